@@ -1,0 +1,106 @@
+//! Domain events: every state change writes one in the same transaction as the change (outbox).
+//! Other areas react to them; nobody reads another area's tables.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An event about to be recorded. The store adds id, actor, time and, once sealed, sequence and hash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewEvent {
+    /// Dotted type, `<area>.<aggregate>.<verb>`, e.g. `projects.section.registered`.
+    pub event_type: String,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub payload: serde_json::Value,
+}
+
+impl NewEvent {
+    pub fn new(
+        event_type: impl Into<String>,
+        aggregate_type: impl Into<String>,
+        aggregate_id: impl Into<String>,
+        payload: serde_json::Value,
+    ) -> Self {
+        Self {
+            event_type: event_type.into(),
+            aggregate_type: aggregate_type.into(),
+            aggregate_id: aggregate_id.into(),
+            payload,
+        }
+    }
+}
+
+/// Who caused a change: a user, a machine client, or the platform itself (timers, jobs).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
+pub struct ActorRef {
+    /// `user:<id>`, `system:<job>`.
+    pub id: String,
+    pub org_id: Option<String>,
+}
+
+impl ActorRef {
+    pub fn system(job: &str) -> Self {
+        ActorRef { id: format!("system:{job}"), org_id: None }
+    }
+    pub fn user(user_id: &str, org_id: Option<&str>) -> Self {
+        ActorRef { id: format!("user:{user_id}"), org_id: org_id.map(str::to_string) }
+    }
+}
+
+/// A recorded, sealed event as consumers and the changes feed see it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    /// Position in the sealed log; the feed cursor.
+    pub seq: i64,
+    pub id: String,
+    pub event_type: String,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub actor: String,
+    pub actor_org: Option<String>,
+    /// When the change was committed (server clock), RFC 3339 UTC.
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    pub payload: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Canonical bytes of an event for the hash chain: JSON with keys in sorted order (serde_json's
+/// map is ordered), no whitespace, time as integer microseconds. The sequence is included so that
+/// reordering sealed events breaks the chain.
+pub fn canonical_bytes(
+    seq: i64,
+    id: &str,
+    event_type: &str,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    actor: &str,
+    actor_org: Option<&str>,
+    occurred_at_us: i64,
+    payload: &serde_json::Value,
+) -> Vec<u8> {
+    let v = serde_json::json!({
+        "seq": seq,
+        "id": id,
+        "type": event_type,
+        "aggregate_type": aggregate_type,
+        "aggregate_id": aggregate_id,
+        "actor": actor,
+        "actor_org": actor_org,
+        "occurred_at_us": occurred_at_us,
+        "payload": payload,
+    });
+    serde_json::to_vec(&v).unwrap_or_default()
+}
+
+/// `sha256(prev_hash ‖ canonical_bytes(event))`, hex.
+pub fn chain_hash(prev_hash: &str, canonical: &[u8]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(canonical);
+    hex::encode(h.finalize())
+}
+
+/// The hash before the first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -1,0 +1,153 @@
+//! Money in CNY: a non-negative amount with at most two decimal places (fen). Never a float.
+//!
+//! Stored in the database as an integer number of fen (分), which is exact on every engine.
+
+use crate::error::FieldError;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+/// Largest amount accepted: one trillion CNY, far above any single trade, so fen fit in an i64.
+pub const MAX_YUAN: i64 = 1_000_000_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, ToSchema)]
+#[schema(value_type = String, example = "1234567.89")]
+pub struct Money(Decimal);
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Parse a decimal amount: rejects negatives, more than two decimal places and absurd sizes.
+    pub fn parse(d: Decimal) -> Result<Self, FieldError> {
+        if d.is_sign_negative() && !d.is_zero() {
+            return Err(FieldError::new("", "money.non_negative", "amount must not be negative"));
+        }
+        if d.normalize().scale() > 2 {
+            return Err(FieldError::new("", "money.max_two_decimals", "amount must have at most two decimal places (fen)"));
+        }
+        if d > Decimal::from(MAX_YUAN) {
+            return Err(FieldError::new("", "money.max", format!("amount must not exceed {MAX_YUAN} CNY")));
+        }
+        let mut v = d.normalize();
+        v.rescale(2);
+        Ok(Money(v))
+    }
+
+    pub fn parse_str(s: &str) -> Result<Self, FieldError> {
+        let d = Decimal::from_str(s.trim())
+            .map_err(|_| FieldError::new("", "money.format", format!("'{s}' is not a decimal amount")))?;
+        Self::parse(d)
+    }
+
+    /// Round any decimal to the fen, half away from zero (四舍五入), then parse.
+    pub fn round_fen(d: Decimal) -> Result<Self, FieldError> {
+        Self::parse(d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+    }
+
+    pub fn from_fen(fen: i64) -> Self {
+        Money(Decimal::new(fen, 2))
+    }
+
+    pub fn fen(&self) -> i64 {
+        (self.0 * Decimal::ONE_HUNDRED).to_i64().unwrap_or(i64::MAX)
+    }
+
+    pub fn amount(&self) -> Decimal {
+        self.0
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+
+    pub fn checked_add(self, o: Money) -> Option<Money> {
+        Money::parse(self.0 + o.0).ok()
+    }
+
+    /// Subtraction that refuses to go below zero.
+    pub fn checked_sub(self, o: Money) -> Option<Money> {
+        if o.0 > self.0 {
+            None
+        } else {
+            Some(Money(self.0 - o.0))
+        }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.2}", self.0)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+/// Accepts a JSON string ("12.50") or a JSON number written with at most two decimals.
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            N(serde_json::Number),
+        }
+        let s = match Raw::deserialize(d)? {
+            Raw::S(s) => s,
+            Raw::N(n) => n.to_string(),
+        };
+        Money::parse_str(&s).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn an_amount_with_three_decimals_is_rejected() {
+        assert_eq!(Money::parse(dec!(1.005)).unwrap_err().rule, "money.max_two_decimals");
+    }
+
+    #[test]
+    fn a_negative_amount_is_rejected() {
+        assert_eq!(Money::parse(dec!(-0.01)).unwrap_err().rule, "money.non_negative");
+    }
+
+    #[test]
+    fn trailing_zeros_are_not_extra_decimals() {
+        assert_eq!(Money::parse(dec!(1.500)).unwrap().to_string(), "1.50");
+    }
+
+    #[test]
+    fn rounding_to_the_fen_is_half_away_from_zero() {
+        assert_eq!(Money::round_fen(dec!(0.005)).unwrap().fen(), 1);
+        assert_eq!(Money::round_fen(dec!(0.0049)).unwrap().fen(), 0);
+    }
+
+    #[test]
+    fn json_number_and_string_forms_are_read_alike() {
+        let a: Money = serde_json::from_str("\"12.5\"").unwrap();
+        let b: Money = serde_json::from_str("12.50").unwrap();
+        assert_eq!(a, b);
+        assert!(serde_json::from_str::<Money>("1e400").is_err());
+        assert!(serde_json::from_str::<Money>("\"abc\"").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn fen_round_trip_is_exact(fen in 0i64..=MAX_YUAN * 100) {
+            prop_assert_eq!(Money::from_fen(fen).fen(), fen);
+            let s = Money::from_fen(fen).to_string();
+            prop_assert_eq!(Money::parse_str(&s).unwrap().fen(), fen);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+use ggzy_core::events::ActorRef;
+use ggzy_core::{Error, Result};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Roles of the platform. A user has exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Platform administrator.
+    Admin,
+    /// Centre staff (场所/现场).
+    Staff,
+    /// Tenderer (招标人).
+    Tenderer,
+    /// Tendering agency (代理机构).
+    Agency,
+    /// Bidder (投标人/竞买人).
+    Bidder,
+    /// Evaluation expert (评标专家).
+    Expert,
+    /// Market supervisor (监管): reads everything, changes nothing except alerts.
+    Supervisor,
+    /// Bank machine client for deposit callbacks.
+    Bank,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] =
+        [Role::Admin, Role::Staff, Role::Tenderer, Role::Agency, Role::Bidder, Role::Expert, Role::Supervisor, Role::Bank];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Staff => "staff",
+            Role::Tenderer => "tenderer",
+            Role::Agency => "agency",
+            Role::Bidder => "bidder",
+            Role::Expert => "expert",
+            Role::Supervisor => "supervisor",
+            Role::Bank => "bank",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| Error::field("role", "role.unknown", format!("unknown role '{s}'")))
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Actor {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_id: Option<String>,
+}
+
+impl Actor {
+    /// Allow only the listed roles; everyone else gets 403 naming who may.
+    pub fn require(&self, roles: &[Role]) -> Result<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            let names: Vec<&str> = roles.iter().map(Role::as_str).collect();
+            Err(Error::forbidden(format!(
+                "role '{}' may not do this; allowed: {}",
+                self.role.as_str(),
+                names.join(", ")
+            )))
+        }
+    }
+
+    pub fn is(&self, role: Role) -> bool {
+        self.role == role
+    }
+
+    /// Platform-wide roles see every organization's data.
+    pub fn sees_everything(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Staff | Role::Supervisor)
+    }
+
+    /// Act for `org_id` only if it is the caller's own organization (or the caller's role spans all).
+    pub fn require_org(&self, org_id: &str) -> Result<()> {
+        if self.sees_everything() && self.role != Role::Supervisor || self.org_id.as_deref() == Some(org_id) {
+            Ok(())
+        } else {
+            Err(Error::forbidden("this belongs to another organization"))
+        }
+    }
+
+    pub fn actor_ref(&self) -> ActorRef {
+        ActorRef::user(&self.user_id, self.org_id.as_deref())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Organization {
+    pub id: String,
+    pub uscc: String,
+    pub name: String,
+    /// `tenderer`, `agency`, `bidder`, `centre`, `bank`, `supervisor`, `expert_employer`.
+    pub kind: String,
+    pub legal_representative: Option<String>,
+    pub basic_account_bank: Option<String>,
+    pub basic_account_no: Option<String>,
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_id: Option<String>,
+    pub disabled: bool,
+}

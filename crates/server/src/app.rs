@@ -1,0 +1,73 @@
+//! Router assembly: areas' routers merged under one state, layers added in one place.
+
+use crate::{middleware as mw, ops};
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use ggzy_store::Ctx;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "ggzy — public resource trading platform (公共资源交易平台)", version = "0.1.0",
+         description = "HTTP API of ggzy. Errors answer application/problem+json (RFC 9457)."),
+    modifiers(&SecurityAddon),
+    components(schemas(ggzy_core::error::Problem, ggzy_core::error::FieldError))
+)]
+struct ApiDoc;
+
+struct SecurityAddon;
+impl utoipa::Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(Clone)]
+pub struct AppOptions {
+    pub request_timeout: Duration,
+    /// Largest JSON body accepted (uploads have their own, larger limit).
+    pub body_limit: usize,
+    /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
+    pub trust_proxy: bool,
+    pub metrics: PrometheusHandle,
+}
+
+/// All routes with their OpenAPI description.
+pub fn api_routes() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(ggzy_identity::http::router()).merge(ops::router())
+}
+
+/// The OpenAPI document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
+
+pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
+    let (api, doc) = api_routes().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    let metrics = opts.metrics.clone();
+    api.merge(ops::plain_router(doc, metrics))
+        .fallback(mw::not_found)
+        .layer(axum::middleware::from_fn_with_state(ctx.clone(), mw::idempotency))
+        .layer(DefaultBodyLimit::max(opts.body_limit))
+        .layer(axum::middleware::from_fn(mw::problem_for_bare_errors))
+        .layer(axum::middleware::from_fn_with_state(opts.request_timeout, mw::timeout))
+        .layer(axum::middleware::from_fn(mw::metrics))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(opts.trust_proxy, mw::client_ip))
+        .layer(mw::trace_layer())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(mw::panic_problem))
+        .with_state(ctx)
+}

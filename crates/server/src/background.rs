@@ -1,0 +1,79 @@
+//! Background workers of one instance. Every one of them is safe with N instances on one
+//! PostgreSQL: the sealer locks the chain head, consumers lock their cursor, timers are claimed
+//! with leases, cron firings are claimed by (job, tick).
+
+use ggzy_store::consumer::{self, Consumer};
+use ggzy_store::cron::{self, CronJob};
+use ggzy_store::timers::{TimerRegistry, TimerRunner};
+use ggzy_store::{outbox, Ctx};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// What the areas contribute to the background.
+#[derive(Default)]
+pub struct Workers {
+    pub timers: TimerRegistry,
+    pub consumers: Vec<Arc<dyn Consumer>>,
+    pub cron: Vec<CronJob>,
+}
+
+/// Every area's workers (the server assembles them here).
+pub fn workers() -> Workers {
+    let mut w = Workers::default();
+    w.cron.push(CronJob {
+        name: "identity.expired_sessions_cleanup",
+        schedule: "0 17 3 * * *",
+        run: Arc::new(|db, clock| {
+            Box::pin(async move {
+                let cutoff = ggzy_core::time::to_micros(clock.now() - chrono::Duration::days(30));
+                sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(cutoff).execute(db.pool_for_write()).await?;
+                Ok(())
+            })
+        }),
+    });
+    w
+}
+
+pub struct Background {
+    shutdown: watch::Sender<bool>,
+    handles: Vec<JoinHandle<()>>,
+    sched: Option<tokio_cron_scheduler::JobScheduler>,
+}
+
+impl Background {
+    pub async fn start(ctx: &Ctx, workers: Workers, poll: Duration) -> anyhow::Result<Background> {
+        let (tx, rx) = watch::channel(false);
+        let mut handles = Vec::new();
+        handles.push(tokio::spawn(outbox::run_sealer(ctx.db.clone(), poll, rx.clone())));
+        handles.push(tokio::spawn(outbox::run_pg_listener(ctx.db.clone(), rx.clone())));
+        let runner = TimerRunner {
+            db: ctx.db.clone(),
+            clock: ctx.clock.clone(),
+            instance: ctx.settings.instance.clone(),
+            registry: workers.timers,
+            lease: chrono::Duration::seconds(60),
+        };
+        handles.push(tokio::spawn(runner.run_loop(poll, rx.clone())));
+        for c in workers.consumers {
+            handles.push(tokio::spawn(consumer::run_loop(ctx.db.clone(), ctx.clock.clone(), c, poll * 4, rx.clone())));
+        }
+        let sched = if workers.cron.is_empty() {
+            None
+        } else {
+            Some(cron::start(ctx.db.clone(), ctx.clock.clone(), ctx.settings.instance.clone(), workers.cron).await?)
+        };
+        Ok(Background { shutdown: tx, handles, sched })
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(mut s) = self.sched.take() {
+            let _ = s.shutdown().await;
+        }
+        for h in self.handles {
+            let _ = tokio::time::timeout(Duration::from_secs(5), h).await;
+        }
+    }
+}

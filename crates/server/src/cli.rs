@@ -1,0 +1,277 @@
+//! Command line: `ggzy serve | migrate | demo | user create | audit verify`.
+
+use crate::app::{build_router, AppOptions};
+use crate::background::{self, Background};
+use clap::{Args, Parser, Subcommand};
+use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::events::ActorRef;
+use ggzy_core::Clock;
+use ggzy_store::ctx::Settings;
+use ggzy_store::{migrate, Ctx, Db, DbOptions};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "ggzy", version, about = "ggzy — public resource trading platform (公共资源交易平台)")]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Database URL: sqlite://PATH (embedded, created on first run) or postgres://USER@HOST/DB.
+    #[arg(long, env = "GGZY_DATABASE_URL", default_value = "sqlite://data/ggzy.db", global = true)]
+    pub database_url: String,
+    /// Connections in the pool (PostgreSQL; readers on SQLite).
+    #[arg(long, env = "GGZY_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub db_max_connections: u32,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Serve the HTTP API, pages and background workers.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Fill an empty database with one organization and user per role; print their logins.
+    Demo {
+        /// Password for every demo user (random per user if not given; at least 10 characters).
+        #[arg(long, env = "GGZY_DEMO_PASSWORD")]
+        demo_password: Option<String>,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Audit chain tools.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Create a user (e.g. the first admin).
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// Password (at least 10 characters); read from GGZY_USER_PASSWORD if not given.
+        #[arg(long, env = "GGZY_USER_PASSWORD")]
+        password: String,
+        /// Organization id the user belongs to (not needed for admin).
+        #[arg(long)]
+        org_id: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Walk the event hash chain and print the first broken link (exit code 1 if broken).
+    Verify,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "GGZY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Fill an empty database with demo organizations and users and print their logins.
+    #[arg(long, env = "GGZY_DEMO")]
+    pub demo: bool,
+    /// Password for every demo user (random if not given).
+    #[arg(long, env = "GGZY_DEMO_PASSWORD")]
+    pub demo_password: Option<String>,
+    /// Directory for uploaded files (sealed bids, attachments).
+    #[arg(long, env = "GGZY_FILES_DIR", default_value = "data/files")]
+    pub files_dir: std::path::PathBuf,
+    /// Region code of the centre (GB/T 2260), prefix of trading codes.
+    #[arg(long, env = "GGZY_REGION", default_value = "210200")]
+    pub region: String,
+    /// Name of this instance (claims, logs); random if not given.
+    #[arg(long, env = "GGZY_INSTANCE")]
+    pub instance: Option<String>,
+    /// Seconds before a request is answered 503.
+    #[arg(long, env = "GGZY_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Largest JSON request body in bytes.
+    #[arg(long, env = "GGZY_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
+    pub body_limit: usize,
+    /// Trust X-Forwarded-For (only behind your own reverse proxy).
+    #[arg(long, env = "GGZY_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// Log as JSON lines.
+    #[arg(long, env = "GGZY_LOG_JSON")]
+    pub log_json: bool,
+    /// Public base URL of the portal (feed links).
+    #[arg(long, env = "GGZY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+    /// Background poll interval in milliseconds (fallback to notifications).
+    #[arg(long, env = "GGZY_POLL_MS", default_value_t = 500)]
+    pub poll_ms: u64,
+    /// Extra holiday schedule files (cn-YYYY.toml) beyond the embedded official ones.
+    #[arg(long, env = "GGZY_CALENDAR_DIR")]
+    pub calendar_dir: Option<std::path::PathBuf>,
+}
+
+pub fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("GGZY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = if json { b.json().try_init() } else { b.try_init() };
+}
+
+pub async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
+    let db = Db::connect(&args.database_url, &DbOptions { max_connections: args.db_max_connections, ..Default::default() })
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", ggzy_store::redact(&args.database_url)))?;
+    Ok(db)
+}
+
+pub fn load_calendar(dir: Option<&std::path::Path>) -> anyhow::Result<BusinessCalendar> {
+    let mut cal = BusinessCalendar::official();
+    if let Some(dir) = dir {
+        for entry in std::fs::read_dir(dir)? {
+            let p = entry?.path();
+            if p.extension().is_some_and(|e| e == "toml") {
+                let y = cal.load_toml(&std::fs::read_to_string(&p)?)?;
+                tracing::info!(year = y, file = %p.display(), "holiday schedule loaded");
+            }
+        }
+    }
+    Ok(cal)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.cmd {
+        Cmd::Serve(args) => {
+            init_tracing(args.log_json);
+            serve(cli.db, args).await?;
+            Ok(0)
+        }
+        Cmd::Migrate => {
+            init_tracing(false);
+            let db = connect(&cli.db).await?;
+            migrate::run(&db).await?;
+            println!("migrations applied to {}", ggzy_store::redact(&cli.db.database_url));
+            Ok(0)
+        }
+        Cmd::Demo { demo_password } => {
+            init_tracing(false);
+            let ctx = plain_ctx(&cli.db).await?;
+            match crate::demo::seed(&ctx, demo_password.as_deref()).await? {
+                Some(l) => crate::demo::print_logins(&l),
+                None => println!("the database already has users; demo data not added"),
+            }
+            ggzy_store::outbox::seal_all(&ctx.db).await?;
+            Ok(0)
+        }
+        Cmd::User { cmd: UserCmd::Create { username, role, password, org_id } } => {
+            init_tracing(false);
+            let ctx = plain_ctx(&cli.db).await?;
+            let role = ggzy_identity::Role::parse(&role)?;
+            let u = ggzy_identity::service::create_user(
+                &ctx,
+                &ActorRef::system("cli"),
+                ggzy_identity::service::NewUser { username, display_name: None, password, role, org_id },
+            )
+            .await?;
+            ggzy_store::outbox::seal_all(&ctx.db).await?;
+            println!("created user {} ({}) id {}", u.username, u.role.as_str(), u.id);
+            Ok(0)
+        }
+        Cmd::Audit { cmd: AuditCmd::Verify } => {
+            init_tracing(false);
+            let ctx = plain_ctx(&cli.db).await?;
+            ggzy_store::outbox::seal_all(&ctx.db).await?;
+            let r = ggzy_store::outbox::verify_chain(&ctx.db).await?;
+            match r.broken_at {
+                None => {
+                    println!("audit chain OK: {} events, head {} {}", r.checked, r.head_seq, r.head_hash);
+                    Ok(0)
+                }
+                Some(seq) => {
+                    println!(
+                        "audit chain BROKEN at seq {seq}: {} ({} events verified before it)",
+                        r.problem.unwrap_or_default(),
+                        r.checked
+                    );
+                    Ok(1)
+                }
+            }
+        }
+    }
+}
+
+async fn plain_ctx(args: &DbArgs) -> anyhow::Result<Ctx> {
+    let db = connect(args).await?;
+    migrate::run(&db).await?;
+    Ok(Ctx::new(db, Clock::system(), BusinessCalendar::official(), Settings::default()))
+}
+
+pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let db = connect(&dbargs).await?;
+    migrate::run(&db).await?;
+    let mut settings = Settings {
+        region: args.region.clone(),
+        files_dir: args.files_dir.clone(),
+        public_url: args.public_url.clone(),
+        ..Settings::default()
+    };
+    if let Some(i) = &args.instance {
+        settings.instance = i.clone();
+    }
+    ggzy_core::ident::RegionCode::parse(&settings.region).map_err(|e| anyhow::anyhow!("--region: {}", e.message))?;
+    std::fs::create_dir_all(&settings.files_dir)?;
+    let calendar = load_calendar(args.calendar_dir.as_deref())?;
+    let ctx = Ctx::new(db.clone(), Clock::system(), calendar, settings);
+    if args.demo {
+        if let Some(l) = crate::demo::seed(&ctx, args.demo_password.as_deref()).await? {
+            crate::demo::print_logins(&l);
+        } else {
+            println!("demo: the database already has users; logins unchanged");
+        }
+    }
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
+    let bg = Background::start(&ctx, background::workers(), Duration::from_millis(args.poll_ms)).await?;
+    let app = build_router(
+        ctx.clone(),
+        AppOptions {
+            request_timeout: Duration::from_secs(args.request_timeout),
+            body_limit: args.body_limit,
+            trust_proxy: args.trust_proxy,
+            metrics,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(listen = %args.listen, db = %ggzy_store::redact(&dbargs.database_url), instance = %ctx.settings.instance, "serving");
+    println!("ggzy serving on http://{} (database {})", args.listen, ggzy_store::redact(&dbargs.database_url));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("shutting down background workers");
+    bg.stop().await;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

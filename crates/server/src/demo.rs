@@ -1,0 +1,101 @@
+//! Demo data: one organization and user per role, so a newcomer can try every flow.
+
+use ggzy_core::events::ActorRef;
+use ggzy_core::ident::Uscc;
+use ggzy_core::{ids, Result};
+use ggzy_identity::service::{self, NewOrganization, NewUser};
+use ggzy_identity::Role;
+use ggzy_store::Ctx;
+use sqlx::Row;
+
+pub struct DemoLogin {
+    pub username: String,
+    pub role: Role,
+    pub password: String,
+    pub org: Option<String>,
+}
+
+fn demo_uscc(n: u32) -> String {
+    // "91" (enterprise), 210200 (Dalian), a 9-character organization code, and the check character.
+    Uscc::with_check(&format!("91210200MA{n:07}")).map(|u| u.to_string()).unwrap_or_default()
+}
+
+/// Fill an empty database. Returns `None` when users already exist (nothing is changed).
+pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLogin>>> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users").fetch_one(ctx.db.pool()).await?.try_get(0)?;
+    if n > 0 {
+        return Ok(None);
+    }
+    let by = ActorRef::system("demo");
+    let orgs: &[(&str, &str, &str, u32)] = &[
+        ("centre", "大连市公共资源交易中心", "centre", 1),
+        ("tenderer", "大连市市政建设管理处", "tenderer", 2),
+        ("agency", "大连诚信招标代理有限公司", "agency", 3),
+        ("bidder1", "大连第一建筑工程有限公司", "bidder", 4),
+        ("bidder2", "辽宁路桥建设集团有限公司", "bidder", 5),
+        ("bidder3", "大连海湾市政工程有限公司", "bidder", 6),
+        ("supervisor", "大连市公共资源交易监督管理局", "supervisor", 7),
+        ("bank", "中国建设银行大连分行", "bank", 8),
+        ("experts", "大连理工大学", "expert_employer", 9),
+    ];
+    let mut org_ids = std::collections::HashMap::new();
+    for (key, name, kind, n) in orgs {
+        let bidder = *kind == "bidder";
+        let o = service::create_org(
+            ctx,
+            &by,
+            NewOrganization {
+                uscc: demo_uscc(*n),
+                name: name.to_string(),
+                kind: kind.to_string(),
+                legal_representative: Some(format!("法人{n}")),
+                legal_representative_id: None,
+                basic_account_bank: bidder.then(|| "中国建设银行大连分行".to_string()),
+                basic_account_no: bidder.then(|| format!("2105016100000000{n:04}")),
+                region: Some("210200".into()),
+            },
+        )
+        .await?;
+        org_ids.insert(*key, o.id);
+    }
+    let users: &[(&str, Role, &str)] = &[
+        ("admin", Role::Admin, "centre"),
+        ("staff", Role::Staff, "centre"),
+        ("tenderer", Role::Tenderer, "tenderer"),
+        ("agency", Role::Agency, "agency"),
+        ("bidder1", Role::Bidder, "bidder1"),
+        ("bidder2", Role::Bidder, "bidder2"),
+        ("bidder3", Role::Bidder, "bidder3"),
+        ("expert1", Role::Expert, "experts"),
+        ("expert2", Role::Expert, "experts"),
+        ("expert3", Role::Expert, "experts"),
+        ("supervisor", Role::Supervisor, "supervisor"),
+        ("bank", Role::Bank, "bank"),
+    ];
+    let mut out = Vec::new();
+    for (username, role, org) in users {
+        let pw = password.map(str::to_string).unwrap_or_else(|| ids::random_hex(8));
+        let org_id = org_ids.get(org).cloned();
+        service::create_user(
+            ctx,
+            &by,
+            NewUser {
+                username: username.to_string(),
+                display_name: None,
+                password: pw.clone(),
+                role: *role,
+                org_id: org_id.clone(),
+            },
+        )
+        .await?;
+        out.push(DemoLogin { username: username.to_string(), role: *role, password: pw, org: org_id });
+    }
+    Ok(Some(out))
+}
+
+pub fn print_logins(logins: &[DemoLogin]) {
+    println!("Demo logins (username / password / role):");
+    for l in logins {
+        println!("  {:<11} {:<20} {}", l.username, l.password, l.role.as_str());
+    }
+}

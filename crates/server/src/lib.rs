@@ -1,0 +1,12 @@
+//! The server crate only assembles: every area's routes, the shared middleware, background
+//! workers (event sealer, consumers, timers, cron) and the command line.
+
+pub mod app;
+pub mod background;
+pub mod cli;
+pub mod demo;
+pub mod middleware;
+pub mod ops;
+
+pub use app::{build_router, AppOptions};
+pub use background::Background;

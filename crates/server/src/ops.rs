@@ -1,0 +1,193 @@
+//! Operational routes: health, readiness, metrics, the OpenAPI document, the changes feed and the
+//! audit chain.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use ggzy_core::events::Event;
+use ggzy_core::http::{Json, Query};
+use ggzy_core::Result;
+use ggzy_identity::{Actor, Role};
+use ggzy_store::outbox::{self, EventQuery};
+use ggzy_store::Ctx;
+use metrics_exporter_prometheus::PrometheusHandle;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(events_feed))
+        .routes(routes!(audit_verify))
+        .routes(routes!(audit_search))
+}
+
+/// Routes that are not part of the JSON API document (they describe or measure it).
+pub fn plain_router(doc: Arc<utoipa::openapi::OpenApi>, metrics: PrometheusHandle) -> Router<Ctx> {
+    let doc2 = doc.clone();
+    Router::new()
+        .route("/api/openapi.json", get(move || async move { axum::Json(doc.as_ref().clone()) }))
+        .route("/api/docs", get(move || async move { Html(docs_page(&doc2)) }))
+        .route(
+            "/metrics",
+            get(move |State(ctx): State<Ctx>| async move {
+                let pool = ctx.db.pool();
+                metrics::gauge!("db_pool_connections").set(pool.size() as f64);
+                metrics::gauge!("db_pool_idle_connections").set(pool.num_idle() as f64);
+                if let Ok(lag) = ggzy_store::timers::lag_seconds(&ctx.db, ctx.clock.now()).await {
+                    metrics::gauge!("timer_lag_seconds").set(lag);
+                }
+                ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], metrics.render())
+            }),
+        )
+}
+
+#[derive(Serialize, ToSchema)]
+struct Health {
+    status: &'static str,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// The database is reachable and every migration is applied.
+#[utoipa::path(get, path = "/readyz", tag = "ops",
+    responses((status = 200, body = Health), (status = 503, description = "database unreachable or not migrated")))]
+async fn readyz(State(ctx): State<Ctx>) -> Result<Json<Health>> {
+    ctx.db.ready().await?;
+    Ok(Json(Health { status: "ready" }))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct FeedParams {
+    /// Cursor: the `seq` of the last event already read (0 for the start).
+    after: Option<i64>,
+    /// At most this many events (1–1000, default 100).
+    limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct FeedPage {
+    events: Vec<Event>,
+    /// Pass as `after` to continue.
+    next_cursor: i64,
+}
+
+/// The changes feed: sealed domain events in order (supervisor, admin).
+#[utoipa::path(get, path = "/api/events", tag = "audit", security(("bearer" = [])), params(FeedParams),
+    responses((status = 200, body = FeedPage), (status = 403)))]
+async fn events_feed(State(ctx): State<Ctx>, actor: Actor, Query(p): Query<FeedParams>) -> Result<Json<FeedPage>> {
+    actor.require(&[Role::Supervisor, Role::Admin])?;
+    let after = p.after.unwrap_or(0).max(0);
+    let events = outbox::read_after(ctx.db.pool(), after, p.limit.unwrap_or(100).clamp(1, 1000)).await?;
+    let next_cursor = events.last().map(|e| e.seq).unwrap_or(after);
+    Ok(Json(FeedPage { events, next_cursor }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct ChainVerification {
+    ok: bool,
+    checked: i64,
+    head_seq: i64,
+    head_hash: String,
+    broken_at: Option<i64>,
+    problem: Option<String>,
+}
+
+/// Walk the audit hash chain and report the first broken link (supervisor, admin).
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = ChainVerification)))]
+async fn audit_verify(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<ChainVerification>> {
+    actor.require(&[Role::Supervisor, Role::Admin])?;
+    let r = outbox::verify_chain(&ctx.db).await?;
+    Ok(Json(ChainVerification {
+        ok: r.broken_at.is_none(),
+        checked: r.checked,
+        head_seq: r.head_seq,
+        head_hash: r.head_hash,
+        broken_at: r.broken_at,
+        problem: r.problem,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct SearchParams {
+    after: Option<i64>,
+    limit: Option<i64>,
+    /// A project, section, organization… id.
+    aggregate_id: Option<String>,
+    aggregate_type: Option<String>,
+    /// Event type prefix, e.g. `projects.`.
+    event_type: Option<String>,
+    /// Organization that acted.
+    org: Option<String>,
+    /// Text in the payload (a USCC, a name).
+    q: Option<String>,
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Search the event log by project, organization, person or time (supervisor, admin).
+#[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, body = FeedPage)))]
+async fn audit_search(State(ctx): State<Ctx>, actor: Actor, Query(p): Query<SearchParams>) -> Result<Json<FeedPage>> {
+    actor.require(&[Role::Supervisor, Role::Admin])?;
+    let q = EventQuery {
+        after: p.after.unwrap_or(0),
+        limit: p.limit.unwrap_or(100),
+        aggregate_id: p.aggregate_id,
+        aggregate_type: p.aggregate_type,
+        event_type_prefix: p.event_type,
+        actor_org: p.org,
+        actor: None,
+        from: p.from,
+        to: p.to,
+        text: p.q,
+    };
+    let events = outbox::search(&ctx.db, &q).await?;
+    let next_cursor = events.last().map(|e| e.seq).unwrap_or(q.after);
+    Ok(Json(FeedPage { events, next_cursor }))
+}
+
+/// A browsable list of the API, rendered on the server from the OpenAPI document (no external CDN).
+fn docs_page(doc: &utoipa::openapi::OpenApi) -> String {
+    let mut rows = String::new();
+    for (path, item) in doc.paths.paths.iter() {
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (m, op) in ops {
+            if let Some(op) = op {
+                let summary = op.summary.clone().or_else(|| op.description.clone()).unwrap_or_default();
+                rows.push_str(&format!(
+                    "<tr><td><code>{m}</code></td><td><code>{}</code></td><td>{}</td></tr>\n",
+                    html_escape(path),
+                    html_escape(&summary)
+                ));
+            }
+        }
+    }
+    format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>ggzy API</title><style>body{{font-family:sans-serif;margin:2em}}td{{padding:.2em .6em;border-bottom:1px solid #ddd}}</style></head>\
+<body><h1>ggzy API 接口文档</h1><p>Machine-readable: <a href=\"/api/openapi.json\">/api/openapi.json</a></p>\
+<table><thead><tr><th>Method</th><th>Path</th><th>Summary</th></tr></thead><tbody>{rows}</tbody></table></body></html>"
+    )
+}
+
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+

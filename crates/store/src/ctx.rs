@@ -1,0 +1,55 @@
+//! The state every area's routes and use cases receive.
+
+use crate::Db;
+use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::Clock;
+use std::sync::Arc;
+
+/// Settings the areas read (the server fills them from flags and `GGZY_*` variables).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// This instance's name in claims and logs.
+    pub instance: String,
+    /// Region code of the centre (行政区划代码), prefix of unified trading codes.
+    pub region: String,
+    /// Directory for uploaded files (sealed bids, attachments).
+    pub files_dir: std::path::PathBuf,
+    /// Lifetime of bearer tokens.
+    pub token_ttl: chrono::Duration,
+    /// Failed logins allowed per account (and per address ×5) in `login_window` before throttling.
+    pub login_max_failures: u32,
+    pub login_window: chrono::Duration,
+    /// Prefix of OCDS ids.
+    pub ocid_prefix: String,
+    /// Public base URL (links in feeds).
+    pub public_url: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            instance: format!("ggzy-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+            region: "210200".into(),
+            files_dir: std::path::PathBuf::from("data/files"),
+            token_ttl: chrono::Duration::hours(12),
+            login_max_failures: 5,
+            login_window: chrono::Duration::minutes(15),
+            ocid_prefix: "ocds-ggzy00".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: Db,
+    pub clock: Clock,
+    pub calendar: Arc<BusinessCalendar>,
+    pub settings: Arc<Settings>,
+}
+
+impl Ctx {
+    pub fn new(db: Db, clock: Clock, calendar: BusinessCalendar, settings: Settings) -> Self {
+        Ctx { db, clock, calendar: Arc::new(calendar), settings: Arc::new(settings) }
+    }
+}

@@ -1,0 +1,103 @@
+//! `Idempotency-Key` storage: the first complete answer for (principal, key) is kept and replayed.
+//! A key reused with a different request is refused (422); a retry while the first is still being
+//! processed is told so (409) instead of running twice.
+
+use crate::Db;
+use ggzy_core::time::to_micros;
+use ggzy_core::{Error, Result, Timestamp};
+use sqlx::Row;
+
+pub enum Begin {
+    /// First use: go ahead, then call [`complete`].
+    Proceed,
+    /// A stored answer to replay.
+    Replay { status: u16, content_type: String, body: String },
+}
+
+pub async fn begin(
+    db: &Db,
+    principal: &str,
+    key: &str,
+    method: &str,
+    path: &str,
+    request_hash: &str,
+    now: Timestamp,
+) -> Result<Begin> {
+    let ins = sqlx::query(
+        "INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (principal, idem_key) DO NOTHING",
+    )
+    .bind(principal)
+    .bind(key)
+    .bind(method)
+    .bind(path)
+    .bind(request_hash)
+    .bind(to_micros(now))
+    .execute(db.pool_for_write())
+    .await?;
+    if ins.rows_affected() == 1 {
+        return Ok(Begin::Proceed);
+    }
+    let r = sqlx::query(
+        "SELECT method, path, request_hash, status, content_type, response_body, created_at FROM idempotency_keys \
+         WHERE principal = $1 AND idem_key = $2",
+    )
+    .bind(principal)
+    .bind(key)
+    .fetch_one(db.pool_for_write())
+    .await?;
+    let (m, p, h): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+    if m != method || p != path || h != request_hash {
+        return Err(Error::field(
+            "Idempotency-Key",
+            "idempotency.key_reused",
+            "this Idempotency-Key was already used for a different request",
+        ));
+    }
+    let status: Option<i64> = r.try_get(3)?;
+    match status {
+        Some(s) => Ok(Begin::Replay {
+            status: s as u16,
+            content_type: r.try_get::<Option<String>, _>(4)?.unwrap_or_else(|| "application/json".into()),
+            body: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+        }),
+        None => {
+            let created: i64 = r.try_get(6)?;
+            // A first attempt that died without an answer (crashed instance) may be retried after a minute.
+            if to_micros(now) - created > 60_000_000 {
+                sqlx::query("UPDATE idempotency_keys SET created_at = $1 WHERE principal = $2 AND idem_key = $3 AND status IS NULL AND created_at = $4")
+                    .bind(to_micros(now)).bind(principal).bind(key).bind(created)
+                    .execute(db.pool_for_write()).await?;
+                Ok(Begin::Proceed)
+            } else {
+                Err(Error::conflict("idempotency.in_progress", "a request with this Idempotency-Key is still being processed; retry shortly"))
+            }
+        }
+    }
+}
+
+pub async fn complete(db: &Db, principal: &str, key: &str, status: u16, content_type: &str, body: &str, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET status = $1, content_type = $2, response_body = $3, completed_at = $4 \
+         WHERE principal = $5 AND idem_key = $6",
+    )
+    .bind(status as i64)
+    .bind(content_type)
+    .bind(body)
+    .bind(to_micros(now))
+    .bind(principal)
+    .bind(key)
+    .execute(db.pool_for_write())
+    .await?;
+    Ok(())
+}
+
+/// Forget a key whose first attempt failed before any change (so a retry can run).
+pub async fn abandon(db: &Db, principal: &str, key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND status IS NULL")
+        .bind(principal)
+        .bind(key)
+        .execute(db.pool_for_write())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! Storage shared by every area: one database URL, two engines.
+//!
+//! `sqlite://…` (the zero-set-up default) and `postgres://…` are both driven through sqlx's `Any`
+//! driver with one portable SQL dialect (`$1` placeholders, application ids, `ON CONFLICT`,
+//! conditional updates checked by rows affected). The few engine-specific fragments (row locks,
+//! NOTIFY) are produced by [`Db`] methods so that each lives in one place.
+//!
+//! SQLite allows one writer at a time; write transactions therefore go through a one-connection
+//! pool, so concurrent requests queue instead of failing with "database is locked".
+
+pub mod consumer;
+pub mod cron;
+pub mod ctx;
+pub mod idempotency;
+pub mod migrate;
+pub mod outbox;
+pub mod timers;
+
+pub use ctx::Ctx;
+pub use outbox::emit;
+
+use ggzy_core::{Error, Result};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub type Row = sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    read: AnyPool,
+    write: AnyPool,
+    url: String,
+    /// Woken when events were written (the sealer waits on it).
+    pub written: Notify,
+    /// Woken when events were sealed (consumers wait on it).
+    pub sealed: Notify,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("engine", &self.inner.engine).field("url", &redact(&self.inner.url)).finish()
+    }
+}
+
+/// Hide the password of a database URL for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+impl Db {
+    pub async fn connect(url: &str, opts: &DbOptions) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Engine::Postgres
+        } else {
+            return Err(Error::bad_request(format!(
+                "unsupported database URL '{}': use sqlite://PATH or postgres://…",
+                redact(url)
+            )));
+        };
+        let (read, write) = match engine {
+            Engine::Sqlite => {
+                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = path.split('?').next().unwrap_or(path);
+                if let Some(parent) = std::path::Path::new(path).parent() {
+                    if !parent.as_os_str().is_empty() && path != ":memory:" {
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| Error::Unavailable(format!("cannot create {}: {e}", parent.display())))?;
+                    }
+                }
+                let full = if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
+                let co = AnyConnectOptions::from_str(&full).map_err(|e| Error::bad_request(e.to_string()))?;
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(60))
+                    .after_connect(sqlite_setup)
+                    .connect_with(co.clone())
+                    .await?;
+                let read = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections.max(2))
+                    .acquire_timeout(opts.acquire_timeout)
+                    .after_connect(sqlite_setup)
+                    .connect_with(co)
+                    .await?;
+                (read, write)
+            }
+            Engine::Postgres => {
+                let co = AnyConnectOptions::from_str(url).map_err(|e| Error::bad_request(e.to_string()))?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections)
+                    .acquire_timeout(opts.acquire_timeout)
+                    .connect_with(co)
+                    .await?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Db {
+            inner: Arc::new(Inner {
+                engine,
+                read,
+                write,
+                url: url.to_string(),
+                written: Notify::new(),
+                sealed: Notify::new(),
+            }),
+        })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.inner.engine
+    }
+
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    /// Pool for reads outside a write transaction.
+    pub fn pool(&self) -> &AnyPool {
+        &self.inner.read
+    }
+
+    /// Begin a write transaction. Never call this while holding another write transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(self.inner.write.begin().await?)
+    }
+
+    /// Commit and wake the event sealer of this instance.
+    pub async fn commit(&self, tx: Tx) -> Result<()> {
+        tx.commit().await?;
+        self.inner.written.notify_one();
+        Ok(())
+    }
+
+    /// ` FOR UPDATE` on PostgreSQL; empty on SQLite, where the single writer already excludes others.
+    pub fn for_update(&self) -> &'static str {
+        match self.inner.engine {
+            Engine::Postgres => " FOR UPDATE",
+            Engine::Sqlite => "",
+        }
+    }
+
+    /// ` FOR UPDATE SKIP LOCKED` on PostgreSQL; empty on SQLite.
+    pub fn skip_locked(&self) -> &'static str {
+        match self.inner.engine {
+            Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+            Engine::Sqlite => "",
+        }
+    }
+
+    pub(crate) fn inner_write(&self) -> &AnyPool {
+        &self.inner.write
+    }
+
+    /// Pool for single-statement writes outside a transaction (goes through the writer on SQLite).
+    pub fn pool_for_write(&self) -> &AnyPool {
+        &self.inner.write
+    }
+
+    pub fn written(&self) -> &Notify {
+        &self.inner.written
+    }
+
+    pub fn sealed(&self) -> &Notify {
+        &self.inner.sealed
+    }
+
+    /// Database reachable and all migrations applied.
+    pub async fn ready(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(self.pool()).await?;
+        migrate::check_applied(self).await
+    }
+
+    pub async fn close(&self) {
+        self.inner.read.close().await;
+        self.inner.write.close().await;
+    }
+}
+
+fn sqlite_setup(
+    conn: &mut sqlx::AnyConnection,
+    _meta: sqlx::pool::PoolConnectionMetadata,
+) -> futures::future::BoxFuture<'_, std::result::Result<(), sqlx::Error>> {
+    Box::pin(async move {
+        // WAL lets readers run beside the writer; busy_timeout covers checkpoints and other
+        // processes; foreign keys are off by default in SQLite; FULL sync so that an acknowledged
+        // write survives a power loss.
+        conn.execute("PRAGMA journal_mode = WAL").await?;
+        conn.execute("PRAGMA foreign_keys = ON").await?;
+        conn.execute("PRAGMA busy_timeout = 10000").await?;
+        conn.execute("PRAGMA synchronous = FULL").await?;
+        Ok(())
+    })
+}
+
+/// Rows-affected check for conditional updates: `0` means the precondition no longer held.
+pub fn expect_one(affected: u64, rule: &str, detail: &str) -> Result<()> {
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(Error::conflict(rule, detail))
+    }
+}

@@ -1,0 +1,335 @@
+//! The event log: outbox writes, the sealer that orders and hash-chains committed events, the
+//! changes feed, and chain verification.
+//!
+//! Two traps are designed out here:
+//! 1. Sequence ids are not commit order: a transaction that took id 5 may commit after one that took
+//!    id 6, and a reader of "after 5" that already saw 6 would miss 5 forever. Writers therefore take
+//!    no sequence number at all; the sealer numbers events only once they are committed and visible,
+//!    so the sealed sequence is exactly the order in which readers can see them. Readers only read
+//!    sealed events.
+//! 2. A chain head that every writer must lock would serialize every write of the platform. Writers
+//!    never touch `event_chain`; only the sealer locks it, in batches (as transparency logs do).
+
+use crate::{Db, Engine, Tx};
+use ggzy_core::events::{canonical_bytes, chain_hash, ActorRef, Event, NewEvent, GENESIS_HASH};
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{ids, Result, Timestamp};
+use sqlx::Row;
+
+/// Record `ev` inside the caller's transaction; it becomes visible (and is sealed) when that commits.
+pub async fn emit(tx: &mut Tx, db: &Db, actor: &ActorRef, at: Timestamp, ev: NewEvent) -> Result<String> {
+    let id = ids::new_id();
+    sqlx::query(
+        "INSERT INTO events (id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(&ev.event_type)
+    .bind(&ev.aggregate_type)
+    .bind(&ev.aggregate_id)
+    .bind(&actor.id)
+    .bind(actor.org_id.clone())
+    .bind(to_micros(at))
+    .bind(ev.payload.to_string())
+    .execute(&mut **tx)
+    .await?;
+    if db.engine() == Engine::Postgres {
+        // Delivered only if the transaction commits: wakes the sealers of every instance.
+        sqlx::query("SELECT pg_notify('ggzy_written', '')").execute(&mut **tx).await?;
+    }
+    Ok(id)
+}
+
+const SEAL_BATCH: i64 = 1000;
+
+/// Seal the committed, unsealed events: number them and extend the hash chain. Returns how many.
+/// Safe to run on several instances at once: the chain head row is the lock.
+pub async fn seal_once(db: &Db) -> Result<usize> {
+    let mut tx = db.begin().await?;
+    let head = sqlx::query(&format!("SELECT last_seq, last_hash FROM event_chain WHERE id = 1{}", db.for_update()))
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut seq: i64 = head.try_get(0)?;
+    let mut prev: String = head.try_get(1)?;
+    let rows = sqlx::query(
+        "SELECT id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload \
+         FROM events WHERE seq IS NULL ORDER BY occurred_at, id LIMIT $1",
+    )
+    .bind(SEAL_BATCH)
+    .fetch_all(&mut *tx)
+    .await?;
+    if rows.is_empty() {
+        tx.rollback().await?;
+        return Ok(0);
+    }
+    for r in &rows {
+        seq += 1;
+        let id: String = r.try_get(0)?;
+        let payload_text: String = r.try_get(7)?;
+        let payload: serde_json::Value = serde_json::from_str(&payload_text).unwrap_or(serde_json::Value::Null);
+        let actor_org: Option<String> = r.try_get(5)?;
+        let bytes = canonical_bytes(
+            seq,
+            &id,
+            &r.try_get::<String, _>(1)?,
+            &r.try_get::<String, _>(2)?,
+            &r.try_get::<String, _>(3)?,
+            &r.try_get::<String, _>(4)?,
+            actor_org.as_deref(),
+            r.try_get::<i64, _>(6)?,
+            &payload,
+        );
+        let hash = chain_hash(&prev, &bytes);
+        sqlx::query("UPDATE events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4 AND seq IS NULL")
+            .bind(seq)
+            .bind(&prev)
+            .bind(&hash)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        prev = hash;
+    }
+    sqlx::query("UPDATE event_chain SET last_seq = $1, last_hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&prev)
+        .execute(&mut *tx)
+        .await?;
+    if db.engine() == Engine::Postgres {
+        sqlx::query("SELECT pg_notify('ggzy_sealed', '')").execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    db.sealed().notify_waiters();
+    Ok(rows.len())
+}
+
+/// Seal until nothing is left (tests and shutdown).
+pub async fn seal_all(db: &Db) -> Result<usize> {
+    let mut n = 0;
+    loop {
+        let k = seal_once(db).await?;
+        if k == 0 {
+            return Ok(n);
+        }
+        n += k;
+    }
+}
+
+const EVENT_COLUMNS: &str =
+    "seq, id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload, prev_hash, hash";
+
+pub fn event_from_row(r: &crate::Row) -> Result<Event> {
+    let payload: String = r.try_get(8)?;
+    Ok(Event {
+        seq: r.try_get(0)?,
+        id: r.try_get(1)?,
+        event_type: r.try_get(2)?,
+        aggregate_type: r.try_get(3)?,
+        aggregate_id: r.try_get(4)?,
+        actor: r.try_get(5)?,
+        actor_org: r.try_get(6)?,
+        occurred_at: from_micros(r.try_get(7)?),
+        payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+        prev_hash: r.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
+        hash: r.try_get::<Option<String>, _>(10)?.unwrap_or_default(),
+    })
+}
+
+/// Sealed events after `cursor`, in sequence order (the changes feed).
+pub async fn read_after<'e, E>(exec: E, cursor: i64, limit: i64) -> Result<Vec<Event>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq LIMIT $2"
+    ))
+    .bind(cursor)
+    .bind(limit)
+    .fetch_all(exec)
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+/// Filters for searching the sealed log (audit view).
+#[derive(Debug, Default, Clone)]
+pub struct EventQuery {
+    pub after: i64,
+    pub limit: i64,
+    pub aggregate_id: Option<String>,
+    pub aggregate_type: Option<String>,
+    pub event_type_prefix: Option<String>,
+    pub actor_org: Option<String>,
+    pub actor: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    /// Substring of the payload (e.g. an organization's USCC or a person's name).
+    pub text: Option<String>,
+}
+
+pub async fn search(db: &Db, q: &EventQuery) -> Result<Vec<Event>> {
+    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq IS NOT NULL AND seq > $1");
+    let mut binds: Vec<BindVal> = vec![BindVal::I(q.after)];
+    let mut push = |sql: &mut String, cond: &str, v: BindVal| {
+        binds.push(v);
+        sql.push_str(&cond.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(v) = &q.aggregate_id {
+        push(&mut sql, " AND aggregate_id = ?", BindVal::S(v.clone()));
+    }
+    if let Some(v) = &q.aggregate_type {
+        push(&mut sql, " AND aggregate_type = ?", BindVal::S(v.clone()));
+    }
+    if let Some(v) = &q.event_type_prefix {
+        push(&mut sql, " AND event_type LIKE ?", BindVal::S(format!("{}%", like_escape(v))));
+    }
+    if let Some(v) = &q.actor_org {
+        push(&mut sql, " AND actor_org = ?", BindVal::S(v.clone()));
+    }
+    if let Some(v) = &q.actor {
+        push(&mut sql, " AND actor = ?", BindVal::S(v.clone()));
+    }
+    if let Some(v) = q.from {
+        push(&mut sql, " AND occurred_at >= ?", BindVal::I(to_micros(v)));
+    }
+    if let Some(v) = q.to {
+        push(&mut sql, " AND occurred_at < ?", BindVal::I(to_micros(v)));
+    }
+    if let Some(v) = &q.text {
+        push(&mut sql, " AND payload LIKE ?", BindVal::S(format!("%{}%", like_escape(v))));
+    }
+    binds.push(BindVal::I(q.limit.clamp(1, 1000)));
+    sql.push_str(&format!(" ORDER BY seq LIMIT ${}", binds.len()));
+    let mut query = sqlx::query(&sql);
+    for b in binds {
+        query = match b {
+            BindVal::I(i) => query.bind(i),
+            BindVal::S(s) => query.bind(s),
+        };
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+enum BindVal {
+    I(i64),
+    S(String),
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace(['%', '_'], "")
+}
+
+/// Result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChainReport {
+    pub checked: i64,
+    pub head_seq: i64,
+    pub head_hash: String,
+    /// The first broken link, if any: its sequence number and what is wrong.
+    pub broken_at: Option<i64>,
+    pub problem: Option<String>,
+}
+
+/// Walk the sealed chain from the start, recomputing every hash; report the first broken link.
+pub async fn verify_chain(db: &Db) -> Result<ChainReport> {
+    let mut prev = GENESIS_HASH.to_string();
+    let mut expected_seq = 1i64;
+    let mut cursor = 0i64;
+    let mut checked = 0i64;
+    loop {
+        let batch = read_after(db.pool(), cursor, 2000).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for ev in &batch {
+            let fail = |p: String| ChainReport {
+                checked,
+                head_seq: ev.seq,
+                head_hash: ev.hash.clone(),
+                broken_at: Some(ev.seq),
+                problem: Some(p),
+            };
+            if ev.seq != expected_seq {
+                return Ok(fail(format!("sequence gap: expected {expected_seq}, found {}", ev.seq)));
+            }
+            if ev.prev_hash != prev {
+                return Ok(fail("prev_hash does not match the previous event's hash".into()));
+            }
+            let bytes = canonical_bytes(
+                ev.seq,
+                &ev.id,
+                &ev.event_type,
+                &ev.aggregate_type,
+                &ev.aggregate_id,
+                &ev.actor,
+                ev.actor_org.as_deref(),
+                to_micros(ev.occurred_at),
+                &ev.payload,
+            );
+            if chain_hash(&prev, &bytes) != ev.hash {
+                return Ok(fail("content does not match its hash (the event was altered)".into()));
+            }
+            prev = ev.hash.clone();
+            expected_seq += 1;
+            checked += 1;
+            cursor = ev.seq;
+        }
+    }
+    let head = sqlx::query("SELECT last_seq, last_hash FROM event_chain WHERE id = 1").fetch_one(db.pool()).await?;
+    let head_seq: i64 = head.try_get(0)?;
+    let head_hash: String = head.try_get(1)?;
+    if head_seq != cursor || head_hash != prev {
+        return Ok(ChainReport {
+            checked,
+            head_seq,
+            head_hash,
+            broken_at: Some(cursor + 1),
+            problem: Some("chain head does not match the last event (events removed?)".into()),
+        });
+    }
+    Ok(ChainReport { checked, head_seq, head_hash, broken_at: None, problem: None })
+}
+
+/// Background sealer: seals whenever events are written (this instance, or any instance through
+/// PostgreSQL NOTIFY) and at least every `poll`.
+pub async fn run_sealer(db: Db, poll: std::time::Duration, shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut shutdown = shutdown;
+    loop {
+        match seal_all(&db).await {
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "sealer failed; will retry"),
+        }
+        tokio::select! {
+            _ = db.written().notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+            _ = shutdown.changed() => { let _ = seal_all(&db).await; return; }
+        }
+    }
+}
+
+/// On PostgreSQL, forward NOTIFYs from other instances to this instance's wake-ups.
+pub async fn run_pg_listener(db: Db, shutdown: tokio::sync::watch::Receiver<bool>) {
+    if db.engine() != Engine::Postgres {
+        return;
+    }
+    let mut shutdown = shutdown;
+    loop {
+        let listener = async {
+            let mut l = sqlx::postgres::PgListener::connect(db.url()).await?;
+            l.listen_all(["ggzy_written", "ggzy_sealed"]).await?;
+            loop {
+                let n = l.recv().await?;
+                match n.channel() {
+                    "ggzy_written" => db.written().notify_one(),
+                    _ => db.sealed().notify_waiters(),
+                }
+            }
+            #[allow(unreachable_code)]
+            Ok::<(), sqlx::Error>(())
+        };
+        tokio::select! {
+            r = listener => { if let Err(e) = r { tracing::debug!(error = %e, "pg listener lost; reconnecting"); } }
+            _ = shutdown.changed() => return,
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
