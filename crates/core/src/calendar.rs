@@ -59,14 +59,19 @@ impl BusinessCalendar {
         let mut y = Year::default();
         for d in f.workdays {
             if d.year() != f.year {
-                return Err(CalendarError::Invalid(format!("workday {d} is not in {}", f.year)));
+                return Err(CalendarError::Invalid(format!(
+                    "workday {d} is not in {}",
+                    f.year
+                )));
             }
             y.workdays.insert(d);
         }
         for (_, days) in f.holidays {
             for d in days {
                 if y.workdays.contains(&d) {
-                    return Err(CalendarError::Invalid(format!("{d} is both a holiday and a workday")));
+                    return Err(CalendarError::Invalid(format!(
+                        "{d} is both a holiday and a workday"
+                    )));
                 }
                 y.holidays.insert(d);
             }
@@ -80,7 +85,10 @@ impl BusinessCalendar {
     }
 
     pub fn is_working_day(&self, d: NaiveDate) -> Result<bool, CalendarError> {
-        let y = self.years.get(&d.year()).ok_or(CalendarError::NoData(d.year()))?;
+        let y = self
+            .years
+            .get(&d.year())
+            .ok_or(CalendarError::NoData(d.year()))?;
         if y.workdays.contains(&d) {
             return Ok(true);
         }
@@ -100,7 +108,9 @@ impl BusinessCalendar {
         let mut cur = d;
         let mut left = n;
         while left > 0 {
-            cur = cur.succ_opt().ok_or(CalendarError::NoData(cur.year() + 1))?;
+            cur = cur
+                .succ_opt()
+                .ok_or(CalendarError::NoData(cur.year() + 1))?;
             if self.is_working_day(cur)? {
                 left -= 1;
             }
@@ -109,11 +119,17 @@ impl BusinessCalendar {
     }
 
     /// Number of working days in `(from, to]`.
-    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
+    pub fn working_days_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<u32, CalendarError> {
         let mut n = 0;
         let mut cur = from;
         while cur < to {
-            cur = cur.succ_opt().ok_or(CalendarError::NoData(cur.year() + 1))?;
+            cur = cur
+                .succ_opt()
+                .ok_or(CalendarError::NoData(cur.year() + 1))?;
             if self.is_working_day(cur)? {
                 n += 1;
             }
@@ -148,21 +164,35 @@ mod tests {
     fn five_working_days_across_national_day() {
         let c = BusinessCalendar::official();
         // 2026-09-30 (Wed) + 5 working days: Oct 1-7 off, Oct 8 Thu, 9 Fri, 10 Sat (调休), 12 Mon, 13 Tue.
-        assert_eq!(c.add_working_days(d("2026-09-30"), 5).unwrap(), d("2026-10-13"));
-        assert_eq!(c.working_days_between(d("2026-09-30"), d("2026-10-13")).unwrap(), 5);
+        assert_eq!(
+            c.add_working_days(d("2026-09-30"), 5).unwrap(),
+            d("2026-10-13")
+        );
+        assert_eq!(
+            c.working_days_between(d("2026-09-30"), d("2026-10-13"))
+                .unwrap(),
+            5
+        );
     }
 
     #[test]
     fn a_year_without_a_schedule_is_an_error() {
         let c = BusinessCalendar::official();
-        assert_eq!(c.is_working_day(d("2027-01-04")), Err(CalendarError::NoData(2027)));
-        assert_eq!(c.add_working_days(d("2026-12-30"), 5), Err(CalendarError::NoData(2027)));
+        assert_eq!(
+            c.is_working_day(d("2027-01-04")),
+            Err(CalendarError::NoData(2027))
+        );
+        assert_eq!(
+            c.add_working_days(d("2026-12-30"), 5),
+            Err(CalendarError::NoData(2027))
+        );
     }
 
     #[test]
     fn a_day_both_holiday_and_workday_is_refused() {
         let mut c = BusinessCalendar::default();
-        let bad = "year = 2030\nworkdays = [\"2030-01-05\"]\n[holidays]\n\"x\" = [\"2030-01-05\"]\n";
+        let bad =
+            "year = 2030\nworkdays = [\"2030-01-05\"]\n[holidays]\n\"x\" = [\"2030-01-05\"]\n";
         assert!(matches!(c.load_toml(bad), Err(CalendarError::Invalid(_))));
     }
 }

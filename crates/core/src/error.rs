@@ -23,8 +23,16 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, rule: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), rule: rule.into(), message: message.into() }
+    pub fn new(
+        field: impl Into<String>,
+        rule: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -50,7 +58,10 @@ pub enum Error {
     Validation(Vec<FieldError>),
     /// Input could not be read at all: malformed JSON, wrong type, bad query string (400).
     #[error("bad request: {detail}")]
-    BadRequest { detail: String, errors: Vec<FieldError> },
+    BadRequest {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("unauthorized: {0}")]
     Unauthorized(String),
     #[error("forbidden: {0}")]
@@ -66,7 +77,10 @@ pub enum Error {
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
     #[error("too many requests: {detail}")]
-    TooManyRequests { detail: String, retry_after_secs: u64 },
+    TooManyRequests {
+        detail: String,
+        retry_after_secs: u64,
+    },
     /// A dependency (the database) is unavailable; the client may retry (503).
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -75,11 +89,18 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn field(field: impl Into<String>, rule: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn field(
+        field: impl Into<String>,
+        rule: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Validation(vec![FieldError::new(field, rule, message)])
     }
     pub fn conflict(rule: impl Into<String>, detail: impl Into<String>) -> Self {
-        Error::Conflict { rule: rule.into(), detail: detail.into() }
+        Error::Conflict {
+            rule: rule.into(),
+            detail: detail.into(),
+        }
     }
     pub fn not_found(what: impl Into<String>) -> Self {
         Error::NotFound(what.into())
@@ -88,7 +109,10 @@ impl Error {
         Error::Forbidden(why.into())
     }
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Error::BadRequest { detail: detail.into(), errors: vec![] }
+        Error::BadRequest {
+            detail: detail.into(),
+            errors: vec![],
+        }
     }
     pub fn internal(msg: impl Into<String>) -> Self {
         Error::Internal(anyhow::anyhow!(msg.into()))
@@ -116,25 +140,70 @@ impl Error {
             Error::Validation(errs) => (
                 "validation",
                 "Request breaks one or more rules",
-                errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+                errs.iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 None,
                 errs.clone(),
             ),
-            Error::BadRequest { detail, errors } => {
-                ("bad-request", "Malformed request", detail.clone(), None, errors.clone())
-            }
-            Error::Unauthorized(d) => ("unauthorized", "Authentication required", d.clone(), None, vec![]),
-            Error::Forbidden(d) => ("forbidden", "Not allowed for this caller", d.clone(), None, vec![]),
+            Error::BadRequest { detail, errors } => (
+                "bad-request",
+                "Malformed request",
+                detail.clone(),
+                None,
+                errors.clone(),
+            ),
+            Error::Unauthorized(d) => (
+                "unauthorized",
+                "Authentication required",
+                d.clone(),
+                None,
+                vec![],
+            ),
+            Error::Forbidden(d) => (
+                "forbidden",
+                "Not allowed for this caller",
+                d.clone(),
+                None,
+                vec![],
+            ),
             Error::NotFound(d) => ("not-found", "Resource not found", d.clone(), None, vec![]),
-            Error::Conflict { rule, detail } => {
-                ("conflict", "Conflicts with the current state", detail.clone(), Some(rule.clone()), vec![])
-            }
-            Error::PayloadTooLarge(d) => ("payload-too-large", "Request body too large", d.clone(), None, vec![]),
-            Error::UnsupportedMediaType(d) => {
-                ("unsupported-media-type", "Unsupported media type", d.clone(), None, vec![])
-            }
-            Error::TooManyRequests { detail, .. } => ("too-many-requests", "Too many requests", detail.clone(), None, vec![]),
-            Error::Unavailable(d) => ("unavailable", "Service temporarily unavailable", d.clone(), None, vec![]),
+            Error::Conflict { rule, detail } => (
+                "conflict",
+                "Conflicts with the current state",
+                detail.clone(),
+                Some(rule.clone()),
+                vec![],
+            ),
+            Error::PayloadTooLarge(d) => (
+                "payload-too-large",
+                "Request body too large",
+                d.clone(),
+                None,
+                vec![],
+            ),
+            Error::UnsupportedMediaType(d) => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                d.clone(),
+                None,
+                vec![],
+            ),
+            Error::TooManyRequests { detail, .. } => (
+                "too-many-requests",
+                "Too many requests",
+                detail.clone(),
+                None,
+                vec![],
+            ),
+            Error::Unavailable(d) => (
+                "unavailable",
+                "Service temporarily unavailable",
+                d.clone(),
+                None,
+                vec![],
+            ),
             Error::Internal(_) => (
                 "internal",
                 "Internal server error",
@@ -159,8 +228,10 @@ pub fn problem_response(problem: &Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_vec(problem).unwrap_or_else(|_| b"{}".to_vec());
     let mut res = (status, body).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     res
 }
 
@@ -170,13 +241,17 @@ impl IntoResponse for Error {
             tracing::error!(error = ?e, "internal error");
         }
         let mut res = problem_response(&self.to_problem());
-        if let Error::TooManyRequests { retry_after_secs, .. } = &self {
+        if let Error::TooManyRequests {
+            retry_after_secs, ..
+        } = &self
+        {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }
         }
         if let Error::Unavailable(_) = &self {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         res
     }
@@ -188,14 +263,21 @@ impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => Error::NotFound("row not found".into()),
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-                Error::Unavailable(format!("database unavailable: {e}"))
-            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => Error::Unavailable(format!("database unavailable: {e}")),
             sqlx::Error::Database(db) => {
                 let msg = db.message().to_string();
                 if db.is_unique_violation() {
-                    let c = db.constraint().map(str::to_string).unwrap_or_else(|| unique_target(&msg));
-                    Error::Conflict { rule: format!("unique.{c}"), detail: "a record with the same key already exists".into() }
+                    let c = db
+                        .constraint()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| unique_target(&msg));
+                    Error::Conflict {
+                        rule: format!("unique.{c}"),
+                        detail: "a record with the same key already exists".into(),
+                    }
                 } else if db.is_foreign_key_violation() {
                     Error::Conflict {
                         rule: format!("foreign_key.{}", db.constraint().unwrap_or("reference")),
@@ -273,7 +355,12 @@ impl Violations {
     pub fn new() -> Self {
         Self(Vec::new())
     }
-    pub fn push(&mut self, field: impl Into<String>, rule: impl Into<String>, message: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        field: impl Into<String>,
+        rule: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.0.push(FieldError::new(field, rule, message));
     }
     /// Keep the parsed value or record the parse error under `field`.

@@ -40,10 +40,16 @@ pub struct ActorRef {
 
 impl ActorRef {
     pub fn system(job: &str) -> Self {
-        ActorRef { id: format!("system:{job}"), org_id: None }
+        ActorRef {
+            id: format!("system:{job}"),
+            org_id: None,
+        }
     }
     pub fn user(user_id: &str, org_id: Option<&str>) -> Self {
-        ActorRef { id: format!("user:{user_id}"), org_id: org_id.map(str::to_string) }
+        ActorRef {
+            id: format!("user:{user_id}"),
+            org_id: org_id.map(str::to_string),
+        }
     }
 }
 

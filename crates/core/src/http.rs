@@ -28,13 +28,20 @@ pub struct Path<T>(pub T);
 /// Split serde_path_to_error's "path: message" text into a field error.
 fn field_from_text(text: &str, rule: &str) -> FieldError {
     // axum prefixes "Failed to deserialize ...: "; serde_path_to_error writes "path: message".
-    let t = text.split_once("target type: ").map(|(_, r)| r).unwrap_or(text);
+    let t = text
+        .split_once("target type: ")
+        .map(|(_, r)| r)
+        .unwrap_or(text);
     let t = t.split_once("query string: ").map(|(_, r)| r).unwrap_or(t);
     match t.split_once(": ") {
         Some((path, msg)) if !path.contains(' ') => FieldError::new(path, rule, msg),
         _ => {
             // "missing field `x`" names the field inside the message.
-            let field = t.split('`').nth(1).filter(|_| t.contains("missing field")).unwrap_or("");
+            let field = t
+                .split('`')
+                .nth(1)
+                .filter(|_| t.contains("missing field"))
+                .unwrap_or("");
             FieldError::new(if field.is_empty() { "body" } else { field }, rule, t)
         }
     }
@@ -58,9 +65,9 @@ impl From<JsonRejection> for Error {
                 detail: format!("malformed JSON: {}", e.body_text()),
                 errors: vec![FieldError::new("body", "json.syntax", e.body_text())],
             },
-            JsonRejection::MissingJsonContentType(_) => {
-                Error::UnsupportedMediaType("expected a body with Content-Type: application/json".into())
-            }
+            JsonRejection::MissingJsonContentType(_) => Error::UnsupportedMediaType(
+                "expected a body with Content-Type: application/json".into(),
+            ),
             JsonRejection::BytesRejection(e) => {
                 if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                     Error::PayloadTooLarge("the request body exceeds the size limit".into())
@@ -76,13 +83,19 @@ impl From<JsonRejection> for Error {
 impl From<QueryRejection> for Error {
     fn from(r: QueryRejection) -> Self {
         let text = r.body_text();
-        Error::BadRequest { detail: format!("bad query string: {text}"), errors: vec![field_from_text(&text, "query")] }
+        Error::BadRequest {
+            detail: format!("bad query string: {text}"),
+            errors: vec![field_from_text(&text, "query")],
+        }
     }
 }
 
 impl From<PathRejection> for Error {
     fn from(r: PathRejection) -> Self {
         let text = r.body_text();
-        Error::BadRequest { detail: format!("bad path parameter: {text}"), errors: vec![FieldError::new("path", "path", text)] }
+        Error::BadRequest {
+            detail: format!("bad path parameter: {text}"),
+            errors: vec![FieldError::new("path", "path", text)],
+        }
     }
 }

@@ -28,7 +28,8 @@ macro_rules! string_newtype {
         impl<'de> Deserialize<'de> for $t {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
-                $t::parse(&s).map_err(|e| serde::de::Error::custom(format!("{} ({})", e.message, e.rule)))
+                $t::parse(&s)
+                    .map_err(|e| serde::de::Error::custom(format!("{} ({})", e.message, e.rule)))
             }
         }
     };
@@ -43,7 +44,9 @@ string_newtype!(Uscc);
 /// The 31 code symbols of GB 32100-2015 (no I, O, Z, S, V), in value order.
 const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of positions 1–17: 3^i mod 31.
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn uscc_value(c: u8) -> Option<u32> {
     USCC_CHARS.iter().position(|&x| x == c).map(|p| p as u32)
@@ -67,7 +70,11 @@ impl Uscc {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let s = s.trim().to_ascii_uppercase();
         if s.len() != 18 || !s.is_ascii() {
-            return Err(FieldError::new("", "uscc.length", "a unified social credit code has 18 characters (GB 32100-2015)"));
+            return Err(FieldError::new(
+                "",
+                "uscc.length",
+                "a unified social credit code has 18 characters (GB 32100-2015)",
+            ));
         }
         if let Some(bad) = s.bytes().find(|&c| uscc_value(c).is_none()) {
             return Err(FieldError::new(
@@ -77,11 +84,19 @@ impl Uscc {
             ));
         }
         if !s.as_bytes()[2..8].iter().all(u8::is_ascii_digit) {
-            return Err(FieldError::new("", "uscc.division", "positions 3-8 must be an administrative division code (digits)"));
+            return Err(FieldError::new(
+                "",
+                "uscc.division",
+                "positions 3-8 must be an administrative division code (digits)",
+            ));
         }
         let expected = Self::check_char(&s[..17]).unwrap_or('?');
         if s.as_bytes()[17] as char != expected {
-            return Err(FieldError::new("", "uscc.check_character", "check character does not match (GB 32100-2015 §5)"));
+            return Err(FieldError::new(
+                "",
+                "uscc.check_character",
+                "check character does not match (GB 32100-2015 §5)",
+            ));
         }
         Ok(Uscc(s))
     }
@@ -108,17 +123,29 @@ impl ResidentId {
         if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        let sum: u32 = b.iter().zip(RID_WEIGHTS).map(|(&c, w)| (c - b'0') as u32 * w).sum();
+        let sum: u32 = b
+            .iter()
+            .zip(RID_WEIGHTS)
+            .map(|(&c, w)| (c - b'0') as u32 * w)
+            .sum();
         Some(RID_CHECK[(sum % 11) as usize] as char)
     }
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let s = s.trim().to_ascii_uppercase();
         if s.len() != 18 || !s.is_ascii() {
-            return Err(FieldError::new("", "resident_id.length", "a resident ID number has 18 characters (GB 11643-1999)"));
+            return Err(FieldError::new(
+                "",
+                "resident_id.length",
+                "a resident ID number has 18 characters (GB 11643-1999)",
+            ));
         }
         if !s.as_bytes()[..17].iter().all(u8::is_ascii_digit) {
-            return Err(FieldError::new("", "resident_id.digits", "the first 17 characters must be digits"));
+            return Err(FieldError::new(
+                "",
+                "resident_id.digits",
+                "the first 17 characters must be digits",
+            ));
         }
         let y: i32 = s[6..10].parse().unwrap_or(0);
         let m: u32 = s[10..12].parse().unwrap_or(0);
@@ -126,20 +153,32 @@ impl ResidentId {
         match NaiveDate::from_ymd_opt(y, m, d) {
             Some(date) if y >= 1900 && date <= chrono::Utc::now().date_naive() => {}
             _ => {
-                return Err(FieldError::new("", "resident_id.birth_date", "characters 7-14 must be a real birth date (GB 11643-1999)"))
+                return Err(FieldError::new(
+                    "",
+                    "resident_id.birth_date",
+                    "characters 7-14 must be a real birth date (GB 11643-1999)",
+                ))
             }
         }
         let expected = Self::check_char(&s[..17]).unwrap_or('?');
         if s.as_bytes()[17] as char != expected {
-            return Err(FieldError::new("", "resident_id.check_digit", "check digit does not match (GB 11643-1999 ISO 7064 MOD 11-2)"));
+            return Err(FieldError::new(
+                "",
+                "resident_id.check_digit",
+                "check digit does not match (GB 11643-1999 ISO 7064 MOD 11-2)",
+            ));
         }
         Ok(ResidentId(s))
     }
 
     pub fn birth_date(&self) -> NaiveDate {
         let s = &self.0;
-        NaiveDate::from_ymd_opt(s[6..10].parse().unwrap_or(1900), s[10..12].parse().unwrap_or(1), s[12..14].parse().unwrap_or(1))
-            .unwrap_or_default()
+        NaiveDate::from_ymd_opt(
+            s[6..10].parse().unwrap_or(1900),
+            s[10..12].parse().unwrap_or(1),
+            s[12..14].parse().unwrap_or(1),
+        )
+        .unwrap_or_default()
     }
 
     /// Age in whole years on `on`.
@@ -171,15 +210,26 @@ string_newtype!(Phone);
 
 impl Phone {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        let compact: String = s.trim().chars().filter(|c| *c != ' ' && *c != '-').collect();
+        let compact: String = s
+            .trim()
+            .chars()
+            .filter(|c| *c != ' ' && *c != '-')
+            .collect();
         let compact = compact.strip_prefix("+86").unwrap_or(&compact).to_string();
         let digits = compact.bytes().all(|c| c.is_ascii_digit());
-        let mobile = digits && compact.len() == 11 && compact.starts_with('1') && (b'3'..=b'9').contains(&compact.as_bytes()[1]);
+        let mobile = digits
+            && compact.len() == 11
+            && compact.starts_with('1')
+            && (b'3'..=b'9').contains(&compact.as_bytes()[1]);
         let landline = digits && compact.starts_with('0') && (10..=12).contains(&compact.len());
         if mobile || landline {
             Ok(Phone(compact))
         } else {
-            Err(FieldError::new("", "phone.format", "expected an 11-digit mobile number or a landline with area code"))
+            Err(FieldError::new(
+                "",
+                "phone.format",
+                "expected an 11-digit mobile number or a landline with area code",
+            ))
         }
     }
 }
@@ -196,7 +246,11 @@ impl RegionCode {
         if s.len() == 6 && s.bytes().all(|c| c.is_ascii_digit()) && &s[..2] != "00" {
             Ok(RegionCode(s.to_string()))
         } else {
-            Err(FieldError::new("", "region.format", "a region code is six digits (GB/T 2260), e.g. 210200"))
+            Err(FieldError::new(
+                "",
+                "region.format",
+                "a region code is six digits (GB/T 2260), e.g. 210200",
+            ))
         }
     }
 }
@@ -216,7 +270,12 @@ pub enum Market {
 }
 
 impl Market {
-    pub const ALL: [Market; 4] = [Market::Construction, Market::Procurement, Market::Land, Market::Property];
+    pub const ALL: [Market; 4] = [
+        Market::Construction,
+        Market::Procurement,
+        Market::Land,
+        Market::Property,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -236,9 +295,16 @@ impl Market {
         }
     }
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        Market::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
-            FieldError::new("", "market.unknown", "market must be one of construction, procurement, land, property")
-        })
+        Market::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "",
+                    "market.unknown",
+                    "market must be one of construction, procurement, land, property",
+                )
+            })
     }
     pub fn from_code(s: &str) -> Option<Self> {
         Market::ALL.into_iter().find(|m| m.code() == s)
@@ -253,11 +319,23 @@ string_newtype!(ProjectCode);
 
 impl ProjectCode {
     pub fn new(region: &RegionCode, market: Market, year: i32, seq: u32) -> Self {
-        ProjectCode(format!("{}-{}-{:04}-{:06}", region.as_str(), market.code(), year, seq))
+        ProjectCode(format!(
+            "{}-{}-{:04}-{:06}",
+            region.as_str(),
+            market.code(),
+            year,
+            seq
+        ))
     }
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        let err = || FieldError::new("", "project_code.format", "expected REGION-MK-YYYY-NNNNNN, e.g. 210200-GC-2026-000123");
+        let err = || {
+            FieldError::new(
+                "",
+                "project_code.format",
+                "expected REGION-MK-YYYY-NNNNNN, e.g. 210200-GC-2026-000123",
+            )
+        };
         let parts: Vec<&str> = s.trim().split('-').collect();
         if parts.len() != 4 {
             return Err(err());
@@ -290,12 +368,18 @@ mod tests {
 
     #[test]
     fn a_uscc_with_a_wrong_check_character_is_rejected() {
-        assert_eq!(Uscc::parse("91350100M000100Y44").unwrap_err().rule, "uscc.check_character");
+        assert_eq!(
+            Uscc::parse("91350100M000100Y44").unwrap_err().rule,
+            "uscc.check_character"
+        );
     }
 
     #[test]
     fn a_uscc_with_a_forbidden_letter_is_rejected() {
-        assert_eq!(Uscc::parse("91350100M000100I43").unwrap_err().rule, "uscc.charset");
+        assert_eq!(
+            Uscc::parse("91350100M000100I43").unwrap_err().rule,
+            "uscc.charset"
+        );
     }
 
     #[test]
@@ -322,13 +406,19 @@ mod tests {
     fn a_valid_resident_id_is_accepted() {
         // GB 11643-1999 appendix example.
         let id = ResidentId::parse("11010519491231002X").unwrap();
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert_eq!(id.masked(), "1101**********002X");
     }
 
     #[test]
     fn a_resident_id_with_a_wrong_check_digit_is_rejected() {
-        assert_eq!(ResidentId::parse("110105194912310021").unwrap_err().rule, "resident_id.check_digit");
+        assert_eq!(
+            ResidentId::parse("110105194912310021").unwrap_err().rule,
+            "resident_id.check_digit"
+        );
     }
 
     #[test]
@@ -337,14 +427,25 @@ mod tests {
         assert!(id.is_none());
         let first17 = "11010519490231002";
         let c = ResidentId::check_char(first17).unwrap();
-        assert_eq!(ResidentId::parse(&format!("{first17}{c}")).unwrap_err().rule, "resident_id.birth_date");
+        assert_eq!(
+            ResidentId::parse(&format!("{first17}{c}"))
+                .unwrap_err()
+                .rule,
+            "resident_id.birth_date"
+        );
     }
 
     #[test]
     fn age_counts_whole_years() {
         let id = ResidentId::parse("11010519491231002X").unwrap();
-        assert_eq!(id.age_on(NaiveDate::from_ymd_opt(2009, 12, 30).unwrap()), 59);
-        assert_eq!(id.age_on(NaiveDate::from_ymd_opt(2009, 12, 31).unwrap()), 60);
+        assert_eq!(
+            id.age_on(NaiveDate::from_ymd_opt(2009, 12, 30).unwrap()),
+            59
+        );
+        assert_eq!(
+            id.age_on(NaiveDate::from_ymd_opt(2009, 12, 31).unwrap()),
+            60
+        );
     }
 
     #[test]
@@ -358,7 +459,12 @@ mod tests {
 
     #[test]
     fn project_code_round_trip() {
-        let c = ProjectCode::new(&RegionCode::parse("210200").unwrap(), Market::Construction, 2026, 123);
+        let c = ProjectCode::new(
+            &RegionCode::parse("210200").unwrap(),
+            Market::Construction,
+            2026,
+            123,
+        );
         assert_eq!(c.as_str(), "210200-GC-2026-000123");
         assert!(ProjectCode::parse(c.as_str()).is_ok());
         assert!(ProjectCode::parse("210200-XX-2026-000123").is_err());

@@ -5,8 +5,8 @@ pub mod calendar;
 pub mod error;
 pub mod events;
 pub mod http;
-pub mod ids;
 pub mod ident;
+pub mod ids;
 pub mod money;
 pub mod time;
 

@@ -23,13 +23,25 @@ impl Money {
     /// Parse a decimal amount: rejects negatives, more than two decimal places and absurd sizes.
     pub fn parse(d: Decimal) -> Result<Self, FieldError> {
         if d.is_sign_negative() && !d.is_zero() {
-            return Err(FieldError::new("", "money.non_negative", "amount must not be negative"));
+            return Err(FieldError::new(
+                "",
+                "money.non_negative",
+                "amount must not be negative",
+            ));
         }
         if d.normalize().scale() > 2 {
-            return Err(FieldError::new("", "money.max_two_decimals", "amount must have at most two decimal places (fen)"));
+            return Err(FieldError::new(
+                "",
+                "money.max_two_decimals",
+                "amount must have at most two decimal places (fen)",
+            ));
         }
         if d > Decimal::from(MAX_YUAN) {
-            return Err(FieldError::new("", "money.max", format!("amount must not exceed {MAX_YUAN} CNY")));
+            return Err(FieldError::new(
+                "",
+                "money.max",
+                format!("amount must not exceed {MAX_YUAN} CNY"),
+            ));
         }
         let mut v = d.normalize();
         v.rescale(2);
@@ -37,8 +49,9 @@ impl Money {
     }
 
     pub fn parse_str(s: &str) -> Result<Self, FieldError> {
-        let d = Decimal::from_str(s.trim())
-            .map_err(|_| FieldError::new("", "money.format", format!("'{s}' is not a decimal amount")))?;
+        let d = Decimal::from_str(s.trim()).map_err(|_| {
+            FieldError::new("", "money.format", format!("'{s}' is not a decimal amount"))
+        })?;
         Self::parse(d)
     }
 
@@ -114,12 +127,18 @@ mod tests {
 
     #[test]
     fn an_amount_with_three_decimals_is_rejected() {
-        assert_eq!(Money::parse(dec!(1.005)).unwrap_err().rule, "money.max_two_decimals");
+        assert_eq!(
+            Money::parse(dec!(1.005)).unwrap_err().rule,
+            "money.max_two_decimals"
+        );
     }
 
     #[test]
     fn a_negative_amount_is_rejected() {
-        assert_eq!(Money::parse(dec!(-0.01)).unwrap_err().rule, "money.non_negative");
+        assert_eq!(
+            Money::parse(dec!(-0.01)).unwrap_err().rule,
+            "money.non_negative"
+        );
     }
 
     #[test]

@@ -25,13 +25,19 @@ pub fn local_date(t: Timestamp) -> NaiveDate {
 
 /// Format for people: `2026-03-02 09:30:00` in Asia/Shanghai.
 pub fn display_local(t: Timestamp) -> String {
-    t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M:%S").to_string()
+    t.with_timezone(&shanghai())
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// The instant of a Shanghai wall-clock time.
 pub fn at_local(date: NaiveDate, h: u32, m: u32, s: u32) -> Timestamp {
     let naive = date.and_hms_opt(h, m, s).unwrap_or_default();
-    shanghai().from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+    shanghai()
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
 }
 
 /// The server clock. Production uses the system clock; tests drive a manual clock so that legal
@@ -68,7 +74,10 @@ impl Clock {
 
     /// A clock that starts at `t` and runs at real speed from there; `set`/`advance` jump it.
     pub fn manual(t: Timestamp) -> Self {
-        Clock(ClockKind::Manual(Arc::new(Mutex::new((t, std::time::Instant::now())))))
+        Clock(ClockKind::Manual(Arc::new(Mutex::new((
+            t,
+            std::time::Instant::now(),
+        )))))
     }
 
     pub fn now(&self) -> Timestamp {

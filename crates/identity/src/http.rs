@@ -13,8 +13,14 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 fn bearer(parts: &Parts) -> Option<String> {
-    let v = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let t = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))?;
+    let v = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let t = v
+        .strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))?;
     Some(t.trim().to_string())
 }
 
@@ -24,7 +30,11 @@ fn bearer(parts: &Parts) -> Option<String> {
 pub struct ClientIp(pub String);
 
 pub fn client_ip(parts: &Parts) -> String {
-    parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_else(|| "unknown".into())
+    parts
+        .extensions
+        .get::<ClientIp>()
+        .map(|c| c.0.clone())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 impl FromRequestParts<Ctx> for Actor {
@@ -34,7 +44,9 @@ impl FromRequestParts<Ctx> for Actor {
         if let Some(a) = parts.extensions.get::<Actor>() {
             return Ok(a.clone());
         }
-        let token = bearer(parts).ok_or_else(|| Error::Unauthorized("missing 'Authorization: Bearer <token>' header".into()))?;
+        let token = bearer(parts).ok_or_else(|| {
+            Error::Unauthorized("missing 'Authorization: Bearer <token>' header".into())
+        })?;
         let actor = service::authenticate(ctx, &token).await?;
         parts.extensions.insert(actor.clone());
         Ok(actor)
@@ -51,7 +63,9 @@ impl FromRequestParts<Ctx> for MaybeActor {
         if bearer(parts).is_none() {
             return Ok(MaybeActor(None));
         }
-        Ok(MaybeActor(Some(Actor::from_request_parts(parts, ctx).await?)))
+        Ok(MaybeActor(Some(
+            Actor::from_request_parts(parts, ctx).await?,
+        )))
     }
 }
 
@@ -88,7 +102,11 @@ async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<LoginResponse>> {
     let ok = service::login(&ctx, &req.username, &req.password, &ip.0).await?;
-    Ok(Json(LoginResponse { token: ok.token, expires_at: ok.expires_at, user: ok.actor }))
+    Ok(Json(LoginResponse {
+        token: ok.token,
+        expires_at: ok.expires_at,
+        user: ok.actor,
+    }))
 }
 
 /// Extracts the client address.
@@ -104,7 +122,11 @@ impl<S: Send + Sync> FromRequestParts<S> for IpOf {
 /// Revoke the bearer token of this request.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401)))]
-async fn logout(axum::extract::State(ctx): axum::extract::State<Ctx>, _actor: Actor, parts: Parts0) -> Result<StatusCode> {
+async fn logout(
+    axum::extract::State(ctx): axum::extract::State<Ctx>,
+    _actor: Actor,
+    parts: Parts0,
+) -> Result<StatusCode> {
     if let Some(t) = parts.0 {
         service::logout(&ctx, &t).await?;
     }
@@ -146,7 +168,10 @@ async fn create_organization(
 /// List organizations (admin, staff, supervisor).
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "identity", security(("bearer" = [])),
     responses((status = 200, body = [Organization])))]
-async fn list_organizations(axum::extract::State(ctx): axum::extract::State<Ctx>, actor: Actor) -> Result<Json<Vec<Organization>>> {
+async fn list_organizations(
+    axum::extract::State(ctx): axum::extract::State<Ctx>,
+    actor: Actor,
+) -> Result<Json<Vec<Organization>>> {
     actor.require(&[Role::Admin, Role::Staff, Role::Supervisor])?;
     Ok(Json(service::list_orgs(&ctx).await?))
 }
@@ -182,7 +207,10 @@ async fn create_user(
 /// List users (admin).
 #[utoipa::path(get, path = "/api/v1/users", tag = "identity", security(("bearer" = [])),
     responses((status = 200, body = [User])))]
-async fn list_users(axum::extract::State(ctx): axum::extract::State<Ctx>, actor: Actor) -> Result<Json<Vec<User>>> {
+async fn list_users(
+    axum::extract::State(ctx): axum::extract::State<Ctx>,
+    actor: Actor,
+) -> Result<Json<Vec<User>>> {
     actor.require(&[Role::Admin])?;
     Ok(Json(service::list_users(&ctx).await?))
 }

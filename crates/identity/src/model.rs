@@ -26,8 +26,16 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 8] =
-        [Role::Admin, Role::Staff, Role::Tenderer, Role::Agency, Role::Bidder, Role::Expert, Role::Supervisor, Role::Bank];
+    pub const ALL: [Role; 8] = [
+        Role::Admin,
+        Role::Staff,
+        Role::Tenderer,
+        Role::Agency,
+        Role::Bidder,
+        Role::Expert,
+        Role::Supervisor,
+        Role::Bank,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -86,7 +94,9 @@ impl Actor {
 
     /// Act for `org_id` only if it is the caller's own organization (or the caller's role spans all).
     pub fn require_org(&self, org_id: &str) -> Result<()> {
-        if self.sees_everything() && self.role != Role::Supervisor || self.org_id.as_deref() == Some(org_id) {
+        if self.sees_everything() && self.role != Role::Supervisor
+            || self.org_id.as_deref() == Some(org_id)
+        {
             Ok(())
         } else {
             Err(Error::forbidden("this belongs to another organization"))

@@ -1,7 +1,9 @@
 //! Identity use cases. Each write runs in one transaction that also records its domain event.
 
 use crate::model::{Actor, Organization, Role, User};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, NewEvent};
@@ -23,7 +25,9 @@ pub fn hash_password(pw: &str) -> Result<String> {
 }
 
 fn verify_password(pw: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok()).unwrap_or(false)
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
 }
 
 /// A hash to verify against when the user does not exist, so timing does not reveal accounts.
@@ -45,16 +49,32 @@ pub struct NewOrganization {
     pub region: Option<String>,
 }
 
-pub const ORG_KINDS: &[&str] = &["tenderer", "agency", "bidder", "centre", "bank", "supervisor", "expert_employer"];
+pub const ORG_KINDS: &[&str] = &[
+    "tenderer",
+    "agency",
+    "bidder",
+    "centre",
+    "bank",
+    "supervisor",
+    "expert_employer",
+];
 
 pub async fn create_org(ctx: &Ctx, by: &ActorRef, input: NewOrganization) -> Result<Organization> {
     let mut v = Violations::new();
     let uscc = v.take("uscc", Uscc::parse(&input.uscc));
     if input.name.trim().is_empty() || input.name.chars().count() > 200 {
-        v.push("name", "required", "name is required (at most 200 characters)");
+        v.push(
+            "name",
+            "required",
+            "name is required (at most 200 characters)",
+        );
     }
     if !ORG_KINDS.contains(&input.kind.as_str()) {
-        v.push("kind", "enum.unknown_value", format!("kind must be one of {}", ORG_KINDS.join(", ")));
+        v.push(
+            "kind",
+            "enum.unknown_value",
+            format!("kind must be one of {}", ORG_KINDS.join(", ")),
+        );
     }
     let rep_id = match &input.legal_representative_id {
         Some(s) => v.take("legal_representative_id", ResidentId::parse(s)),
@@ -142,7 +162,9 @@ pub async fn get_org(ctx: &Ctx, id: &str) -> Result<Organization> {
 }
 
 pub async fn list_orgs(ctx: &Ctx) -> Result<Vec<Organization>> {
-    let rows = sqlx::query("SELECT id FROM organizations ORDER BY created_at, id").fetch_all(ctx.db.pool()).await?;
+    let rows = sqlx::query("SELECT id FROM organizations ORDER BY created_at, id")
+        .fetch_all(ctx.db.pool())
+        .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         out.push(get_org(ctx, &r.try_get::<String, _>(0)?).await?);
@@ -161,7 +183,8 @@ pub struct NewUser {
 
 pub fn check_username(u: &str) -> std::result::Result<(), &'static str> {
     let ok = (3..=64).contains(&u.len())
-        && u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
     if ok {
         Ok(())
     } else {
@@ -175,17 +198,28 @@ pub async fn create_user(ctx: &Ctx, by: &ActorRef, input: NewUser) -> Result<Use
         v.push("username", "username.format", m);
     }
     if input.password.chars().count() < 10 {
-        v.push("password", "password.min_length", "password must have at least 10 characters");
+        v.push(
+            "password",
+            "password.min_length",
+            "password must have at least 10 characters",
+        );
     }
     let needs_org = !matches!(input.role, Role::Admin);
     if needs_org && input.org_id.is_none() {
-        v.push("org_id", "required", format!("a {} user belongs to an organization", input.role.as_str()));
+        v.push(
+            "org_id",
+            "required",
+            format!("a {} user belongs to an organization", input.role.as_str()),
+        );
     }
     v.into_result()?;
     let hash = hash_password(&input.password)?;
     let id = ids::new_id();
     let now = ctx.clock.now();
-    let display = input.display_name.clone().unwrap_or_else(|| input.username.clone());
+    let display = input
+        .display_name
+        .clone()
+        .unwrap_or_else(|| input.username.clone());
     let mut tx = ctx.db.begin().await?;
     sqlx::query(
         "INSERT INTO users (id, username, display_name, password_hash, role, org_id, disabled, created_at) \
@@ -216,7 +250,14 @@ pub async fn create_user(ctx: &Ctx, by: &ActorRef, input: NewUser) -> Result<Use
     )
     .await?;
     ctx.db.commit(tx).await?;
-    Ok(User { id, username: input.username, display_name: display, role: input.role, org_id: input.org_id, disabled: false })
+    Ok(User {
+        id,
+        username: input.username,
+        display_name: display,
+        role: input.role,
+        org_id: input.org_id,
+        disabled: false,
+    })
 }
 
 pub async fn list_users(ctx: &Ctx) -> Result<Vec<User>> {
@@ -248,12 +289,13 @@ pub struct LoginOk {
 pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Result<LoginOk> {
     let now = ctx.clock.now();
     let since = to_micros(now - ctx.settings.login_window);
-    let per_user: i64 = sqlx::query("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2")
-        .bind(username)
-        .bind(since)
-        .fetch_one(ctx.db.pool())
-        .await?
-        .try_get(0)?;
+    let per_user: i64 =
+        sqlx::query("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2")
+            .bind(username)
+            .bind(since)
+            .fetch_one(ctx.db.pool())
+            .await?
+            .try_get(0)?;
     let per_ip: i64 = sqlx::query("SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at >= $2")
         .bind(ip)
         .bind(since)
@@ -310,17 +352,29 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
         .bind(ip)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM login_failures WHERE username = $1")
+        .bind(username)
+        .execute(&mut *tx)
+        .await?;
     emit(
         &mut tx,
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new("identity.user.logged_in", "user", &actor.user_id, json!({"username": actor.username, "ip": ip})),
+        NewEvent::new(
+            "identity.user.logged_in",
+            "user",
+            &actor.user_id,
+            json!({"username": actor.username, "ip": ip}),
+        ),
     )
     .await?;
     ctx.db.commit(tx).await?;
-    Ok(LoginOk { token, expires_at, actor })
+    Ok(LoginOk {
+        token,
+        expires_at,
+        actor,
+    })
 }
 
 pub async fn logout(ctx: &Ctx, token: &str) -> Result<()> {

@@ -44,7 +44,9 @@ pub struct AppOptions {
 
 /// All routes with their OpenAPI description.
 pub fn api_routes() -> OpenApiRouter<Ctx> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(ggzy_identity::http::router()).merge(ops::router())
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(ggzy_identity::http::router())
+        .merge(ops::router())
 }
 
 /// The OpenAPI document of every route.
@@ -58,16 +60,27 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
     let metrics = opts.metrics.clone();
     api.merge(ops::plain_router(doc, metrics))
         .fallback(mw::not_found)
-        .layer(axum::middleware::from_fn_with_state(ctx.clone(), mw::idempotency))
+        .layer(axum::middleware::from_fn_with_state(
+            ctx.clone(),
+            mw::idempotency,
+        ))
         .layer(DefaultBodyLimit::max(opts.body_limit))
         .layer(axum::middleware::from_fn(mw::problem_for_bare_errors))
-        .layer(axum::middleware::from_fn_with_state(opts.request_timeout, mw::timeout))
+        .layer(axum::middleware::from_fn_with_state(
+            opts.request_timeout,
+            mw::timeout,
+        ))
         .layer(axum::middleware::from_fn(mw::metrics))
         .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn_with_state(opts.trust_proxy, mw::client_ip))
+        .layer(axum::middleware::from_fn_with_state(
+            opts.trust_proxy,
+            mw::client_ip,
+        ))
         .layer(mw::trace_layer())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(mw::panic_problem))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            mw::panic_problem,
+        ))
         .with_state(ctx)
 }

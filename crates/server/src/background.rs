@@ -28,7 +28,10 @@ pub fn workers() -> Workers {
         run: Arc::new(|db, clock| {
             Box::pin(async move {
                 let cutoff = ggzy_core::time::to_micros(clock.now() - chrono::Duration::days(30));
-                sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(cutoff).execute(db.pool_for_write()).await?;
+                sqlx::query("DELETE FROM login_failures WHERE at < $1")
+                    .bind(cutoff)
+                    .execute(db.pool_for_write())
+                    .await?;
                 Ok(())
             })
         }),
@@ -46,8 +49,15 @@ impl Background {
     pub async fn start(ctx: &Ctx, workers: Workers, poll: Duration) -> anyhow::Result<Background> {
         let (tx, rx) = watch::channel(false);
         let mut handles = Vec::new();
-        handles.push(tokio::spawn(outbox::run_sealer(ctx.db.clone(), poll, rx.clone())));
-        handles.push(tokio::spawn(outbox::run_pg_listener(ctx.db.clone(), rx.clone())));
+        handles.push(tokio::spawn(outbox::run_sealer(
+            ctx.db.clone(),
+            poll,
+            rx.clone(),
+        )));
+        handles.push(tokio::spawn(outbox::run_pg_listener(
+            ctx.db.clone(),
+            rx.clone(),
+        )));
         let runner = TimerRunner {
             db: ctx.db.clone(),
             clock: ctx.clock.clone(),
@@ -57,14 +67,32 @@ impl Background {
         };
         handles.push(tokio::spawn(runner.run_loop(poll, rx.clone())));
         for c in workers.consumers {
-            handles.push(tokio::spawn(consumer::run_loop(ctx.db.clone(), ctx.clock.clone(), c, poll * 4, rx.clone())));
+            handles.push(tokio::spawn(consumer::run_loop(
+                ctx.db.clone(),
+                ctx.clock.clone(),
+                c,
+                poll * 4,
+                rx.clone(),
+            )));
         }
         let sched = if workers.cron.is_empty() {
             None
         } else {
-            Some(cron::start(ctx.db.clone(), ctx.clock.clone(), ctx.settings.instance.clone(), workers.cron).await?)
+            Some(
+                cron::start(
+                    ctx.db.clone(),
+                    ctx.clock.clone(),
+                    ctx.settings.instance.clone(),
+                    workers.cron,
+                )
+                .await?,
+            )
         };
-        Ok(Background { shutdown: tx, handles, sched })
+        Ok(Background {
+            shutdown: tx,
+            handles,
+            sched,
+        })
     }
 
     pub async fn stop(mut self) {

@@ -12,7 +12,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "ggzy", version, about = "ggzy — public resource trading platform (公共资源交易平台)")]
+#[command(
+    name = "ggzy",
+    version,
+    about = "ggzy — public resource trading platform (公共资源交易平台)"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub db: DbArgs,
@@ -23,10 +27,20 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct DbArgs {
     /// Database URL: sqlite://PATH (embedded, created on first run) or postgres://USER@HOST/DB.
-    #[arg(long, env = "GGZY_DATABASE_URL", default_value = "sqlite://data/ggzy.db", global = true)]
+    #[arg(
+        long,
+        env = "GGZY_DATABASE_URL",
+        default_value = "sqlite://data/ggzy.db",
+        global = true
+    )]
     pub database_url: String,
     /// Connections in the pool (PostgreSQL; readers on SQLite).
-    #[arg(long, env = "GGZY_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    #[arg(
+        long,
+        env = "GGZY_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
     pub db_max_connections: u32,
 }
 
@@ -122,15 +136,31 @@ pub struct ServeArgs {
 
 pub fn init_tracing(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("GGZY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        EnvFilter::try_from_env("GGZY_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let b = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json { b.json().try_init() } else { b.try_init() };
+    let _ = if json {
+        b.json().try_init()
+    } else {
+        b.try_init()
+    };
 }
 
 pub async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
-    let db = Db::connect(&args.database_url, &DbOptions { max_connections: args.db_max_connections, ..Default::default() })
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", ggzy_store::redact(&args.database_url)))?;
+    let db = Db::connect(
+        &args.database_url,
+        &DbOptions {
+            max_connections: args.db_max_connections,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open database {}: {e}",
+            ggzy_store::redact(&args.database_url)
+        )
+    })?;
     Ok(db)
 }
 
@@ -159,7 +189,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             init_tracing(false);
             let db = connect(&cli.db).await?;
             migrate::run(&db).await?;
-            println!("migrations applied to {}", ggzy_store::redact(&cli.db.database_url));
+            println!(
+                "migrations applied to {}",
+                ggzy_store::redact(&cli.db.database_url)
+            );
             Ok(0)
         }
         Cmd::Demo { demo_password } => {
@@ -172,28 +205,52 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             ggzy_store::outbox::seal_all(&ctx.db).await?;
             Ok(0)
         }
-        Cmd::User { cmd: UserCmd::Create { username, role, password, org_id } } => {
+        Cmd::User {
+            cmd:
+                UserCmd::Create {
+                    username,
+                    role,
+                    password,
+                    org_id,
+                },
+        } => {
             init_tracing(false);
             let ctx = plain_ctx(&cli.db).await?;
             let role = ggzy_identity::Role::parse(&role)?;
             let u = ggzy_identity::service::create_user(
                 &ctx,
                 &ActorRef::system("cli"),
-                ggzy_identity::service::NewUser { username, display_name: None, password, role, org_id },
+                ggzy_identity::service::NewUser {
+                    username,
+                    display_name: None,
+                    password,
+                    role,
+                    org_id,
+                },
             )
             .await?;
             ggzy_store::outbox::seal_all(&ctx.db).await?;
-            println!("created user {} ({}) id {}", u.username, u.role.as_str(), u.id);
+            println!(
+                "created user {} ({}) id {}",
+                u.username,
+                u.role.as_str(),
+                u.id
+            );
             Ok(0)
         }
-        Cmd::Audit { cmd: AuditCmd::Verify } => {
+        Cmd::Audit {
+            cmd: AuditCmd::Verify,
+        } => {
             init_tracing(false);
             let ctx = plain_ctx(&cli.db).await?;
             ggzy_store::outbox::seal_all(&ctx.db).await?;
             let r = ggzy_store::outbox::verify_chain(&ctx.db).await?;
             match r.broken_at {
                 None => {
-                    println!("audit chain OK: {} events, head {} {}", r.checked, r.head_seq, r.head_hash);
+                    println!(
+                        "audit chain OK: {} events, head {} {}",
+                        r.checked, r.head_seq, r.head_hash
+                    );
                     Ok(0)
                 }
                 Some(seq) => {
@@ -212,7 +269,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
 async fn plain_ctx(args: &DbArgs) -> anyhow::Result<Ctx> {
     let db = connect(args).await?;
     migrate::run(&db).await?;
-    Ok(Ctx::new(db, Clock::system(), BusinessCalendar::official(), Settings::default()))
+    Ok(Ctx::new(
+        db,
+        Clock::system(),
+        BusinessCalendar::official(),
+        Settings::default(),
+    ))
 }
 
 pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
@@ -227,7 +289,8 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     if let Some(i) = &args.instance {
         settings.instance = i.clone();
     }
-    ggzy_core::ident::RegionCode::parse(&settings.region).map_err(|e| anyhow::anyhow!("--region: {}", e.message))?;
+    ggzy_core::ident::RegionCode::parse(&settings.region)
+        .map_err(|e| anyhow::anyhow!("--region: {}", e.message))?;
     std::fs::create_dir_all(&settings.files_dir)?;
     let calendar = load_calendar(args.calendar_dir.as_deref())?;
     let ctx = Ctx::new(db.clone(), Clock::system(), calendar, settings);
@@ -239,7 +302,12 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
-    let bg = Background::start(&ctx, background::workers(), Duration::from_millis(args.poll_ms)).await?;
+    let bg = Background::start(
+        &ctx,
+        background::workers(),
+        Duration::from_millis(args.poll_ms),
+    )
+    .await?;
     let app = build_router(
         ctx.clone(),
         AppOptions {
@@ -251,10 +319,17 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     );
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(listen = %args.listen, db = %ggzy_store::redact(&dbargs.database_url), instance = %ctx.settings.instance, "serving");
-    println!("ggzy serving on http://{} (database {})", args.listen, ggzy_store::redact(&dbargs.database_url));
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    println!(
+        "ggzy serving on http://{} (database {})",
+        args.listen,
+        ggzy_store::redact(&dbargs.database_url)
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("shutting down background workers");
     bg.stop().await;
     db.close().await;
@@ -267,7 +342,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

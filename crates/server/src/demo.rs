@@ -17,12 +17,17 @@ pub struct DemoLogin {
 
 fn demo_uscc(n: u32) -> String {
     // "91" (enterprise), 210200 (Dalian), a 9-character organization code, and the check character.
-    Uscc::with_check(&format!("91210200MA{n:07}")).map(|u| u.to_string()).unwrap_or_default()
+    Uscc::with_check(&format!("91210200MA{n:07}"))
+        .map(|u| u.to_string())
+        .unwrap_or_default()
 }
 
 /// Fill an empty database. Returns `None` when users already exist (nothing is changed).
 pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLogin>>> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users").fetch_one(ctx.db.pool()).await?.try_get(0)?;
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(ctx.db.pool())
+        .await?
+        .try_get(0)?;
     if n > 0 {
         return Ok(None);
     }
@@ -34,7 +39,12 @@ pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLo
         ("bidder1", "大连第一建筑工程有限公司", "bidder", 4),
         ("bidder2", "辽宁路桥建设集团有限公司", "bidder", 5),
         ("bidder3", "大连海湾市政工程有限公司", "bidder", 6),
-        ("supervisor", "大连市公共资源交易监督管理局", "supervisor", 7),
+        (
+            "supervisor",
+            "大连市公共资源交易监督管理局",
+            "supervisor",
+            7,
+        ),
         ("bank", "中国建设银行大连分行", "bank", 8),
         ("experts", "大连理工大学", "expert_employer", 9),
     ];
@@ -74,7 +84,9 @@ pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLo
     ];
     let mut out = Vec::new();
     for (username, role, org) in users {
-        let pw = password.map(str::to_string).unwrap_or_else(|| ids::random_hex(8));
+        let pw = password
+            .map(str::to_string)
+            .unwrap_or_else(|| ids::random_hex(8));
         let org_id = org_ids.get(org).cloned();
         service::create_user(
             ctx,
@@ -88,7 +100,12 @@ pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLo
             },
         )
         .await?;
-        out.push(DemoLogin { username: username.to_string(), role: *role, password: pw, org: org_id });
+        out.push(DemoLogin {
+            username: username.to_string(),
+            role: *role,
+            password: pw,
+            org: org_id,
+        });
     }
     Ok(Some(out))
 }
@@ -96,6 +113,11 @@ pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLo
 pub fn print_logins(logins: &[DemoLogin]) {
     println!("Demo logins (username / password / role):");
     for l in logins {
-        println!("  {:<11} {:<20} {}", l.username, l.password, l.role.as_str());
+        println!(
+            "  {:<11} {:<20} {}",
+            l.username,
+            l.password,
+            l.role.as_str()
+        );
     }
 }

@@ -15,7 +15,12 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 pub async fn not_found(req: Request) -> Response {
-    Error::not_found(format!("no route for {} {}", req.method(), req.uri().path())).into_response()
+    Error::not_found(format!(
+        "no route for {} {}",
+        req.method(),
+        req.uri().path()
+    ))
+    .into_response()
 }
 
 pub fn panic_problem(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -30,15 +35,25 @@ pub async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
-    let ct = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if ct.starts_with("application/problem+json") {
         return res;
     }
     let (parts, body) = res.into_parts();
-    let text = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let text = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let detail = String::from_utf8_lossy(&text).trim().to_string();
     let (slug, title) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed for this route"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method-not-allowed", "Method not allowed for this route")
+        }
         StatusCode::PAYLOAD_TOO_LARGE => ("payload-too-large", "Request body too large"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Unsupported media type"),
         StatusCode::REQUEST_TIMEOUT => ("timeout", "Request timed out"),
@@ -48,7 +63,11 @@ pub async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
         kind: format!("https://ggzy.dev/problems/{slug}"),
         title: title.into(),
         status: status.as_u16(),
-        detail: if detail.is_empty() { title.to_string() } else { detail },
+        detail: if detail.is_empty() {
+            title.to_string()
+        } else {
+            detail
+        },
         rule: None,
         errors: vec![],
     });
@@ -70,12 +89,16 @@ pub async fn timeout(State(limit): State<Duration>, req: Request, next: Next) ->
     }
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
-        Err(_) => Error::Unavailable(format!("request took longer than {} s", limit.as_secs())).into_response(),
+        Err(_) => Error::Unavailable(format!("request took longer than {} s", limit.as_secs()))
+            .into_response(),
     }
 }
 
 pub async fn client_ip(State(trust_proxy): State<bool>, mut req: Request, next: Next) -> Response {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
     let fwd = if trust_proxy {
         req.headers()
             .get("x-forwarded-for")
@@ -91,13 +114,22 @@ pub async fn client_ip(State(trust_proxy): State<bool>, mut req: Request, next: 
 }
 
 pub async fn metrics(req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let start = Instant::now();
     let res = next.run(req).await;
-    let labels = [("method", method), ("route", route), ("status", res.status().as_u16().to_string())];
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", res.status().as_u16().to_string()),
+    ];
     metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(start.elapsed().as_secs_f64());
     res
 }
 
@@ -117,23 +149,40 @@ const IDEMPOTENT_MAX_BODY: usize = 1024 * 1024;
 
 /// `Idempotency-Key` on a write: the first answer is stored and returned again for retries.
 pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
-    let Some(key) = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string) else {
+    let Some(key) = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+    else {
         return next.run(req).await;
     };
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     if key.is_empty() || key.len() > 200 {
-        return Error::field("Idempotency-Key", "idempotency.key_format", "1 to 200 characters").into_response();
+        return Error::field(
+            "Idempotency-Key",
+            "idempotency.key_format",
+            "1 to 200 characters",
+        )
+        .into_response();
     }
-    let len = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let len = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     if len.is_some_and(|l| l > IDEMPOTENT_MAX_BODY) {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, IDEMPOTENT_MAX_BODY).await {
         Ok(b) => b,
-        Err(_) => return Error::PayloadTooLarge("body too large for an idempotent request".into()).into_response(),
+        Err(_) => {
+            return Error::PayloadTooLarge("body too large for an idempotent request".into())
+                .into_response()
+        }
     };
     // The principal is the authenticated user, so a retry after logging in again still matches.
     let token = parts
@@ -152,12 +201,20 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
             Err(e) => return e.into_response(),
         },
         None => {
-            let ip = parts.extensions.get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
+            let ip = parts
+                .extensions
+                .get::<ClientIp>()
+                .map(|c| c.0.clone())
+                .unwrap_or_default();
             format!("anon:{ip}")
         }
     };
     let method = parts.method.to_string();
-    let path = parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     let hash = {
         use sha2::Digest;
         let mut h = sha2::Sha256::new();
@@ -171,28 +228,53 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
     let now = ctx.clock.now();
     match idempotency::begin(&ctx.db, &principal, &key, &method, &path, &hash, now).await {
         Err(e) => return e.into_response(),
-        Ok(idempotency::Begin::Replay { status, content_type, body }) => {
+        Ok(idempotency::Begin::Replay {
+            status,
+            content_type,
+            body,
+        }) => {
             let mut res = Response::new(Body::from(body));
             *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             if let Ok(v) = HeaderValue::from_str(&content_type) {
                 res.headers_mut().insert(header::CONTENT_TYPE, v);
             }
-            res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            res.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
             return res;
         }
         Ok(idempotency::Begin::Proceed) => {}
     }
-    let res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let res = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     let status = res.status();
     let (rparts, rbody) = res.into_parts();
-    let rbytes: Bytes = rbody.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let rbytes: Bytes = rbody
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     if status.is_server_error() {
         // Nothing was changed by a failed attempt (writes are atomic): let the client retry.
         let _ = idempotency::abandon(&ctx.db, &principal, &key).await;
     } else {
-        let ct = rparts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
+        let ct = rparts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json");
         let body_text = String::from_utf8_lossy(&rbytes).to_string();
-        if let Err(e) = idempotency::complete(&ctx.db, &principal, &key, status.as_u16(), ct, &body_text, ctx.clock.now()).await {
+        if let Err(e) = idempotency::complete(
+            &ctx.db,
+            &principal,
+            &key,
+            status.as_u16(),
+            ct,
+            &body_text,
+            ctx.clock.now(),
+        )
+        .await
+        {
             tracing::warn!(error = %e, "could not store idempotent answer");
         }
     }

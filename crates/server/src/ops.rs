@@ -31,8 +31,14 @@ pub fn router() -> OpenApiRouter<Ctx> {
 pub fn plain_router(doc: Arc<utoipa::openapi::OpenApi>, metrics: PrometheusHandle) -> Router<Ctx> {
     let doc2 = doc.clone();
     Router::new()
-        .route("/api/openapi.json", get(move || async move { axum::Json(doc.as_ref().clone()) }))
-        .route("/api/docs", get(move || async move { Html(docs_page(&doc2)) }))
+        .route(
+            "/api/openapi.json",
+            get(move || async move { axum::Json(doc.as_ref().clone()) }),
+        )
+        .route(
+            "/api/docs",
+            get(move || async move { Html(docs_page(&doc2)) }),
+        )
         .route(
             "/metrics",
             get(move |State(ctx): State<Ctx>| async move {
@@ -42,7 +48,10 @@ pub fn plain_router(doc: Arc<utoipa::openapi::OpenApi>, metrics: PrometheusHandl
                 if let Ok(lag) = ggzy_store::timers::lag_seconds(&ctx.db, ctx.clock.now()).await {
                     metrics::gauge!("timer_lag_seconds").set(lag);
                 }
-                ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], metrics.render())
+                (
+                    [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+                    metrics.render(),
+                )
             }),
         )
 }
@@ -84,12 +93,20 @@ struct FeedPage {
 /// The changes feed: sealed domain events in order (supervisor, admin).
 #[utoipa::path(get, path = "/api/events", tag = "audit", security(("bearer" = [])), params(FeedParams),
     responses((status = 200, body = FeedPage), (status = 403)))]
-async fn events_feed(State(ctx): State<Ctx>, actor: Actor, Query(p): Query<FeedParams>) -> Result<Json<FeedPage>> {
+async fn events_feed(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(p): Query<FeedParams>,
+) -> Result<Json<FeedPage>> {
     actor.require(&[Role::Supervisor, Role::Admin])?;
     let after = p.after.unwrap_or(0).max(0);
-    let events = outbox::read_after(ctx.db.pool(), after, p.limit.unwrap_or(100).clamp(1, 1000)).await?;
+    let events =
+        outbox::read_after(ctx.db.pool(), after, p.limit.unwrap_or(100).clamp(1, 1000)).await?;
     let next_cursor = events.last().map(|e| e.seq).unwrap_or(after);
-    Ok(Json(FeedPage { events, next_cursor }))
+    Ok(Json(FeedPage {
+        events,
+        next_cursor,
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -138,7 +155,11 @@ struct SearchParams {
 /// Search the event log by project, organization, person or time (supervisor, admin).
 #[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", security(("bearer" = [])), params(SearchParams),
     responses((status = 200, body = FeedPage)))]
-async fn audit_search(State(ctx): State<Ctx>, actor: Actor, Query(p): Query<SearchParams>) -> Result<Json<FeedPage>> {
+async fn audit_search(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<FeedPage>> {
     actor.require(&[Role::Supervisor, Role::Admin])?;
     let q = EventQuery {
         after: p.after.unwrap_or(0),
@@ -154,7 +175,10 @@ async fn audit_search(State(ctx): State<Ctx>, actor: Actor, Query(p): Query<Sear
     };
     let events = outbox::search(&ctx.db, &q).await?;
     let next_cursor = events.last().map(|e| e.seq).unwrap_or(q.after);
-    Ok(Json(FeedPage { events, next_cursor }))
+    Ok(Json(FeedPage {
+        events,
+        next_cursor,
+    }))
 }
 
 /// A browsable list of the API, rendered on the server from the OpenAPI document (no external CDN).
@@ -170,7 +194,11 @@ fn docs_page(doc: &utoipa::openapi::OpenApi) -> String {
         ];
         for (m, op) in ops {
             if let Some(op) = op {
-                let summary = op.summary.clone().or_else(|| op.description.clone()).unwrap_or_default();
+                let summary = op
+                    .summary
+                    .clone()
+                    .or_else(|| op.description.clone())
+                    .unwrap_or_default();
                 rows.push_str(&format!(
                     "<tr><td><code>{m}</code></td><td><code>{}</code></td><td>{}</td></tr>\n",
                     html_escape(path),
@@ -188,6 +216,8 @@ fn docs_page(doc: &utoipa::openapi::OpenApi) -> String {
 }
 
 pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
-

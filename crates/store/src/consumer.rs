@@ -32,10 +32,13 @@ pub async fn run_once(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize>
     .execute(db.pool())
     .await?;
     let mut tx = db.begin().await?;
-    let row = sqlx::query(&format!("SELECT last_seq FROM consumer_cursors WHERE consumer = $1{}", db.skip_locked()))
-        .bind(c.name())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT last_seq FROM consumer_cursors WHERE consumer = $1{}",
+        db.skip_locked()
+    ))
+    .bind(c.name())
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some(row) = row else {
         tx.rollback().await?;
         return Ok(0);
@@ -77,7 +80,10 @@ pub async fn drain(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize> {
 
 /// Current position of a consumer (monitoring lag).
 pub async fn position(db: &Db, name: &str) -> Result<i64> {
-    let r = sqlx::query("SELECT last_seq FROM consumer_cursors WHERE consumer = $1").bind(name).fetch_optional(db.pool()).await?;
+    let r = sqlx::query("SELECT last_seq FROM consumer_cursors WHERE consumer = $1")
+        .bind(name)
+        .fetch_optional(db.pool())
+        .await?;
     Ok(match r {
         Some(r) => r.try_get(0)?,
         None => 0,
@@ -99,11 +105,12 @@ pub async fn run_loop(
             Ok(_) => backoff = poll,
             Err(e) => {
                 tracing::warn!(consumer = c.name(), error = %e, "consumer failed; retrying");
-                let _ = sqlx::query("UPDATE consumer_cursors SET last_error = $1 WHERE consumer = $2")
-                    .bind(e.to_string())
-                    .bind(c.name())
-                    .execute(db.pool())
-                    .await;
+                let _ =
+                    sqlx::query("UPDATE consumer_cursors SET last_error = $1 WHERE consumer = $2")
+                        .bind(e.to_string())
+                        .bind(c.name())
+                        .execute(db.pool())
+                        .await;
                 backoff = (backoff * 2).min(std::time::Duration::from_secs(30));
             }
         }

@@ -8,7 +8,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub type JobFn = Arc<dyn Fn(Db, Clock) -> Pin<Box<dyn Future<Output = Result<()>> + Send>> + Send + Sync>;
+pub type JobFn =
+    Arc<dyn Fn(Db, Clock) -> Pin<Box<dyn Future<Output = Result<()>> + Send>> + Send + Sync>;
 
 pub struct CronJob {
     pub name: &'static str,
@@ -18,7 +19,13 @@ pub struct CronJob {
 }
 
 /// Claim the firing `tick` (a whole minute) of `job`. True for exactly one caller.
-pub async fn claim(db: &Db, job: &str, tick_minute: i64, instance: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool> {
+pub async fn claim(
+    db: &Db,
+    job: &str,
+    tick_minute: i64,
+    instance: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO cron_runs (job, tick, instance, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT (job, tick) DO NOTHING",
     )
@@ -66,16 +73,23 @@ pub async fn start(
         let (db, clock, instance) = (db.clone(), clock.clone(), instance.clone());
         let schedule = job.schedule;
         sched
-            .add(tokio_cron_scheduler::Job::new_async(schedule, move |_id, _l| {
-                let (db, clock, instance, job) = (db.clone(), clock.clone(), instance.clone(), job.clone());
-                Box::pin(async move {
-                    match fire(&db, &clock, &instance, &job).await {
-                        Ok(true) => tracing::info!(job = job.name, "cron job ran"),
-                        Ok(false) => tracing::debug!(job = job.name, "cron firing claimed by another instance"),
-                        Err(e) => tracing::warn!(job = job.name, error = %e, "cron job failed"),
-                    }
-                })
-            })?)
+            .add(tokio_cron_scheduler::Job::new_async(
+                schedule,
+                move |_id, _l| {
+                    let (db, clock, instance, job) =
+                        (db.clone(), clock.clone(), instance.clone(), job.clone());
+                    Box::pin(async move {
+                        match fire(&db, &clock, &instance, &job).await {
+                            Ok(true) => tracing::info!(job = job.name, "cron job ran"),
+                            Ok(false) => tracing::debug!(
+                                job = job.name,
+                                "cron firing claimed by another instance"
+                            ),
+                            Err(e) => tracing::warn!(job = job.name, error = %e, "cron job failed"),
+                        }
+                    })
+                },
+            )?)
             .await?;
     }
     sched.start().await?;

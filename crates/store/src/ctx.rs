@@ -50,6 +50,11 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(db: Db, clock: Clock, calendar: BusinessCalendar, settings: Settings) -> Self {
-        Ctx { db, clock, calendar: Arc::new(calendar), settings: Arc::new(settings) }
+        Ctx {
+            db,
+            clock,
+            calendar: Arc::new(calendar),
+            settings: Arc::new(settings),
+        }
     }
 }

@@ -11,7 +11,11 @@ pub enum Begin {
     /// First use: go ahead, then call [`complete`].
     Proceed,
     /// A stored answer to replay.
-    Replay { status: u16, content_type: String, body: String },
+    Replay {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
 }
 
 pub async fn begin(
@@ -58,7 +62,9 @@ pub async fn begin(
     match status {
         Some(s) => Ok(Begin::Replay {
             status: s as u16,
-            content_type: r.try_get::<Option<String>, _>(4)?.unwrap_or_else(|| "application/json".into()),
+            content_type: r
+                .try_get::<Option<String>, _>(4)?
+                .unwrap_or_else(|| "application/json".into()),
             body: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
         }),
         None => {
@@ -70,13 +76,24 @@ pub async fn begin(
                     .execute(db.pool_for_write()).await?;
                 Ok(Begin::Proceed)
             } else {
-                Err(Error::conflict("idempotency.in_progress", "a request with this Idempotency-Key is still being processed; retry shortly"))
+                Err(Error::conflict(
+                    "idempotency.in_progress",
+                    "a request with this Idempotency-Key is still being processed; retry shortly",
+                ))
             }
         }
     }
 }
 
-pub async fn complete(db: &Db, principal: &str, key: &str, status: u16, content_type: &str, body: &str, now: Timestamp) -> Result<()> {
+pub async fn complete(
+    db: &Db,
+    principal: &str,
+    key: &str,
+    status: u16,
+    content_type: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<()> {
     sqlx::query(
         "UPDATE idempotency_keys SET status = $1, content_type = $2, response_body = $3, completed_at = $4 \
          WHERE principal = $5 AND idem_key = $6",
@@ -94,10 +111,12 @@ pub async fn complete(db: &Db, principal: &str, key: &str, status: u16, content_
 
 /// Forget a key whose first attempt failed before any change (so a retry can run).
 pub async fn abandon(db: &Db, principal: &str, key: &str) -> Result<()> {
-    sqlx::query("DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND status IS NULL")
-        .bind(principal)
-        .bind(key)
-        .execute(db.pool_for_write())
-        .await?;
+    sqlx::query(
+        "DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND status IS NULL",
+    )
+    .bind(principal)
+    .bind(key)
+    .execute(db.pool_for_write())
+    .await?;
     Ok(())
 }

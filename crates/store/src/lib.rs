@@ -54,7 +54,10 @@ struct Inner {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("engine", &self.inner.engine).field("url", &redact(&self.inner.url)).finish()
+        f.debug_struct("Db")
+            .field("engine", &self.inner.engine)
+            .field("url", &redact(&self.inner.url))
+            .finish()
     }
 }
 
@@ -80,7 +83,10 @@ pub struct DbOptions {
 
 impl Default for DbOptions {
     fn default() -> Self {
-        Self { max_connections: 16, acquire_timeout: Duration::from_secs(10) }
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -99,16 +105,24 @@ impl Db {
         };
         let (read, write) = match engine {
             Engine::Sqlite => {
-                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or(path);
                 if let Some(parent) = std::path::Path::new(path).parent() {
                     if !parent.as_os_str().is_empty() && path != ":memory:" {
-                        std::fs::create_dir_all(parent)
-                            .map_err(|e| Error::Unavailable(format!("cannot create {}: {e}", parent.display())))?;
+                        std::fs::create_dir_all(parent).map_err(|e| {
+                            Error::Unavailable(format!("cannot create {}: {e}", parent.display()))
+                        })?;
                     }
                 }
-                let full = if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
-                let co = AnyConnectOptions::from_str(&full).map_err(|e| Error::bad_request(e.to_string()))?;
+                let full = if url.contains('?') {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                let co = AnyConnectOptions::from_str(&full)
+                    .map_err(|e| Error::bad_request(e.to_string()))?;
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(60))
@@ -124,7 +138,8 @@ impl Db {
                 (read, write)
             }
             Engine::Postgres => {
-                let co = AnyConnectOptions::from_str(url).map_err(|e| Error::bad_request(e.to_string()))?;
+                let co = AnyConnectOptions::from_str(url)
+                    .map_err(|e| Error::bad_request(e.to_string()))?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(opts.max_connections)
                     .acquire_timeout(opts.acquire_timeout)

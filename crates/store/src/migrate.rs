@@ -17,8 +17,14 @@ static MIGRATIONS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../migrations"
 pub fn migrations_for(engine: Engine) -> Vec<Migration> {
     let mut out = Vec::new();
     for f in MIGRATIONS.files() {
-        let name = f.path().file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        let Some(stem) = name.strip_suffix(".sql") else { continue };
+        let name = f
+            .path()
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let Some(stem) = name.strip_suffix(".sql") else {
+            continue;
+        };
         let (stem, only) = if let Some(s) = stem.strip_suffix(".sqlite") {
             (s, Some(Engine::Sqlite))
         } else if let Some(s) = stem.strip_suffix(".postgres") {
@@ -29,8 +35,12 @@ pub fn migrations_for(engine: Engine) -> Vec<Migration> {
         if only.is_some_and(|e| e != engine) {
             continue;
         }
-        let Some((ver, desc)) = stem.split_once('_') else { continue };
-        let Ok(version) = ver.parse::<i64>() else { continue };
+        let Some((ver, desc)) = stem.split_once('_') else {
+            continue;
+        };
+        let Ok(version) = ver.parse::<i64>() else {
+            continue;
+        };
         let sql = f.contents_utf8().unwrap_or_default();
         out.push(Migration::new(
             version,
@@ -45,13 +55,18 @@ pub fn migrations_for(engine: Engine) -> Vec<Migration> {
 }
 
 fn migrator(engine: Engine) -> Migrator {
-    Migrator { migrations: Cow::Owned(migrations_for(engine)), ..Migrator::DEFAULT }
+    Migrator {
+        migrations: Cow::Owned(migrations_for(engine)),
+        ..Migrator::DEFAULT
+    }
 }
 
 pub async fn run(db: &Db) -> Result<()> {
     let m = migrator(db.engine());
     let mut conn = db.begin_raw().await?;
-    m.run(&mut *conn).await.map_err(|e| Error::internal(format!("migration failed: {e}")))?;
+    m.run(&mut *conn)
+        .await
+        .map_err(|e| Error::internal(format!("migration failed: {e}")))?;
     Ok(())
 }
 
@@ -63,12 +78,21 @@ pub async fn check_applied(db: &Db) -> Result<()> {
         .fetch_all(db.pool())
         .await
         .map_err(|_| Error::Unavailable("migrations have not been applied".into()))?;
-    let have: std::collections::HashSet<i64> = rows.iter().filter_map(|r| r.try_get::<i64, _>(0).ok()).collect();
-    let missing: Vec<i64> = want.iter().map(|m| m.version).filter(|v| !have.contains(v)).collect();
+    let have: std::collections::HashSet<i64> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<i64, _>(0).ok())
+        .collect();
+    let missing: Vec<i64> = want
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| !have.contains(v))
+        .collect();
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(Error::Unavailable(format!("migrations not applied: {missing:?}")))
+        Err(Error::Unavailable(format!(
+            "migrations not applied: {missing:?}"
+        )))
     }
 }
 

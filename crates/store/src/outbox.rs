@@ -17,7 +17,13 @@ use ggzy_core::{ids, Result, Timestamp};
 use sqlx::Row;
 
 /// Record `ev` inside the caller's transaction; it becomes visible (and is sealed) when that commits.
-pub async fn emit(tx: &mut Tx, db: &Db, actor: &ActorRef, at: Timestamp, ev: NewEvent) -> Result<String> {
+pub async fn emit(
+    tx: &mut Tx,
+    db: &Db,
+    actor: &ActorRef,
+    at: Timestamp,
+    ev: NewEvent,
+) -> Result<String> {
     let id = ids::new_id();
     sqlx::query(
         "INSERT INTO events (id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload) \
@@ -35,7 +41,9 @@ pub async fn emit(tx: &mut Tx, db: &Db, actor: &ActorRef, at: Timestamp, ev: New
     .await?;
     if db.engine() == Engine::Postgres {
         // Delivered only if the transaction commits: wakes the sealers of every instance.
-        sqlx::query("SELECT pg_notify('ggzy_written', '')").execute(&mut **tx).await?;
+        sqlx::query("SELECT pg_notify('ggzy_written', '')")
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(id)
 }
@@ -46,9 +54,12 @@ const SEAL_BATCH: i64 = 1000;
 /// Safe to run on several instances at once: the chain head row is the lock.
 pub async fn seal_once(db: &Db) -> Result<usize> {
     let mut tx = db.begin().await?;
-    let head = sqlx::query(&format!("SELECT last_seq, last_hash FROM event_chain WHERE id = 1{}", db.for_update()))
-        .fetch_one(&mut *tx)
-        .await?;
+    let head = sqlx::query(&format!(
+        "SELECT last_seq, last_hash FROM event_chain WHERE id = 1{}",
+        db.for_update()
+    ))
+    .fetch_one(&mut *tx)
+    .await?;
     let mut seq: i64 = head.try_get(0)?;
     let mut prev: String = head.try_get(1)?;
     let rows = sqlx::query(
@@ -66,7 +77,8 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
         seq += 1;
         let id: String = r.try_get(0)?;
         let payload_text: String = r.try_get(7)?;
-        let payload: serde_json::Value = serde_json::from_str(&payload_text).unwrap_or(serde_json::Value::Null);
+        let payload: serde_json::Value =
+            serde_json::from_str(&payload_text).unwrap_or(serde_json::Value::Null);
         let actor_org: Option<String> = r.try_get(5)?;
         let bytes = canonical_bytes(
             seq,
@@ -80,13 +92,15 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
             &payload,
         );
         let hash = chain_hash(&prev, &bytes);
-        sqlx::query("UPDATE events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4 AND seq IS NULL")
-            .bind(seq)
-            .bind(&prev)
-            .bind(&hash)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4 AND seq IS NULL",
+        )
+        .bind(seq)
+        .bind(&prev)
+        .bind(&hash)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
         prev = hash;
     }
     sqlx::query("UPDATE event_chain SET last_seq = $1, last_hash = $2 WHERE id = 1")
@@ -95,7 +109,9 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
         .execute(&mut *tx)
         .await?;
     if db.engine() == Engine::Postgres {
-        sqlx::query("SELECT pg_notify('ggzy_sealed', '')").execute(&mut *tx).await?;
+        sqlx::query("SELECT pg_notify('ggzy_sealed', '')")
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     db.sealed().notify_waiters();
@@ -179,7 +195,11 @@ pub async fn search(db: &Db, q: &EventQuery) -> Result<Vec<Event>> {
         push(&mut sql, " AND aggregate_type = ?", BindVal::S(v.clone()));
     }
     if let Some(v) = &q.event_type_prefix {
-        push(&mut sql, " AND event_type LIKE ?", BindVal::S(format!("{}%", like_escape(v))));
+        push(
+            &mut sql,
+            " AND event_type LIKE ?",
+            BindVal::S(format!("{}%", like_escape(v))),
+        );
     }
     if let Some(v) = &q.actor_org {
         push(&mut sql, " AND actor_org = ?", BindVal::S(v.clone()));
@@ -194,7 +214,11 @@ pub async fn search(db: &Db, q: &EventQuery) -> Result<Vec<Event>> {
         push(&mut sql, " AND occurred_at < ?", BindVal::I(to_micros(v)));
     }
     if let Some(v) = &q.text {
-        push(&mut sql, " AND payload LIKE ?", BindVal::S(format!("%{}%", like_escape(v))));
+        push(
+            &mut sql,
+            " AND payload LIKE ?",
+            BindVal::S(format!("%{}%", like_escape(v))),
+        );
     }
     binds.push(BindVal::I(q.limit.clamp(1, 1000)));
     sql.push_str(&format!(" ORDER BY seq LIMIT ${}", binds.len()));
@@ -249,10 +273,15 @@ pub async fn verify_chain(db: &Db) -> Result<ChainReport> {
                 problem: Some(p),
             };
             if ev.seq != expected_seq {
-                return Ok(fail(format!("sequence gap: expected {expected_seq}, found {}", ev.seq)));
+                return Ok(fail(format!(
+                    "sequence gap: expected {expected_seq}, found {}",
+                    ev.seq
+                )));
             }
             if ev.prev_hash != prev {
-                return Ok(fail("prev_hash does not match the previous event's hash".into()));
+                return Ok(fail(
+                    "prev_hash does not match the previous event's hash".into(),
+                ));
             }
             let bytes = canonical_bytes(
                 ev.seq,
@@ -266,7 +295,9 @@ pub async fn verify_chain(db: &Db) -> Result<ChainReport> {
                 &ev.payload,
             );
             if chain_hash(&prev, &bytes) != ev.hash {
-                return Ok(fail("content does not match its hash (the event was altered)".into()));
+                return Ok(fail(
+                    "content does not match its hash (the event was altered)".into(),
+                ));
             }
             prev = ev.hash.clone();
             expected_seq += 1;
@@ -274,7 +305,9 @@ pub async fn verify_chain(db: &Db) -> Result<ChainReport> {
             cursor = ev.seq;
         }
     }
-    let head = sqlx::query("SELECT last_seq, last_hash FROM event_chain WHERE id = 1").fetch_one(db.pool()).await?;
+    let head = sqlx::query("SELECT last_seq, last_hash FROM event_chain WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?;
     let head_seq: i64 = head.try_get(0)?;
     let head_hash: String = head.try_get(1)?;
     if head_seq != cursor || head_hash != prev {
@@ -286,12 +319,22 @@ pub async fn verify_chain(db: &Db) -> Result<ChainReport> {
             problem: Some("chain head does not match the last event (events removed?)".into()),
         });
     }
-    Ok(ChainReport { checked, head_seq, head_hash, broken_at: None, problem: None })
+    Ok(ChainReport {
+        checked,
+        head_seq,
+        head_hash,
+        broken_at: None,
+        problem: None,
+    })
 }
 
 /// Background sealer: seals whenever events are written (this instance, or any instance through
 /// PostgreSQL NOTIFY) and at least every `poll`.
-pub async fn run_sealer(db: Db, poll: std::time::Duration, shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run_sealer(
+    db: Db,
+    poll: std::time::Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     let mut shutdown = shutdown;
     loop {
         match seal_all(&db).await {

@@ -57,10 +57,12 @@ pub async fn schedule(
 
 /// Cancel a pending timer. Returns whether one was cancelled.
 pub async fn cancel(tx: &mut Tx, key: &str) -> Result<bool> {
-    let r = sqlx::query("UPDATE timers SET status = 'cancelled' WHERE dedupe_key = $1 AND status = 'pending'")
-        .bind(key)
-        .execute(&mut **tx)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE timers SET status = 'cancelled' WHERE dedupe_key = $1 AND status = 'pending'",
+    )
+    .bind(key)
+    .execute(&mut **tx)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -137,7 +139,8 @@ impl TimerRunner {
                 Ok(false) => {}
                 Err(e) => {
                     tracing::warn!(timer = %t.key, kind = %t.kind, error = %e, "timer failed; will retry");
-                    let retry = self.clock.now() + chrono::Duration::seconds(5 * t.attempts.clamp(1, 60));
+                    let retry =
+                        self.clock.now() + chrono::Duration::seconds(5 * t.attempts.clamp(1, 60));
                     sqlx::query(
                         "UPDATE timers SET status = 'pending', due_at = $1, last_error = $2, locked_by = NULL \
                          WHERE id = $3 AND status = 'running' AND locked_by = $4",
@@ -156,7 +159,10 @@ impl TimerRunner {
 
     async fn fire(&self, t: &Timer) -> Result<bool> {
         let Some(h) = self.registry.handlers.get(&t.kind) else {
-            return Err(ggzy_core::Error::internal(format!("no handler for timer kind {}", t.kind)));
+            return Err(ggzy_core::Error::internal(format!(
+                "no handler for timer kind {}",
+                t.kind
+            )));
         };
         let mut tx = self.db.begin().await?;
         let done = sqlx::query(
@@ -178,7 +184,11 @@ impl TimerRunner {
         Ok(true)
     }
 
-    pub async fn run_loop(self, poll: std::time::Duration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    pub async fn run_loop(
+        self,
+        poll: std::time::Duration,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
         loop {
             loop {
                 match self.run_once().await {
@@ -200,7 +210,9 @@ impl TimerRunner {
 
 /// How late the most overdue pending timer is, in seconds (for `/metrics`).
 pub async fn lag_seconds(db: &Db, now: Timestamp) -> Result<f64> {
-    let r = sqlx::query("SELECT MIN(due_at) FROM timers WHERE status = 'pending'").fetch_one(db.pool()).await?;
+    let r = sqlx::query("SELECT MIN(due_at) FROM timers WHERE status = 'pending'")
+        .fetch_one(db.pool())
+        .await?;
     let min: Option<i64> = r.try_get(0)?;
     Ok(match min {
         Some(us) if us < to_micros(now) => (to_micros(now) - us) as f64 / 1e6,

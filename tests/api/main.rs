@@ -1,0 +1,4 @@
+//! Black-box API tests: one binary, one file per capability. Each test spawns the real app against
+//! a fresh database (SQLite, or PostgreSQL when GGZY_TEST_DATABASE_URL is set).
+
+mod foundation;

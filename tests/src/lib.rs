@@ -1,0 +1,274 @@
+//! `TestApp`: spawns the real application (router, middleware, background workers) on a random
+//! port against a fresh database — a SQLite file in a temporary directory, or, when
+//! `GGZY_TEST_DATABASE_URL` is set, a new PostgreSQL database created for the test and dropped after.
+//! The clock is a manual clock so tests can cross legal periods of days without waiting.
+
+use ggzy::background::{self, Background};
+use ggzy::{build_router, AppOptions};
+use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::{Clock, Timestamp};
+use ggzy_store::ctx::Settings;
+use ggzy_store::{migrate, Ctx, Db, DbOptions, Engine};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use std::time::Duration;
+
+pub const DEMO_PASSWORD: &str = "demo-password-123";
+
+/// Monday 2026-03-02 09:00 Asia/Shanghai: a working day with calendar data around it.
+pub fn default_start() -> Timestamp {
+    ggzy_core::time::at_local(
+        chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default(),
+        9,
+        0,
+        0,
+    )
+}
+
+/// A fresh, migrated database for one test.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_admin: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        match std::env::var("GGZY_TEST_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            Some(admin_url) => {
+                let name = format!("ggzy_t_{}", uuid::Uuid::new_v4().simple());
+                let mut c = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .expect("connect to GGZY_TEST_DATABASE_URL");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut c)
+                    .await
+                    .expect("create test database");
+                c.close().await.ok();
+                let url = replace_db_name(&admin_url, &name);
+                let db = Db::connect(
+                    &url,
+                    &DbOptions {
+                        max_connections: 20,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .expect("connect");
+                migrate::run(&db).await.expect("migrate");
+                TestDb {
+                    db,
+                    url,
+                    _dir: None,
+                    pg_admin: Some((admin_url, name)),
+                }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                let db = Db::connect(&url, &DbOptions::default())
+                    .await
+                    .expect("connect");
+                migrate::run(&db).await.expect("migrate");
+                TestDb {
+                    db,
+                    url,
+                    _dir: Some(dir),
+                    pg_admin: None,
+                }
+            }
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.db.engine()
+    }
+
+    pub async fn drop_db(self) {
+        self.db.close().await;
+        if let Some((admin, name)) = &self.pg_admin {
+            if let Ok(mut c) = sqlx::PgConnection::connect(admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c)
+                    .await;
+            }
+        }
+    }
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let cut = base
+        .rfind('/')
+        .filter(|&i| i > "postgres://".len())
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{}", &base[..cut], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// The process-wide metrics recorder (the `metrics` macros write to one global recorder).
+fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
+    static H: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    H.get_or_init(|| {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .unwrap_or_else(|_| {
+                metrics_exporter_prometheus::PrometheusBuilder::new()
+                    .build_recorder()
+                    .handle()
+            })
+    })
+    .clone()
+}
+
+pub struct TestApp {
+    pub addr: String,
+    pub ctx: Ctx,
+    pub client: reqwest::Client,
+    pub db: Option<TestDb>,
+    bg: Option<Background>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl TestApp {
+    /// A running app with the demo organizations and users (password [`DEMO_PASSWORD`]).
+    pub async fn spawn() -> TestApp {
+        Self::spawn_at(default_start()).await
+    }
+
+    pub async fn spawn_at(start: Timestamp) -> TestApp {
+        let tdb = TestDb::new().await;
+        let files = tempfile::tempdir().expect("tempdir").keep();
+        let settings = Settings {
+            files_dir: files,
+            instance: format!("test-{}", uuid::Uuid::new_v4().simple()),
+            ..Settings::default()
+        };
+        let ctx = Ctx::new(
+            tdb.db.clone(),
+            Clock::manual(start),
+            BusinessCalendar::official(),
+            settings,
+        );
+        ggzy::demo::seed(&ctx, Some(DEMO_PASSWORD))
+            .await
+            .expect("demo seed");
+        let bg = Background::start(&ctx, background::workers(), Duration::from_millis(50))
+            .await
+            .expect("background");
+        let metrics = metrics_handle();
+        let app = build_router(
+            ctx.clone(),
+            AppOptions {
+                request_timeout: Duration::from_secs(30),
+                body_limit: 256 * 1024,
+                trust_proxy: false,
+                metrics,
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = format!("http://{}", listener.local_addr().expect("addr"));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
+        });
+        TestApp {
+            addr,
+            ctx,
+            client: reqwest::Client::new(),
+            db: Some(tdb),
+            bg: Some(bg),
+            server,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.addr, path)
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.ctx.clock
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let r = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(r.status(), 200, "login as {username}");
+        let v: Value = r.json().await.expect("json");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn get(&self, token: Option<&str>, path: &str) -> (u16, Value) {
+        let mut rb = self.client.get(self.url(path));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        into_parts(rb.send().await.expect("request")).await
+    }
+
+    pub async fn post(&self, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
+        let mut rb = self.client.post(self.url(path)).json(&body);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        into_parts(rb.send().await.expect("request")).await
+    }
+
+    /// Seal pending events now (the background sealer would within a poll interval).
+    pub async fn seal(&self) {
+        ggzy_store::outbox::seal_all(&self.ctx.db)
+            .await
+            .expect("seal");
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(bg) = self.bg.take() {
+            bg.stop().await;
+        }
+        self.server.abort();
+        if let Some(db) = self.db.take() {
+            db.drop_db().await;
+        }
+    }
+}
+
+pub async fn into_parts(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let text = r.text().await.unwrap_or_default();
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    if status >= 400 {
+        assert!(
+            ct.starts_with("application/problem+json"),
+            "error {status} must be problem+json, got '{ct}': {v}"
+        );
+    }
+    (status, v)
+}
