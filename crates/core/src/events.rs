@@ -71,32 +71,38 @@ pub struct Event {
     pub hash: String,
 }
 
-/// Canonical bytes of an event for the hash chain: JSON with keys in sorted order (serde_json's
-/// map is ordered), no whitespace, time as integer microseconds. The sequence is included so that
-/// reordering sealed events breaks the chain.
-pub fn canonical_bytes(
-    seq: i64,
-    id: &str,
-    event_type: &str,
-    aggregate_type: &str,
-    aggregate_id: &str,
-    actor: &str,
-    actor_org: Option<&str>,
-    occurred_at_us: i64,
-    payload: &serde_json::Value,
-) -> Vec<u8> {
-    let v = serde_json::json!({
-        "seq": seq,
-        "id": id,
-        "type": event_type,
-        "aggregate_type": aggregate_type,
-        "aggregate_id": aggregate_id,
-        "actor": actor,
-        "actor_org": actor_org,
-        "occurred_at_us": occurred_at_us,
-        "payload": payload,
-    });
-    serde_json::to_vec(&v).unwrap_or_default()
+/// The fields of an event that the hash chain covers.
+#[derive(Debug, Clone, Copy)]
+pub struct Canonical<'a> {
+    pub seq: i64,
+    pub id: &'a str,
+    pub event_type: &'a str,
+    pub aggregate_type: &'a str,
+    pub aggregate_id: &'a str,
+    pub actor: &'a str,
+    pub actor_org: Option<&'a str>,
+    pub occurred_at_us: i64,
+    pub payload: &'a serde_json::Value,
+}
+
+impl Canonical<'_> {
+    /// Canonical bytes for the hash chain: JSON with keys in sorted order (serde_json's map is
+    /// ordered), no whitespace, time as integer microseconds. The sequence number is included so
+    /// that reordering sealed events breaks the chain.
+    pub fn bytes(&self) -> Vec<u8> {
+        let v = serde_json::json!({
+            "seq": self.seq,
+            "id": self.id,
+            "type": self.event_type,
+            "aggregate_type": self.aggregate_type,
+            "aggregate_id": self.aggregate_id,
+            "actor": self.actor,
+            "actor_org": self.actor_org,
+            "occurred_at_us": self.occurred_at_us,
+            "payload": self.payload,
+        });
+        serde_json::to_vec(&v).unwrap_or_default()
+    }
 }
 
 /// `sha256(prev_hash ‖ canonical_bytes(event))`, hex.

@@ -29,7 +29,7 @@ pub async fn run_once(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize>
     )
     .bind(c.name())
     .bind(to_micros(clock.now()))
-    .execute(db.pool())
+    .execute(db.pool_for_write())
     .await?;
     let mut tx = db.begin().await?;
     let row = sqlx::query(&format!(
@@ -109,7 +109,7 @@ pub async fn run_loop(
                     sqlx::query("UPDATE consumer_cursors SET last_error = $1 WHERE consumer = $2")
                         .bind(e.to_string())
                         .bind(c.name())
-                        .execute(db.pool())
+                        .execute(db.pool_for_write())
                         .await;
                 backoff = (backoff * 2).min(std::time::Duration::from_secs(30));
             }

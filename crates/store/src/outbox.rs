@@ -11,7 +11,7 @@
 //!    never touch `event_chain`; only the sealer locks it, in batches (as transparency logs do).
 
 use crate::{Db, Engine, Tx};
-use ggzy_core::events::{canonical_bytes, chain_hash, ActorRef, Event, NewEvent, GENESIS_HASH};
+use ggzy_core::events::{chain_hash, ActorRef, Canonical, Event, NewEvent, GENESIS_HASH};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Result, Timestamp};
 use sqlx::Row;
@@ -80,17 +80,20 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
         let payload: serde_json::Value =
             serde_json::from_str(&payload_text).unwrap_or(serde_json::Value::Null);
         let actor_org: Option<String> = r.try_get(5)?;
-        let bytes = canonical_bytes(
+        let (event_type, aggregate_type, aggregate_id, actor): (String, String, String, String) =
+            (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?);
+        let bytes = Canonical {
             seq,
-            &id,
-            &r.try_get::<String, _>(1)?,
-            &r.try_get::<String, _>(2)?,
-            &r.try_get::<String, _>(3)?,
-            &r.try_get::<String, _>(4)?,
-            actor_org.as_deref(),
-            r.try_get::<i64, _>(6)?,
-            &payload,
-        );
+            id: &id,
+            event_type: &event_type,
+            aggregate_type: &aggregate_type,
+            aggregate_id: &aggregate_id,
+            actor: &actor,
+            actor_org: actor_org.as_deref(),
+            occurred_at_us: r.try_get::<i64, _>(6)?,
+            payload: &payload,
+        }
+        .bytes();
         let hash = chain_hash(&prev, &bytes);
         sqlx::query(
             "UPDATE events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4 AND seq IS NULL",
@@ -283,17 +286,18 @@ pub async fn verify_chain(db: &Db) -> Result<ChainReport> {
                     "prev_hash does not match the previous event's hash".into(),
                 ));
             }
-            let bytes = canonical_bytes(
-                ev.seq,
-                &ev.id,
-                &ev.event_type,
-                &ev.aggregate_type,
-                &ev.aggregate_id,
-                &ev.actor,
-                ev.actor_org.as_deref(),
-                to_micros(ev.occurred_at),
-                &ev.payload,
-            );
+            let bytes = Canonical {
+                seq: ev.seq,
+                id: &ev.id,
+                event_type: &ev.event_type,
+                aggregate_type: &ev.aggregate_type,
+                aggregate_id: &ev.aggregate_id,
+                actor: &ev.actor,
+                actor_org: ev.actor_org.as_deref(),
+                occurred_at_us: to_micros(ev.occurred_at),
+                payload: &ev.payload,
+            }
+            .bytes();
             if chain_hash(&prev, &bytes) != ev.hash {
                 return Ok(fail(
                     "content does not match its hash (the event was altered)".into(),
