@@ -130,3 +130,45 @@ pub struct User {
     pub org_id: Option<String>,
     pub disabled: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, org: Option<&str>) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            username: "u".into(),
+            display_name: "u".into(),
+            role,
+            org_id: org.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn every_role_name_round_trips() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()).unwrap(), r);
+        }
+        assert!(Role::parse("king").is_err());
+    }
+
+    #[test]
+    fn a_role_not_listed_is_forbidden_and_told_who_may() {
+        let e = actor(Role::Bidder, Some("o"))
+            .require(&[Role::Staff, Role::Admin])
+            .unwrap_err();
+        assert!(matches!(e, Error::Forbidden(ref m) if m.contains("staff, admin")));
+        assert!(actor(Role::Staff, None).require(&[Role::Staff]).is_ok());
+    }
+
+    #[test]
+    fn a_supervisor_reads_everything_but_acts_for_no_organization() {
+        let s = actor(Role::Supervisor, Some("sup"));
+        assert!(s.sees_everything());
+        assert!(s.require_org("other").is_err());
+        assert!(actor(Role::Staff, None).require_org("other").is_ok());
+        assert!(actor(Role::Bidder, Some("a")).require_org("a").is_ok());
+        assert!(actor(Role::Bidder, Some("a")).require_org("b").is_err());
+    }
+}

@@ -254,3 +254,39 @@ pub fn expect_one(affected: u64, rule: &str, detail: &str) -> Result<()> {
         Err(Error::conflict(rule, detail))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_in_a_database_url_is_never_shown() {
+        assert_eq!(
+            redact("postgres://ggzy:s3cret@db:5432/ggzy"),
+            "postgres://ggzy:***@db:5432/ggzy"
+        );
+        assert_eq!(redact("postgres://ggzy@db/ggzy"), "postgres://ggzy@db/ggzy");
+        assert_eq!(redact("sqlite://data/ggzy.db"), "sqlite://data/ggzy.db");
+    }
+
+    #[test]
+    fn each_engine_gets_the_portable_migrations_in_order() {
+        for engine in [Engine::Sqlite, Engine::Postgres] {
+            let m = migrate::migrations_for(engine);
+            assert!(!m.is_empty());
+            assert_eq!(m[0].version, 1);
+            assert!(
+                m.windows(2).all(|w| w[0].version < w[1].version),
+                "unique, ordered versions"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unknown_url_scheme_is_refused() {
+        let e = Db::connect("mysql://x@y/z", &DbOptions::default())
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("unsupported database URL"));
+    }
+}
