@@ -1,0 +1,1329 @@
+//! The store against real databases, on both engines: SQLite always (a fresh file in a temporary
+//! directory per test), and PostgreSQL as well when `GGZY_TEST_DATABASE_URL` is set (a fresh
+//! database per test, created through that URL and dropped afterwards).
+//!
+//! Every test runs its body once per engine; a failure names the engine it happened on.
+
+use chrono::{TimeZone, Utc};
+use futures::FutureExt;
+use ggzy_core::events::{ActorRef, Event, NewEvent, GENESIS_HASH};
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{Clock, Error, Timestamp};
+use ggzy_store::consumer::{self, Consumer};
+use ggzy_store::cron::{self, CronJob};
+use ggzy_store::idempotency::{self, Begin};
+use ggzy_store::timers::{self, Timer, TimerHandler, TimerRegistry, TimerRunner};
+use ggzy_store::{emit, migrate, outbox, Db, DbOptions, Engine, Tx};
+use serde_json::json;
+use sqlx::postgres::PgConnection;
+use sqlx::{Connection, Row};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+// ------------------------------------------------------------------------------------------------
+// Harness: one fresh database per engine
+// ------------------------------------------------------------------------------------------------
+
+const PG_URL_VAR: &str = "GGZY_TEST_DATABASE_URL";
+
+/// A fresh, private database for one test. Dereferences to its [`Db`].
+struct TestDb {
+    db: Db,
+    engine: &'static str,
+    keep: KeepAlive,
+}
+
+/// What must outlive a test's use of its database: the SQLite temporary directory, and the guard
+/// that drops the PostgreSQL database (even on panic). [`each_engine`] holds it outside the test's
+/// future, so that it cannot go early when a test body only captures `t.db`.
+#[derive(Default)]
+struct KeepAlive {
+    _dir: Option<tempfile::TempDir>,
+    _pg: Option<PgDropGuard>,
+}
+
+impl std::ops::Deref for TestDb {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        &self.db
+    }
+}
+
+/// Drops a per-test PostgreSQL database, best effort.
+struct PgDropGuard {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDropGuard {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // `Drop` cannot await and may run while unwinding inside the test's runtime: use a thread
+        // with a runtime of its own. FORCE ends the connections the test's pools still hold.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(mut c) = PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut c)
+                        .await;
+                    let _ = c.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// `url` with its database name replaced by `name` (query string kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let host_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[host_start..]
+        .find('/')
+        .map(|i| host_start + i)
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{}", &base[..host_end], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+fn pg_admin_url() -> Option<String> {
+    std::env::var(PG_URL_VAR)
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// Fresh, migrated databases: SQLite always, plus PostgreSQL when `GGZY_TEST_DATABASE_URL` is set.
+async fn fresh_dbs() -> Vec<TestDb> {
+    fresh_dbs_with(true).await
+}
+
+async fn fresh_dbs_with(migrated: bool) -> Vec<TestDb> {
+    let mut out = Vec::new();
+
+    let dir = tempfile::tempdir().expect("create temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("ggzy.db").display());
+    let db = Db::connect(&url, &DbOptions::default())
+        .await
+        .expect("connect to SQLite");
+    if migrated {
+        migrate::run(&db).await.expect("migrate SQLite");
+    }
+    out.push(TestDb {
+        db,
+        engine: "sqlite",
+        keep: KeepAlive {
+            _dir: Some(dir),
+            _pg: None,
+        },
+    });
+
+    if let Some(admin_url) = pg_admin_url() {
+        let name = format!("ggzy_t_{}", ggzy_core::ids::random_hex(8));
+        let mut admin = PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("connect to {PG_URL_VAR}: {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+        let _ = admin.close().await;
+        let guard = PgDropGuard {
+            admin_url: admin_url.clone(),
+            name: name.clone(),
+        };
+        let db = Db::connect(&with_database(&admin_url, &name), &DbOptions::default())
+            .await
+            .expect("connect to the fresh PostgreSQL database");
+        if migrated {
+            migrate::run(&db).await.expect("migrate PostgreSQL");
+        }
+        out.push(TestDb {
+            db,
+            engine: "postgres",
+            keep: KeepAlive {
+                _dir: None,
+                _pg: Some(guard),
+            },
+        });
+    }
+    out
+}
+
+/// Run `test` on a fresh migrated database of every configured engine.
+async fn each_engine<F, Fut>(test: F)
+where
+    F: Fn(TestDb) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    each_engine_with(true, test).await
+}
+
+async fn each_engine_with<F, Fut>(migrated: bool, test: F)
+where
+    F: Fn(TestDb) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dbs = if migrated {
+        fresh_dbs().await
+    } else {
+        fresh_dbs_with(false).await
+    };
+    for mut t in dbs {
+        let engine = t.engine;
+        let _keep = std::mem::take(&mut t.keep);
+        if let Err(panic) = AssertUnwindSafe(test(t)).catch_unwind().await {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "(non-text panic)".into());
+            panic!("[engine: {engine}] {msg}");
+        }
+    }
+}
+
+/// Another "instance" on the same database: on PostgreSQL a second, independent `Db` (its own
+/// pool), as a second server process would have; on SQLite the same `Db`, since one process owns
+/// the file (its single write connection is what serializes writers).
+async fn second_instance(t: &TestDb) -> Db {
+    match t.engine() {
+        Engine::Postgres => Db::connect(t.url(), &DbOptions::default())
+            .await
+            .expect("connect second instance"),
+        Engine::Sqlite => t.db.clone(),
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Small helpers
+// ------------------------------------------------------------------------------------------------
+
+fn t0() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
+}
+
+fn secs(s: i64) -> chrono::Duration {
+    chrono::Duration::seconds(s)
+}
+
+fn actor() -> ActorRef {
+    ActorRef::system("test")
+}
+
+/// Emit one event in a transaction of its own and commit it.
+async fn emit_one(
+    db: &Db,
+    at: Timestamp,
+    event_type: &str,
+    aggregate_id: &str,
+    payload: serde_json::Value,
+) -> String {
+    let mut tx = db.begin().await.unwrap();
+    let id = emit(
+        &mut tx,
+        db,
+        &actor(),
+        at,
+        NewEvent::new(event_type, "test", aggregate_id, payload),
+    )
+    .await
+    .unwrap();
+    db.commit(tx).await.unwrap();
+    id
+}
+
+async fn feed(db: &Db, after: i64) -> Vec<Event> {
+    outbox::read_after(db.pool(), after, 10_000).await.unwrap()
+}
+
+/// A single BIGINT from a query with one `$1` text parameter.
+async fn scalar(db: &Db, sql: &str, arg: &str) -> i64 {
+    sqlx::query(sql)
+        .bind(arg)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+/// A single BIGINT from a query without parameters.
+async fn scalar0(db: &Db, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+/// How many events (sealed or not) have this type.
+async fn count_events(db: &Db, event_type: &str) -> i64 {
+    scalar(
+        db,
+        "SELECT COUNT(*) FROM events WHERE event_type = $1",
+        event_type,
+    )
+    .await
+}
+
+async fn timer_status(db: &Db, key: &str) -> String {
+    sqlx::query("SELECT status FROM timers WHERE dedupe_key = $1")
+        .bind(key)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+// ------------------------------------------------------------------------------------------------
+// 1. The event log and its hash chain
+// ------------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_are_sealed_into_a_verifiable_chain() {
+    each_engine(|t| async move {
+        let db = &t.db;
+        let clock = Clock::manual(t0());
+        let mut ids = Vec::new();
+        let mut times = Vec::new();
+        for i in 0..4 {
+            let payload =
+                json!({"i": i, "note": "张三 \"quoted\"", "amount_fen": 123_456_789_012i64});
+            times.push(clock.now());
+            ids.push(
+                emit_one(
+                    db,
+                    times[i],
+                    "test.thing.happened",
+                    &format!("thing-{i}"),
+                    payload,
+                )
+                .await,
+            );
+            clock.advance(secs(1));
+        }
+        // Two events in one transaction, by a user of an organization.
+        let mut tx = db.begin().await.unwrap();
+        for i in 4..6 {
+            let ev = NewEvent::new(
+                "test.thing.changed",
+                "thing",
+                format!("thing-{i}"),
+                json!({"i": i}),
+            );
+            ids.push(
+                emit(
+                    &mut tx,
+                    db,
+                    &ActorRef::user("u1", Some("org-1")),
+                    clock.now(),
+                    ev,
+                )
+                .await
+                .unwrap(),
+            );
+            clock.advance(chrono::Duration::milliseconds(1));
+        }
+        db.commit(tx).await.unwrap();
+
+        assert!(
+            feed(db, 0).await.is_empty(),
+            "unsealed events must not appear in the feed"
+        );
+        assert_eq!(
+            outbox::seal_all(db).await.unwrap(),
+            6,
+            "all committed events are sealed"
+        );
+        assert_eq!(
+            outbox::seal_all(db).await.unwrap(),
+            0,
+            "sealing again finds nothing"
+        );
+
+        let evs = feed(db, 0).await;
+        assert_eq!(
+            evs.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (1..=6).collect::<Vec<i64>>()
+        );
+        assert_eq!(
+            evs.iter().map(|e| e.id.clone()).collect::<Vec<_>>(),
+            ids,
+            "sealed in commit order"
+        );
+        assert_eq!(evs[0].prev_hash, GENESIS_HASH);
+        for w in evs.windows(2) {
+            assert_eq!(
+                w[1].prev_hash, w[0].hash,
+                "seq {} links to seq {}",
+                w[1].seq, w[0].seq
+            );
+        }
+        assert_eq!(
+            evs[0].payload["note"],
+            json!("张三 \"quoted\""),
+            "payload round-trips"
+        );
+        assert_eq!(evs[0].payload["amount_fen"], json!(123_456_789_012i64));
+        assert_eq!(evs[0].occurred_at, times[0], "occurred_at round-trips");
+        assert_eq!(evs[4].actor, "user:u1");
+        assert_eq!(evs[4].actor_org.as_deref(), Some("org-1"));
+        assert_eq!(evs[0].actor_org, None);
+
+        let r = outbox::verify_chain(db).await.unwrap();
+        assert_eq!(r.broken_at, None, "intact chain reported broken: {r:?}");
+        assert_eq!(r.checked, 6);
+        assert_eq!(r.head_seq, 6);
+        assert_eq!(r.head_hash, evs[5].hash);
+
+        // Tamper with one payload behind the application's back.
+        sqlx::query("UPDATE events SET payload = $1 WHERE seq = 2")
+            .bind(json!({"i": 999}).to_string())
+            .execute(db.pool_for_write())
+            .await
+            .unwrap();
+        let r = outbox::verify_chain(db).await.unwrap();
+        assert_eq!(r.broken_at, Some(2), "tampered payload not detected: {r:?}");
+        assert_eq!(r.checked, 1, "{r:?}");
+        assert!(
+            r.problem.as_deref().unwrap_or_default().contains("altered"),
+            "{r:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_the_last_event_is_detected() {
+    each_engine(|t| async move {
+        let db = &t.db;
+        let clock = Clock::manual(t0());
+        for i in 0..3 {
+            emit_one(
+                db,
+                clock.now(),
+                "test.thing.happened",
+                &format!("thing-{i}"),
+                json!({"i": i}),
+            )
+            .await;
+            clock.advance(secs(1));
+        }
+        assert_eq!(outbox::seal_all(db).await.unwrap(), 3);
+        assert_eq!(outbox::verify_chain(db).await.unwrap().broken_at, None);
+
+        sqlx::query("DELETE FROM events WHERE seq = 3")
+            .execute(db.pool_for_write())
+            .await
+            .unwrap();
+        let r = outbox::verify_chain(db).await.unwrap();
+        assert_eq!(
+            r.broken_at,
+            Some(3),
+            "removal of the last event not detected: {r:?}"
+        );
+        assert_eq!(r.checked, 2, "{r:?}");
+        assert_eq!(r.head_seq, 3, "{r:?}");
+        assert!(
+            r.problem.as_deref().unwrap_or_default().contains("head"),
+            "{r:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_an_event_in_the_middle_is_detected() {
+    each_engine(|t| async move {
+        let db = &t.db;
+        let clock = Clock::manual(t0());
+        for i in 0..4 {
+            emit_one(
+                db,
+                clock.now(),
+                "test.thing.happened",
+                &format!("thing-{i}"),
+                json!({"i": i}),
+            )
+            .await;
+            clock.advance(secs(1));
+        }
+        outbox::seal_all(db).await.unwrap();
+        sqlx::query("DELETE FROM events WHERE seq = 2")
+            .execute(db.pool_for_write())
+            .await
+            .unwrap();
+        let r = outbox::verify_chain(db).await.unwrap();
+        assert_eq!(r.broken_at, Some(3), "gap not detected: {r:?}");
+        assert_eq!(r.checked, 1, "{r:?}");
+        assert!(
+            r.problem.as_deref().unwrap_or_default().contains("gap"),
+            "{r:?}"
+        );
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// 2. Trap 1: sequence order must be commit-visibility order
+// ------------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_committing_transaction_is_not_missed_by_a_feed_reader() {
+    each_engine(|t| async move {
+        let db = &t.db;
+        let clock = Clock::manual(t0());
+        let a_at = clock.now(); // "a" happens first ...
+        clock.advance(secs(1));
+        let b_at = clock.now(); // ... "b" second, but "b" commits first.
+
+        let (a_id, b_id, cursor_after_b) = match db.engine() {
+            Engine::Postgres => {
+                // The real interleaving: A is open while B commits.
+                let mut tx_a = db.begin().await.unwrap();
+                let a_id = emit(
+                    &mut tx_a,
+                    db,
+                    &actor(),
+                    a_at,
+                    NewEvent::new("test.a", "test", "a", json!({})),
+                )
+                .await
+                .unwrap();
+                let b_id = emit_one(db, b_at, "test.b", "b", json!({})).await;
+                assert_eq!(
+                    outbox::seal_all(db).await.unwrap(),
+                    1,
+                    "only the committed event is sealed"
+                );
+                let seen = feed(db, 0).await;
+                assert_eq!(seen.len(), 1, "reader sees only b: {seen:?}");
+                assert_eq!((seen[0].id.as_str(), seen[0].seq), (b_id.as_str(), 1));
+                let cursor = seen[0].seq;
+                db.commit(tx_a).await.unwrap();
+                (a_id, b_id, cursor)
+            }
+            Engine::Sqlite => {
+                // The write pool has ONE connection, so a second `db.begin()` would wait for A:
+                // the interleaving cannot happen in one process. Simulate its outcome instead:
+                // "a" carries the earlier occurred_at but commits after "b" was sealed and read.
+                let b_id = emit_one(db, b_at, "test.b", "b", json!({})).await;
+                assert_eq!(outbox::seal_all(db).await.unwrap(), 1);
+                let seen = feed(db, 0).await;
+                assert_eq!(seen.len(), 1, "{seen:?}");
+                assert_eq!((seen[0].id.as_str(), seen[0].seq), (b_id.as_str(), 1));
+                let a_id = emit_one(db, a_at, "test.a", "a", json!({})).await;
+                (a_id, b_id, seen[0].seq)
+            }
+        };
+
+        assert_eq!(
+            outbox::seal_all(db).await.unwrap(),
+            1,
+            "the late commit is sealed"
+        );
+        let next = feed(db, cursor_after_b).await;
+        assert_eq!(
+            next.len(),
+            1,
+            "the reader at cursor {cursor_after_b} must see the late event: {next:?}"
+        );
+        assert_eq!((next[0].id.as_str(), next[0].seq), (a_id.as_str(), 2));
+
+        // Whole feed: commit-visibility order (b, a), not occurred_at order (a, b).
+        let all = feed(db, 0).await;
+        assert_eq!(
+            all.iter()
+                .map(|e| (e.id.clone(), e.seq))
+                .collect::<Vec<_>>(),
+            vec![(b_id, 1), (a_id, 2)]
+        );
+        assert!(all[1].occurred_at < all[0].occurred_at);
+        let r = outbox::verify_chain(db).await.unwrap();
+        assert_eq!((r.broken_at, r.checked), (None, 2), "{r:?}");
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// 3. Trap 2: writers never wait for the chain head
+// ------------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_do_not_wait_for_the_chain_head() {
+    each_engine(|t| async move {
+        let db = &t.db;
+        let clock = Clock::manual(t0());
+        // On both engines: emitting and committing leaves the head alone (only the sealer moves it).
+        emit_one(db, clock.now(), "test.thing.happened", "x", json!({})).await;
+        assert_eq!(
+            scalar0(db, "SELECT last_seq FROM event_chain WHERE id = 1").await,
+            0
+        );
+        assert_eq!(outbox::seal_all(db).await.unwrap(), 1);
+
+        if db.engine() == Engine::Sqlite {
+            // SQLite has one writer by construction (the one-connection write pool, and the file
+            // lock beyond it), so "a writer while another transaction locks the head" cannot be
+            // set up; the question only arises on PostgreSQL.
+            return;
+        }
+
+        let mut holder = db.begin().await.unwrap();
+        sqlx::query("SELECT last_seq, last_hash FROM event_chain WHERE id = 1 FOR UPDATE")
+            .fetch_one(&mut *holder)
+            .await
+            .unwrap();
+
+        // Several writers emit and commit while the head stays locked.
+        let writers = (0..5).map(|i| {
+            let (db, at) = (db.clone(), clock.now());
+            async move {
+                let mut tx = db.begin().await?;
+                emit(
+                    &mut tx,
+                    &db,
+                    &actor(),
+                    at,
+                    NewEvent::new("test.write", "test", format!("w{i}"), json!({})),
+                )
+                .await?;
+                db.commit(tx).await
+            }
+        });
+        let results =
+            tokio::time::timeout(Duration::from_secs(2), futures::future::join_all(writers))
+                .await
+                .expect("event writers waited for the locked chain head");
+        for r in results {
+            r.unwrap();
+        }
+        assert_eq!(count_events(db, "test.write").await, 5);
+
+        // The lock is real: the sealer does wait for it, and seals once it is released.
+        let sealer = tokio::spawn({
+            let db = db.clone();
+            async move { outbox::seal_once(&db).await }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            !sealer.is_finished(),
+            "the sealer should wait for the locked chain head"
+        );
+        holder.rollback().await.unwrap();
+        assert_eq!(sealer.await.unwrap().unwrap(), 5);
+        let r = outbox::verify_chain(db).await.unwrap();
+        assert_eq!((r.broken_at, r.checked), (None, 6), "{r:?}");
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// 4. Consumers
+// ------------------------------------------------------------------------------------------------
+
+/// Reacts to every `test.order.placed` with one `test.reaction` about the same aggregate.
+struct Reactor;
+
+#[async_trait::async_trait]
+impl Consumer for Reactor {
+    fn name(&self) -> &'static str {
+        "test.reactor"
+    }
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == "test.order.placed"
+    }
+    async fn handle(
+        &self,
+        tx: &mut Tx,
+        db: &Db,
+        clock: &Clock,
+        ev: &Event,
+    ) -> ggzy_core::Result<()> {
+        let reaction = NewEvent::new(
+            "test.reaction",
+            "order",
+            &ev.aggregate_id,
+            json!({"source_seq": ev.seq}),
+        );
+        emit(tx, db, &ActorRef::system("reactor"), clock.now(), reaction).await?;
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_reacts_exactly_once_per_event_across_instances() {
+    each_engine(|t| async move {
+        let db = &t.db;
+        let clock = Clock::manual(t0());
+        // 450 events (more than two consumer batches), two thirds of them wanted.
+        let mut wanted = 0i64;
+        for chunk in 0..9 {
+            let mut tx = db.begin().await.unwrap();
+            for i in 0..50 {
+                let n = chunk * 50 + i;
+                let ty = if n % 3 == 2 { "test.other" } else { "test.order.placed" };
+                wanted += i64::from(ty == "test.order.placed");
+                emit(&mut tx, db, &actor(), clock.now(), NewEvent::new(ty, "order", format!("order-{n}"), json!({})))
+                    .await
+                    .unwrap();
+                clock.advance(chrono::Duration::milliseconds(1));
+            }
+            db.commit(tx).await.unwrap();
+        }
+        assert_eq!(outbox::seal_all(db).await.unwrap(), 450);
+
+        // Two instances drain concurrently.
+        let db2 = second_instance(&t).await;
+        let spawn_drain = |db: Db| {
+            let clock = clock.clone();
+            tokio::spawn(async move { consumer::drain(&db, &clock, &Reactor).await })
+        };
+        let (h1, h2) = (spawn_drain(db.clone()), spawn_drain(db2.clone()));
+        let (n1, n2) = (h1.await.unwrap().unwrap(), h2.await.unwrap().unwrap());
+        assert_eq!(n1 + n2, 450, "each event consumed once across instances ({n1} + {n2})");
+        assert_eq!(consumer::drain(db, &clock, &Reactor).await.unwrap(), 0, "caught up");
+        assert_eq!(consumer::drain(&db2, &clock, &Reactor).await.unwrap(), 0, "caught up");
+        assert_eq!(consumer::position(db, "test.reactor").await.unwrap(), 450);
+
+        // The reactions are themselves events: sealed and consumed (not wanted), they produce nothing.
+        assert_eq!(outbox::seal_all(db).await.unwrap() as i64, wanted);
+        assert_eq!(consumer::drain(db, &clock, &Reactor).await.unwrap() as i64, wanted);
+        assert_eq!(consumer::drain(db, &clock, &Reactor).await.unwrap(), 0);
+        assert_eq!(outbox::seal_all(db).await.unwrap(), 0, "no reaction to reactions");
+
+        assert_eq!(count_events(db, "test.reaction").await, wanted, "one reaction per wanted event");
+        let distinct =
+            scalar(db, "SELECT COUNT(DISTINCT aggregate_id) FROM events WHERE event_type = $1", "test.reaction").await;
+        assert_eq!(distinct, wanted, "no event got two reactions");
+        let unanswered = scalar(
+            db,
+            "SELECT COUNT(*) FROM events o WHERE o.event_type = $1 AND NOT EXISTS \
+             (SELECT 1 FROM events r WHERE r.event_type = 'test.reaction' AND r.aggregate_id = o.aggregate_id)",
+            "test.order.placed",
+        )
+        .await;
+        assert_eq!(unanswered, 0, "every wanted event got its reaction");
+        let last_seq = scalar0(db, "SELECT MAX(seq) FROM events").await;
+        assert_eq!(last_seq, 450 + wanted);
+        assert_eq!(consumer::position(db, "test.reactor").await.unwrap(), last_seq, "cursor at the last seq");
+        if db2.engine() == Engine::Postgres {
+            db2.close().await;
+        }
+    })
+    .await;
+}
+
+/// A consumer's first run creates its cursor row outside any transaction; on SQLite that write must
+/// go through the single writer, or it invalidates the snapshot of a write transaction that has
+/// already read (SQLITE_BUSY_SNAPSHOT: "database is locked", without waiting).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_starting_does_not_break_a_concurrent_write_transaction() {
+    each_engine(|t| async move {
+        let db = &t.db;
+        let clock = Clock::manual(t0());
+        emit_one(db, clock.now(), "test.order.placed", "order-1", json!({})).await;
+        outbox::seal_all(db).await.unwrap();
+
+        // A use case: read first, then write.
+        let mut tx = db.begin().await.unwrap();
+        sqlx::query("SELECT COUNT(*) FROM events")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        let starting = tokio::spawn({
+            let (db, clock) = (db.clone(), clock.clone());
+            async move { consumer::run_once(&db, &clock, &Reactor).await }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        emit(
+            &mut tx,
+            db,
+            &actor(),
+            clock.now(),
+            NewEvent::new("test.thing.happened", "test", "x", json!({})),
+        )
+        .await
+        .expect("the write transaction's write failed");
+        db.commit(tx)
+            .await
+            .expect("the write transaction's commit failed");
+        assert_eq!(starting.await.unwrap().unwrap(), 1);
+        assert_eq!(count_events(db, "test.reaction").await, 1);
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// 5. Timers
+// ------------------------------------------------------------------------------------------------
+
+const KIND: &str = "test.kind";
+
+/// Emits `test.timer.fired` (aggregate id = the timer's key) in the firing transaction.
+struct EmitFired;
+
+#[async_trait::async_trait]
+impl TimerHandler for EmitFired {
+    async fn fire(
+        &self,
+        tx: &mut Tx,
+        db: &Db,
+        clock: &Clock,
+        timer: &Timer,
+    ) -> ggzy_core::Result<()> {
+        let ev = NewEvent::new(
+            "test.timer.fired",
+            "timer",
+            &timer.key,
+            json!({"attempts": timer.attempts, "payload": timer.payload}),
+        );
+        emit(tx, db, &ActorRef::system("timers"), clock.now(), ev).await?;
+        Ok(())
+    }
+}
+
+/// Emits like [`EmitFired`], then fails while `failures_left` is positive.
+struct Flaky {
+    failures_left: AtomicI64,
+}
+
+#[async_trait::async_trait]
+impl TimerHandler for Flaky {
+    async fn fire(
+        &self,
+        tx: &mut Tx,
+        db: &Db,
+        clock: &Clock,
+        timer: &Timer,
+    ) -> ggzy_core::Result<()> {
+        EmitFired.fire(tx, db, clock, timer).await?;
+        if self.failures_left.fetch_sub(1, Ordering::SeqCst) > 0 {
+            return Err(Error::internal("handler failed on purpose"));
+        }
+        Ok(())
+    }
+}
+
+fn runner(db: &Db, clock: &Clock, instance: &str, handler: Arc<dyn TimerHandler>) -> TimerRunner {
+    let mut registry = TimerRegistry::default();
+    registry.register(KIND, handler);
+    TimerRunner {
+        db: db.clone(),
+        clock: clock.clone(),
+        instance: instance.to_string(),
+        registry,
+        lease: chrono::Duration::minutes(5),
+    }
+}
+
+async fn schedule(db: &Db, key: &str, due: Timestamp, payload: serde_json::Value, now: Timestamp) {
+    let mut tx = db.begin().await.unwrap();
+    timers::schedule(&mut tx, KIND, key, due, payload, now)
+        .await
+        .unwrap();
+    db.commit(tx).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timer_due_during_downtime_fires_on_start() {
+    each_engine(|t| async move {
+        let clock = Clock::manual(t0());
+        let due = t0() + secs(10);
+        schedule(&t, "downtime", due, json!({"n": 1}), clock.now()).await;
+        assert_eq!(
+            timers::pending_due(&t, "downtime").await.unwrap(),
+            Some(due)
+        );
+        let before = runner(&t, &clock, "instance-a", Arc::new(EmitFired));
+        assert_eq!(before.run_once().await.unwrap(), 0, "not due yet");
+        drop(before);
+
+        // The service stops; the timer falls due while it is down; it starts again.
+        let url = t.url().to_string();
+        t.close().await;
+        clock.advance(chrono::Duration::hours(1));
+        let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+        db.ready().await.unwrap();
+
+        let r = runner(&db, &clock, "instance-b", Arc::new(EmitFired));
+        assert_eq!(
+            r.run_once().await.unwrap(),
+            1,
+            "the overdue timer fires on start"
+        );
+        assert_eq!(r.run_once().await.unwrap(), 0, "and only once");
+        assert_eq!(count_events(&db, "test.timer.fired").await, 1);
+        assert_eq!(timer_status(&db, "downtime").await, "done");
+        assert_eq!(timers::pending_due(&db, "downtime").await.unwrap(), None);
+        let row =
+            sqlx::query("SELECT attempts, fired_at FROM timers WHERE dedupe_key = 'downtime'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(row.try_get::<i64, _>(0).unwrap(), 1);
+        assert!(
+            from_micros(row.try_get::<i64, _>(1).unwrap())
+                >= due + chrono::Duration::hours(1) - secs(10)
+        );
+        outbox::seal_all(&db).await.unwrap();
+        let fired = feed(&db, 0).await;
+        assert_eq!(
+            fired[0].payload["payload"],
+            json!({"n": 1}),
+            "handler sees the payload"
+        );
+        db.close().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_schedulers_fire_a_timer_once() {
+    each_engine(|t| async move {
+        let clock = Clock::manual(t0());
+        let mut tx = t.begin().await.unwrap();
+        for i in 0..50 {
+            timers::schedule(
+                &mut tx,
+                KIND,
+                &format!("many-{i}"),
+                t0() + secs(i),
+                json!({"i": i}),
+                clock.now(),
+            )
+            .await
+            .unwrap();
+        }
+        t.commit(tx).await.unwrap();
+        clock.advance(chrono::Duration::hours(1));
+
+        let db2 = second_instance(&t).await;
+        let spawn_loop = |r: TimerRunner| {
+            tokio::spawn(async move {
+                let mut fired = 0;
+                loop {
+                    match r.run_once().await.unwrap() {
+                        0 => return fired,
+                        n => fired += n,
+                    }
+                }
+            })
+        };
+        let h1 = spawn_loop(runner(&t, &clock, "instance-a", Arc::new(EmitFired)));
+        let h2 = spawn_loop(runner(&db2, &clock, "instance-b", Arc::new(EmitFired)));
+        let (n1, n2) = (h1.await.unwrap(), h2.await.unwrap());
+        assert_eq!(n1 + n2, 50, "fired {n1} + {n2}");
+        assert_eq!(
+            count_events(&t, "test.timer.fired").await,
+            50,
+            "exactly one firing per timer"
+        );
+        let distinct = scalar(
+            &t,
+            "SELECT COUNT(DISTINCT aggregate_id) FROM events WHERE event_type = $1",
+            "test.timer.fired",
+        )
+        .await;
+        assert_eq!(distinct, 50);
+        assert_eq!(
+            scalar(&t, "SELECT COUNT(*) FROM timers WHERE status = $1", "done").await,
+            50
+        );
+        assert_eq!(
+            scalar0(&t, "SELECT COUNT(*) FROM timers WHERE attempts <> 1").await,
+            0
+        );
+        if db2.engine() == Engine::Postgres {
+            db2.close().await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rescheduling_a_pending_timer_moves_it() {
+    each_engine(|t| async move {
+        let clock = Clock::manual(t0());
+        schedule(&t, "move", t0() + secs(10), json!({"v": 1}), clock.now()).await;
+        schedule(
+            &t,
+            "move",
+            t0() + chrono::Duration::hours(1),
+            json!({"v": 2}),
+            clock.now(),
+        )
+        .await;
+        assert_eq!(
+            scalar(
+                &t,
+                "SELECT COUNT(*) FROM timers WHERE dedupe_key = $1",
+                "move"
+            )
+            .await,
+            1,
+            "one row per key"
+        );
+        assert_eq!(
+            timers::pending_due(&t, "move").await.unwrap(),
+            Some(t0() + chrono::Duration::hours(1))
+        );
+
+        let r = runner(&t, &clock, "instance-a", Arc::new(EmitFired));
+        clock.advance(chrono::Duration::minutes(1));
+        assert_eq!(
+            r.run_once().await.unwrap(),
+            0,
+            "the old due time no longer applies"
+        );
+        clock.set(t0() + chrono::Duration::hours(1) + secs(1));
+        assert_eq!(r.run_once().await.unwrap(), 1, "fires at the new due time");
+        outbox::seal_all(&t).await.unwrap();
+        assert_eq!(
+            feed(&t, 0).await[0].payload["payload"],
+            json!({"v": 2}),
+            "with the new payload"
+        );
+
+        // A timer that already fired is not revived by scheduling its key again.
+        schedule(
+            &t,
+            "move",
+            t0() + chrono::Duration::hours(2),
+            json!({"v": 3}),
+            clock.now(),
+        )
+        .await;
+        assert_eq!(timer_status(&t, "move").await, "done");
+        assert_eq!(timers::pending_due(&t, "move").await.unwrap(), None);
+        clock.set(t0() + chrono::Duration::hours(3));
+        assert_eq!(r.run_once().await.unwrap(), 0);
+        assert_eq!(count_events(&t, "test.timer.fired").await, 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_timer_does_not_fire() {
+    each_engine(|t| async move {
+        let clock = Clock::manual(t0());
+        schedule(&t, "cancel-me", t0() + secs(10), json!({}), clock.now()).await;
+        let mut tx = t.begin().await.unwrap();
+        assert!(
+            timers::cancel(&mut tx, "cancel-me").await.unwrap(),
+            "a pending timer is cancelled"
+        );
+        assert!(
+            !timers::cancel(&mut tx, "cancel-me").await.unwrap(),
+            "cancelling twice does nothing"
+        );
+        assert!(!timers::cancel(&mut tx, "no-such-timer").await.unwrap());
+        t.commit(tx).await.unwrap();
+        assert_eq!(timers::pending_due(&t, "cancel-me").await.unwrap(), None);
+
+        clock.advance(chrono::Duration::hours(1));
+        let r = runner(&t, &clock, "instance-a", Arc::new(EmitFired));
+        assert_eq!(r.run_once().await.unwrap(), 0);
+        assert_eq!(timer_status(&t, "cancel-me").await, "cancelled");
+        assert_eq!(count_events(&t, "test.timer.fired").await, 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_timer_stays_pending_and_fires_later() {
+    each_engine(|t| async move {
+        let clock = Clock::manual(t0());
+        schedule(&t, "flaky", t0() + secs(1), json!({}), clock.now()).await;
+        clock.advance(chrono::Duration::minutes(1));
+        let r = runner(&t, &clock, "instance-a", Arc::new(Flaky { failures_left: AtomicI64::new(1) }));
+
+        assert_eq!(r.run_once().await.unwrap(), 0, "the failed firing does not count");
+        let row = sqlx::query("SELECT status, last_error, attempts, locked_by, due_at FROM timers WHERE dedupe_key = $1")
+            .bind("flaky")
+            .fetch_one(t.pool())
+            .await
+            .unwrap();
+        assert_eq!(row.try_get::<String, _>(0).unwrap(), "pending");
+        let last_error: Option<String> = row.try_get(1).unwrap();
+        assert!(last_error.as_deref().unwrap_or_default().contains("on purpose"), "{last_error:?}");
+        assert_eq!(row.try_get::<i64, _>(2).unwrap(), 1);
+        assert_eq!(row.try_get::<Option<String>, _>(3).unwrap(), None, "lease released");
+        assert!(row.try_get::<i64, _>(4).unwrap() > to_micros(clock.now()), "retry is pushed into the future");
+        assert_eq!(count_events(&t, "test.timer.fired").await, 0, "the failed handler's writes rolled back");
+
+        assert_eq!(r.run_once().await.unwrap(), 0, "not retried before its backoff");
+        clock.advance(chrono::Duration::minutes(1));
+        assert_eq!(r.run_once().await.unwrap(), 1, "fires on retry");
+        assert_eq!(r.run_once().await.unwrap(), 0);
+        assert_eq!(timer_status(&t, "flaky").await, "done");
+        assert_eq!(count_events(&t, "test.timer.fired").await, 1);
+        assert_eq!(scalar(&t, "SELECT attempts FROM timers WHERE dedupe_key = $1", "flaky").await, 2);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_instances_timer_is_taken_over_after_its_lease() {
+    each_engine(|t| async move {
+        let clock = Clock::manual(t0());
+        schedule(&t, "orphan", t0() + secs(1), json!({}), clock.now()).await;
+        clock.advance(secs(10));
+        // An instance claimed it and died before firing (lease of 5 minutes from now).
+        let claimed = sqlx::query(
+            "UPDATE timers SET status = 'running', locked_by = 'dead-instance', locked_until = $1, \
+             attempts = attempts + 1 WHERE dedupe_key = $2",
+        )
+        .bind(to_micros(clock.now() + chrono::Duration::minutes(5)))
+        .bind("orphan")
+        .execute(t.pool_for_write())
+        .await
+        .unwrap();
+        assert_eq!(claimed.rows_affected(), 1);
+
+        let r = runner(&t, &clock, "instance-b", Arc::new(EmitFired));
+        assert_eq!(
+            r.run_once().await.unwrap(),
+            0,
+            "not taken while the lease runs"
+        );
+        clock.advance(chrono::Duration::minutes(6));
+        assert_eq!(
+            r.run_once().await.unwrap(),
+            1,
+            "taken over once the lease expired"
+        );
+        assert_eq!(timer_status(&t, "orphan").await, "done");
+        assert_eq!(count_events(&t, "test.timer.fired").await, 1);
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// 6. Cron
+// ------------------------------------------------------------------------------------------------
+
+type JobFuture = Pin<Box<dyn Future<Output = ggzy_core::Result<()>> + Send>>;
+
+/// A job that counts its runs and emits `test.cron.ran`; fails when `fail` is set.
+fn counting_job(name: &'static str, runs: Arc<AtomicUsize>, fail: bool) -> CronJob {
+    CronJob {
+        name,
+        schedule: "0 * * * * *",
+        run: Arc::new(move |db: Db, clock: Clock| -> JobFuture {
+            let runs = runs.clone();
+            Box::pin(async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                // Long enough that the other instance's claim overlaps the run.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                if fail {
+                    return Err(Error::internal("job failed on purpose"));
+                }
+                let mut tx = db.begin().await?;
+                emit(
+                    &mut tx,
+                    &db,
+                    &ActorRef::system(name),
+                    clock.now(),
+                    NewEvent::new("test.cron.ran", "job", name, json!({})),
+                )
+                .await?;
+                db.commit(tx).await
+            })
+        }),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cron_firing_runs_once_across_instances() {
+    each_engine(|t| async move {
+        let clock = Clock::manual(t0() + secs(5));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let job = Arc::new(counting_job("test.job", runs.clone(), false));
+        let db2 = second_instance(&t).await;
+
+        for minute in 0..5i64 {
+            let fire_on = |db: Db, instance: &'static str| {
+                let (clock, job) = (clock.clone(), job.clone());
+                tokio::spawn(async move { cron::fire(&db, &clock, instance, &job).await })
+            };
+            let (a, b) = (fire_on(t.db.clone(), "instance-a"), fire_on(db2.clone(), "instance-b"));
+            let (a, b) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
+            assert!(a ^ b, "minute {minute}: exactly one instance runs the firing (a: {a}, b: {b})");
+            assert_eq!(runs.load(Ordering::SeqCst) as i64, minute + 1);
+            clock.advance(secs(60));
+        }
+        assert_eq!(count_events(&t, "test.cron.ran").await, 5);
+        assert_eq!(scalar(&t, "SELECT COUNT(*) FROM cron_runs WHERE job = $1", "test.job").await, 5);
+        let done = scalar(
+            &t,
+            "SELECT COUNT(*) FROM cron_runs WHERE job = $1 AND outcome = 'ok' AND finished_at IS NOT NULL",
+            "test.job",
+        )
+        .await;
+        assert_eq!(done, 5, "every firing recorded its outcome");
+        if db2.engine() == Engine::Postgres {
+            db2.close().await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_cron_job_records_its_outcome_and_is_not_rerun_in_the_same_minute() {
+    each_engine(|t| async move {
+        let clock = Clock::manual(t0() + secs(5));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let job = counting_job("test.failing", runs.clone(), true);
+        assert!(
+            cron::fire(&t, &clock, "instance-a", &job).await.is_err(),
+            "the job's error is returned"
+        );
+        let outcome: Option<String> = sqlx::query("SELECT outcome FROM cron_runs WHERE job = $1")
+            .bind("test.failing")
+            .fetch_one(t.pool())
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        assert!(
+            outcome.as_deref().unwrap_or_default().starts_with("error:"),
+            "{outcome:?}"
+        );
+        assert!(
+            !cron::fire(&t, &clock, "instance-b", &job).await.unwrap(),
+            "the minute was claimed already"
+        );
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// 7. Idempotency keys
+// ------------------------------------------------------------------------------------------------
+
+fn describe(b: &ggzy_core::Result<Begin>) -> String {
+    match b {
+        Ok(Begin::Proceed) => "Proceed".into(),
+        Ok(Begin::Replay {
+            status,
+            content_type,
+            body,
+        }) => format!("Replay({status}, {content_type}, {body})"),
+        Err(e) => format!("Err({e:?})"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idempotency_key_replays_the_first_answer_and_refuses_reuse() {
+    each_engine(|t| async move {
+        let now = t0();
+        let begin = |principal: &'static str, method: &'static str, hash: &'static str, at: Timestamp| {
+            let db = t.db.clone();
+            async move { idempotency::begin(&db, principal, "key-1", method, "/api/things", hash, at).await }
+        };
+
+        let b = begin("user:1", "POST", "h1", now).await;
+        assert!(matches!(b, Ok(Begin::Proceed)), "first use proceeds: {}", describe(&b));
+
+        let b = begin("user:1", "POST", "h1", now + secs(1)).await;
+        assert!(
+            matches!(&b, Err(Error::Conflict { rule, .. }) if rule == "idempotency.in_progress"),
+            "a retry while the first is running is told so: {}",
+            describe(&b)
+        );
+
+        idempotency::complete(&t, "user:1", "key-1", 201, "application/json", r#"{"id":"t-1"}"#, now + secs(2))
+            .await
+            .unwrap();
+        let b = begin("user:1", "POST", "h1", now + secs(3)).await;
+        match &b {
+            Ok(Begin::Replay { status, content_type, body }) => {
+                assert_eq!((*status, content_type.as_str(), body.as_str()), (201, "application/json", r#"{"id":"t-1"}"#));
+            }
+            _ => panic!("a retry after completion replays the answer: {}", describe(&b)),
+        }
+
+        for (method, hash) in [("POST", "h2"), ("PUT", "h1")] {
+            let b = begin("user:1", method, hash, now + secs(4)).await;
+            assert!(
+                matches!(&b, Err(Error::Validation(errs)) if errs.iter().any(|e| e.rule == "idempotency.key_reused")),
+                "the key reused for a different request ({method}, {hash}) is refused: {}",
+                describe(&b)
+            );
+        }
+
+        // Keys belong to a principal.
+        let b = begin("user:2", "POST", "h2", now + secs(5)).await;
+        assert!(matches!(b, Ok(Begin::Proceed)), "another principal's key is separate: {}", describe(&b));
+
+        // A first attempt that died without answering may be retried after a minute.
+        let b = begin("user:2", "POST", "h2", now + secs(5) + secs(61)).await;
+        assert!(matches!(b, Ok(Begin::Proceed)), "a stale attempt is retried: {}", describe(&b));
+        let b = begin("user:2", "POST", "h2", now + secs(5) + secs(62)).await;
+        assert!(matches!(b, Err(Error::Conflict { .. })), "and is in progress again: {}", describe(&b));
+
+        // Abandoning an unanswered key lets a retry proceed at once; an answered key is kept.
+        idempotency::abandon(&t, "user:2", "key-1").await.unwrap();
+        let b = begin("user:2", "POST", "h2", now + secs(70)).await;
+        assert!(matches!(b, Ok(Begin::Proceed)), "{}", describe(&b));
+        idempotency::abandon(&t, "user:1", "key-1").await.unwrap();
+        let b = begin("user:1", "POST", "h1", now + secs(70)).await;
+        assert!(matches!(b, Ok(Begin::Replay { .. })), "{}", describe(&b));
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// 8. Migrations and readiness
+// ------------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_apply_once_and_gate_readiness() {
+    each_engine_with(false, |t| async move {
+        assert!(
+            t.ready().await.is_err(),
+            "an unmigrated database must not be ready"
+        );
+
+        migrate::run(&t).await.unwrap();
+        t.ready().await.unwrap();
+        let applied = scalar0(&t, "SELECT COUNT(*) FROM _sqlx_migrations").await;
+        assert_eq!(applied, migrate::migrations_for(t.engine()).len() as i64);
+        assert!(applied >= 1);
+
+        // Again, and from another instance: nothing to do.
+        migrate::run(&t).await.unwrap();
+        let db2 = Db::connect(t.url(), &DbOptions::default()).await.unwrap();
+        migrate::run(&db2).await.unwrap();
+        db2.ready().await.unwrap();
+        db2.close().await;
+        t.ready().await.unwrap();
+        assert_eq!(
+            scalar0(&t, "SELECT COUNT(*) FROM _sqlx_migrations").await,
+            applied
+        );
+        assert_eq!(scalar0(&t, "SELECT COUNT(*) FROM event_chain").await, 1);
+    })
+    .await;
+}
