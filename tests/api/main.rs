@@ -2,3 +2,4 @@
 //! a fresh database (SQLite, or PostgreSQL when GGZY_TEST_DATABASE_URL is set).
 
 mod foundation;
+mod projects;

@@ -46,6 +46,7 @@ pub struct AppOptions {
 pub fn api_routes() -> OpenApiRouter<Ctx> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(ggzy_identity::http::router())
+        .merge(ggzy_projects::http::router())
         .merge(ops::router())
 }
 

@@ -1,0 +1,14 @@
+//! Unified project registration (统一项目登记).
+//!
+//! A tenderer or its agency drafts a project with one or more sections (标段), submits it for
+//! registration, and centre staff confirm it (登记确认), which allocates the unified trading code
+//! (统一交易编码) and moves every section to `registered`.
+//!
+//! Invariants: `rules` and `model` do no I/O; every legal number lives in `project_rules` (data, per
+//! region, market and procedure) with the national defaults of [`rules::MarketRules::national`];
+//! every state change writes its domain event in the same transaction.
+
+pub mod http;
+pub mod model;
+pub mod rules;
+pub mod service;

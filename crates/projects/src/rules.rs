@@ -1,0 +1,570 @@
+//! Registration rules: the legal minimum periods and caps a project must respect before it can be
+//! registered. Pure functions, no I/O. The numbers are data ([`MarketRules`], stored per region,
+//! market and procedure in `project_rules`); [`MarketRules::national`] holds the national defaults.
+//!
+//! Counting convention (民法典 201: a period in days starts the day after the event): a period of
+//! "N days from D" is met when the later date is at least `D + N` calendar days (or `N` working
+//! days after `D`), dates taken in Asia/Shanghai.
+
+use chrono::NaiveDate;
+use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::ident::Market;
+use ggzy_core::time::local_date;
+use ggzy_core::{FieldError, Money, Timestamp};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Procurement method (招标/采购方式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Procedure {
+    /// 公开招标
+    OpenTender,
+    /// 邀请招标
+    InvitedTender,
+}
+
+impl Procedure {
+    pub const ALL: [Procedure; 2] = [Procedure::OpenTender, Procedure::InvitedTender];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Procedure::OpenTender => "open_tender",
+            Procedure::InvitedTender => "invited_tender",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Procedure::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "",
+                    "procedure.unknown",
+                    "procedure must be one of open_tender, invited_tender",
+                )
+            })
+    }
+}
+
+/// Whether a period counts calendar days (日) or working days (工作日).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    Calendar,
+    Working,
+}
+
+/// A minimum period with the legal source that sets it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MinPeriod {
+    pub days: u32,
+    pub kind: DayKind,
+    pub source: String,
+}
+
+/// The registration rules of one market and procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MarketRules {
+    pub market: Market,
+    pub procedure: Procedure,
+    /// From the day tender documents are first issued to the bid deadline.
+    pub deadline_min: MinPeriod,
+    /// Tender documents on sale (发售期): from first issue to the end of sale.
+    pub doc_sale_min: MinPeriod,
+    /// Bid deposit cap in basis points of the estimated price / budget (200 = 2%).
+    pub deposit_cap_bp: u32,
+    pub deposit_cap_source: String,
+    /// Bid opening must happen at the bid deadline.
+    pub opening_at_deadline: bool,
+    pub opening_source: String,
+}
+
+fn period(days: u32, kind: DayKind, source: &str) -> MinPeriod {
+    MinPeriod {
+        days,
+        kind,
+        source: source.to_string(),
+    }
+}
+
+impl MarketRules {
+    /// The national defaults, or `None` for a market/procedure without registration rules here
+    /// (land and property rights follow their own announcement rules).
+    pub fn national(market: Market, procedure: Procedure) -> Option<MarketRules> {
+        match market {
+            Market::Construction => Some(MarketRules {
+                market,
+                procedure,
+                // 招标投标法 24: 自招标文件开始发出之日起至投标人提交投标文件截止之日止，最短不得少于二十日.
+                deadline_min: period(20, DayKind::Calendar, "招标投标法 第二十四条"),
+                // 实施条例 16: 资格预审文件或者招标文件的发售期不得少于5日.
+                doc_sale_min: period(5, DayKind::Calendar, "招标投标法实施条例 第十六条"),
+                // 实施条例 26: 投标保证金不得超过招标项目估算价的2%.
+                deposit_cap_bp: 200,
+                deposit_cap_source: "招标投标法实施条例 第二十六条".into(),
+                // 招标投标法 34: 开标应当在招标文件确定的提交投标文件截止时间的同一时间公开进行.
+                opening_at_deadline: true,
+                opening_source: "招标投标法 第三十四条".into(),
+            }),
+            Market::Procurement => Some(MarketRules {
+                market,
+                procedure,
+                // 政采法 35 / 87号令 18: 自招标文件开始发出之日起至投标人提交投标文件截止之日止，不得少于20日.
+                deadline_min: period(
+                    20,
+                    DayKind::Calendar,
+                    "政府采购法 第三十五条; 财政部令第87号 第十八条",
+                ),
+                // 87号令 16: 招标文件的提供期限自开始之日起不得少于5个工作日.
+                doc_sale_min: period(5, DayKind::Working, "财政部令第87号 第十六条"),
+                // 政采条例 33: 投标保证金不得超过采购项目预算金额的2%.
+                deposit_cap_bp: 200,
+                deposit_cap_source: "政府采购法实施条例 第三十三条".into(),
+                // 87号令 39 follows 招标投标法 34: opening at the deadline.
+                opening_at_deadline: true,
+                opening_source: "招标投标法 第三十四条; 财政部令第87号 第三十九条".into(),
+            }),
+            Market::Land | Market::Property => None,
+        }
+    }
+
+    /// Every seeded (market, procedure) pair with its national defaults.
+    pub fn all_national() -> Vec<MarketRules> {
+        Market::ALL
+            .into_iter()
+            .flat_map(|m| {
+                Procedure::ALL
+                    .into_iter()
+                    .filter_map(move |p| MarketRules::national(m, p))
+            })
+            .collect()
+    }
+
+    fn rule(&self, name: &str) -> String {
+        format!("{}.{name}", self.market.as_str())
+    }
+}
+
+/// One section (标段) as the rules see it.
+#[derive(Debug, Clone)]
+pub struct SectionInput {
+    /// 估算价 (construction) or 预算金额 (procurement).
+    pub estimated_price: Money,
+    pub deposit: Money,
+    /// When tender documents are first issued (招标文件开始发出).
+    pub docs_issue_at: Timestamp,
+    /// When document sale ends.
+    pub docs_sale_end_at: Timestamp,
+    pub bid_deadline: Timestamp,
+    pub opening_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectInput {
+    pub market: Market,
+    pub procedure: Procedure,
+    pub sections: Vec<SectionInput>,
+}
+
+/// Is `to` at least `p` after `from`? Returns the shortfall message on failure.
+fn meets(
+    cal: &BusinessCalendar,
+    p: &MinPeriod,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<bool, String> {
+    match p.kind {
+        DayKind::Calendar => Ok(to >= cal.add_days(from, p.days)),
+        DayKind::Working => match cal.add_working_days(from, p.days) {
+            Ok(min) => Ok(to >= min),
+            Err(e) => Err(format!("cannot count working days: {e}")),
+        },
+    }
+}
+
+fn describe(p: &MinPeriod) -> String {
+    match p.kind {
+        DayKind::Calendar => format!("{} days", p.days),
+        DayKind::Working => format!("{} working days", p.days),
+    }
+}
+
+/// Check a project against `rules`; returns every broken rule, not only the first.
+pub fn check_registration(
+    rules: &MarketRules,
+    cal: &BusinessCalendar,
+    input: &ProjectInput,
+) -> Result<(), Vec<FieldError>> {
+    let mut errs = Vec::new();
+    if input.sections.is_empty() {
+        errs.push(FieldError::new(
+            "sections",
+            "project.sections_required",
+            "a project needs at least one section (标段)",
+        ));
+    }
+    for (i, s) in input.sections.iter().enumerate() {
+        let f = |name: &str| format!("sections[{i}].{name}");
+        if s.estimated_price.is_zero() {
+            errs.push(FieldError::new(
+                f("estimated_price"),
+                "section.estimated_price_positive",
+                "the estimated price (估算价/预算金额) must be greater than zero",
+            ));
+        }
+        let issue = local_date(s.docs_issue_at);
+        let deadline = local_date(s.bid_deadline);
+        let sale_end = local_date(s.docs_sale_end_at);
+
+        if s.docs_sale_end_at < s.docs_issue_at {
+            errs.push(FieldError::new(
+                f("docs_sale_end_at"),
+                "section.sale_end_after_issue",
+                "document sale must end after the documents are first issued",
+            ));
+        }
+        match meets(cal, &rules.doc_sale_min, issue, sale_end) {
+            Ok(true) => {}
+            Ok(false) => errs.push(FieldError::new(
+                f("docs_sale_end_at"),
+                rules.rule("doc_sale_min_days"),
+                format!(
+                    "tender documents must be on sale for at least {} from {issue} (ends {sale_end}) ({})",
+                    describe(&rules.doc_sale_min),
+                    rules.doc_sale_min.source
+                ),
+            )),
+            Err(m) => errs.push(FieldError::new(f("docs_sale_end_at"), "calendar.no_data", m)),
+        }
+        match meets(cal, &rules.deadline_min, issue, deadline) {
+            Ok(true) => {}
+            Ok(false) => errs.push(FieldError::new(
+                f("bid_deadline"),
+                rules.rule("deadline_min_days"),
+                format!(
+                    "the bid deadline ({deadline}) must be at least {} after documents are first issued ({issue}) ({})",
+                    describe(&rules.deadline_min),
+                    rules.deadline_min.source
+                ),
+            )),
+            Err(m) => errs.push(FieldError::new(f("bid_deadline"), "calendar.no_data", m)),
+        }
+        if rules.opening_at_deadline && s.opening_at != s.bid_deadline {
+            errs.push(FieldError::new(
+                f("opening_at"),
+                rules.rule("opening_at_deadline"),
+                format!(
+                    "bid opening must take place at the same time as the bid deadline ({})",
+                    rules.opening_source
+                ),
+            ));
+        }
+        if !deposit_within_cap(s.deposit, s.estimated_price, rules.deposit_cap_bp) {
+            errs.push(FieldError::new(
+                f("deposit"),
+                rules.rule("deposit_cap"),
+                format!(
+                    "the bid deposit {} exceeds {}% of the estimated price {} ({})",
+                    s.deposit,
+                    Decimal::new(i64::from(rules.deposit_cap_bp), 2),
+                    s.estimated_price,
+                    rules.deposit_cap_source
+                ),
+            ));
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs)
+    }
+}
+
+/// `deposit ≤ price × cap_bp / 10000`, exactly (compared as `deposit × 10000 ≤ price × cap_bp`).
+pub fn deposit_within_cap(deposit: Money, price: Money, cap_bp: u32) -> bool {
+    deposit.amount() * Decimal::from(10_000) <= price.amount() * Decimal::from(cap_bp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ggzy_core::time::at_local;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn cal() -> BusinessCalendar {
+        BusinessCalendar::official()
+    }
+
+    /// A valid construction section: issued Mon 2026-03-02 09:00, sale 5 days, deadline 20 days later.
+    fn section() -> SectionInput {
+        let deadline = at_local(d("2026-03-22"), 9, 30, 0);
+        SectionInput {
+            estimated_price: Money::parse(dec!(10000000.00)).unwrap(),
+            deposit: Money::parse(dec!(200000.00)).unwrap(),
+            docs_issue_at: at_local(d("2026-03-02"), 9, 0, 0),
+            docs_sale_end_at: at_local(d("2026-03-07"), 17, 0, 0),
+            bid_deadline: deadline,
+            opening_at: deadline,
+        }
+    }
+
+    fn input(market: Market, s: SectionInput) -> ProjectInput {
+        ProjectInput {
+            market,
+            procedure: Procedure::OpenTender,
+            sections: vec![s],
+        }
+    }
+
+    fn check(market: Market, s: SectionInput) -> Result<(), Vec<FieldError>> {
+        let rules = MarketRules::national(market, Procedure::OpenTender).unwrap();
+        check_registration(&rules, &cal(), &input(market, s))
+    }
+
+    fn rules_of(r: Result<(), Vec<FieldError>>) -> Vec<String> {
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_construction_section_is_accepted() {
+        assert_eq!(check(Market::Construction, section()), Ok(()));
+    }
+
+    #[test]
+    fn a_construction_deadline_19_days_after_issue_is_refused() {
+        let mut s = section();
+        s.bid_deadline = at_local(d("2026-03-21"), 9, 30, 0);
+        s.opening_at = s.bid_deadline;
+        let errs = check(Market::Construction, s).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "sections[0].bid_deadline");
+        assert_eq!(errs[0].rule, "construction.deadline_min_days");
+        assert!(
+            errs[0].message.contains("招标投标法 第二十四条"),
+            "{}",
+            errs[0].message
+        );
+    }
+
+    #[test]
+    fn a_construction_deadline_20_days_after_issue_is_accepted() {
+        let mut s = section();
+        // Early morning of the 20th day still counts: periods are counted in dates.
+        s.bid_deadline = at_local(d("2026-03-22"), 0, 0, 0);
+        s.opening_at = s.bid_deadline;
+        assert_eq!(check(Market::Construction, s), Ok(()));
+    }
+
+    #[test]
+    fn a_procurement_deadline_19_days_refused_and_20_accepted() {
+        let mut s = section();
+        s.docs_sale_end_at = at_local(d("2026-03-09"), 17, 0, 0);
+        s.bid_deadline = at_local(d("2026-03-21"), 9, 30, 0);
+        s.opening_at = s.bid_deadline;
+        assert_eq!(
+            rules_of(check(Market::Procurement, s.clone())),
+            vec!["procurement.deadline_min_days"]
+        );
+        s.bid_deadline = at_local(d("2026-03-22"), 9, 30, 0);
+        s.opening_at = s.bid_deadline;
+        assert_eq!(check(Market::Procurement, s), Ok(()));
+    }
+
+    #[test]
+    fn a_deposit_of_2_01_percent_is_refused() {
+        let mut s = section();
+        s.deposit = Money::parse(dec!(201000.00)).unwrap();
+        let errs = check(Market::Construction, s).unwrap_err();
+        assert_eq!(errs[0].field, "sections[0].deposit");
+        assert_eq!(errs[0].rule, "construction.deposit_cap");
+        assert!(errs[0].message.contains("实施条例 第二十六条"));
+    }
+
+    #[test]
+    fn a_deposit_of_exactly_2_percent_is_accepted() {
+        let mut s = section();
+        s.deposit = Money::parse(dec!(200000.00)).unwrap();
+        assert_eq!(check(Market::Construction, s), Ok(()));
+        // One fen above the cap is refused.
+        let mut s = section();
+        s.deposit = Money::parse(dec!(200000.01)).unwrap();
+        assert_eq!(
+            rules_of(check(Market::Construction, s)),
+            vec!["construction.deposit_cap"]
+        );
+    }
+
+    #[test]
+    fn a_procurement_deposit_above_2_percent_of_budget_is_refused() {
+        let mut s = section();
+        s.docs_sale_end_at = at_local(d("2026-03-09"), 17, 0, 0);
+        s.deposit = Money::parse(dec!(201000.00)).unwrap();
+        let errs = check(Market::Procurement, s).unwrap_err();
+        assert_eq!(errs[0].rule, "procurement.deposit_cap");
+        assert!(errs[0].message.contains("政府采购法实施条例 第三十三条"));
+    }
+
+    #[test]
+    fn a_construction_document_sale_of_4_days_is_refused_and_5_accepted() {
+        let mut s = section();
+        s.docs_sale_end_at = at_local(d("2026-03-06"), 17, 0, 0);
+        let errs = check(Market::Construction, s.clone()).unwrap_err();
+        assert_eq!(errs[0].field, "sections[0].docs_sale_end_at");
+        assert_eq!(errs[0].rule, "construction.doc_sale_min_days");
+        assert!(errs[0].message.contains("实施条例 第十六条"));
+        s.docs_sale_end_at = at_local(d("2026-03-07"), 9, 0, 0);
+        assert_eq!(check(Market::Construction, s), Ok(()));
+    }
+
+    #[test]
+    fn procurement_document_sale_counts_working_days_across_qingming() {
+        // Issued Wed 2026-04-01. Qingming holiday Sat 04-04 .. Mon 04-06. Working days after 04-01:
+        // Thu 04-02 (1), Fri 04-03 (2), Tue 04-07 (3), Wed 04-08 (4), Thu 04-09 (5).
+        let issue = at_local(d("2026-04-01"), 9, 0, 0);
+        let deadline = at_local(d("2026-04-30"), 9, 30, 0);
+        let mut s = SectionInput {
+            docs_issue_at: issue,
+            docs_sale_end_at: at_local(d("2026-04-08"), 17, 0, 0),
+            bid_deadline: deadline,
+            opening_at: deadline,
+            ..section()
+        };
+        let errs = check(Market::Procurement, s.clone()).unwrap_err();
+        assert_eq!(errs[0].rule, "procurement.doc_sale_min_days");
+        assert!(errs[0].message.contains("5 working days"));
+        assert!(errs[0].message.contains("第87号 第十六条"));
+        s.docs_sale_end_at = at_local(d("2026-04-09"), 9, 0, 0);
+        assert_eq!(check(Market::Procurement, s.clone()), Ok(()));
+        // The same 8 calendar days satisfy construction's 5 calendar days.
+        s.docs_sale_end_at = at_local(d("2026-04-06"), 9, 0, 0);
+        assert_eq!(check(Market::Construction, s), Ok(()));
+    }
+
+    #[test]
+    fn procurement_document_sale_across_labour_day_is_counted_in_working_days() {
+        let cal = cal();
+        // Whatever the official schedule, the fifth working day after 04-29 is later than 05-04.
+        let fifth = cal.add_working_days(d("2026-04-29"), 5).unwrap();
+        assert!(fifth > d("2026-05-04"));
+        let issue = at_local(d("2026-04-29"), 9, 0, 0);
+        let deadline = at_local(d("2026-05-29"), 9, 30, 0);
+        let mut s = SectionInput {
+            docs_issue_at: issue,
+            docs_sale_end_at: at_local(d("2026-05-04"), 17, 0, 0),
+            bid_deadline: deadline,
+            opening_at: deadline,
+            ..section()
+        };
+        assert_eq!(
+            rules_of(check(Market::Procurement, s.clone())),
+            vec!["procurement.doc_sale_min_days"]
+        );
+        s.docs_sale_end_at = at_local(fifth, 9, 0, 0);
+        assert_eq!(check(Market::Procurement, s), Ok(()));
+    }
+
+    #[test]
+    fn opening_at_another_time_than_the_deadline_is_refused() {
+        let mut s = section();
+        s.opening_at = s.bid_deadline + chrono::Duration::minutes(30);
+        let errs = check(Market::Construction, s).unwrap_err();
+        assert_eq!(errs[0].field, "sections[0].opening_at");
+        assert_eq!(errs[0].rule, "construction.opening_at_deadline");
+        assert!(errs[0].message.contains("第三十四条"));
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported() {
+        let mut s = section();
+        s.docs_sale_end_at = at_local(d("2026-03-04"), 17, 0, 0);
+        s.bid_deadline = at_local(d("2026-03-10"), 9, 0, 0);
+        s.deposit = Money::parse(dec!(300000.00)).unwrap();
+        let ok = section();
+        let rules = MarketRules::national(Market::Construction, Procedure::OpenTender).unwrap();
+        let input = ProjectInput {
+            market: Market::Construction,
+            procedure: Procedure::OpenTender,
+            sections: vec![ok, s],
+        };
+        let errs = check_registration(&rules, &cal(), &input).unwrap_err();
+        let got: Vec<(String, String)> = errs.into_iter().map(|e| (e.field, e.rule)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "sections[1].docs_sale_end_at".into(),
+                    "construction.doc_sale_min_days".into()
+                ),
+                (
+                    "sections[1].bid_deadline".into(),
+                    "construction.deadline_min_days".into()
+                ),
+                (
+                    "sections[1].opening_at".into(),
+                    "construction.opening_at_deadline".into()
+                ),
+                (
+                    "sections[1].deposit".into(),
+                    "construction.deposit_cap".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_project_without_sections_is_refused() {
+        let rules = MarketRules::national(Market::Construction, Procedure::OpenTender).unwrap();
+        let input = ProjectInput {
+            market: Market::Construction,
+            procedure: Procedure::OpenTender,
+            sections: vec![],
+        };
+        let errs = check_registration(&rules, &cal(), &input).unwrap_err();
+        assert_eq!(errs[0].rule, "project.sections_required");
+    }
+
+    #[test]
+    fn a_regional_override_is_applied() {
+        let mut rules = MarketRules::national(Market::Construction, Procedure::OpenTender).unwrap();
+        rules.deadline_min.days = 25;
+        rules.deadline_min.source = "大连市规定".into();
+        let errs = check_registration(&rules, &cal(), &input(Market::Construction, section()))
+            .unwrap_err();
+        assert_eq!(errs[0].rule, "construction.deadline_min_days");
+        assert!(errs[0].message.contains("25 days") && errs[0].message.contains("大连市规定"));
+    }
+
+    #[test]
+    fn land_and_property_have_no_registration_defaults() {
+        assert!(MarketRules::national(Market::Land, Procedure::OpenTender).is_none());
+        assert_eq!(MarketRules::all_national().len(), 4);
+    }
+
+    proptest! {
+        /// deposit ≤ 2% of the estimated price is accepted; one fen more is refused.
+        #[test]
+        fn deposit_at_or_below_the_cap_is_accepted_and_above_refused(price_fen in 1i64..=10_000_000_000_000, frac in 0u32..=10_000) {
+            let price = Money::from_fen(price_fen);
+            let cap_fen = price_fen * 2 / 100; // floor of 2% in fen
+            let below = Money::from_fen(cap_fen * i64::from(frac) / 10_000);
+            let mut s = section();
+            s.estimated_price = price;
+            s.deposit = below;
+            prop_assert_eq!(check(Market::Construction, s.clone()), Ok(()));
+            s.deposit = Money::from_fen(cap_fen + 1);
+            prop_assert_eq!(rules_of(check(Market::Construction, s)), vec!["construction.deposit_cap".to_string()]);
+        }
+    }
+}

@@ -1,0 +1,768 @@
+//! Project registration use cases. Each write runs in one transaction that also records its domain
+//! events; SQL of this area lives here.
+
+use crate::model::{
+    project_transition, transition, ProjectAction, ProjectStatus, SectionAction, SectionState,
+};
+use crate::rules::{
+    check_registration, DayKind, MarketRules, MinPeriod, Procedure, ProjectInput, SectionInput,
+};
+use chrono::{DateTime, Utc};
+use ggzy_core::error::Violations;
+use ggzy_core::events::NewEvent;
+use ggzy_core::ident::{Market, ProjectCode, RegionCode, Uscc};
+use ggzy_core::time::{from_micros, local_date, to_micros};
+use ggzy_core::{ids, Error, FieldError as FieldErr, Money, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, expect_one, Ctx, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// Region key of the national default rules in `project_rules`.
+pub const NATIONAL: &str = "CN";
+const MAX_SECTIONS: usize = 100;
+
+/// A project as written by the tenderer or agency (create and edit).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ProjectDraft {
+    pub name: String,
+    /// `construction`, `procurement`, `land` or `property`.
+    pub market: String,
+    /// `open_tender` or `invited_tender`.
+    pub procedure: String,
+    /// Unified social credit code of the tenderer (招标人/采购人), GB 32100-2015.
+    pub tenderer_uscc: String,
+    pub tenderer_name: String,
+    pub sections: Vec<SectionDraft>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SectionDraft {
+    pub name: String,
+    /// 估算价 (construction) or 预算金额 (procurement), CNY.
+    pub estimated_price: Money,
+    /// Bid deposit (投标保证金), CNY.
+    pub deposit: Money,
+    /// When tender documents are first issued (招标文件开始发出).
+    pub docs_issue_at: DateTime<Utc>,
+    pub docs_sale_end_at: DateTime<Utc>,
+    pub bid_deadline: DateTime<Utc>,
+    pub opening_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Section {
+    pub id: String,
+    /// Position in the project, from 1.
+    pub no: i64,
+    pub name: String,
+    pub estimated_price: Money,
+    pub deposit: Money,
+    pub docs_issue_at: DateTime<Utc>,
+    pub docs_sale_end_at: DateTime<Utc>,
+    pub bid_deadline: DateTime<Utc>,
+    pub opening_at: DateTime<Utc>,
+    pub state: SectionState,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Project {
+    pub id: String,
+    /// Unified trading code (统一交易编码), set on registration.
+    pub code: Option<String>,
+    pub name: String,
+    pub market: Market,
+    pub procedure: Procedure,
+    pub region: String,
+    pub tenderer_uscc: String,
+    pub tenderer_name: String,
+    pub owner_org_id: String,
+    pub status: ProjectStatus,
+    /// Why staff returned the project, while it is a draft again.
+    pub return_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub sections: Vec<Section>,
+}
+
+struct Checked {
+    name: String,
+    market: Market,
+    procedure: Procedure,
+    tenderer_uscc: Uscc,
+    tenderer_name: String,
+}
+
+/// Structural checks of a draft (the legal periods are checked on submission).
+fn check_draft(d: &ProjectDraft) -> Result<Checked> {
+    let mut v = Violations::new();
+    let name = d.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        v.push(
+            "name",
+            "required",
+            "name is required (at most 200 characters)",
+        );
+    }
+    let market = v.take("market", Market::parse(d.market.trim()));
+    let procedure = v.take("procedure", Procedure::parse(d.procedure.trim()));
+    let uscc = v.take("tenderer_uscc", Uscc::parse(&d.tenderer_uscc));
+    let tenderer_name = d.tenderer_name.trim().to_string();
+    if tenderer_name.is_empty() || tenderer_name.chars().count() > 200 {
+        v.push(
+            "tenderer_name",
+            "required",
+            "tenderer name is required (at most 200 characters)",
+        );
+    }
+    if d.sections.is_empty() {
+        v.push(
+            "sections",
+            "project.sections_required",
+            "a project needs at least one section (标段)",
+        );
+    }
+    if d.sections.len() > MAX_SECTIONS {
+        v.push(
+            "sections",
+            "project.sections_max",
+            format!("at most {MAX_SECTIONS} sections"),
+        );
+    }
+    for (i, s) in d.sections.iter().enumerate() {
+        let n = s.name.trim().chars().count();
+        if n == 0 || n > 200 {
+            v.push(
+                format!("sections[{i}].name"),
+                "required",
+                "section name is required (at most 200 characters)",
+            );
+        }
+    }
+    v.into_result()?;
+    match (market, procedure, uscc) {
+        (Some(market), Some(procedure), Some(tenderer_uscc)) => Ok(Checked {
+            name,
+            market,
+            procedure,
+            tenderer_uscc,
+            tenderer_name,
+        }),
+        _ => Err(Error::internal("draft checked")),
+    }
+}
+
+fn own_org(actor: &Actor) -> Result<String> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))
+}
+
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn create(ctx: &Ctx, actor: &Actor, draft: ProjectDraft) -> Result<Project> {
+    let org = own_org(actor)?;
+    let c = check_draft(&draft)?;
+    let id = ids::new_id();
+    let now = to_micros(ctx.clock.now());
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO projects (id, code, name, market, procedure, region, tenderer_uscc, tenderer_name, \
+         owner_org_id, created_by, status, created_at, updated_at) \
+         VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $10)",
+    )
+    .bind(&id)
+    .bind(&c.name)
+    .bind(c.market.as_str())
+    .bind(c.procedure.as_str())
+    .bind(&ctx.settings.region)
+    .bind(c.tenderer_uscc.as_str())
+    .bind(&c.tenderer_name)
+    .bind(&org)
+    .bind(&actor.user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    write_sections(&mut tx, &id, &draft.sections, now).await?;
+    let p = load(&mut tx, &id).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        ctx.clock.now(),
+        NewEvent::new(
+            "projects.project.created",
+            "project",
+            &id,
+            project_payload(&p),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(p)
+}
+
+/// Replace the draft's fields and sections. Sections are matched by position, so their ids stay
+/// stable across edits; sections removed from a draft were never registered or published.
+#[tracing::instrument(skip_all, fields(project_id = %id))]
+pub async fn update(ctx: &Ctx, actor: &Actor, id: &str, draft: ProjectDraft) -> Result<Project> {
+    own_org(actor)?;
+    let c = check_draft(&draft)?;
+    let now = to_micros(ctx.clock.now());
+    let mut tx = ctx.db.begin().await?;
+    let cur = load_locked(ctx, &mut tx, id).await?;
+    actor.require_org(&cur.owner_org_id)?;
+    project_transition(cur.status, ProjectAction::Edit)?;
+    let n = sqlx::query(
+        "UPDATE projects SET name = $1, market = $2, procedure = $3, tenderer_uscc = $4, tenderer_name = $5, \
+         updated_at = $6 WHERE id = $7 AND status = 'draft'",
+    )
+    .bind(&c.name)
+    .bind(c.market.as_str())
+    .bind(c.procedure.as_str())
+    .bind(c.tenderer_uscc.as_str())
+    .bind(&c.tenderer_name)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "project.illegal_transition",
+        "project is no longer a draft",
+    )?;
+    sqlx::query(
+        "DELETE FROM sections WHERE project_id = $1 AND section_no > $2 AND state = 'draft'",
+    )
+    .bind(id)
+    .bind(draft.sections.len() as i64)
+    .execute(&mut *tx)
+    .await?;
+    write_sections(&mut tx, id, &draft.sections, now).await?;
+    let p = load(&mut tx, id).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        ctx.clock.now(),
+        NewEvent::new(
+            "projects.project.updated",
+            "project",
+            id,
+            project_payload(&p),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(p)
+}
+
+/// Insert or update sections 1..=n of a draft project.
+async fn write_sections(
+    tx: &mut Tx,
+    project_id: &str,
+    sections: &[SectionDraft],
+    now: i64,
+) -> Result<()> {
+    for (i, s) in sections.iter().enumerate() {
+        let no = i as i64 + 1;
+        let n = sqlx::query(
+            "UPDATE sections SET name = $1, estimated_price_fen = $2, deposit_fen = $3, docs_issue_at = $4, \
+             docs_sale_end_at = $5, bid_deadline = $6, opening_at = $7, updated_at = $8 \
+             WHERE project_id = $9 AND section_no = $10 AND state = 'draft'",
+        )
+        .bind(s.name.trim())
+        .bind(s.estimated_price.fen())
+        .bind(s.deposit.fen())
+        .bind(to_micros(s.docs_issue_at))
+        .bind(to_micros(s.docs_sale_end_at))
+        .bind(to_micros(s.bid_deadline))
+        .bind(to_micros(s.opening_at))
+        .bind(now)
+        .bind(project_id)
+        .bind(no)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            sqlx::query(
+                "INSERT INTO sections (id, project_id, section_no, name, estimated_price_fen, deposit_fen, \
+                 docs_issue_at, docs_sale_end_at, bid_deadline, opening_at, state, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $11, $11)",
+            )
+            .bind(ids::new_id())
+            .bind(project_id)
+            .bind(no)
+            .bind(s.name.trim())
+            .bind(s.estimated_price.fen())
+            .bind(s.deposit.fen())
+            .bind(to_micros(s.docs_issue_at))
+            .bind(to_micros(s.docs_sale_end_at))
+            .bind(to_micros(s.bid_deadline))
+            .bind(to_micros(s.opening_at))
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Submit a draft for registration: every legal rule is checked and every broken one named (422).
+#[tracing::instrument(skip_all, fields(project_id = %id))]
+pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
+    own_org(actor)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load_locked(ctx, &mut tx, id).await?;
+    actor.require_org(&cur.owner_org_id)?;
+    let next = project_transition(cur.status, ProjectAction::Submit)?;
+    let rules = load_rules(&mut tx, &cur.region, cur.market, cur.procedure)
+        .await?
+        .ok_or_else(|| {
+            Error::field(
+                "market",
+                "market.registration_unsupported",
+                format!(
+                    "no registration rules for {} / {}",
+                    cur.market.as_str(),
+                    cur.procedure.as_str()
+                ),
+            )
+        })?;
+    let input = ProjectInput {
+        market: cur.market,
+        procedure: cur.procedure,
+        sections: cur
+            .sections
+            .iter()
+            .map(|s| SectionInput {
+                estimated_price: s.estimated_price,
+                deposit: s.deposit,
+                docs_issue_at: s.docs_issue_at,
+                docs_sale_end_at: s.docs_sale_end_at,
+                bid_deadline: s.bid_deadline,
+                opening_at: s.opening_at,
+            })
+            .collect(),
+    };
+    check_registration(&rules, &ctx.calendar, &input).map_err(Error::Validation)?;
+    let n = sqlx::query(
+        "UPDATE projects SET status = $1, submitted_at = $2, updated_at = $2, return_reason = NULL \
+         WHERE id = $3 AND status = 'draft'",
+    )
+    .bind(next.as_str())
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "project.illegal_transition",
+        "project is no longer a draft",
+    )?;
+    let p = load(&mut tx, id).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.project.submitted",
+            "project",
+            id,
+            project_payload(&p),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(p)
+}
+
+/// Staff confirm the registration (登记确认): allocate the unified trading code, register sections.
+#[tracing::instrument(skip_all, fields(project_id = %id))]
+pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
+    actor.require(&[Role::Staff])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load_locked(ctx, &mut tx, id).await?;
+    let next = project_transition(cur.status, ProjectAction::Approve)?;
+    let region = RegionCode::parse(&cur.region).map_err(|_| {
+        Error::internal(format!(
+            "project region '{}' is not a region code",
+            cur.region
+        ))
+    })?;
+    let year = chrono::Datelike::year(&local_date(now));
+    let seq: i64 = sqlx::query(
+        "INSERT INTO project_code_seq (region, market, year, last_seq) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (region, market, year) DO UPDATE SET last_seq = project_code_seq.last_seq + 1 \
+         RETURNING last_seq",
+    )
+    .bind(region.as_str())
+    .bind(cur.market.as_str())
+    .bind(i64::from(year))
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    let seq = u32::try_from(seq).map_err(|_| Error::internal("project code sequence overflow"))?;
+    let code = ProjectCode::new(&region, cur.market, year, seq);
+    let n = sqlx::query(
+        "UPDATE projects SET status = $1, code = $2, registered_at = $3, updated_at = $3 \
+         WHERE id = $4 AND status = 'submitted'",
+    )
+    .bind(next.as_str())
+    .bind(code.as_str())
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "project.illegal_transition",
+        "project is no longer submitted",
+    )?;
+    for s in &cur.sections {
+        let to = transition(s.state, SectionAction::Register)?;
+        let n = sqlx::query(
+            "UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
+        )
+        .bind(to.as_str())
+        .bind(to_micros(now))
+        .bind(&s.id)
+        .bind(s.state.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        expect_one(
+            n,
+            "section.illegal_transition",
+            "section changed concurrently",
+        )?;
+    }
+    let p = load(&mut tx, id).await?;
+    let by = actor.actor_ref();
+    emit(
+        &mut tx,
+        &ctx.db,
+        &by,
+        now,
+        NewEvent::new(
+            "projects.project.approved",
+            "project",
+            id,
+            project_payload(&p),
+        ),
+    )
+    .await?;
+    for s in &p.sections {
+        emit(
+            &mut tx,
+            &ctx.db,
+            &by,
+            now,
+            NewEvent::new(
+                "projects.section.registered",
+                "section",
+                &s.id,
+                section_payload(&p, s),
+            ),
+        )
+        .await?;
+    }
+    ctx.db.commit(tx).await?;
+    Ok(p)
+}
+
+/// Staff return a submitted project to its author with a reason; it becomes a draft again.
+#[tracing::instrument(skip_all, fields(project_id = %id))]
+pub async fn return_to_draft(ctx: &Ctx, actor: &Actor, id: &str, reason: &str) -> Result<Project> {
+    actor.require(&[Role::Staff])?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(Error::field(
+            "reason",
+            "required",
+            "a reason is required (at most 2000 characters)",
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load_locked(ctx, &mut tx, id).await?;
+    let next = project_transition(cur.status, ProjectAction::Return)?;
+    let n = sqlx::query(
+        "UPDATE projects SET status = $1, return_reason = $2, updated_at = $3 WHERE id = $4 AND status = 'submitted'",
+    )
+    .bind(next.as_str())
+    .bind(reason)
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "project.illegal_transition",
+        "project is no longer submitted",
+    )?;
+    let p = load(&mut tx, id).await?;
+    let mut payload = project_payload(&p);
+    payload["reason"] = json!(reason);
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new("projects.project.returned", "project", id, payload),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(p)
+}
+
+/// Whether `actor` may read a project of `owner_org_id`.
+fn may_read(actor: &Actor, owner_org_id: &str) -> bool {
+    matches!(actor.role, Role::Admin | Role::Staff | Role::Supervisor)
+        || (matches!(actor.role, Role::Tenderer | Role::Agency)
+            && actor.org_id.as_deref() == Some(owner_org_id))
+}
+
+pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    let p = load(&mut conn, id).await?;
+    if !may_read(actor, &p.owner_org_id) {
+        return Err(Error::forbidden(
+            "this project belongs to another organization",
+        ));
+    }
+    Ok(p)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct ListFilter {
+    /// `draft`, `submitted` or `registered`.
+    pub status: Option<String>,
+    pub market: Option<String>,
+}
+
+/// Projects the caller may see, newest first (own organization's, or all for platform roles).
+pub async fn list(ctx: &Ctx, actor: &Actor, f: &ListFilter) -> Result<Vec<Project>> {
+    actor.require(&[
+        Role::Admin,
+        Role::Staff,
+        Role::Supervisor,
+        Role::Tenderer,
+        Role::Agency,
+    ])?;
+    let own = if actor.sees_everything() {
+        None
+    } else {
+        Some(own_org(actor)?)
+    };
+    let mut v = Violations::new();
+    let status = f.status.as_deref().map(|s| {
+        ProjectStatus::parse(s).map_err(|_| {
+            FieldErr::new(
+                "",
+                "enum.unknown_value",
+                "status must be one of draft, submitted, registered",
+            )
+        })
+    });
+    let status = match status {
+        Some(r) => v.take("status", r),
+        None => None,
+    };
+    let market = match f.market.as_deref() {
+        Some(m) => v.take("market", Market::parse(m)),
+        None => None,
+    };
+    v.into_result()?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let rows = sqlx::query(
+        "SELECT id FROM projects WHERE ($1 = '' OR owner_org_id = $1) AND ($2 = '' OR status = $2) \
+         AND ($3 = '' OR market = $3) ORDER BY created_at DESC, id DESC LIMIT 500",
+    )
+    .bind(own.unwrap_or_default())
+    .bind(status.map(|s| s.as_str()).unwrap_or_default())
+    .bind(market.map(|m| m.as_str()).unwrap_or_default())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: String = r.try_get(0)?;
+        out.push(load(&mut conn, &id).await?);
+    }
+    Ok(out)
+}
+
+/// The rules for a region, market and procedure: the region's row, else the national row, else the
+/// compiled-in national defaults.
+pub async fn load_rules(
+    conn: &mut sqlx::AnyConnection,
+    region: &str,
+    market: Market,
+    procedure: Procedure,
+) -> Result<Option<MarketRules>> {
+    let row = sqlx::query(
+        "SELECT deadline_min_days, deadline_working, deadline_source, doc_sale_min_days, doc_sale_working, \
+         doc_sale_source, deposit_cap_bp, deposit_cap_source, opening_at_deadline, opening_source \
+         FROM project_rules WHERE market = $1 AND procedure = $2 AND (region = $3 OR region = $4) \
+         ORDER BY CASE WHEN region = $4 THEN 1 ELSE 0 END LIMIT 1",
+    )
+    .bind(market.as_str())
+    .bind(procedure.as_str())
+    .bind(region)
+    .bind(NATIONAL)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else {
+        return Ok(MarketRules::national(market, procedure));
+    };
+    let days =
+        |v: i64| u32::try_from(v).map_err(|_| Error::internal("project_rules: negative period"));
+    let kind = |w: i64| {
+        if w != 0 {
+            DayKind::Working
+        } else {
+            DayKind::Calendar
+        }
+    };
+    Ok(Some(MarketRules {
+        market,
+        procedure,
+        deadline_min: MinPeriod {
+            days: days(r.try_get(0)?)?,
+            kind: kind(r.try_get(1)?),
+            source: r.try_get(2)?,
+        },
+        doc_sale_min: MinPeriod {
+            days: days(r.try_get(3)?)?,
+            kind: kind(r.try_get(4)?),
+            source: r.try_get(5)?,
+        },
+        deposit_cap_bp: days(r.try_get(6)?)?,
+        deposit_cap_source: r.try_get(7)?,
+        opening_at_deadline: r.try_get::<i64, _>(8)? != 0,
+        opening_source: r.try_get(9)?,
+    }))
+}
+
+/// Load a project inside a write transaction, locking its row on PostgreSQL.
+async fn load_locked(ctx: &Ctx, tx: &mut Tx, id: &str) -> Result<Project> {
+    let found = sqlx::query(&format!(
+        "SELECT id FROM projects WHERE id = $1{}",
+        ctx.db.for_update()
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if found.is_none() {
+        return Err(Error::not_found(format!("project {id}")));
+    }
+    load(tx, id).await
+}
+
+async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Project> {
+    let r = sqlx::query(
+        "SELECT id, code, name, market, procedure, region, tenderer_uscc, tenderer_name, owner_org_id, status, \
+         return_reason, created_at, updated_at, submitted_at, registered_at FROM projects WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("project {id}")))?;
+    let bad = |e: FieldErr| Error::internal(format!("stored project {id}: {}", e.message));
+    let mut p = Project {
+        id: r.try_get(0)?,
+        code: r.try_get(1)?,
+        name: r.try_get(2)?,
+        market: Market::parse(&r.try_get::<String, _>(3)?).map_err(bad)?,
+        procedure: Procedure::parse(&r.try_get::<String, _>(4)?).map_err(bad)?,
+        region: r.try_get(5)?,
+        tenderer_uscc: r.try_get(6)?,
+        tenderer_name: r.try_get(7)?,
+        owner_org_id: r.try_get(8)?,
+        status: ProjectStatus::parse(&r.try_get::<String, _>(9)?)?,
+        return_reason: r.try_get(10)?,
+        created_at: from_micros(r.try_get(11)?),
+        updated_at: from_micros(r.try_get(12)?),
+        submitted_at: r.try_get::<Option<i64>, _>(13)?.map(from_micros),
+        registered_at: r.try_get::<Option<i64>, _>(14)?.map(from_micros),
+        sections: Vec::new(),
+    };
+    let rows = sqlx::query(
+        "SELECT id, section_no, name, estimated_price_fen, deposit_fen, docs_issue_at, docs_sale_end_at, \
+         bid_deadline, opening_at, state FROM sections WHERE project_id = $1 ORDER BY section_no",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        p.sections.push(Section {
+            id: r.try_get(0)?,
+            no: r.try_get(1)?,
+            name: r.try_get(2)?,
+            estimated_price: Money::from_fen(r.try_get(3)?),
+            deposit: Money::from_fen(r.try_get(4)?),
+            docs_issue_at: from_micros(r.try_get(5)?),
+            docs_sale_end_at: from_micros(r.try_get(6)?),
+            bid_deadline: from_micros(r.try_get(7)?),
+            opening_at: from_micros(r.try_get(8)?),
+            state: SectionState::parse(&r.try_get::<String, _>(9)?)?,
+        });
+    }
+    Ok(p)
+}
+
+fn section_json(s: &Section) -> Value {
+    json!({
+        "section_id": s.id,
+        "no": s.no,
+        "name": s.name,
+        "estimated_price": s.estimated_price.to_string(),
+        "deposit": s.deposit.to_string(),
+        "docs_issue_at": s.docs_issue_at.to_rfc3339(),
+        "docs_sale_end_at": s.docs_sale_end_at.to_rfc3339(),
+        "bid_deadline": s.bid_deadline.to_rfc3339(),
+        "opening_at": s.opening_at.to_rfc3339(),
+        "state": s.state.as_str(),
+    })
+}
+
+/// What other areas need about a project (they keep their own copy from the events).
+fn project_payload(p: &Project) -> Value {
+    json!({
+        "project_id": p.id,
+        "code": p.code,
+        "name": p.name,
+        "market": p.market.as_str(),
+        "procedure": p.procedure.as_str(),
+        "region": p.region,
+        "tenderer_uscc": p.tenderer_uscc,
+        "tenderer_name": p.tenderer_name,
+        "owner_org_id": p.owner_org_id,
+        "status": p.status.as_str(),
+        "sections": p.sections.iter().map(section_json).collect::<Vec<_>>(),
+    })
+}
+
+fn section_payload(p: &Project, s: &Section) -> Value {
+    let mut v = section_json(s);
+    v["project_id"] = json!(p.id);
+    v["project_code"] = json!(p.code);
+    v["project_name"] = json!(p.name);
+    v["market"] = json!(p.market.as_str());
+    v["procedure"] = json!(p.procedure.as_str());
+    v["tenderer_uscc"] = json!(p.tenderer_uscc);
+    v["owner_org_id"] = json!(p.owner_org_id);
+    v
+}
