@@ -2,7 +2,7 @@
 //!
 //! Working days skip weekends and official holidays and include the official make-up working days
 //! (调休上班). The schedule is published each year by the State Council General Office; it is kept as
-//! one data file per year (`data/calendar/cn-YYYY.toml`). Arithmetic that reaches a year with no file
+//! one data file per year (`crates/core/calendar/cn-YYYY.toml`). Arithmetic that reaches a year with no file
 //! fails with [`CalendarError::NoData`] instead of guessing.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
@@ -38,8 +38,8 @@ struct YearFile {
 
 /// The schedules shipped with the binary (copied from the official notices).
 const EMBEDDED: &[&str] = &[
-    include_str!("../../../data/calendar/cn-2025.toml"),
-    include_str!("../../../data/calendar/cn-2026.toml"),
+    include_str!("../calendar/cn-2025.toml"),
+    include_str!("../calendar/cn-2026.toml"),
 ];
 
 impl BusinessCalendar {
