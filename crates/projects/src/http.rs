@@ -1,11 +1,17 @@
 //! Project registration routes under `/api/v1/projects`.
 
+use crate::bidding::{
+    self, NewRelation, NewSanction, OrgRelation, Registration, Sanction, SectionStatus, Visible,
+};
 use crate::service::{self, ListFilter, Project, ProjectDraft};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ggzy_core::error::{problem_response, Problem};
 use ggzy_core::http::{Json, Path, Query};
+use ggzy_core::time::display_local;
 use ggzy_core::Result;
-use ggzy_identity::Actor;
+use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -18,6 +24,10 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(submit_project))
         .routes(routes!(approve_project))
         .routes(routes!(return_project))
+        .routes(routes!(open_bidding))
+        .routes(routes!(register_bidder, list_registrations))
+        .routes(routes!(create_sanction, list_sanctions))
+        .routes(routes!(declare_relation))
 }
 
 /// Create a project draft with its sections (tenderer, agency).
@@ -115,4 +125,113 @@ async fn return_project(
     Ok(Json(
         service::return_to_draft(&ctx, &actor, &id, &req.reason).await?,
     ))
+}
+
+/// Open a registered section for bidding (staff, or the owning agency): registered → announced →
+/// bidding, and a durable timer closes it at the bid deadline. Publishing the tender announcement
+/// will drive this once the publishing area exists.
+#[utoipa::path(post, path = "/api/v1/sections/{id}/open-bidding", tag = "bidding", security(("bearer" = [])),
+    params(("id" = String, Path, description = "section id")),
+    responses((status = 200, body = SectionStatus), (status = 403), (status = 404),
+              (status = 409, description = "illegal transition or deadline passed")))]
+async fn open_bidding(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<SectionStatus>> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    Ok(Json(bidding::open_bidding(&ctx, &actor, &id).await?))
+}
+
+/// Register the caller's organization for a section (投标报名, bidder). Refusals name the rule:
+/// `registration.after_deadline`, `registration.duplicate`, `registration.sanctioned`,
+/// `registration.same_legal_representative`, `registration.controlling_relation` (实施条例 34).
+#[utoipa::path(post, path = "/api/v1/sections/{id}/registrations", tag = "bidding", security(("bearer" = [])),
+    params(("id" = String, Path, description = "section id")),
+    responses((status = 201, body = Registration), (status = 403), (status = 404), (status = 409)))]
+async fn register_bidder(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Registration>)> {
+    actor.require(&[Role::Bidder])?;
+    let r = bidding::register(&ctx, &actor, &id).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Registrations of a section. A bidder sees only its own; the project's tenderer or agency the
+/// whole list only after the bid deadline (before: 403 `registrations.confidential_until_deadline`);
+/// staff and supervisors always.
+#[utoipa::path(get, path = "/api/v1/sections/{id}/registrations", tag = "bidding", security(("bearer" = [])),
+    params(("id" = String, Path, description = "section id")),
+    responses((status = 200, body = [Registration]), (status = 403), (status = 404)))]
+async fn list_registrations(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> std::result::Result<Json<Vec<Registration>>, Response> {
+    actor
+        .require(&[
+            Role::Bidder,
+            Role::Tenderer,
+            Role::Agency,
+            Role::Staff,
+            Role::Supervisor,
+        ])
+        .map_err(IntoResponse::into_response)?;
+    match bidding::list_registrations(&ctx, &actor, &id)
+        .await
+        .map_err(IntoResponse::into_response)?
+    {
+        Visible::List(v) => Ok(Json(v)),
+        Visible::ConfidentialUntil(deadline) => Err(problem_response(&Problem {
+            kind: "https://ggzy.dev/problems/forbidden".into(),
+            title: "Not allowed for this caller".into(),
+            status: 403,
+            detail: format!(
+                "the list of registered bidders is confidential until the bid deadline {}",
+                display_local(deadline)
+            ),
+            rule: Some("registrations.confidential_until_deadline".into()),
+            errors: vec![],
+        })),
+    }
+}
+
+/// Put an organization on the sanctions list (supervisor): debarred (禁止参与投标) or dishonest (失信).
+#[utoipa::path(post, path = "/api/v1/sanctions", tag = "bidding", security(("bearer" = [])),
+    request_body = NewSanction,
+    responses((status = 201, body = Sanction), (status = 403), (status = 422)))]
+async fn create_sanction(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(input): Json<NewSanction>,
+) -> Result<(StatusCode, Json<Sanction>)> {
+    actor.require(&[Role::Supervisor])?;
+    let s = bidding::create_sanction(&ctx, &actor, input).await?;
+    Ok((StatusCode::CREATED, Json(s)))
+}
+
+/// The sanctions list (staff, admin, supervisor).
+#[utoipa::path(get, path = "/api/v1/sanctions", tag = "bidding", security(("bearer" = [])),
+    responses((status = 200, body = [Sanction]), (status = 403)))]
+async fn list_sanctions(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec<Sanction>>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
+    Ok(Json(bidding::list_sanctions(&ctx, &actor).await?))
+}
+
+/// Declare a controlling or management relation (控股/管理关系) of an organization with another one
+/// by USCC (bidder for its own organization, staff for any); used by the joint-bidding bar.
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/relations", tag = "bidding", security(("bearer" = [])),
+    params(("id" = String, Path, description = "organization id")), request_body = NewRelation,
+    responses((status = 201, body = OrgRelation), (status = 403), (status = 409), (status = 422)))]
+async fn declare_relation(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<NewRelation>,
+) -> Result<(StatusCode, Json<OrgRelation>)> {
+    actor.require(&[Role::Bidder, Role::Staff])?;
+    let r = bidding::declare_relation(&ctx, &actor, &id, input).await?;
+    Ok((StatusCode::CREATED, Json(r)))
 }

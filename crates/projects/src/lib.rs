@@ -8,6 +8,7 @@
 //! region, market and procedure) with the national defaults of [`rules::MarketRules::national`];
 //! every state change writes its domain event in the same transaction.
 
+pub mod bidding;
 pub mod http;
 pub mod model;
 pub mod rules;

@@ -288,6 +288,242 @@ pub fn deposit_within_cap(deposit: Money, price: Money, cap_bp: u32) -> bool {
     deposit.amount() * Decimal::from(10_000) <= price.amount() * Decimal::from(cap_bp)
 }
 
+// ---------------------------------------------------------------------------------------------
+// Bidder registration (投标报名).
+
+/// Registration closes at the bid deadline: 招标投标法 第二十八条 (anything arriving after the
+/// deadline is refused) and 电子招标投标办法 (the platform rejects it). Counted in whole seconds of
+/// the server clock: registering in the deadline's second or later is refused.
+pub const REGISTRATION_DEADLINE_SOURCE: &str = "招标投标法 第二十八条; 电子招标投标办法";
+
+/// Units whose legal representative is the same person, or with a controlling or management
+/// relation, may not bid for the same section (实施条例 34).
+pub const JOINT_BID_BAR_SOURCE: &str = "招标投标法实施条例 第三十四条";
+
+/// Is registration still open at `now` for a section whose bid deadline is `deadline`?
+pub fn registration_open(now: Timestamp, deadline: Timestamp) -> bool {
+    now.timestamp() < deadline.timestamp()
+}
+
+/// Kind of a sanctions listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SanctionKind {
+    /// 禁止参与投标 for a period (招标投标法 53, 54; 实施条例 67, 68: 取消投标资格).
+    Debarred,
+    /// 失信 listed (失信被执行人 / 严重失信主体名单).
+    Dishonest,
+}
+
+impl SanctionKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SanctionKind::Debarred => "debarred",
+            SanctionKind::Dishonest => "dishonest",
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            SanctionKind::Debarred => "禁止参与投标 (debarred)",
+            SanctionKind::Dishonest => "失信名单 (dishonest)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        match s {
+            "debarred" => Ok(SanctionKind::Debarred),
+            "dishonest" => Ok(SanctionKind::Dishonest),
+            _ => Err(FieldError::new(
+                "",
+                "enum.unknown_value",
+                "kind must be one of debarred, dishonest",
+            )),
+        }
+    }
+}
+
+/// A listing is in force on every local date from `from` to `to`, both included; the day after
+/// `to` the organization may register again.
+pub fn sanction_active(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> bool {
+    from <= today && today <= to
+}
+
+/// A bidder as the joint-bidding bar sees it.
+#[derive(Debug, Clone)]
+pub struct Party {
+    pub org_id: String,
+    pub uscc: String,
+    /// Resident ID of the legal representative, when known.
+    pub legal_representative_id: Option<String>,
+}
+
+/// A declared relation: `org_id` controls or manages (or is controlled by) the unit `related_uscc`.
+#[derive(Debug, Clone)]
+pub struct Relation {
+    pub org_id: String,
+    pub related_uscc: String,
+}
+
+/// Why an applicant may not bid beside an already registered bidder (实施条例 34).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JointBidBar {
+    SameLegalRepresentative,
+    ControllingRelation,
+}
+
+impl JointBidBar {
+    pub fn rule(&self) -> &'static str {
+        match self {
+            JointBidBar::SameLegalRepresentative => "registration.same_legal_representative",
+            JointBidBar::ControllingRelation => "registration.controlling_relation",
+        }
+    }
+
+    /// The refusal names the other party only as "another registered bidder": the list of bidders
+    /// is confidential until the deadline.
+    pub fn message(&self) -> String {
+        match self {
+            JointBidBar::SameLegalRepresentative => format!(
+                "another registered bidder of this section has the same legal representative (单位负责人) ({JOINT_BID_BAR_SOURCE})"
+            ),
+            JointBidBar::ControllingRelation => format!(
+                "another registered bidder of this section has a controlling or management relation (控股/管理关系) with your organization ({JOINT_BID_BAR_SOURCE})"
+            ),
+        }
+    }
+}
+
+/// The first bar between `applicant` and any of `others` (registered bidders of the section).
+pub fn joint_bid_bar(
+    applicant: &Party,
+    others: &[Party],
+    relations: &[Relation],
+) -> Option<JointBidBar> {
+    for o in others.iter().filter(|o| o.org_id != applicant.org_id) {
+        if let (Some(a), Some(b)) = (
+            &applicant.legal_representative_id,
+            &o.legal_representative_id,
+        ) {
+            if a == b {
+                return Some(JointBidBar::SameLegalRepresentative);
+            }
+        }
+    }
+    for o in others.iter().filter(|o| o.org_id != applicant.org_id) {
+        let related = relations.iter().any(|r| {
+            (r.org_id == applicant.org_id && r.related_uscc == o.uscc)
+                || (r.org_id == o.org_id && r.related_uscc == applicant.uscc)
+        });
+        if related {
+            return Some(JointBidBar::ControllingRelation);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod registration_tests {
+    use super::*;
+    use ggzy_core::time::at_local;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn registration_one_second_before_the_deadline_is_open_and_at_the_deadline_closed() {
+        let deadline = at_local(d("2026-03-22"), 9, 30, 0);
+        assert!(registration_open(
+            deadline - chrono::Duration::seconds(1),
+            deadline
+        ));
+        // Still inside the last second before the deadline.
+        assert!(registration_open(
+            deadline - chrono::Duration::milliseconds(1),
+            deadline
+        ));
+        assert!(!registration_open(deadline, deadline));
+        assert!(!registration_open(
+            deadline + chrono::Duration::milliseconds(999),
+            deadline
+        ));
+    }
+
+    #[test]
+    fn a_sanction_is_in_force_from_its_first_to_its_last_day_inclusive() {
+        let (from, to) = (d("2026-03-01"), d("2026-03-10"));
+        assert!(!sanction_active(from, to, d("2026-02-28")));
+        assert!(sanction_active(from, to, d("2026-03-01")));
+        assert!(sanction_active(from, to, d("2026-03-10")));
+        assert!(!sanction_active(from, to, d("2026-03-11")));
+    }
+
+    fn party(id: &str, uscc: &str, rep: Option<&str>) -> Party {
+        Party {
+            org_id: id.into(),
+            uscc: uscc.into(),
+            legal_representative_id: rep.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_same_legal_representative_bars_a_second_bidder() {
+        let a = party("a", "UA", Some("R1"));
+        let others = [party("b", "UB", Some("R2")), party("c", "UC", Some("R1"))];
+        assert_eq!(
+            joint_bid_bar(&a, &others, &[]),
+            Some(JointBidBar::SameLegalRepresentative)
+        );
+        // Unknown representatives never match each other.
+        let a = party("a", "UA", None);
+        let others = [party("b", "UB", None)];
+        assert_eq!(joint_bid_bar(&a, &others, &[]), None);
+    }
+
+    #[test]
+    fn a_declared_relation_bars_in_both_directions() {
+        let a = party("a", "UA", None);
+        let b = party("b", "UB", None);
+        let declared_by_applicant = [Relation {
+            org_id: "a".into(),
+            related_uscc: "UB".into(),
+        }];
+        let declared_by_other = [Relation {
+            org_id: "b".into(),
+            related_uscc: "UA".into(),
+        }];
+        let unrelated = [Relation {
+            org_id: "a".into(),
+            related_uscc: "UZ".into(),
+        }];
+        let others = [b];
+        assert_eq!(
+            joint_bid_bar(&a, &others, &declared_by_applicant),
+            Some(JointBidBar::ControllingRelation)
+        );
+        assert_eq!(
+            joint_bid_bar(&a, &others, &declared_by_other),
+            Some(JointBidBar::ControllingRelation)
+        );
+        assert_eq!(joint_bid_bar(&a, &others, &unrelated), None);
+        assert!(JointBidBar::ControllingRelation
+            .message()
+            .contains("第三十四条"));
+        assert!(JointBidBar::ControllingRelation
+            .message()
+            .contains("another registered bidder"));
+    }
+
+    #[test]
+    fn sanction_kinds_round_trip() {
+        for k in [SanctionKind::Debarred, SanctionKind::Dishonest] {
+            assert_eq!(SanctionKind::parse(k.as_str()).unwrap(), k);
+        }
+        assert!(SanctionKind::parse("banned").is_err());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

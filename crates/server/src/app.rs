@@ -47,6 +47,8 @@ pub fn api_routes() -> OpenApiRouter<Ctx> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(ggzy_identity::http::router())
         .merge(ggzy_projects::http::router())
+        .merge(ggzy_experts::http::router())
+        .merge(ggzy_deposits::http::router())
         .merge(ops::router())
 }
 

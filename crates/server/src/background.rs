@@ -22,6 +22,12 @@ pub struct Workers {
 /// Every area's workers (the server assembles them here).
 pub fn workers() -> Workers {
     let mut w = Workers::default();
+    w.consumers
+        .push(Arc::new(ggzy_projects::bidding::OrganizationsProjection));
+    w.timers.register(
+        ggzy_projects::bidding::DEADLINE_TIMER,
+        Arc::new(ggzy_projects::bidding::SectionDeadline),
+    );
     w.cron.push(CronJob {
         name: "identity.expired_sessions_cleanup",
         schedule: "0 17 3 * * *",
@@ -36,6 +42,9 @@ pub fn workers() -> Workers {
             })
         }),
     });
+    w.consumers
+        .push(Arc::new(ggzy_deposits::service::Projection));
+    w.cron.push(ggzy_deposits::service::refund_cron());
     w
 }
 

@@ -66,6 +66,11 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// Expert draw tools.
+    Draw {
+        #[command(subcommand)]
+        cmd: ggzy_experts::cli::DrawCmd,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -180,6 +185,10 @@ pub fn load_calendar(dir: Option<&std::path::Path>) -> anyhow::Result<BusinessCa
 
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.cmd {
+        Cmd::Draw { cmd } => {
+            init_tracing(false);
+            ggzy_experts::cli::run(&plain_ctx(&cli.db).await?, cmd).await
+        }
         Cmd::Serve(args) => {
             init_tracing(args.log_json);
             serve(cli.db, args).await?;

@@ -1,0 +1,490 @@
+//! Deposit rules as pure functions and data, each with its legal source (no I/O).
+//!
+//! 实施条例 = 招标投标法实施条例; 政采条例 = 政府采购法实施条例; 87号令 = 政府采购货物和服务招标投标管理办法.
+
+use chrono::NaiveDate;
+use ggzy_core::calendar::{BusinessCalendar, CalendarError};
+use ggzy_core::ident::Market;
+use ggzy_core::{Money, Timestamp};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Canonical form of a bank account number: digits and letters only (banks print spaces and dashes).
+pub fn normalize_account(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Why a receipt could not be credited to a deposit (it is held as unmatched and returned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnmatchedReason {
+    /// The virtual sub-account named by the bank is not one we issued.
+    UnknownAccount,
+    /// Construction deposits in cash must come from the bidder's basic account (基本账户),
+    /// 实施条例 26; the money came from another account.
+    NotBasicAccount,
+}
+
+impl UnmatchedReason {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            UnmatchedReason::UnknownAccount => "unknown_account",
+            UnmatchedReason::NotBasicAccount => "not_basic_account",
+        }
+    }
+}
+
+/// Decide whether a transfer into a bidder's virtual account is credited to its deposit.
+/// `basic_account` is the bidder's registered basic account (None when not on record).
+pub fn accept_transfer(
+    market: Market,
+    payer_account: &str,
+    basic_account: Option<&str>,
+) -> Result<(), UnmatchedReason> {
+    // 实施条例 26: 依法必须进行招标的项目的境内投标单位，以现金或者支票形式提交的投标保证金应当从其
+    // 基本账户转出. Applies to the construction (工程建设) market.
+    if market == Market::Construction {
+        let from = normalize_account(payer_account);
+        match basic_account.map(normalize_account) {
+            Some(basic) if !basic.is_empty() && basic == from => Ok(()),
+            _ => Err(UnmatchedReason::NotBasicAccount),
+        }
+    } else {
+        Ok(())
+    }
+}
+
+/// A credited transfer as seen by the validity rule.
+#[derive(Debug, Clone)]
+pub struct Credit {
+    pub fen: i64,
+    /// Value time (起息/到账时间) reported by the bank.
+    pub value_at: Timestamp,
+    /// False when the money was held as unmatched (e.g. not from the basic account).
+    pub accepted: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DepositStatus {
+    Valid,
+    /// Nothing received.
+    Missing,
+    /// Something received, but it does not make a valid deposit (see the reason).
+    Invalid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub status: DepositStatus,
+    /// Rule code of the first reason the deposit is not valid.
+    pub reason: Option<&'static str>,
+    /// Fen counted as the deposit (at most the required amount).
+    pub counted_fen: i64,
+    /// Accepted fen beyond the counted deposit (overpayment, late money): refundable.
+    pub excess_fen: i64,
+}
+
+/// Deposit validity for one bidder and one section.
+///
+/// Only accepted money whose value time is strictly before the bid deadline counts (money arriving
+/// at or after the deadline cannot make a bid valid: the deposit is part of the bid, 招标投标法 29 /
+/// 实施条例 26); less than required is not valid; more counts the required amount and the rest is
+/// refundable.
+pub fn assess(required_fen: i64, deadline: Timestamp, credits: &[Credit]) -> Assessment {
+    let accepted: i64 = credits.iter().filter(|c| c.accepted).map(|c| c.fen).sum();
+    let on_time: i64 = credits
+        .iter()
+        .filter(|c| c.accepted && c.value_at < deadline)
+        .map(|c| c.fen)
+        .sum();
+    if on_time >= required_fen {
+        let counted = required_fen.max(0);
+        return Assessment {
+            status: DepositStatus::Valid,
+            reason: None,
+            counted_fen: counted,
+            excess_fen: accepted - counted,
+        };
+    }
+    if credits.is_empty() {
+        return Assessment {
+            status: DepositStatus::Missing,
+            reason: Some("deposit.missing"),
+            counted_fen: 0,
+            excess_fen: 0,
+        };
+    }
+    let reason = if credits.iter().any(|c| !c.accepted) {
+        "deposit.not_basic_account"
+    } else if credits.iter().any(|c| c.value_at >= deadline) {
+        "deposit.after_deadline"
+    } else {
+        "deposit.underpaid"
+    };
+    Assessment {
+        status: DepositStatus::Invalid,
+        reason: Some(reason),
+        counted_fen: 0,
+        excess_fen: accepted,
+    }
+}
+
+/// Why a deposit is refunded; each case has its own period and source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundCase {
+    /// Construction, after the contract is signed: winner and losers.
+    ConstructionContractSigned,
+    /// Construction, bid withdrawn before the deadline.
+    ConstructionWithdrawal,
+    /// Government procurement, unsuccessful supplier: from the award notice.
+    ProcurementLoser,
+    /// Government procurement, winning supplier: from contract signing.
+    ProcurementWinner,
+    /// Government procurement, withdrawal or termination.
+    ProcurementWithdrawal,
+}
+
+/// A refund period: `days` counted from the day after the event, calendar or working days.
+#[derive(Debug, Clone, Copy)]
+pub struct RefundPeriod {
+    pub case: RefundCase,
+    pub days: u32,
+    pub working: bool,
+    pub source: &'static str,
+}
+
+/// The refund periods (data).
+pub const REFUND_PERIODS: [RefundPeriod; 5] = [
+    // 实施条例 57: 招标人最迟应当在书面合同签订后5日内向中标人和未中标的投标人退还投标保证金及银行同期存款利息.
+    RefundPeriod {
+        case: RefundCase::ConstructionContractSigned,
+        days: 5,
+        working: false,
+        source: "实施条例 57",
+    },
+    // 实施条例 35: 投标人撤回已提交的投标文件…招标人已收取投标保证金的，应当自收到投标人书面撤回通知之日起5日内退还.
+    RefundPeriod {
+        case: RefundCase::ConstructionWithdrawal,
+        days: 5,
+        working: false,
+        source: "实施条例 35",
+    },
+    // 政采条例 33 / 87号令 38: 自中标通知书发出之日起5个工作日内退还未中标供应商的投标保证金.
+    RefundPeriod {
+        case: RefundCase::ProcurementLoser,
+        days: 5,
+        working: true,
+        source: "政采条例 33; 87号令 38",
+    },
+    // 政采条例 33 / 87号令 38: 自政府采购合同签订之日起5个工作日内退还中标供应商的投标保证金.
+    RefundPeriod {
+        case: RefundCase::ProcurementWinner,
+        days: 5,
+        working: true,
+        source: "政采条例 33; 87号令 38",
+    },
+    // 87号令 38: 撤回投标文件、终止采购活动的，自收到通知/终止之日起5个工作日内退还.
+    RefundPeriod {
+        case: RefundCase::ProcurementWithdrawal,
+        days: 5,
+        working: true,
+        source: "87号令 38",
+    },
+];
+
+pub fn refund_period(case: RefundCase) -> RefundPeriod {
+    REFUND_PERIODS
+        .iter()
+        .copied()
+        .find(|p| p.case == case)
+        .unwrap_or(REFUND_PERIODS[0])
+}
+
+/// The last day on which the refund is still on time.
+pub fn refund_due(
+    case: RefundCase,
+    event_date: NaiveDate,
+    cal: &BusinessCalendar,
+) -> Result<NaiveDate, CalendarError> {
+    let p = refund_period(case);
+    if p.working {
+        cal.add_working_days(event_date, p.days)
+    } else {
+        Ok(cal.add_days(event_date, p.days))
+    }
+}
+
+/// One row of the dated demand-deposit rate table: the annual rate in force from `from`.
+#[derive(Debug, Clone, Copy)]
+pub struct RatePeriod {
+    pub from: (i32, u32, u32),
+    /// Annual rate as a decimal fraction: mantissa × 10^-scale (0.35% = mantissa 35, scale 4).
+    pub mantissa: i64,
+    pub scale: u32,
+    pub source: &'static str,
+}
+
+/// PBOC benchmark rate for RMB demand deposits (活期存款基准利率), used as 银行同期存款利息 (实施条例 57).
+pub const DEMAND_DEPOSIT_RATES: [RatePeriod; 3] = [
+    RatePeriod {
+        from: (2011, 7, 7),
+        mantissa: 50,
+        scale: 4,
+        source: "中国人民银行 2011-07-07 存贷款基准利率调整",
+    },
+    RatePeriod {
+        from: (2012, 6, 8),
+        mantissa: 40,
+        scale: 4,
+        source: "中国人民银行 2012-06-08 存贷款基准利率调整",
+    },
+    RatePeriod {
+        from: (2012, 7, 6),
+        mantissa: 35,
+        scale: 4,
+        source: "中国人民银行 2012-07-06 存贷款基准利率调整 (unchanged through 2015-10-24)",
+    },
+];
+
+fn rate_start(r: &RatePeriod) -> NaiveDate {
+    NaiveDate::from_ymd_opt(r.from.0, r.from.1, r.from.2).unwrap_or(NaiveDate::MIN)
+}
+
+/// The annual demand-deposit rate in force on `d` (zero before the table starts).
+pub fn rate_on(d: NaiveDate) -> Decimal {
+    DEMAND_DEPOSIT_RATES
+        .iter()
+        .rev()
+        .find(|r| rate_start(r) <= d)
+        .map(|r| Decimal::new(r.mantissa, r.scale))
+        .unwrap_or(Decimal::ZERO)
+}
+
+/// Interest on `principal` held from `from` to `to` (days = to − from): Σ principal × rate × days
+/// / 360 over each rate period, rounded once to the fen, half up (Money::round_fen). Banks count
+/// demand-deposit interest on a 360-day year (人民银行 计息规则).
+pub fn interest(principal: Money, from: NaiveDate, to: NaiveDate) -> Money {
+    if to <= from {
+        return Money::ZERO;
+    }
+    let mut total = Decimal::ZERO;
+    let mut cur = from;
+    while cur < to {
+        let next_change = DEMAND_DEPOSIT_RATES
+            .iter()
+            .map(rate_start)
+            .filter(|s| *s > cur)
+            .min()
+            .unwrap_or(to)
+            .min(to);
+        let days = (next_change - cur).num_days();
+        total += principal.amount() * rate_on(cur) * Decimal::from(days) / Decimal::from(360);
+        cur = next_change;
+    }
+    Money::round_fen(total).unwrap_or(Money::ZERO)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ggzy_core::time::at_local;
+    use rust_decimal_macros::dec;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    const BASIC: &str = "21050161000000000004";
+
+    #[test]
+    fn construction_cash_from_the_basic_account_is_accepted() {
+        assert_eq!(
+            accept_transfer(
+                Market::Construction,
+                "2105 0161 0000 0000 0004",
+                Some(BASIC)
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn construction_cash_from_another_account_is_held_unmatched() {
+        assert_eq!(
+            accept_transfer(Market::Construction, "21050161000000000005", Some(BASIC)),
+            Err(UnmatchedReason::NotBasicAccount)
+        );
+        assert_eq!(
+            accept_transfer(Market::Construction, BASIC, None),
+            Err(UnmatchedReason::NotBasicAccount)
+        );
+    }
+
+    #[test]
+    fn procurement_money_need_not_come_from_the_basic_account() {
+        assert_eq!(
+            accept_transfer(Market::Procurement, "621700000000", Some(BASIC)),
+            Ok(())
+        );
+    }
+
+    fn deadline() -> Timestamp {
+        at_local(d("2026-03-23"), 9, 30, 0)
+    }
+
+    fn credit(fen: i64, at: Timestamp) -> Credit {
+        Credit {
+            fen,
+            value_at: at,
+            accepted: true,
+        }
+    }
+
+    #[test]
+    fn exactly_the_required_amount_before_the_deadline_is_valid() {
+        let one_us_before = deadline() - chrono::Duration::microseconds(1);
+        let a = assess(20_000_000, deadline(), &[credit(20_000_000, one_us_before)]);
+        assert_eq!(a.status, DepositStatus::Valid);
+        assert_eq!((a.counted_fen, a.excess_fen), (20_000_000, 0));
+    }
+
+    #[test]
+    fn one_fen_short_is_underpaid() {
+        let a = assess(
+            20_000_000,
+            deadline(),
+            &[credit(19_999_999, deadline() - chrono::Duration::hours(1))],
+        );
+        assert_eq!(a.status, DepositStatus::Invalid);
+        assert_eq!(a.reason, Some("deposit.underpaid"));
+        assert_eq!(a.excess_fen, 19_999_999);
+    }
+
+    #[test]
+    fn overpayment_counts_the_required_amount_and_the_rest_is_refundable() {
+        let a = assess(
+            20_000_000,
+            deadline(),
+            &[credit(20_000_001, deadline() - chrono::Duration::hours(1))],
+        );
+        assert_eq!(a.status, DepositStatus::Valid);
+        assert_eq!((a.counted_fen, a.excess_fen), (20_000_000, 1));
+    }
+
+    #[test]
+    fn money_with_value_time_at_the_deadline_does_not_count() {
+        let a = assess(100, deadline(), &[credit(100, deadline())]);
+        assert_eq!(a.status, DepositStatus::Invalid);
+        assert_eq!(a.reason, Some("deposit.after_deadline"));
+        let b = assess(
+            100,
+            deadline(),
+            &[
+                credit(60, deadline() - chrono::Duration::seconds(1)),
+                credit(40, deadline()),
+            ],
+        );
+        assert_eq!(b.status, DepositStatus::Invalid);
+    }
+
+    #[test]
+    fn nothing_received_is_missing_and_unmatched_money_is_invalid() {
+        assert_eq!(assess(100, deadline(), &[]).status, DepositStatus::Missing);
+        let a = assess(
+            100,
+            deadline(),
+            &[Credit {
+                fen: 100,
+                value_at: deadline() - chrono::Duration::days(1),
+                accepted: false,
+            }],
+        );
+        assert_eq!(
+            (a.status, a.reason),
+            (DepositStatus::Invalid, Some("deposit.not_basic_account"))
+        );
+        assert_eq!(a.excess_fen, 0);
+    }
+
+    #[test]
+    fn construction_refund_is_due_five_calendar_days_after_signing_even_across_a_holiday() {
+        let cal = BusinessCalendar::official();
+        // Signed Wednesday 2026-09-30; calendar days run through the National Day holiday.
+        assert_eq!(
+            refund_due(
+                RefundCase::ConstructionContractSigned,
+                d("2026-09-30"),
+                &cal
+            )
+            .unwrap(),
+            d("2026-10-05")
+        );
+        assert_eq!(
+            refund_due(RefundCase::ConstructionWithdrawal, d("2026-03-02"), &cal).unwrap(),
+            d("2026-03-07")
+        );
+    }
+
+    #[test]
+    fn procurement_refund_counts_working_days_across_the_national_day_holiday() {
+        let cal = BusinessCalendar::official();
+        // 2026-09-30 + 5 working days: Oct 1–7 off; Oct 8, 9, 10 (调休 Saturday), 12, 13.
+        let due = refund_due(RefundCase::ProcurementLoser, d("2026-09-30"), &cal).unwrap();
+        assert_eq!(due, d("2026-10-13"));
+        assert_ne!(due, d("2026-10-12")); // the 4th working day is one short
+        assert_eq!(
+            refund_due(RefundCase::ProcurementWinner, d("2026-04-30"), &cal).unwrap(),
+            // Labour Day 5/1–5/5 off, 5/9 Saturday is a working day: 6, 7, 8, 9, 11.
+            d("2026-05-11")
+        );
+        assert_eq!(
+            refund_due(RefundCase::ProcurementWithdrawal, d("2026-03-02"), &cal).unwrap(),
+            d("2026-03-09")
+        );
+    }
+
+    #[test]
+    fn the_rate_table_is_dated() {
+        assert_eq!(rate_on(d("2012-07-05")), dec!(0.0040));
+        assert_eq!(rate_on(d("2012-07-06")), dec!(0.0035));
+        assert_eq!(rate_on(d("2026-03-02")), dec!(0.0035));
+        assert_eq!(rate_on(d("2011-07-06")), Decimal::ZERO);
+    }
+
+    #[test]
+    fn interest_rounds_half_a_fen_up() {
+        // 360.00 × 0.35% × 30 / 360 = 0.105 → 0.11 (half up, not banker's 0.10).
+        let p = Money::parse(dec!(360.00)).unwrap();
+        assert_eq!(
+            interest(p, d("2026-03-01"), d("2026-03-31")).to_string(),
+            "0.11"
+        );
+        // 29 days: 0.1015 → 0.10.
+        assert_eq!(
+            interest(p, d("2026-03-01"), d("2026-03-30")).to_string(),
+            "0.10"
+        );
+        // 200000.00 for 10 days: 200000 × 0.0035 × 10 / 360 = 19.4444… → 19.44.
+        let big = Money::parse(dec!(200000.00)).unwrap();
+        assert_eq!(
+            interest(big, d("2026-03-02"), d("2026-03-12")).to_string(),
+            "19.44"
+        );
+        assert_eq!(interest(big, d("2026-03-02"), d("2026-03-02")), Money::ZERO);
+    }
+
+    #[test]
+    fn interest_splits_at_a_rate_change() {
+        // 360.00 from 2012-07-01 to 2012-07-11: 5 days at 0.40% + 5 days at 0.35% = 0.02 + 0.0175 = 0.0375 → 0.04.
+        let p = Money::parse(dec!(360.00)).unwrap();
+        assert_eq!(
+            interest(p, d("2012-07-01"), d("2012-07-11")).to_string(),
+            "0.04"
+        );
+    }
+}

@@ -1,0 +1,751 @@
+//! Deposit use cases. Each write runs in one transaction that also records its domain events and
+//! its journal entry; the SQL of this area lives here.
+
+use crate::ledger::{Account, AccountType, Entry};
+use crate::rules::{self, accept_transfer, assess, Credit, DepositStatus, UnmatchedReason};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use ggzy_core::events::{Event, NewEvent};
+use ggzy_core::ident::Market;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::{emit, Ctx, Db, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+// ---------------------------------------------------------------------------------------------
+// Projection of sections and organizations, from other areas' events.
+
+/// Keeps `deposit_sections` and `deposit_orgs` from `projects.section.registered` and
+/// `identity.organization.registered`.
+pub struct Projection;
+
+pub const SECTION_REGISTERED: &str = "projects.section.registered";
+pub const ORG_REGISTERED: &str = "identity.organization.registered";
+
+fn text(ev: &Event, field: &str) -> Result<String> {
+    ev.payload[field]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::internal(format!(
+                "{}: payload field '{field}' missing",
+                ev.event_type
+            ))
+        })
+}
+
+#[async_trait]
+impl Consumer for Projection {
+    fn name(&self) -> &'static str {
+        "deposits.projection"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == SECTION_REGISTERED || event_type == ORG_REGISTERED
+    }
+
+    async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let now = to_micros(clock.now());
+        if ev.event_type == SECTION_REGISTERED {
+            let section_id = text(ev, "section_id")?;
+            let market = text(ev, "market")?;
+            let deposit = Money::parse_str(&text(ev, "deposit")?)
+                .map_err(|e| Error::internal(format!("section deposit: {}", e.message)))?;
+            let deadline = DateTime::parse_from_rfc3339(&text(ev, "bid_deadline")?)
+                .map_err(|e| Error::internal(format!("section bid_deadline: {e}")))?
+                .with_timezone(&Utc);
+            let project_id = ev.payload["project_id"].as_str().unwrap_or("").to_string();
+            sqlx::query(
+                "INSERT INTO deposit_sections (section_id, project_id, market, deposit_fen, bid_deadline, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (section_id) DO UPDATE SET project_id = $2, \
+                 market = $3, deposit_fen = $4, bid_deadline = $5, updated_at = $6",
+            )
+            .bind(&section_id)
+            .bind(&project_id)
+            .bind(&market)
+            .bind(deposit.fen())
+            .bind(to_micros(deadline))
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            let id = text(ev, "id")?;
+            let uscc = text(ev, "uscc")?;
+            let name = ev.payload["name"].as_str().unwrap_or("").to_string();
+            let basic = ev.payload["basic_account_no"].as_str().map(str::to_string);
+            sqlx::query(
+                "INSERT INTO deposit_orgs (org_id, uscc, name, basic_account_no, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (org_id) DO UPDATE SET uscc = $2, name = $3, basic_account_no = $4, updated_at = $5",
+            )
+            .bind(&id)
+            .bind(&uscc)
+            .bind(&name)
+            .bind(basic)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+struct SectionInfo {
+    market: Market,
+    deposit_fen: i64,
+    bid_deadline: Timestamp,
+}
+
+async fn section_info<'e, E>(exec: E, section_id: &str) -> Result<Option<SectionInfo>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(
+        "SELECT market, deposit_fen, bid_deadline FROM deposit_sections WHERE section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(exec)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let market: String = r.try_get(0)?;
+    Ok(Some(SectionInfo {
+        market: Market::parse(&market)
+            .map_err(|_| Error::internal(format!("unknown market '{market}'")))?,
+        deposit_fen: r.try_get(1)?,
+        bid_deadline: from_micros(r.try_get(2)?),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Virtual sub-accounts.
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VirtualAccount {
+    pub id: String,
+    /// Virtual sub-account number (虚拟子账号) the bidder transfers its deposit to.
+    pub account_no: String,
+    pub org_id: String,
+    pub section_id: String,
+    /// Deposit required for the section.
+    pub deposit: Money,
+    pub bid_deadline: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+async fn find_account<'e, E>(
+    exec: E,
+    org_id: &str,
+    section_id: &str,
+) -> Result<Option<(String, String, i64)>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(
+        "SELECT id, account_no, created_at FROM deposit_accounts WHERE org_id = $1 AND section_id = $2",
+    )
+    .bind(org_id)
+    .bind(section_id)
+    .fetch_optional(exec)
+    .await?;
+    Ok(match r {
+        Some(r) => Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
+        None => None,
+    })
+}
+
+/// Readable, unique virtual account number: the centre's region code, a 10-digit sequence and a
+/// Luhn check digit (catches a mistyped digit at the bank counter).
+pub fn account_number(region: &str, seq: i64) -> String {
+    let body = format!("{region}{seq:010}");
+    format!("{body}{}", luhn_digit(&body))
+}
+
+fn luhn_digit(digits: &str) -> u32 {
+    let sum: u32 = digits
+        .chars()
+        .rev()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    (10 - sum % 10) % 10
+}
+
+/// A bidder gets (or creates, once) its virtual sub-account for a section.
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn open_account(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+) -> Result<(VirtualAccount, bool)> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let sec = section_info(ctx.db.pool(), section_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
+    let make = |id: String, no: String, at: i64| VirtualAccount {
+        id,
+        account_no: no,
+        org_id: org.clone(),
+        section_id: section_id.to_string(),
+        deposit: Money::from_fen(sec.deposit_fen),
+        bid_deadline: sec.bid_deadline,
+        created_at: from_micros(at),
+    };
+    if let Some((id, no, at)) = find_account(ctx.db.pool(), &org, section_id).await? {
+        return Ok((make(id, no, at), false));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let seq: i64 = sqlx::query(
+        "INSERT INTO deposit_counters (name, value) VALUES ('account_no', 1) \
+         ON CONFLICT (name) DO UPDATE SET value = deposit_counters.value + 1 RETURNING value",
+    )
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    let id = ids::new_id();
+    let no = account_number(&ctx.settings.region, seq);
+    let n = sqlx::query(
+        "INSERT INTO deposit_accounts (id, account_no, org_id, section_id, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, section_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&no)
+    .bind(&org)
+    .bind(section_id)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        // Created concurrently by another request of the same bidder.
+        tx.rollback().await?;
+        let (id, no, at) = find_account(ctx.db.pool(), &org, section_id)
+            .await?
+            .ok_or_else(|| Error::internal("virtual account vanished"))?;
+        return Ok((make(id, no, at), false));
+    }
+    let acc = make(id.clone(), no.clone(), to_micros(now));
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "deposits.account.issued",
+            "deposit_account",
+            &id,
+            json!({"id": id, "account_no": no, "org_id": org, "section_id": section_id,
+                   "deposit": acc.deposit.to_string()}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok((acc, true))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bank transfers.
+
+/// One incoming transfer as the bank reports it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct TransferNotice {
+    /// The bank's transaction id (流水号): the idempotency key.
+    pub transaction_id: String,
+    /// Virtual sub-account credited.
+    pub account_no: String,
+    pub payer_account_no: String,
+    pub payer_name: String,
+    pub amount: Money,
+    /// Value time (到账时间).
+    pub value_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TransferOutcome {
+    pub transfer_id: String,
+    /// `credited` or `unmatched`.
+    pub status: String,
+    pub reason: Option<String>,
+    /// True when this transaction id had already been booked (nothing changed).
+    pub duplicate: bool,
+}
+
+async fn credits_of<'e, E>(exec: E, org_id: &str, section_id: &str) -> Result<Vec<Credit>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let rows = sqlx::query(
+        "SELECT amount_fen, value_at, status FROM deposit_transfers WHERE org_id = $1 AND section_id = $2 ORDER BY value_at",
+    )
+    .bind(org_id)
+    .bind(section_id)
+    .fetch_all(exec)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let status: String = r.try_get(2)?;
+            Ok(Credit {
+                fen: r.try_get(0)?,
+                value_at: from_micros(r.try_get(1)?),
+                accepted: status == "credited",
+            })
+        })
+        .collect()
+}
+
+async fn post_entry(
+    tx: &mut Tx,
+    entry: &Entry,
+    transfer_id: Option<&str>,
+    at: Timestamp,
+) -> Result<String> {
+    let id = ids::new_id();
+    sqlx::query("INSERT INTO deposit_journal_entries (id, memo, transfer_id, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&id)
+        .bind(&entry.memo)
+        .bind(transfer_id.map(str::to_string))
+        .bind(to_micros(at))
+        .execute(&mut **tx)
+        .await?;
+    for (i, l) in entry.lines().iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO deposit_journal_lines (id, entry_id, line_no, account_type, account_key, debit_fen, credit_fen) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(ids::new_id())
+        .bind(&id)
+        .bind(i as i64 + 1)
+        .bind(l.account.kind.as_str())
+        .bind(&l.account.key)
+        .bind(l.debit)
+        .bind(l.credit)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+async fn existing_transfer(ctx: &Ctx, bank_txn_id: &str) -> Result<TransferOutcome> {
+    let r = sqlx::query("SELECT id, status, reason FROM deposit_transfers WHERE bank_txn_id = $1")
+        .bind(bank_txn_id)
+        .fetch_one(ctx.db.pool())
+        .await?;
+    Ok(TransferOutcome {
+        transfer_id: r.try_get(0)?,
+        status: r.try_get(1)?,
+        reason: r.try_get(2)?,
+        duplicate: true,
+    })
+}
+
+/// Book one bank transfer exactly once per bank transaction id.
+#[tracing::instrument(skip_all, fields(bank_txn_id = %n.transaction_id))]
+pub async fn receive_transfer(
+    ctx: &Ctx,
+    actor: &Actor,
+    n: TransferNotice,
+) -> Result<TransferOutcome> {
+    actor.require(&[Role::Bank])?;
+    let txn = n.transaction_id.trim().to_string();
+    if txn.is_empty() || txn.chars().count() > 100 {
+        return Err(Error::field(
+            "transaction_id",
+            "required",
+            "the bank transaction id is required (at most 100 characters)",
+        ));
+    }
+    if n.amount.is_zero() {
+        return Err(Error::field(
+            "amount",
+            "money.positive",
+            "amount must be positive",
+        ));
+    }
+    let fen = n.amount.fen();
+    let now = ctx.clock.now();
+    let by = actor.actor_ref();
+    let mut tx = ctx.db.begin().await?;
+    // Who the virtual account belongs to, and whether the money is acceptable as a deposit.
+    // Locking the virtual account serializes transfers into it, so that exactly one of two
+    // concurrent partial payments sees the deposit become valid.
+    let acc = sqlx::query(&format!(
+        "SELECT org_id, section_id FROM deposit_accounts WHERE account_no = $1{}",
+        ctx.db.for_update()
+    ))
+    .bind(n.account_no.trim())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (org_id, section_id, verdict) = match acc {
+        None => (None, None, Err(UnmatchedReason::UnknownAccount)),
+        Some(r) => {
+            let org_id: String = r.try_get(0)?;
+            let section_id: String = r.try_get(1)?;
+            let sec = section_info(&mut *tx, &section_id)
+                .await?
+                .ok_or_else(|| Error::internal("virtual account of an unknown section"))?;
+            let basic: Option<String> =
+                sqlx::query("SELECT basic_account_no FROM deposit_orgs WHERE org_id = $1")
+                    .bind(&org_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| r.try_get::<Option<String>, _>(0))
+                    .transpose()?
+                    .flatten();
+            let v = accept_transfer(sec.market, &n.payer_account_no, basic.as_deref());
+            (Some(org_id), Some(section_id), v)
+        }
+    };
+    let (status, reason) = match verdict {
+        Ok(()) => ("credited", None),
+        Err(r) => ("unmatched", Some(r.as_str())),
+    };
+    let before = match (&org_id, &section_id) {
+        (Some(o), Some(s)) => Some(credits_of(&mut *tx, o, s).await?),
+        _ => None,
+    };
+    let transfer_id = ids::new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO deposit_transfers (id, bank_txn_id, account_no, payer_account_no, payer_name, amount_fen, \
+         value_at, received_at, status, reason, org_id, section_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) \
+         ON CONFLICT (bank_txn_id) DO NOTHING",
+    )
+    .bind(&transfer_id)
+    .bind(&txn)
+    .bind(n.account_no.trim())
+    .bind(n.payer_account_no.trim())
+    .bind(n.payer_name.trim())
+    .bind(fen)
+    .bind(to_micros(n.value_at))
+    .bind(to_micros(now))
+    .bind(status)
+    .bind(reason)
+    .bind(org_id.clone())
+    .bind(section_id.clone())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        // A replay of a booked transaction: credit once, answer what was booked.
+        tx.rollback().await?;
+        return existing_transfer(ctx, &txn).await;
+    }
+    let to = match (&org_id, &section_id, status) {
+        (Some(o), Some(s), "credited") => Account::liability(o, s),
+        (Some(o), Some(s), _) => Account::new(AccountType::Unmatched, format!("{o}/{s}")),
+        _ => Account::new(AccountType::Unmatched, format!("txn:{txn}")),
+    };
+    let entry = Entry::receipt(to, fen).map_err(|e| Error::internal(e.to_string()))?;
+    post_entry(&mut tx, &entry, Some(&transfer_id), now).await?;
+    let payload = json!({
+        "transfer_id": transfer_id, "bank_txn_id": txn, "account_no": n.account_no.trim(),
+        "amount": n.amount.to_string(), "value_at": n.value_at.to_rfc3339(),
+        "org_id": org_id, "section_id": section_id, "reason": reason,
+    });
+    let event_type = if status == "credited" {
+        "deposits.transfer.received"
+    } else {
+        "deposits.transfer.unmatched"
+    };
+    emit(
+        &mut tx,
+        &ctx.db,
+        &by,
+        now,
+        NewEvent::new(event_type, "deposit_transfer", &transfer_id, payload),
+    )
+    .await?;
+    if let (Some(o), Some(s), Some(before), "credited") = (&org_id, &section_id, before, status) {
+        let sec = section_info(&mut *tx, s)
+            .await?
+            .ok_or_else(|| Error::internal("section vanished"))?;
+        let after = credits_of(&mut *tx, o, s).await?;
+        let was = assess(sec.deposit_fen, sec.bid_deadline, &before).status;
+        let now_a = assess(sec.deposit_fen, sec.bid_deadline, &after);
+        if was != DepositStatus::Valid && now_a.status == DepositStatus::Valid {
+            emit(
+                &mut tx,
+                &ctx.db,
+                &by,
+                now,
+                NewEvent::new(
+                    "deposits.deposit.valid",
+                    "deposit_account",
+                    format!("{o}/{s}"),
+                    json!({"org_id": o, "section_id": s,
+                           "deposit": Money::from_fen(now_a.counted_fen).to_string(),
+                           "excess": Money::from_fen(now_a.excess_fen).to_string()}),
+                ),
+            )
+            .await?;
+        }
+    }
+    ctx.db.commit(tx).await?;
+    Ok(TransferOutcome {
+        transfer_id,
+        status: status.to_string(),
+        reason: reason.map(str::to_string),
+        duplicate: false,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deposit status per registration (virtual account) of a section.
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DepositStatusRow {
+    pub org_id: String,
+    pub account_no: String,
+    pub status: DepositStatus,
+    /// Rule code when not valid: `deposit.missing`, `deposit.underpaid`, `deposit.after_deadline`,
+    /// `deposit.not_basic_account`.
+    pub reason: Option<String>,
+    pub required: Money,
+    /// Amount counted as the deposit.
+    pub counted: Money,
+    /// Accepted money beyond the counted deposit (refundable).
+    pub excess: Money,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct StatusQuery {
+    pub section_id: String,
+}
+
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn section_status(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+) -> Result<Vec<DepositStatusRow>> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Bidder])?;
+    let sec = section_info(ctx.db.pool(), section_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
+    let rows = if actor.role == Role::Bidder {
+        let org = actor
+            .org_id
+            .clone()
+            .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+        sqlx::query("SELECT org_id, account_no FROM deposit_accounts WHERE section_id = $1 AND org_id = $2 ORDER BY created_at, id")
+            .bind(section_id)
+            .bind(org)
+            .fetch_all(ctx.db.pool())
+            .await?
+    } else {
+        sqlx::query("SELECT org_id, account_no FROM deposit_accounts WHERE section_id = $1 ORDER BY created_at, id")
+            .bind(section_id)
+            .fetch_all(ctx.db.pool())
+            .await?
+    };
+    let mut out = Vec::new();
+    for r in rows {
+        let org_id: String = r.try_get(0)?;
+        let credits = credits_of(ctx.db.pool(), &org_id, section_id).await?;
+        let a = assess(sec.deposit_fen, sec.bid_deadline, &credits);
+        out.push(DepositStatusRow {
+            org_id,
+            account_no: r.try_get(1)?,
+            status: a.status,
+            reason: a.reason.map(str::to_string),
+            required: Money::from_fen(sec.deposit_fen),
+            counted: Money::from_fen(a.counted_fen),
+            excess: Money::from_fen(a.excess_fen),
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trial balance.
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrialBalanceRow {
+    pub account_type: AccountType,
+    pub debit: Money,
+    pub credit: Money,
+    /// Balance on the account type's normal side.
+    pub balance: Money,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrialBalance {
+    pub accounts: Vec<TrialBalanceRow>,
+    pub total_debit: Money,
+    pub total_credit: Money,
+    pub balanced: bool,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn trial_balance(ctx: &Ctx, actor: &Actor) -> Result<TrialBalance> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
+    let rows = sqlx::query(
+        "SELECT account_type, CAST(SUM(debit_fen) AS BIGINT), CAST(SUM(credit_fen) AS BIGINT) \
+         FROM deposit_journal_lines GROUP BY account_type",
+    )
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let mut sums: BTreeMap<AccountType, (i64, i64)> = BTreeMap::new();
+    for r in rows {
+        let t: String = r.try_get(0)?;
+        let kind =
+            AccountType::parse(&t).ok_or_else(|| Error::internal(format!("account type '{t}'")))?;
+        sums.insert(kind, (r.try_get(1)?, r.try_get(2)?));
+    }
+    let (mut td, mut tc) = (0i64, 0i64);
+    let accounts = AccountType::ALL
+        .into_iter()
+        .map(|kind| {
+            let (d, c) = sums.get(&kind).copied().unwrap_or((0, 0));
+            td += d;
+            tc += c;
+            let bal = if kind.debit_normal() { d - c } else { c - d };
+            TrialBalanceRow {
+                account_type: kind,
+                debit: Money::from_fen(d),
+                credit: Money::from_fen(c),
+                balance: Money::from_fen(bal),
+            }
+        })
+        .collect();
+    Ok(TrialBalance {
+        accounts,
+        total_debit: Money::from_fen(td),
+        total_credit: Money::from_fen(tc),
+        balanced: td == tc,
+    })
+}
+
+/// The refund rules are exposed for the refund instructions (not yet built, see docs/deposits.md).
+pub use rules::{refund_due, RefundCase};
+
+// ---------------------------------------------------------------------------------------------
+// Refund instructions (daily job).
+
+/// Name of the daily job building refund instructions.
+pub const REFUND_JOB: &str = "deposits.refund_instructions";
+
+/// The daily job: 01:30 UTC = 09:30 Asia/Shanghai, before the bank's first batch.
+pub fn refund_cron() -> ggzy_store::cron::CronJob {
+    ggzy_store::cron::CronJob {
+        name: REFUND_JOB,
+        schedule: "0 30 1 * * *",
+        run: std::sync::Arc::new(|db, clock| {
+            Box::pin(async move { build_refund_instructions(&db, &clock).await.map(|_| ()) })
+        }),
+    }
+}
+
+/// Build one refund instruction for every unmatched transfer that has none yet: money that cannot
+/// be a deposit (unknown virtual account, or construction cash not from the basic account,
+/// 实施条例 26) goes back to the account it came from, the day it is found (no statutory grace
+/// period applies to money that never became a deposit). Idempotent: `deposit_refunds` is unique
+/// per transfer. Returns how many instructions were created.
+#[tracing::instrument(skip_all)]
+pub async fn build_refund_instructions(db: &Db, clock: &Clock) -> Result<usize> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.bank_txn_id, t.org_id, t.section_id, t.payer_account_no, t.payer_name, t.amount_fen, t.reason \
+         FROM deposit_transfers t LEFT JOIN deposit_refunds r ON r.transfer_id = t.id \
+         WHERE t.status = 'unmatched' AND r.id IS NULL ORDER BY t.received_at, t.id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let by = ggzy_core::events::ActorRef::system("deposits.refunds");
+    let mut created = 0;
+    for r in rows {
+        let transfer_id: String = r.try_get(0)?;
+        let txn: String = r.try_get(1)?;
+        let org_id: Option<String> = r.try_get(2)?;
+        let section_id: Option<String> = r.try_get(3)?;
+        let payee: String = r.try_get(4)?;
+        let payee_name: String = r.try_get(5)?;
+        let fen: i64 = r.try_get(6)?;
+        let reason: Option<String> = r.try_get(7)?;
+        let reason = reason.unwrap_or_else(|| "unmatched".into());
+        let now = clock.now();
+        let due = ggzy_core::time::local_date(now);
+        let from = match (&org_id, &section_id) {
+            (Some(o), Some(s)) => Account::new(AccountType::Unmatched, format!("{o}/{s}")),
+            _ => Account::new(AccountType::Unmatched, format!("txn:{txn}")),
+        };
+        let id = ids::new_id();
+        let mut tx = db.begin().await?;
+        let n = sqlx::query(
+            "INSERT INTO deposit_refunds (id, transfer_id, org_id, section_id, payee_account_no, payee_name, amount_fen, \
+             interest_fen, reason, due_date, status, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,0,$8,$9,'instructed',$10) \
+             ON CONFLICT (transfer_id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&transfer_id)
+        .bind(org_id.clone())
+        .bind(section_id.clone())
+        .bind(&payee)
+        .bind(&payee_name)
+        .bind(fen)
+        .bind(&reason)
+        .bind(due.to_string())
+        .bind(to_micros(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            // Another instance built it.
+            tx.rollback().await?;
+            continue;
+        }
+        let entry = Entry::refund_due(from, fen).map_err(|e| Error::internal(e.to_string()))?;
+        post_entry(&mut tx, &entry, Some(&transfer_id), now).await?;
+        emit(
+            &mut tx,
+            db,
+            &by,
+            now,
+            NewEvent::new(
+                "deposits.refund.instructed",
+                "deposit_refund",
+                &id,
+                json!({"id": id, "transfer_id": transfer_id, "org_id": org_id, "section_id": section_id,
+                       "payee_account_no": payee, "amount": Money::from_fen(fen).to_string(),
+                       "interest": "0.00", "reason": reason, "due_date": due.to_string()}),
+            ),
+        )
+        .await?;
+        db.commit(tx).await?;
+        created += 1;
+    }
+    Ok(created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_numbers_are_readable_and_carry_a_luhn_digit() {
+        assert_eq!(account_number("210200", 1), "21020000000000010");
+        assert_eq!(account_number("210200", 1).len(), 17);
+        assert_ne!(account_number("210200", 1), account_number("210200", 2));
+        assert_eq!(luhn_digit("7992739871"), 3);
+    }
+}

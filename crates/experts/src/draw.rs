@@ -1,0 +1,923 @@
+//! Pure rules of the expert draw: avoidance (回避), eligibility, committee size, and the reproducible
+//! selection. No I/O here; the service feeds it rows and stores what it returns.
+
+use chrono::NaiveDate;
+use ggzy_core::ident::ResidentId;
+use ggzy_core::{FieldError, Money, Timestamp};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use utoipa::ToSchema;
+
+/// Professional title (职称). Only the two senior grades qualify (专家库办法 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Title {
+    /// 正高级
+    FullSenior,
+    /// 副高级
+    Senior,
+    /// 中级
+    Intermediate,
+    /// 初级
+    Junior,
+}
+
+impl Title {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        match s.trim() {
+            "full_senior" => Ok(Title::FullSenior),
+            "senior" => Ok(Title::Senior),
+            "intermediate" => Ok(Title::Intermediate),
+            "junior" => Ok(Title::Junior),
+            _ => Err(FieldError::new(
+                "",
+                "expert.title",
+                "title must be full_senior, senior, intermediate or junior",
+            )),
+        }
+    }
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Title::FullSenior => "full_senior",
+            Title::Senior => "senior",
+            Title::Intermediate => "intermediate",
+            Title::Junior => "junior",
+        }
+    }
+    pub fn is_senior(&self) -> bool {
+        matches!(self, Title::FullSenior | Title::Senior)
+    }
+}
+
+/// A specialty code of the classification, e.g. `A08.02` (letter, two digits, optional `.NN` levels).
+pub fn parse_specialty(s: &str) -> Result<String, FieldError> {
+    let s = s.trim();
+    let mut parts = s.split('.');
+    let head = parts.next().unwrap_or("");
+    let head_ok = head.len() == 3
+        && head.as_bytes()[0].is_ascii_uppercase()
+        && head[1..].bytes().all(|b| b.is_ascii_digit());
+    let rest_ok = parts.all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()));
+    if head_ok && rest_ok && s.len() <= 12 {
+        Ok(s.to_string())
+    } else {
+        Err(FieldError::new(
+            "",
+            "expert.specialty_code",
+            format!("'{s}' is not a specialty code like A08.02"),
+        ))
+    }
+}
+
+/// Configurable pool rules. Defaults are the national ones; regions may set stricter values.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PoolRules {
+    /// Minimum years in the field (专家库办法 7: 从事相关专业领域工作满八年).
+    pub min_years: i64,
+    /// A senior title (高级职称) is required (专家库办法 7).
+    pub senior_title_required: bool,
+    /// Age at which an expert is treated as retired from the pool (local practice, commonly 70).
+    pub retire_age: i32,
+    /// An expert drawn for the same tenderer within this many days is avoided (local practice
+    /// against "熟面孔", 实施条例 46 spirit of random selection).
+    pub recent_window_days: i64,
+}
+
+impl Default for PoolRules {
+    fn default() -> Self {
+        PoolRules {
+            min_years: 8,
+            senior_title_required: true,
+            retire_age: 70,
+            recent_window_days: 90,
+        }
+    }
+}
+
+/// Committee size rules with their sources.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CommitteeRules {
+    /// 招标投标法 37: 成员人数为五人以上单数.
+    pub min_members: u32,
+    /// 招标投标法 37: 单数.
+    pub odd_members: bool,
+    /// 招标投标法 37: 技术、经济等方面的专家不得少于成员总数的三分之二 (numerator/denominator).
+    pub expert_share: (u32, u32),
+    /// 87号令 47: 采购预算金额在1000万元以上 … 评标委员会成员人数应当为7人以上单数.
+    pub gp_large_budget: Money,
+    /// 87号令 47.
+    pub gp_large_min_members: u32,
+}
+
+impl Default for CommitteeRules {
+    fn default() -> Self {
+        CommitteeRules {
+            min_members: 5,
+            odd_members: true,
+            expert_share: (2, 3),
+            gp_large_budget: Money::from_fen(1_000_000_000),
+            gp_large_min_members: 7,
+        }
+    }
+}
+
+impl CommitteeRules {
+    /// Every broken size rule. `members` = experts + tenderer representatives;
+    /// `procurement_budget` is set for government procurement (政府采购).
+    pub fn check(
+        &self,
+        experts: u32,
+        representatives: u32,
+        procurement_budget: Option<Money>,
+    ) -> Vec<FieldError> {
+        let mut errs = Vec::new();
+        let members = experts + representatives;
+        let min = match procurement_budget {
+            Some(b) if b >= self.gp_large_budget => self.gp_large_min_members.max(self.min_members),
+            _ => self.min_members,
+        };
+        if members < min {
+            let (rule, src) = if min > self.min_members {
+                ("committee.gp_large_min_members", "87号令 47")
+            } else {
+                ("committee.min_members", "招标投标法 37")
+            };
+            errs.push(FieldError::new(
+                "specialties",
+                rule,
+                format!("the committee needs at least {min} members, got {members} ({src})"),
+            ));
+        }
+        if self.odd_members && members % 2 != 1 {
+            errs.push(FieldError::new(
+                "specialties",
+                "committee.odd_members",
+                format!("the committee must have an odd number of members, got {members} (招标投标法 37)"),
+            ));
+        }
+        let (num, den) = self.expert_share;
+        if u64::from(experts) * u64::from(den) < u64::from(members) * u64::from(num) {
+            errs.push(FieldError::new(
+                "representatives",
+                "committee.expert_share",
+                format!(
+                    "experts must be at least {num}/{den} of the members, got {experts} of {members} (招标投标法 37)"
+                ),
+            ));
+        }
+        errs
+    }
+}
+
+/// An expert as the screening sees it (assembled by the service from its tables).
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub id: String,
+    pub resident_id: ResidentId,
+    pub employer_uscc: String,
+    pub specialties: Vec<String>,
+    pub title: Title,
+    pub years: i64,
+    pub status: Status,
+    /// Declared conflicts (organization USCCs).
+    pub conflicts: Vec<String>,
+    pub leaves: Vec<(Timestamp, Timestamp)>,
+    /// Earlier committee assignments.
+    pub assignments: Vec<Assignment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    /// Suspended (暂停) for the period; `None` bounds are open.
+    Suspended {
+        from: Option<Timestamp>,
+        until: Option<Timestamp>,
+    },
+    Retired,
+}
+
+#[derive(Debug, Clone)]
+pub struct Assignment {
+    pub draw_id: String,
+    pub tenderer_uscc: String,
+    pub session_start: Timestamp,
+    pub session_end: Timestamp,
+    pub drawn_at: Timestamp,
+}
+
+/// The parties of one draw and its session.
+#[derive(Debug, Clone)]
+pub struct DrawParties {
+    pub tenderer_uscc: String,
+    pub agency_uscc: Option<String>,
+    pub bidder_usccs: Vec<String>,
+    pub session_start: Timestamp,
+    pub session_end: Timestamp,
+    pub now: Timestamp,
+    /// Today in Asia/Shanghai (ages).
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Tenderer,
+    Agency,
+    Bidder,
+}
+
+/// Why an expert was left out of a draw. Every applicable reason is listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Exclusion {
+    /// Works for a party (评标规定 12; 实施条例 46).
+    EmployedByParty {
+        party: Party,
+        uscc: String,
+    },
+    /// Declared a conflict with a party (评标规定 12).
+    DeclaredConflict {
+        party: Party,
+        uscc: String,
+    },
+    Suspended,
+    Retired {
+        age: i32,
+    },
+    OnLeave,
+    /// Already a member of a committee whose session overlaps.
+    Booked {
+        draw_id: String,
+    },
+    /// Drawn for the same tenderer within the recent window.
+    RecentlyDrawn {
+        draw_id: String,
+    },
+    /// Below the eligibility bar (专家库办法 7).
+    TitleNotSenior,
+    TooFewYears {
+        years: i64,
+        min: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Excluded {
+    pub expert_id: String,
+    pub reasons: Vec<Exclusion>,
+}
+
+/// What the selection needs of an eligible expert; the snapshot is a sorted list of these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EligibleExpert {
+    pub id: String,
+    pub employer_uscc: String,
+    pub specialties: Vec<String>,
+}
+
+fn overlaps(a: (Timestamp, Timestamp), b: (Timestamp, Timestamp)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Every reason `c` may not serve in this draw (empty = may serve).
+pub fn exclusions(c: &Candidate, p: &DrawParties, rules: &PoolRules) -> Vec<Exclusion> {
+    let mut out = Vec::new();
+    let mut parties: Vec<(Party, &str)> = vec![(Party::Tenderer, p.tenderer_uscc.as_str())];
+    if let Some(a) = &p.agency_uscc {
+        parties.push((Party::Agency, a.as_str()));
+    }
+    for b in &p.bidder_usccs {
+        parties.push((Party::Bidder, b.as_str()));
+    }
+    for (party, uscc) in &parties {
+        if c.employer_uscc == *uscc {
+            out.push(Exclusion::EmployedByParty {
+                party: *party,
+                uscc: uscc.to_string(),
+            });
+        }
+    }
+    for (party, uscc) in &parties {
+        if c.conflicts.iter().any(|x| x == uscc) {
+            out.push(Exclusion::DeclaredConflict {
+                party: *party,
+                uscc: uscc.to_string(),
+            });
+        }
+    }
+    let session = (p.session_start, p.session_end);
+    match &c.status {
+        Status::Active => {}
+        Status::Retired => out.push(Exclusion::Retired {
+            age: c.resident_id.age_on(p.today),
+        }),
+        Status::Suspended { from, until } => {
+            let f = from.unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+            let u = until.unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+            if overlaps((f, u), session) || overlaps((f, u), (p.now, p.session_end)) {
+                out.push(Exclusion::Suspended);
+            }
+        }
+    }
+    let age = c.resident_id.age_on(p.today);
+    if age >= rules.retire_age && c.status != Status::Retired {
+        out.push(Exclusion::Retired { age });
+    }
+    if c.leaves.iter().any(|l| overlaps(*l, session)) {
+        out.push(Exclusion::OnLeave);
+    }
+    for a in &c.assignments {
+        if overlaps((a.session_start, a.session_end), session) {
+            out.push(Exclusion::Booked {
+                draw_id: a.draw_id.clone(),
+            });
+        }
+    }
+    let window_start = p.now - chrono::Duration::days(rules.recent_window_days);
+    for a in &c.assignments {
+        if a.tenderer_uscc == p.tenderer_uscc && a.drawn_at > window_start {
+            out.push(Exclusion::RecentlyDrawn {
+                draw_id: a.draw_id.clone(),
+            });
+        }
+    }
+    if rules.senior_title_required && !c.title.is_senior() {
+        out.push(Exclusion::TitleNotSenior);
+    }
+    if c.years < rules.min_years {
+        out.push(Exclusion::TooFewYears {
+            years: c.years,
+            min: rules.min_years,
+        });
+    }
+    out
+}
+
+/// Split the pool into the sorted eligible snapshot and the excluded experts with their reasons.
+pub fn screen(
+    pool: &[Candidate],
+    p: &DrawParties,
+    rules: &PoolRules,
+) -> (Vec<EligibleExpert>, Vec<Excluded>) {
+    let mut ok = Vec::new();
+    let mut excluded = Vec::new();
+    for c in pool {
+        let reasons = exclusions(c, p, rules);
+        if reasons.is_empty() {
+            let mut specialties = c.specialties.clone();
+            specialties.sort();
+            specialties.dedup();
+            ok.push(EligibleExpert {
+                id: c.id.clone(),
+                employer_uscc: c.employer_uscc.clone(),
+                specialties,
+            });
+        } else {
+            excluded.push(Excluded {
+                expert_id: c.id.clone(),
+                reasons,
+            });
+        }
+    }
+    ok.sort_by(|a, b| a.id.cmp(&b.id));
+    excluded.sort_by(|a, b| a.expert_id.cmp(&b.expert_id));
+    (ok, excluded)
+}
+
+/// How many experts (and backups) of one specialty a draw needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SpecialtyCount {
+    pub specialty: String,
+    pub count: u32,
+    #[serde(default)]
+    pub backups: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Pick {
+    pub expert_id: String,
+    pub specialty: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Committee {
+    pub members: Vec<Pick>,
+    /// Replacements in the order they are called (实施条例 48: re-drawn the same way).
+    pub backups: Vec<Pick>,
+}
+
+/// Not enough eligible experts for a specialty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    pub specialty: String,
+    pub needed: u32,
+    pub available: u32,
+}
+
+impl Shortfall {
+    pub fn short_by(&self) -> u32 {
+        self.needed - self.available
+    }
+    pub fn to_field_error(&self) -> FieldError {
+        FieldError::new(
+            format!("specialties.{}", self.specialty),
+            "draw.too_few_experts",
+            format!(
+                "specialty {} is short by {}: needs {} (members and backups), only {} eligible with distinct employers",
+                self.specialty,
+                self.short_by(),
+                self.needed,
+                self.available
+            ),
+        )
+    }
+}
+
+/// Deterministic selection: the same seed, snapshot and request always give the same committee.
+/// Specialties are drawn in code order; for each, the eligible experts not yet chosen (sorted by id)
+/// are shuffled by ChaCha20 seeded with `seed`, and taken in that order skipping an employer already
+/// on the committee or the backup list (at most one expert per employer).
+pub fn select(
+    seed: [u8; 32],
+    snapshot: &[EligibleExpert],
+    request: &[SpecialtyCount],
+) -> Result<Committee, Vec<Shortfall>> {
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    let mut sorted: Vec<&EligibleExpert> = snapshot.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut by_code: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    for r in request {
+        let e = by_code.entry(r.specialty.as_str()).or_insert((0, 0));
+        e.0 += r.count;
+        e.1 += r.backups;
+    }
+    let mut used_ids: BTreeSet<&str> = BTreeSet::new();
+    let mut used_employers: BTreeSet<&str> = BTreeSet::new();
+    let mut members = Vec::new();
+    let mut backups = Vec::new();
+    let mut short = Vec::new();
+    for (code, (count, nb)) in &by_code {
+        let mut pool: Vec<&EligibleExpert> = sorted
+            .iter()
+            .copied()
+            .filter(|e| {
+                e.specialties.iter().any(|s| s == code) && !used_ids.contains(e.id.as_str())
+            })
+            .collect();
+        pool.shuffle(&mut rng);
+        let mut taken = Vec::new();
+        for e in pool {
+            if taken.len() as u32 == count + nb {
+                break;
+            }
+            if used_employers.contains(e.employer_uscc.as_str()) {
+                continue;
+            }
+            used_employers.insert(e.employer_uscc.as_str());
+            used_ids.insert(e.id.as_str());
+            taken.push(e);
+        }
+        if (taken.len() as u32) < count + nb {
+            short.push(Shortfall {
+                specialty: code.to_string(),
+                needed: count + nb,
+                available: taken.len() as u32,
+            });
+            continue;
+        }
+        for (i, e) in taken.into_iter().enumerate() {
+            let pick = Pick {
+                expert_id: e.id.clone(),
+                specialty: code.to_string(),
+            };
+            if (i as u32) < *count {
+                members.push(pick);
+            } else {
+                backups.push(pick);
+            }
+        }
+    }
+    if short.is_empty() {
+        Ok(Committee { members, backups })
+    } else {
+        Err(short)
+    }
+}
+
+/// Canonical bytes of a snapshot: compact JSON of the experts sorted by id.
+pub fn canonical_snapshot(snapshot: &[EligibleExpert]) -> Vec<u8> {
+    let mut s: Vec<&EligibleExpert> = snapshot.iter().collect();
+    s.sort_by(|a, b| a.id.cmp(&b.id));
+    serde_json::to_vec(&s).unwrap_or_default()
+}
+
+pub fn snapshot_digest(snapshot: &[EligibleExpert]) -> String {
+    hex::encode(Sha256::digest(canonical_snapshot(snapshot)))
+}
+
+/// Commitment published before the result: sha256(seed), hex.
+pub fn commitment(seed: &[u8; 32]) -> String {
+    hex::encode(Sha256::digest(seed))
+}
+
+/// Outcome of re-checking a revealed draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Verification {
+    pub commitment_matches: bool,
+    pub snapshot_digest_matches: bool,
+    pub committee_matches: bool,
+    pub valid: bool,
+}
+
+/// Recompute a draw from its revealed seed and stored snapshot.
+pub fn verify(
+    seed: &[u8; 32],
+    stored_commitment: &str,
+    snapshot: &[EligibleExpert],
+    stored_digest: &str,
+    request: &[SpecialtyCount],
+    stored: &Committee,
+) -> Verification {
+    let commitment_matches = commitment(seed) == stored_commitment;
+    let snapshot_digest_matches = snapshot_digest(snapshot) == stored_digest;
+    let committee_matches = select(*seed, snapshot, request).as_ref() == Ok(stored);
+    Verification {
+        commitment_matches,
+        snapshot_digest_matches,
+        committee_matches,
+        valid: commitment_matches && snapshot_digest_matches && committee_matches,
+    }
+}
+
+/// Parse a 64-hex-digit seed.
+pub fn parse_seed(hex_seed: &str) -> Option<[u8; 32]> {
+    let v = hex::decode(hex_seed).ok()?;
+    v.try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    fn t(h: u32) -> Timestamp {
+        Utc.with_ymd_and_hms(2026, 3, 10, h, 0, 0).unwrap()
+    }
+
+    fn rid(birth: &str) -> ResidentId {
+        ResidentId::with_check(&format!("210202{birth}123")).unwrap()
+    }
+
+    fn uscc(n: u32) -> String {
+        ggzy_core::ident::Uscc::with_check(&format!("91210200{n:09}"))
+            .unwrap()
+            .as_str()
+            .to_string()
+    }
+
+    fn cand(id: &str, employer: u32) -> Candidate {
+        Candidate {
+            id: id.into(),
+            resident_id: rid("19700101"),
+            employer_uscc: uscc(employer),
+            specialties: vec!["A08.02".into()],
+            title: Title::Senior,
+            years: 10,
+            status: Status::Active,
+            conflicts: vec![],
+            leaves: vec![],
+            assignments: vec![],
+        }
+    }
+
+    fn parties() -> DrawParties {
+        DrawParties {
+            tenderer_uscc: uscc(1),
+            agency_uscc: Some(uscc(2)),
+            bidder_usccs: vec![uscc(3), uscc(4)],
+            session_start: t(1),
+            session_end: t(9),
+            now: t(0),
+            today: NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+        }
+    }
+
+    fn snapshot(n: usize) -> Vec<EligibleExpert> {
+        (0..n)
+            .map(|i| EligibleExpert {
+                id: format!("e{i:03}"),
+                employer_uscc: uscc(100 + i as u32),
+                specialties: vec!["A08.02".into()],
+            })
+            .collect()
+    }
+
+    fn req(count: u32, backups: u32) -> Vec<SpecialtyCount> {
+        vec![SpecialtyCount {
+            specialty: "A08.02".into(),
+            count,
+            backups,
+        }]
+    }
+
+    #[test]
+    fn every_reason_of_an_excluded_expert_is_listed() {
+        let p = parties();
+        let mut c = cand("x", 3);
+        c.conflicts = vec![uscc(1), uscc(4)];
+        c.status = Status::Suspended {
+            from: None,
+            until: Some(t(5)),
+        };
+        c.resident_id = rid("19560310"); // 70 on 2026-03-10
+        c.leaves = vec![(t(8), t(12))];
+        c.assignments = vec![Assignment {
+            draw_id: "d1".into(),
+            tenderer_uscc: uscc(1),
+            session_start: t(0),
+            session_end: t(2),
+            drawn_at: t(0) - chrono::Duration::days(89),
+        }];
+        c.title = Title::Intermediate;
+        c.years = 7;
+        let r = exclusions(&c, &p, &PoolRules::default());
+        assert_eq!(
+            r,
+            vec![
+                Exclusion::EmployedByParty {
+                    party: Party::Bidder,
+                    uscc: uscc(3)
+                },
+                Exclusion::DeclaredConflict {
+                    party: Party::Tenderer,
+                    uscc: uscc(1)
+                },
+                Exclusion::DeclaredConflict {
+                    party: Party::Bidder,
+                    uscc: uscc(4)
+                },
+                Exclusion::Suspended,
+                Exclusion::Retired { age: 70 },
+                Exclusion::OnLeave,
+                Exclusion::Booked {
+                    draw_id: "d1".into()
+                },
+                Exclusion::RecentlyDrawn {
+                    draw_id: "d1".into()
+                },
+                Exclusion::TitleNotSenior,
+                Exclusion::TooFewYears { years: 7, min: 8 },
+            ]
+        );
+    }
+
+    #[test]
+    fn the_employers_of_tenderer_and_agency_are_avoided() {
+        let p = parties();
+        assert_eq!(
+            exclusions(&cand("a", 1), &p, &PoolRules::default()),
+            vec![Exclusion::EmployedByParty {
+                party: Party::Tenderer,
+                uscc: uscc(1)
+            }]
+        );
+        assert_eq!(
+            exclusions(&cand("b", 2), &p, &PoolRules::default()),
+            vec![Exclusion::EmployedByParty {
+                party: Party::Agency,
+                uscc: uscc(2)
+            }]
+        );
+    }
+
+    #[test]
+    fn age_69_serves_and_age_70_is_retired() {
+        let p = parties();
+        let mut c = cand("a", 50);
+        c.resident_id = rid("19560311"); // turns 70 the day after
+        assert!(exclusions(&c, &p, &PoolRules::default()).is_empty());
+        c.resident_id = rid("19560310");
+        assert_eq!(
+            exclusions(&c, &p, &PoolRules::default()),
+            vec![Exclusion::Retired { age: 70 }]
+        );
+    }
+
+    #[test]
+    fn eight_years_and_a_senior_title_qualify_seven_years_do_not() {
+        let p = parties();
+        let mut c = cand("a", 50);
+        c.years = 8;
+        assert!(exclusions(&c, &p, &PoolRules::default()).is_empty());
+        c.years = 7;
+        assert_eq!(
+            exclusions(&c, &p, &PoolRules::default()),
+            vec![Exclusion::TooFewYears { years: 7, min: 8 }]
+        );
+        c.years = 8;
+        c.title = Title::FullSenior;
+        assert!(exclusions(&c, &p, &PoolRules::default()).is_empty());
+        c.title = Title::Intermediate;
+        assert_eq!(
+            exclusions(&c, &p, &PoolRules::default()),
+            vec![Exclusion::TitleNotSenior]
+        );
+    }
+
+    #[test]
+    fn the_recent_window_boundary_is_exclusive_of_its_start() {
+        let p = parties();
+        let rules = PoolRules::default();
+        let mut c = cand("a", 50);
+        let a = |days| Assignment {
+            draw_id: "d".into(),
+            tenderer_uscc: uscc(1),
+            session_start: t(0) - chrono::Duration::days(days),
+            session_end: t(0) - chrono::Duration::days(days) + chrono::Duration::hours(1),
+            drawn_at: t(0) - chrono::Duration::days(days),
+        };
+        c.assignments = vec![a(90)];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        c.assignments = vec![a(89)];
+        assert_eq!(
+            exclusions(&c, &p, &rules),
+            vec![Exclusion::RecentlyDrawn {
+                draw_id: "d".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_session_touching_another_end_to_start_is_not_overlapping() {
+        let p = parties();
+        let mut c = cand("a", 50);
+        c.leaves = vec![(t(9), t(12))];
+        assert!(exclusions(&c, &p, &PoolRules::default()).is_empty());
+        c.leaves = vec![(t(0), t(1))];
+        assert!(exclusions(&c, &p, &PoolRules::default()).is_empty());
+        c.leaves = vec![(t(0), t(2))];
+        assert_eq!(
+            exclusions(&c, &p, &PoolRules::default()),
+            vec![Exclusion::OnLeave]
+        );
+    }
+
+    #[test]
+    fn committee_size_boundaries_of_the_bidding_law() {
+        let r = CommitteeRules::default();
+        assert!(r.check(5, 0, None).is_empty());
+        assert_eq!(r.check(3, 0, None)[0].rule, "committee.min_members");
+        let e = r.check(4, 0, None);
+        assert!(e.iter().any(|e| e.rule == "committee.min_members"));
+        assert!(e.iter().any(|e| e.rule == "committee.odd_members"));
+        assert_eq!(r.check(6, 0, None)[0].rule, "committee.odd_members");
+        // 2/3 experts: 4 of 6 would do but 6 is even; 5 of 7 is fine, 4 of 7 is not.
+        assert!(r.check(5, 2, None).is_empty());
+        assert_eq!(r.check(4, 3, None)[0].rule, "committee.expert_share");
+        assert!(r.check(4, 1, None).is_empty()); // 4/5 ≥ 2/3
+        assert_eq!(r.check(3, 2, None)[0].rule, "committee.expert_share");
+    }
+
+    #[test]
+    fn procurement_over_ten_million_needs_seven() {
+        let r = CommitteeRules::default();
+        let below = Money::parse(dec!(9999999.99)).unwrap();
+        let at = Money::parse(dec!(10000000.00)).unwrap();
+        assert!(r.check(5, 0, Some(below)).is_empty());
+        assert_eq!(
+            r.check(5, 0, Some(at))[0].rule,
+            "committee.gp_large_min_members"
+        );
+        assert!(r.check(7, 0, Some(at)).is_empty());
+    }
+
+    #[test]
+    fn a_revealed_seed_reproduces_the_committee() {
+        let s = snapshot(30);
+        let seed = [7u8; 32];
+        let c = select(seed, &s, &req(5, 2)).unwrap();
+        assert_eq!(c.members.len(), 5);
+        assert_eq!(c.backups.len(), 2);
+        assert_eq!(select(seed, &s, &req(5, 2)).unwrap(), c);
+        let v = verify(
+            &seed,
+            &commitment(&seed),
+            &s,
+            &snapshot_digest(&s),
+            &req(5, 2),
+            &c,
+        );
+        assert!(v.valid, "{v:?}");
+        assert_ne!(select([8u8; 32], &s, &req(5, 2)).unwrap(), c);
+    }
+
+    #[test]
+    fn a_changed_snapshot_changes_the_digest_and_fails_verification() {
+        let s = snapshot(30);
+        let seed = [9u8; 32];
+        let c = select(seed, &s, &req(5, 0)).unwrap();
+        let digest = snapshot_digest(&s);
+        let mut changed = s.clone();
+        changed.remove(0);
+        assert_ne!(snapshot_digest(&changed), digest);
+        let v = verify(&seed, &commitment(&seed), &changed, &digest, &req(5, 0), &c);
+        assert!(!v.snapshot_digest_matches);
+        assert!(!v.valid);
+        let v = verify(&[1u8; 32], &commitment(&seed), &s, &digest, &req(5, 0), &c);
+        assert!(!v.commitment_matches && !v.valid);
+    }
+
+    #[test]
+    fn too_few_experts_names_the_specialty_and_the_shortfall() {
+        let mut s = snapshot(4);
+        // two share an employer: only three count
+        s[1].employer_uscc = s[0].employer_uscc.clone();
+        let err = select([1u8; 32], &s, &req(5, 0)).unwrap_err();
+        assert_eq!(
+            err,
+            vec![Shortfall {
+                specialty: "A08.02".into(),
+                needed: 5,
+                available: 3
+            }]
+        );
+        let fe = err[0].to_field_error();
+        assert!(fe.message.contains("A08.02") && fe.message.contains("short by 2"));
+    }
+
+    #[test]
+    fn specialty_codes_are_checked() {
+        assert!(parse_specialty("A08.02").is_ok());
+        assert!(parse_specialty("B01").is_ok());
+        assert!(parse_specialty("a08.02").is_err());
+        assert!(parse_specialty("A8.02").is_err());
+        assert!(parse_specialty("A08.2").is_err());
+    }
+
+    /// Chi-square over many draws with a fixed seed sequence: every eligible expert is drawn equally
+    /// often. 20 experts, 5 drawn, 4000 draws → 1000 expected each; df = 19, critical value at
+    /// p = 0.001 is 43.82.
+    #[test]
+    fn each_eligible_expert_is_drawn_uniformly() {
+        let s = snapshot(20);
+        let mut freq = vec![0u64; 20];
+        let n = 4000u64;
+        for i in 0..n {
+            let mut seed = [0u8; 32];
+            seed[..8].copy_from_slice(&i.to_le_bytes());
+            let c = select(seed, &s, &req(5, 0)).unwrap();
+            for m in c.members {
+                let idx: usize = m.expert_id[1..].parse().unwrap();
+                freq[idx] += 1;
+            }
+        }
+        let expected = (n * 5) as f64 / 20.0;
+        let chi2: f64 = freq
+            .iter()
+            .map(|&o| (o as f64 - expected).powi(2) / expected)
+            .sum();
+        assert!(chi2 < 43.82, "chi2 = {chi2}, freq = {freq:?}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn no_drawn_expert_violates_avoidance_and_employers_are_unique(
+            seed in any::<[u8; 32]>(),
+            experts in proptest::collection::vec((0u32..12, 0u32..4, any::<bool>(), 0i64..15, 0usize..3), 10..60),
+        ) {
+            let p = parties();
+            let rules = PoolRules::default();
+            let specs = ["A08.02", "B01.01", "C03"];
+            let pool: Vec<Candidate> = experts.iter().enumerate().map(|(i, (emp, conflict, suspended, years, spec))| {
+                let mut c = cand(&format!("e{i:03}"), *emp);
+                if *conflict > 0 { c.conflicts = vec![uscc(*conflict)]; }
+                if *suspended { c.status = Status::Suspended { from: None, until: None }; }
+                c.years = *years;
+                c.specialties = vec![specs[*spec].to_string()];
+                c
+            }).collect();
+            let (eligible, _) = screen(&pool, &p, &rules);
+            let request = vec![
+                SpecialtyCount { specialty: "A08.02".into(), count: 2, backups: 1 },
+                SpecialtyCount { specialty: "B01.01".into(), count: 1, backups: 0 },
+            ];
+            if let Ok(c) = select(seed, &eligible, &request) {
+                let mut employers = BTreeSet::new();
+                for pick in c.members.iter().chain(c.backups.iter()) {
+                    let cand = pool.iter().find(|c| c.id == pick.expert_id).unwrap();
+                    prop_assert!(exclusions(cand, &p, &rules).is_empty());
+                    prop_assert!(cand.specialties.contains(&pick.specialty));
+                    prop_assert!(employers.insert(cand.employer_uscc.clone()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Expert pool routes under `/api/v1/experts`.
+
+use crate::service::{self, Draw, DrawRequest, Expert, ImportReport, NewExpert, VerifyReport};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use ggzy_core::http::{Json, Path};
+use ggzy_core::{Error, Result};
+use ggzy_identity::Actor;
+use ggzy_store::Ctx;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::new()
+        .routes(routes!(create_expert, list_experts))
+        .routes(routes!(import_experts))
+        .routes(routes!(create_draw))
+        .routes(routes!(get_draw))
+        .routes(routes!(reveal_draw))
+        .routes(routes!(verify_draw))
+}
+
+/// Register an expert (staff).
+#[utoipa::path(post, path = "/api/v1/experts", tag = "experts", security(("bearer" = [])),
+    request_body = NewExpert,
+    responses((status = 201, body = Expert), (status = 403), (status = 409, description = "resident ID already in the pool"), (status = 422)))]
+async fn create_expert(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(input): Json<NewExpert>,
+) -> Result<(StatusCode, Json<Expert>)> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create(&ctx, &actor, input).await?),
+    ))
+}
+
+/// The pool (staff; supervisors read with masked resident IDs).
+#[utoipa::path(get, path = "/api/v1/experts", tag = "experts", security(("bearer" = [])),
+    responses((status = 200, body = [Expert]), (status = 403)))]
+async fn list_experts(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec<Expert>>> {
+    actor.require(&[
+        ggzy_identity::Role::Staff,
+        ggzy_identity::Role::Admin,
+        ggzy_identity::Role::Supervisor,
+    ])?;
+    Ok(Json(service::list(&ctx, &actor).await?))
+}
+
+/// Import experts from CSV (`text/csv`, staff). All rows or none: 422 lists `rows[N].field` errors.
+#[utoipa::path(post, path = "/api/v1/experts/import", tag = "experts", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = service::CSV_HEADER),
+    responses((status = 201, body = ImportReport), (status = 403), (status = 415), (status = 422)))]
+async fn import_experts(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: String,
+) -> Result<(StatusCode, Json<ImportReport>)> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.trim().to_ascii_lowercase().starts_with("text/csv") {
+        return Err(Error::UnsupportedMediaType(
+            "send the expert list as text/csv".into(),
+        ));
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(service::import_csv(&ctx, &actor, &body).await?),
+    ))
+}
+
+/// Draw a committee (staff): screens the pool, commits to a secret seed, selects.
+#[utoipa::path(post, path = "/api/v1/experts/draws", tag = "experts", security(("bearer" = [])),
+    request_body = DrawRequest,
+    responses((status = 201, body = Draw), (status = 403),
+              (status = 422, description = "committee size rules, or a specialty short of eligible experts")))]
+async fn create_draw(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(input): Json<DrawRequest>,
+) -> Result<(StatusCode, Json<Draw>)> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(service::create_draw(&ctx, &actor, input).await?),
+    ))
+}
+
+/// A draw with its committee (staff, supervisor only: secret until publicity, 招标投标法 37).
+#[utoipa::path(get, path = "/api/v1/experts/draws/{id}", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "draw id")),
+    responses((status = 200, body = Draw), (status = 403), (status = 404)))]
+async fn get_draw(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Draw>> {
+    actor.require(&[
+        ggzy_identity::Role::Staff,
+        ggzy_identity::Role::Admin,
+        ggzy_identity::Role::Supervisor,
+    ])?;
+    Ok(Json(service::get_draw(&ctx, &actor, &id).await?))
+}
+
+/// Reveal the draw's seed (staff).
+#[utoipa::path(post, path = "/api/v1/experts/draws/{id}/reveal", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "draw id")),
+    responses((status = 200, body = Draw), (status = 403), (status = 404), (status = 409, description = "already revealed")))]
+async fn reveal_draw(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Draw>> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok(Json(service::reveal(&ctx, &actor, &id).await?))
+}
+
+/// Recompute a revealed draw from its seed and snapshot (anyone logged in).
+#[utoipa::path(get, path = "/api/v1/experts/draws/{id}/verify", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "draw id")),
+    responses((status = 200, body = VerifyReport), (status = 404), (status = 409, description = "not revealed yet")))]
+async fn verify_draw(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<VerifyReport>> {
+    actor.require(&[
+        ggzy_identity::Role::Admin,
+        ggzy_identity::Role::Staff,
+        ggzy_identity::Role::Tenderer,
+        ggzy_identity::Role::Agency,
+        ggzy_identity::Role::Bidder,
+        ggzy_identity::Role::Expert,
+        ggzy_identity::Role::Supervisor,
+        ggzy_identity::Role::Bank,
+    ])?;
+    Ok(Json(service::verify(&ctx, &actor, &id).await?))
+}

@@ -1,0 +1,15 @@
+//! Unified expert pool (统一专家库管理).
+//!
+//! Staff keep the pool of evaluation experts (评标专家); a draw (随机抽取, 实施条例 46) screens the pool
+//! for avoidance (回避) and eligibility, then picks the committee and ordered backups with a CSPRNG
+//! seeded from a secret seed whose SHA-256 commitment is recorded (and emitted) before anyone sees the
+//! result. Revealing the seed lets anyone recompute the committee from the stored snapshot.
+//!
+//! Invariants: `draw` does no I/O; every draw, reveal and re-draw writes its event in the same
+//! transaction, so a re-roll always shows in the audit chain; the committee is never shown to
+//! tenderers, agencies or bidders (招标投标法 37).
+
+pub mod cli;
+pub mod draw;
+pub mod http;
+pub mod service;

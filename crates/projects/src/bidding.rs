@@ -1,0 +1,767 @@
+//! Bidding lifecycle of a section after registration: opening it for bidding, the durable deadline
+//! timer that closes it, bidder registration (投标报名) with the joint-bidding bar (实施条例 34) and
+//! the sanctions list, and the organizations projection this area keeps from identity's events.
+
+use crate::model::{transition, SectionAction, SectionState};
+use crate::rules::{
+    joint_bid_bar, registration_open, sanction_active, Party, Relation, SanctionKind,
+    REGISTRATION_DEADLINE_SOURCE,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use ggzy_core::error::Violations;
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::ident::Uscc;
+use ggzy_core::time::{display_local, from_micros, local_date, to_micros};
+use ggzy_core::{ids, Clock, Error, Result, ResultExt};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::timers::{self, Timer, TimerHandler};
+use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// Timer kind that closes a section at its bid deadline.
+pub const DEADLINE_TIMER: &str = "projects.section.deadline";
+
+fn deadline_key(section_id: &str) -> String {
+    format!("{DEADLINE_TIMER}:{section_id}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organizations projection.
+
+/// Keeps `project_orgs` from `identity.organization.registered`.
+pub struct OrganizationsProjection;
+
+#[async_trait::async_trait]
+impl Consumer for OrganizationsProjection {
+    fn name(&self) -> &'static str {
+        "projects.organizations"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == "identity.organization.registered"
+    }
+
+    async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let s = |k: &str| p[k].as_str().map(str::to_string);
+        let (Some(id), Some(uscc), Some(name)) = (s("id"), s("uscc"), s("name")) else {
+            tracing::warn!(event = %ev.id, "organization event without id/uscc/name; skipped");
+            return Ok(());
+        };
+        sqlx::query(
+            "INSERT INTO project_orgs (id, uscc, name, kind, legal_representative, legal_representative_id, \
+             region, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (id) DO UPDATE SET uscc = excluded.uscc, name = excluded.name, kind = excluded.kind, \
+             legal_representative = excluded.legal_representative, \
+             legal_representative_id = excluded.legal_representative_id, region = excluded.region, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(id)
+        .bind(uscc)
+        .bind(name)
+        .bind(s("kind").unwrap_or_default())
+        .bind(s("legal_representative"))
+        .bind(s("legal_representative_id"))
+        .bind(s("region"))
+        .bind(to_micros(clock.now()))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+struct Org {
+    id: String,
+    uscc: String,
+    name: String,
+}
+
+async fn load_org(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Org>> {
+    let r = sqlx::query("SELECT id, uscc, name FROM project_orgs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match r {
+        Some(r) => Some(Org {
+            id: r.try_get(0)?,
+            uscc: r.try_get(1)?,
+            name: r.try_get(2)?,
+        }),
+        None => None,
+    })
+}
+
+fn unknown_org(id: &str) -> Error {
+    Error::conflict(
+        "organization.unknown",
+        format!("organization {id} is not (yet) known to the projects area; retry shortly"),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Controlling relations (控股/管理关系).
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewRelation {
+    /// USCC of the other organization.
+    pub related_uscc: String,
+    /// `control` (控股) or `management` (管理).
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrgRelation {
+    pub id: String,
+    pub org_id: String,
+    pub related_uscc: String,
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Declare a relation of `org_id` with another unit (bidder for its own organization, staff any).
+#[tracing::instrument(skip_all, fields(org_id = %org_id))]
+pub async fn declare_relation(
+    ctx: &Ctx,
+    actor: &Actor,
+    org_id: &str,
+    input: NewRelation,
+) -> Result<OrgRelation> {
+    actor.require(&[Role::Bidder, Role::Staff])?;
+    if actor.role == Role::Bidder && actor.org_id.as_deref() != Some(org_id) {
+        return Err(Error::forbidden(
+            "a bidder declares relations only for its own organization",
+        ));
+    }
+    let mut v = Violations::new();
+    let uscc = v.take("related_uscc", Uscc::parse(&input.related_uscc));
+    if !matches!(input.kind.as_str(), "control" | "management") {
+        v.push(
+            "kind",
+            "enum.unknown_value",
+            "kind must be one of control, management",
+        );
+    }
+    v.into_result()?;
+    let uscc = uscc.ok_or_else(|| Error::internal("uscc checked"))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let org = load_org(&mut tx, org_id)
+        .await?
+        .ok_or_else(|| unknown_org(org_id))?;
+    if org.uscc == uscc.as_str() {
+        return Err(Error::field(
+            "related_uscc",
+            "relation.self",
+            "an organization cannot declare a relation with itself",
+        ));
+    }
+    let id = ids::new_id();
+    sqlx::query(
+        "INSERT INTO org_relations (id, org_id, related_uscc, kind, declared_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&id)
+    .bind(org_id)
+    .bind(uscc.as_str())
+    .bind(&input.kind)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await
+    .on_constraint("org_relations", || {
+        Error::conflict("relation.duplicate", "this relation is already declared")
+    })?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.org_relation.declared",
+            "organization",
+            org_id,
+            json!({"id": id, "org_id": org_id, "uscc": org.uscc, "related_uscc": uscc.as_str(), "kind": input.kind}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(OrgRelation {
+        id,
+        org_id: org_id.to_string(),
+        related_uscc: uscc.to_string(),
+        kind: input.kind,
+        created_at: now,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sanctions list.
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewSanction {
+    /// USCC of the sanctioned organization.
+    pub uscc: String,
+    /// `debarred` (禁止参与投标) or `dishonest` (失信).
+    pub kind: String,
+    pub reason: String,
+    /// The decision that imposes it (处理决定书 / 文号).
+    pub source_document: String,
+    /// First day in force (Asia/Shanghai date).
+    pub from: NaiveDate,
+    /// Last day in force, included.
+    pub to: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Sanction {
+    pub id: String,
+    pub uscc: String,
+    pub kind: SanctionKind,
+    pub reason: String,
+    pub source_document: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Sanction {
+    fn describe(&self) -> String {
+        format!(
+            "the organization is on the sanctions list: {}, reason: {}, source: {}, period {} to {}",
+            self.kind.label(),
+            self.reason,
+            self.source_document,
+            self.from,
+            self.to
+        )
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn create_sanction(ctx: &Ctx, actor: &Actor, input: NewSanction) -> Result<Sanction> {
+    actor.require(&[Role::Supervisor])?;
+    let mut v = Violations::new();
+    let uscc = v.take("uscc", Uscc::parse(&input.uscc));
+    let kind = v.take("kind", SanctionKind::parse(&input.kind));
+    let reason = input.reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        v.push(
+            "reason",
+            "required",
+            "a reason is required (at most 2000 characters)",
+        );
+    }
+    let source = input.source_document.trim().to_string();
+    if source.is_empty() || source.chars().count() > 500 {
+        v.push(
+            "source_document",
+            "required",
+            "the source document is required (at most 500 characters)",
+        );
+    }
+    if input.to < input.from {
+        v.push(
+            "to",
+            "sanction.period_order",
+            "the last day must not be before the first day",
+        );
+    }
+    v.into_result()?;
+    let (Some(uscc), Some(kind)) = (uscc, kind) else {
+        return Err(Error::internal("sanction checked"));
+    };
+    let now = ctx.clock.now();
+    let s = Sanction {
+        id: ids::new_id(),
+        uscc: uscc.to_string(),
+        kind,
+        reason,
+        source_document: source,
+        from: input.from,
+        to: input.to,
+        created_at: now,
+    };
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO sanctions (id, uscc, kind, reason, source_document, from_date, to_date, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&s.id)
+    .bind(&s.uscc)
+    .bind(s.kind.as_str())
+    .bind(&s.reason)
+    .bind(&s.source_document)
+    .bind(s.from.to_string())
+    .bind(s.to.to_string())
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "sanctions.listed",
+            "sanction",
+            &s.id,
+            json!({"id": s.id, "uscc": s.uscc, "kind": s.kind.as_str(), "reason": s.reason,
+                   "source_document": s.source_document, "from": s.from.to_string(), "to": s.to.to_string()}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(s)
+}
+
+fn sanction_row(r: &sqlx::any::AnyRow) -> Result<Sanction> {
+    let date = |s: String| {
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map_err(|e| Error::internal(format!("stored sanction date '{s}': {e}")))
+    };
+    let kind: String = r.try_get(2)?;
+    Ok(Sanction {
+        id: r.try_get(0)?,
+        uscc: r.try_get(1)?,
+        kind: SanctionKind::parse(&kind)
+            .map_err(|_| Error::internal(format!("stored sanction kind '{kind}'")))?,
+        reason: r.try_get(3)?,
+        source_document: r.try_get(4)?,
+        from: date(r.try_get(5)?)?,
+        to: date(r.try_get(6)?)?,
+        created_at: from_micros(r.try_get(7)?),
+    })
+}
+
+const SANCTION_COLS: &str =
+    "id, uscc, kind, reason, source_document, from_date, to_date, created_at";
+
+pub async fn list_sanctions(ctx: &Ctx, actor: &Actor) -> Result<Vec<Sanction>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
+    let rows = sqlx::query(&format!(
+        "SELECT {SANCTION_COLS} FROM sanctions ORDER BY created_at DESC, id DESC LIMIT 1000"
+    ))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(sanction_row).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections: open for bidding, close at the deadline.
+
+struct SectionRow {
+    id: String,
+    project_id: String,
+    state: SectionState,
+    bid_deadline: DateTime<Utc>,
+    owner_org_id: String,
+}
+
+async fn load_section(
+    ctx: &Ctx,
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    lock: bool,
+) -> Result<SectionRow> {
+    let sql = format!(
+        "SELECT s.id, s.project_id, s.state, s.bid_deadline, p.owner_org_id FROM sections s \
+         JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
+        if lock { ctx.db.for_update() } else { "" }
+    );
+    let r = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {id}")))?;
+    Ok(SectionRow {
+        id: r.try_get(0)?,
+        project_id: r.try_get(1)?,
+        state: SectionState::parse(&r.try_get::<String, _>(2)?)?,
+        bid_deadline: from_micros(r.try_get(3)?),
+        owner_org_id: r.try_get(4)?,
+    })
+}
+
+async fn set_state(
+    tx: &mut Tx,
+    s: &SectionRow,
+    from: SectionState,
+    to: SectionState,
+    now: i64,
+) -> Result<()> {
+    let n =
+        sqlx::query("UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(&s.id)
+            .bind(from.as_str())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    expect_one(
+        n,
+        "section.illegal_transition",
+        "section changed concurrently",
+    )
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionStatus {
+    pub section_id: String,
+    pub project_id: String,
+    pub state: SectionState,
+    pub bid_deadline: DateTime<Utc>,
+}
+
+/// Open a registered section for bidding (registered → announced → bidding) and schedule the
+/// deadline timer. For now an explicit action of staff (or the owning agency); once the publishing
+/// area exists, publishing the tender announcement will drive these moves.
+#[tracing::instrument(skip_all, fields(section_id = %id))]
+pub async fn open_bidding(ctx: &Ctx, actor: &Actor, id: &str) -> Result<SectionStatus> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let s = load_section(ctx, &mut tx, id, true).await?;
+    if actor.role == Role::Agency {
+        actor.require_org(&s.owner_org_id)?;
+    }
+    let announced = transition(s.state, SectionAction::Announce)?;
+    let bidding = transition(announced, SectionAction::OpenBidding)?;
+    if !registration_open(now, s.bid_deadline) {
+        return Err(Error::conflict(
+            "section.deadline_passed",
+            format!(
+                "the bid deadline {} has passed; the section cannot be opened for bidding",
+                display_local(s.bid_deadline)
+            ),
+        ));
+    }
+    set_state(&mut tx, &s, s.state, bidding, to_micros(now)).await?;
+    timers::schedule(
+        &mut tx,
+        DEADLINE_TIMER,
+        &deadline_key(&s.id),
+        s.bid_deadline,
+        json!({"section_id": s.id}),
+        now,
+    )
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.section.bidding_opened",
+            "section",
+            &s.id,
+            json!({"section_id": s.id, "project_id": s.project_id,
+                   "bid_deadline": s.bid_deadline.to_rfc3339(), "state": bidding.as_str()}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(SectionStatus {
+        section_id: s.id,
+        project_id: s.project_id,
+        state: bidding,
+        bid_deadline: s.bid_deadline,
+    })
+}
+
+/// Handler for [`DEADLINE_TIMER`]: at the bid deadline, bidding → closed. A section that left
+/// `bidding` meanwhile (failed, terminated) is left alone.
+pub struct SectionDeadline;
+
+#[async_trait::async_trait]
+impl TimerHandler for SectionDeadline {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let Some(id) = timer.payload["section_id"].as_str() else {
+            return Err(Error::internal("deadline timer without section_id"));
+        };
+        let r = sqlx::query(&format!(
+            "SELECT state, project_id FROM sections WHERE id = $1{}",
+            db.for_update()
+        ))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| Error::internal(format!("deadline timer for unknown section {id}")))?;
+        let state = SectionState::parse(&r.try_get::<String, _>(0)?)?;
+        let project_id: String = r.try_get(1)?;
+        if state != SectionState::Bidding {
+            return Ok(());
+        }
+        let to = transition(state, SectionAction::CloseBidding)?;
+        let now = clock.now();
+        let n = sqlx::query(
+            "UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
+        )
+        .bind(to.as_str())
+        .bind(to_micros(now))
+        .bind(id)
+        .bind(state.as_str())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Ok(());
+        }
+        let count: i64 =
+            sqlx::query("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get(0)?;
+        emit(
+            tx,
+            db,
+            &ActorRef::system(DEADLINE_TIMER),
+            now,
+            NewEvent::new(
+                "projects.section.closed",
+                "section",
+                id,
+                json!({"section_id": id, "project_id": project_id,
+                       "deadline": timer.due_at.to_rfc3339(), "registrations": count}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bidder registration (投标报名).
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Registration {
+    pub id: String,
+    pub section_id: String,
+    pub org_id: String,
+    pub uscc: String,
+    pub org_name: String,
+    pub registered_at: DateTime<Utc>,
+}
+
+/// Register the caller's organization for a section (bidder).
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Registration> {
+    actor.require(&[Role::Bidder])?;
+    let org_id = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    // The section row lock serializes registrations of one section, so the joint-bidding bar
+    // below sees every earlier registration.
+    let s = load_section(ctx, &mut tx, section_id, true).await?;
+    if !registration_open(now, s.bid_deadline) {
+        return Err(Error::conflict(
+            "registration.after_deadline",
+            format!(
+                "registration closed at the bid deadline {} ({REGISTRATION_DEADLINE_SOURCE})",
+                display_local(s.bid_deadline)
+            ),
+        ));
+    }
+    if s.state != SectionState::Bidding {
+        return Err(Error::conflict(
+            "registration.section_not_bidding",
+            format!(
+                "section is in state {}; registration is open only while it is bidding",
+                s.state.as_str()
+            ),
+        ));
+    }
+    let org = load_org(&mut tx, &org_id)
+        .await?
+        .ok_or_else(|| unknown_org(&org_id))?;
+    let dup =
+        sqlx::query("SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2")
+            .bind(section_id)
+            .bind(&org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if dup.is_some() {
+        return Err(Error::conflict(
+            "registration.duplicate",
+            "your organization is already registered for this section",
+        ));
+    }
+    let today = local_date(now);
+    let rows = sqlx::query(&format!(
+        "SELECT {SANCTION_COLS} FROM sanctions WHERE uscc = $1 ORDER BY from_date"
+    ))
+    .bind(&org.uscc)
+    .fetch_all(&mut *tx)
+    .await?;
+    for r in &rows {
+        let sanction = sanction_row(r)?;
+        if sanction_active(sanction.from, sanction.to, today) {
+            return Err(Error::conflict(
+                "registration.sanctioned",
+                sanction.describe(),
+            ));
+        }
+    }
+    let applicant = party(&mut tx, &org_id).await?;
+    let others = sqlx::query(
+        "SELECT g.org_id, g.uscc, o.legal_representative_id FROM section_registrations g \
+         LEFT JOIN project_orgs o ON o.id = g.org_id WHERE g.section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Party {
+            org_id: r.try_get(0)?,
+            uscc: r.try_get(1)?,
+            legal_representative_id: r.try_get(2)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let relations = sqlx::query(
+        "SELECT org_id, related_uscc FROM org_relations WHERE org_id = $1 OR related_uscc = $2",
+    )
+    .bind(&org_id)
+    .bind(&org.uscc)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Relation {
+            org_id: r.try_get(0)?,
+            related_uscc: r.try_get(1)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    if let Some(bar) = joint_bid_bar(&applicant, &others, &relations) {
+        return Err(Error::conflict(bar.rule(), bar.message()));
+    }
+    let reg = Registration {
+        id: ids::new_id(),
+        section_id: section_id.to_string(),
+        org_id: org.id.clone(),
+        uscc: org.uscc.clone(),
+        org_name: org.name.clone(),
+        registered_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO section_registrations (id, section_id, org_id, uscc, org_name, registered_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&reg.id)
+    .bind(&reg.section_id)
+    .bind(&reg.org_id)
+    .bind(&reg.uscc)
+    .bind(&reg.org_name)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await
+    .on_constraint("section_registrations", || {
+        Error::conflict(
+            "registration.duplicate",
+            "your organization is already registered for this section",
+        )
+    })?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.registration.created",
+            "section",
+            section_id,
+            json!({"registration_id": reg.id, "section_id": section_id, "project_id": s.project_id,
+                   "org_id": reg.org_id, "uscc": reg.uscc}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(reg)
+}
+
+async fn party(conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<Party> {
+    let r = sqlx::query("SELECT id, uscc, legal_representative_id FROM project_orgs WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Party {
+        org_id: r.try_get(0)?,
+        uscc: r.try_get(1)?,
+        legal_representative_id: r.try_get(2)?,
+    })
+}
+
+/// What a caller may see of a section's registrations.
+pub enum Visible {
+    List(Vec<Registration>),
+    /// The tenderer/agency asked before the deadline: the list stays confidential until then.
+    ConfidentialUntil(DateTime<Utc>),
+}
+
+/// Registrations of a section: a bidder sees only its own; the project's tenderer/agency the list
+/// once the bid deadline has passed; staff and supervisors always. 招标投标法 第二十二条: the
+/// tenderer may not disclose the names or number of potential bidders, so before the deadline the
+/// platform does not even show them to it.
+pub async fn list_registrations(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Visible> {
+    actor.require(&[
+        Role::Bidder,
+        Role::Tenderer,
+        Role::Agency,
+        Role::Staff,
+        Role::Supervisor,
+    ])?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let s = load_section(ctx, &mut conn, section_id, false).await?;
+    let own = match actor.role {
+        Role::Staff | Role::Supervisor => String::new(),
+        Role::Bidder => actor
+            .org_id
+            .clone()
+            .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?,
+        _ => {
+            if actor.org_id.as_deref() != Some(s.owner_org_id.as_str()) {
+                return Err(Error::forbidden(
+                    "this project belongs to another organization",
+                ));
+            }
+            if registration_open(ctx.clock.now(), s.bid_deadline) {
+                return Ok(Visible::ConfidentialUntil(s.bid_deadline));
+            }
+            String::new()
+        }
+    };
+    let rows = sqlx::query(
+        "SELECT id, section_id, org_id, uscc, org_name, created_at FROM section_registrations \
+         WHERE section_id = $1 AND ($2 = '' OR org_id = $2) ORDER BY created_at, id",
+    )
+    .bind(section_id)
+    .bind(own)
+    .fetch_all(&mut *conn)
+    .await?;
+    let list = rows
+        .iter()
+        .map(|r| {
+            Ok(Registration {
+                id: r.try_get(0)?,
+                section_id: r.try_get(1)?,
+                org_id: r.try_get(2)?,
+                uscc: r.try_get(3)?,
+                org_name: r.try_get(4)?,
+                registered_at: from_micros(r.try_get(5)?),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Visible::List(list))
+}

@@ -1,0 +1,488 @@
+//! Bidder registration (投标报名): a section opened for bidding, registrations refused by the
+//! joint-bidding bar (实施条例 34) and the sanctions list, the deadline, confidentiality of the list,
+//! and the durable deadline timer that closes the section.
+
+use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
+use ggzy_core::ident::{ResidentId, Uscc};
+use ggzy_store::consumer;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Bid deadline of the test section (Asia/Shanghai); the clock starts 2026-03-02 09:00.
+const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+
+fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+fn project_body() -> Value {
+    json!({
+        "name": "大连市某道路改造工程",
+        "market": "construction",
+        "procedure": "open_tender",
+        "tenderer_uscc": "91110000802100433B",
+        "tenderer_name": "大连市市政建设管理处",
+        "sections": [{
+            "name": "一标段",
+            "estimated_price": "10000000.00",
+            "deposit": "200000.00",
+            "docs_issue_at": "2026-03-02T09:00:00+08:00",
+            "docs_sale_end_at": "2026-03-07T17:00:00+08:00",
+            "bid_deadline": DEADLINE,
+            "opening_at": DEADLINE,
+        }],
+    })
+}
+
+/// Wait until the projects area has consumed every sealed event (its organizations projection).
+async fn projection_ready(app: &TestApp) {
+    app.seal().await;
+    let last = ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 100_000)
+        .await
+        .unwrap()
+        .last()
+        .map(|e| e.seq)
+        .unwrap_or(0);
+    let workers = ggzy::background::workers();
+    let c = workers
+        .consumers
+        .iter()
+        .find(|c| c.name() == "projects.organizations")
+        .expect("projects.organizations consumer registered")
+        .clone();
+    for _ in 0..500 {
+        consumer::drain(&app.ctx.db, app.clock(), c.as_ref())
+            .await
+            .unwrap();
+        if consumer::position(&app.ctx.db, c.name()).await.unwrap() >= last {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("organizations projection did not catch up");
+}
+
+/// A registered project whose one section is open for bidding. Returns (project id, section id).
+async fn bidding_section(app: &TestApp) -> (String, String) {
+    let tenderer = app.login("tenderer").await;
+    let staff = app.login("staff").await;
+    let (s, p) = app
+        .post(Some(&tenderer), "/api/v1/projects", project_body())
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let id = p["id"].as_str().unwrap().to_string();
+    let (s, v) = app
+        .post(
+            Some(&tenderer),
+            &format!("/api/v1/projects/{id}/submit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/projects/{id}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let section = v["sections"][0]["id"].as_str().unwrap().to_string();
+    // A bidder cannot open a section; staff can, once.
+    let bidder = app.login("bidder1").await;
+    let path = format!("/api/v1/sections/{section}/open-bidding");
+    assert_eq!(app.post(Some(&bidder), &path, json!({})).await.0, 403);
+    let (s, v) = app.post(Some(&staff), &path, json!({})).await;
+    assert_eq!((s, v["state"].as_str()), (200, Some("bidding")), "{v}");
+    let (s, v) = app.post(Some(&staff), &path, json!({})).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("section.illegal_transition")),
+        "{v}"
+    );
+    projection_ready(app).await;
+    (id, section)
+}
+
+async fn register(app: &TestApp, token: &str, section: &str) -> (u16, Value) {
+    app.post(
+        Some(token),
+        &format!("/api/v1/sections/{section}/registrations"),
+        json!({}),
+    )
+    .await
+}
+
+async fn list(app: &TestApp, token: &str, section: &str) -> (u16, Value) {
+    app.get(
+        Some(token),
+        &format!("/api/v1/sections/{section}/registrations"),
+    )
+    .await
+}
+
+async fn me(app: &TestApp, token: &str) -> (String, String) {
+    let (_, me) = app.get(Some(token), "/api/v1/auth/me").await;
+    let org = me["org_id"].as_str().expect("org_id").to_string();
+    let (_, o) = app
+        .get(Some(token), &format!("/api/v1/organizations/{org}"))
+        .await;
+    (org, o["uscc"].as_str().expect("uscc").to_string())
+}
+
+/// A new bidder organization with a user `nb{n}`; returns the user's token.
+async fn new_bidder(app: &TestApp, n: u32, rep_id: Option<&str>) -> String {
+    let admin = app.login("admin").await;
+    let uscc = Uscc::with_check(&format!("91210200MB{n:07}")).unwrap();
+    let (s, o) = app
+        .post(
+            Some(&admin),
+            "/api/v1/organizations",
+            json!({"uscc": uscc.as_str(), "name": format!("新投标人{n}有限公司"), "kind": "bidder",
+                   "legal_representative": "张三", "legal_representative_id": rep_id,
+                   "region": "210200"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{o}");
+    let (s, u) = app
+        .post(
+            Some(&admin),
+            "/api/v1/users",
+            json!({"username": format!("nb{n}"), "password": DEMO_PASSWORD, "role": "bidder",
+                   "org_id": o["id"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{u}");
+    app.login(&format!("nb{n}")).await
+}
+
+#[tokio::test]
+async fn a_duplicate_registration_is_refused_and_the_list_is_confidential_per_role_until_the_deadline(
+) {
+    let app = TestApp::spawn().await;
+    let (_, section) = bidding_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let b2 = app.login("bidder2").await;
+    let b3 = app.login("bidder3").await;
+    let (s, r1) = register(&app, &b1, &section).await;
+    assert_eq!(s, 201, "{r1}");
+    let (s, v) = register(&app, &b1, &section).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("registration.duplicate")),
+        "{v}"
+    );
+    assert_eq!(register(&app, &b2, &section).await.0, 201);
+    // A tenderer cannot register.
+    let tenderer = app.login("tenderer").await;
+    assert_eq!(register(&app, &tenderer, &section).await.0, 403);
+
+    // Before the deadline: a bidder sees only its own registration.
+    let (s, v) = list(&app, &b1, &section).await;
+    assert_eq!(s, 200, "{v}");
+    let own = v.as_array().unwrap();
+    assert_eq!(own.len(), 1, "{v}");
+    assert_eq!(own[0]["id"], r1["id"]);
+    let (s, v) = list(&app, &b3, &section).await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (200, Some(0)), "{v}");
+    // The project's tenderer: confidential until the deadline.
+    let (s, v) = list(&app, &tenderer, &section).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (403, Some("registrations.confidential_until_deadline")),
+        "{v}"
+    );
+    // An agency of another organization: never.
+    let agency = app.login("agency").await;
+    assert_eq!(list(&app, &agency, &section).await.0, 403);
+    // Staff and supervisors always.
+    for who in ["staff", "supervisor"] {
+        let t = app.login(who).await;
+        let (s, v) = list(&app, &t, &section).await;
+        assert_eq!(
+            (s, v.as_array().map(Vec::len)),
+            (200, Some(2)),
+            "{who}: {v}"
+        );
+    }
+
+    // After the deadline the tenderer sees the list; a bidder still only its own.
+    // Bearer tokens live 12 hours on the server clock: log in again after moving it.
+    app.clock().set(at(DEADLINE));
+    let tenderer = app.login("tenderer").await;
+    let b2 = app.login("bidder2").await;
+    let (s, v) = list(&app, &tenderer, &section).await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (200, Some(2)), "{v}");
+    let (s, v) = list(&app, &b2, &section).await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (200, Some(1)), "{v}");
+
+    // The events other areas need.
+    app.seal().await;
+    let sup = app.login("supervisor").await;
+    let (_, page) = app.get(Some(&sup), "/api/events?after=0&limit=1000").await;
+    let events = page["events"].as_array().unwrap();
+    let b1 = app.login("bidder1").await;
+    let (org1, uscc1) = me(&app, &b1).await;
+    let created = events
+        .iter()
+        .find(|e| {
+            e["event_type"] == "projects.registration.created"
+                && e["payload"]["org_id"] == org1.as_str()
+        })
+        .expect("registration event");
+    assert_eq!(created["payload"]["section_id"], section.as_str());
+    assert_eq!(created["payload"]["uscc"], uscc1.as_str());
+    assert!(events
+        .iter()
+        .any(|e| e["event_type"] == "projects.section.bidding_opened"
+            && e["payload"]["section_id"] == section.as_str()));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_bidder_with_the_same_legal_representative_as_a_registered_bidder_is_refused() {
+    let app = TestApp::spawn().await;
+    let rep = ResidentId::with_check("21020219800101001").unwrap();
+    let a = new_bidder(&app, 1, Some(rep.as_str())).await;
+    let b = new_bidder(&app, 2, Some(rep.as_str())).await;
+    let (_, section) = bidding_section(&app).await;
+    assert_eq!(register(&app, &a, &section).await.0, 201);
+    let (s, v) = register(&app, &b, &section).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("registration.same_legal_representative")),
+        "{v}"
+    );
+    let detail = v["detail"].as_str().unwrap();
+    assert!(detail.contains("another registered bidder"), "{v}");
+    assert!(detail.contains("第三十四条"), "{v}");
+    // The other party is not named: the bidder list is confidential.
+    assert!(!detail.contains("新投标人1"), "{v}");
+    // A bidder with another representative is not affected.
+    let b1 = app.login("bidder1").await;
+    assert_eq!(register(&app, &b1, &section).await.0, 201);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_bidder_with_a_declared_controlling_relation_to_a_registered_bidder_is_refused() {
+    let app = TestApp::spawn().await;
+    let (_, section) = bidding_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let b2 = app.login("bidder2").await;
+    let b3 = app.login("bidder3").await;
+    let (org1, _) = me(&app, &b1).await;
+    let (org2, uscc2) = me(&app, &b2).await;
+    // A bidder declares only for its own organization.
+    let (s, _) = app
+        .post(
+            Some(&b1),
+            &format!("/api/v1/organizations/{org2}/relations"),
+            json!({"related_uscc": uscc2, "kind": "control"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (s, v) = app
+        .post(
+            Some(&b1),
+            &format!("/api/v1/organizations/{org1}/relations"),
+            json!({"related_uscc": uscc2, "kind": "control"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .post(
+            Some(&b1),
+            &format!("/api/v1/organizations/{org1}/relations"),
+            json!({"related_uscc": "91110000802100433C", "kind": "control"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (422, Some("related_uscc"))
+    );
+    // The controlled unit registers first; the controlling one is refused, whichever declared it.
+    assert_eq!(register(&app, &b2, &section).await.0, 201);
+    let (s, v) = register(&app, &b1, &section).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("registration.controlling_relation")),
+        "{v}"
+    );
+    assert!(v["detail"]
+        .as_str()
+        .unwrap()
+        .contains("another registered bidder"));
+    assert_eq!(register(&app, &b3, &section).await.0, 201);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_sanctioned_bidder_is_refused_naming_the_listing_and_allowed_after_the_period() {
+    let app = TestApp::spawn().await;
+    let (_, section) = bidding_section(&app).await;
+    let b3 = app.login("bidder3").await;
+    let (_, uscc3) = me(&app, &b3).await;
+    let listing = json!({
+        "uscc": uscc3, "kind": "debarred", "reason": "串通投标",
+        "source_document": "大公管罚〔2026〕12号", "from": "2026-03-01", "to": "2026-03-10",
+    });
+    let staff = app.login("staff").await;
+    assert_eq!(
+        app.post(Some(&staff), "/api/v1/sanctions", listing.clone())
+            .await
+            .0,
+        403
+    );
+    let sup = app.login("supervisor").await;
+    let (s, v) = app
+        .post(Some(&sup), "/api/v1/sanctions", listing.clone())
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let mut bad = listing.clone();
+    bad["to"] = json!("2026-02-01");
+    let (s, v) = app.post(Some(&sup), "/api/v1/sanctions", bad).await;
+    assert_eq!(
+        (s, v["errors"][0]["rule"].as_str()),
+        (422, Some("sanction.period_order"))
+    );
+    let (s, v) = app.get(Some(&staff), "/api/v1/sanctions").await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (200, Some(1)), "{v}");
+    let b1 = app.login("bidder1").await;
+    assert_eq!(app.get(Some(&b1), "/api/v1/sanctions").await.0, 403);
+
+    let (s, v) = register(&app, &b3, &section).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("registration.sanctioned")),
+        "{v}"
+    );
+    let detail = v["detail"].as_str().unwrap();
+    for part in [
+        "串通投标",
+        "大公管罚〔2026〕12号",
+        "2026-03-01",
+        "2026-03-10",
+        "禁止参与投标",
+    ] {
+        assert!(detail.contains(part), "missing {part}: {v}");
+    }
+    // The last day is still in force; the day after, registration is open again.
+    // (Bearer tokens live 12 hours on the server clock: log in again after moving it.)
+    app.clock().set(at("2026-03-10T23:59:59+08:00"));
+    let b3 = app.login("bidder3").await;
+    assert_eq!(register(&app, &b3, &section).await.0, 409);
+    app.clock().set(at("2026-03-11T00:00:00+08:00"));
+    let (s, v) = register(&app, &b3, &section).await;
+    assert_eq!(s, 201, "{v}");
+    app.seal().await;
+    let sup = app.login("supervisor").await;
+    let (_, page) = app.get(Some(&sup), "/api/events?after=0&limit=1000").await;
+    assert!(page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["event_type"] == "sanctions.listed" && e["payload"]["uscc"] == uscc3.as_str()));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn registration_one_second_before_the_deadline_is_accepted_at_the_deadline_refused_and_the_timer_closes_the_section(
+) {
+    let app = TestApp::spawn().await;
+    let (project, section) = bidding_section(&app).await;
+    let deadline = at(DEADLINE);
+    app.clock().set(deadline - chrono::Duration::seconds(1));
+    // Bearer tokens live 12 hours on the server clock: log in after moving it.
+    let b1 = app.login("bidder1").await;
+    let b2 = app.login("bidder2").await;
+    let (s, v) = register(&app, &b1, &section).await;
+    assert_eq!(s, 201, "{v}");
+    app.clock().set(deadline);
+    let (s, v) = register(&app, &b2, &section).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("registration.after_deadline")),
+        "{v}"
+    );
+    assert!(v["detail"].as_str().unwrap().contains("第二十八条"), "{v}");
+
+    // The durable timer moves the section bidding → closed at the deadline.
+    app.clock().advance(chrono::Duration::seconds(1));
+    let staff = app.login("staff").await;
+    let mut state = String::new();
+    for _ in 0..200 {
+        let (_, p) = app
+            .get(Some(&staff), &format!("/api/v1/projects/{project}"))
+            .await;
+        state = p["sections"][0]["state"].as_str().unwrap_or("").to_string();
+        if state == "closed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(state, "closed");
+    app.seal().await;
+    let sup = app.login("supervisor").await;
+    let (_, page) = app.get(Some(&sup), "/api/events?after=0&limit=1000").await;
+    let closed = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["event_type"] == "projects.section.closed")
+        .cloned()
+        .expect("section closed event");
+    assert_eq!(closed["payload"]["section_id"], section.as_str());
+    assert_eq!(closed["payload"]["registrations"], 1);
+    app.stop().await;
+}
+
+/// The section row is locked by each registration, so two bidders with the same legal
+/// representative registering at the same moment cannot both get in.
+#[tokio::test]
+async fn concurrent_registrations_with_the_same_legal_representative_admit_only_one() {
+    let app = TestApp::spawn().await;
+    let rep = ResidentId::with_check("21020219800101001").unwrap();
+    let mut tokens = Vec::new();
+    for n in 1..=4 {
+        tokens.push(new_bidder(&app, n, Some(rep.as_str())).await);
+    }
+    let (_, section) = bidding_section(&app).await;
+    let mut set = tokio::task::JoinSet::new();
+    for t in tokens {
+        let client = app.client.clone();
+        let url = app.url(&format!("/api/v1/sections/{section}/registrations"));
+        set.spawn(async move {
+            ggzy_api_tests::into_parts(
+                client
+                    .post(url)
+                    .bearer_auth(t)
+                    .json(&json!({}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(r) = set.join_next().await {
+        let (s, v) = r.unwrap();
+        if s != 201 {
+            assert_eq!(
+                (s, v["rule"].as_str()),
+                (409, Some("registration.same_legal_representative")),
+                "{v}"
+            );
+        }
+        statuses.push(s);
+    }
+    statuses.sort();
+    assert_eq!(statuses, vec![201, 409, 409, 409]);
+    let staff = app.login("staff").await;
+    let (_, v) = list(&app, &staff, &section).await;
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    app.stop().await;
+}
