@@ -3,14 +3,17 @@
 use crate::bidding::{
     self, NewRelation, NewSanction, OrgRelation, Registration, Sanction, SectionStatus, Visible,
 };
+use crate::bids::{self, BidReceipt, PublicKey};
 use crate::service::{self, ListFilter, Project, ProjectDraft};
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ggzy_core::error::{problem_response, Problem};
 use ggzy_core::http::{Json, Path, Query};
 use ggzy_core::time::display_local;
 use ggzy_core::Result;
+use ggzy_identity::http::IpOf;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::Deserialize;
@@ -28,6 +31,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(register_bidder, list_registrations))
         .routes(routes!(create_sanction, list_sanctions))
         .routes(routes!(declare_relation))
+        .merge(bid_routes())
 }
 
 /// Create a project draft with its sections (tenderer, agency).
@@ -234,4 +238,83 @@ async fn declare_relation(
     actor.require(&[Role::Bidder, Role::Staff])?;
     let r = bidding::declare_relation(&ctx, &actor, &id, input).await?;
     Ok((StatusCode::CREATED, Json(r)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sealed bids.
+
+/// Bid upload routes, with their own body limit (the app's global one is for JSON).
+fn bid_routes() -> OpenApiRouter<Ctx> {
+    let limit = bids::max_bid_bytes();
+    OpenApiRouter::new()
+        .routes(routes!(put_bid, delete_bid))
+        .layer(DefaultBodyLimit::max(
+            usize::try_from(limit).unwrap_or(usize::MAX),
+        ))
+        .routes(routes!(server_keys))
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Upload or replace the caller organization's sealed bid (bidder, registered for the section,
+/// before the bid deadline). Body: the encrypted package (application/octet-stream, see
+/// docs/bid-package.md); headers `X-Bid-Digest` (sha256 hex of the plaintext), optional
+/// `X-Device-Fingerprint`, `X-File-Creator`. 201 with a signed receipt; the same digest and
+/// ciphertext again returns the same receipt with 200. Refusals: 409 `bid.after_deadline`,
+/// `bid.not_registered`, `bid.section_not_bidding`; 413 over the size limit.
+#[utoipa::path(put, path = "/api/v1/sections/{id}/bids/mine", tag = "bids", security(("bearer" = [])),
+    params(("id" = String, Path, description = "section id"),
+           ("X-Bid-Digest" = String, Header, description = "sha256 hex of the plaintext"),
+           ("X-Device-Fingerprint" = Option<String>, Header, description = "device fingerprint"),
+           ("X-File-Creator" = Option<String>, Header, description = "creator of the bid file")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = BidReceipt), (status = 200, body = BidReceipt, description = "repeated upload"),
+              (status = 403), (status = 404), (status = 409), (status = 413), (status = 422)))]
+async fn put_bid(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ip: IpOf,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<BidReceipt>)> {
+    actor.require(&[Role::Bidder])?;
+    let meta = bids::UploadMeta {
+        plaintext_digest: header(&headers, "x-bid-digest").unwrap_or_default(),
+        device_fingerprint: header(&headers, "x-device-fingerprint"),
+        file_creator: header(&headers, "x-file-creator"),
+        ip: ip.0,
+    };
+    let stream = body.into_data_stream();
+    match bids::upload(&ctx, &actor, &id, meta, stream, bids::max_bid_bytes()).await? {
+        bids::Uploaded::Created(r) => Ok((StatusCode::CREATED, Json(r))),
+        bids::Uploaded::Repeated(r) => Ok((StatusCode::OK, Json(r))),
+    }
+}
+
+/// Withdraw the caller organization's bid (bidder, before the bid deadline).
+#[utoipa::path(delete, path = "/api/v1/sections/{id}/bids/mine", tag = "bids", security(("bearer" = [])),
+    params(("id" = String, Path, description = "section id")),
+    responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+async fn delete_bid(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    actor.require(&[Role::Bidder])?;
+    bids::withdraw(&ctx, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The server's public keys that sign bid receipts (public, no authentication).
+#[utoipa::path(get, path = "/api/keys", tag = "bids",
+    responses((status = 200, body = [PublicKey])))]
+async fn server_keys(State(ctx): State<Ctx>) -> Result<Json<Vec<PublicKey>>> {
+    Ok(Json(bids::public_keys(&ctx).await?))
 }

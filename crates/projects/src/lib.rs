@@ -9,6 +9,7 @@
 //! every state change writes its domain event in the same transaction.
 
 pub mod bidding;
+pub mod bids;
 pub mod http;
 pub mod model;
 pub mod rules;

@@ -49,6 +49,8 @@ pub fn api_routes() -> OpenApiRouter<Ctx> {
         .merge(ggzy_projects::http::router())
         .merge(ggzy_experts::http::router())
         .merge(ggzy_deposits::http::router())
+        .merge(ggzy_publishing::http::router())
+        .merge(ggzy_venues::http::router())
         .merge(ops::router())
 }
 

@@ -45,6 +45,16 @@ pub fn workers() -> Workers {
     w.consumers
         .push(Arc::new(ggzy_deposits::service::Projection));
     w.cron.push(ggzy_deposits::service::refund_cron());
+    w.timers.register(
+        ggzy_publishing::service::PUBLISH_TIMER,
+        Arc::new(ggzy_publishing::service::PublishDue::default()),
+    );
+    w.consumers
+        .push(Arc::new(ggzy_venues::service::SectionsProjection));
+    w.timers.register(
+        ggzy_venues::service::HOLD_TIMER,
+        Arc::new(ggzy_venues::service::HoldExpiry),
+    );
     w
 }
 

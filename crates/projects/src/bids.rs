@@ -1,0 +1,689 @@
+//! Sealed bids (电子投标文件, 不见面开标): a registered bidder uploads its encrypted bid package
+//! before the bid deadline and receives a receipt (回执) signed by the server with Ed25519.
+//!
+//! The server never sees the plaintext before opening: it stores the ciphertext as a file under
+//! `files_dir/bids/`, its SHA-256, and the plaintext digest the client declares. The package format
+//! ([`seal`] / [`open`], suite [`SUITE_AES`]) is documented in docs/bid-package.md.
+
+use crate::model::SectionState;
+use crate::rules::registration_open;
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{Signer, SigningKey};
+use futures::StreamExt;
+use ggzy_core::events::NewEvent;
+use ggzy_core::time::{display_local, from_micros, to_micros};
+use ggzy_core::{ids, Error, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx, Db};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use tokio::io::AsyncWriteExt;
+use utoipa::ToSchema;
+
+/// Default largest sealed bid package accepted (bytes); `GGZY_BID_MAX_BYTES` overrides it.
+pub const DEFAULT_MAX_BID_BYTES: u64 = 50 * 1024 * 1024;
+
+/// The largest bid package accepted: `GGZY_BID_MAX_BYTES` or [`DEFAULT_MAX_BID_BYTES`].
+pub fn max_bid_bytes() -> u64 {
+    std::env::var("GGZY_BID_MAX_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_MAX_BID_BYTES)
+}
+
+/// 招标投标法 第二十八条: bids delivered after the deadline set in the tender documents are refused
+/// (电子招标投标办法 第二十六条 for electronic bids: the system refuses uploads after it).
+pub const BID_DEADLINE_SOURCE: &str = "招标投标法 第二十八条; 电子招标投标办法 第二十六条";
+
+// ---------------------------------------------------------------------------------------------
+// Package format (pure functions).
+
+/// Suite of [`seal`] / [`open`]: ciphertext = nonce(12) ‖ AES-256-GCM(key, plaintext), digest =
+/// SHA-256(plaintext), both hex in the API.
+pub const SUITE_AES: &str = "AES-256-GCM+SHA-256";
+
+/// A sealed package: the ciphertext to upload and the plaintext digest to declare.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    pub ciphertext: Vec<u8>,
+    /// sha256(plaintext), lowercase hex.
+    pub digest: String,
+}
+
+/// Why a package could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenError {
+    /// Too short to hold a nonce and a tag.
+    Malformed,
+    /// Wrong key, or the ciphertext was altered (GCM authentication failed).
+    Authentication,
+    /// Decrypted, but sha256(plaintext) differs from the declared digest.
+    DigestMismatch,
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// Seal `plaintext` (the manifest JSON) under a 32-byte key with a caller-chosen 12-byte nonce
+/// (use a fresh random nonce per package).
+pub fn seal(key: &[u8; 32], nonce: &[u8; 12], plaintext: &[u8]) -> Result<Sealed> {
+    let cipher = Aes256Gcm::new(key.into());
+    let ct = cipher
+        .encrypt(Nonce::from_slice(nonce), plaintext)
+        .map_err(|_| Error::internal("AES-GCM encryption failed"))?;
+    let mut ciphertext = Vec::with_capacity(12 + ct.len());
+    ciphertext.extend_from_slice(nonce);
+    ciphertext.extend_from_slice(&ct);
+    Ok(Sealed {
+        ciphertext,
+        digest: sha256_hex(plaintext),
+    })
+}
+
+/// Open a package sealed by [`seal`] and check the declared plaintext digest.
+pub fn open(
+    key: &[u8; 32],
+    ciphertext: &[u8],
+    declared_digest: &str,
+) -> std::result::Result<Vec<u8>, OpenError> {
+    if ciphertext.len() < 12 + 16 {
+        return Err(OpenError::Malformed);
+    }
+    let (nonce, ct) = ciphertext.split_at(12);
+    let plain = Aes256Gcm::new(key.into())
+        .decrypt(Nonce::from_slice(nonce), ct)
+        .map_err(|_| OpenError::Authentication)?;
+    if !sha256_hex(&plain).eq_ignore_ascii_case(declared_digest) {
+        return Err(OpenError::DigestMismatch);
+    }
+    Ok(plain)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server signing key.
+
+/// Id of the receipt signing key in `server_keys`.
+pub const RECEIPT_KEY_ID: &str = "receipt-ed25519-1";
+
+fn b64(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+async fn read_key(db: &Db) -> Result<Option<SigningKey>> {
+    let row = sqlx::query("SELECT secret_key FROM server_keys WHERE id = $1")
+        .bind(RECEIPT_KEY_ID)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let s: String = row.try_get(0)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|e| Error::internal(format!("stored server key: {e}")))?;
+    let arr: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| Error::internal("stored server key is not 32 bytes"))?;
+    Ok(Some(SigningKey::from_bytes(&arr)))
+}
+
+/// The receipt signing key: generated on first use and stored in `server_keys`; when several
+/// instances race, the first insert wins and everyone reads that one back.
+pub async fn signing_key(ctx: &Ctx) -> Result<SigningKey> {
+    if let Some(k) = read_key(&ctx.db).await? {
+        return Ok(k);
+    }
+    let k = SigningKey::generate(&mut rand::rngs::OsRng);
+    sqlx::query(
+        "INSERT INTO server_keys (id, algorithm, secret_key, public_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(RECEIPT_KEY_ID)
+    .bind("ed25519")
+    .bind(b64(&k.to_bytes()))
+    .bind(b64(k.verifying_key().as_bytes()))
+    .bind(to_micros(ctx.clock.now()))
+    .execute(ctx.db.pool_for_write())
+    .await?;
+    read_key(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::internal("server key vanished after insert"))
+}
+
+/// A published verification key.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicKey {
+    pub key_id: String,
+    pub algorithm: String,
+    /// The 32-byte Ed25519 public key, base64.
+    pub public_key: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn public_keys(ctx: &Ctx) -> Result<Vec<PublicKey>> {
+    signing_key(ctx).await?;
+    let rows = sqlx::query(
+        "SELECT id, algorithm, public_key, created_at FROM server_keys ORDER BY created_at, id",
+    )
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PublicKey {
+                key_id: r.try_get(0)?,
+                algorithm: r.try_get(1)?,
+                public_key: r.try_get(2)?,
+                created_at: from_micros(r.try_get(3)?),
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upload, replace, withdraw.
+
+/// The facts a receipt attests; `signed` in [`BidReceipt`] is exactly this serialized as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptBody {
+    pub bid_id: String,
+    pub section_id: String,
+    pub org_id: String,
+    pub version: i64,
+    /// Server clock when the upload completed.
+    pub received_at: DateTime<Utc>,
+    /// sha256(plaintext) declared by the bidder, hex.
+    pub plaintext_digest: String,
+    /// sha256(ciphertext) computed by the server, hex.
+    pub ciphertext_sha256: String,
+    pub size: i64,
+}
+
+/// The receipt (回执): `signature` is Ed25519 by key `key_id` (see `GET /api/keys`) over the UTF-8
+/// bytes of `signed`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BidReceipt {
+    pub receipt: ReceiptBody,
+    pub signed: String,
+    /// base64.
+    pub signature: String,
+    pub key_id: String,
+    pub algorithm: String,
+}
+
+/// Headers accompanying an upload.
+#[derive(Debug, Clone, Default)]
+pub struct UploadMeta {
+    pub plaintext_digest: String,
+    pub device_fingerprint: Option<String>,
+    pub file_creator: Option<String>,
+    pub ip: String,
+}
+
+struct SectionInfo {
+    project_id: String,
+    state: SectionState,
+    bid_deadline: DateTime<Utc>,
+}
+
+async fn section_info(
+    ctx: &Ctx,
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    lock: bool,
+) -> Result<SectionInfo> {
+    let r = sqlx::query(&format!(
+        "SELECT project_id, state, bid_deadline FROM sections WHERE id = $1{}",
+        if lock { ctx.db.for_update() } else { "" }
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("section {id}")))?;
+    Ok(SectionInfo {
+        project_id: r.try_get(0)?,
+        state: SectionState::parse(&r.try_get::<String, _>(1)?)?,
+        bid_deadline: from_micros(r.try_get(2)?),
+    })
+}
+
+/// The checks an upload or withdrawal must pass at instant `now`.
+async fn check_may_bid(
+    ctx: &Ctx,
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+    org_id: &str,
+    now: DateTime<Utc>,
+    lock: bool,
+) -> Result<SectionInfo> {
+    let s = section_info(ctx, conn, section_id, lock).await?;
+    if !registration_open(now, s.bid_deadline) {
+        return Err(Error::conflict(
+            "bid.after_deadline",
+            format!(
+                "bids are accepted until the bid deadline {} only ({BID_DEADLINE_SOURCE})",
+                display_local(s.bid_deadline)
+            ),
+        ));
+    }
+    if s.state != SectionState::Bidding {
+        return Err(Error::conflict(
+            "bid.section_not_bidding",
+            format!(
+                "section is in state {}; bids are accepted only while it is bidding",
+                s.state.as_str()
+            ),
+        ));
+    }
+    let reg =
+        sqlx::query("SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2")
+            .bind(section_id)
+            .bind(org_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if reg.is_none() {
+        return Err(Error::conflict(
+            "bid.not_registered",
+            "your organization is not registered for this section (投标报名)",
+        ));
+    }
+    Ok(s)
+}
+
+fn bids_dir(ctx: &Ctx) -> std::path::PathBuf {
+    ctx.settings.files_dir.join("bids")
+}
+
+fn valid_digest(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn receipt_of(row: &sqlx::any::AnyRow) -> Result<BidReceipt> {
+    let signed: String = row.try_get(0)?;
+    let receipt: ReceiptBody = serde_json::from_str(&signed)
+        .map_err(|e| Error::internal(format!("stored receipt: {e}")))?;
+    Ok(BidReceipt {
+        receipt,
+        signed,
+        signature: row.try_get(1)?,
+        key_id: row.try_get(2)?,
+        algorithm: "ed25519".into(),
+    })
+}
+
+/// Whether the upload created a new version or repeated the current one (idempotent retry).
+pub enum Uploaded {
+    Created(BidReceipt),
+    Repeated(BidReceipt),
+}
+
+/// Stream `body` to a temporary file, hashing it; refuses more than `limit` bytes.
+async fn spool<S, E>(
+    dir: &std::path::Path,
+    mut body: S,
+    limit: u64,
+) -> Result<(std::path::PathBuf, String, u64)>
+where
+    S: futures::Stream<Item = std::result::Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| Error::internal(format!("bid directory: {e}")))?;
+    let tmp = dir.join(format!("upload-{}.part", ids::new_id()));
+    let mut file = tokio::fs::File::create(&tmp)
+        .await
+        .map_err(|e| Error::internal(format!("bid file: {e}")))?;
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    let result: Result<()> = async {
+        while let Some(chunk) = body.next().await {
+            let chunk =
+                chunk.map_err(|e| Error::bad_request(format!("upload interrupted: {e}")))?;
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(Error::PayloadTooLarge(format!(
+                    "a bid package may have at most {limit} bytes"
+                )));
+            }
+            hasher.update(&chunk);
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| Error::internal(format!("bid file write: {e}")))?;
+        }
+        file.flush()
+            .await
+            .map_err(|e| Error::internal(format!("bid file flush: {e}")))?;
+        file.sync_all()
+            .await
+            .map_err(|e| Error::internal(format!("bid file sync: {e}")))?;
+        Ok(())
+    }
+    .await;
+    drop(file);
+    if let Err(e) = result {
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(e);
+    }
+    if size == 0 {
+        let _ = tokio::fs::remove_file(&tmp).await;
+        return Err(Error::bad_request("the bid package is empty"));
+    }
+    Ok((tmp, hex::encode(hasher.finalize()), size))
+}
+
+/// Upload (or replace) the caller organization's sealed bid for a section.
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn upload<S, E>(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    meta: UploadMeta,
+    body: S,
+    limit: u64,
+) -> Result<Uploaded>
+where
+    S: futures::Stream<Item = std::result::Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    actor.require(&[Role::Bidder])?;
+    let org_id = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    if !valid_digest(&meta.plaintext_digest) {
+        return Err(Error::field(
+            "X-Bid-Digest",
+            "bid.digest_format",
+            "X-Bid-Digest must be the SHA-256 of the plaintext, 64 hex digits",
+        ));
+    }
+    let digest = meta.plaintext_digest.to_ascii_lowercase();
+    let short = |s: Option<String>| s.map(|v| v.chars().take(500).collect::<String>());
+    // Refuse early, before receiving megabytes, when the upload can't be accepted anyway.
+    {
+        let mut conn = ctx.db.pool().acquire().await?;
+        check_may_bid(ctx, &mut conn, section_id, &org_id, ctx.clock.now(), false).await?;
+    }
+    let key = signing_key(ctx).await?;
+    let dir = bids_dir(ctx);
+    let (tmp, ct_hash, size) = spool(&dir, body, limit).await?;
+    let outcome = record(
+        ctx,
+        actor,
+        section_id,
+        &org_id,
+        &digest,
+        &ct_hash,
+        size,
+        &tmp,
+        UploadMeta {
+            device_fingerprint: short(meta.device_fingerprint),
+            file_creator: short(meta.file_creator),
+            ..meta
+        },
+        &key,
+    )
+    .await;
+    if !matches!(outcome, Ok(Uploaded::Created(_))) {
+        let _ = tokio::fs::remove_file(&tmp).await;
+    }
+    outcome
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    org_id: &str,
+    digest: &str,
+    ct_hash: &str,
+    size: u64,
+    tmp: &std::path::Path,
+    meta: UploadMeta,
+    key: &SigningKey,
+) -> Result<Uploaded> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    // The section row lock serializes the uploads of one section.
+    section_info(ctx, &mut tx, section_id, true).await?;
+    let current = sqlx::query(
+        "SELECT receipt, signature, key_id, plaintext_digest, ciphertext_sha256, version, id \
+         FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
+    )
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = &current {
+        let d: String = row.try_get(3)?;
+        let h: String = row.try_get(4)?;
+        if d == digest && h == ct_hash {
+            return Ok(Uploaded::Repeated(receipt_of(row)?));
+        }
+    }
+    let s = check_may_bid(ctx, &mut tx, section_id, org_id, now, true).await?;
+    let max_version: i64 = sqlx::query(
+        "SELECT COALESCE(MAX(version), 0) FROM bids WHERE section_id = $1 AND org_id = $2",
+    )
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    let replaced: Option<String> = match &current {
+        Some(row) => Some(row.try_get(6)?),
+        None => None,
+    };
+    if let Some(old) = &replaced {
+        sqlx::query(
+            "UPDATE bids SET status = 'superseded', updated_at = $1 WHERE id = $2 AND status = 'current'",
+        )
+        .bind(to_micros(now))
+        .bind(old)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let body = ReceiptBody {
+        bid_id: ids::new_id(),
+        section_id: section_id.to_string(),
+        org_id: org_id.to_string(),
+        version: max_version + 1,
+        received_at: now,
+        plaintext_digest: digest.to_string(),
+        ciphertext_sha256: ct_hash.to_string(),
+        size: i64::try_from(size).map_err(|_| Error::internal("size"))?,
+    };
+    let signed = serde_json::to_string(&body).map_err(|e| Error::internal(e.to_string()))?;
+    let signature = b64(&key.sign(signed.as_bytes()).to_bytes());
+    let file_name = format!("{}.bid", body.bid_id);
+    sqlx::query(
+        "INSERT INTO bids (id, section_id, org_id, version, status, plaintext_digest, ciphertext_sha256, \
+         size, file_name, device_fingerprint, file_creator, uploader_ip, uploaded_by, received_at, \
+         receipt, signature, key_id, updated_at) \
+         VALUES ($1, $2, $3, $4, 'current', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $13)",
+    )
+    .bind(&body.bid_id)
+    .bind(section_id)
+    .bind(org_id)
+    .bind(body.version)
+    .bind(digest)
+    .bind(ct_hash)
+    .bind(body.size)
+    .bind(&file_name)
+    .bind(&meta.device_fingerprint)
+    .bind(&meta.file_creator)
+    .bind(&meta.ip)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind(&signed)
+    .bind(&signature)
+    .bind(RECEIPT_KEY_ID)
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.bid.submitted",
+            "section",
+            section_id,
+            json!({"bid_id": body.bid_id, "section_id": section_id, "project_id": s.project_id,
+                   "org_id": org_id, "version": body.version, "replaces": replaced,
+                   "plaintext_digest": digest, "ciphertext_sha256": ct_hash, "size": body.size,
+                   "device_fingerprint": meta.device_fingerprint, "file_creator": meta.file_creator,
+                   "ip": meta.ip}),
+        ),
+    )
+    .await?;
+    // Move the file in place before committing: a failed rename aborts the transaction.
+    let dest = bids_dir(ctx).join(&file_name);
+    tokio::fs::rename(tmp, &dest)
+        .await
+        .map_err(|e| Error::internal(format!("bid file rename: {e}")))?;
+    if let Err(e) = ctx.db.commit(tx).await {
+        let _ = tokio::fs::remove_file(&dest).await;
+        return Err(e);
+    }
+    Ok(Uploaded::Created(BidReceipt {
+        receipt: body,
+        signed,
+        signature,
+        key_id: RECEIPT_KEY_ID.into(),
+        algorithm: "ed25519".into(),
+    }))
+}
+
+/// Withdraw the caller organization's current bid (撤回) before the deadline.
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn withdraw(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<()> {
+    actor.require(&[Role::Bidder])?;
+    let org_id = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let s = check_may_bid(ctx, &mut tx, section_id, &org_id, now, true).await?;
+    let row = sqlx::query(
+        "SELECT id, version FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
+    )
+    .bind(section_id)
+    .bind(&org_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| Error::not_found("your organization has no current bid for this section"))?;
+    let bid_id: String = row.try_get(0)?;
+    let version: i64 = row.try_get(1)?;
+    sqlx::query("UPDATE bids SET status = 'withdrawn', updated_at = $1 WHERE id = $2")
+        .bind(to_micros(now))
+        .bind(&bid_id)
+        .execute(&mut *tx)
+        .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.bid.withdrawn",
+            "section",
+            section_id,
+            json!({"bid_id": bid_id, "section_id": section_id, "project_id": s.project_id,
+                   "org_id": org_id, "version": version}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: [u8; 32] = [7; 32];
+    const NONCE: [u8; 12] = [9; 12];
+    const MANIFEST: &[u8] =
+        br#"{"price":"9876543.21","currency":"CNY","documents":[{"name":"a.pdf","sha256":"00"}]}"#;
+
+    #[test]
+    fn round_trip() {
+        let s = seal(&KEY, &NONCE, MANIFEST).unwrap();
+        assert_eq!(&s.ciphertext[..12], &NONCE);
+        assert_eq!(s.digest, sha256_hex(MANIFEST));
+        assert_eq!(open(&KEY, &s.ciphertext, &s.digest).unwrap(), MANIFEST);
+        assert!(!String::from_utf8_lossy(&s.ciphertext).contains("9876543.21"));
+    }
+
+    #[test]
+    fn wrong_key_refused() {
+        let s = seal(&KEY, &NONCE, MANIFEST).unwrap();
+        let mut other = KEY;
+        other[0] ^= 1;
+        assert_eq!(
+            open(&other, &s.ciphertext, &s.digest),
+            Err(OpenError::Authentication)
+        );
+    }
+
+    #[test]
+    fn tampered_ciphertext_refused() {
+        let mut s = seal(&KEY, &NONCE, MANIFEST).unwrap();
+        let last = s.ciphertext.len() - 1;
+        s.ciphertext[20] ^= 0x80;
+        assert_eq!(
+            open(&KEY, &s.ciphertext, &s.digest),
+            Err(OpenError::Authentication)
+        );
+        s.ciphertext[20] ^= 0x80;
+        s.ciphertext[last] ^= 1;
+        assert_eq!(
+            open(&KEY, &s.ciphertext, &s.digest),
+            Err(OpenError::Authentication)
+        );
+        assert_eq!(open(&KEY, &[0; 27], &s.digest), Err(OpenError::Malformed));
+    }
+
+    #[test]
+    fn digest_mismatch_detected() {
+        let s = seal(&KEY, &NONCE, MANIFEST).unwrap();
+        let wrong = sha256_hex(b"something else");
+        assert_eq!(
+            open(&KEY, &s.ciphertext, &wrong),
+            Err(OpenError::DigestMismatch)
+        );
+    }
+
+    #[test]
+    fn digest_format() {
+        assert!(valid_digest(&sha256_hex(b"x")));
+        assert!(!valid_digest("abc"));
+        assert!(!valid_digest(&"g".repeat(64)));
+    }
+
+    #[tokio::test]
+    async fn spool_limit_boundary() {
+        let dir = tempfile::tempdir().unwrap();
+        let chunks = || {
+            futures::stream::iter(vec![
+                Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"0123")),
+                Ok(axum::body::Bytes::from_static(b"4567")),
+            ])
+        };
+        // Last allowed size: exactly the limit.
+        let (path, hash, size) = spool(dir.path(), chunks(), 8).await.unwrap();
+        assert_eq!((size, hash), (8, sha256_hex(b"01234567")));
+        assert_eq!(std::fs::read(path).unwrap(), b"01234567");
+        // First refused: one byte over; nothing left behind but the first file.
+        let e = spool(dir.path(), chunks(), 7).await.unwrap_err();
+        assert_eq!(e.status().as_u16(), 413);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

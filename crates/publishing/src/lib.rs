@@ -1,0 +1,14 @@
+//! Unified information publishing (统一信息发布).
+//!
+//! Tenderers, agencies and staff draft announcements of ten types, each with the structured fields
+//! the law requires it to state; staff approve them; they go out at once or at a chosen time by a
+//! durable timer; the public reads, searches and subscribes (RSS) without logging in.
+//!
+//! Invariants: `rules` does no I/O; published text is never edited (amend with a change notice);
+//! every state change writes its domain event in the same transaction; engine-specific SQL lives
+//! only in `store`.
+
+pub mod http;
+pub mod rules;
+pub mod service;
+pub mod store;

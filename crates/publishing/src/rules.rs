@@ -1,0 +1,423 @@
+//! Announcement types, their required structured fields and the legal periods: data with
+//! citations, no I/O.
+
+use chrono::{DateTime, Utc};
+use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::error::Violations;
+use ggzy_core::ident::Market;
+use ggzy_core::time::local_date;
+use ggzy_core::FieldError;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnnouncementType {
+    /// 招标公告
+    Tender,
+    /// 资格预审公告
+    Prequalification,
+    /// 变更/澄清公告
+    Change,
+    /// 开标记录
+    OpeningRecord,
+    /// 中标候选人公示
+    CandidatePublicity,
+    /// 中标/成交结果公告
+    Award,
+    /// 流标/终止公告
+    Failure,
+    /// 出让公告
+    LandTransfer,
+    /// 产权转让信息披露
+    PropertyDisclosure,
+    /// 成交公告
+    Deal,
+}
+
+impl AnnouncementType {
+    pub const ALL: [AnnouncementType; 10] = [
+        Self::Tender,
+        Self::Prequalification,
+        Self::Change,
+        Self::OpeningRecord,
+        Self::CandidatePublicity,
+        Self::Award,
+        Self::Failure,
+        Self::LandTransfer,
+        Self::PropertyDisclosure,
+        Self::Deal,
+    ];
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Tender => "tender",
+            Self::Prequalification => "prequalification",
+            Self::Change => "change",
+            Self::OpeningRecord => "opening_record",
+            Self::CandidatePublicity => "candidate_publicity",
+            Self::Award => "award",
+            Self::Failure => "failure",
+            Self::LandTransfer => "land_transfer",
+            Self::PropertyDisclosure => "property_disclosure",
+            Self::Deal => "deal",
+        }
+    }
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Tender => "招标公告",
+            Self::Prequalification => "资格预审公告",
+            Self::Change => "变更/澄清公告",
+            Self::OpeningRecord => "开标记录",
+            Self::CandidatePublicity => "中标候选人公示",
+            Self::Award => "中标/成交结果公告",
+            Self::Failure => "流标/终止公告",
+            Self::LandTransfer => "出让公告",
+            Self::PropertyDisclosure => "产权转让信息披露",
+            Self::Deal => "成交公告",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                FieldError::new("", "announcement.type_unknown", "unknown announcement type")
+            })
+    }
+
+    /// The structured fields (keys of `fields`) this type must state, with the legal source.
+    pub fn required_fields(&self) -> &'static [&'static str] {
+        match self {
+            // 《招标公告和公示信息发布管理办法》(10号令) 第5条.
+            Self::Tender | Self::Prequalification => &[
+                "project_name",
+                "scope",
+                "funding",
+                "qualification_requirements",
+                "consortium_accepted",
+                "documents_access",
+                "docs_available_at",
+                "bid_deadline",
+                "submission_method",
+                "tenderer_contact",
+                "platform_url",
+            ],
+            // 10号令 第6条.
+            Self::CandidatePublicity => &[
+                "candidates",
+                "evaluation_summary",
+                "objection_method",
+                "publicity_start_at",
+                "publicity_end_at",
+            ],
+            Self::Change => &["project_name", "change_summary"],
+            Self::OpeningRecord => &["project_name", "opened_at", "bids"],
+            Self::Award | Self::Deal => &["project_name", "winner", "price"],
+            Self::Failure => &["project_name", "reason"],
+            Self::LandTransfer => &[
+                "parcel",
+                "start_price",
+                "docs_available_at",
+                "trading_start_at",
+            ],
+            Self::PropertyDisclosure => &["subject", "floor_price", "disclosure_end_at"],
+        }
+    }
+}
+
+/// Fields each candidate in a candidate publicity must state (10号令 第6条).
+pub const CANDIDATE_FIELDS: [&str; 8] = [
+    "rank",
+    "name",
+    "price",
+    "quality",
+    "duration",
+    "project_manager",
+    "certificate_no",
+    "qualification_response",
+];
+
+fn present(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Array(a)) => !a.is_empty(),
+        _ => true,
+    }
+}
+
+/// Every missing required field, named one by one (`fields.<key>`).
+pub fn check_fields(t: AnnouncementType, fields: &Value, v: &mut Violations) {
+    for k in t.required_fields() {
+        if !present(fields.get(*k)) {
+            v.push(
+                format!("fields.{k}"),
+                "announcement.field_required",
+                format!("a {} must state `{k}`", t.label()),
+            );
+        }
+    }
+    if t == AnnouncementType::CandidatePublicity {
+        if let Some(Value::Array(cs)) = fields.get("candidates") {
+            for (i, c) in cs.iter().enumerate() {
+                for k in CANDIDATE_FIELDS {
+                    if !present(c.get(k)) {
+                        v.push(
+                            format!("fields.candidates[{i}].{k}"),
+                            "announcement.field_required",
+                            format!("each candidate must state `{k}` (10号令 第6条)"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Legal minimum periods (data, with their sources).
+#[derive(Debug, Clone, Copy)]
+pub struct Periods {
+    /// 招标投标法 第24条 / 政府采购法 第35条: from the day documents are available to the bid
+    /// deadline at least 20 days.
+    pub tender_min_days: i64,
+    /// 招标投标法实施条例 第54条: candidate publicity at least 3 days.
+    pub publicity_min_days: i64,
+    /// 政府采购货物和服务招标投标管理办法 (87号令) 第16条: the procurement tender announcement
+    /// period is 5 working days.
+    pub procurement_announcement_working_days: u32,
+}
+
+pub const PERIODS: Periods = Periods {
+    tender_min_days: 20,
+    publicity_min_days: 3,
+    procurement_announcement_working_days: 5,
+};
+
+/// Whole calendar days from the local date of `a` to the local date of `b`.
+fn days_between(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
+    (local_date(b) - local_date(a)).num_days()
+}
+
+fn time_field(fields: &Value, k: &str, v: &mut Violations) -> Option<DateTime<Utc>> {
+    let s = fields.get(k)?.as_str()?;
+    match DateTime::parse_from_rfc3339(s) {
+        Ok(t) => Some(t.with_timezone(&Utc)),
+        Err(_) => {
+            v.push(
+                format!("fields.{k}"),
+                "announcement.time_invalid",
+                format!("`{k}` must be an RFC 3339 time"),
+            );
+            None
+        }
+    }
+}
+
+/// The legal periods, checked at approval and again at publishing with `publish_at` the moment the
+/// announcement goes out (documents cannot be available before the public knows of them).
+pub fn check_periods(
+    t: AnnouncementType,
+    market: Market,
+    fields: &Value,
+    publish_at: DateTime<Utc>,
+    cal: &BusinessCalendar,
+    v: &mut Violations,
+) {
+    let p = PERIODS;
+    match t {
+        AnnouncementType::Tender | AnnouncementType::Prequalification => {
+            let avail = time_field(fields, "docs_available_at", v);
+            let deadline = time_field(fields, "bid_deadline", v);
+            if let (Some(a), Some(d)) = (avail, deadline) {
+                let from = a.max(publish_at);
+                // Counted in calendar days (自…之日起至…之日止), Asia/Shanghai dates.
+                if days_between(from, d) < p.tender_min_days {
+                    v.push(
+                        "fields.bid_deadline",
+                        "announcement.tender_period",
+                        format!(
+                            "at least {} days from when documents are available to the bid deadline \
+                             (招标投标法 第24条 / 政府采购法 第35条)",
+                            p.tender_min_days
+                        ),
+                    );
+                }
+            }
+            if market == Market::Procurement && t == AnnouncementType::Tender {
+                if let Some(end) = time_field(fields, "announcement_end_at", v) {
+                    let min = cal
+                        .add_working_days(
+                            local_date(publish_at),
+                            p.procurement_announcement_working_days,
+                        )
+                        .ok();
+                    if min.is_some_and(|m| local_date(end) < m) {
+                        v.push(
+                            "fields.announcement_end_at",
+                            "announcement.procurement_period",
+                            format!(
+                                "a procurement tender announcement runs {} working days (87号令 第16条)",
+                                p.procurement_announcement_working_days
+                            ),
+                        );
+                    }
+                } else {
+                    v.push(
+                        "fields.announcement_end_at",
+                        "announcement.field_required",
+                        "a procurement tender announcement must state its end (87号令 第16条)",
+                    );
+                }
+            }
+        }
+        AnnouncementType::CandidatePublicity => {
+            let s = time_field(fields, "publicity_start_at", v);
+            let e = time_field(fields, "publicity_end_at", v);
+            if let (Some(s), Some(e)) = (s, e) {
+                if days_between(s.max(publish_at), e) < p.publicity_min_days {
+                    v.push(
+                        "fields.publicity_end_at",
+                        "announcement.publicity_period",
+                        format!(
+                            "candidate publicity lasts at least {} days (招标投标法实施条例 第54条)",
+                            p.publicity_min_days
+                        ),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Markdown to HTML with everything unsafe stripped: no script, no event handlers, no
+/// `javascript:` links (ammonia's allow-list).
+pub fn render_markdown(md: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::ENABLE_TABLES);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::clean(&html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    fn at(d: u32) -> String {
+        Utc.with_ymd_and_hms(2026, 3, d, 1, 0, 0)
+            .single()
+            .expect("t")
+            .to_rfc3339()
+    }
+
+    fn tender(deadline_day: u32) -> Value {
+        json!({"docs_available_at": at(2), "bid_deadline": at(deadline_day)})
+    }
+
+    fn errs(t: AnnouncementType, f: &Value) -> Vec<String> {
+        let mut v = Violations::new();
+        let pub_at = Utc
+            .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+            .single()
+            .expect("t");
+        check_periods(
+            t,
+            Market::Construction,
+            f,
+            pub_at,
+            &BusinessCalendar::official(),
+            &mut v,
+        );
+        match v.into_result() {
+            Ok(()) => vec![],
+            Err(ggzy_core::Error::Validation(es)) => es.into_iter().map(|e| e.rule).collect(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_tender_period_of_20_days_is_allowed_and_19_refused() {
+        assert!(errs(AnnouncementType::Tender, &tender(22)).is_empty());
+        assert_eq!(
+            errs(AnnouncementType::Tender, &tender(21)),
+            vec!["announcement.tender_period"]
+        );
+    }
+
+    #[test]
+    fn candidate_publicity_of_3_days_is_allowed_and_less_refused() {
+        let ok = json!({"publicity_start_at": at(2), "publicity_end_at": at(5)});
+        let short = json!({"publicity_start_at": at(2), "publicity_end_at": at(4)});
+        assert!(errs(AnnouncementType::CandidatePublicity, &ok).is_empty());
+        assert_eq!(
+            errs(AnnouncementType::CandidatePublicity, &short),
+            vec!["announcement.publicity_period"]
+        );
+    }
+
+    #[test]
+    fn a_procurement_announcement_runs_5_working_days() {
+        let cal = BusinessCalendar::official();
+        let pub_at = Utc
+            .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+            .single()
+            .expect("t");
+        let mut f = tender(22);
+        // Monday 2 March + 5 working days = Monday 9 March.
+        f["announcement_end_at"] = json!(at(9));
+        let mut v = Violations::new();
+        check_periods(
+            AnnouncementType::Tender,
+            Market::Procurement,
+            &f,
+            pub_at,
+            &cal,
+            &mut v,
+        );
+        assert!(v.is_empty());
+        f["announcement_end_at"] = json!(at(6));
+        let mut v = Violations::new();
+        check_periods(
+            AnnouncementType::Tender,
+            Market::Procurement,
+            &f,
+            pub_at,
+            &cal,
+            &mut v,
+        );
+        assert!(!v.is_empty());
+    }
+
+    #[test]
+    fn every_missing_field_is_named() {
+        let mut v = Violations::new();
+        check_fields(
+            AnnouncementType::Tender,
+            &json!({"project_name": "x"}),
+            &mut v,
+        );
+        let Err(ggzy_core::Error::Validation(es)) = v.into_result() else {
+            panic!("expected violations")
+        };
+        assert_eq!(
+            es.len(),
+            AnnouncementType::Tender.required_fields().len() - 1
+        );
+        assert!(es.iter().any(|e| e.field == "fields.platform_url"));
+    }
+
+    #[test]
+    fn script_and_event_handlers_are_stripped() {
+        let h = render_markdown(
+            "# 公告\n\n<script>alert(1)</script><img src=\"x.png\" onerror=\"alert(1)\">\n\n[a](javascript:alert(1)) <a href=\"javascript:alert(2)\" onclick=\"x()\">b</a>",
+        );
+        assert!(!h.contains("<script"), "{h}");
+        assert!(!h.contains("onerror"), "{h}");
+        assert!(!h.contains("href=\"javascript"), "{h}");
+        assert!(!h.contains("onclick"), "{h}");
+        assert!(h.contains("<h1>公告</h1>"), "{h}");
+    }
+}

@@ -1,0 +1,824 @@
+//! Publishing use cases. Each write runs in one transaction with its domain events; the portable
+//! SQL of this area lives here, the engine-specific part in [`crate::store`].
+
+use crate::rules::{check_fields, check_periods, render_markdown, AnnouncementType};
+use crate::store;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use ggzy_core::error::Violations;
+use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::ident::Market;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{ids, Clock, Error, Result, Timestamp};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::timers::{self, Timer, TimerHandler};
+use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// Timer kind that publishes a scheduled announcement.
+pub const PUBLISH_TIMER: &str = "publishing.announcement.publish";
+const MAX_PAGE: i64 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Submitted,
+    Approved,
+    Scheduled,
+    Published,
+    Withdrawn,
+}
+
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Approved => "approved",
+            Status::Scheduled => "scheduled",
+            Status::Published => "published",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Status> {
+        [
+            Status::Draft,
+            Status::Submitted,
+            Status::Approved,
+            Status::Scheduled,
+            Status::Published,
+            Status::Withdrawn,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+        .ok_or_else(|| Error::internal(format!("unknown announcement status {s}")))
+    }
+    /// Visible to anyone without login: published text, and withdrawn text with its reason.
+    pub fn is_public(&self) -> bool {
+        matches!(self, Status::Published | Status::Withdrawn)
+    }
+}
+
+/// An announcement as written by a tenderer, agency or staff.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AnnouncementDraft {
+    /// `construction`, `procurement`, `land` or `property`.
+    pub market: String,
+    /// `tender`, `prequalification`, `change`, `opening_record`, `candidate_publicity`, `award`,
+    /// `failure`, `land_transfer`, `property_disclosure` or `deal`.
+    #[serde(rename = "type")]
+    pub ann_type: String,
+    pub title: String,
+    /// Markdown; rendered to sanitized HTML.
+    pub body: String,
+    /// The type's structured fields (see docs/publishing.md).
+    #[serde(default)]
+    pub fields: Value,
+    /// For a change notice: the published announcement it amends.
+    pub original_id: Option<String>,
+    /// Region code; the platform's region when absent.
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Version {
+    pub version: i64,
+    pub title: String,
+    pub body_html: String,
+    pub fields: Value,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Announcement {
+    pub id: String,
+    pub market: String,
+    #[serde(rename = "type")]
+    pub ann_type: AnnouncementType,
+    pub region: String,
+    pub title: String,
+    pub body_markdown: String,
+    pub body_html: String,
+    pub fields: Value,
+    pub original_id: Option<String>,
+    pub status: Status,
+    pub version: i64,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub withdraw_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Change notices published against this announcement.
+    pub changes: Vec<String>,
+    /// Every version of the text, oldest first (on single reads).
+    pub versions: Vec<Version>,
+    #[serde(skip)]
+    pub owner_org_id: Option<String>,
+}
+
+const COLS: &str = "a.id, a.market, a.ann_type, a.region, a.title, a.body_md, a.body_html, a.fields, \
+    a.original_id, a.status, a.version, a.publish_at, a.published_at, a.withdrawn_at, a.withdraw_reason, \
+    a.created_at, a.updated_at, a.owner_org_id";
+
+fn opt_time(r: &ggzy_store::Row, i: usize) -> Result<Option<DateTime<Utc>>> {
+    Ok(r.try_get::<Option<i64>, _>(i)?.map(from_micros))
+}
+
+fn from_row(r: &ggzy_store::Row) -> Result<Announcement> {
+    let fields: String = r.try_get(7)?;
+    Ok(Announcement {
+        id: r.try_get(0)?,
+        market: r.try_get(1)?,
+        ann_type: AnnouncementType::parse(&r.try_get::<String, _>(2)?)
+            .map_err(|e| Error::internal(e.message))?,
+        region: r.try_get(3)?,
+        title: r.try_get(4)?,
+        body_markdown: r.try_get(5)?,
+        body_html: r.try_get(6)?,
+        fields: serde_json::from_str(&fields).unwrap_or(Value::Null),
+        original_id: r.try_get(8)?,
+        status: Status::parse(&r.try_get::<String, _>(9)?)?,
+        version: r.try_get(10)?,
+        publish_at: opt_time(r, 11)?,
+        published_at: opt_time(r, 12)?,
+        withdrawn_at: opt_time(r, 13)?,
+        withdraw_reason: r.try_get(14)?,
+        created_at: from_micros(r.try_get(15)?),
+        updated_at: from_micros(r.try_get(16)?),
+        owner_org_id: r.try_get(17)?,
+        changes: vec![],
+        versions: vec![],
+    })
+}
+
+async fn load(tx: &mut Tx, db: &Db, id: &str, lock: bool) -> Result<Announcement> {
+    let sql = format!(
+        "SELECT {COLS} FROM announcements a WHERE a.id = $1{}",
+        if lock { db.for_update() } else { "" }
+    );
+    let r = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("announcement {id}")))?;
+    from_row(&r)
+}
+
+fn payload(a: &Announcement) -> Value {
+    json!({
+        "id": a.id, "market": a.market, "type": a.ann_type.as_str(), "region": a.region,
+        "title": a.title, "status": a.status.as_str(), "version": a.version,
+        "original_id": a.original_id,
+        "publish_at": a.publish_at, "published_at": a.published_at,
+        "withdraw_reason": a.withdraw_reason,
+    })
+}
+
+async fn event(
+    tx: &mut Tx,
+    db: &Db,
+    who: &ActorRef,
+    at: Timestamp,
+    verb: &str,
+    a: &Announcement,
+) -> Result<()> {
+    emit(
+        tx,
+        db,
+        who,
+        at,
+        NewEvent::new(
+            format!("publishing.announcement.{verb}"),
+            "announcement",
+            &a.id,
+            payload(a),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+struct Checked {
+    market: Market,
+    ann_type: AnnouncementType,
+    title: String,
+    body_html: String,
+    fields: String,
+}
+
+fn check_draft(d: &AnnouncementDraft) -> Result<Checked> {
+    let mut v = Violations::new();
+    let market = v.take("market", Market::parse(d.market.trim()));
+    let ann_type = v.take("type", AnnouncementType::parse(d.ann_type.trim()));
+    let title = d.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > 300 {
+        v.push(
+            "title",
+            "required",
+            "title is required (at most 300 characters)",
+        );
+    }
+    if d.body.trim().is_empty() {
+        v.push("body", "required", "body is required");
+    }
+    if !d.fields.is_object() && !d.fields.is_null() {
+        v.push(
+            "fields",
+            "announcement.fields_object",
+            "fields must be an object",
+        );
+    }
+    if let Some(t) = ann_type {
+        check_fields(t, &d.fields, &mut v);
+        if t == AnnouncementType::Change && d.original_id.as_deref().unwrap_or("").is_empty() {
+            v.push(
+                "original_id",
+                "announcement.change_needs_original",
+                "a change notice links to the announcement it amends (10号令; 20号令)",
+            );
+        }
+    }
+    v.into_result()?;
+    match (market, ann_type) {
+        (Some(market), Some(ann_type)) => Ok(Checked {
+            market,
+            ann_type,
+            title,
+            body_html: render_markdown(&d.body),
+            fields: d.fields.to_string(),
+        }),
+        _ => Err(Error::internal("draft checked")),
+    }
+}
+
+async fn check_original(tx: &mut Tx, original: Option<&str>) -> Result<()> {
+    if let Some(o) = original.filter(|o| !o.is_empty()) {
+        let r = sqlx::query("SELECT status FROM announcements WHERE id = $1")
+            .bind(o)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let ok = match r {
+            Some(r) => r.try_get::<String, _>(0)? == "published",
+            None => false,
+        };
+        if !ok {
+            return Err(Error::field(
+                "original_id",
+                "announcement.original_unpublished",
+                "a change notice amends a published announcement",
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn write_version(tx: &mut Tx, a: &Announcement, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO announcement_versions (announcement_id, version, title, body_html, fields, at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (announcement_id, version) DO UPDATE SET \
+         title = excluded.title, body_html = excluded.body_html, fields = excluded.fields, at = excluded.at",
+    )
+    .bind(&a.id)
+    .bind(a.version)
+    .bind(&a.title)
+    .bind(&a.body_html)
+    .bind(a.fields.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn can_edit(actor: &Actor, a: &Announcement) -> bool {
+    matches!(actor.role, Role::Staff | Role::Admin)
+        || (a.owner_org_id.is_some() && a.owner_org_id == actor.org_id)
+}
+
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn create(ctx: &Ctx, actor: &Actor, d: AnnouncementDraft) -> Result<Announcement> {
+    actor.require(&[Role::Tenderer, Role::Agency, Role::Staff])?;
+    let c = check_draft(&d)?;
+    let id = ids::new_id();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    check_original(&mut tx, d.original_id.as_deref()).await?;
+    let region = d
+        .region
+        .clone()
+        .filter(|r| !r.trim().is_empty())
+        .unwrap_or_else(|| ctx.settings.region.clone());
+    sqlx::query(
+        "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
+         original_id, status, version, owner_org_id, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $12)",
+    )
+    .bind(&id)
+    .bind(c.market.as_str())
+    .bind(c.ann_type.as_str())
+    .bind(&region)
+    .bind(&c.title)
+    .bind(&d.body)
+    .bind(&c.body_html)
+    .bind(&c.fields)
+    .bind(d.original_id.as_deref().filter(|o| !o.is_empty()))
+    .bind(actor.org_id.as_deref())
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    let a = load(&mut tx, &ctx.db, &id, false).await?;
+    write_version(&mut tx, &a, to_micros(now)).await?;
+    event(&mut tx, &ctx.db, &actor.actor_ref(), now, "created", &a).await?;
+    ctx.db.commit(tx).await?;
+    Ok(a)
+}
+
+/// Replace a draft's text. Anything past draft is refused; published text is immutable (amend it
+/// with a change notice).
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn update(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    d: AnnouncementDraft,
+) -> Result<Announcement> {
+    actor.require(&[Role::Tenderer, Role::Agency, Role::Staff])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load(&mut tx, &ctx.db, id, true).await?;
+    if !can_edit(actor, &cur) {
+        return Err(Error::not_found(format!("announcement {id}")));
+    }
+    match cur.status {
+        Status::Draft => {}
+        Status::Published | Status::Withdrawn => {
+            return Err(Error::conflict(
+                "announcement.immutable",
+                "published text is immutable: publish a change notice (变更公告) instead",
+            ))
+        }
+        _ => {
+            return Err(Error::conflict(
+                "announcement.not_draft",
+                "only a draft can be edited",
+            ))
+        }
+    }
+    let c = check_draft(&d)?;
+    check_original(&mut tx, d.original_id.as_deref()).await?;
+    let n = sqlx::query(
+        "UPDATE announcements SET market = $1, ann_type = $2, title = $3, body_md = $4, body_html = $5, \
+         fields = $6, original_id = $7, version = version + 1, updated_at = $8 \
+         WHERE id = $9 AND status = 'draft'",
+    )
+    .bind(c.market.as_str())
+    .bind(c.ann_type.as_str())
+    .bind(&c.title)
+    .bind(&d.body)
+    .bind(&c.body_html)
+    .bind(&c.fields)
+    .bind(d.original_id.as_deref().filter(|o| !o.is_empty()))
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(n, "announcement.not_draft", "only a draft can be edited")?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    write_version(&mut tx, &a, to_micros(now)).await?;
+    ctx.db.commit(tx).await?;
+    Ok(a)
+}
+
+async fn set_status(tx: &mut Tx, id: &str, from: Status, to: Status, now: Timestamp) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE announcements SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(to.as_str())
+    .bind(to_micros(now))
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "announcement.transition",
+        &format!(
+            "a {} announcement cannot become {}",
+            from.as_str(),
+            to.as_str()
+        ),
+    )
+}
+
+fn require_status(a: &Announcement, want: Status, action: &str) -> Result<()> {
+    if a.status != want {
+        return Err(Error::conflict(
+            "announcement.transition",
+            format!("cannot {action} a {} announcement", a.status.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Announcement> {
+    actor.require(&[Role::Tenderer, Role::Agency, Role::Staff])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load(&mut tx, &ctx.db, id, true).await?;
+    if !can_edit(actor, &cur) {
+        return Err(Error::not_found(format!("announcement {id}")));
+    }
+    require_status(&cur, Status::Draft, "submit")?;
+    set_status(&mut tx, id, Status::Draft, Status::Submitted, now).await?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    event(&mut tx, &ctx.db, &actor.actor_ref(), now, "submitted", &a).await?;
+    ctx.db.commit(tx).await?;
+    Ok(a)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct Approval {
+    /// When to publish; now when absent or past.
+    pub publish_at: Option<DateTime<Utc>>,
+}
+
+fn check_legal(
+    ctx_cal: &ggzy_core::calendar::BusinessCalendar,
+    a: &Announcement,
+    at: Timestamp,
+) -> Result<()> {
+    let market = Market::parse(&a.market).map_err(|e| Error::internal(e.message))?;
+    let mut v = Violations::new();
+    check_periods(a.ann_type, market, &a.fields, at, ctx_cal, &mut v);
+    v.into_result()
+}
+
+fn timer_key(id: &str) -> String {
+    format!("{PUBLISH_TIMER}:{id}")
+}
+
+/// Staff approve a submitted announcement and schedule it (publishing at once when no later time
+/// is chosen). The legal periods are checked against the publishing time.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result<Announcement> {
+    actor.require(&[Role::Staff])?;
+    let now = ctx.clock.now();
+    let at = ap.publish_at.filter(|t| *t > now).unwrap_or(now);
+    let mut tx = ctx.db.begin().await?;
+    let cur = load(&mut tx, &ctx.db, id, true).await?;
+    require_status(&cur, Status::Submitted, "approve")?;
+    check_legal(&ctx.calendar, &cur, at)?;
+    let who = actor.actor_ref();
+    set_status(&mut tx, id, Status::Submitted, Status::Approved, now).await?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    event(&mut tx, &ctx.db, &who, now, "approved", &a).await?;
+    set_status(&mut tx, id, Status::Approved, Status::Scheduled, now).await?;
+    sqlx::query("UPDATE announcements SET publish_at = $1 WHERE id = $2")
+        .bind(to_micros(at))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    event(&mut tx, &ctx.db, &who, now, "scheduled", &a).await?;
+    let a = if at <= now {
+        publish_in(&mut tx, &ctx.db, &ctx.calendar, &who, now, id).await?
+    } else {
+        timers::schedule(
+            &mut tx,
+            PUBLISH_TIMER,
+            &timer_key(id),
+            at,
+            json!({"announcement_id": id}),
+            now,
+        )
+        .await?;
+        a
+    };
+    ctx.db.commit(tx).await?;
+    Ok(a)
+}
+
+/// Publish a scheduled announcement. Returns it unchanged if it is no longer scheduled (a repeated
+/// timer firing publishes nothing twice).
+async fn publish_in(
+    tx: &mut Tx,
+    db: &Db,
+    cal: &ggzy_core::calendar::BusinessCalendar,
+    who: &ActorRef,
+    now: Timestamp,
+    id: &str,
+) -> Result<Announcement> {
+    let cur = load(tx, db, id, true).await?;
+    if cur.status != Status::Scheduled {
+        return Ok(cur);
+    }
+    check_legal(cal, &cur, now)?;
+    let n = sqlx::query(
+        "UPDATE announcements SET status = 'published', published_at = $1, updated_at = $1 \
+         WHERE id = $2 AND status = 'scheduled'",
+    )
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        return load(tx, db, id, false).await;
+    }
+    let a = load(tx, db, id, false).await?;
+    store::index(tx, db, id, &a.title, &a.body_markdown).await?;
+    event(tx, db, who, now, "published", &a).await?;
+    Ok(a)
+}
+
+/// Fires [`PUBLISH_TIMER`]: publishes the announcement, re-checking the legal periods at the actual
+/// publishing time. If they no longer hold, the announcement goes back to draft
+/// (`publishing.announcement.returned`) instead of going out unlawfully.
+pub struct PublishDue {
+    pub calendar: std::sync::Arc<ggzy_core::calendar::BusinessCalendar>,
+}
+
+impl Default for PublishDue {
+    fn default() -> Self {
+        PublishDue {
+            calendar: std::sync::Arc::new(ggzy_core::calendar::BusinessCalendar::official()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl TimerHandler for PublishDue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let Some(id) = timer.payload["announcement_id"].as_str() else {
+            return Err(Error::internal("publish timer without announcement_id"));
+        };
+        let who = ActorRef::system(PUBLISH_TIMER);
+        let now = clock.now();
+        match publish_in(tx, db, &self.calendar, &who, now, id).await {
+            Ok(_) => Ok(()),
+            Err(Error::Validation(errs)) => {
+                let n = sqlx::query(
+                    "UPDATE announcements SET status = 'draft', updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
+                )
+                .bind(to_micros(now))
+                .bind(id)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                if n == 1 {
+                    let a = load(tx, db, id, false).await?;
+                    let mut p = payload(&a);
+                    p["violations"] = json!(errs);
+                    emit(
+                        tx,
+                        db,
+                        &who,
+                        now,
+                        NewEvent::new("publishing.announcement.returned", "announcement", id, p),
+                    )
+                    .await?;
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Withdrawal {
+    pub reason: String,
+}
+
+/// Withdraw a published announcement: its text stays readable, with the reason.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: &str, w: Withdrawal) -> Result<Announcement> {
+    actor.require(&[Role::Staff])?;
+    let reason = w.reason.trim();
+    if reason.is_empty() {
+        return Err(Error::field(
+            "reason",
+            "required",
+            "a withdrawal states its reason",
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load(&mut tx, &ctx.db, id, true).await?;
+    require_status(&cur, Status::Published, "withdraw")?;
+    let n = sqlx::query(
+        "UPDATE announcements SET status = 'withdrawn', withdrawn_at = $1, withdraw_reason = $2, \
+         updated_at = $1 WHERE id = $3 AND status = 'published'",
+    )
+    .bind(to_micros(now))
+    .bind(reason)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "announcement.transition",
+        "only a published announcement can be withdrawn",
+    )?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    event(&mut tx, &ctx.db, &actor.actor_ref(), now, "withdrawn", &a).await?;
+    ctx.db.commit(tx).await?;
+    Ok(a)
+}
+
+/// One announcement with its version history and change notices. Anonymous callers see only
+/// published and withdrawn ones; the owner and staff see every state.
+pub async fn get(ctx: &Ctx, actor: Option<&Actor>, id: &str) -> Result<Announcement> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    let r = sqlx::query(&format!(
+        "SELECT {COLS} FROM announcements a WHERE a.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("announcement {id}")))?;
+    let mut a = from_row(&r)?;
+    let allowed = a.status.is_public()
+        || actor.is_some_and(|x| can_edit(x, &a) || matches!(x.role, Role::Supervisor));
+    if !allowed {
+        return Err(Error::not_found(format!("announcement {id}")));
+    }
+    let vs = sqlx::query(
+        "SELECT version, title, body_html, fields, at FROM announcement_versions \
+         WHERE announcement_id = $1 ORDER BY version",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for v in vs {
+        let f: String = v.try_get(3)?;
+        a.versions.push(Version {
+            version: v.try_get(0)?,
+            title: v.try_get(1)?,
+            body_html: v.try_get(2)?,
+            fields: serde_json::from_str(&f).unwrap_or(Value::Null),
+            at: from_micros(v.try_get(4)?),
+        });
+    }
+    let cs = sqlx::query(
+        "SELECT id FROM announcements WHERE original_id = $1 AND status IN ('published', 'withdrawn') \
+         ORDER BY published_at",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for c in cs {
+        a.changes.push(c.try_get(0)?);
+    }
+    Ok(a)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct PublicFilter {
+    pub market: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub ann_type: Option<String>,
+    pub region: Option<String>,
+    /// `published` (default) or `withdrawn`; other states are never public.
+    pub status: Option<String>,
+    /// Published at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Published before.
+    pub to: Option<DateTime<Utc>>,
+    /// Full-text query over title and body (substring match, works for Chinese).
+    pub q: Option<String>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1–100 (default 20).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page {
+    pub items: Vec<Announcement>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn encode_cursor(published_at: i64, id: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{published_at}|{id}"))
+}
+
+fn decode_cursor(c: &str) -> Result<(i64, String)> {
+    let bad = || Error::bad_request("invalid cursor");
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .map_err(|_| bad())?;
+    let s = String::from_utf8(raw).map_err(|_| bad())?;
+    let (t, id) = s.split_once('|').ok_or_else(bad)?;
+    Ok((t.parse().map_err(|_| bad())?, id.to_string()))
+}
+
+/// Public list, newest first, keyset pagination over (published_at, id).
+pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
+    let mut v = Violations::new();
+    if let Some(m) = &f.market {
+        v.take("market", Market::parse(m));
+    }
+    if let Some(t) = &f.ann_type {
+        v.take("type", AnnouncementType::parse(t));
+    }
+    let status = f.status.clone().unwrap_or_else(|| "published".into());
+    if status != "published" && status != "withdrawn" {
+        v.push(
+            "status",
+            "announcement.status_public",
+            "status is published or withdrawn",
+        );
+    }
+    let limit = f.limit.unwrap_or(20);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        v.push("limit", "range", format!("limit is 1 to {MAX_PAGE}"));
+    }
+    v.into_result()?;
+    let mut wh = vec!["a.status = $1".to_string()];
+    let mut binds: Vec<Bind> = vec![Bind::S(status)];
+    if let Some(m) = &f.market {
+        add(&mut wh, &mut binds, "a.market =", Bind::S(m.clone()));
+    }
+    if let Some(t) = &f.ann_type {
+        add(&mut wh, &mut binds, "a.ann_type =", Bind::S(t.clone()));
+    }
+    if let Some(r) = &f.region {
+        add(&mut wh, &mut binds, "a.region =", Bind::S(r.clone()));
+    }
+    if let Some(t) = f.from {
+        add(
+            &mut wh,
+            &mut binds,
+            "a.published_at >=",
+            Bind::I(to_micros(t)),
+        );
+    }
+    if let Some(t) = f.to {
+        add(
+            &mut wh,
+            &mut binds,
+            "a.published_at <",
+            Bind::I(to_micros(t)),
+        );
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let (frag, val) = store::search_clause(&ctx.db, q, binds.len() + 1);
+        binds.push(Bind::S(val));
+        wh.push(frag);
+    }
+    if let Some(c) = &f.cursor {
+        let (t, id) = decode_cursor(c)?;
+        let n = binds.len() + 1;
+        wh.push(format!(
+            "(a.published_at < ${n} OR (a.published_at = ${n} AND a.id < ${}))",
+            n + 1
+        ));
+        binds.push(Bind::I(t));
+        binds.push(Bind::S(id));
+    }
+    let sql = format!(
+        "SELECT {COLS} FROM announcements a WHERE {} ORDER BY a.published_at DESC, a.id DESC LIMIT {}",
+        wh.join(" AND "),
+        limit + 1
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = match b {
+            Bind::S(s) => q.bind(s.clone()),
+            Bind::I(i) => q.bind(*i),
+        };
+    }
+    let rows = q.fetch_all(ctx.db.pool()).await?;
+    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items
+            .last()
+            .and_then(|a| a.published_at.map(|t| encode_cursor(to_micros(t), &a.id)))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+enum Bind {
+    S(String),
+    I(i64),
+}
+
+fn add(wh: &mut Vec<String>, binds: &mut Vec<Bind>, cond: &str, b: Bind) {
+    binds.push(b);
+    wh.push(format!("{cond} ${}", binds.len()));
+}

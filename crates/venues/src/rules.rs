@@ -1,0 +1,370 @@
+//! Venue rules as plain functions and data (no I/O).
+//!
+//! The centre's operating rules (15-minute booking grid, door grace, hold time) are local
+//! management rules of the trading centre, not statutory periods; the statutory ones are cited
+//! where they apply.
+
+use chrono::{Duration, NaiveTime, Timelike};
+use ggzy_core::time::{local_date, shanghai, to_micros};
+use ggzy_core::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Booking grid: bookings start and end on a quarter hour (centre operating rule).
+pub const SLOT_MINUTES: i64 = 15;
+const SLOT_MICROS: i64 = SLOT_MINUTES * 60 * 1_000_000;
+
+/// People on the roster may pass the door this long before the booking starts (centre rule).
+pub const DOOR_GRACE_MINUTES: i64 = 15;
+
+/// Default lifetime of a tentative hold, overridable with `GGZY_VENUE_HOLD_MINUTES`.
+pub const DEFAULT_HOLD_MINUTES: i64 = 30;
+
+/// Longest single booking (centre rule): one day of slots at most.
+pub const MAX_SLOTS: usize = 96;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomKind {
+    /// 开标室
+    OpeningHall,
+    /// 评标室
+    EvaluationRoom,
+    /// 谈判室
+    NegotiationRoom,
+    /// 拍卖厅
+    AuctionHall,
+    /// 远程评标席位
+    RemoteSeat,
+}
+
+impl RoomKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RoomKind::OpeningHall => "opening_hall",
+            RoomKind::EvaluationRoom => "evaluation_room",
+            RoomKind::NegotiationRoom => "negotiation_room",
+            RoomKind::AuctionHall => "auction_hall",
+            RoomKind::RemoteSeat => "remote_seat",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RoomKind> {
+        Some(match s {
+            "opening_hall" => RoomKind::OpeningHall,
+            "evaluation_room" => RoomKind::EvaluationRoom,
+            "negotiation_room" => RoomKind::NegotiationRoom,
+            "auction_hall" => RoomKind::AuctionHall,
+            "remote_seat" => RoomKind::RemoteSeat,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    Opening,
+    Evaluation,
+    Negotiation,
+    Auction,
+}
+
+impl Purpose {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Purpose::Opening => "opening",
+            Purpose::Evaluation => "evaluation",
+            Purpose::Negotiation => "negotiation",
+            Purpose::Auction => "auction",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Purpose> {
+        Some(match s {
+            "opening" => Purpose::Opening,
+            "evaluation" => Purpose::Evaluation,
+            "negotiation" => Purpose::Negotiation,
+            "auction" => Purpose::Auction,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonRole {
+    BidderRep,
+    Tenderer,
+    Agency,
+    Supervisor,
+    Expert,
+    Staff,
+}
+
+impl PersonRole {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PersonRole::BidderRep => "bidder_rep",
+            PersonRole::Tenderer => "tenderer",
+            PersonRole::Agency => "agency",
+            PersonRole::Supervisor => "supervisor",
+            PersonRole::Expert => "expert",
+            PersonRole::Staff => "staff",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PersonRole> {
+        Some(match s {
+            "bidder_rep" => PersonRole::BidderRep,
+            "tenderer" => PersonRole::Tenderer,
+            "agency" => PersonRole::Agency,
+            "supervisor" => PersonRole::Supervisor,
+            "expert" => PersonRole::Expert,
+            "staff" => PersonRole::Staff,
+            _ => return None,
+        })
+    }
+}
+
+/// Opening hours as minutes of the local day, `[from, until)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hours {
+    pub from: i64,
+    pub until: i64,
+}
+
+impl Hours {
+    /// Parse `"HH:MM"` pairs; `from` must be before `until` and both on the 15-minute grid.
+    pub fn parse(from: &str, until: &str) -> Option<Hours> {
+        let f = NaiveTime::parse_from_str(from, "%H:%M").ok()?;
+        let u = NaiveTime::parse_from_str(until, "%H:%M").ok()?;
+        let (f, u) = (
+            (f.hour() * 60 + f.minute()) as i64,
+            (u.hour() * 60 + u.minute()) as i64,
+        );
+        (f < u && f % SLOT_MINUTES == 0 && u % SLOT_MINUTES == 0)
+            .then_some(Hours { from: f, until: u })
+    }
+    pub fn fmt(m: i64) -> String {
+        format!("{:02}:{:02}", m / 60, m % 60)
+    }
+}
+
+/// Whether `t` lies on the 15-minute grid (whole quarter hours, no seconds). Shanghai is UTC+8, a
+/// whole number of quarter hours, so the UTC grid and the local grid coincide.
+pub fn aligned(t: Timestamp) -> bool {
+    to_micros(t).rem_euclid(SLOT_MICROS) == 0
+}
+
+/// Why a window cannot be booked (rule name, message).
+pub type Refusal = (&'static str, String);
+
+/// Check the window against the grid and the room's opening hours: both ends aligned, start before
+/// end, at most one day, within one local day and inside `[from, until)`.
+pub fn check_window(start: Timestamp, end: Timestamp, hours: Hours) -> Result<(), Refusal> {
+    if !aligned(start) || !aligned(end) {
+        return Err((
+            "booking.alignment",
+            format!("start and end must be on a {SLOT_MINUTES}-minute boundary"),
+        ));
+    }
+    if end <= start {
+        return Err(("booking.window", "the end must be after the start".into()));
+    }
+    let (ls, le) = (
+        start.with_timezone(&shanghai()),
+        end.with_timezone(&shanghai()),
+    );
+    let sm = (ls.hour() * 60 + ls.minute()) as i64;
+    let same_day = local_date(start) == local_date(end);
+    let em = if same_day {
+        (le.hour() * 60 + le.minute()) as i64
+    } else if local_date(end) == local_date(start) + Duration::days(1)
+        && le.hour() == 0
+        && le.minute() == 0
+    {
+        24 * 60
+    } else {
+        i64::MAX
+    };
+    if sm < hours.from || em > hours.until {
+        return Err((
+            "booking.opening_hours",
+            format!(
+                "the room is open {}–{} (Asia/Shanghai)",
+                Hours::fmt(hours.from),
+                Hours::fmt(hours.until)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Start instants (micros) of every 15-minute slot of `[start, end)`.
+pub fn slots(start: Timestamp, end: Timestamp) -> Vec<i64> {
+    let (s, e) = (to_micros(start), to_micros(end));
+    let first = s - s.rem_euclid(SLOT_MICROS);
+    let mut out = Vec::new();
+    let mut t = first;
+    while t < e {
+        out.push(t);
+        t += SLOT_MICROS;
+    }
+    out
+}
+
+/// Evaluation needs a closed (封闭) evaluation room large enough for the committee and the attending
+/// staff: 《招标投标法》第三十八条 (招标人应当采取必要的措施，保证评标在严格保密的情况下进行).
+pub fn check_evaluation_room(
+    kind: RoomKind,
+    isolated: bool,
+    capacity: i64,
+    committee: i64,
+    staff: i64,
+) -> Result<(), Refusal> {
+    if kind != RoomKind::EvaluationRoom || !isolated {
+        return Err((
+            "booking.evaluation_needs_isolated_room",
+            "evaluation takes place only in an isolated evaluation room (评标室)".into(),
+        ));
+    }
+    if committee < 1 || staff < 0 {
+        return Err((
+            "booking.committee_size",
+            "committee size must be at least 1 and staff count not negative".into(),
+        ));
+    }
+    if capacity < committee + staff {
+        return Err((
+            "booking.capacity",
+            format!(
+                "the room seats {capacity}, the committee and staff are {}",
+                committee + staff
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `[a0, a1)` and `[b0, b1)` overlap.
+pub fn overlaps(a0: i64, a1: i64, b0: i64, b1: i64) -> bool {
+    a0 < b1 && b0 < a1
+}
+
+/// Whether the door may open for a booking `[start, end)` at `now` (grace before the start).
+pub fn in_session(now: Timestamp, start: Timestamp, end: Timestamp) -> bool {
+    now >= start - Duration::minutes(DOOR_GRACE_MINUTES) && now < end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use ggzy_core::time::at_local;
+
+    fn t(h: u32, m: u32) -> Timestamp {
+        at_local(NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"), h, m, 0)
+    }
+    fn hours() -> Hours {
+        Hours::parse("08:00", "18:00").expect("hours")
+    }
+
+    #[test]
+    fn a_quarter_hour_is_aligned_and_a_minute_before_is_not() {
+        assert!(aligned(t(15, 0)));
+        assert!(!aligned(t(14, 59)));
+        assert!(!aligned(t(15, 0) + Duration::seconds(1)));
+        assert!(check_window(t(14, 59), t(16, 0), hours()).is_err());
+        assert_eq!(
+            check_window(t(14, 59), t(16, 0), hours())
+                .expect_err("refused")
+                .0,
+            "booking.alignment"
+        );
+        assert!(check_window(t(15, 0), t(16, 0), hours()).is_ok());
+    }
+
+    #[test]
+    fn slots_cover_the_window_in_quarter_hours() {
+        let s = slots(t(9, 0), t(10, 0));
+        assert_eq!(s.len(), 4);
+        assert_eq!(s[0], to_micros(t(9, 0)));
+        assert_eq!(s[3], to_micros(t(9, 45)));
+        assert_eq!(slots(t(9, 0), t(9, 15)).len(), 1);
+        assert!(slots(t(9, 0), t(9, 0)).is_empty());
+    }
+
+    #[test]
+    fn opening_hours_edges() {
+        let h = hours();
+        assert!(check_window(t(8, 0), t(9, 0), h).is_ok());
+        assert!(check_window(t(17, 0), t(18, 0), h).is_ok());
+        assert_eq!(
+            check_window(t(7, 45), t(9, 0), h).expect_err("early").0,
+            "booking.opening_hours"
+        );
+        assert_eq!(
+            check_window(t(17, 0), t(18, 15), h).expect_err("late").0,
+            "booking.opening_hours"
+        );
+        assert_eq!(
+            check_window(t(10, 0), t(10, 0), h).expect_err("empty").0,
+            "booking.window"
+        );
+    }
+
+    #[test]
+    fn a_window_across_midnight_is_outside_hours() {
+        let h = Hours::parse("00:00", "23:45").expect("hours");
+        let next = t(0, 0) + Duration::days(1);
+        assert!(check_window(t(23, 0), next + Duration::hours(1), h).is_err());
+    }
+
+    #[test]
+    fn capacity_exactly_committee_plus_staff_is_allowed_one_less_refused() {
+        assert!(check_evaluation_room(RoomKind::EvaluationRoom, true, 7, 5, 2).is_ok());
+        assert_eq!(
+            check_evaluation_room(RoomKind::EvaluationRoom, true, 6, 5, 2)
+                .expect_err("small")
+                .0,
+            "booking.capacity"
+        );
+    }
+
+    #[test]
+    fn evaluation_needs_an_isolated_evaluation_room() {
+        assert_eq!(
+            check_evaluation_room(RoomKind::EvaluationRoom, false, 20, 5, 2)
+                .expect_err("open")
+                .0,
+            "booking.evaluation_needs_isolated_room"
+        );
+        assert!(check_evaluation_room(RoomKind::OpeningHall, true, 20, 5, 2).is_err());
+    }
+
+    #[test]
+    fn hours_parse_needs_order_and_grid() {
+        assert_eq!(
+            hours(),
+            Hours {
+                from: 480,
+                until: 1080
+            }
+        );
+        assert!(Hours::parse("18:00", "08:00").is_none());
+        assert!(Hours::parse("08:10", "18:00").is_none());
+    }
+
+    #[test]
+    fn the_door_opens_fifteen_minutes_before_the_start_and_closes_at_the_end() {
+        let (s, e) = (t(10, 0), t(12, 0));
+        assert!(in_session(t(9, 45), s, e));
+        assert!(!in_session(t(9, 45) - Duration::seconds(1), s, e));
+        assert!(in_session(t(11, 59), s, e));
+        assert!(!in_session(t(12, 0), s, e));
+    }
+
+    #[test]
+    fn overlap_is_half_open() {
+        assert!(!overlaps(0, 10, 10, 20));
+        assert!(overlaps(0, 11, 10, 20));
+    }
+}

@@ -1,0 +1,1275 @@
+//! Venue use cases: each runs in one transaction together with its domain events.
+
+use crate::rules::{self, Hours, PersonRole, Purpose, RoomKind};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ggzy_core::error::FieldError;
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::ident::ResidentId;
+use ggzy_core::time::{at_local, display_local, from_micros, to_micros};
+use ggzy_core::{ids, Clock, Error, Result, Timestamp};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::outbox::emit;
+use ggzy_store::timers::{self, Timer, TimerHandler};
+use ggzy_store::{Ctx, Db, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// Timer kind that expires a tentative hold.
+pub const HOLD_TIMER: &str = "venues.hold.expire";
+
+fn hold_key(booking_id: &str) -> String {
+    format!("venues.hold:{booking_id}")
+}
+
+/// Lifetime of a tentative hold: `GGZY_VENUE_HOLD_MINUTES`, or the default.
+pub fn hold_duration() -> Duration {
+    let m = std::env::var("GGZY_VENUE_HOLD_MINUTES")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|m| *m > 0)
+        .unwrap_or(rules::DEFAULT_HOLD_MINUTES);
+    Duration::minutes(m)
+}
+
+fn refusal(field: &str, r: rules::Refusal) -> Error {
+    Error::field(field, r.0, r.1)
+}
+
+// ---------------------------------------------------------------- rooms
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewRoom {
+    pub kind: RoomKind,
+    pub name: String,
+    pub floor: i64,
+    pub capacity: i64,
+    #[serde(default)]
+    pub equipment: Vec<String>,
+    /// Closed room (封闭评标室); only evaluation rooms may be isolated.
+    #[serde(default)]
+    pub isolated: bool,
+    /// Local opening time `HH:MM`, default 08:00.
+    pub opens: Option<String>,
+    /// Local closing time `HH:MM`, default 18:00.
+    pub closes: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Room {
+    pub id: String,
+    pub kind: RoomKind,
+    pub name: String,
+    pub floor: i64,
+    pub capacity: i64,
+    pub equipment: Vec<String>,
+    pub isolated: bool,
+    pub opens: String,
+    pub closes: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewBlock {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Block {
+    pub id: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub reason: String,
+}
+
+struct RoomRow {
+    id: String,
+    kind: RoomKind,
+    name: String,
+    floor: i64,
+    capacity: i64,
+    equipment: Vec<String>,
+    isolated: bool,
+    hours: Hours,
+}
+
+const ROOM_COLS: &str =
+    "id, kind, name, floor, capacity, equipment, isolated, open_from, open_until";
+
+fn room_row(r: &ggzy_store::Row) -> Result<RoomRow> {
+    let kind: String = r.try_get(1)?;
+    let equipment: String = r.try_get(5)?;
+    Ok(RoomRow {
+        id: r.try_get(0)?,
+        kind: RoomKind::parse(&kind).ok_or_else(|| Error::internal("bad room kind"))?,
+        name: r.try_get(2)?,
+        floor: r.try_get(3)?,
+        capacity: r.try_get(4)?,
+        equipment: serde_json::from_str(&equipment).unwrap_or_default(),
+        isolated: r.try_get::<i64, _>(6)? == 1,
+        hours: Hours {
+            from: r.try_get(7)?,
+            until: r.try_get(8)?,
+        },
+    })
+}
+
+async fn load_room<'e, E>(exec: E, id: &str) -> Result<RoomRow>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(&format!(
+        "SELECT {ROOM_COLS} FROM venue_rooms WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(exec)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("room {id}")))?;
+    room_row(&r)
+}
+
+async fn blocks_of(db: &Db, room_id: &str) -> Result<Vec<Block>> {
+    let rows = sqlx::query(
+        "SELECT id, starts_at, ends_at, reason FROM venue_blocks WHERE room_id = $1 ORDER BY starts_at",
+    )
+    .bind(room_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Block {
+                id: r.try_get(0)?,
+                start: from_micros(r.try_get(1)?),
+                end: from_micros(r.try_get(2)?),
+                reason: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+async fn to_room(db: &Db, r: RoomRow) -> Result<Room> {
+    let blocks = blocks_of(db, &r.id).await?;
+    Ok(Room {
+        id: r.id,
+        kind: r.kind,
+        name: r.name,
+        floor: r.floor,
+        capacity: r.capacity,
+        equipment: r.equipment,
+        isolated: r.isolated,
+        opens: Hours::fmt(r.hours.from),
+        closes: Hours::fmt(r.hours.until),
+        blocks,
+    })
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn create_room(ctx: &Ctx, actor: &Actor, input: NewRoom) -> Result<Room> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let mut v = ggzy_core::error::Violations::new();
+    let name = input.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        v.push("name", "required", "a name of at most 100 characters");
+    }
+    if input.capacity < 1 {
+        v.push("capacity", "range", "capacity must be at least 1");
+    }
+    if input.isolated && input.kind != RoomKind::EvaluationRoom {
+        v.push(
+            "isolated",
+            "room.isolated_only_evaluation",
+            "only evaluation rooms (评标室) can be isolated",
+        );
+    }
+    let hours = Hours::parse(
+        input.opens.as_deref().unwrap_or("08:00"),
+        input.closes.as_deref().unwrap_or("18:00"),
+    );
+    if hours.is_none() {
+        v.push(
+            "opens",
+            "room.hours",
+            "opening hours are HH:MM on the quarter hour, opening before closing",
+        );
+    }
+    v.into_result()?;
+    let hours = hours.ok_or_else(|| Error::internal("hours"))?;
+    let id = ids::new_id();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO venue_rooms (id, kind, name, floor, capacity, equipment, isolated, open_from, open_until, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&id)
+    .bind(input.kind.as_str())
+    .bind(&name)
+    .bind(input.floor)
+    .bind(input.capacity)
+    .bind(json!(input.equipment).to_string())
+    .bind(i64::from(input.isolated))
+    .bind(hours.from)
+    .bind(hours.until)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict { .. } => Error::conflict("room.duplicate_name", format!("a room named {name} exists")),
+        e => e,
+    })?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.room.created",
+            "room",
+            &id,
+            json!({"room_id": id, "kind": input.kind.as_str(), "name": name, "capacity": input.capacity,
+                   "isolated": input.isolated}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    let r = load_room(ctx.db.pool(), &id).await?;
+    to_room(&ctx.db, r).await
+}
+
+pub async fn list_rooms(ctx: &Ctx, actor: &Actor) -> Result<Vec<Room>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
+    let rows = sqlx::query(&format!(
+        "SELECT {ROOM_COLS} FROM venue_rooms ORDER BY name"
+    ))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        out.push(to_room(&ctx.db, room_row(r)?).await?);
+    }
+    Ok(out)
+}
+
+#[tracing::instrument(skip_all, fields(room_id = %room_id))]
+pub async fn add_block(ctx: &Ctx, actor: &Actor, room_id: &str, b: NewBlock) -> Result<Block> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    if b.end <= b.start {
+        return Err(Error::field(
+            "end",
+            "block.window",
+            "the end must be after the start",
+        ));
+    }
+    let reason = b.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(Error::field("reason", "required", "a reason is required"));
+    }
+    load_room(ctx.db.pool(), room_id).await?;
+    let id = ids::new_id();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO venue_blocks (id, room_id, starts_at, ends_at, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&id)
+    .bind(room_id)
+    .bind(to_micros(b.start))
+    .bind(to_micros(b.end))
+    .bind(&reason)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.room.blocked",
+            "room",
+            room_id,
+            json!({"room_id": room_id, "block_id": id, "start": b.start.to_rfc3339(),
+                   "end": b.end.to_rfc3339(), "reason": reason}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(Block {
+        id,
+        start: b.start,
+        end: b.end,
+        reason,
+    })
+}
+
+async fn blocked(db: &Db, room_id: &str, start: i64, end: i64) -> Result<Option<Block>> {
+    Ok(blocks_of(db, room_id)
+        .await?
+        .into_iter()
+        .find(|b| rules::overlaps(start, end, to_micros(b.start), to_micros(b.end))))
+}
+
+// ---------------------------------------------------------------- bookings
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewBooking {
+    pub room_id: String,
+    pub section_id: String,
+    pub purpose: Purpose,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Evaluation only: members of the evaluation committee (评标委员会).
+    #[serde(default)]
+    pub committee_size: i64,
+    /// Evaluation only: centre staff and supervisors attending.
+    #[serde(default)]
+    pub staff_count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Booking {
+    pub id: String,
+    pub room_id: String,
+    pub section_id: String,
+    pub purpose: Purpose,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// `tentative`, `confirmed` or `cancelled`.
+    pub status: String,
+    pub committee_size: i64,
+    pub staff_count: i64,
+    /// A tentative hold is cancelled at this instant unless confirmed.
+    pub hold_until: Option<DateTime<Utc>>,
+}
+
+const BOOKING_COLS: &str = "id, room_id, section_id, purpose, starts_at, ends_at, status, committee_size, staff_count, hold_until, created_org";
+
+fn booking_row(r: &ggzy_store::Row) -> Result<(Booking, Option<String>)> {
+    let purpose: String = r.try_get(3)?;
+    let hold: Option<i64> = r.try_get(9)?;
+    Ok((
+        Booking {
+            id: r.try_get(0)?,
+            room_id: r.try_get(1)?,
+            section_id: r.try_get(2)?,
+            purpose: Purpose::parse(&purpose).ok_or_else(|| Error::internal("bad purpose"))?,
+            start: from_micros(r.try_get(4)?),
+            end: from_micros(r.try_get(5)?),
+            status: r.try_get(6)?,
+            committee_size: r.try_get(7)?,
+            staff_count: r.try_get(8)?,
+            hold_until: hold.map(from_micros),
+        },
+        r.try_get(10)?,
+    ))
+}
+
+async fn load_booking<'e, E>(exec: E, id: &str) -> Result<(Booking, Option<String>)>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(&format!(
+        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(exec)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("booking {id}")))?;
+    booking_row(&r)
+}
+
+fn booking_payload(b: &Booking) -> serde_json::Value {
+    json!({"booking_id": b.id, "room_id": b.room_id, "section_id": b.section_id,
+           "purpose": b.purpose.as_str(), "start": b.start.to_rfc3339(), "end": b.end.to_rfc3339(),
+           "status": b.status})
+}
+
+/// Book a room (tentative hold). Overlap is refused by the slot table's primary key.
+#[tracing::instrument(skip_all, fields(room_id = %input.room_id))]
+pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Result<Booking> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let room = load_room(ctx.db.pool(), &input.room_id).await?;
+    rules::check_window(input.start, input.end, room.hours).map_err(|r| refusal("start", r))?;
+    let slots = rules::slots(input.start, input.end);
+    if slots.len() > rules::MAX_SLOTS {
+        return Err(Error::field(
+            "end",
+            "booking.too_long",
+            "a booking lasts at most one day",
+        ));
+    }
+    let (s, e) = (to_micros(input.start), to_micros(input.end));
+    if let Some(b) = blocked(&ctx.db, &room.id, s, e).await? {
+        return Err(Error::field(
+            "start",
+            "booking.blocked",
+            format!(
+                "{} is blocked {} – {}: {}",
+                room.name,
+                display_local(b.start),
+                display_local(b.end),
+                b.reason
+            ),
+        ));
+    }
+    match input.purpose {
+        Purpose::Evaluation => rules::check_evaluation_room(
+            room.kind,
+            room.isolated,
+            room.capacity,
+            input.committee_size,
+            input.staff_count,
+        )
+        .map_err(|r| refusal("room_id", r))?,
+        Purpose::Opening => {
+            let r = sqlx::query("SELECT opening_at FROM venue_sections WHERE section_id = $1")
+                .bind(&input.section_id)
+                .fetch_optional(ctx.db.pool())
+                .await?;
+            let Some(r) = r else {
+                return Err(Error::field(
+                    "section_id",
+                    "booking.section_unknown",
+                    "no registered section with this id",
+                ));
+            };
+            let opening = from_micros(r.try_get(0)?);
+            if opening != input.start {
+                return Err(Error::field(
+                    "start",
+                    "booking.opening_time",
+                    format!(
+                        "an opening session starts at the section's opening time {} (招标投标法 第三十四条)",
+                        display_local(opening)
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+    let now = ctx.clock.now();
+    let hold_until = now + hold_duration();
+    let b = Booking {
+        id: ids::new_id(),
+        room_id: room.id.clone(),
+        section_id: input.section_id.clone(),
+        purpose: input.purpose,
+        start: input.start,
+        end: input.end,
+        status: "tentative".into(),
+        committee_size: input.committee_size,
+        staff_count: input.staff_count,
+        hold_until: Some(hold_until),
+    };
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO venue_bookings (id, room_id, section_id, purpose, starts_at, ends_at, status, committee_size, \
+         staff_count, hold_until, created_by, created_org, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'tentative', $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(&b.id)
+    .bind(&b.room_id)
+    .bind(&b.section_id)
+    .bind(b.purpose.as_str())
+    .bind(s)
+    .bind(e)
+    .bind(b.committee_size)
+    .bind(b.staff_count)
+    .bind(to_micros(hold_until))
+    .bind(&actor.user_id)
+    .bind(actor.org_id.clone())
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    for slot in &slots {
+        let r = sqlx::query(
+            "INSERT INTO booking_slots (room_id, slot_start, booking_id) VALUES ($1, $2, $3)",
+        )
+        .bind(&b.room_id)
+        .bind(*slot)
+        .bind(&b.id)
+        .execute(&mut *tx)
+        .await;
+        if let Err(err) = r {
+            let err = Error::from(err);
+            return Err(match err {
+                Error::Conflict { .. } => Error::conflict(
+                    "booking.overlap",
+                    format!(
+                        "{} is already booked at {}",
+                        room.name,
+                        display_local(from_micros(*slot))
+                    ),
+                ),
+                e => e,
+            });
+        }
+    }
+    timers::schedule(
+        &mut tx,
+        HOLD_TIMER,
+        &hold_key(&b.id),
+        hold_until,
+        json!({"booking_id": b.id}),
+        now,
+    )
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.booking.created",
+            "booking",
+            &b.id,
+            booking_payload(&b),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(b)
+}
+
+fn may_manage(actor: &Actor, org: &Option<String>) -> Result<()> {
+    if actor.is(Role::Staff) || (actor.org_id.is_some() && actor.org_id == *org) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "this booking belongs to another organization",
+        ))
+    }
+}
+
+#[tracing::instrument(skip_all, fields(booking_id = %id))]
+pub async fn confirm(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let (_, org) = load_booking(ctx.db.pool(), id).await?;
+    may_manage(actor, &org)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let r = sqlx::query(
+        "UPDATE venue_bookings SET status = 'confirmed', hold_until = NULL, updated_at = $1 \
+         WHERE id = $2 AND status = 'tentative'",
+    )
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if r.rows_affected() != 1 {
+        let (b, _) = load_booking(&mut *tx, id).await?;
+        return Err(Error::conflict(
+            "booking.not_tentative",
+            format!(
+                "only a tentative booking can be confirmed; this one is {}",
+                b.status
+            ),
+        ));
+    }
+    timers::cancel(&mut tx, &hold_key(id)).await?;
+    let (b, _) = load_booking(&mut *tx, id).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.booking.confirmed",
+            "booking",
+            id,
+            booking_payload(&b),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(b)
+}
+
+/// Cancel inside `tx`: the row stays (status cancelled), its slot rows are deleted.
+async fn cancel_in(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    id: &str,
+    event: &str,
+) -> Result<Option<Booking>> {
+    let r = sqlx::query(
+        "UPDATE venue_bookings SET status = 'cancelled', hold_until = NULL, updated_at = $1 \
+         WHERE id = $2 AND status IN ('tentative', 'confirmed')",
+    )
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() != 1 {
+        return Ok(None);
+    }
+    sqlx::query("DELETE FROM booking_slots WHERE booking_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let (b, _) = load_booking(&mut **tx, id).await?;
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(event, "booking", id, booking_payload(&b)),
+    )
+    .await?;
+    Ok(Some(b))
+}
+
+#[tracing::instrument(skip_all, fields(booking_id = %id))]
+pub async fn cancel(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let (_, org) = load_booking(ctx.db.pool(), id).await?;
+    may_manage(actor, &org)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let Some(b) = cancel_in(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        id,
+        "venues.booking.cancelled",
+    )
+    .await?
+    else {
+        return Err(Error::conflict(
+            "booking.already_cancelled",
+            "this booking is already cancelled",
+        ));
+    };
+    timers::cancel(&mut tx, &hold_key(id)).await?;
+    ctx.db.commit(tx).await?;
+    Ok(b)
+}
+
+/// Expires a tentative hold that was not confirmed in time.
+pub struct HoldExpiry;
+
+#[async_trait::async_trait]
+impl TimerHandler for HoldExpiry {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let Some(id) = timer.payload["booking_id"].as_str() else {
+            tracing::warn!(timer = %timer.id, "hold timer without booking_id; skipped");
+            return Ok(());
+        };
+        let r = sqlx::query("SELECT status FROM venue_bookings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some(r) = r else { return Ok(()) };
+        let status: String = r.try_get(0)?;
+        if status == "tentative" {
+            cancel_in(
+                tx,
+                db,
+                &ActorRef::system("venues.hold"),
+                clock.now(),
+                id,
+                "venues.booking.expired",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct FreeQuery {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub capacity: Option<i64>,
+    pub kind: Option<RoomKind>,
+}
+
+/// Rooms that can be booked for the whole window (hours, blocks and slots), smallest first.
+pub async fn free_rooms(ctx: &Ctx, actor: &Actor, q: &FreeQuery) -> Result<Vec<Room>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
+    let (s, e) = (to_micros(q.start), to_micros(q.end));
+    let rows = sqlx::query(&format!(
+        "SELECT {ROOM_COLS} FROM venue_rooms ORDER BY capacity, name"
+    ))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let busy: Vec<String> = sqlx::query(
+        "SELECT DISTINCT room_id FROM booking_slots WHERE slot_start >= $1 AND slot_start < $2",
+    )
+    .bind(s - s.rem_euclid(rules::SLOT_MINUTES * 60_000_000))
+    .bind(e)
+    .fetch_all(ctx.db.pool())
+    .await?
+    .iter()
+    .map(|r| r.try_get::<String, _>(0))
+    .collect::<std::result::Result<_, _>>()?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let room = room_row(r)?;
+        if q.kind.is_some_and(|k| k != room.kind)
+            || q.capacity.is_some_and(|c| room.capacity < c)
+            || busy.contains(&room.id)
+            || rules::check_window(q.start, q.end, room.hours).is_err()
+            || blocked(&ctx.db, &room.id, s, e).await?.is_some()
+        {
+            continue;
+        }
+        out.push(to_room(&ctx.db, room).await?);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct DayQuery {
+    /// Local date `YYYY-MM-DD` (Asia/Shanghai).
+    pub day: NaiveDate,
+}
+
+/// The day calendar: every booking starting that local day, by room and time.
+pub async fn day_calendar(ctx: &Ctx, actor: &Actor, day: NaiveDate) -> Result<Vec<Booking>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
+    let from = at_local(day, 0, 0, 0);
+    let rows = sqlx::query(&format!(
+        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE starts_at >= $1 AND starts_at < $2 \
+         ORDER BY room_id, starts_at"
+    ))
+    .bind(to_micros(from))
+    .bind(to_micros(from + Duration::days(1)))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(|r| Ok(booking_row(r)?.0)).collect()
+}
+
+// ---------------------------------------------------------------- sections projection
+
+/// Keeps `venue_sections` from `projects.section.registered` (opening times of sections).
+pub struct SectionsProjection;
+
+#[async_trait::async_trait]
+impl Consumer for SectionsProjection {
+    fn name(&self) -> &'static str {
+        "venues.sections"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == "projects.section.registered"
+    }
+
+    async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let opening = p["opening_at"]
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok());
+        let (Some(id), Some(opening)) = (p["section_id"].as_str(), opening) else {
+            tracing::warn!(event = %ev.id, "section event without section_id/opening_at; skipped");
+            return Ok(());
+        };
+        sqlx::query(
+            "INSERT INTO venue_sections (section_id, name, project_code, opening_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (section_id) DO UPDATE SET name = excluded.name, \
+             project_code = excluded.project_code, opening_at = excluded.opening_at, updated_at = excluded.updated_at",
+        )
+        .bind(id)
+        .bind(p["name"].as_str().unwrap_or_default())
+        .bind(p["project_code"].as_str().map(str::to_string))
+        .bind(to_micros(opening.with_timezone(&Utc)))
+        .bind(to_micros(clock.now()))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- on-site personnel
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewPerson {
+    pub role: PersonRole,
+    pub name: String,
+    pub resident_id: String,
+    /// Authorization letter (授权委托书) reference; required for bidder representatives.
+    pub authorization_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Person {
+    pub id: String,
+    pub booking_id: String,
+    pub role: PersonRole,
+    pub name: String,
+    /// Masked for experts unless the caller is staff.
+    pub resident_id: String,
+    pub authorization_ref: Option<String>,
+}
+
+fn with_field(field: &str, mut e: FieldError) -> Error {
+    e.field = field.into();
+    Error::Validation(vec![e])
+}
+
+#[tracing::instrument(skip_all, fields(booking_id = %booking_id))]
+pub async fn add_person(
+    ctx: &Ctx,
+    actor: &Actor,
+    booking_id: &str,
+    p: NewPerson,
+) -> Result<Person> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let (b, org) = load_booking(ctx.db.pool(), booking_id).await?;
+    may_manage(actor, &org)?;
+    if b.status == "cancelled" {
+        return Err(Error::conflict(
+            "roster.booking_cancelled",
+            "the booking is cancelled",
+        ));
+    }
+    let rid = ResidentId::parse(&p.resident_id).map_err(|e| with_field("resident_id", e))?;
+    let name = p.name.trim().to_string();
+    if name.is_empty() {
+        return Err(Error::field("name", "required", "a name is required"));
+    }
+    let auth = p
+        .authorization_ref
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    if p.role == PersonRole::BidderRep && auth.is_none() {
+        return Err(Error::field(
+            "authorization_ref",
+            "roster.authorization_required",
+            "a bidder's representative needs an authorization letter (授权委托书)",
+        ));
+    }
+    let id = ids::new_id();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO venue_roster (id, booking_id, role, name, resident_id, authorization_ref, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(booking_id)
+    .bind(p.role.as_str())
+    .bind(&name)
+    .bind(rid.as_str())
+    .bind(auth.clone())
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict { .. } => {
+            Error::conflict("roster.duplicate", "this person is already on the roster")
+        }
+        e => e,
+    })?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.roster.added",
+            "booking",
+            booking_id,
+            json!({"booking_id": booking_id, "person_id": id, "role": p.role.as_str(),
+                   "name": name, "resident_id": rid.masked()}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(Person {
+        id,
+        booking_id: booking_id.into(),
+        role: p.role,
+        name,
+        resident_id: rid.to_string(),
+        authorization_ref: auth,
+    })
+}
+
+fn shown_id(actor: &Actor, role: PersonRole, rid: &str) -> String {
+    if role == PersonRole::Expert && !actor.is(Role::Staff) {
+        ResidentId::parse(rid)
+            .map(|r| r.masked())
+            .unwrap_or_else(|_| "******".into())
+    } else {
+        rid.into()
+    }
+}
+
+pub async fn roster(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Vec<Person>> {
+    actor.require(&[Role::Staff, Role::Agency, Role::Supervisor])?;
+    let (_, org) = load_booking(ctx.db.pool(), booking_id).await?;
+    if actor.is(Role::Agency) {
+        may_manage(actor, &org)?;
+    }
+    let rows = sqlx::query(
+        "SELECT id, role, name, resident_id, authorization_ref FROM venue_roster WHERE booking_id = $1 ORDER BY created_at, id",
+    )
+    .bind(booking_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let role: String = r.try_get(1)?;
+            let role = PersonRole::parse(&role).ok_or_else(|| Error::internal("bad role"))?;
+            let rid: String = r.try_get(3)?;
+            Ok(Person {
+                id: r.try_get(0)?,
+                booking_id: booking_id.into(),
+                role,
+                name: r.try_get(2)?,
+                resident_id: shown_id(actor, role, &rid),
+                authorization_ref: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DoorRequest {
+    pub resident_id: String,
+    pub direction: Direction,
+    /// The person handed in phones and other communication devices (通讯工具存放).
+    #[serde(default)]
+    pub phone_deposited: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DoorDecision {
+    pub allowed: bool,
+    /// Rule name of a refusal, e.g. `door.not_on_roster`.
+    pub reason: Option<String>,
+    pub detail: String,
+    pub booking_id: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<PersonRole>,
+}
+
+struct Admission {
+    booking_id: String,
+    name: String,
+    role: PersonRole,
+}
+
+/// Decide a door attempt and record it (log row + event) whatever the outcome.
+#[tracing::instrument(skip_all, fields(room_id = %room_id))]
+pub async fn door(
+    ctx: &Ctx,
+    actor: &Actor,
+    room_id: &str,
+    req: DoorRequest,
+) -> Result<DoorDecision> {
+    actor.require(&[Role::Staff])?;
+    let rid = ResidentId::parse(&req.resident_id).map_err(|e| with_field("resident_id", e))?;
+    let room = load_room(ctx.db.pool(), room_id).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let presence = sqlx::query(
+        "SELECT room_id, booking_id, name, role, isolated FROM venue_presence WHERE resident_id = $1",
+    )
+    .bind(rid.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let presence = match presence {
+        Some(r) => Some((
+            r.try_get::<String, _>(0)?,
+            r.try_get::<String, _>(1)?,
+            r.try_get::<String, _>(2)?,
+            r.try_get::<String, _>(3)?,
+            r.try_get::<i64, _>(4)? == 1,
+        )),
+        None => None,
+    };
+    let mut who: Option<Admission> = None;
+    let refused: Option<(&str, String)> = match req.direction {
+        Direction::Out => match &presence {
+            Some((room, booking, name, role, _)) if room == room_id => {
+                who = Some(Admission {
+                    booking_id: booking.clone(),
+                    name: name.clone(),
+                    role: PersonRole::parse(role).unwrap_or(PersonRole::Staff),
+                });
+                None
+            }
+            _ => Some((
+                "door.not_inside",
+                "this person is not inside this room".into(),
+            )),
+        },
+        Direction::In => {
+            let grace = to_micros(now + Duration::minutes(rules::DOOR_GRACE_MINUTES));
+            let rows = sqlx::query(
+                "SELECT b.id, r.name, r.role FROM venue_bookings b JOIN venue_roster r ON r.booking_id = b.id \
+                 WHERE b.room_id = $1 AND b.status <> 'cancelled' AND r.resident_id = $2 \
+                 AND b.starts_at <= $3 AND b.ends_at > $4 ORDER BY b.starts_at",
+            )
+            .bind(room_id)
+            .bind(rid.as_str())
+            .bind(grace)
+            .bind(to_micros(now))
+            .fetch_all(&mut *tx)
+            .await?;
+            match rows.first() {
+                None => Some((
+                    "door.not_on_roster",
+                    "not on the roster of a session taking place in this room now".into(),
+                )),
+                Some(r) => {
+                    let role: String = r.try_get(2)?;
+                    let a = Admission {
+                        booking_id: r.try_get(0)?,
+                        name: r.try_get(1)?,
+                        role: PersonRole::parse(&role).unwrap_or(PersonRole::Staff),
+                    };
+                    let refusal = if a.role == PersonRole::Expert
+                        && !(room.kind == RoomKind::EvaluationRoom && room.isolated)
+                    {
+                        Some((
+                            "door.expert_needs_isolated_room",
+                            "experts enter only isolated evaluation rooms".to_string(),
+                        ))
+                    } else if a.role == PersonRole::Expert && !req.phone_deposited {
+                        Some((
+                            "door.phone_not_deposited",
+                            "experts must deposit phones and communication devices first (通讯工具存放)"
+                                .to_string(),
+                        ))
+                    } else {
+                        match &presence {
+                            Some((other, _, _, _, true)) if other != room_id => Some((
+                                "door.inside_isolated_room",
+                                "this person is inside another isolated room".to_string(),
+                            )),
+                            Some((same, _, _, _, _)) if same == room_id => Some((
+                                "door.already_inside",
+                                "this person is already inside".to_string(),
+                            )),
+                            _ => None,
+                        }
+                    };
+                    who = Some(a);
+                    refusal
+                }
+            }
+        }
+    };
+    let allowed = refused.is_none();
+    if allowed {
+        if let Some(a) = &who {
+            match req.direction {
+                Direction::In => {
+                    sqlx::query("DELETE FROM venue_presence WHERE resident_id = $1")
+                        .bind(rid.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO venue_presence (resident_id, room_id, booking_id, name, role, isolated, entered_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(rid.as_str())
+                    .bind(room_id)
+                    .bind(&a.booking_id)
+                    .bind(&a.name)
+                    .bind(a.role.as_str())
+                    .bind(i64::from(room.isolated))
+                    .bind(to_micros(now))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Direction::Out => {
+                    sqlx::query(
+                        "DELETE FROM venue_presence WHERE resident_id = $1 AND room_id = $2",
+                    )
+                    .bind(rid.as_str())
+                    .bind(room_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+    }
+    let dir = match req.direction {
+        Direction::In => "in",
+        Direction::Out => "out",
+    };
+    let (reason, detail) = match &refused {
+        Some((r, d)) => (Some(r.to_string()), d.clone()),
+        None => (None, format!("{dir} allowed")),
+    };
+    sqlx::query(
+        "INSERT INTO venue_door_log (id, room_id, booking_id, resident_id, name, role, direction, allowed, reason, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(ids::new_id())
+    .bind(room_id)
+    .bind(who.as_ref().map(|a| a.booking_id.clone()))
+    .bind(rid.as_str())
+    .bind(who.as_ref().map(|a| a.name.clone()))
+    .bind(who.as_ref().map(|a| a.role.as_str().to_string()))
+    .bind(dir)
+    .bind(i64::from(allowed))
+    .bind(reason.clone())
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            if allowed {
+                "venues.door.allowed"
+            } else {
+                "venues.door.refused"
+            },
+            "room",
+            room_id,
+            json!({"room_id": room_id, "direction": dir, "resident_id": rid.masked(),
+                   "booking_id": who.as_ref().map(|a| a.booking_id.clone()),
+                   "role": who.as_ref().map(|a| a.role.as_str()),
+                   "phone_deposited": req.phone_deposited, "reason": reason}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(DoorDecision {
+        allowed,
+        reason,
+        detail,
+        booking_id: who.as_ref().map(|a| a.booking_id.clone()),
+        name: who.as_ref().map(|a| a.name.clone()),
+        role: who.as_ref().map(|a| a.role),
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Occupant {
+    pub name: String,
+    pub role: PersonRole,
+    pub booking_id: String,
+    pub entered_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Occupancy {
+    pub room_id: String,
+    pub headcount: i64,
+    pub capacity: i64,
+    pub people: Vec<Occupant>,
+}
+
+pub async fn occupancy(ctx: &Ctx, actor: &Actor, room_id: &str) -> Result<Occupancy> {
+    actor.require(&[Role::Staff, Role::Supervisor])?;
+    let room = load_room(ctx.db.pool(), room_id).await?;
+    let rows = sqlx::query(
+        "SELECT name, role, booking_id, entered_at FROM venue_presence WHERE room_id = $1 ORDER BY entered_at",
+    )
+    .bind(room_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let people = rows
+        .iter()
+        .map(|r| {
+            let role: String = r.try_get(1)?;
+            Ok(Occupant {
+                name: r.try_get(0)?,
+                role: PersonRole::parse(&role).unwrap_or(PersonRole::Staff),
+                booking_id: r.try_get(2)?,
+                entered_at: from_micros(r.try_get(3)?),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Occupancy {
+        room_id: room.id,
+        headcount: people.len() as i64,
+        capacity: room.capacity,
+        people,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DoorEntry {
+    pub at: DateTime<Utc>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    /// Masked for experts unless the caller is staff.
+    pub resident_id: String,
+    pub direction: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionReport {
+    pub booking: Booking,
+    pub arrivals: Vec<DoorEntry>,
+    pub departures: Vec<DoorEntry>,
+    pub refusals: Vec<DoorEntry>,
+}
+
+/// End-of-session report: arrivals, departures and refusals at the room's door for the booking
+/// (refusals of people on no roster are counted within the session window).
+pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<SessionReport> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Agency])?;
+    let (b, org) = load_booking(ctx.db.pool(), booking_id).await?;
+    if actor.is(Role::Agency) {
+        may_manage(actor, &org)?;
+    }
+    let rows = sqlx::query(
+        "SELECT at, name, role, resident_id, direction, allowed, reason FROM venue_door_log \
+         WHERE booking_id = $1 OR (booking_id IS NULL AND room_id = $2 AND at >= $3 AND at < $4) \
+         ORDER BY at, id",
+    )
+    .bind(booking_id)
+    .bind(&b.room_id)
+    .bind(to_micros(
+        b.start - Duration::minutes(rules::DOOR_GRACE_MINUTES),
+    ))
+    .bind(to_micros(b.end))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let (mut arrivals, mut departures, mut refusals) = (vec![], vec![], vec![]);
+    for r in &rows {
+        let role: Option<String> = r.try_get(2)?;
+        let rid: String = r.try_get(3)?;
+        let shown = match role.as_deref().and_then(PersonRole::parse) {
+            Some(pr) => shown_id(actor, pr, &rid),
+            None => rid,
+        };
+        let e = DoorEntry {
+            at: from_micros(r.try_get(0)?),
+            name: r.try_get(1)?,
+            role,
+            resident_id: shown,
+            direction: r.try_get(4)?,
+            reason: r.try_get(6)?,
+        };
+        if r.try_get::<i64, _>(5)? != 1 {
+            refusals.push(e);
+        } else if e.direction == "in" {
+            arrivals.push(e);
+        } else {
+            departures.push(e);
+        }
+    }
+    Ok(SessionReport {
+        booking: b,
+        arrivals,
+        departures,
+        refusals,
+    })
+}

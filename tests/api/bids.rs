@@ -1,0 +1,413 @@
+//! Sealed bids (不见面开标): upload by a registered bidder with a signed receipt, idempotent retry,
+//! replacement and withdrawal, the deadline to the second, and no plaintext price anywhere in the
+//! database after uploads.
+
+use base64::Engine as _;
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use ggzy_api_tests::{into_parts, TestApp};
+use ggzy_projects::bids::{seal, Sealed};
+use ggzy_store::consumer;
+use serde_json::{json, Value};
+use sqlx::{Column, Row};
+use std::time::Duration;
+
+const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+const PRICE: &str = "8765432.19";
+
+fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+fn project_body() -> Value {
+    json!({
+        "name": "大连市某道路改造工程",
+        "market": "construction",
+        "procedure": "open_tender",
+        "tenderer_uscc": "91110000802100433B",
+        "tenderer_name": "大连市市政建设管理处",
+        "sections": [{
+            "name": "一标段",
+            "estimated_price": "10000000.00",
+            "deposit": "200000.00",
+            "docs_issue_at": "2026-03-02T09:00:00+08:00",
+            "docs_sale_end_at": "2026-03-07T17:00:00+08:00",
+            "bid_deadline": DEADLINE,
+            "opening_at": DEADLINE,
+        }],
+    })
+}
+
+async fn projection_ready(app: &TestApp) {
+    app.seal().await;
+    let last = ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 100_000)
+        .await
+        .unwrap()
+        .last()
+        .map(|e| e.seq)
+        .unwrap_or(0);
+    let workers = ggzy::background::workers();
+    let c = workers
+        .consumers
+        .iter()
+        .find(|c| c.name() == "projects.organizations")
+        .expect("projects.organizations consumer registered")
+        .clone();
+    for _ in 0..500 {
+        consumer::drain(&app.ctx.db, app.clock(), c.as_ref())
+            .await
+            .unwrap();
+        if consumer::position(&app.ctx.db, c.name()).await.unwrap() >= last {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("organizations projection did not catch up");
+}
+
+/// A section open for bidding with bidder1 and bidder2 registered; returns the section id.
+async fn bidding_section(app: &TestApp) -> String {
+    let tenderer = app.login("tenderer").await;
+    let staff = app.login("staff").await;
+    let (s, p) = app
+        .post(Some(&tenderer), "/api/v1/projects", project_body())
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let id = p["id"].as_str().unwrap().to_string();
+    let (s, v) = app
+        .post(
+            Some(&tenderer),
+            &format!("/api/v1/projects/{id}/submit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/projects/{id}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let section = v["sections"][0]["id"].as_str().unwrap().to_string();
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/sections/{section}/open-bidding"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    projection_ready(app).await;
+    for b in ["bidder1", "bidder2"] {
+        let t = app.login(b).await;
+        let (s, v) = app
+            .post(
+                Some(&t),
+                &format!("/api/v1/sections/{section}/registrations"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}: {v}");
+    }
+    section
+}
+
+fn package(price: &str, seed: u8) -> Sealed {
+    let manifest = json!({"price": price, "currency": "CNY",
+        "documents": [{"name": "商务标.pdf", "sha256": "ab".repeat(32)}]});
+    seal(&[seed; 32], &[seed; 12], manifest.to_string().as_bytes()).unwrap()
+}
+
+async fn put_bid(
+    app: &TestApp,
+    token: &str,
+    section: &str,
+    digest: &str,
+    body: Vec<u8>,
+) -> (u16, Value) {
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .header("X-Bid-Digest", digest)
+        .header("X-Device-Fingerprint", "mac=00:11:22:33:44:55;disk=WD-123")
+        .header("X-File-Creator", "bidder-tool 1.0")
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    into_parts(r).await
+}
+
+async fn verify(app: &TestApp, receipt: &Value) {
+    let (s, keys) = app.get(None, "/api/keys").await;
+    assert_eq!(s, 200, "{keys}");
+    let key = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["key_id"] == receipt["key_id"])
+        .expect("receipt key published");
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let pk: [u8; 32] = b64
+        .decode(key["public_key"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let sig: [u8; 64] = b64
+        .decode(receipt["signature"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let signed = receipt["signed"].as_str().unwrap();
+    VerifyingKey::from_bytes(&pk)
+        .unwrap()
+        .verify(signed.as_bytes(), &Signature::from_bytes(&sig))
+        .expect("receipt signature verifies");
+    let body: Value = serde_json::from_str(signed).unwrap();
+    assert_eq!(body, receipt["receipt"]);
+    // A forged receipt does not verify.
+    let forged = signed.replace("\"version\":1", "\"version\":2");
+    assert!(VerifyingKey::from_bytes(&pk)
+        .unwrap()
+        .verify(forged.as_bytes(), &Signature::from_bytes(&sig))
+        .is_err());
+}
+
+#[tokio::test]
+async fn upload_receipt_replace_withdraw_and_deadline() {
+    let app = TestApp::spawn().await;
+    let section = bidding_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let b3 = app.login("bidder3").await;
+    let p = package(PRICE, 1);
+
+    // Not registered: refused before anything is stored.
+    let (s, v) = put_bid(&app, &b3, &section, &p.digest, p.ciphertext.clone()).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("bid.not_registered")),
+        "{v}"
+    );
+    // Digest header malformed.
+    let (s, v) = put_bid(&app, &b1, &section, "xyz", p.ciphertext.clone()).await;
+    assert_eq!(s, 422, "{v}");
+
+    let (s, r1) = put_bid(&app, &b1, &section, &p.digest, p.ciphertext.clone()).await;
+    assert_eq!(s, 201, "{r1}");
+    let rc = &r1["receipt"];
+    assert_eq!(rc["section_id"], section.as_str());
+    assert_eq!(rc["plaintext_digest"], p.digest.as_str());
+    assert_eq!(
+        rc["ciphertext_sha256"],
+        ggzy_projects::bids::sha256_hex(&p.ciphertext).as_str()
+    );
+    assert_eq!(rc["size"], p.ciphertext.len() as i64);
+    assert_eq!(rc["version"], 1);
+    verify(&app, &r1).await;
+
+    // Idempotent retry: same receipt.
+    let (s, again) = put_bid(&app, &b1, &section, &p.digest, p.ciphertext.clone()).await;
+    assert_eq!(s, 200, "{again}");
+    assert_eq!(again, r1);
+
+    // Replace: a new version; the old one is kept as superseded.
+    let p2 = package("8765000.00", 2);
+    let (s, r2) = put_bid(&app, &b1, &section, &p2.digest, p2.ciphertext.clone()).await;
+    assert_eq!(s, 201, "{r2}");
+    assert_eq!(r2["receipt"]["version"], 2);
+    let rows = sqlx::query("SELECT status FROM bids ORDER BY version")
+        .fetch_all(app.ctx.db.pool())
+        .await
+        .unwrap();
+    let statuses: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(statuses, ["superseded", "current"]);
+
+    // Withdraw, then bid again.
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
+        .bearer_auth(&b1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (s, r3) = put_bid(&app, &b1, &section, &p.digest, p.ciphertext.clone()).await;
+    assert_eq!(
+        (s, r3["receipt"]["version"].as_i64()),
+        (201, Some(3)),
+        "{r3}"
+    );
+
+    // Last second before the deadline accepted; at the deadline refused and nothing changes.
+    let deadline = at(DEADLINE);
+    app.clock().set(deadline - chrono::Duration::seconds(1));
+    let b2 = app.login("bidder2").await;
+    let p3 = package("1000.00", 3);
+    let (s, v) = put_bid(&app, &b2, &section, &p3.digest, p3.ciphertext.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    app.clock().set(deadline);
+    let p4 = package("999.00", 4);
+    let (s, v) = put_bid(&app, &b2, &section, &p4.digest, p4.ciphertext.clone()).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("bid.after_deadline")),
+        "{v}"
+    );
+    app.clock().set(deadline + chrono::Duration::seconds(1));
+    let (s, v) = put_bid(&app, &b2, &section, &p4.digest, p4.ciphertext.clone()).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("bid.after_deadline")),
+        "{v}"
+    );
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
+        .bearer_auth(&b2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM bids")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 4);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_package_refused_with_413() {
+    let app = TestApp::spawn().await;
+    let section = bidding_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    // One byte over the default 50 MiB limit.
+    let body = vec![0u8; (ggzy_projects::bids::DEFAULT_MAX_BID_BYTES + 1) as usize];
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
+        .bearer_auth(&b1)
+        .header("X-Bid-Digest", "00".repeat(32))
+        .body(body)
+        .send()
+        .await;
+    // The server answers 413 as soon as the limit is crossed; the client may instead see the
+    // connection closed while it is still sending.
+    if let Ok(r) = r {
+        let (s, v) = into_parts(r).await;
+        assert_eq!(s, 413, "{v}");
+        assert_eq!(v["status"], 413, "problem+json: {v}");
+    }
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM bids")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0);
+    app.stop().await;
+}
+
+/// Every column of every table, read through the catalog, holds no plaintext price.
+#[tokio::test]
+async fn no_plaintext_price_in_the_database() {
+    let app = TestApp::spawn().await;
+    let section = bidding_section(&app).await;
+    for (i, b) in ["bidder1", "bidder2"].iter().enumerate() {
+        let t = app.login(b).await;
+        let p = package(PRICE, 10 + i as u8);
+        let (s, v) = put_bid(&app, &t, &section, &p.digest, p.ciphertext).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    app.seal().await;
+    let pool = app.ctx.db.pool();
+    let postgres = std::env::var("GGZY_TEST_DATABASE_URL").is_ok();
+    let tables: Vec<String> = if postgres {
+        sqlx::query(
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    } else {
+        sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    assert!(tables.iter().any(|t| t == "bids"), "{tables:?}");
+    let mut cells = 0;
+    for t in &tables {
+        // Cast every column to text so the Any driver can decode it.
+        let cols: Vec<String> = if postgres {
+            sqlx::query(
+                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1",
+            )
+            .bind(t)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+        } else {
+            sqlx::query(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                .fetch_all(pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+        };
+        if cols.is_empty() {
+            continue;
+        }
+        let select = cols
+            .iter()
+            .map(|c| {
+                format!(
+                    "CAST(\"{c}\" AS {})",
+                    if postgres { "TEXT" } else { "BLOB" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!("SELECT {select} FROM \"{t}\""))
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        for r in &rows {
+            for (i, c) in r.columns().iter().enumerate() {
+                let v: Option<String> = if postgres {
+                    r.try_get(i).unwrap()
+                } else {
+                    let b: Option<Vec<u8>> = r.try_get(i).unwrap();
+                    b.map(|b| String::from_utf8_lossy(&b).into_owned())
+                };
+                cells += 1;
+                if let Some(v) = v {
+                    assert!(
+                        !v.contains(PRICE) && !v.contains("8765432"),
+                        "plaintext price in {t}.{}",
+                        c.name()
+                    );
+                }
+            }
+        }
+    }
+    assert!(cells > 100, "read {cells} cells");
+    app.stop().await;
+}
