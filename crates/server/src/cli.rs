@@ -102,7 +102,7 @@ pub struct ServeArgs {
     #[arg(long, env = "GGZY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Fill an empty database with demo organizations and users and print their logins.
-    #[arg(long, env = "GGZY_DEMO")]
+    #[arg(long, env = "GGZY_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
     /// Password for every demo user (random if not given).
     #[arg(long, env = "GGZY_DEMO_PASSWORD")]
@@ -123,10 +123,10 @@ pub struct ServeArgs {
     #[arg(long, env = "GGZY_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
     /// Trust X-Forwarded-For (only behind your own reverse proxy).
-    #[arg(long, env = "GGZY_TRUST_PROXY")]
+    #[arg(long, env = "GGZY_TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
     pub trust_proxy: bool,
     /// Log as JSON lines.
-    #[arg(long, env = "GGZY_LOG_JSON")]
+    #[arg(long, env = "GGZY_LOG_JSON", value_parser = clap::builder::BoolishValueParser::new())]
     pub log_json: bool,
     /// Public base URL of the portal (feed links).
     #[arg(long, env = "GGZY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
