@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use ggzy_api_tests::{into_parts, TestApp};
-use ggzy_projects::bids::{seal, Sealed};
+use ggzy_projects::package::{self, Sealed, Suite};
 use ggzy_store::consumer;
 use serde_json::{json, Value};
 use sqlx::{Column, Row};
@@ -116,9 +116,14 @@ async fn bidding_section(app: &TestApp) -> String {
 }
 
 fn package(price: &str, seed: u8) -> Sealed {
-    let manifest = json!({"price": price, "currency": "CNY",
-        "documents": [{"name": "商务标.pdf", "sha256": "ab".repeat(32)}]});
-    seal(&[seed; 32], &[seed; 12], manifest.to_string().as_bytes()).unwrap()
+    // Alternate the suites: AES-256-GCM+SHA-256 for even seeds, SM4-GCM+SM3 for odd ones.
+    let suite = if seed.is_multiple_of(2) {
+        Suite::Aes256GcmSha256
+    } else {
+        Suite::Sm4GcmSm3
+    };
+    let plain = package::plaintext(suite, price, &[("商务标.pdf", b"%PDF-1.7 ...")]);
+    package::seal(suite, &vec![seed; suite.key_len()], &[seed; 7], &plain).unwrap()
 }
 
 async fn put_bid(
@@ -409,5 +414,53 @@ async fn no_plaintext_price_in_the_database() {
         }
     }
     assert!(cells > 100, "read {cells} cells");
+    app.stop().await;
+}
+
+/// The package names its suite (docs/bid-package.md): both suites are accepted and recorded; no
+/// header or an unknown suite is refused and nothing is stored.
+#[tokio::test]
+async fn a_package_must_name_a_known_suite() {
+    let app = TestApp::spawn().await;
+    let section = bidding_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let b2 = app.login("bidder2").await;
+    let aes = package(PRICE, 20);
+    let sm4 = package(PRICE, 21);
+    assert!(aes
+        .ciphertext
+        .starts_with(b"GGZYBID1\x13AES-256-GCM+SHA-256"));
+    assert!(sm4.ciphertext.starts_with(b"GGZYBID1\x0bSM4-GCM+SM3"));
+    let mut unknown = b"GGZYBID1\x0bDES-CBC+MD5".to_vec();
+    unknown.extend_from_slice(&aes.ciphertext[28..]);
+    for body in [vec![0u8; 100], unknown] {
+        let (s, v) = put_bid(&app, &b1, &section, &aes.digest, body).await;
+        assert_eq!(s, 422, "{v}");
+        assert_eq!(v["errors"][0]["rule"], "bid.package_format", "{v}");
+        assert_eq!(v["errors"][0]["field"], "body", "{v}");
+    }
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM bids")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0);
+    let (s, v) = put_bid(&app, &b1, &section, &aes.digest, aes.ciphertext.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = put_bid(&app, &b2, &section, &sm4.digest, sm4.ciphertext.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    let suites: Vec<String> = sqlx::query("SELECT suite FROM bids ORDER BY received_at, id")
+        .fetch_all(app.ctx.db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(suites.len(), 2);
+    assert!(
+        suites.contains(&"AES-256-GCM+SHA-256".to_string()),
+        "{suites:?}"
+    );
+    assert!(suites.contains(&"SM4-GCM+SM3".to_string()), "{suites:?}");
     app.stop().await;
 }

@@ -452,3 +452,967 @@ async fn twenty_parallel_identical_callbacks_credit_once() {
     assert_eq!(tb["balanced"], true);
     app.stop().await;
 }
+
+// --- production safety
+
+#[tokio::test]
+async fn without_a_bank_key_the_bank_callbacks_answer_503() {
+    use ggzy_store::ctx::Settings;
+    let tdb = ggzy_api_tests::TestDb::new().await;
+    let files = tempfile::tempdir().expect("tempdir");
+    let settings = Settings {
+        files_dir: files.path().to_path_buf(),
+        bank_hmac_key: None,
+        ..Settings::default()
+    };
+    let ctx = ggzy_store::Ctx::new(
+        tdb.db.clone(),
+        ggzy_core::Clock::manual(ggzy_api_tests::default_start()),
+        ggzy_core::calendar::BusinessCalendar::official(),
+        settings,
+    );
+    ggzy::demo::seed(&ctx, Some(ggzy_api_tests::DEMO_PASSWORD))
+        .await
+        .expect("seed");
+    let router = ggzy::build_router(
+        ctx.clone(),
+        ggzy::AppOptions {
+            request_timeout: Duration::from_secs(30),
+            body_limit: 256 * 1024,
+            trust_proxy: false,
+            metrics: metrics_exporter_prometheus::PrometheusBuilder::new()
+                .build_recorder()
+                .handle(),
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "bank", "password": ggzy_api_tests::DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    let token = r.json::<Value>().await.expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let body = transfer(
+        "T-1",
+        "x",
+        BIDDER1_BASIC,
+        "1.00",
+        "2026-03-02T09:00:00+08:00",
+    )
+    .to_string();
+    let ts = ctx.clock.now().timestamp().to_string();
+    // Even a body signed with the public dev key is refused: no key is configured.
+    let sig = hmac_sha256_hex(KEY, format!("{ts}.{body}").as_bytes());
+    for path in [
+        "/api/v1/bank/callbacks/transfers",
+        "/api/v1/bank/callbacks/refunds",
+    ] {
+        let r = client
+            .post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .header("X-Timestamp", &ts)
+            .header("X-Signature", &sig)
+            .body(body.clone())
+            .send()
+            .await
+            .expect("request");
+        let (s, p) = into_parts(r).await;
+        assert_eq!(s, 503, "{path}: {p}");
+        assert_eq!(p["detail"], "bank key not configured", "{p}");
+    }
+    server.abort();
+    tdb.drop_db().await;
+}
+
+// --- the lifecycle: helpers
+
+/// Emit another area's event into the outbox (the projects side lands in parallel) and wait until
+/// the deposits consumer has read it.
+async fn emit_event(app: &TestApp, event_type: &str, aggregate_id: &str, payload: Value) {
+    let mut tx = app.ctx.db.begin().await.expect("begin");
+    ggzy_store::outbox::emit(
+        &mut tx,
+        &app.ctx.db,
+        &ggzy_core::events::ActorRef::system("test.projects"),
+        app.clock().now(),
+        ggzy_core::events::NewEvent::new(event_type, "section", aggregate_id, payload),
+    )
+    .await
+    .expect("emit");
+    app.ctx.db.commit(tx).await.expect("commit");
+    app.seal().await;
+    wait_for_deposits(app).await;
+}
+
+async fn wait_for_deposits(app: &TestApp) {
+    use sqlx::Row;
+    let head: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM events")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    for _ in 0..400 {
+        let pos = ggzy_store::consumer::position(&app.ctx.db, "deposits.projection")
+            .await
+            .unwrap();
+        if pos >= head {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let err: Option<String> = sqlx::query(
+        "SELECT last_error FROM consumer_cursors WHERE consumer = 'deposits.projection'",
+    )
+    .fetch_one(app.ctx.db.pool())
+    .await
+    .unwrap()
+    .try_get(0)
+    .unwrap();
+    panic!("the deposits consumer did not catch up: {err:?}");
+}
+
+async fn run_refund_job(app: &TestApp) {
+    let workers = ggzy::background::workers();
+    let job = workers
+        .cron
+        .iter()
+        .find(|j| j.name == "deposits.refund_instructions")
+        .expect("refund job registered");
+    (job.run)(app.ctx.db.clone(), app.clock().clone())
+        .await
+        .expect("refund job");
+    app.seal().await;
+}
+
+fn set_clock(app: &TestApp, local: &str) {
+    let t = chrono::DateTime::parse_from_rfc3339(local)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    app.clock().set(t);
+}
+
+async fn events_of(app: &TestApp, event_type: &str) -> Vec<Value> {
+    use sqlx::Row;
+    sqlx::query("SELECT payload FROM events WHERE event_type = $1 ORDER BY occurred_at, id")
+        .bind(event_type)
+        .fetch_all(app.ctx.db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_str(&r.try_get::<String, _>(0).unwrap()).unwrap())
+        .collect()
+}
+
+async fn refunds(app: &TestApp, token: &str, section: &str) -> Vec<Value> {
+    let (s, v) = app
+        .get(
+            Some(token),
+            &format!("/api/v1/deposits/refunds?section_id={section}"),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v.as_array().unwrap().clone()
+}
+
+async fn confirm(app: &TestApp, token: &str, body: &Value) -> (u16, Value) {
+    let ts = app.clock().now().timestamp().to_string();
+    let body = body.to_string();
+    let sig = hmac_sha256_hex(KEY, format!("{ts}.{body}").as_bytes());
+    let r = app
+        .client
+        .post(app.url("/api/v1/bank/callbacks/refunds"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .header("X-Timestamp", ts)
+        .header("X-Signature", sig)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    into_parts(r).await
+}
+
+async fn balances(app: &TestApp, token: &str) -> Value {
+    let (s, tb) = app
+        .get(Some(token), "/api/v1/deposits/ledger/trial-balance")
+        .await;
+    assert_eq!(s, 200, "{tb}");
+    assert_eq!(tb["balanced"], true, "{tb}");
+    let mut out = serde_json::Map::new();
+    for a in tb["accounts"].as_array().unwrap() {
+        out.insert(
+            a["account_type"].as_str().unwrap().to_string(),
+            a["balance"].clone(),
+        );
+    }
+    Value::Object(out)
+}
+
+async fn import_statement(app: &TestApp, token: &str, date: &str, csv: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/deposits/reconciliations?date={date}")))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv.to_string())
+        .send()
+        .await
+        .expect("request");
+    into_parts(r).await
+}
+
+/// A procurement section known to deposits only through its event (deadline 2026-03-20 09:30).
+async fn procurement_section(app: &TestApp, deposit: &str) -> String {
+    let id = format!("SEC-P-{}", uuid::Uuid::new_v4().simple());
+    emit_event(
+        app,
+        "projects.section.registered",
+        &id,
+        json!({"section_id": id, "project_id": "PRJ-P", "market": "procurement",
+               "deposit": deposit, "bid_deadline": "2026-03-20T01:30:00Z"}),
+    )
+    .await;
+    id
+}
+
+// --- the lifecycle: tests
+
+#[tokio::test]
+async fn the_status_is_fixed_at_the_deadline_for_each_registration_and_later_money_does_not_change_it(
+) {
+    let app = TestApp::spawn().await;
+    let section = registered_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let b2 = app.login("bidder2").await;
+    let b3 = app.login("bidder3").await;
+    let bank = app.login("bank").await;
+    let (_, a1) = open_account(&app, &b1, &section).await;
+    let (_, a2) = open_account(&app, &b2, &section).await;
+    let org3 = {
+        let (_, a3) = open_account(&app, &b3, &section).await;
+        a3["org_id"].as_str().unwrap().to_string()
+    };
+    let acc = |a: &Value| a["account_no"].as_str().unwrap().to_string();
+    callback(
+        &app,
+        &bank,
+        &transfer(
+            "T-1",
+            &acc(&a1),
+            BIDDER1_BASIC,
+            "200000.00",
+            "2026-03-10T10:00:00+08:00",
+        ),
+    )
+    .await;
+    // bidder3 gives an electronic guarantee instead of cash (90 days of bid validity).
+    let (s, g) = app
+        .post(
+            Some(&b3),
+            "/api/v1/deposits/guarantees",
+            json!({"section_id": section, "kind": "electronic_guarantee", "issuer": "中国人民财产保险大连分公司",
+                   "number": "EG-2026-0001", "amount": "200000.00", "valid_from": "2026-03-10",
+                   "valid_until": "2026-06-20", "verification_code": "7F3K-99QX", "bid_validity_days": 90}),
+        )
+        .await;
+    assert_eq!(s, 201, "{g}");
+    // The deadline passes; projects closes the section.
+    set_clock(&app, "2026-03-22T09:31:00+08:00");
+    let b2 = app.login("bidder2").await;
+    let bank = app.login("bank").await;
+    let staff = app.login("staff").await;
+    emit_event(
+        &app,
+        "projects.section.closed",
+        &section,
+        json!({"section_id": section, "project_id": "P", "deadline": "2026-03-22T01:30:00Z", "registrations": 3}),
+    )
+    .await;
+    let fixed = events_of(&app, "deposits.deposit.status_fixed").await;
+    assert_eq!(fixed.len(), 3, "{fixed:?}");
+    let of = |org: &str| fixed.iter().find(|e| e["org_id"] == org).unwrap().clone();
+    let e1 = of(a1["org_id"].as_str().unwrap());
+    assert_eq!(
+        (e1["status"].as_str(), e1["form"].as_str()),
+        (Some("valid"), Some("cash"))
+    );
+    let e2 = of(a2["org_id"].as_str().unwrap());
+    assert_eq!(
+        (e2["status"].as_str(), e2["reason"].as_str()),
+        (Some("missing"), Some("deposit.missing"))
+    );
+    let e3 = of(&org3);
+    assert_eq!(
+        (e3["status"].as_str(), e3["form"].as_str()),
+        (Some("valid"), Some("guarantee"))
+    );
+    assert_eq!(e3["section_id"], section.as_str());
+    // bidder2's money arrives after the deadline: the fixed status stays; a second close changes nothing.
+    callback(
+        &app,
+        &bank,
+        &transfer(
+            "T-2",
+            &acc(&a2),
+            BIDDER2_BASIC,
+            "200000.00",
+            "2026-03-22T10:00:00+08:00",
+        ),
+    )
+    .await;
+    emit_event(
+        &app,
+        "projects.section.closed",
+        &section,
+        json!({"section_id": section, "project_id": "P", "deadline": "2026-03-22T01:30:00Z", "registrations": 3}),
+    )
+    .await;
+    assert_eq!(
+        events_of(&app, "deposits.deposit.status_fixed").await.len(),
+        3
+    );
+    let (_, rows) = app
+        .get(
+            Some(&staff),
+            &format!("/api/v1/deposits/status?section_id={section}"),
+        )
+        .await;
+    let r2 = row(&rows, a2["org_id"].as_str().unwrap());
+    assert_eq!(
+        (
+            r2["status"].as_str(),
+            r2["fixed"].as_bool(),
+            r2["excess"].as_str()
+        ),
+        (Some("missing"), Some(true), Some("200000.00")),
+        "{rows}"
+    );
+    assert_eq!(row(&rows, &org3)["form"], "guarantee");
+    // A guarantee after the deadline is refused.
+    let (s, p) = app
+        .post(
+            Some(&b2),
+            "/api/v1/deposits/guarantees",
+            json!({"section_id": section, "kind": "bank_guarantee", "issuer": "中国银行", "number": "BG-1",
+                   "amount": "200000.00", "valid_from": "2026-03-10", "valid_until": "2026-12-31",
+                   "verification_code": "X", "bid_validity_days": 90}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["rule"], "guarantee.after_deadline", "{p}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_guarantee_must_cover_the_deposit_and_the_bid_validity_to_its_last_day_and_is_released_like_cash(
+) {
+    let app = TestApp::spawn().await;
+    let section = registered_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    open_account(&app, &b1, &section).await; // waits for the projection
+    let g = |amount: &str, until: &str, number: &str| {
+        json!({"section_id": section, "kind": "bank_guarantee", "issuer": "中国工商银行大连分行",
+               "number": number, "amount": amount, "valid_from": "2026-03-10", "valid_until": until,
+               "verification_code": "AB12CD", "bid_validity_days": 90})
+    };
+    // Deadline 2026-03-22 + 90 days of bid validity (实施条例 25, first day not counted): 2026-06-20.
+    let (s, p) = app
+        .post(
+            Some(&b1),
+            "/api/v1/deposits/guarantees",
+            g("200000.00", "2026-06-19", "BG-1"),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "valid_until");
+    assert_eq!(p["errors"][0]["rule"], "guarantee.validity_short");
+    let (s, p) = app
+        .post(
+            Some(&b1),
+            "/api/v1/deposits/guarantees",
+            g("199999.99", "2026-06-20", "BG-1"),
+        )
+        .await;
+    assert_eq!(
+        (s, &p["errors"][0]["rule"]),
+        (422, &json!("guarantee.amount_below_deposit")),
+        "{p}"
+    );
+    // The section's record has no bid validity: the request must give it.
+    let mut no_validity = g("200000.00", "2026-06-20", "BG-1");
+    no_validity
+        .as_object_mut()
+        .unwrap()
+        .remove("bid_validity_days");
+    let (s, p) = app
+        .post(Some(&b1), "/api/v1/deposits/guarantees", no_validity)
+        .await;
+    assert_eq!(
+        (s, &p["errors"][0]["field"]),
+        (422, &json!("bid_validity_days")),
+        "{p}"
+    );
+    assert_eq!(count_events(&app, "deposits.guarantee.recorded").await, 0);
+    let (s, rec) = app
+        .post(
+            Some(&b1),
+            "/api/v1/deposits/guarantees",
+            g("200000.00", "2026-06-20", "BG-1"),
+        )
+        .await;
+    assert_eq!(s, 201, "{rec}");
+    assert_eq!(rec["status"], "active");
+    let (s, p) = app
+        .post(
+            Some(&b1),
+            "/api/v1/deposits/guarantees",
+            g("200000.00", "2026-06-20", "BG-2"),
+        )
+        .await;
+    assert_eq!((s, &p["rule"]), (409, &json!("guarantee.exists")), "{p}");
+    // Contract signed: the guarantee is released by the daily job (an event, no money moves).
+    set_clock(&app, "2026-04-15T10:00:00+08:00");
+    let staff = app.login("staff").await;
+    emit_event(
+        &app,
+        "projects.contract.signed",
+        &section,
+        json!({"section_id": section, "project_id": "P", "market": "construction",
+               "winner_org_id": "someone-else", "amount": "9000000.00", "signed_at": "2026-04-15T02:00:00Z"}),
+    )
+    .await;
+    run_refund_job(&app).await;
+    run_refund_job(&app).await;
+    let released = events_of(&app, "deposits.guarantee.released").await;
+    assert_eq!(released.len(), 1);
+    assert_eq!(released[0]["number"], "BG-1");
+    assert_eq!(count_events(&app, "deposits.refund.instructed").await, 0);
+    let (_, list) = app
+        .get(
+            Some(&staff),
+            &format!("/api/v1/deposits/guarantees?section_id={section}"),
+        )
+        .await;
+    assert_eq!(list[0]["status"], "released", "{list}");
+    let bal = balances(&app, &staff).await;
+    assert_eq!(bal["bank_clearing"], "0.00");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn construction_refunds_are_due_five_days_after_signing_with_interest_rounded_half_up_and_paid_exactly_once(
+) {
+    let app = TestApp::spawn().await;
+    let section = registered_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let b2 = app.login("bidder2").await;
+    let bank = app.login("bank").await;
+    let (_, a1) = open_account(&app, &b1, &section).await;
+    let (_, a2) = open_account(&app, &b2, &section).await;
+    let acc = |a: &Value| a["account_no"].as_str().unwrap().to_string();
+    // bidder1 pays 300.00 too much: 200300.00 × 0.35% × 36 / 360 = 70.105 → 70.11 (half up; banker's
+    // rounding would give 70.10).
+    callback(
+        &app,
+        &bank,
+        &transfer(
+            "T-1",
+            &acc(&a1),
+            BIDDER1_BASIC,
+            "200300.00",
+            "2026-03-10T10:00:00+08:00",
+        ),
+    )
+    .await;
+    callback(
+        &app,
+        &bank,
+        &transfer(
+            "T-2",
+            &acc(&a2),
+            BIDDER2_BASIC,
+            "200000.00",
+            "2026-03-10T11:00:00+08:00",
+        ),
+    )
+    .await;
+    // The award alone refunds nothing in construction (实施条例 57: after the contract).
+    set_clock(&app, "2026-04-08T10:00:00+08:00");
+    let staff = app.login("staff").await;
+    emit_event(
+        &app,
+        "projects.award.confirmed",
+        &section,
+        json!({"section_id": section, "project_id": "P", "market": "construction", "procedure": "open_tender",
+               "winner_org_id": a1["org_id"], "winner_name": "x", "price": "9000000.00",
+               "awarded_at": "2026-04-08T02:00:00Z", "bidder_org_ids": [a1["org_id"], a2["org_id"]]}),
+    )
+    .await;
+    run_refund_job(&app).await;
+    assert!(refunds(&app, &staff, &section).await.is_empty());
+    // Contract signed Wednesday 2026-04-15: due 2026-04-20 for winner and loser.
+    set_clock(&app, "2026-04-15T18:00:00+08:00");
+    let bank = app.login("bank").await;
+    let staff = app.login("staff").await;
+    emit_event(
+        &app,
+        "projects.contract.signed",
+        &section,
+        json!({"section_id": section, "project_id": "P", "market": "construction",
+               "winner_org_id": a1["org_id"], "amount": "9000000.00", "signed_at": "2026-04-15T02:00:00Z"}),
+    )
+    .await;
+    run_refund_job(&app).await;
+    run_refund_job(&app).await; // idempotent
+    let list = refunds(&app, &staff, &section).await;
+    assert_eq!(list.len(), 2, "{list:?}");
+    let r1 = list
+        .iter()
+        .find(|r| r["org_id"] == a1["org_id"])
+        .unwrap()
+        .clone();
+    assert_eq!(r1["amount"], "200300.00");
+    assert_eq!(r1["interest"], "70.11", "{r1}");
+    assert_eq!(r1["total"], "200370.11");
+    assert_eq!(r1["due_date"], "2026-04-20");
+    assert_eq!(r1["basis"], "实施条例 57");
+    assert_eq!(r1["payee_account_no"], BIDDER1_BASIC);
+    assert_eq!(
+        r1["interest_computation"]["exact"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches('0'),
+        "70.105",
+        "{r1}"
+    );
+    assert_eq!(r1["interest_computation"]["slices"][0]["days"], 36);
+    assert_eq!(r1["interest_computation"]["slices"][0]["rate"], "0.0035");
+    let r2 = list
+        .iter()
+        .find(|r| r["org_id"] == a2["org_id"])
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (r2["interest"].as_str(), r2["due_date"].as_str()),
+        (Some("70.00"), Some("2026-04-20"))
+    );
+    let bal = balances(&app, &staff).await;
+    assert_eq!(bal["deposit_liability"], "0.00");
+    assert_eq!(bal["refunds_payable"], "400300.00");
+    assert_eq!(bal["interest_payable"], "140.11");
+
+    // The bank sees what it has to pay; a wrong amount is refused, nothing changes.
+    let pending = refunds(&app, &bank, &section).await;
+    assert_eq!(pending.len(), 2);
+    let pay = |txn: &str, amount: &str| json!({"refund_id": r1["id"], "bank_txn_id": txn, "amount": amount, "paid_at": "2026-04-16T10:00:00+08:00"});
+    let (s, p) = confirm(&app, &bank, &pay("R-1", "200300.00")).await;
+    assert_eq!(
+        (s, &p["errors"][0]["rule"]),
+        (422, &json!("refund.amount_mismatch")),
+        "{p}"
+    );
+    // Twenty identical confirmations in parallel: paid exactly once.
+    let body = pay("R-1", "200370.11");
+    let results = futures::future::join_all((0..20).map(|_| confirm(&app, &bank, &body))).await;
+    let fresh = results
+        .iter()
+        .inspect(|(s, v)| assert_eq!(*s, 200, "{v}"))
+        .filter(|(_, v)| v["duplicate"] == false)
+        .count();
+    assert_eq!(fresh, 1);
+    assert_eq!(count_events(&app, "deposits.refund.paid").await, 1);
+    // The same refund under another bank transaction id is a conflict.
+    let (s, p) = confirm(&app, &bank, &pay("R-OTHER", "200370.11")).await;
+    assert_eq!((s, &p["rule"]), (409, &json!("refund.already_paid")), "{p}");
+    let bal = balances(&app, &staff).await;
+    assert_eq!(bal["refunds_payable"], "200000.00");
+    assert_eq!(bal["interest_payable"], "70.00");
+    assert_eq!(bal["bank_clearing"], "200070.00");
+
+    // bidder2's refund is not confirmed: re-sent the next day, overdue after 2026-04-20, once.
+    set_clock(&app, "2026-04-20T12:00:00+08:00");
+    run_refund_job(&app).await;
+    assert_eq!(count_events(&app, "deposits.refund.retried").await, 1);
+    assert_eq!(count_events(&app, "deposits.refund.overdue").await, 0);
+    set_clock(&app, "2026-04-21T09:30:00+08:00");
+    let b1 = app.login("bidder1").await;
+    let staff = app.login("staff").await;
+    run_refund_job(&app).await;
+    run_refund_job(&app).await;
+    let overdue = events_of(&app, "deposits.refund.overdue").await;
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    assert_eq!(overdue[0]["org_id"], a2["org_id"]);
+    assert_eq!(overdue[0]["due_date"], "2026-04-20");
+    let list = refunds(&app, &staff, &section).await;
+    let r2 = list.iter().find(|r| r["org_id"] == a2["org_id"]).unwrap();
+    assert_eq!(
+        (r2["overdue"].as_bool(), r2["attempts"].as_i64()),
+        (Some(true), Some(3))
+    );
+
+    // Reconciliation: the day of the receipts is clean; the day of the payout too.
+    let csv = format!(
+        "date,bank_txn_id,direction,amount,account,counterparty_account\n\
+         2026-03-10,T-1,in,200300.00,{},{BIDDER1_BASIC}\n2026-03-10,T-2,in,200000.00,{},{BIDDER2_BASIC}\n",
+        acc(&a1),
+        acc(&a2)
+    );
+    let (s, rec) = import_statement(&app, &staff, "2026-03-10", &csv).await;
+    assert_eq!(s, 201, "{rec}");
+    assert_eq!(
+        (rec["clean"].as_bool(), rec["difference_total"].as_str()),
+        (Some(true), Some("0.00")),
+        "{rec}"
+    );
+    let (_, rec) = import_statement(
+        &app,
+        &staff,
+        "2026-04-16",
+        &format!("date,bank_txn_id,direction,amount,account\n2026-04-16,R-1,out,200370.11,{BIDDER1_BASIC}\n"),
+    )
+    .await;
+    assert_eq!(rec["clean"], true, "{rec}");
+    // A day with differences: one amount differs, one receipt is missing, one is unknown to us.
+    let csv = "date,bank_txn_id,direction,amount,account\n\
+               2026-03-10,T-1,in,200300.01,x\n2026-03-10,T-X,in,5.00,y\n";
+    let (s, rec) = import_statement(&app, &staff, "2026-03-10", csv).await;
+    assert_eq!(s, 201, "{rec}");
+    assert_eq!(rec["clean"], false);
+    let kinds: Vec<(String, String)> = rec["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["bank_txn_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("amount_mismatch".to_string(), "T-1".to_string()),
+            ("missing_in_ledger".to_string(), "T-X".to_string()),
+            ("missing_in_statement".to_string(), "T-2".to_string()),
+        ]
+    );
+    assert_eq!(rec["difference_total"], "200005.01");
+    let (s, p) = import_statement(
+        &app,
+        &staff,
+        "2026-03-10",
+        "date,bank_txn_id,direction,amount,account\n2026-03-11,T-1,in,1.00,x\n",
+    )
+    .await;
+    assert_eq!(
+        (s, &p["errors"][0]["rule"]),
+        (422, &json!("statement.other_date")),
+        "{p}"
+    );
+    assert_eq!(import_statement(&app, &b1, "2026-03-10", "").await.0, 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn procurement_refunds_count_working_days_across_labour_day() {
+    let app = TestApp::spawn().await;
+    let section = procurement_section(&app, "5000.00").await;
+    let b1 = app.login("bidder1").await;
+    let b2 = app.login("bidder2").await;
+    let b3 = app.login("bidder3").await;
+    let bank = app.login("bank").await;
+    let mut orgs = Vec::new();
+    for (i, b) in [&b1, &b2, &b3].into_iter().enumerate() {
+        let (s, a) = open_account(&app, b, &section).await;
+        assert_eq!(s, 201, "{a}");
+        // Procurement deposits need not come from the basic account.
+        let (_, v) = callback(
+            &app,
+            &bank,
+            &transfer(
+                &format!("P-{i}"),
+                a["account_no"].as_str().unwrap(),
+                "6222000000000001",
+                "5000.00",
+                "2026-03-05T10:00:00+08:00",
+            ),
+        )
+        .await;
+        assert_eq!(v["status"], "credited", "{v}");
+        orgs.push(a["org_id"].as_str().unwrap().to_string());
+    }
+    // bidder3 withdraws its bid before the deadline (Monday 2026-03-16): 5 working days, 87号令 38.
+    set_clock(&app, "2026-03-16T10:00:00+08:00");
+    emit_event(
+        &app,
+        "projects.bid.withdrawn",
+        "bid-3",
+        json!({"bid_id": "bid-3", "section_id": section, "project_id": "PRJ-P", "org_id": orgs[2]}),
+    )
+    .await;
+    // Award Wednesday 2026-04-29: losers 5 working days, across 劳动节 (5/1–5/5 off, Saturday 5/9 worked):
+    // 4/30, 5/6, 5/7, 5/8, 5/9.
+    set_clock(&app, "2026-04-29T16:00:00+08:00");
+    let staff = app.login("staff").await;
+    emit_event(
+        &app,
+        "projects.award.confirmed",
+        &section,
+        json!({"section_id": section, "project_id": "PRJ-P", "market": "procurement", "procedure": "public_tender",
+               "winner_org_id": orgs[0], "winner_name": "x", "price": "480000.00",
+               "awarded_at": "2026-04-29T08:00:00Z", "bidder_org_ids": [orgs[0], orgs[1]]}),
+    )
+    .await;
+    run_refund_job(&app).await;
+    let list = refunds(&app, &staff, &section).await;
+    let due = |org: &str| {
+        list.iter().find(|r| r["org_id"] == org).map(|r| {
+            (
+                r["due_date"].as_str().unwrap().to_string(),
+                r["basis"].as_str().unwrap().to_string(),
+            )
+        })
+    };
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(
+        due(&orgs[1]),
+        Some(("2026-05-09".into(), "政采条例 33; 87号令 38".into()))
+    );
+    assert_eq!(
+        due(&orgs[2]),
+        Some(("2026-03-23".into(), "87号令 38".into()))
+    );
+    assert_eq!(due(&orgs[0]), None, "the winner waits for the contract");
+    // Contract Wednesday 2026-05-06: the winner's refund is due 5/12 (5/7, 5/8, 5/9, 5/11, 5/12).
+    set_clock(&app, "2026-05-06T16:00:00+08:00");
+    let staff = app.login("staff").await;
+    emit_event(
+        &app,
+        "projects.contract.signed",
+        &section,
+        json!({"section_id": section, "project_id": "PRJ-P", "market": "procurement",
+               "winner_org_id": orgs[0], "amount": "480000.00", "signed_at": "2026-05-06T08:00:00Z"}),
+    )
+    .await;
+    run_refund_job(&app).await;
+    let list = refunds(&app, &staff, &section).await;
+    let w = list.iter().find(|r| r["org_id"] == orgs[0]).unwrap();
+    assert_eq!(w["due_date"], "2026-05-12");
+    assert_eq!(list.len(), 3);
+    // Nobody left owed: every credited fen is refunded.
+    assert_eq!(balances(&app, &staff).await["deposit_liability"], "0.00");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_forfeiture_needs_a_reason_and_a_second_approver_and_the_rest_is_still_refunded() {
+    let app = TestApp::spawn().await;
+    let section = registered_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let bank = app.login("bank").await;
+    let (_, a1) = open_account(&app, &b1, &section).await;
+    let org1 = a1["org_id"].as_str().unwrap().to_string();
+    callback(
+        &app,
+        &bank,
+        &transfer(
+            "T-1",
+            a1["account_no"].as_str().unwrap(),
+            BIDDER1_BASIC,
+            "200000.01",
+            "2026-03-10T10:00:00+08:00",
+        ),
+    )
+    .await;
+    // Projects reports that bidder1's bid was not decrypted (revoked).
+    set_clock(&app, "2026-03-22T10:00:00+08:00");
+    let b1 = app.login("bidder1").await;
+    let staff = app.login("staff").await;
+    let admin = app.login("admin").await;
+    emit_event(
+        &app,
+        "projects.bid.revoked",
+        "bid-1",
+        json!({"bid_id": "bid-1", "section_id": section, "org_id": org1, "reason": "not_decrypted"}),
+    )
+    .await;
+    let (_, rv) = app
+        .get(
+            Some(&staff),
+            &format!("/api/v1/deposits/revocations?section_id={section}"),
+        )
+        .await;
+    assert_eq!(rv[0]["reason"], "not_decrypted", "{rv}");
+    let proposal = |reason: &str| json!({"section_id": section, "org_id": org1, "ground": "not_decrypted", "reason": reason});
+    let (s, p) = app
+        .post(Some(&staff), "/api/v1/deposits/forfeitures", proposal("  "))
+        .await;
+    assert_eq!(
+        (s, &p["errors"][0]["field"]),
+        (422, &json!("reason")),
+        "{p}"
+    );
+    assert_eq!(
+        app.post(Some(&b1), "/api/v1/deposits/forfeitures", proposal("x"))
+            .await
+            .0,
+        403
+    );
+    let (s, f) = app
+        .post(
+            Some(&staff),
+            "/api/v1/deposits/forfeitures",
+            proposal("开标后投标人未在规定时间内解密投标文件 (招标文件第2.7条)"),
+        )
+        .await;
+    assert_eq!(s, 201, "{f}");
+    assert_eq!(
+        (f["amount"].as_str(), f["form"].as_str()),
+        (Some("200000.00"), Some("cash"))
+    );
+    let id = f["id"].as_str().unwrap().to_string();
+    // While the forfeiture is proposed, the contract's refund waits.
+    emit_event(
+        &app,
+        "projects.contract.signed",
+        &section,
+        json!({"section_id": section, "project_id": "P", "market": "construction",
+               "winner_org_id": "other", "amount": "1.00", "signed_at": "2026-04-15T02:00:00Z"}),
+    )
+    .await;
+    run_refund_job(&app).await;
+    assert!(refunds(&app, &staff, &section).await.is_empty());
+    // The proposer cannot approve its own proposal.
+    let (s, p) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/deposits/forfeitures/{id}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (s, &p["rule"]),
+        (409, &json!("forfeiture.second_approver")),
+        "{p}"
+    );
+    assert_eq!(count_events(&app, "deposits.deposit.forfeited").await, 0);
+    let (s, f) = app
+        .post(
+            Some(&admin),
+            &format!("/api/v1/deposits/forfeitures/{id}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!((s, f["status"].as_str()), (200, Some("approved")), "{f}");
+    let (s, p) = app
+        .post(
+            Some(&admin),
+            &format!("/api/v1/deposits/forfeitures/{id}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!((s, &p["rule"]), (409, &json!("forfeiture.decided")), "{p}");
+    let ev = events_of(&app, "deposits.deposit.forfeited").await;
+    assert_eq!(ev.len(), 1);
+    assert_eq!(
+        (
+            ev[0]["section_id"].as_str(),
+            ev[0]["org_id"].as_str(),
+            ev[0]["amount"].as_str()
+        ),
+        (
+            Some(section.as_str()),
+            Some(org1.as_str()),
+            Some("200000.00")
+        )
+    );
+    assert!(ev[0]["reason"].as_str().unwrap().contains("解密"));
+    // The fen paid beyond the deposit is refunded; nothing else.
+    run_refund_job(&app).await;
+    let list = refunds(&app, &staff, &section).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["amount"], "0.01");
+    let bal = balances(&app, &staff).await;
+    assert_eq!(bal["forfeited"], "200000.00");
+    assert_eq!(bal["deposit_liability"], "0.00");
+    assert_eq!(bal["refunds_payable"], "0.01");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_terminated_construction_tender_refunds_by_the_next_working_day_and_a_later_failure_does_not_move_it(
+) {
+    let app = TestApp::spawn().await;
+    let section = registered_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let bank = app.login("bank").await;
+    let (_, a1) = open_account(&app, &b1, &section).await;
+    callback(
+        &app,
+        &bank,
+        &transfer(
+            "T-1",
+            a1["account_no"].as_str().unwrap(),
+            BIDDER1_BASIC,
+            "200000.00",
+            "2026-03-10T10:00:00+08:00",
+        ),
+    )
+    .await;
+    // Terminated Wednesday 2026-09-30 (实施条例 31: 及时退还): the next working day is 2026-10-08,
+    // after the National Day holiday.
+    set_clock(&app, "2026-09-30T10:00:00+08:00");
+    let staff = app.login("staff").await;
+    // A malformed event (no section, no organization) is skipped: the consumer does not stall.
+    emit_event(
+        &app,
+        "projects.bid.revoked",
+        "bid-x",
+        json!({"bid_id": "bid-x"}),
+    )
+    .await;
+    emit_event(
+        &app,
+        "projects.section.terminated",
+        &section,
+        json!({"section_id": section, "project_id": "P", "market": "construction", "reason": "项目取消"}),
+    )
+    .await;
+    // A later failure notice does not move the first trigger's due date.
+    emit_event(
+        &app,
+        "projects.section.failed",
+        &section,
+        json!({"section_id": section, "project_id": "P", "market": "construction", "reason": "x",
+               "bid_count": 1, "basis": "招标投标法 28"}),
+    )
+    .await;
+    run_refund_job(&app).await;
+    let list = refunds(&app, &staff, &section).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["due_date"], "2026-10-08");
+    assert_eq!(list[0]["basis"], "实施条例 31");
+    assert_eq!(list[0]["reason"], "construction_termination");
+    // 2026-03-10 → 2026-09-30: 204 days; 200000 × 0.35% × 204 / 360 = 396.666… → 396.67.
+    assert_eq!(list[0]["interest"], "396.67");
+    assert_eq!(list[0]["interest_computation"]["slices"][0]["days"], 204);
+    app.stop().await;
+}

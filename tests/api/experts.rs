@@ -362,3 +362,983 @@ async fn too_few_experts_and_committee_size_are_refused_with_the_rule() {
     assert_eq!(s, 201, "{v}");
     app.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Notification, confirmation and replacement, sessions from venues, confidentiality, ratings.
+
+use ggzy_experts::notify::{self, Channels, SmtpChannel, SmtpSecurity, WebhookChannel};
+use ggzy_store::consumer;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Run the expert area's event consumer until it has seen every sealed event.
+async fn catch_up(app: &TestApp) {
+    app.seal().await;
+    let last: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS n FROM events")
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .map(|r| {
+            use sqlx::Row;
+            r.get::<i64, _>("n")
+        })
+        .unwrap();
+    let workers = ggzy::background::workers();
+    let c = workers
+        .consumers
+        .iter()
+        .find(|c| c.name() == "experts.events")
+        .expect("experts.events consumer registered")
+        .clone();
+    for _ in 0..500 {
+        consumer::drain(&app.ctx.db, app.clock(), c.as_ref())
+            .await
+            .unwrap();
+        if consumer::position(&app.ctx.db, c.name()).await.unwrap() >= last {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("experts.events did not catch up");
+}
+
+/// Emit an event of another area straight into the outbox (what that area would do).
+async fn emit_foreign(app: &TestApp, event_type: &str, aggregate: &str, payload: Value) {
+    let mut tx = app.ctx.db.begin().await.unwrap();
+    ggzy_store::outbox::emit(
+        &mut tx,
+        &app.ctx.db,
+        &ggzy_core::events::ActorRef::system("test"),
+        app.clock().now(),
+        ggzy_core::events::NewEvent::new(event_type, "test", aggregate, payload),
+    )
+    .await
+    .unwrap();
+    app.ctx.db.commit(tx).await.unwrap();
+}
+
+async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = app
+        .client
+        .put(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    into_parts(r).await
+}
+
+/// A login with the expert role, linked to `expert_id`; returns its token.
+async fn expert_login(
+    app: &TestApp,
+    admin: &str,
+    staff: &str,
+    username: &str,
+    expert_id: &str,
+) -> String {
+    let (org, _) = demo_org(app, admin, "expert_employer").await;
+    let (s, u) = app
+        .post(
+            Some(admin),
+            "/api/v1/users",
+            json!({"username": username, "password": ggzy_api_tests::DEMO_PASSWORD, "role": "expert",
+                   "org_id": org}),
+        )
+        .await;
+    assert_eq!(s, 201, "{u}");
+    catch_up(app).await;
+    let (s, v) = put(
+        app,
+        staff,
+        &format!("/api/v1/experts/{expert_id}/account"),
+        json!({"user_id": u["id"], "email": format!("{username}@dlut.edu.cn")}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["user_id"], u["id"]);
+    app.login(username).await
+}
+
+async fn events_of(app: &TestApp, event_type: &str) -> Vec<Value> {
+    app.seal().await;
+    use sqlx::Row;
+    sqlx::query("SELECT payload FROM events WHERE event_type = $1 ORDER BY seq")
+        .bind(event_type)
+        .fetch_all(app.ctx.db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_str(&r.get::<String, _>("payload")).unwrap())
+        .collect()
+}
+
+fn ids_of(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["expert_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn status_of(d: &Value, expert: &str) -> String {
+    d["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(d["backups"].as_array().unwrap())
+        .find(|m| m["expert_id"] == expert)
+        .map(|m| m["status"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Clone, Default)]
+struct Captured {
+    requests: Arc<Mutex<Vec<(String, String, String)>>>,
+    fail_first: Arc<Mutex<bool>>,
+}
+
+/// The SMS gateway: verifies the signature like a real gateway would, answers 500 once if asked.
+async fn webhook_gateway(secret: &'static [u8]) -> (String, Captured) {
+    use axum::http::HeaderMap;
+    let cap = Captured::default();
+    let c = cap.clone();
+    let app = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let c = c.clone();
+            async move {
+                let ts = headers
+                    .get(notify::TIMESTAMP_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                let sig = headers
+                    .get(notify::SIGNATURE_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                // Independent HMAC computation, not the crate's `sign`.
+                use hmac::Mac;
+                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+                mac.update(format!("{ts}.{body}").as_bytes());
+                let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+                if sig != expected {
+                    return axum::http::StatusCode::UNAUTHORIZED;
+                }
+                let mut f = c.fail_first.lock().unwrap();
+                if *f {
+                    *f = false;
+                    return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                c.requests.lock().unwrap().push((ts, sig, body));
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", l.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(l, app).await;
+    });
+    (url, cap)
+}
+
+/// A minimal SMTP server (RFC 5321 happy path): greets, accepts EHLO/HELO, MAIL, RCPT, DATA, QUIT
+/// and records each message's envelope and data.
+/// Messages the test SMTP server received: (envelope commands, data).
+type Mailbox = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+async fn smtp_server() -> (u16, Mailbox) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let got: Mailbox = Arc::default();
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let g = got.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = l.accept().await {
+            let g = g.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut r = BufReader::new(r);
+                let _ = w.write_all(b"220 test ESMTP\r\n").await;
+                let mut envelope = Vec::new();
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let cmd = line.trim_end().to_string();
+                    let upper = cmd.to_ascii_uppercase();
+                    if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        let _ = w.write_all(b"250 test\r\n").await;
+                    } else if upper.starts_with("MAIL") || upper.starts_with("RCPT") {
+                        envelope.push(cmd);
+                        let _ = w.write_all(b"250 OK\r\n").await;
+                    } else if upper == "DATA" {
+                        let _ = w.write_all(b"354 end with .\r\n").await;
+                        let mut data = String::new();
+                        loop {
+                            line.clear();
+                            if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            if line.trim_end() == "." {
+                                break;
+                            }
+                            data.push_str(&line);
+                        }
+                        g.lock()
+                            .unwrap()
+                            .push((std::mem::take(&mut envelope), data));
+                        let _ = w.write_all(b"250 queued\r\n").await;
+                    } else if upper == "QUIT" {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        return;
+                    } else {
+                        let _ = w.write_all(b"250 OK\r\n").await;
+                    }
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+fn b64_body(data: &str) -> String {
+    use base64::Engine;
+    let body = data.split("\r\n\r\n").nth(1).unwrap_or("");
+    let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn notices_go_out_by_signed_webhook_and_smtp_with_only_time_and_place() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let mut e = expert(200 + n, 300 + n);
+        e["email"] = json!(format!("e{n}@dlut.edu.cn"));
+        e["phone"] = json!(format!("1390000000{n}"));
+        ids.push(add(&app, &staff, e).await);
+    }
+    let mut req = draw_request("SECTION-SECRET-1", 5, 0);
+    req["place"] = json!("第3评标室");
+    let (s, d) = app.post(Some(&staff), "/api/v1/experts/draws", req).await;
+    assert_eq!(s, 201, "{d}");
+    let draw_id = d["id"].as_str().unwrap().to_string();
+    // Queued in the draw's transaction, not sent by it.
+    assert_eq!(d["notifications"].as_array().unwrap().len(), 10, "{d}");
+    assert!(d["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["status"] == "pending"));
+
+    let (url, gateway) = webhook_gateway(b"gateway-secret").await;
+    *gateway.fail_first.lock().unwrap() = true;
+    let (port, mails) = smtp_server().await;
+    let channels = Channels {
+        sms: Some(Arc::new(
+            WebhookChannel::new(&url, b"gateway-secret", app.clock().clone()).unwrap(),
+        )),
+        email: Some(Arc::new(
+            SmtpChannel::new(
+                "127.0.0.1",
+                port,
+                SmtpSecurity::None,
+                None,
+                "评标专家通知 <notice@ggzy.example.cn>",
+            )
+            .unwrap(),
+        )),
+    };
+    let sent = notify::process_due(&app.ctx.db, app.clock(), &channels)
+        .await
+        .unwrap();
+    // The gateway refused the first SMS once: 9 sent, one rescheduled with backoff.
+    assert_eq!(sent, 9);
+    let (_, d) = app
+        .get(Some(&staff), &format!("/api/v1/experts/draws/{draw_id}"))
+        .await;
+    let pending: Vec<&Value> = d["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["status"] == "pending")
+        .collect();
+    assert_eq!(pending.len(), 1, "{d}");
+    assert_eq!(pending[0]["attempts"], 1);
+    assert!(pending[0]["last_error"].as_str().unwrap().contains("500"));
+    // Not yet due again (backoff 30 s): nothing is sent.
+    app.clock().advance(chrono::Duration::seconds(29));
+    assert_eq!(
+        notify::process_due(&app.ctx.db, app.clock(), &channels)
+            .await
+            .unwrap(),
+        0
+    );
+    app.clock().advance(chrono::Duration::seconds(1));
+    assert_eq!(
+        notify::process_due(&app.ctx.db, app.clock(), &channels)
+            .await
+            .unwrap(),
+        1
+    );
+
+    let sms = gateway.requests.lock().unwrap().clone();
+    assert_eq!(sms.len(), 5);
+    for (_, sig, body) in &sms {
+        assert!(sig.starts_with("sha256="));
+        let v: Value = serde_json::from_str(body).unwrap();
+        let text = v["text"].as_str().unwrap();
+        assert!(text.contains("第3评标室"), "{text}");
+        assert!(text.contains("2026-03-20 09:00:00"), "{text}");
+        assert!(!text.contains("SECTION-SECRET-1"), "{text}");
+        assert!(!text.contains(&uscc(TENDERER)), "{text}");
+        assert!(v["to"].as_str().unwrap().starts_with("1390000000"));
+    }
+    let mails = mails.lock().unwrap().clone();
+    assert_eq!(mails.len(), 5);
+    for (envelope, data) in &mails {
+        assert!(
+            envelope[0].contains("notice@ggzy.example.cn"),
+            "{envelope:?}"
+        );
+        assert!(envelope[1].contains("@dlut.edu.cn"), "{envelope:?}");
+        let text = b64_body(data);
+        assert!(
+            text.contains("第3评标室") && text.contains("2026-03-20 09:00:00"),
+            "{text}"
+        );
+        assert!(!text.contains("SECTION-SECRET-1") && !data.contains("SECTION-SECRET-1"));
+    }
+    let (_, d) = app
+        .get(Some(&staff), &format!("/api/v1/experts/draws/{draw_id}"))
+        .await;
+    assert!(d["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["status"] == "sent"));
+    app.stop().await;
+}
+
+async fn wait_status(app: &TestApp, staff: &str, draw_id: &str, expert: &str, want: &str) -> Value {
+    for _ in 0..300 {
+        let (_, d) = app
+            .get(Some(staff), &format!("/api/v1/experts/draws/{draw_id}"))
+            .await;
+        if status_of(&d, expert) == want {
+            return d;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{expert} never became {want}");
+}
+
+#[tokio::test]
+async fn declines_silence_and_recusal_call_the_backups_in_order_and_the_draw_still_verifies() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let admin = app.login("admin").await;
+    for n in 0..7 {
+        add(&app, &staff, expert(400 + n, 500 + n)).await;
+    }
+    let (s, d) = app
+        .post(
+            Some(&staff),
+            "/api/v1/experts/draws",
+            draw_request("S-CONF", 5, 2),
+        )
+        .await;
+    assert_eq!(s, 201, "{d}");
+    let draw_id = d["id"].as_str().unwrap().to_string();
+    let members = ids_of(&d["members"]);
+    let backups = ids_of(&d["backups"]);
+    assert!(d["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["status"] == "pending"));
+    assert!(d["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["status"] == "standby"));
+    let deadline = d["members"][0]["confirm_by"].as_str().unwrap().to_string();
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(&deadline).unwrap(),
+        chrono::DateTime::parse_from_rfc3339(d["created_at"].as_str().unwrap()).unwrap()
+            + chrono::Duration::minutes(120)
+    );
+    let mut tokens = Vec::new();
+    for (i, e) in members.iter().chain(backups.iter()).enumerate() {
+        tokens.push(expert_login(&app, &admin, &staff, &format!("pool{i}"), e).await);
+    }
+    // The expert's own view: time and place only.
+    let (s, mine) = app
+        .get(Some(&tokens[0]), "/api/v1/experts/me/assignments")
+        .await;
+    assert_eq!(s, 200, "{mine}");
+    assert_eq!(mine[0]["draw_id"], draw_id.as_str());
+    assert!(mine[0].get("section_id").is_none());
+    // A standby backup has nothing to confirm yet.
+    let (s, _) = app
+        .post(
+            Some(&tokens[5]),
+            &format!("/api/v1/experts/draws/{draw_id}/confirm"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 404);
+
+    for t in &tokens[2..5] {
+        let (s, v) = app
+            .post(
+                Some(t),
+                &format!("/api/v1/experts/draws/{draw_id}/confirm"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["status"], "confirmed");
+    }
+    let (s, v) = app
+        .post(
+            Some(&tokens[2]),
+            &format!("/api/v1/experts/draws/{draw_id}/confirm"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "member.not_pending");
+
+    // members[0] declines: backups[0] is called and asked to confirm.
+    let (s, v) = app
+        .post(
+            Some(&tokens[0]),
+            &format!("/api/v1/experts/draws/{draw_id}/decline"),
+            json!({"reason": ""}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let (s, v) = app
+        .post(
+            Some(&tokens[0]),
+            &format!("/api/v1/experts/draws/{draw_id}/decline"),
+            json!({"reason": "出差"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "declined");
+    let (_, d) = app
+        .get(Some(&staff), &format!("/api/v1/experts/draws/{draw_id}"))
+        .await;
+    assert_eq!(status_of(&d, &backups[0]), "pending");
+    assert_eq!(status_of(&d, &backups[1]), "standby");
+    members[1..]
+        .iter()
+        .for_each(|m| assert_ne!(status_of(&d, m), "declined"));
+    // members[1] confirms one second before its deadline (the deadline instant is still in time);
+    // backups[0], called a moment later, stays silent past its own deadline.
+    let deadline = chrono::DateTime::parse_from_rfc3339(&deadline)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    app.clock().set(deadline - chrono::Duration::seconds(1));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (_, d) = app
+        .get(Some(&staff), &format!("/api/v1/experts/draws/{draw_id}"))
+        .await;
+    assert_eq!(
+        status_of(&d, &members[1]),
+        "pending",
+        "no timer before the deadline"
+    );
+    let (s, _) = app
+        .post(
+            Some(&tokens[1]),
+            &format!("/api/v1/experts/draws/{draw_id}/confirm"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    app.clock().advance(chrono::Duration::seconds(2));
+    let d = wait_status(&app, &staff, &draw_id, &backups[0], "timed_out").await;
+    assert_eq!(status_of(&d, &backups[1]), "pending");
+    let (s, v) = app
+        .post(
+            Some(&tokens[5]),
+            &format!("/api/v1/experts/draws/{draw_id}/confirm"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    let (s, _) = app
+        .post(
+            Some(&tokens[6]),
+            &format!("/api/v1/experts/draws/{draw_id}/confirm"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+
+    // Recusal during the evaluation (实施条例 48): no backup left, the vacancy is reported.
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            &format!(
+                "/api/v1/experts/draws/{draw_id}/members/{}/recuse",
+                members[2]
+            ),
+            json!({"reason": "与投标人存在利害关系"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(status_of(&v, &members[2]), "recused");
+    assert_eq!(v["serving"].as_array().unwrap().len(), 4, "{v}");
+    let unreplaced = events_of(&app, "experts.member.unreplaced").await;
+    assert_eq!(unreplaced.len(), 1);
+    assert_eq!(unreplaced[0]["specialty"], "A08.02");
+    assert_eq!(unreplaced[0]["short_by"], 1);
+
+    let confirmed = events_of(&app, "experts.member.confirmed").await;
+    assert_eq!(confirmed.len(), 5);
+    assert!(confirmed
+        .iter()
+        .all(|e| e["draw_id"] == draw_id.as_str() && e["name"].is_string()));
+    let declined = events_of(&app, "experts.member.declined").await;
+    assert_eq!(declined.len(), 2);
+    assert_eq!(declined[0]["expert_id"], members[0].as_str());
+    assert_eq!(declined[1]["status"], "timed_out");
+    let replaced = events_of(&app, "experts.member.replaced").await;
+    assert_eq!(replaced.len(), 2);
+    assert_eq!(replaced[0]["replaced"]["expert_id"], members[0].as_str());
+    assert_eq!(replaced[0]["replacement"]["expert_id"], backups[0].as_str());
+    assert_eq!(replaced[1]["replacement"]["expert_id"], backups[1].as_str());
+    assert!(replaced[1]["replacement"]["user_id"].is_string());
+
+    // Replacements come from the seeded backup order: the draw still verifies after reveal.
+    let (s, _) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/experts/draws/{draw_id}/reveal"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, v) = app
+        .get(
+            Some(&staff),
+            &format!("/api/v1/experts/draws/{draw_id}/verify"),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["valid"], true, "{v}");
+    app.stop().await;
+}
+
+async fn demo_org(app: &TestApp, admin: &str, kind: &str) -> (String, String) {
+    let (s, v) = app.get(Some(admin), "/api/v1/organizations").await;
+    assert_eq!(s, 200, "{v}");
+    let list = v
+        .as_array()
+        .cloned()
+        .or_else(|| v["items"].as_array().cloned())
+        .unwrap();
+    let o = list.iter().find(|o| o["kind"] == kind).expect("demo org");
+    (
+        o["id"].as_str().unwrap().to_string(),
+        o["uscc"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let admin = app.login("admin").await;
+    let (_, tenderer) = demo_org(&app, &admin, "tenderer").await;
+    let (agency_id, agency) = demo_org(&app, &admin, "agency").await;
+    let bidder = uscc(777);
+    let at_bidder = add(&app, &staff, expert(600, 777)).await;
+    let mut e = expert(601, 1);
+    e["employer_uscc"] = json!(agency);
+    let at_agency = add(&app, &staff, e).await;
+    for n in 0..6 {
+        add(&app, &staff, expert(610 + n, 700 + n)).await;
+    }
+    emit_foreign(
+        &app,
+        "projects.section.registered",
+        "SEC-V1",
+        json!({"section_id": "SEC-V1", "project_id": "P-1", "tenderer_uscc": tenderer,
+               "owner_org_id": agency_id}),
+    )
+    .await;
+    emit_foreign(
+        &app,
+        "projects.registration.created",
+        "SEC-V1",
+        json!({"registration_id": "R1", "section_id": "SEC-V1", "project_id": "P-1", "org_id": "x", "uscc": bidder}),
+    )
+    .await;
+    emit_foreign(
+        &app,
+        "venues.session.scheduled",
+        "SES-1",
+        json!({"session_id": "SES-1", "section_id": "SEC-V1", "kind": "evaluation", "room_id": "R-3",
+               "room_name": "第3评标室", "start": "2026-03-20T01:00:00Z", "end": "2026-03-20T09:00:00Z",
+               "draw": {"specialties": [{"code": "A08.02", "count": 5}], "backups": 1, "committee_size": 5}}),
+    )
+    .await;
+    catch_up(&app).await;
+    let completed = events_of(&app, "experts.draw.completed").await;
+    assert_eq!(completed.len(), 1);
+    let c = &completed[0];
+    assert_eq!(c["session_id"], "SES-1");
+    assert_eq!(c["section_id"], "SEC-V1");
+    let drawn = c["experts"].as_array().unwrap();
+    assert_eq!(drawn.len(), 5);
+    assert!(drawn
+        .iter()
+        .all(|e| e["name"].as_str().unwrap().starts_with("专家")));
+    assert!(drawn.iter().all(|e| e.get("user_id").is_some()));
+    let draw_id = c["draw_id"].as_str().unwrap().to_string();
+    let (s, d) = app
+        .get(Some(&staff), &format!("/api/v1/experts/draws/{draw_id}"))
+        .await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["session_id"], "SES-1");
+    assert_eq!(d["place"], "第3评标室");
+    assert_eq!(d["request"]["tenderer_uscc"], tenderer.as_str());
+    // The registered bidder's employee is avoided, learned from the projects event.
+    let excluded: Vec<&Value> = d["excluded"].as_array().unwrap().iter().collect();
+    let e = excluded
+        .iter()
+        .find(|e| e["expert_id"] == at_bidder.as_str())
+        .expect("excluded");
+    assert_eq!(e["reasons"][0]["party"], "bidder");
+    // The agency (the project's owner organization, an agency) is learned from identity events.
+    let e = excluded
+        .iter()
+        .find(|e| e["expert_id"] == at_agency.as_str())
+        .expect("excluded");
+    assert_eq!(e["reasons"][0]["party"], "agency");
+    // A redelivered schedule does not draw twice.
+    emit_foreign(
+        &app,
+        "venues.session.scheduled",
+        "SES-1",
+        json!({"session_id": "SES-1", "section_id": "SEC-V1", "kind": "evaluation", "room_id": "R-3",
+               "room_name": "第3评标室", "start": "2026-03-20T01:00:00Z", "end": "2026-03-20T09:00:00Z",
+               "draw": {"specialties": [{"code": "A08.02", "count": 5}], "backups": 1, "committee_size": 5}}),
+    )
+    .await;
+    catch_up(&app).await;
+    assert_eq!(events_of(&app, "experts.draw.completed").await.len(), 1);
+
+    // Moved: the drawn experts are told the new time and place.
+    emit_foreign(
+        &app,
+        "venues.session.moved",
+        "SES-1",
+        json!({"session_id": "SES-1", "section_id": "SEC-V1", "draw_id": draw_id,
+               "start": "2026-03-21T01:00:00Z", "end": "2026-03-21T09:00:00Z",
+               "room_id": "R-5", "room_name": "第5评标室"}),
+    )
+    .await;
+    catch_up(&app).await;
+    let (_, d) = app
+        .get(Some(&staff), &format!("/api/v1/experts/draws/{draw_id}"))
+        .await;
+    assert_eq!(d["place"], "第5评标室");
+    let moved: Vec<&Value> = d["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["subject"] == "评标时间地点变更通知")
+        .collect();
+    assert_eq!(moved.len(), 5);
+    assert!(moved[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("2026-03-21 09:00:00"));
+    assert!(moved[0]["body"].as_str().unwrap().contains("第5评标室"));
+    assert!(!moved[0]["body"].as_str().unwrap().contains("SEC-V1"));
+
+    // Cancelled: the draw is cancelled, the experts are told and free again.
+    emit_foreign(
+        &app,
+        "venues.session.cancelled",
+        "SES-1",
+        json!({"session_id": "SES-1", "section_id": "SEC-V1", "draw_id": draw_id}),
+    )
+    .await;
+    catch_up(&app).await;
+    let (_, d) = app
+        .get(Some(&staff), &format!("/api/v1/experts/draws/{draw_id}"))
+        .await;
+    assert_eq!(d["status"], "cancelled");
+    assert_eq!(d["serving"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        d["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["subject"] == "评标活动取消通知")
+            .count(),
+        5
+    );
+    let cancelled = events_of(&app, "experts.draw.cancelled").await;
+    assert_eq!(cancelled[0]["session_id"], "SES-1");
+
+    // Too few eligible experts for a venue session: a failure event naming the specialty.
+    emit_foreign(
+        &app,
+        "venues.session.scheduled",
+        "SES-2",
+        json!({"session_id": "SES-2", "section_id": "SEC-V1", "kind": "evaluation", "room_id": "R-3",
+               "room_name": "第3评标室", "start": "2026-03-22T01:00:00Z", "end": "2026-03-22T09:00:00Z",
+               "draw": {"specialties": [{"code": "A08.02", "count": 7}], "backups": 2, "committee_size": 7}}),
+    )
+    .await;
+    catch_up(&app).await;
+    let failed = events_of(&app, "experts.draw.failed").await;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["session_id"], "SES-2");
+    assert_eq!(failed[0]["errors"][0]["field"], "specialties.A08.02");
+    assert!(failed[0]["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("short by"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_committee_is_confidential_per_role_until_the_result_is_publicized() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    for n in 0..5 {
+        add(&app, &staff, expert(800 + n, 900 + n)).await;
+    }
+    let (s, d) = app
+        .post(
+            Some(&staff),
+            "/api/v1/experts/draws",
+            draw_request("SEC-PUB", 5, 0),
+        )
+        .await;
+    assert_eq!(s, 201, "{d}");
+    let path = format!("/api/v1/experts/draws/{}", d["id"].as_str().unwrap());
+    for who in ["staff", "supervisor"] {
+        let t = app.login(who).await;
+        let (s, v) = app.get(Some(&t), &path).await;
+        assert_eq!(s, 200, "{who}: {v}");
+        assert_eq!(v["members"].as_array().unwrap().len(), 5);
+    }
+    for who in ["tenderer", "agency", "bidder1", "expert1", "bank"] {
+        let t = app.login(who).await;
+        let (s, _) = app.get(Some(&t), &path).await;
+        assert_eq!(s, 403, "{who} must not see the committee before publicity");
+    }
+    emit_foreign(
+        &app,
+        "projects.candidates.publicized",
+        "SEC-PUB",
+        json!({"section_id": "SEC-PUB", "project_id": "P", "market": "construction", "candidates": [],
+               "publicity_starts_at": "2026-03-25T00:00:00Z", "publicity_ends_at": "2026-03-28T00:00:00Z"}),
+    )
+    .await;
+    catch_up(&app).await;
+    for who in ["tenderer", "agency", "bidder1"] {
+        let t = app.login(who).await;
+        let (s, v) = app.get(Some(&t), &path).await;
+        assert_eq!(s, 200, "{who} after publicity: {v}");
+        assert_eq!(v["members"].as_array().unwrap().len(), 5);
+        assert_eq!(v["notifications"].as_array().unwrap().len(), 0);
+    }
+    for who in ["expert1", "bank"] {
+        let t = app.login(who).await;
+        let (s, _) = app.get(Some(&t), &path).await;
+        assert_eq!(s, 403, "{who}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn low_ratings_and_venue_violations_suspend_experts_at_the_configured_threshold() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let admin = app.login("admin").await;
+    let (_, tenderer_uscc) = demo_org(&app, &admin, "tenderer").await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(add(&app, &staff, expert(820 + n, 920 + n)).await);
+    }
+    let mut tokens = Vec::new();
+    for (i, e) in ids.iter().enumerate() {
+        tokens.push(expert_login(&app, &admin, &staff, &format!("rated{i}"), e).await);
+    }
+    let draw = |tenderer: &str, day: u32| {
+        let mut r = draw_request("SEC-RATE", 5, 0);
+        r["tenderer_uscc"] = json!(tenderer);
+        r["session_start"] = json!(format!("2026-03-{day}T09:00:00+08:00"));
+        r["session_end"] = json!(format!("2026-03-{day}T17:00:00+08:00"));
+        r
+    };
+    let (s, d1) = app
+        .post(
+            Some(&staff),
+            "/api/v1/experts/draws",
+            draw(&tenderer_uscc, 10),
+        )
+        .await;
+    assert_eq!(s, 201, "{d1}");
+    let d1 = d1["id"].as_str().unwrap().to_string();
+    let (s, d2) = app
+        .post(
+            Some(&staff),
+            "/api/v1/experts/draws",
+            draw(&uscc(TENDERER), 11),
+        )
+        .await;
+    assert_eq!(s, 201, "{d2}");
+    let d2 = d2["id"].as_str().unwrap().to_string();
+    for t in &tokens {
+        for d in [&d1, &d2] {
+            let (s, v) = app
+                .post(
+                    Some(t),
+                    &format!("/api/v1/experts/draws/{d}/confirm"),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+        }
+    }
+    let target = &ids[0];
+    let tenderer = app.login("tenderer").await;
+    let rate = |d: &str, score: i64| {
+        (
+            format!("/api/v1/experts/draws/{d}/ratings"),
+            json!({"expert_id": target, "score": score, "comment": "迟到"}),
+        )
+    };
+    // Before the session ended: too early.
+    let (p, b) = rate(&d1, 2);
+    let (s, v) = app.post(Some(&tenderer), &p, b).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "rating.too_early");
+    app.clock().set(
+        chrono::DateTime::parse_from_rfc3339("2026-03-12T10:00:00+08:00")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    );
+    // Tokens live 12 hours: log in again after ten days.
+    let (admin, tenderer, supervisor, staff) = (
+        app.login("admin").await,
+        app.login("tenderer").await,
+        app.login("supervisor").await,
+        app.login("staff").await,
+    );
+    let (p, b) = rate(&d1, 6);
+    let (s, v) = app.post(Some(&tenderer), &p, b).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["rule"], "rating.score");
+    // The tenderer of another section's draw does not rate it.
+    let (p, b) = rate(&d2, 1);
+    let (s, _) = app.post(Some(&tenderer), &p, b).await;
+    assert_eq!(s, 404);
+    let bidder = app.login("bidder1").await;
+    let (p, b) = rate(&d1, 1);
+    let (s, _) = app.post(Some(&bidder), &p, b).await;
+    assert_eq!(s, 403);
+    // A 3 is not low; two low ratings are below the threshold of three.
+    let (p, b) = rate(&d2, 3);
+    let (s, v) = app.post(Some(&supervisor), &p, b).await;
+    assert_eq!(s, 201, "{v}");
+    let (p, b) = rate(&d1, 2);
+    let (s, v) = app.post(Some(&tenderer), &p, b.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    assert!(v["suspended"].is_null());
+    let (s, v) = app.post(Some(&tenderer), &p, b).await;
+    assert_eq!(s, 409, "{v}");
+    let (p, b) = rate(&d1, 1);
+    let (s, v) = app.post(Some(&supervisor), &p, b).await;
+    assert_eq!(s, 201, "{v}");
+    assert!(v["suspended"].is_null(), "two low ratings: {v}");
+    let (s, list) = app.get(Some(&staff), "/api/v1/experts").await;
+    assert_eq!(s, 200);
+    let status = |list: &Value, id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .map(|e| e["status"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(status(&list, target), "active");
+    // A third low rating (another supervisor account) suspends.
+    let (sup_org, _) = demo_org(&app, &admin, "supervisor").await;
+    let (s, u) = app
+        .post(
+            Some(&admin),
+            "/api/v1/users",
+            json!({"username": "supervisor2", "password": ggzy_api_tests::DEMO_PASSWORD,
+                   "role": "supervisor", "org_id": sup_org}),
+        )
+        .await;
+    assert_eq!(s, 201, "{u}");
+    let sup2 = app.login("supervisor2").await;
+    let (p, b) = rate(&d1, 2);
+    let (s, v) = app.post(Some(&sup2), &p, b).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["suspended"]["rule"], "low_ratings");
+    let (_, list) = app.get(Some(&staff), "/api/v1/experts").await;
+    assert_eq!(status(&list, target), "suspended");
+    let suspended = events_of(&app, "experts.expert.suspended").await;
+    assert_eq!(suspended.len(), 1);
+    assert_eq!(suspended[0]["expert_id"], target.as_str());
+
+    // Violations from the venue: a bidder's is ignored, one by an expert suspends that expert.
+    let rated1 = app.login("rated1").await;
+    let (_, me) = app.get(Some(&rated1), "/api/v1/auth/me").await;
+    let user_id = me["id"]
+        .as_str()
+        .or(me["user_id"].as_str())
+        .unwrap()
+        .to_string();
+    emit_foreign(
+        &app,
+        "venues.violation.recorded",
+        "SES-9",
+        json!({"session_id": "SES-9", "room_id": "R", "kind": "phone_use", "person_role": "bidder",
+               "user_id": user_id, "at": "2026-03-12T02:00:00Z"}),
+    )
+    .await;
+    catch_up(&app).await;
+    let (_, list) = app.get(Some(&staff), "/api/v1/experts").await;
+    assert_eq!(status(&list, &ids[1]), "active");
+    emit_foreign(
+        &app,
+        "venues.violation.recorded",
+        "SES-9",
+        json!({"session_id": "SES-9", "room_id": "R", "kind": "phone_use", "person_role": "expert",
+               "user_id": user_id, "at": "2026-03-12T02:00:00Z"}),
+    )
+    .await;
+    catch_up(&app).await;
+    let (_, list) = app.get(Some(&staff), "/api/v1/experts").await;
+    assert_eq!(status(&list, &ids[1]), "suspended");
+    let suspended = events_of(&app, "experts.expert.suspended").await;
+    assert_eq!(suspended.len(), 2);
+    assert_eq!(suspended[1]["reason"]["rule"], "violations");
+    app.stop().await;
+}

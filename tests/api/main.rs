@@ -1,11 +1,17 @@
 //! Black-box API tests: one binary, one file per capability. Each test spawns the real app against
 //! a fresh database (SQLite, or PostgreSQL when GGZY_TEST_DATABASE_URL is set).
 
+mod award;
 mod bids;
 mod deposits;
 mod experts;
 mod foundation;
+mod monitoring;
+mod ocds;
+mod opening;
+mod portal;
 mod projects;
 mod projects_registration;
 mod publishing;
+mod trades;
 mod venues;

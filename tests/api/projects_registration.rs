@@ -409,7 +409,8 @@ async fn registration_one_second_before_the_deadline_is_accepted_at_the_deadline
     );
     assert!(v["detail"].as_str().unwrap().contains("第二十八条"), "{v}");
 
-    // The durable timer moves the section bidding → closed at the deadline.
+    // The durable timer moves the section bidding → closed at the deadline; the opening timer
+    // (opening time = deadline) then fails it at once: no bids (实施条例 44, see tests/api/opening.rs).
     app.clock().advance(chrono::Duration::seconds(1));
     let staff = app.login("staff").await;
     let mut state = String::new();
@@ -418,12 +419,12 @@ async fn registration_one_second_before_the_deadline_is_accepted_at_the_deadline
             .get(Some(&staff), &format!("/api/v1/projects/{project}"))
             .await;
         state = p["sections"][0]["state"].as_str().unwrap_or("").to_string();
-        if state == "closed" {
+        if state == "failed" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(state, "closed");
+    assert_eq!(state, "failed");
     app.seal().await;
     let sup = app.login("supervisor").await;
     let (_, page) = app.get(Some(&sup), "/api/events?after=0&limit=1000").await;

@@ -1,5 +1,9 @@
 //! Deposit routes: virtual accounts, the bank's signed transfer callback, status and trial balance.
 
+use crate::forfeiture::{self, Forfeiture, ForfeitureProposal, ForfeitureQuery, Revocation};
+use crate::guarantees::{self, Guarantee, GuaranteeQuery, NewGuarantee};
+use crate::lifecycle::{self, ConfirmationOutcome, Refund, RefundConfirmation, RefundQuery};
+use crate::reconcile::{self, ReconcileQuery, Reconciliation};
 use crate::service::{
     self, DepositStatusRow, StatusQuery, TransferNotice, TransferOutcome, TrialBalance,
     VirtualAccount,
@@ -7,9 +11,10 @@ use crate::service::{
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use ggzy_core::http::{Json, Query};
+use ggzy_core::http::{Json, Path, Query};
 use ggzy_core::{Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
+use ggzy_store::ctx::SecretString;
 use ggzy_store::Ctx;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
@@ -23,20 +28,75 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(bank_transfer_callback))
         .routes(routes!(deposit_status))
         .routes(routes!(trial_balance))
+        .routes(routes!(record_guarantee, list_guarantees))
+        .routes(routes!(list_refunds))
+        .routes(routes!(bank_refund_callback))
+        .routes(routes!(propose_forfeiture, list_forfeitures))
+        .routes(routes!(approve_forfeiture))
+        .routes(routes!(reject_forfeiture))
+        .routes(routes!(list_revocations))
+        .routes(routes!(import_statement))
 }
 
 /// Environment variable holding the bank callback HMAC key.
 pub const HMAC_KEY_ENV: &str = "GGZY_BANK_HMAC_KEY";
-/// Development default when the variable is unset (never use it in production).
-pub const DEV_HMAC_KEY: &str = "ggzy-dev-bank-hmac-key";
+/// Public development key (tests, `serve --demo`); refused in production.
+pub const DEV_HMAC_KEY: &str = ggzy_store::ctx::DEV_BANK_HMAC_KEY;
 /// Largest accepted difference between `X-Timestamp` and the server clock, in seconds.
 pub const MAX_SKEW_SECS: i64 = 300;
+/// Shortest key without a warning (HMAC-SHA256: RFC 2104 §3 recommends at least the hash length).
+pub const MIN_KEY_BYTES: usize = 32;
 
-pub fn hmac_key() -> String {
-    std::env::var(HMAC_KEY_ENV)
-        .ok()
-        .filter(|k| !k.is_empty())
-        .unwrap_or_else(|| DEV_HMAC_KEY.to_string())
+/// The bank key `serve` runs with. With `--demo` the dev key is the default. Without it: no key →
+/// `None` (the bank routes answer 503 "bank key not configured", everything else serves); the
+/// public dev key → refuse to start; a key shorter than [`MIN_KEY_BYTES`] → a warning.
+pub fn serve_bank_key(
+    configured: Option<&str>,
+    demo: bool,
+) -> std::result::Result<Option<SecretString>, String> {
+    let key = configured.map(str::trim).filter(|k| !k.is_empty());
+    match (key, demo) {
+        (None, true) => Ok(Some(SecretString::new(DEV_HMAC_KEY))),
+        (None, false) => {
+            tracing::warn!("{HMAC_KEY_ENV} is not set: bank callbacks answer 503 until it is");
+            Ok(None)
+        }
+        (Some(k), true) => Ok(Some(SecretString::new(k))),
+        (Some(k), false) if k == DEV_HMAC_KEY => Err(format!(
+            "{HMAC_KEY_ENV} is the public development key; set a secret key (or run with --demo)"
+        )),
+        (Some(k), false) => {
+            if k.len() < MIN_KEY_BYTES {
+                tracing::warn!(
+                    "{HMAC_KEY_ENV} is shorter than {MIN_KEY_BYTES} bytes; use a longer random key"
+                );
+            }
+            Ok(Some(SecretString::new(k)))
+        }
+    }
+}
+
+/// The configured key, or 503 when the server runs without one.
+fn bank_key(ctx: &Ctx) -> Result<&SecretString> {
+    ctx.settings
+        .bank_hmac_key
+        .as_ref()
+        .ok_or_else(|| Error::Unavailable("bank key not configured".into()))
+}
+
+/// Check the bank's headers and signature over the raw body.
+fn verify_bank_request(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<()> {
+    let key = bank_key(ctx)?;
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .ok_or_else(|| Error::Unauthorized(format!("header {name} is required")))
+    };
+    let ts = header("X-Timestamp")?;
+    let sig = header("X-Signature")?;
+    verify(key.expose().as_bytes(), &ts, &sig, body, ctx.clock.now())
 }
 
 /// Hex HMAC-SHA256 of `timestamp + "." + body`.
@@ -113,7 +173,7 @@ async fn open_account(
     params(("X-Timestamp" = String, Header, description = "Unix seconds"),
            ("X-Signature" = String, Header, description = "hex HMAC-SHA256 of timestamp.body")),
     responses((status = 200, body = TransferOutcome), (status = 401, description = "bad or stale signature"),
-              (status = 403), (status = 422)))]
+              (status = 403), (status = 422), (status = 503, description = "bank key not configured")))]
 async fn bank_transfer_callback(
     State(ctx): State<Ctx>,
     actor: Actor,
@@ -121,16 +181,7 @@ async fn bank_transfer_callback(
     body: Bytes,
 ) -> Result<Json<TransferOutcome>> {
     actor.require(&[Role::Bank])?;
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .ok_or_else(|| Error::Unauthorized(format!("header {name} is required")))
-    };
-    let ts = header("X-Timestamp")?;
-    let sig = header("X-Signature")?;
-    verify(hmac_key().as_bytes(), &ts, &sig, &body, ctx.clock.now())?;
+    verify_bank_request(&ctx, &headers, &body)?;
     let notice: TransferNotice = serde_json::from_slice(&body)
         .map_err(|e| Error::field("body", "json", format!("invalid transfer notice: {e}")))?;
     Ok(Json(service::receive_transfer(&ctx, &actor, notice).await?))
@@ -160,6 +211,171 @@ async fn trial_balance(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Tria
     Ok(Json(service::trial_balance(&ctx, &actor).await?))
 }
 
+/// Record a guarantee instead of cash (bidder: its own; staff: any organization). Checked: amount
+/// ≥ the required deposit, in force on the deadline day and through the end of the bid validity
+/// period (实施条例 26), recorded before the deadline.
+#[utoipa::path(post, path = "/api/v1/deposits/guarantees", tag = "deposits", security(("bearer" = [])),
+    request_body = NewGuarantee,
+    responses((status = 201, body = Guarantee), (status = 403), (status = 404),
+              (status = 409, description = "already on record"), (status = 422)))]
+async fn record_guarantee(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(req): Json<NewGuarantee>,
+) -> Result<(StatusCode, Json<Guarantee>)> {
+    actor.require(&[Role::Bidder, Role::Staff])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(guarantees::record(&ctx, &actor, req).await?),
+    ))
+}
+
+/// Guarantees of a section (staff, supervisor: all; bidder: its own).
+#[utoipa::path(get, path = "/api/v1/deposits/guarantees", tag = "deposits", security(("bearer" = [])),
+    params(GuaranteeQuery), responses((status = 200, body = [Guarantee]), (status = 403)))]
+async fn list_guarantees(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(q): Query<GuaranteeQuery>,
+) -> Result<Json<Vec<Guarantee>>> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Bidder])?;
+    Ok(Json(
+        guarantees::list(&ctx, &actor, q.section_id.trim()).await?,
+    ))
+}
+
+/// Refund instructions with due date, legal basis and interest computation (staff, supervisor,
+/// admin: all; bank: the ones still to pay).
+#[utoipa::path(get, path = "/api/v1/deposits/refunds", tag = "deposits", security(("bearer" = [])),
+    params(RefundQuery), responses((status = 200, body = [Refund]), (status = 403)))]
+async fn list_refunds(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(q): Query<RefundQuery>,
+) -> Result<Json<Vec<Refund>>> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Admin, Role::Bank])?;
+    Ok(Json(lifecycle::list_refunds(&ctx, &actor, &q).await?))
+}
+
+/// The bank confirms it paid a refund (role bank, signed like the transfer callback). Booked once:
+/// a repeat with the same bank transaction id answers `duplicate: true` and changes nothing.
+#[utoipa::path(post, path = "/api/v1/bank/callbacks/refunds", tag = "deposits", security(("bearer" = [])),
+    request_body = RefundConfirmation,
+    params(("X-Timestamp" = String, Header, description = "Unix seconds"),
+           ("X-Signature" = String, Header, description = "hex HMAC-SHA256 of timestamp.body")),
+    responses((status = 200, body = ConfirmationOutcome), (status = 401), (status = 403), (status = 404),
+              (status = 409, description = "paid under another transaction id"), (status = 422),
+              (status = 503, description = "bank key not configured")))]
+async fn bank_refund_callback(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ConfirmationOutcome>> {
+    actor.require(&[Role::Bank])?;
+    verify_bank_request(&ctx, &headers, &body)?;
+    let c: RefundConfirmation = serde_json::from_slice(&body)
+        .map_err(|e| Error::field("body", "json", format!("invalid refund confirmation: {e}")))?;
+    Ok(Json(lifecycle::confirm_refund(&ctx, &actor, c).await?))
+}
+
+/// Propose keeping a bidder's deposit (staff, admin), with the ground and the reason.
+#[utoipa::path(post, path = "/api/v1/deposits/forfeitures", tag = "deposits", security(("bearer" = [])),
+    request_body = ForfeitureProposal,
+    responses((status = 201, body = Forfeiture), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn propose_forfeiture(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(req): Json<ForfeitureProposal>,
+) -> Result<(StatusCode, Json<Forfeiture>)> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(forfeiture::propose(&ctx, &actor, req).await?),
+    ))
+}
+
+/// Forfeitures (staff, supervisor, admin).
+#[utoipa::path(get, path = "/api/v1/deposits/forfeitures", tag = "deposits", security(("bearer" = [])),
+    params(ForfeitureQuery), responses((status = 200, body = [Forfeiture]), (status = 403)))]
+async fn list_forfeitures(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(q): Query<ForfeitureQuery>,
+) -> Result<Json<Vec<Forfeiture>>> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
+    Ok(Json(
+        forfeiture::list(&ctx, &actor, q.section_id.as_deref().map(str::trim)).await?,
+    ))
+}
+
+/// Approve a proposed forfeiture: a different staff member or admin than the proposer (409
+/// `forfeiture.second_approver` otherwise). The deposit moves to `forfeited` in one entry.
+#[utoipa::path(post, path = "/api/v1/deposits/forfeitures/{id}/approve", tag = "deposits", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Forfeiture), (status = 403), (status = 404), (status = 409)))]
+async fn approve_forfeiture(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Forfeiture>> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    Ok(Json(forfeiture::decide(&ctx, &actor, &id, true).await?))
+}
+
+/// Reject a proposed forfeiture (a different staff member or admin than the proposer).
+#[utoipa::path(post, path = "/api/v1/deposits/forfeitures/{id}/reject", tag = "deposits", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Forfeiture), (status = 403), (status = 404), (status = 409)))]
+async fn reject_forfeiture(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Forfeiture>> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    Ok(Json(forfeiture::decide(&ctx, &actor, &id, false).await?))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct RevocationQuery {
+    pub section_id: Option<String>,
+}
+
+/// Bids revoked (e.g. not decrypted) as reported by projects: grounds to consider (staff, supervisor, admin).
+#[utoipa::path(get, path = "/api/v1/deposits/revocations", tag = "deposits", security(("bearer" = [])),
+    params(RevocationQuery), responses((status = 200, body = [Revocation]), (status = 403)))]
+async fn list_revocations(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(q): Query<RevocationQuery>,
+) -> Result<Json<Vec<Revocation>>> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
+    Ok(Json(
+        forfeiture::revocations(&ctx, &actor, q.section_id.as_deref().unwrap_or("").trim()).await?,
+    ))
+}
+
+/// Import the bank's statement of one day (CSV body with a header line: `date, bank_txn_id,
+/// direction (in|out), amount, account`, more columns ignored) and reconcile it with the ledger
+/// (staff). Every difference is listed; a clean day has none.
+#[utoipa::path(post, path = "/api/v1/deposits/reconciliations", tag = "deposits", security(("bearer" = [])),
+    params(ReconcileQuery), request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = Reconciliation), (status = 403), (status = 422)))]
+async fn import_statement(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(q): Query<ReconcileQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Reconciliation>)> {
+    actor.require(&[Role::Staff])?;
+    let csv = std::str::from_utf8(&body)
+        .map_err(|_| Error::field("statement", "csv.encoding", "the statement must be UTF-8"))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(reconcile::import(&ctx, &actor, q.date, csv).await?),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +393,27 @@ mod tests {
             let sig = sign(b"k", &ts, body);
             assert!(verify(b"k", &ts, &sig, body, now()).is_ok(), "skew {skew}");
         }
+    }
+
+    #[test]
+    fn production_refuses_the_dev_key_and_runs_without_a_key() {
+        assert_eq!(serve_bank_key(None, false), Ok(None));
+        assert_eq!(serve_bank_key(Some("  "), false), Ok(None));
+        assert!(serve_bank_key(Some(DEV_HMAC_KEY), false).is_err());
+        assert!(serve_bank_key(Some(&format!(" {DEV_HMAC_KEY} ")), false).is_err());
+        let k = "k".repeat(32);
+        assert_eq!(
+            serve_bank_key(Some(&k), false),
+            Ok(Some(SecretString::new(k.clone())))
+        );
+        assert_eq!(
+            serve_bank_key(None, true),
+            Ok(Some(SecretString::new(DEV_HMAC_KEY)))
+        );
+        assert_eq!(
+            serve_bank_key(Some(DEV_HMAC_KEY), true),
+            Ok(Some(SecretString::new(DEV_HMAC_KEY)))
+        );
     }
 
     #[test]

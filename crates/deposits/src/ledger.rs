@@ -224,6 +224,37 @@ impl Entry {
         )
     }
 
+    /// The bank's demand-deposit interest on the held money, passed through to the bidder
+    /// (实施条例 57: 银行同期存款利息): money at the bank, owed to the payee.
+    pub fn interest_credited(key: &str, fen: i64) -> Result<Entry, LedgerError> {
+        Entry::new(
+            "interest_credited",
+            vec![
+                Line::debit(Account::bank(), fen),
+                Line::credit(Account::new(AccountType::InterestPayable, key), fen),
+            ],
+        )
+    }
+
+    /// The bank confirmed paying a refund: principal and interest leave the bank in one entry.
+    pub fn refund_payout(key: &str, principal: i64, interest: i64) -> Result<Entry, LedgerError> {
+        let mut lines = vec![Line::debit(
+            Account::new(AccountType::RefundsPayable, key),
+            principal,
+        )];
+        if interest > 0 {
+            lines.push(Line::debit(
+                Account::new(AccountType::InterestPayable, key),
+                interest,
+            ));
+        }
+        let total = principal
+            .checked_add(interest)
+            .ok_or(LedgerError::Overflow)?;
+        lines.push(Line::credit(Account::bank(), total));
+        Entry::new("refund_paid", lines)
+    }
+
     /// A deposit is kept (实施条例 35, 74).
     pub fn forfeit(from: Account, fen: i64) -> Result<Entry, LedgerError> {
         let kept = Account::new(AccountType::Forfeited, from.key.clone());
@@ -397,6 +428,12 @@ mod tests {
         Pay {
             party: u8,
         },
+        /// The lifecycle refund: the whole remaining deposit due back with interest, then paid
+        /// (and a duplicate confirmation that must change nothing).
+        Settle {
+            party: u8,
+            interest: i64,
+        },
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -414,6 +451,7 @@ mod tests {
             (0u8..4, 1i64..1_000_000).prop_map(|(party, fen)| Op::Refund { party, fen }),
             (0u8..4, 1i64..1_000_000).prop_map(|(party, fen)| Op::Forfeit { party, fen }),
             (0u8..4).prop_map(|party| Op::Pay { party }),
+            (0u8..4, 0i64..500).prop_map(|(party, interest)| Op::Settle { party, interest }),
         ]
     }
 
@@ -456,6 +494,26 @@ mod tests {
                         let before = l.balance(&acc);
                         let ok = l.post(Entry::forfeit(acc, fen).unwrap()).is_ok();
                         prop_assert_eq!(ok, fen <= before);
+                    }
+                    Op::Settle { party, interest } => {
+                        let acc = party_account(party, true);
+                        let key = acc.key.clone();
+                        let open = l.balance(&acc);
+                        let payable = Account::new(AccountType::RefundsPayable, key.clone());
+                        let already = l.balance(&payable);
+                        if open > 0 {
+                            l.post(Entry::refund_due(acc.clone(), open).unwrap()).unwrap();
+                            if interest > 0 {
+                                l.post(Entry::interest_credited(&key, interest).unwrap()).unwrap();
+                            }
+                            let due = l.balance(&payable);
+                            let int_due = l.balance(&Account::new(AccountType::InterestPayable, key.clone()));
+                            l.post(Entry::refund_payout(&key, due, int_due).unwrap()).unwrap();
+                            prop_assert_eq!(l.balance(&acc), 0);
+                            prop_assert_eq!(l.balance(&payable), 0);
+                            // A second payout of the same refund is refused: nothing is owed any more.
+                            prop_assert!(l.post(Entry::refund_payout(&key, open + already, 0).unwrap()).is_err());
+                        }
                     }
                     Op::Pay { party } => {
                         let key = format!("org{party}/s1");

@@ -4,12 +4,20 @@
 //! transfer through a signed callback keyed by its transaction id (the idempotency key); every
 //! movement of money is a balanced journal entry in a double-entry ledger (balances are derived,
 //! never edited); deposit validity and refund periods are pure rules with legal citations.
+//! After the deadline ([`lifecycle`]) each registration's status is fixed once, refunds fall due by
+//! the project's lifecycle events and are paid once on the bank's signed confirmation; guarantees
+//! ([`guarantees`]) stand in for cash; forfeiture ([`forfeiture`]) needs a second approver; the
+//! bank's daily statement is reconciled against the ledger ([`reconcile`]).
 //!
 //! Invariants: `ledger` and `rules` do no I/O; journal entries and lines are append-only (no update
-//! or delete exists); this area never reads other areas' tables: sections and organizations come
-//! from their events through [`service::Projection`].
+//! or delete exists); this area never reads other areas' tables: sections, organizations,
+//! registrations and the lifecycle come from their events through [`service::Projection`].
 
+pub mod forfeiture;
+pub mod guarantees;
 pub mod http;
 pub mod ledger;
+pub mod lifecycle;
+pub mod reconcile;
 pub mod rules;
 pub mod service;

@@ -147,6 +147,53 @@ pub enum RefundCase {
     ProcurementWinner,
     /// Government procurement, withdrawal or termination.
     ProcurementWithdrawal,
+    /// Construction, the tender terminated or failed: promptly.
+    ConstructionTermination,
+}
+
+impl RefundCase {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RefundCase::ConstructionContractSigned => "construction_contract_signed",
+            RefundCase::ConstructionWithdrawal => "construction_withdrawal",
+            RefundCase::ProcurementLoser => "procurement_loser",
+            RefundCase::ProcurementWinner => "procurement_winner",
+            RefundCase::ProcurementWithdrawal => "procurement_withdrawal",
+            RefundCase::ConstructionTermination => "construction_termination",
+        }
+    }
+}
+
+/// What happened to the bidder's participation, as far as refunds are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundTrigger {
+    /// The award (中标/成交通知书) was issued.
+    Award,
+    /// The contract was signed.
+    ContractSigned,
+    /// The bidder withdrew its bid before the deadline.
+    Withdrawal,
+    /// The section was terminated or failed (流标).
+    Termination,
+}
+
+/// Which refund period applies to one bidder after `trigger` (None: not refundable yet).
+/// Land and property deposits follow the procurement periods until those markets get their own
+/// (39号令 / 32号令 periods are to be verified, see docs/deposits.md).
+pub fn refund_case(market: Market, trigger: RefundTrigger, is_winner: bool) -> Option<RefundCase> {
+    use RefundCase as C;
+    use RefundTrigger as T;
+    match (market, trigger) {
+        // 实施条例 57: winner and losers alike, after the contract.
+        (Market::Construction, T::Award) => None,
+        (Market::Construction, T::ContractSigned) => Some(C::ConstructionContractSigned),
+        (Market::Construction, T::Withdrawal) => Some(C::ConstructionWithdrawal),
+        (Market::Construction, T::Termination) => Some(C::ConstructionTermination),
+        (_, T::Award) if is_winner => None,
+        (_, T::Award) => Some(C::ProcurementLoser),
+        (_, T::ContractSigned) => Some(C::ProcurementWinner),
+        (_, T::Withdrawal) | (_, T::Termination) => Some(C::ProcurementWithdrawal),
+    }
 }
 
 /// A refund period: `days` counted from the day after the event, calendar or working days.
@@ -159,7 +206,7 @@ pub struct RefundPeriod {
 }
 
 /// The refund periods (data).
-pub const REFUND_PERIODS: [RefundPeriod; 5] = [
+pub const REFUND_PERIODS: [RefundPeriod; 6] = [
     // 实施条例 57: 招标人最迟应当在书面合同签订后5日内向中标人和未中标的投标人退还投标保证金及银行同期存款利息.
     RefundPeriod {
         case: RefundCase::ConstructionContractSigned,
@@ -194,6 +241,14 @@ pub const REFUND_PERIODS: [RefundPeriod; 5] = [
         days: 5,
         working: true,
         source: "87号令 38",
+    },
+    // 实施条例 31: 招标人终止招标的…已经收取投标保证金的，招标人应当及时退还所收取的投标保证金及银行同期存款利息.
+    // 及时 has no number; the centre's rule is the next working day (data, change here).
+    RefundPeriod {
+        case: RefundCase::ConstructionTermination,
+        days: 1,
+        working: true,
+        source: "实施条例 31",
     },
 ];
 
@@ -265,6 +320,76 @@ pub fn rate_on(d: NaiveDate) -> Decimal {
         .unwrap_or(Decimal::ZERO)
 }
 
+/// One rate period of an interest computation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct InterestSlice {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub days: i64,
+    /// Annual rate as a decimal fraction (0.0035 = 0.35 %).
+    #[schema(value_type = String)]
+    pub rate: Decimal,
+    /// principal × rate × days / 360, unrounded.
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+}
+
+/// How a refund's interest was computed (shown with each refund).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct InterestComputation {
+    pub principal: Money,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub slices: Vec<InterestSlice>,
+    /// Σ slices, unrounded.
+    #[schema(value_type = String)]
+    pub exact: Decimal,
+    /// Rounded once to the fen, half up.
+    pub interest: Money,
+    pub rule: &'static str,
+}
+
+/// [`interest`] with every step shown.
+pub fn interest_computation(
+    principal: Money,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> InterestComputation {
+    let mut slices = Vec::new();
+    let mut total = Decimal::ZERO;
+    let mut cur = from;
+    while cur < to {
+        let next_change = DEMAND_DEPOSIT_RATES
+            .iter()
+            .map(rate_start)
+            .filter(|s| *s > cur)
+            .min()
+            .unwrap_or(to)
+            .min(to);
+        let days = (next_change - cur).num_days();
+        let rate = rate_on(cur);
+        let amount = principal.amount() * rate * Decimal::from(days) / Decimal::from(360);
+        total += amount;
+        slices.push(InterestSlice {
+            from: cur,
+            to: next_change,
+            days,
+            rate,
+            amount,
+        });
+        cur = next_change;
+    }
+    InterestComputation {
+        principal,
+        from,
+        to,
+        slices,
+        exact: total,
+        interest: Money::round_fen(total).unwrap_or(Money::ZERO),
+        rule: "实施条例 57 银行同期存款利息: principal × 活期 rate × days / 360 per rate period, rounded once to the fen half up",
+    }
+}
+
 /// Interest on `principal` held from `from` to `to` (days = to − from): Σ principal × rate × days
 /// / 360 over each rate period, rounded once to the fen, half up (Money::round_fen). Banks count
 /// demand-deposit interest on a 360-day year (人民银行 计息规则).
@@ -287,6 +412,80 @@ pub fn interest(principal: Money, from: NaiveDate, to: NaiveDate) -> Money {
         cur = next_change;
     }
     Money::round_fen(total).unwrap_or(Money::ZERO)
+}
+
+/// Forms of a guarantee accepted instead of cash (政采条例 33: 以支票、汇票、本票或者金融机构、担保机构
+/// 出具的保函等非现金形式提交; 国办发〔2019〕… 推行电子保函).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GuaranteeKind {
+    /// 银行保函
+    BankGuarantee,
+    /// 保证保险
+    GuaranteeInsurance,
+    /// 电子保函
+    ElectronicGuarantee,
+}
+
+impl GuaranteeKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            GuaranteeKind::BankGuarantee => "bank_guarantee",
+            GuaranteeKind::GuaranteeInsurance => "guarantee_insurance",
+            GuaranteeKind::ElectronicGuarantee => "electronic_guarantee",
+        }
+    }
+}
+
+/// The last day the bid validity period (投标有效期) covers: it runs from the bid deadline
+/// (实施条例 25: 投标有效期从提交投标文件的截止之日起算) for `days` days, the first day not counted
+/// (民法典 201).
+pub fn bid_validity_end(deadline: Timestamp, days: u32) -> NaiveDate {
+    let start = ggzy_core::time::local_date(deadline);
+    start
+        .checked_add_days(chrono::Days::new(days as u64))
+        .unwrap_or(start)
+}
+
+/// Check a guarantee against the section: amount at least the required deposit, validity from no
+/// later than the deadline day through the end of the bid validity period (实施条例 26: 投标保证金
+/// 有效期应当与投标有效期一致). Returns (field, rule, message) for each broken rule.
+pub fn check_guarantee(
+    required_fen: i64,
+    deadline: Timestamp,
+    bid_validity_days: u32,
+    amount_fen: i64,
+    valid_from: NaiveDate,
+    valid_until: NaiveDate,
+) -> Vec<(&'static str, &'static str, String)> {
+    let mut out = Vec::new();
+    if amount_fen < required_fen {
+        out.push((
+            "amount",
+            "guarantee.amount_below_deposit",
+            format!(
+                "the guarantee amount must be at least the required deposit {}",
+                Money::from_fen(required_fen)
+            ),
+        ));
+    }
+    let deadline_day = ggzy_core::time::local_date(deadline);
+    if valid_from > deadline_day {
+        out.push((
+            "valid_from",
+            "guarantee.starts_after_deadline",
+            format!("the guarantee must be in force on the bid deadline {deadline_day}"),
+        ));
+    }
+    let end = bid_validity_end(deadline, bid_validity_days);
+    if valid_until < end {
+        out.push((
+            "valid_until",
+            "guarantee.validity_short",
+            format!("the guarantee must stay valid through the end of the bid validity period {end} (实施条例 26)"),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -486,5 +685,69 @@ mod tests {
             interest(p, d("2012-07-01"), d("2012-07-11")).to_string(),
             "0.04"
         );
+    }
+
+    #[test]
+    fn refund_cases_per_market_and_trigger() {
+        use RefundTrigger as T;
+        assert_eq!(refund_case(Market::Construction, T::Award, false), None);
+        assert_eq!(
+            refund_case(Market::Construction, T::ContractSigned, false),
+            Some(RefundCase::ConstructionContractSigned)
+        );
+        assert_eq!(
+            refund_case(Market::Procurement, T::Award, false),
+            Some(RefundCase::ProcurementLoser)
+        );
+        assert_eq!(refund_case(Market::Procurement, T::Award, true), None);
+        assert_eq!(
+            refund_case(Market::Procurement, T::ContractSigned, true),
+            Some(RefundCase::ProcurementWinner)
+        );
+        assert_eq!(
+            refund_case(Market::Construction, T::Termination, false),
+            Some(RefundCase::ConstructionTermination)
+        );
+    }
+
+    #[test]
+    fn termination_is_refunded_the_next_working_day() {
+        let cal = BusinessCalendar::official();
+        // Terminated Wednesday 2026-09-30: the next working day is 2026-10-08.
+        assert_eq!(
+            refund_due(RefundCase::ConstructionTermination, d("2026-09-30"), &cal).unwrap(),
+            d("2026-10-08")
+        );
+    }
+
+    #[test]
+    fn interest_computation_shows_each_slice() {
+        let p = Money::parse(dec!(360.00)).unwrap();
+        let c = interest_computation(p, d("2012-07-01"), d("2012-07-11"));
+        assert_eq!(c.slices.len(), 2);
+        assert_eq!((c.slices[0].days, c.slices[1].days), (5, 5));
+        assert_eq!(c.exact, dec!(0.0375));
+        assert_eq!(c.interest, interest(p, d("2012-07-01"), d("2012-07-11")));
+    }
+
+    #[test]
+    fn a_guarantee_must_cover_the_bid_validity_to_its_last_day() {
+        // Deadline 2026-03-23 09:30, 90 days of bid validity: through 2026-06-21.
+        let end = bid_validity_end(deadline(), 90);
+        assert_eq!(end, d("2026-06-21"));
+        assert!(check_guarantee(100, deadline(), 90, 100, d("2026-03-01"), end).is_empty());
+        let short = check_guarantee(100, deadline(), 90, 100, d("2026-03-01"), d("2026-06-20"));
+        assert_eq!(short.len(), 1);
+        assert_eq!(short[0].1, "guarantee.validity_short");
+    }
+
+    #[test]
+    fn a_guarantee_below_the_deposit_or_starting_after_the_deadline_is_refused() {
+        let end = d("2026-12-31");
+        let r = check_guarantee(100, deadline(), 90, 99, d("2026-03-23"), end);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].1, "guarantee.amount_below_deposit");
+        let r = check_guarantee(100, deadline(), 90, 100, d("2026-03-24"), end);
+        assert_eq!(r[0].1, "guarantee.starts_after_deadline");
     }
 }

@@ -2,7 +2,7 @@
 //! its journal entry; the SQL of this area lives here.
 
 use crate::ledger::{Account, AccountType, Entry};
-use crate::rules::{self, accept_transfer, assess, Credit, DepositStatus, UnmatchedReason};
+use crate::rules::{accept_transfer, assess, Credit, DepositStatus, UnmatchedReason};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{Event, NewEvent};
@@ -28,7 +28,7 @@ pub struct Projection;
 pub const SECTION_REGISTERED: &str = "projects.section.registered";
 pub const ORG_REGISTERED: &str = "identity.organization.registered";
 
-fn text(ev: &Event, field: &str) -> Result<String> {
+pub(crate) fn text(ev: &Event, field: &str) -> Result<String> {
     ev.payload[field]
         .as_str()
         .map(str::to_string)
@@ -47,11 +47,16 @@ impl Consumer for Projection {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        event_type == SECTION_REGISTERED || event_type == ORG_REGISTERED
+        event_type == SECTION_REGISTERED
+            || event_type == ORG_REGISTERED
+            || crate::lifecycle::WANTS.contains(&event_type)
     }
 
-    async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
         let now = to_micros(clock.now());
+        if crate::lifecycle::WANTS.contains(&ev.event_type.as_str()) {
+            return crate::lifecycle::handle(tx, db, clock, ev).await;
+        }
         if ev.event_type == SECTION_REGISTERED {
             let section_id = text(ev, "section_id")?;
             let market = text(ev, "market")?;
@@ -61,10 +66,12 @@ impl Consumer for Projection {
                 .map_err(|e| Error::internal(format!("section bid_deadline: {e}")))?
                 .with_timezone(&Utc);
             let project_id = ev.payload["project_id"].as_str().unwrap_or("").to_string();
+            // Bid validity (投标有效期) in days, when the section carries it.
+            let validity = ev.payload["bid_validity_days"].as_i64();
             sqlx::query(
-                "INSERT INTO deposit_sections (section_id, project_id, market, deposit_fen, bid_deadline, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (section_id) DO UPDATE SET project_id = $2, \
-                 market = $3, deposit_fen = $4, bid_deadline = $5, updated_at = $6",
+                "INSERT INTO deposit_sections (section_id, project_id, market, deposit_fen, bid_deadline, updated_at, bid_validity_days) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (section_id) DO UPDATE SET project_id = $2, \
+                 market = $3, deposit_fen = $4, bid_deadline = $5, updated_at = $6, bid_validity_days = $7",
             )
             .bind(&section_id)
             .bind(&project_id)
@@ -72,6 +79,7 @@ impl Consumer for Projection {
             .bind(deposit.fen())
             .bind(to_micros(deadline))
             .bind(now)
+            .bind(validity)
             .execute(&mut **tx)
             .await?;
         } else {
@@ -95,18 +103,19 @@ impl Consumer for Projection {
     }
 }
 
-struct SectionInfo {
-    market: Market,
-    deposit_fen: i64,
-    bid_deadline: Timestamp,
+pub(crate) struct SectionInfo {
+    pub market: Market,
+    pub deposit_fen: i64,
+    pub bid_deadline: Timestamp,
+    pub bid_validity_days: Option<i64>,
 }
 
-async fn section_info<'e, E>(exec: E, section_id: &str) -> Result<Option<SectionInfo>>
+pub(crate) async fn section_info<'e, E>(exec: E, section_id: &str) -> Result<Option<SectionInfo>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let r = sqlx::query(
-        "SELECT market, deposit_fen, bid_deadline FROM deposit_sections WHERE section_id = $1",
+        "SELECT market, deposit_fen, bid_deadline, bid_validity_days FROM deposit_sections WHERE section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(exec)
@@ -118,6 +127,7 @@ where
             .map_err(|_| Error::internal(format!("unknown market '{market}'")))?,
         deposit_fen: r.try_get(1)?,
         bid_deadline: from_micros(r.try_get(2)?),
+        bid_validity_days: r.try_get(3)?,
     }))
 }
 
@@ -292,7 +302,11 @@ pub struct TransferOutcome {
     pub duplicate: bool,
 }
 
-async fn credits_of<'e, E>(exec: E, org_id: &str, section_id: &str) -> Result<Vec<Credit>>
+pub(crate) async fn credits_of<'e, E>(
+    exec: E,
+    org_id: &str,
+    section_id: &str,
+) -> Result<Vec<Credit>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -315,7 +329,7 @@ where
         .collect()
 }
 
-async fn post_entry(
+pub(crate) async fn post_entry(
     tx: &mut Tx,
     entry: &Entry,
     transfer_id: Option<&str>,
@@ -516,16 +530,22 @@ pub async fn receive_transfer(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DepositStatusRow {
     pub org_id: String,
-    pub account_no: String,
+    /// The bidder's virtual sub-account (none when it gave a guarantee or never asked for one).
+    pub account_no: Option<String>,
     pub status: DepositStatus,
     /// Rule code when not valid: `deposit.missing`, `deposit.underpaid`, `deposit.after_deadline`,
     /// `deposit.not_basic_account`.
     pub reason: Option<String>,
+    /// `cash`, `guarantee` or `none`.
+    pub form: String,
     pub required: Money,
     /// Amount counted as the deposit.
     pub counted: Money,
     /// Accepted money beyond the counted deposit (refundable).
     pub excess: Money,
+    /// True once the bid deadline passed: the status above is the one fixed then (and shown in
+    /// the opening record); money arriving later does not change it.
+    pub fixed: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -540,39 +560,70 @@ pub async fn section_status(
     section_id: &str,
 ) -> Result<Vec<DepositStatusRow>> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Bidder])?;
-    let sec = section_info(ctx.db.pool(), section_id)
+    let mut c = ctx.db.pool().acquire().await?;
+    let sec = section_info(&mut *c, section_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
-    let rows = if actor.role == Role::Bidder {
+    let mut orgs = crate::lifecycle::participants(&mut c, section_id).await?;
+    if actor.role == Role::Bidder {
         let org = actor
             .org_id
             .clone()
             .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-        sqlx::query("SELECT org_id, account_no FROM deposit_accounts WHERE section_id = $1 AND org_id = $2 ORDER BY created_at, id")
-            .bind(section_id)
-            .bind(org)
-            .fetch_all(ctx.db.pool())
-            .await?
-    } else {
-        sqlx::query("SELECT org_id, account_no FROM deposit_accounts WHERE section_id = $1 ORDER BY created_at, id")
-            .bind(section_id)
-            .fetch_all(ctx.db.pool())
-            .await?
-    };
+        orgs.retain(|o| *o == org);
+    }
     let mut out = Vec::new();
-    for r in rows {
-        let org_id: String = r.try_get(0)?;
-        let credits = credits_of(ctx.db.pool(), &org_id, section_id).await?;
-        let a = assess(sec.deposit_fen, sec.bid_deadline, &credits);
-        out.push(DepositStatusRow {
-            org_id,
-            account_no: r.try_get(1)?,
-            status: a.status,
-            reason: a.reason.map(str::to_string),
-            required: Money::from_fen(sec.deposit_fen),
-            counted: Money::from_fen(a.counted_fen),
-            excess: Money::from_fen(a.excess_fen),
-        });
+    for org_id in orgs {
+        let account_no: Option<String> = sqlx::query(
+            "SELECT account_no FROM deposit_accounts WHERE section_id = $1 AND org_id = $2",
+        )
+        .bind(section_id)
+        .bind(&org_id)
+        .fetch_optional(&mut *c)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        let (a, form) =
+            crate::lifecycle::current_assessment(&mut c, &sec, section_id, &org_id).await?;
+        let fixed = sqlx::query(
+            "SELECT status, reason, form, counted_fen FROM deposit_fixed_status WHERE section_id = $1 AND org_id = $2",
+        )
+        .bind(section_id)
+        .bind(&org_id)
+        .fetch_optional(&mut *c)
+        .await?;
+        let row = match fixed {
+            Some(f) => {
+                let st: String = f.try_get(0)?;
+                DepositStatusRow {
+                    org_id,
+                    account_no,
+                    status: match st.as_str() {
+                        "valid" => DepositStatus::Valid,
+                        "missing" => DepositStatus::Missing,
+                        _ => DepositStatus::Invalid,
+                    },
+                    reason: f.try_get(1)?,
+                    form: f.try_get(2)?,
+                    required: Money::from_fen(sec.deposit_fen),
+                    counted: Money::from_fen(f.try_get(3)?),
+                    excess: Money::from_fen(a.excess_fen),
+                    fixed: true,
+                }
+            }
+            None => DepositStatusRow {
+                org_id,
+                account_no,
+                status: a.status,
+                reason: a.reason.map(str::to_string),
+                form: form.to_string(),
+                required: Money::from_fen(sec.deposit_fen),
+                counted: Money::from_fen(a.counted_fen),
+                excess: Money::from_fen(a.excess_fen),
+                fixed: false,
+            },
+        };
+        out.push(row);
     }
     Ok(out)
 }
@@ -637,9 +688,6 @@ pub async fn trial_balance(ctx: &Ctx, actor: &Actor) -> Result<TrialBalance> {
     })
 }
 
-/// The refund rules are exposed for the refund instructions (not yet built, see docs/deposits.md).
-pub use rules::{refund_due, RefundCase};
-
 // ---------------------------------------------------------------------------------------------
 // Refund instructions (daily job).
 
@@ -652,7 +700,11 @@ pub fn refund_cron() -> ggzy_store::cron::CronJob {
         name: REFUND_JOB,
         schedule: "0 30 1 * * *",
         run: std::sync::Arc::new(|db, clock| {
-            Box::pin(async move { build_refund_instructions(&db, &clock).await.map(|_| ()) })
+            Box::pin(async move {
+                crate::lifecycle::run_refund_job(&db, &clock)
+                    .await
+                    .map(|_| ())
+            })
         }),
     }
 }
@@ -666,7 +718,7 @@ pub fn refund_cron() -> ggzy_store::cron::CronJob {
 pub async fn build_refund_instructions(db: &Db, clock: &Clock) -> Result<usize> {
     let rows = sqlx::query(
         "SELECT t.id, t.bank_txn_id, t.org_id, t.section_id, t.payer_account_no, t.payer_name, t.amount_fen, t.reason \
-         FROM deposit_transfers t LEFT JOIN deposit_refunds r ON r.transfer_id = t.id \
+         FROM deposit_transfers t LEFT JOIN deposit_refunds r ON r.refund_key = 'transfer:' || t.id \
          WHERE t.status = 'unmatched' AND r.id IS NULL ORDER BY t.received_at, t.id",
     )
     .fetch_all(db.pool())
@@ -692,11 +744,14 @@ pub async fn build_refund_instructions(db: &Db, clock: &Clock) -> Result<usize> 
         let id = ids::new_id();
         let mut tx = db.begin().await?;
         let n = sqlx::query(
-            "INSERT INTO deposit_refunds (id, transfer_id, org_id, section_id, payee_account_no, payee_name, amount_fen, \
-             interest_fen, reason, due_date, status, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,0,$8,$9,'instructed',$10) \
-             ON CONFLICT (transfer_id) DO NOTHING",
+            "INSERT INTO deposit_refunds (id, refund_key, ledger_key, transfer_id, org_id, section_id, payee_account_no, \
+             payee_name, amount_fen, interest_fen, interest_basis, reason, basis, due_date, status, attempts, last_sent_at, \
+             created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,'{}',$10,$11,$12,'instructed',1,$13,$13) \
+             ON CONFLICT (refund_key) DO NOTHING",
         )
         .bind(&id)
+        .bind(format!("transfer:{transfer_id}"))
+        .bind(&from.key)
         .bind(&transfer_id)
         .bind(org_id.clone())
         .bind(section_id.clone())
@@ -704,6 +759,7 @@ pub async fn build_refund_instructions(db: &Db, clock: &Clock) -> Result<usize> 
         .bind(&payee_name)
         .bind(fen)
         .bind(&reason)
+        .bind("实施条例 26 (not a deposit: returned to the payer)")
         .bind(due.to_string())
         .bind(to_micros(now))
         .execute(&mut *tx)

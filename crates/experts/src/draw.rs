@@ -284,31 +284,67 @@ fn overlaps(a: (Timestamp, Timestamp), b: (Timestamp, Timestamp)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
+/// The parties of a draw indexed by USCC (a pool of 100 000 against hundreds of bidders).
+pub struct PartyIndex<'a> {
+    /// USCC → (position in tenderer, agency, bidders order; role).
+    by_uscc: std::collections::HashMap<&'a str, Vec<(usize, Party)>>,
+}
+
+impl<'a> PartyIndex<'a> {
+    pub fn new(p: &'a DrawParties) -> Self {
+        let mut parties: Vec<(Party, &str)> = vec![(Party::Tenderer, p.tenderer_uscc.as_str())];
+        if let Some(a) = &p.agency_uscc {
+            parties.push((Party::Agency, a.as_str()));
+        }
+        for b in &p.bidder_usccs {
+            parties.push((Party::Bidder, b.as_str()));
+        }
+        let mut by_uscc: std::collections::HashMap<&str, Vec<(usize, Party)>> =
+            std::collections::HashMap::new();
+        for (i, (party, uscc)) in parties.into_iter().enumerate() {
+            by_uscc.entry(uscc).or_default().push((i, party));
+        }
+        PartyIndex { by_uscc }
+    }
+}
+
 /// Every reason `c` may not serve in this draw (empty = may serve).
 pub fn exclusions(c: &Candidate, p: &DrawParties, rules: &PoolRules) -> Vec<Exclusion> {
+    exclusions_indexed(c, p, &PartyIndex::new(p), rules)
+}
+
+/// [`exclusions`] with the parties already indexed. Reasons come in a fixed order: employment by
+/// tenderer, agency, bidders (request order), then declared conflicts in the same order, then the rest.
+pub fn exclusions_indexed(
+    c: &Candidate,
+    p: &DrawParties,
+    index: &PartyIndex<'_>,
+    rules: &PoolRules,
+) -> Vec<Exclusion> {
     let mut out = Vec::new();
-    let mut parties: Vec<(Party, &str)> = vec![(Party::Tenderer, p.tenderer_uscc.as_str())];
-    if let Some(a) = &p.agency_uscc {
-        parties.push((Party::Agency, a.as_str()));
-    }
-    for b in &p.bidder_usccs {
-        parties.push((Party::Bidder, b.as_str()));
-    }
-    for (party, uscc) in &parties {
-        if c.employer_uscc == *uscc {
+    if let Some(list) = index.by_uscc.get(c.employer_uscc.as_str()) {
+        for (_, party) in list {
             out.push(Exclusion::EmployedByParty {
                 party: *party,
-                uscc: uscc.to_string(),
+                uscc: c.employer_uscc.clone(),
             });
         }
     }
-    for (party, uscc) in &parties {
-        if c.conflicts.iter().any(|x| x == uscc) {
-            out.push(Exclusion::DeclaredConflict {
-                party: *party,
-                uscc: uscc.to_string(),
-            });
+    let mut conflicts: Vec<(usize, Party, &str)> = Vec::new();
+    for x in &c.conflicts {
+        if let Some(list) = index.by_uscc.get(x.as_str()) {
+            for (i, party) in list {
+                conflicts.push((*i, *party, x.as_str()));
+            }
         }
+    }
+    conflicts.sort_by_key(|(i, _, _)| *i);
+    conflicts.dedup_by_key(|(i, _, _)| *i);
+    for (_, party, uscc) in conflicts {
+        out.push(Exclusion::DeclaredConflict {
+            party,
+            uscc: uscc.to_string(),
+        });
     }
     let session = (p.session_start, p.session_end);
     match &c.status {
@@ -366,8 +402,9 @@ pub fn screen(
 ) -> (Vec<EligibleExpert>, Vec<Excluded>) {
     let mut ok = Vec::new();
     let mut excluded = Vec::new();
+    let index = PartyIndex::new(p);
     for c in pool {
-        let reasons = exclusions(c, p, rules);
+        let reasons = exclusions_indexed(c, p, &index, rules);
         if reasons.is_empty() {
             let mut specialties = c.specialties.clone();
             specialties.sort();

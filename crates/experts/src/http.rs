@@ -1,5 +1,6 @@
 //! Expert pool routes under `/api/v1/experts`.
 
+use crate::committee;
 use crate::service::{self, Draw, DrawRequest, Expert, ImportReport, NewExpert, VerifyReport};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -17,6 +18,12 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(get_draw))
         .routes(routes!(reveal_draw))
         .routes(routes!(verify_draw))
+        .routes(routes!(link_account))
+        .routes(routes!(my_assignments))
+        .routes(routes!(confirm))
+        .routes(routes!(decline))
+        .routes(routes!(recuse))
+        .routes(routes!(rate))
 }
 
 /// Register an expert (staff).
@@ -90,7 +97,8 @@ async fn create_draw(
     ))
 }
 
-/// A draw with its committee (staff, supervisor only: secret until publicity, 招标投标法 37).
+/// A draw with its committee: staff and supervisors; tenderer, agency and bidders only after the
+/// evaluation result was publicized (招标投标法 37); experts never (they see their assignments).
 #[utoipa::path(get, path = "/api/v1/experts/draws/{id}", tag = "experts", security(("bearer" = [])),
     params(("id" = String, Path, description = "draw id")),
     responses((status = 200, body = Draw), (status = 403), (status = 404)))]
@@ -103,6 +111,9 @@ async fn get_draw(
         ggzy_identity::Role::Staff,
         ggzy_identity::Role::Admin,
         ggzy_identity::Role::Supervisor,
+        ggzy_identity::Role::Tenderer,
+        ggzy_identity::Role::Agency,
+        ggzy_identity::Role::Bidder,
     ])?;
     Ok(Json(service::get_draw(&ctx, &actor, &id).await?))
 }
@@ -140,4 +151,100 @@ async fn verify_draw(
         ggzy_identity::Role::Bank,
     ])?;
     Ok(Json(service::verify(&ctx, &actor, &id).await?))
+}
+
+/// Link an expert to the login (role `expert`) they use, and set the e-mail for notices (staff).
+#[utoipa::path(put, path = "/api/v1/experts/{id}/account", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "expert id")), request_body = committee::AccountLink,
+    responses((status = 200, body = Expert), (status = 403), (status = 404),
+              (status = 409, description = "account linked to another expert"), (status = 422)))]
+async fn link_account(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<committee::AccountLink>,
+) -> Result<Json<Expert>> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok(Json(
+        committee::link_account(&ctx, &actor, &id, input).await?,
+    ))
+}
+
+/// The logged-in expert's assignments: time, place, state and confirmation deadline only.
+#[utoipa::path(get, path = "/api/v1/experts/me/assignments", tag = "experts", security(("bearer" = [])),
+    responses((status = 200, body = [committee::Assignment]), (status = 403)))]
+async fn my_assignments(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+) -> Result<Json<Vec<committee::Assignment>>> {
+    actor.require(&[ggzy_identity::Role::Expert])?;
+    Ok(Json(committee::my_assignments(&ctx, &actor).await?))
+}
+
+/// A drawn expert confirms before the deadline (expert).
+#[utoipa::path(post, path = "/api/v1/experts/draws/{id}/confirm", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "draw id")),
+    responses((status = 200, body = committee::Assignment), (status = 403), (status = 404),
+              (status = 409, description = "not pending, or the deadline passed")))]
+async fn confirm(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<committee::Assignment>> {
+    actor.require(&[ggzy_identity::Role::Expert])?;
+    Ok(Json(committee::confirm(&ctx, &actor, &id).await?))
+}
+
+/// A drawn expert declines with a reason; the next backup of the specialty is called (expert).
+#[utoipa::path(post, path = "/api/v1/experts/draws/{id}/decline", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "draw id")), request_body = committee::ReasonInput,
+    responses((status = 200, body = committee::Assignment), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn decline(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<committee::ReasonInput>,
+) -> Result<Json<committee::Assignment>> {
+    actor.require(&[ggzy_identity::Role::Expert])?;
+    Ok(Json(committee::decline(&ctx, &actor, &id, input).await?))
+}
+
+/// A member must recuse (实施条例 48); the next backup is called the same way (staff).
+#[utoipa::path(post, path = "/api/v1/experts/draws/{id}/members/{expert_id}/recuse", tag = "experts",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "draw id"), ("expert_id" = String, Path, description = "expert id")),
+    request_body = committee::ReasonInput,
+    responses((status = 200, body = Draw), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn recuse(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path((id, expert_id)): Path<(String, String)>,
+    Json(input): Json<committee::ReasonInput>,
+) -> Result<Json<Draw>> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok(Json(
+        committee::recuse(&ctx, &actor, &id, &expert_id, input).await?,
+    ))
+}
+
+/// Rate a member after the evaluation (the section's tenderer, supervisors); low ratings may
+/// suspend the expert automatically.
+#[utoipa::path(post, path = "/api/v1/experts/draws/{id}/ratings", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "draw id")), request_body = committee::NewRating,
+    responses((status = 201, body = committee::Rating), (status = 403), (status = 404),
+              (status = 409, description = "too early, or already rated"), (status = 422)))]
+async fn rate(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<committee::NewRating>,
+) -> Result<(StatusCode, Json<committee::Rating>)> {
+    actor.require(&[
+        ggzy_identity::Role::Tenderer,
+        ggzy_identity::Role::Supervisor,
+    ])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(committee::rate(&ctx, &actor, &id, input).await?),
+    ))
 }

@@ -10,6 +10,9 @@
 //! tenderers, agencies or bidders (招标投标法 37).
 
 pub mod cli;
+pub mod committee;
 pub mod draw;
 pub mod http;
+pub mod notify;
+pub mod rules;
 pub mod service;

@@ -2,14 +2,14 @@
 //! area lives here.
 
 use crate::draw::{
-    self, Assignment, Candidate, CommitteeRules, DrawParties, EligibleExpert, Excluded, PoolRules,
-    SpecialtyCount, Status, Title, Verification,
+    self, Assignment, Candidate, CommitteeRules, EligibleExpert, Excluded, SpecialtyCount, Status,
+    Title, Verification,
 };
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::{Phone, RegionCode, ResidentId, Uscc};
-use ggzy_core::time::{from_micros, local_date, to_micros};
+use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Error, FieldError, Money, Result, ResultExt};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, expect_one, Ctx, Tx};
@@ -60,6 +60,9 @@ pub struct NewExpert {
     pub conflicts: Vec<String>,
     #[serde(default)]
     pub leaves: Vec<Period>,
+    /// E-mail for notices (optional; SMS goes to `phone`).
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -81,6 +84,9 @@ pub struct Expert {
     pub suspended_until: Option<DateTime<Utc>>,
     pub conflicts: Vec<String>,
     pub leaves: Vec<Period>,
+    pub email: Option<String>,
+    /// The login (identity user id) linked to this expert, if any.
+    pub user_id: Option<String>,
 }
 
 struct Checked {
@@ -99,6 +105,7 @@ struct Checked {
     suspended_until: Option<DateTime<Utc>>,
     conflicts: Vec<Uscc>,
     leaves: Vec<Period>,
+    email: Option<String>,
 }
 
 fn check(e: &NewExpert) -> std::result::Result<Checked, Vec<FieldError>> {
@@ -192,6 +199,19 @@ fn check(e: &NewExpert) -> std::result::Result<Checked, Vec<FieldError>> {
             ));
         }
     }
+    let email = match e.email.as_deref().map(str::trim) {
+        Some(m) if !m.is_empty() => {
+            if !crate::committee::plausible_email(m) {
+                errs.push(FieldError::new(
+                    "email",
+                    "expert.email",
+                    "not an e-mail address like name@example.cn",
+                ));
+            }
+            Some(m.to_string())
+        }
+        _ => None,
+    };
     if let Err(Error::Validation(mut more)) = v.into_result() {
         errs.append(&mut more);
     }
@@ -224,6 +244,7 @@ fn check(e: &NewExpert) -> std::result::Result<Checked, Vec<FieldError>> {
                 status,
                 conflicts,
                 leaves: e.leaves.clone(),
+                email,
             })
         }
         _ => Err(errs),
@@ -237,7 +258,7 @@ fn duplicate_resident() -> Error {
     )
 }
 
-fn concurrent_draw() -> Error {
+pub(crate) fn concurrent_draw() -> Error {
     Error::conflict(
         "draw.concurrent",
         "another draw for this section was recorded at the same time; retry",
@@ -249,8 +270,8 @@ async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Re
     let now = to_micros(ctx.clock.now());
     sqlx::query(
         "INSERT INTO experts (id, name, resident_id, employer_uscc, employer_name, specialties, title, \
-         years, region, phone, status, suspended_reason, suspended_from, suspended_until, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+         years, region, phone, status, suspended_reason, suspended_from, suspended_until, created_at, updated_at, email) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)",
     )
     .bind(&id)
     .bind(&c.name)
@@ -267,6 +288,7 @@ async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Re
     .bind(c.suspended_from.map(to_micros))
     .bind(c.suspended_until.map(to_micros))
     .bind(now)
+    .bind(c.email.clone())
     .execute(&mut **tx)
     .await
     // PostgreSQL names the constraint; SQLite names the column.
@@ -402,6 +424,7 @@ pub async fn import_csv(ctx: &Ctx, actor: &Actor, body: &str) -> Result<ImportRe
             suspended_until: None,
             conflicts: split(cols[9]),
             leaves: vec![],
+            email: None,
         };
         match check(&input) {
             Ok(c) => {
@@ -465,7 +488,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let base = "SELECT id, name, resident_id, employer_uscc, employer_name, specialties, title, years, \
-                region, phone, status, suspended_reason, suspended_from, suspended_until FROM experts";
+                region, phone, status, suspended_reason, suspended_from, suspended_until, email, user_id FROM experts";
     Ok(match id {
         Some(id) => {
             sqlx::query(&format!("{base} WHERE id = $1"))
@@ -511,6 +534,8 @@ fn expert_from_row(
         suspended_until: opt_time(r, "suspended_until")?,
         conflicts: conflicts.get(&id).cloned().unwrap_or_default(),
         leaves: leaves.get(&id).cloned().unwrap_or_default(),
+        email: r.try_get("email")?,
+        user_id: r.try_get("user_id")?,
         id,
     })
 }
@@ -587,6 +612,9 @@ pub struct DrawRequest {
     /// Procurement budget (政府采购预算) when the section is government procurement (87号令 47).
     #[serde(default)]
     pub procurement_budget: Option<Money>,
+    /// Where the evaluation takes place (the only thing besides the time that notices tell).
+    #[serde(default)]
+    pub place: Option<String>,
 }
 
 /// The stored form of a request (what `verify` recomputes with).
@@ -608,6 +636,14 @@ pub struct Member {
     pub expert_id: String,
     pub name: String,
     pub specialty: String,
+    /// `pending` (asked to confirm), `confirmed`, `declined`, `timed_out`, `recused`, `standby`
+    /// (a backup not called), `skipped` (a backup that could no longer serve), `cancelled`.
+    pub status: String,
+    pub confirm_by: Option<DateTime<Utc>>,
+    /// The expert this one replaced, or was replaced by.
+    pub replaces: Option<String>,
+    pub replaced_by: Option<String>,
+    pub reason: Option<String>,
 }
 
 /// A draw. The committee is shown only to staff and supervisors (招标投标法 37); the seed only after
@@ -623,16 +659,27 @@ pub struct Draw {
     pub commitment: String,
     pub snapshot_digest: String,
     pub eligible_count: usize,
+    /// The venues session this draw serves (draws requested through `venues.session.scheduled`).
+    pub session_id: Option<String>,
+    /// `active` or `cancelled`.
+    pub status: String,
+    pub place: Option<String>,
+    /// The committee as selected (in selection order), with each member's state.
     pub members: Vec<Member>,
+    /// The ordered backups as selected, with their state (a called backup is `pending` or later).
     pub backups: Vec<Member>,
+    /// Who serves now: members and called backups that are pending or confirmed.
+    pub serving: Vec<Member>,
     /// Every expert left out and all of the reasons.
     pub excluded: Vec<Excluded>,
     pub seed: Option<String>,
     pub created_at: DateTime<Utc>,
     pub revealed_at: Option<DateTime<Utc>>,
+    /// Delivery state of the notices (staff and supervisors only).
+    pub notifications: Vec<crate::notify::Notification>,
 }
 
-fn check_request(r: &DrawRequest, rules: &CommitteeRules) -> Result<StoredRequest> {
+pub(crate) fn check_request(r: &DrawRequest, rules: &CommitteeRules) -> Result<StoredRequest> {
     let mut v = Violations::new();
     if r.section_id.trim().is_empty() {
         v.push("section_id", "required", "section id is required");
@@ -694,7 +741,7 @@ fn check_request(r: &DrawRequest, rules: &CommitteeRules) -> Result<StoredReques
     }
 }
 
-async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Candidate>> {
+pub(crate) async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Candidate>> {
     // Two draws at once could book the same expert for overlapping sessions: lock the pool's rows
     // so that draws serialize (PostgreSQL; SQLite has one writer anyway).
     sqlx::query(&format!(
@@ -751,7 +798,7 @@ async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Candidate>> {
     Ok(out)
 }
 
-fn result_digest(c: &draw::Committee) -> String {
+pub(crate) fn result_digest(c: &draw::Committee) -> String {
     ids::sha256_hex(&serde_json::to_vec(c).unwrap_or_default())
 }
 
@@ -760,126 +807,44 @@ fn result_digest(c: &draw::Committee) -> String {
 pub async fn create_draw(ctx: &Ctx, actor: &Actor, input: DrawRequest) -> Result<Draw> {
     actor.require(STAFF)?;
     let req = check_request(&input, &CommitteeRules::default())?;
-    let now = ctx.clock.now();
-    let parties = DrawParties {
-        tenderer_uscc: req.tenderer_uscc.clone(),
-        agency_uscc: req.agency_uscc.clone(),
-        bidder_usccs: req.bidder_usccs.clone(),
-        session_start: req.session_start,
-        session_end: req.session_end,
-        now,
-        today: local_date(now),
-    };
-    let seed_hex = ids::random_hex(32);
-    let seed = draw::parse_seed(&seed_hex).ok_or_else(|| Error::internal("seed"))?;
-    let commitment = draw::commitment(&seed);
-
+    let place = input
+        .place
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .unwrap_or(crate::committee::DEFAULT_PLACE)
+        .to_string();
     let mut tx = ctx.db.begin().await?;
-    let pool = load_pool(&ctx.db, &mut tx).await?;
-    let (snapshot, excluded) = draw::screen(&pool, &parties, &PoolRules::default());
-    let committee = match draw::select(seed, &snapshot, &req.specialties) {
-        Ok(c) => c,
-        Err(short) => {
+    let id = match crate::committee::run_draw(
+        &mut tx,
+        &ctx.db,
+        ctx.clock.now(),
+        &actor.actor_ref(),
+        &actor.user_id,
+        &req,
+        None,
+        &place,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) => {
             tx.rollback().await?;
-            return Err(Error::Validation(
-                short.iter().map(|s| s.to_field_error()).collect(),
-            ));
+            return Err(e);
         }
     };
-    let digest = draw::snapshot_digest(&snapshot);
-    let attempt: i64 =
-        sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM expert_draws WHERE section_id = $1")
-            .bind(&req.section_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get::<i64, _>("n")?
-            + 1;
-    let id = ids::new_id();
-    sqlx::query(
-        "INSERT INTO expert_draws (id, section_id, attempt, request, tenderer_uscc, session_start, session_end, \
-         commitment, seed, snapshot, snapshot_digest, exclusions, result, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(&id)
-    .bind(&req.section_id)
-    .bind(attempt)
-    .bind(json!(req).to_string())
-    .bind(&req.tenderer_uscc)
-    .bind(to_micros(req.session_start))
-    .bind(to_micros(req.session_end))
-    .bind(&commitment)
-    .bind(&seed_hex)
-    .bind(String::from_utf8_lossy(&draw::canonical_snapshot(&snapshot)).to_string())
-    .bind(&digest)
-    .bind(json!(excluded).to_string())
-    .bind(json!(committee).to_string())
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await
-    .on_constraint("expert_draws_attempt_key", concurrent_draw)
-    .on_constraint("expert_draws.section_id", concurrent_draw)?;
-    for m in &committee.members {
-        sqlx::query(
-            "INSERT INTO expert_assignments (draw_id, expert_id, tenderer_uscc, session_start, session_end, drawn_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&id)
-        .bind(&m.expert_id)
-        .bind(&req.tenderer_uscc)
-        .bind(to_micros(req.session_start))
-        .bind(to_micros(req.session_end))
-        .bind(to_micros(now))
-        .execute(&mut *tx)
-        .await?;
-    }
-    let by = actor.actor_ref();
-    emit(
-        &mut tx,
-        &ctx.db,
-        &by,
-        now,
-        NewEvent::new(
-            "experts.draw.requested",
-            "expert_draw",
-            &id,
-            json!({
-                "draw_id": id, "section_id": req.section_id, "attempt": attempt,
-                "commitment": commitment, "snapshot_digest": digest,
-                "specialties": req.specialties, "representatives": req.representatives,
-                "session_start": req.session_start, "session_end": req.session_end,
-            }),
-        ),
-    )
-    .await?;
-    // The committee stays secret until publicity (招标投标法 37): the event fixes it by digest only.
-    emit(
-        &mut tx,
-        &ctx.db,
-        &by,
-        now,
-        NewEvent::new(
-            "experts.draw.completed",
-            "expert_draw",
-            &id,
-            json!({
-                "draw_id": id, "section_id": req.section_id, "attempt": attempt,
-                "members": committee.members.len(), "backups": committee.backups.len(),
-                "eligible": snapshot.len(), "excluded": excluded.len(),
-                "result_digest": result_digest(&committee),
-            }),
-        ),
-    )
-    .await?;
     ctx.db.commit(tx).await?;
     get_draw(ctx, actor, &id).await
 }
 
-struct DrawRow {
-    id: String,
-    section_id: String,
+pub(crate) struct DrawRow {
+    pub(crate) id: String,
+    pub(crate) section_id: String,
+    pub(crate) session_id: Option<String>,
+    pub(crate) room_name: Option<String>,
+    pub(crate) status: String,
     attempt: i64,
-    request: StoredRequest,
+    pub(crate) request: StoredRequest,
     commitment: String,
     seed: String,
     snapshot: Vec<EligibleExpert>,
@@ -895,17 +860,25 @@ fn de<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
 }
 
 async fn load_draw(ctx: &Ctx, id: &str) -> Result<DrawRow> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    load_draw_in(&mut conn, id).await
+}
+
+pub(crate) async fn load_draw_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<DrawRow> {
     let r = sqlx::query(
         "SELECT id, section_id, attempt, request, commitment, seed, snapshot, snapshot_digest, exclusions, \
-         result, created_at, revealed_at FROM expert_draws WHERE id = $1",
+         result, created_at, revealed_at, session_id, room_name, status FROM expert_draws WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(ctx.db.pool())
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found("draw"))?;
     Ok(DrawRow {
         id: r.try_get("id")?,
         section_id: r.try_get("section_id")?,
+        session_id: r.try_get("session_id")?,
+        room_name: r.try_get("room_name")?,
+        status: r.try_get("status")?,
         attempt: r.try_get("attempt")?,
         request: de(&r.try_get::<String, _>("request")?)?,
         commitment: r.try_get("commitment")?,
@@ -921,38 +894,48 @@ async fn load_draw(ctx: &Ctx, id: &str) -> Result<DrawRow> {
 
 #[tracing::instrument(skip_all)]
 pub async fn get_draw(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
-    // Tenderers, agencies and bidders never see the committee before publicity (招标投标法 37).
-    actor.require(READERS)?;
+    // Tenderers, agencies and bidders never see the committee before the evaluation result is
+    // publicized (招标投标法 37); experts never see it (they see their own assignments).
     let d = load_draw(ctx, id).await?;
-    let mut names: HashMap<String, String> = HashMap::new();
-    for r in sqlx::query(
-        "SELECT e.id, e.name FROM experts e JOIN expert_assignments a ON a.expert_id = e.id WHERE a.draw_id = $1",
-    )
-    .bind(id)
-    .fetch_all(ctx.db.pool())
-    .await?
-    {
-        names.insert(r.try_get("id")?, r.try_get("name")?);
-    }
-    for b in &d.result.backups {
-        if !names.contains_key(&b.expert_id) {
-            if let Some(r) = sqlx::query("SELECT name FROM experts WHERE id = $1")
-                .bind(&b.expert_id)
-                .fetch_optional(ctx.db.pool())
-                .await?
-            {
-                names.insert(b.expert_id.clone(), r.try_get("name")?);
-            }
+    if !READERS.contains(&actor.role) {
+        actor.require(&[Role::Tenderer, Role::Agency, Role::Bidder])?;
+        if !crate::committee::publicized(&ctx.db, &d.section_id).await? {
+            return Err(Error::forbidden(
+                "the committee is confidential until the evaluation result is publicized (招标投标法 37)",
+            ));
         }
     }
-    let view = |p: &draw::Pick| Member {
-        expert_id: p.expert_id.clone(),
-        name: names.get(&p.expert_id).cloned().unwrap_or_default(),
-        specialty: p.specialty.clone(),
+    let rows = crate::committee::member_rows(ctx.db.pool(), id).await?;
+    let view = |p: &draw::Pick| {
+        let r = rows.get(&p.expert_id);
+        Member {
+            expert_id: p.expert_id.clone(),
+            name: r.map(|r| r.name.clone()).unwrap_or_default(),
+            specialty: p.specialty.clone(),
+            status: r.map(|r| r.status.clone()).unwrap_or_default(),
+            confirm_by: r.and_then(|r| r.confirm_by),
+            replaces: r.and_then(|r| r.replaces.clone()),
+            replaced_by: r.and_then(|r| r.replaced_by.clone()),
+            reason: r.and_then(|r| r.reason.clone()),
+        }
+    };
+    let members: Vec<Member> = d.result.members.iter().map(view).collect();
+    let backups: Vec<Member> = d.result.backups.iter().map(view).collect();
+    let serving = members
+        .iter()
+        .chain(backups.iter())
+        .filter(|m| m.status == "pending" || m.status == "confirmed")
+        .cloned()
+        .collect();
+    let notifications = if READERS.contains(&actor.role) {
+        crate::notify::for_draw(&ctx.db, id).await?
+    } else {
+        vec![]
     };
     Ok(Draw {
-        members: d.result.members.iter().map(view).collect(),
-        backups: d.result.backups.iter().map(view).collect(),
+        members,
+        backups,
+        serving,
         id: d.id,
         section_id: d.section_id,
         attempt: d.attempt,
@@ -960,10 +943,14 @@ pub async fn get_draw(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
         commitment: d.commitment,
         snapshot_digest: d.snapshot_digest,
         eligible_count: d.snapshot.len(),
+        session_id: d.session_id,
+        status: d.status,
+        place: d.room_name,
         excluded: d.excluded,
         seed: d.revealed_at.map(|_| d.seed),
         created_at: d.created_at,
         revealed_at: d.revealed_at,
+        notifications,
     })
 }
 

@@ -451,6 +451,7 @@ pub async fn open_bidding(ctx: &Ctx, actor: &Actor, id: &str) -> Result<SectionS
         now,
     )
     .await?;
+    crate::opening::schedule_opening(&mut tx, &s.id, now).await?;
     emit(
         &mut tx,
         &ctx.db,
@@ -484,56 +485,66 @@ impl TimerHandler for SectionDeadline {
         let Some(id) = timer.payload["section_id"].as_str() else {
             return Err(Error::internal("deadline timer without section_id"));
         };
-        let r = sqlx::query(&format!(
-            "SELECT state, project_id FROM sections WHERE id = $1{}",
-            db.for_update()
-        ))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| Error::internal(format!("deadline timer for unknown section {id}")))?;
-        let state = SectionState::parse(&r.try_get::<String, _>(0)?)?;
-        let project_id: String = r.try_get(1)?;
-        if state != SectionState::Bidding {
-            return Ok(());
-        }
-        let to = transition(state, SectionAction::CloseBidding)?;
-        let now = clock.now();
-        let n = sqlx::query(
-            "UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
-        )
-        .bind(to.as_str())
-        .bind(to_micros(now))
-        .bind(id)
-        .bind(state.as_str())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n != 1 {
-            return Ok(());
-        }
-        let count: i64 =
-            sqlx::query("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
-                .bind(id)
-                .fetch_one(&mut **tx)
-                .await?
-                .try_get(0)?;
-        emit(
-            tx,
-            db,
-            &ActorRef::system(DEADLINE_TIMER),
-            now,
-            NewEvent::new(
-                "projects.section.closed",
-                "section",
-                id,
-                json!({"section_id": id, "project_id": project_id,
-                       "deadline": timer.due_at.to_rfc3339(), "registrations": count}),
-            ),
-        )
-        .await?;
-        Ok(())
+        close_section(tx, db, clock.now(), id, timer.due_at).await
     }
+}
+
+/// bidding → closed at the deadline, with `projects.section.closed`; a section no longer bidding is
+/// left alone. Used by the deadline timer and by the opening timer when both fall due together.
+pub(crate) async fn close_section(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    id: &str,
+    deadline: DateTime<Utc>,
+) -> Result<()> {
+    let r = sqlx::query(&format!(
+        "SELECT state, project_id FROM sections WHERE id = $1{}",
+        db.for_update()
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| Error::internal(format!("deadline timer for unknown section {id}")))?;
+    let state = SectionState::parse(&r.try_get::<String, _>(0)?)?;
+    let project_id: String = r.try_get(1)?;
+    if state != SectionState::Bidding {
+        return Ok(());
+    }
+    let to = transition(state, SectionAction::CloseBidding)?;
+    let n =
+        sqlx::query("UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+            .bind(to.as_str())
+            .bind(to_micros(now))
+            .bind(id)
+            .bind(state.as_str())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    if n != 1 {
+        return Ok(());
+    }
+    let count: i64 =
+        sqlx::query("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+    emit(
+        tx,
+        db,
+        &ActorRef::system(DEADLINE_TIMER),
+        now,
+        NewEvent::new(
+            "projects.section.closed",
+            "section",
+            id,
+            json!({"section_id": id, "project_id": project_id,
+                   "deadline": deadline.to_rfc3339(), "registrations": count}),
+        ),
+    )
+    .await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,12 +3,12 @@
 //!
 //! The server never sees the plaintext before opening: it stores the ciphertext as a file under
 //! `files_dir/bids/`, its SHA-256, and the plaintext digest the client declares. The package format
-//! ([`seal`] / [`open`], suite [`SUITE_AES`]) is documented in docs/bid-package.md.
+//! ([`crate::package`], suites AES-256-GCM+SHA-256 and SM4-GCM+SM3) is documented in
+//! docs/bid-package.md; opening (开标) is [`crate::opening`].
 
 use crate::model::SectionState;
+use crate::package::{read_header, PackageError, Suite};
 use crate::rules::registration_open;
-use aes_gcm::aead::{Aead, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signer, SigningKey};
@@ -40,69 +40,9 @@ pub fn max_bid_bytes() -> u64 {
 /// (电子招标投标办法 第二十六条 for electronic bids: the system refuses uploads after it).
 pub const BID_DEADLINE_SOURCE: &str = "招标投标法 第二十八条; 电子招标投标办法 第二十六条";
 
-// ---------------------------------------------------------------------------------------------
-// Package format (pure functions).
-
-/// Suite of [`seal`] / [`open`]: ciphertext = nonce(12) ‖ AES-256-GCM(key, plaintext), digest =
-/// SHA-256(plaintext), both hex in the API.
-pub const SUITE_AES: &str = "AES-256-GCM+SHA-256";
-
-/// A sealed package: the ciphertext to upload and the plaintext digest to declare.
-#[derive(Debug, Clone)]
-pub struct Sealed {
-    pub ciphertext: Vec<u8>,
-    /// sha256(plaintext), lowercase hex.
-    pub digest: String,
-}
-
-/// Why a package could not be opened.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OpenError {
-    /// Too short to hold a nonce and a tag.
-    Malformed,
-    /// Wrong key, or the ciphertext was altered (GCM authentication failed).
-    Authentication,
-    /// Decrypted, but sha256(plaintext) differs from the declared digest.
-    DigestMismatch,
-}
-
+/// sha256 of `data`, lowercase hex (the ciphertext hash in receipts).
 pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
-}
-
-/// Seal `plaintext` (the manifest JSON) under a 32-byte key with a caller-chosen 12-byte nonce
-/// (use a fresh random nonce per package).
-pub fn seal(key: &[u8; 32], nonce: &[u8; 12], plaintext: &[u8]) -> Result<Sealed> {
-    let cipher = Aes256Gcm::new(key.into());
-    let ct = cipher
-        .encrypt(Nonce::from_slice(nonce), plaintext)
-        .map_err(|_| Error::internal("AES-GCM encryption failed"))?;
-    let mut ciphertext = Vec::with_capacity(12 + ct.len());
-    ciphertext.extend_from_slice(nonce);
-    ciphertext.extend_from_slice(&ct);
-    Ok(Sealed {
-        ciphertext,
-        digest: sha256_hex(plaintext),
-    })
-}
-
-/// Open a package sealed by [`seal`] and check the declared plaintext digest.
-pub fn open(
-    key: &[u8; 32],
-    ciphertext: &[u8],
-    declared_digest: &str,
-) -> std::result::Result<Vec<u8>, OpenError> {
-    if ciphertext.len() < 12 + 16 {
-        return Err(OpenError::Malformed);
-    }
-    let (nonce, ct) = ciphertext.split_at(12);
-    let plain = Aes256Gcm::new(key.into())
-        .decrypt(Nonce::from_slice(nonce), ct)
-        .map_err(|_| OpenError::Authentication)?;
-    if !sha256_hex(&plain).eq_ignore_ascii_case(declared_digest) {
-        return Err(OpenError::DigestMismatch);
-    }
-    Ok(plain)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,7 +135,7 @@ pub struct ReceiptBody {
     pub version: i64,
     /// Server clock when the upload completed.
     pub received_at: DateTime<Utc>,
-    /// sha256(plaintext) declared by the bidder, hex.
+    /// Digest of the plaintext declared by the bidder (SHA-256 or SM3 per suite), hex.
     pub plaintext_digest: String,
     /// sha256(ciphertext) computed by the server, hex.
     pub ciphertext_sha256: String,
@@ -375,6 +315,25 @@ where
     Ok((tmp, hex::encode(hasher.finalize()), size))
 }
 
+/// The suite named in the header of the spooled package; 422 `bid.package_format` otherwise.
+async fn package_suite(path: &std::path::Path) -> Result<Suite> {
+    let path = path.to_path_buf();
+    let r = tokio::task::spawn_blocking(move || {
+        let mut f = std::fs::File::open(path).map_err(|e| PackageError::Io(e.to_string()))?;
+        read_header(&mut f).map(|(s, _)| s)
+    })
+    .await
+    .map_err(|e| Error::internal(format!("package header: {e}")))?;
+    r.map_err(|e| match e {
+        PackageError::Io(e) => Error::internal(format!("package header: {e}")),
+        e => Error::field(
+            "body",
+            "bid.package_format",
+            format!("{e}; a bid package starts with the GGZYBID1 header naming its suite (docs/bid-package.md)"),
+        ),
+    })
+}
+
 /// Upload (or replace) the caller organization's sealed bid for a section.
 #[tracing::instrument(skip_all, fields(section_id = %section_id))]
 pub async fn upload<S, E>(
@@ -398,7 +357,7 @@ where
         return Err(Error::field(
             "X-Bid-Digest",
             "bid.digest_format",
-            "X-Bid-Digest must be the SHA-256 of the plaintext, 64 hex digits",
+            "X-Bid-Digest must be the digest of the plaintext (SHA-256 or SM3 per the suite), 64 hex digits",
         ));
     }
     let digest = meta.plaintext_digest.to_ascii_lowercase();
@@ -411,6 +370,14 @@ where
     let key = signing_key(ctx).await?;
     let dir = bids_dir(ctx);
     let (tmp, ct_hash, size) = spool(&dir, body, limit).await?;
+    // The package must name a suite the platform can open at opening (docs/bid-package.md).
+    let suite = match package_suite(&tmp).await {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(e);
+        }
+    };
     let outcome = record(
         ctx,
         actor,
@@ -420,6 +387,7 @@ where
         &ct_hash,
         size,
         &tmp,
+        suite,
         UploadMeta {
             device_fingerprint: short(meta.device_fingerprint),
             file_creator: short(meta.file_creator),
@@ -444,6 +412,7 @@ async fn record(
     ct_hash: &str,
     size: u64,
     tmp: &std::path::Path,
+    suite: Suite,
     meta: UploadMeta,
     key: &SigningKey,
 ) -> Result<Uploaded> {
@@ -504,8 +473,8 @@ async fn record(
     sqlx::query(
         "INSERT INTO bids (id, section_id, org_id, version, status, plaintext_digest, ciphertext_sha256, \
          size, file_name, device_fingerprint, file_creator, uploader_ip, uploaded_by, received_at, \
-         receipt, signature, key_id, updated_at) \
-         VALUES ($1, $2, $3, $4, 'current', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $13)",
+         receipt, signature, key_id, updated_at, suite) \
+         VALUES ($1, $2, $3, $4, 'current', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $13, $17)",
     )
     .bind(&body.bid_id)
     .bind(section_id)
@@ -523,6 +492,7 @@ async fn record(
     .bind(&signed)
     .bind(&signature)
     .bind(RECEIPT_KEY_ID)
+    .bind(suite.name())
     .execute(&mut *tx)
     .await?;
     emit(
@@ -607,59 +577,6 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const KEY: [u8; 32] = [7; 32];
-    const NONCE: [u8; 12] = [9; 12];
-    const MANIFEST: &[u8] =
-        br#"{"price":"9876543.21","currency":"CNY","documents":[{"name":"a.pdf","sha256":"00"}]}"#;
-
-    #[test]
-    fn round_trip() {
-        let s = seal(&KEY, &NONCE, MANIFEST).unwrap();
-        assert_eq!(&s.ciphertext[..12], &NONCE);
-        assert_eq!(s.digest, sha256_hex(MANIFEST));
-        assert_eq!(open(&KEY, &s.ciphertext, &s.digest).unwrap(), MANIFEST);
-        assert!(!String::from_utf8_lossy(&s.ciphertext).contains("9876543.21"));
-    }
-
-    #[test]
-    fn wrong_key_refused() {
-        let s = seal(&KEY, &NONCE, MANIFEST).unwrap();
-        let mut other = KEY;
-        other[0] ^= 1;
-        assert_eq!(
-            open(&other, &s.ciphertext, &s.digest),
-            Err(OpenError::Authentication)
-        );
-    }
-
-    #[test]
-    fn tampered_ciphertext_refused() {
-        let mut s = seal(&KEY, &NONCE, MANIFEST).unwrap();
-        let last = s.ciphertext.len() - 1;
-        s.ciphertext[20] ^= 0x80;
-        assert_eq!(
-            open(&KEY, &s.ciphertext, &s.digest),
-            Err(OpenError::Authentication)
-        );
-        s.ciphertext[20] ^= 0x80;
-        s.ciphertext[last] ^= 1;
-        assert_eq!(
-            open(&KEY, &s.ciphertext, &s.digest),
-            Err(OpenError::Authentication)
-        );
-        assert_eq!(open(&KEY, &[0; 27], &s.digest), Err(OpenError::Malformed));
-    }
-
-    #[test]
-    fn digest_mismatch_detected() {
-        let s = seal(&KEY, &NONCE, MANIFEST).unwrap();
-        let wrong = sha256_hex(b"something else");
-        assert_eq!(
-            open(&KEY, &s.ciphertext, &wrong),
-            Err(OpenError::DigestMismatch)
-        );
-    }
 
     #[test]
     fn digest_format() {

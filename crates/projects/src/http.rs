@@ -32,6 +32,8 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(create_sanction, list_sanctions))
         .routes(routes!(declare_relation))
         .merge(bid_routes())
+        .merge(crate::award::http::router())
+        .merge(crate::opening::routes())
 }
 
 /// Create a project draft with its sections (tenderer, agency).
@@ -264,13 +266,13 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Upload or replace the caller organization's sealed bid (bidder, registered for the section,
 /// before the bid deadline). Body: the encrypted package (application/octet-stream, see
-/// docs/bid-package.md); headers `X-Bid-Digest` (sha256 hex of the plaintext), optional
+/// docs/bid-package.md); headers `X-Bid-Digest` (hex SHA-256 or SM3 of the plaintext, per suite), optional
 /// `X-Device-Fingerprint`, `X-File-Creator`. 201 with a signed receipt; the same digest and
 /// ciphertext again returns the same receipt with 200. Refusals: 409 `bid.after_deadline`,
 /// `bid.not_registered`, `bid.section_not_bidding`; 413 over the size limit.
 #[utoipa::path(put, path = "/api/v1/sections/{id}/bids/mine", tag = "bids", security(("bearer" = [])),
     params(("id" = String, Path, description = "section id"),
-           ("X-Bid-Digest" = String, Header, description = "sha256 hex of the plaintext"),
+           ("X-Bid-Digest" = String, Header, description = "hex SHA-256 or SM3 of the plaintext, per suite"),
            ("X-Device-Fingerprint" = Option<String>, Header, description = "device fingerprint"),
            ("X-File-Creator" = Option<String>, Header, description = "creator of the bid file")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),

@@ -8,9 +8,14 @@
 //! region, market and procedure) with the national defaults of [`rules::MarketRules::national`];
 //! every state change writes its domain event in the same transaction.
 
+pub mod announcements;
+pub mod award;
+pub mod bidder;
 pub mod bidding;
 pub mod bids;
 pub mod http;
 pub mod model;
+pub mod opening;
+pub mod package;
 pub mod rules;
 pub mod service;

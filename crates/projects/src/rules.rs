@@ -92,6 +92,7 @@ fn period(days: u32, kind: DayKind, source: &str) -> MinPeriod {
 
 impl MarketRules {
     /// The national defaults, or `None` for a market/procedure without registration rules here
+    /// (land and property: only the open tender, seeded by migrations/0011_award.sql)
     /// (land and property rights follow their own announcement rules).
     pub fn national(market: Market, procedure: Procedure) -> Option<MarketRules> {
         match market {
@@ -126,6 +127,39 @@ impl MarketRules {
                 // 87号令 39 follows 招标投标法 34: opening at the deadline.
                 opening_at_deadline: true,
                 opening_source: "招标投标法 第三十四条; 财政部令第87号 第三十九条".into(),
+            }),
+            // Tendered land (招标出让) and property (招投标): only the open tender; listing, auctions
+            // and the other procedures follow their own rules (issue 10). Deposits are set by the
+            // announcement (no statutory cap: 10000 bp).
+            Market::Land if procedure == Procedure::OpenTender => Some(MarketRules {
+                market,
+                procedure,
+                // 39号令 10: 出让人应当至少在投标开始日前20日发布招标出让公告.
+                deadline_min: period(20, DayKind::Calendar, "国土资源部令第39号 第十条"),
+                doc_sale_min: period(
+                    0,
+                    DayKind::Calendar,
+                    "国土资源部令第39号 (set by the announcement)",
+                ),
+                deposit_cap_bp: 10_000,
+                deposit_cap_source: "国土资源部令第39号 (set by the announcement)".into(),
+                opening_at_deadline: true,
+                opening_source: "招标投标法 第三十四条".into(),
+            }),
+            Market::Property if procedure == Procedure::OpenTender => Some(MarketRules {
+                market,
+                procedure,
+                // 32号令 13: 信息披露期不少于20个工作日.
+                deadline_min: period(20, DayKind::Working, "国资委 财政部令第32号 第十三条"),
+                doc_sale_min: period(
+                    0,
+                    DayKind::Calendar,
+                    "国资委 财政部令第32号 (set by the disclosure)",
+                ),
+                deposit_cap_bp: 10_000,
+                deposit_cap_source: "国资委 财政部令第32号 (set by the disclosure)".into(),
+                opening_at_deadline: true,
+                opening_source: "招标投标法 第三十四条".into(),
             }),
             Market::Land | Market::Property => None,
         }
@@ -783,9 +817,16 @@ mod tests {
     }
 
     #[test]
-    fn land_and_property_have_no_registration_defaults() {
-        assert!(MarketRules::national(Market::Land, Procedure::OpenTender).is_none());
-        assert_eq!(MarketRules::all_national().len(), 4);
+    fn land_and_property_have_defaults_for_the_open_tender_only() {
+        let land = MarketRules::national(Market::Land, Procedure::OpenTender).unwrap();
+        assert_eq!(land.deadline_min.days, 20);
+        assert!(land.deadline_min.source.contains("第39号 第十条"));
+        let property = MarketRules::national(Market::Property, Procedure::OpenTender).unwrap();
+        assert_eq!(property.deadline_min.kind, DayKind::Working);
+        assert!(property.deadline_min.source.contains("第32号 第十三条"));
+        assert!(MarketRules::national(Market::Land, Procedure::InvitedTender).is_none());
+        assert!(MarketRules::national(Market::Property, Procedure::InvitedTender).is_none());
+        assert_eq!(MarketRules::all_national().len(), 6);
     }
 
     proptest! {

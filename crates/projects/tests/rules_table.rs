@@ -32,8 +32,8 @@ async fn the_seeded_rows_equal_the_compiled_national_defaults() {
             want.procedure
         );
     }
-    // No row and no compiled default: land has its own announcement rules.
-    let land = load_rules(&mut conn, "210200", Market::Land, Procedure::OpenTender)
+    // No row and no compiled default: land is tendered openly or sold by listing/auction.
+    let land = load_rules(&mut conn, "210200", Market::Land, Procedure::InvitedTender)
         .await
         .expect("load");
     assert_eq!(land, None);

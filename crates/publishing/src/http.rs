@@ -25,6 +25,8 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(approve_announcement))
         .routes(routes!(withdraw_announcement))
         .routes(routes!(market_feed))
+        .merge(crate::attachments::router())
+        .merge(crate::ocds::router())
 }
 
 /// Public reads may be cached briefly by browsers and proxies; revalidate with the ETag.

@@ -8,7 +8,11 @@
 //! every state change writes its domain event in the same transaction; engine-specific SQL lives
 //! only in `store`.
 
+pub mod attachments;
 pub mod http;
+pub mod lifecycle;
+pub mod ocds;
+pub mod portal;
 pub mod rules;
 pub mod service;
 pub mod store;

@@ -1,7 +1,7 @@
 //! Announcement types, their required structured fields and the legal periods: data with
 //! citations, no I/O.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::error::Violations;
 use ggzy_core::ident::Market;
@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AnnouncementType {
     /// 招标公告
+    #[default]
     Tender,
     /// 资格预审公告
     Prequalification,
@@ -93,6 +94,7 @@ impl AnnouncementType {
             Self::Tender | Self::Prequalification => &[
                 "project_name",
                 "scope",
+                "scale",
                 "funding",
                 "qualification_requirements",
                 "consortium_accepted",
@@ -111,17 +113,43 @@ impl AnnouncementType {
                 "publicity_start_at",
                 "publicity_end_at",
             ],
+            // 招标投标法 第23条; 实施条例 第21条: what changes, and for which sections.
             Self::Change => &["project_name", "change_summary"],
+            // 电子招标投标办法 (20号令, verify article): names, prices and the items the documents require.
             Self::OpeningRecord => &["project_name", "opened_at", "bids"],
-            Self::Award | Self::Deal => &["project_name", "winner", "price"],
+            // 87号令 第69条 (procurement) / 招标投标法 第45条: who won, at what price, who tendered.
+            Self::Award => &[
+                "project_name",
+                "project_code",
+                "winner",
+                "price",
+                "tenderer_contact",
+            ],
+            // 32号令 (deal result publicized): subject, buyer and price.
+            Self::Deal => &["subject", "winner", "price"],
+            // 实施条例 第44条 / 第31条: the reason and its basis.
             Self::Failure => &["project_name", "reason"],
+            // 招标拍卖挂牌出让国有建设用地使用权规定 (39号令) 第11条 (verify article).
             Self::LandTransfer => &[
+                "transferor",
                 "parcel",
+                "bidder_qualification",
+                "documents_access",
+                "trading_method",
                 "start_price",
+                "deposit",
                 "docs_available_at",
                 "trading_start_at",
             ],
-            Self::PropertyDisclosure => &["subject", "floor_price", "disclosure_end_at"],
+            // 企业国有资产交易监督管理办法 (32号令) 第15条 (verify article).
+            Self::PropertyDisclosure => &[
+                "subject",
+                "transferor",
+                "approval",
+                "buyer_qualification",
+                "floor_price",
+                "disclosure_end_at",
+            ],
         }
     }
 }
@@ -186,12 +214,22 @@ pub struct Periods {
     /// 政府采购货物和服务招标投标管理办法 (87号令) 第16条: the procurement tender announcement
     /// period is 5 working days.
     pub procurement_announcement_working_days: u32,
+    /// 招标投标法 第23条; 实施条例 第21条; 87号令 第27条: a clarification or amendment that may affect
+    /// the bids goes out at least 15 days before the bid deadline, else the deadline is postponed.
+    pub clarification_min_days: i64,
+    /// 39号令 第10条: a land transfer announcement at least 20 days before trading starts.
+    pub land_transfer_min_days: i64,
+    /// 32号令 第13条: a state property transfer is formally disclosed for at least 20 working days.
+    pub property_disclosure_working_days: u32,
 }
 
 pub const PERIODS: Periods = Periods {
     tender_min_days: 20,
     publicity_min_days: 3,
     procurement_announcement_working_days: 5,
+    clarification_min_days: 15,
+    land_transfer_min_days: 20,
+    property_disclosure_working_days: 20,
 };
 
 /// Whole calendar days from the local date of `a` to the local date of `b`.
@@ -287,7 +325,121 @@ pub fn check_periods(
                 }
             }
         }
+        AnnouncementType::LandTransfer => {
+            if let Some(start) = time_field(fields, "trading_start_at", v) {
+                if days_between(publish_at, start) < p.land_transfer_min_days {
+                    v.push(
+                        "fields.trading_start_at",
+                        "announcement.land_transfer_period",
+                        format!(
+                            "a land transfer is announced at least {} days before trading starts (39号令 第10条)",
+                            p.land_transfer_min_days
+                        ),
+                    );
+                }
+            }
+        }
+        AnnouncementType::PropertyDisclosure => {
+            if let Some(end) = time_field(fields, "disclosure_end_at", v) {
+                let min = cal
+                    .add_working_days(local_date(publish_at), p.property_disclosure_working_days)
+                    .ok();
+                if min.is_none_or(|m| local_date(end) < m) {
+                    v.push(
+                        "fields.disclosure_end_at",
+                        "announcement.disclosure_period",
+                        format!(
+                            "a property transfer is disclosed for at least {} working days (32号令 第13条)",
+                            p.property_disclosure_working_days
+                        ),
+                    );
+                }
+            }
+        }
         _ => {}
+    }
+}
+
+/// What a change/clarification notice published at `publish_at` does to one section's deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineEffect {
+    /// At least 15 days remain and the notice sets no later date.
+    Keep,
+    /// The deadline (and the opening time with it) moves.
+    Postpone {
+        new_deadline: DateTime<Utc>,
+        new_opening_at: DateTime<Utc>,
+    },
+    /// Fewer than 15 days remain and the tenderer chose to be refused rather than postponed.
+    TooShort,
+}
+
+/// 招标投标法 第23条; 实施条例 第21条; 87号令 第27条. Fewer than 15 calendar days (Asia/Shanghai
+/// dates) from publishing to the deadline postpone it to the 15th day after publishing (at the
+/// deadline's time of day, so the opening keeps its hour), or to the notice's
+/// own later date (`own_deadline`); the opening time keeps its distance to the deadline. With
+/// `refuse_if_short` a short notice is refused instead, unless its own date is far enough.
+pub fn clarification_effect(
+    publish_at: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    opening_at: DateTime<Utc>,
+    own_deadline: Option<DateTime<Utc>>,
+    refuse_if_short: bool,
+) -> DeadlineEffect {
+    let min_days = PERIODS.clarification_min_days;
+    let enough = |d: DateTime<Utc>| days_between(publish_at, d) >= min_days;
+    // The 15th day after publishing (calendar dates), at the deadline's own time of day.
+    let tod = deadline.with_timezone(&ggzy_core::time::shanghai()).time();
+    let min = ggzy_core::time::at_local(
+        local_date(publish_at) + chrono::Duration::days(min_days),
+        tod.hour(),
+        tod.minute(),
+        tod.second(),
+    );
+    let own = own_deadline.filter(|o| *o > deadline);
+    let new_deadline = match own {
+        Some(o) if enough(o) => o,
+        _ if enough(deadline) => return DeadlineEffect::Keep,
+        _ if refuse_if_short => return DeadlineEffect::TooShort,
+        Some(o) => o.max(min),
+        None => min,
+    };
+    DeadlineEffect::Postpone {
+        new_deadline,
+        new_opening_at: opening_at + (new_deadline - deadline),
+    }
+}
+
+/// The body as sanitized HTML: Markdown is rendered first; either way ammonia's allow-list strips
+/// script, event handler attributes (`on*`) and `javascript:` links.
+pub fn render_body(format: BodyFormat, body: &str) -> String {
+    match format {
+        BodyFormat::Markdown => render_markdown(body),
+        BodyFormat::Html => ammonia::clean(body),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyFormat {
+    #[default]
+    Markdown,
+    Html,
+}
+
+impl BodyFormat {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BodyFormat::Markdown => "markdown",
+            BodyFormat::Html => "html",
+        }
+    }
+    pub fn parse(s: &str) -> BodyFormat {
+        if s == "html" {
+            BodyFormat::Html
+        } else {
+            BodyFormat::Markdown
+        }
     }
 }
 
@@ -407,6 +559,81 @@ mod tests {
             AnnouncementType::Tender.required_fields().len() - 1
         );
         assert!(es.iter().any(|e| e.field == "fields.platform_url"));
+    }
+
+    fn t(d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0)
+            .single()
+            .expect("t")
+    }
+
+    #[test]
+    fn a_clarification_15_days_before_the_deadline_keeps_it_and_14_postpones_it() {
+        let pub_at = t(2, 1);
+        // 17 March is 15 days after 2 March: kept.
+        assert_eq!(
+            clarification_effect(pub_at, t(17, 1), t(17, 1), None, false),
+            DeadlineEffect::Keep
+        );
+        // 16 March is 14 days: postponed to publish + 15 days, opening follows.
+        assert_eq!(
+            clarification_effect(pub_at, t(16, 1), t(16, 2), None, false),
+            DeadlineEffect::Postpone {
+                new_deadline: t(17, 1),
+                new_opening_at: t(17, 2)
+            }
+        );
+        // Refused instead when the tenderer chose so.
+        assert_eq!(
+            clarification_effect(pub_at, t(16, 1), t(16, 1), None, true),
+            DeadlineEffect::TooShort
+        );
+        // The notice's own later date wins when it is later than the minimum.
+        assert_eq!(
+            clarification_effect(pub_at, t(16, 1), t(16, 1), Some(t(20, 1)), true),
+            DeadlineEffect::Postpone {
+                new_deadline: t(20, 1),
+                new_opening_at: t(20, 1)
+            }
+        );
+        // …and is raised to the minimum when it is not.
+        assert_eq!(
+            clarification_effect(pub_at, t(10, 1), t(10, 1), Some(t(12, 1)), false),
+            DeadlineEffect::Postpone {
+                new_deadline: t(17, 1),
+                new_opening_at: t(17, 1)
+            }
+        );
+    }
+
+    #[test]
+    fn a_land_transfer_needs_20_days_and_a_property_disclosure_20_working_days() {
+        let ok = json!({"trading_start_at": at(22)});
+        let short = json!({"trading_start_at": at(21)});
+        assert!(errs(AnnouncementType::LandTransfer, &ok).is_empty());
+        assert_eq!(
+            errs(AnnouncementType::LandTransfer, &short),
+            vec!["announcement.land_transfer_period"]
+        );
+        // Monday 2 March + 20 working days = Monday 30 March.
+        let ok = json!({"disclosure_end_at": at(30)});
+        let short = json!({"disclosure_end_at": at(27)});
+        assert!(errs(AnnouncementType::PropertyDisclosure, &ok).is_empty());
+        assert_eq!(
+            errs(AnnouncementType::PropertyDisclosure, &short),
+            vec!["announcement.disclosure_period"]
+        );
+    }
+
+    #[test]
+    fn html_bodies_lose_script_and_event_handlers_too() {
+        let h = render_body(
+            BodyFormat::Html,
+            "<p onclick=\"x()\">公告</p><script>alert(1)</script><img src=\"a.png\" onerror=\"y()\">",
+        );
+        assert!(!h.contains("script"), "{h}");
+        assert!(!h.contains("onclick") && !h.contains("onerror"), "{h}");
+        assert!(h.contains("<p>公告</p>"), "{h}");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Publishing use cases. Each write runs in one transaction with its domain events; the portable
 //! SQL of this area lives here, the engine-specific part in [`crate::store`].
 
-use crate::rules::{check_fields, check_periods, render_markdown, AnnouncementType};
+use crate::rules::{
+    check_fields, check_periods, clarification_effect, render_body, AnnouncementType, BodyFormat,
+    DeadlineEffect,
+};
 use crate::store;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -22,9 +25,10 @@ use utoipa::ToSchema;
 pub const PUBLISH_TIMER: &str = "publishing.announcement.publish";
 const MAX_PAGE: i64 = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    #[default]
     Draft,
     Submitted,
     Approved,
@@ -82,6 +86,35 @@ pub struct AnnouncementDraft {
     pub original_id: Option<String>,
     /// Region code; the platform's region when absent.
     pub region: Option<String>,
+    /// The registered project this announcement is about (from `projects.project.approved`).
+    pub project_id: Option<String>,
+    /// Its sections concerned; all of the project's when absent. A change notice inherits its
+    /// original's project and sections.
+    pub section_ids: Option<Vec<String>>,
+    /// `markdown` (default) or `html`; either is sanitized (no script, no `on*` attributes).
+    pub body_format: Option<BodyFormat>,
+}
+
+/// A file attached to an announcement, identified by its SHA-256.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// Hex SHA-256 of the content, verified on upload.
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A deadline moved by a published change notice (as in `publishing.announcement.published`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Postpone {
+    pub section_id: String,
+    pub old_deadline: DateTime<Utc>,
+    pub new_deadline: DateTime<Utc>,
+    pub old_opening_at: DateTime<Utc>,
+    pub new_opening_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -93,7 +126,7 @@ pub struct Version {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct Announcement {
     pub id: String,
     pub market: String,
@@ -117,13 +150,25 @@ pub struct Announcement {
     pub changes: Vec<String>,
     /// Every version of the text, oldest first (on single reads).
     pub versions: Vec<Version>,
+    pub project_id: Option<String>,
+    pub section_ids: Vec<String>,
+    pub body_format: BodyFormat,
+    /// Files attached, each with its SHA-256 (on single reads).
+    pub attachments: Vec<Attachment>,
+    /// Id of the lifecycle event an auto-draft came from.
+    pub source_event: Option<String>,
+    /// Fields taken from that event; an edit may not change them.
+    pub source_fields: Option<Value>,
+    /// Deadlines this change notice moved when it was published.
+    pub postpone: Vec<Postpone>,
     #[serde(skip)]
     pub owner_org_id: Option<String>,
 }
 
 const COLS: &str = "a.id, a.market, a.ann_type, a.region, a.title, a.body_md, a.body_html, a.fields, \
     a.original_id, a.status, a.version, a.publish_at, a.published_at, a.withdrawn_at, a.withdraw_reason, \
-    a.created_at, a.updated_at, a.owner_org_id";
+    a.created_at, a.updated_at, a.owner_org_id, a.project_id, a.section_ids, a.body_format, \
+    a.source_event, a.source_fields, a.postpone";
 
 fn opt_time(r: &ggzy_store::Row, i: usize) -> Result<Option<DateTime<Utc>>> {
     Ok(r.try_get::<Option<i64>, _>(i)?.map(from_micros))
@@ -153,10 +198,22 @@ fn from_row(r: &ggzy_store::Row) -> Result<Announcement> {
         owner_org_id: r.try_get(17)?,
         changes: vec![],
         versions: vec![],
+        project_id: r.try_get(18)?,
+        section_ids: serde_json::from_str(&r.try_get::<String, _>(19)?).unwrap_or_default(),
+        body_format: BodyFormat::parse(&r.try_get::<String, _>(20)?),
+        attachments: vec![],
+        source_event: r.try_get(21)?,
+        source_fields: r
+            .try_get::<Option<String>, _>(22)?
+            .and_then(|f| serde_json::from_str(&f).ok()),
+        postpone: r
+            .try_get::<Option<String>, _>(23)?
+            .and_then(|f| serde_json::from_str(&f).ok())
+            .unwrap_or_default(),
     })
 }
 
-async fn load(tx: &mut Tx, db: &Db, id: &str, lock: bool) -> Result<Announcement> {
+pub(crate) async fn load(tx: &mut Tx, db: &Db, id: &str, lock: bool) -> Result<Announcement> {
     let sql = format!(
         "SELECT {COLS} FROM announcements a WHERE a.id = $1{}",
         if lock { db.for_update() } else { "" }
@@ -169,9 +226,10 @@ async fn load(tx: &mut Tx, db: &Db, id: &str, lock: bool) -> Result<Announcement
     from_row(&r)
 }
 
-fn payload(a: &Announcement) -> Value {
+pub(crate) fn payload(a: &Announcement) -> Value {
     json!({
-        "id": a.id, "market": a.market, "type": a.ann_type.as_str(), "region": a.region,
+        "id": a.id, "announcement_id": a.id, "market": a.market, "type": a.ann_type.as_str(),
+        "region": a.region, "project_id": a.project_id, "section_ids": a.section_ids,
         "title": a.title, "status": a.status.as_str(), "version": a.version,
         "original_id": a.original_id,
         "publish_at": a.publish_at, "published_at": a.published_at,
@@ -179,7 +237,7 @@ fn payload(a: &Announcement) -> Value {
     })
 }
 
-async fn event(
+pub(crate) async fn event(
     tx: &mut Tx,
     db: &Db,
     who: &ActorRef,
@@ -249,35 +307,200 @@ fn check_draft(d: &AnnouncementDraft) -> Result<Checked> {
             market,
             ann_type,
             title,
-            body_html: render_markdown(&d.body),
+            body_html: render_body(d.body_format.unwrap_or_default(), &d.body),
             fields: d.fields.to_string(),
         }),
         _ => Err(Error::internal("draft checked")),
     }
 }
 
-async fn check_original(tx: &mut Tx, original: Option<&str>) -> Result<()> {
-    if let Some(o) = original.filter(|o| !o.is_empty()) {
-        let r = sqlx::query("SELECT status FROM announcements WHERE id = $1")
-            .bind(o)
-            .fetch_optional(&mut **tx)
-            .await?;
-        let ok = match r {
-            Some(r) => r.try_get::<String, _>(0)? == "published",
-            None => false,
-        };
-        if !ok {
-            return Err(Error::field(
-                "original_id",
-                "announcement.original_unpublished",
-                "a change notice amends a published announcement",
-            ));
+/// The original a change notice amends must be published; returns its project and sections.
+async fn check_original(
+    tx: &mut Tx,
+    original: Option<&str>,
+) -> Result<Option<(Option<String>, Vec<String>)>> {
+    let Some(o) = original.filter(|o| !o.is_empty()) else {
+        return Ok(None);
+    };
+    let r = sqlx::query("SELECT status, project_id, section_ids FROM announcements WHERE id = $1")
+        .bind(o)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match r {
+        Some(r) if r.try_get::<String, _>(0)? == "published" => {
+            let sections: String = r.try_get(2)?;
+            Ok(Some((
+                r.try_get(1)?,
+                serde_json::from_str(&sections).unwrap_or_default(),
+            )))
         }
+        _ => Err(Error::field(
+            "original_id",
+            "announcement.original_unpublished",
+            "a change notice amends a published announcement",
+        )),
     }
-    Ok(())
 }
 
-async fn write_version(tx: &mut Tx, a: &Announcement, now: i64) -> Result<()> {
+/// One section as publishing knows it from the projects events.
+#[derive(Debug, Clone)]
+pub struct SectionInfo {
+    pub section_id: String,
+    pub project_id: String,
+    pub project_code: Option<String>,
+    pub project_name: String,
+    pub section_name: String,
+    pub market: String,
+    pub procedure: Option<String>,
+    pub tenderer_name: Option<String>,
+    pub tenderer_uscc: Option<String>,
+    pub owner_org_id: Option<String>,
+    pub estimated_price: Option<String>,
+    pub docs_issue_at: Option<DateTime<Utc>>,
+    pub bid_deadline: Option<DateTime<Utc>>,
+    pub opening_at: Option<DateTime<Utc>>,
+}
+
+const SECTION_COLS: &str = "section_id, project_id, project_code, project_name, section_name, market, \
+    procedure, tenderer_name, tenderer_uscc, owner_org_id, estimated_price, docs_issue_at, bid_deadline, \
+    opening_at";
+
+fn section_from_row(r: &ggzy_store::Row) -> Result<SectionInfo> {
+    Ok(SectionInfo {
+        section_id: r.try_get(0)?,
+        project_id: r.try_get(1)?,
+        project_code: r.try_get(2)?,
+        project_name: r.try_get(3)?,
+        section_name: r.try_get(4)?,
+        market: r.try_get(5)?,
+        procedure: r.try_get(6)?,
+        tenderer_name: r.try_get(7)?,
+        tenderer_uscc: r.try_get(8)?,
+        owner_org_id: r.try_get(9)?,
+        estimated_price: r.try_get(10)?,
+        docs_issue_at: opt_time(r, 11)?,
+        bid_deadline: opt_time(r, 12)?,
+        opening_at: opt_time(r, 13)?,
+    })
+}
+
+/// Sections of the projection, by id (absent ids are skipped).
+pub(crate) async fn sections(tx: &mut Tx, ids: &[String]) -> Result<Vec<SectionInfo>> {
+    let mut out = Vec::new();
+    for id in ids {
+        let r = sqlx::query(&format!(
+            "SELECT {SECTION_COLS} FROM publishing_sections WHERE section_id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(r) = r {
+            out.push(section_from_row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn project_sections(tx: &mut Tx, project_id: &str) -> Result<Vec<SectionInfo>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SECTION_COLS} FROM publishing_sections WHERE project_id = $1 ORDER BY section_id"
+    ))
+    .bind(project_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(section_from_row).collect()
+}
+
+/// The project and sections a draft is about: checked against publishing's copy of the registered
+/// projects; a change notice inherits its original's when it names none.
+async fn resolve_links(
+    tx: &mut Tx,
+    actor: &Actor,
+    d: &AnnouncementDraft,
+    market: Market,
+    original: Option<(Option<String>, Vec<String>)>,
+) -> Result<(Option<String>, Vec<String>)> {
+    let project = d.project_id.clone().filter(|p| !p.trim().is_empty());
+    let Some(project) = project else {
+        if d.section_ids.as_ref().is_some_and(|s| !s.is_empty()) {
+            return Err(Error::field(
+                "project_id",
+                "required",
+                "sections are named together with their project",
+            ));
+        }
+        return Ok(original.unwrap_or_default());
+    };
+    let known = project_sections(tx, &project).await?;
+    let Some(first) = known.first() else {
+        return Err(Error::field(
+            "project_id",
+            "announcement.project_unknown",
+            "no registered project with this id",
+        ));
+    };
+    let mut v = Violations::new();
+    if first.market != market.as_str() {
+        v.push(
+            "market",
+            "announcement.market_mismatch",
+            format!("the project is registered in the {} market", first.market),
+        );
+    }
+    if actor.role == Role::Tenderer && first.owner_org_id != actor.org_id {
+        v.push(
+            "project_id",
+            "announcement.project_not_yours",
+            "a tenderer announces only its own projects",
+        );
+    }
+    let ids = match &d.section_ids {
+        Some(ids) if !ids.is_empty() => {
+            for (i, id) in ids.iter().enumerate() {
+                if !known.iter().any(|s| &s.section_id == id) {
+                    v.push(
+                        format!("section_ids[{i}]"),
+                        "announcement.section_unknown",
+                        "not a section of this project",
+                    );
+                }
+            }
+            ids.clone()
+        }
+        _ => known.iter().map(|s| s.section_id.clone()).collect(),
+    };
+    v.into_result()?;
+    Ok((Some(project), ids))
+}
+
+/// Fields an auto-draft took from its lifecycle event must come back unchanged.
+fn check_locked(source: &Value, fields: &Value, path: &str, v: &mut Violations) {
+    match (source, fields) {
+        (Value::Object(s), _) => {
+            for (k, sv) in s {
+                let p = if path.is_empty() {
+                    format!("fields.{k}")
+                } else {
+                    format!("{path}.{k}")
+                };
+                check_locked(sv, fields.get(k).unwrap_or(&Value::Null), &p, v);
+            }
+        }
+        (Value::Array(s), Value::Array(f)) if s.len() == f.len() => {
+            for (i, (sv, fv)) in s.iter().zip(f).enumerate() {
+                check_locked(sv, fv, &format!("{path}[{i}]"), v);
+            }
+        }
+        (sv, fv) if sv == fv => {}
+        _ => v.push(
+            path,
+            "announcement.field_from_event",
+            "this value comes from the trading record and cannot be retyped",
+        ),
+    }
+}
+
+pub(crate) async fn write_version(tx: &mut Tx, a: &Announcement, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO announcement_versions (announcement_id, version, title, body_html, fields, at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (announcement_id, version) DO UPDATE SET \
@@ -294,7 +517,7 @@ async fn write_version(tx: &mut Tx, a: &Announcement, now: i64) -> Result<()> {
     Ok(())
 }
 
-fn can_edit(actor: &Actor, a: &Announcement) -> bool {
+pub(crate) fn can_edit(actor: &Actor, a: &Announcement) -> bool {
     matches!(actor.role, Role::Staff | Role::Admin)
         || (a.owner_org_id.is_some() && a.owner_org_id == actor.org_id)
 }
@@ -306,7 +529,8 @@ pub async fn create(ctx: &Ctx, actor: &Actor, d: AnnouncementDraft) -> Result<An
     let id = ids::new_id();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    check_original(&mut tx, d.original_id.as_deref()).await?;
+    let original = check_original(&mut tx, d.original_id.as_deref()).await?;
+    let (project_id, section_ids) = resolve_links(&mut tx, actor, &d, c.market, original).await?;
     let region = d
         .region
         .clone()
@@ -314,8 +538,9 @@ pub async fn create(ctx: &Ctx, actor: &Actor, d: AnnouncementDraft) -> Result<An
         .unwrap_or_else(|| ctx.settings.region.clone());
     sqlx::query(
         "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
-         original_id, status, version, owner_org_id, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $12)",
+         original_id, status, version, owner_org_id, created_by, created_at, updated_at, project_id, \
+         section_ids, body_format) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $12, $13, $14, $15)",
     )
     .bind(&id)
     .bind(c.market.as_str())
@@ -329,6 +554,9 @@ pub async fn create(ctx: &Ctx, actor: &Actor, d: AnnouncementDraft) -> Result<An
     .bind(actor.org_id.as_deref())
     .bind(&actor.user_id)
     .bind(to_micros(now))
+    .bind(project_id)
+    .bind(json!(section_ids).to_string())
+    .bind(d.body_format.unwrap_or_default().as_str())
     .execute(&mut *tx)
     .await?;
     let a = load(&mut tx, &ctx.db, &id, false).await?;
@@ -370,11 +598,27 @@ pub async fn update(
         }
     }
     let c = check_draft(&d)?;
-    check_original(&mut tx, d.original_id.as_deref()).await?;
+    let (project_id, section_ids) = if let Some(src) = &cur.source_fields {
+        // An auto-draft stays about what its event was about.
+        let mut v = Violations::new();
+        check_locked(src, &d.fields, "", &mut v);
+        if c.ann_type != cur.ann_type || c.market.as_str() != cur.market {
+            v.push(
+                "type",
+                "announcement.field_from_event",
+                "an auto-draft keeps its type and market",
+            );
+        }
+        v.into_result()?;
+        (cur.project_id.clone(), cur.section_ids.clone())
+    } else {
+        let original = check_original(&mut tx, d.original_id.as_deref()).await?;
+        resolve_links(&mut tx, actor, &d, c.market, original).await?
+    };
     let n = sqlx::query(
         "UPDATE announcements SET market = $1, ann_type = $2, title = $3, body_md = $4, body_html = $5, \
-         fields = $6, original_id = $7, version = version + 1, updated_at = $8 \
-         WHERE id = $9 AND status = 'draft'",
+         fields = $6, original_id = $7, version = version + 1, updated_at = $8, project_id = $10, \
+         section_ids = $11, body_format = $12 WHERE id = $9 AND status = 'draft'",
     )
     .bind(c.market.as_str())
     .bind(c.ann_type.as_str())
@@ -385,6 +629,9 @@ pub async fn update(
     .bind(d.original_id.as_deref().filter(|o| !o.is_empty()))
     .bind(to_micros(now))
     .bind(id)
+    .bind(project_id)
+    .bind(json!(section_ids).to_string())
+    .bind(d.body_format.unwrap_or_default().as_str())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -437,6 +684,11 @@ pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Announcement> 
         return Err(Error::not_found(format!("announcement {id}")));
     }
     require_status(&cur, Status::Draft, "submit")?;
+    // Auto-drafts start incomplete (the event carries the numbers, the tenderer the rest): the
+    // required fields are checked again here, each one named.
+    let mut v = Violations::new();
+    check_fields(cur.ann_type, &cur.fields, &mut v);
+    v.into_result()?;
     set_status(&mut tx, id, Status::Draft, Status::Submitted, now).await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
     event(&mut tx, &ctx.db, &actor.actor_ref(), now, "submitted", &a).await?;
@@ -450,15 +702,69 @@ pub struct Approval {
     pub publish_at: Option<DateTime<Utc>>,
 }
 
-fn check_legal(
-    ctx_cal: &ggzy_core::calendar::BusinessCalendar,
+/// The legal periods at `at`, the moment the announcement goes out; for a change notice, the
+/// deadlines it postpones (refused instead when the tenderer chose `refuse_if_short`).
+async fn check_legal(
+    tx: &mut Tx,
+    cal: &ggzy_core::calendar::BusinessCalendar,
     a: &Announcement,
     at: Timestamp,
-) -> Result<()> {
+) -> Result<Vec<Postpone>> {
     let market = Market::parse(&a.market).map_err(|e| Error::internal(e.message))?;
     let mut v = Violations::new();
-    check_periods(a.ann_type, market, &a.fields, at, ctx_cal, &mut v);
-    v.into_result()
+    check_periods(a.ann_type, market, &a.fields, at, cal, &mut v);
+    let mut out = Vec::new();
+    if a.ann_type == AnnouncementType::Change {
+        let own = match a.fields.get("new_bid_deadline").and_then(Value::as_str) {
+            Some(s) => match DateTime::parse_from_rfc3339(s) {
+                Ok(t) => Some(t.with_timezone(&Utc)),
+                Err(_) => {
+                    v.push(
+                        "fields.new_bid_deadline",
+                        "announcement.time_invalid",
+                        "`new_bid_deadline` must be an RFC 3339 time",
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        let refuse = a
+            .fields
+            .get("refuse_if_short")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        for s in sections(tx, &a.section_ids).await? {
+            let (Some(d), Some(o)) = (s.bid_deadline, s.opening_at) else {
+                continue;
+            };
+            match clarification_effect(at, d, o, own, refuse) {
+                DeadlineEffect::Keep => {}
+                DeadlineEffect::TooShort => v.push(
+                    "fields.new_bid_deadline",
+                    "announcement.clarification_period",
+                    format!(
+                        "fewer than {} days before the bid deadline of {}: set a later deadline or \
+                         let it be postponed (招标投标法 第23条; 实施条例 第21条; 87号令 第27条)",
+                        crate::rules::PERIODS.clarification_min_days,
+                        s.section_name
+                    ),
+                ),
+                DeadlineEffect::Postpone {
+                    new_deadline,
+                    new_opening_at,
+                } => out.push(Postpone {
+                    section_id: s.section_id.clone(),
+                    old_deadline: d,
+                    new_deadline,
+                    old_opening_at: o,
+                    new_opening_at,
+                }),
+            }
+        }
+    }
+    v.into_result()?;
+    Ok(out)
 }
 
 fn timer_key(id: &str) -> String {
@@ -475,7 +781,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
     let mut tx = ctx.db.begin().await?;
     let cur = load(&mut tx, &ctx.db, id, true).await?;
     require_status(&cur, Status::Submitted, "approve")?;
-    check_legal(&ctx.calendar, &cur, at)?;
+    check_legal(&mut tx, &ctx.calendar, &cur, at).await?;
     let who = actor.actor_ref();
     set_status(&mut tx, id, Status::Submitted, Status::Approved, now).await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
@@ -520,22 +826,57 @@ async fn publish_in(
     if cur.status != Status::Scheduled {
         return Ok(cur);
     }
-    check_legal(cal, &cur, now)?;
+    let postpone = check_legal(tx, cal, &cur, now).await?;
     let n = sqlx::query(
-        "UPDATE announcements SET status = 'published', published_at = $1, updated_at = $1 \
-         WHERE id = $2 AND status = 'scheduled'",
+        "UPDATE announcements SET status = 'published', published_at = $1, updated_at = $1, \
+         postpone = $3 WHERE id = $2 AND status = 'scheduled'",
     )
     .bind(to_micros(now))
     .bind(id)
+    .bind((!postpone.is_empty()).then(|| json!(postpone).to_string()))
     .execute(&mut **tx)
     .await?
     .rows_affected();
     if n != 1 {
         return load(tx, db, id, false).await;
     }
+    // Publishing's own copy follows at once, so a second notice counts from the new deadline.
+    for p in &postpone {
+        sqlx::query(
+            "UPDATE publishing_sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 \
+             WHERE section_id = $4",
+        )
+        .bind(to_micros(p.new_deadline))
+        .bind(to_micros(p.new_opening_at))
+        .bind(to_micros(now))
+        .bind(&p.section_id)
+        .execute(&mut **tx)
+        .await?;
+    }
     let a = load(tx, db, id, false).await?;
     store::index(tx, db, id, &a.title, &a.body_markdown).await?;
-    event(tx, db, who, now, "published", &a).await?;
+    let mut p = payload(&a);
+    if !postpone.is_empty() {
+        p["postpone"] = json!(postpone
+            .iter()
+            .map(|x| json!({
+                "section_id": x.section_id,
+                "old_deadline": x.old_deadline.to_rfc3339(),
+                "new_deadline": x.new_deadline.to_rfc3339(),
+                "old_opening_at": x.old_opening_at.to_rfc3339(),
+                "new_opening_at": x.new_opening_at.to_rfc3339(),
+            }))
+            .collect::<Vec<_>>());
+    }
+    emit(
+        tx,
+        db,
+        who,
+        now,
+        NewEvent::new("publishing.announcement.published", "announcement", id, p),
+    )
+    .await?;
+    crate::ocds::record_announcement(tx, &a, &postpone).await?;
     Ok(a)
 }
 
@@ -679,6 +1020,7 @@ pub async fn get(ctx: &Ctx, actor: Option<&Actor>, id: &str) -> Result<Announcem
     for c in cs {
         a.changes.push(c.try_get(0)?);
     }
+    a.attachments = crate::attachments::list(&mut conn, id).await?;
     Ok(a)
 }
 
@@ -821,4 +1163,43 @@ enum Bind {
 fn add(wh: &mut Vec<String>, binds: &mut Vec<Bind>, cond: &str, b: Bind) {
     binds.push(b);
     wh.push(format!("{cond} ${}", binds.len()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locked(source: Value, fields: Value) -> Vec<String> {
+        let mut v = Violations::new();
+        check_locked(&source, &fields, "", &mut v);
+        match v.into_result() {
+            Ok(()) => vec![],
+            Err(Error::Validation(es)) => es.into_iter().map(|e| e.field).collect(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn values_from_the_event_may_be_completed_but_not_retyped() {
+        let src = json!({"price": "1.00", "candidates": [{"rank": 1, "price": "9.00"}]});
+        // Adding fields, also inside a candidate, is fine.
+        assert!(locked(
+            src.clone(),
+            json!({"price": "1.00", "extra": "x",
+                   "candidates": [{"rank": 1, "price": "9.00", "quality": "合格"}]})
+        )
+        .is_empty());
+        assert_eq!(
+            locked(
+                src.clone(),
+                json!({"price": "1.00", "candidates": [{"rank": 1, "price": "8.00"}]})
+            ),
+            vec!["fields.candidates[0].price"]
+        );
+        // Removing a value or a candidate is changing it too.
+        assert_eq!(
+            locked(src.clone(), json!({"candidates": []})),
+            vec!["fields.candidates", "fields.price"]
+        );
+    }
 }

@@ -51,6 +51,7 @@ pub fn api_routes() -> OpenApiRouter<Ctx> {
         .merge(ggzy_deposits::http::router())
         .merge(ggzy_publishing::http::router())
         .merge(ggzy_venues::http::router())
+        .merge(ggzy_monitoring::http::router())
         .merge(ops::router())
 }
 
@@ -64,6 +65,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
     let doc = std::sync::Arc::new(doc);
     let metrics = opts.metrics.clone();
     api.merge(ops::plain_router(doc, metrics))
+        .merge(ggzy_publishing::portal::router())
         .fallback(mw::not_found)
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),

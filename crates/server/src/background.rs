@@ -28,6 +28,30 @@ pub fn workers() -> Workers {
         ggzy_projects::bidding::DEADLINE_TIMER,
         Arc::new(ggzy_projects::bidding::SectionDeadline),
     );
+    w.consumers
+        .push(Arc::new(ggzy_projects::opening::OpeningSchedule));
+    w.consumers
+        .push(Arc::new(ggzy_projects::opening::DepositStatusProjection));
+    w.timers.register(
+        ggzy_projects::opening::OPENING_TIMER,
+        Arc::new(ggzy_projects::opening::SectionOpening),
+    );
+    w.timers.register(
+        ggzy_projects::opening::WINDOW_TIMER,
+        Arc::new(ggzy_projects::opening::DecryptionWindow),
+    );
+    w.consumers
+        .push(Arc::new(ggzy_projects::award::EvaluationReports));
+    w.consumers
+        .push(Arc::new(ggzy_projects::announcements::Announcements));
+    w.timers.register(
+        ggzy_projects::award::OBJECTION_TIMER,
+        Arc::new(ggzy_projects::award::ObjectionOverdue),
+    );
+    w.timers.register(
+        ggzy_projects::award::CONTRACT_TIMER,
+        Arc::new(ggzy_projects::award::ContractOverdue),
+    );
     w.cron.push(CronJob {
         name: "identity.expired_sessions_cleanup",
         schedule: "0 17 3 * * *",
@@ -50,11 +74,23 @@ pub fn workers() -> Workers {
         Arc::new(ggzy_publishing::service::PublishDue::default()),
     );
     w.consumers
+        .push(Arc::new(ggzy_publishing::lifecycle::LifecycleProjection));
+    w.consumers
         .push(Arc::new(ggzy_venues::service::SectionsProjection));
+    w.consumers
+        .push(Arc::new(ggzy_venues::sessions::SessionExperts));
     w.timers.register(
         ggzy_venues::service::HOLD_TIMER,
         Arc::new(ggzy_venues::service::HoldExpiry),
     );
+    w.consumers.push(Arc::new(ggzy_experts::committee::Events));
+    w.timers.register(
+        ggzy_experts::committee::CONFIRM_TIMER,
+        Arc::new(ggzy_experts::committee::ConfirmDeadline),
+    );
+    w.consumers
+        .push(Arc::new(ggzy_monitoring::projection::MonitoringConsumer));
+    w.cron.push(ggzy_monitoring::stats::report_cron());
     w
 }
 
@@ -85,6 +121,12 @@ impl Background {
             lease: chrono::Duration::seconds(60),
         };
         handles.push(tokio::spawn(runner.run_loop(poll, rx.clone())));
+        handles.push(tokio::spawn(ggzy_experts::notify::run_loop(
+            ctx.db.clone(),
+            ctx.clock.clone(),
+            poll,
+            rx.clone(),
+        )));
         for c in workers.consumers {
             handles.push(tokio::spawn(consumer::run_loop(
                 ctx.db.clone(),

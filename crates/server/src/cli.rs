@@ -71,6 +71,11 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: ggzy_experts::cli::DrawCmd,
     },
+    /// Bidder tools: seal a bid package, upload it, submit the key at opening.
+    Bid {
+        #[command(subcommand)]
+        cmd: ggzy_projects::bidder::BidCmd,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -131,12 +136,18 @@ pub struct ServeArgs {
     /// Public base URL of the portal (feed links).
     #[arg(long, env = "GGZY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: String,
+    /// OCDS ocid prefix (`ocds-` + 6 characters registered with the Open Contracting Partnership).
+    #[arg(long, env = "GGZY_OCDS_PREFIX", default_value = "ocds-ggzy01")]
+    pub ocds_prefix: String,
     /// Background poll interval in milliseconds (fallback to notifications).
     #[arg(long, env = "GGZY_POLL_MS", default_value_t = 500)]
     pub poll_ms: u64,
     /// Extra holiday schedule files (cn-YYYY.toml) beyond the embedded official ones.
     #[arg(long, env = "GGZY_CALENDAR_DIR")]
     pub calendar_dir: Option<std::path::PathBuf>,
+    /// HMAC key of the bank's signed callbacks; without it they answer 503 (the dev key only with --demo).
+    #[arg(long, env = "GGZY_BANK_HMAC_KEY", hide_env_values = true)]
+    pub bank_hmac_key: Option<String>,
 }
 
 pub fn init_tracing(json: bool) {
@@ -185,6 +196,9 @@ pub fn load_calendar(dir: Option<&std::path::Path>) -> anyhow::Result<BusinessCa
 
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.cmd {
+        Cmd::Bid { cmd } => ggzy_projects::bidder::run(cmd)
+            .await
+            .map_err(anyhow::Error::msg),
         Cmd::Draw { cmd } => {
             init_tracing(false);
             ggzy_experts::cli::run(&plain_ctx(&cli.db).await?, cmd).await
@@ -293,11 +307,15 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         region: args.region.clone(),
         files_dir: args.files_dir.clone(),
         public_url: args.public_url.clone(),
+        ocid_prefix: args.ocds_prefix.clone(),
         ..Settings::default()
     };
     if let Some(i) = &args.instance {
         settings.instance = i.clone();
     }
+    settings.bank_hmac_key =
+        ggzy_deposits::http::serve_bank_key(args.bank_hmac_key.as_deref(), args.demo)
+            .map_err(anyhow::Error::msg)?;
     ggzy_core::ident::RegionCode::parse(&settings.region)
         .map_err(|e| anyhow::anyhow!("--region: {}", e.message))?;
     std::fs::create_dir_all(&settings.files_dir)?;

@@ -40,7 +40,8 @@ pub async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if ct.starts_with("application/problem+json") {
+    // Problem documents and the public portal's HTML error pages are already meant for their reader.
+    if ct.starts_with("application/problem+json") || ct.starts_with("text/html") {
         return res;
     }
     let (parts, body) = res.into_parts();

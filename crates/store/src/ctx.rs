@@ -23,6 +23,32 @@ pub struct Settings {
     pub ocid_prefix: String,
     /// Public base URL (links in feeds).
     pub public_url: String,
+    /// HMAC key of the bank's signed callbacks (deposits). `None`: those routes answer 503.
+    /// `Settings::default()` is the development setup and carries the public dev key
+    /// [`DEV_BANK_HMAC_KEY`]; `serve` takes `GGZY_BANK_HMAC_KEY` and allows the dev key only with `--demo`.
+    pub bank_hmac_key: Option<SecretString>,
+}
+
+/// Public development key of the bank callbacks (tests, `--demo`); never accepted in production.
+pub const DEV_BANK_HMAC_KEY: &str = "ggzy-dev-bank-hmac-key";
+
+/// A secret that never reaches logs (`Debug` prints `[redacted]`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(s: impl Into<String>) -> Self {
+        SecretString(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 impl Default for Settings {
@@ -36,6 +62,7 @@ impl Default for Settings {
             login_window: chrono::Duration::minutes(15),
             ocid_prefix: "ocds-ggzy00".into(),
             public_url: "http://127.0.0.1:8080".into(),
+            bank_hmac_key: Some(SecretString::new(DEV_BANK_HMAC_KEY)),
         }
     }
 }

@@ -1,17 +1,25 @@
 //! Venue routes: rooms, bookings, roster and door under `/api/v1`.
 
+use crate::calendar::{self, MonthQuery, Utilization, WeekCalendar, WeekQuery};
 use crate::service::{
     self, Block, Booking, DayQuery, DoorDecision, DoorRequest, FreeQuery, NewBlock, NewBooking,
     NewPerson, NewRoom, Occupancy, Person, Room, SessionReport,
 };
+use crate::sessions::{
+    self, ExpertAccount, ExpertIdentity, MoveRequest, MySession, NewSession, Session,
+};
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
+use axum::response::Html;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use ggzy_core::error::{problem_response, Problem};
 use ggzy_core::http::{Json, Path, Query};
 use ggzy_core::Result;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
+use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<Ctx> {
@@ -26,6 +34,206 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(door))
         .routes(routes!(occupancy))
         .routes(routes!(report))
+        .routes(routes!(move_booking))
+        .routes(routes!(booking_conflicts))
+        .routes(routes!(week_calendar))
+        .routes(routes!(utilization))
+        .routes(routes!(schedule_session))
+        .routes(routes!(get_session))
+        .routes(routes!(move_session))
+        .routes(routes!(cancel_session))
+        .routes(routes!(verify_expert))
+        .routes(routes!(link_expert_account))
+        .routes(routes!(my_sessions))
+        .route("/staff/venues", axum::routing::get(staff_page))
+}
+
+/// Move a booking (staff, or the booking agency); clears a conflict flag. 409 `booking.overlap`
+/// when the new window is taken; 422 naming the rule otherwise.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/move", tag = "venues", security(("bearer" = [])),
+    params(("id" = String, Path, description = "booking id")), request_body = MoveRequest,
+    responses((status = 200, body = Booking), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn move_booking(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(req): Json<MoveRequest>,
+) -> Result<Json<Booking>> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    Ok(Json(sessions::move_booking(&ctx, &actor, &id, req).await?))
+}
+
+/// Bookings flagged because they could not follow a postponed opening (staff, admin).
+#[utoipa::path(get, path = "/api/v1/bookings/conflicts", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, body = [Booking]), (status = 403)))]
+async fn booking_conflicts(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec<Booking>>> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    Ok(Json(sessions::conflicts(&ctx, &actor).await?))
+}
+
+/// The week calendar (Monday to Sunday of the given date): rooms and live bookings per day.
+#[utoipa::path(get, path = "/api/v1/bookings/week", tag = "venues", security(("bearer" = [])),
+    params(WeekQuery),
+    responses((status = 200, body = WeekCalendar), (status = 403)))]
+async fn week_calendar(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(q): Query<WeekQuery>,
+) -> Result<Json<WeekCalendar>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
+    Ok(Json(calendar::week(&ctx, &actor, q.week).await?))
+}
+
+/// Utilization by room for a month: booked hours / open hours (staff, admin, supervisor).
+#[utoipa::path(get, path = "/api/v1/rooms/utilization", tag = "venues", security(("bearer" = [])),
+    params(MonthQuery),
+    responses((status = 200, body = [Utilization]), (status = 403), (status = 422)))]
+async fn utilization(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(q): Query<MonthQuery>,
+) -> Result<Json<Vec<Utilization>>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
+    Ok(Json(calendar::utilization(&ctx, &actor, &q.month).await?))
+}
+
+/// Schedule an evaluation session (评标会) in one step (staff, agency): time, room (chosen, or the
+/// best-fitting free isolated evaluation room) and the expert draw request. Emits
+/// `venues.session.scheduled`. 409 `session.no_room` / `booking.overlap`; 422 names the rule.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "venues", security(("bearer" = [])),
+    request_body = NewSession,
+    responses((status = 201, body = Session), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn schedule_session(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(input): Json<NewSession>,
+) -> Result<(StatusCode, Json<Session>)> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(sessions::schedule(&ctx, &actor, input).await?),
+    ))
+}
+
+/// A session (staff, supervisor, the scheduling agency).
+#[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "venues", security(("bearer" = [])),
+    params(("id" = String, Path, description = "session id")),
+    responses((status = 200, body = Session), (status = 403), (status = 404)))]
+async fn get_session(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Session>> {
+    actor.require(&[Role::Staff, Role::Agency, Role::Supervisor])?;
+    Ok(Json(sessions::get_session(&ctx, &actor, &id).await?))
+}
+
+/// Move a session: its booking moves and `venues.session.moved` re-notifies the experts.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/move", tag = "venues", security(("bearer" = [])),
+    params(("id" = String, Path, description = "session id")), request_body = MoveRequest,
+    responses((status = 200, body = Session), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn move_session(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(req): Json<MoveRequest>,
+) -> Result<Json<Session>> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    Ok(Json(sessions::move_session(&ctx, &actor, &id, req).await?))
+}
+
+/// Cancel a session: the booking is released, `venues.session.cancelled` releases the draw.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/cancel", tag = "venues", security(("bearer" = [])),
+    params(("id" = String, Path, description = "session id")),
+    responses((status = 200, body = Session), (status = 403), (status = 404), (status = 409)))]
+async fn cancel_session(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Session>> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    Ok(Json(sessions::cancel_session(&ctx, &actor, &id).await?))
+}
+
+/// Staff record a drawn expert's identity card; the expert is then on the door roster.
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/experts/{expert_id}/identity", tag = "venues",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "session id"), ("expert_id" = String, Path, description = "expert-pool id")),
+    request_body = ExpertIdentity,
+    responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+async fn verify_expert(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path((id, expert_id)): Path<(String, String)>,
+    Json(input): Json<ExpertIdentity>,
+) -> Result<StatusCode> {
+    actor.require(&[Role::Staff])?;
+    sessions::verify_expert(&ctx, &actor, &id, &expert_id, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Link an expert-pool id to a login account (staff, admin), for "my sessions".
+#[utoipa::path(put, path = "/api/v1/expert-accounts/{expert_id}", tag = "venues", security(("bearer" = [])),
+    params(("expert_id" = String, Path, description = "expert-pool id")), request_body = ExpertAccount,
+    responses((status = 204), (status = 403), (status = 422)))]
+async fn link_expert_account(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(expert_id): Path<String>,
+    Json(input): Json<ExpertAccount>,
+) -> Result<StatusCode> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    sessions::link_expert_account(&ctx, &actor, &expert_id, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The calling evaluator's upcoming sessions (expert).
+#[utoipa::path(get, path = "/api/v1/my/sessions", tag = "venues", security(("bearer" = [])),
+    responses((status = 200, body = [MySession]), (status = 403)))]
+async fn my_sessions(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec<MySession>>> {
+    actor.require(&[Role::Expert])?;
+    Ok(Json(sessions::my_sessions(&ctx, &actor).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    week: Option<NaiveDate>,
+    lang: Option<String>,
+}
+
+/// The token of a page request: `Authorization: Bearer …` or the `ggzy_token` cookie.
+fn page_token(h: &HeaderMap) -> Option<String> {
+    if let Some(t) = h
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(t.trim().to_string());
+    }
+    h.get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix("ggzy_token=").map(str::to_string))
+}
+
+/// Staff page: the week calendar, flagged bookings and this month's utilization (HTML, Chinese;
+/// `?lang=en` for English).
+async fn staff_page(
+    State(ctx): State<Ctx>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Result<Html<String>> {
+    let token = page_token(&headers).ok_or_else(|| {
+        ggzy_core::Error::Unauthorized("log in: bearer token or ggzy_token cookie".into())
+    })?;
+    let actor = ggzy_identity::service::authenticate(&ctx, &token).await?;
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let day = q
+        .week
+        .unwrap_or_else(|| ggzy_core::time::local_date(ctx.clock.now()));
+    let en = q.lang.as_deref() == Some("en");
+    Ok(Html(calendar::staff_page(&ctx, &actor, day, en).await?))
 }
 
 /// Create a room (staff, admin).

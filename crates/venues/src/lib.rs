@@ -9,6 +9,8 @@
 //! transaction; this area reads no other area's tables (sections come from
 //! `projects.section.registered`).
 
+pub mod calendar;
 pub mod http;
 pub mod rules;
 pub mod service;
+pub mod sessions;

@@ -157,15 +157,9 @@ pub fn aligned(t: Timestamp) -> bool {
 /// Why a window cannot be booked (rule name, message).
 pub type Refusal = (&'static str, String);
 
-/// Check the window against the grid and the room's opening hours: both ends aligned, start before
-/// end, at most one day, within one local day and inside `[from, until)`.
+/// Check the window against the room's opening hours and the grid: start before end, within one
+/// local day and inside `[from, until)`, both ends aligned.
 pub fn check_window(start: Timestamp, end: Timestamp, hours: Hours) -> Result<(), Refusal> {
-    if !aligned(start) || !aligned(end) {
-        return Err((
-            "booking.alignment",
-            format!("start and end must be on a {SLOT_MINUTES}-minute boundary"),
-        ));
-    }
     if end <= start {
         return Err(("booking.window", "the end must be after the start".into()));
     }
@@ -193,6 +187,13 @@ pub fn check_window(start: Timestamp, end: Timestamp, hours: Hours) -> Result<()
                 Hours::fmt(hours.from),
                 Hours::fmt(hours.until)
             ),
+        ));
+    }
+    // Hours first, so that a window ending one minute after closing names the hours rule.
+    if !aligned(start) || !aligned(end) {
+        return Err((
+            "booking.alignment",
+            format!("start and end must be on a {SLOT_MINUTES}-minute boundary"),
         ));
     }
     Ok(())
@@ -254,6 +255,102 @@ pub fn in_session(now: Timestamp, start: Timestamp, end: Timestamp) -> bool {
     now >= start - Duration::minutes(DOOR_GRACE_MINUTES) && now < end
 }
 
+/// Arriving later than this after the session start is a late arrival (迟到), recorded as a
+/// violation (a centre operating rule, not a statutory period; overridable with
+/// `GGZY_VENUE_LATE_GRACE_MINUTES`).
+pub const DEFAULT_LATE_GRACE_MINUTES: i64 = 10;
+
+/// Whether an entry at `now` is late: strictly after `start + grace` (arriving at the last grace
+/// minute is on time).
+pub fn is_late(now: Timestamp, start: Timestamp, grace_minutes: i64) -> bool {
+    now > start + Duration::minutes(grace_minutes)
+}
+
+/// Whether an expert leaving at `now` leaves before the session ends (an expert who cannot
+/// continue is replaced, 招标投标法实施条例 第四十八条; leaving the closed room is recorded).
+pub fn leaves_early(now: Timestamp, end: Timestamp) -> bool {
+    now < end
+}
+
+/// Violation kinds (`venues.violation.recorded`).
+pub mod violation {
+    pub const REFUSED_ENTRY: &str = "refused_entry";
+    pub const EXPERT_LEFT_EARLY: &str = "expert_left_early";
+    pub const LATE_ARRIVAL: &str = "late_arrival";
+    pub const OVER_CAPACITY: &str = "over_capacity";
+}
+
+/// A room as the suggestion sees it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub id: String,
+    pub name: String,
+    pub kind: RoomKind,
+    pub isolated: bool,
+    pub capacity: i64,
+}
+
+/// Rooms that may host an evaluation of `committee + staff` people, best fit first: isolated
+/// evaluation rooms with enough seats, the smallest first (keeps large rooms for large committees),
+/// then by name.
+pub fn best_fit(rooms: &[Candidate], committee: i64, staff: i64) -> Vec<String> {
+    let mut fit: Vec<&Candidate> = rooms
+        .iter()
+        .filter(|r| check_evaluation_room(r.kind, r.isolated, r.capacity, committee, staff).is_ok())
+        .collect();
+    fit.sort_by(|a, b| {
+        a.capacity
+            .cmp(&b.capacity)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    fit.into_iter().map(|r| r.id.clone()).collect()
+}
+
+/// Total length in micros of the union of `intervals` clipped to `[from, until)`.
+pub fn covered(intervals: &[(i64, i64)], from: i64, until: i64) -> i64 {
+    let mut v: Vec<(i64, i64)> = intervals
+        .iter()
+        .map(|&(a, b)| (a.max(from), b.min(until)))
+        .filter(|(a, b)| a < b)
+        .collect();
+    v.sort();
+    let mut total = 0;
+    let mut cur: Option<(i64, i64)> = None;
+    for (a, b) in v {
+        cur = match cur {
+            Some((ca, cb)) if a <= cb => Some((ca, cb.max(b))),
+            Some((ca, cb)) => {
+                total += cb - ca;
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    if let Some((ca, cb)) = cur {
+        total += cb - ca;
+    }
+    total
+}
+
+/// Minutes as hours with two decimals (`"7.50"`); bookings are on the quarter hour, so exact.
+pub fn hours_str(minutes: i64) -> String {
+    format!("{}.{:02}", minutes / 60, (minutes % 60) * 100 / 60)
+}
+
+/// `booked / open` as a percentage with two decimals, rounded down (`"12.50"`); `"0.00"` when the
+/// room was never open.
+pub fn percent_str(booked: i64, open: i64) -> String {
+    if open <= 0 {
+        return "0.00".into();
+    }
+    let bp = booked * 10_000 / open;
+    format!("{}.{:02}", bp / 100, bp % 100)
+}
+
+/// What others than staff see of an expert's name: the committee stays secret until the result
+/// is determined (招标投标法 第三十七条).
+pub const MASKED_EXPERT_NAME: &str = "评标专家";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +394,18 @@ mod tests {
         let h = hours();
         assert!(check_window(t(8, 0), t(9, 0), h).is_ok());
         assert!(check_window(t(17, 0), t(18, 0), h).is_ok());
+        assert_eq!(
+            check_window(t(17, 0), t(18, 1), h)
+                .expect_err("one minute late")
+                .0,
+            "booking.opening_hours"
+        );
+        assert_eq!(
+            check_window(t(7, 59), t(9, 0), h)
+                .expect_err("one minute early")
+                .0,
+            "booking.opening_hours"
+        );
         assert_eq!(
             check_window(t(7, 45), t(9, 0), h).expect_err("early").0,
             "booking.opening_hours"
@@ -366,5 +475,58 @@ mod tests {
     fn overlap_is_half_open() {
         assert!(!overlaps(0, 10, 10, 20));
         assert!(overlaps(0, 11, 10, 20));
+    }
+
+    #[test]
+    fn arriving_at_the_last_grace_minute_is_on_time_one_second_later_is_late() {
+        let s = t(9, 0);
+        assert!(!is_late(t(9, 10), s, 10));
+        assert!(is_late(t(9, 10) + Duration::seconds(1), s, 10));
+        assert!(!is_late(t(8, 50), s, 10));
+    }
+
+    #[test]
+    fn leaving_at_the_end_is_not_early_one_second_before_is() {
+        assert!(!leaves_early(t(12, 0), t(12, 0)));
+        assert!(leaves_early(t(12, 0) - Duration::seconds(1), t(12, 0)));
+    }
+
+    fn cand(id: &str, kind: RoomKind, isolated: bool, capacity: i64) -> Candidate {
+        Candidate {
+            id: id.into(),
+            name: id.into(),
+            kind,
+            isolated,
+            capacity,
+        }
+    }
+
+    #[test]
+    fn best_fit_is_the_smallest_isolated_evaluation_room_with_enough_seats() {
+        let rooms = vec![
+            cand("big", RoomKind::EvaluationRoom, true, 20),
+            cand("exact", RoomKind::EvaluationRoom, true, 9),
+            cand("small", RoomKind::EvaluationRoom, true, 8),
+            cand("open", RoomKind::EvaluationRoom, false, 9),
+            cand("hall", RoomKind::OpeningHall, false, 9),
+        ];
+        assert_eq!(best_fit(&rooms, 7, 2), vec!["exact", "big"]);
+        assert!(best_fit(&rooms, 19, 2).is_empty());
+    }
+
+    #[test]
+    fn covered_merges_overlaps_and_clips() {
+        assert_eq!(covered(&[(0, 10), (5, 15), (20, 30)], 0, 100), 25);
+        assert_eq!(covered(&[(0, 10)], 5, 8), 3);
+        assert_eq!(covered(&[(10, 20)], 0, 10), 0);
+    }
+
+    #[test]
+    fn hours_and_percent_format() {
+        assert_eq!(hours_str(450), "7.50");
+        assert_eq!(hours_str(15), "0.25");
+        assert_eq!(percent_str(1, 8), "12.50");
+        assert_eq!(percent_str(1, 3), "33.33");
+        assert_eq!(percent_str(5, 0), "0.00");
     }
 }

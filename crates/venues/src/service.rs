@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 /// Timer kind that expires a tentative hold.
 pub const HOLD_TIMER: &str = "venues.hold.expire";
 
-fn hold_key(booking_id: &str) -> String {
+pub(crate) fn hold_key(booking_id: &str) -> String {
     format!("venues.hold:{booking_id}")
 }
 
@@ -34,7 +34,7 @@ pub fn hold_duration() -> Duration {
     Duration::minutes(m)
 }
 
-fn refusal(field: &str, r: rules::Refusal) -> Error {
+pub(crate) fn refusal(field: &str, r: rules::Refusal) -> Error {
     Error::field(field, r.0, r.1)
 }
 
@@ -86,21 +86,21 @@ pub struct Block {
     pub reason: String,
 }
 
-struct RoomRow {
-    id: String,
-    kind: RoomKind,
-    name: String,
-    floor: i64,
-    capacity: i64,
-    equipment: Vec<String>,
-    isolated: bool,
-    hours: Hours,
+pub(crate) struct RoomRow {
+    pub id: String,
+    pub kind: RoomKind,
+    pub name: String,
+    pub floor: i64,
+    pub capacity: i64,
+    pub equipment: Vec<String>,
+    pub isolated: bool,
+    pub hours: Hours,
 }
 
-const ROOM_COLS: &str =
+pub(crate) const ROOM_COLS: &str =
     "id, kind, name, floor, capacity, equipment, isolated, open_from, open_until";
 
-fn room_row(r: &ggzy_store::Row) -> Result<RoomRow> {
+pub(crate) fn room_row(r: &ggzy_store::Row) -> Result<RoomRow> {
     let kind: String = r.try_get(1)?;
     let equipment: String = r.try_get(5)?;
     Ok(RoomRow {
@@ -118,7 +118,7 @@ fn room_row(r: &ggzy_store::Row) -> Result<RoomRow> {
     })
 }
 
-async fn load_room<'e, E>(exec: E, id: &str) -> Result<RoomRow>
+pub(crate) async fn load_room<'e, E>(exec: E, id: &str) -> Result<RoomRow>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -132,7 +132,7 @@ where
     room_row(&r)
 }
 
-async fn blocks_of(db: &Db, room_id: &str) -> Result<Vec<Block>> {
+pub(crate) async fn blocks_of(db: &Db, room_id: &str) -> Result<Vec<Block>> {
     let rows = sqlx::query(
         "SELECT id, starts_at, ends_at, reason FROM venue_blocks WHERE room_id = $1 ORDER BY starts_at",
     )
@@ -151,7 +151,7 @@ async fn blocks_of(db: &Db, room_id: &str) -> Result<Vec<Block>> {
         .collect()
 }
 
-async fn to_room(db: &Db, r: RoomRow) -> Result<Room> {
+pub(crate) async fn to_room(db: &Db, r: RoomRow) -> Result<Room> {
     let blocks = blocks_of(db, &r.id).await?;
     Ok(Room {
         id: r.id,
@@ -344,11 +344,13 @@ pub struct Booking {
     pub staff_count: i64,
     /// A tentative hold is cancelled at this instant unless confirmed.
     pub hold_until: Option<DateTime<Utc>>,
+    /// Why the booking could not follow its section's new opening time (staff must move it).
+    pub conflict: Option<String>,
 }
 
-const BOOKING_COLS: &str = "id, room_id, section_id, purpose, starts_at, ends_at, status, committee_size, staff_count, hold_until, created_org";
+pub(crate) const BOOKING_COLS: &str = "id, room_id, section_id, purpose, starts_at, ends_at, status, committee_size, staff_count, hold_until, created_org, conflict";
 
-fn booking_row(r: &ggzy_store::Row) -> Result<(Booking, Option<String>)> {
+pub(crate) fn booking_row(r: &ggzy_store::Row) -> Result<(Booking, Option<String>)> {
     let purpose: String = r.try_get(3)?;
     let hold: Option<i64> = r.try_get(9)?;
     Ok((
@@ -363,12 +365,13 @@ fn booking_row(r: &ggzy_store::Row) -> Result<(Booking, Option<String>)> {
             committee_size: r.try_get(7)?,
             staff_count: r.try_get(8)?,
             hold_until: hold.map(from_micros),
+            conflict: r.try_get(11)?,
         },
         r.try_get(10)?,
     ))
 }
 
-async fn load_booking<'e, E>(exec: E, id: &str) -> Result<(Booking, Option<String>)>
+pub(crate) async fn load_booking<'e, E>(exec: E, id: &str) -> Result<(Booking, Option<String>)>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -382,7 +385,7 @@ where
     booking_row(&r)
 }
 
-fn booking_payload(b: &Booking) -> serde_json::Value {
+pub(crate) fn booking_payload(b: &Booking) -> serde_json::Value {
     json!({"booking_id": b.id, "room_id": b.room_id, "section_id": b.section_id,
            "purpose": b.purpose.as_str(), "start": b.start.to_rfc3339(), "end": b.end.to_rfc3339(),
            "status": b.status})
@@ -464,6 +467,7 @@ pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Resu
         committee_size: input.committee_size,
         staff_count: input.staff_count,
         hold_until: Some(hold_until),
+        conflict: None,
     };
     let mut tx = ctx.db.begin().await?;
     sqlx::query(
@@ -535,7 +539,7 @@ pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Resu
     Ok(b)
 }
 
-fn may_manage(actor: &Actor, org: &Option<String>) -> Result<()> {
+pub(crate) fn may_manage(actor: &Actor, org: &Option<String>) -> Result<()> {
     if actor.is(Role::Staff) || (actor.org_id.is_some() && actor.org_id == *org) {
         Ok(())
     } else {
@@ -590,7 +594,7 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
 }
 
 /// Cancel inside `tx`: the row stays (status cancelled), its slot rows are deleted.
-async fn cancel_in(
+pub(crate) async fn cancel_in(
     tx: &mut Tx,
     db: &Db,
     by: &ActorRef,
@@ -749,7 +753,8 @@ pub async fn day_calendar(ctx: &Ctx, actor: &Actor, day: NaiveDate) -> Result<Ve
 
 // ---------------------------------------------------------------- sections projection
 
-/// Keeps `venue_sections` from `projects.section.registered` (opening times of sections).
+/// Keeps `venue_sections` from `projects.section.registered` (opening times of sections) and
+/// moves opening bookings on `projects.section.deadline_changed` (one consumer, so in order).
 pub struct SectionsProjection;
 
 #[async_trait::async_trait]
@@ -760,9 +765,13 @@ impl Consumer for SectionsProjection {
 
     fn wants(&self, event_type: &str) -> bool {
         event_type == "projects.section.registered"
+            || event_type == "projects.section.deadline_changed"
     }
 
-    async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        if ev.event_type == "projects.section.deadline_changed" {
+            return crate::sessions::follow_deadline(tx, db, clock, ev).await;
+        }
         let p = &ev.payload;
         let opening = p["opening_at"]
             .as_str()
@@ -804,12 +813,15 @@ pub struct Person {
     pub booking_id: String,
     pub role: PersonRole,
     pub name: String,
-    /// Masked for experts unless the caller is staff.
-    pub resident_id: String,
+    /// Masked for experts unless the caller is staff; absent for a drawn expert whose identity
+    /// card staff have not checked yet (not yet admitted by the door).
+    pub resident_id: Option<String>,
     pub authorization_ref: Option<String>,
+    /// Expert-pool id of a drawn expert (staff only).
+    pub expert_id: Option<String>,
 }
 
-fn with_field(field: &str, mut e: FieldError) -> Error {
+pub(crate) fn with_field(field: &str, mut e: FieldError) -> Error {
     e.field = field.into();
     Error::Validation(vec![e])
 }
@@ -888,12 +900,22 @@ pub async fn add_person(
         booking_id: booking_id.into(),
         role: p.role,
         name,
-        resident_id: rid.to_string(),
+        resident_id: Some(rid.to_string()),
         authorization_ref: auth,
+        expert_id: None,
     })
 }
 
-fn shown_id(actor: &Actor, role: PersonRole, rid: &str) -> String {
+/// An expert's name as the caller may see it (staff only see who the experts are).
+pub(crate) fn shown_name(actor: &Actor, role: PersonRole, name: &str) -> String {
+    if role == PersonRole::Expert && !actor.is(Role::Staff) {
+        rules::MASKED_EXPERT_NAME.into()
+    } else {
+        name.into()
+    }
+}
+
+pub(crate) fn shown_id(actor: &Actor, role: PersonRole, rid: &str) -> String {
     if role == PersonRole::Expert && !actor.is(Role::Staff) {
         ResidentId::parse(rid)
             .map(|r| r.masked())
@@ -910,26 +932,55 @@ pub async fn roster(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Vec<Pe
         may_manage(actor, &org)?;
     }
     let rows = sqlx::query(
-        "SELECT id, role, name, resident_id, authorization_ref FROM venue_roster WHERE booking_id = $1 ORDER BY created_at, id",
+        "SELECT id, role, name, resident_id, authorization_ref, expert_id FROM venue_roster WHERE booking_id = $1 \
+         ORDER BY created_at, id",
     )
     .bind(booking_id)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
+    let staff = actor.is(Role::Staff);
+    let mut out = rows
+        .iter()
         .map(|r| {
             let role: String = r.try_get(1)?;
             let role = PersonRole::parse(&role).ok_or_else(|| Error::internal("bad role"))?;
             let rid: String = r.try_get(3)?;
+            let name: String = r.try_get(2)?;
+            let expert_id: Option<String> = r.try_get(5)?;
             Ok(Person {
                 id: r.try_get(0)?,
                 booking_id: booking_id.into(),
                 role,
-                name: r.try_get(2)?,
-                resident_id: shown_id(actor, role, &rid),
+                name: shown_name(actor, role, &name),
+                resident_id: Some(shown_id(actor, role, &rid)),
                 authorization_ref: r.try_get(4)?,
+                expert_id: expert_id.filter(|_| staff),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    // Drawn experts whose identity card is not checked yet: on the roster, not yet through the door.
+    let pending = sqlx::query(
+        "SELECT e.expert_id, e.name FROM venue_session_experts e WHERE e.session_id = $1 AND e.status = 'drawn' \
+         AND NOT EXISTS (SELECT 1 FROM venue_roster r WHERE r.booking_id = e.session_id AND r.expert_id = e.expert_id) \
+         ORDER BY e.expert_id",
+    )
+    .bind(booking_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    for r in &pending {
+        let expert_id: String = r.try_get(0)?;
+        let name: String = r.try_get(1)?;
+        out.push(Person {
+            id: format!("expert:{expert_id}"),
+            booking_id: booking_id.into(),
+            role: PersonRole::Expert,
+            name: shown_name(actor, PersonRole::Expert, &name),
+            resident_id: None,
+            authorization_ref: None,
+            expert_id: staff.then_some(expert_id),
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -963,6 +1014,106 @@ struct Admission {
     booking_id: String,
     name: String,
     role: PersonRole,
+}
+
+/// Grace after the start before an entry counts as late: `GGZY_VENUE_LATE_GRACE_MINUTES`, or the
+/// default of the rules.
+pub fn late_grace_minutes() -> i64 {
+    std::env::var("GGZY_VENUE_LATE_GRACE_MINUTES")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|m| *m >= 0)
+        .unwrap_or(rules::DEFAULT_LATE_GRACE_MINUTES)
+}
+
+async fn booking_window(tx: &mut Tx, id: &str) -> Result<(Timestamp, Timestamp)> {
+    let r = sqlx::query("SELECT starts_at, ends_at FROM venue_bookings WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok((from_micros(r.try_get(0)?), from_micros(r.try_get(1)?)))
+}
+
+/// The live booking of a room taking place at `now` (door grace included), if any.
+async fn current_booking(tx: &mut Tx, room_id: &str, now: Timestamp) -> Result<Option<String>> {
+    let r = sqlx::query(
+        "SELECT id FROM venue_bookings WHERE room_id = $1 AND status <> 'cancelled' AND starts_at <= $2 \
+         AND ends_at > $3 ORDER BY starts_at, id",
+    )
+    .bind(room_id)
+    .bind(to_micros(now + Duration::minutes(rules::DOOR_GRACE_MINUTES)))
+    .bind(to_micros(now))
+    .fetch_all(&mut **tx)
+    .await?;
+    r.first()
+        .map(|r| r.try_get(0))
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// Record a violation (row + `venues.violation.recorded`, for the monitoring area).
+#[allow(clippy::too_many_arguments)]
+async fn record_violation(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    session_id: Option<&str>,
+    room_id: &str,
+    kind: &str,
+    role: Option<PersonRole>,
+    rid: &ResidentId,
+    detail: &str,
+) -> Result<()> {
+    // The expert pool names experts by its own id (and login): give both when the roster has them.
+    let (mut expert_id, mut user_id): (Option<String>, Option<String>) = (None, None);
+    if let (Some(PersonRole::Expert), Some(session)) = (role, session_id) {
+        let r = sqlx::query(
+            "SELECT r.expert_id, a.user_id FROM venue_roster r \
+             LEFT JOIN venue_expert_accounts a ON a.expert_id = r.expert_id \
+             WHERE r.booking_id = $1 AND r.resident_id = $2",
+        )
+        .bind(session)
+        .bind(rid.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(r) = r {
+            expert_id = r.try_get(0)?;
+            user_id = r.try_get(1)?;
+        }
+    }
+    let id = ids::new_id();
+    sqlx::query(
+        "INSERT INTO venue_violations (id, session_id, room_id, kind, person_role, resident_id, detail, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(session_id.map(str::to_string))
+    .bind(room_id)
+    .bind(kind)
+    .bind(role.map(|r| r.as_str().to_string()))
+    .bind(rid.as_str())
+    .bind(detail)
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "venues.violation.recorded",
+            "room",
+            room_id,
+            json!({"violation_id": id, "session_id": session_id, "room_id": room_id, "kind": kind,
+                   "person_role": role.map(|r| r.as_str()), "resident_id": rid.masked(),
+                   "expert_id": expert_id, "user_id": user_id,
+                   "detail": detail, "at": now.to_rfc3339()}),
+        ),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Decide a door attempt and record it (log row + event) whatever the outcome.
@@ -1110,6 +1261,75 @@ pub async fn door(
         Some((r, d)) => (Some(r.to_string()), d.clone()),
         None => (None, format!("{dir} allowed")),
     };
+    let mut violations: Vec<(&str, Option<String>, String)> = Vec::new();
+    match (allowed, req.direction, &who) {
+        (false, Direction::In, _) => {
+            let session = match &who {
+                Some(a) => Some(a.booking_id.clone()),
+                None => current_booking(&mut tx, room_id, now).await?,
+            };
+            violations.push((rules::violation::REFUSED_ENTRY, session, detail.clone()));
+        }
+        (true, Direction::In, Some(a)) => {
+            let (start, _) = booking_window(&mut tx, &a.booking_id).await?;
+            let grace = late_grace_minutes();
+            if rules::is_late(now, start, grace) {
+                violations.push((
+                    rules::violation::LATE_ARRIVAL,
+                    Some(a.booking_id.clone()),
+                    format!(
+                        "arrived {} (the session started {}, grace {grace} min)",
+                        display_local(now),
+                        display_local(start)
+                    ),
+                ));
+            }
+            let inside: i64 = sqlx::query(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM venue_presence WHERE room_id = $1",
+            )
+            .bind(room_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+            if inside > room.capacity {
+                violations.push((
+                    rules::violation::OVER_CAPACITY,
+                    Some(a.booking_id.clone()),
+                    format!("{inside} people inside, the room seats {}", room.capacity),
+                ));
+            }
+        }
+        (true, Direction::Out, Some(a)) if a.role == PersonRole::Expert => {
+            let (_, end) = booking_window(&mut tx, &a.booking_id).await?;
+            if rules::leaves_early(now, end) {
+                violations.push((
+                    rules::violation::EXPERT_LEFT_EARLY,
+                    Some(a.booking_id.clone()),
+                    format!(
+                        "an expert left {} before the session end {}",
+                        display_local(now),
+                        display_local(end)
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+    for (kind, session, d) in &violations {
+        record_violation(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            session.as_deref(),
+            room_id,
+            kind,
+            who.as_ref().map(|a| a.role),
+            &rid,
+            d,
+        )
+        .await?;
+    }
     sqlx::query(
         "INSERT INTO venue_door_log (id, room_id, booking_id, resident_id, name, role, direction, allowed, reason, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -1186,9 +1406,11 @@ pub async fn occupancy(ctx: &Ctx, actor: &Actor, room_id: &str) -> Result<Occupa
         .iter()
         .map(|r| {
             let role: String = r.try_get(1)?;
+            let role = PersonRole::parse(&role).unwrap_or(PersonRole::Staff);
+            let name: String = r.try_get(0)?;
             Ok(Occupant {
-                name: r.try_get(0)?,
-                role: PersonRole::parse(&role).unwrap_or(PersonRole::Staff),
+                name: shown_name(actor, role, &name),
+                role,
                 booking_id: r.try_get(2)?,
                 entered_at: from_micros(r.try_get(3)?),
             })
@@ -1219,6 +1441,18 @@ pub struct SessionReport {
     pub arrivals: Vec<DoorEntry>,
     pub departures: Vec<DoorEntry>,
     pub refusals: Vec<DoorEntry>,
+    pub violations: Vec<ViolationEntry>,
+    /// People still inside when the report was made.
+    pub inside: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ViolationEntry {
+    pub at: DateTime<Utc>,
+    /// `refused_entry`, `late_arrival`, `expert_left_early` or `over_capacity`.
+    pub kind: String,
+    pub person_role: Option<String>,
+    pub detail: String,
 }
 
 /// End-of-session report: arrivals, departures and refusals at the room's door for the booking
@@ -1246,13 +1480,17 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
     for r in &rows {
         let role: Option<String> = r.try_get(2)?;
         let rid: String = r.try_get(3)?;
-        let shown = match role.as_deref().and_then(PersonRole::parse) {
-            Some(pr) => shown_id(actor, pr, &rid),
-            None => rid,
+        let name: Option<String> = r.try_get(1)?;
+        let (shown, name) = match role.as_deref().and_then(PersonRole::parse) {
+            Some(pr) => (
+                shown_id(actor, pr, &rid),
+                name.map(|n| shown_name(actor, pr, &n)),
+            ),
+            None => (rid, name),
         };
         let e = DoorEntry {
             at: from_micros(r.try_get(0)?),
-            name: r.try_get(1)?,
+            name,
             role,
             resident_id: shown,
             direction: r.try_get(4)?,
@@ -1266,10 +1504,34 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
             departures.push(e);
         }
     }
+    let violations = sqlx::query(
+        "SELECT at, kind, person_role, detail FROM venue_violations WHERE session_id = $1 ORDER BY at, id",
+    )
+    .bind(booking_id)
+    .fetch_all(ctx.db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ViolationEntry {
+            at: from_micros(r.try_get(0)?),
+            kind: r.try_get(1)?,
+            person_role: r.try_get(2)?,
+            detail: r.try_get(3)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let inside: i64 =
+        sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) FROM venue_presence WHERE booking_id = $1")
+            .bind(booking_id)
+            .fetch_one(ctx.db.pool())
+            .await?
+            .try_get(0)?;
     Ok(SessionReport {
         booking: b,
         arrivals,
         departures,
         refusals,
+        violations,
+        inside,
     })
 }

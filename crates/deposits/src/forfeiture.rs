@@ -1,0 +1,384 @@
+//! Forfeiture (没收投标保证金): one staff member proposes with a ground and a reason, a different
+//! staff member or admin approves (four-eyes rule); the deposit moves to `forfeited` in one
+//! balanced entry (cash) or the guarantee is called (no cash moves).
+
+use crate::ledger::{Account, AccountType, Entry};
+use crate::lifecycle::liability_balance;
+use crate::service::{post_entry, section_info};
+use chrono::{DateTime, Utc};
+use ggzy_core::events::NewEvent;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{ids, Error, Money, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// Grounds on which a deposit may be kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Ground {
+    /// 实施条例 35: 投标截止后投标人撤销投标文件的，招标人可以不退还投标保证金.
+    RevokedAfterDeadline,
+    /// 实施条例 74: 中标人无正当理由不与招标人订立合同…取消其中标资格，投标保证金不予退还.
+    RefusedToSign,
+    /// 实施条例 74: 在签订合同时向招标人提出附加条件、或者不按照招标文件要求提交履约保证金.
+    RefusedPerformanceSecurity,
+    /// 电子招标投标办法 (20号令) 31 with the tender documents: 因投标人原因未能解密 is treated as
+    /// revoking the bid (实施条例 35).
+    NotDecrypted,
+}
+
+impl Ground {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Ground::RevokedAfterDeadline => "revoked_after_deadline",
+            Ground::RefusedToSign => "refused_to_sign",
+            Ground::RefusedPerformanceSecurity => "refused_performance_security",
+            Ground::NotDecrypted => "not_decrypted",
+        }
+    }
+    pub fn basis(&self) -> &'static str {
+        match self {
+            Ground::RevokedAfterDeadline => "实施条例 35",
+            Ground::RefusedToSign | Ground::RefusedPerformanceSecurity => "实施条例 74",
+            Ground::NotDecrypted => "实施条例 35; 20号令 31",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ForfeitureProposal {
+    pub section_id: String,
+    pub org_id: String,
+    pub ground: Ground,
+    /// Why, in the words of the record (required).
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Forfeiture {
+    pub id: String,
+    pub section_id: String,
+    pub org_id: String,
+    pub ground: String,
+    pub basis: String,
+    pub reason: String,
+    /// `proposed`, `approved` or `rejected`.
+    pub status: String,
+    pub amount: Money,
+    /// `cash` or `guarantee`.
+    pub form: String,
+    pub proposed_by: String,
+    pub proposed_at: DateTime<Utc>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+const COLS: &str =
+    "id, section_id, org_id, ground, reason, status, amount_fen, form, proposed_by, proposed_at, \
+    decided_by, decided_at";
+
+fn row(r: &sqlx::any::AnyRow) -> Result<Forfeiture> {
+    let ground: String = r.try_get(3)?;
+    let basis = [
+        Ground::RevokedAfterDeadline,
+        Ground::RefusedToSign,
+        Ground::RefusedPerformanceSecurity,
+        Ground::NotDecrypted,
+    ]
+    .into_iter()
+    .find(|g| g.as_str() == ground)
+    .map(|g| g.basis())
+    .unwrap_or("");
+    let decided: Option<i64> = r.try_get(11)?;
+    Ok(Forfeiture {
+        id: r.try_get(0)?,
+        section_id: r.try_get(1)?,
+        org_id: r.try_get(2)?,
+        ground,
+        basis: basis.to_string(),
+        reason: r.try_get(4)?,
+        status: r.try_get(5)?,
+        amount: Money::from_fen(r.try_get(6)?),
+        form: r.try_get(7)?,
+        proposed_by: r.try_get(8)?,
+        proposed_at: from_micros(r.try_get(9)?),
+        decided_by: r.try_get(10)?,
+        decided_at: decided.map(from_micros),
+    })
+}
+
+async fn get(ctx: &Ctx, id: &str) -> Result<Forfeiture> {
+    let r = sqlx::query(&format!(
+        "SELECT {COLS} FROM deposit_forfeitures WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(ctx.db.pool_for_write())
+    .await?
+    .ok_or_else(|| Error::not_found(format!("forfeiture {id}")))?;
+    row(&r)
+}
+
+/// Staff propose keeping a bidder's deposit.
+#[tracing::instrument(skip_all, fields(section_id = %p.section_id))]
+pub async fn propose(ctx: &Ctx, actor: &Actor, p: ForfeitureProposal) -> Result<Forfeiture> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let reason = p.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(Error::field(
+            "reason",
+            "required",
+            "a forfeiture needs its reason (at most 2000 characters)",
+        ));
+    }
+    let section_id = p.section_id.trim();
+    let org_id = p.org_id.trim();
+    let sec = section_info(ctx.db.pool(), section_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
+    let mut c = ctx.db.pool().acquire().await?;
+    let cash = liability_balance(
+        &mut c,
+        AccountType::DepositLiability,
+        &format!("{org_id}/{section_id}"),
+    )
+    .await?;
+    let guarantee = sqlx::query(
+        "SELECT amount_fen FROM deposit_guarantees WHERE section_id = $1 AND org_id = $2 AND status = 'active'",
+    )
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    drop(c);
+    // The deposit is what is kept; money paid beyond it is still refunded.
+    let (form, amount) = if cash > 0 {
+        ("cash", cash.min(sec.deposit_fen))
+    } else if guarantee.is_some() {
+        ("guarantee", sec.deposit_fen)
+    } else {
+        return Err(Error::conflict(
+            "forfeiture.nothing_held",
+            "no deposit of this bidder is held for the section",
+        ));
+    };
+    let id = ids::new_id();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO deposit_forfeitures (id, section_id, org_id, ground, reason, status, amount_fen, form, proposed_by, proposed_at) \
+         VALUES ($1,$2,$3,$4,$5,'proposed',$6,$7,$8,$9)",
+    )
+    .bind(&id)
+    .bind(section_id)
+    .bind(org_id)
+    .bind(p.ground.as_str())
+    .bind(reason)
+    .bind(amount)
+    .bind(form)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict { .. } => Error::conflict(
+            "forfeiture.open",
+            "a forfeiture of this deposit is already proposed or approved",
+        ),
+        e => e,
+    })?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "deposits.forfeiture.proposed",
+            "deposit_forfeiture",
+            &id,
+            json!({"forfeiture_id": id, "section_id": section_id, "org_id": org_id,
+                   "ground": p.ground.as_str(), "basis": p.ground.basis(), "reason": reason,
+                   "amount": Money::from_fen(amount).to_string(), "form": form}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    get(ctx, &id).await
+}
+
+/// A second staff member or admin approves (or rejects) a proposed forfeiture.
+#[tracing::instrument(skip_all, fields(forfeiture_id = %id))]
+pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result<Forfeiture> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let r = sqlx::query(&format!(
+        "SELECT {COLS} FROM deposit_forfeitures WHERE id = $1{}",
+        ctx.db.for_update()
+    ))
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("forfeiture {id}")))?;
+    let f = row(&r)?;
+    if f.status != "proposed" {
+        return Err(Error::conflict(
+            "forfeiture.decided",
+            format!("the forfeiture is already {}", f.status),
+        ));
+    }
+    // Four eyes: whoever proposed may not decide.
+    if f.proposed_by == actor.user_id {
+        return Err(Error::conflict(
+            "forfeiture.second_approver",
+            "a forfeiture must be decided by a different staff member or admin than its proposer",
+        ));
+    }
+    let status = if approve { "approved" } else { "rejected" };
+    let n = sqlx::query(
+        "UPDATE deposit_forfeitures SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'proposed'",
+    )
+    .bind(status)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        return Err(Error::conflict(
+            "forfeiture.decided",
+            "decided concurrently",
+        ));
+    }
+    let mut amount = f.amount.fen();
+    if approve {
+        if f.form == "cash" {
+            let acc = Account::liability(&f.org_id, &f.section_id);
+            // Serialize with receipts and refunds of the same deposit (PostgreSQL row lock).
+            sqlx::query(&format!(
+                "SELECT id FROM deposit_accounts WHERE org_id = $1 AND section_id = $2{}",
+                ctx.db.for_update()
+            ))
+            .bind(&f.org_id)
+            .bind(&f.section_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            // What is still held (a refund may have gone out meanwhile): never more than that.
+            let held = liability_balance(&mut tx, AccountType::DepositLiability, &acc.key).await?;
+            amount = amount.min(held);
+            if amount <= 0 {
+                return Err(Error::conflict(
+                    "forfeiture.nothing_held",
+                    "the deposit is no longer held (already refunded)",
+                ));
+            }
+            let entry = Entry::forfeit(acc, amount).map_err(|e| Error::internal(e.to_string()))?;
+            post_entry(&mut tx, &entry, None, now).await?;
+        } else {
+            let n = sqlx::query(
+                "UPDATE deposit_guarantees SET status = 'forfeited', closed_at = $1 WHERE section_id = $2 AND org_id = $3 AND status = 'active'",
+            )
+            .bind(to_micros(now))
+            .bind(&f.section_id)
+            .bind(&f.org_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Err(Error::conflict(
+                    "forfeiture.nothing_held",
+                    "the guarantee is no longer active (already released)",
+                ));
+            }
+        }
+        sqlx::query("UPDATE deposit_forfeitures SET amount_fen = $1 WHERE id = $2")
+            .bind(amount)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        emit(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            NewEvent::new(
+                "deposits.deposit.forfeited",
+                "deposit_account",
+                format!("{}/{}", f.org_id, f.section_id),
+                json!({"forfeiture_id": id, "section_id": f.section_id, "org_id": f.org_id,
+                       "amount": Money::from_fen(amount).to_string(), "reason": f.reason,
+                       "ground": f.ground, "basis": f.basis, "form": f.form,
+                       "proposed_by": f.proposed_by, "approved_by": actor.user_id}),
+            ),
+        )
+        .await?;
+    } else {
+        emit(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            NewEvent::new(
+                "deposits.forfeiture.rejected",
+                "deposit_forfeiture",
+                id,
+                json!({"forfeiture_id": id, "section_id": f.section_id, "org_id": f.org_id}),
+            ),
+        )
+        .await?;
+    }
+    ctx.db.commit(tx).await?;
+    get(ctx, id).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct ForfeitureQuery {
+    pub section_id: Option<String>,
+}
+
+/// Forfeitures (staff, supervisor, admin).
+pub async fn list(ctx: &Ctx, actor: &Actor, section_id: Option<&str>) -> Result<Vec<Forfeiture>> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM deposit_forfeitures WHERE ($1 = '' OR section_id = $1) ORDER BY proposed_at, id"
+    ))
+    .bind(section_id.unwrap_or(""))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(row).collect()
+}
+
+/// Bid revocations reported by projects (grounds for a proposal), for the staff's worklist.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Revocation {
+    pub bid_id: String,
+    pub section_id: String,
+    pub org_id: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn revocations(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Revocation>> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
+    let rows = sqlx::query(
+        "SELECT bid_id, section_id, org_id, reason, at FROM deposit_revocations WHERE ($1 = '' OR section_id = $1) ORDER BY at, bid_id",
+    )
+    .bind(section_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Revocation {
+                bid_id: r.try_get(0)?,
+                section_id: r.try_get(1)?,
+                org_id: r.try_get(2)?,
+                reason: r.try_get(3)?,
+                at: from_micros(r.try_get(4)?),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,259 @@
+//! Guarantees instead of cash (银行保函, 保证保险, 电子保函): recorded before the deadline, checked
+//! against the section (amount, validity through the bid validity period), released like cash
+//! (an event instead of money) or forfeited.
+
+use crate::rules::{check_guarantee, GuaranteeKind};
+use crate::service::section_info;
+use chrono::{DateTime, NaiveDate, Utc};
+use ggzy_core::events::NewEvent;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{ids, Error, FieldError, Money, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// Longest bid validity accepted in a request (a typo guard, not a legal limit).
+pub const MAX_BID_VALIDITY_DAYS: i64 = 365;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewGuarantee {
+    pub section_id: String,
+    /// The bidder organization (staff only; a bidder records its own).
+    pub org_id: Option<String>,
+    pub kind: GuaranteeKind,
+    /// Issuing bank or insurer (出具机构).
+    pub issuer: String,
+    /// Guarantee / policy number (保函编号).
+    pub number: String,
+    pub amount: Money,
+    pub valid_from: NaiveDate,
+    /// Last day the guarantee is in force (inclusive).
+    pub valid_until: NaiveDate,
+    /// Verification code (验证码/校验码) printed on the guarantee for checking with the issuer.
+    pub verification_code: String,
+    /// Bid validity (投标有效期) in days, when the section's record does not carry it.
+    pub bid_validity_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Guarantee {
+    pub id: String,
+    pub section_id: String,
+    pub org_id: String,
+    pub kind: String,
+    pub issuer: String,
+    pub number: String,
+    pub amount: Money,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub bid_validity_days: i64,
+    /// `active`, `released` or `forfeited`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn required(field: &str, v: &str, max: usize) -> Option<FieldError> {
+    let t = v.trim();
+    if t.is_empty() || t.chars().count() > max {
+        Some(FieldError::new(
+            field,
+            "required",
+            format!("{field} is required (at most {max} characters)"),
+        ))
+    } else {
+        None
+    }
+}
+
+/// Record a guarantee for a registration (bidder for itself; staff for any organization).
+#[tracing::instrument(skip_all, fields(section_id = %g.section_id))]
+pub async fn record(ctx: &Ctx, actor: &Actor, g: NewGuarantee) -> Result<Guarantee> {
+    actor.require(&[Role::Bidder, Role::Staff])?;
+    let org_id = if actor.role == Role::Bidder {
+        actor
+            .org_id
+            .clone()
+            .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?
+    } else {
+        g.org_id
+            .clone()
+            .filter(|o| !o.trim().is_empty())
+            .ok_or_else(|| {
+                Error::field("org_id", "required", "the bidder organization is required")
+            })?
+    };
+    let section_id = g.section_id.trim().to_string();
+    let sec = section_info(ctx.db.pool(), &section_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
+    let now = ctx.clock.now();
+    let mut errs: Vec<FieldError> = [
+        required("issuer", &g.issuer, 200),
+        required("number", &g.number, 100),
+        required("verification_code", &g.verification_code, 100),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    // A guarantee replaces the deposit only when it is in hand before the deadline (实施条例 26).
+    if now >= sec.bid_deadline {
+        errs.push(FieldError::new(
+            "section_id",
+            "guarantee.after_deadline",
+            "the bid deadline has passed",
+        ));
+    }
+    let validity = match sec.bid_validity_days.or(g.bid_validity_days) {
+        Some(d) if (1..=MAX_BID_VALIDITY_DAYS).contains(&d) => Some(d),
+        Some(_) => {
+            errs.push(FieldError::new(
+                "bid_validity_days",
+                "range",
+                format!("bid validity must be 1–{MAX_BID_VALIDITY_DAYS} days"),
+            ));
+            None
+        }
+        None => {
+            errs.push(FieldError::new(
+                "bid_validity_days",
+                "required",
+                "the section's bid validity (投标有效期) is not on record: give it in days",
+            ));
+            None
+        }
+    };
+    if let Some(days) = validity {
+        for (field, rule, msg) in check_guarantee(
+            sec.deposit_fen,
+            sec.bid_deadline,
+            days as u32,
+            g.amount.fen(),
+            g.valid_from,
+            g.valid_until,
+        ) {
+            errs.push(FieldError::new(field, rule, msg));
+        }
+    }
+    if g.valid_until < g.valid_from {
+        errs.push(FieldError::new(
+            "valid_until",
+            "range",
+            "valid_until is before valid_from",
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    let days = validity.unwrap_or(0);
+    let id = ids::new_id();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO deposit_guarantees (id, section_id, org_id, kind, issuer, number, amount_fen, valid_from, valid_until, \
+         verification_code, bid_validity_days, status, recorded_by, created_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,'active',$12,$13)",
+    )
+    .bind(&id)
+    .bind(&section_id)
+    .bind(&org_id)
+    .bind(g.kind.as_str())
+    .bind(g.issuer.trim())
+    .bind(g.number.trim())
+    .bind(g.amount.fen())
+    .bind(g.valid_from.to_string())
+    .bind(g.valid_until.to_string())
+    .bind(g.verification_code.trim())
+    .bind(days)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict { rule, .. } if rule.contains("number") => Error::conflict(
+            "guarantee.number_used",
+            "this guarantee (issuer and number) is already on record",
+        ),
+        Error::Conflict { .. } => Error::conflict(
+            "guarantee.exists",
+            "this bidder already has a guarantee for the section",
+        ),
+        e => e,
+    })?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "deposits.guarantee.recorded",
+            "deposit_guarantee",
+            &id,
+            json!({"guarantee_id": id, "section_id": section_id, "org_id": org_id,
+                   "kind": g.kind.as_str(), "issuer": g.issuer.trim(), "number": g.number.trim(),
+                   "amount": g.amount.to_string(), "valid_from": g.valid_from.to_string(),
+                   "valid_until": g.valid_until.to_string(), "bid_validity_days": days}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(Guarantee {
+        id,
+        section_id,
+        org_id,
+        kind: g.kind.as_str().to_string(),
+        issuer: g.issuer.trim().to_string(),
+        number: g.number.trim().to_string(),
+        amount: g.amount,
+        valid_from: g.valid_from.to_string(),
+        valid_until: g.valid_until.to_string(),
+        bid_validity_days: days,
+        status: "active".into(),
+        created_at: now,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct GuaranteeQuery {
+    pub section_id: String,
+}
+
+/// Guarantees of a section (staff, supervisor: all; bidder: its own).
+pub async fn list(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Guarantee>> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Bidder])?;
+    let own = if actor.role == Role::Bidder {
+        actor
+            .org_id
+            .clone()
+            .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?
+    } else {
+        String::new()
+    };
+    let rows = sqlx::query(
+        "SELECT id, section_id, org_id, kind, issuer, number, amount_fen, valid_from, valid_until, bid_validity_days, \
+         status, created_at FROM deposit_guarantees WHERE section_id = $1 AND ($2 = '' OR org_id = $2) ORDER BY created_at, id",
+    )
+    .bind(section_id)
+    .bind(own)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Guarantee {
+                id: r.try_get(0)?,
+                section_id: r.try_get(1)?,
+                org_id: r.try_get(2)?,
+                kind: r.try_get(3)?,
+                issuer: r.try_get(4)?,
+                number: r.try_get(5)?,
+                amount: Money::from_fen(r.try_get(6)?),
+                valid_from: r.try_get(7)?,
+                valid_until: r.try_get(8)?,
+                bid_validity_days: r.try_get(9)?,
+                status: r.try_get(10)?,
+                created_at: from_micros(r.try_get(11)?),
+            })
+        })
+        .collect()
+}

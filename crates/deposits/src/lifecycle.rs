@@ -1,0 +1,884 @@
+//! The deposit after the bid deadline: status fixed at the deadline, refunds triggered by the
+//! project's lifecycle (award, contract, withdrawal, failure, termination) with their legal due
+//! dates and interest, the daily refund job (instructions, retries, overdue alerts), the bank's
+//! signed refund confirmation (paid exactly once), and guarantee release.
+
+use crate::ledger::{Account, AccountType, Entry};
+use crate::rules::{
+    self, assess, interest_computation, refund_case, refund_due, refund_period, Assessment,
+    DepositStatus, RefundTrigger,
+};
+use crate::service::{credits_of, post_entry, section_info, SectionInfo};
+use chrono::{DateTime, NaiveDate, Utc};
+use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::ident::Market;
+use ggzy_core::time::{from_micros, local_date, to_micros};
+use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx, Db, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::{AnyConnection, Row};
+use utoipa::ToSchema;
+
+pub const SECTION_CLOSED: &str = "projects.section.closed";
+pub const DEADLINE_CHANGED: &str = "projects.section.deadline_changed";
+pub const REGISTRATION_CREATED: &str = "projects.registration.created";
+pub const AWARD_CONFIRMED: &str = "projects.award.confirmed";
+pub const CONTRACT_SIGNED: &str = "projects.contract.signed";
+pub const SECTION_FAILED: &str = "projects.section.failed";
+pub const SECTION_TERMINATED: &str = "projects.section.terminated";
+pub const BID_WITHDRAWN: &str = "projects.bid.withdrawn";
+pub const BID_REVOKED: &str = "projects.bid.revoked";
+
+/// Events of other areas this module consumes (through [`crate::service::Projection`], so that
+/// they are handled in log order after the section and registration they refer to).
+pub const WANTS: [&str; 9] = [
+    SECTION_CLOSED,
+    DEADLINE_CHANGED,
+    REGISTRATION_CREATED,
+    AWARD_CONFIRMED,
+    CONTRACT_SIGNED,
+    SECTION_FAILED,
+    SECTION_TERMINATED,
+    BID_WITHDRAWN,
+    BID_REVOKED,
+];
+
+/// A payload field this area needs. A malformed event is skipped with a warning (see [`handle`]):
+/// it must not stop the consumer for every later event.
+fn need(ev: &Event, field: &str) -> Result<String> {
+    ev.payload[field]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::bad_request(format!(
+                "{}: payload field '{field}' missing",
+                ev.event_type
+            ))
+        })
+}
+
+/// An RFC 3339 time of the payload, or when the event happened if the field is absent.
+fn ts(ev: &Event, field: &str) -> Result<Timestamp> {
+    let Some(s) = ev.payload[field].as_str() else {
+        return Ok(ev.occurred_at);
+    };
+    Ok(DateTime::parse_from_rfc3339(s)
+        .map_err(|e| Error::bad_request(format!("{}: {field}: {e}", ev.event_type)))?
+        .with_timezone(&Utc))
+}
+
+/// Every organization known to take part in a section: registrations, virtual accounts,
+/// guarantees.
+pub(crate) async fn participants(c: &mut AnyConnection, section_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT org_id FROM deposit_registrations WHERE section_id = $1 \
+         UNION SELECT org_id FROM deposit_accounts WHERE section_id = $1 \
+         UNION SELECT org_id FROM deposit_guarantees WHERE section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_all(&mut *c)
+    .await?;
+    let mut out: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<std::result::Result<_, _>>()?;
+    out.sort();
+    Ok(out)
+}
+
+/// The deposit of one participant right now: cash by the validity rule, or an active guarantee
+/// recorded before the deadline. Returns the assessment and the form (`cash`, `guarantee`, `none`).
+pub(crate) async fn current_assessment(
+    c: &mut AnyConnection,
+    sec: &SectionInfo,
+    section_id: &str,
+    org_id: &str,
+) -> Result<(Assessment, &'static str)> {
+    let credits = credits_of(&mut *c, org_id, section_id).await?;
+    let cash = assess(sec.deposit_fen, sec.bid_deadline, &credits);
+    if cash.status == DepositStatus::Valid {
+        return Ok((cash, "cash"));
+    }
+    let g = sqlx::query(
+        "SELECT amount_fen, created_at FROM deposit_guarantees WHERE section_id = $1 AND org_id = $2 AND status = 'active'",
+    )
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    if let Some(g) = g {
+        let amount: i64 = g.try_get(0)?;
+        let at = from_micros(g.try_get(1)?);
+        if amount >= sec.deposit_fen && at < sec.bid_deadline {
+            return Ok((
+                Assessment {
+                    status: DepositStatus::Valid,
+                    reason: None,
+                    counted_fen: sec.deposit_fen,
+                    excess_fen: cash.excess_fen + cash.counted_fen,
+                },
+                "guarantee",
+            ));
+        }
+    }
+    let form = if credits.is_empty() { "none" } else { "cash" };
+    Ok((cash, form))
+}
+
+fn status_str(s: DepositStatus) -> &'static str {
+    match s {
+        DepositStatus::Valid => "valid",
+        DepositStatus::Missing => "missing",
+        DepositStatus::Invalid => "invalid",
+    }
+}
+
+/// Dispatch of the consumed lifecycle events (inside the consumer's transaction). An event missing
+/// what this area needs is logged and skipped (payload problems are found before any write).
+pub async fn handle(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+    match handle_event(tx, db, clock, ev).await {
+        Err(Error::BadRequest { detail, .. }) => {
+            tracing::warn!(seq = ev.seq, event = %ev.event_type, %detail, "deposits: event skipped");
+            Ok(())
+        }
+        r => r,
+    }
+}
+
+async fn handle_event(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+    let now = clock.now();
+    let by = ActorRef::system("deposits.lifecycle");
+    match ev.event_type.as_str() {
+        REGISTRATION_CREATED => {
+            sqlx::query(
+                "INSERT INTO deposit_registrations (section_id, org_id, registration_id, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (section_id, org_id) DO NOTHING",
+            )
+            .bind(need(ev, "section_id")?)
+            .bind(need(ev, "org_id")?)
+            .bind(ev.payload["registration_id"].as_str().unwrap_or(""))
+            .bind(to_micros(ev.occurred_at))
+            .execute(&mut **tx)
+            .await?;
+        }
+        DEADLINE_CHANGED => {
+            need(ev, "new_deadline")?; // required here: no fallback to the event time
+            let deadline = ts(ev, "new_deadline")?;
+            sqlx::query("UPDATE deposit_sections SET bid_deadline = $1, updated_at = $2 WHERE section_id = $3")
+                .bind(to_micros(deadline))
+                .bind(to_micros(now))
+                .bind(need(ev, "section_id")?)
+                .execute(&mut **tx)
+                .await?;
+        }
+        SECTION_CLOSED => fix_statuses(tx, db, &by, now, &need(ev, "section_id")?).await?,
+        BID_REVOKED => {
+            sqlx::query(
+                "INSERT INTO deposit_revocations (bid_id, section_id, org_id, reason, at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (bid_id) DO NOTHING",
+            )
+            .bind(need(ev, "bid_id")?)
+            .bind(need(ev, "section_id")?)
+            .bind(need(ev, "org_id")?)
+            .bind(ev.payload["reason"].as_str().unwrap_or(""))
+            .bind(to_micros(ev.occurred_at))
+            .execute(&mut **tx)
+            .await?;
+        }
+        AWARD_CONFIRMED | CONTRACT_SIGNED | SECTION_FAILED | SECTION_TERMINATED | BID_WITHDRAWN => {
+            settle(tx, ev, now).await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// At the bid deadline: fix every participant's deposit status once and tell the opening record.
+async fn fix_statuses(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    section_id: &str,
+) -> Result<()> {
+    let Some(sec) = section_info(&mut **tx, section_id).await? else {
+        // A section this area never saw (no deposit required of it).
+        return Ok(());
+    };
+    for org_id in participants(tx, section_id).await? {
+        let (a, form) = current_assessment(tx, &sec, section_id, &org_id).await?;
+        let n = sqlx::query(
+            "INSERT INTO deposit_fixed_status (section_id, org_id, status, reason, form, counted_fen, fixed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (section_id, org_id) DO NOTHING",
+        )
+        .bind(section_id)
+        .bind(&org_id)
+        .bind(status_str(a.status))
+        .bind(a.reason)
+        .bind(form)
+        .bind(a.counted_fen)
+        .bind(to_micros(now))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            emit(
+                tx,
+                db,
+                by,
+                now,
+                NewEvent::new(
+                    "deposits.deposit.status_fixed",
+                    "deposit_account",
+                    format!("{org_id}/{section_id}"),
+                    json!({"section_id": section_id, "org_id": org_id, "status": status_str(a.status),
+                           "reason": a.reason, "form": form,
+                           "counted": Money::from_fen(a.counted_fen).to_string()}),
+                ),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Record why and by when each affected participant's deposit is refunded (first trigger wins).
+async fn settle(tx: &mut Tx, ev: &Event, now: Timestamp) -> Result<()> {
+    let section_id = need(ev, "section_id")?;
+    let sec = section_info(&mut **tx, &section_id).await?;
+    let market = match ev.payload["market"].as_str().map(Market::parse) {
+        Some(Ok(m)) => m,
+        _ => match &sec {
+            Some(s) => s.market,
+            None => return Ok(()),
+        },
+    };
+    let (trigger, at, orgs): (RefundTrigger, Timestamp, Vec<String>) = match ev.event_type.as_str()
+    {
+        AWARD_CONFIRMED => {
+            let mut orgs = participants(tx, &section_id).await?;
+            if let Some(ids) = ev.payload["bidder_org_ids"].as_array() {
+                orgs.extend(ids.iter().filter_map(|v| v.as_str().map(str::to_string)));
+            }
+            (RefundTrigger::Award, ts(ev, "awarded_at")?, orgs)
+        }
+        CONTRACT_SIGNED => (
+            RefundTrigger::ContractSigned,
+            ts(ev, "signed_at")?,
+            participants(tx, &section_id).await?,
+        ),
+        BID_WITHDRAWN => (
+            RefundTrigger::Withdrawal,
+            ev.occurred_at,
+            vec![need(ev, "org_id")?],
+        ),
+        _ => (
+            RefundTrigger::Termination,
+            ev.occurred_at,
+            participants(tx, &section_id).await?,
+        ),
+    };
+    let winner = ev.payload["winner_org_id"].as_str().unwrap_or("");
+    let cal = BusinessCalendar::official();
+    let event_date = local_date(at);
+    let mut orgs = orgs;
+    orgs.sort();
+    orgs.dedup();
+    for org_id in orgs {
+        let Some(case) = refund_case(market, trigger, org_id == winner) else {
+            continue;
+        };
+        let due = refund_due(case, event_date, &cal)
+            .map_err(|e| Error::internal(format!("refund due date: {e}")))?;
+        sqlx::query(
+            "INSERT INTO deposit_settlements (section_id, org_id, refund_case, event_type, event_date, due_date, basis, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (section_id, org_id) DO NOTHING",
+        )
+        .bind(&section_id)
+        .bind(&org_id)
+        .bind(case.as_str())
+        .bind(&ev.event_type)
+        .bind(event_date.to_string())
+        .bind(due.to_string())
+        .bind(refund_period(case).source)
+        .bind(to_micros(now))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refund instructions, retries, overdue alerts (the daily job).
+
+/// An instruction not confirmed by the bank this long after it was sent is sent again.
+pub const RETRY_AFTER_HOURS: i64 = 20;
+
+fn date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| Error::internal(format!("date '{s}': {e}")))
+}
+
+/// Balance of a credit-normal account (credits − debits).
+pub(crate) async fn liability_balance(
+    c: &mut AnyConnection,
+    kind: AccountType,
+    key: &str,
+) -> Result<i64> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(credit_fen), 0) AS BIGINT), CAST(COALESCE(SUM(debit_fen), 0) AS BIGINT) \
+         FROM deposit_journal_lines WHERE account_type = $1 AND account_key = $2",
+    )
+    .bind(kind.as_str())
+    .bind(key)
+    .fetch_one(&mut *c)
+    .await?;
+    let cr: i64 = r.try_get(0)?;
+    let dr: i64 = r.try_get(1)?;
+    Ok(cr - dr)
+}
+
+/// What the daily job did.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct JobReport {
+    pub unmatched_instructed: usize,
+    pub deposits_instructed: usize,
+    pub guarantees_released: usize,
+    pub retried: usize,
+    pub overdue: usize,
+}
+
+/// Deposit refunds: one instruction per settled deposit with money left (not while a forfeiture
+/// is proposed), guarantees released, unconfirmed instructions re-sent, late ones reported.
+#[tracing::instrument(skip_all)]
+pub async fn run_refund_job(db: &Db, clock: &Clock) -> Result<JobReport> {
+    let mut rep = JobReport {
+        unmatched_instructed: crate::service::build_refund_instructions(db, clock).await?,
+        ..JobReport::default()
+    };
+    let by = ActorRef::system("deposits.refunds");
+    let rows = sqlx::query(
+        "SELECT s.section_id, s.org_id, s.refund_case, s.due_date, s.basis FROM deposit_settlements s \
+         WHERE NOT EXISTS (SELECT 1 FROM deposit_forfeitures f WHERE f.section_id = s.section_id \
+         AND f.org_id = s.org_id AND f.status = 'proposed') ORDER BY s.created_at, s.section_id, s.org_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for r in rows {
+        let section_id: String = r.try_get(0)?;
+        let org_id: String = r.try_get(1)?;
+        let case: String = r.try_get(2)?;
+        let due: String = r.try_get(3)?;
+        let basis: String = r.try_get(4)?;
+        if instruct_deposit_refund(db, clock, &by, &section_id, &org_id, &case, &due, &basis)
+            .await?
+        {
+            rep.deposits_instructed += 1;
+        }
+        if release_guarantee(db, clock, &by, &section_id, &org_id, &case).await? {
+            rep.guarantees_released += 1;
+        }
+    }
+    let now = clock.now();
+    let today = local_date(now);
+    // Re-send what the bank has not confirmed.
+    let cutoff = to_micros(now - chrono::Duration::hours(RETRY_AFTER_HOURS));
+    let stale = sqlx::query(
+        "SELECT id, attempts FROM deposit_refunds WHERE status = 'instructed' AND last_sent_at <= $1 ORDER BY id",
+    )
+    .bind(cutoff)
+    .fetch_all(db.pool())
+    .await?;
+    for r in stale {
+        let id: String = r.try_get(0)?;
+        let attempts: i64 = r.try_get(1)?;
+        let mut tx = db.begin().await?;
+        let n = sqlx::query(
+            "UPDATE deposit_refunds SET attempts = $1, last_sent_at = $2 WHERE id = $3 AND status = 'instructed' AND attempts = $4",
+        )
+        .bind(attempts + 1)
+        .bind(to_micros(now))
+        .bind(&id)
+        .bind(attempts)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            emit(
+                &mut tx,
+                db,
+                &by,
+                now,
+                NewEvent::new(
+                    "deposits.refund.retried",
+                    "deposit_refund",
+                    &id,
+                    json!({"refund_id": id, "attempt": attempts + 1}),
+                ),
+            )
+            .await?;
+            db.commit(tx).await?;
+            rep.retried += 1;
+        } else {
+            tx.rollback().await?;
+        }
+    }
+    // Past the legal due date and still unpaid: one alert per refund.
+    let late = sqlx::query(
+        "SELECT id, org_id, section_id, amount_fen, interest_fen, due_date, basis, reason FROM deposit_refunds \
+         WHERE status = 'instructed' AND overdue_at IS NULL ORDER BY id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for r in late {
+        let due = date(&r.try_get::<String, _>(5)?)?;
+        if due >= today {
+            continue;
+        }
+        let id: String = r.try_get(0)?;
+        let mut tx = db.begin().await?;
+        let n = sqlx::query(
+            "UPDATE deposit_refunds SET overdue_at = $1 WHERE id = $2 AND status = 'instructed' AND overdue_at IS NULL",
+        )
+        .bind(to_micros(now))
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            tx.rollback().await?;
+            continue;
+        }
+        let org_id: Option<String> = r.try_get(1)?;
+        let section_id: Option<String> = r.try_get(2)?;
+        emit(
+            &mut tx,
+            db,
+            &by,
+            now,
+            NewEvent::new(
+                "deposits.refund.overdue",
+                "deposit_refund",
+                &id,
+                json!({"refund_id": id, "org_id": org_id, "section_id": section_id,
+                       "amount": Money::from_fen(r.try_get(3)?).to_string(),
+                       "interest": Money::from_fen(r.try_get(4)?).to_string(),
+                       "due_date": due.to_string(), "basis": r.try_get::<String, _>(6)?,
+                       "reason": r.try_get::<String, _>(7)?,
+                       "days_late": (today - due).num_days()}),
+            ),
+        )
+        .await?;
+        db.commit(tx).await?;
+        rep.overdue += 1;
+    }
+    Ok(rep)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn instruct_deposit_refund(
+    db: &Db,
+    clock: &Clock,
+    by: &ActorRef,
+    section_id: &str,
+    org_id: &str,
+    case: &str,
+    due: &str,
+    basis: &str,
+) -> Result<bool> {
+    let key = format!("{org_id}/{section_id}");
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    // Serialize with receipts into the same virtual account (PostgreSQL; SQLite has one writer).
+    sqlx::query(&format!(
+        "SELECT id FROM deposit_accounts WHERE org_id = $1 AND section_id = $2{}",
+        db.for_update()
+    ))
+    .bind(org_id)
+    .bind(section_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let open = liability_balance(&mut tx, AccountType::DepositLiability, &key).await?;
+    if open <= 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM deposit_refunds WHERE org_id = $1 AND section_id = $2 AND refund_key LIKE 'deposit:%'",
+    )
+    .bind(org_id)
+    .bind(section_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    // Payee: the basic account on record, else the account the money came from.
+    let org = sqlx::query("SELECT basic_account_no, name FROM deposit_orgs WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let payer = sqlx::query(
+        "SELECT payer_account_no, payer_name, value_at FROM deposit_transfers WHERE org_id = $1 AND section_id = $2 \
+         AND status = 'credited' ORDER BY value_at, id",
+    )
+    .bind(org_id)
+    .bind(section_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let Some(first) = payer.first() else {
+        tx.rollback().await?;
+        return Ok(false);
+    };
+    let basic: Option<String> = match &org {
+        Some(o) => o.try_get(0)?,
+        None => None,
+    };
+    let payee = match basic.filter(|b| !b.is_empty()) {
+        Some(b) => b,
+        None => first.try_get(0)?,
+    };
+    let payee_name: String = match &org {
+        Some(o) => o.try_get(1)?,
+        None => first.try_get(1)?,
+    };
+    // Interest for the days held: from the value date of the first credited transfer to today.
+    let from = local_date(from_micros(first.try_get(2)?));
+    let today = local_date(now);
+    let comp = interest_computation(Money::from_fen(open), from, today);
+    let interest = comp.interest.fen();
+    let id = ids::new_id();
+    let refund_key = format!("deposit:{key}:{}", n + 1);
+    let ins = sqlx::query(
+        "INSERT INTO deposit_refunds (id, refund_key, ledger_key, transfer_id, org_id, section_id, payee_account_no, payee_name, \
+         amount_fen, interest_fen, interest_basis, reason, basis, due_date, status, attempts, last_sent_at, created_at) \
+         VALUES ($1,$2,$3,NULL,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'instructed',1,$14,$14) ON CONFLICT (refund_key) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&refund_key)
+    .bind(&key)
+    .bind(org_id)
+    .bind(section_id)
+    .bind(&payee)
+    .bind(&payee_name)
+    .bind(open)
+    .bind(interest)
+    .bind(serde_json::to_string(&comp).map_err(|e| Error::internal(e.to_string()))?)
+    .bind(case)
+    .bind(basis)
+    .bind(due)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if ins == 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let entry = Entry::refund_due(Account::liability(org_id, section_id), open)
+        .map_err(|e| Error::internal(e.to_string()))?;
+    post_entry(&mut tx, &entry, None, now).await?;
+    if interest > 0 {
+        let e =
+            Entry::interest_credited(&key, interest).map_err(|e| Error::internal(e.to_string()))?;
+        post_entry(&mut tx, &e, None, now).await?;
+    }
+    emit(
+        &mut tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "deposits.refund.instructed",
+            "deposit_refund",
+            &id,
+            json!({"id": id, "org_id": org_id, "section_id": section_id, "payee_account_no": payee,
+                   "amount": Money::from_fen(open).to_string(),
+                   "interest": Money::from_fen(interest).to_string(),
+                   "reason": case, "basis": basis, "due_date": due}),
+        ),
+    )
+    .await?;
+    db.commit(tx).await?;
+    Ok(true)
+}
+
+async fn release_guarantee(
+    db: &Db,
+    clock: &Clock,
+    by: &ActorRef,
+    section_id: &str,
+    org_id: &str,
+    case: &str,
+) -> Result<bool> {
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let g = sqlx::query(
+        "SELECT id, kind, issuer, number, amount_fen FROM deposit_guarantees WHERE section_id = $1 AND org_id = $2 AND status = 'active'",
+    )
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(g) = g else {
+        tx.rollback().await?;
+        return Ok(false);
+    };
+    let id: String = g.try_get(0)?;
+    let n = sqlx::query(
+        "UPDATE deposit_guarantees SET status = 'released', closed_at = $1 WHERE id = $2 AND status = 'active'",
+    )
+    .bind(to_micros(now))
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    emit(
+        &mut tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "deposits.guarantee.released",
+            "deposit_guarantee",
+            &id,
+            json!({"guarantee_id": id, "section_id": section_id, "org_id": org_id,
+                   "kind": g.try_get::<String, _>(1)?, "issuer": g.try_get::<String, _>(2)?,
+                   "number": g.try_get::<String, _>(3)?,
+                   "amount": Money::from_fen(g.try_get(4)?).to_string(), "reason": case}),
+        ),
+    )
+    .await?;
+    db.commit(tx).await?;
+    Ok(true)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing refunds and the bank's confirmation.
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Refund {
+    pub id: String,
+    pub org_id: Option<String>,
+    pub section_id: Option<String>,
+    pub payee_account_no: String,
+    pub payee_name: String,
+    pub amount: Money,
+    pub interest: Money,
+    /// Principal + interest: what the bank pays.
+    pub total: Money,
+    /// How the interest was computed (empty for returned unmatched money).
+    #[schema(value_type = Object)]
+    pub interest_computation: serde_json::Value,
+    /// Refund case (e.g. `construction_contract_signed`) or why unmatched money is returned.
+    pub reason: String,
+    /// Legal source of the due date.
+    pub basis: String,
+    pub due_date: String,
+    /// `instructed` or `paid`.
+    pub status: String,
+    pub attempts: i64,
+    pub overdue: bool,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub paid_bank_txn_id: Option<String>,
+}
+
+const REFUND_COLS: &str = "id, org_id, section_id, payee_account_no, payee_name, amount_fen, interest_fen, \
+    interest_basis, reason, basis, due_date, status, attempts, overdue_at, paid_at, paid_bank_txn_id";
+
+fn refund_row(r: &sqlx::any::AnyRow) -> Result<Refund> {
+    let amount: i64 = r.try_get(5)?;
+    let interest: i64 = r.try_get(6)?;
+    let basis: String = r.try_get(7)?;
+    let overdue: Option<i64> = r.try_get(13)?;
+    let paid: Option<i64> = r.try_get(14)?;
+    Ok(Refund {
+        id: r.try_get(0)?,
+        org_id: r.try_get(1)?,
+        section_id: r.try_get(2)?,
+        payee_account_no: r.try_get(3)?,
+        payee_name: r.try_get(4)?,
+        amount: Money::from_fen(amount),
+        interest: Money::from_fen(interest),
+        total: Money::from_fen(amount + interest),
+        interest_computation: serde_json::from_str(&basis).unwrap_or(serde_json::Value::Null),
+        reason: r.try_get(8)?,
+        basis: r.try_get(9)?,
+        due_date: r.try_get(10)?,
+        status: r.try_get(11)?,
+        attempts: r.try_get(12)?,
+        overdue: overdue.is_some(),
+        paid_at: paid.map(from_micros),
+        paid_bank_txn_id: r.try_get(15)?,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct RefundQuery {
+    /// Only this section's refunds.
+    pub section_id: Option<String>,
+    /// `instructed` or `paid`.
+    pub status: Option<String>,
+}
+
+/// Refunds with their computation (staff, supervisor, admin: all; bank: the pending ones).
+#[tracing::instrument(skip_all)]
+pub async fn list_refunds(ctx: &Ctx, actor: &Actor, q: &RefundQuery) -> Result<Vec<Refund>> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Admin, Role::Bank])?;
+    let status = if actor.role == Role::Bank {
+        Some("instructed".to_string())
+    } else {
+        q.status.clone()
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {REFUND_COLS} FROM deposit_refunds WHERE ($1 = '' OR section_id = $1) AND ($2 = '' OR status = $2) \
+         ORDER BY created_at, id"
+    ))
+    .bind(q.section_id.clone().unwrap_or_default())
+    .bind(status.unwrap_or_default())
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(refund_row).collect()
+}
+
+/// The bank confirms it paid a refund instruction.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RefundConfirmation {
+    pub refund_id: String,
+    /// The bank's transaction id of the payment (流水号).
+    pub bank_txn_id: String,
+    /// Amount paid: principal + interest of the instruction.
+    pub amount: Money,
+    pub paid_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConfirmationOutcome {
+    pub refund: Refund,
+    /// True when this confirmation had already been booked (nothing changed).
+    pub duplicate: bool,
+}
+
+/// Book the bank's confirmation once: the refund becomes paid and principal and interest leave
+/// the bank in one journal entry. A repeat (same bank transaction id) changes nothing.
+#[tracing::instrument(skip_all, fields(refund_id = %c.refund_id))]
+pub async fn confirm_refund(
+    ctx: &Ctx,
+    actor: &Actor,
+    c: RefundConfirmation,
+) -> Result<ConfirmationOutcome> {
+    actor.require(&[Role::Bank])?;
+    let txn = c.bank_txn_id.trim().to_string();
+    if txn.is_empty() || txn.chars().count() > 100 {
+        return Err(Error::field(
+            "bank_txn_id",
+            "required",
+            "the bank transaction id is required (at most 100 characters)",
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let r = sqlx::query(&format!(
+        "SELECT {REFUND_COLS}, ledger_key FROM deposit_refunds WHERE id = $1{}",
+        ctx.db.for_update()
+    ))
+    .bind(c.refund_id.trim())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(r) = r else {
+        tx.rollback().await?;
+        return Err(Error::not_found(format!("refund {}", c.refund_id.trim())));
+    };
+    let refund = refund_row(&r)?;
+    let ledger_key: String = r.try_get(16)?;
+    if refund.status == "paid" {
+        tx.rollback().await?;
+        if refund.paid_bank_txn_id.as_deref() == Some(txn.as_str()) {
+            return Ok(ConfirmationOutcome {
+                refund,
+                duplicate: true,
+            });
+        }
+        return Err(Error::conflict(
+            "refund.already_paid",
+            "this refund was already paid under another bank transaction id",
+        ));
+    }
+    if c.amount != refund.total {
+        tx.rollback().await?;
+        return Err(Error::field(
+            "amount",
+            "refund.amount_mismatch",
+            format!(
+                "the instruction is for {} (principal + interest)",
+                refund.total
+            ),
+        ));
+    }
+    let n = sqlx::query(
+        "UPDATE deposit_refunds SET status = 'paid', paid_at = $1, paid_bank_txn_id = $2 WHERE id = $3 AND status = 'instructed'",
+    )
+    .bind(to_micros(c.paid_at))
+    .bind(&txn)
+    .bind(&refund.id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match Error::from(e) {
+        // The only unique key this update can break: the bank's transaction id.
+        Error::Conflict { .. } => Error::conflict(
+            "refund.bank_txn_reused",
+            "this bank transaction id already confirmed another refund",
+        ),
+        e => e,
+    })?
+    .rows_affected();
+    if n != 1 {
+        tx.rollback().await?;
+        return Err(Error::conflict(
+            "refund.already_paid",
+            "refund already paid",
+        ));
+    }
+    let entry = Entry::refund_payout(&ledger_key, refund.amount.fen(), refund.interest.fen())
+        .map_err(|e| Error::internal(e.to_string()))?;
+    post_entry(&mut tx, &entry, None, now).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "deposits.refund.paid",
+            "deposit_refund",
+            &refund.id,
+            json!({"refund_id": refund.id, "org_id": refund.org_id, "section_id": refund.section_id,
+                   "amount": refund.amount.to_string(), "interest": refund.interest.to_string(),
+                   "bank_txn_id": txn, "paid_at": c.paid_at.to_rfc3339(),
+                   "late": rules_late(&refund.due_date, c.paid_at)}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    let r = sqlx::query(&format!(
+        "SELECT {REFUND_COLS} FROM deposit_refunds WHERE id = $1"
+    ))
+    .bind(&refund.id)
+    .fetch_one(ctx.db.pool_for_write())
+    .await?;
+    Ok(ConfirmationOutcome {
+        refund: refund_row(&r)?,
+        duplicate: false,
+    })
+}
+
+fn rules_late(due: &str, paid_at: Timestamp) -> bool {
+    date(due).map(|d| local_date(paid_at) > d).unwrap_or(false)
+}
+
+/// The refund rules are re-exported for callers that show due dates.
+pub use rules::RefundCase;

@@ -1,0 +1,544 @@
+//! Alerts and their handling (cases): open → acknowledged → resolved | dismissed, with an assignee,
+//! notes and times. One alert per (rule, subject, signal): `mon_alerts_signal_key` makes a second one
+//! impossible whatever the number of instances. Every change is an event `monitoring.alert.*`.
+
+use crate::rules::{Catalogue, Finding, RuleConfig, RuleOverride, Severity};
+use chrono::{DateTime, Utc};
+use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{ids, Error, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx, Db, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::Row;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Alert {
+    pub id: String,
+    pub rule_id: String,
+    pub severity: Severity,
+    /// The section, or `session:<id>` for a venue violation of an unknown section.
+    pub subject: String,
+    pub signal_key: String,
+    pub section_id: Option<String>,
+    pub project_id: Option<String>,
+    /// open | acknowledged | resolved | dismissed
+    pub status: String,
+    pub assignee: Option<String>,
+    /// Event ids and values the rule saw.
+    pub evidence: Value,
+    pub message_zh: String,
+    pub message_en: String,
+    pub raised_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Note {
+    pub id: String,
+    pub author: String,
+    /// acknowledge | resolve | dismiss | note
+    pub action: String,
+    pub body: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertDetail {
+    #[serde(flatten)]
+    pub alert: Alert,
+    pub notes: Vec<Note>,
+    /// The rule as configured now (source, titles).
+    pub rule: Option<RuleConfig>,
+}
+
+const COLS: &str =
+    "id, rule_id, severity, subject, signal_key, section_id, project_id, status, assignee, \
+    evidence, message_zh, message_en, raised_at, acknowledged_at, closed_at, updated_at";
+
+fn alert_from_row(r: &ggzy_store::Row) -> Result<Alert> {
+    let ev: String = r.try_get(9)?;
+    Ok(Alert {
+        id: r.try_get(0)?,
+        rule_id: r.try_get(1)?,
+        severity: Severity::parse(&r.try_get::<String, _>(2)?).unwrap_or(Severity::Medium),
+        subject: r.try_get(3)?,
+        signal_key: r.try_get(4)?,
+        section_id: r.try_get(5)?,
+        project_id: r.try_get(6)?,
+        status: r.try_get(7)?,
+        assignee: r.try_get(8)?,
+        evidence: serde_json::from_str(&ev).unwrap_or(Value::Null),
+        message_zh: r.try_get(10)?,
+        message_en: r.try_get(11)?,
+        raised_at: from_micros(r.try_get(12)?),
+        acknowledged_at: r.try_get::<Option<i64>, _>(13)?.map(from_micros),
+        closed_at: r.try_get::<Option<i64>, _>(14)?.map(from_micros),
+        updated_at: from_micros(r.try_get(15)?),
+    })
+}
+
+fn alert_payload(a: &Alert) -> Value {
+    json!({"alert_id": a.id, "rule_id": a.rule_id, "severity": a.severity, "subject": a.subject,
+           "signal_key": a.signal_key, "section_id": a.section_id, "project_id": a.project_id,
+           "status": a.status, "assignee": a.assignee, "message_zh": a.message_zh,
+           "message_en": a.message_en, "evidence": a.evidence})
+}
+
+/// Where an alert belongs.
+#[derive(Debug, Clone, Default)]
+pub struct Subject {
+    pub subject: String,
+    pub section_id: Option<String>,
+    pub project_id: Option<String>,
+}
+
+/// Open an alert for a finding unless the same signal is already known for the subject (then only
+/// its evidence is refreshed). Returns the new alert's id.
+#[tracing::instrument(skip_all, fields(rule_id = %f.rule_id, subject = %subject.subject))]
+pub async fn raise(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    rule: &RuleConfig,
+    subject: &Subject,
+    f: Finding,
+) -> Result<Option<String>> {
+    let id = ids::new_id();
+    let evidence = f.evidence.to_string();
+    let inserted = sqlx::query(
+        "INSERT INTO mon_alerts (id, rule_id, severity, subject, signal_key, section_id, project_id, status, \
+         assignee, evidence, message_zh, message_en, raised_at, acknowledged_at, closed_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', NULL, $8, $9, $10, $11, NULL, NULL, $11) \
+         ON CONFLICT (rule_id, subject, signal_key) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&f.rule_id)
+    .bind(rule.severity.as_str())
+    .bind(&subject.subject)
+    .bind(&f.signal_key)
+    .bind(subject.section_id.clone())
+    .bind(subject.project_id.clone())
+    .bind(&evidence)
+    .bind(&f.message_zh)
+    .bind(&f.message_en)
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        // The same signal again (a third bidder on the same IP…): keep one alert, newest evidence.
+        sqlx::query(
+            "UPDATE mon_alerts SET evidence = $1, message_zh = $2, message_en = $3, updated_at = $4 \
+             WHERE rule_id = $5 AND subject = $6 AND signal_key = $7 AND status IN ('open', 'acknowledged')",
+        )
+        .bind(&evidence)
+        .bind(&f.message_zh)
+        .bind(&f.message_en)
+        .bind(to_micros(now))
+        .bind(&f.rule_id)
+        .bind(&subject.subject)
+        .bind(&f.signal_key)
+        .execute(&mut **tx)
+        .await?;
+        return Ok(None);
+    }
+    let a = load_in(tx, &id).await?;
+    emit(
+        tx,
+        db,
+        &ActorRef::system("monitoring"),
+        now,
+        NewEvent::new("monitoring.alert.raised", "alert", &id, alert_payload(&a)),
+    )
+    .await?;
+    Ok(Some(id))
+}
+
+async fn load_in(tx: &mut Tx, id: &str) -> Result<Alert> {
+    let r = sqlx::query(&format!("SELECT {COLS} FROM mon_alerts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("alert {id}")))?;
+    alert_from_row(&r)
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct AlertFilter {
+    /// open | acknowledged | resolved | dismissed
+    pub status: Option<String>,
+    /// low | medium | high
+    pub severity: Option<String>,
+    /// A rule id, e.g. `collusion.same_ip`, or a category prefix `collusion.`.
+    pub rule: Option<String>,
+    pub section_id: Option<String>,
+    pub project_id: Option<String>,
+    /// At most this many (1–500, default 100), newest first.
+    pub limit: Option<i64>,
+}
+
+pub fn readers() -> [Role; 3] {
+    [Role::Supervisor, Role::Staff, Role::Admin]
+}
+
+pub async fn list(ctx: &Ctx, actor: &Actor, f: &AlertFilter) -> Result<Vec<Alert>> {
+    actor.require(&readers())?;
+    let mut sql = format!("SELECT {COLS} FROM mon_alerts WHERE 1 = 1");
+    let mut binds: Vec<String> = Vec::new();
+    let mut add = |sql: &mut String, cond: &str, v: String| {
+        binds.push(v);
+        sql.push_str(&cond.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(s) = &f.status {
+        if !["open", "acknowledged", "resolved", "dismissed"].contains(&s.as_str()) {
+            return Err(Error::field(
+                "status",
+                "monitoring.status_unknown",
+                "status is open, acknowledged, resolved or dismissed",
+            ));
+        }
+        add(&mut sql, " AND status = ?", s.clone());
+    }
+    if let Some(s) = &f.severity {
+        if Severity::parse(s).is_none() {
+            return Err(Error::field(
+                "severity",
+                "monitoring.severity_unknown",
+                "severity is low, medium or high",
+            ));
+        }
+        add(&mut sql, " AND severity = ?", s.clone());
+    }
+    if let Some(r) = &f.rule {
+        if r.ends_with('.') {
+            add(
+                &mut sql,
+                " AND rule_id LIKE ?",
+                format!("{}%", r.replace(['%', '_'], "")),
+            );
+        } else {
+            add(&mut sql, " AND rule_id = ?", r.clone());
+        }
+    }
+    if let Some(s) = &f.section_id {
+        add(&mut sql, " AND section_id = ?", s.clone());
+    }
+    if let Some(s) = &f.project_id {
+        add(&mut sql, " AND project_id = ?", s.clone());
+    }
+    let limit = f.limit.unwrap_or(100).clamp(1, 500);
+    sql.push_str(&format!(" ORDER BY raised_at DESC, id DESC LIMIT {limit}"));
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(ctx.db.pool()).await?;
+    rows.iter().map(alert_from_row).collect()
+}
+
+pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AlertDetail> {
+    actor.require(&readers())?;
+    let r = sqlx::query(&format!("SELECT {COLS} FROM mon_alerts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ctx.db.pool())
+        .await?
+        .ok_or_else(|| Error::not_found(format!("alert {id}")))?;
+    let alert = alert_from_row(&r)?;
+    let rows = sqlx::query(
+        "SELECT id, author, action, body, at FROM mon_alert_notes WHERE alert_id = $1 ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let notes = rows
+        .iter()
+        .map(|r| {
+            Ok(Note {
+                id: r.try_get(0)?,
+                author: r.try_get(1)?,
+                action: r.try_get(2)?,
+                body: r.try_get(3)?,
+                at: from_micros(r.try_get(4)?),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let rule = load_catalogue(&ctx.db).await?.get(&alert.rule_id).cloned();
+    Ok(AlertDetail { alert, notes, rule })
+}
+
+/// What a supervisor does with an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Acknowledge,
+    Resolve,
+    Dismiss,
+    Note,
+}
+
+impl Action {
+    fn as_str(&self) -> &'static str {
+        match self {
+            Action::Acknowledge => "acknowledge",
+            Action::Resolve => "resolve",
+            Action::Dismiss => "dismiss",
+            Action::Note => "note",
+        }
+    }
+}
+
+/// The alert state machine: which states an action starts from and where it leads.
+pub fn transition(from: &str, action: Action) -> std::result::Result<&'static str, Error> {
+    let to = match (from, action) {
+        ("open", Action::Acknowledge) => "acknowledged",
+        ("open" | "acknowledged", Action::Resolve) => "resolved",
+        ("open" | "acknowledged", Action::Dismiss) => "dismissed",
+        ("open", Action::Note) => "open",
+        ("acknowledged", Action::Note) => "acknowledged",
+        _ => {
+            return Err(Error::conflict(
+                "monitoring.alert_illegal_transition",
+                format!("an alert that is '{from}' cannot be {}d", action.as_str()),
+            ))
+        }
+    };
+    Ok(to)
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct HandleAlert {
+    /// Who handles the case (a user name); acknowledging without one assigns the caller.
+    pub assignee: Option<String>,
+    /// Required to resolve or dismiss (what was found or why it is not a problem).
+    pub note: Option<String>,
+}
+
+#[tracing::instrument(skip_all, fields(alert_id = %id, action = ?action))]
+pub async fn handle(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    action: Action,
+    input: HandleAlert,
+) -> Result<AlertDetail> {
+    actor.require(&[Role::Supervisor])?;
+    let note = input
+        .note
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
+    let needs_note = matches!(action, Action::Resolve | Action::Dismiss | Action::Note);
+    if needs_note && note.is_empty() {
+        return Err(Error::field(
+            "note",
+            "required",
+            "a note is required to resolve, dismiss or comment on an alert",
+        ));
+    }
+    if note.chars().count() > 4000 {
+        return Err(Error::field("note", "too_long", "at most 4000 characters"));
+    }
+    if let Some(a) = &input.assignee {
+        if a.trim().is_empty() || a.chars().count() > 100 {
+            return Err(Error::field(
+                "assignee",
+                "invalid",
+                "a user name of 1–100 characters",
+            ));
+        }
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load_in(&mut tx, id).await?;
+    let to = transition(&cur.status, action)?;
+    let assignee = match action {
+        Action::Acknowledge => Some(
+            input
+                .assignee
+                .clone()
+                .unwrap_or_else(|| actor.username.clone()),
+        ),
+        _ => input.assignee.clone().or(cur.assignee.clone()),
+    };
+    let (ack, closed) = match action {
+        Action::Acknowledge => (Some(to_micros(now)), None),
+        Action::Resolve | Action::Dismiss => {
+            (cur.acknowledged_at.map(to_micros), Some(to_micros(now)))
+        }
+        Action::Note => (cur.acknowledged_at.map(to_micros), None),
+    };
+    let n = sqlx::query(
+        "UPDATE mon_alerts SET status = $1, assignee = $2, acknowledged_at = $3, closed_at = $4, updated_at = $5 \
+         WHERE id = $6 AND status = $7",
+    )
+    .bind(to)
+    .bind(assignee)
+    .bind(ack)
+    .bind(closed)
+    .bind(to_micros(now))
+    .bind(id)
+    .bind(&cur.status)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    ggzy_store::expect_one(
+        n,
+        "monitoring.alert_changed",
+        "the alert changed meanwhile; reload and retry",
+    )?;
+    if !note.is_empty() || action == Action::Acknowledge {
+        sqlx::query("INSERT INTO mon_alert_notes (id, alert_id, author, action, body, at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(ids::new_id())
+            .bind(id)
+            .bind(&actor.username)
+            .bind(action.as_str())
+            .bind(&note)
+            .bind(to_micros(now))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let after = load_in(&mut tx, id).await?;
+    let verb = match action {
+        Action::Acknowledge => "acknowledged",
+        Action::Resolve => "resolved",
+        Action::Dismiss => "dismissed",
+        Action::Note => "noted",
+    };
+    let mut payload = alert_payload(&after);
+    payload["note"] = json!(note);
+    payload["by"] = json!(actor.username);
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(format!("monitoring.alert.{verb}"), "alert", id, payload),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    get(ctx, actor, id).await
+}
+
+// ------------------------------------------------------------------ rule configuration
+
+async fn overrides(conn: &mut sqlx::AnyConnection) -> Result<Vec<(String, RuleOverride)>> {
+    let rows = sqlx::query(
+        "SELECT rule_id, enabled, severity, params FROM monitoring_rules ORDER BY rule_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let params: String = r.try_get(3)?;
+            Ok((
+                r.try_get(0)?,
+                RuleOverride {
+                    enabled: Some(r.try_get::<i64, _>(1)? != 0),
+                    severity: Severity::parse(&r.try_get::<String, _>(2)?),
+                    params: serde_json::from_str(&params).unwrap_or_default(),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The national catalogue with the stored overrides applied (an override no longer valid is
+/// skipped with a warning rather than stopping monitoring).
+pub async fn load_catalogue_in(conn: &mut sqlx::AnyConnection) -> Result<Catalogue> {
+    let mut c = Catalogue::national();
+    for (id, o) in overrides(conn).await? {
+        if let Err(e) = c.apply(&id, &o) {
+            tracing::warn!(rule = %id, problem = %e.2, "stored rule override ignored");
+        }
+    }
+    Ok(c)
+}
+
+pub async fn load_catalogue(db: &Db) -> Result<Catalogue> {
+    let mut conn = db.pool().acquire().await?;
+    load_catalogue_in(&mut conn).await
+}
+
+pub async fn list_rules(ctx: &Ctx, actor: &Actor) -> Result<Vec<RuleConfig>> {
+    actor.require(&readers())?;
+    Ok(load_catalogue(&ctx.db).await?.all().cloned().collect())
+}
+
+/// Change a rule (supervisor): enabled, severity, thresholds. Recorded as `monitoring.rule.updated`.
+#[tracing::instrument(skip_all, fields(rule_id = %id))]
+pub async fn update_rule(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    o: RuleOverride,
+) -> Result<RuleConfig> {
+    actor.require(&[Role::Supervisor])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let mut c = load_catalogue_in(&mut tx).await?;
+    c.apply(id, &o)
+        .map_err(|(field, rule, msg)| Error::field(&field, rule, &msg))?;
+    let r = c
+        .get(id)
+        .cloned()
+        .ok_or_else(|| Error::not_found(format!("rule {id}")))?;
+    sqlx::query(
+        "INSERT INTO monitoring_rules (rule_id, enabled, severity, params, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (rule_id) DO UPDATE SET enabled = excluded.enabled, \
+         severity = excluded.severity, params = excluded.params, updated_at = excluded.updated_at, \
+         updated_by = excluded.updated_by",
+    )
+    .bind(id)
+    .bind(i64::from(r.enabled))
+    .bind(r.severity.as_str())
+    .bind(serde_json::to_string(&r.params).map_err(|e| Error::internal(e.to_string()))?)
+    .bind(to_micros(now))
+    .bind(&actor.username)
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new("monitoring.rule.updated", "monitoring_rule", id,
+            json!({"rule_id": id, "enabled": r.enabled, "severity": r.severity, "params": r.params})),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_alert_moves_open_acknowledged_then_closes_once() {
+        assert_eq!(
+            transition("open", Action::Acknowledge).ok(),
+            Some("acknowledged")
+        );
+        assert_eq!(
+            transition("acknowledged", Action::Resolve).ok(),
+            Some("resolved")
+        );
+        assert_eq!(transition("open", Action::Dismiss).ok(), Some("dismissed"));
+        for closed in ["resolved", "dismissed"] {
+            for a in [
+                Action::Acknowledge,
+                Action::Resolve,
+                Action::Dismiss,
+                Action::Note,
+            ] {
+                assert!(transition(closed, a).is_err(), "{closed} {a:?}");
+            }
+        }
+        assert!(transition("acknowledged", Action::Acknowledge).is_err());
+    }
+}

@@ -1,0 +1,552 @@
+//! Statistics behind the dashboard charts, the dashboard summary and the daily report — all from
+//! the monitoring area's own projection tables.
+
+use crate::alerts::{self, Alert, AlertFilter};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ggzy_core::money::Money;
+use ggzy_core::time::{at_local, display_local, from_micros, local_date, to_micros};
+use ggzy_core::{Error, Result};
+use ggzy_identity::Actor;
+use ggzy_store::{Ctx, Db};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MarketMonth {
+    pub market: String,
+    /// `YYYY-MM` of the award (Asia/Shanghai).
+    pub month: String,
+    /// Sections awarded.
+    pub awards: i64,
+    /// Sum of award prices, CNY.
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionBidders {
+    pub section_id: String,
+    pub name: Option<String>,
+    /// Distinct organizations that registered or bid.
+    pub bidders: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionSavings {
+    pub section_id: String,
+    pub name: Option<String>,
+    pub estimate: String,
+    pub award: String,
+    /// 1 − award/estimate, four decimal places.
+    pub savings_rate: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Stats {
+    pub by_market_month: Vec<MarketMonth>,
+    pub bidders_per_section: Vec<SectionBidders>,
+    /// Mean bidders per section with at least one bidder, two decimal places.
+    pub average_bidders: String,
+    pub savings: Vec<SectionSavings>,
+    /// 1 − Σaward/Σestimate over sections with both, four decimal places.
+    pub overall_savings_rate: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct StatsParams {
+    /// Awards from this instant (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// Awards before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+fn rate(award: i64, estimate: i64) -> Option<Decimal> {
+    if estimate <= 0 {
+        return None;
+    }
+    let mut r = (Decimal::ONE - Decimal::from(award) / Decimal::from(estimate))
+        .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(4);
+    Some(r)
+}
+
+pub async fn stats(db: &Db, p: &StatsParams) -> Result<Stats> {
+    let rows = sqlx::query(
+        "SELECT section_id, section_name, market, estimate_fen, award_fen, awarded_at FROM mon_sections ORDER BY section_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut by: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+    let mut savings = Vec::new();
+    let (mut sum_award, mut sum_est) = (0i64, 0i64);
+    let mut names: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for r in &rows {
+        let id: String = r.try_get(0)?;
+        let name: Option<String> = r.try_get(1)?;
+        names.insert(id.clone(), name.clone());
+        let (Some(award), Some(at)) = (
+            r.try_get::<Option<i64>, _>(4)?,
+            r.try_get::<Option<i64>, _>(5)?,
+        ) else {
+            continue;
+        };
+        let at = from_micros(at);
+        if p.from.is_some_and(|f| at < f) || p.to.is_some_and(|t| at >= t) {
+            continue;
+        }
+        let market: Option<String> = r.try_get(2)?;
+        let month = local_date(at).format("%Y-%m").to_string();
+        let e = by
+            .entry((market.unwrap_or_else(|| "unknown".into()), month))
+            .or_default();
+        e.0 += 1;
+        e.1 = e.1.saturating_add(award);
+        if let Some(est) = r.try_get::<Option<i64>, _>(3)? {
+            if let Some(rt) = rate(award, est) {
+                sum_award = sum_award.saturating_add(award);
+                sum_est = sum_est.saturating_add(est);
+                savings.push(SectionSavings {
+                    section_id: id.clone(),
+                    name,
+                    estimate: Money::from_fen(est).to_string(),
+                    award: Money::from_fen(award).to_string(),
+                    savings_rate: rt.to_string(),
+                });
+            }
+        }
+    }
+    let traces = sqlx::query(
+        "SELECT DISTINCT section_id, org_id FROM mon_traces WHERE kind IN ('registration', 'bid')",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut bidders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in &traces {
+        bidders
+            .entry(r.try_get(0)?)
+            .or_default()
+            .insert(r.try_get(1)?);
+    }
+    let bidders_per_section: Vec<SectionBidders> = bidders
+        .into_iter()
+        .map(|(s, o)| SectionBidders {
+            name: names.get(&s).cloned().flatten(),
+            section_id: s,
+            bidders: o.len() as i64,
+        })
+        .collect();
+    let total: i64 = bidders_per_section.iter().map(|b| b.bidders).sum();
+    let average = if bidders_per_section.is_empty() {
+        Decimal::ZERO
+    } else {
+        (Decimal::from(total) / Decimal::from(bidders_per_section.len() as i64))
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    };
+    Ok(Stats {
+        by_market_month: by
+            .into_iter()
+            .map(|((market, month), (n, v))| MarketMonth {
+                market,
+                month,
+                awards: n,
+                value: Money::from_fen(v).to_string(),
+            })
+            .collect(),
+        bidders_per_section,
+        average_bidders: format!("{average:.2}"),
+        savings,
+        overall_savings_rate: rate(sum_award, sum_est).map(|r| r.to_string()),
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BoardItem {
+    pub section_id: Option<String>,
+    pub name: Option<String>,
+    pub project_code: Option<String>,
+    pub at: DateTime<Utc>,
+    pub room_name: Option<String>,
+    /// `opening` or `evaluation` (or the venue's session kind).
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SeverityCounts {
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dashboard {
+    /// Today in Asia/Shanghai.
+    pub today: NaiveDate,
+    pub openings: Vec<BoardItem>,
+    pub evaluations: Vec<BoardItem>,
+    /// Sessions taking place now (room occupancy).
+    pub rooms_in_use: Vec<BoardItem>,
+    pub open_alerts: SeverityCounts,
+    pub latest_alerts: Vec<Alert>,
+    /// Deposits received and not yet refunded or forfeited, CNY.
+    pub deposits_held: String,
+    /// Sequence of the last sealed event: the live stream continues after it.
+    pub last_seq: i64,
+}
+
+pub fn day_bounds(day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = at_local(day, 0, 0, 0);
+    (start, start + Duration::days(1))
+}
+
+pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
+    let now = ctx.clock.now();
+    let today = local_date(now);
+    let (from, to) = day_bounds(today);
+    let db = &ctx.db;
+    let mut openings = Vec::new();
+    let rows = sqlx::query(
+        "SELECT section_id, section_name, project_code, opening_at FROM mon_sections \
+         WHERE opening_at >= $1 AND opening_at < $2 ORDER BY opening_at, section_id",
+    )
+    .bind(to_micros(from))
+    .bind(to_micros(to))
+    .fetch_all(db.pool())
+    .await?;
+    for r in &rows {
+        openings.push(BoardItem {
+            section_id: r.try_get(0)?,
+            name: r.try_get(1)?,
+            project_code: r.try_get(2)?,
+            at: from_micros(r.try_get(3)?),
+            room_name: None,
+            kind: "opening".into(),
+        });
+    }
+    let sessions = sqlx::query(
+        "SELECT s.section_id, m.section_name, m.project_code, s.starts_at, s.room_name, s.kind, s.ends_at \
+         FROM mon_sessions s LEFT JOIN mon_sections m ON m.section_id = s.section_id \
+         WHERE s.cancelled = 0 AND s.starts_at < $2 AND s.ends_at > $1 ORDER BY s.starts_at, s.session_id",
+    )
+    .bind(to_micros(from))
+    .bind(to_micros(to))
+    .fetch_all(db.pool())
+    .await?;
+    let mut evaluations = Vec::new();
+    let mut rooms_in_use = Vec::new();
+    for r in &sessions {
+        let item = BoardItem {
+            section_id: r.try_get(0)?,
+            name: r.try_get(1)?,
+            project_code: r.try_get(2)?,
+            at: from_micros(r.try_get(3)?),
+            room_name: r.try_get(4)?,
+            kind: r.try_get(5)?,
+        };
+        let ends = from_micros(r.try_get(6)?);
+        if item.at <= now && now < ends {
+            rooms_in_use.push(item.clone());
+        }
+        if item.kind.contains("evaluation") {
+            evaluations.push(item);
+        } else if item.kind.contains("opening") {
+            // An opening session of a section already listed adds its room.
+            match openings
+                .iter_mut()
+                .find(|o| o.section_id == item.section_id)
+            {
+                Some(o) => o.room_name = item.room_name.clone(),
+                None => openings.push(item),
+            }
+        }
+    }
+    let counts = sqlx::query("SELECT severity, COUNT(*) FROM mon_alerts WHERE status IN ('open', 'acknowledged') GROUP BY severity")
+        .fetch_all(db.pool())
+        .await?;
+    let mut open = SeverityCounts {
+        high: 0,
+        medium: 0,
+        low: 0,
+    };
+    for r in &counts {
+        let n: i64 = r.try_get(1)?;
+        match r.try_get::<String, _>(0)?.as_str() {
+            "high" => open.high = n,
+            "medium" => open.medium = n,
+            _ => open.low += n,
+        }
+    }
+    let deposits = sqlx::query("SELECT received_fen, released_fen FROM mon_deposits")
+        .fetch_all(db.pool())
+        .await?;
+    let mut held = 0i64;
+    for r in &deposits {
+        let (rcv, rel): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+        held = held.saturating_add((rcv - rel).max(0));
+    }
+    let latest_alerts = alerts::list(
+        ctx,
+        actor,
+        &AlertFilter {
+            status: Some("open".into()),
+            limit: Some(20),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let last_seq: i64 = sqlx::query("SELECT last_seq FROM event_chain WHERE id = 1")
+        .fetch_optional(db.pool())
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(Dashboard {
+        today,
+        openings,
+        evaluations,
+        rooms_in_use,
+        open_alerts: open,
+        latest_alerts,
+        deposits_held: Money::from_fen(held).to_string(),
+        last_seq,
+    })
+}
+
+// ------------------------------------------------------------------ daily report
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportInfo {
+    /// The Asia/Shanghai day reported, `YYYY-MM-DD`.
+    pub day: NaiveDate,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One line of the report: section, key, value.
+type Line = (String, String, String);
+
+async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
+    let (from, to) = day_bounds(day);
+    let mut lines: Vec<Line> = Vec::new();
+    let rows = sqlx::query(
+        "SELECT event_type, COUNT(*) FROM events WHERE seq IS NOT NULL AND occurred_at >= $1 AND occurred_at < $2 \
+         GROUP BY event_type ORDER BY event_type",
+    )
+    .bind(to_micros(from))
+    .bind(to_micros(to))
+    .fetch_all(db.pool())
+    .await?;
+    for r in &rows {
+        lines.push((
+            "events".into(),
+            r.try_get(0)?,
+            r.try_get::<i64, _>(1)?.to_string(),
+        ));
+    }
+    let rows = sqlx::query(
+        "SELECT rule_id, severity, COUNT(*) FROM mon_alerts WHERE raised_at >= $1 AND raised_at < $2 \
+         GROUP BY rule_id, severity ORDER BY rule_id",
+    )
+    .bind(to_micros(from))
+    .bind(to_micros(to))
+    .fetch_all(db.pool())
+    .await?;
+    for r in &rows {
+        let rule: String = r.try_get(0)?;
+        let sev: String = r.try_get(1)?;
+        lines.push((
+            "alerts_raised".into(),
+            format!("{rule} ({sev})"),
+            r.try_get::<i64, _>(2)?.to_string(),
+        ));
+    }
+    let rows =
+        sqlx::query("SELECT status, COUNT(*) FROM mon_alerts GROUP BY status ORDER BY status")
+            .fetch_all(db.pool())
+            .await?;
+    for r in &rows {
+        lines.push((
+            "alerts_by_status".into(),
+            r.try_get(0)?,
+            r.try_get::<i64, _>(1)?.to_string(),
+        ));
+    }
+    let rows = sqlx::query(
+        "SELECT section_id, section_name, opened_at FROM mon_sections WHERE opened_at >= $1 AND opened_at < $2 ORDER BY opened_at",
+    )
+    .bind(to_micros(from))
+    .bind(to_micros(to))
+    .fetch_all(db.pool())
+    .await?;
+    for r in &rows {
+        let id: String = r.try_get(0)?;
+        let name: Option<String> = r.try_get(1)?;
+        lines.push((
+            "openings".into(),
+            format!("{id} {}", name.unwrap_or_default()),
+            display_local(from_micros(r.try_get(2)?)),
+        ));
+    }
+    let rows = sqlx::query(
+        "SELECT section_id, market, award_fen FROM mon_sections WHERE awarded_at >= $1 AND awarded_at < $2 ORDER BY awarded_at",
+    )
+    .bind(to_micros(from))
+    .bind(to_micros(to))
+    .fetch_all(db.pool())
+    .await?;
+    let mut total = 0i64;
+    for r in &rows {
+        let id: String = r.try_get(0)?;
+        let market: Option<String> = r.try_get(1)?;
+        let fen: Option<i64> = r.try_get(2)?;
+        total = total.saturating_add(fen.unwrap_or(0));
+        lines.push((
+            "awards".into(),
+            format!("{id} ({})", market.unwrap_or_default()),
+            Money::from_fen(fen.unwrap_or(0)).to_string(),
+        ));
+    }
+    lines.push((
+        "awards".into(),
+        "total".into(),
+        Money::from_fen(total).to_string(),
+    ));
+    Ok(lines)
+}
+
+fn csv_field(s: &str) -> String {
+    // RFC 4180 quoting; a leading formula character is neutralized for spreadsheet safety.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+pub fn render_csv(lines: &[Line]) -> String {
+    let mut out = String::from("section,key,value\r\n");
+    for (a, b, c) in lines {
+        out.push_str(&format!(
+            "{},{},{}\r\n",
+            csv_field(a),
+            csv_field(b),
+            csv_field(c)
+        ));
+    }
+    out
+}
+
+pub fn render_html(day: NaiveDate, lines: &[Line]) -> String {
+    let mut rows = String::new();
+    for (a, b, c) in lines {
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            html_escape(a),
+            html_escape(b),
+            html_escape(c)
+        ));
+    }
+    format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>监管日报 Daily report {day}</title>\
+         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}</style>\
+         </head><body><h1>监管日报 Daily supervision report {day}</h1><table><thead><tr><th>分类 Section</th><th>项 Key</th><th>值 Value</th></tr></thead>\
+         <tbody>\n{rows}</tbody></table></body></html>"
+    )
+}
+
+/// Build and store the report of `day` (regenerating replaces it).
+#[tracing::instrument(skip_all, fields(day = %day))]
+pub async fn generate_report(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Result<ReportInfo> {
+    let lines = report_lines(db, day).await?;
+    sqlx::query(
+        "INSERT INTO mon_reports (day, csv, html, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (day) DO UPDATE SET csv = excluded.csv, html = excluded.html, created_at = excluded.created_at",
+    )
+    .bind(day.to_string())
+    .bind(render_csv(&lines))
+    .bind(render_html(day, &lines))
+    .bind(to_micros(now))
+    .execute(db.pool_for_write())
+    .await?;
+    Ok(ReportInfo {
+        day,
+        created_at: now,
+    })
+}
+
+pub async fn list_reports(db: &Db) -> Result<Vec<ReportInfo>> {
+    let rows = sqlx::query("SELECT day, created_at FROM mon_reports ORDER BY day DESC LIMIT 366")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let d: String = r.try_get(0)?;
+            Ok(ReportInfo {
+                day: d.parse().map_err(|_| Error::internal("bad report day"))?,
+                created_at: from_micros(r.try_get(1)?),
+            })
+        })
+        .collect()
+}
+
+/// The stored report as (csv, html).
+pub async fn get_report(db: &Db, day: NaiveDate) -> Result<(String, String)> {
+    let r = sqlx::query("SELECT csv, html FROM mon_reports WHERE day = $1")
+        .bind(day.to_string())
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| Error::not_found(format!("report of {day}")))?;
+    Ok((r.try_get(0)?, r.try_get(1)?))
+}
+
+/// Cron: at 00:10 Asia/Shanghai (16:10 UTC) store the report of the day that just ended.
+pub fn report_cron() -> ggzy_store::cron::CronJob {
+    ggzy_store::cron::CronJob {
+        name: "monitoring.daily_report",
+        schedule: "0 10 16 * * *",
+        run: std::sync::Arc::new(|db, clock| {
+            Box::pin(async move {
+                let now = clock.now();
+                let yesterday = local_date(now) - Duration::days(1);
+                generate_report(&db, yesterday, now).await.map(|_| ())
+            })
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn savings_rate_is_one_minus_award_over_estimate() {
+        assert_eq!(
+            rate(99_000, 100_000).map(|d| d.to_string()),
+            Some("0.0100".into())
+        );
+        assert_eq!(
+            rate(100_000, 100_000).map(|d| d.to_string()),
+            Some("0.0000".into())
+        );
+        assert_eq!(rate(1, 0), None);
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let csv = render_csv(&[("a".into(), "x,\"y\"".into(), "=1+1".into())]);
+        assert_eq!(csv, "section,key,value\r\na,\"x,\"\"y\"\"\",'=1+1\r\n");
+    }
+}

@@ -1,0 +1,235 @@
+//! What the projects area does when the publishing area publishes an announcement
+//! (`publishing.announcement.published`):
+//! - a tender announcement (`tender`, `land_transfer`, `property_disclosure`) opens its sections
+//!   for bidding: registered → announced → bidding, with the deadline timer — the same moves as the
+//!   staff endpoint `POST /api/v1/sections/{id}/open-bidding`;
+//! - a change notice with `postpone` entries moves a section's bid deadline and opening time, moves
+//!   the deadline timer and the opening timer ([`crate::opening::schedule_opening`]) and emits
+//!   `projects.section.deadline_changed`.
+//!
+//! A published announcement is a fact: what cannot apply (a section already bidding, a deadline
+//! already passed) is skipped with a warning, never retried forever.
+
+use crate::award::{load_sec, set_state};
+use crate::bidding::DEADLINE_TIMER;
+use crate::model::{transition, SectionAction, SectionState};
+use crate::rules::registration_open;
+use chrono::{DateTime, Utc};
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::time::to_micros;
+use ggzy_core::{Clock, Result, Timestamp};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::timers;
+use ggzy_store::{emit, Db, Tx};
+use serde_json::{json, Value};
+
+/// Announcement types that open their sections for bidding.
+pub const OPENING_TYPES: [&str; 3] = ["tender", "land_transfer", "property_disclosure"];
+
+const NAME: &str = "projects.announcements";
+
+/// Consumer of `publishing.announcement.published`.
+pub struct Announcements;
+
+#[async_trait::async_trait]
+impl Consumer for Announcements {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == "publishing.announcement.published"
+    }
+
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let kind = p["type"].as_str().unwrap_or_default();
+        let announcement_id = p["announcement_id"].as_str().unwrap_or_default();
+        let now = clock.now();
+        if OPENING_TYPES.contains(&kind) {
+            for sid in p["section_ids"].as_array().into_iter().flatten() {
+                if let Some(sid) = sid.as_str() {
+                    open_for_bidding(tx, db, now, sid, announcement_id).await?;
+                }
+            }
+        }
+        for entry in p["postpone"].as_array().into_iter().flatten() {
+            postpone(tx, db, now, entry, announcement_id).await?;
+        }
+        Ok(())
+    }
+}
+
+fn deadline_key(section_id: &str) -> String {
+    format!("{DEADLINE_TIMER}:{section_id}")
+}
+
+async fn section_exists(tx: &mut Tx, id: &str) -> Result<bool> {
+    Ok(sqlx::query("SELECT id FROM sections WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
+}
+
+/// registered → announced → bidding and the deadline timer, as `bidding::open_bidding` does.
+async fn open_for_bidding(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    section_id: &str,
+    announcement_id: &str,
+) -> Result<()> {
+    if !section_exists(tx, section_id).await? {
+        tracing::warn!(
+            section_id,
+            announcement_id,
+            "announcement for an unknown section"
+        );
+        return Ok(());
+    }
+    let s = load_sec(db, tx, section_id, true).await?;
+    if s.state != SectionState::Registered {
+        tracing::info!(
+            section_id,
+            state = s.state.as_str(),
+            "section not registered; announcement leaves it as it is"
+        );
+        return Ok(());
+    }
+    if !registration_open(now, s.bid_deadline) {
+        tracing::warn!(
+            section_id,
+            announcement_id,
+            "tender announcement published after the bid deadline; section not opened"
+        );
+        return Ok(());
+    }
+    let announced = transition(s.state, SectionAction::Announce)?;
+    let bidding = transition(announced, SectionAction::OpenBidding)?;
+    set_state(tx, section_id, s.state, bidding, now).await?;
+    timers::schedule(
+        tx,
+        DEADLINE_TIMER,
+        &deadline_key(section_id),
+        s.bid_deadline,
+        json!({"section_id": section_id}),
+        now,
+    )
+    .await?;
+    emit(
+        tx,
+        db,
+        &ActorRef::system(NAME),
+        now,
+        NewEvent::new(
+            "projects.section.bidding_opened",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": s.project_id,
+                   "bid_deadline": s.bid_deadline.to_rfc3339(), "state": bidding.as_str(),
+                   "announcement_id": announcement_id}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+fn instant(v: &Value) -> Option<Timestamp> {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Move a section's deadline and opening time (a change notice that postpones).
+async fn postpone(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    entry: &Value,
+    announcement_id: &str,
+) -> Result<()> {
+    let Some(section_id) = entry["section_id"].as_str() else {
+        tracing::warn!(announcement_id, "postpone entry without section_id");
+        return Ok(());
+    };
+    let (Some(deadline), Some(opening)) = (
+        instant(&entry["new_deadline"]),
+        instant(&entry["new_opening_at"]),
+    ) else {
+        tracing::warn!(
+            announcement_id,
+            section_id,
+            "postpone entry without valid new_deadline/new_opening_at"
+        );
+        return Ok(());
+    };
+    if !section_exists(tx, section_id).await? {
+        tracing::warn!(
+            section_id,
+            announcement_id,
+            "postponement for an unknown section"
+        );
+        return Ok(());
+    }
+    let s = load_sec(db, tx, section_id, true).await?;
+    if !matches!(
+        s.state,
+        SectionState::Registered | SectionState::Announced | SectionState::Bidding
+    ) || !registration_open(now, s.bid_deadline)
+    {
+        tracing::warn!(
+            section_id,
+            state = s.state.as_str(),
+            "deadline already reached; postponement not applied"
+        );
+        return Ok(());
+    }
+    if !registration_open(now, deadline) || opening < deadline {
+        tracing::warn!(
+            section_id,
+            "postponement to a past deadline or an opening before it; not applied"
+        );
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(to_micros(deadline))
+    .bind(to_micros(opening))
+    .bind(to_micros(now))
+    .bind(section_id)
+    .execute(&mut **tx)
+    .await?;
+    if s.state == SectionState::Bidding {
+        timers::schedule(
+            tx,
+            DEADLINE_TIMER,
+            &deadline_key(section_id),
+            deadline,
+            json!({"section_id": section_id}),
+            now,
+        )
+        .await?;
+    }
+    // The opening timer (crate::opening) follows the stored opening time; moving it here keeps it
+    // in the same transaction (its own consumer of deadline_changed does the same, idempotently).
+    crate::opening::schedule_opening(tx, section_id, now).await?;
+    emit(
+        tx,
+        db,
+        &ActorRef::system(NAME),
+        now,
+        NewEvent::new(
+            "projects.section.deadline_changed",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": s.project_id,
+                   "old_deadline": s.bid_deadline.to_rfc3339(), "new_deadline": deadline.to_rfc3339(),
+                   "old_opening_at": s.opening_at.to_rfc3339(), "new_opening_at": opening.to_rfc3339(),
+                   "announcement_id": announcement_id}),
+        ),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,1691 @@
+//! From the committee's result to the signed contract: evaluation result intake, candidate
+//! publicity (中标候选人公示), objections (异议), award (定标, 中标通知书), contract (合同签订) and
+//! termination (终止招标) of a section.
+//!
+//! Every move goes through [`crate::model::transition`]; every legal period is a value of
+//! [`AwardRules`] (data in `award_rules`, per region and market) and is counted the way the rest of
+//! the crate counts days (民法典 第二百零一条: from the day after the event; 第二百零三条: the period
+//! ends at 24:00 of its last day, Asia/Shanghai).
+//!
+//! The evaluation result arrives either through the API (staff or the project's agency, until the
+//! online-evaluation area exists) or from the event `evaluation.report.signed`
+//! ([`EvaluationReports`]); both go through [`accept_result`].
+
+use crate::model::{transition, SectionAction, SectionState};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use ggzy_core::error::Violations;
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::ident::Market;
+use ggzy_core::time::{at_local, display_local, from_micros, local_date, to_micros};
+use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::timers::{self, Timer, TimerHandler};
+use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::Row;
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+/// Timer kind: an objection not answered by its due time raises `projects.objection.overdue`.
+pub const OBJECTION_TIMER: &str = "projects.objection.due";
+/// Timer kind: a contract not recorded by its due time raises `projects.contract.overdue`.
+pub const CONTRACT_TIMER: &str = "projects.contract.due";
+
+fn objection_key(id: &str) -> String {
+    format!("{OBJECTION_TIMER}:{id}")
+}
+
+fn contract_key(section_id: &str) -> String {
+    format!("{CONTRACT_TIMER}:{section_id}")
+}
+
+/// Who may read results and award notices (public information once published).
+const READERS: &[Role] = &[
+    Role::Admin,
+    Role::Staff,
+    Role::Tenderer,
+    Role::Agency,
+    Role::Bidder,
+    Role::Supervisor,
+];
+
+/// Region key of the national defaults in `award_rules`.
+const NATIONAL: &str = "CN";
+
+/// Longest candidate publicity accepted (a platform limit against typing errors, not a legal rule).
+pub const MAX_PUBLICITY_DAYS: u32 = 60;
+
+/// 实施条例 第五十五条: a candidate other than the first may be chosen only when the first gives
+/// up, cannot perform, does not provide the performance security or is found to have broken the
+/// law; the reason is then recorded.
+pub const SECOND_CANDIDATE_SOURCE: &str = "招标投标法实施条例 第五十五条";
+
+// ---------------------------------------------------------------------------------------------
+// Rules (pure).
+
+/// The award rules of one market (national defaults in [`AwardRules::national`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AwardRules {
+    pub market: Market,
+    /// Most candidates the committee may rank (中标候选人 ≤ 3).
+    pub max_candidates: u32,
+    pub max_candidates_source: String,
+    /// Shortest candidate publicity, calendar days.
+    pub publicity_min_days: u32,
+    pub publicity_source: String,
+    /// Days the tenderer has to answer an objection, from receipt.
+    pub objection_answer_days: u32,
+    pub objection_source: String,
+    /// Days from the award notice to the signed contract.
+    pub contract_days: u32,
+    pub contract_source: String,
+}
+
+impl AwardRules {
+    pub fn national(market: Market) -> AwardRules {
+        // 评标委员会和评标方法暂行规定 45 (construction) / 87号令 65 (procurement): at most three
+        // ranked candidates.
+        let (cand_src, publicity_src, contract_src) = match market {
+            Market::Construction => (
+                "评标委员会和评标方法暂行规定 第四十五条",
+                "招标投标法实施条例 第五十四条",
+                "招标投标法 第四十六条",
+            ),
+            Market::Procurement => (
+                "财政部令第87号 第六十五条",
+                "招标投标法实施条例 第五十四条 (platform practice for procurement)",
+                "政府采购法 第四十六条",
+            ),
+            Market::Land => (
+                "评标委员会和评标方法暂行规定 第四十五条",
+                "招标投标法实施条例 第五十四条 (platform practice for land tenders)",
+                "招标投标法 第四十六条 (platform practice; verify against 国土资源部令第39号)",
+            ),
+            Market::Property => (
+                "评标委员会和评标方法暂行规定 第四十五条",
+                "招标投标法实施条例 第五十四条 (platform practice for property tenders)",
+                "招标投标法 第四十六条 (platform practice; verify against 国资委 财政部令第32号)",
+            ),
+        };
+        AwardRules {
+            market,
+            max_candidates: 3,
+            max_candidates_source: cand_src.into(),
+            // 实施条例 54: 依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示中标候选人，
+            // 公示期不得少于3日.
+            publicity_min_days: 3,
+            publicity_source: publicity_src.into(),
+            // 实施条例 54: 招标人应当自收到异议之日起3日内作出答复；作出答复前，应当暂停招标投标活动.
+            objection_answer_days: 3,
+            objection_source: "招标投标法实施条例 第五十四条".into(),
+            // 招标投标法 46 / 政采法 46: 自中标通知书发出之日起三十日内 sign the written contract.
+            contract_days: 30,
+            contract_source: contract_src.into(),
+        }
+    }
+}
+
+/// End of a period of `days` calendar days that starts with an event at `start`: counted from the
+/// next day (民法典 第二百零一条), it ends at 24:00 Asia/Shanghai of its last day (第二百零三条).
+/// A publicity starting Monday 10:00 for 3 days therefore ends Thursday 24:00.
+pub fn period_end(start: Timestamp, days: u32) -> Timestamp {
+    let last = local_date(start) + Days::new(u64::from(days));
+    at_local(last + Days::new(1), 0, 0, 0)
+}
+
+/// The publicity length asked for, checked against the rules: at least the legal minimum, at most
+/// [`MAX_PUBLICITY_DAYS`].
+pub fn check_publicity_days(rules: &AwardRules, days: i64) -> std::result::Result<u32, FieldError> {
+    if days < i64::from(rules.publicity_min_days) {
+        return Err(FieldError::new(
+            "publicity_days",
+            "publicity.min_days",
+            format!(
+                "candidates must be publicized for at least {} days ({}); {days} asked",
+                rules.publicity_min_days, rules.publicity_source
+            ),
+        ));
+    }
+    if days > i64::from(MAX_PUBLICITY_DAYS) {
+        return Err(FieldError::new(
+            "publicity_days",
+            "publicity.max_days",
+            format!("a publicity of more than {MAX_PUBLICITY_DAYS} days is not accepted"),
+        ));
+    }
+    u32::try_from(days).map_err(|_| {
+        FieldError::new(
+            "publicity_days",
+            "publicity.max_days",
+            "publicity days out of range",
+        )
+    })
+}
+
+/// Is the contract signed on `signed_on` late for an award whose contract is due by `due_at`
+/// (the end of the last allowed day)?
+pub fn contract_late(signed_on: NaiveDate, due_at: Timestamp) -> bool {
+    at_local(signed_on, 0, 0, 0) >= due_at
+}
+
+/// The rules for a region and market: the region's row, else the national row, else the
+/// compiled-in national defaults.
+pub async fn load_rules(
+    conn: &mut sqlx::AnyConnection,
+    region: &str,
+    market: Market,
+) -> Result<AwardRules> {
+    let row = sqlx::query(
+        "SELECT max_candidates, max_candidates_source, publicity_min_days, publicity_source, \
+         objection_answer_days, objection_source, contract_days, contract_source \
+         FROM award_rules WHERE market = $1 AND (region = $2 OR region = $3) \
+         ORDER BY CASE WHEN region = $3 THEN 1 ELSE 0 END LIMIT 1",
+    )
+    .bind(market.as_str())
+    .bind(region)
+    .bind(NATIONAL)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else {
+        return Ok(AwardRules::national(market));
+    };
+    let n = |v: i64| u32::try_from(v).map_err(|_| Error::internal("award_rules: negative value"));
+    Ok(AwardRules {
+        market,
+        max_candidates: n(r.try_get(0)?)?,
+        max_candidates_source: r.try_get(1)?,
+        publicity_min_days: n(r.try_get(2)?)?,
+        publicity_source: r.try_get(3)?,
+        objection_answer_days: n(r.try_get(4)?)?,
+        objection_source: r.try_get(5)?,
+        contract_days: n(r.try_get(6)?)?,
+        contract_source: r.try_get(7)?,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections as this module sees them.
+
+pub(crate) struct Sec {
+    pub project_id: String,
+    pub project_code: Option<String>,
+    pub section_no: i64,
+    pub market: Market,
+    pub procedure: String,
+    pub region: String,
+    pub owner_org_id: String,
+    pub state: SectionState,
+    pub bid_deadline: Timestamp,
+    pub opening_at: Timestamp,
+}
+
+pub(crate) async fn load_sec(
+    db: &Db,
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    lock: bool,
+) -> Result<Sec> {
+    let sql = format!(
+        "SELECT s.project_id, p.code, s.section_no, p.market, p.procedure, p.region, p.owner_org_id, \
+         s.state, s.bid_deadline, s.opening_at FROM sections s JOIN projects p ON p.id = s.project_id \
+         WHERE s.id = $1{}",
+        if lock { db.for_update() } else { "" }
+    );
+    let r = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {id}")))?;
+    let market: String = r.try_get(3)?;
+    Ok(Sec {
+        project_id: r.try_get(0)?,
+        project_code: r.try_get(1)?,
+        section_no: r.try_get(2)?,
+        market: Market::parse(&market)
+            .map_err(|_| Error::internal(format!("stored market '{market}'")))?,
+        procedure: r.try_get(4)?,
+        region: r.try_get(5)?,
+        owner_org_id: r.try_get(6)?,
+        state: SectionState::parse(&r.try_get::<String, _>(7)?)?,
+        bid_deadline: from_micros(r.try_get(8)?),
+        opening_at: from_micros(r.try_get(9)?),
+    })
+}
+
+pub(crate) async fn set_state(
+    tx: &mut Tx,
+    id: &str,
+    from: SectionState,
+    to: SectionState,
+    now: Timestamp,
+) -> Result<()> {
+    let n =
+        sqlx::query("UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+            .bind(to.as_str())
+            .bind(to_micros(now))
+            .bind(id)
+            .bind(from.as_str())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    expect_one(
+        n,
+        "section.illegal_transition",
+        "section changed concurrently",
+    )
+}
+
+/// Only the project's own tenderer or agency (by organization) acts for it.
+fn require_owner(actor: &Actor, sec: &Sec) -> Result<()> {
+    if actor.org_id.as_deref() == Some(sec.owner_org_id.as_str()) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "only the project's tenderer or agency may do this",
+        ))
+    }
+}
+
+fn required_text(v: &mut Violations, field: &str, s: &str, max: usize) -> String {
+    let t = s.trim().to_string();
+    if t.is_empty() || t.chars().count() > max {
+        v.push(
+            field,
+            "required",
+            format!("{field} is required (at most {max} characters)"),
+        );
+    }
+    t
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation result and candidate publicity.
+
+/// One ranked candidate as submitted (in ranking order, best first).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RankedInput {
+    pub org_id: String,
+    /// Evaluated bid price, CNY (decimal string or number).
+    #[schema(value_type = String)]
+    pub price: Value,
+    /// Score given by the committee, optional (decimal).
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub score: Option<Value>,
+}
+
+/// The committee's result for a section.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct EvaluationResultInput {
+    /// Reference of the evaluation report (评标报告).
+    pub report_ref: String,
+    /// Ranked candidates, best first (at most 3).
+    pub ranking: Vec<RankedInput>,
+    /// Publicity length in calendar days; the rules' minimum when absent.
+    #[serde(default)]
+    pub publicity_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Candidate {
+    pub rank: i64,
+    pub org_id: String,
+    pub org_name: String,
+    pub uscc: String,
+    pub price: Money,
+    pub score: Option<String>,
+}
+
+/// A section's evaluation result and candidate publicity.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Publicity {
+    pub section_id: String,
+    pub project_id: String,
+    pub report_ref: String,
+    /// `api` or `event` (from the online evaluation).
+    pub source: String,
+    pub candidates: Vec<Candidate>,
+    pub publicity_days: i64,
+    pub publicity_starts_at: DateTime<Utc>,
+    pub publicity_ends_at: DateTime<Utc>,
+}
+
+fn decimal_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Decimal::from_str(s.trim()).ok().map(|d| d.to_string()),
+        Value::Number(n) => Decimal::from_str(&n.to_string())
+            .ok()
+            .map(|d| d.to_string()),
+        _ => None,
+    }
+}
+
+/// Record the committee's result and start the candidate publicity: evaluating → publicizing,
+/// event `projects.candidates.publicized`. Nothing is written unless every check passes.
+pub async fn accept_result(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    section_id: &str,
+    input: &EvaluationResultInput,
+    source: &str,
+) -> Result<Publicity> {
+    let sec = load_sec(db, tx, section_id, true).await?;
+    let next = transition(sec.state, SectionAction::Publicize)?;
+    let rules = load_rules(tx, &sec.region, sec.market).await?;
+    let mut v = Violations::new();
+    let report_ref = required_text(&mut v, "report_ref", &input.report_ref, 200);
+    if input.ranking.is_empty() {
+        v.push(
+            "ranking",
+            "ranking.required",
+            "at least one ranked candidate is required",
+        );
+    }
+    if input.ranking.len() > rules.max_candidates as usize {
+        v.push(
+            "ranking",
+            "ranking.max_candidates",
+            format!(
+                "at most {} candidates may be ranked ({})",
+                rules.max_candidates, rules.max_candidates_source
+            ),
+        );
+    }
+    let mut candidates = Vec::new();
+    for (i, c) in input.ranking.iter().enumerate() {
+        let f = |n: &str| format!("ranking[{i}].{n}");
+        if input.ranking[..i].iter().any(|o| o.org_id == c.org_id) {
+            v.push(
+                f("org_id"),
+                "candidate.duplicate",
+                "an organization may be ranked only once",
+            );
+            continue;
+        }
+        let reg = sqlx::query(
+            "SELECT org_name, uscc FROM section_registrations WHERE section_id = $1 AND org_id = $2",
+        )
+        .bind(section_id)
+        .bind(&c.org_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(reg) = reg else {
+            v.push(
+                f("org_id"),
+                "candidate.not_registered",
+                format!(
+                    "organization {} is not a registered bidder of this section",
+                    c.org_id
+                ),
+            );
+            continue;
+        };
+        let opened = sqlx::query(
+            "SELECT id FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current' \
+             AND decryption = 'decrypted'",
+        )
+        .bind(section_id)
+        .bind(&c.org_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if opened.is_none() {
+            v.push(
+                f("org_id"),
+                "candidate.bid_not_opened",
+                format!(
+                    "organization {} has no bid opened (decrypted) at the opening of this section",
+                    c.org_id
+                ),
+            );
+        }
+        let price = match decimal_of(&c.price) {
+            Some(s) => v.take(&f("price"), Money::parse_str(&s)),
+            None => {
+                v.push(f("price"), "money.format", "price must be a decimal amount");
+                None
+            }
+        };
+        if price.is_some_and(|p| p.is_zero()) {
+            v.push(
+                f("price"),
+                "candidate.price_positive",
+                "price must be greater than zero",
+            );
+        }
+        let score = match &c.score {
+            None | Some(Value::Null) => None,
+            Some(s) => {
+                let d = decimal_of(s);
+                if d.is_none() {
+                    v.push(f("score"), "score.format", "score must be a decimal number");
+                }
+                d
+            }
+        };
+        if let Some(price) = price {
+            candidates.push(Candidate {
+                rank: i64::try_from(i + 1).unwrap_or(i64::MAX),
+                org_id: c.org_id.clone(),
+                org_name: reg.try_get(0)?,
+                uscc: reg.try_get(1)?,
+                price,
+                score,
+            });
+        }
+    }
+    let days = v.take(
+        "publicity_days",
+        check_publicity_days(
+            &rules,
+            input
+                .publicity_days
+                .unwrap_or(i64::from(rules.publicity_min_days)),
+        ),
+    );
+    v.into_result()?;
+    let days = days.ok_or_else(|| Error::internal("publicity days checked"))?;
+    let ends = period_end(now, days);
+    let cand_json =
+        serde_json::to_string(&candidates).map_err(|e| Error::internal(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO section_evaluations (section_id, report_ref, source, candidates, publicity_days, \
+         publicity_starts_at, publicity_ends_at, submitted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(section_id)
+    .bind(&report_ref)
+    .bind(source)
+    .bind(&cand_json)
+    .bind(i64::from(days))
+    .bind(to_micros(now))
+    .bind(to_micros(ends))
+    .bind(&by.id)
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    set_state(tx, section_id, sec.state, next, now).await?;
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "projects.candidates.publicized",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
+                   "procedure": sec.procedure, "report_ref": report_ref, "source": source,
+                   "candidates": candidates.iter().map(|c| json!({"rank": c.rank, "org_id": c.org_id,
+                       "org_name": c.org_name, "uscc": c.uscc, "price": c.price.to_string(), "score": c.score}))
+                       .collect::<Vec<_>>(),
+                   "publicity_days": days,
+                   "publicity_starts_at": now.to_rfc3339(), "publicity_ends_at": ends.to_rfc3339(),
+                   "basis": rules.publicity_source}),
+        ),
+    )
+    .await?;
+    Ok(Publicity {
+        section_id: section_id.to_string(),
+        project_id: sec.project_id,
+        report_ref,
+        source: source.to_string(),
+        candidates,
+        publicity_days: i64::from(days),
+        publicity_starts_at: now,
+        publicity_ends_at: ends,
+    })
+}
+
+/// Submit the committee's result (staff, or the project's agency).
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn submit_result(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: EvaluationResultInput,
+) -> Result<Publicity> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    if actor.role == Role::Agency {
+        let sec = load_sec(&ctx.db, &mut tx, section_id, false).await?;
+        require_owner(actor, &sec)?;
+    }
+    let p = accept_result(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        section_id,
+        &input,
+        "api",
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(p)
+}
+
+async fn load_publicity(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Publicity> {
+    let r = sqlx::query(
+        "SELECT e.report_ref, e.source, e.candidates, e.publicity_days, e.publicity_starts_at, \
+         e.publicity_ends_at, s.project_id FROM section_evaluations e JOIN sections s ON s.id = e.section_id \
+         WHERE e.section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("evaluation result of section {section_id}")))?;
+    let cands: String = r.try_get(2)?;
+    Ok(Publicity {
+        section_id: section_id.to_string(),
+        report_ref: r.try_get(0)?,
+        source: r.try_get(1)?,
+        candidates: serde_json::from_str(&cands)
+            .map_err(|e| Error::internal(format!("stored candidates: {e}")))?,
+        publicity_days: r.try_get(3)?,
+        publicity_starts_at: from_micros(r.try_get(4)?),
+        publicity_ends_at: from_micros(r.try_get(5)?),
+        project_id: r.try_get(6)?,
+    })
+}
+
+/// The evaluation result and publicity of a section (public to every signed-in role).
+pub async fn get_publicity(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Publicity> {
+    actor.require(READERS)?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    load_publicity(&mut conn, section_id).await
+}
+
+/// Takes `evaluation.report.signed` {section_id, report_id, ranking:[{rank, org_id, price, score}],
+/// publicity_days?} from the online evaluation. A result this area refuses is not retried: it is
+/// recorded as `projects.evaluation.result_rejected` with the reasons.
+pub struct EvaluationReports;
+
+#[async_trait::async_trait]
+impl Consumer for EvaluationReports {
+    fn name(&self) -> &'static str {
+        "projects.evaluation_reports"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == "evaluation.report.signed"
+    }
+
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let Some(section_id) = p["section_id"].as_str() else {
+            tracing::warn!(event = %ev.id, "evaluation.report.signed without section_id; skipped");
+            return Ok(());
+        };
+        let mut ranking: Vec<&Value> = p["ranking"]
+            .as_array()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
+        ranking.sort_by_key(|c| c["rank"].as_i64().unwrap_or(i64::MAX));
+        let input = EvaluationResultInput {
+            report_ref: p["report_id"].as_str().unwrap_or_default().to_string(),
+            ranking: ranking
+                .into_iter()
+                .map(|c| RankedInput {
+                    org_id: c["org_id"].as_str().unwrap_or_default().to_string(),
+                    price: c["price"].clone(),
+                    score: Some(c["score"].clone()),
+                })
+                .collect(),
+            publicity_days: p["publicity_days"].as_i64(),
+        };
+        let by = ActorRef::system("projects.evaluation_reports");
+        let now = clock.now();
+        match accept_result(tx, db, &by, now, section_id, &input, "event").await {
+            Ok(_) => Ok(()),
+            Err(
+                e @ (Error::Validation(_)
+                | Error::Conflict { .. }
+                | Error::NotFound(_)
+                | Error::Forbidden(_)),
+            ) => {
+                let problem = e.to_problem();
+                tracing::warn!(event = %ev.id, section_id, "evaluation result refused: {}", problem.detail);
+                emit(
+                    tx,
+                    db,
+                    &by,
+                    now,
+                    NewEvent::new(
+                        "projects.evaluation.result_rejected",
+                        "section",
+                        section_id,
+                        json!({"section_id": section_id, "report_id": input.report_ref,
+                               "event_id": ev.id, "rule": problem.rule, "detail": problem.detail,
+                               "errors": problem.errors}),
+                    ),
+                )
+                .await?;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objections (异议) during the publicity.
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ObjectionInput {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AnswerInput {
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Objection {
+    pub id: String,
+    pub section_id: String,
+    pub org_id: String,
+    pub text: String,
+    pub filed_at: DateTime<Utc>,
+    /// The answer is due by then (end of the last allowed day).
+    pub due_at: DateTime<Utc>,
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// The due time passed without an answer.
+    pub overdue: bool,
+}
+
+const OBJECTION_COLS: &str =
+    "id, section_id, org_id, text, filed_at, due_at, answer, answered_at, overdue";
+
+fn objection_row(r: &sqlx::any::AnyRow) -> Result<Objection> {
+    Ok(Objection {
+        id: r.try_get(0)?,
+        section_id: r.try_get(1)?,
+        org_id: r.try_get(2)?,
+        text: r.try_get(3)?,
+        filed_at: from_micros(r.try_get(4)?),
+        due_at: from_micros(r.try_get(5)?),
+        answer: r.try_get(6)?,
+        answered_at: r.try_get::<Option<i64>, _>(7)?.map(from_micros),
+        overdue: r.try_get::<i64, _>(8)? != 0,
+    })
+}
+
+/// File an objection to the evaluation result (bidder registered for the section, during the
+/// publicity only; 实施条例 54).
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn file_objection(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: ObjectionInput,
+) -> Result<Objection> {
+    actor.require(&[Role::Bidder])?;
+    let org_id = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let mut v = Violations::new();
+    let text = required_text(&mut v, "text", &input.text, 5000);
+    v.into_result()?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
+    if sec.state != SectionState::Publicizing {
+        return Err(Error::conflict(
+            "objection.not_publicizing",
+            format!(
+                "section is in state {}; objections to the evaluation result are taken during the candidate publicity",
+                sec.state.as_str()
+            ),
+        ));
+    }
+    let publicity = load_publicity(&mut tx, section_id).await?;
+    let rules = load_rules(&mut tx, &sec.region, sec.market).await?;
+    if now >= publicity.publicity_ends_at {
+        return Err(Error::conflict(
+            "objection.after_publicity",
+            format!(
+                "the candidate publicity ended at {}; objections are taken during the publicity only ({})",
+                display_local(publicity.publicity_ends_at),
+                rules.publicity_source
+            ),
+        ));
+    }
+    let reg =
+        sqlx::query("SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2")
+            .bind(section_id)
+            .bind(&org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if reg.is_none() {
+        return Err(Error::forbidden(
+            "only bidders registered for this section may object to its evaluation result",
+        ));
+    }
+    let due = period_end(now, rules.objection_answer_days);
+    let o = Objection {
+        id: ids::new_id(),
+        section_id: section_id.to_string(),
+        org_id,
+        text,
+        filed_at: now,
+        due_at: due,
+        answer: None,
+        answered_at: None,
+        overdue: false,
+    };
+    sqlx::query(
+        "INSERT INTO section_objections (id, section_id, org_id, text, filed_by, filed_at, due_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&o.id)
+    .bind(section_id)
+    .bind(&o.org_id)
+    .bind(&o.text)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind(to_micros(due))
+    .execute(&mut *tx)
+    .await?;
+    timers::schedule(
+        &mut tx,
+        OBJECTION_TIMER,
+        &objection_key(&o.id),
+        due,
+        json!({"objection_id": o.id}),
+        now,
+    )
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.objection.filed",
+            "section",
+            section_id,
+            json!({"objection_id": o.id, "section_id": section_id, "project_id": sec.project_id,
+                   "org_id": o.org_id, "filed_at": now.to_rfc3339(), "due_at": due.to_rfc3339(),
+                   "basis": rules.objection_source}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(o)
+}
+
+/// Answer an objection (the project's tenderer or agency).
+#[tracing::instrument(skip_all, fields(objection_id = %id))]
+pub async fn answer_objection(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    input: AnswerInput,
+) -> Result<Objection> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let mut v = Violations::new();
+    let answer = required_text(&mut v, "answer", &input.answer, 5000);
+    v.into_result()?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let r = sqlx::query(&format!(
+        "SELECT {OBJECTION_COLS} FROM section_objections WHERE id = $1{}",
+        ctx.db.for_update()
+    ))
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("objection {id}")))?;
+    let mut o = objection_row(&r)?;
+    let sec = load_sec(&ctx.db, &mut tx, &o.section_id, false).await?;
+    require_owner(actor, &sec)?;
+    if o.answered_at.is_some() {
+        return Err(Error::conflict(
+            "objection.already_answered",
+            "this objection has been answered",
+        ));
+    }
+    let n = sqlx::query(
+        "UPDATE section_objections SET answer = $1, answered_by = $2, answered_at = $3 \
+         WHERE id = $4 AND answered_at IS NULL",
+    )
+    .bind(&answer)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "objection.already_answered",
+        "this objection has been answered",
+    )?;
+    timers::cancel(&mut tx, &objection_key(id)).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.objection.answered",
+            "section",
+            &o.section_id,
+            json!({"objection_id": id, "section_id": o.section_id, "project_id": sec.project_id,
+                   "org_id": o.org_id, "due_at": o.due_at.to_rfc3339(), "answered_at": now.to_rfc3339(),
+                   "late": now >= o.due_at}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    o.answer = Some(answer);
+    o.answered_at = Some(now);
+    Ok(o)
+}
+
+/// Objections of a section: all of them for the project's tenderer/agency, staff and supervisors;
+/// its own for a bidder.
+pub async fn list_objections(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Objection>> {
+    actor.require(&[
+        Role::Bidder,
+        Role::Tenderer,
+        Role::Agency,
+        Role::Staff,
+        Role::Supervisor,
+        Role::Admin,
+    ])?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let sec = load_sec(&ctx.db, &mut conn, section_id, false).await?;
+    let own = match actor.role {
+        Role::Bidder => actor
+            .org_id
+            .clone()
+            .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?,
+        Role::Tenderer | Role::Agency => {
+            require_owner(actor, &sec)?;
+            String::new()
+        }
+        _ => String::new(),
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {OBJECTION_COLS} FROM section_objections WHERE section_id = $1 AND ($2 = '' OR org_id = $2) \
+         ORDER BY filed_at, id"
+    ))
+    .bind(section_id)
+    .bind(own)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(objection_row).collect()
+}
+
+/// Handler of [`OBJECTION_TIMER`]: an objection still unanswered at its due time is marked overdue
+/// and `projects.objection.overdue` raised (an alert for monitoring; the award stays blocked).
+pub struct ObjectionOverdue;
+
+#[async_trait::async_trait]
+impl TimerHandler for ObjectionOverdue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let Some(id) = timer.payload["objection_id"].as_str() else {
+            return Err(Error::internal("objection timer without objection_id"));
+        };
+        let n = sqlx::query(
+            "UPDATE section_objections SET overdue = 1 WHERE id = $1 AND answered_at IS NULL AND overdue = 0",
+        )
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Ok(());
+        }
+        let r =
+            sqlx::query("SELECT section_id, org_id, due_at FROM section_objections WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?;
+        let section_id: String = r.try_get(0)?;
+        let org_id: String = r.try_get(1)?;
+        let due = from_micros(r.try_get(2)?);
+        emit(
+            tx,
+            db,
+            &ActorRef::system(OBJECTION_TIMER),
+            clock.now(),
+            NewEvent::new(
+                "projects.objection.overdue",
+                "section",
+                &section_id,
+                json!({"objection_id": id, "section_id": section_id, "org_id": org_id,
+                       "due_at": due.to_rfc3339(), "basis": "招标投标法实施条例 第五十四条"}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Award (定标) and the award notice (中标通知书).
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct AwardInput {
+    /// The winner; the first candidate when absent.
+    #[serde(default)]
+    pub winner_org_id: Option<String>,
+    /// Required when the winner is not the first candidate (实施条例 55).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Contract {
+    pub signed_on: NaiveDate,
+    pub amount: Money,
+    pub recorded_at: DateTime<Utc>,
+    /// Signed after the due date (招标投标法 46).
+    pub late: bool,
+}
+
+/// The award and its notice (中标通知书), with the contract once recorded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Award {
+    pub section_id: String,
+    pub project_id: String,
+    pub notice_no: String,
+    pub winner_org_id: String,
+    pub winner_name: String,
+    pub winner_rank: i64,
+    pub price: Money,
+    pub reason: Option<String>,
+    pub awarded_at: DateTime<Utc>,
+    /// The contract must be signed before this instant (end of the last allowed day).
+    pub contract_due_at: DateTime<Utc>,
+    pub contract: Option<Contract>,
+}
+
+async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Award> {
+    let r = sqlx::query(
+        "SELECT a.notice_no, a.winner_org_id, a.winner_name, a.winner_rank, a.price_fen, a.reason, \
+         a.awarded_at, a.contract_due_at, a.contract_signed_on, a.contract_amount_fen, a.contract_recorded_at, \
+         a.contract_late, s.project_id FROM section_awards a JOIN sections s ON s.id = a.section_id \
+         WHERE a.section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("award of section {section_id}")))?;
+    let signed_on: Option<String> = r.try_get(8)?;
+    let contract = match signed_on {
+        Some(d) => Some(Contract {
+            signed_on: NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .map_err(|e| Error::internal(format!("stored contract date '{d}': {e}")))?,
+            amount: Money::from_fen(r.try_get::<Option<i64>, _>(9)?.unwrap_or_default()),
+            recorded_at: from_micros(r.try_get::<Option<i64>, _>(10)?.unwrap_or_default()),
+            late: r.try_get::<i64, _>(11)? != 0,
+        }),
+        None => None,
+    };
+    Ok(Award {
+        section_id: section_id.to_string(),
+        notice_no: r.try_get(0)?,
+        winner_org_id: r.try_get(1)?,
+        winner_name: r.try_get(2)?,
+        winner_rank: r.try_get(3)?,
+        price: Money::from_fen(r.try_get(4)?),
+        reason: r.try_get(5)?,
+        awarded_at: from_micros(r.try_get(6)?),
+        contract_due_at: from_micros(r.try_get(7)?),
+        contract,
+        project_id: r.try_get(12)?,
+    })
+}
+
+/// Confirm the winner (定标) after the publicity, with no objection left unanswered: publicizing →
+/// awarded, award notice, contract timer, event `projects.award.confirmed`.
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn confirm_award(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: AwardInput,
+) -> Result<Award> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
+    require_owner(actor, &sec)?;
+    let next = transition(sec.state, SectionAction::Award)?;
+    let rules = load_rules(&mut tx, &sec.region, sec.market).await?;
+    let publicity = load_publicity(&mut tx, section_id).await?;
+    if now < publicity.publicity_ends_at {
+        return Err(Error::conflict(
+            "award.publicity_not_ended",
+            format!(
+                "the candidate publicity runs until {}; the winner is confirmed after it ({})",
+                display_local(publicity.publicity_ends_at),
+                rules.publicity_source
+            ),
+        ));
+    }
+    let pending: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM section_objections WHERE section_id = $1 AND answered_at IS NULL",
+    )
+    .bind(section_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    if pending > 0 {
+        return Err(Error::conflict(
+            "award.objection_pending",
+            format!(
+                "{pending} objection(s) to the evaluation result are not answered yet; the procedure is suspended until they are ({})",
+                rules.objection_source
+            ),
+        ));
+    }
+    let first = publicity
+        .candidates
+        .first()
+        .ok_or_else(|| Error::internal("publicity without candidates"))?;
+    let winner = match input.winner_org_id.as_deref() {
+        None => first,
+        Some(w) => publicity
+            .candidates
+            .iter()
+            .find(|c| c.org_id == w)
+            .ok_or_else(|| {
+                Error::field(
+                    "winner_org_id",
+                    "award.not_a_candidate",
+                    "the winner must be one of the publicized candidates",
+                )
+            })?,
+    };
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    if winner.rank != 1 && reason.is_none() {
+        return Err(Error::field(
+            "reason",
+            "award.reason_required",
+            format!(
+                "a candidate other than the first is chosen only for a documented reason: the first gave up, \
+                 cannot perform, gave no performance security or broke the law ({SECOND_CANDIDATE_SOURCE})"
+            ),
+        ));
+    }
+    let notice_no = format!(
+        "ZBTZ-{}-{:02}",
+        sec.project_code.as_deref().unwrap_or(&sec.project_id),
+        sec.section_no
+    );
+    let due = period_end(now, rules.contract_days);
+    sqlx::query(
+        "INSERT INTO section_awards (section_id, notice_no, winner_org_id, winner_name, winner_rank, price_fen, \
+         reason, awarded_by, awarded_at, contract_due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(section_id)
+    .bind(&notice_no)
+    .bind(&winner.org_id)
+    .bind(&winner.org_name)
+    .bind(winner.rank)
+    .bind(winner.price.fen())
+    .bind(reason.clone())
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind(to_micros(due))
+    .execute(&mut *tx)
+    .await?;
+    set_state(&mut tx, section_id, sec.state, next, now).await?;
+    timers::schedule(
+        &mut tx,
+        CONTRACT_TIMER,
+        &contract_key(section_id),
+        due,
+        json!({"section_id": section_id}),
+        now,
+    )
+    .await?;
+    let bidders: Vec<String> = sqlx::query(
+        "SELECT org_id FROM section_registrations WHERE section_id = $1 ORDER BY created_at, id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<std::result::Result<_, _>>()?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.award.confirmed",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
+                   "procedure": sec.procedure, "notice_no": notice_no, "winner_org_id": winner.org_id,
+                   "winner_name": winner.org_name, "winner_rank": winner.rank,
+                   "price": winner.price.to_string(), "reason": reason, "awarded_at": now.to_rfc3339(),
+                   "contract_due_at": due.to_rfc3339(), "bidder_org_ids": bidders}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(Award {
+        section_id: section_id.to_string(),
+        project_id: sec.project_id,
+        notice_no,
+        winner_org_id: winner.org_id.clone(),
+        winner_name: winner.org_name.clone(),
+        winner_rank: winner.rank,
+        price: winner.price,
+        reason,
+        awarded_at: now,
+        contract_due_at: due,
+        contract: None,
+    })
+}
+
+/// The award notice of a section (every signed-in role: the result is public).
+pub async fn get_award(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Award> {
+    actor.require(READERS)?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    load_award(&mut conn, section_id).await
+}
+
+/// Handler of [`CONTRACT_TIMER`]: no contract recorded by its due time raises
+/// `projects.contract.overdue` (an alert; the contract can still be recorded, flagged late).
+pub struct ContractOverdue;
+
+#[async_trait::async_trait]
+impl TimerHandler for ContractOverdue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let Some(id) = timer.payload["section_id"].as_str() else {
+            return Err(Error::internal("contract timer without section_id"));
+        };
+        let n = sqlx::query(
+            "UPDATE section_awards SET contract_overdue_alerted = 1 WHERE section_id = $1 \
+             AND contract_signed_on IS NULL AND contract_overdue_alerted = 0",
+        )
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Ok(());
+        }
+        let state: String = sqlx::query("SELECT state FROM sections WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+        if state != SectionState::Awarded.as_str() {
+            return Ok(());
+        }
+        let r = sqlx::query(
+            "SELECT a.awarded_at, a.contract_due_at, a.winner_org_id, s.project_id FROM section_awards a \
+             JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let awarded = from_micros(r.try_get(0)?);
+        let due = from_micros(r.try_get(1)?);
+        let winner: String = r.try_get(2)?;
+        let project_id: String = r.try_get(3)?;
+        emit(
+            tx,
+            db,
+            &ActorRef::system(CONTRACT_TIMER),
+            clock.now(),
+            NewEvent::new(
+                "projects.contract.overdue",
+                "section",
+                id,
+                json!({"section_id": id, "project_id": project_id, "winner_org_id": winner,
+                       "awarded_at": awarded.to_rfc3339(), "due_at": due.to_rfc3339(),
+                       "basis": "招标投标法 第四十六条"}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contract (合同签订).
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ContractInput {
+    /// Date the written contract was signed (Asia/Shanghai).
+    pub signed_on: NaiveDate,
+    /// Contract amount, CNY.
+    pub amount: Money,
+}
+
+/// Record the signed contract (the project's tenderer or agency): awarded → contracted, event
+/// `projects.contract.signed`. A contract signed after the due date is recorded, flagged late.
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn record_contract(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: ContractInput,
+) -> Result<Award> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
+    require_owner(actor, &sec)?;
+    let next = transition(sec.state, SectionAction::SignContract)?;
+    let award = load_award(&mut tx, section_id).await?;
+    let mut v = Violations::new();
+    if input.signed_on < local_date(award.awarded_at) {
+        v.push(
+            "signed_on",
+            "contract.before_award",
+            format!(
+                "the contract cannot be signed before the award notice of {}",
+                local_date(award.awarded_at)
+            ),
+        );
+    }
+    if input.signed_on > local_date(now) {
+        v.push(
+            "signed_on",
+            "contract.in_future",
+            "the signing date must not be in the future",
+        );
+    }
+    if input.amount.is_zero() {
+        v.push(
+            "amount",
+            "contract.amount_positive",
+            "the contract amount must be greater than zero",
+        );
+    }
+    v.into_result()?;
+    let late = contract_late(input.signed_on, award.contract_due_at);
+    sqlx::query(
+        "UPDATE section_awards SET contract_signed_on = $1, contract_amount_fen = $2, contract_recorded_at = $3, \
+         contract_late = $4 WHERE section_id = $5 AND contract_signed_on IS NULL",
+    )
+    .bind(input.signed_on.to_string())
+    .bind(input.amount.fen())
+    .bind(to_micros(now))
+    .bind(i64::from(late))
+    .bind(section_id)
+    .execute(&mut *tx)
+    .await?;
+    set_state(&mut tx, section_id, sec.state, next, now).await?;
+    timers::cancel(&mut tx, &contract_key(section_id)).await?;
+    let signed_at = at_local(input.signed_on, 0, 0, 0);
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.contract.signed",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
+                   "winner_org_id": award.winner_org_id, "amount": input.amount.to_string(),
+                   "award_price": award.price.to_string(), "signed_on": input.signed_on.to_string(),
+                   "signed_at": signed_at.to_rfc3339(), "recorded_at": now.to_rfc3339(),
+                   "due_at": award.contract_due_at.to_rfc3339(), "late": late}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(Award {
+        contract: Some(Contract {
+            signed_on: input.signed_on,
+            amount: input.amount,
+            recorded_at: now,
+            late,
+        }),
+        ..award
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Termination (终止招标).
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct TerminateInput {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Termination {
+    pub section_id: String,
+    pub previous_state: SectionState,
+    pub state: SectionState,
+    pub reason: String,
+    pub terminated_at: DateTime<Utc>,
+}
+
+/// Terminate a section (the project's tenderer or agency, with a reason): any state but a final
+/// one → terminated, event `projects.section.terminated`; its pending timers are cancelled.
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn terminate(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: TerminateInput,
+) -> Result<Termination> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let mut v = Violations::new();
+    let reason = required_text(&mut v, "reason", &input.reason, 2000);
+    v.into_result()?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
+    require_owner(actor, &sec)?;
+    let next = transition(sec.state, SectionAction::Terminate)?;
+    sqlx::query(
+        "INSERT INTO section_terminations (section_id, reason, terminated_by, terminated_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(section_id)
+    .bind(&reason)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    set_state(&mut tx, section_id, sec.state, next, now).await?;
+    timers::cancel(
+        &mut tx,
+        &format!("{}:{section_id}", crate::bidding::DEADLINE_TIMER),
+    )
+    .await?;
+    timers::cancel(&mut tx, &contract_key(section_id)).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.section.terminated",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
+                   "reason": reason, "previous_state": sec.state.as_str(),
+                   "terminated_at": now.to_rfc3339()}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(Termination {
+        section_id: section_id.to_string(),
+        previous_state: sec.state,
+        state: next,
+        reason,
+        terminated_at: now,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes.
+
+pub mod http {
+    use super::*;
+    use axum::extract::State;
+    use axum::http::StatusCode;
+    use ggzy_core::http::{Json, Path};
+    use utoipa_axum::{router::OpenApiRouter, routes};
+
+    pub fn router() -> OpenApiRouter<Ctx> {
+        OpenApiRouter::new()
+            .routes(routes!(post_result, get_result))
+            .routes(routes!(post_objection, get_objections))
+            .routes(routes!(post_answer))
+            .routes(routes!(post_award, get_award_notice))
+            .routes(routes!(post_contract))
+            .routes(routes!(post_terminate))
+    }
+
+    /// Submit the evaluation committee's result (staff, or the project's agency) for a section in
+    /// `evaluating`: ranked candidates (≤ 3, registered bidders with an opened bid) and the
+    /// publicity length (≥ 3 days, 实施条例 54). The section moves to `publicizing`.
+    #[utoipa::path(post, path = "/api/v1/sections/{id}/evaluation-result", tag = "award", security(("bearer" = [])),
+        params(("id" = String, Path, description = "section id")), request_body = EvaluationResultInput,
+        responses((status = 201, body = Publicity), (status = 403), (status = 404),
+                  (status = 409, description = "section not evaluating"), (status = 422, description = "each broken field")))]
+    async fn post_result(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+        Json(input): Json<EvaluationResultInput>,
+    ) -> Result<(StatusCode, Json<Publicity>)> {
+        actor.require(&[Role::Staff, Role::Agency])?;
+        let p = submit_result(&ctx, &actor, &id, input).await?;
+        Ok((StatusCode::CREATED, Json(p)))
+    }
+
+    /// The evaluation result and candidate publicity of a section.
+    #[utoipa::path(get, path = "/api/v1/sections/{id}/evaluation-result", tag = "award", security(("bearer" = [])),
+        params(("id" = String, Path, description = "section id")),
+        responses((status = 200, body = Publicity), (status = 403), (status = 404)))]
+    async fn get_result(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+    ) -> Result<Json<Publicity>> {
+        actor.require(READERS)?;
+        Ok(Json(get_publicity(&ctx, &actor, &id).await?))
+    }
+
+    /// Object to the evaluation result (异议; bidder registered for the section, during the
+    /// publicity). The tenderer answers within 3 days (实施条例 54); until then no award.
+    #[utoipa::path(post, path = "/api/v1/sections/{id}/objections", tag = "award", security(("bearer" = [])),
+        params(("id" = String, Path, description = "section id")), request_body = ObjectionInput,
+        responses((status = 201, body = Objection), (status = 403), (status = 404),
+                  (status = 409, description = "not publicizing or publicity ended"), (status = 422)))]
+    async fn post_objection(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+        Json(input): Json<ObjectionInput>,
+    ) -> Result<(StatusCode, Json<Objection>)> {
+        actor.require(&[Role::Bidder])?;
+        let o = file_objection(&ctx, &actor, &id, input).await?;
+        Ok((StatusCode::CREATED, Json(o)))
+    }
+
+    /// Objections of a section (a bidder sees its own).
+    #[utoipa::path(get, path = "/api/v1/sections/{id}/objections", tag = "award", security(("bearer" = [])),
+        params(("id" = String, Path, description = "section id")),
+        responses((status = 200, body = [Objection]), (status = 403), (status = 404)))]
+    async fn get_objections(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+    ) -> Result<Json<Vec<Objection>>> {
+        actor.require(&[
+            Role::Bidder,
+            Role::Tenderer,
+            Role::Agency,
+            Role::Staff,
+            Role::Supervisor,
+            Role::Admin,
+        ])?;
+        Ok(Json(list_objections(&ctx, &actor, &id).await?))
+    }
+
+    /// Answer an objection (the project's tenderer or agency).
+    #[utoipa::path(post, path = "/api/v1/objections/{id}/answer", tag = "award", security(("bearer" = [])),
+        params(("id" = String, Path, description = "objection id")), request_body = AnswerInput,
+        responses((status = 200, body = Objection), (status = 403), (status = 404), (status = 409), (status = 422)))]
+    async fn post_answer(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+        Json(input): Json<AnswerInput>,
+    ) -> Result<Json<Objection>> {
+        actor.require(&[Role::Tenderer, Role::Agency])?;
+        Ok(Json(answer_objection(&ctx, &actor, &id, input).await?))
+    }
+
+    /// Confirm the winner (定标; the project's tenderer or agency) after the publicity ended, with
+    /// no unanswered objection: the first candidate unless a documented reason (实施条例 55). Issues
+    /// the award notice (中标通知书); the contract is due within 30 days (招标投标法 46).
+    #[utoipa::path(post, path = "/api/v1/sections/{id}/award", tag = "award", security(("bearer" = [])),
+        params(("id" = String, Path, description = "section id")), request_body = AwardInput,
+        responses((status = 201, body = Award), (status = 403), (status = 404),
+                  (status = 409, description = "illegal state, publicity running or objection pending"), (status = 422)))]
+    async fn post_award(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+        Json(input): Json<AwardInput>,
+    ) -> Result<(StatusCode, Json<Award>)> {
+        actor.require(&[Role::Tenderer, Role::Agency])?;
+        let a = confirm_award(&ctx, &actor, &id, input).await?;
+        Ok((StatusCode::CREATED, Json(a)))
+    }
+
+    /// The award notice of a section, with the contract once recorded.
+    #[utoipa::path(get, path = "/api/v1/sections/{id}/award", tag = "award", security(("bearer" = [])),
+        params(("id" = String, Path, description = "section id")),
+        responses((status = 200, body = Award), (status = 403), (status = 404)))]
+    async fn get_award_notice(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+    ) -> Result<Json<Award>> {
+        actor.require(READERS)?;
+        Ok(Json(get_award(&ctx, &actor, &id).await?))
+    }
+
+    /// Record the signed contract (the project's tenderer or agency). Late contracts (after 30
+    /// days, 招标投标法 46) are recorded and flagged `late`.
+    #[utoipa::path(post, path = "/api/v1/sections/{id}/contract", tag = "award", security(("bearer" = [])),
+        params(("id" = String, Path, description = "section id")), request_body = ContractInput,
+        responses((status = 201, body = Award), (status = 403), (status = 404), (status = 409), (status = 422)))]
+    async fn post_contract(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+        Json(input): Json<ContractInput>,
+    ) -> Result<(StatusCode, Json<Award>)> {
+        actor.require(&[Role::Tenderer, Role::Agency])?;
+        let a = record_contract(&ctx, &actor, &id, input).await?;
+        Ok((StatusCode::CREATED, Json(a)))
+    }
+
+    /// Terminate a section (终止招标; the project's tenderer or agency, with a reason).
+    #[utoipa::path(post, path = "/api/v1/sections/{id}/terminate", tag = "award", security(("bearer" = [])),
+        params(("id" = String, Path, description = "section id")), request_body = TerminateInput,
+        responses((status = 200, body = Termination), (status = 403), (status = 404),
+                  (status = 409, description = "final state"), (status = 422)))]
+    async fn post_terminate(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+        Json(input): Json<TerminateInput>,
+    ) -> Result<Json<Termination>> {
+        actor.require(&[Role::Tenderer, Role::Agency])?;
+        Ok(Json(terminate(&ctx, &actor, &id, input).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn publicity_of_two_days_is_refused_three_accepted() {
+        let r = AwardRules::national(Market::Construction);
+        let e = check_publicity_days(&r, 2).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule.as_str()),
+            ("publicity_days", "publicity.min_days")
+        );
+        assert!(e.message.contains("第五十四条"), "{}", e.message);
+        assert_eq!(check_publicity_days(&r, 3).unwrap(), 3);
+        assert_eq!(check_publicity_days(&r, 60).unwrap(), 60);
+        assert_eq!(
+            check_publicity_days(&r, 61).unwrap_err().rule,
+            "publicity.max_days"
+        );
+    }
+
+    #[test]
+    fn a_regional_minimum_moves_the_boundary() {
+        let r = AwardRules {
+            publicity_min_days: 5,
+            ..AwardRules::national(Market::Land)
+        };
+        assert!(check_publicity_days(&r, 4).is_err());
+        assert_eq!(check_publicity_days(&r, 5).unwrap(), 5);
+    }
+
+    #[test]
+    fn periods_start_the_next_day_and_end_at_midnight() {
+        // Monday 2026-03-02 10:00 + 3 days → ends Thursday 24:00 (= Friday 00:00) Shanghai.
+        let start = at_local(d(2026, 3, 2), 10, 0, 0);
+        assert_eq!(period_end(start, 3), at_local(d(2026, 3, 6), 0, 0, 0));
+        // Late in the evening changes nothing: the first day is never counted.
+        let late = at_local(d(2026, 3, 2), 23, 59, 59);
+        assert_eq!(period_end(late, 3), at_local(d(2026, 3, 6), 0, 0, 0));
+        // 30 days for the contract across a month end.
+        assert_eq!(
+            period_end(at_local(d(2026, 3, 20), 15, 0, 0), 30),
+            at_local(d(2026, 4, 20), 0, 0, 0)
+        );
+    }
+
+    #[test]
+    fn contract_on_day_30_is_on_time_day_31_late() {
+        let awarded = at_local(d(2026, 3, 20), 15, 0, 0);
+        let due = period_end(awarded, 30);
+        assert!(!contract_late(d(2026, 3, 20), due));
+        assert!(!contract_late(d(2026, 4, 19), due)); // day 30
+        assert!(contract_late(d(2026, 4, 20), due)); // day 31
+    }
+
+    #[test]
+    fn national_rules_cite_their_sources() {
+        for m in Market::ALL {
+            let r = AwardRules::national(m);
+            assert_eq!(
+                (
+                    r.max_candidates,
+                    r.publicity_min_days,
+                    r.objection_answer_days,
+                    r.contract_days
+                ),
+                (3, 3, 3, 30)
+            );
+            assert!(r.publicity_source.contains("第五十四条"));
+            assert!(r.contract_source.contains("第四十六条"));
+        }
+    }
+
+    #[test]
+    fn decimals_accept_strings_and_numbers() {
+        assert_eq!(decimal_of(&json!("12.50")).as_deref(), Some("12.50"));
+        assert_eq!(decimal_of(&json!(95.5)).as_deref(), Some("95.5"));
+        assert_eq!(decimal_of(&json!("abc")), None);
+        assert_eq!(decimal_of(&json!(null)), None);
+    }
+}

@@ -1,0 +1,513 @@
+//! The bidder's side (`ggzy bid seal | upload | open-key`): build and encrypt a bid package with a
+//! fresh key, upload it, and hand the key over at opening. Plain HTTP/1.1 over TCP (no TLS: run it
+//! against `http://` or through a local TLS-terminating proxy), so the tool needs nothing beyond
+//! what the server already links.
+
+use crate::package::{self, Document, Manifest, Suite};
+use base64::Engine as _;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// `ggzy bid …`
+#[derive(clap::Subcommand, Debug)]
+pub enum BidCmd {
+    /// Build a bid package (manifest with the price + documents), encrypt it with a fresh random
+    /// key, write the key file and print the digest and the key.
+    Seal {
+        /// The bid price (decimal, at most 2 places), sealed inside the package.
+        #[arg(long)]
+        price: String,
+        /// Cipher suite: `aes` (AES-256-GCM + SHA-256) or `sm4` (SM4-GCM + SM3, 国密).
+        #[arg(long, default_value = "aes")]
+        suite: String,
+        /// The package to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Where to write the key (default: the package path with `.key` appended).
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+        /// Documents to include (商务标, 技术标, …).
+        files: Vec<PathBuf>,
+    },
+    /// Upload a sealed package for a section (the digest comes from the key file or --digest).
+    Upload {
+        /// Base URL of the platform, e.g. http://127.0.0.1:8080
+        #[arg(long, env = "GGZY_URL")]
+        url: String,
+        /// Bearer token of the bidder's session.
+        #[arg(long, env = "GGZY_TOKEN")]
+        token: String,
+        #[arg(long)]
+        section: String,
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+        #[arg(long)]
+        digest: Option<String>,
+        package: PathBuf,
+    },
+    /// Submit the package key at opening (during the decryption window).
+    OpenKey {
+        #[arg(long, env = "GGZY_URL")]
+        url: String,
+        #[arg(long, env = "GGZY_TOKEN")]
+        token: String,
+        #[arg(long)]
+        section: String,
+        #[arg(long)]
+        key_file: PathBuf,
+    },
+}
+
+/// Contents of a key file (JSON). Keep it secret until the opening.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct KeyFile {
+    pub format: String,
+    pub suite: String,
+    /// base64.
+    pub key: String,
+    /// The plaintext digest to declare in `X-Bid-Digest`.
+    pub digest: String,
+    pub package: String,
+}
+
+impl KeyFile {
+    /// The raw key bytes.
+    pub fn key_bytes(&self) -> Result<Vec<u8>, String> {
+        base64::engine::general_purpose::STANDARD
+            .decode(self.key.trim())
+            .map_err(|_| "the key file's key is not base64".to_string())
+    }
+}
+
+impl std::fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "KeyFile {{ suite: {}, digest: {}, key: <redacted> }}",
+            self.suite, self.digest
+        )
+    }
+}
+
+/// What [`seal_files`] produced.
+#[derive(Debug, Clone)]
+pub struct SealOutput {
+    pub suite: Suite,
+    pub digest: String,
+    pub package_len: u64,
+    pub key_file: PathBuf,
+    pub key_b64: String,
+}
+
+fn hash_file(suite: Suite, path: &Path) -> Result<(u64, String), String> {
+    let mut f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut h = package::Hasher::new(suite);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        h.update(&buf[..n]);
+    }
+    Ok((size, h.finish()))
+}
+
+/// Build and seal a package from `files` with a fresh random key; writes the package to `out` and
+/// the key file (mode 0600 on Unix) to `key_file`.
+pub fn seal_files(
+    suite: Suite,
+    price: &str,
+    files: &[PathBuf],
+    out: &Path,
+    key_file: &Path,
+) -> Result<SealOutput, String> {
+    if package::parse_price(price).is_none() {
+        return Err(format!(
+            "--price '{price}' must be a non-negative decimal with at most 2 places"
+        ));
+    }
+    let mut documents = Vec::new();
+    for f in files {
+        let (size, digest) = hash_file(suite, f)?;
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| f.display().to_string());
+        documents.push(Document { name, size, digest });
+    }
+    let manifest = Manifest {
+        format: package::FORMAT.into(),
+        price: price.into(),
+        currency: "CNY".into(),
+        documents,
+    };
+    let head = manifest.head();
+    let expected = head.len() as u64 + manifest.documents.iter().map(|d| d.size).sum::<u64>();
+    let mut plain: Box<dyn Read> = Box::new(std::io::Cursor::new(head));
+    for f in files {
+        let file = std::fs::File::open(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        plain = Box::new(plain.chain(file));
+    }
+    let mut key = vec![0u8; suite.key_len()];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    let mut prefix = [0u8; 7];
+    rand::rngs::OsRng.fill_bytes(&mut prefix);
+    let file = std::fs::File::create(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let info = package::seal_stream(suite, &key, &prefix, plain, std::io::BufWriter::new(file))
+        .map_err(|e| e.to_string())?;
+    if info.plaintext_len != expected {
+        let _ = std::fs::remove_file(out);
+        return Err("a document changed while it was being sealed; try again".into());
+    }
+    let key_b64 = base64::engine::general_purpose::STANDARD.encode(&key);
+    let kf = KeyFile {
+        format: "ggzy-bid-key/1".into(),
+        suite: suite.name().into(),
+        key: key_b64.clone(),
+        digest: info.digest.clone(),
+        package: out.display().to_string(),
+    };
+    write_secret(
+        key_file,
+        &serde_json::to_vec_pretty(&kf).map_err(|e| e.to_string())?,
+    )?;
+    Ok(SealOutput {
+        suite,
+        digest: info.digest,
+        package_len: info.package_len,
+        key_file: key_file.to_path_buf(),
+        key_b64,
+    })
+}
+
+fn write_secret(path: &Path, data: &[u8]) -> Result<(), String> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(data)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn read_key_file(path: &Path) -> Result<KeyFile, String> {
+    let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_slice(&text)
+        .map_err(|e| format!("{}: not a ggzy key file: {e}", path.display()))
+}
+
+/// A response: status and body text.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub body: String,
+}
+
+enum Body<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
+
+/// One HTTP/1.1 request with `Connection: close`.
+async fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    body: Body<'_>,
+) -> Result<Response, String> {
+    let rest = base.strip_prefix("http://").ok_or_else(|| {
+        format!(
+            "--url {base}: only http:// is supported (use a local TLS-terminating proxy for https)"
+        )
+    })?;
+    let (authority, prefix) = match rest.find('/') {
+        Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
+        None => (rest, ""),
+    };
+    let addr = if authority.contains(':') {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .map_err(|e| format!("connect {addr}: {e}"))?;
+    let len = match &body {
+        Body::Bytes(b) => b.len() as u64,
+        Body::File(p) => std::fs::metadata(p)
+            .map_err(|e| format!("{}: {e}", p.display()))?
+            .len(),
+    };
+    let mut head = format!(
+        "{method} {prefix}{path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\
+         Authorization: Bearer {token}\r\nContent-Length: {len}\r\nAccept: application/json\r\n\
+         User-Agent: ggzy-bid/{}\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let io = |e: std::io::Error| format!("{addr}: {e}");
+    stream.write_all(head.as_bytes()).await.map_err(io)?;
+    match body {
+        Body::Bytes(b) => stream.write_all(b).await.map_err(io)?,
+        Body::File(p) => {
+            let mut f = tokio::fs::File::open(p)
+                .await
+                .map_err(|e| format!("{}: {e}", p.display()))?;
+            tokio::io::copy(&mut f, &mut stream).await.map_err(io)?;
+        }
+    }
+    stream.flush().await.map_err(io)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.map_err(io)?;
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Result<Response, String> {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("malformed HTTP response")?;
+    let head = String::from_utf8_lossy(&raw[..split]);
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or("malformed HTTP status line")?;
+    let chunked = lines.any(|l| {
+        let l = l.to_ascii_lowercase();
+        l.starts_with("transfer-encoding:") && l.contains("chunked")
+    });
+    let mut body = raw[split + 4..].to_vec();
+    if chunked {
+        body = dechunk(&body)?;
+    }
+    Ok(Response {
+        status,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        let eol = data
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or("malformed chunked body")?;
+        let size_text = String::from_utf8_lossy(&data[..eol]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .map_err(|_| "malformed chunk size")?;
+        data = &data[eol + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        if data.len() < size + 2 {
+            return Err("truncated chunked body".into());
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[size + 2..];
+    }
+}
+
+/// `PUT /api/v1/sections/{section}/bids/mine` with the package file streamed from disk.
+pub async fn upload(
+    url: &str,
+    token: &str,
+    section: &str,
+    digest: &str,
+    package: &Path,
+) -> Result<Response, String> {
+    request(
+        url,
+        "PUT",
+        &format!("/api/v1/sections/{section}/bids/mine"),
+        token,
+        &[
+            ("Content-Type", "application/octet-stream"),
+            ("X-Bid-Digest", digest),
+            (
+                "X-File-Creator",
+                concat!("ggzy-bid/", env!("CARGO_PKG_VERSION")),
+            ),
+        ],
+        Body::File(package),
+    )
+    .await
+}
+
+/// `POST /api/v1/sections/{section}/bids/mine/key` with the key from `key_file`.
+pub async fn open_key(
+    url: &str,
+    token: &str,
+    section: &str,
+    key_file: &Path,
+) -> Result<Response, String> {
+    let kf = read_key_file(key_file)?;
+    let body = serde_json::json!({"key": kf.key}).to_string();
+    request(
+        url,
+        "POST",
+        &format!("/api/v1/sections/{section}/bids/mine/key"),
+        token,
+        &[("Content-Type", "application/json")],
+        Body::Bytes(body.as_bytes()),
+    )
+    .await
+}
+
+fn report(r: Response) -> i32 {
+    println!("HTTP {}", r.status);
+    println!("{}", r.body);
+    if (200..300).contains(&r.status) {
+        0
+    } else {
+        1
+    }
+}
+
+/// Run a `ggzy bid` command; the exit code, or an error message.
+pub async fn run(cmd: BidCmd) -> Result<i32, String> {
+    match cmd {
+        BidCmd::Seal {
+            price,
+            suite,
+            out,
+            key_file,
+            files,
+        } => {
+            let suite = Suite::from_short(&suite)
+                .ok_or_else(|| format!("--suite '{suite}': use aes or sm4"))?;
+            let key_file = key_file.unwrap_or_else(|| {
+                let mut p = out.clone().into_os_string();
+                p.push(".key");
+                PathBuf::from(p)
+            });
+            let o = seal_files(suite, &price, &files, &out, &key_file)?;
+            println!("package: {} ({} bytes)", out.display(), o.package_len);
+            println!("suite: {}", o.suite.name());
+            println!("digest: {}", o.digest);
+            println!("key: {}", o.key_b64);
+            println!("key file: {}", o.key_file.display());
+            println!("Keep the key secret until the opening; submit it with `ggzy bid open-key`.");
+            Ok(0)
+        }
+        BidCmd::Upload {
+            url,
+            token,
+            section,
+            key_file,
+            digest,
+            package,
+        } => {
+            let digest = match (digest, key_file) {
+                (Some(d), _) => d,
+                (None, Some(k)) => read_key_file(&k)?.digest,
+                (None, None) => return Err("give --key-file or --digest".into()),
+            };
+            Ok(report(
+                upload(&url, &token, &section, &digest, &package).await?,
+            ))
+        }
+        BidCmd::OpenKey {
+            url,
+            token,
+            section,
+            key_file,
+        } => Ok(report(open_key(&url, &token, &section, &key_file).await?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_files_open_with_the_key_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("商务标.pdf");
+        let b = dir.path().join("技术标.pdf");
+        std::fs::write(&a, vec![1u8; 70_000]).unwrap();
+        std::fs::write(&b, b"tech").unwrap();
+        for suite in Suite::ALL {
+            let out = dir.path().join("pkg.bid");
+            let kf = dir.path().join("pkg.bid.key");
+            let o = seal_files(suite, "123.45", &[a.clone(), b.clone()], &out, &kf).unwrap();
+            let k = read_key_file(&kf).unwrap();
+            assert_eq!(k.digest, o.digest);
+            let key = base64::engine::general_purpose::STANDARD
+                .decode(&k.key)
+                .unwrap();
+            assert_eq!(key.len(), suite.key_len());
+            let pkg = std::fs::read(&out).unwrap();
+            let opened = package::open(&key, &pkg, &o.digest).unwrap();
+            assert_eq!(opened.manifest.price, "123.45");
+            assert_eq!(opened.manifest.documents.len(), 2);
+            assert_eq!(opened.manifest.documents[0].name, "商务标.pdf");
+            assert_eq!(opened.manifest.documents[0].size, 70_000);
+            assert_eq!(opened.suite, suite);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&kf).unwrap().permissions().mode();
+                assert_eq!(mode & 0o077, 0, "key file readable by others: {mode:o}");
+            }
+        }
+        // Two seals never share a key.
+        let k1 = seal_files(
+            Suite::Aes256GcmSha256,
+            "1.00",
+            &[],
+            &dir.path().join("x"),
+            &dir.path().join("x.key"),
+        )
+        .unwrap();
+        let k2 = seal_files(
+            Suite::Aes256GcmSha256,
+            "1.00",
+            &[],
+            &dir.path().join("y"),
+            &dir.path().join("y.key"),
+        )
+        .unwrap();
+        assert_ne!(k1.key_b64, k2.key_b64);
+        assert!(seal_files(
+            Suite::Aes256GcmSha256,
+            "1.234",
+            &[],
+            &dir.path().join("z"),
+            &dir.path().join("z.key")
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn responses_plain_and_chunked() {
+        let r = parse_response(b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\n{}").unwrap();
+        assert_eq!((r.status, r.body.as_str()), (201, "{}"));
+        let r = parse_response(
+            b"HTTP/1.1 422 Unprocessable Entity\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n2\r\n\"}\r\n0\r\n\r\n",
+        )
+        .unwrap();
+        assert_eq!((r.status, r.body.as_str()), (422, "{\"a\"}"));
+        assert!(parse_response(b"garbage").is_err());
+    }
+}

@@ -1,0 +1,246 @@
+//! Attachments of announcements: uploaded to a draft, stored content-addressed under
+//! `files_dir/announcements/<sha256>`, listed with their SHA-256 and served with it, so a reader can
+//! verify the file is the one published.
+
+use crate::service::{self, Attachment, Status};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use ggzy_core::events::NewEvent;
+use ggzy_core::http::{Json, Path, Query};
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{ids, Error, Result};
+use ggzy_identity::http::MaybeActor;
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::new()
+        .routes(routes!(upload_attachment))
+        .routes(routes!(download_attachment))
+}
+
+pub(crate) async fn list(
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Any>,
+    announcement_id: &str,
+) -> Result<Vec<Attachment>> {
+    let rows = sqlx::query(
+        "SELECT id, name, content_type, size, sha256, created_at FROM announcement_attachments \
+         WHERE announcement_id = $1 ORDER BY created_at, id",
+    )
+    .bind(announcement_id)
+    .fetch_all(&mut **conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Attachment {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                content_type: r.try_get(2)?,
+                size: r.try_get(3)?,
+                sha256: r.try_get(4)?,
+                created_at: from_micros(r.try_get(5)?),
+            })
+        })
+        .collect()
+}
+
+fn dir(ctx: &Ctx) -> std::path::PathBuf {
+    ctx.settings.files_dir.join("announcements")
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct UploadParams {
+    /// File name shown to readers.
+    pub name: String,
+    /// Hex SHA-256 the client computed; the upload is refused if the content does not match.
+    pub sha256: Option<String>,
+}
+
+/// Attach a file to a draft (owner, staff). Published announcements are immutable.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn upload(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    p: &UploadParams,
+    content_type: &str,
+    body: &[u8],
+) -> Result<Attachment> {
+    actor.require(&[Role::Tenderer, Role::Agency, Role::Staff])?;
+    let name = p.name.trim();
+    let mut v = ggzy_core::error::Violations::new();
+    if name.is_empty() || name.chars().count() > 200 || name.contains(['/', '\\']) {
+        v.push(
+            "name",
+            "attachment.name",
+            "a file name of 1–200 characters without path separators",
+        );
+    }
+    if body.is_empty() {
+        v.push("body", "required", "the file is empty");
+    }
+    let sha = hex::encode(Sha256::digest(body));
+    if let Some(want) = &p.sha256 {
+        if !want.trim().eq_ignore_ascii_case(&sha) {
+            v.push(
+                "sha256",
+                "attachment.sha256_mismatch",
+                format!("the content's SHA-256 is {sha}"),
+            );
+        }
+    }
+    v.into_result()?;
+    // Refuse before anything is written (checked again under the row lock below).
+    let cur = service::get(ctx, Some(actor), id).await?;
+    if !service::can_edit(actor, &cur) {
+        return Err(Error::not_found(format!("announcement {id}")));
+    }
+    if cur.status != Status::Draft {
+        return Err(Error::conflict(
+            "announcement.immutable",
+            "files are attached to a draft; published text is immutable",
+        ));
+    }
+    // Content-addressed: the same file twice is one file; written before the row commits, so a
+    // row never points to a missing file (an orphan file after a failed commit is harmless).
+    let d = dir(ctx);
+    tokio::fs::create_dir_all(&d)
+        .await
+        .map_err(|e| Error::internal(format!("attachments dir: {e}")))?;
+    let path = d.join(&sha);
+    if tokio::fs::metadata(&path).await.is_err() {
+        let tmp = d.join(format!("{sha}.{}.tmp", ids::new_id()));
+        tokio::fs::write(&tmp, body)
+            .await
+            .map_err(|e| Error::internal(format!("attachment write: {e}")))?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(|e| Error::internal(format!("attachment rename: {e}")))?;
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let a = service::load(&mut tx, &ctx.db, id, true).await?;
+    if !service::can_edit(actor, &a) {
+        return Err(Error::not_found(format!("announcement {id}")));
+    }
+    if a.status != Status::Draft {
+        return Err(Error::conflict(
+            "announcement.immutable",
+            "files are attached to a draft; published text is immutable",
+        ));
+    }
+    let att = Attachment {
+        id: ids::new_id(),
+        name: name.to_string(),
+        content_type: content_type.to_string(),
+        size: body.len() as i64,
+        sha256: sha,
+        created_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO announcement_attachments (id, announcement_id, name, content_type, size, sha256, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&att.id)
+    .bind(id)
+    .bind(&att.name)
+    .bind(&att.content_type)
+    .bind(att.size)
+    .bind(&att.sha256)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "publishing.attachment.added",
+            "announcement",
+            id,
+            json!({"announcement_id": id, "attachment_id": att.id, "name": att.name,
+                   "size": att.size, "sha256": att.sha256}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(att)
+}
+
+/// Attach a file to a draft announcement (owner, staff): the raw body is the file; `sha256`, when
+/// given, must match the content.
+#[utoipa::path(post, path = "/api/v1/announcements/{id}/attachments", tag = "publishing",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "announcement id"), UploadParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = Attachment), (status = 404), (status = 409, description = "not a draft"),
+              (status = 422, description = "empty, bad name or SHA-256 mismatch")))]
+async fn upload_attachment(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Query(p): Query<UploadParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Attachment>)> {
+    actor.require(&[Role::Tenderer, Role::Agency, Role::Staff])?;
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream");
+    Ok((
+        StatusCode::CREATED,
+        Json(upload(&ctx, &actor, &id, &p, ct, &body).await?),
+    ))
+}
+
+/// Download an attachment (public when the announcement is); `Repr-Digest` and `ETag` carry its
+/// SHA-256, and the stored file is checked against it before it is served.
+#[utoipa::path(get, path = "/api/v1/announcements/{id}/attachments/{attachment_id}", tag = "publishing",
+    params(("id" = String, Path, description = "announcement id"),
+           ("attachment_id" = String, Path, description = "attachment id")),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404)))]
+async fn download_attachment(
+    State(ctx): State<Ctx>,
+    MaybeActor(actor): MaybeActor,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Result<Response> {
+    // Public: no role required; visibility follows the announcement's.
+    let a = service::get(&ctx, actor.as_ref(), &id).await?;
+    let att = a
+        .attachments
+        .iter()
+        .find(|x| x.id == attachment_id)
+        .ok_or_else(|| Error::not_found(format!("attachment {attachment_id}")))?;
+    let bytes = tokio::fs::read(dir(&ctx).join(&att.sha256))
+        .await
+        .map_err(|e| Error::internal(format!("attachment read: {e}")))?;
+    let raw = Sha256::digest(&bytes);
+    if hex::encode(raw) != att.sha256 {
+        return Err(Error::internal(format!(
+            "attachment {attachment_id} does not match its SHA-256"
+        )));
+    }
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&att.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", att.sha256)) {
+        h.insert(header::ETAG, v);
+    }
+    let digest = base64::engine::general_purpose::STANDARD.encode(raw);
+    if let Ok(v) = HeaderValue::from_str(&format!("sha-256=:{digest}:")) {
+        h.insert("repr-digest", v);
+    }
+    Ok(r)
+}

@@ -1,0 +1,463 @@
+//! Publishing follows the trading lifecycle from the projects area's events: it keeps its own copy
+//! of projects and sections (titles, markets, tenderer, deadlines), drafts the opening record,
+//! candidate publicity, award and failure notices from the events — so the numbers are never
+//! retyped — and writes the OCDS award, contract and failure releases.
+//!
+//! An auto-draft belongs to the tenderer's organization, keeps the event's values in
+//! `source_fields` (an edit may add to them, never change them) and goes through the ordinary
+//! workflow: the tenderer completes the fields the event does not carry, submits, staff approve.
+
+use crate::rules::{render_markdown, AnnouncementType};
+use crate::service::{self, SectionInfo};
+use chrono::{DateTime, Utc};
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{ids, Clock, Result};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::{emit, Db, Tx};
+use serde_json::{json, Value};
+
+const NAME: &str = "publishing.lifecycle";
+
+pub struct LifecycleProjection;
+
+fn time(v: &Value) -> Option<DateTime<Utc>> {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn micros(v: &Value) -> Option<i64> {
+    time(v).map(to_micros)
+}
+
+/// Upsert one section from a project or section payload (`project` carries the project's own
+/// fields when the section comes inside `projects.project.approved`).
+async fn upsert_section(tx: &mut Tx, project: &Value, s: &Value, now: i64) -> Result<()> {
+    let pick = |k: &str| -> Option<String> {
+        s[k].as_str()
+            .or_else(|| project[k].as_str())
+            .map(str::to_string)
+    };
+    let Some(section_id) = pick("section_id") else {
+        return Ok(());
+    };
+    let Some(project_id) = pick("project_id") else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO publishing_sections (section_id, project_id, project_code, project_name, section_name, \
+         market, procedure, region, tenderer_name, tenderer_uscc, owner_org_id, estimated_price, docs_issue_at, \
+         bid_deadline, opening_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         ON CONFLICT (section_id) DO UPDATE SET project_id = excluded.project_id, \
+         project_code = COALESCE(excluded.project_code, publishing_sections.project_code), \
+         project_name = excluded.project_name, section_name = excluded.section_name, market = excluded.market, \
+         procedure = COALESCE(excluded.procedure, publishing_sections.procedure), \
+         region = COALESCE(excluded.region, publishing_sections.region), \
+         tenderer_name = COALESCE(excluded.tenderer_name, publishing_sections.tenderer_name), \
+         tenderer_uscc = COALESCE(excluded.tenderer_uscc, publishing_sections.tenderer_uscc), \
+         owner_org_id = COALESCE(excluded.owner_org_id, publishing_sections.owner_org_id), \
+         estimated_price = COALESCE(excluded.estimated_price, publishing_sections.estimated_price), \
+         docs_issue_at = COALESCE(excluded.docs_issue_at, publishing_sections.docs_issue_at), \
+         bid_deadline = COALESCE(excluded.bid_deadline, publishing_sections.bid_deadline), \
+         opening_at = COALESCE(excluded.opening_at, publishing_sections.opening_at), \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&section_id)
+    .bind(&project_id)
+    .bind(pick("project_code").or_else(|| project["code"].as_str().map(str::to_string)))
+    .bind(
+        pick("project_name")
+            .or_else(|| project["name"].as_str().map(str::to_string))
+            .unwrap_or_default(),
+    )
+    .bind(s["name"].as_str().unwrap_or_default())
+    .bind(pick("market").unwrap_or_default())
+    .bind(pick("procedure"))
+    .bind(pick("region"))
+    .bind(pick("tenderer_name"))
+    .bind(pick("tenderer_uscc"))
+    .bind(pick("owner_org_id"))
+    .bind(s["estimated_price"].as_str().map(str::to_string))
+    .bind(micros(&s["docs_issue_at"]))
+    .bind(micros(&s["bid_deadline"]))
+    .bind(micros(&s["opening_at"]))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The section an event is about, from the projection; a minimal stand-in when the projection
+/// has not seen it (the event's own ids and market still hold).
+async fn section_of(tx: &mut Tx, p: &Value) -> Result<Option<SectionInfo>> {
+    let Some(id) = p["section_id"].as_str() else {
+        return Ok(None);
+    };
+    if let Some(s) = service::sections(tx, &[id.to_string()])
+        .await?
+        .into_iter()
+        .next()
+    {
+        return Ok(Some(s));
+    }
+    Ok(Some(SectionInfo {
+        section_id: id.to_string(),
+        project_id: p["project_id"].as_str().unwrap_or_default().to_string(),
+        project_code: None,
+        project_name: p["project_id"].as_str().unwrap_or(id).to_string(),
+        section_name: String::new(),
+        market: p["market"].as_str().unwrap_or("construction").to_string(),
+        procedure: p["procedure"].as_str().map(str::to_string),
+        tenderer_name: None,
+        tenderer_uscc: None,
+        owner_org_id: None,
+        estimated_price: None,
+        docs_issue_at: None,
+        bid_deadline: None,
+        opening_at: None,
+    }))
+}
+
+/// Markdown table cell: a value from an event, with `|` and line breaks neutralised.
+fn cell(v: &Value) -> String {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "—".into(),
+        other => other.to_string(),
+    };
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+struct Draft {
+    ann_type: AnnouncementType,
+    title: String,
+    body: String,
+    /// Every field of the draft; `source` the subset taken from the event (locked).
+    fields: Value,
+    source: Value,
+}
+
+async fn create_draft(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    ev: &Event,
+    s: &SectionInfo,
+    d: Draft,
+) -> Result<()> {
+    let id = ids::new_id();
+    let market = ev.payload["market"]
+        .as_str()
+        .unwrap_or(&s.market)
+        .to_string();
+    let region = s_region(tx, &s.section_id).await?;
+    let n = sqlx::query(
+        "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
+         original_id, status, version, owner_org_id, created_by, created_at, updated_at, project_id, \
+         section_ids, body_format, source_event, source_fields) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 'draft', 1, $9, $10, $11, $11, $12, $13, 'markdown', \
+         $14, $15) ON CONFLICT (source_event) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&market)
+    .bind(d.ann_type.as_str())
+    .bind(region)
+    .bind(&d.title)
+    .bind(&d.body)
+    .bind(render_markdown(&d.body))
+    .bind(d.fields.to_string())
+    .bind(s.owner_org_id.clone())
+    .bind(format!("system:{NAME}"))
+    .bind(to_micros(now))
+    .bind((!s.project_id.is_empty()).then(|| s.project_id.clone()))
+    .bind(json!([s.section_id]).to_string())
+    .bind(format!("{}:{}", ev.id, d.ann_type.as_str()))
+    .bind(d.source.to_string())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Ok(());
+    }
+    let a = service::load(tx, db, &id, false).await?;
+    service::write_version(tx, &a, to_micros(now)).await?;
+    let mut p = service::payload(&a);
+    p["source_event"] = json!(ev.id);
+    p["source_event_type"] = json!(ev.event_type);
+    emit(
+        tx,
+        db,
+        &ActorRef::system(NAME),
+        now,
+        NewEvent::new("publishing.announcement.created", "announcement", &id, p),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn s_region(tx: &mut Tx, section_id: &str) -> Result<String> {
+    use sqlx::Row;
+    let r = sqlx::query("SELECT region FROM publishing_sections WHERE section_id = $1")
+        .bind(section_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match r {
+        Some(r) => r.try_get::<Option<String>, _>(0)?.unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
+fn title(s: &SectionInfo, what: &str) -> String {
+    format!("{}{}{what}", s.project_name, s.section_name)
+}
+
+fn opening_record(s: &SectionInfo, p: &Value) -> Draft {
+    let entries = p["entries"].as_array().cloned().unwrap_or_default();
+    let mut body = format!(
+        "## 开标记录\n\n开标时间：{}\n\n| 序号 | 投标人 | 统一社会信用代码 | 投标报价（元） | 解密 | 保证金 |\n|---|---|---|---|---|---|\n",
+        cell(&p["opened_at"])
+    );
+    for (i, e) in entries.iter().enumerate() {
+        body.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            i + 1,
+            cell(&e["org_name"]),
+            cell(&e["uscc"]),
+            cell(&e["price"]),
+            cell(&e["decryption"]),
+            cell(&e["deposit"]),
+        ));
+    }
+    let fields = json!({
+        "project_name": format!("{}{}", s.project_name, s.section_name),
+        "opened_at": p["opened_at"],
+        "bids": entries,
+    });
+    Draft {
+        ann_type: AnnouncementType::OpeningRecord,
+        title: title(s, "开标记录"),
+        body,
+        source: fields.clone(),
+        fields,
+    }
+}
+
+fn candidate_publicity(s: &SectionInfo, p: &Value) -> Draft {
+    let cands: Vec<Value> = p["candidates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| json!({"rank": c["rank"], "org_id": c["org_id"], "name": c["org_name"], "price": c["price"]}))
+        .collect();
+    let mut body = format!(
+        "## 中标候选人公示\n\n公示期：{} 至 {}\n\n| 排名 | 中标候选人 | 投标报价（元） |\n|---|---|---|\n",
+        cell(&p["publicity_starts_at"]),
+        cell(&p["publicity_ends_at"])
+    );
+    for c in &cands {
+        body.push_str(&format!(
+            "| {} | {} | {} |\n",
+            cell(&c["rank"]),
+            cell(&c["name"]),
+            cell(&c["price"])
+        ));
+    }
+    let fields = json!({
+        "project_name": format!("{}{}", s.project_name, s.section_name),
+        "candidates": cands,
+        "publicity_start_at": p["publicity_starts_at"],
+        "publicity_end_at": p["publicity_ends_at"],
+    });
+    Draft {
+        ann_type: AnnouncementType::CandidatePublicity,
+        title: title(s, "中标候选人公示"),
+        body,
+        source: fields.clone(),
+        fields,
+    }
+}
+
+fn award(s: &SectionInfo, p: &Value) -> Draft {
+    // Land and property trades end in a deal announcement (成交公告), the others in an award.
+    let deal = matches!(
+        p["market"].as_str().unwrap_or(&s.market),
+        "land" | "property"
+    );
+    let name = format!("{}{}", s.project_name, s.section_name);
+    let mut fields = json!({
+        "winner": p["winner_name"],
+        "winner_org_id": p["winner_org_id"],
+        "price": p["price"],
+        "awarded_at": p["awarded_at"],
+    });
+    if deal {
+        fields["subject"] = json!(name);
+    } else {
+        fields["project_name"] = json!(name);
+        if let Some(c) = &s.project_code {
+            fields["project_code"] = json!(c);
+        }
+        if p["procedure"].is_string() {
+            fields["procedure"] = p["procedure"].clone();
+        }
+    }
+    let body = format!(
+        "## {}\n\n| 项目 | 中标（成交）人 | 中标（成交）价（元） | 确定时间 |\n|---|---|---|---|\n| {} | {} | {} | {} |\n",
+        if deal { "成交公告" } else { "中标结果公告" },
+        cell(&json!(name)),
+        cell(&p["winner_name"]),
+        cell(&p["price"]),
+        cell(&p["awarded_at"]),
+    );
+    Draft {
+        ann_type: if deal {
+            AnnouncementType::Deal
+        } else {
+            AnnouncementType::Award
+        },
+        title: title(
+            s,
+            if deal {
+                "成交公告"
+            } else {
+                "中标结果公告"
+            },
+        ),
+        body,
+        source: fields.clone(),
+        fields,
+    }
+}
+
+fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
+    let mut fields = json!({
+        "project_name": format!("{}{}", s.project_name, s.section_name),
+        "reason": p["reason"],
+        "kind": if terminated { "terminated" } else { "failed" },
+    });
+    for k in ["bid_count", "basis"] {
+        if !p[k].is_null() {
+            fields[k] = p[k].clone();
+        }
+    }
+    let what = if terminated {
+        "终止公告"
+    } else {
+        "流标公告"
+    };
+    let body = format!(
+        "## {what}\n\n原因：{}\n\n依据：{}\n",
+        cell(&p["reason"]),
+        cell(&p["basis"])
+    );
+    Draft {
+        ann_type: AnnouncementType::Failure,
+        title: title(s, what),
+        body,
+        source: fields.clone(),
+        fields,
+    }
+}
+
+#[async_trait::async_trait]
+impl Consumer for LifecycleProjection {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        matches!(
+            event_type,
+            "projects.project.approved"
+                | "projects.section.registered"
+                | "projects.section.deadline_changed"
+                | "projects.opening.recorded"
+                | "projects.candidates.publicized"
+                | "projects.award.confirmed"
+                | "projects.contract.signed"
+                | "projects.section.failed"
+                | "projects.section.terminated"
+        )
+    }
+
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let now = clock.now();
+        match ev.event_type.as_str() {
+            "projects.project.approved" => {
+                for s in p["sections"].as_array().into_iter().flatten() {
+                    upsert_section(tx, p, s, to_micros(now)).await?;
+                }
+            }
+            "projects.section.registered" => {
+                upsert_section(tx, &json!({}), p, to_micros(now)).await?;
+            }
+            "projects.section.deadline_changed" => {
+                if let (Some(id), Some(d), Some(o)) = (
+                    p["section_id"].as_str(),
+                    micros(&p["new_deadline"]),
+                    micros(&p["new_opening_at"]),
+                ) {
+                    sqlx::query(
+                        "UPDATE publishing_sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 \
+                         WHERE section_id = $4",
+                    )
+                    .bind(d)
+                    .bind(o)
+                    .bind(to_micros(now))
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+            }
+            other => {
+                let Some(s) = section_of(tx, p).await? else {
+                    tracing::warn!(event = %ev.id, "lifecycle event without section_id; skipped");
+                    return Ok(());
+                };
+                // Auto-drafts are dated by the event; releases by when the change happened.
+                let at = from_micros(to_micros(ev.occurred_at));
+                match other {
+                    "projects.opening.recorded" => {
+                        create_draft(tx, db, now, ev, &s, opening_record(&s, p)).await?
+                    }
+                    "projects.candidates.publicized" => {
+                        create_draft(tx, db, now, ev, &s, candidate_publicity(&s, p)).await?
+                    }
+                    "projects.award.confirmed" => {
+                        create_draft(tx, db, now, ev, &s, award(&s, p)).await?;
+                        let at = time(&p["awarded_at"]).unwrap_or(at);
+                        crate::ocds::record_award(tx, &s, &ev.id, p, at).await?;
+                    }
+                    "projects.contract.signed" => {
+                        let at = time(&p["signed_at"]).unwrap_or(at);
+                        crate::ocds::record_contract(tx, &s, &ev.id, p, at).await?;
+                    }
+                    "projects.section.failed" | "projects.section.terminated" => {
+                        let terminated = other == "projects.section.terminated";
+                        create_draft(tx, db, now, ev, &s, failure(&s, p, terminated)).await?;
+                        let reason = p["reason"].as_str().unwrap_or_default();
+                        crate::ocds::record_failure(tx, &s, &ev.id, terminated, reason, at).await?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_values_cannot_break_the_markdown_table() {
+        assert_eq!(cell(&json!("甲|乙\n丙")), "甲\\|乙 丙");
+        assert_eq!(cell(&Value::Null), "—");
+        assert_eq!(cell(&json!(3)), "3");
+    }
+}

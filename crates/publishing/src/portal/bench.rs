@@ -1,0 +1,157 @@
+//! Bulk seeding of published announcements for the public-reading benchmark
+//! (docs/benchmarks.md): multi-row inserts in batches, the search index kept by
+//! [`crate::store::index`], so the data looks exactly like announcements published through the
+//! workflow. Deterministic: announcement `i` always gets the same text.
+
+use crate::rules::AnnouncementType;
+use crate::store;
+use ggzy_core::ident::Market;
+use ggzy_core::time::to_micros;
+use ggzy_core::{Result, Timestamp};
+use ggzy_store::Db;
+use serde_json::json;
+use sqlx::Row;
+
+const PLACES: [&str; 8] = [
+    "西岗区",
+    "中山区",
+    "沙河口区",
+    "甘井子区",
+    "旅顺口区",
+    "金州区",
+    "普兰店区",
+    "瓦房店市",
+];
+/// One title in eight names a road (道路), so `q=道路` matches about 12.5% of rows.
+const WORKS: [&str; 8] = [
+    "道路改造工程",
+    "学校教学楼新建工程",
+    "污水管网维修项目",
+    "医院医疗设备采购",
+    "公园绿化提升工程",
+    "办公家具采购项目",
+    "桥梁加固工程",
+    "住宅用地使用权出让",
+];
+const REGIONS: [&str; 4] = ["210202", "210203", "210204", "210211"];
+const BATCH: usize = 500;
+
+/// Number of published announcements already stored.
+pub async fn count_published(db: &Db) -> Result<i64> {
+    let r = sqlx::query("SELECT COUNT(*) FROM announcements WHERE status = 'published'")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(r.try_get::<i64, _>(0)?)
+}
+
+/// Inserts `n` published announcements with ids `bench-{start+i}`, published one minute apart
+/// going back from `now`, spread over the markets, types and regions.
+pub async fn seed(db: &Db, start: usize, n: usize, now: Timestamp) -> Result<()> {
+    let mut i = start;
+    let end = start + n;
+    while i < end {
+        let upto = (i + BATCH).min(end);
+        let mut tx = db.begin().await?;
+        let mut sql = String::from(
+            "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
+             status, version, created_by, publish_at, published_at, created_at, updated_at) VALUES ",
+        );
+        let mut vsql = String::from(
+            "INSERT INTO announcement_versions (announcement_id, version, title, body_html, fields, at) VALUES ",
+        );
+        let rows: Vec<SeedRow> = (i..upto).map(|k| row(k, now)).collect();
+        for (j, _) in rows.iter().enumerate() {
+            let b = j * 9;
+            if j > 0 {
+                sql.push(',');
+                vsql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'published', 1, 'bench', ${}, ${}, ${}, ${})",
+                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 9, b + 9, b + 9
+            ));
+            let v = j * 5;
+            vsql.push_str(&format!(
+                "(${}, 1, ${}, ${}, ${}, ${})",
+                v + 1,
+                v + 2,
+                v + 3,
+                v + 4,
+                v + 5
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for r in &rows {
+            q = q
+                .bind(&r.id)
+                .bind(r.market)
+                .bind(r.ann_type)
+                .bind(r.region)
+                .bind(&r.title)
+                .bind(&r.body)
+                .bind(&r.body_html)
+                .bind(&r.fields)
+                .bind(r.at);
+        }
+        q.execute(&mut *tx).await?;
+        let mut q = sqlx::query(&vsql);
+        for r in &rows {
+            q = q
+                .bind(&r.id)
+                .bind(&r.title)
+                .bind(&r.body_html)
+                .bind(&r.fields)
+                .bind(r.at);
+        }
+        q.execute(&mut *tx).await?;
+        for r in &rows {
+            store::index(&mut tx, db, &r.id, &r.title, &r.body).await?;
+        }
+        db.commit(tx).await?;
+        i = upto;
+    }
+    Ok(())
+}
+
+struct SeedRow {
+    id: String,
+    market: &'static str,
+    ann_type: &'static str,
+    region: &'static str,
+    title: String,
+    body: String,
+    body_html: String,
+    fields: String,
+    at: i64,
+}
+
+fn row(k: usize, now: Timestamp) -> SeedRow {
+    let market = Market::ALL[k % 4];
+    let types = match market {
+        Market::Land => [AnnouncementType::LandTransfer, AnnouncementType::Deal],
+        Market::Property => [AnnouncementType::PropertyDisclosure, AnnouncementType::Deal],
+        _ => [AnnouncementType::Tender, AnnouncementType::Award],
+    };
+    let ty = types[(k / 4) % 2];
+    let title = format!(
+        "{}{}（第{}标段）",
+        PLACES[(k / 8) % PLACES.len()],
+        WORKS[(k / 3) % WORKS.len()],
+        k
+    );
+    let body = format!(
+        "## 项目概况\n\n{title}，资金来源为财政资金，公开招标。\n\n## 投标人资格要求\n\n具备相应资质，近三年无重大违法记录。"
+    );
+    let at = to_micros(now) - (k as i64 + 1) * 60_000_000;
+    SeedRow {
+        id: format!("bench-{k:07}"),
+        market: market.as_str(),
+        ann_type: ty.as_str(),
+        region: REGIONS[(k / 2) % REGIONS.len()],
+        body_html: crate::rules::render_markdown(&body),
+        fields: json!({"project_name": title}).to_string(),
+        title,
+        body,
+        at,
+    }
+}

@@ -1,0 +1,906 @@
+//! Evaluation result, candidate publicity, objections, award, contract and termination — with the
+//! legal boundaries: publicity 2 days refused / 3 accepted (实施条例 54), objections after the
+//! publicity refused, no award before the publicity ends or while an objection is unanswered, the
+//! contract alert on day 31 and not on day 30 (招标投标法 46). Also the consumers of
+//! `publishing.announcement.published` and `evaluation.report.signed`.
+//!
+//! The helpers here (a section brought to `evaluating` through the real API) are shared with
+//! `trades.rs`.
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use ggzy_api_tests::{into_parts, TestApp};
+use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_projects::package::{plaintext, seal, Suite};
+use ggzy_store::consumer;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+pub(crate) const DEADLINE: &str = "2026-04-03T09:30:00+08:00";
+
+pub(crate) fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// A project of `market` (公开招标 / 招标 / 招投标: procedure `open_tender`) with one section.
+pub(crate) fn project_body(market: &str) -> Value {
+    json!({
+        "name": format!("{market} 测试项目"),
+        "market": market,
+        "procedure": "open_tender",
+        "tenderer_uscc": "91110000802100433B",
+        "tenderer_name": "大连市市政建设管理处",
+        "sections": [{
+            "name": "一标段",
+            "estimated_price": "10000000.00",
+            "deposit": "200000.00",
+            "docs_issue_at": "2026-03-02T09:00:00+08:00",
+            "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
+            "bid_deadline": DEADLINE,
+            "opening_at": DEADLINE,
+        }],
+    })
+}
+
+/// A bidder of a trade, with the key of its sealed bid.
+pub(crate) struct Bidder {
+    pub name: &'static str,
+    pub token: String,
+    pub org_id: String,
+    pub key: Vec<u8>,
+    pub price: &'static str,
+}
+
+pub(crate) struct Trade {
+    pub project_id: String,
+    pub section_id: String,
+    pub tenderer: String,
+    pub staff: String,
+    pub bidders: Vec<Bidder>,
+}
+
+/// Create, submit and approve a project; returns (project id, section id, tenderer, staff tokens).
+pub(crate) async fn registered_section(app: &TestApp, market: &str) -> Trade {
+    let tenderer = app.login("tenderer").await;
+    let staff = app.login("staff").await;
+    let (s, p) = app
+        .post(Some(&tenderer), "/api/v1/projects", project_body(market))
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let id = p["id"].as_str().unwrap().to_string();
+    let (s, v) = app
+        .post(
+            Some(&tenderer),
+            &format!("/api/v1/projects/{id}/submit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{market}: {v}");
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/projects/{id}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["sections"][0]["state"], "registered");
+    Trade {
+        project_id: id,
+        section_id: v["sections"][0]["id"].as_str().unwrap().to_string(),
+        tenderer,
+        staff,
+        bidders: Vec::new(),
+    }
+}
+
+/// Emit an event as another area would (its side lands in parallel).
+pub(crate) async fn emit_event(app: &TestApp, event_type: &str, aggregate: &str, payload: Value) {
+    let mut tx = app.ctx.db.begin().await.unwrap();
+    ggzy_store::outbox::emit(
+        &mut tx,
+        &app.ctx.db,
+        &ActorRef::system("test"),
+        app.clock().now(),
+        NewEvent::new(event_type, "test", aggregate, payload),
+    )
+    .await
+    .unwrap();
+    app.ctx.db.commit(tx).await.unwrap();
+}
+
+/// Events of a type about a section, in order.
+pub(crate) async fn events(app: &TestApp, event_type: &str, section_id: &str) -> Vec<Value> {
+    app.seal().await;
+    ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == event_type && e.payload["section_id"] == section_id)
+        .map(|e| e.payload)
+        .collect()
+}
+
+pub(crate) async fn wait_event(app: &TestApp, event_type: &str, section_id: &str) -> Value {
+    for _ in 0..300 {
+        if let Some(e) = events(app, event_type, section_id).await.pop() {
+            return e;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    panic!("no {event_type} for section {section_id}");
+}
+
+pub(crate) async fn section(app: &TestApp, t: &Trade) -> Value {
+    let (s, p) = app
+        .get(
+            Some(&t.tenderer),
+            &format!("/api/v1/projects/{}", t.project_id),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    p["sections"][0].clone()
+}
+
+pub(crate) async fn wait_state(app: &TestApp, t: &Trade, state: &str) {
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        last = section(app, t).await["state"].clone();
+        if last == state {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    panic!("section {} stayed {last}, expected {state}", t.section_id);
+}
+
+/// Wait until the projects area knows the demo organizations (its projection of identity).
+pub(crate) async fn projection_ready(app: &TestApp) {
+    app.seal().await;
+    let last = ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 100_000)
+        .await
+        .unwrap()
+        .last()
+        .map(|e| e.seq)
+        .unwrap_or(0);
+    let workers = ggzy::background::workers();
+    let c = workers
+        .consumers
+        .iter()
+        .find(|c| c.name() == "projects.organizations")
+        .expect("projects.organizations consumer registered")
+        .clone();
+    for _ in 0..500 {
+        consumer::drain(&app.ctx.db, app.clock(), c.as_ref())
+            .await
+            .unwrap();
+        if consumer::position(&app.ctx.db, c.name()).await.unwrap() >= last {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("organizations projection did not catch up");
+}
+
+pub(crate) async fn open_by_staff(app: &TestApp, t: &Trade) {
+    let (s, v) = app
+        .post(
+            Some(&t.staff),
+            &format!("/api/v1/sections/{}/open-bidding", t.section_id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], "bidding");
+}
+
+/// bidder1..3 register and upload sealed bids (AES for two, SM4 for the third).
+pub(crate) async fn register_and_bid(app: &TestApp, t: &mut Trade) {
+    projection_ready(app).await;
+    let specs: [(&str, &str, Suite, usize, u8); 3] = [
+        ("bidder1", "9650000.00", Suite::Aes256GcmSha256, 32, 11),
+        ("bidder2", "9480000.50", Suite::Sm4GcmSm3, 16, 22),
+        ("bidder3", "9720000.00", Suite::Aes256GcmSha256, 32, 33),
+    ];
+    for (name, price, suite, klen, seed) in specs {
+        let token = app.login(name).await;
+        let (s, me) = app.get(Some(&token), "/api/v1/auth/me").await;
+        assert_eq!(s, 200, "{me}");
+        let org_id = me["org_id"].as_str().unwrap().to_string();
+        let (s, v) = app
+            .post(
+                Some(&token),
+                &format!("/api/v1/sections/{}/registrations", t.section_id),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 201, "{name}: {v}");
+        let key = vec![seed; klen];
+        let plain = plaintext(suite, price, &[("商务标.pdf", b"%PDF-1.7 bid".as_slice())]);
+        let sealed = seal(suite, &key, &[seed; 7], &plain).unwrap();
+        let r = app
+            .client
+            .put(app.url(&format!("/api/v1/sections/{}/bids/mine", t.section_id)))
+            .bearer_auth(&token)
+            .header("content-type", "application/octet-stream")
+            .header("X-Bid-Digest", &sealed.digest)
+            .header("X-Device-Fingerprint", format!("device-{name}"))
+            .body(sealed.ciphertext.clone())
+            .send()
+            .await
+            .unwrap();
+        let (s, v) = into_parts(r).await;
+        assert_eq!(s, 201, "{name}: {v}");
+        t.bidders.push(Bidder {
+            name,
+            token,
+            org_id,
+            key,
+            price,
+        });
+    }
+}
+
+/// Move the server clock and log everyone in again (sessions expire across days).
+pub(crate) async fn travel(app: &TestApp, t: &mut Trade, when: DateTime<Utc>) {
+    app.clock().set(when);
+    t.tenderer = app.login("tenderer").await;
+    t.staff = app.login("staff").await;
+    for b in &mut t.bidders {
+        b.token = app.login(b.name).await;
+    }
+    // The manual clock runs on with real time: start again from `when` after the logins.
+    app.clock().set(when);
+}
+
+/// Deadline → opening → every key → opening record → evaluating.
+pub(crate) async fn open_and_decrypt(app: &TestApp, t: &mut Trade) {
+    travel(app, t, at(DEADLINE) + chrono::Duration::seconds(1)).await;
+    wait_state(app, t, "opening").await;
+    let opened = wait_event(app, "projects.section.opened", &t.section_id).await;
+    assert_eq!(opened["bid_count"], 3, "{opened}");
+    for b in &t.bidders {
+        let (s, v) = app
+            .post(
+                Some(&b.token),
+                &format!("/api/v1/sections/{}/bids/mine/key", t.section_id),
+                json!({"key": base64::engine::general_purpose::STANDARD.encode(&b.key)}),
+            )
+            .await;
+        assert_eq!(s, 200, "{}: {v}", b.name);
+        assert_eq!(v["decryption"], "decrypted", "{v}");
+    }
+    wait_state(app, t, "evaluating").await;
+    let rec = wait_event(app, "projects.opening.recorded", &t.section_id).await;
+    assert_eq!(rec["entries"].as_array().unwrap().len(), 3, "{rec}");
+}
+
+/// A section of `market` in `evaluating`, bidding opened by staff.
+pub(crate) async fn evaluating_section(app: &TestApp, market: &str) -> Trade {
+    let mut t = registered_section(app, market).await;
+    open_by_staff(app, &t).await;
+    register_and_bid(app, &mut t).await;
+    open_and_decrypt(app, &mut t).await;
+    t
+}
+
+/// The standard ranking: bidder2 (lowest), bidder1, bidder3.
+pub(crate) fn ranking(t: &Trade) -> Value {
+    json!([
+        {"org_id": t.bidders[1].org_id, "price": t.bidders[1].price, "score": "93.50"},
+        {"org_id": t.bidders[0].org_id, "price": t.bidders[0].price, "score": 90},
+        {"org_id": t.bidders[2].org_id, "price": t.bidders[2].price},
+    ])
+}
+
+pub(crate) async fn submit_result(app: &TestApp, t: &Trade, days: i64) -> (u16, Value) {
+    app.post(
+        Some(&t.staff),
+        &format!("/api/v1/sections/{}/evaluation-result", t.section_id),
+        json!({"report_ref": "PBBG-2026-001", "ranking": ranking(t), "publicity_days": days}),
+    )
+    .await
+}
+
+fn rules_of(v: &Value) -> Vec<(String, String)> {
+    v["errors"]
+        .as_array()
+        .unwrap_or(&vec![])
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap_or_default().to_string(),
+                e["rule"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pair(f: &str, r: &str) -> (String, String) {
+    (f.to_string(), r.to_string())
+}
+
+#[tokio::test]
+async fn evaluation_result_checks_every_field_and_publicity_of_two_days_is_refused_three_accepted()
+{
+    let app = TestApp::spawn().await;
+    let t = evaluating_section(&app, "construction").await;
+    let url = format!("/api/v1/sections/{}/evaluation-result", t.section_id);
+    let agency = app.login("agency").await;
+    let tenderer_org = {
+        let (_, me) = app.get(Some(&t.tenderer), "/api/v1/auth/me").await;
+        me["org_id"].as_str().unwrap().to_string()
+    };
+
+    // Only staff or the project's own agency; a bidder may not.
+    let (s, v) = app
+        .post(
+            Some(&t.bidders[0].token),
+            &url,
+            json!({"report_ref": "x", "ranking": ranking(&t), "publicity_days": 3}),
+        )
+        .await;
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = app
+        .post(
+            Some(&agency),
+            &url,
+            json!({"report_ref": "x", "ranking": ranking(&t), "publicity_days": 3}),
+        )
+        .await;
+    assert_eq!(s, 403, "another organization's project: {v}");
+
+    // Every broken field is named, nothing changes.
+    let (s, v) = app
+        .post(
+            Some(&t.staff),
+            &url,
+            json!({"report_ref": " ", "publicity_days": 2, "ranking": [
+                {"org_id": t.bidders[0].org_id, "price": "-5"},
+                {"org_id": tenderer_org, "price": "100.00"},
+                {"org_id": t.bidders[0].org_id, "price": "100.00"},
+                {"org_id": t.bidders[1].org_id, "price": "1.001", "score": "high"},
+            ]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let got = rules_of(&v);
+    for want in [
+        pair("report_ref", "required"),
+        pair("ranking", "ranking.max_candidates"),
+        pair("ranking[0].price", "money.non_negative"),
+        pair("ranking[1].org_id", "candidate.not_registered"),
+        pair("ranking[2].org_id", "candidate.duplicate"),
+        pair("ranking[3].price", "money.max_two_decimals"),
+        pair("ranking[3].score", "score.format"),
+        pair("publicity_days", "publicity.min_days"),
+    ] {
+        assert!(got.contains(&want), "missing {want:?} in {v}");
+    }
+    assert_eq!(section(&app, &t).await["state"], "evaluating");
+
+    // Boundary: 2 days refused (first refused), 3 accepted (last allowed is the minimum).
+    let (s, v) = submit_result(&app, &t, 2).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        rules_of(&v),
+        vec![pair("publicity_days", "publicity.min_days")]
+    );
+    assert!(v["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("第五十四条"));
+    let (s, v) = submit_result(&app, &t, 3).await;
+    assert_eq!(s, 201, "{v}");
+    // Submitted Friday 2026-04-03 after the opening: 3 days counted from Saturday, the publicity
+    // ends Monday 2026-04-06 at 24:00 Shanghai.
+    assert_eq!(
+        at(v["publicity_ends_at"].as_str().unwrap()),
+        at("2026-04-07T00:00:00+08:00")
+    );
+    assert_eq!(v["candidates"][0]["org_id"], t.bidders[1].org_id.as_str());
+    assert_eq!(v["candidates"][0]["rank"], 1);
+    assert_eq!(v["candidates"][0]["price"], "9480000.50");
+    assert_eq!(v["candidates"][0]["score"], "93.50");
+    assert_eq!(section(&app, &t).await["state"], "publicizing");
+    let ev = wait_event(&app, "projects.candidates.publicized", &t.section_id).await;
+    assert_eq!(ev["market"], "construction");
+    assert_eq!(ev["candidates"].as_array().unwrap().len(), 3);
+    assert_eq!(ev["candidates"][0]["org_name"], "辽宁路桥建设集团有限公司");
+    assert_eq!(ev["candidates"][0]["price"], "9480000.50");
+    assert_eq!(ev["publicity_ends_at"], "2026-04-06T16:00:00+00:00");
+
+    // A second result is an illegal move naming the state.
+    let (s, v) = submit_result(&app, &t, 3).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "section.illegal_transition");
+    assert!(v["detail"].as_str().unwrap().contains("publicizing"), "{v}");
+    let (s, v) = app.get(Some(&t.bidders[2].token), &url).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["source"], "api");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn objections_suspend_the_award_until_answered_and_close_with_the_publicity() {
+    let app = TestApp::spawn().await;
+    let mut t = evaluating_section(&app, "construction").await;
+    let (s, v) = submit_result(&app, &t, 3).await;
+    assert_eq!(s, 201, "{v}");
+    let ends = at(v["publicity_ends_at"].as_str().unwrap());
+    let sid = &t.section_id.clone();
+    let award_url = format!("/api/v1/sections/{sid}/award");
+    let obj_url = format!("/api/v1/sections/{sid}/objections");
+
+    // A registered bidder objects during the publicity; a non-bidder may not.
+    let (s, v) = app
+        .post(Some(&t.tenderer), &obj_url, json!({"text": "x"}))
+        .await;
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = app
+        .post(Some(&t.bidders[2].token), &obj_url, json!({"text": " "}))
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "text");
+    let (s, o) = app
+        .post(
+            Some(&t.bidders[2].token),
+            &obj_url,
+            json!({"text": "第一名的项目经理证书已过期"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{o}");
+    // Filed Friday 2026-04-03: the answer is due within 3 days, by Monday 24:00.
+    let due = at(o["due_at"].as_str().unwrap());
+    assert_eq!(due, at("2026-04-07T00:00:00+08:00"));
+    let filed = wait_event(&app, "projects.objection.filed", sid).await;
+    assert_eq!(filed["org_id"], t.bidders[2].org_id.as_str());
+    assert_eq!(
+        ggzy_store::timers::pending_due(
+            &app.ctx.db,
+            &format!("projects.objection.due:{}", o["id"].as_str().unwrap())
+        )
+        .await
+        .unwrap(),
+        Some(due)
+    );
+    // A bidder sees only its own objections.
+    let (s, v) = app.get(Some(&t.bidders[0].token), &obj_url).await;
+    assert_eq!((s, v.as_array().unwrap().len()), (200, 0), "{v}");
+    let (s, v) = app.get(Some(&t.tenderer), &obj_url).await;
+    assert_eq!((s, v.as_array().unwrap().len()), (200, 1), "{v}");
+
+    // Award before the end of the publicity: refused in its last seconds (the manual clock runs on
+    // with real time, so leave the requests a few seconds).
+    travel(&app, &mut t, ends - chrono::Duration::seconds(5)).await;
+    let (s, v) = app.post(Some(&t.tenderer), &award_url, json!({})).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "award.publicity_not_ended");
+    // An objection in the last seconds of the publicity is still taken.
+    let (s, v) = app
+        .post(
+            Some(&t.bidders[0].token),
+            &obj_url,
+            json!({"text": "评分有误"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let second = v["id"].as_str().unwrap().to_string();
+
+    // The publicity has ended: further objections are refused.
+    travel(&app, &mut t, ends).await;
+    let (s, v) = app
+        .post(
+            Some(&t.bidders[0].token),
+            &obj_url,
+            json!({"text": "太晚了"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "objection.after_publicity");
+    assert!(v["detail"].as_str().unwrap().contains("第五十四条"), "{v}");
+
+    // The first objection was not answered in time: an alert for monitoring.
+    let overdue = wait_event(&app, "projects.objection.overdue", sid).await;
+    assert_eq!(overdue["objection_id"], o["id"]);
+    // While objections are unanswered the award is suspended (实施条例 54).
+    let (s, v) = app.post(Some(&t.tenderer), &award_url, json!({})).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "award.objection_pending");
+    // Only the project's tenderer answers.
+    let agency = app.login("agency").await;
+    let (s, v) = app
+        .post(
+            Some(&agency),
+            &format!("/api/v1/objections/{}/answer", o["id"].as_str().unwrap()),
+            json!({"answer": "x"}),
+        )
+        .await;
+    assert_eq!(s, 403, "{v}");
+    for id in [o["id"].as_str().unwrap(), second.as_str()] {
+        let (s, v) = app
+            .post(
+                Some(&t.tenderer),
+                &format!("/api/v1/objections/{id}/answer"),
+                json!({"answer": "经核查，证书在有效期内"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/objections/{second}/answer"),
+            json!({"answer": "again"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "objection.already_answered");
+    let answered = events(&app, "projects.objection.answered", sid).await;
+    assert_eq!(answered.len(), 2);
+    assert_eq!(answered[0]["late"], true);
+    assert_eq!(answered[1]["late"], false);
+
+    // Now the award goes to the first candidate.
+    let (s, v) = app.post(Some(&t.tenderer), &award_url, json!({})).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["winner_org_id"], t.bidders[1].org_id.as_str());
+    assert_eq!(v["winner_rank"], 1);
+    let (s, v) = app.post(Some(&t.tenderer), &award_url, json!({})).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "section.illegal_transition");
+    assert!(v["detail"].as_str().unwrap().contains("awarded"), "{v}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn contract_alert_fires_after_day_30_not_on_it_and_a_late_contract_is_flagged() {
+    let app = TestApp::spawn().await;
+    let mut t = evaluating_section(&app, "procurement").await;
+    let (s, v) = submit_result(&app, &t, 3).await;
+    assert_eq!(s, 201, "{v}");
+    let sid = &t.section_id.clone();
+    travel(
+        &app,
+        &mut t,
+        at(v["publicity_ends_at"].as_str().unwrap()) + chrono::Duration::hours(10),
+    )
+    .await;
+
+    // Not the first candidate without a reason: refused (实施条例 55); with one: accepted.
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{sid}/award"),
+            json!({"winner_org_id": t.bidders[0].org_id}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["rule"], "award.reason_required");
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{sid}/award"),
+            json!({"winner_org_id": "no-such-org"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["rule"], "award.not_a_candidate");
+    let (s, a) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{sid}/award"),
+            json!({"winner_org_id": t.bidders[0].org_id, "reason": "第一中标候选人放弃中标（书面声明）"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(a["winner_rank"], 2);
+    assert_eq!(a["price"], "9650000.00");
+    // Awarded Tuesday 2026-04-07 10:00: day 30 is Thursday 2026-05-07, due at its 24:00.
+    let due = at(a["contract_due_at"].as_str().unwrap());
+    assert_eq!(due, at("2026-05-08T00:00:00+08:00"));
+    let ev = wait_event(&app, "projects.award.confirmed", sid).await;
+    assert_eq!(ev["winner_org_id"], t.bidders[0].org_id.as_str());
+    assert_eq!(ev["market"], "procurement");
+    assert_eq!(ev["procedure"], "open_tender");
+    assert_eq!(ev["price"], "9650000.00");
+    assert_eq!(ev["bidder_org_ids"].as_array().unwrap().len(), 3);
+    let (s, notice) = app
+        .get(
+            Some(&t.bidders[0].token),
+            &format!("/api/v1/sections/{sid}/award"),
+        )
+        .await;
+    assert_eq!(s, 200, "{notice}");
+    assert!(notice["notice_no"].as_str().unwrap().starts_with("ZBTZ-"));
+    assert_eq!(
+        ggzy_store::timers::pending_due(&app.ctx.db, &format!("projects.contract.due:{sid}"))
+            .await
+            .unwrap(),
+        Some(due)
+    );
+
+    // Day 30, its last minute (the timer is due exactly at its end, checked above): no alert.
+    travel(&app, &mut t, due - chrono::Duration::seconds(60)).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(events(&app, "projects.contract.overdue", sid)
+        .await
+        .is_empty());
+    // Day 31: the alert.
+    travel(&app, &mut t, due).await;
+    let ev = wait_event(&app, "projects.contract.overdue", sid).await;
+    assert_eq!(at(ev["due_at"].as_str().unwrap()), due);
+    assert_eq!(section(&app, &t).await["state"], "awarded");
+
+    // The contract is still recorded, flagged late; bad input is named first.
+    let url = format!("/api/v1/sections/{sid}/contract");
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &url,
+            json!({"signed_on": "2026-04-06", "amount": "0"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let got = rules_of(&v);
+    assert!(
+        got.contains(&pair("signed_on", "contract.before_award")),
+        "{v}"
+    );
+    assert!(
+        got.contains(&pair("amount", "contract.amount_positive")),
+        "{v}"
+    );
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &url,
+            json!({"signed_on": "2026-05-08", "amount": "9650000.00"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["contract"]["late"], true);
+    assert_eq!(section(&app, &t).await["state"], "contracted");
+    let ev = wait_event(&app, "projects.contract.signed", sid).await;
+    assert_eq!(ev["amount"], "9650000.00");
+    assert_eq!(ev["late"], true);
+    assert_eq!(ev["winner_org_id"], t.bidders[0].org_id.as_str());
+    // A contracted section cannot be terminated.
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{sid}/terminate"),
+            json!({"reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    assert!(v["detail"].as_str().unwrap().contains("contracted"), "{v}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_contract_signed_on_day_30_is_on_time_and_cancels_the_alert() {
+    let app = TestApp::spawn().await;
+    let mut t = evaluating_section(&app, "construction").await;
+    let (s, v) = submit_result(&app, &t, 3).await;
+    assert_eq!(s, 201, "{v}");
+    let sid = &t.section_id.clone();
+    travel(
+        &app,
+        &mut t,
+        at(v["publicity_ends_at"].as_str().unwrap()) + chrono::Duration::hours(10),
+    )
+    .await;
+    let (s, a) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{sid}/award"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let due = at(a["contract_due_at"].as_str().unwrap());
+    travel(&app, &mut t, due - chrono::Duration::hours(2)).await;
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{sid}/contract"),
+            json!({"signed_on": "2026-05-07", "amount": "9480000.50"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["contract"]["late"], false);
+    assert_eq!(
+        ggzy_store::timers::pending_due(&app.ctx.db, &format!("projects.contract.due:{sid}"))
+            .await
+            .unwrap(),
+        None
+    );
+    travel(&app, &mut t, due + chrono::Duration::days(1)).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(events(&app, "projects.contract.overdue", sid)
+        .await
+        .is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn termination_needs_the_owner_and_a_reason() {
+    let app = TestApp::spawn().await;
+    let t = registered_section(&app, "construction").await;
+    open_by_staff(&app, &t).await;
+    let url = format!("/api/v1/sections/{}/terminate", t.section_id);
+    let agency = app.login("agency").await;
+    let (s, v) = app.post(Some(&agency), &url, json!({"reason": "x"})).await;
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = app
+        .post(Some(&t.tenderer), &url, json!({"reason": ""}))
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "reason");
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &url,
+            json!({"reason": "项目取消（财政资金未落实）"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["previous_state"], "bidding");
+    assert_eq!(v["state"], "terminated");
+    let ev = wait_event(&app, "projects.section.terminated", &t.section_id).await;
+    assert_eq!(ev["reason"], "项目取消（财政资金未落实）");
+    assert_eq!(ev["market"], "construction");
+    assert_eq!(
+        ggzy_store::timers::pending_due(
+            &app.ctx.db,
+            &format!("projects.section.deadline:{}", t.section_id)
+        )
+        .await
+        .unwrap(),
+        None
+    );
+    let (s, v) = app
+        .post(Some(&t.tenderer), &url, json!({"reason": "again"}))
+        .await;
+    assert_eq!(s, 409, "{v}");
+    assert!(v["detail"].as_str().unwrap().contains("terminated"), "{v}");
+    // Evaluation result on a section that is not evaluating: 409 naming the state.
+    let (s, v) = app
+        .post(
+            Some(&t.staff),
+            &format!("/api/v1/sections/{}/evaluation-result", t.section_id),
+            json!({"report_ref": "r", "ranking": [], "publicity_days": 3}),
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    assert!(v["detail"].as_str().unwrap().contains("terminated"), "{v}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_published_tender_announcement_opens_bidding_and_a_change_notice_postpones() {
+    let app = TestApp::spawn().await;
+    let mut t = registered_section(&app, "construction").await;
+    let sid = t.section_id.clone();
+    emit_event(
+        &app,
+        "publishing.announcement.published",
+        "ann-1",
+        json!({"announcement_id": "ann-1", "type": "tender", "market": "construction",
+               "project_id": t.project_id, "section_ids": [sid],
+               "published_at": app.clock().now().to_rfc3339()}),
+    )
+    .await;
+    wait_state(&app, &t, "bidding").await;
+    let ev = wait_event(&app, "projects.section.bidding_opened", &sid).await;
+    assert_eq!(ev["announcement_id"], "ann-1");
+    assert_eq!(
+        ggzy_store::timers::pending_due(&app.ctx.db, &format!("projects.section.deadline:{sid}"))
+            .await
+            .unwrap(),
+        Some(at(DEADLINE))
+    );
+    // The same announcement again (a replay) changes nothing.
+    emit_event(
+        &app,
+        "publishing.announcement.published",
+        "ann-1",
+        json!({"announcement_id": "ann-1", "type": "tender", "market": "construction",
+               "project_id": t.project_id, "section_ids": [sid]}),
+    )
+    .await;
+
+    // A change notice postpones the deadline and the opening by a week.
+    let new_deadline = "2026-04-10T09:30:00+08:00";
+    emit_event(
+        &app,
+        "publishing.announcement.published",
+        "ann-2",
+        json!({"announcement_id": "ann-2", "type": "change", "market": "construction",
+               "project_id": t.project_id, "section_ids": [sid],
+               "postpone": [{"section_id": sid, "new_deadline": new_deadline,
+                             "new_opening_at": new_deadline}]}),
+    )
+    .await;
+    let ev = wait_event(&app, "projects.section.deadline_changed", &sid).await;
+    assert_eq!(at(ev["old_deadline"].as_str().unwrap()), at(DEADLINE));
+    assert_eq!(at(ev["new_deadline"].as_str().unwrap()), at(new_deadline));
+    assert_eq!(at(ev["old_opening_at"].as_str().unwrap()), at(DEADLINE));
+    assert_eq!(at(ev["new_opening_at"].as_str().unwrap()), at(new_deadline));
+    let s = section(&app, &t).await;
+    assert_eq!(at(s["bid_deadline"].as_str().unwrap()), at(new_deadline));
+    assert_eq!(at(s["opening_at"].as_str().unwrap()), at(new_deadline));
+    assert_eq!(
+        ggzy_store::timers::pending_due(&app.ctx.db, &format!("projects.section.deadline:{sid}"))
+            .await
+            .unwrap(),
+        Some(at(new_deadline))
+    );
+    assert_eq!(
+        ggzy_store::timers::pending_due(&app.ctx.db, &format!("projects.section.opening:{sid}"))
+            .await
+            .unwrap(),
+        Some(at(new_deadline))
+    );
+    // The old deadline passes: the section is still bidding and a bidder may still register.
+    projection_ready(&app).await;
+    travel(&app, &mut t, at(DEADLINE) + chrono::Duration::minutes(5)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(section(&app, &t).await["state"], "bidding");
+    let b = app.login("bidder1").await;
+    let (s, v) = app
+        .post(
+            Some(&b),
+            &format!("/api/v1/sections/{sid}/registrations"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(
+        events(&app, "projects.section.bidding_opened", &sid)
+            .await
+            .len(),
+        1
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_signed_evaluation_report_event_starts_the_publicity() {
+    let app = TestApp::spawn().await;
+    let t = evaluating_section(&app, "land").await;
+    let sid = t.section_id.clone();
+    // A report for a section that does not exist is refused and recorded, not retried.
+    emit_event(
+        &app,
+        "evaluation.report.signed",
+        "r0",
+        json!({"section_id": "no-such-section", "report_id": "r0", "ranking": []}),
+    )
+    .await;
+    emit_event(
+        &app,
+        "evaluation.report.signed",
+        "r1",
+        json!({"section_id": sid, "report_id": "PBBG-EV-1", "ranking": [
+            {"rank": 2, "org_id": t.bidders[0].org_id, "price": "9650000.00", "score": 88.5},
+            {"rank": 1, "org_id": t.bidders[2].org_id, "price": "9720000.00", "score": 91},
+        ]}),
+    )
+    .await;
+    wait_state(&app, &t, "publicizing").await;
+    let ev = wait_event(&app, "projects.candidates.publicized", &sid).await;
+    assert_eq!(ev["source"], "event");
+    assert_eq!(ev["market"], "land");
+    assert_eq!(ev["candidates"][0]["org_id"], t.bidders[2].org_id.as_str());
+    assert_eq!(ev["publicity_days"], 3);
+    let rejected = wait_event(
+        &app,
+        "projects.evaluation.result_rejected",
+        "no-such-section",
+    )
+    .await;
+    assert_eq!(rejected["report_id"], "r0");
+    app.stop().await;
+}

@@ -1,0 +1,556 @@
+//! The public web portal: server-rendered pages read without login, in Chinese with an English
+//! switch, filtered and searched like the API, cacheable — checked at the HTTP level and, in
+//! `browser`, by a real headless Chromium driven over WebDriver.
+
+use ggzy_api_tests::TestApp;
+use serde_json::{json, Value};
+use sha2::Digest;
+
+const DOCS_AT: &str = "2026-03-02T09:00:00+08:00";
+const DEADLINE: &str = "2026-03-22T09:00:00+08:00";
+
+fn tender(title: &str) -> Value {
+    json!({
+        "market": "construction",
+        "type": "tender",
+        "title": title,
+        "body": "## 招标条件\n\n本工程已批准建设，现公开招标。<script>alert('x')</script>",
+        "fields": {
+            "project_name": title,
+            "scope": "施工",
+            "scale": "道路长 3.2 公里",
+            "funding": "财政资金",
+            "qualification_requirements": "市政公用工程施工总承包三级及以上",
+            "consortium_accepted": false,
+            "documents_access": "登录平台免费下载",
+            "docs_available_at": DOCS_AT,
+            "bid_deadline": DEADLINE,
+            "submission_method": "电子投标",
+            "tenderer_contact": "大连市市政建设管理处，0411-00000000",
+            "platform_url": "https://ggzy.example.cn",
+        },
+    })
+}
+
+/// Drafted by the tenderer, submitted, approved by staff: published at once.
+async fn publish(app: &TestApp, body: Value) -> String {
+    let id = draft(app, body).await;
+    release(app, &id).await;
+    id
+}
+
+async fn draft(app: &TestApp, body: Value) -> String {
+    let tenderer = app.login("tenderer").await;
+    let (s, v) = app
+        .post(Some(&tenderer), "/api/v1/announcements", body)
+        .await;
+    assert_eq!(s, 201, "{v}");
+    v["id"].as_str().expect("id").to_string()
+}
+
+async fn release(app: &TestApp, id: &str) {
+    let tenderer = app.login("tenderer").await;
+    let staff = app.login("staff").await;
+    let (s, v) = app
+        .post(
+            Some(&tenderer),
+            &format!("/api/v1/announcements/{id}/submit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/announcements/{id}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "published", "{v}");
+}
+
+struct Page {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    html: String,
+}
+
+async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> Page {
+    let mut rb = app.client.get(app.url(path));
+    if let Some(c) = cookie {
+        rb = rb.header("cookie", c);
+    }
+    let r = rb.send().await.expect("request");
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let html = r.text().await.expect("text");
+    if status != 304 {
+        assert!(
+            headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|c| c.starts_with("text/html")),
+            "{path}: {headers:?}"
+        );
+    }
+    Page {
+        status,
+        headers,
+        html,
+    }
+}
+
+#[tokio::test]
+async fn the_home_page_is_chinese_accessible_and_shows_markets_latest_and_next_openings() {
+    let app = TestApp::spawn().await;
+    publish(&app, tender("大连市某道路改造工程")).await;
+    let p = page(&app, "/", None).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    let h = &p.html;
+    assert!(h.contains("<html lang=\"zh-CN\">"), "{h}");
+    for landmark in [
+        "<header",
+        "<nav aria-label=\"主导航\"",
+        "<main id=\"main\"",
+        "<footer",
+        "href=\"#main\"",
+    ] {
+        assert!(h.contains(landmark), "{landmark} missing");
+    }
+    // Headings in order: one h1, then h2 sections.
+    let h1 = h.find("<h1>").expect("h1");
+    assert!(h.find("<h2").expect("h2") > h1);
+    assert_eq!(h.matches("<h1>").count(), 1);
+    for m in ["construction", "procurement", "land", "property"] {
+        assert!(h.contains(&format!("href=\"/market/{m}\"")), "{m}");
+    }
+    // The search box has a label; no external resources are loaded.
+    assert!(h.contains("<label for=\"home-q\">"));
+    assert!(!h.contains("http://") && !h.contains("src=\"https://"));
+    // Next openings: the tender opens at its bid deadline (招标投标法 34), shown in Beijing time.
+    let openings = &h[h.find("近期开标").expect("openings")..h.find("最新公告").expect("latest")];
+    assert!(openings.contains("2026-03-22 09:00"), "{openings}");
+    assert!(openings.contains("大连市某道路改造工程"), "{openings}");
+    assert!(h.contains("招标公告"));
+    // Once the opening has passed it is no longer announced as upcoming.
+    app.clock().advance(chrono::Duration::days(21));
+    let p = page(&app, "/", None).await;
+    let h = &p.html;
+    let openings = &h[h.find("近期开标").expect("openings")..h.find("最新公告").expect("latest")];
+    assert!(!openings.contains("大连市某道路改造工程"), "{openings}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_list_searches_chinese_text_and_filters_by_market_type_region_and_date() {
+    let app = TestApp::spawn().await;
+    publish(&app, tender("某道路改造工程")).await;
+    publish(&app, tender("某学校教学楼新建工程")).await;
+    let all = page(&app, "/announcements", None).await;
+    assert!(all.html.contains("某道路改造工程") && all.html.contains("某学校教学楼新建工程"));
+
+    let q = "/announcements?q=%E9%81%93%E8%B7%AF"; // 道路
+    let found = page(&app, q, None).await;
+    assert_eq!(found.status, 200);
+    assert!(found.html.contains("某道路改造工程"), "{}", found.html);
+    assert!(!found.html.contains("某学校教学楼新建工程"));
+    // The query stays in the search box, escaped.
+    assert!(found.html.contains("value=\"道路\""));
+
+    let cases = [
+        ("market=construction", true),
+        ("market=land", false),
+        ("type=tender", true),
+        ("type=award", false),
+        ("region=210200", true),
+        ("region=210202", false),
+        ("from=2026-03-02&to=2026-03-02", true),
+        ("from=2026-03-03", false),
+        ("to=2026-03-01", false),
+        // An HTML form sends empty fields: no filter.
+        ("market=&type=&region=&from=&to=&q=", true),
+    ];
+    for (qs, shown) in cases {
+        let p = page(&app, &format!("/announcements?{qs}"), None).await;
+        assert_eq!(p.status, 200, "{qs}: {}", p.html);
+        assert_eq!(p.html.contains("某道路改造工程"), shown, "{qs}");
+    }
+    let bad = page(&app, "/announcements?from=03%2F02%2F2026", None).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.html.contains("from"), "{}", bad.html);
+    let unknown = page(&app, "/announcements?market=fishing", None).await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown.html.contains("role=\"alert\""));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cursor_links_page_through_every_announcement_once() {
+    let app = TestApp::spawn().await;
+    ggzy_publishing::portal::bench::seed(&app.ctx.db, 0, 45, app.clock().now())
+        .await
+        .expect("seed");
+    let mut path = "/announcements?market=construction".to_string();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pages = 0;
+    loop {
+        let p = page(&app, &path, None).await;
+        assert_eq!(p.status, 200);
+        pages += 1;
+        for part in p.html.split("href=\"/announcements/").skip(1) {
+            let id = &part[..part.find('"').expect("quote")];
+            assert!(seen.insert(id.to_string()), "{id} shown twice");
+        }
+        if pages > 1 {
+            assert!(p.html.contains("第一页"));
+        }
+        match p.html.split("rel=\"next\"").next().and_then(|before| {
+            before
+                .rfind("href=\"")
+                .map(|i| before[i + 6..].trim().trim_end_matches('"').to_string())
+        }) {
+            Some(next) if p.html.contains("rel=\"next\"") => {
+                assert!(next.contains("market=construction"), "{next}");
+                path = next.replace("&amp;", "&");
+            }
+            _ => break,
+        }
+    }
+    // 45 seeded, one market in four: 12 construction announcements.
+    assert_eq!(seen.len(), 12, "{seen:?}");
+    assert!(seen.iter().all(|id| id.starts_with("bench-")));
+    let market = page(&app, "/market/construction", None).await;
+    assert_eq!(market.status, 200);
+    assert!(market.html.contains("aria-current=\"page\""));
+    assert!(market.html.contains("工程建设"));
+    assert_eq!(page(&app, "/market/fishing", None).await.status, 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_detail_page_shows_sanitized_text_facts_versions_and_linked_change_notices() {
+    let app = TestApp::spawn().await;
+    let id = draft(&app, tender("大连市某道路改造工程")).await;
+    let file = b"%PDF-1.4 tender documents".to_vec();
+    let sha = hex::encode(sha2::Sha256::digest(&file));
+    let tenderer = app.login("tenderer").await;
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/announcements/{id}/attachments?name=%E6%8B%9B%E6%A0%87%E6%96%87%E4%BB%B6.pdf"
+        )))
+        .bearer_auth(&tenderer)
+        .header("content-type", "application/pdf")
+        .body(file.clone())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status().as_u16(), 201);
+    release(&app, &id).await;
+    let change = publish(
+        &app,
+        json!({"market": "construction", "type": "change", "title": "大连市某道路改造工程澄清公告",
+               "body": "资格条件澄清如下。", "original_id": id,
+               "fields": {"project_name": "大连市某道路改造工程", "change_summary": "澄清资格条件"}}),
+    )
+    .await;
+    let p = page(&app, &format!("/announcements/{id}"), None).await;
+    assert_eq!(p.status, 200, "{}", p.html);
+    let h = &p.html;
+    assert!(h.contains("<h1>大连市某道路改造工程</h1>"));
+    assert!(h.contains("招标条件"));
+    assert!(!h.contains("<script>alert"), "body must be sanitized");
+    assert!(h.contains("投标截止时间") && h.contains("2026-03-22 09:00"));
+    assert!(h.contains("版本记录"));
+    // The attachment: its name links to the public download, with its SHA-256 beside it.
+    assert!(h.contains("招标文件.pdf") && h.contains(&sha), "{h}");
+    let link = h
+        .split("href=\"")
+        .map(|p| &p[..p.find('"').expect("quote")])
+        .find(|l| l.contains("/attachments/"))
+        .expect("attachment link");
+    let got = app
+        .client
+        .get(app.url(link))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(got.status().as_u16(), 200);
+    assert_eq!(got.bytes().await.expect("bytes").to_vec(), file);
+    assert!(h.contains(&format!("href=\"/announcements/{change}\"")));
+    let c = page(&app, &format!("/announcements/{change}"), None).await;
+    assert!(c.html.contains(&format!("href=\"/announcements/{id}\"")));
+    assert!(c.html.contains("本公告变更"));
+
+    // A draft is not public: the portal answers an HTML 404.
+    let tenderer = app.login("tenderer").await;
+    let (_, v) = app
+        .post(
+            Some(&tenderer),
+            "/api/v1/announcements",
+            tender("<b>未发布</b>草稿"),
+        )
+        .await;
+    let draft = v["id"].as_str().expect("id");
+    let p = page(&app, &format!("/announcements/{draft}"), None).await;
+    assert_eq!(p.status, 404);
+    assert!(p.html.contains("未找到"));
+    assert!(!p.html.contains("草稿"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn titles_are_escaped_so_markup_in_them_is_shown_not_run() {
+    let app = TestApp::spawn().await;
+    let id = publish(&app, tender("<img src=x onerror=alert(1)>道路工程")).await;
+    for path in ["/", "/announcements", &format!("/announcements/{id}")] {
+        let p = page(&app, path, None).await;
+        assert!(!p.html.contains("<img src=x"), "{path}");
+        assert!(
+            p.html
+                .contains("&lt;img src=x onerror=alert(1)&gt;道路工程"),
+            "{path}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn english_is_chosen_by_the_switch_and_remembered_in_a_cookie() {
+    let app = TestApp::spawn().await;
+    publish(&app, tender("某道路改造工程")).await;
+    let zh = page(&app, "/announcements?q=%E9%81%93%E8%B7%AF", None).await;
+    // The switch keeps the search.
+    assert!(zh
+        .html
+        .contains("href=\"/announcements?q=%E9%81%93%E8%B7%AF&amp;lang=en\""));
+    let en = page(&app, "/announcements?q=%E9%81%93%E8%B7%AF&lang=en", None).await;
+    assert!(en.html.contains("<html lang=\"en\">"));
+    assert!(en.html.contains("All announcements") && en.html.contains("Tender announcement"));
+    assert!(en.html.contains("某道路改造工程"));
+    assert!(!en.html.contains("全部公告"));
+    let cookie = en
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("set-cookie")
+        .to_string();
+    assert!(cookie.starts_with("ggzy_lang=en;"), "{cookie}");
+    // A response that sets a cookie must not be stored by a shared cache.
+    assert_eq!(en.headers["cache-control"], "private, no-cache");
+    let cookie_pair = cookie.split(';').next().expect("pair");
+    let home = page(&app, "/", Some(cookie_pair)).await;
+    assert!(home.html.contains("<html lang=\"en\">") && home.html.contains("Next openings"));
+    let back = page(&app, "/?lang=zh", Some(cookie_pair)).await;
+    assert!(back.html.contains("<html lang=\"zh-CN\">") && back.html.contains("近期开标"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn pages_carry_etag_and_cache_control_and_answer_304_when_unchanged() {
+    let app = TestApp::spawn().await;
+    publish(&app, tender("某道路改造工程")).await;
+    let p = page(&app, "/announcements", None).await;
+    assert_eq!(p.headers["cache-control"], "public, max-age=60");
+    assert_eq!(p.headers["vary"], "Cookie");
+    let etag = p.headers["etag"].to_str().expect("etag").to_string();
+    let r = app
+        .client
+        .get(app.url("/announcements"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 304);
+    // A new announcement changes the page and its ETag.
+    publish(&app, tender("某桥梁加固工程")).await;
+    let r = app
+        .client
+        .get(app.url("/announcements"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200);
+    let css = app
+        .client
+        .get(app.url("/static/portal.css"))
+        .send()
+        .await
+        .expect("css");
+    assert_eq!(css.status().as_u16(), 200);
+    assert_eq!(
+        css.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    app.stop().await;
+}
+
+/// A real headless Chromium, driven through chromedriver (WebDriver), reads the portal as a person
+/// would. Needs Debian's `chromium` and `chromium-driver` packages; skipped, saying so, without them.
+mod browser {
+    use super::{publish, tender};
+    use fantoccini::{ClientBuilder, Locator};
+    use ggzy_api_tests::TestApp;
+    use serde_json::json;
+    use std::process::{Child, Command, Stdio};
+    use std::time::Duration;
+
+    const CHROMIUM: &str = "/usr/bin/chromium";
+    const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+    /// chromedriver on a free local port, killed when dropped.
+    struct Driver {
+        child: Child,
+        url: String,
+    }
+
+    impl Drop for Driver {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    async fn start_driver() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let driver = Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return driver;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not listen on port {port}");
+    }
+
+    async fn body_text(c: &fantoccini::Client) -> String {
+        c.find(Locator::Css("body"))
+            .await
+            .expect("body")
+            .text()
+            .await
+            .expect("text")
+    }
+
+    #[tokio::test]
+    async fn a_reader_lists_searches_opens_an_announcement_and_switches_to_english() {
+        if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists()
+        {
+            eprintln!(
+                "SKIPPED portal browser test: {CHROMIUM} or {CHROMEDRIVER} not installed \
+                 (apt-get install -y chromium chromium-driver)"
+            );
+            return;
+        }
+        let app = TestApp::spawn().await;
+        publish(&app, tender("大连市某道路改造工程")).await;
+        publish(&app, tender("大连市某学校教学楼新建工程")).await;
+        let driver = start_driver().await;
+        let caps = json!({"goog:chromeOptions": {"binary": CHROMIUM, "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--window-size=412,915", "--lang=zh-CN"]}});
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!("capabilities are an object")
+        };
+        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .expect("webdriver session");
+
+        // The list shows both announcements.
+        c.goto(&app.url("/announcements")).await.expect("goto list");
+        let text = body_text(&c).await;
+        assert!(text.contains("全部公告"), "{text}");
+        assert!(
+            text.contains("大连市某道路改造工程") && text.contains("大连市某学校教学楼新建工程")
+        );
+
+        // Type 道路 into the labelled search field and submit the form.
+        let q = c.find(Locator::Id("f-q")).await.expect("search field");
+        q.send_keys("道路").await.expect("type");
+        c.find(Locator::Css("form.filters button[type=submit]"))
+            .await
+            .expect("button")
+            .click()
+            .await
+            .expect("submit");
+        c.wait()
+            .for_element(Locator::Css("p[role=status]"))
+            .await
+            .expect("results");
+        let text = body_text(&c).await;
+        assert!(text.contains("大连市某道路改造工程"), "{text}");
+        assert!(!text.contains("大连市某学校教学楼新建工程"), "{text}");
+
+        // Open the result and read what a person sees.
+        c.find(Locator::LinkText("大连市某道路改造工程"))
+            .await
+            .expect("result link")
+            .click()
+            .await
+            .expect("open");
+        let h1 = c
+            .wait()
+            .for_element(Locator::Css("main h1"))
+            .await
+            .expect("h1");
+        assert_eq!(h1.text().await.expect("h1 text"), "大连市某道路改造工程");
+        let text = body_text(&c).await;
+        for seen in [
+            "招标条件",
+            "投标截止时间",
+            "2026-03-22 09:00",
+            "版本记录",
+            "招标公告",
+        ] {
+            assert!(text.contains(seen), "{seen} not visible in {text}");
+        }
+        assert!(!text.contains("alert("), "{text}");
+
+        // Switch to English: the same announcement, English labels, and it sticks.
+        c.find(Locator::LinkText("English"))
+            .await
+            .expect("switch")
+            .click()
+            .await
+            .expect("click switch");
+        c.wait()
+            .for_element(Locator::Css("html[lang=en]"))
+            .await
+            .expect("english page");
+        let text = body_text(&c).await;
+        for seen in [
+            "Tender announcement",
+            "Bid deadline",
+            "Version history",
+            "大连市某道路改造工程",
+        ] {
+            assert!(text.contains(seen), "{seen} not visible in {text}");
+        }
+        c.goto(&app.url("/")).await.expect("home");
+        let text = body_text(&c).await;
+        assert!(text.contains("Next openings"), "{text}");
+        assert!(text.contains("2026-03-22 09:00"), "{text}");
+        c.close().await.expect("close");
+        drop(driver);
+        app.stop().await;
+    }
+}

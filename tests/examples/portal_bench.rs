@@ -1,0 +1,266 @@
+//! Public-reading benchmark (docs/benchmarks.md, "Public listing and search").
+//!
+//! ```text
+//! portal_bench seed --db URL [--n 100000]                 # bulk-insert published announcements
+//! portal_bench load --db URL [--requests 2000] [--concurrency 8]
+//! ```
+//!
+//! `load` serves the real router (all middleware, no background workers) on 127.0.0.1 and, for
+//! each scenario, measures requests/s, p50 and p99 over HTTP (`/api/v1/announcements` and the
+//! portal's HTML page) and then runs the same SQL directly on the database pool with the same
+//! concurrency. Traffic goes to the loopback address only; every loop is bounded by `--requests`.
+
+use ggzy::{build_router, AppOptions};
+use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::Clock;
+use ggzy_publishing::portal::bench;
+use ggzy_store::ctx::Settings;
+use ggzy_store::{migrate, Ctx, Db, DbOptions, Engine};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The column list of `service::list_public` (copied: the service keeps it private).
+const COLS: &str = "a.id, a.market, a.ann_type, a.region, a.title, a.body_md, a.body_html, a.fields, \
+    a.original_id, a.status, a.version, a.publish_at, a.published_at, a.withdrawn_at, a.withdraw_reason, \
+    a.created_at, a.updated_at, a.owner_org_id, a.project_id, a.section_ids, a.body_format, \
+    a.source_event, a.source_fields, a.postpone";
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let cmd = args.get(1).cloned().unwrap_or_default();
+    let url = arg(&args, "--db").ok_or_else(|| anyhow::anyhow!("--db URL is required"))?;
+    let db = Db::connect(
+        &url,
+        &DbOptions {
+            max_connections: 16,
+            ..DbOptions::default()
+        },
+    )
+    .await?;
+    migrate::run(&db).await?;
+    match cmd.as_str() {
+        "seed" => {
+            let n: usize = arg(&args, "--n").unwrap_or("100000".into()).parse()?;
+            let have = bench::count_published(&db).await? as usize;
+            let t = Instant::now();
+            if have < n {
+                bench::seed(&db, have, n - have, chrono::Utc::now()).await?;
+            }
+            println!(
+                "seeded {} announcements ({} already there) in {:.1}s",
+                n.saturating_sub(have),
+                have,
+                t.elapsed().as_secs_f64()
+            );
+            if db.engine() == Engine::Postgres {
+                sqlx::query("ANALYZE").execute(db.pool()).await?;
+            }
+        }
+        "load" => {
+            let requests: usize = arg(&args, "--requests").unwrap_or("2000".into()).parse()?;
+            let conc: usize = arg(&args, "--concurrency").unwrap_or("8".into()).parse()?;
+            load(db, requests, conc).await?;
+        }
+        _ => anyhow::bail!(
+            "usage: portal_bench seed|load --db URL [--n N] [--requests N] [--concurrency N]"
+        ),
+    }
+    Ok(())
+}
+
+struct Scenario {
+    name: &'static str,
+    api: String,
+    portal: String,
+    where_sql: String,
+    binds: Vec<String>,
+}
+
+fn scenarios(db: &Db) -> Vec<Scenario> {
+    let search = |name: &'static str, q: &str| {
+        let (frag, val) = ggzy_publishing::store::search_clause(db, q, 2);
+        let enc = ggzy_publishing::portal::layout::url_encode(q);
+        Scenario {
+            name,
+            api: format!("/api/v1/announcements?q={enc}&limit=20"),
+            portal: format!("/announcements?q={enc}"),
+            where_sql: format!("a.status = $1 AND {frag}"),
+            binds: vec!["published".into(), val],
+        }
+    };
+    vec![
+        Scenario {
+            name: "list (newest 20)",
+            api: "/api/v1/announcements?limit=20".into(),
+            portal: "/announcements".into(),
+            where_sql: "a.status = $1".into(),
+            binds: vec!["published".into()],
+        },
+        Scenario {
+            name: "filter market+type+region",
+            api: "/api/v1/announcements?market=construction&type=tender&region=210202&limit=20"
+                .into(),
+            portal: "/announcements?market=construction&type=tender&region=210202".into(),
+            where_sql: "a.status = $1 AND a.market = $2 AND a.ann_type = $3 AND a.region = $4"
+                .into(),
+            binds: vec![
+                "published".into(),
+                "construction".into(),
+                "tender".into(),
+                "210202".into(),
+            ],
+        },
+        search("search 道路 (2 chars, 12.5% match)", "道路"),
+        search("search 道路改造 (trigram, 12.5% match)", "道路改造"),
+        search("search 第12345标段 (trigram, 1 match)", "第12345标段"),
+        search("search 监理 (2 chars, no match: full scan)", "监理"),
+        search("search 监理服务 (trigram, no match)", "监理服务"),
+    ]
+}
+
+struct Stats {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+fn stats(mut lat: Vec<Duration>, wall: Duration) -> Stats {
+    lat.sort();
+    let at = |q: f64| lat[((lat.len() as f64 * q).ceil() as usize).clamp(1, lat.len()) - 1];
+    Stats {
+        rps: lat.len() as f64 / wall.as_secs_f64(),
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+/// Runs `total` calls of `f` from `conc` tasks; returns every call's latency and the wall time.
+async fn run<F, Fut>(total: usize, conc: usize, f: F) -> anyhow::Result<Stats>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
+    let f = Arc::new(f);
+    let start = Instant::now();
+    let mut tasks = vec![];
+    for w in 0..conc {
+        let f = f.clone();
+        let n = total / conc + usize::from(w < total % conc);
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(n);
+            for _ in 0..n {
+                let t = Instant::now();
+                f().await?;
+                lat.push(t.elapsed());
+            }
+            Ok::<_, anyhow::Error>(lat)
+        }));
+    }
+    let mut all = vec![];
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok(stats(all, start.elapsed()))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+async fn load(db: Db, requests: usize, conc: usize) -> anyhow::Result<()> {
+    let n = bench::count_published(&db).await?;
+    let ctx = Ctx::new(
+        db.clone(),
+        Clock::system(),
+        BusinessCalendar::official(),
+        Settings::default(),
+    );
+    let app = build_router(
+        ctx,
+        AppOptions {
+            request_timeout: Duration::from_secs(30),
+            body_limit: 256 * 1024,
+            trust_proxy: false,
+            metrics: metrics_exporter_prometheus::PrometheusBuilder::new()
+                .build_recorder()
+                .handle(),
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    let client = reqwest::Client::new();
+    println!(
+        "engine {:?}, {n} published announcements, {requests} requests per row, concurrency {conc}\n",
+        db.engine()
+    );
+    println!("| scenario | API req/s | API p50 ms | API p99 ms | portal HTML req/s | portal p99 ms | SQL q/s | SQL p50 ms | SQL p99 ms |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for s in scenarios(&db) {
+        let http = |path: String| {
+            let client = client.clone();
+            let url = format!("{base}{path}");
+            move || {
+                let client = client.clone();
+                let url = url.clone();
+                async move {
+                    let r = client.get(&url).send().await?;
+                    anyhow::ensure!(r.status().is_success(), "{url}: {}", r.status());
+                    r.bytes().await?;
+                    Ok(())
+                }
+            }
+        };
+        // Warm caches and connections once before measuring.
+        http(s.api.clone())().await?;
+        let api = run(requests, conc, http(s.api.clone())).await?;
+        let portal = run(requests, conc, http(s.portal.clone())).await?;
+        let sql = Arc::new(format!(
+            "SELECT {COLS} FROM announcements a WHERE {} ORDER BY a.published_at DESC, a.id DESC LIMIT 21",
+            s.where_sql
+        ));
+        let binds = Arc::new(s.binds.clone());
+        let pool = db.pool().clone();
+        let direct = run(requests, conc, move || {
+            let sql = sql.clone();
+            let binds = binds.clone();
+            let pool = pool.clone();
+            async move {
+                let mut q = sqlx::query(&sql);
+                for b in binds.iter() {
+                    q = q.bind(b.as_str());
+                }
+                q.fetch_all(&pool).await?;
+                Ok(())
+            }
+        })
+        .await?;
+        println!(
+            "| {} | {:.0} | {} | {} | {:.0} | {} | {:.0} | {} | {} |",
+            s.name,
+            api.rps,
+            ms(api.p50),
+            ms(api.p99),
+            portal.rps,
+            ms(portal.p99),
+            direct.rps,
+            ms(direct.p50),
+            ms(direct.p99)
+        );
+    }
+    server.abort();
+    Ok(())
+}
