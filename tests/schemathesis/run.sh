@@ -18,6 +18,7 @@ GGZY_DATABASE_URL="sqlite://$WORK/st.db" GGZY_FILES_DIR="$WORK/files" \
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+cd "$WORK" # hypothesis keeps its example database in the working directory
 status=0
 for user in admin staff bidder1 bank; do
     token="$(curl -fsS -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
