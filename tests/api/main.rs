@@ -6,6 +6,7 @@ mod bids;
 mod deposits;
 mod experts;
 mod foundation;
+mod lifecycle;
 mod monitoring;
 mod ocds;
 mod opening;

@@ -1141,3 +1141,56 @@ async fn a_scheduled_announcement_is_published_exactly_once_with_two_instances_r
     );
     app.stop().await;
 }
+
+/// The durable timer survives a restart: an announcement scheduled while one instance runs, due while no
+/// instance runs, is published once by the next instance — not lost, not twice.
+#[tokio::test]
+async fn a_scheduled_announcement_due_during_downtime_is_published_once_after_a_restart() {
+    let mut app = TestApp::spawn().await;
+    let tenderer = app.login("tenderer").await;
+    let id = create(
+        &app,
+        &tenderer,
+        tender("重启后发布的道路工程", "2026-03-30T09:00:00+08:00"),
+    )
+    .await;
+    let (s, v) = submit_approve(
+        &app,
+        &id,
+        json!({"publish_at": "2026-03-03T09:00:00+08:00"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "scheduled");
+
+    // Down across the publication time.
+    app.stop_instance().await;
+    app.clock().advance(chrono::Duration::hours(25));
+    app.start_instance().await;
+
+    let mut published = None;
+    for _ in 0..200 {
+        let (s, v) = app.get(None, &format!("/api/v1/announcements/{id}")).await;
+        if s == 200 && v["status"] == "published" {
+            published = Some(v);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let v = published.expect("published by the restarted instance");
+    // Published when the restarted instance found it due, i.e. after the scheduled time.
+    let at = chrono::DateTime::parse_from_rfc3339(v["published_at"].as_str().unwrap()).unwrap();
+    assert!(
+        at >= chrono::DateTime::parse_from_rfc3339("2026-03-03T09:00:00+08:00").unwrap(),
+        "{at}"
+    );
+    // Another restart publishes nothing again.
+    app.restart().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.seal().await;
+    assert_eq!(
+        count_events(&app, "publishing.announcement.published", &id).await,
+        1
+    );
+    app.stop().await;
+}

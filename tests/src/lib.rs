@@ -165,7 +165,20 @@ impl TestApp {
         ggzy::demo::seed(&ctx, Some(DEMO_PASSWORD))
             .await
             .expect("demo seed");
-        let bg = Background::start(&ctx, background::workers(), Duration::from_millis(50))
+        let (bg, server, addr) = Self::serve(&ctx).await;
+        TestApp {
+            addr,
+            ctx,
+            client: reqwest::Client::new(),
+            db: Some(tdb),
+            bg: Some(bg),
+            server,
+        }
+    }
+
+    /// Background workers and the HTTP server of one instance on `ctx`.
+    async fn serve(ctx: &Ctx) -> (Background, tokio::task::JoinHandle<()>, String) {
+        let bg = Background::start(ctx, background::workers(), Duration::from_millis(50))
             .await
             .expect("background");
         let metrics = metrics_handle();
@@ -189,14 +202,54 @@ impl TestApp {
             )
             .await;
         });
-        TestApp {
-            addr,
-            ctx,
-            client: reqwest::Client::new(),
-            db: Some(tdb),
-            bg: Some(bg),
-            server,
+        (bg, server, addr)
+    }
+
+    /// Stop this instance (workers, server, database pool) and start a new one on the same database
+    /// and files, as a process restart would: nothing carries over but what was committed. The clock
+    /// keeps running (tests may move it while the instance is down via [`TestApp::stop_instance`]).
+    pub async fn restart(&mut self) {
+        self.stop_instance().await;
+        self.start_instance().await;
+    }
+
+    /// The first half of [`TestApp::restart`]: nothing runs until [`TestApp::start_instance`].
+    pub async fn stop_instance(&mut self) {
+        if let Some(bg) = self.bg.take() {
+            bg.stop().await;
         }
+        self.server.abort();
+        self.ctx.db.close().await;
+    }
+
+    /// Reconnect to the same database (migrations are idempotent) and start workers and server.
+    pub async fn start_instance(&mut self) {
+        let tdb = self.db.as_mut().expect("database");
+        let db = Db::connect(
+            &tdb.url,
+            &DbOptions {
+                max_connections: 20,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("reconnect");
+        migrate::run(&db).await.expect("migrate");
+        tdb.db = db.clone();
+        let settings = Settings {
+            instance: format!("test-{}", uuid::Uuid::new_v4().simple()),
+            ..(*self.ctx.settings).clone()
+        };
+        self.ctx = Ctx::new(
+            db,
+            self.ctx.clock.clone(),
+            BusinessCalendar::official(),
+            settings,
+        );
+        let (bg, server, addr) = Self::serve(&self.ctx).await;
+        self.bg = Some(bg);
+        self.server = server;
+        self.addr = addr;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -230,6 +283,22 @@ impl TestApp {
 
     pub async fn post(&self, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
         let mut rb = self.client.post(self.url(path)).json(&body);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        into_parts(rb.send().await.expect("request")).await
+    }
+
+    pub async fn put(&self, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
+        let mut rb = self.client.put(self.url(path)).json(&body);
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        into_parts(rb.send().await.expect("request")).await
+    }
+
+    pub async fn delete(&self, token: Option<&str>, path: &str) -> (u16, Value) {
+        let mut rb = self.client.delete(self.url(path));
         if let Some(t) = token {
             rb = rb.bearer_auth(t);
         }
