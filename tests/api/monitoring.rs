@@ -919,54 +919,10 @@ async fn statistics_dashboard_page_stream_reports_and_audit_export() {
 /// the page without a reload. Skipped, saying so, when Chromium is not installed.
 mod browser {
     use super::{caught_up, emit, section};
-    use fantoccini::{ClientBuilder, Locator};
+    use fantoccini::Locator;
     use ggzy_api_tests::TestApp;
     use serde_json::json;
-    use std::process::{Child, Command, Stdio};
     use std::time::Duration;
-
-    const CHROMIUM: &str = "/usr/bin/chromium";
-    const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-    /// chromedriver on a free local port, killed when dropped.
-    struct Driver {
-        child: Child,
-        url: String,
-    }
-
-    impl Drop for Driver {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-
-    async fn start_driver() -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
-        let driver = Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return driver;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("chromedriver did not listen on port {port}");
-    }
 
     /// The text of `css` once it contains `want` (at most 15 s).
     async fn wait_text(c: &fantoccini::Client, css: &str, want: &str) -> String {
@@ -985,30 +941,16 @@ mod browser {
 
     #[tokio::test]
     async fn an_alert_and_an_api_change_appear_on_the_open_dashboard_without_reload() {
-        if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists()
-        {
-            eprintln!(
-                "SKIPPED monitoring browser test: {CHROMIUM} or {CHROMEDRIVER} not installed \
-                 (apt-get install -y chromium chromium-driver)"
-            );
+        let Some(browser) =
+            ggzy_api_tests::browser::browser("monitoring browser test", 1280, 900).await
+        else {
             return;
-        }
+        };
         let app = TestApp::spawn().await;
         let sup = app.login("supervisor").await;
         section(&app, "sec-live", 30, "1000.00", "T7").await;
         caught_up(&app).await;
-        let driver = start_driver().await;
-        let caps = json!({"goog:chromeOptions": {"binary": CHROMIUM, "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--window-size=1280,900", "--lang=zh-CN"]}});
-        let serde_json::Value::Object(caps) = caps else {
-            unreachable!("capabilities are an object")
-        };
-        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&driver.url)
-            .await
-            .expect("webdriver session");
+        let c = browser.client.clone();
 
         c.goto(&app.url(&format!("/monitoring?token={sup}")))
             .await

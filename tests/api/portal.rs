@@ -391,54 +391,8 @@ async fn pages_carry_etag_and_cache_control_and_answer_304_when_unchanged() {
 /// would. Needs Debian's `chromium` and `chromium-driver` packages; skipped, saying so, without them.
 mod browser {
     use super::{publish, tender};
-    use fantoccini::{ClientBuilder, Locator};
+    use fantoccini::Locator;
     use ggzy_api_tests::TestApp;
-    use serde_json::json;
-    use std::process::{Child, Command, Stdio};
-    use std::time::Duration;
-
-    const CHROMIUM: &str = "/usr/bin/chromium";
-    const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-    /// chromedriver on a free local port, killed when dropped.
-    struct Driver {
-        child: Child,
-        url: String,
-    }
-
-    impl Drop for Driver {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-
-    async fn start_driver() -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
-        let driver = Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return driver;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("chromedriver did not listen on port {port}");
-    }
 
     async fn body_text(c: &fantoccini::Client) -> String {
         c.find(Locator::Css("body"))
@@ -451,29 +405,14 @@ mod browser {
 
     #[tokio::test]
     async fn a_reader_lists_searches_opens_an_announcement_and_switches_to_english() {
-        if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists()
-        {
-            eprintln!(
-                "SKIPPED portal browser test: {CHROMIUM} or {CHROMEDRIVER} not installed \
-                 (apt-get install -y chromium chromium-driver)"
-            );
+        let Some(browser) = ggzy_api_tests::browser::browser("portal browser test", 412, 915).await
+        else {
             return;
-        }
+        };
         let app = TestApp::spawn().await;
         publish(&app, tender("大连市某道路改造工程")).await;
         publish(&app, tender("大连市某学校教学楼新建工程")).await;
-        let driver = start_driver().await;
-        let caps = json!({"goog:chromeOptions": {"binary": CHROMIUM, "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--window-size=412,915", "--lang=zh-CN"]}});
-        let serde_json::Value::Object(caps) = caps else {
-            unreachable!("capabilities are an object")
-        };
-        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&driver.url)
-            .await
-            .expect("webdriver session");
+        let c = browser.client.clone();
 
         // The list shows both announcements.
         c.goto(&app.url("/announcements")).await.expect("goto list");
@@ -550,7 +489,7 @@ mod browser {
         assert!(text.contains("Next openings"), "{text}");
         assert!(text.contains("2026-03-22 09:00"), "{text}");
         c.close().await.expect("close");
-        drop(driver);
+        drop(browser);
         app.stop().await;
     }
 }

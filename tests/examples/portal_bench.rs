@@ -79,20 +79,22 @@ struct Scenario {
     name: &'static str,
     api: String,
     portal: String,
+    from_sql: String,
     where_sql: String,
     binds: Vec<String>,
 }
 
 fn scenarios(db: &Db) -> Vec<Scenario> {
     let search = |name: &'static str, q: &str| {
-        let (frag, val) = ggzy_publishing::store::search_clause(db, q, 2);
+        let s = ggzy_publishing::store::search(db, q, 2);
         let enc = ggzy_publishing::portal::layout::url_encode(q);
         Scenario {
             name,
             api: format!("/api/v1/announcements?q={enc}&limit=20"),
             portal: format!("/announcements?q={enc}"),
-            where_sql: format!("a.status = $1 AND {frag}"),
-            binds: vec!["published".into(), val],
+            from_sql: s.from,
+            where_sql: format!("a.status = $1 AND {}", s.condition),
+            binds: vec!["published".into(), s.value],
         }
     };
     vec![
@@ -100,6 +102,7 @@ fn scenarios(db: &Db) -> Vec<Scenario> {
             name: "list (newest 20)",
             api: "/api/v1/announcements?limit=20".into(),
             portal: "/announcements".into(),
+            from_sql: "announcements a".into(),
             where_sql: "a.status = $1".into(),
             binds: vec!["published".into()],
         },
@@ -108,6 +111,7 @@ fn scenarios(db: &Db) -> Vec<Scenario> {
             api: "/api/v1/announcements?market=construction&type=tender&region=210202&limit=20"
                 .into(),
             portal: "/announcements?market=construction&type=tender&region=210202".into(),
+            from_sql: "announcements a".into(),
             where_sql: "a.status = $1 AND a.market = $2 AND a.ann_type = $3 AND a.region = $4"
                 .into(),
             binds: vec![
@@ -229,8 +233,8 @@ async fn load(db: Db, requests: usize, conc: usize) -> anyhow::Result<()> {
         let api = run(requests, conc, http(s.api.clone())).await?;
         let portal = run(requests, conc, http(s.portal.clone())).await?;
         let sql = Arc::new(format!(
-            "SELECT {COLS} FROM announcements a WHERE {} ORDER BY a.published_at DESC, a.id DESC LIMIT 21",
-            s.where_sql
+            "SELECT {COLS} FROM {} WHERE {} ORDER BY a.published_at DESC, a.id DESC LIMIT 21",
+            s.from_sql, s.where_sql
         ));
         let binds = Arc::new(s.binds.clone());
         let pool = db.pool().clone();

@@ -3,6 +3,8 @@
 //! `GGZY_TEST_DATABASE_URL` is set, a new PostgreSQL database created for the test and dropped after.
 //! The clock is a manual clock so tests can cross legal periods of days without waiting.
 
+pub mod browser;
+
 use ggzy::background::{self, Background};
 use ggzy::{build_router, AppOptions};
 use ggzy_core::calendar::BusinessCalendar;

@@ -1115,10 +1115,12 @@ pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
             Bind::I(to_micros(t)),
         );
     }
+    let mut from = "announcements a".to_string();
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let (frag, val) = store::search_clause(&ctx.db, q, binds.len() + 1);
-        binds.push(Bind::S(val));
-        wh.push(frag);
+        let search = store::search(&ctx.db, q, binds.len() + 1);
+        binds.push(Bind::S(search.value));
+        wh.push(search.condition);
+        from = search.from;
     }
     if let Some(c) = &f.cursor {
         let (t, id) = decode_cursor(c)?;
@@ -1131,7 +1133,7 @@ pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
         binds.push(Bind::S(id));
     }
     let sql = format!(
-        "SELECT {COLS} FROM announcements a WHERE {} ORDER BY a.published_at DESC, a.id DESC LIMIT {}",
+        "SELECT {COLS} FROM {from} WHERE {} ORDER BY a.published_at DESC, a.id DESC LIMIT {}",
         wh.join(" AND "),
         limit + 1
     );

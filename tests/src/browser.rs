@@ -1,0 +1,81 @@
+//! A real headless Chromium for page tests, driven through chromedriver (WebDriver, plain HTTP on
+//! localhost). Needs Debian's `chromium` and `chromium-driver`. Without them a test is skipped, saying
+//! so — unless `GGZY_REQUIRE_BROWSER=1` (set by `.ci/run`), where a missing browser fails the test.
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// A browser session; chromedriver (and with it Chromium) is killed when this is dropped.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// A headless Chromium with a window of `width`×`height`, or `None` (after printing why) when the
+/// browser is not installed and not required.
+pub async fn browser(test: &str, width: u32, height: u32) -> Option<Browser> {
+    let installed =
+        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+    if !installed {
+        let why = format!(
+            "{test}: {CHROMIUM} or {CHROMEDRIVER} not installed (apt-get install -y chromium chromium-driver)"
+        );
+        if std::env::var("GGZY_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("GGZY_REQUIRE_BROWSER=1 but {why}");
+        }
+        eprintln!("SKIPPED {why}");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let mut ready = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "chromedriver did not listen on port {port}");
+    // The machine has no outside network: background networking would only produce refused
+    // connections (and slow starts), so it is switched off.
+    let caps = json!({"goog:chromeOptions": {"binary": CHROMIUM, "args": [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--disable-quic",
+        format!("--window-size={width},{height}"), "--lang=zh-CN"]}});
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!("capabilities are an object")
+    };
+    Some(Browser {
+        client: ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("webdriver session"),
+        driver,
+    })
+}
