@@ -1,13 +1,18 @@
 //! Black-box API tests: one binary, one file per capability. Each test spawns the real app against
 //! a fresh database (SQLite, or PostgreSQL when GGZY_TEST_DATABASE_URL is set).
 
+mod auctions;
+mod authz;
 mod award;
 mod bids;
 mod deposits;
+mod evaluation;
 mod experts;
+mod faults;
 mod foundation;
 mod lifecycle;
 mod monitoring;
+mod monitoring_signals;
 mod ocds;
 mod opening;
 mod portal;

@@ -1045,3 +1045,54 @@ async fn a_project_registered_through_the_api_at_the_legal_minimum_is_flagged() 
         .is_empty());
     app.stop().await;
 }
+
+/// Expert signals: a score far from the committee (from the evaluation area) and repeated low
+/// ratings (from the expert pool) raise alerts; two low ratings, or a third rating of 3, do not.
+#[tokio::test]
+async fn expert_outliers_and_repeated_low_ratings_are_flagged_near_misses_are_not() {
+    let app = TestApp::spawn().await;
+    let sup = app.login("supervisor").await;
+    section(&app, "sec-ev", 30, "1000.00", "T9").await;
+    emit(
+        &app,
+        "evaluation.score.outlier",
+        "sec-ev",
+        json!({"section_id": "sec-ev", "expert_id": "EX-1", "org_id": "ORG-1",
+               "member_total": "41.00", "committee_mean": "83.50", "share": "0.2"}),
+    )
+    .await;
+    let rate = |expert: &'static str, rating: &'static str, score: i64| {
+        json!({"rating_id": rating, "draw_id": "d1", "section_id": "sec-ev", "expert_id": expert,
+               "rater_role": "tenderer", "score": score})
+    };
+    // EX-2: two low ratings and a 3 — a near miss. EX-3: three ratings of 2 or less.
+    for (expert, rating, score) in [
+        ("EX-2", "r1", 2),
+        ("EX-2", "r2", 1),
+        ("EX-2", "r3", 3),
+        ("EX-3", "r4", 2),
+        ("EX-3", "r5", 2),
+    ] {
+        emit(
+            &app,
+            "experts.expert.rated",
+            expert,
+            rate(expert, rating, score),
+        )
+        .await;
+    }
+    caught_up(&app).await;
+    let outliers = alerts(&app, &sup, "rule=experts.score_outlier").await;
+    assert_eq!(outliers.len(), 1, "{outliers:?}");
+    assert_eq!(outliers[0]["section_id"], "sec-ev");
+    assert!(alerts(&app, &sup, "rule=experts.low_ratings")
+        .await
+        .is_empty());
+    emit(&app, "experts.expert.rated", "EX-3", rate("EX-3", "r6", 1)).await;
+    caught_up(&app).await;
+    let low = alerts(&app, &sup, "rule=experts.low_ratings").await;
+    assert_eq!(low.len(), 1, "{low:?}");
+    assert_eq!(low[0]["evidence"]["expert_id"], "EX-3", "{}", low[0]);
+    assert_eq!(low[0]["evidence"]["low_ratings"], 3, "{}", low[0]);
+    app.stop().await;
+}

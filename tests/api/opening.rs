@@ -473,13 +473,13 @@ async fn three_bids_both_suites_wrong_key_retry_and_the_opening_record() {
         assert_eq!(e["decryption"], "decrypted");
         assert!(e["uscc"].as_str().unwrap().len() == 18, "{e}");
         assert!(!e["org_name"].as_str().unwrap().is_empty(), "{e}");
-        let plain = app
+        // Through the file store, so the test holds on the local directory and on S3 alike.
+        let text = app
             .ctx
-            .settings
-            .files_dir
-            .join("bids")
-            .join(format!("{}.plain", e["bid_id"].as_str().unwrap()));
-        let text = std::fs::read(plain).unwrap();
+            .files
+            .get_bytes(&format!("bids/{}.plain", e["bid_id"].as_str().unwrap()))
+            .await
+            .unwrap();
         assert_eq!(
             ev["entries"][i]["suite"]
                 .as_str()
@@ -504,6 +504,15 @@ async fn three_bids_both_suites_wrong_key_retry_and_the_opening_record() {
         .map(|e| e["deposit"].as_str().unwrap())
         .collect();
     assert_eq!(deposits, ["valid", "missing", "missing"], "{ev}");
+    // Three decrypted bids: the last count not flagged as below the minimum.
+    assert_eq!(
+        (
+            ev["decrypted_bids"].as_i64(),
+            ev["below_min_bids"].as_bool()
+        ),
+        (Some(3), Some(false)),
+        "{ev}"
+    );
     let keys = bids
         .iter()
         .map(|b| base64::engine::general_purpose::STANDARD.encode(&b.key))
@@ -659,6 +668,23 @@ async fn a_bid_not_decrypted_in_the_window_is_revoked_and_the_record_stays_in_it
     );
     assert_eq!(e[2]["price"], Value::Null);
     assert_eq!(e[2]["decryption"], "not_decrypted");
+    // One decrypted bid remains of three: flagged for the evaluation committee, which decides on the
+    // lack of competition (评标委员会和评标方法暂行规定 第二十七条); the section still went to evaluating.
+    assert_eq!(
+        (
+            rec["decrypted_bids"].as_i64(),
+            rec["min_bids"].as_i64(),
+            rec["below_min_bids"].as_bool()
+        ),
+        (Some(1), Some(3), Some(true)),
+        "{rec}"
+    );
+    assert!(
+        rec["below_min_bids_basis"]
+            .as_str()
+            .is_some_and(|b| b.contains("第二十七条")),
+        "{rec}"
+    );
     let (s, v) = post_key(&app, &tokens[2], &section, &bids[2].key).await;
     assert_eq!(
         (s, v["rule"].as_str()),

@@ -155,6 +155,8 @@ impl TestApp {
         let files = tempfile::tempdir().expect("tempdir").keep();
         let settings = Settings {
             files_dir: files,
+            // e.g. s3://bucket?endpoint=http://127.0.0.1:PORT to run the tests on object storage.
+            files_url: std::env::var("GGZY_TEST_FILES_URL").ok(),
             instance: format!("test-{}", uuid::Uuid::new_v4().simple()),
             ..Settings::default()
         };

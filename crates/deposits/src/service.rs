@@ -476,6 +476,8 @@ pub async fn receive_transfer(
         "transfer_id": transfer_id, "bank_txn_id": txn, "account_no": n.account_no.trim(),
         "amount": n.amount.to_string(), "value_at": n.value_at.to_rfc3339(),
         "org_id": org_id, "section_id": section_id, "reason": reason,
+        // The paying account (not the virtual sub-account): monitoring's same-payer signal.
+        "payer_account_no": n.payer_account_no.trim(), "payer_name": n.payer_name.trim(),
     });
     let event_type = if status == "credited" {
         "deposits.transfer.received"

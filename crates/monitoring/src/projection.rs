@@ -37,6 +37,8 @@ pub const WANTED: &[&str] = &[
     "venues.session.moved",
     "venues.session.cancelled",
     "venues.violation.recorded",
+    "evaluation.score.outlier",
+    "experts.expert.rated",
 ];
 
 pub struct MonitoringConsumer;
@@ -81,6 +83,8 @@ impl Consumer for MonitoringConsumer {
             "projects.opening.recorded" => opening_recorded(tx, db, now, ev).await,
             "projects.award.confirmed" => award_confirmed(tx, db, now, ev).await,
             "experts.draw.completed" => draw_completed(tx, db, now, ev).await,
+            "evaluation.score.outlier" => score_outlier(tx, db, now, ev).await,
+            "experts.expert.rated" => expert_rated(tx, db, now, ev).await,
             "projects.candidates.publicized" => {
                 let (Some(s), Some(start), Some(end)) = (
                     str_of(p, "section_id"),
@@ -830,6 +834,70 @@ async fn award_confirmed(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -
 }
 
 /// Each drawn expert leaves a trace on the section; the tenderer's other sections tell how often.
+async fn score_outlier(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
+    let p = &ev.payload;
+    let (Some(s), Some(expert)) = (str_of(p, "section_id"), str_of(p, "expert_id")) else {
+        return Ok(());
+    };
+    ensure_section(tx, s, p, now).await?;
+    let c = catalogue(tx).await?;
+    let Some(rule) = c.active(rules::SCORE_OUTLIER).cloned() else {
+        return Ok(());
+    };
+    let f = rules::score_outlier(
+        &rule,
+        expert,
+        str_of(p, "org_id").unwrap_or("?"),
+        str_of(p, "member_total").unwrap_or("?"),
+        str_of(p, "committee_mean").unwrap_or("?"),
+        &ev.id,
+    );
+    raise_for(tx, db, now, &c, s, f).await
+}
+
+/// Low ratings are kept as traces (one per rating) and counted over the rule's window.
+async fn expert_rated(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
+    let p = &ev.payload;
+    let (Some(s), Some(expert), Some(score)) = (
+        str_of(p, "section_id"),
+        str_of(p, "expert_id"),
+        p.get("score").and_then(Value::as_i64),
+    ) else {
+        return Ok(());
+    };
+    let c = catalogue(tx).await?;
+    let Some(rule) = c.active(rules::LOW_RATINGS).cloned() else {
+        return Ok(());
+    };
+    if !rules::is_low_rating(&rule, score) {
+        return Ok(());
+    }
+    ensure_section(tx, s, p, now).await?;
+    let rating = str_of(p, "rating_id").unwrap_or(&ev.id);
+    add_trace(tx, s, "low_rating", expert, rating, ev).await?;
+    let since = ev.occurred_at - chrono::Duration::days(rule.param("window_days"));
+    let rows = sqlx::query(
+        "SELECT event_id FROM mon_traces WHERE kind = 'low_rating' AND value = $1 AND at >= $2 ORDER BY at, event_id",
+    )
+    .bind(expert)
+    .bind(to_micros(since))
+    .fetch_all(&mut **tx)
+    .await?;
+    let events = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if let Some(f) = rules::low_ratings(&rule, expert, &events) {
+        let subj = Subject {
+            subject: format!("expert:{expert}"),
+            section_id: None,
+            project_id: None,
+        };
+        alerts::raise(tx, db, now, &rule, &subj, f).await?;
+    }
+    Ok(())
+}
+
 async fn draw_completed(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
     let p = &ev.payload;
     let Some(s) = str_of(p, "section_id") else {

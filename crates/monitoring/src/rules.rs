@@ -89,6 +89,8 @@ pub const REFUND_OVERDUE: &str = "compliance.refund_overdue";
 pub const VENUE_VIOLATION: &str = "compliance.venue_violation";
 pub const OBJECTION_OVERDUE: &str = "compliance.objection_overdue";
 pub const SHORT_PUBLICITY: &str = "compliance.short_publicity";
+pub const SCORE_OUTLIER: &str = "experts.score_outlier";
+pub const LOW_RATINGS: &str = "experts.low_ratings";
 
 struct Def {
     id: &'static str,
@@ -255,6 +257,29 @@ const CATALOGUE: &[Def] = &[
         source: "招标投标法 第三十七条; 招标投标法实施条例 第四十六条",
         zh: "同一专家反复被抽中参加同一招标人的评标",
         en: "The same expert keeps being drawn for one tenderer",
+    },
+    // 招标投标法实施条例 49: 评标委员会成员应当依照招标投标法和本条例的规定，按照招标文件规定的评标标准和
+    // 方法，客观、公正地对投标文件提出评审意见. A member far from the committee on the same bids is the
+    // platform's signal for a closer look (the evaluation area decides "far": its outlier share).
+    Def {
+        id: SCORE_OUTLIER,
+        category: Category::Experts,
+        severity: Severity::Medium,
+        params: &[],
+        source: "招标投标法实施条例 第四十九条; 评标委员会和评标方法暂行规定 第十三条",
+        zh: "评标专家评分明显偏离评标委员会均值",
+        en: "An evaluator's scores deviate markedly from the committee's mean",
+    },
+    // 招标投标法实施条例 72 and 评标专家和评标专家库管理暂行办法 15: experts who do not evaluate objectively
+    // and fairly are dealt with; repeated low ratings by tenderers and supervisors are the record of it.
+    Def {
+        id: LOW_RATINGS,
+        category: Category::Experts,
+        severity: Severity::Medium,
+        params: &[("count", 3), ("window_days", 365), ("max_score", 2)],
+        source: "招标投标法实施条例 第七十二条; 评标专家和评标专家库管理暂行办法 第十五条",
+        zh: "评标专家多次被评为低分",
+        en: "An expert was rated low repeatedly",
     },
     // 招标投标法 46: 自中标通知书发出之日起三十日内订立书面合同.
     Def {
@@ -852,6 +877,48 @@ pub fn repeat_expert(
     ))
 }
 
+/// A member whose total deviates from the committee mean (as the evaluation area measured it).
+pub fn score_outlier(
+    rule: &RuleConfig,
+    expert_id: &str,
+    org_id: &str,
+    member_total: &str,
+    committee_mean: &str,
+    event_id: &str,
+) -> Finding {
+    finding(
+        rule,
+        format!("outlier:{expert_id}:{org_id}"),
+        json!({"expert_id": expert_id, "org_id": org_id, "member_total": member_total,
+               "committee_mean": committee_mean, "event_ids": [event_id]}),
+        format!("专家{expert_id}对投标人{org_id}的评分{member_total}偏离委员会均值{committee_mean}"),
+        format!("Expert {expert_id} scored bidder {org_id} {member_total} against a committee mean of {committee_mean}"),
+    )
+}
+
+/// Whether a rating counts as low under `rule` (score ≤ `max_score`).
+pub fn is_low_rating(rule: &RuleConfig, score: i64) -> bool {
+    score <= rule.param("max_score")
+}
+
+/// `count` or more low ratings of one expert within `window_days`.
+pub fn low_ratings(rule: &RuleConfig, expert_id: &str, event_ids: &[String]) -> Option<Finding> {
+    let n = event_ids.len() as i64;
+    if n < rule.param("count").max(1) {
+        return None;
+    }
+    let days = rule.param("window_days");
+    let max = rule.param("max_score");
+    Some(finding(
+        rule,
+        format!("expert:{expert_id}"),
+        json!({"expert_id": expert_id, "low_ratings": n, "max_score": max, "window_days": days,
+               "event_ids": event_ids}),
+        format!("专家{expert_id}在{days}日内{n}次被评为{max}分及以下"),
+        format!("Expert {expert_id} was rated {max} or lower {n} times within {days} days"),
+    ))
+}
+
 // ------------------------------------------------------------------ compliance
 
 /// Candidate publicity (公示) shorter than `min_days` whole days (24 h each) from start to end.
@@ -1092,6 +1159,23 @@ mod tests {
         assert!(short_publicity(&r, start, end, "e").is_none());
         let f = short_publicity(&r, start, end - chrono::Duration::seconds(1), "e").expect("short");
         assert_eq!(f.evidence["hours"], 71);
+    }
+
+    #[test]
+    fn a_third_low_rating_is_flagged_the_second_is_not_and_a_three_is_not_low() {
+        let r = rule(LOW_RATINGS);
+        let ids = |n: usize| (0..n).map(|i| format!("e{i}")).collect::<Vec<_>>();
+        assert!(low_ratings(&r, "E1", &ids(2)).is_none());
+        let f = low_ratings(&r, "E1", &ids(3)).expect("flagged");
+        assert_eq!(f.signal_key, "expert:E1");
+        assert!(is_low_rating(&r, 2) && !is_low_rating(&r, 3));
+    }
+
+    #[test]
+    fn an_outlier_explains_itself_in_both_languages() {
+        let f = score_outlier(&rule(SCORE_OUTLIER), "E1", "O1", "40.00", "80.00", "ev1");
+        assert_eq!(f.signal_key, "outlier:E1:O1");
+        assert!(f.message_zh.contains("偏离") && f.message_en.contains("committee mean"));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Sealed bids (电子投标文件, 不见面开标): a registered bidder uploads its encrypted bid package
 //! before the bid deadline and receives a receipt (回执) signed by the server with Ed25519.
 //!
-//! The server never sees the plaintext before opening: it stores the ciphertext as a file under
-//! `files_dir/bids/`, its SHA-256, and the plaintext digest the client declares. The package format
+//! The server never sees the plaintext before opening: it stores the ciphertext as `bids/<id>.bid` in
+//! the file store (local directory or S3-compatible object storage, [`ggzy_store::files`]), its SHA-256, and the plaintext digest the client declares. The package format
 //! ([`crate::package`], suites AES-256-GCM+SHA-256 and SM4-GCM+SM3) is documented in
 //! docs/bid-package.md; opening (开标) is [`crate::opening`].
 
@@ -14,15 +14,16 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signer, SigningKey};
 use futures::StreamExt;
 use ggzy_core::events::NewEvent;
+use ggzy_core::ident::ResidentId;
 use ggzy_core::time::{display_local, from_micros, to_micros};
 use ggzy_core::{ids, Error, Result};
 use ggzy_identity::{Actor, Role};
+use ggzy_store::files::FileStore;
 use ggzy_store::{emit, Ctx, Db};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use tokio::io::AsyncWriteExt;
 use utoipa::ToSchema;
 
 /// Default largest sealed bid package accepted (bytes); `GGZY_BID_MAX_BYTES` overrides it.
@@ -161,6 +162,32 @@ pub struct UploadMeta {
     pub device_fingerprint: Option<String>,
     pub file_creator: Option<String>,
     pub ip: String,
+    /// `X-Project-Manager-Id`: resident id of the proposed project manager (项目经理).
+    pub project_manager_id: Option<String>,
+    /// `X-Representative-Id`: resident id of the authorized representative (授权委托人).
+    pub representative_id: Option<String>,
+}
+
+/// How an upload or withdrawal holds the section row (PostgreSQL; SQLite's single writer excludes all).
+#[derive(Clone, Copy)]
+enum Lock {
+    None,
+    /// `FOR SHARE`: uploads of different bidders proceed in parallel, while the closing transaction
+    /// (which UPDATEs the section row) waits for them and any upload starting after it re-reads the
+    /// committed row and is refused by the state check. Same-bidder ordering is by its registration row.
+    Share,
+    /// `FOR UPDATE`: excludes every other upload of the section (withdrawal).
+    Update,
+}
+
+impl Lock {
+    fn clause(self, db: &Db) -> &'static str {
+        match (self, db.engine()) {
+            (Lock::Share, ggzy_store::Engine::Postgres) => " FOR SHARE",
+            (Lock::Update, _) => db.for_update(),
+            _ => "",
+        }
+    }
 }
 
 struct SectionInfo {
@@ -173,11 +200,11 @@ async fn section_info(
     ctx: &Ctx,
     conn: &mut sqlx::AnyConnection,
     id: &str,
-    lock: bool,
+    lock: Lock,
 ) -> Result<SectionInfo> {
     let r = sqlx::query(&format!(
         "SELECT project_id, state, bid_deadline FROM sections WHERE id = $1{}",
-        if lock { ctx.db.for_update() } else { "" }
+        lock.clause(&ctx.db)
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -197,7 +224,7 @@ async fn check_may_bid(
     section_id: &str,
     org_id: &str,
     now: DateTime<Utc>,
-    lock: bool,
+    lock: Lock,
 ) -> Result<SectionInfo> {
     let s = section_info(ctx, conn, section_id, lock).await?;
     if !registration_open(now, s.bid_deadline) {
@@ -233,8 +260,9 @@ async fn check_may_bid(
     Ok(s)
 }
 
-fn bids_dir(ctx: &Ctx) -> std::path::PathBuf {
-    ctx.settings.files_dir.join("bids")
+/// Key of a bid file in the file store ([`ggzy_store::files`]): `bids/<name>`.
+fn bid_key(name: &str) -> String {
+    format!("bids/{name}")
 }
 
 fn valid_digest(s: &str) -> bool {
@@ -260,78 +288,47 @@ pub enum Uploaded {
     Repeated(BidReceipt),
 }
 
-/// Stream `body` to a temporary file, hashing it; refuses more than `limit` bytes.
-async fn spool<S, E>(
-    dir: &std::path::Path,
-    mut body: S,
-    limit: u64,
-) -> Result<(std::path::PathBuf, String, u64)>
+/// Stream `body` to a temporary object in the file store, hashing it; refuses more than `limit`
+/// bytes. Returns the temporary key, the SHA-256 and the size.
+async fn spool<S, E>(files: &FileStore, body: S, limit: u64) -> Result<(String, String, u64)>
 where
     S: futures::Stream<Item = std::result::Result<axum::body::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    tokio::fs::create_dir_all(dir)
-        .await
-        .map_err(|e| Error::internal(format!("bid directory: {e}")))?;
-    let tmp = dir.join(format!("upload-{}.part", ids::new_id()));
-    let mut file = tokio::fs::File::create(&tmp)
-        .await
-        .map_err(|e| Error::internal(format!("bid file: {e}")))?;
-    let mut hasher = Sha256::new();
+    let tmp = bid_key(&format!("upload-{}.part", ids::new_id()));
     let mut size: u64 = 0;
-    let result: Result<()> = async {
-        while let Some(chunk) = body.next().await {
-            let chunk =
-                chunk.map_err(|e| Error::bad_request(format!("upload interrupted: {e}")))?;
-            size += chunk.len() as u64;
-            if size > limit {
-                return Err(Error::PayloadTooLarge(format!(
-                    "a bid package may have at most {limit} bytes"
-                )));
-            }
-            hasher.update(&chunk);
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| Error::internal(format!("bid file write: {e}")))?;
+    let checked = body.map(move |chunk| {
+        let chunk = chunk.map_err(|e| Error::bad_request(format!("upload interrupted: {e}")))?;
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(Error::PayloadTooLarge(format!(
+                "a bid package may have at most {limit} bytes"
+            )));
         }
-        file.flush()
-            .await
-            .map_err(|e| Error::internal(format!("bid file flush: {e}")))?;
-        file.sync_all()
-            .await
-            .map_err(|e| Error::internal(format!("bid file sync: {e}")))?;
-        Ok(())
-    }
-    .await;
-    drop(file);
-    if let Err(e) = result {
-        let _ = tokio::fs::remove_file(&tmp).await;
-        return Err(e);
-    }
-    if size == 0 {
-        let _ = tokio::fs::remove_file(&tmp).await;
+        Ok(chunk)
+    });
+    let stored = files.put_stream(&tmp, checked).await?;
+    if stored.size == 0 {
+        let _ = files.delete(&tmp).await;
         return Err(Error::bad_request("the bid package is empty"));
     }
-    Ok((tmp, hex::encode(hasher.finalize()), size))
+    Ok((tmp, stored.sha256, stored.size))
 }
 
 /// The suite named in the header of the spooled package; 422 `bid.package_format` otherwise.
-async fn package_suite(path: &std::path::Path) -> Result<Suite> {
-    let path = path.to_path_buf();
-    let r = tokio::task::spawn_blocking(move || {
-        let mut f = std::fs::File::open(path).map_err(|e| PackageError::Io(e.to_string()))?;
-        read_header(&mut f).map(|(s, _)| s)
-    })
-    .await
-    .map_err(|e| Error::internal(format!("package header: {e}")))?;
-    r.map_err(|e| match e {
-        PackageError::Io(e) => Error::internal(format!("package header: {e}")),
-        e => Error::field(
-            "body",
-            "bid.package_format",
-            format!("{e}; a bid package starts with the GGZYBID1 header naming its suite (docs/bid-package.md)"),
-        ),
-    })
+async fn package_suite(files: &FileStore, key: &str) -> Result<Suite> {
+    // Magic (8) + name length (1) + name (at most 255).
+    let head = files.get_head(key, 264).await?;
+    read_header(&mut std::io::Cursor::new(&head[..]))
+        .map(|(s, _)| s)
+        .map_err(|e| match e {
+            PackageError::Io(e) => Error::internal(format!("package header: {e}")),
+            e => Error::field(
+                "body",
+                "bid.package_format",
+                format!("{e}; a bid package starts with the GGZYBID1 header naming its suite (docs/bid-package.md)"),
+            ),
+        })
 }
 
 /// Upload (or replace) the caller organization's sealed bid for a section.
@@ -361,20 +358,39 @@ where
         ));
     }
     let digest = meta.plaintext_digest.to_ascii_lowercase();
+    // Declared persons are checked (GB 11643 check digit) before anything is received; they feed
+    // monitoring's same-project-manager / same-representative signals (实施条例 40(2)(3)).
+    let person = |field: &'static str, v: Option<String>| -> Result<Option<String>> {
+        match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => ResidentId::parse(v)
+                .map(|id| Some(id.as_str().to_string()))
+                .map_err(|e| Error::field(field, e.rule, e.message)),
+        }
+    };
+    let project_manager_id = person("X-Project-Manager-Id", meta.project_manager_id.clone())?;
+    let representative_id = person("X-Representative-Id", meta.representative_id.clone())?;
     let short = |s: Option<String>| s.map(|v| v.chars().take(500).collect::<String>());
     // Refuse early, before receiving megabytes, when the upload can't be accepted anyway.
     {
         let mut conn = ctx.db.pool().acquire().await?;
-        check_may_bid(ctx, &mut conn, section_id, &org_id, ctx.clock.now(), false).await?;
+        check_may_bid(
+            ctx,
+            &mut conn,
+            section_id,
+            &org_id,
+            ctx.clock.now(),
+            Lock::None,
+        )
+        .await?;
     }
     let key = signing_key(ctx).await?;
-    let dir = bids_dir(ctx);
-    let (tmp, ct_hash, size) = spool(&dir, body, limit).await?;
+    let (tmp, ct_hash, size) = spool(&ctx.files, body, limit).await?;
     // The package must name a suite the platform can open at opening (docs/bid-package.md).
-    let suite = match package_suite(&tmp).await {
+    let suite = match package_suite(&ctx.files, &tmp).await {
         Ok(s) => s,
         Err(e) => {
-            let _ = tokio::fs::remove_file(&tmp).await;
+            let _ = ctx.files.delete(&tmp).await;
             return Err(e);
         }
     };
@@ -391,13 +407,15 @@ where
         UploadMeta {
             device_fingerprint: short(meta.device_fingerprint),
             file_creator: short(meta.file_creator),
+            project_manager_id,
+            representative_id,
             ..meta
         },
         &key,
     )
     .await;
     if !matches!(outcome, Ok(Uploaded::Created(_))) {
-        let _ = tokio::fs::remove_file(&tmp).await;
+        let _ = ctx.files.delete(&tmp).await;
     }
     outcome
 }
@@ -411,15 +429,27 @@ async fn record(
     digest: &str,
     ct_hash: &str,
     size: u64,
-    tmp: &std::path::Path,
+    tmp: &str,
     suite: Suite,
     meta: UploadMeta,
     key: &SigningKey,
 ) -> Result<Uploaded> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    // The section row lock serializes the uploads of one section.
-    section_info(ctx, &mut tx, section_id, true).await?;
+    // A shared lock on the section row: the close of bidding (an UPDATE of that row) waits for every
+    // upload in flight, and an upload that starts after the close re-reads the closed row and is
+    // refused, so nothing arrives after the deadline; uploads of different bidders run in parallel
+    // (docs/benchmarks.md, deadline rush). The bidder's own registration row, locked exclusively,
+    // orders its own uploads (the version number and the superseded bid are decided one at a time).
+    section_info(ctx, &mut tx, section_id, Lock::Share).await?;
+    sqlx::query(&format!(
+        "SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2{}",
+        ctx.db.for_update()
+    ))
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     let current = sqlx::query(
         "SELECT receipt, signature, key_id, plaintext_digest, ciphertext_sha256, version, id \
          FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
@@ -435,7 +465,7 @@ async fn record(
             return Ok(Uploaded::Repeated(receipt_of(row)?));
         }
     }
-    let s = check_may_bid(ctx, &mut tx, section_id, org_id, now, true).await?;
+    let s = check_may_bid(ctx, &mut tx, section_id, org_id, now, Lock::Share).await?;
     let max_version: i64 = sqlx::query(
         "SELECT COALESCE(MAX(version), 0) FROM bids WHERE section_id = $1 AND org_id = $2",
     )
@@ -473,8 +503,8 @@ async fn record(
     sqlx::query(
         "INSERT INTO bids (id, section_id, org_id, version, status, plaintext_digest, ciphertext_sha256, \
          size, file_name, device_fingerprint, file_creator, uploader_ip, uploaded_by, received_at, \
-         receipt, signature, key_id, updated_at, suite) \
-         VALUES ($1, $2, $3, $4, 'current', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $13, $17)",
+         receipt, signature, key_id, updated_at, suite, project_manager_id, representative_id) \
+         VALUES ($1, $2, $3, $4, 'current', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $13, $17, $18, $19)",
     )
     .bind(&body.bid_id)
     .bind(section_id)
@@ -493,6 +523,8 @@ async fn record(
     .bind(&signature)
     .bind(RECEIPT_KEY_ID)
     .bind(suite.name())
+    .bind(&meta.project_manager_id)
+    .bind(&meta.representative_id)
     .execute(&mut *tx)
     .await?;
     emit(
@@ -508,17 +540,20 @@ async fn record(
                    "org_id": org_id, "version": body.version, "replaces": replaced,
                    "plaintext_digest": digest, "ciphertext_sha256": ct_hash, "size": body.size,
                    "device_fingerprint": meta.device_fingerprint, "file_creator": meta.file_creator,
-                   "ip": meta.ip}),
+                   "ip": meta.ip,
+                   // Raw resident ids, not digests: an 18-character id is enumerable (region, birth
+                   // date, sequence, check digit), so a SHA-256 would hide nothing, and supervisors must
+                   // see who (docs/bids.md).
+                   "project_manager_id": meta.project_manager_id,
+                   "representative_id": meta.representative_id}),
         ),
     )
     .await?;
     // Move the file in place before committing: a failed rename aborts the transaction.
-    let dest = bids_dir(ctx).join(&file_name);
-    tokio::fs::rename(tmp, &dest)
-        .await
-        .map_err(|e| Error::internal(format!("bid file rename: {e}")))?;
+    let dest = bid_key(&file_name);
+    ctx.files.rename(tmp, &dest).await?;
     if let Err(e) = ctx.db.commit(tx).await {
-        let _ = tokio::fs::remove_file(&dest).await;
+        let _ = ctx.files.delete(&dest).await;
         return Err(e);
     }
     Ok(Uploaded::Created(BidReceipt {
@@ -540,7 +575,7 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<()> 
         .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let s = check_may_bid(ctx, &mut tx, section_id, &org_id, now, true).await?;
+    let s = check_may_bid(ctx, &mut tx, section_id, &org_id, now, Lock::Update).await?;
     let row = sqlx::query(
         "SELECT id, version FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
     )
@@ -594,13 +629,17 @@ mod tests {
                 Ok(axum::body::Bytes::from_static(b"4567")),
             ])
         };
+        let files = FileStore::local(dir.path());
         // Last allowed size: exactly the limit.
-        let (path, hash, size) = spool(dir.path(), chunks(), 8).await.unwrap();
+        let (key, hash, size) = spool(&files, chunks(), 8).await.unwrap();
         assert_eq!((size, hash), (8, sha256_hex(b"01234567")));
-        assert_eq!(std::fs::read(path).unwrap(), b"01234567");
+        assert_eq!(std::fs::read(dir.path().join(key)).unwrap(), b"01234567");
         // First refused: one byte over; nothing left behind but the first file.
-        let e = spool(dir.path(), chunks(), 7).await.unwrap_err();
+        let e = spool(&files, chunks(), 7).await.unwrap_err();
         assert_eq!(e.status().as_u16(), 413);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("bids")).unwrap().count(),
+            1
+        );
     }
 }

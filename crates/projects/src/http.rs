@@ -267,14 +267,17 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 /// Upload or replace the caller organization's sealed bid (bidder, registered for the section,
 /// before the bid deadline). Body: the encrypted package (application/octet-stream, see
 /// docs/bid-package.md); headers `X-Bid-Digest` (hex SHA-256 or SM3 of the plaintext, per suite), optional
-/// `X-Device-Fingerprint`, `X-File-Creator`. 201 with a signed receipt; the same digest and
+/// `X-Device-Fingerprint`, `X-File-Creator`, `X-Project-Manager-Id`, `X-Representative-Id` (resident ids,
+/// 422 naming the header when malformed). 201 with a signed receipt; the same digest and
 /// ciphertext again returns the same receipt with 200. Refusals: 409 `bid.after_deadline`,
 /// `bid.not_registered`, `bid.section_not_bidding`; 413 over the size limit.
 #[utoipa::path(put, path = "/api/v1/sections/{id}/bids/mine", tag = "bids", security(("bearer" = [])),
     params(("id" = String, Path, description = "section id"),
            ("X-Bid-Digest" = String, Header, description = "hex SHA-256 or SM3 of the plaintext, per suite"),
            ("X-Device-Fingerprint" = Option<String>, Header, description = "device fingerprint"),
-           ("X-File-Creator" = Option<String>, Header, description = "creator of the bid file")),
+           ("X-File-Creator" = Option<String>, Header, description = "creator of the bid file"),
+           ("X-Project-Manager-Id" = Option<String>, Header, description = "resident id of the proposed project manager (项目经理)"),
+           ("X-Representative-Id" = Option<String>, Header, description = "resident id of the authorized representative (授权委托人)")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = BidReceipt), (status = 200, body = BidReceipt, description = "repeated upload"),
               (status = 403), (status = 404), (status = 409), (status = 413), (status = 422)))]
@@ -292,6 +295,8 @@ async fn put_bid(
         device_fingerprint: header(&headers, "x-device-fingerprint"),
         file_creator: header(&headers, "x-file-creator"),
         ip: ip.0,
+        project_manager_id: header(&headers, "x-project-manager-id"),
+        representative_id: header(&headers, "x-representative-id"),
     };
     let stream = body.into_data_stream();
     match bids::upload(&ctx, &actor, &id, meta, stream, bids::max_bid_bytes()).await? {

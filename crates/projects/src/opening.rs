@@ -46,6 +46,11 @@ pub const MIN_BIDS_SOURCE: &str = "招标投标法 第二十八条; 招标投标
 /// 电子招标投标办法 第三十条: bidders decrypt online within the time the tender documents set;
 /// 第三十一条: a bid not decrypted through the bidder's fault counts as revoked (撤销).
 pub const WINDOW_SOURCE: &str = "电子招标投标办法 第三十条、第三十一条";
+/// After the opening, fewer valid bids than the minimum is not a 流标 by law: 评标委员会和评标方法暂行规定
+/// 第二十七条 lets the evaluation committee decide whether the bids lack competition (它可以否决全部投标)
+/// and 招标投标法 第四十二条 puts rejecting all bids on the committee. The opening only flags it.
+pub const BELOW_MIN_SOURCE: &str =
+    "评标委员会和评标方法暂行规定 第二十七条; 招标投标法 第四十二条 (the evaluation committee decides)";
 
 /// Opening rules of a market (rows of `opening_rules`, national defaults in [`OpeningRules::national`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -70,6 +75,12 @@ impl OpeningRules {
     /// Does a section with `bid_count` current bids open (else it fails, 流标)?
     pub fn opens(&self, bid_count: i64) -> bool {
         bid_count >= self.min_bids
+    }
+
+    /// After revocations, do fewer than `min_bids` decrypted bids remain? Informational only: the
+    /// committee decides on the lack of competition ([`BELOW_MIN_SOURCE`]).
+    pub fn below_min_after_opening(&self, decrypted_bids: i64) -> bool {
+        decrypted_bids < self.min_bids
     }
 
     /// End of the decryption window of an opening started at `opened_at` (its first refused second).
@@ -392,6 +403,18 @@ pub struct OpeningRecord {
     pub decryption_deadline: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
     pub entries: Vec<OpeningEntry>,
+    /// Bids decrypted with a matching digest (the bids left for evaluation).
+    #[serde(default)]
+    pub decrypted_bids: i64,
+    /// The market's `opening_rules.min_bids` at the time of the record.
+    #[serde(default)]
+    pub min_bids: i64,
+    /// Informational flag: `decrypted_bids < min_bids` after revocations. The section still goes to
+    /// evaluation; whether the bids lack competition is the committee's decision ([`BELOW_MIN_SOURCE`]).
+    #[serde(default)]
+    pub below_min_bids: bool,
+    #[serde(default)]
+    pub below_min_bids_basis: Option<String>,
 }
 
 async fn finalize(
@@ -483,7 +506,20 @@ async fn finalize(
             suite: r.try_get(6)?,
         });
     }
+    let rules = load_rules(tx, &s.region, &s.market).await?;
+    let decrypted_bids = i64::try_from(
+        entries
+            .iter()
+            .filter(|e| e.decryption == "decrypted")
+            .count(),
+    )
+    .map_err(|_| Error::internal("bid count"))?;
+    let below_min_bids = rules.below_min_after_opening(decrypted_bids);
     let record = OpeningRecord {
+        decrypted_bids,
+        min_bids: rules.min_bids,
+        below_min_bids,
+        below_min_bids_basis: below_min_bids.then(|| BELOW_MIN_SOURCE.to_string()),
         section_id: section_id.into(),
         project_id: s.project_id.clone(),
         market: s.market.clone(),
@@ -614,20 +650,22 @@ pub async fn submit_key(
             format!("your bid was already opened ({})", bid.decryption),
         ));
     }
-    let dir = ctx.settings.files_dir.join("bids");
-    let src = dir.join(&bid.file_name);
-    let tmp = dir.join(format!(
-        "{}.{}.plain.part",
-        bid.id,
-        ggzy_core::ids::new_id()
-    ));
-    let dest = dir.join(format!("{}.plain", bid.id));
+    // The ciphertext from the file store (read in place from a local directory, streamed to a
+    // temporary file from object storage); the plaintext is written to a local temporary file and
+    // stored as `bids/<id>.plain` when the decryption commits.
+    let src = ctx
+        .files
+        .local_copy(&format!("bids/{}", bid.file_name))
+        .await?;
+    let local_tmp = ggzy_store::files::temp_path("plain");
+    let tmp = format!("bids/{}.{}.plain.part", bid.id, ggzy_core::ids::new_id());
+    let dest = format!("bids/{}.plain", bid.id);
     let size = u64::try_from(bid.size).map_err(|_| Error::internal("bid size"))?;
     let digest = bid.digest.clone();
-    let tmp2 = tmp.clone();
+    let tmp2 = local_tmp.clone();
     // Decrypt outside any transaction (SQLite has one writer), in bounded memory, off the runtime.
     let opened = tokio::task::spawn_blocking(move || {
-        let input = std::fs::File::open(&src).map_err(|e| PackageError::Io(e.to_string()))?;
+        let input = std::fs::File::open(src.path()).map_err(|e| PackageError::Io(e.to_string()))?;
         let out = std::fs::File::create(&tmp2).map_err(|e| PackageError::Io(e.to_string()))?;
         package::open_stream(
             &key,
@@ -647,7 +685,7 @@ pub async fn submit_key(
         }
         Err(PackageError::DigestMismatch) => ("digest_mismatch", None, bid.suite.clone()),
         Err(e) => {
-            let _ = tokio::fs::remove_file(&tmp).await;
+            let _ = tokio::fs::remove_file(&local_tmp).await;
             return Err(match e {
                 PackageError::Authentication => Error::field(
                     "key",
@@ -664,8 +702,12 @@ pub async fn submit_key(
             });
         }
     };
-    if decryption != "decrypted" {
-        let _ = tokio::fs::remove_file(&tmp).await;
+    if decryption == "decrypted" {
+        let stored = ctx.files.put_file(&tmp, &local_tmp).await;
+        let _ = tokio::fs::remove_file(&local_tmp).await;
+        stored?;
+    } else {
+        let _ = tokio::fs::remove_file(&local_tmp).await;
     }
     let result = record_decryption(
         ctx,
@@ -682,7 +724,7 @@ pub async fn submit_key(
     )
     .await;
     if result.is_err() {
-        let _ = tokio::fs::remove_file(&tmp).await;
+        let _ = ctx.files.delete(&tmp).await;
     }
     result
 }
@@ -736,8 +778,8 @@ async fn record_decryption(
     decryption: &str,
     price: Option<Money>,
     suite: &str,
-    tmp: &std::path::Path,
-    dest: &std::path::Path,
+    tmp: &str,
+    dest: &str,
 ) -> Result<KeyOutcome> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
@@ -787,12 +829,10 @@ async fn record_decryption(
     }
     if decryption == "decrypted" {
         // The decrypted package is kept for evaluation, next to the ciphertext.
-        tokio::fs::rename(tmp, dest)
-            .await
-            .map_err(|e| Error::internal(format!("plaintext rename: {e}")))?;
+        ctx.files.rename(tmp, dest).await?;
     }
     if let Err(e) = ctx.db.commit(tx).await {
-        let _ = tokio::fs::remove_file(dest).await;
+        let _ = ctx.files.delete(dest).await;
         return Err(e);
     }
     Ok(KeyOutcome {
@@ -979,6 +1019,20 @@ mod tests {
         assert!(!r.opens(2), "first refused: two bids (实施条例 44)");
         assert!(r.opens(3), "last allowed boundary: three bids open");
         assert!(r.min_bids_source.contains("第四十四条"));
+    }
+
+    #[test]
+    fn below_the_minimum_after_revocations_is_flagged_at_two_decrypted_bids_not_three() {
+        let r = OpeningRules::national();
+        assert!(
+            r.below_min_after_opening(2),
+            "first flagged: two decrypted bids"
+        );
+        assert!(
+            !r.below_min_after_opening(3),
+            "last unflagged: three decrypted bids"
+        );
+        assert!(BELOW_MIN_SOURCE.contains("第二十七条"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Attachments of announcements: uploaded to a draft, stored content-addressed under
-//! `files_dir/announcements/<sha256>`, listed with their SHA-256 and served with it, so a reader can
+//! Attachments of announcements: uploaded to a draft, stored content-addressed as
+//! `announcements/<sha256>` in the file store (local directory or S3, [`ggzy_store::files`]), listed with their SHA-256 and served with it, so a reader can
 //! verify the file is the one published.
 
 use crate::service::{self, Attachment, Status};
@@ -52,8 +52,9 @@ pub(crate) async fn list(
         .collect()
 }
 
-fn dir(ctx: &Ctx) -> std::path::PathBuf {
-    ctx.settings.files_dir.join("announcements")
+/// Key of an attachment in the file store ([`ggzy_store::files`]).
+fn key(sha256: &str) -> String {
+    format!("announcements/{sha256}")
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
@@ -111,19 +112,11 @@ pub async fn upload(
     }
     // Content-addressed: the same file twice is one file; written before the row commits, so a
     // row never points to a missing file (an orphan file after a failed commit is harmless).
-    let d = dir(ctx);
-    tokio::fs::create_dir_all(&d)
-        .await
-        .map_err(|e| Error::internal(format!("attachments dir: {e}")))?;
-    let path = d.join(&sha);
-    if tokio::fs::metadata(&path).await.is_err() {
-        let tmp = d.join(format!("{sha}.{}.tmp", ids::new_id()));
-        tokio::fs::write(&tmp, body)
-            .await
-            .map_err(|e| Error::internal(format!("attachment write: {e}")))?;
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .map_err(|e| Error::internal(format!("attachment rename: {e}")))?;
+    // The file store writes atomically (temporary file + rename, or one object PUT).
+    if !ctx.files.exists(&key(&sha)).await? {
+        ctx.files
+            .put_bytes(&key(&sha), Bytes::copy_from_slice(body))
+            .await?;
     }
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
@@ -221,9 +214,11 @@ async fn download_attachment(
         .iter()
         .find(|x| x.id == attachment_id)
         .ok_or_else(|| Error::not_found(format!("attachment {attachment_id}")))?;
-    let bytes = tokio::fs::read(dir(&ctx).join(&att.sha256))
+    let bytes = ctx
+        .files
+        .get_bytes(&key(&att.sha256))
         .await
-        .map_err(|e| Error::internal(format!("attachment read: {e}")))?;
+        .map_err(|e| Error::internal(format!("attachment {attachment_id} read: {e}")))?;
     let raw = Sha256::digest(&bytes);
     if hex::encode(raw) != att.sha256 {
         return Err(Error::internal(format!(

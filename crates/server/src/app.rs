@@ -52,6 +52,8 @@ pub fn api_routes() -> OpenApiRouter<Ctx> {
         .merge(ggzy_publishing::http::router())
         .merge(ggzy_venues::http::router())
         .merge(ggzy_monitoring::http::router())
+        .merge(ggzy_evaluation::http::router())
+        .merge(ggzy_auctions::http::router())
         .merge(ops::router())
 }
 

@@ -91,6 +91,18 @@ pub fn workers() -> Workers {
     w.consumers
         .push(Arc::new(ggzy_monitoring::projection::MonitoringConsumer));
     w.cron.push(ggzy_monitoring::stats::report_cron());
+    w.consumers
+        .push(Arc::new(ggzy_auctions::service::Projection));
+    w.timers.register(
+        ggzy_auctions::service::LISTING_TIMER,
+        Arc::new(ggzy_auctions::service::ListingEnd),
+    );
+    w.timers.register(
+        ggzy_auctions::service::AUCTION_TIMER,
+        Arc::new(ggzy_auctions::service::AuctionEnd),
+    );
+    w.consumers
+        .push(Arc::new(ggzy_evaluation::service::Projection));
     w
 }
 

@@ -115,6 +115,11 @@ pub struct ServeArgs {
     /// Directory for uploaded files (sealed bids, attachments).
     #[arg(long, env = "GGZY_FILES_DIR", default_value = "data/files")]
     pub files_dir: std::path::PathBuf,
+    /// Files on another backend instead of --files-dir: `s3://bucket?endpoint=…&region=…` (S3-compatible
+    /// object storage shared by a cluster; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)
+    /// or `file:///path`.
+    #[arg(long, env = "GGZY_FILES_URL")]
+    pub files_url: Option<String>,
     /// Region code of the centre (GB/T 2260), prefix of trading codes.
     #[arg(long, env = "GGZY_REGION", default_value = "210200")]
     pub region: String,
@@ -306,6 +311,7 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let mut settings = Settings {
         region: args.region.clone(),
         files_dir: args.files_dir.clone(),
+        files_url: args.files_url.clone(),
         public_url: args.public_url.clone(),
         ocid_prefix: args.ocds_prefix.clone(),
         ..Settings::default()
@@ -318,7 +324,11 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             .map_err(anyhow::Error::msg)?;
     ggzy_core::ident::RegionCode::parse(&settings.region)
         .map_err(|e| anyhow::anyhow!("--region: {}", e.message))?;
-    std::fs::create_dir_all(&settings.files_dir)?;
+    let files = ggzy_store::files::FileStore::from_settings(&settings)?;
+    tracing::info!(files = %files.describe(), "file store");
+    if settings.files_url.as_deref().unwrap_or("").is_empty() {
+        std::fs::create_dir_all(&settings.files_dir)?;
+    }
     let calendar = load_calendar(args.calendar_dir.as_deref())?;
     let ctx = Ctx::new(db.clone(), Clock::system(), calendar, settings);
     if args.demo {

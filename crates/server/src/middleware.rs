@@ -245,9 +245,12 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
         }
         Ok(idempotency::Begin::Proceed) => {}
     }
-    let res = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    let res = idempotency::scope(
+        principal.clone(),
+        key.clone(),
+        next.run(Request::from_parts(parts, Body::from(bytes))),
+    )
+    .await;
     let status = res.status();
     let (rparts, rbody) = res.into_parts();
     let rbytes: Bytes = rbody

@@ -1,5 +1,6 @@
 //! The state every area's routes and use cases receive.
 
+use crate::files::FileStore;
 use crate::Db;
 use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::Clock;
@@ -14,6 +15,9 @@ pub struct Settings {
     pub region: String,
     /// Directory for uploaded files (sealed bids, attachments).
     pub files_dir: std::path::PathBuf,
+    /// Where files live when not in `files_dir`: `s3://bucket?endpoint=…` or `file:///path`
+    /// (see [`crate::files::FileStore::from_url`]); `None`: the local directory `files_dir`.
+    pub files_url: Option<String>,
     /// Lifetime of bearer tokens.
     pub token_ttl: chrono::Duration,
     /// Failed logins allowed per account (and per address ×5) in `login_window` before throttling.
@@ -57,6 +61,7 @@ impl Default for Settings {
             instance: format!("ggzy-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
             region: "210200".into(),
             files_dir: std::path::PathBuf::from("data/files"),
+            files_url: None,
             token_ttl: chrono::Duration::hours(12),
             login_max_failures: 5,
             login_window: chrono::Duration::minutes(15),
@@ -73,11 +78,15 @@ pub struct Ctx {
     pub clock: Clock,
     pub calendar: Arc<BusinessCalendar>,
     pub settings: Arc<Settings>,
+    /// Uploaded files, on the backend the settings name.
+    pub files: FileStore,
 }
 
 impl Ctx {
     pub fn new(db: Db, clock: Clock, calendar: BusinessCalendar, settings: Settings) -> Self {
+        let files = FileStore::from_settings_or_unavailable(&settings);
         Ctx {
+            files,
             db,
             clock,
             calendar: Arc::new(calendar),

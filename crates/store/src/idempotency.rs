@@ -1,11 +1,39 @@
 //! `Idempotency-Key` storage: the first complete answer for (principal, key) is kept and replayed.
 //! A key reused with a different request is refused (422); a retry while the first is still being
 //! processed is told so (409) instead of running twice.
+//!
+//! The stored answer is written after the handler's transaction commits, so an instance can die in
+//! between. To never run a change twice, the request's key travels with the handler as a task-local
+//! ([`scope`]) and [`Db::commit`](crate::Db::commit) marks the key `committed` inside the handler's own
+//! transaction: a retry of a key whose first attempt committed but left no answer is refused with
+//! `idempotency.answer_lost` (409) instead of being carried out again.
 
 use crate::Db;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Error, Result, Timestamp};
 use sqlx::Row;
+
+tokio::task_local! {
+    static CURRENT: (String, String);
+}
+
+/// Run `fut` (the request's handler) with its (principal, key) known to [`Db::commit`](crate::Db::commit).
+pub async fn scope<F: std::future::Future>(principal: String, key: String, fut: F) -> F::Output {
+    CURRENT.scope((principal, key), fut).await
+}
+
+/// Inside the committing transaction: mark the current request's key as having changed something.
+pub(crate) async fn mark_committed(tx: &mut crate::Tx) -> Result<()> {
+    let Ok((principal, key)) = CURRENT.try_with(|c| c.clone()) else {
+        return Ok(());
+    };
+    sqlx::query("UPDATE idempotency_keys SET committed = 1 WHERE principal = $1 AND idem_key = $2")
+        .bind(principal)
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
 
 pub enum Begin {
     /// First use: go ahead, then call [`complete`].
@@ -43,7 +71,7 @@ pub async fn begin(
         return Ok(Begin::Proceed);
     }
     let r = sqlx::query(
-        "SELECT method, path, request_hash, status, content_type, response_body, created_at FROM idempotency_keys \
+        "SELECT method, path, request_hash, status, content_type, response_body, created_at, committed FROM idempotency_keys \
          WHERE principal = $1 AND idem_key = $2",
     )
     .bind(principal)
@@ -69,7 +97,17 @@ pub async fn begin(
         }),
         None => {
             let created: i64 = r.try_get(6)?;
-            // A first attempt that died without an answer (crashed instance) may be retried after a minute.
+            let committed: i64 = r.try_get(7)?;
+            if committed != 0 {
+                // The first attempt committed its change but its answer was never stored.
+                return Err(Error::conflict(
+                    "idempotency.answer_lost",
+                    "the first request with this Idempotency-Key was carried out, but its answer was \
+                     lost when the server stopped; it is not repeated — read the resource to see the result",
+                ));
+            }
+            // A first attempt that died without an answer and without a change (crashed instance)
+            // may be retried after a minute.
             if to_micros(now) - created > 60_000_000 {
                 sqlx::query("UPDATE idempotency_keys SET created_at = $1 WHERE principal = $2 AND idem_key = $3 AND status IS NULL AND created_at = $4")
                     .bind(to_micros(now)).bind(principal).bind(key).bind(created)
@@ -112,7 +150,8 @@ pub async fn complete(
 /// Forget a key whose first attempt failed before any change (so a retry can run).
 pub async fn abandon(db: &Db, principal: &str, key: &str) -> Result<()> {
     sqlx::query(
-        "DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND status IS NULL",
+        "DELETE FROM idempotency_keys WHERE principal = $1 AND idem_key = $2 AND status IS NULL \
+         AND committed = 0",
     )
     .bind(principal)
     .bind(key)

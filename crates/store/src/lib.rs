@@ -11,6 +11,7 @@
 pub mod consumer;
 pub mod cron;
 pub mod ctx;
+pub mod files;
 pub mod idempotency;
 pub mod migrate;
 pub mod outbox;
@@ -179,7 +180,8 @@ impl Db {
     }
 
     /// Commit and wake the event sealer of this instance.
-    pub async fn commit(&self, tx: Tx) -> Result<()> {
+    pub async fn commit(&self, mut tx: Tx) -> Result<()> {
+        idempotency::mark_committed(&mut tx).await?;
         tx.commit().await?;
         self.inner.written.notify_one();
         Ok(())

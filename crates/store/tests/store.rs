@@ -1294,6 +1294,49 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_reuse() {
     .await;
 }
 
+/// The kill -9 window: the handler committed its change, the instance died before storing the
+/// answer. The change is marked in the handler's own transaction, so a retry is refused instead of
+/// making the change twice; a first attempt that changed nothing may still be retried.
+#[tokio::test]
+async fn a_retry_after_a_crash_between_commit_and_answer_does_not_run_twice() {
+    each_engine(|t| async move {
+        let now = t0();
+        for (principal, changes) in [("user:crash", true), ("user:nochange", false)] {
+            let b = idempotency::begin(&t, principal, "k", "POST", "/api/things", "h", now).await;
+            assert!(matches!(b, Ok(Begin::Proceed)), "{}", describe(&b));
+            let db = t.db.clone();
+            idempotency::scope(principal.to_string(), "k".to_string(), async move {
+                if changes {
+                    let mut tx = db.begin().await.unwrap();
+                    emit(&mut tx, &db, &ActorRef::system("test"), now, NewEvent::new("test.thing.created", "thing", "t-1", json!({})))
+                        .await
+                        .unwrap();
+                    db.commit(tx).await.unwrap();
+                }
+            })
+            .await;
+            // … and the instance dies here: no `complete`.
+            let b = idempotency::begin(&t, principal, "k", "POST", "/api/things", "h", now + secs(120)).await;
+            if changes {
+                assert!(
+                    matches!(&b, Err(Error::Conflict { rule, .. }) if rule == "idempotency.answer_lost"),
+                    "a committed first attempt is not repeated: {}",
+                    describe(&b)
+                );
+            } else {
+                assert!(matches!(b, Ok(Begin::Proceed)), "nothing changed, so retry: {}", describe(&b));
+            }
+        }
+        // A commit outside any request (workers) marks nothing.
+        let mut tx = t.db.begin().await.unwrap();
+        emit(&mut tx, &t.db, &ActorRef::system("test"), now, NewEvent::new("test.thing.created", "thing", "t-2", json!({})))
+            .await
+            .unwrap();
+        t.db.commit(tx).await.unwrap();
+    })
+    .await;
+}
+
 // ------------------------------------------------------------------------------------------------
 // 8. Migrations and readiness
 // ------------------------------------------------------------------------------------------------

@@ -1,0 +1,10 @@
+//! Land and property markets (土地矿业权 / 产权交易): listings (挂牌), online ascending auctions
+//! (网络竞价) with extension (延时竞价), deal confirmation (成交确认书).
+//!
+//! Invariants: `rules` does no I/O; what the area knows about sections, bidders and deposits comes
+//! from other areas' events through [`service::Projection`]; bids are ordered by the auction row's
+//! `version`, taken with a conditional UPDATE, so two bids racing for one price cannot both win.
+
+pub mod http;
+pub mod rules;
+pub mod service;

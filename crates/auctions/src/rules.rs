@@ -1,0 +1,289 @@
+//! Pure rules of listings and online auctions: legal periods, increments, extension, outcomes.
+
+use chrono::Duration;
+use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::time::local_date;
+use ggzy_core::{FieldError, Timestamp};
+
+/// Legal periods and defaults (data; the national values of [`AuctionRules::national`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuctionRules {
+    /// 《招标拍卖挂牌出让国有建设用地使用权规定》(国土资源部令第39号) 第十条: the transfer
+    /// announcement is published at least 20 days before the tender, auction or listing starts.
+    pub land_announcement_days: i64,
+    /// 39号令 第十九条: the listing period (挂牌时间) is not less than 10 days.
+    pub land_listing_days: i64,
+    /// 《企业国有资产交易监督管理办法》(国资委 财政部令第32号) 第十三条: formal disclosure of a
+    /// property transfer lasts at least 20 working days.
+    pub property_disclosure_working_days: u32,
+    /// Exchange rules (common practice): a bid in the last N minutes extends the end to the bid
+    /// time + N minutes (延时竞价); default 5.
+    pub extension_minutes: i64,
+}
+
+impl AuctionRules {
+    pub fn national() -> Self {
+        AuctionRules {
+            land_announcement_days: 20,
+            land_listing_days: 10,
+            property_disclosure_working_days: 20,
+            extension_minutes: 5,
+        }
+    }
+}
+
+/// Check a land listing's schedule (39号令 10, 19). Returns every broken rule.
+pub fn check_land_schedule(
+    r: &AuctionRules,
+    announced_at: Timestamp,
+    start: Timestamp,
+    end: Timestamp,
+) -> Vec<FieldError> {
+    let mut v = Vec::new();
+    if start - announced_at < Duration::days(r.land_announcement_days) {
+        v.push(FieldError::new(
+            "listing_start",
+            "auctions.land_announcement_period",
+            format!(
+                "the listing starts at least {} days after the transfer announcement (39号令 第十条)",
+                r.land_announcement_days
+            ),
+        ));
+    }
+    if end - start < Duration::days(r.land_listing_days) {
+        v.push(FieldError::new(
+            "listing_end",
+            "auctions.land_listing_period",
+            format!(
+                "a land listing lasts at least {} days (39号令 第十九条)",
+                r.land_listing_days
+            ),
+        ));
+    }
+    v
+}
+
+/// Check a property disclosure's schedule (32号令 13): at least N working days from the local date
+/// of the announcement to the local date the listing ends, the announcement day not counted.
+pub fn check_property_schedule(
+    r: &AuctionRules,
+    cal: &BusinessCalendar,
+    announced_at: Timestamp,
+    start: Timestamp,
+    end: Timestamp,
+) -> Vec<FieldError> {
+    let mut v = Vec::new();
+    if start < announced_at {
+        v.push(FieldError::new(
+            "listing_start",
+            "auctions.disclosure_before_listing",
+            "the listing starts after the disclosure announcement",
+        ));
+    }
+    match cal.working_days_between(local_date(announced_at), local_date(end)) {
+        Ok(n) if n >= r.property_disclosure_working_days => {}
+        Ok(_) => v.push(FieldError::new(
+            "listing_end",
+            "auctions.property_disclosure_period",
+            format!(
+                "formal disclosure lasts at least {} working days (32号令 第十三条)",
+                r.property_disclosure_working_days
+            ),
+        )),
+        Err(e) => v.push(FieldError::new(
+            "listing_end",
+            "auctions.calendar",
+            e.to_string(),
+        )),
+    }
+    v
+}
+
+/// A quote (fen) is valid when it is at least the starting price (first quote) or the current
+/// highest + one increment, and lies a whole number of increments above the starting price.
+pub fn check_quote(
+    starting: i64,
+    increment: i64,
+    current: Option<i64>,
+    price: i64,
+) -> Result<(), FieldError> {
+    let min = match current {
+        None => starting,
+        Some(c) => c.saturating_add(increment),
+    };
+    if price < min {
+        return Err(FieldError::new(
+            "price",
+            "auctions.increment",
+            format!("the quote must be at least {min} fen (current highest + increment)"),
+        ));
+    }
+    if increment <= 0 || (price - starting) % increment != 0 {
+        return Err(FieldError::new(
+            "price",
+            "auctions.whole_increments",
+            "the quote lies a whole number of increments (增价幅度) above the starting price",
+        ));
+    }
+    Ok(())
+}
+
+/// 延时竞价: a bid strictly inside the last `n` before `ends_at` moves the end to `bid_at + n`;
+/// an earlier bid leaves it.
+pub fn extend(ends_at: Timestamp, bid_at: Timestamp, n: Duration) -> Timestamp {
+    if bid_at > ends_at - n && bid_at + n > ends_at {
+        bid_at + n
+    } else {
+        ends_at
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingOutcome {
+    /// No valid quote, or the only bidder's quote is below the reserve price.
+    Failed,
+    /// One bidder with a quote ≥ reserve: deal at the highest quote.
+    Deal,
+    /// Several bidders still competing: goes to an auction (39号令 第二十条, 现场/网络竞价).
+    Auction,
+}
+
+/// End-of-listing decision.
+pub fn listing_outcome(
+    bidders: usize,
+    highest: Option<i64>,
+    reserve: Option<i64>,
+) -> ListingOutcome {
+    match (bidders, highest) {
+        (0, _) | (_, None) => ListingOutcome::Failed,
+        (1, Some(h)) if reserve.is_none_or(|r| h >= r) => ListingOutcome::Deal,
+        (1, _) => ListingOutcome::Failed,
+        _ => ListingOutcome::Auction,
+    }
+}
+
+/// End-of-auction decision: a deal when the highest bid reaches the (secret) reserve price.
+pub fn auction_is_deal(highest: Option<i64>, reserve: Option<i64>) -> bool {
+    match highest {
+        None => false,
+        Some(h) => reserve.is_none_or(|r| h >= r),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn t(d: u32, h: u32, m: u32, s: u32) -> Timestamp {
+        chrono::Utc.with_ymd_and_hms(2026, 3, d, h, m, s).unwrap()
+    }
+
+    #[test]
+    fn land_listing_starts_20_days_after_the_announcement_at_the_earliest() {
+        let r = AuctionRules::national();
+        let ann = t(2, 1, 0, 0);
+        let start = ann + Duration::days(20);
+        assert!(check_land_schedule(&r, ann, start, start + Duration::days(10)).is_empty());
+        let early = start - Duration::seconds(1);
+        let v = check_land_schedule(&r, ann, early, early + Duration::days(10));
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].rule, "auctions.land_announcement_period");
+    }
+
+    #[test]
+    fn a_land_listing_lasts_at_least_10_days() {
+        let r = AuctionRules::national();
+        let ann = t(1, 1, 0, 0);
+        let start = ann + Duration::days(21);
+        assert!(check_land_schedule(&r, ann, start, start + Duration::days(10)).is_empty());
+        let v = check_land_schedule(
+            &r,
+            ann,
+            start,
+            start + Duration::days(10) - Duration::seconds(1),
+        );
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].rule, "auctions.land_listing_period");
+    }
+
+    #[test]
+    fn property_disclosure_lasts_20_working_days() {
+        let r = AuctionRules::national();
+        let cal = BusinessCalendar::official();
+        // Monday 2026-03-02 (Shanghai); 20 working days later is Monday 2026-03-30.
+        let ann = t(2, 1, 0, 0);
+        let ok_end = t(30, 8, 0, 0);
+        assert!(check_property_schedule(&r, &cal, ann, ann, ok_end).is_empty());
+        let short = t(27, 8, 0, 0);
+        let v = check_property_schedule(&r, &cal, ann, ann, short);
+        assert_eq!(v[0].rule, "auctions.property_disclosure_period");
+    }
+
+    #[test]
+    fn a_quote_beats_the_highest_by_whole_increments() {
+        assert!(check_quote(1000, 100, None, 1000).is_ok());
+        assert!(check_quote(1000, 100, None, 999).is_err());
+        assert!(check_quote(1000, 100, None, 1050).is_err());
+        assert!(check_quote(1000, 100, Some(1200), 1300).is_ok());
+        assert!(check_quote(1000, 100, Some(1200), 1200).is_err());
+        assert!(check_quote(1000, 100, Some(1200), 1299).is_err());
+        assert_eq!(
+            check_quote(1000, 100, Some(1200), 1350).unwrap_err().rule,
+            "auctions.whole_increments"
+        );
+    }
+
+    #[test]
+    fn a_bid_one_second_inside_the_last_five_minutes_extends_and_one_at_the_boundary_does_not() {
+        let n = Duration::minutes(5);
+        let end = t(10, 2, 0, 0);
+        let inside = end - n + Duration::seconds(1);
+        assert_eq!(extend(end, inside, n), inside + n);
+        assert_eq!(extend(end, end - n, n), end);
+        assert_eq!(extend(end, end - n - Duration::seconds(1), n), end);
+    }
+
+    #[test]
+    fn the_end_of_a_listing_decides_failed_deal_or_auction() {
+        assert_eq!(listing_outcome(0, None, None), ListingOutcome::Failed);
+        assert_eq!(
+            listing_outcome(1, Some(100), Some(100)),
+            ListingOutcome::Deal
+        );
+        assert_eq!(
+            listing_outcome(1, Some(99), Some(100)),
+            ListingOutcome::Failed
+        );
+        assert_eq!(listing_outcome(1, Some(99), None), ListingOutcome::Deal);
+        assert_eq!(
+            listing_outcome(2, Some(99), Some(100)),
+            ListingOutcome::Auction
+        );
+        assert!(auction_is_deal(Some(100), Some(100)));
+        assert!(!auction_is_deal(Some(99), Some(100)));
+        assert!(!auction_is_deal(None, None));
+    }
+
+    proptest! {
+        #[test]
+        fn extension_never_shortens_and_never_exceeds_bid_plus_n(off in -3600i64..3600, mins in 1i64..30) {
+            let n = Duration::minutes(mins);
+            let end = t(10, 2, 0, 0);
+            let bid = end + Duration::seconds(off);
+            let e = extend(end, bid, n);
+            prop_assert!(e >= end);
+            prop_assert!(e <= std::cmp::max(end, bid + n));
+        }
+
+        #[test]
+        fn an_accepted_quote_is_above_the_current_by_whole_increments(start in 1i64..1_000_000, inc in 1i64..10_000, k in 0i64..100, p in 0i64..2_000_000) {
+            let current = start + k * inc;
+            if check_quote(start, inc, Some(current), p).is_ok() {
+                prop_assert!(p >= current + inc);
+                prop_assert_eq!((p - start) % inc, 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,710 @@
+//! Evaluation methods and scoring rules as data, and the pure computations on them (no I/O).
+//!
+//! Sources: 评标委员会和评标方法暂行规定 (七部委12号令, "评标规定") — 第二十九条 the methods
+//! (经评审的最低投标价法, 综合评估法 or others allowed by law); 第三十条/第三十三条 lowest evaluated
+//! price ranks by evaluated price, ascending; 第三十四条/第三十五条 comprehensive scoring weighs the
+//! criteria the tender documents fixed and ranks by total score; 第二十三条 a bid not meeting the
+//! substantive requirements is rejected (否决投标); 第四十二条 every member signs the report, a
+//! dissent is stated in writing; 第四十五条 at most three ranked candidates. 87号令 (政府采购货物和
+//! 服务招标投标管理办法) 第五十五条 fixes the government-procurement price score as
+//! (base / bid) × max with the lowest valid price as base — expressible here as `Lowest` with the
+//! deviation formula only approximately, see docs/evaluation.md.
+//!
+//! Rounding (documented, applied once at each shown result): every score and the base price are
+//! rounded to 2 decimal places, half away from zero ("half-up"); intermediate values stay exact
+//! `rust_decimal` (28 significant digits).
+
+use ggzy_core::error::Violations;
+use rust_decimal::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The method the tender documents fix (评标规定 第二十九条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// 经评审的最低投标价法: among compliant bids, the lowest evaluated price ranks first (第三十条).
+    LowestEvaluatedPrice,
+    /// 综合评估法: criteria with maximum points summing to 100 (第三十四条).
+    Comprehensive,
+}
+
+/// How the base price (评标基准价) is found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BaseRule {
+    /// Mean of the valid bids × (1 − k); the highest and the lowest are dropped first when there
+    /// are at least `drop_extremes_from` valid bids (absent: never dropped).
+    Mean {
+        #[schema(value_type = String)]
+        k: Decimal,
+        #[serde(default)]
+        drop_extremes_from: Option<i64>,
+    },
+    /// The lowest valid bid price.
+    Lowest,
+}
+
+/// The price score: `max − |bid − base| / base × 100 × E`, E = `e_above` above the base and
+/// `e_below` below it, floored at 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PriceFormula {
+    pub base: BaseRule,
+    /// Points deducted per percent above the base.
+    #[schema(value_type = String)]
+    pub e_above: Decimal,
+    /// Points deducted per percent below the base.
+    #[schema(value_type = String)]
+    pub e_below: Decimal,
+}
+
+/// One scoring criterion (评分因素) of the comprehensive method.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Criterion {
+    /// Short code, unique within the method (`price`, `technical`, `commercial`, `credit`, …).
+    pub code: String,
+    pub name: String,
+    #[schema(value_type = String)]
+    pub max_points: Decimal,
+    /// The price criterion is computed by the formula, never scored by hand.
+    #[serde(default)]
+    pub is_price: bool,
+    /// Scoring guidance for the members (评分标准), required for non-price criteria.
+    #[serde(default)]
+    pub guidance: String,
+}
+
+/// A section's evaluation method with its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MethodSpec {
+    pub method: Method,
+    /// Criteria of the comprehensive method (empty for the lowest evaluated price).
+    #[serde(default)]
+    pub criteria: Vec<Criterion>,
+    /// The price formula of the comprehensive method.
+    #[serde(default)]
+    pub price_formula: Option<PriceFormula>,
+    /// Aggregate members' scores dropping the highest and the lowest when at least this many
+    /// members scored (absent: plain mean).
+    #[serde(default)]
+    pub drop_member_extremes_from: Option<i64>,
+    /// A member's total for a bid deviating from the committee mean by more than this share
+    /// (0.2 = 20 %) is marked as an outlier. Default [`DEFAULT_OUTLIER_SHARE`].
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub outlier_share: Option<Decimal>,
+}
+
+/// Points of all criteria together (评标规定 第三十四条 weighs criteria; the 100-point scale is the
+/// tender documents' convention this platform enforces).
+pub const TOTAL_POINTS: Decimal = Decimal::ONE_HUNDRED;
+
+/// Default outlier threshold: 20 % from the committee mean (a monitoring signal, not a legal cap).
+pub fn default_outlier_share() -> Decimal {
+    Decimal::new(2, 1)
+}
+
+/// At most this many ranked candidates go to the report (评标规定 第四十五条).
+pub const MAX_CANDIDATES: usize = 3;
+
+/// Round a shown result: 2 places, half away from zero.
+/// The result always carries exactly 2 places ("51.00"), as it is shown on the report.
+pub fn round2(d: Decimal) -> Decimal {
+    let mut r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(2);
+    r
+}
+
+impl MethodSpec {
+    /// Check the spec; every broken field is named.
+    pub fn validate(&self) -> Result<(), Violations> {
+        let mut v = Violations::new();
+        if let Some(n) = self.drop_member_extremes_from {
+            if n < 3 {
+                v.push(
+                    "drop_member_extremes_from",
+                    "aggregation.drop_from_min",
+                    "dropping the highest and lowest member needs at least 3 members",
+                );
+            }
+        }
+        if let Some(s) = self.outlier_share {
+            if s <= Decimal::ZERO || s >= Decimal::ONE {
+                v.push(
+                    "outlier_share",
+                    "outlier.share_range",
+                    "outlier share must be greater than 0 and less than 1",
+                );
+            }
+        }
+        match self.method {
+            Method::LowestEvaluatedPrice => {
+                if !self.criteria.is_empty() {
+                    v.push(
+                        "criteria",
+                        "method.lowest_price_no_criteria",
+                        "the lowest evaluated price method ranks by price and takes no scoring criteria (评标规定 第三十条)",
+                    );
+                }
+            }
+            Method::Comprehensive => {
+                if self.criteria.is_empty() {
+                    v.push(
+                        "criteria",
+                        "criteria.required",
+                        "comprehensive scoring needs its criteria (评标规定 第三十四条)",
+                    );
+                }
+                let mut sum = Decimal::ZERO;
+                for (i, c) in self.criteria.iter().enumerate() {
+                    let f = |n: &str| format!("criteria[{i}].{n}");
+                    let code_ok = !c.code.is_empty()
+                        && c.code.len() <= 40
+                        && c.code
+                            .chars()
+                            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+                    if !code_ok {
+                        v.push(
+                            f("code"),
+                            "criterion.code_format",
+                            "code: 1–40 of a-z, 0-9, _",
+                        );
+                    }
+                    if self.criteria[..i].iter().any(|o| o.code == c.code) {
+                        v.push(f("code"), "criterion.duplicate", "codes must be unique");
+                    }
+                    if c.name.trim().is_empty() {
+                        v.push(f("name"), "criterion.name_required", "name is required");
+                    }
+                    if c.max_points <= Decimal::ZERO || c.max_points.scale() > 2 {
+                        v.push(
+                            f("max_points"),
+                            "criterion.max_points",
+                            "max points must be positive with at most 2 decimals",
+                        );
+                    }
+                    if !c.is_price && c.guidance.trim().is_empty() {
+                        v.push(
+                            f("guidance"),
+                            "criterion.guidance_required",
+                            "a criterion scored by the members needs its scoring guidance",
+                        );
+                    }
+                    sum += c.max_points;
+                }
+                let prices = self.criteria.iter().filter(|c| c.is_price).count();
+                if prices != 1 {
+                    v.push(
+                        "criteria",
+                        "criteria.one_price",
+                        "exactly one criterion must be the price criterion",
+                    );
+                }
+                if sum != TOTAL_POINTS {
+                    v.push(
+                        "criteria",
+                        "criteria.sum_100",
+                        format!("maximum points must sum to 100, not {sum}"),
+                    );
+                }
+                match &self.price_formula {
+                    None => v.push(
+                        "price_formula",
+                        "price_formula.required",
+                        "comprehensive scoring needs its price formula",
+                    ),
+                    Some(p) => {
+                        if p.e_above < Decimal::ZERO {
+                            v.push(
+                                "price_formula.e_above",
+                                "price_formula.e_nonnegative",
+                                "E must not be negative",
+                            );
+                        }
+                        if p.e_below < Decimal::ZERO {
+                            v.push(
+                                "price_formula.e_below",
+                                "price_formula.e_nonnegative",
+                                "E must not be negative",
+                            );
+                        }
+                        if let BaseRule::Mean {
+                            k,
+                            drop_extremes_from,
+                        } = &p.base
+                        {
+                            if *k < Decimal::ZERO || *k >= Decimal::ONE {
+                                v.push(
+                                    "price_formula.base.k",
+                                    "price_formula.k_range",
+                                    "K must be at least 0 and less than 1",
+                                );
+                            }
+                            if drop_extremes_from.is_some_and(|n| n < 3) {
+                                v.push(
+                                    "price_formula.base.drop_extremes_from",
+                                    "price_formula.drop_from_min",
+                                    "dropping the highest and lowest bid needs at least 3 bids",
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if v.is_empty() {
+            Ok(())
+        } else {
+            Err(v)
+        }
+    }
+
+    pub fn outlier_share(&self) -> Decimal {
+        self.outlier_share.unwrap_or_else(default_outlier_share)
+    }
+
+    /// The criteria members score by hand.
+    pub fn scored_criteria(&self) -> impl Iterator<Item = &Criterion> {
+        self.criteria.iter().filter(|c| !c.is_price)
+    }
+
+    pub fn price_criterion(&self) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.is_price)
+    }
+}
+
+/// The base price with everything that went into it (shown on the report).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct BaseComputation {
+    pub rule: BaseRule,
+    #[schema(value_type = Vec<String>)]
+    pub valid_prices: Vec<Decimal>,
+    /// Prices left out (the highest and the lowest) under `drop_extremes_from`.
+    #[schema(value_type = Vec<String>)]
+    pub dropped: Vec<Decimal>,
+    /// The exact mean (absent for `Lowest`).
+    #[schema(value_type = Option<String>)]
+    pub mean: Option<Decimal>,
+    /// The base, rounded to 2 places half-up.
+    #[schema(value_type = String)]
+    pub base: Decimal,
+}
+
+/// Base price of `prices` (valid bids only); `None` without any valid bid.
+pub fn base_price(rule: &BaseRule, prices: &[Decimal]) -> Option<BaseComputation> {
+    if prices.is_empty() {
+        return None;
+    }
+    let mut sorted = prices.to_vec();
+    sorted.sort();
+    match rule {
+        BaseRule::Lowest => Some(BaseComputation {
+            rule: rule.clone(),
+            valid_prices: prices.to_vec(),
+            dropped: vec![],
+            mean: None,
+            base: round2(sorted[0]),
+        }),
+        BaseRule::Mean {
+            k,
+            drop_extremes_from,
+        } => {
+            let drop = drop_extremes_from.is_some_and(|n| n >= 3 && sorted.len() as i64 >= n);
+            let (kept, dropped) = if drop {
+                (
+                    sorted[1..sorted.len() - 1].to_vec(),
+                    vec![sorted[0], sorted[sorted.len() - 1]],
+                )
+            } else {
+                (sorted.clone(), vec![])
+            };
+            let sum: Decimal = kept.iter().copied().sum();
+            let mean = sum / Decimal::from(kept.len());
+            Some(BaseComputation {
+                rule: rule.clone(),
+                valid_prices: prices.to_vec(),
+                dropped,
+                mean: Some(mean),
+                base: round2(mean * (Decimal::ONE - *k)),
+            })
+        }
+    }
+}
+
+/// One bid's price score with its inputs (shown on the report).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PriceScore {
+    #[schema(value_type = String)]
+    pub bid: Decimal,
+    #[schema(value_type = String)]
+    pub base: Decimal,
+    #[schema(value_type = String)]
+    pub max_points: Decimal,
+    /// `|bid − base| / base × 100`, exact.
+    #[schema(value_type = String)]
+    pub deviation_percent: Decimal,
+    /// The E applied (`e_above` or `e_below`).
+    #[schema(value_type = String)]
+    pub e: Decimal,
+    /// Rounded to 2 places half-up, floored at 0.
+    #[schema(value_type = String)]
+    pub score: Decimal,
+}
+
+/// `max − |bid − base| / base × 100 × E`, floored at 0, rounded to 2 places half-up.
+/// `base` must be positive (a base of valid, positive bids always is).
+pub fn price_score(
+    f: &PriceFormula,
+    max_points: Decimal,
+    bid: Decimal,
+    base: Decimal,
+) -> PriceScore {
+    let diff = bid - base;
+    let e = if diff > Decimal::ZERO {
+        f.e_above
+    } else {
+        f.e_below
+    };
+    let deviation_percent = if base > Decimal::ZERO {
+        diff.abs() / base * Decimal::ONE_HUNDRED
+    } else {
+        Decimal::ZERO
+    };
+    let raw = max_points - deviation_percent * e;
+    PriceScore {
+        bid,
+        base,
+        max_points,
+        deviation_percent,
+        e,
+        score: round2(raw.max(Decimal::ZERO)),
+    }
+}
+
+/// The committee's figure from the members' figures: the mean, or the mean without the highest
+/// and the lowest when at least `drop_from` members gave one; rounded to 2 places half-up.
+pub fn aggregate(values: &[Decimal], drop_from: Option<i64>) -> Decimal {
+    if values.is_empty() {
+        return Decimal::ZERO;
+    }
+    let mut v = values.to_vec();
+    v.sort();
+    let kept = if drop_from.is_some_and(|n| n >= 3 && v.len() as i64 >= n) {
+        &v[1..v.len() - 1]
+    } else {
+        &v[..]
+    };
+    let sum: Decimal = kept.iter().copied().sum();
+    round2(sum / Decimal::from(kept.len()))
+}
+
+/// Whether `value` deviates from `mean` by more than `share` of the mean.
+pub fn is_outlier(value: Decimal, mean: Decimal, share: Decimal) -> bool {
+    if mean <= Decimal::ZERO {
+        return value > Decimal::ZERO && share < Decimal::ONE;
+    }
+    (value - mean).abs() / mean > share
+}
+
+/// A bid to rank.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rankable {
+    pub org_id: String,
+    pub price: Decimal,
+    /// Total score (comprehensive), `None` for the lowest evaluated price.
+    pub total: Option<Decimal>,
+    /// Score of the hand-scored criteria (a tie-breaker of the comprehensive method).
+    pub non_price: Decimal,
+}
+
+/// Rank bids. Lowest evaluated price (评标规定 第三十条): price ascending. Comprehensive (第三十五
+/// 条): total descending; tie → lower price first; still tied → higher non-price score; the last
+/// resort is the organization id, so the result is deterministic (a committee that wants to break
+/// such a tie otherwise states it as a dissent on the report).
+pub fn rank(method: Method, mut bids: Vec<Rankable>) -> Vec<Rankable> {
+    bids.sort_by(|a, b| {
+        let by_total = match method {
+            Method::LowestEvaluatedPrice => std::cmp::Ordering::Equal,
+            Method::Comprehensive => b.total.cmp(&a.total),
+        };
+        by_total
+            .then(a.price.cmp(&b.price))
+            .then(b.non_price.cmp(&a.non_price))
+            .then(a.org_id.cmp(&b.org_id))
+    });
+    bids
+}
+
+/// Whether `now` lies in the evaluation session `[start, end]` (both inclusive). The committee
+/// evaluates in the session the centre scheduled (评标规定 第十六条: the tenderer keeps the
+/// evaluation confidential and in the place it set — verify article).
+pub fn within_session(
+    now: chrono::DateTime<chrono::Utc>,
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    now >= start && now <= end
+}
+
+/// A bid is rejected (否决投标, 评标规定 第二十三条) when more than half of the committee says so.
+pub fn rejected_by_majority(fail_votes: usize, committee: usize) -> bool {
+    fail_votes * 2 > committee
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    fn formula() -> PriceFormula {
+        PriceFormula {
+            base: BaseRule::Mean {
+                k: dec!(0.02),
+                drop_extremes_from: Some(5),
+            },
+            e_above: dec!(1),
+            e_below: dec!(0.5),
+        }
+    }
+
+    fn comprehensive() -> MethodSpec {
+        MethodSpec {
+            method: Method::Comprehensive,
+            criteria: vec![
+                Criterion {
+                    code: "price".into(),
+                    name: "投标报价".into(),
+                    max_points: dec!(30),
+                    is_price: true,
+                    guidance: String::new(),
+                },
+                Criterion {
+                    code: "technical".into(),
+                    name: "技术".into(),
+                    max_points: dec!(50),
+                    is_price: false,
+                    guidance: "施工组织设计".into(),
+                },
+                Criterion {
+                    code: "commercial".into(),
+                    name: "商务".into(),
+                    max_points: dec!(20),
+                    is_price: false,
+                    guidance: "业绩、信誉".into(),
+                },
+            ],
+            price_formula: Some(formula()),
+            drop_member_extremes_from: None,
+            outlier_share: None,
+        }
+    }
+
+    fn rules_of(e: Violations) -> Vec<String> {
+        e.0.into_iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn criteria_summing_to_100_are_accepted_and_99_99_is_refused() {
+        assert!(comprehensive().validate().is_ok());
+        let mut s = comprehensive();
+        s.criteria[2].max_points = dec!(19.99);
+        assert_eq!(
+            rules_of(s.validate().unwrap_err()),
+            vec!["criteria.sum_100"]
+        );
+    }
+
+    #[test]
+    fn lowest_price_takes_no_criteria_and_comprehensive_needs_one_price_criterion() {
+        let mut s = comprehensive();
+        s.method = Method::LowestEvaluatedPrice;
+        assert!(
+            rules_of(s.validate().unwrap_err()).contains(&"method.lowest_price_no_criteria".into())
+        );
+        let mut s = comprehensive();
+        s.criteria[0].is_price = false;
+        s.criteria[0].guidance = "x".into();
+        assert!(rules_of(s.validate().unwrap_err()).contains(&"criteria.one_price".into()));
+        let mut s = comprehensive();
+        s.price_formula = None;
+        assert!(rules_of(s.validate().unwrap_err()).contains(&"price_formula.required".into()));
+    }
+
+    #[test]
+    fn k_must_be_below_one() {
+        let mut s = comprehensive();
+        s.price_formula.as_mut().unwrap().base = BaseRule::Mean {
+            k: dec!(0.99),
+            drop_extremes_from: None,
+        };
+        assert!(s.validate().is_ok());
+        s.price_formula.as_mut().unwrap().base = BaseRule::Mean {
+            k: dec!(1),
+            drop_extremes_from: None,
+        };
+        assert_eq!(
+            rules_of(s.validate().unwrap_err()),
+            vec!["price_formula.k_range"]
+        );
+    }
+
+    #[test]
+    fn worked_example_mean_base_and_scores() {
+        // The three bids of the API tests: 9 650 000.00, 9 480 000.50, 9 720 000.00; K = 2 %.
+        let prices = [dec!(9650000.00), dec!(9480000.50), dec!(9720000.00)];
+        let b = base_price(&formula().base, &prices).unwrap();
+        // mean = 28 850 000.50 / 3 = 9 616 666.8333…; × 0.98 = 9 424 333.4966… → 9 424 333.50
+        assert!(b.dropped.is_empty(), "3 bids < 5: nothing dropped");
+        assert_eq!(b.base, dec!(9424333.50));
+        let s1 = price_score(&formula(), dec!(30), dec!(9650000.00), b.base);
+        // |225 666.50| / 9 424 333.50 × 100 = 2.39451…; × 1 → 30 − 2.39451 = 27.60549 → 27.61
+        assert_eq!(s1.score, dec!(27.61));
+        assert_eq!(s1.e, dec!(1));
+        let s2 = price_score(&formula(), dec!(30), dec!(9480000.50), b.base);
+        // 55 667.00 / 9 424 333.50 × 100 = 0.59067…; × 1 → 29.40933 → 29.41
+        assert_eq!(s2.score, dec!(29.41));
+        let s3 = price_score(&formula(), dec!(30), dec!(9720000.00), b.base);
+        // 295 666.50 / 9 424 333.50 × 100 = 3.13727…  → 26.86273 → 26.86
+        assert_eq!(s3.score, dec!(26.86));
+    }
+
+    #[test]
+    fn below_the_base_uses_e_below() {
+        let s = price_score(&formula(), dec!(30), dec!(90), dec!(100));
+        assert_eq!(s.e, dec!(0.5));
+        assert_eq!(s.score, dec!(25.00));
+        let s = price_score(&formula(), dec!(30), dec!(110), dec!(100));
+        assert_eq!(s.score, dec!(20.00));
+    }
+
+    #[test]
+    fn extremes_are_dropped_from_n_bids_not_below() {
+        let rule = BaseRule::Mean {
+            k: dec!(0),
+            drop_extremes_from: Some(5),
+        };
+        let four = [dec!(1), dec!(2), dec!(3), dec!(10)];
+        assert_eq!(base_price(&rule, &four).unwrap().base, dec!(4.00));
+        let five = [dec!(1), dec!(2), dec!(3), dec!(4), dec!(100)];
+        let b = base_price(&rule, &five).unwrap();
+        assert_eq!(b.dropped, vec![dec!(1), dec!(100)]);
+        assert_eq!(b.base, dec!(3.00));
+        assert_eq!(
+            base_price(&BaseRule::Lowest, &five).unwrap().base,
+            dec!(1.00)
+        );
+        assert!(base_price(&BaseRule::Lowest, &[]).is_none());
+    }
+
+    #[test]
+    fn rounding_is_half_up_at_two_places() {
+        assert_eq!(round2(dec!(1.005)), dec!(1.01));
+        assert_eq!(round2(dec!(1.0049)), dec!(1.00));
+        assert_eq!(round2(dec!(-1.005)), dec!(-1.01));
+        assert_eq!(round2(dec!(51)).to_string(), "51.00");
+    }
+
+    #[test]
+    fn aggregation_drops_extremes_only_from_the_configured_count() {
+        let v = [dec!(80), dec!(70), dec!(90), dec!(60), dec!(100)];
+        assert_eq!(aggregate(&v, None), dec!(80.00));
+        assert_eq!(aggregate(&v[..4], Some(5)), dec!(75.00));
+        assert_eq!(aggregate(&v, Some(5)), dec!(80.00));
+        let w = [dec!(10), dec!(11), dec!(12), dec!(13), dec!(40)];
+        assert_eq!(aggregate(&w, Some(5)), dec!(12.00));
+        assert_eq!(aggregate(&[dec!(1), dec!(2), dec!(2)], None), dec!(1.67));
+    }
+
+    #[test]
+    fn outlier_boundary_is_strictly_more_than_the_share() {
+        assert!(!is_outlier(dec!(120), dec!(100), dec!(0.2)));
+        assert!(is_outlier(dec!(120.01), dec!(100), dec!(0.2)));
+        assert!(is_outlier(dec!(79.99), dec!(100), dec!(0.2)));
+    }
+
+    #[test]
+    fn the_session_window_includes_its_start_and_end_and_nothing_outside() {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-04-07T09:00:00+08:00")
+            .unwrap()
+            .to_utc();
+        let end = start + chrono::Duration::hours(8);
+        let us = chrono::Duration::microseconds(1);
+        assert!(within_session(start, start, end));
+        assert!(within_session(end, start, end));
+        assert!(!within_session(start - us, start, end));
+        assert!(!within_session(end + us, start, end));
+    }
+
+    #[test]
+    fn majority_rejection_needs_more_than_half() {
+        assert!(!rejected_by_majority(1, 3));
+        assert!(rejected_by_majority(2, 3));
+        assert!(!rejected_by_majority(2, 4));
+        assert!(rejected_by_majority(3, 5));
+    }
+
+    #[test]
+    fn ties_go_to_the_lower_price_then_the_higher_non_price_score() {
+        let r = |o: &str, p: Decimal, t: Decimal, n: Decimal| Rankable {
+            org_id: o.into(),
+            price: p,
+            total: Some(t),
+            non_price: n,
+        };
+        let out = rank(
+            Method::Comprehensive,
+            vec![
+                r("a", dec!(100), dec!(90), dec!(60)),
+                r("b", dec!(99), dec!(90), dec!(50)),
+                r("c", dec!(99), dec!(90), dec!(61)),
+                r("d", dec!(50), dec!(91), dec!(61)),
+            ],
+        );
+        let ids: Vec<&str> = out.iter().map(|x| x.org_id.as_str()).collect();
+        assert_eq!(ids, ["d", "c", "b", "a"]);
+        let out = rank(Method::LowestEvaluatedPrice, out);
+        let ids: Vec<&str> = out.iter().map(|x| x.org_id.as_str()).collect();
+        assert_eq!(ids, ["d", "c", "b", "a"]);
+    }
+
+    fn money() -> impl Strategy<Value = Decimal> {
+        (1i64..=10_000_000_000).prop_map(|fen| Decimal::new(fen, 2))
+    }
+
+    proptest! {
+        #[test]
+        fn price_score_is_within_0_and_max_with_two_places(bid in money(), base in money(),
+                                                           ea in 0u32..300, eb in 0u32..300) {
+            let f = PriceFormula { base: BaseRule::Lowest, e_above: Decimal::new(ea.into(), 2),
+                                   e_below: Decimal::new(eb.into(), 2) };
+            let s = price_score(&f, dec!(30), bid, base);
+            prop_assert!(s.score >= Decimal::ZERO);
+            prop_assert!(s.score <= dec!(30));
+            prop_assert!(s.score.scale() <= 2);
+        }
+
+        #[test]
+        fn price_score_never_rises_with_distance_from_the_base(base in money(), d1 in 0i64..1_000_000_000,
+                                                                d2 in 0i64..1_000_000_000, above in any::<bool>()) {
+            let f = formula();
+            let (near, far) = if d1 <= d2 { (d1, d2) } else { (d2, d1) };
+            let sign = if above { 1 } else { -1 };
+            let bid = |d: i64| base + Decimal::new(sign * d, 2);
+            prop_assume!(bid(far) > Decimal::ZERO);
+            let sn = price_score(&f, dec!(30), bid(near), base).score;
+            let sf = price_score(&f, dec!(30), bid(far), base).score;
+            prop_assert!(sf <= sn);
+        }
+
+        #[test]
+        fn mean_base_lies_between_the_lowest_and_highest(prices in proptest::collection::vec(money(), 1..12)) {
+            let rule = BaseRule::Mean { k: Decimal::ZERO, drop_extremes_from: Some(5) };
+            let b = base_price(&rule, &prices).unwrap();
+            let lo = prices.iter().min().copied().unwrap();
+            let hi = prices.iter().max().copied().unwrap();
+            prop_assert!(b.base >= lo && b.base <= hi);
+        }
+    }
+}

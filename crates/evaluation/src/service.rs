@@ -1,0 +1,1724 @@
+//! Use cases of the evaluation (each in one transaction with its events) and the projection of the
+//! other areas' events it needs.
+//!
+//! Stages are derived from the members' rows: review done when every active member reviewed every
+//! opened bid; scoring done when every active member scored every bid left (comprehensive method
+//! only); the report is final when every active member signed. A replacement member
+//! (`experts.member.replaced`) starts with nothing done, so the review and scoring wait for his own
+//! verdicts and points (a completed stage reopens for his part); the replaced member's verdicts and
+//! scores no longer count.
+
+use crate::rules::{self, Method, MethodSpec, PriceScore, Rankable};
+use chrono::{DateTime, Utc};
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::time::to_micros;
+use ggzy_core::{Clock, Error, Money, Result, Timestamp};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::{emit, Ctx, Db, Tx};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::Row;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+// ---------------------------------------------------------------------------------------------
+// Projection of projects / experts events.
+
+/// Keeps `eval_sections` and `eval_members` from `projects.section.registered`,
+/// `projects.bid.submitted`, `projects.opening.recorded`, `experts.draw.completed`,
+/// `experts.member.replaced` and `experts.expert.updated`.
+pub struct Projection;
+
+fn money_fen(v: &Value) -> i64 {
+    v.as_str()
+        .and_then(|s| Money::parse_str(s).ok())
+        .map(|m| m.fen())
+        .unwrap_or(0)
+}
+
+#[async_trait::async_trait]
+impl Consumer for Projection {
+    fn name(&self) -> &'static str {
+        "evaluation.projection"
+    }
+
+    fn wants(&self, t: &str) -> bool {
+        matches!(
+            t,
+            "projects.section.registered"
+                | "projects.bid.submitted"
+                | "projects.opening.recorded"
+                | "experts.draw.completed"
+                | "experts.member.replaced"
+                | "experts.expert.updated"
+                | "venues.session.scheduled"
+                | "venues.session.moved"
+                | "venues.session.cancelled"
+        )
+    }
+
+    async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let now = to_micros(clock.now());
+        let sid = p["section_id"].as_str().unwrap_or_default();
+        match ev.event_type.as_str() {
+            "projects.section.registered" => {
+                sqlx::query(
+                    "INSERT INTO eval_sections (section_id, project_id, market, owner_org_id, estimate_fen, \
+                     bid_count, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6) ON CONFLICT (section_id) DO NOTHING",
+                )
+                .bind(sid)
+                .bind(p["project_id"].as_str().unwrap_or_default())
+                .bind(p["market"].as_str().unwrap_or_default())
+                .bind(p["owner_org_id"].as_str().unwrap_or_default())
+                .bind(money_fen(&p["estimated_price"]))
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            }
+            "projects.bid.submitted" => {
+                sqlx::query(
+                    "UPDATE eval_sections SET bid_count = bid_count + 1, updated_at = $1 WHERE section_id = $2",
+                )
+                .bind(now)
+                .bind(sid)
+                .execute(&mut **tx)
+                .await?;
+            }
+            "projects.opening.recorded" => {
+                sqlx::query(
+                    "UPDATE eval_sections SET entries = $1, updated_at = $2 WHERE section_id = $3",
+                )
+                .bind(p["entries"].to_string())
+                .bind(now)
+                .bind(sid)
+                .execute(&mut **tx)
+                .await?;
+            }
+            "experts.draw.completed" => {
+                // A new draw for the section (a re-draw) is the committee: members not in it leave,
+                // members drawn again keep what they had done.
+                sqlx::query("UPDATE eval_members SET active = 0 WHERE section_id = $1")
+                    .bind(sid)
+                    .execute(&mut **tx)
+                    .await?;
+                for e in p["experts"].as_array().into_iter().flatten() {
+                    add_member(tx, sid, e, now).await?;
+                }
+            }
+            "experts.member.replaced" => {
+                if let Some(out) = p["replaced"]["expert_id"].as_str() {
+                    sqlx::query(
+                        "UPDATE eval_members SET active = 0 WHERE section_id = $1 AND expert_id = $2",
+                    )
+                    .bind(sid)
+                    .bind(out)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                add_member(tx, sid, &p["replacement"], now).await?;
+            }
+            "experts.expert.updated" => {
+                if let (Some(expert), Some(user)) = (p["expert_id"].as_str(), p["user_id"].as_str())
+                {
+                    sqlx::query("UPDATE eval_members SET user_id = $1 WHERE expert_id = $2")
+                        .bind(user)
+                        .bind(expert)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+            }
+            "venues.session.scheduled" if p["kind"] == "evaluation" => {
+                sqlx::query(
+                    "UPDATE eval_sections SET session_id = $1, session_start = $2, session_end = $3, \
+                     updated_at = $4 WHERE section_id = $5",
+                )
+                .bind(p["session_id"].as_str())
+                .bind(instant(&p["start"]))
+                .bind(instant(&p["end"]))
+                .bind(now)
+                .bind(sid)
+                .execute(&mut **tx)
+                .await?;
+            }
+            "venues.session.moved" => {
+                sqlx::query(
+                    "UPDATE eval_sections SET session_start = $1, session_end = $2, updated_at = $3 \
+                     WHERE session_id = $4",
+                )
+                .bind(instant(&p["start"]))
+                .bind(instant(&p["end"]))
+                .bind(now)
+                .bind(p["session_id"].as_str().unwrap_or_default())
+                .execute(&mut **tx)
+                .await?;
+            }
+            "venues.session.cancelled" => {
+                sqlx::query(
+                    "UPDATE eval_sections SET session_id = NULL, session_start = NULL, session_end = NULL, \
+                     updated_at = $1 WHERE session_id = $2",
+                )
+                .bind(now)
+                .bind(p["session_id"].as_str().unwrap_or_default())
+                .execute(&mut **tx)
+                .await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+fn instant(v: &Value) -> Option<i64> {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| to_micros(d.to_utc()))
+}
+
+async fn add_member(tx: &mut Tx, section_id: &str, e: &Value, now: i64) -> Result<()> {
+    let Some(expert_id) = e["expert_id"].as_str() else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO eval_members (section_id, expert_id, user_id, name, active, joined_at) \
+         VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (section_id, expert_id) DO UPDATE SET active = 1",
+    )
+    .bind(section_id)
+    .bind(expert_id)
+    .bind(e["user_id"].as_str())
+    .bind(e["name"].as_str().unwrap_or_default())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading.
+
+struct Sec {
+    section_id: String,
+    owner_org_id: String,
+    method: Option<MethodSpec>,
+    bid_count: i64,
+    entries: Option<Vec<Value>>,
+    report: Option<Value>,
+    session: Option<(i64, i64)>,
+}
+
+/// Members work only inside the scheduled evaluation session, when venues scheduled one; without
+/// a session the evaluation is not time-boxed (centre staff run it by hand).
+fn in_session(sec: &Sec, now: Timestamp) -> Result<()> {
+    if let Some((start, end)) = sec.session {
+        let (start, end) = (
+            ggzy_core::time::from_micros(start),
+            ggzy_core::time::from_micros(end),
+        );
+        if !rules::within_session(now, start, end) {
+            return Err(Error::conflict(
+                "evaluation.outside_session",
+                format!(
+                    "the committee works during its session, {} to {}",
+                    start.to_rfc3339(),
+                    end.to_rfc3339()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Member {
+    pub expert_id: String,
+    #[serde(skip)]
+    pub user_id: Option<String>,
+    pub name: String,
+    pub reviewed: bool,
+    pub scored: bool,
+    /// Signed, or refused to sign with a reason (either ends the member's part).
+    pub signed: bool,
+    pub refused: bool,
+    /// A dissent or a refusal to sign, stated by the member (评标规定 第四十二条).
+    pub sign_note: Option<String>,
+    /// The member this one voted for as chair (组长).
+    pub chair_vote: Option<String>,
+}
+
+fn parse_json<T: for<'a> Deserialize<'a>>(s: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| Error::internal(e.to_string()))
+}
+
+async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<Sec> {
+    let r = sqlx::query(&format!(
+        "SELECT section_id, owner_org_id, method, bid_count, entries, report, session_start, session_end \
+         FROM eval_sections \
+         WHERE section_id = $1{}",
+        if lock { db.for_update() } else { "" }
+    ))
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
+    Ok(Sec {
+        section_id: r.try_get(0)?,
+        owner_org_id: r.try_get(1)?,
+        method: r
+            .try_get::<Option<String>, _>(2)?
+            .map(|s| parse_json(&s))
+            .transpose()?,
+        bid_count: r.try_get(3)?,
+        entries: r
+            .try_get::<Option<String>, _>(4)?
+            .map(|s| parse_json(&s))
+            .transpose()?,
+        report: r
+            .try_get::<Option<String>, _>(5)?
+            .map(|s| parse_json(&s))
+            .transpose()?,
+        session: match (
+            r.try_get::<Option<i64>, _>(6)?,
+            r.try_get::<Option<i64>, _>(7)?,
+        ) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        },
+    })
+}
+
+async fn load_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Member>> {
+    let rows = sqlx::query(
+        "SELECT expert_id, user_id, name, reviewed_at, scored_at, signed_at, sign_note, chair_vote, sign_refused FROM eval_members \
+         WHERE section_id = $1 AND active = 1 ORDER BY joined_at, expert_id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Member {
+                expert_id: r.try_get(0)?,
+                user_id: r.try_get(1)?,
+                name: r.try_get(2)?,
+                reviewed: r.try_get::<Option<i64>, _>(3)?.is_some(),
+                scored: r.try_get::<Option<i64>, _>(4)?.is_some(),
+                signed: r.try_get::<Option<i64>, _>(5)?.is_some(),
+                sign_note: r.try_get(6)?,
+                chair_vote: r.try_get(7)?,
+                refused: r.try_get::<i64, _>(8)? != 0,
+            })
+        })
+        .collect()
+}
+
+/// A bid as the evaluation sees it: an opened (decrypted) entry of the opening record.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpenedBid {
+    pub org_id: String,
+    pub org_name: String,
+    #[schema(value_type = String)]
+    pub price: Decimal,
+}
+
+fn opened_bids(sec: &Sec) -> Vec<OpenedBid> {
+    sec.entries
+        .iter()
+        .flatten()
+        .filter(|e| e["decryption"] == "decrypted")
+        .filter_map(|e| {
+            Some(OpenedBid {
+                org_id: e["org_id"].as_str()?.to_string(),
+                org_name: e["org_name"].as_str().unwrap_or_default().to_string(),
+                price: Decimal::from_str(e["price"].as_str()?).ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Staff and supervisors read everything; an expert only the sections whose committee he sits on.
+/// Bidders, tenderers and agencies read nothing of the evaluation (the membership and the scores
+/// stay secret until the result is determined, 招标投标法 37).
+async fn member_of(tx: &mut Tx, actor: &Actor, section_id: &str) -> Result<Option<Member>> {
+    let members = load_members(tx, section_id).await?;
+    Ok(members
+        .into_iter()
+        .find(|m| m.user_id.as_deref() == Some(actor.user_id.as_str())))
+}
+
+async fn require_member(tx: &mut Tx, actor: &Actor, section_id: &str) -> Result<Member> {
+    member_of(tx, actor, section_id)
+        .await?
+        .ok_or_else(|| Error::forbidden("only members of this section's evaluation committee"))
+}
+
+async fn require_reader(tx: &mut Tx, actor: &Actor, section_id: &str) -> Result<()> {
+    match actor.role {
+        Role::Staff | Role::Supervisor | Role::Admin => Ok(()),
+        Role::Expert => require_member(tx, actor, section_id).await.map(|_| ()),
+        _ => Err(Error::forbidden(
+            "the evaluation is read by its committee, centre staff and supervisors",
+        )),
+    }
+}
+
+fn ready_for_committee(sec: &Sec) -> Result<(MethodSpec, Vec<OpenedBid>)> {
+    let Some(method) = sec.method.clone() else {
+        return Err(Error::conflict(
+            "evaluation.method_missing",
+            "the section has no declared evaluation method",
+        ));
+    };
+    if sec.entries.is_none() {
+        return Err(Error::conflict(
+            "evaluation.not_opened",
+            "the bids are not opened yet: the evaluation starts from the opening record",
+        ));
+    }
+    if sec.report.is_some() {
+        return Err(Error::conflict(
+            "evaluation.signed",
+            "the evaluation report is signed; nothing may change",
+        ));
+    }
+    Ok((method, opened_bids(sec)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Method declaration.
+
+/// Declare (or replace) the section's method (tenderer or agency of the owning organization), only
+/// before the first bid arrives: the tender documents fix the method and it may not change once
+/// bidders relied on it (评标规定 第十七条: evaluation only by the standards and method the
+/// documents fixed).
+pub async fn declare_method(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    spec: MethodSpec,
+) -> Result<MethodSpec> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    if let Err(v) = spec.validate() {
+        return Err(Error::Validation(v.0));
+    }
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
+    if actor.org_id.as_deref() != Some(sec.owner_org_id.as_str()) {
+        return Err(Error::forbidden(
+            "only the tenderer (or its agency) of the section declares its method",
+        ));
+    }
+    if sec.bid_count > 0 {
+        return Err(Error::conflict(
+            "method.frozen_after_first_bid",
+            format!(
+                "{} bid(s) arrived; the evaluation method can no longer change (评标规定 第十七条)",
+                sec.bid_count
+            ),
+        ));
+    }
+    let now = ctx.clock.now();
+    let text = serde_json::to_string(&spec).map_err(|e| Error::internal(e.to_string()))?;
+    sqlx::query("UPDATE eval_sections SET method = $1, updated_at = $2 WHERE section_id = $3")
+        .bind(&text)
+        .bind(to_micros(now))
+        .bind(section_id)
+        .execute(&mut *tx)
+        .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "evaluation.method.declared",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "method": spec}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(spec)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workbench view.
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Workbench {
+    pub section_id: String,
+    pub method: Option<MethodSpec>,
+    /// `waiting` (no opening record or committee), `review`, `scoring`, `signing`, `signed`.
+    pub stage: String,
+    pub members: Vec<Member>,
+    /// The opened bids (empty before the opening).
+    pub bids: Vec<OpenedBid>,
+    /// Bids rejected by the majority, once the review stage is complete.
+    pub rejected: Vec<String>,
+    /// The elected chair (组长): the member with votes of more than half of the committee.
+    pub chair: Option<String>,
+}
+
+/// The chair: the member voted for by more than half of the active committee.
+fn chair_of(members: &[Member]) -> Option<String> {
+    members
+        .iter()
+        .find(|c| {
+            let votes = members
+                .iter()
+                .filter(|m| m.chair_vote.as_deref() == Some(c.expert_id.as_str()))
+                .count();
+            rules::rejected_by_majority(votes, members.len())
+        })
+        .map(|c| c.expert_id.clone())
+}
+
+struct Progress {
+    stage: &'static str,
+    rejected: Vec<String>,
+}
+
+async fn progress(
+    tx: &mut Tx,
+    sec: &Sec,
+    members: &[Member],
+    bids: &[OpenedBid],
+) -> Result<Progress> {
+    if sec.report.is_some() {
+        let rejected = rejected_orgs(tx, &sec.section_id, members, bids).await?;
+        return Ok(Progress {
+            stage: "signed",
+            rejected,
+        });
+    }
+    if sec.method.is_none() || sec.entries.is_none() || members.is_empty() {
+        return Ok(Progress {
+            stage: "waiting",
+            rejected: vec![],
+        });
+    }
+    if !members.iter().all(|m| m.reviewed) {
+        return Ok(Progress {
+            stage: "review",
+            rejected: vec![],
+        });
+    }
+    let rejected = rejected_orgs(tx, &sec.section_id, members, bids).await?;
+    let scoring = matches!(
+        sec.method.as_ref().map(|m| m.method),
+        Some(Method::Comprehensive)
+    );
+    let stage = if scoring && !members.iter().all(|m| m.scored) {
+        "scoring"
+    } else {
+        "signing"
+    };
+    Ok(Progress { stage, rejected })
+}
+
+async fn verdicts(
+    tx: &mut Tx,
+    section_id: &str,
+    members: &[Member],
+) -> Result<Vec<(String, String, bool, Value)>> {
+    let rows = sqlx::query(
+        "SELECT expert_id, org_id, pass, items FROM eval_reviews WHERE section_id = $1 ORDER BY expert_id, org_id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = vec![];
+    for r in rows {
+        let expert: String = r.try_get(0)?;
+        if !members.iter().any(|m| m.expert_id == expert) {
+            continue;
+        }
+        let items: String = r.try_get(3)?;
+        out.push((
+            expert,
+            r.try_get(1)?,
+            r.try_get::<i64, _>(2)? != 0,
+            parse_json(&items)?,
+        ));
+    }
+    Ok(out)
+}
+
+async fn rejected_orgs(
+    tx: &mut Tx,
+    section_id: &str,
+    members: &[Member],
+    bids: &[OpenedBid],
+) -> Result<Vec<String>> {
+    let v = verdicts(tx, section_id, members).await?;
+    Ok(bids
+        .iter()
+        .filter(|b| {
+            let fails = v.iter().filter(|x| x.1 == b.org_id && !x.2).count();
+            rules::rejected_by_majority(fails, members.len())
+        })
+        .map(|b| b.org_id.clone())
+        .collect())
+}
+
+pub async fn workbench(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Workbench> {
+    actor.require(&[Role::Expert, Role::Staff, Role::Supervisor, Role::Admin])?;
+    let mut tx = ctx.db.begin().await?;
+    require_reader(&mut tx, actor, section_id).await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, false).await?;
+    if actor.role == Role::Expert {
+        in_session(&sec, ctx.clock.now())?;
+    }
+    let members = load_members(&mut tx, section_id).await?;
+    let bids = opened_bids(&sec);
+    let p = progress(&mut tx, &sec, &members, &bids).await?;
+    tx.rollback().await?;
+    Ok(Workbench {
+        section_id: sec.section_id,
+        method: sec.method,
+        stage: p.stage.to_string(),
+        chair: chair_of(&members),
+        members,
+        bids,
+        rejected: p.rejected,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stage 1: compliance / qualification review.
+
+/// One review item of one bid (e.g. 资格审查: 营业执照, 资质; 符合性审查: 投标有效期, 工期).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReviewItem {
+    pub item: String,
+    pub pass: bool,
+    /// Required when the item fails: the reason goes into the report.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct BidReview {
+    pub org_id: String,
+    pub items: Vec<ReviewItem>,
+}
+
+/// A member's review of every opened bid, submitted once.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReviewInput {
+    pub bids: Vec<BidReview>,
+}
+
+pub async fn submit_review(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: ReviewInput,
+) -> Result<Workbench> {
+    actor.require(&[Role::Expert])?;
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
+    let me = require_member(&mut tx, actor, section_id).await?;
+    in_session(&sec, ctx.clock.now())?;
+    let (_, bids) = ready_for_committee(&sec)?;
+    if me.reviewed {
+        return Err(Error::conflict(
+            "review.already_submitted",
+            "your review of this section is already submitted",
+        ));
+    }
+    let mut v = ggzy_core::error::Violations::new();
+    for b in &bids {
+        if !input.bids.iter().any(|r| r.org_id == b.org_id) {
+            v.push(
+                "bids",
+                "review.every_bid",
+                format!(
+                    "the review must cover every opened bid; {} is missing",
+                    b.org_id
+                ),
+            );
+        }
+    }
+    for (i, r) in input.bids.iter().enumerate() {
+        if !bids.iter().any(|b| b.org_id == r.org_id) {
+            v.push(
+                format!("bids[{i}].org_id"),
+                "review.unknown_bid",
+                "not an opened bid of this section",
+            );
+        }
+        if input.bids[..i].iter().any(|o| o.org_id == r.org_id) {
+            v.push(
+                format!("bids[{i}].org_id"),
+                "review.duplicate",
+                "each bid is reviewed once",
+            );
+        }
+        if r.items.is_empty() {
+            v.push(
+                format!("bids[{i}].items"),
+                "review.items_required",
+                "at least one review item",
+            );
+        }
+        for (j, it) in r.items.iter().enumerate() {
+            if it.item.trim().is_empty() {
+                v.push(
+                    format!("bids[{i}].items[{j}].item"),
+                    "review.item_required",
+                    "the item reviewed is required",
+                );
+            }
+            if !it.pass && it.reason.as_deref().map(str::trim).unwrap_or("").is_empty() {
+                v.push(
+                    format!("bids[{i}].items[{j}].reason"),
+                    "review.reason_required",
+                    "a failed item needs its reason (评标规定 第二十三条)",
+                );
+            }
+        }
+    }
+    v.into_result()?;
+    let now = ctx.clock.now();
+    for r in &input.bids {
+        let pass = r.items.iter().all(|i| i.pass);
+        let items = serde_json::to_string(&r.items).map_err(|e| Error::internal(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO eval_reviews (section_id, expert_id, org_id, pass, items, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(section_id)
+        .bind(&me.expert_id)
+        .bind(&r.org_id)
+        .bind(i64::from(pass))
+        .bind(items)
+        .bind(to_micros(now))
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE eval_members SET reviewed_at = $1 WHERE section_id = $2 AND expert_id = $3",
+    )
+    .bind(to_micros(now))
+    .bind(section_id)
+    .bind(&me.expert_id)
+    .execute(&mut *tx)
+    .await?;
+    let by = actor.actor_ref();
+    emit(
+        &mut tx,
+        &ctx.db,
+        &by,
+        now,
+        NewEvent::new(
+            "evaluation.review.submitted",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "expert_id": me.expert_id}),
+        ),
+    )
+    .await?;
+    let members = load_members(&mut tx, section_id).await?;
+    let p = progress(&mut tx, &sec, &members, &bids).await?;
+    if members.iter().all(|m| m.reviewed) {
+        for org in &p.rejected {
+            emit(
+                &mut tx,
+                &ctx.db,
+                &by,
+                now,
+                NewEvent::new(
+                    "evaluation.bid.rejected",
+                    "section",
+                    section_id,
+                    json!({"section_id": section_id, "org_id": org, "basis": "评标规定 第二十三条; majority of the committee"}),
+                ),
+            )
+            .await?;
+        }
+    }
+    ctx.db.commit(tx).await?;
+    Ok(Workbench {
+        section_id: section_id.to_string(),
+        method: sec.method,
+        stage: p.stage.to_string(),
+        chair: chair_of(&members),
+        members,
+        bids,
+        rejected: p.rejected,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stage 2: independent scoring.
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct BidScore {
+    pub org_id: String,
+    /// Points per hand-scored criterion code (decimal strings, at most 2 places).
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub points: BTreeMap<String, Decimal>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ScoreInput {
+    pub bids: Vec<BidScore>,
+}
+
+/// One member's scores as stored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberScores {
+    pub expert_id: String,
+    pub org_id: String,
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub points: BTreeMap<String, Decimal>,
+    #[schema(value_type = String)]
+    pub total: Decimal,
+}
+
+pub async fn submit_scores(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: ScoreInput,
+) -> Result<Vec<MemberScores>> {
+    actor.require(&[Role::Expert])?;
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
+    let me = require_member(&mut tx, actor, section_id).await?;
+    in_session(&sec, ctx.clock.now())?;
+    let (spec, bids) = ready_for_committee(&sec)?;
+    if spec.method != Method::Comprehensive {
+        return Err(Error::conflict(
+            "scoring.not_this_method",
+            "the lowest evaluated price method has no scoring stage",
+        ));
+    }
+    let members = load_members(&mut tx, section_id).await?;
+    let p = progress(&mut tx, &sec, &members, &bids).await?;
+    if p.stage == "review" {
+        return Err(Error::conflict(
+            "scoring.review_pending",
+            "scoring starts once every member finished the compliance review",
+        ));
+    }
+    if me.scored {
+        return Err(Error::conflict(
+            "scoring.already_submitted",
+            "your scores are already submitted",
+        ));
+    }
+    let left: Vec<&OpenedBid> = bids
+        .iter()
+        .filter(|b| !p.rejected.contains(&b.org_id))
+        .collect();
+    let mut v = ggzy_core::error::Violations::new();
+    for b in &left {
+        if !input.bids.iter().any(|s| s.org_id == b.org_id) {
+            v.push(
+                "bids",
+                "scoring.every_bid",
+                format!(
+                    "every bid left after the review must be scored; {} is missing",
+                    b.org_id
+                ),
+            );
+        }
+    }
+    for (i, s) in input.bids.iter().enumerate() {
+        if !left.iter().any(|b| b.org_id == s.org_id) {
+            v.push(
+                format!("bids[{i}].org_id"),
+                "scoring.unknown_bid",
+                "not a bid left after the review",
+            );
+        }
+        if input.bids[..i].iter().any(|o| o.org_id == s.org_id) {
+            v.push(
+                format!("bids[{i}].org_id"),
+                "scoring.duplicate",
+                "each bid is scored once",
+            );
+        }
+        for c in spec.scored_criteria() {
+            match s.points.get(&c.code) {
+                None => v.push(
+                    format!("bids[{i}].points.{}", c.code),
+                    "scoring.criterion_required",
+                    format!("points for {} are required", c.name),
+                ),
+                Some(x) if *x < Decimal::ZERO || *x > c.max_points || x.scale() > 2 => v.push(
+                    format!("bids[{i}].points.{}", c.code),
+                    "scoring.points_range",
+                    format!(
+                        "points must be 0 to {} with at most 2 decimals",
+                        c.max_points
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        for k in s.points.keys() {
+            if !spec.scored_criteria().any(|c| &c.code == k) {
+                v.push(
+                    format!("bids[{i}].points.{k}"),
+                    "scoring.unknown_criterion",
+                    "not a criterion scored by the members (the price score is computed)",
+                );
+            }
+        }
+    }
+    v.into_result()?;
+    let now = ctx.clock.now();
+    for s in &input.bids {
+        sqlx::query(
+            "INSERT INTO eval_scores (section_id, expert_id, org_id, points, at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(section_id)
+        .bind(&me.expert_id)
+        .bind(&s.org_id)
+        .bind(serde_json::to_string(&s.points).map_err(|e| Error::internal(e.to_string()))?)
+        .bind(to_micros(now))
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("UPDATE eval_members SET scored_at = $1 WHERE section_id = $2 AND expert_id = $3")
+        .bind(to_micros(now))
+        .bind(section_id)
+        .bind(&me.expert_id)
+        .execute(&mut *tx)
+        .await?;
+    let by = actor.actor_ref();
+    emit(
+        &mut tx,
+        &ctx.db,
+        &by,
+        now,
+        NewEvent::new(
+            "evaluation.scores.submitted",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "expert_id": me.expert_id}),
+        ),
+    )
+    .await?;
+    let members = load_members(&mut tx, section_id).await?;
+    if members.iter().all(|m| m.scored) {
+        // Scoring complete: mark outliers for monitoring.
+        let report = assemble(&mut tx, &sec, &spec, &members, &bids).await?;
+        for o in report.outliers.iter() {
+            emit(
+                &mut tx,
+                &ctx.db,
+                &by,
+                now,
+                NewEvent::new(
+                    "evaluation.score.outlier",
+                    "section",
+                    section_id,
+                    json!({"section_id": section_id, "expert_id": o.expert_id, "org_id": o.org_id,
+                           "member_total": o.member_total.to_string(), "committee_mean": o.committee_mean.to_string(),
+                           "share": spec.outlier_share().to_string()}),
+                ),
+            )
+            .await?;
+        }
+    }
+    let mine = load_scores(&mut tx, section_id, &members)
+        .await?
+        .into_iter()
+        .filter(|s| s.expert_id == me.expert_id)
+        .collect();
+    ctx.db.commit(tx).await?;
+    Ok(mine)
+}
+
+async fn load_scores(
+    tx: &mut Tx,
+    section_id: &str,
+    members: &[Member],
+) -> Result<Vec<MemberScores>> {
+    let rows = sqlx::query(
+        "SELECT expert_id, org_id, points FROM eval_scores WHERE section_id = $1 ORDER BY expert_id, org_id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = vec![];
+    for r in rows {
+        let expert_id: String = r.try_get(0)?;
+        if !members.iter().any(|m| m.expert_id == expert_id) {
+            continue;
+        }
+        let points: BTreeMap<String, Decimal> = parse_json(&r.try_get::<String, _>(2)?)?;
+        let total = points.values().copied().sum();
+        out.push(MemberScores {
+            expert_id,
+            org_id: r.try_get(1)?,
+            points,
+            total,
+        });
+    }
+    Ok(out)
+}
+
+/// The scores of a section. A member sees his own at any time; everybody's (the chair and staff
+/// included) only once every member has submitted — independent scoring (招标投标法 第四十四条:
+/// each member evaluates objectively and answers personally for his opinion).
+pub async fn scores(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    mine_only: bool,
+) -> Result<Vec<MemberScores>> {
+    actor.require(&[Role::Expert, Role::Staff, Role::Supervisor, Role::Admin])?;
+    let mut tx = ctx.db.begin().await?;
+    require_reader(&mut tx, actor, section_id).await?;
+    let members = load_members(&mut tx, section_id).await?;
+    let all = load_scores(&mut tx, section_id, &members).await?;
+    tx.rollback().await?;
+    if mine_only {
+        let me = members
+            .iter()
+            .find(|m| m.user_id.as_deref() == Some(actor.user_id.as_str()))
+            .ok_or_else(|| Error::forbidden("only members have their own scores"))?;
+        return Ok(all
+            .into_iter()
+            .filter(|s| s.expert_id == me.expert_id)
+            .collect());
+    }
+    if members.is_empty() || !members.iter().all(|m| m.scored) {
+        return Err(Error::conflict(
+            "scores.sealed_until_all_submitted",
+            format!(
+                "{} of {} members submitted; nobody sees other members' scores before all have",
+                members.iter().filter(|m| m.scored).count(),
+                members.len()
+            ),
+        ));
+    }
+    Ok(all)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report.
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Rejection {
+    pub org_id: String,
+    pub fail_votes: i64,
+    /// Failed items with reasons, per member.
+    #[schema(value_type = Object)]
+    pub reasons: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Outlier {
+    pub expert_id: String,
+    pub org_id: String,
+    #[schema(value_type = String)]
+    pub member_total: Decimal,
+    #[schema(value_type = String)]
+    pub committee_mean: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportBid {
+    pub org_id: String,
+    pub org_name: String,
+    #[schema(value_type = String)]
+    pub price: Decimal,
+    /// The price score with its inputs (comprehensive method).
+    #[schema(value_type = Option<Object>)]
+    pub price_score: Option<Value>,
+    /// Per hand-scored criterion: each member's points and the committee's figure.
+    #[schema(value_type = Object)]
+    pub criteria: Value,
+    #[schema(value_type = String)]
+    pub non_price: Decimal,
+    #[schema(value_type = Option<String>)]
+    pub total: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Ranked {
+    pub rank: i64,
+    pub org_id: String,
+    pub org_name: String,
+    /// Decimal string with 2 places.
+    pub price: String,
+    pub score: Option<String>,
+}
+
+/// The evaluation report (评标报告, 评标规定 第四十二条).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Report {
+    pub section_id: String,
+    #[schema(value_type = Object)]
+    pub method: Value,
+    #[schema(value_type = Vec<Object>)]
+    pub members: Vec<Value>,
+    pub rejected: Vec<Rejection>,
+    /// The base price computation (comprehensive method).
+    #[schema(value_type = Option<Object>)]
+    pub base: Option<Value>,
+    pub bids: Vec<ReportBid>,
+    /// Recommended candidates, at most 3, ranked (评标规定 第四十五条).
+    pub ranking: Vec<Ranked>,
+    pub outliers: Vec<Outlier>,
+    pub chair: Option<String>,
+    /// Questions asked of bidders and their answers.
+    #[serde(default)]
+    pub clarifications: Vec<Clarification>,
+    pub signed_at: Option<DateTime<Utc>>,
+}
+
+async fn assemble(
+    tx: &mut Tx,
+    sec: &Sec,
+    spec: &MethodSpec,
+    members: &[Member],
+    bids: &[OpenedBid],
+) -> Result<Report> {
+    let sid = &sec.section_id;
+    let v = verdicts(tx, sid, members).await?;
+    let rejected_ids = rejected_orgs(tx, sid, members, bids).await?;
+    let rejected: Vec<Rejection> = rejected_ids
+        .iter()
+        .map(|org| {
+            let fails: Vec<&(String, String, bool, Value)> =
+                v.iter().filter(|x| &x.1 == org && !x.2).collect();
+            let reasons: serde_json::Map<String, Value> =
+                fails.iter().map(|x| (x.0.clone(), x.3.clone())).collect();
+            Rejection {
+                org_id: org.clone(),
+                fail_votes: fails.len() as i64,
+                reasons: Value::Object(reasons),
+            }
+        })
+        .collect();
+    let left: Vec<&OpenedBid> = bids
+        .iter()
+        .filter(|b| !rejected_ids.contains(&b.org_id))
+        .collect();
+    let scores = load_scores(tx, sid, members).await?;
+    let mut report_bids = vec![];
+    let mut base_json = None;
+    let mut outliers = vec![];
+    let mut rankables = vec![];
+    match spec.method {
+        Method::LowestEvaluatedPrice => {
+            for b in &left {
+                report_bids.push(ReportBid {
+                    org_id: b.org_id.clone(),
+                    org_name: b.org_name.clone(),
+                    price: b.price,
+                    price_score: None,
+                    criteria: json!({}),
+                    non_price: Decimal::ZERO,
+                    total: None,
+                });
+                rankables.push(Rankable {
+                    org_id: b.org_id.clone(),
+                    price: b.price,
+                    total: None,
+                    non_price: Decimal::ZERO,
+                });
+            }
+        }
+        Method::Comprehensive => {
+            let formula = spec
+                .price_formula
+                .clone()
+                .ok_or_else(|| Error::internal("comprehensive method without price formula"))?;
+            let max_price = spec
+                .price_criterion()
+                .map(|c| c.max_points)
+                .unwrap_or(Decimal::ZERO);
+            let prices: Vec<Decimal> = left.iter().map(|b| b.price).collect();
+            let base = rules::base_price(&formula.base, &prices);
+            base_json = base
+                .as_ref()
+                .map(|b| serde_json::to_value(b).map_err(|e| Error::internal(e.to_string())))
+                .transpose()?;
+            let share = spec.outlier_share();
+            for b in &left {
+                let ps: Option<PriceScore> = base
+                    .as_ref()
+                    .map(|bc| rules::price_score(&formula, max_price, b.price, bc.base));
+                let mut criteria = serde_json::Map::new();
+                let mut non_price = Decimal::ZERO;
+                for c in spec.scored_criteria() {
+                    let per: Vec<(String, Decimal)> = scores
+                        .iter()
+                        .filter(|s| s.org_id == b.org_id)
+                        .filter_map(|s| s.points.get(&c.code).map(|p| (s.expert_id.clone(), *p)))
+                        .collect();
+                    let values: Vec<Decimal> = per.iter().map(|x| x.1).collect();
+                    let agg = rules::aggregate(&values, spec.drop_member_extremes_from);
+                    non_price += agg;
+                    let members_json: serde_json::Map<String, Value> = per
+                        .iter()
+                        .map(|(e, p)| (e.clone(), json!(p.to_string())))
+                        .collect();
+                    criteria.insert(
+                        c.code.clone(),
+                        json!({"members": members_json, "committee": agg.to_string()}),
+                    );
+                }
+                // Outliers: a member's total of hand-scored points against the committee mean.
+                let totals: Vec<&MemberScores> =
+                    scores.iter().filter(|s| s.org_id == b.org_id).collect();
+                if !totals.is_empty() {
+                    let sum: Decimal = totals.iter().map(|s| s.total).sum();
+                    let mean = sum / Decimal::from(totals.len());
+                    for s in &totals {
+                        if rules::is_outlier(s.total, mean, share) {
+                            outliers.push(Outlier {
+                                expert_id: s.expert_id.clone(),
+                                org_id: b.org_id.clone(),
+                                member_total: s.total,
+                                committee_mean: rules::round2(mean),
+                            });
+                        }
+                    }
+                }
+                let total = ps.as_ref().map(|p| p.score).unwrap_or(Decimal::ZERO) + non_price;
+                report_bids.push(ReportBid {
+                    org_id: b.org_id.clone(),
+                    org_name: b.org_name.clone(),
+                    price: b.price,
+                    price_score: ps
+                        .map(|p| {
+                            serde_json::to_value(p).map_err(|e| Error::internal(e.to_string()))
+                        })
+                        .transpose()?,
+                    criteria: Value::Object(criteria),
+                    non_price,
+                    total: Some(total),
+                });
+                rankables.push(Rankable {
+                    org_id: b.org_id.clone(),
+                    price: b.price,
+                    total: Some(total),
+                    non_price,
+                });
+            }
+        }
+    }
+    let ranking = rules::rank(spec.method, rankables)
+        .into_iter()
+        .take(rules::MAX_CANDIDATES)
+        .enumerate()
+        .map(|(i, r)| Ranked {
+            rank: i as i64 + 1,
+            org_name: left
+                .iter()
+                .find(|b| b.org_id == r.org_id)
+                .map(|b| b.org_name.clone())
+                .unwrap_or_default(),
+            org_id: r.org_id,
+            price: format!("{:.2}", r.price),
+            score: r.total.map(|t| t.to_string()),
+        })
+        .collect();
+    Ok(Report {
+        section_id: sid.clone(),
+        method: serde_json::to_value(spec).map_err(|e| Error::internal(e.to_string()))?,
+        members: members
+            .iter()
+            .map(|m| {
+                json!({"expert_id": m.expert_id, "name": m.name, "signed": m.signed && !m.refused,
+                              "refused": m.refused, "note": m.sign_note})
+            })
+            .collect(),
+        rejected,
+        base: base_json,
+        bids: report_bids,
+        ranking,
+        outliers,
+        chair: chair_of(members),
+        clarifications: load_clarifications(tx, sid, None).await?,
+        signed_at: None,
+    })
+}
+
+/// The report: the signed one, or the draft once the scoring stage is complete.
+pub async fn report(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Report> {
+    actor.require(&[Role::Expert, Role::Staff, Role::Supervisor, Role::Admin])?;
+    let mut tx = ctx.db.begin().await?;
+    require_reader(&mut tx, actor, section_id).await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, false).await?;
+    if let Some(r) = &sec.report {
+        tx.rollback().await?;
+        return serde_json::from_value(r.clone()).map_err(|e| Error::internal(e.to_string()));
+    }
+    let (spec, bids) = ready_for_committee(&sec)?;
+    let members = load_members(&mut tx, section_id).await?;
+    let p = progress(&mut tx, &sec, &members, &bids).await?;
+    if p.stage != "signing" {
+        return Err(Error::conflict(
+            "report.not_ready",
+            format!(
+                "the report is assembled after the review and scoring (stage: {})",
+                p.stage
+            ),
+        ));
+    }
+    let r = assemble(&mut tx, &sec, &spec, &members, &bids).await?;
+    tx.rollback().await?;
+    Ok(r)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SignInput {
+    /// A dissenting opinion stated with the signature (评标规定 第四十二条), optional; the reason
+    /// when refusing.
+    #[serde(default)]
+    pub dissent: Option<String>,
+    /// Refuse to sign; needs the reason in `dissent` (评标规定 第四十二条: a refusal without
+    /// stated reasons counts as agreement, so the platform asks for them).
+    #[serde(default)]
+    pub refuse: bool,
+}
+
+/// A member signs the report. When the last member signs, the report is final and
+/// `evaluation.report.signed` {section_id, report_id, ranking:[{rank, org_id, price, score}]}
+/// goes to the projects area, which starts the candidate publicity.
+pub async fn sign(ctx: &Ctx, actor: &Actor, section_id: &str, input: SignInput) -> Result<Report> {
+    actor.require(&[Role::Expert])?;
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
+    let me = require_member(&mut tx, actor, section_id).await?;
+    in_session(&sec, ctx.clock.now())?;
+    let (spec, bids) = ready_for_committee(&sec)?;
+    let members = load_members(&mut tx, section_id).await?;
+    let p = progress(&mut tx, &sec, &members, &bids).await?;
+    if p.stage != "signing" {
+        return Err(Error::conflict(
+            "report.not_ready",
+            format!(
+                "the report can be signed after the review and scoring (stage: {})",
+                p.stage
+            ),
+        ));
+    }
+    if me.signed {
+        return Err(Error::conflict(
+            "report.already_signed",
+            "you already signed",
+        ));
+    }
+    let note = input
+        .dissent
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    if input.refuse && note.is_none() {
+        return Err(Error::field(
+            "dissent",
+            "sign.refusal_reason_required",
+            "a member refusing to sign states the reason (评标规定 第四十二条)",
+        ));
+    }
+    let now: Timestamp = ctx.clock.now();
+    sqlx::query(
+        "UPDATE eval_members SET signed_at = $1, sign_note = $2, sign_refused = $3 \
+         WHERE section_id = $4 AND expert_id = $5",
+    )
+    .bind(to_micros(now))
+    .bind(&note)
+    .bind(i64::from(input.refuse))
+    .bind(section_id)
+    .bind(&me.expert_id)
+    .execute(&mut *tx)
+    .await?;
+    let by: ActorRef = actor.actor_ref();
+    emit(
+        &mut tx,
+        &ctx.db,
+        &by,
+        now,
+        NewEvent::new(
+            "evaluation.report.member_signed",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "expert_id": me.expert_id, "dissent": note,
+                   "refused": input.refuse}),
+        ),
+    )
+    .await?;
+    let members = load_members(&mut tx, section_id).await?;
+    let mut report = assemble(&mut tx, &sec, &spec, &members, &bids).await?;
+    if members.iter().all(|m| m.signed) {
+        report.signed_at = Some(now);
+        let text = serde_json::to_string(&report).map_err(|e| Error::internal(e.to_string()))?;
+        sqlx::query(
+            "UPDATE eval_sections SET report = $1, signed_at = $2, updated_at = $2 WHERE section_id = $3",
+        )
+        .bind(&text)
+        .bind(to_micros(now))
+        .bind(section_id)
+        .execute(&mut *tx)
+        .await?;
+        let report_id = format!("PBBG-{section_id}");
+        emit(
+            &mut tx,
+            &ctx.db,
+            &by,
+            now,
+            NewEvent::new(
+                "evaluation.report.signed",
+                "section",
+                section_id,
+                json!({"section_id": section_id, "report_id": report_id,
+                       "method": spec.method, "signed_at": now.to_rfc3339(),
+                       "ranking": report.ranking,
+                       "rejected": report.rejected.iter().map(|r| &r.org_id).collect::<Vec<_>>()}),
+            ),
+        )
+        .await?;
+    }
+    ctx.db.commit(tx).await?;
+    Ok(report)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chair election (推选组长).
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ChairVote {
+    /// The member voted for (may be oneself).
+    pub expert_id: String,
+}
+
+/// A member votes for a chair; the member voted for by more than half of the committee is the
+/// chair (评标规定 第九条: the chair is elected by the members — or named by the tenderer, not offered here — and votes like any member). A vote may be changed
+/// until a chair is elected.
+pub async fn vote_chair(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: ChairVote,
+) -> Result<Workbench> {
+    actor.require(&[Role::Expert])?;
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
+    let me = require_member(&mut tx, actor, section_id).await?;
+    in_session(&sec, ctx.clock.now())?;
+    if sec.report.is_some() {
+        return Err(Error::conflict(
+            "evaluation.signed",
+            "the evaluation report is signed; nothing may change",
+        ));
+    }
+    let members = load_members(&mut tx, section_id).await?;
+    if chair_of(&members).is_some() {
+        return Err(Error::conflict(
+            "chair.already_elected",
+            "the committee already elected its chair",
+        ));
+    }
+    if !members.iter().any(|m| m.expert_id == input.expert_id) {
+        return Err(Error::field(
+            "expert_id",
+            "chair.not_a_member",
+            "the chair is elected among the committee's members",
+        ));
+    }
+    let now = ctx.clock.now();
+    sqlx::query("UPDATE eval_members SET chair_vote = $1 WHERE section_id = $2 AND expert_id = $3")
+        .bind(&input.expert_id)
+        .bind(section_id)
+        .bind(&me.expert_id)
+        .execute(&mut *tx)
+        .await?;
+    let members = load_members(&mut tx, section_id).await?;
+    let chair = chair_of(&members);
+    if let Some(c) = &chair {
+        emit(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            NewEvent::new(
+                "evaluation.chair.elected",
+                "section",
+                section_id,
+                json!({"section_id": section_id, "expert_id": c}),
+            ),
+        )
+        .await?;
+    }
+    let bids = opened_bids(&sec);
+    let p = progress(&mut tx, &sec, &members, &bids).await?;
+    ctx.db.commit(tx).await?;
+    Ok(Workbench {
+        section_id: section_id.to_string(),
+        method: sec.method,
+        stage: p.stage.to_string(),
+        chair,
+        members,
+        bids,
+        rejected: p.rejected,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clarifications (澄清).
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ClarificationInput {
+    pub org_id: String,
+    pub question: String,
+    /// The bidder answers by then (must be later than now).
+    pub reply_by: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Clarification {
+    pub id: String,
+    pub section_id: String,
+    pub org_id: String,
+    pub question: String,
+    pub reply_by: DateTime<Utc>,
+    pub asked_at: DateTime<Utc>,
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+async fn load_clarifications(
+    tx: &mut Tx,
+    section_id: &str,
+    org_id: Option<&str>,
+) -> Result<Vec<Clarification>> {
+    let rows = sqlx::query(
+        "SELECT id, section_id, org_id, question, reply_by, asked_at, answer, answered_at \
+         FROM eval_clarifications WHERE section_id = $1 ORDER BY asked_at, id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = vec![];
+    for r in rows {
+        let c = Clarification {
+            id: r.try_get(0)?,
+            section_id: r.try_get(1)?,
+            org_id: r.try_get(2)?,
+            question: r.try_get(3)?,
+            reply_by: ggzy_core::time::from_micros(r.try_get(4)?),
+            asked_at: ggzy_core::time::from_micros(r.try_get(5)?),
+            answer: r.try_get(6)?,
+            answered_at: r
+                .try_get::<Option<i64>, _>(7)?
+                .map(ggzy_core::time::from_micros),
+        };
+        if org_id.is_none_or(|o| o == c.org_id) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// A member asks a bidder with an opened bid to clarify (评标规定 第十九条: clarification in
+/// writing, it may not go beyond the bid or change its substance).
+pub async fn ask(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: ClarificationInput,
+) -> Result<Clarification> {
+    actor.require(&[Role::Expert])?;
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
+    let me = require_member(&mut tx, actor, section_id).await?;
+    in_session(&sec, ctx.clock.now())?;
+    let (_, bids) = ready_for_committee(&sec)?;
+    let now = ctx.clock.now();
+    let mut v = ggzy_core::error::Violations::new();
+    if !bids.iter().any(|b| b.org_id == input.org_id) {
+        v.push(
+            "org_id",
+            "clarification.unknown_bid",
+            "not an opened bid of this section",
+        );
+    }
+    let question = input.question.trim().to_string();
+    if question.is_empty() || question.chars().count() > 2000 {
+        v.push(
+            "question",
+            "clarification.question_length",
+            "question: 1–2000 characters",
+        );
+    }
+    if input.reply_by <= now {
+        v.push(
+            "reply_by",
+            "clarification.reply_by_future",
+            "the reply deadline must be later than now",
+        );
+    }
+    v.into_result()?;
+    let c = Clarification {
+        id: ggzy_core::ids::new_id(),
+        section_id: section_id.to_string(),
+        org_id: input.org_id,
+        question,
+        reply_by: input.reply_by,
+        asked_at: now,
+        answer: None,
+        answered_at: None,
+    };
+    sqlx::query(
+        "INSERT INTO eval_clarifications (id, section_id, org_id, asked_by, question, reply_by, asked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&c.id)
+    .bind(section_id)
+    .bind(&c.org_id)
+    .bind(&me.expert_id)
+    .bind(&c.question)
+    .bind(to_micros(c.reply_by))
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "evaluation.clarification.requested",
+            "section",
+            section_id,
+            json!({"clarification_id": c.id, "section_id": section_id, "org_id": c.org_id,
+                   "reply_by": c.reply_by.to_rfc3339()}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(c)
+}
+
+/// Clarifications of a section: the committee and staff see all, a bidder those addressed to it.
+pub async fn clarifications(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+) -> Result<Vec<Clarification>> {
+    actor.require(&[
+        Role::Expert,
+        Role::Staff,
+        Role::Supervisor,
+        Role::Admin,
+        Role::Bidder,
+    ])?;
+    let mut tx = ctx.db.begin().await?;
+    let out = if actor.role == Role::Bidder {
+        let org = actor.org_id.clone().unwrap_or_default();
+        load_clarifications(&mut tx, section_id, Some(&org)).await?
+    } else {
+        require_reader(&mut tx, actor, section_id).await?;
+        load_clarifications(&mut tx, section_id, None).await?
+    };
+    tx.rollback().await?;
+    Ok(out)
+}
+
+/// The bidder's answer: text only, by the reply deadline (inclusive). A price (or any field but
+/// `answer`) is refused — a clarification may not change the price or the substance of the bid
+/// (评标规定 第十九条; 招标投标法 第三十九条).
+pub async fn answer(
+    ctx: &Ctx,
+    actor: &Actor,
+    clarification_id: &str,
+    input: Value,
+) -> Result<Clarification> {
+    actor.require(&[Role::Bidder])?;
+    let mut v = ggzy_core::error::Violations::new();
+    let obj = input.as_object().cloned().unwrap_or_default();
+    for k in obj.keys() {
+        if k != "answer" {
+            v.push(
+                k.clone(),
+                if k.contains("price") { "clarification.price_forbidden" } else { "clarification.answer_only" },
+                "a clarification answers the question only; it may not change the price or the substance of the bid (评标规定 第十九条)",
+            );
+        }
+    }
+    let text = obj
+        .get("answer")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .unwrap_or("");
+    if text.is_empty() || text.chars().count() > 5000 {
+        v.push(
+            "answer",
+            "clarification.answer_length",
+            "answer: 1–5000 characters",
+        );
+    }
+    v.into_result()?;
+    let mut tx = ctx.db.begin().await?;
+    let r = sqlx::query(&format!(
+        "SELECT section_id, org_id, reply_by, answer FROM eval_clarifications WHERE id = $1{}",
+        ctx.db.for_update()
+    ))
+    .bind(clarification_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("clarification {clarification_id}")))?;
+    let section_id: String = r.try_get(0)?;
+    let org_id: String = r.try_get(1)?;
+    let reply_by = ggzy_core::time::from_micros(r.try_get(2)?);
+    if actor.org_id.as_deref() != Some(org_id.as_str()) {
+        return Err(Error::forbidden(
+            "only the bidder asked answers this clarification",
+        ));
+    }
+    if r.try_get::<Option<String>, _>(3)?.is_some() {
+        return Err(Error::conflict(
+            "clarification.answered",
+            "the clarification is already answered",
+        ));
+    }
+    let now = ctx.clock.now();
+    if now > reply_by {
+        return Err(Error::conflict(
+            "clarification.deadline_passed",
+            format!("the reply was due by {}", reply_by.to_rfc3339()),
+        ));
+    }
+    let n = sqlx::query(
+        "UPDATE eval_clarifications SET answer = $1, answered_at = $2 WHERE id = $3 AND answer IS NULL",
+    )
+    .bind(text)
+    .bind(to_micros(now))
+    .bind(clarification_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    ggzy_store::expect_one(n, "clarification.answered", "answered concurrently")?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "evaluation.clarification.answered",
+            "section",
+            &section_id,
+            json!({"clarification_id": clarification_id, "section_id": section_id, "org_id": org_id}),
+        ),
+    )
+    .await?;
+    let c = load_clarifications(&mut tx, &section_id, Some(&org_id))
+        .await?
+        .into_iter()
+        .find(|c| c.id == clarification_id)
+        .ok_or_else(|| Error::internal("clarification vanished"))?;
+    ctx.db.commit(tx).await?;
+    Ok(c)
+}

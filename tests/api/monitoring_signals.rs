@@ -1,0 +1,255 @@
+//! Monitoring's collusion signals on real traffic (实施条例 40): deposits paid through signed bank
+//! callbacks and sealed bids uploaded through the API raise the same-payer, same-project-manager and
+//! same-representative alerts; near misses raise nothing. Everything goes through the public API.
+
+use crate::award::{open_by_staff, projection_ready, registered_section, Trade};
+use ggzy_api_tests::{into_parts, TestApp};
+use ggzy_core::ident::ResidentId;
+use ggzy_projects::package::{plaintext, seal, Suite};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Dev default of GGZY_BANK_HMAC_KEY (docs/deposits.md).
+const KEY: &[u8] = b"ggzy-dev-bank-hmac-key";
+
+fn hmac_sha256_hex(key: &[u8], msg: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(msg);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A signed bank callback reporting a transfer into `account_no` from `payer`.
+async fn pay(app: &TestApp, bank: &str, txn: &str, account_no: &str, payer: &str) {
+    let body = json!({
+        "transaction_id": txn, "account_no": account_no, "payer_account_no": payer,
+        "payer_name": "大连某某贸易有限公司", "amount": "200000.00",
+        "value_at": "2026-03-05T10:00:00+08:00",
+    })
+    .to_string();
+    let ts = app.clock().now().timestamp().to_string();
+    let sig = hmac_sha256_hex(KEY, format!("{ts}.{body}").as_bytes());
+    let r = app
+        .client
+        .post(app.url("/api/v1/bank/callbacks/transfers"))
+        .bearer_auth(bank)
+        .header("content-type", "application/json")
+        .header("X-Timestamp", ts)
+        .header("X-Signature", sig)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    let (s, v) = into_parts(r).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("credited")), "{v}");
+}
+
+/// The bidder's virtual sub-account for the section, once deposits has seen the section.
+async fn virtual_account(app: &TestApp, token: &str, section_id: &str) -> String {
+    for _ in 0..200 {
+        let (s, v) = app
+            .post(
+                Some(token),
+                "/api/v1/deposits/accounts",
+                json!({"section_id": section_id}),
+            )
+            .await;
+        if s != 404 {
+            assert!(s == 200 || s == 201, "{v}");
+            return v["account_no"].as_str().unwrap().to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the deposits projection never saw section {section_id}");
+}
+
+/// Wait (at most 10 s) until the monitoring consumer has handled every sealed event.
+async fn caught_up(app: &TestApp) {
+    app.seal().await;
+    let last = ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 1_000_000)
+        .await
+        .expect("read")
+        .last()
+        .map(|e| e.seq)
+        .unwrap_or(0);
+    for _ in 0..500 {
+        let pos = ggzy_store::consumer::position(&app.ctx.db, "monitoring.signals")
+            .await
+            .expect("position");
+        if pos >= last {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("monitoring consumer did not catch up within 10 s");
+}
+
+async fn alerts(app: &TestApp, token: &str, section_id: &str, rule: &str) -> Vec<Value> {
+    let (s, v) = app
+        .get(
+            Some(token),
+            &format!("/api/v1/monitoring/alerts?section_id={section_id}&rule={rule}"),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v.as_array().cloned().unwrap_or_default()
+}
+
+async fn org_of(app: &TestApp, token: &str) -> String {
+    let (s, me) = app.get(Some(token), "/api/v1/auth/me").await;
+    assert_eq!(s, 200, "{me}");
+    me["org_id"].as_str().unwrap().to_string()
+}
+
+fn resident(first17: &str) -> String {
+    ResidentId::with_check(first17)
+        .expect("17 digits")
+        .as_str()
+        .to_string()
+}
+
+#[tokio::test]
+async fn deposits_of_two_bidders_from_one_payer_account_raise_an_alert_and_distinct_accounts_do_not(
+) {
+    let app = TestApp::spawn().await;
+    let bank = app.login("bank").await;
+    let sup = app.login("supervisor").await;
+    let b1 = app.login("bidder1").await;
+    let b2 = app.login("bidder2").await;
+    // Procurement: any paying account is credited (the basic-account rule is construction's).
+    let same = registered_section(&app, "procurement").await.section_id;
+    let apart = registered_section(&app, "procurement").await.section_id;
+    app.seal().await;
+
+    let a1 = virtual_account(&app, &b1, &same).await;
+    let a2 = virtual_account(&app, &b2, &same).await;
+    pay(&app, &bank, "S-1", &a1, "6222 0200 1111 0001").await;
+    pay(&app, &bank, "S-2", &a2, "6222 0200 1111 0001").await;
+    let a1 = virtual_account(&app, &b1, &apart).await;
+    let a2 = virtual_account(&app, &b2, &apart).await;
+    pay(&app, &bank, "D-1", &a1, "6222 0200 1111 0001").await;
+    pay(&app, &bank, "D-2", &a2, "6222 0200 1111 0002").await;
+    caught_up(&app).await;
+
+    let found = alerts(&app, &sup, &same, "collusion.same_payer_account").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    let mut orgs = vec![org_of(&app, &b1).await, org_of(&app, &b2).await];
+    orgs.sort();
+    assert_eq!(found[0]["evidence"]["org_ids"], json!(orgs), "{}", found[0]);
+    // The virtual sub-accounts differ; the alert is about the paying account.
+    assert_eq!(found[0]["evidence"]["value"], "6222 0200 1111 0001");
+    assert!(alerts(&app, &sup, &apart, "collusion.same_payer_account")
+        .await
+        .is_empty());
+    app.stop().await;
+}
+
+/// bidder1..3 register; each uploads a sealed bid declaring its project manager and representative.
+async fn bids_with_persons(app: &TestApp, t: &Trade, persons: [(&str, &str); 3]) {
+    for (i, (name, (manager, rep))) in ["bidder1", "bidder2", "bidder3"]
+        .into_iter()
+        .zip(persons)
+        .enumerate()
+    {
+        let token = app.login(name).await;
+        let (s, v) = app
+            .post(
+                Some(&token),
+                &format!("/api/v1/sections/{}/registrations", t.section_id),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 201, "{name}: {v}");
+        let seed = u8::try_from(i).unwrap() + 40;
+        let suite = Suite::Aes256GcmSha256;
+        let plain = plaintext(
+            suite,
+            "9500000.00",
+            &[("商务标.pdf", b"%PDF-1.7".as_slice())],
+        );
+        let sealed = seal(suite, &[seed; 32], &[seed; 7], &plain).unwrap();
+        let put = |manager: &str| {
+            app.client
+                .put(app.url(&format!("/api/v1/sections/{}/bids/mine", t.section_id)))
+                .bearer_auth(&token)
+                .header("content-type", "application/octet-stream")
+                .header("X-Bid-Digest", &sealed.digest)
+                .header("X-Project-Manager-Id", manager.to_string())
+                .header("X-Representative-Id", rep)
+                .body(sealed.ciphertext.clone())
+        };
+        if i == 0 {
+            // A wrong check digit is refused naming the header, nothing is stored.
+            let mut bad = manager.to_string();
+            let last = if bad.ends_with('0') { "1" } else { "0" };
+            bad.replace_range(17.., last);
+            let (s, v) = into_parts(put(&bad).send().await.unwrap()).await;
+            assert_eq!(s, 422, "{v}");
+            assert!(v.to_string().contains("X-Project-Manager-Id"), "{v}");
+        }
+        let (s, v) = into_parts(put(manager).send().await.unwrap()).await;
+        assert_eq!(s, 201, "{name}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn the_same_project_manager_or_representative_in_different_bids_raises_an_alert() {
+    let app = TestApp::spawn().await;
+    let sup = app.login("supervisor").await;
+    let pm_shared = resident("21020219800101123");
+    let rep_shared = resident("21020219850505456");
+    let others: Vec<String> = ["2102021990020278", "2102021991030389", "2102021992040490"]
+        .iter()
+        .flat_map(|p| [resident(&format!("{p}1")), resident(&format!("{p}2"))])
+        .collect();
+
+    let flagged = registered_section(&app, "construction").await;
+    open_by_staff(&app, &flagged).await;
+    let clean = registered_section(&app, "construction").await;
+    open_by_staff(&app, &clean).await;
+    projection_ready(&app).await;
+    // bidder1 and bidder2 propose one project manager; bidder2 and bidder3 one representative.
+    bids_with_persons(
+        &app,
+        &flagged,
+        [
+            (&pm_shared, &others[0]),
+            (&pm_shared, &rep_shared),
+            (&others[1], &rep_shared),
+        ],
+    )
+    .await;
+    // Near miss: six different persons.
+    bids_with_persons(
+        &app,
+        &clean,
+        [
+            (&others[0], &others[1]),
+            (&others[2], &others[3]),
+            (&others[4], &others[5]),
+        ],
+    )
+    .await;
+    caught_up(&app).await;
+
+    let s = &flagged.section_id;
+    let pm = alerts(&app, &sup, s, "collusion.same_project_manager").await;
+    assert_eq!(pm.len(), 1, "{pm:?}");
+    // Supervisors see who: the raw resident id is the evidence.
+    assert_eq!(pm[0]["evidence"]["value"], pm_shared.as_str());
+    assert_eq!(
+        pm[0]["evidence"]["org_ids"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let rep = alerts(&app, &sup, s, "collusion.same_representative").await;
+    assert_eq!(rep.len(), 1, "{rep:?}");
+    assert_eq!(rep[0]["evidence"]["value"], rep_shared.as_str());
+    let c = &clean.section_id;
+    assert!(alerts(&app, &sup, c, "collusion.same_project_manager")
+        .await
+        .is_empty());
+    assert!(alerts(&app, &sup, c, "collusion.same_representative")
+        .await
+        .is_empty());
+    app.stop().await;
+}
