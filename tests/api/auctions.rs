@@ -1,42 +1,40 @@
 //! Land and property markets: listings (挂牌), online auctions (网络竞价) with extension (延时竞价),
-//! deal confirmation. The upstream facts (section registered, announcement published, bidder
-//! registered, deposit valid) are recorded as the contract events those areas emit, so each test
-//! starts exactly where the auctions area takes over.
+//! on-site auctions (现场竞价) booked through venues, re-listing (延期 / 降低底价, with the 32号令
+//! approval step), deal confirmation. Every upstream fact comes from the real upstream API: the
+//! tenderer registers the project, staff approve it, the transfer announcement / disclosure is
+//! published through publishing, bidders register through projects and pay their deposit through
+//! a signed bank callback ([`lot`]).
 
-use chrono::Duration;
-use ggzy_api_tests::TestApp;
-use ggzy_core::events::{ActorRef, NewEvent};
+use crate::award::projection_ready;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use ggzy_api_tests::{into_parts, TestApp};
 use serde_json::{json, Value};
 use sqlx::Row;
 
-const USERS: [&str; 3] = ["bidder1", "bidder2", "bidder3"];
+/// Dev default of GGZY_BANK_HMAC_KEY (docs/deposits.md), as tests/api/deposits.rs uses it.
+const BANK_KEY: &[u8] = b"ggzy-dev-bank-hmac-key";
+/// The demo bidders and their basic accounts (基本账户, crates/server/src/demo.rs).
+const BIDDERS: [(&str, &str); 3] = [
+    ("bidder1", "21050161000000000004"),
+    ("bidder2", "21050161000000000005"),
+    ("bidder3", "21050161000000000006"),
+];
+const DEPOSIT: &str = "200000.00";
+/// The section's bid deadline = the listing end: 30 days after the announcement of Monday 2 March.
+const LAND_LISTING_END: &str = "2026-04-01T09:00:00+08:00";
+/// 28 days after the announcement: the end of a 20-working-day disclosure (Monday 30 March).
+const PROPERTY_LISTING_END: &str = "2026-03-30T09:00:00+08:00";
 
 async fn org_of(app: &TestApp, username: &str) -> String {
-    sqlx::query("SELECT org_id FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_one(app.ctx.db.pool())
-        .await
-        .unwrap()
-        .try_get::<String, _>(0)
-        .unwrap()
-}
-
-async fn record(app: &TestApp, event_type: &str, aggregate: &str, payload: Value) {
-    let mut tx = app.ctx.db.begin().await.unwrap();
-    ggzy_store::emit(
-        &mut tx,
-        &app.ctx.db,
-        &ActorRef::system("test-upstream"),
-        app.clock().now(),
-        NewEvent::new(event_type, "section", aggregate, payload),
-    )
-    .await
-    .unwrap();
-    app.ctx.db.commit(tx).await.unwrap();
-    app.seal().await;
+    let (s, me) = app
+        .get(Some(&app.login(username).await), "/api/v1/auth/me")
+        .await;
+    assert_eq!(s, 200, "{me}");
+    me["org_id"].as_str().unwrap().to_string()
 }
 
 async fn count_events(app: &TestApp, event_type: &str) -> i64 {
+    app.seal().await;
     sqlx::query("SELECT COUNT(*) FROM events WHERE event_type = $1")
         .bind(event_type)
         .fetch_one(app.ctx.db.pool())
@@ -47,6 +45,7 @@ async fn count_events(app: &TestApp, event_type: &str) -> i64 {
 }
 
 async fn last_event(app: &TestApp, event_type: &str) -> Value {
+    app.seal().await;
     let s: String = sqlx::query(
         "SELECT payload FROM events WHERE event_type = $1 ORDER BY occurred_at DESC LIMIT 1",
     )
@@ -59,94 +58,250 @@ async fn last_event(app: &TestApp, event_type: &str) -> Value {
     serde_json::from_str(&s).unwrap()
 }
 
-/// A section of `market`, announced now, with `bidders` registered and holding a valid deposit;
-/// returns once the auctions projection numbered them.
-async fn section(app: &TestApp, market: &str, bidders: usize) -> String {
-    let sid = ggzy_core::ids::new_id();
-    let (kind, procedure) = if market == "land" {
-        ("land_transfer", "listing")
-    } else {
-        ("property_disclosure", "online_bidding")
-    };
-    record(
-        app,
-        "projects.section.registered",
-        &sid,
-        json!({"section_id": sid, "project_id": "p-".to_string() + &sid, "market": market,
-               "procedure": procedure, "name": "大连市某地块", "deposit": "200000.00"}),
-    )
-    .await;
-    record(
-        app,
-        "publishing.announcement.published",
-        &sid,
-        json!({"announcement_id": "a-".to_string() + &sid, "type": kind, "market": market,
-               "section_ids": [sid], "published_at": app.clock().now().to_rfc3339()}),
-    )
-    .await;
-    for u in USERS.iter().take(bidders) {
-        let org = org_of(app, u).await;
-        record(
-            app,
-            "projects.registration.created",
-            &sid,
-            json!({"registration_id": ggzy_core::ids::new_id(), "section_id": sid, "org_id": org}),
-        )
-        .await;
-        record(
-            app,
-            "deposits.deposit.valid",
-            &sid,
-            json!({"section_id": sid, "org_id": org, "deposit": "200000.00"}),
-        )
-        .await;
-    }
-    app.seal().await;
-    let staff = app.login("staff").await;
-    for _ in 0..200 {
-        let (s, v) = app
-            .get(
-                Some(&staff),
-                &format!("/api/v1/auctions/sections/{sid}/bidders"),
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
-        let numbered = v
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|b| b["number"].is_string())
-            .count();
-        // The projection handles events in order: numbered bidders imply the section is known.
-        if numbered == bidders {
-            return sid;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the auctions projection never numbered the bidders of {sid}");
+fn ts(v: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(v.as_str().unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
-fn listing(
-    sid: &str,
-    start: chrono::DateTime<chrono::Utc>,
-    days: i64,
-    reserve: Option<&str>,
-) -> Value {
+/// A land lot or property item ready for quotes: registered, announced, bidders numbered.
+struct Lot {
+    sid: String,
+    project_id: String,
+    /// `published_at` of the transfer announcement / disclosure (the legal periods count from it).
+    announced_at: DateTime<Utc>,
+}
+
+fn hmac_hex(msg: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(BANK_KEY).expect("any key length");
+    mac.update(msg);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Poll a POST until the answer is not `retry_on` (another area's projection catching up).
+async fn post_until(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: Value,
+    retry_on: impl Fn(u16, &Value) -> bool,
+) -> (u16, Value) {
+    for _ in 0..300 {
+        let (s, v) = app.post(Some(token), path, body.clone()).await;
+        if !retry_on(s, &v) {
+            return (s, v);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    panic!("{path} kept answering like a projection not caught up");
+}
+
+/// The shared setup, through the real upstream APIs: the tenderer registers a `market` project
+/// (procedure `listing`, deposit 200 000.00) and staff approve it; the land transfer announcement
+/// (出让公告) or property disclosure (信息披露公告) is published through publishing, which opens
+/// the section for registration (projects' consumer); `bidders` of bidder1..3 register through
+/// projects and pay the deposit into their virtual account (a signed bank callback); returns once
+/// the auctions projection has numbered them (竞买号 001, 002, … in that order).
+async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
+    projection_ready(app).await;
+    let tenderer = app.login("tenderer").await;
+    let staff = app.login("staff").await;
+    // Registration (报名) closes at the listing end, the section's bid deadline: land — the
+    // usual listing from the 20th day after the announcement (39号令 10) for 10 days, to 1 April;
+    // property — the disclosure of 20 working days (32号令 13), to Monday 30 March.
+    let deadline = if market == "land" {
+        LAND_LISTING_END
+    } else {
+        PROPERTY_LISTING_END
+    };
+    let (s, p) = app
+        .post(
+            Some(&tenderer),
+            "/api/v1/projects",
+            json!({"name": format!("{market} 挂牌项目"), "market": market, "procedure": "listing",
+                   "tenderer_uscc": "91110000802100433B", "tenderer_name": "大连市自然资源局",
+                   "sections": [{"name": "甘井子区 2026-01 号地块", "estimated_price": "10000000.00",
+                                 "deposit": DEPOSIT, "docs_issue_at": "2026-03-02T09:00:00+08:00",
+                                 "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
+                                 "bid_deadline": deadline, "opening_at": deadline}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let project_id = p["id"].as_str().unwrap().to_string();
+    let (s, v) = app
+        .post(
+            Some(&tenderer),
+            &format!("/api/v1/projects/{project_id}/submit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/projects/{project_id}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let sid = v["sections"][0]["id"].as_str().unwrap().to_string();
+    app.seal().await;
+
+    let mut ann = if market == "land" {
+        json!({"market": "land", "type": "land_transfer", "title": "国有建设用地使用权挂牌出让公告",
+            "body": "挂牌出让", "fields": {"transferor": "大连市自然资源局", "parcel": "甘井子区 2026-01 号地块",
+            "bidder_qualification": "境内外法人", "documents_access": "平台下载", "trading_method": "挂牌",
+            "start_price": "1000000.00", "deposit": DEPOSIT, "docs_available_at": "2026-03-02T09:00:00+08:00",
+            "trading_start_at": "2026-03-23T09:00:00+08:00"}})
+    } else {
+        json!({"market": "property", "type": "property_disclosure", "title": "某公司 100% 股权转让",
+            "body": "披露", "fields": {"subject": "某公司 100% 股权", "transferor": "某国有集团",
+            "approval": "国资委批复", "buyer_qualification": "依法存续的企业法人",
+            "floor_price": "1000000.00", "disclosure_end_at": "2026-03-30T18:00:00+08:00"}})
+    };
+    ann["project_id"] = json!(project_id);
+    ann["section_ids"] = json!([sid]);
+    let (s, a) = post_until(app, &tenderer, "/api/v1/announcements", ann, |s, v| {
+        s == 422 && v.to_string().contains("announcement.project_unknown")
+    })
+    .await;
+    assert_eq!(s, 201, "{a}");
+    let ann_id = a["id"].as_str().unwrap().to_string();
+    let (s, v) = app
+        .post(
+            Some(&tenderer),
+            &format!("/api/v1/announcements/{ann_id}/submit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/announcements/{ann_id}/approve"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "published", "{v}");
+    let announced_at = ts(&v["published_at"]);
+    app.seal().await;
+
+    // projects' consumer of the published announcement opens the section for registration.
+    let bank = app.login("bank").await;
+    for (i, (user, basic)) in BIDDERS.iter().take(bidders).enumerate() {
+        let token = app.login(user).await;
+        let (s, v) = post_until(
+            app,
+            &token,
+            &format!("/api/v1/sections/{sid}/registrations"),
+            json!({}),
+            |s, _| s == 409,
+        )
+        .await;
+        assert_eq!(s, 201, "{user}: {v}");
+        app.seal().await;
+        let (s, acc) = post_until(
+            app,
+            &token,
+            "/api/v1/deposits/accounts",
+            json!({"section_id": sid}),
+            |s, _| s == 404,
+        )
+        .await;
+        assert!(s == 200 || s == 201, "{user}: {acc}");
+        let body = json!({"transaction_id": format!("txn-{sid}-{user}"),
+            "account_no": acc["account_no"], "payer_account_no": basic,
+            "payer_name": "大连第一建筑工程有限公司", "amount": DEPOSIT,
+            "value_at": app.clock().now().to_rfc3339()})
+        .to_string();
+        let stamp = app.clock().now().timestamp().to_string();
+        let r = app
+            .client
+            .post(app.url("/api/v1/bank/callbacks/transfers"))
+            .bearer_auth(&bank)
+            .header("content-type", "application/json")
+            .header("X-Timestamp", &stamp)
+            .header(
+                "X-Signature",
+                hmac_hex(format!("{stamp}.{body}").as_bytes()),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let (s, v) = into_parts(r).await;
+        assert!(s == 200 || s == 201, "{user}: {v}");
+        assert_eq!(v["status"], "credited", "{user}: {v}");
+        // Numbers follow the order deposits became valid: wait for this one before the next.
+        wait_numbered(app, &sid, i + 1).await;
+    }
+    wait_numbered(app, &sid, bidders).await;
+    Lot {
+        sid,
+        project_id,
+        announced_at,
+    }
+}
+
+async fn numbered(app: &TestApp, sid: &str) -> usize {
+    let staff = app.login("staff").await;
+    let (s, v) = app
+        .get(
+            Some(&staff),
+            &format!("/api/v1/auctions/sections/{sid}/bidders"),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v.as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["number"].is_string())
+        .count()
+}
+
+async fn wait_numbered(app: &TestApp, sid: &str, n: usize) {
+    for _ in 0..300 {
+        app.seal().await;
+        if numbered(app, sid).await >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    panic!("the auctions projection never numbered {n} bidders of {sid}");
+}
+
+fn listing(sid: &str, start: DateTime<Utc>, days: i64, reserve: Option<&str>) -> Value {
     json!({"section_id": sid, "listing_start": start.to_rfc3339(),
            "listing_end": (start + Duration::days(days)).to_rfc3339(),
            "starting_price": "1000000.00", "increment": "10000.00", "reserve_price": reserve,
-           "free_bid_minutes": 10, "extension_minutes": 5})
+           "free_bid_minutes": 10, "extension_minutes": 5, "appraisal_value": "1000000.00"})
 }
 
-fn ts(v: &Value) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
-        .unwrap()
-        .with_timezone(&chrono::Utc)
+/// Create a listing as staff; returns the auction id.
+async fn create(app: &TestApp, body: Value) -> String {
+    let staff = app.login("staff").await;
+    let (s, v) = app.post(Some(&staff), "/api/v1/auctions", body).await;
+    assert_eq!(s, 201, "{v}");
+    v["id"].as_str().unwrap().to_string()
+}
+
+async fn view(app: &TestApp, id: &str) -> Value {
+    let (s, v) = app
+        .get(
+            Some(&app.login("staff").await),
+            &format!("/api/v1/auctions/{id}"),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v
 }
 
 async fn wait_phase(app: &TestApp, id: &str, phase: &str) -> Value {
     let token = app.login("staff").await;
-    for _ in 0..200 {
+    let mut last = Value::Null;
+    for _ in 0..300 {
         let (s, v) = app
             .get(Some(&token), &format!("/api/v1/auctions/{id}"))
             .await;
@@ -154,9 +309,10 @@ async fn wait_phase(app: &TestApp, id: &str, phase: &str) -> Value {
         if v["phase"] == phase {
             return v;
         }
+        last = v;
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("auction {id} never reached {phase}");
+    panic!("auction {id} never reached {phase}: {last}");
 }
 
 /// Bid as `user` (logs in: the manual clock jumps days and tokens live 12 hours).
@@ -170,6 +326,21 @@ async fn bid(app: &TestApp, user: &str, id: &str, price: &str) -> (u16, Value) {
     .await
 }
 
+/// POST as `user` (logged in now).
+async fn act(app: &TestApp, user: &str, path: &str, body: Value) -> (u16, Value) {
+    let token = app.login(user).await;
+    app.post(Some(&token), path, body).await
+}
+
+/// `h`:00 on `day`, Shanghai time.
+fn shanghai(day: chrono::NaiveDate, h: u32) -> DateTime<Utc> {
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap()
+        .from_local_datetime(&day.and_hms_opt(h, 0, 0).unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
 fn rules_of(v: &Value) -> Vec<String> {
     v["errors"]
         .as_array()
@@ -181,13 +352,102 @@ fn rules_of(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The section's state in the projects view of its project.
+async fn section_state(app: &TestApp, lot: &Lot) -> String {
+    let staff = app.login("staff").await;
+    let (s, v) = app
+        .get(
+            Some(&staff),
+            &format!("/api/v1/projects/{}", lot.project_id),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == json!(lot.sid))
+        .map(|x| x["state"].as_str().unwrap().to_string())
+        .expect("section in its project")
+}
+
+/// Events of `event_type` about section `sid`.
+async fn section_events(app: &TestApp, event_type: &str, sid: &str) -> Vec<Value> {
+    app.events_of(event_type)
+        .await
+        .into_iter()
+        .filter(|e| e["section_id"] == json!(sid))
+        .collect()
+}
+
+/// Wait for projects' `projects.section.concluded` of the lot (its consumer of the deal).
+async fn wait_concluded(app: &TestApp, lot: &Lot) -> Value {
+    for _ in 0..300 {
+        if let Some(e) = section_events(app, "projects.section.concluded", &lot.sid)
+            .await
+            .pop()
+        {
+            return e;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    panic!("projects never concluded section {}", lot.sid);
+}
+
+async fn timers_of(app: &TestApp, key: &str, status: &str) -> i64 {
+    sqlx::query("SELECT COUNT(*) FROM timers WHERE dedupe_key = $1 AND ($2 = '' OR status = $2)")
+        .bind(key)
+        .bind(status)
+        .fetch_one(app.ctx.db.pool())
+        .await
+        .unwrap()
+        .try_get::<i64, _>(0)
+        .unwrap()
+}
+
+/// After the bid deadline (= opening time) of a listing section has passed: registration closed at
+/// the deadline (`projects.section.closed`, the deadline timer done), no sealed-bid opening was ever
+/// scheduled, and no 流标 (`projects.section.failed`) was raised.
+async fn assert_no_sealed_bid_opening(app: &TestApp, sid: &str) {
+    let deadline_key = format!("projects.section.deadline:{sid}");
+    for _ in 0..300 {
+        if timers_of(app, &deadline_key, "done").await == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert_eq!(timers_of(app, &deadline_key, "done").await, 1);
+    assert_eq!(
+        timers_of(app, &format!("projects.section.opening:{sid}"), "").await,
+        0,
+        "no opening (开标) for a listing"
+    );
+    app.wait_consumer("projects.listing_outcome").await;
+    assert_eq!(
+        section_events(app, "projects.section.closed", sid)
+            .await
+            .len(),
+        1
+    );
+    assert!(
+        section_events(app, "projects.section.failed", sid)
+            .await
+            .is_empty(),
+        "no false 流标 for a listing section"
+    );
+    assert!(section_events(app, "projects.section.opened", sid)
+        .await
+        .is_empty());
+}
+
 #[tokio::test]
 async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal() {
     let app = TestApp::spawn().await;
-    let sid = section(&app, "land", 1).await;
+    let lot = lot(&app, "land", 1).await;
+    let sid = lot.sid.clone();
     let staff = app.login("staff").await;
     let b1 = app.login("bidder1").await;
-    let now = app.clock().now();
+    let ann = lot.announced_at;
     // 20 days after the announcement is the earliest start; 10 days the shortest listing.
     let (s, v) = app
         .post(
@@ -195,7 +455,7 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
             "/api/v1/auctions",
             listing(
                 &sid,
-                now + Duration::days(20) - Duration::seconds(1),
+                ann + Duration::days(20) - Duration::seconds(1),
                 10,
                 None,
             ),
@@ -203,17 +463,22 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
         .await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(rules_of(&v), vec!["auctions.land_announcement_period"]);
-    let mut short = listing(&sid, now + Duration::days(20), 10, None);
-    short["listing_end"] = json!((now + Duration::days(30) - Duration::seconds(1)).to_rfc3339());
+    let mut short = listing(&sid, ann + Duration::days(20), 10, None);
+    short["listing_end"] = json!((ann + Duration::days(30) - Duration::seconds(1)).to_rfc3339());
     let (s, v) = app.post(Some(&staff), "/api/v1/auctions", short).await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(rules_of(&v), vec!["auctions.land_listing_period"]);
+    let mut bad = listing(&sid, ann + Duration::days(20), 10, None);
+    bad["final_auction"] = json!("telephone");
+    let (s, v) = app.post(Some(&staff), "/api/v1/auctions", bad).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.final_auction"]);
     // Bidders cannot create listings.
     let (s, _) = app
         .post(
             Some(&b1),
             "/api/v1/auctions",
-            listing(&sid, now + Duration::days(20), 10, Some("1000000.00")),
+            listing(&sid, ann + Duration::days(20), 10, Some("1000000.00")),
         )
         .await;
     assert_eq!(s, 403);
@@ -221,11 +486,13 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
         .post(
             Some(&staff),
             "/api/v1/auctions",
-            listing(&sid, now + Duration::days(20), 10, Some("1000000.00")),
+            listing(&sid, ann + Duration::days(20), 10, Some("1000000.00")),
         )
         .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["reserve_set"], true);
+    assert_eq!(v["final_auction"], "online");
+    assert_eq!(v["round"], 1);
     assert!(
         v["reserve_price"].is_null(),
         "the reserve stays secret: {v}"
@@ -234,7 +501,7 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
     // Not open yet.
     let (s, v) = bid(&app, "bidder1", &id, "1000000.00").await;
     assert_eq!(s, 409, "{v}");
-    app.clock().advance(Duration::days(20));
+    app.clock().set(ann + Duration::days(20));
     let (s, v) = bid(&app, "bidder1", &id, "1005000.00").await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(rules_of(&v), vec!["auctions.whole_increments"]);
@@ -242,80 +509,503 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["number"], "001");
     // Bidder3 has no number (not registered): refused.
-    let b3 = app.login("bidder3").await;
     let (s, _) = bid(&app, "bidder3", &id, "1020000.00").await;
     assert_eq!(s, 403);
+    let b3 = app.login("bidder3").await;
     let (_, v) = app.get(Some(&b3), &format!("/api/v1/auctions/{id}")).await;
     assert_eq!(v["bids"][0]["number"], "001");
     assert!(!v.to_string().contains("org_id"), "no names or orgs: {v}");
-    app.clock().advance(Duration::days(10));
+    app.clock().set(ann + Duration::days(30));
     let v = wait_phase(&app, &id, "deal").await;
     assert_eq!(v["reserve_price"], "1000000.00");
-    app.seal().await;
     let ev = last_event(&app, "auctions.deal.confirmed").await;
     assert_eq!(ev["winner_org_id"], org_of(&app, "bidder1").await);
     assert_eq!(ev["price"], "1010000.00");
     assert_eq!(ev["via"], "listing");
     assert_eq!(ev["market"], "land");
+    // projects follows the deal: the listing section is awarded and concluded, with no sealed-bid
+    // opening and no 流标 although its deadline (= opening time) has passed.
+    // (The listing ends moments after the deadline: the announcement went out just after 09:00.)
+    let lag = ann + Duration::days(30) - ts(&json!(LAND_LISTING_END));
+    assert!(
+        lag >= Duration::zero() && lag < Duration::minutes(1),
+        "{lag}"
+    );
+    let concluded = wait_concluded(&app, &lot).await;
+    assert_eq!(concluded["outcome"], "deal");
+    assert_eq!(concluded["deal_id"], ev["deal_id"]);
+    assert_eq!(concluded["winner_org_id"], ev["winner_org_id"]);
+    assert_eq!(concluded["price"], "1010000.00");
+    assert_eq!(concluded["via"], "listing");
+    assert_eq!(concluded["project_id"], json!(lot.project_id));
+    app.clock().advance(Duration::hours(2));
+    assert_no_sealed_bid_opening(&app, &sid).await;
+    assert_eq!(section_state(&app, &lot).await, "awarded");
+    assert_eq!(
+        count_events(&app, "projects.award.confirmed").await,
+        0,
+        "a deal is settled from the auctions event, never as a tender award"
+    );
     app.stop().await;
 }
 
 #[tokio::test]
-async fn a_listing_without_quotes_fails() {
+async fn a_listing_section_takes_no_sealed_bids_and_its_registration_closes_at_the_listing_end() {
     let app = TestApp::spawn().await;
-    let sid = section(&app, "land", 2).await;
-    let staff = app.login("staff").await;
-    let now = app.clock().now();
+    let lot = lot(&app, "land", 2).await;
+    let sid = lot.sid.clone();
+    // Registration open, no opening timer, the deadline timer at the listing end.
+    assert_eq!(section_state(&app, &lot).await, "bidding");
+    assert_eq!(
+        app.timer_due(&format!("projects.section.deadline:{sid}"))
+            .await,
+        Some(ts(&json!(LAND_LISTING_END)))
+    );
+    assert_eq!(
+        app.timer_due(&format!("projects.section.opening:{sid}"))
+            .await,
+        None
+    );
+    // A sealed-bid upload is refused whatever its content: quotes go to the auctions area.
+    let b1 = app.login("bidder1").await;
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/sections/{sid}/bids/mine")))
+        .bearer_auth(&b1)
+        .header("content-type", "application/octet-stream")
+        .header("X-Bid-Digest", "ab".repeat(32))
+        .body(vec![1u8; 64])
+        .send()
+        .await
+        .unwrap();
+    let (s, v) = into_parts(r).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "bid.not_sealed_bid_procedure", "{v}");
+    // No key submission either (there is no opening).
     let (s, v) = app
         .post(
-            Some(&staff),
-            "/api/v1/auctions",
-            listing(&sid, now + Duration::days(20), 10, None),
+            Some(&b1),
+            &format!("/api/v1/sections/{sid}/bids/mine/key"),
+            json!({"key": "AAAA"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "bid.not_sealed_bid_procedure", "{v}");
+    // Registration (报名) is still open one second before the listing end, closed at it.
+    app.clock()
+        .set(ts(&json!(LAND_LISTING_END)) - Duration::seconds(1));
+    let b3 = app.login("bidder3").await;
+    let (s, v) = app
+        .post(
+            Some(&b3),
+            &format!("/api/v1/sections/{sid}/registrations"),
+            json!({}),
         )
         .await;
     assert_eq!(s, 201, "{v}");
-    let id = v["id"].as_str().unwrap().to_string();
-    let (s, _) = app
+    app.clock().set(ts(&json!(LAND_LISTING_END)));
+    app.seal().await;
+    app.clock().advance(Duration::hours(1));
+    assert_no_sealed_bid_opening(&app, &sid).await;
+    assert_eq!(section_state(&app, &lot).await, "closed");
+    // deposits fixed every registration's status at the close (none of them awarded or refunded
+    // by a false 流标).
+    for _ in 0..300 {
+        if section_events(&app, "deposits.deposit.status_fixed", &sid)
+            .await
+            .len()
+            == 3
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert_eq!(
+        section_events(&app, "deposits.deposit.status_fixed", &sid)
+            .await
+            .len(),
+        3
+    );
+    app.stop().await;
+}
+
+/// A land listing project: the listing end (bid deadline) `days` after the issue of Monday 2 March.
+fn land_listing_project(market: &str, deadline: &str) -> Value {
+    json!({"name": "挂牌出让", "market": market, "procedure": "listing",
+           "tenderer_uscc": "91110000802100433B", "tenderer_name": "大连市自然资源局",
+           "sections": [{"name": "2026-02 号地块", "estimated_price": "10000000.00",
+                         "deposit": DEPOSIT, "docs_issue_at": "2026-03-02T09:00:00+08:00",
+                         "docs_sale_end_at": "2026-03-02T09:00:00+08:00",
+                         "bid_deadline": deadline, "opening_at": deadline}]})
+}
+
+#[tokio::test]
+async fn a_land_listing_ends_at_least_20_days_after_the_announcement_and_listing_is_land_or_property_only(
+) {
+    let app = TestApp::spawn().await;
+    let tenderer = app.login("tenderer").await;
+    // 19 days (Saturday 21 March, last second) refused at submission, 20 days accepted.
+    let mut ids = vec![];
+    for deadline in ["2026-03-21T23:59:59+08:00", "2026-03-22T00:00:00+08:00"] {
+        let (s, p) = app
+            .post(
+                Some(&tenderer),
+                "/api/v1/projects",
+                land_listing_project("land", deadline),
+            )
+            .await;
+        assert_eq!(s, 201, "{p}");
+        ids.push(p["id"].as_str().unwrap().to_string());
+    }
+    let (s, v) = app
         .post(
-            Some(&staff),
-            "/api/v1/auctions",
-            listing(&sid, now + Duration::days(20), 10, None),
+            Some(&tenderer),
+            &format!("/api/v1/projects/{}/submit", ids[0]),
+            json!({}),
         )
         .await;
-    assert_eq!(s, 409, "one listing per section");
-    app.clock().advance(Duration::days(30));
-    let v = wait_phase(&app, &id, "failed").await;
-    assert_eq!(v["outcome"], "no_quote");
-    app.seal().await;
-    assert_eq!(count_events(&app, "auctions.listing.failed").await, 1);
-    assert_eq!(count_events(&app, "auctions.deal.confirmed").await, 0);
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["land.deadline_min_days"]);
+    assert_eq!(v["errors"][0]["field"], "sections[0].bid_deadline");
+    assert!(v.to_string().contains("第39号 第十条"), "{v}");
+    let (s, v) = app
+        .post(
+            Some(&tenderer),
+            &format!("/api/v1/projects/{}/submit", ids[1]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["procedure"], "listing");
+    // Construction and procurement are tendered, never listed: nothing is created.
+    let before = app.scalar_i64("SELECT COUNT(*) FROM projects").await;
+    for market in ["construction", "procurement"] {
+        let (s, v) = app
+            .post(
+                Some(&tenderer),
+                "/api/v1/projects",
+                land_listing_project(market, "2026-04-22T09:00:00+08:00"),
+            )
+            .await;
+        assert_eq!(s, 422, "{v}");
+        assert_eq!(v["errors"][0]["field"], "procedure", "{v}");
+        assert_eq!(rules_of(&v), vec!["procedure.market"]);
+    }
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM projects").await,
+        before
+    );
     app.stop().await;
 }
 
 #[tokio::test]
-async fn property_disclosure_lasts_20_working_days() {
+async fn a_failed_land_listing_is_relisted_for_10_days_and_bidders_keep_their_numbers() {
     let app = TestApp::spawn().await;
-    let sid = section(&app, "property", 1).await;
+    let lot = lot(&app, "land", 2).await;
+    let start = lot.announced_at + Duration::days(20);
+    let id = create(&app, listing(&lot.sid, start, 10, None)).await;
+    let (s, v) = act(
+        &app,
+        "staff",
+        "/api/v1/auctions",
+        listing(&lot.sid, start, 10, None),
+    )
+    .await;
+    assert_eq!(s, 409, "one listing per section: {v}");
+    // Not failed yet: nothing to re-list.
+    let relist = format!("/api/v1/auctions/{id}/relist");
+    let (s, v) = act(
+        &app,
+        "staff",
+        &relist,
+        json!({"kind": "extend", "listing_end": (start + Duration::days(40)).to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.relist_not_failed")),
+        "{v}"
+    );
+    app.clock().set(start + Duration::days(10));
+    let v = wait_phase(&app, &id, "failed").await;
+    assert_eq!(v["outcome"], "no_quote");
+    assert_eq!(count_events(&app, "auctions.listing.failed").await, 1);
+    assert_eq!(count_events(&app, "auctions.deal.confirmed").await, 0);
+
+    // 39号令 第十九条 again: a re-listing lasts 10 days; one second less is refused.
+    let now = app.clock().now();
+    let (s, v) = act(
+        &app,
+        "staff",
+        &relist,
+        json!({"kind": "extend", "listing_start": now.to_rfc3339(),
+               "listing_end": (now + Duration::days(10) - Duration::seconds(1)).to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.land_listing_period"]);
+    let (s, v) = act(
+        &app,
+        "staff",
+        &relist,
+        json!({"kind": "extend", "listing_end": (now + Duration::days(10)).to_rfc3339(),
+               "starting_price": "990000.00"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.relist_extend_keeps_floor"]);
+    let (s, v) = act(
+        &app,
+        "bidder1",
+        &relist,
+        json!({"kind": "extend",
+        "listing_end": (now + Duration::days(11)).to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(s, 403, "{v}");
+    let end2 = now + Duration::days(11);
+    let (s, v) = act(
+        &app,
+        "staff",
+        &relist,
+        json!({"kind": "extend", "listing_start": now.to_rfc3339(), "listing_end": end2.to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "listing");
+    assert_eq!(v["round"], 2);
+    assert_eq!(v["relist"]["status"], "applied");
+    assert_eq!(v["starting_price"], "1000000.00");
+    let ev = last_event(&app, "auctions.listing.relisted").await;
+    assert_eq!(ev["kind"], "extend");
+    assert_eq!(ev["round"], 2);
+    assert_eq!(ev["auction_id"], id.as_str());
+
+    // The bidders and their numbers carried over; the new round has its own end timer.
+    let (s, v) = bid(&app, "bidder2", &id, "1000000.00").await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["number"], "002");
+    app.clock().set(end2);
+    let v = wait_phase(&app, &id, "deal").await;
+    assert_eq!(v["bids"].as_array().unwrap().len(), 1, "{v}");
+    let ev = last_event(&app, "auctions.deal.confirmed").await;
+    assert_eq!(ev["winner_org_id"], org_of(&app, "bidder2").await);
+    assert_eq!(ev["winner_number"], "002");
+    assert_eq!(ev["loser_org_ids"], json!([org_of(&app, "bidder1").await]));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn property_disclosure_lasts_20_working_days_and_records_the_appraisal() {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "property", 1).await;
     let staff = app.login("staff").await;
-    let now = app.clock().now(); // Monday 2026-03-02 09:00 Shanghai
-                                 // Friday 03-27 is the 19th working day after the announcement; Monday 03-30 the 20th.
+    let now = lot.announced_at; // Monday 2026-03-02 Shanghai
+                                // Friday 03-27 is the 19th working day after the announcement; Monday 03-30 the 20th.
     let (s, v) = app
         .post(
             Some(&staff),
             "/api/v1/auctions",
-            listing(&sid, now, 25, None),
+            listing(&lot.sid, now, 25, None),
         )
         .await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(rules_of(&v), vec!["auctions.property_disclosure_period"]);
+    let mut no_appraisal = listing(&lot.sid, now, 28, None);
+    no_appraisal["appraisal_value"] = Value::Null;
+    let (s, v) = app
+        .post(Some(&staff), "/api/v1/auctions", no_appraisal)
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.appraisal_required"]);
     let (s, v) = app
         .post(
             Some(&staff),
             "/api/v1/auctions",
-            listing(&sid, now, 28, None),
+            listing(&lot.sid, now, 28, None),
         )
         .await;
     assert_eq!(s, 201, "{v}");
+    assert_eq!(v["appraisal_value"], "1000000.00");
+    app.stop().await;
+}
+
+/// A property listing from the announcement to Monday 30 March (20 working days) that ends with
+/// no quote; returns the auction id.
+async fn failed_property_listing(app: &TestApp, lot: &Lot) -> String {
+    let start = lot.announced_at;
+    let id = create(app, listing(&lot.sid, start, 28, None)).await;
+    app.clock().set(start + Duration::days(28));
+    let v = wait_phase(app, &id, "failed").await;
+    assert_eq!(v["outcome"], "no_quote");
+    id
+}
+
+#[tokio::test]
+async fn a_property_disclosure_is_extended_by_at_least_5_working_days_across_qingming() {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "property", 1).await;
+    let id = failed_property_listing(&app, &lot).await;
+    let relist = format!("/api/v1/auctions/{id}/relist");
+    // From Monday 30 March: 31 March to 3 April are 4 working days, 4-6 April is Qingming
+    // (清明节), Tuesday 7 April is the 5th.
+    let (s, v) = act(
+        &app,
+        "staff",
+        &relist,
+        json!({"kind": "extend", "listing_end": "2026-04-06T18:00:00+08:00"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.property_extension_period"]);
+    let (s, v) = act(
+        &app,
+        "staff",
+        &relist,
+        json!({"kind": "stretch",
+        "listing_end": "2026-04-07T09:00:00+08:00"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.relist_kind"]);
+    let (s, v) = act(
+        &app,
+        "staff",
+        &relist,
+        json!({"kind": "extend", "listing_end": "2026-04-07T09:00:00+08:00"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "listing");
+    assert_eq!(v["round"], 2);
+    assert_eq!(ts(&v["ends_at"]), ts(&json!("2026-04-07T09:00:00+08:00")));
+    let (s, v) = bid(&app, "bidder1", &id, "1000000.00").await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["number"], "001");
+    app.clock().set(ts(&json!("2026-04-07T09:00:00+08:00")));
+    wait_phase(&app, &id, "deal").await;
+    let ev = last_event(&app, "auctions.deal.confirmed").await;
+    assert_eq!(ev["market"], "property");
+    assert_eq!(ev["price"], "1000000.00");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_property_floor_below_90_percent_of_the_appraisal_needs_a_second_users_approval() {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "property", 1).await;
+    let id = failed_property_listing(&app, &lot).await;
+    let relist = format!("/api/v1/auctions/{id}/relist");
+    let approve = format!("/api/v1/auctions/{id}/relist/approve");
+    let refuse = format!("/api/v1/auctions/{id}/relist/refuse");
+    // Lowering the floor means a new disclosure of 20 working days (32号令 13 and 18).
+    let lower = |price: &str, app: &TestApp| {
+        let now = app.clock().now();
+        json!({"kind": "lower_floor", "starting_price": price,
+               "listing_end": (now + Duration::days(40)).to_rfc3339()})
+    };
+    let now = app.clock().now();
+    let (s, v) = act(
+        &app,
+        "staff",
+        &relist,
+        json!({"kind": "lower_floor", "starting_price": "899900.00",
+               "listing_end": (now + Duration::days(10)).to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.property_disclosure_period"]);
+    let (s, v) = act(&app, "staff", &relist, lower("1000000.00", &app)).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.relist_floor_lower"]);
+
+    // 89.99% of the appraisal: waits for approval.
+    let (s, v) = act(&app, "staff", &relist, lower("899900.00", &app)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "pending_approval");
+    assert_eq!(v["relist"]["status"], "pending_approval");
+    assert_eq!(v["starting_price"], "1000000.00", "not applied yet: {v}");
+    let ev = last_event(&app, "auctions.relist.approval_requested").await;
+    assert_eq!(ev["starting_price"], "899900.00");
+    assert_eq!(ev["appraisal_value"], "1000000.00");
+    let (s, v) = act(&app, "staff", &relist, lower("899900.00", &app)).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.relist_not_failed")),
+        "{v}"
+    );
+    // Four eyes: the requester cannot decide; bidders cannot at all.
+    let (s, v) = act(&app, "staff", &approve, json!({})).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.second_approver")),
+        "{v}"
+    );
+    let (s, _) = act(&app, "bidder1", &approve, json!({})).await;
+    assert_eq!(s, 403);
+    let (s, v) = bid(&app, "bidder1", &id, "899900.00").await;
+    assert_eq!(s, 409, "no quotes while pending: {v}");
+    let (s, v) = act(&app, "admin", &refuse, json!({"reason": "  "})).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.refusal_reason"]);
+    let (s, v) = act(
+        &app,
+        "admin",
+        &refuse,
+        json!({"reason": "低于评估值九成，未获批准"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "failed");
+    assert_eq!(v["relist"]["status"], "refused");
+    assert_eq!(v["round"], 1);
+    assert_eq!(count_events(&app, "auctions.relist.refused").await, 1);
+    let (s, v) = act(&app, "admin", &approve, json!({})).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.no_pending_relist")),
+        "{v}"
+    );
+
+    // Exactly 90.00%: no approval needed, the new round opens at once.
+    let (s, v) = act(&app, "staff", &relist, lower("900000.00", &app)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "listing");
+    assert_eq!(v["relist"]["status"], "applied");
+    assert_eq!(v["starting_price"], "900000.00");
+    assert_eq!(v["round"], 2);
+    let end2 = ts(&v["ends_at"]);
+    app.clock().set(end2);
+    wait_phase(&app, &id, "failed").await;
+
+    // 89.99% again, approved by admin: round 3 opens; the bidder keeps number 001.
+    let (s, v) = act(&app, "staff", &relist, lower("899900.00", &app)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "pending_approval");
+    let (s, v) = act(&app, "admin", &approve, json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "listing");
+    assert_eq!(v["round"], 3);
+    assert_eq!(v["starting_price"], "899900.00");
+    assert_eq!(v["relist"]["status"], "approved");
+    assert!(v["bids"].as_array().unwrap().is_empty(), "{v}");
+    let ev = last_event(&app, "auctions.relist.approved").await;
+    assert_eq!(ev["starting_price"], "899900.00");
+    let ev = last_event(&app, "auctions.listing.relisted").await;
+    assert_eq!(ev["round"], 3);
+    assert_eq!(ev["kind"], "lower_floor");
+    assert_eq!(ev["previous_starting_price"], "900000.00");
+    let (s, v) = bid(&app, "bidder1", &id, "899900.00").await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["number"], "001");
+    app.clock().set(ts(&v["ends_at"]));
+    let v = wait_phase(&app, &id, "deal").await;
+    assert_eq!(v["current_price"], "899900.00");
+    assert_eq!(
+        count_events(&app, "auctions.relist.approval_requested").await,
+        2
+    );
+    assert_eq!(count_events(&app, "auctions.listing.relisted").await, 2);
     app.stop().await;
 }
 
@@ -335,9 +1025,10 @@ async fn sse_until(r: &mut reqwest::Response, buf: &mut String, want: &str) {
 #[tokio::test]
 async fn competing_bidders_go_to_an_online_auction_extended_by_late_bids_and_followed_live() {
     let app = TestApp::spawn().await;
-    let sid = section(&app, "land", 2).await;
+    let lot = lot(&app, "land", 2).await;
+    let sid = lot.sid.clone();
     let staff = app.login("staff").await;
-    let now = app.clock().now();
+    let now = lot.announced_at;
     let (s, v) = app
         .post(
             Some(&staff),
@@ -348,7 +1039,7 @@ async fn competing_bidders_go_to_an_online_auction_extended_by_late_bids_and_fol
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
     let listing_end = now + Duration::days(30);
-    app.clock().advance(Duration::days(20));
+    app.clock().set(now + Duration::days(20));
     assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
     // The same price as the current highest: a lost race, told the current price.
     let (s, v) = bid(&app, "bidder2", &id, "1000000.00").await;
@@ -443,9 +1134,10 @@ async fn competing_bidders_go_to_an_online_auction_extended_by_late_bids_and_fol
 #[tokio::test]
 async fn an_auction_below_the_reserve_price_fails() {
     let app = TestApp::spawn().await;
-    let sid = section(&app, "land", 2).await;
+    let lot = lot(&app, "land", 2).await;
+    let sid = lot.sid.clone();
     let staff = app.login("staff").await;
-    let now = app.clock().now();
+    let now = lot.announced_at;
     let (s, v) = app
         .post(
             Some(&staff),
@@ -455,17 +1147,251 @@ async fn an_auction_below_the_reserve_price_fails() {
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
-    app.clock().advance(Duration::days(20));
+    app.clock().set(now + Duration::days(20));
     assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
     assert_eq!(bid(&app, "bidder2", &id, "1010000.00").await.0, 201);
-    app.clock().advance(Duration::days(10));
-    wait_phase(&app, &id, "auction").await;
-    app.clock().advance(Duration::minutes(15));
+    app.clock().set(now + Duration::days(30));
+    let v = wait_phase(&app, &id, "auction").await;
+    app.clock().set(ts(&v["ends_at"]));
     let v = wait_phase(&app, &id, "failed").await;
     assert_eq!(v["outcome"], "reserve_not_met");
     assert_eq!(v["reserve_price"], "2000000.00");
     app.seal().await;
     assert_eq!(count_events(&app, "auctions.auction.failed").await, 1);
+    assert_eq!(count_events(&app, "auctions.deal.confirmed").await, 0);
+
+    // Re-listed with a lower floor and reserve (land: no appraisal approval step): a fresh round
+    // with no quotes, the earlier round's bids kept in the log but not in the round's view.
+    let now = app.clock().now();
+    let (s, v) = act(
+        &app,
+        "staff",
+        &format!("/api/v1/auctions/{id}/relist"),
+        json!({"kind": "lower_floor", "starting_price": "950000.00", "reserve_price": "980000.00",
+               "listing_start": now.to_rfc3339(), "listing_end": (now + Duration::days(10)).to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["phase"].as_str(), v["round"].as_i64()),
+        (Some("listing"), Some(2))
+    );
+    assert!(v["current_price"].is_null(), "{v}");
+    assert!(v["bids"].as_array().unwrap().is_empty(), "{v}");
+    assert!(v["reserve_price"].is_null(), "secret again: {v}");
+    let (s, v) = bid(&app, "bidder2", &id, "980000.00").await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["number"], "002");
+    app.clock().set(now + Duration::days(10));
+    let v = wait_phase(&app, &id, "deal").await;
+    assert_eq!(v["current_price"], "980000.00");
+    let ev = last_event(&app, "auctions.deal.confirmed").await;
+    assert_eq!(ev["via"], "listing");
+    assert_eq!(ev["winner_org_id"], org_of(&app, "bidder2").await);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn competing_bidders_go_to_an_onsite_auction_booked_through_venues_and_staff_record_the_deal()
+{
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "land", 2).await;
+    let start = lot.announced_at + Duration::days(20);
+    let mut body = listing(&lot.sid, start, 10, Some("1050000.00"));
+    body["final_auction"] = json!("onsite");
+    let id = create(&app, body).await;
+    app.clock().set(start);
+    assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
+    assert_eq!(bid(&app, "bidder2", &id, "1010000.00").await.0, 201);
+    app.clock().set(start + Duration::days(10));
+    let v = wait_phase(&app, &id, "onsite_pending").await;
+    assert_eq!(v["final_auction"], "onsite");
+    assert!(v["onsite"].is_null(), "{v}");
+    let ev = last_event(&app, "auctions.onsite.pending").await;
+    assert_eq!(ev["competing_numbers"], json!(["001", "002"]));
+    assert_eq!(ev["current_price"], "1010000.00");
+    // No bids online any more.
+    let (s, _) = bid(&app, "bidder1", &id, "1020000.00").await;
+    assert_eq!(s, 409);
+
+    let result = format!("/api/v1/auctions/{id}/onsite-result");
+    let deal = json!({"winner_number": "001", "price": "1100000.00"});
+    let (s, v) = act(&app, "staff", &result, deal.clone()).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.onsite_not_booked")),
+        "{v}"
+    );
+
+    // Staff book the auction hall through venues for the next morning (10:00-12:00 Shanghai).
+    let staff = app.login("staff").await;
+    let (s, room) = app
+        .post(
+            Some(&staff),
+            "/api/v1/rooms",
+            json!({"kind": "auction_hall", "name": "拍卖厅 A", "floor": 1, "capacity": 80,
+                   "equipment": ["projector"], "opens": "08:00", "closes": "18:00"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{room}");
+    let day = ggzy_core::time::local_date(app.clock().now()) + chrono::Days::new(1);
+    let at = |h: u32| shanghai(day, h);
+    let (s, b) = app
+        .post(
+            Some(&staff),
+            "/api/v1/bookings",
+            json!({"room_id": room["id"], "section_id": lot.sid, "purpose": "auction",
+                   "start": at(10).to_rfc3339(), "end": at(12).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let booking = b["id"].as_str().unwrap().to_string();
+    // A tentative hold is shown, but the result needs a confirmed booking.
+    let mut v = Value::Null;
+    for _ in 0..300 {
+        app.seal().await;
+        v = view(&app, &id).await;
+        if v["onsite"]["booking_id"] == booking.as_str() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert_eq!(v["onsite"]["status"], "tentative", "{v}");
+    let (s, c) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/bookings/{booking}/confirm"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    for _ in 0..300 {
+        app.seal().await;
+        v = view(&app, &id).await;
+        if v["onsite"]["status"] == "confirmed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert_eq!(v["onsite"]["status"], "confirmed", "{v}");
+    assert_eq!(v["onsite"]["room_name"], "拍卖厅 A");
+    assert_eq!(ts(&v["onsite"]["start"]), at(10));
+    assert_eq!(ts(&v["onsite"]["end"]), at(12));
+
+    // Not before the auction took place.
+    let (s, v) = act(&app, "staff", &result, deal.clone()).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.onsite_not_held")),
+        "{v}"
+    );
+    app.clock().set(at(11));
+    let (s, _) = act(&app, "bidder1", &result, deal.clone()).await;
+    assert_eq!(s, 403);
+    let (s, v) = act(
+        &app,
+        "staff",
+        &result,
+        json!({"winner_number": "001", "price": "1000000.00"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.onsite_price_below_highest"]);
+    let (s, v) = act(
+        &app,
+        "staff",
+        &result,
+        json!({"winner_number": "099", "price": "1100000.00"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.winner_number"]);
+    let (s, v) = act(&app, "staff", &result, deal.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "deal");
+    assert_eq!(v["current_price"], "1100000.00");
+    assert_eq!(v["leader_number"], "001");
+    assert_eq!(v["reserve_price"], "1050000.00");
+    let (s, v) = act(&app, "staff", &result, deal).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.not_onsite_pending")),
+        "{v}"
+    );
+    let ev = last_event(&app, "auctions.deal.confirmed").await;
+    assert_eq!(ev["via"], "onsite");
+    assert_eq!(ev["price"], "1100000.00");
+    assert_eq!(ev["winner_number"], "001");
+    assert_eq!(ev["winner_org_id"], org_of(&app, "bidder1").await);
+    assert_eq!(ev["loser_org_ids"], json!([org_of(&app, "bidder2").await]));
+    assert_eq!(count_events(&app, "auctions.auction.started").await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_onsite_auction_below_the_reserve_fails() {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "land", 2).await;
+    let start = lot.announced_at + Duration::days(20);
+    let mut body = listing(&lot.sid, start, 10, Some("2000000.00"));
+    body["final_auction"] = json!("onsite");
+    let id = create(&app, body).await;
+    app.clock().set(start);
+    assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
+    assert_eq!(bid(&app, "bidder2", &id, "1010000.00").await.0, 201);
+    app.clock().set(start + Duration::days(10));
+    wait_phase(&app, &id, "onsite_pending").await;
+    let staff = app.login("staff").await;
+    let (s, room) = app
+        .post(
+            Some(&staff),
+            "/api/v1/rooms",
+            json!({"kind": "auction_hall", "name": "拍卖厅 B", "floor": 1, "capacity": 80,
+                   "equipment": [], "opens": "08:00", "closes": "18:00"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{room}");
+    // The listing ended at 09:00 Shanghai; the hall is booked from 10:00 the same day.
+    let from = shanghai(ggzy_core::time::local_date(app.clock().now()), 10);
+    let (s, b) = app
+        .post(
+            Some(&staff),
+            "/api/v1/bookings",
+            json!({"room_id": room["id"], "section_id": lot.sid, "purpose": "auction",
+                   "start": from.to_rfc3339(), "end": (from + Duration::hours(1)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, c) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/bookings/{}/confirm", b["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    app.clock().set(from + Duration::minutes(30));
+    let result = format!("/api/v1/auctions/{id}/onsite-result");
+    let mut last = (0, Value::Null);
+    for _ in 0..300 {
+        app.seal().await;
+        last = act(
+            &app,
+            "staff",
+            &result,
+            json!({"winner_number": "002", "price": "1500000.00"}),
+        )
+        .await;
+        if last.1["rule"] != "auctions.onsite_not_booked" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert_eq!(last.0, 200, "{}", last.1);
+    assert_eq!(last.1["phase"], "failed");
+    assert_eq!(last.1["outcome"], "reserve_not_met");
+    let ev = last_event(&app, "auctions.auction.failed").await;
+    assert_eq!(ev["reason"], "reserve_not_met");
     assert_eq!(count_events(&app, "auctions.deal.confirmed").await, 0);
     app.stop().await;
 }
@@ -473,9 +1399,10 @@ async fn an_auction_below_the_reserve_price_fails() {
 #[tokio::test]
 async fn fifty_concurrent_bids_for_the_same_price_exactly_one_wins() {
     let app = TestApp::spawn().await;
-    let sid = section(&app, "land", 3).await;
+    let lot = lot(&app, "land", 3).await;
+    let sid = lot.sid.clone();
     let staff = app.login("staff").await;
-    let now = app.clock().now();
+    let now = lot.announced_at;
     let (s, v) = app
         .post(
             Some(&staff),
@@ -485,7 +1412,7 @@ async fn fifty_concurrent_bids_for_the_same_price_exactly_one_wins() {
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
-    app.clock().advance(Duration::days(20));
+    app.clock().set(now + Duration::days(20));
     assert_eq!(bid(&app, "bidder3", &id, "1000000.00").await.0, 201);
     let tokens = [app.login("bidder1").await, app.login("bidder2").await];
     let url = app.url(&format!("/api/v1/auctions/{id}/bids"));
@@ -545,9 +1472,10 @@ async fn bench_auction_bids_with_200_watchers() {
     const WATCHERS: usize = 200;
     const BIDS: i64 = 200;
     let app = TestApp::spawn().await;
-    let sid = section(&app, "land", 2).await;
+    let lot = lot(&app, "land", 2).await;
+    let sid = lot.sid.clone();
     let staff = app.login("staff").await;
-    let now = app.clock().now();
+    let now = lot.announced_at;
     let (s, v) = app
         .post(
             Some(&staff),
@@ -557,7 +1485,7 @@ async fn bench_auction_bids_with_200_watchers() {
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
-    app.clock().advance(Duration::days(20));
+    app.clock().set(now + Duration::days(20));
     let tokens = [app.login("bidder1").await, app.login("bidder2").await];
     let watch_token = app.login("staff").await;
     // seq → (watchers that saw it, when the last one did)

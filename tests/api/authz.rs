@@ -223,6 +223,10 @@ const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/auctions", "staff admin"),
     ("GET /api/v1/auctions/{id}", "staff admin supervisor bidder"),
     ("POST /api/v1/auctions/{id}/bids", "bidder"),
+    ("POST /api/v1/auctions/{id}/relist", "staff admin"),
+    ("POST /api/v1/auctions/{id}/relist/approve", "staff admin"),
+    ("POST /api/v1/auctions/{id}/relist/refuse", "staff admin"),
+    ("POST /api/v1/auctions/{id}/onsite-result", "staff admin"),
     (
         "GET /api/v1/auctions/sections/{section_id}/bidders",
         "staff admin supervisor",
@@ -296,6 +300,7 @@ const TABLE: &[(&str, &str)] = &[
     ("GET /api/v1/rooms", "staff admin agency supervisor"),
     ("GET /api/v1/rooms/free", "staff admin agency supervisor"),
     ("POST /api/v1/rooms/{id}/blocks", "staff admin"),
+    ("PUT /api/v1/rooms/{id}/networks", "staff admin"),
     ("POST /api/v1/bookings", "staff agency"),
     ("GET /api/v1/bookings", "staff admin agency supervisor"),
     ("POST /api/v1/bookings/{id}/confirm", "staff agency"),
@@ -501,12 +506,7 @@ async fn call(app: &TestApp, op: &Op, token: Option<&str>) -> (u16, String, Stri
     }
     let r = rb.send().await.expect("request");
     let status = r.status().as_u16();
-    let ct = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let ct = ggzy_api_tests::content_type(&r);
     // Successful answers may be streams (SSE): their bodies are not read.
     let text = if status >= 400 {
         r.text().await.unwrap_or_default()

@@ -9,37 +9,26 @@
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use ggzy_api_tests::fixtures::{self, assert_conflict};
 use ggzy_api_tests::{into_parts, TestApp};
-use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_projects::package::{plaintext, seal, Suite};
-use ggzy_store::consumer;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 pub(crate) const DEADLINE: &str = "2026-04-03T09:30:00+08:00";
 
 pub(crate) fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    fixtures::at(s)
 }
 
 /// A project of `market` (公开招标 / 招标 / 招投标: procedure `open_tender`) with one section.
 pub(crate) fn project_body(market: &str) -> Value {
-    json!({
-        "name": format!("{market} 测试项目"),
-        "market": market,
-        "procedure": "open_tender",
-        "tenderer_uscc": "91110000802100433B",
-        "tenderer_name": "大连市市政建设管理处",
-        "sections": [{
-            "name": "一标段",
-            "estimated_price": "10000000.00",
-            "deposit": "200000.00",
-            "docs_issue_at": "2026-03-02T09:00:00+08:00",
-            "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
-            "bid_deadline": DEADLINE,
-            "opening_at": DEADLINE,
-        }],
-    })
+    fixtures::one_section_project(
+        &format!("{market} 测试项目"),
+        market,
+        "2026-03-09T17:00:00+08:00",
+        DEADLINE,
+    )
 }
 
 /// A bidder of a trade, with the key of its sealed bid.
@@ -61,64 +50,27 @@ pub(crate) struct Trade {
 
 /// Create, submit and approve a project; returns (project id, section id, tenderer, staff tokens).
 pub(crate) async fn registered_section(app: &TestApp, market: &str) -> Trade {
-    let tenderer = app.login("tenderer").await;
-    let staff = app.login("staff").await;
-    let (s, p) = app
-        .post(Some(&tenderer), "/api/v1/projects", project_body(market))
-        .await;
-    assert_eq!(s, 201, "{p}");
-    let id = p["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{id}/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{market}: {v}");
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["sections"][0]["state"], "registered");
+    let r = app.register_project(project_body(market)).await;
+    assert_eq!(r.approved["sections"][0]["state"], "registered");
     Trade {
-        project_id: id,
-        section_id: v["sections"][0]["id"].as_str().unwrap().to_string(),
-        tenderer,
-        staff,
+        project_id: r.project_id,
+        section_id: r.section_id,
+        tenderer: r.tenderer,
+        staff: r.staff,
         bidders: Vec::new(),
     }
 }
 
 /// Emit an event as another area would (its side lands in parallel).
 pub(crate) async fn emit_event(app: &TestApp, event_type: &str, aggregate: &str, payload: Value) {
-    let mut tx = app.ctx.db.begin().await.unwrap();
-    ggzy_store::outbox::emit(
-        &mut tx,
-        &app.ctx.db,
-        &ActorRef::system("test"),
-        app.clock().now(),
-        NewEvent::new(event_type, "test", aggregate, payload),
-    )
-    .await
-    .unwrap();
-    app.ctx.db.commit(tx).await.unwrap();
+    app.emit(event_type, "test", aggregate, payload).await;
 }
 
 /// Events of a type about a section, in order.
 pub(crate) async fn events(app: &TestApp, event_type: &str, section_id: &str) -> Vec<Value> {
-    app.seal().await;
-    ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 100_000)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.event_type == event_type && e.payload["section_id"] == section_id)
-        .map(|e| e.payload)
-        .collect()
+    let mut all = app.events_of(event_type).await;
+    all.retain(|e| e["section_id"] == section_id);
+    all
 }
 
 pub(crate) async fn wait_event(app: &TestApp, event_type: &str, section_id: &str) -> Value {
@@ -156,42 +108,11 @@ pub(crate) async fn wait_state(app: &TestApp, t: &Trade, state: &str) {
 
 /// Wait until the projects area knows the demo organizations (its projection of identity).
 pub(crate) async fn projection_ready(app: &TestApp) {
-    app.seal().await;
-    let last = ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 100_000)
-        .await
-        .unwrap()
-        .last()
-        .map(|e| e.seq)
-        .unwrap_or(0);
-    let workers = ggzy::background::workers();
-    let c = workers
-        .consumers
-        .iter()
-        .find(|c| c.name() == "projects.organizations")
-        .expect("projects.organizations consumer registered")
-        .clone();
-    for _ in 0..500 {
-        consumer::drain(&app.ctx.db, app.clock(), c.as_ref())
-            .await
-            .unwrap();
-        if consumer::position(&app.ctx.db, c.name()).await.unwrap() >= last {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("organizations projection did not catch up");
+    app.drain_consumer("projects.organizations").await;
 }
 
 pub(crate) async fn open_by_staff(app: &TestApp, t: &Trade) {
-    let (s, v) = app
-        .post(
-            Some(&t.staff),
-            &format!("/api/v1/sections/{}/open-bidding", t.section_id),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["state"], "bidding");
+    app.open_bidding(&t.staff, &t.section_id).await;
 }
 
 /// bidder1..3 register and upload sealed bids (AES for two, SM4 for the third).
@@ -204,17 +125,8 @@ pub(crate) async fn register_and_bid(app: &TestApp, t: &mut Trade) {
     ];
     for (name, price, suite, klen, seed) in specs {
         let token = app.login(name).await;
-        let (s, me) = app.get(Some(&token), "/api/v1/auth/me").await;
-        assert_eq!(s, 200, "{me}");
-        let org_id = me["org_id"].as_str().unwrap().to_string();
-        let (s, v) = app
-            .post(
-                Some(&token),
-                &format!("/api/v1/sections/{}/registrations", t.section_id),
-                json!({}),
-            )
-            .await;
-        assert_eq!(s, 201, "{name}: {v}");
+        let org_id = app.org_of(&token).await;
+        app.register_for(&token, &t.section_id).await;
         let key = vec![seed; klen];
         let plain = plaintext(suite, price, &[("商务标.pdf", b"%PDF-1.7 bid".as_slice())]);
         let sealed = seal(suite, &key, &[seed; 7], &plain).unwrap();
@@ -302,6 +214,26 @@ pub(crate) async fn submit_result(app: &TestApp, t: &Trade, days: i64) -> (u16, 
     .await
 }
 
+/// The tenderer confirms the award of the trade's section.
+pub(crate) async fn post_award(app: &TestApp, t: &Trade, body: Value) -> (u16, Value) {
+    app.post(
+        Some(&t.tenderer),
+        &format!("/api/v1/sections/{}/award", t.section_id),
+        body,
+    )
+    .await
+}
+
+/// A section of `market` whose 3-day candidate publicity ended 10 hours ago (tokens renewed).
+async fn after_publicity(app: &TestApp, market: &str) -> Trade {
+    let mut t = evaluating_section(app, market).await;
+    let (s, v) = submit_result(app, &t, 3).await;
+    assert_eq!(s, 201, "{v}");
+    let ends = at(v["publicity_ends_at"].as_str().unwrap());
+    travel(app, &mut t, ends + chrono::Duration::hours(10)).await;
+    t
+}
+
 fn rules_of(v: &Value) -> Vec<(String, String)> {
     v["errors"]
         .as_array()
@@ -327,10 +259,7 @@ async fn evaluation_result_checks_every_field_and_publicity_of_two_days_is_refus
     let t = evaluating_section(&app, "construction").await;
     let url = format!("/api/v1/sections/{}/evaluation-result", t.section_id);
     let agency = app.login("agency").await;
-    let tenderer_org = {
-        let (_, me) = app.get(Some(&t.tenderer), "/api/v1/auth/me").await;
-        me["org_id"].as_str().unwrap().to_string()
-    };
+    let tenderer_org = app.org_of(&t.tenderer).await;
 
     // Only staff or the project's own agency; a bidder may not.
     let (s, v) = app
@@ -456,12 +385,11 @@ async fn objections_suspend_the_award_until_answered_and_close_with_the_publicit
     let filed = wait_event(&app, "projects.objection.filed", sid).await;
     assert_eq!(filed["org_id"], t.bidders[2].org_id.as_str());
     assert_eq!(
-        ggzy_store::timers::pending_due(
-            &app.ctx.db,
-            &format!("projects.objection.due:{}", o["id"].as_str().unwrap())
-        )
-        .await
-        .unwrap(),
+        app.timer_due(&format!(
+            "projects.objection.due:{}",
+            o["id"].as_str().unwrap()
+        ))
+        .await,
         Some(due)
     );
     // A bidder sees only its own objections.
@@ -556,43 +484,17 @@ async fn objections_suspend_the_award_until_answered_and_close_with_the_publicit
 #[tokio::test]
 async fn contract_alert_fires_after_day_30_not_on_it_and_a_late_contract_is_flagged() {
     let app = TestApp::spawn().await;
-    let mut t = evaluating_section(&app, "procurement").await;
-    let (s, v) = submit_result(&app, &t, 3).await;
-    assert_eq!(s, 201, "{v}");
+    let mut t = after_publicity(&app, "procurement").await;
     let sid = &t.section_id.clone();
-    travel(
-        &app,
-        &mut t,
-        at(v["publicity_ends_at"].as_str().unwrap()) + chrono::Duration::hours(10),
-    )
-    .await;
 
     // Not the first candidate without a reason: refused (实施条例 55); with one: accepted.
-    let (s, v) = app
-        .post(
-            Some(&t.tenderer),
-            &format!("/api/v1/sections/{sid}/award"),
-            json!({"winner_org_id": t.bidders[0].org_id}),
-        )
-        .await;
+    let (s, v) = post_award(&app, &t, json!({"winner_org_id": t.bidders[0].org_id})).await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(v["errors"][0]["rule"], "award.reason_required");
-    let (s, v) = app
-        .post(
-            Some(&t.tenderer),
-            &format!("/api/v1/sections/{sid}/award"),
-            json!({"winner_org_id": "no-such-org"}),
-        )
-        .await;
+    let (s, v) = post_award(&app, &t, json!({"winner_org_id": "no-such-org"})).await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(v["errors"][0]["rule"], "award.not_a_candidate");
-    let (s, a) = app
-        .post(
-            Some(&t.tenderer),
-            &format!("/api/v1/sections/{sid}/award"),
-            json!({"winner_org_id": t.bidders[0].org_id, "reason": "第一中标候选人放弃中标（书面声明）"}),
-        )
-        .await;
+    let (s, a) = post_award(&app, &t, json!({"winner_org_id": t.bidders[0].org_id, "reason": "第一中标候选人放弃中标（书面声明）"})).await;
     assert_eq!(s, 201, "{a}");
     assert_eq!(a["winner_rank"], 2);
     assert_eq!(a["price"], "9650000.00");
@@ -614,9 +516,7 @@ async fn contract_alert_fires_after_day_30_not_on_it_and_a_late_contract_is_flag
     assert_eq!(s, 200, "{notice}");
     assert!(notice["notice_no"].as_str().unwrap().starts_with("ZBTZ-"));
     assert_eq!(
-        ggzy_store::timers::pending_due(&app.ctx.db, &format!("projects.contract.due:{sid}"))
-            .await
-            .unwrap(),
+        app.timer_due(&format!("projects.contract.due:{sid}")).await,
         Some(due)
     );
 
@@ -673,31 +573,16 @@ async fn contract_alert_fires_after_day_30_not_on_it_and_a_late_contract_is_flag
             json!({"reason": "x"}),
         )
         .await;
-    assert_eq!(s, 409, "{v}");
-    assert!(v["detail"].as_str().unwrap().contains("contracted"), "{v}");
+    assert_conflict(s, &v, "contracted");
     app.stop().await;
 }
 
 #[tokio::test]
 async fn a_contract_signed_on_day_30_is_on_time_and_cancels_the_alert() {
     let app = TestApp::spawn().await;
-    let mut t = evaluating_section(&app, "construction").await;
-    let (s, v) = submit_result(&app, &t, 3).await;
-    assert_eq!(s, 201, "{v}");
+    let mut t = after_publicity(&app, "construction").await;
     let sid = &t.section_id.clone();
-    travel(
-        &app,
-        &mut t,
-        at(v["publicity_ends_at"].as_str().unwrap()) + chrono::Duration::hours(10),
-    )
-    .await;
-    let (s, a) = app
-        .post(
-            Some(&t.tenderer),
-            &format!("/api/v1/sections/{sid}/award"),
-            json!({}),
-        )
-        .await;
+    let (s, a) = post_award(&app, &t, json!({})).await;
     assert_eq!(s, 201, "{a}");
     let due = at(a["contract_due_at"].as_str().unwrap());
     travel(&app, &mut t, due - chrono::Duration::hours(2)).await;
@@ -711,9 +596,7 @@ async fn a_contract_signed_on_day_30_is_on_time_and_cancels_the_alert() {
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["contract"]["late"], false);
     assert_eq!(
-        ggzy_store::timers::pending_due(&app.ctx.db, &format!("projects.contract.due:{sid}"))
-            .await
-            .unwrap(),
+        app.timer_due(&format!("projects.contract.due:{sid}")).await,
         None
     );
     travel(&app, &mut t, due + chrono::Duration::days(1)).await;
@@ -752,19 +635,14 @@ async fn termination_needs_the_owner_and_a_reason() {
     assert_eq!(ev["reason"], "项目取消（财政资金未落实）");
     assert_eq!(ev["market"], "construction");
     assert_eq!(
-        ggzy_store::timers::pending_due(
-            &app.ctx.db,
-            &format!("projects.section.deadline:{}", t.section_id)
-        )
-        .await
-        .unwrap(),
+        app.timer_due(&format!("projects.section.deadline:{}", t.section_id))
+            .await,
         None
     );
     let (s, v) = app
         .post(Some(&t.tenderer), &url, json!({"reason": "again"}))
         .await;
-    assert_eq!(s, 409, "{v}");
-    assert!(v["detail"].as_str().unwrap().contains("terminated"), "{v}");
+    assert_conflict(s, &v, "terminated");
     // Evaluation result on a section that is not evaluating: 409 naming the state.
     let (s, v) = app
         .post(
@@ -773,8 +651,7 @@ async fn termination_needs_the_owner_and_a_reason() {
             json!({"report_ref": "r", "ranking": [], "publicity_days": 3}),
         )
         .await;
-    assert_eq!(s, 409, "{v}");
-    assert!(v["detail"].as_str().unwrap().contains("terminated"), "{v}");
+    assert_conflict(s, &v, "terminated");
     app.stop().await;
 }
 
@@ -796,9 +673,8 @@ async fn a_published_tender_announcement_opens_bidding_and_a_change_notice_postp
     let ev = wait_event(&app, "projects.section.bidding_opened", &sid).await;
     assert_eq!(ev["announcement_id"], "ann-1");
     assert_eq!(
-        ggzy_store::timers::pending_due(&app.ctx.db, &format!("projects.section.deadline:{sid}"))
-            .await
-            .unwrap(),
+        app.timer_due(&format!("projects.section.deadline:{sid}"))
+            .await,
         Some(at(DEADLINE))
     );
     // The same announcement again (a replay) changes nothing.
@@ -832,15 +708,13 @@ async fn a_published_tender_announcement_opens_bidding_and_a_change_notice_postp
     assert_eq!(at(s["bid_deadline"].as_str().unwrap()), at(new_deadline));
     assert_eq!(at(s["opening_at"].as_str().unwrap()), at(new_deadline));
     assert_eq!(
-        ggzy_store::timers::pending_due(&app.ctx.db, &format!("projects.section.deadline:{sid}"))
-            .await
-            .unwrap(),
+        app.timer_due(&format!("projects.section.deadline:{sid}"))
+            .await,
         Some(at(new_deadline))
     );
     assert_eq!(
-        ggzy_store::timers::pending_due(&app.ctx.db, &format!("projects.section.opening:{sid}"))
-            .await
-            .unwrap(),
+        app.timer_due(&format!("projects.section.opening:{sid}"))
+            .await,
         Some(at(new_deadline))
     );
     // The old deadline passes: the section is still bidding and a bidder may still register.

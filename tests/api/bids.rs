@@ -4,115 +4,23 @@
 
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use ggzy_api_tests::fixtures::{assert_rule, at, road_project};
 use ggzy_api_tests::{into_parts, TestApp};
 use ggzy_projects::package::{self, Sealed, Suite};
-use ggzy_store::consumer;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::{Column, Row};
-use std::time::Duration;
 
 const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
 const PRICE: &str = "8765432.19";
 
-fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .unwrap()
-        .with_timezone(&chrono::Utc)
-}
-
-fn project_body() -> Value {
-    json!({
-        "name": "大连市某道路改造工程",
-        "market": "construction",
-        "procedure": "open_tender",
-        "tenderer_uscc": "91110000802100433B",
-        "tenderer_name": "大连市市政建设管理处",
-        "sections": [{
-            "name": "一标段",
-            "estimated_price": "10000000.00",
-            "deposit": "200000.00",
-            "docs_issue_at": "2026-03-02T09:00:00+08:00",
-            "docs_sale_end_at": "2026-03-07T17:00:00+08:00",
-            "bid_deadline": DEADLINE,
-            "opening_at": DEADLINE,
-        }],
-    })
-}
-
-async fn projection_ready(app: &TestApp) {
-    app.seal().await;
-    let last = ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 100_000)
-        .await
-        .unwrap()
-        .last()
-        .map(|e| e.seq)
-        .unwrap_or(0);
-    let workers = ggzy::background::workers();
-    let c = workers
-        .consumers
-        .iter()
-        .find(|c| c.name() == "projects.organizations")
-        .expect("projects.organizations consumer registered")
-        .clone();
-    for _ in 0..500 {
-        consumer::drain(&app.ctx.db, app.clock(), c.as_ref())
-            .await
-            .unwrap();
-        if consumer::position(&app.ctx.db, c.name()).await.unwrap() >= last {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("organizations projection did not catch up");
-}
-
 /// A section open for bidding with bidder1 and bidder2 registered; returns the section id.
 async fn bidding_section(app: &TestApp) -> String {
-    let tenderer = app.login("tenderer").await;
-    let staff = app.login("staff").await;
-    let (s, p) = app
-        .post(Some(&tenderer), "/api/v1/projects", project_body())
-        .await;
-    assert_eq!(s, 201, "{p}");
-    let id = p["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{id}/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let section = v["sections"][0]["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/sections/{section}/open-bidding"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    projection_ready(app).await;
-    for b in ["bidder1", "bidder2"] {
-        let t = app.login(b).await;
-        let (s, v) = app
-            .post(
-                Some(&t),
-                &format!("/api/v1/sections/{section}/registrations"),
-                json!({}),
-            )
-            .await;
-        assert_eq!(s, 201, "{b}: {v}");
-    }
-    section
+    app.bidding_section(
+        road_project("大连市某道路改造工程", DEADLINE),
+        &["bidder1", "bidder2"],
+    )
+    .await
+    .section_id
 }
 
 fn package(price: &str, seed: u8) -> Sealed {
@@ -146,6 +54,15 @@ async fn put_bid(
         .await
         .expect("request");
     into_parts(r).await
+}
+
+async fn withdraw(app: &TestApp, token: &str, section: &str) -> reqwest::Response {
+    app.client
+        .delete(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn verify(app: &TestApp, receipt: &Value) {
@@ -193,11 +110,7 @@ async fn upload_receipt_replace_withdraw_and_deadline() {
 
     // Not registered: refused before anything is stored.
     let (s, v) = put_bid(&app, &b3, &section, &p.digest, p.ciphertext.clone()).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("bid.not_registered")),
-        "{v}"
-    );
+    assert_rule(s, &v, 409, "bid.not_registered");
     // Digest header malformed.
     let (s, v) = put_bid(&app, &b1, &section, "xyz", p.ciphertext.clone()).await;
     assert_eq!(s, 422, "{v}");
@@ -233,13 +146,7 @@ async fn upload_receipt_replace_withdraw_and_deadline() {
     assert_eq!(statuses, ["superseded", "current"]);
 
     // Withdraw, then bid again.
-    let r = app
-        .client
-        .delete(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
-        .bearer_auth(&b1)
-        .send()
-        .await
-        .unwrap();
+    let r = withdraw(&app, &b1, &section).await;
     assert_eq!(r.status(), 204);
     let (s, r3) = put_bid(&app, &b1, &section, &p.digest, p.ciphertext.clone()).await;
     assert_eq!(
@@ -258,31 +165,13 @@ async fn upload_receipt_replace_withdraw_and_deadline() {
     app.clock().set(deadline);
     let p4 = package("999.00", 4);
     let (s, v) = put_bid(&app, &b2, &section, &p4.digest, p4.ciphertext.clone()).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("bid.after_deadline")),
-        "{v}"
-    );
+    assert_rule(s, &v, 409, "bid.after_deadline");
     app.clock().set(deadline + chrono::Duration::seconds(1));
     let (s, v) = put_bid(&app, &b2, &section, &p4.digest, p4.ciphertext.clone()).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("bid.after_deadline")),
-        "{v}"
-    );
-    let r = app
-        .client
-        .delete(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
-        .bearer_auth(&b2)
-        .send()
-        .await
-        .unwrap();
+    assert_rule(s, &v, 409, "bid.after_deadline");
+    let r = withdraw(&app, &b2, &section).await;
     assert_eq!(r.status(), 409);
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM bids")
-        .fetch_one(app.ctx.db.pool())
-        .await
-        .unwrap()
-        .get(0);
+    let n = app.scalar_i64("SELECT COUNT(*) FROM bids").await;
     assert_eq!(n, 4);
     app.stop().await;
 }
@@ -309,11 +198,7 @@ async fn oversized_package_refused_with_413() {
         assert_eq!(s, 413, "{v}");
         assert_eq!(v["status"], 413, "problem+json: {v}");
     }
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM bids")
-        .fetch_one(app.ctx.db.pool())
-        .await
-        .unwrap()
-        .get(0);
+    let n = app.scalar_i64("SELECT COUNT(*) FROM bids").await;
     assert_eq!(n, 0);
     app.stop().await;
 }
@@ -332,50 +217,31 @@ async fn no_plaintext_price_in_the_database() {
     app.seal().await;
     let pool = app.ctx.db.pool();
     let postgres = std::env::var("GGZY_TEST_DATABASE_URL").is_ok();
-    let tables: Vec<String> = if postgres {
-        sqlx::query(
+    let tables = if postgres {
+        app.strings(
             "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
              WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+            &[],
         )
-        .fetch_all(pool)
         .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
     } else {
-        sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .fetch_all(pool)
+        app.strings("SELECT name FROM sqlite_master WHERE type = 'table'", &[])
             .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect()
     };
     assert!(tables.iter().any(|t| t == "bids"), "{tables:?}");
     let mut cells = 0;
     for t in &tables {
         // Cast every column to text so the Any driver can decode it.
-        let cols: Vec<String> = if postgres {
-            sqlx::query(
+        let cols = if postgres {
+            app.strings(
                 "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name = $1",
+                &[t],
             )
-            .bind(t)
-            .fetch_all(pool)
             .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect()
         } else {
-            sqlx::query(&format!("SELECT name FROM pragma_table_info('{t}')"))
-                .fetch_all(pool)
+            app.strings(&format!("SELECT name FROM pragma_table_info('{t}')"), &[])
                 .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get(0))
-                .collect()
         };
         if cols.is_empty() {
             continue;
@@ -439,23 +305,15 @@ async fn a_package_must_name_a_known_suite() {
         assert_eq!(v["errors"][0]["rule"], "bid.package_format", "{v}");
         assert_eq!(v["errors"][0]["field"], "body", "{v}");
     }
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM bids")
-        .fetch_one(app.ctx.db.pool())
-        .await
-        .unwrap()
-        .get(0);
+    let n = app.scalar_i64("SELECT COUNT(*) FROM bids").await;
     assert_eq!(n, 0);
     let (s, v) = put_bid(&app, &b1, &section, &aes.digest, aes.ciphertext.clone()).await;
     assert_eq!(s, 201, "{v}");
     let (s, v) = put_bid(&app, &b2, &section, &sm4.digest, sm4.ciphertext.clone()).await;
     assert_eq!(s, 201, "{v}");
-    let suites: Vec<String> = sqlx::query("SELECT suite FROM bids ORDER BY received_at, id")
-        .fetch_all(app.ctx.db.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let suites = app
+        .strings("SELECT suite FROM bids ORDER BY received_at, id", &[])
+        .await;
     assert_eq!(suites.len(), 2);
     assert!(
         suites.contains(&"AES-256-GCM+SHA-256".to_string()),

@@ -1,24 +1,17 @@
 //! Unified deposit management (统一保证金管理): virtual accounts, signed bank callbacks, deposit
 //! status, the ledger's trial balance.
 
+use ggzy_api_tests::fixtures::{at, hmac_sha256_hex, road_project, BANK_KEY};
 use ggzy_api_tests::{into_parts, TestApp};
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// Dev default of GGZY_BANK_HMAC_KEY (see docs/deposits.md).
-const KEY: &[u8] = b"ggzy-dev-bank-hmac-key";
+const KEY: &[u8] = BANK_KEY;
 /// Basic accounts (基本账户) of the demo bidders bidder1 and bidder2.
 const BIDDER1_BASIC: &str = "21050161000000000004";
 const BIDDER2_BASIC: &str = "21050161000000000005";
 /// Shanghai 2026-03-22 09:30 = the bid deadline below.
 const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
-
-fn hmac_sha256_hex(key: &[u8], msg: &[u8]) -> String {
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
-    mac.update(msg);
-    hex::encode(mac.finalize().into_bytes())
-}
 
 #[test]
 fn the_test_hmac_matches_rfc_4231_case_2() {
@@ -31,63 +24,16 @@ fn the_test_hmac_matches_rfc_4231_case_2() {
 // --- helpers
 
 async fn registered_section(app: &TestApp) -> String {
-    let tenderer = app.login("tenderer").await;
-    let staff = app.login("staff").await;
-    let body = json!({
-        "name": "大连市某道路改造工程",
-        "market": "construction",
-        "procedure": "open_tender",
-        "tenderer_uscc": "91110000802100433B",
-        "tenderer_name": "大连市市政建设管理处",
-        "sections": [{
-            "name": "一标段",
-            "estimated_price": "10000000.00",
-            "deposit": "200000.00",
-            "docs_issue_at": "2026-03-02T09:00:00+08:00",
-            "docs_sale_end_at": "2026-03-07T17:00:00+08:00",
-            "bid_deadline": DEADLINE,
-            "opening_at": DEADLINE,
-        }],
-    });
-    let (s, p) = app.post(Some(&tenderer), "/api/v1/projects", body).await;
-    assert_eq!(s, 201, "{p}");
-    let id = p["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{id}/submit"),
-            json!({}),
-        )
+    let r = app
+        .register_project(road_project("大连市某道路改造工程", DEADLINE))
         .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
     app.seal().await;
-    v["sections"][0]["id"].as_str().unwrap().to_string()
+    r.section_id
 }
 
 /// The bidder's virtual account, once the deposits projection has seen the section.
 async fn open_account(app: &TestApp, token: &str, section_id: &str) -> (u16, Value) {
-    for _ in 0..200 {
-        let (s, v) = app
-            .post(
-                Some(token),
-                "/api/v1/deposits/accounts",
-                json!({"section_id": section_id}),
-            )
-            .await;
-        if s != 404 {
-            return (s, v);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the deposits projection never saw section {section_id}");
+    app.deposit_account(token, section_id).await
 }
 
 async fn callback_with(
@@ -97,25 +43,37 @@ async fn callback_with(
     ts: i64,
     key: &[u8],
 ) -> (u16, Value) {
-    let ts = ts.to_string();
-    let sig = hmac_sha256_hex(key, format!("{ts}.{body}").as_bytes());
-    let r = app
-        .client
-        .post(app.url("/api/v1/bank/callbacks/transfers"))
-        .bearer_auth(token)
-        .header("content-type", "application/json")
-        .header("X-Timestamp", ts)
-        .header("X-Signature", sig)
-        .body(body.to_string())
-        .send()
+    app.bank_post(token, "/api/v1/bank/callbacks/transfers", body, ts, key)
         .await
-        .expect("request");
-    into_parts(r).await
 }
 
 async fn callback(app: &TestApp, token: &str, body: &Value) -> (u16, Value) {
-    let now = app.clock().now().timestamp();
-    callback_with(app, token, &body.to_string(), now, KEY).await
+    app.bank_transfer(token, body).await
+}
+
+/// The road section registered and bidder1's deposit of `amount` paid from its basic account on
+/// 2026-03-10 (transaction T-1); the section and bidder1's virtual account.
+async fn bidder1_paid(app: &TestApp, amount: &str) -> (String, Value) {
+    let section = registered_section(app).await;
+    let b1 = app.login("bidder1").await;
+    let bank = app.login("bank").await;
+    let (_, a1) = open_account(app, &b1, &section).await;
+    let account = a1["account_no"].as_str().unwrap();
+    paid_early(app, &bank, "T-1", account, BIDDER1_BASIC, amount).await;
+    (section, a1)
+}
+
+/// A transfer into `account_no` from `payer`, valued 2026-03-10 10:00 (before every deadline here).
+async fn paid_early(
+    app: &TestApp,
+    bank: &str,
+    txn: &str,
+    account_no: &str,
+    payer: &str,
+    amount: &str,
+) -> (u16, Value) {
+    let body = transfer(txn, account_no, payer, amount, "2026-03-10T10:00:00+08:00");
+    callback(app, bank, &body).await
 }
 
 fn transfer(txn: &str, account_no: &str, payer: &str, amount: &str, value_at: &str) -> Value {
@@ -196,16 +154,13 @@ async fn deposits_are_valid_missing_or_invalid_with_the_reason_and_the_ledger_ba
     .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("credited")), "{v}");
     // bidder2 pays from another account (实施条例 26): held as unmatched.
-    let (s, v) = callback(
+    let (s, v) = paid_early(
         &app,
         &bank,
-        &transfer(
-            "T-2",
-            &acc(&a2),
-            "6222020000000000",
-            "200000.00",
-            "2026-03-10T10:00:00+08:00",
-        ),
+        "T-2",
+        &acc(&a2),
+        "6222020000000000",
+        "200000.00",
     )
     .await;
     assert_eq!(
@@ -313,18 +268,10 @@ async fn deposits_are_valid_missing_or_invalid_with_the_reason_and_the_ledger_ba
     assert_eq!(tb["balanced"], true);
     assert_eq!(tb["total_debit"], tb["total_credit"]);
     assert_eq!(tb["total_debit"], "600010.01");
-    let bal = |t: &str| {
-        tb["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["account_type"] == t)
-            .unwrap()["balance"]
-            .clone()
-    };
-    assert_eq!(bal("bank_clearing"), "600010.01");
-    assert_eq!(bal("deposit_liability"), "400000.01");
-    assert_eq!(bal("unmatched"), "200010.00");
+    let bal = balances(&app, &staff).await;
+    assert_eq!(bal["bank_clearing"], "600010.01");
+    assert_eq!(bal["deposit_liability"], "400000.01");
+    assert_eq!(bal["unmatched"], "200010.00");
     assert_eq!(
         app.get(Some(&b1), "/api/v1/deposits/ledger/trial-balance")
             .await
@@ -332,34 +279,14 @@ async fn deposits_are_valid_missing_or_invalid_with_the_reason_and_the_ledger_ba
         403
     );
     // The daily job instructs the bank to return unmatched money to its payer, once.
-    let workers = ggzy::background::workers();
-    let job = workers
-        .cron
-        .iter()
-        .find(|j| j.name == "deposits.refund_instructions")
-        .expect("refund job registered");
     for _ in 0..2 {
-        (job.run)(app.ctx.db.clone(), app.clock().clone())
-            .await
-            .expect("refund job");
+        run_refund_job(&app).await;
     }
     assert_eq!(count_events(&app, "deposits.refund.instructed").await, 2);
-    let (_, tb) = app
-        .get(Some(&staff), "/api/v1/deposits/ledger/trial-balance")
-        .await;
-    assert_eq!(tb["balanced"], true);
-    let bal = |t: &str| {
-        tb["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["account_type"] == t)
-            .unwrap()["balance"]
-            .clone()
-    };
-    assert_eq!(bal("unmatched"), "0.00");
-    assert_eq!(bal("refunds_payable"), "200010.00");
-    assert_eq!(bal("deposit_liability"), "400000.01");
+    let bal = balances(&app, &staff).await;
+    assert_eq!(bal["unmatched"], "0.00");
+    assert_eq!(bal["refunds_payable"], "200010.00");
+    assert_eq!(bal["deposit_liability"], "400000.01");
     let admin = app.login("admin").await;
     assert_eq!(
         app.get(Some(&admin), "/api/v1/deposits/ledger/trial-balance")
@@ -457,56 +384,11 @@ async fn twenty_parallel_identical_callbacks_credit_once() {
 
 #[tokio::test]
 async fn without_a_bank_key_the_bank_callbacks_answer_503() {
-    use ggzy_store::ctx::Settings;
-    let tdb = ggzy_api_tests::TestDb::new().await;
-    let files = tempfile::tempdir().expect("tempdir");
-    let settings = Settings {
-        files_dir: files.path().to_path_buf(),
-        bank_hmac_key: None,
-        ..Settings::default()
-    };
-    let ctx = ggzy_store::Ctx::new(
-        tdb.db.clone(),
-        ggzy_core::Clock::manual(ggzy_api_tests::default_start()),
-        ggzy_core::calendar::BusinessCalendar::official(),
-        settings,
-    );
-    ggzy::demo::seed(&ctx, Some(ggzy_api_tests::DEMO_PASSWORD))
-        .await
-        .expect("seed");
-    let router = ggzy::build_router(
-        ctx.clone(),
-        ggzy::AppOptions {
-            request_timeout: Duration::from_secs(30),
-            body_limit: 256 * 1024,
-            trust_proxy: false,
-            metrics: metrics_exporter_prometheus::PrometheusBuilder::new()
-                .build_recorder()
-                .handle(),
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
-    });
-    let client = reqwest::Client::new();
-    let r = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "bank", "password": ggzy_api_tests::DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("login");
-    let token = r.json::<Value>().await.expect("json")["token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let app = TestApp::spawn_with(ggzy_api_tests::default_start(), |s| {
+        s.bank_hmac_key = None;
+    })
+    .await;
+    let token = app.login("bank").await;
     let body = transfer(
         "T-1",
         "x",
@@ -515,29 +397,17 @@ async fn without_a_bank_key_the_bank_callbacks_answer_503() {
         "2026-03-02T09:00:00+08:00",
     )
     .to_string();
-    let ts = ctx.clock.now().timestamp().to_string();
+    let ts = app.clock().now().timestamp();
     // Even a body signed with the public dev key is refused: no key is configured.
-    let sig = hmac_sha256_hex(KEY, format!("{ts}.{body}").as_bytes());
     for path in [
         "/api/v1/bank/callbacks/transfers",
         "/api/v1/bank/callbacks/refunds",
     ] {
-        let r = client
-            .post(format!("{base}{path}"))
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .header("X-Timestamp", &ts)
-            .header("X-Signature", &sig)
-            .body(body.clone())
-            .send()
-            .await
-            .expect("request");
-        let (s, p) = into_parts(r).await;
+        let (s, p) = app.bank_post(&token, path, &body, ts, KEY).await;
         assert_eq!(s, 503, "{path}: {p}");
         assert_eq!(p["detail"], "bank key not configured", "{p}");
     }
-    server.abort();
-    tdb.drop_db().await;
+    app.stop().await;
 }
 
 // --- the lifecycle: helpers
@@ -545,47 +415,19 @@ async fn without_a_bank_key_the_bank_callbacks_answer_503() {
 /// Emit another area's event into the outbox (the projects side lands in parallel) and wait until
 /// the deposits consumer has read it.
 async fn emit_event(app: &TestApp, event_type: &str, aggregate_id: &str, payload: Value) {
-    let mut tx = app.ctx.db.begin().await.expect("begin");
-    ggzy_store::outbox::emit(
-        &mut tx,
-        &app.ctx.db,
-        &ggzy_core::events::ActorRef::system("test.projects"),
-        app.clock().now(),
-        ggzy_core::events::NewEvent::new(event_type, "section", aggregate_id, payload),
+    app.emit_as(
+        "test.projects",
+        event_type,
+        "section",
+        aggregate_id,
+        payload,
     )
-    .await
-    .expect("emit");
-    app.ctx.db.commit(tx).await.expect("commit");
-    app.seal().await;
+    .await;
     wait_for_deposits(app).await;
 }
 
 async fn wait_for_deposits(app: &TestApp) {
-    use sqlx::Row;
-    let head: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM events")
-        .fetch_one(app.ctx.db.pool())
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap();
-    for _ in 0..400 {
-        let pos = ggzy_store::consumer::position(&app.ctx.db, "deposits.projection")
-            .await
-            .unwrap();
-        if pos >= head {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let err: Option<String> = sqlx::query(
-        "SELECT last_error FROM consumer_cursors WHERE consumer = 'deposits.projection'",
-    )
-    .fetch_one(app.ctx.db.pool())
-    .await
-    .unwrap()
-    .try_get(0)
-    .unwrap();
-    panic!("the deposits consumer did not catch up: {err:?}");
+    app.wait_consumer("deposits.projection").await;
 }
 
 async fn run_refund_job(app: &TestApp) {
@@ -602,10 +444,7 @@ async fn run_refund_job(app: &TestApp) {
 }
 
 fn set_clock(app: &TestApp, local: &str) {
-    let t = chrono::DateTime::parse_from_rfc3339(local)
-        .unwrap()
-        .with_timezone(&chrono::Utc);
-    app.clock().set(t);
+    app.clock().set(at(local));
 }
 
 async fn events_of(app: &TestApp, event_type: &str) -> Vec<Value> {
@@ -632,21 +471,15 @@ async fn refunds(app: &TestApp, token: &str, section: &str) -> Vec<Value> {
 }
 
 async fn confirm(app: &TestApp, token: &str, body: &Value) -> (u16, Value) {
-    let ts = app.clock().now().timestamp().to_string();
-    let body = body.to_string();
-    let sig = hmac_sha256_hex(KEY, format!("{ts}.{body}").as_bytes());
-    let r = app
-        .client
-        .post(app.url("/api/v1/bank/callbacks/refunds"))
-        .bearer_auth(token)
-        .header("content-type", "application/json")
-        .header("X-Timestamp", ts)
-        .header("X-Signature", sig)
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    into_parts(r).await
+    let now = app.clock().now().timestamp();
+    app.bank_post(
+        token,
+        "/api/v1/bank/callbacks/refunds",
+        &body.to_string(),
+        now,
+        KEY,
+    )
+    .await
 }
 
 async fn balances(app: &TestApp, token: &str) -> Value {
@@ -710,18 +543,7 @@ async fn the_status_is_fixed_at_the_deadline_for_each_registration_and_later_mon
         a3["org_id"].as_str().unwrap().to_string()
     };
     let acc = |a: &Value| a["account_no"].as_str().unwrap().to_string();
-    callback(
-        &app,
-        &bank,
-        &transfer(
-            "T-1",
-            &acc(&a1),
-            BIDDER1_BASIC,
-            "200000.00",
-            "2026-03-10T10:00:00+08:00",
-        ),
-    )
-    .await;
+    paid_early(&app, &bank, "T-1", &acc(&a1), BIDDER1_BASIC, "200000.00").await;
     // bidder3 gives an electronic guarantee instead of cash (90 days of bid validity).
     let (s, g) = app
         .post(
@@ -929,18 +751,7 @@ async fn construction_refunds_are_due_five_days_after_signing_with_interest_roun
     let acc = |a: &Value| a["account_no"].as_str().unwrap().to_string();
     // bidder1 pays 300.00 too much: 200300.00 × 0.35% × 36 / 360 = 70.105 → 70.11 (half up; banker's
     // rounding would give 70.10).
-    callback(
-        &app,
-        &bank,
-        &transfer(
-            "T-1",
-            &acc(&a1),
-            BIDDER1_BASIC,
-            "200300.00",
-            "2026-03-10T10:00:00+08:00",
-        ),
-    )
-    .await;
+    paid_early(&app, &bank, "T-1", &acc(&a1), BIDDER1_BASIC, "200300.00").await;
     callback(
         &app,
         &bank,
@@ -1225,23 +1036,8 @@ async fn procurement_refunds_count_working_days_across_labour_day() {
 #[tokio::test]
 async fn a_forfeiture_needs_a_reason_and_a_second_approver_and_the_rest_is_still_refunded() {
     let app = TestApp::spawn().await;
-    let section = registered_section(&app).await;
-    let b1 = app.login("bidder1").await;
-    let bank = app.login("bank").await;
-    let (_, a1) = open_account(&app, &b1, &section).await;
+    let (section, a1) = bidder1_paid(&app, "200000.01").await;
     let org1 = a1["org_id"].as_str().unwrap().to_string();
-    callback(
-        &app,
-        &bank,
-        &transfer(
-            "T-1",
-            a1["account_no"].as_str().unwrap(),
-            BIDDER1_BASIC,
-            "200000.01",
-            "2026-03-10T10:00:00+08:00",
-        ),
-    )
-    .await;
     // Projects reports that bidder1's bid was not decrypted (revoked).
     set_clock(&app, "2026-03-22T10:00:00+08:00");
     let b1 = app.login("bidder1").await;
@@ -1361,22 +1157,7 @@ async fn a_forfeiture_needs_a_reason_and_a_second_approver_and_the_rest_is_still
 async fn a_terminated_construction_tender_refunds_by_the_next_working_day_and_a_later_failure_does_not_move_it(
 ) {
     let app = TestApp::spawn().await;
-    let section = registered_section(&app).await;
-    let b1 = app.login("bidder1").await;
-    let bank = app.login("bank").await;
-    let (_, a1) = open_account(&app, &b1, &section).await;
-    callback(
-        &app,
-        &bank,
-        &transfer(
-            "T-1",
-            a1["account_no"].as_str().unwrap(),
-            BIDDER1_BASIC,
-            "200000.00",
-            "2026-03-10T10:00:00+08:00",
-        ),
-    )
-    .await;
+    let (section, _) = bidder1_paid(&app, "200000.00").await;
     // Terminated Wednesday 2026-09-30 (实施条例 31: 及时退还): the next working day is 2026-10-08,
     // after the National Day holiday.
     set_clock(&app, "2026-09-30T10:00:00+08:00");

@@ -250,7 +250,7 @@ async fn comprehensive_evaluation_with_majority_rejection_independent_scoring_an
     assert_eq!(s, 422, "{v}");
     assert_eq!(
         rules_of(&v),
-        ["scoring.points_range", "scoring.unknown_bid"]
+        ["scoring.unknown_bid", "scoring.points_range"]
     );
     // Independence: after submitting, a member sees only his own scores until all submitted.
     let (s, _) = score(&app, &e1, &sid, points(&t, ("40", "15"), ("45", "18"))).await;
@@ -623,5 +623,281 @@ async fn lowest_price_evaluation_with_a_replacement_who_must_redo_the_review() {
     );
     assert_eq!(ev["ranking"][0]["score"], Value::Null);
     wait_state(&app, &t, "publicizing").await;
+    app.stop().await;
+}
+
+/// A fourth expert login (the demo has three): created by the admin like any expert account.
+async fn fourth_expert(app: &TestApp, expert_id: &str) -> (Expert, Value) {
+    let admin = app.login("admin").await;
+    let (_, e1) = app
+        .get(Some(&app.login("expert1").await), "/api/v1/auth/me")
+        .await;
+    let (s, u) = app
+        .post(
+            Some(&admin),
+            "/api/v1/users",
+            json!({"username": "expert4", "password": ggzy_api_tests::DEMO_PASSWORD,
+                   "role": "expert", "org_id": e1["org_id"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{u}");
+    expert(app, "expert4", expert_id).await
+}
+
+#[tokio::test]
+async fn a_replacement_keeps_the_review_the_recused_member_finished_and_scores_what_he_had_not() {
+    let app = TestApp::spawn().await;
+    let mut t = registered_section(&app, "construction").await;
+    let sid = t.section_id.clone();
+    caught_up(&app).await;
+    let (s, v) = put_method(&app, &t.tenderer, &sid, comprehensive()).await;
+    assert_eq!(s, 200, "{v}");
+    open_by_staff(&app, &t).await;
+    register_and_bid(&app, &mut t).await;
+    open_and_decrypt(&app, &mut t).await;
+    let (e1, j1) = expert(&app, "expert1", "EXP-1").await;
+    let (e2, j2) = expert(&app, "expert2", "EXP-2").await;
+    let (e3, j3) = expert(&app, "expert3", "EXP-3").await;
+    let (e4, j4) = fourth_expert(&app, "EXP-4").await;
+    draw(&app, &sid, vec![j1, j2, j3.clone()]).await;
+
+    // Stage 1 complete: bidder3 rejected by EXP-1 and EXP-2; EXP-3 passed every bid.
+    assert_eq!(review(&app, &e1, &sid, failing(&t, &[2])).await.0, 200);
+    assert_eq!(review(&app, &e2, &sid, failing(&t, &[2])).await.0, 200);
+    let (s, w) = review(&app, &e3, &sid, pass_all(&t)).await;
+    assert_eq!(s, 200, "{w}");
+    assert_eq!(w["stage"], "scoring");
+    // Stage 2: EXP-1 and EXP-2 score, then EXP-3 recuses before scoring and EXP-4 takes his seat.
+    assert_eq!(
+        score(&app, &e1, &sid, points(&t, ("40", "15"), ("45", "18")))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        score(&app, &e2, &sid, points(&t, ("42", "16"), ("44", "17")))
+            .await
+            .0,
+        200
+    );
+    emit_event(
+        &app,
+        "experts.member.replaced",
+        "draw-1",
+        json!({"draw_id": "draw-1", "section_id": sid, "session_id": "session-1",
+               "expert_id": "EXP-3", "reason": "recused: 与投标人存在利害关系",
+               "replaced": j3, "replacement": j4, "experts": [j4]}),
+    )
+    .await;
+    caught_up(&app).await;
+
+    // The finished review stays counted: the stage does not reopen, the rejection stands, and
+    // the new member cannot vote on stage 1.
+    let (s, w) = app
+        .get(
+            Some(&e4.token),
+            &format!("/api/v1/sections/{sid}/evaluation"),
+        )
+        .await;
+    assert_eq!(s, 200, "{w}");
+    assert_eq!(w["stage"], "scoring");
+    assert_eq!(w["rejected"], json!([t.bidders[2].org_id]));
+    let me = &w["members"][2];
+    assert_eq!(me["expert_id"], "EXP-4");
+    assert_eq!(me["replaces"], "EXP-3");
+    assert_eq!(me["review_carried_from"], "EXP-3");
+    assert_eq!(me["scored"], false);
+    let (s, v) = review(&app, &e4, &sid, pass_all(&t)).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "review.done_by_replaced_member");
+    let (s, _) = app
+        .get(
+            Some(&e3.token),
+            &format!("/api/v1/sections/{sid}/evaluation"),
+        )
+        .await;
+    assert_eq!(s, 403, "the recused member left the committee");
+
+    // The unfinished scoring is his to do: sealed, the report not ready, until he scores.
+    let scores_url = format!("/api/v1/sections/{sid}/evaluation/scores");
+    let (s, v) = app.get(Some(&e1.token), &scores_url).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "scores.sealed_until_all_submitted");
+    let (s, v) = sign(&app, &e1, &sid, json!({})).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "report.not_ready");
+    let (s, v) = score(&app, &e4, &sid, points(&t, ("41", "14"), ("46", "19"))).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, all) = app.get(Some(&e4.token), &scores_url).await;
+    assert_eq!(s, 200, "{all}");
+    let scorers: std::collections::BTreeSet<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["expert_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(scorers, ["EXP-1", "EXP-2", "EXP-4"].into_iter().collect());
+
+    // The report lists both: EXP-3's verdicts with the replacement reason, EXP-4's points.
+    let (s, r) = app
+        .get(
+            Some(&t.staff),
+            &format!("/api/v1/sections/{sid}/evaluation/report"),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["replaced"].as_array().unwrap().len(), 1, "{r}");
+    let gone = &r["replaced"][0];
+    assert_eq!(gone["expert_id"], "EXP-3");
+    assert_eq!(gone["replaced_by"], "EXP-4");
+    assert_eq!(gone["reason"], "recused: 与投标人存在利害关系");
+    assert_eq!(gone["reviewed"], true);
+    assert_eq!(gone["scored"], false);
+    assert_eq!(r["members"][2]["review_by"], "EXP-3");
+    assert_eq!(r["members"][2]["scores_by"], "EXP-4");
+    assert_eq!(r["rejected"][0]["fail_votes"], 2);
+    let b1 = r["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["org_id"] == t.bidders[0].org_id.as_str())
+        .unwrap()
+        .clone();
+    // technical (40 + 42 + 41) / 3 = 41.00, EXP-4's points counted, EXP-3 never scored.
+    assert_eq!(b1["criteria"]["technical"]["committee"], "41.00");
+    assert_eq!(b1["criteria"]["technical"]["members"]["EXP-4"], "41");
+    for e in [&e1, &e2, &e4] {
+        let (s, v) = sign(&app, e, &sid, json!({})).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let ev = wait_event(&app, "evaluation.report.signed", &sid).await;
+    assert_eq!(ev["ranking"][0]["org_id"], t.bidders[1].org_id.as_str());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_member_works_only_from_the_session_rooms_networks_while_staff_work_anywhere() {
+    let app = TestApp::spawn().await;
+    let t = registered_section(&app, "construction").await;
+    let sid = t.section_id.clone();
+    let (e1, j1) = expert(&app, "expert1", "EXP-1").await;
+    let (_, j2) = expert(&app, "expert2", "EXP-2").await;
+    let (_, j3) = expert(&app, "expert3", "EXP-3").await;
+    draw(&app, &sid, vec![j1, j2, j3]).await;
+
+    // An isolated evaluation room whose terminals sit on 10.0.0.0/8 (the test client is 127.0.0.1).
+    let (s, room) = app
+        .post(
+            Some(&t.staff),
+            "/api/v1/rooms",
+            json!({"kind": "evaluation_room", "name": "评标室 网络", "floor": 5, "capacity": 9,
+                   "isolated": true, "networks": ["10.0.0.0/8"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{room}");
+    let room_id = room["id"].as_str().unwrap().to_string();
+    let (s, session) = app
+        .post(
+            Some(&t.staff),
+            "/api/v1/sessions",
+            json!({"section_id": sid, "room_id": room_id, "start": "2026-03-02T09:00:00+08:00",
+                   "end": "2026-03-02T17:00:00+08:00", "committee_size": 3, "draw": null}),
+        )
+        .await;
+    assert_eq!(s, 201, "{session}");
+    caught_up(&app).await;
+    let scheduled = wait_event(&app, "venues.session.scheduled", &sid).await;
+    assert_eq!(scheduled["room_networks"], json!(["10.0.0.0/8"]));
+
+    let url = format!("/api/v1/sections/{sid}/evaluation");
+    let (s, v) = app.get(Some(&e1.token), &url).await;
+    assert_eq!(s, 403, "{v}");
+    assert_eq!(v["rule"], "evaluation.room_network");
+    assert!(v["detail"].as_str().unwrap().contains("127.0.0.1"), "{v}");
+    let (s, v) = review(&app, &e1, &sid, json!({"bids": []})).await;
+    assert_eq!(s, 403, "{v}");
+    assert_eq!(v["rule"], "evaluation.room_network");
+    let (s, w) = app.get(Some(&t.staff), &url).await;
+    assert_eq!(s, 200, "staff are not restricted: {w}");
+
+    // The room moves to the loopback network: the member is admitted at once.
+    let (s, v) = app
+        .put(
+            Some(&t.staff),
+            &format!("/api/v1/rooms/{room_id}/networks"),
+            json!({"networks": ["127.0.0.0/8"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    caught_up(&app).await;
+    let (s, w) = app.get(Some(&e1.token), &url).await;
+    assert_eq!(s, 200, "{w}");
+    assert_eq!(w["stage"], "waiting");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn government_procurement_scores_the_price_by_the_lowest_price_ratio() {
+    let app = TestApp::spawn().await;
+    let mut t = registered_section(&app, "procurement").await;
+    let sid = t.section_id.clone();
+    caught_up(&app).await;
+    // 87号令 第五十五条: the deviation formula is refused in government procurement.
+    let (s, v) = put_method(&app, &t.tenderer, &sid, comprehensive()).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), ["price_formula.market_requires_lowest_ratio"]);
+    let mut gp = comprehensive();
+    gp["price_formula"] =
+        json!({"kind": "lowest_ratio", "base": {"kind": "lowest"}, "e_above": "1"});
+    let (s, v) = put_method(&app, &t.tenderer, &sid, gp.clone()).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), ["price_formula.ratio_takes_no_e"]);
+    gp["price_formula"] = json!({"kind": "lowest_ratio", "base": {"kind": "lowest"}});
+    let (s, v) = put_method(&app, &t.tenderer, &sid, gp).await;
+    assert_eq!(s, 200, "{v}");
+
+    open_by_staff(&app, &t).await;
+    register_and_bid(&app, &mut t).await;
+    open_and_decrypt(&app, &mut t).await;
+    let (e1, j1) = expert(&app, "expert1", "EXP-1").await;
+    let (e2, j2) = expert(&app, "expert2", "EXP-2").await;
+    let (e3, j3) = expert(&app, "expert3", "EXP-3").await;
+    draw(&app, &sid, vec![j1, j2, j3]).await;
+    let every = |p: (&str, &str)| {
+        json!({"bids": t.bidders.iter().map(|b| json!({"org_id": b.org_id,
+            "points": {"technical": p.0, "commercial": p.1}})).collect::<Vec<_>>()})
+    };
+    for e in [&e1, &e2, &e3] {
+        assert_eq!(review(&app, e, &sid, pass_all(&t)).await.0, 200);
+    }
+    for e in [&e1, &e2, &e3] {
+        let (s, v) = score(&app, e, &sid, every(("40", "15"))).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let (s, r) = app
+        .get(
+            Some(&t.staff),
+            &format!("/api/v1/sections/{sid}/evaluation/report"),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["base"]["base"], "9480000.50");
+    let price_score = |i: usize| {
+        r["bids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["org_id"] == t.bidders[i].org_id.as_str())
+            .unwrap()["price_score"]
+            .clone()
+    };
+    // The lowest bid gets the full 30 points; 9 480 000.50 / 9 650 000.00 × 30 = 29.4715… → 29.47;
+    // 9 480 000.50 / 9 720 000.00 × 30 = 29.2592… → 29.26.
+    assert_eq!(price_score(1)["score"], "30.00");
+    assert_eq!(price_score(0)["score"], "29.47");
+    assert_eq!(price_score(0)["formula"], "lowest_ratio");
+    assert_eq!(price_score(2)["score"], "29.26");
+    assert_eq!(r["ranking"][0]["org_id"], t.bidders[1].org_id.as_str());
+    assert_eq!(r["ranking"][0]["score"], "85.00");
     app.stop().await;
 }

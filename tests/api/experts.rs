@@ -43,6 +43,34 @@ async fn add(app: &TestApp, staff: &str, body: Value) -> String {
     v["id"].as_str().expect("id").to_string()
 }
 
+/// `count` experts numbered from `first`, each with its own employer numbered from `employer`.
+async fn add_many(app: &TestApp, staff: &str, count: u32, first: u32, employer: u32) {
+    for n in 0..count {
+        add(app, staff, expert(first + n, employer + n)).await;
+    }
+}
+
+async fn draw(app: &TestApp, staff: &str, request: Value) -> (u16, Value) {
+    app.post(Some(staff), "/api/v1/experts/draws", request)
+        .await
+}
+
+/// POST `body` to `/api/v1/experts/draws/{draw_id}/{action}` (confirm, decline, reveal).
+async fn on_draw(
+    app: &TestApp,
+    token: &str,
+    draw_id: &str,
+    action: &str,
+    body: Value,
+) -> (u16, Value) {
+    app.post(
+        Some(token),
+        &format!("/api/v1/experts/draws/{draw_id}/{action}"),
+        body,
+    )
+    .await
+}
+
 fn draw_request(section: &str, count: u32, backups: u32) -> Value {
     json!({
         "section_id": section,
@@ -155,9 +183,7 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
     let app = TestApp::spawn().await;
     let staff = app.login("staff").await;
     // 8 eligible with distinct employers, plus one of each avoidance case.
-    for n in 0..8 {
-        add(&app, &staff, expert(10 + n, 100 + n)).await;
-    }
+    add_many(&app, &staff, 8, 10, 100).await;
     let at_tenderer = add(&app, &staff, expert(30, TENDERER)).await;
     let mut c = expert(31, 150);
     c["conflicts"] = json!([uscc(BIDDER)]);
@@ -171,13 +197,7 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
     j["years"] = json!(7);
     let junior = add(&app, &staff, j).await;
 
-    let (s, d) = app
-        .post(
-            Some(&staff),
-            "/api/v1/experts/draws",
-            draw_request("S-1", 5, 2),
-        )
-        .await;
+    let (s, d) = draw(&app, &staff, draw_request("S-1", 5, 2)).await;
     assert_eq!(s, 201, "{d}");
     let id = d["id"].as_str().unwrap().to_string();
     assert_eq!(d["attempt"], 1);
@@ -214,13 +234,7 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
             .get(Some(&t), &format!("/api/v1/experts/draws/{id}"))
             .await;
         assert_eq!(s, 403, "{who} must not see the committee");
-        let (s, _) = app
-            .post(
-                Some(&t),
-                &format!("/api/v1/experts/draws/{id}/reveal"),
-                json!({}),
-            )
-            .await;
+        let (s, _) = on_draw(&app, &t, &id, "reveal", json!({})).await;
         assert_eq!(s, 403);
     }
     let sup = app.login("supervisor").await;
@@ -237,13 +251,7 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
     assert_eq!(s, 409, "{v}");
     assert_eq!(v["rule"], "draw.not_revealed");
 
-    let (s, r) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/experts/draws/{id}/reveal"),
-            json!({}),
-        )
-        .await;
+    let (s, r) = on_draw(&app, &staff, &id, "reveal", json!({})).await;
     assert_eq!(s, 200, "{r}");
     let seed_hex = r["seed"].as_str().unwrap();
     let seed: Vec<u8> = (0..seed_hex.len())
@@ -255,13 +263,7 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
         ggzy_core::ids::sha256_hex(&seed),
         d["commitment"].as_str().unwrap()
     );
-    let (s, _) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/experts/draws/{id}/reveal"),
-            json!({}),
-        )
-        .await;
+    let (s, _) = on_draw(&app, &staff, &id, "reveal", json!({})).await;
     assert_eq!(s, 409);
 
     let (s, v) = app
@@ -271,13 +273,7 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
     assert_eq!(v["valid"], true, "{v}");
 
     // A re-draw of the same section is a new, numbered draw with its own events.
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            "/api/v1/experts/draws",
-            draw_request("S-1", 5, 0),
-        )
-        .await;
+    let (s, v) = draw(&app, &staff, draw_request("S-1", 5, 0)).await;
     assert_eq!(
         s, 422,
         "members of the first draw are booked for the same session: {v}"
@@ -313,16 +309,8 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
 async fn too_few_experts_and_committee_size_are_refused_with_the_rule() {
     let app = TestApp::spawn().await;
     let staff = app.login("staff").await;
-    for n in 0..5 {
-        add(&app, &staff, expert(10 + n, 100 + n)).await;
-    }
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            "/api/v1/experts/draws",
-            draw_request("S-2", 5, 2),
-        )
-        .await;
+    add_many(&app, &staff, 5, 10, 100).await;
+    let (s, v) = draw(&app, &staff, draw_request("S-2", 5, 2)).await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(v["errors"][0]["field"], "specialties.A08.02");
     assert!(
@@ -333,13 +321,7 @@ async fn too_few_experts_and_committee_size_are_refused_with_the_rule() {
         "{v}"
     );
 
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            "/api/v1/experts/draws",
-            draw_request("S-2", 4, 0),
-        )
-        .await;
+    let (s, v) = draw(&app, &staff, draw_request("S-2", 4, 0)).await;
     assert_eq!(s, 422, "{v}");
     let rules: Vec<&str> = v["errors"]
         .as_array()
@@ -352,13 +334,7 @@ async fn too_few_experts_and_committee_size_are_refused_with_the_rule() {
         vec!["committee.min_members", "committee.odd_members"]
     );
 
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            "/api/v1/experts/draws",
-            draw_request("S-2", 5, 0),
-        )
-        .await;
+    let (s, v) = draw(&app, &staff, draw_request("S-2", 5, 0)).await;
     assert_eq!(s, 201, "{v}");
     app.stop().await;
 }
@@ -367,65 +343,21 @@ async fn too_few_experts_and_committee_size_are_refused_with_the_rule() {
 // Notification, confirmation and replacement, sessions from venues, confidentiality, ratings.
 
 use ggzy_experts::notify::{self, Channels, SmtpChannel, SmtpSecurity, WebhookChannel};
-use ggzy_store::consumer;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Run the expert area's event consumer until it has seen every sealed event.
 async fn catch_up(app: &TestApp) {
-    app.seal().await;
-    let last: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS n FROM events")
-        .fetch_one(app.ctx.db.pool())
-        .await
-        .map(|r| {
-            use sqlx::Row;
-            r.get::<i64, _>("n")
-        })
-        .unwrap();
-    let workers = ggzy::background::workers();
-    let c = workers
-        .consumers
-        .iter()
-        .find(|c| c.name() == "experts.events")
-        .expect("experts.events consumer registered")
-        .clone();
-    for _ in 0..500 {
-        consumer::drain(&app.ctx.db, app.clock(), c.as_ref())
-            .await
-            .unwrap();
-        if consumer::position(&app.ctx.db, c.name()).await.unwrap() >= last {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("experts.events did not catch up");
+    app.drain_consumer("experts.events").await;
 }
 
 /// Emit an event of another area straight into the outbox (what that area would do).
 async fn emit_foreign(app: &TestApp, event_type: &str, aggregate: &str, payload: Value) {
-    let mut tx = app.ctx.db.begin().await.unwrap();
-    ggzy_store::outbox::emit(
-        &mut tx,
-        &app.ctx.db,
-        &ggzy_core::events::ActorRef::system("test"),
-        app.clock().now(),
-        ggzy_core::events::NewEvent::new(event_type, "test", aggregate, payload),
-    )
-    .await
-    .unwrap();
-    app.ctx.db.commit(tx).await.unwrap();
+    app.emit(event_type, "test", aggregate, payload).await;
 }
 
 async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .client
-        .put(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    into_parts(r).await
+    app.put(Some(token), path, body).await
 }
 
 /// A login with the expert role, linked to `expert_id`; returns its token.
@@ -460,16 +392,7 @@ async fn expert_login(
 }
 
 async fn events_of(app: &TestApp, event_type: &str) -> Vec<Value> {
-    app.seal().await;
-    use sqlx::Row;
-    sqlx::query("SELECT payload FROM events WHERE event_type = $1 ORDER BY seq")
-        .bind(event_type)
-        .fetch_all(app.ctx.db.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| serde_json::from_str(&r.get::<String, _>("payload")).unwrap())
-        .collect()
+    app.events_of(event_type).await
 }
 
 fn ids_of(list: &Value) -> Vec<String> {
@@ -630,7 +553,7 @@ async fn notices_go_out_by_signed_webhook_and_smtp_with_only_time_and_place() {
     }
     let mut req = draw_request("SECTION-SECRET-1", 5, 0);
     req["place"] = json!("第3评标室");
-    let (s, d) = app.post(Some(&staff), "/api/v1/experts/draws", req).await;
+    let (s, d) = draw(&app, &staff, req).await;
     assert_eq!(s, 201, "{d}");
     let draw_id = d["id"].as_str().unwrap().to_string();
     // Queued in the draw's transaction, not sent by it.
@@ -748,16 +671,8 @@ async fn declines_silence_and_recusal_call_the_backups_in_order_and_the_draw_sti
     let app = TestApp::spawn().await;
     let staff = app.login("staff").await;
     let admin = app.login("admin").await;
-    for n in 0..7 {
-        add(&app, &staff, expert(400 + n, 500 + n)).await;
-    }
-    let (s, d) = app
-        .post(
-            Some(&staff),
-            "/api/v1/experts/draws",
-            draw_request("S-CONF", 5, 2),
-        )
-        .await;
+    add_many(&app, &staff, 7, 400, 500).await;
+    let (s, d) = draw(&app, &staff, draw_request("S-CONF", 5, 2)).await;
     assert_eq!(s, 201, "{d}");
     let draw_id = d["id"].as_str().unwrap().to_string();
     let members = ids_of(&d["members"]);
@@ -790,52 +705,29 @@ async fn declines_silence_and_recusal_call_the_backups_in_order_and_the_draw_sti
     assert_eq!(mine[0]["draw_id"], draw_id.as_str());
     assert!(mine[0].get("section_id").is_none());
     // A standby backup has nothing to confirm yet.
-    let (s, _) = app
-        .post(
-            Some(&tokens[5]),
-            &format!("/api/v1/experts/draws/{draw_id}/confirm"),
-            json!({}),
-        )
-        .await;
+    let (s, _) = on_draw(&app, &tokens[5], &draw_id, "confirm", json!({})).await;
     assert_eq!(s, 404);
 
     for t in &tokens[2..5] {
-        let (s, v) = app
-            .post(
-                Some(t),
-                &format!("/api/v1/experts/draws/{draw_id}/confirm"),
-                json!({}),
-            )
-            .await;
+        let (s, v) = on_draw(&app, t, &draw_id, "confirm", json!({})).await;
         assert_eq!(s, 200, "{v}");
         assert_eq!(v["status"], "confirmed");
     }
-    let (s, v) = app
-        .post(
-            Some(&tokens[2]),
-            &format!("/api/v1/experts/draws/{draw_id}/confirm"),
-            json!({}),
-        )
-        .await;
+    let (s, v) = on_draw(&app, &tokens[2], &draw_id, "confirm", json!({})).await;
     assert_eq!(s, 409, "{v}");
     assert_eq!(v["rule"], "member.not_pending");
 
     // members[0] declines: backups[0] is called and asked to confirm.
-    let (s, v) = app
-        .post(
-            Some(&tokens[0]),
-            &format!("/api/v1/experts/draws/{draw_id}/decline"),
-            json!({"reason": ""}),
-        )
-        .await;
+    let (s, v) = on_draw(&app, &tokens[0], &draw_id, "decline", json!({"reason": ""})).await;
     assert_eq!(s, 422, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&tokens[0]),
-            &format!("/api/v1/experts/draws/{draw_id}/decline"),
-            json!({"reason": "出差"}),
-        )
-        .await;
+    let (s, v) = on_draw(
+        &app,
+        &tokens[0],
+        &draw_id,
+        "decline",
+        json!({"reason": "出差"}),
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "declined");
     let (_, d) = app
@@ -861,32 +753,14 @@ async fn declines_silence_and_recusal_call_the_backups_in_order_and_the_draw_sti
         "pending",
         "no timer before the deadline"
     );
-    let (s, _) = app
-        .post(
-            Some(&tokens[1]),
-            &format!("/api/v1/experts/draws/{draw_id}/confirm"),
-            json!({}),
-        )
-        .await;
+    let (s, _) = on_draw(&app, &tokens[1], &draw_id, "confirm", json!({})).await;
     assert_eq!(s, 200);
     app.clock().advance(chrono::Duration::seconds(2));
     let d = wait_status(&app, &staff, &draw_id, &backups[0], "timed_out").await;
     assert_eq!(status_of(&d, &backups[1]), "pending");
-    let (s, v) = app
-        .post(
-            Some(&tokens[5]),
-            &format!("/api/v1/experts/draws/{draw_id}/confirm"),
-            json!({}),
-        )
-        .await;
+    let (s, v) = on_draw(&app, &tokens[5], &draw_id, "confirm", json!({})).await;
     assert_eq!(s, 409, "{v}");
-    let (s, _) = app
-        .post(
-            Some(&tokens[6]),
-            &format!("/api/v1/experts/draws/{draw_id}/confirm"),
-            json!({}),
-        )
-        .await;
+    let (s, _) = on_draw(&app, &tokens[6], &draw_id, "confirm", json!({})).await;
     assert_eq!(s, 200);
 
     // Recusal during the evaluation (实施条例 48): no backup left, the vacancy is reported.
@@ -925,13 +799,7 @@ async fn declines_silence_and_recusal_call_the_backups_in_order_and_the_draw_sti
     assert!(replaced[1]["replacement"]["user_id"].is_string());
 
     // Replacements come from the seeded backup order: the draw still verifies after reveal.
-    let (s, _) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/experts/draws/{draw_id}/reveal"),
-            json!({}),
-        )
-        .await;
+    let (s, _) = on_draw(&app, &staff, &draw_id, "reveal", json!({})).await;
     assert_eq!(s, 200);
     let (s, v) = app
         .get(
@@ -959,6 +827,21 @@ async fn demo_org(app: &TestApp, admin: &str, kind: &str) -> (String, String) {
     )
 }
 
+/// Venues schedules evaluation session `session` of section SEC-V1 in room R-3 on `day` (09:00–17:00
+/// Shanghai) with a draw of `count` A08.02 experts (the committee) and `backups`.
+async fn session_scheduled(app: &TestApp, session: &str, day: &str, count: u32, backups: u32) {
+    emit_foreign(
+        app,
+        "venues.session.scheduled",
+        session,
+        json!({"session_id": session, "section_id": "SEC-V1", "kind": "evaluation", "room_id": "R-3",
+               "room_name": "第3评标室", "start": format!("{day}T01:00:00Z"), "end": format!("{day}T09:00:00Z"),
+               "draw": {"specialties": [{"code": "A08.02", "count": count}], "backups": backups,
+                        "committee_size": count}}),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
     let app = TestApp::spawn().await;
@@ -971,9 +854,7 @@ async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
     let mut e = expert(601, 1);
     e["employer_uscc"] = json!(agency);
     let at_agency = add(&app, &staff, e).await;
-    for n in 0..6 {
-        add(&app, &staff, expert(610 + n, 700 + n)).await;
-    }
+    add_many(&app, &staff, 6, 610, 700).await;
     emit_foreign(
         &app,
         "projects.section.registered",
@@ -989,15 +870,7 @@ async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
         json!({"registration_id": "R1", "section_id": "SEC-V1", "project_id": "P-1", "org_id": "x", "uscc": bidder}),
     )
     .await;
-    emit_foreign(
-        &app,
-        "venues.session.scheduled",
-        "SES-1",
-        json!({"session_id": "SES-1", "section_id": "SEC-V1", "kind": "evaluation", "room_id": "R-3",
-               "room_name": "第3评标室", "start": "2026-03-20T01:00:00Z", "end": "2026-03-20T09:00:00Z",
-               "draw": {"specialties": [{"code": "A08.02", "count": 5}], "backups": 1, "committee_size": 5}}),
-    )
-    .await;
+    session_scheduled(&app, "SES-1", "2026-03-20", 5, 1).await;
     catch_up(&app).await;
     let completed = events_of(&app, "experts.draw.completed").await;
     assert_eq!(completed.len(), 1);
@@ -1032,15 +905,7 @@ async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
         .expect("excluded");
     assert_eq!(e["reasons"][0]["party"], "agency");
     // A redelivered schedule does not draw twice.
-    emit_foreign(
-        &app,
-        "venues.session.scheduled",
-        "SES-1",
-        json!({"session_id": "SES-1", "section_id": "SEC-V1", "kind": "evaluation", "room_id": "R-3",
-               "room_name": "第3评标室", "start": "2026-03-20T01:00:00Z", "end": "2026-03-20T09:00:00Z",
-               "draw": {"specialties": [{"code": "A08.02", "count": 5}], "backups": 1, "committee_size": 5}}),
-    )
-    .await;
+    session_scheduled(&app, "SES-1", "2026-03-20", 5, 1).await;
     catch_up(&app).await;
     assert_eq!(events_of(&app, "experts.draw.completed").await.len(), 1);
 
@@ -1100,15 +965,7 @@ async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
     assert_eq!(cancelled[0]["session_id"], "SES-1");
 
     // Too few eligible experts for a venue session: a failure event naming the specialty.
-    emit_foreign(
-        &app,
-        "venues.session.scheduled",
-        "SES-2",
-        json!({"session_id": "SES-2", "section_id": "SEC-V1", "kind": "evaluation", "room_id": "R-3",
-               "room_name": "第3评标室", "start": "2026-03-22T01:00:00Z", "end": "2026-03-22T09:00:00Z",
-               "draw": {"specialties": [{"code": "A08.02", "count": 7}], "backups": 2, "committee_size": 7}}),
-    )
-    .await;
+    session_scheduled(&app, "SES-2", "2026-03-22", 7, 2).await;
     catch_up(&app).await;
     let failed = events_of(&app, "experts.draw.failed").await;
     assert_eq!(failed.len(), 1, "{failed:?}");
@@ -1125,16 +982,8 @@ async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
 async fn the_committee_is_confidential_per_role_until_the_result_is_publicized() {
     let app = TestApp::spawn().await;
     let staff = app.login("staff").await;
-    for n in 0..5 {
-        add(&app, &staff, expert(800 + n, 900 + n)).await;
-    }
-    let (s, d) = app
-        .post(
-            Some(&staff),
-            "/api/v1/experts/draws",
-            draw_request("SEC-PUB", 5, 0),
-        )
-        .await;
+    add_many(&app, &staff, 5, 800, 900).await;
+    let (s, d) = draw(&app, &staff, draw_request("SEC-PUB", 5, 0)).await;
     assert_eq!(s, 201, "{d}");
     let path = format!("/api/v1/experts/draws/{}", d["id"].as_str().unwrap());
     for who in ["staff", "supervisor"] {
@@ -1186,40 +1035,22 @@ async fn low_ratings_and_venue_violations_suspend_experts_at_the_configured_thre
     for (i, e) in ids.iter().enumerate() {
         tokens.push(expert_login(&app, &admin, &staff, &format!("rated{i}"), e).await);
     }
-    let draw = |tenderer: &str, day: u32| {
+    let request = |tenderer: &str, day: u32| {
         let mut r = draw_request("SEC-RATE", 5, 0);
         r["tenderer_uscc"] = json!(tenderer);
         r["session_start"] = json!(format!("2026-03-{day}T09:00:00+08:00"));
         r["session_end"] = json!(format!("2026-03-{day}T17:00:00+08:00"));
         r
     };
-    let (s, d1) = app
-        .post(
-            Some(&staff),
-            "/api/v1/experts/draws",
-            draw(&tenderer_uscc, 10),
-        )
-        .await;
+    let (s, d1) = draw(&app, &staff, request(&tenderer_uscc, 10)).await;
     assert_eq!(s, 201, "{d1}");
     let d1 = d1["id"].as_str().unwrap().to_string();
-    let (s, d2) = app
-        .post(
-            Some(&staff),
-            "/api/v1/experts/draws",
-            draw(&uscc(TENDERER), 11),
-        )
-        .await;
+    let (s, d2) = draw(&app, &staff, request(&uscc(TENDERER), 11)).await;
     assert_eq!(s, 201, "{d2}");
     let d2 = d2["id"].as_str().unwrap().to_string();
     for t in &tokens {
         for d in [&d1, &d2] {
-            let (s, v) = app
-                .post(
-                    Some(t),
-                    &format!("/api/v1/experts/draws/{d}/confirm"),
-                    json!({}),
-                )
-                .await;
+            let (s, v) = on_draw(&app, t, d, "confirm", json!({})).await;
             assert_eq!(s, 200, "{v}");
         }
     }

@@ -6,6 +6,9 @@
 //! every write with SQLITE_READONLY and `PRAGMA max_page_count` makes a growing write fail with
 //! SQLITE_FULL — the same errors a read-only mount or a full disk produce. (Tests run as root
 //! here, and root ignores `chmod`, so file permissions cannot stand in for a read-only directory.)
+//! Both pragmas belong to the connection, and the store replaces a writer connection left inside a
+//! failed transaction (docs/faults.md, bug 2): a test that wants the disk to stay full re-applies
+//! the limit to whatever writer connection is current ([`disk_full`]).
 //!
 //! PostgreSQL has no read-only data directory from the application's side; its outage is covered
 //! by deploy/faults/pg-restart.sh (docs/faults.md), so these tests skip on PostgreSQL.
@@ -22,6 +25,11 @@ async fn rooms(app: &TestApp, staff: &str) -> Vec<Value> {
 
 fn room(name: &str) -> Value {
     json!({"kind": "evaluation_room", "name": name, "floor": 5, "capacity": 9, "isolated": true})
+}
+
+/// A room name long enough that each new room needs about as much space as the ones before.
+fn big_name(prefix: &str, i: usize) -> String {
+    format!("{prefix} {i} {}", "x".repeat(80))
 }
 
 async fn pragma(app: &TestApp, sql: &str) {
@@ -92,23 +100,29 @@ async fn read_only_database_refuses_writes_and_serves_reads() {
     app.stop().await;
 }
 
-/// Fills the database up to its size limit: returns the staff token, the rooms before and the
-/// rooms acknowledged before the first refusal, after checking the refusal and the reads.
-async fn fill_disk(app: &TestApp) -> (String, usize, usize) {
-    let staff = app.login("staff").await;
-    let base = rooms(app, &staff).await.len();
-    // The database cannot grow past its current size: the first write needing a page fails.
+/// The disk is full: the database cannot grow past its current size, so the first write needing a
+/// page fails. Applied to the current writer connection.
+async fn disk_full(app: &TestApp) {
     let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
         .fetch_one(app.ctx.db.pool_for_write())
         .await
         .expect("page_count");
     pragma(app, &format!("PRAGMA max_page_count = {pages}")).await;
+}
+
+/// Fills the database up to its size limit: returns the staff token, the rooms before and the
+/// rooms acknowledged before the first refusal, after checking the refusal and the reads.
+async fn fill_disk(app: &TestApp) -> (String, usize, usize) {
+    let staff = app.login("staff").await;
+    let base = rooms(app, &staff).await.len();
+    disk_full(app).await;
 
     let mut acknowledged = 0usize;
     let mut refused = None;
     for i in 0..500 {
-        let name = format!("room {i} {}", "x".repeat(80));
-        let (s, p) = app.post(Some(&staff), "/api/v1/rooms", room(&name)).await;
+        let (s, p) = app
+            .post(Some(&staff), "/api/v1/rooms", room(&big_name("room", i)))
+            .await;
         match s {
             201 => acknowledged += 1,
             _ => {
@@ -138,21 +152,25 @@ async fn full_disk_refuses_writes_clearly_and_serves_reads() {
     }
     let (staff, base, acknowledged) = fill_disk(&app).await;
     // Further writes keep being refused the same way while the disk is full.
-    let (s, p) = app.post(Some(&staff), "/api/v1/rooms", room("more")).await;
-    assert_eq!(s, 503, "{p}");
+    for i in 0..3 {
+        disk_full(&app).await;
+        let (s, p) = app
+            .post(Some(&staff), "/api/v1/rooms", room(&big_name("more", i)))
+            .await;
+        assert_eq!(s, 503, "{p}");
+        assert!(p["detail"].as_str().unwrap_or("").contains("full"), "{p}");
+    }
     let (s, _) = app.get(None, "/api/v1/announcements").await;
     assert_eq!(s, 200);
     assert_eq!(rooms(&app, &staff).await.len(), base + acknowledged);
     app.stop().await;
 }
 
-/// BUG (docs/faults.md): after SQLITE_FULL the single writer connection is left inside an open
-/// transaction (sqlx's transaction depth and SQLite's state disagree), so later `begin()`/`commit()`
-/// become savepoints of a transaction that never commits: writes after the disk has space again
-/// are answered without being durable. Un-ignore when crates/store discards a writer connection
-/// whose commit failed.
+/// Bug 2 (docs/faults.md, fixed): after SQLITE_FULL the single writer connection was left inside
+/// an open transaction (sqlx's transaction depth and SQLite's state disagreed), so later
+/// `begin()`/`commit()` became savepoints of a transaction that never committed. Writes after the
+/// disk has space again must be committed: visible to readers, here through the read pool.
 #[tokio::test]
-#[ignore = "known bug: the SQLite writer stays in a transaction after a full disk (docs/faults.md)"]
 async fn writes_succeed_again_once_the_disk_has_space() {
     let app = TestApp::spawn().await;
     if app.ctx.db.engine() != Engine::Sqlite {
@@ -161,9 +179,31 @@ async fn writes_succeed_again_once_the_disk_has_space() {
         return;
     }
     let (staff, base, acknowledged) = fill_disk(&app).await;
+    // Still full for a while: refused each time.
+    for i in 0..2 {
+        disk_full(&app).await;
+        let (s, p) = app
+            .post(Some(&staff), "/api/v1/rooms", room(&big_name("still", i)))
+            .await;
+        assert_eq!(s, 503, "{p}");
+    }
+    // Space again: writes are committed, and the event sealer commits again too.
     pragma(&app, "PRAGMA max_page_count = 1073741823").await;
-    let (s, v) = app.post(Some(&staff), "/api/v1/rooms", room("after")).await;
-    assert_eq!(s, 201, "{v}");
-    assert_eq!(rooms(&app, &staff).await.len(), base + acknowledged + 1);
+    for i in 0..3 {
+        let (s, v) = app
+            .post(Some(&staff), "/api/v1/rooms", room(&format!("after {i}")))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        app.seal().await;
+    }
+    let names: Vec<String> = rooms(&app, &staff)
+        .await
+        .iter()
+        .filter_map(|r| r["name"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(names.len(), base + acknowledged + 3, "{names:?}");
+    for i in 0..3 {
+        assert!(names.contains(&format!("after {i}")), "{names:?}");
+    }
     app.stop().await;
 }

@@ -363,12 +363,7 @@ async fn the_audit_search_finds_events_by_aggregate_and_text() {
     app.seal().await;
     let sup = app.login("supervisor").await;
     let id = org["id"].as_str().unwrap();
-    let (s, v) = app
-        .get(
-            Some(&sup),
-            &format!("/api/v1/audit/events?aggregate_id={id}"),
-        )
-        .await;
+    let (s, v) = app.audit_of(&sup, id).await;
     assert_eq!(s, 200);
     assert_eq!(v["events"].as_array().unwrap().len(), 1);
     let (_, v) = app

@@ -44,21 +44,12 @@ async fn a_clarification_published_late_moves_the_deadline_the_opening_timer_and
     let opening_key = format!("projects.section.opening:{sid}");
     let deadline_key = format!("projects.section.deadline:{sid}");
     for _ in 0..200 {
-        if ggzy_store::timers::pending_due(&app.ctx.db, &opening_key)
-            .await
-            .unwrap()
-            .is_some()
-        {
+        if app.timer_due(&opening_key).await.is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(
-        ggzy_store::timers::pending_due(&app.ctx.db, &opening_key)
-            .await
-            .unwrap(),
-        Some(deadline)
-    );
+    assert_eq!(app.timer_due(&opening_key).await, Some(deadline));
 
     // The opening hall booked at the opening time (venues learns it from projects' events).
     let (s, room) = app
@@ -136,9 +127,7 @@ async fn a_clarification_published_late_moves_the_deadline_the_opening_timer_and
     for key in [&deadline_key, &opening_key] {
         let mut due = None;
         for _ in 0..200 {
-            due = ggzy_store::timers::pending_due(&app.ctx.db, key)
-                .await
-                .unwrap();
+            due = app.timer_due(key).await;
             if due == Some(new_deadline) {
                 break;
             }

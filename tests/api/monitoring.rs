@@ -5,45 +5,16 @@
 //! that owns them would; everything about alerts is read through the public API.
 
 use ggzy_api_tests::TestApp;
-use ggzy_core::events::{ActorRef, NewEvent};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 async fn emit(app: &TestApp, ty: &str, aggregate: &str, payload: Value) -> String {
-    let db = &app.ctx.db;
-    let mut tx = db.begin().await.expect("begin");
-    let id = ggzy_store::outbox::emit(
-        &mut tx,
-        db,
-        &ActorRef::system("test"),
-        app.clock().now(),
-        NewEvent::new(ty, "section", aggregate, payload),
-    )
-    .await
-    .expect("emit");
-    db.commit(tx).await.expect("commit");
-    id
+    app.emit(ty, "section", aggregate, payload).await
 }
 
 /// Wait (at most 10 s) until the monitoring consumer has handled every sealed event.
 async fn caught_up(app: &TestApp) {
-    app.seal().await;
-    let last = ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 1_000_000)
-        .await
-        .expect("read")
-        .last()
-        .map(|e| e.seq)
-        .unwrap_or(0);
-    for _ in 0..500 {
-        let pos = ggzy_store::consumer::position(&app.ctx.db, "monitoring.signals")
-            .await
-            .expect("position");
-        if pos >= last {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("monitoring consumer did not catch up within 10 s");
+    app.wait_consumer("monitoring.signals").await;
 }
 
 async fn alerts(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
@@ -567,12 +538,7 @@ async fn an_alert_is_acknowledged_then_resolved_by_a_supervisor_and_every_step_i
     assert_eq!(v["evidence"]["event_ids"].as_array().map(Vec::len), Some(1));
 
     app.seal().await;
-    let (s, v) = app
-        .get(
-            Some(&sup),
-            &format!("/api/v1/audit/events?aggregate_id={id}"),
-        )
-        .await;
+    let (s, v) = app.audit_of(&sup, &id).await;
     assert_eq!(s, 200);
     let types: Vec<&str> = v["events"]
         .as_array()

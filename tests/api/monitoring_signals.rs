@@ -7,17 +7,6 @@ use ggzy_api_tests::{into_parts, TestApp};
 use ggzy_core::ident::ResidentId;
 use ggzy_projects::package::{plaintext, seal, Suite};
 use serde_json::{json, Value};
-use std::time::Duration;
-
-/// Dev default of GGZY_BANK_HMAC_KEY (docs/deposits.md).
-const KEY: &[u8] = b"ggzy-dev-bank-hmac-key";
-
-fn hmac_sha256_hex(key: &[u8], msg: &[u8]) -> String {
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
-    mac.update(msg);
-    hex::encode(mac.finalize().into_bytes())
-}
 
 /// A signed bank callback reporting a transfer into `account_no` from `payer`.
 async fn pay(app: &TestApp, bank: &str, txn: &str, account_no: &str, payer: &str) {
@@ -25,63 +14,21 @@ async fn pay(app: &TestApp, bank: &str, txn: &str, account_no: &str, payer: &str
         "transaction_id": txn, "account_no": account_no, "payer_account_no": payer,
         "payer_name": "大连某某贸易有限公司", "amount": "200000.00",
         "value_at": "2026-03-05T10:00:00+08:00",
-    })
-    .to_string();
-    let ts = app.clock().now().timestamp().to_string();
-    let sig = hmac_sha256_hex(KEY, format!("{ts}.{body}").as_bytes());
-    let r = app
-        .client
-        .post(app.url("/api/v1/bank/callbacks/transfers"))
-        .bearer_auth(bank)
-        .header("content-type", "application/json")
-        .header("X-Timestamp", ts)
-        .header("X-Signature", sig)
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    let (s, v) = into_parts(r).await;
+    });
+    let (s, v) = app.bank_transfer(bank, &body).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("credited")), "{v}");
 }
 
 /// The bidder's virtual sub-account for the section, once deposits has seen the section.
 async fn virtual_account(app: &TestApp, token: &str, section_id: &str) -> String {
-    for _ in 0..200 {
-        let (s, v) = app
-            .post(
-                Some(token),
-                "/api/v1/deposits/accounts",
-                json!({"section_id": section_id}),
-            )
-            .await;
-        if s != 404 {
-            assert!(s == 200 || s == 201, "{v}");
-            return v["account_no"].as_str().unwrap().to_string();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the deposits projection never saw section {section_id}");
+    let (s, v) = app.deposit_account(token, section_id).await;
+    assert!(s == 200 || s == 201, "{v}");
+    v["account_no"].as_str().unwrap().to_string()
 }
 
 /// Wait (at most 10 s) until the monitoring consumer has handled every sealed event.
 async fn caught_up(app: &TestApp) {
-    app.seal().await;
-    let last = ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 1_000_000)
-        .await
-        .expect("read")
-        .last()
-        .map(|e| e.seq)
-        .unwrap_or(0);
-    for _ in 0..500 {
-        let pos = ggzy_store::consumer::position(&app.ctx.db, "monitoring.signals")
-            .await
-            .expect("position");
-        if pos >= last {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("monitoring consumer did not catch up within 10 s");
+    app.wait_consumer("monitoring.signals").await;
 }
 
 async fn alerts(app: &TestApp, token: &str, section_id: &str, rule: &str) -> Vec<Value> {
@@ -96,9 +43,7 @@ async fn alerts(app: &TestApp, token: &str, section_id: &str, rule: &str) -> Vec
 }
 
 async fn org_of(app: &TestApp, token: &str) -> String {
-    let (s, me) = app.get(Some(token), "/api/v1/auth/me").await;
-    assert_eq!(s, 200, "{me}");
-    me["org_id"].as_str().unwrap().to_string()
+    app.org_of(token).await
 }
 
 fn resident(first17: &str) -> String {
@@ -152,14 +97,7 @@ async fn bids_with_persons(app: &TestApp, t: &Trade, persons: [(&str, &str); 3])
         .enumerate()
     {
         let token = app.login(name).await;
-        let (s, v) = app
-            .post(
-                Some(&token),
-                &format!("/api/v1/sections/{}/registrations", t.section_id),
-                json!({}),
-            )
-            .await;
-        assert_eq!(s, 201, "{name}: {v}");
+        app.register_for(&token, &t.section_id).await;
         let seed = u8::try_from(i).unwrap() + 40;
         let suite = Suite::Aes256GcmSha256;
         let plain = plaintext(

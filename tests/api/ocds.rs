@@ -214,17 +214,23 @@ async fn lifecycle(app: &TestApp, reg: &Registered) {
     .await;
 }
 
-#[tokio::test]
-async fn the_release_package_has_one_valid_release_per_change() {
-    let app = TestApp::spawn().await;
+/// A construction section (deadline 2026-04-01) registered and brought through its lifecycle.
+async fn road_through_contract(app: &TestApp) -> Registered {
     let reg = register(
-        &app,
+        app,
         "construction",
         "某道路改造工程",
         "2026-04-01T09:00:00+08:00",
     )
     .await;
-    lifecycle(&app, &reg).await;
+    lifecycle(app, &reg).await;
+    reg
+}
+
+#[tokio::test]
+async fn the_release_package_has_one_valid_release_per_change() {
+    let app = TestApp::spawn().await;
+    let reg = road_through_contract(&app).await;
     let (s, pkg) = app.get(None, "/api/v1/ocds/releases").await;
     assert_eq!(s, 200, "{pkg}");
     validate("release-package-schema.json", &pkg);
@@ -311,14 +317,7 @@ async fn the_release_package_has_one_valid_release_per_change() {
 #[tokio::test]
 async fn the_record_compiles_the_releases_of_a_contracting_process() {
     let app = TestApp::spawn().await;
-    let reg = register(
-        &app,
-        "construction",
-        "某道路改造工程",
-        "2026-04-01T09:00:00+08:00",
-    )
-    .await;
-    lifecycle(&app, &reg).await;
+    let reg = road_through_contract(&app).await;
     let ocid = format!("{}-{}", app.ctx.settings.ocid_prefix, reg.section_id);
     let (s, pkg) = app.get(None, &format!("/api/v1/ocds/records/{ocid}")).await;
     assert_eq!(s, 200, "{pkg}");

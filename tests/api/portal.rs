@@ -49,25 +49,7 @@ async fn draft(app: &TestApp, body: Value) -> String {
 }
 
 async fn release(app: &TestApp, id: &str) {
-    let tenderer = app.login("tenderer").await;
-    let staff = app.login("staff").await;
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/announcements/{id}/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/announcements/{id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["status"], "published", "{v}");
+    app.release_announcement(id).await;
 }
 
 struct Page {
@@ -403,6 +385,24 @@ mod browser {
             .expect("text")
     }
 
+    /// Click `what`, then wait for `then` to appear (the next page or the results).
+    async fn click_then(
+        c: &fantoccini::Client,
+        what: Locator<'_>,
+        then: Locator<'_>,
+    ) -> fantoccini::elements::Element {
+        c.find(what)
+            .await
+            .unwrap_or_else(|e| panic!("{what:?}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {what:?}: {e}"));
+        c.wait()
+            .for_element(then)
+            .await
+            .unwrap_or_else(|e| panic!("{then:?} after clicking {what:?}: {e}"))
+    }
+
     #[tokio::test]
     async fn a_reader_lists_searches_opens_an_announcement_and_switches_to_english() {
         let Some(browser) = ggzy_api_tests::browser::browser("portal browser test", 412, 915).await
@@ -425,32 +425,23 @@ mod browser {
         // Type 道路 into the labelled search field and submit the form.
         let q = c.find(Locator::Id("f-q")).await.expect("search field");
         q.send_keys("道路").await.expect("type");
-        c.find(Locator::Css("form.filters button[type=submit]"))
-            .await
-            .expect("button")
-            .click()
-            .await
-            .expect("submit");
-        c.wait()
-            .for_element(Locator::Css("p[role=status]"))
-            .await
-            .expect("results");
+        click_then(
+            &c,
+            Locator::Css("form.filters button[type=submit]"),
+            Locator::Css("p[role=status]"),
+        )
+        .await;
         let text = body_text(&c).await;
         assert!(text.contains("大连市某道路改造工程"), "{text}");
         assert!(!text.contains("大连市某学校教学楼新建工程"), "{text}");
 
         // Open the result and read what a person sees.
-        c.find(Locator::LinkText("大连市某道路改造工程"))
-            .await
-            .expect("result link")
-            .click()
-            .await
-            .expect("open");
-        let h1 = c
-            .wait()
-            .for_element(Locator::Css("main h1"))
-            .await
-            .expect("h1");
+        let h1 = click_then(
+            &c,
+            Locator::LinkText("大连市某道路改造工程"),
+            Locator::Css("main h1"),
+        )
+        .await;
         assert_eq!(h1.text().await.expect("h1 text"), "大连市某道路改造工程");
         let text = body_text(&c).await;
         for seen in [
@@ -465,16 +456,12 @@ mod browser {
         assert!(!text.contains("alert("), "{text}");
 
         // Switch to English: the same announcement, English labels, and it sticks.
-        c.find(Locator::LinkText("English"))
-            .await
-            .expect("switch")
-            .click()
-            .await
-            .expect("click switch");
-        c.wait()
-            .for_element(Locator::Css("html[lang=en]"))
-            .await
-            .expect("english page");
+        click_then(
+            &c,
+            Locator::LinkText("English"),
+            Locator::Css("html[lang=en]"),
+        )
+        .await;
         let text = body_text(&c).await;
         for seen in [
             "Tender announcement",

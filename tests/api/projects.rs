@@ -1,10 +1,8 @@
 //! Unified project registration (统一项目登记): draft → submit → staff approval.
 
-use ggzy_api_tests::{into_parts, TestApp};
+use ggzy_api_tests::fixtures::{assert_rule, TENDERER_NAME, TENDERER_USCC};
+use ggzy_api_tests::TestApp;
 use serde_json::{json, Value};
-
-/// A valid tenderer USCC (GB 32100-2015 check character).
-const TENDERER_USCC: &str = "91110000802100433B";
 
 /// Dates are Asia/Shanghai; the test clock starts Monday 2026-03-02 09:00.
 fn section(deadline: &str, deposit: &str) -> Value {
@@ -25,7 +23,7 @@ fn project(market: &str, sections: Vec<Value>) -> Value {
         "market": market,
         "procedure": "open_tender",
         "tenderer_uscc": TENDERER_USCC,
-        "tenderer_name": "大连市市政建设管理处",
+        "tenderer_name": TENDERER_NAME,
         "sections": sections,
     })
 }
@@ -39,17 +37,18 @@ async fn create(app: &TestApp, token: &str, body: Value) -> String {
     v["id"].as_str().expect("id").to_string()
 }
 
+/// A construction project drafted with one section due in 20 days and a deposit of `deposit`.
+async fn draft_20_days(app: &TestApp, token: &str, deposit: &str) -> String {
+    let body = project("construction", vec![section(DEADLINE_20_DAYS, deposit)]);
+    create(app, token, body).await
+}
+
 #[tokio::test]
 async fn a_construction_project_is_drafted_submitted_and_registered_with_a_unified_code() {
     let app = TestApp::spawn().await;
     let tenderer = app.login("tenderer").await;
     let staff = app.login("staff").await;
-    let id = create(
-        &app,
-        &tenderer,
-        project("construction", vec![section(DEADLINE_20_DAYS, "200000.00")]),
-    )
-    .await;
+    let id = draft_20_days(&app, &tenderer, "200000.00").await;
 
     // Editing a draft keeps the section id (matched by position).
     let (_, before) = app
@@ -57,76 +56,40 @@ async fn a_construction_project_is_drafted_submitted_and_registered_with_a_unifi
         .await;
     let mut edited = project("construction", vec![section(DEADLINE_20_DAYS, "150000.00")]);
     edited["name"] = json!("大连市某道路改造工程（二期）");
-    let r = app
-        .client
-        .put(app.url(&format!("/api/v1/projects/{id}")))
-        .bearer_auth(&tenderer)
-        .json(&edited)
-        .send()
-        .await
-        .unwrap();
-    let (s, after) = into_parts(r).await;
+    let (s, after) = app
+        .put(
+            Some(&tenderer),
+            &format!("/api/v1/projects/{id}"),
+            edited.clone(),
+        )
+        .await;
     assert_eq!(s, 200, "{after}");
     assert_eq!(after["sections"][0]["id"], before["sections"][0]["id"]);
     assert_eq!(after["sections"][0]["deposit"], "150000.00");
 
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{id}/submit"),
-            json!({}),
-        )
-        .await;
+    let (s, v) = app.project_step(&tenderer, &id, "submit").await;
     assert_eq!((s, v["status"].as_str()), (200, Some("submitted")), "{v}");
 
     // Once submitted, the draft can no longer be edited.
-    let r = app
-        .client
-        .put(app.url(&format!("/api/v1/projects/{id}")))
-        .bearer_auth(&tenderer)
-        .json(&edited)
-        .send()
-        .await
-        .unwrap();
-    let (s, v) = into_parts(r).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("project.illegal_transition")),
-        "{v}"
-    );
-
     let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{id}/approve"),
-            json!({}),
+        .put(
+            Some(&tenderer),
+            &format!("/api/v1/projects/{id}"),
+            edited.clone(),
         )
         .await;
+    assert_rule(s, &v, 409, "project.illegal_transition");
+
+    let (s, v) = app.project_step(&staff, &id, "approve").await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "registered");
     assert_eq!(v["code"], "210200-GC-2026-000001");
     assert_eq!(v["sections"][0]["state"], "registered");
 
     // A second project takes the next number.
-    let id2 = create(
-        &app,
-        &tenderer,
-        project("construction", vec![section(DEADLINE_20_DAYS, "1000.00")]),
-    )
-    .await;
-    app.post(
-        Some(&tenderer),
-        &format!("/api/v1/projects/{id2}/submit"),
-        json!({}),
-    )
-    .await;
-    let (_, v2) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{id2}/approve"),
-            json!({}),
-        )
-        .await;
+    let id2 = draft_20_days(&app, &tenderer, "1000.00").await;
+    app.project_step(&tenderer, &id2, "submit").await;
+    let (_, v2) = app.project_step(&staff, &id2, "approve").await;
     assert_eq!(v2["code"], "210200-GC-2026-000002");
 
     // Readers: the owner, staff, supervisor; not a bidder.
@@ -194,13 +157,7 @@ async fn a_deadline_19_days_after_issue_is_refused_naming_rule_and_source_and_20
         project("construction", vec![section(DEADLINE_19_DAYS, "200000.00")]),
     )
     .await;
-    let (s, v) = app
-        .post(
-            Some(&agency),
-            &format!("/api/v1/projects/{id}/submit"),
-            json!({}),
-        )
-        .await;
+    let (s, v) = app.project_step(&agency, &id, "submit").await;
     assert_eq!(s, 422, "{v}");
     let errs = v["errors"].as_array().unwrap();
     assert_eq!(errs.len(), 1, "{v}");
@@ -214,19 +171,8 @@ async fn a_deadline_19_days_after_issue_is_refused_naming_rule_and_source_and_20
         "{v}"
     );
 
-    let ok = create(
-        &app,
-        &agency,
-        project("construction", vec![section(DEADLINE_20_DAYS, "200000.00")]),
-    )
-    .await;
-    let (s, v) = app
-        .post(
-            Some(&agency),
-            &format!("/api/v1/projects/{ok}/submit"),
-            json!({}),
-        )
-        .await;
+    let ok = draft_20_days(&app, &agency, "200000.00").await;
+    let (s, v) = app.project_step(&agency, &ok, "submit").await;
     assert_eq!(s, 200, "{v}");
     app.stop().await;
 }
@@ -247,13 +193,7 @@ async fn a_deposit_of_2_01_percent_is_refused_and_every_broken_rule_is_named() {
         ),
     )
     .await;
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{id}/submit"),
-            json!({}),
-        )
-        .await;
+    let (s, v) = app.project_step(&tenderer, &id, "submit").await;
     assert_eq!(s, 422, "{v}");
     let got: Vec<(String, String)> = v["errors"]
         .as_array()
@@ -325,55 +265,15 @@ async fn approving_twice_is_a_conflict_naming_the_current_state() {
     let app = TestApp::spawn().await;
     let tenderer = app.login("tenderer").await;
     let staff = app.login("staff").await;
-    let id = create(
-        &app,
-        &tenderer,
-        project("construction", vec![section(DEADLINE_20_DAYS, "1000.00")]),
-    )
-    .await;
+    let id = draft_20_days(&app, &tenderer, "1000.00").await;
     // Not yet submitted: staff cannot approve a draft.
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{id}/approve"),
-            json!({}),
-        )
-        .await;
+    let (s, v) = app.project_step(&staff, &id, "approve").await;
     assert_eq!(s, 409, "{v}");
-    app.post(
-        Some(&tenderer),
-        &format!("/api/v1/projects/{id}/submit"),
-        json!({}),
-    )
-    .await;
+    app.project_step(&tenderer, &id, "submit").await;
     // A tenderer cannot approve its own project.
-    assert_eq!(
-        app.post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{id}/approve"),
-            json!({})
-        )
-        .await
-        .0,
-        403
-    );
-    assert_eq!(
-        app.post(
-            Some(&staff),
-            &format!("/api/v1/projects/{id}/approve"),
-            json!({})
-        )
-        .await
-        .0,
-        200
-    );
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{id}/approve"),
-            json!({}),
-        )
-        .await;
+    assert_eq!(app.project_step(&tenderer, &id, "approve").await.0, 403);
+    assert_eq!(app.project_step(&staff, &id, "approve").await.0, 200);
+    let (s, v) = app.project_step(&staff, &id, "approve").await;
     assert_eq!(s, 409, "{v}");
     assert_eq!(v["rule"], "project.illegal_transition");
     assert!(v["detail"].as_str().unwrap().contains("registered"), "{v}");
@@ -389,13 +289,7 @@ async fn staff_return_a_submitted_project_with_a_reason_and_it_can_be_edited_aga
     let mut sec = section(DEADLINE_20_DAYS, "1000.00");
     sec["docs_sale_end_at"] = json!("2026-03-09T17:00:00+08:00");
     let id = create(&app, &tenderer, project("procurement", vec![sec])).await;
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{id}/submit"),
-            json!({}),
-        )
-        .await;
+    let (s, v) = app.project_step(&tenderer, &id, "submit").await;
     assert_eq!(s, 200, "{v}");
     let (s, v) = app
         .post(
@@ -417,21 +311,9 @@ async fn staff_return_a_submitted_project_with_a_reason_and_it_can_be_edited_aga
         (v["status"].as_str(), v["return_reason"].as_str()),
         (Some("draft"), Some("资金来源未写明"))
     );
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{id}/submit"),
-            json!({}),
-        )
-        .await;
+    let (s, v) = app.project_step(&tenderer, &id, "submit").await;
     assert_eq!(s, 200, "{v}");
-    let (_, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{id}/approve"),
-            json!({}),
-        )
-        .await;
+    let (_, v) = app.project_step(&staff, &id, "approve").await;
     assert_eq!(v["code"], "210200-ZC-2026-000001");
     app.stop().await;
 }
@@ -445,43 +327,17 @@ async fn concurrent_approvals_take_distinct_consecutive_codes() {
     let staff = app.login("staff").await;
     let mut ids = Vec::new();
     for _ in 0..6 {
-        let id = create(
-            &app,
-            &tenderer,
-            project("construction", vec![section(DEADLINE_20_DAYS, "1000.00")]),
-        )
-        .await;
-        let (s, v) = app
-            .post(
-                Some(&tenderer),
-                &format!("/api/v1/projects/{id}/submit"),
-                json!({}),
-            )
-            .await;
+        let id = draft_20_days(&app, &tenderer, "1000.00").await;
+        let (s, v) = app.project_step(&tenderer, &id, "submit").await;
         assert_eq!(s, 200, "{v}");
         ids.push(id);
     }
-    let mut set = tokio::task::JoinSet::new();
-    for id in &ids {
-        let client = app.client.clone();
-        let url = app.url(&format!("/api/v1/projects/{id}/approve"));
-        let token = staff.clone();
-        set.spawn(async move {
-            into_parts(
-                client
-                    .post(url)
-                    .bearer_auth(token)
-                    .json(&json!({}))
-                    .send()
-                    .await
-                    .unwrap(),
-            )
-            .await
-        });
-    }
+    let calls = ids
+        .iter()
+        .map(|id| (staff.clone(), format!("/api/v1/projects/{id}/approve")))
+        .collect();
     let mut codes = Vec::new();
-    while let Some(r) = set.join_next().await {
-        let (s, v) = r.unwrap();
+    for (s, v) in app.post_all_at_once(calls).await {
         assert_eq!(s, 200, "{v}");
         codes.push(v["code"].as_str().unwrap().to_string());
     }

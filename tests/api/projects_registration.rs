@@ -2,94 +2,21 @@
 //! joint-bidding bar (实施条例 34) and the sanctions list, the deadline, confidentiality of the list,
 //! and the durable deadline timer that closes the section.
 
-use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
+use ggzy_api_tests::fixtures::{assert_rule, at, road_project};
+use ggzy_api_tests::TestApp;
 use ggzy_core::ident::{ResidentId, Uscc};
-use ggzy_store::consumer;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Bid deadline of the test section (Asia/Shanghai); the clock starts 2026-03-02 09:00.
 const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
 
-fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .unwrap()
-        .with_timezone(&chrono::Utc)
-}
-
-fn project_body() -> Value {
-    json!({
-        "name": "大连市某道路改造工程",
-        "market": "construction",
-        "procedure": "open_tender",
-        "tenderer_uscc": "91110000802100433B",
-        "tenderer_name": "大连市市政建设管理处",
-        "sections": [{
-            "name": "一标段",
-            "estimated_price": "10000000.00",
-            "deposit": "200000.00",
-            "docs_issue_at": "2026-03-02T09:00:00+08:00",
-            "docs_sale_end_at": "2026-03-07T17:00:00+08:00",
-            "bid_deadline": DEADLINE,
-            "opening_at": DEADLINE,
-        }],
-    })
-}
-
-/// Wait until the projects area has consumed every sealed event (its organizations projection).
-async fn projection_ready(app: &TestApp) {
-    app.seal().await;
-    let last = ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 100_000)
-        .await
-        .unwrap()
-        .last()
-        .map(|e| e.seq)
-        .unwrap_or(0);
-    let workers = ggzy::background::workers();
-    let c = workers
-        .consumers
-        .iter()
-        .find(|c| c.name() == "projects.organizations")
-        .expect("projects.organizations consumer registered")
-        .clone();
-    for _ in 0..500 {
-        consumer::drain(&app.ctx.db, app.clock(), c.as_ref())
-            .await
-            .unwrap();
-        if consumer::position(&app.ctx.db, c.name()).await.unwrap() >= last {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("organizations projection did not catch up");
-}
-
 /// A registered project whose one section is open for bidding. Returns (project id, section id).
 async fn bidding_section(app: &TestApp) -> (String, String) {
-    let tenderer = app.login("tenderer").await;
-    let staff = app.login("staff").await;
-    let (s, p) = app
-        .post(Some(&tenderer), "/api/v1/projects", project_body())
+    let r = app
+        .register_project(road_project("大连市某道路改造工程", DEADLINE))
         .await;
-    assert_eq!(s, 201, "{p}");
-    let id = p["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{id}/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let section = v["sections"][0]["id"].as_str().unwrap().to_string();
+    let (id, section, staff) = (r.project_id, r.section_id, r.staff);
     // A bidder cannot open a section; staff can, once.
     let bidder = app.login("bidder1").await;
     let path = format!("/api/v1/sections/{section}/open-bidding");
@@ -97,12 +24,8 @@ async fn bidding_section(app: &TestApp) -> (String, String) {
     let (s, v) = app.post(Some(&staff), &path, json!({})).await;
     assert_eq!((s, v["state"].as_str()), (200, Some("bidding")), "{v}");
     let (s, v) = app.post(Some(&staff), &path, json!({})).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("section.illegal_transition")),
-        "{v}"
-    );
-    projection_ready(app).await;
+    assert_rule(s, &v, 409, "section.illegal_transition");
+    app.drain_consumer("projects.organizations").await;
     (id, section)
 }
 
@@ -124,8 +47,7 @@ async fn list(app: &TestApp, token: &str, section: &str) -> (u16, Value) {
 }
 
 async fn me(app: &TestApp, token: &str) -> (String, String) {
-    let (_, me) = app.get(Some(token), "/api/v1/auth/me").await;
-    let org = me["org_id"].as_str().expect("org_id").to_string();
+    let org = app.org_of(token).await;
     let (_, o) = app
         .get(Some(token), &format!("/api/v1/organizations/{org}"))
         .await;
@@ -134,28 +56,15 @@ async fn me(app: &TestApp, token: &str) -> (String, String) {
 
 /// A new bidder organization with a user `nb{n}`; returns the user's token.
 async fn new_bidder(app: &TestApp, n: u32, rep_id: Option<&str>) -> String {
-    let admin = app.login("admin").await;
     let uscc = Uscc::with_check(&format!("91210200MB{n:07}")).unwrap();
-    let (s, o) = app
-        .post(
-            Some(&admin),
-            "/api/v1/organizations",
-            json!({"uscc": uscc.as_str(), "name": format!("新投标人{n}有限公司"), "kind": "bidder",
-                   "legal_representative": "张三", "legal_representative_id": rep_id,
-                   "region": "210200"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{o}");
-    let (s, u) = app
-        .post(
-            Some(&admin),
-            "/api/v1/users",
-            json!({"username": format!("nb{n}"), "password": DEMO_PASSWORD, "role": "bidder",
-                   "org_id": o["id"]}),
-        )
-        .await;
-    assert_eq!(s, 201, "{u}");
-    app.login(&format!("nb{n}")).await
+    app.org_with_user(
+        json!({"uscc": uscc.as_str(), "name": format!("新投标人{n}有限公司"), "kind": "bidder",
+               "legal_representative": "张三", "legal_representative_id": rep_id,
+               "region": "210200"}),
+        &format!("nb{n}"),
+        "bidder",
+    )
+    .await
 }
 
 #[tokio::test]
@@ -169,11 +78,7 @@ async fn a_duplicate_registration_is_refused_and_the_list_is_confidential_per_ro
     let (s, r1) = register(&app, &b1, &section).await;
     assert_eq!(s, 201, "{r1}");
     let (s, v) = register(&app, &b1, &section).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("registration.duplicate")),
-        "{v}"
-    );
+    assert_rule(s, &v, 409, "registration.duplicate");
     assert_eq!(register(&app, &b2, &section).await.0, 201);
     // A tenderer cannot register.
     let tenderer = app.login("tenderer").await;
@@ -189,11 +94,7 @@ async fn a_duplicate_registration_is_refused_and_the_list_is_confidential_per_ro
     assert_eq!((s, v.as_array().map(Vec::len)), (200, Some(0)), "{v}");
     // The project's tenderer: confidential until the deadline.
     let (s, v) = list(&app, &tenderer, &section).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (403, Some("registrations.confidential_until_deadline")),
-        "{v}"
-    );
+    assert_rule(s, &v, 403, "registrations.confidential_until_deadline");
     // An agency of another organization: never.
     let agency = app.login("agency").await;
     assert_eq!(list(&app, &agency, &section).await.0, 403);
@@ -250,11 +151,7 @@ async fn a_bidder_with_the_same_legal_representative_as_a_registered_bidder_is_r
     let (_, section) = bidding_section(&app).await;
     assert_eq!(register(&app, &a, &section).await.0, 201);
     let (s, v) = register(&app, &b, &section).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("registration.same_legal_representative")),
-        "{v}"
-    );
+    assert_rule(s, &v, 409, "registration.same_legal_representative");
     let detail = v["detail"].as_str().unwrap();
     assert!(detail.contains("another registered bidder"), "{v}");
     assert!(detail.contains("第三十四条"), "{v}");
@@ -306,11 +203,7 @@ async fn a_bidder_with_a_declared_controlling_relation_to_a_registered_bidder_is
     // The controlled unit registers first; the controlling one is refused, whichever declared it.
     assert_eq!(register(&app, &b2, &section).await.0, 201);
     let (s, v) = register(&app, &b1, &section).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("registration.controlling_relation")),
-        "{v}"
-    );
+    assert_rule(s, &v, 409, "registration.controlling_relation");
     assert!(v["detail"]
         .as_str()
         .unwrap()
@@ -354,11 +247,7 @@ async fn a_sanctioned_bidder_is_refused_naming_the_listing_and_allowed_after_the
     assert_eq!(app.get(Some(&b1), "/api/v1/sanctions").await.0, 403);
 
     let (s, v) = register(&app, &b3, &section).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("registration.sanctioned")),
-        "{v}"
-    );
+    assert_rule(s, &v, 409, "registration.sanctioned");
     let detail = v["detail"].as_str().unwrap();
     for part in [
         "串通投标",
@@ -402,11 +291,7 @@ async fn registration_one_second_before_the_deadline_is_accepted_at_the_deadline
     assert_eq!(s, 201, "{v}");
     app.clock().set(deadline);
     let (s, v) = register(&app, &b2, &section).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("registration.after_deadline")),
-        "{v}"
-    );
+    assert_rule(s, &v, 409, "registration.after_deadline");
     assert!(v["detail"].as_str().unwrap().contains("第二十八条"), "{v}");
 
     // The durable timer moves the section bidding → closed at the deadline; the opening timer
@@ -451,32 +336,12 @@ async fn concurrent_registrations_with_the_same_legal_representative_admit_only_
         tokens.push(new_bidder(&app, n, Some(rep.as_str())).await);
     }
     let (_, section) = bidding_section(&app).await;
-    let mut set = tokio::task::JoinSet::new();
-    for t in tokens {
-        let client = app.client.clone();
-        let url = app.url(&format!("/api/v1/sections/{section}/registrations"));
-        set.spawn(async move {
-            ggzy_api_tests::into_parts(
-                client
-                    .post(url)
-                    .bearer_auth(t)
-                    .json(&json!({}))
-                    .send()
-                    .await
-                    .unwrap(),
-            )
-            .await
-        });
-    }
+    let path = format!("/api/v1/sections/{section}/registrations");
+    let calls = tokens.into_iter().map(|t| (t, path.clone())).collect();
     let mut statuses = Vec::new();
-    while let Some(r) = set.join_next().await {
-        let (s, v) = r.unwrap();
+    for (s, v) in app.post_all_at_once(calls).await {
         if s != 201 {
-            assert_eq!(
-                (s, v["rule"].as_str()),
-                (409, Some("registration.same_legal_representative")),
-                "{v}"
-            );
+            assert_rule(s, &v, 409, "registration.same_legal_representative");
         }
         statuses.push(s);
     }

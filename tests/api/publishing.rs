@@ -42,26 +42,31 @@ pub(crate) async fn create(app: &TestApp, token: &str, body: Value) -> String {
 /// Drafted by the tenderer, submitted, approved by staff (published at once).
 async fn publish(app: &TestApp, title: &str) -> String {
     let tenderer = app.login("tenderer").await;
-    let staff = app.login("staff").await;
     let id = create(app, &tenderer, tender(title, DEADLINE_20_DAYS)).await;
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/announcements/{id}/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/announcements/{id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["status"], "published", "{v}");
+    app.release_announcement(&id).await;
     id
+}
+
+/// A tender announcement (deadline 2026-03-30) submitted and approved to go out 2026-03-03 09:00;
+/// its id and the approval's answer.
+async fn scheduled_tender(app: &TestApp, title: &str) -> (String, Value) {
+    let tenderer = app.login("tenderer").await;
+    let id = create(app, &tenderer, tender(title, "2026-03-30T09:00:00+08:00")).await;
+    let (s, v) = submit_approve(app, &id, json!({"publish_at": "2026-03-03T09:00:00+08:00"})).await;
+    assert_eq!(s, 200, "{v}");
+    (id, v)
+}
+
+/// The announcement as the public reads it, once a timer has published it (at most 10 s).
+async fn wait_published(app: &TestApp, id: &str) -> Value {
+    for _ in 0..200 {
+        let (s, v) = app.get(None, &format!("/api/v1/announcements/{id}")).await;
+        if s == 200 && v["status"] == "published" {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("announcement {id} was not published");
 }
 
 pub(crate) async fn count_events(app: &TestApp, event_type: &str, id: &str) -> i64 {
@@ -142,15 +147,13 @@ async fn an_announcement_goes_from_draft_to_published_and_its_text_is_then_immut
     assert_eq!(v["versions"].as_array().expect("versions").len(), 1);
 
     // Published text is immutable.
-    let r = app
-        .client
-        .put(app.url(&format!("/api/v1/announcements/{id}")))
-        .bearer_auth(&tenderer)
-        .json(&tender("改过的标题", DEADLINE_20_DAYS))
-        .send()
-        .await
-        .expect("put");
-    let (s, v) = into_parts(r).await;
+    let (s, v) = app
+        .put(
+            Some(&tenderer),
+            &format!("/api/v1/announcements/{id}"),
+            tender("改过的标题", DEADLINE_20_DAYS),
+        )
+        .await;
     assert_eq!(s, 409, "{v}");
 
     // Amend with a change notice; the original stays visible and links to it.
@@ -162,19 +165,8 @@ async fn an_announcement_goes_from_draft_to_published_and_its_text_is_then_immut
                "original_id": id, "fields": {"project_name": "大连市某道路改造工程", "change_summary": "澄清资格条件"}}),
     )
     .await;
-    app.post(
-        Some(&tenderer),
-        &format!("/api/v1/announcements/{change}/submit"),
-        json!({}),
-    )
-    .await;
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/announcements/{change}/approve"),
-            json!({}),
-        )
-        .await;
+    app.announcement_step(&tenderer, &change, "submit").await;
+    let (s, v) = app.announcement_step(&staff, &change, "approve").await;
     assert_eq!(s, 200, "{v}");
     let (_, v) = app.get(None, &format!("/api/v1/announcements/{id}")).await;
     assert_eq!(v["status"], "published");
@@ -215,26 +207,9 @@ async fn an_announcement_goes_from_draft_to_published_and_its_text_is_then_immut
 async fn a_tender_announcement_needs_20_days_to_the_deadline_19_is_refused() {
     let app = TestApp::spawn().await;
     let tenderer = app.login("tenderer").await;
-    let staff = app.login("staff").await;
     for (deadline, want) in [(DEADLINE_19_DAYS, 422), (DEADLINE_20_DAYS, 200)] {
-        let id = create(&app, &tenderer, tender("某道路改造工程", deadline)).await;
-        app.post(
-            Some(&tenderer),
-            &format!("/api/v1/announcements/{id}/submit"),
-            json!({}),
-        )
-        .await;
-        let (s, v) = app
-            .post(
-                Some(&staff),
-                &format!("/api/v1/announcements/{id}/approve"),
-                json!({}),
-            )
-            .await;
-        assert_eq!(s, want, "{deadline}: {v}");
-        if want == 422 {
-            assert_eq!(v["errors"][0]["rule"], "announcement.tender_period", "{v}");
-        }
+        let body = tender("某道路改造工程", deadline);
+        approval_answers(&app, &tenderer, body, want, "announcement.tender_period").await;
     }
     app.stop().await;
 }
@@ -242,45 +217,15 @@ async fn a_tender_announcement_needs_20_days_to_the_deadline_19_is_refused() {
 #[tokio::test]
 async fn a_scheduled_announcement_is_published_by_the_timer_exactly_once() {
     let app = TestApp::spawn().await;
-    let tenderer = app.login("tenderer").await;
-    let staff = app.login("staff").await;
-    let id = create(
-        &app,
-        &tenderer,
-        tender("定时发布的道路工程", "2026-03-30T09:00:00+08:00"),
-    )
-    .await;
-    app.post(
-        Some(&tenderer),
-        &format!("/api/v1/announcements/{id}/submit"),
-        json!({}),
-    )
-    .await;
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/announcements/{id}/approve"),
-            json!({"publish_at": "2026-03-03T09:00:00+08:00"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let (id, v) = scheduled_tender(&app, "定时发布的道路工程").await;
     assert_eq!(v["status"], "scheduled");
     let (s, _) = app.get(None, &format!("/api/v1/announcements/{id}")).await;
     assert_eq!(s, 404, "not public before its time");
 
     app.clock().advance(chrono::Duration::hours(25));
-    let mut published = false;
-    for _ in 0..100 {
-        let (s, v) = app.get(None, &format!("/api/v1/announcements/{id}")).await;
-        if s == 200 && v["status"] == "published" {
-            let at = v["published_at"].as_str().expect("published_at");
-            assert!(at.starts_with("2026-03-03T02:0"), "{at}");
-            published = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(published, "the timer published it");
+    let v = wait_published(&app, &id).await;
+    let at = v["published_at"].as_str().expect("published_at");
+    assert!(at.starts_with("2026-03-03T02:0"), "{at}");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         count_events(&app, "publishing.announcement.published", &id).await,
@@ -405,8 +350,6 @@ async fn public_reads_carry_cache_headers_and_answer_304_and_each_market_has_an_
 
 // ---------------------------------------------------------------- linked to projects, lifecycle
 
-use ggzy_core::events::{ActorRef, NewEvent};
-
 const DEADLINE_APR_1: &str = "2026-04-01T09:00:00+08:00";
 const DEADLINE_APR_2: &str = "2026-04-02T09:00:00+08:00";
 
@@ -419,17 +362,7 @@ pub(crate) async fn emit_event(
     id: &str,
     payload: Value,
 ) {
-    let mut tx = app.ctx.db.begin().await.expect("begin");
-    ggzy_store::outbox::emit(
-        &mut tx,
-        &app.ctx.db,
-        &ActorRef::system("test"),
-        app.clock().now(),
-        NewEvent::new(event_type, aggregate, id, payload),
-    )
-    .await
-    .expect("emit");
-    app.ctx.db.commit(tx).await.expect("commit");
+    app.emit(event_type, aggregate, id, payload).await;
     app.seal().await;
 }
 
@@ -533,17 +466,22 @@ pub(crate) async fn register(
     }
 }
 
+/// `body` drafted by `tenderer`, submitted and approved by staff: the approval answers `want`, and
+/// when that is 422 its first error names `rule`.
+async fn approval_answers(app: &TestApp, tenderer: &str, body: Value, want: u16, rule: &str) {
+    let id = create(app, tenderer, body).await;
+    let (s, v) = submit_approve(app, &id, json!({})).await;
+    assert_eq!(s, want, "{v}");
+    if want == 422 {
+        assert_eq!(v["errors"][0]["rule"], rule, "{v}");
+    }
+}
+
 /// Submit (tenderer) and approve (staff) a draft; the approval's answer.
 pub(crate) async fn submit_approve(app: &TestApp, id: &str, approval: Value) -> (u16, Value) {
     let tenderer = app.login("tenderer").await;
     let staff = app.login("staff").await;
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/announcements/{id}/submit"),
-            json!({}),
-        )
-        .await;
+    let (s, v) = app.announcement_step(&tenderer, id, "submit").await;
     assert_eq!(s, 200, "{v}");
     app.post(
         Some(&staff),
@@ -786,12 +724,8 @@ async fn candidate_publicity_of_3_days_is_approved_and_2_refused() {
         ("2026-03-04T09:00:00+08:00", 422),
         ("2026-03-05T09:00:00+08:00", 200),
     ] {
-        let id = create(&app, &tenderer, candidate_publicity(end)).await;
-        let (s, v) = submit_approve(&app, &id, json!({})).await;
-        assert_eq!(s, want, "{end}: {v}");
-        if want == 422 {
-            assert_eq!(v["errors"][0]["rule"], "announcement.publicity_period");
-        }
+        let body = candidate_publicity(end);
+        approval_answers(&app, &tenderer, body, want, "announcement.publicity_period").await;
     }
     app.stop().await;
 }
@@ -808,12 +742,14 @@ async fn a_procurement_announcement_runs_5_working_days_4_are_refused() {
         let mut body = tender("某学校食堂设备采购", DEADLINE_20_DAYS);
         body["market"] = json!("procurement");
         body["fields"]["announcement_end_at"] = json!(end);
-        let id = create(&app, &tenderer, body).await;
-        let (s, v) = submit_approve(&app, &id, json!({})).await;
-        assert_eq!(s, want, "{end}: {v}");
-        if want == 422 {
-            assert_eq!(v["errors"][0]["rule"], "announcement.procurement_period");
-        }
+        approval_answers(
+            &app,
+            &tenderer,
+            body,
+            want,
+            "announcement.procurement_period",
+        )
+        .await;
     }
     app.stop().await;
 }
@@ -849,12 +785,7 @@ async fn land_transfer_needs_20_days_and_property_disclosure_20_working_days() {
         ),
         (property("2026-03-30T18:00:00+08:00"), 200, ""),
     ] {
-        let id = create(&app, &tenderer, body).await;
-        let (s, v) = submit_approve(&app, &id, json!({})).await;
-        assert_eq!(s, want, "{v}");
-        if want == 422 {
-            assert_eq!(v["errors"][0]["rule"], rule);
-        }
+        approval_answers(&app, &tenderer, body, want, rule).await;
     }
     // Land transfer's own required contents, each named.
     let (s, v) = app
@@ -970,13 +901,7 @@ async fn lifecycle_events_become_drafts_whose_numbers_cannot_be_retyped() {
     assert_eq!(s, 404);
 
     // What the event does not carry is asked for, field by field, at submission.
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/announcements/{publicity}/submit"),
-            json!({}),
-        )
-        .await;
+    let (s, v) = app.announcement_step(&tenderer, &publicity, "submit").await;
     assert_eq!(s, 422, "{v}");
     let text = v.to_string();
     for f in [
@@ -1103,20 +1028,7 @@ async fn html_bodies_are_sanitized_and_attachments_carry_their_sha256() {
 #[tokio::test]
 async fn a_scheduled_announcement_is_published_exactly_once_with_two_instances_running() {
     let app = TestApp::spawn().await;
-    let tenderer = app.login("tenderer").await;
-    let id = create(
-        &app,
-        &tenderer,
-        tender("两个实例的道路工程", "2026-03-30T09:00:00+08:00"),
-    )
-    .await;
-    let (s, v) = submit_approve(
-        &app,
-        &id,
-        json!({"publish_at": "2026-03-03T09:00:00+08:00"}),
-    )
-    .await;
-    assert_eq!(s, 200, "{v}");
+    let (id, _) = scheduled_tender(&app, "两个实例的道路工程").await;
     // A second instance on the same database, its timer runner competing for the same timer.
     let mut ctx2 = app.ctx.clone();
     ctx2.settings = std::sync::Arc::new(ggzy_store::ctx::Settings {
@@ -1147,20 +1059,7 @@ async fn a_scheduled_announcement_is_published_exactly_once_with_two_instances_r
 #[tokio::test]
 async fn a_scheduled_announcement_due_during_downtime_is_published_once_after_a_restart() {
     let mut app = TestApp::spawn().await;
-    let tenderer = app.login("tenderer").await;
-    let id = create(
-        &app,
-        &tenderer,
-        tender("重启后发布的道路工程", "2026-03-30T09:00:00+08:00"),
-    )
-    .await;
-    let (s, v) = submit_approve(
-        &app,
-        &id,
-        json!({"publish_at": "2026-03-03T09:00:00+08:00"}),
-    )
-    .await;
-    assert_eq!(s, 200, "{v}");
+    let (id, v) = scheduled_tender(&app, "重启后发布的道路工程").await;
     assert_eq!(v["status"], "scheduled");
 
     // Down across the publication time.
@@ -1168,16 +1067,7 @@ async fn a_scheduled_announcement_due_during_downtime_is_published_once_after_a_
     app.clock().advance(chrono::Duration::hours(25));
     app.start_instance().await;
 
-    let mut published = None;
-    for _ in 0..200 {
-        let (s, v) = app.get(None, &format!("/api/v1/announcements/{id}")).await;
-        if s == 200 && v["status"] == "published" {
-            published = Some(v);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let v = published.expect("published by the restarted instance");
+    let v = wait_published(&app, &id).await;
     // Published when the restarted instance found it due, i.e. after the scheduled time.
     let at = chrono::DateTime::parse_from_rfc3339(v["published_at"].as_str().unwrap()).unwrap();
     assert!(

@@ -5,8 +5,8 @@
 //! step.
 
 use crate::award::{
-    at, emit_event, events, open_and_decrypt, open_by_staff, register_and_bid, registered_section,
-    section, submit_result, travel, wait_event, wait_state, Trade, DEADLINE,
+    at, emit_event, events, open_and_decrypt, open_by_staff, post_award, register_and_bid,
+    registered_section, section, submit_result, travel, wait_event, wait_state, Trade, DEADLINE,
 };
 use ggzy_api_tests::TestApp;
 use serde_json::json;
@@ -92,13 +92,7 @@ async fn full_trade(market: &str, open: Open) {
         at(p["publicity_ends_at"].as_str().unwrap()) + chrono::Duration::hours(9),
     )
     .await;
-    let (s, a) = app
-        .post(
-            Some(&t.tenderer),
-            &format!("/api/v1/sections/{sid}/award"),
-            json!({}),
-        )
-        .await;
+    let (s, a) = post_award(&app, &t, json!({})).await;
     assert_eq!(s, 201, "{a}");
     assert_eq!(section(&app, &t).await["state"], "awarded");
     let ev = wait_event(&app, "projects.award.confirmed", &sid).await;

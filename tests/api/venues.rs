@@ -1498,3 +1498,69 @@ async fn concurrent_session_requests_share_out_the_free_rooms_without_overlap() 
     assert_eq!((got, refused), (all, 9));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_room_carries_the_networks_of_its_terminals_validated_and_editable_by_staff() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let agency = app.login("agency").await;
+    // Every broken entry is named by its index and rule; nothing is created.
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            "/api/v1/rooms",
+            json!({"kind": "evaluation_room", "name": "评标室 N", "floor": 5, "capacity": 9,
+                   "isolated": true, "networks": ["10.20.0.0/24", "10.20.0.5/24"]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "networks[1]", "{v}");
+    assert_eq!(v["errors"][0]["rule"], "room.network_cidr", "{v}");
+    let (_, rooms) = app.get(Some(&staff), "/api/v1/rooms").await;
+    assert_eq!(rooms, json!([]));
+    let id = room(
+        &app,
+        &staff,
+        json!({"kind": "evaluation_room", "name": "评标室 N", "floor": 5, "capacity": 9,
+               "isolated": true, "networks": ["10.20.0.0/24"]}),
+    )
+    .await;
+    let url = format!("/api/v1/rooms/{id}/networks");
+    let (s, _) = app
+        .put(Some(&agency), &url, json!({"networks": ["10.0.0.0/8"]}))
+        .await;
+    assert_eq!(s, 403);
+    let (s, v) = app
+        .put(
+            Some(&staff),
+            &url,
+            json!({"networks": ["10.0.0.0/8", "10.0.0.0/8"]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["rule"], "room.network_duplicate", "{v}");
+    let (s, v) = app
+        .put(
+            Some(&staff),
+            "/api/v1/rooms/nope/networks",
+            json!({"networks": []}),
+        )
+        .await;
+    assert_eq!(s, 404, "{v}");
+    let (s, r) = app
+        .put(
+            Some(&staff),
+            &url,
+            json!({"networks": ["10.0.0.0/8", "fd00::/64"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["networks"], json!(["10.0.0.0/8", "fd00::/64"]));
+    let changed = events_of(&app, "venues.room.networks_changed").await;
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(changed[0]["room_id"], id.as_str());
+    assert_eq!(changed[0]["networks"], json!(["10.0.0.0/8", "fd00::/64"]));
+    let (_, rooms) = app.get(Some(&staff), "/api/v1/rooms").await;
+    assert_eq!(rooms[0]["networks"], json!(["10.0.0.0/8", "fd00::/64"]));
+    app.stop().await;
+}

@@ -4,6 +4,7 @@
 //! The clock is a manual clock so tests can cross legal periods of days without waiting.
 
 pub mod browser;
+pub mod fixtures;
 
 use ggzy::background::{self, Background};
 use ggzy::{build_router, AppOptions};
@@ -52,16 +53,7 @@ impl TestDb {
                     .expect("create test database");
                 c.close().await.ok();
                 let url = replace_db_name(&admin_url, &name);
-                let db = Db::connect(
-                    &url,
-                    &DbOptions {
-                        max_connections: 20,
-                        ..Default::default()
-                    },
-                )
-                .await
-                .expect("connect");
-                migrate::run(&db).await.expect("migrate");
+                let db = connect_migrated(&url).await;
                 TestDb {
                     db,
                     url,
@@ -100,6 +92,21 @@ impl TestDb {
             }
         }
     }
+}
+
+/// A pool of 20 connections to `url`, migrated (migrations are idempotent).
+async fn connect_migrated(url: &str) -> Db {
+    let db = Db::connect(
+        url,
+        &DbOptions {
+            max_connections: 20,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("connect");
+    migrate::run(&db).await.expect("migrate");
+    db
 }
 
 fn replace_db_name(url: &str, name: &str) -> String {
@@ -151,15 +158,21 @@ impl TestApp {
     }
 
     pub async fn spawn_at(start: Timestamp) -> TestApp {
+        Self::spawn_with(start, |_| {}).await
+    }
+
+    /// [`TestApp::spawn_at`] with settings changed by `configure` (e.g. no bank key).
+    pub async fn spawn_with(start: Timestamp, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let tdb = TestDb::new().await;
         let files = tempfile::tempdir().expect("tempdir").keep();
-        let settings = Settings {
+        let mut settings = Settings {
             files_dir: files,
             // e.g. s3://bucket?endpoint=http://127.0.0.1:PORT to run the tests on object storage.
             files_url: std::env::var("GGZY_TEST_FILES_URL").ok(),
             instance: format!("test-{}", uuid::Uuid::new_v4().simple()),
             ..Settings::default()
         };
+        configure(&mut settings);
         let ctx = Ctx::new(
             tdb.db.clone(),
             Clock::manual(start),
@@ -229,16 +242,7 @@ impl TestApp {
     /// Reconnect to the same database (migrations are idempotent) and start workers and server.
     pub async fn start_instance(&mut self) {
         let tdb = self.db.as_mut().expect("database");
-        let db = Db::connect(
-            &tdb.url,
-            &DbOptions {
-                max_connections: 20,
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("reconnect");
-        migrate::run(&db).await.expect("migrate");
+        let db = connect_migrated(&tdb.url).await;
         tdb.db = db.clone();
         let settings = Settings {
             instance: format!("test-{}", uuid::Uuid::new_v4().simple()),
@@ -327,14 +331,18 @@ impl TestApp {
     }
 }
 
-pub async fn into_parts(r: reqwest::Response) -> (u16, Value) {
-    let status = r.status().as_u16();
-    let ct = r
-        .headers()
+/// The answer's `content-type` header ("" when there is none).
+pub fn content_type(r: &reqwest::Response) -> String {
+    r.headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-        .to_string();
+        .to_string()
+}
+
+pub async fn into_parts(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let ct = content_type(&r);
     let text = r.text().await.unwrap_or_default();
     let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
     if status >= 400 {

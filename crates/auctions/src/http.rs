@@ -1,6 +1,10 @@
 //! Routes under `/api/v1/auctions`.
 
-use crate::service::{self, AuctionView, BidAccepted, BidError, Bidder, NewListing};
+use crate::feed;
+use crate::service::{
+    self, AuctionView, BidAccepted, BidError, Bidder, NewListing, OnsiteResult, RelistDecision,
+    RelistRequest,
+};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -24,6 +28,82 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(place_bid))
         .routes(routes!(stream))
         .routes(routes!(section_bidders))
+        .routes(routes!(relist))
+        .routes(routes!(approve_relist))
+        .routes(routes!(refuse_relist))
+        .routes(routes!(onsite_result))
+}
+
+/// Re-list a failed listing or auction (staff): `extend` (new period: land ≥ 10 days, 39号令 19;
+/// property ≥ 5 working days, 32号令) or `lower_floor` (property: disclosed again ≥ 20 working days;
+/// below 90% of the appraisal it waits for a second user's approval, 32号令 第十八条).
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/relist", tag = "auctions", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = RelistRequest,
+    responses((status = 200, body = AuctionView, description = "phase `listing`, or `pending_approval`"),
+              (status = 403), (status = 404),
+              (status = 409, description = "not failed"),
+              (status = 422, description = "period, price or kind rule broken")))]
+async fn relist(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(rq): Json<RelistRequest>,
+) -> Result<Json<AuctionView>> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok(Json(service::relist(&ctx, &actor, &id, rq).await?))
+}
+
+/// Approve the pending re-listing (another staff member or admin than its requester).
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/relist/approve", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = RelistDecision,
+    responses((status = 200, body = AuctionView), (status = 403), (status = 404),
+              (status = 409, description = "nothing pending, or the requester deciding"),
+              (status = 422, description = "the period no longer holds")))]
+async fn approve_relist(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(d): Json<RelistDecision>,
+) -> Result<Json<AuctionView>> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok(Json(
+        service::decide_relist(&ctx, &actor, &id, true, d).await?,
+    ))
+}
+
+/// Refuse the pending re-listing with a reason; the auction is `failed` again.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/relist/refuse", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = RelistDecision,
+    responses((status = 200, body = AuctionView), (status = 403), (status = 404),
+              (status = 409, description = "nothing pending, or the requester deciding"),
+              (status = 422, description = "no reason")))]
+async fn refuse_relist(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(d): Json<RelistDecision>,
+) -> Result<Json<AuctionView>> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok(Json(
+        service::decide_relist(&ctx, &actor, &id, false, d).await?,
+    ))
+}
+
+/// Record the on-site auction's result (staff, once its confirmed venues booking has started):
+/// a deal at ≥ the listing's highest quote and ≥ the reserve (`via: onsite`), or failed.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/onsite-result", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = OnsiteResult,
+    responses((status = 200, body = AuctionView), (status = 403), (status = 404),
+              (status = 409, description = "not pending on-site, no confirmed booking, or not started"),
+              (status = 422, description = "unknown bidder number, price below the highest")))]
+async fn onsite_result(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(o): Json<OnsiteResult>,
+) -> Result<Json<AuctionView>> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok(Json(service::onsite_result(&ctx, &actor, &id, o).await?))
 }
 
 /// Create a listing (挂牌) for a land or property section (staff). Checks 39号令 / 32号令 periods.
@@ -122,8 +202,11 @@ async fn section_bidders(
 
 struct Follow {
     ctx: Ctx,
-    id: String,
+    section_id: String,
     org: Option<String>,
+    /// The caller's bidder number, looked up until it has one.
+    my: Option<String>,
+    feed: tokio::sync::watch::Receiver<Option<std::sync::Arc<feed::Snapshot>>>,
     last: i64,
     queue: VecDeque<SseEvent>,
     done: bool,
@@ -139,20 +222,16 @@ async fn next_event(mut f: Follow) -> Option<(std::result::Result<SseEvent, Infa
             return None;
         }
         if !f.first {
-            let notified = service::CHANGED.notified();
+            // A new snapshot, or every 500 ms a state event with the time left.
             tokio::select! {
-                _ = notified => {}
+                r = f.feed.changed() => if r.is_err() { return None },
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
             }
         }
         f.first = false;
-        let bids = match service::bids_after(&f.ctx, &f.id, f.last).await {
-            Ok(b) => b,
-            Err(_) => return None,
-        };
-        let fresh = !bids.is_empty();
-        for (seq, v) in bids {
-            f.last = seq;
+        let snap = f.feed.borrow_and_update().clone()?;
+        let fresh = !snap.bids_after(f.last).is_empty();
+        for (seq, v) in snap.bids_after(f.last) {
             f.queue.push_back(
                 SseEvent::default()
                     .id(seq.to_string())
@@ -160,10 +239,19 @@ async fn next_event(mut f: Follow) -> Option<(std::result::Result<SseEvent, Infa
                     .data(v.to_string()),
             );
         }
-        let Ok(state) = service::live_state(&f.ctx, &f.id, f.org.as_deref()).await else {
-            return None;
-        };
-        if state["over"] == serde_json::json!(true) {
+        if let Some((seq, _)) = snap.bids.last() {
+            f.last = f.last.max(*seq);
+        }
+        if let (None, Some(org)) = (&f.my, &f.org) {
+            f.my = service::my_number(&f.ctx, &f.section_id, org).await.ok()?;
+        }
+        let state = service::compose_state(
+            &snap.state,
+            f.my.as_deref(),
+            f.org.as_deref(),
+            f.ctx.clock.now(),
+        );
+        if snap.state.over() {
             f.done = true;
         }
         if fresh || f.done || f.queue.is_empty() {
@@ -196,10 +284,18 @@ async fn stream(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok())
         .unwrap_or(0);
+    let feed = feed::subscribe(&ctx, &id).await?;
+    let section_id = feed
+        .borrow()
+        .as_ref()
+        .map(|s| s.state.section_id.clone())
+        .unwrap_or_default();
     let f = Follow {
         ctx,
-        id,
+        section_id,
         org: actor.org_id.clone(),
+        my: None,
+        feed,
         last,
         queue: VecDeque::new(),
         done: false,

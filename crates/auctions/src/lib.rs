@@ -5,6 +5,7 @@
 //! from other areas' events through [`service::Projection`]; bids are ordered by the auction row's
 //! `version`, taken with a conditional UPDATE, so two bids racing for one price cannot both win.
 
+pub mod feed;
 pub mod http;
 pub mod rules;
 pub mod service;

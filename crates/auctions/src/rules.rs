@@ -19,6 +19,12 @@ pub struct AuctionRules {
     /// Exchange rules (common practice): a bid in the last N minutes extends the end to the bid
     /// time + N minutes (延时竞价); default 5.
     pub extension_minutes: i64,
+    /// 《企业国有资产交易监督管理办法》(32号令), no buyer at the end of the disclosure (domain rules
+    /// §7): the disclosure may be extended, by at least 5 working days each time.
+    pub property_extension_working_days: u32,
+    /// 32号令 第十八条 (domain rules §7): a new floor price (转让底价) below 90% of the appraisal
+    /// (评估结果) needs the written approval of the approving body. Basis points of the appraisal.
+    pub floor_approval_bp: i64,
 }
 
 impl AuctionRules {
@@ -28,6 +34,8 @@ impl AuctionRules {
             land_listing_days: 10,
             property_disclosure_working_days: 20,
             extension_minutes: 5,
+            property_extension_working_days: 5,
+            floor_approval_bp: 9_000,
         }
     }
 }
@@ -50,17 +58,26 @@ pub fn check_land_schedule(
             ),
         ));
     }
-    if end - start < Duration::days(r.land_listing_days) {
-        v.push(FieldError::new(
+    v.extend(check_land_listing(r, start, end));
+    v
+}
+
+/// 39号令 第十九条: a land listing (also a re-listing) lasts at least N days, instant to instant.
+pub fn check_land_listing(
+    r: &AuctionRules,
+    start: Timestamp,
+    end: Timestamp,
+) -> Option<FieldError> {
+    (end - start < Duration::days(r.land_listing_days)).then(|| {
+        FieldError::new(
             "listing_end",
             "auctions.land_listing_period",
             format!(
                 "a land listing lasts at least {} days (39号令 第十九条)",
                 r.land_listing_days
             ),
-        ));
-    }
-    v
+        )
+    })
 }
 
 /// Check a property disclosure's schedule (32号令 13): at least N working days from the local date
@@ -97,6 +114,38 @@ pub fn check_property_schedule(
         )),
     }
     v
+}
+
+/// A property disclosure extended after no buyer came (32号令): the new period runs at least N
+/// working days from the local date it starts to the local date it ends, the first day not counted.
+pub fn check_property_extension(
+    r: &AuctionRules,
+    cal: &BusinessCalendar,
+    start: Timestamp,
+    end: Timestamp,
+) -> Vec<FieldError> {
+    match cal.working_days_between(local_date(start), local_date(end)) {
+        Ok(n) if n >= r.property_extension_working_days => Vec::new(),
+        Ok(_) => vec![FieldError::new(
+            "listing_end",
+            "auctions.property_extension_period",
+            format!(
+                "an extended disclosure lasts at least {} working days (企业国有资产交易监督管理办法 32号令)",
+                r.property_extension_working_days
+            ),
+        )],
+        Err(e) => vec![FieldError::new(
+            "listing_end",
+            "auctions.calendar",
+            e.to_string(),
+        )],
+    }
+}
+
+/// 32号令 第十八条: a new floor below `floor_approval_bp` of the appraisal needs approval; exactly
+/// at the threshold it does not. Exact integer arithmetic in fen.
+pub fn floor_needs_approval(r: &AuctionRules, floor_fen: i64, appraisal_fen: i64) -> bool {
+    i128::from(floor_fen) * 10_000 < i128::from(appraisal_fen) * i128::from(r.floor_approval_bp)
 }
 
 /// A quote (fen) is valid when it is at least the starting price (first quote) or the current
@@ -219,6 +268,30 @@ mod tests {
         let short = t(27, 8, 0, 0);
         let v = check_property_schedule(&r, &cal, ann, ann, short);
         assert_eq!(v[0].rule, "auctions.property_disclosure_period");
+    }
+
+    #[test]
+    fn an_extended_property_disclosure_lasts_5_working_days_across_qingming() {
+        let r = AuctionRules::national();
+        let cal = BusinessCalendar::official();
+        // Monday 2026-03-30; 31, 1, 2, 3 April are 4 working days, 4-6 April is Qingming, so the
+        // 5th working day is Tuesday 7 April.
+        let start = t(30, 1, 0, 0);
+        let day = |d: u32| chrono::Utc.with_ymd_and_hms(2026, 4, d, 8, 0, 0).unwrap();
+        assert!(check_property_extension(&r, &cal, start, day(7)).is_empty());
+        let v = check_property_extension(&r, &cal, start, day(6));
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].rule, "auctions.property_extension_period");
+    }
+
+    #[test]
+    fn a_floor_of_exactly_90_percent_needs_no_approval_and_89_99_does() {
+        let r = AuctionRules::national();
+        // Appraisal 1 000 000.00 yuan = 100 000 000 fen.
+        assert!(!floor_needs_approval(&r, 90_000_000, 100_000_000));
+        assert!(floor_needs_approval(&r, 89_990_000, 100_000_000));
+        assert!(floor_needs_approval(&r, 89_999_999, 100_000_000));
+        assert!(!floor_needs_approval(&r, i64::MAX, i64::MAX));
     }
 
     #[test]

@@ -51,6 +51,12 @@ impl Consumer for Projection {
                 | "deposits.deposit.valid"
                 | "deposits.deposit.status_fixed"
                 | "publishing.announcement.published"
+                | "venues.room.created"
+                | "venues.booking.created"
+                | "venues.booking.confirmed"
+                | "venues.booking.moved"
+                | "venues.booking.cancelled"
+                | "venues.booking.expired"
         )
     }
 
@@ -109,10 +115,49 @@ impl Consumer for Projection {
                 let valid = i64::from(s(p, "status") == "valid");
                 bidder_flag(tx, s(p, "section_id"), s(p, "org_id"), None, Some(valid)).await?;
             }
+            "venues.room.created" => {
+                sqlx::query(
+                    "INSERT INTO auction_rooms (room_id, name) VALUES ($1, $2) \
+                     ON CONFLICT (room_id) DO UPDATE SET name = excluded.name",
+                )
+                .bind(s(p, "room_id"))
+                .bind(s(p, "name"))
+                .execute(&mut **tx)
+                .await?;
+            }
+            t if t.starts_with("venues.booking.") => {
+                onsite_booking(tx, ev.occurred_at, p).await?;
+            }
             _ => {}
         }
         Ok(())
     }
+}
+
+/// A venues booking for an on-site auction (purpose `auction`): time, room and status as venues
+/// last reported them (the venues event carries the status after the change).
+async fn onsite_booking(tx: &mut Tx, at: Timestamp, p: &Value) -> Result<()> {
+    if s(p, "purpose") != "auction" || s(p, "section_id").is_empty() {
+        return Ok(());
+    }
+    let (Some(start), Some(end)) = (parse_time(p, "start"), parse_time(p, "end")) else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO auction_onsite_bookings (booking_id, section_id, room_id, starts_at, ends_at, status, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (booking_id) DO UPDATE SET room_id = excluded.room_id, \
+         starts_at = excluded.starts_at, ends_at = excluded.ends_at, status = excluded.status, updated_at = excluded.updated_at",
+    )
+    .bind(s(p, "booking_id"))
+    .bind(s(p, "section_id"))
+    .bind(s(p, "room_id"))
+    .bind(to_micros(start))
+    .bind(to_micros(end))
+    .bind(s(p, "status"))
+    .bind(to_micros(at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Record a bidder's registration / deposit flag; assign the next bidder number (竞买号) once the
@@ -231,6 +276,12 @@ pub struct NewListing {
     pub free_bid_minutes: Option<i64>,
     /// Extension period (延时周期), minutes; default 5.
     pub extension_minutes: Option<i64>,
+    /// When several bidders still compete at the end of the listing: `online` (网络竞价, default)
+    /// or `onsite` (现场竞价, a room booked through venues, result recorded by staff).
+    pub final_auction: Option<String>,
+    /// Appraisal value (评估值), decimal string; required for the property market (32号令: a
+    /// re-listed floor below 90% of it needs approval).
+    pub appraisal_value: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -249,8 +300,14 @@ pub struct AuctionView {
     pub section_id: String,
     pub project_id: String,
     pub market: String,
-    /// `listing`, `auction`, `deal` or `failed`.
+    /// `listing`, `auction`, `onsite_pending`, `pending_approval` (a re-listing waits for its
+    /// approval), `deal` or `failed`.
     pub phase: String,
+    /// 1 for the first listing; each re-listing starts the next round.
+    pub round: i64,
+    /// `online` or `onsite`.
+    pub final_auction: String,
+    pub appraisal_value: Option<String>,
     pub listing_start: String,
     pub listing_end: String,
     pub auction_start: Option<String>,
@@ -268,7 +325,41 @@ pub struct AuctionView {
     pub outcome: Option<String>,
     /// The caller's bidder number, if it has one.
     pub my_number: Option<String>,
+    /// Bids of the current round.
     pub bids: Vec<BidView>,
+    /// The on-site auction's room booking (from venues), if one is live.
+    pub onsite: Option<OnsiteView>,
+    /// The latest re-listing request, if any.
+    pub relist: Option<RelistView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OnsiteView {
+    pub booking_id: String,
+    pub room_id: String,
+    pub room_name: Option<String>,
+    pub start: String,
+    pub end: String,
+    /// `tentative` or `confirmed` (venues' booking status).
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelistView {
+    pub id: String,
+    /// `extend` or `lower_floor`.
+    pub kind: String,
+    /// `pending_approval`, `approved`, `refused` or `applied` (no approval needed).
+    pub status: String,
+    /// The round this re-listing starts.
+    pub round: i64,
+    pub listing_start: String,
+    pub listing_end: String,
+    pub starting_price: String,
+    pub previous_starting_price: String,
+    pub requested_by: String,
+    pub decided_by: Option<String>,
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -291,12 +382,15 @@ struct AuctionRow {
     leader_org_id: Option<String>,
     version: i64,
     outcome: Option<String>,
+    round: i64,
+    final_auction: String,
+    appraisal_fen: Option<i64>,
 }
 
 const COLS: &str =
     "id, section_id, project_id, market, phase, listing_start, listing_end, free_bid_secs, \
     extension_secs, auction_start, ends_at, starting_fen, increment_fen, reserve_fen, current_fen, \
-    leader_org_id, version, outcome";
+    leader_org_id, version, outcome, round, final_auction, appraisal_fen";
 
 fn auction_row(r: &sqlx::any::AnyRow) -> Result<AuctionRow> {
     Ok(AuctionRow {
@@ -318,6 +412,9 @@ fn auction_row(r: &sqlx::any::AnyRow) -> Result<AuctionRow> {
         leader_org_id: r.try_get(15)?,
         version: r.try_get(16)?,
         outcome: r.try_get(17)?,
+        round: r.try_get(18)?,
+        final_auction: r.try_get(19)?,
+        appraisal_fen: r.try_get(20)?,
     })
 }
 
@@ -398,6 +495,26 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
         Some(p) => money_field(&mut v, "reserve_price", p).map(Some),
         None => Some(None),
     };
+    let final_auction = nl.final_auction.as_deref().unwrap_or("online").to_string();
+    if final_auction != "online" && final_auction != "onsite" {
+        v.push(FieldError::new(
+            "final_auction",
+            "auctions.final_auction",
+            "online (网络竞价) or onsite (现场竞价)",
+        ));
+    }
+    let appraisal = match (&nl.appraisal_value, market.as_str()) {
+        (Some(p), _) => money_field(&mut v, "appraisal_value", p).map(Some),
+        (None, "property") => {
+            v.push(FieldError::new(
+                "appraisal_value",
+                "auctions.appraisal_required",
+                "a property transfer records its appraisal value (评估值, 32号令)",
+            ));
+            None
+        }
+        (None, _) => Some(None),
+    };
     let free = nl.free_bid_minutes.unwrap_or(10);
     let ext = nl.extension_minutes.unwrap_or(r.extension_minutes);
     if !(0..=24 * 60).contains(&free) {
@@ -414,8 +531,8 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             "between 1 and 60",
         ));
     }
-    let (Some(starting), Some(increment), Some(reserve), true) =
-        (starting, increment, reserve, v.is_empty())
+    let (Some(starting), Some(increment), Some(reserve), Some(appraisal), true) =
+        (starting, increment, reserve, appraisal, v.is_empty())
     else {
         return Err(Error::Validation(v));
     };
@@ -424,7 +541,7 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     let mut tx = ctx.db.begin().await?;
     let res = sqlx::query(&format!(
         "INSERT INTO auctions ({COLS}, created_at, created_by) VALUES \
-         ($1, $2, $3, $4, 'listing', $5, $6, $7, $8, NULL, $9, $10, $11, $12, NULL, NULL, 0, NULL, $13, $14) \
+         ($1, $2, $3, $4, 'listing', $5, $6, $7, $8, NULL, $9, $10, $11, $12, NULL, NULL, 0, NULL, 1, $15, $16, $13, $14) \
          ON CONFLICT (section_id) DO NOTHING"
     ))
     .bind(&id)
@@ -441,6 +558,8 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     .bind(reserve.map(|m| m.fen()))
     .bind(to_micros(now))
     .bind(&actor.user_id)
+    .bind(&final_auction)
+    .bind(appraisal.map(|m| m.fen()))
     .execute(&mut *tx)
     .await?;
     if res.rows_affected() != 1 {
@@ -453,7 +572,7 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     timers::schedule(
         &mut tx,
         LISTING_TIMER,
-        &format!("auction-listing:{id}"),
+        &listing_key(&id, 1),
         end,
         json!({"auction_id": id}),
         now,
@@ -470,7 +589,9 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             &id,
             json!({"auction_id": id, "section_id": nl.section_id, "project_id": project_id,
                    "market": market, "listing_start": start.to_rfc3339(), "listing_end": end.to_rfc3339(),
-                   "starting_price": starting.to_string(), "increment": increment.to_string()}),
+                   "starting_price": starting.to_string(), "increment": increment.to_string(),
+                   "final_auction": final_auction,
+                   "appraisal_value": appraisal.map(|m| m.to_string())}),
         ),
     )
     .await?;
@@ -504,9 +625,10 @@ pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
         None => None,
     };
     let rows = sqlx::query(
-        "SELECT seq, number, price_fen, phase, at FROM auction_bids WHERE auction_id = $1 ORDER BY seq",
+        "SELECT seq, number, price_fen, phase, at FROM auction_bids WHERE auction_id = $1 AND round = $2 ORDER BY seq",
     )
     .bind(id)
+    .bind(a.round)
     .fetch_all(ctx.db.pool())
     .await?;
     let bids = rows
@@ -523,7 +645,14 @@ pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
         .collect::<Result<Vec<_>>>()?;
     let leader_number = bids.last().map(|b| b.number.clone());
     let over = a.phase == "deal" || a.phase == "failed";
+    let onsite = onsite_view(ctx, &a.section_id).await?;
+    let relist = relist_view(ctx, &a.id).await?;
     Ok(AuctionView {
+        round: a.round,
+        final_auction: a.final_auction,
+        appraisal_value: a.appraisal_fen.map(|f| Money::from_fen(f).to_string()),
+        onsite,
+        relist,
         time_left_secs: (a.ends_at - ctx.clock.now()).num_seconds().max(0),
         id: a.id,
         section_id: a.section_id,
@@ -549,6 +678,88 @@ pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
         my_number,
         bids,
     })
+}
+
+async fn onsite_view(ctx: &Ctx, section_id: &str) -> Result<Option<OnsiteView>> {
+    let r = sqlx::query(
+        "SELECT b.booking_id, b.room_id, r.name, b.starts_at, b.ends_at, b.status \
+         FROM auction_onsite_bookings b LEFT JOIN auction_rooms r ON r.room_id = b.room_id \
+         WHERE b.section_id = $1 AND b.status IN ('tentative', 'confirmed') \
+         ORDER BY b.updated_at DESC, b.booking_id DESC LIMIT 1",
+    )
+    .bind(section_id)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    Ok(Some(OnsiteView {
+        booking_id: r.try_get(0)?,
+        room_id: r.try_get(1)?,
+        room_name: r.try_get(2)?,
+        start: from_micros(r.try_get(3)?).to_rfc3339(),
+        end: from_micros(r.try_get(4)?).to_rfc3339(),
+        status: r.try_get(5)?,
+    }))
+}
+
+#[derive(Debug, Clone)]
+struct RelistRow {
+    id: String,
+    kind: String,
+    status: String,
+    round: i64,
+    listing_start: Timestamp,
+    listing_end: Timestamp,
+    starting_fen: i64,
+    previous_starting_fen: i64,
+    reserve_fen: Option<i64>,
+    requested_by: String,
+    decided_by: Option<String>,
+    reason: Option<String>,
+}
+
+const RELIST_COLS: &str = "id, kind, status, round, listing_start, listing_end, starting_fen, \
+    previous_starting_fen, reserve_fen, requested_by, decided_by, reason";
+
+fn relist_row(r: &sqlx::any::AnyRow) -> Result<RelistRow> {
+    Ok(RelistRow {
+        id: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        status: r.try_get(2)?,
+        round: r.try_get(3)?,
+        listing_start: from_micros(r.try_get(4)?),
+        listing_end: from_micros(r.try_get(5)?),
+        starting_fen: r.try_get(6)?,
+        previous_starting_fen: r.try_get(7)?,
+        reserve_fen: r.try_get(8)?,
+        requested_by: r.try_get(9)?,
+        decided_by: r.try_get(10)?,
+        reason: r.try_get(11)?,
+    })
+}
+
+async fn relist_view(ctx: &Ctx, auction_id: &str) -> Result<Option<RelistView>> {
+    let r = sqlx::query(&format!(
+        "SELECT {RELIST_COLS} FROM auction_relists WHERE auction_id = $1 \
+         ORDER BY requested_at DESC, id DESC LIMIT 1"
+    ))
+    .bind(auction_id)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let r = relist_row(&r)?;
+    Ok(Some(RelistView {
+        id: r.id,
+        kind: r.kind,
+        status: r.status,
+        round: r.round,
+        listing_start: r.listing_start.to_rfc3339(),
+        listing_end: r.listing_end.to_rfc3339(),
+        starting_price: Money::from_fen(r.starting_fen).to_string(),
+        previous_starting_price: Money::from_fen(r.previous_starting_fen).to_string(),
+        requested_by: r.requested_by,
+        decided_by: r.decided_by,
+        reason: r.reason,
+    }))
 }
 
 // --- bids
@@ -667,8 +878,8 @@ pub async fn bid(
     }
     let bid_id = ids::new_id();
     sqlx::query(
-        "INSERT INTO auction_bids (auction_id, seq, id, org_id, number, price_fen, phase, at, ends_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO auction_bids (auction_id, seq, id, org_id, number, price_fen, phase, at, ends_at, round) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id)
     .bind(seq)
@@ -679,6 +890,7 @@ pub async fn bid(
     .bind(&a.phase)
     .bind(to_micros(now))
     .bind(to_micros(new_end))
+    .bind(a.round)
     .execute(&mut *tx)
     .await?;
     if new_end != a.ends_at {
@@ -705,7 +917,7 @@ pub async fn bid(
             json!({"auction_id": id, "section_id": a.section_id, "seq": seq, "bid_id": bid_id,
                    "org_id": org, "number": number, "price": price.to_string(), "phase": a.phase,
                    "at": now.to_rfc3339(), "ends_at": new_end.to_rfc3339(),
-                   "extended": new_end != a.ends_at}),
+                   "extended": new_end != a.ends_at, "round": a.round}),
         ),
     )
     .await?;
@@ -719,6 +931,15 @@ pub async fn bid(
     })
 }
 
+/// The listing end timer of a round (round 1 keeps the key it always had).
+fn listing_key(id: &str, round: i64) -> String {
+    if round <= 1 {
+        format!("auction-listing:{id}")
+    } else {
+        format!("auction-listing:{id}:r{round}")
+    }
+}
+
 fn end_key(id: &str, at: Timestamp) -> String {
     format!("auction-end:{id}:{}", to_micros(at))
 }
@@ -729,11 +950,15 @@ fn system() -> ActorRef {
     ActorRef::system("auctions")
 }
 
-async fn distinct_bidders(tx: &mut Tx, id: &str) -> Result<Vec<String>> {
-    let rows = sqlx::query("SELECT DISTINCT org_id FROM auction_bids WHERE auction_id = $1")
-        .bind(id)
-        .fetch_all(&mut **tx)
-        .await?;
+/// Bidders that quoted in the current round.
+async fn distinct_bidders(tx: &mut Tx, id: &str, round: i64) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT org_id FROM auction_bids WHERE auction_id = $1 AND round = $2",
+    )
+    .bind(id)
+    .bind(round)
+    .fetch_all(&mut **tx)
+    .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
@@ -859,7 +1084,20 @@ impl TimerHandler for ListingEnd {
             return Ok(());
         }
         let now = clock.now();
-        let bidders = distinct_bidders(tx, &id).await?;
+        if a.ends_at > now {
+            // A timer of an earlier round firing late, or the end moved: keep this round's timer.
+            timers::schedule(
+                tx,
+                LISTING_TIMER,
+                &listing_key(&id, a.round),
+                a.ends_at,
+                json!({"auction_id": id}),
+                now,
+            )
+            .await?;
+            return Ok(());
+        }
+        let bidders = distinct_bidders(tx, &id, a.round).await?;
         match rules::listing_outcome(bidders.len(), a.current_fen, a.reserve_fen) {
             ListingOutcome::Failed => {
                 let reason = if a.current_fen.is_none() {
@@ -874,6 +1112,38 @@ impl TimerHandler for ListingEnd {
             ListingOutcome::Deal => {
                 if set_phase(tx, &a, "listing", "deal", "deal").await? {
                     confirm_deal(tx, db, &a, now, "listing").await?;
+                }
+            }
+            ListingOutcome::Auction if a.final_auction == "onsite" => {
+                // 39号令 第二十条: several bidders still competing go to an on-site auction; staff
+                // book a room through venues and record the result.
+                if set_phase(tx, &a, "listing", "onsite_pending", "onsite").await? {
+                    let numbers = sqlx::query(
+                        "SELECT DISTINCT b.number FROM auction_bids b WHERE b.auction_id = $1 AND b.round = $2 ORDER BY b.number",
+                    )
+                    .bind(&id)
+                    .bind(a.round)
+                    .fetch_all(&mut **tx)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get::<String, _>(0))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                    emit(
+                        tx,
+                        db,
+                        &system(),
+                        now,
+                        NewEvent::new(
+                            "auctions.onsite.pending",
+                            "auction",
+                            &id,
+                            json!({"auction_id": id, "section_id": a.section_id, "project_id": a.project_id,
+                                   "market": a.market, "listing_end": a.listing_end.to_rfc3339(),
+                                   "current_price": a.current_fen.map(|f| Money::from_fen(f).to_string()),
+                                   "competing_numbers": numbers, "bidder_org_ids": bidders}),
+                        ),
+                    )
+                    .await?;
                 }
             }
             ListingOutcome::Auction => {
@@ -969,19 +1239,685 @@ impl TimerHandler for AuctionEnd {
     }
 }
 
+// --- re-listing (重新挂牌: 延期 or 降低底价)
+
+/// Re-list a failed listing or auction: `extend` (a new listing / disclosure period, same floor)
+/// or `lower_floor` (a lower starting price, disclosed again). Bidders and their numbers carry over.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RelistRequest {
+    /// `extend` or `lower_floor`.
+    pub kind: String,
+    /// Default: now. Not in the past.
+    pub listing_start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub listing_end: chrono::DateTime<chrono::FixedOffset>,
+    /// `lower_floor` only: the new starting price (起始价 / 转让底价), below the current one.
+    pub starting_price: Option<String>,
+    /// A new reserve price; omitted: the current one stays.
+    pub reserve_price: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RelistDecision {
+    /// Required when refusing.
+    pub reason: Option<String>,
+}
+
+/// The legal period of a (re-)listing from `start` to `end` (39号令 19; 32号令 extension or, after a
+/// lowered floor, a new disclosure of 20 working days, 32号令 13 and 18).
+fn relist_period(
+    r: &AuctionRules,
+    cal: &ggzy_core::calendar::BusinessCalendar,
+    market: &str,
+    kind: &str,
+    start: Timestamp,
+    end: Timestamp,
+) -> Vec<FieldError> {
+    match (market, kind) {
+        ("land", _) => rules::check_land_listing(r, start, end)
+            .into_iter()
+            .collect(),
+        ("property", "extend") => rules::check_property_extension(r, cal, start, end),
+        ("property", _) => rules::check_property_schedule(r, cal, start, start, end),
+        _ => vec![FieldError::new(
+            "section_id",
+            "auctions.market",
+            "listings and auctions are for the land and property markets",
+        )],
+    }
+}
+
+pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Result<AuctionView> {
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let r = AuctionRules::national();
+    let now = ctx.clock.now();
+    let a = load(ctx.db.pool(), id, "").await?;
+    if a.phase != "failed" {
+        return Err(Error::conflict(
+            "auctions.relist_not_failed",
+            format!(
+                "only a failed listing or auction can be re-listed; this one is {}",
+                a.phase
+            ),
+        ));
+    }
+    let mut v = Vec::new();
+    let start = rq
+        .listing_start
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or(now);
+    let end = rq.listing_end.with_timezone(&chrono::Utc);
+    if start < now - Duration::minutes(1) {
+        v.push(FieldError::new(
+            "listing_start",
+            "auctions.relist_start",
+            "a re-listing does not start in the past",
+        ));
+    }
+    if end <= start {
+        v.push(FieldError::new(
+            "listing_end",
+            "auctions.end_after_start",
+            "the listing ends after it starts",
+        ));
+    }
+    let starting = match (rq.kind.as_str(), &rq.starting_price) {
+        ("extend", None) => Some(a.starting_fen),
+        ("extend", Some(p)) => match Money::parse_str(p) {
+            Ok(m) if m.fen() == a.starting_fen => Some(a.starting_fen),
+            _ => {
+                v.push(FieldError::new(
+                    "starting_price",
+                    "auctions.relist_extend_keeps_floor",
+                    "an extension keeps the starting price; lowering it is `lower_floor`",
+                ));
+                None
+            }
+        },
+        ("lower_floor", None) => {
+            v.push(FieldError::new(
+                "starting_price",
+                "auctions.relist_floor_required",
+                "lowering the floor needs the new starting price",
+            ));
+            None
+        }
+        ("lower_floor", Some(p)) => match money_field(&mut v, "starting_price", p) {
+            Some(m) if m.fen() < a.starting_fen => Some(m.fen()),
+            Some(_) => {
+                v.push(FieldError::new(
+                    "starting_price",
+                    "auctions.relist_floor_lower",
+                    format!(
+                        "the new starting price is below the current {}",
+                        Money::from_fen(a.starting_fen)
+                    ),
+                ));
+                None
+            }
+            None => None,
+        },
+        _ => {
+            v.push(FieldError::new(
+                "kind",
+                "auctions.relist_kind",
+                "extend (延期) or lower_floor (降低底价)",
+            ));
+            None
+        }
+    };
+    let reserve = match &rq.reserve_price {
+        Some(p) => money_field(&mut v, "reserve_price", p).map(|m| Some(m.fen())),
+        None => Some(a.reserve_fen),
+    };
+    if v.is_empty() {
+        v.extend(relist_period(
+            &r,
+            &ctx.calendar,
+            &a.market,
+            &rq.kind,
+            start,
+            end,
+        ));
+    }
+    let (Some(starting), Some(reserve), true) = (starting, reserve, v.is_empty()) else {
+        return Err(Error::Validation(v));
+    };
+    // 32号令 第十八条: a property floor below 90% of the appraisal needs approval (an unknown
+    // appraisal, from before it was recorded, always does).
+    let needs_approval = a.market == "property"
+        && rq.kind == "lower_floor"
+        && a.appraisal_fen
+            .is_none_or(|ap| rules::floor_needs_approval(&r, starting, ap));
+    let rl = RelistRow {
+        id: ids::new_id(),
+        kind: rq.kind.clone(),
+        status: if needs_approval {
+            "pending_approval"
+        } else {
+            "applied"
+        }
+        .into(),
+        round: a.round + 1,
+        listing_start: start,
+        listing_end: end,
+        starting_fen: starting,
+        previous_starting_fen: a.starting_fen,
+        reserve_fen: reserve,
+        requested_by: actor.user_id.clone(),
+        decided_by: None,
+        reason: None,
+    };
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(&format!(
+        "INSERT INTO auction_relists ({RELIST_COLS}, auction_id, requested_at) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, $11, $12)"
+    ))
+    .bind(&rl.id)
+    .bind(&rl.kind)
+    .bind(&rl.status)
+    .bind(rl.round)
+    .bind(to_micros(rl.listing_start))
+    .bind(to_micros(rl.listing_end))
+    .bind(rl.starting_fen)
+    .bind(rl.previous_starting_fen)
+    .bind(rl.reserve_fen)
+    .bind(&rl.requested_by)
+    .bind(id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    if needs_approval {
+        if !set_phase(&mut tx, &a, "failed", "pending_approval", "relist_pending").await? {
+            tx.rollback().await?;
+            return Err(relist_race());
+        }
+        emit(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            NewEvent::new(
+                "auctions.relist.approval_requested",
+                "auction",
+                id,
+                relist_payload(&a, &rl, json!({"threshold_bp": r.floor_approval_bp})),
+            ),
+        )
+        .await?;
+    } else if !apply_relist(&mut tx, &ctx.db, &actor.actor_ref(), &a, "failed", &rl, now).await? {
+        tx.rollback().await?;
+        return Err(relist_race());
+    }
+    ctx.db.commit(tx).await?;
+    CHANGED.notify_waiters();
+    view(ctx, actor, id).await
+}
+
+fn relist_race() -> Error {
+    Error::conflict(
+        "auctions.relist_conflict",
+        "the auction changed meanwhile; reload and try again",
+    )
+}
+
+fn relist_payload(a: &AuctionRow, rl: &RelistRow, extra: Value) -> Value {
+    let mut p = json!({"auction_id": a.id, "relist_id": rl.id, "section_id": a.section_id,
+        "project_id": a.project_id, "market": a.market, "kind": rl.kind, "round": rl.round,
+        "listing_start": rl.listing_start.to_rfc3339(), "listing_end": rl.listing_end.to_rfc3339(),
+        "starting_price": Money::from_fen(rl.starting_fen).to_string(),
+        "previous_starting_price": Money::from_fen(rl.previous_starting_fen).to_string(),
+        "appraisal_value": a.appraisal_fen.map(|f| Money::from_fen(f).to_string()),
+        "requested_by": rl.requested_by});
+    if let (Some(o), Some(e)) = (p.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    p
+}
+
+/// Open the next round: the listing starts again with no quote, the same bidders and numbers, and
+/// a new end timer. Conditional on the phase and version read by the caller.
+async fn apply_relist(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    a: &AuctionRow,
+    from: &str,
+    rl: &RelistRow,
+    now: Timestamp,
+) -> Result<bool> {
+    let res = sqlx::query(
+        "UPDATE auctions SET phase = 'listing', round = $1, listing_start = $2, listing_end = $3, \
+         ends_at = $3, starting_fen = $4, reserve_fen = $5, current_fen = NULL, leader_org_id = NULL, \
+         auction_start = NULL, outcome = NULL, version = version + 1 \
+         WHERE id = $6 AND phase = $7 AND version = $8",
+    )
+    .bind(rl.round)
+    .bind(to_micros(rl.listing_start))
+    .bind(to_micros(rl.listing_end))
+    .bind(rl.starting_fen)
+    .bind(rl.reserve_fen)
+    .bind(&a.id)
+    .bind(from)
+    .bind(a.version)
+    .execute(&mut **tx)
+    .await?;
+    if res.rows_affected() != 1 {
+        return Ok(false);
+    }
+    timers::schedule(
+        tx,
+        LISTING_TIMER,
+        &listing_key(&a.id, rl.round),
+        rl.listing_end,
+        json!({"auction_id": a.id}),
+        now,
+    )
+    .await?;
+    let bidders = numbered_bidders(tx, &a.section_id).await?;
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "auctions.listing.relisted",
+            "auction",
+            &a.id,
+            relist_payload(
+                a,
+                rl,
+                json!({"reserve_set": rl.reserve_fen.is_some(), "bidder_org_ids": bidders,
+                       "approved_by": rl.decided_by}),
+            ),
+        ),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Approve (`approve = true`) or refuse a pending re-listing. Four eyes: not its requester.
+pub async fn decide_relist(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    approve: bool,
+    d: RelistDecision,
+) -> Result<AuctionView> {
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let r = AuctionRules::national();
+    let now = ctx.clock.now();
+    let reason = d.reason.as_deref().map(str::trim).unwrap_or("");
+    if !approve && reason.is_empty() {
+        return Err(Error::field(
+            "reason",
+            "auctions.refusal_reason",
+            "a refusal states its reason",
+        ));
+    }
+    let a = load(ctx.db.pool(), id, "").await?;
+    let row = sqlx::query(&format!(
+        "SELECT {RELIST_COLS} FROM auction_relists WHERE auction_id = $1 AND status = 'pending_approval'"
+    ))
+    .bind(id)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    let (Some(row), "pending_approval") = (row, a.phase.as_str()) else {
+        return Err(Error::conflict(
+            "auctions.no_pending_relist",
+            "no re-listing of this auction waits for approval",
+        ));
+    };
+    let mut rl = relist_row(&row)?;
+    if rl.requested_by == actor.user_id {
+        return Err(Error::conflict(
+            "auctions.second_approver",
+            "a re-listing below 90% of the appraisal is decided by another staff member or admin than its requester (32号令 第十八条)",
+        ));
+    }
+    if approve {
+        // Approved late: the round starts now at the earliest, and must still keep its period.
+        rl.listing_start = rl.listing_start.max(now);
+        let v = relist_period(
+            &r,
+            &ctx.calendar,
+            &a.market,
+            &rl.kind,
+            rl.listing_start,
+            rl.listing_end,
+        );
+        if !v.is_empty() {
+            return Err(Error::Validation(v));
+        }
+    }
+    rl.decided_by = Some(actor.user_id.clone());
+    let status = if approve { "approved" } else { "refused" };
+    let mut tx = ctx.db.begin().await?;
+    let res = sqlx::query(
+        "UPDATE auction_relists SET status = $1, decided_by = $2, decided_at = $3, reason = $4, \
+         listing_start = $5 WHERE id = $6 AND status = 'pending_approval'",
+    )
+    .bind(status)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind((!reason.is_empty()).then_some(reason))
+    .bind(to_micros(rl.listing_start))
+    .bind(&rl.id)
+    .execute(&mut *tx)
+    .await?;
+    if res.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(relist_race());
+    }
+    let event = if approve {
+        "auctions.relist.approved"
+    } else {
+        "auctions.relist.refused"
+    };
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            event,
+            "auction",
+            id,
+            relist_payload(
+                &a,
+                &rl,
+                json!({"decided_by": actor.user_id, "reason": (!reason.is_empty()).then_some(reason)}),
+            ),
+        ),
+    )
+    .await?;
+    let ok = if approve {
+        apply_relist(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            &a,
+            "pending_approval",
+            &rl,
+            now,
+        )
+        .await?
+    } else {
+        set_phase(&mut tx, &a, "pending_approval", "failed", "relist_refused").await?
+    };
+    if !ok {
+        tx.rollback().await?;
+        return Err(relist_race());
+    }
+    ctx.db.commit(tx).await?;
+    CHANGED.notify_waiters();
+    view(ctx, actor, id).await
+}
+
+// --- on-site auction (现场竞价)
+
+/// The result of the on-site auction, recorded by staff after it took place.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct OnsiteResult {
+    /// `deal` (default) or `failed`.
+    pub result: Option<String>,
+    /// The winner's bidder number (竞买号), for a deal.
+    pub winner_number: Option<String>,
+    /// The final price, for a deal: at least the highest quote of the listing.
+    pub price: Option<String>,
+    /// Why it failed (for `failed`).
+    pub reason: Option<String>,
+}
+
+pub async fn onsite_result(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    o: OnsiteResult,
+) -> Result<AuctionView> {
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let now = ctx.clock.now();
+    let a = load(ctx.db.pool(), id, "").await?;
+    if a.phase != "onsite_pending" {
+        return Err(Error::conflict(
+            "auctions.not_onsite_pending",
+            format!("no on-site auction is pending; the auction is {}", a.phase),
+        ));
+    }
+    let booking = sqlx::query(
+        "SELECT booking_id, starts_at FROM auction_onsite_bookings \
+         WHERE section_id = $1 AND status = 'confirmed' ORDER BY starts_at DESC LIMIT 1",
+    )
+    .bind(&a.section_id)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    let Some(booking) = booking else {
+        return Err(Error::conflict(
+            "auctions.onsite_not_booked",
+            "no confirmed venues booking (purpose auction) for this section",
+        ));
+    };
+    let booking_id: String = booking.try_get(0)?;
+    if from_micros(booking.try_get(1)?) > now {
+        return Err(Error::conflict(
+            "auctions.onsite_not_held",
+            "the on-site auction has not started yet",
+        ));
+    }
+    let result = o.result.as_deref().unwrap_or("deal");
+    let mut v = Vec::new();
+    let mut tx;
+    match result {
+        "failed" => {
+            let reason = o.reason.as_deref().map(str::trim).unwrap_or("");
+            if reason.is_empty() {
+                return Err(Error::field(
+                    "reason",
+                    "auctions.onsite_failure_reason",
+                    "a failed on-site auction states why",
+                ));
+            }
+            tx = ctx.db.begin().await?;
+            if !set_phase(&mut tx, &a, "onsite_pending", "failed", "onsite_failed").await? {
+                tx.rollback().await?;
+                return Err(relist_race());
+            }
+            fail(
+                &mut tx,
+                &ctx.db,
+                &a,
+                now,
+                "auctions.auction.failed",
+                "onsite_failed",
+            )
+            .await?;
+        }
+        "deal" => {
+            let number = o.winner_number.as_deref().unwrap_or("").trim().to_string();
+            let winner = if number.is_empty() {
+                None
+            } else {
+                sqlx::query(
+                    "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number = $2",
+                )
+                .bind(&a.section_id)
+                .bind(&number)
+                .fetch_optional(ctx.db.pool())
+                .await?
+                .map(|r| r.try_get::<String, _>(0))
+                .transpose()?
+            };
+            if winner.is_none() {
+                v.push(FieldError::new(
+                    "winner_number",
+                    "auctions.winner_number",
+                    "the winner is a bidder number (竞买号) of this section",
+                ));
+            }
+            let price = match &o.price {
+                Some(p) => money_field(&mut v, "price", p),
+                None => {
+                    v.push(FieldError::new("price", "required", "the final price"));
+                    None
+                }
+            };
+            if let (Some(p), Some(c)) = (&price, a.current_fen) {
+                if p.fen() < c {
+                    v.push(FieldError::new(
+                        "price",
+                        "auctions.onsite_price_below_highest",
+                        format!(
+                            "the on-site price is at least the listing's highest quote {}",
+                            Money::from_fen(c)
+                        ),
+                    ));
+                }
+            }
+            let (Some(winner), Some(price), true) = (winner, price, v.is_empty()) else {
+                return Err(Error::Validation(v));
+            };
+            tx = ctx.db.begin().await?;
+            if rules::auction_is_deal(Some(price.fen()), a.reserve_fen) {
+                let res = sqlx::query(
+                    "UPDATE auctions SET current_fen = $1, leader_org_id = $2, phase = 'deal', outcome = 'deal', \
+                     version = version + 1 WHERE id = $3 AND phase = 'onsite_pending' AND version = $4",
+                )
+                .bind(price.fen())
+                .bind(&winner)
+                .bind(id)
+                .bind(a.version)
+                .execute(&mut *tx)
+                .await?;
+                if res.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Err(relist_race());
+                }
+                sqlx::query(
+                    "INSERT INTO auction_bids (auction_id, seq, id, org_id, number, price_fen, phase, at, ends_at, round) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'onsite', $7, $7, $8)",
+                )
+                .bind(id)
+                .bind(a.version + 1)
+                .bind(ids::new_id())
+                .bind(&winner)
+                .bind(&number)
+                .bind(price.fen())
+                .bind(to_micros(now))
+                .bind(a.round)
+                .execute(&mut *tx)
+                .await?;
+                let mut won = a.clone();
+                won.current_fen = Some(price.fen());
+                won.leader_org_id = Some(winner);
+                confirm_deal(&mut tx, &ctx.db, &won, now, "onsite").await?;
+            } else {
+                if !set_phase(&mut tx, &a, "onsite_pending", "failed", "reserve_not_met").await? {
+                    tx.rollback().await?;
+                    return Err(relist_race());
+                }
+                let mut low = a.clone();
+                low.current_fen = Some(price.fen());
+                fail(
+                    &mut tx,
+                    &ctx.db,
+                    &low,
+                    now,
+                    "auctions.auction.failed",
+                    "reserve_not_met",
+                )
+                .await?;
+            }
+        }
+        _ => {
+            return Err(Error::field(
+                "result",
+                "auctions.onsite_result",
+                "deal or failed",
+            ))
+        }
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.onsite.recorded",
+            "auction",
+            id,
+            json!({"auction_id": id, "section_id": a.section_id, "project_id": a.project_id,
+                   "market": a.market, "booking_id": booking_id, "result": result,
+                   "winner_number": o.winner_number, "price": o.price, "reason": o.reason,
+                   "recorded_at": now.to_rfc3339()}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    CHANGED.notify_waiters();
+    view(ctx, actor, id).await
+}
+
 // --- live stream
 
 /// What a watcher sees after each change.
 pub async fn live_state(ctx: &Ctx, id: &str, org: Option<&str>) -> Result<Value> {
-    let a = load(ctx.db.pool(), id, "").await?;
-    let now = ctx.clock.now();
-    let over = a.phase == "deal" || a.phase == "failed";
+    let shared = shared_state(ctx, id).await?;
     let my = match org {
-        Some(o) => bidder_number(ctx.db.pool(), &a.section_id, o).await?,
+        Some(o) => my_number(ctx, &shared.section_id, o).await?,
         None => None,
     };
+    Ok(compose_state(&shared, my.as_deref(), org, ctx.clock.now()))
+}
+
+/// The part of an auction's live state that is the same for every watcher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedState {
+    pub section_id: String,
+    pub phase: String,
+    pub version: i64,
+    pub current_fen: Option<i64>,
+    pub ends_at: Timestamp,
+    pub leader_org_id: Option<String>,
+}
+
+impl SharedState {
+    pub fn over(&self) -> bool {
+        self.phase == "deal" || self.phase == "failed"
+    }
+}
+
+/// Read the shared live state of an auction (one row).
+pub async fn shared_state(ctx: &Ctx, id: &str) -> Result<SharedState> {
+    let a = load(ctx.db.pool(), id, "").await?;
+    Ok(SharedState {
+        section_id: a.section_id,
+        phase: a.phase,
+        version: a.version,
+        current_fen: a.current_fen,
+        ends_at: a.ends_at,
+        leader_org_id: a.leader_org_id,
+    })
+}
+
+/// The bidder number (竞买号) of an organization in a section, if it has one.
+pub async fn my_number(ctx: &Ctx, section_id: &str, org_id: &str) -> Result<Option<String>> {
+    bidder_number(ctx.db.pool(), section_id, org_id).await
+}
+
+/// The `state` event a watcher sees: the shared state plus its own number and status.
+pub fn compose_state(
+    a: &SharedState,
+    my: Option<&str>,
+    org: Option<&str>,
+    now: Timestamp,
+) -> Value {
+    let over = a.over();
     let status = match (
-        &my,
+        my,
         a.leader_org_id.as_deref() == org && org.is_some(),
         over,
         a.phase.as_str(),
@@ -993,7 +1929,7 @@ pub async fn live_state(ctx: &Ctx, id: &str, org: Option<&str>) -> Result<Value>
         (Some(_), false, false, _) if a.current_fen.is_some() => "outbid",
         _ => "not_bidding",
     };
-    Ok(json!({
+    json!({
         "phase": a.phase,
         "version": a.version,
         "current_price": a.current_fen.map(|f| Money::from_fen(f).to_string()),
@@ -1002,7 +1938,7 @@ pub async fn live_state(ctx: &Ctx, id: &str, org: Option<&str>) -> Result<Value>
         "my_number": my,
         "my_status": status,
         "over": over,
-    }))
+    })
 }
 
 /// Bids after `after` in order (the SSE log; `seq` is the event id).

@@ -340,7 +340,12 @@ impl ProjectCode {
         if parts.len() != 4 {
             return Err(err());
         }
-        RegionCode::parse(parts[0]).map_err(|_| err())?;
+        // Exactly the six digits: `RegionCode::parse` trims, which let "210200 -GC-…" through
+        // (found by fuzzing).
+        RegionCode::parse(parts[0])
+            .ok()
+            .filter(|r| r.as_str() == parts[0])
+            .ok_or_else(err)?;
         Market::from_code(parts[1]).ok_or_else(err)?;
         if parts[2].len() != 4 || !parts[2].bytes().all(|c| c.is_ascii_digit()) {
             return Err(err());
@@ -468,6 +473,21 @@ mod tests {
         assert_eq!(c.as_str(), "210200-GC-2026-000123");
         assert!(ProjectCode::parse(c.as_str()).is_ok());
         assert!(ProjectCode::parse("210200-XX-2026-000123").is_err());
+    }
+
+    #[test]
+    fn a_project_code_with_spaces_inside_is_rejected() {
+        // fuzz/seeds/ident/project_code_inner_space: accepted and stored with the space before.
+        for bad in [
+            "210200 -GC-2026-000123",
+            "210200\t-GC-2026-000123",
+            " 210200 -GC-2026-000123",
+        ] {
+            assert!(ProjectCode::parse(bad).is_err(), "{bad:?}");
+        }
+        // Around the whole code, spaces are still trimmed.
+        let c = ProjectCode::parse(" 210200-GC-2026-000123 ").unwrap();
+        assert_eq!(c.as_str(), "210200-GC-2026-000123");
     }
 
     fn uscc_symbol() -> impl Strategy<Value = u8> {

@@ -123,7 +123,8 @@ pub fn verify(
         .trim()
         .parse()
         .map_err(|_| Error::Unauthorized("X-Timestamp must be Unix seconds".into()))?;
-    if (now.timestamp() - ts).abs() > MAX_SKEW_SECS {
+    // abs_diff: an extreme X-Timestamp (i64::MIN) must be refused, not overflow (found by fuzzing).
+    if now.timestamp().abs_diff(ts) > MAX_SKEW_SECS.unsigned_abs() {
         return Err(Error::Unauthorized(format!(
             "X-Timestamp is more than {MAX_SKEW_SECS} s away from the server clock"
         )));
@@ -423,6 +424,17 @@ mod tests {
             let ts = (now().timestamp() + skew).to_string();
             let sig = sign(b"k", &ts, body);
             assert!(verify(b"k", &ts, &sig, body, now()).is_err(), "skew {skew}");
+        }
+    }
+
+    #[test]
+    fn an_extreme_timestamp_is_refused_without_overflow() {
+        // fuzz/artifacts: "-9223372036854775808\n00\n{}" overflowed `now - ts` (docs/faults.md).
+        for ts in [i64::MIN, i64::MIN + 1, i64::MAX] {
+            let ts = ts.to_string();
+            let sig = sign(b"k", &ts, b"{}");
+            let e = verify(b"k", &ts, &sig, b"{}", now()).unwrap_err();
+            assert!(e.to_string().contains("X-Timestamp"), "{e}");
         }
     }
 

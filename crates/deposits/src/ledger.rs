@@ -27,10 +27,14 @@ pub enum AccountType {
     InterestExpense,
     /// Deposits kept under 实施条例 35 / 74 (income to the tenderer's side).
     Forfeited,
+    /// The winner's bidding deposit (竞买保证金) converted into part of the price of a land or
+    /// property deal (成交价款), held for the transferor (liability, per section):
+    /// 国土资源部令第39号 第二十一条 (抵作土地出让价款).
+    PricePayment,
 }
 
 impl AccountType {
-    pub const ALL: [AccountType; 7] = [
+    pub const ALL: [AccountType; 8] = [
         AccountType::BankClearing,
         AccountType::DepositLiability,
         AccountType::Unmatched,
@@ -38,6 +42,7 @@ impl AccountType {
         AccountType::InterestPayable,
         AccountType::InterestExpense,
         AccountType::Forfeited,
+        AccountType::PricePayment,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -49,6 +54,7 @@ impl AccountType {
             AccountType::InterestPayable => "interest_payable",
             AccountType::InterestExpense => "interest_expense",
             AccountType::Forfeited => "forfeited",
+            AccountType::PricePayment => "price_payment",
         }
     }
 
@@ -255,6 +261,20 @@ impl Entry {
         Entry::new("refund_paid", lines)
     }
 
+    /// The winner's deposit becomes part of the deal price (成交价款) of the section
+    /// (国土资源部令第39号 第二十一条: 竞得人支付的竞买保证金，抵作土地出让价款).
+    pub fn convert_to_price(
+        from: Account,
+        section_id: &str,
+        fen: i64,
+    ) -> Result<Entry, LedgerError> {
+        let price = Account::new(AccountType::PricePayment, section_id);
+        Entry::new(
+            "convert_to_price",
+            vec![Line::debit(from, fen), Line::credit(price, fen)],
+        )
+    }
+
     /// A deposit is kept (实施条例 35, 74).
     pub fn forfeit(from: Account, fen: i64) -> Result<Entry, LedgerError> {
         let kept = Account::new(AccountType::Forfeited, from.key.clone());
@@ -425,6 +445,11 @@ mod tests {
             party: u8,
             fen: i64,
         },
+        /// The deal: the winner's deposit (up to the required amount) becomes part of the price.
+        Convert {
+            party: u8,
+            required: i64,
+        },
         Pay {
             party: u8,
         },
@@ -450,6 +475,7 @@ mod tests {
             ),
             (0u8..4, 1i64..1_000_000).prop_map(|(party, fen)| Op::Refund { party, fen }),
             (0u8..4, 1i64..1_000_000).prop_map(|(party, fen)| Op::Forfeit { party, fen }),
+            (0u8..4, 1i64..1_000_000).prop_map(|(party, required)| Op::Convert { party, required }),
             (0u8..4).prop_map(|party| Op::Pay { party }),
             (0u8..4, 0i64..500).prop_map(|(party, interest)| Op::Settle { party, interest }),
         ]
@@ -465,7 +491,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_ledger_always_balances_and_every_fen_ends_refunded_or_forfeited_once(
+        fn the_ledger_always_balances_and_every_fen_ends_refunded_forfeited_or_converted_once(
             ops in proptest::collection::vec(op(), 0..80)
         ) {
             let mut l = Ledger::new();
@@ -494,6 +520,20 @@ mod tests {
                         let before = l.balance(&acc);
                         let ok = l.post(Entry::forfeit(acc, fen).unwrap()).is_ok();
                         prop_assert_eq!(ok, fen <= before);
+                    }
+                    Op::Convert { party, required } => {
+                        let acc = party_account(party, true);
+                        let before = l.balance(&acc);
+                        let price = Account::new(AccountType::PricePayment, "s1");
+                        let price_before = l.balance(&price);
+                        let fen = before.min(required);
+                        // More than the deposit held is refused.
+                        prop_assert!(l.post(Entry::convert_to_price(acc.clone(), "s1", before + 1).unwrap()).is_err());
+                        if fen > 0 {
+                            l.post(Entry::convert_to_price(acc.clone(), "s1", fen).unwrap()).unwrap();
+                            prop_assert_eq!(l.balance(&acc), before - fen);
+                            prop_assert_eq!(l.balance(&price), price_before + fen);
+                        }
                     }
                     Op::Settle { party, interest } => {
                         let acc = party_account(party, true);
@@ -555,8 +595,14 @@ mod tests {
                 .filter(|(a, _)| a.kind == AccountType::Forfeited)
                 .map(|(a, _)| l.balance(a))
                 .sum();
+            let converted: i64 = l
+                .accounts()
+                .filter(|(a, _)| a.kind == AccountType::PricePayment)
+                .map(|(a, _)| l.balance(a))
+                .sum();
             // Refunds payable: credited = due; paid-out debits leave the account, so due = open + paid.
-            prop_assert_eq!(refunded + forfeited, credited);
+            // Every credited fen is refunded, forfeited or converted into the price, once.
+            prop_assert_eq!(refunded + forfeited + converted, credited);
             for (a, _) in l.accounts() {
                 if matches!(a.kind, AccountType::DepositLiability | AccountType::Unmatched) {
                     prop_assert_eq!(l.balance(a), 0);

@@ -31,10 +31,14 @@ pub const SECTION_FAILED: &str = "projects.section.failed";
 pub const SECTION_TERMINATED: &str = "projects.section.terminated";
 pub const BID_WITHDRAWN: &str = "projects.bid.withdrawn";
 pub const BID_REVOKED: &str = "projects.bid.revoked";
+pub const DEAL_CONFIRMED: &str = "auctions.deal.confirmed";
+pub const LISTING_FAILED: &str = "auctions.listing.failed";
+pub const AUCTION_FAILED: &str = "auctions.auction.failed";
+pub const RELISTED: &str = "auctions.listing.relisted";
 
 /// Events of other areas this module consumes (through [`crate::service::Projection`], so that
 /// they are handled in log order after the section and registration they refer to).
-pub const WANTS: [&str; 9] = [
+pub const WANTS: [&str; 13] = [
     SECTION_CLOSED,
     DEADLINE_CHANGED,
     REGISTRATION_CREATED,
@@ -44,6 +48,10 @@ pub const WANTS: [&str; 9] = [
     SECTION_TERMINATED,
     BID_WITHDRAWN,
     BID_REVOKED,
+    DEAL_CONFIRMED,
+    LISTING_FAILED,
+    AUCTION_FAILED,
+    RELISTED,
 ];
 
 /// A payload field this area needs. A malformed event is skipped with a warning (see [`handle`]):
@@ -191,6 +199,9 @@ async fn handle_event(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result
         AWARD_CONFIRMED | CONTRACT_SIGNED | SECTION_FAILED | SECTION_TERMINATED | BID_WITHDRAWN => {
             settle(tx, ev, now).await?;
         }
+        DEAL_CONFIRMED => deal_confirmed(tx, db, &by, now, ev).await?,
+        LISTING_FAILED | AUCTION_FAILED => auction_failed(tx, ev, now).await?,
+        RELISTED => relisted(tx, db, &by, now, ev).await?,
         _ => {}
     }
     Ok(())
@@ -282,6 +293,23 @@ async fn settle(tx: &mut Tx, ev: &Event, now: Timestamp) -> Result<()> {
         ),
     };
     let winner = ev.payload["winner_org_id"].as_str().unwrap_or("");
+    record_settlements(tx, ev, now, &section_id, market, trigger, at, orgs, winner).await
+}
+
+/// One settlement per organization (first trigger wins: an existing row is kept).
+#[allow(clippy::too_many_arguments)]
+async fn record_settlements(
+    tx: &mut Tx,
+    ev: &Event,
+    now: Timestamp,
+    section_id: &str,
+    market: Market,
+    trigger: RefundTrigger,
+    at: Timestamp,
+    orgs: Vec<String>,
+    winner: &str,
+) -> Result<()> {
+    let section_id = section_id.to_string();
     let cal = BusinessCalendar::official();
     let event_date = local_date(at);
     let mut orgs = orgs;
@@ -307,6 +335,205 @@ async fn settle(tx: &mut Tx, ev: &Event, now: Timestamp) -> Result<()> {
         .bind(to_micros(now))
         .execute(&mut **tx)
         .await?;
+    }
+    Ok(())
+}
+
+/// The market of an auctions event: its own field, else the section's.
+async fn event_market(tx: &mut Tx, ev: &Event, section_id: &str) -> Result<Option<Market>> {
+    if let Some(Ok(m)) = ev.payload["market"].as_str().map(Market::parse) {
+        return Ok(Some(m));
+    }
+    Ok(section_info(&mut **tx, section_id).await?.map(|s| s.market))
+}
+
+fn ids_of(ev: &Event, field: &str) -> Vec<String> {
+    ev.payload[field]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A land or property deal (成交确认书, `auctions.deal.confirmed`): the winner's deposit up to the
+/// required amount becomes part of the price (39号令 21), once per (section, winner) whatever the
+/// redeliveries; every other bidder's deposit — and the winner's money beyond the deposit — is
+/// settled for refund with the land / property period.
+async fn deal_confirmed(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    ev: &Event,
+) -> Result<()> {
+    let section_id = need(ev, "section_id")?;
+    let winner = need(ev, "winner_org_id")?;
+    let deal_id = need(ev, "deal_id")?;
+    let price = match ev.payload["price"].as_str().map(Money::parse_str) {
+        Some(Ok(p)) => p,
+        _ => {
+            return Err(Error::bad_request(format!(
+                "{}: payload field 'price' missing or not money",
+                ev.event_type
+            )))
+        }
+    };
+    let at = ts(ev, "confirmed_at")?;
+    let Some(market) = event_market(tx, ev, &section_id).await? else {
+        return Ok(());
+    };
+    let key = format!("{winner}/{section_id}");
+    // Serialize with receipts into the same virtual account (PostgreSQL; SQLite has one writer).
+    sqlx::query(&format!(
+        "SELECT id FROM deposit_accounts WHERE org_id = $1 AND section_id = $2{}",
+        db.for_update()
+    ))
+    .bind(&winner)
+    .bind(&section_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let held = liability_balance(tx, AccountType::DepositLiability, &key).await?;
+    let required = section_info(&mut **tx, &section_id)
+        .await?
+        .map(|s| s.deposit_fen)
+        .unwrap_or(held);
+    let amount = rules::conversion_amount(held, required);
+    if amount > 0 {
+        let basis = rules::conversion_basis(market);
+        let id = ids::new_id();
+        let n = sqlx::query(
+            "INSERT INTO deposit_conversions (id, deal_id, section_id, org_id, amount_fen, price_fen, basis, converted_at)              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&deal_id)
+        .bind(&section_id)
+        .bind(&winner)
+        .bind(amount)
+        .bind(price.fen())
+        .bind(basis)
+        .bind(to_micros(now))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            let entry = Entry::convert_to_price(
+                Account::liability(&winner, &section_id),
+                &section_id,
+                amount,
+            )
+            .map_err(|e| Error::internal(e.to_string()))?;
+            post_entry(tx, &entry, None, now).await?;
+            emit(
+                tx,
+                db,
+                by,
+                now,
+                NewEvent::new(
+                    "deposits.deposit.converted",
+                    "deposit_account",
+                    &key,
+                    json!({"conversion_id": id, "section_id": section_id, "org_id": winner,
+                           "deal_id": deal_id, "amount": Money::from_fen(amount).to_string(),
+                           "price": price.to_string(),
+                           "remaining_price": Money::from_fen((price.fen() - amount).max(0)).to_string(),
+                           "basis": basis}),
+                ),
+            )
+            .await?;
+        }
+    }
+    let mut orgs = participants(tx, &section_id).await?;
+    orgs.extend(ids_of(ev, "bidder_org_ids"));
+    orgs.extend(ids_of(ev, "loser_org_ids"));
+    // The winner is refunded only what is left beyond the converted deposit (overpayment).
+    let left = liability_balance(tx, AccountType::DepositLiability, &key).await?;
+    if left <= 0 {
+        orgs.retain(|o| *o != winner);
+    }
+    record_settlements(
+        tx,
+        ev,
+        now,
+        &section_id,
+        market,
+        RefundTrigger::AuctionEnded,
+        at,
+        orgs,
+        &winner,
+    )
+    .await
+}
+
+/// A failed listing or auction (流拍): every bidder's deposit is settled for refund.
+async fn auction_failed(tx: &mut Tx, ev: &Event, now: Timestamp) -> Result<()> {
+    let section_id = need(ev, "section_id")?;
+    let at = ts(ev, "failed_at")?;
+    let Some(market) = event_market(tx, ev, &section_id).await? else {
+        return Ok(());
+    };
+    let mut orgs = participants(tx, &section_id).await?;
+    orgs.extend(ids_of(ev, "bidder_org_ids"));
+    record_settlements(
+        tx,
+        ev,
+        now,
+        &section_id,
+        market,
+        RefundTrigger::AuctionEnded,
+        at,
+        orgs,
+        "",
+    )
+    .await
+}
+
+/// A failed listing re-listed (重新挂牌): its bidders and their numbers carry over, so their deposits
+/// stay for the next round. Every refund the failure settled and the daily job has not instructed
+/// yet is withdrawn (`deposits.refund.held`); a refund already instructed is not taken back (the
+/// bidder pays again to bid). The next round's deal or failure settles them afresh.
+async fn relisted(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestamp, ev: &Event) -> Result<()> {
+    let section_id = need(ev, "section_id")?;
+    let rows = sqlx::query(
+        "SELECT s.org_id FROM deposit_settlements s WHERE s.section_id = $1 AND s.event_type IN ($2, $3) \
+         AND NOT EXISTS (SELECT 1 FROM deposit_refunds r WHERE r.section_id = s.section_id \
+         AND r.org_id = s.org_id AND r.refund_key LIKE 'deposit:%') ORDER BY s.org_id",
+    )
+    .bind(&section_id)
+    .bind(LISTING_FAILED)
+    .bind(AUCTION_FAILED)
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let org_id: String = r.try_get(0)?;
+        let n = sqlx::query(
+            "DELETE FROM deposit_settlements WHERE section_id = $1 AND org_id = $2 AND event_type IN ($3, $4)",
+        )
+        .bind(&section_id)
+        .bind(&org_id)
+        .bind(LISTING_FAILED)
+        .bind(AUCTION_FAILED)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            emit(
+                tx,
+                db,
+                by,
+                now,
+                NewEvent::new(
+                    "deposits.refund.held",
+                    "deposit_account",
+                    format!("{org_id}/{section_id}"),
+                    json!({"section_id": section_id, "org_id": org_id, "reason": "relisted",
+                           "auction_id": ev.payload["auction_id"], "round": ev.payload["round"]}),
+                ),
+            )
+            .await?;
+        }
     }
     Ok(())
 }
@@ -546,7 +773,14 @@ async fn instruct_deposit_refund(
     // Interest for the days held: from the value date of the first credited transfer to today.
     let from = local_date(from_micros(first.try_get(2)?));
     let today = local_date(now);
-    let comp = interest_computation(Money::from_fen(open), from, today);
+    let with_interest = rules::RefundCase::parse(case)
+        .map(|c| refund_period(c).interest)
+        .unwrap_or(true);
+    let comp = if with_interest {
+        interest_computation(Money::from_fen(open), from, today)
+    } else {
+        rules::no_interest(Money::from_fen(open), from, today)
+    };
     let interest = comp.interest.fen();
     let id = ids::new_id();
     let refund_key = format!("deposit:{key}:{}", n + 1);

@@ -149,6 +149,12 @@ pub enum RefundCase {
     ProcurementWithdrawal,
     /// Construction, the tender terminated or failed: promptly.
     ConstructionTermination,
+    /// Land, the listing or auction ended (deal or failure): every bidder but the winner
+    /// (国土资源部令第39号 第二十一条).
+    LandAuctionEnded,
+    /// Property, the listing or online bidding ended (deal or failure): every bidder but the
+    /// winner (32号令 gives no period; the exchange's value, see [`REFUND_PERIODS`]).
+    PropertyAuctionEnded,
 }
 
 impl RefundCase {
@@ -160,7 +166,16 @@ impl RefundCase {
             RefundCase::ProcurementWinner => "procurement_winner",
             RefundCase::ProcurementWithdrawal => "procurement_withdrawal",
             RefundCase::ConstructionTermination => "construction_termination",
+            RefundCase::LandAuctionEnded => "land_auction_ended",
+            RefundCase::PropertyAuctionEnded => "property_auction_ended",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<RefundCase> {
+        REFUND_PERIODS
+            .iter()
+            .map(|p| p.case)
+            .find(|c| c.as_str() == s)
     }
 }
 
@@ -175,6 +190,8 @@ pub enum RefundTrigger {
     Withdrawal,
     /// The section was terminated or failed (流标).
     Termination,
+    /// A land or property listing / auction ended: deal (成交) or failure (流拍).
+    AuctionEnded,
 }
 
 /// Which refund period applies to one bidder after `trigger` (None: not refundable yet).
@@ -189,6 +206,10 @@ pub fn refund_case(market: Market, trigger: RefundTrigger, is_winner: bool) -> O
         (Market::Construction, T::ContractSigned) => Some(C::ConstructionContractSigned),
         (Market::Construction, T::Withdrawal) => Some(C::ConstructionWithdrawal),
         (Market::Construction, T::Termination) => Some(C::ConstructionTermination),
+        // Listings and auctions exist only in the land and property markets.
+        (Market::Land, T::AuctionEnded) => Some(C::LandAuctionEnded),
+        (Market::Property, T::AuctionEnded) => Some(C::PropertyAuctionEnded),
+        (_, T::AuctionEnded) => None,
         (_, T::Award) if is_winner => None,
         (_, T::Award) => Some(C::ProcurementLoser),
         (_, T::ContractSigned) => Some(C::ProcurementWinner),
@@ -202,16 +223,19 @@ pub struct RefundPeriod {
     pub case: RefundCase,
     pub days: u32,
     pub working: bool,
+    /// Whether bank interest for the days held is paid with the refund.
+    pub interest: bool,
     pub source: &'static str,
 }
 
 /// The refund periods (data).
-pub const REFUND_PERIODS: [RefundPeriod; 6] = [
+pub const REFUND_PERIODS: [RefundPeriod; 8] = [
     // 实施条例 57: 招标人最迟应当在书面合同签订后5日内向中标人和未中标的投标人退还投标保证金及银行同期存款利息.
     RefundPeriod {
         case: RefundCase::ConstructionContractSigned,
         days: 5,
         working: false,
+        interest: true,
         source: "实施条例 57",
     },
     // 实施条例 35: 投标人撤回已提交的投标文件…招标人已收取投标保证金的，应当自收到投标人书面撤回通知之日起5日内退还.
@@ -219,6 +243,7 @@ pub const REFUND_PERIODS: [RefundPeriod; 6] = [
         case: RefundCase::ConstructionWithdrawal,
         days: 5,
         working: false,
+        interest: true,
         source: "实施条例 35",
     },
     // 政采条例 33 / 87号令 38: 自中标通知书发出之日起5个工作日内退还未中标供应商的投标保证金.
@@ -226,6 +251,7 @@ pub const REFUND_PERIODS: [RefundPeriod; 6] = [
         case: RefundCase::ProcurementLoser,
         days: 5,
         working: true,
+        interest: true,
         source: "政采条例 33; 87号令 38",
     },
     // 政采条例 33 / 87号令 38: 自政府采购合同签订之日起5个工作日内退还中标供应商的投标保证金.
@@ -233,6 +259,7 @@ pub const REFUND_PERIODS: [RefundPeriod; 6] = [
         case: RefundCase::ProcurementWinner,
         days: 5,
         working: true,
+        interest: true,
         source: "政采条例 33; 87号令 38",
     },
     // 87号令 38: 撤回投标文件、终止采购活动的，自收到通知/终止之日起5个工作日内退还.
@@ -240,6 +267,7 @@ pub const REFUND_PERIODS: [RefundPeriod; 6] = [
         case: RefundCase::ProcurementWithdrawal,
         days: 5,
         working: true,
+        interest: true,
         source: "87号令 38",
     },
     // 实施条例 31: 招标人终止招标的…已经收取投标保证金的，招标人应当及时退还所收取的投标保证金及银行同期存款利息.
@@ -248,7 +276,28 @@ pub const REFUND_PERIODS: [RefundPeriod; 6] = [
         case: RefundCase::ConstructionTermination,
         days: 1,
         working: true,
+        interest: true,
         source: "实施条例 31",
+    },
+    // 国土资源部令第39号 第二十一条: 中标人、竞得人支付的投标、竞买保证金，抵作土地出让价款；其他投标人、
+    // 竞买人支付的投标、竞买保证金，出让人必须在招标拍卖挂牌活动结束后5个工作日内予以退还，不计利息.
+    // (domain-rules §7 marks the 39号令 values "verify".) A failed listing also ends the activity.
+    RefundPeriod {
+        case: RefundCase::LandAuctionEnded,
+        days: 5,
+        working: true,
+        interest: false,
+        source: "国土资源部令第39号 第二十一条",
+    },
+    // 32号令 sets no refund period for the deposits of unsuccessful buyers; the exchange's rule
+    // (data, change here): 5 working days after the deal or failure, with the bank interest as for
+    // other deposits (to be verified against the exchange's trading rules).
+    RefundPeriod {
+        case: RefundCase::PropertyAuctionEnded,
+        days: 5,
+        working: true,
+        interest: true,
+        source: "国资委 财政部令第32号 (no period stated; exchange rule: 5 working days)",
     },
 ];
 
@@ -258,6 +307,22 @@ pub fn refund_period(case: RefundCase) -> RefundPeriod {
         .copied()
         .find(|p| p.case == case)
         .unwrap_or(REFUND_PERIODS[0])
+}
+
+/// What part of the winner's deposit becomes part of the deal price: the deposit held, at most
+/// the required amount (money paid beyond it is refunded like a loser's deposit). Land: 39号令 21
+/// (竞得人支付的竞买保证金，抵作土地出让价款); property: the same practice of the exchanges
+/// (保证金转为交易价款, 32号令; verify).
+pub fn conversion_amount(held_fen: i64, required_fen: i64) -> i64 {
+    held_fen.min(required_fen).max(0)
+}
+
+/// Legal basis of the conversion of the winner's deposit into part of the price.
+pub fn conversion_basis(market: Market) -> &'static str {
+    match market {
+        Market::Land => "国土资源部令第39号 第二十一条 (竞买保证金抵作土地出让价款)",
+        _ => "国资委 财政部令第32号 (交易保证金转为交易价款; exchange rule, verify)",
+    }
 }
 
 /// The last day on which the refund is still on time.
@@ -387,6 +452,20 @@ pub fn interest_computation(
         exact: total,
         interest: Money::round_fen(total).unwrap_or(Money::ZERO),
         rule: "实施条例 57 银行同期存款利息: principal × 活期 rate × days / 360 per rate period, rounded once to the fen half up",
+    }
+}
+
+/// The computation shown for a refund paid without interest (国土资源部令第39号 第二十一条:
+/// 其他竞买人支付的竞买保证金…予以退还，不计利息).
+pub fn no_interest(principal: Money, from: NaiveDate, to: NaiveDate) -> InterestComputation {
+    InterestComputation {
+        principal,
+        from,
+        to,
+        slices: Vec::new(),
+        exact: Decimal::ZERO,
+        interest: Money::ZERO,
+        rule: "国土资源部令第39号 第二十一条: 不计利息 (refunded without interest)",
     }
 }
 
@@ -708,6 +787,67 @@ mod tests {
             refund_case(Market::Construction, T::Termination, false),
             Some(RefundCase::ConstructionTermination)
         );
+    }
+
+    #[test]
+    fn land_losers_are_refunded_within_5_working_days_without_interest_across_qingming() {
+        let cal = BusinessCalendar::official();
+        let c = refund_case(Market::Land, RefundTrigger::AuctionEnded, false);
+        assert_eq!(c, Some(RefundCase::LandAuctionEnded));
+        assert_eq!(
+            refund_case(Market::Land, RefundTrigger::AuctionEnded, true),
+            c
+        );
+        let p = refund_period(RefundCase::LandAuctionEnded);
+        assert!(!p.interest, "39号令 21: 不计利息");
+        assert_eq!(p.source, "国土资源部令第39号 第二十一条");
+        // Deal Wednesday 2026-04-01: Apr 2, 3 (Thu, Fri), Qingming 4-6, then Apr 7, 8, 9.
+        // 2026-04-09 is the last day on time, 2026-04-10 is late.
+        let due = refund_due(RefundCase::LandAuctionEnded, d("2026-04-01"), &cal).unwrap();
+        assert_eq!(due, d("2026-04-09"));
+        assert!(d("2026-04-10") > due);
+        // A deal one working day later is due one working day later: Apr 3, 7, 8, 9, 10.
+        assert_eq!(
+            refund_due(RefundCase::LandAuctionEnded, d("2026-04-02"), &cal).unwrap(),
+            d("2026-04-10")
+        );
+    }
+
+    #[test]
+    fn property_bidders_are_refunded_within_5_working_days_and_auctions_only_exist_in_land_and_property(
+    ) {
+        let cal = BusinessCalendar::official();
+        let c = refund_case(Market::Property, RefundTrigger::AuctionEnded, false);
+        assert_eq!(c, Some(RefundCase::PropertyAuctionEnded));
+        // Failure on Monday 2026-04-20 → Monday 2026-04-27 (5 working days, a weekend between).
+        assert_eq!(
+            refund_due(RefundCase::PropertyAuctionEnded, d("2026-04-20"), &cal).unwrap(),
+            d("2026-04-27")
+        );
+        assert!(refund_period(RefundCase::PropertyAuctionEnded).interest);
+        assert_eq!(
+            refund_case(Market::Construction, RefundTrigger::AuctionEnded, false),
+            None
+        );
+        assert_eq!(
+            refund_case(Market::Procurement, RefundTrigger::AuctionEnded, false),
+            None
+        );
+        for p in REFUND_PERIODS {
+            assert_eq!(RefundCase::parse(p.case.as_str()), Some(p.case));
+        }
+        assert_eq!(RefundCase::parse("nope"), None);
+    }
+
+    #[test]
+    fn the_converted_part_is_the_deposit_held_up_to_the_required_amount() {
+        assert_eq!(conversion_amount(20_000_000, 20_000_000), 20_000_000);
+        // One fen more than required: that fen is refunded, not converted.
+        assert_eq!(conversion_amount(20_000_001, 20_000_000), 20_000_000);
+        assert_eq!(conversion_amount(19_999_999, 20_000_000), 19_999_999);
+        assert_eq!(conversion_amount(0, 20_000_000), 0);
+        assert!(conversion_basis(Market::Land).contains("第二十一条"));
+        assert!(conversion_basis(Market::Property).contains("第32号"));
     }
 
     #[test]

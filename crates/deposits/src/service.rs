@@ -548,6 +548,11 @@ pub struct DepositStatusRow {
     /// True once the bid deadline passed: the status above is the one fixed then (and shown in
     /// the opening record); money arriving later does not change it.
     pub fixed: bool,
+    /// Land and property: the part of the deposit converted into the deal price (成交价款) when
+    /// this organization won (国土资源部令第39号 第二十一条); 0.00 otherwise.
+    pub converted: Money,
+    /// The deal (成交确认书) the deposit was converted for.
+    pub deal_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -587,6 +592,17 @@ pub async fn section_status(
         .transpose()?;
         let (a, form) =
             crate::lifecycle::current_assessment(&mut c, &sec, section_id, &org_id).await?;
+        let conv = sqlx::query(
+            "SELECT amount_fen, deal_id FROM deposit_conversions WHERE section_id = $1 AND org_id = $2",
+        )
+        .bind(section_id)
+        .bind(&org_id)
+        .fetch_optional(&mut *c)
+        .await?;
+        let (converted, deal_id): (i64, Option<String>) = match conv {
+            Some(r) => (r.try_get(0)?, Some(r.try_get(1)?)),
+            None => (0, None),
+        };
         let fixed = sqlx::query(
             "SELECT status, reason, form, counted_fen FROM deposit_fixed_status WHERE section_id = $1 AND org_id = $2",
         )
@@ -611,6 +627,8 @@ pub async fn section_status(
                     counted: Money::from_fen(f.try_get(3)?),
                     excess: Money::from_fen(a.excess_fen),
                     fixed: true,
+                    converted: Money::from_fen(converted),
+                    deal_id,
                 }
             }
             None => DepositStatusRow {
@@ -623,6 +641,8 @@ pub async fn section_status(
                 counted: Money::from_fen(a.counted_fen),
                 excess: Money::from_fen(a.excess_fen),
                 fixed: false,
+                converted: Money::from_fen(converted),
+                deal_id,
             },
         };
         out.push(row);

@@ -7,14 +7,58 @@ use crate::service::{
 };
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ggzy_core::error::{problem_response, Problem};
 use ggzy_core::http::{Json, Path};
-use ggzy_core::Result;
+use ggzy_core::Error;
+use ggzy_identity::http::IpOf;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 const READERS: &[Role] = &[Role::Expert, Role::Staff, Role::Supervisor, Role::Admin];
+
+/// The evaluation routes answer the platform's errors, and one of their own: a committee member
+/// working from outside the session room's terminal networks gets 403 with the rule
+/// `evaluation.room_network` (the platform's `Forbidden` names no rule).
+enum ApiError {
+    Core(Error),
+    RoomNetwork(service::OutsideRoomNetwork),
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError::Core(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Core(e) => e.into_response(),
+            ApiError::RoomNetwork(o) => problem_response(&Problem {
+                kind: "https://ggzy.dev/problems/forbidden".into(),
+                title: "Not allowed for this caller".into(),
+                status: StatusCode::FORBIDDEN.as_u16(),
+                detail: o.detail,
+                rule: Some("evaluation.room_network".into()),
+                errors: vec![],
+            }),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// Refuse a committee member outside the session room's networks (see
+/// [`service::room_network_gate`]).
+async fn room_network(ctx: &Ctx, actor: &Actor, ip: &IpOf, section_id: &str) -> Result<()> {
+    match service::room_network_gate(ctx, actor, &ip.0, section_id).await? {
+        Some(o) => Err(ApiError::RoomNetwork(o)),
+        None => Ok(()),
+    }
+}
 
 pub fn router() -> OpenApiRouter<Ctx> {
     OpenApiRouter::new()
@@ -54,9 +98,11 @@ async fn put_method(
 async fn get_workbench(
     State(ctx): State<Ctx>,
     actor: Actor,
+    ip: IpOf,
     Path(id): Path<String>,
 ) -> Result<Json<Workbench>> {
     actor.require(READERS)?;
+    room_network(&ctx, &actor, &ip, &id).await?;
     Ok(Json(service::workbench(&ctx, &actor, &id).await?))
 }
 
@@ -67,10 +113,12 @@ async fn get_workbench(
 async fn put_review(
     State(ctx): State<Ctx>,
     actor: Actor,
+    ip: IpOf,
     Path(id): Path<String>,
     Json(input): Json<ReviewInput>,
 ) -> Result<Json<Workbench>> {
     actor.require(&[Role::Expert])?;
+    room_network(&ctx, &actor, &ip, &id).await?;
     Ok(Json(
         service::submit_review(&ctx, &actor, &id, input).await?,
     ))
@@ -83,10 +131,12 @@ async fn put_review(
 async fn put_scores(
     State(ctx): State<Ctx>,
     actor: Actor,
+    ip: IpOf,
     Path(id): Path<String>,
     Json(input): Json<ScoreInput>,
 ) -> Result<Json<Vec<MemberScores>>> {
     actor.require(&[Role::Expert])?;
+    room_network(&ctx, &actor, &ip, &id).await?;
     Ok(Json(
         service::submit_scores(&ctx, &actor, &id, input).await?,
     ))
@@ -99,9 +149,11 @@ async fn put_scores(
 async fn get_my_scores(
     State(ctx): State<Ctx>,
     actor: Actor,
+    ip: IpOf,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<MemberScores>>> {
     actor.require(&[Role::Expert])?;
+    room_network(&ctx, &actor, &ip, &id).await?;
     Ok(Json(service::scores(&ctx, &actor, &id, true).await?))
 }
 
@@ -113,9 +165,11 @@ async fn get_my_scores(
 async fn get_scores(
     State(ctx): State<Ctx>,
     actor: Actor,
+    ip: IpOf,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<MemberScores>>> {
     actor.require(READERS)?;
+    room_network(&ctx, &actor, &ip, &id).await?;
     Ok(Json(service::scores(&ctx, &actor, &id, false).await?))
 }
 
@@ -126,9 +180,11 @@ async fn get_scores(
 async fn get_report(
     State(ctx): State<Ctx>,
     actor: Actor,
+    ip: IpOf,
     Path(id): Path<String>,
 ) -> Result<Json<Report>> {
     actor.require(READERS)?;
+    room_network(&ctx, &actor, &ip, &id).await?;
     Ok(Json(service::report(&ctx, &actor, &id).await?))
 }
 
@@ -140,10 +196,12 @@ async fn get_report(
 async fn post_sign(
     State(ctx): State<Ctx>,
     actor: Actor,
+    ip: IpOf,
     Path(id): Path<String>,
     Json(input): Json<SignInput>,
 ) -> Result<Json<Report>> {
     actor.require(&[Role::Expert])?;
+    room_network(&ctx, &actor, &ip, &id).await?;
     Ok(Json(service::sign(&ctx, &actor, &id, input).await?))
 }
 
@@ -154,10 +212,12 @@ async fn post_sign(
 async fn post_chair_vote(
     State(ctx): State<Ctx>,
     actor: Actor,
+    ip: IpOf,
     Path(id): Path<String>,
     Json(input): Json<ChairVote>,
 ) -> Result<Json<Workbench>> {
     actor.require(&[Role::Expert])?;
+    room_network(&ctx, &actor, &ip, &id).await?;
     Ok(Json(service::vote_chair(&ctx, &actor, &id, input).await?))
 }
 
@@ -168,10 +228,12 @@ async fn post_chair_vote(
 async fn post_clarification(
     State(ctx): State<Ctx>,
     actor: Actor,
+    ip: IpOf,
     Path(id): Path<String>,
     Json(input): Json<ClarificationInput>,
 ) -> Result<(StatusCode, Json<Clarification>)> {
     actor.require(&[Role::Expert])?;
+    room_network(&ctx, &actor, &ip, &id).await?;
     Ok((
         StatusCode::CREATED,
         Json(service::ask(&ctx, &actor, &id, input).await?),
@@ -185,6 +247,7 @@ async fn post_clarification(
 async fn get_clarifications(
     State(ctx): State<Ctx>,
     actor: Actor,
+    ip: IpOf,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Clarification>>> {
     actor.require(&[
@@ -194,6 +257,7 @@ async fn get_clarifications(
         Role::Admin,
         Role::Bidder,
     ])?;
+    room_network(&ctx, &actor, &ip, &id).await?;
     Ok(Json(service::clarifications(&ctx, &actor, &id).await?))
 }
 

@@ -1,14 +1,14 @@
 //! Evaluation methods and scoring rules as data, and the pure computations on them (no I/O).
 //!
 //! Sources: 评标委员会和评标方法暂行规定 (七部委12号令, "评标规定") — 第二十九条 the methods
-//! (经评审的最低投标价法, 综合评估法 or others allowed by law); 第三十条/第三十三条 lowest evaluated
+//! (经评审的最低投标价法, 综合评估法 or others allowed by law); 第三十一条 lowest evaluated
 //! price ranks by evaluated price, ascending; 第三十四条/第三十五条 comprehensive scoring weighs the
 //! criteria the tender documents fixed and ranks by total score; 第二十三条 a bid not meeting the
 //! substantive requirements is rejected (否决投标); 第四十二条 every member signs the report, a
 //! dissent is stated in writing; 第四十五条 at most three ranked candidates. 87号令 (政府采购货物和
 //! 服务招标投标管理办法) 第五十五条 fixes the government-procurement price score as
-//! (base / bid) × max with the lowest valid price as base — expressible here as `Lowest` with the
-//! deviation formula only approximately, see docs/evaluation.md.
+//! (base / bid) × max with the lowest valid price as base (低价优先法): the formula kind
+//! `lowest_ratio`, required for comprehensive scoring in the procurement market.
 //!
 //! Rounding (documented, applied once at each shown result): every score and the base price are
 //! rounded to 2 decimal places, half away from zero ("half-up"); intermediate values stay exact
@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// 经评审的最低投标价法: among compliant bids, the lowest evaluated price ranks first (第三十条).
+    /// 经评审的最低投标价法: among compliant bids, the lowest evaluated price ranks first (第三十一条).
     LowestEvaluatedPrice,
     /// 综合评估法: criteria with maximum points summing to 100 (第三十四条).
     Comprehensive,
@@ -46,17 +46,40 @@ pub enum BaseRule {
     Lowest,
 }
 
-/// The price score: `max − |bid − base| / base × 100 × E`, E = `e_above` above the base and
-/// `e_below` below it, floored at 0.
+/// Which price score formula the documents fix.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceFormulaKind {
+    /// `max − |bid − base| / base × 100 × E`, E = `e_above` above the base and `e_below` below
+    /// it, floored at 0 (construction tender documents' usual formula).
+    #[default]
+    Deviation,
+    /// 低价优先法: `base / bid × max` with the lowest valid price as the base — the lowest bid
+    /// gets the full price points (87号令 第五十五条; required in government procurement).
+    LowestRatio,
+}
+
+/// The price score formula of the comprehensive method.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PriceFormula {
+    /// `deviation` (default) or `lowest_ratio`.
+    #[serde(default)]
+    pub kind: PriceFormulaKind,
     pub base: BaseRule,
-    /// Points deducted per percent above the base.
-    #[schema(value_type = String)]
-    pub e_above: Decimal,
-    /// Points deducted per percent below the base.
-    #[schema(value_type = String)]
-    pub e_below: Decimal,
+    /// Points deducted per percent above the base (deviation formula only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub e_above: Option<Decimal>,
+    /// Points deducted per percent below the base (deviation formula only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub e_below: Option<Decimal>,
+}
+
+/// The price formula a market requires, when a law fixes it: government procurement scores the
+/// price by the lowest-price ratio (87号令 第五十五条: 综合评分法中的价格分统一采用低价优先法).
+pub fn required_price_formula(market: &str) -> Option<PriceFormulaKind> {
+    (market == "procurement").then_some(PriceFormulaKind::LowestRatio)
 }
 
 /// One scoring criterion (评分因素) of the comprehensive method.
@@ -144,7 +167,7 @@ impl MethodSpec {
                     v.push(
                         "criteria",
                         "method.lowest_price_no_criteria",
-                        "the lowest evaluated price method ranks by price and takes no scoring criteria (评标规定 第三十条)",
+                        "the lowest evaluated price method ranks by price and takes no scoring criteria (评标规定 第三十一条)",
                     );
                 }
             }
@@ -215,18 +238,33 @@ impl MethodSpec {
                         "comprehensive scoring needs its price formula",
                     ),
                     Some(p) => {
-                        if p.e_above < Decimal::ZERO {
-                            v.push(
-                                "price_formula.e_above",
-                                "price_formula.e_nonnegative",
-                                "E must not be negative",
-                            );
+                        for (field, e) in [("e_above", p.e_above), ("e_below", p.e_below)] {
+                            let f = format!("price_formula.{field}");
+                            match (p.kind, e) {
+                                (PriceFormulaKind::Deviation, None) => v.push(
+                                    f,
+                                    "price_formula.e_required",
+                                    "the deviation formula needs E above and below the base",
+                                ),
+                                (PriceFormulaKind::Deviation, Some(e)) if e < Decimal::ZERO => v
+                                    .push(
+                                        f,
+                                        "price_formula.e_nonnegative",
+                                        "E must not be negative",
+                                    ),
+                                (PriceFormulaKind::LowestRatio, Some(_)) => v.push(
+                                    f,
+                                    "price_formula.ratio_takes_no_e",
+                                    "the lowest-price ratio (87号令 第五十五条) takes no E",
+                                ),
+                                _ => {}
+                            }
                         }
-                        if p.e_below < Decimal::ZERO {
+                        if p.kind == PriceFormulaKind::LowestRatio && p.base != BaseRule::Lowest {
                             v.push(
-                                "price_formula.e_below",
-                                "price_formula.e_nonnegative",
-                                "E must not be negative",
+                                "price_formula.base",
+                                "price_formula.ratio_base_lowest",
+                                "the lowest-price ratio takes the lowest valid price as its base (87号令 第五十五条)",
                             );
                         }
                         if let BaseRule::Mean {
@@ -335,51 +373,79 @@ pub fn base_price(rule: &BaseRule, prices: &[Decimal]) -> Option<BaseComputation
 /// One bid's price score with its inputs (shown on the report).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct PriceScore {
+    pub formula: PriceFormulaKind,
     #[schema(value_type = String)]
     pub bid: Decimal,
     #[schema(value_type = String)]
     pub base: Decimal,
     #[schema(value_type = String)]
     pub max_points: Decimal,
-    /// `|bid − base| / base × 100`, exact.
-    #[schema(value_type = String)]
-    pub deviation_percent: Decimal,
-    /// The E applied (`e_above` or `e_below`).
-    #[schema(value_type = String)]
-    pub e: Decimal,
+    /// Deviation formula: `|bid − base| / base × 100`, exact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub deviation_percent: Option<Decimal>,
+    /// Deviation formula: the E applied (`e_above` or `e_below`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub e: Option<Decimal>,
+    /// Lowest-price ratio: `base / bid`, exact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub ratio: Option<Decimal>,
     /// Rounded to 2 places half-up, floored at 0.
     #[schema(value_type = String)]
     pub score: Decimal,
 }
 
-/// `max − |bid − base| / base × 100 × E`, floored at 0, rounded to 2 places half-up.
-/// `base` must be positive (a base of valid, positive bids always is).
+/// The price score of `bid` against `base`, rounded to 2 places half-up, within [0, max]:
+/// deviation `max − |bid − base| / base × 100 × E` floored at 0, or the lowest-price ratio
+/// `base / bid × max` (87号令 第五十五条). `base` and `bid` are positive for valid bids; a
+/// non-positive one scores 0 rather than dividing by it.
 pub fn price_score(
     f: &PriceFormula,
     max_points: Decimal,
     bid: Decimal,
     base: Decimal,
 ) -> PriceScore {
-    let diff = bid - base;
-    let e = if diff > Decimal::ZERO {
-        f.e_above
-    } else {
-        f.e_below
-    };
-    let deviation_percent = if base > Decimal::ZERO {
-        diff.abs() / base * Decimal::ONE_HUNDRED
-    } else {
-        Decimal::ZERO
-    };
-    let raw = max_points - deviation_percent * e;
-    PriceScore {
+    let mut s = PriceScore {
+        formula: f.kind,
         bid,
         base,
         max_points,
-        deviation_percent,
-        e,
-        score: round2(raw.max(Decimal::ZERO)),
+        deviation_percent: None,
+        e: None,
+        ratio: None,
+        score: Decimal::ZERO,
+    };
+    match f.kind {
+        PriceFormulaKind::Deviation => {
+            let diff = bid - base;
+            let e = if diff > Decimal::ZERO {
+                f.e_above
+            } else {
+                f.e_below
+            }
+            .unwrap_or(Decimal::ZERO);
+            let deviation_percent = if base > Decimal::ZERO {
+                diff.abs() / base * Decimal::ONE_HUNDRED
+            } else {
+                Decimal::ZERO
+            };
+            s.score = round2((max_points - deviation_percent * e).max(Decimal::ZERO));
+            s.deviation_percent = Some(deviation_percent);
+            s.e = Some(e);
+        }
+        PriceFormulaKind::LowestRatio => {
+            let ratio = if bid > Decimal::ZERO && base > Decimal::ZERO {
+                (base / bid).min(Decimal::ONE)
+            } else {
+                Decimal::ZERO
+            };
+            s.score = round2(ratio * max_points);
+            s.ratio = Some(ratio);
+        }
     }
+    s
 }
 
 /// The committee's figure from the members' figures: the mean, or the mean without the highest
@@ -418,7 +484,7 @@ pub struct Rankable {
     pub non_price: Decimal,
 }
 
-/// Rank bids. Lowest evaluated price (评标规定 第三十条): price ascending. Comprehensive (第三十五
+/// Rank bids. Lowest evaluated price (评标规定 第三十一条): price ascending. Comprehensive (第三十五
 /// 条): total descending; tie → lower price first; still tied → higher non-price score; the last
 /// resort is the organization id, so the result is deterministic (a committee that wants to break
 /// such a tie otherwise states it as a dissent on the report).
@@ -437,14 +503,54 @@ pub fn rank(method: Method, mut bids: Vec<Rankable>) -> Vec<Rankable> {
 }
 
 /// Whether `now` lies in the evaluation session `[start, end]` (both inclusive). The committee
-/// evaluates in the session the centre scheduled (评标规定 第十六条: the tenderer keeps the
-/// evaluation confidential and in the place it set — verify article).
+/// evaluates in the session the centre scheduled: the evaluation is kept strictly confidential
+/// (招标投标法 第三十八条); no article fixes a time box, so holding members to the session is the
+/// centre's rule.
 pub fn within_session(
     now: chrono::DateTime<chrono::Utc>,
     start: chrono::DateTime<chrono::Utc>,
     end: chrono::DateTime<chrono::Utc>,
 ) -> bool {
     now >= start && now <= end
+}
+
+/// Whether the client address `ip` may work on an evaluation whose session room has the terminal
+/// networks `networks` (CIDR strings, validated by venues when the room was configured): always
+/// when the room has none, otherwise only from inside one of them. An entry that does not parse
+/// admits nobody (fail closed). IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`, a dual-stack
+/// listener) count as their IPv4 address; an unknown address is outside every network.
+///
+/// Evaluation in a closed environment: 招标投标法 第三十八条 (the evaluation is kept strictly
+/// confidential) with 电子招标投标办法 (20号令) on evaluating through the platform; no article
+/// names terminal networks — restricting members to the room's networks is the centre's rule.
+pub fn from_room_network(ip: &str, networks: &[String]) -> bool {
+    if networks.is_empty() {
+        return true;
+    }
+    let Ok(ip) = ip.trim().parse::<std::net::IpAddr>() else {
+        return false;
+    };
+    let ip = ip.to_canonical();
+    networks.iter().any(|n| cidr_contains(n, ip))
+}
+
+fn cidr_contains(cidr: &str, ip: std::net::IpAddr) -> bool {
+    let as_bits = |a: std::net::IpAddr| match a {
+        std::net::IpAddr::V4(v) => (u128::from(u32::from(v)), 32u32),
+        std::net::IpAddr::V6(v) => (u128::from(v), 128u32),
+    };
+    let Some((net, prefix)) = cidr.split_once('/') else {
+        return false;
+    };
+    let (Ok(net), Ok(prefix)) = (net.parse::<std::net::IpAddr>(), prefix.parse::<u32>()) else {
+        return false;
+    };
+    let ((n, width), (a, a_width)) = (as_bits(net), as_bits(ip));
+    if width != a_width || prefix > width {
+        return false;
+    }
+    let shift = width - prefix;
+    shift >= 128 || (n >> shift) == (a >> shift)
 }
 
 /// A bid is rejected (否决投标, 评标规定 第二十三条) when more than half of the committee says so.
@@ -464,9 +570,70 @@ mod tests {
                 k: dec!(0.02),
                 drop_extremes_from: Some(5),
             },
-            e_above: dec!(1),
-            e_below: dec!(0.5),
+            kind: PriceFormulaKind::Deviation,
+            e_above: Some(dec!(1)),
+            e_below: Some(dec!(0.5)),
         }
+    }
+
+    fn gp() -> PriceFormula {
+        PriceFormula {
+            kind: PriceFormulaKind::LowestRatio,
+            base: BaseRule::Lowest,
+            e_above: None,
+            e_below: None,
+        }
+    }
+
+    #[test]
+    fn lowest_ratio_scores_the_87_order_example() {
+        // 87号令 第五十五条: 投标报价得分 = 评标基准价 / 投标报价 × 价格分值. Base 9 480 000.50
+        // (the lowest); 9 650 000.00 → 0.98238… × 30 = 29.4715… → 29.47.
+        let s = price_score(&gp(), dec!(30), dec!(9650000.00), dec!(9480000.50));
+        assert_eq!(s.score, dec!(29.47));
+        assert_eq!(s.e, None);
+        let lowest = price_score(&gp(), dec!(30), dec!(9480000.50), dec!(9480000.50));
+        assert_eq!(lowest.score, dec!(30.00));
+    }
+
+    #[test]
+    fn lowest_ratio_takes_the_lowest_base_and_no_e() {
+        let mut m = comprehensive();
+        m.price_formula = Some(PriceFormula {
+            kind: PriceFormulaKind::LowestRatio,
+            e_above: Some(dec!(1)),
+            ..formula()
+        });
+        let rules: Vec<String> = m
+            .validate()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.rule)
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "price_formula.ratio_takes_no_e",
+                "price_formula.ratio_takes_no_e",
+                "price_formula.ratio_base_lowest"
+            ]
+        );
+        m.price_formula = Some(gp());
+        assert!(m.validate().is_ok());
+        m.price_formula = Some(PriceFormula {
+            e_below: None,
+            ..formula()
+        });
+        assert_eq!(
+            m.validate().unwrap_err().0[0].rule,
+            "price_formula.e_required"
+        );
+        assert_eq!(
+            required_price_formula("procurement"),
+            Some(PriceFormulaKind::LowestRatio)
+        );
+        assert_eq!(required_price_formula("construction"), None);
     }
 
     fn comprehensive() -> MethodSpec {
@@ -561,7 +728,7 @@ mod tests {
         let s1 = price_score(&formula(), dec!(30), dec!(9650000.00), b.base);
         // |225 666.50| / 9 424 333.50 × 100 = 2.39451…; × 1 → 30 − 2.39451 = 27.60549 → 27.61
         assert_eq!(s1.score, dec!(27.61));
-        assert_eq!(s1.e, dec!(1));
+        assert_eq!(s1.e, Some(dec!(1)));
         let s2 = price_score(&formula(), dec!(30), dec!(9480000.50), b.base);
         // 55 667.00 / 9 424 333.50 × 100 = 0.59067…; × 1 → 29.40933 → 29.41
         assert_eq!(s2.score, dec!(29.41));
@@ -573,7 +740,7 @@ mod tests {
     #[test]
     fn below_the_base_uses_e_below() {
         let s = price_score(&formula(), dec!(30), dec!(90), dec!(100));
-        assert_eq!(s.e, dec!(0.5));
+        assert_eq!(s.e, Some(dec!(0.5)));
         assert_eq!(s.score, dec!(25.00));
         let s = price_score(&formula(), dec!(30), dec!(110), dec!(100));
         assert_eq!(s.score, dec!(20.00));
@@ -677,8 +844,9 @@ mod tests {
         #[test]
         fn price_score_is_within_0_and_max_with_two_places(bid in money(), base in money(),
                                                            ea in 0u32..300, eb in 0u32..300) {
-            let f = PriceFormula { base: BaseRule::Lowest, e_above: Decimal::new(ea.into(), 2),
-                                   e_below: Decimal::new(eb.into(), 2) };
+            let f = PriceFormula { kind: PriceFormulaKind::Deviation, base: BaseRule::Lowest,
+                                   e_above: Some(Decimal::new(ea.into(), 2)),
+                                   e_below: Some(Decimal::new(eb.into(), 2)) };
             let s = price_score(&f, dec!(30), bid, base);
             prop_assert!(s.score >= Decimal::ZERO);
             prop_assert!(s.score <= dec!(30));
@@ -699,6 +867,33 @@ mod tests {
         }
 
         #[test]
+        fn lowest_ratio_gives_the_lowest_bid_full_points_and_never_rises_with_the_price(
+            prices in proptest::collection::vec(money(), 1..12), max in 1u32..=10_000) {
+            let max = Decimal::new(max.into(), 2);
+            let f = gp();
+            let base = base_price(&f.base, &prices).unwrap().base;
+            let mut sorted = prices.clone();
+            sorted.sort();
+            let scores: Vec<Decimal> =
+                sorted.iter().map(|b| price_score(&f, max, *b, base).score).collect();
+            prop_assert_eq!(scores[0], round2(max));
+            for w in scores.windows(2) {
+                prop_assert!(w[1] <= w[0]);
+            }
+            for s in &scores {
+                prop_assert!(*s >= Decimal::ZERO && *s <= max && s.scale() == 2);
+            }
+        }
+
+        #[test]
+        fn lowest_ratio_is_the_exact_quotient_rounded_once(bid in money(), base in money()) {
+            prop_assume!(base <= bid);
+            let s = price_score(&gp(), dec!(30), bid, base);
+            prop_assert_eq!(s.ratio, Some(base / bid));
+            prop_assert_eq!(s.score, round2(base / bid * dec!(30)));
+        }
+
+        #[test]
         fn mean_base_lies_between_the_lowest_and_highest(prices in proptest::collection::vec(money(), 1..12)) {
             let rule = BaseRule::Mean { k: Decimal::ZERO, drop_extremes_from: Some(5) };
             let b = base_price(&rule, &prices).unwrap();
@@ -706,5 +901,32 @@ mod tests {
             let hi = prices.iter().max().copied().unwrap();
             prop_assert!(b.base >= lo && b.base <= hi);
         }
+    }
+
+    #[test]
+    fn a_room_network_admits_its_first_and_last_address_and_refuses_the_neighbours() {
+        let nets = vec!["10.20.0.0/24".to_string()];
+        assert!(from_room_network("10.20.0.0", &nets));
+        assert!(from_room_network("10.20.0.255", &nets));
+        assert!(!from_room_network("10.19.255.255", &nets));
+        assert!(!from_room_network("10.20.1.0", &nets));
+        assert!(from_room_network("::ffff:10.20.0.7", &nets), "IPv4-mapped");
+        assert!(!from_room_network("unknown", &nets));
+        assert!(
+            from_room_network("unknown", &[]),
+            "no networks: not restricted"
+        );
+        let loopback = vec!["127.0.0.0/8".to_string()];
+        assert!(from_room_network("127.0.0.1", &loopback));
+        assert!(!from_room_network("127.0.0.1", &["10.0.0.0/8".to_string()]));
+        let v6 = vec!["fd00::/64".to_string()];
+        assert!(from_room_network("fd00::ffff:ffff:ffff:ffff", &v6));
+        assert!(!from_room_network("fd00:0:0:1::", &v6));
+        assert!(!from_room_network("10.20.0.1", &v6), "families differ");
+        assert!(from_room_network("8.8.8.8", &["0.0.0.0/0".to_string()]));
+        assert!(
+            !from_room_network("10.20.0.1", &["garbage".to_string()]),
+            "fail closed"
+        );
     }
 }

@@ -4,9 +4,9 @@
 //! Stages are derived from the members' rows: review done when every active member reviewed every
 //! opened bid; scoring done when every active member scored every bid left (comprehensive method
 //! only); the report is final when every active member signed. A replacement member
-//! (`experts.member.replaced`) starts with nothing done, so the review and scoring wait for his own
-//! verdicts and points (a completed stage reopens for his part); the replaced member's verdicts and
-//! scores no longer count.
+//! (`experts.member.replaced`) takes the seat of the member he replaces: a stage that member had
+//! submitted (his review of every opened bid, his scores of every bid left) stays counted for the
+//! seat, and the replacement does only the stages still open (he signs the report himself).
 
 use crate::rules::{self, Method, MethodSpec, PriceScore, Rankable};
 use chrono::{DateTime, Utc};
@@ -57,6 +57,7 @@ impl Consumer for Projection {
                 | "venues.session.scheduled"
                 | "venues.session.moved"
                 | "venues.session.cancelled"
+                | "venues.room.networks_changed"
         )
     }
 
@@ -106,20 +107,15 @@ impl Consumer for Projection {
                     .execute(&mut **tx)
                     .await?;
                 for e in p["experts"].as_array().into_iter().flatten() {
-                    add_member(tx, sid, e, now).await?;
+                    add_member(tx, sid, e, now, None).await?;
                 }
             }
             "experts.member.replaced" => {
-                if let Some(out) = p["replaced"]["expert_id"].as_str() {
-                    sqlx::query(
-                        "UPDATE eval_members SET active = 0 WHERE section_id = $1 AND expert_id = $2",
-                    )
-                    .bind(sid)
-                    .bind(out)
-                    .execute(&mut **tx)
-                    .await?;
-                }
-                add_member(tx, sid, &p["replacement"], now).await?;
+                let carry = match p["replaced"]["expert_id"].as_str() {
+                    Some(out) => Some(leave_seat(tx, sid, out, &p["replacement"], p, now).await?),
+                    None => None,
+                };
+                add_member(tx, sid, &p["replacement"], now, carry).await?;
             }
             "experts.expert.updated" => {
                 if let (Some(expert), Some(user)) = (p["expert_id"].as_str(), p["user_id"].as_str())
@@ -134,32 +130,48 @@ impl Consumer for Projection {
             "venues.session.scheduled" if p["kind"] == "evaluation" => {
                 sqlx::query(
                     "UPDATE eval_sections SET session_id = $1, session_start = $2, session_end = $3, \
-                     updated_at = $4 WHERE section_id = $5",
+                     session_room_id = $4, room_networks = $5, updated_at = $6 WHERE section_id = $7",
                 )
                 .bind(p["session_id"].as_str())
                 .bind(instant(&p["start"]))
                 .bind(instant(&p["end"]))
+                .bind(p["room_id"].as_str())
+                .bind(networks_json(&p["room_networks"]))
                 .bind(now)
                 .bind(sid)
                 .execute(&mut **tx)
                 .await?;
             }
             "venues.session.moved" => {
+                // The session may move to another room: its networks come with the event.
                 sqlx::query(
-                    "UPDATE eval_sections SET session_start = $1, session_end = $2, updated_at = $3 \
-                     WHERE session_id = $4",
+                    "UPDATE eval_sections SET session_start = $1, session_end = $2, \
+                     session_room_id = COALESCE($3, session_room_id), \
+                     room_networks = COALESCE($4, room_networks), updated_at = $5 WHERE session_id = $6",
                 )
                 .bind(instant(&p["start"]))
                 .bind(instant(&p["end"]))
+                .bind(p["room_id"].as_str())
+                .bind(networks_json(&p["room_networks"]))
                 .bind(now)
                 .bind(p["session_id"].as_str().unwrap_or_default())
+                .execute(&mut **tx)
+                .await?;
+            }
+            "venues.room.networks_changed" => {
+                sqlx::query(
+                    "UPDATE eval_sections SET room_networks = $1, updated_at = $2 WHERE session_room_id = $3",
+                )
+                .bind(networks_json(&p["networks"]))
+                .bind(now)
+                .bind(p["room_id"].as_str().unwrap_or_default())
                 .execute(&mut **tx)
                 .await?;
             }
             "venues.session.cancelled" => {
                 sqlx::query(
                     "UPDATE eval_sections SET session_id = NULL, session_start = NULL, session_end = NULL, \
-                     updated_at = $1 WHERE session_id = $2",
+                     session_room_id = NULL, room_networks = NULL, updated_at = $1 WHERE session_id = $2",
                 )
                 .bind(now)
                 .bind(p["session_id"].as_str().unwrap_or_default())
@@ -178,19 +190,100 @@ fn instant(v: &Value) -> Option<i64> {
         .map(|d| to_micros(d.to_utc()))
 }
 
-async fn add_member(tx: &mut Tx, section_id: &str, e: &Value, now: i64) -> Result<()> {
+/// A room's network list from an event (JSON array of CIDR strings), stored as JSON text; `None`
+/// when the event carries none.
+fn networks_json(v: &Value) -> Option<String> {
+    v.as_array().map(|a| Value::Array(a.clone()).to_string())
+}
+
+/// What a replacement inherits from the seat he takes: the member replaced and the experts whose
+/// submitted review / scores stand for the seat.
+struct Carry {
+    replaces: String,
+    review_of: Option<String>,
+    scores_of: Option<String>,
+}
+
+/// The member `out` leaves the committee for `replacement` (with the replacement's reason); the
+/// stages he had submitted — or had himself inherited — pass to the seat's next holder.
+async fn leave_seat(
+    tx: &mut Tx,
+    section_id: &str,
+    out: &str,
+    replacement: &Value,
+    p: &Value,
+    now: i64,
+) -> Result<Carry> {
+    let row = sqlx::query(
+        "SELECT reviewed_at, scored_at, review_of, scores_of FROM eval_members \
+         WHERE section_id = $1 AND expert_id = $2",
+    )
+    .bind(section_id)
+    .bind(out)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let mut carry = Carry {
+        replaces: out.to_string(),
+        review_of: None,
+        scores_of: None,
+    };
+    if let Some(r) = row {
+        let own = |at: Option<i64>, inherited: Option<String>| match at {
+            Some(_) => Some(out.to_string()),
+            None => inherited,
+        };
+        carry.review_of = own(r.try_get(0)?, r.try_get(2)?);
+        carry.scores_of = own(r.try_get(1)?, r.try_get(3)?);
+    }
+    let reason = p["reason"]
+        .as_str()
+        .or_else(|| p["replaced"]["reason"].as_str());
+    sqlx::query(
+        "UPDATE eval_members SET active = 0, replaced_by = $1, replace_reason = $2, replaced_at = $3 \
+         WHERE section_id = $4 AND expert_id = $5",
+    )
+    .bind(replacement["expert_id"].as_str())
+    .bind(reason)
+    .bind(now)
+    .bind(section_id)
+    .bind(out)
+    .execute(&mut **tx)
+    .await?;
+    Ok(carry)
+}
+
+async fn add_member(
+    tx: &mut Tx,
+    section_id: &str,
+    e: &Value,
+    now: i64,
+    carry: Option<Carry>,
+) -> Result<()> {
     let Some(expert_id) = e["expert_id"].as_str() else {
         return Ok(());
     };
+    let carry = carry.unwrap_or(Carry {
+        replaces: String::new(),
+        review_of: None,
+        scores_of: None,
+    });
+    // A member drawn again keeps what he had; a replacement takes the seat's inherited stages.
     sqlx::query(
-        "INSERT INTO eval_members (section_id, expert_id, user_id, name, active, joined_at) \
-         VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (section_id, expert_id) DO UPDATE SET active = 1",
+        "INSERT INTO eval_members (section_id, expert_id, user_id, name, active, joined_at, replaces, \
+         review_of, scores_of) VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8) \
+         ON CONFLICT (section_id, expert_id) DO UPDATE SET active = 1, \
+         replaces = COALESCE(excluded.replaces, eval_members.replaces), \
+         review_of = COALESCE(excluded.review_of, eval_members.review_of), \
+         scores_of = COALESCE(excluded.scores_of, eval_members.scores_of)",
     )
     .bind(section_id)
     .bind(expert_id)
     .bind(e["user_id"].as_str())
     .bind(e["name"].as_str().unwrap_or_default())
     .bind(now)
+    .bind(Some(carry.replaces).filter(|r| !r.is_empty()))
+    .bind(carry.review_of)
+    .bind(carry.scores_of)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -202,11 +295,54 @@ async fn add_member(tx: &mut Tx, section_id: &str, e: &Value, now: i64) -> Resul
 struct Sec {
     section_id: String,
     owner_org_id: String,
+    market: String,
     method: Option<MethodSpec>,
     bid_count: i64,
     entries: Option<Vec<Value>>,
     report: Option<Value>,
     session: Option<(i64, i64)>,
+}
+
+/// A committee member refused because he works from outside the session room's terminal networks.
+#[derive(Debug, Clone)]
+pub struct OutsideRoomNetwork {
+    pub detail: String,
+}
+
+/// The room-network gate of the evaluation routes: a committee member (expert role) of a section
+/// whose evaluation session sits in a room with terminal networks works only from inside them
+/// (centre rule on 招标投标法 第三十八条, see [`rules::from_room_network`]). Centre staff,
+/// supervisors and admins are not restricted. Checked before the use case runs (one read).
+pub async fn room_network_gate(
+    ctx: &Ctx,
+    actor: &Actor,
+    ip: &str,
+    section_id: &str,
+) -> Result<Option<OutsideRoomNetwork>> {
+    if actor.role != Role::Expert {
+        return Ok(None);
+    }
+    let networks: Option<String> =
+        sqlx::query("SELECT room_networks FROM eval_sections WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_optional(ctx.db.pool())
+            .await?
+            .map(|r| r.try_get::<Option<String>, _>(0))
+            .transpose()?
+            .flatten();
+    let networks: Vec<String> = networks
+        .map(|s| parse_json(&s))
+        .transpose()?
+        .unwrap_or_default();
+    if rules::from_room_network(ip, &networks) {
+        return Ok(None);
+    }
+    Ok(Some(OutsideRoomNetwork {
+        detail: format!(
+            "the committee works from the evaluation room's terminals ({}); this request comes from {ip}",
+            networks.join(", ")
+        ),
+    }))
 }
 
 /// Members work only inside the scheduled evaluation session, when venues scheduled one; without
@@ -246,6 +382,28 @@ pub struct Member {
     pub sign_note: Option<String>,
     /// The member this one voted for as chair (组长).
     pub chair_vote: Option<String>,
+    /// The member whose seat this one took (a replacement, 实施条例 第四十八条).
+    pub replaces: Option<String>,
+    /// When the member replaced had submitted the review: his expert id — his verdicts stand for
+    /// this seat and this member does not review.
+    pub review_carried_from: Option<String>,
+    /// Likewise for the scores.
+    pub scores_carried_from: Option<String>,
+}
+
+impl Member {
+    /// The expert whose verdicts count for this seat.
+    fn review_by(&self) -> &str {
+        self.review_carried_from
+            .as_deref()
+            .unwrap_or(&self.expert_id)
+    }
+    /// The expert whose scores count for this seat.
+    fn scores_by(&self) -> &str {
+        self.scores_carried_from
+            .as_deref()
+            .unwrap_or(&self.expert_id)
+    }
 }
 
 fn parse_json<T: for<'a> Deserialize<'a>>(s: &str) -> Result<T> {
@@ -254,8 +412,8 @@ fn parse_json<T: for<'a> Deserialize<'a>>(s: &str) -> Result<T> {
 
 async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<Sec> {
     let r = sqlx::query(&format!(
-        "SELECT section_id, owner_org_id, method, bid_count, entries, report, session_start, session_end \
-         FROM eval_sections \
+        "SELECT section_id, owner_org_id, method, bid_count, entries, report, session_start, session_end, \
+         market FROM eval_sections \
          WHERE section_id = $1{}",
         if lock { db.for_update() } else { "" }
     ))
@@ -286,12 +444,14 @@ async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<
             (Some(a), Some(b)) => Some((a, b)),
             _ => None,
         },
+        market: r.try_get(8)?,
     })
 }
 
 async fn load_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Member>> {
     let rows = sqlx::query(
-        "SELECT expert_id, user_id, name, reviewed_at, scored_at, signed_at, sign_note, chair_vote, sign_refused FROM eval_members \
+        "SELECT expert_id, user_id, name, reviewed_at, scored_at, signed_at, sign_note, chair_vote, sign_refused, \
+         replaces, review_of, scores_of FROM eval_members \
          WHERE section_id = $1 AND active = 1 ORDER BY joined_at, expert_id",
     )
     .bind(section_id)
@@ -299,16 +459,22 @@ async fn load_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Member>> {
     .await?;
     rows.iter()
         .map(|r| {
+            let review_carried_from: Option<String> = r.try_get(10)?;
+            let scores_carried_from: Option<String> = r.try_get(11)?;
             Ok(Member {
                 expert_id: r.try_get(0)?,
                 user_id: r.try_get(1)?,
                 name: r.try_get(2)?,
-                reviewed: r.try_get::<Option<i64>, _>(3)?.is_some(),
-                scored: r.try_get::<Option<i64>, _>(4)?.is_some(),
+                reviewed: r.try_get::<Option<i64>, _>(3)?.is_some()
+                    || review_carried_from.is_some(),
+                scored: r.try_get::<Option<i64>, _>(4)?.is_some() || scores_carried_from.is_some(),
                 signed: r.try_get::<Option<i64>, _>(5)?.is_some(),
                 sign_note: r.try_get(6)?,
                 chair_vote: r.try_get(7)?,
                 refused: r.try_get::<i64, _>(8)? != 0,
+                replaces: r.try_get(9)?,
+                review_carried_from,
+                scores_carried_from,
             })
         })
         .collect()
@@ -352,6 +518,119 @@ async fn require_member(tx: &mut Tx, actor: &Actor, section_id: &str) -> Result<
     member_of(tx, actor, section_id)
         .await?
         .ok_or_else(|| Error::forbidden("only members of this section's evaluation committee"))
+}
+
+/// A member's use case begins: the transaction, the section locked, the caller's seat, and the
+/// session window.
+async fn member_tx(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<(Tx, Sec, Member)> {
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
+    let me = require_member(&mut tx, actor, section_id).await?;
+    in_session(&sec, ctx.clock.now())?;
+    Ok((tx, sec, me))
+}
+
+/// Write one of the section's evaluation events in the use case's transaction.
+async fn section_event(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    by: &ActorRef,
+    now: Timestamp,
+    event_type: &str,
+    section_id: &str,
+    payload: Value,
+) -> Result<()> {
+    emit(
+        tx,
+        &ctx.db,
+        by,
+        now,
+        NewEvent::new(event_type, "section", section_id, payload),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The two stages a member submits.
+#[derive(Clone, Copy)]
+enum Stage {
+    Review,
+    Scoring,
+}
+
+/// Mark the member's stage submitted and write its event (`evaluation.review.submitted` /
+/// `evaluation.scores.submitted` {section_id, expert_id}).
+async fn stage_submitted(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    by: &ActorRef,
+    now: Timestamp,
+    section_id: &str,
+    expert_id: &str,
+    stage: Stage,
+) -> Result<()> {
+    let (sql, event_type) = match stage {
+        Stage::Review => (
+            "UPDATE eval_members SET reviewed_at = $1 WHERE section_id = $2 AND expert_id = $3",
+            "evaluation.review.submitted",
+        ),
+        Stage::Scoring => (
+            "UPDATE eval_members SET scored_at = $1 WHERE section_id = $2 AND expert_id = $3",
+            "evaluation.scores.submitted",
+        ),
+    };
+    sqlx::query(sql)
+        .bind(to_micros(now))
+        .bind(section_id)
+        .bind(expert_id)
+        .execute(&mut **tx)
+        .await?;
+    section_event(
+        tx,
+        ctx,
+        by,
+        now,
+        event_type,
+        section_id,
+        json!({"section_id": section_id, "expert_id": expert_id}),
+    )
+    .await
+}
+
+/// A stage's submission covers exactly `expected` (the opened bids, or the bids left after the
+/// review), each once: every missing, unknown or repeated organization is named.
+fn check_coverage(
+    v: &mut ggzy_core::error::Violations,
+    stage: &str,
+    expected: &[&str],
+    given: &[&str],
+    scope: &str,
+) {
+    for b in expected {
+        if !given.contains(b) {
+            v.push(
+                "bids",
+                format!("{stage}.every_bid"),
+                format!("the submission must cover every {scope}; {b} is missing"),
+            );
+        }
+    }
+    for (i, g) in given.iter().enumerate() {
+        if !expected.contains(g) {
+            v.push(
+                format!("bids[{i}].org_id"),
+                format!("{stage}.unknown_bid"),
+                format!("not {scope} of this section"),
+            );
+        }
+        if given[..i].contains(g) {
+            v.push(
+                format!("bids[{i}].org_id"),
+                format!("{stage}.duplicate"),
+                "each bid appears once",
+            );
+        }
+    }
 }
 
 async fn require_reader(tx: &mut Tx, actor: &Actor, section_id: &str) -> Result<()> {
@@ -410,6 +689,19 @@ pub async fn declare_method(
             "only the tenderer (or its agency) of the section declares its method",
         ));
     }
+    if let (Some(required), Some(f)) = (
+        rules::required_price_formula(&sec.market),
+        spec.price_formula.as_ref(),
+    ) {
+        if spec.method == Method::Comprehensive && f.kind != required {
+            return Err(Error::field(
+                "price_formula.kind",
+                "price_formula.market_requires_lowest_ratio",
+                "government procurement scores the price by the lowest-price ratio, base / bid × points \
+                 (87号令 第五十五条: 综合评分法中的价格分统一采用低价优先法)",
+            ));
+        }
+    }
     if sec.bid_count > 0 {
         return Err(Error::conflict(
             "method.frozen_after_first_bid",
@@ -427,17 +719,14 @@ pub async fn declare_method(
         .bind(section_id)
         .execute(&mut *tx)
         .await?;
-    emit(
+    section_event(
         &mut tx,
-        &ctx.db,
+        ctx,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "evaluation.method.declared",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "method": spec}),
-        ),
+        "evaluation.method.declared",
+        section_id,
+        json!({"section_id": section_id, "method": spec}),
     )
     .await?;
     ctx.db.commit(tx).await?;
@@ -460,6 +749,20 @@ pub struct Workbench {
     pub rejected: Vec<String>,
     /// The elected chair (组长): the member with votes of more than half of the committee.
     pub chair: Option<String>,
+}
+
+impl Workbench {
+    fn of(sec: Sec, members: Vec<Member>, bids: Vec<OpenedBid>, p: Progress) -> Workbench {
+        Workbench {
+            section_id: sec.section_id,
+            method: sec.method,
+            stage: p.stage.to_string(),
+            chair: chair_of(&members),
+            members,
+            bids,
+            rejected: p.rejected,
+        }
+    }
 }
 
 /// The chair: the member voted for by more than half of the active committee.
@@ -533,7 +836,7 @@ async fn verdicts(
     let mut out = vec![];
     for r in rows {
         let expert: String = r.try_get(0)?;
-        if !members.iter().any(|m| m.expert_id == expert) {
+        if !members.iter().any(|m| m.review_by() == expert) {
             continue;
         }
         let items: String = r.try_get(3)?;
@@ -576,15 +879,7 @@ pub async fn workbench(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Wor
     let bids = opened_bids(&sec);
     let p = progress(&mut tx, &sec, &members, &bids).await?;
     tx.rollback().await?;
-    Ok(Workbench {
-        section_id: sec.section_id,
-        method: sec.method,
-        stage: p.stage.to_string(),
-        chair: chair_of(&members),
-        members,
-        bids,
-        rejected: p.rejected,
-    })
+    Ok(Workbench::of(sec, members, bids, p))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -619,11 +914,16 @@ pub async fn submit_review(
     input: ReviewInput,
 ) -> Result<Workbench> {
     actor.require(&[Role::Expert])?;
-    let mut tx = ctx.db.begin().await?;
-    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
-    let me = require_member(&mut tx, actor, section_id).await?;
-    in_session(&sec, ctx.clock.now())?;
+    let (mut tx, sec, me) = member_tx(ctx, actor, section_id).await?;
     let (_, bids) = ready_for_committee(&sec)?;
+    if let Some(from) = &me.review_carried_from {
+        return Err(Error::conflict(
+            "review.done_by_replaced_member",
+            format!(
+                "the member you replaced ({from}) submitted the review; it stays counted for your seat"
+            ),
+        ));
+    }
     if me.reviewed {
         return Err(Error::conflict(
             "review.already_submitted",
@@ -631,33 +931,18 @@ pub async fn submit_review(
         ));
     }
     let mut v = ggzy_core::error::Violations::new();
-    for b in &bids {
-        if !input.bids.iter().any(|r| r.org_id == b.org_id) {
-            v.push(
-                "bids",
-                "review.every_bid",
-                format!(
-                    "the review must cover every opened bid; {} is missing",
-                    b.org_id
-                ),
-            );
-        }
-    }
+    check_coverage(
+        &mut v,
+        "review",
+        &bids.iter().map(|b| b.org_id.as_str()).collect::<Vec<_>>(),
+        &input
+            .bids
+            .iter()
+            .map(|r| r.org_id.as_str())
+            .collect::<Vec<_>>(),
+        "opened bid",
+    );
     for (i, r) in input.bids.iter().enumerate() {
-        if !bids.iter().any(|b| b.org_id == r.org_id) {
-            v.push(
-                format!("bids[{i}].org_id"),
-                "review.unknown_bid",
-                "not an opened bid of this section",
-            );
-        }
-        if input.bids[..i].iter().any(|o| o.org_id == r.org_id) {
-            v.push(
-                format!("bids[{i}].org_id"),
-                "review.duplicate",
-                "each bid is reviewed once",
-            );
-        }
         if r.items.is_empty() {
             v.push(
                 format!("bids[{i}].items"),
@@ -699,57 +984,26 @@ pub async fn submit_review(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query(
-        "UPDATE eval_members SET reviewed_at = $1 WHERE section_id = $2 AND expert_id = $3",
-    )
-    .bind(to_micros(now))
-    .bind(section_id)
-    .bind(&me.expert_id)
-    .execute(&mut *tx)
-    .await?;
     let by = actor.actor_ref();
-    emit(
+    stage_submitted(
         &mut tx,
-        &ctx.db,
+        ctx,
         &by,
         now,
-        NewEvent::new(
-            "evaluation.review.submitted",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "expert_id": me.expert_id}),
-        ),
+        section_id,
+        &me.expert_id,
+        Stage::Review,
     )
     .await?;
     let members = load_members(&mut tx, section_id).await?;
     let p = progress(&mut tx, &sec, &members, &bids).await?;
     if members.iter().all(|m| m.reviewed) {
         for org in &p.rejected {
-            emit(
-                &mut tx,
-                &ctx.db,
-                &by,
-                now,
-                NewEvent::new(
-                    "evaluation.bid.rejected",
-                    "section",
-                    section_id,
-                    json!({"section_id": section_id, "org_id": org, "basis": "评标规定 第二十三条; majority of the committee"}),
-                ),
-            )
-            .await?;
+            section_event(&mut tx, ctx, &by, now, "evaluation.bid.rejected", section_id, json!({"section_id": section_id, "org_id": org, "basis": "评标规定 第二十三条; majority of the committee"})).await?;
         }
     }
     ctx.db.commit(tx).await?;
-    Ok(Workbench {
-        section_id: section_id.to_string(),
-        method: sec.method,
-        stage: p.stage.to_string(),
-        chair: chair_of(&members),
-        members,
-        bids,
-        rejected: p.rejected,
-    })
+    Ok(Workbench::of(sec, members, bids, p))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -786,10 +1040,7 @@ pub async fn submit_scores(
     input: ScoreInput,
 ) -> Result<Vec<MemberScores>> {
     actor.require(&[Role::Expert])?;
-    let mut tx = ctx.db.begin().await?;
-    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
-    let me = require_member(&mut tx, actor, section_id).await?;
-    in_session(&sec, ctx.clock.now())?;
+    let (mut tx, sec, me) = member_tx(ctx, actor, section_id).await?;
     let (spec, bids) = ready_for_committee(&sec)?;
     if spec.method != Method::Comprehensive {
         return Err(Error::conflict(
@@ -805,6 +1056,14 @@ pub async fn submit_scores(
             "scoring starts once every member finished the compliance review",
         ));
     }
+    if let Some(from) = &me.scores_carried_from {
+        return Err(Error::conflict(
+            "scoring.done_by_replaced_member",
+            format!(
+                "the member you replaced ({from}) submitted the scores; they stay counted for your seat"
+            ),
+        ));
+    }
     if me.scored {
         return Err(Error::conflict(
             "scoring.already_submitted",
@@ -816,33 +1075,18 @@ pub async fn submit_scores(
         .filter(|b| !p.rejected.contains(&b.org_id))
         .collect();
     let mut v = ggzy_core::error::Violations::new();
-    for b in &left {
-        if !input.bids.iter().any(|s| s.org_id == b.org_id) {
-            v.push(
-                "bids",
-                "scoring.every_bid",
-                format!(
-                    "every bid left after the review must be scored; {} is missing",
-                    b.org_id
-                ),
-            );
-        }
-    }
+    check_coverage(
+        &mut v,
+        "scoring",
+        &left.iter().map(|b| b.org_id.as_str()).collect::<Vec<_>>(),
+        &input
+            .bids
+            .iter()
+            .map(|s| s.org_id.as_str())
+            .collect::<Vec<_>>(),
+        "bid left after the review",
+    );
     for (i, s) in input.bids.iter().enumerate() {
-        if !left.iter().any(|b| b.org_id == s.org_id) {
-            v.push(
-                format!("bids[{i}].org_id"),
-                "scoring.unknown_bid",
-                "not a bid left after the review",
-            );
-        }
-        if input.bids[..i].iter().any(|o| o.org_id == s.org_id) {
-            v.push(
-                format!("bids[{i}].org_id"),
-                "scoring.duplicate",
-                "each bid is scored once",
-            );
-        }
         for c in spec.scored_criteria() {
             match s.points.get(&c.code) {
                 None => v.push(
@@ -885,24 +1129,15 @@ pub async fn submit_scores(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE eval_members SET scored_at = $1 WHERE section_id = $2 AND expert_id = $3")
-        .bind(to_micros(now))
-        .bind(section_id)
-        .bind(&me.expert_id)
-        .execute(&mut *tx)
-        .await?;
     let by = actor.actor_ref();
-    emit(
+    stage_submitted(
         &mut tx,
-        &ctx.db,
+        ctx,
         &by,
         now,
-        NewEvent::new(
-            "evaluation.scores.submitted",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "expert_id": me.expert_id}),
-        ),
+        section_id,
+        &me.expert_id,
+        Stage::Scoring,
     )
     .await?;
     let members = load_members(&mut tx, section_id).await?;
@@ -910,21 +1145,9 @@ pub async fn submit_scores(
         // Scoring complete: mark outliers for monitoring.
         let report = assemble(&mut tx, &sec, &spec, &members, &bids).await?;
         for o in report.outliers.iter() {
-            emit(
-                &mut tx,
-                &ctx.db,
-                &by,
-                now,
-                NewEvent::new(
-                    "evaluation.score.outlier",
-                    "section",
-                    section_id,
-                    json!({"section_id": section_id, "expert_id": o.expert_id, "org_id": o.org_id,
+            section_event(&mut tx, ctx, &by, now, "evaluation.score.outlier", section_id, json!({"section_id": section_id, "expert_id": o.expert_id, "org_id": o.org_id,
                            "member_total": o.member_total.to_string(), "committee_mean": o.committee_mean.to_string(),
-                           "share": spec.outlier_share().to_string()}),
-                ),
-            )
-            .await?;
+                           "share": spec.outlier_share().to_string()})).await?;
         }
     }
     let mine = load_scores(&mut tx, section_id, &members)
@@ -950,7 +1173,7 @@ async fn load_scores(
     let mut out = vec![];
     for r in rows {
         let expert_id: String = r.try_get(0)?;
-        if !members.iter().any(|m| m.expert_id == expert_id) {
+        if !members.iter().any(|m| m.scores_by() == expert_id) {
             continue;
         }
         let points: BTreeMap<String, Decimal> = parse_json(&r.try_get::<String, _>(2)?)?;
@@ -1073,6 +1296,11 @@ pub struct Report {
     /// Questions asked of bidders and their answers.
     #[serde(default)]
     pub clarifications: Vec<Clarification>,
+    /// Members replaced during the evaluation: who, by whom, why, when, and which of their stages
+    /// stay counted for the seat (`reviewed`, `scored`).
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub replaced: Vec<Value>,
     pub signed_at: Option<DateTime<Utc>>,
 }
 
@@ -1232,7 +1460,8 @@ async fn assemble(
             .iter()
             .map(|m| {
                 json!({"expert_id": m.expert_id, "name": m.name, "signed": m.signed && !m.refused,
-                              "refused": m.refused, "note": m.sign_note})
+                       "refused": m.refused, "note": m.sign_note, "replaces": m.replaces,
+                       "review_by": m.review_by(), "scores_by": m.scores_by()})
             })
             .collect(),
         rejected,
@@ -1242,8 +1471,36 @@ async fn assemble(
         outliers,
         chair: chair_of(members),
         clarifications: load_clarifications(tx, sid, None).await?,
+        replaced: replaced_members(tx, sid).await?,
         signed_at: None,
     })
+}
+
+/// The members who left the committee for a replacement, with the reason and the stages they had
+/// submitted (those stay counted for the seat the replacement took).
+async fn replaced_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Value>> {
+    let rows = sqlx::query(
+        "SELECT expert_id, name, replaced_by, replace_reason, replaced_at, reviewed_at, scored_at \
+         FROM eval_members WHERE section_id = $1 AND active = 0 AND replaced_by IS NOT NULL \
+         ORDER BY replaced_at, expert_id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(json!({
+                "expert_id": r.try_get::<String, _>(0)?,
+                "name": r.try_get::<String, _>(1)?,
+                "replaced_by": r.try_get::<Option<String>, _>(2)?,
+                "reason": r.try_get::<Option<String>, _>(3)?,
+                "replaced_at": r.try_get::<Option<i64>, _>(4)?
+                    .map(|t| ggzy_core::time::from_micros(t).to_rfc3339()),
+                "reviewed": r.try_get::<Option<i64>, _>(5)?.is_some(),
+                "scored": r.try_get::<Option<i64>, _>(6)?.is_some(),
+            }))
+        })
+        .collect()
 }
 
 /// The report: the signed one, or the draft once the scoring stage is complete.
@@ -1290,10 +1547,7 @@ pub struct SignInput {
 /// goes to the projects area, which starts the candidate publicity.
 pub async fn sign(ctx: &Ctx, actor: &Actor, section_id: &str, input: SignInput) -> Result<Report> {
     actor.require(&[Role::Expert])?;
-    let mut tx = ctx.db.begin().await?;
-    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
-    let me = require_member(&mut tx, actor, section_id).await?;
-    in_session(&sec, ctx.clock.now())?;
+    let (mut tx, sec, me) = member_tx(ctx, actor, section_id).await?;
     let (spec, bids) = ready_for_committee(&sec)?;
     let members = load_members(&mut tx, section_id).await?;
     let p = progress(&mut tx, &sec, &members, &bids).await?;
@@ -1336,18 +1590,15 @@ pub async fn sign(ctx: &Ctx, actor: &Actor, section_id: &str, input: SignInput) 
     .execute(&mut *tx)
     .await?;
     let by: ActorRef = actor.actor_ref();
-    emit(
+    section_event(
         &mut tx,
-        &ctx.db,
+        ctx,
         &by,
         now,
-        NewEvent::new(
-            "evaluation.report.member_signed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "expert_id": me.expert_id, "dissent": note,
+        "evaluation.report.member_signed",
+        section_id,
+        json!({"section_id": section_id, "expert_id": me.expert_id, "dissent": note,
                    "refused": input.refuse}),
-        ),
     )
     .await?;
     let members = load_members(&mut tx, section_id).await?;
@@ -1364,20 +1615,17 @@ pub async fn sign(ctx: &Ctx, actor: &Actor, section_id: &str, input: SignInput) 
         .execute(&mut *tx)
         .await?;
         let report_id = format!("PBBG-{section_id}");
-        emit(
+        section_event(
             &mut tx,
-            &ctx.db,
+            ctx,
             &by,
             now,
-            NewEvent::new(
-                "evaluation.report.signed",
-                "section",
-                section_id,
-                json!({"section_id": section_id, "report_id": report_id,
+            "evaluation.report.signed",
+            section_id,
+            json!({"section_id": section_id, "report_id": report_id,
                        "method": spec.method, "signed_at": now.to_rfc3339(),
                        "ranking": report.ranking,
                        "rejected": report.rejected.iter().map(|r| &r.org_id).collect::<Vec<_>>()}),
-            ),
         )
         .await?;
     }
@@ -1404,10 +1652,7 @@ pub async fn vote_chair(
     input: ChairVote,
 ) -> Result<Workbench> {
     actor.require(&[Role::Expert])?;
-    let mut tx = ctx.db.begin().await?;
-    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
-    let me = require_member(&mut tx, actor, section_id).await?;
-    in_session(&sec, ctx.clock.now())?;
+    let (mut tx, sec, me) = member_tx(ctx, actor, section_id).await?;
     if sec.report.is_some() {
         return Err(Error::conflict(
             "evaluation.signed",
@@ -1438,32 +1683,21 @@ pub async fn vote_chair(
     let members = load_members(&mut tx, section_id).await?;
     let chair = chair_of(&members);
     if let Some(c) = &chair {
-        emit(
+        section_event(
             &mut tx,
-            &ctx.db,
+            ctx,
             &actor.actor_ref(),
             now,
-            NewEvent::new(
-                "evaluation.chair.elected",
-                "section",
-                section_id,
-                json!({"section_id": section_id, "expert_id": c}),
-            ),
+            "evaluation.chair.elected",
+            section_id,
+            json!({"section_id": section_id, "expert_id": c}),
         )
         .await?;
     }
     let bids = opened_bids(&sec);
     let p = progress(&mut tx, &sec, &members, &bids).await?;
     ctx.db.commit(tx).await?;
-    Ok(Workbench {
-        section_id: section_id.to_string(),
-        method: sec.method,
-        stage: p.stage.to_string(),
-        chair,
-        members,
-        bids,
-        rejected: p.rejected,
-    })
+    Ok(Workbench::of(sec, members, bids, p))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1531,10 +1765,7 @@ pub async fn ask(
     input: ClarificationInput,
 ) -> Result<Clarification> {
     actor.require(&[Role::Expert])?;
-    let mut tx = ctx.db.begin().await?;
-    let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
-    let me = require_member(&mut tx, actor, section_id).await?;
-    in_session(&sec, ctx.clock.now())?;
+    let (mut tx, sec, me) = member_tx(ctx, actor, section_id).await?;
     let (_, bids) = ready_for_committee(&sec)?;
     let now = ctx.clock.now();
     let mut v = ggzy_core::error::Violations::new();
@@ -1584,18 +1815,15 @@ pub async fn ask(
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await?;
-    emit(
+    section_event(
         &mut tx,
-        &ctx.db,
+        ctx,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "evaluation.clarification.requested",
-            "section",
-            section_id,
-            json!({"clarification_id": c.id, "section_id": section_id, "org_id": c.org_id,
+        "evaluation.clarification.requested",
+        section_id,
+        json!({"clarification_id": c.id, "section_id": section_id, "org_id": c.org_id,
                    "reply_by": c.reply_by.to_rfc3339()}),
-        ),
     )
     .await?;
     ctx.db.commit(tx).await?;
@@ -1701,17 +1929,14 @@ pub async fn answer(
     .await?
     .rows_affected();
     ggzy_store::expect_one(n, "clarification.answered", "answered concurrently")?;
-    emit(
+    section_event(
         &mut tx,
-        &ctx.db,
+        ctx,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "evaluation.clarification.answered",
-            "section",
-            &section_id,
-            json!({"clarification_id": clarification_id, "section_id": section_id, "org_id": org_id}),
-        ),
+        "evaluation.clarification.answered",
+        &section_id,
+        json!({"clarification_id": clarification_id, "section_id": section_id, "org_id": org_id}),
     )
     .await?;
     let c = load_clarifications(&mut tx, &section_id, Some(&org_id))

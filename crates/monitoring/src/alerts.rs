@@ -97,6 +97,17 @@ pub struct Subject {
     pub project_id: Option<String>,
 }
 
+impl Subject {
+    /// A subject outside any section or project (an expert, a session, another aggregate).
+    pub fn detached(subject: String) -> Subject {
+        Subject {
+            subject,
+            section_id: None,
+            project_id: None,
+        }
+    }
+}
+
 /// Open an alert for a finding unless the same signal is already known for the subject (then only
 /// its evidence is refreshed). Returns the new alert's id.
 #[tracing::instrument(skip_all, fields(rule_id = %f.rule_id, subject = %subject.subject))]

@@ -242,11 +242,7 @@ impl Consumer for MonitoringConsumer {
                             &detail,
                             json!({"payload": p, "event_ids": [ev.id]}),
                         );
-                        let subj = Subject {
-                            subject: format!("session:{sid}"),
-                            section_id: None,
-                            project_id: None,
-                        };
+                        let subj = Subject::detached(format!("session:{sid}"));
                         alerts::raise(tx, db, now, &rule, &subj, f)
                             .await
                             .map(|_| ())
@@ -361,11 +357,7 @@ async fn compliance(
             ensure_section(tx, s, &ev.payload, now).await?;
             subject_of(tx, s).await?
         }
-        None => Subject {
-            subject: format!("{}:{}", ev.aggregate_type, ev.aggregate_id),
-            section_id: None,
-            project_id: None,
-        },
+        None => Subject::detached(format!("{}:{}", ev.aggregate_type, ev.aggregate_id)),
     };
     alerts::raise(tx, db, now, &rule, &subj, f).await?;
     Ok(())
@@ -888,11 +880,7 @@ async fn expert_rated(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> R
         .map(|r| r.try_get::<String, _>(0))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     if let Some(f) = rules::low_ratings(&rule, expert, &events) {
-        let subj = Subject {
-            subject: format!("expert:{expert}"),
-            section_id: None,
-            project_id: None,
-        };
+        let subj = Subject::detached(format!("expert:{expert}"));
         alerts::raise(tx, db, now, &rule, &subj, f).await?;
     }
     Ok(())

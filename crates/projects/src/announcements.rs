@@ -10,10 +10,11 @@
 //! A published announcement is a fact: what cannot apply (a section already bidding, a deadline
 //! already passed) is skipped with a warning, never retried forever.
 
-use crate::award::{load_sec, set_state};
+use crate::award::load_sec;
 use crate::bidding::DEADLINE_TIMER;
 use crate::model::{transition, SectionAction, SectionState};
 use crate::rules::registration_open;
+use crate::service::set_section_state as set_state;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::time::to_micros;

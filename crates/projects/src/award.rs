@@ -12,6 +12,7 @@
 //! ([`EvaluationReports`]); both go through [`accept_result`].
 
 use crate::model::{transition, SectionAction, SectionState};
+use crate::service::set_section_state as set_state;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
@@ -253,29 +254,6 @@ pub(crate) async fn load_sec(
         bid_deadline: from_micros(r.try_get(8)?),
         opening_at: from_micros(r.try_get(9)?),
     })
-}
-
-pub(crate) async fn set_state(
-    tx: &mut Tx,
-    id: &str,
-    from: SectionState,
-    to: SectionState,
-    now: Timestamp,
-) -> Result<()> {
-    let n =
-        sqlx::query("UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-            .bind(to.as_str())
-            .bind(to_micros(now))
-            .bind(id)
-            .bind(from.as_str())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-    expect_one(
-        n,
-        "section.illegal_transition",
-        "section changed concurrently",
-    )
 }
 
 /// Only the project's own tenderer or agency (by organization) acts for it.

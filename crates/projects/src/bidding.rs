@@ -7,6 +7,7 @@ use crate::rules::{
     joint_bid_bar, registration_open, sanction_active, Party, Relation, SanctionKind,
     REGISTRATION_DEADLINE_SOURCE,
 };
+use crate::service::set_section_state;
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
@@ -16,7 +17,7 @@ use ggzy_core::{ids, Clock, Error, Result, ResultExt};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::timers::{self, Timer, TimerHandler};
-use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
+use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -387,29 +388,6 @@ async fn load_section(
     })
 }
 
-async fn set_state(
-    tx: &mut Tx,
-    s: &SectionRow,
-    from: SectionState,
-    to: SectionState,
-    now: i64,
-) -> Result<()> {
-    let n =
-        sqlx::query("UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-            .bind(to.as_str())
-            .bind(now)
-            .bind(&s.id)
-            .bind(from.as_str())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-    expect_one(
-        n,
-        "section.illegal_transition",
-        "section changed concurrently",
-    )
-}
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SectionStatus {
     pub section_id: String,
@@ -441,7 +419,7 @@ pub async fn open_bidding(ctx: &Ctx, actor: &Actor, id: &str) -> Result<SectionS
             ),
         ));
     }
-    set_state(&mut tx, &s, s.state, bidding, to_micros(now)).await?;
+    set_section_state(&mut tx, &s.id, s.state, bidding, now).await?;
     timers::schedule(
         &mut tx,
         DEADLINE_TIMER,

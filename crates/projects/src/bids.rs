@@ -227,6 +227,7 @@ async fn check_may_bid(
     lock: Lock,
 ) -> Result<SectionInfo> {
     let s = section_info(ctx, conn, section_id, lock).await?;
+    crate::service::require_sealed_bids(conn, section_id).await?;
     if !registration_open(now, s.bid_deadline) {
         return Err(Error::conflict(
             "bid.after_deadline",

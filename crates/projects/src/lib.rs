@@ -14,6 +14,7 @@ pub mod bidder;
 pub mod bidding;
 pub mod bids;
 pub mod http;
+pub mod listing;
 pub mod model;
 pub mod opening;
 pub mod package;

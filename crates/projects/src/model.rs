@@ -44,6 +44,9 @@ pub enum SectionAction {
     SignContract,
     Fail,
     Terminate,
+    /// A listing section (挂牌/拍卖/网络竞价) sold by the auctions area: closed → awarded on the
+    /// confirmed deal (成交确认), without opening, evaluation or candidate publicity.
+    ConcludeDeal,
 }
 
 impl SectionState {
@@ -96,7 +99,7 @@ impl SectionState {
 }
 
 impl SectionAction {
-    pub const ALL: [SectionAction; 11] = [
+    pub const ALL: [SectionAction; 12] = [
         SectionAction::Register,
         SectionAction::Announce,
         SectionAction::OpenBidding,
@@ -108,6 +111,7 @@ impl SectionAction {
         SectionAction::SignContract,
         SectionAction::Fail,
         SectionAction::Terminate,
+        SectionAction::ConcludeDeal,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -123,6 +127,7 @@ impl SectionAction {
             SectionAction::SignContract => "sign the contract",
             SectionAction::Fail => "fail",
             SectionAction::Terminate => "terminate",
+            SectionAction::ConcludeDeal => "conclude the deal",
         }
     }
 }
@@ -141,6 +146,8 @@ pub fn transition(from: SectionState, action: SectionAction) -> Result<SectionSt
         (S::Evaluating, A::Publicize) => Some(S::Publicizing),
         (S::Publicizing, A::Award) => Some(S::Awarded),
         (S::Awarded, A::SignContract) => Some(S::Contracted),
+        // Listing: the deal confirmed by the auctions area after registration closed.
+        (S::Closed, A::ConcludeDeal) => Some(S::Awarded),
         // 流标: too few bids at the deadline or at opening, every bid rejected in evaluation, or
         // the candidates all fall away during publicity.
         (
@@ -249,6 +256,7 @@ mod tests {
         (S::Evaluating, A::Publicize, S::Publicizing),
         (S::Publicizing, A::Award, S::Awarded),
         (S::Awarded, A::SignContract, S::Contracted),
+        (S::Closed, A::ConcludeDeal, S::Awarded),
         (S::Announced, A::Fail, S::Failed),
         (S::Bidding, A::Fail, S::Failed),
         (S::Closed, A::Fail, S::Failed),
@@ -310,6 +318,10 @@ mod tests {
         assert!(transition(S::Failed, A::Announce).is_err());
         assert!(transition(S::Terminated, A::Terminate).is_err());
         assert!(transition(S::Awarded, A::Fail).is_err());
+        // A deal concludes a closed listing section only: not while bidding, not after opening.
+        assert!(transition(S::Bidding, A::ConcludeDeal).is_err());
+        assert!(transition(S::Opening, A::ConcludeDeal).is_err());
+        assert!(transition(S::Awarded, A::ConcludeDeal).is_err());
     }
 
     #[test]

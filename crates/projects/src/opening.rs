@@ -8,6 +8,7 @@
 use crate::model::{transition, SectionAction, SectionState};
 use crate::package::{self, PackageError};
 use crate::rules::registration_open;
+use crate::service::set_section_state;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
@@ -139,7 +140,13 @@ async fn load_rules(
 
 /// Schedule (or move, while pending) the opening timer of a section at its stored opening time.
 /// Called when the section starts bidding and whenever its deadline or opening time changes.
+/// A listing section (挂牌/拍卖/网络竞价) has no sealed-bid opening: nothing is scheduled.
 pub async fn schedule_opening(tx: &mut Tx, section_id: &str, now: Timestamp) -> Result<()> {
+    if let Some(p) = crate::service::section_procedure(tx, section_id).await? {
+        if !p.has_sealed_bids() {
+            return Ok(());
+        }
+    }
     let r = sqlx::query("SELECT opening_at, state FROM sections WHERE id = $1")
         .bind(section_id)
         .fetch_optional(&mut **tx)
@@ -234,20 +241,7 @@ async fn move_state(
     now: Timestamp,
 ) -> Result<SectionState> {
     let to = transition(from, action)?;
-    let n =
-        sqlx::query("UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-            .bind(to.as_str())
-            .bind(to_micros(now))
-            .bind(id)
-            .bind(from.as_str())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-    expect_one(
-        n,
-        "section.illegal_transition",
-        "section changed concurrently",
-    )?;
+    set_section_state(tx, id, from, to, now).await?;
     Ok(to)
 }
 
@@ -265,6 +259,14 @@ impl TimerHandler for SectionOpening {
             Err(Error::NotFound(_)) => return Ok(()),
             r => r?,
         };
+        // A timer left from before the section became a listing: nothing to open (its deadline
+        // timer closes it; the auctions area sells it).
+        if let Some(p) = crate::service::section_procedure(tx, id).await? {
+            if !p.has_sealed_bids() {
+                tracing::info!(section_id = id, "listing section: no sealed-bid opening");
+                return Ok(());
+            }
+        }
         let mut state = s.state;
         if state == SectionState::Bidding {
             if registration_open(now, s.bid_deadline) {
@@ -625,6 +627,7 @@ pub async fn submit_key(
     let bid = {
         let mut conn = ctx.db.pool().acquire().await?;
         let s = load_section(&mut conn, &ctx.db, section_id, false).await?;
+        crate::service::require_sealed_bids(&mut conn, section_id).await?;
         check_window(&mut conn, section_id, &s, now).await?;
         let r = sqlx::query(
             "SELECT id, file_name, plaintext_digest, size, decryption, suite FROM bids \

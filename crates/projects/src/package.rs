@@ -407,8 +407,12 @@ impl ManifestReader {
                 "price must be a non-negative decimal with at most 2 places",
             ));
         }
-        let docs: u64 = m.documents.iter().map(|d| d.size).sum();
-        if docs.checked_add(4 + n as u64) != Some(plaintext_len) {
+        // Checked: declared sizes near u64::MAX must not overflow the sum (found by fuzzing).
+        let docs = m
+            .documents
+            .iter()
+            .try_fold(0u64, |sum, d| sum.checked_add(d.size));
+        if docs.and_then(|d| d.checked_add(4 + n as u64)) != Some(plaintext_len) {
             return Err(PackageError::Malformed(
                 "document sizes do not add up to the plaintext",
             ));
@@ -703,6 +707,25 @@ mod tests {
         assert!(parse_price(" 1").is_none());
         let bad = plaintext(Suite::Aes256GcmSha256, "1.001", &[]);
         let s = seal(Suite::Aes256GcmSha256, &AES_KEY, &PREFIX7, &bad).unwrap();
+        assert!(matches!(
+            open(&AES_KEY, &s.ciphertext, &s.digest),
+            Err(PackageError::Malformed(_))
+        ));
+        // Document sizes whose sum overflows u64 (wrapping to 0, i.e. "adding up"): refused.
+        let m = Manifest {
+            format: FORMAT.into(),
+            price: "1.00".into(),
+            currency: cny(),
+            documents: [u64::MAX, 1]
+                .into_iter()
+                .map(|size| Document {
+                    name: "a".into(),
+                    size,
+                    digest: String::new(),
+                })
+                .collect(),
+        };
+        let s = seal(Suite::Aes256GcmSha256, &AES_KEY, &PREFIX7, &m.head()).unwrap();
         assert!(matches!(
             open(&AES_KEY, &s.ciphertext, &s.digest),
             Err(PackageError::Malformed(_))

@@ -23,16 +23,47 @@ pub enum Procedure {
     OpenTender,
     /// 邀请招标
     InvitedTender,
+    /// Sold by quotes through the auctions area: 挂牌出让 / 拍卖出让 (land, 国土资源部令第39号) and
+    /// 挂牌 / 网络竞价 / 拍卖 (property, 国资委 财政部令第32号). No sealed bids and no opening (开标):
+    /// bidders register (报名) until the bid deadline (= the listing end) and the auctions area
+    /// runs the listing or auction; its deal (`auctions.deal.confirmed`) concludes the section.
+    Listing,
 }
 
 impl Procedure {
-    pub const ALL: [Procedure; 2] = [Procedure::OpenTender, Procedure::InvitedTender];
+    pub const ALL: [Procedure; 3] = [
+        Procedure::OpenTender,
+        Procedure::InvitedTender,
+        Procedure::Listing,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
             Procedure::OpenTender => "open_tender",
             Procedure::InvitedTender => "invited_tender",
+            Procedure::Listing => "listing",
         }
+    }
+
+    /// Does this procedure receive sealed bids and open them (开标)?
+    pub fn has_sealed_bids(&self) -> bool {
+        !matches!(self, Procedure::Listing)
+    }
+
+    /// Listing (挂牌/拍卖/网络竞价) exists only for land-use rights (39号令) and state property
+    /// (32号令); construction and procurement are tendered (招标投标法 / 政府采购法).
+    pub fn check_market(&self, market: Market) -> Result<(), FieldError> {
+        if *self == Procedure::Listing && !matches!(market, Market::Land | Market::Property) {
+            return Err(FieldError::new(
+                "procedure",
+                "procedure.market",
+                format!(
+                    "procedure listing (挂牌/拍卖/网络竞价) is only for the land and property markets, not {}",
+                    market.as_str()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
@@ -43,7 +74,7 @@ impl Procedure {
                 FieldError::new(
                     "",
                     "procedure.unknown",
-                    "procedure must be one of open_tender, invited_tender",
+                    "procedure must be one of open_tender, invited_tender, listing",
                 )
             })
     }
@@ -95,6 +126,7 @@ impl MarketRules {
     /// (land and property: only the open tender, seeded by migrations/0011_award.sql)
     /// (land and property rights follow their own announcement rules).
     pub fn national(market: Market, procedure: Procedure) -> Option<MarketRules> {
+        procedure.check_market(market).ok()?;
         match market {
             Market::Construction => Some(MarketRules {
                 market,
@@ -160,6 +192,39 @@ impl MarketRules {
                 deposit_cap_source: "国资委 财政部令第32号 (set by the disclosure)".into(),
                 opening_at_deadline: true,
                 opening_source: "招标投标法 第三十四条".into(),
+            }),
+            // Listing (挂牌/拍卖/网络竞价): registration (报名) closes at the listing end, which is the
+            // section's bid deadline; no sealed-bid opening, so the opening time is not tied to it.
+            Market::Land if procedure == Procedure::Listing => Some(MarketRules {
+                market,
+                procedure,
+                // 39号令 10: 出让人应当至少在挂牌开始日前20日发布挂牌出让公告; the listing end (the
+                // registration deadline) is therefore at least 20 days after the announcement.
+                deadline_min: period(20, DayKind::Calendar, "国土资源部令第39号 第十条"),
+                doc_sale_min: period(
+                    0,
+                    DayKind::Calendar,
+                    "国土资源部令第39号 (set by the announcement)",
+                ),
+                deposit_cap_bp: 10_000,
+                deposit_cap_source: "国土资源部令第39号 (set by the announcement)".into(),
+                opening_at_deadline: false,
+                opening_source: "国土资源部令第39号 (listing: no sealed-bid opening)".into(),
+            }),
+            Market::Property if procedure == Procedure::Listing => Some(MarketRules {
+                market,
+                procedure,
+                // 32号令 13: 正式披露信息的时间不少于20个工作日; registration runs to its end.
+                deadline_min: period(20, DayKind::Working, "国资委 财政部令第32号 第十三条"),
+                doc_sale_min: period(
+                    0,
+                    DayKind::Calendar,
+                    "国资委 财政部令第32号 (set by the disclosure)",
+                ),
+                deposit_cap_bp: 10_000,
+                deposit_cap_source: "国资委 财政部令第32号 (set by the disclosure)".into(),
+                opening_at_deadline: false,
+                opening_source: "国资委 财政部令第32号 (listing: no sealed-bid opening)".into(),
             }),
             Market::Land | Market::Property => None,
         }
@@ -826,7 +891,79 @@ mod tests {
         assert!(property.deadline_min.source.contains("第32号 第十三条"));
         assert!(MarketRules::national(Market::Land, Procedure::InvitedTender).is_none());
         assert!(MarketRules::national(Market::Property, Procedure::InvitedTender).is_none());
-        assert_eq!(MarketRules::all_national().len(), 6);
+        // construction and procurement: open and invited tender; land and property: open tender
+        // and listing.
+        assert_eq!(MarketRules::all_national().len(), 8);
+        assert!(MarketRules::national(Market::Construction, Procedure::Listing).is_none());
+    }
+
+    fn listing_check(market: Market, s: SectionInput) -> Result<(), Vec<FieldError>> {
+        let rules = MarketRules::national(market, Procedure::Listing).unwrap();
+        let input = ProjectInput {
+            market,
+            procedure: Procedure::Listing,
+            sections: vec![s],
+        };
+        check_registration(&rules, &cal(), &input)
+    }
+
+    #[test]
+    fn a_land_listing_ending_20_days_after_the_announcement_is_accepted_and_19_refused() {
+        let mut s = section();
+        s.docs_sale_end_at = s.docs_issue_at;
+        // Issued Mon 2026-03-02: the listing end (bid deadline) on 03-21 is 19 days, 03-22 is 20.
+        s.bid_deadline = at_local(d("2026-03-21"), 23, 59, 59);
+        // No sealed-bid opening: the opening time need not equal the deadline.
+        s.opening_at = s.bid_deadline + chrono::Duration::days(5);
+        let errs = listing_check(Market::Land, s.clone()).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].field, "sections[0].bid_deadline");
+        assert_eq!(errs[0].rule, "land.deadline_min_days");
+        assert!(
+            errs[0].message.contains("第39号 第十条"),
+            "{}",
+            errs[0].message
+        );
+        s.bid_deadline = at_local(d("2026-03-22"), 0, 0, 0);
+        assert_eq!(listing_check(Market::Land, s), Ok(()));
+    }
+
+    #[test]
+    fn a_property_listing_counts_20_working_days() {
+        let cal = cal();
+        let mut s = section();
+        s.docs_sale_end_at = s.docs_issue_at;
+        let twentieth = cal.add_working_days(d("2026-03-02"), 20).unwrap();
+        let day_before = twentieth.pred_opt().unwrap();
+        s.bid_deadline = at_local(day_before, 18, 0, 0);
+        s.opening_at = s.bid_deadline;
+        let errs = listing_check(Market::Property, s.clone()).unwrap_err();
+        assert_eq!(errs[0].rule, "property.deadline_min_days");
+        assert!(errs[0].message.contains("20 working days"));
+        assert!(errs[0].message.contains("第32号 第十三条"));
+        s.bid_deadline = at_local(twentieth, 9, 0, 0);
+        assert_eq!(listing_check(Market::Property, s), Ok(()));
+    }
+
+    #[test]
+    fn listing_is_only_for_land_and_property_and_has_no_sealed_bids() {
+        for m in [Market::Land, Market::Property] {
+            assert_eq!(Procedure::Listing.check_market(m), Ok(()));
+            assert!(MarketRules::national(m, Procedure::Listing).is_some());
+        }
+        for m in [Market::Construction, Market::Procurement] {
+            let e = Procedure::Listing.check_market(m).unwrap_err();
+            assert_eq!(
+                (e.field.as_str(), e.rule.as_str()),
+                ("procedure", "procedure.market")
+            );
+            assert_eq!(Procedure::OpenTender.check_market(m), Ok(()));
+        }
+        assert!(!Procedure::Listing.has_sealed_bids());
+        assert!(
+            Procedure::OpenTender.has_sealed_bids() && Procedure::InvitedTender.has_sealed_bids()
+        );
+        assert_eq!(Procedure::parse("listing").unwrap(), Procedure::Listing);
     }
 
     proptest! {

@@ -12,7 +12,7 @@ use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::{Market, ProjectCode, RegionCode, Uscc};
 use ggzy_core::time::{from_micros, local_date, to_micros};
-use ggzy_core::{ids, Error, FieldError as FieldErr, Money, Result};
+use ggzy_core::{ids, Error, FieldError as FieldErr, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, expect_one, Ctx, Tx};
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,7 @@ pub struct ProjectDraft {
     pub name: String,
     /// `construction`, `procurement`, `land` or `property`.
     pub market: String,
-    /// `open_tender` or `invited_tender`.
+    /// `open_tender`, `invited_tender` or `listing` (挂牌/拍卖/网络竞价; land and property only).
     pub procedure: String,
     /// Unified social credit code of the tenderer (招标人/采购人), GB 32100-2015.
     pub tenderer_uscc: String,
@@ -141,6 +141,11 @@ fn check_draft(d: &ProjectDraft) -> Result<Checked> {
                 "required",
                 "section name is required (at most 200 characters)",
             );
+        }
+    }
+    if let (Some(m), Some(p)) = (market, procedure) {
+        if let Err(e) = p.check_market(m) {
+            v.push(e.field, e.rule, e.message);
         }
     }
     v.into_result()?;
@@ -264,6 +269,68 @@ pub async fn update(ctx: &Ctx, actor: &Actor, id: &str, draft: ProjectDraft) -> 
 }
 
 /// Insert or update sections 1..=n of a draft project.
+/// Move a section `from` → `to` (a conditional update: a concurrent change is a conflict).
+/// The procedure of a section's project (`None` for an unknown section).
+pub(crate) async fn section_procedure(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+) -> Result<Option<Procedure>> {
+    let r = sqlx::query(
+        "SELECT p.procedure FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match r {
+        None => Ok(None),
+        Some(r) => Procedure::parse(&r.try_get::<String, _>(0)?)
+            .map(Some)
+            .map_err(|e| Error::internal(format!("projects.procedure: {}", e.message))),
+    }
+}
+
+/// 409 `bid.not_sealed_bid_procedure` for a listing section: its bidders quote through the
+/// auctions area; there are no sealed bids, keys or opening (开标) here.
+pub(crate) async fn require_sealed_bids(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+) -> Result<()> {
+    match section_procedure(conn, section_id).await? {
+        Some(p) if !p.has_sealed_bids() => Err(Error::conflict(
+            "bid.not_sealed_bid_procedure",
+            format!(
+                "the section is sold by {} (挂牌/拍卖/网络竞价): quotes go to the auctions area, \
+                 there are no sealed bids nor bid opening",
+                p.as_str()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) async fn set_section_state(
+    tx: &mut Tx,
+    id: &str,
+    from: SectionState,
+    to: SectionState,
+    now: Timestamp,
+) -> Result<()> {
+    let n =
+        sqlx::query("UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+            .bind(to.as_str())
+            .bind(to_micros(now))
+            .bind(id)
+            .bind(from.as_str())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    expect_one(
+        n,
+        "section.illegal_transition",
+        "section changed concurrently",
+    )
+}
+
 async fn write_sections(
     tx: &mut Tx,
     project_id: &str,
@@ -432,21 +499,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
     )?;
     for s in &cur.sections {
         let to = transition(s.state, SectionAction::Register)?;
-        let n = sqlx::query(
-            "UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
-        )
-        .bind(to.as_str())
-        .bind(to_micros(now))
-        .bind(&s.id)
-        .bind(s.state.as_str())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        expect_one(
-            n,
-            "section.illegal_transition",
-            "section changed concurrently",
-        )?;
+        set_section_state(&mut tx, &s.id, s.state, to, now).await?;
     }
     let p = load(&mut tx, id).await?;
     let by = actor.actor_ref();

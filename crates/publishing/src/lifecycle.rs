@@ -6,6 +6,11 @@
 //! An auto-draft belongs to the tenderer's organization, keeps the event's values in
 //! `source_fields` (an edit may add to them, never change them) and goes through the ordinary
 //! workflow: the tenderer completes the fields the event does not carry, submits, staff approve.
+//!
+//! Land and property trades: `auctions.deal.confirmed` drafts the deal announcement (成交公告) with
+//! the subject, the buyer's name (from this area's copy of organizations, `publishing_orgs`, fed by
+//! `identity.organization.registered` in the same log order), the price and the deal time;
+//! `auctions.listing.failed` / `auctions.auction.failed` draft a failure notice (流拍公告).
 
 use crate::rules::{render_markdown, AnnouncementType};
 use crate::service::{self, SectionInfo};
@@ -137,6 +142,9 @@ struct Draft {
     /// Every field of the draft; `source` the subset taken from the event (locked).
     fields: Value,
     source: Value,
+    /// What makes the draft unique instead of the event id (a deal drafts one notice even when
+    /// its event is emitted again under a new id).
+    key: Option<String>,
 }
 
 async fn create_draft(
@@ -173,7 +181,11 @@ async fn create_draft(
     .bind(to_micros(now))
     .bind((!s.project_id.is_empty()).then(|| s.project_id.clone()))
     .bind(json!([s.section_id]).to_string())
-    .bind(format!("{}:{}", ev.id, d.ann_type.as_str()))
+    .bind(format!(
+        "{}:{}",
+        d.key.as_deref().unwrap_or(&ev.id),
+        d.ann_type.as_str()
+    ))
     .bind(d.source.to_string())
     .execute(&mut **tx)
     .await?
@@ -241,6 +253,7 @@ fn opening_record(s: &SectionInfo, p: &Value) -> Draft {
         body,
         source: fields.clone(),
         fields,
+        key: None,
     }
 }
 
@@ -277,6 +290,7 @@ fn candidate_publicity(s: &SectionInfo, p: &Value) -> Draft {
         body,
         source: fields.clone(),
         fields,
+        key: None,
     }
 }
 
@@ -329,7 +343,94 @@ fn award(s: &SectionInfo, p: &Value) -> Draft {
         body,
         source: fields.clone(),
         fields,
+        key: None,
     }
+}
+
+/// The deal announcement (成交公告) of a land or property listing / auction. `winner_name` comes
+/// from the event when it carries one, else from this area's copy of organizations; when neither
+/// knows it the field stays open for the tenderer to fill in (the type requires it at submission).
+fn deal(s: &SectionInfo, p: &Value, winner_name: Option<String>) -> Draft {
+    let name = format!("{}{}", s.project_name, s.section_name);
+    let mut fields = json!({
+        "subject": name,
+        "winner_org_id": p["winner_org_id"],
+        "winner_number": p["winner_number"],
+        "price": p["price"],
+        "deal_at": p["confirmed_at"],
+        "deal_id": p["deal_id"],
+        "via": p["via"],
+    });
+    if let Some(w) = &winner_name {
+        fields["winner"] = json!(w);
+    }
+    let via = match p["via"].as_str() {
+        Some("auction") => "网络竞价",
+        Some("listing") => "挂牌",
+        _ => "—",
+    };
+    let body = format!(
+        "## 成交公告\n\n| 标的 | 竞得人（受让方） | 竞买号 | 成交价（元） | 成交方式 | 成交时间 |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n",
+        cell(&json!(name)),
+        cell(&json!(winner_name)),
+        cell(&p["winner_number"]),
+        cell(&p["price"]),
+        via,
+        cell(&p["confirmed_at"]),
+    );
+    Draft {
+        ann_type: AnnouncementType::Deal,
+        title: title(s, "成交公告"),
+        body,
+        source: fields.clone(),
+        fields,
+        key: p["deal_id"].as_str().map(|d| format!("deal:{d}")),
+    }
+}
+
+/// The failure notice (流拍公告) of a land or property listing / auction.
+fn auction_failure(s: &SectionInfo, p: &Value) -> Draft {
+    let reason = match p["reason"].as_str() {
+        Some("no_quote") => "挂牌期限内无人报价（no valid quote）",
+        Some("reserve_not_met") => "最高报价低于保留价（reserve price not met）",
+        _ => "未成交",
+    };
+    let fields = json!({
+        "project_name": format!("{}{}", s.project_name, s.section_name),
+        "reason": p["reason"],
+        "kind": "failed",
+        "failed_at": p["failed_at"],
+        "highest_price": p["highest_price"],
+        "basis": "国土资源部令第39号 第二十条; 国资委 财政部令第32号",
+    });
+    let body = format!(
+        "## 流拍公告\n\n原因：{reason}\n\n最高报价（元）：{}\n\n时间：{}\n",
+        cell(&p["highest_price"]),
+        cell(&p["failed_at"])
+    );
+    Draft {
+        ann_type: AnnouncementType::Failure,
+        title: title(s, "流拍公告"),
+        body,
+        source: fields.clone(),
+        fields,
+        key: p["auction_id"]
+            .as_str()
+            .map(|a| format!("auction:{a}:failed")),
+    }
+}
+
+/// The organization's name in this area's copy (None when never seen).
+async fn org_name(tx: &mut Tx, org_id: &str) -> Result<Option<String>> {
+    use sqlx::Row;
+    let r = sqlx::query("SELECT name FROM publishing_orgs WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match r {
+        Some(r) => Some(r.try_get::<String, _>(0)?).filter(|n| !n.is_empty()),
+        None => None,
+    })
 }
 
 fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
@@ -359,6 +460,7 @@ fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
         body,
         source: fields.clone(),
         fields,
+        key: None,
     }
 }
 
@@ -380,6 +482,10 @@ impl Consumer for LifecycleProjection {
                 | "projects.contract.signed"
                 | "projects.section.failed"
                 | "projects.section.terminated"
+                | "identity.organization.registered"
+                | "auctions.deal.confirmed"
+                | "auctions.listing.failed"
+                | "auctions.auction.failed"
         )
     }
 
@@ -394,6 +500,21 @@ impl Consumer for LifecycleProjection {
             }
             "projects.section.registered" => {
                 upsert_section(tx, &json!({}), p, to_micros(now)).await?;
+            }
+            "identity.organization.registered" => {
+                if let (Some(id), Some(name)) = (p["id"].as_str(), p["name"].as_str()) {
+                    sqlx::query(
+                        "INSERT INTO publishing_orgs (org_id, uscc, name, updated_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (org_id) DO UPDATE SET uscc = excluded.uscc, name = excluded.name, \
+                         updated_at = excluded.updated_at",
+                    )
+                    .bind(id)
+                    .bind(p["uscc"].as_str().unwrap_or_default())
+                    .bind(name)
+                    .bind(to_micros(now))
+                    .execute(&mut **tx)
+                    .await?;
+                }
             }
             "projects.section.deadline_changed" => {
                 if let (Some(id), Some(d), Some(o)) = (
@@ -432,6 +553,19 @@ impl Consumer for LifecycleProjection {
                         let at = time(&p["awarded_at"]).unwrap_or(at);
                         crate::ocds::record_award(tx, &s, &ev.id, p, at).await?;
                     }
+                    // Land and property trades: drafts only (OCDS releases are for procurement,
+                    // docs/publishing.md).
+                    "auctions.deal.confirmed" => {
+                        let winner = p["winner_org_id"].as_str().unwrap_or_default();
+                        let name = match p["winner_name"].as_str().filter(|n| !n.is_empty()) {
+                            Some(n) => Some(n.to_string()),
+                            None => org_name(tx, winner).await?,
+                        };
+                        create_draft(tx, db, now, ev, &s, deal(&s, p, name)).await?;
+                    }
+                    "auctions.listing.failed" | "auctions.auction.failed" => {
+                        create_draft(tx, db, now, ev, &s, auction_failure(&s, p)).await?;
+                    }
                     "projects.contract.signed" => {
                         let at = time(&p["signed_at"]).unwrap_or(at);
                         crate::ocds::record_contract(tx, &s, &ev.id, p, at).await?;
@@ -453,6 +587,58 @@ impl Consumer for LifecycleProjection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lot() -> SectionInfo {
+        SectionInfo {
+            section_id: "s1".into(),
+            project_id: "p1".into(),
+            project_code: None,
+            project_name: "甘井子区 2026-01 号地块".into(),
+            section_name: "一号标的".into(),
+            market: "land".into(),
+            procedure: None,
+            tenderer_name: None,
+            tenderer_uscc: None,
+            owner_org_id: None,
+            estimated_price: None,
+            docs_issue_at: None,
+            bid_deadline: None,
+            opening_at: None,
+        }
+    }
+
+    #[test]
+    fn a_deal_notice_locks_subject_buyer_price_and_deal_time_and_is_unique_per_deal() {
+        let p = json!({"deal_id": "d1", "winner_org_id": "o1", "winner_number": "002",
+                       "price": "1030000.00", "confirmed_at": "2026-04-01T01:15:00Z", "via": "auction"});
+        let d = deal(&lot(), &p, Some("大连某置业有限公司".into()));
+        assert_eq!(d.ann_type, AnnouncementType::Deal);
+        for k in AnnouncementType::Deal.required_fields() {
+            assert!(d.source[*k].is_string(), "{k} locked: {}", d.source);
+        }
+        assert_eq!(d.source["subject"], "甘井子区 2026-01 号地块一号标的");
+        assert_eq!(d.source["winner"], "大连某置业有限公司");
+        assert_eq!(d.source["price"], "1030000.00");
+        assert_eq!(d.source["deal_at"], "2026-04-01T01:15:00Z");
+        assert_eq!(d.key.as_deref(), Some("deal:d1"));
+        assert!(d.body.contains("网络竞价") && d.body.contains("1030000.00"));
+        // A buyer this area never saw is left for the tenderer to fill in (required at submission).
+        let d = deal(&lot(), &p, None);
+        assert!(d.source.get("winner").is_none(), "{}", d.source);
+    }
+
+    #[test]
+    fn a_failed_listing_drafts_a_failure_notice_with_the_reason() {
+        let p = json!({"auction_id": "a1", "reason": "no_quote", "failed_at": "2026-03-30T01:00:00Z",
+                       "highest_price": null});
+        let d = auction_failure(&lot(), &p);
+        assert_eq!(d.ann_type, AnnouncementType::Failure);
+        for k in AnnouncementType::Failure.required_fields() {
+            assert!(!d.source[*k].is_null(), "{k}: {}", d.source);
+        }
+        assert_eq!(d.key.as_deref(), Some("auction:a1:failed"));
+        assert!(d.title.ends_with("流拍公告") && d.body.contains("无人报价"));
+    }
 
     #[test]
     fn event_values_cannot_break_the_markdown_table() {

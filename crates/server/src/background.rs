@@ -44,6 +44,8 @@ pub fn workers() -> Workers {
         .push(Arc::new(ggzy_projects::award::EvaluationReports));
     w.consumers
         .push(Arc::new(ggzy_projects::announcements::Announcements));
+    w.consumers
+        .push(Arc::new(ggzy_projects::listing::ListingOutcome));
     w.timers.register(
         ggzy_projects::award::OBJECTION_TIMER,
         Arc::new(ggzy_projects::award::ObjectionOverdue),

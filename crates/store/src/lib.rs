@@ -128,6 +128,7 @@ impl Db {
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(60))
                     .after_connect(sqlite_setup)
+                    .after_release(sqlite_writer_released)
                     .connect_with(co.clone())
                     .await?;
                 let read = AnyPoolOptions::new()
@@ -245,6 +246,32 @@ fn sqlite_setup(
         conn.execute("PRAGMA busy_timeout = 10000").await?;
         conn.execute("PRAGMA synchronous = FULL").await?;
         Ok(())
+    })
+}
+
+/// Keep the SQLite writer connection only if it is out of any transaction once released.
+///
+/// When a statement fails with SQLITE_FULL (or IOERR, NOMEM) SQLite may roll the whole transaction
+/// back by itself; sqlx's own `ROLLBACK` then fails and sqlx-sqlite 0.8 keeps counting the
+/// transaction as open, so every later `begin()` became a savepoint of a transaction that never
+/// commits (docs/faults.md, bug 2). Such a connection is closed here and the pool opens a fresh
+/// one. The rollback of a dropped `Tx` is queued on the connection's worker, hence the ping (one
+/// round trip, only on that error path) before looking again.
+fn sqlite_writer_released(
+    conn: &mut sqlx::AnyConnection,
+    _meta: sqlx::pool::PoolConnectionMetadata,
+) -> futures::future::BoxFuture<'_, std::result::Result<bool, sqlx::Error>> {
+    use sqlx::Connection;
+    Box::pin(async move {
+        if !conn.is_in_transaction() {
+            return Ok(true);
+        }
+        conn.ping().await?;
+        if conn.is_in_transaction() {
+            tracing::warn!("SQLite writer left inside a failed transaction: reconnecting");
+            return Ok(false);
+        }
+        Ok(true)
     })
 }
 

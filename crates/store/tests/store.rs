@@ -228,6 +228,42 @@ fn actor() -> ActorRef {
 }
 
 /// Emit one event in a transaction of its own and commit it.
+/// Change the event log behind the application's back with `sql` (binding `binds`); what
+/// `verify_chain` reports then.
+async fn tampered(db: &Db, sql: &str, binds: &[&str]) -> outbox::ChainReport {
+    let mut q = sqlx::query(sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    q.execute(db.pool_for_write()).await.unwrap();
+    outbox::verify_chain(db).await.unwrap()
+}
+
+/// The chain report names a problem containing `word`.
+#[track_caller]
+fn assert_problem(r: &outbox::ChainReport, word: &str) {
+    assert!(
+        r.problem.as_deref().unwrap_or_default().contains(word),
+        "{r:?}"
+    );
+}
+
+/// `n` events `test.thing.happened` about `thing-0`…, one second apart from [`t0`].
+async fn emit_things(db: &Db, n: i64) {
+    let clock = Clock::manual(t0());
+    for i in 0..n {
+        emit_one(
+            db,
+            clock.now(),
+            "test.thing.happened",
+            &format!("thing-{i}"),
+            json!({"i": i}),
+        )
+        .await;
+        clock.advance(secs(1));
+    }
+}
+
 async fn emit_one(
     db: &Db,
     at: Timestamp,
@@ -396,18 +432,16 @@ async fn events_are_sealed_into_a_verifiable_chain() {
         assert_eq!(r.head_hash, evs[5].hash);
 
         // Tamper with one payload behind the application's back.
-        sqlx::query("UPDATE events SET payload = $1 WHERE seq = 2")
-            .bind(json!({"i": 999}).to_string())
-            .execute(db.pool_for_write())
-            .await
-            .unwrap();
-        let r = outbox::verify_chain(db).await.unwrap();
+        let payload = json!({"i": 999}).to_string();
+        let r = tampered(
+            db,
+            "UPDATE events SET payload = $1 WHERE seq = 2",
+            &[&payload],
+        )
+        .await;
         assert_eq!(r.broken_at, Some(2), "tampered payload not detected: {r:?}");
         assert_eq!(r.checked, 1, "{r:?}");
-        assert!(
-            r.problem.as_deref().unwrap_or_default().contains("altered"),
-            "{r:?}"
-        );
+        assert_problem(&r, "altered");
     })
     .await;
 }
@@ -416,26 +450,11 @@ async fn events_are_sealed_into_a_verifiable_chain() {
 async fn deleting_the_last_event_is_detected() {
     each_engine(|t| async move {
         let db = &t.db;
-        let clock = Clock::manual(t0());
-        for i in 0..3 {
-            emit_one(
-                db,
-                clock.now(),
-                "test.thing.happened",
-                &format!("thing-{i}"),
-                json!({"i": i}),
-            )
-            .await;
-            clock.advance(secs(1));
-        }
+        emit_things(db, 3).await;
         assert_eq!(outbox::seal_all(db).await.unwrap(), 3);
         assert_eq!(outbox::verify_chain(db).await.unwrap().broken_at, None);
 
-        sqlx::query("DELETE FROM events WHERE seq = 3")
-            .execute(db.pool_for_write())
-            .await
-            .unwrap();
-        let r = outbox::verify_chain(db).await.unwrap();
+        let r = tampered(db, "DELETE FROM events WHERE seq = 3", &[]).await;
         assert_eq!(
             r.broken_at,
             Some(3),
@@ -443,10 +462,7 @@ async fn deleting_the_last_event_is_detected() {
         );
         assert_eq!(r.checked, 2, "{r:?}");
         assert_eq!(r.head_seq, 3, "{r:?}");
-        assert!(
-            r.problem.as_deref().unwrap_or_default().contains("head"),
-            "{r:?}"
-        );
+        assert_problem(&r, "head");
     })
     .await;
 }
@@ -455,30 +471,12 @@ async fn deleting_the_last_event_is_detected() {
 async fn deleting_an_event_in_the_middle_is_detected() {
     each_engine(|t| async move {
         let db = &t.db;
-        let clock = Clock::manual(t0());
-        for i in 0..4 {
-            emit_one(
-                db,
-                clock.now(),
-                "test.thing.happened",
-                &format!("thing-{i}"),
-                json!({"i": i}),
-            )
-            .await;
-            clock.advance(secs(1));
-        }
+        emit_things(db, 4).await;
         outbox::seal_all(db).await.unwrap();
-        sqlx::query("DELETE FROM events WHERE seq = 2")
-            .execute(db.pool_for_write())
-            .await
-            .unwrap();
-        let r = outbox::verify_chain(db).await.unwrap();
+        let r = tampered(db, "DELETE FROM events WHERE seq = 2", &[]).await;
         assert_eq!(r.broken_at, Some(3), "gap not detected: {r:?}");
         assert_eq!(r.checked, 1, "{r:?}");
-        assert!(
-            r.problem.as_deref().unwrap_or_default().contains("gap"),
-            "{r:?}"
-        );
+        assert_problem(&r, "gap");
     })
     .await;
 }
@@ -1369,4 +1367,97 @@ async fn migrations_apply_once_and_gate_readiness() {
         assert_eq!(scalar0(&t, "SELECT COUNT(*) FROM event_chain").await, 1);
     })
     .await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The writer after a failed write transaction (docs/faults.md, bug 2)
+// ------------------------------------------------------------------------------------------------
+
+/// Begin, insert `id` and commit through the writer; the error of the first failing step.
+async fn write_row(db: &Db, id: &str) -> ggzy_core::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("INSERT INTO fault_rows (id, body) VALUES ($1, $2)")
+        .bind(id)
+        .bind("x".repeat(300))
+        .execute(&mut *tx)
+        .await?;
+    db.commit(tx).await
+}
+
+async fn visible_rows(db: &Db, id: &str) -> i64 {
+    scalar(db, "SELECT COUNT(*) FROM fault_rows WHERE id = $1", id).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_statement_in_a_write_transaction_leaves_the_writer_usable() {
+    each_engine(|t| async move {
+        sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+            .execute(t.pool_for_write())
+            .await
+            .unwrap();
+        write_row(&t, "a").await.unwrap();
+        // The same key again: the statement fails inside the transaction, which is dropped.
+        assert!(write_row(&t, "a").await.is_err());
+        // With a transaction left to roll back explicitly (the sealer does this when idle).
+        let tx = t.begin().await.unwrap();
+        tx.rollback().await.unwrap();
+        write_row(&t, "b").await.unwrap();
+        let second = second_instance(&t).await;
+        assert_eq!(visible_rows(&second, "b").await, 1, "committed for others");
+        second.close().await;
+    })
+    .await;
+}
+
+/// SQLite only: SQLITE_FULL makes SQLite roll the whole transaction back by itself; sqlx's
+/// `ROLLBACK` then fails and its transaction depth stays at 1, so that later `begin()` calls became
+/// savepoints of a transaction that never committed. The writer connection must be replaced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_full_disk_the_sqlite_writer_commits_again() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("full.db").display());
+    let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        .execute(db.pool_for_write())
+        .await
+        .unwrap();
+    // The disk is full: the database cannot grow past its current pages.
+    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(db.pool_for_write())
+        .await
+        .unwrap();
+    sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
+        .execute(db.pool_for_write())
+        .await
+        .unwrap();
+    let mut refused = None;
+    for i in 0..1000 {
+        if let Err(e) = write_row(&db, &format!("r{i}")).await {
+            refused = Some(e);
+            break;
+        }
+    }
+    let e = refused.expect("the full database refuses a write");
+    assert!(e.to_string().contains("full"), "{e}");
+
+    // An idle transaction rolled back explicitly, as the event sealer does: before the fix this
+    // rolled back to a savepoint and left SQLite inside a transaction nobody owned.
+    let tx = db.begin().await.unwrap();
+    tx.rollback().await.unwrap();
+    // Space again (the pragma is per connection; a replaced writer has no limit either way).
+    sqlx::query("PRAGMA max_page_count = 1073741823")
+        .execute(db.pool_for_write())
+        .await
+        .unwrap();
+    write_row(&db, "after").await.unwrap();
+    assert_eq!(visible_rows(&db, "after").await, 1, "visible to readers");
+    // And durable: a new process sees it.
+    db.close().await;
+    let reopened = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    assert_eq!(
+        visible_rows(&reopened, "after").await,
+        1,
+        "survives a restart"
+    );
+    reopened.close().await;
 }

@@ -3,7 +3,7 @@
 use crate::calendar::{self, MonthQuery, Utilization, WeekCalendar, WeekQuery};
 use crate::service::{
     self, Block, Booking, DayQuery, DoorDecision, DoorRequest, FreeQuery, NewBlock, NewBooking,
-    NewPerson, NewRoom, Occupancy, Person, Room, SessionReport,
+    NewPerson, NewRoom, Occupancy, Person, Room, RoomNetworks, SessionReport,
 };
 use crate::sessions::{
     self, ExpertAccount, ExpertIdentity, MoveRequest, MySession, NewSession, Session,
@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(create_room, list_rooms))
         .routes(routes!(free_rooms))
         .routes(routes!(add_block))
+        .routes(routes!(put_room_networks))
         .routes(routes!(create_booking, day_calendar))
         .routes(routes!(confirm_booking))
         .routes(routes!(cancel_booking))
@@ -287,6 +288,24 @@ async fn add_block(
     Ok((
         StatusCode::CREATED,
         Json(service::add_block(&ctx, &actor, &id, b).await?),
+    ))
+}
+
+/// Replace the networks of a room's evaluation terminals (staff, admin); committee members of a
+/// session in the room then work only from them. 422 `room.network_cidr`,
+/// `room.network_duplicate` or `room.networks_count` names the entry.
+#[utoipa::path(put, path = "/api/v1/rooms/{id}/networks", tag = "venues", security(("bearer" = [])),
+    params(("id" = String, Path, description = "room id")), request_body = RoomNetworks,
+    responses((status = 200, body = Room), (status = 403), (status = 404), (status = 422)))]
+async fn put_room_networks(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<RoomNetworks>,
+) -> Result<Json<Room>> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    Ok(Json(
+        service::set_room_networks(&ctx, &actor, &id, input).await?,
     ))
 }
 

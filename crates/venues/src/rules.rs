@@ -351,6 +351,100 @@ pub fn percent_str(booked: i64, open: i64) -> String {
 /// is determined (招标投标法 第三十七条).
 pub const MASKED_EXPERT_NAME: &str = "评标专家";
 
+/// At most this many terminal networks per room (centre rule: a room's terminals sit on a few
+/// subnets; a long list is a typing error, not a closed room).
+pub const MAX_ROOM_NETWORKS: usize = 16;
+
+/// One network of a room's evaluation terminals, in CIDR notation (`10.20.0.0/24`, `fd00::/64`).
+///
+/// The evaluation is held in a closed environment: 招标投标法 第三十八条 (the tenderer keeps the
+/// evaluation strictly confidential) and 电子招标投标办法 (20号令) on evaluation on the platform; no
+/// article names terminal networks, so which networks count is the centre's rule, kept per room.
+/// Parse, don't validate: a `RoomNetwork` is a network address with every host bit zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoomNetwork {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl RoomNetwork {
+    pub fn parse(s: &str) -> Result<RoomNetwork, Refusal> {
+        let bad = |why: &str| {
+            (
+                "room.network_cidr",
+                format!("{s:?} is not a network in CIDR notation (e.g. 10.20.0.0/24): {why}"),
+            )
+        };
+        let (a, p) = s.trim().split_once('/').ok_or_else(|| bad("no /prefix"))?;
+        let addr: std::net::IpAddr = a.parse().map_err(|_| bad("not an IP address"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix: u8 = p
+            .parse()
+            .ok()
+            .filter(|p| *p <= max)
+            .ok_or_else(|| bad("the prefix length is out of range"))?;
+        let n = RoomNetwork { addr, prefix };
+        if n.mask_of(addr) != bits(addr) {
+            return Err(bad("host bits are set; write the network address"));
+        }
+        Ok(n)
+    }
+
+    fn mask_of(&self, ip: std::net::IpAddr) -> u128 {
+        let width: u32 = if ip.is_ipv4() { 32 } else { 128 };
+        let host = width - u32::from(self.prefix);
+        if host >= 128 {
+            0
+        } else {
+            (bits(ip) >> host) << host
+        }
+    }
+
+    /// The address is inside the network (same family, same prefix bits).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        self.addr.is_ipv4() == ip.is_ipv4() && self.mask_of(ip) == bits(self.addr)
+    }
+}
+
+impl std::fmt::Display for RoomNetwork {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+fn bits(ip: std::net::IpAddr) -> u128 {
+    match ip {
+        std::net::IpAddr::V4(a) => u128::from(u32::from(a)),
+        std::net::IpAddr::V6(a) => u128::from(a),
+    }
+}
+
+/// A room's network list: each entry parsed, no duplicates, at most [`MAX_ROOM_NETWORKS`].
+/// Returns the canonical strings, or the refusal with the index of the first bad entry.
+pub fn parse_room_networks(list: &[String]) -> Result<Vec<String>, (usize, Refusal)> {
+    if list.len() > MAX_ROOM_NETWORKS {
+        return Err((
+            MAX_ROOM_NETWORKS,
+            (
+                "room.networks_count",
+                format!("at most {MAX_ROOM_NETWORKS} networks per room"),
+            ),
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (i, s) in list.iter().enumerate() {
+        let n = RoomNetwork::parse(s).map_err(|r| (i, r))?.to_string();
+        if out.contains(&n) {
+            return Err((
+                i,
+                ("room.network_duplicate", format!("{n} is listed twice")),
+            ));
+        }
+        out.push(n);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,5 +622,65 @@ mod tests {
         assert_eq!(percent_str(1, 8), "12.50");
         assert_eq!(percent_str(1, 3), "33.33");
         assert_eq!(percent_str(5, 0), "0.00");
+    }
+
+    #[test]
+    fn a_room_network_is_a_cidr_network_address() {
+        let n = RoomNetwork::parse("10.20.0.0/24").expect("network");
+        assert_eq!(n.to_string(), "10.20.0.0/24");
+        for bad in [
+            "10.20.0.0",
+            "10.20.0.5/24",
+            "10.20.0.0/33",
+            "x/8",
+            "fd00::/129",
+            "",
+        ] {
+            assert_eq!(
+                RoomNetwork::parse(bad).expect_err(bad).0,
+                "room.network_cidr",
+                "{bad}"
+            );
+        }
+        assert!(RoomNetwork::parse("0.0.0.0/0").is_ok());
+        assert!(RoomNetwork::parse("fd00::/64").is_ok());
+        assert!(RoomNetwork::parse("10.20.0.1/32").is_ok());
+    }
+
+    #[test]
+    fn the_first_and_last_address_of_a_room_network_are_inside_and_their_neighbours_are_not() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        let n = RoomNetwork::parse("10.20.0.0/24").expect("network");
+        assert!(n.contains(ip("10.20.0.0")));
+        assert!(n.contains(ip("10.20.0.255")));
+        assert!(!n.contains(ip("10.19.255.255")));
+        assert!(!n.contains(ip("10.20.1.0")));
+        assert!(!n.contains(ip("::ffff:10.20.0.1")), "families differ");
+        let all = RoomNetwork::parse("0.0.0.0/0").expect("network");
+        assert!(all.contains(ip("255.255.255.255")));
+        let v6 = RoomNetwork::parse("fd00::/64").expect("network");
+        assert!(v6.contains(ip("fd00::ffff:ffff:ffff:ffff")));
+        assert!(!v6.contains(ip("fd00:0:0:1::")));
+    }
+
+    #[test]
+    fn a_room_takes_sixteen_distinct_networks_and_refuses_a_seventeenth_or_a_duplicate() {
+        let list = |n: usize| (0..n).map(|i| format!("10.{i}.0.0/16")).collect::<Vec<_>>();
+        assert_eq!(parse_room_networks(&list(16)).expect("16").len(), 16);
+        assert_eq!(
+            parse_room_networks(&list(17)).expect_err("17").1 .0,
+            "room.networks_count"
+        );
+        let dup = vec!["10.0.0.0/8".to_string(), "10.0.0.0/8".to_string()];
+        assert_eq!(
+            parse_room_networks(&dup).expect_err("dup"),
+            (
+                1,
+                (
+                    "room.network_duplicate",
+                    "10.0.0.0/8 is listed twice".into()
+                )
+            )
+        );
     }
 }

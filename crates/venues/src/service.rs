@@ -55,6 +55,17 @@ pub struct NewRoom {
     pub opens: Option<String>,
     /// Local closing time `HH:MM`, default 18:00.
     pub closes: Option<String>,
+    /// Networks of the room's evaluation terminals in CIDR notation (e.g. `10.20.0.0/24`); when
+    /// any, committee members of a session in this room work only from them (centre rule on
+    /// 招标投标法 第三十八条). Empty = not restricted.
+    #[serde(default)]
+    pub networks: Vec<String>,
+}
+
+/// The networks of a room's evaluation terminals (replaces the list; empty lifts the restriction).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RoomNetworks {
+    pub networks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -68,6 +79,8 @@ pub struct Room {
     pub isolated: bool,
     pub opens: String,
     pub closes: String,
+    /// Networks of the evaluation terminals (CIDR); empty = not restricted.
+    pub networks: Vec<String>,
     pub blocks: Vec<Block>,
 }
 
@@ -95,10 +108,11 @@ pub(crate) struct RoomRow {
     pub equipment: Vec<String>,
     pub isolated: bool,
     pub hours: Hours,
+    pub networks: Vec<String>,
 }
 
 pub(crate) const ROOM_COLS: &str =
-    "id, kind, name, floor, capacity, equipment, isolated, open_from, open_until";
+    "id, kind, name, floor, capacity, equipment, isolated, open_from, open_until, networks";
 
 pub(crate) fn room_row(r: &ggzy_store::Row) -> Result<RoomRow> {
     let kind: String = r.try_get(1)?;
@@ -115,6 +129,7 @@ pub(crate) fn room_row(r: &ggzy_store::Row) -> Result<RoomRow> {
             from: r.try_get(7)?,
             until: r.try_get(8)?,
         },
+        networks: serde_json::from_str(&r.try_get::<String, _>(9)?).unwrap_or_default(),
     })
 }
 
@@ -163,6 +178,7 @@ pub(crate) async fn to_room(db: &Db, r: RoomRow) -> Result<Room> {
         isolated: r.isolated,
         opens: Hours::fmt(r.hours.from),
         closes: Hours::fmt(r.hours.until),
+        networks: r.networks,
         blocks,
     })
 }
@@ -196,14 +212,15 @@ pub async fn create_room(ctx: &Ctx, actor: &Actor, input: NewRoom) -> Result<Roo
             "opening hours are HH:MM on the quarter hour, opening before closing",
         );
     }
+    let networks = networks_or_push(&input.networks, &mut v);
     v.into_result()?;
     let hours = hours.ok_or_else(|| Error::internal("hours"))?;
     let id = ids::new_id();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     sqlx::query(
-        "INSERT INTO venue_rooms (id, kind, name, floor, capacity, equipment, isolated, open_from, open_until, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO venue_rooms (id, kind, name, floor, capacity, equipment, isolated, open_from, open_until, created_at, networks) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(input.kind.as_str())
@@ -215,6 +232,7 @@ pub async fn create_room(ctx: &Ctx, actor: &Actor, input: NewRoom) -> Result<Roo
     .bind(hours.from)
     .bind(hours.until)
     .bind(to_micros(now))
+    .bind(json!(networks).to_string())
     .execute(&mut *tx)
     .await
     .map_err(|e| match Error::from(e) {
@@ -231,12 +249,66 @@ pub async fn create_room(ctx: &Ctx, actor: &Actor, input: NewRoom) -> Result<Roo
             "room",
             &id,
             json!({"room_id": id, "kind": input.kind.as_str(), "name": name, "capacity": input.capacity,
-                   "isolated": input.isolated}),
+                   "isolated": input.isolated, "networks": networks}),
         ),
     )
     .await?;
     ctx.db.commit(tx).await?;
     let r = load_room(ctx.db.pool(), &id).await?;
+    to_room(&ctx.db, r).await
+}
+
+/// Parse a room's network list into `v` (field `networks[i]`); the canonical list when valid.
+fn networks_or_push(list: &[String], v: &mut ggzy_core::error::Violations) -> Vec<String> {
+    match rules::parse_room_networks(list) {
+        Ok(n) => n,
+        Err((i, (rule, detail))) => {
+            v.push(format!("networks[{i}]"), rule, detail);
+            vec![]
+        }
+    }
+}
+
+/// Replace the networks of a room's evaluation terminals (staff, admin). Sessions already
+/// scheduled in the room follow: `venues.room.networks_changed` {room_id, networks} tells the
+/// evaluation area, which applies the list to those sessions at once.
+#[tracing::instrument(skip_all, fields(room_id = %room_id))]
+pub async fn set_room_networks(
+    ctx: &Ctx,
+    actor: &Actor,
+    room_id: &str,
+    input: RoomNetworks,
+) -> Result<Room> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let mut v = ggzy_core::error::Violations::new();
+    let networks = networks_or_push(&input.networks, &mut v);
+    v.into_result()?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let n = sqlx::query("UPDATE venue_rooms SET networks = $1 WHERE id = $2")
+        .bind(json!(networks).to_string())
+        .bind(room_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(Error::not_found(format!("room {room_id}")));
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.room.networks_changed",
+            "room",
+            room_id,
+            json!({"room_id": room_id, "networks": networks}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    let r = load_room(ctx.db.pool(), room_id).await?;
     to_room(&ctx.db, r).await
 }
 

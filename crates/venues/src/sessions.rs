@@ -772,7 +772,7 @@ pub async fn schedule(ctx: &Ctx, actor: &Actor, input: NewSession) -> Result<Ses
             "session",
             &id,
             json!({"session_id": id, "section_id": section_id, "kind": "evaluation",
-                   "room_id": room.id, "room_name": room.name,
+                   "room_id": room.id, "room_name": room.name, "room_networks": room.networks,
                    "start": input.start.to_rfc3339(), "end": input.end.to_rfc3339(),
                    "suggested": input.room_id.is_none(),
                    "draw": draw}),
@@ -803,7 +803,7 @@ async fn emit_session_moved(
             &s.id,
             json!({"session_id": s.id, "section_id": s.section_id, "draw_id": s.draw_id,
                    "start": b.start.to_rfc3339(), "end": b.end.to_rfc3339(),
-                   "room_id": room.id, "room_name": room.name}),
+                   "room_id": room.id, "room_name": room.name, "room_networks": room.networks}),
         ),
     )
     .await?;

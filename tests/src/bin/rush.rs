@@ -1,26 +1,45 @@
-//! Benchmark (not a test): the deadline rush (截止前集中投标). N bidders register for one section and
-//! upload sealed bids concurrently against a running `ggzy serve`, and the program reports the
-//! throughput and p50/p99 latency of each step.
+//! Benchmark (not a test): the deadline rush (截止前集中投标) against a running `ggzy serve` or a
+//! cluster behind nginx. N bidders register for one section, pay their deposit (the bank's signed
+//! transfer callback into each bidder's virtual account) and upload a sealed bid in the last
+//! seconds before the deadline; the program reports throughput and p50/p99 per step, then proves
+//! that nothing was lost: after the deadline every bidder submits its key at the opening and the
+//! opening record (开标记录) must list exactly the acknowledged bids, each decrypted to the price
+//! it sealed, with a valid deposit — and none accepted after the deadline.
 //!
 //! ```text
 //! ggzy serve --demo --demo-password demo-password-123 &
 //! cargo run --release -p ggzy-api-tests --bin rush -- --url http://127.0.0.1:8080 \
-//!     --password demo-password-123 --bidders 1000 --concurrency 1000
+//!     --password demo-password-123 --bidders 1000 --concurrency 200 --window 120 \
+//!     --readers 8 --pid node1=1234 --pid node2=1235
 //! ```
 //!
 //! Setup (not timed as the rush): the admin creates N bidder organizations and users through the
 //! identity API, every bidder logs in, the demo tenderer registers a construction project whose
-//! deadline is a few minutes away, staff approve it and open it for bidding, and every package is
-//! sealed beforehand (AES-256-GCM, as a bidder's tool would). The rush: every bidder at once
-//! registers (投标报名) and uploads its sealed bid (PUT …/bids/mine), as in the last minute before
-//! the deadline.
+//! deadline is `--window` seconds away, staff approve it and open it for bidding, and every
+//! package is sealed beforehand (AES-256-GCM, as a bidder's tool would). The rush: every bidder
+//! task registers (投标报名), opens its virtual account, gets paid by the bank and uploads. Every
+//! write carries an `Idempotency-Key` and is retried with the same key on a transport error, 502,
+//! 503 or 504 (what a real client does when an instance dies). `--late N` bidders (default 2 %)
+//! register and pay in the rush but upload one second after the deadline: all must be refused.
+//! `--readers N` tasks read the public announcement list, search and portal during the rush.
+//! `--pid name=pid` samples that server process's resident memory (RSS, Linux /proc) every 100 ms.
+//! `--started-file F` is written when the rush starts (for a side benchmark to start with it) and
+//! `--hold S` keeps the readers and the sampler going at least S seconds after the start.
 
+use base64::Engine as _;
 use ggzy_core::ident::Uscc;
 use ggzy_projects::package::{plaintext, seal, Suite};
+use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
+use sha2::Sha256;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
+
+/// The bank key `serve --demo` accepts when `GGZY_BANK_HMAC_KEY` is not set.
+const DEV_BANK_KEY: &str = "ggzy-dev-bank-hmac-key";
 
 struct Args {
     url: String,
@@ -28,7 +47,18 @@ struct Args {
     bidders: usize,
     concurrency: usize,
     doc_bytes: usize,
+    window_secs: i64,
+    late: Option<usize>,
+    readers: usize,
+    pids: Vec<(String, u32)>,
+    bank_key: String,
+    json_out: Option<String>,
+    started_file: Option<String>,
+    hold_secs: u64,
 }
+
+const USAGE: &str = "use --url --password --bidders --concurrency --doc-bytes --window SECS --late N \
+                     --readers N --pid NAME=PID (repeatable) --bank-key KEY --json FILE --started-file FILE --hold SECS";
 
 fn args() -> anyhow::Result<Args> {
     let mut a = Args {
@@ -37,6 +67,14 @@ fn args() -> anyhow::Result<Args> {
         bidders: 500,
         concurrency: 0,
         doc_bytes: 64 * 1024,
+        window_secs: 120,
+        late: None,
+        readers: 0,
+        pids: Vec::new(),
+        bank_key: std::env::var("GGZY_BANK_HMAC_KEY").unwrap_or_else(|_| DEV_BANK_KEY.into()),
+        json_out: None,
+        started_file: None,
+        hold_secs: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -50,17 +88,34 @@ fn args() -> anyhow::Result<Args> {
             "--bidders" => a.bidders = v()?.parse()?,
             "--concurrency" => a.concurrency = v()?.parse()?,
             "--doc-bytes" => a.doc_bytes = v()?.parse()?,
-            other => anyhow::bail!(
-                "unknown argument {other}; use --url --password --bidders --concurrency --doc-bytes"
-            ),
+            "--window" => a.window_secs = v()?.parse()?,
+            "--late" => a.late = Some(v()?.parse()?),
+            "--readers" => a.readers = v()?.parse()?,
+            "--bank-key" => a.bank_key = v()?,
+            "--json" => a.json_out = Some(v()?),
+            "--started-file" => a.started_file = Some(v()?),
+            "--hold" => a.hold_secs = v()?.parse()?,
+            "--pid" => {
+                let s = v()?;
+                let (name, pid) = s
+                    .split_once('=')
+                    .ok_or_else(|| anyhow::anyhow!("--pid wants NAME=PID, got {s}"))?;
+                a.pids.push((name.to_string(), pid.parse()?));
+            }
+            other => anyhow::bail!("unknown argument {other}; {USAGE}"),
         }
     }
     if a.concurrency == 0 {
         a.concurrency = a.bidders;
     }
+    anyhow::ensure!(a.bidders >= 2, "--bidders: at least 2");
     anyhow::ensure!(
         a.password.len() >= 10,
-        "--password: the demo password (GGZY_DEMO_PASSWORD) of admin, tenderer and staff"
+        "--password: the demo password (GGZY_DEMO_PASSWORD) of admin, tenderer, staff and bank"
+    );
+    anyhow::ensure!(
+        a.window_secs >= 10,
+        "--window: seconds from creating the section to its deadline (≥ 10)"
     );
     Ok(a)
 }
@@ -69,6 +124,13 @@ fn args() -> anyhow::Result<Args> {
 struct Api {
     c: reqwest::Client,
     base: String,
+}
+
+/// The answer of one write after its retries.
+struct Answer {
+    status: u16,
+    body: Value,
+    retries: u32,
 }
 
 impl Api {
@@ -116,13 +178,54 @@ impl Api {
             .map(str::to_string)
             .ok_or_else(|| anyhow::anyhow!("login {user}: no token"))
     }
+
+    /// A write with an idempotency key, retried with the same key while the answer is a
+    /// transport error, 502/503/504 or 409 `idempotency.in_progress` (at most 20 attempts).
+    async fn write(
+        &self,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+        key: &str,
+    ) -> Answer {
+        let mut retries = 0;
+        loop {
+            let r = build(&self.c).header("Idempotency-Key", key).send().await;
+            let retry = match r {
+                Ok(r) => {
+                    let status = r.status().as_u16();
+                    let text = r.text().await.unwrap_or_default();
+                    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+                    let busy = status == 409 && body["rule"] == "idempotency.in_progress";
+                    if !(matches!(status, 502..=504) || busy) || retries >= 20 {
+                        return Answer {
+                            status,
+                            body,
+                            retries,
+                        };
+                    }
+                    true
+                }
+                Err(e) if retries >= 20 => {
+                    return Answer {
+                        status: 0,
+                        body: Value::String(e.to_string()),
+                        retries,
+                    }
+                }
+                Err(_) => true,
+            };
+            debug_assert!(retry);
+            retries += 1;
+            tokio::time::sleep(Duration::from_millis(100 * u64::from(retries.min(10)))).await;
+        }
+    }
 }
 
-/// Latencies of one step.
+/// Latencies of one step (client side, including retries).
 #[derive(Default)]
 struct Step {
     ok: Vec<Duration>,
     errors: usize,
+    retries: u32,
     first_error: Option<String>,
 }
 
@@ -135,6 +238,23 @@ impl Step {
         v.sort();
         let i = ((p / 100.0) * (v.len() as f64)).ceil() as usize;
         v[i.clamp(1, v.len()) - 1]
+    }
+
+    fn record(&mut self, r: Result<Duration, String>, retries: u32) {
+        self.retries += retries;
+        match r {
+            Ok(d) => self.ok.push(d),
+            Err(e) => {
+                self.errors += 1;
+                self.first_error.get_or_insert(e);
+            }
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({"ok": self.ok.len(), "errors": self.errors, "retries": self.retries,
+               "p50_ms": self.pct(50.0).as_secs_f64() * 1e3, "p99_ms": self.pct(99.0).as_secs_f64() * 1e3,
+               "max_ms": self.pct(100.0).as_secs_f64() * 1e3})
     }
 }
 
@@ -154,6 +274,62 @@ fn run_tag() -> String {
     )
 }
 
+fn hmac_hex(key: &[u8], msg: &[u8]) -> anyhow::Result<String> {
+    let mut m = Hmac::<Sha256>::new_from_slice(key)?;
+    m.update(msg);
+    Ok(hex::encode(m.finalize().into_bytes()))
+}
+
+/// Resident set size of a process in KiB (Linux), None when it is gone.
+fn rss_kib(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    s.lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+}
+
+struct Bidder {
+    username: String,
+    basic_account: String,
+    name: String,
+    token: String,
+    key: [u8; 32],
+    price: String,
+    ciphertext: Vec<u8>,
+    digest: String,
+}
+
+/// What one bidder's rush produced.
+#[derive(Default)]
+struct Outcome {
+    register: Option<(Result<Duration, String>, u32)>,
+    account: Option<(Result<Duration, String>, u32)>,
+    pay: Option<(Result<Duration, String>, u32)>,
+    upload: Option<(Result<Duration, String>, u32)>,
+    /// The acknowledged bid: (bid id, received_at).
+    receipt: Option<(String, chrono::DateTime<chrono::Utc>)>,
+    /// Refused because the deadline had passed (`bid.after_deadline`).
+    after_deadline: bool,
+    /// The answer was lost with an instance (`idempotency.answer_lost`): the opening decides.
+    unknown: bool,
+    late: bool,
+}
+
+fn result_of(a: &Answer, t: Instant, ok: &[u16]) -> (Result<Duration, String>, u32) {
+    if ok.contains(&a.status) {
+        (Ok(t.elapsed()), a.retries)
+    } else {
+        (Err(format!("{} {}", a.status, a.body)), a.retries)
+    }
+}
+
+#[derive(Default)]
+struct ReadStats {
+    ok: Vec<Duration>,
+    errors: usize,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let a = args()?;
@@ -167,6 +343,7 @@ async fn main() -> anyhow::Result<()> {
     let admin = api.login("admin", &a.password).await?;
     let tag = run_tag();
     let user_pw = format!("rush-{}", uuid::Uuid::new_v4().simple());
+    let late_n = a.late.unwrap_or((a.bidders / 50).max(1)).min(a.bidders - 1);
 
     // Setup: bidder organizations and users (8 at a time: password hashing is the cost here).
     let t0 = Instant::now();
@@ -184,14 +361,16 @@ async fn main() -> anyhow::Result<()> {
             let _p = sem.acquire().await?;
             let uscc = Uscc::with_check(&format!("91210200{tag}{i:07}"))
                 .ok_or_else(|| anyhow::anyhow!("uscc"))?;
+            let name = format!("压测投标人{tag}{i:05}有限公司");
+            let basic_account = format!("21050161{i:012}");
             let org = api
                 .post(
                     Some(&admin),
                     "/api/v1/organizations",
-                    json!({"uscc": uscc.to_string(), "name": format!("压测投标人{tag}{i:05}有限公司"),
+                    json!({"uscc": uscc.to_string(), "name": name,
                            "kind": "bidder", "legal_representative": format!("法人{tag}{i}"),
                            "basic_account_bank": "中国建设银行大连分行",
-                           "basic_account_no": format!("21050161{i:012}"), "region": "210200"}),
+                           "basic_account_no": basic_account, "region": "210200"}),
                 )
                 .await?;
             let org_id = org["id"].as_str().unwrap_or_default().to_string();
@@ -202,13 +381,13 @@ async fn main() -> anyhow::Result<()> {
                 json!({"username": username, "password": pw, "role": "bidder", "org_id": org_id}),
             )
             .await?;
-            anyhow::Ok((i, username))
+            anyhow::Ok((i, username, basic_account, name))
         });
     }
-    let mut users = vec![String::new(); a.bidders];
+    let mut people = vec![(String::new(), String::new(), String::new()); a.bidders];
     while let Some(r) = set.join_next().await {
-        let (i, u) = r??;
-        users[i] = u;
+        let (i, u, acc, name) = r??;
+        people[i] = (u, acc, name);
     }
     eprintln!(
         "setup: {} bidder organizations and users in {:.1}s",
@@ -216,11 +395,69 @@ async fn main() -> anyhow::Result<()> {
         t0.elapsed().as_secs_f64()
     );
 
-    // Project with a deadline a few minutes away (documents issued 21 days ago).
+    // Logins (timed, but before the rush) and sealed packages.
+    let mut login = Step::default();
+    let t_login = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    let sem = Arc::new(Semaphore::new(a.concurrency.min(64)));
+    for (i, (u, _, _)) in people.iter().enumerate() {
+        let (api, u, pw, sem) = (api.clone(), u.clone(), user_pw.clone(), sem.clone());
+        set.spawn(async move {
+            let _p = sem.acquire().await?;
+            let t = Instant::now();
+            let r = api.login(&u, &pw).await;
+            anyhow::Ok((i, t.elapsed(), r))
+        });
+    }
+    let mut tokens = vec![String::new(); a.bidders];
+    while let Some(r) = set.join_next().await {
+        let (i, d, r) = r??;
+        match r {
+            Ok(t) => {
+                tokens[i] = t;
+                login.ok.push(d);
+            }
+            Err(e) => login.record(Err(e.to_string()), 0),
+        }
+    }
+    anyhow::ensure!(login.errors == 0, "logins failed: {:?}", login.first_error);
+    let login_wall = t_login.elapsed();
+    let doc = vec![b'x'; a.doc_bytes];
+    let mut bidders = Vec::with_capacity(a.bidders);
+    for (i, ((username, basic_account, name), token)) in
+        people.into_iter().zip(tokens.into_iter()).enumerate()
+    {
+        let price = format!("{}.{:02}", 9_000_000 + i * 7, i % 100);
+        let mut key = [0u8; 32];
+        key[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        key[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        let mut prefix = [0u8; 7];
+        prefix[..4].copy_from_slice(&(i as u32).to_be_bytes());
+        let plain = plaintext(
+            Suite::Aes256GcmSha256,
+            &price,
+            &[("投标文件.pdf", doc.as_slice())],
+        );
+        let s = seal(Suite::Aes256GcmSha256, &key, &prefix, &plain)
+            .map_err(|e| anyhow::anyhow!("seal: {e:?}"))?;
+        bidders.push(Bidder {
+            username,
+            basic_account,
+            name,
+            token,
+            key,
+            price,
+            ciphertext: s.ciphertext,
+            digest: s.digest,
+        });
+    }
     let tenderer = api.login("tenderer", &a.password).await?;
     let staff = api.login("staff", &a.password).await?;
+    let bank = api.login("bank", &a.password).await?;
+
+    // The section: documents issued 21 days ago, deadline (and opening) `--window` seconds away.
     let now = chrono::Utc::now();
-    let deadline = now + chrono::Duration::minutes(15);
+    let deadline = now + chrono::Duration::seconds(a.window_secs);
     let p = api
         .post(
             Some(&tenderer),
@@ -259,156 +496,333 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
 
-    // Logins (timed, but before the rush) and sealed packages.
-    let mut login = Step::default();
-    let t_login = Instant::now();
-    let mut set = tokio::task::JoinSet::new();
-    let sem = Arc::new(Semaphore::new(a.concurrency.min(64)));
-    for (i, u) in users.iter().enumerate() {
-        let (api, u, pw, sem) = (api.clone(), u.clone(), user_pw.clone(), sem.clone());
-        set.spawn(async move {
-            let _p = sem.acquire().await?;
-            let t = Instant::now();
-            let r = api.login(&u, &pw).await;
-            anyhow::Ok((i, t.elapsed(), r))
+    // The projects area learns organizations from identity's events and the deposits area learns
+    // the section from projects' events: wait until both caught up (events are handled in order).
+    let last = &bidders[a.bidders - 1];
+    for (what, path, rule, body) in [
+        (
+            "registration",
+            format!("/api/v1/sections/{sid}/registrations"),
+            "organization.unknown",
+            json!({}),
+        ),
+        (
+            "deposit account",
+            "/api/v1/deposits/accounts".to_string(),
+            "",
+            json!({"section_id": sid}),
+        ),
+    ] {
+        for attempt in 0.. {
+            let (s, v) = api
+                .call(
+                    reqwest::Method::POST,
+                    Some(&last.token),
+                    &path,
+                    Some(body.clone()),
+                )
+                .await?;
+            if s == 201 || s == 200 {
+                break;
+            }
+            let waiting = (s == 409 && v["rule"] == rule) || s == 404;
+            anyhow::ensure!(waiting && attempt < 600, "warm-up {what}: {s} {v}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let left = deadline - chrono::Utc::now();
+    eprintln!(
+        "rush starts {:.1}s before the deadline ({late_n} late bidders upload 1 s after it)",
+        left.num_milliseconds() as f64 / 1000.0
+    );
+
+    // Side load: public readers, and the RSS sampler.
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut readers = tokio::task::JoinSet::new();
+    for r in 0..a.readers {
+        let (api, stop) = (api.clone(), stop.clone());
+        readers.spawn(async move {
+            let paths = [
+                "/api/v1/announcements?limit=20",
+                "/api/v1/announcements?q=%E5%B7%A5%E7%A8%8B&limit=20",
+                "/",
+                "/announcements?market=construction",
+            ];
+            let mut st = ReadStats::default();
+            let mut k = r;
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                match api
+                    .c
+                    .get(format!("{}{}", api.base, paths[k % paths.len()]))
+                    .send()
+                    .await
+                {
+                    Ok(res) if res.status().is_success() => {
+                        let _ = res.bytes().await;
+                        st.ok.push(t.elapsed());
+                    }
+                    _ => st.errors += 1,
+                }
+                k += 1;
+            }
+            st
         });
     }
-    let mut tokens = vec![String::new(); a.bidders];
-    while let Some(r) = set.join_next().await {
-        let (i, d, r) = r??;
-        match r {
-            Ok(t) => {
-                tokens[i] = t;
-                login.ok.push(d);
+    let sampler = {
+        let (stop, pids) = (stop.clone(), a.pids.clone());
+        tokio::spawn(async move {
+            let mut peak: HashMap<String, (u64, u64)> = HashMap::new();
+            for (n, p) in &pids {
+                let v = rss_kib(*p).unwrap_or(0);
+                peak.insert(n.clone(), (v, v));
             }
-            Err(e) => {
-                login.errors += 1;
-                login.first_error.get_or_insert(e.to_string());
+            while !stop.load(Ordering::Relaxed) {
+                for (n, p) in &pids {
+                    if let (Some(v), Some(e)) = (rss_kib(*p), peak.get_mut(n)) {
+                        e.1 = e.1.max(v);
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-        }
-    }
-    let login_wall = t_login.elapsed();
-    let doc = vec![b'x'; a.doc_bytes];
-    let packages: Vec<(Vec<u8>, String)> = (0..a.bidders)
-        .map(|i| {
-            let price = format!("{}.{:02}", 9_000_000 + i * 7, i % 100);
-            let key = [(i % 251) as u8 + 1; 32];
-            let mut prefix = [0u8; 7];
-            prefix[..4].copy_from_slice(&(i as u32).to_be_bytes());
-            let plain = plaintext(
-                Suite::Aes256GcmSha256,
-                &price,
-                &[("投标文件.pdf", doc.as_slice())],
-            );
-            let s = seal(Suite::Aes256GcmSha256, &key, &prefix, &plain)
-                .map_err(|e| anyhow::anyhow!("seal: {e:?}"))?;
-            Ok((s.ciphertext, s.digest))
+            let mut end = HashMap::new();
+            for (n, p) in &pids {
+                end.insert(n.clone(), rss_kib(*p).unwrap_or(0));
+            }
+            (peak, end)
         })
-        .collect::<anyhow::Result<_>>()?;
-    // The projects area learns organizations from identity's events: wait until it knows the
-    // last one created (events are handled in order) before the rush starts.
-    let last = a.bidders - 1;
-    for attempt in 0.. {
-        let (s, v) = api
-            .call(
-                reqwest::Method::POST,
-                Some(&tokens[last]),
-                &format!("/api/v1/sections/{sid}/registrations"),
-                Some(json!({})),
-            )
-            .await?;
-        if s == 201 {
-            break;
-        }
-        anyhow::ensure!(
-            s == 409 && v["rule"] == "organization.unknown" && attempt < 600,
-            "warm-up registration: {s} {v}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    };
 
     // The rush.
     let sem = Arc::new(Semaphore::new(a.concurrency));
     let start = Instant::now();
+    if let Some(f) = &a.started_file {
+        std::fs::write(f, chrono::Utc::now().to_rfc3339())?;
+    }
+    let deadline_at = tokio::time::Instant::now()
+        + (deadline - chrono::Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+    let key = a.bank_key.clone();
     let mut set = tokio::task::JoinSet::new();
-    for (i, (ct, digest)) in packages.into_iter().enumerate() {
-        let (api, token, sid, sem) = (api.clone(), tokens[i].clone(), sid.clone(), sem.clone());
+    for (i, b) in bidders.iter().enumerate() {
+        let (api, sid, sem, bank, key) = (
+            api.clone(),
+            sid.clone(),
+            sem.clone(),
+            bank.clone(),
+            key.clone(),
+        );
+        let is_last = i == a.bidders - 1;
+        let late = i < late_n;
+        let (token, digest, ct, acc) = (
+            b.token.clone(),
+            b.digest.clone(),
+            b.ciphertext.clone(),
+            b.basic_account.clone(),
+        );
+        let payer_name = b.name.clone();
         set.spawn(async move {
-            let _p = sem.acquire().await?;
-            let mut reg = None;
-            if i != last {
+            let mut o = Outcome {
+                late,
+                ..Outcome::default()
+            };
+            let permit = sem.acquire().await?;
+            let run = uuid::Uuid::new_v4().simple().to_string();
+            if !is_last {
                 let t = Instant::now();
+                let path = format!("{}/api/v1/sections/{sid}/registrations", api.base);
                 let r = api
-                    .call(
-                        reqwest::Method::POST,
-                        Some(&token),
-                        &format!("/api/v1/sections/{sid}/registrations"),
-                        Some(json!({})),
+                    .write(
+                        |c| c.post(&path).bearer_auth(&token).json(&json!({})),
+                        &format!("reg-{run}"),
                     )
                     .await;
-                reg = Some(match r {
-                    Ok((201, _)) => Ok(t.elapsed()),
-                    Ok((s, v)) => Err(format!("{s} {v}")),
-                    Err(e) => Err(e.to_string()),
-                });
+                o.register = Some(result_of(&r, t, &[201]));
             }
             let t = Instant::now();
+            let path = format!("{}/api/v1/deposits/accounts", api.base);
             let r = api
-                .c
-                .put(format!("{}/api/v1/sections/{sid}/bids/mine", api.base))
-                .bearer_auth(&token)
-                .header("content-type", "application/octet-stream")
-                .header("X-Bid-Digest", digest)
-                .header("X-Device-Fingerprint", format!("rush-device-{i}"))
-                .body(ct)
-                .send()
+                .write(
+                    |c| {
+                        c.post(&path)
+                            .bearer_auth(&token)
+                            .json(&json!({"section_id": sid}))
+                    },
+                    &format!("acc-{run}"),
+                )
                 .await;
-            let up = match r {
-                Ok(r) if r.status().as_u16() == 201 => {
-                    let _ = r.bytes().await;
-                    Ok(t.elapsed())
+            o.account = Some(result_of(&r, t, &[200, 201]));
+            let account_no = r.body["account_no"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if !account_no.is_empty() {
+                let t = Instant::now();
+                let notice =
+                    json!({"transaction_id": format!("RUSH{run}"), "account_no": account_no,
+                    "payer_account_no": acc, "payer_name": payer_name, "amount": "200000.00",
+                    "value_at": chrono::Utc::now().to_rfc3339()})
+                    .to_string();
+                let path = format!("{}/api/v1/bank/callbacks/transfers", api.base);
+                let r = api
+                    .write(
+                        |c| {
+                            let ts = chrono::Utc::now().timestamp().to_string();
+                            let sig = hmac_hex(key.as_bytes(), format!("{ts}.{notice}").as_bytes())
+                                .unwrap_or_default();
+                            c.post(&path)
+                                .bearer_auth(&bank)
+                                .header("content-type", "application/json")
+                                .header("X-Timestamp", ts)
+                                .header("X-Signature", sig)
+                                .body(notice.clone())
+                        },
+                        &format!("pay-{run}"),
+                    )
+                    .await;
+                let credited = r.body["status"] == "credited";
+                let mut res = result_of(&r, t, &[200]);
+                if res.0.is_ok() && !credited {
+                    res.0 = Err(format!("not credited: {}", r.body));
                 }
-                Ok(r) => Err(format!(
-                    "{} {}",
-                    r.status(),
-                    r.text().await.unwrap_or_default()
-                )),
-                Err(e) => Err(e.to_string()),
-            };
-            anyhow::Ok((reg, up))
+                o.pay = Some(res);
+            }
+            if late {
+                // Late bidders give their slot back and upload one second after the deadline.
+                drop(permit);
+                tokio::time::sleep_until(deadline_at + Duration::from_secs(1)).await;
+            }
+            let t = Instant::now();
+            let path = format!("{}/api/v1/sections/{sid}/bids/mine", api.base);
+            let r = api
+                .write(
+                    |c| {
+                        c.put(&path)
+                            .bearer_auth(&token)
+                            .header("content-type", "application/octet-stream")
+                            .header("X-Bid-Digest", &digest)
+                            .header("X-Device-Fingerprint", format!("rush-device-{i}"))
+                            .body(ct.clone())
+                    },
+                    &format!("bid-{run}"),
+                )
+                .await;
+            if r.status == 201 {
+                let rec = &r.body["receipt"];
+                let at = rec["received_at"]
+                    .as_str()
+                    .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                    .map(|d| d.with_timezone(&chrono::Utc))
+                    .unwrap_or_default();
+                o.receipt = Some((rec["bid_id"].as_str().unwrap_or_default().to_string(), at));
+            }
+            o.after_deadline = r.body["rule"] == "bid.after_deadline";
+            o.unknown = r.body["rule"] == "idempotency.answer_lost";
+            o.upload = Some(result_of(&r, t, &[201]));
+            anyhow::Ok((i, o))
         });
     }
-    let (mut reg, mut up) = (Step::default(), Step::default());
+    let mut outcomes: Vec<Option<Outcome>> = (0..a.bidders).map(|_| None).collect();
+    let mut on_time_done: Option<Duration> = None;
+    let mut on_time_left = a.bidders - late_n;
+    // The side load (readers, RSS sampler) stops when the on-time bidders are done, but not before
+    // `--hold` seconds.
+    let hold = Duration::from_secs(a.hold_secs);
+    let mut read_wall = None;
+    let mut stopper = None;
     while let Some(r) = set.join_next().await {
-        let (r, u) = r??;
-        for (step, res) in [(&mut reg, r), (&mut up, Some(u))] {
-            match res {
-                Some(Ok(d)) => step.ok.push(d),
-                Some(Err(e)) => {
-                    step.errors += 1;
-                    step.first_error.get_or_insert(e);
-                }
-                None => {}
+        let (i, o) = r??;
+        if !o.late {
+            on_time_left -= 1;
+            if on_time_left == 0 {
+                let done = start.elapsed();
+                on_time_done = Some(done);
+                let end = done.max(hold);
+                read_wall = Some(end);
+                let stop = stop.clone();
+                stopper = Some(tokio::spawn(async move {
+                    tokio::time::sleep(end - done).await;
+                    stop.store(true, Ordering::Relaxed);
+                }));
             }
         }
+        outcomes[i] = Some(o);
     }
-    let wall = start.elapsed();
+    let wall = on_time_done.unwrap_or_else(|| start.elapsed());
+    if let Some(s) = stopper {
+        s.await?;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let read_wall = read_wall.unwrap_or(wall);
+    let mut reads = ReadStats::default();
+    while let Some(r) = readers.join_next().await {
+        let r = r?;
+        reads.ok.extend(r.ok);
+        reads.errors += r.errors;
+    }
+    let (peak, end_rss) = sampler.await?;
+
+    let (mut reg, mut acc, mut pay, mut up) = (
+        Step::default(),
+        Step::default(),
+        Step::default(),
+        Step::default(),
+    );
+    let (mut after_deadline, mut late_accepted, mut accepted_after, mut unknown) = (0, 0, 0, 0);
+    for o in outcomes.iter().flatten() {
+        for (step, res) in [
+            (&mut reg, &o.register),
+            (&mut acc, &o.account),
+            (&mut pay, &o.pay),
+        ] {
+            if let Some((r, n)) = res {
+                step.record(r.clone(), *n);
+            }
+        }
+        if let Some((r, n)) = &o.upload {
+            if o.late {
+                up.retries += n;
+            } else if !o.after_deadline {
+                up.record(r.clone(), *n);
+            }
+        }
+        after_deadline += usize::from(o.after_deadline);
+        unknown += usize::from(o.unknown);
+        if let Some((_, at)) = &o.receipt {
+            late_accepted += usize::from(o.late);
+            accepted_after += usize::from(*at >= deadline);
+        }
+    }
+    let acked: Vec<(usize, String)> = outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            o.as_ref()
+                .and_then(|o| o.receipt.as_ref())
+                .map(|(id, _)| (i, id.clone()))
+        })
+        .collect();
 
     println!(
-        "bidders {}  concurrency {}  package {} bytes  server {}",
-        a.bidders, a.concurrency, a.doc_bytes, a.url
+        "bidders {}  concurrency {}  late {}  package {} bytes  readers {}  server {}",
+        a.bidders, a.concurrency, late_n, a.doc_bytes, a.readers, a.url
     );
-    println!("| step | ok | errors | p50 ms | p99 ms | max ms |");
-    println!("|---|---|---|---|---|---|");
-    for (name, s) in [
+    println!("| step | ok | errors | retries | p50 ms | p99 ms | max ms |");
+    println!("|---|---|---|---|---|---|---|");
+    let steps = [
         ("login (before the rush)", &login),
         ("register", &reg),
+        ("open virtual account", &acc),
+        ("bank transfer callback", &pay),
         ("upload sealed bid", &up),
-    ] {
+    ];
+    for (name, s) in steps {
         println!(
-            "| {name} | {} | {} | {} | {} | {} |",
+            "| {name} | {} | {} | {} | {} | {} | {} |",
             s.ok.len(),
             s.errors,
+            s.retries,
             ms(s.pct(50.0)),
             ms(s.pct(99.0)),
             ms(s.pct(100.0))
@@ -417,12 +831,157 @@ async fn main() -> anyhow::Result<()> {
             println!("  first error of {name}: {e}");
         }
     }
+    let rate = up.ok.len() as f64 / wall.as_secs_f64();
     println!(
-        "logins: {:.1}/s; rush: {} bids accepted in {:.2}s = {:.1} bids/s (register + upload)",
+        "logins: {:.1}/s; rush: {} bids accepted in {:.2}s = {:.1} bidders/s (register + account + pay + upload)",
         login.ok.len() as f64 / login_wall.as_secs_f64(),
         up.ok.len(),
         wall.as_secs_f64(),
-        up.ok.len() as f64 / wall.as_secs_f64()
+        rate
+    );
+    let reads_step = Step {
+        ok: reads.ok,
+        errors: reads.errors,
+        ..Step::default()
+    };
+    if a.readers > 0 {
+        println!(
+            "public reads during the rush ({:.1}s): {} ok, {} errors, {:.1} req/s, p50 {} ms, p99 {} ms",
+            read_wall.as_secs_f64(),
+            reads_step.ok.len(),
+            reads_step.errors,
+            reads_step.ok.len() as f64 / read_wall.as_secs_f64(),
+            ms(reads_step.pct(50.0)),
+            ms(reads_step.pct(99.0))
+        );
+    }
+    let mut rss = serde_json::Map::new();
+    for (n, _) in &a.pids {
+        let (before, max) = peak.get(n).copied().unwrap_or_default();
+        let end = end_rss.get(n).copied().unwrap_or_default();
+        println!(
+            "RSS {n}: before {:.1} MiB, peak {:.1} MiB, after {:.1} MiB",
+            before as f64 / 1024.0,
+            max as f64 / 1024.0,
+            end as f64 / 1024.0
+        );
+        rss.insert(
+            n.clone(),
+            json!({"before_kib": before, "peak_kib": max, "after_kib": end}),
+        );
+    }
+
+    // The opening: wait for the deadline, every acknowledged bidder submits its key, and the
+    // opening record must hold exactly the acknowledged bids with the sealed prices.
+    let t_open = Instant::now();
+    let mut keys = Step::default();
+    let mut set = tokio::task::JoinSet::new();
+    let sem = Arc::new(Semaphore::new(a.concurrency.min(100)));
+    for (i, _) in &acked {
+        let b = &bidders[*i];
+        let (api, sid, sem, token) = (api.clone(), sid.clone(), sem.clone(), b.token.clone());
+        let k = base64::engine::general_purpose::STANDARD.encode(b.key);
+        set.spawn(async move {
+            let _p = sem.acquire().await?;
+            let path = format!("/api/v1/sections/{sid}/bids/mine/key");
+            for _ in 0..3000 {
+                let t = Instant::now();
+                let (s, v) = api
+                    .call(
+                        reqwest::Method::POST,
+                        Some(&token),
+                        &path,
+                        Some(json!({"key": k})),
+                    )
+                    .await?;
+                if s == 409 && v["rule"] == "opening.not_open" || matches!(s, 502..=504) {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+                return anyhow::Ok(if s == 200 {
+                    Ok(t.elapsed())
+                } else {
+                    Err(format!("{s} {v}"))
+                });
+            }
+            Ok(Err("the section never opened".to_string()))
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        keys.record(r??, 0);
+    }
+    let record = loop {
+        let (s, v) = api
+            .call(
+                reqwest::Method::GET,
+                Some(&staff),
+                &format!("/api/v1/sections/{sid}/opening"),
+                None,
+            )
+            .await?;
+        if s == 200 {
+            break v;
+        }
+        anyhow::ensure!(
+            s == 409 && t_open.elapsed() < Duration::from_secs(600),
+            "opening record: {s} {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let entries: HashMap<String, &Value> = record["entries"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|e| (e["bid_id"].as_str().unwrap_or_default().to_string(), e))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (mut missing, mut wrong) = (0, 0);
+    for (i, id) in &acked {
+        match entries.get(id) {
+            None => missing += 1,
+            Some(e) => {
+                let price_ok = e["price"].as_str() == Some(bidders[*i].price.as_str());
+                if !(price_ok && e["decryption"] == "decrypted" && e["deposit"] == "valid") {
+                    wrong += 1;
+                    if wrong <= 3 {
+                        println!("  opening entry differs for {}: {e}", bidders[*i].username);
+                    }
+                }
+            }
+        }
+    }
+    let extra = entries.len().saturating_sub(acked.len() - missing);
+    println!(
+        "opening: {} keys submitted (p50 {} ms, p99 {} ms, {} errors); record lists {} bids",
+        keys.ok.len(),
+        ms(keys.pct(50.0)),
+        ms(keys.pct(99.0)),
+        keys.errors,
+        entries.len()
+    );
+    println!(
+        "verified: {} acknowledged bids, {missing} missing from the opening record, {wrong} with a wrong \
+         price/decryption/deposit, {extra} not acknowledged but recorded ({unknown} answers lost with an \
+         instance); {after_deadline} refused after the deadline, {late_accepted} late uploads accepted, \
+         {accepted_after} receipts at or after the deadline",
+        acked.len()
+    );
+    if let Some(path) = &a.json_out {
+        let out = json!({
+            "bidders": a.bidders, "concurrency": a.concurrency, "late": late_n, "readers": a.readers,
+            "doc_bytes": a.doc_bytes, "url": a.url, "rush_secs": wall.as_secs_f64(),
+            "bidders_per_sec": rate, "steps": {"login": login.json(), "register": reg.json(),
+            "account": acc.json(), "pay": pay.json(), "upload": up.json(), "key": keys.json(),
+            "reads": reads_step.json()}, "rss": rss, "acknowledged": acked.len(), "missing": missing,
+            "wrong": wrong, "extra": extra, "refused_after_deadline": after_deadline,
+            "late_accepted": late_accepted, "receipts_after_deadline": accepted_after,
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&out)?)?;
+    }
+    anyhow::ensure!(
+        missing == 0 && wrong == 0 && late_accepted == 0 && accepted_after == 0,
+        "the rush lost or mis-recorded bids (see above)"
     );
     Ok(())
 }

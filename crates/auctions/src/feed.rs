@@ -1,0 +1,147 @@
+//! One reader per auction and instance for the live streams (SSE).
+//!
+//! Every watcher of an auction on this instance shares one feed: a task that, after each change
+//! signalled in this process ([`service::CHANGED`]) or every 500 ms (to see bids accepted by other
+//! instances), reads the new bids and the auction row once and publishes a snapshot through a
+//! `watch` channel. A watcher turns the snapshot into its own events (the bids after its last
+//! `seq`, and the state with its own bidder number and status) without touching the database,
+//! so an accepted bid costs two queries per instance instead of three per watcher. The task
+//! stops when the last watcher is gone.
+use crate::service::{self, SharedState};
+use ggzy_core::Result;
+use ggzy_store::Ctx;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// What every watcher of one auction sees: the whole bid log so far and the shared state.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Accepted bids in `seq` order (gap-free, starting at 1).
+    pub bids: Vec<(i64, Value)>,
+    pub state: SharedState,
+}
+
+impl Snapshot {
+    /// The bids after `seq` (a watcher's last seen event id).
+    pub fn bids_after(&self, seq: i64) -> &[(i64, Value)] {
+        let i = self.bids.partition_point(|(s, _)| *s <= seq);
+        &self.bids[i..]
+    }
+}
+
+type Slot = watch::Sender<Option<Arc<Snapshot>>>;
+
+static FEEDS: LazyLock<Mutex<HashMap<String, Arc<Slot>>>> = LazyLock::new(Default::default);
+
+/// How often a feed re-reads when nothing was signalled in this process.
+const POLL: Duration = Duration::from_millis(500);
+
+/// Subscribe to an auction's feed (starting it if needed); the receiver holds the first snapshot.
+pub async fn subscribe(ctx: &Ctx, id: &str) -> Result<watch::Receiver<Option<Arc<Snapshot>>>> {
+    let mut rx = {
+        let mut feeds = FEEDS.lock().unwrap_or_else(|e| e.into_inner());
+        match feeds.get(id) {
+            Some(tx) => tx.subscribe(),
+            None => {
+                let (tx, rx) = watch::channel(None);
+                let tx = Arc::new(tx);
+                feeds.insert(id.to_string(), tx.clone());
+                tokio::spawn(run(ctx.clone(), id.to_string(), tx));
+                rx
+            }
+        }
+    };
+    // The first snapshot, or the reason the feed could not read the auction.
+    let ready = matches!(
+        tokio::time::timeout(Duration::from_secs(10), rx.wait_for(Option::is_some)).await,
+        Ok(Ok(_))
+    );
+    if ready {
+        return Ok(rx);
+    }
+    // The feed could not read the auction (e.g. the database is down): read once here for the error.
+    service::shared_state(ctx, id).await?;
+    Err(ggzy_core::Error::Unavailable(
+        "the live feed of this auction is not available; retry".into(),
+    ))
+}
+
+async fn run(ctx: Ctx, id: String, tx: Arc<Slot>) {
+    let mut bids: Vec<(i64, Value)> = Vec::new();
+    let mut last_state: Option<SharedState> = None;
+    loop {
+        // Register interest before reading, so a change during the read is not missed.
+        let changed = service::CHANGED.notified();
+        let read = async {
+            let after = bids.last().map(|(s, _)| *s).unwrap_or(0);
+            let fresh = service::bids_after(&ctx, &id, after).await?;
+            let state = service::shared_state(&ctx, &id).await?;
+            Ok::<_, ggzy_core::Error>((fresh, state))
+        };
+        match read.await {
+            Ok((fresh, state)) => {
+                let more = fresh.len() == 500; // bids_after reads at most 500 at a time
+                if !fresh.is_empty() || last_state.as_ref() != Some(&state) {
+                    bids.extend(fresh);
+                    last_state = Some(state.clone());
+                    tx.send_replace(Some(Arc::new(Snapshot {
+                        bids: bids.clone(),
+                        state,
+                    })));
+                }
+                if more {
+                    continue;
+                }
+            }
+            Err(e) => tracing::warn!(auction_id = %id, error = %e, "auction feed read failed"),
+        }
+        if stop_if_unwatched(&id, &tx) {
+            return;
+        }
+        tokio::select! {
+            _ = changed => {}
+            _ = tokio::time::sleep(POLL) => {}
+        }
+    }
+}
+
+/// Remove the feed when nobody watches (decided under the map's lock, so a new subscriber either
+/// got this feed before or will start a new one).
+fn stop_if_unwatched(id: &str, tx: &Arc<Slot>) -> bool {
+    let mut feeds = FEEDS.lock().unwrap_or_else(|e| e.into_inner());
+    if tx.receiver_count() == 0 {
+        if feeds.get(id).is_some_and(|t| Arc::ptr_eq(t, tx)) {
+            feeds.remove(id);
+        }
+        return true;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn bids_after_returns_the_suffix_after_a_sequence_number() {
+        let snap = Snapshot {
+            bids: (1..=5).map(|s| (s, json!({"seq": s}))).collect(),
+            state: SharedState {
+                section_id: "s".into(),
+                phase: "auction".into(),
+                version: 5,
+                current_fen: Some(100),
+                ends_at: chrono::Utc::now(),
+                leader_org_id: None,
+            },
+        };
+        assert_eq!(snap.bids_after(0).len(), 5);
+        assert_eq!(snap.bids_after(3).first().map(|b| b.0), Some(4));
+        assert!(snap.bids_after(5).is_empty());
+        assert!(snap.bids_after(99).is_empty());
+    }
+}

@@ -1,0 +1,111 @@
+//! Listing sections (挂牌/拍卖/网络竞价, procedure `listing`) follow the auctions area's outcome
+//! through its events — never its tables:
+//! - `auctions.deal.confirmed` (成交确认): the section moves closed → awarded and projects emits
+//!   `projects.section.concluded` {outcome: "deal", …}. Not `projects.award.confirmed`: deposits
+//!   and publishing settle a deal from the auctions event already (converting the winner's
+//!   deposit, refunding the others, the 成交公告); a second award event would refund twice.
+//! - `auctions.listing.failed` / `auctions.auction.failed` leave the section closed (a re-listing
+//!   may follow), so they are not consumed here.
+//!
+//! A deal confirmed while the section is still `bidding` (its deadline timer has not fired yet)
+//! closes it first, as the deadline timer would. A deal for a section that is not a listing, or
+//! already concluded, is skipped with a log line: a published fact is never retried forever.
+
+use crate::bidding::close_section;
+use crate::model::{transition, SectionAction, SectionState};
+use crate::service::{section_procedure, set_section_state};
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::{Clock, Result};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::{emit, Db, Tx};
+use serde_json::json;
+use sqlx::Row;
+
+const NAME: &str = "projects.listing_outcome";
+
+/// Consumer of `auctions.deal.confirmed` for listing sections.
+pub struct ListingOutcome;
+
+#[async_trait::async_trait]
+impl Consumer for ListingOutcome {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == "auctions.deal.confirmed"
+    }
+
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let Some(id) = p["section_id"].as_str() else {
+            tracing::warn!(event = %ev.id, "deal without section_id; skipped");
+            return Ok(());
+        };
+        match section_procedure(tx, id).await? {
+            None => {
+                tracing::warn!(section_id = id, "deal for an unknown section; skipped");
+                return Ok(());
+            }
+            Some(p) if p.has_sealed_bids() => {
+                tracing::warn!(
+                    section_id = id,
+                    procedure = p.as_str(),
+                    "deal for a section that is not a listing; section left as it is"
+                );
+                return Ok(());
+            }
+            Some(_) => {}
+        }
+        let Some(deal_id) = p["deal_id"].as_str().filter(|d| !d.is_empty()) else {
+            tracing::warn!(event = %ev.id, section_id = id, "deal without deal_id; skipped");
+            return Ok(());
+        };
+        let now = clock.now();
+        let r = sqlx::query(&format!(
+            "SELECT s.state, s.project_id, s.bid_deadline, p.market FROM sections s \
+             JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
+            db.for_update()
+        ))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let mut state = SectionState::parse(&r.try_get::<String, _>(0)?)?;
+        let project_id: String = r.try_get(1)?;
+        let deadline = ggzy_core::time::from_micros(r.try_get(2)?);
+        let market: String = r.try_get(3)?;
+        if state == SectionState::Bidding {
+            // The deal ends registration whatever the timers say (the listing is over).
+            close_section(tx, db, now, id, deadline.min(now)).await?;
+            state = SectionState::Closed;
+        }
+        if state != SectionState::Closed {
+            tracing::info!(
+                section_id = id,
+                state = state.as_str(),
+                "deal for a section not closed; section left as it is"
+            );
+            return Ok(());
+        }
+        let to = transition(state, SectionAction::ConcludeDeal)?;
+        set_section_state(tx, id, state, to, now).await?;
+        emit(
+            tx,
+            db,
+            &ActorRef::system(NAME),
+            now,
+            NewEvent::new(
+                "projects.section.concluded",
+                "section",
+                id,
+                json!({"section_id": id, "project_id": project_id, "market": market,
+                       "outcome": "deal", "deal_id": deal_id,
+                       "winner_org_id": p["winner_org_id"], "price": p["price"], "via": p["via"],
+                       "confirmed_at": p["confirmed_at"], "concluded_at": now.to_rfc3339(),
+                       "state": to.as_str()}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}
