@@ -18,7 +18,8 @@ SELECT id, uscc, name FROM project_orgs WHERE id = 'org-' || :b::text;
 SELECT id FROM section_registrations WHERE section_id = 'rush-s' AND org_id = 'org-' || :b::text;
 SELECT id, uscc, kind, reason, source_document, from_date, to_date, created_by, created_at FROM sanctions WHERE uscc = 'USCC' || :b::text ORDER BY from_date;
 SELECT id, uscc, legal_representative_id FROM project_orgs WHERE id = 'org-' || :b::text;
-SELECT g.org_id, g.uscc, o.legal_representative_id FROM section_registrations g LEFT JOIN project_orgs o ON o.id = g.org_id WHERE g.section_id = 'rush-s';
+-- (joint-bidding candidates: none to read — the rush's organizations have no legal representative id and
+-- no declared relations; before migration 0038 every registration of the section was read here)
 SELECT org_id, related_uscc FROM org_relations WHERE org_id = 'org-' || :b::text OR related_uscc = 'USCC' || :b::text;
 INSERT INTO section_registrations (id, section_id, org_id, uscc, org_name, registered_by, created_at) VALUES (gen_random_uuid()::text, 'rush-s', 'org-' || :b::text, 'USCC' || :b::text, 'bidder ' || :b::text, 'u-' || :b::text, :now);
 INSERT INTO events (id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload) VALUES (gen_random_uuid()::text, 'projects.registration.created', 'section', 'rush-s', 'user' || chr(58) || 'u-' || :b::text, 'org-' || :b::text, :now, '{"registration_id":"01JXXXXXXXXXXXXXXXXXXXXXXX","section_id":"rush-s","project_id":"rush-p","org_id":"org-' || :b::text || '","uscc":"USCC' || :b::text || '"}');

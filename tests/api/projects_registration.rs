@@ -209,6 +209,13 @@ async fn a_bidder_with_a_declared_controlling_relation_to_a_registered_bidder_is
         .unwrap()
         .contains("another registered bidder"));
     assert_eq!(register(&app, &b3, &section).await.0, 201);
+    // The other order, on another section: the declaring unit registers first, the related one
+    // (which declared nothing itself) is refused.
+    let (_, other) = bidding_section(&app).await;
+    assert_eq!(register(&app, &b1, &other).await.0, 201);
+    let (s, v) = register(&app, &b2, &other).await;
+    assert_rule(s, &v, 409, "registration.controlling_relation");
+    assert_eq!(register(&app, &b3, &other).await.0, 201);
     app.stop().await;
 }
 

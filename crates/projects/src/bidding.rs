@@ -601,22 +601,6 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         }
     }
     let applicant = party(&mut tx, &org_id).await?;
-    let others = sqlx::query(
-        "SELECT g.org_id, g.uscc, o.legal_representative_id FROM section_registrations g \
-         LEFT JOIN project_orgs o ON o.id = g.org_id WHERE g.section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Party {
-            org_id: r.try_get(0)?,
-            uscc: r.try_get(1)?,
-            legal_representative_id: r.try_get(2)?,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
     let relations = sqlx::query(
         "SELECT org_id, related_uscc FROM org_relations WHERE org_id = $1 OR related_uscc = $2",
     )
@@ -632,6 +616,7 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         })
     })
     .collect::<Result<Vec<_>>>()?;
+    let others = joint_bid_candidates(&mut tx, section_id, &applicant, &relations).await?;
     if let Some(bar) = joint_bid_bar(&applicant, &others, &relations) {
         return Err(Error::conflict(bar.rule(), bar.message()));
     }
@@ -690,6 +675,60 @@ async fn party(conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<Party> {
         uscc: r.try_get(1)?,
         legal_representative_id: r.try_get(2)?,
     })
+}
+
+/// The registrations of a section that could bar the applicant under 实施条例 34: those sharing its
+/// legal representative and those of organizations it declared a relation with (either way). Only
+/// these are read — through indexes — so a registration costs the same for the 2,000th bidder as for
+/// the first (docs/benchmarks.md, deadline rush); [`joint_bid_bar`] decides on them exactly as it
+/// would on every registration.
+async fn joint_bid_candidates(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+    applicant: &Party,
+    relations: &[Relation],
+) -> Result<Vec<Party>> {
+    const COLS: &str =
+        "SELECT g.org_id, g.uscc, o.legal_representative_id FROM section_registrations g \
+                        LEFT JOIN project_orgs o ON o.id = g.org_id WHERE g.section_id = $1";
+    let mut rows = Vec::new();
+    if let Some(rep) = &applicant.legal_representative_id {
+        // Inner join: the planner may start from project_orgs_rep_idx.
+        rows.extend(
+            sqlx::query(
+                "SELECT g.org_id, g.uscc, o.legal_representative_id FROM project_orgs o \
+                 JOIN section_registrations g ON g.org_id = o.id \
+                 WHERE g.section_id = $1 AND o.legal_representative_id = $2",
+            )
+            .bind(section_id)
+            .bind(rep)
+            .fetch_all(&mut *conn)
+            .await?,
+        );
+    }
+    for r in relations {
+        let (sql, value) = if r.org_id == applicant.org_id {
+            (format!("{COLS} AND g.uscc = $2"), &r.related_uscc)
+        } else {
+            (format!("{COLS} AND g.org_id = $2"), &r.org_id)
+        };
+        rows.extend(
+            sqlx::query(&sql)
+                .bind(section_id)
+                .bind(value)
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+    }
+    rows.iter()
+        .map(|r| {
+            Ok(Party {
+                org_id: r.try_get(0)?,
+                uscc: r.try_get(1)?,
+                legal_representative_id: r.try_get(2)?,
+            })
+        })
+        .collect()
 }
 
 /// What a caller may see of a section's registrations.
