@@ -10,12 +10,11 @@
 //! refunds everyone and drafts the failure notice (流拍公告).
 
 use chrono::{DateTime, Duration, Utc};
-use ggzy_api_tests::{into_parts, TestApp};
+use ggzy_api_tests::fixtures::BANK_KEY;
+use ggzy_api_tests::TestApp;
 use serde_json::{json, Value};
 use sqlx::Row;
 
-/// Dev default of GGZY_BANK_HMAC_KEY (docs/deposits.md).
-const KEY: &[u8] = b"ggzy-dev-bank-hmac-key";
 /// The lot's bid deadline (registration, 报名) = the listing end: land — listed from the 20th day
 /// after the announcement of Monday 2 March (39号令 10) for 10 days; property — a disclosure of 20
 /// working days (32号令 13) to Monday 30 March.
@@ -27,31 +26,12 @@ fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-fn hmac_sha256_hex(key: &[u8], msg: &[u8]) -> String {
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
-    mac.update(msg);
-    hex::encode(mac.finalize().into_bytes())
-}
-
 /// A signed bank callback (transfer or refund confirmation).
 async fn bank_call(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
     let bank = app.login("bank").await;
-    let ts = app.clock().now().timestamp().to_string();
-    let body = body.to_string();
-    let sig = hmac_sha256_hex(KEY, format!("{ts}.{body}").as_bytes());
-    let r = app
-        .client
-        .post(app.url(path))
-        .bearer_auth(bank)
-        .header("content-type", "application/json")
-        .header("X-Timestamp", ts)
-        .header("X-Signature", sig)
-        .body(body)
-        .send()
+    let now = app.clock().now().timestamp();
+    app.bank_post(&bank, path, &body.to_string(), now, BANK_KEY)
         .await
-        .expect("request");
-    into_parts(r).await
 }
 
 struct Lot {
@@ -65,7 +45,6 @@ struct Lot {
 /// opens the lot for registration (projects consumes the announcement).
 async fn announced_lot(app: &TestApp, market: &str) -> Lot {
     let tenderer = app.login("tenderer").await;
-    let staff = app.login("staff").await;
     let name = if market == "land" {
         "甘井子区 2026-01 号地块国有建设用地使用权"
     } else {
@@ -92,29 +71,7 @@ async fn announced_lot(app: &TestApp, market: &str) -> Lot {
             "opening_at": deadline,
         }],
     });
-    let (s, p) = app.post(Some(&tenderer), "/api/v1/projects", body).await;
-    assert_eq!(s, 201, "{p}");
-    let project_id = p["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{project_id}/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{project_id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let section_id = v["sections"][0]["id"].as_str().unwrap().to_string();
-    app.seal().await;
-
-    let mut ann = if market == "land" {
+    let ann = if market == "land" {
         json!({"market": "land", "type": "land_transfer", "title": "国有建设用地使用权挂牌出让公告",
             "body": "挂牌出让", "fields": {"transferor": "大连市自然资源局", "parcel": name,
             "bidder_qualification": "境内外法人", "documents_access": "平台下载", "trading_method": "挂牌",
@@ -126,39 +83,8 @@ async fn announced_lot(app: &TestApp, market: &str) -> Lot {
             "approval": "国资委批复", "buyer_qualification": "依法存续的企业法人",
             "floor_price": "1000000.00", "disclosure_end_at": "2026-03-30T18:00:00+08:00"}})
     };
-    ann["project_id"] = json!(project_id);
-    ann["section_ids"] = json!([section_id]);
-    // Publishing learns the lot from the projects events: retry until its projection has it.
-    let mut id = None;
-    for _ in 0..200 {
-        let (s, v) = app
-            .post(Some(&tenderer), "/api/v1/announcements", ann.clone())
-            .await;
-        if s == 201 {
-            id = Some(v["id"].as_str().unwrap().to_string());
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let id = id.expect("publishing never saw the lot");
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/announcements/{id}/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/announcements/{id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["status"], "published", "{v}");
-    app.seal().await;
+    let (reg, _) = app.announced_listing(body, ann).await;
+    let (project_id, section_id) = (reg.project_id, reg.section_id);
     let lot = Lot {
         project_id,
         section_id,

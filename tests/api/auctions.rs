@@ -11,8 +11,6 @@ use ggzy_api_tests::{into_parts, TestApp};
 use serde_json::{json, Value};
 use sqlx::Row;
 
-/// Dev default of GGZY_BANK_HMAC_KEY (docs/deposits.md), as tests/api/deposits.rs uses it.
-const BANK_KEY: &[u8] = b"ggzy-dev-bank-hmac-key";
 /// The demo bidders and their basic accounts (基本账户, crates/server/src/demo.rs).
 const BIDDERS: [(&str, &str); 3] = [
     ("bidder1", "21050161000000000004"),
@@ -72,13 +70,6 @@ struct Lot {
     announced_at: DateTime<Utc>,
 }
 
-fn hmac_hex(msg: &[u8]) -> String {
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(BANK_KEY).expect("any key length");
-    mac.update(msg);
-    hex::encode(mac.finalize().into_bytes())
-}
-
 /// Poll a POST until the answer is not `retry_on` (another area's projection catching up).
 async fn post_until(
     app: &TestApp,
@@ -105,8 +96,6 @@ async fn post_until(
 /// the auctions projection has numbered them (竞买号 001, 002, … in that order).
 async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
     projection_ready(app).await;
-    let tenderer = app.login("tenderer").await;
-    let staff = app.login("staff").await;
     // Registration (报名) closes at the listing end, the section's bid deadline: land — the
     // usual listing from the 20th day after the announcement (39号令 10) for 10 days, to 1 April;
     // property — the disclosure of 20 working days (32号令 13), to Monday 30 March.
@@ -115,40 +104,13 @@ async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
     } else {
         PROPERTY_LISTING_END
     };
-    let (s, p) = app
-        .post(
-            Some(&tenderer),
-            "/api/v1/projects",
-            json!({"name": format!("{market} 挂牌项目"), "market": market, "procedure": "listing",
-                   "tenderer_uscc": "91110000802100433B", "tenderer_name": "大连市自然资源局",
-                   "sections": [{"name": "甘井子区 2026-01 号地块", "estimated_price": "10000000.00",
-                                 "deposit": DEPOSIT, "docs_issue_at": "2026-03-02T09:00:00+08:00",
-                                 "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
-                                 "bid_deadline": deadline, "opening_at": deadline}]}),
-        )
-        .await;
-    assert_eq!(s, 201, "{p}");
-    let project_id = p["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/projects/{project_id}/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/projects/{project_id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let sid = v["sections"][0]["id"].as_str().unwrap().to_string();
-    app.seal().await;
-
-    let mut ann = if market == "land" {
+    let project = json!({"name": format!("{market} 挂牌项目"), "market": market, "procedure": "listing",
+           "tenderer_uscc": "91110000802100433B", "tenderer_name": "大连市自然资源局",
+           "sections": [{"name": "甘井子区 2026-01 号地块", "estimated_price": "10000000.00",
+                         "deposit": DEPOSIT, "docs_issue_at": "2026-03-02T09:00:00+08:00",
+                         "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
+                         "bid_deadline": deadline, "opening_at": deadline}]});
+    let ann = if market == "land" {
         json!({"market": "land", "type": "land_transfer", "title": "国有建设用地使用权挂牌出让公告",
             "body": "挂牌出让", "fields": {"transferor": "大连市自然资源局", "parcel": "甘井子区 2026-01 号地块",
             "bidder_qualification": "境内外法人", "documents_access": "平台下载", "trading_method": "挂牌",
@@ -160,33 +122,8 @@ async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
             "approval": "国资委批复", "buyer_qualification": "依法存续的企业法人",
             "floor_price": "1000000.00", "disclosure_end_at": "2026-03-30T18:00:00+08:00"}})
     };
-    ann["project_id"] = json!(project_id);
-    ann["section_ids"] = json!([sid]);
-    let (s, a) = post_until(app, &tenderer, "/api/v1/announcements", ann, |s, v| {
-        s == 422 && v.to_string().contains("announcement.project_unknown")
-    })
-    .await;
-    assert_eq!(s, 201, "{a}");
-    let ann_id = a["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .post(
-            Some(&tenderer),
-            &format!("/api/v1/announcements/{ann_id}/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            &format!("/api/v1/announcements/{ann_id}/approve"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["status"], "published", "{v}");
-    let announced_at = ts(&v["published_at"]);
-    app.seal().await;
+    let (reg, announced_at) = app.announced_listing(project, ann).await;
+    let (sid, project_id) = (reg.section_id, reg.project_id);
 
     // projects' consumer of the published announcement opens the section for registration.
     let bank = app.login("bank").await;
@@ -214,24 +151,8 @@ async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
         let body = json!({"transaction_id": format!("txn-{sid}-{user}"),
             "account_no": acc["account_no"], "payer_account_no": basic,
             "payer_name": "大连第一建筑工程有限公司", "amount": DEPOSIT,
-            "value_at": app.clock().now().to_rfc3339()})
-        .to_string();
-        let stamp = app.clock().now().timestamp().to_string();
-        let r = app
-            .client
-            .post(app.url("/api/v1/bank/callbacks/transfers"))
-            .bearer_auth(&bank)
-            .header("content-type", "application/json")
-            .header("X-Timestamp", &stamp)
-            .header(
-                "X-Signature",
-                hmac_hex(format!("{stamp}.{body}").as_bytes()),
-            )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let (s, v) = into_parts(r).await;
+            "value_at": app.clock().now().to_rfc3339()});
+        let (s, v) = app.bank_transfer(&bank, &body).await;
         assert!(s == 200 || s == 201, "{user}: {v}");
         assert_eq!(v["status"], "credited", "{user}: {v}");
         // Numbers follow the order deposits became valid: wait for this one before the next.

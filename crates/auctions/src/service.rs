@@ -1072,31 +1072,53 @@ async fn set_phase(
     Ok(r.rows_affected() == 1)
 }
 
+/// The auction an end timer is for, locked, when it is still in `phase` and its end has come.
+/// `None` when the phase moved on, or when the end is later than the timer (a late timer of an
+/// earlier round, or an extension): then the current end gets its timer (`kind`, `key`) again.
+async fn due_auction(
+    tx: &mut Tx,
+    db: &Db,
+    clock: &Clock,
+    timer: &Timer,
+    phase: &str,
+    kind: &str,
+    key: impl Fn(&AuctionRow) -> String,
+) -> Result<Option<AuctionRow>> {
+    let id = s(&timer.payload, "auction_id").to_string();
+    let a = load(&mut **tx, &id, db.for_update()).await?;
+    if a.phase != phase {
+        return Ok(None);
+    }
+    let now = clock.now();
+    if a.ends_at > now {
+        timers::schedule(
+            tx,
+            kind,
+            &key(&a),
+            a.ends_at,
+            json!({"auction_id": id}),
+            now,
+        )
+        .await?;
+        return Ok(None);
+    }
+    Ok(Some(a))
+}
+
 /// End of a listing (durable timer): failed, deal, or on to the online auction.
 pub struct ListingEnd;
 
 #[async_trait::async_trait]
 impl TimerHandler for ListingEnd {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let id = s(&timer.payload, "auction_id").to_string();
-        let a = load(&mut **tx, &id, db.for_update()).await?;
-        if a.phase != "listing" {
+        // A timer of an earlier round firing late, or the end moved: keep this round's timer.
+        let due = due_auction(tx, db, clock, timer, "listing", LISTING_TIMER, |a| {
+            listing_key(&a.id, a.round)
+        });
+        let Some(a) = due.await? else {
             return Ok(());
-        }
-        let now = clock.now();
-        if a.ends_at > now {
-            // A timer of an earlier round firing late, or the end moved: keep this round's timer.
-            timers::schedule(
-                tx,
-                LISTING_TIMER,
-                &listing_key(&id, a.round),
-                a.ends_at,
-                json!({"auction_id": id}),
-                now,
-            )
-            .await?;
-            return Ok(());
-        }
+        };
+        let (id, now) = (a.id.clone(), clock.now());
         let bidders = distinct_bidders(tx, &id, a.round).await?;
         match rules::listing_outcome(bidders.len(), a.current_fen, a.reserve_fen) {
             ListingOutcome::Failed => {
@@ -1200,25 +1222,14 @@ pub struct AuctionEnd;
 #[async_trait::async_trait]
 impl TimerHandler for AuctionEnd {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let id = s(&timer.payload, "auction_id").to_string();
-        let a = load(&mut **tx, &id, db.for_update()).await?;
-        if a.phase != "auction" {
+        // Extended meanwhile: make sure the later end has its timer.
+        let due = due_auction(tx, db, clock, timer, "auction", AUCTION_TIMER, |a| {
+            end_key(&a.id, a.ends_at)
+        });
+        let Some(a) = due.await? else {
             return Ok(());
-        }
+        };
         let now = clock.now();
-        if a.ends_at > now {
-            // Extended meanwhile: make sure the later end has its timer.
-            timers::schedule(
-                tx,
-                AUCTION_TIMER,
-                &end_key(&id, a.ends_at),
-                a.ends_at,
-                json!({"auction_id": id}),
-                now,
-            )
-            .await?;
-            return Ok(());
-        }
         if rules::auction_is_deal(a.current_fen, a.reserve_fen) {
             if set_phase(tx, &a, "auction", "deal", "deal").await? {
                 confirm_deal(tx, db, &a, now, "auction").await?;
