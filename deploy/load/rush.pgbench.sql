@@ -1,5 +1,5 @@
 -- pgbench script: one "transaction" = one bidder of the deadline rush issued directly to PostgreSQL,
--- statement for statement what the server runs for the four requests of tests/src/bin/rush.rs
+-- statement for statement what the server runs for the four requests of tests/examples/rush.rs
 -- (taken from the PostgreSQL statement log of a real rush, docs/benchmarks.md): for each request the
 -- session lookup, the Idempotency-Key claim, the request's transaction with its domain event and
 -- notification, and the stored answer. Not included: HTTP, JSON, argon2-free token hashing, the

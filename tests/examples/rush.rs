@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! ggzy serve --demo --demo-password demo-password-123 &
-//! cargo run --release -p ggzy-api-tests --bin rush -- --url http://127.0.0.1:8080 \
+//! cargo run --release -p ggzy-api-tests --example rush -- --url http://127.0.0.1:8080 \
 //!     --password demo-password-123 --bidders 1000 --concurrency 200 --window 120 \
 //!     --readers 8 --pid node1=1234 --pid node2=1235
 //! ```
