@@ -84,6 +84,8 @@ const TABLE: &[(&str, &str)] = &[
     ),
     ("PUT /api/v1/sections/{id}/bids/mine", "bidder"),
     ("DELETE /api/v1/sections/{id}/bids/mine", "bidder"),
+    ("GET /api/v1/sections/{id}/bids/mine", "bidder|404"),
+    ("GET /api/v1/sections/{id}/bids/mine/receipts", "bidder|404"),
     ("GET /api/keys", "public"),
     // projects: opening.rs
     ("POST /api/v1/sections/{id}/bids/mine/key", "bidder"),

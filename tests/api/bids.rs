@@ -322,3 +322,203 @@ async fn a_package_must_name_a_known_suite() {
     assert!(suites.contains(&"SM4-GCM+SM3".to_string()), "{suites:?}");
     app.stop().await;
 }
+
+/// `GET …/bids/mine` and `…/bids/mine/receipts`: a bidder reads back its own bid and every receipt
+/// (issue 24, integrity under faults: a lost upload answer must not leave it guessing); nobody
+/// else's bid is ever shown.
+#[tokio::test]
+async fn a_bidder_reads_back_its_current_bid_and_every_receipt() {
+    let app = TestApp::spawn().await;
+    let section = bidding_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let b2 = app.login("bidder2").await;
+    let mine = format!("/api/v1/sections/{section}/bids/mine");
+    let receipts = format!("/api/v1/sections/{section}/bids/mine/receipts");
+
+    // Nothing uploaded yet: 404 and an empty history.
+    let (s, v) = app.get(Some(&b1), &mine).await;
+    assert_eq!(s, 404, "{v}");
+    let (s, v) = app.get(Some(&b1), &receipts).await;
+    assert_eq!((s, v.clone()), (200, serde_json::json!([])), "{v}");
+
+    let p = package(PRICE, 1);
+    let (s, r1) = put_bid(&app, &b1, &section, &p.digest, p.ciphertext.clone()).await;
+    assert_eq!(s, 201, "{r1}");
+    let (s, v) = app.get(Some(&b1), &mine).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "current");
+    assert_eq!(v["decryption"], "sealed");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["receipt"], r1, "the receipt is the one signed at upload");
+    verify(&app, &v["receipt"]).await;
+
+    let p2 = package("8765000.00", 2);
+    let (s, r2) = put_bid(&app, &b1, &section, &p2.digest, p2.ciphertext.clone()).await;
+    assert_eq!(s, 201, "{r2}");
+    let (_, v) = app.get(Some(&b1), &mine).await;
+    assert_eq!(
+        (v["version"].clone(), v["receipt"].clone()),
+        (2.into(), r2.clone())
+    );
+
+    // Withdrawn: the answer says so instead of 404.
+    assert_eq!(withdraw(&app, &b1, &section).await.status(), 204);
+    let (s, v) = app.get(Some(&b1), &mine).await;
+    assert_eq!(
+        (s, v["status"].clone(), v["version"].clone()),
+        (200, "withdrawn".into(), 2.into()),
+        "{v}"
+    );
+
+    let (s, v) = app.get(Some(&b1), &receipts).await;
+    assert_eq!(s, 200, "{v}");
+    let list = v.as_array().unwrap();
+    let seen: Vec<(i64, &str)> = list
+        .iter()
+        .map(|b| {
+            (
+                b["version"].as_i64().unwrap(),
+                b["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, [(1, "superseded"), (2, "withdrawn")]);
+    assert_eq!(list[0]["receipt"], r1);
+    assert_eq!(list[1]["receipt"], r2);
+
+    // Another bidder sees only its own (none), never bidder1's.
+    let (s, v) = app.get(Some(&b2), &mine).await;
+    assert_eq!(s, 404, "{v}");
+    let (s, v) = app.get(Some(&b2), &receipts).await;
+    assert_eq!((s, v.clone()), (200, serde_json::json!([])), "{v}");
+    // Other roles are refused; an unknown section is 404.
+    let staff = app.login("staff").await;
+    let (s, v) = app.get(Some(&staff), &mine).await;
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = app
+        .get(
+            Some(&b1),
+            "/api/v1/sections/no-such-section/bids/mine/receipts",
+        )
+        .await;
+    assert_eq!(s, 404, "{v}");
+    app.stop().await;
+}
+
+/// Integrity under faults (issue 24): an upload sent with an `Idempotency-Key` committed, and the
+/// instance died before the answer reached the bidder (here: the middleware's steps run by hand, up
+/// to the handler's commit, and never completed). The retry with the same key replays the signed
+/// receipt instead of `409 idempotency.answer_lost`, and the bid is stored once.
+#[tokio::test]
+async fn a_keyed_upload_whose_answer_was_lost_is_replayed_on_retry() {
+    use ggzy_store::idempotency;
+    use sha2::Digest;
+    let app = TestApp::spawn().await;
+    let section = bidding_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let actor = ggzy_identity::service::authenticate(&app.ctx, &b1)
+        .await
+        .unwrap();
+    let p = package(PRICE, 1);
+    let path = format!("/api/v1/sections/{section}/bids/mine");
+    let hash = {
+        let mut h = sha2::Sha256::new();
+        h.update(format!("PUT\n{path}\n").as_bytes());
+        h.update(&p.ciphertext);
+        hex::encode(h.finalize())
+    };
+    let principal = format!("user:{}", actor.user_id);
+    let now = app.ctx.clock.now();
+    let b = idempotency::begin(
+        &app.ctx.db,
+        &principal,
+        "upload-1",
+        "PUT",
+        &path,
+        &hash,
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(b, idempotency::Begin::Proceed));
+    let body = futures::stream::iter(vec![Ok::<_, std::io::Error>(axum::body::Bytes::from(
+        p.ciphertext.clone(),
+    ))]);
+    let meta = ggzy_projects::bids::UploadMeta {
+        plaintext_digest: p.digest.clone(),
+        ip: "127.0.0.1".into(),
+        ..Default::default()
+    };
+    let first = idempotency::scope(
+        principal.clone(),
+        "upload-1".into(),
+        ggzy_projects::bids::upload(&app.ctx, &actor, &section, meta, body, 1 << 20),
+    )
+    .await
+    .unwrap();
+    let ggzy_projects::bids::Uploaded::Created(receipt) = first else {
+        panic!("first upload creates")
+    };
+    // … the instance dies here: the answer is never delivered nor completed by the middleware.
+
+    let r = app
+        .client
+        .put(app.url(&path))
+        .bearer_auth(&b1)
+        .header("content-type", "application/octet-stream")
+        .header("Idempotency-Key", "upload-1")
+        .header("X-Bid-Digest", &p.digest)
+        .body(p.ciphertext.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()
+            .get("idempotent-replayed")
+            .map(|v| v.to_str().unwrap()),
+        Some("true")
+    );
+    let (s, v) = into_parts(r).await;
+    assert_eq!(s, 201, "the stored answer is replayed: {v}");
+    assert_eq!(v, serde_json::to_value(&receipt).unwrap());
+    verify(&app, &v).await;
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM bids").await, 1);
+
+    // A keyed withdrawal that lost its answer is replayed too (204), and the read-back agrees.
+    let wpath = path.clone();
+    let whash = {
+        let mut h = sha2::Sha256::new();
+        h.update(format!("DELETE\n{wpath}\n").as_bytes());
+        hex::encode(h.finalize())
+    };
+    idempotency::begin(
+        &app.ctx.db,
+        &principal,
+        "withdraw-1",
+        "DELETE",
+        &wpath,
+        &whash,
+        now,
+    )
+    .await
+    .unwrap();
+    idempotency::scope(
+        principal.clone(),
+        "withdraw-1".into(),
+        ggzy_projects::bids::withdraw(&app.ctx, &actor, &section),
+    )
+    .await
+    .unwrap();
+    let r = app
+        .client
+        .delete(app.url(&wpath))
+        .bearer_auth(&b1)
+        .header("Idempotency-Key", "withdraw-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (s, v) = app.get(Some(&b1), &path).await;
+    assert_eq!((s, v["status"].clone()), (200, "withdrawn".into()), "{v}");
+    app.stop().await;
+}

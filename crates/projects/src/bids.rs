@@ -539,7 +539,9 @@ async fn record(
             section_id,
             json!({"bid_id": body.bid_id, "section_id": section_id, "project_id": s.project_id,
                    "org_id": org_id, "version": body.version, "replaces": replaced,
-                   "plaintext_digest": digest, "ciphertext_sha256": ct_hash, "size": body.size,
+                   // No `plaintext_digest`: before the deadline it is shown to nobody but the
+                   // bidder (its receipt); events are read by admin and supervisors (issue 24).
+                   "ciphertext_sha256": ct_hash, "size": body.size,
                    "device_fingerprint": meta.device_fingerprint, "file_creator": meta.file_creator,
                    "ip": meta.ip,
                    // Raw resident ids, not digests: an 18-character id is enumerable (region, birth
@@ -550,6 +552,17 @@ async fn record(
         ),
     )
     .await?;
+    let receipt = BidReceipt {
+        receipt: body,
+        signed,
+        signature,
+        key_id: RECEIPT_KEY_ID.into(),
+        algorithm: "ed25519".into(),
+    };
+    // The answer (201 + this receipt) is stored with the change: a retry of the same
+    // Idempotency-Key after the instance died before answering replays it (issue 24).
+    let answer = serde_json::to_string(&receipt).map_err(|e| Error::internal(e.to_string()))?;
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 201, &answer, now).await?;
     // Move the file in place before committing: a failed rename aborts the transaction.
     let dest = bid_key(&file_name);
     ctx.files.rename(tmp, &dest).await?;
@@ -557,13 +570,7 @@ async fn record(
         let _ = ctx.files.delete(&dest).await;
         return Err(e);
     }
-    Ok(Uploaded::Created(BidReceipt {
-        receipt: body,
-        signed,
-        signature,
-        key_id: RECEIPT_KEY_ID.into(),
-        algorithm: "ed25519".into(),
-    }))
+    Ok(Uploaded::Created(receipt))
 }
 
 /// Withdraw the caller organization's current bid (撤回) before the deadline.
@@ -606,8 +613,94 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<()> 
         ),
     )
     .await?;
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
     ctx.db.commit(tx).await?;
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read-back: a bidder can always learn whether its bid is in (also after a lost answer).
+
+/// One uploaded version of the caller organization's bid, with the receipt signed at upload.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyBid {
+    pub bid_id: String,
+    pub section_id: String,
+    pub version: i64,
+    /// `current` (the bid that will be opened), `superseded` (replaced by a later upload) or
+    /// `withdrawn` (撤回).
+    pub status: String,
+    /// `sealed` until opening; then `decrypted`, `revoked` or `withdrawn_platform_fault`.
+    pub decryption: String,
+    pub received_at: DateTime<Utc>,
+    /// Last change of `status` or `decryption`.
+    pub updated_at: DateTime<Utc>,
+    pub receipt: BidReceipt,
+}
+
+fn my_bid_of(row: &sqlx::any::AnyRow) -> Result<MyBid> {
+    Ok(MyBid {
+        receipt: receipt_of(row)?,
+        bid_id: row.try_get(3)?,
+        section_id: row.try_get(4)?,
+        version: row.try_get(5)?,
+        status: row.try_get(6)?,
+        decryption: row.try_get(7)?,
+        received_at: from_micros(row.try_get(8)?),
+        updated_at: from_micros(row.try_get(9)?),
+    })
+}
+
+const MY_BID_COLUMNS: &str = "receipt, signature, key_id, id, section_id, version, status, \
+     decryption, received_at, updated_at";
+
+async fn own_org(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<String> {
+    actor.require(&[Role::Bidder])?;
+    let org_id = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    sqlx::query("SELECT 1 FROM sections WHERE id = $1")
+        .bind(section_id)
+        .fetch_optional(ctx.db.pool())
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
+    Ok(org_id)
+}
+
+/// The caller organization's latest bid version for a section: the current one, or — when it was
+/// withdrawn — the withdrawn one, so that "is my bid in?" always has an answer. 404 when the organization
+/// never uploaded one.
+pub async fn mine(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<MyBid> {
+    let org_id = own_org(ctx, actor, section_id).await?;
+    let row = sqlx::query(&format!(
+        "SELECT {MY_BID_COLUMNS} FROM bids WHERE section_id = $1 AND org_id = $2 \
+         ORDER BY CASE WHEN status = 'current' THEN 0 ELSE 1 END, version DESC LIMIT 1"
+    ))
+    .bind(section_id)
+    .bind(&org_id)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    match row {
+        Some(r) => my_bid_of(&r),
+        None => Err(Error::not_found(
+            "your organization has uploaded no bid for this section",
+        )),
+    }
+}
+
+/// Every version the caller organization uploaded for a section, oldest first, each with its
+/// signed receipt (replaced and withdrawn ones included). Empty when none.
+pub async fn my_receipts(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<MyBid>> {
+    let org_id = own_org(ctx, actor, section_id).await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {MY_BID_COLUMNS} FROM bids WHERE section_id = $1 AND org_id = $2 ORDER BY version"
+    ))
+    .bind(section_id)
+    .bind(&org_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(my_bid_of).collect()
 }
 
 #[cfg(test)]

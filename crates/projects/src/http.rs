@@ -3,7 +3,7 @@
 use crate::bidding::{
     self, NewRelation, NewSanction, OrgRelation, Registration, Sanction, SectionStatus, Visible,
 };
-use crate::bids::{self, BidReceipt, PublicKey};
+use crate::bids::{self, BidReceipt, MyBid, PublicKey};
 use crate::service::{self, ListFilter, Project, ProjectDraft};
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
@@ -249,10 +249,11 @@ async fn declare_relation(
 fn bid_routes() -> OpenApiRouter<Ctx> {
     let limit = bids::max_bid_bytes();
     OpenApiRouter::new()
-        .routes(routes!(put_bid, delete_bid))
+        .routes(routes!(put_bid, delete_bid, get_my_bid))
         .layer(DefaultBodyLimit::max(
             usize::try_from(limit).unwrap_or(usize::MAX),
         ))
+        .routes(routes!(my_bid_receipts))
         .routes(routes!(server_keys))
 }
 
@@ -317,6 +318,33 @@ async fn delete_bid(
     actor.require(&[Role::Bidder])?;
     bids::withdraw(&ctx, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller organization's bid for the section (bidder): its current version, or the withdrawn
+/// one, with the status, the decryption state and the receipt signed at upload — so that a bidder
+/// whose upload answer was lost can always tell whether its bid is in. 404 when it never uploaded.
+#[utoipa::path(get, path = "/api/v1/sections/{id}/bids/mine", tag = "bids", security(("bearer" = [])),
+    params(("id" = String, Path, description = "section id")),
+    responses((status = 200, body = MyBid), (status = 403), (status = 404)))]
+async fn get_my_bid(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<MyBid>> {
+    Ok(Json(bids::mine(&ctx, &actor, &id).await?))
+}
+
+/// Every version the caller organization uploaded for the section (bidder), oldest first, each with
+/// its signed receipt — superseded and withdrawn versions included.
+#[utoipa::path(get, path = "/api/v1/sections/{id}/bids/mine/receipts", tag = "bids", security(("bearer" = [])),
+    params(("id" = String, Path, description = "section id")),
+    responses((status = 200, body = [MyBid]), (status = 403), (status = 404)))]
+async fn my_bid_receipts(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<MyBid>>> {
+    Ok(Json(bids::my_receipts(&ctx, &actor, &id).await?))
 }
 
 /// The server's public keys that sign bid receipts (public, no authentication).

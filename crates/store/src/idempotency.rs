@@ -2,11 +2,13 @@
 //! A key reused with a different request is refused (422); a retry while the first is still being
 //! processed is told so (409) instead of running twice.
 //!
-//! The stored answer is written after the handler's transaction commits, so an instance can die in
-//! between. To never run a change twice, the request's key travels with the handler as a task-local
-//! ([`scope`]) and [`Db::commit`](crate::Db::commit) marks the key `committed` inside the handler's own
-//! transaction: a retry of a key whose first attempt committed but left no answer is refused with
-//! `idempotency.answer_lost` (409) instead of being carried out again.
+//! The request's key travels with the handler as a task-local ([`scope`]), and
+//! [`Db::commit`](crate::Db::commit) marks the key `committed` inside the handler's own transaction,
+//! so a change is never carried out twice. A handler whose answer is known before it commits stores
+//! that answer in the same transaction ([`answer_in_tx`]): an instance that dies between the commit
+//! and the answer then loses nothing — the retry replays the stored answer. Only a handler that did
+//! not store its answer leaves a retry refused with `idempotency.answer_lost` (409), which names the
+//! resource to read instead.
 
 use crate::Db;
 use ggzy_core::time::to_micros;
@@ -32,6 +34,35 @@ pub(crate) async fn mark_committed(tx: &mut crate::Tx) -> Result<()> {
         .bind(key)
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Inside the handler's transaction, before it commits: store the answer this request will give
+/// (`status` and the JSON `body`, exactly as the handler serializes it), so that a retry replays it
+/// even when the instance dies after the commit and before the answer reaches the client. Outside
+/// an idempotent request this does nothing. The answer written by the middleware once the response
+/// is produced overwrites this one with the same bytes.
+pub async fn answer_in_tx(
+    tx: &mut crate::Tx,
+    status: u16,
+    body: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let Ok((principal, key)) = CURRENT.try_with(|c| c.clone()) else {
+        return Ok(());
+    };
+    sqlx::query(
+        "UPDATE idempotency_keys SET status = $1, content_type = $2, response_body = $3, \
+         completed_at = $4, committed = 1 WHERE principal = $5 AND idem_key = $6",
+    )
+    .bind(status as i64)
+    .bind("application/json")
+    .bind(body)
+    .bind(to_micros(now))
+    .bind(principal)
+    .bind(key)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

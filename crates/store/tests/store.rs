@@ -1294,7 +1294,8 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_reuse() {
 
 /// The kill -9 window: the handler committed its change, the instance died before storing the
 /// answer. The change is marked in the handler's own transaction, so a retry is refused instead of
-/// making the change twice; a first attempt that changed nothing may still be retried.
+/// making the change twice; a first attempt that changed nothing may still be retried; a handler
+/// that stored its answer with its change (`answer_in_tx`) has it replayed.
 #[tokio::test]
 async fn a_retry_after_a_crash_between_commit_and_answer_does_not_run_twice() {
     each_engine(|t| async move {
@@ -1325,6 +1326,45 @@ async fn a_retry_after_a_crash_between_commit_and_answer_does_not_run_twice() {
                 assert!(matches!(b, Ok(Begin::Proceed)), "nothing changed, so retry: {}", describe(&b));
             }
         }
+        // A handler that stored its answer in its own transaction: the same crash loses nothing,
+        // the retry replays that answer.
+        let b = idempotency::begin(&t, "user:stored", "k", "POST", "/api/things", "h", now).await;
+        assert!(matches!(b, Ok(Begin::Proceed)), "{}", describe(&b));
+        let db = t.db.clone();
+        idempotency::scope("user:stored".to_string(), "k".to_string(), async move {
+            let mut tx = db.begin().await.unwrap();
+            emit(&mut tx, &db, &ActorRef::system("test"), now, NewEvent::new("test.thing.created", "thing", "t-3", json!({})))
+                .await
+                .unwrap();
+            idempotency::answer_in_tx(&mut tx, 201, r#"{"id":"t-3"}"#, now).await.unwrap();
+            db.commit(tx).await.unwrap();
+        })
+        .await;
+        // … the instance dies here: the middleware never completes the key.
+        let b = idempotency::begin(&t, "user:stored", "k", "POST", "/api/things", "h", now + secs(1)).await;
+        match &b {
+            Ok(Begin::Replay { status, content_type, body }) => {
+                assert_eq!((*status, content_type.as_str(), body.as_str()), (201, "application/json", r#"{"id":"t-3"}"#));
+            }
+            _ => panic!("the answer stored with the change is replayed: {}", describe(&b)),
+        }
+        // A stored answer whose transaction rolled back is gone with it.
+        let b = idempotency::begin(&t, "user:rolledback", "k", "POST", "/api/things", "h", now).await;
+        assert!(matches!(b, Ok(Begin::Proceed)), "{}", describe(&b));
+        let db = t.db.clone();
+        idempotency::scope("user:rolledback".to_string(), "k".to_string(), async move {
+            let mut tx = db.begin().await.unwrap();
+            idempotency::answer_in_tx(&mut tx, 201, r#"{"id":"t-4"}"#, now).await.unwrap();
+            tx.rollback().await.unwrap();
+        })
+        .await;
+        let b = idempotency::begin(&t, "user:rolledback", "k", "POST", "/api/things", "h", now + secs(61)).await;
+        assert!(matches!(b, Ok(Begin::Proceed)), "nothing was changed nor answered: {}", describe(&b));
+        // Outside an idempotent request, storing an answer does nothing.
+        let mut tx = t.db.begin().await.unwrap();
+        idempotency::answer_in_tx(&mut tx, 201, "{}", now).await.unwrap();
+        t.db.commit(tx).await.unwrap();
+
         // A commit outside any request (workers) marks nothing.
         let mut tx = t.db.begin().await.unwrap();
         emit(&mut tx, &t.db, &ActorRef::system("test"), now, NewEvent::new("test.thing.created", "thing", "t-2", json!({})))
