@@ -205,11 +205,30 @@ pub(crate) fn ranking(t: &Trade) -> Value {
     ])
 }
 
+/// The experts area's draw of the section's evaluation committee (its event, as the experts area
+/// emits it), once the projects area has recorded it; returns the draw id.
+pub(crate) async fn committee(app: &TestApp, t: &Trade) -> String {
+    let draw_id = format!("draw-{}", t.section_id);
+    app.emit_as(
+        "experts",
+        "experts.draw.completed",
+        "expert_draw",
+        &draw_id,
+        json!({"draw_id": draw_id, "section_id": t.section_id, "session_id": "session-1",
+               "attempt": 1, "members": 5, "backups": 2}),
+    )
+    .await;
+    app.drain_consumer("projects.committees").await;
+    draw_id
+}
+
 pub(crate) async fn submit_result(app: &TestApp, t: &Trade, days: i64) -> (u16, Value) {
+    let draw_id = committee(app, t).await;
     app.post(
         Some(&t.staff),
         &format!("/api/v1/sections/{}/evaluation-result", t.section_id),
-        json!({"report_ref": "PBBG-2026-001", "ranking": ranking(t), "publicity_days": days}),
+        json!({"report_ref": "PBBG-2026-001", "ranking": ranking(t), "publicity_days": days,
+               "committee_draw_id": draw_id}),
     )
     .await
 }
@@ -280,11 +299,12 @@ async fn evaluation_result_checks_every_field_and_publicity_of_two_days_is_refus
     assert_eq!(s, 403, "another organization's project: {v}");
 
     // Every broken field is named, nothing changes.
+    let draw_id = committee(&app, &t).await;
     let (s, v) = app
         .post(
             Some(&t.staff),
             &url,
-            json!({"report_ref": " ", "publicity_days": 2, "ranking": [
+            json!({"report_ref": " ", "publicity_days": 2, "committee_draw_id": draw_id, "ranking": [
                 {"org_id": t.bidders[0].org_id, "price": "-5"},
                 {"org_id": tenderer_org, "price": "100.00"},
                 {"org_id": t.bidders[0].org_id, "price": "100.00"},
@@ -776,5 +796,96 @@ async fn a_signed_evaluation_report_event_starts_the_publicity() {
     )
     .await;
     assert_eq!(rejected["report_id"], "r0");
+    app.stop().await;
+}
+
+/// Issue 24, item 8: staff could post an evaluation result with no committee and any price. The
+/// result entered through the API must name a committee (draw) the experts area recorded for the
+/// section, and every candidate's price must be the price opened from its sealed bid; each refusal
+/// changes nothing.
+#[tokio::test]
+async fn an_evaluation_result_needs_a_recorded_committee_and_the_opened_prices() {
+    let app = TestApp::spawn().await;
+    let t = evaluating_section(&app, "construction").await;
+    let url = format!("/api/v1/sections/{}/evaluation-result", t.section_id);
+    let body = |draw: Option<&str>, ranking: Value| {
+        let mut b = json!({"report_ref": "PBBG-2026-009", "ranking": ranking, "publicity_days": 3});
+        if let Some(d) = draw {
+            b["committee_draw_id"] = json!(d);
+        }
+        b
+    };
+    // The attack: no committee at all.
+    let (s, v) = app
+        .post(Some(&t.staff), &url, body(None, ranking(&t)))
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        rules_of(&v),
+        vec![pair("committee_draw_id", "result.committee_required")]
+    );
+    // A draw that is not a committee of this section (another section's, or made up).
+    let (s, v) = app
+        .post(
+            Some(&t.staff),
+            &url,
+            body(Some("draw-of-elsewhere"), ranking(&t)),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        rules_of(&v),
+        vec![pair("committee_draw_id", "result.committee_unknown")]
+    );
+    let draw_id = committee(&app, &t).await;
+    // A cancelled draw no longer counts.
+    let cancelled = format!("cancelled-{}", t.section_id);
+    for ty in ["experts.draw.completed", "experts.draw.cancelled"] {
+        app.emit_as(
+            "experts",
+            ty,
+            "expert_draw",
+            &cancelled,
+            json!({"draw_id": cancelled, "section_id": t.section_id, "session_id": "s"}),
+        )
+        .await;
+    }
+    app.drain_consumer("projects.committees").await;
+    let (s, v) = app
+        .post(Some(&t.staff), &url, body(Some(&cancelled), ranking(&t)))
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        rules_of(&v),
+        vec![pair("committee_draw_id", "result.committee_unknown")]
+    );
+
+    // Any price: one fen off the opened bid is refused, naming the candidate.
+    let mut r = ranking(&t);
+    r[1]["price"] = json!("9649999.99");
+    let (s, v) = app
+        .post(Some(&t.staff), &url, body(Some(&draw_id), r))
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        rules_of(&v),
+        vec![pair("ranking[1].price", "candidate.price_not_bid")]
+    );
+    assert_eq!(
+        section(&app, &t).await["state"],
+        "evaluating",
+        "nothing changed"
+    );
+    assert_eq!(
+        app.events_of("projects.candidates.publicized").await.len(),
+        0
+    );
+
+    // The committee's draw and the opened prices: accepted.
+    let (s, v) = app
+        .post(Some(&t.staff), &url, body(Some(&draw_id), ranking(&t)))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["candidates"][1]["price"], t.bidders[0].price);
     app.stop().await;
 }

@@ -305,6 +305,10 @@ pub struct EvaluationResultInput {
     /// Publicity length in calendar days; the rules' minimum when absent.
     #[serde(default)]
     pub publicity_days: Option<i64>,
+    /// The draw (`experts.draw.completed`) of the evaluation committee whose result this is;
+    /// required when the result is entered through the API.
+    #[serde(default)]
+    pub committee_draw_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -354,6 +358,12 @@ pub async fn accept_result(
 ) -> Result<Publicity> {
     let sec = load_sec(db, tx, section_id, true).await?;
     let next = transition(sec.state, SectionAction::Publicize)?;
+    // An entry by hand is bound to a committee the experts area recorded for this section (issue 24,
+    // item 8): without one there is no result to enter. A signed report (source `event`) comes
+    // from the online evaluation, i.e. from the committee itself.
+    if source == "api" {
+        require_committee(tx, section_id, input.committee_draw_id.as_deref()).await?;
+    }
     let rules = load_rules(tx, &sec.region, sec.market).await?;
     let mut v = Violations::new();
     let report_ref = required_text(&mut v, "report_ref", &input.report_ref, 200);
@@ -404,13 +414,17 @@ pub async fn accept_result(
             continue;
         };
         let opened = sqlx::query(
-            "SELECT id FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current' \
+            "SELECT price_fen FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current' \
              AND decryption = 'decrypted'",
         )
         .bind(section_id)
         .bind(&c.org_id)
         .fetch_optional(&mut **tx)
         .await?;
+        let opened_price = match &opened {
+            Some(r) => r.try_get::<Option<i64>, _>(0)?.map(Money::from_fen),
+            None => None,
+        };
         if opened.is_none() {
             v.push(
                 f("org_id"),
@@ -434,6 +448,20 @@ pub async fn accept_result(
                 "candidate.price_positive",
                 "price must be greater than zero",
             );
+        }
+        // The price is the one read from the candidate's sealed bid at the opening, never a new one
+        // typed in afterwards (招标投标法 第四十三条: no negotiation on price before the award).
+        if let (Some(p), Some(o)) = (price, opened_price) {
+            if p != o {
+                v.push(
+                    f("price"),
+                    "candidate.price_not_bid",
+                    format!(
+                        "price must be the price read from this bidder's bid at the opening ({o}); \
+                         the committee cannot change it (招标投标法 第四十三条)"
+                    ),
+                );
+            }
         }
         let score = match &c.score {
             None | Some(Value::Null) => None,
@@ -516,6 +544,86 @@ pub async fn accept_result(
         publicity_starts_at: now,
         publicity_ends_at: ends,
     })
+}
+
+/// 招标投标法 第三十七条 (the committee evaluates) and 第四十条 (it reports and recommends the
+/// candidates): a result entered through the API names the committee's draw.
+pub const COMMITTEE_SOURCE: &str = "招标投标法 第三十七条, 第四十条";
+
+/// The draw named by an API entry must be an active committee of this section, recorded from the
+/// experts area's `experts.draw.completed` ([`Committees`]).
+async fn require_committee(tx: &mut Tx, section_id: &str, draw_id: Option<&str>) -> Result<()> {
+    let Some(draw_id) = draw_id.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Err(Error::field(
+            "committee_draw_id",
+            "result.committee_required",
+            format!(
+                "name the draw of the evaluation committee (评标委员会) whose result this is ({COMMITTEE_SOURCE})"
+            ),
+        ));
+    };
+    let found = sqlx::query(
+        "SELECT 1 FROM section_committees WHERE draw_id = $1 AND section_id = $2 AND active = 1",
+    )
+    .bind(draw_id)
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if found.is_none() {
+        return Err(Error::field(
+            "committee_draw_id",
+            "result.committee_unknown",
+            format!(
+                "draw {draw_id} is not a recorded evaluation committee of this section ({COMMITTEE_SOURCE})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Records the evaluation committees of sections from the experts area's events:
+/// `experts.draw.completed` (a committee) and `experts.draw.cancelled` (no longer one).
+pub struct Committees;
+
+#[async_trait::async_trait]
+impl Consumer for Committees {
+    fn name(&self) -> &'static str {
+        "projects.committees"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        matches!(
+            event_type,
+            "experts.draw.completed" | "experts.draw.cancelled"
+        )
+    }
+
+    async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let (Some(draw_id), Some(section_id)) = (p["draw_id"].as_str(), p["section_id"].as_str())
+        else {
+            tracing::warn!(event = %ev.id, "{} without draw_id/section_id; skipped", ev.event_type);
+            return Ok(());
+        };
+        if ev.event_type == "experts.draw.completed" {
+            sqlx::query(
+                "INSERT INTO section_committees (draw_id, section_id, session_id, active, recorded_at) \
+                 VALUES ($1, $2, $3, 1, $4) ON CONFLICT (draw_id) DO NOTHING",
+            )
+            .bind(draw_id)
+            .bind(section_id)
+            .bind(p["session_id"].as_str())
+            .bind(to_micros(clock.now()))
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            sqlx::query("UPDATE section_committees SET active = 0 WHERE draw_id = $1")
+                .bind(draw_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// Submit the committee's result (staff, or the project's agency).
@@ -615,6 +723,7 @@ impl Consumer for EvaluationReports {
                 })
                 .collect(),
             publicity_days: p["publicity_days"].as_i64(),
+            committee_draw_id: None,
         };
         let by = ActorRef::system("projects.evaluation_reports");
         let now = clock.now();

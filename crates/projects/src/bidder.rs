@@ -145,6 +145,8 @@ pub fn seal_files(
     }
     let manifest = Manifest {
         format: package::FORMAT.into(),
+        // Always a fresh random salt: the digest must not reveal the price (docs/bid-package.md).
+        salt: package::new_salt(),
         price: price.into(),
         currency: "CNY".into(),
         documents,

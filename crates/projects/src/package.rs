@@ -232,6 +232,11 @@ pub struct Document {
 pub struct Manifest {
     /// Always [`FORMAT`].
     pub format: String,
+    /// 32 random bytes from a CSPRNG, 64 lowercase hex characters ([`new_salt`]). Required: without
+    /// it a package with few or no documents has a plaintext digest (`X-Bid-Digest`) that is a hash
+    /// of little more than the price, which brute force recovers in seconds (issue 24, item 2).
+    #[serde(default)]
+    pub salt: String,
     /// The sealed bid price, a decimal string with at most 2 places (never a float).
     pub price: String,
     #[serde(default = "cny")]
@@ -242,6 +247,22 @@ pub struct Manifest {
 
 fn cny() -> String {
     "CNY".into()
+}
+
+/// Hex characters of a manifest salt (32 bytes).
+pub const SALT_HEX_LEN: usize = 64;
+
+/// A fresh manifest salt: 32 bytes from the operating system's CSPRNG, lowercase hex.
+pub fn new_salt() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; SALT_HEX_LEN / 2];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// Whether `s` is a well-formed salt: exactly 64 lowercase hex characters.
+pub fn valid_salt(s: &str) -> bool {
+    s.len() == SALT_HEX_LEN && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// A sealed price: a decimal string, non-negative, at most two decimal places (fen).
@@ -402,6 +423,11 @@ impl ManifestReader {
         if m.format != FORMAT {
             return Err(PackageError::Malformed("manifest format is not ggzy-bid/1"));
         }
+        if !valid_salt(&m.salt) {
+            return Err(PackageError::Malformed(
+                "manifest salt must be 64 lowercase hex characters (32 random bytes)",
+            ));
+        }
         if parse_price(&m.price).is_none() {
             return Err(PackageError::Malformed(
                 "price must be a non-negative decimal with at most 2 places",
@@ -490,10 +516,22 @@ pub struct Sealed {
     pub digest: String,
 }
 
-/// The plaintext of a package: manifest head then the documents, in order.
+/// The plaintext of a package: manifest head (with a fresh random salt) then the documents, in
+/// order.
 pub fn plaintext(suite: Suite, price: &str, documents: &[(&str, &[u8])]) -> Vec<u8> {
+    plaintext_with_salt(suite, &new_salt(), price, documents)
+}
+
+/// [`plaintext`] with the given salt (tests of the salt rule; real packages use [`new_salt`]).
+pub fn plaintext_with_salt(
+    suite: Suite,
+    salt: &str,
+    price: &str,
+    documents: &[(&str, &[u8])],
+) -> Vec<u8> {
     let m = Manifest {
         format: FORMAT.into(),
+        salt: salt.into(),
         price: price.into(),
         currency: cny(),
         documents: documents
@@ -714,6 +752,7 @@ mod tests {
         // Document sizes whose sum overflows u64 (wrapping to 0, i.e. "adding up"): refused.
         let m = Manifest {
             format: FORMAT.into(),
+            salt: new_salt(),
             price: "1.00".into(),
             currency: cny(),
             documents: [u64::MAX, 1]
@@ -730,6 +769,60 @@ mod tests {
             open(&AES_KEY, &s.ciphertext, &s.digest),
             Err(PackageError::Malformed(_))
         ));
+        // The salt: required, exactly 64 lowercase hex characters.
+        let ok = plaintext_with_salt(Suite::Aes256GcmSha256, &"0a".repeat(32), "1.00", &[]);
+        let s = seal(Suite::Aes256GcmSha256, &AES_KEY, &PREFIX7, &ok).unwrap();
+        assert_eq!(
+            open(&AES_KEY, &s.ciphertext, &s.digest)
+                .unwrap()
+                .manifest
+                .salt,
+            "0a".repeat(32)
+        );
+        for bad in [
+            String::new(),
+            "0a".repeat(31) + "0",
+            "0a".repeat(32) + "0",
+            "0A".repeat(32),
+            "0g".repeat(32),
+        ] {
+            let p = plaintext_with_salt(Suite::Aes256GcmSha256, &bad, "1.00", &[]);
+            let s = seal(Suite::Aes256GcmSha256, &AES_KEY, &PREFIX7, &p).unwrap();
+            assert_eq!(
+                open(&AES_KEY, &s.ciphertext, &s.digest),
+                Err(PackageError::Malformed(
+                    "manifest salt must be 64 lowercase hex characters (32 random bytes)"
+                )),
+                "salt {bad:?}"
+            );
+        }
+        // A manifest written without the field at all (the old format) is refused the same way.
+        let json = br#"{"format":"ggzy-bid/1","price":"1.00","currency":"CNY","documents":[]}"#;
+        let mut old = (json.len() as u32).to_be_bytes().to_vec();
+        old.extend_from_slice(json);
+        let s = seal(Suite::Aes256GcmSha256, &AES_KEY, &PREFIX7, &old).unwrap();
+        assert!(matches!(
+            open(&AES_KEY, &s.ciphertext, &s.digest),
+            Err(PackageError::Malformed(_))
+        ));
+        // Two packages of the same price get different salts, hence different digests.
+        let a = seal(
+            Suite::Aes256GcmSha256,
+            &AES_KEY,
+            &PREFIX7,
+            &plaintext(Suite::Aes256GcmSha256, "1.00", &[]),
+        )
+        .unwrap();
+        let b = seal(
+            Suite::Aes256GcmSha256,
+            &AES_KEY,
+            &PREFIX7,
+            &plaintext(Suite::Aes256GcmSha256, "1.00", &[]),
+        )
+        .unwrap();
+        assert_ne!(a.digest, b.digest);
+        assert!(valid_salt(&new_salt()));
+
         // Trailing bytes not declared as a document.
         let mut extra = plaintext(Suite::Aes256GcmSha256, "1.00", &[]);
         extra.push(0);

@@ -42,6 +42,7 @@ pub fn workers() -> Workers {
     );
     w.consumers
         .push(Arc::new(ggzy_projects::award::EvaluationReports));
+    w.consumers.push(Arc::new(ggzy_projects::award::Committees));
     w.consumers
         .push(Arc::new(ggzy_projects::announcements::Announcements));
     w.consumers
