@@ -45,6 +45,7 @@ const TABLE: &[(&str, &str)] = &[
     ("GET /api/events", "supervisor admin"),
     ("GET /api/v1/audit/verify", "supervisor admin"),
     ("GET /api/v1/audit/events", "supervisor admin"),
+    ("POST /api/v1/audit/disclosures", "supervisor"),
     // identity (crates/identity/src/http.rs)
     ("POST /api/v1/auth/login", "public"),
     ("POST /api/v1/auth/logout", "any"),
@@ -55,6 +56,10 @@ const TABLE: &[(&str, &str)] = &[
     ("GET /api/v1/organizations/{id}", "admin staff supervisor"),
     ("POST /api/v1/users", "admin"),
     ("GET /api/v1/users", "admin"),
+    ("POST /api/v1/users/{id}/disable", "admin"),
+    // Staff, or a member of the organization (the placeholder id has no members).
+    ("POST /api/v1/organizations/{id}/invitations", "staff"),
+    ("POST /api/v1/invitations/accept", "public"),
     // projects (crates/projects/src/http.rs, service.rs: own_org, may_read)
     ("POST /api/v1/projects", "tenderer agency"),
     (

@@ -626,21 +626,14 @@ async fn lowest_price_evaluation_with_a_replacement_who_must_redo_the_review() {
     app.stop().await;
 }
 
-/// A fourth expert login (the demo has three): created by the admin like any expert account.
+/// A fourth expert login (the demo has three): invited into the experts' employer like any
+/// expert account.
 async fn fourth_expert(app: &TestApp, expert_id: &str) -> (Expert, Value) {
-    let admin = app.login("admin").await;
     let (_, e1) = app
         .get(Some(&app.login("expert1").await), "/api/v1/auth/me")
         .await;
-    let (s, u) = app
-        .post(
-            Some(&admin),
-            "/api/v1/users",
-            json!({"username": "expert4", "password": ggzy_api_tests::DEMO_PASSWORD,
-                   "role": "expert", "org_id": e1["org_id"]}),
-        )
+    app.user_in_org(e1["org_id"].as_str().expect("org id"), "expert4", "expert")
         .await;
-    assert_eq!(s, 201, "{u}");
     expert(app, "expert4", expert_id).await
 }
 

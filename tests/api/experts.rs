@@ -369,15 +369,7 @@ async fn expert_login(
     expert_id: &str,
 ) -> String {
     let (org, _) = demo_org(app, admin, "expert_employer").await;
-    let (s, u) = app
-        .post(
-            Some(admin),
-            "/api/v1/users",
-            json!({"username": username, "password": ggzy_api_tests::DEMO_PASSWORD, "role": "expert",
-                   "org_id": org}),
-        )
-        .await;
-    assert_eq!(s, 201, "{u}");
+    let u = app.user_in_org(&org, username, "expert").await;
     catch_up(app).await;
     let (s, v) = put(
         app,
@@ -1118,15 +1110,7 @@ async fn low_ratings_and_venue_violations_suspend_experts_at_the_configured_thre
     assert_eq!(status(&list, target), "active");
     // A third low rating (another supervisor account) suspends.
     let (sup_org, _) = demo_org(&app, &admin, "supervisor").await;
-    let (s, u) = app
-        .post(
-            Some(&admin),
-            "/api/v1/users",
-            json!({"username": "supervisor2", "password": ggzy_api_tests::DEMO_PASSWORD,
-                   "role": "supervisor", "org_id": sup_org}),
-        )
-        .await;
-    assert_eq!(s, 201, "{u}");
+    app.user_in_org(&sup_org, "supervisor2", "supervisor").await;
     let sup2 = app.login("supervisor2").await;
     let (p, b) = rate(&d1, 2);
     let (s, v) = app.post(Some(&sup2), &p, b).await;

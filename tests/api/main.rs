@@ -20,5 +20,6 @@ mod portal;
 mod projects;
 mod projects_registration;
 mod publishing;
+mod security;
 mod trades;
 mod venues;

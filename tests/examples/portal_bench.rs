@@ -191,10 +191,11 @@ async fn load(db: Db, requests: usize, conc: usize) -> anyhow::Result<()> {
         AppOptions {
             request_timeout: Duration::from_secs(30),
             body_limit: 256 * 1024,
-            trust_proxy: false,
+            trusted_proxies: Default::default(),
             metrics: metrics_exporter_prometheus::PrometheusBuilder::new()
                 .build_recorder()
                 .handle(),
+            metrics_token: None,
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -213,15 +213,33 @@ impl TestApp {
         let o = self
             .post_expect(&admin, "/api/v1/organizations", org, 201)
             .await;
-        self.post_expect(
-            &admin,
-            "/api/v1/users",
-            json!({"username": username, "password": crate::DEMO_PASSWORD, "role": role,
-                   "org_id": o["id"]}),
-            201,
-        )
-        .await;
+        self.user_in_org(o["id"].as_str().expect("org id"), username, role)
+            .await;
         self.login(username).await
+    }
+
+    /// A user of organization `org_id` the way the platform creates one outside the centre: staff
+    /// issue an invitation, the organization's person accepts it with password [`crate::DEMO_PASSWORD`].
+    /// Returns the user.
+    pub async fn user_in_org(&self, org_id: &str, username: &str, role: &str) -> Value {
+        let staff = self.login("staff").await;
+        let inv = self
+            .post_expect(
+                &staff,
+                &format!("/api/v1/organizations/{org_id}/invitations"),
+                json!({"role": role}),
+                201,
+            )
+            .await;
+        let (s, u) = self
+            .post(
+                None,
+                "/api/v1/invitations/accept",
+                json!({"code": inv["code"], "username": username, "password": crate::DEMO_PASSWORD}),
+            )
+            .await;
+        assert_eq!(s, 201, "accept invitation: {u}");
+        u
     }
 
     /// When the pending timer `key` is due (`None` when there is none pending).

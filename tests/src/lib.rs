@@ -18,6 +18,10 @@ use std::time::Duration;
 
 pub const DEMO_PASSWORD: &str = "demo-password-123";
 
+/// How long a test instance waits for a request head (`--header-timeout`; shorter than the
+/// default so the slow-header test is quick).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Monday 2026-03-02 09:00 Asia/Shanghai: a working day with calendar data around it.
 pub fn default_start() -> Timestamp {
     ggzy_core::time::at_local(
@@ -149,6 +153,8 @@ pub struct TestApp {
     pub db: Option<TestDb>,
     bg: Option<Background>,
     server: tokio::task::JoinHandle<()>,
+    /// Reverse proxies the instance believes (`--trusted-proxies`); none by default.
+    proxies: ggzy::middleware::TrustedProxies,
 }
 
 impl TestApp {
@@ -182,7 +188,8 @@ impl TestApp {
         ggzy::demo::seed(&ctx, Some(DEMO_PASSWORD))
             .await
             .expect("demo seed");
-        let (bg, server, addr) = Self::serve(&ctx).await;
+        let proxies = ggzy::middleware::TrustedProxies::default();
+        let (bg, server, addr) = Self::serve(&ctx, &proxies).await;
         TestApp {
             addr,
             ctx,
@@ -190,11 +197,23 @@ impl TestApp {
             db: Some(tdb),
             bg: Some(bg),
             server,
+            proxies,
         }
     }
 
+    /// [`TestApp::spawn`] behind reverse proxies at `cidrs` (`--trusted-proxies`).
+    pub async fn spawn_behind_proxies(cidrs: &str) -> TestApp {
+        let mut app = Self::spawn().await;
+        app.proxies = ggzy::middleware::TrustedProxies::parse(cidrs).expect("proxy CIDRs");
+        app.restart().await;
+        app
+    }
+
     /// Background workers and the HTTP server of one instance on `ctx`.
-    async fn serve(ctx: &Ctx) -> (Background, tokio::task::JoinHandle<()>, String) {
+    async fn serve(
+        ctx: &Ctx,
+        proxies: &ggzy::middleware::TrustedProxies,
+    ) -> (Background, tokio::task::JoinHandle<()>, String) {
         let bg = Background::start(ctx, background::workers(), Duration::from_millis(50))
             .await
             .expect("background");
@@ -204,8 +223,9 @@ impl TestApp {
             AppOptions {
                 request_timeout: Duration::from_secs(30),
                 body_limit: 256 * 1024,
-                trust_proxy: false,
+                trusted_proxies: proxies.clone(),
                 metrics,
+                metrics_token: None,
             },
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -213,9 +233,14 @@ impl TestApp {
             .expect("bind");
         let addr = format!("http://{}", listener.local_addr().expect("addr"));
         let server = tokio::spawn(async move {
-            let _ = axum::serve(
+            let _ = ggzy::listen::serve(
                 listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                app,
+                ggzy::listen::ListenOptions {
+                    header_timeout: HEADER_TIMEOUT,
+                    ..Default::default()
+                },
+                std::future::pending(),
             )
             .await;
         });
@@ -254,7 +279,7 @@ impl TestApp {
             BusinessCalendar::official(),
             settings,
         );
-        let (bg, server, addr) = Self::serve(&self.ctx).await;
+        let (bg, server, addr) = Self::serve(&self.ctx, &self.proxies).await;
         self.bg = Some(bg);
         self.server = server;
         self.addr = addr;

@@ -2,14 +2,119 @@
 //! Areas use `ggzy_core::http::{Json, Query, Path}` instead of axum's.
 
 use crate::error::{Error, FieldError};
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::FromRequest;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(axum::Json), rejection(Error))]
+/// A JSON body. Unlike `axum::Json`, a body whose top level is an array is refused when the target
+/// type is a struct or map: serde's derived `Deserialize` accepts a struct written as a sequence of
+/// its fields (`[false, null, {}]`), which no client means and which skips every field name.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        if !json_content_type(req.headers()) {
+            return Err(Error::UnsupportedMediaType(
+                "expected a body with Content-Type: application/json".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::PayloadTooLarge("the request body exceeds the size limit".into())
+            } else {
+                Error::bad_request(e.body_text())
+            }
+        })?;
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+        if first == Some(b'[') && expects_object::<T>() {
+            return Err(Error::Validation(vec![FieldError::new(
+                "body",
+                "json.object_required",
+                "the body must be a JSON object, not an array",
+            )]));
+        }
+        let axum::Json(v) = axum::Json::<T>::from_bytes(&bytes)?;
+        Ok(Json(v))
+    }
+}
+
+/// `application/json` or any `application/*+json`, as axum accepts.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether `T`'s `Deserialize` asks for a struct or a map at the top level (found by letting it
+/// ask a probe that answers nothing).
+pub fn expects_object<T: DeserializeOwned>() -> bool {
+    let mut asked = false;
+    let _ = T::deserialize(Probe { asked: &mut asked });
+    asked
+}
+
+struct Probe<'a> {
+    asked: &'a mut bool,
+}
+
+#[derive(Debug)]
+struct ProbeDone;
+
+impl std::fmt::Display for ProbeDone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("probe")
+    }
+}
+impl std::error::Error for ProbeDone {}
+impl serde::de::Error for ProbeDone {
+    fn custom<M: std::fmt::Display>(_msg: M) -> Self {
+        ProbeDone
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for Probe<'_> {
+    type Error = ProbeDone;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _v: V) -> Result<V::Value, ProbeDone> {
+        Err(ProbeDone)
+    }
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        _v: V,
+    ) -> Result<V::Value, ProbeDone> {
+        *self.asked = true;
+        Err(ProbeDone)
+    }
+    fn deserialize_map<V: serde::de::Visitor<'de>>(self, _v: V) -> Result<V::Value, ProbeDone> {
+        *self.asked = true;
+        Err(ProbeDone)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option
+        unit unit_struct newtype_struct seq tuple tuple_struct enum identifier ignored_any
+    }
+}
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
@@ -24,6 +129,28 @@ pub struct Query<T>(pub T);
 #[derive(Debug, Clone, Copy, Default, axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(Error))]
 pub struct Path<T>(pub T);
+
+/// The Content-Security-Policy of every answer that does not set its own: no script at all, no
+/// plugins, no framing, resources only from this origin. Inline `<style>` blocks are allowed
+/// (server-rendered pages use them; with `img-src`/`font-src`/`connect-src` limited to this origin
+/// injected CSS has no channel out).
+pub const DEFAULT_CSP: &str =
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// [`DEFAULT_CSP`] plus the inline scripts carrying `nonce` (a page with its own script, e.g. the
+/// monitoring dashboard; the nonce is fresh per answer).
+pub fn csp_with_script_nonce(nonce: &str) -> String {
+    format!("{DEFAULT_CSP}; script-src 'nonce-{nonce}'")
+}
+
+/// A fresh CSP nonce (128 random bits, hex).
+pub fn new_nonce() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
 
 /// Split serde_path_to_error's "path: message" text into a field error.
 fn field_from_text(text: &str, rule: &str) -> FieldError {
@@ -97,5 +224,26 @@ impl From<PathRejection> for Error {
             detail: format!("bad path parameter: {text}"),
             errors: vec![FieldError::new("path", "path", text)],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expects_object;
+    use std::collections::BTreeMap;
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Rule {
+        enabled: Option<bool>,
+    }
+
+    #[test]
+    fn structs_and_maps_expect_objects_others_do_not() {
+        assert!(expects_object::<Rule>());
+        assert!(expects_object::<BTreeMap<String, i64>>());
+        assert!(!expects_object::<Vec<Rule>>());
+        assert!(!expects_object::<serde_json::Value>());
+        assert!(!expects_object::<String>());
     }
 }

@@ -77,6 +77,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(create_organization, list_organizations))
         .routes(routes!(get_organization))
         .routes(routes!(create_user, list_users))
+        .merge(crate::invitations::router())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -191,7 +192,8 @@ async fn get_organization(
     Ok(Json(service::get_org(&ctx, &id).await?))
 }
 
-/// Create a user (admin).
+/// Create a centre account (admin): admin or staff. Accounts of other organizations come from
+/// their invitations (`POST /api/v1/organizations/{id}/invitations`).
 #[utoipa::path(post, path = "/api/v1/users", tag = "identity", security(("bearer" = [])), request_body = NewUser,
     responses((status = 201, body = User), (status = 409), (status = 422)))]
 async fn create_user(
@@ -200,7 +202,7 @@ async fn create_user(
     Json(input): Json<NewUser>,
 ) -> Result<(StatusCode, Json<User>)> {
     actor.require(&[Role::Admin])?;
-    let u = service::create_user(&ctx, &actor.actor_ref(), input).await?;
+    let u = service::create_user_by_admin(&ctx, &actor.actor_ref(), input).await?;
     Ok((StatusCode::CREATED, Json(u)))
 }
 

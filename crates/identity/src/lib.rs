@@ -1,10 +1,13 @@
 //! Identity: organizations (by USCC), users with one role each, bearer tokens and the [`Actor`]
 //! extractor that every route uses to say who may call it.
 //!
-//! Rules: passwords are argon2id hashes; tokens are random 32-byte values stored only as SHA-256;
-//! failed logins are counted per account and per address and throttled (429) past a limit.
+//! Rules: passwords are argon2id hashes computed on a bounded pool ([`hash`]); tokens are random
+//! 32-byte values stored only as SHA-256; sign-in attempts are throttled per (account, address) and
+//! per address with exponential back-off, and per account only slowed (docs/security.md).
 
+pub mod hash;
 pub mod http;
+pub mod invitations;
 pub mod model;
 pub mod service;
 

@@ -1,10 +1,6 @@
 //! Identity use cases. Each write runs in one transaction that also records its domain event.
 
 use crate::model::{Actor, Organization, Role, User};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::ident::{ResidentId, Uscc};
@@ -16,24 +12,10 @@ use serde_json::json;
 use sqlx::Row;
 use utoipa::ToSchema;
 
-pub fn hash_password(pw: &str) -> Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(pw.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
-}
-
-fn verify_password(pw: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
-        .unwrap_or(false)
-}
-
-/// A hash to verify against when the user does not exist, so timing does not reveal accounts.
-fn dummy_hash() -> &'static str {
-    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
+/// Hash a password on the bounded hashing pool ([`crate::hash`]).
+pub async fn hash_password(ctx: &Ctx, pw: &str) -> Result<String> {
+    let pw = pw.to_string();
+    crate::hash::run(ctx, move || crate::hash::hash_blocking(&pw)).await?
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -192,7 +174,42 @@ pub fn check_username(u: &str) -> std::result::Result<(), &'static str> {
     }
 }
 
+/// Create a user (CLI, demo data, and through [`create_user_by_admin`] and invitations).
 pub async fn create_user(ctx: &Ctx, by: &ActorRef, input: NewUser) -> Result<User> {
+    check_new_user(&input)?;
+    let hash = hash_password(ctx, &input.password).await?;
+    let mut tx = ctx.db.begin().await?;
+    let u = insert_user(ctx, &mut tx, by, input, &hash, json!({})).await?;
+    ctx.db.commit(tx).await?;
+    Ok(u)
+}
+
+/// The administrator creates centre accounts only (admin, staff, in a `centre` organization or
+/// none for admin): an account inside a bidder's or any other organization comes from that
+/// organization's invitation ([`crate::invitations`]), so the administrator cannot sign in as it.
+pub async fn create_user_by_admin(ctx: &Ctx, by: &ActorRef, input: NewUser) -> Result<User> {
+    let centre_role = matches!(input.role, Role::Admin | Role::Staff);
+    let org_kind = match &input.org_id {
+        Some(id) => Some(
+            get_org(ctx, id)
+                .await
+                .map_err(|_| Error::field("org_id", "organization.exists", "no such organization"))?
+                .kind,
+        ),
+        None => None,
+    };
+    if !centre_role || org_kind.as_deref().is_some_and(|k| k != "centre") {
+        return Err(Error::field(
+            "org_id",
+            "user.admin_centre_only",
+            "the administrator creates centre accounts (admin, staff) only; other organizations' \
+             accounts come from an invitation (POST /api/v1/organizations/{id}/invitations)",
+        ));
+    }
+    create_user(ctx, by, input).await
+}
+
+pub(crate) fn check_new_user(input: &NewUser) -> Result<()> {
     let mut v = Violations::new();
     if let Err(m) = check_username(&input.username) {
         v.push("username", "username.format", m);
@@ -204,6 +221,13 @@ pub async fn create_user(ctx: &Ctx, by: &ActorRef, input: NewUser) -> Result<Use
             "password must have at least 10 characters",
         );
     }
+    if input.password.chars().count() > 1024 {
+        v.push(
+            "password",
+            "password.max_length",
+            "password must have at most 1024 characters",
+        );
+    }
     let needs_org = !matches!(input.role, Role::Admin);
     if needs_org && input.org_id.is_none() {
         v.push(
@@ -212,15 +236,24 @@ pub async fn create_user(ctx: &Ctx, by: &ActorRef, input: NewUser) -> Result<Use
             format!("a {} user belongs to an organization", input.role.as_str()),
         );
     }
-    v.into_result()?;
-    let hash = hash_password(&input.password)?;
+    v.into_result()
+}
+
+/// Insert the user row and its `identity.user.created` event (payload plus `extra`) in `tx`.
+pub(crate) async fn insert_user(
+    ctx: &Ctx,
+    tx: &mut ggzy_store::Tx,
+    by: &ActorRef,
+    input: NewUser,
+    hash: &str,
+    extra: serde_json::Value,
+) -> Result<User> {
     let id = ids::new_id();
     let now = ctx.clock.now();
     let display = input
         .display_name
         .clone()
         .unwrap_or_else(|| input.username.clone());
-    let mut tx = ctx.db.begin().await?;
     sqlx::query(
         "INSERT INTO users (id, username, display_name, password_hash, role, org_id, disabled, created_at) \
          VALUES ($1,$2,$3,$4,$5,$6,0,$7)",
@@ -228,28 +261,28 @@ pub async fn create_user(ctx: &Ctx, by: &ActorRef, input: NewUser) -> Result<Use
     .bind(&id)
     .bind(&input.username)
     .bind(&display)
-    .bind(&hash)
+    .bind(hash)
     .bind(input.role.as_str())
     .bind(input.org_id.clone())
     .bind(to_micros(now))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .on_constraint("username", || Error::conflict("user.username_unique", "this username is taken"))
     .on_constraint("foreign_key", || Error::field("org_id", "organization.exists", "no such organization"))?;
+    let mut payload = json!({"id": id, "username": input.username, "role": input.role.as_str(), "org_id": input.org_id});
+    if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            p.insert(k.clone(), v.clone());
+        }
+    }
     emit(
-        &mut tx,
+        tx,
         &ctx.db,
         by,
         now,
-        NewEvent::new(
-            "identity.user.created",
-            "user",
-            &id,
-            json!({"id": id, "username": input.username, "role": input.role.as_str(), "org_id": input.org_id}),
-        ),
+        NewEvent::new("identity.user.created", "user", &id, payload),
     )
     .await?;
-    ctx.db.commit(tx).await?;
     Ok(User {
         id,
         username: input.username,
@@ -284,54 +317,146 @@ pub struct LoginOk {
     pub actor: Actor,
 }
 
-/// Check credentials with throttling: more than `login_max_failures` failures for the account, or
-/// five times that from one address, within `login_window` answer 429 until the window passes.
-pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Result<LoginOk> {
+/// Sign-in attempts checked for free per (account, address) and, times five, per address, within
+/// `Settings::login_window`; past them each further check waits twice as long as the previous
+/// one (2 s, 4 s, 8 s, … at most the window). Per account from all addresses together, past
+/// [`ACCOUNT_FREE_FACTOR`] × the limit, one check per [`ACCOUNT_GAP_SECS`] s: this only slows
+/// guessing spread over many addresses and never locks the owner out.
+pub const ADDRESS_FREE_FACTOR: i64 = 5;
+pub const ACCOUNT_FREE_FACTOR: i64 = 4;
+pub const ACCOUNT_GAP_SECS: i64 = 2;
+
+/// Longest user name or password looked at; longer ones are refused without hashing (no account
+/// can have such a name, so nothing is revealed).
+const MAX_CREDENTIAL_CHARS: usize = 1024;
+
+/// The wait before the next check after `attempts` (this one included) when `free` are allowed.
+fn backoff_wait(attempts: i64, free: i64, cap_secs: i64) -> Option<i64> {
+    if attempts <= free {
+        return None;
+    }
+    let exp = (attempts - free).min(30) as u32;
+    Some(2i64.saturating_pow(exp).min(cap_secs.max(1)))
+}
+
+/// Count and the latest other attempt of the rows matching `filter` in the window.
+async fn attempts(
+    ctx: &Ctx,
+    filter: &str,
+    binds: &[&str],
+    own_id: &str,
+    since: i64,
+) -> Result<(i64, Option<i64>)> {
+    let sql = format!(
+        "SELECT COUNT(*), MAX(CASE WHEN id <> $1 THEN at END) FROM login_failures \
+         WHERE at >= $2 AND {filter}"
+    );
+    let mut q = sqlx::query(&sql).bind(own_id).bind(since);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    let r = q.fetch_one(ctx.db.pool_for_write()).await?;
+    Ok((r.try_get(0)?, r.try_get(1)?))
+}
+
+/// Reserve an attempt: its row is written before the password is checked, so parallel guesses
+/// count each other (30 at once: at most the free number are checked). A refused attempt's row
+/// is removed again (it checked nothing); a failed check's row stays; a success removes the rows
+/// of its (account, address).
+async fn admit(ctx: &Ctx, username: &str, ip: &str) -> Result<String> {
     let now = ctx.clock.now();
+    let now_us = to_micros(now);
     let since = to_micros(now - ctx.settings.login_window);
-    let per_user: i64 =
-        sqlx::query("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at >= $2")
-            .bind(username)
-            .bind(since)
-            .fetch_one(ctx.db.pool())
-            .await?
-            .try_get(0)?;
-    let per_ip: i64 = sqlx::query("SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at >= $2")
+    let window = ctx.settings.login_window.num_seconds().max(1);
+    let free = ctx.settings.login_max_failures.max(1) as i64;
+    let id = ids::new_id();
+    sqlx::query("INSERT INTO login_failures (id, username, ip, at) VALUES ($1, $2, $3, $4)")
+        .bind(&id)
+        .bind(username)
         .bind(ip)
-        .bind(since)
-        .fetch_one(ctx.db.pool())
-        .await?
-        .try_get(0)?;
-    let max = ctx.settings.login_max_failures as i64;
-    if per_user >= max || per_ip >= max * 5 {
+        .bind(now_us)
+        .execute(ctx.db.pool_for_write())
+        .await?;
+    let checks: [(&str, Vec<&str>, i64, i64); 3] = [
+        (
+            "username = $3 AND ip = $4",
+            vec![username, ip],
+            free,
+            window,
+        ),
+        ("ip = $3", vec![ip], free * ADDRESS_FREE_FACTOR, window),
+        (
+            "username = $3",
+            vec![username],
+            free * ACCOUNT_FREE_FACTOR,
+            ACCOUNT_GAP_SECS,
+        ),
+    ];
+    let mut retry_after: i64 = 0;
+    for (filter, binds, free, cap) in checks {
+        let (n, last) = attempts(ctx, filter, &binds, &id, since).await?;
+        let Some(wait) = backoff_wait(n, free, cap) else {
+            continue;
+        };
+        let wait_us = wait * 1_000_000;
+        let ready_at = last.unwrap_or(0) + wait_us;
+        if ready_at > now_us {
+            retry_after = retry_after.max((ready_at - now_us + 999_999) / 1_000_000);
+        }
+    }
+    if retry_after > 0 {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(&id)
+            .execute(ctx.db.pool_for_write())
+            .await?;
         return Err(Error::TooManyRequests {
-            detail: "too many failed logins; try again later".into(),
-            retry_after_secs: ctx.settings.login_window.num_seconds().max(1) as u64,
+            detail: "too many sign-in attempts; wait before trying again".into(),
+            retry_after_secs: retry_after.max(1) as u64,
         });
     }
+    Ok(id)
+}
+
+/// Check credentials (throttled by [`admit`], hashed on the bounded pool of [`crate::hash`]).
+pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Result<LoginOk> {
+    let now = ctx.clock.now();
+    if username.chars().count() > MAX_CREDENTIAL_CHARS
+        || password.chars().count() > MAX_CREDENTIAL_CHARS
+    {
+        return Err(Error::Unauthorized("wrong username or password".into()));
+    }
+    let attempt = admit(ctx, username, ip).await?;
     let row = sqlx::query("SELECT id, username, display_name, password_hash, role, org_id, disabled FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(ctx.db.pool())
         .await?;
-    let ok_user = match &row {
-        Some(r) => {
-            let hash: String = r.try_get(3)?;
-            let disabled: i64 = r.try_get(6)?;
-            verify_password(password, &hash) && disabled == 0
-        }
-        None => {
-            verify_password(password, dummy_hash());
-            false
+    let (hash, disabled) = match &row {
+        Some(r) => (
+            Some(r.try_get::<String, _>(3)?),
+            r.try_get::<i64, _>(6)? != 0,
+        ),
+        None => (None, true),
+    };
+    let pw = password.to_string();
+    let check = move || {
+        // An unknown name is checked against a dummy hash: same time, same slot.
+        match hash.as_deref() {
+            Some(h) => crate::hash::verify_blocking(&pw, h),
+            None => crate::hash::verify_blocking(&pw, crate::hash::dummy_hash()),
         }
     };
-    let Some(r) = row.filter(|_| ok_user) else {
-        sqlx::query("INSERT INTO login_failures (id, username, ip, at) VALUES ($1, $2, $3, $4)")
-            .bind(ids::new_id())
-            .bind(username)
-            .bind(ip)
-            .bind(to_micros(now))
-            .execute(ctx.db.pool_for_write())
-            .await?;
+    let verified = match crate::hash::run(ctx, check).await {
+        Ok(v) => v,
+        Err(e) => {
+            // Nothing was checked: the reservation must not count against the caller.
+            let _ = sqlx::query("DELETE FROM login_failures WHERE id = $1")
+                .bind(&attempt)
+                .execute(ctx.db.pool_for_write())
+                .await;
+            return Err(e);
+        }
+    };
+    let Some(r) = row.filter(|_| verified && !disabled) else {
         return Err(Error::Unauthorized("wrong username or password".into()));
     };
     let actor = Actor {
@@ -352,8 +477,11 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
         .bind(ip)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM login_failures WHERE username = $1")
+    // Only this address's record is cleared: a success elsewhere does not reset the slowing of
+    // guesses on the account from other addresses.
+    sqlx::query("DELETE FROM login_failures WHERE username = $1 AND ip = $2")
         .bind(username)
+        .bind(ip)
         .execute(&mut *tx)
         .await?;
     emit(
@@ -375,6 +503,20 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
         expires_at,
         actor,
     })
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::backoff_wait;
+
+    #[test]
+    fn waits_double_past_the_free_attempts_and_are_capped() {
+        assert_eq!(backoff_wait(5, 5, 900), None);
+        assert_eq!(backoff_wait(6, 5, 900), Some(2));
+        assert_eq!(backoff_wait(7, 5, 900), Some(4));
+        assert_eq!(backoff_wait(15, 5, 900), Some(900));
+        assert_eq!(backoff_wait(1000, 5, 2), Some(2));
+    }
 }
 
 pub async fn logout(ctx: &Ctx, token: &str) -> Result<()> {

@@ -13,6 +13,7 @@ use ggzy_core::events::Event;
 use ggzy_core::http::{Json, Path, Query};
 use ggzy_core::{Error, Result};
 use ggzy_identity::{Actor, Role};
+use ggzy_store::disclosure;
 use ggzy_store::outbox::{self, ChainReport, EventQuery};
 use ggzy_store::Ctx;
 use serde::{Deserialize, Serialize};
@@ -243,9 +244,16 @@ async fn dashboard_page(
     actor.require(&WATCHERS)?;
     let d = stats::dashboard(&ctx, &actor).await?;
     let st = stats::stats(&ctx.db, &StatsParams::default()).await?;
+    let nonce = ggzy_core::http::new_nonce();
     Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(page::render(lang, &d, &st)),
+        [
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                ggzy_core::http::csp_with_script_nonce(&nonce),
+            ),
+        ],
+        Html(page::render(lang, &d, &st, &nonce)),
     )
         .into_response())
 }
@@ -308,7 +316,14 @@ async fn stream(
             tokio::pin!(sealed);
             sealed.as_mut().enable();
             match outbox::read_after(ctx.db.pool(), cursor, 200).await {
-                Ok(evs) if !evs.is_empty() => buf.extend(evs),
+                Ok(evs) if !evs.is_empty() => {
+                    // Alerts live, bidder identities only after the deadline (docs/security.md).
+                    let shown = match disclosure::for_overseers(&ctx.db, evs.clone()).await {
+                        Ok(v) => v,
+                        Err(_) => disclosure::redact_all_traces(evs),
+                    };
+                    buf.extend(shown)
+                }
                 Ok(_) => {
                     // Woken by this instance's sealer (or the PostgreSQL listener); the timeout covers
                     // events sealed by another instance whose notification was missed.
@@ -463,7 +478,9 @@ async fn audit_events(
         text: p.project.clone().or(p.org.clone()),
         ..Default::default()
     };
-    let mut events = outbox::search(&ctx.db, &q).await?;
+    let found = outbox::search(&ctx.db, &q).await?;
+    let next_cursor = found.last().map(|e| e.seq).unwrap_or(q.after);
+    let mut events = disclosure::for_overseers_search(&ctx.db, found).await?;
     // Both a project and an organization: the second narrows the first.
     if let (Some(_), Some(org)) = (&p.project, &p.org) {
         events.retain(|e| {
@@ -471,7 +488,6 @@ async fn audit_events(
                 || e.payload.to_string().contains(org.as_str())
         });
     }
-    let next_cursor = events.last().map(|e| e.seq).unwrap_or(q.after);
     Ok(Json(AuditPage {
         events,
         next_cursor,
@@ -532,6 +548,19 @@ async fn section_history(
     Path(id): Path<String>,
 ) -> Result<Response> {
     actor.require(&WATCHERS)?;
+    // A section id, not a search pattern: `-` or `_` would otherwise match most of the log.
+    let well_formed = (3..=100).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && id.chars().filter(char::is_ascii_alphanumeric).count() >= 3;
+    if !well_formed {
+        return Err(Error::field(
+            "id",
+            "monitoring.section_id_format",
+            "a section id: 3-100 characters of A-Z, a-z, 0-9, '-', '_' with at least 3 letters or digits",
+        ));
+    }
     let mut all: std::collections::BTreeMap<i64, Event> = std::collections::BTreeMap::new();
     for by_aggregate in [true, false] {
         let mut after = 0;
@@ -540,7 +569,8 @@ async fn section_history(
                 after,
                 limit: 1000,
                 aggregate_id: by_aggregate.then(|| id.clone()),
-                text: (!by_aggregate).then(|| id.clone()),
+                // Events naming the section carry it as a whole JSON string value.
+                text: (!by_aggregate).then(|| format!("\"{id}\"")),
                 ..Default::default()
             };
             let page = outbox::search(&ctx.db, &q).await?;
@@ -564,7 +594,7 @@ async fn section_history(
         section_id: id.clone(),
         exported_at: ctx.clock.now(),
         chain: outbox::verify_chain(&ctx.db).await?.into(),
-        events: all.into_values().collect(),
+        events: disclosure::for_overseers(&ctx.db, all.into_values().collect()).await?,
     };
     let body = serde_json::to_vec_pretty(&doc).map_err(|e| Error::internal(e.to_string()))?;
     let safe: String = id

@@ -120,7 +120,9 @@ fn scaled(decimal: &str) -> BarValue {
     }
 }
 
-pub fn render(lang: Lang, d: &Dashboard, st: &Stats) -> String {
+/// The page; its one inline script carries `nonce`, which the answer's Content-Security-Policy
+/// names (`ggzy_core::http::csp_with_script_nonce`), so no other script can run on it.
+pub fn render(lang: Lang, d: &Dashboard, st: &Stats, nonce: &str) -> String {
     let t = |zh, en| lang.t(zh, en);
     let items = |list: &[stats::BoardItem]| -> String {
         if list.is_empty() {
@@ -223,7 +225,7 @@ body{{font-family:system-ui,sans-serif;margin:1em 2em;color:#222}} header{{displ
 <p><button id="verify">{verify_l}</button> <span id="verify-result"></span></p>
 <p><input id="export-section" placeholder="{section_l}"> <button id="export">{export_l}</button></p>
 <table id="audit-results"></table></section>
-<script>
+<script nonce="{nonce}">
 (function(){{
   var lang = "{lang_code}";
   function text(tag, s, cls){{ var e = document.createElement(tag); e.textContent = s; if (cls) e.className = cls; return e; }}
@@ -267,6 +269,7 @@ body{{font-family:system-ui,sans-serif;margin:1em 2em;color:#222}} header{{displ
   }};
 }})();
 </script></body></html>"#,
+        nonce = nonce,
         title = t(
             "公共资源交易电子监管",
             "Public resource trading — supervision"

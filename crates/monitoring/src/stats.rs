@@ -414,9 +414,10 @@ async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
     Ok(lines)
 }
 
-fn csv_field(s: &str) -> String {
-    // RFC 4180 quoting; a leading formula character is neutralized for spreadsheet safety.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+pub fn csv_field(s: &str) -> String {
+    // RFC 4180 quoting; a leading formula character (OWASP CSV injection: = + - @ tab CR) is
+    // neutralized for spreadsheet safety.
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -529,6 +530,17 @@ pub fn report_cron() -> ggzy_store::cron::CronJob {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csv_formula_starts_are_neutralized_including_tab_and_cr() {
+        assert_eq!(super::csv_field("=1+1"), "'=1+1");
+        assert_eq!(super::csv_field("+1"), "'+1");
+        assert_eq!(super::csv_field("-1"), "'-1");
+        assert_eq!(super::csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::csv_field("\t=cmd"), "'\t=cmd");
+        assert_eq!(super::csv_field("\r=cmd"), "\"'\r=cmd\"");
+        assert_eq!(super::csv_field("plain"), "plain");
+    }
+
     use super::*;
 
     #[test]

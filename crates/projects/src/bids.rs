@@ -289,6 +289,24 @@ pub enum Uploaded {
     Repeated(BidReceipt),
 }
 
+/// Deletes a temporary file-store key when dropped (also when the request's future is dropped).
+struct DeleteOnDrop {
+    files: FileStore,
+    key: String,
+}
+
+impl Drop for DeleteOnDrop {
+    fn drop(&mut self) {
+        let files = self.files.clone();
+        let key = std::mem::take(&mut self.key);
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                let _ = files.delete(&key).await;
+            });
+        }
+    }
+}
+
 /// Stream `body` to a temporary object in the file store, hashing it; refuses more than `limit`
 /// bytes. Returns the temporary key, the SHA-256 and the size.
 async fn spool<S, E>(files: &FileStore, body: S, limit: u64) -> Result<(String, String, u64)>
@@ -387,6 +405,12 @@ where
     }
     let key = signing_key(ctx).await?;
     let (tmp, ct_hash, size) = spool(&ctx.files, body, limit).await?;
+    // If this request is cut off (timeout, client gone) before the package is moved in place,
+    // the spooled temporary object is removed; after the move it no longer exists.
+    let _cleanup = DeleteOnDrop {
+        files: ctx.files.clone(),
+        key: tmp.clone(),
+    };
     // The package must name a suite the platform can open at opening (docs/bid-package.md).
     let suite = match package_suite(&ctx.files, &tmp).await {
         Ok(s) => s,

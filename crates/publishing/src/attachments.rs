@@ -52,6 +52,51 @@ pub(crate) async fn list(
         .collect()
 }
 
+/// Media types a browser may show in the page (passive formats that run no script). Everything
+/// else (HTML, SVG, XML, JavaScript, office files, …) is served as a download.
+const INLINE_TYPES: &[&str] = &[
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+];
+
+/// Whether an attachment of this declared type is served `inline`.
+pub fn shown_inline(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    INLINE_TYPES.contains(&essence.as_str())
+}
+
+/// `Content-Disposition` (RFC 6266) with an ASCII fallback name and the UTF-8 name (RFC 8187).
+pub fn content_disposition(inline: bool, name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' && c != '%' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let kind = if inline { "inline" } else { "attachment" };
+    format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
 /// Key of an attachment in the file store ([`ggzy_store::files`]).
 fn key(sha256: &str) -> String {
     format!("announcements/{sha256}")
@@ -227,8 +272,28 @@ async fn download_attachment(
     }
     let mut r = bytes.into_response();
     let h = r.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&att.content_type) {
-        h.insert(header::CONTENT_TYPE, v);
+    let inline = shown_inline(&att.content_type);
+    let ct = if inline {
+        HeaderValue::from_str(&att.content_type).ok()
+    } else {
+        // The uploader chose the type: only a small set of passive formats is ever rendered.
+        HeaderValue::from_str(&att.content_type)
+            .ok()
+            .filter(|_| !att.content_type.to_ascii_lowercase().contains("html"))
+    };
+    h.insert(
+        header::CONTENT_TYPE,
+        ct.unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(inline, &att.name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if !inline {
+        // Even if a browser renders it anyway: no script, no plugin, no same-origin access.
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox; default-src 'none'"),
+        );
     }
     if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", att.sha256)) {
         h.insert(header::ETAG, v);
@@ -238,4 +303,34 @@ async fn download_attachment(
         h.insert("repr-digest", v);
     }
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{content_disposition, shown_inline};
+
+    #[test]
+    fn only_passive_types_are_inline() {
+        assert!(shown_inline("application/pdf"));
+        assert!(shown_inline("IMAGE/PNG; charset=binary"));
+        for t in [
+            "text/html",
+            "image/svg+xml",
+            "application/xhtml+xml",
+            "text/javascript",
+            "application/octet-stream",
+            "text/plain",
+            "",
+        ] {
+            assert!(!shown_inline(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn names_are_quoted_safely() {
+        assert_eq!(
+            content_disposition(false, "招标文件 \"v2\".docx"),
+            "attachment; filename=\"____ _v2_.docx\"; filename*=UTF-8''%E6%8B%9B%E6%A0%87%E6%96%87%E4%BB%B6%20%22v2%22.docx"
+        );
+    }
 }

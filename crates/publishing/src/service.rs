@@ -447,11 +447,13 @@ async fn resolve_links(
             format!("the project is registered in the {} market", first.market),
         );
     }
-    if actor.role == Role::Tenderer && first.owner_org_id != actor.org_id {
+    // The project's owner is the organization that registered it: the tenderer itself or the agency
+    // it entrusted (招标投标法 第十二条). An agency represents only the projects registered through it.
+    if matches!(actor.role, Role::Tenderer | Role::Agency) && first.owner_org_id != actor.org_id {
         v.push(
             "project_id",
             "announcement.project_not_yours",
-            "a tenderer announces only its own projects",
+            "a tenderer or agency announces only projects its own organization registered",
         );
     }
     let ids = match &d.section_ids {

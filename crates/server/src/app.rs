@@ -37,9 +37,11 @@ pub struct AppOptions {
     pub request_timeout: Duration,
     /// Largest JSON body accepted (uploads have their own, larger limit).
     pub body_limit: usize,
-    /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
-    pub trust_proxy: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (none: the socket peer is the client).
+    pub trusted_proxies: mw::TrustedProxies,
     pub metrics: PrometheusHandle,
+    /// Bearer token that opens `/metrics` to a scraper not on this machine (none: loopback only).
+    pub metrics_token: Option<String>,
 }
 
 /// All routes with their OpenAPI description.
@@ -66,7 +68,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
     let (api, doc) = api_routes().split_for_parts();
     let doc = std::sync::Arc::new(doc);
     let metrics = opts.metrics.clone();
-    api.merge(ops::plain_router(doc, metrics))
+    api.merge(ops::plain_router(doc, metrics, opts.metrics_token.clone()))
         .merge(ggzy_publishing::portal::router())
         .fallback(mw::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -82,7 +84,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .layer(axum::middleware::from_fn(mw::metrics))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
-            opts.trust_proxy,
+            std::sync::Arc::new(opts.trusted_proxies),
             mw::client_ip,
         ))
         .layer(mw::trace_layer())
@@ -91,5 +93,6 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             mw::panic_problem,
         ))
+        .layer(axum::middleware::from_fn(mw::security_headers))
         .with_state(ctx)
 }

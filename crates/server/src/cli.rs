@@ -132,9 +132,17 @@ pub struct ServeArgs {
     /// Largest JSON request body in bytes.
     #[arg(long, env = "GGZY_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
-    /// Trust X-Forwarded-For (only behind your own reverse proxy).
-    #[arg(long, env = "GGZY_TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
-    pub trust_proxy: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed, as CIDR blocks or addresses
+    /// (`127.0.0.1,10.0.0.0/8`). The client address is the right-most hop that is not one of them;
+    /// none given: the socket peer, whatever the header says.
+    #[arg(long, env = "GGZY_TRUSTED_PROXIES", value_delimiter = ',', num_args = 0..)]
+    pub trusted_proxies: Vec<String>,
+    /// Bearer token a remote Prometheus presents for `/metrics` (otherwise loopback clients only).
+    #[arg(long, env = "GGZY_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Seconds a client may take to send a request's head (request line and headers).
+    #[arg(long, env = "GGZY_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
     /// Log as JSON lines.
     #[arg(long, env = "GGZY_LOG_JSON", value_parser = clap::builder::BoolishValueParser::new())]
     pub log_json: bool,
@@ -345,12 +353,15 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         Duration::from_millis(args.poll_ms),
     )
     .await?;
+    let trusted_proxies = crate::middleware::TrustedProxies::parse(&args.trusted_proxies.join(","))
+        .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
     let app = build_router(
         ctx.clone(),
         AppOptions {
             request_timeout: Duration::from_secs(args.request_timeout),
             body_limit: args.body_limit,
-            trust_proxy: args.trust_proxy,
+            trusted_proxies,
+            metrics_token: args.metrics_token.clone(),
             metrics,
         },
     );
@@ -361,11 +372,15 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         args.listen,
         ggzy_store::redact(&dbargs.database_url)
     );
-    axum::serve(
+    crate::listen::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app,
+        crate::listen::ListenOptions {
+            header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+            ..Default::default()
+        },
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
     .await?;
     tracing::info!("shutting down background workers");
     bg.stop().await;

@@ -5,6 +5,7 @@ pub mod app;
 pub mod background;
 pub mod cli;
 pub mod demo;
+pub mod listen;
 pub mod middleware;
 pub mod ops;
 

@@ -11,7 +11,8 @@ use ggzy_core::Error;
 use ggzy_identity::http::ClientIp;
 use ggzy_store::{idempotency, Ctx};
 use http_body_util::BodyExt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub async fn not_found(req: Request) -> Response {
@@ -78,16 +79,10 @@ pub async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
     out
 }
 
+/// Every request's answer head must be ready within `limit`. Streams (server-sent events) are not
+/// exempt by what the client asks for: their handler answers at once and the body then streams
+/// beyond this deadline, so a plain route stays bounded whatever `Accept` says.
 pub async fn timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
-    // Streams (server-sent events) are long-lived by design.
-    let is_stream = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/event-stream"));
-    if is_stream {
-        return next.run(req).await;
-    }
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
         Err(_) => Error::Unavailable(format!("request took longer than {} s", limit.as_secs()))
@@ -95,21 +90,155 @@ pub async fn timeout(State(limit): State<Duration>, req: Request, next: Next) ->
     }
 }
 
-pub async fn client_ip(State(trust_proxy): State<bool>, mut req: Request, next: Next) -> Response {
+/// `X-Content-Type-Options: nosniff`, a Content-Security-Policy (the answer's own, else
+/// [`ggzy_core::http::DEFAULT_CSP`]: no script), no framing and no referrer, on every answer.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(ggzy_core::http::DEFAULT_CSP),
+        );
+    }
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+/// One CIDR block (`10.0.0.0/8`, `fd00::/8`, or one address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    net: IpAddr,
+    bits: u8,
+}
+
+impl Cidr {
+    pub fn parse(s: &str) -> Option<Cidr> {
+        let (a, bits) = match s.split_once('/') {
+            Some((a, b)) => (a, Some(b.parse::<u8>().ok()?)),
+            None => (s, None),
+        };
+        let net = canonical(a.parse::<IpAddr>().ok()?);
+        let max = if net.is_ipv4() { 32 } else { 128 };
+        let bits = bits.unwrap_or(max);
+        (bits <= max).then_some(Cidr { net, bits })
+    }
+
+    pub fn contains(&self, a: &IpAddr) -> bool {
+        fn prefix(x: u128, bits: u8, width: u8) -> u128 {
+            if bits == 0 {
+                0
+            } else {
+                x >> (width - bits)
+            }
+        }
+        match (self.net, canonical(*a)) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                prefix(u32::from(n) as u128, self.bits, 32)
+                    == prefix(u32::from(a) as u128, self.bits, 32)
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                prefix(u128::from(n), self.bits, 128) == prefix(u128::from(a), self.bits, 128)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<Cidr>);
+
+impl TrustedProxies {
+    /// Parse `10.0.0.0/8`, `127.0.0.1` (one address) or `::1`, separated by commas or spaces.
+    pub fn parse(s: &str) -> Result<TrustedProxies, String> {
+        s.split([',', ' '])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| Cidr::parse(p).ok_or_else(|| format!("'{p}' is not an address or CIDR block")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(TrustedProxies)
+    }
+
+    fn trusts(&self, a: &IpAddr) -> bool {
+        self.0.iter().any(|n| n.contains(a))
+    }
+
+    /// The client address: the socket peer unless it is a trusted proxy; then, walking
+    /// `X-Forwarded-For` from the right (each proxy appends the address it saw), the first hop that
+    /// is not a trusted proxy. A client can put anything it likes at the start of the header but
+    /// cannot change what the proxies appended after it.
+    pub fn client(&self, peer: IpAddr, forwarded_for: &[&str]) -> IpAddr {
+        let peer = canonical(peer);
+        if !self.trusts(&peer) {
+            return peer;
+        }
+        let mut last = peer;
+        for hop in forwarded_for
+            .iter()
+            .flat_map(|h| h.split(','))
+            .map(str::trim)
+            .rev()
+        {
+            let Some(a) = parse_hop(hop) else {
+                // Unreadable hop: stop at the last address a trusted proxy vouched for.
+                return last;
+            };
+            if !self.trusts(&a) {
+                return a;
+            }
+            last = a;
+        }
+        last
+    }
+}
+
+/// An IPv4 address mapped into IPv6 (`::ffff:a.b.c.d`, dual-stack sockets) as plain IPv4.
+fn canonical(a: IpAddr) -> IpAddr {
+    match a {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(a),
+        v4 => v4,
+    }
+}
+
+/// One `X-Forwarded-For` hop: an address, possibly with a port (`1.2.3.4:5678`, `[::1]:80`).
+fn parse_hop(s: &str) -> Option<IpAddr> {
+    if let Ok(a) = s.parse::<IpAddr>() {
+        return Some(canonical(a));
+    }
+    s.parse::<SocketAddr>().ok().map(|sa| canonical(sa.ip()))
+}
+
+/// Puts the client address ([`ClientIp`]) into the request: see [`TrustedProxies::client`].
+pub async fn client_ip(
+    State(proxies): State<Arc<TrustedProxies>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
-    let fwd = if trust_proxy {
-        req.headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|s| s.trim().to_string())
-    } else {
-        None
+        .map(|c| c.0.ip());
+    let ip = match peer {
+        Some(peer) => {
+            let hops: Vec<&str> = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            proxies.client(peer, &hops).to_string()
+        }
+        None => "unknown".into(),
     };
-    let ip = fwd.or(peer).unwrap_or_else(|| "unknown".into());
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
 }
@@ -148,6 +277,9 @@ pub fn trace_layer() -> tower_http::trace::TraceLayer<
 /// (a sealed bid is identified by its digest).
 const IDEMPOTENT_MAX_BODY: usize = 1024 * 1024;
 
+/// The sign-in route, whose answer (a token) is never stored by [`idempotency`].
+pub const LOGIN_PATH: &str = "/api/v1/auth/login";
+
 /// `Idempotency-Key` on a write: the first answer is stored and returned again for retries.
 pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     let Some(key) = req
@@ -159,6 +291,11 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
         return next.run(req).await;
     };
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    // A sign-in changes nothing a retry could repeat, and its answer is a bearer token: it is
+    // never stored for replay (a retry simply signs in again).
+    if req.uri().path() == LOGIN_PATH {
         return next.run(req).await;
     }
     if key.is_empty() || key.len() > 200 {
@@ -283,4 +420,101 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
         }
     }
     Response::from_parts(rparts, Body::from(rbytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cidr, TrustedProxies};
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("address")
+    }
+
+    #[test]
+    fn cidr_blocks_contain_their_addresses_only() {
+        let c = Cidr::parse("10.0.0.0/8").expect("cidr");
+        assert!(c.contains(&ip("10.255.1.2")));
+        assert!(!c.contains(&ip("11.0.0.0")));
+        assert!(Cidr::parse("0.0.0.0/0")
+            .expect("all")
+            .contains(&ip("8.8.8.8")));
+        let one = Cidr::parse("127.0.0.1").expect("one");
+        assert!(one.contains(&ip("127.0.0.1")) && !one.contains(&ip("127.0.0.2")));
+        assert!(one.contains(&ip("::ffff:127.0.0.1")));
+        let v6 = Cidr::parse("fd00::/8").expect("v6");
+        assert!(v6.contains(&ip("fd12::1")) && !v6.contains(&ip("fe80::1")));
+        assert!(!v6.contains(&ip("10.0.0.1")));
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_peer_is_the_client() {
+        let none = TrustedProxies::default();
+        assert_eq!(none.client(ip("10.0.0.5"), &["1.2.3.4"]), ip("10.0.0.5"));
+    }
+
+    #[test]
+    fn the_right_most_untrusted_hop_is_the_client() {
+        let t = TrustedProxies::parse("10.0.0.0/8, 127.0.0.1").expect("parse");
+        // nginx appends the address it saw; the client prepended a lie.
+        assert_eq!(
+            t.client(ip("10.0.0.5"), &["6.6.6.6, 203.0.113.7"]),
+            ip("203.0.113.7")
+        );
+        // Two proxies in a row, the header split over two lines.
+        assert_eq!(
+            t.client(ip("127.0.0.1"), &["6.6.6.6", "203.0.113.7, 10.1.1.1"]),
+            ip("203.0.113.7")
+        );
+        // A peer that is not a proxy cannot forward anything.
+        assert_eq!(
+            t.client(ip("198.51.100.1"), &["6.6.6.6"]),
+            ip("198.51.100.1")
+        );
+        // Only proxies in the header: the left-most one.
+        assert_eq!(t.client(ip("10.0.0.5"), &["10.0.0.9"]), ip("10.0.0.9"));
+        // Garbage stops the walk at the last address a proxy vouched for.
+        assert_eq!(t.client(ip("10.0.0.5"), &["6.6.6.6, junk"]), ip("10.0.0.5"));
+        // Mapped IPv4 peers and hops with ports.
+        assert_eq!(
+            t.client(ip("::ffff:10.0.0.5"), &["203.0.113.7:4444"]),
+            ip("203.0.113.7")
+        );
+    }
+
+    #[tokio::test]
+    async fn asking_for_an_event_stream_does_not_lift_the_timeout() {
+        use axum::body::Body;
+        use axum::routing::get;
+        use std::time::Duration;
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    "late"
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                Duration::from_millis(100),
+                super::timeout,
+            ));
+        let req = axum::http::Request::builder()
+            .uri("/slow")
+            .header("accept", "text/event-stream")
+            .body(Body::empty())
+            .expect("request");
+        let started = std::time::Instant::now();
+        let res = app.oneshot(req).await.expect("answer");
+        assert_eq!(res.status(), 503);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn bad_cidrs_are_refused() {
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+        assert!(TrustedProxies::parse("proxy.local").is_err());
+        assert_eq!(TrustedProxies::parse("").expect("empty").0.len(), 0);
+    }
 }

@@ -2,14 +2,16 @@
 //! audit chain.
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use ggzy_core::events::Event;
 use ggzy_core::http::{Json, Query};
-use ggzy_core::Result;
+use ggzy_core::{Error, Result};
+use ggzy_identity::http::ClientIp;
 use ggzy_identity::{Actor, Role};
+use ggzy_store::disclosure;
 use ggzy_store::outbox::{self, EventQuery};
 use ggzy_store::Ctx;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -25,10 +27,15 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(events_feed))
         .routes(routes!(audit_verify))
         .routes(routes!(audit_search))
+        .routes(routes!(disclose_identities))
 }
 
 /// Routes that are not part of the JSON API document (they describe or measure it).
-pub fn plain_router(doc: Arc<utoipa::openapi::OpenApi>, metrics: PrometheusHandle) -> Router<Ctx> {
+pub fn plain_router(
+    doc: Arc<utoipa::openapi::OpenApi>,
+    metrics: PrometheusHandle,
+    metrics_token: Option<String>,
+) -> Router<Ctx> {
     let doc2 = doc.clone();
     Router::new()
         .route(
@@ -41,19 +48,65 @@ pub fn plain_router(doc: Arc<utoipa::openapi::OpenApi>, metrics: PrometheusHandl
         )
         .route(
             "/metrics",
-            get(move |State(ctx): State<Ctx>| async move {
-                let pool = ctx.db.pool();
-                metrics::gauge!("db_pool_connections").set(pool.size() as f64);
-                metrics::gauge!("db_pool_idle_connections").set(pool.num_idle() as f64);
-                if let Ok(lag) = ggzy_store::timers::lag_seconds(&ctx.db, ctx.clock.now()).await {
-                    metrics::gauge!("timer_lag_seconds").set(lag);
-                }
-                (
-                    [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-                    metrics.render(),
-                )
-            }),
+            get(
+                move |State(ctx): State<Ctx>,
+                      ip: Option<axum::Extension<ClientIp>>,
+                      headers: HeaderMap| async move {
+                    metrics_allowed(
+                        ip.map(|e| e.0 .0).as_deref(),
+                        &headers,
+                        metrics_token.as_deref(),
+                    )?;
+                    let pool = ctx.db.pool();
+                    metrics::gauge!("db_pool_connections").set(pool.size() as f64);
+                    metrics::gauge!("db_pool_idle_connections").set(pool.num_idle() as f64);
+                    if let Ok(lag) = ggzy_store::timers::lag_seconds(&ctx.db, ctx.clock.now()).await
+                    {
+                        metrics::gauge!("timer_lag_seconds").set(lag);
+                    }
+                    Ok::<_, Error>((
+                        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+                        metrics.render(),
+                    ))
+                },
+            ),
         )
+}
+
+/// `/metrics` is not public: a client on this machine (loopback, after `--trusted-proxies`
+/// resolution, so a request forwarded by a local nginx counts as its real client) or a scraper
+/// presenting `Authorization: Bearer <GGZY_METRICS_TOKEN>`.
+pub fn metrics_allowed(
+    client: Option<&str>,
+    headers: &HeaderMap,
+    token: Option<&str>,
+) -> Result<()> {
+    let loopback = client
+        .and_then(|c| c.parse::<std::net::IpAddr>().ok())
+        .is_some_and(|a| a.is_loopback());
+    if loopback {
+        return Ok(());
+    }
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if let (Some(want), Some(given)) = (token.filter(|t| !t.is_empty()), given) {
+        use sha2::Digest;
+        // Compare digests: equal length, no early exit on the first differing byte of the token.
+        let a = sha2::Sha256::digest(want.as_bytes());
+        let b = sha2::Sha256::digest(given.trim().as_bytes());
+        if a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+        {
+            return Ok(());
+        }
+    }
+    Err(Error::forbidden(
+        "metrics are served to this machine or with the metrics token only",
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -103,6 +156,7 @@ async fn events_feed(
     let events =
         outbox::read_after(ctx.db.pool(), after, p.limit.unwrap_or(100).clamp(1, 1000)).await?;
     let next_cursor = events.last().map(|e| e.seq).unwrap_or(after);
+    let events = disclosure::for_overseers(&ctx.db, events).await?;
     Ok(Json(FeedPage {
         events,
         next_cursor,
@@ -173,11 +227,107 @@ async fn audit_search(
         to: p.to,
         text: p.q,
     };
+    let searched = q.text.is_some() || q.actor_org.is_some();
     let events = outbox::search(&ctx.db, &q).await?;
     let next_cursor = events.last().map(|e| e.seq).unwrap_or(q.after);
+    let events = if searched {
+        disclosure::for_overseers_search(&ctx.db, events).await?
+    } else {
+        disclosure::for_overseers(&ctx.db, events).await?
+    };
     Ok(Json(FeedPage {
         events,
         next_cursor,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct DisclosureRequest {
+    /// The section whose bidder identities are needed.
+    section_id: String,
+    /// Why (at least 10 characters): recorded in the log with who asked.
+    reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Disclosure {
+    /// The id of the `audit.identities.disclosed` event that records this access.
+    disclosure_event_id: String,
+    events: Vec<Event>,
+}
+
+/// A supervisor's deliberate, logged access to the bidder identities of one section before its
+/// deadline (招标投标法 第二十二条 keeps them from everyone else): the reason and the supervisor are
+/// written to the log first (`audit.identities.disclosed`), then every event about the section is
+/// returned unredacted.
+#[utoipa::path(post, path = "/api/v1/audit/disclosures", tag = "audit", security(("bearer" = [])),
+    request_body = DisclosureRequest,
+    responses((status = 200, body = Disclosure), (status = 403), (status = 422)))]
+async fn disclose_identities(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(req): Json<DisclosureRequest>,
+) -> Result<Json<Disclosure>> {
+    actor.require(&[Role::Supervisor])?;
+    let mut v = ggzy_core::error::Violations::new();
+    let id = req.section_id.trim().to_string();
+    if id.is_empty() || id.len() > 100 {
+        v.push("section_id", "required", "a section id");
+    }
+    if req.reason.trim().chars().count() < 10 {
+        v.push(
+            "reason",
+            "disclosure.reason_required",
+            "state why the identities are needed (at least 10 characters)",
+        );
+    }
+    v.into_result()?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let event_id = ggzy_store::emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        ggzy_core::events::NewEvent::new(
+            "audit.identities.disclosed",
+            "section",
+            &id,
+            serde_json::json!({"section_id": id, "reason": req.reason.trim(),
+                               "user_id": actor.user_id, "username": actor.username,
+                               "org_id": actor.org_id}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    let mut all = std::collections::BTreeMap::new();
+    for by_aggregate in [true, false] {
+        let mut after = 0;
+        loop {
+            let q = EventQuery {
+                after,
+                limit: 1000,
+                aggregate_id: by_aggregate.then(|| id.clone()),
+                text: (!by_aggregate).then(|| format!("\"{id}\"")),
+                ..Default::default()
+            };
+            let page = outbox::search(&ctx.db, &q).await?;
+            let n = page.len();
+            let Some(last) = page.last().map(|e| e.seq) else {
+                break;
+            };
+            for e in page {
+                all.insert(e.seq, e);
+            }
+            if n < 1000 {
+                break;
+            }
+            after = last;
+        }
+    }
+    Ok(Json(Disclosure {
+        disclosure_event_id: event_id,
+        events: all.into_values().collect(),
     }))
 }
 

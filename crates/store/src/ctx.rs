@@ -23,6 +23,10 @@ pub struct Settings {
     /// Failed logins allowed per account (and per address ×5) in `login_window` before throttling.
     pub login_max_failures: u32,
     pub login_window: chrono::Duration,
+    /// Password hashes computed at once (argon2id, 19 MiB each): bounds the memory sign-ins use.
+    pub login_hash_slots: usize,
+    /// Sign-ins that may wait for a hashing slot; beyond that they answer 503 at once.
+    pub login_hash_queue: usize,
     /// Prefix of OCDS ids.
     pub ocid_prefix: String,
     /// Public base URL (links in feeds).
@@ -65,6 +69,8 @@ impl Default for Settings {
             token_ttl: chrono::Duration::hours(12),
             login_max_failures: 5,
             login_window: chrono::Duration::minutes(15),
+            login_hash_slots: 2,
+            login_hash_queue: 32,
             ocid_prefix: "ocds-ggzy00".into(),
             public_url: "http://127.0.0.1:8080".into(),
             bank_hmac_key: Some(SecretString::new(DEV_BANK_HMAC_KEY)),

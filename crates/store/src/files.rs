@@ -401,6 +401,9 @@ where
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
+    // Removes the temporary file if this future is dropped half-way (the request timed out or
+    // the client went away): cancellation must not leave partial uploads behind.
+    let mut guard = RemoveOnDrop(Some(tmp.clone()));
     let r: Result<()> = async {
         let mut f = tokio::fs::File::create(&tmp)
             .await
@@ -417,7 +420,19 @@ where
     if r.is_err() {
         let _ = tokio::fs::remove_file(&tmp).await;
     }
+    guard.0 = None;
     r
+}
+
+/// Deletes a local path when dropped, unless disarmed (`.0 = None`).
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 async fn write_all<W, S>(w: &mut W, mut body: S) -> Result<()>
@@ -639,5 +654,35 @@ mod tests {
         let mut out = String::new();
         s.read_to_string(&mut out).await.unwrap();
         assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    }
+
+    #[tokio::test]
+    async fn an_upload_cancelled_half_way_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::local(dir.path());
+        // A body that sends one chunk and then nothing, like a client that stalls.
+        let body = futures::stream::iter([Ok(Bytes::from_static(b"partial"))])
+            .chain(futures::stream::pending());
+        let r = tokio::time::timeout(
+            std::time::Duration::from_millis(200),
+            store.put_stream("bids/x.part", Box::pin(body)),
+        )
+        .await;
+        assert!(r.is_err(), "the upload never finishes");
+        let left: Vec<_> = walk(dir.path());
+        assert!(left.is_empty(), "left behind: {left:?}");
+    }
+
+    fn walk(p: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(p).unwrap().flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+        out
     }
 }

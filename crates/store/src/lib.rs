@@ -11,6 +11,7 @@
 pub mod consumer;
 pub mod cron;
 pub mod ctx;
+pub mod disclosure;
 pub mod files;
 pub mod idempotency;
 pub mod migrate;

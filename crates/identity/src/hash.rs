@@ -1,0 +1,134 @@
+//! Password hashing on a small bounded pool, and sign-in throttling.
+//!
+//! argon2id with OWASP's parameters (m = 19 MiB, t = 2, p = 1; OWASP Password Storage Cheat
+//! Sheet) needs 19 MiB per hash. Hashes run on the blocking pool, at most
+//! `Settings::login_hash_slots` at once per instance; up to `login_hash_queue` more callers wait
+//! (at most [`MAX_WAIT`]); anyone beyond that is answered 503 with `Retry-After` at once, so
+//! neither many correct sign-ins nor many guesses can grow the process's memory without bound.
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::{Algorithm, Argon2, Params, Version};
+use ggzy_core::{Error, Result};
+use ggzy_store::Ctx;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// OWASP's first argon2id configuration: 19 MiB of memory, 2 passes, 1 lane.
+pub const M_COST_KIB: u32 = 19 * 1024;
+pub const T_COST: u32 = 2;
+pub const P_COST: u32 = 1;
+
+/// Longest wait for a hashing slot before the caller is told to come back.
+pub const MAX_WAIT: Duration = Duration::from_secs(5);
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(M_COST_KIB, T_COST, P_COST, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hash a password (blocking: call through [`run`]).
+pub fn hash_blocking(pw: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(pw.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
+}
+
+/// Check a password against a stored PHC string (blocking: call through [`run`]).
+pub fn verify_blocking(pw: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| argon2().verify_password(pw.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the user does not exist, so an unknown name takes the same
+/// path and time (and the same bounded slot) as a known one.
+pub fn dummy_hash() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| hash_blocking("not-a-real-password").unwrap_or_default())
+}
+
+struct Pool {
+    slots: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    queue: usize,
+}
+
+/// One pool per instance (tests run many instances in one process).
+fn pool(ctx: &Ctx) -> Arc<Pool> {
+    static POOLS: OnceLock<Mutex<HashMap<String, Arc<Pool>>>> = OnceLock::new();
+    let mut pools = POOLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    pools
+        .entry(ctx.settings.instance.clone())
+        .or_insert_with(|| {
+            Arc::new(Pool {
+                slots: Arc::new(Semaphore::new(ctx.settings.login_hash_slots.max(1))),
+                waiting: AtomicUsize::new(0),
+                queue: ctx.settings.login_hash_queue,
+            })
+        })
+        .clone()
+}
+
+fn busy() -> Error {
+    Error::Unavailable("password checks are at capacity; retry in a few seconds".into())
+}
+
+/// Leaves the queue when dropped (also when the caller went away while waiting).
+struct Waiting<'a>(&'a AtomicUsize);
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Run a hashing job `f` on the blocking pool within the instance's slots (see the module doc).
+pub async fn run<T: Send + 'static>(
+    ctx: &Ctx,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let pool = pool(ctx);
+    let permit = match pool.slots.clone().try_acquire_owned() {
+        Ok(p) => p,
+        Err(_) => {
+            if pool.waiting.fetch_add(1, Ordering::SeqCst) >= pool.queue {
+                pool.waiting.fetch_sub(1, Ordering::SeqCst);
+                return Err(busy());
+            }
+            let _w = Waiting(&pool.waiting);
+            match tokio::time::timeout(MAX_WAIT, pool.slots.clone().acquire_owned()).await {
+                Ok(Ok(p)) => p,
+                _ => return Err(busy()),
+            }
+        }
+    };
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f()
+    })
+    .await
+    .map_err(|e| Error::internal(format!("hashing task failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_use_owasp_parameters_and_verify() {
+        let h = hash_blocking("correct horse battery").expect("hash");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(verify_blocking("correct horse battery", &h));
+        assert!(!verify_blocking("wrong", &h));
+        assert!(!verify_blocking("x", "not a phc string"));
+    }
+}
