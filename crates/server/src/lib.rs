@@ -5,8 +5,10 @@ pub mod app;
 pub mod background;
 pub mod cli;
 pub mod demo;
+pub mod demo_trades;
 pub mod middleware;
 pub mod ops;
+pub mod sandbox;
 
 pub use app::{build_router, AppOptions};
 pub use background::Background;
