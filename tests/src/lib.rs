@@ -155,6 +155,8 @@ pub struct TestApp {
     server: tokio::task::JoinHandle<()>,
     /// Reverse proxies the instance believes (`--trusted-proxies`); none by default.
     proxies: ggzy::middleware::TrustedProxies,
+    /// A sandbox's demo run (seeded trades, the demo worker), for [`TestApp::spawn_demo`].
+    pub demo: Option<ggzy::demo_trades::DemoRun>,
 }
 
 impl TestApp {
@@ -198,6 +200,7 @@ impl TestApp {
             bg: Some(bg),
             server,
             proxies,
+            demo: None,
         }
     }
 
@@ -207,6 +210,97 @@ impl TestApp {
         app.proxies = ggzy::middleware::TrustedProxies::parse(cidrs).expect("proxy CIDRs");
         app.restart().await;
         app
+    }
+
+
+    /// The app as `serve --demo --time-scale <scale>` runs it, on a fresh database: the sandbox
+    /// mark, the scaled clock, the demo logins (password [`DEMO_PASSWORD`]) and trades seeded
+    /// through the API, the demo worker, the sandbox poll interval.
+    pub async fn spawn_demo(scale: u32) -> TestApp {
+        let tdb = TestDb::new().await;
+        let mut app = Self::start_demo(tdb, Some(scale)).await;
+        app.client = reqwest::Client::new();
+        app
+    }
+
+    /// Start a sandbox instance on `tdb` (`--demo [--time-scale]`): seeds when the database is new.
+    pub async fn start_demo(tdb: TestDb, time_scale: Option<u32>) -> TestApp {
+        let mode = ggzy::sandbox::prepare(&tdb.db, true, time_scale)
+            .await
+            .expect("sandbox");
+        let ggzy::sandbox::Mode::Sandbox {
+            clock,
+            fresh,
+            seeded,
+        } = mode
+        else {
+            panic!("not a sandbox: {mode:?}");
+        };
+        let settings = Settings {
+            files_dir: tempfile::tempdir().expect("tempdir").keep(),
+            files_url: std::env::var("GGZY_TEST_FILES_URL").ok(),
+            instance: format!("test-{}", uuid::Uuid::new_v4().simple()),
+            sandbox: true,
+            ..Settings::default()
+        };
+        let ctx = Ctx::new(
+            tdb.db.clone(),
+            clock,
+            BusinessCalendar::official(),
+            settings,
+        );
+        let router = build_router(
+            ctx.clone(),
+            AppOptions {
+                request_timeout: Duration::from_secs(30),
+                body_limit: 256 * 1024,
+                trusted_proxies: Default::default(),
+                metrics: metrics_handle(),
+                metrics_token: None,
+            },
+        );
+        let poll = ggzy::sandbox::poll_for(&ctx.clock, Duration::from_millis(50));
+        let (bg, run) =
+            ggzy::demo_trades::start(&ctx, &router, Some(DEMO_PASSWORD), fresh || !seeded, poll)
+                .await
+                .expect("demo start");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = format!("http://{}", listener.local_addr().expect("addr"));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
+        });
+        TestApp {
+            addr,
+            ctx,
+            client: reqwest::Client::new(),
+            db: Some(tdb),
+            bg: Some(bg),
+            server,
+            proxies: Default::default(),
+            demo: Some(run),
+        }
+    }
+
+    /// Stop a sandbox instance and start it again on the same database (a process restart of
+    /// `serve --demo [--time-scale]`).
+    pub async fn restart_demo(mut self, time_scale: Option<u32>) -> TestApp {
+        if let Some(run) = self.demo.take() {
+            run.stop().await;
+        }
+        if let Some(bg) = self.bg.take() {
+            bg.stop().await;
+        }
+        self.server.abort();
+        let mut tdb = self.db.take().expect("database");
+        tdb.db.close().await;
+        tdb.db = connect_migrated(&tdb.url).await;
+        Self::start_demo(tdb, time_scale).await
     }
 
     /// Background workers and the HTTP server of one instance on `ctx`.
@@ -346,6 +440,9 @@ impl TestApp {
     }
 
     pub async fn stop(mut self) {
+        if let Some(run) = self.demo.take() {
+            run.stop().await;
+        }
         if let Some(bg) = self.bg.take() {
             bg.stop().await;
         }

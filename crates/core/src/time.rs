@@ -50,6 +50,8 @@ enum ClockKind {
     System,
     /// Manual time plus how far real time has run since it was set, so that timers still advance.
     Manual(Arc<Mutex<(Timestamp, std::time::Instant)>>),
+    /// A sandbox's accelerated time: the simulated epoch plus `scale` × the real time run since.
+    Scaled(Arc<Mutex<(Timestamp, std::time::Instant)>>, u32),
 }
 
 impl Default for Clock {
@@ -63,6 +65,7 @@ impl std::fmt::Debug for Clock {
         match self.0 {
             ClockKind::System => f.write_str("Clock::System"),
             ClockKind::Manual(_) => f.write_str("Clock::Manual"),
+            ClockKind::Scaled(_, n) => write!(f, "Clock::Scaled(x{n})"),
         }
     }
 }
@@ -80,6 +83,16 @@ impl Clock {
         )))))
     }
 
+    /// A sandbox clock (演示环境): starts at the simulated instant `epoch` and runs `scale` times
+    /// faster than real time (1440: a day passes in a minute). `set`/`advance` jump it like a
+    /// manual clock; it never runs backwards by itself.
+    pub fn scaled(epoch: Timestamp, scale: u32) -> Self {
+        Clock(ClockKind::Scaled(
+            Arc::new(Mutex::new((epoch, std::time::Instant::now()))),
+            scale.max(1),
+        ))
+    }
+
     pub fn now(&self) -> Timestamp {
         match &self.0 {
             ClockKind::System => Utc::now(),
@@ -89,6 +102,12 @@ impl Clock {
                 // Truncate to microseconds: that is what the database stores.
                 from_micros(to_micros(g.0 + elapsed))
             }
+            ClockKind::Scaled(m, scale) => {
+                let g = m.lock().unwrap_or_else(|e| e.into_inner());
+                let elapsed = chrono::Duration::from_std(g.1.elapsed() * *scale)
+                    .unwrap_or_else(|_| chrono::Duration::MAX);
+                from_micros(to_micros(g.0.checked_add_signed(elapsed).unwrap_or(g.0)))
+            }
         }
     }
 
@@ -96,15 +115,94 @@ impl Clock {
         matches!(self.0, ClockKind::Manual(_))
     }
 
-    /// Jump a manual clock to `t` (no effect on the system clock).
+    /// How many times faster than real time this clock runs (1 for the system and manual clocks).
+    pub fn scale(&self) -> u32 {
+        match self.0 {
+            ClockKind::Scaled(_, n) => n,
+            _ => 1,
+        }
+    }
+
+    /// A real duration expressed on this clock (`scale` × `d`): how much simulated time passes
+    /// while `d` of real time does.
+    pub fn simulated(&self, d: std::time::Duration) -> std::time::Duration {
+        d.saturating_mul(self.scale())
+    }
+
+    /// The real time it takes this clock to move by `d` (`d` / `scale`): what a loop that waits
+    /// for a simulated instant should sleep.
+    pub fn real(&self, d: std::time::Duration) -> std::time::Duration {
+        d / self.scale()
+    }
+
+    /// Jump a manual or scaled clock to `t` (no effect on the system clock).
     pub fn set(&self, t: Timestamp) {
-        if let ClockKind::Manual(m) = &self.0 {
-            *m.lock().unwrap_or_else(|e| e.into_inner()) = (t, std::time::Instant::now());
+        match &self.0 {
+            ClockKind::Manual(m) | ClockKind::Scaled(m, _) => {
+                *m.lock().unwrap_or_else(|e| e.into_inner()) = (t, std::time::Instant::now());
+            }
+            ClockKind::System => {}
         }
     }
 
     pub fn advance(&self, d: chrono::Duration) {
         let now = self.now();
         self.set(now + d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_scaled_clock_runs_scale_times_faster_from_its_epoch() {
+        let epoch = at("2026-06-01T01:00:00Z");
+        let c = Clock::scaled(epoch, 1440);
+        assert_eq!(c.scale(), 1440);
+        let t0 = c.now();
+        assert!(
+            t0 >= epoch && t0 < epoch + chrono::Duration::seconds(10),
+            "{t0}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        // 50 ms of real time are at least 72 s on the scaled clock (and far less than a day).
+        let run = c.now() - epoch;
+        assert!(run >= chrono::Duration::seconds(72), "{run}");
+        assert!(run < chrono::Duration::hours(24), "{run}");
+        // Microseconds, as the database stores them.
+        assert_eq!(c.now().timestamp_subsec_nanos() % 1000, 0);
+    }
+
+    #[test]
+    fn a_scaled_clock_jumps_like_a_manual_one_and_keeps_its_scale() {
+        let c = Clock::scaled(at("2026-06-01T01:00:00Z"), 60);
+        let later = at("2026-07-01T01:00:00Z");
+        c.set(later);
+        let now = c.now();
+        assert!(
+            now >= later && now < later + chrono::Duration::seconds(60),
+            "{now}"
+        );
+        assert_eq!(c.scale(), 60);
+        assert_eq!(
+            c.real(std::time::Duration::from_secs(60)),
+            std::time::Duration::from_secs(1)
+        );
+        assert_eq!(
+            c.simulated(std::time::Duration::from_secs(1)),
+            std::time::Duration::from_secs(60)
+        );
+        assert_eq!(Clock::system().scale(), 1);
+        assert_eq!(Clock::manual(later).scale(), 1);
+    }
+
+    #[test]
+    fn scale_zero_is_taken_as_real_time() {
+        assert_eq!(Clock::scaled(at("2026-06-01T01:00:00Z"), 0).scale(), 1);
     }
 }

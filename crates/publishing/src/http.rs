@@ -232,9 +232,16 @@ async fn market_feed(
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>");
     x.push_str(&format!(
         "<title>{}</title><link>/feeds/{}.xml</link><description>{}</description>",
-        xml_escape(&format!("公共资源交易信息发布 — {}", market.as_str())),
+        xml_escape(&format!(
+            "公共资源交易信息发布 — {}{}",
+            market.as_str(),
+            crate::ocds::sandbox_mark(&ctx)
+        )),
         market.as_str(),
-        "Published announcements, newest first"
+        xml_escape(&format!(
+            "Published announcements, newest first{}",
+            crate::ocds::sandbox_mark(&ctx)
+        ))
     ));
     for a in &page.items {
         x.push_str(&format!(

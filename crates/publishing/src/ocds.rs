@@ -309,7 +309,17 @@ pub fn ocid(ctx: &Ctx, section_id: &str) -> String {
 }
 
 fn publisher(ctx: &Ctx) -> Value {
-    json!({"name": format!("公共资源交易平台 ({})", ctx.settings.region)})
+    json!({"name": format!("公共资源交易平台 ({}){}", ctx.settings.region, sandbox_mark(ctx))})
+}
+
+/// The marker a sandbox (演示环境) puts on every published output, so a training copy's data is
+/// never mistaken for real notices ("" on a production platform).
+pub fn sandbox_mark(ctx: &Ctx) -> &'static str {
+    if ctx.settings.sandbox {
+        " [演示环境 SANDBOX: simulated data, not a real notice]"
+    } else {
+        ""
+    }
 }
 
 /// OCDS merge of one release into the compiled state: objects merge key by key, arrays of

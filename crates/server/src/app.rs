@@ -87,6 +87,10 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
             std::sync::Arc::new(opts.trusted_proxies),
             mw::client_ip,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            ctx.clone(),
+            mw::sandbox_header,
+        ))
         .layer(mw::trace_layer())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -106,9 +106,18 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "GGZY_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Fill an empty database with demo organizations and users and print their logins.
+    /// Run a sandbox (演示环境): on an empty database, mark it a sandbox for good and seed demo
+    /// logins and trades in every stage of every market (through the real use cases); print the
+    /// logins, the demo bank key and where to start. A sandbox database is only ever served with
+    /// --demo; its clock is simulated (it starts on 2026-06-01 09:00 Shanghai time).
     #[arg(long, env = "GGZY_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
+    /// Accelerated time for a sandbox (needs --demo): the simulated clock runs N times faster than
+    /// real time (1440: a day per minute) — deadlines, openings, timers, countdowns, cron. Stored
+    /// with the sandbox, so a restart continues where it stopped; refused on a database that is
+    /// not a sandbox.
+    #[arg(long, env = "GGZY_TIME_SCALE", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub time_scale: Option<u32>,
     /// Password for every demo user (random if not given).
     #[arg(long, env = "GGZY_DEMO_PASSWORD")]
     pub demo_password: Option<String>,
@@ -338,21 +347,14 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(&settings.files_dir)?;
     }
     let calendar = load_calendar(args.calendar_dir.as_deref())?;
-    let ctx = Ctx::new(db.clone(), Clock::system(), calendar, settings);
-    if args.demo {
-        if let Some(l) = crate::demo::seed(&ctx, args.demo_password.as_deref()).await? {
-            crate::demo::print_logins(&l);
-        } else {
-            println!("demo: the database already has users; logins unchanged");
-        }
-    }
+    let mode = crate::sandbox::prepare(&db, args.demo, args.time_scale).await?;
+    let clock = match &mode {
+        crate::sandbox::Mode::Sandbox { clock, .. } => clock.clone(),
+        _ => Clock::system(),
+    };
+    settings.sandbox = matches!(mode, crate::sandbox::Mode::Sandbox { .. });
+    let ctx = Ctx::new(db.clone(), clock, calendar, settings);
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
-    let bg = Background::start(
-        &ctx,
-        background::workers(),
-        Duration::from_millis(args.poll_ms),
-    )
-    .await?;
     let trusted_proxies = crate::middleware::TrustedProxies::parse(&args.trusted_proxies.join(","))
         .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
     let app = build_router(
@@ -365,6 +367,32 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
             metrics,
         },
     );
+    let poll = crate::sandbox::poll_for(&ctx.clock, Duration::from_millis(args.poll_ms));
+    let mut demo_run = None;
+    let bg = match &mode {
+        crate::sandbox::Mode::Sandbox { fresh, seeded, .. } => {
+            let (bg, run) = crate::demo_trades::start(
+                &ctx,
+                &app,
+                args.demo_password.as_deref(),
+                *fresh || !*seeded,
+                poll,
+            )
+            .await?;
+            demo_run = Some(run);
+            bg
+        }
+        crate::sandbox::Mode::LegacyDemo => {
+            println!(
+                "demo: this database already held data before it was served with --demo, so it is \
+                 not a sandbox: real time, no demo trades; logins unchanged"
+            );
+            Background::start(&ctx, background::workers(), poll).await?
+        }
+        crate::sandbox::Mode::Production => {
+            Background::start(&ctx, background::workers(), poll).await?
+        }
+    };
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(listen = %args.listen, db = %ggzy_store::redact(&dbargs.database_url), instance = %ctx.settings.instance, "serving");
     println!(
@@ -372,6 +400,9 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         args.listen,
         ggzy_store::redact(&dbargs.database_url)
     );
+    if let Some(run) = &demo_run {
+        run.print_welcome(&args.public_url);
+    }
     crate::listen::serve(
         listener,
         app,
@@ -383,6 +414,9 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     )
     .await?;
     tracing::info!("shutting down background workers");
+    if let Some(run) = demo_run {
+        run.stop().await;
+    }
     bg.stop().await;
     db.close().await;
     Ok(())

@@ -111,13 +111,19 @@ pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLo
 }
 
 pub fn print_logins(logins: &[DemoLogin]) {
-    println!("Demo logins (username / password / role):");
+    print!("{}", logins_text(logins));
+}
+
+/// The demo logins as printed at start-up.
+pub fn logins_text(logins: &[DemoLogin]) -> String {
+    let mut s = String::from("Demo logins (username / password / role):\n");
     for l in logins {
-        println!(
-            "  {:<11} {:<20} {}",
+        s.push_str(&format!(
+            "  {:<11} {:<20} {}\n",
             l.username,
             l.password,
             l.role.as_str()
-        );
+        ));
     }
+    s
 }

@@ -5,9 +5,11 @@ pub mod app;
 pub mod background;
 pub mod cli;
 pub mod demo;
+pub mod demo_trades;
 pub mod listen;
 pub mod middleware;
 pub mod ops;
+pub mod sandbox;
 
 pub use app::{build_router, AppOptions};
 pub use background::Background;

@@ -422,6 +422,28 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
     Response::from_parts(rparts, Body::from(rbytes))
 }
 
+/// The sandbox header on every answer of a sandbox (演示环境): `X-GGZY-Sandbox: scale=1440;
+/// now=2026-06-01T01:00:00.000000Z` (the simulated time when the answer was made).
+pub async fn sandbox_header(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    if ctx.settings.sandbox {
+        let v = format!(
+            "scale={}; now={}",
+            ctx.clock.scale(),
+            ctx.clock
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&v) {
+            resp.headers_mut().insert(SANDBOX_HEADER, v);
+        }
+    }
+    resp
+}
+
+/// Name of the header a sandbox puts on every answer.
+pub const SANDBOX_HEADER: &str = "x-ggzy-sandbox";
+
 #[cfg(test)]
 mod tests {
     use super::{Cidr, TrustedProxies};

@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(readyz))
+        .routes(routes!(clock))
         .routes(routes!(events_feed))
         .routes(routes!(audit_verify))
         .routes(routes!(audit_search))
@@ -126,6 +127,31 @@ async fn healthz() -> Json<Health> {
 async fn readyz(State(ctx): State<Ctx>) -> Result<Json<Health>> {
     ctx.db.ready().await?;
     Ok(Json(Health { status: "ready" }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct ClockAnswer {
+    /// The platform's current time (RFC 3339, UTC): simulated in a sandbox.
+    now: String,
+    /// How many times faster than real time the platform's clock runs (1 outside a sandbox).
+    scale: u32,
+    /// Whether this platform is a sandbox (演示环境, `serve --demo`) whose data is simulated.
+    sandbox: bool,
+}
+
+/// The platform's clock: every deadline, timer and countdown follows it. In a sandbox started with
+/// `serve --demo --time-scale N` it is simulated time running N times faster than real time.
+/// No sign-in needed.
+#[utoipa::path(get, path = "/api/v1/clock", tag = "ops", responses((status = 200, body = ClockAnswer)))]
+async fn clock(State(ctx): State<Ctx>) -> Json<ClockAnswer> {
+    Json(ClockAnswer {
+        now: ctx
+            .clock
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        scale: ctx.clock.scale(),
+        sandbox: ctx.settings.sandbox,
+    })
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -35,6 +35,9 @@ pub struct Settings {
     /// `Settings::default()` is the development setup and carries the public dev key
     /// [`DEV_BANK_HMAC_KEY`]; `serve` takes `GGZY_BANK_HMAC_KEY` and allows the dev key only with `--demo`.
     pub bank_hmac_key: Option<SecretString>,
+    /// This database is a sandbox (演示环境, `serve --demo`): pages show a banner, API answers carry
+    /// `X-GGZY-Sandbox`, OCDS and RSS outputs are marked.
+    pub sandbox: bool,
 }
 
 /// Public development key of the bank callbacks (tests, `--demo`); never accepted in production.
@@ -74,6 +77,7 @@ impl Default for Settings {
             ocid_prefix: "ocds-ggzy00".into(),
             public_url: "http://127.0.0.1:8080".into(),
             bank_hmac_key: Some(SecretString::new(DEV_BANK_HMAC_KEY)),
+            sandbox: false,
         }
     }
 }
