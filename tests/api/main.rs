@@ -8,6 +8,7 @@ mod award;
 mod bids;
 mod deposits;
 mod evaluation;
+mod expert_web;
 mod experts;
 mod faults;
 mod foundation;

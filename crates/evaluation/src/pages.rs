@@ -105,7 +105,7 @@ struct Outside<'a> {
     lang: Lang,
     section_id: &'a str,
     network: Option<&'a str>,
-    session: Option<(String, String)>,
+    session: Option<String>,
 }
 
 /// The room, or the page that says why the expert cannot work in it now (instead of failing).
@@ -133,7 +133,7 @@ async fn load(ctx: &Ctx, a: &PageActor, ip: &str, id: &str) -> Result<Box<Room>,
                 lang: c.lang,
                 section_id: id,
                 network: None,
-                session: Some((beijing_time(&start), beijing_time(&end))),
+                session: Some(format!("{} – {}", beijing_time(&start), beijing_time(&end))),
             };
             Err(page_status(
                 c,
@@ -953,10 +953,10 @@ async fn chair(
     Path(id): Path<String>,
     f: CsrfForm<Pairs>,
 ) -> Response {
-    let actor = f.actor.actor.clone();
-    submit(&ctx, &ip.0, &id, f, Tab::Overview, |p| async {
+    let (x, actor, sid) = (ctx.clone(), f.actor.actor.clone(), id.clone());
+    submit(&ctx, &ip.0, &id, f, Tab::Overview, move |p| async move {
         let input = room::chair_from_form(&p)?;
-        service::vote_chair(&ctx, &actor, &id, input).await.map(|_| ())
+        service::vote_chair(&x, &actor, &sid, input).await.map(|_| ())
     })
     .await
 }
@@ -967,10 +967,10 @@ async fn review(
     Path(id): Path<String>,
     f: CsrfForm<Pairs>,
 ) -> Response {
-    let actor = f.actor.actor.clone();
-    submit(&ctx, &ip.0, &id, f, Tab::Review, |p| async {
+    let (x, actor, sid) = (ctx.clone(), f.actor.actor.clone(), id.clone());
+    submit(&ctx, &ip.0, &id, f, Tab::Review, move |p| async move {
         let input = room::review_from_form(&p)?;
-        service::submit_review(&ctx, &actor, &id, input)
+        service::submit_review(&x, &actor, &sid, input)
             .await
             .map(|_| ())
     })
@@ -983,11 +983,11 @@ async fn scores(
     Path(id): Path<String>,
     f: CsrfForm<Pairs>,
 ) -> Response {
-    let actor = f.actor.actor.clone();
-    submit(&ctx, &ip.0, &id, f, Tab::Scores, |p| async {
-        let spec = service::method_of(&ctx, &id).await?;
+    let (x, actor, sid) = (ctx.clone(), f.actor.actor.clone(), id.clone());
+    submit(&ctx, &ip.0, &id, f, Tab::Scores, move |p| async move {
+        let spec = service::method_of(&x, &sid).await?;
         let input = room::scores_from_form(&spec, &p)?;
-        service::submit_scores(&ctx, &actor, &id, input)
+        service::submit_scores(&x, &actor, &sid, input)
             .await
             .map(|_| ())
     })
@@ -1000,10 +1000,10 @@ async fn clarify(
     Path(id): Path<String>,
     f: CsrfForm<Pairs>,
 ) -> Response {
-    let actor = f.actor.actor.clone();
-    submit(&ctx, &ip.0, &id, f, Tab::Clarifications, |p| async {
+    let (x, actor, sid) = (ctx.clone(), f.actor.actor.clone(), id.clone());
+    submit(&ctx, &ip.0, &id, f, Tab::Clarifications, move |p| async move {
         let input = room::clarification_from_form(&p)?;
-        service::ask(&ctx, &actor, &id, input).await.map(|_| ())
+        service::ask(&x, &actor, &sid, input).await.map(|_| ())
     })
     .await
 }
@@ -1014,10 +1014,10 @@ async fn sign(
     Path(id): Path<String>,
     f: CsrfForm<Pairs>,
 ) -> Response {
-    let actor = f.actor.actor.clone();
-    submit(&ctx, &ip.0, &id, f, Tab::Report, |p| async {
+    let (x, actor, sid) = (ctx.clone(), f.actor.actor.clone(), id.clone());
+    submit(&ctx, &ip.0, &id, f, Tab::Report, move |p| async move {
         let input = room::sign_from_form(&p);
-        service::sign(&ctx, &actor, &id, input).await.map(|_| ())
+        service::sign(&x, &actor, &sid, input).await.map(|_| ())
     })
     .await
 }
