@@ -184,6 +184,7 @@ const TABLE: &[(&str, &str)] = &[
     ("GET /api/v1/experts/me/assignments", "expert |member"),
     ("POST /api/v1/experts/draws/{id}/confirm", "expert |member"),
     ("POST /api/v1/experts/draws/{id}/decline", "expert |member"),
+    ("POST /api/v1/experts/draws/{id}/recusal", "expert |member"),
     (
         "POST /api/v1/experts/draws/{id}/members/{expert_id}/recuse",
         "staff admin",

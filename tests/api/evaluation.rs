@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Wait until the evaluation projection has consumed every event written so far.
-async fn caught_up(app: &TestApp) {
+pub(crate) async fn caught_up(app: &TestApp) {
     app.seal().await;
     let last = ggzy_store::outbox::read_after(app.ctx.db.pool(), 0, 100_000)
         .await
@@ -43,7 +43,7 @@ async fn caught_up(app: &TestApp) {
     panic!("evaluation projection did not catch up");
 }
 
-fn comprehensive() -> Value {
+pub(crate) fn comprehensive() -> Value {
     json!({
         "method": "comprehensive",
         "criteria": [

@@ -804,6 +804,70 @@ async fn declines_silence_and_recusal_call_the_backups_in_order_and_the_draw_sti
     app.stop().await;
 }
 
+#[tokio::test]
+async fn an_expert_recuses_himself_with_a_reason_and_the_next_backup_is_called() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let admin = app.login("admin").await;
+    add_many(&app, &staff, 6, 700, 800).await;
+    let (s, d) = draw(&app, &staff, draw_request("S-RECUSE", 5, 1)).await;
+    assert_eq!(s, 201, "{d}");
+    let draw_id = d["id"].as_str().unwrap().to_string();
+    let members = ids_of(&d["members"]);
+    let backups = ids_of(&d["backups"]);
+    let me = expert_login(&app, &admin, &staff, "recuser", &members[0]).await;
+    let standby = expert_login(&app, &admin, &staff, "standby", &backups[0]).await;
+
+    // Without a reason: refused naming the field, and nothing changes.
+    let (s, v) = on_draw(&app, &me, &draw_id, "recusal", json!({"reason": "  "})).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "reason");
+    assert_eq!(v["errors"][0]["rule"], "required");
+    let (_, d) = app
+        .get(Some(&staff), &format!("/api/v1/experts/draws/{draw_id}"))
+        .await;
+    assert_eq!(status_of(&d, &members[0]), "pending");
+    assert!(events_of(&app, "experts.member.recused").await.is_empty());
+    // A standby backup has no assignment to recuse from; staff use their own route.
+    let (s, _) = on_draw(&app, &standby, &draw_id, "recusal", json!({"reason": "x"})).await;
+    assert_eq!(s, 404);
+    let (s, _) = on_draw(&app, &staff, &draw_id, "recusal", json!({"reason": "x"})).await;
+    assert_eq!(s, 403);
+
+    // With the reason: recused, the reason kept on his assignment, the backup called.
+    let (s, v) = on_draw(
+        &app,
+        &me,
+        &draw_id,
+        "recusal",
+        json!({"reason": "本人近三年曾在投标人处任职"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "recused");
+    assert_eq!(v["reason"], "本人近三年曾在投标人处任职");
+    let (_, d) = app
+        .get(Some(&staff), &format!("/api/v1/experts/draws/{draw_id}"))
+        .await;
+    assert_eq!(status_of(&d, &members[0]), "recused");
+    assert_eq!(status_of(&d, &backups[0]), "pending");
+    let recused = events_of(&app, "experts.member.recused").await;
+    assert_eq!(recused.len(), 1);
+    assert_eq!(recused[0]["expert_id"], members[0].as_str());
+    assert_eq!(recused[0]["reason"], "本人近三年曾在投标人处任职");
+    let replaced = events_of(&app, "experts.member.replaced").await;
+    assert_eq!(replaced.len(), 1);
+    assert_eq!(replaced[0]["replacement"]["expert_id"], backups[0].as_str());
+    // Once off the committee there is nothing left to recuse from or confirm.
+    let (s, v) = on_draw(&app, &me, &draw_id, "recusal", json!({"reason": "again"})).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "member.not_serving");
+    let (s, v) = on_draw(&app, &me, &draw_id, "confirm", json!({})).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "member.not_pending");
+    app.stop().await;
+}
+
 async fn demo_org(app: &TestApp, admin: &str, kind: &str) -> (String, String) {
     let (s, v) = app.get(Some(admin), "/api/v1/organizations").await;
     assert_eq!(s, 200, "{v}");

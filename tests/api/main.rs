@@ -9,6 +9,7 @@ mod bids;
 mod demo;
 mod deposits;
 mod evaluation;
+mod expert_web;
 mod experts;
 mod faults;
 mod foundation;

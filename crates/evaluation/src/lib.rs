@@ -12,5 +12,6 @@
 //! state change writes its domain event in the same transaction.
 
 pub mod http;
+pub mod room;
 pub mod rules;
 pub mod service;

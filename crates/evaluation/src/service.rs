@@ -292,15 +292,15 @@ async fn add_member(
 // ---------------------------------------------------------------------------------------------
 // Loading.
 
-struct Sec {
-    section_id: String,
+pub(crate) struct Sec {
+    pub(crate) section_id: String,
     owner_org_id: String,
     market: String,
-    method: Option<MethodSpec>,
+    pub(crate) method: Option<MethodSpec>,
     bid_count: i64,
-    entries: Option<Vec<Value>>,
-    report: Option<Value>,
-    session: Option<(i64, i64)>,
+    pub(crate) entries: Option<Vec<Value>>,
+    pub(crate) report: Option<Value>,
+    pub(crate) session: Option<(i64, i64)>,
 }
 
 /// A committee member refused because he works from outside the session room's terminal networks.
@@ -393,13 +393,13 @@ pub struct Member {
 
 impl Member {
     /// The expert whose verdicts count for this seat.
-    fn review_by(&self) -> &str {
+    pub(crate) fn review_by(&self) -> &str {
         self.review_carried_from
             .as_deref()
             .unwrap_or(&self.expert_id)
     }
     /// The expert whose scores count for this seat.
-    fn scores_by(&self) -> &str {
+    pub(crate) fn scores_by(&self) -> &str {
         self.scores_carried_from
             .as_deref()
             .unwrap_or(&self.expert_id)
@@ -410,7 +410,7 @@ fn parse_json<T: for<'a> Deserialize<'a>>(s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| Error::internal(e.to_string()))
 }
 
-async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<Sec> {
+pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<Sec> {
     let r = sqlx::query(&format!(
         "SELECT section_id, owner_org_id, method, bid_count, entries, report, session_start, session_end, \
          market FROM eval_sections \
@@ -448,7 +448,7 @@ async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<
     })
 }
 
-async fn load_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Member>> {
+pub(crate) async fn load_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Member>> {
     let rows = sqlx::query(
         "SELECT expert_id, user_id, name, reviewed_at, scored_at, signed_at, sign_note, chair_vote, sign_refused, \
          replaces, review_of, scores_of FROM eval_members \
@@ -489,7 +489,7 @@ pub struct OpenedBid {
     pub price: Decimal,
 }
 
-fn opened_bids(sec: &Sec) -> Vec<OpenedBid> {
+pub(crate) fn opened_bids(sec: &Sec) -> Vec<OpenedBid> {
     sec.entries
         .iter()
         .flatten()
@@ -514,7 +514,7 @@ async fn member_of(tx: &mut Tx, actor: &Actor, section_id: &str) -> Result<Optio
         .find(|m| m.user_id.as_deref() == Some(actor.user_id.as_str())))
 }
 
-async fn require_member(tx: &mut Tx, actor: &Actor, section_id: &str) -> Result<Member> {
+pub(crate) async fn require_member(tx: &mut Tx, actor: &Actor, section_id: &str) -> Result<Member> {
     member_of(tx, actor, section_id)
         .await?
         .ok_or_else(|| Error::forbidden("only members of this section's evaluation committee"))
@@ -752,7 +752,7 @@ pub struct Workbench {
 }
 
 impl Workbench {
-    fn of(sec: Sec, members: Vec<Member>, bids: Vec<OpenedBid>, p: Progress) -> Workbench {
+    pub(crate) fn of(sec: Sec, members: Vec<Member>, bids: Vec<OpenedBid>, p: Progress) -> Workbench {
         Workbench {
             section_id: sec.section_id,
             method: sec.method,
@@ -779,12 +779,12 @@ fn chair_of(members: &[Member]) -> Option<String> {
         .map(|c| c.expert_id.clone())
 }
 
-struct Progress {
-    stage: &'static str,
-    rejected: Vec<String>,
+pub(crate) struct Progress {
+    pub(crate) stage: &'static str,
+    pub(crate) rejected: Vec<String>,
 }
 
-async fn progress(
+pub(crate) async fn progress(
     tx: &mut Tx,
     sec: &Sec,
     members: &[Member],
@@ -1159,7 +1159,7 @@ pub async fn submit_scores(
     Ok(mine)
 }
 
-async fn load_scores(
+pub(crate) async fn load_scores(
     tx: &mut Tx,
     section_id: &str,
     members: &[Member],
@@ -1304,7 +1304,7 @@ pub struct Report {
     pub signed_at: Option<DateTime<Utc>>,
 }
 
-async fn assemble(
+pub(crate) async fn assemble(
     tx: &mut Tx,
     sec: &Sec,
     spec: &MethodSpec,
@@ -1723,7 +1723,7 @@ pub struct Clarification {
     pub answered_at: Option<DateTime<Utc>>,
 }
 
-async fn load_clarifications(
+pub(crate) async fn load_clarifications(
     tx: &mut Tx,
     section_id: &str,
     org_id: Option<&str>,
@@ -1946,4 +1946,18 @@ pub async fn answer(
         .ok_or_else(|| Error::internal("clarification vanished"))?;
     ctx.db.commit(tx).await?;
     Ok(c)
+}
+
+/// The section's declared method (the scoring form needs its criteria); 409
+/// `evaluation.method_missing` before one is declared.
+pub async fn method_of(ctx: &Ctx, section_id: &str) -> Result<MethodSpec> {
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, false).await?;
+    tx.rollback().await?;
+    sec.method.ok_or_else(|| {
+        Error::conflict(
+            "evaluation.method_missing",
+            "the section has no declared evaluation method",
+        )
+    })
 }

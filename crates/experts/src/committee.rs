@@ -513,6 +513,8 @@ pub struct Assignment {
     pub place: String,
     pub status: String,
     pub confirm_by: Option<DateTime<Utc>>,
+    /// The reason the expert (or staff, for a recusal) gave when the expert left the draw.
+    pub reason: Option<String>,
 }
 
 async fn expert_of(conn: &mut sqlx::AnyConnection, actor: &Actor) -> Result<String> {
@@ -530,7 +532,7 @@ pub async fn my_assignments(ctx: &Ctx, actor: &Actor) -> Result<Vec<Assignment>>
     let mut conn = ctx.db.pool().acquire().await?;
     let expert = expert_of(&mut conn, actor).await?;
     let rows = sqlx::query(
-        "SELECT d.id, d.session_id, d.session_start, d.session_end, d.room_name, m.status, m.confirm_by \
+        "SELECT d.id, d.session_id, d.session_start, d.session_end, d.room_name, m.status, m.confirm_by, m.reason \
          FROM expert_draw_members m JOIN expert_draws d ON d.id = m.draw_id \
          WHERE m.expert_id = $1 AND m.status NOT IN ('standby', 'skipped') ORDER BY d.session_start DESC",
     )
@@ -549,6 +551,7 @@ pub async fn my_assignments(ctx: &Ctx, actor: &Actor) -> Result<Vec<Assignment>>
                     .unwrap_or_else(|| DEFAULT_PLACE.into()),
                 status: r.try_get("status")?,
                 confirm_by: r.try_get::<Option<i64>, _>("confirm_by")?.map(from_micros),
+                reason: r.try_get("reason")?,
             })
         })
         .collect()
@@ -704,6 +707,32 @@ pub async fn decline(
     draw_id: &str,
     input: ReasonInput,
 ) -> Result<Assignment> {
+    withdraw_self(ctx, actor, draw_id, input, "declined").await
+}
+
+/// A drawn expert recuses himself (主动回避) with the reason: a member with an interest in a bidder
+/// must step aside of his own accord (实施条例 第四十六条 第四款: 评标委员会成员与投标人有利害关系的，
+/// 应当主动回避), and is replaced the same way as any member who must recuse (实施条例 第四十八条).
+/// Allowed while the expert is a pending or confirmed member of an active draw; the reason goes
+/// into `experts.member.recused` and the draw's record.
+#[tracing::instrument(skip_all)]
+pub async fn recuse_self(
+    ctx: &Ctx,
+    actor: &Actor,
+    draw_id: &str,
+    input: ReasonInput,
+) -> Result<Assignment> {
+    withdraw_self(ctx, actor, draw_id, input, "recused").await
+}
+
+/// The expert takes himself off a draw that called him (`declined` or `recused`).
+async fn withdraw_self(
+    ctx: &Ctx,
+    actor: &Actor,
+    draw_id: &str,
+    input: ReasonInput,
+    status: &str,
+) -> Result<Assignment> {
     actor.require(&[Role::Expert])?;
     let reason = check_reason(&input.reason)?;
     let now = ctx.clock.now();
@@ -725,7 +754,7 @@ pub async fn decline(
         &actor.actor_ref(),
         &d,
         &expert,
-        "declined",
+        status,
         &reason,
     )
     .await?;

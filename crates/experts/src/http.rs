@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(my_assignments))
         .routes(routes!(confirm))
         .routes(routes!(decline))
+        .routes(routes!(recuse_self))
         .routes(routes!(recuse))
         .routes(routes!(rate))
 }
@@ -207,6 +208,24 @@ async fn decline(
 ) -> Result<Json<committee::Assignment>> {
     actor.require(&[ggzy_identity::Role::Expert])?;
     Ok(Json(committee::decline(&ctx, &actor, &id, input).await?))
+}
+
+/// A drawn expert recuses himself (主动回避, 实施条例 46) with the reason; the next backup is called
+/// the same way as for any recusal (实施条例 48) (expert).
+#[utoipa::path(post, path = "/api/v1/experts/draws/{id}/recusal", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "draw id")), request_body = committee::ReasonInput,
+    responses((status = 200, body = committee::Assignment), (status = 403), (status = 404),
+              (status = 409, description = "not serving on this draw, or the draw was cancelled"), (status = 422)))]
+async fn recuse_self(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<committee::ReasonInput>,
+) -> Result<Json<committee::Assignment>> {
+    actor.require(&[ggzy_identity::Role::Expert])?;
+    Ok(Json(
+        committee::recuse_self(&ctx, &actor, &id, input).await?,
+    ))
 }
 
 /// A member must recuse (实施条例 48); the next backup is called the same way (staff).
