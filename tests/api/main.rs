@@ -6,6 +6,7 @@ mod auctions;
 mod authz;
 mod award;
 mod bids;
+mod calendar;
 mod deposits;
 mod evaluation;
 mod experts;
