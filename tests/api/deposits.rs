@@ -437,7 +437,7 @@ async fn run_refund_job(app: &TestApp) {
         .iter()
         .find(|j| j.name == "deposits.refund_instructions")
         .expect("refund job registered");
-    (job.run)(app.ctx.db.clone(), app.clock().clone())
+    (job.run)(app.ctx.db.clone(), app.clock().clone(), app.clock().now())
         .await
         .expect("refund job");
     app.seal().await;

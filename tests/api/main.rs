@@ -7,6 +7,7 @@ mod authz;
 mod award;
 mod bids;
 mod demo;
+mod calendar;
 mod deposits;
 mod evaluation;
 mod expert_web;

@@ -796,7 +796,7 @@ async fn statistics_dashboard_page_stream_reports_and_audit_export() {
         .into_iter()
         .find(|j| j.name == "monitoring.daily_report")
         .expect("daily report cron registered");
-    (job.run)(app.ctx.db.clone(), app.clock().clone())
+    (job.run)(app.ctx.db.clone(), app.clock().clone(), app.clock().now())
         .await
         .expect("cron run");
     let (s, v) = app.get(Some(&staff), "/api/v1/monitoring/reports").await;

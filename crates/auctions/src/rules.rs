@@ -2,6 +2,7 @@
 
 use chrono::Duration;
 use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::period::{self, Days};
 use ggzy_core::time::local_date;
 use ggzy_core::{FieldError, Timestamp};
 
@@ -40,15 +41,29 @@ impl AuctionRules {
     }
 }
 
+/// A period of `n` days by the platform's convention (`ggzy_core::period`): from the day after
+/// `from`'s Beijing date (民法典 201), the last day moved to the next working day when it is a day
+/// off (民法典 203); `to`'s Beijing date must be that day or later. Land periods are dates, not
+/// multiples of 24 hours (issue 16), like every other area's.
+fn reaches(cal: &BusinessCalendar, from: Timestamp, to: Timestamp, p: Days) -> bool {
+    period::reaches_day(cal, local_date(from), local_date(to), p).value
+}
+
 /// Check a land listing's schedule (39号令 10, 19). Returns every broken rule.
 pub fn check_land_schedule(
     r: &AuctionRules,
+    cal: &BusinessCalendar,
     announced_at: Timestamp,
     start: Timestamp,
     end: Timestamp,
 ) -> Vec<FieldError> {
     let mut v = Vec::new();
-    if start - announced_at < Duration::days(r.land_announcement_days) {
+    if !reaches(
+        cal,
+        announced_at,
+        start,
+        Days::calendar(r.land_announcement_days as u32),
+    ) {
         v.push(FieldError::new(
             "listing_start",
             "auctions.land_announcement_period",
@@ -58,17 +73,19 @@ pub fn check_land_schedule(
             ),
         ));
     }
-    v.extend(check_land_listing(r, start, end));
+    v.extend(check_land_listing(r, cal, start, end));
     v
 }
 
-/// 39号令 第十九条: a land listing (also a re-listing) lasts at least N days, instant to instant.
+/// 39号令 第十九条: a land listing (also a re-listing) lasts at least N days: its end's date is
+/// at least the N-th day after its start's date (203 applied).
 pub fn check_land_listing(
     r: &AuctionRules,
+    cal: &BusinessCalendar,
     start: Timestamp,
     end: Timestamp,
 ) -> Option<FieldError> {
-    (end - start < Duration::days(r.land_listing_days)).then(|| {
+    (!reaches(cal, start, end, Days::calendar(r.land_listing_days as u32))).then(|| {
         FieldError::new(
             "listing_end",
             "auctions.land_listing_period",
@@ -97,21 +114,21 @@ pub fn check_property_schedule(
             "the listing starts after the disclosure announcement",
         ));
     }
-    match cal.working_days_between(local_date(announced_at), local_date(end)) {
-        Ok(n) if n >= r.property_disclosure_working_days => {}
-        Ok(_) => v.push(FieldError::new(
+    // A year without a holiday schedule counts weekends only (never a refusal for missing data).
+    if !reaches(
+        cal,
+        announced_at,
+        end,
+        Days::working(r.property_disclosure_working_days),
+    ) {
+        v.push(FieldError::new(
             "listing_end",
             "auctions.property_disclosure_period",
             format!(
                 "formal disclosure lasts at least {} working days (32号令 第十三条)",
                 r.property_disclosure_working_days
             ),
-        )),
-        Err(e) => v.push(FieldError::new(
-            "listing_end",
-            "auctions.calendar",
-            e.to_string(),
-        )),
+        ));
     }
     v
 }
@@ -124,21 +141,22 @@ pub fn check_property_extension(
     start: Timestamp,
     end: Timestamp,
 ) -> Vec<FieldError> {
-    match cal.working_days_between(local_date(start), local_date(end)) {
-        Ok(n) if n >= r.property_extension_working_days => Vec::new(),
-        Ok(_) => vec![FieldError::new(
+    if reaches(
+        cal,
+        start,
+        end,
+        Days::working(r.property_extension_working_days),
+    ) {
+        Vec::new()
+    } else {
+        vec![FieldError::new(
             "listing_end",
             "auctions.property_extension_period",
             format!(
                 "an extended disclosure lasts at least {} working days (企业国有资产交易监督管理办法 32号令)",
                 r.property_extension_working_days
             ),
-        )],
-        Err(e) => vec![FieldError::new(
-            "listing_end",
-            "auctions.calendar",
-            e.to_string(),
-        )],
+        )]
     }
 }
 
@@ -229,14 +247,24 @@ mod tests {
         chrono::Utc.with_ymd_and_hms(2026, 3, d, h, m, s).unwrap()
     }
 
+    fn bj(s: &str) -> Timestamp {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    }
+
     #[test]
     fn land_listing_starts_20_days_after_the_announcement_at_the_earliest() {
         let r = AuctionRules::national();
-        let ann = t(2, 1, 0, 0);
-        let start = ann + Duration::days(20);
-        assert!(check_land_schedule(&r, ann, start, start + Duration::days(10)).is_empty());
-        let early = start - Duration::seconds(1);
-        let v = check_land_schedule(&r, ann, early, early + Duration::days(10));
+        let cal = BusinessCalendar::official();
+        // Announced Mon 2026-03-02 09:00 Beijing: day 20 is Sun 03-22, a day off → Mon 03-23
+        // (民法典 201, 203). Dates, not multiples of 24 hours: 03-23 00:00 is allowed.
+        let ann = bj("2026-03-02T09:00:00+08:00");
+        let start = bj("2026-03-23T00:00:00+08:00");
+        let end = bj("2026-04-02T10:00:00+08:00");
+        assert!(check_land_schedule(&r, &cal, ann, start, end).is_empty());
+        let early = bj("2026-03-22T23:59:59+08:00");
+        let v = check_land_schedule(&r, &cal, ann, early, end);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "auctions.land_announcement_period");
     }
@@ -244,17 +272,21 @@ mod tests {
     #[test]
     fn a_land_listing_lasts_at_least_10_days() {
         let r = AuctionRules::national();
-        let ann = t(1, 1, 0, 0);
-        let start = ann + Duration::days(21);
-        assert!(check_land_schedule(&r, ann, start, start + Duration::days(10)).is_empty());
-        let v = check_land_schedule(
-            &r,
-            ann,
-            start,
-            start + Duration::days(10) - Duration::seconds(1),
+        let cal = BusinessCalendar::official();
+        let ann = bj("2026-03-02T09:00:00+08:00");
+        // From Mon 03-23 15:00: day 10 is Thu 04-02 — an end on 04-02 at any time is on time,
+        // 04-01 23:59:59 is one day short.
+        let start = bj("2026-03-23T15:00:00+08:00");
+        assert!(
+            check_land_schedule(&r, &cal, ann, start, bj("2026-04-02T09:00:00+08:00")).is_empty()
         );
+        let v = check_land_schedule(&r, &cal, ann, start, bj("2026-04-01T23:59:59+08:00"));
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "auctions.land_listing_period");
+        // Day 10 on 清明 (from Fri 03-27: 04-06) moves to Tue 04-07.
+        let start = bj("2026-03-27T10:00:00+08:00");
+        assert!(check_land_listing(&r, &cal, start, bj("2026-04-06T18:00:00+08:00")).is_some());
+        assert!(check_land_listing(&r, &cal, start, bj("2026-04-07T09:00:00+08:00")).is_none());
     }
 
     #[test]

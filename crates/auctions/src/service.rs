@@ -475,7 +475,7 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             "auctions.announcement_published",
             "the transfer announcement (出让公告) or disclosure (信息披露公告) of the section is not published yet",
         )),
-        ("land", Some(a)) => v.extend(rules::check_land_schedule(&r, a, start, end)),
+        ("land", Some(a)) => v.extend(rules::check_land_schedule(&r, &ctx.calendar, a, start, end)),
         ("property", Some(a)) => v.extend(rules::check_property_schedule(
             &r,
             &ctx.calendar,
@@ -1284,7 +1284,7 @@ fn relist_period(
     end: Timestamp,
 ) -> Vec<FieldError> {
     match (market, kind) {
-        ("land", _) => rules::check_land_listing(r, start, end)
+        ("land", _) => rules::check_land_listing(r, cal, start, end)
             .into_iter()
             .collect(),
         ("property", "extend") => rules::check_property_extension(r, cal, start, end),

@@ -8,6 +8,7 @@ pub mod http;
 pub mod ident;
 pub mod ids;
 pub mod money;
+pub mod period;
 pub mod time;
 
 pub use error::{Error, FieldError, Result, ResultExt};

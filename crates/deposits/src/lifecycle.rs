@@ -10,7 +10,6 @@ use crate::rules::{
 };
 use crate::service::{credits_of, post_entry, section_info, SectionInfo};
 use chrono::{DateTime, NaiveDate, Utc};
-use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, local_date, to_micros};
@@ -38,7 +37,8 @@ pub const RELISTED: &str = "auctions.listing.relisted";
 
 /// Events of other areas this module consumes (through [`crate::service::Projection`], so that
 /// they are handled in log order after the section and registration they refer to).
-pub const WANTS: [&str; 13] = [
+pub const WANTS: [&str; 14] = [
+    ggzy_store::calendar::IMPORTED,
     SECTION_CLOSED,
     DEADLINE_CHANGED,
     REGISTRATION_CREATED,
@@ -197,10 +197,11 @@ async fn handle_event(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result
             .await?;
         }
         AWARD_CONFIRMED | CONTRACT_SIGNED | SECTION_FAILED | SECTION_TERMINATED | BID_WITHDRAWN => {
-            settle(tx, ev, now).await?;
+            settle(tx, db, ev, now).await?;
         }
         DEAL_CONFIRMED => deal_confirmed(tx, db, &by, now, ev).await?,
-        LISTING_FAILED | AUCTION_FAILED => auction_failed(tx, ev, now).await?,
+        LISTING_FAILED | AUCTION_FAILED => auction_failed(tx, db, ev, now).await?,
+        ggzy_store::calendar::IMPORTED => rederive_provisional(tx, db, &by, now).await?,
         RELISTED => relisted(tx, db, &by, now, ev).await?,
         _ => {}
     }
@@ -257,7 +258,7 @@ async fn fix_statuses(
 }
 
 /// Record why and by when each affected participant's deposit is refunded (first trigger wins).
-async fn settle(tx: &mut Tx, ev: &Event, now: Timestamp) -> Result<()> {
+async fn settle(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Result<()> {
     let section_id = need(ev, "section_id")?;
     let sec = section_info(&mut **tx, &section_id).await?;
     let market = match ev.payload["market"].as_str().map(Market::parse) {
@@ -293,13 +294,26 @@ async fn settle(tx: &mut Tx, ev: &Event, now: Timestamp) -> Result<()> {
         ),
     };
     let winner = ev.payload["winner_org_id"].as_str().unwrap_or("");
-    record_settlements(tx, ev, now, &section_id, market, trigger, at, orgs, winner).await
+    record_settlements(
+        tx,
+        db,
+        ev,
+        now,
+        &section_id,
+        market,
+        trigger,
+        at,
+        orgs,
+        winner,
+    )
+    .await
 }
 
 /// One settlement per organization (first trigger wins: an existing row is kept).
 #[allow(clippy::too_many_arguments)]
 async fn record_settlements(
     tx: &mut Tx,
+    db: &Db,
     ev: &Event,
     now: Timestamp,
     section_id: &str,
@@ -310,7 +324,11 @@ async fn record_settlements(
     winner: &str,
 ) -> Result<()> {
     let section_id = section_id.to_string();
-    let cal = BusinessCalendar::official();
+    // The live calendar (compiled-in years + imported schedules), never an error: a due date in a
+    // year without a schedule is provisional (weekends only), noted for the alert, and re-derived
+    // when the year is imported (`rederive_provisional`). Failing here stopped every market's
+    // deposits (the consumer retried the same batch for ever).
+    let cal = db.calendar();
     let event_date = local_date(at);
     let mut orgs = orgs;
     orgs.sort();
@@ -319,21 +337,91 @@ async fn record_settlements(
         let Some(case) = refund_case(market, trigger, org_id == winner) else {
             continue;
         };
-        let due = refund_due(case, event_date, &cal)
-            .map_err(|e| Error::internal(format!("refund due date: {e}")))?;
+        let due = refund_due(case, event_date, cal);
+        if due.provisional() {
+            ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "deposits.refund_due")
+                .await?;
+        }
         sqlx::query(
-            "INSERT INTO deposit_settlements (section_id, org_id, refund_case, event_type, event_date, due_date, basis, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (section_id, org_id) DO NOTHING",
+            "INSERT INTO deposit_settlements (section_id, org_id, refund_case, event_type, event_date, due_date, basis, created_at, provisional) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (section_id, org_id) DO NOTHING",
         )
         .bind(&section_id)
         .bind(&org_id)
         .bind(case.as_str())
         .bind(&ev.event_type)
         .bind(event_date.to_string())
-        .bind(due.to_string())
+        .bind(due.value.to_string())
         .bind(refund_period(case).source)
         .bind(to_micros(now))
+        .bind(due.provisional() as i64)
         .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A holiday schedule was imported (`calendar.schedule.imported`): every provisional refund due date
+/// is computed again with the live calendar; the settlement and its unpaid instructions take the new
+/// date (still provisional if another year is missing), with one `deposits.refund_due.rederived`
+/// event per changed settlement.
+async fn rederive_provisional(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestamp) -> Result<()> {
+    // This instance may not have loaded the import yet (it was made elsewhere): load it first.
+    ggzy_store::calendar::refresh(db).await?;
+    let cal = db.calendar();
+    let rows = sqlx::query(
+        "SELECT section_id, org_id, refund_case, event_date, due_date FROM deposit_settlements \
+         WHERE provisional = 1 ORDER BY section_id, org_id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let section_id: String = r.try_get(0)?;
+        let org_id: String = r.try_get(1)?;
+        let case_s: String = r.try_get(2)?;
+        let Some(case) = rules::RefundCase::parse(&case_s) else {
+            continue;
+        };
+        let event_date = date(&r.try_get::<String, _>(3)?)?;
+        let old: String = r.try_get(4)?;
+        let due = refund_due(case, event_date, cal);
+        if due.provisional() {
+            ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "deposits.refund_due")
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE deposit_settlements SET due_date = $1, provisional = $2 WHERE section_id = $3 AND org_id = $4",
+        )
+        .bind(due.value.to_string())
+        .bind(due.provisional() as i64)
+        .bind(&section_id)
+        .bind(&org_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "UPDATE deposit_refunds SET due_date = $1, provisional = $2 WHERE ledger_key = $3 \
+             AND refund_key LIKE 'deposit:%' AND status = 'instructed' AND provisional = 1",
+        )
+        .bind(due.value.to_string())
+        .bind(due.provisional() as i64)
+        .bind(format!("{org_id}/{section_id}"))
+        .execute(&mut **tx)
+        .await?;
+        emit(
+            tx,
+            db,
+            by,
+            now,
+            NewEvent::new(
+                "deposits.refund_due.rederived",
+                "deposit_account",
+                format!("{org_id}/{section_id}"),
+                json!({"section_id": section_id, "org_id": org_id, "refund_case": case_s,
+                       "event_date": event_date.to_string(), "previous_due_date": old,
+                       "due_date": due.value.to_string(), "provisional": due.provisional(),
+                       "basis": refund_period(case).source}),
+            ),
+        )
         .await?;
     }
     Ok(())
@@ -455,6 +543,7 @@ async fn deal_confirmed(
     }
     record_settlements(
         tx,
+        db,
         ev,
         now,
         &section_id,
@@ -468,7 +557,7 @@ async fn deal_confirmed(
 }
 
 /// A failed listing or auction (流拍): every bidder's deposit is settled for refund.
-async fn auction_failed(tx: &mut Tx, ev: &Event, now: Timestamp) -> Result<()> {
+async fn auction_failed(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Result<()> {
     let section_id = need(ev, "section_id")?;
     let at = ts(ev, "failed_at")?;
     let Some(market) = event_market(tx, ev, &section_id).await? else {
@@ -478,6 +567,7 @@ async fn auction_failed(tx: &mut Tx, ev: &Event, now: Timestamp) -> Result<()> {
     orgs.extend(ids_of(ev, "bidder_org_ids"));
     record_settlements(
         tx,
+        db,
         ev,
         now,
         &section_id,
@@ -588,7 +678,7 @@ pub async fn run_refund_job(db: &Db, clock: &Clock) -> Result<JobReport> {
     };
     let by = ActorRef::system("deposits.refunds");
     let rows = sqlx::query(
-        "SELECT s.section_id, s.org_id, s.refund_case, s.due_date, s.basis FROM deposit_settlements s \
+        "SELECT s.section_id, s.org_id, s.refund_case, s.due_date, s.basis, s.provisional FROM deposit_settlements s \
          WHERE NOT EXISTS (SELECT 1 FROM deposit_forfeitures f WHERE f.section_id = s.section_id \
          AND f.org_id = s.org_id AND f.status = 'proposed') ORDER BY s.created_at, s.section_id, s.org_id",
     )
@@ -600,8 +690,17 @@ pub async fn run_refund_job(db: &Db, clock: &Clock) -> Result<JobReport> {
         let case: String = r.try_get(2)?;
         let due: String = r.try_get(3)?;
         let basis: String = r.try_get(4)?;
-        if instruct_deposit_refund(db, clock, &by, &section_id, &org_id, &case, &due, &basis)
-            .await?
+        let provisional = r.try_get::<i64, _>(5)? != 0;
+        if instruct_deposit_refund(
+            db,
+            clock,
+            &by,
+            (&section_id, &org_id),
+            &case,
+            (&due, provisional),
+            &basis,
+        )
+        .await?
         {
             rep.deposits_instructed += 1;
         }
@@ -710,10 +809,9 @@ async fn instruct_deposit_refund(
     db: &Db,
     clock: &Clock,
     by: &ActorRef,
-    section_id: &str,
-    org_id: &str,
+    (section_id, org_id): (&str, &str),
     case: &str,
-    due: &str,
+    (due, provisional): (&str, bool),
     basis: &str,
 ) -> Result<bool> {
     let key = format!("{org_id}/{section_id}");
@@ -786,8 +884,8 @@ async fn instruct_deposit_refund(
     let refund_key = format!("deposit:{key}:{}", n + 1);
     let ins = sqlx::query(
         "INSERT INTO deposit_refunds (id, refund_key, ledger_key, transfer_id, org_id, section_id, payee_account_no, payee_name, \
-         amount_fen, interest_fen, interest_basis, reason, basis, due_date, status, attempts, last_sent_at, created_at) \
-         VALUES ($1,$2,$3,NULL,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'instructed',1,$14,$14) ON CONFLICT (refund_key) DO NOTHING",
+         amount_fen, interest_fen, interest_basis, reason, basis, due_date, status, attempts, last_sent_at, created_at, provisional) \
+         VALUES ($1,$2,$3,NULL,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'instructed',1,$14,$14,$15) ON CONFLICT (refund_key) DO NOTHING",
     )
     .bind(&id)
     .bind(&refund_key)
@@ -803,6 +901,7 @@ async fn instruct_deposit_refund(
     .bind(basis)
     .bind(due)
     .bind(to_micros(now))
+    .bind(provisional as i64)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -830,7 +929,8 @@ async fn instruct_deposit_refund(
             json!({"id": id, "org_id": org_id, "section_id": section_id, "payee_account_no": payee,
                    "amount": Money::from_fen(open).to_string(),
                    "interest": Money::from_fen(interest).to_string(),
-                   "reason": case, "basis": basis, "due_date": due}),
+                   "reason": case, "basis": basis, "due_date": due,
+                   "due_date_provisional": provisional}),
         ),
     )
     .await?;
@@ -914,6 +1014,9 @@ pub struct Refund {
     /// Legal source of the due date.
     pub basis: String,
     pub due_date: String,
+    /// The due date was computed while its year had no holiday schedule (weekends only); it is
+    /// re-derived when the schedule is imported (docs/calendar.md).
+    pub due_date_provisional: bool,
     /// `instructed` or `paid`.
     pub status: String,
     pub attempts: i64,
@@ -923,7 +1026,7 @@ pub struct Refund {
 }
 
 const REFUND_COLS: &str = "id, org_id, section_id, payee_account_no, payee_name, amount_fen, interest_fen, \
-    interest_basis, reason, basis, due_date, status, attempts, overdue_at, paid_at, paid_bank_txn_id";
+    interest_basis, reason, basis, due_date, status, attempts, overdue_at, paid_at, paid_bank_txn_id, provisional";
 
 fn refund_row(r: &sqlx::any::AnyRow) -> Result<Refund> {
     let amount: i64 = r.try_get(5)?;
@@ -949,6 +1052,7 @@ fn refund_row(r: &sqlx::any::AnyRow) -> Result<Refund> {
         overdue: overdue.is_some(),
         paid_at: paid.map(from_micros),
         paid_bank_txn_id: r.try_get(15)?,
+        due_date_provisional: r.try_get::<i64, _>(16)? != 0,
     })
 }
 
@@ -1029,7 +1133,7 @@ pub async fn confirm_refund(
         return Err(Error::not_found(format!("refund {}", c.refund_id.trim())));
     };
     let refund = refund_row(&r)?;
-    let ledger_key: String = r.try_get(16)?;
+    let ledger_key: String = r.try_get(17)?;
     if refund.status == "paid" {
         tx.rollback().await?;
         if refund.paid_bank_txn_id.as_deref() == Some(txn.as_str()) {

@@ -3,8 +3,9 @@
 //! 实施条例 = 招标投标法实施条例; 政采条例 = 政府采购法实施条例; 87号令 = 政府采购货物和服务招标投标管理办法.
 
 use chrono::NaiveDate;
-use ggzy_core::calendar::{BusinessCalendar, CalendarError};
+use ggzy_core::calendar::{BusinessCalendar, Reckoned};
 use ggzy_core::ident::Market;
+use ggzy_core::period::{self, Days};
 use ggzy_core::{Money, Timestamp};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -325,18 +326,22 @@ pub fn conversion_basis(market: Market) -> &'static str {
     }
 }
 
-/// The last day on which the refund is still on time.
+/// The last day on which the refund is still on time, by the platform's counting convention
+/// (`ggzy_core::period`: from the day after the event, 民法典 201; a last day off moves to the next
+/// working day, 民法典 203). Never fails: a year without a holiday schedule is counted with
+/// weekends only and the date is provisional (re-derived when the schedule is imported).
 pub fn refund_due(
     case: RefundCase,
     event_date: NaiveDate,
     cal: &BusinessCalendar,
-) -> Result<NaiveDate, CalendarError> {
+) -> Reckoned<NaiveDate> {
     let p = refund_period(case);
-    if p.working {
-        cal.add_working_days(event_date, p.days)
+    let days = if p.working {
+        Days::working(p.days)
     } else {
-        Ok(cal.add_days(event_date, p.days))
-    }
+        Days::calendar(p.days)
+    };
+    period::last_day(cal, event_date, days)
 }
 
 /// One row of the dated demand-deposit rate table: the annual rate in force from `from`.
@@ -690,21 +695,32 @@ mod tests {
     }
 
     #[test]
-    fn construction_refund_is_due_five_calendar_days_after_signing_even_across_a_holiday() {
+    fn construction_refund_five_calendar_days_ending_in_a_holiday_ends_on_the_next_working_day() {
         let cal = BusinessCalendar::official();
-        // Signed Wednesday 2026-09-30; calendar days run through the National Day holiday.
+        // Signed Wednesday 2026-09-30; calendar days run through the National Day holiday, and the
+        // last day (10-05, a holiday) moves to the first working day after it, 10-08 (民法典 203).
         assert_eq!(
             refund_due(
                 RefundCase::ConstructionContractSigned,
                 d("2026-09-30"),
                 &cal
             )
-            .unwrap(),
-            d("2026-10-05")
+            .value,
+            d("2026-10-08")
+        );
+        // Mon 03-02 + 5 = Sat 03-07 → Mon 03-09 (203); Tue 03-03 + 5 = Sun → Mon 03-09;
+        // Wed 03-04 + 5 = Mon 03-09 (a working day: unchanged); last day before: Fri 03-06 from Sun 03-01.
+        assert_eq!(
+            refund_due(RefundCase::ConstructionWithdrawal, d("2026-03-02"), &cal).value,
+            d("2026-03-09")
         );
         assert_eq!(
-            refund_due(RefundCase::ConstructionWithdrawal, d("2026-03-02"), &cal).unwrap(),
-            d("2026-03-07")
+            refund_due(RefundCase::ConstructionWithdrawal, d("2026-03-04"), &cal).value,
+            d("2026-03-09")
+        );
+        assert_eq!(
+            refund_due(RefundCase::ConstructionWithdrawal, d("2026-03-01"), &cal).value,
+            d("2026-03-06")
         );
     }
 
@@ -712,16 +728,16 @@ mod tests {
     fn procurement_refund_counts_working_days_across_the_national_day_holiday() {
         let cal = BusinessCalendar::official();
         // 2026-09-30 + 5 working days: Oct 1–7 off; Oct 8, 9, 10 (调休 Saturday), 12, 13.
-        let due = refund_due(RefundCase::ProcurementLoser, d("2026-09-30"), &cal).unwrap();
+        let due = refund_due(RefundCase::ProcurementLoser, d("2026-09-30"), &cal).value;
         assert_eq!(due, d("2026-10-13"));
         assert_ne!(due, d("2026-10-12")); // the 4th working day is one short
         assert_eq!(
-            refund_due(RefundCase::ProcurementWinner, d("2026-04-30"), &cal).unwrap(),
+            refund_due(RefundCase::ProcurementWinner, d("2026-04-30"), &cal).value,
             // Labour Day 5/1–5/5 off, 5/9 Saturday is a working day: 6, 7, 8, 9, 11.
             d("2026-05-11")
         );
         assert_eq!(
-            refund_due(RefundCase::ProcurementWithdrawal, d("2026-03-02"), &cal).unwrap(),
+            refund_due(RefundCase::ProcurementWithdrawal, d("2026-03-02"), &cal).value,
             d("2026-03-09")
         );
     }
@@ -803,12 +819,12 @@ mod tests {
         assert_eq!(p.source, "国土资源部令第39号 第二十一条");
         // Deal Wednesday 2026-04-01: Apr 2, 3 (Thu, Fri), Qingming 4-6, then Apr 7, 8, 9.
         // 2026-04-09 is the last day on time, 2026-04-10 is late.
-        let due = refund_due(RefundCase::LandAuctionEnded, d("2026-04-01"), &cal).unwrap();
+        let due = refund_due(RefundCase::LandAuctionEnded, d("2026-04-01"), &cal).value;
         assert_eq!(due, d("2026-04-09"));
         assert!(d("2026-04-10") > due);
         // A deal one working day later is due one working day later: Apr 3, 7, 8, 9, 10.
         assert_eq!(
-            refund_due(RefundCase::LandAuctionEnded, d("2026-04-02"), &cal).unwrap(),
+            refund_due(RefundCase::LandAuctionEnded, d("2026-04-02"), &cal).value,
             d("2026-04-10")
         );
     }
@@ -821,7 +837,7 @@ mod tests {
         assert_eq!(c, Some(RefundCase::PropertyAuctionEnded));
         // Failure on Monday 2026-04-20 → Monday 2026-04-27 (5 working days, a weekend between).
         assert_eq!(
-            refund_due(RefundCase::PropertyAuctionEnded, d("2026-04-20"), &cal).unwrap(),
+            refund_due(RefundCase::PropertyAuctionEnded, d("2026-04-20"), &cal).value,
             d("2026-04-27")
         );
         assert!(refund_period(RefundCase::PropertyAuctionEnded).interest);
@@ -851,11 +867,25 @@ mod tests {
     }
 
     #[test]
+    fn a_refund_due_in_a_year_without_a_schedule_is_provisional_not_an_error() {
+        let cal = BusinessCalendar::official();
+        // Award Mon 2026-12-28, procurement loser, 5 working days: Dec 29, 30, 31, then 2027
+        // (no schedule: weekends only) Jan 1 (Fri), Jan 4 (Mon).
+        let due = refund_due(RefundCase::ProcurementLoser, d("2026-12-28"), &cal);
+        assert_eq!(due.value, d("2027-01-04"));
+        assert!(due.provisional());
+        // Last exact date: an event of 2026-12-21 ends on 2026-12-28.
+        let due = refund_due(RefundCase::ProcurementLoser, d("2026-12-21"), &cal);
+        assert_eq!(due.value, d("2026-12-28"));
+        assert!(!due.provisional());
+    }
+
+    #[test]
     fn termination_is_refunded_the_next_working_day() {
         let cal = BusinessCalendar::official();
         // Terminated Wednesday 2026-09-30: the next working day is 2026-10-08.
         assert_eq!(
-            refund_due(RefundCase::ConstructionTermination, d("2026-09-30"), &cal).unwrap(),
+            refund_due(RefundCase::ConstructionTermination, d("2026-09-30"), &cal).value,
             d("2026-10-08")
         );
     }

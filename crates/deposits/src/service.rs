@@ -721,7 +721,8 @@ pub fn refund_cron() -> ggzy_store::cron::CronJob {
     ggzy_store::cron::CronJob {
         name: REFUND_JOB,
         schedule: "0 30 1 * * *",
-        run: std::sync::Arc::new(|db, clock| {
+        // Cumulative (every settlement due by today): a caught-up firing does the missed days' work.
+        run: std::sync::Arc::new(|db, clock, _firing| {
             Box::pin(async move {
                 crate::lifecycle::run_refund_job(&db, &clock)
                     .await

@@ -435,6 +435,64 @@ pub async fn handle(
     get(ctx, actor, id).await
 }
 
+/// Resolve, in the caller's transaction, every open or acknowledged alert of `rule_id` on `subject`
+/// because its cause went away (e.g. the missing holiday schedule was imported). Returns how many.
+pub async fn resolve_by_system(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    rule_id: &str,
+    subject: &str,
+    why: &str,
+) -> Result<usize> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM mon_alerts WHERE rule_id = $1 AND subject = $2 AND status IN ('open', 'acknowledged')"
+    ))
+    .bind(rule_id)
+    .bind(subject)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut n = 0;
+    for r in rows {
+        let a = alert_from_row(&r)?;
+        let done = sqlx::query(
+            "UPDATE mon_alerts SET status = 'resolved', closed_at = $1, updated_at = $1 WHERE id = $2 AND status = $3",
+        )
+        .bind(to_micros(now))
+        .bind(&a.id)
+        .bind(&a.status)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if done != 1 {
+            continue;
+        }
+        sqlx::query("INSERT INTO mon_alert_notes (id, alert_id, author, action, body, at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(ids::new_id())
+            .bind(&a.id)
+            .bind("system")
+            .bind("resolve")
+            .bind(why)
+            .bind(to_micros(now))
+            .execute(&mut **tx)
+            .await?;
+        let after = load_in(tx, &a.id).await?;
+        let mut payload = alert_payload(&after);
+        payload["note"] = json!(why);
+        payload["by"] = json!("system");
+        emit(
+            tx,
+            db,
+            &ActorRef::system("monitoring"),
+            now,
+            NewEvent::new("monitoring.alert.resolved", "alert", &a.id, payload),
+        )
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 // ------------------------------------------------------------------ rule configuration
 
 async fn overrides(conn: &mut sqlx::AnyConnection) -> Result<Vec<(String, RuleOverride)>> {

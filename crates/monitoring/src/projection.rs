@@ -18,6 +18,10 @@ pub const CONSUMER: &str = "monitoring.signals";
 
 /// The event types monitoring reads (everything else only advances the cursor).
 pub const WANTED: &[&str] = &[
+    "calendar.year.missing",
+    "calendar.schedule.imported",
+    "consumer.event.parked",
+    "consumer.event.replayed",
     "projects.section.registered",
     "projects.section.deadline_changed",
     "projects.section.opened",
@@ -190,6 +194,72 @@ impl Consumer for MonitoringConsumer {
                 )
                 .await
             }
+            "calendar.year.missing" => {
+                let year = p["year"].as_i64().unwrap_or_default();
+                let detail = format!("{year}: {}", str_of(p, "needed_by").unwrap_or("?"));
+                operational(
+                    tx,
+                    db,
+                    now,
+                    rules::CALENDAR_YEAR_MISSING,
+                    format!("calendar:{year}"),
+                    "missing".into(),
+                    &detail,
+                    ev,
+                )
+                .await
+            }
+            "calendar.schedule.imported" => {
+                let year = p["year"].as_i64().unwrap_or_default();
+                alerts::resolve_by_system(
+                    tx,
+                    db,
+                    now,
+                    rules::CALENDAR_YEAR_MISSING,
+                    &format!("calendar:{year}"),
+                    &format!(
+                        "the {year} holiday schedule was imported (version {})",
+                        p["version"]
+                    ),
+                )
+                .await
+                .map(|_| ())
+            }
+            "consumer.event.parked" => {
+                let c = str_of(p, "consumer").unwrap_or("?");
+                let seq = p["seq"].as_i64().unwrap_or_default();
+                let detail = format!(
+                    "{c} #{seq} {}: {}",
+                    str_of(p, "event_type").unwrap_or("?"),
+                    str_of(p, "error").unwrap_or("?")
+                );
+                operational(
+                    tx,
+                    db,
+                    now,
+                    rules::CONSUMER_EVENT_PARKED,
+                    format!("consumer:{c}"),
+                    format!("seq:{seq}"),
+                    &detail,
+                    ev,
+                )
+                .await
+            }
+            "consumer.event.replayed" => {
+                let c = str_of(p, "consumer").unwrap_or("?");
+                let seq = p["seq"].as_i64().unwrap_or_default();
+                sqlx::query(
+                    "UPDATE mon_alerts SET status = 'resolved', closed_at = $1, updated_at = $1 \
+                     WHERE rule_id = $2 AND subject = $3 AND signal_key = $4 AND status IN ('open', 'acknowledged')",
+                )
+                .bind(ggzy_core::time::to_micros(now))
+                .bind(rules::CONSUMER_EVENT_PARKED)
+                .bind(format!("consumer:{c}"))
+                .bind(format!("seq:{seq}"))
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
             "venues.session.scheduled" | "venues.session.moved" => session_upsert(tx, ev).await,
             "venues.session.cancelled" => {
                 if let Some(sid) = str_of(p, "session_id") {
@@ -328,6 +398,31 @@ async fn raise_for(
     };
     let subj = subject_of(tx, section_id).await?;
     alerts::raise(tx, db, now, &rule, &subj, f).await?;
+    Ok(())
+}
+
+/// An alert about the platform's own operation (no section): subject and signal given.
+#[allow(clippy::too_many_arguments)]
+async fn operational(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    rule_id: &str,
+    subject: String,
+    key: String,
+    detail: &str,
+    ev: &Event,
+) -> Result<()> {
+    let Some(rule) = catalogue(tx).await?.active(rule_id).cloned() else {
+        return Ok(());
+    };
+    let f = rules::compliance(
+        &rule,
+        key,
+        detail,
+        json!({"payload": ev.payload, "event_ids": [ev.id]}),
+    );
+    alerts::raise(tx, db, now, &rule, &Subject::detached(subject), f).await?;
     Ok(())
 }
 

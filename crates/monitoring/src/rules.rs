@@ -91,6 +91,8 @@ pub const OBJECTION_OVERDUE: &str = "compliance.objection_overdue";
 pub const SHORT_PUBLICITY: &str = "compliance.short_publicity";
 pub const SCORE_OUTLIER: &str = "experts.score_outlier";
 pub const LOW_RATINGS: &str = "experts.low_ratings";
+pub const CALENDAR_YEAR_MISSING: &str = "calendar.year_missing";
+pub const CONSUMER_EVENT_PARKED: &str = "consumer.event_parked";
 
 struct Def {
     id: &'static str,
@@ -104,6 +106,27 @@ struct Def {
 
 /// The catalogue with its national defaults.
 const CATALOGUE: &[Def] = &[
+    // Platform operation: a date was computed for a year without a holiday schedule (weekends
+    // only, provisional); resolved by the import of that year (docs/calendar.md).
+    Def {
+        id: CALENDAR_YEAR_MISSING,
+        category: Category::Compliance,
+        severity: Severity::High,
+        params: &[],
+        source: "国务院办公厅 年度节假日安排通知 (平台运行: 节假日数据缺失)",
+        zh: "缺少年度节假日安排，相关期限为临时计算",
+        en: "Holiday schedule missing: dates in that year are provisional",
+    },
+    // Platform operation: a consumer failed on an event repeatedly and parked it (replayable).
+    Def {
+        id: CONSUMER_EVENT_PARKED,
+        category: Category::Compliance,
+        severity: Severity::High,
+        params: &[],
+        source: "平台运行 (consumer.event.parked)",
+        zh: "事件处理多次失败，已暂存待重放",
+        en: "An event failed repeatedly and was parked for replay",
+    },
     // 实施条例 40 and platform practice: bid files of different bidders uploaded from one address.
     Def {
         id: SAME_IP,

@@ -518,10 +518,12 @@ pub fn report_cron() -> ggzy_store::cron::CronJob {
     ggzy_store::cron::CronJob {
         name: "monitoring.daily_report",
         schedule: "0 10 16 * * *",
-        run: std::sync::Arc::new(|db, clock| {
+        // The day comes from the firing, so a firing missed while no server ran (caught up at the
+        // next start) still reports its own day.
+        run: std::sync::Arc::new(|db, clock, firing| {
             Box::pin(async move {
                 let now = clock.now();
-                let yesterday = local_date(now) - Duration::days(1);
+                let yesterday = local_date(firing) - Duration::days(1);
                 generate_report(&db, yesterday, now).await.map(|_| ())
             })
         }),

@@ -13,7 +13,8 @@
 
 use crate::model::{transition, SectionAction, SectionState};
 use crate::service::set_section_state as set_state;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::Market;
@@ -129,12 +130,14 @@ impl AwardRules {
     }
 }
 
-/// End of a period of `days` calendar days that starts with an event at `start`: counted from the
-/// next day (民法典 第二百零一条), it ends at 24:00 Asia/Shanghai of its last day (第二百零三条).
-/// A publicity starting Monday 10:00 for 3 days therefore ends Thursday 24:00.
-pub fn period_end(start: Timestamp, days: u32) -> Timestamp {
-    let last = local_date(start) + Days::new(u64::from(days));
-    at_local(last + Days::new(1), 0, 0, 0)
+/// End of a period of `days` calendar days that starts with an event at `start`, by the
+/// platform's one counting convention (`ggzy_core::period`): counted from the next day (民法典
+/// 第二百零一条), a last day that is a day off moves to the first working day after it, and the
+/// period ends at 24:00 Asia/Shanghai of its last day (第二百零三条). A publicity starting Monday
+/// 10:00 for 3 days therefore ends Thursday 24:00; one starting Friday 2026-04-03 ends Tuesday
+/// 04-07 24:00 (04-06 is 清明).
+pub fn period_end(cal: &BusinessCalendar, start: Timestamp, days: u32) -> Timestamp {
+    ggzy_core::period::ends_at(cal, start, ggzy_core::period::Days::calendar(days)).value
 }
 
 /// The publicity length asked for, checked against the rules: at least the legal minimum, at most
@@ -495,7 +498,7 @@ pub async fn accept_result(
     );
     v.into_result()?;
     let days = days.ok_or_else(|| Error::internal("publicity days checked"))?;
-    let ends = period_end(now, days);
+    let ends = period_end(db.calendar(), now, days);
     let cand_json =
         serde_json::to_string(&candidates).map_err(|e| Error::internal(e.to_string()))?;
     sqlx::query(
@@ -856,7 +859,7 @@ pub async fn file_objection(
             "only bidders registered for this section may object to its evaluation result",
         ));
     }
-    let due = period_end(now, rules.objection_answer_days);
+    let due = period_end(&ctx.calendar, now, rules.objection_answer_days);
     let o = Objection {
         id: ids::new_id(),
         section_id: section_id.to_string(),
@@ -1217,7 +1220,7 @@ pub async fn confirm_award(
         sec.project_code.as_deref().unwrap_or(&sec.project_id),
         sec.section_no
     );
-    let due = period_end(now, rules.contract_days);
+    let due = period_end(&ctx.calendar, now, rules.contract_days);
     sqlx::query(
         "INSERT INTO section_awards (section_id, notice_no, winner_org_id, winner_name, winner_rank, price_fen, \
          reason, awarded_by, awarded_at, contract_due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -1728,26 +1731,44 @@ mod tests {
 
     #[test]
     fn periods_start_the_next_day_and_end_at_midnight() {
+        let cal = BusinessCalendar::official();
         // Monday 2026-03-02 10:00 + 3 days → ends Thursday 24:00 (= Friday 00:00) Shanghai.
         let start = at_local(d(2026, 3, 2), 10, 0, 0);
-        assert_eq!(period_end(start, 3), at_local(d(2026, 3, 6), 0, 0, 0));
+        assert_eq!(period_end(&cal, start, 3), at_local(d(2026, 3, 6), 0, 0, 0));
         // Late in the evening changes nothing: the first day is never counted.
         let late = at_local(d(2026, 3, 2), 23, 59, 59);
-        assert_eq!(period_end(late, 3), at_local(d(2026, 3, 6), 0, 0, 0));
-        // 30 days for the contract across a month end.
+        assert_eq!(period_end(&cal, late, 3), at_local(d(2026, 3, 6), 0, 0, 0));
+        // 30 days for the contract across a month end: day 30 is Sun 04-19, a day off, so the
+        // period ends with Mon 04-20 (民法典 203).
         assert_eq!(
-            period_end(at_local(d(2026, 3, 20), 15, 0, 0), 30),
-            at_local(d(2026, 4, 20), 0, 0, 0)
+            period_end(&cal, at_local(d(2026, 3, 20), 15, 0, 0), 30),
+            at_local(d(2026, 4, 21), 0, 0, 0)
         );
     }
 
     #[test]
+    fn a_publicity_whose_last_day_is_qingming_ends_on_the_next_working_day() {
+        let cal = BusinessCalendar::official();
+        // The docs' example: publicity from Fri 2026-04-03, 3 days → 04-06 (清明) → ends 04-07 24:00.
+        let start = at_local(d(2026, 4, 3), 10, 0, 0);
+        assert_eq!(period_end(&cal, start, 3), at_local(d(2026, 4, 8), 0, 0, 0));
+        // One day earlier: Thu 04-02 + 3 = Sun 04-05 (清明) → Tue 04-07 too.
+        let start = at_local(d(2026, 4, 2), 10, 0, 0);
+        assert_eq!(period_end(&cal, start, 3), at_local(d(2026, 4, 8), 0, 0, 0));
+        // Tue 03-31 + 3 = Fri 04-03, a working day: unchanged.
+        let start = at_local(d(2026, 3, 31), 10, 0, 0);
+        assert_eq!(period_end(&cal, start, 3), at_local(d(2026, 4, 4), 0, 0, 0));
+    }
+
+    #[test]
     fn contract_on_day_30_is_on_time_day_31_late() {
-        let awarded = at_local(d(2026, 3, 20), 15, 0, 0);
-        let due = period_end(awarded, 30);
-        assert!(!contract_late(d(2026, 3, 20), due));
-        assert!(!contract_late(d(2026, 4, 19), due)); // day 30
-        assert!(contract_late(d(2026, 4, 20), due)); // day 31
+        let cal = BusinessCalendar::official();
+        // Awarded Wed 03-18: day 30 is Fri 04-17, a working day.
+        let awarded = at_local(d(2026, 3, 18), 15, 0, 0);
+        let due = period_end(&cal, awarded, 30);
+        assert!(!contract_late(d(2026, 3, 18), due));
+        assert!(!contract_late(d(2026, 4, 17), due)); // day 30
+        assert!(contract_late(d(2026, 4, 18), due)); // day 31
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! registered. Pure functions, no I/O. The numbers are data ([`MarketRules`], stored per region,
 //! market and procedure in `project_rules`); [`MarketRules::national`] holds the national defaults.
 //!
-//! Counting convention (民法典 201: a period in days starts the day after the event): a period of
-//! "N days from D" is met when the later date is at least `D + N` calendar days (or `N` working
-//! days after `D`), dates taken in Asia/Shanghai.
+//! Counting convention: the platform's one convention (`ggzy_core::period`): a period of "N days
+//! from D" starts the day after D (民法典 201); its last day is `D + N` calendar days or the N-th
+//! working day after D, moved to the next working day when it is a day off (民法典 203); the later
+//! date must be on or after that last day. Dates in Asia/Shanghai. A year without a holiday
+//! schedule is counted with weekends only (never a refusal for missing data).
 
 use chrono::NaiveDate;
 use ggzy_core::calendar::BusinessCalendar;
@@ -268,20 +270,13 @@ pub struct ProjectInput {
     pub sections: Vec<SectionInput>,
 }
 
-/// Is `to` at least `p` after `from`? Returns the shortfall message on failure.
-fn meets(
-    cal: &BusinessCalendar,
-    p: &MinPeriod,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<bool, String> {
-    match p.kind {
-        DayKind::Calendar => Ok(to >= cal.add_days(from, p.days)),
-        DayKind::Working => match cal.add_working_days(from, p.days) {
-            Ok(min) => Ok(to >= min),
-            Err(e) => Err(format!("cannot count working days: {e}")),
-        },
-    }
+/// Is `to` at least `p` after `from` (201 and 203, `ggzy_core::period::reaches_day`)?
+fn meets(cal: &BusinessCalendar, p: &MinPeriod, from: NaiveDate, to: NaiveDate) -> bool {
+    let days = match p.kind {
+        DayKind::Calendar => ggzy_core::period::Days::calendar(p.days),
+        DayKind::Working => ggzy_core::period::Days::working(p.days),
+    };
+    ggzy_core::period::reaches_day(cal, from, to, days).value
 }
 
 fn describe(p: &MinPeriod) -> String {
@@ -325,9 +320,8 @@ pub fn check_registration(
                 "document sale must end after the documents are first issued",
             ));
         }
-        match meets(cal, &rules.doc_sale_min, issue, sale_end) {
-            Ok(true) => {}
-            Ok(false) => errs.push(FieldError::new(
+        if !meets(cal, &rules.doc_sale_min, issue, sale_end) {
+            errs.push(FieldError::new(
                 f("docs_sale_end_at"),
                 rules.rule("doc_sale_min_days"),
                 format!(
@@ -335,12 +329,10 @@ pub fn check_registration(
                     describe(&rules.doc_sale_min),
                     rules.doc_sale_min.source
                 ),
-            )),
-            Err(m) => errs.push(FieldError::new(f("docs_sale_end_at"), "calendar.no_data", m)),
+            ));
         }
-        match meets(cal, &rules.deadline_min, issue, deadline) {
-            Ok(true) => {}
-            Ok(false) => errs.push(FieldError::new(
+        if !meets(cal, &rules.deadline_min, issue, deadline) {
+            errs.push(FieldError::new(
                 f("bid_deadline"),
                 rules.rule("deadline_min_days"),
                 format!(
@@ -348,8 +340,7 @@ pub fn check_registration(
                     describe(&rules.deadline_min),
                     rules.deadline_min.source
                 ),
-            )),
-            Err(m) => errs.push(FieldError::new(f("bid_deadline"), "calendar.no_data", m)),
+            ));
         }
         if rules.opening_at_deadline && s.opening_at != s.bid_deadline {
             errs.push(FieldError::new(

@@ -2,13 +2,15 @@
 //! citations, no I/O.
 
 use chrono::{DateTime, Timelike, Utc};
-use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::calendar::{BusinessCalendar, Reckoned};
 use ggzy_core::error::Violations;
 use ggzy_core::ident::Market;
+use ggzy_core::period::{self, Days};
 use ggzy_core::time::local_date;
 use ggzy_core::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeSet;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
@@ -254,6 +256,13 @@ fn time_field(fields: &Value, k: &str, v: &mut Violations) -> Option<DateTime<Ut
 
 /// The legal periods, checked at approval and again at publishing with `publish_at` the moment the
 /// announcement goes out (documents cannot be available before the public knows of them).
+///
+/// Every period follows the platform's counting convention (`ggzy_core::period`): counted from the
+/// day after the start (民法典 201); a last day that is a day off moves to the next working day
+/// (民法典 203); a publicity or disclosure must last until 24:00 Beijing time of its last day (an end
+/// at 00:00 of day N is day N−1). Returns the years whose holiday schedule was missing: the check
+/// then used weekends only (never "no data = pass" nor "no data = refuse"), and the caller records
+/// the result as provisional.
 pub fn check_periods(
     t: AnnouncementType,
     market: Market,
@@ -261,22 +270,32 @@ pub fn check_periods(
     publish_at: DateTime<Utc>,
     cal: &BusinessCalendar,
     v: &mut Violations,
-) {
+) -> BTreeSet<i32> {
     let p = PERIODS;
+    let mut missing = BTreeSet::new();
+    let mut ok = |r: Reckoned<bool>| {
+        missing.extend(r.missing.iter().copied());
+        r.value
+    };
     match t {
         AnnouncementType::Tender | AnnouncementType::Prequalification => {
             let avail = time_field(fields, "docs_available_at", v);
             let deadline = time_field(fields, "bid_deadline", v);
             if let (Some(a), Some(d)) = (avail, deadline) {
                 let from = a.max(publish_at);
-                // Counted in calendar days (自…之日起至…之日止), Asia/Shanghai dates.
-                if days_between(from, d) < p.tender_min_days {
+                // 自…之日起至…之日止: the deadline's day must be the period's last day or later.
+                if !ok(period::reaches_day(
+                    cal,
+                    local_date(from),
+                    local_date(d),
+                    Days::calendar(p.tender_min_days as u32),
+                )) {
                     v.push(
                         "fields.bid_deadline",
                         "announcement.tender_period",
                         format!(
                             "at least {} days from when documents are available to the bid deadline \
-                             (招标投标法 第24条 / 政府采购法 第35条)",
+                             (招标投标法 第24条 / 政府采购法 第35条; 民法典 第201、203条)",
                             p.tender_min_days
                         ),
                     );
@@ -284,18 +303,17 @@ pub fn check_periods(
             }
             if market == Market::Procurement && t == AnnouncementType::Tender {
                 if let Some(end) = time_field(fields, "announcement_end_at", v) {
-                    let min = cal
-                        .add_working_days(
-                            local_date(publish_at),
-                            p.procurement_announcement_working_days,
-                        )
-                        .ok();
-                    if min.is_some_and(|m| local_date(end) < m) {
+                    if !ok(period::reaches_end(
+                        cal,
+                        publish_at,
+                        end,
+                        Days::working(p.procurement_announcement_working_days as u32),
+                    )) {
                         v.push(
                             "fields.announcement_end_at",
                             "announcement.procurement_period",
                             format!(
-                                "a procurement tender announcement runs {} working days (87号令 第16条)",
+                                "a procurement tender announcement runs {} working days, until 24:00 of the last one (87号令 第16条)",
                                 p.procurement_announcement_working_days
                             ),
                         );
@@ -313,12 +331,17 @@ pub fn check_periods(
             let s = time_field(fields, "publicity_start_at", v);
             let e = time_field(fields, "publicity_end_at", v);
             if let (Some(s), Some(e)) = (s, e) {
-                if days_between(s.max(publish_at), e) < p.publicity_min_days {
+                if !ok(period::reaches_end(
+                    cal,
+                    s.max(publish_at),
+                    e,
+                    Days::calendar(p.publicity_min_days as u32),
+                )) {
                     v.push(
                         "fields.publicity_end_at",
                         "announcement.publicity_period",
                         format!(
-                            "candidate publicity lasts at least {} days (招标投标法实施条例 第54条)",
+                            "candidate publicity lasts at least {} days, until 24:00 of the last one (招标投标法实施条例 第54条; 民法典 第203条)",
                             p.publicity_min_days
                         ),
                     );
@@ -327,7 +350,13 @@ pub fn check_periods(
         }
         AnnouncementType::LandTransfer => {
             if let Some(start) = time_field(fields, "trading_start_at", v) {
-                if days_between(publish_at, start) < p.land_transfer_min_days {
+                // The same date-based rule as every other period (not a multiple of 24 hours).
+                if !ok(period::reaches_day(
+                    cal,
+                    local_date(publish_at),
+                    local_date(start),
+                    Days::calendar(p.land_transfer_min_days as u32),
+                )) {
                     v.push(
                         "fields.trading_start_at",
                         "announcement.land_transfer_period",
@@ -341,15 +370,19 @@ pub fn check_periods(
         }
         AnnouncementType::PropertyDisclosure => {
             if let Some(end) = time_field(fields, "disclosure_end_at", v) {
-                let min = cal
-                    .add_working_days(local_date(publish_at), p.property_disclosure_working_days)
-                    .ok();
-                if min.is_none_or(|m| local_date(end) < m) {
+                // A year without a schedule counts weekends only (provisional), never a false
+                // refusal.
+                if !ok(period::reaches_end(
+                    cal,
+                    publish_at,
+                    end,
+                    Days::working(p.property_disclosure_working_days as u32),
+                )) {
                     v.push(
                         "fields.disclosure_end_at",
                         "announcement.disclosure_period",
                         format!(
-                            "a property transfer is disclosed for at least {} working days (32号令 第13条)",
+                            "a property transfer is disclosed for at least {} working days, until 24:00 of the last one (32号令 第13条)",
                             p.property_disclosure_working_days
                         ),
                     );
@@ -358,6 +391,7 @@ pub fn check_periods(
         }
         _ => {}
     }
+    missing
 }
 
 /// What a change/clarification notice published at `publish_at` does to one section's deadline.
@@ -492,7 +526,13 @@ mod tests {
 
     #[test]
     fn a_tender_period_of_20_days_is_allowed_and_19_refused() {
-        assert!(errs(AnnouncementType::Tender, &tender(22)).is_empty());
+        // Documents from Mon 03-02: day 20 is Sun 03-22, a day off, so the period's last day is
+        // Mon 03-23 (民法典 203): 23 is the first allowed deadline day, 22 and 21 are refused.
+        assert!(errs(AnnouncementType::Tender, &tender(23)).is_empty());
+        assert_eq!(
+            errs(AnnouncementType::Tender, &tender(22)),
+            vec!["announcement.tender_period"]
+        );
         assert_eq!(
             errs(AnnouncementType::Tender, &tender(21)),
             vec!["announcement.tender_period"]
@@ -500,47 +540,148 @@ mod tests {
     }
 
     #[test]
-    fn candidate_publicity_of_3_days_is_allowed_and_less_refused() {
-        let ok = json!({"publicity_start_at": at(2), "publicity_end_at": at(5)});
-        let short = json!({"publicity_start_at": at(2), "publicity_end_at": at(4)});
+    fn candidate_publicity_must_reach_24_00_of_its_third_day() {
+        // From Mon 03-02 09:00 Beijing: day 3 is Thu 03-05; the publicity must last until 24:00 of it.
+        let ok =
+            json!({"publicity_start_at": at(2), "publicity_end_at": "2026-03-06T00:00:00+08:00"});
+        let short =
+            json!({"publicity_start_at": at(2), "publicity_end_at": "2026-03-05T23:59:59+08:00"});
+        let midnight =
+            json!({"publicity_start_at": at(2), "publicity_end_at": "2026-03-05T00:00:00+08:00"});
         assert!(errs(AnnouncementType::CandidatePublicity, &ok).is_empty());
-        assert_eq!(
-            errs(AnnouncementType::CandidatePublicity, &short),
-            vec!["announcement.publicity_period"]
-        );
+        for f in [
+            short,
+            midnight,
+            json!({"publicity_start_at": at(2), "publicity_end_at": at(5)}),
+        ] {
+            assert_eq!(
+                errs(AnnouncementType::CandidatePublicity, &f),
+                vec!["announcement.publicity_period"]
+            );
+        }
     }
 
     #[test]
-    fn a_procurement_announcement_runs_5_working_days() {
-        let cal = BusinessCalendar::official();
-        let pub_at = Utc
-            .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
-            .single()
-            .expect("t");
-        let mut f = tender(22);
-        // Monday 2 March + 5 working days = Monday 9 March.
-        f["announcement_end_at"] = json!(at(9));
+    fn candidate_publicity_ending_on_qingming_runs_to_the_next_working_day() {
+        // From Fri 04-03: day 3 is Mon 04-06 (清明), so it must reach 24:00 of Tue 04-07.
+        let start = "2026-04-03T10:00:00+08:00";
         let mut v = Violations::new();
+        let f =
+            json!({"publicity_start_at": start, "publicity_end_at": "2026-04-08T00:00:00+08:00"});
+        let pub_at = DateTime::parse_from_rfc3339(start)
+            .unwrap()
+            .with_timezone(&Utc);
+        let cal = BusinessCalendar::official();
         check_periods(
-            AnnouncementType::Tender,
-            Market::Procurement,
+            AnnouncementType::CandidatePublicity,
+            Market::Construction,
             &f,
             pub_at,
             &cal,
             &mut v,
         );
         assert!(v.is_empty());
-        f["announcement_end_at"] = json!(at(6));
+        let f =
+            json!({"publicity_start_at": start, "publicity_end_at": "2026-04-07T00:00:00+08:00"});
         let mut v = Violations::new();
         check_periods(
-            AnnouncementType::Tender,
-            Market::Procurement,
+            AnnouncementType::CandidatePublicity,
+            Market::Construction,
             &f,
             pub_at,
             &cal,
             &mut v,
         );
-        assert!(!v.is_empty());
+        assert!(
+            !v.is_empty(),
+            "ending with 04-06 (清明) is one working day short"
+        );
+    }
+
+    #[test]
+    fn a_procurement_announcement_runs_5_working_days_to_24_00() {
+        let cal = BusinessCalendar::official();
+        let pub_at = Utc
+            .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+            .single()
+            .expect("t");
+        let check = |end: &str| {
+            let mut f = tender(23);
+            f["announcement_end_at"] = json!(end);
+            let mut v = Violations::new();
+            let missing = check_periods(
+                AnnouncementType::Tender,
+                Market::Procurement,
+                &f,
+                pub_at,
+                &cal,
+                &mut v,
+            );
+            assert!(missing.is_empty());
+            v.is_empty()
+        };
+        // Monday 2 March + 5 working days = Monday 9 March, until 24:00.
+        assert!(check("2026-03-10T00:00:00+08:00"));
+        assert!(!check("2026-03-09T23:59:59+08:00"));
+        assert!(!check("2026-03-06T12:00:00+08:00"));
+    }
+
+    #[test]
+    fn without_next_years_schedule_the_checks_count_weekends_only_and_report_the_year() {
+        // Symptoms of issue 16: a property disclosure reaching into 2027 was refused, a procurement
+        // announcement passed unchecked. Now both are counted with weekends only (provisional).
+        let cal = BusinessCalendar::official();
+        let pub_at = DateTime::parse_from_rfc3339("2026-12-07T10:00:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let disclose = |end: &str| {
+            let mut v = Violations::new();
+            let f = json!({"disclosure_end_at": end});
+            let m = check_periods(
+                AnnouncementType::PropertyDisclosure,
+                Market::Property,
+                &f,
+                pub_at,
+                &cal,
+                &mut v,
+            );
+            (v.is_empty(), m)
+        };
+        // Dec 8–31: 18 working days; 2027-01-01 (Fri, no schedule: a weekday) 19; Mon 01-04 20.
+        assert_eq!(
+            disclose("2027-01-05T00:00:00+08:00"),
+            (true, BTreeSet::from([2027]))
+        );
+        assert_eq!(
+            disclose("2027-01-04T23:59:59+08:00"),
+            (false, BTreeSet::from([2027]))
+        );
+        let proc = |end: &str| {
+            let mut v = Violations::new();
+            let f = json!({"docs_available_at": "2026-12-28T10:00:00+08:00",
+                           "bid_deadline": "2027-01-20T09:00:00+08:00", "announcement_end_at": end});
+            let pub_at = DateTime::parse_from_rfc3339("2026-12-28T10:00:00+08:00")
+                .unwrap()
+                .with_timezone(&Utc);
+            let m = check_periods(
+                AnnouncementType::Tender,
+                Market::Procurement,
+                &f,
+                pub_at,
+                &cal,
+                &mut v,
+            );
+            (v.is_empty(), m)
+        };
+        // From Mon 12-28: 29, 30, 31, 01-01, 01-04 → until 24:00 of 2027-01-04; earlier is refused.
+        assert_eq!(
+            proc("2027-01-05T00:00:00+08:00"),
+            (true, BTreeSet::from([2027]))
+        );
+        assert_eq!(
+            proc("2027-01-04T12:00:00+08:00"),
+            (false, BTreeSet::from([2027]))
+        );
     }
 
     #[test]

@@ -708,13 +708,19 @@ pub struct Approval {
 /// deadlines it postpones (refused instead when the tenderer chose `refuse_if_short`).
 async fn check_legal(
     tx: &mut Tx,
-    cal: &ggzy_core::calendar::BusinessCalendar,
+    db: &Db,
     a: &Announcement,
     at: Timestamp,
 ) -> Result<Vec<Postpone>> {
     let market = Market::parse(&a.market).map_err(|e| Error::internal(e.message))?;
     let mut v = Violations::new();
-    check_periods(a.ann_type, market, &a.fields, at, cal, &mut v);
+    // The live calendar (imports included). A year without a schedule is counted with weekends
+    // only — never a false refusal, never a pass without a check — and raises the alert.
+    let missing = check_periods(a.ann_type, market, &a.fields, at, db.calendar(), &mut v);
+    if !missing.is_empty() && v.is_empty() {
+        ggzy_store::calendar::note_missing(tx, db, at, &missing, "publishing.legal_periods")
+            .await?;
+    }
     let mut out = Vec::new();
     if a.ann_type == AnnouncementType::Change {
         let own = match a.fields.get("new_bid_deadline").and_then(Value::as_str) {
@@ -783,7 +789,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
     let mut tx = ctx.db.begin().await?;
     let cur = load(&mut tx, &ctx.db, id, true).await?;
     require_status(&cur, Status::Submitted, "approve")?;
-    check_legal(&mut tx, &ctx.calendar, &cur, at).await?;
+    check_legal(&mut tx, &ctx.db, &cur, at).await?;
     let who = actor.actor_ref();
     set_status(&mut tx, id, Status::Submitted, Status::Approved, now).await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
@@ -797,7 +803,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
     let a = load(&mut tx, &ctx.db, id, false).await?;
     event(&mut tx, &ctx.db, &who, now, "scheduled", &a).await?;
     let a = if at <= now {
-        publish_in(&mut tx, &ctx.db, &ctx.calendar, &who, now, id).await?
+        publish_in(&mut tx, &ctx.db, &who, now, id).await?
     } else {
         timers::schedule(
             &mut tx,
@@ -819,7 +825,6 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
 async fn publish_in(
     tx: &mut Tx,
     db: &Db,
-    cal: &ggzy_core::calendar::BusinessCalendar,
     who: &ActorRef,
     now: Timestamp,
     id: &str,
@@ -828,7 +833,7 @@ async fn publish_in(
     if cur.status != Status::Scheduled {
         return Ok(cur);
     }
-    let postpone = check_legal(tx, cal, &cur, now).await?;
+    let postpone = check_legal(tx, db, &cur, now).await?;
     let n = sqlx::query(
         "UPDATE announcements SET status = 'published', published_at = $1, updated_at = $1, \
          postpone = $3 WHERE id = $2 AND status = 'scheduled'",
@@ -885,17 +890,9 @@ async fn publish_in(
 /// Fires [`PUBLISH_TIMER`]: publishes the announcement, re-checking the legal periods at the actual
 /// publishing time. If they no longer hold, the announcement goes back to draft
 /// (`publishing.announcement.returned`) instead of going out unlawfully.
-pub struct PublishDue {
-    pub calendar: std::sync::Arc<ggzy_core::calendar::BusinessCalendar>,
-}
-
-impl Default for PublishDue {
-    fn default() -> Self {
-        PublishDue {
-            calendar: std::sync::Arc::new(ggzy_core::calendar::BusinessCalendar::official()),
-        }
-    }
-}
+/// The calendar is the database's live one (`Db::calendar`), imports included.
+#[derive(Default)]
+pub struct PublishDue;
 
 #[async_trait::async_trait]
 impl TimerHandler for PublishDue {
@@ -905,7 +902,7 @@ impl TimerHandler for PublishDue {
         };
         let who = ActorRef::system(PUBLISH_TIMER);
         let now = clock.now();
-        match publish_in(tx, db, &self.calendar, &who, now, id).await {
+        match publish_in(tx, db, &who, now, id).await {
             Ok(_) => Ok(()),
             Err(Error::Validation(errs)) => {
                 let n = sqlx::query(

@@ -57,6 +57,7 @@ pub fn api_routes() -> OpenApiRouter<Ctx> {
         .merge(ggzy_evaluation::http::router())
         .merge(ggzy_auctions::http::router())
         .merge(ops::router())
+        .merge(crate::calendar::router())
 }
 
 /// The OpenAPI document of every route.

@@ -58,7 +58,7 @@ pub fn workers() -> Workers {
     w.cron.push(CronJob {
         name: "identity.expired_sessions_cleanup",
         schedule: "0 17 3 * * *",
-        run: Arc::new(|db, clock| {
+        run: Arc::new(|db, clock, _firing| {
             Box::pin(async move {
                 let cutoff = ggzy_core::time::to_micros(clock.now() - chrono::Duration::days(30));
                 sqlx::query("DELETE FROM login_failures WHERE at < $1")
@@ -112,13 +112,20 @@ pub fn workers() -> Workers {
 pub struct Background {
     shutdown: watch::Sender<bool>,
     handles: Vec<JoinHandle<()>>,
-    sched: Option<tokio_cron_scheduler::JobScheduler>,
 }
 
 impl Background {
     pub async fn start(ctx: &Ctx, workers: Workers, poll: Duration) -> anyhow::Result<Background> {
         let (tx, rx) = watch::channel(false);
         let mut handles = Vec::new();
+        // The stored holiday schedules before anything computes a date; then every few seconds
+        // (imports made on other instances).
+        ggzy_store::calendar::refresh(&ctx.db).await?;
+        handles.push(tokio::spawn(ggzy_store::calendar::refresh_loop(
+            ctx.db.clone(),
+            (poll * 20).min(Duration::from_secs(5)),
+            rx.clone(),
+        )));
         handles.push(tokio::spawn(outbox::run_sealer(
             ctx.db.clone(),
             poll,
@@ -151,31 +158,25 @@ impl Background {
                 rx.clone(),
             )));
         }
-        let sched = if workers.cron.is_empty() {
-            None
-        } else {
-            Some(
-                cron::start(
-                    ctx.db.clone(),
-                    ctx.clock.clone(),
-                    ctx.settings.instance.clone(),
-                    workers.cron,
-                )
-                .await?,
-            )
-        };
+        if !workers.cron.is_empty() {
+            // Cron follows ctx.clock: wakes every second (or `poll` when shorter, as in tests).
+            handles.push(cron::start(
+                ctx.db.clone(),
+                ctx.clock.clone(),
+                ctx.settings.instance.clone(),
+                workers.cron,
+                poll.min(Duration::from_secs(1)),
+                rx.clone(),
+            )?);
+        }
         Ok(Background {
             shutdown: tx,
             handles,
-            sched,
         })
     }
 
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
         let _ = self.shutdown.send(true);
-        if let Some(mut s) = self.sched.take() {
-            let _ = s.shutdown().await;
-        }
         for h in self.handles {
             let _ = tokio::time::timeout(Duration::from_secs(5), h).await;
         }

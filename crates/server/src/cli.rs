@@ -76,6 +76,36 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: ggzy_projects::bidder::BidCmd,
     },
+    /// Holiday schedules (docs/calendar.md).
+    Calendar {
+        #[command(subcommand)]
+        cmd: CalendarCmd,
+    },
+    /// Consumer events parked after repeated failures.
+    Events {
+        #[command(subcommand)]
+        cmd: EventsCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCmd {
+    /// Import schedule files (cn-YYYY.toml format) into the database: a new version per changed
+    /// year, seen by every running instance within seconds.
+    Import {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+    /// Print the schedule of a year as the platform uses it (source, version, TOML).
+    Show { year: i32 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EventsCmd {
+    /// List parked events not yet replayed successfully.
+    Parked,
+    /// Replay a parked event through its consumer.
+    Replay { consumer: String, seq: i64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -203,7 +233,7 @@ pub async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
 }
 
 pub fn load_calendar(dir: Option<&std::path::Path>) -> anyhow::Result<BusinessCalendar> {
-    let mut cal = BusinessCalendar::official();
+    let cal = BusinessCalendar::official();
     if let Some(dir) = dir {
         for entry in std::fs::read_dir(dir)? {
             let p = entry?.path();
@@ -282,6 +312,57 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 u.id
             );
             Ok(0)
+        }
+        Cmd::Calendar { cmd } => {
+            init_tracing(false);
+            let ctx = plain_ctx(&cli.db).await?;
+            match cmd {
+                CalendarCmd::Import { files } => {
+                    crate::calendar::import_files(&ctx, &files).await?;
+                    Ok(0)
+                }
+                CalendarCmd::Show { year } => {
+                    ggzy_store::calendar::refresh(&ctx.db).await?;
+                    match crate::calendar::show(&ctx.calendar, year) {
+                        Some(t) => {
+                            println!("{t}");
+                            Ok(0)
+                        }
+                        None => {
+                            println!("no holiday schedule for {year}");
+                            Ok(1)
+                        }
+                    }
+                }
+            }
+        }
+        Cmd::Events { cmd } => {
+            init_tracing(false);
+            let ctx = plain_ctx(&cli.db).await?;
+            match cmd {
+                EventsCmd::Parked => {
+                    for p in ggzy_store::consumer::parked(&ctx.db, true).await? {
+                        println!(
+                            "{} #{} {} parked {}: {}",
+                            p.consumer, p.seq, p.event_type, p.parked_at, p.error
+                        );
+                    }
+                    Ok(0)
+                }
+                EventsCmd::Replay { consumer, seq } => {
+                    let p = crate::calendar::replay(&ctx, &consumer, seq)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let ok = p.replay_outcome.as_deref() == Some("ok");
+                    println!(
+                        "{} #{}: {}",
+                        p.consumer,
+                        p.seq,
+                        p.replay_outcome.unwrap_or_default()
+                    );
+                    Ok(if ok { 0 } else { 1 })
+                }
+            }
         }
         Cmd::Audit {
             cmd: AuditCmd::Verify,

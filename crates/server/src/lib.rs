@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod background;
+pub mod calendar;
 pub mod cli;
 pub mod demo;
 pub mod demo_trades;

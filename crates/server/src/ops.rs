@@ -113,12 +113,33 @@ pub fn metrics_allowed(
 #[derive(Serialize, ToSchema)]
 struct Health {
     status: &'static str,
+    /// Operational warnings that do not stop the platform (`/healthz` only): a holiday schedule
+    /// due or missing (`calendar.next_year_missing` from 1 November, `calendar.year_missing`),
+    /// consumer events parked (`consumer.event_parked`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
-/// The process is up.
+/// The process is up (always 200); `warnings` lists what an operator should act on.
 #[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Health)))]
-async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok" })
+async fn healthz(State(ctx): State<Ctx>) -> Json<Health> {
+    let mut warnings =
+        match ggzy_store::calendar::warnings(&ctx.db, &ctx.calendar, ctx.clock.now()).await {
+            Ok(w) => w,
+            Err(e) => vec![format!("calendar state unavailable: {e}")],
+        };
+    if let Ok(p) = ggzy_store::consumer::parked(&ctx.db, true).await {
+        for p in p {
+            warnings.push(format!(
+                "consumer.event_parked: {} #{} ({}): {}",
+                p.consumer, p.seq, p.event_type, p.error
+            ));
+        }
+    }
+    Json(Health {
+        status: "ok",
+        warnings,
+    })
 }
 
 /// The database is reachable and every migration is applied.
@@ -126,7 +147,11 @@ async fn healthz() -> Json<Health> {
     responses((status = 200, body = Health), (status = 503, description = "database unreachable or not migrated")))]
 async fn readyz(State(ctx): State<Ctx>) -> Result<Json<Health>> {
     ctx.db.ready().await?;
-    Ok(Json(Health { status: "ready" }))
+    // A missing holiday schedule never makes an instance unready: dates go provisional instead.
+    Ok(Json(Health {
+        status: "ready",
+        warnings: Vec::new(),
+    }))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -2,6 +2,11 @@
 //! cursor. Each batch is handled in one transaction together with the cursor update, so a reaction
 //! happens exactly once per consumer even with several instances (the cursor row is locked with
 //! SKIP LOCKED on PostgreSQL; SQLite's single writer serializes it).
+//!
+//! No consumer retries one event for ever: after [`PARK_AFTER`] failed attempts in a row the loop
+//! handles the pending events one by one; the one that fails is *parked* (`parked_events`, event
+//! `consumer.event.parked`, shown by `/healthz` and the monitoring alert `consumer.event_parked`) and
+//! the cursor moves past it. A parked event is replayed with [`replay`] (admin API and CLI).
 
 use crate::{outbox, Db, Tx};
 use ggzy_core::events::Event;
@@ -21,6 +26,14 @@ pub trait Consumer: Send + Sync {
 }
 
 const BATCH: i64 = 200;
+
+/// Failed attempts of the same batch before the failing event is parked.
+pub const PARK_AFTER: i64 = 3;
+
+/// A parked event was recorded (payload: consumer, seq, event_id, event_type, error).
+pub const PARKED: &str = "consumer.event.parked";
+/// A parked event was replayed (payload: consumer, seq, outcome).
+pub const REPLAYED: &str = "consumer.event.replayed";
 
 /// Handle one batch. Returns how many events were consumed (0 = caught up or another instance holds it).
 pub async fn run_once(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize> {
@@ -90,6 +103,237 @@ pub async fn position(db: &Db, name: &str) -> Result<i64> {
     })
 }
 
+/// Record a failed attempt; returns the number of failures in a row.
+pub async fn note_failure(db: &Db, name: &str, error: &str) -> Result<i64> {
+    sqlx::query(
+        "UPDATE consumer_cursors SET last_error = $1, failures = failures + 1 WHERE consumer = $2",
+    )
+    .bind(error)
+    .bind(name)
+    .execute(db.pool_for_write())
+    .await?;
+    let r = sqlx::query("SELECT failures FROM consumer_cursors WHERE consumer = $1")
+        .bind(name)
+        .fetch_optional(db.pool_for_write())
+        .await?;
+    Ok(match r {
+        Some(r) => r.try_get(0)?,
+        None => 0,
+    })
+}
+
+/// What [`step_or_park`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Caught up, or another instance holds the cursor.
+    Idle,
+    Consumed,
+    Parked,
+}
+
+/// Handle the next event alone. If it fails, park it and move the cursor past it.
+pub async fn step_or_park(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<Step> {
+    let mut tx = db.begin().await?;
+    let row = sqlx::query(&format!(
+        "SELECT last_seq FROM consumer_cursors WHERE consumer = $1{}",
+        db.skip_locked()
+    ))
+    .bind(c.name())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        tx.rollback().await?;
+        return Ok(Step::Idle);
+    };
+    let cursor: i64 = row.try_get(0)?;
+    let Some(ev) = outbox::read_after(&mut *tx, cursor, 1).await?.pop() else {
+        tx.rollback().await?;
+        return Ok(Step::Idle);
+    };
+    let outcome = if c.wants(&ev.event_type) {
+        c.handle(&mut tx, db, clock, &ev).await
+    } else {
+        Ok(())
+    };
+    match outcome {
+        Ok(()) => {
+            move_cursor(&mut tx, c.name(), ev.seq, clock).await?;
+            db.commit(tx).await?;
+            Ok(Step::Consumed)
+        }
+        Err(e) => {
+            // The handler's partial writes go; the park and the cursor move commit together.
+            tx.rollback().await?;
+            let mut tx = db.begin().await?;
+            let still = sqlx::query(&format!(
+                "SELECT last_seq FROM consumer_cursors WHERE consumer = $1{}",
+                db.for_update()
+            ))
+            .bind(c.name())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>(0)?;
+            if still != cursor {
+                tx.rollback().await?;
+                return Ok(Step::Consumed);
+            }
+            let now = clock.now();
+            sqlx::query(
+                "INSERT INTO parked_events (consumer, seq, event_id, event_type, error, parked_at)                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (consumer, seq) DO NOTHING",
+            )
+            .bind(c.name())
+            .bind(ev.seq)
+            .bind(&ev.id)
+            .bind(&ev.event_type)
+            .bind(e.to_string())
+            .bind(to_micros(now))
+            .execute(&mut *tx)
+            .await?;
+            move_cursor(&mut tx, c.name(), ev.seq, clock).await?;
+            crate::emit(
+                &mut tx,
+                db,
+                &ggzy_core::events::ActorRef::system(c.name()),
+                now,
+                ggzy_core::events::NewEvent::new(
+                    PARKED,
+                    "consumer",
+                    c.name(),
+                    serde_json::json!({"consumer": c.name(), "seq": ev.seq, "event_id": ev.id,
+                                       "event_type": ev.event_type, "error": e.to_string()}),
+                ),
+            )
+            .await?;
+            db.commit(tx).await?;
+            tracing::error!(consumer = c.name(), seq = ev.seq, event = %ev.event_type, error = %e,
+                "event parked after repeated failures");
+            Ok(Step::Parked)
+        }
+    }
+}
+
+async fn move_cursor(tx: &mut Tx, name: &str, seq: i64, clock: &Clock) -> Result<()> {
+    sqlx::query("UPDATE consumer_cursors SET last_seq = $1, updated_at = $2, last_error = NULL, failures = 0 WHERE consumer = $3")
+        .bind(seq)
+        .bind(to_micros(clock.now()))
+        .bind(name)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// One parked event.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Parked {
+    pub consumer: String,
+    pub seq: i64,
+    pub event_id: String,
+    pub event_type: String,
+    pub error: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub parked_at: ggzy_core::Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub replayed_at: Option<ggzy_core::Timestamp>,
+    pub replay_outcome: Option<String>,
+}
+
+/// Parked events, oldest first (`pending_only`: not yet replayed successfully).
+pub async fn parked(db: &Db, pending_only: bool) -> Result<Vec<Parked>> {
+    let rows = sqlx::query(&format!(
+        "SELECT consumer, seq, event_id, event_type, error, parked_at, replayed_at, replay_outcome          FROM parked_events{} ORDER BY parked_at, consumer, seq",
+        if pending_only {
+            " WHERE replayed_at IS NULL OR replay_outcome <> 'ok'"
+        } else {
+            ""
+        }
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Parked {
+                consumer: r.try_get(0)?,
+                seq: r.try_get(1)?,
+                event_id: r.try_get(2)?,
+                event_type: r.try_get(3)?,
+                error: r.try_get(4)?,
+                parked_at: ggzy_core::time::from_micros(r.try_get(5)?),
+                replayed_at: r
+                    .try_get::<Option<i64>, _>(6)?
+                    .map(ggzy_core::time::from_micros),
+                replay_outcome: r.try_get(7)?,
+            })
+        })
+        .collect()
+}
+
+/// Replay a parked event through its consumer: the handler's effects and the `ok` mark commit
+/// together; a failure is recorded and returned. A parked event replayed successfully is not
+/// replayed again (409 `consumer.already_replayed`).
+pub async fn replay(db: &Db, clock: &Clock, c: &dyn Consumer, seq: i64) -> Result<Parked> {
+    let mut tx = db.begin().await?;
+    let row = sqlx::query(&format!(
+        "SELECT replay_outcome FROM parked_events WHERE consumer = $1 AND seq = $2{}",
+        db.for_update()
+    ))
+    .bind(c.name())
+    .bind(seq)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| ggzy_core::Error::not_found(format!("parked event {} #{seq}", c.name())))?;
+    if row.try_get::<Option<String>, _>(0)?.as_deref() == Some("ok") {
+        return Err(ggzy_core::Error::conflict(
+            "consumer.already_replayed",
+            format!("event #{seq} was already replayed for {}", c.name()),
+        ));
+    }
+    let ev = outbox::read_after(&mut *tx, seq - 1, 1)
+        .await?
+        .pop()
+        .filter(|e| e.seq == seq)
+        .ok_or_else(|| ggzy_core::Error::not_found(format!("event #{seq}")))?;
+    let now = clock.now();
+    match c.handle(&mut tx, db, clock, &ev).await {
+        Ok(()) => {
+            sqlx::query("UPDATE parked_events SET replayed_at = $1, replay_outcome = 'ok' WHERE consumer = $2 AND seq = $3")
+                .bind(to_micros(now))
+                .bind(c.name())
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+            crate::emit(
+                &mut tx,
+                db,
+                &ggzy_core::events::ActorRef::system(c.name()),
+                now,
+                ggzy_core::events::NewEvent::new(
+                    REPLAYED,
+                    "consumer",
+                    c.name(),
+                    serde_json::json!({"consumer": c.name(), "seq": seq, "outcome": "ok"}),
+                ),
+            )
+            .await?;
+            db.commit(tx).await?;
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            sqlx::query("UPDATE parked_events SET replayed_at = $1, replay_outcome = $2 WHERE consumer = $3 AND seq = $4")
+                .bind(to_micros(now))
+                .bind(format!("error: {e}"))
+                .bind(c.name())
+                .bind(seq)
+                .execute(db.pool_for_write())
+                .await?;
+        }
+    }
+    parked(db, false)
+        .await?
+        .into_iter()
+        .find(|p| p.consumer == c.name() && p.seq == seq)
+        .ok_or_else(|| ggzy_core::Error::internal("parked row vanished"))
+}
+
 /// Background loop: woken when events are sealed, polling as a fallback.
 pub async fn run_loop(
     db: Db,
@@ -105,13 +349,23 @@ pub async fn run_loop(
             Ok(_) => backoff = poll,
             Err(e) => {
                 tracing::warn!(consumer = c.name(), error = %e, "consumer failed; retrying");
-                let _ =
-                    sqlx::query("UPDATE consumer_cursors SET last_error = $1 WHERE consumer = $2")
-                        .bind(e.to_string())
-                        .bind(c.name())
-                        .execute(db.pool_for_write())
-                        .await;
-                backoff = (backoff * 2).min(std::time::Duration::from_secs(30));
+                match note_failure(&db, c.name(), &e.to_string()).await {
+                    Ok(n) if n >= PARK_AFTER => {
+                        // One event at a time until the failing one is parked; then batches again.
+                        for _ in 0..BATCH {
+                            match step_or_park(&db, &clock, c.as_ref()).await {
+                                Ok(Step::Consumed) => {}
+                                Ok(Step::Parked) | Ok(Step::Idle) => break,
+                                Err(e) => {
+                                    tracing::warn!(consumer = c.name(), error = %e, "parking failed");
+                                    break;
+                                }
+                            }
+                        }
+                        backoff = poll;
+                    }
+                    _ => backoff = (backoff * 2).min(std::time::Duration::from_secs(30)),
+                }
             }
         }
         tokio::select! {

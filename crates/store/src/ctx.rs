@@ -93,7 +93,11 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// `calendar` is the initial content (compiled-in years, `--calendar-dir`); it becomes the
+    /// content of `db`'s live calendar, which stored schedules then overlay (`calendar::refresh`).
     pub fn new(db: Db, clock: Clock, calendar: BusinessCalendar, settings: Settings) -> Self {
+        db.calendar().replace_with(&calendar);
+        let calendar = db.calendar().clone();
         let files = FileStore::from_settings_or_unavailable(&settings);
         Ctx {
             files,

@@ -8,6 +8,7 @@
 //! SQLite allows one writer at a time; write transactions therefore go through a one-connection
 //! pool, so concurrent requests queue instead of failing with "database is locked".
 
+pub mod calendar;
 pub mod consumer;
 pub mod cron;
 pub mod ctx;
@@ -52,6 +53,10 @@ struct Inner {
     pub written: Notify,
     /// Woken when events were sealed (consumers wait on it).
     pub sealed: Notify,
+    /// The live holiday calendar of this database: the compiled-in years overlaid with the
+    /// schedules stored in `calendar_schedules` ([`calendar::refresh`]). Consumers and jobs reach it
+    /// through the `Db` they are given; `Ctx::calendar` is the same handle.
+    calendar: ggzy_core::calendar::BusinessCalendar,
 }
 
 impl std::fmt::Debug for Db {
@@ -159,8 +164,14 @@ impl Db {
                 url: url.to_string(),
                 written: Notify::new(),
                 sealed: Notify::new(),
+                calendar: ggzy_core::calendar::BusinessCalendar::official(),
             }),
         })
+    }
+
+    /// The live holiday calendar (see [`calendar`]).
+    pub fn calendar(&self) -> &ggzy_core::calendar::BusinessCalendar {
+        &self.inner.calendar
     }
 
     pub fn engine(&self) -> Engine {

@@ -1127,7 +1127,7 @@ fn counting_job(name: &'static str, runs: Arc<AtomicUsize>, fail: bool) -> CronJ
     CronJob {
         name,
         schedule: "0 * * * * *",
-        run: Arc::new(move |db: Db, clock: Clock| -> JobFuture {
+        run: Arc::new(move |db: Db, clock: Clock, _firing| -> JobFuture {
             let runs = runs.clone();
             Box::pin(async move {
                 runs.fetch_add(1, Ordering::SeqCst);
@@ -1500,4 +1500,193 @@ async fn after_a_full_disk_the_sqlite_writer_commits_again() {
         "survives a restart"
     );
     reopened.close().await;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Issue 16: poison events are parked, cron follows the clock and catches up missed firings
+// ------------------------------------------------------------------------------------------------
+
+/// Fails on events whose payload says `poison` until `fixed` is set; records what it handled.
+struct Picky {
+    fixed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[async_trait::async_trait]
+impl Consumer for Picky {
+    fn name(&self) -> &'static str {
+        "test.picky"
+    }
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == "test.item"
+    }
+    async fn handle(
+        &self,
+        tx: &mut Tx,
+        db: &Db,
+        clock: &Clock,
+        ev: &Event,
+    ) -> ggzy_core::Result<()> {
+        if ev.payload["poison"] == true && !self.fixed.load(Ordering::SeqCst) {
+            return Err(Error::internal("cannot handle this one"));
+        }
+        emit(
+            tx,
+            db,
+            &ActorRef::system("picky"),
+            clock.now(),
+            NewEvent::new(
+                "test.item.handled",
+                "item",
+                &ev.aggregate_id,
+                json!({"seq": ev.seq}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_failing_repeatedly_parks_the_poison_event_moves_on_and_the_event_can_be_replayed()
+{
+    each_engine(|t| async move {
+        let clock = Clock::manual(t0());
+        let fixed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let c = Picky {
+            fixed: fixed.clone(),
+        };
+        emit_one(&t, t0(), "test.item", "a", json!({})).await;
+        emit_one(
+            &t,
+            t0() + secs(1),
+            "test.item",
+            "b",
+            json!({"poison": true}),
+        )
+        .await;
+        emit_one(&t, t0() + secs(2), "test.item", "c", json!({})).await;
+        outbox::seal_all(&t).await.unwrap();
+        // The whole batch fails: nothing handled, the cursor stays (the old behaviour, for ever).
+        for n in 1..=consumer::PARK_AFTER {
+            assert!(consumer::run_once(&t, &clock, &c).await.is_err());
+            assert_eq!(
+                consumer::note_failure(&t, c.name(), "boom").await.unwrap(),
+                n
+            );
+        }
+        assert_eq!(count_events(&t, "test.item.handled").await, 0);
+        // Now one by one: "a" is handled, "b" parked, and the consumer moves on to "c".
+        assert_eq!(
+            consumer::step_or_park(&t, &clock, &c).await.unwrap(),
+            consumer::Step::Consumed
+        );
+        assert_eq!(
+            consumer::step_or_park(&t, &clock, &c).await.unwrap(),
+            consumer::Step::Parked
+        );
+        consumer::drain(&t, &clock, &c).await.unwrap();
+        assert_eq!(count_events(&t, "test.item.handled").await, 2);
+        assert_eq!(count_events(&t, consumer::PARKED).await, 1);
+        assert_eq!(
+            scalar(
+                &t,
+                "SELECT failures FROM consumer_cursors WHERE consumer = $1",
+                "test.picky"
+            )
+            .await,
+            0
+        );
+        let parked = consumer::parked(&t, true).await.unwrap();
+        assert_eq!(parked.len(), 1);
+        assert_eq!(parked[0].seq, 2);
+        assert!(parked[0].error.contains("cannot handle"), "{:?}", parked[0]);
+        // Replay while still broken: recorded, nothing handled.
+        let p = consumer::replay(&t, &clock, &c, 2).await.unwrap();
+        assert!(p.replay_outcome.unwrap().starts_with("error:"));
+        assert_eq!(count_events(&t, "test.item.handled").await, 2);
+        // Fixed: the replay handles it once; a second replay is refused.
+        fixed.store(true, Ordering::SeqCst);
+        let p = consumer::replay(&t, &clock, &c, 2).await.unwrap();
+        assert_eq!(p.replay_outcome.as_deref(), Some("ok"));
+        assert_eq!(count_events(&t, "test.item.handled").await, 3);
+        assert!(consumer::parked(&t, true).await.unwrap().is_empty());
+        let again = consumer::replay(&t, &clock, &c, 2).await.unwrap_err();
+        assert!(
+            matches!(&again, Error::Conflict { rule, .. } if rule == "consumer.already_replayed"),
+            "{again:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cron_follows_the_clock_and_runs_each_missed_firing_once_across_instances() {
+    each_engine(|t| async move {
+        let start = Utc.with_ymd_and_hms(2026, 12, 24, 12, 0, 0).unwrap();
+        let clock = Clock::manual(start);
+        let runs = Arc::new(AtomicUsize::new(0));
+        let firings = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let job =
+            |runs: Arc<AtomicUsize>, firings: Arc<std::sync::Mutex<Vec<Timestamp>>>| CronJob {
+                name: "test.daily",
+                schedule: "0 30 1 * * *",
+                run: Arc::new(
+                    move |_db: Db, _clock: Clock, firing: Timestamp| -> JobFuture {
+                        let (runs, firings) = (runs.clone(), firings.clone());
+                        Box::pin(async move {
+                            runs.fetch_add(1, Ordering::SeqCst);
+                            firings.lock().unwrap().push(firing);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Ok(())
+                        })
+                    },
+                ),
+            };
+        let parse = |j: CronJob| {
+            let s = cron::parse_schedule(j.schedule).unwrap();
+            vec![(j, s)]
+        };
+        let a = parse(job(runs.clone(), firings.clone()));
+        let b = parse(job(runs.clone(), firings.clone()));
+        // First sight: the cursor starts now; nothing from before runs.
+        assert_eq!(
+            cron::run_due(&t, &clock, "instance-a", &a).await.unwrap(),
+            0
+        );
+        // No instance ran from Thursday noon to Monday 12-28 02:00: four 01:30 firings missed.
+        clock.set(Utc.with_ymd_and_hms(2026, 12, 28, 2, 0, 0).unwrap());
+        let db2 = second_instance(&t).await;
+        let (x, y) = tokio::join!(
+            cron::run_due(&t, &clock, "instance-a", &a),
+            cron::run_due(&db2, &clock, "instance-b", &b)
+        );
+        assert_eq!(
+            x.unwrap() + y.unwrap(),
+            4,
+            "each missed firing ran once across instances"
+        );
+        assert_eq!(runs.load(Ordering::SeqCst), 4);
+        let mut f = firings.lock().unwrap().clone();
+        f.sort();
+        assert_eq!(
+            f,
+            (25..=28)
+                .map(|d| Utc.with_ymd_and_hms(2026, 12, d, 1, 30, 0).unwrap())
+                .collect::<Vec<_>>()
+        );
+        // Caught up: another pass runs nothing until the next firing is due.
+        assert_eq!(
+            cron::run_due(&t, &clock, "instance-a", &a).await.unwrap(),
+            0
+        );
+        clock.set(Utc.with_ymd_and_hms(2026, 12, 29, 1, 30, 0).unwrap());
+        assert_eq!(
+            cron::run_due(&db2, &clock, "instance-b", &b).await.unwrap(),
+            1
+        );
+        if db2.engine() == Engine::Postgres {
+            db2.close().await;
+        }
+    })
+    .await;
 }
