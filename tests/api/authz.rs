@@ -87,6 +87,18 @@ const TABLE: &[(&str, &str)] = &[
         "POST /api/v1/organizations/{id}/relations",
         "bidder staff |member",
     ),
+    (
+        "GET /api/v1/organizations/{id}/relations",
+        "bidder staff |member",
+    ),
+    (
+        "DELETE /api/v1/organizations/{id}/relations/{relation_id}",
+        "bidder staff |member|404",
+    ),
+    (
+        "POST /api/v1/organizations/{id}/relations/{relation_id}/verify",
+        "staff|404",
+    ),
     ("PUT /api/v1/sections/{id}/bids/mine", "bidder"),
     ("DELETE /api/v1/sections/{id}/bids/mine", "bidder"),
     ("GET /api/v1/sections/{id}/bids/mine", "bidder|404"),

@@ -522,3 +522,68 @@ async fn a_keyed_upload_whose_answer_was_lost_is_replayed_on_retry() {
     assert_eq!((s, v["status"].clone()), (200, "withdrawn".into()), "{v}");
     app.stop().await;
 }
+
+/// Issue 24, item 2: with no documents, `X-Bid-Digest` was a hash over a tiny manifest, readable by
+/// admin and supervisors before the deadline, and brute force recovered the price. Now the
+/// manifest carries 32 random bytes (two packages of the same price have unrelated digests), and
+/// the digest appears nowhere but in the bidder's own receipt: not in the event feed, the audit
+/// search, nor any event payload.
+#[tokio::test]
+async fn the_bid_digest_is_salted_and_shown_to_nobody_but_the_bidder() {
+    let app = TestApp::spawn().await;
+    let section = bidding_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    // The attack's package: no documents at all.
+    let suite = Suite::Aes256GcmSha256;
+    let seal = |seed: u8| {
+        let plain = package::plaintext(suite, PRICE, &[]);
+        package::seal(suite, &[seed; 32], &[seed; 7], &plain).unwrap()
+    };
+    let (p, q) = (seal(5), seal(5));
+    assert_ne!(
+        p.digest, q.digest,
+        "same price, same key: different digests (salt)"
+    );
+    // The unsalted manifest of the attack (the old format) does not give this digest.
+    let old = {
+        let json = format!(
+            r#"{{"format":"ggzy-bid/1","price":"{PRICE}","currency":"CNY","documents":[]}}"#
+        );
+        let mut v = (json.len() as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(json.as_bytes());
+        suite.digest_hex(&v)
+    };
+    assert_ne!(p.digest, old);
+    let (s, r) = put_bid(&app, &b1, &section, &p.digest, p.ciphertext.clone()).await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(
+        r["receipt"]["plaintext_digest"],
+        p.digest.as_str(),
+        "the bidder's own receipt has it"
+    );
+
+    app.sealed_head().await;
+    let submitted = app.events_of("projects.bid.submitted").await;
+    assert_eq!(submitted.len(), 1);
+    assert!(
+        submitted[0].get("plaintext_digest").is_none(),
+        "{}",
+        submitted[0]
+    );
+    for who in ["admin", "supervisor"] {
+        let t = app.login(who).await;
+        for path in [
+            "/api/events?limit=1000".to_string(),
+            format!("/api/v1/audit/events?q={}", p.digest),
+            format!("/api/v1/audit/events?aggregate_id={section}&limit=1000"),
+        ] {
+            let (s, v) = app.get(Some(&t), &path).await;
+            assert_eq!(s, 200, "{who} {path}: {v}");
+            assert!(
+                !v.to_string().contains(&p.digest),
+                "{who} must not see the digest at {path}"
+            );
+        }
+    }
+    app.stop().await;
+}

@@ -569,3 +569,105 @@ async fn the_bidder_tool_seals_uploads_and_opens() {
     wait_state(&app, &project, "evaluating").await;
     app.stop().await;
 }
+
+/// Issue 24, item 13: a stored bid file altered on the platform (here: one byte flipped in the file
+/// store) made the bidder's right key answer "wrong key", and the bid ended revoked as the
+/// bidder's fault. Now the stored ciphertext is checked against the receipt first: the bid is deemed
+/// withdrawn for a platform fault (never revoked), an event alerts, and the other bids open
+/// normally; decrypted files are owner-only.
+#[tokio::test]
+async fn a_tampered_stored_bid_is_a_platform_fault_not_the_bidders() {
+    let app = TestApp::spawn().await;
+    let (project, section) =
+        section_with(&app, "篡改存储", &["bidder1", "bidder2", "bidder3"]).await;
+    let names = ["bidder1", "bidder2", "bidder3"];
+    let bids = [
+        sealed(Suite::Aes256GcmSha256, "600.00", 31),
+        sealed(Suite::Sm4GcmSm3, "610.00", 32),
+        sealed(Suite::Aes256GcmSha256, "620.00", 33),
+    ];
+    let (_, orgs) = upload_all(&app, &section, &names, &bids).await;
+    // Someone with access to the storage alters bidder1's stored package.
+    let file: String = app
+        .strings(
+            "SELECT file_name FROM bids WHERE section_id = $1 AND org_id = $2",
+            &[&section, &orgs[0]],
+        )
+        .await
+        .remove(0);
+    let mut altered = bids[0].ciphertext.clone();
+    let last = altered.len() - 1;
+    altered[last] ^= 1;
+    app.ctx
+        .files
+        .put_bytes(&format!("bids/{file}"), altered.into())
+        .await
+        .unwrap();
+
+    app.clock().set(at(DEADLINE));
+    wait_state(&app, &project, "opening").await;
+    let tokens = relogin(&app, &names).await;
+    let (s, v) = post_key(&app, &tokens[0], &section, &bids[0].key).await;
+    assert_eq!(s, 200, "the right key is not called wrong: {v}");
+    assert_eq!(v["decryption"], "withdrawn_platform_fault", "{v}");
+    assert_eq!(v["price"], Value::Null);
+    assert_eq!(
+        decryption_of(&app, &section, &orgs[0]).await,
+        ("withdrawn_platform_fault".to_string(), None)
+    );
+    let faults = app.events_of("projects.bid.storage_fault").await;
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    assert_eq!(faults[0]["org_id"], orgs[0].as_str());
+    assert_eq!(
+        faults[0]["receipt_ciphertext_sha256"],
+        ggzy_projects::bids::sha256_hex(&bids[0].ciphertext).as_str()
+    );
+    // Final: the same key again is refused as already handled, nothing changes.
+    let (s, v) = post_key(&app, &tokens[0], &section, &bids[0].key).await;
+    assert_rule(s, &v, 409, "opening.already_decrypted");
+
+    for i in 1..3 {
+        let (s, v) = post_key(&app, &tokens[i], &section, &bids[i].key).await;
+        assert_eq!(
+            (s, v["decryption"].clone()),
+            (200, json!("decrypted")),
+            "{v}"
+        );
+    }
+    wait_state(&app, &project, "evaluating").await;
+    assert!(
+        app.events_of("projects.bid.revoked").await.is_empty(),
+        "a platform fault never revokes the bid"
+    );
+    let rec = app.events_of("projects.opening.recorded").await;
+    let entries = rec[0]["entries"].as_array().unwrap();
+    let e1 = entries
+        .iter()
+        .find(|e| e["org_id"] == orgs[0].as_str())
+        .unwrap();
+    assert_eq!(e1["decryption"], "withdrawn_platform_fault", "{e1}");
+
+    // The decrypted packages kept for evaluation are readable by the server's user only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let ids = app
+            .strings(
+                "SELECT id FROM bids WHERE section_id = $1 AND decryption = 'decrypted'",
+                &[&section],
+            )
+            .await;
+        assert_eq!(ids.len(), 2);
+        for id in ids {
+            let f = app
+                .ctx
+                .files
+                .local_copy(&format!("bids/{id}.plain"))
+                .await
+                .unwrap();
+            let mode = std::fs::metadata(f.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "bids/{id}.plain");
+        }
+    }
+    app.stop().await;
+}

@@ -1,5 +1,5 @@
-//! Bidder registration (投标报名): a section opened for bidding, registrations refused by the
-//! joint-bidding bar (实施条例 34) and the sanctions list, the deadline, confidentiality of the list,
+//! Bidder registration (投标报名): a section opened for bidding, the joint-bidding bar (实施条例 34)
+//! decided at the deadline (bids of related bidders void), registrations refused by the sanctions list, the deadline, confidentiality of the list,
 //! and the durable deadline timer that closes the section.
 
 use ggzy_api_tests::fixtures::{assert_rule, at, road_project};
@@ -142,41 +142,125 @@ async fn a_duplicate_registration_is_refused_and_the_list_is_confidential_per_ro
     app.stop().await;
 }
 
+/// Seal events, then wait until the deadline timer closed `section`.
+async fn wait_closed(app: &TestApp, section: &str) {
+    for _ in 0..300 {
+        if app
+            .events_of("projects.section.closed")
+            .await
+            .iter()
+            .any(|e| e["section_id"] == section)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    panic!("section {section} was not closed");
+}
+
+async fn voided(app: &TestApp, section: &str) -> Vec<Value> {
+    app.events_of("projects.bid.voided")
+        .await
+        .into_iter()
+        .filter(|e| e["section_id"] == section)
+        .collect()
+}
+
+/// Upload a sealed bid (no documents) for `token`'s organization.
+async fn upload(app: &TestApp, token: &str, section: &str, price: &str) {
+    use ggzy_projects::package::{plaintext, seal, Suite};
+    let suite = Suite::Aes256GcmSha256;
+    let sealed = seal(suite, &[9; 32], &[9; 7], &plaintext(suite, price, &[])).unwrap();
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .header("X-Bid-Digest", &sealed.digest)
+        .body(sealed.ciphertext)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+/// Issue 24, item 1: the joint-bidding bar (实施条例 34) refused the later of two bidders with the
+/// same legal representative, telling it before the deadline that the other had registered. Now
+/// both register, nobody is told anything, and at the deadline the bids of both are void.
 #[tokio::test]
-async fn a_bidder_with_the_same_legal_representative_as_a_registered_bidder_is_refused() {
+async fn bidders_with_the_same_legal_representative_are_both_void_at_the_deadline_and_nobody_is_told_before(
+) {
     let app = TestApp::spawn().await;
     let rep = ResidentId::with_check("21020219800101001").unwrap();
     let a = new_bidder(&app, 1, Some(rep.as_str())).await;
     let b = new_bidder(&app, 2, Some(rep.as_str())).await;
     let (_, section) = bidding_section(&app).await;
-    assert_eq!(register(&app, &a, &section).await.0, 201);
-    let (s, v) = register(&app, &b, &section).await;
-    assert_rule(s, &v, 409, "registration.same_legal_representative");
-    let detail = v["detail"].as_str().unwrap();
-    assert!(detail.contains("another registered bidder"), "{v}");
-    assert!(detail.contains("第三十四条"), "{v}");
-    // The other party is not named: the bidder list is confidential.
-    assert!(!detail.contains("新投标人1"), "{v}");
-    // A bidder with another representative is not affected.
     let b1 = app.login("bidder1").await;
-    assert_eq!(register(&app, &b1, &section).await.0, 201);
+    for t in [&a, &b, &b1] {
+        let (s, v) = register(&app, t, &section).await;
+        assert_eq!(s, 201, "no refusal reveals another registration: {v}");
+    }
+    upload(&app, &a, &section, "100.00").await;
+    upload(&app, &b1, &section, "101.00").await;
+    assert!(
+        voided(&app, &section).await.is_empty(),
+        "nothing before the deadline"
+    );
+    let (org_a, org_b, org_1) = (
+        app.org_of(&a).await,
+        app.org_of(&b).await,
+        app.org_of(&b1).await,
+    );
+
+    app.clock().set(at(DEADLINE));
+    wait_closed(&app, &section).await;
+    let v = voided(&app, &section).await;
+    let mut orgs: Vec<&str> = v.iter().map(|e| e["org_id"].as_str().unwrap()).collect();
+    orgs.sort();
+    let mut want = vec![org_a.as_str(), org_b.as_str()];
+    want.sort();
+    assert_eq!(orgs, want, "{v:?}");
+    for e in &v {
+        assert_eq!(e["reason"], "joint_bid.same_legal_representative", "{e}");
+        assert!(e["basis"].as_str().unwrap().contains("第三十四条"), "{e}");
+        // Only the one that uploaded had a bid to void.
+        assert_eq!(e["bid_id"].is_null(), e["org_id"] == org_b.as_str(), "{e}");
+    }
+    let decryption = |org: String| {
+        let app = &app;
+        let section = section.clone();
+        async move {
+            app.strings(
+                "SELECT decryption FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
+                &[&section, &org],
+            )
+            .await
+        }
+    };
+    assert_eq!(decryption(org_a).await, ["void_joint_bid"]);
+    assert_eq!(decryption(org_1).await, ["sealed"]);
     app.stop().await;
 }
 
+/// Issue 24, item 1: bidder A declared a "controlling relation" with B's public USCC and so barred
+/// B. Now a relation is declared about one's own organization, counts only once staff verified it,
+/// can be removed, and is applied at the deadline to every registration at once (both bids void).
 #[tokio::test]
-async fn a_bidder_with_a_declared_controlling_relation_to_a_registered_bidder_is_refused() {
+async fn a_relation_counts_only_once_staff_verified_it_can_be_removed_and_voids_both_at_the_deadline(
+) {
     let app = TestApp::spawn().await;
-    let (_, section) = bidding_section(&app).await;
     let b1 = app.login("bidder1").await;
     let b2 = app.login("bidder2").await;
     let b3 = app.login("bidder3").await;
     let (org1, _) = me(&app, &b1).await;
     let (org2, uscc2) = me(&app, &b2).await;
+    let (org3, _) = me(&app, &b3).await;
+    let rel = |org: &str| format!("/api/v1/organizations/{org}/relations");
     // A bidder declares only for its own organization.
     let (s, _) = app
         .post(
             Some(&b1),
-            &format!("/api/v1/organizations/{org2}/relations"),
+            &rel(&org2),
             json!({"related_uscc": uscc2, "kind": "control"}),
         )
         .await;
@@ -184,38 +268,113 @@ async fn a_bidder_with_a_declared_controlling_relation_to_a_registered_bidder_is
     let (s, v) = app
         .post(
             Some(&b1),
-            &format!("/api/v1/organizations/{org1}/relations"),
-            json!({"related_uscc": uscc2, "kind": "control"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let (s, v) = app
-        .post(
-            Some(&b1),
-            &format!("/api/v1/organizations/{org1}/relations"),
+            &rel(&org1),
             json!({"related_uscc": "91110000802100433C", "kind": "control"}),
         )
         .await;
     assert_eq!(
         (s, v["errors"][0]["field"].as_str()),
-        (422, Some("related_uscc"))
+        (422, Some("related_uscc")),
+        "{v}"
     );
-    // The controlled unit registers first; the controlling one is refused, whichever declared it.
-    assert_eq!(register(&app, &b2, &section).await.0, 201);
-    let (s, v) = register(&app, &b1, &section).await;
-    assert_rule(s, &v, 409, "registration.controlling_relation");
-    assert!(v["detail"]
-        .as_str()
-        .unwrap()
-        .contains("another registered bidder"));
-    assert_eq!(register(&app, &b3, &section).await.0, 201);
-    // The other order, on another section: the declaring unit registers first, the related one
-    // (which declared nothing itself) is refused.
-    let (_, other) = bidding_section(&app).await;
-    assert_eq!(register(&app, &b1, &other).await.0, 201);
-    let (s, v) = register(&app, &b2, &other).await;
-    assert_rule(s, &v, 409, "registration.controlling_relation");
-    assert_eq!(register(&app, &b3, &other).await.0, 201);
+    // The attack: bidder1 declares a relation with bidder2 — it stays `declared`, counting for nothing.
+    let (s, r1) = app
+        .post(
+            Some(&b1),
+            &rel(&org1),
+            json!({"related_uscc": uscc2, "kind": "control"}),
+        )
+        .await;
+    assert_eq!((s, r1["status"].as_str()), (201, Some("declared")), "{r1}");
+    // bidder3 declares one too, then removes it (after staff verified it).
+    let (s, r3) = app
+        .post(
+            Some(&b3),
+            &rel(&org3),
+            json!({"related_uscc": uscc2, "kind": "management"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r3}");
+    let (s, v) = app.get(Some(&b2), &rel(&org1)).await;
+    assert_eq!(
+        s, 403,
+        "another organization's relations are not shown: {v}"
+    );
+    let (s, v) = app.get(Some(&b1), &rel(&org1)).await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (200, Some(1)), "{v}");
+
+    // Two sections, the second closing two days later.
+    let s1 = bidding_section(&app).await.1;
+    let r = app
+        .register_project(road_project("第二标段项目", "2026-03-24T09:30:00+08:00"))
+        .await;
+    app.open_bidding(&r.staff, &r.section_id).await;
+    let s2 = r.section_id;
+    for sec in [&s1, &s2] {
+        for t in [&b2, &b1, &b3] {
+            let (s, v) = register(&app, t, sec).await;
+            assert_eq!(s, 201, "registration is never refused for a relation: {v}");
+        }
+    }
+    // First deadline: the relation is only declared, nothing is void.
+    app.clock().set(at(DEADLINE));
+    wait_closed(&app, &s1).await;
+    assert!(voided(&app, &s1).await.is_empty());
+
+    // Staff verify both relations (a bidder may not); bidder3 then removes its own.
+    let staff = app.login("staff").await;
+    let (b1, b3) = (app.login("bidder1").await, app.login("bidder3").await);
+    let verify = |org: &str, id: &Value| {
+        format!(
+            "/api/v1/organizations/{org}/relations/{}/verify",
+            id.as_str().unwrap()
+        )
+    };
+    let (s, _) = app
+        .post(Some(&b1), &verify(&org1, &r1["id"]), json!({}))
+        .await;
+    assert_eq!(s, 403);
+    let (s, v) = app
+        .post(Some(&staff), &verify(&org1, &r1["id"]), json!({}))
+        .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("verified")), "{v}");
+    let (s, v) = app
+        .post(Some(&staff), &verify(&org1, &r1["id"]), json!({}))
+        .await;
+    assert_rule(s, &v, 409, "relation.already_verified");
+    let (s, v) = app
+        .post(Some(&staff), &verify(&org3, &r3["id"]), json!({}))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let r = app
+        .client
+        .delete(app.url(&format!("{}/{}", rel(&org3), r3["id"].as_str().unwrap())))
+        .bearer_auth(&b3)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (_, v) = app.get(Some(&b3), &rel(&org3)).await;
+    assert_eq!(v, json!([]));
+    assert_eq!(
+        app.events_of("projects.org_relation.removed").await.len(),
+        1
+    );
+
+    // Second deadline: bidder1 and bidder2 are void, bidder3 (relation removed) is not.
+    app.clock().set(at("2026-03-24T09:30:00+08:00"));
+    wait_closed(&app, &s2).await;
+    let v = voided(&app, &s2).await;
+    let mut orgs: Vec<&str> = v.iter().map(|e| e["org_id"].as_str().unwrap()).collect();
+    orgs.sort();
+    let mut want = vec![org1.as_str(), org2.as_str()];
+    want.sort();
+    assert_eq!(orgs, want, "{v:?}");
+    assert!(
+        v.iter()
+            .all(|e| e["reason"] == "joint_bid.controlling_relation"),
+        "{v:?}"
+    );
     app.stop().await;
 }
 
@@ -329,33 +488,5 @@ async fn registration_one_second_before_the_deadline_is_accepted_at_the_deadline
         .expect("section closed event");
     assert_eq!(closed["payload"]["section_id"], section.as_str());
     assert_eq!(closed["payload"]["registrations"], 1);
-    app.stop().await;
-}
-
-/// The section row is locked by each registration, so two bidders with the same legal
-/// representative registering at the same moment cannot both get in.
-#[tokio::test]
-async fn concurrent_registrations_with_the_same_legal_representative_admit_only_one() {
-    let app = TestApp::spawn().await;
-    let rep = ResidentId::with_check("21020219800101001").unwrap();
-    let mut tokens = Vec::new();
-    for n in 1..=4 {
-        tokens.push(new_bidder(&app, n, Some(rep.as_str())).await);
-    }
-    let (_, section) = bidding_section(&app).await;
-    let path = format!("/api/v1/sections/{section}/registrations");
-    let calls = tokens.into_iter().map(|t| (t, path.clone())).collect();
-    let mut statuses = Vec::new();
-    for (s, v) in app.post_all_at_once(calls).await {
-        if s != 201 {
-            assert_rule(s, &v, 409, "registration.same_legal_representative");
-        }
-        statuses.push(s);
-    }
-    statuses.sort();
-    assert_eq!(statuses, vec![201, 409, 409, 409]);
-    let staff = app.login("staff").await;
-    let (_, v) = list(&app, &staff, &section).await;
-    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
     app.stop().await;
 }

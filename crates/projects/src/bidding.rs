@@ -5,7 +5,7 @@
 use crate::model::{transition, SectionAction, SectionState};
 use crate::rules::{
     joint_bid_bar, registration_open, sanction_active, Party, Relation, SanctionKind,
-    REGISTRATION_DEADLINE_SOURCE,
+    JOINT_BID_BAR_SOURCE, REGISTRATION_DEADLINE_SOURCE,
 };
 use crate::service::set_section_state;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -120,7 +120,141 @@ pub struct OrgRelation {
     pub org_id: String,
     pub related_uscc: String,
     pub kind: String,
+    /// `declared` (by the organization itself, not yet counted) or `verified` (by staff: counts for
+    /// the joint-bidding bar at the deadline).
+    pub status: String,
     pub created_at: DateTime<Utc>,
+}
+
+fn relation_row(r: &sqlx::any::AnyRow) -> Result<OrgRelation> {
+    Ok(OrgRelation {
+        id: r.try_get(0)?,
+        org_id: r.try_get(1)?,
+        related_uscc: r.try_get(2)?,
+        kind: r.try_get(3)?,
+        status: r.try_get(4)?,
+        created_at: from_micros(r.try_get(5)?),
+    })
+}
+
+const RELATION_COLS: &str = "id, org_id, related_uscc, kind, status, created_at";
+
+fn may_manage_relations(actor: &Actor, org_id: &str) -> Result<()> {
+    actor.require(&[Role::Bidder, Role::Staff])?;
+    if actor.role == Role::Bidder && actor.org_id.as_deref() != Some(org_id) {
+        return Err(Error::forbidden(
+            "a bidder declares, reads and removes relations of its own organization only",
+        ));
+    }
+    Ok(())
+}
+
+/// The relations an organization declared (the organization's bidders, staff).
+pub async fn list_relations(ctx: &Ctx, actor: &Actor, org_id: &str) -> Result<Vec<OrgRelation>> {
+    may_manage_relations(actor, org_id)?;
+    let rows = sqlx::query(&format!(
+        "SELECT {RELATION_COLS} FROM org_relations WHERE org_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(org_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(relation_row).collect()
+}
+
+async fn load_relation(
+    tx: &mut Tx,
+    db: &Db,
+    org_id: &str,
+    relation_id: &str,
+) -> Result<OrgRelation> {
+    let r = sqlx::query(&format!(
+        "SELECT {RELATION_COLS} FROM org_relations WHERE id = $1 AND org_id = $2{}",
+        db.for_update()
+    ))
+    .bind(relation_id)
+    .bind(org_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("relation {relation_id}")))?;
+    relation_row(&r)
+}
+
+/// Staff verified a declared relation (a staff step): from now on it counts for the joint-bidding
+/// bar at the deadline of every section both organizations bid for.
+pub async fn verify_relation(
+    ctx: &Ctx,
+    actor: &Actor,
+    org_id: &str,
+    relation_id: &str,
+) -> Result<OrgRelation> {
+    actor.require(&[Role::Staff])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let mut rel = load_relation(&mut tx, &ctx.db, org_id, relation_id).await?;
+    if rel.status == "verified" {
+        return Err(Error::conflict(
+            "relation.already_verified",
+            "this relation is already verified",
+        ));
+    }
+    sqlx::query(
+        "UPDATE org_relations SET status = 'verified', reviewed_by = $1, reviewed_at = $2 WHERE id = $3",
+    )
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind(relation_id)
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.org_relation.verified",
+            "organization",
+            org_id,
+            json!({"id": relation_id, "org_id": org_id, "related_uscc": rel.related_uscc, "kind": rel.kind}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    rel.status = "verified".into();
+    Ok(rel)
+}
+
+/// Remove a relation (the declaring organization's bidder, or staff). Sections whose deadline has
+/// passed were decided with the relations in force then.
+pub async fn remove_relation(
+    ctx: &Ctx,
+    actor: &Actor,
+    org_id: &str,
+    relation_id: &str,
+) -> Result<()> {
+    may_manage_relations(actor, org_id)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let rel = load_relation(&mut tx, &ctx.db, org_id, relation_id).await?;
+    sqlx::query("DELETE FROM org_relations WHERE id = $1")
+        .bind(relation_id)
+        .execute(&mut *tx)
+        .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.org_relation.removed",
+            "organization",
+            org_id,
+            json!({"id": relation_id, "org_id": org_id, "related_uscc": rel.related_uscc,
+                   "kind": rel.kind, "status": rel.status}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(())
 }
 
 /// Declare a relation of `org_id` with another unit (bidder for its own organization, staff any).
@@ -131,12 +265,7 @@ pub async fn declare_relation(
     org_id: &str,
     input: NewRelation,
 ) -> Result<OrgRelation> {
-    actor.require(&[Role::Bidder, Role::Staff])?;
-    if actor.role == Role::Bidder && actor.org_id.as_deref() != Some(org_id) {
-        return Err(Error::forbidden(
-            "a bidder declares relations only for its own organization",
-        ));
-    }
+    may_manage_relations(actor, org_id)?;
     let mut v = Violations::new();
     let uscc = v.take("related_uscc", Uscc::parse(&input.related_uscc));
     if !matches!(input.kind.as_str(), "control" | "management") {
@@ -161,9 +290,15 @@ pub async fn declare_relation(
         ));
     }
     let id = ids::new_id();
+    // Declared by the organization itself it waits for staff; declared by staff it is verified.
+    let status = if actor.role == Role::Staff {
+        "verified"
+    } else {
+        "declared"
+    };
     sqlx::query(
-        "INSERT INTO org_relations (id, org_id, related_uscc, kind, declared_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO org_relations (id, org_id, related_uscc, kind, declared_by, created_at, status, \
+         reviewed_by, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&id)
     .bind(org_id)
@@ -171,6 +306,9 @@ pub async fn declare_relation(
     .bind(&input.kind)
     .bind(&actor.user_id)
     .bind(to_micros(now))
+    .bind(status)
+    .bind((status == "verified").then(|| actor.user_id.clone()))
+    .bind((status == "verified").then(|| to_micros(now)))
     .execute(&mut *tx)
     .await
     .on_constraint("org_relations", || {
@@ -185,7 +323,8 @@ pub async fn declare_relation(
             "projects.org_relation.declared",
             "organization",
             org_id,
-            json!({"id": id, "org_id": org_id, "uscc": org.uscc, "related_uscc": uscc.as_str(), "kind": input.kind}),
+            json!({"id": id, "org_id": org_id, "uscc": org.uscc, "related_uscc": uscc.as_str(),
+                   "kind": input.kind, "status": status}),
         ),
     )
     .await?;
@@ -195,6 +334,7 @@ pub async fn declare_relation(
         org_id: org_id.to_string(),
         related_uscc: uscc.to_string(),
         kind: input.kind,
+        status: status.into(),
         created_at: now,
     })
 }
@@ -502,6 +642,7 @@ pub(crate) async fn close_section(
     if n != 1 {
         return Ok(());
     }
+    void_joint_bids(tx, db, now, id, &project_id).await?;
     let count: i64 =
         sqlx::query("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
             .bind(id)
@@ -522,6 +663,108 @@ pub(crate) async fn close_section(
         ),
     )
     .await?;
+    Ok(())
+}
+
+/// 实施条例 34 at the deadline, for every registration at once: bidders of the section with the same
+/// legal representative, or with a staff-verified controlling or management relation between them,
+/// may not both bid — the current bids of all of them are void (`bids.decryption = void_joint_bid`,
+/// never opened, not counted for the opening), each with `projects.bid.voided` naming the reason.
+/// Nothing about another bidder is disclosed before the deadline.
+pub(crate) async fn void_joint_bids(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    section_id: &str,
+    project_id: &str,
+) -> Result<()> {
+    let parties = sqlx::query(
+        "SELECT g.org_id, g.uscc, o.legal_representative_id FROM section_registrations g \
+         LEFT JOIN project_orgs o ON o.id = g.org_id WHERE g.section_id = $1 ORDER BY g.created_at, g.id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Party {
+            org_id: r.try_get(0)?,
+            uscc: r.try_get(1)?,
+            legal_representative_id: r.try_get(2)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    if parties.len() < 2 {
+        return Ok(());
+    }
+    // Verified relations declared by a registered bidder about another registered bidder.
+    let relations = sqlx::query(
+        "SELECT r.org_id, r.related_uscc FROM org_relations r \
+         JOIN section_registrations g ON g.org_id = r.org_id AND g.section_id = $1 \
+         JOIN section_registrations h ON h.uscc = r.related_uscc AND h.section_id = $1 \
+         WHERE r.status = 'verified'",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Relation {
+            org_id: r.try_get(0)?,
+            related_uscc: r.try_get(1)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let mut by_rep: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for p in &parties {
+        if let Some(r) = &p.legal_representative_id {
+            *by_rep.entry(r.as_str()).or_default() += 1;
+        }
+    }
+    if relations.is_empty() && by_rep.values().all(|n| *n < 2) {
+        return Ok(());
+    }
+    let actor = ActorRef::system(DEADLINE_TIMER);
+    for p in &parties {
+        let Some(bar) = joint_bid_bar(p, &parties, &relations) else {
+            continue;
+        };
+        let bid = sqlx::query(
+            "SELECT id FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
+        )
+        .bind(section_id)
+        .bind(&p.org_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let bid_id: Option<String> = match bid {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        };
+        if let Some(b) = &bid_id {
+            sqlx::query(
+                "UPDATE bids SET decryption = 'void_joint_bid', updated_at = $1 WHERE id = $2 AND decryption = 'sealed'",
+            )
+            .bind(to_micros(now))
+            .bind(b)
+            .execute(&mut **tx)
+            .await?;
+        }
+        emit(
+            tx,
+            db,
+            &actor,
+            now,
+            NewEvent::new(
+                "projects.bid.voided",
+                "section",
+                section_id,
+                json!({"section_id": section_id, "project_id": project_id, "org_id": p.org_id,
+                       "bid_id": bid_id, "reason": bar.rule(), "detail": bar.message(),
+                       "basis": JOINT_BID_BAR_SOURCE}),
+            ),
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -600,26 +843,10 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
             ));
         }
     }
-    let applicant = party(&mut tx, &org_id).await?;
-    let relations = sqlx::query(
-        "SELECT org_id, related_uscc FROM org_relations WHERE org_id = $1 OR related_uscc = $2",
-    )
-    .bind(&org_id)
-    .bind(&org.uscc)
-    .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Relation {
-            org_id: r.try_get(0)?,
-            related_uscc: r.try_get(1)?,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
-    let others = joint_bid_candidates(&mut tx, section_id, &applicant, &relations).await?;
-    if let Some(bar) = joint_bid_bar(&applicant, &others, &relations) {
-        return Err(Error::conflict(bar.rule(), bar.message()));
-    }
+    // No joint-bidding check here: refusing the later of two related bidders let a bidder bar a
+    // competitor and told it, before the deadline, that the other had registered (招标投标法 第二十二条).
+    // The bar of 实施条例 34 is decided at the deadline for every registration at once
+    // ([`void_joint_bids`]).
     let reg = Registration {
         id: ids::new_id(),
         section_id: section_id.to_string(),
@@ -663,72 +890,6 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
     .await?;
     ctx.db.commit(tx).await?;
     Ok(reg)
-}
-
-async fn party(conn: &mut sqlx::AnyConnection, org_id: &str) -> Result<Party> {
-    let r = sqlx::query("SELECT id, uscc, legal_representative_id FROM project_orgs WHERE id = $1")
-        .bind(org_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(Party {
-        org_id: r.try_get(0)?,
-        uscc: r.try_get(1)?,
-        legal_representative_id: r.try_get(2)?,
-    })
-}
-
-/// The registrations of a section that could bar the applicant under 实施条例 34: those sharing its
-/// legal representative and those of organizations it declared a relation with (either way). Only
-/// these are read — through indexes — so a registration costs the same for the 2,000th bidder as for
-/// the first (docs/benchmarks.md, deadline rush); [`joint_bid_bar`] decides on them exactly as it
-/// would on every registration.
-async fn joint_bid_candidates(
-    conn: &mut sqlx::AnyConnection,
-    section_id: &str,
-    applicant: &Party,
-    relations: &[Relation],
-) -> Result<Vec<Party>> {
-    const COLS: &str =
-        "SELECT g.org_id, g.uscc, o.legal_representative_id FROM section_registrations g \
-                        LEFT JOIN project_orgs o ON o.id = g.org_id WHERE g.section_id = $1";
-    let mut rows = Vec::new();
-    if let Some(rep) = &applicant.legal_representative_id {
-        // Inner join: the planner may start from project_orgs_rep_idx.
-        rows.extend(
-            sqlx::query(
-                "SELECT g.org_id, g.uscc, o.legal_representative_id FROM project_orgs o \
-                 JOIN section_registrations g ON g.org_id = o.id \
-                 WHERE g.section_id = $1 AND o.legal_representative_id = $2",
-            )
-            .bind(section_id)
-            .bind(rep)
-            .fetch_all(&mut *conn)
-            .await?,
-        );
-    }
-    for r in relations {
-        let (sql, value) = if r.org_id == applicant.org_id {
-            (format!("{COLS} AND g.uscc = $2"), &r.related_uscc)
-        } else {
-            (format!("{COLS} AND g.org_id = $2"), &r.org_id)
-        };
-        rows.extend(
-            sqlx::query(&sql)
-                .bind(section_id)
-                .bind(value)
-                .fetch_all(&mut *conn)
-                .await?,
-        );
-    }
-    rows.iter()
-        .map(|r| {
-            Ok(Party {
-                org_id: r.try_get(0)?,
-                uscc: r.try_get(1)?,
-                legal_representative_id: r.try_get(2)?,
-            })
-        })
-        .collect()
 }
 
 /// What a caller may see of a section's registrations.

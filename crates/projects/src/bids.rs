@@ -654,7 +654,8 @@ pub struct MyBid {
     /// `current` (the bid that will be opened), `superseded` (replaced by a later upload) or
     /// `withdrawn` (撤回).
     pub status: String,
-    /// `sealed` until opening; then `decrypted`, `revoked` or `withdrawn_platform_fault`.
+    /// `sealed` until opening; then `decrypted`, `digest_mismatch`, `revoked`,
+    /// `withdrawn_platform_fault`, or `void_joint_bid` (void at the deadline, 实施条例 34).
     pub decryption: String,
     pub received_at: DateTime<Utc>,
     /// Last change of `status` or `decryption`.

@@ -30,7 +30,9 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(open_bidding))
         .routes(routes!(register_bidder, list_registrations))
         .routes(routes!(create_sanction, list_sanctions))
-        .routes(routes!(declare_relation))
+        .routes(routes!(declare_relation, list_relations))
+        .routes(routes!(remove_relation))
+        .routes(routes!(verify_relation))
         .merge(bid_routes())
         .merge(crate::award::http::router())
         .merge(crate::opening::routes())
@@ -150,8 +152,10 @@ async fn open_bidding(
 }
 
 /// Register the caller's organization for a section (投标报名, bidder). Refusals name the rule:
-/// `registration.after_deadline`, `registration.duplicate`, `registration.sanctioned`,
-/// `registration.same_legal_representative`, `registration.controlling_relation` (实施条例 34).
+/// `registration.after_deadline`, `registration.duplicate`, `registration.sanctioned`. The
+/// joint-bidding bar (实施条例 34) is not a refusal: it is decided at the deadline for every
+/// registration at once (the bids of related bidders are void), so no answer before the deadline
+/// tells a bidder that another organization registered.
 #[utoipa::path(post, path = "/api/v1/sections/{id}/registrations", tag = "bidding", security(("bearer" = [])),
     params(("id" = String, Path, description = "section id")),
     responses((status = 201, body = Registration), (status = 403), (status = 404), (status = 409)))]
@@ -227,7 +231,8 @@ async fn list_sanctions(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec
 }
 
 /// Declare a controlling or management relation (控股/管理关系) of an organization with another one
-/// by USCC (bidder for its own organization, staff for any); used by the joint-bidding bar.
+/// by USCC (bidder for its own organization, staff for any). A bidder's declaration is `declared`
+/// until staff verify it; only verified relations count for the joint-bidding bar at the deadline.
 #[utoipa::path(post, path = "/api/v1/organizations/{id}/relations", tag = "bidding", security(("bearer" = [])),
     params(("id" = String, Path, description = "organization id")), request_body = NewRelation,
     responses((status = 201, body = OrgRelation), (status = 403), (status = 409), (status = 422)))]
@@ -240,6 +245,48 @@ async fn declare_relation(
     actor.require(&[Role::Bidder, Role::Staff])?;
     let r = bidding::declare_relation(&ctx, &actor, &id, input).await?;
     Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// The relations an organization declared, with their review status (its own bidders, staff).
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/relations", tag = "bidding", security(("bearer" = [])),
+    params(("id" = String, Path, description = "organization id")),
+    responses((status = 200, body = [OrgRelation]), (status = 403)))]
+async fn list_relations(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<OrgRelation>>> {
+    Ok(Json(bidding::list_relations(&ctx, &actor, &id).await?))
+}
+
+/// Remove a declared relation (the organization's own bidder, or staff); 204.
+#[utoipa::path(delete, path = "/api/v1/organizations/{id}/relations/{relation_id}", tag = "bidding", security(("bearer" = [])),
+    params(("id" = String, Path, description = "organization id"),
+           ("relation_id" = String, Path, description = "relation id")),
+    responses((status = 204), (status = 403), (status = 404)))]
+async fn remove_relation(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path((id, relation_id)): Path<(String, String)>,
+) -> Result<StatusCode> {
+    bidding::remove_relation(&ctx, &actor, &id, &relation_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Verify a declared relation (staff): from then on it counts for the joint-bidding bar, decided at
+/// the bid deadline of each section (实施条例 34).
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/relations/{relation_id}/verify", tag = "bidding", security(("bearer" = [])),
+    params(("id" = String, Path, description = "organization id"),
+           ("relation_id" = String, Path, description = "relation id")),
+    responses((status = 200, body = OrgRelation), (status = 403), (status = 404), (status = 409)))]
+async fn verify_relation(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path((id, relation_id)): Path<(String, String)>,
+) -> Result<Json<OrgRelation>> {
+    Ok(Json(
+        bidding::verify_relation(&ctx, &actor, &id, &relation_id).await?,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -290,7 +290,8 @@ impl TimerHandler for SectionOpening {
             )));
         }
         let bid_count: i64 =
-            sqlx::query("SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current'")
+            // Bids voided at the deadline (实施条例 34, bidding::void_joint_bids) do not count.
+            sqlx::query("SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption <> 'void_joint_bid'")
                 .bind(id)
                 .fetch_one(&mut **tx)
                 .await?
@@ -464,6 +465,10 @@ async fn finalize(
         let decryption = match decryption.as_str() {
             "decrypted" => "decrypted",
             "digest_mismatch" => "digest_mismatch",
+            // Not the bidder's fault: deemed withdrawn, never revoked.
+            PLATFORM_FAULT => PLATFORM_FAULT,
+            // Void at the deadline (实施条例 34): never opened, not revoked.
+            "void_joint_bid" => "void_joint_bid",
             _ => {
                 // 电子招标投标办法 第三十一条: not decrypted through the bidder's fault → revoked.
                 sqlx::query(
@@ -587,8 +592,9 @@ impl std::fmt::Debug for KeySubmission {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KeyOutcome {
     pub bid_id: String,
-    /// `decrypted` or `digest_mismatch` (the key opened the package but its content differs from
-    /// the declared digest; final).
+    /// `decrypted`, `digest_mismatch` (the key opened the package but its content differs from
+    /// the declared digest; final) or `withdrawn_platform_fault` (the stored ciphertext no longer
+    /// matches the receipt: the platform's fault, the bid is deemed withdrawn, not revoked; final).
     pub decryption: String,
     /// The caller's own sealed price, once decrypted.
     pub price: Option<String>,
@@ -604,7 +610,18 @@ struct BidFile {
     size: i64,
     decryption: String,
     suite: String,
+    /// sha256 of the ciphertext as received (in the signed receipt).
+    ciphertext_sha256: String,
 }
+
+/// Decryption state of a bid whose stored ciphertext no longer matches its receipt: the platform
+/// lost or altered the file, so the bid was not decrypted for a reason other than the bidder —
+/// deemed withdrawn (视为撤回), not revoked (电子招标投标办法 第三十一条).
+pub const PLATFORM_FAULT: &str = "withdrawn_platform_fault";
+
+/// 电子招标投标办法 第三十一条 (a bid not decrypted for a reason other than the bidder is deemed
+/// withdrawn, and the bidder may claim its direct loss from the party at fault).
+pub const PLATFORM_FAULT_SOURCE: &str = "电子招标投标办法 第三十一条";
 
 /// Submit the caller organization's key for its current bid while the decryption window is open.
 /// A wrong key is refused (422 `opening.wrong_key`) and changes nothing; the bidder may retry.
@@ -630,7 +647,7 @@ pub async fn submit_key(
         crate::service::require_sealed_bids(&mut conn, section_id).await?;
         check_window(&mut conn, section_id, &s, now).await?;
         let r = sqlx::query(
-            "SELECT id, file_name, plaintext_digest, size, decryption, suite FROM bids \
+            "SELECT id, file_name, plaintext_digest, size, decryption, suite, ciphertext_sha256 FROM bids \
              WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
         )
         .bind(section_id)
@@ -645,8 +662,16 @@ pub async fn submit_key(
             size: r.try_get(3)?,
             decryption: r.try_get(4)?,
             suite: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+            ciphertext_sha256: r.try_get(6)?,
         }
     };
+    if bid.decryption == "void_joint_bid" {
+        return Err(Error::conflict(
+            "opening.bid_void",
+            "your bid was void at the bid deadline (实施条例 第三十四条: a bidder of this section had the same \
+             legal representative or a verified controlling relation with your organization)",
+        ));
+    }
     if bid.decryption != "sealed" {
         return Err(Error::conflict(
             "opening.already_decrypted",
@@ -666,10 +691,26 @@ pub async fn submit_key(
     let size = u64::try_from(bid.size).map_err(|_| Error::internal("bid size"))?;
     let digest = bid.digest.clone();
     let tmp2 = local_tmp.clone();
+    let receipt_hash = bid.ciphertext_sha256.clone();
     // Decrypt outside any transaction (SQLite has one writer), in bounded memory, off the runtime.
+    // First the stored ciphertext is checked against the hash in the bidder's receipt: a file the
+    // platform altered or lost must not make the right key look wrong (issue 24, item 13).
     let opened = tokio::task::spawn_blocking(move || {
+        let stored = {
+            use sha2::Digest;
+            let mut f =
+                std::fs::File::open(src.path()).map_err(|e| PackageError::Io(e.to_string()))?;
+            let mut h = sha2::Sha256::new();
+            std::io::copy(&mut f, &mut h).map_err(|e| PackageError::Io(e.to_string()))?;
+            hex::encode(h.finalize())
+        };
+        if !stored.eq_ignore_ascii_case(&receipt_hash) {
+            return Ok(Err(stored));
+        }
         let input = std::fs::File::open(src.path()).map_err(|e| PackageError::Io(e.to_string()))?;
-        let out = std::fs::File::create(&tmp2).map_err(|e| PackageError::Io(e.to_string()))?;
+        // Owner-only: the plaintext of a bid is nobody else's business on this machine.
+        let out = ggzy_store::files::private_file_blocking(&tmp2)
+            .map_err(|e| PackageError::Io(e.to_string()))?;
         package::open_stream(
             &key,
             std::io::BufReader::new(input),
@@ -677,9 +718,18 @@ pub async fn submit_key(
             &digest,
             std::io::BufWriter::new(out),
         )
+        .map(Ok)
     })
     .await
     .map_err(|e| Error::internal(format!("decryption task: {e}")))?;
+    let opened = match opened {
+        Ok(Err(stored_hash)) => {
+            let _ = tokio::fs::remove_file(&local_tmp).await;
+            return storage_fault(ctx, actor, now, section_id, &bid, &org_id, &stored_hash).await;
+        }
+        Ok(Ok(o)) => Ok(o),
+        Err(e) => Err(e),
+    };
     let (decryption, manifest_price, suite) = match opened {
         Ok(o) => {
             let price = package::parse_price(&o.manifest.price)
@@ -730,6 +780,74 @@ pub async fn submit_key(
         let _ = ctx.files.delete(&tmp).await;
     }
     result
+}
+
+/// The stored ciphertext of `bid` does not match its receipt: not the bidder's fault. The bid is
+/// deemed withdrawn (`withdrawn_platform_fault`, never revoked), the event
+/// `projects.bid.storage_fault` alerts supervisors and operators, and the bidder is told so
+/// (`decryption: withdrawn_platform_fault`) — not that its key is wrong.
+async fn storage_fault(
+    ctx: &Ctx,
+    actor: &Actor,
+    arrived: Timestamp,
+    section_id: &str,
+    bid: &BidFile,
+    org_id: &str,
+    stored_hash: &str,
+) -> Result<KeyOutcome> {
+    let now = ctx.clock.now();
+    tracing::error!(bid_id = %bid.id, section_id, "stored bid file does not match its receipt");
+    let mut tx = ctx.db.begin().await?;
+    let s = load_section(&mut tx, &ctx.db, section_id, true).await?;
+    check_window(&mut tx, section_id, &s, arrived).await?;
+    let n = sqlx::query(
+        "UPDATE bids SET decryption = $1, decrypted_at = $2, updated_at = $2 \
+         WHERE id = $3 AND status = 'current' AND decryption = 'sealed'",
+    )
+    .bind(PLATFORM_FAULT)
+    .bind(to_micros(now))
+    .bind(&bid.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "opening.already_decrypted",
+        "your bid was opened concurrently",
+    )?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.bid.storage_fault",
+            "section",
+            section_id,
+            json!({"bid_id": bid.id, "section_id": section_id, "org_id": org_id,
+                   "decryption": PLATFORM_FAULT, "receipt_ciphertext_sha256": bid.ciphertext_sha256,
+                   "stored_ciphertext_sha256": stored_hash, "basis": PLATFORM_FAULT_SOURCE}),
+        ),
+    )
+    .await?;
+    let sealed: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'sealed'",
+    )
+    .bind(section_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    if sealed == 0 {
+        finalize(&mut tx, &ctx.db, now, section_id, &s, &actor.actor_ref()).await?;
+    }
+    ctx.db.commit(tx).await?;
+    Ok(KeyOutcome {
+        bid_id: bid.id.clone(),
+        decryption: PLATFORM_FAULT.into(),
+        price: None,
+        suite: bid.suite.clone(),
+        opening_recorded: sealed == 0,
+    })
 }
 
 async fn check_window(

@@ -465,8 +465,8 @@ pub enum JointBidBar {
 impl JointBidBar {
     pub fn rule(&self) -> &'static str {
         match self {
-            JointBidBar::SameLegalRepresentative => "registration.same_legal_representative",
-            JointBidBar::ControllingRelation => "registration.controlling_relation",
+            JointBidBar::SameLegalRepresentative => "joint_bid.same_legal_representative",
+            JointBidBar::ControllingRelation => "joint_bid.controlling_relation",
         }
     }
 
@@ -475,10 +475,10 @@ impl JointBidBar {
     pub fn message(&self) -> String {
         match self {
             JointBidBar::SameLegalRepresentative => format!(
-                "another registered bidder of this section has the same legal representative (单位负责人) ({JOINT_BID_BAR_SOURCE})"
+                "another bidder of this section had the same legal representative (单位负责人): the bids of both are void ({JOINT_BID_BAR_SOURCE})"
             ),
             JointBidBar::ControllingRelation => format!(
-                "another registered bidder of this section has a controlling or management relation (控股/管理关系) with your organization ({JOINT_BID_BAR_SOURCE})"
+                "another bidder of this section had a verified controlling or management relation (控股/管理关系) with this organization: the bids of both are void ({JOINT_BID_BAR_SOURCE})"
             ),
         }
     }

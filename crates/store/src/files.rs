@@ -386,6 +386,24 @@ impl FileStore {
 
 /// Write a stream to a local path via a temporary sibling, fsync, then rename: readers never see
 /// a partial file, and a failed write leaves nothing behind.
+/// Create (truncate) `path` readable and writable by the owner only (mode 0600 on Unix).
+pub async fn private_file(path: &Path) -> std::io::Result<tokio::fs::File> {
+    let mut o = tokio::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    o.mode(0o600);
+    o.open(path).await
+}
+
+/// [`private_file`] for blocking code.
+pub fn private_file_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
+}
+
 async fn put_local<S>(path: &Path, body: S) -> Result<()>
 where
     S: Stream<Item = Result<Bytes>> + Unpin,
@@ -405,7 +423,8 @@ where
     // the client went away): cancellation must not leave partial uploads behind.
     let mut guard = RemoveOnDrop(Some(tmp.clone()));
     let r: Result<()> = async {
-        let mut f = tokio::fs::File::create(&tmp)
+        // Owner-only (0600): stored files include decrypted bids (issue 24, item 13).
+        let mut f = private_file(&tmp)
             .await
             .map_err(|e| internal("create", e))?;
         write_all(&mut f, body).await?;
@@ -473,6 +492,30 @@ mod tests {
                 .map(|p| Ok(Bytes::from_static(p)))
                 .collect::<Vec<_>>(),
         )
+    }
+
+    /// Files written to a local store are the server's alone: decrypted bids must not be
+    /// world-readable (issue 24, item 13).
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn local_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fs = FileStore::local(dir.path());
+        fs.put_bytes("bids/b1.plain", Bytes::from_static(b"price"))
+            .await
+            .unwrap();
+        let mode = std::fs::metadata(dir.path().join("bids/b1.plain"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let p = dir.path().join("x.part");
+        drop(private_file_blocking(&p).unwrap());
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     /// The same behaviour from every backend: streaming put with its hash, get, head, rename,
