@@ -21,4 +21,5 @@ mod projects;
 mod projects_registration;
 mod publishing;
 mod trades;
+mod transparency;
 mod venues;

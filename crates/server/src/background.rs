@@ -108,6 +108,27 @@ pub fn workers() -> Workers {
     w
 }
 
+/// Cron schedule of the audit log's checkpoints (every two minutes, UTC).
+pub const CHECKPOINT_SCHEDULE: &str = "30 */2 * * * *";
+
+/// The job that signs and stores a checkpoint of the audit log when it grew (once across
+/// instances: cron claims). `None` without a signing key: nothing is published (see `/healthz`).
+pub fn checkpoint_cron(ctx: &Ctx) -> Option<CronJob> {
+    let signer = ctx.settings.log_signer.clone()?;
+    let origin = ctx.settings.log_origin();
+    Some(CronJob {
+        name: "audit.checkpoint",
+        schedule: CHECKPOINT_SCHEDULE,
+        run: Arc::new(move |db, clock| {
+            let (signer, origin) = (signer.clone(), origin.clone());
+            Box::pin(async move {
+                ggzy_store::tlog::publish_checkpoint(&db, &signer, &origin, clock.now()).await?;
+                Ok(())
+            })
+        }),
+    })
+}
+
 pub struct Background {
     shutdown: watch::Sender<bool>,
     handles: Vec<JoinHandle<()>>,
@@ -115,7 +136,14 @@ pub struct Background {
 }
 
 impl Background {
-    pub async fn start(ctx: &Ctx, workers: Workers, poll: Duration) -> anyhow::Result<Background> {
+    pub async fn start(
+        ctx: &Ctx,
+        mut workers: Workers,
+        poll: Duration,
+    ) -> anyhow::Result<Background> {
+        if let Some(job) = checkpoint_cron(ctx) {
+            workers.cron.push(job);
+        }
         let (tx, rx) = watch::channel(false);
         let mut handles = Vec::new();
         handles.push(tokio::spawn(outbox::run_sealer(
