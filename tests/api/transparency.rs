@@ -4,7 +4,7 @@
 //! a cut tail, an injected back-dated event — which the hash chain alone cannot see.
 
 use ggzy::cli::{audit, AuditCmd, DbArgs};
-use ggzy_api_tests::fixtures::assert_rule;
+use ggzy_api_tests::fixtures::assert_first_error;
 use ggzy_api_tests::TestApp;
 use ggzy_core::events::{chain_hash, Event, GENESIS_HASH};
 use ggzy_store::merkle::{self, Hash};
@@ -101,14 +101,12 @@ async fn rechain_everything(app: &TestApp) {
             .unwrap();
         prev = hash;
     }
-    sqlx::query(
-        "UPDATE event_chain SET last_seq = $1, last_hash = $2, tree_size = 0 WHERE id = 1",
-    )
-    .bind(events.last().map(|e| e.seq).unwrap_or(0))
-    .bind(&prev)
-    .execute(db)
-    .await
-    .unwrap();
+    sqlx::query("UPDATE event_chain SET last_seq = $1, last_hash = $2, tree_size = 0 WHERE id = 1")
+        .bind(events.last().map(|e| e.seq).unwrap_or(0))
+        .bind(&prev)
+        .execute(db)
+        .await
+        .unwrap();
     sqlx::query("DELETE FROM merkle_nodes")
         .execute(db)
         .await
@@ -116,7 +114,10 @@ async fn rechain_everything(app: &TestApp) {
     // The sealer rebuilds the tree from the (forged) events.
     app.seal().await;
     let v = outbox::verify_chain(&app.ctx.db).await.unwrap();
-    assert_eq!(v.broken_at, None, "the forged chain passes the chain check: {v:?}");
+    assert_eq!(
+        v.broken_at, None,
+        "the forged chain passes the chain check: {v:?}"
+    );
 }
 
 #[tokio::test]
@@ -133,7 +134,13 @@ async fn checkpoints_are_signed_published_once_and_proofs_verify() {
     // A checkpoint is not re-published while the log did not grow.
     app.clock().advance(chrono::Duration::minutes(2));
     assert!(fire_checkpoint(&app).await);
-    assert_eq!(tlog::checkpoints(&app.ctx.db, None, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        tlog::checkpoints(&app.ctx.db, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // The log grows; the next checkpoint extends the first one.
     for i in 0..7 {
@@ -170,7 +177,10 @@ async fn checkpoints_are_signed_published_once_and_proofs_verify() {
         let (s, p) = app
             .get(
                 None,
-                &format!("/api/v1/audit/proof/inclusion?seq={}&tree_size={}", ev.seq, cp1.size),
+                &format!(
+                    "/api/v1/audit/proof/inclusion?seq={}&tree_size={}",
+                    ev.seq, cp1.size
+                ),
             )
             .await;
         assert_eq!(s, 200, "{p}");
@@ -198,7 +208,10 @@ async fn checkpoints_are_signed_published_once_and_proofs_verify() {
         .unwrap();
     assert!(ggzy_api_tests::content_type(&rss).starts_with("application/rss+xml"));
     let rss = rss.text().await.unwrap();
-    assert!(rss.contains("<link>http://127.0.0.1:8080/api/v1/audit/checkpoint</link>"), "{rss}");
+    assert!(
+        rss.contains("<link>http://127.0.0.1:8080/api/v1/audit/checkpoint</link>"),
+        "{rss}"
+    );
     assert!(rss.contains(&format!("tree size {}", cp2.size)), "{rss}");
     assert_eq!(cli_verify(&app, &note1, &vkey).await, 0);
     assert_eq!(cli_verify(&app, &note2, &vkey).await, 0);
@@ -211,23 +224,32 @@ async fn proof_requests_out_of_range_are_refused_with_rules() {
     app.seal().await;
     let size = tlog::tree_size(&app.ctx.db).await.unwrap();
     let (s, v) = app.get(None, "/api/v1/audit/proof/inclusion?seq=0").await;
-    assert_rule(s, &v, 422, "audit.seq_out_of_range");
+    assert_first_error(s, &v, 422, "audit.seq_out_of_range");
     let (s, v) = app
-        .get(None, &format!("/api/v1/audit/proof/inclusion?seq=1&tree_size={}", size + 1))
+        .get(
+            None,
+            &format!("/api/v1/audit/proof/inclusion?seq=1&tree_size={}", size + 1),
+        )
         .await;
-    assert_rule(s, &v, 422, "audit.tree_size_out_of_range");
+    assert_first_error(s, &v, 422, "audit.tree_size_out_of_range");
     let (s, v) = app
-        .get(None, &format!("/api/v1/audit/proof/inclusion?seq={}&tree_size=2", 3))
+        .get(
+            None,
+            &format!("/api/v1/audit/proof/inclusion?seq={}&tree_size=2", 3),
+        )
         .await;
-    assert_rule(s, &v, 422, "audit.seq_out_of_range");
+    assert_first_error(s, &v, 422, "audit.seq_out_of_range");
     let (s, v) = app
         .get(None, "/api/v1/audit/proof/consistency?old=3&new=2")
         .await;
-    assert_rule(s, &v, 422, "audit.old_after_new");
+    assert_first_error(s, &v, 422, "audit.old_after_new");
     let (s, v) = app
-        .get(None, &format!("/api/v1/audit/proof/consistency?old=1&new={}", size + 1))
+        .get(
+            None,
+            &format!("/api/v1/audit/proof/consistency?old=1&new={}", size + 1),
+        )
         .await;
-    assert_rule(s, &v, 422, "audit.tree_size_out_of_range");
+    assert_first_error(s, &v, 422, "audit.tree_size_out_of_range");
     let (s, _) = app.get(None, "/api/v1/audit/proof/inclusion?seq=abc").await;
     assert_eq!(s, 400);
     // The last allowed: the newest event in the current tree.
@@ -359,7 +381,13 @@ async fn without_a_log_key_nothing_is_published_and_healthz_says_so() {
     let app = TestApp::spawn_with(ggzy_api_tests::default_start(), |s| s.log_signer = None).await;
     let (s, h) = app.get(None, "/healthz").await;
     assert_eq!(s, 200);
-    assert!(h["log_checkpoints"].as_str().unwrap().starts_with("disabled"), "{h}");
+    assert!(
+        h["log_checkpoints"]
+            .as_str()
+            .unwrap()
+            .starts_with("disabled"),
+        "{h}"
+    );
     assert!(ggzy::background::checkpoint_cron(&app.ctx).is_none());
     let (s, _) = app.get(None, "/api/v1/audit/log-key").await;
     assert_eq!(s, 503);

@@ -89,9 +89,11 @@ pub struct PublicKey {
 
 /// The current receipt key and every earlier one (public halves only).
 pub async fn public_keys(ctx: &Ctx) -> Result<Vec<PublicKey>> {
-    let current = ctx.settings.receipt_signer.as_ref().map(|k| {
-        (receipt_key_id(k), b64(&k.public_key()))
-    });
+    let current = ctx
+        .settings
+        .receipt_signer
+        .as_ref()
+        .map(|k| (receipt_key_id(k), b64(&k.public_key())));
     let rows = sqlx::query(
         "SELECT id, algorithm, public_key, created_at FROM server_keys ORDER BY created_at, id",
     )
@@ -126,7 +128,11 @@ pub async fn public_keys(ctx: &Ctx) -> Result<Vec<PublicKey>> {
 
 /// Remember the public half (only) of the key that signs a receipt, in the upload's transaction,
 /// so receipts stay verifiable after the key is rotated.
-async fn remember_public_key(tx: &mut ggzy_store::Tx, key: &LogSigner, now: DateTime<Utc>) -> Result<()> {
+async fn remember_public_key(
+    tx: &mut ggzy_store::Tx,
+    key: &LogSigner,
+    now: DateTime<Utc>,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO server_keys (id, algorithm, secret_key, public_key, created_at) \
          VALUES ($1, 'ed25519', '', $2, $3) ON CONFLICT (id) DO NOTHING",

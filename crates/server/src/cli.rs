@@ -138,7 +138,11 @@ pub struct LogKeyArgs {
     #[arg(long, env = "GGZY_LOG_KEY_FILE")]
     pub log_key_file: Option<std::path::PathBuf>,
     /// The same key given directly in the environment.
-    #[arg(long = "log-signing-key", env = "GGZY_LOG_SIGNING_KEY", hide_env_values = true)]
+    #[arg(
+        long = "log-signing-key",
+        env = "GGZY_LOG_SIGNING_KEY",
+        hide_env_values = true
+    )]
     pub log_signing_key: Option<String>,
 }
 
@@ -149,7 +153,11 @@ pub struct ReceiptKeyArgs {
     #[arg(long, env = "GGZY_RECEIPT_KEY_FILE")]
     pub receipt_key_file: Option<std::path::PathBuf>,
     /// The same key given directly in the environment.
-    #[arg(long = "receipt-signing-key", env = "GGZY_RECEIPT_SIGNING_KEY", hide_env_values = true)]
+    #[arg(
+        long = "receipt-signing-key",
+        env = "GGZY_RECEIPT_SIGNING_KEY",
+        hide_env_values = true
+    )]
     pub receipt_signing_key: Option<String>,
 }
 

@@ -263,9 +263,8 @@ async fn audit_checkpoints_rss(State(ctx): State<Ctx>) -> Result<axum::response:
     use axum::response::IntoResponse;
     let base = ctx.settings.public_url.trim_end_matches('/').to_string();
     let list = tlog::checkpoints(&ctx.db, None, 50).await?;
-    let mut x = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>",
-    );
+    let mut x =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>");
     x.push_str(&format!(
         "<title>{}</title><link>{}</link><description>{}</description>",
         xml_escape(&format!("审计日志检查点 — {}", ctx.settings.log_origin())),

@@ -55,8 +55,11 @@ pub fn dev_log_signer() -> LogSigner {
 pub fn dev_receipt_signer() -> LogSigner {
     use sha2::Digest;
     let seed: [u8; 32] = sha2::Sha256::digest(b"ggzy-dev-receipt-signing-key").into();
-    LogSigner::new("ggzy-dev-receipts", ed25519_dalek::SigningKey::from_bytes(&seed))
-        .expect("constant key name is valid")
+    LogSigner::new(
+        "ggzy-dev-receipts",
+        ed25519_dalek::SigningKey::from_bytes(&seed),
+    )
+    .expect("constant key name is valid")
 }
 
 impl Settings {

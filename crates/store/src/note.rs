@@ -210,10 +210,10 @@ impl NoteVerifier {
             }
             let sig = ed25519_dalek::Signature::from_slice(&blob[4..])
                 .map_err(|e| format!("signature: {e}"))?;
-            return vk
-                .verify(text.as_bytes(), &sig)
-                .map(|_| text)
-                .map_err(|_| "the signature does not verify (the note was altered or signed by another key)".into());
+            return vk.verify(text.as_bytes(), &sig).map(|_| text).map_err(|_| {
+                "the signature does not verify (the note was altered or signed by another key)"
+                    .into()
+            });
         }
         Err(format!("no signature by key '{}'", self.name))
     }
@@ -242,13 +242,21 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// `origin\nsize\nbase64(root)\n`.
     pub fn text(&self) -> String {
-        format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root))
+        format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            B64.encode(self.root)
+        )
     }
 
     /// Parse the text of a checkpoint (extension lines after the root are allowed and ignored).
     pub fn parse_text(text: &str) -> Result<Checkpoint, String> {
         let mut lines = text.split('\n');
-        let origin = lines.next().filter(|s| !s.is_empty()).ok_or("checkpoint: no origin line")?;
+        let origin = lines
+            .next()
+            .filter(|s| !s.is_empty())
+            .ok_or("checkpoint: no origin line")?;
         let size_s = lines.next().ok_or("checkpoint: no size line")?;
         if size_s.is_empty()
             || !size_s.bytes().all(|b| b.is_ascii_digit())

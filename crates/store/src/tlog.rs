@@ -37,7 +37,11 @@ pub fn origin_from_url(public_url: &str) -> String {
         .split_once("://")
         .map(|(_, r)| r)
         .unwrap_or(public_url);
-    let s = s.split(['?', '#']).next().unwrap_or(s).trim_end_matches('/');
+    let s = s
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(s)
+        .trim_end_matches('/');
     let s: String = s
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '+')
@@ -100,7 +104,11 @@ fn nodes_query(ids: &[NodeId]) -> (String, Vec<i64>) {
         if k > 0 {
             sql.push_str(" OR ");
         }
-        sql.push_str(&format!("(level = ${} AND idx = ${})", 2 * k + 1, 2 * k + 2));
+        sql.push_str(&format!(
+            "(level = ${} AND idx = ${})",
+            2 * k + 1,
+            2 * k + 2
+        ));
         binds.push(*l as i64);
         binds.push(*i as i64);
     }
@@ -464,7 +472,9 @@ pub async fn verify_against(
             "the stored tree has {stored_size} leaves, the log {log_size} events"
         )));
     }
-    if root_at(db, log_size).await? != merkle::root_from_frontier(log_size, &frontier).unwrap_or_default() {
+    if root_at(db, log_size).await?
+        != merkle::root_from_frontier(log_size, &frontier).unwrap_or_default()
+    {
         return Ok(fail(
             "the stored Merkle tree does not match the events".into(),
         ));
