@@ -1221,3 +1221,60 @@ async fn low_ratings_and_venue_violations_suspend_experts_at_the_configured_thre
     assert_eq!(suspended[1]["reason"]["rule"], "violations");
     app.stop().await;
 }
+
+/// Issue 24 item 9: a second draw while one is active would let the operator re-draw until a
+/// committee suits it. One active draw per section, also under concurrent requests.
+#[tokio::test]
+async fn a_section_has_one_active_draw_even_under_concurrent_requests() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    add_many(&app, &staff, 40, 10, 100).await;
+    let (s, first) = draw(&app, &staff, draw_request("S-ONE", 5, 0)).await;
+    assert_eq!(s, 201, "{first}");
+    let (s, v) = draw(&app, &staff, draw_request("S-ONE", 5, 0)).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "section_id");
+    assert_eq!(v["errors"][0]["rule"], "draw.active_draw_exists");
+    assert!(v["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains(first["id"].as_str().unwrap()));
+
+    // Six requests for another section at the same instant: exactly one draw.
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let rb = app
+            .client
+            .post(app.url("/api/v1/experts/draws"))
+            .bearer_auth(&staff)
+            .json(&draw_request("S-RACE", 5, 0));
+        set.spawn(async move { into_parts(rb.send().await.expect("request")).await });
+    }
+    let mut created = 0;
+    while let Some(r) = set.join_next().await {
+        let (s, v) = r.unwrap();
+        match s {
+            201 => created += 1,
+            422 => assert_eq!(v["errors"][0]["rule"], "draw.active_draw_exists", "{v}"),
+            409 => assert_eq!(v["rule"], "draw.concurrent", "{v}"),
+            _ => panic!("unexpected answer {s}: {v}"),
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(
+        app.scalar_i64(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM expert_draws WHERE section_id = 'S-RACE' AND status = 'active'"
+        )
+        .await,
+        1
+    );
+    // The refusal changed nothing.
+    assert_eq!(
+        app.scalar_i64(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM expert_draws WHERE section_id = 'S-ONE'"
+        )
+        .await,
+        1
+    );
+    app.stop().await;
+}

@@ -25,4 +25,5 @@ mod projects_registration;
 mod publishing;
 mod security;
 mod trades;
+mod transparency;
 mod venues;

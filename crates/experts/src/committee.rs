@@ -159,6 +159,18 @@ pub(crate) async fn run_draw(
         now,
         today: local_date(now),
     };
+    // One active draw per section: a second one would let the operator draw until a committee
+    // suits it (issue 24 item 9). The partial unique index of migration 0047 settles races.
+    if let Some(active) =
+        sqlx::query("SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'")
+            .bind(&req.section_id)
+            .fetch_optional(&mut **tx)
+            .await?
+    {
+        return Err(service::active_draw_exists(
+            &active.try_get::<String, _>("id")?,
+        ));
+    }
     let seed_hex = ids::random_hex(32);
     let seed = draw::parse_seed(&seed_hex).ok_or_else(|| Error::internal("seed"))?;
     let commitment = draw::commitment(&seed);
@@ -200,6 +212,8 @@ pub(crate) async fn run_draw(
     .bind(place)
     .execute(&mut **tx)
     .await
+    .on_constraint("expert_draws_one_active", || service::active_draw_exists(""))
+    .on_constraint("expert_draws.status", || service::active_draw_exists(""))
     .on_constraint("expert_draws_attempt_key", service::concurrent_draw)
     .on_constraint("expert_draws.section_id", service::concurrent_draw)?;
     let confirm_by = ConfirmRules::default().deadline(now, req.session_start);

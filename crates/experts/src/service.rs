@@ -258,6 +258,24 @@ fn duplicate_resident() -> Error {
     )
 }
 
+/// A section has at most one active draw (422, so a venue session's draw records it as
+/// `experts.draw.failed` instead of retrying).
+pub(crate) fn active_draw_exists(draw_id: &str) -> Error {
+    let which = if draw_id.is_empty() {
+        "another draw".to_string()
+    } else {
+        format!("draw {draw_id}")
+    };
+    Error::field(
+        "section_id",
+        "draw.active_draw_exists",
+        format!(
+            "{which} is active for this section; a section has one active draw (backups replace \
+             members who decline or recuse)"
+        ),
+    )
+}
+
 pub(crate) fn concurrent_draw() -> Error {
     Error::conflict(
         "draw.concurrent",

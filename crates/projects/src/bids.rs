@@ -11,7 +11,6 @@ use crate::package::{read_header, PackageError, Suite};
 use crate::rules::registration_open;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signer, SigningKey};
 use futures::StreamExt;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::ResidentId;
@@ -19,6 +18,7 @@ use ggzy_core::time::{display_local, from_micros, to_micros};
 use ggzy_core::{ids, Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::files::FileStore;
+use ggzy_store::note::LogSigner;
 use ggzy_store::{emit, Ctx, Db};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -48,51 +48,30 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // Server signing key.
-
-/// Id of the receipt signing key in `server_keys`.
-pub const RECEIPT_KEY_ID: &str = "receipt-ed25519-1";
+//
+// The receipt key is read from `--receipt-key-file` / `GGZY_RECEIPT_SIGNING_KEY` into
+// `Settings::receipt_signer` and never stored in the database (docs/bids.md). Keys that signed
+// receipts before (the database-held key of migration 0006, whose secret migration 0046 erased)
+// stay published by their public half so old receipts still verify.
 
 fn b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
 }
 
-async fn read_key(db: &Db) -> Result<Option<SigningKey>> {
-    let row = sqlx::query("SELECT secret_key FROM server_keys WHERE id = $1")
-        .bind(RECEIPT_KEY_ID)
-        .fetch_optional(db.pool())
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let s: String = row.try_get(0)?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(s)
-        .map_err(|e| Error::internal(format!("stored server key: {e}")))?;
-    let arr: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| Error::internal("stored server key is not 32 bytes"))?;
-    Ok(Some(SigningKey::from_bytes(&arr)))
+/// The key id receipts name: `receipt-ed25519-<signed-note key id of the key, hex>`.
+pub fn receipt_key_id(key: &LogSigner) -> String {
+    format!("receipt-ed25519-{}", hex::encode(key.key_id()))
 }
 
-/// The receipt signing key: generated on first use and stored in `server_keys`; when several
-/// instances race, the first insert wins and everyone reads that one back.
-pub async fn signing_key(ctx: &Ctx) -> Result<SigningKey> {
-    if let Some(k) = read_key(&ctx.db).await? {
-        return Ok(k);
-    }
-    let k = SigningKey::generate(&mut rand::rngs::OsRng);
-    sqlx::query(
-        "INSERT INTO server_keys (id, algorithm, secret_key, public_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(RECEIPT_KEY_ID)
-    .bind("ed25519")
-    .bind(b64(&k.to_bytes()))
-    .bind(b64(k.verifying_key().as_bytes()))
-    .bind(to_micros(ctx.clock.now()))
-    .execute(ctx.db.pool_for_write())
-    .await?;
-    read_key(&ctx.db)
-        .await?
-        .ok_or_else(|| Error::internal("server key vanished after insert"))
+/// The configured receipt signing key; 503 when the server has none.
+pub fn signing_key(ctx: &Ctx) -> Result<&LogSigner> {
+    ctx.settings.receipt_signer.as_ref().ok_or_else(|| {
+        Error::Unavailable(
+            "no receipt signing key is configured (--receipt-key-file or GGZY_RECEIPT_SIGNING_KEY): \
+             bids cannot be received"
+                .into(),
+        )
+    })
 }
 
 /// A published verification key.
@@ -102,26 +81,68 @@ pub struct PublicKey {
     pub algorithm: String,
     /// The 32-byte Ed25519 public key, base64.
     pub public_key: String,
+    /// When it was first published (the current key: when it was first seen by this database).
     pub created_at: DateTime<Utc>,
+    /// Whether new receipts are signed with it (false: a key of earlier receipts).
+    pub current: bool,
 }
 
+/// The current receipt key and every earlier one (public halves only).
 pub async fn public_keys(ctx: &Ctx) -> Result<Vec<PublicKey>> {
-    signing_key(ctx).await?;
+    let current = ctx
+        .settings
+        .receipt_signer
+        .as_ref()
+        .map(|k| (receipt_key_id(k), b64(&k.public_key())));
     let rows = sqlx::query(
         "SELECT id, algorithm, public_key, created_at FROM server_keys ORDER BY created_at, id",
     )
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
+    let mut out = rows
+        .iter()
         .map(|r| {
+            let key_id: String = r.try_get(0)?;
             Ok(PublicKey {
-                key_id: r.try_get(0)?,
+                current: current.as_ref().is_some_and(|(id, _)| *id == key_id),
+                key_id,
                 algorithm: r.try_get(1)?,
                 public_key: r.try_get(2)?,
                 created_at: from_micros(r.try_get(3)?),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    if let Some((id, public)) = current {
+        if !out.iter().any(|k| k.key_id == id) {
+            out.push(PublicKey {
+                key_id: id,
+                algorithm: "ed25519".into(),
+                public_key: public,
+                created_at: ctx.clock.now(),
+                current: true,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Remember the public half (only) of the key that signs a receipt, in the upload's transaction,
+/// so receipts stay verifiable after the key is rotated.
+async fn remember_public_key(
+    tx: &mut ggzy_store::Tx,
+    key: &LogSigner,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO server_keys (id, algorithm, secret_key, public_key, created_at) \
+         VALUES ($1, 'ed25519', '', $2, $3) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(receipt_key_id(key))
+    .bind(b64(&key.public_key()))
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,7 +424,7 @@ where
         )
         .await?;
     }
-    let key = signing_key(ctx).await?;
+    let key = signing_key(ctx)?.clone();
     let (tmp, ct_hash, size) = spool(&ctx.files, body, limit).await?;
     // If this request is cut off (timeout, client gone) before the package is moved in place,
     // the spooled temporary object is removed; after the move it no longer exists.
@@ -457,7 +478,7 @@ async fn record(
     tmp: &str,
     suite: Suite,
     meta: UploadMeta,
-    key: &SigningKey,
+    key: &LogSigner,
 ) -> Result<Uploaded> {
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
@@ -523,7 +544,9 @@ async fn record(
         size: i64::try_from(size).map_err(|_| Error::internal("size"))?,
     };
     let signed = serde_json::to_string(&body).map_err(|e| Error::internal(e.to_string()))?;
-    let signature = b64(&key.sign(signed.as_bytes()).to_bytes());
+    let signature = b64(&key.sign_bytes(signed.as_bytes()));
+    let key_id = receipt_key_id(key);
+    remember_public_key(&mut tx, key, now).await?;
     let file_name = format!("{}.bid", body.bid_id);
     sqlx::query(
         "INSERT INTO bids (id, section_id, org_id, version, status, plaintext_digest, ciphertext_sha256, \
@@ -546,7 +569,7 @@ async fn record(
     .bind(to_micros(now))
     .bind(&signed)
     .bind(&signature)
-    .bind(RECEIPT_KEY_ID)
+    .bind(&key_id)
     .bind(suite.name())
     .bind(&meta.project_manager_id)
     .bind(&meta.representative_id)
@@ -580,7 +603,7 @@ async fn record(
         receipt: body,
         signed,
         signature,
-        key_id: RECEIPT_KEY_ID.into(),
+        key_id,
         algorithm: "ed25519".into(),
     };
     // The answer (201 + this receipt) is stored with the change: a retry of the same

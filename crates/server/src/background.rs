@@ -109,13 +109,41 @@ pub fn workers() -> Workers {
     w
 }
 
+/// Cron schedule of the audit log's checkpoints (every two minutes, UTC).
+pub const CHECKPOINT_SCHEDULE: &str = "30 */2 * * * *";
+
+/// The job that signs and stores a checkpoint of the audit log when it grew (once across
+/// instances: cron claims). `None` without a signing key: nothing is published (see `/healthz`).
+pub fn checkpoint_cron(ctx: &Ctx) -> Option<CronJob> {
+    let signer = ctx.settings.log_signer.clone()?;
+    let origin = ctx.settings.log_origin();
+    Some(CronJob {
+        name: "audit.checkpoint",
+        schedule: CHECKPOINT_SCHEDULE,
+        run: Arc::new(move |db, clock| {
+            let (signer, origin) = (signer.clone(), origin.clone());
+            Box::pin(async move {
+                ggzy_store::tlog::publish_checkpoint(&db, &signer, &origin, clock.now()).await?;
+                Ok(())
+            })
+        }),
+    })
+}
+
 pub struct Background {
     shutdown: watch::Sender<bool>,
     handles: Vec<JoinHandle<()>>,
 }
 
 impl Background {
-    pub async fn start(ctx: &Ctx, workers: Workers, poll: Duration) -> anyhow::Result<Background> {
+    pub async fn start(
+        ctx: &Ctx,
+        mut workers: Workers,
+        poll: Duration,
+    ) -> anyhow::Result<Background> {
+        if let Some(job) = checkpoint_cron(ctx) {
+            workers.cron.push(job);
+        }
         let (tx, rx) = watch::channel(false);
         let mut handles = Vec::new();
         // The stored holiday schedules before anything computes a date; then every few seconds

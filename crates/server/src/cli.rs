@@ -127,8 +127,116 @@ pub enum UserCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCmd {
-    /// Walk the event hash chain and print the first broken link (exit code 1 if broken).
-    Verify,
+    /// Walk the event hash chain and print the first broken link (exit code 1 if broken). With
+    /// --checkpoint: also prove that the current log extends that saved signed checkpoint
+    /// (signature, then the root of the first N events recomputed from the events themselves).
+    Verify {
+        /// A signed checkpoint saved earlier (the body of GET /api/v1/audit/checkpoint).
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
+        /// The log's verifier key (`verifier_key` of GET /api/v1/audit/log-key) in a file;
+        /// default: the key of --log-key-file / GGZY_LOG_SIGNING_KEY.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        log_key: LogKeyArgs,
+    },
+    /// Generate an Ed25519 signing key for checkpoints or receipts: writes the private key to
+    /// --out (mode 0600) and prints the verifier key.
+    Keygen {
+        /// Key name (for the log: its origin, e.g. ggzy.example.gov.cn/ggzy).
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Sign and store a checkpoint of the current log now (the server does it every two minutes).
+    Checkpoint {
+        #[command(flatten)]
+        log_key: LogKeyArgs,
+        /// Public base URL (the checkpoint's origin line).
+        #[arg(long, env = "GGZY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
+}
+
+/// Where the log's signing key comes from (never the database).
+#[derive(Args, Debug, Clone, Default)]
+pub struct LogKeyArgs {
+    /// File with the Ed25519 key that signs the audit log's checkpoints
+    /// (`PRIVATE+KEY+…` from `ggzy audit keygen`, or a 32-byte seed in base64/hex).
+    #[arg(long, env = "GGZY_LOG_KEY_FILE")]
+    pub log_key_file: Option<std::path::PathBuf>,
+    /// The same key given directly in the environment.
+    #[arg(
+        long = "log-signing-key",
+        env = "GGZY_LOG_SIGNING_KEY",
+        hide_env_values = true
+    )]
+    pub log_signing_key: Option<String>,
+}
+
+/// Where the bid receipts' signing key comes from (never the database).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ReceiptKeyArgs {
+    /// File with the Ed25519 key that signs bid receipts (回执).
+    #[arg(long, env = "GGZY_RECEIPT_KEY_FILE")]
+    pub receipt_key_file: Option<std::path::PathBuf>,
+    /// The same key given directly in the environment.
+    #[arg(
+        long = "receipt-signing-key",
+        env = "GGZY_RECEIPT_SIGNING_KEY",
+        hide_env_values = true
+    )]
+    pub receipt_signing_key: Option<String>,
+}
+
+/// Read a signing key from a file or from the value given; `Ok(None)` when neither is set.
+pub fn load_signer(
+    file: Option<&std::path::Path>,
+    value: Option<&str>,
+    default_name: &str,
+    what: &str,
+) -> anyhow::Result<Option<ggzy_store::note::LogSigner>> {
+    let text = match (file, value.filter(|v| !v.trim().is_empty())) {
+        (Some(_), Some(_)) => anyhow::bail!("{what}: give a key file or a key value, not both"),
+        (Some(f), None) => std::fs::read_to_string(f)
+            .map_err(|e| anyhow::anyhow!("{what}: cannot read {}: {e}", f.display()))?,
+        (None, Some(v)) => v.to_string(),
+        (None, None) => return Ok(None),
+    };
+    ggzy_store::note::LogSigner::parse(&text, default_name)
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("{what}: {e}"))
+}
+
+/// The serve-time signing keys: the configured ones; with `--demo` and no key, a fresh random
+/// key each start (loudly announced); otherwise none.
+pub fn serve_signer(
+    configured: Option<ggzy_store::note::LogSigner>,
+    demo: bool,
+    name: &str,
+    what: &str,
+    without: &str,
+) -> anyhow::Result<Option<ggzy_store::note::LogSigner>> {
+    if configured.is_some() {
+        return Ok(configured);
+    }
+    if demo {
+        let k = ggzy_store::note::LogSigner::generate(name).map_err(anyhow::Error::msg)?;
+        let warning = format!(
+            "WARNING: --demo without a {what}: using an EPHEMERAL key generated for this run \
+             (verifier {}). Signatures made now cannot be checked after a restart. Never run \
+             production like this.",
+            k.verifier_key()
+        );
+        tracing::warn!("{warning}");
+        eprintln!("\n*** {warning} ***\n");
+        return Ok(Some(k));
+    }
+    tracing::warn!("no {what}: {without}");
+    eprintln!("WARNING: no {what}: {without}");
+    Ok(None)
 }
 
 #[derive(Args, Debug, Clone)]
@@ -200,6 +308,10 @@ pub struct ServeArgs {
     /// HMAC key of the bank's signed callbacks; without it they answer 503 (the dev key only with --demo).
     #[arg(long, env = "GGZY_BANK_HMAC_KEY", hide_env_values = true)]
     pub bank_hmac_key: Option<String>,
+    #[command(flatten)]
+    pub log_key: LogKeyArgs,
+    #[command(flatten)]
+    pub receipt_key: ReceiptKeyArgs,
 }
 
 pub fn init_tracing(json: bool) {
@@ -364,32 +476,127 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 }
             }
         }
-        Cmd::Audit {
-            cmd: AuditCmd::Verify,
-        } => {
+        Cmd::Audit { cmd } => {
             init_tracing(false);
-            let ctx = plain_ctx(&cli.db).await?;
+            audit(&cli.db, cmd).await
+        }
+    }
+}
+
+pub async fn audit(db: &DbArgs, cmd: AuditCmd) -> anyhow::Result<i32> {
+    match cmd {
+        AuditCmd::Keygen { name, out } => {
+            let k = ggzy_store::note::LogSigner::generate(&name).map_err(anyhow::Error::msg)?;
+            write_private(&out, &format!("{}\n", k.signer_key()))?;
+            println!("private key written to {}", out.display());
+            println!("verifier key: {}", k.verifier_key());
+            Ok(0)
+        }
+        AuditCmd::Checkpoint {
+            log_key,
+            public_url,
+        } => {
+            let origin = ggzy_store::tlog::origin_from_url(&public_url);
+            let signer = load_signer(
+                log_key.log_key_file.as_deref(),
+                log_key.log_signing_key.as_deref(),
+                &origin,
+                "log signing key",
+            )?
+            .ok_or_else(|| anyhow::anyhow!("give --log-key-file or GGZY_LOG_SIGNING_KEY"))?;
+            let ctx = plain_ctx(db).await?;
+            ggzy_store::outbox::seal_all(&ctx.db).await?;
+            match ggzy_store::tlog::publish_checkpoint(&ctx.db, &signer, &origin, ctx.clock.now())
+                .await?
+            {
+                Some(cp) => print!("{}", cp.note),
+                None => println!("the latest checkpoint already covers the whole log"),
+            }
+            Ok(0)
+        }
+        AuditCmd::Verify {
+            checkpoint,
+            key,
+            log_key,
+        } => {
+            let ctx = plain_ctx(db).await?;
             ggzy_store::outbox::seal_all(&ctx.db).await?;
             let r = ggzy_store::outbox::verify_chain(&ctx.db).await?;
+            let mut code = 0;
             match r.broken_at {
-                None => {
-                    println!(
-                        "audit chain OK: {} events, head {} {}",
-                        r.checked, r.head_seq, r.head_hash
-                    );
-                    Ok(0)
-                }
+                None => println!(
+                    "audit chain OK: {} events, head {} {}",
+                    r.checked, r.head_seq, r.head_hash
+                ),
                 Some(seq) => {
                     println!(
                         "audit chain BROKEN at seq {seq}: {} ({} events verified before it)",
                         r.problem.unwrap_or_default(),
                         r.checked
                     );
-                    Ok(1)
+                    code = 1;
                 }
             }
+            let Some(cp_file) = checkpoint else {
+                return Ok(code);
+            };
+            let note = std::fs::read_to_string(&cp_file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", cp_file.display()))?;
+            let verifier = match key {
+                Some(k) => ggzy_store::note::NoteVerifier::parse(
+                    &std::fs::read_to_string(&k)
+                        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", k.display()))?,
+                )
+                .map_err(anyhow::Error::msg)?,
+                None => {
+                    let s = load_signer(
+                        log_key.log_key_file.as_deref(),
+                        log_key.log_signing_key.as_deref(),
+                        "ggzy",
+                        "log signing key",
+                    )?
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("give --key (the verifier key) or the log signing key")
+                    })?;
+                    ggzy_store::note::NoteVerifier::parse(&s.verifier_key())
+                        .map_err(anyhow::Error::msg)?
+                }
+            };
+            let c = ggzy_store::tlog::verify_against(&ctx.db, &note, &verifier).await?;
+            if c.ok {
+                println!(
+                    "checkpoint OK: the log ({} events) extends the signed checkpoint of {} events",
+                    c.log_size, c.checkpoint_size
+                );
+            } else {
+                println!(
+                    "checkpoint FAILED: {} (checkpoint {} events, log {} events)",
+                    c.problem.unwrap_or_default(),
+                    c.checkpoint_size,
+                    c.log_size
+                );
+                code = 1;
+            }
+            Ok(code)
         }
     }
+}
+
+/// Write a secret file readable by its owner only.
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
 }
 
 async fn plain_ctx(args: &DbArgs) -> anyhow::Result<Ctx> {
@@ -399,7 +606,11 @@ async fn plain_ctx(args: &DbArgs) -> anyhow::Result<Ctx> {
         db,
         Clock::system(),
         BusinessCalendar::official(),
-        Settings::default(),
+        Settings {
+            log_signer: None,
+            receipt_signer: None,
+            ..Settings::default()
+        },
     ))
 }
 
@@ -417,6 +628,33 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     if let Some(i) = &args.instance {
         settings.instance = i.clone();
     }
+    // Signing keys come from a file or the environment, never from the database; the development
+    // keys of Settings::default() are never kept.
+    let origin = settings.log_origin();
+    settings.log_signer = serve_signer(
+        load_signer(
+            args.log_key.log_key_file.as_deref(),
+            args.log_key.log_signing_key.as_deref(),
+            &origin,
+            "--log-key-file / GGZY_LOG_SIGNING_KEY",
+        )?,
+        args.demo,
+        &origin,
+        "log signing key",
+        "the audit log's checkpoints are not published (see /healthz)",
+    )?;
+    settings.receipt_signer = serve_signer(
+        load_signer(
+            args.receipt_key.receipt_key_file.as_deref(),
+            args.receipt_key.receipt_signing_key.as_deref(),
+            "ggzy-receipts",
+            "--receipt-key-file / GGZY_RECEIPT_SIGNING_KEY",
+        )?,
+        args.demo,
+        "ggzy-receipts",
+        "receipt signing key",
+        "bid uploads answer 503 until one is configured",
+    )?;
     settings.bank_hmac_key =
         ggzy_deposits::http::serve_bank_key(args.bank_hmac_key.as_deref(), args.demo)
             .map_err(anyhow::Error::msg)?;

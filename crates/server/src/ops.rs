@@ -13,6 +13,7 @@ use ggzy_identity::http::ClientIp;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::disclosure;
 use ggzy_store::outbox::{self, EventQuery};
+use ggzy_store::tlog;
 use ggzy_store::Ctx;
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,12 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(audit_verify))
         .routes(routes!(audit_search))
         .routes(routes!(disclose_identities))
+        .routes(routes!(audit_checkpoint))
+        .routes(routes!(audit_checkpoints))
+        .routes(routes!(audit_checkpoints_rss))
+        .routes(routes!(audit_inclusion))
+        .routes(routes!(audit_consistency))
+        .routes(routes!(audit_log_key))
 }
 
 /// Routes that are not part of the JSON API document (they describe or measure it).
@@ -118,9 +125,17 @@ struct Health {
     /// consumer events parked (`consumer.event_parked`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<String>,
+    /// Signed checkpoints of the audit log: `published`, or why they are not
+    /// (docs/transparency-log.md). Absent on `/readyz`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_checkpoints: Option<String>,
+    /// Bid receipts: `signed`, or why uploads are refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bid_receipts: Option<String>,
 }
 
-/// The process is up (always 200); `warnings` lists what an operator should act on.
+/// The process is up (always 200); `warnings` lists what an operator should act on, and whether the
+/// audit log's checkpoints and bid receipts can be signed.
 #[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Health)))]
 async fn healthz(State(ctx): State<Ctx>) -> Json<Health> {
     let mut warnings =
@@ -139,6 +154,18 @@ async fn healthz(State(ctx): State<Ctx>) -> Json<Health> {
     Json(Health {
         status: "ok",
         warnings,
+        log_checkpoints: Some(match ctx.settings.log_signer {
+            Some(_) => "published".into(),
+            None => "disabled: no log signing key (--log-key-file or GGZY_LOG_SIGNING_KEY); \
+                     checkpoints are not published"
+                .into(),
+        }),
+        bid_receipts: Some(match ctx.settings.receipt_signer {
+            Some(_) => "signed".into(),
+            None => "disabled: no receipt signing key (--receipt-key-file or \
+                     GGZY_RECEIPT_SIGNING_KEY); bid uploads answer 503"
+                .into(),
+        }),
     })
 }
 
@@ -151,6 +178,8 @@ async fn readyz(State(ctx): State<Ctx>) -> Result<Json<Health>> {
     Ok(Json(Health {
         status: "ready",
         warnings: Vec::new(),
+        log_checkpoints: None,
+        bid_receipts: None,
     }))
 }
 
@@ -379,6 +408,161 @@ async fn disclose_identities(
     Ok(Json(Disclosure {
         disclosure_event_id: event_id,
         events: all.into_values().collect(),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The transparency log (public, no sign-in): docs/transparency-log.md.
+
+/// The latest signed checkpoint of the audit log: a C2SP tlog-checkpoint in a C2SP signed note
+/// (`text/plain`), verifiable with the key from `/api/v1/audit/log-key`. Public.
+#[utoipa::path(get, path = "/api/v1/audit/checkpoint", tag = "audit",
+    responses((status = 200, content_type = "text/plain", body = String),
+              (status = 404, description = "no checkpoint published yet")))]
+async fn audit_checkpoint(State(ctx): State<Ctx>) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let cp = tlog::latest_checkpoint(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::not_found("checkpoint (none published yet)"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        cp.note,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+struct CheckpointsParams {
+    /// Only checkpoints with a smaller tree size (paging backwards).
+    before: Option<u64>,
+    /// At most this many (1–1000, default 100).
+    limit: Option<i64>,
+}
+
+/// Every published checkpoint, newest first (history). Public.
+#[utoipa::path(get, path = "/api/v1/audit/checkpoints", tag = "audit", params(CheckpointsParams),
+    responses((status = 200, body = Vec<tlog::PublishedCheckpoint>)))]
+async fn audit_checkpoints(
+    State(ctx): State<Ctx>,
+    Query(p): Query<CheckpointsParams>,
+) -> Result<Json<Vec<tlog::PublishedCheckpoint>>> {
+    Ok(Json(
+        tlog::checkpoints(&ctx.db, p.before, p.limit.unwrap_or(100)).await?,
+    ))
+}
+
+/// RSS 2.0 feed of the latest checkpoints (each item carries the signed note). Public.
+#[utoipa::path(get, path = "/audit/checkpoints.rss", tag = "audit",
+    responses((status = 200, content_type = "application/rss+xml")))]
+async fn audit_checkpoints_rss(State(ctx): State<Ctx>) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let base = ctx.settings.public_url.trim_end_matches('/').to_string();
+    let list = tlog::checkpoints(&ctx.db, None, 50).await?;
+    let mut x =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>");
+    x.push_str(&format!(
+        "<title>{}</title><link>{}</link><description>{}</description>",
+        xml_escape(&format!("审计日志检查点 — {}", ctx.settings.log_origin())),
+        xml_escape(&format!("{base}/api/v1/audit/checkpoint")),
+        "Signed checkpoints of the platform's transparency log (C2SP tlog-checkpoint), newest first"
+    ));
+    for cp in &list {
+        let link = format!(
+            "{base}/api/v1/audit/checkpoints?before={}&limit=1",
+            cp.tree_size + 1
+        );
+        x.push_str(&format!(
+            "<item><title>{}</title><link>{}</link><guid isPermaLink=\"false\">{}</guid>\
+             <pubDate>{}</pubDate><description>{}</description></item>",
+            xml_escape(&format!("{} — tree size {}", cp.origin, cp.tree_size)),
+            xml_escape(&link),
+            xml_escape(&format!("{}/{}", cp.origin, cp.tree_size)),
+            cp.published_at.format("%a, %d %b %Y %H:%M:%S +0000"),
+            xml_escape(&format!("<pre>{}</pre>", html_escape(&cp.note))),
+        ));
+    }
+    x.push_str("</channel></rss>\n");
+    Ok((
+        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+        x,
+    )
+        .into_response())
+}
+
+fn xml_escape(s: &str) -> String {
+    html_escape(s).replace('\'', "&apos;")
+}
+
+#[derive(Deserialize, IntoParams)]
+struct InclusionParams {
+    /// Sequence number of the event (leaf index + 1).
+    seq: i64,
+    /// Tree size of the checkpoint to prove against (default: the current tree).
+    tree_size: Option<u64>,
+}
+
+/// Inclusion proof of one event in the tree of `tree_size` leaves (RFC 9162 §2.1.3). Public.
+#[utoipa::path(get, path = "/api/v1/audit/proof/inclusion", tag = "audit", params(InclusionParams),
+    responses((status = 200, body = tlog::InclusionProof), (status = 422)))]
+async fn audit_inclusion(
+    State(ctx): State<Ctx>,
+    Query(p): Query<InclusionParams>,
+) -> Result<Json<tlog::InclusionProof>> {
+    Ok(Json(
+        tlog::inclusion_proof(&ctx.db, p.seq, p.tree_size).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ConsistencyParams {
+    /// The older tree size (a checkpoint you kept).
+    old: u64,
+    /// The newer tree size (default: the current tree).
+    new: Option<u64>,
+}
+
+/// Consistency proof between two tree sizes (RFC 9162 §2.1.4). Public.
+#[utoipa::path(get, path = "/api/v1/audit/proof/consistency", tag = "audit", params(ConsistencyParams),
+    responses((status = 200, body = tlog::ConsistencyProof), (status = 422)))]
+async fn audit_consistency(
+    State(ctx): State<Ctx>,
+    Query(p): Query<ConsistencyParams>,
+) -> Result<Json<tlog::ConsistencyProof>> {
+    Ok(Json(tlog::consistency_proof(&ctx.db, p.old, p.new).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct LogKey {
+    /// The checkpoints' origin line.
+    origin: String,
+    /// Key name in the signature lines.
+    key_name: String,
+    /// signed-note verifier key: `<name>+<key id hex>+<base64(0x01 ‖ Ed25519 public key)>`
+    /// (the format of Go's golang.org/x/mod/sumdb/note); save it as the `--key` file of
+    /// `ggzy audit verify`.
+    verifier_key: String,
+    algorithm: &'static str,
+    /// The raw 32-byte Ed25519 public key, base64.
+    public_key: String,
+}
+
+/// The public key that signs the checkpoints. Public; 503 when the server has no signing key.
+#[utoipa::path(get, path = "/api/v1/audit/log-key", tag = "audit",
+    responses((status = 200, body = LogKey), (status = 503)))]
+async fn audit_log_key(State(ctx): State<Ctx>) -> Result<Json<LogKey>> {
+    use base64::Engine as _;
+    let s = ctx.settings.log_signer.as_ref().ok_or_else(|| {
+        Error::Unavailable("no log signing key is configured: checkpoints are not published".into())
+    })?;
+    Ok(Json(LogKey {
+        origin: ctx.settings.log_origin(),
+        key_name: s.name().to_string(),
+        verifier_key: s.verifier_key(),
+        algorithm: "ed25519",
+        public_key: base64::engine::general_purpose::STANDARD.encode(s.public_key()),
     }))
 }
 

@@ -1,6 +1,7 @@
 //! The state every area's routes and use cases receive.
 
 use crate::files::FileStore;
+use crate::note::LogSigner;
 use crate::Db;
 use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::Clock;
@@ -38,6 +39,41 @@ pub struct Settings {
     /// This database is a sandbox (演示环境, `serve --demo`): pages show a banner, API answers carry
     /// `X-GGZY-Sandbox`, OCDS and RSS outputs are marked.
     pub sandbox: bool,
+    /// Ed25519 key that signs the transparency log's checkpoints (docs/transparency-log.md). Read
+    /// from `--log-key-file` or `GGZY_LOG_SIGNING_KEY`, never from the database. `None`: no
+    /// checkpoints are published (and `/healthz` says so). `Settings::default()` carries the public
+    /// development key [`dev_log_signer`]; `serve` never keeps it.
+    pub log_signer: Option<LogSigner>,
+    /// Ed25519 key that signs bid receipts (回执), from `--receipt-key-file` or
+    /// `GGZY_RECEIPT_SIGNING_KEY`. `None`: bid uploads answer 503. Default: the public development
+    /// key [`dev_receipt_signer`]; `serve` never keeps it.
+    pub receipt_signer: Option<LogSigner>,
+}
+
+/// Public development key of the log checkpoints (tests only: anybody can sign with it).
+pub fn dev_log_signer() -> LogSigner {
+    use sha2::Digest;
+    let seed: [u8; 32] = sha2::Sha256::digest(b"ggzy-dev-log-signing-key").into();
+    LogSigner::new("ggzy-dev-log", ed25519_dalek::SigningKey::from_bytes(&seed))
+        .expect("constant key name is valid")
+}
+
+/// Public development key of bid receipts (tests only).
+pub fn dev_receipt_signer() -> LogSigner {
+    use sha2::Digest;
+    let seed: [u8; 32] = sha2::Sha256::digest(b"ggzy-dev-receipt-signing-key").into();
+    LogSigner::new(
+        "ggzy-dev-receipts",
+        ed25519_dalek::SigningKey::from_bytes(&seed),
+    )
+    .expect("constant key name is valid")
+}
+
+impl Settings {
+    /// The origin line of this log's checkpoints (`<public host>/ggzy`).
+    pub fn log_origin(&self) -> String {
+        crate::tlog::origin_from_url(&self.public_url)
+    }
 }
 
 /// Public development key of the bank callbacks (tests, `--demo`); never accepted in production.
@@ -78,6 +114,8 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             bank_hmac_key: Some(SecretString::new(DEV_BANK_HMAC_KEY)),
             sandbox: false,
+            log_signer: Some(dev_log_signer()),
+            receipt_signer: Some(dev_receipt_signer()),
         }
     }
 }

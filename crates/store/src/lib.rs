@@ -15,9 +15,12 @@ pub mod ctx;
 pub mod disclosure;
 pub mod files;
 pub mod idempotency;
+pub mod merkle;
 pub mod migrate;
+pub mod note;
 pub mod outbox;
 pub mod timers;
+pub mod tlog;
 
 pub use ctx::Ctx;
 pub use outbox::emit;

@@ -10,7 +10,7 @@
 //! 2. A chain head that every writer must lock would serialize every write of the platform. Writers
 //!    never touch `event_chain`; only the sealer locks it, in batches (as transparency logs do).
 
-use crate::{Db, Engine, Tx};
+use crate::{merkle, tlog, Db, Engine, Tx};
 use ggzy_core::events::{chain_hash, ActorRef, Canonical, Event, NewEvent, GENESIS_HASH};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Result, Timestamp};
@@ -55,13 +55,18 @@ const SEAL_BATCH: i64 = 1000;
 pub async fn seal_once(db: &Db) -> Result<usize> {
     let mut tx = db.begin().await?;
     let head = sqlx::query(&format!(
-        "SELECT last_seq, last_hash FROM event_chain WHERE id = 1{}",
+        "SELECT last_seq, last_hash, tree_size FROM event_chain WHERE id = 1{}",
         db.for_update()
     ))
     .fetch_one(&mut *tx)
     .await?;
     let mut seq: i64 = head.try_get(0)?;
     let mut prev: String = head.try_get(1)?;
+    let tree_size: i64 = head.try_get(2)?;
+    if tree_size < seq {
+        // Events sealed before the Merkle tree existed (migration 0045): add them first.
+        return backfill_tree(tx, tree_size, seq).await;
+    }
     let rows = sqlx::query(
         "SELECT id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload \
          FROM events WHERE seq IS NULL ORDER BY occurred_at, id LIMIT $1",
@@ -73,6 +78,7 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
         tx.rollback().await?;
         return Ok(0);
     }
+    let mut leaves = Vec::with_capacity(rows.len());
     for r in &rows {
         seq += 1;
         let id: String = r.try_get(0)?;
@@ -95,6 +101,7 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
         }
         .bytes();
         let hash = chain_hash(&prev, &bytes);
+        leaves.push(merkle::leaf_hash(&bytes));
         sqlx::query(
             "UPDATE events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4 AND seq IS NULL",
         )
@@ -106,11 +113,15 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
         .await?;
         prev = hash;
     }
-    sqlx::query("UPDATE event_chain SET last_seq = $1, last_hash = $2 WHERE id = 1")
-        .bind(seq)
-        .bind(&prev)
-        .execute(&mut *tx)
-        .await?;
+    // The Merkle tree grows in the same transaction: a sealed event is always a leaf.
+    tlog::grow_tree(&mut tx, tree_size as u64, &leaves).await?;
+    sqlx::query(
+        "UPDATE event_chain SET last_seq = $1, last_hash = $2, tree_size = $1 WHERE id = 1",
+    )
+    .bind(seq)
+    .bind(&prev)
+    .execute(&mut *tx)
+    .await?;
     if db.engine() == Engine::Postgres {
         sqlx::query("SELECT pg_notify('ggzy_sealed', '')")
             .execute(&mut *tx)
@@ -119,6 +130,29 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
     tx.commit().await?;
     db.sealed().notify_waiters();
     Ok(rows.len())
+}
+
+/// Add already sealed events `(tree_size, last_seq]` to the Merkle tree, a batch at a time.
+async fn backfill_tree(mut tx: Tx, tree_size: i64, last_seq: i64) -> Result<usize> {
+    let upto = last_seq.min(tree_size + SEAL_BATCH);
+    let events = read_after(&mut *tx, tree_size, upto - tree_size).await?;
+    let mut leaves = Vec::with_capacity(events.len());
+    for (k, ev) in events.iter().enumerate() {
+        if ev.seq != tree_size + 1 + k as i64 {
+            return Err(ggzy_core::Error::internal(format!(
+                "cannot build the Merkle tree: sealed event {} is missing",
+                tree_size + 1 + k as i64
+            )));
+        }
+        leaves.push(merkle::leaf_hash(&tlog::event_bytes(ev)));
+    }
+    tlog::grow_tree(&mut tx, tree_size as u64, &leaves).await?;
+    sqlx::query("UPDATE event_chain SET tree_size = $1 WHERE id = 1")
+        .bind(tree_size + leaves.len() as i64)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(leaves.len())
 }
 
 /// Seal until nothing is left (tests and shutdown).
