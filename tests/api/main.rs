@@ -27,3 +27,4 @@ mod security;
 mod trades;
 mod transparency;
 mod venues;
+mod web;

@@ -9,6 +9,7 @@ pub mod hash;
 pub mod http;
 pub mod invitations;
 pub mod model;
+pub mod page_session;
 pub mod service;
 
 pub use model::{Actor, Role};
