@@ -120,7 +120,7 @@ pub fn checkpoint_cron(ctx: &Ctx) -> Option<CronJob> {
     Some(CronJob {
         name: "audit.checkpoint",
         schedule: CHECKPOINT_SCHEDULE,
-        run: Arc::new(move |db, clock| {
+        run: Arc::new(move |db, clock, _tick| {
             let (signer, origin) = (signer.clone(), origin.clone());
             Box::pin(async move {
                 ggzy_store::tlog::publish_checkpoint(&db, &signer, &origin, clock.now()).await?;
