@@ -1,12 +1,11 @@
-//! The portal's page frame, reusable by any area that renders HTML (e.g. staff pages): language
-//! choice (Chinese by default, English by `?lang=en` or the `ggzy_lang` cookie), HTML escaping, the
-//! accessible layout (`lang` attribute, skip link, banner/navigation/main/contentinfo landmarks) and
-//! the stylesheet served from the binary. See docs/portal.md, "Layout helper".
+//! What the portal's pages share besides their templates: language choice (Chinese by default,
+//! English by `?lang=en` or the `ggzy_lang` cookie), query-string links, the HTML response with its
+//! caching headers, and the stylesheet served from the binary. Markup is written in the askama
+//! templates under `templates/portal/` (escaped by default); nothing here builds HTML.
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use std::fmt;
 use std::sync::OnceLock;
 
 /// The stylesheet, compiled into the binary (no CDN, no extra files to deploy).
@@ -82,33 +81,6 @@ impl Lang {
     }
 }
 
-/// Displays a string HTML-escaped (text and attribute values alike): `format!("<b>{}</b>", esc(s))`.
-pub struct Esc<'a>(pub &'a str);
-
-pub fn esc(s: &str) -> Esc<'_> {
-    Esc(s)
-}
-
-impl fmt::Display for Esc<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut last = 0;
-        for (i, c) in self.0.char_indices() {
-            let rep = match c {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                '\'' => "&#39;",
-                _ => continue,
-            };
-            f.write_str(&self.0[last..i])?;
-            f.write_str(rep)?;
-            last = i + 1;
-        }
-        f.write_str(&self.0[last..])
-    }
-}
-
 /// Percent-encodes a query-string value (RFC 3986 unreserved characters stay as they are).
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -145,75 +117,6 @@ pub fn css_href() -> &'static str {
             &hex::encode(Sha256::digest(CSS.as_bytes()))[..12]
         )
     })
-}
-
-/// One navigation entry of the banner.
-pub struct NavLink<'a> {
-    pub href: &'a str,
-    pub label: &'a str,
-    pub current: bool,
-}
-
-/// What a page puts into the common frame.
-pub struct Frame<'a> {
-    pub lang: Lang,
-    /// Page title (text, escaped here); also the document title before the site name.
-    pub title: &'a str,
-    /// Banner navigation; `current` marks the page with `aria-current="page"`.
-    pub nav: &'a [NavLink<'a>],
-    /// Link that shows this same page in the other language.
-    pub switch_href: &'a str,
-    /// Already-escaped HTML of the `<main>` element's content (start with the page's `<h1>`).
-    pub main: &'a str,
-}
-
-/// The whole document: doctype, `<html lang>`, viewport, stylesheet, skip link, banner with
-/// navigation and language switch, `<main id="main">`, footer.
-pub fn layout(p: &Frame<'_>) -> String {
-    let l = p.lang;
-    let site = l.t(
-        "公共资源交易信息发布",
-        "Public Resource Trading — Announcements",
-    );
-    let mut nav = String::new();
-    for n in p.nav {
-        nav.push_str(&format!(
-            "<li><a href=\"{}\"{}>{}</a></li>",
-            esc(n.href),
-            if n.current {
-                " aria-current=\"page\""
-            } else {
-                ""
-            },
-            esc(n.label)
-        ));
-    }
-    let other = l.other();
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — {site}</title><link rel=\"stylesheet\" href=\"{css}\"></head><body>\
-         <a class=\"skip\" href=\"#main\">{skip}</a>\
-         <header class=\"site\"><a class=\"lang\" href=\"{switch}\" lang=\"{olang}\" hreflang=\"{olang}\">{switch_label}</a>\
-         <a class=\"brand\" href=\"/\">{site}</a>\
-         <nav aria-label=\"{nav_label}\"><ul>{nav}</ul></nav></header>\
-         <main id=\"main\" tabindex=\"-1\">{main}</main>\
-         <footer class=\"site\"><p>{footer}</p></footer></body></html>\n",
-        lang = l.html_lang(),
-        title = esc(p.title),
-        site = esc(site),
-        css = css_href(),
-        skip = l.t("跳到主要内容", "Skip to main content"),
-        switch = esc(p.switch_href),
-        olang = other.html_lang(),
-        switch_label = l.t("English", "中文"),
-        nav_label = l.t("主导航", "Main navigation"),
-        main = p.main,
-        footer = l.t(
-            "依据《招标公告和公示信息发布管理办法》发布。时间均为北京时间。",
-            "Published under the Measures on Publishing Tender Announcements and Publicity Information. All times are Beijing time (UTC+8)."
-        ),
-    )
 }
 
 /// An HTML response with a strong ETag over the body, `Cache-Control`, `Vary` (the language
@@ -281,15 +184,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn markup_characters_are_escaped_in_text_and_attributes() {
-        assert_eq!(
-            esc("<script>alert('x')</script> & \"q\"").to_string(),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-        assert_eq!(esc("道路改造工程").to_string(), "道路改造工程");
-    }
-
-    #[test]
     fn query_values_are_percent_encoded() {
         assert_eq!(
             href("/announcements", &[("q", "道路 a&b"), ("market", "")]),
@@ -310,26 +204,5 @@ mod tests {
         );
         assert_eq!(Lang::choose(None, &h), (Lang::En, None));
         assert_eq!(Lang::choose(Some("zh"), &h).0, Lang::Zh);
-    }
-
-    #[test]
-    fn layout_declares_language_landmarks_and_escapes_the_title() {
-        let html = layout(&Frame {
-            lang: Lang::En,
-            title: "<x>",
-            nav: &[NavLink {
-                href: "/",
-                label: "Home",
-                current: true,
-            }],
-            switch_href: "/?lang=zh",
-            main: "<h1>t</h1>",
-        });
-        assert!(html.contains("<html lang=\"en\">"));
-        assert!(html.contains("<title>&lt;x&gt; — "));
-        for landmark in ["<header", "<nav aria-label", "<main id=\"main\"", "<footer"] {
-            assert!(html.contains(landmark), "{landmark}");
-        }
-        assert!(html.contains("aria-current=\"page\""));
     }
 }
