@@ -22,3 +22,4 @@ mod projects_registration;
 mod publishing;
 mod trades;
 mod venues;
+mod web;

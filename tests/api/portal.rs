@@ -355,12 +355,19 @@ async fn pages_carry_etag_and_cache_control_and_answer_304_when_unchanged() {
         .await
         .expect("request");
     assert_eq!(r.status().as_u16(), 200);
-    let css = app
+    // The stylesheet the pages link (the frame's, versioned by its content hash).
+    let home = app
         .client
-        .get(app.url("/static/portal.css"))
+        .get(app.url("/announcements"))
         .send()
         .await
-        .expect("css");
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    let at = home.find("/static/ggzy.css?v=").expect("stylesheet link");
+    let link = &home[at..at + home[at..].find('"').expect("end of link")];
+    let css = app.client.get(app.url(link)).send().await.expect("css");
     assert_eq!(css.status().as_u16(), 200);
     assert_eq!(
         css.headers()["cache-control"],
@@ -427,21 +434,35 @@ mod browser {
                 let text = body_text(&c).await;
                 let defects = super::reader_defects(&text);
                 assert!(defects.is_empty(), "{ty} ({lang}): {defects:#?}\n{text}");
-                for raw in ["project_name", "not_decrypted", "open_tender", "winner_org_id"] {
+                for raw in [
+                    "project_name",
+                    "not_decrypted",
+                    "open_tender",
+                    "winner_org_id",
+                ] {
                     assert!(!text.contains(raw), "{ty} ({lang}) shows {raw}");
                 }
             }
         }
         // The opening record and the candidate publicity show their parties in a table.
-        let id = &anns.iter().find(|(t, _)| *t == "opening_record").expect("opening").1;
-        c.goto(&app.url(&format!("/announcements/{id}"))).await.expect("goto");
+        let id = &anns
+            .iter()
+            .find(|(t, _)| *t == "opening_record")
+            .expect("opening")
+            .1;
+        c.goto(&app.url(&format!("/announcements/{id}")))
+            .await
+            .expect("goto");
         let rows = c
             .find_all(Locator::Css("section[aria-labelledby=bids-h] tbody tr"))
             .await
             .expect("rows");
         assert_eq!(rows.len(), 2);
         let first = rows[0].text().await.expect("row");
-        assert!(first.contains("9,650,000.00 元") && first.contains("已解密"), "{first}");
+        assert!(
+            first.contains("9,650,000.00 元") && first.contains("已解密"),
+            "{first}"
+        );
         c.close().await.expect("close");
         drop(browser);
         app.stop().await;
@@ -570,10 +591,7 @@ pub(crate) fn reader_defects(text: &str) -> Vec<String> {
 
 /// The visible text of an HTML page, roughly: tags and the head dropped, entities decoded.
 fn visible_text(html: &str) -> String {
-    let body = html
-        .split_once("<body>")
-        .map(|(_, b)| b)
-        .unwrap_or(html);
+    let body = html.split_once("<body>").map(|(_, b)| b).unwrap_or(html);
     let mut out = String::new();
     let mut in_tag = false;
     for c in body.chars() {
@@ -627,8 +645,18 @@ pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String
     let b2 = app.login("bidder2").await;
     let (o1, o2) = (app.org_of(&b1).await, app.org_of(&b2).await);
     app.drain_consumer("publishing.lifecycle").await;
-    let name1 = wait_row(app, "SELECT name FROM publishing_orgs WHERE org_id = $1", &o1).await;
-    let name2 = wait_row(app, "SELECT name FROM publishing_orgs WHERE org_id = $1", &o2).await;
+    let name1 = wait_row(
+        app,
+        "SELECT name FROM publishing_orgs WHERE org_id = $1",
+        &o1,
+    )
+    .await;
+    let name2 = wait_row(
+        app,
+        "SELECT name FROM publishing_orgs WHERE org_id = $1",
+        &o2,
+    )
+    .await;
 
     let mut out = Vec::new();
     let t = publish(app, tender("大连市某道路改造工程")).await;
@@ -646,7 +674,13 @@ pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String
     )
     .await;
 
-    let reg = register(app, "construction", "某污水处理厂改造工程", "2026-04-01T09:00:00+08:00").await;
+    let reg = register(
+        app,
+        "construction",
+        "某污水处理厂改造工程",
+        "2026-04-01T09:00:00+08:00",
+    )
+    .await;
     let with = |extra: Value| {
         let mut p = json!({"section_id": reg.section_id, "project_id": reg.project_id,
                            "market": "construction"});
@@ -666,23 +700,50 @@ pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String
             {"bid_id": uuid::Uuid::new_v4().to_string(), "org_id": o2, "org_name": name2,
              "uscc": "91210200MA0000002X", "price": null, "decryption": "not_decrypted",
              "deposit": "unknown", "suite": "sm4-gcm+sm3"}]}))).await;
-    emit_event(app, "projects.candidates.publicized", "section", &reg.section_id, with(json!({
+    emit_event(
+        app,
+        "projects.candidates.publicized",
+        "section",
+        &reg.section_id,
+        with(json!({
         "procedure": "open_tender", "report_ref": uuid::Uuid::new_v4().to_string(), "source": "api",
         "candidates": [{"rank": 1, "org_id": o1, "org_name": name1, "price": "9650000.00"}],
         "publicity_starts_at": "2026-04-05T09:00:00+08:00",
-        "publicity_ends_at": "2026-04-08T09:00:00+08:00"}))).await;
-    emit_event(app, "projects.award.confirmed", "section", &reg.section_id, with(json!({
+        "publicity_ends_at": "2026-04-08T09:00:00+08:00"})),
+    )
+    .await;
+    emit_event(
+        app,
+        "projects.award.confirmed",
+        "section",
+        &reg.section_id,
+        with(json!({
         "procedure": "open_tender", "winner_org_id": o1, "winner_name": name1, "winner_rank": 1,
         "price": "9650000.00", "awarded_at": "2026-04-10T01:00:00.987654+00:00",
-        "bidder_org_ids": [o1, o2]}))).await;
+        "bidder_org_ids": [o1, o2]})),
+    )
+    .await;
     emit_event(app, "projects.section.failed", "section", &reg.section_id, with(json!({
         "reason": "too_few_bids", "bid_count": 2, "min_bids": 3, "basis": "《招标投标法实施条例》第四十四条",
         "failed_at": "2026-04-01T01:00:00+00:00"}))).await;
-    let land = register(app, "land", "甘井子区 2026-01 号地块", "2026-04-01T09:00:00+08:00").await;
-    emit_event(app, "auctions.deal.confirmed", "section", &land.section_id, json!({
+    let land = register(
+        app,
+        "land",
+        "甘井子区 2026-01 号地块",
+        "2026-04-01T09:00:00+08:00",
+    )
+    .await;
+    emit_event(
+        app,
+        "auctions.deal.confirmed",
+        "section",
+        &land.section_id,
+        json!({
         "section_id": land.section_id, "project_id": land.project_id, "market": "land",
         "deal_id": uuid::Uuid::new_v4().to_string(), "winner_org_id": o2, "winner_number": "002",
-        "price": "51300000.00", "confirmed_at": "2026-04-02T02:15:00.5+00:00", "via": "auction"})).await;
+        "price": "51300000.00", "confirmed_at": "2026-04-02T02:15:00.5+00:00", "via": "auction"}),
+    )
+    .await;
 
     let draft = |ty: &'static str, project: String| async move {
         wait_row(
@@ -721,12 +782,19 @@ pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String
                 .client
                 .put(app.url(&format!("/api/v1/announcements/{id}")))
                 .bearer_auth(&tenderer)
-                .json(&json!({"market": cur["market"], "type": cur["type"], "title": cur["title"],
-                              "body": cur["body_markdown"], "fields": fields}))
+                .json(
+                    &json!({"market": cur["market"], "type": cur["type"], "title": cur["title"],
+                              "body": cur["body_markdown"], "fields": fields}),
+                )
                 .send()
                 .await
                 .expect("put");
-            assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap_or_default());
+            assert_eq!(
+                r.status().as_u16(),
+                200,
+                "{}",
+                r.text().await.unwrap_or_default()
+            );
             let (s, v) = submit_approve(app, &id, json!({})).await;
             assert_eq!(s, 200, "{v}");
             id
@@ -741,7 +809,11 @@ pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String
                                "certificate_no": "辽221000000001", "qualification_response": "满足"}]}),
     )
     .await;
-    let award = complete(award, json!({"tenderer_contact": "大连市市政建设管理处，0411-00000000"})).await;
+    let award = complete(
+        award,
+        json!({"tenderer_contact": "大连市市政建设管理处，0411-00000000"}),
+    )
+    .await;
     let failure = complete(failure, json!({})).await;
     let deal = complete(deal, json!({})).await;
     out.push(("change", change));
@@ -794,7 +866,14 @@ async fn every_announcement_type_reads_as_an_announcement_without_json_ids_or_ra
                 assert!(valid_datetime(&v), "{ty}: <time datetime=\"{v}\">");
             }
             // No field key, code or untranslated state word.
-            for raw in ["project_name", "_at", "not_decrypted", "open_tender", "too_few_bids", "winner_org_id"] {
+            for raw in [
+                "project_name",
+                "_at",
+                "not_decrypted",
+                "open_tender",
+                "too_few_bids",
+                "winner_org_id",
+            ] {
                 assert!(!text.contains(raw), "{ty} ({lang}) shows {raw}: {text}");
             }
         }
@@ -803,27 +882,77 @@ async fn every_announcement_type_reads_as_an_announcement_without_json_ids_or_ra
     let t = page(&app, &format!("/announcements/{}", by("tender")), None).await;
     let deadline = &t.html[t.html.find("id=\"deadline-h\"").expect("deadline section")..];
     let deadline = &deadline[..deadline.find("</section>").expect("end")];
-    assert!(deadline.contains("2026-03-29 09:00") && deadline.contains("2026-03-22 09:00"), "{deadline}");
-    assert!(deadline.contains(&format!("href=\"/announcements/{}\"", by("change"))), "{deadline}");
+    assert!(
+        deadline.contains("2026-03-29 09:00") && deadline.contains("2026-03-22 09:00"),
+        "{deadline}"
+    );
+    assert!(
+        deadline.contains(&format!("href=\"/announcements/{}\"", by("change"))),
+        "{deadline}"
+    );
     // Candidates and bids are tables, amounts as money, parties by name.
     let b1 = app.login("bidder1").await;
     let org1 = app.org_of(&b1).await;
-    let name1 = crate::publishing::wait_row(&app, "SELECT name FROM publishing_orgs WHERE org_id = $1", &org1).await;
-    let c = page(&app, &format!("/announcements/{}", by("candidate_publicity")), None).await;
-    let table = &c.html[c.html.find("id=\"candidates-h\"").expect("candidates table")..];
-    assert!(table.contains("<table>") && table.contains(&name1) && table.contains("9,650,000.00 元"), "{table}");
-    assert!(table.contains("张三") && table.contains("辽221000000001"), "{table}");
-    let o = page(&app, &format!("/announcements/{}?lang=en", by("opening_record")), None).await;
+    let name1 = crate::publishing::wait_row(
+        &app,
+        "SELECT name FROM publishing_orgs WHERE org_id = $1",
+        &org1,
+    )
+    .await;
+    let c = page(
+        &app,
+        &format!("/announcements/{}", by("candidate_publicity")),
+        None,
+    )
+    .await;
+    let table = &c.html[c
+        .html
+        .find("id=\"candidates-h\"")
+        .expect("candidates table")..];
+    assert!(
+        table.contains("<table>") && table.contains(&name1) && table.contains("9,650,000.00 元"),
+        "{table}"
+    );
+    assert!(
+        table.contains("张三") && table.contains("辽221000000001"),
+        "{table}"
+    );
+    let o = page(
+        &app,
+        &format!("/announcements/{}?lang=en", by("opening_record")),
+        None,
+    )
+    .await;
     let table = &o.html[o.html.find("id=\"bids-h\"").expect("bids table")..];
-    for seen in ["Bidder", "Bid price", "9,650,000.00 元", "Decrypted", "Not decrypted (revoked)", "Valid"] {
+    for seen in [
+        "Bidder",
+        "Bid price",
+        "9,650,000.00 元",
+        "Decrypted",
+        "Not decrypted (revoked)",
+        "Valid",
+    ] {
         assert!(table.contains(seen), "{seen} missing: {table}");
     }
     // The deal's buyer is named from publishing's copy of organizations (the event carries an id).
     let b2 = app.login("bidder2").await;
     let org2 = app.org_of(&b2).await;
-    let name2 = crate::publishing::wait_row(&app, "SELECT name FROM publishing_orgs WHERE org_id = $1", &org2).await;
+    let name2 = crate::publishing::wait_row(
+        &app,
+        "SELECT name FROM publishing_orgs WHERE org_id = $1",
+        &org2,
+    )
+    .await;
     let d = page(&app, &format!("/announcements/{}", by("deal")), None).await;
-    assert!(d.html.contains(&name2) && d.html.contains("51,300,000.00 元"), "{}", d.html);
-    assert!(d.html.contains("网络竞价") && d.html.contains("2026-04-02 10:15"), "{}", d.html);
+    assert!(
+        d.html.contains(&name2) && d.html.contains("51,300,000.00 元"),
+        "{}",
+        d.html
+    );
+    assert!(
+        d.html.contains("网络竞价") && d.html.contains("2026-04-02 10:15"),
+        "{}",
+        d.html
+    );
     app.stop().await;
 }

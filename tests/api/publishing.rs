@@ -886,8 +886,14 @@ async fn lifecycle_events_become_drafts_whose_numbers_cannot_be_retyped() {
         html.contains("9,876,543.21 元") && html.contains("<table>"),
         "{html}"
     );
-    assert!(html.contains("2026-04-01 09:00") && html.contains("已解密"), "{html}");
-    assert!(!html.contains("not_decrypted") && !html.contains("+08:00"), "{html}");
+    assert!(
+        html.contains("2026-04-01 09:00") && html.contains("已解密"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("not_decrypted") && !html.contains("+08:00"),
+        "{html}"
+    );
     let (_, v) = app
         .get(Some(&tenderer), &format!("/api/v1/announcements/{award}"))
         .await;

@@ -334,7 +334,10 @@ async fn dashboard_page(ctx: axum::extract::State<Ctx>, page: PageActor) -> Resp
             let l = page.chrome.lang;
             ggzy_web::frame::page(
                 &page.chrome,
-                l.t("公共资源交易电子监管", "Public resource trading — supervision"),
+                l.t(
+                    "公共资源交易电子监管",
+                    "Public resource trading — supervision",
+                ),
                 &view(l, &d, &st),
             )
         }
@@ -397,9 +400,15 @@ mod tests {
         );
         p.charts = vec![chart("<t>", vec![("<x>".into(), "10.00".into())])];
         let html = p.render().expect("render");
-        assert!(html.contains("&lt;x&gt;") && !html.contains("<x>"), "{html}");
+        assert!(
+            html.contains("&lt;x&gt;") && !html.contains("<x>"),
+            "{html}"
+        );
         assert!(html.contains("1,234,567.80"), "{html}");
         assert!(html.contains("data-after=\"7\""), "{html}");
-        assert!(!html.contains("<script>") && !html.contains("style="), "{html}");
+        assert!(
+            !html.contains("<script>") && !html.contains("style="),
+            "{html}"
+        );
     }
 }

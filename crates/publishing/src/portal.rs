@@ -3,7 +3,7 @@
 //!
 //! Routes: `/` (markets, latest announcements, next openings), `/announcements` (filters, search,
 //! cursor pagination), `/announcements/{id}` (body, attachments, versions, linked notices),
-//! `/market/{market}`, `/static/portal.css`. Every read goes through [`crate::service`]
+//! `/market/{market}` (the stylesheet is ggzy-web's, `/static/ggzy.css`). Every read goes through [`crate::service`]
 //! (`list_public`, `get`), so the portal shows exactly what the JSON API shows.
 
 pub mod bench;
@@ -23,7 +23,10 @@ use ggzy_core::ident::Market;
 use ggzy_core::time::at_local;
 use ggzy_core::{Error, Result};
 use ggzy_store::Ctx;
-use layout::{href, html_response, Lang};
+use ggzy_web::frame::Chrome;
+use ggzy_web::lang::{href, Lang};
+use ggzy_web::session::PublicPage;
+use layout::html_response;
 use serde::Deserialize;
 use serde_json::Value;
 use view::{Detail, Shown};
@@ -34,7 +37,6 @@ pub fn router() -> Router<Ctx> {
         .route("/announcements", get(list_page))
         .route("/announcements/{id}", get(detail_page))
         .route("/market/{market}", get(market_page))
-        .route("/static/portal.css", get(layout::stylesheet))
 }
 
 /// Query string of the portal pages. Every value is a string so an HTML form's empty fields
@@ -127,26 +129,6 @@ pub struct NavItem {
     pub current: bool,
 }
 
-/// Rendered markup of an escaping template: the only unescaped input of the document.
-struct Markup(String);
-
-impl std::fmt::Display for Markup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// The whole document around a page's `<main>` content (`templates/portal/base.html`).
-#[derive(Template)]
-#[template(path = "portal/base.html")]
-struct Document<'a> {
-    lang: Lang,
-    title: &'a str,
-    switch_href: &'a str,
-    css_href: &'a str,
-    body: Markup,
-}
-
 /// An announcement in a list.
 pub struct ItemRow {
     pub id: String,
@@ -218,8 +200,6 @@ struct ListPage {
     l: Lang,
     title: String,
     nav: Vec<NavItem>,
-    /// This page in the other language.
-    switch: String,
     path: String,
     /// The market page: the market is the path's, not a filter.
     fixed_market: bool,
@@ -250,16 +230,19 @@ struct ErrorPage {
     message: String,
 }
 
-/// The request context every page needs: language, the cookie to set, the banner.
+/// The request context every page needs: the frame's chrome (language, who is signed in).
 struct Reader {
+    chrome: Chrome,
     lang: Lang,
-    set_cookie: Option<String>,
 }
 
 impl Reader {
-    fn new(q: &PortalQuery, headers: &HeaderMap) -> Reader {
-        let (lang, set_cookie) = Lang::choose(q.lang.as_deref(), headers);
-        Reader { lang, set_cookie }
+    fn new(page: PublicPage) -> Reader {
+        let chrome = page.0;
+        Reader {
+            lang: chrome.lang,
+            chrome,
+        }
     }
 
     /// The portal's own navigation (home, all announcements, each market).
@@ -284,33 +267,17 @@ impl Reader {
             .collect()
     }
 
-    /// The page's body template rendered into the document.
-    fn document(
-        &self,
-        title: &str,
-        switch_href: &str,
-        page: &impl Template,
-    ) -> askama::Result<String> {
-        Document {
-            lang: self.lang,
-            title,
-            switch_href,
-            css_href: layout::css_href(),
-            body: Markup(page.render()?),
-        }
-        .render()
-    }
-
+    /// The page's body template rendered into the frame's document, answered with the portal's
+    /// caching headers.
     fn render(
         &self,
         headers: &HeaderMap,
         status: StatusCode,
         title: &str,
-        switch_href: &str,
         page: &impl Template,
     ) -> Response {
-        match self.document(title, switch_href, page) {
-            Ok(html) => html_response(headers, status, html, self.set_cookie.as_deref()),
+        match ggzy_web::frame::document(&self.chrome, title, page) {
+            Ok(html) => html_response(headers, status, html, &self.chrome),
             Err(e) => {
                 tracing::error!(error = %e, "portal template failed");
                 self.error(
@@ -337,23 +304,12 @@ impl Reader {
             nav: self.nav(""),
             message: e.message,
         };
-        let switch = href("/", &[("lang", l.other().code())]);
-        let html = self.document(title, &switch, &page).unwrap_or_else(|err| {
+        let html = ggzy_web::frame::document(&self.chrome, title, &page).unwrap_or_else(|err| {
             tracing::error!(error = %err, "portal error template failed");
             String::new()
         });
-        html_response(headers, e.status, html, self.set_cookie.as_deref())
+        html_response(headers, e.status, html, &self.chrome)
     }
-}
-
-/// The link that shows the same page in the other language (the other query values kept).
-fn switch_href(path: &str, q: &PortalQuery, l: Lang) -> String {
-    let mut pairs = filter_pairs(q);
-    if let Some(c) = nonempty(&q.cursor) {
-        pairs.push(("cursor", c));
-    }
-    pairs.push(("lang", l.other().code()));
-    href(path, &pairs)
 }
 
 fn filter_pairs(q: &PortalQuery) -> Vec<(&'static str, &str)> {
@@ -519,13 +475,9 @@ async fn next_openings(ctx: &Ctx, market: Option<&str>, limit: usize) -> Result<
 }
 
 /// `GET /`: markets, search, next openings, latest announcements.
-async fn home(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    Query(q): Query<PortalQuery>,
-) -> Response {
+async fn home(State(ctx): State<Ctx>, headers: HeaderMap, page: PublicPage) -> Response {
     // Public: no role required.
-    let r = Reader::new(&q, &headers);
+    let r = Reader::new(page);
     let l = r.lang;
     let data = async {
         let latest = service::list_public(
@@ -553,13 +505,7 @@ async fn home(
                 openings: opening_rows(&openings, l),
                 latest: latest.items.iter().map(|a| ItemRow::of(a, l)).collect(),
             };
-            r.render(
-                &headers,
-                StatusCode::OK,
-                title,
-                &switch_href("/", &q, l),
-                &page,
-            )
+            r.render(&headers, StatusCode::OK, title, &page)
         }
         Err(e) => r.error(&headers, e.into()),
     }
@@ -591,16 +537,10 @@ async fn list_page_of(
         href(path, &pairs)
     });
     let v = |o: &Option<String>| nonempty(o).unwrap_or("").to_string();
-    // The market is in the path of a market page; keep it out of the switch link's query.
-    let mut sq = q.clone();
-    if fixed.is_some() {
-        sq.market = None;
-    }
     Ok(ListPage {
         l,
         title: title.to_string(),
         nav: r.nav(path),
-        switch: switch_href(path, &sq, l),
         path: path.to_string(),
         fixed_market: fixed.is_some(),
         openings,
@@ -630,13 +570,14 @@ async fn list_page_of(
 async fn list_page(
     State(ctx): State<Ctx>,
     headers: HeaderMap,
+    page: PublicPage,
     Query(q): Query<PortalQuery>,
 ) -> Response {
     // Public: no role required.
-    let r = Reader::new(&q, &headers);
+    let r = Reader::new(page);
     let title = r.lang.t("全部公告", "All announcements");
     match list_page_of(&ctx, &r, &q, "/announcements", title, None).await {
-        Ok(page) => r.render(&headers, StatusCode::OK, &page.title, &page.switch, &page),
+        Ok(page) => r.render(&headers, StatusCode::OK, &page.title, &page),
         Err(e) => r.error(&headers, e.into()),
     }
 }
@@ -645,11 +586,12 @@ async fn list_page(
 async fn market_page(
     State(ctx): State<Ctx>,
     headers: HeaderMap,
+    page: PublicPage,
     Path(market): Path<String>,
     Query(mut q): Query<PortalQuery>,
 ) -> Response {
     // Public: no role required.
-    let r = Reader::new(&q, &headers);
+    let r = Reader::new(page);
     let Ok(m) = Market::parse(&market) else {
         return r.error(
             &headers,
@@ -660,7 +602,7 @@ async fn market_page(
     let path = format!("/market/{}", m.as_str());
     let title = market_label(m.as_str(), r.lang);
     match list_page_of(&ctx, &r, &q, &path, title, Some(m.as_str())).await {
-        Ok(page) => r.render(&headers, StatusCode::OK, &page.title, &page.switch, &page),
+        Ok(page) => r.render(&headers, StatusCode::OK, &page.title, &page),
         Err(e) => r.error(&headers, e.into()),
     }
 }
@@ -669,22 +611,20 @@ async fn market_page(
 async fn detail_page(
     State(ctx): State<Ctx>,
     headers: HeaderMap,
+    page: PublicPage,
     Path(id): Path<String>,
-    Query(q): Query<PortalQuery>,
 ) -> Response {
     // Public: no role required; drafts are never shown here (service::get without an actor).
-    let r = Reader::new(&q, &headers);
+    let r = Reader::new(page);
     match view::announcement(&ctx, &id, r.lang).await {
         Ok(d) => {
-            let path = format!("/announcements/{}", layout::url_encode(&id));
-            let switch = switch_href(&path, &PortalQuery::default(), r.lang);
             let page = DetailPage {
                 l: r.lang,
                 title: d.title.clone(),
                 nav: r.nav(""),
                 d,
             };
-            r.render(&headers, StatusCode::OK, &page.title, &switch, &page)
+            r.render(&headers, StatusCode::OK, &page.title, &page)
         }
         Err(e) => r.error(&headers, e.into()),
     }

@@ -5,10 +5,10 @@ use crate::rules::{self, Hours};
 use crate::service::{blocks_of, booking_row, room_row, Booking, BOOKING_COLS, ROOM_COLS};
 use chrono::{Datelike, Duration, NaiveDate};
 use ggzy_core::time::{at_local, shanghai, to_micros};
-use ggzy_web::lang::Lang;
 use ggzy_core::{Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
+use ggzy_web::lang::Lang;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -279,7 +279,8 @@ pub async fn week_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, l: Lang) ->
         l.t("周六", "Sat"),
         l.t("周日", "Sun"),
     ];
-    let hm = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&shanghai()).format("%H:%M").to_string();
+    let hm =
+        |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&shanghai()).format("%H:%M").to_string();
     let rooms = cal
         .rooms
         .iter()
@@ -327,8 +328,12 @@ pub async fn week_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, l: Lang) ->
     Ok(WeekPage {
         l,
         monday: cal.monday.format("%Y-%m-%d").to_string(),
-        prev: (cal.monday - Duration::days(7)).format("%Y-%m-%d").to_string(),
-        next: (cal.monday + Duration::days(7)).format("%Y-%m-%d").to_string(),
+        prev: (cal.monday - Duration::days(7))
+            .format("%Y-%m-%d")
+            .to_string(),
+        next: (cal.monday + Duration::days(7))
+            .format("%Y-%m-%d")
+            .to_string(),
         days: cal
             .days
             .iter()

@@ -8,15 +8,14 @@
 //! notices and original, and the names of organizations from this area's own copy
 //! (`publishing_orgs`, kept from `identity.organization.registered`).
 
-use super::layout::Lang;
 use super::type_label;
 use crate::rules::AnnouncementType;
 use crate::service::{self, Announcement};
 use chrono::{DateTime, Utc};
 use ggzy_core::money::Money;
-use ggzy_core::time::shanghai;
 use ggzy_core::Result;
 use ggzy_store::Ctx;
+use ggzy_web::lang::{url_encode, Lang};
 use serde_json::Value;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -54,35 +53,19 @@ impl Shown {
     }
 }
 
-/// Beijing time for people, to the minute: `2026-03-22 09:00`.
+/// Beijing time for people, to the minute: `2026-03-22 09:00` (the frame's format).
 pub fn when(t: DateTime<Utc>) -> String {
-    t.with_timezone(&shanghai())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    ggzy_web::fmt::beijing_time(&t)
 }
 
-/// A valid HTML `datetime` value: Beijing offset, whole seconds (no fraction, so never more than
-/// the three fractional digits HTML allows).
+/// A valid HTML `datetime` value: Beijing offset, whole seconds (the frame's format).
 pub fn datetime_attr(t: DateTime<Utc>) -> String {
-    t.with_timezone(&shanghai())
-        .format("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
+    ggzy_web::fmt::datetime_attr(&t)
 }
 
-/// An amount in yuan with thousands separators: `9,876,543.21 元`.
+/// An amount in yuan with thousands separators: `9,876,543.21 元` (the frame's format).
 pub fn money(m: Money) -> String {
-    let fen = m.fen();
-    let (yuan, cents) = (fen.unsigned_abs() / 100, fen.unsigned_abs() % 100);
-    let digits = yuan.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if fen < 0 { "-" } else { "" };
-    format!("{sign}{grouped}.{cents:02} 元")
+    ggzy_web::fmt::money(&m)
 }
 
 fn parse_instant(v: &Value) -> Option<DateTime<Utc>> {
@@ -848,8 +831,8 @@ pub async fn announcement(ctx: &Ctx, id: &str, l: Lang) -> Result<Detail> {
                 name: at.name.clone(),
                 href: format!(
                     "/api/v1/announcements/{}/attachments/{}",
-                    super::layout::url_encode(&a.id),
-                    super::layout::url_encode(&at.id)
+                    url_encode(&a.id),
+                    url_encode(&at.id)
                 ),
                 size: size_text(at.size),
                 sha256: at.sha256.clone(),
