@@ -683,7 +683,12 @@ async fn statistics_dashboard_page_stream_reports_and_audit_export() {
     );
     assert_eq!(page.headers["cache-control"], "no-store");
     let en = visitor.get("/monitoring?lang=en").await;
-    assert!(en.body.contains("Today's openings"), "{}", en.body);
+    // (askama writes `'` as `&#39;`.)
+    assert!(
+        en.body.contains("Today&#39;s openings") && en.body.contains("Live events"),
+        "{}",
+        en.body
+    );
     let js = visitor
         .get(&{
             let at = html.find("/monitoring/dashboard.js?v=").expect("script");

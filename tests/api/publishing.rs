@@ -339,15 +339,23 @@ async fn public_reads_carry_cache_headers_and_answer_304_and_each_market_has_an_
     assert!(xml.contains("<rss version=\"2.0\">"), "{xml}");
     assert!(xml.contains("大连市某道路改造工程"), "{xml}");
     // Links are absolute, on the public URL, and lead to the portal page a person reads.
-    let base = app.ctx.settings.public_url.trim_end_matches('/').to_string();
+    let base = app
+        .ctx
+        .settings
+        .public_url
+        .trim_end_matches('/')
+        .to_string();
     assert!(base.starts_with("http"), "{base}");
-    assert!(xml.contains(&format!("<link>{base}/market/construction</link>")), "{xml}");
-    let item = xml
-        .split("<item>")
-        .nth(1)
-        .expect("an item");
+    assert!(
+        xml.contains(&format!("<link>{base}/market/construction</link>")),
+        "{xml}"
+    );
+    let item = xml.split("<item>").nth(1).expect("an item");
     let link = &item[item.find("<link>").expect("link") + 6..item.find("</link>").expect("end")];
-    assert!(link.starts_with(&format!("{base}/announcements/")), "{link}");
+    assert!(
+        link.starts_with(&format!("{base}/announcements/")),
+        "{link}"
+    );
     let page = app
         .client
         .get(app.url(link.trim_start_matches(&base)))

@@ -1355,8 +1355,7 @@ async fn week_calendar_utilization_and_the_staff_page() {
         "{}",
         anon.location()
     );
-    let old = app
-        .client
+    let old = ggzy_api_tests::pages::no_redirect_client()
         .get(app.url("/staff/venues?week=2026-03-04"))
         .header("cookie", format!("ggzy_token={staff}"))
         .send()
