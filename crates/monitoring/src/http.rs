@@ -153,8 +153,6 @@ async fn update_rule(
     Ok(Json(alerts::update_rule(&ctx, &actor, &id, o).await?))
 }
 
-/// Who may watch the dashboard, the stream and the audit view.
-
 /// Statistics behind the charts: volume and value per market per month, bidders per section,
 /// savings rate = 1 − award/estimate (supervisor, staff, admin; bearer or signed-in session).
 #[utoipa::path(get, path = "/api/v1/monitoring/stats", tag = "monitoring", security(("bearer" = [])),
