@@ -223,9 +223,6 @@ const TABLE: &[(&str, &str)] = &[
     ("PUT /api/v1/monitoring/rules/{id}", "supervisor"),
     ("GET /api/v1/monitoring/stats", "supervisor staff admin"),
     ("GET /api/v1/monitoring/dashboard", "supervisor admin"),
-    // The HTML page takes the bearer header (or its cookie); the document lists no security
-    // scheme for it because it also accepts ?token= once.
-    ("GET /monitoring", "supervisor admin"),
     ("GET /api/v1/monitoring/stream", "supervisor admin"),
     ("GET /api/v1/monitoring/reports", "supervisor staff admin"),
     ("POST /api/v1/monitoring/reports/{day}", "supervisor"),

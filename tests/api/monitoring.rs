@@ -639,64 +639,75 @@ async fn statistics_dashboard_page_stream_reports_and_audit_export() {
     assert_eq!(d["deposits_held"], "1000.00");
     assert!(d["open_alerts"]["medium"].as_i64().unwrap_or(0) >= 1, "{d}");
 
-    // The page: the token goes into an HttpOnly cookie once, then the page renders from it.
+    // The page: a page of the web frame, read by the signed-in supervisor (no token in any URL).
     let no_redirect = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let r = no_redirect
-        .get(app.url(&format!("/monitoring?lang=en&token={sup}")))
-        .send()
-        .await
-        .expect("page");
-    assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/monitoring?lang=en");
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .expect("cookie")
-        .to_string();
+    let mut visitor = ggzy_api_tests::pages::Visitor::new(&app);
+    let anon = visitor.get("/monitoring").await;
+    assert_eq!(anon.status, 303, "nobody signed in: to the sign-in page");
     assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
+        anon.location().starts_with("/login?next=%2Fmonitoring"),
+        "{}",
+        anon.location()
     );
-    let pair = cookie.split(';').next().expect("pair").to_string();
-    let html = no_redirect
-        .get(app.url("/monitoring"))
-        .header("cookie", &pair)
-        .send()
-        .await
-        .expect("page");
-    assert_eq!(html.status(), 200);
-    let html = html.text().await.expect("html");
+    // The former ?token= sign-in is gone: a bearer token in the address signs nobody in.
+    let r = visitor.get(&format!("/monitoring?token={sup}")).await;
+    assert_eq!(r.status, 303);
+    assert!(r.location().starts_with("/login"), "{}", r.location());
+    assert!(r
+        .headers
+        .get("set-cookie")
+        .is_none_or(|c| !c.to_str().unwrap_or("").contains(&sup)));
+    visitor.sign_in("supervisor").await;
+    let page = visitor.get("/monitoring").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let html = &page.body;
     assert!(
         html.contains("今日开标") && html.contains("标段 sec-s3") && html.contains("<svg"),
+        "{html}"
+    );
+    // The frame's look and landmarks; no inline script or style (the frame's CSP forbids them).
+    assert!(
+        html.contains("<main id=\"main\"") && html.contains("/monitoring/dashboard.js?v="),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script>") && !html.contains("<style"),
         "{html}"
     );
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "no external resources"
     );
-    let en = no_redirect
-        .get(app.url("/monitoring?lang=en"))
-        .header("cookie", &pair)
-        .send()
-        .await
-        .expect("page");
-    assert!(en.text().await.expect("html").contains("Today's openings"));
-    let anon = no_redirect
-        .get(app.url("/monitoring"))
-        .send()
-        .await
-        .expect("page");
-    assert_eq!(anon.status(), 401);
-    let r = no_redirect
-        .get(app.url(&format!("/monitoring?token={staff}")))
-        .send()
-        .await
-        .expect("page");
-    assert_eq!(r.status(), 403, "staff may not watch");
+    assert_eq!(page.headers["cache-control"], "no-store");
+    let en = visitor.get("/monitoring?lang=en").await;
+    // (askama writes `'` as `&#39;`.)
+    assert!(
+        en.body.contains("Today&#39;s openings") && en.body.contains("Live events"),
+        "{}",
+        en.body
+    );
+    let js = visitor
+        .get(&{
+            let at = html.find("/monitoring/dashboard.js?v=").expect("script");
+            html[at..at + html[at..].find('"').expect("end")].to_string()
+        })
+        .await;
+    assert_eq!(js.status, 200);
+    assert!(js.body.contains("EventSource"));
+    let mut staff_visitor = ggzy_api_tests::pages::Visitor::new(&app);
+    staff_visitor.sign_in("staff").await;
+    let r = staff_visitor.get("/monitoring").await;
+    assert_eq!(r.status, 403, "staff may not watch");
+    let session = visitor
+        .cookie("ggzy_session")
+        .expect("session cookie")
+        .to_string();
+    let pair = format!("ggzy_session={session}");
 
-    // The live stream (cookie auth, as the page's EventSource): a change made through the API
+    // The live stream (the session cookie, as the page's EventSource): a change made through the API
     // arrives as a server-sent event.
     let mut stream = no_redirect
         .get(app.url("/api/v1/monitoring/stream"))
@@ -918,17 +929,39 @@ mod browser {
         caught_up(&app).await;
         let c = browser.client.clone();
 
-        c.goto(&app.url(&format!("/monitoring?token={sup}")))
+        // Signed in through the frame's form, then sent back to the dashboard.
+        c.goto(&app.url("/monitoring"))
             .await
             .expect("open dashboard");
+        c.wait()
+            .for_element(Locator::Id("f-username"))
+            .await
+            .expect("sign-in form")
+            .send_keys("supervisor")
+            .await
+            .expect("type");
+        c.find(Locator::Id("f-password"))
+            .await
+            .expect("password")
+            .send_keys(ggzy_api_tests::DEMO_PASSWORD)
+            .await
+            .expect("type");
+        c.find(Locator::Css("form.stack button[type=submit]"))
+            .await
+            .expect("submit")
+            .click()
+            .await
+            .expect("click");
+        c.wait()
+            .for_element(Locator::Id("stream-state"))
+            .await
+            .expect("dashboard after sign-in");
+        let url = c.current_url().await.expect("url");
         assert!(
-            c.current_url()
-                .await
-                .expect("url")
-                .as_str()
-                .ends_with("/monitoring"),
-            "token left the address"
+            url.as_str().ends_with("/monitoring") && !url.as_str().contains("token"),
+            "{url}"
         );
+        let _ = &sup;
         wait_text(&c, "#stream-state", "实时连接中").await;
         assert_eq!(wait_text(&c, "#count-high", "0").await, "0");
 

@@ -289,9 +289,10 @@ async fn titles_are_escaped_so_markup_in_them_is_shown_not_run() {
     for path in ["/", "/announcements", &format!("/announcements/{id}")] {
         let p = page(&app, path, None).await;
         assert!(!p.html.contains("<img src=x"), "{path}");
+        // Escaped (askama writes `<` as `&#60;`, the portal's former escaper `&lt;`).
+        let escaped = p.html.replace("&#60;", "&lt;").replace("&#62;", "&gt;");
         assert!(
-            p.html
-                .contains("&lt;img src=x onerror=alert(1)&gt;道路工程"),
+            escaped.contains("&lt;img src=x onerror=alert(1)&gt;道路工程"),
             "{path}"
         );
     }
@@ -304,9 +305,14 @@ async fn english_is_chosen_by_the_switch_and_remembered_in_a_cookie() {
     publish(&app, tender("某道路改造工程")).await;
     let zh = page(&app, "/announcements?q=%E9%81%93%E8%B7%AF", None).await;
     // The switch keeps the search.
-    assert!(zh
-        .html
-        .contains("href=\"/announcements?q=%E9%81%93%E8%B7%AF&amp;lang=en\""));
+    // (askama writes `&` in an attribute as `&#38;`, which is `&amp;` to a browser.)
+    assert!(
+        zh.html
+            .replace("&#38;", "&amp;")
+            .contains("href=\"/announcements?q=%E9%81%93%E8%B7%AF&amp;lang=en\""),
+        "{}",
+        zh.html
+    );
     let en = page(&app, "/announcements?q=%E9%81%93%E8%B7%AF&lang=en", None).await;
     assert!(en.html.contains("<html lang=\"en\">"));
     assert!(en.html.contains("All announcements") && en.html.contains("Tender announcement"));
@@ -411,6 +417,64 @@ mod browser {
     }
 
     #[tokio::test]
+    async fn a_reader_opens_each_announcement_type_and_meets_no_json_uuid_or_iso_time() {
+        let Some(browser) =
+            ggzy_api_tests::browser::browser("portal every-type browser test", 412, 915).await
+        else {
+            return;
+        };
+        let app = TestApp::spawn().await;
+        let anns = super::one_of_each_type(&app).await;
+        let c = browser.client.clone();
+        for (ty, id) in &anns {
+            for lang in ["zh", "en"] {
+                c.goto(&app.url(&format!("/announcements/{id}?lang={lang}")))
+                    .await
+                    .expect("goto");
+                let h1 = c
+                    .wait()
+                    .for_element(Locator::Css("main h1"))
+                    .await
+                    .expect("h1");
+                assert!(!h1.text().await.expect("h1").is_empty(), "{ty}");
+                let text = body_text(&c).await;
+                let defects = super::reader_defects(&text);
+                assert!(defects.is_empty(), "{ty} ({lang}): {defects:#?}\n{text}");
+                for raw in [
+                    "project_name",
+                    "not_decrypted",
+                    "open_tender",
+                    "winner_org_id",
+                ] {
+                    assert!(!text.contains(raw), "{ty} ({lang}) shows {raw}");
+                }
+            }
+        }
+        // The opening record and the candidate publicity show their parties in a table.
+        let id = &anns
+            .iter()
+            .find(|(t, _)| *t == "opening_record")
+            .expect("opening")
+            .1;
+        c.goto(&app.url(&format!("/announcements/{id}?lang=zh")))
+            .await
+            .expect("goto");
+        let rows = c
+            .find_all(Locator::Css("section[aria-labelledby=bids-h] tbody tr"))
+            .await
+            .expect("rows");
+        assert_eq!(rows.len(), 2);
+        let first = rows[0].text().await.expect("row");
+        assert!(
+            first.contains("9,650,000.00 元") && first.contains("已解密"),
+            "{first}"
+        );
+        c.close().await.expect("close");
+        drop(browser);
+        app.stop().await;
+    }
+
+    #[tokio::test]
     async fn a_reader_lists_searches_opens_an_announcement_and_switches_to_english() {
         let Some(browser) = ggzy_api_tests::browser::browser("portal browser test", 412, 915).await
         else {
@@ -486,4 +550,415 @@ mod browser {
         drop(browser);
         app.stop().await;
     }
+}
+
+// ------------------------------------------------------------ every type reads as an announcement
+
+/// What a reader must never meet in an announcement page's text: JSON (`{`), an internal id (a
+/// UUID) or a machine timestamp (`2026-12-05T00:25:00+00:00`). Each defect found, with its context.
+pub(crate) fn reader_defects(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let around = |i: usize| -> String {
+        chars[i.saturating_sub(30)..(i + 40).min(chars.len())]
+            .iter()
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        if *c == '{' || *c == '}' {
+            out.push(format!("brace: …{}…", around(i)));
+        }
+        // UUID: 8-4-4-4-12 hex digits.
+        if i + 36 <= chars.len() {
+            let w = &chars[i..i + 36];
+            let uuid = w.iter().enumerate().all(|(k, c)| match k {
+                8 | 13 | 18 | 23 => *c == '-',
+                _ => c.is_ascii_hexdigit(),
+            });
+            let starts = i == 0 || !chars[i - 1].is_ascii_hexdigit();
+            if uuid && starts {
+                out.push(format!("uuid: …{}…", around(i)));
+            }
+        }
+        // ISO 8601 date-time: dddd-dd-ddTdd:dd.
+        if i + 16 <= chars.len() {
+            let w = &chars[i..i + 16];
+            let pat = "dddd-dd-ddTdd:dd";
+            if w.iter().zip(pat.chars()).all(|(c, p)| match p {
+                'd' => c.is_ascii_digit(),
+                other => *c == other,
+            }) {
+                out.push(format!("iso time: …{}…", around(i)));
+            }
+        }
+    }
+    out
+}
+
+/// The visible text of an HTML page, roughly: tags and the head dropped, entities decoded.
+fn visible_text(html: &str) -> String {
+    let body = html.split_once("<body>").map(|(_, b)| b).unwrap_or(html);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Every `<time datetime="…">` value: a valid HTML global date and time (at most 3 fractional
+/// digits, an offset).
+fn datetime_values(html: &str) -> Vec<String> {
+    html.split("<time datetime=\"")
+        .skip(1)
+        .map(|p| p[..p.find('"').expect("quote")].to_string())
+        .collect()
+}
+
+fn valid_datetime(v: &str) -> bool {
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) else {
+        return false;
+    };
+    let _ = t;
+    let frac = v
+        .split_once('.')
+        .map(|(_, f)| f.chars().take_while(char::is_ascii_digit).count())
+        .unwrap_or(0);
+    frac <= 3
+}
+
+/// One published announcement of each of the ten types, the platform's drafts made from the
+/// lifecycle events as the projects and auctions areas emit them (with the demo bidders'
+/// organizations, whose names publishing knows from `identity.organization.registered`).
+/// Returns `(type, id)` in the order of `AnnouncementType::ALL`.
+pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String)> {
+    use crate::publishing::{emit_event, register, submit_approve, wait_row};
+    let tenderer = app.login("tenderer").await;
+    let b1 = app.login("bidder1").await;
+    let b2 = app.login("bidder2").await;
+    let (o1, o2) = (app.org_of(&b1).await, app.org_of(&b2).await);
+    app.drain_consumer("publishing.lifecycle").await;
+    let name1 = wait_row(
+        app,
+        "SELECT name FROM publishing_orgs WHERE org_id = $1",
+        &o1,
+    )
+    .await;
+    let name2 = wait_row(
+        app,
+        "SELECT name FROM publishing_orgs WHERE org_id = $1",
+        &o2,
+    )
+    .await;
+
+    let mut out = Vec::new();
+    let t = publish(app, tender("大连市某道路改造工程")).await;
+    out.push(("tender", t.clone()));
+    let mut pq = tender("大连市某桥梁加固工程资格预审");
+    pq["type"] = json!("prequalification");
+    out.push(("prequalification", publish(app, pq).await));
+    // A change notice that moves the tender's deadline by a week.
+    let change = publish(
+        app,
+        json!({"market": "construction", "type": "change", "title": "大连市某道路改造工程变更公告",
+               "body": "投标截止时间顺延。", "original_id": t,
+               "fields": {"project_name": "大连市某道路改造工程", "change_summary": "投标截止时间顺延七日",
+                          "new_bid_deadline": "2026-03-29T09:00:00+08:00"}}),
+    )
+    .await;
+
+    let reg = register(
+        app,
+        "construction",
+        "某污水处理厂改造工程",
+        "2026-04-01T09:00:00+08:00",
+    )
+    .await;
+    let with = |extra: Value| {
+        let mut p = json!({"section_id": reg.section_id, "project_id": reg.project_id,
+                           "market": "construction"});
+        for (k, v) in extra.as_object().expect("object") {
+            p[k] = v.clone();
+        }
+        p
+    };
+    emit_event(app, "projects.opening.recorded", "section", &reg.section_id, with(json!({
+        "opened_at": "2026-04-01T01:00:00.123456+00:00", "decryption_deadline": "2026-04-01T01:30:00+00:00",
+        "recorded_at": "2026-04-01T01:30:00.654321+00:00", "decrypted_bids": 1, "min_bids": 3,
+        "below_min_bids": true,
+        "entries": [
+            {"bid_id": uuid::Uuid::new_v4().to_string(), "org_id": o1, "org_name": name1,
+             "uscc": "91210200MA0000001X", "price": "9650000.00", "decryption": "decrypted",
+             "deposit": "valid", "suite": "aes-256-gcm+sha-256"},
+            {"bid_id": uuid::Uuid::new_v4().to_string(), "org_id": o2, "org_name": name2,
+             "uscc": "91210200MA0000002X", "price": null, "decryption": "not_decrypted",
+             "deposit": "unknown", "suite": "sm4-gcm+sm3"}]}))).await;
+    emit_event(
+        app,
+        "projects.candidates.publicized",
+        "section",
+        &reg.section_id,
+        with(json!({
+        "procedure": "open_tender", "report_ref": uuid::Uuid::new_v4().to_string(), "source": "api",
+        "candidates": [{"rank": 1, "org_id": o1, "org_name": name1, "price": "9650000.00"}],
+        "publicity_starts_at": "2026-04-05T09:00:00+08:00",
+        "publicity_ends_at": "2026-04-08T09:00:00+08:00"})),
+    )
+    .await;
+    emit_event(
+        app,
+        "projects.award.confirmed",
+        "section",
+        &reg.section_id,
+        with(json!({
+        "procedure": "open_tender", "winner_org_id": o1, "winner_name": name1, "winner_rank": 1,
+        "price": "9650000.00", "awarded_at": "2026-04-10T01:00:00.987654+00:00",
+        "bidder_org_ids": [o1, o2]})),
+    )
+    .await;
+    emit_event(app, "projects.section.failed", "section", &reg.section_id, with(json!({
+        "reason": "too_few_bids", "bid_count": 2, "min_bids": 3, "basis": "《招标投标法实施条例》第四十四条",
+        "failed_at": "2026-04-01T01:00:00+00:00"}))).await;
+    let land = register(
+        app,
+        "land",
+        "甘井子区 2026-01 号地块",
+        "2026-04-01T09:00:00+08:00",
+    )
+    .await;
+    emit_event(
+        app,
+        "auctions.deal.confirmed",
+        "section",
+        &land.section_id,
+        json!({
+        "section_id": land.section_id, "project_id": land.project_id, "market": "land",
+        "deal_id": uuid::Uuid::new_v4().to_string(), "winner_org_id": o2, "winner_number": "002",
+        "price": "51300000.00", "confirmed_at": "2026-04-02T02:15:00.5+00:00", "via": "auction"}),
+    )
+    .await;
+
+    let draft = |ty: &'static str, project: String| async move {
+        wait_row(
+            app,
+            &format!("SELECT id FROM announcements WHERE ann_type = '{ty}' AND project_id = $1"),
+            &project,
+        )
+        .await
+    };
+    let opening = draft("opening_record", reg.project_id.clone()).await;
+    let publicity = draft("candidate_publicity", reg.project_id.clone()).await;
+    let award = draft("award", reg.project_id.clone()).await;
+    let failure = draft("failure", reg.project_id.clone()).await;
+    let deal = draft("deal", land.project_id.clone()).await;
+    // The tenderer completes what the events do not carry, then submits; staff approve.
+    let complete = |id: String, extra: Value| {
+        let tenderer = tenderer.clone();
+        async move {
+            let (s, cur) = app
+                .get(Some(&tenderer), &format!("/api/v1/announcements/{id}"))
+                .await;
+            assert_eq!(s, 200, "{cur}");
+            let mut fields = cur["fields"].clone();
+            for (k, v) in extra.as_object().expect("object") {
+                if k == "candidates" {
+                    for (i, c) in v.as_array().expect("array").iter().enumerate() {
+                        for (ck, cv) in c.as_object().expect("object") {
+                            fields["candidates"][i][ck] = cv.clone();
+                        }
+                    }
+                } else {
+                    fields[k] = v.clone();
+                }
+            }
+            let r = app
+                .client
+                .put(app.url(&format!("/api/v1/announcements/{id}")))
+                .bearer_auth(&tenderer)
+                .json(
+                    &json!({"market": cur["market"], "type": cur["type"], "title": cur["title"],
+                              "body": cur["body_markdown"], "fields": fields}),
+                )
+                .send()
+                .await
+                .expect("put");
+            assert_eq!(
+                r.status().as_u16(),
+                200,
+                "{}",
+                r.text().await.unwrap_or_default()
+            );
+            let (s, v) = submit_approve(app, &id, json!({})).await;
+            assert_eq!(s, 200, "{v}");
+            id
+        }
+    };
+    let opening = complete(opening, json!({})).await;
+    let publicity = complete(
+        publicity,
+        json!({"evaluation_summary": "综合评估法，技术 60 分、商务 40 分",
+               "objection_method": "公示期内向招标人书面提出",
+               "candidates": [{"quality": "合格", "duration": "180 日历天", "project_manager": "张三",
+                               "certificate_no": "辽221000000001", "qualification_response": "满足"}]}),
+    )
+    .await;
+    let award = complete(
+        award,
+        json!({"tenderer_contact": "大连市市政建设管理处，0411-00000000"}),
+    )
+    .await;
+    let failure = complete(failure, json!({})).await;
+    let deal = complete(deal, json!({})).await;
+    out.push(("change", change));
+    out.push(("opening_record", opening));
+    out.push(("candidate_publicity", publicity));
+    out.push(("award", award));
+    out.push(("failure", failure));
+    out.push((
+        "land_transfer",
+        publish(
+            app,
+            json!({"market": "land", "type": "land_transfer", "title": "国有建设用地使用权挂牌出让公告",
+                "body": "出让", "fields": {"transferor": "大连市自然资源局", "parcel": "甘井子区 2026-01 号地块",
+                "bidder_qualification": "境内外法人", "documents_access": "平台下载", "trading_method": "listing",
+                "start_price": "50000000.00", "deposit": "10000000.00", "docs_available_at": DOCS_AT,
+                "trading_start_at": "2026-03-23T09:00:00+08:00"}}),
+        )
+        .await,
+    ));
+    out.push((
+        "property_disclosure",
+        publish(
+            app,
+            json!({"market": "property", "type": "property_disclosure", "title": "某公司 100% 股权转让",
+                "body": "披露", "fields": {"subject": "某公司 100% 股权", "transferor": "某国有集团",
+                "approval": "国资委批复", "buyer_qualification": "依法存续的企业法人",
+                "floor_price": "8000000.00", "disclosure_end_at": "2026-03-31T18:00:00+08:00"}}),
+        )
+        .await,
+    ));
+    out.push(("deal", deal));
+    let order: Vec<&str> = out.iter().map(|(t, _)| *t).collect();
+    assert_eq!(order.len(), 10, "{order:?}");
+    out
+}
+
+#[tokio::test]
+async fn every_announcement_type_reads_as_an_announcement_without_json_ids_or_raw_times() {
+    let app = TestApp::spawn().await;
+    let anns = one_of_each_type(&app).await;
+    let by = |t: &str| anns.iter().find(|(x, _)| *x == t).expect("type").1.clone();
+    for (ty, id) in &anns {
+        for lang in ["zh", "en"] {
+            let p = page(&app, &format!("/announcements/{id}?lang={lang}"), None).await;
+            assert_eq!(p.status, 200, "{ty}: {}", p.html);
+            let text = visible_text(&p.html);
+            let defects = reader_defects(&text);
+            assert!(defects.is_empty(), "{ty} ({lang}): {defects:#?}\n{text}");
+            for v in datetime_values(&p.html) {
+                assert!(valid_datetime(&v), "{ty}: <time datetime=\"{v}\">");
+            }
+            // No field key, code or untranslated state word.
+            for raw in [
+                "project_name",
+                "_at",
+                "not_decrypted",
+                "open_tender",
+                "too_few_bids",
+                "winner_org_id",
+            ] {
+                assert!(!text.contains(raw), "{ty} ({lang}) shows {raw}: {text}");
+            }
+        }
+    }
+    // The tender shows its current deadline and links the change notice that set it.
+    let t = page(&app, &format!("/announcements/{}", by("tender")), None).await;
+    let deadline = &t.html[t.html.find("id=\"deadline-h\"").expect("deadline section")..];
+    let deadline = &deadline[..deadline.find("</section>").expect("end")];
+    assert!(
+        deadline.contains("2026-03-29 09:00") && deadline.contains("2026-03-22 09:00"),
+        "{deadline}"
+    );
+    assert!(
+        deadline.contains(&format!("href=\"/announcements/{}\"", by("change"))),
+        "{deadline}"
+    );
+    // Candidates and bids are tables, amounts as money, parties by name.
+    let b1 = app.login("bidder1").await;
+    let org1 = app.org_of(&b1).await;
+    let name1 = crate::publishing::wait_row(
+        &app,
+        "SELECT name FROM publishing_orgs WHERE org_id = $1",
+        &org1,
+    )
+    .await;
+    let c = page(
+        &app,
+        &format!("/announcements/{}", by("candidate_publicity")),
+        None,
+    )
+    .await;
+    let table = &c.html[c
+        .html
+        .find("id=\"candidates-h\"")
+        .expect("candidates table")..];
+    assert!(
+        table.contains("<table>") && table.contains(&name1) && table.contains("9,650,000.00 元"),
+        "{table}"
+    );
+    assert!(
+        table.contains("张三") && table.contains("辽221000000001"),
+        "{table}"
+    );
+    let o = page(
+        &app,
+        &format!("/announcements/{}?lang=en", by("opening_record")),
+        None,
+    )
+    .await;
+    let table = &o.html[o.html.find("id=\"bids-h\"").expect("bids table")..];
+    for seen in [
+        "Bidder",
+        "Bid price",
+        "9,650,000.00 元",
+        "Decrypted",
+        "Not decrypted (revoked)",
+        "Valid",
+    ] {
+        assert!(table.contains(seen), "{seen} missing: {table}");
+    }
+    // The deal's buyer is named from publishing's copy of organizations (the event carries an id).
+    let b2 = app.login("bidder2").await;
+    let org2 = app.org_of(&b2).await;
+    let name2 = crate::publishing::wait_row(
+        &app,
+        "SELECT name FROM publishing_orgs WHERE org_id = $1",
+        &org2,
+    )
+    .await;
+    let d = page(&app, &format!("/announcements/{}", by("deal")), None).await;
+    assert!(
+        d.html.contains(&name2) && d.html.contains("51,300,000.00 元"),
+        "{}",
+        d.html
+    );
+    assert!(
+        d.html.contains("网络竞价") && d.html.contains("2026-04-02 10:15"),
+        "{}",
+        d.html
+    );
+    app.stop().await;
 }

@@ -338,6 +338,32 @@ async fn public_reads_carry_cache_headers_and_answer_304_and_each_market_has_an_
     let xml = r.text().await.expect("xml");
     assert!(xml.contains("<rss version=\"2.0\">"), "{xml}");
     assert!(xml.contains("大连市某道路改造工程"), "{xml}");
+    // Links are absolute, on the public URL, and lead to the portal page a person reads.
+    let base = app
+        .ctx
+        .settings
+        .public_url
+        .trim_end_matches('/')
+        .to_string();
+    assert!(base.starts_with("http"), "{base}");
+    assert!(
+        xml.contains(&format!("<link>{base}/market/construction</link>")),
+        "{xml}"
+    );
+    let item = xml.split("<item>").nth(1).expect("an item");
+    let link = &item[item.find("<link>").expect("link") + 6..item.find("</link>").expect("end")];
+    assert!(
+        link.starts_with(&format!("{base}/announcements/")),
+        "{link}"
+    );
+    let page = app
+        .client
+        .get(app.url(link.trim_start_matches(&base)))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    assert!(!xml.contains("<link>/"), "no relative link: {xml}");
     let r = app
         .client
         .get(app.url("/feeds/procurement.xml"))
@@ -881,8 +907,17 @@ async fn lifecycle_events_become_drafts_whose_numbers_cannot_be_retyped() {
         .expect("title")
         .contains("某道路改造工程"));
     let html = v["body_html"].as_str().expect("html");
+    // The draft's table reads as an announcement: money with separators, Beijing time, words.
     assert!(
-        html.contains("9876543.21") && html.contains("<table>"),
+        html.contains("9,876,543.21 元") && html.contains("<table>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("2026-04-01 09:00") && html.contains("已解密"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("not_decrypted") && !html.contains("+08:00"),
         "{html}"
     );
     let (_, v) = app

@@ -1345,40 +1345,56 @@ async fn week_calendar_utilization_and_the_staff_page() {
         .await;
     assert_eq!((s, v["errors"][0]["field"].as_str()), (422, Some("month")));
 
-    // The page: Chinese by default, English on request, escaped, no external resources.
-    let page = |cookie: Option<String>, q: &'static str| {
-        let mut rb = app.client.get(app.url(&format!("/staff/venues{q}")));
-        if let Some(c) = cookie {
-            rb = rb.header("cookie", c);
-        }
-        async move {
-            let r = rb.send().await.expect("page");
-            let status = r.status().as_u16();
-            (status, r.text().await.unwrap_or_default())
-        }
-    };
-    let (s, html) = page(Some(format!("ggzy_token={staff}")), "?week=2026-03-04").await;
-    assert_eq!(s, 200, "{html}");
-    assert!(html.contains("场所预约周历"), "{html}");
-    assert!(html.contains("&lt;b&gt;谈判室&lt;/b&gt; 7"), "{html}");
-    assert!(!html.contains("<b>谈判室"), "{html}");
-    assert!(html.contains("10:00–12:00 谈判"), "{html}");
-    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"));
-    let (s, html) = page(
-        Some(format!("ggzy_token={staff}")),
-        "?week=2026-03-04&lang=en",
-    )
-    .await;
-    assert_eq!(s, 200);
+    // The page: a frame page for signed-in staff; Chinese by default, English on request,
+    // escaped, no external resources, no token in any URL or cookie.
+    let mut visitor = ggzy_api_tests::pages::Visitor::new(&app);
+    let anon = visitor.get("/staff/venues?week=2026-03-04").await;
+    assert_eq!(anon.status, 303, "nobody signed in: to the sign-in page");
     assert!(
-        html.contains("Venue bookings") && html.contains("lang=\"en\""),
+        anon.location().starts_with("/login?next="),
+        "{}",
+        anon.location()
+    );
+    let old = ggzy_api_tests::pages::no_redirect_client()
+        .get(app.url("/staff/venues?week=2026-03-04"))
+        .header("cookie", format!("ggzy_token={staff}"))
+        .send()
+        .await
+        .expect("page");
+    assert_ne!(
+        old.status().as_u16(),
+        200,
+        "the old token cookie signs nobody in"
+    );
+    visitor.sign_in("staff").await;
+    let p = visitor.get("/staff/venues?week=2026-03-04").await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let html = &p.body;
+    assert!(html.contains("场所预约周历"), "{html}");
+    assert!(
+        html.contains("&lt;b&gt;谈判室&lt;/b&gt; 7")
+            || html.contains("&#60;b&#62;谈判室&#60;/b&#62; 7"),
         "{html}"
     );
-    let (s, _) = page(None, "?week=2026-03-04").await;
-    assert_eq!(s, 401);
-    let agency = app.login("agency").await;
-    let (s, _) = page(Some(format!("ggzy_token={agency}")), "").await;
-    assert_eq!(s, 403);
+    assert!(!html.contains("<b>谈判室"), "{html}");
+    assert!(html.contains("10:00–12:00 谈判"), "{html}");
+    assert!(html.contains("<main id=\"main\""), "{html}");
+    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<script>"));
+    assert_eq!(p.headers["cache-control"], "no-store");
+    let p = visitor.get("/staff/venues?week=2026-03-04&lang=en").await;
+    assert_eq!(p.status, 200);
+    assert!(
+        p.body.contains("Venue bookings")
+            && p.body.contains("lang=\"en\"")
+            && p.body.contains("Negotiation"),
+        "{}",
+        p.body
+    );
+    let bad = visitor.get("/staff/venues?week=March").await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    let mut agency = ggzy_api_tests::pages::Visitor::new(&app);
+    agency.sign_in("agency").await;
+    assert_eq!(agency.get("/staff/venues").await.status, 403);
     app.stop().await;
 }
 

@@ -1,13 +1,13 @@
 //! Monitoring routes under `/api/v1/monitoring` (supervisors act; staff and admin read).
 
 use crate::alerts::{self, Action, Alert, AlertDetail, AlertFilter, HandleAlert};
-use crate::page::{self, Lang, ReaderActor};
+use crate::page::{ReaderActor, WATCHERS};
 use crate::rules::{RuleConfig, RuleOverride};
 use crate::stats::{self, Dashboard, ReportInfo, Stats, StatsParams};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::events::Event;
 use ggzy_core::http::{Json, Path, Query};
@@ -35,7 +35,6 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(update_rule))
         .routes(routes!(get_stats))
         .routes(routes!(get_dashboard))
-        .routes(routes!(dashboard_page))
         .routes(routes!(stream))
         .routes(routes!(list_reports))
         .routes(routes!(generate_report, download_report))
@@ -155,11 +154,8 @@ async fn update_rule(
     Ok(Json(alerts::update_rule(&ctx, &actor, &id, o).await?))
 }
 
-/// Who may watch the dashboard, the stream and the audit view.
-const WATCHERS: [Role; 2] = [Role::Supervisor, Role::Admin];
-
 /// Statistics behind the charts: volume and value per market per month, bidders per section,
-/// savings rate = 1 − award/estimate (supervisor, staff, admin; bearer or monitoring cookie).
+/// savings rate = 1 − award/estimate (supervisor, staff, admin; bearer or signed-in session).
 #[utoipa::path(get, path = "/api/v1/monitoring/stats", tag = "monitoring", security(("bearer" = [])),
     params(StatsParams), responses((status = 200, body = Stats), (status = 403)))]
 async fn get_stats(
@@ -184,81 +180,6 @@ async fn get_dashboard(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
-struct PageParams {
-    /// `en` for English; Chinese otherwise.
-    lang: Option<String>,
-    /// A bearer token: stored in the `ggzy_monitor` cookie, then the page redirects to itself without it.
-    token: Option<String>,
-}
-
-/// The live supervision dashboard (HTML; supervisor, admin). Open it once as `/monitoring?token=…`.
-#[utoipa::path(get, path = "/monitoring", tag = "monitoring", params(PageParams),
-    responses((status = 200, description = "the dashboard page", content_type = "text/html"),
-              (status = 303, description = "token stored in the cookie"), (status = 401), (status = 403)))]
-async fn dashboard_page(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    Query(p): Query<PageParams>,
-) -> Result<Response> {
-    let lang = Lang::from_param(p.lang.as_deref());
-    let back = if lang == Lang::En {
-        "/monitoring?lang=en"
-    } else {
-        "/monitoring"
-    };
-    if let Some(token) = p.token.filter(|t| !t.trim().is_empty()) {
-        let actor = ggzy_identity::service::authenticate(&ctx, token.trim()).await?;
-        actor.require(&WATCHERS)?;
-        if !token
-            .trim()
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.~+/=".contains(c))
-        {
-            return Err(Error::field("token", "format", "not a bearer token"));
-        }
-        let cookie = format!(
-            "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200",
-            page::COOKIE,
-            token.trim()
-        );
-        return Ok((
-            StatusCode::SEE_OTHER,
-            [
-                (header::LOCATION, back.to_string()),
-                (header::SET_COOKIE, cookie),
-            ],
-        )
-            .into_response());
-    }
-    let token = page::cookie_token(&headers).or_else(|| {
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_string)
-    });
-    let token = token.ok_or_else(|| {
-        Error::Unauthorized("open /monitoring?token=<bearer token> once to sign in".into())
-    })?;
-    let actor = ggzy_identity::service::authenticate(&ctx, &token).await?;
-    actor.require(&WATCHERS)?;
-    let d = stats::dashboard(&ctx, &actor).await?;
-    let st = stats::stats(&ctx.db, &StatsParams::default()).await?;
-    let nonce = ggzy_core::http::new_nonce();
-    Ok((
-        [
-            (header::CACHE_CONTROL, "no-store".to_string()),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                ggzy_core::http::csp_with_script_nonce(&nonce),
-            ),
-        ],
-        Html(page::render(lang, &d, &st, &nonce)),
-    )
-        .into_response())
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
 struct StreamParams {
     /// Start after this sequence number (default: the current head, i.e. only new events).
     after: Option<i64>,
@@ -276,7 +197,7 @@ struct StreamItem<'a> {
 }
 
 /// Live stream of sealed events as Server-Sent Events (`id` = seq; `Last-Event-ID` resumes),
-/// woken when events are sealed (supervisor, admin; bearer or monitoring cookie).
+/// woken when events are sealed (supervisor, admin; bearer or signed-in session).
 #[utoipa::path(get, path = "/api/v1/monitoring/stream", tag = "monitoring", security(("bearer" = [])),
     params(StreamParams), responses((status = 200, description = "text/event-stream of events", content_type = "text/event-stream"), (status = 403)))]
 async fn stream(
@@ -398,7 +319,7 @@ struct ReportFormat {
     format: Option<String>,
 }
 
-/// Download a stored daily report as CSV or HTML (supervisor, staff, admin; bearer or monitoring cookie).
+/// Download a stored daily report as CSV or HTML (supervisor, staff, admin; bearer or signed-in session).
 #[utoipa::path(get, path = "/api/v1/monitoring/reports/{day}", tag = "monitoring", security(("bearer" = [])),
     params(("day" = String, Path, description = "YYYY-MM-DD"), ReportFormat),
     responses((status = 200, description = "the report", content_type = "text/csv"), (status = 403), (status = 404), (status = 422)))]
@@ -453,7 +374,7 @@ struct AuditPage {
     next_cursor: i64,
 }
 
-/// Search the event log by project, organization, person and time (supervisor, admin; bearer or cookie).
+/// Search the event log by project, organization, person and time (supervisor, admin; bearer or signed-in session).
 #[utoipa::path(get, path = "/api/v1/monitoring/audit/events", tag = "monitoring", security(("bearer" = [])),
     params(AuditParams), responses((status = 200, body = AuditPage), (status = 403)))]
 async fn audit_events(
@@ -517,7 +438,7 @@ impl From<ChainReport> for ChainCheck {
     }
 }
 
-/// Verify the audit hash chain from the dashboard (supervisor, admin; bearer or cookie).
+/// Verify the audit hash chain from the dashboard (supervisor, admin; bearer or signed-in session).
 #[utoipa::path(get, path = "/api/v1/monitoring/audit/verify", tag = "monitoring", security(("bearer" = [])),
     responses((status = 200, body = ChainCheck), (status = 403)))]
 async fn audit_verify(
@@ -538,7 +459,7 @@ struct SectionHistory {
 }
 
 /// A section's complete history as one JSON file: every sealed event about it or naming it, in
-/// order, with hashes (supervisor, admin; bearer or cookie).
+/// order, with hashes (supervisor, admin; bearer or signed-in session).
 #[utoipa::path(get, path = "/api/v1/monitoring/sections/{id}/history", tag = "monitoring", security(("bearer" = [])),
     params(("id" = String, Path, description = "section id")),
     responses((status = 200, body = SectionHistory), (status = 403), (status = 404)))]

@@ -1,40 +1,39 @@
-//! The supervisors' live dashboard: a server-rendered page (Chinese, `?lang=en` for English) with a
-//! little inline JavaScript and inline SVG charts — no external CDN — fed by a Server-Sent Events
-//! stream that follows the sealed event log.
+//! The supervisors' live dashboard (`/monitoring`): a page of the web frame (sign-in with the
+//! frame's session, no token in any URL), rendered from the askama template
+//! `templates/monitoring/dashboard.html`, with inline SVG charts and a small embedded script
+//! (`static/dashboard.js`, served by this crate) that follows the sealed event log over
+//! Server-Sent Events.
 //!
-//! Authentication: a browser's `EventSource` cannot send an `Authorization` header, so the page and
-//! the read-only routes it calls also accept the bearer token from the `ggzy_monitor` cookie. The
-//! cookie is set by opening `/monitoring?token=<bearer token>` once; the server answers with a
-//! redirect to `/monitoring` (the token leaves the address bar and history) and sets the cookie
-//! `HttpOnly; SameSite=Strict; Path=/`, so scripts cannot read it and other sites cannot send it.
-//! Only GET routes accept the cookie; every change (alert handling, rules) still needs the bearer
-//! header, so the cookie cannot be used for cross-site requests that change anything.
+//! Authentication of the read-only routes the page calls (stream, audit search, chain check,
+//! section history, reports): a browser's `EventSource` cannot send an `Authorization` header, so
+//! these GET routes accept, besides the bearer header, the frame's signed-in session cookie
+//! ([`ReaderActor`]). Only GET routes accept it; every change (alert handling, rules) still needs
+//! the bearer header, so the cookie cannot be used for cross-site requests that change anything.
 
-use crate::stats::{self, html_escape, Dashboard, Stats};
+use crate::alerts::Alert;
+use crate::stats::{self, BoardItem, Dashboard, Stats, StatsParams};
+use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
-use ggzy_core::time::display_local;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use ggzy_core::time::shanghai;
 use ggzy_core::{Error, Result};
-use ggzy_identity::Actor;
+use ggzy_identity::page_session::{self, PageSessionState};
+use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
+use ggzy_web::lang::Lang;
+use ggzy_web::session::{PageActor, SESSION_COOKIE};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 
-pub const COOKIE: &str = "ggzy_monitor";
+/// Who may watch the dashboard.
+pub const WATCHERS: [Role; 2] = [Role::Supervisor, Role::Admin];
 
-/// The caller of a read-only monitoring route: bearer header, else the `ggzy_monitor` cookie.
+/// The caller of a read-only monitoring route: bearer header, else the frame's session cookie.
 pub struct ReaderActor(pub Actor);
-
-pub fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
 
 impl FromRequestParts<Ctx> for ReaderActor {
     type Rejection = Error;
@@ -43,288 +42,315 @@ impl FromRequestParts<Ctx> for ReaderActor {
         if parts.headers.contains_key(header::AUTHORIZATION) {
             return Ok(ReaderActor(Actor::from_request_parts(parts, ctx).await?));
         }
-        let token = cookie_token(&parts.headers).ok_or_else(|| {
-            Error::Unauthorized(
-                "missing 'Authorization: Bearer <token>' header or monitoring cookie".into(),
-            )
-        })?;
-        Ok(ReaderActor(
-            ggzy_identity::service::authenticate(ctx, &token).await?,
-        ))
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn from_param(s: Option<&str>) -> Lang {
-        if s == Some("en") {
-            Lang::En
-        } else {
-            Lang::Zh
-        }
-    }
-    fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-}
-
-/// Vertical bars with labels, as inline SVG. Values are non-negative decimal strings or integers.
-fn bar_chart(title: &str, bars: &[(String, BarValue)]) -> String {
-    let max = bars.iter().map(|b| b.1.value).fold(0u128, u128::max).max(1);
-    let w = 60 * bars.len().max(1) + 20;
-    let mut s = format!(
-        "<figure><figcaption>{}</figcaption><svg role=\"img\" width=\"{w}\" height=\"170\" viewBox=\"0 0 {w} 170\">",
-        html_escape(title)
-    );
-    for (i, (label, v)) in bars.iter().enumerate() {
-        let h = (v.value * 120 / max) as usize;
-        let x = 10 + i * 60;
-        s.push_str(&format!(
-            "<rect x=\"{x}\" y=\"{}\" width=\"40\" height=\"{h}\" fill=\"#3b6ea5\"><title>{}</title></rect>\
-             <text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>\
-             <text x=\"{}\" y=\"160\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
-            130 - h,
-            html_escape(&v.shown),
-            x + 20,
-            125 - h,
-            html_escape(&v.shown),
-            x + 20,
-            html_escape(label)
-        ));
-    }
-    s.push_str("</svg></figure>");
-    s
-}
-
-/// A bar value: an integer scale for the height (no float) and the text shown.
-pub struct BarValue {
-    pub value: u128,
-    pub shown: String,
-}
-
-fn scaled(decimal: &str) -> BarValue {
-    // "1234.56" → 123456 (fen or ten-thousandths — only the proportions matter).
-    let digits: String = decimal.chars().filter(|c| c.is_ascii_digit()).collect();
-    let neg = decimal.starts_with('-');
-    BarValue {
-        value: if neg { 0 } else { digits.parse().unwrap_or(0) },
-        shown: decimal.to_string(),
-    }
-}
-
-/// The page; its one inline script carries `nonce`, which the answer's Content-Security-Policy
-/// names (`ggzy_core::http::csp_with_script_nonce`), so no other script can run on it.
-pub fn render(lang: Lang, d: &Dashboard, st: &Stats, nonce: &str) -> String {
-    let t = |zh, en| lang.t(zh, en);
-    let items = |list: &[stats::BoardItem]| -> String {
-        if list.is_empty() {
-            return format!("<li class=\"none\">{}</li>", t("无", "none"));
-        }
-        list.iter()
-            .map(|i| {
-                format!(
-                    "<li>{} {} {} {}</li>",
-                    html_escape(&display_local(i.at)[11..16]),
-                    html_escape(i.project_code.as_deref().unwrap_or("")),
-                    html_escape(i.name.as_deref().or(i.section_id.as_deref()).unwrap_or("")),
-                    html_escape(i.room_name.as_deref().unwrap_or(""))
+        let id = ggzy_web::lang::cookie(&parts.headers, SESSION_COOKIE)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                Error::Unauthorized(
+                    "missing 'Authorization: Bearer <token>' header or a signed-in session".into(),
                 )
+            })?;
+        match page_session::authenticate_page(ctx, &id).await? {
+            PageSessionState::Active(actor) => Ok(ReaderActor(actor)),
+            _ => Err(Error::Unauthorized(
+                "the session has ended: sign in again".into(),
+            )),
+        }
+    }
+}
+
+/// The page's routes: the dashboard and its script and stylesheet.
+pub fn router() -> Router<Ctx> {
+    Router::new()
+        .route("/monitoring", get(dashboard_page))
+        .route("/monitoring/dashboard.js", get(script))
+        .route("/monitoring/dashboard.css", get(stylesheet))
+}
+
+const SCRIPT: &str = include_str!("../static/dashboard.js");
+const STYLE: &str = include_str!("../static/dashboard.css");
+
+fn versioned(path: &str, body: &str) -> String {
+    format!(
+        "{path}?v={}",
+        &hex_of(&Sha256::digest(body.as_bytes()))[..12]
+    )
+}
+
+fn hex_of(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn script_href() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| versioned("/monitoring/dashboard.js", SCRIPT))
+}
+
+fn style_href() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| versioned("/monitoring/dashboard.css", STYLE))
+}
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+async fn script() -> Response {
+    asset(SCRIPT, "text/javascript; charset=utf-8")
+}
+
+async fn stylesheet() -> Response {
+    asset(STYLE, "text/css; charset=utf-8")
+}
+
+/// One bar of a chart, laid out: an integer scale for the height (no float) and the text shown.
+pub struct Bar {
+    pub x: usize,
+    pub y: usize,
+    pub h: usize,
+    pub mid: usize,
+    pub value_y: usize,
+    pub shown: String,
+    pub label: String,
+}
+
+/// A vertical bar chart as inline SVG.
+pub struct Chart {
+    pub title: &'static str,
+    pub width: usize,
+    pub bars: Vec<Bar>,
+}
+
+/// A bar value: "1234.56" → 123456 (fen or ten-thousandths — only the proportions matter).
+fn scale(decimal: &str) -> u128 {
+    if decimal.starts_with('-') {
+        return 0;
+    }
+    decimal
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0)
+}
+
+pub fn chart(title: &'static str, bars: Vec<(String, String)>) -> Chart {
+    let values: Vec<u128> = bars.iter().map(|(_, v)| scale(v)).collect();
+    let max = values.iter().copied().fold(0u128, u128::max).max(1);
+    Chart {
+        title,
+        width: 60 * bars.len().max(1) + 20,
+        bars: bars
+            .into_iter()
+            .zip(values)
+            .enumerate()
+            .map(|(i, ((label, shown), v))| {
+                let h = usize::try_from(v * 120 / max).unwrap_or(120);
+                let x = 10 + i * 60;
+                Bar {
+                    x,
+                    y: 130 - h,
+                    h,
+                    mid: x + 20,
+                    value_y: 125 - h,
+                    shown,
+                    label,
+                }
             })
+            .collect(),
+    }
+}
+
+/// An entry of today's boards (openings, evaluations, rooms in use).
+pub struct BoardRow {
+    pub time: String,
+    pub datetime: String,
+    pub code: String,
+    pub name: String,
+    pub room: String,
+}
+
+fn board(list: &[BoardItem]) -> Vec<BoardRow> {
+    list.iter()
+        .map(|i| {
+            let local = i.at.with_timezone(&shanghai());
+            BoardRow {
+                time: local.format("%H:%M").to_string(),
+                datetime: local.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                code: i.project_code.clone().unwrap_or_default(),
+                name: i.name.clone().unwrap_or_default(),
+                room: i.room_name.clone().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// An open alert as listed.
+pub struct AlertRow {
+    pub id: String,
+    pub severity: &'static str,
+    pub severity_label: &'static str,
+    pub rule_id: String,
+    pub message: String,
+}
+
+fn severity_label(s: &str, l: Lang) -> &'static str {
+    match s {
+        "high" => l.t("高", "high"),
+        "medium" => l.t("中", "medium"),
+        _ => l.t("低", "low"),
+    }
+}
+
+fn alert_row(a: &Alert, l: Lang) -> AlertRow {
+    AlertRow {
+        id: a.id.clone(),
+        severity: a.severity.as_str(),
+        severity_label: severity_label(a.severity.as_str(), l),
+        rule_id: a.rule_id.clone(),
+        message: if l.is_en() {
+            a.message_en.clone()
+        } else {
+            a.message_zh.clone()
+        },
+    }
+}
+
+fn market_label(m: &str, l: Lang) -> &'static str {
+    match m {
+        "construction" => l.t("工程建设", "Construction"),
+        "procurement" => l.t("政府采购", "Procurement"),
+        "land" => l.t("土地矿业权", "Land"),
+        "property" => l.t("产权交易", "Property"),
+        _ => l.t("其他", "Other"),
+    }
+}
+
+/// The dashboard's `<main>` content.
+#[derive(Template)]
+#[template(path = "monitoring/dashboard.html")]
+pub struct DashboardPage {
+    pub l: Lang,
+    pub today: String,
+    pub deposits_held: String,
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+    pub alerts: Vec<AlertRow>,
+    pub openings: Vec<BoardRow>,
+    pub evaluations: Vec<BoardRow>,
+    pub rooms: Vec<BoardRow>,
+    pub charts: Vec<Chart>,
+    pub average_bidders: String,
+    pub overall_savings: String,
+    pub last_seq: i64,
+    pub script_href: &'static str,
+    pub style_href: &'static str,
+}
+
+/// The view of the dashboard data in the reader's language.
+pub fn view(l: Lang, d: &Dashboard, st: &Stats) -> DashboardPage {
+    let by_month = |f: &dyn Fn(&stats::MarketMonth) -> String| -> Vec<(String, String)> {
+        st.by_market_month
+            .iter()
+            .map(|m| (format!("{} {}", market_label(&m.market, l), m.month), f(m)))
             .collect()
     };
-    let alert_items: String = d
-        .latest_alerts
-        .iter()
-        .map(|a| {
-            format!(
-                "<li class=\"sev-{}\" data-alert=\"{}\"><b>[{}]</b> {} — {}</li>",
-                a.severity.as_str(),
-                html_escape(&a.id),
-                a.severity.as_str(),
-                html_escape(&a.rule_id),
-                html_escape(if lang == Lang::En {
-                    &a.message_en
-                } else {
-                    &a.message_zh
-                })
+    let section_name = |name: &Option<String>| name.clone().unwrap_or_else(|| "—".into());
+    DashboardPage {
+        l,
+        today: d.today.format("%Y-%m-%d").to_string(),
+        deposits_held: ggzy_core::money::Money::parse_str(&d.deposits_held)
+            .map(|m| ggzy_web::fmt::money(&m))
+            .unwrap_or_else(|_| d.deposits_held.clone()),
+        high: d.open_alerts.high,
+        medium: d.open_alerts.medium,
+        low: d.open_alerts.low,
+        alerts: d.latest_alerts.iter().map(|a| alert_row(a, l)).collect(),
+        openings: board(&d.openings),
+        evaluations: board(&d.evaluations),
+        rooms: board(&d.rooms_in_use),
+        charts: vec![
+            chart(
+                l.t("各市场月成交金额（元）", "Value per market per month (CNY)"),
+                by_month(&|m| m.value.clone()),
+            ),
+            chart(
+                l.t("各市场月成交数量", "Awards per market per month"),
+                by_month(&|m| m.awards.to_string()),
+            ),
+            chart(
+                l.t("各标段投标人数", "Bidders per section"),
+                st.bidders_per_section
+                    .iter()
+                    .take(20)
+                    .map(|b| (section_name(&b.name), b.bidders.to_string()))
+                    .collect(),
+            ),
+            chart(
+                l.t("节资率", "Savings rate"),
+                st.savings
+                    .iter()
+                    .take(20)
+                    .map(|s| (section_name(&s.name), s.savings_rate.clone()))
+                    .collect(),
+            ),
+        ],
+        average_bidders: st.average_bidders.clone(),
+        overall_savings: st
+            .overall_savings_rate
+            .clone()
+            .unwrap_or_else(|| "—".into()),
+        last_seq: d.last_seq,
+        script_href: script_href(),
+        style_href: style_href(),
+    }
+}
+
+/// `GET /monitoring`: the live supervision dashboard (supervisor, admin; signed in).
+async fn dashboard_page(ctx: axum::extract::State<Ctx>, page: PageActor) -> Response {
+    let ctx = ctx.0;
+    if let Err(r) = page.require(&WATCHERS) {
+        return r;
+    }
+    let data = async {
+        let d = stats::dashboard(&ctx, &page.actor).await?;
+        let st = stats::stats(&ctx.db, &StatsParams::default()).await?;
+        Ok::<_, Error>((d, st))
+    }
+    .await;
+    match data {
+        Ok((d, st)) => {
+            let l = page.chrome.lang;
+            ggzy_web::frame::page(
+                &page.chrome,
+                l.t(
+                    "公共资源交易电子监管",
+                    "Public resource trading — supervision",
+                ),
+                &view(l, &d, &st),
             )
-        })
-        .collect();
-    let value_bars: Vec<(String, BarValue)> = st
-        .by_market_month
-        .iter()
-        .map(|m| (format!("{} {}", m.market, m.month), scaled(&m.value)))
-        .collect();
-    let volume_bars: Vec<(String, BarValue)> = st
-        .by_market_month
-        .iter()
-        .map(|m| {
-            (
-                format!("{} {}", m.market, m.month),
-                scaled(&m.awards.to_string()),
-            )
-        })
-        .collect();
-    let bidder_bars: Vec<(String, BarValue)> = st
-        .bidders_per_section
-        .iter()
-        .take(20)
-        .map(|b| {
-            (
-                b.name.clone().unwrap_or_else(|| b.section_id.clone()),
-                scaled(&b.bidders.to_string()),
-            )
-        })
-        .collect();
-    let savings_bars: Vec<(String, BarValue)> = st
-        .savings
-        .iter()
-        .take(20)
-        .map(|s| {
-            (
-                s.name.clone().unwrap_or_else(|| s.section_id.clone()),
-                scaled(&s.savings_rate),
-            )
-        })
-        .collect();
-    let other = if lang == Lang::En {
-        ("中文", "zh")
-    } else {
-        ("English", "en")
-    };
-    let lang_attr = if lang == Lang::En { "en" } else { "zh-CN" };
-    format!(
-        r#"<!doctype html>
-<html lang="{lang_attr}"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:1em 2em;color:#222}} header{{display:flex;justify-content:space-between}}
-.grid{{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1em}} section{{border:1px solid #ddd;border-radius:6px;padding:.5em 1em}}
-.sev-high{{color:#b00}} .sev-medium{{color:#b60}} .sev-low{{color:#555}} #events li{{font-family:monospace;font-size:12px}}
-.counts span{{display:inline-block;margin-right:1em;font-size:1.4em}} figure{{display:inline-block;margin:0 1em 1em 0}}
-</style></head><body>
-<header><h1>{title}</h1><nav><a href="?lang={other_code}">{other_name}</a></nav></header>
-<p>{today_l}: <b id="today">{today}</b> · {held_l}: <b id="deposits-held">{held}</b> CNY</p>
-<div class="grid">
-<section><h2>{alerts_l}</h2><p class="counts"><span class="sev-high">{high_l} <b id="count-high">{high}</b></span><span class="sev-medium">{medium_l} <b id="count-medium">{medium}</b></span><span class="sev-low">{low_l} <b id="count-low">{low}</b></span></p>
-<ul id="alerts">{alert_items}</ul></section>
-<section><h2>{openings_l}</h2><ul id="openings">{openings}</ul><h2>{evaluations_l}</h2><ul id="evaluations">{evaluations}</ul><h2>{rooms_l}</h2><ul id="rooms">{rooms}</ul></section>
-<section><h2>{stream_l}</h2><p id="stream-state">…</p><ul id="events"></ul></section>
-</div>
-<section><h2>{charts_l}</h2>{c1}{c2}{c3}{c4}<p>{avg_l}: {avg} · {sav_l}: {overall}</p></section>
-<section><h2>{audit_l}</h2>
-<form id="audit-form"><input name="project" placeholder="{project_l}"> <input name="org" placeholder="{org_l}"> <input name="person" placeholder="{person_l}">
-<input name="from" type="datetime-local"> <input name="to" type="datetime-local"> <button>{search_l}</button></form>
-<p><button id="verify">{verify_l}</button> <span id="verify-result"></span></p>
-<p><input id="export-section" placeholder="{section_l}"> <button id="export">{export_l}</button></p>
-<table id="audit-results"></table></section>
-<script nonce="{nonce}">
-(function(){{
-  var lang = "{lang_code}";
-  function text(tag, s, cls){{ var e = document.createElement(tag); e.textContent = s; if (cls) e.className = cls; return e; }}
-  var events = document.getElementById('events'), state = document.getElementById('stream-state');
-  var es = new EventSource('/api/v1/monitoring/stream?after={last_seq}');
-  es.onopen = function(){{ state.textContent = "{live_l}"; }};
-  es.onerror = function(){{ state.textContent = "{reconnect_l}"; }};
-  es.onmessage = function(m){{
-    var e = JSON.parse(m.data);
-    events.insertBefore(text('li', '#' + e.seq + ' ' + e.occurred_at.substring(11, 19) + ' ' + e.event_type + ' ' + e.aggregate_id), events.firstChild);
-    while (events.children.length > 100) events.removeChild(events.lastChild);
-    if (e.event_type === 'monitoring.alert.raised') {{
-      var p = e.payload, li = text('li', '[' + p.severity + '] ' + p.rule_id + ' — ' + (lang === 'en' ? p.message_en : p.message_zh), 'sev-' + p.severity);
-      li.setAttribute('data-alert', p.alert_id);
-      var list = document.getElementById('alerts'); list.insertBefore(li, list.firstChild);
-      var c = document.getElementById('count-' + p.severity); if (c) c.textContent = String(Number(c.textContent) + 1);
-    }}
-  }};
-  document.getElementById('verify').onclick = function(){{
-    fetch('/api/v1/monitoring/audit/verify', {{credentials: 'same-origin'}}).then(function(r){{ return r.json(); }}).then(function(v){{
-      document.getElementById('verify-result').textContent = v.ok ? ("{chain_ok_l} " + v.checked) : ("{chain_bad_l} #" + v.broken_at + ": " + v.problem);
-    }});
-  }};
-  document.getElementById('export').onclick = function(){{
-    var s = document.getElementById('export-section').value.trim();
-    if (s) window.location = '/api/v1/monitoring/sections/' + encodeURIComponent(s) + '/history';
-  }};
-  document.getElementById('audit-form').onsubmit = function(ev){{
-    ev.preventDefault();
-    var q = new URLSearchParams(), f = ev.target;
-    ['project', 'org', 'person'].forEach(function(k){{ if (f[k].value) q.set(k, f[k].value); }});
-    ['from', 'to'].forEach(function(k){{ if (f[k].value) q.set(k, new Date(f[k].value).toISOString()); }});
-    fetch('/api/v1/monitoring/audit/events?' + q, {{credentials: 'same-origin'}}).then(function(r){{ return r.json(); }}).then(function(v){{
-      var t = document.getElementById('audit-results'); t.textContent = '';
-      (v.events || []).forEach(function(e){{
-        var tr = document.createElement('tr');
-        [e.seq, e.occurred_at, e.event_type, e.aggregate_id, e.actor].forEach(function(x){{ tr.appendChild(text('td', String(x))); }});
-        t.appendChild(tr);
-      }});
-    }});
-  }};
-}})();
-</script></body></html>"#,
-        nonce = nonce,
-        title = t(
-            "公共资源交易电子监管",
-            "Public resource trading — supervision"
-        ),
-        other_code = other.1,
-        other_name = other.0,
-        lang_code = if lang == Lang::En { "en" } else { "zh" },
-        today_l = t("今日", "Today"),
-        today = d.today,
-        held_l = t("在途保证金", "Deposits held"),
-        held = html_escape(&d.deposits_held),
-        alerts_l = t("未处理预警", "Open alerts"),
-        high_l = t("高", "high"),
-        medium_l = t("中", "medium"),
-        low_l = t("低", "low"),
-        high = d.open_alerts.high,
-        medium = d.open_alerts.medium,
-        low = d.open_alerts.low,
-        openings_l = t("今日开标", "Today's openings"),
-        openings = items(&d.openings),
-        evaluations_l = t("今日评标", "Today's evaluations"),
-        evaluations = items(&d.evaluations),
-        rooms_l = t("场所占用", "Rooms in use"),
-        rooms = items(&d.rooms_in_use),
-        stream_l = t("实时事件", "Live events"),
-        charts_l = t("统计", "Statistics"),
-        c1 = bar_chart(
-            t("各市场月成交金额（元）", "Value per market per month (CNY)"),
-            &value_bars
-        ),
-        c2 = bar_chart(
-            t("各市场月成交数量", "Awards per market per month"),
-            &volume_bars
-        ),
-        c3 = bar_chart(t("各标段投标人数", "Bidders per section"), &bidder_bars),
-        c4 = bar_chart(t("节资率", "Savings rate"), &savings_bars),
-        avg_l = t("平均投标人数", "Average bidders"),
-        avg = html_escape(&st.average_bidders),
-        sav_l = t("总节资率", "Overall savings rate"),
-        overall = html_escape(st.overall_savings_rate.as_deref().unwrap_or("-")),
-        audit_l = t("审计查询", "Audit"),
-        project_l = t("项目/标段编号", "project or section id"),
-        org_l = t("单位", "organization"),
-        person_l = t("人员（用户ID）", "person (user id)"),
-        search_l = t("查询", "Search"),
-        verify_l = t("校验哈希链", "Verify hash chain"),
-        section_l = t("标段编号", "section id"),
-        export_l = t("导出标段全过程", "Export section history"),
-        live_l = t("实时连接中", "live"),
-        reconnect_l = t("重新连接…", "reconnecting…"),
-        chain_ok_l = t("哈希链完整，已校验", "chain intact, checked"),
-        chain_bad_l = t("哈希链断裂于", "chain broken at"),
-        last_seq = d.last_seq,
-        alert_items = alert_items,
-    )
+        }
+        Err(e) => page.error(e).into_response(),
+    }
+}
+
+/// The daily report as an HTML document (download).
+#[derive(Template)]
+#[template(path = "monitoring/report.html")]
+pub struct ReportDocument<'a> {
+    pub day: String,
+    pub lines: &'a [stats::Line],
 }
 
 #[cfg(test)]
@@ -332,21 +358,57 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_cookie_is_found_among_others() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            "a=1; ggzy_monitor=tok123; b=2".parse().expect("header"),
+    fn bars_scale_to_the_largest_value_and_negative_values_are_flat() {
+        let c = chart(
+            "t",
+            vec![
+                ("a".into(), "10.00".into()),
+                ("b".into(), "5.00".into()),
+                ("c".into(), "-1.00".into()),
+            ],
         );
-        assert_eq!(cookie_token(&h).as_deref(), Some("tok123"));
-        let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, "ggzy_monitor=".parse().expect("header"));
-        assert_eq!(cookie_token(&h), None);
+        let h: Vec<usize> = c.bars.iter().map(|b| b.h).collect();
+        assert_eq!(h, [120, 60, 0]);
+        assert_eq!(c.width, 200);
     }
 
     #[test]
-    fn chart_labels_are_escaped() {
-        let s = bar_chart("<t>", &[("<x>".into(), scaled("10.00"))]);
-        assert!(s.contains("&lt;x&gt;") && !s.contains("<x>"));
+    fn chart_labels_are_escaped_by_the_template() {
+        let mut p = view(
+            Lang::Zh,
+            &Dashboard {
+                today: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
+                openings: vec![],
+                evaluations: vec![],
+                rooms_in_use: vec![],
+                open_alerts: stats::SeverityCounts {
+                    high: 0,
+                    medium: 0,
+                    low: 0,
+                },
+                latest_alerts: vec![],
+                deposits_held: "1234567.80".into(),
+                last_seq: 7,
+            },
+            &Stats {
+                by_market_month: vec![],
+                bidders_per_section: vec![],
+                average_bidders: "0".into(),
+                savings: vec![],
+                overall_savings_rate: None,
+            },
+        );
+        p.charts = vec![chart("<t>", vec![("<x>".into(), "10.00".into())])];
+        let html = p.render().expect("render");
+        assert!(
+            html.contains("&lt;x&gt;") && !html.contains("<x>"),
+            "{html}"
+        );
+        assert!(html.contains("1,234,567.80"), "{html}");
+        assert!(html.contains("data-after=\"7\""), "{html}");
+        assert!(
+            !html.contains("<script>") && !html.contains("style="),
+            "{html}"
+        );
     }
 }

@@ -323,7 +323,7 @@ pub struct ReportInfo {
 }
 
 /// One line of the report: section, key, value.
-type Line = (String, String, String);
+pub type Line = (String, String, String);
 
 async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
     let (from, to) = day_bounds(day);
@@ -429,14 +429,6 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 pub fn render_csv(lines: &[Line]) -> String {
     let mut out = String::from("section,key,value\r\n");
     for (a, b, c) in lines {
@@ -450,22 +442,15 @@ pub fn render_csv(lines: &[Line]) -> String {
     out
 }
 
-pub fn render_html(day: NaiveDate, lines: &[Line]) -> String {
-    let mut rows = String::new();
-    for (a, b, c) in lines {
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            html_escape(a),
-            html_escape(b),
-            html_escape(c)
-        ));
+/// The report as an HTML document (askama template `monitoring/report.html`, escaped by default).
+pub fn render_html(day: NaiveDate, lines: &[Line]) -> Result<String> {
+    use askama::Template;
+    crate::page::ReportDocument {
+        day: day.to_string(),
+        lines,
     }
-    format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>监管日报 Daily report {day}</title>\
-         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}</style>\
-         </head><body><h1>监管日报 Daily supervision report {day}</h1><table><thead><tr><th>分类 Section</th><th>项 Key</th><th>值 Value</th></tr></thead>\
-         <tbody>\n{rows}</tbody></table></body></html>"
-    )
+    .render()
+    .map_err(|e| Error::internal(format!("report template: {e}")))
 }
 
 /// Build and store the report of `day` (regenerating replaces it).
@@ -478,7 +463,7 @@ pub async fn generate_report(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Res
     )
     .bind(day.to_string())
     .bind(render_csv(&lines))
-    .bind(render_html(day, &lines))
+    .bind(render_html(day, &lines)?)
     .bind(to_micros(now))
     .execute(db.pool_for_write())
     .await?;

@@ -228,16 +228,19 @@ async fn market_feed(
         },
     )
     .await?;
+    // Feed readers resolve nothing relative: every link is absolute, on the public URL
+    // (`--public-url`), and points at the page a person reads (the portal), not the JSON API.
+    let base = ctx.settings.public_url.trim_end_matches('/');
     let mut x =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>");
     x.push_str(&format!(
-        "<title>{}</title><link>/feeds/{}.xml</link><description>{}</description>",
+        "<title>{}</title><link>{}</link><description>{}</description>",
         xml_escape(&format!(
             "公共资源交易信息发布 — {}{}",
             market.as_str(),
             crate::ocds::sandbox_mark(&ctx)
         )),
-        market.as_str(),
+        xml_escape(&format!("{base}/market/{}", market.as_str())),
         xml_escape(&format!(
             "Published announcements, newest first{}",
             crate::ocds::sandbox_mark(&ctx)
@@ -245,10 +248,10 @@ async fn market_feed(
     ));
     for a in &page.items {
         x.push_str(&format!(
-            "<item><title>{}</title><link>/api/v1/announcements/{}</link><guid isPermaLink=\"false\">{}</guid>\
+            "<item><title>{}</title><link>{}</link><guid isPermaLink=\"false\">{}</guid>\
              <category>{}</category>{}<description>{}</description></item>",
             xml_escape(&a.title),
-            xml_escape(&a.id),
+            xml_escape(&format!("{base}/announcements/{}", a.id)),
             xml_escape(&a.id),
             a.ann_type.as_str(),
             a.published_at

@@ -135,6 +135,44 @@ fn cell(v: &Value) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// An instant from an event, in Beijing time for the reader (`2026-04-03 09:30`).
+fn cell_time(v: &Value) -> String {
+    match time(v) {
+        Some(t) => crate::portal::view::when(t),
+        None => cell(v),
+    }
+}
+
+/// An amount from an event, as money (`9,876,543.21 元`).
+fn cell_money(v: &Value) -> String {
+    match v
+        .as_str()
+        .and_then(|s| ggzy_core::money::Money::parse_str(s).ok())
+    {
+        Some(m) => crate::portal::view::money(m),
+        None => cell(v),
+    }
+}
+
+/// A bid's decryption state in words.
+fn decryption_text(v: &Value) -> &'static str {
+    match v.as_str() {
+        Some("decrypted") => "已解密",
+        Some("not_decrypted") | Some("revoked") => "未解密（撤销）",
+        _ => "—",
+    }
+}
+
+/// A bidder's deposit state at the opening in words.
+fn deposit_text(v: &Value) -> &'static str {
+    match v.as_str() {
+        Some("valid") => "有效",
+        Some("missing") => "未缴纳",
+        Some("invalid") => "无效",
+        _ => "未确认",
+    }
+}
+
 struct Draft {
     ann_type: AnnouncementType,
     title: String,
@@ -228,8 +266,8 @@ fn title(s: &SectionInfo, what: &str) -> String {
 fn opening_record(s: &SectionInfo, p: &Value) -> Draft {
     let entries = p["entries"].as_array().cloned().unwrap_or_default();
     let mut body = format!(
-        "## 开标记录\n\n开标时间：{}\n\n| 序号 | 投标人 | 统一社会信用代码 | 投标报价（元） | 解密 | 保证金 |\n|---|---|---|---|---|---|\n",
-        cell(&p["opened_at"])
+        "## 开标记录\n\n开标时间：{}（北京时间）\n\n| 序号 | 投标人 | 统一社会信用代码 | 投标报价 | 解密 | 保证金 |\n|---|---|---|---|---|---|\n",
+        cell_time(&p["opened_at"])
     );
     for (i, e) in entries.iter().enumerate() {
         body.push_str(&format!(
@@ -237,9 +275,9 @@ fn opening_record(s: &SectionInfo, p: &Value) -> Draft {
             i + 1,
             cell(&e["org_name"]),
             cell(&e["uscc"]),
-            cell(&e["price"]),
-            cell(&e["decryption"]),
-            cell(&e["deposit"]),
+            cell_money(&e["price"]),
+            decryption_text(&e["decryption"]),
+            deposit_text(&e["deposit"]),
         ));
     }
     let fields = json!({
@@ -266,16 +304,16 @@ fn candidate_publicity(s: &SectionInfo, p: &Value) -> Draft {
         .map(|c| json!({"rank": c["rank"], "org_id": c["org_id"], "name": c["org_name"], "price": c["price"]}))
         .collect();
     let mut body = format!(
-        "## 中标候选人公示\n\n公示期：{} 至 {}\n\n| 排名 | 中标候选人 | 投标报价（元） |\n|---|---|---|\n",
-        cell(&p["publicity_starts_at"]),
-        cell(&p["publicity_ends_at"])
+        "## 中标候选人公示\n\n公示期：{} 至 {}（北京时间）\n\n| 排名 | 中标候选人 | 投标报价 |\n|---|---|---|\n",
+        cell_time(&p["publicity_starts_at"]),
+        cell_time(&p["publicity_ends_at"])
     );
     for c in &cands {
         body.push_str(&format!(
             "| {} | {} | {} |\n",
             cell(&c["rank"]),
             cell(&c["name"]),
-            cell(&c["price"])
+            cell_money(&c["price"])
         ));
     }
     let fields = json!({
@@ -319,12 +357,12 @@ fn award(s: &SectionInfo, p: &Value) -> Draft {
         }
     }
     let body = format!(
-        "## {}\n\n| 项目 | 中标（成交）人 | 中标（成交）价（元） | 确定时间 |\n|---|---|---|---|\n| {} | {} | {} | {} |\n",
+        "## {}\n\n| 项目 | 中标（成交）人 | 中标（成交）价 | 确定时间（北京时间） |\n|---|---|---|---|\n| {} | {} | {} | {} |\n",
         if deal { "成交公告" } else { "中标结果公告" },
         cell(&json!(name)),
         cell(&p["winner_name"]),
-        cell(&p["price"]),
-        cell(&p["awarded_at"]),
+        cell_money(&p["price"]),
+        cell_time(&p["awarded_at"]),
     );
     Draft {
         ann_type: if deal {
@@ -370,13 +408,13 @@ fn deal(s: &SectionInfo, p: &Value, winner_name: Option<String>) -> Draft {
         _ => "—",
     };
     let body = format!(
-        "## 成交公告\n\n| 标的 | 竞得人（受让方） | 竞买号 | 成交价（元） | 成交方式 | 成交时间 |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n",
+        "## 成交公告\n\n| 标的 | 竞得人（受让方） | 竞买号 | 成交价 | 成交方式 | 成交时间（北京时间） |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n",
         cell(&json!(name)),
         cell(&json!(winner_name)),
         cell(&p["winner_number"]),
-        cell(&p["price"]),
+        cell_money(&p["price"]),
         via,
-        cell(&p["confirmed_at"]),
+        cell_time(&p["confirmed_at"]),
     );
     Draft {
         ann_type: AnnouncementType::Deal,
@@ -404,9 +442,9 @@ fn auction_failure(s: &SectionInfo, p: &Value) -> Draft {
         "basis": "国土资源部令第39号 第二十条; 国资委 财政部令第32号",
     });
     let body = format!(
-        "## 流拍公告\n\n原因：{reason}\n\n最高报价（元）：{}\n\n时间：{}\n",
-        cell(&p["highest_price"]),
-        cell(&p["failed_at"])
+        "## 流拍公告\n\n原因：{reason}\n\n最高报价：{}\n\n时间：{}（北京时间）\n",
+        cell_money(&p["highest_price"]),
+        cell_time(&p["failed_at"])
     );
     Draft {
         ann_type: AnnouncementType::Failure,
@@ -449,9 +487,14 @@ fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
     } else {
         "流标公告"
     };
+    let reason = match p["reason"].as_str() {
+        Some("too_few_bids") => {
+            format!("投标人少于法定最低数量（{} 个投标）", cell(&p["bid_count"]))
+        }
+        _ => cell(&p["reason"]),
+    };
     let body = format!(
-        "## {what}\n\n原因：{}\n\n依据：{}\n",
-        cell(&p["reason"]),
+        "## {what}\n\n原因：{reason}\n\n依据：{}\n",
         cell(&p["basis"])
     );
     Draft {
@@ -621,7 +664,13 @@ mod tests {
         assert_eq!(d.source["price"], "1030000.00");
         assert_eq!(d.source["deal_at"], "2026-04-01T01:15:00Z");
         assert_eq!(d.key.as_deref(), Some("deal:d1"));
-        assert!(d.body.contains("网络竞价") && d.body.contains("1030000.00"));
+        assert!(d.body.contains("网络竞价") && d.body.contains("1,030,000.00 元"));
+        // The deal time is Beijing time for the reader, never the event's RFC 3339 text.
+        assert!(
+            d.body.contains("2026-04-01 09:15") && !d.body.contains("01:15:00Z"),
+            "{}",
+            d.body
+        );
         // A buyer this area never saw is left for the tenderer to fill in (required at submission).
         let d = deal(&lot(), &p, None);
         assert!(d.source.get("winner").is_none(), "{}", d.source);

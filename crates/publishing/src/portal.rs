@@ -8,9 +8,11 @@
 
 pub mod bench;
 pub mod layout;
+pub mod view;
 
 use crate::rules::AnnouncementType;
 use crate::service::{self, Announcement, PublicFilter};
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -18,12 +20,16 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::ident::Market;
-use ggzy_core::time::{at_local, shanghai};
+use ggzy_core::time::at_local;
 use ggzy_core::{Error, Result};
 use ggzy_store::Ctx;
-use layout::{esc, href, html_response, url_encode, Frame, Lang, NavLink};
+use ggzy_web::frame::Chrome;
+use ggzy_web::lang::{href, Lang};
+use ggzy_web::session::PublicPage;
+use layout::html_response;
 use serde::Deserialize;
 use serde_json::Value;
+use view::{Detail, Shown};
 
 pub fn router() -> Router<Ctx> {
     Router::new()
@@ -83,13 +89,6 @@ pub fn type_label(t: AnnouncementType, l: Lang) -> &'static str {
     }
 }
 
-/// Beijing time for people, to the minute.
-fn when(t: DateTime<Utc>) -> String {
-    t.with_timezone(&shanghai())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 fn parse_instant(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str()
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
@@ -123,29 +122,133 @@ impl From<Error> for PageError {
     }
 }
 
-/// The request context every page needs: language, the cookie to set, the banner.
+/// One entry of the banner navigation.
+pub struct NavItem {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// An announcement in a list.
+pub struct ItemRow {
+    pub id: String,
+    pub title: String,
+    pub type_label: &'static str,
+    pub market_label: &'static str,
+    pub region: String,
+    pub published: Option<Shown>,
+    pub withdrawn: bool,
+}
+
+impl ItemRow {
+    fn of(a: &Announcement, l: Lang) -> ItemRow {
+        ItemRow {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            type_label: type_label(a.ann_type, l),
+            market_label: market_label(&a.market, l),
+            region: a.region.clone(),
+            published: a.published_at.map(Shown::time),
+            withdrawn: a.withdrawn_at.is_some(),
+        }
+    }
+}
+
+/// An upcoming opening in the "next openings" table.
+pub struct OpeningRow {
+    pub id: String,
+    pub title: String,
+    pub market_label: &'static str,
+    pub at: Shown,
+}
+
+fn opening_rows(os: &[Opening], l: Lang) -> Vec<OpeningRow> {
+    os.iter()
+        .map(|o| OpeningRow {
+            id: o.announcement_id.clone(),
+            title: o.title.clone(),
+            market_label: market_label(&o.market, l),
+            at: Shown::time(o.at),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    l: Lang,
+    nav: Vec<NavItem>,
+    markets: Vec<(&'static str, &'static str)>,
+    openings: Vec<OpeningRow>,
+    latest: Vec<ItemRow>,
+}
+
+/// The values of the filter form, as typed.
+#[derive(Default)]
+struct FormValues {
+    q: String,
+    market: String,
+    ann_type: String,
+    region: String,
+    from: String,
+    to: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/list.html")]
+struct ListPage {
+    l: Lang,
+    title: String,
+    nav: Vec<NavItem>,
+    path: String,
+    /// The market page: the market is the path's, not a filter.
+    fixed_market: bool,
+    openings: Option<Vec<OpeningRow>>,
+    f: FormValues,
+    market_options: Vec<(&'static str, &'static str)>,
+    type_options: Vec<(&'static str, &'static str)>,
+    items: Vec<ItemRow>,
+    first_href: Option<String>,
+    next_href: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/detail.html")]
+struct DetailPage {
+    l: Lang,
+    title: String,
+    nav: Vec<NavItem>,
+    d: Detail,
+}
+
+#[derive(Template)]
+#[template(path = "portal/error.html")]
+struct ErrorPage {
+    l: Lang,
+    title: String,
+    nav: Vec<NavItem>,
+    message: String,
+}
+
+/// The request context every page needs: the frame's chrome (language, who is signed in).
 struct Reader {
+    chrome: Chrome,
     lang: Lang,
-    set_cookie: Option<String>,
 }
 
 impl Reader {
-    fn new(q: &PortalQuery, headers: &HeaderMap) -> Reader {
-        let (lang, set_cookie) = Lang::choose(q.lang.as_deref(), headers);
-        Reader { lang, set_cookie }
+    fn new(page: PublicPage) -> Reader {
+        let chrome = page.0;
+        Reader {
+            lang: chrome.lang,
+            chrome,
+        }
     }
 
-    fn page(
-        &self,
-        headers: &HeaderMap,
-        status: StatusCode,
-        title: &str,
-        current: &str,
-        switch_href: &str,
-        main: &str,
-    ) -> Response {
+    /// The portal's own navigation (home, all announcements, each market).
+    fn nav(&self, current: &str) -> Vec<NavItem> {
         let l = self.lang;
-        let items: Vec<(String, &str)> = std::iter::once(("/".to_string(), l.t("首页", "Home")))
+        std::iter::once(("/".to_string(), l.t("首页", "Home")))
             .chain(std::iter::once((
                 "/announcements".to_string(),
                 l.t("全部公告", "All announcements"),
@@ -156,23 +259,36 @@ impl Reader {
                     market_label(m.as_str(), l),
                 )
             }))
-            .collect();
-        let nav: Vec<NavLink<'_>> = items
-            .iter()
-            .map(|(h, label)| NavLink {
-                href: h,
+            .map(|(href, label)| NavItem {
+                current: href == current,
+                href,
                 label,
-                current: h == current,
             })
-            .collect();
-        let html = layout::layout(&Frame {
-            lang: l,
-            title,
-            nav: &nav,
-            switch_href,
-            main,
-        });
-        html_response(headers, status, html, self.set_cookie.as_deref())
+            .collect()
+    }
+
+    /// The page's body template rendered into the frame's document, answered with the portal's
+    /// caching headers.
+    fn render(
+        &self,
+        headers: &HeaderMap,
+        status: StatusCode,
+        title: &str,
+        page: &impl Template,
+    ) -> Response {
+        match ggzy_web::frame::document(&self.chrome, title, page) {
+            Ok(html) => html_response(headers, status, html, &self.chrome),
+            Err(e) => {
+                tracing::error!(error = %e, "portal template failed");
+                self.error(
+                    headers,
+                    PageError {
+                        status: StatusCode::INTERNAL_SERVER_ERROR,
+                        message: String::new(),
+                    },
+                )
+            }
+        }
     }
 
     fn error(&self, headers: &HeaderMap, e: PageError) -> Response {
@@ -182,25 +298,18 @@ impl Reader {
             s if s.is_client_error() => l.t("请求有误", "Invalid request"),
             _ => l.t("服务暂不可用", "Service unavailable"),
         };
-        let main = format!(
-            "<h1>{}</h1><p class=\"notice\" role=\"alert\">{}</p><p><a href=\"/\">{}</a></p>",
-            esc(title),
-            esc(&e.message),
-            l.t("返回首页", "Back to the home page")
-        );
-        let switch = href("/", &[("lang", l.other().code())]);
-        self.page(headers, e.status, title, "", &switch, &main)
+        let page = ErrorPage {
+            l,
+            title: title.to_string(),
+            nav: self.nav(""),
+            message: e.message,
+        };
+        let html = ggzy_web::frame::document(&self.chrome, title, &page).unwrap_or_else(|err| {
+            tracing::error!(error = %err, "portal error template failed");
+            String::new()
+        });
+        html_response(headers, e.status, html, &self.chrome)
     }
-}
-
-/// The link that shows the same page in the other language (the other query values kept).
-fn switch_href(path: &str, q: &PortalQuery, l: Lang) -> String {
-    let mut pairs = filter_pairs(q);
-    if let Some(c) = nonempty(&q.cursor) {
-        pairs.push(("cursor", c));
-    }
-    pairs.push(("lang", l.other().code()));
-    href(path, &pairs)
 }
 
 fn filter_pairs(q: &PortalQuery) -> Vec<(&'static str, &str)> {
@@ -249,51 +358,6 @@ fn to_filter(q: &PortalQuery, limit: i64) -> Result<PublicFilter> {
     })
 }
 
-fn item_li(a: &Announcement, l: Lang) -> String {
-    format!(
-        "<li><a href=\"/announcements/{id}\">{title}</a><span class=\"meta\"><span class=\"tag\">{ty}</span>\
-         {market} · {region} · <time datetime=\"{iso}\">{when}</time>{withdrawn}</span></li>",
-        id = esc(&a.id),
-        title = esc(&a.title),
-        ty = type_label(a.ann_type, l),
-        market = market_label(&a.market, l),
-        region = esc(&a.region),
-        iso = a.published_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-        when = a.published_at.map(when).unwrap_or_default(),
-        withdrawn = if a.withdrawn_at.is_some() {
-            format!(" · {}", l.t("已撤回", "withdrawn"))
-        } else {
-            String::new()
-        },
-    )
-}
-
-fn items_ul(items: &[Announcement], l: Lang) -> String {
-    if items.is_empty() {
-        return format!(
-            "<p>{}</p>",
-            l.t("没有符合条件的公告。", "No announcements match.")
-        );
-    }
-    let mut s = String::from("<ul class=\"items\">");
-    for a in items {
-        s.push_str(&item_li(a, l));
-    }
-    s.push_str("</ul>");
-    s
-}
-
-fn search_form(l: Lang, value: &str) -> String {
-    format!(
-        "<form class=\"search\" role=\"search\" method=\"get\" action=\"/announcements\">\
-         <div><label for=\"home-q\">{label}</label><input id=\"home-q\" name=\"q\" type=\"search\" value=\"{v}\"></div>\
-         <button type=\"submit\">{btn}</button></form>",
-        label = l.t("搜索公告标题和正文", "Search titles and text"),
-        v = esc(value),
-        btn = l.t("搜索", "Search"),
-    )
-}
-
 /// An upcoming bid opening (开标) or trading start read from a published announcement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Opening {
@@ -319,16 +383,6 @@ pub struct Listed {
 
 impl From<&Announcement> for Listed {
     fn from(a: &Announcement) -> Listed {
-        // Read through the public JSON form, as an API client would.
-        let postponed_to = serde_json::to_value(a)
-            .ok()
-            .and_then(|v| v.get("postpone").and_then(Value::as_array).cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|e| {
-                parse_instant(&e["new_opening_at"]).or(parse_instant(&e["new_deadline"]))
-            })
-            .collect();
         Listed {
             id: a.id.clone(),
             title: a.title.clone(),
@@ -337,7 +391,7 @@ impl From<&Announcement> for Listed {
             original_id: a.original_id.clone(),
             published_at: a.published_at,
             withdrawn: a.withdrawn_at.is_some(),
-            postponed_to,
+            postponed_to: a.postpone.iter().map(|p| p.new_opening_at).collect(),
         }
     }
 }
@@ -420,261 +474,110 @@ async fn next_openings(ctx: &Ctx, market: Option<&str>, limit: usize) -> Result<
     Ok(upcoming(&anns, &changes, ctx.clock.now(), limit))
 }
 
-fn openings_table(os: &[Opening], l: Lang) -> String {
-    if os.is_empty() {
-        return format!(
-            "<p>{}</p>",
-            l.t("近期没有开标安排。", "No openings are scheduled.")
-        );
-    }
-    let mut s = format!(
-        "<table><caption class=\"skip\">{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-        l.t("近期开标", "Next openings"),
-        l.t("开标时间", "Opening time"),
-        l.t("项目", "Project"),
-        l.t("市场", "Market"),
-    );
-    for o in os {
-        s.push_str(&format!(
-            "<tr><td><time datetime=\"{}\">{}</time></td><td><a href=\"/announcements/{}\">{}</a></td><td>{}</td></tr>",
-            o.at.to_rfc3339(),
-            when(o.at),
-            esc(&o.announcement_id),
-            esc(&o.title),
-            market_label(&o.market, l)
-        ));
-    }
-    s.push_str("</tbody></table>");
-    s
-}
-
 /// `GET /`: markets, search, next openings, latest announcements.
-async fn home(
-    State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    Query(q): Query<PortalQuery>,
-) -> Response {
+async fn home(State(ctx): State<Ctx>, headers: HeaderMap, page: PublicPage) -> Response {
     // Public: no role required.
-    let r = Reader::new(&q, &headers);
-    match home_main(&ctx, r.lang).await {
-        Ok(main) => {
-            let title = r.lang.t("首页", "Home");
-            r.page(
-                &headers,
-                StatusCode::OK,
-                title,
-                "/",
-                &switch_href("/", &q, r.lang),
-                &main,
-            )
+    let r = Reader::new(page);
+    let l = r.lang;
+    let data = async {
+        let latest = service::list_public(
+            &ctx,
+            &PublicFilter {
+                limit: Some(10),
+                ..PublicFilter::default()
+            },
+        )
+        .await?;
+        let openings = next_openings(&ctx, None, 10).await?;
+        Ok::<_, Error>((latest, openings))
+    }
+    .await;
+    match data {
+        Ok((latest, openings)) => {
+            let title = l.t("首页", "Home");
+            let page = HomePage {
+                l,
+                nav: r.nav("/"),
+                markets: Market::ALL
+                    .iter()
+                    .map(|m| (m.as_str(), market_label(m.as_str(), l)))
+                    .collect(),
+                openings: opening_rows(&openings, l),
+                latest: latest.items.iter().map(|a| ItemRow::of(a, l)).collect(),
+            };
+            r.render(&headers, StatusCode::OK, title, &page)
         }
         Err(e) => r.error(&headers, e.into()),
     }
 }
 
-async fn home_main(ctx: &Ctx, l: Lang) -> Result<String> {
-    let latest = service::list_public(
-        ctx,
-        &PublicFilter {
-            limit: Some(10),
-            ..PublicFilter::default()
-        },
-    )
-    .await?;
-    let openings = next_openings(ctx, None, 10).await?;
-    let mut markets = String::from("<ul class=\"markets\">");
-    for m in Market::ALL {
-        markets.push_str(&format!(
-            "<li><a href=\"/market/{}\">{}</a></li>",
-            m.as_str(),
-            market_label(m.as_str(), l)
-        ));
-    }
-    markets.push_str("</ul>");
-    Ok(format!(
-        "<h1>{h1}</h1>{search}\
-         <section aria-labelledby=\"markets-h\"><h2 id=\"markets-h\">{mh}</h2>{markets}</section>\
-         <section aria-labelledby=\"open-h\"><h2 id=\"open-h\">{oh}</h2>{open}</section>\
-         <section aria-labelledby=\"latest-h\"><h2 id=\"latest-h\">{lh}</h2>{latest}\
-         <p><a href=\"/announcements\">{all}</a></p></section>",
-        h1 = l.t(
-            "公共资源交易信息发布",
-            "Public resource trading announcements"
-        ),
-        search = search_form(l, ""),
-        mh = l.t("交易市场", "Markets"),
-        oh = l.t("近期开标", "Next openings"),
-        open = openings_table(&openings, l),
-        lh = l.t("最新公告", "Latest announcements"),
-        latest = items_ul(&latest.items, l),
-        all = l.t("查看全部公告", "See all announcements"),
-    ))
-}
-
-fn select(
-    id: &str,
-    name: &str,
-    label: &str,
-    any: &str,
-    options: &[(&str, &str)],
-    cur: &str,
-) -> String {
-    let mut s = format!(
-        "<div><label for=\"{id}\">{}</label><select id=\"{id}\" name=\"{name}\"><option value=\"\">{}</option>",
-        esc(label),
-        esc(any)
-    );
-    for (v, text) in options {
-        s.push_str(&format!(
-            "<option value=\"{}\"{}>{}</option>",
-            esc(v),
-            if *v == cur { " selected" } else { "" },
-            esc(text)
-        ));
-    }
-    s.push_str("</select></div>");
-    s
-}
-
-fn input(id: &str, name: &str, label: &str, ty: &str, value: &str) -> String {
-    format!(
-        "<div><label for=\"{id}\">{}</label><input id=\"{id}\" name=\"{name}\" type=\"{ty}\" value=\"{}\"></div>",
-        esc(label),
-        esc(value)
-    )
-}
-
-fn filters_form(q: &PortalQuery, l: Lang, action: &str, fixed_market: bool) -> String {
-    let markets: Vec<(&str, &str)> = Market::ALL
-        .iter()
-        .map(|m| (m.as_str(), market_label(m.as_str(), l)))
-        .collect();
-    let types: Vec<(&str, &str)> = AnnouncementType::ALL
-        .iter()
-        .map(|t| (t.as_str(), type_label(*t, l)))
-        .collect();
-    let any = l.t("全部", "All");
-    let v = |o: &Option<String>| nonempty(o).unwrap_or("").to_string();
-    let mut s = format!(
-        "<form class=\"filters\" method=\"get\" action=\"{}\" aria-label=\"{}\">",
-        esc(action),
-        l.t("筛选公告", "Filter announcements")
-    );
-    s.push_str(&input(
-        "f-q",
-        "q",
-        l.t("关键词", "Keywords"),
-        "search",
-        &v(&q.q),
-    ));
-    if !fixed_market {
-        s.push_str(&select(
-            "f-market",
-            "market",
-            l.t("市场", "Market"),
-            any,
-            &markets,
-            &v(&q.market),
-        ));
-    }
-    s.push_str(&select(
-        "f-type",
-        "type",
-        l.t("公告类型", "Type"),
-        any,
-        &types,
-        &v(&q.ann_type),
-    ));
-    s.push_str(&input(
-        "f-region",
-        "region",
-        l.t("地区代码", "Region code"),
-        "text",
-        &v(&q.region),
-    ));
-    s.push_str(&input(
-        "f-from",
-        "from",
-        l.t("发布日期自", "Published from"),
-        "date",
-        &v(&q.from),
-    ));
-    s.push_str(&input(
-        "f-to",
-        "to",
-        l.t("发布日期至", "Published until"),
-        "date",
-        &v(&q.to),
-    ));
-    s.push_str(&format!(
-        "<div><button type=\"submit\">{}</button></div></form>",
-        l.t("查询", "Apply")
-    ));
-    s
-}
-
 /// The list with its filters and pager, for `/announcements` and `/market/{market}`.
-async fn list_main(ctx: &Ctx, q: &PortalQuery, l: Lang, path: &str, fixed: bool) -> Result<String> {
+async fn list_page_of(
+    ctx: &Ctx,
+    r: &Reader,
+    q: &PortalQuery,
+    path: &str,
+    title: &str,
+    fixed: Option<&str>,
+) -> Result<ListPage> {
+    let l = r.lang;
+    let openings = match fixed {
+        Some(m) => Some(opening_rows(&next_openings(ctx, Some(m), 10).await?, l)),
+        None => None,
+    };
     let page = service::list_public(ctx, &to_filter(q, 20)?).await?;
-    let mut pager = String::new();
     let base = filter_pairs(q);
-    if nonempty(&q.cursor).is_some() {
-        pager.push_str(&format!(
-            "<a href=\"{}\">{}</a>",
-            esc(&href(path, &base)),
-            l.t("第一页", "First page")
-        ));
-    }
-    if let Some(c) = &page.next_cursor {
+    let base: Vec<(&str, &str)> = base
+        .into_iter()
+        .filter(|(k, _)| fixed.is_none() || *k != "market")
+        .collect();
+    let next_href = page.next_cursor.as_ref().map(|c| {
         let mut pairs = base.clone();
         pairs.push(("cursor", c));
-        pager.push_str(&format!(
-            "<a href=\"{}\" rel=\"next\">{}</a>",
-            esc(&href(path, &pairs)),
-            l.t("下一页", "Next page")
-        ));
-    }
-    let searched = nonempty(&q.q)
-        .map(|s| {
-            format!(
-                "<p role=\"status\">{} “{}”</p>",
-                l.t("搜索：", "Search results for"),
-                esc(s)
-            )
-        })
-        .unwrap_or_default();
-    Ok(format!(
-        "{form}<section aria-labelledby=\"results-h\"><h2 id=\"results-h\">{rh}</h2>{searched}{items}\
-         <nav class=\"pager\" aria-label=\"{pl}\">{pager}</nav></section>",
-        form = filters_form(q, l, path, fixed),
-        rh = l.t("公告列表", "Announcements"),
-        items = items_ul(&page.items, l),
-        pl = l.t("分页", "Pages"),
-    ))
+        href(path, &pairs)
+    });
+    let v = |o: &Option<String>| nonempty(o).unwrap_or("").to_string();
+    Ok(ListPage {
+        l,
+        title: title.to_string(),
+        nav: r.nav(path),
+        path: path.to_string(),
+        fixed_market: fixed.is_some(),
+        openings,
+        f: FormValues {
+            q: v(&q.q),
+            market: v(&q.market),
+            ann_type: v(&q.ann_type),
+            region: v(&q.region),
+            from: v(&q.from),
+            to: v(&q.to),
+        },
+        market_options: Market::ALL
+            .iter()
+            .map(|m| (m.as_str(), market_label(m.as_str(), l)))
+            .collect(),
+        type_options: AnnouncementType::ALL
+            .iter()
+            .map(|t| (t.as_str(), type_label(*t, l)))
+            .collect(),
+        items: page.items.iter().map(|a| ItemRow::of(a, l)).collect(),
+        first_href: nonempty(&q.cursor).map(|_| href(path, &base)),
+        next_href,
+    })
 }
 
 /// `GET /announcements`: filters (market, type, region, dates), search, cursor pages.
 async fn list_page(
     State(ctx): State<Ctx>,
     headers: HeaderMap,
+    page: PublicPage,
     Query(q): Query<PortalQuery>,
 ) -> Response {
     // Public: no role required.
-    let r = Reader::new(&q, &headers);
-    let l = r.lang;
-    match list_main(&ctx, &q, l, "/announcements", false).await {
-        Ok(list) => {
-            let title = l.t("全部公告", "All announcements");
-            let main = format!("<h1>{}</h1>{list}", esc(title));
-            r.page(
-                &headers,
-                StatusCode::OK,
-                title,
-                "/announcements",
-                &switch_href("/announcements", &q, l),
-                &main,
-            )
-        }
+    let r = Reader::new(page);
+    let title = r.lang.t("全部公告", "All announcements");
+    match list_page_of(&ctx, &r, &q, "/announcements", title, None).await {
+        Ok(page) => r.render(&headers, StatusCode::OK, &page.title, &page),
         Err(e) => r.error(&headers, e.into()),
     }
 }
@@ -683,12 +586,12 @@ async fn list_page(
 async fn market_page(
     State(ctx): State<Ctx>,
     headers: HeaderMap,
+    page: PublicPage,
     Path(market): Path<String>,
     Query(mut q): Query<PortalQuery>,
 ) -> Response {
     // Public: no role required.
-    let r = Reader::new(&q, &headers);
-    let l = r.lang;
+    let r = Reader::new(page);
     let Ok(m) = Market::parse(&market) else {
         return r.error(
             &headers,
@@ -697,268 +600,31 @@ async fn market_page(
     };
     q.market = Some(m.as_str().into());
     let path = format!("/market/{}", m.as_str());
-    let result = async {
-        let openings = next_openings(&ctx, Some(m.as_str()), 10).await?;
-        let list = list_main(&ctx, &q, l, &path, true).await?;
-        Ok::<_, Error>((openings, list))
-    }
-    .await;
-    match result {
-        Ok((openings, list)) => {
-            let title = market_label(m.as_str(), l);
-            let main = format!(
-                "<h1>{}</h1><section aria-labelledby=\"open-h\"><h2 id=\"open-h\">{}</h2>{}</section>{list}",
-                esc(title),
-                l.t("近期开标", "Next openings"),
-                openings_table(&openings, l),
-            );
-            // The market is in the path; keep it out of the switch link's query.
-            let mut sq = q.clone();
-            sq.market = None;
-            r.page(
-                &headers,
-                StatusCode::OK,
-                title,
-                &path,
-                &switch_href(&path, &sq, l),
-                &main,
-            )
-        }
+    let title = market_label(m.as_str(), r.lang);
+    match list_page_of(&ctx, &r, &q, &path, title, Some(m.as_str())).await {
+        Ok(page) => r.render(&headers, StatusCode::OK, &page.title, &page),
         Err(e) => r.error(&headers, e.into()),
     }
-}
-
-/// Field names shown on the detail page, in both languages; others are shown by their key.
-fn field_label(k: &str, l: Lang) -> String {
-    let s = match k {
-        "project_name" => l.t("项目名称", "Project"),
-        "scope" => l.t("招标范围", "Scope"),
-        "scale" => l.t("建设规模", "Scale"),
-        "funding" => l.t("资金来源", "Funding"),
-        "qualification_requirements" => l.t("资格要求", "Qualification requirements"),
-        "consortium_accepted" => l.t("是否接受联合体", "Consortium accepted"),
-        "documents_access" => l.t("招标文件获取", "Obtaining the documents"),
-        "docs_available_at" => l.t("文件发售时间", "Documents available from"),
-        "bid_deadline" => l.t("投标截止时间", "Bid deadline"),
-        "opening_at" => l.t("开标时间", "Opening time"),
-        "submission_method" => l.t("递交方式", "Submission method"),
-        "tenderer_contact" => l.t("招标人联系方式", "Tenderer contact"),
-        "platform_url" => l.t("发布平台", "Platform"),
-        "change_summary" => l.t("变更内容", "Change summary"),
-        "reason" => l.t("原因", "Reason"),
-        "winner" => l.t("中标人", "Winner"),
-        "price" => l.t("价格", "Price"),
-        "opened_at" => l.t("开标时间", "Opened at"),
-        "publicity_start_at" => l.t("公示开始", "Publicity starts"),
-        "publicity_end_at" => l.t("公示结束", "Publicity ends"),
-        "objection_method" => l.t("异议方式", "How to object"),
-        "evaluation_summary" => l.t("评标情况", "Evaluation summary"),
-        "parcel" => l.t("宗地", "Parcel"),
-        "start_price" => l.t("起始价", "Starting price"),
-        "trading_start_at" => l.t("交易开始时间", "Trading starts"),
-        "subject" => l.t("转让标的", "Subject"),
-        "floor_price" => l.t("转让底价", "Floor price"),
-        "disclosure_end_at" => l.t("披露截止", "Disclosure ends"),
-        _ => return k.to_string(),
-    };
-    s.to_string()
-}
-
-/// A structured value as text: instants in Beijing time, booleans as 是/否, arrays and objects
-/// as compact JSON (all escaped by the caller).
-fn field_text(v: &Value, l: Lang) -> String {
-    match v {
-        Value::String(s) => match DateTime::parse_from_rfc3339(s) {
-            Ok(t) => when(t.with_timezone(&Utc)),
-            Err(_) => s.clone(),
-        },
-        Value::Bool(b) => (if *b {
-            l.t("是", "Yes")
-        } else {
-            l.t("否", "No")
-        })
-        .into(),
-        Value::Null => String::new(),
-        Value::Number(n) => n.to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// Attachments as the service exposes them (`attachments` on the announcement, or in `fields`):
-/// `[{name|filename, sha256, size?, url?}]`.
-fn attachments_of(a: &Announcement) -> Vec<Value> {
-    let top = serde_json::to_value(a)
-        .ok()
-        .and_then(|v| v.get("attachments").cloned());
-    top.or_else(|| a.fields.get("attachments").cloned())
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default()
-}
-
-/// The body sits under the page's `<h1>` and the section's `<h2>`: its own `h1`/`h2` become `h3`
-/// so the heading outline stays in order (WCAG 1.3.1).
-fn demote_headings(html: &str) -> String {
-    html.replace("<h1", "<h3")
-        .replace("</h1>", "</h3>")
-        .replace("<h2", "<h3")
-        .replace("</h2>", "</h3>")
-}
-
-async fn detail_main(ctx: &Ctx, id: &str, l: Lang) -> Result<(String, String)> {
-    let a = service::get(ctx, None, id).await?;
-    let mut s = format!("<article><h1>{}</h1>", esc(&a.title));
-    if let Some(at) = a.withdrawn_at {
-        s.push_str(&format!(
-            "<p class=\"notice\" role=\"note\">{} {}：{}</p>",
-            l.t("本公告已于", "Withdrawn on"),
-            when(at),
-            esc(a.withdraw_reason.as_deref().unwrap_or(""))
-        ));
-    }
-    s.push_str(&format!(
-        "<dl class=\"facts\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd><a href=\"/market/{}\">{}</a></dd>\
-         <dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>",
-        l.t("类型", "Type"),
-        type_label(a.ann_type, l),
-        l.t("市场", "Market"),
-        esc(&a.market),
-        market_label(&a.market, l),
-        l.t("地区", "Region"),
-        esc(&a.region),
-        l.t("发布时间", "Published"),
-        a.published_at.map(when).unwrap_or_default(),
-        l.t("版本", "Version"),
-        a.version,
-    ));
-    // The links between an announcement and its change notices (corrections never replace text).
-    if let Some(o) = &a.original_id {
-        let original = service::get(ctx, None, o).await.ok();
-        s.push_str(&format!(
-            "<p>{} <a href=\"/announcements/{}\">{}</a></p>",
-            l.t("本公告变更：", "This notice amends:"),
-            esc(o),
-            esc(original.as_ref().map(|x| x.title.as_str()).unwrap_or(o))
-        ));
-    }
-    s.push_str(&format!(
-        "<section aria-labelledby=\"body-h\"><h2 id=\"body-h\">{}</h2><div class=\"body\">{}</div></section>",
-        l.t("公告正文", "Text"),
-        // Rendered from Markdown and sanitized (ammonia) by the publishing service when written.
-        demote_headings(&a.body_html)
-    ));
-    if let Some(obj) = a.fields.as_object().filter(|o| !o.is_empty()) {
-        s.push_str(&format!(
-            "<section aria-labelledby=\"fields-h\"><h2 id=\"fields-h\">{}</h2><dl class=\"facts\">",
-            l.t("公告要素", "Key facts")
-        ));
-        for (k, v) in obj.iter().filter(|(k, _)| k.as_str() != "attachments") {
-            s.push_str(&format!(
-                "<dt>{}</dt><dd>{}</dd>",
-                esc(&field_label(k, l)),
-                esc(&field_text(v, l))
-            ));
-        }
-        s.push_str("</dl></section>");
-    }
-    let atts = attachments_of(&a);
-    s.push_str(&format!(
-        "<section aria-labelledby=\"att-h\"><h2 id=\"att-h\">{}</h2>",
-        l.t("附件", "Attachments")
-    ));
-    if atts.is_empty() {
-        s.push_str(&format!("<p>{}</p>", l.t("无附件。", "None.")));
-    } else {
-        s.push_str("<ul>");
-        for at in &atts {
-            let name = at["name"]
-                .as_str()
-                .or(at["filename"].as_str())
-                .unwrap_or("");
-            // The public download route of the publishing API checks the SHA-256 before serving.
-            let url = at["url"].as_str().map(str::to_string).or_else(|| {
-                at["id"].as_str().map(|att| {
-                    format!(
-                        "/api/v1/announcements/{}/attachments/{}",
-                        url_encode(&a.id),
-                        url_encode(att)
-                    )
-                })
-            });
-            let label = match url {
-                Some(u) => format!("<a href=\"{}\">{}</a>", esc(&u), esc(name)),
-                None => esc(name).to_string(),
-            };
-            let size = at["size"]
-                .as_i64()
-                .map(|b| format!(" ({:.1} KB)", b as f64 / 1024.0))
-                .unwrap_or_default();
-            s.push_str(&format!(
-                "<li>{label}{size} <small>SHA-256 <code>{}</code></small></li>",
-                esc(at["sha256"].as_str().unwrap_or(""))
-            ));
-        }
-        s.push_str("</ul>");
-    }
-    s.push_str("</section>");
-    if !a.changes.is_empty() {
-        s.push_str(&format!(
-            "<section aria-labelledby=\"chg-h\"><h2 id=\"chg-h\">{}</h2><ul>",
-            l.t("变更/澄清公告", "Change notices")
-        ));
-        for c in &a.changes {
-            let cur = service::get(ctx, None, c).await.ok();
-            s.push_str(&format!(
-                "<li><a href=\"/announcements/{}\">{}</a> {}</li>",
-                esc(c),
-                esc(cur.as_ref().map(|x| x.title.as_str()).unwrap_or(c)),
-                cur.as_ref()
-                    .and_then(|x| x.published_at)
-                    .map(when)
-                    .unwrap_or_default()
-            ));
-        }
-        s.push_str("</ul></section>");
-    }
-    s.push_str(&format!(
-        "<section aria-labelledby=\"ver-h\"><h2 id=\"ver-h\">{}</h2><table><thead><tr>\
-         <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-        l.t("版本记录", "Version history"),
-        l.t("版本", "Version"),
-        l.t("时间", "Time"),
-        l.t("标题", "Title"),
-    ));
-    for v in &a.versions {
-        s.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            v.version,
-            when(v.at),
-            esc(&v.title)
-        ));
-    }
-    s.push_str("</tbody></table></section></article>");
-    Ok((a.title, s))
 }
 
 /// `GET /announcements/{id}`: a published (or withdrawn) announcement; anything else is 404.
 async fn detail_page(
     State(ctx): State<Ctx>,
     headers: HeaderMap,
+    page: PublicPage,
     Path(id): Path<String>,
-    Query(q): Query<PortalQuery>,
 ) -> Response {
     // Public: no role required; drafts are never shown here (service::get without an actor).
-    let r = Reader::new(&q, &headers);
-    match detail_main(&ctx, &id, r.lang).await {
-        Ok((title, main)) => {
-            let path = format!("/announcements/{id}");
-            r.page(
-                &headers,
-                StatusCode::OK,
-                &title,
-                "",
-                &switch_href(&path, &PortalQuery::default(), r.lang),
-                &main,
-            )
+    let r = Reader::new(page);
+    match view::announcement(&ctx, &id, r.lang).await {
+        Ok(d) => {
+            let page = DetailPage {
+                l: r.lang,
+                title: d.title.clone(),
+                nav: r.nav(""),
+                d,
+            };
+            r.render(&headers, StatusCode::OK, &page.title, &page)
         }
         Err(e) => r.error(&headers, e.into()),
     }
@@ -1036,14 +702,6 @@ mod tests {
         assert_eq!(os[0].at, t(25, 2));
         let os = upcoming(&[a], &[c2, c1], t(10, 1), 10);
         assert_eq!(os[0].at, t(27, 1));
-    }
-
-    #[test]
-    fn body_headings_are_demoted_below_the_page_sections() {
-        assert_eq!(
-            demote_headings("<h1>a</h1><h2 id=\"x\">b</h2><h3>c</h3>"),
-            "<h3>a</h3><h3 id=\"x\">b</h3><h3>c</h3>"
-        );
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! Week calendar, utilization by room and month, and the staff page (server-rendered HTML).
+//! Week calendar, utilization by room and month, and the view of the staff week page
+//! (`/staff/venues`, askama template `templates/venues/week.html`).
 
 use crate::rules::{self, Hours};
 use crate::service::{blocks_of, booking_row, room_row, Booking, BOOKING_COLS, ROOM_COLS};
 use chrono::{Datelike, Duration, NaiveDate};
-use ggzy_core::time::{at_local, display_local, shanghai, to_micros};
+use ggzy_core::time::{at_local, shanghai, to_micros};
 use ggzy_core::{Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
+use ggzy_web::lang::Lang;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -194,90 +196,72 @@ pub async fn utilization(ctx: &Ctx, actor: &Actor, month: &str) -> Result<Vec<Ut
 
 // ---------------------------------------------------------------- staff page
 
-/// Escape text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
+/// One booking in a day cell of the week page.
+pub struct BookingCell {
+    pub from: String,
+    pub until: String,
+    pub purpose: &'static str,
+    pub section: String,
+    pub status: &'static str,
+    /// Flagged: it could not follow its section's new opening time.
+    pub flagged: bool,
 }
 
-struct Texts {
-    lang: &'static str,
-    title: &'static str,
-    room: &'static str,
-    prev: &'static str,
-    next: &'static str,
-    switch: (&'static str, &'static str),
-    conflicts: &'static str,
-    none: &'static str,
-    util: &'static str,
-    booked: &'static str,
-    open: &'static str,
-    weekdays: [&'static str; 7],
+/// One room's row of the week.
+pub struct RoomRow {
+    pub name: String,
+    pub floor: i64,
+    pub capacity: i64,
+    pub opens: String,
+    pub closes: String,
+    pub days: Vec<Vec<BookingCell>>,
 }
 
-const ZH: Texts = Texts {
-    lang: "zh-CN",
-    title: "场所预约周历",
-    room: "场所",
-    prev: "上一周",
-    next: "下一周",
-    switch: ("en", "English"),
-    conflicts: "待处理的冲突预约",
-    none: "无",
-    util: "本月使用率",
-    booked: "已预约小时",
-    open: "开放小时",
-    weekdays: ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
-};
+/// A flagged booking to resolve.
+pub struct Flagged {
+    pub at: String,
+    pub datetime: String,
+    pub section: String,
+    pub reason: String,
+}
 
-const EN: Texts = Texts {
-    lang: "en",
-    title: "Venue bookings — week",
-    room: "Room",
-    prev: "Previous week",
-    next: "Next week",
-    switch: ("zh", "中文"),
-    conflicts: "Flagged bookings to resolve",
-    none: "none",
-    util: "Utilization this month",
-    booked: "booked hours",
-    open: "open hours",
-    weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-};
+/// The staff week page's `<main>` content (`templates/venues/week.html`).
+#[derive(askama::Template)]
+#[template(path = "venues/week.html")]
+pub struct WeekPage {
+    pub l: Lang,
+    pub monday: String,
+    pub prev: String,
+    pub next: String,
+    pub days: Vec<String>,
+    pub rooms: Vec<RoomRow>,
+    pub flagged: Vec<Flagged>,
+    pub month: String,
+    pub utilization: Vec<Utilization>,
+}
 
-fn purpose_label(en: bool, p: rules::Purpose) -> &'static str {
-    match (en, p) {
-        (false, rules::Purpose::Opening) => "开标",
-        (false, rules::Purpose::Evaluation) => "评标",
-        (false, rules::Purpose::Negotiation) => "谈判",
-        (false, rules::Purpose::Auction) => "拍卖",
-        (true, p) => p.as_str(),
+fn purpose_label(p: rules::Purpose, l: Lang) -> &'static str {
+    match p {
+        rules::Purpose::Opening => l.t("开标", "Opening"),
+        rules::Purpose::Evaluation => l.t("评标", "Evaluation"),
+        rules::Purpose::Negotiation => l.t("谈判", "Negotiation"),
+        rules::Purpose::Auction => l.t("拍卖", "Auction"),
     }
 }
 
-fn status_label(en: bool, s: &str) -> String {
-    match (en, s) {
-        (false, "tentative") => "暂定".into(),
-        (false, "confirmed") => "已确认".into(),
-        (false, "cancelled") => "已取消".into(),
-        (_, s) => s.into(),
+fn status_label(s: &str, l: Lang) -> &'static str {
+    match s {
+        "tentative" => l.t("暂定", "tentative"),
+        "confirmed" => l.t("已确认", "confirmed"),
+        "cancelled" => l.t("已取消", "cancelled"),
+        _ => l.t("其他", "other"),
     }
 }
 
-/// The staff page for the week of `any_day`, in Chinese or (with `en`) English.
-pub async fn staff_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, en: bool) -> Result<String> {
+/// The staff page for the week of `any_day`: one call reading the calendar, the flagged bookings,
+/// the month's utilization and the section names of this area's own copy.
+pub async fn week_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, l: Lang) -> Result<WeekPage> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    let t = if en { &EN } else { &ZH };
     let cal = week(ctx, actor, any_day).await?;
     let names: HashMap<String, String> = sqlx::query("SELECT section_id, name FROM venue_sections")
         .fetch_all(ctx.db.pool())
@@ -285,120 +269,87 @@ pub async fn staff_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, en: bool) 
         .iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect::<Result<_>>()?;
-    let lang_q = if en { "&lang=en" } else { "" };
-    let mut h = String::new();
-    h.push_str(&format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title>\
-         <style>body{{font-family:sans-serif;margin:1rem}}table{{border-collapse:collapse;width:100%}}\
-         th,td{{border:1px solid #999;padding:.3rem;vertical-align:top;font-size:.9rem}}\
-         .b{{display:block;margin:.1rem 0;padding:.1rem;background:#eef}}.flag{{background:#fdd}}</style>\
-         </head><body><h1>{}</h1><nav><a href=\"?week={}{}\">{}</a> | <a href=\"?week={}{}\">{}</a> | \
-         <a href=\"?week={}&amp;lang={}\">{}</a></nav>",
-        t.lang,
-        esc(t.title),
-        esc(&format!("{} {}", t.title, cal.monday)),
-        cal.monday - Duration::days(7),
-        lang_q,
-        esc(t.prev),
-        cal.monday + Duration::days(7),
-        lang_q,
-        esc(t.next),
-        cal.monday,
-        t.switch.0,
-        esc(t.switch.1),
-    ));
-    h.push_str(&format!(
-        "<table><thead><tr><th scope=\"col\">{}</th>",
-        esc(t.room)
-    ));
-    for (i, d) in cal.days.iter().enumerate() {
-        h.push_str(&format!(
-            "<th scope=\"col\">{} {}</th>",
-            esc(t.weekdays[i]),
-            d.date.format("%m-%d")
-        ));
-    }
-    h.push_str("</tr></thead><tbody>");
-    for room in &cal.rooms {
-        h.push_str(&format!(
-            "<tr><th scope=\"row\">{}<br><small>{}F · {} · {}–{}</small></th>",
-            esc(&room.name),
-            room.floor,
-            room.capacity,
-            esc(&room.opens),
-            esc(&room.closes)
-        ));
-        for d in &cal.days {
-            h.push_str("<td>");
-            for b in d.bookings.iter().filter(|b| b.room_id == room.id) {
-                let section = names
-                    .get(&b.section_id)
-                    .cloned()
-                    .unwrap_or_else(|| b.section_id.clone());
-                h.push_str(&format!(
-                    "<span class=\"b{}\">{}–{} {} {} ({})</span>",
-                    if b.conflict.is_some() { " flag" } else { "" },
-                    b.start.with_timezone(&shanghai()).format("%H:%M"),
-                    b.end.with_timezone(&shanghai()).format("%H:%M"),
-                    esc(purpose_label(en, b.purpose)),
-                    esc(&section),
-                    esc(&status_label(en, &b.status)),
-                ));
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| "—".into());
+    let weekdays = [
+        l.t("周一", "Mon"),
+        l.t("周二", "Tue"),
+        l.t("周三", "Wed"),
+        l.t("周四", "Thu"),
+        l.t("周五", "Fri"),
+        l.t("周六", "Sat"),
+        l.t("周日", "Sun"),
+    ];
+    let hm =
+        |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&shanghai()).format("%H:%M").to_string();
+    let rooms = cal
+        .rooms
+        .iter()
+        .map(|room| RoomRow {
+            name: room.name.clone(),
+            floor: room.floor,
+            capacity: room.capacity,
+            opens: room.opens.clone(),
+            closes: room.closes.clone(),
+            days: cal
+                .days
+                .iter()
+                .map(|d| {
+                    d.bookings
+                        .iter()
+                        .filter(|b| b.room_id == room.id)
+                        .map(|b| BookingCell {
+                            from: hm(b.start),
+                            until: hm(b.end),
+                            purpose: purpose_label(b.purpose, l),
+                            section: name(&b.section_id),
+                            status: status_label(&b.status, l),
+                            flagged: b.conflict.is_some(),
+                        })
+                        .collect()
+                })
+                .collect(),
+        })
+        .collect();
+    let flagged = crate::sessions::conflicts(ctx, actor)
+        .await?
+        .iter()
+        .map(|b| {
+            let local = b.start.with_timezone(&shanghai());
+            Flagged {
+                at: local.format("%Y-%m-%d %H:%M").to_string(),
+                datetime: local.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                section: name(&b.section_id),
+                reason: b.conflict.clone().unwrap_or_default(),
             }
-            h.push_str("</td>");
-        }
-        h.push_str("</tr>");
-    }
-    h.push_str("</tbody></table>");
-    h.push_str(&format!("<h2>{}</h2><ul>", esc(t.conflicts)));
-    let flagged = crate::sessions::conflicts(ctx, actor).await?;
-    if flagged.is_empty() {
-        h.push_str(&format!("<li>{}</li>", esc(t.none)));
-    }
-    for b in &flagged {
-        h.push_str(&format!(
-            "<li>{} {}: {}</li>",
-            esc(&display_local(b.start)),
-            esc(names.get(&b.section_id).unwrap_or(&b.section_id)),
-            esc(b.conflict.as_deref().unwrap_or_default())
-        ));
-    }
-    h.push_str("</ul>");
+        })
+        .collect();
     let month = cal.monday.format("%Y-%m").to_string();
-    h.push_str(&format!(
-        "<h2>{} {}</h2><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th><th scope=\"col\">%</th></tr></thead><tbody>",
-        esc(t.util),
-        esc(&month),
-        esc(t.room),
-        esc(t.booked),
-        esc(t.open)
-    ));
-    for u in utilization(ctx, actor, &month).await? {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&u.room_name),
-            esc(&u.booked_hours),
-            esc(&u.open_hours),
-            esc(&u.utilization_percent)
-        ));
-    }
-    h.push_str("</tbody></table></body></html>");
-    Ok(h)
+    let utilization = utilization(ctx, actor, &month).await?;
+    Ok(WeekPage {
+        l,
+        monday: cal.monday.format("%Y-%m-%d").to_string(),
+        prev: (cal.monday - Duration::days(7))
+            .format("%Y-%m-%d")
+            .to_string(),
+        next: (cal.monday + Duration::days(7))
+            .format("%Y-%m-%d")
+            .to_string(),
+        days: cal
+            .days
+            .iter()
+            .enumerate()
+            .map(|(i, d)| format!("{} {}", weekdays[i], d.date.format("%m-%d")))
+            .collect(),
+        rooms,
+        flagged,
+        month,
+        utilization,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markup_is_escaped() {
-        assert_eq!(
-            esc("<script>\"a\" & 'b'</script>"),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
-        );
-    }
 
     #[test]
     fn the_week_starts_on_monday() {

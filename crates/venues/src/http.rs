@@ -9,9 +9,7 @@ use crate::sessions::{
     self, ExpertAccount, ExpertIdentity, MoveRequest, MySession, NewSession, Session,
 };
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::response::Html;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use ggzy_core::error::{problem_response, Problem};
@@ -198,43 +196,43 @@ async fn my_sessions(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec<My
 
 #[derive(Debug, Deserialize)]
 struct PageQuery {
-    week: Option<NaiveDate>,
-    lang: Option<String>,
+    week: Option<String>,
 }
 
-/// The token of a page request: `Authorization: Bearer …` or the `ggzy_token` cookie.
-fn page_token(h: &HeaderMap) -> Option<String> {
-    if let Some(t) = h
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    {
-        return Some(t.trim().to_string());
-    }
-    h.get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix("ggzy_token=").map(str::to_string))
-}
-
-/// Staff page: the week calendar, flagged bookings and this month's utilization (HTML, Chinese;
-/// `?lang=en` for English).
+/// Staff page: the week calendar, flagged bookings and this month's utilization (signed in with
+/// the frame's session; Chinese, `?lang=en` for English).
 async fn staff_page(
     State(ctx): State<Ctx>,
-    headers: HeaderMap,
-    Query(q): Query<PageQuery>,
-) -> Result<Html<String>> {
-    let token = page_token(&headers).ok_or_else(|| {
-        ggzy_core::Error::Unauthorized("log in: bearer token or ggzy_token cookie".into())
-    })?;
-    let actor = ggzy_identity::service::authenticate(&ctx, &token).await?;
-    actor.require(&[Role::Staff, Role::Admin])?;
-    let day = q
-        .week
-        .unwrap_or_else(|| ggzy_core::time::local_date(ctx.clock.now()));
-    let en = q.lang.as_deref() == Some("en");
-    Ok(Html(calendar::staff_page(&ctx, &actor, day, en).await?))
+    page: ggzy_web::session::PageActor,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+) -> Response {
+    if let Err(r) = page.require(&[Role::Staff, Role::Admin]) {
+        return r;
+    }
+    let day = match q.week.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => ggzy_core::time::local_date(ctx.clock.now()),
+        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => d,
+            Err(_) => {
+                return page
+                    .error(ggzy_core::Error::field(
+                        "week",
+                        "format",
+                        "a date YYYY-MM-DD / 日期格式为 YYYY-MM-DD",
+                    ))
+                    .into_response()
+            }
+        },
+    };
+    let l = page.chrome.lang;
+    match calendar::week_page(&ctx, &page.actor, day, l).await {
+        Ok(v) => ggzy_web::frame::page(
+            &page.chrome,
+            l.t("场所预约周历", "Venue bookings — week"),
+            &v,
+        ),
+        Err(e) => page.error(e).into_response(),
+    }
 }
 
 /// Create a room (staff, admin).

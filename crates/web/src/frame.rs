@@ -152,6 +152,20 @@ pub fn page_status<T: Template>(c: &Chrome, status: StatusCode, title: &str, bod
     }
 }
 
+/// The whole document of `body` in the frame, for a page that answers with its own caching
+/// headers (the public portal: cacheable with an ETag while nobody is signed in). Add
+/// [`secure_headers`] to the response.
+pub fn document<T: Template>(c: &Chrome, title: &str, body: &T) -> askama::Result<String> {
+    Layout {
+        c,
+        title,
+        body: Markup(body.render()?),
+        css: crate::assets::css_href(),
+        js: crate::assets::href("ggzy.js"),
+    }
+    .render()
+}
+
 /// Security headers every frame page carries. No inline script is allowed (all script is in
 /// embedded files), nothing loads from elsewhere, no other site may frame the page.
 pub fn secure_headers(h: &mut HeaderMap) {
