@@ -235,10 +235,15 @@ pub async fn start(
     let mut experts = 0;
     let mut seeded_in = None;
     if let Some(l) = &logins {
+        // Seed at real speed: the history's steps happen at their simulated instants, whatever
+        // the scale; the sandbox's scale applies from 2026-06-01 09:00.
+        let scale = ctx.clock.scale();
+        ctx.clock.set_scale(1);
         let t0 = std::time::Instant::now();
         let mut seeder = Seeder::new(ctx, router.clone(), l);
         let out = seeder.run().await;
         if let Err(e) = out {
+            ctx.clock.set_scale(scale);
             let _ = tx.send(true);
             bg.stop().await;
             return Err(e.context("seeding the demo trades"));
@@ -248,6 +253,7 @@ pub async fn start(
         if ctx.clock.now() < crate::sandbox::demo_start() {
             ctx.clock.set(crate::sandbox::demo_start());
         }
+        ctx.clock.set_scale(scale);
         seeded_in = Some(t0.elapsed());
     }
     if seed_now {
