@@ -213,7 +213,11 @@ pub async fn start(
     poll: Duration,
 ) -> anyhow::Result<(Background, DemoRun)> {
     let mut logins = None;
+    // Seed at real speed: the history's steps happen at their simulated instants, whatever the
+    // scale; the sandbox's scale applies from 2026-06-01 09:00.
+    let scale = ctx.clock.scale();
     if seed_now {
+        ctx.clock.set_scale(1);
         // History first: the demo organizations exist before the first trade.
         ctx.clock.set(seed_at());
         logins = demo::seed(ctx, password).await?;
@@ -235,10 +239,6 @@ pub async fn start(
     let mut experts = 0;
     let mut seeded_in = None;
     if let Some(l) = &logins {
-        // Seed at real speed: the history's steps happen at their simulated instants, whatever
-        // the scale; the sandbox's scale applies from 2026-06-01 09:00.
-        let scale = ctx.clock.scale();
-        ctx.clock.set_scale(1);
         let t0 = std::time::Instant::now();
         let mut seeder = Seeder::new(ctx, router.clone(), l);
         let out = seeder.run().await;
@@ -256,6 +256,7 @@ pub async fn start(
         ctx.clock.set_scale(scale);
         seeded_in = Some(t0.elapsed());
     }
+    ctx.clock.set_scale(scale);
     if seed_now {
         crate::sandbox::mark_seeded(&ctx.db, &ctx.clock).await?;
     }
@@ -910,7 +911,8 @@ impl Seeder {
         state: &str,
     ) -> anyhow::Result<()> {
         let mut last = String::new();
-        for _ in 0..600 {
+        // Up to a minute: openings decrypt every bid (slow on a busy machine).
+        for _ in 0..2400 {
             ggzy_store::outbox::seal_all(&self.ctx.db).await.ok();
             last = self.section_state(project, section).await?;
             if last == state {
