@@ -333,8 +333,15 @@ pub async fn submit_due_keys(ctx: &Ctx) -> anyhow::Result<usize> {
             Ok(_) => "submitted",
             // Not yet: the opening has not started.
             Err(ggzy_core::Error::Conflict { rule, .. }) if rule == "opening.not_open" => continue,
-            Err(e @ ggzy_core::Error::Conflict { .. }) | Err(e @ ggzy_core::Error::NotFound(_)) => {
-                tracing::info!(section = %section, org = %org, reason = %e, "demo key not submitted");
+            // Over: the window closed, or the bid was opened already (or withdrawn).
+            Err(ggzy_core::Error::Conflict { rule, detail })
+                if rule == "opening.window_closed" || rule == "opening.already_decrypted" =>
+            {
+                tracing::info!(section = %section, org = %org, reason = %detail, "demo key not submitted");
+                "given_up"
+            }
+            Err(ggzy_core::Error::NotFound(detail)) => {
+                tracing::info!(section = %section, org = %org, reason = %detail, "demo key not submitted");
                 "given_up"
             }
             Err(e) => {
@@ -920,7 +927,15 @@ impl Seeder {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        bail!("section {section} stayed {last}, expected {state}")
+        let keys: Vec<String> =
+            sqlx::query("SELECT status FROM demo_sealed_bids WHERE section_id = $1")
+                .bind(section)
+                .fetch_all(self.ctx.db.pool())
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>(0).unwrap_or_default())
+                .collect();
+        bail!("section {section} stayed {last}, expected {state} (demo keys: {keys:?})")
     }
 
     /// `user` registers for `section` and pays its deposit into the virtual account by a signed
