@@ -51,7 +51,7 @@ enum ClockKind {
     /// Manual time plus how far real time has run since it was set, so that timers still advance.
     Manual(Arc<Mutex<(Timestamp, std::time::Instant)>>),
     /// A sandbox's accelerated time: the simulated epoch plus `scale` × the real time run since.
-    Scaled(Arc<Mutex<(Timestamp, std::time::Instant)>>, u32),
+    Scaled(Arc<Mutex<(Timestamp, std::time::Instant, u32)>>),
 }
 
 impl Default for Clock {
@@ -65,7 +65,7 @@ impl std::fmt::Debug for Clock {
         match self.0 {
             ClockKind::System => f.write_str("Clock::System"),
             ClockKind::Manual(_) => f.write_str("Clock::Manual"),
-            ClockKind::Scaled(_, n) => write!(f, "Clock::Scaled(x{n})"),
+            ClockKind::Scaled(_) => write!(f, "Clock::Scaled(x{})", self.scale()),
         }
     }
 }
@@ -87,10 +87,11 @@ impl Clock {
     /// faster than real time (1440: a day passes in a minute). `set`/`advance` jump it like a
     /// manual clock; it never runs backwards by itself.
     pub fn scaled(epoch: Timestamp, scale: u32) -> Self {
-        Clock(ClockKind::Scaled(
-            Arc::new(Mutex::new((epoch, std::time::Instant::now()))),
+        Clock(ClockKind::Scaled(Arc::new(Mutex::new((
+            epoch,
+            std::time::Instant::now(),
             scale.max(1),
-        ))
+        )))))
     }
 
     pub fn now(&self) -> Timestamp {
@@ -102,11 +103,9 @@ impl Clock {
                 // Truncate to microseconds: that is what the database stores.
                 from_micros(to_micros(g.0 + elapsed))
             }
-            ClockKind::Scaled(m, scale) => {
+            ClockKind::Scaled(m) => {
                 let g = m.lock().unwrap_or_else(|e| e.into_inner());
-                let elapsed = chrono::Duration::from_std(g.1.elapsed() * *scale)
-                    .unwrap_or_else(|_| chrono::Duration::MAX);
-                from_micros(to_micros(g.0.checked_add_signed(elapsed).unwrap_or(g.0)))
+                scaled_now(&g)
             }
         }
     }
@@ -117,9 +116,18 @@ impl Clock {
 
     /// How many times faster than real time this clock runs (1 for the system and manual clocks).
     pub fn scale(&self) -> u32 {
-        match self.0 {
-            ClockKind::Scaled(_, n) => n,
+        match &self.0 {
+            ClockKind::Scaled(m) => m.lock().unwrap_or_else(|e| e.into_inner()).2,
             _ => 1,
+        }
+    }
+
+    /// Change a scaled clock's speed from now on (no jump; no effect on other clocks). The demo
+    /// seeding runs at real speed, then the sandbox's scale applies.
+    pub fn set_scale(&self, scale: u32) {
+        if let ClockKind::Scaled(m) = &self.0 {
+            let mut g = m.lock().unwrap_or_else(|e| e.into_inner());
+            *g = (scaled_now(&g), std::time::Instant::now(), scale.max(1));
         }
     }
 
@@ -138,8 +146,12 @@ impl Clock {
     /// Jump a manual or scaled clock to `t` (no effect on the system clock).
     pub fn set(&self, t: Timestamp) {
         match &self.0 {
-            ClockKind::Manual(m) | ClockKind::Scaled(m, _) => {
+            ClockKind::Manual(m) => {
                 *m.lock().unwrap_or_else(|e| e.into_inner()) = (t, std::time::Instant::now());
+            }
+            ClockKind::Scaled(m) => {
+                let mut g = m.lock().unwrap_or_else(|e| e.into_inner());
+                *g = (t, std::time::Instant::now(), g.2);
             }
             ClockKind::System => {}
         }
@@ -149,6 +161,13 @@ impl Clock {
         let now = self.now();
         self.set(now + d);
     }
+}
+
+/// Epoch + scale × real time since the anchor, truncated to microseconds (what the database stores).
+fn scaled_now(g: &(Timestamp, std::time::Instant, u32)) -> Timestamp {
+    let elapsed =
+        chrono::Duration::from_std(g.1.elapsed() * g.2).unwrap_or_else(|_| chrono::Duration::MAX);
+    from_micros(to_micros(g.0.checked_add_signed(elapsed).unwrap_or(g.0)))
 }
 
 #[cfg(test)]
@@ -199,6 +218,21 @@ mod tests {
         );
         assert_eq!(Clock::system().scale(), 1);
         assert_eq!(Clock::manual(later).scale(), 1);
+    }
+
+    #[test]
+    fn a_new_scale_applies_from_now_without_a_jump() {
+        let c = Clock::scaled(at("2026-06-01T01:00:00Z"), 1);
+        let before = c.now();
+        c.set_scale(1440);
+        assert_eq!(c.scale(), 1440);
+        let after = c.now();
+        assert!(
+            after >= before && after - before < chrono::Duration::seconds(60),
+            "{before} {after}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(c.now() - after >= chrono::Duration::seconds(72));
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! - land: a listing (挂牌) with quotes until 06-12, and a listing that ended at 08:50 with two
 //!   quotes, so its online auction (网络竞价, 2 hours of free bidding then 5-minute extensions) is live;
 //! - property: a published disclosure (信息披露) with two registered buyers;
-//! - an expert pool of 44 experts in 4 specialties at 14 employers (4 of them at the demo tenderer
+//! - an expert pool of 64 experts in 4 specialties at 14 employers (4 of them at the demo tenderer
 //!   and bidders, so every draw shows avoidance), 8 expert logins (expert1…8) at 6 employers linked
 //!   to their expert records; rooms and bookings for the coming week; and the
 //!   monitoring alerts the trades' own events raise.
@@ -213,7 +213,11 @@ pub async fn start(
     poll: Duration,
 ) -> anyhow::Result<(Background, DemoRun)> {
     let mut logins = None;
+    // Seed at real speed: the history's steps happen at their simulated instants, whatever the
+    // scale; the sandbox's scale applies from 2026-06-01 09:00.
+    let scale = ctx.clock.scale();
     if seed_now {
+        ctx.clock.set_scale(1);
         // History first: the demo organizations exist before the first trade.
         ctx.clock.set(seed_at());
         logins = demo::seed(ctx, password).await?;
@@ -239,6 +243,7 @@ pub async fn start(
         let mut seeder = Seeder::new(ctx, router.clone(), l);
         let out = seeder.run().await;
         if let Err(e) = out {
+            ctx.clock.set_scale(scale);
             let _ = tx.send(true);
             bg.stop().await;
             return Err(e.context("seeding the demo trades"));
@@ -248,8 +253,10 @@ pub async fn start(
         if ctx.clock.now() < crate::sandbox::demo_start() {
             ctx.clock.set(crate::sandbox::demo_start());
         }
+        ctx.clock.set_scale(scale);
         seeded_in = Some(t0.elapsed());
     }
+    ctx.clock.set_scale(scale);
     if seed_now {
         crate::sandbox::mark_seeded(&ctx.db, &ctx.clock).await?;
     }
@@ -326,8 +333,15 @@ pub async fn submit_due_keys(ctx: &Ctx) -> anyhow::Result<usize> {
             Ok(_) => "submitted",
             // Not yet: the opening has not started.
             Err(ggzy_core::Error::Conflict { rule, .. }) if rule == "opening.not_open" => continue,
-            Err(e @ ggzy_core::Error::Conflict { .. }) | Err(e @ ggzy_core::Error::NotFound(_)) => {
-                tracing::info!(section = %section, org = %org, reason = %e, "demo key not submitted");
+            // Over: the window closed, or the bid was opened already (or withdrawn).
+            Err(ggzy_core::Error::Conflict { rule, detail })
+                if rule == "opening.window_closed" || rule == "opening.already_decrypted" =>
+            {
+                tracing::info!(section = %section, org = %org, reason = %detail, "demo key not submitted");
+                "given_up"
+            }
+            Err(ggzy_core::Error::NotFound(detail)) => {
+                tracing::info!(section = %section, org = %org, reason = %detail, "demo key not submitted");
                 "given_up"
             }
             Err(e) => {
@@ -504,6 +518,13 @@ fn uscc(n: u32) -> String {
         .unwrap_or_default()
 }
 
+/// A public body's code (统一社会信用代码, "11" 机关) for the demo trades' tenderers.
+fn public_uscc(n: u32) -> String {
+    Uscc::with_check(&format!("1121020000{n:07}"))
+        .map(|u| u.to_string())
+        .unwrap_or_default()
+}
+
 fn resident_id(n: u32) -> String {
     ResidentId::with_check(&format!("21020219700101{n:03}"))
         .map(|r| r.as_str().to_string())
@@ -620,57 +641,73 @@ impl Seeder {
 
         // 2026-05-06: the tenders and the property disclosure.
         self.travel(tenders_at()).await;
-        let plan: [(&'static str, &'static str, Stage); 9] = [
+        // Each trade has its own tenderer (招标人/采购人), as a centre's trades do; the demo tenderer's
+        // login registers them all as their agent (the project's owner organization).
+        let plan: [(&'static str, &'static str, Stage, &'static str); 9] = [
             (
                 "construction",
                 "大连湾海底隧道接线道路工程（演示）",
                 Stage::BiddingLive,
+                "大连市市政建设管理处",
             ),
             (
                 "construction",
                 "旅顺口区污水管网改造工程（演示）",
                 Stage::Bidding,
+                "大连市旅顺口区住房和城乡建设局",
             ),
             (
                 "construction",
                 "中山区学校校舍抗震加固工程（演示）",
                 Stage::Evaluating,
+                "大连市中山区教育局",
             ),
             (
                 "construction",
                 "西岗区老旧小区改造工程（演示）",
                 Stage::Publicizing,
+                "大连市西岗区住房和城乡建设局",
             ),
             (
                 "construction",
                 "沙河口区市政道路大修工程（演示）",
                 Stage::Contracted,
+                "大连市沙河口区城市建设管理局",
             ),
             (
                 "procurement",
                 "市第三人民医院医疗设备采购（演示）",
                 Stage::Bidding,
+                "大连市第三人民医院",
             ),
             (
                 "procurement",
                 "市教育局多媒体教室设备采购（演示）",
                 Stage::Evaluating,
+                "大连市教育局",
             ),
             (
                 "procurement",
                 "市公安局执法记录仪采购（演示）",
                 Stage::Publicizing,
+                "大连市公安局",
             ),
             (
                 "procurement",
                 "市政务服务中心物业服务采购（演示）",
                 Stage::Contracted,
+                "大连市政务服务中心",
             ),
         ];
         let mut tenders = Vec::new();
-        for (market, name, stage) in plan {
+        for (i, (market, name, stage, owner)) in plan.into_iter().enumerate() {
+            let owner_uscc = if i == 0 {
+                uscc(2)
+            } else {
+                public_uscc(i as u32)
+            };
             tenders.push(
-                self.tender(market, name, stage)
+                self.tender(market, name, stage, (&owner_uscc, owner))
                     .await
                     .with_context(|| format!("tender {name}"))?,
             );
@@ -743,6 +780,37 @@ impl Seeder {
         }
         self.venues(&tenders).await.context("rooms and bookings")?;
         self.travel(crate::sandbox::demo_start()).await;
+        // The listing that ended at 08:50 starts its online auction (its timer) before anyone looks.
+        let live = self
+            .trades
+            .iter()
+            .find(|t| t.stage == Stage::Auction)
+            .map(|t| {
+                (
+                    t.project_id.clone(),
+                    t.section_id.clone(),
+                    t.auction_id.clone(),
+                )
+            });
+        if let Some((project, section, Some(auction))) = live {
+            self.wait_section(&project, &section, "closed").await?;
+            let staff = self.t("staff").await?;
+            let mut phase = Value::Null;
+            for _ in 0..600 {
+                phase = self
+                    .api
+                    .get_ok(&staff, &format!("/api/v1/auctions/{auction}"))
+                    .await?["phase"]
+                    .clone();
+                if phase == "auction" {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            if phase != "auction" {
+                bail!("the land auction {auction} did not start: {phase}");
+            }
+        }
         for t in tenders {
             self.trades.push(SeededTrade {
                 market: t.market,
@@ -850,7 +918,8 @@ impl Seeder {
         state: &str,
     ) -> anyhow::Result<()> {
         let mut last = String::new();
-        for _ in 0..600 {
+        // Up to a minute: openings decrypt every bid (slow on a busy machine).
+        for _ in 0..2400 {
             ggzy_store::outbox::seal_all(&self.ctx.db).await.ok();
             last = self.section_state(project, section).await?;
             if last == state {
@@ -858,7 +927,15 @@ impl Seeder {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        bail!("section {section} stayed {last}, expected {state}")
+        let keys: Vec<String> =
+            sqlx::query("SELECT status FROM demo_sealed_bids WHERE section_id = $1")
+                .bind(section)
+                .fetch_all(self.ctx.db.pool())
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>(0).unwrap_or_default())
+                .collect();
+        bail!("section {section} stayed {last}, expected {state} (demo keys: {keys:?})")
     }
 
     /// `user` registers for `section` and pays its deposit into the virtual account by a signed
@@ -935,6 +1012,7 @@ impl Seeder {
         market: &'static str,
         name: &'static str,
         stage: Stage,
+        owner: (&str, &str),
     ) -> anyhow::Result<Tender> {
         let deadline = match stage {
             Stage::BiddingLive => live_deadline(),
@@ -950,7 +1028,7 @@ impl Seeder {
         let sale_end = sh(2026, 5, 15, 17, 0);
         let body = json!({
             "name": name, "market": market, "procedure": "open_tender",
-            "tenderer_uscc": uscc(2), "tenderer_name": "大连市市政建设管理处",
+            "tenderer_uscc": owner.0, "tenderer_name": owner.1,
             "sections": [{"name": "一标段", "estimated_price": estimate, "deposit": deposit,
                 "docs_issue_at": rfc(issue), "docs_sale_end_at": rfc(sale_end),
                 "bid_deadline": rfc(deadline), "opening_at": rfc(deadline)}],
@@ -967,7 +1045,7 @@ impl Seeder {
             "docs_available_at": rfc(issue),
             "bid_deadline": rfc(deadline),
             "submission_method": "电子投标（加密投标文件）",
-            "tenderer_contact": "大连市市政建设管理处，大连市西岗区，0411-00000000",
+            "tenderer_contact": format!("{}，大连市，0411-00000000；代理：大连诚信招标代理有限公司", owner.1),
             "platform_url": self.ctx.settings.public_url,
         });
         if market == "procurement" {
@@ -1096,7 +1174,7 @@ impl Seeder {
     /// bidder1 and bidder2 registered and paid, the listing created by staff (from 05-20 to
     /// `end`). Returns the auction id.
     async fn land(&mut self, name: &str, end: Timestamp, stage: Stage) -> anyhow::Result<String> {
-        let start = sh(2026, 5, 20, 9, 0);
+        let start = sh(2026, 5, 20, 10, 0);
         let deposit = "6000000.00";
         let project = json!({"name": name, "market": "land", "procedure": "listing",
             "tenderer_uscc": "91110000802100433B", "tenderer_name": "大连市自然资源局",
@@ -1151,7 +1229,7 @@ impl Seeder {
         let end = sh(2026, 6, 5, 18, 0);
         let deposit = "1000000.00";
         let project = json!({"name": name, "market": "property", "procedure": "listing",
-            "tenderer_uscc": uscc(2), "tenderer_name": "大连市市政建设管理处",
+            "tenderer_uscc": uscc(300), "tenderer_name": "大连港湾集团有限公司",
             "sections": [{"name": "100% 股权", "estimated_price": "18000000.00", "deposit": deposit,
                 "docs_issue_at": rfc(tenders_at()), "docs_sale_end_at": rfc(sh(2026, 5, 15, 17, 0)),
                 "bid_deadline": rfc(end), "opening_at": rfc(end)}]});
@@ -1183,8 +1261,10 @@ impl Seeder {
         Ok(())
     }
 
-    /// 40 experts in 4 specialties at 10 employers (two specialties each, so every specialty has
-    /// experts at all 10 employers), and 4 at the demo tenderer and bidders (always avoided);
+    /// 60 experts in 4 specialties at 10 employers (two specialties each, so every specialty has 3
+    /// experts at each of the 10 employers: three draws of up to 10 for one tenderer in a row still
+    /// find one per employer after the recently-drawn avoidance), and 4 at the demo tenderer and
+    /// bidders (always avoided);
     /// logins expert1…3 (大连理工大学, from `demo::seed`) and expert4…8 (five more employers)
     /// linked to expert records.
     async fn experts(&mut self) -> anyhow::Result<()> {
@@ -1227,18 +1307,18 @@ impl Seeder {
             (5, "辽宁路桥建设集团有限公司"),
             (6, "大连海湾市政工程有限公司"),
         ];
-        for n in 0..44u32 {
+        for n in 0..64u32 {
             let employer = (n % 10) as usize;
             // 大连理工大学 is demo uscc 9; the others 101…109.
-            let (employer_uscc, employer_name) = if n >= 40 {
-                let (u, name) = conflicted[(n - 40) as usize];
+            let (employer_uscc, employer_name) = if n >= 60 {
+                let (u, name) = conflicted[(n - 60) as usize];
                 (uscc(u), name)
             } else if employer == 0 {
                 (uscc(9), EMPLOYERS[0])
             } else {
                 (uscc(100 + employer as u32), EMPLOYERS[employer])
             };
-            let specialties: Vec<&str> = if n >= 40 {
+            let specialties: Vec<&str> = if n >= 60 {
                 SPECIALTIES.to_vec()
             } else {
                 vec![
@@ -1360,8 +1440,8 @@ impl Seeder {
                 "hall",
                 sec(Stage::BiddingLive, "construction"),
                 "opening",
-                sh(2026, 6, 1, 13, 30),
-                sh(2026, 6, 1, 15, 30),
+                sh(2026, 6, 1, 14, 0),
+                sh(2026, 6, 1, 16, 0),
                 0,
                 0,
                 true,
@@ -1458,8 +1538,8 @@ mod tests {
         assert!(past_deadline() - tenders_at() >= chrono::Duration::days(20));
         assert!(live_deadline() - tenders_at() >= chrono::Duration::days(20));
         // Land: the listing starts 20 days after the announcement and lasts 10 days.
-        assert!(sh(2026, 5, 20, 9, 0) - seed_at() >= chrono::Duration::days(20));
-        assert!(sh(2026, 6, 1, 8, 50) - sh(2026, 5, 20, 9, 0) >= chrono::Duration::days(10));
+        assert!(sh(2026, 5, 20, 10, 0) - seed_at() >= chrono::Duration::days(20));
+        assert!(sh(2026, 6, 1, 8, 50) - sh(2026, 5, 20, 10, 0) >= chrono::Duration::days(10));
         // The live tender closes after the sandbox starts.
         assert!(live_deadline() > crate::sandbox::demo_start());
     }
