@@ -295,7 +295,7 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
     click_then(
         &c,
         Locator::Css(&format!("form[action='/expert/committee/{sid}/chair'] button")),
-        Locator::Id("opening"),
+        Locator::Id("my-vote"),
     )
     .await;
     for (_, token) in &panel[..2] {
