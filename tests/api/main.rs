@@ -23,3 +23,4 @@ mod projects_registration;
 mod publishing;
 mod trades;
 mod venues;
+mod web;

@@ -355,12 +355,19 @@ async fn pages_carry_etag_and_cache_control_and_answer_304_when_unchanged() {
         .await
         .expect("request");
     assert_eq!(r.status().as_u16(), 200);
-    let css = app
+    // The stylesheet the pages link (the frame's, versioned by its content hash).
+    let home = app
         .client
-        .get(app.url("/static/portal.css"))
+        .get(app.url("/announcements"))
         .send()
         .await
-        .expect("css");
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    let at = home.find("/static/ggzy.css?v=").expect("stylesheet link");
+    let link = &home[at..at + home[at..].find('"').expect("end of link")];
+    let css = app.client.get(app.url(link)).send().await.expect("css");
     assert_eq!(css.status().as_u16(), 200);
     assert_eq!(
         css.headers()["cache-control"],

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod fixtures;
+pub mod pages;
 
 use ggzy::background::{self, Background};
 use ggzy::{build_router, AppOptions};

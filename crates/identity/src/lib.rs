@@ -6,6 +6,7 @@
 
 pub mod http;
 pub mod model;
+pub mod page_session;
 pub mod service;
 
 pub use model::{Actor, Role};

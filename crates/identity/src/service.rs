@@ -390,9 +390,11 @@ pub async fn logout(ctx: &Ctx, token: &str) -> Result<()> {
 pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Actor> {
     let r = sqlx::query(
         "SELECT u.id, u.username, u.display_name, u.role, u.org_id, s.expires_at, s.revoked_at, u.disabled \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.kind = $2",
     )
     .bind(ids::sha256_hex(token.as_bytes()))
+    // A page session (cookie) is never a bearer token (see page_session.rs).
+    .bind(crate::page_session::KIND_BEARER)
     .fetch_optional(ctx.db.pool())
     .await?
     .ok_or_else(|| Error::Unauthorized("unknown token".into()))?;

@@ -3,7 +3,7 @@
 //!
 //! Routes: `/` (markets, latest announcements, next openings), `/announcements` (filters, search,
 //! cursor pagination), `/announcements/{id}` (body, attachments, versions, linked notices),
-//! `/market/{market}`, `/static/portal.css`. Every read goes through [`crate::service`]
+//! `/market/{market}` (the stylesheet is ggzy-web's, `/static/ggzy.css`). Every read goes through [`crate::service`]
 //! (`list_public`, `get`), so the portal shows exactly what the JSON API shows.
 
 pub mod bench;
@@ -31,7 +31,6 @@ pub fn router() -> Router<Ctx> {
         .route("/announcements", get(list_page))
         .route("/announcements/{id}", get(detail_page))
         .route("/market/{market}", get(market_page))
-        .route("/static/portal.css", get(layout::stylesheet))
 }
 
 /// Query string of the portal pages. Every value is a string so an HTML form's empty fields

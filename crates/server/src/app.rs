@@ -68,6 +68,8 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
     let metrics = opts.metrics.clone();
     api.merge(ops::plain_router(doc, metrics))
         .merge(ggzy_publishing::portal::router())
+        .merge(ggzy_web::router())
+        .merge(ggzy_projects::pages::router())
         .fallback(mw::not_found)
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),

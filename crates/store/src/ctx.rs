@@ -31,6 +31,9 @@ pub struct Settings {
     /// `Settings::default()` is the development setup and carries the public dev key
     /// [`DEV_BANK_HMAC_KEY`]; `serve` takes `GGZY_BANK_HMAC_KEY` and allows the dev key only with `--demo`.
     pub bank_hmac_key: Option<SecretString>,
+    /// A sandbox (demo) instance: every page shows a banner saying so, with the simulated date of
+    /// the server clock, so nobody mistakes it for the real trading platform. Default `false`.
+    pub sandbox: bool,
 }
 
 /// Public development key of the bank callbacks (tests, `--demo`); never accepted in production.
@@ -68,6 +71,7 @@ impl Default for Settings {
             ocid_prefix: "ocds-ggzy00".into(),
             public_url: "http://127.0.0.1:8080".into(),
             bank_hmac_key: Some(SecretString::new(DEV_BANK_HMAC_KEY)),
+            sandbox: false,
         }
     }
 }

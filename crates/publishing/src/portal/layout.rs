@@ -9,8 +9,9 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use std::sync::OnceLock;
 
-/// The stylesheet, compiled into the binary (no CDN, no extra files to deploy).
-pub const CSS: &str = include_str!("../../static/portal.css");
+/// The stylesheet, compiled into the binary (no CDN, no extra files to deploy); the page frame
+/// (ggzy-web) owns it so every page shares one.
+pub const CSS: &str = ggzy_web::assets::CSS;
 
 /// Name of the cookie that remembers the reader's language.
 pub const LANG_COOKIE: &str = "ggzy_lang";
@@ -139,12 +140,7 @@ pub fn href(path: &str, pairs: &[(&str, &str)]) -> String {
 /// URL of the stylesheet, versioned by its hash so it can be cached for a year.
 pub fn css_href() -> &'static str {
     static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| {
-        format!(
-            "/static/portal.css?v={}",
-            &hex::encode(Sha256::digest(CSS.as_bytes()))[..12]
-        )
-    })
+    H.get_or_init(ggzy_web::assets::css_href)
 }
 
 /// One navigation entry of the banner.
@@ -259,21 +255,6 @@ pub fn html_response(
         h.insert(header::SET_COOKIE, v);
     }
     resp
-}
-
-/// `GET /static/portal.css`: the stylesheet, immutable for a year (its URL carries its hash).
-pub async fn stylesheet() -> Response {
-    let mut r = CSS.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    r
 }
 
 #[cfg(test)]

@@ -1,0 +1,106 @@
+//! Sessions of people signed in through the pages (`/login` in ggzy-web).
+//!
+//! A page session is a row of `sessions` with `kind = 'page'`. Its id is 32 random bytes that travel
+//! only in an `HttpOnly` cookie; the table stores its SHA-256 like a bearer token's. The two kinds
+//! never stand in for each other: [`crate::service::authenticate`] accepts only `bearer` rows and
+//! [`authenticate_page`] only `page` rows, so a cookie never authorizes an API call and an API token
+//! never opens a page. Sign-in uses the API's login use case, so credentials, throttling, the
+//! failure log and the `identity.user.logged_in` event are the same.
+
+use crate::model::{Actor, Role};
+use crate::service;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{ids, Error, Result, Timestamp};
+use ggzy_store::Ctx;
+use sqlx::Row;
+
+/// `sessions.kind` of API bearer tokens.
+pub const KIND_BEARER: &str = "bearer";
+/// `sessions.kind` of page sessions.
+pub const KIND_PAGE: &str = "page";
+
+/// A fresh page session: `id` goes into the cookie and nowhere else.
+pub struct PageSession {
+    pub id: String,
+    pub expires_at: Timestamp,
+    pub actor: Actor,
+}
+
+/// Check the credentials exactly as `POST /api/v1/auth/login` does (same throttling: 429 when the
+/// account or address is locked) and open a page session.
+pub async fn sign_in(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Result<PageSession> {
+    let ok = service::login(ctx, username, password, ip).await?;
+    // The session row was committed as a bearer token whose value only this function knows; it
+    // becomes a page session before the value leaves here.
+    let n = sqlx::query("UPDATE sessions SET kind = $1 WHERE token_hash = $2")
+        .bind(KIND_PAGE)
+        .bind(ids::sha256_hex(ok.token.as_bytes()))
+        .execute(ctx.db.pool_for_write())
+        .await?
+        .rows_affected();
+    if n != 1 {
+        return Err(Error::internal("page session row vanished after login"));
+    }
+    Ok(PageSession {
+        id: ok.token,
+        expires_at: ok.expires_at,
+        actor: ok.actor,
+    })
+}
+
+/// What a page session cookie stands for.
+#[derive(Debug, Clone)]
+pub enum PageSessionState {
+    Active(Actor),
+    /// Past its expiry: the person signs in again.
+    Expired,
+    /// Ended by signing out.
+    SignedOut,
+    /// The user was disabled by an administrator.
+    Disabled,
+    /// No such page session (forged, from another database, or an API token).
+    Unknown,
+}
+
+pub async fn authenticate_page(ctx: &Ctx, id: &str) -> Result<PageSessionState> {
+    let Some(r) = sqlx::query(
+        "SELECT u.id, u.username, u.display_name, u.role, u.org_id, s.expires_at, s.revoked_at, u.disabled \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.kind = $2",
+    )
+    .bind(ids::sha256_hex(id.as_bytes()))
+    .bind(KIND_PAGE)
+    .fetch_optional(ctx.db.pool())
+    .await?
+    else {
+        return Ok(PageSessionState::Unknown);
+    };
+    if r.try_get::<Option<i64>, _>(6)?.is_some() {
+        return Ok(PageSessionState::SignedOut);
+    }
+    if from_micros(r.try_get::<i64, _>(5)?) <= ctx.clock.now() {
+        return Ok(PageSessionState::Expired);
+    }
+    if r.try_get::<i64, _>(7)? != 0 {
+        return Ok(PageSessionState::Disabled);
+    }
+    Ok(PageSessionState::Active(Actor {
+        user_id: r.try_get(0)?,
+        username: r.try_get(1)?,
+        display_name: r.try_get(2)?,
+        role: Role::parse(&r.try_get::<String, _>(3)?)?,
+        org_id: r.try_get(4)?,
+    }))
+}
+
+/// End a page session (`/logout`). Ending an unknown or already ended session is not an error.
+pub async fn sign_out(ctx: &Ctx, id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND kind = $3 AND revoked_at IS NULL",
+    )
+    .bind(to_micros(ctx.clock.now()))
+    .bind(ids::sha256_hex(id.as_bytes()))
+    .bind(KIND_PAGE)
+    .execute(ctx.db.pool_for_write())
+    .await?;
+    Ok(())
+}
