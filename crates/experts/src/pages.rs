@@ -112,12 +112,7 @@ async fn render_home(
         form,
         failed,
     };
-    page_status(
-        c,
-        status,
-        c.t("评标专家工作台", "Expert's workbench"),
-        &p,
-    )
+    page_status(c, status, c.t("评标专家工作台", "Expert's workbench"), &p)
 }
 
 /// The expert's home: the notices (time and place only) and the way into the committee room.
@@ -217,7 +212,15 @@ async fn decline_page(
     if let Err(r) = a.require(&[Role::Expert]) {
         return r;
     }
-    render_reason(&ctx, &a, &draw_id, Leave::Decline, StatusCode::OK, FormState::new()).await
+    render_reason(
+        &ctx,
+        &a,
+        &draw_id,
+        Leave::Decline,
+        StatusCode::OK,
+        FormState::new(),
+    )
+    .await
 }
 
 async fn recusal_page(
@@ -228,7 +231,15 @@ async fn recusal_page(
     if let Err(r) = a.require(&[Role::Expert]) {
         return r;
     }
-    render_reason(&ctx, &a, &draw_id, Leave::Recuse, StatusCode::OK, FormState::new()).await
+    render_reason(
+        &ctx,
+        &a,
+        &draw_id,
+        Leave::Recuse,
+        StatusCode::OK,
+        FormState::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]

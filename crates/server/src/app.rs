@@ -69,6 +69,8 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
     api.merge(ops::plain_router(doc, metrics))
         .merge(ggzy_publishing::portal::router())
         .merge(ggzy_web::router())
+        .merge(ggzy_experts::pages::router())
+        .merge(ggzy_evaluation::pages::router())
         .merge(ggzy_projects::pages::router())
         .fallback(mw::not_found)
         .layer(axum::middleware::from_fn_with_state(
