@@ -151,7 +151,6 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
         return;
     };
     let app = TestApp::spawn().await;
-    let admin = app.login("admin").await;
 
     // The trade up to the opening record, through the API: comprehensive method, three bids.
     let mut t = registered_section(&app, "construction").await;
@@ -169,6 +168,7 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
     register_and_bid(&app, &mut t).await;
     open_and_decrypt(&app, &mut t).await; // the clock is now 2026-04-03 09:30:01 Beijing time
     let staff = app.login("staff").await;
+    let admin = app.login("admin").await;
 
     // A real draw of five for the section, 10:00–17:00 in 第3评标室.
     let experts = pool(&app, &staff, &admin).await;
