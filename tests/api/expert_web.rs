@@ -151,7 +151,6 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
         return;
     };
     let app = TestApp::spawn().await;
-    let admin = app.login("admin").await;
 
     // The trade up to the opening record, through the API: comprehensive method, three bids.
     let mut t = registered_section(&app, "construction").await;
@@ -169,6 +168,7 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
     register_and_bid(&app, &mut t).await;
     open_and_decrypt(&app, &mut t).await; // the clock is now 2026-04-03 09:30:01 Beijing time
     let staff = app.login("staff").await;
+    let admin = app.login("admin").await;
 
     // A real draw of five for the section, 10:00–17:00 in 第3评标室.
     let experts = pool(&app, &staff, &admin).await;
@@ -219,7 +219,12 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
     .await;
     assert!(c.current_url().await.unwrap().path().starts_with("/expert"));
     let text = body_text(&c).await;
-    for seen in ["2026-04-03 10:00", "2026-04-03 17:00", "第3评标室", "待确认"] {
+    for seen in [
+        "2026-04-03 10:00",
+        "2026-04-03 17:00",
+        "第3评标室",
+        "待确认",
+    ] {
         assert!(text.contains(seen), "{seen} not in {text}");
     }
     assert!(!text.contains(&sid), "a notice never names the section");
@@ -262,8 +267,14 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
     )
     .await;
     let text = body_text(&c).await;
-    assert!(text.contains("评标室的终端网络") && text.contains("10.0.0.0/8"), "{text}");
-    assert!(!text.contains("投标报价"), "nothing of the evaluation is shown: {text}");
+    assert!(
+        text.contains("评标室的终端网络") && text.contains("10.0.0.0/8"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("投标报价"),
+        "nothing of the evaluation is shown: {text}"
+    );
     app.emit(
         "venues.room.networks_changed",
         "test",
@@ -294,8 +305,10 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
     check(&c, &format!("chair-{}", me.0)).await;
     click_then(
         &c,
-        Locator::Css(&format!("form[action='/expert/committee/{sid}/chair'] button")),
-        Locator::Id("opening"),
+        Locator::Css(&format!(
+            "form[action='/expert/committee/{sid}/chair'] button"
+        )),
+        Locator::Id("my-vote"),
     )
     .await;
     for (_, token) in &panel[..2] {
@@ -324,7 +337,10 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
     .await;
     let text = body_text(&c).await;
     assert!(text.contains("review.verdict_required"), "{text}");
-    assert!(app.events_of("evaluation.review.submitted").await.is_empty());
+    assert!(app
+        .events_of("evaluation.review.submitted")
+        .await
+        .is_empty());
     // A fail without its reason: the use case's own rule next to the field.
     for i in 0..3 {
         for j in 0..2 {
@@ -480,7 +496,12 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
     assert!(body_text(&c).await.contains("评标报告（已签署）"));
 
     // English switch on the same page.
-    click_then(&c, Locator::LinkText("English"), Locator::Css("html[lang=en]")).await;
+    click_then(
+        &c,
+        Locator::LinkText("English"),
+        Locator::Css("html[lang=en]"),
+    )
+    .await;
     assert!(body_text(&c).await.contains("Evaluation report (signed)"));
     c.close().await.expect("close");
     drop(browser);

@@ -18,9 +18,18 @@ async fn each_role_signs_in_and_lands_on_its_own_home_with_a_safe_session_cookie
         let r = v.sign_in(user).await;
         assert_eq!(r.location(), home, "{user}");
         let cookie = set_cookie_header(&r.headers, "ggzy_session").expect("session cookie");
-        for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"] {
+        for flag in ["HttpOnly", "SameSite=Lax", "Path=/"] {
             assert!(cookie.contains(flag), "{flag} in {cookie}");
         }
+        // Lives as long as the session (12 h, less the seconds the sign-in itself took).
+        let max_age: i64 = cookie
+            .split("Max-Age=")
+            .nth(1)
+            .and_then(|r| r.split(';').next())
+            .and_then(|v| v.parse().ok())
+            .expect("Max-Age");
+        let ttl = app.ctx.settings.token_ttl.num_seconds();
+        assert!((ttl - 60..=ttl).contains(&max_age), "{cookie}");
         // http public URL: not Secure (the browser would drop a Secure cookie on http).
         assert!(!cookie.contains("Secure"), "{cookie}");
         let page = v.get(home).await;
@@ -292,4 +301,101 @@ async fn the_frame_has_landmarks_a_language_switch_and_the_sandbox_banner() {
         .unwrap()
         .starts_with("text/javascript"));
     app.stop().await;
+}
+
+mod bidder {
+    use super::*;
+    use ggzy_api_tests::fixtures::road_project;
+
+    const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+
+    #[tokio::test]
+    async fn a_bidder_registers_from_the_workbench_and_sees_its_registration() {
+        let app = TestApp::spawn().await;
+        let r = app
+            .bidding_section(road_project("大连市<某>道路改造工程", DEADLINE), &[])
+            .await;
+        app.drain_consumer("projects.organizations").await;
+        let mut v = Visitor::new(&app);
+        v.sign_in("bidder1").await;
+        let page = v.get("/bidder").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        // Escaped name, deadline in Beijing time with a machine-readable countdown, deposit in 元.
+        assert!(
+            page.body.contains("大连市&#60;某&#62;道路改造工程")
+                || page.body.contains("大连市&lt;某&gt;道路改造工程"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("2026-03-22 09:30"));
+        assert!(page.body.contains("datetime=\"2026-03-22T09:30:00+08:00\""));
+        assert!(page.body.contains("200,000.00 元"));
+        let action = format!("/bidder/sections/{}/register", r.section_id);
+        assert!(page.body.contains(&action));
+        // Without the CSRF token: refused, not registered.
+        let refused = v.post_form(&action, &[]).await;
+        assert_eq!(refused.status, 403);
+        let (_, regs) = app
+            .get(
+                Some(&r.staff),
+                &format!("/api/v1/sections/{}/registrations", r.section_id),
+            )
+            .await;
+        assert_eq!(regs.as_array().map(Vec::len), Some(0), "{regs}");
+        // With it: registered, back on the workbench saying so.
+        let csrf = v.csrf("/bidder").await;
+        let done = v.post_form(&action, &[("csrf", &csrf)]).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        let page = v.get(done.location()).await;
+        assert!(page.body.contains("报名成功"), "{}", page.body);
+        assert!(page.body.contains("已报名"));
+        assert!(!page.body.contains(&action), "no second register button");
+        let (_, regs) = app
+            .get(
+                Some(&r.staff),
+                &format!("/api/v1/sections/{}/registrations", r.section_id),
+            )
+            .await;
+        assert_eq!(regs.as_array().map(Vec::len), Some(1), "{regs}");
+        // Registering again: the API's refusal with its rule id, on the page.
+        let again = v.post_form(&action, &[("csrf", &csrf)]).await;
+        assert_eq!(again.status, 409, "{}", again.body);
+        assert!(again.body.contains("error-summary"));
+        assert!(again.body.contains("registration."), "{}", again.body);
+        app.stop().await;
+    }
+
+    #[tokio::test]
+    async fn the_workbench_filters_by_market_and_refuses_an_unknown_one_by_rule() {
+        let app = TestApp::spawn().await;
+        app.bidding_section(road_project("工程建设标段", DEADLINE), &[])
+            .await;
+        let mut v = Visitor::new(&app);
+        v.sign_in("bidder1").await;
+        assert!(v
+            .get("/bidder?market=construction")
+            .await
+            .body
+            .contains("工程建设标段"));
+        let other = v.get("/bidder?market=procurement").await;
+        assert!(!other.body.contains("工程建设标段"));
+        assert!(other.body.contains("目前没有可报名的标段"));
+        let bad = v.get("/bidder?market=moon").await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("href=\"#f-market\""), "{}", bad.body);
+        // The deadline passed: the section leaves the list (registration closes at the deadline).
+        app.clock().advance(chrono::Duration::days(30));
+        assert!(!v.get("/bidder").await.body.contains("工程建设标段"));
+        app.stop().await;
+    }
+
+    #[tokio::test]
+    async fn the_workbench_is_for_bidders_only() {
+        let app = TestApp::spawn().await;
+        let mut v = Visitor::new(&app);
+        v.sign_in("expert1").await;
+        let r = v.get("/bidder").await;
+        assert_eq!(r.status, 403);
+        app.stop().await;
+    }
 }

@@ -12,6 +12,7 @@
 //! state change writes its domain event in the same transaction.
 
 pub mod http;
+pub mod pages;
 pub mod room;
 pub mod rules;
 pub mod service;

@@ -33,8 +33,14 @@ pub fn router() -> Router<Ctx> {
         .route("/expert/committee", get(seats))
         .route("/expert/committee/{id}", get(overview))
         .route("/expert/committee/{id}/chair", post(chair))
-        .route("/expert/committee/{id}/review", get(review_page).post(review))
-        .route("/expert/committee/{id}/scores", get(scores_page).post(scores))
+        .route(
+            "/expert/committee/{id}/review",
+            get(review_page).post(review),
+        )
+        .route(
+            "/expert/committee/{id}/scores",
+            get(scores_page).post(scores),
+        )
         .route(
             "/expert/committee/{id}/clarifications",
             get(clarifications_page).post(clarify),
@@ -44,8 +50,14 @@ pub fn router() -> Router<Ctx> {
 
 fn stage_label(l: Lang, s: &str) -> &'static str {
     match s {
-        "waiting" => l.t("等待开标记录或委员会", "Waiting for the opening record or the committee"),
-        "review" => l.t("初步评审（资格、符合性）", "Preliminary review (qualification, compliance)"),
+        "waiting" => l.t(
+            "等待开标记录或委员会",
+            "Waiting for the opening record or the committee",
+        ),
+        "review" => l.t(
+            "初步评审（资格、符合性）",
+            "Preliminary review (qualification, compliance)",
+        ),
         "scoring" => l.t("详细评审（打分）", "Scoring"),
         "signing" => l.t("签署评标报告", "Signing the report"),
         "signed" => l.t("评标报告已签署", "Report signed"),
@@ -124,7 +136,10 @@ async fn load(ctx: &Ctx, a: &PageActor, ip: &str, id: &str) -> Result<Box<Room>,
             Err(page_status(
                 c,
                 StatusCode::FORBIDDEN,
-                c.t("请在评标室终端上操作", "Work from the evaluation room's terminals"),
+                c.t(
+                    "请在评标室终端上操作",
+                    "Work from the evaluation room's terminals",
+                ),
                 &p,
             ))
         }
@@ -370,10 +385,17 @@ fn formula_lines(l: Lang, spec: &MethodSpec) -> Vec<String> {
                 .unwrap_or_default();
             match l {
                 Lang::Zh => format!("评标基准价 = 有效投标价的算术平均值 × (1 − K)，K = {k}{drop}"),
-                Lang::En => format!("Base price = mean of the valid bid prices × (1 − K), K = {k}{drop}"),
+                Lang::En => {
+                    format!("Base price = mean of the valid bid prices × (1 − K), K = {k}{drop}")
+                }
             }
         }
-        BaseRule::Lowest => l.t("评标基准价 = 最低有效投标价", "Base price = the lowest valid bid price").to_string(),
+        BaseRule::Lowest => l
+            .t(
+                "评标基准价 = 最低有效投标价",
+                "Base price = the lowest valid bid price",
+            )
+            .to_string(),
     };
     let score = match f.kind {
         PriceFormulaKind::Deviation => {
@@ -425,16 +447,26 @@ impl<'a> RoomPage<'a> {
         let stage = w.stage.clone();
         let base_href = format!("/expert/committee/{sid}");
         let nav = [
-            (Tab::Overview, "", l.t("概况与开标记录", "Overview and opening record")),
+            (
+                Tab::Overview,
+                "",
+                l.t("概况与开标记录", "Overview and opening record"),
+            ),
             (Tab::Review, "/review", l.t("初步评审", "Review")),
             (Tab::Scores, "/scores", l.t("打分", "Scoring")),
-            (Tab::Clarifications, "/clarifications", l.t("澄清", "Clarifications")),
+            (
+                Tab::Clarifications,
+                "/clarifications",
+                l.t("澄清", "Clarifications"),
+            ),
             (Tab::Report, "/report", l.t("评标报告", "Report")),
         ]
         .into_iter()
         .filter(|(t, _, _)| {
             *t != Tab::Scores
-                || w.method.as_ref().is_some_and(|m| m.method == Method::Comprehensive)
+                || w.method
+                    .as_ref()
+                    .is_some_and(|m| m.method == Method::Comprehensive)
         })
         .map(|(t, suffix, label)| NavItem {
             href: format!("{base_href}{suffix}"),
@@ -557,7 +589,9 @@ impl<'a> RoomPage<'a> {
         // Scores.
         let scoring_method = spec.is_some_and(|s| s.method == Method::Comprehensive);
         let can_score = scoring_method && stage == "scoring" && !me.scored;
-        let scored: Vec<_> = spec.map(|s| s.scored_criteria().cloned().collect()).unwrap_or_default();
+        let scored: Vec<_> = spec
+            .map(|s| s.scored_criteria().cloned().collect())
+            .unwrap_or_default();
         let criteria_names: Vec<String> = scored.iter().map(|c| c.name.clone()).collect();
         let preview = spec.and_then(|s| {
             let f = s.price_formula.as_ref()?;
@@ -749,7 +783,10 @@ impl<'a> RoomPage<'a> {
         let can_sign = stage == "signing" && !me.signed;
         let my_signature = me.signed.then(|| {
             let what = if me.refused {
-                l.t("您已拒绝签字并说明理由", "You refused to sign, stating your reason")
+                l.t(
+                    "您已拒绝签字并说明理由",
+                    "You refused to sign, stating your reason",
+                )
             } else {
                 l.t("您已签字", "You signed")
             };
@@ -855,7 +892,16 @@ async fn overview(
     Path(id): Path<String>,
     a: PageActor,
 ) -> Response {
-    show(&ctx, &a, &ip.0, &id, Tab::Overview, StatusCode::OK, FormState::new()).await
+    show(
+        &ctx,
+        &a,
+        &ip.0,
+        &id,
+        Tab::Overview,
+        StatusCode::OK,
+        FormState::new(),
+    )
+    .await
 }
 
 async fn review_page(
@@ -864,7 +910,16 @@ async fn review_page(
     Path(id): Path<String>,
     a: PageActor,
 ) -> Response {
-    show(&ctx, &a, &ip.0, &id, Tab::Review, StatusCode::OK, FormState::new()).await
+    show(
+        &ctx,
+        &a,
+        &ip.0,
+        &id,
+        Tab::Review,
+        StatusCode::OK,
+        FormState::new(),
+    )
+    .await
 }
 
 async fn scores_page(
@@ -873,7 +928,16 @@ async fn scores_page(
     Path(id): Path<String>,
     a: PageActor,
 ) -> Response {
-    show(&ctx, &a, &ip.0, &id, Tab::Scores, StatusCode::OK, FormState::new()).await
+    show(
+        &ctx,
+        &a,
+        &ip.0,
+        &id,
+        Tab::Scores,
+        StatusCode::OK,
+        FormState::new(),
+    )
+    .await
 }
 
 async fn clarifications_page(
@@ -900,7 +964,16 @@ async fn report_page(
     Path(id): Path<String>,
     a: PageActor,
 ) -> Response {
-    show(&ctx, &a, &ip.0, &id, Tab::Report, StatusCode::OK, FormState::new()).await
+    show(
+        &ctx,
+        &a,
+        &ip.0,
+        &id,
+        Tab::Report,
+        StatusCode::OK,
+        FormState::new(),
+    )
+    .await
 }
 
 type Pairs = Vec<(String, String)>;
@@ -956,7 +1029,9 @@ async fn chair(
     let (x, actor, sid) = (ctx.clone(), f.actor.actor.clone(), id.clone());
     submit(&ctx, &ip.0, &id, f, Tab::Overview, move |p| async move {
         let input = room::chair_from_form(&p)?;
-        service::vote_chair(&x, &actor, &sid, input).await.map(|_| ())
+        service::vote_chair(&x, &actor, &sid, input)
+            .await
+            .map(|_| ())
     })
     .await
 }
@@ -1001,10 +1076,17 @@ async fn clarify(
     f: CsrfForm<Pairs>,
 ) -> Response {
     let (x, actor, sid) = (ctx.clone(), f.actor.actor.clone(), id.clone());
-    submit(&ctx, &ip.0, &id, f, Tab::Clarifications, move |p| async move {
-        let input = room::clarification_from_form(&p)?;
-        service::ask(&x, &actor, &sid, input).await.map(|_| ())
-    })
+    submit(
+        &ctx,
+        &ip.0,
+        &id,
+        f,
+        Tab::Clarifications,
+        move |p| async move {
+            let input = room::clarification_from_form(&p)?;
+            service::ask(&x, &actor, &sid, input).await.map(|_| ())
+        },
+    )
     .await
 }
 

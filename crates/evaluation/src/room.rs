@@ -158,7 +158,10 @@ pub enum RoomView {
     /// The request comes from outside the session room's terminal networks.
     OutsideNetwork(OutsideRoomNetwork),
     /// The session is scheduled for another time.
-    OutsideSession { start: Timestamp, end: Timestamp },
+    OutsideSession {
+        start: Timestamp,
+        end: Timestamp,
+    },
     Room(Box<Room>),
 }
 
@@ -202,9 +205,8 @@ pub async fn room(ctx: &Ctx, actor: &Actor, ip: &str, section_id: &str) -> Resul
         .cloned()
         .collect();
     let scored_members = members.iter().filter(|m| m.scored).count();
-    let all_scores =
-        (!members.is_empty() && scored_members == members.len() && !scores.is_empty())
-            .then_some(scores);
+    let all_scores = (!members.is_empty() && scored_members == members.len() && !scores.is_empty())
+        .then_some(scores);
     let clarifications = service::load_clarifications(&mut tx, section_id, None).await?;
     let report = match &sec.report {
         Some(r) => Some(
@@ -340,10 +342,7 @@ pub fn scores_from_form(spec: &MethodSpec, pairs: &[(String, String)]) -> Result
                 Err(_) => v.push(
                     field,
                     "scoring.points_number",
-                    format!(
-                        "enter the points for {} as a number, e.g. 42.5",
-                        c.name
-                    ),
+                    format!("enter the points for {} as a number, e.g. 42.5", c.name),
                 ),
             }
         }
@@ -392,7 +391,11 @@ pub fn parse_local(raw: &str) -> Option<DateTime<Utc>> {
 /// The chair vote form: `expert_id`. Nothing chosen → `chair.choice_required`.
 pub fn chair_from_form(pairs: &[(String, String)]) -> Result<ChairVote> {
     let f = form_map(pairs);
-    match f.get("expert_id").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+    match f
+        .get("expert_id")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
         Some(e) => Ok(ChairVote {
             expert_id: e.to_string(),
         }),

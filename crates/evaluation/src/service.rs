@@ -752,7 +752,12 @@ pub struct Workbench {
 }
 
 impl Workbench {
-    pub(crate) fn of(sec: Sec, members: Vec<Member>, bids: Vec<OpenedBid>, p: Progress) -> Workbench {
+    pub(crate) fn of(
+        sec: Sec,
+        members: Vec<Member>,
+        bids: Vec<OpenedBid>,
+        p: Progress,
+    ) -> Workbench {
         Workbench {
             section_id: sec.section_id,
             method: sec.method,

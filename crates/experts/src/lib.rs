@@ -14,5 +14,6 @@ pub mod committee;
 pub mod draw;
 pub mod http;
 pub mod notify;
+pub mod pages;
 pub mod rules;
 pub mod service;

@@ -90,6 +90,8 @@ struct Home<'a> {
     form: FormState,
     /// The notice a failed confirmation was about.
     failed: Option<String>,
+    /// The login is not linked to an expert of the pool yet (staff link it).
+    unlinked: bool,
 }
 
 async fn render_home(
@@ -100,8 +102,11 @@ async fn render_home(
     failed: Option<String>,
 ) -> Response {
     let c = &a.chrome;
-    let list = match committee::my_assignments(ctx, &a.actor).await {
-        Ok(l) => l,
+    // A login not linked to an expert of the pool has no notices yet: the page says so instead
+    // of refusing (staff link the account, `PUT /api/v1/experts/{id}/account`).
+    let (list, unlinked) = match committee::my_assignments(ctx, &a.actor).await {
+        Ok(l) => (l, false),
+        Err(Error::Forbidden(_)) => (vec![], true),
         Err(e) => return frame::error_page(c, &e),
     };
     let p = Home {
@@ -111,13 +116,9 @@ async fn render_home(
         rows: list.iter().map(|x| NoticeRow::of(x, c.lang)).collect(),
         form,
         failed,
+        unlinked,
     };
-    page_status(
-        c,
-        status,
-        c.t("评标专家工作台", "Expert's workbench"),
-        &p,
-    )
+    page_status(c, status, c.t("评标专家工作台", "Expert's workbench"), &p)
 }
 
 /// The expert's home: the notices (time and place only) and the way into the committee room.
@@ -217,7 +218,15 @@ async fn decline_page(
     if let Err(r) = a.require(&[Role::Expert]) {
         return r;
     }
-    render_reason(&ctx, &a, &draw_id, Leave::Decline, StatusCode::OK, FormState::new()).await
+    render_reason(
+        &ctx,
+        &a,
+        &draw_id,
+        Leave::Decline,
+        StatusCode::OK,
+        FormState::new(),
+    )
+    .await
 }
 
 async fn recusal_page(
@@ -228,7 +237,15 @@ async fn recusal_page(
     if let Err(r) = a.require(&[Role::Expert]) {
         return r;
     }
-    render_reason(&ctx, &a, &draw_id, Leave::Recuse, StatusCode::OK, FormState::new()).await
+    render_reason(
+        &ctx,
+        &a,
+        &draw_id,
+        Leave::Recuse,
+        StatusCode::OK,
+        FormState::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -18,5 +18,7 @@ pub mod listing;
 pub mod model;
 pub mod opening;
 pub mod package;
+pub mod pages;
 pub mod rules;
 pub mod service;
+pub mod workbench;

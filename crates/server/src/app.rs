@@ -73,6 +73,9 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_publishing::portal::router())
         .merge(ggzy_web::router())
         .merge(ggzy_monitoring::page::router())
+        .merge(ggzy_experts::pages::router())
+        .merge(ggzy_evaluation::pages::router())
+        .merge(ggzy_projects::pages::router())
         .fallback(mw::not_found)
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),

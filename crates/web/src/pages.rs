@@ -25,8 +25,6 @@ pub const PLACEHOLDER_HOMES: &[Role] = &[
     Role::Admin,
     Role::Staff,
     Role::Tenderer,
-    Role::Bidder,
-    Role::Expert,
     Role::Supervisor,
     Role::Bank,
 ];

@@ -272,7 +272,8 @@ pub async fn parse_form<T: DeserializeOwned>(parts: &Parts, bytes: Bytes, ctx: &
 /// Sign a browser in: the session cookie and the way on.
 pub fn signed_in_response(ctx: &Ctx, s: &page_session::PageSession, to: &str) -> Response {
     let mut r = frame::see_other(to);
-    let max_age = (s.expires_at - ctx.clock.now()).num_seconds();
+    // Whole seconds, rounded up: the cookie lives as long as the session.
+    let max_age = ((s.expires_at - ctx.clock.now()).num_milliseconds() + 999).div_euclid(1000);
     let h = r.headers_mut();
     for c in [
         session_cookie(ctx, &s.id, max_age),

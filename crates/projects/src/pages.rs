@@ -1,0 +1,164 @@
+//! The bidder's workbench pages (`/bidder/…`) on the ggzy-web frame. Each page makes one call to
+//! the same use case as the API (docs/web.md, "How an area adds a page").
+
+use crate::workbench::{self, OpenSection};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use ggzy_core::http::Path;
+use ggzy_identity::Role;
+use ggzy_store::Ctx;
+use ggzy_web::fmt;
+use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor};
+use serde::Deserialize;
+
+pub fn router() -> Router<Ctx> {
+    Router::new()
+        .route("/bidder", get(home))
+        .route("/bidder/sections/{id}/register", post(register))
+}
+
+/// A market's name for people.
+pub fn market_label(m: &str, l: Lang) -> &'static str {
+    match m {
+        "construction" => l.t("工程建设", "Construction"),
+        "procurement" => l.t("政府采购", "Government procurement"),
+        "land" => l.t("土地使用权", "Land use rights"),
+        "property" => l.t("产权交易", "Property rights"),
+        _ => l.t("其他", "Other"),
+    }
+}
+
+const MARKETS: [&str; 4] = ["construction", "procurement", "land", "property"];
+
+#[derive(Debug, Deserialize, Default)]
+struct HomeQuery {
+    #[serde(default)]
+    market: String,
+    /// The section just registered for (after the form's redirect).
+    #[serde(default)]
+    registered: String,
+}
+
+#[derive(Template)]
+#[template(path = "bidder/home.html")]
+struct HomePage<'a> {
+    c: &'a Chrome,
+    lang: Lang,
+    sections: &'a [OpenSection],
+    market: &'a str,
+    markets: Vec<(String, String)>,
+    form: FormState,
+    just_registered: Option<&'a OpenSection>,
+}
+
+impl HomePage<'_> {
+    fn market_label(&self, m: &str) -> &'static str {
+        market_label(m, self.lang)
+    }
+    fn deadline(&self, s: &OpenSection) -> String {
+        fmt::beijing_time(&s.bid_deadline)
+    }
+    fn deadline_attr(&self, s: &OpenSection) -> String {
+        fmt::datetime_attr(&s.bid_deadline)
+    }
+    fn deposit(&self, s: &OpenSection) -> String {
+        fmt::money(&s.deposit)
+    }
+    fn registered_at(&self, s: &OpenSection) -> String {
+        s.registered_at
+            .as_ref()
+            .map(fmt::beijing_time)
+            .unwrap_or_default()
+    }
+}
+
+fn render_home(
+    a: &PageActor,
+    status: StatusCode,
+    sections: &[OpenSection],
+    q: &HomeQuery,
+    form: FormState,
+) -> Response {
+    let l = a.chrome.lang;
+    let mut markets = vec![(String::new(), l.t("全部市场", "All markets").to_string())];
+    markets.extend(
+        MARKETS
+            .iter()
+            .map(|m| (m.to_string(), market_label(m, l).to_string())),
+    );
+    let page = HomePage {
+        c: &a.chrome,
+        lang: l,
+        sections,
+        market: &q.market,
+        markets,
+        form,
+        just_registered: sections
+            .iter()
+            .find(|s| s.section_id == q.registered && s.registered_at.is_some()),
+    };
+    ggzy_web::frame::page_status(
+        &a.chrome,
+        status,
+        l.t("投标人工作台", "Bidder's workbench"),
+        &page,
+    )
+}
+
+/// `GET /bidder`: the sections open for registration (filter by market), each with its deadline
+/// in Beijing time and a live countdown, the deposit, and the caller's registration or the
+/// button to register.
+async fn home(
+    State(ctx): State<Ctx>,
+    a: PageActor,
+    Query(q): Query<HomeQuery>,
+) -> Result<Response, Response> {
+    a.require(&[Role::Bidder])?;
+    match workbench::open_sections(&ctx, &a.actor, Some(&q.market)).await {
+        Ok(list) => Ok(render_home(&a, StatusCode::OK, &list, &q, FormState::new())),
+        Err(e @ ggzy_core::Error::Validation(_)) => Ok(render_home(
+            &a,
+            e.status(),
+            &[],
+            &HomeQuery::default(),
+            FormState::from_error(&e),
+        )),
+        Err(e) => Err(ggzy_web::frame::error_page(&a.chrome, &e)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RegisterForm {}
+
+/// `POST /bidder/sections/{id}/register` (CSRF-checked): register (报名) through the same use case
+/// as `POST /api/v1/sections/{id}/registrations`; refused → the workbench with the reason and rule.
+async fn register(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<RegisterForm>,
+) -> Result<Response, Response> {
+    let a = f.actor;
+    a.require(&[Role::Bidder])?;
+    match crate::bidding::register(&ctx, &a.actor, &id).await {
+        Ok(_) => Ok(ggzy_web::frame::see_other(&ggzy_web::lang::href(
+            "/bidder",
+            &[("registered", &id)],
+        ))),
+        Err(e) => {
+            let list = workbench::open_sections(&ctx, &a.actor, None)
+                .await
+                .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &e))?;
+            Ok(render_home(
+                &a,
+                e.status(),
+                &list,
+                &HomeQuery::default(),
+                FormState::from_error(&e),
+            ))
+        }
+    }
+}

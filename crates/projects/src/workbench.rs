@@ -1,0 +1,83 @@
+//! Read models of the bidder's workbench (投标人工作台): one call per page.
+
+use chrono::{DateTime, Utc};
+use ggzy_core::error::Violations;
+use ggzy_core::ident::Market;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{Error, Money, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::Ctx;
+use serde::Serialize;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// A section open for registration, with the caller's registration if it has one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpenSection {
+    pub section_id: String,
+    pub project_id: String,
+    /// Unified trading code (统一交易编码).
+    pub project_code: Option<String>,
+    pub project_name: String,
+    pub section_no: i64,
+    pub section_name: String,
+    pub market: String,
+    pub procedure: String,
+    pub deposit: Money,
+    /// Registration closes strictly before this instant (server clock).
+    pub bid_deadline: DateTime<Utc>,
+    pub opening_at: DateTime<Utc>,
+    /// When the caller's organization registered, if it did.
+    pub registered_at: Option<DateTime<Utc>>,
+}
+
+/// Sections in bidding whose deadline has not passed, soonest deadline first, optionally of one
+/// market (bidder).
+pub async fn open_sections(
+    ctx: &Ctx,
+    actor: &Actor,
+    market: Option<&str>,
+) -> Result<Vec<OpenSection>> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let mut v = Violations::new();
+    let market = match market.filter(|m| !m.is_empty()) {
+        Some(m) => v.take("market", Market::parse(m)),
+        None => None,
+    };
+    v.into_result()?;
+    let rows = sqlx::query(
+        "SELECT s.id, p.id, p.code, p.name, s.section_no, s.name, p.market, p.procedure, s.deposit_fen, \
+         s.bid_deadline, s.opening_at, r.created_at \
+         FROM sections s JOIN projects p ON p.id = s.project_id \
+         LEFT JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
+         WHERE s.state = 'bidding' AND s.bid_deadline > $2 AND ($3 = '' OR p.market = $3) \
+         ORDER BY s.bid_deadline, s.id LIMIT 200",
+    )
+    .bind(&org)
+    .bind(to_micros(ctx.clock.now()))
+    .bind(market.map(|m| m.as_str()).unwrap_or_default())
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OpenSection {
+                section_id: r.try_get(0)?,
+                project_id: r.try_get(1)?,
+                project_code: r.try_get(2)?,
+                project_name: r.try_get(3)?,
+                section_no: r.try_get(4)?,
+                section_name: r.try_get(5)?,
+                market: r.try_get(6)?,
+                procedure: r.try_get(7)?,
+                deposit: Money::from_fen(r.try_get(8)?),
+                bid_deadline: from_micros(r.try_get(9)?),
+                opening_at: from_micros(r.try_get(10)?),
+                registered_at: r.try_get::<Option<i64>, _>(11)?.map(from_micros),
+            })
+        })
+        .collect()
+}
