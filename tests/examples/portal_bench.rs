@@ -87,7 +87,7 @@ struct Scenario {
 fn scenarios(db: &Db) -> Vec<Scenario> {
     let search = |name: &'static str, q: &str| {
         let s = ggzy_publishing::store::search(db, q, 2);
-        let enc = ggzy_publishing::portal::layout::url_encode(q);
+        let enc = ggzy_web::lang::url_encode(q);
         Scenario {
             name,
             api: format!("/api/v1/announcements?q={enc}&limit=20"),
