@@ -72,7 +72,17 @@ async fn bid_with(
     if let (Some(p), Some(extra)) = (p.as_object_mut(), extra.as_object()) {
         p.extend(extra.clone());
     }
-    emit(app, "projects.bid.submitted", s, p).await
+    let e = emit(app, "projects.bid.submitted", s, p).await;
+    // The same-file-creator signal reads the authors of the documents, known at opening.
+    emit(
+        app,
+        "projects.bid.decrypted",
+        s,
+        json!({"bid_id": format!("b-{s}-{org}"), "section_id": s, "org_id": org,
+               "decryption": "decrypted", "document_authors": [creator]}),
+    )
+    .await;
+    e
 }
 
 async fn deposit(app: &TestApp, s: &str, org: &str, account: &str) {

@@ -2,7 +2,9 @@
 //! callbacks and sealed bids uploaded through the API raise the same-payer, same-project-manager and
 //! same-representative alerts; near misses raise nothing. Everything goes through the public API.
 
-use crate::award::{open_by_staff, projection_ready, registered_section, Trade};
+use crate::award::{
+    open_and_decrypt, open_by_staff, projection_ready, registered_section, Bidder, Trade,
+};
 use ggzy_api_tests::{into_parts, TestApp};
 use ggzy_core::ident::ResidentId;
 use ggzy_projects::package::{plaintext, seal, Suite};
@@ -189,5 +191,125 @@ async fn the_same_project_manager_or_representative_in_different_bids_raises_an_
     assert!(alerts(&app, &sup, c, "collusion.same_representative")
         .await
         .is_empty());
+    app.stop().await;
+}
+
+/// A minimal PDF whose Info dictionary names `author` (UTF-16BE hex string), made by Word.
+fn pdf_by(author: &str) -> Vec<u8> {
+    let mut h = String::from("<FEFF");
+    for u in author.encode_utf16() {
+        h.push_str(&format!("{u:04X}"));
+    }
+    format!("%PDF-1.7\n1 0 obj\n<< /Author {h}> /Creator (Microsoft Word) /Producer (Microsoft Word) >>\nendobj\ntrailer << /Info 1 0 R >>\n%%EOF\n")
+        .into_bytes()
+}
+
+/// A minimal .docx (zip, stored entry) whose docProps/core.xml names `creator`.
+fn docx_by(creator: &str) -> Vec<u8> {
+    let name = "docProps/core.xml";
+    let data = format!("<cp:coreProperties><dc:creator>{creator}</dc:creator></cp:coreProperties>");
+    let (name, data) = (name.as_bytes(), data.as_bytes());
+    let mut z = b"PK\x03\x04".to_vec();
+    z.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    z.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    z.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    z.extend_from_slice(&0u16.to_le_bytes());
+    z.extend_from_slice(name);
+    z.extend_from_slice(data);
+    let cd = z.len() as u32;
+    z.extend_from_slice(b"PK\x01\x02");
+    z.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    z.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    z.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    z.extend_from_slice(&[0; 12]);
+    z.extend_from_slice(&0u32.to_le_bytes());
+    z.extend_from_slice(name);
+    let cd_len = z.len() as u32 - cd;
+    z.extend_from_slice(b"PK\x05\x06\0\0\0\0\x01\0\x01\0");
+    z.extend_from_slice(&cd_len.to_le_bytes());
+    z.extend_from_slice(&cd.to_le_bytes());
+    z.extend_from_slice(&0u16.to_le_bytes());
+    z
+}
+
+/// Issue 24, signal quality: the official upload tool stamps every upload with the same
+/// `X-File-Creator`, so `collusion.same_file_creator` fired on every honest tender. Now it reads
+/// the authors from the documents themselves at opening: the identical tool stamp raises nothing,
+/// two bidders whose documents (a PDF and a .docx) name the same author raise one alert, and the
+/// third bidder (another author) is not in it.
+#[tokio::test]
+async fn the_same_document_author_raises_an_alert_and_the_official_tool_stamp_alone_does_not() {
+    let app = TestApp::spawn().await;
+    let mut t: Trade = registered_section(&app, "construction").await;
+    open_by_staff(&app, &t).await;
+    projection_ready(&app).await;
+    let docs: [(&str, &str, Vec<u8>, u8); 3] = [
+        ("bidder1", "9650000.00", pdf_by("张三"), 41),
+        ("bidder2", "9480000.50", docx_by("张三"), 42),
+        ("bidder3", "9720000.00", pdf_by("李四"), 43),
+    ];
+    for (name, price, doc, seed) in docs {
+        let token = app.login(name).await;
+        let org_id = org_of(&app, &token).await;
+        app.register_for(&token, &t.section_id).await;
+        let suite = Suite::Aes256GcmSha256;
+        let key = vec![seed; 32];
+        let sealed = seal(
+            suite,
+            &key,
+            &[seed; 7],
+            &plaintext(suite, price, &[("商务标", &doc)]),
+        )
+        .unwrap();
+        let r = app
+            .client
+            .put(app.url(&format!("/api/v1/sections/{}/bids/mine", t.section_id)))
+            .bearer_auth(&token)
+            .header("content-type", "application/octet-stream")
+            .header("X-Bid-Digest", &sealed.digest)
+            // What the official tool sends on every upload.
+            .header("X-File-Creator", "ggzy-bid/0.1.0")
+            .body(sealed.ciphertext)
+            .send()
+            .await
+            .unwrap();
+        let (s, v) = into_parts(r).await;
+        assert_eq!(s, 201, "{name}: {v}");
+        t.bidders.push(Bidder {
+            name,
+            token,
+            org_id,
+            key,
+            price,
+        });
+    }
+    caught_up(&app).await;
+    let sup = app.login("supervisor").await;
+    let s = t.section_id.clone();
+    assert!(
+        alerts(&app, &sup, &s, "collusion.same_file_creator")
+            .await
+            .is_empty(),
+        "the tool's stamp alone never fires it"
+    );
+
+    open_and_decrypt(&app, &mut t).await;
+    caught_up(&app).await;
+    let sup = app.login("supervisor").await;
+    let a = alerts(&app, &sup, &s, "collusion.same_file_creator").await;
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert_eq!(a[0]["evidence"]["value"], "张三");
+    let mut orgs: Vec<&str> = a[0]["evidence"]["org_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    orgs.sort();
+    let mut want = vec![t.bidders[0].org_id.as_str(), t.bidders[1].org_id.as_str()];
+    want.sort();
+    assert_eq!(orgs, want);
     app.stop().await;
 }

@@ -27,6 +27,7 @@ pub const WANTED: &[&str] = &[
     "projects.section.opened",
     "projects.registration.created",
     "projects.bid.submitted",
+    "projects.bid.decrypted",
     "projects.opening.recorded",
     "projects.award.confirmed",
     "projects.candidates.publicized",
@@ -84,6 +85,7 @@ impl Consumer for MonitoringConsumer {
                 Ok(())
             }
             "projects.bid.submitted" => bid_submitted(tx, db, now, ev).await,
+            "projects.bid.decrypted" => bid_decrypted(tx, db, now, ev).await,
             "projects.opening.recorded" => opening_recorded(tx, db, now, ev).await,
             "projects.award.confirmed" => award_confirmed(tx, db, now, ev).await,
             "experts.draw.completed" => draw_completed(tx, db, now, ev).await,
@@ -629,6 +631,44 @@ async fn shared(
     Ok(())
 }
 
+/// 实施条例 40(1) on the authors read from the decrypted documents' own metadata (PDF `/Author`,
+/// OOXML `dc:creator` / `cp:lastModifiedBy`): two bidders whose documents name the same author.
+async fn bid_decrypted(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
+    let p = &ev.payload;
+    let (Some(s), Some(o)) = (str_of(p, "section_id"), str_of(p, "org_id")) else {
+        return Ok(());
+    };
+    let authors: Vec<String> = p["document_authors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if authors.is_empty() {
+        return Ok(());
+    }
+    ensure_section(tx, s, p, now).await?;
+    let c = catalogue(tx).await?;
+    for a in &authors {
+        shared(
+            tx,
+            db,
+            now,
+            &c,
+            rules::SAME_FILE_CREATOR,
+            "creator",
+            s,
+            o,
+            Some(a),
+            ev,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn bid_submitted(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
     let p = &ev.payload;
     let (Some(s), Some(o)) = (str_of(p, "section_id"), str_of(p, "org_id")) else {
@@ -669,19 +709,8 @@ async fn bid_submitted(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> 
         ev,
     )
     .await?;
-    shared(
-        tx,
-        db,
-        now,
-        &c,
-        rules::SAME_FILE_CREATOR,
-        "creator",
-        s,
-        o,
-        str_of(p, "file_creator"),
-        ev,
-    )
-    .await?;
+    // No same-file-creator check here: the upload tool's `X-File-Creator` header is the same stamp
+    // on every honest upload; the authors come from the documents at opening ([`bid_decrypted`]).
     // Optional fields: sent when the bidding client declares them (实施条例 40(2)(3)).
     let manager = str_of(p, "project_manager_id").or(str_of(p, "project_manager"));
     shared(

@@ -155,7 +155,7 @@ const CATALOGUE: &[Def] = &[
         params: &[("min_bidders", 2)],
         source: "招标投标法实施条例 第四十条第（一）项",
         zh: "不同投标人的投标文件由同一制作人编制",
-        en: "Bid files of different bidders carry the same creator tag",
+        en: "Bid documents of different bidders name the same author in their metadata",
     },
     // 实施条例 40(6): 不同投标人的投标保证金从同一单位或者个人的账户转出.
     Def {

@@ -1,7 +1,6 @@
 //! The bidder's side (`ggzy bid seal | upload | open-key`): build and encrypt a bid package with a
-//! fresh key, upload it, and hand the key over at opening. Plain HTTP/1.1 over TCP (no TLS: run it
-//! against `http://` or through a local TLS-terminating proxy), so the tool needs nothing beyond
-//! what the server already links.
+//! fresh key, upload it, and hand the key over at opening. HTTPS (or HTTP) through the workspace's
+//! reqwest with rustls.
 
 use crate::package::{self, Document, Manifest, Suite};
 use base64::Engine as _;
@@ -9,7 +8,6 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// `ggzy bid …`
 #[derive(clap::Subcommand, Debug)]
@@ -223,7 +221,8 @@ enum Body<'a> {
     File(&'a Path),
 }
 
-/// One HTTP/1.1 request with `Connection: close`.
+/// One request through the workspace's reqwest (rustls): `https://` as well as `http://`, so the
+/// bearer token and, at opening, the bid key never travel in clear over a network.
 async fn request(
     base: &str,
     method: &str,
@@ -232,102 +231,39 @@ async fn request(
     headers: &[(&str, &str)],
     body: Body<'_>,
 ) -> Result<Response, String> {
-    let rest = base.strip_prefix("http://").ok_or_else(|| {
-        format!(
-            "--url {base}: only http:// is supported (use a local TLS-terminating proxy for https)"
-        )
-    })?;
-    let (authority, prefix) = match rest.find('/') {
-        Some(i) => (&rest[..i], rest[i..].trim_end_matches('/')),
-        None => (rest, ""),
-    };
-    let addr = if authority.contains(':') {
-        authority.to_string()
-    } else {
-        format!("{authority}:80")
-    };
-    let mut stream = tokio::net::TcpStream::connect(&addr)
-        .await
-        .map_err(|e| format!("connect {addr}: {e}"))?;
-    let len = match &body {
-        Body::Bytes(b) => b.len() as u64,
-        Body::File(p) => std::fs::metadata(p)
-            .map_err(|e| format!("{}: {e}", p.display()))?
-            .len(),
-    };
-    let mut head = format!(
-        "{method} {prefix}{path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\
-         Authorization: Bearer {token}\r\nContent-Length: {len}\r\nAccept: application/json\r\n\
-         User-Agent: ggzy-bid/{}\r\n",
-        env!("CARGO_PKG_VERSION")
-    );
+    if !(base.starts_with("https://") || base.starts_with("http://")) {
+        return Err(format!(
+            "--url {base}: use https://… (or http:// on a trusted network)"
+        ));
+    }
+    let url = format!("{}{path}", base.trim_end_matches('/'));
+    let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+    let client = reqwest::Client::builder()
+        .user_agent(concat!("ggzy-bid/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("HTTP client: {e}"))?;
+    let mut req = client
+        .request(method, &url)
+        .bearer_auth(token)
+        .header("Accept", "application/json");
     for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
+        req = req.header(*k, *v);
     }
-    head.push_str("\r\n");
-    let io = |e: std::io::Error| format!("{addr}: {e}");
-    stream.write_all(head.as_bytes()).await.map_err(io)?;
-    match body {
-        Body::Bytes(b) => stream.write_all(b).await.map_err(io)?,
-        Body::File(p) => {
-            let mut f = tokio::fs::File::open(p)
-                .await
-                .map_err(|e| format!("{}: {e}", p.display()))?;
-            tokio::io::copy(&mut f, &mut stream).await.map_err(io)?;
-        }
-    }
-    stream.flush().await.map_err(io)?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.map_err(io)?;
-    parse_response(&raw)
-}
-
-fn parse_response(raw: &[u8]) -> Result<Response, String> {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("malformed HTTP response")?;
-    let head = String::from_utf8_lossy(&raw[..split]);
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or("malformed HTTP status line")?;
-    let chunked = lines.any(|l| {
-        let l = l.to_ascii_lowercase();
-        l.starts_with("transfer-encoding:") && l.contains("chunked")
-    });
-    let mut body = raw[split + 4..].to_vec();
-    if chunked {
-        body = dechunk(&body)?;
-    }
-    Ok(Response {
-        status,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
-}
-
-fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    loop {
-        let eol = data
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or("malformed chunked body")?;
-        let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
-            .map_err(|_| "malformed chunk size")?;
-        data = &data[eol + 2..];
-        if size == 0 {
-            return Ok(out);
-        }
-        if data.len() < size + 2 {
-            return Err("truncated chunked body".into());
-        }
-        out.extend_from_slice(&data[..size]);
-        data = &data[size + 2..];
-    }
+    // A package is at most the server's limit (50 MiB by default): read whole, sent with its length.
+    let bytes = match body {
+        Body::Bytes(b) => b.to_vec(),
+        Body::File(p) => tokio::fs::read(p)
+            .await
+            .map_err(|e| format!("{}: {e}", p.display()))?,
+    };
+    let r = req
+        .body(bytes)
+        .send()
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
+    let status = r.status().as_u16();
+    let body = r.text().await.map_err(|e| format!("{url}: {e}"))?;
+    Ok(Response { status, body })
 }
 
 /// `PUT /api/v1/sections/{section}/bids/mine` with the package file streamed from disk.
@@ -501,15 +437,24 @@ mod tests {
         .is_err());
     }
 
-    #[test]
-    fn responses_plain_and_chunked() {
-        let r = parse_response(b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\n{}").unwrap();
-        assert_eq!((r.status, r.body.as_str()), (201, "{}"));
-        let r = parse_response(
-            b"HTTP/1.1 422 Unprocessable Entity\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n2\r\n\"}\r\n0\r\n\r\n",
+    #[tokio::test]
+    async fn https_is_spoken_and_other_schemes_are_refused() {
+        let e = request("ftp://example.org", "GET", "/x", "t", &[], Body::Bytes(b""))
+            .await
+            .unwrap_err();
+        assert!(e.contains("use https://"), "{e}");
+        // An https URL is attempted (here: nothing listens on the port), not refused as before.
+        let e = request(
+            "https://127.0.0.1:1",
+            "GET",
+            "/x",
+            "t",
+            &[],
+            Body::Bytes(b""),
         )
-        .unwrap();
-        assert_eq!((r.status, r.body.as_str()), (422, "{\"a\"}"));
-        assert!(parse_response(b"garbage").is_err());
+        .await
+        .unwrap_err();
+        assert!(e.starts_with("https://127.0.0.1:1/x: "), "{e}");
+        assert!(!e.contains("only http://"), "{e}");
     }
 }

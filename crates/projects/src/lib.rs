@@ -13,6 +13,7 @@ pub mod award;
 pub mod bidder;
 pub mod bidding;
 pub mod bids;
+pub mod docmeta;
 pub mod http;
 pub mod listing;
 pub mod model;

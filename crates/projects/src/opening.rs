@@ -718,7 +718,11 @@ pub async fn submit_key(
             &digest,
             std::io::BufWriter::new(out),
         )
-        .map(Ok)
+        .map(|o| {
+            // Authoring metadata of the documents, read from the plaintext just written.
+            let metas = document_metas(&tmp2, &o);
+            Ok((o, metas))
+        })
     })
     .await
     .map_err(|e| Error::internal(format!("decryption task: {e}")))?;
@@ -730,8 +734,10 @@ pub async fn submit_key(
         Ok(Ok(o)) => Ok(o),
         Err(e) => Err(e),
     };
+    let mut metas = Vec::new();
     let (decryption, manifest_price, suite) = match opened {
-        Ok(o) => {
+        Ok((o, m)) => {
+            metas = m;
             let price = package::parse_price(&o.manifest.price)
                 .ok_or_else(|| Error::internal("manifest price checked"))?;
             ("decrypted", Some(price), o.suite.name().to_string())
@@ -764,6 +770,7 @@ pub async fn submit_key(
     }
     let result = record_decryption(
         ctx,
+        &metas,
         actor,
         now,
         section_id,
@@ -780,6 +787,36 @@ pub async fn submit_key(
         let _ = ctx.files.delete(&tmp).await;
     }
     result
+}
+
+fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut v: Vec<&String> = Vec::new();
+    for x in values {
+        if !v.contains(&x) {
+            v.push(x);
+        }
+    }
+    v
+}
+
+/// The metadata of each document of a decrypted plaintext at `path` (manifest head, then the
+/// documents in manifest order); one document in memory at a time. Unreadable → none.
+fn document_metas(path: &std::path::Path, o: &package::Opened) -> Vec<crate::docmeta::DocMeta> {
+    use std::io::{Read, Seek, SeekFrom};
+    let read = || -> std::io::Result<Vec<crate::docmeta::DocMeta>> {
+        let mut f = std::fs::File::open(path)?;
+        let mut len = [0u8; 4];
+        f.read_exact(&mut len)?;
+        f.seek(SeekFrom::Start(4 + u64::from(u32::from_be_bytes(len))))?;
+        let mut out = Vec::new();
+        for d in &o.manifest.documents {
+            let mut buf = Vec::new();
+            (&mut f).take(d.size).read_to_end(&mut buf)?;
+            out.push(crate::docmeta::read(&buf));
+        }
+        Ok(out)
+    };
+    read().unwrap_or_default()
 }
 
 /// The stored ciphertext of `bid` does not match its receipt: not the bidder's fault. The bid is
@@ -891,6 +928,7 @@ async fn check_window(
 #[allow(clippy::too_many_arguments)]
 async fn record_decryption(
     ctx: &Ctx,
+    metas: &[crate::docmeta::DocMeta],
     actor: &Actor,
     arrived: Timestamp,
     section_id: &str,
@@ -934,7 +972,11 @@ async fn record_decryption(
             "section",
             section_id,
             json!({"bid_id": bid_id, "section_id": section_id, "org_id": org_id,
-                   "decryption": decryption, "suite": suite}),
+                   "decryption": decryption, "suite": suite,
+                   // Who prepared the documents (实施条例 40(1)), from their own metadata; read by
+                   // monitoring's collusion.same_file_creator (docs/bids.md).
+                   "document_authors": distinct(metas.iter().flat_map(|m| m.authors.iter())),
+                   "document_software": distinct(metas.iter().flat_map(|m| m.software.iter()))}),
         ),
     )
     .await?;
