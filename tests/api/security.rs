@@ -404,17 +404,16 @@ async fn a_client_sending_its_headers_slowly_is_cut_off() {
     // Never finish the head: the server must close the connection soon after HEADER_TIMEOUT.
     let mut buf = vec![0u8; 1024];
     let r = tokio::time::timeout(HEADER_TIMEOUT + Duration::from_secs(5), async {
-        loop {
-            match s.read(&mut buf).await {
-                Ok(0) | Err(_) => return String::new(),
-                Ok(n) => {
-                    let t = String::from_utf8_lossy(&buf[..n]).to_string();
-                    // hyper may answer 408 before closing.
-                    if t.starts_with("HTTP/1.1 408") {
-                        return t;
-                    }
-                    panic!("unexpected answer to a partial head: {t}");
-                }
+        match s.read(&mut buf).await {
+            Ok(0) | Err(_) => String::new(),
+            Ok(n) => {
+                let t = String::from_utf8_lossy(&buf[..n]).to_string();
+                // hyper may answer 408 before closing.
+                assert!(
+                    t.starts_with("HTTP/1.1 408"),
+                    "answer to a partial head: {t}"
+                );
+                t
             }
         }
     })
