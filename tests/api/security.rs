@@ -84,10 +84,10 @@ async fn a_json_array_where_an_object_is_required_is_refused_and_changes_nothing
 
 // Item 3 ----------------------------------------------------------------------------------------
 
-async fn published_with_attachment(app: &TestApp, name: &str, ct: &str, file: &[u8]) -> String {
-    let tenderer = app.login("tenderer").await;
-    let body = json!({
-        "market": "construction", "type": "tender", "title": "某道路改造工程",
+/// A complete tender announcement body.
+fn tender(title: &str) -> Value {
+    json!({
+        "market": "construction", "type": "tender", "title": title,
         "body": "## 招标条件",
         "fields": {
             "project_name": "某道路改造工程", "scope": "道路改造 3.2 公里", "scale": "估算价 1200 万元",
@@ -97,7 +97,12 @@ async fn published_with_attachment(app: &TestApp, name: &str, ct: &str, file: &[
             "submission_method": "电子投标", "tenderer_contact": "大连市市政建设管理处，0411-00000000",
             "platform_url": "https://ggzy.example.cn",
         },
-    });
+    })
+}
+
+async fn published_with_attachment(app: &TestApp, name: &str, ct: &str, file: &[u8]) -> String {
+    let tenderer = app.login("tenderer").await;
+    let body = tender("某道路改造工程");
     let v = app
         .post_expect(&tenderer, "/api/v1/announcements", body, 201)
         .await;
@@ -399,17 +404,16 @@ async fn a_client_sending_its_headers_slowly_is_cut_off() {
     // Never finish the head: the server must close the connection soon after HEADER_TIMEOUT.
     let mut buf = vec![0u8; 1024];
     let r = tokio::time::timeout(HEADER_TIMEOUT + Duration::from_secs(5), async {
-        loop {
-            match s.read(&mut buf).await {
-                Ok(0) | Err(_) => return String::new(),
-                Ok(n) => {
-                    let t = String::from_utf8_lossy(&buf[..n]).to_string();
-                    // hyper may answer 408 before closing.
-                    if t.starts_with("HTTP/1.1 408") {
-                        return t;
-                    }
-                    panic!("unexpected answer to a partial head: {t}");
-                }
+        match s.read(&mut buf).await {
+            Ok(0) | Err(_) => String::new(),
+            Ok(n) => {
+                let t = String::from_utf8_lossy(&buf[..n]).to_string();
+                // hyper may answer 408 before closing.
+                assert!(
+                    t.starts_with("HTTP/1.1 408"),
+                    "answer to a partial head: {t}"
+                );
+                t
             }
         }
     })
@@ -428,11 +432,8 @@ async fn an_agency_cannot_announce_another_organizations_project() {
         .await;
     app.wait_consumer("publishing.lifecycle").await;
     let agency = app.login("agency").await;
-    let body = json!({
-        "market": "construction", "type": "tender", "title": "冒名公告", "body": "x",
-        "project_id": reg.project_id,
-        "fields": {"project_name": "某道路工程"},
-    });
+    let mut body = tender("冒名公告");
+    body["project_id"] = json!(reg.project_id);
     let (s, p) = app.post(Some(&agency), "/api/v1/announcements", body).await;
     assert_eq!(s, 422, "{p}");
     assert!(
@@ -636,5 +637,109 @@ async fn a_section_history_for_id_dash_is_refused() {
         assert_eq!(s, 422, "{id}: {p}");
         assert_eq!(p["errors"][0]["rule"], "monitoring.section_id_format");
     }
+    app.stop().await;
+}
+
+// Item 7 ----------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn bidder_identities_are_withheld_from_overseers_until_the_deadline() {
+    let app = TestApp::spawn().await;
+    let reg = app
+        .bidding_section(road_project("保密工程", DEADLINE), &["bidder1"])
+        .await;
+    app.seal().await;
+    let b1 = app.login("bidder1").await;
+    let org1 = app.org_of(&b1).await;
+    let (_, me) = app
+        .get(Some(&b1), &format!("/api/v1/organizations/{org1}"))
+        .await;
+    let uscc1 = me["uscc"].as_str().expect("uscc").to_string();
+    let sup = app.login("supervisor").await;
+    let admin = app.login("admin").await;
+    let registration = |page: &Value| -> Value {
+        page["events"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no events in {page}"))
+            .iter()
+            .find(|e| e["event_type"] == "projects.registration.created")
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    for who in [&sup, &admin] {
+        let (s, page) = app.get(Some(who), "/api/events?after=0&limit=1000").await;
+        assert_eq!(s, 200);
+        let r = registration(&page);
+        assert_eq!(r["payload"]["section_id"], json!(reg.section_id), "{r}");
+        assert!(r["payload"].get("org_id").is_none(), "{r}");
+        assert!(r["payload"].get("uscc").is_none(), "{r}");
+        assert_eq!(r["actor"], "redacted");
+        for e in page["events"].as_array().expect("events") {
+            let t = e["event_type"].as_str().unwrap_or("");
+            if t.starts_with("projects.registration") || t.starts_with("deposits.") {
+                let text = e.to_string();
+                assert!(!text.contains(&uscc1) && !text.contains(&org1), "{e}");
+            }
+        }
+        // A search by the bidder's USCC finds nothing that would tell it registered.
+        let (s, page) = app
+            .get(Some(who), &format!("/api/v1/audit/events?q={uscc1}"))
+            .await;
+        assert_eq!(s, 200);
+        assert_eq!(registration(&page), Value::Null, "{page}");
+    }
+    // The supervisor's deliberate access: logged first, then complete.
+    let (s, p) = app
+        .post(
+            Some(&sup),
+            "/api/v1/audit/disclosures",
+            json!({"section_id": reg.section_id, "reason": "short"}),
+        )
+        .await;
+    assert_eq!(
+        (s, p["errors"][0]["rule"].clone()),
+        (422, json!("disclosure.reason_required"))
+    );
+    let (s, _) = app
+        .post(
+            Some(&admin),
+            "/api/v1/audit/disclosures",
+            json!({"section_id": reg.section_id, "reason": "operations check of the log"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (s, d) = app
+        .post(
+            Some(&sup),
+            "/api/v1/audit/disclosures",
+            json!({"section_id": reg.section_id, "reason": "alert collusion.same_ip on this section"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(registration(&d)["payload"]["uscc"], json!(uscc1));
+    let logged = app.events_of("audit.identities.disclosed").await;
+    assert_eq!(logged.len(), 1);
+    assert_eq!(
+        logged[0]["reason"],
+        "alert collusion.same_ip on this section"
+    );
+    assert_eq!(logged[0]["username"], "supervisor");
+    // After the deadline (the section closes by its timer) everything is visible.
+    let deadline = chrono::DateTime::parse_from_rfc3339(DEADLINE)
+        .expect("deadline")
+        .with_timezone(&chrono::Utc);
+    app.clock().set(deadline + chrono::Duration::seconds(1));
+    let sup = app.login("supervisor").await;
+    let mut r = Value::Null;
+    for _ in 0..200 {
+        app.seal().await;
+        let (_, page) = app.get(Some(&sup), "/api/events?after=0&limit=1000").await;
+        r = registration(&page);
+        if r["payload"]["uscc"] == json!(uscc1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(r["payload"]["org_id"], json!(org1), "{r}");
     app.stop().await;
 }

@@ -505,20 +505,6 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
     })
 }
 
-#[cfg(test)]
-mod throttle_tests {
-    use super::backoff_wait;
-
-    #[test]
-    fn waits_double_past_the_free_attempts_and_are_capped() {
-        assert_eq!(backoff_wait(5, 5, 900), None);
-        assert_eq!(backoff_wait(6, 5, 900), Some(2));
-        assert_eq!(backoff_wait(7, 5, 900), Some(4));
-        assert_eq!(backoff_wait(15, 5, 900), Some(900));
-        assert_eq!(backoff_wait(1000, 5, 2), Some(2));
-    }
-}
-
 pub async fn logout(ctx: &Ctx, token: &str) -> Result<()> {
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
         .bind(to_micros(ctx.clock.now()))
@@ -558,4 +544,18 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Actor> {
         role: Role::parse(&r.try_get::<String, _>(3)?)?,
         org_id: r.try_get(4)?,
     })
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::backoff_wait;
+
+    #[test]
+    fn waits_double_past_the_free_attempts_and_are_capped() {
+        assert_eq!(backoff_wait(5, 5, 900), None);
+        assert_eq!(backoff_wait(6, 5, 900), Some(2));
+        assert_eq!(backoff_wait(7, 5, 900), Some(4));
+        assert_eq!(backoff_wait(15, 5, 900), Some(900));
+        assert_eq!(backoff_wait(1000, 5, 2), Some(2));
+    }
 }

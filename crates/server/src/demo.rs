@@ -1,4 +1,5 @@
-//! Demo data: one organization and user per role, so a newcomer can try every flow.
+//! Demo data: one organization and user per role (two tenderers and two agencies, three bidders),
+//! so a newcomer can try every flow, including access across organizations.
 
 use ggzy_core::events::ActorRef;
 use ggzy_core::ident::Uscc;
@@ -47,6 +48,9 @@ pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLo
         ),
         ("bank", "中国建设银行大连分行", "bank", 8),
         ("experts", "大连理工大学", "expert_employer", 9),
+        // A second tenderer and agency, so cross-organization access can be tried.
+        ("tenderer2", "大连市教育局", "tenderer", 10),
+        ("agency2", "辽宁公正招标代理有限公司", "agency", 11),
     ];
     let mut org_ids = std::collections::HashMap::new();
     for (key, name, kind, n) in orgs {
@@ -81,6 +85,8 @@ pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLo
         ("expert3", Role::Expert, "experts"),
         ("supervisor", Role::Supervisor, "supervisor"),
         ("bank", Role::Bank, "bank"),
+        ("tenderer2", Role::Tenderer, "tenderer2"),
+        ("agency2", Role::Agency, "agency2"),
     ];
     let mut out = Vec::new();
     for (username, role, org) in users {

@@ -69,13 +69,15 @@ pub fn redacted(mut e: Event) -> Event {
     e
 }
 
-/// Sections whose deadline has passed, by the log (`projects.section.closed`).
+/// Sections whose deadline has passed, by the log: closed at the deadline, or already opened,
+/// publicized, awarded or concluded (each comes after the deadline).
 async fn closed_sections(db: &crate::Db, ids: &BTreeSet<String>) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     for id in ids {
         let n: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM events WHERE event_type = 'projects.section.closed' \
-             AND aggregate_id = $1 AND seq IS NOT NULL",
+            "SELECT COUNT(*) FROM events WHERE event_type IN ('projects.section.closed', \
+             'projects.opening.recorded', 'projects.candidates.publicized', 'projects.award.confirmed', \
+             'projects.section.concluded') AND aggregate_id = $1 AND seq IS NOT NULL",
         )
         .bind(id)
         .fetch_one(db.pool())
