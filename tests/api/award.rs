@@ -557,7 +557,7 @@ async fn contract_alert_fires_after_day_30_not_on_it_and_a_late_contract_is_flag
         .post(
             Some(&t.tenderer),
             &url,
-            json!({"signed_on": "2026-05-08", "amount": "9650000.00"}),
+            json!({"signed_on": "2026-05-09", "amount": "9650000.00"}),
         )
         .await;
     assert_eq!(s, 201, "{v}");
