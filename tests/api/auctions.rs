@@ -376,7 +376,13 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
             "/api/v1/auctions",
             listing(
                 &sid,
-                ann + Duration::days(20) - Duration::seconds(1),
+                // Dates, not 24-hour multiples (issue 16): 23:59:59 Beijing of day 19 is refused.
+                ggzy_core::time::at_local(
+                    ggzy_core::time::local_date(ann) + Duration::days(20),
+                    0,
+                    0,
+                    0,
+                ) - Duration::seconds(1),
                 10,
                 None,
             ),
@@ -385,7 +391,14 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
     assert_eq!(s, 422, "{v}");
     assert_eq!(rules_of(&v), vec!["auctions.land_announcement_period"]);
     let mut short = listing(&sid, ann + Duration::days(20), 10, None);
-    short["listing_end"] = json!((ann + Duration::days(30) - Duration::seconds(1)).to_rfc3339());
+    // Day 9 of the listing (23:59:59 Beijing) is one day short.
+    let start_day = ggzy_core::time::local_date(ann + Duration::days(20));
+    short["listing_end"] =
+        json!(
+            (ggzy_core::time::at_local(start_day + Duration::days(10), 0, 0, 0)
+                - Duration::seconds(1))
+            .to_rfc3339()
+        );
     let (s, v) = app.post(Some(&staff), "/api/v1/auctions", short).await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(rules_of(&v), vec!["auctions.land_listing_period"]);
@@ -653,14 +666,15 @@ async fn a_failed_land_listing_is_relisted_for_10_days_and_bidders_keep_their_nu
     assert_eq!(count_events(&app, "auctions.listing.failed").await, 1);
     assert_eq!(count_events(&app, "auctions.deal.confirmed").await, 0);
 
-    // 39号令 第十九条 again: a re-listing lasts 10 days; one second less is refused.
+    // 39号令 第十九条 again: a re-listing lasts 10 days (dates): an end on day 9 is refused.
     let now = app.clock().now();
     let (s, v) = act(
         &app,
         "staff",
         &relist,
         json!({"kind": "extend", "listing_start": now.to_rfc3339(),
-               "listing_end": (now + Duration::days(10) - Duration::seconds(1)).to_rfc3339()}),
+               "listing_end": (ggzy_core::time::at_local(ggzy_core::time::local_date(now) + Duration::days(10), 0, 0, 0)
+                   - Duration::seconds(1)).to_rfc3339()}),
     )
     .await;
     assert_eq!(s, 422, "{v}");

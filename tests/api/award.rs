@@ -341,11 +341,11 @@ async fn evaluation_result_checks_every_field_and_publicity_of_two_days_is_refus
         .contains("第五十四条"));
     let (s, v) = submit_result(&app, &t, 3).await;
     assert_eq!(s, 201, "{v}");
-    // Submitted Friday 2026-04-03 after the opening: 3 days counted from Saturday, the publicity
-    // ends Monday 2026-04-06 at 24:00 Shanghai.
+    // Submitted Friday 2026-04-03 after the opening: 3 days counted from Saturday; day 3 is
+    // Monday 04-06 (清明), so the publicity ends Tuesday 2026-04-07 at 24:00 Shanghai (民法典 203).
     assert_eq!(
         at(v["publicity_ends_at"].as_str().unwrap()),
-        at("2026-04-07T00:00:00+08:00")
+        at("2026-04-08T00:00:00+08:00")
     );
     assert_eq!(v["candidates"][0]["org_id"], t.bidders[1].org_id.as_str());
     assert_eq!(v["candidates"][0]["rank"], 1);
@@ -357,7 +357,7 @@ async fn evaluation_result_checks_every_field_and_publicity_of_two_days_is_refus
     assert_eq!(ev["candidates"].as_array().unwrap().len(), 3);
     assert_eq!(ev["candidates"][0]["org_name"], "辽宁路桥建设集团有限公司");
     assert_eq!(ev["candidates"][0]["price"], "9480000.50");
-    assert_eq!(ev["publicity_ends_at"], "2026-04-06T16:00:00+00:00");
+    assert_eq!(ev["publicity_ends_at"], "2026-04-07T16:00:00+00:00");
 
     // A second result is an illegal move naming the state.
     let (s, v) = submit_result(&app, &t, 3).await;
@@ -399,9 +399,10 @@ async fn objections_suspend_the_award_until_answered_and_close_with_the_publicit
         )
         .await;
     assert_eq!(s, 201, "{o}");
-    // Filed Friday 2026-04-03: the answer is due within 3 days, by Monday 24:00.
+    // Filed Friday 2026-04-03: the answer is due within 3 days; Monday 04-06 is 清明, so by
+    // Tuesday 24:00 (民法典 203).
     let due = at(o["due_at"].as_str().unwrap());
-    assert_eq!(due, at("2026-04-07T00:00:00+08:00"));
+    assert_eq!(due, at("2026-04-08T00:00:00+08:00"));
     let filed = wait_event(&app, "projects.objection.filed", sid).await;
     assert_eq!(filed["org_id"], t.bidders[2].org_id.as_str());
     assert_eq!(
@@ -518,9 +519,10 @@ async fn contract_alert_fires_after_day_30_not_on_it_and_a_late_contract_is_flag
     assert_eq!(s, 201, "{a}");
     assert_eq!(a["winner_rank"], 2);
     assert_eq!(a["price"], "9650000.00");
-    // Awarded Tuesday 2026-04-07 10:00: day 30 is Thursday 2026-05-07, due at its 24:00.
+    // Awarded after the publicity (which ran to Tuesday 04-07 24:00, 清明 being 04-06), on
+    // Wednesday 04-08: day 30 is Friday 2026-05-08, due at its 24:00.
     let due = at(a["contract_due_at"].as_str().unwrap());
-    assert_eq!(due, at("2026-05-08T00:00:00+08:00"));
+    assert_eq!(due, at("2026-05-09T00:00:00+08:00"));
     let ev = wait_event(&app, "projects.award.confirmed", sid).await;
     assert_eq!(ev["winner_org_id"], t.bidders[0].org_id.as_str());
     assert_eq!(ev["market"], "procurement");
@@ -575,7 +577,7 @@ async fn contract_alert_fires_after_day_30_not_on_it_and_a_late_contract_is_flag
         .post(
             Some(&t.tenderer),
             &url,
-            json!({"signed_on": "2026-05-08", "amount": "9650000.00"}),
+            json!({"signed_on": "2026-05-09", "amount": "9650000.00"}),
         )
         .await;
     assert_eq!(s, 201, "{v}");

@@ -210,7 +210,7 @@ async fn a_schedule_import_is_admin_only_validated_versioned_and_audited() {
             "calendar.invalid",
         ),
         (
-            TEST_2027.replace("year = 2027", "year = 2028"),
+            TEST_2027.replace("2027", "2028"),
             "year",
             "calendar.year_mismatch",
         ),

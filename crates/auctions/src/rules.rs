@@ -42,8 +42,7 @@ impl AuctionRules {
 }
 
 /// A period of `n` days by the platform's convention (`ggzy_core::period`): from the day after
-/// `from`'s Beijing date (民法典 201), the last day moved to the next working day when it is a day
-/// off (民法典 203); `to`'s Beijing date must be that day or later. Land periods are dates, not
+/// `from`'s Beijing date (民法典 201); `to`'s Beijing date must be the N-th day or later. Land periods are dates, not
 /// multiples of 24 hours (issue 16), like every other area's.
 fn reaches(cal: &BusinessCalendar, from: Timestamp, to: Timestamp, p: Days) -> bool {
     period::reaches_day(cal, local_date(from), local_date(to), p).value
@@ -257,13 +256,13 @@ mod tests {
     fn land_listing_starts_20_days_after_the_announcement_at_the_earliest() {
         let r = AuctionRules::national();
         let cal = BusinessCalendar::official();
-        // Announced Mon 2026-03-02 09:00 Beijing: day 20 is Sun 03-22, a day off → Mon 03-23
-        // (民法典 201, 203). Dates, not multiples of 24 hours: 03-23 00:00 is allowed.
+        // Announced Mon 2026-03-02 09:00 Beijing: day 20 is 03-22 (民法典 201). Dates, not
+        // multiples of 24 hours: 03-22 00:00 is allowed, 03-21 23:59:59 is not.
         let ann = bj("2026-03-02T09:00:00+08:00");
-        let start = bj("2026-03-23T00:00:00+08:00");
+        let start = bj("2026-03-22T00:00:00+08:00");
         let end = bj("2026-04-02T10:00:00+08:00");
         assert!(check_land_schedule(&r, &cal, ann, start, end).is_empty());
-        let early = bj("2026-03-22T23:59:59+08:00");
+        let early = bj("2026-03-21T23:59:59+08:00");
         let v = check_land_schedule(&r, &cal, ann, early, end);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "auctions.land_announcement_period");
@@ -283,10 +282,10 @@ mod tests {
         let v = check_land_schedule(&r, &cal, ann, start, bj("2026-04-01T23:59:59+08:00"));
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "auctions.land_listing_period");
-        // Day 10 on 清明 (from Fri 03-27: 04-06) moves to Tue 04-07.
+        // A minimum length: day 10 on 清明 (from Fri 03-27: 04-06) is enough.
         let start = bj("2026-03-27T10:00:00+08:00");
-        assert!(check_land_listing(&r, &cal, start, bj("2026-04-06T18:00:00+08:00")).is_some());
-        assert!(check_land_listing(&r, &cal, start, bj("2026-04-07T09:00:00+08:00")).is_none());
+        assert!(check_land_listing(&r, &cal, start, bj("2026-04-05T18:00:00+08:00")).is_some());
+        assert!(check_land_listing(&r, &cal, start, bj("2026-04-06T09:00:00+08:00")).is_none());
     }
 
     #[test]

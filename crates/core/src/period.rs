@@ -85,14 +85,20 @@ pub fn ends_at(cal: &BusinessCalendar, event_at: Timestamp, p: Days) -> Reckoned
 }
 
 /// A minimum period measured to a day ("自…之日起至…之日止，不得少于 N 日"): the later date must be
-/// on or after the period's last day.
+/// on or after the N-th day (or working day) after the earlier one (201). The 203 move of a last
+/// day off is not applied to these minimum lengths (only to when a period ends, [`last_day`]):
+/// a bid deadline on day 20 that is a Sunday still has its 20 days (docs/calendar.md).
 pub fn reaches_day(
     cal: &BusinessCalendar,
     from: NaiveDate,
     to: NaiveDate,
     p: Days,
 ) -> Reckoned<bool> {
-    last_day(cal, from, p).map(|last| to >= last)
+    let min = match p.kind {
+        DayKind::Working => cal.add_working_days_reckoned(from, p.n),
+        DayKind::Calendar => Reckoned::exact(cal.add_days(from, p.n)),
+    };
+    min.map(|m| to >= m)
 }
 
 /// A minimum period that ends with a publicity or disclosure: from an event at `from` it must last
@@ -184,14 +190,14 @@ mod tests {
     }
 
     #[test]
-    fn a_minimum_period_to_a_day_ending_on_a_holiday_needs_the_next_working_day() {
+    fn a_minimum_period_to_a_day_needs_the_nth_day_after_the_event() {
         let c = BusinessCalendar::official();
-        // Documents issued Wed 2026-09-10: 20 days → Wed 09-30, a working day.
+        // Documents issued Wed 2026-09-10: 20 days → Wed 09-30; 09-29 is one short.
         assert!(reaches_day(&c, d("2026-09-10"), d("2026-09-30"), Days::calendar(20)).value);
         assert!(!reaches_day(&c, d("2026-09-10"), d("2026-09-29"), Days::calendar(20)).value);
-        // Issued Fri 09-11: day 20 is 10-01 (National Day) → the first working day, Thu 10-08.
-        assert!(!reaches_day(&c, d("2026-09-11"), d("2026-10-07"), Days::calendar(20)).value);
-        assert!(reaches_day(&c, d("2026-09-11"), d("2026-10-08"), Days::calendar(20)).value);
+        // A minimum length is not moved by 203: day 20 on 10-01 (National Day) is enough.
+        assert!(reaches_day(&c, d("2026-09-11"), d("2026-10-01"), Days::calendar(20)).value);
+        assert!(!reaches_day(&c, d("2026-09-11"), d("2026-09-30"), Days::calendar(20)).value);
     }
 
     #[test]

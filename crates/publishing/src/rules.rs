@@ -295,7 +295,7 @@ pub fn check_periods(
                         "announcement.tender_period",
                         format!(
                             "at least {} days from when documents are available to the bid deadline \
-                             (招标投标法 第24条 / 政府采购法 第35条; 民法典 第201、203条)",
+                             (招标投标法 第24条 / 政府采购法 第35条; 民法典 第201条)",
                             p.tender_min_days
                         ),
                     );
@@ -372,17 +372,17 @@ pub fn check_periods(
             if let Some(end) = time_field(fields, "disclosure_end_at", v) {
                 // A year without a schedule counts weekends only (provisional), never a false
                 // refusal.
-                if !ok(period::reaches_end(
+                if !ok(period::reaches_day(
                     cal,
-                    publish_at,
-                    end,
+                    local_date(publish_at),
+                    local_date(end),
                     Days::working(p.property_disclosure_working_days as u32),
                 )) {
                     v.push(
                         "fields.disclosure_end_at",
                         "announcement.disclosure_period",
                         format!(
-                            "a property transfer is disclosed for at least {} working days, until 24:00 of the last one (32号令 第13条)",
+                            "a property transfer is disclosed for at least {} working days (32号令 第13条)",
                             p.property_disclosure_working_days
                         ),
                     );
@@ -526,13 +526,8 @@ mod tests {
 
     #[test]
     fn a_tender_period_of_20_days_is_allowed_and_19_refused() {
-        // Documents from Mon 03-02: day 20 is Sun 03-22, a day off, so the period's last day is
-        // Mon 03-23 (民法典 203): 23 is the first allowed deadline day, 22 and 21 are refused.
-        assert!(errs(AnnouncementType::Tender, &tender(23)).is_empty());
-        assert_eq!(
-            errs(AnnouncementType::Tender, &tender(22)),
-            vec!["announcement.tender_period"]
-        );
+        // Documents from Mon 03-02: day 20 is 03-22 (first allowed), 21 is refused.
+        assert!(errs(AnnouncementType::Tender, &tender(22)).is_empty());
         assert_eq!(
             errs(AnnouncementType::Tender, &tender(21)),
             vec!["announcement.tender_period"]

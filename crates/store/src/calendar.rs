@@ -90,6 +90,16 @@ pub async fn import(
     }
     let sha = sha256_hex(toml_text);
     let mut tx = db.begin().await?;
+    // A write first: on SQLite the transaction takes the write lock now (waiting for another
+    // process's writer, e.g. the CLI beside a running server) instead of failing to upgrade a read
+    // lock. Rolled back with everything else when the import changes nothing.
+    sqlx::query(
+        "UPDATE calendar_missing SET resolved_at = $1 WHERE year = $2 AND resolved_at IS NULL",
+    )
+    .bind(to_micros(now))
+    .bind(parsed.year as i64)
+    .execute(&mut *tx)
+    .await?;
     let cur = sqlx::query(
         "SELECT version, sha256 FROM calendar_schedules WHERE year = $1 ORDER BY version DESC LIMIT 1",
     )
@@ -132,13 +142,6 @@ pub async fn import(
             ),
         ));
     }
-    sqlx::query(
-        "UPDATE calendar_missing SET resolved_at = $1 WHERE year = $2 AND resolved_at IS NULL",
-    )
-    .bind(to_micros(now))
-    .bind(parsed.year as i64)
-    .execute(&mut *tx)
-    .await?;
     let holidays: usize = parsed.holidays.values().map(Vec::len).sum();
     emit(
         &mut tx,
