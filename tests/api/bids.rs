@@ -585,5 +585,62 @@ async fn the_bid_digest_is_salted_and_shown_to_nobody_but_the_bidder() {
             );
         }
     }
+/// Issue 24 (low): the receipt signing key sat in plain text in the database. Receipts are now
+/// signed with the key the server was given (file or environment); the database holds only public
+/// halves, and without a key no bid is received.
+#[tokio::test]
+async fn receipts_are_signed_with_the_configured_key_which_the_database_never_holds() {
+    let key = ggzy_store::note::LogSigner::generate("ggzy-receipts").unwrap();
+    let configured = key.clone();
+    let app = TestApp::spawn_with(ggzy_api_tests::default_start(), move |s| {
+        s.receipt_signer = Some(configured)
+    })
+    .await;
+    let section = bidding_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let p = package(PRICE, 1);
+    let (s, r1) = put_bid(&app, &b1, &section, &p.digest, p.ciphertext.clone()).await;
+    assert_eq!(s, 201, "{r1}");
+    assert_eq!(
+        r1["key_id"],
+        ggzy_projects::bids::receipt_key_id(&key).as_str()
+    );
+    verify(&app, &r1).await;
+    let (_, keys) = app.get(None, "/api/keys").await;
+    let published = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["key_id"] == r1["key_id"])
+        .unwrap();
+    assert_eq!(published["current"], true);
+    assert_eq!(
+        published["public_key"],
+        base64::engine::general_purpose::STANDARD.encode(key.public_key())
+    );
+    assert_eq!(
+        app.scalar_i64("SELECT CAST(COUNT(*) AS BIGINT) FROM server_keys WHERE secret_key <> ''")
+            .await,
+        0
+    );
+    app.stop().await;
+
+    // No key: uploads answer 503 and nothing is stored.
+    let app =
+        TestApp::spawn_with(ggzy_api_tests::default_start(), |s| s.receipt_signer = None).await;
+    let section = bidding_section(&app).await;
+    let b1 = app.login("bidder1").await;
+    let (s, v) = put_bid(&app, &b1, &section, &p.digest, p.ciphertext.clone()).await;
+    assert_eq!(s, 503, "{v}");
+    assert_eq!(
+        app.scalar_i64("SELECT CAST(COUNT(*) AS BIGINT) FROM bids")
+            .await,
+        0
+    );
+    let (_, h) = app.get(None, "/healthz").await;
+    assert!(
+        h["bid_receipts"].as_str().unwrap().starts_with("disabled"),
+        "{h}"
+    );
     app.stop().await;
 }

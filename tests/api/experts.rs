@@ -272,13 +272,10 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["valid"], true, "{v}");
 
-    // A re-draw of the same section is a new, numbered draw with its own events.
+    // No re-draw of the same section while its draw is active (issue 24 item 9).
     let (s, v) = draw(&app, &staff, draw_request("S-1", 5, 0)).await;
-    assert_eq!(
-        s, 422,
-        "members of the first draw are booked for the same session: {v}"
-    );
-    assert_eq!(v["errors"][0]["rule"], "draw.too_few_experts");
+    assert_eq!(s, 422, "one active draw per section: {v}");
+    assert_eq!(v["errors"][0]["rule"], "draw.active_draw_exists");
 
     app.seal().await;
     let rows =
@@ -1092,7 +1089,7 @@ async fn low_ratings_and_venue_violations_suspend_experts_at_the_configured_thre
         tokens.push(expert_login(&app, &admin, &staff, &format!("rated{i}"), e).await);
     }
     let request = |tenderer: &str, day: u32| {
-        let mut r = draw_request("SEC-RATE", 5, 0);
+        let mut r = draw_request(&format!("SEC-RATE-{day}"), 5, 0);
         r["tenderer_uscc"] = json!(tenderer);
         r["session_start"] = json!(format!("2026-03-{day}T09:00:00+08:00"));
         r["session_end"] = json!(format!("2026-03-{day}T17:00:00+08:00"));

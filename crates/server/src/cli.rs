@@ -47,7 +47,7 @@ pub struct DbArgs {
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
     /// Serve the HTTP API, pages and background workers.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// Fill an empty database with one organization and user per role; print their logins.
@@ -369,7 +369,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Cmd::Serve(args) => {
             init_tracing(args.log_json);
-            serve(cli.db, args).await?;
+            serve(cli.db, *args).await?;
             Ok(0)
         }
         Cmd::Migrate => {

@@ -59,7 +59,7 @@ pub type NodeId = (u32, u64);
 
 fn is_complete(a: u64, b: u64) -> Option<u32> {
     let n = b - a;
-    (n.is_power_of_two() && a % n == 0).then(|| n.trailing_zeros())
+    (n.is_power_of_two() && a.is_multiple_of(n)).then(|| n.trailing_zeros())
 }
 
 /// The complete subtrees `MTH(D[a:b])` is combined from, as the RFC 6962 recursion splits it.
