@@ -4,7 +4,7 @@
 use crate::workbench::{self, OpenSection};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -19,6 +19,14 @@ pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/bidder", get(home))
         .route("/bidder/sections/{id}/register", post(register))
+        .route(
+            "/bidder/sections/{id}/bid",
+            get(seal_page)
+                .put(upload_bid)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    usize::try_from(crate::bids::max_bid_bytes()).unwrap_or(usize::MAX),
+                )),
+        )
 }
 
 /// A market's name for people.
@@ -160,5 +168,107 @@ async fn register(
                 FormState::from_error(&e),
             ))
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bidder/seal.html")]
+struct SealPage<'a> {
+    lang: Lang,
+    s: &'a OpenSection,
+    csrf: &'a str,
+    deadline: String,
+    deadline_attr: String,
+    seal_js: String,
+}
+
+/// `GET /bidder/sections/{id}/bid`: seal (AES-256-GCM + SHA-256, `ggzy-bid/1`) and upload a bid in
+/// the browser (static/seal.js of ggzy-web). The key stays with the bidder.
+async fn seal_page(
+    State(ctx): State<Ctx>,
+    a: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, Response> {
+    a.require(&[Role::Bidder])?;
+    let list = workbench::open_sections(&ctx, &a.actor, None)
+        .await
+        .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &e))?;
+    let Some(s) = list.iter().find(|s| s.section_id == id) else {
+        return Err(ggzy_web::frame::error_page(
+            &a.chrome,
+            &ggzy_core::Error::conflict(
+                "bid.section_not_bidding",
+                "this section does not take bids now (not in bidding, or past its deadline)",
+            ),
+        ));
+    };
+    if s.registered_at.is_none() {
+        return Err(ggzy_web::frame::error_page(
+            &a.chrome,
+            &ggzy_core::Error::conflict(
+                "bid.not_registered",
+                "register (报名) for this section on the workbench before sealing a bid",
+            ),
+        ));
+    }
+    let l = a.chrome.lang;
+    let page = SealPage {
+        lang: l,
+        s,
+        csrf: a.chrome.csrf.as_deref().unwrap_or(""),
+        deadline: fmt::beijing_time(&s.bid_deadline),
+        deadline_attr: fmt::datetime_attr(&s.bid_deadline),
+        seal_js: ggzy_web::assets::href("seal.js"),
+    };
+    Ok(ggzy_web::page(
+        &a.chrome,
+        l.t("密封投标", "Seal a bid"),
+        &page,
+    ))
+}
+
+/// `PUT /bidder/sections/{id}/bid`: the sealed package from the page's script (CSRF token in
+/// `X-CSRF-Token`), through the same use case as `PUT /api/v1/sections/{id}/bids/mine`. Answers
+/// the signed receipt as JSON, or the problem document.
+async fn upload_bid(
+    State(ctx): State<Ctx>,
+    a: PageActor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, Response> {
+    use axum::response::IntoResponse;
+    a.check_csrf_header(&headers)?;
+    let h = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let meta = crate::bids::UploadMeta {
+        plaintext_digest: h("x-bid-digest").unwrap_or_default(),
+        device_fingerprint: None,
+        file_creator: h("user-agent").map(|u| u.chars().take(200).collect()),
+        ip: a.ip.clone(),
+        project_manager_id: None,
+        representative_id: None,
+    };
+    match crate::bids::upload(
+        &ctx,
+        &a.actor,
+        &id,
+        meta,
+        body.into_data_stream(),
+        crate::bids::max_bid_bytes(),
+    )
+    .await
+    {
+        Ok(crate::bids::Uploaded::Created(r)) => {
+            Ok((StatusCode::CREATED, ggzy_core::http::Json(r)).into_response())
+        }
+        Ok(crate::bids::Uploaded::Repeated(r)) => {
+            Ok((StatusCode::OK, ggzy_core::http::Json(r)).into_response())
+        }
+        Err(e) => Err(e.into_response()),
     }
 }
