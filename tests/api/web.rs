@@ -602,18 +602,84 @@ mod browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert_eq!(state, "opening");
-        let b1 = app.login("bidder1").await;
-        let (s, v) = app
-            .post(
-                Some(&b1),
-                &format!("/api/v1/sections/{section}/bids/mine/key"),
-                json!({"key": key_b64.trim()}),
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
-        assert_eq!(v["decryption"], "decrypted", "{v}");
-        assert_eq!(v["price"], "8765432.19", "{v}");
-        assert_eq!(v["suite"], "AES-256-GCM+SHA-256", "{v}");
+        // The browser's session expired with the clock's jump: sign in again on the way.
+        c.goto(&app.url(&format!("/bidder/sections/{section}/opening")))
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("f-username"))
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-username"))
+            .await
+            .unwrap()
+            .send_keys("bidder1")
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-password"))
+            .await
+            .unwrap()
+            .send_keys(DEMO_PASSWORD)
+            .await
+            .unwrap();
+        c.find(Locator::Css("main form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        // Give the key on the opening page (pasted).
+        c.wait().for_element(Locator::Id("f-key")).await.unwrap();
+        c.find(Locator::Id("f-key"))
+            .await
+            .unwrap()
+            .send_keys(key_b64.trim())
+            .await
+            .unwrap();
+        c.find(Locator::Css("main form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("p.notice[role=status]"))
+            .await
+            .unwrap();
+        let text = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains("8,765,432.19 元"), "{text}");
+        // The other bidders give theirs (API); the record is produced and the page shows it.
+        for (b, seed) in [("bidder2", 2u8), ("bidder3", 3u8)] {
+            let t = app.login(b).await;
+            let (s, v) = app
+                .post(
+                    Some(&t),
+                    &format!("/api/v1/sections/{section}/bids/mine/key"),
+                    json!({"key": base64::engine::general_purpose::STANDARD.encode([seed; 32])}),
+                )
+                .await;
+            assert_eq!(s, 200, "{b}: {v}");
+        }
+        c.goto(&app.url(&format!("/bidder/sections/{section}/opening")))
+            .await
+            .unwrap();
+        let text = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains("开标记录"), "{text}");
+        assert!(text.contains("大连第一建筑工程有限公司"), "{text}");
+        assert!(text.contains("8,765,432.19 元"), "{text}");
+        assert!(text.contains("9,000,000.00 元"), "{text}");
         app.stop().await;
     }
 }
