@@ -399,3 +399,287 @@ mod bidder {
         app.stop().await;
     }
 }
+
+/// A real headless Chromium seals a bid with WebCrypto; the same Rust reader opens it.
+mod browser {
+    use super::*;
+    use base64::Engine as _;
+    use fantoccini::Locator;
+    use ggzy_api_tests::fixtures::{at, road_project};
+    use ggzy_projects::package::{self, Suite};
+    use serde_json::json;
+    use std::time::Duration;
+
+    const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+    const BIDDER1_BASIC: &str = "21050161000000000004";
+
+    async fn put_rust_bid(app: &TestApp, bidder: &str, section: &str, price: &str, seed: u8) {
+        let t = app.login(bidder).await;
+        let plain = package::plaintext(Suite::Aes256GcmSha256, price, &[("商务标.pdf", b"%PDF")]);
+        let s = package::seal(Suite::Aes256GcmSha256, &[seed; 32], &[seed; 7], &plain).unwrap();
+        let r = app
+            .client
+            .put(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
+            .bearer_auth(&t)
+            .header("content-type", "application/octet-stream")
+            .header("X-Bid-Digest", &s.digest)
+            .body(s.ciphertext)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201, "{bidder}");
+    }
+
+    async fn section_state(app: &TestApp, project: &str) -> String {
+        let staff = app.login("staff").await;
+        let (_, p) = app
+            .get(Some(&staff), &format!("/api/v1/projects/{project}"))
+            .await;
+        p["sections"][0]["state"].as_str().unwrap_or("").to_string()
+    }
+
+    #[tokio::test]
+    async fn a_bidder_registers_pays_seals_in_the_browser_and_its_price_opens_with_the_rust_reader()
+    {
+        let Some(browser) = ggzy_api_tests::browser::browser("bidder sealing test", 375, 900).await
+        else {
+            return;
+        };
+        let app = TestApp::spawn().await;
+        let r = app
+            .bidding_section(
+                road_project("浏览器密封的道路工程", DEADLINE),
+                &["bidder2", "bidder3"],
+            )
+            .await;
+        let section = r.section_id.clone();
+        let c = browser.client.clone();
+
+        // Sign in through the form.
+        c.goto(&app.url("/login")).await.unwrap();
+        c.find(Locator::Id("f-username"))
+            .await
+            .unwrap()
+            .send_keys("bidder1")
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-password"))
+            .await
+            .unwrap()
+            .send_keys(DEMO_PASSWORD)
+            .await
+            .unwrap();
+        c.find(Locator::Css("main form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        assert!(c.current_url().await.unwrap().path().ends_with("/bidder"));
+
+        // Register (报名) with the button of the section.
+        c.find(Locator::Css(&format!(
+            "form[action='/bidder/sections/{section}/register'] button"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        c.wait()
+            .for_element(Locator::Css("p.notice[role=status]"))
+            .await
+            .unwrap();
+
+        // Pay the deposit (the bank's signed callback, posted by the test).
+        let b1 = app.login("bidder1").await;
+        let bank = app.login("bank").await;
+        let (s, account) = app.deposit_account(&b1, &section).await;
+        assert!(s == 201 || s == 200, "{account}");
+        let (s, v) = app
+            .bank_transfer(
+                &bank,
+                &json!({
+                    "transaction_id": format!("T-{section}"),
+                    "account_no": account["account_no"],
+                    "payer_account_no": BIDDER1_BASIC,
+                    "payer_name": "大连第一建筑工程有限公司",
+                    "amount": "200000.00",
+                    "value_at": app.clock().now().to_rfc3339(),
+                }),
+            )
+            .await;
+        assert_eq!((s, v["status"].as_str()), (200, Some("credited")), "{v}");
+
+        // Seal and upload in the browser: a document of three segments and a bit.
+        let dir = tempfile::tempdir().unwrap();
+        let doc = dir.path().join("商务标.pdf");
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&doc, &bytes).unwrap();
+        c.goto(&app.url(&format!("/bidder/sections/{section}/bid")))
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-price"))
+            .await
+            .unwrap()
+            .send_keys("8765432.19")
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-documents"))
+            .await
+            .unwrap()
+            .send_keys(doc.to_str().unwrap())
+            .await
+            .unwrap();
+        c.find(Locator::Css("#seal-form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let mut receipt = String::new();
+        for _ in 0..300 {
+            receipt = c
+                .find(Locator::Id("seal-receipt"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if !receipt.is_empty() {
+                break;
+            }
+            let err = c
+                .find(Locator::Id("seal-error"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(err.is_empty(), "sealing failed in the browser: {err}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(receipt.contains("signature"), "{receipt}");
+        let key_b64 = c
+            .find(Locator::Id("seal-key-text"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(key_b64.trim())
+            .expect("the page shows the key in base64");
+        assert_eq!(key.len(), 32);
+        let progress = c
+            .execute(
+                "return document.getElementById('seal-progress').value",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(progress.as_f64(), Some(1.0), "the progress bar is full");
+
+        // Only ciphertext reached the server: no plaintext price in the stored bid row.
+        let (_, mine) = app
+            .get(Some(&b1), &format!("/api/v1/sections/{section}/bids/mine"))
+            .await;
+        assert!(!mine.to_string().contains("8765432.19"), "{mine}");
+
+        // Two more bids (Rust-sealed) so the section opens (实施条例 44: at least three).
+        put_rust_bid(&app, "bidder2", &section, "9000000.00", 2).await;
+        put_rust_bid(&app, "bidder3", &section, "9100000.00", 3).await;
+
+        // The opening: the browser's key decrypts the browser's package with the Rust reader.
+        app.clock().set(at(DEADLINE));
+        let mut state = String::new();
+        for _ in 0..300 {
+            state = section_state(&app, &r.project_id).await;
+            if state == "opening" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(state, "opening");
+        // The browser's session expired with the clock's jump: sign in again on the way.
+        c.goto(&app.url(&format!("/bidder/sections/{section}/opening")))
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("f-username"))
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-username"))
+            .await
+            .unwrap()
+            .send_keys("bidder1")
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-password"))
+            .await
+            .unwrap()
+            .send_keys(DEMO_PASSWORD)
+            .await
+            .unwrap();
+        c.find(Locator::Css("main form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        // Give the key on the opening page (pasted).
+        c.wait().for_element(Locator::Id("f-key")).await.unwrap();
+        c.find(Locator::Id("f-key"))
+            .await
+            .unwrap()
+            .send_keys(key_b64.trim())
+            .await
+            .unwrap();
+        c.find(Locator::Css("main form.stack button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("p.notice[role=status]"))
+            .await
+            .unwrap();
+        let text = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains("8,765,432.19 元"), "{text}");
+        // The other bidders give theirs (API); the record is produced and the page shows it.
+        for (b, seed) in [("bidder2", 2u8), ("bidder3", 3u8)] {
+            let t = app.login(b).await;
+            let (s, v) = app
+                .post(
+                    Some(&t),
+                    &format!("/api/v1/sections/{section}/bids/mine/key"),
+                    json!({"key": base64::engine::general_purpose::STANDARD.encode([seed; 32])}),
+                )
+                .await;
+            assert_eq!(s, 200, "{b}: {v}");
+        }
+        c.goto(&app.url(&format!("/bidder/sections/{section}/opening")))
+            .await
+            .unwrap();
+        let text = c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains("开标记录"), "{text}");
+        assert!(text.contains("大连第一建筑工程有限公司"), "{text}");
+        assert!(text.contains("8,765,432.19 元"), "{text}");
+        assert!(text.contains("9,000,000.00 元"), "{text}");
+        app.stop().await;
+    }
+}

@@ -1,10 +1,13 @@
 //! The bidder's workbench pages (`/bidder/…`) on the ggzy-web frame. Each page makes one call to
 //! the same use case as the API (docs/web.md, "How an area adds a page").
 
+// Handlers answer `Result<Response, Response>` (axum's idiom; the error is the page to send).
+#![allow(clippy::result_large_err)]
+
 use crate::workbench::{self, OpenSection};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -19,6 +22,16 @@ pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/bidder", get(home))
         .route("/bidder/sections/{id}/register", post(register))
+        .route("/bidder/sections/{id}/opening", get(opening_page))
+        .route("/bidder/sections/{id}/opening/key", post(opening_key))
+        .route(
+            "/bidder/sections/{id}/bid",
+            get(seal_page)
+                .put(upload_bid)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    usize::try_from(crate::bids::max_bid_bytes()).unwrap_or(usize::MAX),
+                )),
+        )
 }
 
 /// A market's name for people.
@@ -159,6 +172,208 @@ async fn register(
                 &HomeQuery::default(),
                 FormState::from_error(&e),
             ))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bidder/seal.html")]
+struct SealPage<'a> {
+    lang: Lang,
+    s: &'a OpenSection,
+    csrf: &'a str,
+    deadline: String,
+    deadline_attr: String,
+    seal_js: String,
+}
+
+/// `GET /bidder/sections/{id}/bid`: seal (AES-256-GCM + SHA-256, `ggzy-bid/1`) and upload a bid in
+/// the browser (static/seal.js of ggzy-web). The key stays with the bidder.
+async fn seal_page(
+    State(ctx): State<Ctx>,
+    a: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, Response> {
+    a.require(&[Role::Bidder])?;
+    let list = workbench::open_sections(&ctx, &a.actor, None)
+        .await
+        .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &e))?;
+    let Some(s) = list.iter().find(|s| s.section_id == id) else {
+        return Err(ggzy_web::frame::error_page(
+            &a.chrome,
+            &ggzy_core::Error::conflict(
+                "bid.section_not_bidding",
+                "this section does not take bids now (not in bidding, or past its deadline)",
+            ),
+        ));
+    };
+    if s.registered_at.is_none() {
+        return Err(ggzy_web::frame::error_page(
+            &a.chrome,
+            &ggzy_core::Error::conflict(
+                "bid.not_registered",
+                "register (报名) for this section on the workbench before sealing a bid",
+            ),
+        ));
+    }
+    let l = a.chrome.lang;
+    let page = SealPage {
+        lang: l,
+        s,
+        csrf: a.chrome.csrf.as_deref().unwrap_or(""),
+        deadline: fmt::beijing_time(&s.bid_deadline),
+        deadline_attr: fmt::datetime_attr(&s.bid_deadline),
+        seal_js: ggzy_web::assets::href("seal.js"),
+    };
+    Ok(ggzy_web::page(
+        &a.chrome,
+        l.t("密封投标", "Seal a bid"),
+        &page,
+    ))
+}
+
+/// `PUT /bidder/sections/{id}/bid`: the sealed package from the page's script (CSRF token in
+/// `X-CSRF-Token`), through the same use case as `PUT /api/v1/sections/{id}/bids/mine`. Answers
+/// the signed receipt as JSON, or the problem document.
+async fn upload_bid(
+    State(ctx): State<Ctx>,
+    a: PageActor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, Response> {
+    use axum::response::IntoResponse;
+    a.check_csrf_header(&headers)?;
+    let h = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let meta = crate::bids::UploadMeta {
+        plaintext_digest: h("x-bid-digest").unwrap_or_default(),
+        device_fingerprint: None,
+        file_creator: h("user-agent").map(|u| u.chars().take(200).collect()),
+        ip: a.ip.clone(),
+        project_manager_id: None,
+        representative_id: None,
+    };
+    match crate::bids::upload(
+        &ctx,
+        &a.actor,
+        &id,
+        meta,
+        body.into_data_stream(),
+        crate::bids::max_bid_bytes(),
+    )
+    .await
+    {
+        Ok(crate::bids::Uploaded::Created(r)) => {
+            Ok((StatusCode::CREATED, ggzy_core::http::Json(r)).into_response())
+        }
+        Ok(crate::bids::Uploaded::Repeated(r)) => {
+            Ok((StatusCode::OK, ggzy_core::http::Json(r)).into_response())
+        }
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bidder/opening.html")]
+struct OpeningPage<'a> {
+    c: &'a Chrome,
+    lang: Lang,
+    section_id: &'a str,
+    record: Option<crate::opening::OpeningRecord>,
+    form: FormState,
+    decrypted_price: Option<String>,
+}
+
+impl OpeningPage<'_> {
+    fn price(&self, p: &Option<String>) -> String {
+        p.as_deref()
+            .and_then(|p| p.parse::<rust_decimal::Decimal>().ok())
+            .map(|d| fmt::yuan(&d))
+            .unwrap_or_else(|| "—".into())
+    }
+    fn time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        fmt::beijing_time_s(t)
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct OpeningQuery {
+    #[serde(default)]
+    price: String,
+}
+
+async fn render_opening(
+    ctx: &Ctx,
+    a: &PageActor,
+    id: &str,
+    status: StatusCode,
+    form: FormState,
+    decrypted_price: Option<String>,
+) -> Result<Response, Response> {
+    let record = match crate::opening::get_record(ctx, &a.actor, id).await {
+        Ok(r) => Some(r),
+        Err(ggzy_core::Error::Conflict { .. }) => None,
+        Err(e) => return Err(ggzy_web::frame::error_page(&a.chrome, &e)),
+    };
+    let l = a.chrome.lang;
+    let page = OpeningPage {
+        c: &a.chrome,
+        lang: l,
+        section_id: id,
+        record,
+        form,
+        decrypted_price,
+    };
+    Ok(ggzy_web::frame::page_status(
+        &a.chrome,
+        status,
+        l.t("开标", "Opening"),
+        &page,
+    ))
+}
+
+/// `GET /bidder/sections/{id}/opening`: the opening record (开标记录) once recorded; before that,
+/// the form to give the key during the decryption window.
+async fn opening_page(
+    State(ctx): State<Ctx>,
+    a: PageActor,
+    Path(id): Path<String>,
+    Query(q): Query<OpeningQuery>,
+) -> Result<Response, Response> {
+    a.require(&[Role::Bidder])?;
+    let price = (!q.price.is_empty()).then_some(q.price);
+    render_opening(&ctx, &a, &id, StatusCode::OK, FormState::new(), price).await
+}
+
+#[derive(Debug, Deserialize)]
+struct KeyForm {
+    #[serde(default)]
+    key: String,
+}
+
+/// `POST /bidder/sections/{id}/opening/key` (CSRF-checked): the same use case as
+/// `POST /api/v1/sections/{id}/bids/mine/key`; a wrong key is shown next to the field with its rule.
+async fn opening_key(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<KeyForm>,
+) -> Result<Response, Response> {
+    let a = f.actor;
+    a.require(&[Role::Bidder])?;
+    let input = crate::opening::KeySubmission { key: f.form.key };
+    match crate::opening::submit_key(&ctx, &a.actor, &id, input).await {
+        Ok(o) => Ok(ggzy_web::frame::see_other(&ggzy_web::lang::href(
+            &format!("/bidder/sections/{id}/opening"),
+            &[("price", o.price.as_deref().unwrap_or(""))],
+        ))),
+        Err(e) => {
+            let status = e.status();
+            render_opening(&ctx, &a, &id, status, FormState::from_error(&e), None).await
         }
     }
 }

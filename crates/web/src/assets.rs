@@ -35,6 +35,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../static/ggzy.js"),
     },
+    Asset {
+        name: "seal.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../static/seal.js"),
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Asset> {

@@ -11,6 +11,10 @@
 //!
 //! Templates are askama (compile-time checked, HTML-escaped by default). See docs/web.md.
 
+// Page helpers answer `Result<_, Response>` (axum's rejection idiom): the error *is* the page
+// to send, built once per refused request, so boxing it would only add an allocation.
+#![allow(clippy::result_large_err)]
+
 pub mod assets;
 pub mod fmt;
 pub mod form;

@@ -105,6 +105,8 @@ pub struct PublicPage(pub Chrome);
 pub struct PageActor {
     pub actor: Actor,
     pub chrome: Chrome,
+    /// The client address (as the API's login and uploads record it).
+    pub ip: String,
 }
 
 async fn session_state(parts: &Parts, ctx: &Ctx) -> Result<Option<(String, PageSessionState)>> {
@@ -156,7 +158,11 @@ impl FromRequestParts<Ctx> for PageActor {
             Ok(Some((id, PageSessionState::Active(actor)))) => {
                 c.csrf = Some(csrf_token(&id));
                 c.user = Some(actor.clone());
-                Ok(PageActor { actor, chrome: c })
+                Ok(PageActor {
+                    actor,
+                    chrome: c,
+                    ip: ggzy_identity::http::client_ip(parts),
+                })
             }
             Ok(Some((_, PageSessionState::Expired))) => Err(to_login(ctx, &c, "expired")),
             Ok(Some((_, PageSessionState::SignedOut))) => Err(to_login(ctx, &c, "signed_out")),
