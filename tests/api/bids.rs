@@ -585,6 +585,9 @@ async fn the_bid_digest_is_salted_and_shown_to_nobody_but_the_bidder() {
             );
         }
     }
+    app.stop().await;
+}
+
 /// Issue 24 (low): the receipt signing key sat in plain text in the database. Receipts are now
 /// signed with the key the server was given (file or environment); the database holds only public
 /// halves, and without a key no bid is received.
