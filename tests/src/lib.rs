@@ -213,7 +213,6 @@ impl TestApp {
         app
     }
 
-
     /// The app as `serve --demo --time-scale <scale>` runs it, on a fresh database: the sandbox
     /// mark, the scaled clock, the demo logins (password [`DEMO_PASSWORD`]) and trades seeded
     /// through the API, the demo worker, the sandbox poll interval.
