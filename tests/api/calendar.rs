@@ -268,7 +268,7 @@ async fn the_import_cli_on_another_instance_reaches_the_running_one() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cn-2027.toml");
     std::fs::write(&file, TEST_2027).unwrap();
-    ggzy::calendar::import_files(&cli_ctx, &[file.clone()])
+    ggzy::calendar::import_files(&cli_ctx, std::slice::from_ref(&file))
         .await
         .expect("import");
     assert!(cli_ctx.calendar.has_year(2027));

@@ -107,15 +107,7 @@ async fn pool(app: &TestApp, staff: &str, admin: &str) -> Vec<(String, String)> 
             .await;
         assert_eq!(s, 201, "{e}");
         let username = format!("panel{n}");
-        let (s, u) = app
-            .post(
-                Some(admin),
-                "/api/v1/users",
-                json!({"username": username, "password": DEMO_PASSWORD, "role": "expert",
-                       "org_id": employer_org}),
-            )
-            .await;
-        assert_eq!(s, 201, "{u}");
+        let u = app.user_in_org(&employer_org, &username, "expert").await;
         app.drain_consumer("experts.events").await;
         let (s, v) = app
             .put(

@@ -715,7 +715,7 @@ pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String
         "procedure": "open_tender", "report_ref": uuid::Uuid::new_v4().to_string(), "source": "api",
         "candidates": [{"rank": 1, "org_id": o1, "org_name": name1, "price": "9650000.00"}],
         "publicity_starts_at": "2026-04-05T09:00:00+08:00",
-        "publicity_ends_at": "2026-04-08T09:00:00+08:00"})),
+        "publicity_ends_at": "2026-04-09T00:00:00+08:00"})),
     )
     .await;
     emit_event(

@@ -746,9 +746,10 @@ fn candidate_publicity(end: &str) -> Value {
 async fn candidate_publicity_of_3_days_is_approved_and_2_refused() {
     let app = TestApp::spawn().await;
     let tenderer = app.login("tenderer").await;
+    // Published Mon 03-02 09:00: day 3 is Thu 03-05, and the publicity must last until its 24:00.
     for (end, want) in [
-        ("2026-03-04T09:00:00+08:00", 422),
-        ("2026-03-05T09:00:00+08:00", 200),
+        ("2026-03-05T23:59:00+08:00", 422),
+        ("2026-03-06T00:00:00+08:00", 200),
     ] {
         let body = candidate_publicity(end);
         approval_answers(&app, &tenderer, body, want, "announcement.publicity_period").await;
@@ -760,10 +761,10 @@ async fn candidate_publicity_of_3_days_is_approved_and_2_refused() {
 async fn a_procurement_announcement_runs_5_working_days_4_are_refused() {
     let app = TestApp::spawn().await;
     let tenderer = app.login("tenderer").await;
-    // Monday 2 March + 5 working days = Monday 9 March; Friday 6 March is 4.
+    // Monday 2 March + 5 working days = Monday 9 March, until its 24:00; a minute less is refused.
     for (end, want) in [
-        ("2026-03-06T18:00:00+08:00", 422),
-        ("2026-03-09T09:00:00+08:00", 200),
+        ("2026-03-09T23:59:00+08:00", 422),
+        ("2026-03-10T00:00:00+08:00", 200),
     ] {
         let mut body = tender("某学校食堂设备采购", DEADLINE_20_DAYS);
         body["market"] = json!("procurement");
@@ -867,7 +868,7 @@ async fn lifecycle_events_become_drafts_whose_numbers_cannot_be_retyped() {
     emit_event(&app, "projects.candidates.publicized", "section", &reg.section_id, with(json!({
         "candidates": [{"rank": 1, "org_id": "o1", "org_name": "甲建设有限公司", "price": "9876543.21"}],
         "publicity_starts_at": "2026-04-05T09:00:00+08:00",
-        "publicity_ends_at": "2026-04-08T09:00:00+08:00"}))).await;
+        "publicity_ends_at": "2026-04-09T00:00:00+08:00"}))).await;
     emit_event(
         &app,
         "projects.award.confirmed",

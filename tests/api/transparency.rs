@@ -197,7 +197,8 @@ async fn checkpoints_are_signed_published_once_and_proofs_verify() {
     // History and RSS (absolute links from settings.public_url).
     let (s, list) = app.get(None, "/api/v1/audit/checkpoints").await;
     assert_eq!(s, 200);
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    // The background cron (which follows the clock) may have signed one in between.
+    assert!(list.as_array().unwrap().len() >= 2, "{list}");
     assert_eq!(list[0]["tree_size"], cp2.size);
     assert_eq!(list[0]["note"], note2);
     let rss = app

@@ -165,8 +165,7 @@ impl Clock {
 
 /// Epoch + scale × real time since the anchor, truncated to microseconds (what the database stores).
 fn scaled_now(g: &(Timestamp, std::time::Instant, u32)) -> Timestamp {
-    let elapsed =
-        chrono::Duration::from_std(g.1.elapsed() * g.2).unwrap_or_else(|_| chrono::Duration::MAX);
+    let elapsed = chrono::Duration::from_std(g.1.elapsed() * g.2).unwrap_or(chrono::Duration::MAX);
     from_micros(to_micros(g.0.checked_add_signed(elapsed).unwrap_or(g.0)))
 }
 

@@ -470,8 +470,8 @@ impl JointBidBar {
         }
     }
 
-    /// The refusal names the other party only as "another registered bidder": the list of bidders
-    /// is confidential until the deadline.
+    /// The reason recorded when the bids are voided at the deadline; it names the other party only
+    /// as "another bidder of this section".
     pub fn message(&self) -> String {
         match self {
             JointBidBar::SameLegalRepresentative => format!(
@@ -602,7 +602,7 @@ mod registration_tests {
             .contains("第三十四条"));
         assert!(JointBidBar::ControllingRelation
             .message()
-            .contains("another registered bidder"));
+            .contains("the bids of both are void"));
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub fn workers() -> Workers {
     w.cron.push(ggzy_deposits::service::refund_cron());
     w.timers.register(
         ggzy_publishing::service::PUBLISH_TIMER,
-        Arc::new(ggzy_publishing::service::PublishDue::default()),
+        Arc::new(ggzy_publishing::service::PublishDue),
     );
     w.consumers
         .push(Arc::new(ggzy_publishing::lifecycle::LifecycleProjection));

@@ -98,12 +98,22 @@ struct ImportParams {
 async fn put_year(
     State(ctx): State<Ctx>,
     actor: Actor,
-    Path(year): Path<i32>,
+    Path(year): Path<String>,
     Query(p): Query<ImportParams>,
     body: String,
 ) -> Result<Json<YearView>> {
+    // Who may call first, then the path (a stranger learns nothing from a malformed year).
     actor.require(&[Role::Admin])?;
-    let year = year_param(year)?;
+    let year = year
+        .parse::<i32>()
+        .map_err(|_| {
+            Error::field(
+                "year",
+                "calendar.year_out_of_range",
+                "a year between 1990 and 2200",
+            )
+        })
+        .and_then(year_param)?;
     let source = p
         .source
         .unwrap_or_else(|| format!("PUT /api/v1/calendar/{year}"));
@@ -152,9 +162,16 @@ async fn list_parked(
 async fn replay_parked(
     State(ctx): State<Ctx>,
     actor: Actor,
-    Path((name, seq)): Path<(String, i64)>,
+    Path((name, seq)): Path<(String, String)>,
 ) -> Result<Json<Parked>> {
     actor.require(&[Role::Admin])?;
+    let seq = seq.parse::<i64>().map_err(|_| {
+        Error::field(
+            "seq",
+            "parked.seq_format",
+            "a sequence number of the event log",
+        )
+    })?;
     Ok(Json(replay(&ctx, &name, seq).await?))
 }
 

@@ -5,7 +5,7 @@
 //! The seeding runs once, when `serve --demo` marks an empty database a sandbox. It travels the
 //! sandbox clock through the trades' history — land and property announcements on 2026-04-30, the
 //! tenders' announcements, registrations, deposits (signed bank callbacks) and sealed bids on
-//! 2026-05-06, the openings of 2026-05-27, results, publicity, award and contract — and stops the
+//! 2026-05-06, the openings of 2026-05-26, results, publicity, award and contract — and stops the
 //! clock at [`crate::sandbox::demo_start`] (Monday 2026-06-01 09:00), where:
 //! - construction: one tender open for bids closing that day at 14:00 (its sealed bids' keys are
 //!   kept by the demo, see [`run_key_worker`]), one open until 06-22, one in evaluation, one in
@@ -64,7 +64,7 @@ fn tenders_at() -> Timestamp {
 }
 /// Bid deadline and opening of the trades that are past their opening on 06-01.
 fn past_deadline() -> Timestamp {
-    sh(2026, 5, 27, 9, 30)
+    sh(2026, 5, 26, 9, 30)
 }
 /// Bid deadline and opening of the live tender (the sandbox starts at 06-01 09:00).
 pub fn live_deadline() -> Timestamp {
@@ -541,6 +541,8 @@ struct Tender {
 }
 
 pub struct Seeder {
+    /// Committee draws made so far (each result's draw takes the next specialty).
+    draws: usize,
     ctx: Ctx,
     api: Api,
     passwords: HashMap<String, String>,
@@ -553,6 +555,7 @@ pub struct Seeder {
 impl Seeder {
     fn new(ctx: &Ctx, router: Router, logins: &[DemoLogin]) -> Self {
         Seeder {
+            draws: 0,
             ctx: ctx.clone(),
             api: Api::new(router),
             passwords: logins
@@ -733,7 +736,7 @@ impl Seeder {
             }
         }
 
-        // 2026-05-27 09:30: the past trades' deadline and opening; the demo worker submits keys.
+        // 2026-05-26 09:30: the past trades' deadline and opening; the demo worker submits keys.
         self.travel(past_deadline() + chrono::Duration::seconds(1))
             .await;
         for t in tenders.iter().filter(|t| {
@@ -746,7 +749,7 @@ impl Seeder {
         }
 
         // 15:00: the committees' results of the two trades that end awarded.
-        self.travel(sh(2026, 5, 27, 15, 0)).await;
+        self.travel(sh(2026, 5, 26, 15, 0)).await;
         for t in tenders.iter().filter(|t| t.stage == Stage::Contracted) {
             self.result(t).await?;
         }
@@ -1159,12 +1162,54 @@ impl Seeder {
             .zip(["94.50", "91.00", "88.25"])
             .map(|((org, price), score)| json!({"org_id": org, "price": price, "score": score}))
             .collect();
-        self.api
+        // The committee is drawn from the pool first (a result names its committee, 招标投标法 37):
+        // a real draw for a session starting within the hour, each trade in its own specialty.
+        let (_, p) = self
+            .api
+            .get(Some(&staff), &format!("/api/v1/projects/{}", t.project_id))
+            .await?;
+        let tenderer_uscc = p["tenderer_uscc"].as_str().unwrap_or_default().to_string();
+        // Avoidance (回避) of every party: the agency and the bidders' own experts too.
+        let admin = self.t("admin").await?;
+        let (_, orgs) = self.api.get(Some(&admin), "/api/v1/organizations").await?;
+        let bidder_usccs: Vec<Value> = orgs
+            .as_array()
+            .or_else(|| orgs["items"].as_array())
+            .map(|a| {
+                a.iter()
+                    .filter(|o| o["kind"] == "bidder")
+                    .map(|o| o["uscc"].clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let agency_uscc = ggzy_core::ident::Uscc::with_check("91210200MA0000003")
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        self.draws += 1;
+        let specialty = ["A08.02", "A08.01", "B01", "C03"][self.draws % 4];
+        let now = self.ctx.clock.now();
+        let draw = self
+            .api
             .post_ok(
                 &staff,
+                "/api/v1/experts/draws",
+                json!({"section_id": t.section_id, "tenderer_uscc": tenderer_uscc,
+                       "agency_uscc": agency_uscc, "bidder_usccs": bidder_usccs,
+                       "session_start": rfc(now + chrono::Duration::hours(1)),
+                       "session_end": rfc(now + chrono::Duration::hours(6)),
+                       "specialties": [{"specialty": specialty, "count": 5, "backups": 2}]}),
+            )
+            .await
+            .context("the committee's draw")?;
+        let body = json!({"report_ref": format!("PBBG-DEMO-{}", &t.section_id[t.section_id.len().saturating_sub(6)..]),
+                          "ranking": ranking, "publicity_days": 3, "committee_draw_id": draw["id"]});
+        // The projects area learns the committee from the experts area's event: retry until it has.
+        self.api
+            .post_until(
+                &staff,
                 &format!("/api/v1/sections/{}/evaluation-result", t.section_id),
-                json!({"report_ref": format!("PBBG-DEMO-{}", &t.section_id[t.section_id.len().saturating_sub(6)..]),
-                       "ranking": ranking, "publicity_days": 3}),
+                body,
+                |s, v| s == 422 && v.to_string().contains("result.committee_unknown"),
             )
             .await?;
         Ok(())
@@ -1288,13 +1333,25 @@ impl Seeder {
                 .get("expert1")
                 .cloned()
                 .unwrap_or_else(|| ggzy_core::ids::random_hex(8));
-            self.api
+            // Accounts outside the centre come from an invitation (the administrator creates centre
+            // accounts only, docs/security.md): staff invite, the expert accepts.
+            let org_id = o["id"].as_str().unwrap_or_default().to_string();
+            let inv = self
+                .api
                 .post_ok(
-                    &admin,
-                    "/api/v1/users",
-                    json!({"username": username, "password": pw, "role": "expert", "org_id": o["id"]}),
+                    &staff,
+                    &format!("/api/v1/organizations/{org_id}/invitations"),
+                    json!({"role": "expert"}),
                 )
                 .await?;
+            let accept = json!({"code": inv["code"], "username": username, "password": pw});
+            let (s, v) = self
+                .api
+                .json(Method::POST, "/api/v1/invitations/accept", None, &accept)
+                .await?;
+            if s != 201 {
+                bail!("POST /api/v1/invitations/accept: {s} {v}");
+            }
             self.passwords.insert(username.clone(), pw);
             login_orgs.push((username, o["id"].as_str().unwrap_or_default().to_string()));
         }

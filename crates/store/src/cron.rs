@@ -55,7 +55,9 @@ pub fn firings_between(
     max: usize,
 ) -> Vec<Timestamp> {
     let mut out = Vec::new();
-    let mut cur = after;
+    // Whole seconds: croner keeps the fraction of its starting instant in what it finds, and a
+    // firing is a whole second of the schedule (a cursor taken from the clock has microseconds).
+    let mut cur = chrono::SubsecRound::trunc_subsecs(after, 0);
     while out.len() < max {
         match schedule.find_next_occurrence(&cur, false) {
             Ok(t) if t <= until => {
