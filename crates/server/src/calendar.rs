@@ -93,7 +93,7 @@ struct ImportParams {
 /// provisional results are re-derived by the areas.
 #[utoipa::path(put, path = "/api/v1/calendar/{year}", tag = "calendar", security(("bearer" = [])),
     params(("year" = i32, Path, description = "must match the file's `year`"), ImportParams),
-    request_body(content = String, content_type = "application/toml"),
+    request_body(content = String, content_type = "text/plain", description = "the schedule in the TOML format of crates/core/calendar/cn-YYYY.toml"),
     responses((status = 200, body = YearView), (status = 403), (status = 422, description = "invalid schedule")))]
 async fn put_year(
     State(ctx): State<Ctx>,
