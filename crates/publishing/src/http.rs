@@ -193,12 +193,23 @@ async fn withdraw_announcement(
     Ok(Json(service::withdraw(&ctx, &actor, &id, w).await?))
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
+/// A market's RSS 2.0 feed (templates/feed/market.xml): every value is escaped by the template.
+#[derive(askama::Template)]
+#[template(path = "feed/market.xml", escape = "html")]
+struct MarketFeed<'a> {
+    base: &'a str,
+    market: &'a str,
+    sandbox: &'a str,
+    items: Vec<FeedItem<'a>>,
+}
+
+struct FeedItem<'a> {
+    title: &'a str,
+    id: &'a str,
+    category: &'a str,
+    pub_date: Option<String>,
+    /// The announcement's sanitized HTML, escaped once more as the item's text.
+    body_html: &'a str,
 }
 
 fn rfc822(t: DateTime<Utc>) -> String {
@@ -231,36 +242,24 @@ async fn market_feed(
     // Feed readers resolve nothing relative: every link is absolute, on the public URL
     // (`--public-url`), and points at the page a person reads (the portal), not the JSON API.
     let base = ctx.settings.public_url.trim_end_matches('/');
-    let mut x =
-        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>");
-    x.push_str(&format!(
-        "<title>{}</title><link>{}</link><description>{}</description>",
-        xml_escape(&format!(
-            "公共资源交易信息发布 — {}{}",
-            market.as_str(),
-            crate::ocds::sandbox_mark(&ctx)
-        )),
-        xml_escape(&format!("{base}/market/{}", market.as_str())),
-        xml_escape(&format!(
-            "Published announcements, newest first{}",
-            crate::ocds::sandbox_mark(&ctx)
-        ))
-    ));
-    for a in &page.items {
-        x.push_str(&format!(
-            "<item><title>{}</title><link>{}</link><guid isPermaLink=\"false\">{}</guid>\
-             <category>{}</category>{}<description>{}</description></item>",
-            xml_escape(&a.title),
-            xml_escape(&format!("{base}/announcements/{}", a.id)),
-            xml_escape(&a.id),
-            a.ann_type.as_str(),
-            a.published_at
-                .map(|t| format!("<pubDate>{}</pubDate>", rfc822(t)))
-                .unwrap_or_default(),
-            xml_escape(&a.body_html),
-        ));
-    }
-    x.push_str("</channel></rss>\n");
+    let sandbox = crate::ocds::sandbox_mark(&ctx);
+    let feed = MarketFeed {
+        base,
+        market: market.as_str(),
+        sandbox: &sandbox,
+        items: page
+            .items
+            .iter()
+            .map(|a| FeedItem {
+                title: &a.title,
+                id: &a.id,
+                category: a.ann_type.as_str(),
+                pub_date: a.published_at.map(rfc822),
+                body_html: &a.body_html,
+            })
+            .collect(),
+    };
+    let x = askama::Template::render(&feed).map_err(|e| Error::Internal(e.into()))?;
     let modified = page.items.iter().map(|a| a.updated_at).max();
     Ok(cached(
         &headers,

@@ -62,11 +62,82 @@ pub fn api_routes() -> OpenApiRouter<Ctx> {
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().split_for_parts().1
+    let mut doc = api_routes().split_for_parts().1;
+    standard_answers(&mut doc);
+    doc
+}
+
+/// Adds to every operation the answers the server's own layers give before a handler runs, which
+/// the handlers' annotations do not list: `401` wherever a bearer token is required, `400` where a
+/// parameter or a JSON body can be unreadable, `415` and `413` where a JSON body is read. Each is
+/// an `application/problem+json` answer (the `Problem` schema).
+fn standard_answers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |what: &str| {
+        ResponseBuilder::new()
+            .description(what)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let secured = op
+                .security
+                .as_ref()
+                .is_some_and(|s| !s.is_empty() && s.iter().any(|r| r != &Default::default()));
+            let json_body = op
+                .request_body
+                .as_ref()
+                .is_some_and(|b| b.content.keys().any(|k| k.contains("json")));
+            let has_params = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Path))
+            });
+            let answers = &mut op.responses.responses;
+            let mut add = |code: &str, what: &str| {
+                answers
+                    .entry(code.to_string())
+                    .or_insert_with(|| problem(what).into());
+            };
+            if secured {
+                add(
+                    "401",
+                    "No valid bearer token: missing, unknown, expired or revoked, or the user is disabled.",
+                );
+            }
+            if json_body || has_params {
+                add(
+                    "400",
+                    "Unreadable input: malformed JSON, a value of the wrong type, or a parameter \
+                     that cannot be parsed (the problem names the field).",
+                );
+            }
+            if json_body {
+                add("415", "The body is not `application/json`.");
+                add("413", "The body is larger than the server accepts.");
+            }
+        }
+    }
 }
 
 pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
-    let (api, doc) = api_routes().split_for_parts();
+    let (api, mut doc) = api_routes().split_for_parts();
+    standard_answers(&mut doc);
     let doc = std::sync::Arc::new(doc);
     let metrics = opts.metrics.clone();
     api.merge(ops::plain_router(doc, metrics, opts.metrics_token.clone()))

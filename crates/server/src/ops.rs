@@ -3,7 +3,6 @@
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
-use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use ggzy_core::events::Event;
@@ -44,16 +43,12 @@ pub fn plain_router(
     metrics: PrometheusHandle,
     metrics_token: Option<String>,
 ) -> Router<Ctx> {
-    let doc2 = doc.clone();
     Router::new()
         .route(
             "/api/openapi.json",
             get(move || async move { axum::Json(doc.as_ref().clone()) }),
         )
-        .route(
-            "/api/docs",
-            get(move || async move { Html(docs_page(&doc2)) }),
-        )
+        .merge(api_reference())
         .route(
             "/metrics",
             get(
@@ -460,31 +455,13 @@ async fn audit_checkpoints(
 async fn audit_checkpoints_rss(State(ctx): State<Ctx>) -> Result<axum::response::Response> {
     use axum::response::IntoResponse;
     let base = ctx.settings.public_url.trim_end_matches('/').to_string();
-    let list = tlog::checkpoints(&ctx.db, None, 50).await?;
-    let mut x =
-        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>");
-    x.push_str(&format!(
-        "<title>{}</title><link>{}</link><description>{}</description>",
-        xml_escape(&format!("审计日志检查点 — {}", ctx.settings.log_origin())),
-        xml_escape(&format!("{base}/api/v1/audit/checkpoint")),
-        "Signed checkpoints of the platform's transparency log (C2SP tlog-checkpoint), newest first"
-    ));
-    for cp in &list {
-        let link = format!(
-            "{base}/api/v1/audit/checkpoints?before={}&limit=1",
-            cp.tree_size + 1
-        );
-        x.push_str(&format!(
-            "<item><title>{}</title><link>{}</link><guid isPermaLink=\"false\">{}</guid>\
-             <pubDate>{}</pubDate><description>{}</description></item>",
-            xml_escape(&format!("{} — tree size {}", cp.origin, cp.tree_size)),
-            xml_escape(&link),
-            xml_escape(&format!("{}/{}", cp.origin, cp.tree_size)),
-            cp.published_at.format("%a, %d %b %Y %H:%M:%S +0000"),
-            xml_escape(&format!("<pre>{}</pre>", html_escape(&cp.note))),
-        ));
-    }
-    x.push_str("</channel></rss>\n");
+    let items = tlog::checkpoints(&ctx.db, None, 50).await?;
+    let feed = CheckpointFeed {
+        origin: ctx.settings.log_origin(),
+        base,
+        items,
+    };
+    let x = askama::Template::render(&feed).map_err(|e| Error::Internal(e.into()))?;
     Ok((
         [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
         x,
@@ -492,8 +469,14 @@ async fn audit_checkpoints_rss(State(ctx): State<Ctx>) -> Result<axum::response:
         .into_response())
 }
 
-fn xml_escape(s: &str) -> String {
-    html_escape(s).replace('\'', "&apos;")
+/// The checkpoints' RSS 2.0 feed (templates/checkpoints.xml); each item's description is the
+/// signed note in a `<pre>`, inside CDATA, the note itself escaped by the template.
+#[derive(askama::Template)]
+#[template(path = "checkpoints.xml", escape = "html")]
+struct CheckpointFeed {
+    origin: String,
+    base: String,
+    items: Vec<tlog::PublishedCheckpoint>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -566,43 +549,32 @@ async fn audit_log_key(State(ctx): State<Ctx>) -> Result<Json<LogKey>> {
     }))
 }
 
-/// A browsable list of the API, rendered on the server from the OpenAPI document (no external CDN).
-fn docs_page(doc: &utoipa::openapi::OpenApi) -> String {
-    let mut rows = String::new();
-    for (path, item) in doc.paths.paths.iter() {
-        let ops = [
-            ("GET", &item.get),
-            ("POST", &item.post),
-            ("PUT", &item.put),
-            ("PATCH", &item.patch),
-            ("DELETE", &item.delete),
-        ];
-        for (m, op) in ops {
-            if let Some(op) = op {
-                let summary = op
-                    .summary
-                    .clone()
-                    .or_else(|| op.description.clone())
-                    .unwrap_or_default();
-                rows.push_str(&format!(
-                    "<tr><td><code>{m}</code></td><td><code>{}</code></td><td>{}</td></tr>\n",
-                    html_escape(path),
-                    html_escape(&summary)
-                ));
-            }
-        }
-    }
-    format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-<title>ggzy API</title><style>body{{font-family:sans-serif;margin:2em}}td{{padding:.2em .6em;border-bottom:1px solid #ddd}}</style></head>\
-<body><h1>ggzy API 接口文档</h1><p>Machine-readable: <a href=\"/api/openapi.json\">/api/openapi.json</a></p>\
-<table><thead><tr><th>Method</th><th>Path</th><th>Summary</th></tr></thead><tbody>{rows}</tbody></table></body></html>"
-    )
-}
-
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// The interactive API reference at `/api/docs/`: Swagger UI, its files compiled into the binary
+/// (the crate's vendored copy; nothing is fetched from a CDN), reading `/api/openapi.json`. Its own
+/// Content Security Policy: scripts and styles from this site only; Swagger UI sets inline style
+/// attributes and draws its icons as `data:` images.
+fn api_reference() -> Router<Ctx> {
+    use utoipa_swagger_ui::{Config, SwaggerUi};
+    let ui = SwaggerUi::new("/api/docs").config(
+        Config::new(["/api/openapi.json"])
+            .try_it_out_enabled(true)
+            .persist_authorization(false)
+            .display_request_duration(true)
+            .filter(true),
+    );
+    Router::<Ctx>::new()
+        .merge(ui)
+        .layer(axum::middleware::map_response(
+            |mut res: axum::response::Response| async move {
+                res.headers_mut().insert(
+                    header::CONTENT_SECURITY_POLICY,
+                    header::HeaderValue::from_static(
+                        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
+                         form-action 'self'; base-uri 'none'; object-src 'none'",
+                    ),
+                );
+                res
+            },
+        ))
 }
