@@ -790,7 +790,7 @@ pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String
                 .bearer_auth(&tenderer)
                 .json(
                     &json!({"market": cur["market"], "type": cur["type"], "title": cur["title"],
-                              "body": cur["body_markdown"], "fields": fields}),
+                              "body": cur["body"], "fields": fields}),
                 )
                 .send()
                 .await

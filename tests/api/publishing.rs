@@ -975,7 +975,7 @@ async fn lifecycle_events_become_drafts_whose_numbers_cannot_be_retyped() {
             .bearer_auth(&tenderer)
             .json(
                 &json!({"market": "construction", "type": "candidate_publicity",
-                          "title": cur["title"], "body": cur["body_markdown"], "fields": fields}),
+                          "title": cur["title"], "body": cur["body"], "fields": fields}),
             )
             .send()
     };

@@ -134,7 +134,11 @@ pub struct Announcement {
     pub ann_type: AnnouncementType,
     pub region: String,
     pub title: String,
+    /// The text as written (Markdown, or HTML when `body_format` is `html`): the same field name
+    /// as in a draft, so a client reads, edits and writes back `body`.
+    #[serde(rename = "body")]
     pub body_markdown: String,
+    /// `body` rendered and sanitized.
     pub body_html: String,
     pub fields: Value,
     pub original_id: Option<String>,
