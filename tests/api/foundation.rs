@@ -552,6 +552,34 @@ async fn every_operation_documents_the_401_400_and_415_it_really_gives() {
     app.stop().await;
 }
 
+/// JSON has one number type: a client (or a generator following the schema) that writes an
+/// integer as `80.0` is understood; a real fraction for an integer field is still refused.
+#[tokio::test]
+async fn an_integer_written_as_80_point_0_is_accepted_and_80_point_5_refused() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let (s, room) = app
+        .post(
+            Some(&staff),
+            "/api/v1/rooms",
+            json!({"kind": "evaluation_room", "name": "评标室 9", "floor": 3.0, "capacity": 80.0}),
+        )
+        .await;
+    assert_eq!(s, 201, "{room}");
+    assert_eq!(room["capacity"], 80, "{room}");
+    let (s, p) = app
+        .post(
+            Some(&staff),
+            "/api/v1/rooms",
+            json!({"kind": "evaluation_room", "name": "评标室 10", "floor": 3, "capacity": 80.5}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "capacity", "{p}");
+    assert_eq!(p["errors"][0]["rule"], "type", "{p}");
+    app.stop().await;
+}
+
 /// The interactive API reference renders in a real browser from the binary's own files: the
 /// operations of the OpenAPI document appear, and one can be expanded to read its parameters.
 #[tokio::test]

@@ -337,7 +337,10 @@ async fn public_reads_carry_cache_headers_and_answer_304_and_each_market_has_an_
         .starts_with("application/rss+xml"));
     let xml = r.text().await.expect("xml");
     assert!(xml.contains("<rss version=\"2.0\">"), "{xml}");
-    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss"), "{xml}");
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss"),
+        "{xml}"
+    );
     assert!(xml.trim_end().ends_with("</channel></rss>"), "{xml}");
     assert!(xml.contains("大连市某道路改造工程"), "{xml}");
     // Links are absolute, on the public URL, and lead to the portal page a person reads.

@@ -209,7 +209,10 @@ async fn checkpoints_are_signed_published_once_and_proofs_verify() {
         .unwrap();
     assert!(ggzy_api_tests::content_type(&rss).starts_with("application/rss+xml"));
     let rss = rss.text().await.unwrap();
-    assert!(rss.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss"), "{rss}");
+    assert!(
+        rss.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss"),
+        "{rss}"
+    );
     assert!(rss.contains("<description><![CDATA[<pre>"), "{rss}");
     assert!(
         rss.contains("<link>http://127.0.0.1:8080/api/v1/audit/checkpoint</link>"),

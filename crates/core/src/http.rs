@@ -40,8 +40,45 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 "the body must be a JSON object, not an array",
             )]));
         }
-        let axum::Json(v) = axum::Json::<T>::from_bytes(&bytes)?;
-        Ok(Json(v))
+        match axum::Json::<T>::from_bytes(&bytes) {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            // JSON has one number type: `2.0` is the integer 2 (JSON Schema says so too), but
+            // serde refuses it for an integer field. Read such a body again with every integral
+            // number written as an integer; any other error stands as it was.
+            Err(JsonRejection::JsonDataError(e))
+                if e.body_text().contains("invalid type: floating point") =>
+            {
+                let integral = serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .ok()
+                    .map(integral_numbers_as_integers)
+                    .and_then(|v| serde_json::to_vec(&v).ok());
+                match integral {
+                    Some(b) => Ok(Json(axum::Json::<T>::from_bytes(&b)?.0)),
+                    None => Err(JsonRejection::JsonDataError(e).into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Every number with no fractional part (within ±2^53, where a double is exact) as an integer.
+fn integral_numbers_as_integers(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => {
+                Value::Number((f as i64).into())
+            }
+            _ => Value::Number(n),
+        },
+        Value::Array(a) => Value::Array(a.into_iter().map(integral_numbers_as_integers).collect()),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| (k, integral_numbers_as_integers(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -236,6 +273,17 @@ mod tests {
     #[allow(dead_code)]
     struct Rule {
         enabled: Option<bool>,
+    }
+
+    #[test]
+    fn integral_numbers_become_integers_and_fractions_stay() {
+        let v = serde_json::json!({"a": 2.0, "b": [3.0, 2.5, -7.0], "c": "4.0", "d": 1e300});
+        let out = super::integral_numbers_as_integers(v);
+        assert_eq!(out["a"], serde_json::json!(2));
+        assert!(out["a"].is_i64());
+        assert_eq!(out["b"], serde_json::json!([3, 2.5, -7]));
+        assert_eq!(out["c"], "4.0");
+        assert!(out["d"].is_f64(), "too large to be exact stays a float");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 pub const MAX_YUAN: i64 = 1_000_000_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, ToSchema)]
-#[schema(value_type = String, example = "1234567.89")]
+#[schema(value_type = String, example = "1234567.89", pattern = "^[0-9]{1,12}(\\.[0-9]{1,2})?$")]
 pub struct Money(Decimal);
 
 impl Money {

@@ -54,7 +54,8 @@ pub struct ForfeitureProposal {
     pub section_id: String,
     pub org_id: String,
     pub ground: Ground,
-    /// Why, in the words of the record (required).
+    /// Why, in the words of the record (required, at most 2000 characters).
+    #[schema(pattern = "\\S", max_length = 2000)]
     pub reason: String,
 }
 

@@ -640,6 +640,8 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, draw_id: &str) -> Result<Assignme
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ReasonInput {
+    /// At most 500 characters, not blank.
+    #[schema(pattern = "\\S", max_length = 500)]
     pub reason: String,
 }
 

@@ -34,14 +34,19 @@ pub struct Period {
 pub struct NewExpert {
     pub name: String,
     /// Resident ID number (GB 11643-1999, check digit verified).
+    #[schema(pattern = "^[0-9]{17}[0-9X]$")]
     pub resident_id: String,
+    #[schema(pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")]
     pub employer_uscc: String,
     pub employer_name: String,
     /// Specialty codes like `A08.02`.
+    #[schema(min_items = 1)]
     pub specialties: Vec<String>,
     /// `full_senior`, `senior`, `intermediate` or `junior`.
+    #[schema(pattern = "^(full_senior|senior|intermediate|junior)$")]
     pub title: String,
     /// Years in the field.
+    #[schema(minimum = 0, maximum = 80)]
     pub years: i64,
     /// Administrative division code, e.g. `210200`.
     pub region: String,
@@ -613,11 +618,14 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Expert> {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct DrawRequest {
     /// The section (标段) the committee evaluates.
+    #[schema(pattern = "\\S")]
     pub section_id: String,
+    #[schema(pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")]
     pub tenderer_uscc: String,
     #[serde(default)]
+    #[schema(pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")]
     pub agency_uscc: Option<String>,
-    /// Every registered bidder of the section.
+    /// Every registered bidder of the section (unified social credit codes).
     #[serde(default)]
     pub bidder_usccs: Vec<String>,
     pub session_start: DateTime<Utc>,

@@ -20,8 +20,13 @@ pub async fn hash_password(ctx: &Ctx, pw: &str) -> Result<String> {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewOrganization {
+    /// Unified social credit code (统一社会信用代码, GB 32100-2015; the check character is verified).
+    #[schema(pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")]
     pub uscc: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// `tenderer`, `agency`, `bidder`, `centre`, `bank`, `supervisor` or `expert_employer`.
+    #[schema(pattern = "^(tenderer|agency|bidder|centre|bank|supervisor|expert_employer)$")]
     pub kind: String,
     pub legal_representative: Option<String>,
     /// Resident ID of the legal representative (GB 11643), used to find bidders with the same one.

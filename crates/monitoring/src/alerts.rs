@@ -182,14 +182,17 @@ async fn load_in(tx: &mut Tx, id: &str) -> Result<Alert> {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct AlertFilter {
     /// open | acknowledged | resolved | dismissed
+    #[param(pattern = "^(open|acknowledged|resolved|dismissed)$")]
     pub status: Option<String>,
     /// low | medium | high
+    #[param(pattern = "^(low|medium|high)$")]
     pub severity: Option<String>,
     /// A rule id, e.g. `collusion.same_ip`, or a category prefix `collusion.`.
     pub rule: Option<String>,
     pub section_id: Option<String>,
     pub project_id: Option<String>,
     /// At most this many (1–500, default 100), newest first.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

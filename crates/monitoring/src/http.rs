@@ -291,7 +291,7 @@ fn parse_day(day: &str) -> Result<NaiveDate> {
 
 /// Build (or rebuild) the report of a day now, as the nightly cron does (supervisor).
 #[utoipa::path(post, path = "/api/v1/monitoring/reports/{day}", tag = "monitoring", security(("bearer" = [])),
-    params(("day" = String, Path, description = "YYYY-MM-DD, Asia/Shanghai")),
+    params(("day" = String, Path, description = "YYYY-MM-DD, Asia/Shanghai", format = Date)),
     responses((status = 201, body = ReportInfo), (status = 403), (status = 422)))]
 async fn generate_report(
     State(ctx): State<Ctx>,
@@ -321,7 +321,7 @@ struct ReportFormat {
 
 /// Download a stored daily report as CSV or HTML (supervisor, staff, admin; bearer or signed-in session).
 #[utoipa::path(get, path = "/api/v1/monitoring/reports/{day}", tag = "monitoring", security(("bearer" = [])),
-    params(("day" = String, Path, description = "YYYY-MM-DD"), ReportFormat),
+    params(("day" = String, Path, description = "YYYY-MM-DD", format = Date), ReportFormat),
     responses((status = 200, description = "the report", content_type = "text/csv"), (status = 403), (status = 404), (status = 422)))]
 async fn download_report(
     State(ctx): State<Ctx>,
@@ -461,7 +461,7 @@ struct SectionHistory {
 /// A section's complete history as one JSON file: every sealed event about it or naming it, in
 /// order, with hashes (supervisor, admin; bearer or signed-in session).
 #[utoipa::path(get, path = "/api/v1/monitoring/sections/{id}/history", tag = "monitoring", security(("bearer" = [])),
-    params(("id" = String, Path, description = "section id")),
+    params(("id" = String, Path, description = "section id", pattern = "^(?=(?:[^A-Za-z0-9]*[A-Za-z0-9]){3})[A-Za-z0-9_-]{3,100}$")),
     responses((status = 200, body = SectionHistory), (status = 403), (status = 404)))]
 async fn section_history(
     State(ctx): State<Ctx>,

@@ -602,7 +602,10 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct ListFilter {
     /// `draft`, `submitted` or `registered`.
+    #[param(pattern = "^(draft|submitted|registered)$")]
     pub status: Option<String>,
+    /// `construction`, `procurement`, `land` or `property`.
+    #[param(pattern = "^(construction|procurement|land|property)$")]
     pub market: Option<String>,
 }
 

@@ -382,10 +382,12 @@ pub struct ReleaseFilter {
     /// Releases dated at or after this time (RFC 3339).
     pub since: Option<DateTime<Utc>>,
     /// Only this market's contracting processes.
+    #[param(pattern = "^(construction|procurement|land|property)$")]
     pub market: Option<String>,
     /// Opaque cursor from the `Link: rel="next"` header of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

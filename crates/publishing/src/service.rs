@@ -1035,6 +1035,7 @@ pub struct PublicFilter {
     pub ann_type: Option<String>,
     pub region: Option<String>,
     /// `published` (default) or `withdrawn`; other states are never public.
+    #[param(pattern = "^(published|withdrawn)$")]
     pub status: Option<String>,
     /// Published at or after.
     pub from: Option<DateTime<Utc>>,

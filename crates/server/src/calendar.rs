@@ -68,7 +68,7 @@ fn year_param(year: i32) -> Result<i32> {
 
 /// The holiday schedule of a year as the platform uses it now (public).
 #[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar",
-    params(("year" = i32, Path, description = "e.g. 2027")),
+    params(("year" = i32, Path, description = "e.g. 2027", minimum = 1990, maximum = 2200)),
     responses((status = 200, body = YearView), (status = 404, description = "no schedule for this year")))]
 async fn get_year(State(ctx): State<Ctx>, Path(year): Path<i32>) -> Result<Json<YearView>> {
     let year = year_param(year)?;
@@ -92,7 +92,7 @@ struct ImportParams {
 /// and a make-up working day. A new version; `calendar.schedule.imported` in the audit chain;
 /// provisional results are re-derived by the areas.
 #[utoipa::path(put, path = "/api/v1/calendar/{year}", tag = "calendar", security(("bearer" = [])),
-    params(("year" = i32, Path, description = "must match the file's `year`"), ImportParams),
+    params(("year" = i32, Path, description = "must match the file's `year`", minimum = 1990, maximum = 2200), ImportParams),
     request_body(content = String, content_type = "text/plain", description = "the schedule in the TOML format of crates/core/calendar/cn-YYYY.toml"),
     responses((status = 200, body = YearView), (status = 403), (status = 422, description = "invalid schedule")))]
 async fn put_year(

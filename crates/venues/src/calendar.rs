@@ -111,6 +111,7 @@ pub async fn week(ctx: &Ctx, actor: &Actor, any_day: NaiveDate) -> Result<WeekCa
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
 pub struct MonthQuery {
     /// `YYYY-MM`.
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: String,
 }
 

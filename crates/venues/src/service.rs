@@ -43,17 +43,21 @@ pub(crate) fn refusal(field: &str, r: rules::Refusal) -> Error {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewRoom {
     pub kind: RoomKind,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     pub floor: i64,
+    #[schema(minimum = 1)]
     pub capacity: i64,
     #[serde(default)]
     pub equipment: Vec<String>,
     /// Closed room (封闭评标室); only evaluation rooms may be isolated.
     #[serde(default)]
     pub isolated: bool,
-    /// Local opening time `HH:MM`, default 08:00.
+    /// Local opening time `HH:MM` on the quarter hour, default 08:00.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):(00|15|30|45)$")]
     pub opens: Option<String>,
-    /// Local closing time `HH:MM`, default 18:00.
+    /// Local closing time `HH:MM` on the quarter hour, after the opening, default 18:00.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):(00|15|30|45)$")]
     pub closes: Option<String>,
     /// Networks of the room's evaluation terminals in CIDR notation (e.g. `10.20.0.0/24`); when
     /// any, committee members of a session in this room work only from them (centre rule on
