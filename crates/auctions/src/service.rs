@@ -80,6 +80,20 @@ impl Consumer for Projection {
                 .bind(name)
                 .execute(&mut **tx)
                 .await?;
+                // The deposit the bidder's page shows (migration 0095).
+                if let Some(d) = p
+                    .get("deposit")
+                    .and_then(Value::as_str)
+                    .and_then(|d| Money::parse_str(d).ok())
+                {
+                    sqlx::query(
+                        "UPDATE auction_sections SET deposit_fen = $1 WHERE section_id = $2",
+                    )
+                    .bind(d.fen())
+                    .bind(s(p, "section_id"))
+                    .execute(&mut **tx)
+                    .await?;
+                }
             }
             "publishing.announcement.published" => {
                 let kind = s(p, "type");
@@ -107,6 +121,15 @@ impl Consumer for Projection {
             }
             "projects.registration.created" => {
                 bidder_flag(tx, s(p, "section_id"), s(p, "org_id"), Some(1), None).await?;
+                // The registration (竞买申请) the bidder's page links to (migration 0095).
+                sqlx::query(
+                    "UPDATE auction_bidders SET registration_id = $1 WHERE section_id = $2 AND org_id = $3",
+                )
+                .bind(s(p, "registration_id"))
+                .bind(s(p, "section_id"))
+                .bind(s(p, "org_id"))
+                .execute(&mut **tx)
+                .await?;
             }
             "deposits.deposit.valid" => {
                 bidder_flag(tx, s(p, "section_id"), s(p, "org_id"), None, Some(1)).await?;
