@@ -248,13 +248,21 @@ fn via_label(v: &str, l: Lang) -> &'static str {
 fn outcome_label(o: &str, l: Lang) -> &'static str {
     match o {
         "no_quote" => l.t("挂牌期内无人报价", "nobody quoted during the listing"),
-        "reserve_not_met" => l.t("最高价未达到保留价", "the highest price stayed below the reserve"),
+        "reserve_not_met" => l.t(
+            "最高价未达到保留价",
+            "the highest price stayed below the reserve",
+        ),
         "onsite_failed" => l.t("现场竞价未成交", "the on-site auction ended without a deal"),
         _ => "",
     }
 }
 
-fn render_auction(a: &PageActor, status: StatusCode, b: &BidderAuction, form: FormState) -> Response {
+fn render_auction(
+    a: &PageActor,
+    status: StatusCode,
+    b: &BidderAuction,
+    form: FormState,
+) -> Response {
     let l = a.chrome.lang;
     let v = &b.view;
     let w = Words::of(&v.market, l);
