@@ -1,5 +1,3 @@
--- Auctions: what the bidder's pages show of their own application, from events the area already
--- follows: the registration id (projects.registration.created, for the link to the deposit page)
--- and the section's deposit (projects.section.registered), in fen.
-ALTER TABLE auction_bidders ADD COLUMN registration_id TEXT;
+-- Auctions: the section's deposit (保证金) as the bidder's land and property pages show it, learnt
+-- from projects.section.registered (the area already follows it), in fen.
 ALTER TABLE auction_sections ADD COLUMN deposit_fen BIGINT;

@@ -64,6 +64,14 @@ async fn the_quote_form_refuses_below_the_increment_after_the_end_without_a_numb
         p.body
     );
     assert!(p.body.contains("/static/auction.js?v="), "{}", p.body);
+    // The deposit (from the section) and the workbench's deposit page of the section.
+    assert!(p.body.contains("200,000.00 元"), "{}", p.body);
+    assert!(
+        p.body
+            .contains(&format!("href=\"/bidder/sections/{}/deposit\"", lot.sid)),
+        "{}",
+        p.body
+    );
     let csrf1 = hidden_value(&p.body, "csrf").unwrap();
 
     // CSRF: without the token, or with another session's token → 403, no bid.

@@ -225,6 +225,8 @@ struct AuctionPage<'a> {
     number: Option<String>,
     deposit: String,
     deposit_href: Option<String>,
+    /// The workbench's sections of this market, where the application (报名) is made.
+    apply_href: String,
     qualified: bool,
     next_min_label: String,
     bids: Vec<BidRow>,
@@ -341,12 +343,13 @@ fn render_auction(
         standing: standing_label(&b.standing, l),
         number: my.clone(),
         deposit: b.deposit.as_ref().map(yuan).unwrap_or_else(|| "—".into()),
+        // The deposit page of the bidder's workbench (crates/deposits, by section).
         deposit_href: b
             .standing
             .as_ref()
-            .and_then(|s| s.registration_id.as_deref())
-            .filter(|r| !r.is_empty())
-            .map(|r| format!("/bidder/registrations/{r}/deposit")),
+            .filter(|s| s.registered)
+            .map(|_| format!("/bidder/sections/{}/deposit", v.section_id)),
+        apply_href: format!("/bidder?market={}", v.market),
         qualified: my.is_some(),
         next_min_label: yuan(&b.next_min),
         bids,

@@ -121,15 +121,6 @@ impl Consumer for Projection {
             }
             "projects.registration.created" => {
                 bidder_flag(tx, s(p, "section_id"), s(p, "org_id"), Some(1), None).await?;
-                // The registration (竞买申请) the bidder's page links to (migration 0095).
-                sqlx::query(
-                    "UPDATE auction_bidders SET registration_id = $1 WHERE section_id = $2 AND org_id = $3",
-                )
-                .bind(s(p, "registration_id"))
-                .bind(s(p, "section_id"))
-                .bind(s(p, "org_id"))
-                .execute(&mut **tx)
-                .await?;
             }
             "deposits.deposit.valid" => {
                 bidder_flag(tx, s(p, "section_id"), s(p, "org_id"), None, Some(1)).await?;

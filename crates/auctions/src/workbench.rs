@@ -20,8 +20,6 @@ pub struct Standing {
     pub deposit_valid: bool,
     /// The bidder number (竞买号), once registered with a valid deposit; shown only to its holder.
     pub number: Option<String>,
-    /// The projects registration, for the deposit page's link.
-    pub registration_id: Option<String>,
 }
 
 /// One listing in the bidder's list.
@@ -47,7 +45,7 @@ pub async fn listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<ListItem>> {
     let rows = sqlx::query(
         "SELECT a.id, a.section_id, COALESCE(s.name, ''), a.market, a.phase, a.ends_at, \
                 a.starting_fen, a.current_fen, s.deposit_fen, \
-                b.registered, b.deposit_valid, b.number, b.registration_id \
+                b.registered, b.deposit_valid, b.number \
          FROM auctions a \
          LEFT JOIN auction_sections s ON s.section_id = a.section_id \
          LEFT JOIN auction_bidders b ON b.section_id = a.section_id AND b.org_id = $1 \
@@ -75,7 +73,6 @@ pub async fn listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<ListItem>> {
                         registered: reg == 1,
                         deposit_valid: r.try_get::<Option<i64>, _>(10)? == Some(1),
                         number: r.try_get(11)?,
-                        registration_id: r.try_get(12)?,
                     }),
                 },
             })
@@ -133,7 +130,7 @@ pub async fn bidder_auction(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Bidder
         None => (String::new(), None),
     };
     let standing = sqlx::query(
-        "SELECT registered, deposit_valid, number, registration_id FROM auction_bidders \
+        "SELECT registered, deposit_valid, number FROM auction_bidders \
          WHERE section_id = $1 AND org_id = $2",
     )
     .bind(&view.section_id)
@@ -145,7 +142,6 @@ pub async fn bidder_auction(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Bidder
             registered: r.try_get::<i64, _>(0)? == 1,
             deposit_valid: r.try_get::<i64, _>(1)? == 1,
             number: r.try_get(2)?,
-            registration_id: r.try_get(3)?,
         })
     })
     .transpose()?;
