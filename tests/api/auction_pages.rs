@@ -139,6 +139,14 @@ async fn the_quote_form_refuses_below_the_increment_after_the_end_without_a_numb
     assert!(r.body.contains("竞买保证金"), "{}", r.body);
     assert_eq!(bid_count(&app, &id).await, 1);
 
+    // Other roles are refused the bidder's pages.
+    let mut staff = signed_in(&app, "staff").await;
+    assert_eq!(
+        staff.get(&format!("/bidder/auctions/{id}")).await.status,
+        403
+    );
+    assert_eq!(staff.get("/bidder/auctions").await.status, 403);
+
     // The page's live feed needs the page session (none → sign in), and streams for a bidder.
     let r = Visitor::new(&app)
         .get(&format!("/bidder/auctions/{id}/stream"))

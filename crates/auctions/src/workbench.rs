@@ -187,3 +187,49 @@ pub fn next_min(v: &AuctionView) -> Result<Money> {
         None => parse(&v.starting_price)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(start: &str, inc: &str, current: Option<&str>) -> AuctionView {
+        AuctionView {
+            id: "a".into(),
+            section_id: "s".into(),
+            project_id: "p".into(),
+            market: "land".into(),
+            phase: "listing".into(),
+            round: 1,
+            final_auction: "online".into(),
+            appraisal_value: None,
+            listing_start: String::new(),
+            listing_end: String::new(),
+            auction_start: None,
+            ends_at: String::new(),
+            time_left_secs: 0,
+            starting_price: start.into(),
+            increment: inc.into(),
+            current_price: current.map(str::to_string),
+            leader_number: None,
+            reserve_set: false,
+            reserve_price: None,
+            extension_minutes: 5,
+            outcome: None,
+            my_number: None,
+            bids: Vec::new(),
+            onsite: None,
+            relist: None,
+        }
+    }
+
+    #[test]
+    fn the_lowest_quote_is_the_start_first_then_the_highest_plus_the_increment() {
+        let v = view("1000000.00", "10000.00", None);
+        assert_eq!(next_min(&v).unwrap().to_string(), "1000000.00");
+        let v = view("1000000.00", "10000.00", Some("1010000.00"));
+        assert_eq!(next_min(&v).unwrap().to_string(), "1020000.00");
+        // Exact in fen: no floating point.
+        let v = view("0.10", "0.20", Some("0.30"));
+        assert_eq!(next_min(&v).unwrap().to_string(), "0.50");
+    }
+}
