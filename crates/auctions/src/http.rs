@@ -278,13 +278,19 @@ async fn stream(
         ggzy_identity::Role::Supervisor,
         ggzy_identity::Role::Bidder,
     ])?;
-    service::check_watch(&ctx, &actor, &id).await?;
+    follow(ctx, &actor, &id, &headers).await
+}
+
+/// The live follow of an auction for `actor` (the API's stream, and the bidder page's stream
+/// `/bidder/auctions/{id}/stream`, which signs in by the page session instead of a bearer token).
+pub async fn follow(ctx: Ctx, actor: &Actor, id: &str, headers: &HeaderMap) -> Result<Response> {
+    service::check_watch(&ctx, actor, id).await?;
     let last = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<i64>().ok())
         .unwrap_or(0);
-    let feed = feed::subscribe(&ctx, &id).await?;
+    let feed = feed::subscribe(&ctx, id).await?;
     let section_id = feed
         .borrow()
         .as_ref()

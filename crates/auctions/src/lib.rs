@@ -7,5 +7,7 @@
 
 pub mod feed;
 pub mod http;
+pub mod pages;
 pub mod rules;
 pub mod service;
+pub mod workbench;

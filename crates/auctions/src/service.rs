@@ -80,6 +80,20 @@ impl Consumer for Projection {
                 .bind(name)
                 .execute(&mut **tx)
                 .await?;
+                // The deposit the bidder's page shows (migration 0095).
+                if let Some(d) = p
+                    .get("deposit")
+                    .and_then(Value::as_str)
+                    .and_then(|d| Money::parse_str(d).ok())
+                {
+                    sqlx::query(
+                        "UPDATE auction_sections SET deposit_fen = $1 WHERE section_id = $2",
+                    )
+                    .bind(d.fen())
+                    .bind(s(p, "section_id"))
+                    .execute(&mut **tx)
+                    .await?;
+                }
             }
             "publishing.announcement.published" => {
                 let kind = s(p, "type");

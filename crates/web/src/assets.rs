@@ -40,6 +40,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../static/seal.js"),
     },
+    Asset {
+        name: "auction.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../static/auction.js"),
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Asset> {

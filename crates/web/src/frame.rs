@@ -75,6 +75,11 @@ impl Chrome {
         self.path.split('?').next() == Some(href)
     }
 
+    /// Whether a bidder is signed in (the land and property link in the navigation).
+    pub fn is_bidder(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role == Role::Bidder)
+    }
+
     fn home(&self) -> Option<&'static str> {
         self.user.as_ref().map(|u| session::role_home(u.role))
     }
