@@ -4,6 +4,7 @@
 mod auction_settlement;
 mod auctions;
 mod authz;
+mod authz_cross;
 mod award;
 mod bids;
 mod calendar;
@@ -14,6 +15,7 @@ mod expert_web;
 mod experts;
 mod faults;
 mod foundation;
+mod idempotent_answers;
 mod lifecycle;
 mod monitoring;
 mod monitoring_signals;
