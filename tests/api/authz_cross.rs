@@ -592,6 +592,7 @@ async fn no_operation_lets_another_organization_read_or_change_a_resource() {
         undeclared.is_empty(),
         "operations that admit an organization role and name a resource need a CROSS entry: {undeclared:#?}"
     );
+    eprintln!("cross-organization walk: {calls} calls, {real_calls} on real resources");
     app.seal().await;
     let after_events = app.scalar_i64("SELECT COUNT(*) FROM events").await;
     let after_view = owners_view(&app, &victim).await;
