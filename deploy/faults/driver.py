@@ -89,11 +89,19 @@ def tender(title, docs_at):
     }
 
 
+def platform_now(base):
+    """The platform's clock (simulated in a sandbox, `serve --demo`): timers follow it, not ours."""
+    s, _, v = req(base, "GET", "/api/v1/clock")
+    assert s == 200, (s, v)
+    now = datetime.datetime.fromisoformat(v["now"].replace("Z", "+00:00"))
+    # In a sandbox running N times faster, `seconds` of real time are N times as many platform seconds.
+    return now, int(v.get("scale") or 1)
+
+
 def schedule(base, n, seconds):
     tenderer, staff = login(base, "tenderer"), login(base, "staff")
-    at = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(
-        seconds=seconds
-    )
+    now, scale = platform_now(base)
+    at = now.replace(microsecond=0) + datetime.timedelta(seconds=seconds * scale)
     ids = []
     for i in range(n):
         s, _, v = req(base, "POST", "/api/v1/announcements", tender(f"定时公告 {i} {uuid.uuid4().hex[:6]}", at), tenderer)

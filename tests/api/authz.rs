@@ -38,7 +38,7 @@ const ROLES: [(&str, &str); 8] = [
 ///   but never the role refusal itself ("role '…' may not do this");
 /// - `|signed`: an admitted role may get 401 naming a missing signature header (bank callbacks are
 ///   HMAC-signed on top of the bank's login).
-const TABLE: &[(&str, &str)] = &[
+pub(crate) const TABLE: &[(&str, &str)] = &[
     // server (crates/server/src/ops.rs)
     ("GET /healthz", "public"),
     ("GET /readyz", "public"),
@@ -350,15 +350,15 @@ const TABLE: &[(&str, &str)] = &[
 ];
 
 #[derive(Debug)]
-struct Expect {
-    public: bool,
-    roles: BTreeSet<String>,
+pub(crate) struct Expect {
+    pub(crate) public: bool,
+    pub(crate) roles: BTreeSet<String>,
     denied_may_404: bool,
     member: bool,
     signed: bool,
 }
 
-fn parse(spec: &str) -> Expect {
+pub(crate) fn parse(spec: &str) -> Expect {
     let mut parts = spec.split('|').map(str::trim);
     let spec = parts.next().unwrap_or_default();
     let flags: Vec<&str> = parts.collect();
@@ -388,7 +388,7 @@ fn parse(spec: &str) -> Expect {
 }
 
 /// A placeholder id that parses as an id but names nothing.
-const MISSING_ID: &str = "0190f000-0000-7000-8000-00000000a11d";
+pub(crate) const MISSING_ID: &str = "0190f000-0000-7000-8000-00000000a11d";
 
 fn path_value(name: &str) -> String {
     match name {
@@ -466,15 +466,15 @@ fn sample(doc: &Value, s: &Value, name: &str, depth: usize) -> Value {
     }
 }
 
-struct Op {
-    key: String,
-    method: String,
-    path: String,
-    query: Vec<(String, String)>,
-    body: Option<(String, Vec<u8>)>,
+pub(crate) struct Op {
+    pub(crate) key: String,
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: Option<(String, Vec<u8>)>,
 }
 
-fn operations(doc: &Value) -> Vec<Op> {
+pub(crate) fn operations(doc: &Value) -> Vec<Op> {
     let mut out = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
@@ -522,7 +522,7 @@ fn operations(doc: &Value) -> Vec<Op> {
 }
 
 /// Status, content type and (for errors) the body of one call.
-async fn call(app: &TestApp, op: &Op, token: Option<&str>) -> (u16, String, String) {
+pub(crate) async fn call(app: &TestApp, op: &Op, token: Option<&str>) -> (u16, String, String) {
     let method = reqwest::Method::from_bytes(op.method.as_bytes()).expect("method");
     let mut rb = app
         .client

@@ -1201,17 +1201,18 @@ pub async fn confirm_refund(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
     let r = sqlx::query(&format!(
         "SELECT {REFUND_COLS} FROM deposit_refunds WHERE id = $1"
     ))
     .bind(&refund.id)
-    .fetch_one(ctx.db.pool_for_write())
+    .fetch_one(&mut *tx)
     .await?;
-    Ok(ConfirmationOutcome {
+    let outcome = ConfirmationOutcome {
         refund: refund_row(&r)?,
         duplicate: false,
-    })
+    };
+    ctx.db.commit_answering(tx, 200, &outcome, now).await?;
+    Ok(outcome)
 }
 
 fn rules_late(due: &str, paid_at: Timestamp) -> bool {

@@ -271,7 +271,7 @@ pub async fn open_account(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 201, &acc, now).await?;
     Ok((acc, true))
 }
 
@@ -517,13 +517,16 @@ pub async fn receive_transfer(
             .await?;
         }
     }
-    ctx.db.commit(tx).await?;
-    Ok(TransferOutcome {
+    let outcome = TransferOutcome {
         transfer_id,
         status: status.to_string(),
         reason: reason.map(str::to_string),
         duplicate: false,
-    })
+    };
+    // The bank's retry with the same `Idempotency-Key` replays this answer even when the
+    // instance died before sending it.
+    ctx.db.commit_answering(tx, 200, &outcome, now).await?;
+    Ok(outcome)
 }
 
 // ---------------------------------------------------------------------------------------------

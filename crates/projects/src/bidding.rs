@@ -888,7 +888,9 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    // The answer (201 + the registration) is stored with the change: a retried
+    // `Idempotency-Key` replays it even when the instance died before answering.
+    ctx.db.commit_answering(tx, 201, &reg, now).await?;
     Ok(reg)
 }
 

@@ -217,11 +217,13 @@ pub async fn create(ctx: &Ctx, actor: &Actor, draft: ProjectDraft) -> Result<Pro
 #[tracing::instrument(skip_all, fields(project_id = %id))]
 pub async fn update(ctx: &Ctx, actor: &Actor, id: &str, draft: ProjectDraft) -> Result<Project> {
     own_org(actor)?;
-    let c = check_draft(&draft)?;
     let now = to_micros(ctx.clock.now());
     let mut tx = ctx.db.begin().await?;
     let cur = load_locked(ctx, &mut tx, id).await?;
+    // Whose project it is comes before what the body says: another organization learns nothing
+    // from a validation answer (cross-organization matrix, tests/api/authz_cross.rs).
     actor.require_org(&cur.owner_org_id)?;
+    let c = check_draft(&draft)?;
     project_transition(cur.status, ProjectAction::Edit)?;
     let n = sqlx::query(
         "UPDATE projects SET name = $1, market = $2, procedure = $3, tenderer_uscc = $4, tenderer_name = $5, \

@@ -568,7 +568,8 @@ pub async fn create(ctx: &Ctx, actor: &Actor, d: AnnouncementDraft) -> Result<An
     let a = load(&mut tx, &ctx.db, &id, false).await?;
     write_version(&mut tx, &a, to_micros(now)).await?;
     event(&mut tx, &ctx.db, &actor.actor_ref(), now, "created", &a).await?;
-    ctx.db.commit(tx).await?;
+    // 201 + the draft, stored with the change for a retried `Idempotency-Key`.
+    ctx.db.commit_answering(tx, 201, &a, now).await?;
     Ok(a)
 }
 

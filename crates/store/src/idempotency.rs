@@ -4,9 +4,10 @@
 //!
 //! The request's key travels with the handler as a task-local ([`scope`]), and
 //! [`Db::commit`](crate::Db::commit) marks the key `committed` inside the handler's own transaction,
-//! so a change is never carried out twice. A handler whose answer is known before it commits stores
-//! that answer in the same transaction ([`answer_in_tx`]): an instance that dies between the commit
-//! and the answer then loses nothing — the retry replays the stored answer. Only a handler that did
+//! so a change is never carried out twice. A use case whose answer is known before it commits stores
+//! that answer in the same transaction — [`Db::commit_answering`](crate::Db::commit_answering)
+//! (a JSON value, the usual case) or [`answer_in_tx`] (bytes): an instance that dies between the
+//! commit and the answer then loses nothing — the retry replays the stored answer. Only a handler that did
 //! not store its answer leaves a retry refused with `idempotency.answer_lost` (409), which names the
 //! resource to read instead.
 
@@ -64,6 +65,27 @@ pub async fn answer_in_tx(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// [`answer_in_tx`] for a JSON answer: `value` serialized exactly as the handler's `Json(value)`
+/// will serialize it (serde_json, compact). Outside an idempotent request nothing is serialized.
+pub async fn answer_json_in_tx<T: serde::Serialize + ?Sized>(
+    tx: &mut crate::Tx,
+    status: u16,
+    value: &T,
+    now: Timestamp,
+) -> Result<()> {
+    if CURRENT.try_with(|_| ()).is_err() {
+        return Ok(());
+    }
+    let body = serde_json::to_string(value)
+        .map_err(|e| Error::internal(format!("serialize the idempotent answer: {e}")))?;
+    answer_in_tx(tx, status, &body, now).await
+}
+
+/// Whether the current task runs a request with an `Idempotency-Key` (inside [`scope`]).
+pub fn in_keyed_request() -> bool {
+    CURRENT.try_with(|_| ()).is_ok()
 }
 
 pub enum Begin {

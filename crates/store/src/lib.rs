@@ -203,6 +203,22 @@ impl Db {
         Ok(())
     }
 
+    /// Commit a use case's transaction together with the answer its handler gives: `value`
+    /// (answered as JSON with `status`) is stored for the current request's `Idempotency-Key` in
+    /// the same transaction ([`idempotency::answer_json_in_tx`]), so a retry after the instance
+    /// died between this commit and the answer replays it instead of `409
+    /// idempotency.answer_lost`. Without a key this is [`Db::commit`].
+    pub async fn commit_answering<T: serde::Serialize + ?Sized>(
+        &self,
+        mut tx: Tx,
+        status: u16,
+        value: &T,
+        now: ggzy_core::Timestamp,
+    ) -> Result<()> {
+        idempotency::answer_json_in_tx(&mut tx, status, value, now).await?;
+        self.commit(tx).await
+    }
+
     /// ` FOR UPDATE` on PostgreSQL; empty on SQLite, where the single writer already excludes others.
     pub fn for_update(&self) -> &'static str {
         match self.inner.engine {
