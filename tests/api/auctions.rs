@@ -63,11 +63,11 @@ fn ts(v: &Value) -> DateTime<Utc> {
 }
 
 /// A land lot or property item ready for quotes: registered, announced, bidders numbered.
-struct Lot {
-    sid: String,
+pub(crate) struct Lot {
+    pub(crate) sid: String,
     project_id: String,
     /// `published_at` of the transfer announcement / disclosure (the legal periods count from it).
-    announced_at: DateTime<Utc>,
+    pub(crate) announced_at: DateTime<Utc>,
 }
 
 /// Poll a POST until the answer is not `retry_on` (another area's projection catching up).
@@ -94,7 +94,7 @@ async fn post_until(
 /// the section for registration (projects' consumer); `bidders` of bidder1..3 register through
 /// projects and pay the deposit into their virtual account (a signed bank callback); returns once
 /// the auctions projection has numbered them (竞买号 001, 002, … in that order).
-async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
+pub(crate) async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
     projection_ready(app).await;
     // Registration (报名) closes at the listing end, the section's bid deadline: land — the
     // usual listing from the 20th day after the announcement (39号令 10) for 10 days, to 1 April;
@@ -193,7 +193,7 @@ async fn wait_numbered(app: &TestApp, sid: &str, n: usize) {
     panic!("the auctions projection never numbered {n} bidders of {sid}");
 }
 
-fn listing(sid: &str, start: DateTime<Utc>, days: i64, reserve: Option<&str>) -> Value {
+pub(crate) fn listing(sid: &str, start: DateTime<Utc>, days: i64, reserve: Option<&str>) -> Value {
     json!({"section_id": sid, "listing_start": start.to_rfc3339(),
            "listing_end": (start + Duration::days(days)).to_rfc3339(),
            "starting_price": "1000000.00", "increment": "10000.00", "reserve_price": reserve,
@@ -201,14 +201,14 @@ fn listing(sid: &str, start: DateTime<Utc>, days: i64, reserve: Option<&str>) ->
 }
 
 /// Create a listing as staff; returns the auction id.
-async fn create(app: &TestApp, body: Value) -> String {
+pub(crate) async fn create(app: &TestApp, body: Value) -> String {
     let staff = app.login("staff").await;
     let (s, v) = app.post(Some(&staff), "/api/v1/auctions", body).await;
     assert_eq!(s, 201, "{v}");
     v["id"].as_str().unwrap().to_string()
 }
 
-async fn view(app: &TestApp, id: &str) -> Value {
+pub(crate) async fn view(app: &TestApp, id: &str) -> Value {
     let (s, v) = app
         .get(
             Some(&app.login("staff").await),
@@ -219,7 +219,7 @@ async fn view(app: &TestApp, id: &str) -> Value {
     v
 }
 
-async fn wait_phase(app: &TestApp, id: &str, phase: &str) -> Value {
+pub(crate) async fn wait_phase(app: &TestApp, id: &str, phase: &str) -> Value {
     let token = app.login("staff").await;
     let mut last = Value::Null;
     for _ in 0..300 {
@@ -237,7 +237,7 @@ async fn wait_phase(app: &TestApp, id: &str, phase: &str) -> Value {
 }
 
 /// Bid as `user` (logs in: the manual clock jumps days and tokens live 12 hours).
-async fn bid(app: &TestApp, user: &str, id: &str, price: &str) -> (u16, Value) {
+pub(crate) async fn bid(app: &TestApp, user: &str, id: &str, price: &str) -> (u16, Value) {
     let token = app.login(user).await;
     app.post(
         Some(&token),
@@ -254,7 +254,7 @@ async fn act(app: &TestApp, user: &str, path: &str, body: Value) -> (u16, Value)
 }
 
 /// `h`:00 on `day`, Shanghai time.
-fn shanghai(day: chrono::NaiveDate, h: u32) -> DateTime<Utc> {
+pub(crate) fn shanghai(day: chrono::NaiveDate, h: u32) -> DateTime<Utc> {
     chrono::FixedOffset::east_opt(8 * 3600)
         .unwrap()
         .from_local_datetime(&day.and_hms_opt(h, 0, 0).unwrap())

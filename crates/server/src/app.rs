@@ -76,6 +76,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_experts::pages::router())
         .merge(ggzy_experts::staff_pages::router())
         .merge(ggzy_venues::pages::router())
+        .merge(ggzy_auctions::staff_pages::router())
         .merge(ggzy_evaluation::pages::router())
         .merge(ggzy_projects::pages::router())
         .fallback(mw::not_found)
