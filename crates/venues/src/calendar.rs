@@ -291,6 +291,34 @@ fn status_label(s: &str, l: Lang) -> &'static str {
     }
 }
 
+/// The choices of the staff's booking and session forms: known sections (id, name) by name, and
+/// rooms (id, "name (floor, seats)") by floor and name (staff, admin).
+pub async fn form_options(
+    ctx: &Ctx,
+    actor: &Actor,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let mut sections: Vec<(String, String)> =
+        sqlx::query("SELECT section_id, name FROM venue_sections")
+            .fetch_all(ctx.db.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_>>()?;
+    sections.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    let rooms = rooms(ctx)
+        .await?
+        .iter()
+        .map(|r| {
+            (
+                r.id.clone(),
+                format!("{} ({}F, {})", r.name, r.floor, r.capacity),
+            )
+        })
+        .collect();
+    Ok((sections, rooms))
+}
+
 /// The staff page for the week of `any_day`: one call reading the calendar, the flagged bookings,
 /// the month's utilization and the section names of this area's own copy.
 pub async fn week_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, l: Lang) -> Result<WeekPage> {

@@ -655,11 +655,11 @@ async fn render_sessions(
         Ok(x) => x,
         Err(e) => return frame::error_page(c, &e),
     };
-    let week = match calendar::week_page(ctx, &a.actor, local_date(ctx.clock.now()), l).await {
-        Ok(w) => w,
+    let (section_opts, rooms) = match calendar::form_options(ctx, &a.actor).await {
+        Ok(x) => x,
         Err(e) => return frame::error_page(c, &e),
     };
-    let names: HashMap<String, String> = week.section_opts.iter().cloned().collect();
+    let names: HashMap<String, String> = section_opts.iter().cloned().collect();
     let mut room_opts = vec![(
         String::new(),
         l.t(
@@ -668,13 +668,13 @@ async fn render_sessions(
         )
         .to_string(),
     )];
-    room_opts.extend(week.room_opts.iter().cloned());
+    room_opts.extend(rooms);
     let p = SessionsPage {
         c,
         l,
         sessions: list.iter().map(|s| SessionLine::of(s, &names, l)).collect(),
         form,
-        section_opts: week.section_opts.clone(),
+        section_opts,
         room_opts,
         rows: (0..SPECIALTY_ROWS).collect(),
     };
@@ -792,8 +792,8 @@ async fn session_page(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<Strin
         Ok(s) => s,
         Err(e) => return frame::error_page(c, &e),
     };
-    let names = match calendar::week_page(&ctx, &a.actor, local_date(s.start), l).await {
-        Ok(w) => w.section_opts.into_iter().collect(),
+    let names = match calendar::form_options(&ctx, &a.actor).await {
+        Ok((sections, _)) => sections.into_iter().collect(),
         Err(e) => return frame::error_page(c, &e),
     };
     let p = SessionPage {
