@@ -254,7 +254,7 @@ async fn act(app: &TestApp, user: &str, path: &str, body: Value) -> (u16, Value)
 }
 
 /// `h`:00 on `day`, Shanghai time.
-fn shanghai(day: chrono::NaiveDate, h: u32) -> DateTime<Utc> {
+pub(crate) fn shanghai(day: chrono::NaiveDate, h: u32) -> DateTime<Utc> {
     chrono::FixedOffset::east_opt(8 * 3600)
         .unwrap()
         .from_local_datetime(&day.and_hms_opt(h, 0, 0).unwrap())

@@ -332,6 +332,7 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("GET /api/v1/rooms/free", "staff admin agency supervisor"),
     ("POST /api/v1/rooms/{id}/blocks", "staff admin"),
     ("PUT /api/v1/rooms/{id}/networks", "staff admin"),
+    ("PATCH /api/v1/rooms/{id}", "staff admin"),
     ("POST /api/v1/bookings", "staff agency"),
     ("GET /api/v1/bookings", "staff admin agency supervisor"),
     ("POST /api/v1/bookings/{id}/confirm", "staff agency"),

@@ -27,6 +27,7 @@ mod projects;
 mod projects_registration;
 mod publishing;
 mod security;
+mod staff_venues;
 mod trades;
 mod transparency;
 mod venues;

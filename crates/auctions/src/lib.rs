@@ -11,3 +11,4 @@ pub mod pages;
 pub mod rules;
 pub mod service;
 pub mod workbench;
+pub mod staff_pages;

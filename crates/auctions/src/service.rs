@@ -1996,3 +1996,34 @@ pub async fn check_watch(ctx: &Ctx, actor: &Actor, id: &str) -> Result<()> {
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor, Role::Bidder])?;
     load(ctx.db.pool(), id, "").await.map(|_| ())
 }
+
+// --- the staff's list
+
+/// One listing in the staff's list: the view and the section's name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListingLine {
+    pub name: String,
+    #[serde(flatten)]
+    pub view: AuctionView,
+}
+
+/// Every listing, the latest first (staff, admin, supervisor): the staff page's list.
+pub async fn list_listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<ListingLine>> {
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
+    let rows = sqlx::query(
+        "SELECT a.id, COALESCE(s.name, '') FROM auctions a LEFT JOIN auction_sections s \
+         ON s.section_id = a.section_id ORDER BY a.listing_end DESC, a.id LIMIT 200",
+    )
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: String = r.try_get(0)?;
+        out.push(ListingLine {
+            name: r.try_get(1)?,
+            view: view(ctx, actor, &id).await?,
+        });
+    }
+    Ok(out)
+}

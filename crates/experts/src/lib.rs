@@ -17,3 +17,4 @@ pub mod notify;
 pub mod pages;
 pub mod rules;
 pub mod service;
+pub mod staff_pages;

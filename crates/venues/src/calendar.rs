@@ -199,6 +199,8 @@ pub async fn utilization(ctx: &Ctx, actor: &Actor, month: &str) -> Result<Vec<Ut
 
 /// One booking in a day cell of the week page.
 pub struct BookingCell {
+    /// The booking's id (its page: `/staff/bookings/{id}`).
+    pub id: String,
     pub from: String,
     pub until: String,
     pub purpose: &'static str,
@@ -239,6 +241,14 @@ pub struct WeekPage {
     pub flagged: Vec<Flagged>,
     pub month: String,
     pub utilization: Vec<Utilization>,
+    /// The booking form (`POST /staff/venues/bookings`): its state after a refused submit.
+    pub form: ggzy_web::FormState,
+    /// The session's CSRF token for the booking form (set by the page handler).
+    pub csrf: String,
+    /// Rooms and known sections for the form's selects (value, label).
+    pub room_opts: Vec<(String, String)>,
+    pub section_opts: Vec<(String, String)>,
+    pub purpose_opts: Vec<(String, String)>,
 }
 
 fn purpose_label(p: rules::Purpose, l: Lang) -> &'static str {
@@ -250,6 +260,29 @@ fn purpose_label(p: rules::Purpose, l: Lang) -> &'static str {
     }
 }
 
+/// The booking purposes for a form's select (value, label in the reader's language).
+pub fn purpose_options(l: Lang) -> Vec<(String, String)> {
+    [
+        rules::Purpose::Opening,
+        rules::Purpose::Evaluation,
+        rules::Purpose::Negotiation,
+        rules::Purpose::Auction,
+    ]
+    .iter()
+    .map(|p| (p.as_str().to_string(), purpose_label(*p, l).to_string()))
+    .collect()
+}
+
+/// A booking's purpose in the reader's language.
+pub fn purpose_text(p: rules::Purpose, l: Lang) -> &'static str {
+    purpose_label(p, l)
+}
+
+/// A booking's state in the reader's language.
+pub fn status_text(s: &str, l: Lang) -> &'static str {
+    status_label(s, l)
+}
+
 fn status_label(s: &str, l: Lang) -> &'static str {
     match s {
         "tentative" => l.t("暂定", "tentative"),
@@ -257,6 +290,34 @@ fn status_label(s: &str, l: Lang) -> &'static str {
         "cancelled" => l.t("已取消", "cancelled"),
         _ => l.t("其他", "other"),
     }
+}
+
+/// The choices of the staff's booking and session forms: known sections (id, name) by name, and
+/// rooms (id, "name (floor, seats)") by floor and name (staff, admin).
+pub async fn form_options(
+    ctx: &Ctx,
+    actor: &Actor,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let mut sections: Vec<(String, String)> =
+        sqlx::query("SELECT section_id, name FROM venue_sections")
+            .fetch_all(ctx.db.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_>>()?;
+    sections.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    let rooms = rooms(ctx)
+        .await?
+        .iter()
+        .map(|r| {
+            (
+                r.id.clone(),
+                format!("{} ({}F, {})", r.name, r.floor, r.capacity),
+            )
+        })
+        .collect();
+    Ok((sections, rooms))
 }
 
 /// The staff page for the week of `any_day`: one call reading the calendar, the flagged bookings,
@@ -271,6 +332,21 @@ pub async fn week_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, l: Lang) ->
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect::<Result<_>>()?;
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| "—".into());
+    let mut section_opts: Vec<(String, String)> = names
+        .iter()
+        .map(|(id, n)| (id.clone(), n.clone()))
+        .collect();
+    section_opts.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    let room_opts = cal
+        .rooms
+        .iter()
+        .map(|r| {
+            (
+                r.id.clone(),
+                format!("{} ({}F, {})", r.name, r.floor, r.capacity),
+            )
+        })
+        .collect();
     let weekdays = [
         l.t("周一", "Mon"),
         l.t("周二", "Tue"),
@@ -299,6 +375,7 @@ pub async fn week_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, l: Lang) ->
                         .iter()
                         .filter(|b| b.room_id == room.id)
                         .map(|b| BookingCell {
+                            id: b.id.clone(),
                             from: hm(b.start),
                             until: hm(b.end),
                             purpose: purpose_label(b.purpose, l),
@@ -345,6 +422,11 @@ pub async fn week_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, l: Lang) ->
         flagged,
         month,
         utilization,
+        form: ggzy_web::FormState::new(),
+        csrf: String::new(),
+        room_opts,
+        section_opts,
+        purpose_opts: purpose_options(l),
     })
 }
 

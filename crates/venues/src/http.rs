@@ -3,7 +3,7 @@
 use crate::calendar::{self, MonthQuery, Utilization, WeekCalendar, WeekQuery};
 use crate::service::{
     self, Block, Booking, DayQuery, DoorDecision, DoorRequest, FreeQuery, NewBlock, NewBooking,
-    NewPerson, NewRoom, Occupancy, Person, Room, RoomNetworks, SessionReport,
+    NewPerson, NewRoom, Occupancy, Person, Room, RoomChanges, RoomNetworks, SessionReport,
 };
 use crate::sessions::{
     self, ExpertAccount, ExpertIdentity, MoveRequest, MySession, NewSession, Session,
@@ -11,13 +11,11 @@ use crate::sessions::{
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
 use ggzy_core::error::{problem_response, Problem};
 use ggzy_core::http::{Json, Path, Query};
 use ggzy_core::Result;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
-use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<Ctx> {
@@ -26,6 +24,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(free_rooms))
         .routes(routes!(add_block))
         .routes(routes!(put_room_networks))
+        .routes(routes!(update_room))
         .routes(routes!(create_booking, day_calendar))
         .routes(routes!(confirm_booking))
         .routes(routes!(cancel_booking))
@@ -44,7 +43,6 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(verify_expert))
         .routes(routes!(link_expert_account))
         .routes(routes!(my_sessions))
-        .route("/staff/venues", axum::routing::get(staff_page))
 }
 
 /// Move a booking (staff, or the booking agency); clears a conflict flag. 409 `booking.overlap`
@@ -194,47 +192,6 @@ async fn my_sessions(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec<My
     Ok(Json(sessions::my_sessions(&ctx, &actor).await?))
 }
 
-#[derive(Debug, Deserialize)]
-struct PageQuery {
-    week: Option<String>,
-}
-
-/// Staff page: the week calendar, flagged bookings and this month's utilization (signed in with
-/// the frame's session; Chinese, `?lang=en` for English).
-async fn staff_page(
-    State(ctx): State<Ctx>,
-    page: ggzy_web::session::PageActor,
-    axum::extract::Query(q): axum::extract::Query<PageQuery>,
-) -> Response {
-    if let Err(r) = page.require(&[Role::Staff, Role::Admin]) {
-        return r;
-    }
-    let day = match q.week.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => ggzy_core::time::local_date(ctx.clock.now()),
-        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => d,
-            Err(_) => {
-                return page
-                    .error(ggzy_core::Error::field(
-                        "week",
-                        "format",
-                        "a date YYYY-MM-DD / 日期格式为 YYYY-MM-DD",
-                    ))
-                    .into_response()
-            }
-        },
-    };
-    let l = page.chrome.lang;
-    match calendar::week_page(&ctx, &page.actor, day, l).await {
-        Ok(v) => ggzy_web::frame::page(
-            &page.chrome,
-            l.t("场所预约周历", "Venue bookings — week"),
-            &v,
-        ),
-        Err(e) => page.error(e).into_response(),
-    }
-}
-
 /// Create a room (staff, admin).
 #[utoipa::path(post, path = "/api/v1/rooms", tag = "venues", security(("bearer" = [])),
     request_body = NewRoom,
@@ -249,6 +206,25 @@ async fn create_room(
         StatusCode::CREATED,
         Json(service::create_room(&ctx, &actor, input).await?),
     ))
+}
+
+/// Edit a room (staff, admin): any of kind, name, floor, capacity, equipment, isolation and
+/// opening hours; absent fields stay. 422 names the field and rule (`required`, `range`,
+/// `room.hours`, `room.isolated_only_evaluation`, and — when a live booking would no longer fit —
+/// `room.hours_exclude_booking`, `room.booking_needs_isolated_room`,
+/// `room.capacity_below_booking`); 409 `room.duplicate_name`. Emits `venues.room.updated`.
+#[utoipa::path(patch, path = "/api/v1/rooms/{id}", tag = "venues", security(("bearer" = [])),
+    params(("id" = String, Path, description = "room id")), request_body = RoomChanges,
+    responses((status = 200, body = Room), (status = 400), (status = 401), (status = 403),
+        (status = 404), (status = 409), (status = 415), (status = 422)))]
+async fn update_room(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<RoomChanges>,
+) -> Result<Json<Room>> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    Ok(Json(service::update_room(&ctx, &actor, &id, input).await?))
 }
 
 /// Every room with its blocked periods (staff, admin, agency, supervisor).

@@ -11,6 +11,7 @@
 
 pub mod calendar;
 pub mod http;
+pub mod pages;
 pub mod rules;
 pub mod service;
 pub mod sessions;

@@ -316,6 +316,216 @@ pub async fn set_room_networks(
     to_room(&ctx.db, r).await
 }
 
+/// Changes to a room (staff, admin): every field is optional, absent fields stay as they are.
+/// The room's networks have their own route (`PUT /rooms/{id}/networks`).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct RoomChanges {
+    pub kind: Option<RoomKind>,
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    pub floor: Option<i64>,
+    #[schema(minimum = 1)]
+    pub capacity: Option<i64>,
+    pub equipment: Option<Vec<String>>,
+    /// Closed room (封闭评标室); only evaluation rooms may be isolated.
+    pub isolated: Option<bool>,
+    /// Local opening time `HH:MM` on the quarter hour.
+    #[schema(pattern = "^[0-2][0-9]:[0-5][0-9]$")]
+    pub opens: Option<String>,
+    /// Local closing time `HH:MM` on the quarter hour.
+    #[schema(pattern = "^[0-2][0-9]:[0-5][0-9]$")]
+    pub closes: Option<String>,
+}
+
+/// Edit a room (staff, admin). The same checks as creating one, and an edit never strands a live
+/// booking: a tentative or confirmed booking that has not ended must still fit the room's new
+/// opening hours (422 `room.hours_exclude_booking` on `opens`), and an evaluation booking its
+/// isolation, kind and seats (`room.booking_needs_isolated_room` on `isolated`/`kind`,
+/// `room.capacity_below_booking` on `capacity`), each naming the booking's time. Same name as
+/// another room: 409 `room.duplicate_name`. Emits `venues.room.updated` with the changed fields.
+/// The room row is updated first in the transaction, so on PostgreSQL it stays locked while the
+/// bookings are checked.
+#[tracing::instrument(skip_all, fields(room_id = %room_id))]
+pub async fn update_room(
+    ctx: &Ctx,
+    actor: &Actor,
+    room_id: &str,
+    input: RoomChanges,
+) -> Result<Room> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let old = load_room(ctx.db.pool(), room_id).await?;
+    let mut v = ggzy_core::error::Violations::new();
+    let name = input
+        .name
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(&old.name)
+        .to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        v.push("name", "required", "a name of at most 100 characters");
+    }
+    let kind = input.kind.unwrap_or(old.kind);
+    let floor = input.floor.unwrap_or(old.floor);
+    let capacity = input.capacity.unwrap_or(old.capacity);
+    if capacity < 1 {
+        v.push("capacity", "range", "capacity must be at least 1");
+    }
+    let isolated = input.isolated.unwrap_or(old.isolated);
+    if isolated && kind != RoomKind::EvaluationRoom {
+        v.push(
+            "isolated",
+            "room.isolated_only_evaluation",
+            "only evaluation rooms (评标室) can be isolated",
+        );
+    }
+    let hours = match (&input.opens, &input.closes) {
+        (None, None) => Some(old.hours),
+        (o, c) => Hours::parse(
+            o.as_deref().unwrap_or(&Hours::fmt(old.hours.from)),
+            c.as_deref().unwrap_or(&Hours::fmt(old.hours.until)),
+        ),
+    };
+    if hours.is_none() {
+        v.push(
+            if input.opens.is_some() {
+                "opens"
+            } else {
+                "closes"
+            },
+            "room.hours",
+            "opening hours are HH:MM on the quarter hour, opening before closing",
+        );
+    }
+    let equipment = input.equipment.clone().unwrap_or(old.equipment.clone());
+    v.into_result()?;
+    let hours = hours.ok_or_else(|| Error::internal("hours"))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE venue_rooms SET kind = $1, name = $2, floor = $3, capacity = $4, equipment = $5, \
+         isolated = $6, open_from = $7, open_until = $8 WHERE id = $9",
+    )
+    .bind(kind.as_str())
+    .bind(&name)
+    .bind(floor)
+    .bind(capacity)
+    .bind(json!(equipment).to_string())
+    .bind(i64::from(isolated))
+    .bind(hours.from)
+    .bind(hours.until)
+    .bind(room_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict { .. } => {
+            Error::conflict("room.duplicate_name", format!("a room named {name} exists"))
+        }
+        e => e,
+    })?
+    .rows_affected();
+    if n == 0 {
+        return Err(Error::not_found(format!("room {room_id}")));
+    }
+    let live = sqlx::query(&format!(
+        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE room_id = $1 AND status <> 'cancelled' \
+         AND ends_at > $2 ORDER BY starts_at"
+    ))
+    .bind(room_id)
+    .bind(to_micros(now))
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut v = ggzy_core::error::Violations::new();
+    for r in &live {
+        let (b, _) = booking_row(r)?;
+        let when = format!("{} – {}", display_local(b.start), display_local(b.end));
+        if let Err((rule, _)) = rules::check_window(b.start, b.end, hours) {
+            if rule == "booking.opening_hours" {
+                v.push(
+                    "opens",
+                    "room.hours_exclude_booking",
+                    format!("the booking {when} falls outside the new opening hours; move or cancel it first"),
+                );
+            }
+        }
+        if b.purpose == Purpose::Evaluation {
+            match rules::check_evaluation_room(kind, isolated, capacity, b.committee_size, b.staff_count) {
+                Err(("booking.evaluation_needs_isolated_room", _)) => v.push(
+                    if kind != RoomKind::EvaluationRoom { "kind" } else { "isolated" },
+                    "room.booking_needs_isolated_room",
+                    format!("the evaluation booking {when} needs an isolated evaluation room (招标投标法 第三十八条); move it first"),
+                ),
+                Err(("booking.capacity", _)) => v.push(
+                    "capacity",
+                    "room.capacity_below_booking",
+                    format!(
+                        "the evaluation booking {when} needs {} seats; move it first",
+                        b.committee_size + b.staff_count
+                    ),
+                ),
+                _ => {}
+            }
+        }
+    }
+    // One message per field is enough: the first booking in time is named.
+    v.into_result().map_err(first_per_field)?;
+    let mut changed = serde_json::Map::new();
+    if name != old.name {
+        changed.insert("name".into(), json!(name));
+    }
+    if kind != old.kind {
+        changed.insert("kind".into(), json!(kind.as_str()));
+    }
+    if floor != old.floor {
+        changed.insert("floor".into(), json!(floor));
+    }
+    if capacity != old.capacity {
+        changed.insert("capacity".into(), json!(capacity));
+    }
+    if equipment != old.equipment {
+        changed.insert("equipment".into(), json!(equipment));
+    }
+    if isolated != old.isolated {
+        changed.insert("isolated".into(), json!(isolated));
+    }
+    if hours.from != old.hours.from || hours.until != old.hours.until {
+        changed.insert("opens".into(), json!(Hours::fmt(hours.from)));
+        changed.insert("closes".into(), json!(Hours::fmt(hours.until)));
+    }
+    if !changed.is_empty() {
+        emit(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            NewEvent::new(
+                "venues.room.updated",
+                "room",
+                room_id,
+                json!({"room_id": room_id, "name": name, "changed": changed}),
+            ),
+        )
+        .await?;
+    }
+    ctx.db.commit(tx).await?;
+    let r = load_room(ctx.db.pool(), room_id).await?;
+    to_room(&ctx.db, r).await
+}
+
+/// Keep the first error of each field (the bookings are checked in time order).
+fn first_per_field(e: Error) -> Error {
+    match e {
+        Error::Validation(list) => {
+            let mut seen = std::collections::HashSet::new();
+            Error::Validation(
+                list.into_iter()
+                    .filter(|f| seen.insert(f.field.clone()))
+                    .collect(),
+            )
+        }
+        e => e,
+    }
+}
+
 pub async fn list_rooms(ctx: &Ctx, actor: &Actor) -> Result<Vec<Room>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
     let rows = sqlx::query(&format!(
@@ -1610,4 +1820,14 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
         violations,
         inside,
     })
+}
+
+/// One booking (staff, admin, supervisor, or the booking's agency).
+pub async fn get_booking(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor, Role::Agency])?;
+    let (b, org) = load_booking(ctx.db.pool(), id).await?;
+    if actor.is(Role::Agency) {
+        may_manage(actor, &org)?;
+    }
+    Ok(b)
 }

@@ -1311,3 +1311,25 @@ pub async fn my_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<MySession>> {
         })
         .collect()
 }
+
+/// Evaluation sessions that have not ended, and those of the last 30 days, earliest first (staff,
+/// admin, supervisor): the staff page's list.
+pub async fn list_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<Session>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
+    let since = ctx.clock.now() - chrono::Duration::days(30);
+    let ids: Vec<String> = sqlx::query(
+        "SELECT s.id FROM venue_sessions s JOIN venue_bookings b ON b.id = s.id \
+         WHERE b.ends_at > $1 ORDER BY b.starts_at, s.id",
+    )
+    .bind(to_micros(since))
+    .fetch_all(ctx.db.pool())
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<std::result::Result<_, _>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(session_view(ctx, &id).await?);
+    }
+    Ok(out)
+}

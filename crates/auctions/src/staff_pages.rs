@@ -1,0 +1,251 @@
+//! Centre staff's land and property pages (`/staff/auctions`): every listing (挂牌) with its phase,
+//! price and end, and one listing's page where staff record the result of an on-site auction
+//! (现场竞价) through `service::onsite_result` — the API's use case
+//! (`POST /api/v1/auctions/{id}/onsite-result`), its refusals shown next to the fields with the
+//! rule id. Bidders appear by bidder number (竞买号) only.
+
+use crate::service::{self, AuctionView, OnsiteResult};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use ggzy_identity::Role;
+use ggzy_store::Ctx;
+use ggzy_web::frame::{self, page_status, see_other};
+use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor};
+use serde::Deserialize;
+
+const STAFF: &[Role] = &[Role::Staff, Role::Admin];
+
+pub fn router() -> Router<Ctx> {
+    Router::new()
+        .route("/staff/auctions", get(list))
+        .route("/staff/auctions/{id}", get(one).post(record))
+}
+
+fn phase_label(p: &str, l: Lang) -> &'static str {
+    match p {
+        "listing" => l.t("挂牌中", "listing"),
+        "auction" => l.t("网上竞价中", "online auction"),
+        "onsite_pending" => l.t("待现场竞价", "on-site auction pending"),
+        "pending_approval" => l.t("重新挂牌待批准", "re-listing awaiting approval"),
+        "deal" => l.t("已成交", "deal"),
+        "failed" => l.t("未成交（流拍）", "failed"),
+        _ => l.t("其他", "other"),
+    }
+}
+
+fn market_label(m: &str, l: Lang) -> &'static str {
+    match m {
+        "land" => l.t("土地使用权和矿业权", "Land and mining rights"),
+        "property" => l.t("国有产权", "State-owned property rights"),
+        _ => l.t("其他", "other"),
+    }
+}
+
+/// An RFC 3339 instant of the view in Beijing time, as the frame formats it.
+fn local(s: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| ggzy_web::fmt::beijing_time(&t.with_timezone(&chrono::Utc)))
+        .unwrap_or_default()
+}
+
+/// A decimal string of the view as 元 with thousands separators.
+fn yuan(s: &str) -> String {
+    ggzy_core::Money::parse_str(s)
+        .map(|m| ggzy_web::fmt::money(&m))
+        .unwrap_or_default()
+}
+
+struct Line {
+    id: String,
+    name: String,
+    market: &'static str,
+    phase: &'static str,
+    round: i64,
+    ends: String,
+    price: String,
+    leader: String,
+    onsite: bool,
+}
+
+impl Line {
+    fn of(name: &str, v: &AuctionView, l: Lang) -> Line {
+        Line {
+            id: v.id.clone(),
+            name: name.to_string(),
+            market: market_label(&v.market, l),
+            phase: phase_label(&v.phase, l),
+            round: v.round,
+            ends: local(&v.ends_at),
+            price: yuan(v.current_price.as_deref().unwrap_or(&v.starting_price)),
+            leader: v.leader_number.clone().unwrap_or_default(),
+            onsite: v.final_auction == "onsite",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/auctions.html")]
+struct ListPage {
+    l: Lang,
+    lines: Vec<Line>,
+}
+
+/// Every listing (one call: `service::list_listings`).
+async fn list(State(ctx): State<Ctx>, a: PageActor) -> Response {
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let c = &a.chrome;
+    let l = c.lang;
+    match service::list_listings(&ctx, &a.actor).await {
+        Ok(v) => {
+            let p = ListPage {
+                l,
+                lines: v.iter().map(|x| Line::of(&x.name, &x.view, l)).collect(),
+            };
+            page_status(
+                c,
+                StatusCode::OK,
+                l.t("挂牌与拍卖", "Listings and auctions"),
+                &p,
+            )
+        }
+        Err(e) => frame::error_page(c, &e),
+    }
+}
+
+struct BidLine {
+    number: String,
+    price: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/auction.html")]
+struct OnePage<'a> {
+    c: &'a Chrome,
+    l: Lang,
+    line: Line,
+    starting: String,
+    increment: String,
+    reserve: String,
+    bids: Vec<BidLine>,
+    onsite_room: String,
+    onsite_time: String,
+    pending: bool,
+    outcome: String,
+    form: FormState,
+    results: Vec<(String, String)>,
+}
+
+async fn render(
+    ctx: &Ctx,
+    a: &PageActor,
+    id: &str,
+    status: StatusCode,
+    form: FormState,
+) -> Response {
+    let c = &a.chrome;
+    let l = c.lang;
+    let v = match service::view(ctx, &a.actor, id).await {
+        Ok(v) => v,
+        Err(e) => return frame::error_page(c, &e),
+    };
+    let p = OnePage {
+        c,
+        l,
+        line: Line::of(&v.section_id, &v, l),
+        starting: yuan(&v.starting_price),
+        increment: yuan(&v.increment),
+        reserve: v.reserve_price.as_deref().map(yuan).unwrap_or_default(),
+        bids: v
+            .bids
+            .iter()
+            .map(|b| BidLine {
+                number: b.number.clone(),
+                price: yuan(&b.price),
+                at: local(&b.at),
+            })
+            .collect(),
+        onsite_room: v
+            .onsite
+            .as_ref()
+            .map(|o| o.room_name.clone().unwrap_or_else(|| o.room_id.clone()))
+            .unwrap_or_default(),
+        onsite_time: v
+            .onsite
+            .as_ref()
+            .map(|o| format!("{} – {}", local(&o.start), local(&o.end)))
+            .unwrap_or_default(),
+        pending: v.phase == "onsite_pending",
+        outcome: v.outcome.clone().unwrap_or_default(),
+        form,
+        results: vec![
+            ("deal".into(), l.t("成交", "Deal").into()),
+            ("failed".into(), l.t("未成交（流拍）", "Failed").into()),
+        ],
+    };
+    page_status(c, status, l.t("挂牌与拍卖", "Listing"), &p)
+}
+
+async fn one(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<String>) -> Response {
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    render(
+        &ctx,
+        &a,
+        &id,
+        StatusCode::OK,
+        FormState::new().with_values([("result", "deal")]),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ResultForm {
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    winner_number: String,
+    #[serde(default)]
+    price: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Record the on-site auction's result: `service::onsite_result`.
+async fn record(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<ResultForm>,
+) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let x = f.form;
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let input = OnsiteResult {
+        result: opt(&x.result),
+        winner_number: opt(&x.winner_number),
+        price: opt(&x.price),
+        reason: opt(&x.reason),
+    };
+    match service::onsite_result(&ctx, &a.actor, &id, input).await {
+        Ok(_) => see_other(&format!("/staff/auctions/{id}")),
+        Err(e) => {
+            let form = FormState::from_error(&e).with_values([
+                ("result", x.result),
+                ("winner_number", x.winner_number),
+                ("price", x.price),
+                ("reason", x.reason),
+            ]);
+            render(&ctx, &a, &id, e.status(), form).await
+        }
+    }
+}

@@ -1,0 +1,992 @@
+//! Centre staff's venue pages (`/staff/…`): rooms (list, create, edit), the week calendar with
+//! booking, moving, confirming and cancelling, evaluation sessions with the expert draw request,
+//! and the door check-in screen (门禁) with the attendance list. Each form posts to the same use
+//! case as the API (`service`, `sessions`); a refusal is shown the GOV.UK way with the use case's
+//! field, rule id and message. Pages need a signed-in staff member (admin may read and manage
+//! rooms); forms are CSRF-checked by the frame ([`CsrfForm`]).
+
+use crate::calendar::{self, purpose_text, status_text};
+use crate::rules::{PersonRole, Purpose, RoomKind};
+use crate::service::{
+    self, Booking, Direction, DoorDecision, DoorRequest, NewBooking, NewRoom, Occupancy, Room,
+    RoomChanges,
+};
+use crate::sessions::{self, DrawSpec, MoveRequest, NewSession, Session, SpecialtyNeed};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+use ggzy_core::time::{at_local, local_date};
+use ggzy_core::{Error, Timestamp};
+use ggzy_identity::Role;
+use ggzy_store::Ctx;
+use ggzy_web::fmt::{beijing_time, datetime_attr};
+use ggzy_web::frame::{self, page_status, see_other};
+use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+const STAFF: &[Role] = &[Role::Staff];
+const ROOM_KEEPERS: &[Role] = &[Role::Staff, Role::Admin];
+
+pub fn router() -> Router<Ctx> {
+    Router::new()
+        .route("/staff/venues", get(week))
+        .route("/staff/venues/bookings", post(book))
+        .route("/staff/rooms", get(rooms).post(create_room))
+        .route("/staff/rooms/{id}", get(room_edit).post(update_room))
+        .route("/staff/bookings/{id}", get(booking))
+        .route("/staff/bookings/{id}/move", post(move_booking))
+        .route("/staff/bookings/{id}/confirm", post(confirm_booking))
+        .route("/staff/bookings/{id}/cancel", post(cancel_booking))
+        .route("/staff/sessions", get(sessions_page).post(schedule))
+        .route("/staff/sessions/{id}", get(session_page))
+        .route("/staff/door", get(door_page).post(door))
+}
+
+/// A form as submitted: every field as text (the page parses what the use case takes).
+type Fields = HashMap<String, String>;
+
+fn val<'a>(f: &'a Fields, k: &str) -> &'a str {
+    f.get(k).map(|s| s.trim()).unwrap_or("")
+}
+
+fn kind_label(k: RoomKind, l: Lang) -> &'static str {
+    match k {
+        RoomKind::OpeningHall => l.t("开标厅", "Opening hall"),
+        RoomKind::EvaluationRoom => l.t("评标室", "Evaluation room"),
+        RoomKind::NegotiationRoom => l.t("谈判室", "Negotiation room"),
+        RoomKind::AuctionHall => l.t("拍卖厅", "Auction hall"),
+        RoomKind::RemoteSeat => l.t("远程异地评标席位", "Remote evaluation seat"),
+    }
+}
+
+fn kind_options(l: Lang) -> Vec<(String, String)> {
+    [
+        RoomKind::OpeningHall,
+        RoomKind::EvaluationRoom,
+        RoomKind::NegotiationRoom,
+        RoomKind::AuctionHall,
+        RoomKind::RemoteSeat,
+    ]
+    .iter()
+    .map(|k| (k.as_str().to_string(), kind_label(*k, l).to_string()))
+    .collect()
+}
+
+fn yes_no(l: Lang) -> Vec<(String, String)> {
+    vec![
+        ("false".into(), l.t("否", "No").into()),
+        (
+            "true".into(),
+            l.t("是（封闭评标室）", "Yes (isolated evaluation room)")
+                .into(),
+        ),
+    ]
+}
+
+/// A whole number from a form field, or a field error with rule `format`.
+fn int(form: &mut FormState, f: &Fields, k: &str, default: Option<i64>) -> Option<i64> {
+    let s = val(f, k);
+    if s.is_empty() {
+        if default.is_none() {
+            form.push(k, "required", "required / 必填");
+        }
+        return default;
+    }
+    match s.parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            form.push(k, "format", "a whole number / 请填写整数");
+            None
+        }
+    }
+}
+
+/// A local (Beijing) date and `HH:MM` from the fields `day` and `hm_field`, as an instant.
+fn local_instant(form: &mut FormState, f: &Fields, day: &str, hm_field: &str) -> Option<Timestamp> {
+    let d = NaiveDate::parse_from_str(val(f, day), "%Y-%m-%d").ok();
+    if d.is_none() && form.error(day).is_none() {
+        form.push(day, "format", "a date YYYY-MM-DD / 日期格式为 YYYY-MM-DD");
+    }
+    let hm = chrono::NaiveTime::parse_from_str(val(f, hm_field), "%H:%M").ok();
+    if hm.is_none() {
+        form.push(hm_field, "format", "a time HH:MM / 时间格式为 HH:MM");
+    }
+    use chrono::Timelike;
+    Some(at_local(d?, hm?.hour(), hm?.minute(), 0))
+}
+
+fn keep(f: &Fields) -> Vec<(String, String)> {
+    f.iter()
+        .filter(|(k, _)| k.as_str() != "csrf")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+// ---------------------------------------------------------------- week calendar and bookings
+
+#[derive(Deserialize)]
+struct WeekQ {
+    week: Option<String>,
+}
+
+async fn render_week(
+    ctx: &Ctx,
+    a: &PageActor,
+    day: NaiveDate,
+    status: StatusCode,
+    form: FormState,
+) -> Response {
+    let c = &a.chrome;
+    match calendar::week_page(ctx, &a.actor, day, c.lang).await {
+        Ok(mut v) => {
+            v.form = form;
+            v.csrf = c.csrf.clone().unwrap_or_default();
+            page_status(c, status, c.t("场所预约周历", "Venue bookings — week"), &v)
+        }
+        Err(e) => frame::error_page(c, &e),
+    }
+}
+
+/// The week calendar (rooms × days) with the booking form; `?week=YYYY-MM-DD` any day of the week.
+async fn week(State(ctx): State<Ctx>, a: PageActor, Query(q): Query<WeekQ>) -> Response {
+    if let Err(r) = a.require(ROOM_KEEPERS) {
+        return r;
+    }
+    let day = match q.week.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => local_date(ctx.clock.now()),
+        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => d,
+            Err(_) => {
+                return frame::error_page(
+                    &a.chrome,
+                    &Error::field(
+                        "week",
+                        "format",
+                        "a date YYYY-MM-DD / 日期格式为 YYYY-MM-DD",
+                    ),
+                )
+            }
+        },
+    };
+    render_week(&ctx, &a, day, StatusCode::OK, FormState::new()).await
+}
+
+/// Book a room from the week page: `service::create_booking` (a tentative hold).
+async fn book(State(ctx): State<Ctx>, f: CsrfForm<Fields>) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let fields = f.form;
+    let week = NaiveDate::parse_from_str(val(&fields, "week"), "%Y-%m-%d")
+        .unwrap_or_else(|_| local_date(ctx.clock.now()));
+    let mut form = FormState::new();
+    let purpose = Purpose::parse(val(&fields, "purpose"));
+    if purpose.is_none() {
+        form.push("purpose", "required", "choose a purpose / 请选择用途");
+    }
+    let start = local_instant(&mut form, &fields, "day", "start");
+    let end = local_instant(&mut form, &fields, "day", "end");
+    let committee = int(&mut form, &fields, "committee_size", Some(0));
+    let staff = int(&mut form, &fields, "staff_count", Some(0));
+    let back = |form: FormState| form.with_values(keep(&fields));
+    let (Some(purpose), Some(start), Some(end), Some(committee_size), Some(staff_count), true) =
+        (purpose, start, end, committee, staff, form.is_ok())
+    else {
+        let week = NaiveDate::parse_from_str(val(&fields, "day"), "%Y-%m-%d").unwrap_or(week);
+        return render_week(&ctx, &a, week, StatusCode::UNPROCESSABLE_ENTITY, back(form)).await;
+    };
+    let input = NewBooking {
+        room_id: val(&fields, "room_id").to_string(),
+        section_id: val(&fields, "section_id").to_string(),
+        purpose,
+        start,
+        end,
+        committee_size,
+        staff_count,
+    };
+    match service::create_booking(&ctx, &a.actor, input).await {
+        Ok(b) => see_other(&format!("/staff/bookings/{}", b.id)),
+        Err(e) => {
+            let day = local_date(start);
+            render_week(&ctx, &a, day, e.status(), back(FormState::from_error(&e))).await
+        }
+    }
+}
+
+/// One booking with its move, confirm and cancel forms.
+#[derive(Template)]
+#[template(path = "staff/booking.html")]
+struct BookingPage<'a> {
+    c: &'a Chrome,
+    l: Lang,
+    b: Booking,
+    purpose: &'static str,
+    status: &'static str,
+    room_name: String,
+    start: String,
+    end: String,
+    start_attr: String,
+    week: String,
+    form: FormState,
+    room_opts: Vec<(String, String)>,
+    live: bool,
+}
+
+async fn render_booking(
+    ctx: &Ctx,
+    a: &PageActor,
+    id: &str,
+    status: StatusCode,
+    form: Option<FormState>,
+) -> Response {
+    let c = &a.chrome;
+    let l = c.lang;
+    let b = match service::get_booking(ctx, &a.actor, id).await {
+        Ok(b) => b,
+        Err(e) => return frame::error_page(c, &e),
+    };
+    let rooms = match service::list_rooms(ctx, &a.actor).await {
+        Ok(r) => r,
+        Err(e) => return frame::error_page(c, &e),
+    };
+    let room_name = rooms
+        .iter()
+        .find(|r| r.id == b.room_id)
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
+    let local = |t: &Timestamp| t.with_timezone(&ggzy_core::time::shanghai());
+    let form = form.unwrap_or_else(|| {
+        FormState::new().with_values([
+            ("day", local(&b.start).format("%Y-%m-%d").to_string()),
+            ("start", local(&b.start).format("%H:%M").to_string()),
+            ("end", local(&b.end).format("%H:%M").to_string()),
+            ("room_id", b.room_id.clone()),
+        ])
+    });
+    let p = BookingPage {
+        c,
+        l,
+        purpose: purpose_text(b.purpose, l),
+        status: status_text(&b.status, l),
+        room_name,
+        start: beijing_time(&b.start),
+        end: beijing_time(&b.end),
+        start_attr: datetime_attr(&b.start),
+        week: local(&b.start).format("%Y-%m-%d").to_string(),
+        form,
+        room_opts: rooms
+            .iter()
+            .map(|r| {
+                (
+                    r.id.clone(),
+                    format!("{} ({}F, {})", r.name, r.floor, r.capacity),
+                )
+            })
+            .collect(),
+        live: b.status != "cancelled",
+        b,
+    };
+    page_status(c, status, l.t("场所预约", "Booking"), &p)
+}
+
+async fn booking(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<String>) -> Response {
+    if let Err(r) = a.require(ROOM_KEEPERS) {
+        return r;
+    }
+    render_booking(&ctx, &a, &id, StatusCode::OK, None).await
+}
+
+/// Move a booking: `sessions::move_booking` (a session's booking moves as its session).
+async fn move_booking(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<Fields>,
+) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let fields = f.form;
+    let mut form = FormState::new();
+    let start = local_instant(&mut form, &fields, "day", "start");
+    let end = local_instant(&mut form, &fields, "day", "end");
+    let (Some(start), Some(end), true) = (start, end, form.is_ok()) else {
+        let form = form.with_values(keep(&fields));
+        return render_booking(&ctx, &a, &id, StatusCode::UNPROCESSABLE_ENTITY, Some(form)).await;
+    };
+    let room = val(&fields, "room_id");
+    let req = MoveRequest {
+        start,
+        end,
+        room_id: (!room.is_empty()).then(|| room.to_string()),
+    };
+    match sessions::move_booking(&ctx, &a.actor, &id, req).await {
+        Ok(b) => see_other(&format!("/staff/bookings/{}", b.id)),
+        Err(e) => {
+            let form = FormState::from_error(&e).with_values(keep(&fields));
+            render_booking(&ctx, &a, &id, e.status(), Some(form)).await
+        }
+    }
+}
+
+/// Only the CSRF token (checked by the frame).
+#[derive(Deserialize)]
+pub struct Empty {}
+
+async fn confirm_booking(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<Empty>,
+) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    match service::confirm(&ctx, &a.actor, &id).await {
+        Ok(b) => see_other(&format!("/staff/bookings/{}", b.id)),
+        Err(e) => render_booking(&ctx, &a, &id, e.status(), Some(FormState::from_error(&e))).await,
+    }
+}
+
+async fn cancel_booking(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<Empty>,
+) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    match service::cancel(&ctx, &a.actor, &id).await {
+        Ok(b) => see_other(&format!("/staff/bookings/{}", b.id)),
+        Err(e) => render_booking(&ctx, &a, &id, e.status(), Some(FormState::from_error(&e))).await,
+    }
+}
+
+// ---------------------------------------------------------------- rooms
+
+struct RoomLine {
+    id: String,
+    name: String,
+    kind: &'static str,
+    floor: i64,
+    capacity: i64,
+    isolated: bool,
+    hours: String,
+    equipment: String,
+    networks: String,
+}
+
+impl RoomLine {
+    fn of(r: &Room, l: Lang) -> RoomLine {
+        RoomLine {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            kind: kind_label(r.kind, l),
+            floor: r.floor,
+            capacity: r.capacity,
+            isolated: r.isolated,
+            hours: format!("{}–{}", r.opens, r.closes),
+            equipment: r.equipment.join(", "),
+            networks: r.networks.join(", "),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/rooms.html")]
+struct RoomsPage<'a> {
+    c: &'a Chrome,
+    l: Lang,
+    rooms: Vec<RoomLine>,
+    form: FormState,
+    kinds: Vec<(String, String)>,
+    yes_no: Vec<(String, String)>,
+}
+
+async fn render_rooms(ctx: &Ctx, a: &PageActor, status: StatusCode, form: FormState) -> Response {
+    let c = &a.chrome;
+    let l = c.lang;
+    match service::list_rooms(ctx, &a.actor).await {
+        Ok(list) => {
+            let p = RoomsPage {
+                c,
+                l,
+                rooms: list.iter().map(|r| RoomLine::of(r, l)).collect(),
+                form,
+                kinds: kind_options(l),
+                yes_no: yes_no(l),
+            };
+            page_status(c, status, l.t("场所（房间）", "Rooms"), &p)
+        }
+        Err(e) => frame::error_page(c, &e),
+    }
+}
+
+async fn rooms(State(ctx): State<Ctx>, a: PageActor) -> Response {
+    if let Err(r) = a.require(ROOM_KEEPERS) {
+        return r;
+    }
+    let form = FormState::new().with_values([
+        ("opens", "08:00"),
+        ("closes", "18:00"),
+        ("isolated", "false"),
+    ]);
+    render_rooms(&ctx, &a, StatusCode::OK, form).await
+}
+
+fn equipment(f: &Fields) -> Vec<String> {
+    val(f, "equipment")
+        .split([',', '，', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Create a room: `service::create_room`.
+async fn create_room(State(ctx): State<Ctx>, f: CsrfForm<Fields>) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(ROOM_KEEPERS) {
+        return r;
+    }
+    let fields = f.form;
+    let mut form = FormState::new();
+    let kind = RoomKind::parse(val(&fields, "kind"));
+    if kind.is_none() {
+        form.push("kind", "required", "choose a kind / 请选择类型");
+    }
+    let floor = int(&mut form, &fields, "floor", None);
+    let capacity = int(&mut form, &fields, "capacity", None);
+    let (Some(kind), Some(floor), Some(capacity), true) = (kind, floor, capacity, form.is_ok())
+    else {
+        let form = form.with_values(keep(&fields));
+        return render_rooms(&ctx, &a, StatusCode::UNPROCESSABLE_ENTITY, form).await;
+    };
+    let input = NewRoom {
+        kind,
+        name: val(&fields, "name").to_string(),
+        floor,
+        capacity,
+        equipment: equipment(&fields),
+        isolated: val(&fields, "isolated") == "true",
+        opens: Some(val(&fields, "opens").to_string()),
+        closes: Some(val(&fields, "closes").to_string()),
+        networks: vec![],
+    };
+    match service::create_room(&ctx, &a.actor, input).await {
+        Ok(_) => see_other("/staff/rooms"),
+        Err(e) => {
+            let form = FormState::from_error(&e).with_values(keep(&fields));
+            render_rooms(&ctx, &a, e.status(), form).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/room_edit.html")]
+struct RoomEditPage<'a> {
+    c: &'a Chrome,
+    l: Lang,
+    room: RoomLine,
+    form: FormState,
+    kinds: Vec<(String, String)>,
+    yes_no: Vec<(String, String)>,
+}
+
+async fn render_room_edit(
+    ctx: &Ctx,
+    a: &PageActor,
+    id: &str,
+    status: StatusCode,
+    form: Option<FormState>,
+) -> Response {
+    let c = &a.chrome;
+    let l = c.lang;
+    let room = match service::list_rooms(ctx, &a.actor).await {
+        Ok(list) => list.into_iter().find(|r| r.id == id),
+        Err(e) => return frame::error_page(c, &e),
+    };
+    let Some(room) = room else {
+        return frame::error_page(c, &Error::not_found(format!("room {id}")));
+    };
+    let form = form.unwrap_or_else(|| {
+        FormState::new().with_values([
+            ("kind", room.kind.as_str().to_string()),
+            ("name", room.name.clone()),
+            ("floor", room.floor.to_string()),
+            ("capacity", room.capacity.to_string()),
+            ("equipment", room.equipment.join(", ")),
+            ("isolated", room.isolated.to_string()),
+            ("opens", room.opens.clone()),
+            ("closes", room.closes.clone()),
+        ])
+    });
+    let p = RoomEditPage {
+        c,
+        l,
+        room: RoomLine::of(&room, l),
+        form,
+        kinds: kind_options(l),
+        yes_no: yes_no(l),
+    };
+    page_status(c, status, l.t("修改场所", "Edit a room"), &p)
+}
+
+async fn room_edit(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<String>) -> Response {
+    if let Err(r) = a.require(ROOM_KEEPERS) {
+        return r;
+    }
+    render_room_edit(&ctx, &a, &id, StatusCode::OK, None).await
+}
+
+/// Edit a room: `service::update_room` (the API's `PATCH /api/v1/rooms/{id}`).
+async fn update_room(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<Fields>,
+) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(ROOM_KEEPERS) {
+        return r;
+    }
+    let fields = f.form;
+    let mut form = FormState::new();
+    let kind = RoomKind::parse(val(&fields, "kind"));
+    if kind.is_none() {
+        form.push("kind", "required", "choose a kind / 请选择类型");
+    }
+    let floor = int(&mut form, &fields, "floor", None);
+    let capacity = int(&mut form, &fields, "capacity", None);
+    if !form.is_ok() {
+        let form = form.with_values(keep(&fields));
+        return render_room_edit(&ctx, &a, &id, StatusCode::UNPROCESSABLE_ENTITY, Some(form)).await;
+    }
+    let input = RoomChanges {
+        kind,
+        name: Some(val(&fields, "name").to_string()),
+        floor,
+        capacity,
+        equipment: Some(equipment(&fields)),
+        isolated: Some(val(&fields, "isolated") == "true"),
+        opens: Some(val(&fields, "opens").to_string()),
+        closes: Some(val(&fields, "closes").to_string()),
+    };
+    match service::update_room(&ctx, &a.actor, &id, input).await {
+        Ok(_) => see_other("/staff/rooms"),
+        Err(e) => {
+            let form = FormState::from_error(&e).with_values(keep(&fields));
+            render_room_edit(&ctx, &a, &id, e.status(), Some(form)).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------- evaluation sessions
+
+struct SessionLine {
+    id: String,
+    section: String,
+    room: String,
+    start: String,
+    end: String,
+    status: &'static str,
+    committee: i64,
+    experts: i64,
+    draw_id: Option<String>,
+}
+
+fn session_status(s: &str, l: Lang) -> &'static str {
+    match s {
+        "scheduled" => l.t("已安排", "scheduled"),
+        "cancelled" => l.t("已取消", "cancelled"),
+        _ => l.t("其他", "other"),
+    }
+}
+
+impl SessionLine {
+    fn of(s: &Session, names: &HashMap<String, String>, l: Lang) -> SessionLine {
+        SessionLine {
+            id: s.id.clone(),
+            section: names
+                .get(&s.section_id)
+                .cloned()
+                .unwrap_or_else(|| s.section_id.clone()),
+            room: s.room_name.clone(),
+            start: beijing_time(&s.start),
+            end: beijing_time(&s.end),
+            status: session_status(&s.status, l),
+            committee: s.committee_size,
+            experts: s.experts,
+            draw_id: s.draw_id.clone(),
+        }
+    }
+}
+
+/// Number of specialty rows on the draw request form.
+const SPECIALTY_ROWS: usize = 3;
+
+#[derive(Template)]
+#[template(path = "staff/sessions.html")]
+struct SessionsPage<'a> {
+    c: &'a Chrome,
+    l: Lang,
+    sessions: Vec<SessionLine>,
+    form: FormState,
+    section_opts: Vec<(String, String)>,
+    room_opts: Vec<(String, String)>,
+    rows: Vec<usize>,
+}
+
+async fn render_sessions(
+    ctx: &Ctx,
+    a: &PageActor,
+    status: StatusCode,
+    form: FormState,
+) -> Response {
+    let c = &a.chrome;
+    let l = c.lang;
+    let list = match sessions::list_sessions(ctx, &a.actor).await {
+        Ok(x) => x,
+        Err(e) => return frame::error_page(c, &e),
+    };
+    let (section_opts, rooms) = match calendar::form_options(ctx, &a.actor).await {
+        Ok(x) => x,
+        Err(e) => return frame::error_page(c, &e),
+    };
+    let names: HashMap<String, String> = section_opts.iter().cloned().collect();
+    let mut room_opts = vec![(
+        String::new(),
+        l.t(
+            "自动选择（最合适的空闲封闭评标室）",
+            "Choose for me (best-fitting free isolated room)",
+        )
+        .to_string(),
+    )];
+    room_opts.extend(rooms);
+    let p = SessionsPage {
+        c,
+        l,
+        sessions: list.iter().map(|s| SessionLine::of(s, &names, l)).collect(),
+        form,
+        section_opts,
+        room_opts,
+        rows: (0..SPECIALTY_ROWS).collect(),
+    };
+    page_status(c, status, l.t("评标会", "Evaluation sessions"), &p)
+}
+
+async fn sessions_page(State(ctx): State<Ctx>, a: PageActor) -> Response {
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let form = FormState::new().with_values([
+        ("committee_size", "5"),
+        ("staff_count", "2"),
+        ("draw.backups", "2"),
+        ("draw.representatives", "0"),
+    ]);
+    render_sessions(&ctx, &a, StatusCode::OK, form).await
+}
+
+/// Schedule a session with its expert draw request: `sessions::schedule`; the expert pool draws
+/// the committee from the `venues.session.scheduled` event, avoiding the named parties' staff.
+async fn schedule(State(ctx): State<Ctx>, f: CsrfForm<Fields>) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let fields = f.form;
+    let mut form = FormState::new();
+    let start = local_instant(&mut form, &fields, "day", "start");
+    let end = local_instant(&mut form, &fields, "day", "end");
+    let committee = int(&mut form, &fields, "committee_size", None);
+    let staff = int(&mut form, &fields, "staff_count", Some(0));
+    let backups = int(&mut form, &fields, "draw.backups", Some(0));
+    let reps = int(&mut form, &fields, "draw.representatives", Some(0));
+    let mut specialties = Vec::new();
+    for i in 0..SPECIALTY_ROWS {
+        let code = val(&fields, &format!("draw.specialties[{i}].code"));
+        let count_field = format!("draw.specialties[{i}].count");
+        if code.is_empty() && val(&fields, &count_field).is_empty() {
+            continue;
+        }
+        if let Some(count) = int(&mut form, &fields, &count_field, None) {
+            specialties.push(SpecialtyNeed {
+                code: code.to_string(),
+                count,
+            });
+        }
+    }
+    let opt = |k: &str| Some(val(&fields, k).to_string()).filter(|s| !s.is_empty());
+    let bidders: Vec<String> = val(&fields, "draw.bidder_usccs")
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '，')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let (
+        Some(start),
+        Some(end),
+        Some(committee_size),
+        Some(staff_count),
+        Some(backups),
+        Some(reps),
+        true,
+    ) = (start, end, committee, staff, backups, reps, form.is_ok())
+    else {
+        let form = form.with_values(keep(&fields));
+        return render_sessions(&ctx, &a, StatusCode::UNPROCESSABLE_ENTITY, form).await;
+    };
+    let input = NewSession {
+        section_id: val(&fields, "section_id").to_string(),
+        start,
+        end,
+        room_id: opt("room_id"),
+        committee_size,
+        staff_count,
+        draw: Some(DrawSpec {
+            specialties,
+            backups,
+            representatives: reps,
+            budget: opt("draw.budget"),
+            tenderer_uscc: opt("draw.tenderer_uscc"),
+            agency_uscc: opt("draw.agency_uscc"),
+            bidder_usccs: bidders,
+        }),
+    };
+    match sessions::schedule(&ctx, &a.actor, input).await {
+        Ok(s) => see_other(&format!("/staff/sessions/{}", s.id)),
+        Err(e) => {
+            let mut form = FormState::from_error(&e).with_values(keep(&fields));
+            // `draw.bidder_usccs[i]` is one line of the textarea `draw.bidder_usccs`.
+            for err in &mut form.errors {
+                if err.field.starts_with("draw.bidder_usccs[") {
+                    err.field = "draw.bidder_usccs".into();
+                }
+            }
+            render_sessions(&ctx, &a, e.status(), form).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/session.html")]
+struct SessionPage {
+    l: Lang,
+    s: SessionLine,
+    start_attr: String,
+}
+
+async fn session_page(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<String>) -> Response {
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let c = &a.chrome;
+    let l = c.lang;
+    let s = match sessions::get_session(&ctx, &a.actor, &id).await {
+        Ok(s) => s,
+        Err(e) => return frame::error_page(c, &e),
+    };
+    let names = match calendar::form_options(&ctx, &a.actor).await {
+        Ok((sections, _)) => sections.into_iter().collect(),
+        Err(e) => return frame::error_page(c, &e),
+    };
+    let p = SessionPage {
+        l,
+        start_attr: datetime_attr(&s.start),
+        s: SessionLine::of(&s, &names, l),
+    };
+    page_status(c, StatusCode::OK, l.t("评标会", "Evaluation session"), &p)
+}
+
+// ---------------------------------------------------------------- door (门禁)
+
+#[derive(Deserialize)]
+struct DoorQ {
+    room: Option<String>,
+}
+
+struct Outcome {
+    allowed: bool,
+    name: String,
+    role: &'static str,
+    detail: String,
+    rule: Option<String>,
+}
+
+fn role_label(r: PersonRole, l: Lang) -> &'static str {
+    match r {
+        PersonRole::Expert => l.t("评标专家", "Expert"),
+        PersonRole::BidderRep => l.t("投标人代表", "Bidder's representative"),
+        PersonRole::Tenderer => l.t("招标人代表", "Tenderer's representative"),
+        PersonRole::Agency => l.t("代理机构人员", "Agency staff"),
+        PersonRole::Supervisor => l.t("监督人员", "Supervisor"),
+        PersonRole::Staff => l.t("中心工作人员", "Centre staff"),
+    }
+}
+
+struct Inside {
+    name: String,
+    role: &'static str,
+    since: String,
+    since_attr: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/door.html")]
+struct DoorPage<'a> {
+    c: &'a Chrome,
+    l: Lang,
+    room_opts: Vec<(String, String)>,
+    room: Option<String>,
+    room_name: String,
+    form: FormState,
+    outcome: Option<Outcome>,
+    headcount: i64,
+    capacity: i64,
+    inside: Vec<Inside>,
+    directions: Vec<(String, String)>,
+}
+
+async fn render_door(
+    ctx: &Ctx,
+    a: &PageActor,
+    room: Option<String>,
+    status: StatusCode,
+    form: FormState,
+    outcome: Option<Outcome>,
+) -> Response {
+    let c = &a.chrome;
+    let l = c.lang;
+    let rooms = match service::list_rooms(ctx, &a.actor).await {
+        Ok(r) => r,
+        Err(e) => return frame::error_page(c, &e),
+    };
+    let room = room.filter(|r| !r.is_empty());
+    let mut occ = Occupancy {
+        room_id: String::new(),
+        headcount: 0,
+        capacity: 0,
+        people: vec![],
+    };
+    let mut room_name = String::new();
+    if let Some(id) = &room {
+        occ = match service::occupancy(ctx, &a.actor, id).await {
+            Ok(o) => o,
+            Err(e) => return frame::error_page(c, &e),
+        };
+        room_name = rooms
+            .iter()
+            .find(|r| &r.id == id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
+    }
+    let form = if form.value("room_id").is_empty() {
+        form.with_values([("room_id", room.clone().unwrap_or_default())])
+    } else {
+        form
+    };
+    let p = DoorPage {
+        c,
+        l,
+        room_opts: rooms
+            .iter()
+            .map(|r| (r.id.clone(), format!("{} ({}F)", r.name, r.floor)))
+            .collect(),
+        room,
+        room_name,
+        form,
+        outcome,
+        headcount: occ.headcount,
+        capacity: occ.capacity,
+        inside: occ
+            .people
+            .iter()
+            .map(|p| Inside {
+                name: p.name.clone(),
+                role: role_label(p.role, l),
+                since: beijing_time(&p.entered_at),
+                since_attr: datetime_attr(&p.entered_at),
+            })
+            .collect(),
+        directions: vec![
+            ("in".into(), l.t("进入", "Entering").into()),
+            ("out".into(), l.t("离开", "Leaving").into()),
+        ],
+    };
+    page_status(c, status, l.t("门禁签到", "Door check-in"), &p)
+}
+
+async fn door_page(State(ctx): State<Ctx>, a: PageActor, Query(q): Query<DoorQ>) -> Response {
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let form = FormState::new().with_values([("direction", "in")]);
+    render_door(&ctx, &a, q.room, StatusCode::OK, form, None).await
+}
+
+/// A door attempt: `service::door` (recorded whether allowed or refused).
+async fn door(State(ctx): State<Ctx>, f: CsrfForm<Fields>) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let fields = f.form;
+    let l = a.chrome.lang;
+    let room = val(&fields, "room_id").to_string();
+    let mut form = FormState::new();
+    if room.is_empty() {
+        form.push("room_id", "required", "choose the room / 请选择场所");
+    }
+    let direction = match val(&fields, "direction") {
+        "out" => Direction::Out,
+        _ => Direction::In,
+    };
+    if !form.is_ok() {
+        let form = form.with_values(keep(&fields));
+        return render_door(&ctx, &a, None, StatusCode::UNPROCESSABLE_ENTITY, form, None).await;
+    }
+    let req = DoorRequest {
+        resident_id: val(&fields, "resident_id").to_string(),
+        direction,
+        phone_deposited: val(&fields, "phone_deposited") == "yes",
+    };
+    // After each attempt the code field is emptied for the next person; the direction stays.
+    let next = FormState::new().with_values([
+        ("room_id", room.clone()),
+        ("direction", val(&fields, "direction").to_string()),
+    ]);
+    match service::door(&ctx, &a.actor, &room, req).await {
+        Ok(DoorDecision {
+            allowed,
+            reason,
+            detail,
+            name,
+            role,
+            ..
+        }) => {
+            let outcome = Outcome {
+                allowed,
+                name: name.unwrap_or_default(),
+                role: role.map(|r| role_label(r, l)).unwrap_or(""),
+                detail,
+                rule: reason,
+            };
+            let status = if allowed {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            render_door(&ctx, &a, Some(room), status, next, Some(outcome)).await
+        }
+        Err(e) => {
+            let form = FormState::from_error(&e).with_values(keep(&fields));
+            render_door(&ctx, &a, Some(room), e.status(), form, None).await
+        }
+    }
+}
