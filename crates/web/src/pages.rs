@@ -23,7 +23,6 @@ use serde::Deserialize;
 /// An area that builds a role's workbench takes its home route and removes the role here.
 pub const PLACEHOLDER_HOMES: &[Role] = &[
     Role::Admin,
-    Role::Staff,
     Role::Tenderer,
     Role::Supervisor,
     Role::Bank,
