@@ -9,3 +9,4 @@ pub mod feed;
 pub mod http;
 pub mod rules;
 pub mod service;
+pub mod staff_pages;
