@@ -24,6 +24,7 @@ mod projects;
 mod projects_registration;
 mod publishing;
 mod security;
+mod staff_web;
 mod trades;
 mod transparency;
 mod venues;
