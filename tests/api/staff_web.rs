@@ -7,7 +7,7 @@
 use crate::publishing::{create, tender};
 use fantoccini::{Client, Locator};
 use ggzy_api_tests::pages::{hidden_value, Visitor};
-use ggzy_api_tests::fixtures::{assert_rule, road_project};
+use ggzy_api_tests::fixtures::{assert_first_error, road_project};
 use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -191,7 +191,7 @@ async fn the_api_returns_an_announcement_only_with_a_reason_and_only_for_staff()
         .await;
     assert_eq!(s, 403);
     let (s, v) = app.post(Some(&staff), &path, json!({"reason": ""})).await;
-    assert_rule(s, &v, 422, "required");
+    assert_first_error(s, &v, 422, "required");
     let long = "理".repeat(2001);
     let (s, _) = app.post(Some(&staff), &path, json!({"reason": long})).await;
     assert_eq!(s, 422, "2001 characters: refused");
@@ -375,7 +375,7 @@ async fn the_refund_pages_list_days_and_the_api_file_has_the_banks_columns() {
     assert!(r.body.contains("href=\"/staff/refunds/2026-03-02/file\""));
     let r = v.get("/staff/refunds/2026-3-x").await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("date.invalid"));
+    assert!(r.body.contains("YYYY-MM-DD"), "{}", r.body);
     let f = v.get("/staff/refunds/2026-03-02/file").await;
     assert_eq!(f.status, 200);
     assert!(f.headers["content-type"]
