@@ -6,8 +6,8 @@
 
 use crate::publishing::{create, tender};
 use fantoccini::{Client, Locator};
-use ggzy_api_tests::pages::{hidden_value, Visitor};
 use ggzy_api_tests::fixtures::{assert_first_error, road_project};
+use ggzy_api_tests::pages::{hidden_value, Visitor};
 use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -27,7 +27,12 @@ async fn submitted_announcement(app: &TestApp, title: &str) -> String {
 async fn submitted_project(app: &TestApp, name: &str) -> String {
     let tenderer = app.login("tenderer").await;
     let p = app
-        .post_expect(&tenderer, "/api/v1/projects", road_project(name, DEADLINE), 201)
+        .post_expect(
+            &tenderer,
+            "/api/v1/projects",
+            road_project(name, DEADLINE),
+            201,
+        )
         .await;
     let id = p["id"].as_str().expect("id").to_string();
     app.post_expect(
@@ -119,7 +124,10 @@ async fn a_non_staff_user_is_refused_every_staff_page() {
         )
         .await;
     assert_eq!(r.status, 403);
-    assert_eq!(announcement_as_owner(&app, &id).await["status"], "submitted");
+    assert_eq!(
+        announcement_as_owner(&app, &id).await["status"],
+        "submitted"
+    );
     app.stop().await;
 }
 
@@ -142,20 +150,34 @@ async fn returning_an_announcement_needs_the_csrf_token_and_a_reason_the_owner_t
     let r = v.post_form(&path, &[("reason", "资格条件不明确")]).await;
     assert_eq!(r.status, 403);
     assert!(r.body.contains("csrf.token_mismatch"));
-    assert_eq!(announcement_as_owner(&app, &id).await["status"], "submitted");
+    assert_eq!(
+        announcement_as_owner(&app, &id).await["status"],
+        "submitted"
+    );
 
     // No reason: the error next to the field with the rule id, nothing changes.
-    let r = v.post_form(&path, &[("csrf", &csrf), ("reason", "  ")]).await;
+    let r = v
+        .post_form(&path, &[("csrf", &csrf), ("reason", "  ")])
+        .await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("id=\"f-reason-error\""), "{}", r.body);
     let err = r.body.split("id=\"f-reason-error\"").nth(1).unwrap();
-    assert!(err.contains("<code class=\"rule\">required</code>"), "{err}");
+    assert!(
+        err.contains("<code class=\"rule\">required</code>"),
+        "{err}"
+    );
     assert!(r.body.contains("aria-invalid=\"true\""));
-    assert_eq!(announcement_as_owner(&app, &id).await["status"], "submitted");
+    assert_eq!(
+        announcement_as_owner(&app, &id).await["status"],
+        "submitted"
+    );
 
     // With the reason: a draft again, and the owner reads why through the API.
     let r = v
-        .post_form(&path, &[("csrf", &csrf), ("reason", "资格条件不明确，请补充。")])
+        .post_form(
+            &path,
+            &[("csrf", &csrf), ("reason", "资格条件不明确，请补充。")],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.location(), "/staff/announcements?done=returned");
@@ -212,7 +234,9 @@ async fn staff_approve_an_announcement_and_register_or_return_projects_from_the_
     v.sign_in("staff").await;
 
     let q = v.get("/staff/announcements").await;
-    assert!(q.body.contains(&format!("href=\"/staff/announcements/{ann}\"")));
+    assert!(q
+        .body
+        .contains(&format!("href=\"/staff/announcements/{ann}\"")));
     let csrf = v.csrf(&format!("/staff/announcements/{ann}")).await;
     // A publishing time that is not a time: shown at the field with its rule.
     let r = v
@@ -249,7 +273,10 @@ async fn staff_approve_an_announcement_and_register_or_return_projects_from_the_
         .get_expect(&staff, &format!("/api/v1/projects/{p1}"), 200)
         .await;
     assert_eq!(p["status"], "registered");
-    assert!(p["code"].as_str().is_some_and(|c| c.contains("-GC-")), "{p}");
+    assert!(
+        p["code"].as_str().is_some_and(|c| c.contains("-GC-")),
+        "{p}"
+    );
     // Approving twice: the state conflict on the page, with its rule.
     let r = v
         .post_form(&format!("/staff/projects/{p1}/approve"), &[("csrf", &csrf)])
@@ -393,12 +420,13 @@ async fn the_refund_pages_list_days_and_the_api_file_has_the_banks_columns() {
     let staff = app.login("staff").await;
     let bidder = app.login("bidder1").await;
     let (s, _) = app
-        .get(Some(&bidder), "/api/v1/deposits/refunds/file?date=2026-03-02")
+        .get(
+            Some(&bidder),
+            "/api/v1/deposits/refunds/file?date=2026-03-02",
+        )
         .await;
     assert_eq!(s, 403);
-    let (s, days) = app
-        .get(Some(&staff), "/api/v1/deposits/refunds/days")
-        .await;
+    let (s, days) = app.get(Some(&staff), "/api/v1/deposits/refunds/days").await;
     assert_eq!(s, 200, "{days}");
     assert!(days.is_array());
     app.stop().await;
@@ -532,7 +560,9 @@ async fn staff_work_their_queues_in_a_real_browser() {
         Locator::Id("queue-empty"),
     )
     .await;
-    let (s, a) = app.get(None, &format!("/api/v1/announcements/{good}")).await;
+    let (s, a) = app
+        .get(None, &format!("/api/v1/announcements/{good}"))
+        .await;
     assert_eq!(s, 200, "{a}");
     assert_eq!(a["status"], "published");
 

@@ -119,10 +119,7 @@ async fn org_names(ctx: &Ctx, ids: impl Iterator<Item = &str>) -> Result<HashMap
 
 fn ground_label(g: &str, l: Lang) -> &'static str {
     match g {
-        "revoked_after_deadline" => l.t(
-            "投标截止后撤销投标文件",
-            "Bid revoked after the deadline",
-        ),
+        "revoked_after_deadline" => l.t("投标截止后撤销投标文件", "Bid revoked after the deadline"),
         "refused_to_sign" => l.t("中标人无正当理由不签订合同", "Winner refused to sign"),
         "refused_performance_security" => l.t(
             "提出附加条件或未提交履约保证金",
@@ -227,12 +224,7 @@ async fn render_forfeitures(
         failed,
         done,
     };
-    page_status(
-        c,
-        status,
-        c.t("保证金没收决定", "Deposit forfeitures"),
-        &p,
-    )
+    page_status(c, status, c.t("保证金没收决定", "Deposit forfeitures"), &p)
 }
 
 #[derive(Deserialize, Default)]
@@ -593,7 +585,10 @@ async fn reconciliation_upload(
         form.push(
             "statement",
             "required",
-            l.t("请选择银行流水文件（CSV）", "Choose the bank's statement file (CSV)"),
+            l.t(
+                "请选择银行流水文件（CSV）",
+                "Choose the bank's statement file (CSV)",
+            ),
         );
     }
     let csv = std::str::from_utf8(&u.statement);

@@ -80,7 +80,11 @@ impl QueueRow {
             procedure: procedure_label(p.procedure, l),
             tenderer: p.tenderer_name.clone(),
             sections: p.sections.len(),
-            submitted: p.submitted_at.as_ref().map(beijing_time).unwrap_or_default(),
+            submitted: p
+                .submitted_at
+                .as_ref()
+                .map(beijing_time)
+                .unwrap_or_default(),
         }
     }
 }
@@ -133,7 +137,11 @@ async fn queue(State(ctx): State<Ctx>, a: PageActor, Query(q): Query<DoneQuery>)
         rows: list.iter().map(|p| QueueRow::of(p, c.lang)).collect(),
         done: done_notice(c.lang, &q.done),
     };
-    frame::page(c, c.t("待登记确认的项目", "Projects awaiting registration"), &p)
+    frame::page(
+        c,
+        c.t("待登记确认的项目", "Projects awaiting registration"),
+        &p,
+    )
 }
 
 pub struct SectionRow {
@@ -199,7 +207,12 @@ async fn render_detail(
         approve_form,
         return_form,
     };
-    page_status(c, status, c.t("项目登记确认", "Project registration"), &page)
+    page_status(
+        c,
+        status,
+        c.t("项目登记确认", "Project registration"),
+        &page,
+    )
 }
 
 /// `GET /staff/projects/{id}`: the project, its sections and the two decisions.

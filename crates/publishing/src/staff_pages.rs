@@ -31,7 +31,10 @@ pub fn router() -> Router<Ctx> {
         .route("/staff/announcements", get(queue))
         .route("/staff/announcements/{id}", get(detail))
         .route("/staff/announcements/{id}/approve", post(approve))
-        .route("/staff/announcements/{id}/return", post(return_announcement))
+        .route(
+            "/staff/announcements/{id}/return",
+            post(return_announcement),
+        )
 }
 
 /// This area's card on the staff home: announcements submitted and awaiting approval.
@@ -115,7 +118,11 @@ async fn queue(State(ctx): State<Ctx>, a: PageActor, Query(q): Query<DoneQuery>)
         rows: list.iter().map(|x| QueueRow::of(x, l)).collect(),
         done,
     };
-    frame::page(c, c.t("待审核的公告", "Announcements awaiting approval"), &p)
+    frame::page(
+        c,
+        c.t("待审核的公告", "Announcements awaiting approval"),
+        &p,
+    )
 }
 
 #[derive(Template)]
