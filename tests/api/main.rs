@@ -28,6 +28,7 @@ mod projects_registration;
 mod publishing;
 mod security;
 mod staff_venues;
+mod staff_web;
 mod trades;
 mod transparency;
 mod venues;

@@ -12,3 +12,4 @@ pub mod rules;
 pub mod service;
 pub mod workbench;
 pub mod staff_pages;
+pub mod staff_queue;

@@ -10,7 +10,8 @@ use crate::service::{
 };
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use ggzy_core::http::{Json, Path, Query};
 use ggzy_core::{Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
@@ -36,6 +37,8 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(reject_forfeiture))
         .routes(routes!(list_revocations))
         .routes(routes!(import_statement))
+        .routes(routes!(refund_days))
+        .routes(routes!(refund_day_file))
 }
 
 /// Environment variable holding the bank callback HMAC key.
@@ -256,6 +259,50 @@ async fn list_refunds(
 ) -> Result<Json<Vec<Refund>>> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Admin, Role::Bank])?;
     Ok(Json(lifecycle::list_refunds(&ctx, &actor, &q).await?))
+}
+
+/// The refund instruction days (Beijing date of the instructions), newest first, with count and
+/// total (staff, supervisor, admin).
+#[utoipa::path(get, path = "/api/v1/deposits/refunds/days", tag = "deposits", security(("bearer" = [])),
+    responses((status = 200, body = [crate::refund_file::RefundDay]), (status = 401), (status = 403)))]
+async fn refund_days(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+) -> Result<Json<Vec<crate::refund_file::RefundDay>>> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
+    Ok(Json(crate::refund_file::days(&ctx, &actor).await?))
+}
+
+/// The file the bank gets for one instruction day: CSV (RFC 4180, UTF-8, header `refund_id,
+/// payee_account_no,payee_name,amount,interest,total,due_date,reason,basis,status`), amounts in
+/// yuan with two places (staff, supervisor, admin).
+#[utoipa::path(get, path = "/api/v1/deposits/refunds/file", tag = "deposits", security(("bearer" = [])),
+    params(crate::refund_file::RefundDayQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400), (status = 401),
+              (status = 403)))]
+async fn refund_day_file(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(q): Query<crate::refund_file::RefundDayQuery>,
+) -> Result<Response> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
+    let csv = crate::refund_file::day_file(&ctx, &actor, q.date).await?;
+    Ok(csv_download(&format!("refunds-{}.csv", q.date), csv))
+}
+
+/// A CSV download with its file name.
+pub fn csv_download(name: &str, csv: String) -> Response {
+    let mut r = csv.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 /// The bank confirms it paid a refund (role bank, signed like the transfer callback). Booked once:

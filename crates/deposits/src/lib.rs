@@ -19,5 +19,7 @@ pub mod http;
 pub mod ledger;
 pub mod lifecycle;
 pub mod reconcile;
+pub mod refund_file;
 pub mod rules;
 pub mod service;
+pub mod staff_pages;

@@ -1025,10 +1025,10 @@ pub struct Refund {
     pub paid_bank_txn_id: Option<String>,
 }
 
-const REFUND_COLS: &str = "id, org_id, section_id, payee_account_no, payee_name, amount_fen, interest_fen, \
+pub(crate) const REFUND_COLS: &str = "id, org_id, section_id, payee_account_no, payee_name, amount_fen, interest_fen, \
     interest_basis, reason, basis, due_date, status, attempts, overdue_at, paid_at, paid_bank_txn_id, provisional";
 
-fn refund_row(r: &sqlx::any::AnyRow) -> Result<Refund> {
+pub(crate) fn refund_row(r: &sqlx::any::AnyRow) -> Result<Refund> {
     let amount: i64 = r.try_get(5)?;
     let interest: i64 = r.try_get(6)?;
     let basis: String = r.try_get(7)?;

@@ -22,4 +22,5 @@ pub mod package;
 pub mod pages;
 pub mod rules;
 pub mod service;
+pub mod staff_pages;
 pub mod workbench;

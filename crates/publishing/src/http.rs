@@ -2,7 +2,8 @@
 //! the per-market RSS 2.0 feed `/feeds/{market}.xml`.
 
 use crate::service::{
-    self, Announcement, AnnouncementDraft, Approval, Page, PublicFilter, Withdrawal,
+    self, Announcement, AnnouncementDraft, AnnouncementReturn, Approval, Page, PublicFilter,
+    Withdrawal,
 };
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(submit_announcement))
         .routes(routes!(approve_announcement))
         .routes(routes!(withdraw_announcement))
+        .routes(routes!(return_announcement))
         .routes(routes!(market_feed))
         .merge(crate::attachments::router())
         .merge(crate::ocds::router())
@@ -177,6 +179,23 @@ async fn approve_announcement(
 ) -> Result<Json<Announcement>> {
     actor.require(&[Role::Staff])?;
     Ok(Json(service::approve(&ctx, &actor, &id, ap).await?))
+}
+
+/// Return a submitted announcement to its owner with a reason (staff): it becomes a draft again
+/// and its owner reads `return_reason`.
+#[utoipa::path(post, path = "/api/v1/announcements/{id}/return", tag = "publishing", security(("bearer" = [])),
+    params(("id" = String, Path, description = "announcement id")), request_body = AnnouncementReturn,
+    responses((status = 200, body = Announcement), (status = 400), (status = 401), (status = 403),
+              (status = 404), (status = 409, description = "not submitted"), (status = 415),
+              (status = 422, description = "no reason")))]
+async fn return_announcement(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(r): Json<AnnouncementReturn>,
+) -> Result<Json<Announcement>> {
+    actor.require(&[Role::Staff])?;
+    Ok(Json(service::return_to_owner(&ctx, &actor, &id, r).await?))
 }
 
 /// Withdraw a published announcement (staff); the text stays readable with the reason.

@@ -15,4 +15,5 @@ pub mod ocds;
 pub mod portal;
 pub mod rules;
 pub mod service;
+pub mod staff_pages;
 pub mod store;

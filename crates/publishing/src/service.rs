@@ -148,6 +148,8 @@ pub struct Announcement {
     pub published_at: Option<DateTime<Utc>>,
     pub withdrawn_at: Option<DateTime<Utc>>,
     pub withdraw_reason: Option<String>,
+    /// Why staff returned it to its owner, while it is a draft again (cleared on the next submit).
+    pub return_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Change notices published against this announcement.
@@ -172,7 +174,7 @@ pub struct Announcement {
 const COLS: &str = "a.id, a.market, a.ann_type, a.region, a.title, a.body_md, a.body_html, a.fields, \
     a.original_id, a.status, a.version, a.publish_at, a.published_at, a.withdrawn_at, a.withdraw_reason, \
     a.created_at, a.updated_at, a.owner_org_id, a.project_id, a.section_ids, a.body_format, \
-    a.source_event, a.source_fields, a.postpone";
+    a.source_event, a.source_fields, a.postpone, a.return_reason";
 
 fn opt_time(r: &ggzy_store::Row, i: usize) -> Result<Option<DateTime<Utc>>> {
     Ok(r.try_get::<Option<i64>, _>(i)?.map(from_micros))
@@ -214,6 +216,7 @@ fn from_row(r: &ggzy_store::Row) -> Result<Announcement> {
             .try_get::<Option<String>, _>(23)?
             .and_then(|f| serde_json::from_str(&f).ok())
             .unwrap_or_default(),
+        return_reason: r.try_get(24)?,
     })
 }
 
@@ -697,6 +700,10 @@ pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Announcement> 
     check_fields(cur.ann_type, &cur.fields, &mut v);
     v.into_result()?;
     set_status(&mut tx, id, Status::Draft, Status::Submitted, now).await?;
+    sqlx::query("UPDATE announcements SET return_reason = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
     event(&mut tx, &ctx.db, &actor.actor_ref(), now, "submitted", &a).await?;
     ctx.db.commit(tx).await?;
@@ -936,6 +943,77 @@ impl TimerHandler for PublishDue {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Staff return a submitted announcement to its owner.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AnnouncementReturn {
+    /// Why (required, at most 2000 characters); the owner reads it on the announcement.
+    pub reason: String,
+}
+
+/// Staff return a submitted announcement to its owner with a reason: it is a draft again (the
+/// owner edits and submits it anew) and `return_reason` says why.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn return_to_owner(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    req: AnnouncementReturn,
+) -> Result<Announcement> {
+    actor.require(&[Role::Staff])?;
+    let reason = req.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(Error::field(
+            "reason",
+            "required",
+            "a return states its reason (at most 2000 characters)",
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load(&mut tx, &ctx.db, id, true).await?;
+    require_status(&cur, Status::Submitted, "return")?;
+    let n = sqlx::query(
+        "UPDATE announcements SET status = 'draft', return_reason = $1, updated_at = $2 \
+         WHERE id = $3 AND status = 'submitted'",
+    )
+    .bind(reason)
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "announcement.transition",
+        "only a submitted announcement can be returned",
+    )?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    let mut p = payload(&a);
+    p["reason"] = json!(reason);
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new("publishing.announcement.returned", "announcement", id, p),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(a)
+}
+
+/// Announcements submitted and waiting for the staff's approval, oldest first (staff).
+pub async fn list_submitted(ctx: &Ctx, actor: &Actor) -> Result<Vec<Announcement>> {
+    actor.require(&[Role::Staff])?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM announcements a WHERE a.status = 'submitted' \
+         ORDER BY a.updated_at, a.id LIMIT 500"
+    ))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

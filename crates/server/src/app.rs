@@ -151,6 +151,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_evaluation::pages::router())
         .merge(ggzy_projects::pages::router())
         .merge(ggzy_auctions::pages::router())
+        .merge(crate::staff::router())
         .fallback(mw::not_found)
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),

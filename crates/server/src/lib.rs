@@ -11,6 +11,7 @@ pub mod listen;
 pub mod middleware;
 pub mod ops;
 pub mod sandbox;
+pub mod staff;
 
 pub use app::{build_router, AppOptions};
 pub use background::Background;

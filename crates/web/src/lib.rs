@@ -21,10 +21,12 @@ pub mod form;
 pub mod frame;
 pub mod lang;
 pub mod pages;
+pub mod queue;
 pub mod session;
 
 pub use form::FormState;
 pub use frame::{page, Chrome, PageError};
 pub use lang::Lang;
 pub use pages::router;
+pub use queue::QueueCard;
 pub use session::{CsrfForm, PageActor, PublicPage};

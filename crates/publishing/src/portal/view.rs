@@ -785,6 +785,24 @@ fn size_text(bytes: i64) -> String {
 /// announcement it amends, its change notices, and the organization names its fields refer to.
 pub async fn announcement(ctx: &Ctx, id: &str, l: Lang) -> Result<Detail> {
     let a = service::get(ctx, None, id).await?;
+    detail_of(ctx, a, l).await
+}
+
+/// The announcement page's data for a signed-in reader who may see it before it is public (its
+/// owner, staff): the staff's approval queue previews a submitted announcement exactly as the
+/// portal will show it. Returns the announcement too (state, return reason).
+pub async fn preview(
+    ctx: &Ctx,
+    actor: &ggzy_identity::Actor,
+    id: &str,
+    l: Lang,
+) -> Result<(Announcement, Detail)> {
+    let a = service::get(ctx, Some(actor), id).await?;
+    let d = detail_of(ctx, a.clone(), l).await?;
+    Ok((a, d))
+}
+
+async fn detail_of(ctx: &Ctx, a: Announcement, l: Lang) -> Result<Detail> {
     let amends = match &a.original_id {
         Some(o) => service::get(ctx, None, o).await.ok().map(|x| link(&x)),
         None => None,
