@@ -7,6 +7,7 @@ mod authz;
 mod award;
 mod bids;
 mod calendar;
+mod calendar_marks;
 mod demo;
 mod deposits;
 mod evaluation;

@@ -1010,12 +1010,14 @@ async fn a_project_registered_through_the_api_at_the_legal_minimum_is_flagged() 
     let staff = app.login("staff").await;
     let sup = app.login("supervisor").await;
     let mut sections = Vec::new();
-    for deadline in ["2026-03-22T09:30:00+08:00", "2026-03-23T09:30:00+08:00"] {
+    // Issued Wednesday 03-04: the 20th day is Tuesday 03-24, a working day (a 20th day that is a
+    // day off would move the legal minimum to the next working day, 民法典 203).
+    for deadline in ["2026-03-24T09:30:00+08:00", "2026-03-25T09:30:00+08:00"] {
         let body = json!({
             "name": "大连市某道路改造工程", "market": "construction", "procedure": "open_tender",
             "tenderer_uscc": "91110000802100433B", "tenderer_name": "大连市市政建设管理处",
             "sections": [{"name": "一标段", "estimated_price": "10000000.00", "deposit": "200000.00",
-                "docs_issue_at": "2026-03-02T09:00:00+08:00", "docs_sale_end_at": "2026-03-07T17:00:00+08:00",
+                "docs_issue_at": "2026-03-04T09:00:00+08:00", "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
                 "bid_deadline": deadline, "opening_at": deadline}]});
         let (s, v) = app.post(Some(&tenderer), "/api/v1/projects", body).await;
         assert_eq!(s, 201, "{v}");
