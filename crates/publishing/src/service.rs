@@ -1176,45 +1176,6 @@ fn add(wh: &mut Vec<String>, binds: &mut Vec<Bind>, cond: &str, b: Bind) {
     wh.push(format!("{cond} ${}", binds.len()));
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn locked(source: Value, fields: Value) -> Vec<String> {
-        let mut v = Violations::new();
-        check_locked(&source, &fields, "", &mut v);
-        match v.into_result() {
-            Ok(()) => vec![],
-            Err(Error::Validation(es)) => es.into_iter().map(|e| e.field).collect(),
-            Err(e) => panic!("{e}"),
-        }
-    }
-
-    #[test]
-    fn values_from_the_event_may_be_completed_but_not_retyped() {
-        let src = json!({"price": "1.00", "candidates": [{"rank": 1, "price": "9.00"}]});
-        // Adding fields, also inside a candidate, is fine.
-        assert!(locked(
-            src.clone(),
-            json!({"price": "1.00", "extra": "x",
-                   "candidates": [{"rank": 1, "price": "9.00", "quality": "合格"}]})
-        )
-        .is_empty());
-        assert_eq!(
-            locked(
-                src.clone(),
-                json!({"price": "1.00", "candidates": [{"rank": 1, "price": "8.00"}]})
-            ),
-            vec!["fields.candidates[0].price"]
-        );
-        // Removing a value or a candidate is changing it too.
-        assert_eq!(
-            locked(src.clone(), json!({"candidates": []})),
-            vec!["fields.candidates", "fields.price"]
-        );
-    }
-}
-
 /// A holiday schedule was imported (`calendar.schedule.imported`): the legal periods of every
 /// announcement checked provisionally are checked again with the live calendar at the time they
 /// were checked against (publishing time). Each one gets `publishing.announcement.periods_rechecked`
@@ -1268,4 +1229,43 @@ pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) ->
         .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locked(source: Value, fields: Value) -> Vec<String> {
+        let mut v = Violations::new();
+        check_locked(&source, &fields, "", &mut v);
+        match v.into_result() {
+            Ok(()) => vec![],
+            Err(Error::Validation(es)) => es.into_iter().map(|e| e.field).collect(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn values_from_the_event_may_be_completed_but_not_retyped() {
+        let src = json!({"price": "1.00", "candidates": [{"rank": 1, "price": "9.00"}]});
+        // Adding fields, also inside a candidate, is fine.
+        assert!(locked(
+            src.clone(),
+            json!({"price": "1.00", "extra": "x",
+                   "candidates": [{"rank": 1, "price": "9.00", "quality": "合格"}]})
+        )
+        .is_empty());
+        assert_eq!(
+            locked(
+                src.clone(),
+                json!({"price": "1.00", "candidates": [{"rank": 1, "price": "8.00"}]})
+            ),
+            vec!["fields.candidates[0].price"]
+        );
+        // Removing a value or a candidate is changing it too.
+        assert_eq!(
+            locked(src.clone(), json!({"candidates": []})),
+            vec!["fields.candidates", "fields.price"]
+        );
+    }
 }
