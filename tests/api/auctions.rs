@@ -18,10 +18,11 @@ const BIDDERS: [(&str, &str); 3] = [
     ("bidder3", "21050161000000000006"),
 ];
 const DEPOSIT: &str = "200000.00";
-/// The section's bid deadline = the listing end: 30 days after the announcement of Monday 2 March.
-const LAND_LISTING_END: &str = "2026-04-01T09:00:00+08:00";
-/// 28 days after the announcement: the end of a 20-working-day disclosure (Monday 30 March).
-const PROPERTY_LISTING_END: &str = "2026-03-30T09:00:00+08:00";
+/// The section's bid deadline = the listing end: 31 days after the announcement of Monday 2 March
+/// (the 20th day, Sunday 22 March, moves to Monday 23 March by 民法典 203; then 10 days).
+const LAND_LISTING_END: &str = "2026-04-02T09:00:00+08:00";
+/// The end of a 20-working-day disclosure: 24:00 of Monday 30 March.
+const PROPERTY_LISTING_END: &str = "2026-03-31T00:00:00+08:00";
 
 async fn org_of(app: &TestApp, username: &str) -> String {
     let (s, me) = app
@@ -97,8 +98,9 @@ async fn post_until(
 pub(crate) async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
     projection_ready(app).await;
     // Registration (报名) closes at the listing end, the section's bid deadline: land — the
-    // usual listing from the 20th day after the announcement (39号令 10) for 10 days, to 1 April;
-    // property — the disclosure of 20 working days (32号令 13), to Monday 30 March.
+    // usual listing from the 20th day after the announcement (39号令 10; moved from Sunday 22 to
+    // Monday 23 March by 民法典 203) for 10 days, to 2 April; property — the disclosure of 20
+    // working days (32号令 13), to 24:00 of Monday 30 March.
     let deadline = if market == "land" {
         LAND_LISTING_END
     } else {
@@ -120,7 +122,7 @@ pub(crate) async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
         json!({"market": "property", "type": "property_disclosure", "title": "某公司 100% 股权转让",
             "body": "披露", "fields": {"subject": "某公司 100% 股权", "transferor": "某国有集团",
             "approval": "国资委批复", "buyer_qualification": "依法存续的企业法人",
-            "floor_price": "1000000.00", "disclosure_end_at": "2026-03-30T18:00:00+08:00"}})
+            "floor_price": "1000000.00", "disclosure_end_at": "2026-03-31T18:00:00+08:00"}})
     };
     let (reg, announced_at) = app.announced_listing(project, ann).await;
     let (sid, project_id) = (reg.section_id, reg.project_id);
@@ -378,7 +380,7 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
                 &sid,
                 // Dates, not 24-hour multiples (issue 16): 23:59:59 Beijing of day 19 is refused.
                 ggzy_core::time::at_local(
-                    ggzy_core::time::local_date(ann) + Duration::days(20),
+                    ggzy_core::time::local_date(ann) + Duration::days(21),
                     0,
                     0,
                     0,
@@ -390,9 +392,9 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
         .await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(rules_of(&v), vec!["auctions.land_announcement_period"]);
-    let mut short = listing(&sid, ann + Duration::days(20), 10, None);
+    let mut short = listing(&sid, ann + Duration::days(21), 10, None);
     // Day 9 of the listing (23:59:59 Beijing) is one day short.
-    let start_day = ggzy_core::time::local_date(ann + Duration::days(20));
+    let start_day = ggzy_core::time::local_date(ann + Duration::days(21));
     short["listing_end"] =
         json!(
             (ggzy_core::time::at_local(start_day + Duration::days(10), 0, 0, 0)
@@ -402,7 +404,7 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
     let (s, v) = app.post(Some(&staff), "/api/v1/auctions", short).await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(rules_of(&v), vec!["auctions.land_listing_period"]);
-    let mut bad = listing(&sid, ann + Duration::days(20), 10, None);
+    let mut bad = listing(&sid, ann + Duration::days(21), 10, None);
     bad["final_auction"] = json!("telephone");
     let (s, v) = app.post(Some(&staff), "/api/v1/auctions", bad).await;
     assert_eq!(s, 422, "{v}");
@@ -412,7 +414,7 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
         .post(
             Some(&b1),
             "/api/v1/auctions",
-            listing(&sid, ann + Duration::days(20), 10, Some("1000000.00")),
+            listing(&sid, ann + Duration::days(21), 10, Some("1000000.00")),
         )
         .await;
     assert_eq!(s, 403);
@@ -420,7 +422,7 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
         .post(
             Some(&staff),
             "/api/v1/auctions",
-            listing(&sid, ann + Duration::days(20), 10, Some("1000000.00")),
+            listing(&sid, ann + Duration::days(21), 10, Some("1000000.00")),
         )
         .await;
     assert_eq!(s, 201, "{v}");
@@ -435,7 +437,7 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
     // Not open yet.
     let (s, v) = bid(&app, "bidder1", &id, "1000000.00").await;
     assert_eq!(s, 409, "{v}");
-    app.clock().set(ann + Duration::days(20));
+    app.clock().set(ann + Duration::days(21));
     let (s, v) = bid(&app, "bidder1", &id, "1005000.00").await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(rules_of(&v), vec!["auctions.whole_increments"]);
@@ -449,7 +451,7 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
     let (_, v) = app.get(Some(&b3), &format!("/api/v1/auctions/{id}")).await;
     assert_eq!(v["bids"][0]["number"], "001");
     assert!(!v.to_string().contains("org_id"), "no names or orgs: {v}");
-    app.clock().set(ann + Duration::days(30));
+    app.clock().set(ann + Duration::days(31));
     let v = wait_phase(&app, &id, "deal").await;
     assert_eq!(v["reserve_price"], "1000000.00");
     let ev = last_event(&app, "auctions.deal.confirmed").await;
@@ -460,7 +462,7 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
     // projects follows the deal: the listing section is awarded and concluded, with no sealed-bid
     // opening and no 流标 although its deadline (= opening time) has passed.
     // (The listing ends moments after the deadline: the announcement went out just after 09:00.)
-    let lag = ann + Duration::days(30) - ts(&json!(LAND_LISTING_END));
+    let lag = ann + Duration::days(31) - ts(&json!(LAND_LISTING_END));
     assert!(
         lag >= Duration::zero() && lag < Duration::minutes(1),
         "{lag}"
@@ -578,9 +580,10 @@ async fn a_land_listing_ends_at_least_20_days_after_the_announcement_and_listing
 ) {
     let app = TestApp::spawn().await;
     let tenderer = app.login("tenderer").await;
-    // 19 days (Saturday 21 March, last second) refused at submission, 20 days accepted.
+    // Day 20 is Sunday 22 March, a day off: the period runs to Monday 23 March (民法典 203). The
+    // Sunday's last second is refused at submission, Monday 00:00 accepted.
     let mut ids = vec![];
-    for deadline in ["2026-03-21T23:59:59+08:00", "2026-03-22T00:00:00+08:00"] {
+    for deadline in ["2026-03-22T23:59:59+08:00", "2026-03-23T00:00:00+08:00"] {
         let (s, p) = app
             .post(
                 Some(&tenderer),
@@ -636,7 +639,7 @@ async fn a_land_listing_ends_at_least_20_days_after_the_announcement_and_listing
 async fn a_failed_land_listing_is_relisted_for_10_days_and_bidders_keep_their_numbers() {
     let app = TestApp::spawn().await;
     let lot = lot(&app, "land", 2).await;
-    let start = lot.announced_at + Duration::days(20);
+    let start = lot.announced_at + Duration::days(21);
     let id = create(&app, listing(&lot.sid, start, 10, None)).await;
     let (s, v) = act(
         &app,
@@ -736,41 +739,41 @@ async fn property_disclosure_lasts_20_working_days_and_records_the_appraisal() {
     let lot = lot(&app, "property", 1).await;
     let staff = app.login("staff").await;
     let now = lot.announced_at; // Monday 2026-03-02 Shanghai
-                                // Friday 03-27 is the 19th working day after the announcement; Monday 03-30 the 20th.
-    let (s, v) = app
-        .post(
-            Some(&staff),
-            "/api/v1/auctions",
-            listing(&lot.sid, now, 25, None),
-        )
-        .await;
-    assert_eq!(s, 422, "{v}");
-    assert_eq!(rules_of(&v), vec!["auctions.property_disclosure_period"]);
-    let mut no_appraisal = listing(&lot.sid, now, 28, None);
+                                // Monday 03-30 is the 20th working day after the announcement: the
+                                // disclosure must reach its 24:00 (= 03-31 00:00).
+    for end in ["2026-03-27T18:00:00+08:00", "2026-03-30T23:59:59+08:00"] {
+        let mut l = listing(&lot.sid, now, 28, None);
+        l["listing_end"] = json!(end);
+        let (s, v) = app.post(Some(&staff), "/api/v1/auctions", l).await;
+        assert_eq!(s, 422, "{end}: {v}");
+        assert_eq!(rules_of(&v), vec!["auctions.property_disclosure_period"]);
+    }
+    let mut no_appraisal = listing(&lot.sid, now, 29, None);
     no_appraisal["appraisal_value"] = Value::Null;
     let (s, v) = app
         .post(Some(&staff), "/api/v1/auctions", no_appraisal)
         .await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(rules_of(&v), vec!["auctions.appraisal_required"]);
+    let mut first_allowed = listing(&lot.sid, now, 28, None);
+    first_allowed["listing_end"] = json!("2026-03-31T00:00:00+08:00");
     let (s, v) = app
-        .post(
-            Some(&staff),
-            "/api/v1/auctions",
-            listing(&lot.sid, now, 28, None),
-        )
+        .post(Some(&staff), "/api/v1/auctions", first_allowed)
         .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["appraisal_value"], "1000000.00");
     app.stop().await;
 }
 
-/// A property listing from the announcement to Monday 30 March (20 working days) that ends with
-/// no quote; returns the auction id.
+/// A property listing from the announcement to 24:00 of Monday 30 March (20 working days) that
+/// ends with no quote; returns the auction id.
 async fn failed_property_listing(app: &TestApp, lot: &Lot) -> String {
     let start = lot.announced_at;
-    let id = create(app, listing(&lot.sid, start, 28, None)).await;
-    app.clock().set(start + Duration::days(28));
+    let mut l = listing(&lot.sid, start, 28, None);
+    let end = ts(&json!(PROPERTY_LISTING_END));
+    l["listing_end"] = json!(end.to_rfc3339());
+    let id = create(app, l).await;
+    app.clock().set(end);
     let v = wait_phase(app, &id, "failed").await;
     assert_eq!(v["outcome"], "no_quote");
     id
@@ -782,23 +785,26 @@ async fn a_property_disclosure_is_extended_by_at_least_5_working_days_across_qin
     let lot = lot(&app, "property", 1).await;
     let id = failed_property_listing(&app, &lot).await;
     let relist = format!("/api/v1/auctions/{id}/relist");
-    // From Monday 30 March: 31 March to 3 April are 4 working days, 4-6 April is Qingming
-    // (清明节), Tuesday 7 April is the 5th.
-    let (s, v) = act(
-        &app,
-        "staff",
-        &relist,
-        json!({"kind": "extend", "listing_end": "2026-04-06T18:00:00+08:00"}),
-    )
-    .await;
-    assert_eq!(s, 422, "{v}");
-    assert_eq!(rules_of(&v), vec!["auctions.property_extension_period"]);
+    // From Tuesday 31 March (the end of the first listing, 24:00 of 30 March): 1-3 April are 3
+    // working days, 4-6 April is Qingming (清明节), Tuesday 7 April is the 4th, Wednesday 8 April
+    // the 5th; the extension must reach 24:00 of 8 April.
+    for end in ["2026-04-07T18:00:00+08:00", "2026-04-08T23:59:59+08:00"] {
+        let (s, v) = act(
+            &app,
+            "staff",
+            &relist,
+            json!({"kind": "extend", "listing_end": end}),
+        )
+        .await;
+        assert_eq!(s, 422, "{end}: {v}");
+        assert_eq!(rules_of(&v), vec!["auctions.property_extension_period"]);
+    }
     let (s, v) = act(
         &app,
         "staff",
         &relist,
         json!({"kind": "stretch",
-        "listing_end": "2026-04-07T09:00:00+08:00"}),
+        "listing_end": "2026-04-09T00:00:00+08:00"}),
     )
     .await;
     assert_eq!(s, 422, "{v}");
@@ -807,17 +813,17 @@ async fn a_property_disclosure_is_extended_by_at_least_5_working_days_across_qin
         &app,
         "staff",
         &relist,
-        json!({"kind": "extend", "listing_end": "2026-04-07T09:00:00+08:00"}),
+        json!({"kind": "extend", "listing_end": "2026-04-09T00:00:00+08:00"}),
     )
     .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["phase"], "listing");
     assert_eq!(v["round"], 2);
-    assert_eq!(ts(&v["ends_at"]), ts(&json!("2026-04-07T09:00:00+08:00")));
+    assert_eq!(ts(&v["ends_at"]), ts(&json!("2026-04-09T00:00:00+08:00")));
     let (s, v) = bid(&app, "bidder1", &id, "1000000.00").await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["number"], "001");
-    app.clock().set(ts(&json!("2026-04-07T09:00:00+08:00")));
+    app.clock().set(ts(&json!("2026-04-09T00:00:00+08:00")));
     wait_phase(&app, &id, "deal").await;
     let ev = last_event(&app, "auctions.deal.confirmed").await;
     assert_eq!(ev["market"], "property");
@@ -968,13 +974,13 @@ async fn competing_bidders_go_to_an_online_auction_extended_by_late_bids_and_fol
         .post(
             Some(&staff),
             "/api/v1/auctions",
-            listing(&sid, now + Duration::days(20), 10, Some("1050000.00")),
+            listing(&sid, now + Duration::days(21), 10, Some("1050000.00")),
         )
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
-    let listing_end = now + Duration::days(30);
-    app.clock().set(now + Duration::days(20));
+    let listing_end = now + Duration::days(31);
+    app.clock().set(now + Duration::days(21));
     assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
     // The same price as the current highest: a lost race, told the current price.
     let (s, v) = bid(&app, "bidder2", &id, "1000000.00").await;
@@ -1077,15 +1083,15 @@ async fn an_auction_below_the_reserve_price_fails() {
         .post(
             Some(&staff),
             "/api/v1/auctions",
-            listing(&sid, now + Duration::days(20), 10, Some("2000000.00")),
+            listing(&sid, now + Duration::days(21), 10, Some("2000000.00")),
         )
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
-    app.clock().set(now + Duration::days(20));
+    app.clock().set(now + Duration::days(21));
     assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
     assert_eq!(bid(&app, "bidder2", &id, "1010000.00").await.0, 201);
-    app.clock().set(now + Duration::days(30));
+    app.clock().set(now + Duration::days(31));
     let v = wait_phase(&app, &id, "auction").await;
     app.clock().set(ts(&v["ends_at"]));
     let v = wait_phase(&app, &id, "failed").await;
@@ -1103,9 +1109,10 @@ async fn an_auction_below_the_reserve_price_fails() {
         "staff",
         &format!("/api/v1/auctions/{id}/relist"),
         json!({"kind": "lower_floor", "starting_price": "950000.00", "reserve_price": "980000.00",
-               "listing_start": now.to_rfc3339(), "listing_end": (now + Duration::days(10)).to_rfc3339()}),
+               "listing_start": now.to_rfc3339(), "listing_end": (now + Duration::days(11)).to_rfc3339()}),
     )
     .await;
+    // (From Thursday 04-02, the 10th day is Sunday 04-12: the listing runs to Monday 04-13.)
     assert_eq!(s, 200, "{v}");
     assert_eq!(
         (v["phase"].as_str(), v["round"].as_i64()),
@@ -1117,7 +1124,7 @@ async fn an_auction_below_the_reserve_price_fails() {
     let (s, v) = bid(&app, "bidder2", &id, "980000.00").await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["number"], "002");
-    app.clock().set(now + Duration::days(10));
+    app.clock().set(now + Duration::days(11));
     let v = wait_phase(&app, &id, "deal").await;
     assert_eq!(v["current_price"], "980000.00");
     let ev = last_event(&app, "auctions.deal.confirmed").await;
@@ -1131,7 +1138,7 @@ async fn competing_bidders_go_to_an_onsite_auction_booked_through_venues_and_sta
 {
     let app = TestApp::spawn().await;
     let lot = lot(&app, "land", 2).await;
-    let start = lot.announced_at + Duration::days(20);
+    let start = lot.announced_at + Duration::days(21);
     let mut body = listing(&lot.sid, start, 10, Some("1050000.00"));
     body["final_auction"] = json!("onsite");
     let id = create(&app, body).await;
@@ -1267,7 +1274,7 @@ async fn competing_bidders_go_to_an_onsite_auction_booked_through_venues_and_sta
 async fn an_onsite_auction_below_the_reserve_fails() {
     let app = TestApp::spawn().await;
     let lot = lot(&app, "land", 2).await;
-    let start = lot.announced_at + Duration::days(20);
+    let start = lot.announced_at + Duration::days(21);
     let mut body = listing(&lot.sid, start, 10, Some("2000000.00"));
     body["final_auction"] = json!("onsite");
     let id = create(&app, body).await;
@@ -1342,12 +1349,12 @@ async fn fifty_concurrent_bids_for_the_same_price_exactly_one_wins() {
         .post(
             Some(&staff),
             "/api/v1/auctions",
-            listing(&sid, now + Duration::days(20), 10, None),
+            listing(&sid, now + Duration::days(21), 10, None),
         )
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
-    app.clock().set(now + Duration::days(20));
+    app.clock().set(now + Duration::days(21));
     assert_eq!(bid(&app, "bidder3", &id, "1000000.00").await.0, 201);
     let tokens = [app.login("bidder1").await, app.login("bidder2").await];
     let url = app.url(&format!("/api/v1/auctions/{id}/bids"));
@@ -1415,12 +1422,12 @@ async fn bench_auction_bids_with_200_watchers() {
         .post(
             Some(&staff),
             "/api/v1/auctions",
-            listing(&sid, now + Duration::days(20), 10, None),
+            listing(&sid, now + Duration::days(21), 10, None),
         )
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
-    app.clock().set(now + Duration::days(20));
+    app.clock().set(now + Duration::days(21));
     let tokens = [app.login("bidder1").await, app.login("bidder2").await];
     let watch_token = app.login("staff").await;
     // seq → (watchers that saw it, when the last one did)

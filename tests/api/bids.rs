@@ -10,7 +10,7 @@ use ggzy_projects::package::{self, Sealed, Suite};
 use serde_json::Value;
 use sqlx::{Column, Row};
 
-const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+const DEADLINE: &str = "2026-03-23T09:30:00+08:00";
 const PRICE: &str = "8765432.19";
 
 /// A section open for bidding with bidder1 and bidder2 registered; returns the section id.

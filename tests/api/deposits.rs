@@ -10,8 +10,8 @@ const KEY: &[u8] = BANK_KEY;
 /// Basic accounts (基本账户) of the demo bidders bidder1 and bidder2.
 const BIDDER1_BASIC: &str = "21050161000000000004";
 const BIDDER2_BASIC: &str = "21050161000000000005";
-/// Shanghai 2026-03-22 09:30 = the bid deadline below.
-const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+/// Shanghai 2026-03-23 09:30 = the bid deadline below.
+const DEADLINE: &str = "2026-03-23T09:30:00+08:00";
 
 #[test]
 fn the_test_hmac_matches_rfc_4231_case_2() {
@@ -148,7 +148,7 @@ async fn deposits_are_valid_missing_or_invalid_with_the_reason_and_the_ledger_ba
             &acc(&a1),
             BIDDER1_BASIC,
             "200000.01",
-            "2026-03-22T09:29:59+08:00",
+            "2026-03-23T09:29:59+08:00",
         ),
     )
     .await;
@@ -551,12 +551,12 @@ async fn the_status_is_fixed_at_the_deadline_for_each_registration_and_later_mon
             "/api/v1/deposits/guarantees",
             json!({"section_id": section, "kind": "electronic_guarantee", "issuer": "中国人民财产保险大连分公司",
                    "number": "EG-2026-0001", "amount": "200000.00", "valid_from": "2026-03-10",
-                   "valid_until": "2026-06-20", "verification_code": "7F3K-99QX", "bid_validity_days": 90}),
+                   "valid_until": "2026-06-21", "verification_code": "7F3K-99QX", "bid_validity_days": 90}),
         )
         .await;
     assert_eq!(s, 201, "{g}");
     // The deadline passes; projects closes the section.
-    set_clock(&app, "2026-03-22T09:31:00+08:00");
+    set_clock(&app, "2026-03-23T09:31:00+08:00");
     let b2 = app.login("bidder2").await;
     let bank = app.login("bank").await;
     let staff = app.login("staff").await;
@@ -564,7 +564,7 @@ async fn the_status_is_fixed_at_the_deadline_for_each_registration_and_later_mon
         &app,
         "projects.section.closed",
         &section,
-        json!({"section_id": section, "project_id": "P", "deadline": "2026-03-22T01:30:00Z", "registrations": 3}),
+        json!({"section_id": section, "project_id": "P", "deadline": "2026-03-23T01:30:00Z", "registrations": 3}),
     )
     .await;
     let fixed = events_of(&app, "deposits.deposit.status_fixed").await;
@@ -595,7 +595,7 @@ async fn the_status_is_fixed_at_the_deadline_for_each_registration_and_later_mon
             &acc(&a2),
             BIDDER2_BASIC,
             "200000.00",
-            "2026-03-22T10:00:00+08:00",
+            "2026-03-23T10:00:00+08:00",
         ),
     )
     .await;
@@ -603,7 +603,7 @@ async fn the_status_is_fixed_at_the_deadline_for_each_registration_and_later_mon
         &app,
         "projects.section.closed",
         &section,
-        json!({"section_id": section, "project_id": "P", "deadline": "2026-03-22T01:30:00Z", "registrations": 3}),
+        json!({"section_id": section, "project_id": "P", "deadline": "2026-03-23T01:30:00Z", "registrations": 3}),
     )
     .await;
     assert_eq!(
@@ -654,12 +654,12 @@ async fn a_guarantee_must_cover_the_deposit_and_the_bid_validity_to_its_last_day
                "number": number, "amount": amount, "valid_from": "2026-03-10", "valid_until": until,
                "verification_code": "AB12CD", "bid_validity_days": 90})
     };
-    // Deadline 2026-03-22 + 90 days of bid validity (实施条例 25, first day not counted): 2026-06-20.
+    // Deadline 2026-03-23 + 90 days of bid validity (实施条例 25, first day not counted): 2026-06-21.
     let (s, p) = app
         .post(
             Some(&b1),
             "/api/v1/deposits/guarantees",
-            g("200000.00", "2026-06-19", "BG-1"),
+            g("200000.00", "2026-06-20", "BG-1"),
         )
         .await;
     assert_eq!(s, 422, "{p}");
@@ -669,7 +669,7 @@ async fn a_guarantee_must_cover_the_deposit_and_the_bid_validity_to_its_last_day
         .post(
             Some(&b1),
             "/api/v1/deposits/guarantees",
-            g("199999.99", "2026-06-20", "BG-1"),
+            g("199999.99", "2026-06-21", "BG-1"),
         )
         .await;
     assert_eq!(
@@ -678,7 +678,7 @@ async fn a_guarantee_must_cover_the_deposit_and_the_bid_validity_to_its_last_day
         "{p}"
     );
     // The section's record has no bid validity: the request must give it.
-    let mut no_validity = g("200000.00", "2026-06-20", "BG-1");
+    let mut no_validity = g("200000.00", "2026-06-21", "BG-1");
     no_validity
         .as_object_mut()
         .unwrap()
@@ -696,7 +696,7 @@ async fn a_guarantee_must_cover_the_deposit_and_the_bid_validity_to_its_last_day
         .post(
             Some(&b1),
             "/api/v1/deposits/guarantees",
-            g("200000.00", "2026-06-20", "BG-1"),
+            g("200000.00", "2026-06-21", "BG-1"),
         )
         .await;
     assert_eq!(s, 201, "{rec}");
@@ -705,7 +705,7 @@ async fn a_guarantee_must_cover_the_deposit_and_the_bid_validity_to_its_last_day
         .post(
             Some(&b1),
             "/api/v1/deposits/guarantees",
-            g("200000.00", "2026-06-20", "BG-2"),
+            g("200000.00", "2026-06-21", "BG-2"),
         )
         .await;
     assert_eq!((s, &p["rule"]), (409, &json!("guarantee.exists")), "{p}");
@@ -1039,7 +1039,7 @@ async fn a_forfeiture_needs_a_reason_and_a_second_approver_and_the_rest_is_still
     let (section, a1) = bidder1_paid(&app, "200000.01").await;
     let org1 = a1["org_id"].as_str().unwrap().to_string();
     // Projects reports that bidder1's bid was not decrypted (revoked).
-    set_clock(&app, "2026-03-22T10:00:00+08:00");
+    set_clock(&app, "2026-03-23T10:00:00+08:00");
     let b1 = app.login("bidder1").await;
     let staff = app.login("staff").await;
     let admin = app.login("admin").await;

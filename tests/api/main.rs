@@ -9,6 +9,7 @@ mod authz_cross;
 mod award;
 mod bids;
 mod calendar;
+mod calendar_marks;
 mod demo;
 mod deposits;
 mod evaluation;

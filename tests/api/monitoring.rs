@@ -153,8 +153,9 @@ async fn collusion_signals_raise_one_alert_each_and_near_misses_raise_none() {
     .await;
 
     // Section B, the near misses: distinct traces, blank values, one bidder re-paying from its own
-    // account, prices 100, 111, 119, a 21-day bidding period.
-    section(&app, "sec-b", 21, "1000000.00", "T1").await;
+    // account, prices 100, 111, 119, a 22-day bidding period (from Monday 03-02 the 20th day is
+    // Sunday 03-22, so the legal minimum is Monday 03-23, 21 days: 民法典 203).
+    section(&app, "sec-b", 22, "1000000.00", "T1").await;
     bid_with(
         &app,
         "sec-b",
@@ -294,15 +295,15 @@ async fn process_red_flags_are_raised_and_near_misses_are_not() {
     .await;
     award(&app, "sec-c", "o1", "990.00").await;
 
-    // Section D, the near misses: 21 days, deadline moved before any bid, two valid bids, the lowest
-    // wins at 98.99% of the estimate.
-    section(&app, "sec-d", 21, "1000.00", "T2").await;
+    // Section D, the near misses: 22 days (one more than the minimum moved by 民法典 203), deadline
+    // moved before any bid, two valid bids, the lowest wins at 98.99% of the estimate.
+    section(&app, "sec-d", 22, "1000.00", "T2").await;
     emit(
         &app,
         "projects.section.deadline_changed",
         "sec-d",
-        json!({"section_id": "sec-d", "project_id": "p-sec-d", "old_deadline": at(&app, 21),
-               "new_deadline": at(&app, 26), "old_opening_at": at(&app, 21), "new_opening_at": at(&app, 26)}),
+        json!({"section_id": "sec-d", "project_id": "p-sec-d", "old_deadline": at(&app, 22),
+               "new_deadline": at(&app, 27), "old_opening_at": at(&app, 22), "new_opening_at": at(&app, 27)}),
     )
     .await;
     bid(&app, "sec-d", "o1", "10.2.0.1", "D1", "A").await;
@@ -1010,12 +1011,14 @@ async fn a_project_registered_through_the_api_at_the_legal_minimum_is_flagged() 
     let staff = app.login("staff").await;
     let sup = app.login("supervisor").await;
     let mut sections = Vec::new();
-    for deadline in ["2026-03-22T09:30:00+08:00", "2026-03-23T09:30:00+08:00"] {
+    // Issued Wednesday 03-04: the 20th day is Tuesday 03-24, a working day (a 20th day that is a
+    // day off would move the legal minimum to the next working day, 民法典 203).
+    for deadline in ["2026-03-24T09:30:00+08:00", "2026-03-25T09:30:00+08:00"] {
         let body = json!({
             "name": "大连市某道路改造工程", "market": "construction", "procedure": "open_tender",
             "tenderer_uscc": "91110000802100433B", "tenderer_name": "大连市市政建设管理处",
             "sections": [{"name": "一标段", "estimated_price": "10000000.00", "deposit": "200000.00",
-                "docs_issue_at": "2026-03-02T09:00:00+08:00", "docs_sale_end_at": "2026-03-07T17:00:00+08:00",
+                "docs_issue_at": "2026-03-04T09:00:00+08:00", "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
                 "bid_deadline": deadline, "opening_at": deadline}]});
         let (s, v) = app.post(Some(&tenderer), "/api/v1/projects", body).await;
         assert_eq!(s, 201, "{v}");

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use sqlx::Row;
 use std::time::Duration;
 
-const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+const DEADLINE: &str = "2026-03-23T09:30:00+08:00";
 const BIDDER1_BASIC: &str = "21050161000000000004";
 
 /// A registered construction section open for bidding with `bidders` registered; (project, section).

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use sha2::Digest;
 
 const DOCS_AT: &str = "2026-03-02T09:00:00+08:00";
-const DEADLINE: &str = "2026-03-22T09:00:00+08:00";
+const DEADLINE: &str = "2026-03-23T09:00:00+08:00";
 
 fn tender(title: &str) -> Value {
     json!({
@@ -112,7 +112,7 @@ async fn the_home_page_is_chinese_accessible_and_shows_markets_latest_and_next_o
     assert!(!h.contains("http://") && !h.contains("src=\"https://"));
     // Next openings: the tender opens at its bid deadline (招标投标法 34), shown in Beijing time.
     let openings = &h[h.find("近期开标").expect("openings")..h.find("最新公告").expect("latest")];
-    assert!(openings.contains("2026-03-22 09:00"), "{openings}");
+    assert!(openings.contains("2026-03-23 09:00"), "{openings}");
     assert!(openings.contains("大连市某道路改造工程"), "{openings}");
     assert!(h.contains("招标公告"));
     // Once the opening has passed it is no longer announced as upcoming.
@@ -243,7 +243,7 @@ async fn the_detail_page_shows_sanitized_text_facts_versions_and_linked_change_n
     assert!(h.contains("<h1>大连市某道路改造工程</h1>"));
     assert!(h.contains("招标条件"));
     assert!(!h.contains("<script>alert"), "body must be sanitized");
-    assert!(h.contains("投标截止时间") && h.contains("2026-03-22 09:00"));
+    assert!(h.contains("投标截止时间") && h.contains("2026-03-23 09:00"));
     assert!(h.contains("版本记录"));
     // The attachment: its name links to the public download, with its SHA-256 beside it.
     assert!(h.contains("招标文件.pdf") && h.contains(&sha), "{h}");
@@ -518,7 +518,7 @@ mod browser {
         for seen in [
             "招标条件",
             "投标截止时间",
-            "2026-03-22 09:00",
+            "2026-03-23 09:00",
             "版本记录",
             "招标公告",
         ] {
@@ -545,7 +545,7 @@ mod browser {
         c.goto(&app.url("/")).await.expect("home");
         let text = body_text(&c).await;
         assert!(text.contains("Next openings"), "{text}");
-        assert!(text.contains("2026-03-22 09:00"), "{text}");
+        assert!(text.contains("2026-03-23 09:00"), "{text}");
         c.close().await.expect("close");
         drop(browser);
         app.stop().await;
@@ -889,7 +889,7 @@ async fn every_announcement_type_reads_as_an_announcement_without_json_ids_or_ra
     let deadline = &t.html[t.html.find("id=\"deadline-h\"").expect("deadline section")..];
     let deadline = &deadline[..deadline.find("</section>").expect("end")];
     assert!(
-        deadline.contains("2026-03-29 09:00") && deadline.contains("2026-03-22 09:00"),
+        deadline.contains("2026-03-29 09:00") && deadline.contains("2026-03-23 09:00"),
         "{deadline}"
     );
     assert!(

@@ -11,7 +11,7 @@ fn section(deadline: &str, deposit: &str) -> Value {
         "estimated_price": "10000000.00",
         "deposit": deposit,
         "docs_issue_at": "2026-03-02T09:00:00+08:00",
-        "docs_sale_end_at": "2026-03-07T17:00:00+08:00",
+        "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
         "bid_deadline": deadline,
         "opening_at": deadline,
     })
@@ -28,8 +28,12 @@ fn project(market: &str, sections: Vec<Value>) -> Value {
     })
 }
 
-const DEADLINE_20_DAYS: &str = "2026-03-22T09:30:00+08:00";
+/// Documents from Monday 03-02: the 20th day is Sunday 03-22, a day off, so the bid period's last
+/// day is Monday 03-23 (民法典 203).
+const DEADLINE_20_DAYS: &str = "2026-03-23T09:30:00+08:00";
 const DEADLINE_19_DAYS: &str = "2026-03-21T09:30:00+08:00";
+/// The 20th day itself, a Sunday: refused.
+const DEADLINE_ON_SUNDAY_20TH_DAY: &str = "2026-03-22T23:59:59+08:00";
 
 async fn create(app: &TestApp, token: &str, body: Value) -> String {
     let (s, v) = app.post(Some(token), "/api/v1/projects", body).await;
@@ -141,7 +145,7 @@ async fn a_construction_project_is_drafted_submitted_and_registered_with_a_unifi
     assert_eq!(p["market"], "construction");
     assert_eq!(p["estimated_price"], "10000000.00");
     assert_eq!(p["deposit"], "150000.00");
-    assert_eq!(p["bid_deadline"], "2026-03-22T01:30:00+00:00");
+    assert_eq!(p["bid_deadline"], "2026-03-23T01:30:00+00:00");
     assert_eq!(p["tenderer_uscc"], TENDERER_USCC);
     assert_eq!(p["project_code"], "210200-GC-2026-000001");
     app.stop().await;
@@ -168,6 +172,22 @@ async fn a_deadline_19_days_after_issue_is_refused_naming_rule_and_source_and_20
             .as_str()
             .unwrap()
             .contains("招标投标法 第二十四条"),
+        "{v}"
+    );
+
+    let sunday = create(
+        &app,
+        &agency,
+        project(
+            "construction",
+            vec![section(DEADLINE_ON_SUNDAY_20TH_DAY, "200000.00")],
+        ),
+    )
+    .await;
+    let (s, v) = app.project_step(&agency, &sunday, "submit").await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        v["errors"][0]["rule"], "construction.deadline_min_days",
         "{v}"
     );
 

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Bid deadline of the test section (Asia/Shanghai); the clock starts 2026-03-02 09:00.
-const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+const DEADLINE: &str = "2026-03-23T09:30:00+08:00";
 
 /// A registered project whose one section is open for bidding. Returns (project id, section id).
 async fn bidding_section(app: &TestApp) -> (String, String) {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 /// The test clock starts Monday 2026-03-02 09:00 Shanghai, when documents become available.
 const DOCS_AT: &str = "2026-03-02T09:00:00+08:00";
-const DEADLINE_20_DAYS: &str = "2026-03-22T09:00:00+08:00";
+const DEADLINE_20_DAYS: &str = "2026-03-23T09:00:00+08:00";
 const DEADLINE_19_DAYS: &str = "2026-03-21T09:30:00+08:00";
 
 pub(crate) fn tender(title: &str, deadline: &str) -> Value {
@@ -207,7 +207,13 @@ async fn an_announcement_goes_from_draft_to_published_and_its_text_is_then_immut
 async fn a_tender_announcement_needs_20_days_to_the_deadline_19_is_refused() {
     let app = TestApp::spawn().await;
     let tenderer = app.login("tenderer").await;
-    for (deadline, want) in [(DEADLINE_19_DAYS, 422), (DEADLINE_20_DAYS, 200)] {
+    // The 20th day is Sunday 03-22: a deadline that day is refused, Monday 03-23 is the first
+    // allowed (民法典 203).
+    for (deadline, want) in [
+        (DEADLINE_19_DAYS, 422),
+        ("2026-03-22T23:59:59+08:00", 422),
+        (DEADLINE_20_DAYS, 200),
+    ] {
         let body = tender("某道路改造工程", deadline);
         approval_answers(&app, &tenderer, body, want, "announcement.tender_period").await;
     }
@@ -809,13 +815,25 @@ async fn land_transfer_needs_20_days_and_property_disclosure_20_working_days() {
             422,
             "announcement.land_transfer_period",
         ),
-        (land("2026-03-22T09:00:00+08:00"), 200, ""),
+        // Day 20 is Sunday 03-22: the announcement runs to Monday 03-23 (民法典 203).
+        (
+            land("2026-03-22T09:00:00+08:00"),
+            422,
+            "announcement.land_transfer_period",
+        ),
+        (land("2026-03-23T09:00:00+08:00"), 200, ""),
         (
             property("2026-03-27T18:00:00+08:00"),
             422,
             "announcement.disclosure_period",
         ),
-        (property("2026-03-30T18:00:00+08:00"), 200, ""),
+        // The 20th working day is Monday 03-30; the disclosure must reach its 24:00.
+        (
+            property("2026-03-30T23:59:59+08:00"),
+            422,
+            "announcement.disclosure_period",
+        ),
+        (property("2026-03-31T00:00:00+08:00"), 200, ""),
     ] {
         approval_answers(&app, &tenderer, body, want, rule).await;
     }

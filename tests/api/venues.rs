@@ -445,7 +445,7 @@ async fn an_expert_enters_an_isolated_evaluation_room_only_after_depositing_the_
 
 /// A valid tenderer USCC (GB 32100-2015 check character).
 const TENDERER_USCC: &str = "91110000802100433B";
-const OPENING: &str = "2026-03-22T09:30:00+08:00";
+const OPENING: &str = "2026-03-23T09:30:00+08:00";
 
 #[tokio::test]
 async fn an_opening_session_starts_at_the_sections_opening_time() {
@@ -460,7 +460,7 @@ async fn an_opening_session_starts_at_the_sections_opening_time() {
                    "tenderer_uscc": TENDERER_USCC, "tenderer_name": "大连市市政建设管理处",
                    "sections": [{"name": "一标段", "estimated_price": "10000000.00", "deposit": "200000.00",
                                  "docs_issue_at": "2026-03-02T09:00:00+08:00",
-                                 "docs_sale_end_at": "2026-03-07T17:00:00+08:00",
+                                 "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
                                  "bid_deadline": OPENING, "opening_at": OPENING}]}),
         )
         .await;
@@ -495,7 +495,7 @@ async fn an_opening_session_starts_at_the_sections_opening_time() {
     )
     .await;
     let mut body = json!({"room_id": room_id, "section_id": section, "purpose": "opening",
-                          "start": "2026-03-22T09:15:00+08:00", "end": "2026-03-22T11:00:00+08:00"});
+                          "start": "2026-03-23T09:15:00+08:00", "end": "2026-03-23T11:00:00+08:00"});
     // The venue area learns the opening time from `projects.section.registered` (its consumer
     // runs in the background): until then the section is unknown.
     let mut v = Value::Null;

@@ -307,7 +307,7 @@ mod bidder {
     use super::*;
     use ggzy_api_tests::fixtures::road_project;
 
-    const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+    const DEADLINE: &str = "2026-03-23T09:30:00+08:00";
 
     #[tokio::test]
     async fn a_bidder_registers_from_the_workbench_and_sees_its_registration() {
@@ -327,8 +327,8 @@ mod bidder {
             "{}",
             page.body
         );
-        assert!(page.body.contains("2026-03-22 09:30"));
-        assert!(page.body.contains("datetime=\"2026-03-22T09:30:00+08:00\""));
+        assert!(page.body.contains("2026-03-23 09:30"));
+        assert!(page.body.contains("datetime=\"2026-03-23T09:30:00+08:00\""));
         assert!(page.body.contains("200,000.00 元"));
         let action = format!("/bidder/sections/{}/register", r.section_id);
         assert!(page.body.contains(&action));
@@ -410,7 +410,7 @@ mod browser {
     use serde_json::json;
     use std::time::Duration;
 
-    const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+    const DEADLINE: &str = "2026-03-23T09:30:00+08:00";
     const BIDDER1_BASIC: &str = "21050161000000000004";
 
     async fn put_rust_bid(app: &TestApp, bidder: &str, section: &str, price: &str, seed: u8) {

@@ -86,9 +86,10 @@ pub fn one_section_project(
     })
 }
 
-/// The road project most tests use: construction, documents sold until 2026-03-07 17:00.
+/// The road project most tests use: construction, documents sold until Monday 2026-03-09 17:00
+/// (the 5th day, Saturday 03-07, is a day off: 民法典 203).
 pub fn road_project(name: &str, deadline: &str) -> Value {
-    one_section_project(name, "construction", "2026-03-07T17:00:00+08:00", deadline)
+    one_section_project(name, "construction", "2026-03-09T17:00:00+08:00", deadline)
 }
 
 /// A project registered through the API (created by the tenderer, submitted, approved by staff).

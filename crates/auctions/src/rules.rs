@@ -96,8 +96,8 @@ pub fn check_land_listing(
     })
 }
 
-/// Check a property disclosure's schedule (32号令 13): at least N working days from the local date
-/// of the announcement to the local date the listing ends, the announcement day not counted.
+/// Check a property disclosure's schedule (32号令 13): from the announcement (its day not counted)
+/// the listing lasts until at least 24:00 Beijing time of the N-th working day.
 pub fn check_property_schedule(
     r: &AuctionRules,
     cal: &BusinessCalendar,
@@ -113,13 +113,16 @@ pub fn check_property_schedule(
             "the listing starts after the disclosure announcement",
         ));
     }
-    // A year without a holiday schedule counts weekends only (never a refusal for missing data).
-    if !reaches(
+    // A disclosure lasts until 24:00 of its N-th working day (`period::reaches_end`). A year
+    // without a holiday schedule counts weekends only (never a refusal for missing data).
+    if !period::reaches_end(
         cal,
         announced_at,
         end,
         Days::working(r.property_disclosure_working_days),
-    ) {
+    )
+    .value
+    {
         v.push(FieldError::new(
             "listing_end",
             "auctions.property_disclosure_period",
@@ -132,20 +135,22 @@ pub fn check_property_schedule(
     v
 }
 
-/// A property disclosure extended after no buyer came (32号令): the new period runs at least N
-/// working days from the local date it starts to the local date it ends, the first day not counted.
+/// A property disclosure extended after no buyer came (32号令): the new period runs from its start
+/// (that day not counted) until at least 24:00 Beijing time of the N-th working day.
 pub fn check_property_extension(
     r: &AuctionRules,
     cal: &BusinessCalendar,
     start: Timestamp,
     end: Timestamp,
 ) -> Vec<FieldError> {
-    if reaches(
+    if period::reaches_end(
         cal,
         start,
         end,
         Days::working(r.property_extension_working_days),
-    ) {
+    )
+    .value
+    {
         Vec::new()
     } else {
         vec![FieldError::new(
@@ -256,13 +261,14 @@ mod tests {
     fn land_listing_starts_20_days_after_the_announcement_at_the_earliest() {
         let r = AuctionRules::national();
         let cal = BusinessCalendar::official();
-        // Announced Mon 2026-03-02 09:00 Beijing: day 20 is 03-22 (民法典 201). Dates, not
-        // multiples of 24 hours: 03-22 00:00 is allowed, 03-21 23:59:59 is not.
+        // Announced Mon 2026-03-02 09:00 Beijing: day 20 is Sun 03-22 (民法典 201), a day off, so
+        // the last day is Mon 03-23 (民法典 203). Dates, not multiples of 24 hours: 03-23 00:00 is
+        // allowed, 03-22 23:59:59 is not.
         let ann = bj("2026-03-02T09:00:00+08:00");
-        let start = bj("2026-03-22T00:00:00+08:00");
+        let start = bj("2026-03-23T00:00:00+08:00");
         let end = bj("2026-04-02T10:00:00+08:00");
         assert!(check_land_schedule(&r, &cal, ann, start, end).is_empty());
-        let early = bj("2026-03-21T23:59:59+08:00");
+        let early = bj("2026-03-22T23:59:59+08:00");
         let v = check_land_schedule(&r, &cal, ann, early, end);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "auctions.land_announcement_period");
@@ -282,21 +288,22 @@ mod tests {
         let v = check_land_schedule(&r, &cal, ann, start, bj("2026-04-01T23:59:59+08:00"));
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "auctions.land_listing_period");
-        // A minimum length: day 10 on 清明 (from Fri 03-27: 04-06) is enough.
+        // Day 10 on 清明 (from Fri 03-27: Mon 04-06) moves to Tue 04-07 (民法典 203).
         let start = bj("2026-03-27T10:00:00+08:00");
-        assert!(check_land_listing(&r, &cal, start, bj("2026-04-05T18:00:00+08:00")).is_some());
-        assert!(check_land_listing(&r, &cal, start, bj("2026-04-06T09:00:00+08:00")).is_none());
+        assert!(check_land_listing(&r, &cal, start, bj("2026-04-06T23:59:59+08:00")).is_some());
+        assert!(check_land_listing(&r, &cal, start, bj("2026-04-07T09:00:00+08:00")).is_none());
     }
 
     #[test]
     fn property_disclosure_lasts_20_working_days() {
         let r = AuctionRules::national();
         let cal = BusinessCalendar::official();
-        // Monday 2026-03-02 (Shanghai); 20 working days later is Monday 2026-03-30.
+        // Monday 2026-03-02 (Shanghai); the 20th working day is Monday 2026-03-30, and the
+        // disclosure lasts until its 24:00 (= 03-31 00:00 Beijing = 03-30 16:00 UTC).
         let ann = t(2, 1, 0, 0);
-        let ok_end = t(30, 8, 0, 0);
+        let ok_end = t(30, 16, 0, 0);
         assert!(check_property_schedule(&r, &cal, ann, ann, ok_end).is_empty());
-        let short = t(27, 8, 0, 0);
+        let short = t(30, 15, 59, 59);
         let v = check_property_schedule(&r, &cal, ann, ann, short);
         assert_eq!(v[0].rule, "auctions.property_disclosure_period");
     }
@@ -306,11 +313,13 @@ mod tests {
         let r = AuctionRules::national();
         let cal = BusinessCalendar::official();
         // Monday 2026-03-30; 31, 1, 2, 3 April are 4 working days, 4-6 April is Qingming, so the
-        // 5th working day is Tuesday 7 April.
+        // 5th working day is Tuesday 7 April: the period reaches its 24:00 (04-07 16:00 UTC).
         let start = t(30, 1, 0, 0);
-        let day = |d: u32| chrono::Utc.with_ymd_and_hms(2026, 4, d, 8, 0, 0).unwrap();
-        assert!(check_property_extension(&r, &cal, start, day(7)).is_empty());
-        let v = check_property_extension(&r, &cal, start, day(6));
+        let at = |d: u32, h: u32, m: u32, s: u32| {
+            chrono::Utc.with_ymd_and_hms(2026, 4, d, h, m, s).unwrap()
+        };
+        assert!(check_property_extension(&r, &cal, start, at(7, 16, 0, 0)).is_empty());
+        let v = check_property_extension(&r, &cal, start, at(7, 15, 59, 59));
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "auctions.property_extension_period");
     }

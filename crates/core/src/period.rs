@@ -7,6 +7,8 @@
 //!   最后一日的截止时间为二十四时 — a last day that is a day off (an official holiday, or a weekend
 //!   day that is not a make-up working day) moves to the first working day after it, and the period
 //!   ends at 24:00 Beijing time of its last day (= 00:00 of the next day).
+//! - 203 also applies to minimum lengths measured to a day ([`reaches_day`]): the later date must be
+//!   on or after the (moved) last day.
 //! - A minimum period that ends with a publicity or disclosure must reach 24:00 of its last day: an
 //!   end at 00:00 of day N is 24:00 of day N−1, so it is one day short.
 //!
@@ -85,20 +87,16 @@ pub fn ends_at(cal: &BusinessCalendar, event_at: Timestamp, p: Days) -> Reckoned
 }
 
 /// A minimum period measured to a day ("自…之日起至…之日止，不得少于 N 日"): the later date must be
-/// on or after the N-th day (or working day) after the earlier one (201). The 203 move of a last
-/// day off is not applied to these minimum lengths (only to when a period ends, [`last_day`]):
-/// a bid deadline on day 20 that is a Sunday still has its 20 days (docs/calendar.md).
+/// on or after the period's last day (201), and a last day that is a day off (an official holiday
+/// or a weekend day that is not a make-up working day) moves to the first working day after it
+/// (203): a 20-day bid period whose 20th day is a Sunday needs the deadline on Monday or later.
 pub fn reaches_day(
     cal: &BusinessCalendar,
     from: NaiveDate,
     to: NaiveDate,
     p: Days,
 ) -> Reckoned<bool> {
-    let min = match p.kind {
-        DayKind::Working => cal.add_working_days_reckoned(from, p.n),
-        DayKind::Calendar => Reckoned::exact(cal.add_days(from, p.n)),
-    };
-    min.map(|m| to >= m)
+    last_day(cal, from, p).map(|m| to >= m)
 }
 
 /// A minimum period that ends with a publicity or disclosure: from an event at `from` it must last
@@ -195,9 +193,30 @@ mod tests {
         // Documents issued Wed 2026-09-10: 20 days → Wed 09-30; 09-29 is one short.
         assert!(reaches_day(&c, d("2026-09-10"), d("2026-09-30"), Days::calendar(20)).value);
         assert!(!reaches_day(&c, d("2026-09-10"), d("2026-09-29"), Days::calendar(20)).value);
-        // A minimum length is not moved by 203: day 20 on 10-01 (National Day) is enough.
-        assert!(reaches_day(&c, d("2026-09-11"), d("2026-10-01"), Days::calendar(20)).value);
-        assert!(!reaches_day(&c, d("2026-09-11"), d("2026-09-30"), Days::calendar(20)).value);
+        // 203 applies to a minimum length too: from Fri 09-11, day 20 is Thu 10-01 (National Day,
+        // days off to Wed 10-07): the last day is Thu 10-08.
+        assert!(reaches_day(&c, d("2026-09-11"), d("2026-10-08"), Days::calendar(20)).value);
+        assert!(!reaches_day(&c, d("2026-09-11"), d("2026-10-07"), Days::calendar(20)).value);
+        assert!(!reaches_day(&c, d("2026-09-11"), d("2026-10-01"), Days::calendar(20)).value);
+    }
+
+    #[test]
+    fn a_minimum_period_ending_on_a_sunday_runs_to_monday() {
+        let c = BusinessCalendar::official();
+        // From Mon 2026-03-02, day 20 is Sun 03-22: the last day is Mon 03-23.
+        assert!(reaches_day(&c, d("2026-03-02"), d("2026-03-23"), Days::calendar(20)).value);
+        assert!(!reaches_day(&c, d("2026-03-02"), d("2026-03-22"), Days::calendar(20)).value);
+        // Day 20 on Sat 03-21 also moves to Mon 03-23 (Sunday is a day off as well).
+        assert!(!reaches_day(&c, d("2026-03-01"), d("2026-03-22"), Days::calendar(20)).value);
+        assert!(reaches_day(&c, d("2026-03-01"), d("2026-03-23"), Days::calendar(20)).value);
+        // A weekend day that is a make-up working day is not moved: Sat 2026-10-10.
+        assert!(reaches_day(&c, d("2026-09-30"), d("2026-10-10"), Days::calendar(10)).value);
+        assert!(!reaches_day(&c, d("2026-09-30"), d("2026-10-09"), Days::calendar(10)).value);
+        // A year without a schedule: weekends only, provisional.
+        let r = reaches_day(&c, d("2026-12-13"), d("2027-01-04"), Days::calendar(20));
+        assert!(r.value);
+        assert!(r.provisional());
+        assert!(!reaches_day(&c, d("2026-12-13"), d("2027-01-03"), Days::calendar(20)).value);
     }
 
     #[test]

@@ -256,6 +256,21 @@ pub struct DashboardPage {
     pub last_seq: i64,
     pub script_href: &'static str,
     pub style_href: &'static str,
+    /// Next year, when its holiday schedule is missing from 1 November (issue 16): the banner.
+    pub calendar_next_missing: Option<i32>,
+    /// Years that computations needed without a schedule (provisional dates), for the banner.
+    pub calendar_years_missing: Vec<i32>,
+}
+
+/// The year whose schedule the calendar banner asks for: next year from 1 November (Beijing date
+/// of `now`) while it is not loaded (`ggzy_store::calendar::next_year_warning`).
+pub fn calendar_next_missing(
+    cal: &ggzy_core::calendar::BusinessCalendar,
+    now: ggzy_core::Timestamp,
+) -> Option<i32> {
+    use chrono::Datelike;
+    ggzy_store::calendar::next_year_warning(cal, now)
+        .map(|_| ggzy_core::time::local_date(now).year() + 1)
 }
 
 /// The view of the dashboard data in the reader's language.
@@ -314,6 +329,8 @@ pub fn view(l: Lang, d: &Dashboard, st: &Stats) -> DashboardPage {
         last_seq: d.last_seq,
         script_href: script_href(),
         style_href: style_href(),
+        calendar_next_missing: None,
+        calendar_years_missing: Vec::new(),
     }
 }
 
@@ -326,19 +343,24 @@ async fn dashboard_page(ctx: axum::extract::State<Ctx>, page: PageActor) -> Resp
     let data = async {
         let d = stats::dashboard(&ctx, &page.actor).await?;
         let st = stats::stats(&ctx.db, &StatsParams::default()).await?;
-        Ok::<_, Error>((d, st))
+        ggzy_store::calendar::refresh(&ctx.db).await?;
+        let missing = ggzy_store::calendar::missing_years(&ctx.db).await?;
+        Ok::<_, Error>((d, st, missing))
     }
     .await;
     match data {
-        Ok((d, st)) => {
+        Ok((d, st, missing)) => {
             let l = page.chrome.lang;
+            let mut v = view(l, &d, &st);
+            v.calendar_next_missing = calendar_next_missing(&ctx.calendar, ctx.clock.now());
+            v.calendar_years_missing = missing;
             ggzy_web::frame::page(
                 &page.chrome,
                 l.t(
                     "公共资源交易电子监管",
                     "Public resource trading — supervision",
                 ),
-                &view(l, &d, &st),
+                &v,
             )
         }
         Err(e) => page.error(e).into_response(),

@@ -493,7 +493,9 @@ async fn section_registered(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event
     {
         let c = catalogue(tx).await?;
         if let Some(rule) = c.active(rules::SHORT_BIDDING_PERIOD) {
-            if let Some(f) = rules::short_bidding_period(rule, issue, deadline, &ev.id) {
+            if let Some(f) =
+                rules::short_bidding_period(rule, db.calendar(), issue, deadline, &ev.id)
+            {
                 raise_for(tx, db, now, &c, s, f).await?;
             }
         }
@@ -534,8 +536,13 @@ async fn deadline_changed(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) 
         }
     }
     if let (Some(rule), Some(issue)) = (c.active(rules::SHORT_BIDDING_PERIOD), issue) {
-        if let Some(f) = rules::short_bidding_period(rule, from_micros(issue), new_deadline, &ev.id)
-        {
+        if let Some(f) = rules::short_bidding_period(
+            rule,
+            db.calendar(),
+            from_micros(issue),
+            new_deadline,
+            &ev.id,
+        ) {
             raise_for(tx, db, now, &c, s, f).await?;
         }
     }

@@ -692,15 +692,26 @@ pub fn bidding_days(issue: DateTime<Utc>, deadline: DateTime<Utc>) -> i64 {
     (local_date(deadline) - local_date(issue)).num_days()
 }
 
+/// A bidding period at the legal minimum or shorter: the deadline's date is on or before the
+/// period's last day by the platform's convention (`ggzy_core::period::last_day`: counted from the
+/// day after the issue, 民法典 201; a last day that is a day off moves to the next working day,
+/// 民法典 203) — so a deadline on the Monday after a 20th day that is a Sunday is at the minimum.
 pub fn short_bidding_period(
     rule: &RuleConfig,
+    cal: &ggzy_core::calendar::BusinessCalendar,
     issue: DateTime<Utc>,
     deadline: DateTime<Utc>,
     event_id: &str,
 ) -> Option<Finding> {
     let days = bidding_days(issue, deadline);
     let limit = rule.param("min_days") + rule.param("margin_days");
-    if days > limit {
+    let last = ggzy_core::period::last_day(
+        cal,
+        local_date(issue),
+        ggzy_core::period::Days::calendar(u32::try_from(limit.max(0)).unwrap_or(0)),
+    )
+    .value;
+    if local_date(deadline) > last {
         return None;
     }
     Some(finding(
@@ -1103,11 +1114,25 @@ mod tests {
             .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
             .single()
             .expect("t");
+        let cal = ggzy_core::calendar::BusinessCalendar::official();
+        // Issued Mon 03-02: day 20 is Sun 03-22, so the legal minimum is Mon 03-23 (民法典 203):
+        // 20 and 21 days are flagged, 22 days is not.
         let d20 = issue + chrono::Duration::days(20);
         let d21 = issue + chrono::Duration::days(21);
-        let f = short_bidding_period(&r, issue, d20, "e").expect("20 days flagged");
+        let d22 = issue + chrono::Duration::days(22);
+        let f = short_bidding_period(&r, &cal, issue, d20, "e").expect("20 days flagged");
         assert_eq!(f.evidence["days"], 20);
-        assert!(short_bidding_period(&r, issue, d21, "e").is_none());
+        let f = short_bidding_period(&r, &cal, issue, d21, "e").expect("the moved minimum");
+        assert_eq!(f.evidence["days"], 21);
+        assert!(short_bidding_period(&r, &cal, issue, d22, "e").is_none());
+        // Issued Wed 03-04: day 20 is Tue 03-24, a working day: 21 days is not flagged.
+        let wed = issue + chrono::Duration::days(2);
+        assert!(
+            short_bidding_period(&r, &cal, wed, wed + chrono::Duration::days(20), "e").is_some()
+        );
+        assert!(
+            short_bidding_period(&r, &cal, wed, wed + chrono::Duration::days(21), "e").is_none()
+        );
         // Days are Shanghai dates: 20 days and 12 hours that cross midnight are 21 dates.
         assert_eq!(bidding_days(issue, d20 + chrono::Duration::hours(15)), 21);
     }

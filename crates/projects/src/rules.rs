@@ -629,14 +629,16 @@ mod tests {
         BusinessCalendar::official()
     }
 
-    /// A valid construction section: issued Mon 2026-03-02 09:00, sale 5 days, deadline 20 days later.
+    /// A valid construction section: issued Mon 2026-03-02 09:00; the 5th day (Sat 03-07) and the
+    /// 20th day (Sun 03-22) are days off, so sale and bid period run to the Mondays after them
+    /// (民法典 203): sale until Mon 03-09, deadline Mon 03-23.
     fn section() -> SectionInput {
-        let deadline = at_local(d("2026-03-22"), 9, 30, 0);
+        let deadline = at_local(d("2026-03-23"), 9, 30, 0);
         SectionInput {
             estimated_price: Money::parse(dec!(10000000.00)).unwrap(),
             deposit: Money::parse(dec!(200000.00)).unwrap(),
             docs_issue_at: at_local(d("2026-03-02"), 9, 0, 0),
-            docs_sale_end_at: at_local(d("2026-03-07"), 17, 0, 0),
+            docs_sale_end_at: at_local(d("2026-03-09"), 17, 0, 0),
             bid_deadline: deadline,
             opening_at: deadline,
         }
@@ -671,6 +673,14 @@ mod tests {
     #[test]
     fn a_construction_deadline_19_days_after_issue_is_refused() {
         let mut s = section();
+        // Day 20 is Sun 03-22, a day off: the last day of the period is Mon 03-23 (民法典 203),
+        // so a deadline on the Sunday is refused (and the 19th day all the more).
+        s.bid_deadline = at_local(d("2026-03-22"), 23, 59, 59);
+        s.opening_at = s.bid_deadline;
+        assert_eq!(
+            rules_of(check(Market::Construction, s.clone())),
+            vec!["construction.deadline_min_days"]
+        );
         s.bid_deadline = at_local(d("2026-03-21"), 9, 30, 0);
         s.opening_at = s.bid_deadline;
         let errs = check(Market::Construction, s).unwrap_err();
@@ -687,8 +697,9 @@ mod tests {
     #[test]
     fn a_construction_deadline_20_days_after_issue_is_accepted() {
         let mut s = section();
-        // Early morning of the 20th day still counts: periods are counted in dates.
-        s.bid_deadline = at_local(d("2026-03-22"), 0, 0, 0);
+        // Early morning of the last day (Mon 03-23, the 20th day Sun 03-22 moved by 民法典 203)
+        // still counts: periods are counted in dates.
+        s.bid_deadline = at_local(d("2026-03-23"), 0, 0, 0);
         s.opening_at = s.bid_deadline;
         assert_eq!(check(Market::Construction, s), Ok(()));
     }
@@ -697,13 +708,14 @@ mod tests {
     fn a_procurement_deadline_19_days_refused_and_20_accepted() {
         let mut s = section();
         s.docs_sale_end_at = at_local(d("2026-03-09"), 17, 0, 0);
-        s.bid_deadline = at_local(d("2026-03-21"), 9, 30, 0);
+        // Day 20 is Sun 03-22: refused; the last day is Mon 03-23 (民法典 203).
+        s.bid_deadline = at_local(d("2026-03-22"), 9, 30, 0);
         s.opening_at = s.bid_deadline;
         assert_eq!(
             rules_of(check(Market::Procurement, s.clone())),
             vec!["procurement.deadline_min_days"]
         );
-        s.bid_deadline = at_local(d("2026-03-22"), 9, 30, 0);
+        s.bid_deadline = at_local(d("2026-03-23"), 9, 30, 0);
         s.opening_at = s.bid_deadline;
         assert_eq!(check(Market::Procurement, s), Ok(()));
     }
@@ -750,7 +762,13 @@ mod tests {
         assert_eq!(errs[0].field, "sections[0].docs_sale_end_at");
         assert_eq!(errs[0].rule, "construction.doc_sale_min_days");
         assert!(errs[0].message.contains("实施条例 第十六条"));
-        s.docs_sale_end_at = at_local(d("2026-03-07"), 9, 0, 0);
+        // Day 5 is Sat 03-07, a day off: the sale runs to Mon 03-09 (民法典 203).
+        s.docs_sale_end_at = at_local(d("2026-03-08"), 23, 59, 59);
+        assert_eq!(
+            rules_of(check(Market::Construction, s.clone())),
+            vec!["construction.doc_sale_min_days"]
+        );
+        s.docs_sale_end_at = at_local(d("2026-03-09"), 0, 0, 0);
         assert_eq!(check(Market::Construction, s), Ok(()));
     }
 
@@ -773,8 +791,14 @@ mod tests {
         assert!(errs[0].message.contains("第87号 第十六条"));
         s.docs_sale_end_at = at_local(d("2026-04-09"), 9, 0, 0);
         assert_eq!(check(Market::Procurement, s.clone()), Ok(()));
-        // The same 8 calendar days satisfy construction's 5 calendar days.
+        // Construction counts 5 calendar days: day 5 is Mon 04-06 (清明), so the sale runs to Tue
+        // 04-07 (民法典 203).
         s.docs_sale_end_at = at_local(d("2026-04-06"), 9, 0, 0);
+        assert_eq!(
+            rules_of(check(Market::Construction, s.clone())),
+            vec!["construction.doc_sale_min_days"]
+        );
+        s.docs_sale_end_at = at_local(d("2026-04-07"), 9, 0, 0);
         assert_eq!(check(Market::Construction, s), Ok(()));
     }
 
@@ -902,8 +926,9 @@ mod tests {
     fn a_land_listing_ending_20_days_after_the_announcement_is_accepted_and_19_refused() {
         let mut s = section();
         s.docs_sale_end_at = s.docs_issue_at;
-        // Issued Mon 2026-03-02: the listing end (bid deadline) on 03-21 is 19 days, 03-22 is 20.
-        s.bid_deadline = at_local(d("2026-03-21"), 23, 59, 59);
+        // Issued Mon 2026-03-02: day 20 is Sun 03-22, so the period runs to Mon 03-23 (民法典
+        // 203): a listing end on the Sunday is refused, on the Monday accepted.
+        s.bid_deadline = at_local(d("2026-03-22"), 23, 59, 59);
         // No sealed-bid opening: the opening time need not equal the deadline.
         s.opening_at = s.bid_deadline + chrono::Duration::days(5);
         let errs = listing_check(Market::Land, s.clone()).unwrap_err();
@@ -915,7 +940,7 @@ mod tests {
             "{}",
             errs[0].message
         );
-        s.bid_deadline = at_local(d("2026-03-22"), 0, 0, 0);
+        s.bid_deadline = at_local(d("2026-03-23"), 0, 0, 0);
         assert_eq!(listing_check(Market::Land, s), Ok(()));
     }
 

@@ -529,6 +529,7 @@ impl Consumer for LifecycleProjection {
                 | "auctions.deal.confirmed"
                 | "auctions.listing.failed"
                 | "auctions.auction.failed"
+                | ggzy_store::calendar::IMPORTED
         )
     }
 
@@ -536,6 +537,9 @@ impl Consumer for LifecycleProjection {
         let p = &ev.payload;
         let now = clock.now();
         match ev.event_type.as_str() {
+            ggzy_store::calendar::IMPORTED => {
+                service::recheck_provisional(tx, db, now).await?;
+            }
             "projects.project.approved" => {
                 for s in p["sections"].as_array().into_iter().flatten() {
                     upsert_section(tx, p, s, to_micros(now)).await?;

@@ -370,19 +370,20 @@ pub fn check_periods(
         }
         AnnouncementType::PropertyDisclosure => {
             if let Some(end) = time_field(fields, "disclosure_end_at", v) {
-                // A year without a schedule counts weekends only (provisional), never a false
-                // refusal.
-                if !ok(period::reaches_day(
+                // A disclosure must last until 24:00 of its N-th working day (an end at 00:00 of
+                // day N is day N−1). A year without a schedule counts weekends only
+                // (provisional), never a false refusal.
+                if !ok(period::reaches_end(
                     cal,
-                    local_date(publish_at),
-                    local_date(end),
+                    publish_at,
+                    end,
                     Days::working(p.property_disclosure_working_days),
                 )) {
                     v.push(
                         "fields.disclosure_end_at",
                         "announcement.disclosure_period",
                         format!(
-                            "a property transfer is disclosed for at least {} working days (32号令 第13条)",
+                            "a property transfer is disclosed for at least {} working days, until 24:00 of the last one (32号令 第13条)",
                             p.property_disclosure_working_days
                         ),
                     );
@@ -526,8 +527,13 @@ mod tests {
 
     #[test]
     fn a_tender_period_of_20_days_is_allowed_and_19_refused() {
-        // Documents from Mon 03-02: day 20 is 03-22 (first allowed), 21 is refused.
-        assert!(errs(AnnouncementType::Tender, &tender(22)).is_empty());
+        // Documents from Mon 03-02: day 20 is Sun 03-22, a day off, so the period's last day is
+        // Mon 03-23 (民法典 203): 03-23 is the first allowed deadline, 03-22 is refused.
+        assert!(errs(AnnouncementType::Tender, &tender(23)).is_empty());
+        assert_eq!(
+            errs(AnnouncementType::Tender, &tender(22)),
+            vec!["announcement.tender_period"]
+        );
         assert_eq!(
             errs(AnnouncementType::Tender, &tender(21)),
             vec!["announcement.tender_period"]
@@ -643,13 +649,13 @@ mod tests {
             (v.is_empty(), m)
         };
         // Dec 8–31: 18 working days; 2027-01-01 (Fri, no schedule: a weekday) 19; Mon 01-04 20.
-        // The disclosure is compared by its end date (docs/calendar.md: not yet "reach 24:00").
+        // The disclosure must last until 24:00 of 01-04.
         assert_eq!(
-            disclose("2027-01-04T00:00:00+08:00"),
+            disclose("2027-01-05T00:00:00+08:00"),
             (true, BTreeSet::from([2027]))
         );
         assert_eq!(
-            disclose("2027-01-03T23:59:59+08:00"),
+            disclose("2027-01-04T23:59:59+08:00"),
             (false, BTreeSet::from([2027]))
         );
         let proc = |end: &str| {
@@ -745,16 +751,17 @@ mod tests {
 
     #[test]
     fn a_land_transfer_needs_20_days_and_a_property_disclosure_20_working_days() {
-        let ok = json!({"trading_start_at": at(22)});
-        let short = json!({"trading_start_at": at(21)});
+        // Day 20 is Sun 03-22: the announcement runs to Mon 03-23 (民法典 203).
+        let ok = json!({"trading_start_at": at(23)});
+        let short = json!({"trading_start_at": at(22)});
         assert!(errs(AnnouncementType::LandTransfer, &ok).is_empty());
         assert_eq!(
             errs(AnnouncementType::LandTransfer, &short),
             vec!["announcement.land_transfer_period"]
         );
-        // Monday 2 March + 20 working days = Monday 30 March.
-        let ok = json!({"disclosure_end_at": at(30)});
-        let short = json!({"disclosure_end_at": at(27)});
+        // Monday 2 March + 20 working days = Monday 30 March, until its 24:00.
+        let ok = json!({"disclosure_end_at": "2026-03-31T00:00:00+08:00"});
+        let short = json!({"disclosure_end_at": "2026-03-30T23:59:59+08:00"});
         assert!(errs(AnnouncementType::PropertyDisclosure, &ok).is_empty());
         assert_eq!(
             errs(AnnouncementType::PropertyDisclosure, &short),

@@ -167,6 +167,9 @@ pub struct Announcement {
     pub source_fields: Option<Value>,
     /// Deadlines this change notice moved when it was published.
     pub postpone: Vec<Postpone>,
+    /// The legal periods were checked while a year they reach had no holiday schedule (weekends
+    /// only): provisional until the year is imported and they are checked again (issue 16).
+    pub periods_provisional: bool,
     #[serde(skip)]
     pub owner_org_id: Option<String>,
 }
@@ -174,7 +177,7 @@ pub struct Announcement {
 const COLS: &str = "a.id, a.market, a.ann_type, a.region, a.title, a.body_md, a.body_html, a.fields, \
     a.original_id, a.status, a.version, a.publish_at, a.published_at, a.withdrawn_at, a.withdraw_reason, \
     a.created_at, a.updated_at, a.owner_org_id, a.project_id, a.section_ids, a.body_format, \
-    a.source_event, a.source_fields, a.postpone, a.return_reason";
+    a.source_event, a.source_fields, a.postpone, a.return_reason, a.periods_provisional";
 
 fn opt_time(r: &ggzy_store::Row, i: usize) -> Result<Option<DateTime<Utc>>> {
     Ok(r.try_get::<Option<i64>, _>(i)?.map(from_micros))
@@ -217,6 +220,7 @@ fn from_row(r: &ggzy_store::Row) -> Result<Announcement> {
             .and_then(|f| serde_json::from_str(&f).ok())
             .unwrap_or_default(),
         return_reason: r.try_get(24)?,
+        periods_provisional: r.try_get::<i64, _>(25)? != 0,
     })
 }
 
@@ -733,6 +737,12 @@ async fn check_legal(
         ggzy_store::calendar::note_missing(tx, db, at, &missing, "publishing.legal_periods")
             .await?;
     }
+    // Stored with the announcement (rolled back with it when refused) and shown in its answer.
+    sqlx::query("UPDATE announcements SET periods_provisional = $1 WHERE id = $2")
+        .bind(i64::from(!missing.is_empty()))
+        .bind(&a.id)
+        .execute(&mut **tx)
+        .await?;
     let mut out = Vec::new();
     if a.ann_type == AnnouncementType::Change {
         let own = match a.fields.get("new_bid_deadline").and_then(Value::as_str) {
@@ -1248,6 +1258,61 @@ enum Bind {
 fn add(wh: &mut Vec<String>, binds: &mut Vec<Bind>, cond: &str, b: Bind) {
     binds.push(b);
     wh.push(format!("{cond} ${}", binds.len()));
+}
+
+/// A holiday schedule was imported (`calendar.schedule.imported`): the legal periods of every
+/// announcement checked provisionally are checked again with the live calendar at the time they
+/// were checked against (publishing time). Each one gets `publishing.announcement.periods_rechecked`
+/// with the outcome (`ok`, the rules now broken, the years still missing); the mark stays only
+/// while a year is still missing. A published announcement is never unpublished by this: a period
+/// now too short is reported in the event (and so to monitoring) for staff to act on.
+pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Result<()> {
+    ggzy_store::calendar::refresh(db).await?;
+    let sql =
+        format!("SELECT {COLS} FROM announcements a WHERE a.periods_provisional = 1 ORDER BY a.id");
+    let rows = sqlx::query(&sql).fetch_all(&mut **tx).await?;
+    for r in rows {
+        let a = from_row(&r)?;
+        let Ok(market) = Market::parse(&a.market) else {
+            continue;
+        };
+        let at = a.published_at.or(a.publish_at).unwrap_or(a.updated_at);
+        let mut v = Violations::new();
+        let missing = check_periods(a.ann_type, market, &a.fields, at, db.calendar(), &mut v);
+        if !missing.is_empty() {
+            ggzy_store::calendar::note_missing(tx, db, now, &missing, "publishing.legal_periods")
+                .await?;
+        }
+        sqlx::query("UPDATE announcements SET periods_provisional = $1 WHERE id = $2")
+            .bind(i64::from(!missing.is_empty()))
+            .bind(&a.id)
+            .execute(&mut **tx)
+            .await?;
+        let broken: Vec<Value> = match v.into_result() {
+            Ok(()) => vec![],
+            Err(Error::Validation(es)) => es
+                .into_iter()
+                .map(|e| json!({"field": e.field, "rule": e.rule, "message": e.message}))
+                .collect(),
+            Err(e) => return Err(e),
+        };
+        emit(
+            tx,
+            db,
+            &ActorRef::system("publishing"),
+            now,
+            NewEvent::new(
+                "publishing.announcement.periods_rechecked",
+                "announcement",
+                a.id.clone(),
+                json!({"id": a.id, "type": a.ann_type.as_str(), "status": a.status.as_str(),
+                       "checked_at": at.to_rfc3339(), "ok": broken.is_empty(), "broken": broken,
+                       "provisional": !missing.is_empty(), "missing_years": missing}),
+            ),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
