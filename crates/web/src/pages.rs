@@ -24,7 +24,6 @@ use serde::Deserialize;
 pub const PLACEHOLDER_HOMES: &[Role] = &[
     Role::Admin,
     Role::Staff,
-    Role::Tenderer,
     Role::Supervisor,
     Role::Bank,
 ];
