@@ -24,6 +24,7 @@ mod projects;
 mod projects_registration;
 mod publishing;
 mod security;
+mod tenderer_web;
 mod trades;
 mod transparency;
 mod venues;
