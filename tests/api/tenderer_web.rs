@@ -69,7 +69,10 @@ async fn the_owner_lists_its_announcements_in_every_state_with_the_platforms_dra
     let items = list.as_array().unwrap();
     let types: Vec<&str> = items.iter().map(|a| a["type"].as_str().unwrap()).collect();
     assert_eq!(items.len(), 2, "{list}");
-    assert!(types.contains(&"tender") && types.contains(&"failure"), "{list}");
+    assert!(
+        types.contains(&"tender") && types.contains(&"failure"),
+        "{list}"
+    );
     let failure = items.iter().find(|a| a["type"] == "failure").unwrap();
     assert_eq!(failure["status"], "draft");
     assert!(failure["source_event"].is_string(), "{failure}");
@@ -80,19 +83,28 @@ async fn the_owner_lists_its_announcements_in_every_state_with_the_platforms_dra
     let (s, v) = app
         .get(
             Some(&reg.tenderer),
-            &format!("/api/v1/announcements/mine?type=failure&project_id={}", reg.project_id),
+            &format!(
+                "/api/v1/announcements/mine?type=failure&project_id={}",
+                reg.project_id
+            ),
         )
         .await;
     assert_eq!((s, v.as_array().unwrap().len()), (200, 1), "{v}");
     app.announcement_step(&reg.tenderer, mine["id"].as_str().unwrap(), "submit")
         .await;
     let (s, v) = app
-        .get(Some(&reg.tenderer), "/api/v1/announcements/mine?status=submitted")
+        .get(
+            Some(&reg.tenderer),
+            "/api/v1/announcements/mine?status=submitted",
+        )
         .await;
     assert_eq!((s, v.as_array().unwrap().len()), (200, 1), "{v}");
     assert_eq!(v[0]["id"], mine["id"]);
     let (s, v) = app
-        .get(Some(&reg.tenderer), "/api/v1/announcements/mine?status=secret")
+        .get(
+            Some(&reg.tenderer),
+            "/api/v1/announcements/mine?status=secret",
+        )
         .await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(v["errors"][0]["field"], "status");
@@ -161,17 +173,24 @@ async fn a_registration_refused_on_the_page_names_the_field_and_rule_and_keeps_t
     assert!(r.body[at..].contains("construction.deposit_cap"));
     assert!(r.body.contains("id=\"f-sections-0-deposit\""));
     assert!(r.body.contains("aria-invalid=\"true\""));
-    assert!(r.body.contains("href=\"#f-sections-0-deposit\""), "summary link");
+    assert!(
+        r.body.contains("href=\"#f-sections-0-deposit\""),
+        "summary link"
+    );
     // Saved as a draft: the form now posts to it.
     let id: String = app
         .strings("SELECT id FROM projects WHERE status = 'draft'", &[])
         .await
         .pop()
         .expect("draft");
-    assert!(r.body.contains(&format!("action=\"/tenderer/projects/{id}\"")));
+    assert!(r
+        .body
+        .contains(&format!("action=\"/tenderer/projects/{id}\"")));
     // Corrected, it is submitted (the same draft, not a second project).
     form[8] = ("sections[0].deposit", "200000.00");
-    let r = v.post_form(&format!("/tenderer/projects/{id}"), &form).await;
+    let r = v
+        .post_form(&format!("/tenderer/projects/{id}"), &form)
+        .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.location(), format!("/tenderer/projects/{id}?submitted=1"));
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM projects").await, 1);
@@ -225,13 +244,21 @@ async fn another_organizations_project_section_and_announcement_are_refused_on_t
         assert!(!r.body.contains("滨海路改造"), "{path}");
     }
     let r = v
-        .post_form(&format!("/tenderer/announcements/{aid}/submit"), &[("csrf", &csrf)])
+        .post_form(
+            &format!("/tenderer/announcements/{aid}/submit"),
+            &[("csrf", &csrf)],
+        )
         .await;
     assert_eq!(r.status, 404, "{}", r.body);
     let r = v
         .post_form(
             &format!("/tenderer/announcements/{aid}"),
-            &[("csrf", &csrf), ("title", "改掉"), ("market", "construction"), ("type", "tender")],
+            &[
+                ("csrf", &csrf),
+                ("title", "改掉"),
+                ("market", "construction"),
+                ("type", "tender"),
+            ],
         )
         .await;
     assert_eq!(r.status, 404, "{}", r.body);
@@ -256,13 +283,19 @@ async fn another_organizations_project_section_and_announcement_are_refused_on_t
     let (_, now) = app
         .get(Some(&reg.tenderer), &format!("/api/v1/announcements/{aid}"))
         .await;
-    assert_eq!((now["status"].as_str(), now["version"].as_i64()), (Some("draft"), Some(1)));
+    assert_eq!(
+        (now["status"].as_str(), now["version"].as_i64()),
+        (Some("draft"), Some(1))
+    );
 
     // A form without the session's CSRF token changes nothing.
     let mut own = Visitor::new(&app);
     own.sign_in("tenderer").await;
     let r = own
-        .post_form(&format!("/tenderer/announcements/{aid}/submit"), &[("csrf", "x")])
+        .post_form(
+            &format!("/tenderer/announcements/{aid}/submit"),
+            &[("csrf", "x")],
+        )
         .await;
     assert_eq!(r.status, 403);
     let (_, now) = app
@@ -399,8 +432,13 @@ async fn a_tenderer_registers_publishes_and_answers_an_objection_in_the_browser(
     assert!(body_text(&c).await.contains("待登记确认"));
 
     // Staff confirm the registration (API); publishing learns the project.
-    app.post_expect(&staff, &format!("/api/v1/projects/{pid}/approve"), json!({}), 200)
-        .await;
+    app.post_expect(
+        &staff,
+        &format!("/api/v1/projects/{pid}/approve"),
+        json!({}),
+        200,
+    )
+    .await;
     app.wait_consumer("publishing.lifecycle").await;
 
     // Drafts the tender announcement: the project's facts are filled in.
@@ -429,7 +467,12 @@ async fn a_tenderer_registers_publishes_and_answers_an_objection_in_the_browser(
     fill(&c, "f-body", "## 招标条件\n\n本工程已批准建设。").await;
     fill(&c, "f-fields-scope", "道路改造 3.2 公里").await;
     fill(&c, "f-fields-funding", "财政资金").await;
-    fill(&c, "f-fields-qualification_requirements", "市政公用工程施工总承包三级及以上").await;
+    fill(
+        &c,
+        "f-fields-qualification_requirements",
+        "市政公用工程施工总承包三级及以上",
+    )
+    .await;
     fill(&c, "f-fields-documents_access", "登录平台免费下载").await;
     fill(&c, "f-fields-submission_method", "电子投标").await;
     fill(&c, "f-fields-platform_url", "https://ggzy.example.cn").await;
@@ -440,8 +483,14 @@ async fn a_tenderer_registers_publishes_and_answers_an_objection_in_the_browser(
     )
     .await;
     let preview = body_text(&c).await;
-    assert!(preview.contains("草稿") && preview.contains("道路改造 3.2 公里"), "{preview}");
-    assert!(preview.contains("2026-05-08 09:30"), "Beijing time: {preview}");
+    assert!(
+        preview.contains("草稿") && preview.contains("道路改造 3.2 公里"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("2026-05-08 09:30"),
+        "Beijing time: {preview}"
+    );
     let aid = path_of(&c)
         .await
         .strip_prefix("/tenderer/announcements/")
@@ -457,7 +506,11 @@ async fn a_tenderer_registers_publishes_and_answers_an_objection_in_the_browser(
 
     // Staff approve it (API); the tenderer sees it published.
     let (s, v) = app
-        .post(Some(&staff), &format!("/api/v1/announcements/{aid}/approve"), json!({}))
+        .post(
+            Some(&staff),
+            &format!("/api/v1/announcements/{aid}/approve"),
+            json!({}),
+        )
         .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("published")), "{v}");
     c.goto(&app.url(&format!("/tenderer/announcements/{aid}")))
@@ -471,12 +524,21 @@ async fn a_tenderer_registers_publishes_and_answers_an_objection_in_the_browser(
         .await
         .unwrap();
     assert_eq!(state, "已发布");
-    assert!(c.find(Locator::LinkText("在信息公开网站查看")).await.is_ok());
+    assert!(c
+        .find(Locator::LinkText("在信息公开网站查看"))
+        .await
+        .is_ok());
 
     // The list shows the platform's own drafts of the other trade too.
     c.goto(&app.url("/tenderer/announcements")).await.unwrap();
     let list = body_text(&c).await;
-    for seen in ["开标记录", "中标候选人公示", "平台生成", "滨海路改造二期招标公告", "已发布"] {
+    for seen in [
+        "开标记录",
+        "中标候选人公示",
+        "平台生成",
+        "滨海路改造二期招标公告",
+        "已发布",
+    ] {
         assert!(list.contains(seen), "{seen} in {list}");
     }
 

@@ -25,6 +25,7 @@ pub const PLACEHOLDER_HOMES: &[Role] = &[
     Role::Admin,
     Role::Staff,
     Role::Supervisor,
+    // One role a line, so that each area's removal merges on its own.
     Role::Bank,
 ];
 

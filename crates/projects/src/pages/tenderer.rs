@@ -31,7 +31,10 @@ pub fn router() -> Router<Ctx> {
         .route("/tenderer", get(home))
         .route("/tenderer/projects/new", get(new_project))
         .route("/tenderer/projects", post(create_project))
-        .route("/tenderer/projects/{id}", get(project_page).post(save_project))
+        .route(
+            "/tenderer/projects/{id}",
+            get(project_page).post(save_project),
+        )
         .route("/tenderer/projects/{id}/edit", get(edit_project))
         .route("/tenderer/projects/{id}/sections/{sid}", get(section_page))
         .route(
@@ -200,10 +203,7 @@ async fn home(State(ctx): State<Ctx>, a: PageActor) -> Result<Response, Response
             next: next_deadline(p, now, l),
         })
         .collect();
-    let page = HomePage {
-        lang: l,
-        rows,
-    };
+    let page = HomePage { lang: l, rows };
     Ok(page_status(
         &a.chrome,
         StatusCode::OK,
@@ -224,7 +224,12 @@ const SECTION_FIELDS: [&str; 7] = [
     "bid_deadline",
     "opening_at",
 ];
-const TIME_FIELDS: [&str; 4] = ["docs_issue_at", "docs_sale_end_at", "bid_deadline", "opening_at"];
+const TIME_FIELDS: [&str; 4] = [
+    "docs_issue_at",
+    "docs_sale_end_at",
+    "bid_deadline",
+    "opening_at",
+];
 const MAX_SECTIONS: usize = 100;
 
 #[derive(Template)]
@@ -369,7 +374,10 @@ fn draft_of(v: &HashMap<String, String>) -> Result<ProjectDraft, Error> {
                     let (rule, msg) = if raw.trim().is_empty() {
                         ("required", "enter a date and time (Beijing time)")
                     } else {
-                        ("type", "not a date and time (YYYY-MM-DD HH:MM, Beijing time)")
+                        (
+                            "type",
+                            "not a date and time (YYYY-MM-DD HH:MM, Beijing time)",
+                        )
                     };
                     errs.push(FieldError::new(k(f), rule, msg));
                     times.push(DateTime::<Utc>::MIN_UTC);
@@ -409,8 +417,14 @@ fn form_values(pairs: Vec<(String, String)>) -> (HashMap<String, String>, String
             "action" => action = val,
             _ => {
                 // Only the project's own fields are kept (never echo arbitrary names).
-                let known = ["name", "market", "procedure", "tenderer_uscc", "tenderer_name"]
-                    .contains(&k.as_str())
+                let known = [
+                    "name",
+                    "market",
+                    "procedure",
+                    "tenderer_uscc",
+                    "tenderer_name",
+                ]
+                .contains(&k.as_str())
                     || k.strip_prefix("sections[")
                         .and_then(|r| r.split_once("]."))
                         .is_some_and(|(i, f)| {
@@ -535,7 +549,10 @@ async fn save(
         Err(e) => return Ok(refused(&e, target, id.is_some(), values)),
     };
     match service::submit(ctx, &a.actor, &p.id).await {
-        Ok(p) => Ok(see_other(&format!("/tenderer/projects/{}?submitted=1", p.id))),
+        Ok(p) => Ok(see_other(&format!(
+            "/tenderer/projects/{}?submitted=1",
+            p.id
+        ))),
         Err(e) => Ok(refused(
             &e,
             format!("/tenderer/projects/{}", p.id),
@@ -677,6 +694,7 @@ struct SectionQuery {
 
 /// Read what the section page shows; the project is read through `service::get`, which refuses
 /// another organization's project (403), and the section must be one of its own (404).
+#[allow(clippy::too_many_arguments)]
 async fn render_section(
     ctx: &Ctx,
     a: &PageActor,
@@ -788,7 +806,17 @@ async fn section_page(
     Query(q): Query<SectionQuery>,
 ) -> Result<Response, Response> {
     a.require(ROLES)?;
-    render_section(&ctx, &a, &id, &sid, StatusCode::OK, FormState::new(), "", &q.done).await
+    render_section(
+        &ctx,
+        &a,
+        &id,
+        &sid,
+        StatusCode::OK,
+        FormState::new(),
+        "",
+        &q.done,
+    )
+    .await
 }
 
 fn section_href(id: &str, sid: &str, done: &str) -> String {
@@ -871,8 +899,10 @@ async fn confirm_award(
     match award::confirm_award(&ctx, &a.actor, &sid, input).await {
         Ok(_) => Ok(see_other(&section_href(&id, &sid, "awarded"))),
         Err(e) => {
-            let form = FormState::from_error(&e)
-                .with_values([("winner_org_id", f.form.winner_org_id), ("reason", f.form.reason)]);
+            let form = FormState::from_error(&e).with_values([
+                ("winner_org_id", f.form.winner_org_id),
+                ("reason", f.form.reason),
+            ]);
             render_section(&ctx, &a, &id, &sid, e.status(), form, "award", "").await
         }
     }
@@ -956,7 +986,10 @@ mod tests {
     #[test]
     fn unreadable_values_are_refused_with_the_api_rule_ids() {
         let mut v = HashMap::new();
-        v.insert("sections[0].estimated_price".to_string(), "1.234".to_string());
+        v.insert(
+            "sections[0].estimated_price".to_string(),
+            "1.234".to_string(),
+        );
         v.insert("sections[0].deposit".to_string(), String::new());
         v.insert("sections[0].docs_issue_at".to_string(), "soon".to_string());
         let Err(Error::Validation(e)) = draft_of(&v) else {
@@ -969,7 +1002,10 @@ mod tests {
         );
         assert_eq!(rule("sections[0].deposit").as_deref(), Some("required"));
         assert_eq!(rule("sections[0].docs_issue_at").as_deref(), Some("type"));
-        assert_eq!(rule("sections[0].bid_deadline").as_deref(), Some("required"));
+        assert_eq!(
+            rule("sections[0].bid_deadline").as_deref(),
+            Some("required")
+        );
     }
 
     #[test]

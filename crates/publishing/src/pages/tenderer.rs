@@ -238,7 +238,11 @@ fn field_values(fields: &Value) -> Vec<(String, String)> {
         .filter_map(|(k, v)| {
             let s = match v {
                 Value::String(s) if is_time(k) => DateTime::parse_from_rfc3339(s)
-                    .map(|t| t.with_timezone(&shanghai()).format("%Y-%m-%dT%H:%M").to_string())
+                    .map(|t| {
+                        t.with_timezone(&shanghai())
+                            .format("%Y-%m-%dT%H:%M")
+                            .to_string()
+                    })
                     .unwrap_or_else(|_| s.clone()),
                 Value::String(s) => s.clone(),
                 Value::Bool(b) => b.to_string(),
@@ -711,8 +715,14 @@ mod tests {
     #[test]
     fn times_are_read_as_beijing_time_and_booleans_as_booleans() {
         let mut v = HashMap::new();
-        v.insert("fields.bid_deadline".to_string(), "2026-04-03T09:30".to_string());
-        v.insert("fields.consortium_accepted".to_string(), "false".to_string());
+        v.insert(
+            "fields.bid_deadline".to_string(),
+            "2026-04-03T09:30".to_string(),
+        );
+        v.insert(
+            "fields.consortium_accepted".to_string(),
+            "false".to_string(),
+        );
         v.insert("fields.scope".to_string(), "  道路  ".to_string());
         v.insert("fields.funding".to_string(), String::new());
         let d = draft_of(&v, &json!({"funding": "x", "bids": [{"name": "甲"}]}));

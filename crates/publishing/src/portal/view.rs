@@ -854,7 +854,10 @@ pub async fn announcement(ctx: &Ctx, id: &str, l: Lang) -> Result<Detail> {
 /// The reader's label of a structured field, when the catalogue knows it (the tenderer's
 /// announcement form labels its inputs with it).
 pub fn field_label(key: &str, l: Lang) -> Option<&'static str> {
-    FIELDS.iter().find(|d| d.key == key).map(|d| l.t(d.zh, d.en))
+    FIELDS
+        .iter()
+        .find(|d| d.key == key)
+        .map(|d| l.t(d.zh, d.en))
 }
 
 /// An announcement in any state rendered as the portal renders a published one (the owner's
