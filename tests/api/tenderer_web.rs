@@ -5,7 +5,7 @@
 //! published after staff approve it (API), find the platform's drafts, answer an objection. The
 //! page tests show another organization's project, section and announcement refused.
 
-use crate::award::{evaluating_section, submit_result};
+use crate::award::{at, evaluating_section, submit_result, travel};
 use fantoccini::{Client, Locator};
 use ggzy_api_tests::fixtures::{road_project, TENDERER_NAME, TENDERER_USCC};
 use ggzy_api_tests::pages::{hidden_value, Visitor};
@@ -308,6 +308,78 @@ async fn another_organizations_project_section_and_announcement_are_refused_on_t
     b.sign_in("bidder1").await;
     assert_eq!(b.get("/tenderer").await.status, 403);
     assert_eq!(b.get("/tenderer/announcements").await.status, 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_award_and_the_contract_are_recorded_on_the_section_page() {
+    let app = TestApp::spawn().await;
+    let mut t = evaluating_section(&app, "construction").await;
+    let (s, v) = submit_result(&app, &t, 3).await;
+    assert_eq!(s, 201, "{v}");
+    let ends = at(v["publicity_ends_at"].as_str().unwrap());
+    let (pid, sid) = (t.project_id.clone(), t.section_id.clone());
+    let page = format!("/tenderer/projects/{pid}/sections/{sid}");
+    let mut v = Visitor::new(&app);
+    v.sign_in("tenderer").await;
+    let csrf = v.csrf(&page).await;
+    // Before the publicity ends the award is refused with the use case's rule.
+    let r = v
+        .post_form(
+            &format!("{page}/award"),
+            &[("csrf", &csrf), ("winner_org_id", "")],
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("award.publicity_not_ended"), "{}", r.body);
+
+    travel(&app, &mut t, ends + chrono::Duration::hours(10)).await;
+    let mut v = Visitor::new(&app);
+    v.sign_in("tenderer").await;
+    let csrf = v.csrf(&page).await;
+    let r = v
+        .post_form(
+            &format!("{page}/award"),
+            &[("csrf", &csrf), ("winner_org_id", "")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let shown = v.get(&r.location().to_string()).await;
+    assert!(shown.body.contains("中标通知书编号"), "{}", shown.body);
+    assert!(
+        shown.body.contains("9,480,000.50 元"),
+        "the first candidate's price"
+    );
+    // The contract: an unreadable amount is refused next to its field, then recorded.
+    let r = v
+        .post_form(
+            &format!("{page}/contract"),
+            &[
+                ("csrf", &csrf),
+                ("signed_on", "2026-04-20"),
+                ("amount", "12.345"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("id=\"f-amount-error\""), "{}", r.body);
+    assert!(r.body.contains("money.max_two_decimals"));
+    let r = v
+        .post_form(
+            &format!("{page}/contract"),
+            &[
+                ("csrf", &csrf),
+                ("signed_on", "2026-04-08"),
+                ("amount", "9480000.50"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (s, p) = app
+        .get(Some(&t.tenderer), &format!("/api/v1/projects/{pid}"))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(p["sections"][0]["state"], "contracted", "{p}");
     app.stop().await;
 }
 
