@@ -344,7 +344,7 @@ async fn the_award_and_the_contract_are_recorded_on_the_section_page() {
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let shown = v.get(&r.location().to_string()).await;
+    let shown = v.get(r.location()).await;
     assert!(shown.body.contains("中标通知书编号"), "{}", shown.body);
     assert!(
         shown.body.contains("9,480,000.50 元"),
