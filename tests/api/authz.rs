@@ -149,6 +149,7 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     // publishing (crates/publishing/src/http.rs, attachments.rs, ocds.rs)
     ("POST /api/v1/announcements", "tenderer agency staff"),
     ("GET /api/v1/announcements", "public"),
+    ("GET /api/v1/announcements/mine", "tenderer agency"),
     ("GET /api/v1/announcements/{id}", "public"),
     ("PUT /api/v1/announcements/{id}", "tenderer agency staff"),
     (

@@ -30,6 +30,7 @@ mod publishing;
 mod security;
 mod staff_venues;
 mod staff_web;
+mod tenderer_web;
 mod trades;
 mod transparency;
 mod venues;

@@ -2026,6 +2026,10 @@ pub async fn list_listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<ListingLine>>
         });
     }
     Ok(out)
+}
+
+// --- the staff's queue of re-listings
+
 /// A re-listing waiting for its approval (32号令 第十八条: a floor below 90% of the appraisal needs a
 /// second user's approval), as the staff's queue shows it.
 #[derive(Debug, Clone)]

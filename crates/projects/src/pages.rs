@@ -377,3 +377,5 @@ async fn opening_key(
         }
     }
 }
+
+pub mod tenderer;

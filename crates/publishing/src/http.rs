@@ -2,8 +2,8 @@
 //! the per-market RSS 2.0 feed `/feeds/{market}.xml`.
 
 use crate::service::{
-    self, Announcement, AnnouncementDraft, AnnouncementReturn, Approval, Page, PublicFilter,
-    Withdrawal,
+    self, Announcement, AnnouncementDraft, AnnouncementReturn, Approval, OwnFilter, Page,
+    PublicFilter, Withdrawal,
 };
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -21,6 +21,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn router() -> OpenApiRouter<Ctx> {
     OpenApiRouter::new()
         .routes(routes!(create_announcement, list_announcements))
+        .routes(routes!(list_own_announcements))
         .routes(routes!(get_announcement, update_announcement))
         .routes(routes!(submit_announcement))
         .routes(routes!(approve_announcement))
@@ -113,6 +114,22 @@ async fn list_announcements(
         json_bytes(&page)?,
         modified,
     ))
+}
+
+/// Every announcement of the caller's organization in every state (tenderer, agency), most
+/// recently changed first (at most 500): its own drafts and the ones the platform drafts itself
+/// from the lifecycle of its projects (opening record, candidate publicity, award, failure, deal).
+#[utoipa::path(get, path = "/api/v1/announcements/mine", tag = "publishing", security(("bearer" = [])),
+    params(OwnFilter),
+    responses((status = 200, body = [Announcement]), (status = 401), (status = 403),
+              (status = 422, description = "unknown status or type")))]
+async fn list_own_announcements(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(f): Query<OwnFilter>,
+) -> Result<Json<Vec<Announcement>>> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    Ok(Json(service::list_own(&ctx, &actor, &f).await?))
 }
 
 /// One announcement with its version history and change notices. Public when published or

@@ -12,6 +12,7 @@ pub mod attachments;
 pub mod http;
 pub mod lifecycle;
 pub mod ocds;
+pub mod pages;
 pub mod portal;
 pub mod rules;
 pub mod service;

@@ -1250,6 +1250,61 @@ pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
     Ok(Page { items, next_cursor })
 }
 
+/// Filter of the owner's list (`GET /api/v1/announcements/mine`).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct OwnFilter {
+    /// `draft`, `submitted`, `approved`, `scheduled`, `published` or `withdrawn`.
+    pub status: Option<String>,
+    /// One announcement type (`tender`, `opening_record`, `candidate_publicity`, …).
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub ann_type: Option<String>,
+    /// Only the announcements about this project.
+    pub project_id: Option<String>,
+}
+
+/// Most announcements one list answers.
+pub const MAX_OWN: i64 = 500;
+
+/// Every announcement the caller's organization owns, in every state, most recently changed
+/// first: the ones it wrote and the ones the platform drafted itself from its projects' lifecycle
+/// events (opening record, candidate publicity, award, failure, deal), which belong to the
+/// section's owner organization. Tenderer and agency only; never another organization's.
+pub async fn list_own(ctx: &Ctx, actor: &Actor, f: &OwnFilter) -> Result<Vec<Announcement>> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let mut v = Violations::new();
+    let status = f.status.as_deref().map(str::trim).unwrap_or("");
+    if !status.is_empty() && Status::parse(status).is_err() {
+        v.push(
+            "status",
+            "enum.unknown_value",
+            "status must be one of draft, submitted, approved, scheduled, published, withdrawn",
+        );
+    }
+    let ann_type = f.ann_type.as_deref().map(str::trim).unwrap_or("");
+    if !ann_type.is_empty() {
+        v.take("type", AnnouncementType::parse(ann_type));
+    }
+    v.into_result()?;
+    let sql = format!(
+        "SELECT {COLS} FROM announcements a WHERE a.owner_org_id = $1 AND ($2 = '' OR a.status = $2) \
+         AND ($3 = '' OR a.ann_type = $3) AND ($4 = '' OR a.project_id = $4) \
+         ORDER BY a.updated_at DESC, a.id DESC LIMIT {MAX_OWN}"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(&org)
+        .bind(status)
+        .bind(ann_type)
+        .bind(f.project_id.as_deref().map(str::trim).unwrap_or(""))
+        .fetch_all(ctx.db.pool())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 enum Bind {
     S(String),
     I(i64),

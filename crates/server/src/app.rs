@@ -152,6 +152,8 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_projects::pages::router())
         .merge(ggzy_auctions::pages::router())
         .merge(crate::staff::router())
+        .merge(ggzy_projects::pages::tenderer::router())
+        .merge(ggzy_publishing::pages::tenderer::router())
         .fallback(mw::not_found)
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),

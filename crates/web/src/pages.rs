@@ -21,7 +21,12 @@ use serde::Deserialize;
 
 /// Roles whose home (`session::role_home`) this crate still renders as a simple page of links.
 /// An area that builds a role's workbench takes its home route and removes the role here.
-pub const PLACEHOLDER_HOMES: &[Role] = &[Role::Admin, Role::Tenderer, Role::Supervisor, Role::Bank];
+pub const PLACEHOLDER_HOMES: &[Role] = &[
+    Role::Admin,
+    Role::Supervisor,
+    // One role a line, so that each area's removal merges on its own.
+    Role::Bank,
+];
 
 /// Routes of the frame: assets, sign-in, sign-out and the placeholder homes.
 pub fn router() -> Router<Ctx> {

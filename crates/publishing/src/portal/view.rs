@@ -869,6 +869,54 @@ async fn detail_of(ctx: &Ctx, a: Announcement, l: Lang) -> Result<Detail> {
     })
 }
 
+/// The reader's label of a structured field, when the catalogue knows it (the tenderer's
+/// announcement form labels its inputs with it).
+pub fn field_label(key: &str, l: Lang) -> Option<&'static str> {
+    FIELDS
+        .iter()
+        .find(|d| d.key == key)
+        .map(|d| l.t(d.zh, d.en))
+}
+
+/// An announcement in any state rendered as the portal renders a published one (the owner's
+/// preview of a draft): the same facts, tables, body and versions; no change notices yet.
+pub async fn preview(ctx: &Ctx, a: &Announcement, l: Lang) -> Result<Detail> {
+    let names = names(ctx, &org_ids(&a.fields)).await?;
+    Ok(Detail {
+        id: a.id.clone(),
+        title: a.title.clone(),
+        ann_type: a.ann_type,
+        type_label: type_label(a.ann_type, l),
+        market: a.market.clone(),
+        market_label: super::market_label(&a.market, l),
+        region: a.region.clone(),
+        published: a.published_at.map(Shown::time),
+        version: a.version,
+        withdrawn: a.withdrawn_at.map(|t| {
+            (
+                Shown::time(t),
+                a.withdraw_reason.clone().unwrap_or_default(),
+            )
+        }),
+        amends: None,
+        deadline: None,
+        body_html: demote_headings(&a.body_html),
+        facts: facts(&a.fields, &names, l),
+        tables: tables(&a.fields, &names, l),
+        attachments: Vec::new(),
+        changes: Vec::new(),
+        versions: a
+            .versions
+            .iter()
+            .map(|v| VersionRow {
+                version: v.version,
+                at: Shown::time(v.at),
+                title: v.title.clone(),
+            })
+            .collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
