@@ -32,6 +32,7 @@ pub fn router() -> Router<Ctx> {
                     usize::try_from(crate::bids::max_bid_bytes()).unwrap_or(usize::MAX),
                 )),
         )
+        .merge(crate::receipt_pages::router())
 }
 
 /// A market's name for people.

@@ -81,3 +81,70 @@ pub async fn open_sections(
         })
         .collect()
 }
+
+/// The caller's receipts (回执) for one section: the section, whether the bid may still be replaced
+/// or withdrawn (in bidding, before the deadline), and every version it uploaded with its signed
+/// receipt (`bids::my_receipts`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionReceipts {
+    pub section_id: String,
+    pub project_code: Option<String>,
+    pub project_name: String,
+    pub section_name: String,
+    pub state: String,
+    pub bid_deadline: DateTime<Utc>,
+    /// True while the section is in bidding and the deadline has not passed: the bidder may seal
+    /// again (replace) or withdraw.
+    pub changeable: bool,
+    pub bids: Vec<crate::bids::MyBid>,
+}
+
+impl SectionReceipts {
+    /// The version that will be opened, if any.
+    pub fn current(&self) -> Option<&crate::bids::MyBid> {
+        self.bids.iter().find(|b| b.status == "current")
+    }
+}
+
+/// [`SectionReceipts`] for a section the caller's organization registered for (bidder). 404 for an
+/// unknown section or one it did not register for (another bidder's section shows nothing).
+pub async fn section_receipts(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+) -> Result<SectionReceipts> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let r = sqlx::query(
+        "SELECT s.id, p.code, p.name, s.name, s.state, s.bid_deadline \
+         FROM sections s JOIN projects p ON p.id = s.project_id \
+         JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
+         WHERE s.id = $2",
+    )
+    .bind(&org)
+    .bind(section_id)
+    .fetch_optional(ctx.db.pool())
+    .await?
+    .ok_or_else(|| {
+        Error::not_found(format!(
+            "section {section_id} (or your organization is not registered for it)"
+        ))
+    })?;
+    let state: String = r.try_get(4)?;
+    let bid_deadline = from_micros(r.try_get(5)?);
+    let bids = crate::bids::my_receipts(ctx, actor, section_id).await?;
+    Ok(SectionReceipts {
+        section_id: r.try_get(0)?,
+        project_code: r.try_get(1)?,
+        project_name: r.try_get(2)?,
+        section_name: r.try_get(3)?,
+        changeable: state == "bidding"
+            && crate::rules::registration_open(ctx.clock.now(), bid_deadline),
+        state,
+        bid_deadline,
+        bids,
+    })
+}

@@ -76,6 +76,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_experts::pages::router())
         .merge(ggzy_evaluation::pages::router())
         .merge(ggzy_projects::pages::router())
+        .merge(ggzy_deposits::pages::router())
         .fallback(mw::not_found)
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),
