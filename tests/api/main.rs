@@ -5,6 +5,7 @@ mod auction_settlement;
 mod auctions;
 mod authz;
 mod award;
+mod bidder_web;
 mod bids;
 mod calendar;
 mod demo;

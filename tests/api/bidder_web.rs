@@ -1,0 +1,275 @@
+//! The bidder's workbench pages beyond registration and sealing: the deposit page (保证金), the
+//! receipts (回执) with replace and withdraw, and their refusals (another bidder's section, after
+//! the deadline, without the CSRF token). Pages are read as a browser would (tests/src/pages.rs).
+
+use ggzy_api_tests::fixtures::{at, road_project};
+use ggzy_api_tests::pages::Visitor;
+use ggzy_api_tests::TestApp;
+use ggzy_projects::package::{self, Suite};
+use serde_json::json;
+
+const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+const BIDDER1_BASIC: &str = "21050161000000000004";
+
+/// A bid of `bidder` sealed by the Rust writer, uploaded through the API; the answer's status.
+async fn put_bid(app: &TestApp, bidder: &str, section: &str, price: &str, seed: u8) -> u16 {
+    let t = app.login(bidder).await;
+    let plain = package::plaintext(Suite::Aes256GcmSha256, price, &[("商务标.pdf", b"%PDF")]);
+    let s = package::seal(Suite::Aes256GcmSha256, &[seed; 32], &[seed; 7], &plain).unwrap();
+    app.client
+        .put(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
+        .bearer_auth(&t)
+        .header("content-type", "application/octet-stream")
+        .header("X-Bid-Digest", &s.digest)
+        .body(s.ciphertext)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn my_bid_status(app: &TestApp, bidder: &str, section: &str) -> String {
+    let t = app.login(bidder).await;
+    let (_, v) = app
+        .get(Some(&t), &format!("/api/v1/sections/{section}/bids/mine"))
+        .await;
+    v["status"].as_str().unwrap_or("").to_string()
+}
+
+#[tokio::test]
+async fn the_deposit_page_gives_the_account_shows_the_money_received_and_takes_a_guarantee() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .bidding_section(road_project("保证金页面道路工程", DEADLINE), &["bidder1", "bidder2"])
+        .await;
+    let section = r.section_id.clone();
+    app.drain_consumer("deposits.projection").await;
+    let page = format!("/bidder/sections/{section}/deposit");
+    let mut v = Visitor::new(&app);
+    v.sign_in("bidder1").await;
+    // The workbench links the deposit page of a registered section.
+    assert!(v.get("/bidder").await.body.contains(&page));
+    let p = v.get(&page).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("200,000.00 元"), "{}", p.body);
+    assert!(p.body.contains("待缴纳"), "{}", p.body);
+    // Asking for the account without the CSRF token: refused, no account.
+    let action = format!("{page}/account");
+    assert!(p.body.contains(&action));
+    assert_eq!(v.post_form(&action, &[]).await.status, 403);
+    let b1 = app.login("bidder1").await;
+    let (_, st) = app
+        .get(
+            Some(&b1),
+            &format!("/api/v1/deposits/status?section_id={section}"),
+        )
+        .await;
+    assert_eq!(st[0]["account_no"], serde_json::Value::Null, "{st}");
+    // With it: the virtual sub-account, the same the API gives.
+    let csrf = v.csrf(&page).await;
+    let done = v.post_form(&action, &[("csrf", &csrf)]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let p = v.get(done.location()).await;
+    let (_, acc) = app.deposit_account(&b1, &section).await;
+    let account_no = acc["account_no"].as_str().unwrap().to_string();
+    assert!(p.body.contains(&account_no), "{}", p.body);
+    // The bank reports the transfer: the page says received and valid, with the payer.
+    let bank = app.login("bank").await;
+    let (s, out) = app
+        .bank_transfer(
+            &bank,
+            &json!({"transaction_id": "T-page-1", "account_no": account_no,
+                    "payer_account_no": BIDDER1_BASIC, "payer_name": "大连第一建筑工程有限公司",
+                    "amount": "200000.00", "value_at": app.clock().now().to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(s, 200, "{out}");
+    let p = v.get(&page).await;
+    assert!(p.body.contains("id=\"deposit-stage\">有效<"), "{}", p.body);
+    assert!(p.body.contains("大连第一建筑工程有限公司"));
+    assert!(p.body.contains("已入账"));
+    // English switch.
+    assert!(v
+        .get(&format!("{page}?lang=en"))
+        .await
+        .body
+        .contains(">valid<"));
+    let _ = v.get("/bidder?lang=zh").await;
+
+    // bidder2 gives an electronic guarantee instead: a short one is refused by rule, naming the
+    // field, and changes nothing; a sufficient one is recorded and makes the deposit valid.
+    let mut v2 = Visitor::new(&app);
+    v2.sign_in("bidder2").await;
+    let csrf2 = v2.csrf(&page).await;
+    let g = format!("{page}/guarantee");
+    let fields = |amount: &'static str, until: &'static str| {
+        vec![
+            ("kind", "electronic_guarantee"),
+            ("issuer", "中国人民财产保险大连分公司"),
+            ("number", "EG-2026-0001"),
+            ("amount", amount),
+            ("valid_from", "2026-03-10"),
+            ("valid_until", until),
+            ("verification_code", "7F3K-99QX"),
+            ("bid_validity_days", "90"),
+        ]
+    };
+    let mut bad = fields("150000.00", "2026-06-20");
+    bad.push(("csrf", &csrf2));
+    let refused = v2.post_form(&g, &bad).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("href=\"#f-amount\""), "{}", refused.body);
+    assert!(refused.body.contains("value=\"EG-2026-0001\""), "values kept");
+    let b2 = app.login("bidder2").await;
+    let (_, list) = app
+        .get(
+            Some(&b2),
+            &format!("/api/v1/deposits/guarantees?section_id={section}"),
+        )
+        .await;
+    assert_eq!(list.as_array().map(Vec::len), Some(0), "{list}");
+    // A malformed date is named too.
+    let mut bad = fields("200000.00", "20-06-2026");
+    bad.push(("csrf", &csrf2));
+    let refused = v2.post_form(&g, &bad).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("date.format"), "{}", refused.body);
+    let mut good = fields("200000.00", "2026-06-20");
+    good.push(("csrf", &csrf2));
+    let ok = v2.post_form(&g, &good).await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let p = v2.get(ok.location()).await;
+    assert!(p.body.contains("保函已登记"), "{}", p.body);
+    assert!(p.body.contains("电子保函"));
+    assert!(p.body.contains("EG-2026-0001"));
+    assert!(p.body.contains("id=\"deposit-stage\">有效<"), "{}", p.body);
+    // bidder1 sees neither bidder2's guarantee nor its account.
+    let p = v.get(&page).await;
+    assert!(!p.body.contains("EG-2026-0001"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn another_bidders_section_shows_nothing_and_pages_need_a_bidder() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .bidding_section(road_project("别人的标段", DEADLINE), &["bidder2"])
+        .await;
+    let section = r.section_id.clone();
+    app.drain_consumer("deposits.projection").await;
+    assert_eq!(put_bid(&app, "bidder2", &section, "9000000.00", 2).await, 201);
+    let mut v = Visitor::new(&app);
+    v.sign_in("bidder1").await;
+    for path in [
+        format!("/bidder/sections/{section}/deposit"),
+        format!("/bidder/sections/{section}/receipts"),
+        format!("/bidder/sections/{section}/receipts/1"),
+        format!("/bidder/sections/{section}/withdraw"),
+        "/bidder/sections/nonexistent/receipts".to_string(),
+    ] {
+        let p = v.get(&path).await;
+        assert_eq!(p.status, 404, "{path}: {}", p.body);
+        assert!(!p.body.contains("9000000"), "{path}");
+    }
+    // bidder1 cannot withdraw bidder2's bid (it withdraws only its own, and has none).
+    let csrf = v.csrf("/bidder").await;
+    let p = v
+        .post_form(
+            &format!("/bidder/sections/{section}/withdraw"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert!(p.status == 404 || p.status == 409, "{}", p.status);
+    assert_eq!(my_bid_status(&app, "bidder2", &section).await, "current");
+    // Another role: refused.
+    let mut e = Visitor::new(&app);
+    e.sign_in("expert1").await;
+    let p = e.get(&format!("/bidder/sections/{section}/deposit")).await;
+    assert_eq!(p.status, 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn receipts_are_listed_and_downloadable_and_a_bid_is_replaced_or_withdrawn_only_before_the_deadline(
+) {
+    let app = TestApp::spawn().await;
+    let r = app
+        .bidding_section(road_project("回执页面道路工程", DEADLINE), &["bidder1"])
+        .await;
+    let section = r.section_id.clone();
+    let receipts = format!("/bidder/sections/{section}/receipts");
+    let withdraw = format!("/bidder/sections/{section}/withdraw");
+    let mut v = Visitor::new(&app);
+    v.sign_in("bidder1").await;
+    let p = v.get(&receipts).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("尚未上传投标文件"));
+    // Upload, then replace (upload again): two versions, each with its receipt.
+    assert_eq!(put_bid(&app, "bidder1", &section, "8000000.00", 1).await, 201);
+    assert_eq!(put_bid(&app, "bidder1", &section, "7900000.00", 9).await, 201);
+    let p = v.get(&receipts).await;
+    assert!(p.body.contains("已被替换"), "{}", p.body);
+    assert!(p.body.contains("有效（开标时解密此版本）"));
+    assert!(p.body.contains(&format!("{receipts}/1")));
+    assert!(p.body.contains(&format!("{receipts}/2")));
+    assert!(p.body.contains(&format!("href=\"{withdraw}\"")));
+    assert!(p.body.contains(&format!("href=\"/bidder/sections/{section}/bid\"")));
+    // The first receipt, downloaded later: the signed receipt as the API gave it.
+    let b1 = app.login("bidder1").await;
+    let (_, api) = app
+        .get(
+            Some(&b1),
+            &format!("/api/v1/sections/{section}/bids/mine/receipts"),
+        )
+        .await;
+    let file = v.get(&format!("{receipts}/1")).await;
+    assert_eq!(file.status, 200);
+    assert!(file.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("bid-receipt-{section}-v1.json")));
+    let body: serde_json::Value = serde_json::from_str(&file.body).unwrap();
+    assert_eq!(body, api[0]["receipt"], "{body}");
+    assert!(body["signature"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(v.get(&format!("{receipts}/7")).await.status, 404);
+
+    // Withdraw: a confirmation first; without the CSRF token nothing changes.
+    let confirm = v.get(&withdraw).await;
+    assert_eq!(confirm.status, 200, "{}", confirm.body);
+    assert!(confirm.body.contains("确认撤回"));
+    assert_eq!(v.post_form(&withdraw, &[]).await.status, 403);
+    assert_eq!(my_bid_status(&app, "bidder1", &section).await, "current");
+    let csrf = v.csrf(&withdraw).await;
+    let done = v.post_form(&withdraw, &[("csrf", &csrf)]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let p = v.get(done.location()).await;
+    assert!(p.body.contains("投标文件已撤回"), "{}", p.body);
+    assert!(p.body.contains("已撤回"));
+    assert!(!p.body.contains(&format!("href=\"{withdraw}\"")), "nothing to withdraw");
+    assert_eq!(my_bid_status(&app, "bidder1", &section).await, "withdrawn");
+    // Upload again (re-seal): current once more, version 3.
+    assert_eq!(put_bid(&app, "bidder1", &section, "7800000.00", 5).await, 201);
+    assert!(v.get(&receipts).await.body.contains(&format!("{receipts}/3")));
+
+    // After the deadline: the buttons are gone and the server refuses.
+    app.clock().set(at("2026-03-22T09:30:00+08:00"));
+    let mut v = Visitor::new(&app);
+    v.sign_in("bidder1").await;
+    let p = v.get(&receipts).await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("投标截止时间已过"), "{}", p.body);
+    assert!(!p.body.contains(&format!("href=\"{withdraw}\"")));
+    assert!(!p.body.contains(&format!("href=\"/bidder/sections/{section}/bid\"")));
+    // The receipts stay downloadable.
+    assert_eq!(v.get(&format!("{receipts}/3")).await.status, 200);
+    let confirm = v.get(&withdraw).await;
+    assert_eq!(confirm.status, 409);
+    assert!(!confirm.body.contains("确认撤回"));
+    let csrf = v.csrf(&receipts).await;
+    let refused = v.post_form(&withdraw, &[("csrf", &csrf)]).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("bid.after_deadline"), "{}", refused.body);
+    assert_eq!(my_bid_status(&app, "bidder1", &section).await, "current");
+    app.stop().await;
+}
