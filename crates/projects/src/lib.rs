@@ -21,6 +21,7 @@ pub mod opening;
 pub mod package;
 pub mod pages;
 pub mod receipt_pages;
+pub mod result_pages;
 pub mod rules;
 pub mod service;
 pub mod workbench;
