@@ -166,6 +166,9 @@ async fn another_bidders_section_shows_nothing_and_pages_need_a_bidder() {
         format!("/bidder/sections/{section}/receipts"),
         format!("/bidder/sections/{section}/receipts/1"),
         format!("/bidder/sections/{section}/withdraw"),
+        format!("/bidder/sections/{section}/opening"),
+        format!("/bidder/sections/{section}/opening/events"),
+        format!("/bidder/sections/{section}/result"),
         "/bidder/sections/nonexistent/receipts".to_string(),
     ] {
         let p = v.get(&path).await;
@@ -271,5 +274,233 @@ async fn receipts_are_listed_and_downloadable_and_a_bid_is_replaced_or_withdrawn
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert!(refused.body.contains("bid.after_deadline"), "{}", refused.body);
     assert_eq!(my_bid_status(&app, "bidder1", &section).await, "current");
+    app.stop().await;
+}
+
+/// The SSE stream of the opening page, read with the visitor's cookies: the text received until
+/// `until` appears (or `secs` seconds pass), and whether the stream ended.
+async fn read_events(
+    v: &Visitor,
+    resp: &mut reqwest::Response,
+    until: &str,
+    secs: u64,
+) -> (String, bool) {
+    let _ = v;
+    let mut text = String::new();
+    let end = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        match tokio::time::timeout_at(end, resp.chunk()).await {
+            Ok(Ok(Some(c))) => {
+                text.push_str(&String::from_utf8_lossy(&c));
+                if text.contains(until) {
+                    return (text, false);
+                }
+            }
+            Ok(Ok(None)) => return (text, true),
+            Ok(Err(e)) => panic!("stream: {e}"),
+            Err(_) => return (text, false),
+        }
+    }
+}
+
+async fn open_events(v: &Visitor, section: &str) -> reqwest::Response {
+    let cookies = v
+        .cookies
+        .iter()
+        .map(|(k, val)| format!("{k}={val}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let r = v
+        .client
+        .get(format!(
+            "{}/bidder/sections/{section}/opening/events",
+            v.base
+        ))
+        .header(reqwest::header::COOKIE, cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    r
+}
+
+#[tokio::test]
+async fn the_opening_page_follows_the_window_live_and_takes_the_key_file_without_script() {
+    use crate::award::{open_by_staff, register_and_bid, registered_section, travel, wait_state};
+    let app = TestApp::spawn().await;
+    let mut t = registered_section(&app, "construction").await;
+    open_by_staff(&app, &t).await;
+    register_and_bid(&app, &mut t).await;
+    let section = t.section_id.clone();
+    let page = format!("/bidder/sections/{section}/opening");
+    let mut v = Visitor::new(&app);
+    v.sign_in("bidder1").await;
+    let p = v.get(&page).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("data-phase=\"before\""), "{}", p.body);
+    assert!(p.body.contains("/static/opening.js?v="));
+    // The deadline passes: the decryption window opens.
+    travel(
+        &app,
+        &mut t,
+        at(crate::award::DEADLINE) + chrono::Duration::seconds(1),
+    )
+    .await;
+    wait_state(&app, &t, "opening").await;
+    let mut v = Visitor::new(&app);
+    v.sign_in("bidder1").await;
+    let p = v.get(&page).await;
+    assert!(p.body.contains("data-phase=\"window\""), "{}", p.body);
+    assert!(p.body.contains("data-countdown=\"cd-window\""));
+    assert!(p.body.contains("id=\"f-keyfile\""), "the key file field");
+    let mut events = open_events(&v, &section).await;
+    let (first, _) = read_events(&v, &mut events, "\"phase\":\"window\"", 10).await;
+    assert!(first.contains("event: opening"), "{first}");
+    assert!(first.contains("\"recorded\":false"), "{first}");
+    // The key file's whole content, pasted (no script): its key is taken and decrypts.
+    let file = json!({"format": "ggzy-bid-key/1", "suite": "aes-256-gcm+sha256",
+        "key": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &t.bidders[0].key),
+        "digest": "x", "package": "browser-upload"})
+    .to_string();
+    // Without the CSRF token: refused and nothing decrypted.
+    let refused = v.post_form(&format!("{page}/key"), &[("key", &file)]).await;
+    assert_eq!(refused.status, 403);
+    let csrf = v.csrf(&page).await;
+    // A wrong key is named next to the field with its rule; nothing changes.
+    let wrong = v
+        .post_form(
+            &format!("{page}/key"),
+            &[("csrf", &csrf), ("key", &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32]))],
+        )
+        .await;
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert!(wrong.body.contains("href=\"#f-key\""), "{}", wrong.body);
+    let done = v
+        .post_form(&format!("{page}/key"), &[("csrf", &csrf), ("key", &file)])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let p = v.get(done.location()).await;
+    assert!(p.body.contains("9,650,000.00 元"), "{}", p.body);
+    assert!(p.body.contains("id=\"my-decryption\">已解密<"), "{}", p.body);
+    // The others give theirs (API): the open stream reports the record, then ends.
+    for b in &t.bidders[1..] {
+        let (s, out) = app
+            .post(
+                Some(&b.token),
+                &format!("/api/v1/sections/{section}/bids/mine/key"),
+                json!({"key": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &b.key)}),
+            )
+            .await;
+        assert_eq!(s, 200, "{out}");
+    }
+    let (later, _) = read_events(&v, &mut events, "\"recorded\":true", 15).await;
+    assert!(later.contains("\"phase\":\"recorded\""), "{later}");
+    let (_, ended) = read_events(&v, &mut events, "never", 5).await;
+    assert!(ended, "the stream ends after the record");
+    // Reloaded, the page shows the opening record with every price.
+    let p = v.get(&page).await;
+    assert!(p.body.contains("开标记录"), "{}", p.body);
+    for price in ["9,650,000.00 元", "9,480,000.50 元", "9,720,000.00 元"] {
+        assert!(p.body.contains(price), "{price}");
+    }
+    assert!(!p.body.contains("id=\"key-form\""), "no key form after the record");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn after_the_opening_a_bidder_reads_the_publicity_objects_reads_the_answer_and_the_award() {
+    use crate::award::{evaluating_section, post_award, submit_result, travel};
+    let app = TestApp::spawn().await;
+    let mut t = evaluating_section(&app, "construction").await;
+    let section = t.section_id.clone();
+    let page = format!("/bidder/sections/{section}/result");
+    let post = format!("/bidder/sections/{section}/objections");
+    let mut v = Visitor::new(&app);
+    v.sign_in("bidder3").await;
+    let p = v.get(&page).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("评标结果尚未公示"));
+    assert!(!p.body.contains(&post), "no objection before the publicity");
+    let (s, res) = submit_result(&app, &t, 3).await;
+    assert_eq!(s, 201, "{res}");
+    let ends = at(res["publicity_ends_at"].as_str().unwrap());
+    let p = v.get(&page).await;
+    assert!(p.body.contains("中标候选人公示"), "{}", p.body);
+    for price in ["9,480,000.50 元", "9,650,000.00 元", "9,720,000.00 元"] {
+        assert!(p.body.contains(price), "{price}: {}", p.body);
+    }
+    assert!(p.body.contains("93.50"));
+    assert!(p.body.contains(&post));
+    // Without the CSRF token: nothing filed.
+    assert_eq!(
+        v.post_form(&post, &[("text", "评分有误")]).await.status,
+        403
+    );
+    let obj_api = format!("/api/v1/sections/{section}/objections");
+    let (_, all) = app.get(Some(&t.tenderer), &obj_api).await;
+    assert_eq!(all.as_array().map(Vec::len), Some(0), "{all}");
+    let csrf = v.csrf(&page).await;
+    let blank = v.post_form(&post, &[("csrf", &csrf), ("text", " ")]).await;
+    assert_eq!(blank.status, 422, "{}", blank.body);
+    assert!(blank.body.contains("href=\"#f-text\""));
+    let done = v
+        .post_form(
+            &post,
+            &[("csrf", &csrf), ("text", "第一名的项目经理证书<已过期>")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let p = v.get(done.location()).await;
+    assert!(p.body.contains("异议已提交"), "{}", p.body);
+    assert!(
+        p.body.contains("第一名的项目经理证书&#60;已过期&#62;")
+            || p.body.contains("第一名的项目经理证书&lt;已过期&gt;"),
+        "escaped: {}",
+        p.body
+    );
+    assert!(p.body.contains("待答复"));
+    // The tenderer answers (API); the bidder reads the answer.
+    let (_, all) = app.get(Some(&t.tenderer), &obj_api).await;
+    let id = all[0]["id"].as_str().unwrap().to_string();
+    let (s, a) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/objections/{id}/answer"),
+            json!({"answer": "经核查，证书在有效期内。"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{a}");
+    assert!(v.get(&page).await.body.contains("经核查，证书在有效期内。"));
+    // Another bidder does not see it.
+    let mut v1 = Visitor::new(&app);
+    v1.sign_in("bidder1").await;
+    assert!(!v1.get(&page).await.body.contains("证书"));
+    // The publicity ends: the form is gone and the server refuses.
+    travel(&app, &mut t, ends).await;
+    let mut v = Visitor::new(&app);
+    v.sign_in("bidder3").await;
+    let p = v.get(&page).await;
+    assert!(!p.body.contains(&post), "{}", p.body);
+    let csrf = v.csrf(&page).await;
+    let late = v
+        .post_form(&post, &[("csrf", &csrf), ("text", "太晚了")])
+        .await;
+    assert_eq!(late.status, 409, "{}", late.body);
+    assert!(late.body.contains("objection.after_publicity"));
+    // The award: the winner reads its notice; another bidder reads who won.
+    let (s, aw) = post_award(&app, &t, json!({})).await;
+    assert_eq!(s, 201, "{aw}");
+    let mut w = Visitor::new(&app);
+    w.sign_in("bidder2").await;
+    let p = w.get(&page).await;
+    assert!(p.body.contains("id=\"award-won\""), "{}", p.body);
+    assert!(p.body.contains(aw["notice_no"].as_str().unwrap()));
+    let p = v.get(&page).await;
+    assert!(p.body.contains("中标通知"));
+    assert!(!p.body.contains("id=\"award-won\""));
     app.stop().await;
 }
