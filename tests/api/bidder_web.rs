@@ -41,7 +41,10 @@ async fn my_bid_status(app: &TestApp, bidder: &str, section: &str) -> String {
 async fn the_deposit_page_gives_the_account_shows_the_money_received_and_takes_a_guarantee() {
     let app = TestApp::spawn().await;
     let r = app
-        .bidding_section(road_project("保证金页面道路工程", DEADLINE), &["bidder1", "bidder2"])
+        .bidding_section(
+            road_project("保证金页面道路工程", DEADLINE),
+            &["bidder1", "bidder2"],
+        )
         .await;
     let section = r.section_id.clone();
     app.drain_consumer("deposits.projection").await;
@@ -119,8 +122,15 @@ async fn the_deposit_page_gives_the_account_shows_the_money_received_and_takes_a
     bad.push(("csrf", &csrf2));
     let refused = v2.post_form(&g, &bad).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(refused.body.contains("href=\"#f-amount\""), "{}", refused.body);
-    assert!(refused.body.contains("value=\"EG-2026-0001\""), "values kept");
+    assert!(
+        refused.body.contains("href=\"#f-amount\""),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"EG-2026-0001\""),
+        "values kept"
+    );
     let b2 = app.login("bidder2").await;
     let (_, list) = app
         .get(
@@ -158,7 +168,10 @@ async fn another_bidders_section_shows_nothing_and_pages_need_a_bidder() {
         .await;
     let section = r.section_id.clone();
     app.drain_consumer("deposits.projection").await;
-    assert_eq!(put_bid(&app, "bidder2", &section, "9000000.00", 2).await, 201);
+    assert_eq!(
+        put_bid(&app, "bidder2", &section, "9000000.00", 2).await,
+        201
+    );
     let mut v = Visitor::new(&app);
     v.sign_in("bidder1").await;
     for path in [
@@ -209,15 +222,23 @@ async fn receipts_are_listed_and_downloadable_and_a_bid_is_replaced_or_withdrawn
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(p.body.contains("尚未上传投标文件"));
     // Upload, then replace (upload again): two versions, each with its receipt.
-    assert_eq!(put_bid(&app, "bidder1", &section, "8000000.00", 1).await, 201);
-    assert_eq!(put_bid(&app, "bidder1", &section, "7900000.00", 9).await, 201);
+    assert_eq!(
+        put_bid(&app, "bidder1", &section, "8000000.00", 1).await,
+        201
+    );
+    assert_eq!(
+        put_bid(&app, "bidder1", &section, "7900000.00", 9).await,
+        201
+    );
     let p = v.get(&receipts).await;
     assert!(p.body.contains("已被替换"), "{}", p.body);
     assert!(p.body.contains("有效（开标时解密此版本）"));
     assert!(p.body.contains(&format!("{receipts}/1")));
     assert!(p.body.contains(&format!("{receipts}/2")));
     assert!(p.body.contains(&format!("href=\"{withdraw}\"")));
-    assert!(p.body.contains(&format!("href=\"/bidder/sections/{section}/bid\"")));
+    assert!(p
+        .body
+        .contains(&format!("href=\"/bidder/sections/{section}/bid\"")));
     // The first receipt, downloaded later: the signed receipt as the API gave it.
     let b1 = app.login("bidder1").await;
     let (_, api) = app
@@ -249,11 +270,21 @@ async fn receipts_are_listed_and_downloadable_and_a_bid_is_replaced_or_withdrawn
     let p = v.get(done.location()).await;
     assert!(p.body.contains("投标文件已撤回"), "{}", p.body);
     assert!(p.body.contains("已撤回"));
-    assert!(!p.body.contains(&format!("href=\"{withdraw}\"")), "nothing to withdraw");
+    assert!(
+        !p.body.contains(&format!("href=\"{withdraw}\"")),
+        "nothing to withdraw"
+    );
     assert_eq!(my_bid_status(&app, "bidder1", &section).await, "withdrawn");
     // Upload again (re-seal): current once more, version 3.
-    assert_eq!(put_bid(&app, "bidder1", &section, "7800000.00", 5).await, 201);
-    assert!(v.get(&receipts).await.body.contains(&format!("{receipts}/3")));
+    assert_eq!(
+        put_bid(&app, "bidder1", &section, "7800000.00", 5).await,
+        201
+    );
+    assert!(v
+        .get(&receipts)
+        .await
+        .body
+        .contains(&format!("{receipts}/3")));
 
     // After the deadline: the buttons are gone and the server refuses.
     app.clock().set(at("2026-03-22T09:30:00+08:00"));
@@ -263,7 +294,9 @@ async fn receipts_are_listed_and_downloadable_and_a_bid_is_replaced_or_withdrawn
     assert_eq!(p.status, 200);
     assert!(p.body.contains("投标截止时间已过"), "{}", p.body);
     assert!(!p.body.contains(&format!("href=\"{withdraw}\"")));
-    assert!(!p.body.contains(&format!("href=\"/bidder/sections/{section}/bid\"")));
+    assert!(!p
+        .body
+        .contains(&format!("href=\"/bidder/sections/{section}/bid\"")));
     // The receipts stay downloadable.
     assert_eq!(v.get(&format!("{receipts}/3")).await.status, 200);
     let confirm = v.get(&withdraw).await;
@@ -272,7 +305,11 @@ async fn receipts_are_listed_and_downloadable_and_a_bid_is_replaced_or_withdrawn
     let csrf = v.csrf(&receipts).await;
     let refused = v.post_form(&withdraw, &[("csrf", &csrf)]).await;
     assert_eq!(refused.status, 409, "{}", refused.body);
-    assert!(refused.body.contains("bid.after_deadline"), "{}", refused.body);
+    assert!(
+        refused.body.contains("bid.after_deadline"),
+        "{}",
+        refused.body
+    );
     assert_eq!(my_bid_status(&app, "bidder1", &section).await, "current");
     app.stop().await;
 }
@@ -374,7 +411,13 @@ async fn the_opening_page_follows_the_window_live_and_takes_the_key_file_without
     let wrong = v
         .post_form(
             &format!("{page}/key"),
-            &[("csrf", &csrf), ("key", &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32]))],
+            &[
+                ("csrf", &csrf),
+                (
+                    "key",
+                    &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32]),
+                ),
+            ],
         )
         .await;
     assert_eq!(wrong.status, 422, "{}", wrong.body);
@@ -385,7 +428,11 @@ async fn the_opening_page_follows_the_window_live_and_takes_the_key_file_without
     assert_eq!(done.status, 303, "{}", done.body);
     let p = v.get(done.location()).await;
     assert!(p.body.contains("9,650,000.00 元"), "{}", p.body);
-    assert!(p.body.contains("id=\"my-decryption\">已解密<"), "{}", p.body);
+    assert!(
+        p.body.contains("id=\"my-decryption\">已解密<"),
+        "{}",
+        p.body
+    );
     // The others give theirs (API): the open stream reports the record, then ends.
     for b in &t.bidders[1..] {
         let (s, out) = app
@@ -407,7 +454,10 @@ async fn the_opening_page_follows_the_window_live_and_takes_the_key_file_without
     for price in ["9,650,000.00 元", "9,480,000.50 元", "9,720,000.00 元"] {
         assert!(p.body.contains(price), "{price}");
     }
-    assert!(!p.body.contains("id=\"key-form\""), "no key form after the record");
+    assert!(
+        !p.body.contains("id=\"key-form\""),
+        "no key form after the record"
+    );
     app.stop().await;
 }
 
@@ -503,4 +553,379 @@ async fn after_the_opening_a_bidder_reads_the_publicity_objects_reads_the_answer
     assert!(p.body.contains("中标通知"));
     assert!(!p.body.contains("id=\"award-won\""));
     app.stop().await;
+}
+
+/// The bidder's whole path in a real headless Chromium at 375 px: register, pay (the bank's
+/// callback through the API), seal and upload in the browser, read the receipt, withdraw and
+/// upload again, give the key from the key file at the opening and see the price in the opening
+/// record (the page follows the opening live), then the publicity, an objection and its answer,
+/// and the award notice.
+mod browser {
+    use super::*;
+    use crate::award::{
+        committee, open_by_staff, post_award, projection_ready, registered_section, travel,
+        wait_state, Bidder,
+    };
+    use base64::Engine as _;
+    use fantoccini::{Client, Locator};
+    use ggzy_api_tests::DEMO_PASSWORD;
+    use std::time::Duration;
+
+    async fn sign_in(c: &Client, app: &TestApp, next: &str) {
+        c.goto(&app.url(next)).await.unwrap();
+        c.wait()
+            .for_element(Locator::Id("f-username"))
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-username"))
+            .await
+            .unwrap()
+            .send_keys("bidder1")
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-password"))
+            .await
+            .unwrap()
+            .send_keys(DEMO_PASSWORD)
+            .await
+            .unwrap();
+        c.find(Locator::Css("main form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    }
+
+    /// Wait until the page's main text contains `what` (up to `secs` seconds).
+    async fn wait_text(c: &Client, what: &str, secs: u64) -> String {
+        let mut text = String::new();
+        for _ in 0..secs * 10 {
+            if let Ok(m) = c.find(Locator::Css("main")).await {
+                text = m.text().await.unwrap_or_default();
+                if text.contains(what) {
+                    return text;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page never showed {what}: {text}");
+    }
+
+    async fn click(c: &Client, css: &str) {
+        c.find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Seal `doc` at `price` on the sealing page; the key shown (base64).
+    async fn seal(
+        c: &Client,
+        app: &TestApp,
+        section: &str,
+        price: &str,
+        doc: &std::path::Path,
+    ) -> String {
+        c.goto(&app.url(&format!("/bidder/sections/{section}/bid")))
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-price"))
+            .await
+            .unwrap()
+            .send_keys(price)
+            .await
+            .unwrap();
+        c.find(Locator::Id("f-documents"))
+            .await
+            .unwrap()
+            .send_keys(doc.to_str().unwrap())
+            .await
+            .unwrap();
+        click(c, "#seal-form button[type=submit]").await;
+        for _ in 0..300 {
+            let receipt = c
+                .find(Locator::Id("seal-receipt"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if !receipt.is_empty() {
+                assert!(receipt.contains("signature"), "{receipt}");
+                return c
+                    .find(Locator::Id("seal-key-text"))
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+                    .trim()
+                    .to_string();
+            }
+            let err = c
+                .find(Locator::Id("seal-error"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(err.is_empty(), "sealing failed in the browser: {err}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no receipt");
+    }
+
+    #[tokio::test]
+    async fn a_bidder_walks_its_whole_part_in_the_browser_from_registration_to_the_award() {
+        let Some(browser) =
+            ggzy_api_tests::browser::browser("bidder workbench path", 375, 900).await
+        else {
+            return;
+        };
+        let app = TestApp::spawn().await;
+        let mut t = registered_section(&app, "construction").await;
+        open_by_staff(&app, &t).await;
+        projection_ready(&app).await;
+        let section = t.section_id.clone();
+        let c = browser.client.clone();
+
+        // Sign in and register (报名) with the section's button.
+        sign_in(&c, &app, "/login").await;
+        click(
+            &c,
+            &format!("form[action='/bidder/sections/{section}/register'] button"),
+        )
+        .await;
+        c.wait()
+            .for_element(Locator::Css("p.notice[role=status]"))
+            .await
+            .unwrap();
+
+        // The deposit page: get the account, the bank reports the transfer, the state is valid.
+        click(&c, &format!("a[href='/bidder/sections/{section}/deposit']")).await;
+        wait_text(&c, "待缴纳", 5).await;
+        click(
+            &c,
+            &format!("form[action='/bidder/sections/{section}/deposit/account'] button"),
+        )
+        .await;
+        c.wait()
+            .for_element(Locator::Id("deposit-account"))
+            .await
+            .unwrap();
+        let account_no = c
+            .find(Locator::Id("deposit-account"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let bank = app.login("bank").await;
+        let (s, out) = app
+            .bank_transfer(
+                &bank,
+                &json!({"transaction_id": format!("T-{section}"), "account_no": account_no.trim(),
+                        "payer_account_no": BIDDER1_BASIC, "payer_name": "大连第一建筑工程有限公司",
+                        "amount": "200000.00", "value_at": app.clock().now().to_rfc3339()}),
+            )
+            .await;
+        assert_eq!(
+            (s, out["status"].as_str()),
+            (200, Some("credited")),
+            "{out}"
+        );
+        c.refresh().await.unwrap();
+        let stage = c
+            .find(Locator::Id("deposit-stage"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(stage, "有效");
+
+        // Seal and upload in the browser; the receipt is on the receipts page.
+        let dir = tempfile::tempdir().unwrap();
+        let doc = dir.path().join("商务标.pdf");
+        std::fs::write(
+            &doc,
+            (0..150_000u32)
+                .map(|i| (i % 241) as u8)
+                .collect::<Vec<u8>>(),
+        )
+        .unwrap();
+        let _first_key = seal(&c, &app, &section, "8800000.00", &doc).await;
+        click(
+            &c,
+            &format!("a[href='/bidder/sections/{section}/receipts']"),
+        )
+        .await;
+        let text = wait_text(&c, "第1 版", 5).await;
+        assert!(text.contains("有效（开标时解密此版本）"), "{text}");
+
+        // Withdraw (with the confirmation), then seal and upload again.
+        click(
+            &c,
+            &format!("a[href='/bidder/sections/{section}/withdraw']"),
+        )
+        .await;
+        wait_text(&c, "确认撤回", 5).await;
+        click(&c, "main form button[type=submit]").await;
+        wait_text(&c, "投标文件已撤回", 5).await;
+        let key = seal(&c, &app, &section, "8765432.19", &doc).await;
+        c.goto(&app.url(&format!("/bidder/sections/{section}/receipts")))
+            .await
+            .unwrap();
+        let text = wait_text(&c, "第2 版", 5).await;
+        assert!(text.contains("已撤回"), "{text}");
+        let b1 = app.login("bidder1").await;
+        let (_, mine) = app
+            .get(Some(&b1), &format!("/api/v1/sections/{section}/bids/mine"))
+            .await;
+        assert_eq!(
+            (mine["version"].as_i64(), mine["status"].as_str()),
+            (Some(2), Some("current")),
+            "{mine}"
+        );
+
+        // Two more bidders (Rust-sealed, through the API).
+        let mut others = Vec::new();
+        for (name, price, seed) in [
+            ("bidder2", "9000000.00", 2u8),
+            ("bidder3", "9100000.00", 3u8),
+        ] {
+            let token = app.login(name).await;
+            app.register_for(&token, &section).await;
+            assert_eq!(put_bid(&app, name, &section, price, seed).await, 201);
+            let org_id = app.org_of(&token).await;
+            others.push(Bidder {
+                name,
+                token,
+                org_id,
+                key: vec![seed; 32],
+                price,
+            });
+        }
+        t.bidders = others;
+
+        // The opening: the key from the key file (read on the page), the price in the record.
+        travel(
+            &app,
+            &mut t,
+            at(crate::award::DEADLINE) + chrono::Duration::seconds(1),
+        )
+        .await;
+        wait_state(&app, &t, "opening").await;
+        let key_file = dir.path().join(format!("bid-key-{section}.json"));
+        std::fs::write(
+            &key_file,
+            json!({"format": "ggzy-bid-key/1", "suite": "aes-256-gcm+sha256", "key": key,
+                   "digest": "", "package": "browser-upload"})
+            .to_string(),
+        )
+        .unwrap();
+        sign_in(&c, &app, &format!("/bidder/sections/{section}/opening")).await;
+        wait_text(&c, "解密窗口开放中", 5).await;
+        c.find(Locator::Id("f-keyfile"))
+            .await
+            .unwrap()
+            .send_keys(key_file.to_str().unwrap())
+            .await
+            .unwrap();
+        let mut filled = String::new();
+        for _ in 0..50 {
+            filled = c
+                .execute("return document.getElementById('f-key').value", vec![])
+                .await
+                .unwrap()
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            if !filled.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(filled, key, "the page read the key from the file");
+        click(&c, "#key-form button[type=submit]").await;
+        wait_text(&c, "您的投标文件已解密", 5).await;
+        // The others give theirs; the page follows the opening by itself (SSE) to the record.
+        for b in &t.bidders {
+            let (s, v) = app
+                .post(
+                    Some(&b.token),
+                    &format!("/api/v1/sections/{section}/bids/mine/key"),
+                    json!({"key": base64::engine::general_purpose::STANDARD.encode(&b.key)}),
+                )
+                .await;
+            assert_eq!(s, 200, "{}: {v}", b.name);
+        }
+        let text = wait_text(&c, "开标记录已生成", 20).await;
+        assert!(text.contains("8,765,432.19 元"), "{text}");
+        assert!(text.contains("9,000,000.00 元"), "{text}");
+        assert!(text.contains("大连第一建筑工程有限公司"), "{text}");
+
+        // The committee's result: the candidate publicity, an objection, its answer.
+        wait_state(&app, &t, "evaluating").await;
+        let draw_id = committee(&app, &t).await;
+        let org1 = app.org_of(&app.login("bidder1").await).await;
+        let (s, res) = app
+            .post(
+                Some(&t.staff),
+                &format!("/api/v1/sections/{section}/evaluation-result"),
+                json!({"report_ref": "PBBG-2026-009", "committee_draw_id": draw_id, "publicity_days": 3,
+                       "ranking": [
+                           {"org_id": org1, "price": "8765432.19", "score": "95.00"},
+                           {"org_id": t.bidders[0].org_id, "price": "9000000.00"},
+                           {"org_id": t.bidders[1].org_id, "price": "9100000.00"}]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{res}");
+        click(&c, &format!("a[href='/bidder/sections/{section}/result']")).await;
+        let text = wait_text(&c, "中标候选人公示", 5).await;
+        assert!(text.contains("95.00"), "{text}");
+        c.find(Locator::Id("f-text"))
+            .await
+            .unwrap()
+            .send_keys("请核实第三名的业绩证明")
+            .await
+            .unwrap();
+        click(
+            &c,
+            &format!("form[action='/bidder/sections/{section}/objections'] button"),
+        )
+        .await;
+        wait_text(&c, "异议已提交", 5).await;
+        let (_, list) = app
+            .get(
+                Some(&t.tenderer),
+                &format!("/api/v1/sections/{section}/objections"),
+            )
+            .await;
+        let id = list[0]["id"].as_str().unwrap().to_string();
+        let (s, a) = app
+            .post(
+                Some(&t.tenderer),
+                &format!("/api/v1/objections/{id}/answer"),
+                json!({"answer": "业绩证明已核实无误。"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{a}");
+        c.refresh().await.unwrap();
+        wait_text(&c, "业绩证明已核实无误。", 5).await;
+
+        // After the publicity, the award: the winner's notice.
+        let ends = at(res["publicity_ends_at"].as_str().unwrap());
+        travel(&app, &mut t, ends + chrono::Duration::hours(1)).await;
+        let (s, aw) = post_award(&app, &t, json!({})).await;
+        assert_eq!(s, 201, "{aw}");
+        sign_in(&c, &app, &format!("/bidder/sections/{section}/result")).await;
+        let text = wait_text(&c, "贵单位中标", 5).await;
+        assert!(text.contains(aw["notice_no"].as_str().unwrap()), "{text}");
+        app.stop().await;
+    }
 }

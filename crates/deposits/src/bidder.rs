@@ -84,7 +84,11 @@ pub async fn my_deposit(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<My
     // `section_status` lists the participants only (registered, with an account or a guarantee).
     let status = status.ok_or_else(not_found)?;
     let account = match &status.account_no {
-        Some(_) => Some(crate::service::open_account(ctx, actor, section_id).await?.0),
+        Some(_) => Some(
+            crate::service::open_account(ctx, actor, section_id)
+                .await?
+                .0,
+        ),
         None => None,
     };
     let rows = sqlx::query(

@@ -106,10 +106,14 @@ fn render(
     notice: &str,
 ) -> Response {
     let l = a.chrome.lang;
-    let kinds = ["electronic_guarantee", "bank_guarantee", "guarantee_insurance"]
-        .iter()
-        .map(|k| (k.to_string(), kind_label(k, l).to_string()))
-        .collect();
+    let kinds = [
+        "electronic_guarantee",
+        "bank_guarantee",
+        "guarantee_insurance",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), kind_label(k, l).to_string()))
+    .collect();
     let page = DepositPage {
         c: &a.chrome,
         lang: l,
@@ -220,7 +224,11 @@ fn parse_guarantee(section_id: &str, f: &GuaranteeForm) -> ggzy_core::Result<New
         s => match s.parse::<i64>() {
             Ok(d) => Some(d),
             Err(_) => {
-                v.push("bid_validity_days", "integer", "give the bid validity in whole days");
+                v.push(
+                    "bid_validity_days",
+                    "integer",
+                    "give the bid validity in whole days",
+                );
                 None
             }
         },
@@ -255,7 +263,9 @@ async fn guarantee(
     let a = f.actor;
     a.require(&[Role::Bidder])?;
     let result = match parse_guarantee(&id, &f.form) {
-        Ok(g) => crate::guarantees::record(&ctx, &a.actor, g).await.map(|_| ()),
+        Ok(g) => crate::guarantees::record(&ctx, &a.actor, g)
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     match result {

@@ -309,7 +309,10 @@ impl OpeningPage<'_> {
         let l = self.lang;
         match self.v.phase.as_str() {
             "before" => l.t("尚未开标", "not opened yet"),
-            "window" => l.t("解密窗口开放中，请提交密钥", "the decryption window is open: give your key"),
+            "window" => l.t(
+                "解密窗口开放中，请提交密钥",
+                "the decryption window is open: give your key",
+            ),
             "recorded" => l.t("开标记录已生成", "the opening record is recorded"),
             _ => l.t("未开标（流标或终止）", "not opened (failed or terminated)"),
         }
@@ -429,16 +432,16 @@ async fn opening_events(
                 return None;
             }
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            let v = workbench::opening_view(&f.ctx, &f.actor, &f.id).await.ok()?;
+            let v = workbench::opening_view(&f.ctx, &f.actor, &f.id)
+                .await
+                .ok()?;
             let ev = opening_event(&v);
             if f.last.as_ref() != Some(&ev) {
                 f.pending = Some(ev);
             }
         }
     });
-    Ok(Sse::new(s)
-        .keep_alive(KeepAlive::default())
-        .into_response())
+    Ok(Sse::new(s).keep_alive(KeepAlive::default()).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -55,7 +55,10 @@ impl ReceiptsPage<'_> {
     }
     fn status_label(&self, b: &MyBid) -> &'static str {
         match b.status.as_str() {
-            "current" => self.lang.t("有效（开标时解密此版本）", "current (opened at the opening)"),
+            "current" => self.lang.t(
+                "有效（开标时解密此版本）",
+                "current (opened at the opening)",
+            ),
             "superseded" => self.lang.t("已被替换", "replaced"),
             "withdrawn" => self.lang.t("已撤回", "withdrawn"),
             _ => self.lang.t("其他", "other"),
@@ -132,8 +135,9 @@ async fn download_receipt(
             &ggzy_core::Error::not_found(format!("receipt version {version}")),
         ));
     };
-    let body = serde_json::to_vec_pretty(&b.receipt)
-        .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &ggzy_core::Error::internal(e.to_string())))?;
+    let body = serde_json::to_vec_pretty(&b.receipt).map_err(|e| {
+        ggzy_web::frame::error_page(&a.chrome, &ggzy_core::Error::internal(e.to_string()))
+    })?;
     let name = format!("bid-receipt-{}-v{}.json", v.section_id, b.version);
     let mut r = (StatusCode::OK, body).into_response();
     let h = r.headers_mut();
