@@ -929,3 +929,98 @@ mod browser {
         app.stop().await;
     }
 }
+
+/// The daily refund job, run now (as the cron would).
+async fn run_refund_job(app: &TestApp) {
+    let workers = ggzy::background::workers();
+    let job = workers
+        .cron
+        .iter()
+        .find(|j| j.name == "deposits.refund_instructions")
+        .expect("refund job registered");
+    (job.run)(app.ctx.db.clone(), app.clock().clone(), app.clock().now())
+        .await
+        .expect("refund job");
+    app.seal().await;
+}
+
+#[tokio::test]
+async fn the_deposit_page_shows_the_refund_with_its_interest_and_then_refunded() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .bidding_section(road_project("退还保证金道路工程", DEADLINE), &["bidder1"])
+        .await;
+    let section = r.section_id.clone();
+    app.drain_consumer("deposits.projection").await;
+    let b1 = app.login("bidder1").await;
+    let (_, acc) = app.deposit_account(&b1, &section).await;
+    let bank = app.login("bank").await;
+    let (s, out) = app
+        .bank_transfer(
+            &bank,
+            &json!({"transaction_id": "T-refund-1", "account_no": acc["account_no"],
+                    "payer_account_no": BIDDER1_BASIC, "payer_name": "大连第一建筑工程有限公司",
+                    "amount": "200000.00", "value_at": "2026-03-10T10:00:00+08:00"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{out}");
+    // The contract is signed (the projects area's event): the refund falls due (实施条例 57).
+    app.clock().set(at("2026-04-15T18:00:00+08:00"));
+    app.emit_as(
+        "test.projects",
+        "projects.contract.signed",
+        "section",
+        &section,
+        json!({"section_id": section, "project_id": r.project_id, "market": "construction",
+               "winner_org_id": "someone-else", "amount": "9000000.00", "signed_at": "2026-04-15T02:00:00Z"}),
+    )
+    .await;
+    app.wait_consumer("deposits.projection").await;
+    run_refund_job(&app).await;
+    let staff = app.login("staff").await;
+    let (_, list) = app
+        .get(
+            Some(&staff),
+            &format!("/api/v1/deposits/refunds?section_id={section}"),
+        )
+        .await;
+    let refund = list[0].clone();
+    assert_eq!(refund["status"], "instructed", "{list}");
+    let page = format!("/bidder/sections/{section}/deposit");
+    let mut v = Visitor::new(&app);
+    v.sign_in("bidder1").await;
+    let p = v.get(&page).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("已指令银行退还"), "{}", p.body);
+    assert!(p.body.contains(refund["due_date"].as_str().unwrap()));
+    let interest = refund["interest"].as_str().unwrap();
+    assert_ne!(interest, "0.00", "{refund}");
+    let shown = ggzy_web::fmt::money(&ggzy_core::Money::parse_str(interest).unwrap());
+    assert!(p.body.contains(&shown), "{shown}: {}", p.body);
+    assert!(p.body.contains("实施条例 57"));
+    assert!(!p.body.contains("id=\"deposit-stage\">已退还<"));
+    // The bank confirms the payment: refunded, with the time.
+    let bank = app.login("bank").await;
+    let body =
+        json!({"refund_id": refund["id"], "bank_txn_id": "R-page-1", "amount": refund["total"],
+                      "paid_at": "2026-04-16T10:00:00+08:00"})
+        .to_string();
+    let (s, out) = app
+        .bank_post(
+            &bank,
+            "/api/v1/bank/callbacks/refunds",
+            &body,
+            app.clock().now().timestamp(),
+            ggzy_api_tests::fixtures::BANK_KEY,
+        )
+        .await;
+    assert_eq!(s, 200, "{out}");
+    let p = v.get(&page).await;
+    assert!(
+        p.body.contains("id=\"deposit-stage\">已退还<"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("已退还 "), "paid time shown");
+    app.stop().await;
+}
