@@ -7,6 +7,7 @@ mod auctions;
 mod authz;
 mod authz_cross;
 mod award;
+mod bidder_web;
 mod bids;
 mod calendar;
 mod calendar_marks;

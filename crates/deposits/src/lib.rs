@@ -13,11 +13,13 @@
 //! or delete exists); this area never reads other areas' tables: sections, organizations,
 //! registrations and the lifecycle come from their events through [`service::Projection`].
 
+pub mod bidder;
 pub mod forfeiture;
 pub mod guarantees;
 pub mod http;
 pub mod ledger;
 pub mod lifecycle;
+pub mod pages;
 pub mod reconcile;
 pub mod refund_file;
 pub mod rules;

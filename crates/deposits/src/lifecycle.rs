@@ -1221,3 +1221,16 @@ fn rules_late(due: &str, paid_at: Timestamp) -> bool {
 
 /// The refund rules are re-exported for callers that show due dates.
 pub use rules::RefundCase;
+
+/// The refunds of one organization for one section (the bidder's own, for its deposit page).
+pub(crate) async fn refunds_of(ctx: &Ctx, org_id: &str, section_id: &str) -> Result<Vec<Refund>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {REFUND_COLS} FROM deposit_refunds WHERE section_id = $1 AND org_id = $2 \
+         ORDER BY created_at, id"
+    ))
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(refund_row).collect()
+}

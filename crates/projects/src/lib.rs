@@ -20,6 +20,8 @@ pub mod model;
 pub mod opening;
 pub mod package;
 pub mod pages;
+pub mod receipt_pages;
+pub mod result_pages;
 pub mod rules;
 pub mod service;
 pub mod staff_pages;

@@ -24,6 +24,7 @@ pub fn router() -> Router<Ctx> {
         .route("/bidder/sections/{id}/register", post(register))
         .route("/bidder/sections/{id}/opening", get(opening_page))
         .route("/bidder/sections/{id}/opening/key", post(opening_key))
+        .route("/bidder/sections/{id}/opening/events", get(opening_events))
         .route(
             "/bidder/sections/{id}/bid",
             get(seal_page)
@@ -32,6 +33,8 @@ pub fn router() -> Router<Ctx> {
                     usize::try_from(crate::bids::max_bid_bytes()).unwrap_or(usize::MAX),
                 )),
         )
+        .merge(crate::receipt_pages::router())
+        .merge(crate::result_pages::router())
 }
 
 /// A market's name for people.
@@ -283,10 +286,10 @@ async fn upload_bid(
 struct OpeningPage<'a> {
     c: &'a Chrome,
     lang: Lang,
-    section_id: &'a str,
-    record: Option<crate::opening::OpeningRecord>,
+    v: &'a workbench::OpeningView,
     form: FormState,
     decrypted_price: Option<String>,
+    opening_js: String,
 }
 
 impl OpeningPage<'_> {
@@ -298,6 +301,31 @@ impl OpeningPage<'_> {
     }
     fn time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
         fmt::beijing_time_s(t)
+    }
+    fn attr(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        fmt::datetime_attr(t)
+    }
+    fn phase_label(&self) -> &'static str {
+        let l = self.lang;
+        match self.v.phase.as_str() {
+            "before" => l.t("尚未开标", "not opened yet"),
+            "window" => l.t(
+                "解密窗口开放中，请提交密钥",
+                "the decryption window is open: give your key",
+            ),
+            "recorded" => l.t("开标记录已生成", "the opening record is recorded"),
+            _ => l.t("未开标（流标或终止）", "not opened (failed or terminated)"),
+        }
+    }
+    fn my_decryption(&self) -> &'static str {
+        let l = self.lang;
+        match self.v.my_decryption.as_deref() {
+            None => l.t("无有效投标文件", "no current bid"),
+            Some("sealed") => l.t("未解密", "sealed"),
+            Some("decrypted") => l.t("已解密", "decrypted"),
+            Some("digest_mismatch") => l.t("摘要不符", "digest mismatch"),
+            Some(_) => l.t("不予解密", "not decrypted"),
+        }
     }
 }
 
@@ -315,19 +343,17 @@ async fn render_opening(
     form: FormState,
     decrypted_price: Option<String>,
 ) -> Result<Response, Response> {
-    let record = match crate::opening::get_record(ctx, &a.actor, id).await {
-        Ok(r) => Some(r),
-        Err(ggzy_core::Error::Conflict { .. }) => None,
-        Err(e) => return Err(ggzy_web::frame::error_page(&a.chrome, &e)),
-    };
+    let v = workbench::opening_view(ctx, &a.actor, id)
+        .await
+        .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &e))?;
     let l = a.chrome.lang;
     let page = OpeningPage {
         c: &a.chrome,
         lang: l,
-        section_id: id,
-        record,
+        v: &v,
         form,
         decrypted_price,
+        opening_js: ggzy_web::assets::href("opening.js"),
     };
     Ok(ggzy_web::frame::page_status(
         &a.chrome,
@@ -337,8 +363,10 @@ async fn render_opening(
     ))
 }
 
-/// `GET /bidder/sections/{id}/opening`: the opening record (开标记录) once recorded; before that,
-/// the form to give the key during the decryption window.
+/// `GET /bidder/sections/{id}/opening`: the opening's phase (before, decryption window with its
+/// countdown, recorded), the form to give the key (pasted, or the key file) during the window,
+/// and the opening record (开标记录) once recorded. Live through
+/// `/bidder/sections/{id}/opening/events` (static/opening.js); without script, reload.
 async fn opening_page(
     State(ctx): State<Ctx>,
     a: PageActor,
@@ -348,6 +376,72 @@ async fn opening_page(
     a.require(&[Role::Bidder])?;
     let price = (!q.price.is_empty()).then_some(q.price);
     render_opening(&ctx, &a, &id, StatusCode::OK, FormState::new(), price).await
+}
+
+/// What the live stream says: the parts of [`workbench::OpeningView`] that change.
+fn opening_event(v: &workbench::OpeningView) -> serde_json::Value {
+    serde_json::json!({
+        "phase": v.phase,
+        "state": v.state,
+        "window_ends_at": v.window_ends_at.as_ref().map(fmt::datetime_attr),
+        "my_decryption": v.my_decryption,
+        "recorded": v.record.is_some(),
+    })
+}
+
+/// `GET /bidder/sections/{id}/opening/events`: server-sent events (`event: opening`, JSON data:
+/// phase, section state, end of the decryption window, the caller's decryption, recorded) — one
+/// at once and one on every change (checked each second), ending after the record is recorded.
+async fn opening_events(
+    State(ctx): State<Ctx>,
+    a: PageActor,
+    Path(id): Path<String>,
+) -> Result<Response, Response> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use axum::response::IntoResponse;
+    a.require(&[Role::Bidder])?;
+    // Refused at once (404, 403) rather than inside the stream.
+    let first = workbench::opening_view(&ctx, &a.actor, &id)
+        .await
+        .map_err(|e| e.into_response())?;
+    struct Follow {
+        ctx: Ctx,
+        actor: ggzy_identity::Actor,
+        id: String,
+        last: Option<serde_json::Value>,
+        pending: Option<serde_json::Value>,
+        done: bool,
+    }
+    let start = Follow {
+        ctx,
+        actor: a.actor,
+        id,
+        last: None,
+        pending: Some(opening_event(&first)),
+        done: false,
+    };
+    let s = futures::stream::unfold(start, |mut f| async move {
+        loop {
+            if let Some(ev) = f.pending.take() {
+                f.done = ev["recorded"] == true;
+                f.last = Some(ev.clone());
+                let e = Event::default().event("opening").data(ev.to_string());
+                return Some((Ok::<_, std::convert::Infallible>(e), f));
+            }
+            if f.done {
+                return None;
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            let v = workbench::opening_view(&f.ctx, &f.actor, &f.id)
+                .await
+                .ok()?;
+            let ev = opening_event(&v);
+            if f.last.as_ref() != Some(&ev) {
+                f.pending = Some(ev);
+            }
+        }
+    });
+    Ok(Sse::new(s).keep_alive(KeepAlive::default()).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -365,7 +459,9 @@ async fn opening_key(
 ) -> Result<Response, Response> {
     let a = f.actor;
     a.require(&[Role::Bidder])?;
-    let input = crate::opening::KeySubmission { key: f.form.key };
+    let input = crate::opening::KeySubmission {
+        key: key_of(&f.form.key),
+    };
     match crate::opening::submit_key(&ctx, &a.actor, &id, input).await {
         Ok(o) => Ok(ggzy_web::frame::see_other(&ggzy_web::lang::href(
             &format!("/bidder/sections/{id}/opening"),
@@ -379,3 +475,31 @@ async fn opening_key(
 }
 
 pub mod tenderer;
+/// The key as given: the base64 key itself, or the whole `ggzy-bid-key/1` key file (pasted, or
+/// read from the chosen file by static/opening.js), whose `key` is taken.
+fn key_of(given: &str) -> String {
+    let t = given.trim();
+    if t.starts_with('{') {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+            if v["format"] == "ggzy-bid-key/1" {
+                if let Some(k) = v["key"].as_str() {
+                    return k.trim().to_string();
+                }
+            }
+        }
+    }
+    t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_key_file_gives_its_key_and_anything_else_is_passed_on() {
+        let file = r#"{"format":"ggzy-bid-key/1","suite":"aes-256-gcm+sha256","key":"q83vEjRWeJA=","digest":"ab"}"#;
+        assert_eq!(super::key_of(file), "q83vEjRWeJA=");
+        assert_eq!(super::key_of("  q83vEjRWeJA=\n"), "q83vEjRWeJA=");
+        // Another format's JSON is not unpacked: the use case refuses it as a key.
+        let other = r#"{"format":"x","key":"q83vEjRWeJA="}"#;
+        assert_eq!(super::key_of(other), other);
+    }
+}

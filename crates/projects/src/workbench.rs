@@ -81,3 +81,216 @@ pub async fn open_sections(
         })
         .collect()
 }
+
+/// The caller's receipts (回执) for one section: the section, whether the bid may still be replaced
+/// or withdrawn (in bidding, before the deadline), and every version it uploaded with its signed
+/// receipt (`bids::my_receipts`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionReceipts {
+    pub section_id: String,
+    pub project_code: Option<String>,
+    pub project_name: String,
+    pub section_name: String,
+    pub state: String,
+    pub bid_deadline: DateTime<Utc>,
+    /// True while the section is in bidding and the deadline has not passed: the bidder may seal
+    /// again (replace) or withdraw.
+    pub changeable: bool,
+    pub bids: Vec<crate::bids::MyBid>,
+}
+
+impl SectionReceipts {
+    /// The version that will be opened, if any.
+    pub fn current(&self) -> Option<&crate::bids::MyBid> {
+        self.bids.iter().find(|b| b.status == "current")
+    }
+}
+
+/// [`SectionReceipts`] for a section the caller's organization registered for (bidder). 404 for an
+/// unknown section or one it did not register for (another bidder's section shows nothing).
+pub async fn section_receipts(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+) -> Result<SectionReceipts> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let r = sqlx::query(
+        "SELECT s.id, p.code, p.name, s.name, s.state, s.bid_deadline \
+         FROM sections s JOIN projects p ON p.id = s.project_id \
+         JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
+         WHERE s.id = $2",
+    )
+    .bind(&org)
+    .bind(section_id)
+    .fetch_optional(ctx.db.pool())
+    .await?
+    .ok_or_else(|| {
+        Error::not_found(format!(
+            "section {section_id} (or your organization is not registered for it)"
+        ))
+    })?;
+    let state: String = r.try_get(4)?;
+    let bid_deadline = from_micros(r.try_get(5)?);
+    let bids = crate::bids::my_receipts(ctx, actor, section_id).await?;
+    Ok(SectionReceipts {
+        section_id: r.try_get(0)?,
+        project_code: r.try_get(1)?,
+        project_name: r.try_get(2)?,
+        section_name: r.try_get(3)?,
+        changeable: state == "bidding"
+            && crate::rules::registration_open(ctx.clock.now(), bid_deadline),
+        state,
+        bid_deadline,
+        bids,
+    })
+}
+
+/// Where the opening (开标) of a section stands for the caller, in one call: the page and its live
+/// stream (`/bidder/sections/{id}/opening/events`) both read this.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpeningView {
+    pub section_id: String,
+    pub project_name: String,
+    pub section_name: String,
+    /// The section's state (`bidding`, `opening`, `evaluating`, …).
+    pub state: String,
+    pub opening_at: DateTime<Utc>,
+    /// `before` (not opened yet), `window` (the decryption window is open: give the key),
+    /// `recorded` (the opening record exists) or `failed` (no opening, e.g. too few bids).
+    pub phase: String,
+    pub window_started_at: Option<DateTime<Utc>>,
+    /// First refused instant of the decryption window.
+    pub window_ends_at: Option<DateTime<Utc>>,
+    /// The decryption state of the caller's current bid (`sealed`, `decrypted`, …), if it has one.
+    pub my_decryption: Option<String>,
+    /// The opening record (开标记录), once recorded.
+    pub record: Option<crate::opening::OpeningRecord>,
+}
+
+/// [`OpeningView`] for a section the caller's organization registered for (bidder); 404 otherwise.
+pub async fn opening_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<OpeningView> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let r = sqlx::query(
+        "SELECT p.name, s.name, s.state, s.opening_at, o.state, o.started_at, o.window_ends_at, \
+         (SELECT b.decryption FROM bids b WHERE b.section_id = s.id AND b.org_id = $1 AND b.status = 'current') \
+         FROM sections s JOIN projects p ON p.id = s.project_id \
+         JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
+         LEFT JOIN bid_openings o ON o.section_id = s.id \
+         WHERE s.id = $2",
+    )
+    .bind(&org)
+    .bind(section_id)
+    .fetch_optional(ctx.db.pool())
+    .await?
+    .ok_or_else(|| {
+        Error::not_found(format!(
+            "section {section_id} (or your organization is not registered for it)"
+        ))
+    })?;
+    let state: String = r.try_get(2)?;
+    let opening_state: Option<String> = r.try_get(4)?;
+    let record = if opening_state.as_deref() == Some("closed") {
+        Some(crate::opening::get_record(ctx, actor, section_id).await?)
+    } else {
+        None
+    };
+    let phase = match opening_state.as_deref() {
+        Some("closed") => "recorded",
+        Some(_) => "window",
+        None if matches!(state.as_str(), "failed" | "terminated") => "failed",
+        None => "before",
+    };
+    Ok(OpeningView {
+        section_id: section_id.to_string(),
+        project_name: r.try_get(0)?,
+        section_name: r.try_get(1)?,
+        state,
+        opening_at: from_micros(r.try_get(3)?),
+        phase: phase.to_string(),
+        window_started_at: r.try_get::<Option<i64>, _>(5)?.map(from_micros),
+        window_ends_at: r.try_get::<Option<i64>, _>(6)?.map(from_micros),
+        my_decryption: r.try_get(7)?,
+        record,
+    })
+}
+
+/// After the opening, for a bidder: the candidate publicity (中标候选人公示), its own objections (异议)
+/// with their answers, and the award notice (中标通知) — in one call.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultView {
+    pub section_id: String,
+    pub project_name: String,
+    pub section_name: String,
+    pub state: String,
+    pub my_org_id: String,
+    pub publicity: Option<crate::award::Publicity>,
+    /// An objection may be raised now (the section is in its publicity period).
+    pub may_object: bool,
+    pub objections: Vec<crate::award::Objection>,
+    pub award: Option<crate::award::Award>,
+}
+
+impl ResultView {
+    /// The caller's organization won.
+    pub fn won(&self) -> bool {
+        self.award
+            .as_ref()
+            .is_some_and(|a| a.winner_org_id == self.my_org_id)
+    }
+}
+
+/// [`ResultView`] for a section the caller's organization registered for (bidder); 404 otherwise.
+pub async fn result_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<ResultView> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let r = sqlx::query(
+        "SELECT p.name, s.name, s.state FROM sections s JOIN projects p ON p.id = s.project_id \
+         JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 WHERE s.id = $2",
+    )
+    .bind(&org)
+    .bind(section_id)
+    .fetch_optional(ctx.db.pool())
+    .await?
+    .ok_or_else(|| {
+        Error::not_found(format!(
+            "section {section_id} (or your organization is not registered for it)"
+        ))
+    })?;
+    fn absent<T>(r: Result<T>) -> Result<Option<T>> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(Error::NotFound(_)) | Err(Error::Conflict { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    let state: String = r.try_get(2)?;
+    let publicity = absent(crate::award::get_publicity(ctx, actor, section_id).await)?;
+    let objections = crate::award::list_objections(ctx, actor, section_id).await?;
+    let award = absent(crate::award::get_award(ctx, actor, section_id).await)?;
+    let now = ctx.clock.now();
+    Ok(ResultView {
+        section_id: section_id.to_string(),
+        project_name: r.try_get(0)?,
+        section_name: r.try_get(1)?,
+        may_object: state == "publicizing"
+            && publicity
+                .as_ref()
+                .is_some_and(|p| now < p.publicity_ends_at),
+        state,
+        my_org_id: org,
+        publicity,
+        objections,
+        award,
+    })
+}

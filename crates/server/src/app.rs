@@ -154,6 +154,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(crate::staff::router())
         .merge(ggzy_projects::pages::tenderer::router())
         .merge(ggzy_publishing::pages::tenderer::router())
+        .merge(ggzy_deposits::pages::router())
         .fallback(mw::not_found)
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),

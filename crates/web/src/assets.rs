@@ -45,6 +45,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../static/auction.js"),
     },
+    Asset {
+        name: "opening.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../static/opening.js"),
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Asset> {

@@ -512,7 +512,7 @@ async fn locked_of(ctx: &Ctx, x: &Announcement, l: Lang) -> Result<Option<Detail
     if !has_tables {
         return Ok(None);
     }
-    Ok(Some(view::preview(ctx, x, l).await?))
+    Ok(Some(view::preview_draft(ctx, x, l).await?))
 }
 
 async fn render_edit(
@@ -661,7 +661,7 @@ async fn preview_page(
     let x = own(&ctx, &a.actor, &id)
         .await
         .map_err(|e| error_page(&a.chrome, &e))?;
-    let d = view::preview(&ctx, &x, l)
+    let d = view::preview_draft(&ctx, &x, l)
         .await
         .map_err(|e| error_page(&a.chrome, &e))?;
     let page = PreviewPage {

@@ -880,7 +880,7 @@ pub fn field_label(key: &str, l: Lang) -> Option<&'static str> {
 
 /// An announcement in any state rendered as the portal renders a published one (the owner's
 /// preview of a draft): the same facts, tables, body and versions; no change notices yet.
-pub async fn preview(ctx: &Ctx, a: &Announcement, l: Lang) -> Result<Detail> {
+pub async fn preview_draft(ctx: &Ctx, a: &Announcement, l: Lang) -> Result<Detail> {
     let names = names(ctx, &org_ids(&a.fields)).await?;
     Ok(Detail {
         id: a.id.clone(),

@@ -1,0 +1,139 @@
+//! The bidder's view of its deposit (保证金) for one section, in one call: the virtual sub-account
+//! to pay into, the amount, what the bank reported, the status by the validity rules, guarantees
+//! (保函, 电子保函) given instead of cash, and refunds with their dates and interest.
+
+use crate::guarantees::Guarantee;
+use crate::lifecycle::Refund;
+use crate::rules::DepositStatus;
+use crate::service::{section_info, DepositStatusRow, VirtualAccount};
+use chrono::{DateTime, Utc};
+use ggzy_core::time::from_micros;
+use ggzy_core::{Error, Money, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::Ctx;
+use serde::Serialize;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// One transfer the bank reported into the bidder's sub-account.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReceivedTransfer {
+    pub bank_txn_id: String,
+    pub amount: Money,
+    /// Value date of the transfer (起息), as the bank reported it.
+    pub value_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub payer_name: String,
+    /// `credited` or `unmatched` (returned, see `reason`).
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// Where the bidder's deposit stands, in the words of the workbench.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DepositStage {
+    /// Nothing received and no guarantee: pay into the sub-account (or give a guarantee).
+    Pending,
+    /// Money arrived but does not (yet) make a valid deposit (see the status reason).
+    Received,
+    /// A valid deposit (cash or guarantee).
+    Valid,
+    /// Refunds instructed and all paid back.
+    Refunded,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyDeposit {
+    pub section_id: String,
+    /// Deposit required for the section.
+    pub required: Money,
+    pub bid_deadline: DateTime<Utc>,
+    /// The caller's virtual sub-account, once asked for.
+    pub account: Option<VirtualAccount>,
+    /// The status by the validity rules (fixed at the deadline).
+    pub status: Option<DepositStatusRow>,
+    pub stage: DepositStage,
+    pub transfers: Vec<ReceivedTransfer>,
+    pub guarantees: Vec<Guarantee>,
+    pub refunds: Vec<Refund>,
+    /// A guarantee may still be recorded (before the deadline).
+    pub guarantee_open: bool,
+}
+
+/// The caller's deposit for a section (bidder). 404 when the section is unknown or the caller's
+/// organization neither registered for it nor has an account or guarantee there.
+pub async fn my_deposit(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<MyDeposit> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let not_found = || {
+        Error::not_found(format!(
+            "section {section_id} (or your organization is not registered for it)"
+        ))
+    };
+    let sec = section_info(ctx.db.pool(), section_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let status = crate::service::section_status(ctx, actor, section_id)
+        .await?
+        .into_iter()
+        .find(|r| r.org_id == org);
+    // `section_status` lists the participants only (registered, with an account or a guarantee).
+    let status = status.ok_or_else(not_found)?;
+    let account = match &status.account_no {
+        Some(_) => Some(
+            crate::service::open_account(ctx, actor, section_id)
+                .await?
+                .0,
+        ),
+        None => None,
+    };
+    let rows = sqlx::query(
+        "SELECT bank_txn_id, amount_fen, value_at, received_at, payer_name, status, reason \
+         FROM deposit_transfers WHERE section_id = $1 AND org_id = $2 ORDER BY received_at, id",
+    )
+    .bind(section_id)
+    .bind(&org)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let transfers = rows
+        .iter()
+        .map(|r| {
+            Ok(ReceivedTransfer {
+                bank_txn_id: r.try_get(0)?,
+                amount: Money::from_fen(r.try_get(1)?),
+                value_at: from_micros(r.try_get(2)?),
+                received_at: from_micros(r.try_get(3)?),
+                payer_name: r.try_get(4)?,
+                status: r.try_get(5)?,
+                reason: r.try_get(6)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let guarantees = crate::guarantees::list(ctx, actor, section_id).await?;
+    let refunds = crate::lifecycle::refunds_of(ctx, &org, section_id).await?;
+    let stage = if !refunds.is_empty() && refunds.iter().all(|r| r.status == "paid") {
+        DepositStage::Refunded
+    } else if status.status == DepositStatus::Valid {
+        DepositStage::Valid
+    } else if transfers.iter().any(|t| t.status == "credited") {
+        DepositStage::Received
+    } else {
+        DepositStage::Pending
+    };
+    Ok(MyDeposit {
+        section_id: section_id.to_string(),
+        required: Money::from_fen(sec.deposit_fen),
+        bid_deadline: sec.bid_deadline,
+        guarantee_open: ctx.clock.now() < sec.bid_deadline,
+        account,
+        status: Some(status),
+        stage,
+        transfers,
+        guarantees,
+        refunds,
+    })
+}
