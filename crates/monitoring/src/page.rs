@@ -202,6 +202,8 @@ pub struct AlertRow {
     pub severity_label: &'static str,
     pub rule_id: String,
     pub message: String,
+    /// The alert's case page (on the supervisor's pages).
+    pub href: Option<String>,
 }
 
 fn severity_label(s: &str, l: Lang) -> &'static str {
@@ -223,6 +225,7 @@ fn alert_row(a: &Alert, l: Lang) -> AlertRow {
         } else {
             a.message_zh.clone()
         },
+        href: None,
     }
 }
 
@@ -256,6 +259,8 @@ pub struct DashboardPage {
     pub last_seq: i64,
     pub script_href: &'static str,
     pub style_href: &'static str,
+    /// The supervisor's pages (shown on `/supervisor`).
+    pub links: Vec<(&'static str, &'static str)>,
 }
 
 /// The view of the dashboard data in the reader's language.
@@ -314,6 +319,7 @@ pub fn view(l: Lang, d: &Dashboard, st: &Stats) -> DashboardPage {
         last_seq: d.last_seq,
         script_href: script_href(),
         style_href: style_href(),
+        links: Vec::new(),
     }
 }
 
@@ -332,13 +338,17 @@ async fn dashboard_page(ctx: axum::extract::State<Ctx>, page: PageActor) -> Resp
     match data {
         Ok((d, st)) => {
             let l = page.chrome.lang;
+            let mut v = view(l, &d, &st);
+            if let Err(e) = crate::supervisor::name_alerts(&ctx, l, &d.latest_alerts, &mut v).await {
+                return page.error(e).into_response();
+            }
             ggzy_web::frame::page(
                 &page.chrome,
                 l.t(
                     "公共资源交易电子监管",
                     "Public resource trading — supervision",
                 ),
-                &view(l, &d, &st),
+                &v,
             )
         }
         Err(e) => page.error(e).into_response(),

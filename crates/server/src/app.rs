@@ -73,6 +73,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_publishing::portal::router())
         .merge(ggzy_web::router())
         .merge(ggzy_monitoring::page::router())
+        .merge(ggzy_monitoring::supervisor::router())
         .merge(ggzy_experts::pages::router())
         .merge(ggzy_evaluation::pages::router())
         .merge(ggzy_projects::pages::router())

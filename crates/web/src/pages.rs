@@ -25,7 +25,6 @@ pub const PLACEHOLDER_HOMES: &[Role] = &[
     Role::Admin,
     Role::Staff,
     Role::Tenderer,
-    Role::Supervisor,
     Role::Bank,
 ];
 
