@@ -559,3 +559,79 @@ mod throttle_tests {
         assert_eq!(backoff_wait(1000, 5, 2), Some(2));
     }
 }
+
+/// The administrator sets a new password for a centre account (admin, staff; issue 22). Like
+/// [`create_user_by_admin`], never for an account of another organization (a bidder's, a
+/// tenderer's…): the administrator could then sign in as it. Every session of the account ends;
+/// `identity.user.password_reset` names who reset it (never the password).
+pub async fn reset_password_by_admin(
+    ctx: &Ctx,
+    actor: &Actor,
+    user_id: &str,
+    password: &str,
+) -> Result<()> {
+    actor.require(&[Role::Admin])?;
+    let r = sqlx::query("SELECT role, org_id FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(ctx.db.pool())
+        .await?
+        .ok_or_else(|| Error::not_found(format!("user {user_id}")))?;
+    let role = Role::parse(&r.try_get::<String, _>(0)?)?;
+    let org_id: Option<String> = r.try_get(1)?;
+    let org_kind = match &org_id {
+        Some(id) => Some(get_org(ctx, id).await?.kind),
+        None => None,
+    };
+    if !matches!(role, Role::Admin | Role::Staff) || org_kind.as_deref().is_some_and(|k| k != "centre")
+    {
+        return Err(Error::field(
+            "user_id",
+            "user.admin_centre_only",
+            "the administrator resets centre accounts (admin, staff) only; another organization's \
+             member gets a new invitation from that organization",
+        ));
+    }
+    let n = password.chars().count();
+    if n < 10 {
+        return Err(Error::field(
+            "password",
+            "password.min_length",
+            "password must have at least 10 characters",
+        ));
+    }
+    if n > 1024 {
+        return Err(Error::field(
+            "password",
+            "password.max_length",
+            "password must have at most 1024 characters",
+        ));
+    }
+    let hash = hash_password(ctx, password).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(to_micros(now))
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "identity.user.password_reset",
+            "user",
+            user_id,
+            json!({"id": user_id}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(())
+}

@@ -74,6 +74,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_web::router())
         .merge(ggzy_monitoring::page::router())
         .merge(ggzy_monitoring::supervisor::router())
+        .merge(crate::admin_pages::router())
         .merge(ggzy_experts::pages::router())
         .merge(ggzy_evaluation::pages::router())
         .merge(ggzy_projects::pages::router())

@@ -22,7 +22,6 @@ use serde::Deserialize;
 /// Roles whose home (`session::role_home`) this crate still renders as a simple page of links.
 /// An area that builds a role's workbench takes its home route and removes the role here.
 pub const PLACEHOLDER_HOMES: &[Role] = &[
-    Role::Admin,
     Role::Staff,
     Role::Tenderer,
     Role::Bank,
