@@ -17,6 +17,7 @@ mod foundation;
 mod lifecycle;
 mod monitoring;
 mod monitoring_signals;
+mod oversight_pages;
 mod ocds;
 mod opening;
 mod portal;

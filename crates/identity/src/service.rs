@@ -418,6 +418,10 @@ async fn admit(ctx: &Ctx, username: &str, ip: &str) -> Result<String> {
 }
 
 /// Check credentials (throttled by [`admit`], hashed on the bounded pool of [`crate::hash`]).
+/// The refusal of a sign-in with the right password to a disabled account (401).
+pub const ACCOUNT_DISABLED: &str =
+    "this account has been disabled; contact the centre's administrator";
+
 pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Result<LoginOk> {
     let now = ctx.clock.now();
     if username.chars().count() > MAX_CREDENTIAL_CHARS
@@ -456,6 +460,10 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
             return Err(e);
         }
     };
+    if verified && disabled && row.is_some() {
+        // Only after the right password: saying so tells nothing to someone guessing.
+        return Err(Error::Unauthorized(ACCOUNT_DISABLED.into()));
+    }
     let Some(r) = row.filter(|_| verified && !disabled) else {
         return Err(Error::Unauthorized("wrong username or password".into()));
     };

@@ -199,6 +199,25 @@ async fn login_submit(State(ctx): State<Ctx>, req: Request) -> Response {
             let to = session::safe_next(&f.next).unwrap_or(session::role_home(s.actor.role));
             session::signed_in_response(&ctx, &s, to)
         }
+        Err(Error::Unauthorized(m)) if m == ggzy_identity::service::ACCOUNT_DISABLED => {
+            form.push(
+                "username",
+                "login.account_disabled",
+                l.t(
+                    "该账号已被停用，不能登录",
+                    "This account has been disabled and cannot sign in",
+                ),
+            );
+            render_login(
+                &ctx,
+                &c,
+                StatusCode::UNAUTHORIZED,
+                &form,
+                &f.next,
+                why_notice(l, "disabled"),
+                None,
+            )
+        }
         Err(Error::Unauthorized(_)) => {
             form.push(
                 "password",
