@@ -27,9 +27,9 @@ async fn same_ip_alert(app: &TestApp, s: &str) -> (String, Vec<String>) {
                "docs_issue_at": at(app, 0), "docs_sale_end_at": at(app, 5),
                "bid_deadline": at(app, 30), "opening_at": at(app, 30),
                "tenderer_uscc": "T9", "owner_org_id": "T9", "state": "registered"})).await;
-    for o in &orgs {
+    for (n, o) in orgs.iter().enumerate() {
         app.emit("projects.bid.submitted", "section", s,
-            json!({"bid_id": format!("b-{s}-{o}"), "section_id": s, "project_id": format!("p-{s}"),
+            json!({"bid_id": format!("b-{s}-{n}"), "section_id": s, "project_id": format!("p-{s}"),
                    "org_id": o, "version": 1, "ip": "203.0.113.9",
                    "device_fingerprint": format!("dev-{o}"), "file_creator": ""})).await;
     }
@@ -595,4 +595,147 @@ async fn the_admin_registers_organizations_reads_sanctions_and_uploads_a_holiday
     b.sign_in("bidder1").await;
     assert_eq!(b.get("/admin/calendar").await.status, 403);
     app.stop().await;
+}
+
+/// Headless Chromium (skipped, saying so, without it unless `GGZY_REQUIRE_BROWSER=1`): the
+/// supervisor resolves an alert, the administrator disables a user who then cannot sign in, and
+/// uploads a holiday schedule — each only by clicking and typing in the pages.
+mod browser {
+    use super::{same_ip_alert, SCHEDULE_2027};
+    use fantoccini::{Client, Locator};
+    use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
+    use std::time::Duration;
+
+    async fn fill(c: &Client, id: &str, text: &str) {
+        let e = c
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"));
+        e.clear().await.ok();
+        e.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
+    }
+
+    async fn click(c: &Client, css: &str) {
+        c.find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// The text of `css` once it contains `want` (at most 15 s).
+    async fn wait_text(c: &Client, css: &str, want: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..150 {
+            if let Ok(e) = c.find(Locator::Css(css)).await {
+                last = e.text().await.unwrap_or_default();
+                if last.contains(want) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("'{want}' did not appear in {css} within 15 s; it shows: {last}");
+    }
+
+    /// Open `path`; the frame sends the browser to the sign-in form; sign in as `user`.
+    async fn sign_in_at(c: &Client, app: &TestApp, path: &str, user: &str, password: &str) {
+        c.goto(&app.url(path)).await.expect("open");
+        c.wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Id("f-username"))
+            .await
+            .expect("sign-in form");
+        fill(c, "f-username", user).await;
+        fill(c, "f-password", password).await;
+        click(c, "form.stack button[type=submit]").await;
+    }
+
+    #[tokio::test]
+    async fn the_supervisor_acknowledges_notes_and_resolves_an_alert_in_the_browser() {
+        let Some(b) = ggzy_api_tests::browser::browser("supervisor alert browser test", 1280, 900)
+            .await
+        else {
+            return;
+        };
+        let app = TestApp::spawn().await;
+        let (id, _) = same_ip_alert(&app, "sec-br1").await;
+        let c = b.client.clone();
+        sign_in_at(&c, &app, "/supervisor", "supervisor", DEMO_PASSWORD).await;
+        c.wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(&format!("a[href='/supervisor/alerts/{id}']")))
+            .await
+            .expect("the alert on the workbench");
+        let url = c.current_url().await.expect("url");
+        assert!(url.as_str().ends_with("/supervisor"), "{url}");
+        click(&c, &format!("a[href='/supervisor/alerts/{id}']")).await;
+        wait_text(&c, "#alert-status", "待处理").await;
+        click(&c, "#acknowledge").await;
+        wait_text(&c, "#alert-status", "处理中").await;
+        fill(&c, "f-note", "已调取两家投标人的上传记录").await;
+        click(&c, "#add-note").await;
+        wait_text(&c, "#notes", "已调取两家投标人的上传记录").await;
+        fill(&c, "f-note", "经核实两家投标人系同一实际控制人，已移送处理").await;
+        click(&c, "#resolve").await;
+        wait_text(&c, "#alert-status", "已处理").await;
+        wait_text(&c, "#notes", "同一实际控制人").await;
+        let sup = app.login("supervisor").await;
+        let (_, v) = app
+            .get(Some(&sup), &format!("/api/v1/monitoring/alerts/{id}"))
+            .await;
+        assert_eq!(v["status"], "resolved");
+        c.close().await.expect("close");
+        app.stop().await;
+    }
+
+    #[tokio::test]
+    async fn the_admin_disables_a_user_who_then_cannot_sign_in_and_uploads_a_holiday_schedule() {
+        let Some(b) = ggzy_api_tests::browser::browser("admin browser test", 1280, 900).await
+        else {
+            return;
+        };
+        let app = TestApp::spawn().await;
+        let c = b.client.clone();
+        sign_in_at(&c, &app, "/admin/users", "admin", DEMO_PASSWORD).await;
+        let row = "tr[data-user='bidder3'] form button";
+        c.wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(row))
+            .await
+            .expect("bidder3's row");
+        click(&c, row).await;
+        wait_text(&c, "tr[data-user='bidder3']", "已停用").await;
+
+        // The holiday schedule, uploaded as a file.
+        let dir = std::env::temp_dir().join(format!("ggzy-cal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("cn-2027.toml");
+        std::fs::write(&file, SCHEDULE_2027).expect("write");
+        c.goto(&app.url("/admin/calendar")).await.expect("calendar");
+        fill(&c, "f-source", "国务院办公厅关于2027年部分节假日安排的通知").await;
+        c.find(Locator::Id("f-toml"))
+            .await
+            .expect("file field")
+            .send_keys(file.to_str().expect("path"))
+            .await
+            .expect("choose file");
+        click(&c, "form[enctype='multipart/form-data'] button[type=submit]").await;
+        wait_text(&c, "#imported", "2027").await;
+        wait_text(&c, "tr[data-year='2027']", "国务院办公厅关于2027年部分节假日安排的通知").await;
+        assert!(app.ctx.calendar.has_year(2027));
+        let _ = std::fs::remove_dir_all(&dir);
+
+        // Sign out; bidder3 cannot sign in, and the page says the account is disabled.
+        click(&c, "form[action='/logout'] button").await;
+        sign_in_at(&c, &app, "/login", "bidder3", DEMO_PASSWORD).await;
+        wait_text(&c, "main", "已被停用").await;
+        let url = c.current_url().await.expect("url");
+        assert!(url.as_str().ends_with("/login"), "still on the sign-in page: {url}");
+        c.close().await.expect("close");
+        app.stop().await;
+    }
 }
