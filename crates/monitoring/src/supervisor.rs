@@ -105,8 +105,15 @@ impl Names {
         let mut token = String::new();
         let flush = |token: &mut String, out: &mut String| {
             if !token.is_empty() {
-                match self.name(token, reveal, l) {
-                    Some(n) => out.push_str(&n),
+                // `dev-<id>`, `b-<id>`: the dashes around an id are not part of it.
+                let core = token.trim_matches('-');
+                let lead = token.len() - token.trim_start_matches('-').len();
+                match self.name(core, reveal, l) {
+                    Some(n) => {
+                        out.push_str(&token[..lead]);
+                        out.push_str(&n);
+                        out.push_str(&token[lead + core.len()..]);
+                    }
                     None => out.push_str(token),
                 }
                 token.clear();
@@ -1195,6 +1202,10 @@ mod tests {
         let text = "2家：0190a0b1-0000-7000-8000-000000000001、0190a0b1-0000-7000-8000-000000000002 (10.0.0.1)";
         let shown = n.humanize(text, true, Lang::Zh);
         assert_eq!(shown, "2家：甲建设公司、某区住建局 (10.0.0.1)");
+        assert_eq!(
+            n.humanize("dev-0190a0b1-0000-7000-8000-000000000001-", true, Lang::Zh),
+            "dev-甲建设公司-"
+        );
         let withheld = n.humanize(text, false, Lang::Zh);
         assert!(!withheld.contains("甲建设公司") && !withheld.contains("0000-7000"));
         assert!(withheld.contains("某区住建局"), "{withheld}");
