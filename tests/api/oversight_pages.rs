@@ -28,10 +28,15 @@ async fn same_ip_alert(app: &TestApp, s: &str) -> (String, Vec<String>) {
                "bid_deadline": at(app, 30), "opening_at": at(app, 30),
                "tenderer_uscc": "T9", "owner_org_id": "T9", "state": "registered"})).await;
     for (n, o) in orgs.iter().enumerate() {
-        app.emit("projects.bid.submitted", "section", s,
+        app.emit(
+            "projects.bid.submitted",
+            "section",
+            s,
             json!({"bid_id": format!("b-{s}-{n}"), "section_id": s, "project_id": format!("p-{s}"),
                    "org_id": o, "version": 1, "ip": "203.0.113.9",
-                   "device_fingerprint": format!("dev-{o}"), "file_creator": ""})).await;
+                   "device_fingerprint": format!("dev-{o}"), "file_creator": ""}),
+        )
+        .await;
     }
     app.wait_consumer("monitoring.signals").await;
     let (st, v) = app
@@ -65,15 +70,17 @@ fn field_refused(p: &PageResp, field_id: &str, rule: &str) {
 }
 
 #[tokio::test]
-async fn a_supervisor_handles_an_alert_on_the_page_and_sees_bidders_by_name_only_after_the_deadline()
-{
+async fn a_supervisor_handles_an_alert_on_the_page_and_sees_bidders_by_name_only_after_the_deadline(
+) {
     let app = TestApp::spawn().await;
     let (id, orgs) = same_ip_alert(&app, "sec-sv1").await;
     let mut v = Visitor::new(&app);
     assert_eq!(v.sign_in("supervisor").await.location(), "/supervisor");
     let home = v.get("/supervisor").await;
     assert_eq!(home.status, 200, "{}", home.body);
-    assert!(home.body.contains(&format!("href=\"/supervisor/alerts/{id}\"")));
+    assert!(home
+        .body
+        .contains(&format!("href=\"/supervisor/alerts/{id}\"")));
     assert!(!home.body.contains(&orgs[0]), "no ids on the dashboard");
 
     // Before the deadline: neither names nor ids of the bidders (招标投标法 第二十二条).
@@ -106,7 +113,10 @@ async fn a_supervisor_handles_an_alert_on_the_page_and_sees_bidders_by_name_only
         .await;
     field_refused(&r, "f-note", "monitoring.note_required");
     let r = v
-        .post_form(&path("note"), &[("csrf", &csrf), ("note", "已约谈两家投标人")])
+        .post_form(
+            &path("note"),
+            &[("csrf", &csrf), ("note", "已约谈两家投标人")],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     // Resolving needs a note: the use case's refusal, next to the field.
@@ -127,7 +137,11 @@ async fn a_supervisor_handles_an_alert_on_the_page_and_sees_bidders_by_name_only
     .await;
     app.seal().await;
     let page = v.get(&format!("/supervisor/alerts/{id}")).await;
-    assert!(page.body.contains("大连第一建筑工程有限公司"), "{}", page.body);
+    assert!(
+        page.body.contains("大连第一建筑工程有限公司"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("辽宁路桥建设集团有限公司"));
     assert!(page.body.contains("203.0.113.9"));
     for id_ in &orgs {
@@ -138,7 +152,10 @@ async fn a_supervisor_handles_an_alert_on_the_page_and_sees_bidders_by_name_only
     let r = v
         .post_form(
             &path("resolve"),
-            &[("csrf", &csrf), ("note", "两家投标人系关联企业，已移送处理")],
+            &[
+                ("csrf", &csrf),
+                ("note", "两家投标人系关联企业，已移送处理"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -149,10 +166,7 @@ async fn a_supervisor_handles_an_alert_on_the_page_and_sees_bidders_by_name_only
 
     // Evidence links to the events; the section's history.
     let at = page.body.find("/supervisor/events/").expect("event link");
-    let link: String = page.body[at..]
-        .chars()
-        .take_while(|c| *c != '"')
-        .collect();
+    let link: String = page.body[at..].chars().take_while(|c| *c != '"').collect();
     let e = v.get(&link).await;
     assert_eq!(e.status, 200, "{}", e.body);
     assert!(e.body.contains("projects.bid.submitted"));
@@ -169,7 +183,9 @@ async fn a_supervisor_handles_an_alert_on_the_page_and_sees_bidders_by_name_only
     let h = v.get("/supervisor/sections/sec-sv1").await;
     assert_eq!(h.status, 200, "{}", h.body);
     assert!(h.body.contains("projects.section.closed"));
-    assert!(h.body.contains("/api/v1/monitoring/sections/sec-sv1/history"));
+    assert!(h
+        .body
+        .contains("/api/v1/monitoring/sections/sec-sv1/history"));
 
     // Staff read alerts through the API but have no supervisor pages and cannot act.
     let mut s = Visitor::new(&app);
@@ -201,7 +217,9 @@ async fn rule_thresholds_on_the_page_are_refused_outside_their_bounds_next_to_th
     v.sign_in("supervisor").await;
     let page = v.get("/supervisor/rules").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("href=\"/supervisor/rules/collusion.same_ip\""));
+    assert!(page
+        .body
+        .contains("href=\"/supervisor/rules/collusion.same_ip\""));
     let form = v.get("/supervisor/rules/collusion.same_ip").await;
     assert!(form.body.contains("id=\"f-params-min_bidders\""));
     let csrf = hidden_value(&form.body, "csrf").expect("csrf");
@@ -267,10 +285,13 @@ async fn the_audit_chain_check_reports_and_roles_on_the_supervisors_pages() {
     let r = v.get("/supervisor/reports").await;
     let csrf = hidden_value(&r.body, "csrf").expect("csrf");
     let today = ggzy_core::time::local_date(app.clock().now()).to_string();
-    let tomorrow = (ggzy_core::time::local_date(app.clock().now()) + chrono::Duration::days(1))
-        .to_string();
+    let tomorrow =
+        (ggzy_core::time::local_date(app.clock().now()) + chrono::Duration::days(1)).to_string();
     let r = v
-        .post_form("/supervisor/reports", &[("csrf", &csrf), ("day", &tomorrow)])
+        .post_form(
+            "/supervisor/reports",
+            &[("csrf", &csrf), ("day", &tomorrow)],
+        )
         .await;
     field_refused(&r, "f-day", "monitoring.report_future");
     let r = v.post_form("/supervisor/reports", &[("day", &today)]).await;
@@ -302,7 +323,9 @@ async fn the_audit_chain_check_reports_and_roles_on_the_supervisors_pages() {
     let mut anon = Visitor::new(&app);
     let r = anon.get("/supervisor/alerts").await;
     assert_eq!(r.status, 303);
-    assert!(r.location().starts_with("/login?next=%2Fsupervisor%2Falerts"));
+    assert!(r
+        .location()
+        .starts_with("/login?next=%2Fsupervisor%2Falerts"));
     app.stop().await;
 }
 
@@ -440,10 +463,7 @@ async fn the_admin_manages_centre_accounts_and_a_disabled_user_cannot_sign_in() 
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(n.get("/staff").await.status, 303, "old session ended");
     let mut n2 = Visitor::new(&app);
-    assert_eq!(
-        n2.sign_in_with("staff2", "a-long-pass-1").await.status,
-        401
-    );
+    assert_eq!(n2.sign_in_with("staff2", "a-long-pass-1").await.status, 401);
     assert_eq!(n2.sign_in_with("staff2", "a-new-pass-22").await.status, 303);
     let b2 = user_id(&app, "bidder2").await;
     let r = a
@@ -455,7 +475,10 @@ async fn the_admin_manages_centre_accounts_and_a_disabled_user_cannot_sign_in() 
     assert_eq!(r.status, 422);
     assert!(r.body.contains("user.admin_centre_only"));
     let mut b2v = Visitor::new(&app);
-    assert_eq!(b2v.sign_in_with("bidder2", "taken-over-123").await.status, 401);
+    assert_eq!(
+        b2v.sign_in_with("bidder2", "taken-over-123").await.status,
+        401
+    );
 
     // Role refusals.
     let mut s = Visitor::new(&app);
@@ -533,7 +556,12 @@ async fn the_admin_registers_organizations_reads_sanctions_and_uploads_a_holiday
     let r = a
         .post_form(
             "/admin/organizations",
-            &[("csrf", &csrf), ("uscc", "bad"), ("name", "新单位"), ("kind", "bidder")],
+            &[
+                ("csrf", &csrf),
+                ("uscc", "bad"),
+                ("name", "新单位"),
+                ("kind", "bidder"),
+            ],
         )
         .await;
     field_refused(&r, "f-uscc", "uscc.length");
@@ -579,7 +607,13 @@ async fn the_admin_registers_organizations_reads_sanctions_and_uploads_a_holiday
     let r = upload(&a, None, "国办发明电〔2026〕1号", SCHEDULE_2027).await;
     assert_eq!(r.status, 403);
     assert!(!app.ctx.calendar.has_year(2027));
-    let r = upload(&a, Some(&csrf), "x", "year = 2027\nworkdays = [\"2028-01-01\"]\n").await;
+    let r = upload(
+        &a,
+        Some(&csrf),
+        "x",
+        "year = 2027\nworkdays = [\"2028-01-01\"]\n",
+    )
+    .await;
     field_refused(&r, "f-toml", "calendar.invalid");
     assert!(!app.ctx.calendar.has_year(2027));
     let r = upload(&a, Some(&csrf), "国办发明电〔2026〕1号", SCHEDULE_2027).await;
@@ -658,8 +692,8 @@ mod browser {
 
     #[tokio::test]
     async fn the_supervisor_acknowledges_notes_and_resolves_an_alert_in_the_browser() {
-        let Some(b) = ggzy_api_tests::browser::browser("supervisor alert browser test", 1280, 900)
-            .await
+        let Some(b) =
+            ggzy_api_tests::browser::browser("supervisor alert browser test", 1280, 900).await
         else {
             return;
         };
@@ -725,9 +759,18 @@ mod browser {
             .send_keys(file.to_str().expect("path"))
             .await
             .expect("choose file");
-        click(&c, "form[enctype='multipart/form-data'] button[type=submit]").await;
+        click(
+            &c,
+            "form[enctype='multipart/form-data'] button[type=submit]",
+        )
+        .await;
         wait_text(&c, "#imported", "2027").await;
-        wait_text(&c, "tr[data-year='2027']", "国务院办公厅关于2027年部分节假日安排的通知").await;
+        wait_text(
+            &c,
+            "tr[data-year='2027']",
+            "国务院办公厅关于2027年部分节假日安排的通知",
+        )
+        .await;
         assert!(app.ctx.calendar.has_year(2027));
         let _ = std::fs::remove_dir_all(&dir);
 
@@ -736,7 +779,10 @@ mod browser {
         sign_in_at(&c, &app, "/login", "bidder3", DEMO_PASSWORD).await;
         wait_text(&c, "main", "已被停用").await;
         let url = c.current_url().await.expect("url");
-        assert!(url.as_str().ends_with("/login"), "still on the sign-in page: {url}");
+        assert!(
+            url.as_str().ends_with("/login"),
+            "still on the sign-in page: {url}"
+        );
         c.close().await.expect("close");
         app.stop().await;
     }

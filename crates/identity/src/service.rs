@@ -590,7 +590,8 @@ pub async fn reset_password_by_admin(
         Some(id) => Some(get_org(ctx, id).await?.kind),
         None => None,
     };
-    if !matches!(role, Role::Admin | Role::Staff) || org_kind.as_deref().is_some_and(|k| k != "centre")
+    if !matches!(role, Role::Admin | Role::Staff)
+        || org_kind.as_deref().is_some_and(|k| k != "centre")
     {
         return Err(Error::field(
             "user_id",

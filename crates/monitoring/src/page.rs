@@ -339,7 +339,8 @@ async fn dashboard_page(ctx: axum::extract::State<Ctx>, page: PageActor) -> Resp
         Ok((d, st)) => {
             let l = page.chrome.lang;
             let mut v = view(l, &d, &st);
-            if let Err(e) = crate::supervisor::name_alerts(&ctx, l, &d.latest_alerts, &mut v).await {
+            if let Err(e) = crate::supervisor::name_alerts(&ctx, l, &d.latest_alerts, &mut v).await
+            {
                 return page.error(e).into_response();
             }
             ggzy_web::frame::page(

@@ -1267,13 +1267,18 @@ mod tests {
                 params: [(k.to_string(), v)].into(),
                 ..Default::default()
             };
-            Catalogue::national().apply(rule, &o).map_err(|e| (e.0, e.1))
+            Catalogue::national()
+                .apply(rule, &o)
+                .map_err(|e| (e.0, e.1))
         };
         // Last allowed and first refused on both sides.
         assert!(set(SAME_IP, "min_bidders", 2).is_ok());
         assert_eq!(
             set(SAME_IP, "min_bidders", 1).unwrap_err(),
-            ("params.min_bidders".into(), "monitoring.param_out_of_bounds")
+            (
+                "params.min_bidders".into(),
+                "monitoring.param_out_of_bounds"
+            )
         );
         assert!(set(SAME_IP, "min_bidders", 100).is_ok());
         assert!(set(SAME_IP, "min_bidders", 101).is_err());

@@ -94,8 +94,11 @@ impl Names {
         Some(if reveal || !bidder_side {
             name.clone()
         } else {
-            l.t("（投标人身份截止前保密）", "(bidder withheld until the deadline)")
-                .to_string()
+            l.t(
+                "（投标人身份截止前保密）",
+                "(bidder withheld until the deadline)",
+            )
+            .to_string()
         })
     }
 
@@ -552,7 +555,11 @@ async fn render_alert(
         l,
         id: x.id.clone(),
         title: rule_title(d.rule.as_ref(), &x.rule_id, l),
-        source: d.rule.as_ref().map(|r| r.source.clone()).unwrap_or_default(),
+        source: d
+            .rule
+            .as_ref()
+            .map(|r| r.source.clone())
+            .unwrap_or_default(),
         severity: x.severity.as_str(),
         severity_label: severity_label(x.severity, l),
         status_label: status_label(&x.status, l),
@@ -794,7 +801,9 @@ async fn section_page(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<Strin
         let shown = disclosure::for_overseers(&ctx.db, all.into_values().collect()).await?;
         let names = Names::load(&ctx).await?;
         let chain = outbox::verify_chain(&ctx.db).await?;
-        let label = section_label(&ctx, &id).await?.unwrap_or_else(|| id.clone());
+        let label = section_label(&ctx, &id)
+            .await?
+            .unwrap_or_else(|| id.clone());
         Ok::<_, Error>(SectionPage {
             l,
             id: id.clone(),
@@ -834,11 +843,7 @@ struct AuditQuery {
 
 /// `GET /supervisor/audit[?verify=1]`: the chain check (on request) and the latest signed
 /// transparency checkpoint (docs/transparency-log.md).
-async fn audit_page(
-    State(ctx): State<Ctx>,
-    a: PageActor,
-    Query(q): Query<AuditQuery>,
-) -> Response {
+async fn audit_page(State(ctx): State<Ctx>, a: PageActor, Query(q): Query<AuditQuery>) -> Response {
     if let Err(r) = a.require(&SUPERVISOR) {
         return r;
     }

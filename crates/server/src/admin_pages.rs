@@ -37,10 +37,7 @@ pub fn router() -> Router<Ctx> {
             "/admin/users/{id}/password",
             get(password_page).post(reset_password),
         )
-        .route(
-            "/admin/organizations",
-            get(orgs_page).post(create_org),
-        )
+        .route("/admin/organizations", get(orgs_page).post(create_org))
         .route("/admin/sanctions", get(sanctions_page))
         .route("/admin/calendar", get(calendar_page).post(upload_calendar))
 }
@@ -150,7 +147,10 @@ async fn render_users(
             }
         })
         .collect();
-    let mut org_options = vec![(String::new(), l.t("（无，仅管理员）", "(none, admin only)").to_string())];
+    let mut org_options = vec![(
+        String::new(),
+        l.t("（无，仅管理员）", "(none, admin only)").to_string(),
+    )];
     org_options.extend(
         orgs.iter()
             .filter(|o| o.kind == "centre")
@@ -560,7 +560,12 @@ async fn render_calendar(
         form,
         imported,
     };
-    page_status(&a.chrome, status, l.t("节假日安排", "Holiday schedules"), &p)
+    page_status(
+        &a.chrome,
+        status,
+        l.t("节假日安排", "Holiday schedules"),
+        &p,
+    )
 }
 
 /// `GET /admin/calendar[?imported=YEAR]`: the years loaded, their source and stored versions.

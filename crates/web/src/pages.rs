@@ -25,6 +25,7 @@ pub const PLACEHOLDER_HOMES: &[Role] = &[
     Role::Staff,
     Role::Tenderer,
     Role::Bank,
+    // One role a line: each area removes its own when it builds the home.
 ];
 
 /// Routes of the frame: assets, sign-in, sign-out and the placeholder homes.
