@@ -554,20 +554,6 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Actor> {
     })
 }
 
-#[cfg(test)]
-mod throttle_tests {
-    use super::backoff_wait;
-
-    #[test]
-    fn waits_double_past_the_free_attempts_and_are_capped() {
-        assert_eq!(backoff_wait(5, 5, 900), None);
-        assert_eq!(backoff_wait(6, 5, 900), Some(2));
-        assert_eq!(backoff_wait(7, 5, 900), Some(4));
-        assert_eq!(backoff_wait(15, 5, 900), Some(900));
-        assert_eq!(backoff_wait(1000, 5, 2), Some(2));
-    }
-}
-
 /// The administrator sets a new password for a centre account (admin, staff; issue 22). Like
 /// [`create_user_by_admin`], never for an account of another organization (a bidder's, a
 /// tenderer's…): the administrator could then sign in as it. Every session of the account ends;
@@ -643,4 +629,18 @@ pub async fn reset_password_by_admin(
     .await?;
     ctx.db.commit(tx).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::backoff_wait;
+
+    #[test]
+    fn waits_double_past_the_free_attempts_and_are_capped() {
+        assert_eq!(backoff_wait(5, 5, 900), None);
+        assert_eq!(backoff_wait(6, 5, 900), Some(2));
+        assert_eq!(backoff_wait(7, 5, 900), Some(4));
+        assert_eq!(backoff_wait(15, 5, 900), Some(900));
+        assert_eq!(backoff_wait(1000, 5, 2), Some(2));
+    }
 }
