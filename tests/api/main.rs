@@ -24,6 +24,7 @@ mod monitoring;
 mod monitoring_signals;
 mod ocds;
 mod opening;
+mod oversight_pages;
 mod portal;
 mod projects;
 mod projects_registration;

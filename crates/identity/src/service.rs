@@ -423,6 +423,10 @@ async fn admit(ctx: &Ctx, username: &str, ip: &str) -> Result<String> {
 }
 
 /// Check credentials (throttled by [`admit`], hashed on the bounded pool of [`crate::hash`]).
+/// The refusal of a sign-in with the right password to a disabled account (401).
+pub const ACCOUNT_DISABLED: &str =
+    "this account has been disabled; contact the centre's administrator";
+
 pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Result<LoginOk> {
     let now = ctx.clock.now();
     if username.chars().count() > MAX_CREDENTIAL_CHARS
@@ -461,6 +465,10 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
             return Err(e);
         }
     };
+    if verified && disabled && row.is_some() {
+        // Only after the right password: saying so tells nothing to someone guessing.
+        return Err(Error::Unauthorized(ACCOUNT_DISABLED.into()));
+    }
     let Some(r) = row.filter(|_| verified && !disabled) else {
         return Err(Error::Unauthorized("wrong username or password".into()));
     };
@@ -549,6 +557,83 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Actor> {
         role: Role::parse(&r.try_get::<String, _>(3)?)?,
         org_id: r.try_get(4)?,
     })
+}
+
+/// The administrator sets a new password for a centre account (admin, staff; issue 22). Like
+/// [`create_user_by_admin`], never for an account of another organization (a bidder's, a
+/// tenderer's…): the administrator could then sign in as it. Every session of the account ends;
+/// `identity.user.password_reset` names who reset it (never the password).
+pub async fn reset_password_by_admin(
+    ctx: &Ctx,
+    actor: &Actor,
+    user_id: &str,
+    password: &str,
+) -> Result<()> {
+    actor.require(&[Role::Admin])?;
+    let r = sqlx::query("SELECT role, org_id FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(ctx.db.pool())
+        .await?
+        .ok_or_else(|| Error::not_found(format!("user {user_id}")))?;
+    let role = Role::parse(&r.try_get::<String, _>(0)?)?;
+    let org_id: Option<String> = r.try_get(1)?;
+    let org_kind = match &org_id {
+        Some(id) => Some(get_org(ctx, id).await?.kind),
+        None => None,
+    };
+    if !matches!(role, Role::Admin | Role::Staff)
+        || org_kind.as_deref().is_some_and(|k| k != "centre")
+    {
+        return Err(Error::field(
+            "user_id",
+            "user.admin_centre_only",
+            "the administrator resets centre accounts (admin, staff) only; another organization's \
+             member gets a new invitation from that organization",
+        ));
+    }
+    let n = password.chars().count();
+    if n < 10 {
+        return Err(Error::field(
+            "password",
+            "password.min_length",
+            "password must have at least 10 characters",
+        ));
+    }
+    if n > 1024 {
+        return Err(Error::field(
+            "password",
+            "password.max_length",
+            "password must have at most 1024 characters",
+        ));
+    }
+    let hash = hash_password(ctx, password).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(to_micros(now))
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "identity.user.password_reset",
+            "user",
+            user_id,
+            json!({"id": user_id}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(())
 }
 
 #[cfg(test)]

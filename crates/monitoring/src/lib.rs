@@ -15,3 +15,4 @@ pub mod page;
 pub mod projection;
 pub mod rules;
 pub mod stats;
+pub mod supervisor;

@@ -202,6 +202,8 @@ pub struct AlertRow {
     pub severity_label: &'static str,
     pub rule_id: String,
     pub message: String,
+    /// The alert's case page (on the supervisor's pages).
+    pub href: Option<String>,
 }
 
 fn severity_label(s: &str, l: Lang) -> &'static str {
@@ -223,6 +225,7 @@ fn alert_row(a: &Alert, l: Lang) -> AlertRow {
         } else {
             a.message_zh.clone()
         },
+        href: None,
     }
 }
 
@@ -260,6 +263,8 @@ pub struct DashboardPage {
     pub calendar_next_missing: Option<i32>,
     /// Years that computations needed without a schedule (provisional dates), for the banner.
     pub calendar_years_missing: Vec<i32>,
+    /// The supervisor's pages (shown on `/supervisor`).
+    pub links: Vec<(&'static str, &'static str)>,
 }
 
 /// The year whose schedule the calendar banner asks for: next year from 1 November (Beijing date
@@ -331,6 +336,7 @@ pub fn view(l: Lang, d: &Dashboard, st: &Stats) -> DashboardPage {
         style_href: style_href(),
         calendar_next_missing: None,
         calendar_years_missing: Vec::new(),
+        links: Vec::new(),
     }
 }
 
@@ -354,6 +360,10 @@ async fn dashboard_page(ctx: axum::extract::State<Ctx>, page: PageActor) -> Resp
             let mut v = view(l, &d, &st);
             v.calendar_next_missing = calendar_next_missing(&ctx.calendar, ctx.clock.now());
             v.calendar_years_missing = missing;
+            if let Err(e) = crate::supervisor::name_alerts(&ctx, l, &d.latest_alerts, &mut v).await
+            {
+                return page.error(e).into_response();
+            }
             ggzy_web::frame::page(
                 &page.chrome,
                 l.t(

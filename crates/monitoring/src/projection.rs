@@ -44,6 +44,7 @@ pub const WANTED: &[&str] = &[
     "venues.violation.recorded",
     "evaluation.score.outlier",
     "experts.expert.rated",
+    "identity.organization.registered",
 ];
 
 pub struct MonitoringConsumer;
@@ -63,6 +64,7 @@ impl Consumer for MonitoringConsumer {
         let p = &ev.payload;
         match ev.event_type.as_str() {
             "projects.section.registered" => section_registered(tx, db, now, ev).await,
+            "identity.organization.registered" => org_registered(tx, ev).await,
             "projects.section.deadline_changed" => deadline_changed(tx, db, now, ev).await,
             "projects.section.opened" => {
                 if let Some(s) = str_of(p, "section_id") {
@@ -324,6 +326,25 @@ impl Consumer for MonitoringConsumer {
             _ => Ok(()),
         }
     }
+}
+
+/// Monitoring's own copy of an organization's name (`mon_orgs`), so supervisors read names.
+async fn org_registered(tx: &mut Tx, ev: &Event) -> Result<()> {
+    let p = &ev.payload;
+    let (Some(id), Some(name)) = (str_of(p, "id"), str_of(p, "name")) else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO mon_orgs (id, name, uscc, kind) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, uscc = excluded.uscc, kind = excluded.kind",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(str_of(p, "uscc"))
+    .bind(str_of(p, "kind"))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn str_of<'a>(p: &'a Value, k: &str) -> Option<&'a str> {

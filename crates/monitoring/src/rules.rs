@@ -441,6 +441,14 @@ impl Catalogue {
                     "parameters are non-negative integers".into(),
                 ));
             }
+            let (lo, hi) = param_bounds(k);
+            if *v < lo || *v > hi {
+                return Err((
+                    format!("params.{k}"),
+                    "monitoring.param_out_of_bounds",
+                    format!("'{k}' is between {lo} and {hi}"),
+                ));
+            }
         }
         if let Some(e) = o.enabled {
             r.enabled = e;
@@ -452,6 +460,23 @@ impl Catalogue {
             r.params.insert(k.clone(), *v);
         }
         Ok(())
+    }
+}
+
+/// The values a supervisor may give a threshold (inclusive): beyond them a rule either flags every
+/// trade (a "repeat" of one, a shared trace of one bidder) or none at all.
+pub fn param_bounds(name: &str) -> (i64, i64) {
+    match name {
+        // A shared trace or a repeat needs two parties or two occurrences.
+        "min_bidders" | "count" => (2, 100),
+        "min_bids" => (1, 100),
+        "window_days" => (1, 3650),
+        "min_days" => (0, 365),
+        "margin_days" => (0, 30),
+        // Basis points of the estimate: 0–100 %.
+        "ratio_bp" => (0, 10_000),
+        "max_score" => (0, 100),
+        _ => (0, 1_000_000),
     }
 }
 
@@ -1258,6 +1283,40 @@ mod tests {
         c.apply(SAME_IP, &ok).expect("applied");
         assert!(c.active(SAME_IP).is_none());
         assert_eq!(c.get(SAME_IP).map(|r| r.param("min_bidders")), Some(3));
+    }
+
+    #[test]
+    fn thresholds_are_kept_within_their_bounds_at_the_edges() {
+        let set = |rule: &str, k: &str, v: i64| {
+            let o = RuleOverride {
+                params: [(k.to_string(), v)].into(),
+                ..Default::default()
+            };
+            Catalogue::national()
+                .apply(rule, &o)
+                .map_err(|e| (e.0, e.1))
+        };
+        // Last allowed and first refused on both sides.
+        assert!(set(SAME_IP, "min_bidders", 2).is_ok());
+        assert_eq!(
+            set(SAME_IP, "min_bidders", 1).unwrap_err(),
+            (
+                "params.min_bidders".into(),
+                "monitoring.param_out_of_bounds"
+            )
+        );
+        assert!(set(SAME_IP, "min_bidders", 100).is_ok());
+        assert!(set(SAME_IP, "min_bidders", 101).is_err());
+        assert!(set(PRICE_NEAR_ESTIMATE, "ratio_bp", 10_000).is_ok());
+        assert_eq!(
+            set(PRICE_NEAR_ESTIMATE, "ratio_bp", 10_001).unwrap_err().1,
+            "monitoring.param_out_of_bounds"
+        );
+        // Negative values keep their own rule id.
+        assert_eq!(
+            set(PRICE_NEAR_ESTIMATE, "ratio_bp", -1).unwrap_err().1,
+            "monitoring.param_negative"
+        );
     }
 
     proptest! {

@@ -144,6 +144,8 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_publishing::portal::router())
         .merge(ggzy_web::router())
         .merge(ggzy_monitoring::page::router())
+        .merge(ggzy_monitoring::supervisor::router())
+        .merge(crate::admin_pages::router())
         .merge(ggzy_experts::pages::router())
         .merge(ggzy_experts::staff_pages::router())
         .merge(ggzy_venues::pages::router())

@@ -1,6 +1,7 @@
 //! The server crate only assembles: every area's routes, the shared middleware, background
 //! workers (event sealer, consumers, timers, cron) and the command line.
 
+pub mod admin_pages;
 pub mod app;
 pub mod background;
 pub mod calendar;

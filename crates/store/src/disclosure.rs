@@ -71,7 +71,7 @@ pub fn redacted(mut e: Event) -> Event {
 
 /// Sections whose deadline has passed, by the log: closed at the deadline, or already opened,
 /// publicized, awarded or concluded (each comes after the deadline).
-async fn closed_sections(db: &crate::Db, ids: &BTreeSet<String>) -> Result<BTreeSet<String>> {
+pub async fn closed_sections(db: &crate::Db, ids: &BTreeSet<String>) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     for id in ids {
         let n: i64 = sqlx::query(

@@ -22,10 +22,8 @@ use serde::Deserialize;
 /// Roles whose home (`session::role_home`) this crate still renders as a simple page of links.
 /// An area that builds a role's workbench takes its home route and removes the role here.
 pub const PLACEHOLDER_HOMES: &[Role] = &[
-    Role::Admin,
-    Role::Supervisor,
-    // One role a line, so that each area's removal merges on its own.
     Role::Bank,
+    // One role a line: each area removes its own when it builds the home.
 ];
 
 /// Routes of the frame: assets, sign-in, sign-out and the placeholder homes.
@@ -199,6 +197,25 @@ async fn login_submit(State(ctx): State<Ctx>, req: Request) -> Response {
         Ok(s) => {
             let to = session::safe_next(&f.next).unwrap_or(session::role_home(s.actor.role));
             session::signed_in_response(&ctx, &s, to)
+        }
+        Err(Error::Unauthorized(m)) if m == ggzy_identity::service::ACCOUNT_DISABLED => {
+            form.push(
+                "username",
+                "login.account_disabled",
+                l.t(
+                    "该账号已被停用，不能登录",
+                    "This account has been disabled and cannot sign in",
+                ),
+            );
+            render_login(
+                &ctx,
+                &c,
+                StatusCode::UNAUTHORIZED,
+                &form,
+                &f.next,
+                why_notice(l, "disabled"),
+                None,
+            )
         }
         Err(Error::Unauthorized(_)) => {
             form.push(

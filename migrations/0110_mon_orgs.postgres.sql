@@ -1,0 +1,15 @@
+-- Monitoring's own copy of organization names (issue 22: supervisors read names, not ids), kept
+-- from `identity.organization.registered` by the monitoring consumer; filled here from the events
+-- already in the log (monitoring never reads identity's tables).
+CREATE TABLE mon_orgs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    uscc TEXT,
+    kind TEXT
+);
+INSERT INTO mon_orgs (id, name, uscc, kind)
+SELECT payload::jsonb ->> 'id', payload::jsonb ->> 'name', payload::jsonb ->> 'uscc', payload::jsonb ->> 'kind'
+FROM events
+WHERE event_type = 'identity.organization.registered'
+  AND payload::jsonb ->> 'id' IS NOT NULL AND payload::jsonb ->> 'name' IS NOT NULL
+ON CONFLICT (id) DO NOTHING;
