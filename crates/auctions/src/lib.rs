@@ -10,6 +10,6 @@ pub mod http;
 pub mod pages;
 pub mod rules;
 pub mod service;
-pub mod workbench;
 pub mod staff_pages;
 pub mod staff_queue;
+pub mod workbench;
