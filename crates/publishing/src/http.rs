@@ -282,7 +282,7 @@ async fn market_feed(
     let feed = MarketFeed {
         base,
         market: market.as_str(),
-        sandbox: &sandbox,
+        sandbox,
         items: page
             .items
             .iter()
