@@ -187,6 +187,21 @@ async fn returning_an_announcement_needs_the_csrf_token_and_a_reason_the_owner_t
     let ev = app.events_of("publishing.announcement.returned").await;
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0]["reason"], "资格条件不明确，请补充。");
+    // The owner also reads it on its own announcement pages.
+    let mut owner = Visitor::new(&app);
+    owner.sign_in("tenderer").await;
+    for page in [
+        "/tenderer/announcements".to_string(),
+        format!("/tenderer/announcements/{id}"),
+    ] {
+        let r = owner.get(&page).await;
+        assert_eq!(r.status, 200, "{page}: {}", r.body);
+        assert!(
+            r.body.contains("资格条件不明确，请补充。"),
+            "{page}: {}",
+            r.body
+        );
+    }
     // Returning again is a state conflict shown with its rule.
     let r = v
         .post_form(&path, &[("csrf", &csrf), ("reason", "再次退回")])

@@ -91,6 +91,8 @@ struct Row_ {
     published: Option<String>,
     auto: bool,
     withdraw_reason: Option<String>,
+    /// Why staff returned it (until it is submitted again).
+    return_reason: Option<String>,
 }
 
 #[derive(Template)]
@@ -138,6 +140,7 @@ async fn list_page(
             published: x.published_at.as_ref().map(fmt::beijing_time),
             auto: x.source_event.is_some(),
             withdraw_reason: x.withdraw_reason.clone(),
+            return_reason: x.return_reason.clone(),
         })
         .collect();
     let page = ListPage {
