@@ -40,7 +40,7 @@ async fn the_quote_form_refuses_below_the_increment_after_the_end_without_a_numb
 ) {
     let app = TestApp::spawn().await;
     let lot = lot(&app, "land", 2).await;
-    let start = lot.announced_at + Duration::days(20);
+    let start = lot.announced_at + Duration::days(21);
     let id = create(&app, listing(&lot.sid, start, 10, None)).await;
     app.clock().set(start + Duration::minutes(1));
 
@@ -186,9 +186,9 @@ async fn the_quote_form_refuses_below_the_increment_after_the_end_without_a_numb
 async fn a_property_listing_uses_the_transferee_words_and_the_english_page_works() {
     let app = TestApp::spawn().await;
     let lot = lot(&app, "property", 1).await;
-    // The disclosure from the announcement to Monday 30 March: 20 working days (32号令 第十三条).
+    // The disclosure from the announcement past 24:00 of Monday 30 March, the 20th working day (32号令 第十三条).
     let start = lot.announced_at;
-    let id = create(&app, listing(&lot.sid, start, 28, None)).await;
+    let id = create(&app, listing(&lot.sid, start, 29, None)).await;
     app.clock().set(start + Duration::minutes(1));
     let mut b1 = signed_in(&app, "bidder1").await;
     let p = b1.get(&format!("/bidder/auctions/{id}")).await;
@@ -300,7 +300,7 @@ mod browser {
         let (c1, c2) = (one.client.clone(), two.client.clone());
         let app = TestApp::spawn().await;
         let lot = lot(&app, "land", 2).await;
-        let start = lot.announced_at + Duration::days(20);
+        let start = lot.announced_at + Duration::days(21);
         let id = create(&app, listing(&lot.sid, start, 10, None)).await;
         let page = app.url(&format!("/bidder/auctions/{id}"));
         app.clock().set(start + Duration::minutes(1));
@@ -399,7 +399,7 @@ mod browser {
         let app = TestApp::spawn().await;
         let lot = lot(&app, "property", 1).await;
         let start = lot.announced_at;
-        let id = create(&app, listing(&lot.sid, start, 28, None)).await;
+        let id = create(&app, listing(&lot.sid, start, 29, None)).await;
         app.clock().set(start + Duration::minutes(1));
         sign_in(&c, &app, "bidder1").await;
         c.goto(&app.url(&format!("/bidder/auctions/{id}")))

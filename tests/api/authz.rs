@@ -158,6 +158,7 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ),
     ("POST /api/v1/announcements/{id}/approve", "staff"),
     ("POST /api/v1/announcements/{id}/withdraw", "staff"),
+    ("POST /api/v1/announcements/{id}/return", "staff"),
     (
         "POST /api/v1/announcements/{id}/attachments",
         "tenderer agency staff",
@@ -183,6 +184,14 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     (
         "GET /api/v1/deposits/refunds",
         "staff supervisor admin bank",
+    ),
+    (
+        "GET /api/v1/deposits/refunds/days",
+        "staff supervisor admin",
+    ),
+    (
+        "GET /api/v1/deposits/refunds/file",
+        "staff supervisor admin",
     ),
     ("POST /api/v1/deposits/forfeitures", "staff admin"),
     ("GET /api/v1/deposits/forfeitures", "staff supervisor admin"),

@@ -8,7 +8,7 @@ use ggzy_api_tests::TestApp;
 use ggzy_projects::package::{self, Suite};
 use serde_json::json;
 
-const DEADLINE: &str = "2026-03-22T09:30:00+08:00";
+const DEADLINE: &str = "2026-03-23T09:30:00+08:00";
 const BIDDER1_BASIC: &str = "21050161000000000004";
 
 /// A bid of `bidder` sealed by the Rust writer, uploaded through the API; the answer's status.
@@ -145,7 +145,7 @@ async fn the_deposit_page_gives_the_account_shows_the_money_received_and_takes_a
     let refused = v2.post_form(&g, &bad).await;
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("date.format"), "{}", refused.body);
-    let mut good = fields("200000.00", "2026-06-20");
+    let mut good = fields("200000.00", "2026-06-21");
     good.push(("csrf", &csrf2));
     let ok = v2.post_form(&g, &good).await;
     assert_eq!(ok.status, 303, "{}", ok.body);
@@ -287,7 +287,7 @@ async fn receipts_are_listed_and_downloadable_and_a_bid_is_replaced_or_withdrawn
         .contains(&format!("{receipts}/3")));
 
     // After the deadline: the buttons are gone and the server refuses.
-    app.clock().set(at("2026-03-22T09:30:00+08:00"));
+    app.clock().set(at("2026-03-23T09:30:00+08:00"));
     let mut v = Visitor::new(&app);
     v.sign_in("bidder1").await;
     let p = v.get(&receipts).await;

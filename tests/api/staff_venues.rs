@@ -950,7 +950,7 @@ async fn staff_list_listings_and_record_an_onsite_auction_result_on_the_page() {
     use crate::auctions::{bid, create, listing, lot, shanghai, view, wait_phase};
     let app = TestApp::spawn().await;
     let lot = lot(&app, "land", 2).await;
-    let start = lot.announced_at + chrono::Duration::days(20);
+    let start = lot.announced_at + chrono::Duration::days(21);
     let mut body = listing(&lot.sid, start, 10, Some("1050000.00"));
     body["final_auction"] = json!("onsite");
     let id = create(&app, body).await;

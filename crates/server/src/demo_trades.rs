@@ -340,12 +340,15 @@ pub async fn submit_due_keys(ctx: &Ctx) -> anyhow::Result<usize> {
     for (section, org, out) in futures::future::join_all(jobs).await {
         let status = match out {
             Ok(_) => "submitted",
+            // The key is in already (an earlier attempt whose answer this worker did not see, or
+            // another instance's worker): the bid is open, which is what submitting meant.
+            Err(ggzy_core::Error::Conflict { rule, .. }) if rule == "opening.already_decrypted" => {
+                "submitted"
+            }
             // Not yet: the opening has not started.
             Err(ggzy_core::Error::Conflict { rule, .. }) if rule == "opening.not_open" => continue,
-            // Over: the window closed, or the bid was opened already (or withdrawn).
-            Err(ggzy_core::Error::Conflict { rule, detail })
-                if rule == "opening.window_closed" || rule == "opening.already_decrypted" =>
-            {
+            // Over: the window closed.
+            Err(ggzy_core::Error::Conflict { rule, detail }) if rule == "opening.window_closed" => {
                 tracing::info!(section = %section, org = %org, reason = %detail, "demo key not submitted");
                 "given_up"
             }
