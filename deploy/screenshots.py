@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Screenshots of the README's tour, taken from a running `ggzy serve --demo` with headless Chromium
-driven through chromedriver (WebDriver over plain HTTP; Debian's chromium + chromium-driver).
+driven through chromedriver (WebDriver over plain HTTP; Debian's chromium + chromium-driver; a CJK font such as fonts-wqy-microhei for the Chinese text).
 
     ggzy serve --demo --demo-password demo-pass-123 --listen 127.0.0.1:8080 &
     deploy/screenshots.py http://127.0.0.1:8080 demo-pass-123 docs/screenshots
