@@ -8,9 +8,9 @@
 use crate::award::{open_and_decrypt, open_by_staff, register_and_bid, registered_section};
 use crate::evaluation::{caught_up, comprehensive};
 use fantoccini::{Client, Locator};
+use ggzy_api_tests::browser::{click_then, fill};
 use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use std::time::Duration;
 
 async fn body_text(c: &Client) -> String {
     c.find(Locator::Css("body"))
@@ -19,32 +19,6 @@ async fn body_text(c: &Client) -> String {
         .text()
         .await
         .expect("text")
-}
-
-/// Click `what` and wait until the page shows `then`.
-async fn click_then(c: &Client, what: Locator<'_>, then: Locator<'_>) {
-    c.find(what)
-        .await
-        .unwrap_or_else(|e| panic!("{what:?}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {what:?}: {e}"));
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(then)
-        .await
-        .unwrap_or_else(|e| panic!("{then:?} after clicking {what:?}: {e}"));
-}
-
-async fn fill(c: &Client, id: &str, text: &str) {
-    let e = c
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"));
-    e.clear().await.ok();
-    e.send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
 }
 
 async fn check(c: &Client, id: &str) {

@@ -6,11 +6,11 @@
 
 use crate::publishing::{create, tender};
 use fantoccini::{Client, Locator};
+use ggzy_api_tests::browser::{click_then, fill};
 use ggzy_api_tests::fixtures::{assert_first_error, road_project};
 use ggzy_api_tests::pages::{hidden_value, Visitor};
 use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use std::time::Duration;
 
 const DEADLINE: &str = "2026-03-30T09:00:00+08:00";
 
@@ -454,31 +454,6 @@ async fn body_text(c: &Client) -> String {
         .text()
         .await
         .expect("text")
-}
-
-async fn click_then(c: &Client, what: Locator<'_>, then: Locator<'_>) {
-    c.find(what)
-        .await
-        .unwrap_or_else(|e| panic!("{what:?}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {what:?}: {e}"));
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(then)
-        .await
-        .unwrap_or_else(|e| panic!("{then:?} after clicking {what:?}: {e}"));
-}
-
-async fn fill(c: &Client, id: &str, text: &str) {
-    let e = c
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"));
-    e.clear().await.ok();
-    e.send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
 }
 
 #[tokio::test]

@@ -7,11 +7,11 @@
 
 use crate::award::{at, evaluating_section, submit_result, travel};
 use fantoccini::{Client, Locator};
+use ggzy_api_tests::browser::{click_then, fill};
 use ggzy_api_tests::fixtures::{road_project, TENDERER_NAME, TENDERER_USCC};
 use ggzy_api_tests::pages::{hidden_value, Visitor};
 use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// A tender announcement's body for `project_id` (every field 10号令 第5条 asks for).
 fn tender(project_id: &str, title: &str) -> Value {
@@ -390,32 +390,6 @@ async fn body_text(c: &Client) -> String {
         .text()
         .await
         .expect("text")
-}
-
-/// Click `what` and wait until the page shows `then`.
-async fn click_then(c: &Client, what: Locator<'_>, then: Locator<'_>) {
-    c.find(what)
-        .await
-        .unwrap_or_else(|e| panic!("{what:?}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {what:?}: {e}"));
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(then)
-        .await
-        .unwrap_or_else(|e| panic!("{then:?} after clicking {what:?}: {e}"));
-}
-
-async fn fill(c: &Client, id: &str, text: &str) {
-    let e = c
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"));
-    e.clear().await.ok();
-    e.send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
 }
 
 /// Set an input's value by script (date and time pickers take no typed text reliably).

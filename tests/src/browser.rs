@@ -79,3 +79,30 @@ pub async fn browser(test: &str, width: u32, height: u32) -> Option<Browser> {
         driver,
     })
 }
+
+/// Click `what` and wait (up to 20 s) until the page shows `then`.
+pub async fn click_then(c: &Client, what: fantoccini::Locator<'_>, then: fantoccini::Locator<'_>) {
+    c.find(what)
+        .await
+        .unwrap_or_else(|e| panic!("{what:?}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {what:?}: {e}"));
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(then)
+        .await
+        .unwrap_or_else(|e| panic!("{then:?} after clicking {what:?}: {e}"));
+}
+
+/// Replace the text of the input with id `id` by `text`, typed.
+pub async fn fill(c: &Client, id: &str, text: &str) {
+    let e = c
+        .find(fantoccini::Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"));
+    e.clear().await.ok();
+    e.send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
+}
