@@ -214,30 +214,7 @@ mod browser {
     use ggzy_api_tests::DEMO_PASSWORD;
 
     async fn sign_in(c: &Client, app: &TestApp, user: &str) {
-        c.goto(&app.url("/login")).await.unwrap();
-        c.find(Locator::Id("f-username"))
-            .await
-            .unwrap()
-            .send_keys(user)
-            .await
-            .unwrap();
-        c.find(Locator::Id("f-password"))
-            .await
-            .unwrap()
-            .send_keys(DEMO_PASSWORD)
-            .await
-            .unwrap();
-        c.find(Locator::Css("main form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait().for_element(Locator::Css("main h1")).await.unwrap();
-        assert!(
-            !c.current_url().await.unwrap().path().starts_with("/login"),
-            "{user} signed in"
-        );
+        ggzy_api_tests::browser::sign_in(c, &app.url("/login"), user, DEMO_PASSWORD).await;
     }
 
     async fn text(c: &Client, id: &str) -> String {

@@ -387,7 +387,6 @@ async fn draft_of(app: &TestApp, project_id: &str, ann_type: &str) -> Value {
 }
 
 #[tokio::test]
-#[ignore = "open (issue 16, race): the cron catch-up of the daily refund job for the 31 days the clock jumps over still runs when the deal is settled, and a late firing instructs the refunds before the test reads the balances (liability 0.00, refunds payable 400000.50); failed twice on SQLite after the listing moved one day (民法典 203), same root cause as the re-listing test below"]
 async fn a_land_deal_converts_the_winners_deposit_refunds_the_others_within_5_working_days_and_drafts_the_deal_notice(
 ) {
     let app = TestApp::spawn().await;
@@ -683,7 +682,6 @@ async fn a_failed_property_listing_refunds_every_bidder_and_drafts_the_failure_n
 }
 
 #[tokio::test]
-#[ignore = "open after the merge of issue 16: the daily refund job, now caught up for every day the clock jumps over, instructs the failed listing's refunds before staff re-list it; the test needs the refund to wait for the re-listing decision (docs/auctions.md)"]
 async fn a_relisted_land_lot_keeps_the_deposits_for_the_next_round_and_settles_at_its_deal() {
     let app = TestApp::spawn().await;
     let lot = announced_lot(&app, "land").await;

@@ -310,23 +310,36 @@ async fn a_callback_needs_the_bank_role_a_valid_signature_and_a_fresh_timestamp(
         "2026-03-02T09:00:00+08:00",
     )
     .to_string();
-    let now = app.clock().now().timestamp();
-    assert_eq!(callback_with(&app, &b1, &body, now, KEY).await.0, 403);
+    // The clock runs with real time; each boundary call re-anchors it on a whole second so the
+    // server sees exactly `now` (its check is in whole seconds).
+    let t0 = app.clock().now();
+    let t0 = chrono::DateTime::from_timestamp(t0.timestamp(), 0).unwrap();
+    let now = t0.timestamp();
+    let skewed = |skew: i64| {
+        app.clock().set(t0);
+        now + skew
+    };
+    assert_eq!(callback_with(&app, &b1, &body, skewed(0), KEY).await.0, 403);
     assert_eq!(
-        callback_with(&app, &bank, &body, now, b"wrong-key").await.0,
+        callback_with(&app, &bank, &body, skewed(0), b"wrong-key").await.0,
         401
     );
     assert_eq!(
-        callback_with(&app, &bank, &body, now - 301, KEY).await.0,
+        callback_with(&app, &bank, &body, skewed(-301), KEY).await.0,
         401
     );
     assert_eq!(
-        callback_with(&app, &bank, &body, now + 301, KEY).await.0,
+        callback_with(&app, &bank, &body, skewed(301), KEY).await.0,
         401
     );
     assert_eq!(
-        callback_with(&app, &bank, &body, now - 300, KEY).await.0,
+        callback_with(&app, &bank, &body, skewed(300), KEY).await.0,
         200
+    );
+    assert_eq!(
+        callback_with(&app, &bank, &body, skewed(-300), KEY).await.0,
+        200,
+        "the same transfer again: booked once, answered 200"
     );
     // No signature headers at all.
     let r = app

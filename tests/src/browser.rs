@@ -106,3 +106,34 @@ pub async fn fill(c: &Client, id: &str, text: &str) {
         .await
         .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
 }
+
+/// Open `path` (which sends a visitor to the sign-in form), sign in as `user` with `password`
+/// and wait (up to 30 s) until the browser has left the sign-in page.
+pub async fn sign_in(c: &Client, url: &str, user: &str, password: &str) {
+    use fantoccini::Locator;
+    c.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("f-username"))
+        .await
+        .unwrap_or_else(|e| panic!("sign-in form at {url}: {e}"));
+    fill(c, "f-username", user).await;
+    fill(c, "f-password", password).await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap_or_else(|e| panic!("sign-in button: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click sign-in: {e}"));
+    let mut last = String::new();
+    for _ in 0..300 {
+        if let Ok(u) = c.current_url().await {
+            last = u.to_string();
+            if !u.path().starts_with("/login") && c.find(Locator::Css("main h1")).await.is_ok() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{user} did not leave the sign-in page within 30 s (last {last})");
+}

@@ -670,18 +670,25 @@ pub struct JobReport {
 
 /// Deposit refunds: one instruction per settled deposit with money left (not while a forfeiture
 /// is proposed), guarantees released, unconfirmed instructions re-sent, late ones reported.
+///
+/// `as_of` is the firing this run is for: a firing caught up after a restart (or after a clock
+/// jump) does the work that firing would have done — settlements and unmatched transfers recorded
+/// by then — and nothing that happened later (a deal or a failed listing after 09:30 is refunded
+/// by the next morning's firing, which leaves staff the time to re-list and hold the deposits).
 #[tracing::instrument(skip_all)]
-pub async fn run_refund_job(db: &Db, clock: &Clock) -> Result<JobReport> {
+pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<JobReport> {
+    let as_of = as_of.min(clock.now());
     let mut rep = JobReport {
-        unmatched_instructed: crate::service::build_refund_instructions(db, clock).await?,
+        unmatched_instructed: crate::service::build_refund_instructions(db, clock, as_of).await?,
         ..JobReport::default()
     };
     let by = ActorRef::system("deposits.refunds");
     let rows = sqlx::query(
         "SELECT s.section_id, s.org_id, s.refund_case, s.due_date, s.basis, s.provisional FROM deposit_settlements s \
-         WHERE NOT EXISTS (SELECT 1 FROM deposit_forfeitures f WHERE f.section_id = s.section_id \
+         WHERE s.created_at <= $1 AND NOT EXISTS (SELECT 1 FROM deposit_forfeitures f WHERE f.section_id = s.section_id \
          AND f.org_id = s.org_id AND f.status = 'proposed') ORDER BY s.created_at, s.section_id, s.org_id",
     )
+    .bind(to_micros(as_of))
     .fetch_all(db.pool())
     .await?;
     for r in rows {

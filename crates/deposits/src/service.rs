@@ -724,10 +724,10 @@ pub fn refund_cron() -> ggzy_store::cron::CronJob {
     ggzy_store::cron::CronJob {
         name: REFUND_JOB,
         schedule: "0 30 1 * * *",
-        // Cumulative (every settlement due by today): a caught-up firing does the missed days' work.
-        run: std::sync::Arc::new(|db, clock, _firing| {
+        // Cumulative up to its firing: a caught-up firing does what was due by then, in order.
+        run: std::sync::Arc::new(|db, clock, firing| {
             Box::pin(async move {
-                crate::lifecycle::run_refund_job(&db, &clock)
+                crate::lifecycle::run_refund_job(&db, &clock, firing)
                     .await
                     .map(|_| ())
             })
@@ -741,12 +741,13 @@ pub fn refund_cron() -> ggzy_store::cron::CronJob {
 /// period applies to money that never became a deposit). Idempotent: `deposit_refunds` is unique
 /// per transfer. Returns how many instructions were created.
 #[tracing::instrument(skip_all)]
-pub async fn build_refund_instructions(db: &Db, clock: &Clock) -> Result<usize> {
+pub async fn build_refund_instructions(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<usize> {
     let rows = sqlx::query(
         "SELECT t.id, t.bank_txn_id, t.org_id, t.section_id, t.payer_account_no, t.payer_name, t.amount_fen, t.reason \
          FROM deposit_transfers t LEFT JOIN deposit_refunds r ON r.refund_key = 'transfer:' || t.id \
-         WHERE t.status = 'unmatched' AND r.id IS NULL ORDER BY t.received_at, t.id",
+         WHERE t.status = 'unmatched' AND r.id IS NULL AND t.received_at <= $1 ORDER BY t.received_at, t.id",
     )
+    .bind(to_micros(as_of))
     .fetch_all(db.pool())
     .await?;
     let by = ggzy_core::events::ActorRef::system("deposits.refunds");
