@@ -321,7 +321,9 @@ async fn a_callback_needs_the_bank_role_a_valid_signature_and_a_fresh_timestamp(
     };
     assert_eq!(callback_with(&app, &b1, &body, skewed(0), KEY).await.0, 403);
     assert_eq!(
-        callback_with(&app, &bank, &body, skewed(0), b"wrong-key").await.0,
+        callback_with(&app, &bank, &body, skewed(0), b"wrong-key")
+            .await
+            .0,
         401
     );
     assert_eq!(

@@ -111,7 +111,9 @@ pub async fn fill(c: &Client, id: &str, text: &str) {
 /// and wait (up to 30 s) until the browser has left the sign-in page.
 pub async fn sign_in(c: &Client, url: &str, user: &str, password: &str) {
     use fantoccini::Locator;
-    c.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    c.goto(url)
+        .await
+        .unwrap_or_else(|e| panic!("open {url}: {e}"));
     c.wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Id("f-username"))
