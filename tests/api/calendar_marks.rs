@@ -167,6 +167,22 @@ async fn a_disclosure_checked_without_next_years_schedule_is_provisional_until_t
     assert_eq!(r["missing_years"], json!([]));
     let after = calendar_alerts(&app, &supervisor).await;
     assert_eq!(after[0]["status"], "resolved", "{after:?}");
+    // The one now too short is an alert for staff; the long enough one is not.
+    let (s, short) = app
+        .get(
+            Some(&supervisor),
+            "/api/v1/monitoring/alerts?rule=calendar.period_too_short",
+        )
+        .await;
+    assert_eq!(s, 200, "{short}");
+    let short = short.as_array().unwrap();
+    assert_eq!(short.len(), 1, "{short:?}");
+    assert_eq!(short[0]["subject"], format!("announcement:{edge}"));
+    assert_eq!(short[0]["status"], "open");
+    assert!(short[0]["message_en"]
+        .as_str()
+        .unwrap()
+        .contains("announcement.disclosure_period"));
     app.stop().await;
 }
 

@@ -211,6 +211,8 @@ struct AuctionPage<'a> {
     /// Quotes or bids can be placed now (by the server clock).
     open: bool,
     listing_period: String,
+    /// The listing period was checked with weekends only (a year without holiday schedule).
+    period_provisional: bool,
     ends: String,
     ends_attr: String,
     time_left_secs: i64,
@@ -326,6 +328,7 @@ fn render_auction(
                 .map(|t| fmt::beijing_time(&t))
                 .unwrap_or_default()
         ),
+        period_provisional: v.periods_provisional,
         ends: fmt::beijing_time_s(&ends),
         ends_attr: fmt::datetime_attr(&ends),
         time_left_secs: v.time_left_secs,

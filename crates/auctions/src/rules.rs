@@ -5,6 +5,12 @@ use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::period::{self, Days};
 use ggzy_core::time::local_date;
 use ggzy_core::{FieldError, Timestamp};
+use std::collections::BTreeSet;
+
+/// The years a check had to count with weekends only because their holiday schedule is not loaded
+/// (`ggzy_core::calendar::Reckoned::missing`): the outcome is provisional (issue 16) and is checked
+/// again when the year is imported. Every check adds to it; none fails for want of data.
+pub type Missing = BTreeSet<i32>;
 
 /// Legal periods and defaults (data; the national values of [`AuctionRules::national`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +50,16 @@ impl AuctionRules {
 /// A period of `n` days by the platform's convention (`ggzy_core::period`): from the day after
 /// `from`'s Beijing date (民法典 201); `to`'s Beijing date must be the N-th day or later. Land periods are dates, not
 /// multiples of 24 hours (issue 16), like every other area's.
-fn reaches(cal: &BusinessCalendar, from: Timestamp, to: Timestamp, p: Days) -> bool {
-    period::reaches_day(cal, local_date(from), local_date(to), p).value
+fn reaches(
+    cal: &BusinessCalendar,
+    from: Timestamp,
+    to: Timestamp,
+    p: Days,
+    missing: &mut Missing,
+) -> bool {
+    let r = period::reaches_day(cal, local_date(from), local_date(to), p);
+    missing.extend(r.missing);
+    r.value
 }
 
 /// Check a land listing's schedule (39号令 10, 19). Returns every broken rule.
@@ -55,6 +69,7 @@ pub fn check_land_schedule(
     announced_at: Timestamp,
     start: Timestamp,
     end: Timestamp,
+    missing: &mut Missing,
 ) -> Vec<FieldError> {
     let mut v = Vec::new();
     if !reaches(
@@ -62,6 +77,7 @@ pub fn check_land_schedule(
         announced_at,
         start,
         Days::calendar(r.land_announcement_days as u32),
+        missing,
     ) {
         v.push(FieldError::new(
             "listing_start",
@@ -72,7 +88,7 @@ pub fn check_land_schedule(
             ),
         ));
     }
-    v.extend(check_land_listing(r, cal, start, end));
+    v.extend(check_land_listing(r, cal, start, end, missing));
     v
 }
 
@@ -83,8 +99,16 @@ pub fn check_land_listing(
     cal: &BusinessCalendar,
     start: Timestamp,
     end: Timestamp,
+    missing: &mut Missing,
 ) -> Option<FieldError> {
-    (!reaches(cal, start, end, Days::calendar(r.land_listing_days as u32))).then(|| {
+    (!reaches(
+        cal,
+        start,
+        end,
+        Days::calendar(r.land_listing_days as u32),
+        missing,
+    ))
+    .then(|| {
         FieldError::new(
             "listing_end",
             "auctions.land_listing_period",
@@ -104,6 +128,7 @@ pub fn check_property_schedule(
     announced_at: Timestamp,
     start: Timestamp,
     end: Timestamp,
+    missing: &mut Missing,
 ) -> Vec<FieldError> {
     let mut v = Vec::new();
     if start < announced_at {
@@ -115,14 +140,14 @@ pub fn check_property_schedule(
     }
     // A disclosure lasts until 24:00 of its N-th working day (`period::reaches_end`). A year
     // without a holiday schedule counts weekends only (never a refusal for missing data).
-    if !period::reaches_end(
+    let reached = period::reaches_end(
         cal,
         announced_at,
         end,
         Days::working(r.property_disclosure_working_days),
-    )
-    .value
-    {
+    );
+    missing.extend(reached.missing);
+    if !reached.value {
         v.push(FieldError::new(
             "listing_end",
             "auctions.property_disclosure_period",
@@ -142,15 +167,16 @@ pub fn check_property_extension(
     cal: &BusinessCalendar,
     start: Timestamp,
     end: Timestamp,
+    missing: &mut Missing,
 ) -> Vec<FieldError> {
-    if period::reaches_end(
+    let reached = period::reaches_end(
         cal,
         start,
         end,
         Days::working(r.property_extension_working_days),
-    )
-    .value
-    {
+    );
+    missing.extend(reached.missing);
+    if reached.value {
         Vec::new()
     } else {
         vec![FieldError::new(
@@ -258,6 +284,34 @@ mod tests {
     }
 
     #[test]
+    fn a_period_reaching_a_year_without_schedule_is_checked_with_weekends_and_marked() {
+        let r = AuctionRules::national();
+        let cal = BusinessCalendar::official();
+        // The compiled-in schedules end with 2026 (2027 is imported at run time).
+        let start = bj("2026-12-28T09:00:00+08:00");
+        let mut m = Missing::new();
+        assert!(
+            check_land_listing(&r, &cal, start, bj("2027-01-07T09:00:00+08:00"), &mut m).is_none()
+        );
+        assert_eq!(m, Missing::from([2027]));
+        let mut m = Missing::new();
+        assert!(
+            check_land_listing(&r, &cal, start, bj("2027-01-06T23:59:59+08:00"), &mut m).is_some()
+        );
+        assert_eq!(m, Missing::from([2027]));
+        // Inside a loaded year nothing is provisional.
+        let mut m = Missing::new();
+        let s = bj("2026-03-23T09:00:00+08:00");
+        assert!(check_land_listing(&r, &cal, s, bj("2026-04-07T09:00:00+08:00"), &mut m).is_none());
+        assert!(m.is_empty());
+        let mut m = Missing::new();
+        let ext =
+            check_property_extension(&r, &cal, start, bj("2027-01-05T00:00:00+08:00"), &mut m);
+        assert!(ext.is_empty(), "{ext:?}");
+        assert_eq!(m, Missing::from([2027]));
+    }
+
+    #[test]
     fn land_listing_starts_20_days_after_the_announcement_at_the_earliest() {
         let r = AuctionRules::national();
         let cal = BusinessCalendar::official();
@@ -267,9 +321,9 @@ mod tests {
         let ann = bj("2026-03-02T09:00:00+08:00");
         let start = bj("2026-03-23T00:00:00+08:00");
         let end = bj("2026-04-02T10:00:00+08:00");
-        assert!(check_land_schedule(&r, &cal, ann, start, end).is_empty());
+        assert!(check_land_schedule(&r, &cal, ann, start, end, &mut Missing::new()).is_empty());
         let early = bj("2026-03-22T23:59:59+08:00");
-        let v = check_land_schedule(&r, &cal, ann, early, end);
+        let v = check_land_schedule(&r, &cal, ann, early, end, &mut Missing::new());
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "auctions.land_announcement_period");
     }
@@ -282,16 +336,43 @@ mod tests {
         // From Mon 03-23 15:00: day 10 is Thu 04-02 — an end on 04-02 at any time is on time,
         // 04-01 23:59:59 is one day short.
         let start = bj("2026-03-23T15:00:00+08:00");
-        assert!(
-            check_land_schedule(&r, &cal, ann, start, bj("2026-04-02T09:00:00+08:00")).is_empty()
+        assert!(check_land_schedule(
+            &r,
+            &cal,
+            ann,
+            start,
+            bj("2026-04-02T09:00:00+08:00"),
+            &mut Missing::new()
+        )
+        .is_empty());
+        let v = check_land_schedule(
+            &r,
+            &cal,
+            ann,
+            start,
+            bj("2026-04-01T23:59:59+08:00"),
+            &mut Missing::new(),
         );
-        let v = check_land_schedule(&r, &cal, ann, start, bj("2026-04-01T23:59:59+08:00"));
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "auctions.land_listing_period");
         // Day 10 on 清明 (from Fri 03-27: Mon 04-06) moves to Tue 04-07 (民法典 203).
         let start = bj("2026-03-27T10:00:00+08:00");
-        assert!(check_land_listing(&r, &cal, start, bj("2026-04-06T23:59:59+08:00")).is_some());
-        assert!(check_land_listing(&r, &cal, start, bj("2026-04-07T09:00:00+08:00")).is_none());
+        assert!(check_land_listing(
+            &r,
+            &cal,
+            start,
+            bj("2026-04-06T23:59:59+08:00"),
+            &mut Missing::new()
+        )
+        .is_some());
+        assert!(check_land_listing(
+            &r,
+            &cal,
+            start,
+            bj("2026-04-07T09:00:00+08:00"),
+            &mut Missing::new()
+        )
+        .is_none());
     }
 
     #[test]
@@ -302,9 +383,11 @@ mod tests {
         // disclosure lasts until its 24:00 (= 03-31 00:00 Beijing = 03-30 16:00 UTC).
         let ann = t(2, 1, 0, 0);
         let ok_end = t(30, 16, 0, 0);
-        assert!(check_property_schedule(&r, &cal, ann, ann, ok_end).is_empty());
+        assert!(
+            check_property_schedule(&r, &cal, ann, ann, ok_end, &mut Missing::new()).is_empty()
+        );
         let short = t(30, 15, 59, 59);
-        let v = check_property_schedule(&r, &cal, ann, ann, short);
+        let v = check_property_schedule(&r, &cal, ann, ann, short, &mut Missing::new());
         assert_eq!(v[0].rule, "auctions.property_disclosure_period");
     }
 
@@ -318,8 +401,11 @@ mod tests {
         let at = |d: u32, h: u32, m: u32, s: u32| {
             chrono::Utc.with_ymd_and_hms(2026, 4, d, h, m, s).unwrap()
         };
-        assert!(check_property_extension(&r, &cal, start, at(7, 16, 0, 0)).is_empty());
-        let v = check_property_extension(&r, &cal, start, at(7, 15, 59, 59));
+        assert!(
+            check_property_extension(&r, &cal, start, at(7, 16, 0, 0), &mut Missing::new())
+                .is_empty()
+        );
+        let v = check_property_extension(&r, &cal, start, at(7, 15, 59, 59), &mut Missing::new());
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, "auctions.property_extension_period");
     }

@@ -57,12 +57,16 @@ impl Consumer for Projection {
                 | "venues.booking.moved"
                 | "venues.booking.cancelled"
                 | "venues.booking.expired"
+                | "calendar.schedule.imported"
         )
     }
 
-    async fn handle(&self, tx: &mut Tx, _db: &Db, _clock: &Clock, ev: &Event) -> Result<()> {
+    async fn handle(&self, tx: &mut Tx, db: &Db, _clock: &Clock, ev: &Event) -> Result<()> {
         let p = &ev.payload;
         match ev.event_type.as_str() {
+            "calendar.schedule.imported" => {
+                recheck_provisional(tx, db, ev.occurred_at).await?;
+            }
             "projects.section.registered" => {
                 let name = p
                     .get("name")
@@ -324,6 +328,9 @@ pub struct AuctionView {
     pub appraisal_value: Option<String>,
     pub listing_start: String,
     pub listing_end: String,
+    /// The listing period was checked while a year's holiday schedule was missing (weekends
+    /// only): provisional until that year is imported and the period checked again (issue 16).
+    pub periods_provisional: bool,
     pub auction_start: Option<String>,
     /// Current end (listing end, or the auction end moved by extensions).
     pub ends_at: String,
@@ -399,12 +406,16 @@ struct AuctionRow {
     round: i64,
     final_auction: String,
     appraisal_fen: Option<i64>,
+    periods_provisional: bool,
+    /// `listing` (first round) or the re-listing kind the current round was checked as.
+    period_kind: String,
 }
 
 const COLS: &str =
     "id, section_id, project_id, market, phase, listing_start, listing_end, free_bid_secs, \
     extension_secs, auction_start, ends_at, starting_fen, increment_fen, reserve_fen, current_fen, \
-    leader_org_id, version, outcome, round, final_auction, appraisal_fen";
+    leader_org_id, version, outcome, round, final_auction, appraisal_fen, periods_provisional, \
+    period_kind";
 
 fn auction_row(r: &sqlx::any::AnyRow) -> Result<AuctionRow> {
     Ok(AuctionRow {
@@ -429,6 +440,8 @@ fn auction_row(r: &sqlx::any::AnyRow) -> Result<AuctionRow> {
         round: r.try_get(18)?,
         final_auction: r.try_get(19)?,
         appraisal_fen: r.try_get(20)?,
+        periods_provisional: r.try_get::<i64, _>(21)? != 0,
+        period_kind: r.try_get(22)?,
     })
 }
 
@@ -474,6 +487,7 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     let market: String = sec.try_get(1)?;
     let announced: Option<i64> = sec.try_get(2)?;
     let mut v = Vec::new();
+    let mut missing = rules::Missing::new();
     let start = nl.listing_start.with_timezone(&chrono::Utc);
     let end = nl.listing_end.with_timezone(&chrono::Utc);
     if end <= start {
@@ -489,13 +503,21 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             "auctions.announcement_published",
             "the transfer announcement (出让公告) or disclosure (信息披露公告) of the section is not published yet",
         )),
-        ("land", Some(a)) => v.extend(rules::check_land_schedule(&r, &ctx.calendar, a, start, end)),
+        ("land", Some(a)) => v.extend(rules::check_land_schedule(
+            &r,
+            &ctx.calendar,
+            a,
+            start,
+            end,
+            &mut missing,
+        )),
         ("property", Some(a)) => v.extend(rules::check_property_schedule(
             &r,
             &ctx.calendar,
             a,
             start,
             end,
+            &mut missing,
         )),
         _ => v.push(FieldError::new(
             "section_id",
@@ -555,7 +577,7 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     let mut tx = ctx.db.begin().await?;
     let res = sqlx::query(&format!(
         "INSERT INTO auctions ({COLS}, created_at, created_by) VALUES \
-         ($1, $2, $3, $4, 'listing', $5, $6, $7, $8, NULL, $9, $10, $11, $12, NULL, NULL, 0, NULL, 1, $15, $16, $13, $14) \
+         ($1, $2, $3, $4, 'listing', $5, $6, $7, $8, NULL, $9, $10, $11, $12, NULL, NULL, 0, NULL, 1, $15, $16, $17, 'listing', $13, $14) \
          ON CONFLICT (section_id) DO NOTHING"
     ))
     .bind(&id)
@@ -574,6 +596,7 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     .bind(&actor.user_id)
     .bind(&final_auction)
     .bind(appraisal.map(|m| m.fen()))
+    .bind(i64::from(!missing.is_empty()))
     .execute(&mut *tx)
     .await?;
     if res.rows_affected() != 1 {
@@ -582,6 +605,16 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             "auctions.one_listing_per_section",
             "the section already has a listing",
         ));
+    }
+    if !missing.is_empty() {
+        ggzy_store::calendar::note_missing(
+            &mut tx,
+            &ctx.db,
+            now,
+            &missing,
+            "auctions.listing_period",
+        )
+        .await?;
     }
     timers::schedule(
         &mut tx,
@@ -605,7 +638,8 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
                    "market": market, "listing_start": start.to_rfc3339(), "listing_end": end.to_rfc3339(),
                    "starting_price": starting.to_string(), "increment": increment.to_string(),
                    "final_auction": final_auction,
-                   "appraisal_value": appraisal.map(|m| m.to_string())}),
+                   "appraisal_value": appraisal.map(|m| m.to_string()),
+                   "periods_provisional": !missing.is_empty()}),
         ),
     )
     .await?;
@@ -675,6 +709,7 @@ pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
         phase: a.phase,
         listing_start: a.listing_start.to_rfc3339(),
         listing_end: a.listing_end.to_rfc3339(),
+        periods_provisional: a.periods_provisional,
         auction_start: a.auction_start.map(|t| t.to_rfc3339()),
         ends_at: a.ends_at.to_rfc3339(),
         starting_price: Money::from_fen(a.starting_fen).to_string(),
@@ -1296,13 +1331,14 @@ fn relist_period(
     kind: &str,
     start: Timestamp,
     end: Timestamp,
+    missing: &mut rules::Missing,
 ) -> Vec<FieldError> {
     match (market, kind) {
-        ("land", _) => rules::check_land_listing(r, cal, start, end)
+        ("land", _) => rules::check_land_listing(r, cal, start, end, missing)
             .into_iter()
             .collect(),
-        ("property", "extend") => rules::check_property_extension(r, cal, start, end),
-        ("property", _) => rules::check_property_schedule(r, cal, start, start, end),
+        ("property", "extend") => rules::check_property_extension(r, cal, start, end, missing),
+        ("property", _) => rules::check_property_schedule(r, cal, start, start, end, missing),
         _ => vec![FieldError::new(
             "section_id",
             "auctions.market",
@@ -1403,6 +1439,7 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
             &rq.kind,
             start,
             end,
+            &mut rules::Missing::new(),
         ));
     }
     let (Some(starting), Some(reserve), true) = (starting, reserve, v.is_empty()) else {
@@ -1479,6 +1516,77 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
     view(ctx, actor, id).await
 }
 
+/// A holiday schedule was imported (`calendar.schedule.imported`): every listing round whose period
+/// was checked provisionally (a year counted with weekends only) is checked again with the live
+/// calendar, against the same rule it was first checked with (first listing: 39号令 10 and 19 /
+/// 32号令 13; re-listing: its kind). Each gets `auctions.listing.periods_rechecked` with the outcome;
+/// the mark stays only while a year is still missing. A running listing is never stopped by this:
+/// a period now too short is reported (monitoring raises `calendar.period_too_short`) for staff.
+pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Result<()> {
+    ggzy_store::calendar::refresh(db).await?;
+    let r = AuctionRules::national();
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM auctions WHERE periods_provisional = 1 ORDER BY id"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in rows {
+        let a = auction_row(&row)?;
+        let announced: Option<i64> =
+            sqlx::query("SELECT announced_at FROM auction_sections WHERE section_id = $1")
+                .bind(&a.section_id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|r| r.try_get::<Option<i64>, _>(0))
+                .transpose()?
+                .flatten();
+        let mut missing = rules::Missing::new();
+        let cal = db.calendar();
+        let (start, end) = (a.listing_start, a.listing_end);
+        let broken = match (a.period_kind.as_str(), a.market.as_str(), announced) {
+            ("listing", "land", Some(at)) => {
+                rules::check_land_schedule(&r, cal, from_micros(at), start, end, &mut missing)
+            }
+            ("listing", "property", Some(at)) => {
+                rules::check_property_schedule(&r, cal, from_micros(at), start, end, &mut missing)
+            }
+            ("listing", _, _) => Vec::new(),
+            (kind, market, _) => relist_period(&r, cal, market, kind, start, end, &mut missing),
+        };
+        if !missing.is_empty() {
+            ggzy_store::calendar::note_missing(tx, db, now, &missing, "auctions.listing_period")
+                .await?;
+        }
+        sqlx::query("UPDATE auctions SET periods_provisional = $1 WHERE id = $2")
+            .bind(i64::from(!missing.is_empty()))
+            .bind(&a.id)
+            .execute(&mut **tx)
+            .await?;
+        let broken: Vec<Value> = broken
+            .into_iter()
+            .map(|e| json!({"field": e.field, "rule": e.rule, "message": e.message}))
+            .collect();
+        emit(
+            tx,
+            db,
+            &ActorRef::system("auctions"),
+            now,
+            NewEvent::new(
+                "auctions.listing.periods_rechecked",
+                "auction",
+                &a.id,
+                json!({"auction_id": a.id, "section_id": a.section_id, "project_id": a.project_id,
+                       "market": a.market, "round": a.round, "period_kind": a.period_kind,
+                       "listing_start": start.to_rfc3339(), "listing_end": end.to_rfc3339(),
+                       "ok": broken.is_empty(), "broken": broken,
+                       "provisional": !missing.is_empty(), "missing_years": missing}),
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 fn relist_race() -> Error {
     Error::conflict(
         "auctions.relist_conflict",
@@ -1513,11 +1621,23 @@ async fn apply_relist(
     rl: &RelistRow,
     now: Timestamp,
 ) -> Result<bool> {
+    // The period was checked by the caller; whether that check was provisional is kept with the
+    // round (re-checked when a missing year is imported).
+    let mut missing = rules::Missing::new();
+    relist_period(
+        &AuctionRules::national(),
+        db.calendar(),
+        &a.market,
+        &rl.kind,
+        rl.listing_start,
+        rl.listing_end,
+        &mut missing,
+    );
     let res = sqlx::query(
         "UPDATE auctions SET phase = 'listing', round = $1, listing_start = $2, listing_end = $3, \
          ends_at = $3, starting_fen = $4, reserve_fen = $5, current_fen = NULL, leader_org_id = NULL, \
-         auction_start = NULL, outcome = NULL, version = version + 1 \
-         WHERE id = $6 AND phase = $7 AND version = $8",
+         auction_start = NULL, outcome = NULL, version = version + 1, periods_provisional = $9, \
+         period_kind = $10 WHERE id = $6 AND phase = $7 AND version = $8",
     )
     .bind(rl.round)
     .bind(to_micros(rl.listing_start))
@@ -1527,10 +1647,16 @@ async fn apply_relist(
     .bind(&a.id)
     .bind(from)
     .bind(a.version)
+    .bind(i64::from(!missing.is_empty()))
+    .bind(&rl.kind)
     .execute(&mut **tx)
     .await?;
     if res.rows_affected() != 1 {
         return Ok(false);
+    }
+    if !missing.is_empty() {
+        ggzy_store::calendar::note_missing(tx, db, now, &missing, "auctions.listing_period")
+            .await?;
     }
     timers::schedule(
         tx,
@@ -1555,7 +1681,7 @@ async fn apply_relist(
                 a,
                 rl,
                 json!({"reserve_set": rl.reserve_fen.is_some(), "bidder_org_ids": bidders,
-                       "approved_by": rl.decided_by}),
+                       "approved_by": rl.decided_by, "periods_provisional": !missing.is_empty()}),
             ),
         ),
     )
@@ -1613,6 +1739,7 @@ pub async fn decide_relist(
             &rl.kind,
             rl.listing_start,
             rl.listing_end,
+            &mut rules::Missing::new(),
         );
         if !v.is_empty() {
             return Err(Error::Validation(v));

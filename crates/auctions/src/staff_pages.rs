@@ -69,6 +69,8 @@ struct Line {
     price: String,
     leader: String,
     onsite: bool,
+    /// The listing period was checked with weekends only (a year without holiday schedule).
+    provisional: bool,
 }
 
 impl Line {
@@ -83,6 +85,7 @@ impl Line {
             price: yuan(v.current_price.as_deref().unwrap_or(&v.starting_price)),
             leader: v.leader_number.clone().unwrap_or_default(),
             onsite: v.final_auction == "onsite",
+            provisional: v.periods_provisional,
         }
     }
 }

@@ -204,6 +204,7 @@ mod tests {
             appraisal_value: None,
             listing_start: String::new(),
             listing_end: String::new(),
+            periods_provisional: false,
             auction_start: None,
             ends_at: String::new(),
             time_left_secs: 0,

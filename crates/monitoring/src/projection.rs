@@ -20,6 +20,8 @@ pub const CONSUMER: &str = "monitoring.signals";
 pub const WANTED: &[&str] = &[
     "calendar.year.missing",
     "calendar.schedule.imported",
+    "publishing.announcement.periods_rechecked",
+    "auctions.listing.periods_rechecked",
     "consumer.event.parked",
     "consumer.event.replayed",
     "projects.section.registered",
@@ -229,6 +231,9 @@ impl Consumer for MonitoringConsumer {
                 .await
                 .map(|_| ())
             }
+            "publishing.announcement.periods_rechecked" | "auctions.listing.periods_rechecked" => {
+                period_rechecked(tx, db, now, ev).await
+            }
             "consumer.event.parked" => {
                 let c = str_of(p, "consumer").unwrap_or("?");
                 let seq = p["seq"].as_i64().unwrap_or_default();
@@ -426,6 +431,57 @@ async fn raise_for(
 
 /// An alert about the platform's own operation (no section): subject and signal given.
 #[allow(clippy::too_many_arguments)]
+/// A provisional legal period checked again after a holiday schedule import: too short → the
+/// alert `calendar.period_too_short` on the announcement or listing round (with the broken rules);
+/// fine again (a corrected schedule) → that alert is resolved by the system.
+async fn period_rechecked(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
+    let p = &ev.payload;
+    let subject = match ev.event_type.as_str() {
+        "auctions.listing.periods_rechecked" => format!(
+            "auction:{}:{}",
+            str_of(p, "auction_id").unwrap_or("?"),
+            p["round"].as_i64().unwrap_or(1)
+        ),
+        _ => format!("announcement:{}", str_of(p, "id").unwrap_or("?")),
+    };
+    if p["ok"].as_bool().unwrap_or(true) {
+        alerts::resolve_by_system(
+            tx,
+            db,
+            now,
+            rules::CALENDAR_PERIOD_TOO_SHORT,
+            &subject,
+            "checked again with the imported holiday schedule: the period is long enough",
+        )
+        .await?;
+        return Ok(());
+    }
+    let broken: Vec<String> = p["broken"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            format!(
+                "{} ({})",
+                b["message"].as_str().unwrap_or("?"),
+                b["rule"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    let detail = format!("{subject}: {}", broken.join("; "));
+    operational(
+        tx,
+        db,
+        now,
+        rules::CALENDAR_PERIOD_TOO_SHORT,
+        subject,
+        "too_short".into(),
+        &detail,
+        ev,
+    )
+    .await
+}
+
 async fn operational(
     tx: &mut Tx,
     db: &Db,

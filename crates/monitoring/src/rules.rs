@@ -93,6 +93,7 @@ pub const SCORE_OUTLIER: &str = "experts.score_outlier";
 pub const LOW_RATINGS: &str = "experts.low_ratings";
 pub const CALENDAR_YEAR_MISSING: &str = "calendar.year_missing";
 pub const CONSUMER_EVENT_PARKED: &str = "consumer.event_parked";
+pub const CALENDAR_PERIOD_TOO_SHORT: &str = "calendar.period_too_short";
 
 struct Def {
     id: &'static str,
@@ -116,6 +117,18 @@ const CATALOGUE: &[Def] = &[
         source: "国务院办公厅 年度节假日安排通知 (平台运行: 节假日数据缺失)",
         zh: "缺少年度节假日安排，相关期限为临时计算",
         en: "Holiday schedule missing: dates in that year are provisional",
+    },
+    // A legal period checked provisionally (a year without a holiday schedule counted with
+    // weekends only) turned out too short once the year's schedule was imported: the announcement
+    // or listing stays published, staff decide (extend, re-publish) — docs/calendar.md.
+    Def {
+        id: CALENDAR_PERIOD_TOO_SHORT,
+        category: Category::Compliance,
+        severity: Severity::High,
+        params: &[],
+        source: "民法典 第二百零三条; 国务院办公厅 年度节假日安排通知 (期限重新核验)",
+        zh: "节假日安排导入后重新核验，法定期限不足",
+        en: "A legal period is too short once the holiday schedule was imported",
     },
     // Platform operation: a consumer failed on an event repeatedly and parked it (replayable).
     Def {
