@@ -11,6 +11,10 @@
 //! transaction, and one `projects.due_date.rederived` is emitted per changed date. A date whose
 //! value and mark are unchanged is left alone, so a second delivery of the import changes nothing.
 //!
+//! A due time whose overdue timer already fired under the provisional date (the import came after
+//! it) is re-derived all the same; the alert already raised is not withdrawn and the event says so
+//! (`overdue_alert_raised`), for staff to judge.
+//!
 //! The publicity end has no timer: objections are refused and the award allowed by comparing the
 //! clock with the stored `publicity_ends_at`, so moving the row moves the end itself.
 
@@ -91,6 +95,7 @@ async fn rederived(
     days: u32,
     old: Timestamp,
     new: &Reckoned<Timestamp>,
+    alert_raised: bool,
 ) -> Result<()> {
     emit(
         tx,
@@ -106,7 +111,7 @@ async fn rederived(
                    "start": start.to_rfc3339(), "days": days,
                    "previous_due_at": old.to_rfc3339(), "due_at": new.value.to_rfc3339(),
                    "provisional": new.provisional(), "missing_years": new.missing,
-                   "basis": BASIS}),
+                   "overdue_alert_raised": alert_raised, "basis": BASIS}),
         ),
     )
     .await?;
@@ -164,6 +169,7 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
             days,
             old,
             &new,
+            false,
         )
         .await?;
     }
@@ -236,6 +242,7 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
             days,
             old,
             &new,
+            overdue,
         )
         .await?;
     }
@@ -316,6 +323,7 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
             days,
             old,
             &new,
+            alerted,
         )
         .await?;
     }
