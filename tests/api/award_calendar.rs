@@ -307,6 +307,14 @@ async fn a_contract_due_date_reaching_2027_is_provisional_until_2027_is_imported
     let open = year_missing_alerts(&app).await;
     assert_eq!(open.len(), 1, "{open:?}");
     assert_eq!(open[0]["subject"], "calendar:2027");
+    assert_eq!(
+        app.strings(
+            "SELECT needed_by FROM calendar_missing WHERE year = 2027",
+            &[]
+        )
+        .await,
+        vec!["projects.contract_due".to_string()]
+    );
     let tenderer_page = format!("/tenderer/projects/{}/sections/{sid}", t.project_id);
     assert!(page_marks_provisional(&app, "tenderer", &tenderer_page).await);
     let winner = t.bidders[1].name; // the first candidate of the standard ranking

@@ -1075,13 +1075,14 @@ impl TimerHandler for ObjectionOverdue {
             return Ok(());
         }
         let r =
-            sqlx::query("SELECT section_id, org_id, due_at FROM section_objections WHERE id = $1")
+            sqlx::query("SELECT section_id, org_id, due_at, due_provisional FROM section_objections WHERE id = $1")
                 .bind(id)
                 .fetch_one(&mut **tx)
                 .await?;
         let section_id: String = r.try_get(0)?;
         let org_id: String = r.try_get(1)?;
         let due = from_micros(r.try_get(2)?);
+        let provisional = r.try_get::<i64, _>(3)? != 0;
         emit(
             tx,
             db,
@@ -1092,7 +1093,8 @@ impl TimerHandler for ObjectionOverdue {
                 "section",
                 &section_id,
                 json!({"objection_id": id, "section_id": section_id, "org_id": org_id,
-                       "due_at": due.to_rfc3339(), "basis": "招标投标法实施条例 第五十四条"}),
+                       "due_at": due.to_rfc3339(), "due_at_provisional": provisional,
+                       "basis": "招标投标法实施条例 第五十四条"}),
             ),
         )
         .await?;
@@ -1385,8 +1387,8 @@ impl TimerHandler for ContractOverdue {
             return Ok(());
         }
         let r = sqlx::query(
-            "SELECT a.awarded_at, a.contract_due_at, a.winner_org_id, s.project_id FROM section_awards a \
-             JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
+            "SELECT a.awarded_at, a.contract_due_at, a.winner_org_id, s.project_id, a.contract_due_provisional \
+             FROM section_awards a JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
         )
         .bind(id)
         .fetch_one(&mut **tx)
@@ -1395,6 +1397,7 @@ impl TimerHandler for ContractOverdue {
         let due = from_micros(r.try_get(1)?);
         let winner: String = r.try_get(2)?;
         let project_id: String = r.try_get(3)?;
+        let provisional = r.try_get::<i64, _>(4)? != 0;
         emit(
             tx,
             db,
@@ -1406,7 +1409,7 @@ impl TimerHandler for ContractOverdue {
                 id,
                 json!({"section_id": id, "project_id": project_id, "winner_org_id": winner,
                        "awarded_at": awarded.to_rfc3339(), "due_at": due.to_rfc3339(),
-                       "basis": "招标投标法 第四十六条"}),
+                       "due_at_provisional": provisional, "basis": "招标投标法 第四十六条"}),
             ),
         )
         .await?;
