@@ -8,6 +8,7 @@ mod auctions;
 mod authz;
 mod authz_cross;
 mod award;
+mod award_calendar;
 mod bidder_web;
 mod bids;
 mod calendar;

@@ -14,7 +14,7 @@
 use crate::model::{transition, SectionAction, SectionState};
 use crate::service::set_section_state as set_state;
 use chrono::{DateTime, NaiveDate, Utc};
-use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::calendar::{BusinessCalendar, Reckoned};
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::Market;
@@ -36,11 +36,11 @@ pub const OBJECTION_TIMER: &str = "projects.objection.due";
 /// Timer kind: a contract not recorded by its due time raises `projects.contract.overdue`.
 pub const CONTRACT_TIMER: &str = "projects.contract.due";
 
-fn objection_key(id: &str) -> String {
+pub(crate) fn objection_key(id: &str) -> String {
     format!("{OBJECTION_TIMER}:{id}")
 }
 
-fn contract_key(section_id: &str) -> String {
+pub(crate) fn contract_key(section_id: &str) -> String {
     format!("{CONTRACT_TIMER}:{section_id}")
 }
 
@@ -136,8 +136,12 @@ impl AwardRules {
 /// period ends at 24:00 Asia/Shanghai of its last day (第二百零三条). A publicity starting Monday
 /// 10:00 for 3 days therefore ends Thursday 24:00; one starting Friday 2026-04-03 ends Tuesday
 /// 04-07 24:00 (04-06 is 清明).
-pub fn period_end(cal: &BusinessCalendar, start: Timestamp, days: u32) -> Timestamp {
-    ggzy_core::period::ends_at(cal, start, ggzy_core::period::Days::calendar(days)).value
+///
+/// A last day in a year without a holiday schedule is judged with weekends only: the result is then
+/// provisional (`missing` names the years), stored with its mark and re-derived when the year is
+/// imported (`crate::award_calendar`, docs/calendar.md "Award due dates").
+pub fn period_end(cal: &BusinessCalendar, start: Timestamp, days: u32) -> Reckoned<Timestamp> {
+    ggzy_core::period::ends_at(cal, start, ggzy_core::period::Days::calendar(days))
 }
 
 /// The publicity length asked for, checked against the rules: at least the legal minimum, at most
@@ -336,6 +340,9 @@ pub struct Publicity {
     pub publicity_days: i64,
     pub publicity_starts_at: DateTime<Utc>,
     pub publicity_ends_at: DateTime<Utc>,
+    /// The end was computed with weekends only for a year without a holiday schedule; it is
+    /// re-derived when the schedule is imported (docs/calendar.md).
+    pub publicity_ends_at_provisional: bool,
 }
 
 fn decimal_of(v: &Value) -> Option<String> {
@@ -499,11 +506,18 @@ pub async fn accept_result(
     v.into_result()?;
     let days = days.ok_or_else(|| Error::internal("publicity days checked"))?;
     let ends = period_end(db.calendar(), now, days);
+    if ends.provisional() {
+        ggzy_store::calendar::note_missing(tx, db, now, &ends.missing, "projects.publicity_end")
+            .await?;
+    }
+    let provisional = ends.provisional();
+    let ends = ends.value;
     let cand_json =
         serde_json::to_string(&candidates).map_err(|e| Error::internal(e.to_string()))?;
     sqlx::query(
         "INSERT INTO section_evaluations (section_id, report_ref, source, candidates, publicity_days, \
-         publicity_starts_at, publicity_ends_at, submitted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         publicity_starts_at, publicity_ends_at, submitted_by, created_at, publicity_ends_provisional) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(section_id)
     .bind(&report_ref)
@@ -514,6 +528,7 @@ pub async fn accept_result(
     .bind(to_micros(ends))
     .bind(&by.id)
     .bind(to_micros(now))
+    .bind(i64::from(provisional))
     .execute(&mut **tx)
     .await?;
     set_state(tx, section_id, sec.state, next, now).await?;
@@ -533,6 +548,7 @@ pub async fn accept_result(
                        .collect::<Vec<_>>(),
                    "publicity_days": days,
                    "publicity_starts_at": now.to_rfc3339(), "publicity_ends_at": ends.to_rfc3339(),
+                   "publicity_ends_at_provisional": provisional,
                    "basis": rules.publicity_source}),
         ),
     )
@@ -546,6 +562,7 @@ pub async fn accept_result(
         publicity_days: i64::from(days),
         publicity_starts_at: now,
         publicity_ends_at: ends,
+        publicity_ends_at_provisional: provisional,
     })
 }
 
@@ -661,7 +678,7 @@ pub async fn submit_result(
 async fn load_publicity(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Publicity> {
     let r = sqlx::query(
         "SELECT e.report_ref, e.source, e.candidates, e.publicity_days, e.publicity_starts_at, \
-         e.publicity_ends_at, s.project_id FROM section_evaluations e JOIN sections s ON s.id = e.section_id \
+         e.publicity_ends_at, s.project_id, e.publicity_ends_provisional FROM section_evaluations e JOIN sections s ON s.id = e.section_id \
          WHERE e.section_id = $1",
     )
     .bind(section_id)
@@ -679,6 +696,7 @@ async fn load_publicity(conn: &mut sqlx::AnyConnection, section_id: &str) -> Res
         publicity_starts_at: from_micros(r.try_get(4)?),
         publicity_ends_at: from_micros(r.try_get(5)?),
         project_id: r.try_get(6)?,
+        publicity_ends_at_provisional: r.try_get::<i64, _>(7)? != 0,
     })
 }
 
@@ -784,6 +802,9 @@ pub struct Objection {
     pub filed_at: DateTime<Utc>,
     /// The answer is due by then (end of the last allowed day).
     pub due_at: DateTime<Utc>,
+    /// `due_at` was computed with weekends only for a year without a holiday schedule; it is
+    /// re-derived when the schedule is imported (docs/calendar.md).
+    pub due_at_provisional: bool,
     pub answer: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
     /// The due time passed without an answer.
@@ -791,7 +812,7 @@ pub struct Objection {
 }
 
 const OBJECTION_COLS: &str =
-    "id, section_id, org_id, text, filed_at, due_at, answer, answered_at, overdue";
+    "id, section_id, org_id, text, filed_at, due_at, answer, answered_at, overdue, due_provisional";
 
 fn objection_row(r: &sqlx::any::AnyRow) -> Result<Objection> {
     Ok(Objection {
@@ -804,6 +825,7 @@ fn objection_row(r: &sqlx::any::AnyRow) -> Result<Objection> {
         answer: r.try_get(6)?,
         answered_at: r.try_get::<Option<i64>, _>(7)?.map(from_micros),
         overdue: r.try_get::<i64, _>(8)? != 0,
+        due_at_provisional: r.try_get::<i64, _>(9)? != 0,
     })
 }
 
@@ -860,6 +882,18 @@ pub async fn file_objection(
         ));
     }
     let due = period_end(&ctx.calendar, now, rules.objection_answer_days);
+    if due.provisional() {
+        ggzy_store::calendar::note_missing(
+            &mut tx,
+            &ctx.db,
+            now,
+            &due.missing,
+            "projects.objection_due",
+        )
+        .await?;
+    }
+    let provisional = due.provisional();
+    let due = due.value;
     let o = Objection {
         id: ids::new_id(),
         section_id: section_id.to_string(),
@@ -867,13 +901,14 @@ pub async fn file_objection(
         text,
         filed_at: now,
         due_at: due,
+        due_at_provisional: provisional,
         answer: None,
         answered_at: None,
         overdue: false,
     };
     sqlx::query(
-        "INSERT INTO section_objections (id, section_id, org_id, text, filed_by, filed_at, due_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO section_objections (id, section_id, org_id, text, filed_by, filed_at, due_at, \
+         due_provisional, answer_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&o.id)
     .bind(section_id)
@@ -882,6 +917,8 @@ pub async fn file_objection(
     .bind(&actor.user_id)
     .bind(to_micros(now))
     .bind(to_micros(due))
+    .bind(i64::from(provisional))
+    .bind(i64::from(rules.objection_answer_days))
     .execute(&mut *tx)
     .await?;
     timers::schedule(
@@ -904,7 +941,7 @@ pub async fn file_objection(
             section_id,
             json!({"objection_id": o.id, "section_id": section_id, "project_id": sec.project_id,
                    "org_id": o.org_id, "filed_at": now.to_rfc3339(), "due_at": due.to_rfc3339(),
-                   "basis": rules.objection_source}),
+                   "due_at_provisional": provisional, "basis": rules.objection_source}),
         ),
     )
     .await?;
@@ -970,7 +1007,8 @@ pub async fn answer_objection(
             "section",
             &o.section_id,
             json!({"objection_id": id, "section_id": o.section_id, "project_id": sec.project_id,
-                   "org_id": o.org_id, "due_at": o.due_at.to_rfc3339(), "answered_at": now.to_rfc3339(),
+                   "org_id": o.org_id, "due_at": o.due_at.to_rfc3339(),
+                   "due_at_provisional": o.due_at_provisional, "answered_at": now.to_rfc3339(),
                    "late": now >= o.due_at}),
         ),
     )
@@ -1037,13 +1075,14 @@ impl TimerHandler for ObjectionOverdue {
             return Ok(());
         }
         let r =
-            sqlx::query("SELECT section_id, org_id, due_at FROM section_objections WHERE id = $1")
+            sqlx::query("SELECT section_id, org_id, due_at, due_provisional FROM section_objections WHERE id = $1")
                 .bind(id)
                 .fetch_one(&mut **tx)
                 .await?;
         let section_id: String = r.try_get(0)?;
         let org_id: String = r.try_get(1)?;
         let due = from_micros(r.try_get(2)?);
+        let provisional = r.try_get::<i64, _>(3)? != 0;
         emit(
             tx,
             db,
@@ -1054,7 +1093,8 @@ impl TimerHandler for ObjectionOverdue {
                 "section",
                 &section_id,
                 json!({"objection_id": id, "section_id": section_id, "org_id": org_id,
-                       "due_at": due.to_rfc3339(), "basis": "招标投标法实施条例 第五十四条"}),
+                       "due_at": due.to_rfc3339(), "due_at_provisional": provisional,
+                       "basis": "招标投标法实施条例 第五十四条"}),
             ),
         )
         .await?;
@@ -1098,6 +1138,9 @@ pub struct Award {
     pub awarded_at: DateTime<Utc>,
     /// The contract must be signed before this instant (end of the last allowed day).
     pub contract_due_at: DateTime<Utc>,
+    /// `contract_due_at` was computed with weekends only for a year without a holiday schedule; it
+    /// is re-derived when the schedule is imported (docs/calendar.md).
+    pub contract_due_at_provisional: bool,
     pub contract: Option<Contract>,
 }
 
@@ -1105,8 +1148,8 @@ async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<
     let r = sqlx::query(
         "SELECT a.notice_no, a.winner_org_id, a.winner_name, a.winner_rank, a.price_fen, a.reason, \
          a.awarded_at, a.contract_due_at, a.contract_signed_on, a.contract_amount_fen, a.contract_recorded_at, \
-         a.contract_late, s.project_id FROM section_awards a JOIN sections s ON s.id = a.section_id \
-         WHERE a.section_id = $1",
+         a.contract_late, s.project_id, a.contract_due_provisional FROM section_awards a \
+         JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(&mut *conn)
@@ -1135,6 +1178,7 @@ async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<
         contract_due_at: from_micros(r.try_get(7)?),
         contract,
         project_id: r.try_get(12)?,
+        contract_due_at_provisional: r.try_get::<i64, _>(13)? != 0,
     })
 }
 
@@ -1221,9 +1265,22 @@ pub async fn confirm_award(
         sec.section_no
     );
     let due = period_end(&ctx.calendar, now, rules.contract_days);
+    if due.provisional() {
+        ggzy_store::calendar::note_missing(
+            &mut tx,
+            &ctx.db,
+            now,
+            &due.missing,
+            "projects.contract_due",
+        )
+        .await?;
+    }
+    let provisional = due.provisional();
+    let due = due.value;
     sqlx::query(
         "INSERT INTO section_awards (section_id, notice_no, winner_org_id, winner_name, winner_rank, price_fen, \
-         reason, awarded_by, awarded_at, contract_due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         reason, awarded_by, awarded_at, contract_due_at, contract_due_provisional, contract_days) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(section_id)
     .bind(&notice_no)
@@ -1235,6 +1292,8 @@ pub async fn confirm_award(
     .bind(&actor.user_id)
     .bind(to_micros(now))
     .bind(to_micros(due))
+    .bind(i64::from(provisional))
+    .bind(i64::from(rules.contract_days))
     .execute(&mut *tx)
     .await?;
     set_state(&mut tx, section_id, sec.state, next, now).await?;
@@ -1269,7 +1328,8 @@ pub async fn confirm_award(
                    "procedure": sec.procedure, "notice_no": notice_no, "winner_org_id": winner.org_id,
                    "winner_name": winner.org_name, "winner_rank": winner.rank,
                    "price": winner.price.to_string(), "reason": reason, "awarded_at": now.to_rfc3339(),
-                   "contract_due_at": due.to_rfc3339(), "bidder_org_ids": bidders}),
+                   "contract_due_at": due.to_rfc3339(), "contract_due_at_provisional": provisional,
+                   "bidder_org_ids": bidders}),
         ),
     )
     .await?;
@@ -1285,6 +1345,7 @@ pub async fn confirm_award(
         reason,
         awarded_at: now,
         contract_due_at: due,
+        contract_due_at_provisional: provisional,
         contract: None,
     })
 }
@@ -1326,8 +1387,8 @@ impl TimerHandler for ContractOverdue {
             return Ok(());
         }
         let r = sqlx::query(
-            "SELECT a.awarded_at, a.contract_due_at, a.winner_org_id, s.project_id FROM section_awards a \
-             JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
+            "SELECT a.awarded_at, a.contract_due_at, a.winner_org_id, s.project_id, a.contract_due_provisional \
+             FROM section_awards a JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
         )
         .bind(id)
         .fetch_one(&mut **tx)
@@ -1336,6 +1397,7 @@ impl TimerHandler for ContractOverdue {
         let due = from_micros(r.try_get(1)?);
         let winner: String = r.try_get(2)?;
         let project_id: String = r.try_get(3)?;
+        let provisional = r.try_get::<i64, _>(4)? != 0;
         emit(
             tx,
             db,
@@ -1347,7 +1409,7 @@ impl TimerHandler for ContractOverdue {
                 id,
                 json!({"section_id": id, "project_id": project_id, "winner_org_id": winner,
                        "awarded_at": awarded.to_rfc3339(), "due_at": due.to_rfc3339(),
-                       "basis": "招标投标法 第四十六条"}),
+                       "due_at_provisional": provisional, "basis": "招标投标法 第四十六条"}),
             ),
         )
         .await?;
@@ -1436,7 +1498,8 @@ pub async fn record_contract(
                    "winner_org_id": award.winner_org_id, "amount": input.amount.to_string(),
                    "award_price": award.price.to_string(), "signed_on": input.signed_on.to_string(),
                    "signed_at": signed_at.to_rfc3339(), "recorded_at": now.to_rfc3339(),
-                   "due_at": award.contract_due_at.to_rfc3339(), "late": late}),
+                   "due_at": award.contract_due_at.to_rfc3339(),
+                   "due_at_provisional": award.contract_due_at_provisional, "late": late}),
         ),
     )
     .await?;
@@ -1734,14 +1797,20 @@ mod tests {
         let cal = BusinessCalendar::official();
         // Monday 2026-03-02 10:00 + 3 days → ends Thursday 24:00 (= Friday 00:00) Shanghai.
         let start = at_local(d(2026, 3, 2), 10, 0, 0);
-        assert_eq!(period_end(&cal, start, 3), at_local(d(2026, 3, 6), 0, 0, 0));
+        assert_eq!(
+            period_end(&cal, start, 3).value,
+            at_local(d(2026, 3, 6), 0, 0, 0)
+        );
         // Late in the evening changes nothing: the first day is never counted.
         let late = at_local(d(2026, 3, 2), 23, 59, 59);
-        assert_eq!(period_end(&cal, late, 3), at_local(d(2026, 3, 6), 0, 0, 0));
+        assert_eq!(
+            period_end(&cal, late, 3).value,
+            at_local(d(2026, 3, 6), 0, 0, 0)
+        );
         // 30 days for the contract across a month end: day 30 is Sun 04-19, a day off, so the
         // period ends with Mon 04-20 (民法典 203).
         assert_eq!(
-            period_end(&cal, at_local(d(2026, 3, 20), 15, 0, 0), 30),
+            period_end(&cal, at_local(d(2026, 3, 20), 15, 0, 0), 30).value,
             at_local(d(2026, 4, 21), 0, 0, 0)
         );
     }
@@ -1751,13 +1820,52 @@ mod tests {
         let cal = BusinessCalendar::official();
         // The docs' example: publicity from Fri 2026-04-03, 3 days → 04-06 (清明) → ends 04-07 24:00.
         let start = at_local(d(2026, 4, 3), 10, 0, 0);
-        assert_eq!(period_end(&cal, start, 3), at_local(d(2026, 4, 8), 0, 0, 0));
+        assert_eq!(
+            period_end(&cal, start, 3).value,
+            at_local(d(2026, 4, 8), 0, 0, 0)
+        );
         // One day earlier: Thu 04-02 + 3 = Sun 04-05 (清明) → Tue 04-07 too.
         let start = at_local(d(2026, 4, 2), 10, 0, 0);
-        assert_eq!(period_end(&cal, start, 3), at_local(d(2026, 4, 8), 0, 0, 0));
+        assert_eq!(
+            period_end(&cal, start, 3).value,
+            at_local(d(2026, 4, 8), 0, 0, 0)
+        );
         // Tue 03-31 + 3 = Fri 04-03, a working day: unchanged.
         let start = at_local(d(2026, 3, 31), 10, 0, 0);
-        assert_eq!(period_end(&cal, start, 3), at_local(d(2026, 4, 4), 0, 0, 0));
+        assert_eq!(
+            period_end(&cal, start, 3).value,
+            at_local(d(2026, 4, 4), 0, 0, 0)
+        );
+    }
+
+    #[test]
+    fn a_period_reaching_a_year_without_schedule_is_provisional_until_the_year_is_installed() {
+        let cal = BusinessCalendar::official();
+        assert!(
+            !cal.has_year(2027),
+            "the test needs 2027 without a compiled-in schedule"
+        );
+        let start = at_local(d(2026, 12, 28), 10, 0, 0);
+        // Inside 2026: exact (Thu 12-31).
+        let e = period_end(&cal, start, 3);
+        assert_eq!(e.value, at_local(d(2027, 1, 1), 0, 0, 0));
+        assert!(!e.provisional());
+        // 4 days → Fri 2027-01-01: with weekends only a working day, so the period ends with it.
+        let e = period_end(&cal, start, 4);
+        assert_eq!(e.value, at_local(d(2027, 1, 2), 0, 0, 0));
+        assert_eq!(e.missing.iter().copied().collect::<Vec<_>>(), vec![2027]);
+        // The schedule arrives: 01-01 is a holiday, 01-02/03 the weekend → Mon 01-04 (民法典 203).
+        cal.install(
+            ggzy_core::calendar::YearSchedule::parse(
+                "year = 2027\nworkdays = []\n[holidays]\n\"元旦\" = [\"2027-01-01\"]\n",
+                "test",
+                1,
+            )
+            .unwrap(),
+        );
+        let e = period_end(&cal, start, 4);
+        assert_eq!(e.value, at_local(d(2027, 1, 5), 0, 0, 0));
+        assert!(!e.provisional());
     }
 
     #[test]
@@ -1765,7 +1873,7 @@ mod tests {
         let cal = BusinessCalendar::official();
         // Awarded Wed 03-18: day 30 is Fri 04-17, a working day.
         let awarded = at_local(d(2026, 3, 18), 15, 0, 0);
-        let due = period_end(&cal, awarded, 30);
+        let due = period_end(&cal, awarded, 30).value;
         assert!(!contract_late(d(2026, 3, 18), due));
         assert!(!contract_late(d(2026, 4, 17), due)); // day 30
         assert!(contract_late(d(2026, 4, 18), due)); // day 31

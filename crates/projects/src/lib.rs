@@ -10,6 +10,7 @@
 
 pub mod announcements;
 pub mod award;
+pub mod award_calendar;
 pub mod bidder;
 pub mod bidding;
 pub mod bids;

@@ -652,6 +652,7 @@ struct ObjectionView {
     text: String,
     filed_at: String,
     due_at: String,
+    due_at_provisional: bool,
     answer: Option<String>,
     answered_at: Option<String>,
     overdue: bool,
@@ -663,6 +664,7 @@ struct AwardView {
     price: String,
     awarded_at: String,
     contract_due_at: String,
+    contract_due_at_provisional: bool,
     contract: Option<(String, String, bool)>,
 }
 
@@ -674,7 +676,8 @@ struct SectionPage<'a> {
     p: &'a Project,
     s: &'a Section,
     state: &'static str,
-    publicity: Option<(String, String)>,
+    /// Start, end and whether the end is provisional (a year without a holiday schedule).
+    publicity: Option<(String, String, bool)>,
     candidates: Vec<CandidateView>,
     objections: Vec<ObjectionView>,
     award: Option<AwardView>,
@@ -746,6 +749,7 @@ async fn render_section(
             (
                 fmt::beijing_time(&x.publicity_starts_at),
                 fmt::beijing_time(&x.publicity_ends_at),
+                x.publicity_ends_at_provisional,
             )
         }),
         candidates: publicity
@@ -770,6 +774,7 @@ async fn render_section(
                 text: o.text.clone(),
                 filed_at: fmt::beijing_time(&o.filed_at),
                 due_at: fmt::beijing_time(&o.due_at),
+                due_at_provisional: o.due_at_provisional,
                 answer: o.answer.clone(),
                 answered_at: o.answered_at.as_ref().map(fmt::beijing_time),
                 overdue: o.overdue,
@@ -781,6 +786,7 @@ async fn render_section(
             price: fmt::money(&w.price),
             awarded_at: fmt::beijing_time(&w.awarded_at),
             contract_due_at: fmt::beijing_time(&w.contract_due_at),
+            contract_due_at_provisional: w.contract_due_at_provisional,
             contract: w.contract.as_ref().map(|c| {
                 (
                     c.signed_on.format("%Y-%m-%d").to_string(),

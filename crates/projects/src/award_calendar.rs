@@ -1,0 +1,361 @@
+//! Award due dates computed without a year's holiday schedule (issue 16, docs/calendar.md "Award
+//! due dates").
+//!
+//! The candidate publicity end (中标候选人公示), the objection answer due time (异议答复期限) and the
+//! contract due time (合同签订期限) are counted by [`crate::award::period_end`]. A last day in a year
+//! without a schedule is judged with weekends only; the date is stored with its provisional mark
+//! and `ggzy_store::calendar::note_missing` raises the year-missing alert. When a schedule is
+//! imported (`calendar.schedule.imported`), [`AwardCalendar`] re-derives every provisional date from
+//! its stored start and length with the live calendar: the row takes the new date (the mark stays
+//! only while a year is still missing), the pending timer keyed on it moves in the same
+//! transaction, and one `projects.due_date.rederived` is emitted per changed date. A date whose
+//! value and mark are unchanged is left alone, so a second delivery of the import changes nothing.
+//!
+//! A due time whose overdue timer already fired under the provisional date (the import came after
+//! it) is re-derived all the same; the alert already raised is not withdrawn and the event says so
+//! (`overdue_alert_raised`), for staff to judge.
+//!
+//! The publicity end has no timer: objections are refused and the award allowed by comparing the
+//! clock with the stored `publicity_ends_at`, so moving the row moves the end itself.
+
+use crate::award::{
+    contract_key, contract_late, load_rules, objection_key, period_end, CONTRACT_TIMER,
+    OBJECTION_TIMER,
+};
+use crate::model::SectionState;
+use chrono::NaiveDate;
+use ggzy_core::calendar::Reckoned;
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::ident::Market;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{Clock, Error, Result, Timestamp};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::{emit, timers, Db, Tx};
+use serde_json::json;
+use sqlx::Row;
+
+/// Event emitted once per re-derived award due date.
+pub const REDERIVED: &str = "projects.due_date.rederived";
+
+/// 民法典 第二百零三条: a last day that is a day off moves to the next working day.
+const BASIS: &str = "民法典 第二百零三条";
+
+/// What a re-derivation did to one stored date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Same date, same mark: nothing to write.
+    None,
+    /// The date or the mark changed.
+    Changed,
+}
+
+/// Compare a stored provisional date with its re-derivation. Pure.
+pub fn change_of(old: Timestamp, new: &Reckoned<Timestamp>) -> Change {
+    if new.value == old && new.provisional() {
+        Change::None
+    } else {
+        Change::Changed
+    }
+}
+
+/// Consumer of `calendar.schedule.imported`: re-derives the provisional award due dates.
+pub struct AwardCalendar;
+
+#[async_trait::async_trait]
+impl Consumer for AwardCalendar {
+    fn name(&self) -> &'static str {
+        "projects.award_calendar"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == ggzy_store::calendar::IMPORTED
+    }
+
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        tracing::info!(event = %ev.id, "holiday schedule imported: re-deriving provisional award dates");
+        rederive_provisional(tx, db, clock.now()).await
+    }
+}
+
+fn days_of(v: i64) -> Result<u32> {
+    u32::try_from(v).map_err(|_| Error::internal(format!("stored period of {v} days")))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn rederived(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    what: &str,
+    section_id: &str,
+    project_id: &str,
+    state: &str,
+    objection_id: Option<&str>,
+    start: Timestamp,
+    days: u32,
+    old: Timestamp,
+    new: &Reckoned<Timestamp>,
+    alert_raised: bool,
+) -> Result<()> {
+    emit(
+        tx,
+        db,
+        &ActorRef::system("projects.award_calendar"),
+        now,
+        NewEvent::new(
+            REDERIVED,
+            "section",
+            section_id,
+            json!({"what": what, "section_id": section_id, "project_id": project_id,
+                   "objection_id": objection_id, "section_state": state,
+                   "start": start.to_rfc3339(), "days": days,
+                   "previous_due_at": old.to_rfc3339(), "due_at": new.value.to_rfc3339(),
+                   "provisional": new.provisional(), "missing_years": new.missing,
+                   "overdue_alert_raised": alert_raised, "basis": BASIS}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Re-derive every provisional award due date with the live calendar (loaded first: the import may
+/// have been made by another instance or the CLI).
+pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Result<()> {
+    ggzy_store::calendar::refresh(db).await?;
+    let cal = db.calendar();
+
+    // Candidate publicity ends.
+    let rows = sqlx::query(
+        "SELECT e.section_id, e.publicity_days, e.publicity_starts_at, e.publicity_ends_at, s.project_id, s.state \
+         FROM section_evaluations e JOIN sections s ON s.id = e.section_id \
+         WHERE e.publicity_ends_provisional = 1 ORDER BY e.section_id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let section_id: String = r.try_get(0)?;
+        let days = days_of(r.try_get(1)?)?;
+        let start = from_micros(r.try_get(2)?);
+        let old = from_micros(r.try_get(3)?);
+        let project_id: String = r.try_get(4)?;
+        let state: String = r.try_get(5)?;
+        let new = period_end(cal, start, days);
+        if change_of(old, &new) == Change::None {
+            continue;
+        }
+        if new.provisional() {
+            ggzy_store::calendar::note_missing(tx, db, now, &new.missing, "projects.publicity_end")
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE section_evaluations SET publicity_ends_at = $1, publicity_ends_provisional = $2 \
+             WHERE section_id = $3 AND publicity_ends_provisional = 1",
+        )
+        .bind(to_micros(new.value))
+        .bind(i64::from(new.provisional()))
+        .bind(&section_id)
+        .execute(&mut **tx)
+        .await?;
+        rederived(
+            tx,
+            db,
+            now,
+            "publicity_end",
+            &section_id,
+            &project_id,
+            &state,
+            None,
+            start,
+            days,
+            old,
+            &new,
+            false,
+        )
+        .await?;
+    }
+
+    // Objection answer due times.
+    let rows = sqlx::query(
+        "SELECT o.id, o.section_id, o.filed_at, o.due_at, o.answer_days, o.answered_at, o.overdue, \
+         s.project_id, s.state, p.region, p.market FROM section_objections o \
+         JOIN sections s ON s.id = o.section_id JOIN projects p ON p.id = s.project_id WHERE o.due_provisional = 1 ORDER BY o.id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let id: String = r.try_get(0)?;
+        let section_id: String = r.try_get(1)?;
+        let start = from_micros(r.try_get(2)?);
+        let old = from_micros(r.try_get(3)?);
+        let answered = r.try_get::<Option<i64>, _>(5)?.is_some();
+        let overdue = r.try_get::<i64, _>(6)? != 0;
+        let project_id: String = r.try_get(7)?;
+        let state: String = r.try_get(8)?;
+        let days = match r.try_get::<Option<i64>, _>(4)? {
+            Some(d) => days_of(d)?,
+            None => {
+                let region: String = r.try_get(9)?;
+                let market = Market::parse(&r.try_get::<String, _>(10)?)
+                    .map_err(|e| Error::internal(format!("stored market: {}", e.message)))?;
+                load_rules(tx, &region, market).await?.objection_answer_days
+            }
+        };
+        let new = period_end(cal, start, days);
+        if change_of(old, &new) == Change::None {
+            continue;
+        }
+        if new.provisional() {
+            ggzy_store::calendar::note_missing(tx, db, now, &new.missing, "projects.objection_due")
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE section_objections SET due_at = $1, due_provisional = $2 WHERE id = $3 AND due_provisional = 1",
+        )
+        .bind(to_micros(new.value))
+        .bind(i64::from(new.provisional()))
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
+        // The overdue timer of an unanswered objection moves with its due time (a pending timer
+        // only: an answered objection's timer was cancelled, a fired one is done).
+        if !answered && !overdue {
+            timers::schedule(
+                tx,
+                OBJECTION_TIMER,
+                &objection_key(&id),
+                new.value,
+                json!({"objection_id": id}),
+                now,
+            )
+            .await?;
+        }
+        rederived(
+            tx,
+            db,
+            now,
+            "objection_due",
+            &section_id,
+            &project_id,
+            &state,
+            Some(&id),
+            start,
+            days,
+            old,
+            &new,
+            overdue,
+        )
+        .await?;
+    }
+
+    // Contract due times.
+    let rows = sqlx::query(
+        "SELECT a.section_id, a.awarded_at, a.contract_due_at, a.contract_days, a.contract_signed_on, \
+         a.contract_overdue_alerted, s.project_id, s.state, p.region, p.market FROM section_awards a \
+         JOIN sections s ON s.id = a.section_id JOIN projects p ON p.id = s.project_id WHERE a.contract_due_provisional = 1 ORDER BY a.section_id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let section_id: String = r.try_get(0)?;
+        let start = from_micros(r.try_get(1)?);
+        let old = from_micros(r.try_get(2)?);
+        let signed_on: Option<String> = r.try_get(4)?;
+        let alerted = r.try_get::<i64, _>(5)? != 0;
+        let project_id: String = r.try_get(6)?;
+        let state: String = r.try_get(7)?;
+        let days = match r.try_get::<Option<i64>, _>(3)? {
+            Some(d) => days_of(d)?,
+            None => {
+                let region: String = r.try_get(8)?;
+                let market = Market::parse(&r.try_get::<String, _>(9)?)
+                    .map_err(|e| Error::internal(format!("stored market: {}", e.message)))?;
+                load_rules(tx, &region, market).await?.contract_days
+            }
+        };
+        let new = period_end(cal, start, days);
+        if change_of(old, &new) == Change::None {
+            continue;
+        }
+        if new.provisional() {
+            ggzy_store::calendar::note_missing(tx, db, now, &new.missing, "projects.contract_due")
+                .await?;
+        }
+        // A contract already recorded is judged late or not against the re-derived due time.
+        let late = match &signed_on {
+            Some(d) => {
+                let on = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|e| Error::internal(format!("stored contract date '{d}': {e}")))?;
+                contract_late(on, new.value)
+            }
+            None => false,
+        };
+        sqlx::query(
+            "UPDATE section_awards SET contract_due_at = $1, contract_due_provisional = $2, \
+             contract_late = $3 WHERE section_id = $4 AND contract_due_provisional = 1",
+        )
+        .bind(to_micros(new.value))
+        .bind(i64::from(new.provisional()))
+        .bind(i64::from(late))
+        .bind(&section_id)
+        .execute(&mut **tx)
+        .await?;
+        if signed_on.is_none() && !alerted && state == SectionState::Awarded.as_str() {
+            timers::schedule(
+                tx,
+                CONTRACT_TIMER,
+                &contract_key(&section_id),
+                new.value,
+                json!({"section_id": section_id}),
+                now,
+            )
+            .await?;
+        }
+        rederived(
+            tx,
+            db,
+            now,
+            "contract_due",
+            &section_id,
+            &project_id,
+            &state,
+            None,
+            start,
+            days,
+            old,
+            &new,
+            alerted,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use ggzy_core::time::at_local;
+    use std::collections::BTreeSet;
+
+    fn t(d: u32) -> Timestamp {
+        at_local(NaiveDate::from_ymd_opt(2027, 1, d).unwrap(), 0, 0, 0)
+    }
+
+    #[test]
+    fn only_a_new_date_or_a_cleared_mark_is_a_change() {
+        let still = Reckoned {
+            value: t(2),
+            missing: BTreeSet::from([2027]),
+        };
+        assert_eq!(change_of(t(2), &still), Change::None);
+        // Same day, now exact: the mark is cleared.
+        assert_eq!(change_of(t(2), &Reckoned::exact(t(2))), Change::Changed);
+        // A later day, exact or still provisional (another year missing).
+        assert_eq!(change_of(t(2), &Reckoned::exact(t(5))), Change::Changed);
+        let later = Reckoned {
+            value: t(5),
+            missing: BTreeSet::from([2028]),
+        };
+        assert_eq!(change_of(t(2), &later), Change::Changed);
+    }
+}
