@@ -208,6 +208,34 @@ async fn a_publicity_and_an_objection_reaching_2027_are_provisional_until_2027_i
         assert_eq!(e["basis"], "民法典 第二百零三条");
     }
     assert_eq!(of("objection_due")["objection_id"], oid.as_str());
+    // The platform's candidate-publicity draft follows the new end (field, locked source, text).
+    app.wait_consumer("publishing.lifecycle").await;
+    let tenderer = app.login("tenderer").await;
+    let (s, mine) = app.get(Some(&tenderer), "/api/v1/announcements/mine").await;
+    assert_eq!(s, 200, "{mine}");
+    let draft = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["type"] == "candidate_publicity"
+                && a["section_ids"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x == sid.as_str())
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no candidate publicity draft: {mine}"));
+    assert_eq!(draft["status"], "draft", "{draft}");
+    assert_eq!(
+        time_of(&draft["fields"], "publicity_end_at"),
+        new_end,
+        "{draft}"
+    );
+    let body = draft["body"].as_str().unwrap();
+    assert!(body.contains("2027-01-06 00:00"), "{body}");
+    assert!(!body.contains("2027-01-02 00:00"), "{body}");
     assert!(!page_marks_provisional(&app, t.bidders[2].name, &bidder_page).await);
     let after = year_missing_alerts(&app).await;
     assert_eq!(after[0]["status"], "resolved", "{after:?}");

@@ -21,6 +21,7 @@ use ggzy_core::{ids, Clock, Result};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Db, Tx};
 use serde_json::{json, Value};
+use sqlx::Row;
 
 const NAME: &str = "publishing.lifecycle";
 
@@ -507,6 +508,83 @@ fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
     }
 }
 
+/// The candidate publicity's end moved (projects re-derived it when a holiday schedule was
+/// imported, 民法典 203): the platform's candidate-publicity announcement of the section follows.
+/// Not yet published (draft, returned, submitted): its end field, the locked source value and the
+/// body's period line take the new end. Already published: the public text is not rewritten
+/// behind the reader's back; `publishing.announcement.date_outdated` tells its owner and staff to
+/// publish a correction (更正公告).
+async fn publicity_end_moved(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
+    let p = &ev.payload;
+    let (Some(section_id), Some(new_end)) = (p["section_id"].as_str(), p["due_at"].as_str()) else {
+        return Ok(());
+    };
+    let old_end = p["previous_due_at"].clone();
+    let rows = sqlx::query(
+        "SELECT id, status, fields, source_fields, body_md, section_ids FROM announcements \
+         WHERE ann_type = $1 AND status IN ('draft', 'returned', 'submitted', 'published') ORDER BY id",
+    )
+    .bind(AnnouncementType::CandidatePublicity.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let ids: Value = serde_json::from_str(&r.try_get::<String, _>(5)?).unwrap_or_default();
+        if !ids
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|v| v == section_id)
+        {
+            continue;
+        }
+        let id: String = r.try_get(0)?;
+        let status: String = r.try_get(1)?;
+        if status == "published" {
+            emit(
+                tx,
+                db,
+                &ActorRef::system(NAME),
+                now,
+                NewEvent::new(
+                    "publishing.announcement.date_outdated",
+                    "announcement",
+                    &id,
+                    json!({"id": id, "section_id": section_id, "field": "publicity_end_at",
+                           "published": old_end, "now": new_end, "basis": p["basis"],
+                           "action": "publish a correction (更正公告)"}),
+                ),
+            )
+            .await?;
+            continue;
+        }
+        let mut fields: Value =
+            serde_json::from_str(&r.try_get::<String, _>(2)?).unwrap_or_default();
+        let source: Option<String> = r.try_get(3)?;
+        let mut source: Value = source
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or(Value::Null);
+        fields["publicity_end_at"] = json!(new_end);
+        if source.is_object() {
+            source["publicity_end_at"] = json!(new_end);
+        }
+        let body: String = r.try_get(4)?;
+        let body = body.replace(&cell_time(&old_end), &cell_time(&json!(new_end)));
+        sqlx::query(
+            "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
+             updated_at = $5 WHERE id = $6",
+        )
+        .bind(fields.to_string())
+        .bind(if source.is_null() { None } else { Some(source.to_string()) })
+        .bind(&body)
+        .bind(render_markdown(&body))
+        .bind(to_micros(now))
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl Consumer for LifecycleProjection {
     fn name(&self) -> &'static str {
@@ -529,6 +607,7 @@ impl Consumer for LifecycleProjection {
                 | "auctions.deal.confirmed"
                 | "auctions.listing.failed"
                 | "auctions.auction.failed"
+                | "projects.due_date.rederived"
                 | ggzy_store::calendar::IMPORTED
         )
     }
@@ -539,6 +618,11 @@ impl Consumer for LifecycleProjection {
         match ev.event_type.as_str() {
             ggzy_store::calendar::IMPORTED => {
                 service::recheck_provisional(tx, db, now).await?;
+            }
+            "projects.due_date.rederived" => {
+                if p["what"] == "publicity_end" {
+                    publicity_end_moved(tx, db, now, ev).await?;
+                }
             }
             "projects.project.approved" => {
                 for s in p["sections"].as_array().into_iter().flatten() {
