@@ -1212,3 +1212,47 @@ async fn a_terminated_construction_tender_refunds_by_the_next_working_day_and_a_
     assert_eq!(list[0]["interest_computation"]["slices"][0]["days"], 204);
     app.stop().await;
 }
+
+/// A firing of the daily refund job caught up after a restart or a clock jump does the work of
+/// its own time (issue 16): money that arrived after that firing waits for a later one.
+#[tokio::test]
+async fn a_caught_up_refund_firing_instructs_only_what_was_recorded_by_its_time() {
+    let app = TestApp::spawn().await;
+    let bank = app.login("bank").await;
+    let earlier_firing = app.clock().now();
+    app.clock().advance(chrono::Duration::hours(2));
+    let (s, v) = callback(
+        &app,
+        &bank,
+        &transfer(
+            "T-late",
+            "99999999999999999",
+            BIDDER2_BASIC,
+            "10.00",
+            "2026-03-02T11:00:00+08:00",
+        ),
+    )
+    .await;
+    assert_eq!(
+        (s, v["reason"].as_str()),
+        (200, Some("unknown_account")),
+        "{v}"
+    );
+    let job = ggzy::background::workers()
+        .cron
+        .into_iter()
+        .find(|j| j.name == "deposits.refund_instructions")
+        .expect("refund job registered");
+    (job.run)(app.ctx.db.clone(), app.clock().clone(), earlier_firing)
+        .await
+        .expect("refund job");
+    app.seal().await;
+    assert_eq!(count_events(&app, "deposits.refund.instructed").await, 0);
+    // The firing of its own time (or any later one) returns it.
+    (job.run)(app.ctx.db.clone(), app.clock().clone(), app.clock().now())
+        .await
+        .expect("refund job");
+    app.seal().await;
+    assert_eq!(count_events(&app, "deposits.refund.instructed").await, 1);
+    app.stop().await;
+}
