@@ -430,7 +430,6 @@ async fn raise_for(
 }
 
 /// An alert about the platform's own operation (no section): subject and signal given.
-#[allow(clippy::too_many_arguments)]
 /// A provisional legal period checked again after a holiday schedule import: too short → the
 /// alert `calendar.period_too_short` on the announcement or listing round (with the broken rules);
 /// fine again (a corrected schedule) → that alert is resolved by the system.
@@ -482,6 +481,7 @@ async fn period_rechecked(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) 
     .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn operational(
     tx: &mut Tx,
     db: &Db,
