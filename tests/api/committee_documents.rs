@@ -10,6 +10,7 @@ use crate::award::{
 };
 use crate::evaluation::caught_up;
 use base64::Engine as _;
+use ggzy_api_tests::pages::Visitor;
 use ggzy_api_tests::{into_parts, TestApp};
 use ggzy_projects::package::{plaintext, seal, Suite};
 use serde_json::{json, Value};
@@ -183,6 +184,17 @@ async fn the_committee_reads_the_opened_bids_documents_and_nobody_else_does() {
     let (s, v) = into_parts(download(&app, &m1, &doc_url).await).await;
     assert_eq!(s, 403, "{v}");
     assert_eq!(v["rule"], "evaluation.room_network");
+    // The page route (the room's link, with the page session) says why instead of serving.
+    let mut page = Visitor::new(&app);
+    page.sign_in("expert1").await;
+    let page_doc = format!("/expert/committee/{sid}/bids/{bid1}/documents/2");
+    let p = page.get(&page_doc).await;
+    assert_eq!(p.status, 403, "{}", p.body);
+    assert!(p.body.contains("evaluation.room_network"), "{}", p.body);
+    assert!(
+        !p.body.contains("施工组织设计"),
+        "nothing of the bid is shown"
+    );
     emit_event(
         &app,
         "venues.room.networks_changed",
@@ -312,7 +324,60 @@ async fn the_committee_reads_the_opened_bids_documents_and_nobody_else_does() {
     assert_eq!(faults.len(), 1, "{faults:?}");
     assert_eq!(faults[0]["bid_id"], bid1.as_str());
     assert_eq!(faults[0]["n"], 2);
-    // The refused read is not recorded as a read.
-    assert_eq!(app.events_of("evaluation.document.read").await.len(), 4);
+    // The page route refuses it the same way, with a page saying so; the untouched one is served.
+    let p = page.get(&page_doc).await;
+    assert_eq!(p.status, 500, "{}", p.body);
+    assert!(
+        p.body.contains("evaluation.document_integrity"),
+        "{}",
+        p.body
+    );
+    assert!(
+        !p.body.contains("施工组织设计"),
+        "nothing of the copy is shown"
+    );
+    let p = page
+        .get(&format!("/expert/committee/{sid}/bids/{bid1}/documents/1"))
+        .await;
+    assert_eq!(p.status, 200);
+    assert!(p.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    assert_eq!(p.body.as_bytes(), docs1[0].1.as_slice());
+    // The refused reads are not recorded as reads.
+    assert_eq!(app.events_of("evaluation.document.read").await.len(), 5);
+
+    // A member replaced (实施条例 第四十八条) reads no more; his replacement does.
+    let (_, j_new) = expert_entry(&app, "expert3", "EXP-3").await;
+    emit_event(
+        &app,
+        "experts.member.replaced",
+        "draw-1",
+        json!({"draw_id": "draw-1", "section_id": sid, "session_id": "session-1",
+               "replaced": {"expert_id": "EXP-1", "name": "专家expert1"},
+               "replacement": j_new, "reason": "recused"}),
+    )
+    .await;
+    caught_up(&app).await;
+    let (s, v) = into_parts(download(&app, &m1, &doc_url).await).await;
+    assert_eq!(s, 403, "{v}");
+    let replacement = app.login("expert3").await;
+    let r = download(&app, &replacement, &doc_url).await;
+    assert_eq!(
+        r.status(),
+        500,
+        "the replacement reads, the altered copy is still refused"
+    );
+    let r = download(
+        &app,
+        &replacement,
+        &format!("/api/v1/sections/{sid}/evaluation/bids/{bid1}/documents/1"),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    app.seal().await;
+    let reads = app.events_of("evaluation.document.read").await;
+    assert_eq!(reads.last().unwrap()["expert_id"], "EXP-3");
     app.stop().await;
 }
