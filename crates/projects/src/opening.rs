@@ -1255,6 +1255,49 @@ mod tests {
     }
 
     #[test]
+    fn the_document_index_gives_each_documents_range_and_sha256() {
+        use sha2::Digest;
+        let docs: [(&str, &[u8]); 3] = [
+            ("商务标.pdf", b"%PDF-1.7 business"),
+            ("empty.bin", b""),
+            ("技术标.txt", b"technical part, 180 days"),
+        ];
+        let suite = package::Suite::Sm4GcmSm3;
+        let plain = package::plaintext(suite, "100.00", &docs);
+        let key = [7u8; 16];
+        let sealed = package::seal(suite, &key, &[1; 7], &plain).unwrap();
+        let opened = package::open(&key, &sealed.ciphertext, &sealed.digest).unwrap();
+        let path = ggzy_store::files::temp_path("docindex-test");
+        std::fs::write(&path, &plain).unwrap();
+        let (metas, index) = document_metas(&path, &opened);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(metas.len(), 3);
+        assert_eq!(index.len(), 3);
+        for (i, (d, (name, bytes))) in index.iter().zip(docs).enumerate() {
+            assert_eq!(d.n, i + 1);
+            assert_eq!(d.name, name);
+            assert_eq!(d.size, bytes.len() as u64);
+            let start = d.offset as usize;
+            assert_eq!(&plain[start..start + bytes.len()], bytes, "{name}");
+            // SHA-256 of the bytes, whatever the package's own hash (SM3 here).
+            assert_eq!(d.sha256, hex::encode(sha2::Sha256::digest(bytes)));
+        }
+        assert_eq!(index[0].media_type, "application/pdf");
+        assert_eq!(index[1].media_type, "application/octet-stream");
+        assert_eq!(index[2].media_type, "text/plain; charset=utf-8");
+        // Recognized by the first bytes before the name.
+        assert_eq!(document_media_type("x.txt", b"%PDF-1.4"), "application/pdf");
+        assert_eq!(
+            document_media_type("标书.docx", b"PK\x03\x04rest"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        );
+        assert_eq!(
+            document_media_type("page.html", b"<html>"),
+            "application/octet-stream"
+        );
+    }
+
+    #[test]
     fn two_bids_fail_three_open() {
         let r = OpeningRules::national();
         assert!(!r.opens(0));
