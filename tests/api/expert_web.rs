@@ -1,9 +1,10 @@
 //! The expert's workbench in a real browser (headless Chromium at 375 px): an expert signs in,
 //! confirms the notice, finds the committee room refused outside the room's networks (the page
 //! says so), then votes for the chair, reviews, asks a bidder to clarify, scores with the price
-//! formula shown and the others' scores sealed, and signs the report. The other four members act
-//! through the API. The trade before (method, bids, opening) runs through the real API; the
-//! committee is a real draw of the experts area; the room's session comes as the venues event.
+//! formula shown and the others' scores sealed, and signs the report. In the room he sees the
+//! opened bids' documents and fetches one. The other four members act through the API. The trade
+//! before (method, bids, opening) runs through the real API; the committee is a real draw of the
+//! experts area; the room's session comes as the venues event.
 
 use crate::award::{open_and_decrypt, open_by_staff, register_and_bid, registered_section};
 use crate::evaluation::{caught_up, comprehensive};
@@ -266,6 +267,49 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
     ] {
         assert!(text.contains(seen), "{seen} not in {text}");
     }
+    // The opened bids' documents: name, size and SHA-256 per bid, a download link each; the
+    // browser fetches one (with the page's session) and gets the bidder's bytes as an attachment.
+    c.find(Locator::Id("bid-documents"))
+        .await
+        .expect("the bid documents section");
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(b"%PDF-1.7 bid"))
+    };
+    for seen in ["投标文件", "商务标.pdf", "12 字节", sha.as_str()] {
+        assert!(text.contains(seen), "{seen} not in {text}");
+    }
+    let links = c
+        .find_all(Locator::Css("table.bid-documents a"))
+        .await
+        .expect("document links");
+    assert_eq!(links.len(), 3, "one document per opened bid");
+    let fetched = c
+        .execute(
+            "const a = document.querySelector('table.bid-documents a'); \
+             return fetch(a.href, {credentials: 'same-origin'}).then(r => r.text().then(t => \
+               [r.status, r.headers.get('content-disposition'), r.headers.get('x-content-type-options'), \
+                t.length, t]));",
+            vec![],
+        )
+        .await
+        .expect("fetch a document");
+    assert_eq!(fetched[0], 200, "{fetched}");
+    assert!(
+        fetched[1]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("attachment;"),
+        "{fetched}"
+    );
+    assert_eq!(fetched[2], "nosniff", "{fetched}");
+    assert_eq!(fetched[3], 12, "{fetched}");
+    assert_eq!(fetched[4], "%PDF-1.7 bid", "{fetched}");
+    app.seal().await;
+    let reads = app.events_of("evaluation.document.read").await;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["expert_id"], me.0.as_str());
+    assert_eq!(reads[0]["name"], "商务标.pdf");
 
     // Chair: he votes for himself, two others follow through the API → elected.
     check(&c, &format!("chair-{}", me.0)).await;

@@ -13,6 +13,7 @@ mod bidder_web;
 mod bids;
 mod calendar;
 mod calendar_marks;
+mod committee_documents;
 mod demo;
 mod deposits;
 mod evaluation;

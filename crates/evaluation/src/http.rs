@@ -25,6 +25,8 @@ const READERS: &[Role] = &[Role::Expert, Role::Staff, Role::Supervisor, Role::Ad
 enum ApiError {
     Core(Error),
     RoomNetwork(service::OutsideRoomNetwork),
+    /// A stored bid document does not match its SHA-256: a platform fault (500), never served.
+    Integrity(crate::documents::IntegrityFault),
 }
 
 impl From<Error> for ApiError {
@@ -43,6 +45,14 @@ impl IntoResponse for ApiError {
                 status: StatusCode::FORBIDDEN.as_u16(),
                 detail: o.detail,
                 rule: Some("evaluation.room_network".into()),
+                errors: vec![],
+            }),
+            ApiError::Integrity(f) => problem_response(&Problem {
+                kind: "https://ggzy.dev/problems/platform-fault".into(),
+                title: "Stored document failed its integrity check".into(),
+                status: StatusCode::INTERNAL_SERVER_ERROR.as_u16(),
+                detail: f.detail,
+                rule: Some("evaluation.document_integrity".into()),
                 errors: vec![],
             }),
         }
@@ -72,6 +82,47 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(post_chair_vote))
         .routes(routes!(post_clarification, get_clarifications))
         .routes(routes!(post_answer))
+        .routes(routes!(get_bid_documents))
+        .routes(routes!(get_bid_document))
+}
+
+/// The section's opened bids with their documents (name, media type, size, SHA-256, download).
+#[utoipa::path(get, path = "/api/v1/sections/{id}/evaluation/bids", tag = "evaluation", security(("bearer" = [])),
+    params(("id" = String, Path, description = "section id")),
+    responses((status = 200, body = [crate::documents::BidDocuments]), (status = 403), (status = 404),
+              (status = 409, description = "before the session")))]
+async fn get_bid_documents(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    ip: IpOf,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<crate::documents::BidDocuments>>> {
+    actor.require(READERS)?;
+    room_network(&ctx, &actor, &ip, &id).await?;
+    Ok(Json(crate::documents::list(&ctx, &actor, &id).await?))
+}
+
+/// One document of an opened bid, as an attachment, checked against its SHA-256 before it is
+/// served; every read is recorded (`evaluation.document.read`).
+#[utoipa::path(get, path = "/api/v1/sections/{id}/evaluation/bids/{bid_id}/documents/{n}", tag = "evaluation",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "section id"), ("bid_id" = String, Path, description = "bid id"),
+           ("n" = i64, Path, description = "1-based document number")),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 403), (status = 404),
+              (status = 409, description = "before the session"),
+              (status = 500, description = "the stored copy fails its SHA-256 (evaluation.document_integrity)")))]
+async fn get_bid_document(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    ip: IpOf,
+    Path((id, bid_id, n)): Path<(String, String, i64)>,
+) -> Result<Response> {
+    actor.require(READERS)?;
+    room_network(&ctx, &actor, &ip, &id).await?;
+    match crate::documents::read(&ctx, &actor, &id, &bid_id, n).await? {
+        Ok(d) => Ok(crate::documents::response(d)),
+        Err(f) => Err(ApiError::Integrity(f)),
+    }
 }
 
 /// Declare the section's evaluation method (tenderer or agency of the owner), before the first bid.

@@ -11,6 +11,7 @@
 //! bids, the opening record and the committee from events into its own `eval_*` tables; every
 //! state change writes its domain event in the same transaction.
 
+pub mod documents;
 pub mod http;
 pub mod pages;
 pub mod room;

@@ -46,6 +46,10 @@ pub fn router() -> Router<Ctx> {
             get(clarifications_page).post(clarify),
         )
         .route("/expert/committee/{id}/report", get(report_page).post(sign))
+        .route(
+            "/expert/committee/{id}/bids/{bid}/documents/{n}",
+            get(document),
+        )
 }
 
 fn stage_label(l: Lang, s: &str) -> &'static str {
@@ -197,6 +201,20 @@ struct OpeningRow {
     deposit: &'static str,
 }
 
+struct DocLink {
+    name: String,
+    media_type: String,
+    size: String,
+    sha256: String,
+    href: String,
+}
+
+struct BidDocsRow {
+    org_name: String,
+    price: String,
+    docs: Vec<DocLink>,
+}
+
 struct MemberRow {
     expert_id: String,
     name: String,
@@ -309,6 +327,7 @@ struct RoomPage<'a> {
     form: FormState,
     // Overview
     opening: Vec<OpeningRow>,
+    bid_docs: Vec<BidDocsRow>,
     members: Vec<MemberRow>,
     chair: Option<String>,
     my_vote: Option<String>,
@@ -489,6 +508,30 @@ impl<'a> RoomPage<'a> {
                 decrypted: o.decryption == "decrypted",
                 decryption: decryption_label(l, &o.decryption),
                 deposit: deposit_label(l, &o.deposit),
+            })
+            .collect();
+        let bid_docs = r
+            .documents
+            .iter()
+            .map(|b| BidDocsRow {
+                org_name: b.org_name.clone(),
+                price: b
+                    .price
+                    .as_deref()
+                    .and_then(|p| p.parse::<Decimal>().ok())
+                    .map(|d| amount(&d))
+                    .unwrap_or_else(|| "—".into()),
+                docs: b
+                    .documents
+                    .iter()
+                    .map(|d| DocLink {
+                        name: d.name.clone(),
+                        media_type: d.media_type.clone(),
+                        size: byte_size(l, d.size),
+                        sha256: d.sha256.clone(),
+                        href: format!("{base_href}/bids/{}/documents/{}", b.bid_id, d.n),
+                    })
+                    .collect(),
             })
             .collect();
         let members: Vec<MemberRow> = w
@@ -813,6 +856,7 @@ impl<'a> RoomPage<'a> {
                 .map(|(a, b)| format!("{} – {}", beijing_time(&a), beijing_time(&b))),
             nav,
             opening,
+            bid_docs,
             chair: w.chair.as_deref().map(|c| r.member_name(c)),
             my_vote: me.chair_vote.as_deref().map(|v| r.member_name(v)),
             can_vote: w.chair.is_none() && !signed_stage && !members.is_empty(),
@@ -846,6 +890,58 @@ impl<'a> RoomPage<'a> {
             my_signature,
             form,
         }
+    }
+}
+
+/// A document size for people: bytes below 1 KiB, else KiB / MiB with one decimal, with the exact
+/// byte count in parentheses.
+fn byte_size(l: Lang, n: i64) -> String {
+    let b = l.t("字节", "bytes");
+    if n < 1024 {
+        return format!("{n} {b}");
+    }
+    let (v, unit) = if n < 1024 * 1024 {
+        (n as f64 / 1024.0, "KiB")
+    } else {
+        (n as f64 / (1024.0 * 1024.0), "MiB")
+    };
+    format!("{v:.1} {unit} ({n} {b})")
+}
+
+// ---------------------------------------------------------------------------------------------
+// A bid document: served by the use case the API serves it with, after the same gate.
+
+#[derive(Template)]
+#[template(path = "committee/document_fault.html")]
+struct DocumentFault<'a> {
+    lang: Lang,
+    section_id: &'a str,
+    detail: String,
+}
+
+async fn document(
+    State(ctx): State<Ctx>,
+    ip: IpOf,
+    Path((id, bid, n)): Path<(String, String, i64)>,
+    a: PageActor,
+) -> Response {
+    if let Err(r) = gate(&ctx, &a, &ip.0, &id).await {
+        return r;
+    }
+    let c = &a.chrome;
+    match crate::documents::read(&ctx, &a.actor, &id, &bid, n).await {
+        Ok(Ok(d)) => crate::documents::response(d),
+        Ok(Err(f)) => page_status(
+            c,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            c.t("投标文件校验失败", "Bid document failed its check"),
+            &DocumentFault {
+                lang: c.lang,
+                section_id: &id,
+                detail: f.detail,
+            },
+        ),
+        Err(e) => frame::error_page(c, &e),
     }
 }
 

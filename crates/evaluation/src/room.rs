@@ -116,6 +116,8 @@ pub struct Room {
     /// The draft report in the signing stage, the signed report after.
     pub report: Option<Report>,
     pub session: Option<(Timestamp, Timestamp)>,
+    /// The opened bids with their documents (after the opening record).
+    pub documents: Vec<crate::documents::BidDocuments>,
 }
 
 impl Room {
@@ -224,6 +226,7 @@ pub async fn room(ctx: &Ctx, actor: &Actor, ip: &str, section_id: &str) -> Resul
         .filter(|b| p.stage != "review" && p.stage != "waiting" && !p.rejected.contains(&b.org_id))
         .cloned()
         .collect();
+    let documents = crate::documents::of_section(&mut tx, &sec).await?;
     let opening = sec
         .entries
         .iter()
@@ -250,6 +253,7 @@ pub async fn room(ctx: &Ctx, actor: &Actor, ip: &str, section_id: &str) -> Resul
         clarifications,
         report,
         session,
+        documents,
     })))
 }
 

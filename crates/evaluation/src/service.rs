@@ -29,7 +29,8 @@ use utoipa::ToSchema;
 
 /// Keeps `eval_sections` and `eval_members` from `projects.section.registered`,
 /// `projects.bid.submitted`, `projects.opening.recorded`, `experts.draw.completed`,
-/// `experts.member.replaced` and `experts.expert.updated`.
+/// `experts.member.replaced` and `experts.expert.updated`, and `eval_bid_documents` from
+/// `projects.bid.decrypted` ([`crate::documents`]).
 pub struct Projection;
 
 fn money_fen(v: &Value) -> i64 {
@@ -58,6 +59,7 @@ impl Consumer for Projection {
                 | "venues.session.moved"
                 | "venues.session.cancelled"
                 | "venues.room.networks_changed"
+                | "projects.bid.decrypted"
         )
     }
 
@@ -88,6 +90,9 @@ impl Consumer for Projection {
                 .bind(sid)
                 .execute(&mut **tx)
                 .await?;
+            }
+            "projects.bid.decrypted" => {
+                crate::documents::project(tx, ev, now).await?;
             }
             "projects.opening.recorded" => {
                 sqlx::query(
@@ -633,7 +638,7 @@ fn check_coverage(
     }
 }
 
-async fn require_reader(tx: &mut Tx, actor: &Actor, section_id: &str) -> Result<()> {
+pub(crate) async fn require_reader(tx: &mut Tx, actor: &Actor, section_id: &str) -> Result<()> {
     match actor.role {
         Role::Staff | Role::Supervisor | Role::Admin => Ok(()),
         Role::Expert => require_member(tx, actor, section_id).await.map(|_| ()),

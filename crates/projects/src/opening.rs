@@ -719,7 +719,8 @@ pub async fn submit_key(
             std::io::BufWriter::new(out),
         )
         .map(|o| {
-            // Authoring metadata of the documents, read from the plaintext just written.
+            // Authoring metadata and the committee's index of the documents, read from the
+            // plaintext just written.
             let metas = document_metas(&tmp2, &o);
             Ok((o, metas))
         })
@@ -735,9 +736,11 @@ pub async fn submit_key(
         Err(e) => Err(e),
     };
     let mut metas = Vec::new();
+    let mut documents = Vec::new();
     let (decryption, manifest_price, suite) = match opened {
-        Ok((o, m)) => {
+        Ok((o, (m, d))) => {
             metas = m;
+            documents = d;
             let price = package::parse_price(&o.manifest.price)
                 .ok_or_else(|| Error::internal("manifest price checked"))?;
             ("decrypted", Some(price), o.suite.name().to_string())
@@ -771,6 +774,7 @@ pub async fn submit_key(
     let result = record_decryption(
         ctx,
         &metas,
+        &documents,
         actor,
         now,
         section_id,
@@ -799,22 +803,90 @@ fn distinct<'a>(values: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
     v
 }
 
+/// One document of a decrypted bid as the committee reads it: its place inside the stored
+/// plaintext (`bids/<id>.plain`: manifest head, then the documents in manifest order), its size,
+/// the SHA-256 of its bytes (computed at decryption; the evaluation area checks it on every read)
+/// and a media type from its first bytes or, failing that, its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlainDocument {
+    /// 1-based position in the manifest.
+    pub n: usize,
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+    pub sha256: String,
+    /// Byte offset of the document inside the stored plaintext.
+    pub offset: u64,
+}
+
+/// The media type of a bid document: recognized by its first bytes, else by its name's extension,
+/// else `application/octet-stream`. Served as an attachment, never rendered by the platform.
+pub fn document_media_type(name: &str, head: &[u8]) -> &'static str {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if head.starts_with(b"%PDF-") {
+        return "application/pdf";
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return match ext.as_str() {
+            "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "ofd" => "application/ofd",
+            _ => "application/zip",
+        };
+    }
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "txt" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "doc" => "application/msword",
+        "xls" => "application/vnd.ms-excel",
+        "ofd" => "application/ofd",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
 /// The metadata of each document of a decrypted plaintext at `path` (manifest head, then the
-/// documents in manifest order); one document in memory at a time. Unreadable → none.
-fn document_metas(path: &std::path::Path, o: &package::Opened) -> Vec<crate::docmeta::DocMeta> {
+/// documents in manifest order) and the committee's index of them ([`PlainDocument`]); one document
+/// in memory at a time. Unreadable → none.
+fn document_metas(
+    path: &std::path::Path,
+    o: &package::Opened,
+) -> (Vec<crate::docmeta::DocMeta>, Vec<PlainDocument>) {
+    use sha2::Digest;
     use std::io::{Read, Seek, SeekFrom};
-    let read = || -> std::io::Result<Vec<crate::docmeta::DocMeta>> {
+    let read = || -> std::io::Result<(Vec<crate::docmeta::DocMeta>, Vec<PlainDocument>)> {
         let mut f = std::fs::File::open(path)?;
         let mut len = [0u8; 4];
         f.read_exact(&mut len)?;
-        f.seek(SeekFrom::Start(4 + u64::from(u32::from_be_bytes(len))))?;
+        let mut offset = 4 + u64::from(u32::from_be_bytes(len));
+        f.seek(SeekFrom::Start(offset))?;
         let mut out = Vec::new();
-        for d in &o.manifest.documents {
+        let mut docs = Vec::new();
+        for (i, d) in o.manifest.documents.iter().enumerate() {
             let mut buf = Vec::new();
             (&mut f).take(d.size).read_to_end(&mut buf)?;
+            if buf.len() as u64 != d.size {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
             out.push(crate::docmeta::read(&buf));
+            docs.push(PlainDocument {
+                n: i + 1,
+                name: d.name.clone(),
+                media_type: document_media_type(&d.name, &buf).to_string(),
+                size: d.size,
+                sha256: hex::encode(sha2::Sha256::digest(&buf)),
+                offset,
+            });
+            offset += d.size;
         }
-        Ok(out)
+        Ok((out, docs))
     };
     read().unwrap_or_default()
 }
@@ -929,6 +1001,7 @@ async fn check_window(
 async fn record_decryption(
     ctx: &Ctx,
     metas: &[crate::docmeta::DocMeta],
+    documents: &[PlainDocument],
     actor: &Actor,
     arrived: Timestamp,
     section_id: &str,
@@ -976,7 +1049,13 @@ async fn record_decryption(
                    // Who prepared the documents (实施条例 40(1)), from their own metadata; read by
                    // monitoring's collusion.same_file_creator (docs/bids.md).
                    "document_authors": distinct(metas.iter().flat_map(|m| m.authors.iter())),
-                   "document_software": distinct(metas.iter().flat_map(|m| m.software.iter()))}),
+                   "document_software": distinct(metas.iter().flat_map(|m| m.software.iter())),
+                   // The committee's index of the decrypted documents (read by evaluation's
+                   // projection, docs/evaluation.md "Bid documents"): emitted only here, at the
+                   // opening, after the bid deadline. `plaintext_key` is the file-store key of
+                   // the decrypted copy, each document a byte range of it.
+                   "plaintext_key": (decryption == "decrypted").then_some(dest),
+                   "documents": if decryption == "decrypted" { documents } else { &[] }}),
         ),
     )
     .await?;
@@ -1173,6 +1252,49 @@ mod tests {
 
     fn at(s: &str) -> Timestamp {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_document_index_gives_each_documents_range_and_sha256() {
+        use sha2::Digest;
+        let docs: [(&str, &[u8]); 3] = [
+            ("商务标.pdf", b"%PDF-1.7 business"),
+            ("empty.bin", b""),
+            ("技术标.txt", b"technical part, 180 days"),
+        ];
+        let suite = package::Suite::Sm4GcmSm3;
+        let plain = package::plaintext(suite, "100.00", &docs);
+        let key = [7u8; 16];
+        let sealed = package::seal(suite, &key, &[1; 7], &plain).unwrap();
+        let opened = package::open(&key, &sealed.ciphertext, &sealed.digest).unwrap();
+        let path = ggzy_store::files::temp_path("docindex-test");
+        std::fs::write(&path, &plain).unwrap();
+        let (metas, index) = document_metas(&path, &opened);
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(metas.len(), 3);
+        assert_eq!(index.len(), 3);
+        for (i, (d, (name, bytes))) in index.iter().zip(docs).enumerate() {
+            assert_eq!(d.n, i + 1);
+            assert_eq!(d.name, name);
+            assert_eq!(d.size, bytes.len() as u64);
+            let start = d.offset as usize;
+            assert_eq!(&plain[start..start + bytes.len()], bytes, "{name}");
+            // SHA-256 of the bytes, whatever the package's own hash (SM3 here).
+            assert_eq!(d.sha256, hex::encode(sha2::Sha256::digest(bytes)));
+        }
+        assert_eq!(index[0].media_type, "application/pdf");
+        assert_eq!(index[1].media_type, "application/octet-stream");
+        assert_eq!(index[2].media_type, "text/plain; charset=utf-8");
+        // Recognized by the first bytes before the name.
+        assert_eq!(document_media_type("x.txt", b"%PDF-1.4"), "application/pdf");
+        assert_eq!(
+            document_media_type("标书.docx", b"PK\x03\x04rest"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        );
+        assert_eq!(
+            document_media_type("page.html", b"<html>"),
+            "application/octet-stream"
+        );
     }
 
     #[test]
