@@ -520,6 +520,7 @@ impl Consumer for LifecycleProjection {
                 | "projects.section.registered"
                 | "projects.section.deadline_changed"
                 | "projects.opening.recorded"
+                | "evaluation.bid.rejected"
                 | "projects.candidates.publicized"
                 | "projects.award.confirmed"
                 | "projects.contract.signed"
@@ -590,7 +591,13 @@ impl Consumer for LifecycleProjection {
                 let at = from_micros(to_micros(ev.occurred_at));
                 match other {
                     "projects.opening.recorded" => {
-                        create_draft(tx, db, now, ev, &s, opening_record(&s, p)).await?
+                        create_draft(tx, db, now, ev, &s, opening_record(&s, p)).await?;
+                        crate::ocds::record_opening(tx, &s, &ev.id, p, at).await?;
+                    }
+                    "evaluation.bid.rejected" => {
+                        if let Some(org) = p["org_id"].as_str() {
+                            crate::ocds::record_disqualification(tx, &s, &ev.id, org, at).await?;
+                        }
                     }
                     "projects.candidates.publicized" => {
                         create_draft(tx, db, now, ev, &s, candidate_publicity(&s, p)).await?
@@ -620,8 +627,7 @@ impl Consumer for LifecycleProjection {
                     "projects.section.failed" | "projects.section.terminated" => {
                         let terminated = other == "projects.section.terminated";
                         create_draft(tx, db, now, ev, &s, failure(&s, p, terminated)).await?;
-                        let reason = p["reason"].as_str().unwrap_or_default();
-                        crate::ocds::record_failure(tx, &s, &ev.id, terminated, reason, at).await?;
+                        crate::ocds::record_failure(tx, &s, &ev.id, terminated, at).await?;
                     }
                     _ => {}
                 }
