@@ -627,6 +627,20 @@ async fn the_opening_publishes_tenderers_bids_and_their_number_and_evaluation_di
     app.drain_consumer("publishing.lifecycle").await;
 
     let pkg = record_of(&app, &reg).await;
+    // For the offline libcoveocds step of .ci/run (tests/ocds/libcoveocds_offline.py).
+    if let Ok(dir) = std::env::var("GGZY_OCDS_PACKAGE_DIR") {
+        let (_, releases) = app.get(None, "/api/v1/ocds/releases?limit=500").await;
+        for (name, doc) in [
+            ("release-package.json", &releases),
+            ("record-package.json", &pkg),
+        ] {
+            std::fs::write(
+                std::path::Path::new(&dir).join(name),
+                serde_json::to_string_pretty(doc).expect("json"),
+            )
+            .expect("write package");
+        }
+    }
     let c = &pkg["records"][0]["compiledRelease"];
     let status: Vec<(&str, &str)> = c["bids"]["details"]
         .as_array()
@@ -843,6 +857,19 @@ async fn a_two_section_project_is_one_contracting_process_with_two_lots() {
         .map(|l| l["status"].as_str().expect("status"))
         .collect();
     assert_eq!(lot_status, ["complete", "complete"]);
+    if let Ok(dir) = std::env::var("GGZY_OCDS_PACKAGE_DIR") {
+        let (_, releases) = app.get(None, "/api/v1/ocds/releases?limit=500").await;
+        for (name, doc) in [
+            ("lots-release-package.json", &releases),
+            ("lots-record-package.json", &r),
+        ] {
+            std::fs::write(
+                std::path::Path::new(&dir).join(name),
+                serde_json::to_string_pretty(doc).expect("json"),
+            )
+            .expect("write package");
+        }
+    }
     // The tender of a project with several lots stays as published; each lot completes.
     assert_eq!(c["tender"]["status"], "active");
     // A section's former ocid leads to its project's record.
