@@ -1,7 +1,8 @@
 //! Publishing follows the trading lifecycle from the projects area's events: it keeps its own copy
 //! of projects and sections (titles, markets, tenderer, deadlines), drafts the opening record,
 //! candidate publicity, award and failure notices from the events — so the numbers are never
-//! retyped — and writes the OCDS award, contract and failure releases.
+//! retyped — and writes the OCDS opening, disqualification (`evaluation.bid.rejected`), award,
+//! contract and failure releases.
 //!
 //! An auto-draft belongs to the tenderer's organization, keeps the event's values in
 //! `source_fields` (an edit may add to them, never change them) and goes through the ordinary

@@ -1,17 +1,21 @@
 //! Open Contracting Data Standard 1.1 (OCDS): one release per change of a contracting process, a
-//! release package feed and compiled records.
+//! release package feed and compiled records (docs/ocds.md).
 //!
-//! A contracting process is one section (标段): `ocid = <prefix>-<section_id>`, the prefix from
-//! `Settings::ocid_prefix` (`GGZY_OCDS_PREFIX`). Releases are written in the transaction of the
-//! change they describe — a tender or change notice going out ([`record_announcement`]), an award,
-//! contract, failure or termination arriving from the projects area (`crate::lifecycle`) — and
-//! stored without their ocid, which is added when they are served, so the prefix is configuration.
+//! A contracting process is one project, its sections (标段) are lots (lots extension):
+//! `ocid = <prefix>-<project_id>`, the prefix from `Settings::ocid_prefix` (`GGZY_OCDS_PREFIX`).
+//! Releases are written in the transaction of the change they describe — a tender or change
+//! notice going out ([`record_announcement`]), an opening, disqualification, award, contract,
+//! failure or termination arriving as an event (`crate::lifecycle`) — and stored without their
+//! ocid, which is added when they are served, so the prefix is configuration. A former section
+//! ocid (before migration 0125 re-keyed the releases) redirects to its project's record.
 //!
 //! Mapping (tag ← source): `tender` ← published tender/prequalification announcement;
 //! `tenderAmendment` ← published change notice (postponed deadline in `tender.tenderPeriod`);
-//! `tenderUpdate` ← `projects.section.failed` (status unsuccessful); `tenderCancellation` ←
-//! `projects.section.terminated`; `award` ← `projects.award.confirmed`; `contract` ←
-//! `projects.contract.signed`.
+//! `tenderUpdate` ← `projects.opening.recorded` (tenderers, `numberOfTenderers`, bids; never before
+//! the deadline), `evaluation.bid.rejected` (bid disqualified), `projects.section.failed` (lot
+//! unsuccessful); `tenderCancellation` ← `projects.section.terminated`; `award` ←
+//! `projects.award.confirmed`; `contract` ← `projects.contract.signed`. Parties are identified by
+//! their USCC ([`USCC_SCHEME`]); the packages declare the bids and lots extensions ([`EXTENSIONS`]).
 
 use crate::rules::AnnouncementType;
 use crate::service::{Announcement, Postpone, SectionInfo};
