@@ -886,3 +886,77 @@ async fn a_two_section_project_is_one_contracting_process_with_two_lots() {
     assert_eq!(old["records"][0]["ocid"], json!(ocid));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_real_opening_of_three_sealed_bids_is_published_only_after_the_deadline() {
+    use crate::award::{open_and_decrypt, open_by_staff, register_and_bid, registered_section};
+    let app = TestApp::spawn().await;
+    let mut t = registered_section(&app, "construction").await;
+    open_by_staff(&app, &t).await;
+    register_and_bid(&app, &mut t).await;
+    // Three sealed bids are in, the deadline has not come: nothing about them is served.
+    app.drain_consumer("publishing.lifecycle").await;
+    // (No tender announcement in this flow: the feed is empty, which the package schema's
+    // `minItems` would refuse, so it is read without validation.)
+    let (_, pkg) = app.get(None, "/api/v1/ocds/releases?limit=500").await;
+    let before = pkg["releases"].as_array().expect("releases").clone();
+    let text = serde_json::to_string(&before).expect("json");
+    assert!(
+        !text.contains("\"bids\"") && !text.contains("numberOfTenderers"),
+        "{text}"
+    );
+    open_and_decrypt(&app, &mut t).await;
+    app.drain_consumer("publishing.lifecycle").await;
+    let rels = served(&app).await;
+    assert_eq!(rels.len(), before.len() + 1);
+    let r = rels.last().expect("opening release");
+    assert_eq!(r["tag"], json!(["tenderUpdate"]));
+    assert_eq!(
+        r["ocid"],
+        json!(format!("{}-{}", app.ctx.settings.ocid_prefix, t.project_id))
+    );
+    assert_eq!(r["tender"]["numberOfTenderers"], 3, "{r:#}");
+    // The status follows the opening record: decrypted and priced, deposit not missing/invalid.
+    let rec = crate::award::wait_event(&app, "projects.opening.recorded", &t.section_id).await;
+    let mut opened: Vec<(String, f64)> = r["bids"]["details"]
+        .as_array()
+        .expect("bids")
+        .iter()
+        .map(|b| {
+            let e = rec["entries"]
+                .as_array()
+                .expect("entries")
+                .iter()
+                .find(|e| e["bid_id"] == b["id"])
+                .expect("entry of the bid");
+            let deposit_bad = matches!(e["deposit"].as_str(), Some("missing" | "invalid"));
+            assert_eq!(e["decryption"], "decrypted");
+            let want = if deposit_bad { "disqualified" } else { "valid" };
+            assert_eq!(b["status"], want, "{b} / {e}");
+            (
+                b["tenderers"][0]["name"]
+                    .as_str()
+                    .expect("name")
+                    .to_string(),
+                b["value"]["amount"].as_f64().expect("amount"),
+            )
+        })
+        .collect();
+    opened.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let prices: Vec<f64> = opened.iter().map(|(_, p)| *p).collect();
+    assert_eq!(prices, [9480000.5, 9650000.0, 9720000.0]);
+    // Every tenderer is identified by its USCC.
+    for p in r["parties"].as_array().expect("parties") {
+        if p["roles"] == json!(["tenderer"]) {
+            assert_eq!(p["identifier"]["scheme"], "CN-USCC", "{p}");
+            assert_eq!(
+                p["id"],
+                json!(format!(
+                    "CN-USCC-{}",
+                    p["identifier"]["id"].as_str().expect("id")
+                ))
+            );
+        }
+    }
+    app.stop().await;
+}
