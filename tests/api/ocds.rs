@@ -960,3 +960,77 @@ async fn a_real_opening_of_three_sealed_bids_is_published_only_after_the_deadlin
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_re_key_migration_moves_a_section_keyed_release_to_its_project() {
+    let app = TestApp::spawn().await;
+    let reg = register(&app, "construction", "某道路改造工程", DEADLINE_APR_1).await;
+    // A release as stored before migration 0125: keyed by its section.
+    let old = json!({"id": "tender-old", "date": "2026-03-02T01:00:00+00:00", "tag": ["tender"],
+        "initiationType": "tender", "tender": {"id": reg.section_id, "status": "active"}});
+    sqlx::query(
+        "INSERT INTO ocds_releases (id, ocid, section_id, market, tag, released_at, release, source) \
+         VALUES ('r-old', $1, $1, 'construction', 'tender', 1, $2, 'old:1')",
+    )
+    .bind(&reg.section_id)
+    .bind(old.to_string())
+    .execute(app.ctx.db.pool())
+    .await
+    .expect("insert");
+    // The migration's re-key statement (its first), run again on this database.
+    let sql = std::fs::read_to_string(format!(
+        "{}/../migrations/0125_ocds_project_ocid.sql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("migration");
+    let update: String = sql
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let update = update.split(';').next().expect("statement");
+    assert!(
+        update.trim_start().starts_with("UPDATE ocds_releases"),
+        "{update}"
+    );
+    sqlx::query(update)
+        .execute(app.ctx.db.pool())
+        .await
+        .expect("re-key");
+    let prefix = &app.ctx.settings.ocid_prefix;
+    let (s, pkg) = app
+        .get(
+            None,
+            &format!("/api/v1/ocds/records/{prefix}-{}", reg.project_id),
+        )
+        .await;
+    assert_eq!(s, 200, "{pkg}");
+    assert_eq!(pkg["records"][0]["releases"][0]["id"], "tender-old");
+    assert_eq!(
+        pkg["records"][0]["releases"][0]["ocid"],
+        json!(format!("{prefix}-{}", reg.project_id))
+    );
+    // The former ocid answers 308 to the project's record (relative Location).
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(app.url(&format!("/api/v1/ocds/records/{prefix}-{}", reg.section_id)))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status().as_u16(), 308);
+    assert_eq!(
+        r.headers().get("location").and_then(|l| l.to_str().ok()),
+        Some(format!("/api/v1/ocds/records/{prefix}-{}", reg.project_id).as_str())
+    );
+    // An ocid nobody had is still 404.
+    let (s, _) = app
+        .get(
+            None,
+            &format!("/api/v1/ocds/records/{prefix}-no-such-section"),
+        )
+        .await;
+    assert_eq!(s, 404);
+    app.stop().await;
+}

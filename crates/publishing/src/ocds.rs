@@ -908,6 +908,59 @@ mod tests {
     }
 
     #[test]
+    fn parties_are_identified_by_their_uscc_when_known() {
+        let (p, r) = party(
+            Some(" 91210200MA0000001Y "),
+            "org-1",
+            "甲公司",
+            &["tenderer"],
+        );
+        assert_eq!(p["id"], "CN-USCC-91210200MA0000001Y");
+        assert_eq!(
+            p["identifier"],
+            json!({"scheme": "CN-USCC", "id": "91210200MA0000001Y", "legalName": "甲公司"})
+        );
+        assert_eq!(
+            r,
+            json!({"id": "CN-USCC-91210200MA0000001Y", "name": "甲公司"})
+        );
+        for unknown in [None, Some(""), Some("  ")] {
+            let (p, _) = party(unknown, "org-1", "甲公司", &["supplier"]);
+            assert_eq!(p["id"], "org-1");
+            assert!(p.get("identifier").is_none(), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_bid_is_valid_at_the_opening_only_decrypted_priced_and_with_its_deposit() {
+        let e = |d: &str, price: Value, dep: &str| json!({"decryption": d, "price": price, "deposit": dep});
+        assert_eq!(
+            opening_status(&e("decrypted", json!("1.00"), "valid")),
+            "valid"
+        );
+        assert_eq!(
+            opening_status(&e("decrypted", json!("1.00"), "unknown")),
+            "valid"
+        );
+        assert_eq!(
+            opening_status(&e("decrypted", json!("1.00"), "missing")),
+            "disqualified"
+        );
+        assert_eq!(
+            opening_status(&e("decrypted", json!("1.00"), "invalid")),
+            "disqualified"
+        );
+        assert_eq!(
+            opening_status(&e("decrypted", Value::Null, "valid")),
+            "disqualified"
+        );
+        assert_eq!(
+            opening_status(&e("not_decrypted", Value::Null, "valid")),
+            "disqualified"
+        );
+    }
+
+    #[test]
     fn amounts_are_exact_decimals_and_methods_follow_the_codelist() {
         assert_eq!(
             value(Some("1234.50")),
