@@ -1,7 +1,8 @@
 //! Publishing follows the trading lifecycle from the projects area's events: it keeps its own copy
 //! of projects and sections (titles, markets, tenderer, deadlines), drafts the opening record,
 //! candidate publicity, award and failure notices from the events — so the numbers are never
-//! retyped — and writes the OCDS award, contract and failure releases.
+//! retyped — and writes the OCDS opening, disqualification (`evaluation.bid.rejected`), award,
+//! contract and failure releases.
 //!
 //! An auto-draft belongs to the tenderer's organization, keeps the event's values in
 //! `source_fields` (an edit may add to them, never change them) and goes through the ordinary
@@ -598,6 +599,7 @@ impl Consumer for LifecycleProjection {
                 | "projects.section.registered"
                 | "projects.section.deadline_changed"
                 | "projects.opening.recorded"
+                | "evaluation.bid.rejected"
                 | "projects.candidates.publicized"
                 | "projects.award.confirmed"
                 | "projects.contract.signed"
@@ -674,7 +676,13 @@ impl Consumer for LifecycleProjection {
                 let at = from_micros(to_micros(ev.occurred_at));
                 match other {
                     "projects.opening.recorded" => {
-                        create_draft(tx, db, now, ev, &s, opening_record(&s, p)).await?
+                        create_draft(tx, db, now, ev, &s, opening_record(&s, p)).await?;
+                        crate::ocds::record_opening(tx, &s, &ev.id, p, at).await?;
+                    }
+                    "evaluation.bid.rejected" => {
+                        if let Some(org) = p["org_id"].as_str() {
+                            crate::ocds::record_disqualification(tx, &s, &ev.id, org, at).await?;
+                        }
                     }
                     "projects.candidates.publicized" => {
                         create_draft(tx, db, now, ev, &s, candidate_publicity(&s, p)).await?
@@ -704,8 +712,7 @@ impl Consumer for LifecycleProjection {
                     "projects.section.failed" | "projects.section.terminated" => {
                         let terminated = other == "projects.section.terminated";
                         create_draft(tx, db, now, ev, &s, failure(&s, p, terminated)).await?;
-                        let reason = p["reason"].as_str().unwrap_or_default();
-                        crate::ocds::record_failure(tx, &s, &ev.id, terminated, reason, at).await?;
+                        crate::ocds::record_failure(tx, &s, &ev.id, terminated, at).await?;
                     }
                     _ => {}
                 }

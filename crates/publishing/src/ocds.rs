@@ -1,17 +1,21 @@
 //! Open Contracting Data Standard 1.1 (OCDS): one release per change of a contracting process, a
-//! release package feed and compiled records.
+//! release package feed and compiled records (docs/ocds.md).
 //!
-//! A contracting process is one section (标段): `ocid = <prefix>-<section_id>`, the prefix from
-//! `Settings::ocid_prefix` (`GGZY_OCDS_PREFIX`). Releases are written in the transaction of the
-//! change they describe — a tender or change notice going out ([`record_announcement`]), an award,
-//! contract, failure or termination arriving from the projects area (`crate::lifecycle`) — and
-//! stored without their ocid, which is added when they are served, so the prefix is configuration.
+//! A contracting process is one project, its sections (标段) are lots (lots extension):
+//! `ocid = <prefix>-<project_id>`, the prefix from `Settings::ocid_prefix` (`GGZY_OCDS_PREFIX`).
+//! Releases are written in the transaction of the change they describe — a tender or change
+//! notice going out ([`record_announcement`]), an opening, disqualification, award, contract,
+//! failure or termination arriving as an event (`crate::lifecycle`) — and stored without their
+//! ocid, which is added when they are served, so the prefix is configuration. A former section
+//! ocid (before migration 0125 re-keyed the releases) redirects to its project's record.
 //!
 //! Mapping (tag ← source): `tender` ← published tender/prequalification announcement;
 //! `tenderAmendment` ← published change notice (postponed deadline in `tender.tenderPeriod`);
-//! `tenderUpdate` ← `projects.section.failed` (status unsuccessful); `tenderCancellation` ←
-//! `projects.section.terminated`; `award` ← `projects.award.confirmed`; `contract` ←
-//! `projects.contract.signed`.
+//! `tenderUpdate` ← `projects.opening.recorded` (tenderers, `numberOfTenderers`, bids; never before
+//! the deadline), `evaluation.bid.rejected` (bid disqualified), `projects.section.failed` (lot
+//! unsuccessful); `tenderCancellation` ← `projects.section.terminated`; `award` ←
+//! `projects.award.confirmed`; `contract` ← `projects.contract.signed`. Parties are identified by
+//! their USCC ([`USCC_SCHEME`]); the packages declare the bids and lots extensions ([`EXTENSIONS`]).
 
 use crate::rules::AnnouncementType;
 use crate::service::{Announcement, Postpone, SectionInfo};
@@ -60,20 +64,69 @@ fn category(market: &str) -> Option<&'static str> {
     }
 }
 
+/// The identifier scheme of the unified social credit code (统一社会信用代码, GB 32100-2015) that
+/// identifies every party: the buyer, the tenderers and the suppliers. `CN-USCC` follows the
+/// org-id.guide rule for a list without an entry of its own (country + registry abbreviation);
+/// docs/publishing.md says why.
+pub const USCC_SCHEME: &str = "CN-USCC";
+
+/// The extensions the packages use, declared in their `extensions` array (the official
+/// `extension.json` of each, pinned to the 1.1.5 tag): bids (`bids.details`, `bids.statistics`,
+/// `awards[].relatedBid`) and lots (`tender.lots`, `relatedLots`).
+pub const EXTENSIONS: [&str; 2] = [
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json",
+];
+
+/// A party and its reference: identified by its USCC when known (`id` `CN-USCC-<code>`,
+/// `identifier {scheme, id, legalName}`), else by the platform's id.
+fn party(uscc: Option<&str>, fallback_id: &str, name: &str, roles: &[&str]) -> (Value, Value) {
+    let uscc = uscc.map(str::trim).filter(|u| !u.is_empty());
+    let id = match uscc {
+        Some(u) => format!("{USCC_SCHEME}-{u}"),
+        None => fallback_id.to_string(),
+    };
+    let mut p = json!({"id": id, "name": name, "roles": roles});
+    if let Some(u) = uscc {
+        p["identifier"] = json!({"scheme": USCC_SCHEME, "id": u, "legalName": name});
+    }
+    (p, json!({"id": id, "name": name}))
+}
+
 fn buyer(s: &SectionInfo) -> (Value, Value) {
-    let id = s
-        .tenderer_uscc
+    let fallback = s
+        .owner_org_id
         .clone()
-        .or_else(|| s.owner_org_id.clone())
         .unwrap_or_else(|| format!("tenderer-{}", s.project_id));
     let name = s
         .tenderer_name
         .clone()
         .unwrap_or_else(|| s.project_name.clone());
-    (
-        json!({"id": id, "name": name, "roles": ["buyer", "procuringEntity"]}),
-        json!({"id": id, "name": name}),
+    party(
+        s.tenderer_uscc.as_deref(),
+        &fallback,
+        &name,
+        &["buyer", "procuringEntity"],
     )
+}
+
+/// The contracting process a section belongs to: its project (one ocid per project, the sections
+/// are its lots); a section whose project publishing never learnt stands alone.
+pub(crate) fn process_key(s: &SectionInfo) -> &str {
+    if s.project_id.is_empty() {
+        &s.section_id
+    } else {
+        &s.project_id
+    }
+}
+
+/// Every section (lot) of the section's project as publishing knows them.
+async fn lots_of(tx: &mut Tx, s: &SectionInfo) -> Result<Vec<SectionInfo>> {
+    if s.project_id.is_empty() {
+        return Ok(vec![s.clone()]);
+    }
+    let all = crate::service::project_sections(tx, &s.project_id).await?;
+    Ok(if all.is_empty() { vec![s.clone()] } else { all })
 }
 
 fn base(s: &SectionInfo, tag: &str, release_id: &str, date: DateTime<Utc>) -> Value {
@@ -89,13 +142,12 @@ fn base(s: &SectionInfo, tag: &str, release_id: &str, date: DateTime<Utc>) -> Va
     })
 }
 
-fn tender_core(s: &SectionInfo) -> Map<String, Value> {
+/// The tender of the project: `value` is the sum of its sections' estimated prices (absent when
+/// one of them has none).
+fn tender_core(s: &SectionInfo, lots: &[SectionInfo]) -> Map<String, Value> {
     let mut t = Map::new();
-    t.insert("id".into(), json!(s.section_id));
-    t.insert(
-        "title".into(),
-        json!(format!("{} {}", s.project_name, s.section_name)),
-    );
+    t.insert("id".into(), json!(process_key(s)));
+    t.insert("title".into(), json!(s.project_name));
     if let Some(c) = &s.project_code {
         t.insert("description".into(), json!(c));
     }
@@ -108,10 +160,26 @@ fn tender_core(s: &SectionInfo) -> Map<String, Value> {
     if let Some(c) = category(&s.market) {
         t.insert("mainProcurementCategory".into(), json!(c));
     }
-    if let Some(v) = value(s.estimated_price.as_deref()) {
+    let total = lots.iter().try_fold(Money::ZERO, |acc, l| {
+        let m = Money::parse_str(l.estimated_price.as_deref()?.trim()).ok()?;
+        acc.checked_add(m)
+    });
+    if let Some(v) = total.and_then(|m| value(Some(&m.amount().to_string()))) {
         t.insert("value".into(), v);
     }
     t
+}
+
+/// One section as a lot (lots extension), with its status when the release changes it.
+fn lot(s: &SectionInfo, status: Option<&str>) -> Value {
+    let mut l = json!({"id": s.section_id, "title": s.section_name});
+    if let Some(v) = value(s.estimated_price.as_deref()) {
+        l["value"] = v;
+    }
+    if let Some(st) = status {
+        l["status"] = json!(st);
+    }
+    l
 }
 
 fn document(a: &Announcement, kind: &str) -> Value {
@@ -138,7 +206,7 @@ async fn store(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source) DO NOTHING",
     )
     .bind(ids::new_id())
-    .bind(&s.section_id)
+    .bind(process_key(s))
     .bind(&s.section_id)
     .bind(&s.market)
     .bind(tag)
@@ -151,7 +219,9 @@ async fn store(
 }
 
 /// Releases for a published announcement about known sections: `tender` for a tender or
-/// prequalification announcement, `tenderAmendment` for a change notice.
+/// prequalification announcement, `tenderAmendment` for a change notice — one per project the
+/// notice covers, its sections as lots. `tenderPeriod.endDate` is the earliest deadline of those
+/// lots (the lots extension has no tender period per lot).
 pub(crate) async fn record_announcement(
     tx: &mut Tx,
     a: &Announcement,
@@ -165,10 +235,21 @@ pub(crate) async fn record_announcement(
     let Some(at) = a.published_at else {
         return Ok(());
     };
-    for s in crate::service::sections(tx, &a.section_ids).await? {
+    let linked = crate::service::sections(tx, &a.section_ids).await?;
+    let mut groups: Vec<(String, Vec<SectionInfo>)> = Vec::new();
+    for s in linked {
+        let key = process_key(&s).to_string();
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, g)) => g.push(s),
+            None => groups.push((key, vec![s])),
+        }
+    }
+    for (key, covered) in groups {
+        let s = &covered[0];
+        let lots = lots_of(tx, s).await?;
         let rid = format!("{tag}-{}", a.id);
-        let mut r = base(&s, tag, &rid, at);
-        let mut t = tender_core(&s);
+        let mut r = base(s, tag, &rid, at);
+        let mut t = tender_core(s, &lots);
         t.insert("documents".into(), json!([document(a, kind)]));
         if tag == "tender" {
             t.insert("status".into(), json!("active"));
@@ -181,10 +262,17 @@ pub(crate) async fn record_announcement(
                 .map(|x| x.with_timezone(&Utc).max(at))
                 .unwrap_or(at);
             let mut period = json!({"startDate": start.to_rfc3339()});
-            if let Some(d) = s.bid_deadline {
+            if let Some(d) = covered.iter().filter_map(|c| c.bid_deadline).min() {
                 period["endDate"] = json!(d.to_rfc3339());
             }
             t.insert("tenderPeriod".into(), period);
+            t.insert(
+                "lots".into(),
+                json!(covered
+                    .iter()
+                    .map(|c| lot(c, Some("active")))
+                    .collect::<Vec<_>>()),
+            );
         } else {
             let description = a
                 .fields
@@ -196,20 +284,194 @@ pub(crate) async fn record_announcement(
                 json!([{"id": a.id, "date": at.to_rfc3339(), "description": description,
                         "rationale": a.title}]),
             );
-            if let Some(p) = postpone.iter().find(|p| p.section_id == s.section_id) {
-                t.insert(
-                    "tenderPeriod".into(),
-                    json!({"endDate": p.new_deadline.to_rfc3339()}),
-                );
+            if let Some(d) = postpone
+                .iter()
+                .filter(|p| covered.iter().any(|c| c.section_id == p.section_id))
+                .map(|p| p.new_deadline)
+                .min()
+            {
+                t.insert("tenderPeriod".into(), json!({"endDate": d.to_rfc3339()}));
             }
         }
         r["tender"] = Value::Object(t);
-        store(tx, &s, tag, at, &r, &format!("{}:{}", a.id, s.section_id)).await?;
+        store(tx, s, tag, at, &r, &format!("{}:{key}", a.id)).await?;
     }
     Ok(())
 }
 
-/// The award release (`projects.award.confirmed`).
+/// A bid as the platform knows it at the opening: `valid` when decrypted and priced with a
+/// deposit not found missing or invalid (the `process.single_valid_bid` rule's reading, docs/
+/// monitoring.md), else `disqualified`.
+fn opening_status(e: &Value) -> &'static str {
+    let decrypted = e["decryption"].as_str() == Some("decrypted");
+    let priced = e["price"].as_str().is_some_and(|p| !p.is_empty());
+    let deposit_bad = matches!(e["deposit"].as_str(), Some("missing") | Some("invalid"));
+    if decrypted && priced && !deposit_bad {
+        "valid"
+    } else {
+        "disqualified"
+    }
+}
+
+/// Per-lot bid statistics (bids extension): bidders and valid bids of the section.
+async fn statistics(tx: &mut Tx, section_id: &str) -> Result<Value> {
+    let rows = sqlx::query("SELECT status FROM publishing_ocds_bids WHERE section_id = $1")
+        .bind(section_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut valid = 0i64;
+    for r in &rows {
+        if r.try_get::<String, _>(0)? == "valid" {
+            valid += 1;
+        }
+    }
+    Ok(json!([
+        {"id": format!("{section_id}-bidders"), "measure": "bidders",
+         "value": rows.len(), "relatedLot": section_id},
+        {"id": format!("{section_id}-validBids"), "measure": "validBids",
+         "value": valid, "relatedLot": section_id},
+    ]))
+}
+
+/// The opening release (`projects.opening.recorded`, tag `tenderUpdate`): the tenderers as
+/// parties identified by their USCC, `tender.tenderers` and `tender.numberOfTenderers` (distinct
+/// tenderers over every opened lot of the project), one bid per entry of the opening record
+/// (`bids.details`: id, tenderers, opened price, status, `relatedLots`) and per-lot statistics.
+///
+/// Nothing about bids before the deadline (招标投标法 第二十二条, 第三十四条): an opening whose
+/// time or event falls before the section's bid deadline, or of a section whose deadline
+/// publishing does not know, writes nothing.
+pub(crate) async fn record_opening(
+    tx: &mut Tx,
+    s: &SectionInfo,
+    event_id: &str,
+    p: &Value,
+    occurred: DateTime<Utc>,
+) -> Result<()> {
+    let opened = p["opened_at"]
+        .as_str()
+        .and_then(|x| DateTime::parse_from_rfc3339(x).ok())
+        .map(|x| x.with_timezone(&Utc));
+    let (Some(opened), Some(deadline)) = (opened, s.bid_deadline) else {
+        tracing::warn!(event = %event_id, "opening without opening time or known deadline: no OCDS release");
+        return Ok(());
+    };
+    if opened < deadline || occurred < deadline {
+        tracing::warn!(event = %event_id, "opening dated before the bid deadline: no OCDS release");
+        return Ok(());
+    }
+    let lots = lots_of(tx, s).await?;
+    // Dated when the record was published (the event), so a `since` harvester receives it.
+    let mut r = base(s, "tenderUpdate", &format!("opening-{event_id}"), occurred);
+    let mut details = Vec::new();
+    for e in p["entries"].as_array().into_iter().flatten() {
+        let (Some(org), Some(bid)) = (e["org_id"].as_str(), e["bid_id"].as_str()) else {
+            continue;
+        };
+        let name = e["org_name"]
+            .as_str()
+            .filter(|n| !n.is_empty())
+            .unwrap_or(org);
+        let (tenderer, reference) = party(e["uscc"].as_str(), org, name, &["tenderer"]);
+        let status = opening_status(e);
+        sqlx::query(
+            "INSERT INTO publishing_ocds_bids (section_id, org_id, project_id, bid_id, party_id, \
+             party_name, status) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (section_id, org_id) DO NOTHING",
+        )
+        .bind(&s.section_id)
+        .bind(org)
+        .bind(process_key(s))
+        .bind(bid)
+        .bind(reference["id"].as_str().unwrap_or(org))
+        .bind(name)
+        .bind(status)
+        .execute(&mut **tx)
+        .await?;
+        if let Some(parties) = r["parties"].as_array_mut() {
+            if !parties.iter().any(|x| x["id"] == tenderer["id"]) {
+                parties.push(tenderer);
+            }
+        }
+        let mut b = json!({"id": bid, "status": status, "tenderers": [reference],
+                           "relatedLots": [s.section_id]});
+        if let Some(v) = value(e["price"].as_str()) {
+            b["value"] = v;
+        }
+        details.push(b);
+    }
+    let rows = sqlx::query(
+        "SELECT party_id, MIN(party_name) FROM publishing_ocds_bids WHERE project_id = $1 \
+         GROUP BY party_id ORDER BY party_id",
+    )
+    .bind(process_key(s))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut tenderers = Vec::new();
+    for row in &rows {
+        let id: String = row.try_get(0)?;
+        let name: String = row.try_get(1)?;
+        tenderers.push(json!({"id": id, "name": name}));
+    }
+    let mut t = tender_core(s, &lots);
+    t.insert("numberOfTenderers".into(), json!(tenderers.len()));
+    t.insert("tenderers".into(), json!(tenderers));
+    t.insert("lots".into(), json!([lot(s, None)]));
+    r["tender"] = Value::Object(t);
+    r["bids"] = json!({"details": details, "statistics": statistics(tx, &s.section_id).await?});
+    store(
+        tx,
+        s,
+        "tenderUpdate",
+        occurred,
+        &r,
+        &format!("opening:{}", s.section_id),
+    )
+    .await
+}
+
+/// A bid disqualified by the evaluation committee (`evaluation.bid.rejected`): a `tenderUpdate`
+/// release with the bid's new status and the lot's statistics. A bid this area never published
+/// (no opening release) changes nothing.
+pub(crate) async fn record_disqualification(
+    tx: &mut Tx,
+    s: &SectionInfo,
+    event_id: &str,
+    org_id: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE publishing_ocds_bids SET status = 'disqualified' WHERE section_id = $1 AND org_id = $2",
+    )
+    .bind(&s.section_id)
+    .bind(org_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Ok(());
+    }
+    let bid: String = sqlx::query(
+        "SELECT bid_id FROM publishing_ocds_bids WHERE section_id = $1 AND org_id = $2",
+    )
+    .bind(&s.section_id)
+    .bind(org_id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    let lots = lots_of(tx, s).await?;
+    let mut r = base(s, "tenderUpdate", &format!("disqualified-{event_id}"), at);
+    let mut t = tender_core(s, &lots);
+    t.insert("lots".into(), json!([lot(s, None)]));
+    r["tender"] = Value::Object(t);
+    r["bids"] = json!({"details": [{"id": bid, "status": "disqualified"}],
+                       "statistics": statistics(tx, &s.section_id).await?});
+    store(tx, s, "tenderUpdate", at, &r, &format!("event:{event_id}")).await
+}
+
+/// The award release (`projects.award.confirmed`): the award `relatedLots` its section and
+/// `relatedBid` the winner's bid when the opening was published; the supplier is the tenderer
+/// party (same USCC identifier). The tender is `complete` only for a one-lot project; otherwise
+/// the lot is.
 pub(crate) async fn record_award(
     tx: &mut Tx,
     s: &SectionInfo,
@@ -218,29 +480,79 @@ pub(crate) async fn record_award(
     at: DateTime<Utc>,
 ) -> Result<()> {
     let winner = p["winner_org_id"].as_str().unwrap_or_default();
-    let name = p["winner_name"].as_str().unwrap_or_default();
+    let mut name = p["winner_name"].as_str().unwrap_or_default().to_string();
+    let mut uscc: Option<String> = None;
+    let mut bid: Option<String> = None;
+    if let Some(row) = sqlx::query(
+        "SELECT bid_id, party_name FROM publishing_ocds_bids WHERE section_id = $1 AND org_id = $2",
+    )
+    .bind(&s.section_id)
+    .bind(winner)
+    .fetch_optional(&mut **tx)
+    .await?
+    {
+        bid = Some(row.try_get(0)?);
+        if name.is_empty() {
+            name = row.try_get(1)?;
+        }
+    }
+    if let Some(row) = sqlx::query("SELECT uscc, name FROM publishing_orgs WHERE org_id = $1")
+        .bind(winner)
+        .fetch_optional(&mut **tx)
+        .await?
+    {
+        uscc = Some(row.try_get::<String, _>(0)?).filter(|u| !u.is_empty());
+        if name.is_empty() {
+            name = row.try_get(1)?;
+        }
+    }
+    if uscc.is_none() {
+        if let Some(row) = sqlx::query(
+            "SELECT party_id FROM publishing_ocds_bids WHERE section_id = $1 AND org_id = $2",
+        )
+        .bind(&s.section_id)
+        .bind(winner)
+        .fetch_optional(&mut **tx)
+        .await?
+        {
+            let id: String = row.try_get(0)?;
+            uscc = id
+                .strip_prefix(&format!("{USCC_SCHEME}-"))
+                .map(str::to_string);
+        }
+    }
+    let lots = lots_of(tx, s).await?;
     let mut r = base(s, "award", &format!("award-{event_id}"), at);
+    let (supplier, reference) = party(uscc.as_deref(), winner, &name, &["tenderer", "supplier"]);
     if let Some(parties) = r["parties"].as_array_mut() {
-        parties.push(json!({"id": winner, "name": name, "roles": ["supplier"]}));
+        parties.push(supplier);
     }
     let mut award = json!({
         "id": format!("{}-award", s.section_id),
         "title": format!("{} {}", s.project_name, s.section_name),
         "status": "active",
         "date": p["awarded_at"].as_str().unwrap_or(&at.to_rfc3339()),
-        "suppliers": [{"id": winner, "name": name}],
+        "suppliers": [reference],
+        "relatedLots": [s.section_id],
     });
     if let Some(v) = value(p["price"].as_str()) {
         award["value"] = v;
     }
+    if let Some(b) = bid {
+        award["relatedBid"] = json!(b);
+    }
     r["awards"] = json!([award]);
-    let mut t = tender_core(s);
-    t.insert("status".into(), json!("complete"));
+    let mut t = tender_core(s, &lots);
+    if lots.len() <= 1 {
+        t.insert("status".into(), json!("complete"));
+    }
+    t.insert("lots".into(), json!([lot(s, Some("complete"))]));
     r["tender"] = Value::Object(t);
     store(tx, s, "award", at, &r, &format!("event:{event_id}")).await
 }
 
-/// The contract release (`projects.contract.signed`).
+/// The contract release (`projects.contract.signed`), dated at the signing instant so a `since`
+/// harvester receives it; its lot is the award's (`awardID` → `awards[].relatedLots`).
 pub(crate) async fn record_contract(
     tx: &mut Tx,
     s: &SectionInfo,
@@ -263,13 +575,14 @@ pub(crate) async fn record_contract(
     store(tx, s, "contract", at, &r, &format!("event:{event_id}")).await
 }
 
-/// A failed (`tenderUpdate`, unsuccessful) or terminated (`tenderCancellation`) section.
+/// A failed (`tenderUpdate`, unsuccessful) or terminated (`tenderCancellation`) section: the lot's
+/// status, and the tender's for a one-lot project. The reason is in the failure notice drafted
+/// from the same event (no `statusDetails`: it is in no declared extension).
 pub(crate) async fn record_failure(
     tx: &mut Tx,
     s: &SectionInfo,
     event_id: &str,
     terminated: bool,
-    reason: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
     let (tag, status) = if terminated {
@@ -277,17 +590,20 @@ pub(crate) async fn record_failure(
     } else {
         ("tenderUpdate", "unsuccessful")
     };
+    let lots = lots_of(tx, s).await?;
     let mut r = base(s, tag, &format!("{tag}-{event_id}"), at);
-    let mut t = tender_core(s);
-    t.insert("status".into(), json!(status));
-    t.insert("statusDetails".into(), json!(reason));
+    let mut t = tender_core(s, &lots);
+    if lots.len() <= 1 {
+        t.insert("status".into(), json!(status));
+    }
+    t.insert("lots".into(), json!([lot(s, Some(status))]));
     r["tender"] = Value::Object(t);
     store(tx, s, tag, at, &r, &format!("event:{event_id}")).await
 }
 
 /// The stored release as served: ocid from the configured prefix, document links absolute.
-fn finish(ctx: &Ctx, section_id: &str, mut r: Value) -> Value {
-    r["ocid"] = json!(ocid(ctx, section_id));
+fn finish(ctx: &Ctx, key: &str, mut r: Value) -> Value {
+    r["ocid"] = json!(ocid(ctx, key));
     let base = ctx.settings.public_url.trim_end_matches('/').to_string();
     // get_mut, not indexing: indexing a missing key would insert nulls.
     if let Some(docs) = r
@@ -304,8 +620,10 @@ fn finish(ctx: &Ctx, section_id: &str, mut r: Value) -> Value {
     r
 }
 
-pub fn ocid(ctx: &Ctx, section_id: &str) -> String {
-    format!("{}-{section_id}", ctx.settings.ocid_prefix)
+/// The ocid of a contracting process: prefix + project id (+ section id for a section whose
+/// project publishing never learnt).
+pub fn ocid(ctx: &Ctx, key: &str) -> String {
+    format!("{}-{key}", ctx.settings.ocid_prefix)
 }
 
 fn publisher(ctx: &Ctx) -> Value {
@@ -446,7 +764,7 @@ async fn releases(State(ctx): State<Ctx>, Query(f): Query<ReleaseFilter>) -> Res
         ));
     }
     let sql = format!(
-        "SELECT id, section_id, released_at, release FROM ocds_releases WHERE {} \
+        "SELECT id, ocid, released_at, release FROM ocds_releases WHERE {} \
          ORDER BY released_at, id LIMIT {}",
         wh.join(" AND "),
         limit + 1
@@ -466,12 +784,12 @@ async fn releases(State(ctx): State<Ctx>, Query(f): Query<ReleaseFilter>) -> Res
             break;
         }
         let id: String = r.try_get(0)?;
-        let section: String = r.try_get(1)?;
+        let key: String = r.try_get(1)?;
         let at: i64 = r.try_get(2)?;
         let rel: String = r.try_get(3)?;
         let rel: Value =
             serde_json::from_str(&rel).map_err(|e| Error::internal(format!("release: {e}")))?;
-        out.push(finish(&ctx, &section, rel));
+        out.push(finish(&ctx, &key, rel));
         if rows.len() as i64 > limit && k as i64 == limit - 1 {
             next = Some(encode_cursor(at, &id));
         }
@@ -482,6 +800,7 @@ async fn releases(State(ctx): State<Ctx>, Query(f): Query<ReleaseFilter>) -> Res
         "version": "1.1",
         "publishedDate": ctx.clock.now().to_rfc3339(),
         "publisher": publisher(&ctx),
+        "extensions": EXTENSIONS,
         "releases": out,
     });
     let mut resp = Json(package).into_response();
@@ -498,49 +817,69 @@ async fn releases(State(ctx): State<Ctx>, Query(f): Query<ReleaseFilter>) -> Res
     Ok(resp)
 }
 
-/// OCDS 1.1 record package for one contracting process: every release and the compiled release.
+/// OCDS 1.1 record package for one contracting process (a project): every release and the
+/// compiled release. The ocid a section had before processes were projects (`<prefix>-<section>`)
+/// answers 308 to its project's record.
 #[utoipa::path(get, path = "/api/v1/ocds/records/{ocid}", tag = "publishing",
-    params(("ocid" = String, Path, description = "`<prefix>-<section_id>`")),
+    params(("ocid" = String, Path, description = "`<prefix>-<project_id>`")),
     responses((status = 200, description = "OCDS 1.1 record package", content_type = "application/json"),
+              (status = 308, description = "a former section ocid: the project's record"),
               (status = 404)))]
 async fn record(
     State(ctx): State<Ctx>,
     _headers: HeaderMap,
     Path(ocid_param): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Response> {
     // Public: no role required.
     let not_found = || Error::not_found(format!("contracting process {ocid_param}"));
-    let section = ocid_param
+    let key = ocid_param
         .strip_prefix(&format!("{}-", ctx.settings.ocid_prefix))
         .ok_or_else(not_found)?;
-    let rows = sqlx::query(
-        "SELECT release FROM ocds_releases WHERE section_id = $1 ORDER BY released_at, id",
-    )
-    .bind(section)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows =
+        sqlx::query("SELECT release FROM ocds_releases WHERE ocid = $1 ORDER BY released_at, id")
+            .bind(key)
+            .fetch_all(ctx.db.pool())
+            .await?;
+    let base = ctx.settings.public_url.trim_end_matches('/');
     if rows.is_empty() {
-        return Err(not_found());
+        let moved = sqlx::query(
+            "SELECT ocid FROM ocds_releases WHERE section_id = $1 AND ocid <> $1 LIMIT 1",
+        )
+        .bind(key)
+        .fetch_optional(ctx.db.pool())
+        .await?;
+        let Some(moved) = moved else {
+            return Err(not_found());
+        };
+        let to: String = moved.try_get(0)?;
+        // Relative (RFC 9110 allows it): right behind any proxy whatever `public_url` says.
+        let location = format!("/api/v1/ocds/records/{}", ocid(&ctx, &to));
+        let mut resp = axum::http::StatusCode::PERMANENT_REDIRECT.into_response();
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+        return Ok(resp);
     }
     let mut rels = Vec::new();
     for r in &rows {
         let s: String = r.try_get(0)?;
         let v: Value =
             serde_json::from_str(&s).map_err(|e| Error::internal(format!("release: {e}")))?;
-        rels.push(finish(&ctx, section, v));
+        rels.push(finish(&ctx, key, v));
     }
-    let base = ctx.settings.public_url.trim_end_matches('/');
     Ok(Json(json!({
         "uri": format!("{base}/api/v1/ocds/records/{ocid_param}"),
         "version": "1.1",
         "publishedDate": ctx.clock.now().to_rfc3339(),
         "publisher": publisher(&ctx),
+        "extensions": EXTENSIONS,
         "records": [{
             "ocid": ocid_param,
             "compiledRelease": compile(&ocid_param, &rels),
             "releases": rels,
         }],
-    })))
+    }))
+    .into_response())
 }
 
 #[cfg(test)]
@@ -566,6 +905,59 @@ mod tests {
         assert_eq!(c["tender"]["status"], "complete");
         assert_eq!(c["tender"]["amendments"], json!([{"id": "x"}]));
         assert_eq!(c["awards"][0]["id"], "a1");
+    }
+
+    #[test]
+    fn parties_are_identified_by_their_uscc_when_known() {
+        let (p, r) = party(
+            Some(" 91210200MA0000001Y "),
+            "org-1",
+            "甲公司",
+            &["tenderer"],
+        );
+        assert_eq!(p["id"], "CN-USCC-91210200MA0000001Y");
+        assert_eq!(
+            p["identifier"],
+            json!({"scheme": "CN-USCC", "id": "91210200MA0000001Y", "legalName": "甲公司"})
+        );
+        assert_eq!(
+            r,
+            json!({"id": "CN-USCC-91210200MA0000001Y", "name": "甲公司"})
+        );
+        for unknown in [None, Some(""), Some("  ")] {
+            let (p, _) = party(unknown, "org-1", "甲公司", &["supplier"]);
+            assert_eq!(p["id"], "org-1");
+            assert!(p.get("identifier").is_none(), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_bid_is_valid_at_the_opening_only_decrypted_priced_and_with_its_deposit() {
+        let e = |d: &str, price: Value, dep: &str| json!({"decryption": d, "price": price, "deposit": dep});
+        assert_eq!(
+            opening_status(&e("decrypted", json!("1.00"), "valid")),
+            "valid"
+        );
+        assert_eq!(
+            opening_status(&e("decrypted", json!("1.00"), "unknown")),
+            "valid"
+        );
+        assert_eq!(
+            opening_status(&e("decrypted", json!("1.00"), "missing")),
+            "disqualified"
+        );
+        assert_eq!(
+            opening_status(&e("decrypted", json!("1.00"), "invalid")),
+            "disqualified"
+        );
+        assert_eq!(
+            opening_status(&e("decrypted", Value::Null, "valid")),
+            "disqualified"
+        );
+        assert_eq!(
+            opening_status(&e("not_decrypted", Value::Null, "valid")),
+            "disqualified"
+        );
     }
 
     #[test]
