@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod committee;
+pub mod contrib;
 pub mod draw;
 pub mod http;
 pub mod notify;
