@@ -16,6 +16,7 @@ mod calendar_marks;
 mod demo;
 mod deposits;
 mod evaluation;
+mod expert_draws;
 mod expert_web;
 mod experts;
 mod faults;
