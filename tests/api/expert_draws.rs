@@ -371,3 +371,82 @@ async fn a_substituted_centre_secret_fails_verification() {
     );
     app.stop().await;
 }
+
+/// The supervisor contributes through the pages (commit, a wrong reveal shown with its rule, the
+/// reveal that runs the draw); staff see the steps; the public verification page shows every input.
+#[tokio::test]
+async fn the_supervisor_contributes_on_the_pages_and_the_verification_page_shows_every_input() {
+    use ggzy_api_tests::pages::Visitor;
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    pool(&app, &staff, 8).await;
+    let (s, r) = post(&app, &staff, "/api/v1/experts/draw-requests", request("S-P1")).await;
+    assert_eq!(s, 201, "{r}");
+    let id = r["id"].as_str().unwrap().to_string();
+
+    let mut sup = Visitor::new(&app);
+    sup.sign_in("supervisor").await;
+    let list = sup.get("/supervisor/draws").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains(&format!("/supervisor/draws/{id}")));
+    let page = sup.get(&format!("/supervisor/draws/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(r["centre_commitment"].as_str().unwrap()));
+    let csrf = ggzy_api_tests::pages::hidden_value(&page.body, "csrf").unwrap();
+    let bad = sup
+        .post_form(
+            &format!("/supervisor/draws/{id}/commitment"),
+            &[("csrf", &csrf), ("commitment", "abc")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("draw.commitment_format"), "{}", bad.body);
+    let commitment = sha256_hex(&SUPERVISOR_SECRET);
+    let ok = sup
+        .post_form(
+            &format!("/supervisor/draws/{id}/commitment"),
+            &[("csrf", &csrf), ("commitment", &commitment)],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = sup.get(&format!("/supervisor/draws/{id}")).await;
+    assert!(page.body.contains(&commitment));
+    assert!(page.body.contains("id=\"checkpoint-size\""));
+    let wrong = sup
+        .post_form(
+            &format!("/supervisor/draws/{id}/reveal"),
+            &[("csrf", &csrf), ("secret", &hex::encode([1u8; 32]))],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("draw.supervisor_reveal_mismatch"), "{}", wrong.body);
+    let done = sup
+        .post_form(
+            &format!("/supervisor/draws/{id}/reveal"),
+            &[("csrf", &csrf), ("secret", &hex::encode(SUPERVISOR_SECRET))],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+
+    let mut st = Visitor::new(&app);
+    st.sign_in("staff").await;
+    let steps = st.get(&format!("/staff/draw-requests/{id}")).await;
+    assert_eq!(steps.status, 200);
+    assert!(steps.body.contains("id=\"draw-link\""), "{}", steps.body);
+    let draw = st.get(&format!("/staff/draws/{id}")).await;
+    assert!(draw.body.contains("id=\"request-link\""));
+    let csrf = ggzy_api_tests::pages::hidden_value(&draw.body, "csrf").unwrap();
+    let revealed = st
+        .post_form(&format!("/staff/draws/{id}/reveal"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(revealed.status, 303);
+
+    let mut anyone = Visitor::new(&app);
+    let v = anyone.get(&format!("/draws/{id}/verify")).await;
+    assert_eq!(v.status, 200, "{}", v.body);
+    assert!(v.body.contains("data-valid=\"true\""), "{}", v.body);
+    assert!(v.body.contains(&hex::encode(SUPERVISOR_SECRET)));
+    assert!(v.body.contains("id=\"centre-secret\""));
+    assert!(v.body.contains("id=\"checkpoint-note\""));
+    app.stop().await;
+}

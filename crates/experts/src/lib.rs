@@ -16,6 +16,7 @@ pub mod draw;
 pub mod http;
 pub mod notify;
 pub mod pages;
+pub mod request_pages;
 pub mod rules;
 pub mod service;
 pub mod staff_pages;
