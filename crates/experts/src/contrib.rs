@@ -671,6 +671,7 @@ async fn event_in_checkpoint(
 pub(crate) async fn verify_report(
     ctx: &Ctx,
     d: &service::DrawRow,
+    log_verifier: Option<&note::NoteVerifier>,
 ) -> Result<(ContributionReport, draw::Verification)> {
     let r = load(ctx.db.pool(), &d.id).await?;
     let mut problems = Vec::new();
@@ -732,14 +733,21 @@ pub(crate) async fn verify_report(
         problems.push("the committee re-drawn with the recomputed seed differs".into());
     }
     let note_text = r.checkpoint_note.clone().unwrap_or_default();
-    let checkpoint_signature_valid = match ctx.settings.log_signer.as_ref() {
+    // The key given by the caller (offline check), else the public half of the configured key.
+    let verifier = match log_verifier {
+        Some(v) => Some(Ok(v.clone())),
+        None => ctx
+            .settings
+            .log_signer
+            .as_ref()
+            .map(|s| note::NoteVerifier::parse(&s.verifier_key())),
+    };
+    let checkpoint_signature_valid = match verifier {
         None => {
-            problems.push("no log verification key is configured".into());
+            problems.push("no log verification key is configured or given".into());
             false
         }
-        Some(signer) => match note::NoteVerifier::parse(&signer.verifier_key())
-            .and_then(|v| note::open_checkpoint(&note_text, &v))
-        {
+        Some(v) => match v.and_then(|v| note::open_checkpoint(&note_text, &v)) {
             Ok(cp) if cp.size == size && cp.root == checkpoint_root => true,
             Ok(_) => {
                 problems.push("the signed checkpoint states another size or root".into());

@@ -1053,6 +1053,16 @@ pub async fn verify(ctx: &Ctx, actor: &Actor, id: &str) -> Result<VerifyReport> 
 
 /// The check behind `verify` and `ggzy draw verify`: refused until the seed was revealed.
 pub async fn verify_stored(ctx: &Ctx, id: &str) -> Result<VerifyReport> {
+    verify_stored_with(ctx, id, None).await
+}
+
+/// [`verify_stored`] checking a two-step draw's checkpoint signature with `log_verifier` (a signed
+/// note verifier key, as `GET /api/v1/audit/log-key` publishes it) instead of the configured key.
+pub async fn verify_stored_with(
+    ctx: &Ctx,
+    id: &str,
+    log_verifier: Option<&ggzy_store::note::NoteVerifier>,
+) -> Result<VerifyReport> {
     let d = load_draw(ctx, id).await?;
     if d.revealed_at.is_none() {
         return Err(Error::conflict(
@@ -1061,7 +1071,7 @@ pub async fn verify_stored(ctx: &Ctx, id: &str) -> Result<VerifyReport> {
         ));
     }
     if d.scheme.is_some() {
-        let (contribution, verification) = crate::contrib::verify_report(ctx, &d).await?;
+        let (contribution, verification) = crate::contrib::verify_report(ctx, &d, log_verifier).await?;
         return Ok(VerifyReport {
             draw_id: d.id,
             seed: d.seed,
