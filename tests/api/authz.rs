@@ -217,7 +217,10 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/experts/draws/{id}/reveal", "staff admin"),
     ("GET /api/v1/experts/draws/{id}/verify", "any"),
     ("POST /api/v1/experts/draw-requests", "staff admin"),
-    ("GET /api/v1/experts/draw-requests", "staff admin supervisor"),
+    (
+        "GET /api/v1/experts/draw-requests",
+        "staff admin supervisor",
+    ),
     (
         "GET /api/v1/experts/draw-requests/{id}",
         "staff admin supervisor",

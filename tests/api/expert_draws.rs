@@ -62,7 +62,13 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Valu
 
 /// Request, supervisor commitment; returns the request id.
 async fn requested_and_committed(app: &TestApp, staff: &str, sup: &str, section: &str) -> String {
-    let (s, r) = post(app, staff, "/api/v1/experts/draw-requests", request(section)).await;
+    let (s, r) = post(
+        app,
+        staff,
+        "/api/v1/experts/draw-requests",
+        request(section),
+    )
+    .await;
     assert_eq!(s, 201, "{r}");
     assert_eq!(r["status"], "open");
     assert_eq!(r["waiting_for"], "supervisor_commitment");
@@ -105,7 +111,17 @@ async fn a_two_step_draw_runs_on_every_contribution_and_verifies_from_public_inp
         .get(Some(&staff), &format!("/api/v1/experts/draws/{id}"))
         .await;
     assert_eq!(s, 404);
-    let (s, v) = post(&app, &staff, "/api/v1/experts/draw-requests", request("S-C1")).await;
+    let (s, v) = post(
+        &app,
+        &staff,
+        "/api/v1/experts/draw-requests",
+        request("S-C1"),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["rule"], "draw.request_open");
+    // Nor may a one-step (centre-only) draw overtake the open request.
+    let (s, v) = post(&app, &staff, "/api/v1/experts/draws", request("S-C1")).await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(v["errors"][0]["rule"], "draw.request_open");
     // The supervisor's commitment is made once.
@@ -152,7 +168,9 @@ async fn a_two_step_draw_runs_on_every_contribution_and_verifies_from_public_inp
     assert_eq!(c["problems"], json!([]));
     assert_eq!(c["supervisor_secret"], hex::encode(SUPERVISOR_SECRET));
     // The checkpoint is a real one of this log, published after both commitments.
-    assert!(c["supervisor_commitment_seq"].as_i64().unwrap() <= c["checkpoint_size"].as_i64().unwrap());
+    assert!(
+        c["supervisor_commitment_seq"].as_i64().unwrap() <= c["checkpoint_size"].as_i64().unwrap()
+    );
     assert!(c["centre_commitment_seq"].as_i64() < c["supervisor_commitment_seq"].as_i64());
     assert!(c["checkpoint_note"]
         .as_str()
@@ -225,7 +243,11 @@ async fn a_wrong_supervisor_reveal_is_refused_with_the_rule() {
     // Staff cannot reveal in the supervisor's place.
     let (s, _) = reveal_supervisor(&app, &staff, &id, &SUPERVISOR_SECRET).await;
     assert_eq!(s, 403);
-    assert_eq!(app.sealed_head().await, before, "a refused reveal writes nothing");
+    assert_eq!(
+        app.sealed_head().await,
+        before,
+        "a refused reveal writes nothing"
+    );
     let (_, r) = app
         .get(Some(&staff), &format!("/api/v1/experts/draw-requests/{id}"))
         .await;
@@ -380,7 +402,13 @@ async fn the_supervisor_contributes_on_the_pages_and_the_verification_page_shows
     let app = TestApp::spawn().await;
     let staff = app.login("staff").await;
     pool(&app, &staff, 8).await;
-    let (s, r) = post(&app, &staff, "/api/v1/experts/draw-requests", request("S-P1")).await;
+    let (s, r) = post(
+        &app,
+        &staff,
+        "/api/v1/experts/draw-requests",
+        request("S-P1"),
+    )
+    .await;
     assert_eq!(s, 201, "{r}");
     let id = r["id"].as_str().unwrap().to_string();
 
@@ -419,7 +447,11 @@ async fn the_supervisor_contributes_on_the_pages_and_the_verification_page_shows
         )
         .await;
     assert_eq!(wrong.status, 422);
-    assert!(wrong.body.contains("draw.supervisor_reveal_mismatch"), "{}", wrong.body);
+    assert!(
+        wrong.body.contains("draw.supervisor_reveal_mismatch"),
+        "{}",
+        wrong.body
+    );
     let done = sup
         .post_form(
             &format!("/supervisor/draws/{id}/reveal"),

@@ -56,10 +56,18 @@ pub async fn run(ctx: &Ctx, cmd: DrawCmd) -> anyhow::Result<i32> {
                     c.scheme,
                     ok(c.checks.centre_commitment_matches),
                     ok(c.checks.supervisor_commitment_matches),
-                    if c.checks.seed_matches { "recomputed" } else { "NOT recomputed" },
+                    if c.checks.seed_matches {
+                        "recomputed"
+                    } else {
+                        "NOT recomputed"
+                    },
                     c.checkpoint_size,
                     ok(c.checkpoint_signature_valid),
-                    if c.commitments_in_checkpoint { "in" } else { "NOT in" },
+                    if c.commitments_in_checkpoint {
+                        "in"
+                    } else {
+                        "NOT in"
+                    },
                 );
                 for p in &c.problems {
                     println!("  problem: {p}");

@@ -150,6 +150,16 @@ pub(crate) async fn run_draw(
     session_id: Option<&str>,
     place: &str,
 ) -> Result<String> {
+    // A two-step draw request waiting for its supervisor owns the section's next draw
+    // (crate::contrib): a centre-only draw must not overtake it.
+    if sqlx::query("SELECT id FROM expert_draw_requests WHERE section_id = $1 AND status = 'open'")
+        .bind(&req.section_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some()
+    {
+        return Err(crate::contrib::open_request_exists());
+    }
     let seed_hex = ids::random_hex(32);
     let seed = draw::parse_seed(&seed_hex).ok_or_else(|| Error::internal("seed"))?;
     let fixed = FixedSeed {

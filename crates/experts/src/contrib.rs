@@ -115,7 +115,8 @@ impl RequestRow {
     }
 }
 
-const COLUMNS: &str = "id, section_id, status, request, place, created_by, created_at, centre_commitment, \
+const COLUMNS: &str =
+    "id, section_id, status, request, place, created_by, created_at, centre_commitment, \
     centre_secret, centre_event_id, supervisor_id, supervisor_commitment, supervisor_event_id, \
     supervisor_committed_at, checkpoint_size, checkpoint_root, checkpoint_note, supervisor_secret, \
     closed_at, closed_reason";
@@ -250,7 +251,7 @@ pub async fn request(ctx: &Ctx, actor: &Actor, input: DrawRequest) -> Result<Dra
     Ok(load(ctx.db.pool(), &id).await?.view())
 }
 
-fn open_request_exists() -> Error {
+pub(crate) fn open_request_exists() -> Error {
     Error::field(
         "section_id",
         "draw.request_open",
@@ -388,13 +389,8 @@ async fn fix_checkpoint(ctx: &Ctx, id: &str) -> Result<()> {
         .fetch_optional(ctx.db.pool())
         .await?;
     if cp.is_none() {
-        tlog::publish_checkpoint(
-            &ctx.db,
-            signer,
-            &ctx.settings.log_origin(),
-            ctx.clock.now(),
-        )
-        .await?;
+        tlog::publish_checkpoint(&ctx.db, signer, &ctx.settings.log_origin(), ctx.clock.now())
+            .await?;
         cp = sqlx::query(covering)
             .bind(seq)
             .fetch_optional(ctx.db.pool())
@@ -476,7 +472,11 @@ pub async fn supervisor_reveal(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    expect_one(n, "draw.request_closed", "the draw request was closed meanwhile")?;
+    expect_one(
+        n,
+        "draw.request_closed",
+        "the draw request was closed meanwhile",
+    )?;
     emit(
         &mut tx,
         &ctx.db,
@@ -551,7 +551,11 @@ pub async fn abandon(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    expect_one(n, "draw.request_closed", "the draw request was closed meanwhile")?;
+    expect_one(
+        n,
+        "draw.request_closed",
+        "the draw request was closed meanwhile",
+    )?;
     // The centre's secret is published with the abandonment: it can no longer seed anything, and
     // anyone can check it against the commitment made at the request.
     emit(
@@ -649,11 +653,8 @@ async fn event_in_checkpoint(
         return Ok((false, Some(seq)));
     }
     let proof = tlog::inclusion_proof(&ctx.db, seq, Some(size)).await?;
-    let hashes: Option<Vec<merkle::Hash>> = proof
-        .proof
-        .iter()
-        .map(|h| draw::parse_seed(h))
-        .collect();
+    let hashes: Option<Vec<merkle::Hash>> =
+        proof.proof.iter().map(|h| draw::parse_seed(h)).collect();
     let leaf = merkle::leaf_hash(&tlog::event_bytes(&ev));
     let included = hashes
         .map(|h| merkle::verify_inclusion(seq as u64 - 1, size, &leaf, &h, root))

@@ -37,9 +37,15 @@ fn status_label(s: &str, l: Lang) -> &'static str {
 
 fn waiting_label(s: Option<&str>, l: Lang) -> &'static str {
     match s {
-        Some("supervisor_commitment") => l.t("等待监督人提交承诺值", "waiting for the supervisor's commitment"),
+        Some("supervisor_commitment") => l.t(
+            "等待监督人提交承诺值",
+            "waiting for the supervisor's commitment",
+        ),
         Some("checkpoint") => l.t("等待审计日志检查点", "waiting for an audit checkpoint"),
-        Some("supervisor_reveal") => l.t("等待监督人公开秘密值", "waiting for the supervisor's reveal"),
+        Some("supervisor_reveal") => l.t(
+            "等待监督人公开秘密值",
+            "waiting for the supervisor's reveal",
+        ),
         _ => "",
     }
 }
@@ -144,7 +150,15 @@ async fn supervisor_page(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<St
     if let Err(r) = a.require(&[Role::Supervisor]) {
         return r;
     }
-    render(&ctx, &a, &id, "supervisor", StatusCode::OK, FormState::new()).await
+    render(
+        &ctx,
+        &a,
+        &id,
+        "supervisor",
+        StatusCode::OK,
+        FormState::new(),
+    )
+    .await
 }
 
 async fn staff_page(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<String>) -> Response {
@@ -187,7 +201,15 @@ async fn reveal(
     match contrib::supervisor_reveal(&ctx, &a.actor, &id, f.form).await {
         Ok(_) => see_other(&format!("/supervisor/draws/{id}")),
         Err(e) => {
-            render(&ctx, &a, &id, "supervisor", e.status(), FormState::from_error(&e)).await
+            render(
+                &ctx,
+                &a,
+                &id,
+                "supervisor",
+                e.status(),
+                FormState::from_error(&e),
+            )
+            .await
         }
     }
 }

@@ -1071,7 +1071,8 @@ pub async fn verify_stored_with(
         ));
     }
     if d.scheme.is_some() {
-        let (contribution, verification) = crate::contrib::verify_report(ctx, &d, log_verifier).await?;
+        let (contribution, verification) =
+            crate::contrib::verify_report(ctx, &d, log_verifier).await?;
         return Ok(VerifyReport {
             draw_id: d.id,
             seed: d.seed,
