@@ -216,6 +216,27 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ),
     ("POST /api/v1/experts/draws/{id}/reveal", "staff admin"),
     ("GET /api/v1/experts/draws/{id}/verify", "any"),
+    ("POST /api/v1/experts/draw-requests", "staff admin"),
+    (
+        "GET /api/v1/experts/draw-requests",
+        "staff admin supervisor",
+    ),
+    (
+        "GET /api/v1/experts/draw-requests/{id}",
+        "staff admin supervisor",
+    ),
+    (
+        "POST /api/v1/experts/draw-requests/{id}/supervisor-commitment",
+        "supervisor",
+    ),
+    (
+        "POST /api/v1/experts/draw-requests/{id}/supervisor-reveal",
+        "supervisor",
+    ),
+    (
+        "POST /api/v1/experts/draw-requests/{id}/abandon",
+        "staff admin",
+    ),
     ("PUT /api/v1/experts/{id}/account", "staff admin"),
     ("GET /api/v1/experts/me/assignments", "expert |member"),
     ("POST /api/v1/experts/draws/{id}/confirm", "expert |member"),

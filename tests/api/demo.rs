@@ -297,8 +297,12 @@ async fn a_fresh_demo_lists_all_four_markets_supports_draws_for_every_section_an
                 )
                 .await;
             assert_eq!(ids.len(), 1, "{}: {ids:?}", t.name);
-            app.get_expect(&staff, &format!("/api/v1/experts/draws/{}", ids[0]), 200)
-                .await
+            let made = app
+                .get_expect(&staff, &format!("/api/v1/experts/draws/{}", ids[0]), 200)
+                .await;
+            // The demo draws the way the operator cannot steer: as staff and as supervisor.
+            assert_eq!(made["scheme"], "contributed-v1", "{made}");
+            made
         } else {
             assert_eq!(s, 201, "{} ({specialty}): {d}", t.name);
             d

@@ -17,6 +17,7 @@ mod committee_documents;
 mod demo;
 mod deposits;
 mod evaluation;
+mod expert_draws;
 mod expert_web;
 mod experts;
 mod faults;

@@ -150,6 +150,50 @@ pub(crate) async fn run_draw(
     session_id: Option<&str>,
     place: &str,
 ) -> Result<String> {
+    // A two-step draw request waiting for its supervisor owns the section's next draw
+    // (crate::contrib): a centre-only draw must not overtake it.
+    if sqlx::query("SELECT id FROM expert_draw_requests WHERE section_id = $1 AND status = 'open'")
+        .bind(&req.section_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some()
+    {
+        return Err(crate::contrib::open_request_exists());
+    }
+    let seed_hex = ids::random_hex(32);
+    let seed = draw::parse_seed(&seed_hex).ok_or_else(|| Error::internal("seed"))?;
+    let fixed = FixedSeed {
+        draw_id: ids::new_id(),
+        commitment: draw::commitment(&seed),
+        seed,
+        scheme: None,
+    };
+    run_draw_seeded(tx, db, now, by, created_by, req, session_id, place, fixed).await
+}
+
+/// The seed of a draw and what it is published as.
+pub(crate) struct FixedSeed {
+    pub draw_id: String,
+    pub seed: [u8; 32],
+    /// sha256(seed) for a centre-only draw; sha256(s_c) for a contributed one.
+    pub commitment: String,
+    /// `None` (centre-only) or [`draw::SCHEME_CONTRIBUTED_V1`].
+    pub scheme: Option<&'static str>,
+}
+
+/// [`run_draw`] with the seed given (two-step draws derive it from every contribution).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run_draw_seeded(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    by: &ActorRef,
+    created_by: &str,
+    req: &StoredRequest,
+    session_id: Option<&str>,
+    place: &str,
+    fixed: FixedSeed,
+) -> Result<String> {
     let parties = DrawParties {
         tenderer_uscc: req.tenderer_uscc.clone(),
         agency_uscc: req.agency_uscc.clone(),
@@ -171,9 +215,9 @@ pub(crate) async fn run_draw(
             &active.try_get::<String, _>("id")?,
         ));
     }
-    let seed_hex = ids::random_hex(32);
-    let seed = draw::parse_seed(&seed_hex).ok_or_else(|| Error::internal("seed"))?;
-    let commitment = draw::commitment(&seed);
+    let seed = fixed.seed;
+    let seed_hex = hex::encode(seed);
+    let commitment = fixed.commitment.clone();
     let pool = service::load_pool(db, tx).await?;
     let (snapshot, excluded) = draw::screen(&pool, &parties, &PoolRules::default());
     let committee = draw::select(seed, &snapshot, &req.specialties)
@@ -186,12 +230,12 @@ pub(crate) async fn run_draw(
             .await?
             .try_get::<i64, _>("n")?
             + 1;
-    let id = ids::new_id();
+    let id = fixed.draw_id.clone();
     sqlx::query(
         "INSERT INTO expert_draws (id, section_id, attempt, request, tenderer_uscc, session_start, session_end, \
          commitment, seed, snapshot, snapshot_digest, exclusions, result, created_by, created_at, session_id, \
-         room_name, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'active')",
+         room_name, status, scheme) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'active', $18)",
     )
     .bind(&id)
     .bind(&req.section_id)
@@ -210,6 +254,7 @@ pub(crate) async fn run_draw(
     .bind(to_micros(now))
     .bind(session_id)
     .bind(place)
+    .bind(fixed.scheme)
     .execute(&mut **tx)
     .await
     .on_constraint("expert_draws_one_active", || service::active_draw_exists(""))
@@ -262,7 +307,7 @@ pub(crate) async fn run_draw(
             &id,
             json!({
                 "draw_id": id, "section_id": req.section_id, "session_id": session_id, "attempt": attempt,
-                "commitment": commitment, "snapshot_digest": digest,
+                "commitment": commitment, "snapshot_digest": digest, "scheme": fixed.scheme,
                 "specialties": req.specialties, "representatives": req.representatives,
                 "session_start": rfc3339(req.session_start), "session_end": rfc3339(req.session_end),
             }),

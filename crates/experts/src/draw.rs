@@ -597,6 +597,100 @@ pub fn parse_seed(hex_seed: &str) -> Option<[u8; 32]> {
     v.try_into().ok()
 }
 
+/// Domain tag of the contributed seed (version 1), followed by one zero byte in the layout.
+pub const SEED_DOMAIN_V1: &[u8] = b"ggzy-expert-draw-v1";
+/// The `expert_draws.scheme` of a draw seeded by [`contributed_seed`].
+pub const SCHEME_CONTRIBUTED_V1: &str = "contributed-v1";
+
+/// Everything the seed of a two-step draw is derived from (issue 24: nobody controls it alone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedInputs {
+    /// The centre's secret `s_c`, committed as `sha256(s_c)` when the draw was requested.
+    pub centre_secret: [u8; 32],
+    /// The supervisor's secret `s_s`, committed as `sha256(s_s)` before the checkpoint and revealed
+    /// at the draw.
+    pub supervisor_secret: [u8; 32],
+    /// The signed audit checkpoint fixed after both commitments were sealed into the log.
+    pub checkpoint_size: u64,
+    pub checkpoint_root: [u8; 32],
+    pub section_id: String,
+    pub draw_id: String,
+}
+
+/// The seed of a two-step draw. Byte layout (all fixed-width integers big-endian):
+///
+/// ```text
+/// SHA-256( "ggzy-expert-draw-v1" ‖ 0x00
+///        ‖ s_c (32 bytes) ‖ s_s (32 bytes)
+///        ‖ checkpoint tree size (u64, 8 bytes) ‖ checkpoint root hash (32 bytes)
+///        ‖ len(section_id) (u32, 4 bytes) ‖ section_id (UTF-8)
+///        ‖ len(draw_id) (u32, 4 bytes) ‖ draw_id (UTF-8) )
+/// ```
+pub fn contributed_seed(i: &SeedInputs) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(SEED_DOMAIN_V1);
+    h.update([0u8]);
+    h.update(i.centre_secret);
+    h.update(i.supervisor_secret);
+    h.update(i.checkpoint_size.to_be_bytes());
+    h.update(i.checkpoint_root);
+    for s in [&i.section_id, &i.draw_id] {
+        h.update((s.len() as u32).to_be_bytes());
+        h.update(s.as_bytes());
+    }
+    h.finalize().into()
+}
+
+/// Outcome of re-checking a two-step draw from its published inputs (the log checks — checkpoint
+/// signature, inclusion of the commitment events — are the service's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ContributedVerification {
+    /// sha256(s_c) equals the centre's commitment.
+    pub centre_commitment_matches: bool,
+    /// sha256(s_s) equals the supervisor's commitment.
+    pub supervisor_commitment_matches: bool,
+    /// The seed recomputed from the inputs equals the seed the draw used.
+    pub seed_matches: bool,
+    pub snapshot_digest_matches: bool,
+    /// The committee re-selected with the recomputed seed equals the stored one.
+    pub committee_matches: bool,
+    pub valid: bool,
+}
+
+/// Recompute a two-step draw: both commitments, the seed from its inputs, and the committee from
+/// the recomputed seed (never from the stored one).
+#[allow(clippy::too_many_arguments)]
+pub fn verify_contributed(
+    inputs: &SeedInputs,
+    centre_commitment: &str,
+    supervisor_commitment: &str,
+    stored_seed: &[u8; 32],
+    snapshot: &[EligibleExpert],
+    stored_digest: &str,
+    request: &[SpecialtyCount],
+    stored: &Committee,
+) -> ContributedVerification {
+    let seed = contributed_seed(inputs);
+    let centre_commitment_matches = commitment(&inputs.centre_secret) == centre_commitment;
+    let supervisor_commitment_matches =
+        commitment(&inputs.supervisor_secret) == supervisor_commitment;
+    let seed_matches = &seed == stored_seed;
+    let snapshot_digest_matches = snapshot_digest(snapshot) == stored_digest;
+    let committee_matches = select(seed, snapshot, request).as_ref() == Ok(stored);
+    ContributedVerification {
+        centre_commitment_matches,
+        supervisor_commitment_matches,
+        seed_matches,
+        snapshot_digest_matches,
+        committee_matches,
+        valid: centre_commitment_matches
+            && supervisor_commitment_matches
+            && seed_matches
+            && snapshot_digest_matches
+            && committee_matches,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -955,6 +1049,122 @@ mod tests {
                     prop_assert!(employers.insert(cand.employer_uscc.clone()));
                 }
             }
+        }
+    }
+
+    fn inputs(k: u8) -> SeedInputs {
+        SeedInputs {
+            centre_secret: [k; 32],
+            supervisor_secret: [k.wrapping_add(1); 32],
+            checkpoint_size: 42,
+            checkpoint_root: [k.wrapping_add(2); 32],
+            section_id: "S1".into(),
+            draw_id: "d1".into(),
+        }
+    }
+
+    /// The documented byte layout, spelled out independently of the implementation.
+    #[test]
+    fn contributed_seed_follows_the_documented_layout() {
+        let i = inputs(7);
+        let mut bytes = b"ggzy-expert-draw-v1\0".to_vec();
+        bytes.extend([7u8; 32]);
+        bytes.extend([8u8; 32]);
+        bytes.extend([0, 0, 0, 0, 0, 0, 0, 42]);
+        bytes.extend([9u8; 32]);
+        bytes.extend([0, 0, 0, 2]);
+        bytes.extend(b"S1");
+        bytes.extend([0, 0, 0, 2]);
+        bytes.extend(b"d1");
+        let want: [u8; 32] = Sha256::digest(&bytes).into();
+        assert_eq!(contributed_seed(&i), want);
+        // Length prefixes keep ("S1", "d1") apart from ("S", "1d1").
+        let mut j = i.clone();
+        j.section_id = "S".into();
+        j.draw_id = "1d1".into();
+        assert_ne!(contributed_seed(&i), contributed_seed(&j));
+    }
+
+    fn contributed_fixture(i: &SeedInputs) -> (Vec<EligibleExpert>, String, Committee, [u8; 32]) {
+        let s = snapshot(20);
+        let seed = contributed_seed(i);
+        let c = select(seed, &s, &req(5, 2)).unwrap();
+        (s.clone(), snapshot_digest(&s), c, seed)
+    }
+
+    #[test]
+    fn a_contributed_draw_verifies_from_its_inputs() {
+        let i = inputs(3);
+        let (s, digest, c, seed) = contributed_fixture(&i);
+        let v = verify_contributed(
+            &i,
+            &commitment(&i.centre_secret),
+            &commitment(&i.supervisor_secret),
+            &seed,
+            &s,
+            &digest,
+            &req(5, 2),
+            &c,
+        );
+        assert!(v.valid, "{v:?}");
+    }
+
+    /// The server swaps its secret after the fact (keeping the published commitment): the centre's
+    /// commitment no longer matches; swapping the commitment too is caught by the log (service).
+    #[test]
+    fn a_substituted_centre_secret_fails_verification() {
+        let i = inputs(3);
+        let (s, digest, c, seed) = contributed_fixture(&i);
+        let mut forged = i.clone();
+        forged.centre_secret = [99; 32];
+        let v = verify_contributed(
+            &forged,
+            &commitment(&i.centre_secret),
+            &commitment(&i.supervisor_secret),
+            &seed,
+            &s,
+            &digest,
+            &req(5, 2),
+            &c,
+        );
+        assert!(!v.centre_commitment_matches && !v.seed_matches && !v.valid);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Same inputs → same committee; any single changed input → verification fails.
+        #[test]
+        fn same_inputs_same_committee_any_change_fails(
+            k in any::<u8>(),
+            which in 0usize..6,
+            flip in 1u8..=255,
+        ) {
+            let i = inputs(k);
+            let (s, digest, c, seed) = contributed_fixture(&i);
+            let again = select(contributed_seed(&i.clone()), &s, &req(5, 2)).unwrap();
+            prop_assert_eq!(&again, &c);
+            let mut j = i.clone();
+            match which {
+                0 => j.centre_secret[0] ^= flip,
+                1 => j.supervisor_secret[31] ^= flip,
+                2 => j.checkpoint_size ^= u64::from(flip),
+                3 => j.checkpoint_root[5] ^= flip,
+                4 => j.section_id.push(char::from(b'a' + flip % 26)),
+                _ => j.draw_id.push(char::from(b'a' + flip % 26)),
+            }
+            prop_assert_ne!(contributed_seed(&j), seed);
+            let v = verify_contributed(
+                &j,
+                &commitment(&i.centre_secret),
+                &commitment(&i.supervisor_secret),
+                &seed,
+                &s,
+                &digest,
+                &req(5, 2),
+                &c,
+            );
+            prop_assert!(!v.valid);
+            prop_assert!(!v.seed_matches);
         }
     }
 }

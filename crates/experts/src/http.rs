@@ -1,6 +1,7 @@
 //! Expert pool routes under `/api/v1/experts`.
 
 use crate::committee;
+use crate::contrib;
 use crate::service::{self, Draw, DrawRequest, Expert, ImportReport, NewExpert, VerifyReport};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -25,6 +26,105 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(recuse_self))
         .routes(routes!(recuse))
         .routes(routes!(rate))
+        .routes(routes!(request_draw, list_draw_requests))
+        .routes(routes!(get_draw_request))
+        .routes(routes!(supervisor_commit))
+        .routes(routes!(supervisor_reveal))
+        .routes(routes!(abandon_draw_request))
+}
+
+/// Step 1 of a draw the operator cannot steer (staff): checks the request and commits the centre's
+/// secret (sha256 only). Nothing is drawn until a supervisor committed and revealed a secret.
+#[utoipa::path(post, path = "/api/v1/experts/draw-requests", tag = "experts", security(("bearer" = [])),
+    request_body = DrawRequest,
+    responses((status = 201, body = contrib::DrawContribution), (status = 403),
+              (status = 422, description = "committee size rules, an active draw or an open request for the section")))]
+async fn request_draw(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(input): Json<DrawRequest>,
+) -> Result<(StatusCode, Json<contrib::DrawContribution>)> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(contrib::request(&ctx, &actor, input).await?),
+    ))
+}
+
+/// Draw requests, newest first (staff, supervisors).
+#[utoipa::path(get, path = "/api/v1/experts/draw-requests", tag = "experts", security(("bearer" = [])),
+    responses((status = 200, body = [contrib::DrawContribution]), (status = 403)))]
+async fn list_draw_requests(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+) -> Result<Json<Vec<contrib::DrawContribution>>> {
+    Ok(Json(contrib::list(&ctx, &actor).await?))
+}
+
+/// A draw request with the state of its contributions (staff, supervisors).
+#[utoipa::path(get, path = "/api/v1/experts/draw-requests/{id}", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "draw request id (also the draw's id)")),
+    responses((status = 200, body = contrib::DrawContribution), (status = 403), (status = 404)))]
+async fn get_draw_request(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<contrib::DrawContribution>> {
+    Ok(Json(contrib::get(&ctx, &actor, &id).await?))
+}
+
+/// Step 2 (a supervisor, not the requester): commit sha256 of a 32-byte secret. The first signed
+/// audit checkpoint covering this commitment is then fixed on the request.
+#[utoipa::path(post, path = "/api/v1/experts/draw-requests/{id}/supervisor-commitment", tag = "experts",
+    security(("bearer" = [])), params(("id" = String, Path, description = "draw request id")),
+    request_body = contrib::SupervisorCommitment,
+    responses((status = 200, body = contrib::DrawContribution), (status = 403), (status = 404),
+              (status = 409, description = "already committed, or the request is closed"),
+              (status = 422, description = "not 64 hex digits")))]
+async fn supervisor_commit(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<contrib::SupervisorCommitment>,
+) -> Result<Json<contrib::DrawContribution>> {
+    Ok(Json(
+        contrib::supervisor_commit(&ctx, &actor, &id, input).await?,
+    ))
+}
+
+/// Step 3 (the supervisor who committed): reveal the secret; the draw runs at once.
+#[utoipa::path(post, path = "/api/v1/experts/draw-requests/{id}/supervisor-reveal", tag = "experts",
+    security(("bearer" = [])), params(("id" = String, Path, description = "draw request id")),
+    request_body = contrib::SupervisorReveal,
+    responses((status = 201, body = Draw), (status = 403), (status = 404),
+              (status = 409, description = "no commitment or checkpoint yet, or the request is closed"),
+              (status = 422, description = "the secret does not match the commitment (draw.supervisor_reveal_mismatch), or the pool is short")))]
+async fn supervisor_reveal(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<contrib::SupervisorReveal>,
+) -> Result<(StatusCode, Json<Draw>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(contrib::supervisor_reveal(&ctx, &actor, &id, input).await?),
+    ))
+}
+
+/// Close an open request the supervisor did not complete (staff), with the reason; the centre's
+/// secret is published with it.
+#[utoipa::path(post, path = "/api/v1/experts/draw-requests/{id}/abandon", tag = "experts",
+    security(("bearer" = [])), params(("id" = String, Path, description = "draw request id")),
+    request_body = contrib::Abandon,
+    responses((status = 200, body = contrib::DrawContribution), (status = 403), (status = 404),
+              (status = 409, description = "the request is closed"), (status = 422)))]
+async fn abandon_draw_request(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<contrib::Abandon>,
+) -> Result<Json<contrib::DrawContribution>> {
+    Ok(Json(contrib::abandon(&ctx, &actor, &id, input).await?))
 }
 
 /// Register an expert (staff).

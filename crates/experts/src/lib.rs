@@ -4,6 +4,8 @@
 //! for avoidance (回避) and eligibility, then picks the committee and ordered backups with a CSPRNG
 //! seeded from a secret seed whose SHA-256 commitment is recorded (and emitted) before anyone sees the
 //! result. Revealing the seed lets anyone recompute the committee from the stored snapshot.
+//! Two-step draws (`contrib`) derive the seed from the centre's and a supervisor's committed secrets
+//! and the signed audit checkpoint fixed after both commitments, so the operator cannot steer it.
 //!
 //! Invariants: `draw` does no I/O; every draw, reveal and re-draw writes its event in the same
 //! transaction, so a re-roll always shows in the audit chain; the committee is never shown to
@@ -11,10 +13,12 @@
 
 pub mod cli;
 pub mod committee;
+pub mod contrib;
 pub mod draw;
 pub mod http;
 pub mod notify;
 pub mod pages;
+pub mod request_pages;
 pub mod rules;
 pub mod service;
 pub mod staff_pages;

@@ -684,6 +684,9 @@ pub struct Draw {
     /// sha256(seed), hex: fixed before the result is known.
     pub commitment: String,
     pub snapshot_digest: String,
+    /// `None`: the seed was the centre's alone; `contributed-v1`: a two-step draw (crate::contrib)
+    /// whose commitment is sha256(s_c) and whose seed is derived from every contribution.
+    pub scheme: Option<String>,
     pub eligible_count: usize,
     /// The venues session this draw serves (draws requested through `venues.session.scheduled`).
     pub session_id: Option<String>,
@@ -871,14 +874,16 @@ pub(crate) struct DrawRow {
     pub(crate) status: String,
     attempt: i64,
     pub(crate) request: StoredRequest,
-    commitment: String,
-    seed: String,
-    snapshot: Vec<EligibleExpert>,
-    snapshot_digest: String,
+    pub(crate) commitment: String,
+    pub(crate) seed: String,
+    pub(crate) snapshot: Vec<EligibleExpert>,
+    pub(crate) snapshot_digest: String,
     excluded: Vec<Excluded>,
-    result: draw::Committee,
+    pub(crate) result: draw::Committee,
     created_at: DateTime<Utc>,
     revealed_at: Option<DateTime<Utc>>,
+    /// `None` (centre-only seed) or `contributed-v1` (crate::contrib).
+    pub(crate) scheme: Option<String>,
 }
 
 fn de<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
@@ -893,7 +898,7 @@ async fn load_draw(ctx: &Ctx, id: &str) -> Result<DrawRow> {
 pub(crate) async fn load_draw_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<DrawRow> {
     let r = sqlx::query(
         "SELECT id, section_id, attempt, request, commitment, seed, snapshot, snapshot_digest, exclusions, \
-         result, created_at, revealed_at, session_id, room_name, status FROM expert_draws WHERE id = $1",
+         result, created_at, revealed_at, session_id, room_name, status, scheme FROM expert_draws WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -915,6 +920,7 @@ pub(crate) async fn load_draw_in(conn: &mut sqlx::AnyConnection, id: &str) -> Re
         result: de(&r.try_get::<String, _>("result")?)?,
         created_at: from_micros(r.try_get("created_at")?),
         revealed_at: opt_time(&r, "revealed_at")?,
+        scheme: r.try_get("scheme")?,
     })
 }
 
@@ -968,6 +974,7 @@ pub async fn get_draw(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
         request: d.request,
         commitment: d.commitment,
         snapshot_digest: d.snapshot_digest,
+        scheme: d.scheme,
         eligible_count: d.snapshot.len(),
         session_id: d.session_id,
         status: d.status,
@@ -996,17 +1003,19 @@ pub async fn reveal(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
     .await?
     .rows_affected();
     expect_one(n, "draw.already_revealed", "the seed was already revealed")?;
+    let mut payload = json!({ "draw_id": id, "section_id": d.section_id, "seed": d.seed, "commitment": d.commitment });
+    if d.scheme.is_some() {
+        // A two-step draw publishes the centre's secret too: with the supervisor's revealed secret
+        // and the checkpoint, anyone recomputes the seed (crate::contrib).
+        payload["centre_secret"] = json!(crate::contrib::load(&mut *tx, id).await?.centre_secret);
+        payload["scheme"] = json!(d.scheme);
+    }
     emit(
         &mut tx,
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.draw.revealed",
-            "expert_draw",
-            id,
-            json!({ "draw_id": id, "section_id": d.section_id, "seed": d.seed, "commitment": d.commitment }),
-        ),
+        NewEvent::new("experts.draw.revealed", "expert_draw", id, payload),
     )
     .await?;
     ctx.db.commit(tx).await?;
@@ -1021,6 +1030,9 @@ pub struct VerifyReport {
     pub snapshot_digest: String,
     #[serde(flatten)]
     pub verification: Verification,
+    /// Every input of a two-step draw and its checks (absent for centre-only draws).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contribution: Option<crate::contrib::ContributionReport>,
 }
 
 /// Recompute a revealed draw from its seed and stored snapshot (anyone logged in).
@@ -1041,12 +1053,34 @@ pub async fn verify(ctx: &Ctx, actor: &Actor, id: &str) -> Result<VerifyReport> 
 
 /// The check behind `verify` and `ggzy draw verify`: refused until the seed was revealed.
 pub async fn verify_stored(ctx: &Ctx, id: &str) -> Result<VerifyReport> {
+    verify_stored_with(ctx, id, None).await
+}
+
+/// [`verify_stored`] checking a two-step draw's checkpoint signature with `log_verifier` (a signed
+/// note verifier key, as `GET /api/v1/audit/log-key` publishes it) instead of the configured key.
+pub async fn verify_stored_with(
+    ctx: &Ctx,
+    id: &str,
+    log_verifier: Option<&ggzy_store::note::NoteVerifier>,
+) -> Result<VerifyReport> {
     let d = load_draw(ctx, id).await?;
     if d.revealed_at.is_none() {
         return Err(Error::conflict(
             "draw.not_revealed",
             "the seed has not been revealed yet",
         ));
+    }
+    if d.scheme.is_some() {
+        let (contribution, verification) =
+            crate::contrib::verify_report(ctx, &d, log_verifier).await?;
+        return Ok(VerifyReport {
+            draw_id: d.id,
+            seed: d.seed,
+            commitment: d.commitment,
+            snapshot_digest: d.snapshot_digest,
+            verification,
+            contribution: Some(contribution),
+        });
     }
     let seed = draw::parse_seed(&d.seed).ok_or_else(|| Error::internal("stored seed"))?;
     let verification = draw::verify(
@@ -1063,5 +1097,6 @@ pub async fn verify_stored(ctx: &Ctx, id: &str) -> Result<VerifyReport> {
         commitment: d.commitment,
         snapshot_digest: d.snapshot_digest,
         verification,
+        contribution: None,
     })
 }

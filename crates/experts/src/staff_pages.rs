@@ -79,6 +79,8 @@ struct DrawPage<'a> {
     backups: Vec<MemberLine>,
     revealed: Option<String>,
     seed: Option<String>,
+    /// A two-step draw (crate::contrib): its request page shows the contributions.
+    contributed: bool,
     form: FormState,
 }
 
@@ -118,6 +120,7 @@ async fn render_draw(
         backups: d.backups.iter().map(|m| MemberLine::of(m, l)).collect(),
         revealed: d.revealed_at.as_ref().map(beijing_time),
         seed: d.seed.clone(),
+        contributed: d.scheme.is_some(),
         form,
     };
     page_status(c, status, l.t("专家抽取", "Expert draw"), &p)
@@ -159,6 +162,8 @@ struct VerifyPage {
     snapshot_digest_matches: bool,
     committee_matches: bool,
     valid: bool,
+    /// Every input of a two-step draw (crate::contrib) and its checks.
+    contribution: Option<crate::contrib::ContributionReport>,
 }
 
 /// The public verification of a revealed draw (anyone, no sign-in): recomputed now.
@@ -180,6 +185,7 @@ async fn verify_page(
                 snapshot_digest_matches: r.verification.snapshot_digest_matches,
                 committee_matches: r.verification.committee_matches,
                 valid: r.verification.valid,
+                contribution: r.contribution,
             };
             page_status(
                 &c,

@@ -148,6 +148,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(crate::admin_pages::router())
         .merge(ggzy_experts::pages::router())
         .merge(ggzy_experts::staff_pages::router())
+        .merge(ggzy_experts::request_pages::router())
         .merge(ggzy_venues::pages::router())
         .merge(ggzy_auctions::staff_pages::router())
         .merge(ggzy_evaluation::pages::router())

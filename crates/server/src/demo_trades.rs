@@ -1200,16 +1200,39 @@ impl Seeder {
         self.draws += 1;
         let specialty = ["A08.02", "A08.01", "B01", "C03"][self.draws % 4];
         let now = self.ctx.clock.now();
-        let draw = self
+        // A draw the operator cannot steer (docs/experts.md): staff request it (the centre's secret
+        // committed), the supervisor commits a secret of their own, then reveals it and the draw runs.
+        let request = self
             .api
             .post_ok(
                 &staff,
-                "/api/v1/experts/draws",
+                "/api/v1/experts/draw-requests",
                 json!({"section_id": t.section_id, "tenderer_uscc": tenderer_uscc,
                        "agency_uscc": agency_uscc, "bidder_usccs": bidder_usccs,
                        "session_start": rfc(now + chrono::Duration::hours(1)),
                        "session_end": rfc(now + chrono::Duration::hours(6)),
                        "specialties": [{"specialty": specialty, "count": 5, "backups": 2}]}),
+            )
+            .await
+            .context("the committee's draw request")?;
+        let request_id = request["id"].as_str().unwrap_or_default().to_string();
+        let supervisor = self.t("supervisor").await?;
+        let secret = ggzy_core::ids::random_hex(32);
+        let commitment = ggzy_core::ids::sha256_hex(&hex::decode(&secret)?);
+        self.api
+            .post_ok(
+                &supervisor,
+                &format!("/api/v1/experts/draw-requests/{request_id}/supervisor-commitment"),
+                json!({ "commitment": commitment }),
+            )
+            .await
+            .context("the supervisor's commitment")?;
+        let draw = self
+            .api
+            .post_ok(
+                &supervisor,
+                &format!("/api/v1/experts/draw-requests/{request_id}/supervisor-reveal"),
+                json!({ "secret": secret }),
             )
             .await
             .context("the committee's draw")?;
