@@ -583,13 +583,14 @@ pub async fn add_block(ctx: &Ctx, actor: &Actor, room_id: &str, b: NewBlock) -> 
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(Block {
+    let block = Block {
         id,
         start: b.start,
         end: b.end,
         reason,
-    })
+    };
+    ctx.db.commit_answering(tx, 201, &block, now).await?;
+    Ok(block)
 }
 
 async fn blocked(db: &Db, room_id: &str, start: i64, end: i64) -> Result<Option<Block>> {
@@ -821,7 +822,7 @@ pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Resu
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 201, &b, now).await?;
     Ok(b)
 }
 
@@ -875,7 +876,7 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &b, now).await?;
     Ok(b)
 }
 
@@ -938,7 +939,7 @@ pub async fn cancel(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
         ));
     };
     timers::cancel(&mut tx, &hold_key(id)).await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &b, now).await?;
     Ok(b)
 }
 
@@ -1180,8 +1181,7 @@ pub async fn add_person(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(Person {
+    let person = Person {
         id,
         booking_id: booking_id.into(),
         role: p.role,
@@ -1189,7 +1189,9 @@ pub async fn add_person(
         resident_id: Some(rid.to_string()),
         authorization_ref: auth,
         expert_id: None,
-    })
+    };
+    ctx.db.commit_answering(tx, 201, &person, now).await?;
+    Ok(person)
 }
 
 /// An expert's name as the caller may see it (staff only see who the experts are).
