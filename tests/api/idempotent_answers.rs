@@ -9,8 +9,8 @@
 //!
 //! One test (at least) per area whose keyed writes store their answer: projects (registration,
 //! project submit, evaluation result, objection), publishing (draft, announcement submit),
-//! deposits (bank callback, guarantee), venues (booking), evaluation (clarification), auctions
-//! (quote), experts (confirmation).
+//! deposits (bank callback, guarantee), venues (booking, evaluation session), evaluation
+//! (clarification), auctions (quote), experts (confirmation), monitoring (rule change).
 
 use ggzy_api_tests::fixtures::{road_project, BANK_KEY};
 use ggzy_api_tests::{into_parts, TestApp};
@@ -385,6 +385,42 @@ async fn a_booking_and_a_guarantee_whose_answers_were_lost_are_replayed() {
         "booked once"
     );
 
+    // An evaluation session of the section (a booking of an isolated room, in one step).
+    let room = app
+        .post_expect(
+            &reg.staff,
+            "/api/v1/rooms",
+            json!({"kind": "evaluation_room", "name": "评标室 幂等", "floor": 5, "capacity": 9,
+                   "isolated": true}),
+            201,
+        )
+        .await;
+    let session = json!({"section_id": reg.section_id, "room_id": room["id"],
+                         "start": "2026-03-24T09:00:00+08:00", "end": "2026-03-24T17:00:00+08:00",
+                         "committee_size": 5, "draw": null});
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &agency,
+        "session-1",
+        "POST",
+        "/api/v1/sessions",
+        Some(&session),
+        |a| {
+            let ctx = app.ctx.clone();
+            let input = from(&session);
+            async move { ggzy_venues::sessions::schedule(&ctx, &a, input).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM events WHERE event_type = 'venues.session.scheduled'")
+            .await,
+        1,
+        "scheduled once"
+    );
+
     let bidder1 = app.login("bidder1").await;
     let g = json!({"section_id": reg.section_id, "kind": "electronic_guarantee",
                    "issuer": "中国人民财产保险大连分公司", "number": "EG-LOST-0001", "amount": "200000.00",
@@ -665,6 +701,33 @@ async fn an_expert_confirmation_whose_answer_was_lost_is_replayed() {
         .await,
         1,
         "confirmed once"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_monitoring_rule_change_whose_answer_was_lost_is_replayed() {
+    let app = TestApp::spawn().await;
+    let sup = app.login("supervisor").await;
+    let change = json!({"enabled": false});
+    let path = "/api/v1/monitoring/rules/compliance.contract_overdue";
+    let (first, s, v) = lost_then_retried(&app, &sup, "rule-1", "PUT", path, Some(&change), |a| {
+        let ctx = app.ctx.clone();
+        let input = from(&change);
+        async move {
+            ggzy_monitoring::alerts::update_rule(&ctx, &a, "compliance.contract_overdue", input)
+                .await
+        }
+    })
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(v["enabled"], false, "{v}");
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM events WHERE event_type = 'monitoring.rule.updated'")
+            .await,
+        1,
+        "changed once"
     );
     app.stop().await;
 }

@@ -257,9 +257,10 @@ pub async fn create_room(ctx: &Ctx, actor: &Actor, input: NewRoom) -> Result<Roo
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    let r = load_room(ctx.db.pool(), &id).await?;
-    to_room(&ctx.db, r).await
+    let r = load_room(&mut *tx, &id).await?;
+    let room = to_room(&ctx.db, r).await?;
+    ctx.db.commit_answering(tx, 201, &room, now).await?;
+    Ok(room)
 }
 
 /// Parse a room's network list into `v` (field `networks[i]`); the canonical list when valid.
@@ -311,9 +312,10 @@ pub async fn set_room_networks(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    let r = load_room(ctx.db.pool(), room_id).await?;
-    to_room(&ctx.db, r).await
+    let r = load_room(&mut *tx, room_id).await?;
+    let room = to_room(&ctx.db, r).await?;
+    ctx.db.commit_answering(tx, 200, &room, now).await?;
+    Ok(room)
 }
 
 /// Changes to a room (staff, admin): every field is optional, absent fields stay as they are.
@@ -506,9 +508,10 @@ pub async fn update_room(
         )
         .await?;
     }
-    ctx.db.commit(tx).await?;
-    let r = load_room(ctx.db.pool(), room_id).await?;
-    to_room(&ctx.db, r).await
+    let r = load_room(&mut *tx, room_id).await?;
+    let room = to_room(&ctx.db, r).await?;
+    ctx.db.commit_answering(tx, 200, &room, now).await?;
+    Ok(room)
 }
 
 /// Keep the first error of each field (the bookings are checked in time order).
@@ -1654,15 +1657,21 @@ pub async fn door(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(DoorDecision {
+    let decision = DoorDecision {
         allowed,
         reason,
         detail,
         booking_id: who.as_ref().map(|a| a.booking_id.clone()),
         name: who.as_ref().map(|a| a.name.clone()),
         role: who.as_ref().map(|a| a.role),
-    })
+    };
+    if allowed {
+        // The API answers an allowed entry with the decision (a refusal is a problem document
+        // built by the handler, whose retry still gets `idempotency.answer_lost`).
+        ggzy_store::idempotency::answer_json_in_tx(&mut tx, 200, &decision, now).await?;
+    }
+    ctx.db.commit(tx).await?;
+    Ok(decision)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
