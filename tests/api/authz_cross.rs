@@ -22,6 +22,10 @@
 //!
 //! After the walk nothing may have changed: the event log (every write emits an event in its
 //! transaction) has the same number of events and the victims' resources read back the same.
+//!
+//! A second walk ([`setup_later`]) does the same against the later stages of a trade: an objection,
+//! a clarification, a guarantee, an expert draw, an evaluation session and an auction of the first
+//! organizations, so that no route of those kinds is tested with a placeholder id only.
 
 use crate::authz::{operations, parse, Op, MISSING_ID, TABLE};
 use ggzy_api_tests::{fixtures::road_project, into_parts, TestApp};
