@@ -579,7 +579,7 @@ async fn assignments_of(conn: &mut sqlx::AnyConnection, expert: &str) -> Result<
 /// The assignment of `expert` on `draw_id`, read inside the change's transaction: the answer a
 /// keyed request stores with its change (`Db::commit_answering`).
 async fn assignment_in(tx: &mut ggzy_store::Tx, expert: &str, draw_id: &str) -> Result<Assignment> {
-    assignments_of(&mut **tx, expert)
+    assignments_of(tx, expert)
         .await?
         .into_iter()
         .find(|a| a.draw_id == draw_id)
