@@ -22,6 +22,10 @@
 //!
 //! After the walk nothing may have changed: the event log (every write emits an event in its
 //! transaction) has the same number of events and the victims' resources read back the same.
+//!
+//! A second walk ([`setup_later`]) does the same against the later stages of a trade: an objection,
+//! a clarification, a guarantee, an expert draw, an evaluation session and an auction of the first
+//! organizations, so that no route of those kinds is tested with a placeholder id only.
 
 use crate::authz::{operations, parse, Op, MISSING_ID, TABLE};
 use ggzy_api_tests::{fixtures::road_project, into_parts, TestApp};
@@ -88,9 +92,11 @@ const CROSS: &[(&str, &str)] = &[
         "anonymous tenderer agency: owned; bidder: mine",
     ),
     ("POST /api/v1/sections/{id}/evaluation-result", "*: owned"),
+    // The candidates are publicized (实施条例 第五十四条): once under publicity the result is
+    // everyone's to read (the later-stage walk); before it, 404.
     (
         "GET /api/v1/sections/{id}/evaluation-result",
-        "anonymous tenderer agency: owned; bidder: mine",
+        "anonymous: owned; tenderer agency bidder: mine",
     ),
     // Bidders and other interested parties may object (实施条例 第六十条); the section's
     // bidding is under way, so the objection itself is checked by the projects area.
@@ -206,56 +212,55 @@ fn classes(spec: &str) -> BTreeMap<String, Class> {
 
 /// The first organizations' resources.
 struct Victim {
-    project: String,
-    section: String,
+    /// Path values by resource kind: `project`, `section`, `registration`, `relation`,
+    /// `announcement`, `attachment`, `booking`, `ocid` (`<prefix>-<section id>`), and in the
+    /// later-stage walk `objection`, `draw`, `auction`, `auction_section`, `clarification`,
+    /// `session`, `guarantee`.
+    ids: BTreeMap<&'static str, String>,
     tenderer_org: String,
     bidder_org: String,
-    registration: String,
-    relation: String,
-    announcement: String,
-    attachment: String,
-    booking: String,
-    /// The OCDS id of the section (`<prefix>-<section id>`).
-    ocid: String,
+    /// Ids no stranger may see anywhere (the section id is left out: a stranger names it in
+    /// its own requests and answers may echo it).
+    markers: Vec<String>,
+    /// What the owners read of their resources, compared before and after the walk: (user, path).
+    views: Vec<(&'static str, String)>,
 }
 
 impl Victim {
-    /// Ids no stranger may see anywhere (the section id is left out: a stranger names it in
-    /// its own requests and answers may echo it).
-    fn markers(&self) -> Vec<&str> {
-        vec![
-            &self.project,
-            &self.bidder_org,
-            &self.registration,
-            &self.relation,
-            &self.announcement,
-            &self.attachment,
-            &self.booking,
-        ]
+    fn markers(&self) -> impl Iterator<Item = &str> {
+        self.markers.iter().map(String::as_str)
     }
 
-    /// The value of path parameter `name` of `template` for a caller of `role`: the victim's
-    /// resource where one exists, else the placeholder (`None` then: nothing real was tried).
-    fn path_value(&self, template: &str, name: &str, role: &str) -> Option<String> {
+    /// The resource kind and value of path parameter `name` of `template` for a caller of
+    /// `role`: the victim's resource where one exists, else `None` (the placeholder: nothing
+    /// real was tried).
+    fn path_value(&self, template: &str, name: &str, role: &str) -> Option<(&'static str, String)> {
         let prefix = template.split(&format!("{{{name}}}")).next().unwrap_or("");
-        let v = match (prefix, name) {
-            (p, "id") if p.ends_with("/projects/") => &self.project,
-            (p, "id") if p.ends_with("/sections/") => &self.section,
+        let kind = match (prefix, name) {
+            (p, "id") if p.ends_with("/projects/") => "project",
+            (p, "id") if p.ends_with("/sections/") => "section",
             (p, "id") if p.ends_with("/organizations/") => {
-                if role == "bidder" {
+                let org = if role == "bidder" {
                     &self.bidder_org
                 } else {
                     &self.tenderer_org
-                }
+                };
+                return Some(("organization", org.clone()));
             }
-            (_, "relation_id") => &self.relation,
-            (p, "id") if p.ends_with("/announcements/") => &self.announcement,
-            (_, "attachment_id") => &self.attachment,
-            (p, "id") if p.ends_with("/bookings/") => &self.booking,
-            (_, "ocid") => &self.ocid,
+            (_, "relation_id") => "relation",
+            (p, "id") if p.ends_with("/announcements/") => "announcement",
+            (_, "attachment_id") => "attachment",
+            (p, "id") if p.ends_with("/bookings/") => "booking",
+            (_, "ocid") => "ocid",
+            (p, "id") if p.ends_with("/objections/") => "objection",
+            (p, "id") if p.ends_with("/experts/draws/") => "draw",
+            (p, "id") if p.ends_with("/auctions/") => "auction",
+            (p, "section_id") if p.ends_with("/auctions/sections/") => "auction_section",
+            (p, "id") if p.ends_with("/evaluation/clarifications/") => "clarification",
+            (p, "id") if p.ends_with("/sessions/") => "session",
             _ => return None,
         };
-        Some(v.clone())
+        self.ids.get(kind).map(|v| (kind, v.clone()))
     }
 }
 
@@ -374,17 +379,43 @@ async fn setup(app: &TestApp) -> Victim {
         .await;
     let booking = b["id"].as_str().expect("booking id").to_string();
     app.seal().await;
+    let ocid = format!("{}-{}", app.ctx.settings.ocid_prefix, reg.section_id);
+    let ids = BTreeMap::from([
+        ("project", reg.project_id.clone()),
+        ("section", reg.section_id.clone()),
+        ("registration", registration.clone()),
+        ("relation", relation.clone()),
+        ("announcement", announcement.clone()),
+        ("attachment", attachment.clone()),
+        ("booking", booking.clone()),
+        ("ocid", ocid),
+    ]);
     Victim {
-        ocid: format!("{}-{}", app.ctx.settings.ocid_prefix, reg.section_id),
-        project: reg.project_id,
-        section: reg.section_id,
+        markers: vec![
+            reg.project_id.clone(),
+            bidder_org.clone(),
+            registration,
+            relation,
+            announcement.clone(),
+            attachment,
+            booking.clone(),
+        ],
+        views: vec![
+            ("tenderer", format!("/api/v1/projects/{}", reg.project_id)),
+            ("tenderer", format!("/api/v1/announcements/{announcement}")),
+            (
+                "bidder1",
+                format!("/api/v1/organizations/{bidder_org}/relations"),
+            ),
+            (
+                "bidder1",
+                format!("/api/v1/sections/{}/registrations", reg.section_id),
+            ),
+            ("agency", format!("/api/v1/bookings/{booking}/roster")),
+        ],
+        ids,
         tenderer_org,
         bidder_org,
-        registration,
-        relation,
-        announcement,
-        attachment,
-        booking,
     }
 }
 
@@ -415,47 +446,29 @@ async fn call(app: &TestApp, op: &Op, token: Option<&str>) -> (u16, String, Stri
 
 /// What the owners read of their resources (compared before and after the walk).
 async fn owners_view(app: &TestApp, v: &Victim) -> Vec<(u16, Value)> {
-    let tenderer = app.login("tenderer").await;
-    let bidder1 = app.login("bidder1").await;
-    let agency = app.login("agency").await;
-    let bidder_org = &v.bidder_org;
-    vec![
-        app.get(Some(&tenderer), &format!("/api/v1/projects/{}", v.project))
-            .await,
-        app.get(
-            Some(&tenderer),
-            &format!("/api/v1/announcements/{}", v.announcement),
-        )
-        .await,
-        app.get(
-            Some(&bidder1),
-            &format!("/api/v1/organizations/{bidder_org}/relations"),
-        )
-        .await,
-        app.get(
-            Some(&bidder1),
-            &format!("/api/v1/sections/{}/registrations", v.section),
-        )
-        .await,
-        app.get(
-            Some(&agency),
-            &format!("/api/v1/bookings/{}/roster", v.booking),
-        )
-        .await,
-    ]
+    let mut tokens: BTreeMap<&str, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (user, path) in &v.views {
+        if !tokens.contains_key(user) {
+            tokens.insert(user, app.login(user).await);
+        }
+        out.push(app.get(Some(&tokens[user]), path).await);
+    }
+    out
 }
 
 /// `op` with the victim's ids in its path and query; whether a real resource was named.
-fn aimed(op: &Op, v: &Victim, role: &str) -> (Op, bool) {
+/// The kinds of the real resources named (empty: only placeholders).
+fn aimed(op: &Op, v: &Victim, role: &str) -> (Op, Vec<&'static str>) {
     let template = op.key.split_once(' ').expect("METHOD path").1;
     let mut path = template.to_string();
-    let mut real = false;
+    let mut real = Vec::new();
     while let Some(start) = path.find('{') {
         let end = path[start..].find('}').expect("closing brace") + start;
         let name = path[start + 1..end].to_string();
         let value = match v.path_value(template, &name, role) {
-            Some(x) => {
-                real = true;
+            Some((kind, x)) => {
+                real.push(kind);
                 x
             }
             None => match name.as_str() {
@@ -472,8 +485,17 @@ fn aimed(op: &Op, v: &Victim, role: &str) -> (Op, bool) {
         .query
         .iter()
         .map(|(k, val)| match k.as_str() {
-            "section_id" => (k.clone(), v.section.clone()),
-            "project_id" => (k.clone(), v.project.clone()),
+            "section_id" | "project_id" => {
+                let kind = if k == "section_id" {
+                    "section"
+                } else {
+                    "project"
+                };
+                match v.ids.get(kind) {
+                    Some(id) => (k.clone(), id.clone()),
+                    None => (k.clone(), val.clone()),
+                }
+            }
             _ => (k.clone(), val.clone()),
         })
         .collect();
@@ -489,10 +511,16 @@ fn aimed(op: &Op, v: &Victim, role: &str) -> (Op, bool) {
     )
 }
 
-#[tokio::test]
-async fn no_operation_lets_another_organization_read_or_change_a_resource() {
-    let app = TestApp::spawn().await;
-    let victim = setup(&app).await;
+/// What a walk did: calls made, calls naming a real resource, the kinds of real resources named.
+struct Walked {
+    calls: usize,
+    real_calls: usize,
+    kinds: BTreeSet<&'static str>,
+}
+
+/// Call every operation of the served document as each stranger against `victim`'s resources,
+/// check each answer against its class, and check that nothing changed.
+async fn walk(app: &TestApp, victim: &Victim) -> Walked {
     let (s, doc) = app.get(None, "/api/openapi.json").await;
     assert_eq!(s, 200);
     let table: BTreeMap<&str, _> = TABLE.iter().map(|(k, v)| (*k, parse(v))).collect();
@@ -512,13 +540,14 @@ async fn no_operation_lets_another_organization_read_or_change_a_resource() {
     for (role, user) in STRANGERS {
         tokens.push((role, Some(app.login(user).await)));
     }
-    let before_view = owners_view(&app, &victim).await;
+    let before_view = owners_view(app, victim).await;
     app.seal().await;
     let before_events = app.scalar_i64("SELECT COUNT(*) FROM events").await;
 
     let mut failures = Vec::new();
     let mut undeclared = BTreeSet::new();
     let (mut calls, mut real_calls) = (0, 0);
+    let mut kinds = BTreeSet::new();
     for op in &ops {
         let exp = table
             .get(op.key.as_str())
@@ -542,11 +571,13 @@ async fn no_operation_lets_another_organization_read_or_change_a_resource() {
             if let Class::Skip(_) = class {
                 continue;
             }
-            let (aimed_op, real) = aimed(op, &victim, role);
-            let (status, ct, text) = call(&app, &aimed_op, token.as_deref()).await;
+            let (aimed_op, named) = aimed(op, victim, role);
+            let real = !named.is_empty();
+            let (status, ct, text) = call(app, &aimed_op, token.as_deref()).await;
             calls += 1;
             if real {
                 real_calls += 1;
+                kinds.extend(named);
             }
             let mut fail = |why: &str| {
                 failures.push(format!(
@@ -579,7 +610,7 @@ async fn no_operation_lets_another_organization_read_or_change_a_resource() {
                 }
                 Class::Mine | Class::List => {
                     if status < 300 && !text.is_empty() {
-                        if let Some(m) = victim.markers().into_iter().find(|m| text.contains(m)) {
+                        if let Some(m) = victim.markers().find(|m| text.contains(m)) {
                             fail(&format!("the answer shows the victim's {m}"));
                         }
                     }
@@ -595,7 +626,7 @@ async fn no_operation_lets_another_organization_read_or_change_a_resource() {
     eprintln!("cross-organization walk: {calls} calls, {real_calls} on real resources");
     app.seal().await;
     let after_events = app.scalar_i64("SELECT COUNT(*) FROM events").await;
-    let after_view = owners_view(&app, &victim).await;
+    let after_view = owners_view(app, victim).await;
     assert!(
         failures.is_empty(),
         "{} of {calls} calls broke cross-organization authorization:\n{}",
@@ -607,9 +638,285 @@ async fn no_operation_lets_another_organization_read_or_change_a_resource() {
         "the strangers' calls changed the event log"
     );
     assert_eq!(before_view, after_view, "the victims' resources changed");
+    Walked {
+        calls,
+        real_calls,
+        kinds,
+    }
+}
+
+#[tokio::test]
+async fn no_operation_lets_another_organization_read_or_change_a_resource() {
+    let app = TestApp::spawn().await;
+    let victim = setup(&app).await;
+    let Walked {
+        calls, real_calls, ..
+    } = walk(&app, &victim).await;
     // Every call of the walk counts; the victims' real resources were named in many of them.
     assert!(calls >= 3 * TABLE.len(), "{calls} calls");
     assert!(real_calls >= 100, "{real_calls} calls on real resources");
+    app.stop().await;
+}
+
+/// Wait until the background workers are quiet (timers the setup's clock moves made due, and the
+/// consumers of their events): the walk compares the event log before and after.
+async fn settle(app: &TestApp) {
+    let mut last = -1;
+    for _ in 0..100 {
+        app.seal().await;
+        let n = app.scalar_i64("SELECT COUNT(*) FROM events").await;
+        if n == last {
+            return;
+        }
+        last = n;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    panic!("the event log never settled");
+}
+
+/// A USCC with its check character, for the avoidance lists of an expert draw.
+fn uscc(n: u32) -> String {
+    ggzy_core::ident::Uscc::with_check(&format!("91210200{n:09}"))
+        .expect("uscc")
+        .as_str()
+        .to_string()
+}
+
+/// The later stages of a trade, each owned by the first organizations: a section of `tenderer`
+/// evaluated and under candidate publicity with an objection of `bidder1`, a clarification the
+/// committee asked `bidder1`, `bidder1`'s electronic guarantee (电子保函), a real expert draw of
+/// the section, an evaluation session booked by `agency`, and a land listing (挂牌) with its online
+/// auction where `bidder1` is the only registered bidder. `bidder2` and `bidder3` bid in the same
+/// section: the walk's `bidder2` is a competitor of the victim there, not only an outsider.
+async fn setup_later(app: &TestApp) -> Victim {
+    use crate::award::{
+        open_and_decrypt, open_by_staff, register_and_bid, registered_section, submit_result,
+        wait_event,
+    };
+    let mut t = registered_section(app, "construction").await;
+    let sid = t.section_id.clone();
+    crate::evaluation::caught_up(app).await;
+    let (s, v) = app
+        .put(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{sid}/evaluation-method"),
+            json!({"method": "lowest_evaluated_price"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    open_by_staff(app, &t).await;
+    register_and_bid(app, &mut t).await;
+    let g = app
+        .post_expect(
+            &t.bidders[0].token,
+            "/api/v1/deposits/guarantees",
+            json!({"section_id": sid, "kind": "electronic_guarantee", "issuer": "中国人民财产保险大连分公司",
+                   "number": "EG-WALK-0001", "amount": "200000.00", "valid_from": "2026-03-02",
+                   "valid_until": "2026-08-31", "verification_code": "7F3K-99QX", "bid_validity_days": 90}),
+            201,
+        )
+        .await;
+    let guarantee = g["id"].as_str().expect("guarantee id").to_string();
+
+    // A land listing with its auction; bidder1 registered and paid the deposit.
+    let lot = crate::auctions::lot(app, "land", 1).await;
+    let auction = crate::auctions::create(
+        app,
+        crate::auctions::listing(
+            &lot.sid,
+            lot.announced_at + chrono::Duration::days(21),
+            10,
+            None,
+        ),
+    )
+    .await;
+
+    // Deadline, opening, decryption: the section is evaluating.
+    open_and_decrypt(app, &mut t).await;
+    // The committee as the experts area announces it, inside its session window (venues).
+    let mut members = Vec::new();
+    let mut experts = Vec::new();
+    for (user, id) in [("expert1", "EXP-1"), ("expert2", "EXP-2")] {
+        let token = app.login(user).await;
+        let (s, me) = app.get(Some(&token), "/api/v1/auth/me").await;
+        assert_eq!(s, 200, "{me}");
+        members.push(json!({"expert_id": id, "name": format!("专家{user}"),
+                            "user_id": me["user_id"], "specialty": "A010101"}));
+        experts.push(token);
+    }
+    members.push(json!({"expert_id": "EXP-9", "name": "缺席专家", "user_id": null}));
+    app.emit(
+        "experts.draw.completed",
+        "test",
+        "draw-walk",
+        json!({"draw_id": "draw-walk", "section_id": sid, "session_id": "session-walk",
+               "experts": members}),
+    )
+    .await;
+    let now = app.clock().now();
+    app.emit(
+        "venues.session.scheduled",
+        "test",
+        "session-walk",
+        json!({"session_id": "session-walk", "section_id": sid, "kind": "evaluation",
+               "room_id": "r1", "room_name": "评标室1", "draw_id": "draw-walk",
+               "start": (now - chrono::Duration::minutes(1)).to_rfc3339(),
+               "end": (now + chrono::Duration::hours(8)).to_rfc3339(), "draw": null}),
+    )
+    .await;
+    crate::evaluation::caught_up(app).await;
+    let chair_url = format!("/api/v1/sections/{sid}/evaluation/chair-votes");
+    for token in &experts {
+        let (s, w) = app
+            .post(Some(token), &chair_url, json!({"expert_id": "EXP-2"}))
+            .await;
+        assert_eq!(s, 200, "{w}");
+    }
+    let c = app
+        .post_expect(
+            &experts[0],
+            &format!("/api/v1/sections/{sid}/evaluation/clarifications"),
+            json!({"org_id": t.bidders[0].org_id, "question": "请说明项目经理的在岗承诺",
+                   "reply_by": (now + chrono::Duration::days(1)).to_rfc3339()}),
+            201,
+        )
+        .await;
+    let clarification = c["id"].as_str().expect("clarification id").to_string();
+
+    // The result under publicity, and bidder1's objection (异议).
+    let (s, v) = submit_result(app, &t, 3).await;
+    assert_eq!(s, 201, "{v}");
+    let o = app
+        .post_expect(
+            &t.bidders[0].token,
+            &format!("/api/v1/sections/{sid}/objections"),
+            json!({"text": "第一名的项目经理证书已过期"}),
+            201,
+        )
+        .await;
+    let objection = o["id"].as_str().expect("objection id").to_string();
+    wait_event(app, "projects.objection.filed", &sid).await;
+
+    // A real draw of the section's experts (the staff's request to the experts area).
+    for n in 0..5u32 {
+        let rid =
+            ggzy_core::ident::ResidentId::with_check(&format!("21020219750101{:03}", 700 + n))
+                .expect("resident id");
+        app.post_expect(
+            &t.staff,
+            "/api/v1/experts",
+            json!({"name": format!("走查专家{n}"), "resident_id": rid.as_str(),
+                   "employer_uscc": uscc(700 + n), "employer_name": format!("单位{n}"),
+                   "specialties": ["A08.02"], "title": "senior", "years": 12,
+                   "region": "210200", "phone": "13800000000"}),
+            201,
+        )
+        .await;
+    }
+    let d = app
+        .post_expect(
+            &t.staff,
+            "/api/v1/experts/draws",
+            json!({"section_id": sid, "tenderer_uscc": uscc(1), "agency_uscc": uscc(2),
+                   "bidder_usccs": [uscc(3)],
+                   "session_start": "2026-04-10T09:00:00+08:00",
+                   "session_end": "2026-04-10T17:00:00+08:00",
+                   "specialties": [{"specialty": "A08.02", "count": 5, "backups": 0}]}),
+            201,
+        )
+        .await;
+    let draw = d["id"].as_str().expect("draw id").to_string();
+
+    // An evaluation session of the section booked by the first agency.
+    let agency = app.login("agency").await;
+    let room = app
+        .post_expect(
+            &t.staff,
+            "/api/v1/rooms",
+            json!({"kind": "evaluation_room", "name": "评标室 走查", "floor": 5, "capacity": 9,
+                   "isolated": true}),
+            201,
+        )
+        .await;
+    let session = app
+        .post_expect(
+            &agency,
+            "/api/v1/sessions",
+            json!({"section_id": sid, "room_id": room["id"], "start": "2026-04-10T09:00:00+08:00",
+                   "end": "2026-04-10T17:00:00+08:00", "committee_size": 3, "draw": null}),
+            201,
+        )
+        .await;
+    let session = session["id"].as_str().expect("session id").to_string();
+    settle(app).await;
+
+    let tenderer_org = app.org_of(&t.tenderer).await;
+    let bidder_org = t.bidders[0].org_id.clone();
+    Victim {
+        ids: BTreeMap::from([
+            ("project", t.project_id.clone()),
+            ("section", sid.clone()),
+            ("objection", objection.clone()),
+            ("draw", draw.clone()),
+            ("auction", auction.clone()),
+            ("auction_section", lot.sid.clone()),
+            ("clarification", clarification.clone()),
+            ("session", session.clone()),
+            ("guarantee", guarantee.clone()),
+        ]),
+        // The candidate publicity is public (project, section and candidates' organizations
+        // appear in it); the draw and the auction are public by nature (verification, public
+        // sale). The objection, the clarification, the guarantee and the session are not.
+        markers: vec![objection, clarification, guarantee, session.clone()],
+        views: vec![
+            ("tenderer", format!("/api/v1/projects/{}", t.project_id)),
+            ("tenderer", format!("/api/v1/sections/{sid}/objections")),
+            (
+                "bidder1",
+                format!("/api/v1/sections/{sid}/evaluation/clarifications"),
+            ),
+            (
+                "bidder1",
+                format!("/api/v1/deposits/guarantees?section_id={sid}"),
+            ),
+            ("staff", format!("/api/v1/experts/draws/{draw}")),
+            (
+                "staff",
+                format!("/api/v1/auctions/sections/{}/bidders", lot.sid),
+            ),
+            ("agency", format!("/api/v1/sessions/{session}")),
+        ],
+        tenderer_org,
+        bidder_org,
+    }
+}
+
+/// The walk again on the later stages of a trade: every operation naming an objection, a
+/// clarification, an expert draw (and its ratings), an auction and its bidders, an evaluation
+/// session, and the lists that could show an objection, clarification, guarantee or session —
+/// with real ids of the first organizations (they were placeholders before).
+#[tokio::test]
+async fn no_operation_lets_another_organization_touch_a_later_stage_resource() {
+    let app = TestApp::spawn().await;
+    let victim = setup_later(&app).await;
+    let w = walk(&app, &victim).await;
+    eprintln!("later-stage kinds named: {:?}", w.kinds);
+    for kind in [
+        "section",
+        "objection",
+        "draw",
+        "auction",
+        "auction_section",
+        "clarification",
+        "session",
+    ] {
+        assert!(w.kinds.contains(kind), "no call named the victim's {kind}");
+    }
+    assert!(
+        w.real_calls >= 100,
+        "{} calls on real resources",
+        w.real_calls
+    );
     app.stop().await;
 }
 
@@ -649,5 +956,70 @@ async fn editing_another_organizations_project_is_refused_before_the_body_is_rea
     assert_eq!(s, 422, "the owner is told what is wrong: {v}");
     let (_, now) = app.get(Some(&tenderer), &path).await;
     assert_eq!(now["name"], "他人项目", "{now}");
+    app.stop().await;
+}
+
+/// Found by the later-stage walk: answering a clarification validated the body before it looked at
+/// whom the clarification asked, so another bidder of the section got 422 with the answer rules
+/// (learning that the clarification exists) instead of 403; and a quote on an auction was checked
+/// for its price format before the caller's bidder number, so a bidder that never registered got
+/// 422 instead of 403. Now whose it is comes first; the bidder asked (registered) still gets the 422.
+#[tokio::test]
+async fn another_bidder_is_refused_before_its_clarification_answer_or_quote_is_read() {
+    let app = TestApp::spawn().await;
+    let v = setup_later(&app).await;
+    let url = format!(
+        "/api/v1/evaluation/clarifications/{}/answer",
+        v.ids["clarification"]
+    );
+    let bidder2 = app.login("bidder2").await;
+    for body in [
+        json!({}),
+        json!({"answer": " "}),
+        json!({"answer": "项目经理全程在岗", "price": "1.00"}),
+        json!({"answer": "项目经理全程在岗"}),
+    ] {
+        let (s, r) = app.post(Some(&bidder2), &url, body.clone()).await;
+        assert_eq!(s, 403, "{body}: {r}");
+    }
+    let bidder1 = app.login("bidder1").await;
+    let (s, r) = app.post(Some(&bidder1), &url, json!({"answer": " "})).await;
+    assert_eq!(s, 422, "the bidder asked is told what is wrong: {r}");
+    assert_eq!(r["errors"][0]["rule"], "clarification.answer_length", "{r}");
+
+    let quote = format!("/api/v1/auctions/{}/bids", v.ids["auction"]);
+    for price in ["placeholder", "-1", "1000000.00"] {
+        let (s, r) = app
+            .post(Some(&bidder2), &quote, json!({"price": price}))
+            .await;
+        assert_eq!(s, 403, "{price}: {r}");
+    }
+    let (s, r) = app
+        .post(Some(&bidder1), &quote, json!({"price": "placeholder"}))
+        .await;
+    assert_eq!(s, 422, "the registered bidder is told what is wrong: {r}");
+    settle(&app).await;
+    let n = app.scalar_i64("SELECT COUNT(*) FROM events").await;
+    let (s, clar) = app
+        .get(
+            Some(&bidder1),
+            &format!(
+                "/api/v1/sections/{}/evaluation/clarifications",
+                v.ids["section"]
+            ),
+        )
+        .await;
+    assert_eq!(s, 200, "{clar}");
+    assert!(
+        clar.to_string().contains(&v.ids["clarification"])
+            && !clar.to_string().contains("全程在岗"),
+        "unanswered: {clar}"
+    );
+    settle(&app).await;
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM events").await,
+        n,
+        "nothing changed"
+    );
     app.stop().await;
 }

@@ -6,6 +6,11 @@
 //! Each test runs the use case the way the middleware does (the key reserved with
 //! `idempotency::begin`, the use case inside `idempotency::scope`) and then stops — the answer is
 //! neither sent nor completed, as when the instance is killed — and retries over HTTP.
+//!
+//! One test (at least) per area whose keyed writes store their answer: projects (registration,
+//! project submit, evaluation result, objection), publishing (draft, announcement submit),
+//! deposits (bank callback, guarantee), venues (booking, evaluation session), evaluation
+//! (clarification), auctions (quote), experts (confirmation), monitoring (rule change).
 
 use ggzy_api_tests::fixtures::{road_project, BANK_KEY};
 use ggzy_api_tests::{into_parts, TestApp};
@@ -229,5 +234,500 @@ async fn a_use_case_rolled_back_after_storing_its_answer_leaves_the_key_free() {
         ))
         .await;
     assert_eq!(n, 0, "the rolled-back answer is gone");
+    app.stop().await;
+}
+
+/// The keyed request `method path body` of `token`'s user carried out by `run` as the middleware
+/// would, on an instance that dies before answering; then the client's retry over HTTP, which
+/// must be a replay. Returns the first attempt's value as JSON and the retry's status and body.
+async fn lost_then_retried<T, F>(
+    app: &TestApp,
+    token: &str,
+    key: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    run: impl FnOnce(Actor) -> F,
+) -> (Value, u16, Value)
+where
+    T: serde::Serialize,
+    F: std::future::Future<Output = ggzy_core::Result<T>>,
+{
+    let bytes = body
+        .map(|b| serde_json::to_vec(b).unwrap())
+        .unwrap_or_default();
+    let (actor, principal) = reserve(app, token, key, method, path, &bytes).await;
+    let first = idempotency::scope(principal, key.into(), run(actor))
+        .await
+        .expect("the first attempt");
+    // … the instance dies here.
+    let mut rb = app
+        .client
+        .request(
+            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+            app.url(path),
+        )
+        .bearer_auth(token)
+        .header("Idempotency-Key", key);
+    if body.is_some() {
+        rb = rb.header("content-type", "application/json").body(bytes);
+    }
+    let (s, v) = replayed(rb.send().await.expect("retry")).await;
+    (serde_json::to_value(&first).unwrap(), s, v)
+}
+
+fn from<T: serde::de::DeserializeOwned>(v: &Value) -> T {
+    serde_json::from_value(v.clone()).expect("input")
+}
+
+#[tokio::test]
+async fn a_project_submit_and_an_announcement_submit_whose_answers_were_lost_are_replayed() {
+    let app = TestApp::spawn().await;
+    let tenderer = app.login("tenderer").await;
+    let p = app
+        .post_expect(
+            &tenderer,
+            "/api/v1/projects",
+            road_project("幂等提交工程", "2026-03-23T09:30:00+08:00"),
+            201,
+        )
+        .await;
+    let id = p["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/projects/{id}/submit");
+    let (first, s, v) = lost_then_retried(&app, &tenderer, "submit-1", "POST", &path, None, |a| {
+        let ctx = app.ctx.clone();
+        let id = id.clone();
+        async move { ggzy_projects::service::submit(&ctx, &a, &id).await }
+    })
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(v["status"], "submitted", "{v}");
+    let n = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM events WHERE event_type = 'projects.project.submitted' AND aggregate_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(n, 1, "submitted once");
+
+    let body = json!({
+        "market": "construction", "type": "tender", "title": "幂等提交公告",
+        "body": "## 招标条件",
+        "fields": {
+            "project_name": "某道路改造工程", "scope": "道路改造 3.2 公里", "scale": "估算价 1200 万元",
+            "funding": "财政资金", "qualification_requirements": "市政公用工程施工总承包三级及以上",
+            "consortium_accepted": false, "documents_access": "登录平台免费下载",
+            "docs_available_at": "2026-03-02T09:00:00+08:00", "bid_deadline": "2026-03-23T09:30:00+08:00",
+            "submission_method": "电子投标", "tenderer_contact": "大连市市政建设管理处，0411-00000000",
+            "platform_url": "https://ggzy.example.cn",
+        },
+    });
+    let a = app
+        .post_expect(&tenderer, "/api/v1/announcements", body, 201)
+        .await;
+    let aid = a["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/announcements/{aid}/submit");
+    let (first, s, v) = lost_then_retried(&app, &tenderer, "submit-2", "POST", &path, None, |a| {
+        let ctx = app.ctx.clone();
+        let aid = aid.clone();
+        async move { ggzy_publishing::service::submit(&ctx, &a, &aid).await }
+    })
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(v["status"], "submitted", "{v}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_booking_and_a_guarantee_whose_answers_were_lost_are_replayed() {
+    let app = TestApp::spawn().await;
+    let reg = app
+        .bidding_section(
+            road_project("幂等预约工程", "2026-03-23T09:30:00+08:00"),
+            &["bidder1"],
+        )
+        .await;
+    let room = app
+        .post_expect(
+            &reg.staff,
+            "/api/v1/rooms",
+            json!({"kind": "negotiation_room", "name": "谈判室 808", "floor": 8, "capacity": 8}),
+            201,
+        )
+        .await;
+    let agency = app.login("agency").await;
+    let booking = json!({"room_id": room["id"], "section_id": reg.section_id, "purpose": "negotiation",
+                         "start": "2026-03-04T09:00:00+08:00", "end": "2026-03-04T11:00:00+08:00"});
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &agency,
+        "book-1",
+        "POST",
+        "/api/v1/bookings",
+        Some(&booking),
+        |a| {
+            let ctx = app.ctx.clone();
+            let input = from(&booking);
+            async move { ggzy_venues::service::create_booking(&ctx, &a, input).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM venue_bookings WHERE section_id = '{}'",
+            reg.section_id
+        ))
+        .await,
+        1,
+        "booked once"
+    );
+
+    // An evaluation session of the section (a booking of an isolated room, in one step).
+    let room = app
+        .post_expect(
+            &reg.staff,
+            "/api/v1/rooms",
+            json!({"kind": "evaluation_room", "name": "评标室 幂等", "floor": 5, "capacity": 9,
+                   "isolated": true}),
+            201,
+        )
+        .await;
+    let session = json!({"section_id": reg.section_id, "room_id": room["id"],
+                         "start": "2026-03-24T09:00:00+08:00", "end": "2026-03-24T17:00:00+08:00",
+                         "committee_size": 5, "draw": null});
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &agency,
+        "session-1",
+        "POST",
+        "/api/v1/sessions",
+        Some(&session),
+        |a| {
+            let ctx = app.ctx.clone();
+            let input = from(&session);
+            async move { ggzy_venues::sessions::schedule(&ctx, &a, input).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM events WHERE event_type = 'venues.session.scheduled'")
+            .await,
+        1,
+        "scheduled once"
+    );
+
+    let bidder1 = app.login("bidder1").await;
+    let g = json!({"section_id": reg.section_id, "kind": "electronic_guarantee",
+                   "issuer": "中国人民财产保险大连分公司", "number": "EG-LOST-0001", "amount": "200000.00",
+                   "valid_from": "2026-03-10", "valid_until": "2026-06-21",
+                   "verification_code": "7F3K-99QX", "bid_validity_days": 90});
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &bidder1,
+        "guarantee-1",
+        "POST",
+        "/api/v1/deposits/guarantees",
+        Some(&g),
+        |a| {
+            let ctx = app.ctx.clone();
+            let input = from(&g);
+            async move { ggzy_deposits::guarantees::record(&ctx, &a, input).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM deposit_guarantees WHERE number = 'EG-LOST-0001'")
+            .await,
+        1,
+        "recorded once"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_clarification_an_evaluation_result_and_an_objection_whose_answers_were_lost_are_replayed(
+) {
+    use crate::award::{
+        committee, open_and_decrypt, open_by_staff, ranking, register_and_bid, registered_section,
+    };
+    let app = TestApp::spawn().await;
+    let mut t = registered_section(&app, "construction").await;
+    let sid = t.section_id.clone();
+    crate::evaluation::caught_up(&app).await;
+    let (s, v) = app
+        .put(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{sid}/evaluation-method"),
+            json!({"method": "lowest_evaluated_price"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    open_by_staff(&app, &t).await;
+    register_and_bid(&app, &mut t).await;
+    open_and_decrypt(&app, &mut t).await;
+    // The committee (as the experts area announces it) in its session window (venues).
+    let expert = app.login("expert1").await;
+    let (_, me) = app.get(Some(&expert), "/api/v1/auth/me").await;
+    app.emit(
+        "experts.draw.completed",
+        "test",
+        "draw-lost",
+        json!({"draw_id": "draw-lost", "section_id": sid, "session_id": "session-lost",
+               "experts": [{"expert_id": "EXP-1", "name": "专家1", "user_id": me["user_id"],
+                            "specialty": "A010101"}]}),
+    )
+    .await;
+    let now = app.clock().now();
+    app.emit(
+        "venues.session.scheduled",
+        "test",
+        "session-lost",
+        json!({"session_id": "session-lost", "section_id": sid, "kind": "evaluation",
+               "room_id": "r1", "room_name": "评标室1", "draw_id": "draw-lost",
+               "start": (now - chrono::Duration::minutes(1)).to_rfc3339(),
+               "end": (now + chrono::Duration::hours(8)).to_rfc3339(), "draw": null}),
+    )
+    .await;
+    crate::evaluation::caught_up(&app).await;
+    let ask = json!({"org_id": t.bidders[0].org_id, "question": "请说明项目经理的在岗承诺",
+                     "reply_by": (now + chrono::Duration::days(1)).to_rfc3339()});
+    let path = format!("/api/v1/sections/{sid}/evaluation/clarifications");
+    let (first, s, v) = lost_then_retried(&app, &expert, "ask-1", "POST", &path, Some(&ask), |a| {
+        let ctx = app.ctx.clone();
+        let (sid, input) = (sid.clone(), from(&ask));
+        async move { ggzy_evaluation::service::ask(&ctx, &a, &sid, input).await }
+    })
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM eval_clarifications WHERE section_id = '{sid}'"
+        ))
+        .await,
+        1,
+        "asked once"
+    );
+
+    let draw_id = committee(&app, &t).await;
+    let result = json!({"report_ref": "PBBG-LOST-001", "ranking": ranking(&t), "publicity_days": 3,
+                        "committee_draw_id": draw_id});
+    let path = format!("/api/v1/sections/{sid}/evaluation-result");
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &t.staff,
+        "result-1",
+        "POST",
+        &path,
+        Some(&result),
+        |a| {
+            let ctx = app.ctx.clone();
+            let (sid, input) = (sid.clone(), from(&result));
+            async move { ggzy_projects::award::submit_result(&ctx, &a, &sid, input).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+
+    let objection = json!({"text": "第一名的项目经理证书已过期"});
+    let path = format!("/api/v1/sections/{sid}/objections");
+    let bidder = &t.bidders[2].token;
+    let (first, s, v) = lost_then_retried(
+        &app,
+        bidder,
+        "object-1",
+        "POST",
+        &path,
+        Some(&objection),
+        |a| {
+            let ctx = app.ctx.clone();
+            let (sid, input) = (sid.clone(), from(&objection));
+            async move { ggzy_projects::award::file_objection(&ctx, &a, &sid, input).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM section_objections WHERE section_id = '{sid}'"
+        ))
+        .await,
+        1,
+        "filed once"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_auction_quote_whose_answer_was_lost_is_replayed() {
+    use crate::auctions::{create, listing, lot};
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "land", 1).await;
+    let start = lot.announced_at + chrono::Duration::days(21);
+    let id = create(&app, listing(&lot.sid, start, 10, None)).await;
+    app.clock().set(start + chrono::Duration::hours(1));
+    let bidder1 = app.login("bidder1").await;
+    let quote = json!({"price": "1000000.00"});
+    let path = format!("/api/v1/auctions/{id}/bids");
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &bidder1,
+        "quote-1",
+        "POST",
+        &path,
+        Some(&quote),
+        |a| {
+            let ctx = app.ctx.clone();
+            let id = id.clone();
+            async move {
+                ggzy_auctions::service::bid(&ctx, &a, &id, "1000000.00")
+                    .await
+                    .map_err(|e| ggzy_core::Error::internal(format!("{e:?}")))
+            }
+        },
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM auction_bids WHERE auction_id = '{id}'"
+        ))
+        .await,
+        1,
+        "quoted once"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_expert_confirmation_whose_answer_was_lost_is_replayed() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let admin = app.login("admin").await;
+    let (s, orgs) = app.get(Some(&admin), "/api/v1/organizations").await;
+    assert_eq!(s, 200, "{orgs}");
+    let list = orgs
+        .as_array()
+        .cloned()
+        .or_else(|| orgs["items"].as_array().cloned())
+        .unwrap();
+    let employer = list
+        .iter()
+        .find(|o| o["kind"] == "expert_employer")
+        .expect("an expert employer")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let uscc = |n: u32| {
+        ggzy_core::ident::Uscc::with_check(&format!("91210200{n:09}"))
+            .unwrap()
+            .as_str()
+            .to_string()
+    };
+    let mut tokens = Vec::new();
+    for n in 0..5u32 {
+        let rid =
+            ggzy_core::ident::ResidentId::with_check(&format!("21020219750101{:03}", 600 + n))
+                .unwrap();
+        let e = app
+            .post_expect(
+                &staff,
+                "/api/v1/experts",
+                json!({"name": format!("幂等专家{n}"), "resident_id": rid.as_str(),
+                       "employer_uscc": uscc(600 + n), "employer_name": format!("单位{n}"),
+                       "specialties": ["A08.02"], "title": "senior", "years": 12,
+                       "region": "210200", "phone": "13800000000"}),
+                201,
+            )
+            .await;
+        let username = format!("lost{n}");
+        let u = app.user_in_org(&employer, &username, "expert").await;
+        app.drain_consumer("experts.events").await;
+        let (s, v) = app
+            .put(
+                Some(&staff),
+                &format!("/api/v1/experts/{}/account", e["id"].as_str().unwrap()),
+                json!({"user_id": u["id"], "email": format!("{username}@dlut.edu.cn")}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        tokens.push(app.login(&username).await);
+    }
+    let d = app
+        .post_expect(
+            &staff,
+            "/api/v1/experts/draws",
+            json!({"section_id": "SEC-LOST-1", "tenderer_uscc": uscc(1), "agency_uscc": uscc(2),
+                   "bidder_usccs": [uscc(3)], "session_start": "2026-03-20T09:00:00+08:00",
+                   "session_end": "2026-03-20T17:00:00+08:00",
+                   "specialties": [{"specialty": "A08.02", "count": 5, "backups": 0}]}),
+            201,
+        )
+        .await;
+    let draw_id = d["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/experts/draws/{draw_id}/confirm");
+    let body = json!({});
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &tokens[0],
+        "confirm-1",
+        "POST",
+        &path,
+        Some(&body),
+        |a| {
+            let ctx = app.ctx.clone();
+            let draw_id = draw_id.clone();
+            async move { ggzy_experts::committee::confirm(&ctx, &a, &draw_id).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(v["status"], "confirmed", "{v}");
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM events WHERE event_type = 'experts.member.confirmed' AND aggregate_id = '{draw_id}'"
+        ))
+        .await,
+        1,
+        "confirmed once"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_monitoring_rule_change_whose_answer_was_lost_is_replayed() {
+    let app = TestApp::spawn().await;
+    let sup = app.login("supervisor").await;
+    let change = json!({"enabled": false});
+    let path = "/api/v1/monitoring/rules/compliance.contract_overdue";
+    let (first, s, v) = lost_then_retried(&app, &sup, "rule-1", "PUT", path, Some(&change), |a| {
+        let ctx = app.ctx.clone();
+        let input = from(&change);
+        async move {
+            ggzy_monitoring::alerts::update_rule(&ctx, &a, "compliance.contract_overdue", input)
+                .await
+        }
+    })
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(v["enabled"], false, "{v}");
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM events WHERE event_type = 'monitoring.rule.updated'")
+            .await,
+        1,
+        "changed once"
+    );
     app.stop().await;
 }

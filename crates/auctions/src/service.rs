@@ -855,10 +855,6 @@ pub async fn bid(
         .org_id
         .clone()
         .ok_or_else(|| Error::forbidden("a bidder acts for its organization"))?;
-    let price = Money::parse_str(price).map_err(|mut e| {
-        e.field = "price".into();
-        Error::Validation(vec![e])
-    })?;
     let now = ctx.clock.now();
     let a = load(ctx.db.pool(), id, "").await?;
     let number = bidder_number(ctx.db.pool(), &a.section_id, &org)
@@ -868,6 +864,12 @@ pub async fn bid(
                 "only registered bidders with a valid deposit (竞买保证金) have a bidder number",
             )
         })?;
+    // The quote is read only once the caller is a numbered bidder (cross-organization walk,
+    // tests/api/authz_cross.rs): a stranger is refused whatever it sent.
+    let price = Money::parse_str(price).map_err(|mut e| {
+        e.field = "price".into();
+        Error::Validation(vec![e])
+    })?;
     match a.phase.as_str() {
         "listing" if now >= a.listing_start && now < a.ends_at => {}
         "auction" if a.auction_start.is_some_and(|s| now >= s) && now < a.ends_at => {}
@@ -970,14 +972,15 @@ pub async fn bid(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    CHANGED.notify_waiters();
-    Ok(BidAccepted {
+    let accepted = BidAccepted {
         seq,
         number,
         price: price.to_string(),
         ends_at: new_end.to_rfc3339(),
-    })
+    };
+    ctx.db.commit_answering(tx, 201, &accepted, now).await?;
+    CHANGED.notify_waiters();
+    Ok(accepted)
 }
 
 /// The listing end timer of a round (round 1 keeps the key it always had).

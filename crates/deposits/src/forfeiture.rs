@@ -112,12 +112,16 @@ fn row(r: &sqlx::any::AnyRow) -> Result<Forfeiture> {
     })
 }
 
-async fn get(ctx: &Ctx, id: &str) -> Result<Forfeiture> {
+/// A forfeiture read on `exec` (the change's transaction, whose answer it is).
+async fn get_on<'e, E>(exec: E, id: &str) -> Result<Forfeiture>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let r = sqlx::query(&format!(
         "SELECT {COLS} FROM deposit_forfeitures WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(ctx.db.pool_for_write())
+    .fetch_optional(exec)
     .await?
     .ok_or_else(|| Error::not_found(format!("forfeiture {id}")))?;
     row(&r)
@@ -206,8 +210,9 @@ pub async fn propose(ctx: &Ctx, actor: &Actor, p: ForfeitureProposal) -> Result<
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    get(ctx, &id).await
+    let f = get_on(&mut *tx, &id).await?;
+    ctx.db.commit_answering(tx, 201, &f, now).await?;
+    Ok(f)
 }
 
 /// A second staff member or admin approves (or rejects) a proposed forfeiture.
@@ -332,8 +337,9 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
         )
         .await?;
     }
-    ctx.db.commit(tx).await?;
-    get(ctx, id).await
+    let f = get_on(&mut *tx, id).await?;
+    ctx.db.commit_answering(tx, 200, &f, now).await?;
+    Ok(f)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]

@@ -197,8 +197,7 @@ pub async fn record(ctx: &Ctx, actor: &Actor, g: NewGuarantee) -> Result<Guarant
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(Guarantee {
+    let guarantee = Guarantee {
         id,
         section_id,
         org_id,
@@ -211,7 +210,9 @@ pub async fn record(ctx: &Ctx, actor: &Actor, g: NewGuarantee) -> Result<Guarant
         bid_validity_days: days,
         status: "active".into(),
         created_at: now,
-    })
+    };
+    ctx.db.commit_answering(tx, 201, &guarantee, now).await?;
+    Ok(guarantee)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]

@@ -349,7 +349,7 @@ pub async fn import(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 201, &rec, now).await?;
     Ok(rec)
 }
 

@@ -590,12 +590,17 @@ pub async fn my_assignments(ctx: &Ctx, actor: &Actor) -> Result<Vec<Assignment>>
     actor.require(&[Role::Expert])?;
     let mut conn = ctx.db.pool().acquire().await?;
     let expert = expert_of(&mut conn, actor).await?;
+    assignments_of(&mut conn, &expert).await
+}
+
+/// The assignments of `expert` (read on `conn`, which may be the transaction of a change).
+async fn assignments_of(conn: &mut sqlx::AnyConnection, expert: &str) -> Result<Vec<Assignment>> {
     let rows = sqlx::query(
         "SELECT d.id, d.session_id, d.session_start, d.session_end, d.room_name, m.status, m.confirm_by, m.reason \
          FROM expert_draw_members m JOIN expert_draws d ON d.id = m.draw_id \
          WHERE m.expert_id = $1 AND m.status NOT IN ('standby', 'skipped') ORDER BY d.session_start DESC",
     )
-    .bind(&expert)
+    .bind(expert)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
@@ -616,8 +621,10 @@ pub async fn my_assignments(ctx: &Ctx, actor: &Actor) -> Result<Vec<Assignment>>
         .collect()
 }
 
-async fn my_assignment(ctx: &Ctx, actor: &Actor, draw_id: &str) -> Result<Assignment> {
-    my_assignments(ctx, actor)
+/// The assignment of `expert` on `draw_id`, read inside the change's transaction: the answer a
+/// keyed request stores with its change (`Db::commit_answering`).
+async fn assignment_in(tx: &mut ggzy_store::Tx, expert: &str, draw_id: &str) -> Result<Assignment> {
+    assignments_of(tx, expert)
         .await?
         .into_iter()
         .find(|a| a.draw_id == draw_id)
@@ -679,8 +686,9 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, draw_id: &str) -> Result<Assignme
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    my_assignment(ctx, actor, draw_id).await
+    let answer = assignment_in(&mut tx, &expert, draw_id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -819,8 +827,9 @@ async fn withdraw_self(
         &reason,
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    my_assignment(ctx, actor, draw_id).await
+    let answer = assignment_in(&mut tx, &expert, draw_id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
 }
 
 /// Staff record that a member must recuse (实施条例 48: 评标委员会成员 … 回避 … 应当依法重新确定),
@@ -1338,8 +1347,7 @@ pub async fn rate(ctx: &Ctx, actor: &Actor, draw_id: &str, input: NewRating) -> 
     )
     .await?;
     let suspended = maybe_suspend(&mut tx, &ctx.db, now, &by, &input.expert_id).await?;
-    ctx.db.commit(tx).await?;
-    Ok(Rating {
+    let rating = Rating {
         id,
         draw_id: draw_id.to_string(),
         expert_id: input.expert_id,
@@ -1348,7 +1356,9 @@ pub async fn rate(ctx: &Ctx, actor: &Actor, draw_id: &str, input: NewRating) -> 
         comment,
         created_at: now,
         suspended,
-    })
+    };
+    ctx.db.commit_answering(tx, 201, &rating, now).await?;
+    Ok(rating)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -257,9 +257,16 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &AlertFilter) -> Result<Vec<Alert
 
 pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AlertDetail> {
     actor.require(&readers())?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    detail_on(&mut conn, &ctx.db, id).await
+}
+
+/// An alert with its notes, read on `conn` (which may be the transaction of a change whose
+/// answer it is).
+async fn detail_on(conn: &mut sqlx::AnyConnection, db: &Db, id: &str) -> Result<AlertDetail> {
     let r = sqlx::query(&format!("SELECT {COLS} FROM mon_alerts WHERE id = $1"))
         .bind(id)
-        .fetch_optional(ctx.db.pool())
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| Error::not_found(format!("alert {id}")))?;
     let alert = alert_from_row(&r)?;
@@ -267,7 +274,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AlertDetail> {
         "SELECT id, author, action, body, at FROM mon_alert_notes WHERE alert_id = $1 ORDER BY at, id",
     )
     .bind(id)
-    .fetch_all(ctx.db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     let notes = rows
         .iter()
@@ -281,7 +288,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AlertDetail> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let rule = load_catalogue(&ctx.db).await?.get(&alert.rule_id).cloned();
+    let rule = load_catalogue(db).await?.get(&alert.rule_id).cloned();
     Ok(AlertDetail { alert, notes, rule })
 }
 
@@ -434,8 +441,9 @@ pub async fn handle(
         NewEvent::new(format!("monitoring.alert.{verb}"), "alert", id, payload),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    get(ctx, actor, id).await
+    let detail = detail_on(&mut tx, &ctx.db, id).await?;
+    ctx.db.commit_answering(tx, 200, &detail, now).await?;
+    Ok(detail)
 }
 
 /// Resolve, in the caller's transaction, every open or acknowledged alert of `rule_id` on `subject`
@@ -582,7 +590,7 @@ pub async fn update_rule(
             json!({"rule_id": id, "enabled": r.enabled, "severity": r.severity, "params": r.params})),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &r, now).await?;
     Ok(r)
 }
 

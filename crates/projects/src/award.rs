@@ -671,7 +671,7 @@ pub async fn submit_result(
         "api",
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 201, &p, now).await?;
     Ok(p)
 }
 
@@ -945,7 +945,7 @@ pub async fn file_objection(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 201, &o, now).await?;
     Ok(o)
 }
 
@@ -1013,9 +1013,9 @@ pub async fn answer_objection(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
     o.answer = Some(answer);
     o.answered_at = Some(now);
+    ctx.db.commit_answering(tx, 200, &o, now).await?;
     Ok(o)
 }
 
@@ -1333,8 +1333,7 @@ pub async fn confirm_award(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(Award {
+    let award = Award {
         section_id: section_id.to_string(),
         project_id: sec.project_id,
         notice_no,
@@ -1347,7 +1346,9 @@ pub async fn confirm_award(
         contract_due_at: due,
         contract_due_at_provisional: provisional,
         contract: None,
-    })
+    };
+    ctx.db.commit_answering(tx, 201, &award, now).await?;
+    Ok(award)
 }
 
 /// The award notice of a section (every signed-in role: the result is public).
@@ -1503,8 +1504,7 @@ pub async fn record_contract(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(Award {
+    let award = Award {
         contract: Some(Contract {
             signed_on: input.signed_on,
             amount: input.amount,
@@ -1512,7 +1512,9 @@ pub async fn record_contract(
             late,
         }),
         ..award
-    })
+    };
+    ctx.db.commit_answering(tx, 201, &award, now).await?;
+    Ok(award)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1581,14 +1583,15 @@ pub async fn terminate(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(Termination {
+    let t = Termination {
         section_id: section_id.to_string(),
         previous_state: sec.state,
         state: next,
         reason,
         terminated_at: now,
-    })
+    };
+    ctx.db.commit_answering(tx, 200, &t, now).await?;
+    Ok(t)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -218,8 +218,8 @@ pub async fn verify_relation(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
     rel.status = "verified".into();
+    ctx.db.commit_answering(tx, 200, &rel, now).await?;
     Ok(rel)
 }
 
@@ -253,6 +253,7 @@ pub async fn remove_relation(
         ),
     )
     .await?;
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
     ctx.db.commit(tx).await?;
     Ok(())
 }
@@ -328,15 +329,16 @@ pub async fn declare_relation(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(OrgRelation {
+    let rel = OrgRelation {
         id,
         org_id: org_id.to_string(),
         related_uscc: uscc.to_string(),
         kind: input.kind,
         status: status.into(),
         created_at: now,
-    })
+    };
+    ctx.db.commit_answering(tx, 201, &rel, now).await?;
+    Ok(rel)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,7 +458,7 @@ pub async fn create_sanction(ctx: &Ctx, actor: &Actor, input: NewSanction) -> Re
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 201, &s, now).await?;
     Ok(s)
 }
 
@@ -584,13 +586,14 @@ pub async fn open_bidding(ctx: &Ctx, actor: &Actor, id: &str) -> Result<SectionS
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(SectionStatus {
+    let st = SectionStatus {
         section_id: s.id,
         project_id: s.project_id,
         state: bidding,
         bid_deadline: s.bid_deadline,
-    })
+    };
+    ctx.db.commit_answering(tx, 200, &st, now).await?;
+    Ok(st)
 }
 
 /// Handler for [`DEADLINE_TIMER`]: at the bid deadline, bidding → closed. A section that left

@@ -949,14 +949,15 @@ async fn storage_fault(
     if sealed == 0 {
         finalize(&mut tx, &ctx.db, now, section_id, &s, &actor.actor_ref()).await?;
     }
-    ctx.db.commit(tx).await?;
-    Ok(KeyOutcome {
+    let outcome = KeyOutcome {
         bid_id: bid.id.clone(),
         decryption: PLATFORM_FAULT.into(),
         price: None,
         suite: bid.suite.clone(),
         opening_recorded: sealed == 0,
-    })
+    };
+    ctx.db.commit_answering(tx, 200, &outcome, now).await?;
+    Ok(outcome)
 }
 
 async fn check_window(
@@ -1073,17 +1074,18 @@ async fn record_decryption(
         // The decrypted package is kept for evaluation, next to the ciphertext.
         ctx.files.rename(tmp, dest).await?;
     }
-    if let Err(e) = ctx.db.commit(tx).await {
-        let _ = ctx.files.delete(dest).await;
-        return Err(e);
-    }
-    Ok(KeyOutcome {
+    let outcome = KeyOutcome {
         bid_id: bid_id.into(),
         decryption: decryption.into(),
         price: price.map(|p| p.to_string()),
         suite: suite.into(),
         opening_recorded: sealed == 0,
-    })
+    };
+    if let Err(e) = ctx.db.commit_answering(tx, 200, &outcome, now).await {
+        let _ = ctx.files.delete(dest).await;
+        return Err(e);
+    }
+    Ok(outcome)
 }
 
 /// The opening record of a section: registered bidders of the section, the project's owner

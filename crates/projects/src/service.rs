@@ -208,7 +208,9 @@ pub async fn create(ctx: &Ctx, actor: &Actor, draft: ProjectDraft) -> Result<Pro
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db
+        .commit_answering(tx, 201, &p, ctx.clock.now())
+        .await?;
     Ok(p)
 }
 
@@ -266,7 +268,9 @@ pub async fn update(ctx: &Ctx, actor: &Actor, id: &str, draft: ProjectDraft) -> 
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db
+        .commit_answering(tx, 200, &p, ctx.clock.now())
+        .await?;
     Ok(p)
 }
 
@@ -451,7 +455,7 @@ pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &p, now).await?;
     Ok(p)
 }
 
@@ -533,7 +537,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
         )
         .await?;
     }
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &p, now).await?;
     Ok(p)
 }
 
@@ -579,7 +583,7 @@ pub async fn return_to_draft(ctx: &Ctx, actor: &Actor, id: &str, reason: &str) -
         NewEvent::new("projects.project.returned", "project", id, payload),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &p, now).await?;
     Ok(p)
 }
 

@@ -210,7 +210,7 @@ pub async fn upload(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 201, &att, now).await?;
     Ok(att)
 }
 

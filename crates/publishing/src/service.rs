@@ -652,7 +652,7 @@ pub async fn update(
     expect_one(n, "announcement.not_draft", "only a draft can be edited")?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
     write_version(&mut tx, &a, to_micros(now)).await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &a, now).await?;
     Ok(a)
 }
 
@@ -710,7 +710,7 @@ pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Announcement> 
         .await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
     event(&mut tx, &ctx.db, &actor.actor_ref(), now, "submitted", &a).await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &a, now).await?;
     Ok(a)
 }
 
@@ -838,7 +838,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
         .await?;
         a
     };
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &a, now).await?;
     Ok(a)
 }
 
@@ -1010,7 +1010,7 @@ pub async fn return_to_owner(
         NewEvent::new("publishing.announcement.returned", "announcement", id, p),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &a, now).await?;
     Ok(a)
 }
 
@@ -1064,7 +1064,7 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: &str, w: Withdrawal) -> Resu
     )?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
     event(&mut tx, &ctx.db, &actor.actor_ref(), now, "withdrawn", &a).await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &a, now).await?;
     Ok(a)
 }
 

@@ -257,9 +257,10 @@ pub async fn create_room(ctx: &Ctx, actor: &Actor, input: NewRoom) -> Result<Roo
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    let r = load_room(ctx.db.pool(), &id).await?;
-    to_room(&ctx.db, r).await
+    let r = load_room(&mut *tx, &id).await?;
+    let room = to_room(&ctx.db, r).await?;
+    ctx.db.commit_answering(tx, 201, &room, now).await?;
+    Ok(room)
 }
 
 /// Parse a room's network list into `v` (field `networks[i]`); the canonical list when valid.
@@ -311,9 +312,10 @@ pub async fn set_room_networks(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    let r = load_room(ctx.db.pool(), room_id).await?;
-    to_room(&ctx.db, r).await
+    let r = load_room(&mut *tx, room_id).await?;
+    let room = to_room(&ctx.db, r).await?;
+    ctx.db.commit_answering(tx, 200, &room, now).await?;
+    Ok(room)
 }
 
 /// Changes to a room (staff, admin): every field is optional, absent fields stay as they are.
@@ -506,9 +508,10 @@ pub async fn update_room(
         )
         .await?;
     }
-    ctx.db.commit(tx).await?;
-    let r = load_room(ctx.db.pool(), room_id).await?;
-    to_room(&ctx.db, r).await
+    let r = load_room(&mut *tx, room_id).await?;
+    let room = to_room(&ctx.db, r).await?;
+    ctx.db.commit_answering(tx, 200, &room, now).await?;
+    Ok(room)
 }
 
 /// Keep the first error of each field (the bookings are checked in time order).
@@ -583,13 +586,14 @@ pub async fn add_block(ctx: &Ctx, actor: &Actor, room_id: &str, b: NewBlock) -> 
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(Block {
+    let block = Block {
         id,
         start: b.start,
         end: b.end,
         reason,
-    })
+    };
+    ctx.db.commit_answering(tx, 201, &block, now).await?;
+    Ok(block)
 }
 
 async fn blocked(db: &Db, room_id: &str, start: i64, end: i64) -> Result<Option<Block>> {
@@ -821,7 +825,7 @@ pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Resu
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 201, &b, now).await?;
     Ok(b)
 }
 
@@ -875,7 +879,7 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &b, now).await?;
     Ok(b)
 }
 
@@ -938,7 +942,7 @@ pub async fn cancel(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
         ));
     };
     timers::cancel(&mut tx, &hold_key(id)).await?;
-    ctx.db.commit(tx).await?;
+    ctx.db.commit_answering(tx, 200, &b, now).await?;
     Ok(b)
 }
 
@@ -1180,8 +1184,7 @@ pub async fn add_person(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(Person {
+    let person = Person {
         id,
         booking_id: booking_id.into(),
         role: p.role,
@@ -1189,7 +1192,9 @@ pub async fn add_person(
         resident_id: Some(rid.to_string()),
         authorization_ref: auth,
         expert_id: None,
-    })
+    };
+    ctx.db.commit_answering(tx, 201, &person, now).await?;
+    Ok(person)
 }
 
 /// An expert's name as the caller may see it (staff only see who the experts are).
@@ -1652,15 +1657,21 @@ pub async fn door(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(DoorDecision {
+    let decision = DoorDecision {
         allowed,
         reason,
         detail,
         booking_id: who.as_ref().map(|a| a.booking_id.clone()),
         name: who.as_ref().map(|a| a.name.clone()),
         role: who.as_ref().map(|a| a.role),
-    })
+    };
+    if allowed {
+        // The API answers an allowed entry with the decision (a refusal is a problem document
+        // built by the handler, whose retry still gets `idempotency.answer_lost`).
+        ggzy_store::idempotency::answer_json_in_tx(&mut tx, 200, &decision, now).await?;
+    }
+    ctx.db.commit(tx).await?;
+    Ok(decision)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

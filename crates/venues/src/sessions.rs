@@ -224,6 +224,21 @@ pub struct MoveRequest {
 /// moves as its session (`venues.session.moved`).
 #[tracing::instrument(skip_all, fields(booking_id = %id))]
 pub async fn move_booking(ctx: &Ctx, actor: &Actor, id: &str, req: MoveRequest) -> Result<Booking> {
+    let (tx, moved) = move_booking_in(ctx, actor, id, req).await?;
+    ctx.db
+        .commit_answering(tx, 200, &moved, ctx.clock.now())
+        .await?;
+    Ok(moved)
+}
+
+/// [`move_booking`] up to its commit: the open transaction and the moved booking (the caller
+/// commits, with the answer it gives).
+async fn move_booking_in(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    req: MoveRequest,
+) -> Result<(Tx, Booking)> {
     actor.require(&[Role::Staff, Role::Agency])?;
     let (b, org) = load_booking(ctx.db.pool(), id).await?;
     may_manage(actor, &org)?;
@@ -281,8 +296,7 @@ pub async fn move_booking(ctx: &Ctx, actor: &Actor, id: &str, req: MoveRequest) 
             .await?;
         }
     }
-    ctx.db.commit(tx).await?;
-    Ok(moved)
+    Ok((tx, moved))
 }
 
 /// Bookings flagged because they could not follow a postponed opening (staff).
@@ -567,19 +581,25 @@ fn validate_draw(d: &DrawSpec, committee: i64) -> Result<Value> {
 
 async fn session_view(ctx: &Ctx, id: &str) -> Result<Session> {
     let mut tx = ctx.db.pool().begin().await?;
-    let s = session_row(&mut tx, id)
+    let view = session_view_in(&mut tx, id).await?;
+    tx.rollback().await?;
+    Ok(view)
+}
+
+/// The session as read inside `tx` (a change's transaction stores it as its answer).
+async fn session_view_in(tx: &mut Tx, id: &str) -> Result<Session> {
+    let s = session_row(tx, id)
         .await?
         .ok_or_else(|| Error::not_found(format!("session {id}")))?;
-    let (b, _) = load_booking(&mut *tx, id).await?;
-    let room = load_room(&mut *tx, &b.room_id).await?;
+    let (b, _) = load_booking(&mut **tx, id).await?;
+    let room = load_room(&mut **tx, &b.room_id).await?;
     let experts: i64 = sqlx::query(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM venue_session_experts WHERE session_id = $1 AND status = 'drawn'",
     )
     .bind(id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
-    tx.rollback().await?;
     Ok(Session {
         id: s.id,
         section_id: s.section_id,
@@ -779,8 +799,9 @@ pub async fn schedule(ctx: &Ctx, actor: &Actor, input: NewSession) -> Result<Ses
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    session_view(ctx, &id).await
+    let view = session_view_in(&mut tx, &id).await?;
+    ctx.db.commit_answering(tx, 201, &view, now).await?;
+    Ok(view)
 }
 
 async fn emit_session_moved(
@@ -835,8 +856,12 @@ async fn live_session(ctx: &Ctx, actor: &Actor, id: &str) -> Result<()> {
 pub async fn move_session(ctx: &Ctx, actor: &Actor, id: &str, req: MoveRequest) -> Result<Session> {
     actor.require(&[Role::Staff, Role::Agency])?;
     live_session(ctx, actor, id).await?;
-    move_booking(ctx, actor, id, req).await?;
-    session_view(ctx, id).await
+    let (mut tx, _) = move_booking_in(ctx, actor, id, req).await?;
+    let view = session_view_in(&mut tx, id).await?;
+    ctx.db
+        .commit_answering(tx, 200, &view, ctx.clock.now())
+        .await?;
+    Ok(view)
 }
 
 /// Cancel a session (staff, or the scheduling agency): the booking is released and
@@ -878,8 +903,9 @@ pub async fn cancel_session(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Sessio
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    session_view(ctx, id).await
+    let view = session_view_in(&mut tx, id).await?;
+    ctx.db.commit_answering(tx, 200, &view, now).await?;
+    Ok(view)
 }
 
 pub async fn get_session(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Session> {
@@ -939,6 +965,7 @@ pub async fn verify_expert(
         None,
     )
     .await?;
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
     ctx.db.commit(tx).await?;
     Ok(())
 }
@@ -1265,6 +1292,7 @@ pub async fn link_expert_account(
         ),
     )
     .await?;
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
     ctx.db.commit(tx).await?;
     Ok(())
 }
