@@ -73,7 +73,11 @@ async fn role_changes_keep_the_creation_rules_and_the_last_admin_and_open_tokens
     for role in ["staff", "admin", "supervisor"] {
         let (s, v) = put_role(&app, &admin, &bidder_id, role).await;
         assert_eq!(
-            (s, v["errors"][0]["rule"].as_str(), v["errors"][0]["field"].as_str()),
+            (
+                s,
+                v["errors"][0]["rule"].as_str(),
+                v["errors"][0]["field"].as_str()
+            ),
             (422, Some("user.role_for_org"), Some("role")),
             "{role}: {v}"
         );
@@ -82,7 +86,10 @@ async fn role_changes_keep_the_creation_rules_and_the_last_admin_and_open_tokens
     assert_eq!(s, 422, "{v}");
     let (s, _) = put_role(&app, &admin, "no-such-user", "staff").await;
     assert_eq!(s, 404);
-    assert!(app.events_of("identity.user.roles_changed").await.is_empty());
+    assert!(app
+        .events_of("identity.user.roles_changed")
+        .await
+        .is_empty());
 
     // staff → admin: the token staff signed in with before holds the new role at once.
     assert_eq!(app.get(Some(&staff_token), "/api/v1/users").await.0, 403);
@@ -120,7 +127,9 @@ async fn the_admin_changes_a_role_on_the_page_and_a_refusal_names_the_field_and_
     a.sign_in("admin").await;
     let users = a.get("/admin/users").await;
     assert!(
-        users.body.contains(&format!("/admin/users/{staff_id}/role")),
+        users
+            .body
+            .contains(&format!("/admin/users/{staff_id}/role")),
         "a centre account has the role link"
     );
     let page = a.get(&format!("/admin/users/{staff_id}/role")).await;
@@ -137,7 +146,10 @@ async fn the_admin_changes_a_role_on_the_page_and_a_refusal_names_the_field_and_
     field_refused(&r, "f-role", "user.role_for_org");
     // Without the CSRF token nothing changes.
     let r = a
-        .post_form(&format!("/admin/users/{staff_id}/role"), &[("role", "admin")])
+        .post_form(
+            &format!("/admin/users/{staff_id}/role"),
+            &[("role", "admin")],
+        )
         .await;
     assert_eq!(r.status, 403, "{}", r.body);
     let r = a
@@ -220,12 +232,20 @@ async fn a_sanction_bars_only_its_markets_to_its_last_day_and_an_early_end_reope
     // Who may list: the administrator and supervisors; not staff, not a bidder.
     for t in [&app.login("staff").await, &b1] {
         let (s, _) = app
-            .post(Some(t), "/api/v1/sanctions", listing(&u3, "2026-03-10", json!([])))
+            .post(
+                Some(t),
+                "/api/v1/sanctions",
+                listing(&u3, "2026-03-10", json!([])),
+            )
             .await;
         assert_eq!(s, 403);
     }
     let (s, v) = app
-        .post(Some(&admin), "/api/v1/sanctions", listing(&u3, "2026-02-28", json!([])))
+        .post(
+            Some(&admin),
+            "/api/v1/sanctions",
+            listing(&u3, "2026-02-28", json!([])),
+        )
         .await;
     assert_eq!(
         (s, v["errors"][0]["rule"].as_str()),
@@ -234,40 +254,77 @@ async fn a_sanction_bars_only_its_markets_to_its_last_day_and_an_early_end_reope
     );
     // bidder1: procurement only; bidder3: construction, to 03-10; bidder2: every market, to 12-31.
     let (s, v) = app
-        .post(Some(&admin), "/api/v1/sanctions", listing(&u1, "2026-12-31", json!(["procurement"])))
+        .post(
+            Some(&admin),
+            "/api/v1/sanctions",
+            listing(&u1, "2026-12-31", json!(["procurement"])),
+        )
         .await;
     assert_eq!((s, v["all_markets"].as_bool()), (201, Some(false)), "{v}");
     let (s, v) = app
-        .post(Some(&sup), "/api/v1/sanctions", listing(&u3, "2026-03-10", json!(["construction", "land"])))
+        .post(
+            Some(&sup),
+            "/api/v1/sanctions",
+            listing(&u3, "2026-03-10", json!(["construction", "land"])),
+        )
         .await;
     assert_eq!(s, 201, "{v}");
     let (s, v) = app
-        .post(Some(&admin), "/api/v1/sanctions", listing(&u2, "2026-12-31", json!(null)))
+        .post(
+            Some(&admin),
+            "/api/v1/sanctions",
+            listing(&u2, "2026-12-31", json!(null)),
+        )
         .await;
     assert_eq!((s, v["all_markets"].as_bool()), (201, Some(true)), "{v}");
     let b2_sanction = v["id"].as_str().unwrap().to_string();
 
     // Filters.
-    let (_, v) = app.get(Some(&admin), "/api/v1/sanctions?market=construction").await;
-    let mut got: Vec<&str> = v.as_array().unwrap().iter().map(|s| s["uscc"].as_str().unwrap()).collect();
+    let (_, v) = app
+        .get(Some(&admin), "/api/v1/sanctions?market=construction")
+        .await;
+    let mut got: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["uscc"].as_str().unwrap())
+        .collect();
     got.sort();
     let mut want = vec![u2.as_str(), u3.as_str()];
     want.sort();
     assert_eq!(got, want, "{v}");
-    let (_, v) = app.get(Some(&admin), "/api/v1/sanctions?in_force_on=2026-03-11").await;
-    assert_eq!(v.as_array().unwrap().len(), 2, "bidder3's ended on 03-10: {v}");
-    let (_, v) = app.get(Some(&admin), &format!("/api/v1/sanctions?uscc={u1}")).await;
+    let (_, v) = app
+        .get(Some(&admin), "/api/v1/sanctions?in_force_on=2026-03-11")
+        .await;
+    assert_eq!(
+        v.as_array().unwrap().len(),
+        2,
+        "bidder3's ended on 03-10: {v}"
+    );
+    let (_, v) = app
+        .get(Some(&admin), &format!("/api/v1/sanctions?uscc={u1}"))
+        .await;
     assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
     let (s, v) = app.get(Some(&admin), "/api/v1/sanctions?market=sea").await;
-    assert_eq!((s, v["errors"][0]["field"].as_str()), (400, Some("market")), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (400, Some("market")),
+        "{v}"
+    );
 
     // Another market's sanction does not bar: bidder1 registers.
     let (s, v) = register(&app, &b1, &section).await;
-    assert_eq!(s, 201, "procurement-only sanction, construction section: {v}");
+    assert_eq!(
+        s, 201,
+        "procurement-only sanction, construction section: {v}"
+    );
     // bidder3: refused through the last day, 23:59:59 included; allowed the next day.
     let (s, v) = register(&app, &b3, &section).await;
     assert_rule(s, &v, 409, "registration.sanctioned");
-    assert!(v["detail"].as_str().unwrap().contains("construction,land"), "{v}");
+    assert!(
+        v["detail"].as_str().unwrap().contains("construction,land"),
+        "{v}"
+    );
     app.clock().set(at("2026-03-10T23:59:59+08:00"));
     let b3 = app.login("bidder3").await;
     let (s, v) = register(&app, &b3, &section).await;
@@ -282,27 +339,65 @@ async fn a_sanction_bars_only_its_markets_to_its_last_day_and_an_early_end_reope
     let admin = app.login("admin").await;
     let b2 = app.login("bidder2").await;
     assert_eq!(
-        app.post(Some(&b2), &end, json!({"last_day": "2026-03-11", "reason": "x"})).await.0,
+        app.post(
+            Some(&b2),
+            &end,
+            json!({"last_day": "2026-03-11", "reason": "x"})
+        )
+        .await
+        .0,
         403
     );
     let (s, v) = app
-        .post(Some(&admin), &end, json!({"last_day": "2026-12-31", "reason": "复议撤销"}))
+        .post(
+            Some(&admin),
+            &end,
+            json!({"last_day": "2026-12-31", "reason": "复议撤销"}),
+        )
         .await;
-    assert_eq!((s, v["errors"][0]["rule"].as_str()), (422, Some("sanction.end_not_early")), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["rule"].as_str()),
+        (422, Some("sanction.end_not_early")),
+        "{v}"
+    );
     let (s, v) = app
-        .post(Some(&admin), &end, json!({"last_day": "2026-03-01", "reason": "复议撤销"}))
+        .post(
+            Some(&admin),
+            &end,
+            json!({"last_day": "2026-03-01", "reason": "复议撤销"}),
+        )
         .await;
-    assert_eq!((s, v["errors"][0]["rule"].as_str()), (422, Some("sanction.end_in_past")), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["rule"].as_str()),
+        (422, Some("sanction.end_in_past")),
+        "{v}"
+    );
     let (s, v) = app
-        .post(Some(&admin), &end, json!({"last_day": "2026-03-11", "reason": " "}))
+        .post(
+            Some(&admin),
+            &end,
+            json!({"last_day": "2026-03-11", "reason": " "}),
+        )
         .await;
-    assert_eq!((s, v["errors"][0]["field"].as_str()), (422, Some("reason")), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (422, Some("reason")),
+        "{v}"
+    );
     let (s, v) = app
         .post(Some(&admin), &end, json!({"last_day": "2026-03-11", "reason": "大连市人民政府行政复议决定书〔2026〕3号撤销"}))
         .await;
-    assert_eq!((s, v["ended_last_day"].as_str()), (200, Some("2026-03-11")), "{v}");
+    assert_eq!(
+        (s, v["ended_last_day"].as_str()),
+        (200, Some("2026-03-11")),
+        "{v}"
+    );
     let (s, v) = app
-        .post(Some(&admin), &end, json!({"last_day": "2026-03-11", "reason": "again"}))
+        .post(
+            Some(&admin),
+            &end,
+            json!({"last_day": "2026-03-11", "reason": "again"}),
+        )
         .await;
     assert_rule(s, &v, 409, "sanction.already_ended");
     // Still barred on its new last day; free the day after.
@@ -342,16 +437,32 @@ async fn the_admin_records_filters_and_ends_sanctions_on_the_page() {
     bad.push(("csrf", &csrf));
     let r = a.post_form("/admin/sanctions", &bad).await;
     field_refused(&r, "f-to", "sanction.period_order");
-    assert!(r.body.contains("name=\"market_procurement\" value=\"1\" checked"), "the choice is kept");
+    assert!(
+        r.body
+            .contains("name=\"market_procurement\" value=\"1\" checked"),
+        "the choice is kept"
+    );
     let mut good = form("2026-06-30");
     good.push(("csrf", &csrf));
     let r = a.post_form("/admin/sanctions", &good).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let list = a.get("/admin/sanctions").await;
-    assert!(list.body.contains("2026-03-01 – 2026-06-30"), "{}", list.body);
+    assert!(
+        list.body.contains("2026-03-01 – 2026-06-30"),
+        "{}",
+        list.body
+    );
     assert!(list.body.contains("政府采购"), "the scope is shown");
-    assert!(a.get("/admin/sanctions?market=construction").await.body.contains("名单为空"));
-    assert!(a.get("/admin/sanctions?market=procurement").await.body.contains("大公管罚〔2026〕9号"));
+    assert!(a
+        .get("/admin/sanctions?market=construction")
+        .await
+        .body
+        .contains("名单为空"));
+    assert!(a
+        .get("/admin/sanctions?market=procurement")
+        .await
+        .body
+        .contains("大公管罚〔2026〕9号"));
     let admin = app.login("admin").await;
     let (_, v) = app.get(Some(&admin), "/api/v1/sanctions").await;
     let id = v[0]["id"].as_str().unwrap().to_string();
@@ -361,18 +472,30 @@ async fn the_admin_records_filters_and_ends_sanctions_on_the_page() {
     let r = a
         .post_form(
             &format!("/admin/sanctions/{id}/end"),
-            &[("csrf", &csrf), ("last_day", "2026-09-30"), ("reason", "复议")],
+            &[
+                ("csrf", &csrf),
+                ("last_day", "2026-09-30"),
+                ("reason", "复议"),
+            ],
         )
         .await;
     field_refused(&r, "f-last_day", "sanction.end_not_early");
     let r = a
         .post_form(
             &format!("/admin/sanctions/{id}/end"),
-            &[("csrf", &csrf), ("last_day", "2026-03-05"), ("reason", "复议撤销")],
+            &[
+                ("csrf", &csrf),
+                ("last_day", "2026-03-05"),
+                ("reason", "复议撤销"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    assert!(a.get("/admin/sanctions").await.body.contains("2026-03-05：复议撤销"));
+    assert!(a
+        .get("/admin/sanctions")
+        .await
+        .body
+        .contains("2026-03-05：复议撤销"));
     let mut s = Visitor::new(&app);
     s.sign_in("staff").await;
     assert_eq!(s.get("/admin/sanctions").await.status, 403);
@@ -409,11 +532,19 @@ async fn a_regional_publicity_minimum_of_5_days_refuses_4_allows_5_and_removing_
         let t = app.login(who).await;
         assert_eq!(app.get(Some(&t), url).await.0, 403, "{who}");
         let (s, _) = app
-            .put(Some(&t), url, with(publicity_key(), json!({"value": 5, "citation": "x"})))
+            .put(
+                Some(&t),
+                url,
+                with(publicity_key(), json!({"value": 5, "citation": "x"})),
+            )
             .await;
         assert_eq!(s, 403, "{who}");
         let (s, _) = app
-            .post(Some(&t), "/api/v1/rule-overrides/remove", with(publicity_key(), json!({"reason": "x"})))
+            .post(
+                Some(&t),
+                "/api/v1/rule-overrides/remove",
+                with(publicity_key(), json!({"reason": "x"})),
+            )
             .await;
         assert_eq!(s, 403, "{who}");
     }
@@ -424,44 +555,110 @@ async fn a_regional_publicity_minimum_of_5_days_refuses_4_allows_5_and_removing_
             .as_array()
             .unwrap()
             .iter()
-            .find(|e| e["table"] == "award_rules" && e["market"] == "construction" && e["field"] == "publicity_min_days")
+            .find(|e| {
+                e["table"] == "award_rules"
+                    && e["market"] == "construction"
+                    && e["field"] == "publicity_min_days"
+            })
             .cloned()
             .expect("entry")
     };
     let e = entry(&v);
-    assert_eq!((e["national_value"].as_i64(), e["effective_value"].as_i64()), (Some(3), Some(3)));
-    assert!(e["national_source"].as_str().unwrap().contains("第五十四条"), "{e}");
+    assert_eq!(
+        (e["national_value"].as_i64(), e["effective_value"].as_i64()),
+        (Some(3), Some(3))
+    );
+    assert!(
+        e["national_source"]
+            .as_str()
+            .unwrap()
+            .contains("第五十四条"),
+        "{e}"
+    );
     // Every table's legal values are listed.
-    for (table, field) in [("project_rules", "deadline_min_days"), ("project_rules", "deposit_cap_bp"), ("opening_rules", "min_bids"), ("award_rules", "contract_days")] {
-        assert!(v["entries"].as_array().unwrap().iter().any(|e| e["table"] == table && e["field"] == field), "{table}.{field}");
+    for (table, field) in [
+        ("project_rules", "deadline_min_days"),
+        ("project_rules", "deposit_cap_bp"),
+        ("opening_rules", "min_bids"),
+        ("award_rules", "contract_days"),
+    ] {
+        assert!(
+            v["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["table"] == table && e["field"] == field),
+            "{table}.{field}"
+        );
     }
 
     // Laxer than the law: refused, naming the law; a cap may not be raised.
     let (s, v) = app
-        .put(Some(&admin), url, with(publicity_key(), json!({"value": 2, "citation": "大连市文件"})))
+        .put(
+            Some(&admin),
+            url,
+            with(
+                publicity_key(),
+                json!({"value": 2, "citation": "大连市文件"}),
+            ),
+        )
         .await;
-    assert_eq!((s, v["errors"][0]["rule"].as_str()), (422, Some("rules.override_below_legal_minimum")), "{v}");
-    assert!(v["errors"][0]["message"].as_str().unwrap().contains("招标投标法实施条例 第五十四条"), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["rule"].as_str()),
+        (422, Some("rules.override_below_legal_minimum")),
+        "{v}"
+    );
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("招标投标法实施条例 第五十四条"),
+        "{v}"
+    );
     let (s, v) = app
         .put(Some(&admin), url, json!({"table": "award_rules", "market": "construction", "field": "contract_days", "value": 31, "citation": "x"}))
         .await;
-    assert_eq!((s, v["errors"][0]["rule"].as_str()), (422, Some("rules.override_above_legal_maximum")), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["rule"].as_str()),
+        (422, Some("rules.override_above_legal_maximum")),
+        "{v}"
+    );
     let (s, v) = app
         .put(Some(&admin), url, json!({"table": "project_rules", "market": "construction", "procedure": "open_tender", "field": "deposit_cap_bp", "value": 201, "citation": "x"}))
         .await;
-    assert_eq!((s, v["errors"][0]["rule"].as_str()), (422, Some("rules.override_above_legal_maximum")), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["rule"].as_str()),
+        (422, Some("rules.override_above_legal_maximum")),
+        "{v}"
+    );
     let (s, v) = app
-        .put(Some(&admin), url, with(publicity_key(), json!({"value": 5, "citation": " "})))
+        .put(
+            Some(&admin),
+            url,
+            with(publicity_key(), json!({"value": 5, "citation": " "})),
+        )
         .await;
-    assert_eq!((s, v["errors"][0]["field"].as_str()), (422, Some("citation")), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (422, Some("citation")),
+        "{v}"
+    );
     let (s, v) = app
         .put(Some(&admin), url, json!({"table": "opening_rules", "market": "land", "field": "min_bids", "value": 3, "citation": "x"}))
         .await;
-    assert_eq!((s, v["errors"][0]["rule"].as_str()), (422, Some("rules.no_national_row")), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["rule"].as_str()),
+        (422, Some("rules.no_national_row")),
+        "{v}"
+    );
     let (s, v) = app
         .put(Some(&admin), url, json!({"table": "award_rules", "market": "construction", "field": "max_bids", "value": 3, "citation": "x"}))
         .await;
-    assert_eq!((s, v["errors"][0]["rule"].as_str()), (422, Some("rules.field_unknown")), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["rule"].as_str()),
+        (422, Some("rules.field_unknown")),
+        "{v}"
+    );
     assert_eq!(award_publicity_min(&app).await, 3, "nothing changed");
 
     // The regional 5 days (equal to the law would also be allowed).
@@ -485,36 +682,69 @@ async fn a_regional_publicity_minimum_of_5_days_refuses_4_allows_5_and_removing_
     };
     let path = format!("/api/v1/sections/{}/evaluation-result", t.section_id);
     let (s, v) = app.post(Some(&t.staff), &path, result(4)).await;
-    assert_eq!((s, v["errors"][0]["rule"].as_str()), (422, Some("publicity.min_days")), "{v}");
-    assert!(v["errors"][0]["message"].as_str().unwrap().contains("大政发〔2026〕5号"), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["rule"].as_str()),
+        (422, Some("publicity.min_days")),
+        "{v}"
+    );
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("大政发〔2026〕5号"),
+        "{v}"
+    );
     let (s, v) = app.post(Some(&t.staff), &path, result(5)).await;
     assert_eq!(s, 201, "{v}");
 
     // Removed: back to the national 3 days.
     let admin = app.login("admin").await;
     let (s, v) = app
-        .post(Some(&admin), "/api/v1/rule-overrides/remove", with(publicity_key(), json!({"reason": ""})))
+        .post(
+            Some(&admin),
+            "/api/v1/rule-overrides/remove",
+            with(publicity_key(), json!({"reason": ""})),
+        )
         .await;
-    assert_eq!((s, v["errors"][0]["field"].as_str()), (422, Some("reason")), "{v}");
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (422, Some("reason")),
+        "{v}"
+    );
     let (s, v) = app
-        .post(Some(&admin), "/api/v1/rule-overrides/remove", with(publicity_key(), json!({"reason": "地方文件废止"})))
+        .post(
+            Some(&admin),
+            "/api/v1/rule-overrides/remove",
+            with(publicity_key(), json!({"reason": "地方文件废止"})),
+        )
         .await;
     assert_eq!(s, 204, "{v}");
     assert_eq!(award_publicity_min(&app).await, 3);
     assert_eq!(
-        app.scalar_i64("SELECT COUNT(*) FROM award_rules WHERE region = '210200'").await,
+        app.scalar_i64("SELECT COUNT(*) FROM award_rules WHERE region = '210200'")
+            .await,
         0,
         "no regional row is left"
     );
     let (_, v) = app.get(Some(&admin), url).await;
     let e = entry(&v);
-    assert_eq!((e["effective_value"].as_i64(), e["override_value"].as_i64()), (Some(3), None));
+    assert_eq!(
+        (e["effective_value"].as_i64(), e["override_value"].as_i64()),
+        (Some(3), None)
+    );
     let (s, _) = app
-        .post(Some(&admin), "/api/v1/rule-overrides/remove", with(publicity_key(), json!({"reason": "again"})))
+        .post(
+            Some(&admin),
+            "/api/v1/rule-overrides/remove",
+            with(publicity_key(), json!({"reason": "again"})),
+        )
         .await;
     assert_eq!(s, 404);
     app.seal().await;
-    assert_eq!(app.events_of("projects.rules.override_removed").await.len(), 1);
+    assert_eq!(
+        app.events_of("projects.rules.override_removed").await.len(),
+        1
+    );
     app.stop().await;
 }
 
@@ -526,22 +756,48 @@ async fn the_admin_sets_and_removes_a_regional_value_on_the_page() {
     let page = a.get("/admin/rules").await;
     assert_eq!(page.status, 200, "{}", page.body);
     let key = "award_rules|construction||publicity_min_days";
-    assert!(page.body.contains(&format!("data-rule=\"{key}\"")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("data-rule=\"{key}\"")),
+        "{}",
+        page.body
+    );
     let csrf = hidden_value(&page.body, "csrf").expect("csrf");
     let r = a
-        .post_form("/admin/rules", &[("csrf", &csrf), ("key", key), ("value", "2"), ("citation", "大连市文件")])
+        .post_form(
+            "/admin/rules",
+            &[
+                ("csrf", &csrf),
+                ("key", key),
+                ("value", "2"),
+                ("citation", "大连市文件"),
+            ],
+        )
         .await;
     field_refused(&r, "f-value", "rules.override_below_legal_minimum");
     let r = a
-        .post_form("/admin/rules", &[("csrf", &csrf), ("key", key), ("value", "5"), ("citation", "大政发〔2026〕5号")])
+        .post_form(
+            "/admin/rules",
+            &[
+                ("csrf", &csrf),
+                ("key", key),
+                ("value", "5"),
+                ("citation", "大政发〔2026〕5号"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page = a.get("/admin/rules").await;
     let row = &page.body[page.body.find(&format!("data-rule=\"{key}\"")).unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
-    assert!(row.contains("<td class=\"effective\">5</td>") && row.contains("大政发〔2026〕5号"), "{row}");
+    assert!(
+        row.contains("<td class=\"effective\">5</td>") && row.contains("大政发〔2026〕5号"),
+        "{row}"
+    );
     let r = a
-        .post_form("/admin/rules/remove", &[("csrf", &csrf), ("key", key), ("reason", "废止")])
+        .post_form(
+            "/admin/rules/remove",
+            &[("csrf", &csrf), ("key", key), ("reason", "废止")],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page = a.get("/admin/rules").await;
@@ -614,7 +870,10 @@ mod browser {
         }
         s.goto(&app.url("/admin")).await.expect("admin");
         let before = s.source().await.unwrap_or_default();
-        assert!(!before.contains("/admin/rules"), "staff has no administration page yet");
+        assert!(
+            !before.contains("/admin/rules"),
+            "staff has no administration page yet"
+        );
 
         let c = admin_b.client.clone();
         sign_in(&c, &app, "/admin/users", "admin").await;
@@ -624,7 +883,12 @@ mod browser {
             .for_element(Locator::Css(link))
             .await
             .expect("staff's role link");
-        c.find(Locator::Css(link)).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css(link))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         c.wait()
             .at_most(Duration::from_secs(20))
             .for_element(Locator::Id("f-role"))

@@ -550,7 +550,10 @@ pub async fn end_sanction(
     if s.ended_last_day.is_some() {
         return Err(Error::conflict(
             "sanction.already_ended",
-            format!("this sanction already ended early (last day {})", s.last_day()),
+            format!(
+                "this sanction already ended early (last day {})",
+                s.last_day()
+            ),
         ));
     }
     let mut v = Violations::new();
@@ -577,7 +580,9 @@ pub async fn end_sanction(
         v.push(
             "last_day",
             "sanction.end_in_past",
-            format!("the new last day may not be before {yesterday} (yesterday): past refusals stand"),
+            format!(
+                "the new last day may not be before {yesterday} (yesterday): past refusals stand"
+            ),
         );
     }
     v.into_result()?;
@@ -702,8 +707,7 @@ pub async fn list_sanctions_filtered(
         if f.market.is_some_and(|m| !s.covers(m)) {
             continue;
         }
-        if f
-            .in_force_on
+        if f.in_force_on
             .is_some_and(|d| !sanction_active(s.from, s.last_day(), d))
         {
             continue;
@@ -1049,11 +1053,13 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         ));
     }
     let today = local_date(now);
-    let market: String = sqlx::query("SELECT p.market FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1")
-        .bind(section_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+    let market: String = sqlx::query(
+        "SELECT p.market FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
+    )
+    .bind(section_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
     let market = Market::parse(&market)
         .map_err(|_| Error::internal(format!("stored project market '{market}'")))?;
     let rows = sqlx::query(&format!(

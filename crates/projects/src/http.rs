@@ -1,8 +1,8 @@
 //! Project registration routes under `/api/v1/projects`.
 
 use crate::bidding::{
-    self, NewRelation, NewSanction, OrgRelation, Registration, Sanction, SanctionEnd, SanctionFilter,
-    SectionStatus, Visible,
+    self, NewRelation, NewSanction, OrgRelation, Registration, Sanction, SanctionEnd,
+    SanctionFilter, SectionStatus, Visible,
 };
 use crate::bids::{self, BidReceipt, MyBid, PublicKey};
 use crate::service::{self, ListFilter, Project, ProjectDraft};
@@ -235,7 +235,9 @@ async fn list_sanctions(
     Query(f): Query<SanctionFilter>,
 ) -> Result<Json<Vec<Sanction>>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
-    Ok(Json(bidding::list_sanctions_filtered(&ctx, &actor, &f).await?))
+    Ok(Json(
+        bidding::list_sanctions_filtered(&ctx, &actor, &f).await?,
+    ))
 }
 
 /// End a sanction early (supervisor, admin), with the new last day in force and a reason.

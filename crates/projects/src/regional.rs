@@ -259,7 +259,10 @@ async fn national_rows(
         f.source_column,
         f.table.as_str()
     );
-    let rows = sqlx::query(&sql).bind(NATIONAL).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(&sql)
+        .bind(NATIONAL)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
         .collect()
@@ -316,8 +319,17 @@ pub async fn regional_rules(ctx: &Ctx, actor: &Actor) -> Result<RegionalRules> {
 }
 
 /// Which value of which national row.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct RuleKey {
+    pub table: RulesTable,
+    /// `construction`, `procurement`, `land`, `property`.
+    pub market: String,
+    pub procedure: Option<String>,
+    pub field: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewOverride {
     pub table: RulesTable,
     /// `construction`, `procurement`, `land`, `property`.
     pub market: String,
@@ -326,12 +338,6 @@ pub struct RuleKey {
     pub procedure: Option<String>,
     /// e.g. `publicity_min_days`.
     pub field: String,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct NewOverride {
-    #[serde(flatten)]
-    pub key: RuleKey,
     pub value: i64,
     /// The regional document that sets it (name and 文号).
     pub citation: String,
@@ -339,17 +345,58 @@ pub struct NewOverride {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct OverrideRemoval {
-    #[serde(flatten)]
-    pub key: RuleKey,
+    pub table: RulesTable,
+    pub market: String,
+    #[serde(default)]
+    pub procedure: Option<String>,
+    pub field: String,
     /// Why the region returns to the national value.
     pub reason: String,
 }
 
+impl NewOverride {
+    pub fn new(key: RuleKey, value: i64, citation: String) -> Self {
+        NewOverride {
+            table: key.table,
+            market: key.market,
+            procedure: key.procedure,
+            field: key.field,
+            value,
+            citation,
+        }
+    }
+    fn key(&self) -> RuleKey {
+        RuleKey {
+            table: self.table,
+            market: self.market.clone(),
+            procedure: self.procedure.clone(),
+            field: self.field.clone(),
+        }
+    }
+}
+
+impl OverrideRemoval {
+    pub fn new(key: RuleKey, reason: String) -> Self {
+        OverrideRemoval {
+            table: key.table,
+            market: key.market,
+            procedure: key.procedure,
+            field: key.field,
+            reason,
+        }
+    }
+    fn key(&self) -> RuleKey {
+        RuleKey {
+            table: self.table,
+            market: self.market.clone(),
+            procedure: self.procedure.clone(),
+            field: self.field.clone(),
+        }
+    }
+}
+
 /// The field and the national row (value, source) a key names; 422 naming the field otherwise.
-async fn resolve(
-    tx: &mut Tx,
-    key: &RuleKey,
-) -> Result<(&'static RuleField, String, i64, String)> {
+async fn resolve(tx: &mut Tx, key: &RuleKey) -> Result<(&'static RuleField, String, i64, String)> {
     let f = field_of(key.table, &key.field).ok_or_else(|| {
         Error::field(
             "field",
@@ -481,7 +528,8 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
     let region = ctx.settings.region.clone();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let (f, procedure, legal, legal_source) = resolve(&mut tx, &input.key).await?;
+    let key = input.key();
+    let (f, procedure, legal, legal_source) = resolve(&mut tx, &key).await?;
     let mut v = Violations::new();
     if let Err(Error::Validation(errs)) = check_value(f, legal, input.value, &legal_source) {
         for e in errs {
@@ -505,7 +553,7 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
     )
     .bind(f.table.as_str())
     .bind(&region)
-    .bind(&input.key.market)
+    .bind(&key.market)
     .bind(&procedure)
     .bind(f.field)
     .bind(input.value)
@@ -514,7 +562,7 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await?;
-    rebuild(&mut tx, f.table, &region, &input.key.market, &procedure).await?;
+    rebuild(&mut tx, f.table, &region, &key.market, &procedure).await?;
     emit(
         &mut tx,
         &ctx.db,
@@ -523,8 +571,13 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
         NewEvent::new(
             "projects.rules.override_set",
             "rules",
-            &format!("{}:{region}:{}:{procedure}:{}", f.table.as_str(), input.key.market, f.field),
-            json!({"table": f.table.as_str(), "region": region, "market": input.key.market,
+            &format!(
+                "{}:{region}:{}:{procedure}:{}",
+                f.table.as_str(),
+                key.market,
+                f.field
+            ),
+            json!({"table": f.table.as_str(), "region": region, "market": key.market,
                    "procedure": procedure, "field": f.field, "value": input.value,
                    "national_value": legal, "national_source": legal_source,
                    "citation": citation}),
@@ -534,7 +587,7 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
     ctx.db.commit(tx).await?;
     Ok(RuleEntry {
         table: f.table,
-        market: input.key.market,
+        market: key.market,
         procedure,
         field: f.field.to_string(),
         label_zh: f.zh.to_string(),
@@ -564,14 +617,15 @@ pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: OverrideRemoval) -
     let region = ctx.settings.region.clone();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let (f, procedure, legal, _) = resolve(&mut tx, &input.key).await?;
+    let key = input.key();
+    let (f, procedure, legal, _) = resolve(&mut tx, &key).await?;
     let n = sqlx::query(
         "DELETE FROM rule_overrides WHERE rules_table = $1 AND region = $2 AND market = $3 \
          AND procedure = $4 AND field = $5",
     )
     .bind(f.table.as_str())
     .bind(&region)
-    .bind(&input.key.market)
+    .bind(&key.market)
     .bind(&procedure)
     .bind(f.field)
     .execute(&mut *tx)
@@ -581,10 +635,10 @@ pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: OverrideRemoval) -
             "override of {}.{} for {} in region {region}",
             f.table.as_str(),
             f.field,
-            input.key.market
+            key.market
         )));
     }
-    rebuild(&mut tx, f.table, &region, &input.key.market, &procedure).await?;
+    rebuild(&mut tx, f.table, &region, &key.market, &procedure).await?;
     emit(
         &mut tx,
         &ctx.db,
@@ -593,8 +647,13 @@ pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: OverrideRemoval) -
         NewEvent::new(
             "projects.rules.override_removed",
             "rules",
-            &format!("{}:{region}:{}:{procedure}:{}", f.table.as_str(), input.key.market, f.field),
-            json!({"table": f.table.as_str(), "region": region, "market": input.key.market,
+            &format!(
+                "{}:{region}:{}:{procedure}:{}",
+                f.table.as_str(),
+                key.market,
+                f.field
+            ),
+            json!({"table": f.table.as_str(), "region": region, "market": key.market,
                    "procedure": procedure, "field": f.field, "national_value": legal,
                    "reason": reason}),
         ),

@@ -27,7 +27,10 @@ const ADMIN: [Role; 1] = [Role::Admin];
 pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/admin/users/{id}/role", get(role_page).post(change_role))
-        .route("/admin/sanctions", get(sanctions_page).post(create_sanction))
+        .route(
+            "/admin/sanctions",
+            get(sanctions_page).post(create_sanction),
+        )
         .route(
             "/admin/sanctions/{id}/end",
             get(end_page).post(end_sanction),
@@ -429,13 +432,15 @@ async fn render_end(
         c: &a.chrome,
         l,
         id: id.to_string(),
-        summary: format!(
-            "{} · {} – {} · {}",
-            s.uscc, s.from, s.to, s.source_document
-        ),
+        summary: format!("{} · {} – {} · {}", s.uscc, s.from, s.to, s.source_document),
         form,
     };
-    page_status(&a.chrome, status, l.t("提前终止处罚", "End a sanction early"), &p)
+    page_status(
+        &a.chrome,
+        status,
+        l.t("提前终止处罚", "End a sanction early"),
+        &p,
+    )
 }
 
 /// `GET /admin/sanctions/{id}/end`: the early-end form.
@@ -608,12 +613,7 @@ async fn render_rules(
         key_options,
         row_problem,
     };
-    page_status(
-        &a.chrome,
-        status,
-        l.t("地方规则", "Regional rules"),
-        &p,
-    )
+    page_status(&a.chrome, status, l.t("地方规则", "Regional rules"), &p)
 }
 
 /// `GET /admin/rules`: the national periods and caps, the region's overrides, the value in effect.
@@ -649,17 +649,14 @@ async fn set_override(State(ctx): State<Ctx>, f: CsrfForm<OverrideForm>) -> Resp
     let result = async {
         let key = parse_key(&o.key)
             .ok_or_else(|| Error::field("key", "required", "choose the value to override"))?;
-        let value: i64 = o.value.trim().parse().map_err(|_| {
-            Error::field("value", "integer.format", "a whole number is required")
-        })?;
+        let value: i64 =
+            o.value.trim().parse().map_err(|_| {
+                Error::field("value", "integer.format", "a whole number is required")
+            })?;
         regional::set_override(
             &ctx,
             &a.actor,
-            NewOverride {
-                key,
-                value,
-                citation: o.citation.clone(),
-            },
+            NewOverride::new(key, value, o.citation.clone()),
         )
         .await
     }
@@ -692,15 +689,7 @@ async fn remove_override(State(ctx): State<Ctx>, f: CsrfForm<RemoveForm>) -> Res
     let result = async {
         let key = parse_key(&r.key)
             .ok_or_else(|| Error::field("key", "required", "choose the value to override"))?;
-        regional::remove_override(
-            &ctx,
-            &a.actor,
-            OverrideRemoval {
-                key,
-                reason: r.reason.clone(),
-            },
-        )
-        .await
+        regional::remove_override(&ctx, &a.actor, OverrideRemoval::new(key, r.reason.clone())).await
     }
     .await;
     match result {
@@ -718,9 +707,15 @@ async fn remove_override(State(ctx): State<Ctx>, f: CsrfForm<RemoveForm>) -> Res
                 .first()
                 .map(|e| e.message.clone())
                 .unwrap_or(p.detail);
-            render_rules(&ctx, &a, status, FormState::new(), Some((r.key, detail, rule)))
-                .await
-                .into_response()
+            render_rules(
+                &ctx,
+                &a,
+                status,
+                FormState::new(),
+                Some((r.key, detail, rule)),
+            )
+            .await
+            .into_response()
         }
     }
 }
