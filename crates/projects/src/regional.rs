@@ -419,7 +419,7 @@ async fn resolve(tx: &mut Tx, key: &RuleKey) -> Result<(&'static RuleField, Stri
     } else {
         String::new()
     };
-    let row = national_rows(&mut **tx, f)
+    let row = national_rows(tx, f)
         .await?
         .into_iter()
         .find(|(m, p, _, _)| *m == key.market && *p == procedure)
@@ -571,7 +571,7 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
         NewEvent::new(
             "projects.rules.override_set",
             "rules",
-            &format!(
+            format!(
                 "{}:{region}:{}:{procedure}:{}",
                 f.table.as_str(),
                 key.market,
@@ -647,7 +647,7 @@ pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: OverrideRemoval) -
         NewEvent::new(
             "projects.rules.override_removed",
             "rules",
-            &format!(
+            format!(
                 "{}:{region}:{}:{procedure}:{}",
                 f.table.as_str(),
                 key.market,
