@@ -117,6 +117,43 @@ async fn role_changes_keep_the_creation_rules_and_the_last_admin_and_open_tokens
     app.stop().await;
 }
 
+/// Two administrators each stepping down at the same moment: exactly one may, one stays.
+#[tokio::test]
+async fn two_administrators_demoting_each_other_at_once_leave_one() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let staff_id = user_id(&app, &admin, "staff").await;
+    let admin_id = user_id(&app, &admin, "admin").await;
+    let (s, v) = put_role(&app, &admin, &staff_id, "admin").await;
+    assert_eq!(s, 200, "{v}");
+    let second = app.login("staff").await;
+    for _ in 0..3 {
+        let (a, b) = tokio::join!(
+            put_role(&app, &admin, &admin_id, "staff"),
+            put_role(&app, &second, &staff_id, "staff"),
+        );
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "{a:?} {b:?}");
+        let refused = if a.0 == 409 { &a.1 } else { &b.1 };
+        assert_rule(409, refused, 409, "user.last_admin");
+        assert_eq!(
+            app.scalar_i64("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+                .await,
+            1
+        );
+        // Restore both as administrators for the next round (the remaining one promotes the other).
+        let (who, other) = if a.0 == 200 {
+            (&second, &admin_id)
+        } else {
+            (&admin, &staff_id)
+        };
+        let (s, v) = put_role(&app, who, other, "admin").await;
+        assert_eq!(s, 200, "{v}");
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_admin_changes_a_role_on_the_page_and_a_refusal_names_the_field_and_rule() {
     let app = TestApp::spawn().await;
@@ -745,6 +782,44 @@ async fn a_regional_publicity_minimum_of_5_days_refuses_4_allows_5_and_removing_
         app.events_of("projects.rules.override_removed").await.len(),
         1
     );
+    app.stop().await;
+}
+
+/// Two values of the same rules row set at the same moment: both land in the region's row.
+#[tokio::test]
+async fn two_overrides_of_one_rules_row_at_once_both_take_effect() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let url = "/api/v1/rule-overrides";
+    let (a, b) = tokio::join!(
+        app.put(
+            Some(&admin),
+            url,
+            with(
+                publicity_key(),
+                json!({"value": 5, "citation": "大政发〔2026〕5号"})
+            )
+        ),
+        app.put(
+            Some(&admin),
+            url,
+            json!({"table": "award_rules", "market": "construction",
+            "field": "contract_days", "value": 20, "citation": "大政发〔2026〕6号"})
+        ),
+    );
+    assert_eq!((a.0, b.0), (200, 200), "{a:?} {b:?}");
+    let mut conn = app.ctx.db.pool().acquire().await.expect("conn");
+    let r =
+        ggzy_projects::award::load_rules(&mut conn, &app.ctx.settings.region, Market::Construction)
+            .await
+            .expect("rules");
+    assert_eq!((r.publicity_min_days, r.contract_days), (5, 20));
+    assert!(
+        r.contract_source.contains("大政发〔2026〕6号"),
+        "{}",
+        r.contract_source
+    );
+    drop(conn);
     app.stop().await;
 }
 

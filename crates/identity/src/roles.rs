@@ -44,6 +44,20 @@ pub async fn change_role(ctx: &Ctx, actor: &Actor, user_id: &str, new: Role) -> 
     actor.require(&[Role::Admin])?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
+    // Lock the active administrators' rows first, always in id order, then the user's row: two
+    // administrators each stepping down at once queue here instead of deadlocking (each holding
+    // its own row and waiting for the other's), and the second sees the first's change
+    // (PostgreSQL re-checks the WHERE on a row updated meanwhile; SQLite serializes writers).
+    let sql = format!(
+        "SELECT id FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id{}",
+        ctx.db.for_update()
+    );
+    let admins: Vec<String> = sqlx::query(&sql)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
     let sql = format!(
         "SELECT id, username, display_name, role, org_id, disabled FROM users WHERE id = $1{}",
         ctx.db.for_update()
@@ -93,21 +107,11 @@ pub async fn change_role(ctx: &Ctx, actor: &Actor, user_id: &str, new: Role) -> 
             ),
         ));
     }
-    if old == Role::Admin {
-        // Lock every active administrator row: two administrators demoting each other at once
-        // queue here, and the second sees the first's change (PostgreSQL re-checks the WHERE on
-        // the updated row; SQLite serializes writers).
-        let sql = format!(
-            "SELECT id FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1{}",
-            ctx.db.for_update()
-        );
-        let others = sqlx::query(&sql).bind(user_id).fetch_all(&mut *tx).await?;
-        if others.is_empty() {
-            return Err(Error::conflict(
-                "user.last_admin",
-                "this is the platform's last active administrator; appoint another one first",
-            ));
-        }
+    if old == Role::Admin && !admins.iter().any(|id| id != user_id) {
+        return Err(Error::conflict(
+            "user.last_admin",
+            "this is the platform's last active administrator; appoint another one first",
+        ));
     }
     let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND role = $3")
         .bind(new.as_str())

@@ -23,7 +23,7 @@ use ggzy_core::http::Json;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, Result};
 use ggzy_identity::{Actor, Role};
-use ggzy_store::{emit, Ctx, Tx};
+use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -396,7 +396,11 @@ impl OverrideRemoval {
 }
 
 /// The field and the national row (value, source) a key names; 422 naming the field otherwise.
-async fn resolve(tx: &mut Tx, key: &RuleKey) -> Result<(&'static RuleField, String, i64, String)> {
+async fn resolve(
+    db: &Db,
+    tx: &mut Tx,
+    key: &RuleKey,
+) -> Result<(&'static RuleField, String, i64, String)> {
     let f = field_of(key.table, &key.field).ok_or_else(|| {
         Error::field(
             "field",
@@ -439,6 +443,24 @@ async fn resolve(tx: &mut Tx, key: &RuleKey) -> Result<(&'static RuleField, Stri
                 ),
             )
         })?;
+    // Lock the national row: every change of this (table, market, procedure) — whichever value —
+    // rebuilds the same regional row, so they queue here and each sees the previous one's
+    // overrides (no lost override, no duplicate regional row).
+    let sql = format!(
+        "SELECT market FROM {} WHERE region = $1 AND market = $2{}{}",
+        f.table.as_str(),
+        if f.table.has_procedure() {
+            " AND procedure = $3"
+        } else {
+            ""
+        },
+        db.for_update()
+    );
+    let mut lock = sqlx::query(&sql).bind(NATIONAL).bind(&key.market);
+    if f.table.has_procedure() {
+        lock = lock.bind(&procedure);
+    }
+    lock.fetch_all(&mut **tx).await?;
     Ok((f, procedure, row.2, row.3))
 }
 
@@ -529,7 +551,7 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let key = input.key();
-    let (f, procedure, legal, legal_source) = resolve(&mut tx, &key).await?;
+    let (f, procedure, legal, legal_source) = resolve(&ctx.db, &mut tx, &key).await?;
     let mut v = Violations::new();
     if let Err(Error::Validation(errs)) = check_value(f, legal, input.value, &legal_source) {
         for e in errs {
@@ -618,7 +640,7 @@ pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: OverrideRemoval) -
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let key = input.key();
-    let (f, procedure, legal, _) = resolve(&mut tx, &key).await?;
+    let (f, procedure, legal, _) = resolve(&ctx.db, &mut tx, &key).await?;
     let n = sqlx::query(
         "DELETE FROM rule_overrides WHERE rules_table = $1 AND region = $2 AND market = $3 \
          AND procedure = $4 AND field = $5",
