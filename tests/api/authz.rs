@@ -71,6 +71,7 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/users", "admin"),
     ("GET /api/v1/users", "admin"),
     ("POST /api/v1/users/{id}/disable", "admin"),
+    ("PUT /api/v1/users/{id}/roles", "admin"),
     // Staff, or a member of the organization (the placeholder id has no members).
     ("POST /api/v1/organizations/{id}/invitations", "staff"),
     ("POST /api/v1/invitations/accept", "public"),
@@ -95,7 +96,11 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "GET /api/v1/sections/{id}/registrations",
         "bidder tenderer agency staff supervisor",
     ),
-    ("POST /api/v1/sanctions", "supervisor"),
+    ("POST /api/v1/sanctions", "supervisor admin"),
+    ("POST /api/v1/sanctions/{id}/end", "supervisor admin"),
+    ("GET /api/v1/rule-overrides", "admin"),
+    ("PUT /api/v1/rule-overrides", "admin"),
+    ("POST /api/v1/rule-overrides/remove", "admin"),
     ("GET /api/v1/sanctions", "staff admin supervisor"),
     (
         "POST /api/v1/organizations/{id}/relations",

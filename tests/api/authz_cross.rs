@@ -82,6 +82,8 @@ const CROSS: &[(&str, &str)] = &[
     ("GET /api/v1/organizations/{id}", "*: owned"),
     ("POST /api/v1/organizations/{id}/invitations", "*: owned"),
     ("POST /api/v1/users/{id}/disable", "*: owned"),
+    ("PUT /api/v1/users/{id}/roles", "*: owned"),
+    ("POST /api/v1/sanctions/{id}/end", "*: owned"),
     ("PUT /api/v1/sections/{id}/bids/mine", "*: mine"),
     ("DELETE /api/v1/sections/{id}/bids/mine", "*: mine"),
     ("GET /api/v1/sections/{id}/bids/mine", "*: mine"),

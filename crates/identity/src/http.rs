@@ -78,6 +78,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(get_organization))
         .routes(routes!(create_user, list_users))
         .merge(crate::invitations::router())
+        .merge(crate::roles::router())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

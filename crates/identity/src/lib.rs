@@ -10,6 +10,7 @@ pub mod http;
 pub mod invitations;
 pub mod model;
 pub mod page_session;
+pub mod roles;
 pub mod service;
 
 pub use model::{Actor, Role};

@@ -1,7 +1,8 @@
 //! Project registration routes under `/api/v1/projects`.
 
 use crate::bidding::{
-    self, NewRelation, NewSanction, OrgRelation, Registration, Sanction, SectionStatus, Visible,
+    self, NewRelation, NewSanction, OrgRelation, Registration, Sanction, SanctionEnd,
+    SanctionFilter, SectionStatus, Visible,
 };
 use crate::bids::{self, BidReceipt, MyBid, PublicKey};
 use crate::service::{self, ListFilter, Project, ProjectDraft};
@@ -30,12 +31,14 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(open_bidding))
         .routes(routes!(register_bidder, list_registrations))
         .routes(routes!(create_sanction, list_sanctions))
+        .routes(routes!(end_sanction))
         .routes(routes!(declare_relation, list_relations))
         .routes(routes!(remove_relation))
         .routes(routes!(verify_relation))
         .merge(bid_routes())
         .merge(crate::award::http::router())
         .merge(crate::opening::routes())
+        .merge(crate::regional::router())
 }
 
 /// Create a project draft with its sections (tenderer, agency).
@@ -208,7 +211,8 @@ async fn list_registrations(
     }
 }
 
-/// Put an organization on the sanctions list (supervisor): debarred (禁止参与投标) or dishonest (失信).
+/// Put an organization on the sanctions list (supervisor, admin): debarred (禁止参与投标) or
+/// dishonest (失信), for a period and all markets or some (`markets`).
 #[utoipa::path(post, path = "/api/v1/sanctions", tag = "bidding", security(("bearer" = [])),
     request_body = NewSanction,
     responses((status = 201, body = Sanction), (status = 403), (status = 422)))]
@@ -217,17 +221,39 @@ async fn create_sanction(
     actor: Actor,
     Json(input): Json<NewSanction>,
 ) -> Result<(StatusCode, Json<Sanction>)> {
-    actor.require(&[Role::Supervisor])?;
     let s = bidding::create_sanction(&ctx, &actor, input).await?;
     Ok((StatusCode::CREATED, Json(s)))
 }
 
-/// The sanctions list (staff, admin, supervisor).
+/// The sanctions list (staff, admin, supervisor), filtered by organization, market and a day in force.
 #[utoipa::path(get, path = "/api/v1/sanctions", tag = "bidding", security(("bearer" = [])),
+    params(SanctionFilter),
     responses((status = 200, body = [Sanction]), (status = 403)))]
-async fn list_sanctions(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec<Sanction>>> {
+async fn list_sanctions(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Query(f): Query<SanctionFilter>,
+) -> Result<Json<Vec<Sanction>>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
-    Ok(Json(bidding::list_sanctions(&ctx, &actor).await?))
+    Ok(Json(
+        bidding::list_sanctions_filtered(&ctx, &actor, &f).await?,
+    ))
+}
+
+/// End a sanction early (supervisor, admin), with the new last day in force and a reason.
+#[utoipa::path(post, path = "/api/v1/sanctions/{id}/end", tag = "bidding", security(("bearer" = [])),
+    request_body = SanctionEnd,
+    params(("id" = String, Path, description = "sanction id")),
+    responses((status = 200, body = Sanction), (status = 403), (status = 404),
+              (status = 409, description = "sanction.already_ended"),
+              (status = 422, description = "sanction.end_not_early, sanction.end_in_past, reason required")))]
+async fn end_sanction(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<SanctionEnd>,
+) -> Result<Json<Sanction>> {
+    Ok(Json(bidding::end_sanction(&ctx, &actor, &id, input).await?))
 }
 
 /// Declare a controlling or management relation (控股/管理关系) of an organization with another one

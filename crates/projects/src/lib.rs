@@ -22,6 +22,7 @@ pub mod opening;
 pub mod package;
 pub mod pages;
 pub mod receipt_pages;
+pub mod regional;
 pub mod result_pages;
 pub mod rules;
 pub mod service;

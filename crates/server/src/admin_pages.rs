@@ -38,7 +38,6 @@ pub fn router() -> Router<Ctx> {
             get(password_page).post(reset_password),
         )
         .route("/admin/organizations", get(orgs_page).post(create_org))
-        .route("/admin/sanctions", get(sanctions_page))
         .route("/admin/calendar", get(calendar_page).post(upload_calendar))
 }
 
@@ -442,58 +441,7 @@ async fn create_org(State(ctx): State<Ctx>, f: CsrfForm<OrgForm>) -> Response {
     }
 }
 
-// ------------------------------------------------------------------ sanctions
-
-pub struct SanctionRow {
-    pub uscc: String,
-    pub kind: &'static str,
-    pub reason: String,
-    pub source: String,
-    pub from: String,
-    pub to: String,
-    pub active: bool,
-}
-
-#[derive(Template)]
-#[template(path = "admin/sanctions.html")]
-struct SanctionsPage {
-    l: Lang,
-    rows: Vec<SanctionRow>,
-}
-
-/// `GET /admin/sanctions`: the sanctions list (bidding's use case; supervisors add entries).
-async fn sanctions_page(State(ctx): State<Ctx>, a: PageActor) -> Response {
-    if let Err(r) = a.require(&ADMIN) {
-        return r;
-    }
-    let l = a.chrome.lang;
-    let today = ggzy_core::time::local_date(ctx.clock.now());
-    match ggzy_projects::bidding::list_sanctions(&ctx, &a.actor).await {
-        Ok(list) => {
-            let rows = list
-                .iter()
-                .map(|s| SanctionRow {
-                    uscc: s.uscc.clone(),
-                    kind: match s.kind.as_str() {
-                        "debarred" => l.t("禁止参与投标", "debarred"),
-                        _ => l.t("失信名单", "dishonest"),
-                    },
-                    reason: s.reason.clone(),
-                    source: s.source_document.clone(),
-                    from: s.from.to_string(),
-                    to: s.to.to_string(),
-                    active: s.from <= today && today <= s.to,
-                })
-                .collect();
-            frame::page(
-                &a.chrome,
-                l.t("处罚名单", "Sanctions list"),
-                &SanctionsPage { l, rows },
-            )
-        }
-        Err(e) => a.error(e).into_response(),
-    }
-}
+// The sanctions pages (list with filters, new entry, early end) are in `crate::admin_rules`.
 
 // ------------------------------------------------------------------ holiday schedules
 

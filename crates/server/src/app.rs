@@ -146,6 +146,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_monitoring::page::router())
         .merge(ggzy_monitoring::supervisor::router())
         .merge(crate::admin_pages::router())
+        .merge(crate::admin_rules::router())
         .merge(ggzy_experts::pages::router())
         .merge(ggzy_experts::staff_pages::router())
         .merge(ggzy_experts::request_pages::router())

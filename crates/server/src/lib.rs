@@ -2,6 +2,7 @@
 //! workers (event sealer, consumers, timers, cron) and the command line.
 
 pub mod admin_pages;
+pub mod admin_rules;
 pub mod app;
 pub mod background;
 pub mod calendar;

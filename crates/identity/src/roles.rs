@@ -1,0 +1,164 @@
+//! Role changes (issue 22, item 4). A user has exactly one role; the administrator changes it with
+//! the invariants of account creation:
+//!
+//! - the new role must be one the user's organization kind has accounts for
+//!   ([`crate::invitations::roles_for_kind`]; an account without organization can only be an
+//!   administrator), so a bidder's (or any non-centre organization's) member never becomes staff,
+//!   admin or supervisor — rule `user.role_for_org`;
+//! - the platform keeps at least one active administrator: the last one cannot lose the role
+//!   (its own or, by another administrator, its colleague's) — rule `user.last_admin`;
+//! - a disabled account keeps its role (enable first) — rule `user.disabled`.
+//!
+//! Tokens and page sessions carry no role: every request re-reads the user's row
+//! (`service::authenticate`, `page_session::authenticate_page`), so a removed role is gone from
+//! every open session at the next request. `identity.user.roles_changed` records old and new.
+
+use crate::invitations::roles_for_kind;
+use crate::model::{Actor, Role, User};
+use crate::service;
+use axum::extract::State;
+use ggzy_core::events::NewEvent;
+use ggzy_core::http::{Json, Path};
+use ggzy_core::{Error, Result};
+use ggzy_store::{emit, Ctx};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::new().routes(routes!(put_roles))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RoleChange {
+    /// The user's new role (a user has exactly one).
+    pub role: Role,
+}
+
+/// Change a user's role (admin). Returns the user as it is afterwards; asking for the role the
+/// user already has changes nothing and emits nothing.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id, target = %user_id))]
+pub async fn change_role(ctx: &Ctx, actor: &Actor, user_id: &str, new: Role) -> Result<User> {
+    actor.require(&[Role::Admin])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    // Lock the active administrators' rows first, always in id order, then the user's row: two
+    // administrators each stepping down at once queue here instead of deadlocking (each holding
+    // its own row and waiting for the other's), and the second sees the first's change
+    // (PostgreSQL re-checks the WHERE on a row updated meanwhile; SQLite serializes writers).
+    let sql = format!(
+        "SELECT id FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id{}",
+        ctx.db.for_update()
+    );
+    let admins: Vec<String> = sqlx::query(&sql)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+    let sql = format!(
+        "SELECT id, username, display_name, role, org_id, disabled FROM users WHERE id = $1{}",
+        ctx.db.for_update()
+    );
+    let r = sqlx::query(&sql)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("user {user_id}")))?;
+    let mut user = User {
+        id: r.try_get(0)?,
+        username: r.try_get(1)?,
+        display_name: r.try_get(2)?,
+        role: Role::parse(&r.try_get::<String, _>(3)?)?,
+        org_id: r.try_get(4)?,
+        disabled: r.try_get::<i64, _>(5)? != 0,
+    };
+    let old = user.role;
+    if old == new {
+        return Ok(user);
+    }
+    if user.disabled {
+        return Err(Error::conflict(
+            "user.disabled",
+            "the account is disabled; its role is not changed",
+        ));
+    }
+    let allowed: &[Role] = match &user.org_id {
+        Some(id) => roles_for_kind(&service::get_org(ctx, id).await?.kind),
+        None => &[Role::Admin],
+    };
+    if !allowed.contains(&new) {
+        let names: Vec<&str> = allowed.iter().map(Role::as_str).collect();
+        return Err(Error::field(
+            "role",
+            "user.role_for_org",
+            format!(
+                "this account's organization has {} accounts only; a {} role is not possible \
+                 (another organization's member never becomes centre staff, administrator or \
+                 supervisor)",
+                if names.is_empty() {
+                    "no".to_string()
+                } else {
+                    names.join(", ")
+                },
+                new.as_str()
+            ),
+        ));
+    }
+    if old == Role::Admin && !admins.iter().any(|id| id != user_id) {
+        return Err(Error::conflict(
+            "user.last_admin",
+            "this is the platform's last active administrator; appoint another one first",
+        ));
+    }
+    let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND role = $3")
+        .bind(new.as_str())
+        .bind(user_id)
+        .bind(old.as_str())
+        .execute(&mut *tx)
+        .await?;
+    if n.rows_affected() != 1 {
+        return Err(Error::conflict(
+            "user.changed_meanwhile",
+            "the account changed meanwhile; reload and try again",
+        ));
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "identity.user.roles_changed",
+            "user",
+            user_id,
+            json!({"id": user_id, "username": user.username, "org_id": user.org_id,
+                   "old_roles": [old.as_str()], "new_roles": [new.as_str()],
+                   "removed": [old.as_str()], "added": [new.as_str()]}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    user.role = new;
+    Ok(user)
+}
+
+/// Change a user's role (admin). Open tokens and page sessions of the user hold the new role from
+/// their next request.
+#[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "identity", security(("bearer" = [])),
+    request_body = RoleChange,
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = User), (status = 403, description = "not an administrator"),
+              (status = 404),
+              (status = 409, description = "user.last_admin, user.disabled"),
+              (status = 422, description = "user.role_for_org: the organization has no such accounts; unknown role")))]
+async fn put_roles(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<RoleChange>,
+) -> Result<Json<User>> {
+    Ok(Json(change_role(&ctx, &actor, &id, input.role).await?))
+}

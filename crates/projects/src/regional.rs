@@ -1,0 +1,756 @@
+//! Regional rule overrides (issue 22, item 4). The legal periods and caps live in the rules tables
+//! `project_rules`, `opening_rules` and `award_rules`, one national row (`region = 'CN'`) per
+//! market (and procedure), each value with its citation. A region may be stricter than the law —
+//! lengthen a minimum period, lower a cap — never laxer: an override below a national minimum or
+//! above a national maximum is refused with a rule id naming the law.
+//!
+//! The administrator sets one value at a time for the platform's configured region
+//! (`Settings::region`, the region every project is registered in), citing the regional document.
+//! Each override is a row of `rule_overrides` (migration 0131); the region's row of the rules table
+//! is rebuilt in the same transaction from the national row with every override of that key
+//! applied (value and citation), so the use cases that already read "the region's row, else the
+//! national one" (`service::load_rules`, `opening::load_rules`, `award::load_rules`) take it at
+//! once. Removing the last override of a key deletes the region's row: back to national.
+//! Events: `projects.rules.override_set`, `projects.rules.override_removed`.
+
+use crate::service::NATIONAL;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use ggzy_core::error::Violations;
+use ggzy_core::events::NewEvent;
+use ggzy_core::http::Json;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{Error, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx, Db, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// Which way a region may move a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// A legal minimum (a period): the region may lengthen it, never shorten it.
+    AtLeast,
+    /// A legal maximum (a cap, a time limit to act): the region may lower it, never raise it.
+    AtMost,
+}
+
+/// The rules tables whose values a region may override.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RulesTable {
+    ProjectRules,
+    OpeningRules,
+    AwardRules,
+}
+
+impl RulesTable {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RulesTable::ProjectRules => "project_rules",
+            RulesTable::OpeningRules => "opening_rules",
+            RulesTable::AwardRules => "award_rules",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            RulesTable::ProjectRules,
+            RulesTable::OpeningRules,
+            RulesTable::AwardRules,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+    }
+    fn has_procedure(&self) -> bool {
+        matches!(self, RulesTable::ProjectRules)
+    }
+    /// Every column of the table after `region`, in a fixed order (the copy of the national row).
+    fn columns(&self) -> &'static str {
+        match self {
+            RulesTable::ProjectRules => {
+                "market, procedure, deadline_min_days, deadline_working, deadline_source, \
+                 doc_sale_min_days, doc_sale_working, doc_sale_source, deposit_cap_bp, \
+                 deposit_cap_source, opening_at_deadline, opening_source"
+            }
+            RulesTable::OpeningRules => {
+                "market, min_bids, min_bids_source, decryption_window_minutes, window_source"
+            }
+            RulesTable::AwardRules => {
+                "market, max_candidates, max_candidates_source, publicity_min_days, \
+                 publicity_source, objection_answer_days, objection_source, contract_days, \
+                 contract_source"
+            }
+        }
+    }
+}
+
+/// One overridable value of a rules table.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleField {
+    pub table: RulesTable,
+    pub field: &'static str,
+    /// The column holding the value's citation.
+    pub source_column: &'static str,
+    pub bound: Bound,
+    /// Lowest and highest value accepted at all (a sanity range, not law).
+    pub range: (i64, i64),
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// Every value a region may override: the legal periods and caps of the three rules tables.
+pub const FIELDS: [RuleField; 8] = [
+    RuleField {
+        table: RulesTable::ProjectRules,
+        field: "deadline_min_days",
+        source_column: "deadline_source",
+        bound: Bound::AtLeast,
+        range: (1, 365),
+        zh: "提交投标文件最短期限（日）",
+        en: "minimum bid period (days)",
+    },
+    RuleField {
+        table: RulesTable::ProjectRules,
+        field: "doc_sale_min_days",
+        source_column: "doc_sale_source",
+        bound: Bound::AtLeast,
+        range: (0, 365),
+        zh: "招标文件发售最短期限（日）",
+        en: "minimum tender-document sale period (days)",
+    },
+    RuleField {
+        table: RulesTable::ProjectRules,
+        field: "deposit_cap_bp",
+        source_column: "deposit_cap_source",
+        bound: Bound::AtMost,
+        range: (0, 10_000),
+        zh: "投标保证金上限（基点，1% = 100）",
+        en: "bid deposit cap (basis points, 1% = 100)",
+    },
+    RuleField {
+        table: RulesTable::OpeningRules,
+        field: "min_bids",
+        source_column: "min_bids_source",
+        bound: Bound::AtLeast,
+        range: (1, 100),
+        zh: "开标最少投标人数",
+        en: "fewest bids to open",
+    },
+    RuleField {
+        table: RulesTable::AwardRules,
+        field: "max_candidates",
+        source_column: "max_candidates_source",
+        bound: Bound::AtMost,
+        range: (1, 100),
+        zh: "中标候选人最多人数",
+        en: "most award candidates",
+    },
+    RuleField {
+        table: RulesTable::AwardRules,
+        field: "publicity_min_days",
+        source_column: "publicity_source",
+        bound: Bound::AtLeast,
+        range: (1, 60),
+        zh: "中标候选人公示最短期限（日）",
+        en: "minimum candidate publicity (days)",
+    },
+    RuleField {
+        table: RulesTable::AwardRules,
+        field: "objection_answer_days",
+        source_column: "objection_source",
+        bound: Bound::AtMost,
+        range: (1, 60),
+        zh: "异议答复期限（日）",
+        en: "time to answer an objection (days)",
+    },
+    RuleField {
+        table: RulesTable::AwardRules,
+        field: "contract_days",
+        source_column: "contract_source",
+        bound: Bound::AtMost,
+        range: (1, 365),
+        zh: "签订合同期限（日）",
+        en: "time to sign the contract (days)",
+    },
+];
+
+pub fn field_of(table: RulesTable, field: &str) -> Option<&'static RuleField> {
+    FIELDS.iter().find(|f| f.table == table && f.field == field)
+}
+
+/// Is `value` allowed for a region, given the national `legal` value? Pure.
+pub fn check_value(f: &RuleField, legal: i64, value: i64, legal_source: &str) -> Result<()> {
+    if value < f.range.0 || value > f.range.1 {
+        return Err(Error::field(
+            "value",
+            "rules.override_range",
+            format!("{} must be from {} to {}", f.en, f.range.0, f.range.1),
+        ));
+    }
+    match f.bound {
+        Bound::AtLeast if value < legal => Err(Error::field(
+            "value",
+            "rules.override_below_legal_minimum",
+            format!(
+                "{} is a legal minimum of {legal} ({legal_source}); a region may lengthen it, never \
+                 shorten it ({value} asked)",
+                f.en
+            ),
+        )),
+        Bound::AtMost if value > legal => Err(Error::field(
+            "value",
+            "rules.override_above_legal_maximum",
+            format!(
+                "{} is a legal maximum of {legal} ({legal_source}); a region may lower it, never \
+                 raise it ({value} asked)",
+                f.en
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A value of the rules as the platform's region sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RuleEntry {
+    pub table: RulesTable,
+    pub market: String,
+    /// The procedure (`project_rules` only; empty otherwise).
+    pub procedure: String,
+    pub field: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub bound: Bound,
+    pub national_value: i64,
+    /// The law and article of the national value.
+    pub national_source: String,
+    pub override_value: Option<i64>,
+    /// The regional document of the override.
+    pub override_citation: Option<String>,
+    pub override_set_at: Option<DateTime<Utc>>,
+    /// What the use cases apply in this region.
+    pub effective_value: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegionalRules {
+    /// The platform's configured region (`Settings::region`).
+    pub region: String,
+    pub entries: Vec<RuleEntry>,
+}
+
+async fn national_rows(
+    conn: &mut sqlx::AnyConnection,
+    f: &RuleField,
+) -> Result<Vec<(String, String, i64, String)>> {
+    let proc_col = if f.table.has_procedure() {
+        "procedure"
+    } else {
+        "''"
+    };
+    let sql = format!(
+        "SELECT market, {proc_col}, {}, {} FROM {} WHERE region = $1 ORDER BY market, 2",
+        f.field,
+        f.source_column,
+        f.table.as_str()
+    );
+    let rows = sqlx::query(&sql)
+        .bind(NATIONAL)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect()
+}
+
+/// The national value of each overridable field, with the platform region's overrides (admin).
+pub async fn regional_rules(ctx: &Ctx, actor: &Actor) -> Result<RegionalRules> {
+    actor.require(&[Role::Admin])?;
+    let region = ctx.settings.region.clone();
+    let mut conn = ctx.db.pool().acquire().await?;
+    let ov = sqlx::query(
+        "SELECT rules_table, market, procedure, field, value, citation, set_at FROM rule_overrides \
+         WHERE region = $1",
+    )
+    .bind(&region)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut overrides = Vec::with_capacity(ov.len());
+    for r in &ov {
+        overrides.push((
+            r.try_get::<String, _>(0)?,
+            r.try_get::<String, _>(1)?,
+            r.try_get::<String, _>(2)?,
+            r.try_get::<String, _>(3)?,
+            r.try_get::<i64, _>(4)?,
+            r.try_get::<String, _>(5)?,
+            r.try_get::<i64, _>(6)?,
+        ));
+    }
+    let mut entries = Vec::new();
+    for f in &FIELDS {
+        for (market, procedure, value, source) in national_rows(&mut conn, f).await? {
+            let o = overrides.iter().find(|o| {
+                o.0 == f.table.as_str() && o.1 == market && o.2 == procedure && o.3 == f.field
+            });
+            entries.push(RuleEntry {
+                table: f.table,
+                market,
+                procedure,
+                field: f.field.to_string(),
+                label_zh: f.zh.to_string(),
+                label_en: f.en.to_string(),
+                bound: f.bound,
+                national_value: value,
+                national_source: source,
+                override_value: o.map(|o| o.4),
+                override_citation: o.map(|o| o.5.clone()),
+                override_set_at: o.map(|o| from_micros(o.6)),
+                effective_value: o.map_or(value, |o| o.4),
+            });
+        }
+    }
+    Ok(RegionalRules { region, entries })
+}
+
+/// Which value of which national row.
+#[derive(Debug, Clone)]
+pub struct RuleKey {
+    pub table: RulesTable,
+    /// `construction`, `procurement`, `land`, `property`.
+    pub market: String,
+    pub procedure: Option<String>,
+    pub field: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewOverride {
+    pub table: RulesTable,
+    /// `construction`, `procurement`, `land`, `property`.
+    pub market: String,
+    /// `project_rules` only (e.g. `open_tender`); omit otherwise.
+    #[serde(default)]
+    pub procedure: Option<String>,
+    /// e.g. `publicity_min_days`.
+    pub field: String,
+    pub value: i64,
+    /// The regional document that sets it (name and 文号).
+    pub citation: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct OverrideRemoval {
+    pub table: RulesTable,
+    pub market: String,
+    #[serde(default)]
+    pub procedure: Option<String>,
+    pub field: String,
+    /// Why the region returns to the national value.
+    pub reason: String,
+}
+
+impl NewOverride {
+    pub fn new(key: RuleKey, value: i64, citation: String) -> Self {
+        NewOverride {
+            table: key.table,
+            market: key.market,
+            procedure: key.procedure,
+            field: key.field,
+            value,
+            citation,
+        }
+    }
+    fn key(&self) -> RuleKey {
+        RuleKey {
+            table: self.table,
+            market: self.market.clone(),
+            procedure: self.procedure.clone(),
+            field: self.field.clone(),
+        }
+    }
+}
+
+impl OverrideRemoval {
+    pub fn new(key: RuleKey, reason: String) -> Self {
+        OverrideRemoval {
+            table: key.table,
+            market: key.market,
+            procedure: key.procedure,
+            field: key.field,
+            reason,
+        }
+    }
+    fn key(&self) -> RuleKey {
+        RuleKey {
+            table: self.table,
+            market: self.market.clone(),
+            procedure: self.procedure.clone(),
+            field: self.field.clone(),
+        }
+    }
+}
+
+/// The field and the national row (value, source) a key names; 422 naming the field otherwise.
+async fn resolve(
+    db: &Db,
+    tx: &mut Tx,
+    key: &RuleKey,
+) -> Result<(&'static RuleField, String, i64, String)> {
+    let f = field_of(key.table, &key.field).ok_or_else(|| {
+        Error::field(
+            "field",
+            "rules.field_unknown",
+            format!(
+                "{} has no overridable value '{}'; one of: {}",
+                key.table.as_str(),
+                key.field,
+                FIELDS
+                    .iter()
+                    .filter(|f| f.table == key.table)
+                    .map(|f| f.field)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })?;
+    let procedure = if f.table.has_procedure() {
+        key.procedure.clone().unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let row = national_rows(tx, f)
+        .await?
+        .into_iter()
+        .find(|(m, p, _, _)| *m == key.market && *p == procedure)
+        .ok_or_else(|| {
+            Error::field(
+                "market",
+                "rules.no_national_row",
+                format!(
+                    "{} has no national row for market '{}'{}",
+                    f.table.as_str(),
+                    key.market,
+                    if procedure.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" and procedure '{procedure}'")
+                    }
+                ),
+            )
+        })?;
+    // Lock the national row: every change of this (table, market, procedure) — whichever value —
+    // rebuilds the same regional row, so they queue here and each sees the previous one's
+    // overrides (no lost override, no duplicate regional row).
+    let sql = format!(
+        "SELECT market FROM {} WHERE region = $1 AND market = $2{}{}",
+        f.table.as_str(),
+        if f.table.has_procedure() {
+            " AND procedure = $3"
+        } else {
+            ""
+        },
+        db.for_update()
+    );
+    let mut lock = sqlx::query(&sql).bind(NATIONAL).bind(&key.market);
+    if f.table.has_procedure() {
+        lock = lock.bind(&procedure);
+    }
+    lock.fetch_all(&mut **tx).await?;
+    Ok((f, procedure, row.2, row.3))
+}
+
+/// Rebuild the region's row of (table, market, procedure): the national row with every override
+/// applied, or no row when none is left.
+async fn rebuild(
+    tx: &mut Tx,
+    table: RulesTable,
+    region: &str,
+    market: &str,
+    procedure: &str,
+) -> Result<()> {
+    let t = table.as_str();
+    let proc_cond = if table.has_procedure() {
+        " AND procedure = $3"
+    } else {
+        ""
+    };
+    let sql = format!("DELETE FROM {t} WHERE region = $1 AND market = $2{proc_cond}");
+    let mut del = sqlx::query(&sql).bind(region).bind(market);
+    if table.has_procedure() {
+        del = del.bind(procedure);
+    }
+    del.execute(&mut **tx).await?;
+    let ov = sqlx::query(
+        "SELECT field, value, citation FROM rule_overrides WHERE rules_table = $1 AND region = $2 \
+         AND market = $3 AND procedure = $4 ORDER BY field",
+    )
+    .bind(t)
+    .bind(region)
+    .bind(market)
+    .bind(procedure)
+    .fetch_all(&mut **tx)
+    .await?;
+    if ov.is_empty() {
+        return Ok(());
+    }
+    let cols = table.columns();
+    let sql = format!(
+        "INSERT INTO {t} (region, {cols}) SELECT $1, {cols} FROM {t} WHERE region = $2 AND market = $3{}",
+        if table.has_procedure() {
+            " AND procedure = $4"
+        } else {
+            ""
+        }
+    );
+    let mut ins = sqlx::query(&sql).bind(region).bind(NATIONAL).bind(market);
+    if table.has_procedure() {
+        ins = ins.bind(procedure);
+    }
+    ins.execute(&mut **tx).await?;
+    for r in &ov {
+        let field: String = r.try_get(0)?;
+        let Some(f) = field_of(table, &field) else {
+            return Err(Error::internal(format!(
+                "rule_overrides: unknown field {field}"
+            )));
+        };
+        let sql = format!(
+            "UPDATE {t} SET {} = $1, {} = $2 WHERE region = $3 AND market = $4{}",
+            f.field,
+            f.source_column,
+            if table.has_procedure() {
+                " AND procedure = $5"
+            } else {
+                ""
+            }
+        );
+        let mut up = sqlx::query(&sql)
+            .bind(r.try_get::<i64, _>(1)?)
+            .bind(r.try_get::<String, _>(2)?)
+            .bind(region)
+            .bind(market);
+        if table.has_procedure() {
+            up = up.bind(procedure);
+        }
+        up.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Set the platform region's override of one value (admin): stricter than or equal to the law.
+#[tracing::instrument(skip_all)]
+pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Result<RuleEntry> {
+    actor.require(&[Role::Admin])?;
+    let citation = input.citation.trim().to_string();
+    let region = ctx.settings.region.clone();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let key = input.key();
+    let (f, procedure, legal, legal_source) = resolve(&ctx.db, &mut tx, &key).await?;
+    let mut v = Violations::new();
+    if let Err(Error::Validation(errs)) = check_value(f, legal, input.value, &legal_source) {
+        for e in errs {
+            v.push(e.field, e.rule, e.message);
+        }
+    }
+    if citation.is_empty() || citation.chars().count() > 500 {
+        v.push(
+            "citation",
+            "required",
+            "the regional document that sets the value is required (at most 500 characters)",
+        );
+    }
+    v.into_result()?;
+    let stored_citation = format!("{citation} (national: {legal_source})");
+    sqlx::query(
+        "INSERT INTO rule_overrides (rules_table, region, market, procedure, field, value, citation, set_by, set_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (rules_table, region, market, procedure, field) DO UPDATE SET \
+         value = excluded.value, citation = excluded.citation, set_by = excluded.set_by, set_at = excluded.set_at",
+    )
+    .bind(f.table.as_str())
+    .bind(&region)
+    .bind(&key.market)
+    .bind(&procedure)
+    .bind(f.field)
+    .bind(input.value)
+    .bind(&stored_citation)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    rebuild(&mut tx, f.table, &region, &key.market, &procedure).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.rules.override_set",
+            "rules",
+            format!(
+                "{}:{region}:{}:{procedure}:{}",
+                f.table.as_str(),
+                key.market,
+                f.field
+            ),
+            json!({"table": f.table.as_str(), "region": region, "market": key.market,
+                   "procedure": procedure, "field": f.field, "value": input.value,
+                   "national_value": legal, "national_source": legal_source,
+                   "citation": citation}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(RuleEntry {
+        table: f.table,
+        market: key.market,
+        procedure,
+        field: f.field.to_string(),
+        label_zh: f.zh.to_string(),
+        label_en: f.en.to_string(),
+        bound: f.bound,
+        national_value: legal,
+        national_source: legal_source,
+        override_value: Some(input.value),
+        override_citation: Some(stored_citation),
+        override_set_at: Some(now),
+        effective_value: input.value,
+    })
+}
+
+/// Remove the platform region's override of one value (admin): the national value applies again.
+#[tracing::instrument(skip_all)]
+pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: OverrideRemoval) -> Result<()> {
+    actor.require(&[Role::Admin])?;
+    let reason = input.reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(Error::field(
+            "reason",
+            "required",
+            "a reason is required (at most 2000 characters)",
+        ));
+    }
+    let region = ctx.settings.region.clone();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let key = input.key();
+    let (f, procedure, legal, _) = resolve(&ctx.db, &mut tx, &key).await?;
+    let n = sqlx::query(
+        "DELETE FROM rule_overrides WHERE rules_table = $1 AND region = $2 AND market = $3 \
+         AND procedure = $4 AND field = $5",
+    )
+    .bind(f.table.as_str())
+    .bind(&region)
+    .bind(&key.market)
+    .bind(&procedure)
+    .bind(f.field)
+    .execute(&mut *tx)
+    .await?;
+    if n.rows_affected() != 1 {
+        return Err(Error::not_found(format!(
+            "override of {}.{} for {} in region {region}",
+            f.table.as_str(),
+            f.field,
+            key.market
+        )));
+    }
+    rebuild(&mut tx, f.table, &region, &key.market, &procedure).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.rules.override_removed",
+            "rules",
+            format!(
+                "{}:{region}:{}:{procedure}:{}",
+                f.table.as_str(),
+                key.market,
+                f.field
+            ),
+            json!({"table": f.table.as_str(), "region": region, "market": key.market,
+                   "procedure": procedure, "field": f.field, "national_value": legal,
+                   "reason": reason}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(())
+}
+
+pub fn router() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::new()
+        .routes(routes!(get_rules, put_override))
+        .routes(routes!(post_remove))
+}
+
+/// The national legal periods and caps of every rules table, with the platform region's
+/// overrides and the value in effect (admin).
+#[utoipa::path(get, path = "/api/v1/rule-overrides", tag = "projects", security(("bearer" = [])),
+    responses((status = 200, body = RegionalRules), (status = 403)))]
+async fn get_rules(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<RegionalRules>> {
+    Ok(Json(regional_rules(&ctx, &actor).await?))
+}
+
+/// Set the region's override of one value (admin): a minimum may only be lengthened, a maximum
+/// only lowered (`rules.override_below_legal_minimum`, `rules.override_above_legal_maximum`).
+#[utoipa::path(put, path = "/api/v1/rule-overrides", tag = "projects", security(("bearer" = [])),
+    request_body = NewOverride,
+    responses((status = 200, body = RuleEntry), (status = 403),
+              (status = 422, description = "laxer than the law, out of range, unknown field or market, no citation")))]
+async fn put_override(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(input): Json<NewOverride>,
+) -> Result<Json<RuleEntry>> {
+    Ok(Json(set_override(&ctx, &actor, input).await?))
+}
+
+/// Remove the region's override of one value (admin): back to the national value.
+#[utoipa::path(post, path = "/api/v1/rule-overrides/remove", tag = "projects", security(("bearer" = [])),
+    request_body = OverrideRemoval,
+    responses((status = 204), (status = 403), (status = 404, description = "no such override"),
+              (status = 422)))]
+async fn post_remove(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(input): Json<OverrideRemoval>,
+) -> Result<StatusCode> {
+    remove_override(&ctx, &actor, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minimum_may_be_lengthened_never_shortened_and_a_maximum_only_lowered() {
+        let publicity = field_of(RulesTable::AwardRules, "publicity_min_days").unwrap();
+        assert!(check_value(publicity, 3, 3, "实施条例 54").is_ok());
+        assert!(check_value(publicity, 3, 5, "实施条例 54").is_ok());
+        let e = check_value(publicity, 3, 2, "实施条例 54").unwrap_err();
+        assert_eq!(
+            e.to_problem().errors[0].rule,
+            "rules.override_below_legal_minimum"
+        );
+        let contract = field_of(RulesTable::AwardRules, "contract_days").unwrap();
+        assert!(check_value(contract, 30, 30, "招标投标法 46").is_ok());
+        assert!(check_value(contract, 30, 20, "招标投标法 46").is_ok());
+        let e = check_value(contract, 30, 31, "招标投标法 46").unwrap_err();
+        assert_eq!(
+            e.to_problem().errors[0].rule,
+            "rules.override_above_legal_maximum"
+        );
+        let e = check_value(contract, 30, 0, "x").unwrap_err();
+        assert_eq!(e.to_problem().errors[0].rule, "rules.override_range");
+        assert!(field_of(RulesTable::OpeningRules, "publicity_min_days").is_none());
+    }
+}
