@@ -329,6 +329,14 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "expert staff supervisor admin |member",
     ),
     (
+        "GET /api/v1/sections/{id}/evaluation/bids",
+        "expert staff supervisor admin |member",
+    ),
+    (
+        "GET /api/v1/sections/{id}/evaluation/bids/{bid_id}/documents/{n}",
+        "expert staff supervisor admin |member",
+    ),
+    (
         "POST /api/v1/sections/{id}/evaluation/report/sign",
         "expert",
     ),

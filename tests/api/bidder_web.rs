@@ -572,30 +572,7 @@ mod browser {
     use std::time::Duration;
 
     async fn sign_in(c: &Client, app: &TestApp, next: &str) {
-        c.goto(&app.url(next)).await.unwrap();
-        c.wait()
-            .for_element(Locator::Id("f-username"))
-            .await
-            .unwrap();
-        c.find(Locator::Id("f-username"))
-            .await
-            .unwrap()
-            .send_keys("bidder1")
-            .await
-            .unwrap();
-        c.find(Locator::Id("f-password"))
-            .await
-            .unwrap()
-            .send_keys(DEMO_PASSWORD)
-            .await
-            .unwrap();
-        c.find(Locator::Css("main form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        ggzy_api_tests::browser::sign_in(c, &app.url(next), "bidder1", DEMO_PASSWORD).await;
     }
 
     /// Wait until the page's main text contains `what` (up to `secs` seconds).

@@ -456,26 +456,7 @@ mod browser {
         let c = browser.client.clone();
 
         // Sign in through the form.
-        c.goto(&app.url("/login")).await.unwrap();
-        c.find(Locator::Id("f-username"))
-            .await
-            .unwrap()
-            .send_keys("bidder1")
-            .await
-            .unwrap();
-        c.find(Locator::Id("f-password"))
-            .await
-            .unwrap()
-            .send_keys(DEMO_PASSWORD)
-            .await
-            .unwrap();
-        c.find(Locator::Css("main form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        ggzy_api_tests::browser::sign_in(&c, &app.url("/login"), "bidder1", DEMO_PASSWORD).await;
         assert!(c.current_url().await.unwrap().path().ends_with("/bidder"));
 
         // Register (报名) with the button of the section.
