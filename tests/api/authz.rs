@@ -440,6 +440,8 @@ fn path_value(name: &str) -> String {
         "day" => "2026-03-02".into(),
         "ocid" => "ocds-placeholder-1".into(),
         "file" => "placeholder.xml".into(),
+        // A document's index within its bid (an integer).
+        "n" => "0".into(),
         _ => MISSING_ID.into(),
     }
 }

@@ -477,6 +477,8 @@ fn aimed(op: &Op, v: &Victim, role: &str) -> (Op, Vec<&'static str>) {
                 "day" => "2026-03-02".into(),
                 "ocid" => "ocds-placeholder-1".into(),
                 "file" => "placeholder.xml".into(),
+                // A document's index within its bid (an integer).
+                "n" => "0".into(),
                 "year" => "2026".into(),
                 _ => MISSING_ID.into(),
             },
