@@ -175,6 +175,25 @@ async fn a_fresh_demo_lists_all_four_markets_supports_draws_for_every_section_an
         section_of(&app, market, stage);
     }
     assert!(run.experts >= 30);
+    // The start-up text names every demo login with a password that signs in (expert4…8 are
+    // created by the seeding after the first list), and points to the sign-in page.
+    let welcome = run.welcome("http://127.0.0.1:9");
+    assert!(welcome.contains("http://127.0.0.1:9/login"), "{welcome}");
+    for n in 1..=8 {
+        let line = welcome
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(&format!("expert{n}")))
+            .unwrap_or_else(|| panic!("expert{n} missing from the start-up text: {welcome}"));
+        let password = line.split_whitespace().nth(1).expect("password");
+        let (s, v) = app
+            .post(
+                None,
+                "/api/v1/auth/login",
+                json!({"username": format!("expert{n}"), "password": password}),
+            )
+            .await;
+        assert_eq!(s, 200, "expert{n}: {v}");
+    }
     let staff = app.login("staff").await;
     for t in &run.trades {
         let (s, p) = app

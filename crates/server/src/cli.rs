@@ -155,7 +155,7 @@ pub enum AuditCmd {
         #[command(flatten)]
         log_key: LogKeyArgs,
         /// Public base URL (the checkpoint's origin line).
-        #[arg(long, env = "GGZY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        #[arg(long, env = "GGZY_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
         public_url: String,
     },
 }
@@ -239,6 +239,9 @@ pub fn serve_signer(
     Ok(None)
 }
 
+/// `--public-url` when none is given.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -294,7 +297,7 @@ pub struct ServeArgs {
     #[arg(long, env = "GGZY_LOG_JSON", value_parser = clap::builder::BoolishValueParser::new())]
     pub log_json: bool,
     /// Public base URL of the portal (feed links).
-    #[arg(long, env = "GGZY_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(long, env = "GGZY_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
     pub public_url: String,
     /// OCDS ocid prefix (`ocds-` + 6 characters registered with the Open Contracting Partnership).
     #[arg(long, env = "GGZY_OCDS_PREFIX", default_value = "ocds-ggzy01")]
@@ -614,6 +617,23 @@ async fn plain_ctx(args: &DbArgs) -> anyhow::Result<Ctx> {
     ))
 }
 
+/// The base URL the start-up text points a demo user to: `--public-url` when it was set, else the
+/// address this instance listens on (an unspecified address is reached on the loopback).
+fn welcome_base(args: &ServeArgs) -> String {
+    if args.public_url != DEFAULT_PUBLIC_URL {
+        return args.public_url.trim_end_matches('/').to_string();
+    }
+    let mut addr = args.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    format!("http://{addr}")
+}
+
 pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let db = connect(&dbargs).await?;
     migrate::run(&db).await?;
@@ -720,7 +740,7 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
         ggzy_store::redact(&dbargs.database_url)
     );
     if let Some(run) = &demo_run {
-        run.print_welcome(&args.public_url);
+        run.print_welcome(&welcome_base(&args));
     }
     crate::listen::serve(
         listener,

@@ -159,6 +159,18 @@ impl DemoRun {
         ));
         if let Some(l) = &self.logins {
             s.push_str(&demo::logins_text(l));
+            // expert4…8 (five more employers) are created by the seeding below with expert1's
+            // password (`Seeder::experts`), after `demo::seed` made the list above.
+            if let Some(e1) = l.iter().find(|x| x.username == "expert1") {
+                for n in 4..=8 {
+                    s.push_str(&format!(
+                        "  {:<11} {:<20} {}\n",
+                        format!("expert{n}"),
+                        e1.password,
+                        e1.role.as_str()
+                    ));
+                }
+            }
         } else {
             s.push_str("logins: unchanged since the sandbox was created (see its first start)\n");
         }
@@ -191,8 +203,8 @@ impl DemoRun {
             }
         }
         s.push_str(&format!(
-            "portal {public_url}/ · API {public_url}/api/docs · clock {public_url}/api/v1/clock · \
-             dashboard {public_url}/monitoring?token=… (login `supervisor`)\n\
+            "sign in {public_url}/login · portal {public_url}/ · API {public_url}/api/docs · \
+             clock {public_url}/api/v1/clock · dashboard {public_url}/monitoring (sign in as `supervisor`)\n\
              the demo worker submits the seeded bidders' keys at each opening; see docs/demo.md\n"
         ));
         s
