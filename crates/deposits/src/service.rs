@@ -724,6 +724,7 @@ pub fn refund_cron() -> ggzy_store::cron::CronJob {
     ggzy_store::cron::CronJob {
         name: REFUND_JOB,
         schedule: "0 30 1 * * *",
+        missed: ggzy_store::cron::Missed::RunEach,
         // Cumulative up to its firing: a caught-up firing does what was due by then, in order.
         run: std::sync::Arc::new(|db, clock, firing| {
             Box::pin(async move {

@@ -503,6 +503,7 @@ pub fn report_cron() -> ggzy_store::cron::CronJob {
     ggzy_store::cron::CronJob {
         name: "monitoring.daily_report",
         schedule: "0 10 16 * * *",
+        missed: ggzy_store::cron::Missed::RunEach,
         // The day comes from the firing, so a firing missed while no server ran (caught up at the
         // next start) still reports its own day.
         run: std::sync::Arc::new(|db, clock, firing| {

@@ -60,6 +60,7 @@ pub fn workers() -> Workers {
     w.cron.push(CronJob {
         name: "identity.expired_sessions_cleanup",
         schedule: "0 17 3 * * *",
+        missed: ggzy_store::cron::Missed::RunLatest,
         run: Arc::new(|db, clock, _firing| {
             Box::pin(async move {
                 let cutoff = ggzy_core::time::to_micros(clock.now() - chrono::Duration::days(30));
@@ -122,6 +123,7 @@ pub fn checkpoint_cron(ctx: &Ctx) -> Option<CronJob> {
     Some(CronJob {
         name: "audit.checkpoint",
         schedule: CHECKPOINT_SCHEDULE,
+        missed: ggzy_store::cron::Missed::RunLatest,
         run: Arc::new(move |db, clock, _tick| {
             let (signer, origin) = (signer.clone(), origin.clone());
             Box::pin(async move {

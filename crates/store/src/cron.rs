@@ -27,7 +27,21 @@ pub struct CronJob {
     pub name: &'static str,
     /// Six-field cron expression (sec min hour day month weekday), in UTC.
     pub schedule: &'static str,
+    /// What a wake does with firings missed since the job's cursor.
+    pub missed: Missed,
     pub run: JobFn,
+}
+
+/// How a job catches up firings that fell due while no instance ran (or while a scaled or moved
+/// clock jumped ahead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missed {
+    /// Every missed firing runs, oldest first (date-based work: each day's report, each day's
+    /// refund instructions).
+    RunEach,
+    /// Only the latest missed firing runs; the earlier ones are passed over (work whose latest run
+    /// subsumes the earlier ones: a checkpoint of the log as it is now, a clean-up).
+    RunLatest,
 }
 
 /// At most this many missed firings of one job are caught up per wake.
@@ -166,7 +180,24 @@ pub async fn run_due(
             tracing::warn!(job = job.name, since = %from, "missed firings older than the catch-up window are skipped");
             from = oldest;
         }
-        for firing in firings_between(schedule, from, now, MAX_CATCH_UP) {
+        let mut firings = firings_between(schedule, from, now, MAX_CATCH_UP);
+        if job.missed == Missed::RunLatest {
+            // Pass over whole batches of missed firings (the cursor moves, nothing runs), then
+            // run only the latest one due.
+            while firings.len() == MAX_CATCH_UP {
+                let last = *firings.last().expect("a full batch");
+                advance(db, job.name, last).await?;
+                firings = firings_between(schedule, last, now, MAX_CATCH_UP);
+            }
+            if let Some(last) = firings.pop() {
+                if let Some(before) = firings.last() {
+                    tracing::debug!(job = job.name, passed_over = firings.len(), through = %before, "missed firings passed over");
+                    advance(db, job.name, *before).await?;
+                }
+                firings = vec![last];
+            }
+        }
+        for firing in firings {
             match fire_at(db, clock, instance, job, firing).await {
                 Ok(true) => {
                     ran += 1;

@@ -1166,6 +1166,7 @@ fn counting_job(name: &'static str, runs: Arc<AtomicUsize>, fail: bool) -> CronJ
     CronJob {
         name,
         schedule: "0 * * * * *",
+        missed: ggzy_store::cron::Missed::RunEach,
         run: Arc::new(move |db: Db, clock: Clock, _firing| -> JobFuture {
             let runs = runs.clone();
             Box::pin(async move {
@@ -1659,6 +1660,48 @@ async fn a_batch_failing_repeatedly_parks_the_poison_event_moves_on_and_the_even
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_latest_job_runs_once_for_days_of_missed_firings() {
+    each_engine(|t| async move {
+        // The sandbox's scaled clock jumped three days ahead of a job firing every two minutes
+        // (2,160 missed firings, more than one catch-up batch): a checkpoint of the log as it is
+        // now runs once, for the latest firing, and the cursor is past all of them.
+        let start = Utc.with_ymd_and_hms(2026, 12, 24, 12, 0, 0).unwrap();
+        let clock = Clock::manual(start);
+        let firings = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let f2 = firings.clone();
+        let job = CronJob {
+            name: "test.checkpoint",
+            schedule: "30 */2 * * * *",
+            missed: ggzy_store::cron::Missed::RunLatest,
+            run: Arc::new(
+                move |_db: Db, _clock: Clock, firing: Timestamp| -> JobFuture {
+                    let f = f2.clone();
+                    Box::pin(async move {
+                        f.lock().unwrap().push(firing);
+                        Ok(())
+                    })
+                },
+            ),
+        };
+        let s = cron::parse_schedule(job.schedule).unwrap();
+        let jobs = vec![(job, s)];
+        assert_eq!(cron::run_due(&t, &clock, "a", &jobs).await.unwrap(), 0);
+        clock.set(Utc.with_ymd_and_hms(2026, 12, 27, 12, 1, 0).unwrap());
+        assert_eq!(cron::run_due(&t, &clock, "a", &jobs).await.unwrap(), 1);
+        assert_eq!(
+            firings.lock().unwrap().clone(),
+            vec![Utc.with_ymd_and_hms(2026, 12, 27, 12, 0, 30).unwrap()]
+        );
+        // Nothing is left to catch up; the next firing runs when due.
+        assert_eq!(cron::run_due(&t, &clock, "a", &jobs).await.unwrap(), 0);
+        clock.set(Utc.with_ymd_and_hms(2026, 12, 27, 12, 2, 30).unwrap());
+        assert_eq!(cron::run_due(&t, &clock, "a", &jobs).await.unwrap(), 1);
+        assert_eq!(firings.lock().unwrap().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cron_follows_the_clock_and_runs_each_missed_firing_once_across_instances() {
     each_engine(|t| async move {
         let start = Utc.with_ymd_and_hms(2026, 12, 24, 12, 0, 0).unwrap();
@@ -1669,6 +1712,7 @@ async fn cron_follows_the_clock_and_runs_each_missed_firing_once_across_instance
             |runs: Arc<AtomicUsize>, firings: Arc<std::sync::Mutex<Vec<Timestamp>>>| CronJob {
                 name: "test.daily",
                 schedule: "0 30 1 * * *",
+                missed: ggzy_store::cron::Missed::RunEach,
                 run: Arc::new(
                     move |_db: Db, _clock: Clock, firing: Timestamp| -> JobFuture {
                         let (runs, firings) = (runs.clone(), firings.clone());
