@@ -286,6 +286,12 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "GET /api/v1/monitoring/sections/{id}/history",
         "supervisor admin",
     ),
+    // archives (crates/archives/src/http.rs, service.rs: READERS)
+    ("GET /api/v1/archives", "staff supervisor"),
+    ("GET /api/v1/archives/retention", "staff supervisor"),
+    ("GET /api/v1/archives/{id}", "staff supervisor"),
+    ("GET /api/v1/archives/{id}/bundle", "staff supervisor"),
+    ("POST /api/v1/archives/{id}/dispose", "staff"),
     // auctions (crates/auctions/src/http.rs)
     ("POST /api/v1/auctions", "staff admin"),
     ("GET /api/v1/auctions/{id}", "staff admin supervisor bidder"),

@@ -2,6 +2,7 @@
 //! a fresh database (SQLite, or PostgreSQL when GGZY_TEST_DATABASE_URL is set).
 
 mod admin_rules;
+mod archives;
 mod auction_calendar;
 mod auction_pages;
 mod auction_settlement;

@@ -56,6 +56,7 @@ pub fn api_routes() -> OpenApiRouter<Ctx> {
         .merge(ggzy_monitoring::http::router())
         .merge(ggzy_evaluation::http::router())
         .merge(ggzy_auctions::http::router())
+        .merge(ggzy_archives::http::router())
         .merge(ops::router())
         .merge(crate::calendar::router())
 }
@@ -159,6 +160,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_projects::pages::tenderer::router())
         .merge(ggzy_publishing::pages::tenderer::router())
         .merge(ggzy_deposits::pages::router())
+        .merge(ggzy_archives::pages::router())
         .fallback(mw::not_found)
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),

@@ -109,6 +109,8 @@ pub fn workers() -> Workers {
     );
     w.consumers
         .push(Arc::new(ggzy_evaluation::service::Projection));
+    w.consumers
+        .push(Arc::new(ggzy_archives::service::ArchiveTrigger));
     w
 }
 
@@ -178,6 +180,12 @@ impl Background {
         handles.push(tokio::spawn(ggzy_experts::notify::run_loop(
             ctx.db.clone(),
             ctx.clock.clone(),
+            poll,
+            rx.clone(),
+        )));
+        // Archives of ended trades (jobs claimed with a lease: once across instances).
+        handles.push(tokio::spawn(ggzy_archives::service::run_loop(
+            ctx.clone(),
             poll,
             rx.clone(),
         )));

@@ -86,6 +86,57 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: EventsCmd,
     },
+    /// Archives of ended trades (docs/archives.md).
+    Archive {
+        #[command(subcommand)]
+        cmd: ArchiveCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ArchiveCmd {
+    /// Check a downloaded archive bundle offline: the manifest's signature, the checkpoint's
+    /// signature, every event's inclusion proof, every document's SHA-256 (exit code 1 if not).
+    Verify {
+        /// The bundle (GET /api/v1/archives/{id}/bundle).
+        file: std::path::PathBuf,
+        /// The log's verifier key (`verifier_key` of GET /api/v1/audit/log-key), or a file holding it.
+        #[arg(long)]
+        key: String,
+    },
+}
+
+/// `ggzy archive verify`: prints the outcome; returns the exit code.
+pub fn archive(cmd: ArchiveCmd) -> anyhow::Result<i32> {
+    match cmd {
+        ArchiveCmd::Verify { file, key } => {
+            let key_text = match std::fs::read_to_string(&key) {
+                Ok(k) => k,
+                Err(_) => key,
+            };
+            let verifier = ggzy_store::note::NoteVerifier::parse(&key_text)
+                .map_err(|e| anyhow::anyhow!("--key: {e}"))?;
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let r = ggzy_archives::bundle::verify(&bytes, &verifier);
+            if r.ok {
+                println!(
+                    "archive {} OK: signature, {} events proven against the signed checkpoint of {} entries, {} documents",
+                    r.archive_id.unwrap_or_default(),
+                    r.events,
+                    r.tree_size,
+                    r.documents
+                );
+                Ok(0)
+            } else {
+                println!("archive FAILED verification:");
+                for p in &r.problems {
+                    println!("  - {p}");
+                }
+                Ok(1)
+            }
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -483,6 +534,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             init_tracing(false);
             audit(&cli.db, cmd).await
         }
+        Cmd::Archive { cmd } => archive(cmd),
     }
 }
 

@@ -1,0 +1,829 @@
+//! Scheduling, building, listing, reading and disposing of archives (docs/archives.md).
+//!
+//! - [`ArchiveTrigger`] (consumer `archives.trigger`) sees the event that ends a trade and inserts
+//!   one `archive_jobs` row per section (the first end wins) with `archives.archive.scheduled`.
+//! - [`run_loop`] / [`build_due`]: every instance looks for due jobs and claims one with a lease
+//!   (conditional UPDATE: one instance wins); the build reads the sealed log, the Merkle tree and
+//!   the file store outside any transaction, stores the bundle, then marks the job done, inserts
+//!   the `archives` row and emits `archives.archive.created` in one transaction guarded by the
+//!   lease owner — a second builder's bundle is dropped.
+//! - [`list`], [`get`], [`bundle_bytes`]: staff and supervisors read; [`dispose`]: staff dispose of
+//!   an archive after its retention period (the bundle file is removed, the row stays as a record
+//!   with `archives.archive.disposed`).
+
+use crate::bundle::{self, ArchivedDocument, ArchivedEvent, Manifest};
+use crate::rules::{self, Retention};
+use chrono::NaiveDate;
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::time::{at_local, from_micros, local_date, to_micros};
+use ggzy_core::{ids, Clock, Error, FieldError, Result, Timestamp};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::{emit, outbox, tlog, Ctx, Db, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The events that end a trade (the section reaches a final state).
+pub const END_EVENTS: [&str; 4] = [
+    // Sealed-bid procedures: the contract is recorded (section `contracted`).
+    "projects.contract.signed",
+    // Listings and auctions: the deal is confirmed (section `concluded`).
+    "projects.section.concluded",
+    // Too few bids at the deadline (流标).
+    "projects.section.failed",
+    // Terminated by the tenderer (终止).
+    "projects.section.terminated",
+];
+
+/// Aggregates followed one step from the trade's own events: events about the same
+/// announcement, auction, deposit account, draw, session… belong to the trade.
+const LINKED_AGGREGATES: [&str; 10] = [
+    "announcement",
+    "auction",
+    "deposit_account",
+    "deposit_forfeiture",
+    "deposit_guarantee",
+    "deposit_refund",
+    "deposit_transfer",
+    "expert_draw",
+    "session",
+    "booking",
+];
+
+/// Who reads archives.
+pub const READERS: [Role; 2] = [Role::Staff, Role::Supervisor];
+
+pub const TRIGGER: &str = "archives.trigger";
+
+/// Schedules the archive of a section when its trade ends.
+pub struct ArchiveTrigger;
+
+#[async_trait::async_trait]
+impl Consumer for ArchiveTrigger {
+    fn name(&self) -> &'static str {
+        TRIGGER
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        END_EVENTS.contains(&event_type)
+    }
+
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let section_id = p["section_id"].as_str().unwrap_or(&ev.aggregate_id);
+        let (Some(project_id), Some(market)) = (p["project_id"].as_str(), p["market"].as_str())
+        else {
+            tracing::warn!(event = %ev.id, "trade end without project_id or market; not archived");
+            return Ok(());
+        };
+        let now = clock.now();
+        let r = sqlx::query(
+            "INSERT INTO archive_jobs (section_id, project_id, market, end_event_id, end_event_type, \
+             end_seq, ended_at, due_at, status, attempts, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9) ON CONFLICT (section_id) DO NOTHING",
+        )
+        .bind(section_id)
+        .bind(project_id)
+        .bind(market)
+        .bind(&ev.id)
+        .bind(&ev.event_type)
+        .bind(ev.seq)
+        .bind(to_micros(ev.occurred_at))
+        .bind(to_micros(ev.occurred_at))
+        .bind(to_micros(now))
+        .execute(&mut **tx)
+        .await?;
+        if r.rows_affected() == 1 {
+            emit(
+                tx,
+                db,
+                &ActorRef::system(TRIGGER),
+                now,
+                NewEvent::new(
+                    "archives.archive.scheduled",
+                    "section",
+                    section_id,
+                    json!({"section_id": section_id, "project_id": project_id, "market": market,
+                           "ended_by": ev.event_type, "end_seq": ev.seq}),
+                ),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+struct Job {
+    section_id: String,
+    project_id: String,
+    market: String,
+    end_event_type: String,
+    end_seq: i64,
+    ended_at: Timestamp,
+}
+
+/// Build the archives that are due. Returns how many this instance built.
+pub async fn build_due(ctx: &Ctx) -> Result<usize> {
+    let now = ctx.clock.now();
+    let rows = sqlx::query(
+        "SELECT section_id, project_id, market, end_event_type, end_seq, ended_at FROM archive_jobs \
+         WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
+         ORDER BY due_at LIMIT 20",
+    )
+    .bind(to_micros(now))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let me = &ctx.settings.instance;
+    let mut built = 0;
+    for r in rows {
+        let job = Job {
+            section_id: r.try_get(0)?,
+            project_id: r.try_get(1)?,
+            market: r.try_get(2)?,
+            end_event_type: r.try_get(3)?,
+            end_seq: r.try_get(4)?,
+            ended_at: from_micros(r.try_get(5)?),
+        };
+        let claimed = sqlx::query(
+            "UPDATE archive_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+             WHERE section_id = $3 AND status = 'pending' AND (lease_until IS NULL OR lease_until < $4)",
+        )
+        .bind(me)
+        .bind(to_micros(now + chrono::Duration::minutes(10)))
+        .bind(&job.section_id)
+        .bind(to_micros(now))
+        .execute(ctx.db.pool_for_write())
+        .await?
+        .rows_affected()
+            == 1;
+        if !claimed {
+            continue;
+        }
+        match build_one(ctx, &job).await {
+            Ok(true) => built += 1,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(section_id = %job.section_id, error = %e, "archive build failed; retried later");
+                sqlx::query(
+                    "UPDATE archive_jobs SET last_error = $1, lease_until = $2 \
+                     WHERE section_id = $3 AND lease_owner = $4 AND status = 'pending'",
+                )
+                .bind(e.to_string())
+                .bind(to_micros(now + chrono::Duration::minutes(1)))
+                .bind(&job.section_id)
+                .bind(me)
+                .execute(ctx.db.pool_for_write())
+                .await?;
+            }
+        }
+    }
+    Ok(built)
+}
+
+/// The worker of one instance: builds due archives every few polls until shut down.
+pub async fn run_loop(
+    ctx: Ctx,
+    poll: std::time::Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let every = (poll * 4).max(std::time::Duration::from_millis(100));
+    loop {
+        if let Err(e) = build_due(&ctx).await {
+            tracing::warn!(error = %e, "archive worker failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+const EVENT_COLUMNS: &str = "seq, id, event_type, aggregate_type, aggregate_id, actor, actor_org, \
+     occurred_at, payload, prev_hash, hash";
+
+async fn events_where(db: &Db, size: u64, cond: &str, binds: &[String]) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq IS NOT NULL AND seq <= $1 AND ({cond}) ORDER BY seq"
+    );
+    let mut q = sqlx::query(&sql).bind(size as i64);
+    for b in binds {
+        q = q.bind(b.clone());
+    }
+    let rows = q.fetch_all(db.pool()).await?;
+    rows.iter().map(outbox::event_from_row).collect()
+}
+
+/// Does the payload name a section other than `section_id` (and not this one)?
+fn names_other_section(p: &serde_json::Value, section_id: &str) -> bool {
+    if let Some(s) = p["section_id"].as_str() {
+        return s != section_id;
+    }
+    if let Some(a) = p["section_ids"].as_array() {
+        return !a.iter().any(|v| v.as_str() == Some(section_id));
+    }
+    false
+}
+
+/// Every sealed event up to `size` that belongs to the trade, in log order: events about the
+/// section, events naming it, events about or naming the project that name no other section,
+/// and events about the aggregates those events concern ([`LINKED_AGGREGATES`]).
+pub async fn trade_events(
+    db: &Db,
+    section_id: &str,
+    project_id: &str,
+    size: u64,
+) -> Result<Vec<Event>> {
+    let like = |s: &str| format!("%{s}%");
+    let mut found: BTreeMap<i64, Event> = BTreeMap::new();
+    for ev in events_where(
+        db,
+        size,
+        "aggregate_id = $2 OR payload LIKE $3",
+        &[section_id.to_string(), like(section_id)],
+    )
+    .await?
+    {
+        found.insert(ev.seq, ev);
+    }
+    for ev in events_where(
+        db,
+        size,
+        "aggregate_id = $2 OR payload LIKE $3",
+        &[project_id.to_string(), like(project_id)],
+    )
+    .await?
+    {
+        if ev.aggregate_id == section_id || !names_other_section(&ev.payload, section_id) {
+            found.insert(ev.seq, ev);
+        }
+    }
+    let linked: BTreeSet<String> = found
+        .values()
+        .filter(|e| LINKED_AGGREGATES.contains(&e.aggregate_type.as_str()))
+        .map(|e| e.aggregate_id.clone())
+        .collect();
+    for id in linked {
+        for ev in events_where(db, size, "aggregate_id = $2", &[id]).await? {
+            found.insert(ev.seq, ev);
+        }
+    }
+    Ok(found.into_values().collect())
+}
+
+/// The documents the events reference, in log order: sealed bid packages (as stored, with the
+/// digest the upload event states), decrypted copies made at the opening, announcement attachments.
+fn referenced_documents(events: &[Event]) -> Vec<(String, String, String, i64, Option<String>)> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for ev in events {
+        let p = &ev.payload;
+        let doc = match ev.event_type.as_str() {
+            "projects.bid.submitted" => p["bid_id"].as_str().map(|b| {
+                (
+                    "sealed_bid",
+                    format!("bids/{b}.bid"),
+                    format!("{b}.bid"),
+                    p["ciphertext_sha256"].as_str().map(str::to_string),
+                )
+            }),
+            "projects.bid.decrypted" => p["plaintext_key"].as_str().map(|k| {
+                (
+                    "decrypted_bid",
+                    k.to_string(),
+                    k.rsplit('/').next().unwrap_or(k).to_string(),
+                    None,
+                )
+            }),
+            "publishing.attachment.added" => p["sha256"].as_str().map(|h| {
+                (
+                    "attachment",
+                    format!("announcements/{h}"),
+                    p["name"].as_str().unwrap_or("attachment").to_string(),
+                    Some(h.to_string()),
+                )
+            }),
+            _ => None,
+        };
+        if let Some((kind, key, name, digest)) = doc {
+            if seen.insert(key.clone()) {
+                out.push((kind.to_string(), key, name, ev.seq, digest));
+            }
+        }
+    }
+    out
+}
+
+/// The retention period of `market` from the rules table (the national default without a row).
+pub async fn retention_of(db: &Db, market: &str) -> Result<Retention> {
+    let r = sqlx::query(
+        "SELECT years, basis, confirmed FROM archive_retention_rules WHERE market = $1",
+    )
+    .bind(market)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(match r {
+        Some(r) => Retention {
+            market: market.to_string(),
+            years: r.try_get(0)?,
+            basis: r.try_get(1)?,
+            confirmed: r.try_get::<i64, _>(2)? != 0,
+        },
+        None => rules::national(market),
+    })
+}
+
+/// Build one claimed job. `Ok(false)`: another instance finished it first.
+async fn build_one(ctx: &Ctx, job: &Job) -> Result<bool> {
+    let signer = ctx.settings.log_signer.as_ref().ok_or_else(|| {
+        Error::Unavailable("no log signing key: archives cannot be signed".into())
+    })?;
+    let verifier =
+        ggzy_store::note::NoteVerifier::parse(&signer.verifier_key()).map_err(Error::internal)?;
+    let now = ctx.clock.now();
+    let origin = ctx.settings.log_origin();
+    tlog::publish_checkpoint(&ctx.db, signer, &origin, now).await?;
+    let cp = tlog::latest_checkpoint(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::internal("no checkpoint of the log yet"))?;
+    if (cp.tree_size as i64) < job.end_seq {
+        return Err(Error::internal(
+            "the latest checkpoint does not cover the trade's end",
+        ));
+    }
+    if verifier.open(&cp.note).is_err() {
+        return Err(Error::internal(
+            "the latest checkpoint is not signed by the current log key; waiting for the next one",
+        ));
+    }
+    let size = cp.tree_size;
+    let events = trade_events(&ctx.db, &job.section_id, &job.project_id, size).await?;
+    let mut archived = Vec::with_capacity(events.len());
+    for ev in &events {
+        let proof = tlog::inclusion_proof(&ctx.db, ev.seq, Some(size)).await?;
+        archived.push(ArchivedEvent {
+            seq: ev.seq,
+            id: ev.id.clone(),
+            event_type: ev.event_type.clone(),
+            aggregate_type: ev.aggregate_type.clone(),
+            aggregate_id: ev.aggregate_id.clone(),
+            actor: ev.actor.clone(),
+            actor_org: ev.actor_org.clone(),
+            occurred_at_us: to_micros(ev.occurred_at),
+            payload: ev.payload.clone(),
+            prev_hash: ev.prev_hash.clone(),
+            hash: ev.hash.clone(),
+            leaf_hash: proof.leaf_hash,
+            inclusion_proof: proof.proof,
+        });
+    }
+    let mut documents = Vec::new();
+    let mut contents = Vec::new();
+    for (i, (kind, key, name, seq, digest)) in referenced_documents(&events).into_iter().enumerate()
+    {
+        let (path, sha, size) = if ctx.files.exists(&key).await? {
+            let bytes = ctx.files.get_bytes(&key).await?;
+            let sha = bundle::sha256_hex(&bytes);
+            if let Some(d) = &digest {
+                if !d.eq_ignore_ascii_case(&sha) {
+                    return Err(Error::internal(format!(
+                        "file {key} does not match the digest its event {seq} states"
+                    )));
+                }
+            }
+            let path = bundle::entry_name(i + 1, &name);
+            let len = bytes.len() as u64;
+            contents.push((path.clone(), bytes.to_vec()));
+            (Some(path), Some(sha), Some(len))
+        } else {
+            (None, None, None)
+        };
+        documents.push(ArchivedDocument {
+            path,
+            kind,
+            key,
+            event_seq: seq,
+            name,
+            sha256: sha,
+            size,
+            event_sha256: digest.map(|d| d.to_ascii_lowercase()),
+        });
+    }
+    let retention = retention_of(&ctx.db, &job.market).await?;
+    let ended_on = local_date(job.ended_at);
+    let until = rules::retain_until(ended_on, retention.years);
+    let disposable_from = at_local(until.succ_opt().unwrap_or(until), 0, 0, 0);
+    let archive_id = ids::new_id();
+    let manifest = Manifest {
+        format: bundle::FORMAT.into(),
+        archive_id: archive_id.clone(),
+        subject: bundle::Subject {
+            section_id: job.section_id.clone(),
+            project_id: job.project_id.clone(),
+            market: job.market.clone(),
+        },
+        ended: bundle::Ending {
+            event_type: job.end_event_type.clone(),
+            seq: job.end_seq,
+            at: job.ended_at.to_rfc3339(),
+            date: ended_on.to_string(),
+        },
+        built_at: now.to_rfc3339(),
+        retention: bundle::RetentionInfo {
+            years: retention.years,
+            retain_until: until.to_string(),
+            basis: retention.basis.clone(),
+            confirmed: retention.confirmed,
+        },
+        checkpoint: bundle::CheckpointInfo {
+            tree_size: size,
+            root_hash: cp.root_hash.clone(),
+            note: cp.note.clone(),
+        },
+        key_name: signer.name().to_string(),
+        events: archived,
+        documents,
+    };
+    let built = bundle::build(&manifest, contents, signer);
+    let key = format!("archives/{archive_id}.tar");
+    let bundle_size = built.bytes.len() as i64;
+    ctx.files
+        .put_bytes(&key, bytes::Bytes::from(built.bytes))
+        .await?;
+    let mut tx = ctx.db.begin().await?;
+    let won = sqlx::query(
+        "UPDATE archive_jobs SET status = 'done', archive_id = $1, last_error = NULL \
+         WHERE section_id = $2 AND status = 'pending' AND lease_owner = $3",
+    )
+    .bind(&archive_id)
+    .bind(&job.section_id)
+    .bind(&ctx.settings.instance)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !won {
+        drop(tx);
+        let _ = ctx.files.delete(&key).await;
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO archives (id, section_id, project_id, market, end_event_type, end_seq, ended_at, \
+         ended_on, retention_years, retention_basis, retention_confirmed, retain_until, disposable_from, \
+         tree_size, root_hash, checkpoint_note, event_count, document_count, manifest, manifest_sha256, \
+         bundle_key, bundle_sha256, bundle_size, key_name, verifier_key, built_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+         $20, $21, $22, $23, $24, $25, $26)",
+    )
+    .bind(&archive_id)
+    .bind(&job.section_id)
+    .bind(&job.project_id)
+    .bind(&job.market)
+    .bind(&job.end_event_type)
+    .bind(job.end_seq)
+    .bind(to_micros(job.ended_at))
+    .bind(ended_on.to_string())
+    .bind(retention.years)
+    .bind(&retention.basis)
+    .bind(retention.confirmed as i64)
+    .bind(until.to_string())
+    .bind(to_micros(disposable_from))
+    .bind(size as i64)
+    .bind(&cp.root_hash)
+    .bind(&cp.note)
+    .bind(manifest.events.len() as i64)
+    .bind(manifest.documents.len() as i64)
+    .bind(&built.manifest_json)
+    .bind(&built.manifest_sha256)
+    .bind(&key)
+    .bind(&built.sha256)
+    .bind(bundle_size)
+    .bind(signer.name())
+    .bind(signer.verifier_key())
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &ActorRef::system("archives.builder"),
+        now,
+        NewEvent::new(
+            "archives.archive.created",
+            "archive",
+            &archive_id,
+            json!({"archive_id": archive_id, "section_id": job.section_id,
+                   "project_id": job.project_id, "market": job.market,
+                   "ended_by": job.end_event_type, "retain_until": until.to_string(),
+                   "retention_years": retention.years, "basis": retention.basis,
+                   "tree_size": size, "events": manifest.events.len(),
+                   "documents": manifest.documents.len(),
+                   "bundle_sha256": built.sha256, "manifest_sha256": built.manifest_sha256}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    Ok(true)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+
+/// An archive as listed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ArchiveSummary {
+    pub id: String,
+    pub section_id: String,
+    pub project_id: String,
+    pub market: String,
+    pub ended_by: String,
+    pub ended_at: chrono::DateTime<chrono::Utc>,
+    /// Asia/Shanghai date of the end.
+    pub ended_on: String,
+    pub retention_years: i64,
+    pub retention_basis: String,
+    pub retention_confirmed: bool,
+    /// Last day of the retention period.
+    pub retain_until: String,
+    pub event_count: i64,
+    pub document_count: i64,
+    pub tree_size: i64,
+    pub bundle_sha256: String,
+    pub bundle_size: i64,
+    pub manifest_sha256: String,
+    /// The verifier key of the signature (`ggzy archive verify --key`).
+    pub verifier_key: String,
+    pub built_at: chrono::DateTime<chrono::Utc>,
+    pub disposed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub disposal_reason: Option<String>,
+}
+
+/// One archive with its manifest.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ArchiveDetail {
+    #[serde(flatten)]
+    pub archive: ArchiveSummary,
+    pub manifest: Manifest,
+}
+
+const SUMMARY_COLUMNS: &str = "id, section_id, project_id, market, end_event_type, ended_at, ended_on, \
+     retention_years, retention_basis, retention_confirmed, retain_until, event_count, document_count, \
+     tree_size, bundle_sha256, bundle_size, manifest_sha256, verifier_key, built_at, disposed_at, \
+     disposal_reason";
+
+fn summary(r: &sqlx::any::AnyRow) -> Result<ArchiveSummary> {
+    Ok(ArchiveSummary {
+        id: r.try_get(0)?,
+        section_id: r.try_get(1)?,
+        project_id: r.try_get(2)?,
+        market: r.try_get(3)?,
+        ended_by: r.try_get(4)?,
+        ended_at: from_micros(r.try_get(5)?),
+        ended_on: r.try_get(6)?,
+        retention_years: r.try_get(7)?,
+        retention_basis: r.try_get(8)?,
+        retention_confirmed: r.try_get::<i64, _>(9)? != 0,
+        retain_until: r.try_get(10)?,
+        event_count: r.try_get(11)?,
+        document_count: r.try_get(12)?,
+        tree_size: r.try_get(13)?,
+        bundle_sha256: r.try_get(14)?,
+        bundle_size: r.try_get(15)?,
+        manifest_sha256: r.try_get(16)?,
+        verifier_key: r.try_get(17)?,
+        built_at: from_micros(r.try_get(18)?),
+        disposed_at: r.try_get::<Option<i64>, _>(19)?.map(from_micros),
+        disposal_reason: r.try_get(20)?,
+    })
+}
+
+/// Filters of the archive list.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct ArchiveFilter {
+    /// construction, procurement, land or property.
+    pub market: Option<String>,
+    pub project_id: Option<String>,
+    /// Ended on or after this date (Asia/Shanghai, YYYY-MM-DD).
+    pub ended_from: Option<String>,
+    /// Ended on or before this date (Asia/Shanghai, YYYY-MM-DD).
+    pub ended_to: Option<String>,
+}
+
+fn date_of(field: &str, s: &str) -> std::result::Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "archive.date_format", "a date is written YYYY-MM-DD"))
+}
+
+/// Archives, most recently ended first (staff, supervisors).
+pub async fn list(ctx: &Ctx, actor: &Actor, f: &ArchiveFilter) -> Result<Vec<ArchiveSummary>> {
+    actor.require(&READERS)?;
+    let mut v = ggzy_core::error::Violations::new();
+    let from = f
+        .ended_from
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(|s| v.take("ended_from", date_of("ended_from", s)));
+    let to = f
+        .ended_to
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(|s| v.take("ended_to", date_of("ended_to", s)));
+    if let Some(m) = f.market.as_deref().filter(|s| !s.is_empty()) {
+        if ggzy_core::ident::Market::parse(m).is_err() {
+            v.push(
+                "market",
+                "archive.market",
+                "market is construction, procurement, land or property",
+            );
+        }
+    }
+    if let (Some(a), Some(b)) = (from, to) {
+        if a > b {
+            v.push("ended_to", "archive.range", "ended_to is before ended_from");
+        }
+    }
+    v.into_result()?;
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM archives WHERE 1 = 1");
+    let mut binds: Vec<String> = Vec::new();
+    let mut push = |sql: &mut String, cond: &str, b: String| {
+        binds.push(b);
+        sql.push_str(&cond.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(m) = f.market.as_deref().filter(|s| !s.is_empty()) {
+        push(&mut sql, " AND market = ?", m.to_string());
+    }
+    if let Some(p) = f.project_id.as_deref().filter(|s| !s.is_empty()) {
+        push(&mut sql, " AND project_id = ?", p.to_string());
+    }
+    if let Some(d) = from {
+        push(&mut sql, " AND ended_on >= ?", d.to_string());
+    }
+    if let Some(d) = to {
+        push(&mut sql, " AND ended_on <= ?", d.to_string());
+    }
+    sql.push_str(" ORDER BY ended_at DESC, id LIMIT 500");
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(ctx.db.pool()).await?;
+    rows.iter().map(summary).collect()
+}
+
+async fn row(ctx: &Ctx, id: &str) -> Result<(ArchiveSummary, String, String)> {
+    let r = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS}, manifest, bundle_key FROM archives WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(ctx.db.pool())
+    .await?
+    .ok_or_else(|| Error::not_found("archive"))?;
+    Ok((summary(&r)?, r.try_get(21)?, r.try_get(22)?))
+}
+
+/// One archive with its manifest (staff, supervisors).
+pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<ArchiveDetail> {
+    actor.require(&READERS)?;
+    let (archive, manifest, _) = row(ctx, id).await?;
+    let manifest: Manifest = serde_json::from_str(&manifest)
+        .map_err(|e| Error::internal(format!("stored manifest: {e}")))?;
+    Ok(ArchiveDetail { archive, manifest })
+}
+
+/// The bundle's bytes, checked against the stored digest (staff, supervisors).
+pub async fn bundle_bytes(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+) -> Result<(ArchiveSummary, bytes::Bytes)> {
+    actor.require(&READERS)?;
+    let (archive, _, key) = row(ctx, id).await?;
+    if archive.disposed_at.is_some() {
+        return Err(Error::conflict(
+            "archive.disposed",
+            "the archive was disposed of after its retention period; only its record remains",
+        ));
+    }
+    let bytes = ctx.files.get_bytes(&key).await?;
+    if bundle::sha256_hex(&bytes) != archive.bundle_sha256 {
+        return Err(Error::internal(format!(
+            "archive {id}: the stored bundle does not match its digest"
+        )));
+    }
+    Ok((archive, bytes))
+}
+
+/// Disposal of an archive after its retention period.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct Disposal {
+    /// Why the archive is disposed of (the appraisal decision, 鉴定销毁).
+    pub reason: String,
+}
+
+/// Dispose of an archive (staff): refused (`archive.retention`) on the last day of its retention
+/// period and before; afterwards the bundle file is removed and the row keeps the record, with
+/// `archives.archive.disposed`.
+pub async fn dispose(ctx: &Ctx, actor: &Actor, id: &str, d: &Disposal) -> Result<ArchiveSummary> {
+    actor.require(&[Role::Staff])?;
+    let reason = d.reason.trim();
+    let now = ctx.clock.now();
+    let (archive, _, key) = row(ctx, id).await?;
+    if archive.disposed_at.is_some() {
+        return Err(Error::conflict(
+            "archive.disposed",
+            "the archive was already disposed of",
+        ));
+    }
+    let until = date_of("retain_until", &archive.retain_until)
+        .map_err(|e| Error::internal(format!("stored retain_until: {}", e.message)))?;
+    let mut v = ggzy_core::error::Violations::new();
+    if !rules::disposal_allowed(local_date(now), until) {
+        v.push(
+            "retain_until",
+            "archive.retention",
+            format!(
+                "the archive must be kept until {until} inclusive ({} years, {}); it may be disposed of from the next day",
+                archive.retention_years, archive.retention_basis
+            ),
+        );
+    }
+    if reason.is_empty() || reason.chars().count() > 500 {
+        v.push(
+            "reason",
+            "archive.reason",
+            "the reason of the disposal is required (at most 500 characters)",
+        );
+    }
+    v.into_result()?;
+    let mut tx = ctx.db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE archives SET disposed_at = $1, disposed_by = $2, disposal_reason = $3 \
+         WHERE id = $4 AND disposed_at IS NULL",
+    )
+    .bind(to_micros(now))
+    .bind(&actor.user_id)
+    .bind(reason)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        return Err(Error::conflict(
+            "archive.disposed",
+            "the archive was already disposed of",
+        ));
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &ActorRef::user(&actor.user_id, actor.org_id.as_deref()),
+        now,
+        NewEvent::new(
+            "archives.archive.disposed",
+            "archive",
+            id,
+            json!({"archive_id": id, "section_id": archive.section_id,
+                   "project_id": archive.project_id, "market": archive.market,
+                   "retain_until": archive.retain_until, "reason": reason,
+                   "bundle_sha256": archive.bundle_sha256}),
+        ),
+    )
+    .await?;
+    ctx.db.commit(tx).await?;
+    if let Err(e) = ctx.files.delete(&key).await {
+        tracing::warn!(archive = id, error = %e, "disposed archive's bundle file not removed");
+    }
+    Ok(row(ctx, id).await?.0)
+}
+
+/// Pending and failed archive jobs (for the staff page and `/healthz`-style checks).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PendingArchive {
+    pub section_id: String,
+    pub market: String,
+    pub ended_by: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+pub async fn pending(ctx: &Ctx, actor: &Actor) -> Result<Vec<PendingArchive>> {
+    actor.require(&READERS)?;
+    let rows = sqlx::query(
+        "SELECT section_id, market, end_event_type, attempts, last_error FROM archive_jobs \
+         WHERE status = 'pending' ORDER BY due_at LIMIT 200",
+    )
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PendingArchive {
+                section_id: r.try_get(0)?,
+                market: r.try_get(1)?,
+                ended_by: r.try_get(2)?,
+                attempts: r.try_get(3)?,
+                last_error: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
