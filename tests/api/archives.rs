@@ -415,3 +415,72 @@ async fn retention_boundary_and_database_guards() {
         .is_err());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn staff_and_supervisor_pages_list_show_and_download_an_archive() {
+    use ggzy_api_tests::pages::Visitor;
+    let app = TestApp::spawn().await;
+    let t = registered_section(&app, "construction").await;
+    open_by_staff(&app, &t).await;
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{}/terminate", t.section_id),
+            json!({"reason": "项目取消"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let a = wait_archive(&app, &t.staff, &t.section_id).await;
+    let id = a["id"].as_str().unwrap();
+    for (who, base) in [
+        ("staff", "/staff/archives"),
+        ("supervisor", "/supervisor/archives"),
+    ] {
+        let mut v = Visitor::new(&app);
+        v.sign_in(who).await;
+        let list = v.get(base).await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        assert!(list.body.contains(&format!("{base}/{id}")), "{}", list.body);
+        assert!(list.body.contains(a["retain_until"].as_str().unwrap()));
+        let filtered = v.get(&format!("{base}?market=procurement")).await;
+        assert_eq!(filtered.status, 200);
+        assert!(!filtered.body.contains(&format!("{base}/{id}")));
+        let bad = v.get(&format!("{base}?ended_from=yesterday")).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains("YYYY-MM-DD"), "{}", bad.body);
+        let one = v.get(&format!("{base}/{id}")).await;
+        assert_eq!(one.status, 200, "{}", one.body);
+        assert!(one.body.contains(a["bundle_sha256"].as_str().unwrap()));
+        assert!(one.body.contains("projects.section.terminated"));
+        assert!(one.body.contains("10号令"));
+        let dl = v.get(&format!("{base}/{id}/bundle")).await;
+        assert_eq!(dl.status, 200);
+        assert_eq!(
+            dl.headers.get("content-type").unwrap().to_str().unwrap(),
+            "application/x-tar"
+        );
+        assert_eq!(
+            dl.headers.get("etag").unwrap().to_str().unwrap(),
+            format!("\"{}\"", a["bundle_sha256"].as_str().unwrap())
+        );
+    }
+    // Each role has its own pages; other roles are refused.
+    let mut staff = Visitor::new(&app);
+    staff.sign_in("staff").await;
+    assert_eq!(staff.get("/supervisor/archives").await.status, 403);
+    let mut bidder = Visitor::new(&app);
+    bidder.sign_in("bidder1").await;
+    assert_eq!(bidder.get("/staff/archives").await.status, 403);
+    assert_eq!(
+        bidder
+            .get(&format!("/staff/archives/{id}/bundle"))
+            .await
+            .status,
+        403
+    );
+    let mut anon = Visitor::new(&app);
+    let r = anon.get("/staff/archives").await;
+    assert_eq!(r.status, 303);
+    assert!(r.location().starts_with("/login"));
+    app.stop().await;
+}

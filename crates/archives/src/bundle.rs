@@ -463,6 +463,116 @@ mod tests {
         assert_eq!(tar::write(&entries), b);
     }
 
+    fn event(seq: i64, prev: &str) -> ArchivedEvent {
+        let mut e = ArchivedEvent {
+            seq,
+            id: format!("ev-{seq}"),
+            event_type: "projects.section.failed".into(),
+            aggregate_type: "section".into(),
+            aggregate_id: "s1".into(),
+            actor: "system:test".into(),
+            actor_org: None,
+            occurred_at_us: 1_000 + seq,
+            payload: serde_json::json!({"section_id": "s1", "n": seq}),
+            prev_hash: prev.to_string(),
+            hash: String::new(),
+            leaf_hash: String::new(),
+            inclusion_proof: Vec::new(),
+        };
+        let c = e.canonical();
+        e.hash = chain_hash(prev, &c);
+        e.leaf_hash = hex::encode(merkle::leaf_hash(&c));
+        e
+    }
+
+    /// A two-event log, its checkpoint, one document: verifies; each kind of change is caught.
+    #[test]
+    fn a_bundle_verifies_and_every_change_is_caught() {
+        let signer = LogSigner::generate("test-log").unwrap();
+        let vk = NoteVerifier::parse(&signer.verifier_key()).unwrap();
+        let mut e1 = event(1, ggzy_core::events::GENESIS_HASH);
+        let mut e2 = event(2, &e1.hash.clone());
+        let (l1, l2) = (
+            merkle::leaf_hash(&e1.canonical()),
+            merkle::leaf_hash(&e2.canonical()),
+        );
+        let root = merkle::node_hash(&l1, &l2);
+        e1.inclusion_proof = vec![hex::encode(l2)];
+        e2.inclusion_proof = vec![hex::encode(l1)];
+        let note = signer.sign_note(
+            &note::Checkpoint {
+                origin: "test/ggzy".into(),
+                size: 2,
+                root,
+            }
+            .text(),
+        );
+        let doc = b"sealed package bytes".to_vec();
+        let path = entry_name(1, "b1.bid");
+        let m = Manifest {
+            format: FORMAT.into(),
+            archive_id: "a1".into(),
+            subject: Subject {
+                section_id: "s1".into(),
+                project_id: "p1".into(),
+                market: "construction".into(),
+            },
+            ended: Ending {
+                event_type: "projects.section.failed".into(),
+                seq: 2,
+                at: "2026-04-03T01:30:00Z".into(),
+                date: "2026-04-03".into(),
+            },
+            built_at: "2026-04-03T01:31:00Z".into(),
+            retention: RetentionInfo {
+                years: 10,
+                retain_until: "2036-04-03".into(),
+                basis: "test".into(),
+                confirmed: false,
+            },
+            checkpoint: CheckpointInfo {
+                tree_size: 2,
+                root_hash: hex::encode(root),
+                note,
+            },
+            key_name: "test-log".into(),
+            events: vec![e1, e2],
+            documents: vec![ArchivedDocument {
+                path: Some(path.clone()),
+                kind: "sealed_bid".into(),
+                key: "bids/b1.bid".into(),
+                event_seq: 1,
+                name: "b1.bid".into(),
+                sha256: Some(sha256_hex(&doc)),
+                size: Some(doc.len() as u64),
+                event_sha256: Some(sha256_hex(&doc)),
+            }],
+        };
+        let b = build(&m, vec![(path.clone(), doc.clone())], &signer);
+        let r = verify(&b.bytes, &vk);
+        assert!(r.ok, "{:?}", r.problems);
+        assert_eq!((r.events, r.documents, r.tree_size), (2, 1, 2));
+        assert_eq!(read_manifest(&b.bytes).unwrap(), m);
+        // Every single byte changed fails (headers, padding, content, end blocks).
+        for at in (0..b.bytes.len()).step_by(97) {
+            let mut bad = b.bytes.clone();
+            bad[at] ^= 0x20;
+            assert!(!verify(&bad, &vk).ok, "byte {at}");
+        }
+        // A re-signed manifest with an edited event: the signature holds, the proof does not.
+        let mut forged = m.clone();
+        forged.events[0].payload = serde_json::json!({"section_id": "s1", "n": 99});
+        let fb = build(&forged, vec![(path.clone(), doc.clone())], &signer);
+        let r = verify(&fb.bytes, &vk);
+        assert!(r.problems.iter().any(|p| p.contains("event 1")), "{r:?}");
+        // A document replaced with the manifest re-signed by another key: refused.
+        let other = LogSigner::generate("test-log").unwrap();
+        let ob = build(&m, vec![(path, doc)], &other);
+        assert!(!verify(&ob.bytes, &vk).ok);
+        // Truncated.
+        assert!(!verify(&b.bytes[..b.bytes.len() - 1024], &vk).ok);
+    }
+
     #[test]
     fn entry_names_are_safe() {
         assert_eq!(entry_name(3, "../商务标.pdf"), "documents/003-____.pdf");
