@@ -264,7 +264,7 @@ pub(crate) async fn load_sec(
 }
 
 /// Only the project's own tenderer or agency (by organization) acts for it.
-fn require_owner(actor: &Actor, sec: &Sec) -> Result<()> {
+pub(crate) fn require_owner(actor: &Actor, sec: &Sec) -> Result<()> {
     if actor.org_id.as_deref() == Some(sec.owner_org_id.as_str()) {
         Ok(())
     } else {
@@ -494,18 +494,29 @@ pub async fn accept_result(
             });
         }
     }
-    let days = v.take(
-        "publicity_days",
-        check_publicity_days(
-            &rules,
-            input
-                .publicity_days
-                .unwrap_or(i64::from(rules.publicity_min_days)),
-        ),
-    );
+    // Government procurement publicizes no candidates: the purchaser confirms the winner from the
+    // report and the result is announced (政府采购法实施条例 第四十三条; crate::procurement).
+    let procurement = sec.market == Market::Procurement;
+    let days = if procurement {
+        Some(0)
+    } else {
+        v.take(
+            "publicity_days",
+            check_publicity_days(
+                &rules,
+                input
+                    .publicity_days
+                    .unwrap_or(i64::from(rules.publicity_min_days)),
+            ),
+        )
+    };
     v.into_result()?;
     let days = days.ok_or_else(|| Error::internal("publicity days checked"))?;
-    let ends = period_end(db.calendar(), now, days);
+    let ends = if procurement {
+        Reckoned::exact(now)
+    } else {
+        period_end(db.calendar(), now, days)
+    };
     if ends.provisional() {
         ggzy_store::calendar::note_missing(tx, db, now, &ends.missing, "projects.publicity_end")
             .await?;
@@ -532,6 +543,31 @@ pub async fn accept_result(
     .execute(&mut **tx)
     .await?;
     set_state(tx, section_id, sec.state, next, now).await?;
+    if procurement {
+        crate::procurement::on_report(
+            tx,
+            db,
+            by,
+            now,
+            section_id,
+            &sec.project_id,
+            &sec.region,
+            &report_ref,
+            &candidates,
+        )
+        .await?;
+        return Ok(Publicity {
+            section_id: section_id.to_string(),
+            project_id: sec.project_id,
+            report_ref,
+            source: source.to_string(),
+            candidates,
+            publicity_days: 0,
+            publicity_starts_at: now,
+            publicity_ends_at: ends,
+            publicity_ends_at_provisional: false,
+        });
+    }
     emit(
         tx,
         db,
@@ -856,6 +892,13 @@ pub async fn file_objection(
                 "section is in state {}; objections to the evaluation result are taken during the candidate publicity",
                 sec.state.as_str()
             ),
+        ));
+    }
+    if sec.market == Market::Procurement {
+        return Err(Error::conflict(
+            "objection.procurement_challenge",
+            "government procurement has no candidate publicity; a supplier challenges (质疑) the result \
+             instead (政府采购法 第五十二条)",
         ));
     }
     let publicity = load_publicity(&mut tx, section_id).await?;
@@ -1196,10 +1239,45 @@ pub async fn confirm_award(
     let mut tx = ctx.db.begin().await?;
     let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
     require_owner(actor, &sec)?;
+    let award = award_in(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        &actor.user_id,
+        now,
+        section_id,
+        sec,
+        input,
+        false,
+    )
+    .await?;
+    ctx.db.commit_answering(tx, 201, &award, now).await?;
+    Ok(award)
+}
+
+/// The award itself, inside the caller's transaction (the section row locked by the caller). In
+/// government procurement there is no candidate publicity: the purchaser confirms the winner
+/// within its period from the report ([`crate::procurement`]); `deemed` is the first candidate
+/// deemed the winner when that period passed (财政部令第87号 第六十八条).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn award_in(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    user_id: &str,
+    now: Timestamp,
+    section_id: &str,
+    sec: Sec,
+    input: AwardInput,
+    deemed: bool,
+) -> Result<Award> {
     let next = transition(sec.state, SectionAction::Award)?;
-    let rules = load_rules(&mut tx, &sec.region, sec.market).await?;
-    let publicity = load_publicity(&mut tx, section_id).await?;
-    if now < publicity.publicity_ends_at {
+    let rules = load_rules(tx, &sec.region, sec.market).await?;
+    let publicity = load_publicity(tx, section_id).await?;
+    let procurement = sec.market == Market::Procurement;
+    if procurement {
+        crate::procurement::before_confirm(tx, db, now, section_id, deemed).await?;
+    } else if now < publicity.publicity_ends_at {
         return Err(Error::conflict(
             "award.publicity_not_ended",
             format!(
@@ -1213,7 +1291,7 @@ pub async fn confirm_award(
         "SELECT COUNT(*) FROM section_objections WHERE section_id = $1 AND answered_at IS NULL",
     )
     .bind(section_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
     if pending > 0 {
@@ -1264,16 +1342,10 @@ pub async fn confirm_award(
         sec.project_code.as_deref().unwrap_or(&sec.project_id),
         sec.section_no
     );
-    let due = period_end(&ctx.calendar, now, rules.contract_days);
+    let due = period_end(db.calendar(), now, rules.contract_days);
     if due.provisional() {
-        ggzy_store::calendar::note_missing(
-            &mut tx,
-            &ctx.db,
-            now,
-            &due.missing,
-            "projects.contract_due",
-        )
-        .await?;
+        ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "projects.contract_due")
+            .await?;
     }
     let provisional = due.provisional();
     let due = due.value;
@@ -1289,16 +1361,16 @@ pub async fn confirm_award(
     .bind(winner.rank)
     .bind(winner.price.fen())
     .bind(reason.clone())
-    .bind(&actor.user_id)
+    .bind(user_id)
     .bind(to_micros(now))
     .bind(to_micros(due))
     .bind(i64::from(provisional))
     .bind(i64::from(rules.contract_days))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    set_state(&mut tx, section_id, sec.state, next, now).await?;
+    set_state(tx, section_id, sec.state, next, now).await?;
     timers::schedule(
-        &mut tx,
+        tx,
         CONTRACT_TIMER,
         &contract_key(section_id),
         due,
@@ -1310,15 +1382,15 @@ pub async fn confirm_award(
         "SELECT org_id FROM section_registrations WHERE section_id = $1 ORDER BY created_at, id",
     )
     .bind(section_id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?
     .iter()
     .map(|r| r.try_get(0))
     .collect::<std::result::Result<_, _>>()?;
     emit(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
+        tx,
+        db,
+        by,
         now,
         NewEvent::new(
             "projects.award.confirmed",
@@ -1329,7 +1401,7 @@ pub async fn confirm_award(
                    "winner_name": winner.org_name, "winner_rank": winner.rank,
                    "price": winner.price.to_string(), "reason": reason, "awarded_at": now.to_rfc3339(),
                    "contract_due_at": due.to_rfc3339(), "contract_due_at_provisional": provisional,
-                   "bidder_org_ids": bidders}),
+                   "bidder_org_ids": bidders, "deemed": deemed}),
         ),
     )
     .await?;
@@ -1347,7 +1419,9 @@ pub async fn confirm_award(
         contract_due_at_provisional: provisional,
         contract: None,
     };
-    ctx.db.commit_answering(tx, 201, &award, now).await?;
+    if procurement {
+        crate::procurement::after_confirm(tx, db, now, section_id, deemed).await?;
+    }
     Ok(award)
 }
 
@@ -1486,6 +1560,9 @@ pub async fn record_contract(
     set_state(&mut tx, section_id, sec.state, next, now).await?;
     timers::cancel(&mut tx, &contract_key(section_id)).await?;
     let signed_at = at_local(input.signed_on, 0, 0, 0);
+    if sec.market == Market::Procurement {
+        crate::procurement::on_contract(&mut tx, &ctx.db, now, section_id, input.signed_on).await?;
+    }
     emit(
         &mut tx,
         &ctx.db,

@@ -57,6 +57,22 @@ pub fn workers() -> Workers {
         ggzy_projects::award::CONTRACT_TIMER,
         Arc::new(ggzy_projects::award::ContractOverdue),
     );
+    w.timers.register(
+        ggzy_projects::procurement::REPORT_TIMER,
+        Arc::new(ggzy_projects::procurement::ReportOverdue),
+    );
+    w.timers.register(
+        ggzy_projects::procurement::CONFIRM_TIMER,
+        Arc::new(ggzy_projects::procurement::ConfirmDue),
+    );
+    w.timers.register(
+        ggzy_projects::procurement::ANNOUNCE_TIMER,
+        Arc::new(ggzy_projects::procurement::AnnouncementOverdue),
+    );
+    w.timers.register(
+        ggzy_projects::procurement::CONTRACT_ANNOUNCE_TIMER,
+        Arc::new(ggzy_projects::procurement::ContractAnnouncementOverdue),
+    );
     w.cron.push(CronJob {
         name: "identity.expired_sessions_cleanup",
         schedule: "0 17 3 * * *",
