@@ -482,3 +482,62 @@ async fn the_committee_stays_secret_during_the_candidate_publicity_until_the_awa
     assert_eq!(v["members"].as_array().unwrap().len(), 5);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn fewer_than_three_qualified_suppliers_after_review_fail_the_procurement() {
+    // 政府采购法 第三十六条; 财政部令第87号 第四十三条: three qualified suppliers go on, two fail.
+    let app = TestApp::spawn().await;
+    let t = evaluating_section(&app, "procurement").await;
+    let sid = t.section_id.clone();
+    let reject = |org: String| json!({"section_id": sid, "org_id": org, "basis": "评标规定 第二十三条; majority of the committee"});
+    // A rejection of a supplier with no opened bid here leaves the three opened bids: goes on.
+    app.emit_as(
+        "evaluation",
+        "evaluation.bid.rejected",
+        "section",
+        &sid,
+        reject("org-without-bid".into()),
+    )
+    .await;
+    app.drain_consumer("projects.review_rejections").await;
+    assert_eq!(section(&app, &t).await["state"], "evaluating");
+    assert!(events(&app, "projects.section.failed", &sid)
+        .await
+        .is_empty());
+    // One of the three rejected: two qualified, the procurement fails (废标) with the reason.
+    app.emit_as(
+        "evaluation",
+        "evaluation.bid.rejected",
+        "section",
+        &sid,
+        reject(t.bidders[2].org_id.clone()),
+    )
+    .await;
+    let ev = wait_event(&app, "projects.section.failed", &sid).await;
+    assert_eq!(ev["reason"], "too_few_qualified");
+    assert_eq!(ev["qualified_count"], 2);
+    assert_eq!(ev["rejected_count"], 1);
+    assert!(ev["basis"].as_str().unwrap().contains("第三十六条"), "{ev}");
+    assert_eq!(section(&app, &t).await["state"], "failed");
+    // The same event delivered again changes nothing; no result can be entered for the section.
+    app.emit_as(
+        "evaluation",
+        "evaluation.bid.rejected",
+        "section",
+        &sid,
+        reject(t.bidders[2].org_id.clone()),
+    )
+    .await;
+    app.drain_consumer("projects.review_rejections").await;
+    assert_eq!(events(&app, "projects.section.failed", &sid).await.len(), 1);
+    let (s, v) = submit_result(&app, &t, 3).await;
+    assert_eq!(s, 409, "{v}");
+    // Publishing drafts a 废标 notice with the reason.
+    app.drain_consumer("publishing.lifecycle").await;
+    let (s, list) = app
+        .get(Some(&t.tenderer), "/api/v1/announcements/mine")
+        .await;
+    assert_eq!(s, 200, "{list}");
+    assert!(list.to_string().contains("废标公告"), "{list}");
+    app.stop().await;
+}

@@ -488,8 +488,11 @@ fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
             fields[k] = p[k].clone();
         }
     }
+    // Government procurement's mandatory failure after the review is a 废标 (政府采购法 第三十六条).
     let what = if terminated {
         "终止公告"
+    } else if p["reason"] == "too_few_qualified" {
+        "废标公告"
     } else {
         "流标公告"
     };
@@ -497,6 +500,10 @@ fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
         Some("too_few_bids") => {
             format!("投标人少于法定最低数量（{} 个投标）", cell(&p["bid_count"]))
         }
+        Some("too_few_qualified") => format!(
+            "通过资格审查或符合性审查的供应商不足三家（{} 家）",
+            cell(&p["qualified_count"])
+        ),
         _ => cell(&p["reason"]),
     };
     let body = format!(

@@ -44,6 +44,8 @@ pub fn workers() -> Workers {
         .push(Arc::new(ggzy_projects::award::EvaluationReports));
     w.consumers.push(Arc::new(ggzy_projects::award::Committees));
     w.consumers
+        .push(Arc::new(ggzy_projects::procurement::ReviewRejections));
+    w.consumers
         .push(Arc::new(ggzy_projects::award_calendar::AwardCalendar));
     w.consumers
         .push(Arc::new(ggzy_projects::announcements::Announcements));
