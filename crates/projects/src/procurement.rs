@@ -820,6 +820,7 @@ pub async fn file_contract(
 // Timers.
 
 /// Raises an overdue alert event once, when `flag` is still 0 and `open` (SQL over the row) holds.
+#[allow(clippy::too_many_arguments)]
 async fn overdue(
     tx: &mut Tx,
     db: &Db,
