@@ -300,15 +300,28 @@ async fn procurement_report_confirmation_result_announcement_with_experts_contra
     assert_eq!(ev["late"], false);
     assert_eq!(ev["announcement_id"], id.as_str());
 
-    // The contract, signed on 04-15: announced within 2 working days, by Friday 04-17 24:00.
-    let (s, c) = app
-        .post(
+    // The contract, signed on 04-15: the performance security at most 10 % of 9,480,000.50
+    // (政采条例 48): 948,000.06 refused, 948,000.05 recorded.
+    let url = format!("/api/v1/sections/{sid}/contract");
+    let contract = |security: &'static str| {
+        app.post(
             Some(&t.tenderer),
-            &format!("/api/v1/sections/{sid}/contract"),
-            json!({"signed_on": "2026-04-15", "amount": t.bidders[1].price}),
+            &url,
+            json!({"signed_on": "2026-04-15", "amount": t.bidders[1].price,
+                   "performance_security": security}),
         )
-        .await;
+    };
+    let (s, v) = contract("948000.06").await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "performance_security");
+    assert_eq!(v["errors"][0]["rule"], "contract.performance_security_cap");
+    assert_eq!(section(&app, &t).await["state"], "awarded");
+    let (s, c) = contract("948000.05").await;
     assert_eq!(s, 201, "{c}");
+    assert_eq!(c["contract"]["performance_security"], "948000.05");
+    let ev = wait_event(&app, "projects.contract.signed", &sid).await;
+    assert_eq!(ev["performance_security"], "948000.05");
+    // Announced within 2 working days of the signing, by Friday 04-17 24:00.
     let v = path_of(&app, &t).await;
     assert_eq!(
         t_of(&v["contract_announce_due_at"]),

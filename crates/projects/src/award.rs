@@ -1165,6 +1165,8 @@ pub struct Contract {
     pub recorded_at: DateTime<Utc>,
     /// Signed after the due date (招标投标法 46).
     pub late: bool,
+    /// Performance security (履约保证金) the tenderer required, at most 10 % of the amount.
+    pub performance_security: Option<Money>,
 }
 
 /// The award and its notice (中标通知书), with the contract once recorded.
@@ -1191,7 +1193,7 @@ async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<
     let r = sqlx::query(
         "SELECT a.notice_no, a.winner_org_id, a.winner_name, a.winner_rank, a.price_fen, a.reason, \
          a.awarded_at, a.contract_due_at, a.contract_signed_on, a.contract_amount_fen, a.contract_recorded_at, \
-         a.contract_late, s.project_id, a.contract_due_provisional FROM section_awards a \
+         a.contract_late, s.project_id, a.contract_due_provisional, a.performance_security_fen FROM section_awards a \
          JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
     )
     .bind(section_id)
@@ -1206,6 +1208,7 @@ async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<
             amount: Money::from_fen(r.try_get::<Option<i64>, _>(9)?.unwrap_or_default()),
             recorded_at: from_micros(r.try_get::<Option<i64>, _>(10)?.unwrap_or_default()),
             late: r.try_get::<i64, _>(11)? != 0,
+            performance_security: r.try_get::<Option<i64>, _>(14)?.map(Money::from_fen),
         }),
         None => None,
     };
@@ -1501,6 +1504,27 @@ pub struct ContractInput {
     pub signed_on: NaiveDate,
     /// Contract amount, CNY.
     pub amount: Money,
+    /// Performance security (履约保证金) required of the winner, CNY; at most 10 % of the amount
+    /// (招标投标法实施条例 第五十八条; 政府采购法实施条例 第四十八条).
+    #[serde(default)]
+    pub performance_security: Option<Money>,
+}
+
+/// 实施条例 第五十八条 / 政采条例 第四十八条: 履约保证金不得超过中标合同金额的10%.
+pub const PERFORMANCE_SECURITY_MAX_PERCENT: i64 = 10;
+
+/// The cap's source per market.
+pub fn performance_security_source(market: Market) -> &'static str {
+    match market {
+        Market::Procurement => "政府采购法实施条例 第四十八条",
+        _ => "招标投标法实施条例 第五十八条",
+    }
+}
+
+/// Is `security` within [`PERFORMANCE_SECURITY_MAX_PERCENT`] of `amount` (exact, in fen)? Pure.
+pub fn performance_security_allowed(security: Money, amount: Money) -> bool {
+    i128::from(security.fen()) * 100
+        <= i128::from(amount.fen()) * i128::from(PERFORMANCE_SECURITY_MAX_PERCENT)
 }
 
 /// Record the signed contract (the project's tenderer or agency): awarded → contracted, event
@@ -1544,17 +1568,30 @@ pub async fn record_contract(
             "the contract amount must be greater than zero",
         );
     }
+    if let Some(ps) = input.performance_security {
+        if !performance_security_allowed(ps, input.amount) {
+            v.push(
+                "performance_security",
+                "contract.performance_security_cap",
+                format!(
+                    "the performance security may not exceed {PERFORMANCE_SECURITY_MAX_PERCENT} % of the contract amount ({})",
+                    performance_security_source(sec.market)
+                ),
+            );
+        }
+    }
     v.into_result()?;
     let late = contract_late(input.signed_on, award.contract_due_at);
     sqlx::query(
         "UPDATE section_awards SET contract_signed_on = $1, contract_amount_fen = $2, contract_recorded_at = $3, \
-         contract_late = $4 WHERE section_id = $5 AND contract_signed_on IS NULL",
+         contract_late = $4, performance_security_fen = $6 WHERE section_id = $5 AND contract_signed_on IS NULL",
     )
     .bind(input.signed_on.to_string())
     .bind(input.amount.fen())
     .bind(to_micros(now))
     .bind(i64::from(late))
     .bind(section_id)
+    .bind(input.performance_security.map(|m| m.fen()))
     .execute(&mut *tx)
     .await?;
     set_state(&mut tx, section_id, sec.state, next, now).await?;
@@ -1577,7 +1614,8 @@ pub async fn record_contract(
                    "award_price": award.price.to_string(), "signed_on": input.signed_on.to_string(),
                    "signed_at": signed_at.to_rfc3339(), "recorded_at": now.to_rfc3339(),
                    "due_at": award.contract_due_at.to_rfc3339(),
-                   "due_at_provisional": award.contract_due_at_provisional, "late": late}),
+                   "due_at_provisional": award.contract_due_at_provisional, "late": late,
+                   "performance_security": input.performance_security.map(|m| m.to_string())}),
         ),
     )
     .await?;
@@ -1587,6 +1625,7 @@ pub async fn record_contract(
             amount: input.amount,
             recorded_at: now,
             late,
+            performance_security: input.performance_security,
         }),
         ..award
     };
@@ -1957,6 +1996,25 @@ mod tests {
         assert!(!contract_late(d(2026, 3, 18), due));
         assert!(!contract_late(d(2026, 4, 17), due)); // day 30
         assert!(contract_late(d(2026, 4, 18), due)); // day 31
+    }
+
+    #[test]
+    fn performance_security_of_10_00_percent_is_allowed_10_01_refused() {
+        let amount = Money::parse_str("1000000.00").unwrap();
+        let ok = Money::parse_str("100000.00").unwrap();
+        let over = Money::parse_str("100100.00").unwrap();
+        assert!(performance_security_allowed(ok, amount));
+        assert!(!performance_security_allowed(over, amount));
+        // A fen above the cap of an odd amount: 9,480,000.50 → 948,000.05 allowed, .06 refused.
+        let odd = Money::parse_str("9480000.50").unwrap();
+        assert!(performance_security_allowed(
+            Money::parse_str("948000.05").unwrap(),
+            odd
+        ));
+        assert!(!performance_security_allowed(
+            Money::parse_str("948000.06").unwrap(),
+            odd
+        ));
     }
 
     #[test]
