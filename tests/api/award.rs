@@ -505,7 +505,7 @@ async fn objections_suspend_the_award_until_answered_and_close_with_the_publicit
 #[tokio::test]
 async fn contract_alert_fires_after_day_30_not_on_it_and_a_late_contract_is_flagged() {
     let app = TestApp::spawn().await;
-    let mut t = after_publicity(&app, "procurement").await;
+    let mut t = after_publicity(&app, "construction").await;
     let sid = &t.section_id.clone();
 
     // Not the first candidate without a reason: refused (实施条例 55); with one: accepted.
@@ -525,7 +525,7 @@ async fn contract_alert_fires_after_day_30_not_on_it_and_a_late_contract_is_flag
     assert_eq!(due, at("2026-05-09T00:00:00+08:00"));
     let ev = wait_event(&app, "projects.award.confirmed", sid).await;
     assert_eq!(ev["winner_org_id"], t.bidders[0].org_id.as_str());
-    assert_eq!(ev["market"], "procurement");
+    assert_eq!(ev["market"], "construction");
     assert_eq!(ev["procedure"], "open_tender");
     assert_eq!(ev["price"], "9650000.00");
     assert_eq!(ev["bidder_org_ids"].as_array().unwrap().len(), 3);

@@ -1032,7 +1032,7 @@ async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
 }
 
 #[tokio::test]
-async fn the_committee_is_confidential_per_role_until_the_result_is_publicized() {
+async fn the_committee_is_confidential_per_role_until_the_result_is_determined() {
     let app = TestApp::spawn().await;
     let staff = app.login("staff").await;
     add_many(&app, &staff, 5, 800, 900).await;
@@ -1048,7 +1048,7 @@ async fn the_committee_is_confidential_per_role_until_the_result_is_publicized()
     for who in ["tenderer", "agency", "bidder1", "expert1", "bank"] {
         let t = app.login(who).await;
         let (s, _) = app.get(Some(&t), &path).await;
-        assert_eq!(s, 403, "{who} must not see the committee before publicity");
+        assert_eq!(s, 403, "{who} must not see the committee before the result");
     }
     emit_foreign(
         &app,
@@ -1059,10 +1059,25 @@ async fn the_committee_is_confidential_per_role_until_the_result_is_publicized()
     )
     .await;
     catch_up(&app).await;
+    // The candidate publicity does not determine the result: still secret (招标投标法 37; issue 20).
     for who in ["tenderer", "agency", "bidder1"] {
         let t = app.login(who).await;
         let (s, v) = app.get(Some(&t), &path).await;
-        assert_eq!(s, 200, "{who} after publicity: {v}");
+        assert_eq!(s, 403, "{who} during the publicity: {v}");
+    }
+    emit_foreign(
+        &app,
+        "projects.award.confirmed",
+        "SEC-PUB",
+        json!({"section_id": "SEC-PUB", "project_id": "P", "market": "construction",
+               "awarded_at": "2026-03-29T02:00:00Z", "winner_org_id": "o1", "price": "1.00"}),
+    )
+    .await;
+    catch_up(&app).await;
+    for who in ["tenderer", "agency", "bidder1"] {
+        let t = app.login(who).await;
+        let (s, v) = app.get(Some(&t), &path).await;
+        assert_eq!(s, 200, "{who} after the award: {v}");
         assert_eq!(v["members"].as_array().unwrap().len(), 5);
         assert_eq!(v["notifications"].as_array().unwrap().len(), 0);
     }

@@ -32,6 +32,7 @@ mod ocds;
 mod opening;
 mod oversight_pages;
 mod portal;
+mod procurement_award;
 mod projects;
 mod projects_registration;
 mod publishing;

@@ -124,6 +124,90 @@ where
     Ok(out)
 }
 
+/// Has the result of this section been determined (`projects.award.confirmed`)? Until then the
+/// committee's names are confidential (招标投标法 第三十七条: 评标委员会成员的名单在中标结果确定前应当保密);
+/// the candidate publicity does not determine the result.
+pub async fn determined(db: &Db, section_id: &str) -> Result<bool> {
+    let r = sqlx::query("SELECT determined_at FROM expert_sections WHERE section_id = $1")
+        .bind(section_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(match r {
+        Some(r) => r.try_get::<Option<i64>, _>("determined_at")?.is_some(),
+        None => false,
+    })
+}
+
+/// 招标投标法 第三十七条 (confidential until the result is determined); 财政部令第87号 第六十九条 (the
+/// procurement result announcement lists the evaluation experts).
+pub const DISCLOSURE_SOURCE: &str = "招标投标法 第三十七条; 财政部令第87号 第六十九条";
+
+/// `projects.award.confirmed`: the result is determined — the section's committee is no longer
+/// confidential. Records it and emits `experts.committee.disclosed` with the names of the experts
+/// serving on the section's active committee (members not declined, timed out or recused;
+/// replacements included), which
+/// publishing puts in the procurement result announcement.
+async fn result_determined(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    by: &ActorRef,
+    ev: &Event,
+) -> Result<()> {
+    let p = &ev.payload;
+    let Some(section) = p["section_id"].as_str() else {
+        return Ok(());
+    };
+    let at = time_of(&p["awarded_at"]).unwrap_or(ev.occurred_at);
+    sqlx::query(
+        "INSERT INTO expert_sections (section_id, project_id, tenderer_uscc, determined_at) \
+         VALUES ($1, $2, '', $3) ON CONFLICT (section_id) DO UPDATE SET determined_at = excluded.determined_at",
+    )
+    .bind(section)
+    .bind(p["project_id"].as_str().unwrap_or_default())
+    .bind(to_micros(at))
+    .execute(&mut **tx)
+    .await?;
+    let draw: Option<String> = sqlx::query(
+        "SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active' ORDER BY attempt DESC LIMIT 1",
+    )
+    .bind(section)
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?;
+    let mut experts = Vec::new();
+    if let Some(d) = &draw {
+        for r in sqlx::query(
+            "SELECT e.name, m.specialty FROM expert_draw_members m JOIN experts e ON e.id = m.expert_id \
+             WHERE m.draw_id = $1 AND m.status IN ('pending', 'confirmed') ORDER BY m.position, e.name",
+        )
+        .bind(d)
+        .fetch_all(&mut **tx)
+        .await?
+        {
+            experts.push(json!({"name": r.try_get::<String, _>(0)?,
+                                "specialty": r.try_get::<String, _>(1)?}));
+        }
+    }
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "experts.committee.disclosed",
+            "section",
+            section,
+            json!({"section_id": section, "project_id": p["project_id"], "market": p["market"],
+                   "draw_id": draw, "experts": experts, "determined_at": at.to_rfc3339(),
+                   "basis": DISCLOSURE_SOURCE}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Has the evaluation result of this section been publicized (`projects.candidates.publicized`)?
 pub async fn publicized(db: &Db, section_id: &str) -> Result<bool> {
     let r = sqlx::query("SELECT publicized_at FROM expert_sections WHERE section_id = $1")
@@ -1570,6 +1654,7 @@ const WANTED: &[&str] = &[
     "projects.section.registered",
     "projects.registration.created",
     "projects.candidates.publicized",
+    "projects.award.confirmed",
     "venues.session.scheduled",
     "venues.session.moved",
     "venues.session.cancelled",
@@ -1658,6 +1743,7 @@ impl Consumer for Events {
                 .execute(&mut **tx)
                 .await?;
             }
+            "projects.award.confirmed" => result_determined(tx, db, now, &by, ev).await?,
             "venues.session.scheduled" => session_scheduled(tx, db, now, &by, ev).await?,
             "venues.session.moved" => session_moved(tx, db, now, &by, p).await?,
             "venues.session.cancelled" => session_cancelled(tx, db, now, &by, p).await?,

@@ -926,14 +926,15 @@ pub(crate) async fn load_draw_in(conn: &mut sqlx::AnyConnection, id: &str) -> Re
 
 #[tracing::instrument(skip_all)]
 pub async fn get_draw(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
-    // Tenderers, agencies and bidders never see the committee before the evaluation result is
-    // publicized (招标投标法 37); experts never see it (they see their own assignments).
+    // Tenderers, agencies and bidders never see the committee before the result is determined
+    // (招标投标法 37: the award, not the candidate publicity); experts never see it (they see their
+    // own assignments).
     let d = load_draw(ctx, id).await?;
     if !READERS.contains(&actor.role) {
         actor.require(&[Role::Tenderer, Role::Agency, Role::Bidder])?;
-        if !crate::committee::publicized(&ctx.db, &d.section_id).await? {
+        if !crate::committee::determined(&ctx.db, &d.section_id).await? {
             return Err(Error::forbidden(
-                "the committee is confidential until the evaluation result is publicized (招标投标法 37)",
+                "the committee is confidential until the result is determined (招标投标法 37)",
             ));
         }
     }

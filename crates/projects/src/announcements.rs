@@ -54,6 +54,28 @@ impl Consumer for Announcements {
                 }
             }
         }
+        // A procurement result announcement (中标/成交结果公告) closes its period
+        // (crate::procurement; other markets' sections have no row there and are left alone).
+        if kind == "award" {
+            let published_at = p["published_at"]
+                .as_str()
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or(ev.occurred_at);
+            for sid in p["section_ids"].as_array().into_iter().flatten() {
+                if let Some(sid) = sid.as_str() {
+                    crate::procurement::on_result_published(
+                        tx,
+                        db,
+                        now,
+                        sid,
+                        announcement_id,
+                        published_at,
+                    )
+                    .await?;
+                }
+            }
+        }
         for entry in p["postpone"].as_array().into_iter().flatten() {
             postpone(tx, db, now, entry, announcement_id).await?;
         }

@@ -264,7 +264,7 @@ pub(crate) async fn load_sec(
 }
 
 /// Only the project's own tenderer or agency (by organization) acts for it.
-fn require_owner(actor: &Actor, sec: &Sec) -> Result<()> {
+pub(crate) fn require_owner(actor: &Actor, sec: &Sec) -> Result<()> {
     if actor.org_id.as_deref() == Some(sec.owner_org_id.as_str()) {
         Ok(())
     } else {
@@ -494,18 +494,29 @@ pub async fn accept_result(
             });
         }
     }
-    let days = v.take(
-        "publicity_days",
-        check_publicity_days(
-            &rules,
-            input
-                .publicity_days
-                .unwrap_or(i64::from(rules.publicity_min_days)),
-        ),
-    );
+    // Government procurement publicizes no candidates: the purchaser confirms the winner from the
+    // report and the result is announced (政府采购法实施条例 第四十三条; crate::procurement).
+    let procurement = sec.market == Market::Procurement;
+    let days = if procurement {
+        Some(0)
+    } else {
+        v.take(
+            "publicity_days",
+            check_publicity_days(
+                &rules,
+                input
+                    .publicity_days
+                    .unwrap_or(i64::from(rules.publicity_min_days)),
+            ),
+        )
+    };
     v.into_result()?;
     let days = days.ok_or_else(|| Error::internal("publicity days checked"))?;
-    let ends = period_end(db.calendar(), now, days);
+    let ends = if procurement {
+        Reckoned::exact(now)
+    } else {
+        period_end(db.calendar(), now, days)
+    };
     if ends.provisional() {
         ggzy_store::calendar::note_missing(tx, db, now, &ends.missing, "projects.publicity_end")
             .await?;
@@ -532,6 +543,31 @@ pub async fn accept_result(
     .execute(&mut **tx)
     .await?;
     set_state(tx, section_id, sec.state, next, now).await?;
+    if procurement {
+        crate::procurement::on_report(
+            tx,
+            db,
+            by,
+            now,
+            section_id,
+            &sec.project_id,
+            &sec.region,
+            &report_ref,
+            &candidates,
+        )
+        .await?;
+        return Ok(Publicity {
+            section_id: section_id.to_string(),
+            project_id: sec.project_id,
+            report_ref,
+            source: source.to_string(),
+            candidates,
+            publicity_days: 0,
+            publicity_starts_at: now,
+            publicity_ends_at: ends,
+            publicity_ends_at_provisional: false,
+        });
+    }
     emit(
         tx,
         db,
@@ -858,6 +894,13 @@ pub async fn file_objection(
             ),
         ));
     }
+    if sec.market == Market::Procurement {
+        return Err(Error::conflict(
+            "objection.procurement_challenge",
+            "government procurement has no candidate publicity; a supplier challenges (质疑) the result \
+             instead (政府采购法 第五十二条)",
+        ));
+    }
     let publicity = load_publicity(&mut tx, section_id).await?;
     let rules = load_rules(&mut tx, &sec.region, sec.market).await?;
     if now >= publicity.publicity_ends_at {
@@ -1122,6 +1165,8 @@ pub struct Contract {
     pub recorded_at: DateTime<Utc>,
     /// Signed after the due date (招标投标法 46).
     pub late: bool,
+    /// Performance security (履约保证金) the tenderer required, at most 10 % of the amount.
+    pub performance_security: Option<Money>,
 }
 
 /// The award and its notice (中标通知书), with the contract once recorded.
@@ -1148,7 +1193,7 @@ async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<
     let r = sqlx::query(
         "SELECT a.notice_no, a.winner_org_id, a.winner_name, a.winner_rank, a.price_fen, a.reason, \
          a.awarded_at, a.contract_due_at, a.contract_signed_on, a.contract_amount_fen, a.contract_recorded_at, \
-         a.contract_late, s.project_id, a.contract_due_provisional FROM section_awards a \
+         a.contract_late, s.project_id, a.contract_due_provisional, a.performance_security_fen FROM section_awards a \
          JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
     )
     .bind(section_id)
@@ -1163,6 +1208,7 @@ async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<
             amount: Money::from_fen(r.try_get::<Option<i64>, _>(9)?.unwrap_or_default()),
             recorded_at: from_micros(r.try_get::<Option<i64>, _>(10)?.unwrap_or_default()),
             late: r.try_get::<i64, _>(11)? != 0,
+            performance_security: r.try_get::<Option<i64>, _>(14)?.map(Money::from_fen),
         }),
         None => None,
     };
@@ -1196,10 +1242,45 @@ pub async fn confirm_award(
     let mut tx = ctx.db.begin().await?;
     let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
     require_owner(actor, &sec)?;
+    let award = award_in(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        &actor.user_id,
+        now,
+        section_id,
+        sec,
+        input,
+        false,
+    )
+    .await?;
+    ctx.db.commit_answering(tx, 201, &award, now).await?;
+    Ok(award)
+}
+
+/// The award itself, inside the caller's transaction (the section row locked by the caller). In
+/// government procurement there is no candidate publicity: the purchaser confirms the winner
+/// within its period from the report ([`crate::procurement`]); `deemed` is the first candidate
+/// deemed the winner when that period passed (财政部令第87号 第六十八条).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn award_in(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    user_id: &str,
+    now: Timestamp,
+    section_id: &str,
+    sec: Sec,
+    input: AwardInput,
+    deemed: bool,
+) -> Result<Award> {
     let next = transition(sec.state, SectionAction::Award)?;
-    let rules = load_rules(&mut tx, &sec.region, sec.market).await?;
-    let publicity = load_publicity(&mut tx, section_id).await?;
-    if now < publicity.publicity_ends_at {
+    let rules = load_rules(tx, &sec.region, sec.market).await?;
+    let publicity = load_publicity(tx, section_id).await?;
+    let procurement = sec.market == Market::Procurement;
+    if procurement {
+        crate::procurement::before_confirm(tx, db, now, section_id, deemed).await?;
+    } else if now < publicity.publicity_ends_at {
         return Err(Error::conflict(
             "award.publicity_not_ended",
             format!(
@@ -1213,7 +1294,7 @@ pub async fn confirm_award(
         "SELECT COUNT(*) FROM section_objections WHERE section_id = $1 AND answered_at IS NULL",
     )
     .bind(section_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
     if pending > 0 {
@@ -1264,16 +1345,10 @@ pub async fn confirm_award(
         sec.project_code.as_deref().unwrap_or(&sec.project_id),
         sec.section_no
     );
-    let due = period_end(&ctx.calendar, now, rules.contract_days);
+    let due = period_end(db.calendar(), now, rules.contract_days);
     if due.provisional() {
-        ggzy_store::calendar::note_missing(
-            &mut tx,
-            &ctx.db,
-            now,
-            &due.missing,
-            "projects.contract_due",
-        )
-        .await?;
+        ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "projects.contract_due")
+            .await?;
     }
     let provisional = due.provisional();
     let due = due.value;
@@ -1289,16 +1364,16 @@ pub async fn confirm_award(
     .bind(winner.rank)
     .bind(winner.price.fen())
     .bind(reason.clone())
-    .bind(&actor.user_id)
+    .bind(user_id)
     .bind(to_micros(now))
     .bind(to_micros(due))
     .bind(i64::from(provisional))
     .bind(i64::from(rules.contract_days))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    set_state(&mut tx, section_id, sec.state, next, now).await?;
+    set_state(tx, section_id, sec.state, next, now).await?;
     timers::schedule(
-        &mut tx,
+        tx,
         CONTRACT_TIMER,
         &contract_key(section_id),
         due,
@@ -1310,15 +1385,15 @@ pub async fn confirm_award(
         "SELECT org_id FROM section_registrations WHERE section_id = $1 ORDER BY created_at, id",
     )
     .bind(section_id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?
     .iter()
     .map(|r| r.try_get(0))
     .collect::<std::result::Result<_, _>>()?;
     emit(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
+        tx,
+        db,
+        by,
         now,
         NewEvent::new(
             "projects.award.confirmed",
@@ -1329,7 +1404,7 @@ pub async fn confirm_award(
                    "winner_name": winner.org_name, "winner_rank": winner.rank,
                    "price": winner.price.to_string(), "reason": reason, "awarded_at": now.to_rfc3339(),
                    "contract_due_at": due.to_rfc3339(), "contract_due_at_provisional": provisional,
-                   "bidder_org_ids": bidders}),
+                   "bidder_org_ids": bidders, "deemed": deemed}),
         ),
     )
     .await?;
@@ -1347,7 +1422,9 @@ pub async fn confirm_award(
         contract_due_at_provisional: provisional,
         contract: None,
     };
-    ctx.db.commit_answering(tx, 201, &award, now).await?;
+    if procurement {
+        crate::procurement::after_confirm(tx, db, now, section_id, deemed).await?;
+    }
     Ok(award)
 }
 
@@ -1427,6 +1504,27 @@ pub struct ContractInput {
     pub signed_on: NaiveDate,
     /// Contract amount, CNY.
     pub amount: Money,
+    /// Performance security (履约保证金) required of the winner, CNY; at most 10 % of the amount
+    /// (招标投标法实施条例 第五十八条; 政府采购法实施条例 第四十八条).
+    #[serde(default)]
+    pub performance_security: Option<Money>,
+}
+
+/// 实施条例 第五十八条 / 政采条例 第四十八条: 履约保证金不得超过中标合同金额的10%.
+pub const PERFORMANCE_SECURITY_MAX_PERCENT: i64 = 10;
+
+/// The cap's source per market.
+pub fn performance_security_source(market: Market) -> &'static str {
+    match market {
+        Market::Procurement => "政府采购法实施条例 第四十八条",
+        _ => "招标投标法实施条例 第五十八条",
+    }
+}
+
+/// Is `security` within [`PERFORMANCE_SECURITY_MAX_PERCENT`] of `amount` (exact, in fen)? Pure.
+pub fn performance_security_allowed(security: Money, amount: Money) -> bool {
+    i128::from(security.fen()) * 100
+        <= i128::from(amount.fen()) * i128::from(PERFORMANCE_SECURITY_MAX_PERCENT)
 }
 
 /// Record the signed contract (the project's tenderer or agency): awarded → contracted, event
@@ -1470,22 +1568,38 @@ pub async fn record_contract(
             "the contract amount must be greater than zero",
         );
     }
+    if let Some(ps) = input.performance_security {
+        if !performance_security_allowed(ps, input.amount) {
+            v.push(
+                "performance_security",
+                "contract.performance_security_cap",
+                format!(
+                    "the performance security may not exceed {PERFORMANCE_SECURITY_MAX_PERCENT} % of the contract amount ({})",
+                    performance_security_source(sec.market)
+                ),
+            );
+        }
+    }
     v.into_result()?;
     let late = contract_late(input.signed_on, award.contract_due_at);
     sqlx::query(
         "UPDATE section_awards SET contract_signed_on = $1, contract_amount_fen = $2, contract_recorded_at = $3, \
-         contract_late = $4 WHERE section_id = $5 AND contract_signed_on IS NULL",
+         contract_late = $4, performance_security_fen = $6 WHERE section_id = $5 AND contract_signed_on IS NULL",
     )
     .bind(input.signed_on.to_string())
     .bind(input.amount.fen())
     .bind(to_micros(now))
     .bind(i64::from(late))
     .bind(section_id)
+    .bind(input.performance_security.map(|m| m.fen()))
     .execute(&mut *tx)
     .await?;
     set_state(&mut tx, section_id, sec.state, next, now).await?;
     timers::cancel(&mut tx, &contract_key(section_id)).await?;
     let signed_at = at_local(input.signed_on, 0, 0, 0);
+    if sec.market == Market::Procurement {
+        crate::procurement::on_contract(&mut tx, &ctx.db, now, section_id, input.signed_on).await?;
+    }
     emit(
         &mut tx,
         &ctx.db,
@@ -1500,7 +1614,8 @@ pub async fn record_contract(
                    "award_price": award.price.to_string(), "signed_on": input.signed_on.to_string(),
                    "signed_at": signed_at.to_rfc3339(), "recorded_at": now.to_rfc3339(),
                    "due_at": award.contract_due_at.to_rfc3339(),
-                   "due_at_provisional": award.contract_due_at_provisional, "late": late}),
+                   "due_at_provisional": award.contract_due_at_provisional, "late": late,
+                   "performance_security": input.performance_security.map(|m| m.to_string())}),
         ),
     )
     .await?;
@@ -1510,6 +1625,7 @@ pub async fn record_contract(
             amount: input.amount,
             recorded_at: now,
             late,
+            performance_security: input.performance_security,
         }),
         ..award
     };
@@ -1880,6 +1996,25 @@ mod tests {
         assert!(!contract_late(d(2026, 3, 18), due));
         assert!(!contract_late(d(2026, 4, 17), due)); // day 30
         assert!(contract_late(d(2026, 4, 18), due)); // day 31
+    }
+
+    #[test]
+    fn performance_security_of_10_00_percent_is_allowed_10_01_refused() {
+        let amount = Money::parse_str("1000000.00").unwrap();
+        let ok = Money::parse_str("100000.00").unwrap();
+        let over = Money::parse_str("100100.00").unwrap();
+        assert!(performance_security_allowed(ok, amount));
+        assert!(!performance_security_allowed(over, amount));
+        // A fen above the cap of an odd amount: 9,480,000.50 → 948,000.05 allowed, .06 refused.
+        let odd = Money::parse_str("9480000.50").unwrap();
+        assert!(performance_security_allowed(
+            Money::parse_str("948000.05").unwrap(),
+            odd
+        ));
+        assert!(!performance_security_allowed(
+            Money::parse_str("948000.06").unwrap(),
+            odd
+        ));
     }
 
     #[test]

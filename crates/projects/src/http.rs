@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(verify_relation))
         .merge(bid_routes())
         .merge(crate::award::http::router())
+        .merge(crate::procurement::http::router())
         .merge(crate::opening::routes())
         .merge(crate::regional::router())
 }

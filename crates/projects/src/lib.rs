@@ -21,6 +21,7 @@ pub mod model;
 pub mod opening;
 pub mod package;
 pub mod pages;
+pub mod procurement;
 pub mod receipt_pages;
 pub mod regional;
 pub mod result_pages;

@@ -357,6 +357,10 @@ fn award(s: &SectionInfo, p: &Value) -> Draft {
         if p["procedure"].is_string() {
             fields["procedure"] = p["procedure"].clone();
         }
+        // 财政部令第87号 第六十九条: the procurement result announcement names the main items.
+        if p["market"] == "procurement" {
+            fields["main_items"] = json!([{"name": name, "price": p["price"]}]);
+        }
     }
     let body = format!(
         "## {}\n\n| 项目 | 中标（成交）人 | 中标（成交）价 | 确定时间（北京时间） |\n|---|---|---|---|\n| {} | {} | {} | {} |\n",
@@ -484,8 +488,11 @@ fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
             fields[k] = p[k].clone();
         }
     }
+    // Government procurement's mandatory failure after the review is a 废标 (政府采购法 第三十六条).
     let what = if terminated {
         "终止公告"
+    } else if p["reason"] == "too_few_qualified" {
+        "废标公告"
     } else {
         "流标公告"
     };
@@ -493,6 +500,10 @@ fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
         Some("too_few_bids") => {
             format!("投标人少于法定最低数量（{} 个投标）", cell(&p["bid_count"]))
         }
+        Some("too_few_qualified") => format!(
+            "通过资格审查或符合性审查的供应商不足三家（{} 家）",
+            cell(&p["qualified_count"])
+        ),
         _ => cell(&p["reason"]),
     };
     let body = format!(
@@ -586,6 +597,74 @@ async fn publicity_end_moved(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Even
     Ok(())
 }
 
+/// `experts.committee.disclosed` for a procurement section: the result is determined, and its
+/// result announcement lists the evaluation experts (财政部令第87号 第六十九条). The award draft(s)
+/// of the section not yet submitted get the names as a locked field and a table in the body; the
+/// names come from the experts area's event, never from its tables.
+async fn experts_disclosed(tx: &mut Tx, now: DateTime<Utc>, p: &Value) -> Result<()> {
+    let Some(section_id) = p["section_id"].as_str() else {
+        return Ok(());
+    };
+    let experts: Vec<Value> = p["experts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| json!({"name": e["name"], "specialty": e["specialty"]}))
+        .collect();
+    let rows = sqlx::query(
+        "SELECT id, fields, source_fields, body_md, section_ids FROM announcements \
+         WHERE ann_type = $1 AND status IN ('draft', 'returned') AND project_id = $2 ORDER BY id",
+    )
+    .bind(AnnouncementType::Award.as_str())
+    .bind(p["project_id"].as_str().unwrap_or_default())
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let ids: Value = serde_json::from_str(&r.try_get::<String, _>(4)?).unwrap_or_default();
+        if !ids
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|v| v == section_id)
+        {
+            continue;
+        }
+        let id: String = r.try_get(0)?;
+        let mut fields: Value =
+            serde_json::from_str(&r.try_get::<String, _>(1)?).unwrap_or_default();
+        let source: Option<String> = r.try_get(2)?;
+        let mut source: Value = source
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_else(|| json!({}));
+        fields["experts"] = json!(experts);
+        source["experts"] = json!(experts);
+        let mut body: String = r.try_get(3)?;
+        if !body.contains("评审专家名单") {
+            body.push_str("\n### 评审专家名单\n\n| 姓名 | 专业 |\n|---|---|\n");
+            for e in &experts {
+                body.push_str(&format!(
+                    "| {} | {} |\n",
+                    cell(&e["name"]),
+                    cell(&e["specialty"])
+                ));
+            }
+        }
+        sqlx::query(
+            "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
+             updated_at = $5 WHERE id = $6",
+        )
+        .bind(fields.to_string())
+        .bind(source.to_string())
+        .bind(&body)
+        .bind(render_markdown(&body))
+        .bind(to_micros(now))
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl Consumer for LifecycleProjection {
     fn name(&self) -> &'static str {
@@ -610,6 +689,7 @@ impl Consumer for LifecycleProjection {
                 | "auctions.listing.failed"
                 | "auctions.auction.failed"
                 | "projects.due_date.rederived"
+                | "experts.committee.disclosed"
                 | ggzy_store::calendar::IMPORTED
         )
     }
@@ -620,6 +700,11 @@ impl Consumer for LifecycleProjection {
         match ev.event_type.as_str() {
             ggzy_store::calendar::IMPORTED => {
                 service::recheck_provisional(tx, db, now).await?;
+            }
+            "experts.committee.disclosed" => {
+                if p["market"] == "procurement" {
+                    experts_disclosed(tx, now, p).await?;
+                }
             }
             "projects.due_date.rederived" => {
                 if p["what"] == "publicity_end" {

@@ -225,6 +225,9 @@ pub struct Periods {
     pub property_disclosure_working_days: u32,
 }
 
+/// 财政部令第87号 第六十九条: 中标、成交结果公告期限为1个工作日.
+pub const PROCUREMENT_RESULT_WORKING_DAYS: u32 = 1;
+
 pub const PERIODS: Periods = Periods {
     tender_min_days: 20,
     publicity_min_days: 3,
@@ -325,6 +328,44 @@ pub fn check_periods(
                         "a procurement tender announcement must state its end (87号令 第16条)",
                     );
                 }
+            }
+        }
+        // 财政部令第87号 第六十九条: a procurement result announcement (中标/成交结果公告) is shown for
+        // at least 1 working day and lists the evaluation experts (评审专家名单).
+        AnnouncementType::Award if market == Market::Procurement => {
+            if let Some(end) = time_field(fields, "announcement_end_at", v) {
+                if !ok(period::reaches_end(
+                    cal,
+                    publish_at,
+                    end,
+                    Days::working(PROCUREMENT_RESULT_WORKING_DAYS),
+                )) {
+                    v.push(
+                        "fields.announcement_end_at",
+                        "announcement.result_period",
+                        format!(
+                            "a procurement result announcement runs {PROCUREMENT_RESULT_WORKING_DAYS} working day, until 24:00 of it (财政部令第87号 第六十九条)"
+                        ),
+                    );
+                }
+            } else {
+                v.push(
+                    "fields.announcement_end_at",
+                    "announcement.field_required",
+                    "a procurement result announcement must state its end (财政部令第87号 第六十九条)",
+                );
+            }
+            let listed = fields["experts"].as_array().is_some_and(|a| {
+                !a.is_empty()
+                    && a.iter()
+                        .all(|e| e["name"].as_str().is_some_and(|n| !n.trim().is_empty()))
+            });
+            if !listed {
+                v.push(
+                    "fields.experts",
+                    "announcement.experts_required",
+                    "a procurement result announcement lists the evaluation experts' names (财政部令第87号 第六十九条)",
+                );
             }
         }
         AnnouncementType::CandidatePublicity => {

@@ -44,6 +44,8 @@ pub fn workers() -> Workers {
         .push(Arc::new(ggzy_projects::award::EvaluationReports));
     w.consumers.push(Arc::new(ggzy_projects::award::Committees));
     w.consumers
+        .push(Arc::new(ggzy_projects::procurement::ReviewRejections));
+    w.consumers
         .push(Arc::new(ggzy_projects::award_calendar::AwardCalendar));
     w.consumers
         .push(Arc::new(ggzy_projects::announcements::Announcements));
@@ -56,6 +58,22 @@ pub fn workers() -> Workers {
     w.timers.register(
         ggzy_projects::award::CONTRACT_TIMER,
         Arc::new(ggzy_projects::award::ContractOverdue),
+    );
+    w.timers.register(
+        ggzy_projects::procurement::REPORT_TIMER,
+        Arc::new(ggzy_projects::procurement::ReportOverdue),
+    );
+    w.timers.register(
+        ggzy_projects::procurement::CONFIRM_TIMER,
+        Arc::new(ggzy_projects::procurement::ConfirmDue),
+    );
+    w.timers.register(
+        ggzy_projects::procurement::ANNOUNCE_TIMER,
+        Arc::new(ggzy_projects::procurement::AnnouncementOverdue),
+    );
+    w.timers.register(
+        ggzy_projects::procurement::CONTRACT_ANNOUNCE_TIMER,
+        Arc::new(ggzy_projects::procurement::ContractAnnouncementOverdue),
     );
     w.cron.push(CronJob {
         name: "identity.expired_sessions_cleanup",

@@ -963,7 +963,17 @@ async fn record_contract(
         .ok();
     let result = match (signed_on, amount) {
         (Some(signed_on), Some(amount)) if errs.is_empty() => {
-            award::record_contract(&ctx, &a.actor, &sid, ContractInput { signed_on, amount }).await
+            award::record_contract(
+                &ctx,
+                &a.actor,
+                &sid,
+                ContractInput {
+                    signed_on,
+                    amount,
+                    performance_security: None,
+                },
+            )
+            .await
         }
         _ => Err(Error::Validation(errs)),
     };

@@ -151,6 +151,10 @@ fn reason(code: &str, l: Lang) -> Option<&'static str> {
             "投标人少于法定最低数量",
             "Fewer bids than the legal minimum",
         ),
+        "too_few_qualified" => l.t(
+            "通过资格审查或符合性审查的供应商不足三家（废标）",
+            "Fewer than three qualified or compliant suppliers (procurement failed)",
+        ),
         "no_quote" => l.t("挂牌期限内无人报价", "No valid quote during the listing"),
         "reserve_not_met" => l.t(
             "最高报价低于保留价",
