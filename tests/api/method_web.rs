@@ -86,6 +86,16 @@ async fn the_tenderer_declares_the_method_on_the_page_and_sees_it_read_only_once
         page.body.contains("for=\"f-criteria-0-max_points\""),
         "labels"
     );
+    let mut ids: Vec<&str> = page
+        .body
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "every id once");
     let csrf = hidden_value(&page.body, "csrf").unwrap();
 
     // Without the form's token nothing is declared.

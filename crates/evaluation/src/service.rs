@@ -1066,9 +1066,15 @@ pub async fn submit_review(
 pub struct BidScore {
     pub org_id: String,
     /// Points per hand-scored criterion code (decimal strings, at most 2 places).
-    #[schema(value_type = BTreeMap<String, String>)]
+    #[schema(value_type = BTreeMap<String, PointsText>)]
     pub points: BTreeMap<String, Decimal>,
 }
+
+/// Points as a decimal string: not negative, at most 2 places (the criterion's maximum is checked
+/// by the use case).
+#[derive(ToSchema)]
+#[schema(value_type = String, pattern = "^[0-9]{1,3}(\\.[0-9]{1,2})?$", example = "42.5")]
+pub struct PointsText(pub String);
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ScoreInput {
