@@ -17,6 +17,7 @@ mod calendar_marks;
 mod committee_documents;
 mod demo;
 mod deposits;
+mod draw_section_names;
 mod evaluation;
 mod expert_draws;
 mod expert_web;
