@@ -30,6 +30,7 @@ mod method_web;
 mod monitoring;
 mod monitoring_signals;
 mod ocds;
+mod openapi_patterns;
 mod opening;
 mod oversight_pages;
 mod portal;
