@@ -209,6 +209,29 @@ async fn a_fresh_demo_lists_all_four_markets_supports_draws_for_every_section_an
         };
         assert_eq!(p["sections"][0]["state"], want, "{} {:?}", t.name, t.stage);
     }
+    // Every tender section has its evaluation method (评标办法) declared before its first bid, so
+    // the tenderer's method page (and the committee room) show it.
+    let mut tenderer = ggzy_api_tests::pages::Visitor::new(&app);
+    tenderer.sign_in("tenderer").await;
+    for t in run
+        .trades
+        .iter()
+        .filter(|t| t.market == "construction" || t.market == "procurement")
+    {
+        let page = tenderer
+            .get(&format!(
+                "/tenderer/sections/{}/evaluation-method?project={}",
+                t.section_id, t.project_id
+            ))
+            .await;
+        assert_eq!(page.status, 200, "{}: {}", t.name, page.body);
+        let guidance = if t.market == "construction" {
+            "类似工程业绩"
+        } else {
+            "同类项目业绩"
+        };
+        assert!(page.body.contains(guidance), "{}: {}", t.name, page.body);
+    }
     // The land listing that ended at 08:50 is in its online auction.
     let auction = run
         .trades

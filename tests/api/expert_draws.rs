@@ -29,7 +29,7 @@ fn expert(n: u32, employer: u32) -> Value {
     })
 }
 
-async fn pool(app: &TestApp, staff: &str, count: u32) {
+pub(crate) async fn pool(app: &TestApp, staff: &str, count: u32) {
     for n in 0..count {
         let (s, v) = app
             .post(Some(staff), "/api/v1/experts", expert(10 + n, 100 + n))
@@ -38,7 +38,7 @@ async fn pool(app: &TestApp, staff: &str, count: u32) {
     }
 }
 
-fn request(section: &str) -> Value {
+pub(crate) fn request(section: &str) -> Value {
     json!({
         "section_id": section,
         "tenderer_uscc": uscc(1),
@@ -50,11 +50,11 @@ fn request(section: &str) -> Value {
     })
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-const SUPERVISOR_SECRET: [u8; 32] = [0x5a; 32];
+pub(crate) const SUPERVISOR_SECRET: [u8; 32] = [0x5a; 32];
 
 async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
     app.post(Some(token), path, body).await

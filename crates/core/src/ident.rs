@@ -37,7 +37,11 @@ macro_rules! string_newtype {
 
 /// Unified social credit code (统一社会信用代码), GB 32100-2015.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
-#[schema(value_type = String, example = "91110000802100433B")]
+#[schema(
+    value_type = String,
+    example = "91110000802100433B",
+    pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+)]
 pub struct Uscc(String);
 string_newtype!(Uscc);
 
@@ -110,7 +114,7 @@ impl Uscc {
 
 /// Resident identity card number (居民身份证号码), GB 11643-1999.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ToSchema)]
-#[schema(value_type = String, example = "11010519491231002X")]
+#[schema(value_type = String, example = "11010519491231002X", pattern = "^[0-9]{17}[0-9X]$")]
 pub struct ResidentId(String);
 string_newtype!(ResidentId);
 

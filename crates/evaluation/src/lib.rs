@@ -13,6 +13,7 @@
 
 pub mod documents;
 pub mod http;
+pub mod method_pages;
 pub mod pages;
 pub mod room;
 pub mod rules;

@@ -369,7 +369,7 @@ fn dec(d: &Decimal) -> String {
     rules::round2(*d).to_string()
 }
 
-fn method_label(l: Lang, m: Method) -> &'static str {
+pub(crate) fn method_label(l: Lang, m: Method) -> &'static str {
     match m {
         Method::LowestEvaluatedPrice => l.t(
             "经评审的最低投标价法（评标委员会和评标方法暂行规定第三十条）",
@@ -383,7 +383,7 @@ fn method_label(l: Lang, m: Method) -> &'static str {
 }
 
 /// The price formula in words, with its parameters.
-fn formula_lines(l: Lang, spec: &MethodSpec) -> Vec<String> {
+pub(crate) fn formula_lines(l: Lang, spec: &MethodSpec) -> Vec<String> {
     let Some(f) = &spec.price_formula else {
         return vec![];
     };

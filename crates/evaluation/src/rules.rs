@@ -37,9 +37,12 @@ pub enum BaseRule {
     /// Mean of the valid bids × (1 − k); the highest and the lowest are dropped first when there
     /// are at least `drop_extremes_from` valid bids (absent: never dropped).
     Mean {
-        #[schema(value_type = String)]
+        /// 0 ≤ K < 1 (`price_formula.k_range`).
+        #[schema(value_type = String, pattern = "^0(\\.[0-9]{1,8})?$", example = "0.02")]
         k: Decimal,
+        /// At least 3 (`price_formula.drop_from_min`).
         #[serde(default)]
+        #[schema(minimum = 3, maximum = 1000)]
         drop_extremes_from: Option<i64>,
     },
     /// The lowest valid bid price.
@@ -66,13 +69,13 @@ pub struct PriceFormula {
     #[serde(default)]
     pub kind: PriceFormulaKind,
     pub base: BaseRule,
-    /// Points deducted per percent above the base (deviation formula only).
+    /// Points deducted per percent above the base (deviation formula only; not negative).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{1,6}(\\.[0-9]{1,8})?$", example = "1")]
     pub e_above: Option<Decimal>,
-    /// Points deducted per percent below the base (deviation formula only).
+    /// Points deducted per percent below the base (deviation formula only; not negative).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{1,6}(\\.[0-9]{1,8})?$", example = "0.5")]
     pub e_below: Option<Decimal>,
 }
 
@@ -86,9 +89,12 @@ pub fn required_price_formula(market: &str) -> Option<PriceFormulaKind> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Criterion {
     /// Short code, unique within the method (`price`, `technical`, `commercial`, `credit`, …).
+    #[schema(pattern = "^[a-z0-9_]{1,40}$")]
     pub code: String,
+    #[schema(pattern = "\\S")]
     pub name: String,
-    #[schema(value_type = String)]
+    /// Positive, at most 2 decimals (`criterion.max_points`); all criteria sum to 100.
+    #[schema(value_type = String, pattern = "^[0-9]{1,3}(\\.[0-9]{1,2})?$", example = "30")]
     pub max_points: Decimal,
     /// The price criterion is computed by the formula, never scored by hand.
     #[serde(default)]
@@ -111,11 +117,12 @@ pub struct MethodSpec {
     /// Aggregate members' scores dropping the highest and the lowest when at least this many
     /// members scored (absent: plain mean).
     #[serde(default)]
+    #[schema(minimum = 3, maximum = 1000)]
     pub drop_member_extremes_from: Option<i64>,
     /// A member's total for a bid deviating from the committee mean by more than this share
     /// (0.2 = 20 %) is marked as an outlier. Default [`DEFAULT_OUTLIER_SHARE`].
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^0\\.[0-9]{0,7}[1-9][0-9]{0,7}$", example = "0.2")]
     pub outlier_share: Option<Decimal>,
 }
 

@@ -707,14 +707,8 @@ pub async fn declare_method(
             ));
         }
     }
-    if sec.bid_count > 0 {
-        return Err(Error::conflict(
-            "method.frozen_after_first_bid",
-            format!(
-                "{} bid(s) arrived; the evaluation method can no longer change (评标规定 第十七条)",
-                sec.bid_count
-            ),
-        ));
+    if let Some(e) = method_frozen(&sec) {
+        return Err(e);
     }
     let now = ctx.clock.now();
     let text = serde_json::to_string(&spec).map_err(|e| Error::internal(e.to_string()))?;
@@ -736,6 +730,54 @@ pub async fn declare_method(
     .await?;
     ctx.db.commit_answering(tx, 200, &spec, now).await?;
     Ok(spec)
+}
+
+/// Why the section's method can no longer change, as the refusal [`declare_method`] gives; `None`
+/// while it may still be declared. The one place the freeze is decided: the owner's page shows the
+/// method read-only exactly when this refuses.
+fn method_frozen(sec: &Sec) -> Option<Error> {
+    (sec.bid_count > 0).then(|| {
+        Error::conflict(
+            "method.frozen_after_first_bid",
+            format!(
+                "{} bid(s) arrived; the evaluation method can no longer change (评标规定 第十七条)",
+                sec.bid_count
+            ),
+        )
+    })
+}
+
+/// What the owner's method page shows (`/tenderer/sections/{id}/evaluation-method`).
+#[derive(Debug)]
+pub struct MethodView {
+    pub section_id: String,
+    pub market: String,
+    pub method: Option<MethodSpec>,
+    /// The price formula the market's law fixes (government procurement: the lowest-price ratio).
+    pub required_formula: Option<rules::PriceFormulaKind>,
+    /// The refusal [`declare_method`] would give now (the method is frozen), if any.
+    pub frozen: Option<Error>,
+}
+
+/// The section's method for its owner (tenderer or agency of the owning organization; anyone else
+/// 403, as [`declare_method`]).
+pub async fn method_for_owner(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<MethodView> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, false).await?;
+    tx.rollback().await?;
+    if actor.org_id.as_deref() != Some(sec.owner_org_id.as_str()) {
+        return Err(Error::forbidden(
+            "only the tenderer (or its agency) of the section declares its method",
+        ));
+    }
+    Ok(MethodView {
+        frozen: method_frozen(&sec),
+        required_formula: rules::required_price_formula(&sec.market),
+        section_id: sec.section_id,
+        market: sec.market,
+        method: sec.method,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1024,9 +1066,15 @@ pub async fn submit_review(
 pub struct BidScore {
     pub org_id: String,
     /// Points per hand-scored criterion code (decimal strings, at most 2 places).
-    #[schema(value_type = BTreeMap<String, String>)]
+    #[schema(value_type = BTreeMap<String, PointsText>)]
     pub points: BTreeMap<String, Decimal>,
 }
+
+/// Points as a decimal string: not negative, at most 2 places (the criterion's maximum is checked
+/// by the use case).
+#[derive(ToSchema)]
+#[schema(value_type = String, pattern = "^[0-9]{1,3}(\\.[0-9]{1,2})?$", example = "42.5")]
+pub struct PointsText(pub String);
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ScoreInput {

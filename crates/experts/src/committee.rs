@@ -1713,7 +1713,10 @@ impl Consumer for Events {
                     }
                 }
             }
-            "projects.section.registered" => upsert_section(tx, p, &Value::Null).await?,
+            "projects.section.registered" => {
+                upsert_section(tx, p, &Value::Null).await?;
+                crate::sections::remember(tx, p).await?;
+            }
             "projects.registration.created" => {
                 let (Some(section), Some(uscc)) = (p["section_id"].as_str(), p["uscc"].as_str())
                 else {

@@ -20,5 +20,6 @@ pub mod notify;
 pub mod pages;
 pub mod request_pages;
 pub mod rules;
+pub mod sections;
 pub mod service;
 pub mod staff_pages;

@@ -50,9 +50,17 @@ fn waiting_label(s: Option<&str>, l: Lang) -> &'static str {
     }
 }
 
+/// The section's name from the experts area's projection; never its UUID.
+fn section_label(names: &std::collections::HashMap<String, String>, id: &str, l: Lang) -> String {
+    names.get(id).cloned().unwrap_or_else(|| {
+        l.t("（标段名称未知）", "(section name not known)")
+            .to_string()
+    })
+}
+
 struct Line {
     id: String,
-    section_id: String,
+    section: String,
     status: &'static str,
     waiting: &'static str,
     created: String,
@@ -71,13 +79,20 @@ async fn list_page(State(ctx): State<Ctx>, a: PageActor) -> Response {
     }
     let c = &a.chrome;
     let l = c.lang;
-    match contrib::list(&ctx, &a.actor).await {
+    let listed = match contrib::list(&ctx, &a.actor).await {
         Ok(rs) => {
+            let ids: Vec<String> = rs.iter().map(|r| r.section_id.clone()).collect();
+            crate::sections::labels(&ctx, &ids).await.map(|n| (rs, n))
+        }
+        Err(e) => Err(e),
+    };
+    match listed {
+        Ok((rs, names)) => {
             let lines = rs
                 .iter()
                 .map(|r| Line {
                     id: r.id.clone(),
-                    section_id: r.section_id.clone(),
+                    section: section_label(&names, &r.section_id, l),
                     status: status_label(&r.status, l),
                     waiting: waiting_label(r.waiting_for.as_deref(), l),
                     created: beijing_time(&r.created_at),
@@ -100,6 +115,7 @@ struct RequestPage<'a> {
     c: &'a Chrome,
     l: Lang,
     r: DrawContribution,
+    section: String,
     status: &'static str,
     waiting: &'static str,
     created: String,
@@ -126,9 +142,14 @@ async fn render(
         Ok(r) => r,
         Err(e) => return frame::error_page(c, &e),
     };
+    let names = match crate::sections::labels(ctx, std::slice::from_ref(&r.section_id)).await {
+        Ok(n) => n,
+        Err(e) => return frame::error_page(c, &e),
+    };
     let p = RequestPage {
         c,
         l,
+        section: section_label(&names, &r.section_id, l),
         status: status_label(&r.status, l),
         waiting: waiting_label(r.waiting_for.as_deref(), l),
         created: beijing_time(&r.created_at),

@@ -62,6 +62,7 @@ pub struct NewExpert {
     pub suspended_until: Option<DateTime<Utc>>,
     /// Organizations (USCC) the expert declared a conflict of interest with.
     #[serde(default)]
+    #[schema(value_type = Vec<ggzy_core::ident::Uscc>)]
     pub conflicts: Vec<String>,
     #[serde(default)]
     pub leaves: Vec<Period>,
@@ -627,6 +628,7 @@ pub struct DrawRequest {
     pub agency_uscc: Option<String>,
     /// Every registered bidder of the section (unified social credit codes).
     #[serde(default)]
+    #[schema(value_type = Vec<ggzy_core::ident::Uscc>)]
     pub bidder_usccs: Vec<String>,
     pub session_start: DateTime<Utc>,
     pub session_end: DateTime<Utc>,

@@ -47,7 +47,27 @@ pub fn router() -> OpenApiRouter<Ctx> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewInvitation {
+    /// The role of the account to create: one the organization's kind holds (`roles_for_kind`,
+    /// rule `invitation.role_for_org`); never `admin`, which no invitation creates.
+    #[schema(value_type = InvitableRole)]
     pub role: Role,
+}
+
+/// The roles an invitation can carry (every [`Role`] except `admin`): the schema of
+/// [`NewInvitation::role`], so the OpenAPI document states the refusal of `admin` the server makes.
+/// Which of these a given organization accepts depends on its kind, another record: a schema
+/// cannot say that (documented in docs/testing.md).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum InvitableRole {
+    Staff,
+    Tenderer,
+    Agency,
+    Bidder,
+    Expert,
+    Supervisor,
+    Bank,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

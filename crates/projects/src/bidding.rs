@@ -109,6 +109,10 @@ fn unknown_org(id: &str) -> Error {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewRelation {
     /// USCC of the other organization.
+    #[schema(
+        pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+        max_length = 18
+    )]
     pub related_uscc: String,
     /// `control` (控股) or `management` (管理).
     pub kind: String,
@@ -347,6 +351,10 @@ pub async fn declare_relation(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewSanction {
     /// USCC of the sanctioned organization.
+    #[schema(
+        pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+        max_length = 18
+    )]
     pub uscc: String,
     /// `debarred` (禁止参与投标) or `dishonest` (失信).
     pub kind: String,

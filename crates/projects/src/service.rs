@@ -33,6 +33,10 @@ pub struct ProjectDraft {
     /// `open_tender`, `invited_tender` or `listing` (挂牌/拍卖/网络竞价; land and property only).
     pub procedure: String,
     /// Unified social credit code of the tenderer (招标人/采购人), GB 32100-2015.
+    #[schema(
+        pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+        max_length = 18
+    )]
     pub tenderer_uscc: String,
     pub tenderer_name: String,
     pub sections: Vec<SectionDraft>,

@@ -154,6 +154,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_venues::pages::router())
         .merge(ggzy_auctions::staff_pages::router())
         .merge(ggzy_evaluation::pages::router())
+        .merge(ggzy_evaluation::method_pages::router())
         .merge(ggzy_projects::pages::router())
         .merge(ggzy_auctions::pages::router())
         .merge(crate::staff::router())

@@ -1093,6 +1093,9 @@ impl Seeder {
         .await?;
         self.wait_section(&project_id, &section_id, "bidding")
             .await?;
+        self.declare_method(market, &section_id)
+            .await
+            .context("the evaluation method")?;
         let mut prices: Vec<(String, String)> = Vec::new();
         if stage != Stage::Bidding {
             let base: i64 = if market == "construction" {
@@ -1134,6 +1137,58 @@ impl Seeder {
             section_id,
             prices,
         })
+    }
+
+    /// The tenderer declares the section's evaluation method (评标办法) before any bid, through the
+    /// API the tenderer's method page uses: the comprehensive method (综合评估法) for both markets —
+    /// construction with a base price at the mean of the bids less 2 % (deviation scoring),
+    /// procurement with the lowest-price ratio its rules require (87号令 第五十五条). Retried while
+    /// the evaluation area has not yet learnt the section from the projects area's events.
+    async fn declare_method(&mut self, market: &str, section_id: &str) -> anyhow::Result<()> {
+        let (criteria, formula) = if market == "construction" {
+            (
+                json!([
+                    {"code": "price", "name": "投标报价", "max_points": "30", "is_price": true},
+                    {"code": "technical", "name": "技术标", "max_points": "50",
+                     "guidance": "施工组织设计、工期与进度计划、质量与安全保证措施"},
+                    {"code": "commercial", "name": "商务标", "max_points": "20",
+                     "guidance": "类似工程业绩、企业信誉、财务状况"},
+                ]),
+                json!({"base": {"kind": "mean", "k": "0.02", "drop_extremes_from": 5},
+                       "e_above": "1", "e_below": "0.5"}),
+            )
+        } else {
+            (
+                json!([
+                    {"code": "price", "name": "价格", "max_points": "30", "is_price": true},
+                    {"code": "technical", "name": "技术与服务方案", "max_points": "50",
+                     "guidance": "技术参数响应、实施与售后服务方案"},
+                    {"code": "commercial", "name": "商务", "max_points": "20",
+                     "guidance": "同类项目业绩、履约能力"},
+                ]),
+                json!({"kind": "lowest_ratio", "base": {"kind": "lowest"}}),
+            )
+        };
+        let body = json!({"method": "comprehensive", "criteria": criteria,
+                          "price_formula": formula, "outlier_share": "0.2"});
+        let tenderer = self.t("tenderer").await?;
+        let path = format!("/api/v1/sections/{section_id}/evaluation-method");
+        for _ in 0..500 {
+            let (s, v) = self
+                .api
+                .json(Method::PUT, &path, Some(&tenderer), &body)
+                .await?;
+            if s == 404 {
+                ggzy_store::outbox::seal_all(&self.ctx.db).await.ok();
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                continue;
+            }
+            if s != 200 {
+                bail!("PUT {path}: {s} {v}");
+            }
+            return Ok(());
+        }
+        bail!("PUT {path}: the evaluation area never learnt the section")
     }
 
     /// `user` seals a bid package with a fresh key (kept by the demo) and uploads it.

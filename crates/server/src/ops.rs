@@ -482,8 +482,10 @@ struct CheckpointFeed {
 #[derive(Deserialize, IntoParams)]
 struct InclusionParams {
     /// Sequence number of the event (leaf index + 1).
+    #[param(minimum = 1)]
     seq: i64,
     /// Tree size of the checkpoint to prove against (default: the current tree).
+    #[param(minimum = 1)]
     tree_size: Option<u64>,
 }
 

@@ -1092,6 +1092,7 @@ impl Consumer for SectionsProjection {
 pub struct NewPerson {
     pub role: PersonRole,
     pub name: String,
+    #[schema(pattern = "^[0-9]{17}[0-9X]$", max_length = 18)]
     pub resident_id: String,
     /// Authorization letter (授权委托书) reference; required for bidder representatives.
     pub authorization_ref: Option<String>,
@@ -1283,6 +1284,7 @@ pub enum Direction {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct DoorRequest {
+    #[schema(pattern = "^[0-9]{17}[0-9X]$", max_length = 18)]
     pub resident_id: String,
     pub direction: Direction,
     /// The person handed in phones and other communication devices (通讯工具存放).

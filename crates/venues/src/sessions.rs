@@ -421,9 +421,18 @@ pub struct DrawSpec {
     pub representatives: i64,
     /// Procurement budget, decimal with 2 places (政府采购 87号令 47).
     pub budget: Option<String>,
+    #[schema(
+        pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+        max_length = 18
+    )]
     pub tenderer_uscc: Option<String>,
+    #[schema(
+        pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+        max_length = 18
+    )]
     pub agency_uscc: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<ggzy_core::ident::Uscc>)]
     pub bidder_usccs: Vec<String>,
 }
 
@@ -922,6 +931,7 @@ pub async fn get_session(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Session> 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ExpertIdentity {
     /// The resident ID on the expert's identity card, checked by staff at the desk.
+    #[schema(pattern = "^[0-9]{17}[0-9X]$", max_length = 18)]
     pub resident_id: String,
 }
 

@@ -1,0 +1,62 @@
+//! Names of sections and projects, projected from `projects.section.registered` (the experts area
+//! never reads the projects area's tables), so the draw pages label a section
+//! "project name · section name" instead of its UUID.
+
+use ggzy_store::{Ctx, Tx};
+use serde_json::Value;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// Records (or refreshes) the names carried by a `projects.section.registered` payload.
+pub(crate) async fn remember(tx: &mut Tx, p: &Value) -> ggzy_core::Result<()> {
+    let (Some(section), Some(project)) = (p["section_id"].as_str(), p["project_id"].as_str())
+    else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO expert_section_names (section_id, project_id, project_code, project_name, section_name) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (section_id) DO UPDATE SET project_id = excluded.project_id, \
+         project_code = excluded.project_code, project_name = excluded.project_name, \
+         section_name = excluded.section_name",
+    )
+    .bind(section)
+    .bind(project)
+    .bind(p["project_code"].as_str())
+    .bind(p["project_name"].as_str().unwrap_or_default())
+    .bind(p["name"].as_str().unwrap_or_default())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A section's human label: "project name（code）· section name".
+fn label(code: Option<String>, project: String, section: String) -> String {
+    match code.filter(|c| !c.is_empty()) {
+        Some(c) => format!("{project}（{c}）· {section}"),
+        None => format!("{project} · {section}"),
+    }
+}
+
+/// Labels of the given sections; a section the projects area has not announced yet is missing
+/// from the map (the page then says "unknown section" rather than printing its id).
+pub async fn labels(ctx: &Ctx, ids: &[String]) -> ggzy_core::Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        let row = sqlx::query(
+            "SELECT project_code, project_name, section_name FROM expert_section_names WHERE section_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(ctx.db.pool())
+        .await?;
+        if let Some(r) = row {
+            out.insert(
+                id.clone(),
+                label(r.try_get(0)?, r.try_get(1)?, r.try_get(2)?),
+            );
+        }
+    }
+    Ok(out)
+}
