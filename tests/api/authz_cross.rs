@@ -817,18 +817,19 @@ async fn setup_later(app: &TestApp) -> Victim {
         )
         .await;
     }
-    let d = app
-        .post_expect(
+    let sup = app.login("supervisor").await;
+    let (s, d) = app
+        .two_step_draw(
             &t.staff,
-            "/api/v1/experts/draws",
+            &sup,
             json!({"section_id": sid, "tenderer_uscc": uscc(1), "agency_uscc": uscc(2),
                    "bidder_usccs": [uscc(3)],
                    "session_start": "2026-04-10T09:00:00+08:00",
                    "session_end": "2026-04-10T17:00:00+08:00",
                    "specialties": [{"specialty": "A08.02", "count": 5, "backups": 0}]}),
-            201,
         )
         .await;
+    assert_eq!(s, 201, "{d}");
     let draw = d["id"].as_str().expect("draw id").to_string();
 
     // An evaluation session of the section booked by the first agency.

@@ -663,17 +663,18 @@ async fn an_expert_confirmation_whose_answer_was_lost_is_replayed() {
         assert_eq!(s, 200, "{v}");
         tokens.push(app.login(&username).await);
     }
-    let d = app
-        .post_expect(
+    let sup = app.login("supervisor").await;
+    let (s, d) = app
+        .two_step_draw(
             &staff,
-            "/api/v1/experts/draws",
+            &sup,
             json!({"section_id": "SEC-LOST-1", "tenderer_uscc": uscc(1), "agency_uscc": uscc(2),
                    "bidder_usccs": [uscc(3)], "session_start": "2026-03-20T09:00:00+08:00",
                    "session_end": "2026-03-20T17:00:00+08:00",
                    "specialties": [{"specialty": "A08.02", "count": 5, "backups": 0}]}),
-            201,
         )
         .await;
+    assert_eq!(s, 201, "{d}");
     let draw_id = d["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/experts/draws/{draw_id}/confirm");
     let body = json!({});

@@ -831,41 +831,6 @@ pub(crate) fn result_digest(c: &draw::Committee) -> String {
     ids::sha256_hex(&serde_json::to_vec(c).unwrap_or_default())
 }
 
-/// Screen the pool, commit to a fresh secret seed, select, and record it all with its events.
-#[tracing::instrument(skip_all)]
-pub async fn create_draw(ctx: &Ctx, actor: &Actor, input: DrawRequest) -> Result<Draw> {
-    actor.require(STAFF)?;
-    let req = check_request(&input, &CommitteeRules::default())?;
-    let place = input
-        .place
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .unwrap_or(crate::committee::DEFAULT_PLACE)
-        .to_string();
-    let mut tx = ctx.db.begin().await?;
-    let id = match crate::committee::run_draw(
-        &mut tx,
-        &ctx.db,
-        ctx.clock.now(),
-        &actor.actor_ref(),
-        &actor.user_id,
-        &req,
-        None,
-        &place,
-    )
-    .await
-    {
-        Ok(id) => id,
-        Err(e) => {
-            tx.rollback().await?;
-            return Err(e);
-        }
-    };
-    ctx.db.commit(tx).await?;
-    get_draw(ctx, actor, &id).await
-}
-
 pub(crate) struct DrawRow {
     pub(crate) id: String,
     pub(crate) section_id: String,
@@ -1033,7 +998,18 @@ pub struct VerifyReport {
     /// Every input of a two-step draw and its checks (absent for centre-only draws).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contribution: Option<crate::contrib::ContributionReport>,
+    /// For a stored centre-only draw (`scheme` null, made before every draw became two-step):
+    /// what its check does and does not prove ([`CENTRE_ONLY_NOTE`]); absent for two-step draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheme_note: Option<String>,
 }
+
+/// What `verify` says about a stored draw whose seed the server alone chose.
+pub const CENTRE_ONLY_NOTE: &str =
+    "this draw predates the two-step scheme (scheme null): its seed \
+    was chosen by the server alone. The check proves the committee follows from the committed seed \
+    and the snapshot, not that the operator did not choose the seed. Draws made since are two-step \
+    (centre and supervisor secrets and a signed audit checkpoint, see contribution).";
 
 /// Recompute a revealed draw from its seed and stored snapshot (anyone logged in).
 #[tracing::instrument(skip_all)]
@@ -1080,6 +1056,7 @@ pub async fn verify_stored_with(
             snapshot_digest: d.snapshot_digest,
             verification,
             contribution: Some(contribution),
+            scheme_note: None,
         });
     }
     let seed = draw::parse_seed(&d.seed).ok_or_else(|| Error::internal("stored seed"))?;
@@ -1098,5 +1075,6 @@ pub async fn verify_stored_with(
         snapshot_digest: d.snapshot_digest,
         verification,
         contribution: None,
+        scheme_note: Some(CENTRE_ONLY_NOTE.to_string()),
     })
 }
