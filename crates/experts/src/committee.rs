@@ -826,8 +826,9 @@ pub async fn recuse(
         &reason,
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    service::get_draw(ctx, actor, draw_id).await
+    let answer = service::get_draw_in(&mut tx, actor, draw_id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
 }
 
 /// The confirmation deadline: a member still `pending` is treated as declining (`timed_out`).
@@ -1441,8 +1442,9 @@ pub async fn link_account(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    service::get(ctx, actor, expert_id).await
+    let answer = service::get_in(&mut tx, actor, expert_id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
 }
 
 /// `venues.violation.recorded` about an expert: the venue names the person by `expert_id`, or by

@@ -480,7 +480,10 @@ pub async fn supervisor_commit(
         "draw.supervisor_already_committed",
         "a supervisor committed to this draw request at the same time",
     )?;
-    ctx.db.commit(tx).await?;
+    // Stored with the change: a retry after a lost answer replays this view (waiting for the
+    // checkpoint); the answer given now, after the checkpoint is fixed, shows it.
+    let stored = load(&mut *tx, id).await?.view();
+    ctx.db.commit_answering(tx, 200, &stored, now).await?;
     fix_checkpoint(ctx, id).await?;
     Ok(load(ctx.db.pool(), id).await?.view())
 }
@@ -639,8 +642,9 @@ pub async fn supervisor_reveal(
         tx.rollback().await?;
         return Err(e);
     }
-    ctx.db.commit(tx).await?;
-    service::get_draw(ctx, actor, id).await
+    let answer = service::get_draw_in(&mut tx, actor, id).await?;
+    ctx.db.commit_answering(tx, 201, &answer, now).await?;
+    Ok(answer)
 }
 
 /// Staff close an open request the supervisor never completed (time-out): recorded with the reason;

@@ -362,8 +362,11 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: NewExpert) -> Result<Expert
     let c = check(&input).map_err(Error::Validation)?;
     let mut tx = ctx.db.begin().await?;
     let id = insert_expert(ctx, &mut tx, actor, &c).await?;
-    ctx.db.commit(tx).await?;
-    get(ctx, actor, &id).await
+    let answer = get_in(&mut tx, actor, &id).await?;
+    ctx.db
+        .commit_answering(tx, 201, &answer, ctx.clock.now())
+        .await?;
+    Ok(answer)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -495,11 +498,14 @@ pub async fn import_csv(ctx: &Ctx, actor: &Actor, body: &str) -> Result<ImportRe
     for (_, c) in &rows {
         out.push(insert_expert(ctx, &mut tx, actor, c).await?);
     }
-    ctx.db.commit(tx).await?;
-    Ok(ImportReport {
+    let answer = ImportReport {
         imported: out.len(),
         ids: out,
-    })
+    };
+    ctx.db
+        .commit_answering(tx, 201, &answer, ctx.clock.now())
+        .await?;
+    Ok(answer)
 }
 
 fn opt_time(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<DateTime<Utc>>> {
@@ -608,7 +614,17 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<Expert>> {
 pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Expert> {
     actor.require(READERS)?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let (conflicts, leaves) = side_tables(&mut conn).await?;
+    get_in(&mut conn, actor, id).await
+}
+
+/// [`get`] on a given connection (a use case's transaction, to store the answer with its change).
+pub(crate) async fn get_in(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: &str,
+) -> Result<Expert> {
+    actor.require(READERS)?;
+    let (conflicts, leaves) = side_tables(conn).await?;
     let rows = load_experts(&mut *conn, Some(id)).await?;
     let r = rows.first().ok_or_else(|| Error::not_found("expert"))?;
     expert_from_row(r, &conflicts, &leaves, actor.role != Role::Supervisor)
@@ -902,7 +918,25 @@ pub async fn get_draw(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
             ));
         }
     }
-    let rows = crate::committee::member_rows(ctx.db.pool(), id).await?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    draw_view_in(&mut conn, actor, d).await
+}
+
+/// The draw as staff and supervisors read it, on a given connection (a use case's transaction,
+/// to store the answer with its change: reveal, recusal, the supervisor's reveal).
+pub(crate) async fn get_draw_in(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: &str,
+) -> Result<Draw> {
+    actor.require(READERS)?;
+    let d = load_draw_in(conn, id).await?;
+    draw_view_in(conn, actor, d).await
+}
+
+async fn draw_view_in(conn: &mut sqlx::AnyConnection, actor: &Actor, d: DrawRow) -> Result<Draw> {
+    let id = d.id.as_str();
+    let rows = crate::committee::member_rows(&mut *conn, id).await?;
     let view = |p: &draw::Pick| {
         let r = rows.get(&p.expert_id);
         Member {
@@ -925,7 +959,7 @@ pub async fn get_draw(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
         .cloned()
         .collect();
     let notifications = if READERS.contains(&actor.role) {
-        crate::notify::for_draw(&ctx.db, id).await?
+        crate::notify::for_draw_on(&mut *conn, id).await?
     } else {
         vec![]
     };
@@ -983,8 +1017,9 @@ pub async fn reveal(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
         NewEvent::new("experts.draw.revealed", "expert_draw", id, payload),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    get_draw(ctx, actor, id).await
+    let answer = get_draw_in(&mut tx, actor, id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
