@@ -260,6 +260,8 @@ impl Victim {
             (p, "section_id") if p.ends_with("/auctions/sections/") => "auction_section",
             (p, "id") if p.ends_with("/evaluation/clarifications/") => "clarification",
             (p, "id") if p.ends_with("/sessions/") => "session",
+            (_, "expert_id") => "expert",
+            (p, "id") if p.ends_with("/deposits/forfeitures/") => "forfeiture",
             _ => return None,
         };
         self.ids.get(kind).map(|v| (kind, v.clone()))
@@ -831,6 +833,10 @@ async fn setup_later(app: &TestApp) -> Victim {
         .await;
     assert_eq!(s, 201, "{d}");
     let draw = d["id"].as_str().expect("draw id").to_string();
+    let expert = d["members"][0]["expert_id"]
+        .as_str()
+        .expect("a drawn expert")
+        .to_string();
 
     // An evaluation session of the section booked by the first agency.
     let agency = app.login("agency").await;
@@ -853,6 +859,17 @@ async fn setup_later(app: &TestApp) -> Victim {
         )
         .await;
     let session = session["id"].as_str().expect("session id").to_string();
+    // A forfeiture of bidder1's guarantee proposed by staff (staff-only routes name it).
+    let f = app
+        .post_expect(
+            &t.staff,
+            "/api/v1/deposits/forfeitures",
+            json!({"section_id": sid, "org_id": t.bidders[0].org_id, "ground": "refused_to_sign",
+                   "reason": "中标人无正当理由不与招标人订立合同 (实施条例第七十四条)"}),
+            201,
+        )
+        .await;
+    let forfeiture = f["id"].as_str().expect("forfeiture id").to_string();
     settle(app).await;
 
     let tenderer_org = app.org_of(&t.tenderer).await;
@@ -868,11 +885,19 @@ async fn setup_later(app: &TestApp) -> Victim {
             ("clarification", clarification.clone()),
             ("session", session.clone()),
             ("guarantee", guarantee.clone()),
+            ("expert", expert.clone()),
+            ("forfeiture", forfeiture.clone()),
         ]),
         // The candidate publicity is public (project, section and candidates' organizations
         // appear in it); the draw and the auction are public by nature (verification, public
         // sale). The objection, the clarification, the guarantee and the session are not.
-        markers: vec![objection, clarification, guarantee, session.clone()],
+        markers: vec![
+            objection,
+            clarification,
+            guarantee,
+            session.clone(),
+            forfeiture,
+        ],
         views: vec![
             ("tenderer", format!("/api/v1/projects/{}", t.project_id)),
             ("tenderer", format!("/api/v1/sections/{sid}/objections")),
@@ -914,6 +939,8 @@ async fn no_operation_lets_another_organization_touch_a_later_stage_resource() {
         "auction_section",
         "clarification",
         "session",
+        "expert",
+        "forfeiture",
     ] {
         assert!(w.kinds.contains(kind), "no call named the victim's {kind}");
     }
