@@ -185,9 +185,9 @@ async fn import_experts(
 
 /// Removed (issue 24): a one-step draw took a seed the server alone chose, so its commitment proved
 /// nothing against the operator. Staff (and admin) get 410 `draw.two_step_required` pointing to
-/// `POST /api/v1/experts/draw-requests`; other roles get 403 as before. Nothing is written.
+/// `POST /api/v1/experts/draw-requests`; other roles get 403 as before. Nothing is written and no
+/// body is read.
 #[utoipa::path(post, path = "/api/v1/experts/draws", tag = "experts", security(("bearer" = [])),
-    request_body = DrawRequest,
     responses((status = 403),
               (status = 410, description = "draws are two-step: use POST /api/v1/experts/draw-requests (draw.two_step_required)")))]
 async fn create_draw(actor: Actor) -> Result<Response> {
