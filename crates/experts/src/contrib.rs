@@ -318,6 +318,7 @@ pub(crate) async fn open_requests_of_session(
 
 /// Venues moved the session before its draw: the open request takes the new time and place (the
 /// draw it becomes books the experts for them). `experts.draw.request_rescheduled`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn session_moved(
     tx: &mut ggzy_store::Tx,
     db: &ggzy_store::Db,
