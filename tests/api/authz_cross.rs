@@ -260,6 +260,8 @@ impl Victim {
             (p, "section_id") if p.ends_with("/auctions/sections/") => "auction_section",
             (p, "id") if p.ends_with("/evaluation/clarifications/") => "clarification",
             (p, "id") if p.ends_with("/sessions/") => "session",
+            (_, "expert_id") => "expert",
+            (p, "id") if p.ends_with("/deposits/forfeitures/") => "forfeiture",
             _ => return None,
         };
         self.ids.get(kind).map(|v| (kind, v.clone()))
@@ -817,19 +819,24 @@ async fn setup_later(app: &TestApp) -> Victim {
         )
         .await;
     }
-    let d = app
-        .post_expect(
+    let sup = app.login("supervisor").await;
+    let (s, d) = app
+        .two_step_draw(
             &t.staff,
-            "/api/v1/experts/draws",
+            &sup,
             json!({"section_id": sid, "tenderer_uscc": uscc(1), "agency_uscc": uscc(2),
                    "bidder_usccs": [uscc(3)],
                    "session_start": "2026-04-10T09:00:00+08:00",
                    "session_end": "2026-04-10T17:00:00+08:00",
                    "specialties": [{"specialty": "A08.02", "count": 5, "backups": 0}]}),
-            201,
         )
         .await;
+    assert_eq!(s, 201, "{d}");
     let draw = d["id"].as_str().expect("draw id").to_string();
+    let expert = d["members"][0]["expert_id"]
+        .as_str()
+        .expect("a drawn expert")
+        .to_string();
 
     // An evaluation session of the section booked by the first agency.
     let agency = app.login("agency").await;
@@ -852,6 +859,17 @@ async fn setup_later(app: &TestApp) -> Victim {
         )
         .await;
     let session = session["id"].as_str().expect("session id").to_string();
+    // A forfeiture of bidder1's guarantee proposed by staff (staff-only routes name it).
+    let f = app
+        .post_expect(
+            &t.staff,
+            "/api/v1/deposits/forfeitures",
+            json!({"section_id": sid, "org_id": t.bidders[0].org_id, "ground": "refused_to_sign",
+                   "reason": "中标人无正当理由不与招标人订立合同 (实施条例第七十四条)"}),
+            201,
+        )
+        .await;
+    let forfeiture = f["id"].as_str().expect("forfeiture id").to_string();
     settle(app).await;
 
     let tenderer_org = app.org_of(&t.tenderer).await;
@@ -867,11 +885,19 @@ async fn setup_later(app: &TestApp) -> Victim {
             ("clarification", clarification.clone()),
             ("session", session.clone()),
             ("guarantee", guarantee.clone()),
+            ("expert", expert.clone()),
+            ("forfeiture", forfeiture.clone()),
         ]),
         // The candidate publicity is public (project, section and candidates' organizations
         // appear in it); the draw and the auction are public by nature (verification, public
         // sale). The objection, the clarification, the guarantee and the session are not.
-        markers: vec![objection, clarification, guarantee, session.clone()],
+        markers: vec![
+            objection,
+            clarification,
+            guarantee,
+            session.clone(),
+            forfeiture,
+        ],
         views: vec![
             ("tenderer", format!("/api/v1/projects/{}", t.project_id)),
             ("tenderer", format!("/api/v1/sections/{sid}/objections")),
@@ -913,6 +939,8 @@ async fn no_operation_lets_another_organization_touch_a_later_stage_resource() {
         "auction_section",
         "clarification",
         "session",
+        "expert",
+        "forfeiture",
     ] {
         assert!(w.kinds.contains(kind), "no call named the victim's {kind}");
     }

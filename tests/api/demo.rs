@@ -195,6 +195,7 @@ async fn a_fresh_demo_lists_all_four_markets_supports_draws_for_every_section_an
         assert_eq!(s, 200, "expert{n}: {v}");
     }
     let staff = app.login("staff").await;
+    let sup = app.login("supervisor").await;
     for t in &run.trades {
         let (s, p) = app
             .get(Some(&staff), &format!("/api/v1/projects/{}", t.project_id))
@@ -319,9 +320,9 @@ async fn a_fresh_demo_lists_all_four_markets_supports_draws_for_every_section_an
         let day =
             chrono::NaiveDate::from_ymd_opt(2026, 6, 8).unwrap() + chrono::Days::new(i as u64);
         let (s, d) = app
-            .post(
-                Some(&staff),
-                "/api/v1/experts/draws",
+            .two_step_draw(
+                &staff,
+                &sup,
                 json!({"section_id": t.section_id, "tenderer_uscc": tenderer_uscc,
                        "agency_uscc": agency_uscc, "bidder_usccs": usccs,
                        "session_start": format!("{day}T09:00:00+08:00"),

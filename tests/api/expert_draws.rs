@@ -120,10 +120,10 @@ async fn a_two_step_draw_runs_on_every_contribution_and_verifies_from_public_inp
     .await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(v["errors"][0]["rule"], "draw.request_open");
-    // Nor may a one-step (centre-only) draw overtake the open request.
+    // Nor is there a one-step (centre-only) draw to overtake the open request.
     let (s, v) = post(&app, &staff, "/api/v1/experts/draws", request("S-C1")).await;
-    assert_eq!(s, 422, "{v}");
-    assert_eq!(v["errors"][0]["rule"], "draw.request_open");
+    assert_eq!(s, 410, "{v}");
+    assert_eq!(v["rule"], "draw.two_step_required");
     // The supervisor's commitment is made once.
     let (s, v) = post(
         &app,
@@ -480,5 +480,107 @@ async fn the_supervisor_contributes_on_the_pages_and_the_verification_page_shows
     assert!(v.body.contains(&hex::encode(SUPERVISOR_SECRET)));
     assert!(v.body.contains("id=\"centre-secret\""));
     assert!(v.body.contains("id=\"checkpoint-note\""));
+    app.stop().await;
+}
+
+/// Issue 24: the one-step staff draw took a seed the server alone chose. It is gone: staff get 410
+/// `draw.two_step_required` naming the draw-request route, other roles 403, and nothing is written.
+#[tokio::test]
+async fn a_one_step_draw_with_a_seed_only_the_server_chose_is_refused_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let admin = app.login("admin").await;
+    let bidder = app.login("bidder1").await;
+    pool(&app, &staff, 8).await;
+    app.seal().await;
+    let events = app.scalar_i64("SELECT COUNT(*) FROM events").await;
+    for token in [&staff, &admin] {
+        let (s, v) = post(&app, token, "/api/v1/experts/draws", request("S-ONE-STEP")).await;
+        assert_eq!(s, 410, "{v}");
+        assert_eq!(v["rule"], "draw.two_step_required", "{v}");
+        assert!(
+            v["detail"]
+                .as_str()
+                .unwrap()
+                .contains("/api/v1/experts/draw-requests"),
+            "{v}"
+        );
+    }
+    let (s, v) = post(
+        &app,
+        &bidder,
+        "/api/v1/experts/draws",
+        request("S-ONE-STEP"),
+    )
+    .await;
+    assert_eq!(s, 403, "{v}");
+    app.seal().await;
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM events").await, events);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM expert_draws").await
+            + app
+                .scalar_i64("SELECT COUNT(*) FROM expert_draw_requests")
+                .await,
+        0
+    );
+    app.stop().await;
+}
+
+/// A centre-only draw stored before every draw became two-step (`scheme` null, commitment =
+/// sha256(seed)) stays readable, and `verify` checks it and says plainly that it predates the
+/// scheme (its seed was the server's alone).
+#[tokio::test]
+async fn a_stored_centre_only_draw_verifies_and_says_it_predates_the_two_step_scheme() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let sup = app.login("supervisor").await;
+    pool(&app, &staff, 8).await;
+    let (s, d) = app.two_step_draw(&staff, &sup, request("S-OLD")).await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().unwrap().to_string();
+    // What a draw stored before migration 0120 looks like: the same seed, snapshot and result,
+    // committed as sha256(seed), no scheme.
+    let seed = app
+        .strings("SELECT seed FROM expert_draws WHERE id = $1", &[&id])
+        .await
+        .remove(0);
+    let legacy_commitment = sha256_hex(&hex::decode(&seed).unwrap());
+    sqlx::query("UPDATE expert_draws SET scheme = NULL, commitment = $1 WHERE id = $2")
+        .bind(&legacy_commitment)
+        .bind(&id)
+        .execute(app.ctx.db.pool_for_write())
+        .await
+        .unwrap();
+    let (s, v) = post(
+        &app,
+        &staff,
+        &format!("/api/v1/experts/draws/{id}/reveal"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v["scheme"].is_null(), "{v}");
+    let v = app
+        .get_expect(&staff, &format!("/api/v1/experts/draws/{id}/verify"), 200)
+        .await;
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["commitment"], legacy_commitment.as_str());
+    assert!(v.get("contribution").is_none(), "{v}");
+    assert!(
+        v["scheme_note"]
+            .as_str()
+            .unwrap()
+            .contains("predates the two-step scheme"),
+        "{v}"
+    );
+    // The public page says it too.
+    let page = reqwest::get(app.url(&format!("/draws/{id}/verify")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"predates-scheme\""), "{page}");
+    assert!(page.contains("data-valid=\"true\""), "{page}");
     app.stop().await;
 }

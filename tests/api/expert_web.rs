@@ -148,17 +148,18 @@ async fn an_expert_signs_in_confirms_reviews_scores_and_signs_in_the_browser() {
             .await;
         bidder_usccs.push(o["uscc"].as_str().unwrap().to_string());
     }
-    let d = api(
-        &app,
-        &staff,
-        "POST",
-        "/api/v1/experts/draws",
-        json!({"section_id": sid, "tenderer_uscc": tenderer_uscc, "agency_uscc": agency_uscc,
-               "bidder_usccs": bidder_usccs, "session_start": "2026-04-03T10:00:00+08:00",
-               "session_end": "2026-04-03T17:00:00+08:00", "place": "第3评标室",
-               "specialties": [{"specialty": SPECIALTY, "count": 5, "backups": 0}]}),
-    )
-    .await;
+    let sup = app.login("supervisor").await;
+    let (s, d) = app
+        .two_step_draw(
+            &staff,
+            &sup,
+            json!({"section_id": sid, "tenderer_uscc": tenderer_uscc, "agency_uscc": agency_uscc,
+                   "bidder_usccs": bidder_usccs, "session_start": "2026-04-03T10:00:00+08:00",
+                   "session_end": "2026-04-03T17:00:00+08:00", "place": "第3评标室",
+                   "specialties": [{"specialty": SPECIALTY, "count": 5, "backups": 0}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{d}");
     let draw_id = d["id"].as_str().unwrap().to_string();
     let members: Vec<String> = d["members"]
         .as_array()

@@ -50,9 +50,10 @@ async fn add_many(app: &TestApp, staff: &str, count: u32, first: u32, employer: 
     }
 }
 
+/// A draw the only way there is: two-step (staff request, the demo supervisor commits and reveals).
 async fn draw(app: &TestApp, staff: &str, request: Value) -> (u16, Value) {
-    app.post(Some(staff), "/api/v1/experts/draws", request)
-        .await
+    let sup = app.login("supervisor").await;
+    app.two_step_draw(staff, &sup, request).await
 }
 
 /// POST `body` to `/api/v1/experts/draws/{draw_id}/{action}` (confirm, decline, reveal).
@@ -259,10 +260,6 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
         .map(|i| u8::from_str_radix(&seed_hex[i..i + 2], 16).unwrap())
         .collect();
     assert_eq!(seed.len(), 32);
-    assert_eq!(
-        ggzy_core::ids::sha256_hex(&seed),
-        d["commitment"].as_str().unwrap()
-    );
     let (s, _) = on_draw(&app, &staff, &id, "reveal", json!({})).await;
     assert_eq!(s, 409);
 
@@ -271,6 +268,15 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["valid"], true, "{v}");
+    // Two-step: the commitment is sha256 of the centre's secret, and the revealed seed is the one
+    // recomputed from every contribution.
+    let c = &v["contribution"];
+    let centre: Vec<u8> = hex::decode(c["centre_secret"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        ggzy_core::ids::sha256_hex(&centre),
+        d["commitment"].as_str().unwrap()
+    );
+    assert_eq!(c["recomputed_seed"], seed_hex, "{v}");
 
     // No re-draw of the same section while its draw is active (issue 24 item 9).
     let (s, v) = draw(&app, &staff, draw_request("S-1", 5, 0)).await;
@@ -292,12 +298,16 @@ async fn a_draw_avoids_parties_is_secret_from_them_and_verifies_after_reveal() {
     assert_eq!(
         types,
         vec![
+            "experts.draw.committed",
+            "experts.draw.supervisor_committed",
+            "experts.draw.supervisor_revealed",
             "experts.draw.requested",
             "experts.draw.completed",
             "experts.draw.revealed"
         ]
     );
-    let requested: Value = serde_json::from_str(&rows[0].get::<String, _>("payload")).unwrap();
+    let requested: Value = serde_json::from_str(&rows[3].get::<String, _>("payload")).unwrap();
+    assert_eq!(requested["scheme"], "contributed-v1");
     assert_eq!(requested["commitment"], d["commitment"]);
     app.stop().await;
 }
@@ -925,6 +935,23 @@ async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
     .await;
     session_scheduled(&app, "SES-1", "2026-03-20", 5, 1).await;
     catch_up(&app).await;
+    // The session opens a draw request; nothing is drawn until a supervisor commits and reveals
+    // a secret of their own (no seed the server alone chose, issue 24).
+    assert!(events_of(&app, "experts.draw.completed").await.is_empty());
+    let r = app
+        .draw_request_of_session(&staff, "SES-1")
+        .await
+        .expect("the session's draw request");
+    assert_eq!(r["status"], "open", "{r}");
+    assert_eq!(r["waiting_for"], "supervisor_commitment", "{r}");
+    assert_eq!(r["created_by"], "system", "{r}");
+    assert_eq!(r["place"], "第3评标室", "{r}");
+    let sup = app.login("supervisor").await;
+    let (s, v) = app
+        .complete_draw_request(&sup, r["id"].as_str().unwrap())
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["scheme"], "contributed-v1", "{v}");
     let completed = events_of(&app, "experts.draw.completed").await;
     assert_eq!(completed.len(), 1);
     let c = &completed[0];
@@ -957,10 +984,11 @@ async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
         .find(|e| e["expert_id"] == at_agency.as_str())
         .expect("excluded");
     assert_eq!(e["reasons"][0]["party"], "agency");
-    // A redelivered schedule does not draw twice.
+    // A redelivered schedule does not request or draw twice.
     session_scheduled(&app, "SES-1", "2026-03-20", 5, 1).await;
     catch_up(&app).await;
     assert_eq!(events_of(&app, "experts.draw.completed").await.len(), 1);
+    assert_eq!(events_of(&app, "experts.draw.committed").await.len(), 1);
 
     // Moved: the drawn experts are told the new time and place.
     emit_foreign(
@@ -1017,17 +1045,70 @@ async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
     let cancelled = events_of(&app, "experts.draw.cancelled").await;
     assert_eq!(cancelled[0]["session_id"], "SES-1");
 
-    // Too few eligible experts for a venue session: a failure event naming the specialty.
+    // A session moved before its draw: the open request takes the new time and place.
     session_scheduled(&app, "SES-2", "2026-03-22", 7, 2).await;
     catch_up(&app).await;
-    let failed = events_of(&app, "experts.draw.failed").await;
-    assert_eq!(failed.len(), 1, "{failed:?}");
-    assert_eq!(failed[0]["session_id"], "SES-2");
-    assert_eq!(failed[0]["errors"][0]["field"], "specialties.A08.02");
-    assert!(failed[0]["errors"][0]["message"]
+    let r2 = app
+        .draw_request_of_session(&staff, "SES-2")
+        .await
+        .expect("the second session's draw request");
+    let r2_id = r2["id"].as_str().unwrap().to_string();
+    emit_foreign(
+        &app,
+        "venues.session.moved",
+        "SES-2",
+        json!({"session_id": "SES-2", "section_id": "SEC-V1",
+               "start": "2026-03-23T01:00:00Z", "end": "2026-03-23T09:00:00Z",
+               "room_id": "R-6", "room_name": "第6评标室"}),
+    )
+    .await;
+    catch_up(&app).await;
+    let r2 = app
+        .get_expect(
+            &staff,
+            &format!("/api/v1/experts/draw-requests/{r2_id}"),
+            200,
+        )
+        .await;
+    assert_eq!(r2["place"], "第6评标室", "{r2}");
+    assert_eq!(
+        r2["request"]["session_start"]
+            .as_str()
+            .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap()),
+        Some(chrono::DateTime::parse_from_rfc3339("2026-03-23T01:00:00Z").unwrap()),
+        "{r2}"
+    );
+    // Too few eligible experts: the supervisor's reveal is refused naming the specialty, and
+    // nothing is drawn.
+    let (s, v) = app.complete_draw_request(&sup, &r2_id).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "specialties.A08.02");
+    assert!(v["errors"][0]["message"]
         .as_str()
         .unwrap()
         .contains("short by"));
+    assert_eq!(events_of(&app, "experts.draw.completed").await.len(), 1);
+    // The session cancelled before its draw: the request is abandoned with that reason.
+    emit_foreign(
+        &app,
+        "venues.session.cancelled",
+        "SES-2",
+        json!({"session_id": "SES-2", "section_id": "SEC-V1"}),
+    )
+    .await;
+    catch_up(&app).await;
+    let r2 = app
+        .get_expect(
+            &staff,
+            &format!("/api/v1/experts/draw-requests/{r2_id}"),
+            200,
+        )
+        .await;
+    assert_eq!(r2["status"], "abandoned", "{r2}");
+    assert_eq!(r2["closed_reason"], "session_cancelled", "{r2}");
+    let abandoned = events_of(&app, "experts.draw.abandoned").await;
+    assert_eq!(abandoned.len(), 1);
+    assert_eq!(abandoned[0]["session_id"], "SES-2");
     app.stop().await;
 }
 
@@ -1252,27 +1333,30 @@ async fn a_section_has_one_active_draw_even_under_concurrent_requests() {
         .unwrap()
         .contains(first["id"].as_str().unwrap()));
 
-    // Six requests for another section at the same instant: exactly one draw.
+    // Six draw requests for another section at the same instant: exactly one opens (one open
+    // request per section, partial unique index), and it becomes the one draw.
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..6 {
         let rb = app
             .client
-            .post(app.url("/api/v1/experts/draws"))
+            .post(app.url("/api/v1/experts/draw-requests"))
             .bearer_auth(&staff)
             .json(&draw_request("S-RACE", 5, 0));
         set.spawn(async move { into_parts(rb.send().await.expect("request")).await });
     }
-    let mut created = 0;
+    let mut opened = Vec::new();
     while let Some(r) = set.join_next().await {
         let (s, v) = r.unwrap();
         match s {
-            201 => created += 1,
-            422 => assert_eq!(v["errors"][0]["rule"], "draw.active_draw_exists", "{v}"),
-            409 => assert_eq!(v["rule"], "draw.concurrent", "{v}"),
+            201 => opened.push(v["id"].as_str().unwrap().to_string()),
+            422 => assert_eq!(v["errors"][0]["rule"], "draw.request_open", "{v}"),
             _ => panic!("unexpected answer {s}: {v}"),
         }
     }
-    assert_eq!(created, 1);
+    assert_eq!(opened.len(), 1);
+    let sup = app.login("supervisor").await;
+    let (s, v) = app.complete_draw_request(&sup, &opened[0]).await;
+    assert_eq!(s, 201, "{v}");
     assert_eq!(
         app.scalar_i64(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM expert_draws WHERE section_id = 'S-RACE' AND status = 'active'"

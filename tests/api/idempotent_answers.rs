@@ -663,17 +663,18 @@ async fn an_expert_confirmation_whose_answer_was_lost_is_replayed() {
         assert_eq!(s, 200, "{v}");
         tokens.push(app.login(&username).await);
     }
-    let d = app
-        .post_expect(
+    let sup = app.login("supervisor").await;
+    let (s, d) = app
+        .two_step_draw(
             &staff,
-            "/api/v1/experts/draws",
+            &sup,
             json!({"section_id": "SEC-LOST-1", "tenderer_uscc": uscc(1), "agency_uscc": uscc(2),
                    "bidder_usccs": [uscc(3)], "session_start": "2026-03-20T09:00:00+08:00",
                    "session_end": "2026-03-20T17:00:00+08:00",
                    "specialties": [{"specialty": "A08.02", "count": 5, "backups": 0}]}),
-            201,
         )
         .await;
+    assert_eq!(s, 201, "{d}");
     let draw_id = d["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/experts/draws/{draw_id}/confirm");
     let body = json!({});
@@ -729,5 +730,304 @@ async fn a_monitoring_rule_change_whose_answer_was_lost_is_replayed() {
         1,
         "changed once"
     );
+    app.stop().await;
+}
+
+fn uscc(n: u32) -> String {
+    ggzy_core::ident::Uscc::with_check(&format!("91210200{n:09}"))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 24 (sec24b): the writes that still answered `idempotency.answer_lost` store their answer
+// with their change too — one test per area (the mechanism is the shared `Db::commit_answering`).
+
+/// Experts, staff side: an expert registered, and a two-step draw's supervisor reveal (the draw).
+#[tokio::test]
+async fn an_expert_registration_and_a_supervisor_reveal_whose_answers_were_lost_are_replayed() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let sup = app.login("supervisor").await;
+    let expert = |n: u32| {
+        json!({"name": format!("失答专家{n}"),
+               "resident_id": ggzy_core::ident::ResidentId::with_check(&format!("21020219750101{n:03}"))
+                   .unwrap().as_str(),
+               "employer_uscc": uscc(300 + n), "employer_name": format!("单位{n}"),
+               "specialties": ["A08.02"], "title": "senior", "years": 12,
+               "region": "210200", "phone": "13800000000"})
+    };
+    let body = expert(1);
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &staff,
+        "expert-1",
+        "POST",
+        "/api/v1/experts",
+        Some(&body),
+        |a| {
+            let ctx = app.ctx.clone();
+            let input = from(&body);
+            async move { ggzy_experts::service::create(&ctx, &a, input).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM experts").await, 1);
+    for n in 2..=6 {
+        app.post_expect(&staff, "/api/v1/experts", expert(n), 201)
+            .await;
+    }
+    let r = app
+        .post_expect(
+            &staff,
+            "/api/v1/experts/draw-requests",
+            json!({"section_id": "SEC-LOST-DRAW", "tenderer_uscc": uscc(1),
+                   "session_start": "2026-03-20T09:00:00+08:00",
+                   "session_end": "2026-03-20T17:00:00+08:00",
+                   "specialties": [{"specialty": "A08.02", "count": 5, "backups": 0}]}),
+            201,
+        )
+        .await;
+    let id = r["id"].as_str().unwrap().to_string();
+    let secret = [7u8; 32];
+    app.post_expect(
+        &sup,
+        &format!("/api/v1/experts/draw-requests/{id}/supervisor-commitment"),
+        json!({"commitment": hex::encode(sha2::Sha256::digest(secret))}),
+        200,
+    )
+    .await;
+    let reveal = json!({"secret": hex::encode(secret)});
+    let path = format!("/api/v1/experts/draw-requests/{id}/supervisor-reveal");
+    let (first, s, v) =
+        lost_then_retried(&app, &sup, "reveal-1", "POST", &path, Some(&reveal), |a| {
+            let ctx = app.ctx.clone();
+            let id = id.clone();
+            let input = from(&reveal);
+            async move { ggzy_experts::contrib::supervisor_reveal(&ctx, &a, &id, input).await }
+        })
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(v["members"].as_array().unwrap().len(), 5, "{v}");
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM expert_draws WHERE section_id = 'SEC-LOST-DRAW'")
+            .await,
+        1,
+        "drawn once"
+    );
+    app.stop().await;
+}
+
+/// Auctions: a listing created by staff.
+#[tokio::test]
+async fn an_auction_listing_whose_answer_was_lost_is_replayed() {
+    use crate::auctions::{listing, lot};
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "land", 1).await;
+    let start = lot.announced_at + chrono::Duration::days(21);
+    let staff = app.login("staff").await;
+    let body = listing(&lot.sid, start, 10, None);
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &staff,
+        "listing-1",
+        "POST",
+        "/api/v1/auctions",
+        Some(&body),
+        |a| {
+            let ctx = app.ctx.clone();
+            let input = from(&body);
+            async move { ggzy_auctions::service::create_listing(&ctx, &a, input).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM auctions WHERE section_id = '{}'",
+            lot.sid
+        ))
+        .await,
+        1,
+        "listed once"
+    );
+    app.stop().await;
+}
+
+/// Identity: an organization registered by the administrator.
+#[tokio::test]
+async fn an_organization_registration_whose_answer_was_lost_is_replayed() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let body = json!({"uscc": uscc(424), "name": "失答投标有限公司", "kind": "bidder",
+                      "legal_representative": "法人", "region": "210200"});
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &admin,
+        "org-1",
+        "POST",
+        "/api/v1/organizations",
+        Some(&body),
+        |a| {
+            let ctx = app.ctx.clone();
+            let input = from(&body);
+            async move { ggzy_identity::service::create_org(&ctx, &a.actor_ref(), input).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v, first);
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM organizations WHERE uscc = '{}'",
+            uscc(424)
+        ))
+        .await,
+        1
+    );
+    app.stop().await;
+}
+
+/// Admin operations: a holiday schedule imported (a TOML body, answered with the year's view).
+#[tokio::test]
+async fn a_calendar_import_whose_answer_was_lost_is_replayed() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let toml = "year = 2031\nworkdays = []\n[holidays]\n\"元旦 New Year\" = [\"2031-01-01\"]\n";
+    let path = "/api/v1/calendar/2031?source=test%20notice";
+    let (actor, principal) = reserve(&app, &admin, "cal-1", "PUT", path, toml.as_bytes()).await;
+    idempotency::scope(principal, "cal-1".into(), async {
+        // What `PUT /api/v1/calendar/{year}` runs, answering with the year's view.
+        let answer = |y: ggzy_core::calendar::YearSchedule,
+                      h: Vec<ggzy_store::calendar::StoredVersion>| {
+            Ok(json!({"year": y.year, "version": y.version, "history": h.len()}).to_string())
+        };
+        ggzy_store::calendar::import_answering(
+            &app.ctx.db,
+            &actor.actor_ref(),
+            app.ctx.clock.now(),
+            Some(2031),
+            toml,
+            "test notice",
+            Some(&answer),
+        )
+        .await
+        .expect("imported");
+    })
+    .await;
+    // … the instance dies here.
+    let r = app
+        .client
+        .put(app.url(path))
+        .bearer_auth(&admin)
+        .header("Idempotency-Key", "cal-1")
+        .header("content-type", "application/toml")
+        .body(toml)
+        .send()
+        .await
+        .expect("retry");
+    let (s, v) = replayed(r).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v, json!({"year": 2031, "version": 1, "history": 1}));
+    assert_eq!(app.events_of("calendar.schedule.imported").await.len(), 1);
+    app.stop().await;
+}
+
+/// Audit: a supervisor's logged disclosure of a section's identities.
+#[tokio::test]
+async fn an_audit_disclosure_whose_answer_was_lost_is_replayed() {
+    let app = TestApp::spawn().await;
+    let reg = app
+        .bidding_section(
+            road_project("失答披露工程", "2026-03-23T09:30:00+08:00"),
+            &["bidder1"],
+        )
+        .await;
+    app.seal().await;
+    let sup = app.login("supervisor").await;
+    let body =
+        json!({"section_id": reg.section_id, "reason": "alert collusion.same_ip on this section"});
+    let (first, s, v) = lost_then_retried(
+        &app,
+        &sup,
+        "disclose-1",
+        "POST",
+        "/api/v1/audit/disclosures",
+        Some(&body),
+        |a| {
+            let ctx = app.ctx.clone();
+            let input = from(&body);
+            async move { ggzy::ops::disclose(&ctx, &a, input).await }
+        },
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v, first);
+    assert!(!v["events"].as_array().unwrap().is_empty(), "{v}");
+    app.seal().await;
+    assert_eq!(
+        app.events_of("audit.identities.disclosed").await.len(),
+        1,
+        "the disclosure is recorded once"
+    );
+    app.stop().await;
+}
+
+/// Venues: a refused door entry is recorded, so its retry replays the same refusal (403 problem).
+#[tokio::test]
+async fn a_refused_door_entry_whose_answer_was_lost_replays_the_same_refusal() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let room = app
+        .post_expect(
+            &staff,
+            "/api/v1/rooms",
+            json!({"kind": "negotiation_room", "name": "谈判室 909", "floor": 9, "capacity": 8}),
+            201,
+        )
+        .await;
+    let room_id = room["id"].as_str().unwrap().to_string();
+    let stranger = ggzy_core::ident::ResidentId::with_check("21020219900202456")
+        .unwrap()
+        .to_string();
+    let body = json!({"resident_id": stranger, "direction": "in"});
+    let path = format!("/api/v1/rooms/{room_id}/door");
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let (actor, principal) = reserve(&app, &staff, "door-1", "POST", &path, &bytes).await;
+    let d = idempotency::scope(
+        principal,
+        "door-1".into(),
+        ggzy_venues::service::door(&app.ctx, &actor, &room_id, from(&body)),
+    )
+    .await
+    .expect("decided");
+    assert!(!d.allowed);
+    // … the instance dies here.
+    let r = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&staff)
+        .header("Idempotency-Key", "door-1")
+        .header("content-type", "application/json")
+        .body(bytes)
+        .send()
+        .await
+        .expect("retry");
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let (s, v) = replayed(r).await;
+    assert_eq!(s, 403, "{v}");
+    assert_eq!(v["rule"].as_str(), d.reason.as_deref(), "{v}");
+    assert_eq!(v["detail"], d.detail.as_str());
+    assert_eq!(app.events_of("venues.door.refused").await.len(), 1);
     app.stop().await;
 }

@@ -874,7 +874,23 @@ mod browser {
         assert!(t.contains("2026-03-16 13:00"), "{t}");
         assert_eq!(app.events_of("venues.session.moved").await.len(), 1);
 
-        // The expert pool draws from the event: reload the session page until the draw shows.
+        // The session opened a two-step draw request; the supervisor commits and reveals a
+        // secret of their own (their pages are tested in expert_draws.rs), then the draw runs.
+        app.wait_consumer("experts.events").await;
+        let session_id = session_url
+            .path()
+            .trim_start_matches("/staff/sessions/")
+            .to_string();
+        let request = app
+            .draw_request_of_session(&staff, &session_id)
+            .await
+            .expect("the session's draw request");
+        let sup = app.login("supervisor").await;
+        let (s, d) = app
+            .complete_draw_request(&sup, request["id"].as_str().unwrap())
+            .await;
+        assert_eq!(s, 201, "{d}");
+        // Venues learns the draw from its event: reload the session page until the draw shows.
         let mut draw_link = None;
         for _ in 0..100 {
             c.goto(session_url.as_str()).await.expect("session page");

@@ -1444,6 +1444,17 @@ async fn a_scheduled_session_gets_its_committee_from_the_expert_pool() {
     assert_eq!(s, 201, "{session}");
     assert_eq!(session["room_id"], rm.as_str());
     let sid = session["id"].as_str().expect("id").to_string();
+    // The session opens a two-step draw request; the supervisor's commitment and reveal draw it.
+    app.wait_consumer("experts.events").await;
+    let request = app
+        .draw_request_of_session(&staff, &sid)
+        .await
+        .expect("the session's draw request");
+    let sup = app.login("supervisor").await;
+    let (s, d) = app
+        .complete_draw_request(&sup, request["id"].as_str().unwrap())
+        .await;
+    assert_eq!(s, 201, "{d}");
     let roster = poll(
         &app,
         &staff,

@@ -104,6 +104,74 @@ pub struct Registered {
 }
 
 impl TestApp {
+    /// A committee draw the only way there is (two-step, docs/experts.md): `staff` request it
+    /// (`POST /api/v1/experts/draw-requests` with `request`), then [`Self::complete_draw_request`]
+    /// by `supervisor`. Answers `(201, draw)`, or the status and body of the first step that
+    /// refused (a refused request writes nothing; a refused reveal, e.g. `draw.too_few_experts`,
+    /// leaves the request abandoned by `staff`, as the centre would, so the section can be
+    /// requested again).
+    pub async fn two_step_draw(
+        &self,
+        staff: &str,
+        supervisor: &str,
+        request: Value,
+    ) -> (u16, Value) {
+        let (s, r) = self
+            .post(Some(staff), "/api/v1/experts/draw-requests", request)
+            .await;
+        if s != 201 {
+            return (s, r);
+        }
+        let id = r["id"].as_str().expect("draw request id").to_string();
+        let (s, d) = self.complete_draw_request(supervisor, &id).await;
+        if s != 201 {
+            self.post_expect(
+                staff,
+                &format!("/api/v1/experts/draw-requests/{id}/abandon"),
+                json!({"reason": format!("the draw was refused: {}", d["detail"])}),
+                200,
+            )
+            .await;
+        }
+        (s, d)
+    }
+
+    /// Steps 2 and 3 of an open draw request by `supervisor`: commit sha256 of a secret, then
+    /// reveal it (the draw runs). The commitment is asserted; the reveal's status and body are
+    /// answered (`201` and the draw).
+    pub async fn complete_draw_request(&self, supervisor: &str, id: &str) -> (u16, Value) {
+        use sha2::{Digest, Sha256};
+        let secret = Sha256::digest(format!("fixture supervisor secret {id}").as_bytes());
+        let c = self
+            .post_expect(
+                supervisor,
+                &format!("/api/v1/experts/draw-requests/{id}/supervisor-commitment"),
+                json!({"commitment": hex::encode(Sha256::digest(secret))}),
+                200,
+            )
+            .await;
+        assert_eq!(c["waiting_for"], "supervisor_reveal", "{c}");
+        self.post(
+            Some(supervisor),
+            &format!("/api/v1/experts/draw-requests/{id}/supervisor-reveal"),
+            json!({"secret": hex::encode(secret)}),
+        )
+        .await
+    }
+
+    /// The draw request venues' session `session_id` opened (the `experts.events` consumer must
+    /// have read `venues.session.scheduled`), as `GET /api/v1/experts/draw-requests` lists it.
+    pub async fn draw_request_of_session(&self, reader: &str, session_id: &str) -> Option<Value> {
+        let list = self
+            .get_expect(reader, "/api/v1/experts/draw-requests", 200)
+            .await;
+        list.as_array()
+            .expect("draw requests")
+            .iter()
+            .find(|r| r["session_id"] == session_id)
+            .cloned()
+    }
+
     /// POST with a token and assert the status; the answer's body.
     pub async fn post_expect(&self, token: &str, path: &str, body: Value, status: u16) -> Value {
         let (s, v) = self.post(Some(token), path, body).await;

@@ -643,8 +643,9 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    view(ctx, actor, &id).await
+    let answer = view_on(&mut tx, now, actor, &id).await?;
+    ctx.db.commit_answering(tx, 201, &answer, now).await?;
+    Ok(answer)
 }
 
 async fn bidder_number<'e, E>(exec: E, section_id: &str, org_id: &str) -> Result<Option<String>>
@@ -665,11 +666,23 @@ where
 }
 
 pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    view_on(&mut conn, ctx.clock.now(), actor, id).await
+}
+
+/// [`view`] on a given connection: a use case's transaction answers from it, so the answer is
+/// stored with the change (`Db::commit_answering`) and a retry after a lost answer replays it.
+pub(crate) async fn view_on(
+    conn: &mut sqlx::AnyConnection,
+    now: Timestamp,
+    actor: &Actor,
+    id: &str,
+) -> Result<AuctionView> {
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor, Role::Bidder])?;
-    let a = load(ctx.db.pool(), id, "").await?;
+    let a = load(&mut *conn, id, "").await?;
     let my_number = match &actor.org_id {
-        Some(o) => bidder_number(ctx.db.pool(), &a.section_id, o).await?,
+        Some(o) => bidder_number(&mut *conn, &a.section_id, o).await?,
         None => None,
     };
     let rows = sqlx::query(
@@ -677,7 +690,7 @@ pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
     )
     .bind(id)
     .bind(a.round)
-    .fetch_all(ctx.db.pool())
+    .fetch_all(&mut *conn)
     .await?;
     let bids = rows
         .iter()
@@ -693,15 +706,15 @@ pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
         .collect::<Result<Vec<_>>>()?;
     let leader_number = bids.last().map(|b| b.number.clone());
     let over = a.phase == "deal" || a.phase == "failed";
-    let onsite = onsite_view(ctx, &a.section_id).await?;
-    let relist = relist_view(ctx, &a.id).await?;
+    let onsite = onsite_view(&mut *conn, &a.section_id).await?;
+    let relist = relist_view(&mut *conn, &a.id).await?;
     Ok(AuctionView {
         round: a.round,
         final_auction: a.final_auction,
         appraisal_value: a.appraisal_fen.map(|f| Money::from_fen(f).to_string()),
         onsite,
         relist,
-        time_left_secs: (a.ends_at - ctx.clock.now()).num_seconds().max(0),
+        time_left_secs: (a.ends_at - now).num_seconds().max(0),
         id: a.id,
         section_id: a.section_id,
         project_id: a.project_id,
@@ -729,7 +742,10 @@ pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
     })
 }
 
-async fn onsite_view(ctx: &Ctx, section_id: &str) -> Result<Option<OnsiteView>> {
+async fn onsite_view(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+) -> Result<Option<OnsiteView>> {
     let r = sqlx::query(
         "SELECT b.booking_id, b.room_id, r.name, b.starts_at, b.ends_at, b.status \
          FROM auction_onsite_bookings b LEFT JOIN auction_rooms r ON r.room_id = b.room_id \
@@ -737,7 +753,7 @@ async fn onsite_view(ctx: &Ctx, section_id: &str) -> Result<Option<OnsiteView>> 
          ORDER BY b.updated_at DESC, b.booking_id DESC LIMIT 1",
     )
     .bind(section_id)
-    .fetch_optional(ctx.db.pool())
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = r else { return Ok(None) };
     Ok(Some(OnsiteView {
@@ -786,13 +802,16 @@ fn relist_row(r: &sqlx::any::AnyRow) -> Result<RelistRow> {
     })
 }
 
-async fn relist_view(ctx: &Ctx, auction_id: &str) -> Result<Option<RelistView>> {
+async fn relist_view(
+    conn: &mut sqlx::AnyConnection,
+    auction_id: &str,
+) -> Result<Option<RelistView>> {
     let r = sqlx::query(&format!(
         "SELECT {RELIST_COLS} FROM auction_relists WHERE auction_id = $1 \
          ORDER BY requested_at DESC, id DESC LIMIT 1"
     ))
     .bind(auction_id)
-    .fetch_optional(ctx.db.pool())
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = r else { return Ok(None) };
     let r = relist_row(&r)?;
@@ -1514,9 +1533,10 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
         tx.rollback().await?;
         return Err(relist_race());
     }
-    ctx.db.commit(tx).await?;
+    let answer = view_on(&mut tx, now, actor, id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
     CHANGED.notify_waiters();
-    view(ctx, actor, id).await
+    Ok(answer)
 }
 
 /// A holiday schedule was imported (`calendar.schedule.imported`): every listing round whose period
@@ -1807,9 +1827,10 @@ pub async fn decide_relist(
         tx.rollback().await?;
         return Err(relist_race());
     }
-    ctx.db.commit(tx).await?;
+    let answer = view_on(&mut tx, now, actor, id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
     CHANGED.notify_waiters();
-    view(ctx, actor, id).await
+    Ok(answer)
 }
 
 // --- on-site auction (现场竞价)
@@ -2011,9 +2032,10 @@ pub async fn onsite_result(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    let answer = view_on(&mut tx, now, actor, id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
     CHANGED.notify_waiters();
-    view(ctx, actor, id).await
+    Ok(answer)
 }
 
 // --- live stream

@@ -73,6 +73,9 @@ pub async fn run(ctx: &Ctx, cmd: DrawCmd) -> anyhow::Result<i32> {
                     println!("  problem: {p}");
                 }
             }
+            if let Some(n) = &r.scheme_note {
+                println!("note: {n}");
+            }
             Ok(if v.valid { 0 } else { 1 })
         }
     }

@@ -220,41 +220,6 @@ pub async fn publicized(db: &Db, section_id: &str) -> Result<bool> {
     })
 }
 
-/// Screen, commit to a fresh seed, select and record a draw with its members, confirmation timers,
-/// queued notices and events, all inside `tx`. Nothing is written when the pool is short: the
-/// error names each short specialty and by how many (`draw.too_few_experts`).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn run_draw(
-    tx: &mut Tx,
-    db: &Db,
-    now: Timestamp,
-    by: &ActorRef,
-    created_by: &str,
-    req: &StoredRequest,
-    session_id: Option<&str>,
-    place: &str,
-) -> Result<String> {
-    // A two-step draw request waiting for its supervisor owns the section's next draw
-    // (crate::contrib): a centre-only draw must not overtake it.
-    if sqlx::query("SELECT id FROM expert_draw_requests WHERE section_id = $1 AND status = 'open'")
-        .bind(&req.section_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .is_some()
-    {
-        return Err(crate::contrib::open_request_exists());
-    }
-    let seed_hex = ids::random_hex(32);
-    let seed = draw::parse_seed(&seed_hex).ok_or_else(|| Error::internal("seed"))?;
-    let fixed = FixedSeed {
-        draw_id: ids::new_id(),
-        commitment: draw::commitment(&seed),
-        seed,
-        scheme: None,
-    };
-    run_draw_seeded(tx, db, now, by, created_by, req, session_id, place, fixed).await
-}
-
 /// The seed of a draw and what it is published as.
 pub(crate) struct FixedSeed {
     pub draw_id: String,
@@ -265,7 +230,10 @@ pub(crate) struct FixedSeed {
     pub scheme: Option<&'static str>,
 }
 
-/// [`run_draw`] with the seed given (two-step draws derive it from every contribution).
+/// Screen, select with the seed given and record a draw with its members, confirmation timers,
+/// queued notices and events, all inside `tx`. Every draw is two-step: the seed is derived from
+/// every contribution (crate::contrib). Nothing is written when the pool is short: the error names
+/// each short specialty and by how many (`draw.too_few_experts`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn run_draw_seeded(
     tx: &mut Tx,
@@ -942,8 +910,9 @@ pub async fn recuse(
         &reason,
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    service::get_draw(ctx, actor, draw_id).await
+    let answer = service::get_draw_in(&mut tx, actor, draw_id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
 }
 
 /// The confirmation deadline: a member still `pending` is treated as declining (`timed_out`).
@@ -1015,6 +984,8 @@ async fn session_moved(
         return Ok(());
     };
     let place = p["room_name"].as_str().map(str::to_string);
+    crate::contrib::session_moved(tx, db, now, by, session_id, start, end, place.as_deref())
+        .await?;
     for draw_id in draws_of_session(tx, session_id).await? {
         let d = service::load_draw_in(tx, &draw_id).await?;
         let mut req = d.request.clone();
@@ -1087,6 +1058,7 @@ async fn session_cancelled(
     p: &Value,
 ) -> Result<()> {
     let session_id = p["session_id"].as_str().unwrap_or_default();
+    crate::contrib::session_cancelled(tx, db, now, by, session_id).await?;
     for draw_id in draws_of_session(tx, session_id).await? {
         let d = service::load_draw_in(tx, &draw_id).await?;
         let rows = member_rows(&mut **tx, &draw_id).await?;
@@ -1173,12 +1145,16 @@ async fn session_scheduled(
     }
     let session_id = p["session_id"].as_str().unwrap_or_default().to_string();
     let section_id = p["section_id"].as_str().unwrap_or_default().to_string();
-    // Idempotent: one draw per session (a redelivered event does nothing).
+    // Idempotent: one draw (request) per session (a redelivered event does nothing).
     let exists = sqlx::query("SELECT id FROM expert_draws WHERE session_id = $1")
         .bind(&session_id)
         .fetch_optional(&mut **tx)
         .await?;
-    if exists.is_some() {
+    let requested = sqlx::query("SELECT id FROM expert_draw_requests WHERE session_id = $1")
+        .bind(&session_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if exists.is_some() || requested.is_some() {
         return Ok(());
     }
     let outcome = async {
@@ -1236,7 +1212,10 @@ async fn session_scheduled(
         };
         let req = service::check_request(&input, &CommitteeRules::default())?;
         let place = p["room_name"].as_str().unwrap_or(DEFAULT_PLACE).to_string();
-        run_draw(tx, db, now, by, "system", &req, Some(&session_id), &place).await
+        // A session never draws with a seed the server alone chose: it opens a draw request that
+        // waits for a supervisor's commitment and reveal (crate::contrib, issue 24).
+        crate::contrib::open_in_tx(tx, db, now, by, "system", &req, Some(&session_id), &place)
+            .await
     }
     .await;
     match outcome {
@@ -1547,8 +1526,9 @@ pub async fn link_account(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    service::get(ctx, actor, expert_id).await
+    let answer = service::get_in(&mut tx, actor, expert_id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
 }
 
 /// `venues.violation.recorded` about an expert: the venue names the person by `expert_id`, or by

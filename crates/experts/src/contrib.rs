@@ -58,6 +58,8 @@ pub struct DrawContribution {
     pub waiting_for: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_reason: Option<String>,
+    /// The evaluation session (venues) this draw is for, when venues scheduled it.
+    pub session_id: Option<String>,
 }
 
 pub(crate) struct RequestRow {
@@ -81,6 +83,7 @@ pub(crate) struct RequestRow {
     pub supervisor_secret: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_reason: Option<String>,
+    pub session_id: Option<String>,
 }
 
 impl RequestRow {
@@ -111,6 +114,7 @@ impl RequestRow {
             waiting_for: waiting_for.map(str::to_string),
             closed_at: self.closed_at,
             closed_reason: self.closed_reason.clone(),
+            session_id: self.session_id.clone(),
         }
     }
 }
@@ -119,7 +123,7 @@ const COLUMNS: &str =
     "id, section_id, status, request, place, created_by, created_at, centre_commitment, \
     centre_secret, centre_event_id, supervisor_id, supervisor_commitment, supervisor_event_id, \
     supervisor_committed_at, checkpoint_size, checkpoint_root, checkpoint_note, supervisor_secret, \
-    closed_at, closed_reason";
+    closed_at, closed_reason, session_id";
 
 fn row(r: &sqlx::any::AnyRow) -> Result<RequestRow> {
     let request: String = r.try_get("request")?;
@@ -147,6 +151,7 @@ fn row(r: &sqlx::any::AnyRow) -> Result<RequestRow> {
         supervisor_secret: r.try_get("supervisor_secret")?,
         closed_at: r.try_get::<Option<i64>, _>("closed_at")?.map(from_micros),
         closed_reason: r.try_get("closed_reason")?,
+        session_id: r.try_get("session_id")?,
     })
 }
 
@@ -197,33 +202,79 @@ pub async fn request(ctx: &Ctx, actor: &Actor, input: DrawRequest) -> Result<Dra
         .unwrap_or(committee::DEFAULT_PLACE)
         .to_string();
     let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let id = match open_in_tx(
+        &mut tx,
+        &ctx.db,
+        now,
+        &actor.actor_ref(),
+        &actor.user_id,
+        &req,
+        None,
+        &place,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) => {
+            tx.rollback().await?;
+            return Err(e);
+        }
+    };
+    let view = load(&mut *tx, &id).await?.view();
+    ctx.db.commit_answering(tx, 201, &view, now).await?;
+    Ok(view)
+}
+
+/// Open a draw request inside `tx`: the centre's secret is generated and only its sha256 is
+/// recorded (`experts.draw.committed`). Used by staff's request and by the `experts.events`
+/// consumer for an evaluation session venues scheduled (`session_id`, `created_by` = `system`).
+/// 422 `draw.active_draw_exists` / `draw.request_open` when the section already has either.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn open_in_tx(
+    tx: &mut ggzy_store::Tx,
+    db: &ggzy_store::Db,
+    now: chrono::DateTime<Utc>,
+    by: &ggzy_core::events::ActorRef,
+    created_by: &str,
+    req: &StoredRequest,
+    session_id: Option<&str>,
+    place: &str,
+) -> Result<String> {
     let id = ids::new_id();
     let secret = ids::random_hex(32);
     let centre_commitment = draw::commitment(
         &draw::parse_seed(&secret).ok_or_else(|| Error::internal("centre secret"))?,
     );
-    let mut tx = ctx.db.begin().await?;
     if let Some(active) =
         sqlx::query("SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'")
             .bind(&req.section_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?
     {
         return Err(service::active_draw_exists(
             &active.try_get::<String, _>("id")?,
         ));
     }
+    if sqlx::query("SELECT id FROM expert_draw_requests WHERE section_id = $1 AND status = 'open'")
+        .bind(&req.section_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some()
+    {
+        return Err(open_request_exists());
+    }
     let event_id = emit(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
+        tx,
+        db,
+        by,
         now,
         NewEvent::new(
             "experts.draw.committed",
             "expert_draw",
             &id,
             json!({
-                "draw_id": id, "section_id": req.section_id,
+                "draw_id": id, "section_id": req.section_id, "session_id": session_id,
                 "centre_commitment": centre_commitment, "scheme": draw::SCHEME_CONTRIBUTED_V1,
             }),
         ),
@@ -231,24 +282,98 @@ pub async fn request(ctx: &Ctx, actor: &Actor, input: DrawRequest) -> Result<Dra
     .await?;
     sqlx::query(
         "INSERT INTO expert_draw_requests (id, section_id, request, place, created_by, created_at, \
-         centre_commitment, centre_secret, centre_event_id, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')",
+         centre_commitment, centre_secret, centre_event_id, status, session_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)",
     )
     .bind(&id)
     .bind(&req.section_id)
     .bind(json!(req).to_string())
-    .bind(&place)
-    .bind(&actor.user_id)
+    .bind(place)
+    .bind(created_by)
     .bind(to_micros(now))
     .bind(&centre_commitment)
     .bind(&secret)
     .bind(&event_id)
-    .execute(&mut *tx)
+    .bind(session_id)
+    .execute(&mut **tx)
     .await
     .on_constraint("expert_draw_requests_one_open", open_request_exists)
     .on_constraint("expert_draw_requests.section_id", open_request_exists)?;
-    ctx.db.commit(tx).await?;
-    Ok(load(ctx.db.pool(), &id).await?.view())
+    Ok(id)
+}
+
+/// The open draw requests of a venues session (normally at most one).
+pub(crate) async fn open_requests_of_session(
+    tx: &mut ggzy_store::Tx,
+    session_id: &str,
+) -> Result<Vec<RequestRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM expert_draw_requests WHERE session_id = $1 AND status = 'open' ORDER BY id"
+    ))
+    .bind(session_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(row).collect()
+}
+
+/// Venues moved the session before its draw: the open request takes the new time and place (the
+/// draw it becomes books the experts for them). `experts.draw.request_rescheduled`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn session_moved(
+    tx: &mut ggzy_store::Tx,
+    db: &ggzy_store::Db,
+    now: chrono::DateTime<Utc>,
+    by: &ggzy_core::events::ActorRef,
+    session_id: &str,
+    start: chrono::DateTime<Utc>,
+    end: chrono::DateTime<Utc>,
+    place: Option<&str>,
+) -> Result<()> {
+    for r in open_requests_of_session(tx, session_id).await? {
+        let mut req = r.request.clone();
+        req.session_start = start;
+        req.session_end = end;
+        let place = place.unwrap_or(&r.place).to_string();
+        sqlx::query(
+            "UPDATE expert_draw_requests SET request = $1, place = $2 WHERE id = $3 AND status = 'open'",
+        )
+        .bind(json!(req).to_string())
+        .bind(&place)
+        .bind(&r.id)
+        .execute(&mut **tx)
+        .await?;
+        emit(
+            tx,
+            db,
+            by,
+            now,
+            NewEvent::new(
+                "experts.draw.request_rescheduled",
+                "expert_draw",
+                &r.id,
+                json!({ "draw_id": r.id, "section_id": r.section_id, "session_id": session_id,
+                        "session_start": start.to_rfc3339(), "session_end": end.to_rfc3339(),
+                        "place": place }),
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Venues cancelled the session before its draw: the open request is abandoned with reason
+/// `session_cancelled` (`experts.draw.abandoned`, the centre's secret published as for staff).
+pub(crate) async fn session_cancelled(
+    tx: &mut ggzy_store::Tx,
+    db: &ggzy_store::Db,
+    now: chrono::DateTime<Utc>,
+    by: &ggzy_core::events::ActorRef,
+    session_id: &str,
+) -> Result<()> {
+    for r in open_requests_of_session(tx, session_id).await? {
+        close_abandoned(tx, db, now, by, &r, "session_cancelled").await?;
+    }
+    Ok(())
 }
 
 pub(crate) fn open_request_exists() -> Error {
@@ -356,7 +481,10 @@ pub async fn supervisor_commit(
         "draw.supervisor_already_committed",
         "a supervisor committed to this draw request at the same time",
     )?;
-    ctx.db.commit(tx).await?;
+    // Stored with the change: a retry after a lost answer replays this view (waiting for the
+    // checkpoint); the answer given now, after the checkpoint is fixed, shows it.
+    let stored = load(&mut *tx, id).await?.view();
+    ctx.db.commit_answering(tx, 200, &stored, now).await?;
     fix_checkpoint(ctx, id).await?;
     Ok(load(ctx.db.pool(), id).await?.view())
 }
@@ -506,7 +634,7 @@ pub async fn supervisor_reveal(
         &actor.actor_ref(),
         &r.created_by,
         &r.request,
-        None,
+        r.session_id.as_deref(),
         &r.place,
         fixed,
     )
@@ -515,8 +643,9 @@ pub async fn supervisor_reveal(
         tx.rollback().await?;
         return Err(e);
     }
-    ctx.db.commit(tx).await?;
-    service::get_draw(ctx, actor, id).await
+    let answer = service::get_draw_in(&mut tx, actor, id).await?;
+    ctx.db.commit_answering(tx, 201, &answer, now).await?;
+    Ok(answer)
 }
 
 /// Staff close an open request the supervisor never completed (time-out): recorded with the reason;
@@ -541,14 +670,30 @@ pub async fn abandon(
     let mut tx = ctx.db.begin().await?;
     let r = load(&mut *tx, id).await?;
     open_required(&r)?;
+    close_abandoned(&mut tx, &ctx.db, now, &actor.actor_ref(), &r, &reason).await?;
+    let view = load(&mut *tx, id).await?.view();
+    ctx.db.commit_answering(tx, 200, &view, now).await?;
+    Ok(view)
+}
+
+/// Mark the open request `r` abandoned with `reason` and record `experts.draw.abandoned`.
+async fn close_abandoned(
+    tx: &mut ggzy_store::Tx,
+    db: &ggzy_store::Db,
+    now: chrono::DateTime<Utc>,
+    by: &ggzy_core::events::ActorRef,
+    r: &RequestRow,
+    reason: &str,
+) -> Result<()> {
+    let id = &r.id;
     let n = sqlx::query(
         "UPDATE expert_draw_requests SET status = 'abandoned', closed_at = $1, closed_reason = $2 \
          WHERE id = $3 AND status = 'open'",
     )
     .bind(to_micros(now))
-    .bind(&reason)
+    .bind(reason)
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     expect_one(
@@ -559,9 +704,9 @@ pub async fn abandon(
     // The centre's secret is published with the abandonment: it can no longer seed anything, and
     // anyone can check it against the commitment made at the request.
     emit(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
+        tx,
+        db,
+        by,
         now,
         NewEvent::new(
             "experts.draw.abandoned",
@@ -569,14 +714,14 @@ pub async fn abandon(
             id,
             json!({
                 "draw_id": id, "section_id": r.section_id, "reason": reason,
+                "session_id": r.session_id,
                 "centre_commitment": r.centre_commitment, "centre_secret": r.centre_secret,
                 "supervisor_id": r.supervisor_id, "supervisor_committed": r.supervisor_commitment.is_some(),
             }),
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(load(ctx.db.pool(), id).await?.view())
+    Ok(())
 }
 
 /// Every input of a two-step draw and the checks of each (the public verification record).

@@ -5,6 +5,8 @@ use crate::contrib;
 use crate::service::{self, Draw, DrawRequest, Expert, ImportReport, NewExpert, VerifyReport};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use ggzy_core::error::{problem_response, Problem};
 use ggzy_core::http::{Json, Path};
 use ggzy_core::{Error, Result};
 use ggzy_identity::Actor;
@@ -181,22 +183,30 @@ async fn import_experts(
     ))
 }
 
-/// Draw a committee (staff): screens the pool, commits to a secret seed, selects.
+/// Removed (issue 24): a one-step draw took a seed the server alone chose, so its commitment proved
+/// nothing against the operator. Staff (and admin) get 410 `draw.two_step_required` pointing to
+/// `POST /api/v1/experts/draw-requests`; other roles get 403 as before. Nothing is written and no
+/// body is read.
 #[utoipa::path(post, path = "/api/v1/experts/draws", tag = "experts", security(("bearer" = [])),
-    request_body = DrawRequest,
-    responses((status = 201, body = Draw), (status = 403),
-              (status = 422, description = "committee size rules, or a specialty short of eligible experts")))]
-async fn create_draw(
-    State(ctx): State<Ctx>,
-    actor: Actor,
-    Json(input): Json<DrawRequest>,
-) -> Result<(StatusCode, Json<Draw>)> {
+    responses((status = 403),
+              (status = 410, description = "draws are two-step: use POST /api/v1/experts/draw-requests (draw.two_step_required)")))]
+async fn create_draw(actor: Actor) -> Result<Response> {
     actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
-    Ok((
-        StatusCode::CREATED,
-        Json(service::create_draw(&ctx, &actor, input).await?),
-    ))
+    Ok(problem_response(&Problem {
+        kind: "https://ggzy.dev/problems/gone".into(),
+        title: "Gone".into(),
+        status: StatusCode::GONE.as_u16(),
+        detail: "a committee is no longer drawn in one step with a seed the server alone chooses: \
+                 request the draw with POST /api/v1/experts/draw-requests; a supervisor then commits \
+                 and reveals a secret of their own and the draw runs (docs/experts.md)"
+            .into(),
+        rule: Some(TWO_STEP_REQUIRED.into()),
+        errors: vec![],
+    }))
 }
+
+/// The rule a one-step draw request is refused with.
+pub const TWO_STEP_REQUIRED: &str = "draw.two_step_required";
 
 /// A draw with its committee: staff and supervisors; tenderer, agency and bidders only after the
 /// evaluation result was publicized (招标投标法 37); experts never (they see their assignments).

@@ -480,12 +480,20 @@ pub struct Notification {
 }
 
 pub async fn for_draw(db: &Db, draw_id: &str) -> Result<Vec<Notification>> {
+    for_draw_on(db.pool(), draw_id).await
+}
+
+/// [`for_draw`] on a given executor (a use case's transaction, to answer from it).
+pub async fn for_draw_on<'e, E>(exec: E, draw_id: &str) -> Result<Vec<Notification>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let rows = sqlx::query(
         "SELECT id, expert_id, channel, subject, body, status, attempts, last_error, created_at \
          FROM expert_notifications WHERE draw_id = $1 ORDER BY created_at, id",
     )
     .bind(draw_id)
-    .fetch_all(db.pool())
+    .fetch_all(exec)
     .await?;
     rows.iter()
         .map(|r| {

@@ -363,8 +363,11 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: NewExpert) -> Result<Expert
     let c = check(&input).map_err(Error::Validation)?;
     let mut tx = ctx.db.begin().await?;
     let id = insert_expert(ctx, &mut tx, actor, &c).await?;
-    ctx.db.commit(tx).await?;
-    get(ctx, actor, &id).await
+    let answer = get_in(&mut tx, actor, &id).await?;
+    ctx.db
+        .commit_answering(tx, 201, &answer, ctx.clock.now())
+        .await?;
+    Ok(answer)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -496,11 +499,14 @@ pub async fn import_csv(ctx: &Ctx, actor: &Actor, body: &str) -> Result<ImportRe
     for (_, c) in &rows {
         out.push(insert_expert(ctx, &mut tx, actor, c).await?);
     }
-    ctx.db.commit(tx).await?;
-    Ok(ImportReport {
+    let answer = ImportReport {
         imported: out.len(),
         ids: out,
-    })
+    };
+    ctx.db
+        .commit_answering(tx, 201, &answer, ctx.clock.now())
+        .await?;
+    Ok(answer)
 }
 
 fn opt_time(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<DateTime<Utc>>> {
@@ -609,7 +615,17 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<Expert>> {
 pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Expert> {
     actor.require(READERS)?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let (conflicts, leaves) = side_tables(&mut conn).await?;
+    get_in(&mut conn, actor, id).await
+}
+
+/// [`get`] on a given connection (a use case's transaction, to store the answer with its change).
+pub(crate) async fn get_in(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: &str,
+) -> Result<Expert> {
+    actor.require(READERS)?;
+    let (conflicts, leaves) = side_tables(conn).await?;
     let rows = load_experts(&mut *conn, Some(id)).await?;
     let r = rows.first().ok_or_else(|| Error::not_found("expert"))?;
     expert_from_row(r, &conflicts, &leaves, actor.role != Role::Supervisor)
@@ -833,41 +849,6 @@ pub(crate) fn result_digest(c: &draw::Committee) -> String {
     ids::sha256_hex(&serde_json::to_vec(c).unwrap_or_default())
 }
 
-/// Screen the pool, commit to a fresh secret seed, select, and record it all with its events.
-#[tracing::instrument(skip_all)]
-pub async fn create_draw(ctx: &Ctx, actor: &Actor, input: DrawRequest) -> Result<Draw> {
-    actor.require(STAFF)?;
-    let req = check_request(&input, &CommitteeRules::default())?;
-    let place = input
-        .place
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .unwrap_or(crate::committee::DEFAULT_PLACE)
-        .to_string();
-    let mut tx = ctx.db.begin().await?;
-    let id = match crate::committee::run_draw(
-        &mut tx,
-        &ctx.db,
-        ctx.clock.now(),
-        &actor.actor_ref(),
-        &actor.user_id,
-        &req,
-        None,
-        &place,
-    )
-    .await
-    {
-        Ok(id) => id,
-        Err(e) => {
-            tx.rollback().await?;
-            return Err(e);
-        }
-    };
-    ctx.db.commit(tx).await?;
-    get_draw(ctx, actor, &id).await
-}
-
 pub(crate) struct DrawRow {
     pub(crate) id: String,
     pub(crate) section_id: String,
@@ -940,7 +921,25 @@ pub async fn get_draw(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
             ));
         }
     }
-    let rows = crate::committee::member_rows(ctx.db.pool(), id).await?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    draw_view_in(&mut conn, actor, d).await
+}
+
+/// The draw as staff and supervisors read it, on a given connection (a use case's transaction,
+/// to store the answer with its change: reveal, recusal, the supervisor's reveal).
+pub(crate) async fn get_draw_in(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: &str,
+) -> Result<Draw> {
+    actor.require(READERS)?;
+    let d = load_draw_in(conn, id).await?;
+    draw_view_in(conn, actor, d).await
+}
+
+async fn draw_view_in(conn: &mut sqlx::AnyConnection, actor: &Actor, d: DrawRow) -> Result<Draw> {
+    let id = d.id.as_str();
+    let rows = crate::committee::member_rows(&mut *conn, id).await?;
     let view = |p: &draw::Pick| {
         let r = rows.get(&p.expert_id);
         Member {
@@ -963,7 +962,7 @@ pub async fn get_draw(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
         .cloned()
         .collect();
     let notifications = if READERS.contains(&actor.role) {
-        crate::notify::for_draw(&ctx.db, id).await?
+        crate::notify::for_draw_on(&mut *conn, id).await?
     } else {
         vec![]
     };
@@ -1021,8 +1020,9 @@ pub async fn reveal(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
         NewEvent::new("experts.draw.revealed", "expert_draw", id, payload),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    get_draw(ctx, actor, id).await
+    let answer = get_draw_in(&mut tx, actor, id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -1036,7 +1036,18 @@ pub struct VerifyReport {
     /// Every input of a two-step draw and its checks (absent for centre-only draws).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contribution: Option<crate::contrib::ContributionReport>,
+    /// For a stored centre-only draw (`scheme` null, made before every draw became two-step):
+    /// what its check does and does not prove ([`CENTRE_ONLY_NOTE`]); absent for two-step draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheme_note: Option<String>,
 }
+
+/// What `verify` says about a stored draw whose seed the server alone chose.
+pub const CENTRE_ONLY_NOTE: &str =
+    "this draw predates the two-step scheme (scheme null): its seed \
+    was chosen by the server alone. The check proves the committee follows from the committed seed \
+    and the snapshot, not that the operator did not choose the seed. Draws made since are two-step \
+    (centre and supervisor secrets and a signed audit checkpoint, see contribution).";
 
 /// Recompute a revealed draw from its seed and stored snapshot (anyone logged in).
 #[tracing::instrument(skip_all)]
@@ -1083,6 +1094,7 @@ pub async fn verify_stored_with(
             snapshot_digest: d.snapshot_digest,
             verification,
             contribution: Some(contribution),
+            scheme_note: None,
         });
     }
     let seed = draw::parse_seed(&d.seed).ok_or_else(|| Error::internal("stored seed"))?;
@@ -1101,5 +1113,6 @@ pub async fn verify_stored_with(
         snapshot_digest: d.snapshot_digest,
         verification,
         contribution: None,
+        scheme_note: Some(CENTRE_ONLY_NOTE.to_string()),
     })
 }

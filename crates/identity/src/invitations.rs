@@ -138,14 +138,16 @@ pub async fn issue(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(Invitation {
+    let answer = Invitation {
         id,
         org_id: org_id.to_string(),
         role: input.role,
         code,
         expires_at,
-    })
+    };
+    // Stored with the change (a keyed retry replays it), as the middleware stores any answer.
+    ctx.db.commit_answering(tx, 201, &answer, now).await?;
+    Ok(answer)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -221,7 +223,9 @@ pub async fn accept(ctx: &Ctx, input: Acceptance) -> Result<User> {
         .bind(&inv_id)
         .execute(&mut *tx)
         .await?;
-    ctx.db.commit(tx).await?;
+    ctx.db
+        .commit_answering(tx, 201, &user, ctx.clock.now())
+        .await?;
     Ok(user)
 }
 
@@ -256,6 +260,8 @@ pub async fn disable(ctx: &Ctx, actor: &Actor, user_id: &str) -> Result<()> {
         ),
     )
     .await?;
+    // The answer is 204 without a body: stored with the change for a keyed retry.
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
     ctx.db.commit(tx).await?;
     Ok(())
 }

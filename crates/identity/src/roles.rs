@@ -140,8 +140,8 @@ pub async fn change_role(ctx: &Ctx, actor: &Actor, user_id: &str, new: Role) -> 
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
     user.role = new;
+    ctx.db.commit_answering(tx, 200, &user, now).await?;
     Ok(user)
 }
 

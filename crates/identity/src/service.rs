@@ -123,7 +123,8 @@ pub async fn create_org(ctx: &Ctx, by: &ActorRef, input: NewOrganization) -> Res
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    // Stored with the change: a keyed retry after a lost answer replays it (issue 24).
+    ctx.db.commit_answering(tx, 201, &org, now).await?;
     Ok(org)
 }
 
@@ -185,7 +186,9 @@ pub async fn create_user(ctx: &Ctx, by: &ActorRef, input: NewUser) -> Result<Use
     let hash = hash_password(ctx, &input.password).await?;
     let mut tx = ctx.db.begin().await?;
     let u = insert_user(ctx, &mut tx, by, input, &hash, json!({})).await?;
-    ctx.db.commit(tx).await?;
+    ctx.db
+        .commit_answering(tx, 201, &u, ctx.clock.now())
+        .await?;
     Ok(u)
 }
 

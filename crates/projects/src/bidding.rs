@@ -627,9 +627,9 @@ pub async fn end_sanction(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
     s.ended_last_day = Some(input.last_day);
     s.end_reason = Some(reason);
+    ctx.db.commit_answering(tx, 200, &s, now).await?;
     Ok(s)
 }
 

@@ -606,8 +606,7 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
-    Ok(RuleEntry {
+    let answer = RuleEntry {
         table: f.table,
         market: key.market,
         procedure,
@@ -621,7 +620,10 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
         override_citation: Some(stored_citation),
         override_set_at: Some(now),
         effective_value: input.value,
-    })
+    };
+    // Stored with the change: a keyed retry after a lost answer replays it.
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
 }
 
 /// Remove the platform region's override of one value (admin): the national value applies again.
@@ -681,6 +683,7 @@ pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: OverrideRemoval) -
         ),
     )
     .await?;
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
     ctx.db.commit(tx).await?;
     Ok(())
 }

@@ -117,13 +117,19 @@ async fn put_year(
     let source = p
         .source
         .unwrap_or_else(|| format!("PUT /api/v1/calendar/{year}"));
-    stored::import(
+    // The answer is stored with the import (a keyed retry after a lost answer replays it).
+    let answer = |y: YearSchedule, history: Vec<StoredVersion>| {
+        serde_json::to_string(&view(y, history))
+            .map_err(|e| Error::internal(format!("serialize the calendar answer: {e}")))
+    };
+    stored::import_answering(
         &ctx.db,
         &actor.actor_ref(),
         ctx.clock.now(),
         Some(year),
         &body,
         &source,
+        Some(&answer),
     )
     .await?;
     let y = ctx

@@ -317,18 +317,18 @@ async fn audit_search(
 }
 
 #[derive(Deserialize, ToSchema)]
-struct DisclosureRequest {
+pub struct DisclosureRequest {
     /// The section whose bidder identities are needed.
-    section_id: String,
+    pub section_id: String,
     /// Why (at least 10 characters): recorded in the log with who asked.
-    reason: String,
+    pub reason: String,
 }
 
 #[derive(Serialize, ToSchema)]
-struct Disclosure {
+pub struct Disclosure {
     /// The id of the `audit.identities.disclosed` event that records this access.
-    disclosure_event_id: String,
-    events: Vec<Event>,
+    pub disclosure_event_id: String,
+    pub events: Vec<Event>,
 }
 
 /// A supervisor's deliberate, logged access to the bidder identities of one section before its
@@ -343,6 +343,11 @@ async fn disclose_identities(
     actor: Actor,
     Json(req): Json<DisclosureRequest>,
 ) -> Result<Json<Disclosure>> {
+    Ok(Json(disclose(&ctx, &actor, req).await?))
+}
+
+/// The use case behind `POST /api/v1/audit/disclosures` (supervisors).
+pub async fn disclose(ctx: &Ctx, actor: &Actor, req: DisclosureRequest) -> Result<Disclosure> {
     actor.require(&[Role::Supervisor])?;
     let mut v = ggzy_core::error::Violations::new();
     let id = req.section_id.trim().to_string();
@@ -374,7 +379,9 @@ async fn disclose_identities(
         ),
     )
     .await?;
-    ctx.db.commit(tx).await?;
+    // The events are read before the commit (the disclosure's own event is not among them) and
+    // answered only after it: the record of who looked and why always exists first. The answer
+    // is stored with that record, so a keyed retry after a lost answer replays it.
     let mut all = std::collections::BTreeMap::new();
     for by_aggregate in [true, false] {
         let mut after = 0;
@@ -400,10 +407,12 @@ async fn disclose_identities(
             after = last;
         }
     }
-    Ok(Json(Disclosure {
+    let answer = Disclosure {
         disclosure_event_id: event_id,
         events: all.into_values().collect(),
-    }))
+    };
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -62,6 +62,25 @@ pub async fn import(
     toml_text: &str,
     source: &str,
 ) -> Result<StoredVersion> {
+    import_answering(db, actor, now, year, toml_text, source, None).await
+}
+
+/// How an API answers an import: the JSON body (200) made from the year as now stored (with its
+/// new version) and every stored version, newest first.
+pub type ImportAnswer<'a> =
+    &'a (dyn Fn(YearSchedule, Vec<StoredVersion>) -> Result<String> + Send + Sync);
+
+/// [`import`] that also stores the API's answer (`answer`) in the import's transaction, so a
+/// keyed retry after a lost answer replays it (`idempotency::answer_in_tx`).
+pub async fn import_answering(
+    db: &Db,
+    actor: &ActorRef,
+    now: Timestamp,
+    year: Option<i32>,
+    toml_text: &str,
+    source: &str,
+    answer: Option<ImportAnswer<'_>>,
+) -> Result<StoredVersion> {
     let source = source.trim();
     if source.is_empty() || source.chars().count() > 200 {
         return Err(invalid(
@@ -158,6 +177,13 @@ pub async fn import(
         ),
     )
     .await?;
+    if let Some(answer) = answer {
+        let stored = YearSchedule::parse(toml_text, source, version)
+            .map_err(|e| invalid("toml", "calendar.invalid", e.to_string()))?;
+        let history = versions_on(&mut *tx, parsed.year).await?;
+        let body = answer(stored, history)?;
+        crate::idempotency::answer_in_tx(&mut tx, 200, &body, now).await?;
+    }
     db.commit(tx).await?;
     refresh(db).await?;
     Ok(StoredVersion {
@@ -172,12 +198,19 @@ pub async fn import(
 
 /// Every stored version of a year, newest first.
 pub async fn versions(db: &Db, year: i32) -> Result<Vec<StoredVersion>> {
+    versions_on(db.pool(), year).await
+}
+
+async fn versions_on<'e, E>(exec: E, year: i32) -> Result<Vec<StoredVersion>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let rows = sqlx::query(
         "SELECT year, version, source, sha256, imported_at, imported_by FROM calendar_schedules \
          WHERE year = $1 ORDER BY version DESC",
     )
     .bind(year as i64)
-    .fetch_all(db.pool())
+    .fetch_all(exec)
     .await?;
     rows.iter()
         .map(|r| {

@@ -249,22 +249,38 @@ pub async fn parked(db: &Db, pending_only: bool) -> Result<Vec<Parked>> {
     ))
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Parked {
-                consumer: r.try_get(0)?,
-                seq: r.try_get(1)?,
-                event_id: r.try_get(2)?,
-                event_type: r.try_get(3)?,
-                error: r.try_get(4)?,
-                parked_at: ggzy_core::time::from_micros(r.try_get(5)?),
-                replayed_at: r
-                    .try_get::<Option<i64>, _>(6)?
-                    .map(ggzy_core::time::from_micros),
-                replay_outcome: r.try_get(7)?,
-            })
-        })
-        .collect()
+    rows.iter().map(parked_row).collect()
+}
+
+/// One parked event as [`parked`] lists it, read on `exec` (the replay's transaction).
+async fn parked_one<'e, E>(exec: E, consumer: &str, seq: i64) -> Result<Parked>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(
+        "SELECT consumer, seq, event_id, event_type, error, parked_at, replayed_at, replay_outcome \
+         FROM parked_events WHERE consumer = $1 AND seq = $2",
+    )
+    .bind(consumer)
+    .bind(seq)
+    .fetch_one(exec)
+    .await?;
+    parked_row(&r)
+}
+
+fn parked_row(r: &sqlx::any::AnyRow) -> Result<Parked> {
+    Ok(Parked {
+        consumer: r.try_get(0)?,
+        seq: r.try_get(1)?,
+        event_id: r.try_get(2)?,
+        event_type: r.try_get(3)?,
+        error: r.try_get(4)?,
+        parked_at: ggzy_core::time::from_micros(r.try_get(5)?),
+        replayed_at: r
+            .try_get::<Option<i64>, _>(6)?
+            .map(ggzy_core::time::from_micros),
+        replay_outcome: r.try_get(7)?,
+    })
 }
 
 /// Replay a parked event through its consumer: the handler's effects and the `ok` mark commit
@@ -314,7 +330,10 @@ pub async fn replay(db: &Db, clock: &Clock, c: &dyn Consumer, seq: i64) -> Resul
                 ),
             )
             .await?;
-            db.commit(tx).await?;
+            // Stored with the replay: a keyed retry after a lost answer replays it.
+            let answer = parked_one(&mut *tx, c.name(), seq).await?;
+            db.commit_answering(tx, 200, &answer, now).await?;
+            return Ok(answer);
         }
         Err(e) => {
             tx.rollback().await?;

@@ -49,6 +49,18 @@ pub async fn answer_in_tx(
     body: &str,
     now: Timestamp,
 ) -> Result<()> {
+    answer_typed_in_tx(tx, status, "application/json", body, now).await
+}
+
+/// [`answer_in_tx`] for an answer of another content type, e.g. a refusal that the handler answers
+/// as `application/problem+json` but that the use case records as a change (a refused door entry).
+pub async fn answer_typed_in_tx(
+    tx: &mut crate::Tx,
+    status: u16,
+    content_type: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<()> {
     let Ok((principal, key)) = CURRENT.try_with(|c| c.clone()) else {
         return Ok(());
     };
@@ -57,7 +69,7 @@ pub async fn answer_in_tx(
          completed_at = $4, committed = 1 WHERE principal = $5 AND idem_key = $6",
     )
     .bind(status as i64)
-    .bind("application/json")
+    .bind(content_type)
     .bind(body)
     .bind(to_micros(now))
     .bind(principal)

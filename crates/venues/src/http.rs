@@ -11,7 +11,7 @@ use crate::sessions::{
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use ggzy_core::error::{problem_response, Problem};
+use ggzy_core::error::problem_response;
 use ggzy_core::http::{Json, Path, Query};
 use ggzy_core::Result;
 use ggzy_identity::{Actor, Role};
@@ -392,14 +392,7 @@ async fn door(
     if d.allowed {
         return Ok(Json(d));
     }
-    Err(problem_response(&Problem {
-        kind: "https://ggzy.dev/problems/forbidden".into(),
-        title: "Entry refused".into(),
-        status: 403,
-        detail: d.detail,
-        rule: d.reason,
-        errors: vec![],
-    }))
+    Err(problem_response(&service::refusal_problem(&d)))
 }
 
 /// Live headcount of a room (staff, supervisor).

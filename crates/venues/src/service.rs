@@ -1668,12 +1668,36 @@ pub async fn door(
         role: who.as_ref().map(|a| a.role),
     };
     if allowed {
-        // The API answers an allowed entry with the decision (a refusal is a problem document
-        // built by the handler, whose retry still gets `idempotency.answer_lost`).
+        // The API answers an allowed entry with the decision …
         ggzy_store::idempotency::answer_json_in_tx(&mut tx, 200, &decision, now).await?;
+    } else if ggzy_store::idempotency::in_keyed_request() {
+        // … and a refusal, which is recorded too, with its problem document: a retry replays
+        // the same refusal.
+        let body = serde_json::to_string(&refusal_problem(&decision))
+            .map_err(|e| Error::internal(format!("serialize the refusal: {e}")))?;
+        ggzy_store::idempotency::answer_typed_in_tx(
+            &mut tx,
+            403,
+            "application/problem+json",
+            &body,
+            now,
+        )
+        .await?;
     }
     ctx.db.commit(tx).await?;
     Ok(decision)
+}
+
+/// The problem document (403) the API answers a refused door entry with.
+pub fn refusal_problem(d: &DoorDecision) -> ggzy_core::error::Problem {
+    ggzy_core::error::Problem {
+        kind: "https://ggzy.dev/problems/forbidden".into(),
+        title: "Entry refused".into(),
+        status: 403,
+        detail: d.detail.clone(),
+        rule: d.reason.clone(),
+        errors: vec![],
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
