@@ -67,10 +67,12 @@ async fn real_committee(app: &TestApp, t: &Trade) -> (String, Vec<String>) {
         assert_eq!(s, 200, "{l}");
         names.push(name);
     }
+    // Two-step (issue 24): staff request, the supervisor commits and reveals.
+    let supervisor = app.login("supervisor").await;
     let (s, d) = app
-        .post(
-            Some(&t.staff),
-            "/api/v1/experts/draws",
+        .two_step_draw(
+            &t.staff,
+            &supervisor,
             json!({"section_id": t.section_id, "tenderer_uscc": uscc(1), "agency_uscc": uscc(2),
                    "bidder_usccs": [uscc(3)],
                    "session_start": "2026-04-03T13:00:00+08:00", "session_end": "2026-04-03T17:00:00+08:00",
