@@ -1197,6 +1197,7 @@ pub async fn confirm_award(
     let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
     require_owner(actor, &sec)?;
     let next = transition(sec.state, SectionAction::Award)?;
+    crate::suspension::ensure_not_suspended(&mut tx, section_id).await?;
     let rules = load_rules(&mut tx, &sec.region, sec.market).await?;
     let publicity = load_publicity(&mut tx, section_id).await?;
     if now < publicity.publicity_ends_at {

@@ -56,6 +56,7 @@ pub fn api_routes() -> OpenApiRouter<Ctx> {
         .merge(ggzy_monitoring::http::router())
         .merge(ggzy_evaluation::http::router())
         .merge(ggzy_auctions::http::router())
+        .merge(ggzy_remedies::http::router())
         .merge(ops::router())
         .merge(crate::calendar::router())
 }
