@@ -473,11 +473,16 @@ mod tests {
         let raised = at_local(d("2026-09-30"), 15, 0, 0);
         let acc = due(&cal(), raised, Days::working(3)).value;
         assert_eq!(acc, at_local(d("2026-10-11"), 0, 0, 0));
-        // Procurement: 5 working days for the acceptance review → 10-12.
+        // The last allowed instant and the first refused one.
+        assert!(in_time(at_local(d("2026-10-10"), 23, 59, 59), acc));
+        assert!(!in_time(at_local(d("2026-10-11"), 0, 0, 0), acc));
+        // Procurement: 5 working days for the acceptance review → 10-08, 10-09, 10-10, 10-12,
+        // 10-13.
         let acc5 = due(&cal(), raised, Days::working(5)).value;
-        assert_eq!(acc5, at_local(d("2026-10-13"), 0, 0, 0));
+        assert_eq!(acc5, at_local(d("2026-10-14"), 0, 0, 0));
+        // 30 working days: 18 in October from 10-08 (Saturday 10-10 counts), 12 in November → 11-17.
         let dec = due(&cal(), raised, Days::working(30)).value;
-        assert!(dec > acc5);
+        assert_eq!(dec, at_local(d("2026-11-18"), 0, 0, 0));
     }
 
     #[test]
@@ -522,5 +527,36 @@ mod tests {
         }
         assert!(Kind::parse("appeal").is_err());
         assert!(Target::parse("x").is_err());
+    }
+
+    proptest::proptest! {
+        /// Every forward period of 2026 ends at 24:00 of a working day on or after the N-th day,
+        /// and the second before it is still in time.
+        #[test]
+        fn forward_periods_end_at_midnight_of_a_working_day(day in 0u32..300, n in 1u32..31,
+                                                            working in proptest::bool::ANY) {
+            let c = cal();
+            let from = at_local(d("2026-01-01") + chrono::Duration::days(i64::from(day)), 10, 0, 0);
+            let p = if working { Days::working(n) } else { Days::calendar(n) };
+            let ends = raise_ends(&c, from, p).value;
+            let last = day_of_end_date(ends);
+            proptest::prop_assert!(c.is_working_day(last).unwrap());
+            proptest::prop_assert!(last >= local_date(from) + chrono::Duration::days(i64::from(n)));
+            proptest::prop_assert!(in_time(ends - chrono::Duration::seconds(1), ends));
+            proptest::prop_assert!(!in_time(ends, ends));
+        }
+
+        /// The documents objection's last day is exactly N days before the deadline's date.
+        #[test]
+        fn before_deadline_is_n_days_before(day in 30u32..330, n in 1u32..20) {
+            let deadline = at_local(d("2026-01-01") + chrono::Duration::days(i64::from(day)), 9, 30, 0);
+            let ends = before_deadline_ends(deadline, Days::calendar(n));
+            proptest::prop_assert_eq!(day_of_end_date(ends) + chrono::Duration::days(i64::from(n)),
+                                      local_date(deadline));
+        }
+    }
+
+    fn day_of_end_date(end: Timestamp) -> NaiveDate {
+        ggzy_core::period::day_of_end(end)
     }
 }

@@ -514,6 +514,7 @@ fn too_late(field: &str, ends: Timestamp, rule: &RemedyRule) -> Error {
 }
 
 /// When the period to raise a case of `rule` ends (`None`: no fixed end, checked otherwise).
+#[allow(clippy::too_many_arguments)]
 async fn raise_window(
     ctx: &Ctx,
     conn: &mut sqlx::AnyConnection,
