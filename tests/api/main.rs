@@ -35,6 +35,7 @@ mod projects;
 mod projects_registration;
 mod publishing;
 mod remedies;
+mod remedies_web;
 mod security;
 mod staff_venues;
 mod staff_web;

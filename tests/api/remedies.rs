@@ -219,7 +219,7 @@ async fn construction_objection_to_the_documents_suspends_the_deadline_and_openi
 
 /// An open-tender procurement project whose documents are issued 2026-09-15 and sold until
 /// 09-29, bids due 2026-10-20 09:30.
-fn procurement_project() -> Value {
+pub(crate) fn procurement_project() -> Value {
     json!({
         "name": "国庆期间采购项目",
         "market": "procurement",

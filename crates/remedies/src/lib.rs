@@ -8,5 +8,6 @@
 //! (crates/projects/src/suspension.rs). docs/remedies.md.
 
 pub mod http;
+pub mod pages;
 pub mod rules;
 pub mod service;

@@ -1486,6 +1486,79 @@ pub async fn open_complaints(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     rows.iter().map(case_row).collect()
 }
 
+/// The tenderer's / agency's queue: objections and challenges against its own sections waiting
+/// for its answer, oldest first.
+pub async fn awaiting_answer(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let org = actor.org_id.clone().unwrap_or_default();
+    let rows = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE kind <> 'complaint' AND state = 'raised' \
+         AND section_id IN (SELECT section_id FROM rem_sections WHERE owner_org_id = $1) \
+         ORDER BY raised_at, id"
+    ))
+    .bind(&org)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| case_row(r).map(|c| shown(c, actor, Sight::Full)))
+        .collect()
+}
+
+/// What a bidder may raise about a section (its pages' form): the section's project code, market
+/// and that market's rules. Only a party of the section (as [`raise`] requires).
+pub async fn raise_options(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+) -> Result<(String, String, Vec<RuleView>)> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor.org_id.clone().unwrap_or_default();
+    let mut conn = ctx.db.pool().acquire().await?;
+    let sec = load_section(&mut conn, section_id).await?;
+    if party_since(&mut conn, section_id, &org).await?.is_none() {
+        return Err(Error::forbidden(
+            "only a bidder or supplier that obtained the documents of this section may raise a case",
+        ));
+    }
+    drop(conn);
+    let rules = list_rules(ctx)
+        .await?
+        .into_iter()
+        .filter(|r| r.market == sec.market)
+        .collect();
+    Ok((sec.project_code, sec.market, rules))
+}
+
+/// The sections the caller's organization is a party of (obtained the documents), newest first:
+/// `(section id, project code)`, where it may raise a case.
+pub async fn my_sections(ctx: &Ctx, actor: &Actor) -> Result<Vec<(String, String)>> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor.org_id.clone().unwrap_or_default();
+    let rows = sqlx::query(
+        "SELECT p.section_id, s.project_code FROM rem_parties p \
+         JOIN rem_sections s ON s.section_id = p.section_id \
+         WHERE p.org_id = $1 ORDER BY p.registered_at DESC, p.section_id",
+    )
+    .bind(&org)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// The project code of a section, for the pages' lists.
+pub async fn section_code(ctx: &Ctx, section_id: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query("SELECT project_code FROM rem_sections WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_optional(ctx.db.pool())
+            .await?
+            .map(|r| r.try_get::<String, _>(0))
+            .transpose()?,
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timers.
 

@@ -146,6 +146,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_web::router())
         .merge(ggzy_monitoring::page::router())
         .merge(ggzy_monitoring::supervisor::router())
+        .merge(ggzy_remedies::pages::router())
         .merge(crate::admin_pages::router())
         .merge(crate::admin_rules::router())
         .merge(ggzy_experts::pages::router())
