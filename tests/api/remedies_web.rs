@@ -283,3 +283,102 @@ async fn a_challenge_is_raised_answered_escalated_accepted_and_decided_on_the_pa
     assert_eq!(r.status, 403);
     app.stop().await;
 }
+
+/// A complaint (a procurement challenge answered and escalated through the API) waiting for the
+/// supervisor; returns its id.
+async fn complaint_waiting(app: &TestApp) -> String {
+    use serde_json::json;
+    let reg = app.register_project(procurement_project()).await;
+    app.open_bidding(&reg.staff, &reg.section_id).await;
+    let sid = reg.section_id.clone();
+    app.drain_consumer("projects.organizations").await;
+    app.clock().set(at("2026-09-28T10:00:00+08:00"));
+    let b1 = app.login("bidder1").await;
+    app.register_for(&b1, &sid).await;
+    app.drain_consumer("remedies.projection").await;
+    app.clock().set(at("2026-10-12T10:00:00+08:00"));
+    let b1 = app.login("bidder1").await;
+    let case = app
+        .post_expect(
+            &b1,
+            &format!("/api/v1/sections/{sid}/remedies"),
+            json!({"kind": "challenge", "target": "documents", "grounds": "技术参数指向特定品牌"}),
+            201,
+        )
+        .await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let tenderer = app.login("tenderer").await;
+    app.post_expect(
+        &tenderer,
+        &format!("/api/v1/remedies/{id}/answer"),
+        json!({"answer": "参数为通用参数"}),
+        200,
+    )
+    .await;
+    let complaint = app
+        .post_expect(
+            &b1,
+            &format!("/api/v1/remedies/{id}/escalate"),
+            json!({"grounds": "答复未回应参数来源"}),
+            201,
+        )
+        .await;
+    complaint["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_supervisor_accepts_and_decides_a_complaint_in_the_browser_at_375_px() {
+    use fantoccini::Locator;
+    use std::time::Duration;
+    let Some(b) =
+        ggzy_api_tests::browser::browser("remedies supervisor browser test", 375, 812).await
+    else {
+        return;
+    };
+    let app = TestApp::spawn_at(at("2026-09-14T09:00:00+08:00")).await;
+    let cid = complaint_waiting(&app).await;
+    let c = b.client.clone();
+    let url = format!("{}/supervisor/remedies", app.addr);
+    ggzy_api_tests::browser::sign_in(&c, &url, "supervisor", ggzy_api_tests::DEMO_PASSWORD).await;
+    let link = format!("a[href='/supervisor/remedies/{cid}']");
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(&link))
+        .await
+        .expect("the complaint in the queue");
+    ggzy_api_tests::browser::click_then(&c, Locator::Css(&link), Locator::Id("accept")).await;
+    ggzy_api_tests::browser::click_then(&c, Locator::Id("accept"), Locator::Id("decide")).await;
+    ggzy_api_tests::browser::fill(&c, "f-reason", "参数为通用参数，投诉缺乏事实依据").await;
+    ggzy_api_tests::browser::click_then(
+        &c,
+        Locator::Id("decide"),
+        Locator::Css("#case-state[data-state='decided']"),
+    )
+    .await;
+    let body = c
+        .find(Locator::Css("main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text");
+    assert!(body.contains("投诉缺乏事实依据"), "{body}");
+    // Nothing overflows a 375 px screen horizontally.
+    let fits: serde_json::Value = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+            vec![],
+        )
+        .await
+        .expect("width");
+    assert_eq!(fits, serde_json::json!(true), "the case page fits 375 px");
+    let sup = app.login("supervisor").await;
+    let v = app
+        .get_expect(&sup, &format!("/api/v1/remedies/{cid}"), 200)
+        .await;
+    assert_eq!(v["state"], "decided", "{v}");
+    assert_eq!(v["decision"], "dismissed", "{v}");
+    c.close().await.expect("close");
+    drop(b);
+    app.stop().await;
+}
