@@ -308,6 +308,25 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "GET /api/v1/auctions/{id}/stream",
         "staff admin supervisor bidder",
     ),
+    // remedies (crates/remedies/src/http.rs)
+    ("POST /api/v1/sections/{id}/remedies", "bidder"),
+    (
+        "GET /api/v1/sections/{id}/remedies",
+        "admin staff supervisor tenderer agency bidder |404",
+    ),
+    ("GET /api/v1/remedies/rules", "any"),
+    ("GET /api/v1/remedies/mine", "bidder"),
+    ("GET /api/v1/remedies/complaints", "supervisor staff admin"),
+    (
+        "GET /api/v1/remedies/{id}",
+        "admin staff supervisor tenderer agency bidder |404",
+    ),
+    ("POST /api/v1/remedies/{id}/answer", "tenderer agency"),
+    ("POST /api/v1/remedies/{id}/close", "bidder"),
+    ("POST /api/v1/remedies/{id}/escalate", "bidder"),
+    ("POST /api/v1/remedies/{id}/accept", "supervisor"),
+    ("POST /api/v1/remedies/{id}/refuse", "supervisor"),
+    ("POST /api/v1/remedies/{id}/decide", "supervisor"),
     // evaluation (crates/evaluation/src/http.rs: READERS = expert staff supervisor admin)
     (
         "PUT /api/v1/sections/{id}/evaluation-method",

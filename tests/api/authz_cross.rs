@@ -150,6 +150,21 @@ const CROSS: &[(&str, &str)] = &[
     ("GET /api/v1/auctions/{id}", "*: mine"),
     ("GET /api/v1/auctions/{id}/stream", "*: mine"),
     ("POST /api/v1/auctions/{id}/bids", "*: owned"),
+    // Remedies: only the section's bidders raise and read its cases (the raiser of another
+    // bidder's case anonymised); a bidder of the later-stage trade is one. The case routes are
+    // walked with placeholder ids here and with real cases in remedies.rs.
+    (
+        "POST /api/v1/sections/{id}/remedies",
+        "anonymous tenderer agency: owned; bidder: mine",
+    ),
+    (
+        "GET /api/v1/sections/{id}/remedies",
+        "anonymous tenderer agency: owned; bidder: mine",
+    ),
+    ("GET /api/v1/remedies/{id}", "*: owned"),
+    ("POST /api/v1/remedies/{id}/answer", "*: owned"),
+    ("POST /api/v1/remedies/{id}/close", "*: owned"),
+    ("POST /api/v1/remedies/{id}/escalate", "*: owned"),
     ("PUT /api/v1/sections/{id}/evaluation-method", "*: owned"),
     (
         "GET /api/v1/sections/{id}/evaluation/clarifications",

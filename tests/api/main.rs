@@ -39,6 +39,8 @@ mod procurement_award;
 mod projects;
 mod projects_registration;
 mod publishing;
+mod remedies;
+mod remedies_web;
 mod security;
 mod staff_venues;
 mod staff_web;

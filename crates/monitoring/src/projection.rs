@@ -35,6 +35,7 @@ pub const WANTED: &[&str] = &[
     "projects.candidates.publicized",
     "projects.contract.overdue",
     "projects.objection.overdue",
+    "remedies.case.overdue",
     "deposits.transfer.received",
     "deposits.refund.instructed",
     "deposits.deposit.forfeited",
@@ -175,6 +176,27 @@ impl Consumer for MonitoringConsumer {
                     rules::OBJECTION_OVERDUE,
                     s,
                     format!("objection:{oid}"),
+                    &detail,
+                    ev,
+                )
+                .await
+            }
+            "remedies.case.overdue" => {
+                let s = str_of(p, "section_id");
+                let cid = str_of(p, "case_id").unwrap_or(&ev.aggregate_id);
+                let detail = format!(
+                    "{} {cid}: {} due {}",
+                    str_of(p, "kind").unwrap_or("case"),
+                    str_of(p, "step").unwrap_or("?"),
+                    str_of(p, "due_at").unwrap_or("?")
+                );
+                compliance(
+                    tx,
+                    db,
+                    now,
+                    rules::REMEDY_OVERDUE,
+                    s,
+                    format!("remedy:{cid}:{}", str_of(p, "step").unwrap_or("")),
                     &detail,
                     ev,
                 )

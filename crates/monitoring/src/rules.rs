@@ -88,6 +88,9 @@ pub const CONTRACT_OVERDUE: &str = "compliance.contract_overdue";
 pub const REFUND_OVERDUE: &str = "compliance.refund_overdue";
 pub const VENUE_VIOLATION: &str = "compliance.venue_violation";
 pub const OBJECTION_OVERDUE: &str = "compliance.objection_overdue";
+/// An objection / challenge not answered, or a complaint not accepted or decided, in time
+/// (`remedies.case.overdue`, crates/remedies).
+pub const REMEDY_OVERDUE: &str = "compliance.remedy_overdue";
 pub const SHORT_PUBLICITY: &str = "compliance.short_publicity";
 pub const SCORE_OUTLIER: &str = "experts.score_outlier";
 pub const LOW_RATINGS: &str = "experts.low_ratings";
@@ -355,6 +358,18 @@ const CATALOGUE: &[Def] = &[
         source: "招标投标法实施条例 第二十二条、第五十四条",
         zh: "异议逾期未答复",
         en: "Objection not answered in time",
+    },
+    // Remedies (crates/remedies): the answer (实施条例 22: 3 days; 政采法 53: 7 working days), the
+    // acceptance review (实施条例 61: 3 working days; 94号令 21: 5 working days) or the decision
+    // (实施条例 61; 政采法 56: 30 working days) not given when due.
+    Def {
+        id: REMEDY_OVERDUE,
+        category: Category::Compliance,
+        severity: Severity::High,
+        params: &[],
+        source: "招标投标法实施条例 第二十二条、第六十一条; 政府采购法 第五十三条、第五十六条; 财政部令第94号 第二十一条",
+        zh: "异议、质疑答复或投诉受理、处理逾期",
+        en: "Objection / challenge answer or complaint acceptance / decision overdue",
     },
     // 实施条例 54: 依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示中标候选人，公示期不得少于3日.
     Def {

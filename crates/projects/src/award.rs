@@ -1275,6 +1275,7 @@ pub(crate) async fn award_in(
     deemed: bool,
 ) -> Result<Award> {
     let next = transition(sec.state, SectionAction::Award)?;
+    crate::suspension::ensure_not_suspended(&mut *tx, section_id).await?;
     let rules = load_rules(tx, &sec.region, sec.market).await?;
     let publicity = load_publicity(tx, section_id).await?;
     let procurement = sec.market == Market::Procurement;

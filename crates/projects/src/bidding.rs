@@ -839,6 +839,15 @@ impl TimerHandler for SectionDeadline {
         let Some(id) = timer.payload["section_id"].as_str() else {
             return Err(Error::internal("deadline timer without section_id"));
         };
+        // A remedy suspends the bidding (实施条例 22): the section stays open; the timer is
+        // scheduled again when the suspension ends (crate::suspension).
+        if crate::suspension::is_suspended(tx, id).await? {
+            tracing::info!(
+                section_id = id,
+                "deadline reached while suspended by a remedy"
+            );
+            return Ok(());
+        }
         close_section(tx, db, clock.now(), id, timer.due_at).await
     }
 }

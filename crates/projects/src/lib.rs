@@ -28,4 +28,5 @@ pub mod result_pages;
 pub mod rules;
 pub mod service;
 pub mod staff_pages;
+pub mod suspension;
 pub mod workbench;

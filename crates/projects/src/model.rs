@@ -47,6 +47,9 @@ pub enum SectionAction {
     /// A listing section (挂牌/拍卖/网络竞价) sold by the auctions area: closed → awarded on the
     /// confirmed deal (成交确认), without opening, evaluation or candidate publicity.
     ConcludeDeal,
+    /// A supervisor's complaint decision voided the result (中标结果无效; crates/remedies): the
+    /// section goes back to evaluation from the candidate publicity or the award.
+    Reevaluate,
 }
 
 impl SectionState {
@@ -99,7 +102,7 @@ impl SectionState {
 }
 
 impl SectionAction {
-    pub const ALL: [SectionAction; 12] = [
+    pub const ALL: [SectionAction; 13] = [
         SectionAction::Register,
         SectionAction::Announce,
         SectionAction::OpenBidding,
@@ -112,6 +115,7 @@ impl SectionAction {
         SectionAction::Fail,
         SectionAction::Terminate,
         SectionAction::ConcludeDeal,
+        SectionAction::Reevaluate,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -128,6 +132,7 @@ impl SectionAction {
             SectionAction::Fail => "fail",
             SectionAction::Terminate => "terminate",
             SectionAction::ConcludeDeal => "conclude the deal",
+            SectionAction::Reevaluate => "evaluate again",
         }
     }
 }
@@ -148,6 +153,8 @@ pub fn transition(from: SectionState, action: SectionAction) -> Result<SectionSt
         (S::Awarded, A::SignContract) => Some(S::Contracted),
         // Listing: the deal confirmed by the auctions area after registration closed.
         (S::Closed, A::ConcludeDeal) => Some(S::Awarded),
+        // A complaint decision voided the result (crates/remedies).
+        (S::Publicizing | S::Awarded, A::Reevaluate) => Some(S::Evaluating),
         // 流标: too few bids at the deadline or at opening, every bid rejected in evaluation, or
         // the candidates all fall away during publicity.
         (
@@ -257,6 +264,8 @@ mod tests {
         (S::Publicizing, A::Award, S::Awarded),
         (S::Awarded, A::SignContract, S::Contracted),
         (S::Closed, A::ConcludeDeal, S::Awarded),
+        (S::Publicizing, A::Reevaluate, S::Evaluating),
+        (S::Awarded, A::Reevaluate, S::Evaluating),
         (S::Announced, A::Fail, S::Failed),
         (S::Bidding, A::Fail, S::Failed),
         (S::Closed, A::Fail, S::Failed),

@@ -255,6 +255,15 @@ impl TimerHandler for SectionOpening {
             return Err(Error::internal("opening timer without section_id"));
         };
         let now = clock.now();
+        // No opening while a remedy suspends the section; resuming schedules it again
+        // (crate::suspension).
+        if crate::suspension::is_suspended(tx, id).await? {
+            tracing::info!(
+                section_id = id,
+                "opening time reached while suspended by a remedy"
+            );
+            return Ok(());
+        }
         let s = match load_section(tx, db, id, true).await {
             Err(Error::NotFound(_)) => return Ok(()),
             r => r?,

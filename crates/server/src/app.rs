@@ -57,6 +57,7 @@ pub fn api_routes() -> OpenApiRouter<Ctx> {
         .merge(ggzy_evaluation::http::router())
         .merge(ggzy_auctions::http::router())
         .merge(ggzy_archives::http::router())
+        .merge(ggzy_remedies::http::router())
         .merge(ops::router())
         .merge(crate::calendar::router())
 }
@@ -146,6 +147,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_web::router())
         .merge(ggzy_monitoring::page::router())
         .merge(ggzy_monitoring::supervisor::router())
+        .merge(ggzy_remedies::pages::router())
         .merge(crate::admin_pages::router())
         .merge(crate::admin_rules::router())
         .merge(ggzy_experts::pages::router())

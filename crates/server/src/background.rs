@@ -129,6 +129,18 @@ pub fn workers() -> Workers {
         .push(Arc::new(ggzy_evaluation::service::Projection));
     w.consumers
         .push(Arc::new(ggzy_archives::service::ArchiveTrigger));
+    w.consumers
+        .push(Arc::new(ggzy_projects::suspension::Suspensions));
+    w.consumers
+        .push(Arc::new(ggzy_remedies::service::Projection));
+    w.timers.register(
+        ggzy_remedies::service::DUE_TIMER,
+        Arc::new(ggzy_remedies::service::CaseDue),
+    );
+    w.timers.register(
+        ggzy_remedies::service::SUSPENSION_TIMER,
+        Arc::new(ggzy_remedies::service::SuspensionEnd),
+    );
     w
 }
 

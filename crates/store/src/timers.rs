@@ -55,6 +55,36 @@ pub async fn schedule(
     Ok(())
 }
 
+/// Schedule the timer with this key again even when it already fired or was cancelled: a step
+/// that was skipped and must happen later (a bid deadline or an opening reached while a remedy
+/// suspended the section, crates/projects/src/suspension.rs). A pending timer is moved; a done or
+/// cancelled one becomes pending again; one running right now is left to its runner.
+pub async fn reschedule(
+    tx: &mut Tx,
+    kind: &str,
+    key: &str,
+    due_at: Timestamp,
+    payload: serde_json::Value,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO timers (id, kind, dedupe_key, due_at, payload, status, attempts, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6) \
+         ON CONFLICT (dedupe_key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, \
+         status = 'pending', attempts = 0, locked_by = NULL, locked_until = NULL, fired_at = NULL, \
+         last_error = NULL WHERE timers.status <> 'running'",
+    )
+    .bind(ids::new_id())
+    .bind(kind)
+    .bind(key)
+    .bind(to_micros(due_at))
+    .bind(payload.to_string())
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Cancel a pending timer. Returns whether one was cancelled.
 pub async fn cancel(tx: &mut Tx, key: &str) -> Result<bool> {
     let r = sqlx::query(

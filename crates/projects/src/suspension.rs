@@ -1,0 +1,312 @@
+//! What the projects area does when the remedies area (crates/remedies) suspends or resumes a
+//! section, or decides a complaint — it reads only the remedies events, never their tables:
+//!
+//! - `remedies.case.suspended` {section_id, case_id, scope} records a suspension
+//!   (`section_suspensions`). While a section has one, the deadline timer does not close it, the
+//!   opening timer does not open it (`bidding::SectionDeadline`, `opening::SectionOpening`) and the
+//!   award step is refused with 409 `section.suspended_by_remedy` (`award::confirm_award`).
+//!   实施条例 22: "作出答复前，应当暂停招标投标活动"; 实施条例 62 / 政采法 57: the supervisor may suspend.
+//! - `remedies.case.resumed` {section_id, case_id, new_bid_deadline?} removes it. When the last
+//!   suspension of a section still bidding ends, the deadline and opening timers are scheduled again:
+//!   with the new deadline the answer set (the opening keeps its distance to the deadline, and
+//!   `projects.section.deadline_changed` is emitted), or on the old one — a deadline that passed
+//!   during the suspension then closes the section at once (remedies refuses an answer that leaves
+//!   a passed deadline without a new one, so this happens only for an expired suspension).
+//! - `remedies.case.decided` {section_id, decision}: `result_void` sends a section in publicity or
+//!   awarded back to `evaluating` (`projects.section.returned_to_evaluation`); `retender` fails it
+//!   (`projects.section.failed`, reason `remedy_retender`) or, once awarded, terminates it.
+
+use crate::bidding::DEADLINE_TIMER;
+use crate::model::{transition, SectionAction, SectionState};
+use crate::service::set_section_state;
+use chrono::{DateTime, Utc};
+use ggzy_core::error::Error;
+use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{Clock, Result, Timestamp};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::{emit, timers, Db, Tx};
+use serde_json::json;
+use sqlx::Row;
+
+const NAME: &str = "projects.suspensions";
+
+/// The rule id of a step refused while a remedy suspends the section.
+pub const SUSPENDED_RULE: &str = "section.suspended_by_remedy";
+
+/// Whether a remedy case suspends the section now.
+pub async fn is_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT case_id FROM section_suspensions WHERE section_id = $1 LIMIT 1")
+            .bind(section_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some(),
+    )
+}
+
+/// 409 `section.suspended_by_remedy` while a remedy case suspends the section.
+pub async fn ensure_not_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<()> {
+    let case: Option<String> =
+        sqlx::query("SELECT case_id FROM section_suspensions WHERE section_id = $1 LIMIT 1")
+            .bind(section_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+    match case {
+        None => Ok(()),
+        Some(case) => Err(Error::conflict(
+            SUSPENDED_RULE,
+            format!(
+                "the section is suspended by remedy case {case} until it is answered or decided \
+                 (招标投标法实施条例 第二十二条、第六十二条; 政府采购法 第五十七条)"
+            ),
+        )),
+    }
+}
+
+fn instant(v: &serde_json::Value) -> Option<Timestamp> {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Consumer of the remedies events.
+pub struct Suspensions;
+
+#[async_trait::async_trait]
+impl Consumer for Suspensions {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        matches!(
+            event_type,
+            "remedies.case.suspended" | "remedies.case.resumed" | "remedies.case.decided"
+        )
+    }
+
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let (Some(section_id), Some(case_id)) = (p["section_id"].as_str(), p["case_id"].as_str())
+        else {
+            tracing::warn!(event = %ev.id, "remedies event without section_id/case_id; skipped");
+            return Ok(());
+        };
+        let now = clock.now();
+        match ev.event_type.as_str() {
+            "remedies.case.suspended" => {
+                sqlx::query(
+                    "INSERT INTO section_suspensions (section_id, case_id, scope, since) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (section_id, case_id) DO NOTHING",
+                )
+                .bind(section_id)
+                .bind(case_id)
+                .bind(p["scope"].as_str().unwrap_or("procedure"))
+                .bind(to_micros(ev.occurred_at))
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+            "remedies.case.resumed" => {
+                sqlx::query(
+                    "DELETE FROM section_suspensions WHERE section_id = $1 AND case_id = $2",
+                )
+                .bind(section_id)
+                .bind(case_id)
+                .execute(&mut **tx)
+                .await?;
+                if is_suspended(tx, section_id).await? {
+                    return Ok(());
+                }
+                resume(
+                    tx,
+                    db,
+                    now,
+                    section_id,
+                    instant(&p["new_bid_deadline"]),
+                    case_id,
+                )
+                .await
+            }
+            _ => decided(tx, db, now, section_id, case_id, p).await,
+        }
+    }
+}
+
+async fn section(
+    tx: &mut Tx,
+    db: &Db,
+    id: &str,
+) -> Result<Option<(SectionState, String, Timestamp, Timestamp)>> {
+    let r = sqlx::query(&format!(
+        "SELECT state, project_id, bid_deadline, opening_at FROM sections WHERE id = $1{}",
+        db.for_update()
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    Ok(Some((
+        SectionState::parse(&r.try_get::<String, _>(0)?)?,
+        r.try_get(1)?,
+        from_micros(r.try_get(2)?),
+        from_micros(r.try_get(3)?),
+    )))
+}
+
+/// The last suspension ended: schedule the deadline and opening timers again, on the new deadline
+/// when the answer set one.
+async fn resume(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    section_id: &str,
+    new_deadline: Option<Timestamp>,
+    case_id: &str,
+) -> Result<()> {
+    let Some((state, project_id, deadline, opening)) = section(tx, db, section_id).await? else {
+        tracing::warn!(section_id, "resumed an unknown section");
+        return Ok(());
+    };
+    match state {
+        SectionState::Bidding => {
+            let mut deadline_at = deadline;
+            if let Some(new) = new_deadline.filter(|n| *n > now && *n != deadline) {
+                let new_opening = new + (opening - deadline);
+                sqlx::query(
+                    "UPDATE sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 WHERE id = $4",
+                )
+                .bind(to_micros(new))
+                .bind(to_micros(new_opening))
+                .bind(to_micros(now))
+                .bind(section_id)
+                .execute(&mut **tx)
+                .await?;
+                emit(
+                    tx,
+                    db,
+                    &ActorRef::system(NAME),
+                    now,
+                    NewEvent::new(
+                        "projects.section.deadline_changed",
+                        "section",
+                        section_id,
+                        json!({"section_id": section_id, "project_id": project_id,
+                               "old_deadline": deadline.to_rfc3339(), "new_deadline": new.to_rfc3339(),
+                               "old_opening_at": opening.to_rfc3339(),
+                               "new_opening_at": new_opening.to_rfc3339(),
+                               "remedy_case_id": case_id}),
+                    ),
+                )
+                .await?;
+                deadline_at = new;
+            }
+            // The timers fired while suspended (and did nothing): schedule them again.
+            timers::reschedule(
+                tx,
+                DEADLINE_TIMER,
+                &format!("{DEADLINE_TIMER}:{section_id}"),
+                deadline_at,
+                json!({"section_id": section_id}),
+                now,
+            )
+            .await?;
+            reschedule_opening(tx, db, section_id, now).await
+        }
+        SectionState::Closed => reschedule_opening(tx, db, section_id, now).await,
+        _ => Ok(()),
+    }
+}
+
+/// The opening timer on the section's (possibly moved) opening time, for sealed-bid procedures.
+async fn reschedule_opening(tx: &mut Tx, db: &Db, section_id: &str, now: Timestamp) -> Result<()> {
+    if let Some(p) = crate::service::section_procedure(tx, section_id).await? {
+        if !p.has_sealed_bids() {
+            return Ok(());
+        }
+    }
+    let Some((_, _, _, opening)) = section(tx, db, section_id).await? else {
+        return Ok(());
+    };
+    timers::reschedule(
+        tx,
+        crate::opening::OPENING_TIMER,
+        &format!("{}:{section_id}", crate::opening::OPENING_TIMER),
+        opening,
+        json!({"section_id": section_id}),
+        now,
+    )
+    .await
+}
+
+/// A complaint decision's effect on the section.
+async fn decided(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    section_id: &str,
+    case_id: &str,
+    p: &serde_json::Value,
+) -> Result<()> {
+    let decision = p["decision"].as_str().unwrap_or_default();
+    if decision != "result_void" && decision != "retender" {
+        return Ok(());
+    }
+    let Some((state, project_id, _, _)) = section(tx, db, section_id).await? else {
+        tracing::warn!(section_id, "decision about an unknown section");
+        return Ok(());
+    };
+    let (action, event, reason) = if decision == "result_void" {
+        (
+            SectionAction::Reevaluate,
+            "projects.section.returned_to_evaluation",
+            "remedy_result_void",
+        )
+    } else if state == SectionState::Awarded {
+        (
+            SectionAction::Terminate,
+            "projects.section.terminated",
+            "remedy_retender",
+        )
+    } else {
+        (
+            SectionAction::Fail,
+            "projects.section.failed",
+            "remedy_retender",
+        )
+    };
+    let to = match transition(state, action) {
+        Ok(to) => to,
+        Err(_) => {
+            // A fact from another area: what cannot apply is logged, never retried for ever.
+            tracing::warn!(
+                section_id,
+                state = state.as_str(),
+                decision,
+                "complaint decision cannot apply to the section's state"
+            );
+            return Ok(());
+        }
+    };
+    set_section_state(tx, section_id, state, to, now).await?;
+    emit(
+        tx,
+        db,
+        &ActorRef::system(NAME),
+        now,
+        NewEvent::new(
+            event,
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": project_id,
+                   "previous_state": state.as_str(), "state": to.as_str(),
+                   "reason": reason, "remedy_case_id": case_id,
+                   "decision_basis": p["source"], "at": now.to_rfc3339()}),
+        ),
+    )
+    .await?;
+    Ok(())
+}

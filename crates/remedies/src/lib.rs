@@ -1,0 +1,13 @@
+//! Remedies in every market (救济): objections (异议) to the tenderer, challenges (质疑) to the
+//! purchaser, complaints (投诉) to the supervising or finance department — one case workflow with
+//! each market's periods as rows of `remedy_rules` (migration 0140), citing their articles.
+//!
+//! Invariants: `rules` does no I/O; what the area knows about sections and their bidders comes from
+//! the projects area's events ([`service::Projection`]); every step writes its `remedies.*` event in
+//! the same transaction; suspensions and decisions reach the section only through those events
+//! (crates/projects/src/suspension.rs). docs/remedies.md.
+
+pub mod http;
+pub mod pages;
+pub mod rules;
+pub mod service;
