@@ -34,6 +34,7 @@ mod portal;
 mod projects;
 mod projects_registration;
 mod publishing;
+mod rules_fixed;
 mod security;
 mod staff_venues;
 mod staff_web;
