@@ -329,3 +329,180 @@ async fn a_procurement_refund_one_day_late_owes_one_day_of_the_late_fee() {
     assert!(!r.to_string().contains("实施条例 57"), "{r}");
     app.stop().await;
 }
+
+// --- opening: a platform or CA fault is a withdrawal (撤回), not a revocation (撤销)
+
+/// 电子招标投标办法 31: bidder2 cannot decrypt because the CA's service is down — staff declare it
+/// with the reason and the bid is deemed withdrawn, recorded in the opening record with the
+/// declaration; bidder3 simply does not decrypt and its bid is revoked at the window's end. A
+/// declaration after the window (its end second) is refused and changes nothing.
+#[tokio::test]
+async fn a_declared_ca_fault_withdraws_the_bid_and_the_bidders_own_failure_stays_revoked() {
+    use crate::opening::{
+        decryption_of, post_key, relogin, sealed, section_with, upload_all, wait_state,
+    };
+    use ggzy_projects::package::Suite;
+    let app = TestApp::spawn().await;
+    let (project, section) =
+        section_with(&app, "CA 故障", &["bidder1", "bidder2", "bidder3"]).await;
+    let names = ["bidder1", "bidder2", "bidder3"];
+    let bids = [
+        sealed(Suite::Aes256GcmSha256, "700.00", 41),
+        sealed(Suite::Sm4GcmSm3, "710.00", 42),
+        sealed(Suite::Aes256GcmSha256, "720.00", 43),
+    ];
+    let (_, orgs) = upload_all(&app, &section, &names, &bids).await;
+    let bid_of = |org: &str| {
+        let section = section.clone();
+        let org = org.to_string();
+        let app = &app;
+        async move {
+            app.strings(
+                "SELECT id FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
+                &[&section, &org],
+            )
+            .await
+            .remove(0)
+        }
+    };
+    let bid2 = bid_of(&orgs[1]).await;
+    let bid3 = bid_of(&orgs[2]).await;
+    let path = format!("/api/v1/sections/{section}/opening/fault-declarations");
+    let body = |bid: &str, fault: &str, reason: &str| json!({"bid_id": bid, "fault": fault, "reason": reason});
+
+    // Before the opening: nothing to declare.
+    let staff = app.login("staff").await;
+    let (s, v) = app
+        .post(Some(&staff), &path, body(&bid2, "ca", "CA 服务中断"))
+        .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("opening.not_open")),
+        "{v}"
+    );
+
+    let deadline = at(DEADLINE);
+    app.clock().set(deadline);
+    wait_state(&app, &project, "opening").await;
+    let tokens = relogin(&app, &names).await;
+    let staff = app.login("staff").await;
+    let (s, v) = post_key(&app, &tokens[0], &section, &bids[0].key).await;
+    assert_eq!(
+        (s, v["decryption"].as_str()),
+        (200, Some("decrypted")),
+        "{v}"
+    );
+
+    // Bidders and supervisors may not declare a fault; a bad kind or no reason is refused.
+    let b2 = &tokens[1];
+    let (s, _) = app.post(Some(b2), &path, body(&bid2, "ca", "x")).await;
+    assert_eq!(s, 403);
+    let sup = app.login("supervisor").await;
+    let (s, _) = app.post(Some(&sup), &path, body(&bid2, "ca", "x")).await;
+    assert_eq!(s, 403);
+    let (s, v) = app
+        .post(Some(&staff), &path, body(&bid2, "bidder", " "))
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let fields: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["opening.fault_kind", "opening.fault_reason"],
+        "{v}"
+    );
+    // A decrypted bid cannot be declared.
+    let bid1 = bid_of(&orgs[0]).await;
+    let (s, v) = app
+        .post(Some(&staff), &path, body(&bid1, "platform", "平台故障"))
+        .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("opening.already_decrypted")),
+        "{v}"
+    );
+    assert_eq!(
+        decryption_of(&app, &section, &orgs[1]).await,
+        ("sealed".to_string(), None)
+    );
+
+    // The last second before the window's end: the declaration is recorded.
+    let window_end = deadline + chrono::Duration::minutes(30);
+    app.clock().set(window_end - chrono::Duration::seconds(1));
+    let reason = "CA 机构在线解密服务 09:35–10:10 中断（CA 公告编号 2026-031）";
+    let (s, d) = app
+        .post(Some(&staff), &path, body(&bid2, "ca", reason))
+        .await;
+    assert_eq!(s, 201, "{d}");
+    assert_eq!(d["org_id"], orgs[1].as_str());
+    assert_eq!(d["fault"], "ca");
+    assert_eq!(d["basis"], "电子招标投标办法 第三十一条");
+    assert_eq!(
+        decryption_of(&app, &section, &orgs[1]).await,
+        ("withdrawn_platform_fault".to_string(), None)
+    );
+    // The bidder's own key is no longer accepted for a withdrawn bid.
+    let (s, v) = post_key(&app, &tokens[1], &section, &bids[1].key).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("opening.already_decrypted")),
+        "{v}"
+    );
+
+    // The window's end second: a declaration is refused and changes nothing.
+    app.clock().set(window_end);
+    let (s, v) = app
+        .post(Some(&staff), &path, body(&bid3, "platform", "迟到的声明"))
+        .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("opening.window_closed")),
+        "{v}"
+    );
+    wait_state(&app, &project, "evaluating").await;
+    assert_eq!(
+        decryption_of(&app, &section, &orgs[2]).await,
+        ("revoked".to_string(), None)
+    );
+    let revoked = app.events_of("projects.bid.revoked").await;
+    assert_eq!(
+        revoked.len(),
+        1,
+        "only the bidder's own failure: {revoked:?}"
+    );
+    assert_eq!(revoked[0]["org_id"], orgs[2].as_str());
+    let declared = app.events_of("projects.bid.fault_declared").await;
+    assert_eq!(declared.len(), 1, "{declared:?}");
+    assert_eq!(declared[0]["reason"], reason);
+
+    // The opening record shows the withdrawal with its declaration.
+    let (s, rec) = app
+        .get(Some(&staff), &format!("/api/v1/sections/{section}/opening"))
+        .await;
+    assert_eq!(s, 200, "{rec}");
+    let entries = rec["entries"].as_array().unwrap();
+    let e2 = entries
+        .iter()
+        .find(|e| e["org_id"] == orgs[1].as_str())
+        .unwrap();
+    assert_eq!(e2["decryption"], "withdrawn_platform_fault", "{e2}");
+    assert_eq!(e2["fault"]["fault"], "ca");
+    assert_eq!(e2["fault"]["reason"], reason);
+    assert_eq!(e2["price"], Value::Null);
+    let e3 = entries
+        .iter()
+        .find(|e| e["org_id"] == orgs[2].as_str())
+        .unwrap();
+    assert_eq!(e3["decryption"], "not_decrypted");
+    assert!(e3.get("fault").is_none(), "{e3}");
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM opening_fault_declarations")
+            .await,
+        1
+    );
+    app.stop().await;
+}
