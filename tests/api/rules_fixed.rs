@@ -506,3 +506,51 @@ async fn a_declared_ca_fault_withdraws_the_bid_and_the_bidders_own_failure_stays
     );
     app.stop().await;
 }
+
+// --- bidding: the tenderer (or its agency) may not bid on its own project
+
+/// 实施条例 13, 34: an organization registered with the tenderer's USCC is refused (409
+/// `registration.own_project`, nothing recorded); an unrelated new bidder registers.
+#[tokio::test]
+async fn the_tenderer_may_not_register_for_its_own_section_and_an_unrelated_bidder_may() {
+    use ggzy_api_tests::fixtures::{road_project, TENDERER_USCC};
+    let app = TestApp::spawn().await;
+    let r = app
+        .bidding_section(road_project("大连市某道路改造工程", DEADLINE), &[])
+        .await;
+    app.drain_consumer("projects.organizations").await;
+    let own = app
+        .org_with_user(
+            json!({"uscc": TENDERER_USCC, "name": "大连市市政建设管理处（投标账户）", "kind": "bidder",
+                   "legal_representative": "李四", "region": "210200"}),
+            "selfbidder",
+            "bidder",
+        )
+        .await;
+    let other_uscc = ggzy_core::ident::Uscc::with_check("91210200MB2100001").unwrap();
+    let other = app
+        .org_with_user(
+            json!({"uscc": other_uscc.as_str(), "name": "无关投标人有限公司", "kind": "bidder",
+                   "legal_representative": "王五", "region": "210200"}),
+            "otherbidder",
+            "bidder",
+        )
+        .await;
+    app.drain_consumer("projects.organizations").await;
+    let path = format!("/api/v1/sections/{}/registrations", r.section_id);
+    let (s, v) = app.post(Some(&own), &path, json!({})).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("registration.own_project")),
+        "{v}"
+    );
+    assert!(v["detail"].as_str().unwrap().contains("第三十四条"), "{v}");
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM section_registrations")
+            .await,
+        0
+    );
+    let (s, v) = app.post(Some(&other), &path, json!({})).await;
+    assert_eq!(s, 201, "{v}");
+    app.stop().await;
+}
