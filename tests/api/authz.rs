@@ -129,6 +129,11 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "GET /api/v1/sections/{id}/opening",
         "bidder tenderer agency staff supervisor",
     ),
+    // Platform / CA fault declarations (电子招标投标办法 31), centre staff only.
+    (
+        "POST /api/v1/sections/{id}/opening/fault-declarations",
+        "staff",
+    ),
     // projects: award.rs (READERS = admin staff tenderer agency bidder supervisor)
     (
         "POST /api/v1/sections/{id}/evaluation-result",

@@ -41,6 +41,7 @@ mod projects_registration;
 mod publishing;
 mod remedies;
 mod remedies_web;
+mod rules_fixed;
 mod security;
 mod staff_venues;
 mod staff_web;

@@ -17,7 +17,7 @@ const DEADLINE: &str = "2026-03-23T09:30:00+08:00";
 const BIDDER1_BASIC: &str = "21050161000000000004";
 
 /// A registered construction section open for bidding with `bidders` registered; (project, section).
-async fn section_with(app: &TestApp, name: &str, bidders: &[&str]) -> (String, String) {
+pub(crate) async fn section_with(app: &TestApp, name: &str, bidders: &[&str]) -> (String, String) {
     let r = app
         .bidding_section(road_project(name, DEADLINE), bidders)
         .await;
@@ -25,13 +25,13 @@ async fn section_with(app: &TestApp, name: &str, bidders: &[&str]) -> (String, S
 }
 
 /// A sealed package and its key.
-struct Bid {
-    key: Vec<u8>,
-    ciphertext: Vec<u8>,
-    digest: String,
+pub(crate) struct Bid {
+    pub(crate) key: Vec<u8>,
+    pub(crate) ciphertext: Vec<u8>,
+    pub(crate) digest: String,
 }
 
-fn sealed(suite: Suite, price: &str, seed: u8) -> Bid {
+pub(crate) fn sealed(suite: Suite, price: &str, seed: u8) -> Bid {
     let key = vec![seed; suite.key_len()];
     let doc = vec![seed; 100_000];
     let plain = package::plaintext(suite, price, &[("商务标.pdf", &doc)]);
@@ -43,7 +43,7 @@ fn sealed(suite: Suite, price: &str, seed: u8) -> Bid {
     }
 }
 
-async fn put_bid(app: &TestApp, token: &str, section: &str, bid: &Bid) -> (u16, Value) {
+pub(crate) async fn put_bid(app: &TestApp, token: &str, section: &str, bid: &Bid) -> (u16, Value) {
     let r = app
         .client
         .put(app.url(&format!("/api/v1/sections/{section}/bids/mine")))
@@ -57,7 +57,12 @@ async fn put_bid(app: &TestApp, token: &str, section: &str, bid: &Bid) -> (u16, 
     into_parts(r).await
 }
 
-async fn post_key(app: &TestApp, token: &str, section: &str, key: &[u8]) -> (u16, Value) {
+pub(crate) async fn post_key(
+    app: &TestApp,
+    token: &str,
+    section: &str,
+    key: &[u8],
+) -> (u16, Value) {
     app.post(
         Some(token),
         &format!("/api/v1/sections/{section}/bids/mine/key"),
@@ -66,7 +71,7 @@ async fn post_key(app: &TestApp, token: &str, section: &str, key: &[u8]) -> (u16
     .await
 }
 
-async fn section_state(app: &TestApp, project: &str) -> String {
+pub(crate) async fn section_state(app: &TestApp, project: &str) -> String {
     let staff = app.login("staff").await;
     let (_, p) = app
         .get(Some(&staff), &format!("/api/v1/projects/{project}"))
@@ -75,7 +80,7 @@ async fn section_state(app: &TestApp, project: &str) -> String {
 }
 
 /// Wait until the timers move the section to `want`.
-async fn wait_state(app: &TestApp, project: &str, want: &str) {
+pub(crate) async fn wait_state(app: &TestApp, project: &str, want: &str) {
     let mut state = String::new();
     for _ in 0..300 {
         state = section_state(app, project).await;
@@ -87,7 +92,11 @@ async fn wait_state(app: &TestApp, project: &str, want: &str) {
     panic!("section state {state}, expected {want}");
 }
 
-async fn decryption_of(app: &TestApp, section: &str, org_id: &str) -> (String, Option<i64>) {
+pub(crate) async fn decryption_of(
+    app: &TestApp,
+    section: &str,
+    org_id: &str,
+) -> (String, Option<i64>) {
     let r = sqlx::query(
         "SELECT decryption, price_fen FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
     )
@@ -99,7 +108,7 @@ async fn decryption_of(app: &TestApp, section: &str, org_id: &str) -> (String, O
     (r.get(0), r.get(1))
 }
 
-async fn relogin(app: &TestApp, names: &[&str]) -> Vec<String> {
+pub(crate) async fn relogin(app: &TestApp, names: &[&str]) -> Vec<String> {
     let mut v = Vec::new();
     for n in names {
         v.push(app.login(n).await);
@@ -108,7 +117,7 @@ async fn relogin(app: &TestApp, names: &[&str]) -> Vec<String> {
 }
 
 /// Each bidder of `names` uploads its bid of `bids`; their tokens and organization ids.
-async fn upload_all(
+pub(crate) async fn upload_all(
     app: &TestApp,
     section: &str,
     names: &[&str],
@@ -126,7 +135,7 @@ async fn upload_all(
     (tokens, orgs)
 }
 
-async fn org_of(app: &TestApp, token: &str) -> String {
+pub(crate) async fn org_of(app: &TestApp, token: &str) -> String {
     app.org_of(token).await
 }
 

@@ -32,6 +32,10 @@ pub struct AuctionRules {
     /// 32号令 第十八条 (domain rules §7): a new floor price (转让底价) below 90% of the appraisal
     /// (评估结果) needs the written approval of the approving body. Basis points of the appraisal.
     pub floor_approval_bp: i64,
+    /// 《关于加强房地产用地供应和监管有关问题的通知》(国土资发〔2010〕34号) 第五条 (article as we
+    /// read it; to verify): 土地出让竞买保证金不得低于出让最低价的20% — the land bidding deposit
+    /// (竞买保证金) is at least 20 % of the starting price, with no upper cap. Basis points.
+    pub land_deposit_min_bp: i64,
 }
 
 impl AuctionRules {
@@ -43,8 +47,32 @@ impl AuctionRules {
             extension_minutes: 5,
             property_extension_working_days: 5,
             floor_approval_bp: 9_000,
+            land_deposit_min_bp: 2_000,
         }
     }
+}
+
+/// 国土资发〔2010〕34号: a land listing's deposit (the section's, set by the announcement) must be
+/// at least 20 % of its starting price (`deposit × 10000 ≥ starting × bp`, exactly); no upper cap.
+pub fn check_land_deposit(
+    r: &AuctionRules,
+    deposit_fen: i64,
+    starting_fen: i64,
+) -> Option<FieldError> {
+    (i128::from(deposit_fen) * 10_000 < i128::from(starting_fen) * i128::from(r.land_deposit_min_bp))
+        .then(|| {
+            FieldError::new(
+                "starting_price",
+                "auctions.land_deposit_min",
+                format!(
+                    "the land bidding deposit (竞买保证金) {} must be at least {}% of the starting price {} \
+                     (国土资发〔2010〕34号)",
+                    ggzy_core::Money::from_fen(deposit_fen),
+                    r.land_deposit_min_bp / 100,
+                    ggzy_core::Money::from_fen(starting_fen)
+                ),
+            )
+        })
 }
 
 /// A period of `n` days by the platform's convention (`ggzy_core::period`): from the day after
@@ -281,6 +309,32 @@ mod tests {
         chrono::DateTime::parse_from_rfc3339(s)
             .unwrap()
             .with_timezone(&chrono::Utc)
+    }
+
+    #[test]
+    fn a_land_deposit_of_exactly_20_percent_is_accepted_and_one_fen_less_refused() {
+        let r = AuctionRules::national();
+        // Starting price 10,000,000.00: 2,000,000.00 is the last allowed deposit.
+        assert!(check_land_deposit(&r, 200_000_000, 1_000_000_000).is_none());
+        let e = check_land_deposit(&r, 199_999_999, 1_000_000_000).unwrap();
+        assert_eq!(
+            (e.field.as_str(), e.rule.as_str()),
+            ("starting_price", "auctions.land_deposit_min")
+        );
+        assert!(e.message.contains("34号"), "{}", e.message);
+        // No upper cap: a deposit of the whole price (or more) is fine.
+        assert!(check_land_deposit(&r, 1_000_000_000, 1_000_000_000).is_none());
+        assert!(check_land_deposit(&r, 2_000_000_000, 1_000_000_000).is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn the_land_deposit_minimum_is_exactly_a_fifth(start in 1i64..=1_000_000_000_000_000) {
+            let r = AuctionRules::national();
+            let min = (start + 4) / 5; // ceil(start / 5)
+            prop_assert!(check_land_deposit(&r, min, start).is_none());
+            prop_assert!(check_land_deposit(&r, min - 1, start).is_some());
+        }
     }
 
     #[test]

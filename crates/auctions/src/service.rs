@@ -477,7 +477,7 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     actor.require(&[Role::Staff, Role::Admin])?;
     let r = AuctionRules::national();
     let sec = sqlx::query(
-        "SELECT project_id, market, announced_at FROM auction_sections WHERE section_id = $1",
+        "SELECT project_id, market, announced_at, deposit_fen FROM auction_sections WHERE section_id = $1",
     )
     .bind(&nl.section_id)
     .fetch_optional(ctx.db.pool())
@@ -486,6 +486,7 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     let project_id: String = sec.try_get(0)?;
     let market: String = sec.try_get(1)?;
     let announced: Option<i64> = sec.try_get(2)?;
+    let deposit_fen: Option<i64> = sec.try_get(3)?;
     let mut v = Vec::new();
     let mut missing = rules::Missing::new();
     let start = nl.listing_start.with_timezone(&chrono::Utc);
@@ -527,6 +528,10 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     }
     let starting = money_field(&mut v, "starting_price", &nl.starting_price);
     let increment = money_field(&mut v, "increment", &nl.increment);
+    // 国土资发〔2010〕34号: the land deposit is at least 20 % of the starting price.
+    if let (Some(st), Some(dep), "land") = (starting, deposit_fen, market.as_str()) {
+        v.extend(rules::check_land_deposit(&r, dep, st.fen()));
+    }
     let reserve = match &nl.reserve_price {
         Some(p) => money_field(&mut v, "reserve_price", p).map(Some),
         None => Some(None),

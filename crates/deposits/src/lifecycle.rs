@@ -878,13 +878,11 @@ async fn instruct_deposit_refund(
     // Interest for the days held: from the value date of the first credited transfer to today.
     let from = local_date(from_micros(first.try_get(2)?));
     let today = local_date(now);
-    let with_interest = rules::RefundCase::parse(case)
-        .map(|c| refund_period(c).interest)
-        .unwrap_or(true);
-    let comp = if with_interest {
-        interest_computation(Money::from_fen(open), from, today)
-    } else {
-        rules::no_interest(Money::from_fen(open), from, today)
+    // What is owed beyond the principal depends on the case: bank interest (实施条例 57), the
+    // 超期资金占用费 of a late procurement refund (87号令 38), or nothing (land, 39号令 21).
+    let comp = match rules::RefundCase::parse(case) {
+        Some(c) => rules::refund_extra(c, Money::from_fen(open), from, date(due)?, today),
+        None => interest_computation(Money::from_fen(open), from, today),
     };
     let interest = comp.interest.fen();
     let id = ids::new_id();

@@ -156,6 +156,9 @@ pub enum RefundCase {
     /// Property, the listing or online bidding ended (deal or failure): every bidder but the
     /// winner (32号令 gives no period; the exchange's value, see [`REFUND_PERIODS`]).
     PropertyAuctionEnded,
+    /// Land tendered (招标出让): the unsuccessful bidders once the award is made — 5 working
+    /// days, without interest (国土资源部令第39号 第二十一条), not the procurement rule.
+    LandTenderLoser,
 }
 
 impl RefundCase {
@@ -169,6 +172,7 @@ impl RefundCase {
             RefundCase::ConstructionTermination => "construction_termination",
             RefundCase::LandAuctionEnded => "land_auction_ended",
             RefundCase::PropertyAuctionEnded => "property_auction_ended",
+            RefundCase::LandTenderLoser => "land_tender_loser",
         }
     }
 
@@ -211,6 +215,9 @@ pub fn refund_case(market: Market, trigger: RefundTrigger, is_winner: bool) -> O
         (Market::Land, T::AuctionEnded) => Some(C::LandAuctionEnded),
         (Market::Property, T::AuctionEnded) => Some(C::PropertyAuctionEnded),
         (_, T::AuctionEnded) => None,
+        // 39号令 21: the other bidders of a land tender are refunded within 5 working days after
+        // the activity ends (the award), without interest.
+        (Market::Land, T::Award) if !is_winner => Some(C::LandTenderLoser),
         (_, T::Award) if is_winner => None,
         (_, T::Award) => Some(C::ProcurementLoser),
         (_, T::ContractSigned) => Some(C::ProcurementWinner),
@@ -226,17 +233,20 @@ pub struct RefundPeriod {
     pub working: bool,
     /// Whether bank interest for the days held is paid with the refund.
     pub interest: bool,
+    /// Whether a late refund owes the 超期资金占用费 (87号令 38) for the days after the due date.
+    pub late_fee: bool,
     pub source: &'static str,
 }
 
 /// The refund periods (data).
-pub const REFUND_PERIODS: [RefundPeriod; 8] = [
+pub const REFUND_PERIODS: [RefundPeriod; 9] = [
     // 实施条例 57: 招标人最迟应当在书面合同签订后5日内向中标人和未中标的投标人退还投标保证金及银行同期存款利息.
     RefundPeriod {
         case: RefundCase::ConstructionContractSigned,
         days: 5,
         working: false,
         interest: true,
+        late_fee: false,
         source: "实施条例 57",
     },
     // 实施条例 35: 投标人撤回已提交的投标文件…招标人已收取投标保证金的，应当自收到投标人书面撤回通知之日起5日内退还.
@@ -245,6 +255,7 @@ pub const REFUND_PERIODS: [RefundPeriod; 8] = [
         days: 5,
         working: false,
         interest: true,
+        late_fee: false,
         source: "实施条例 35",
     },
     // 政采条例 33 / 87号令 38: 自中标通知书发出之日起5个工作日内退还未中标供应商的投标保证金.
@@ -252,7 +263,10 @@ pub const REFUND_PERIODS: [RefundPeriod; 8] = [
         case: RefundCase::ProcurementLoser,
         days: 5,
         working: true,
-        interest: true,
+        // 政采条例 33 / 87号令 38 pay no interest on a timely refund; a late one owes the
+        // 超期资金占用费 (87号令 38), not 实施条例 57's bank interest (a construction rule).
+        interest: false,
+        late_fee: true,
         source: "政采条例 33; 87号令 38",
     },
     // 政采条例 33 / 87号令 38: 自政府采购合同签订之日起5个工作日内退还中标供应商的投标保证金.
@@ -260,7 +274,10 @@ pub const REFUND_PERIODS: [RefundPeriod; 8] = [
         case: RefundCase::ProcurementWinner,
         days: 5,
         working: true,
-        interest: true,
+        // 政采条例 33 / 87号令 38 pay no interest on a timely refund; a late one owes the
+        // 超期资金占用费 (87号令 38), not 实施条例 57's bank interest (a construction rule).
+        interest: false,
+        late_fee: true,
         source: "政采条例 33; 87号令 38",
     },
     // 87号令 38: 撤回投标文件、终止采购活动的，自收到通知/终止之日起5个工作日内退还.
@@ -268,7 +285,10 @@ pub const REFUND_PERIODS: [RefundPeriod; 8] = [
         case: RefundCase::ProcurementWithdrawal,
         days: 5,
         working: true,
-        interest: true,
+        // 政采条例 33 / 87号令 38 pay no interest on a timely refund; a late one owes the
+        // 超期资金占用费 (87号令 38), not 实施条例 57's bank interest (a construction rule).
+        interest: false,
+        late_fee: true,
         source: "87号令 38",
     },
     // 实施条例 31: 招标人终止招标的…已经收取投标保证金的，招标人应当及时退还所收取的投标保证金及银行同期存款利息.
@@ -278,6 +298,7 @@ pub const REFUND_PERIODS: [RefundPeriod; 8] = [
         days: 1,
         working: true,
         interest: true,
+        late_fee: false,
         source: "实施条例 31",
     },
     // 国土资源部令第39号 第二十一条: 中标人、竞得人支付的投标、竞买保证金，抵作土地出让价款；其他投标人、
@@ -288,6 +309,7 @@ pub const REFUND_PERIODS: [RefundPeriod; 8] = [
         days: 5,
         working: true,
         interest: false,
+        late_fee: false,
         source: "国土资源部令第39号 第二十一条",
     },
     // 32号令 sets no refund period for the deposits of unsuccessful buyers; the exchange's rule
@@ -298,7 +320,18 @@ pub const REFUND_PERIODS: [RefundPeriod; 8] = [
         days: 5,
         working: true,
         interest: true,
+        late_fee: false,
         source: "国资委 财政部令第32号 (no period stated; exchange rule: 5 working days)",
+    },
+    // 国土资源部令第39号 第二十一条: 其他投标人…支付的投标…保证金，出让人必须在招标…活动结束后5个工作日内
+    // 予以退还，不计利息. The tender ends with the award (中标通知).
+    RefundPeriod {
+        case: RefundCase::LandTenderLoser,
+        days: 5,
+        working: true,
+        interest: false,
+        late_fee: false,
+        source: "国土资源部令第39号 第二十一条",
     },
 ];
 
@@ -416,6 +449,9 @@ pub struct InterestComputation {
     pub exact: Decimal,
     /// Rounded once to the fen, half up.
     pub interest: Money,
+    /// What the amount is: `interest` (银行同期存款利息, 实施条例 57), `late_fee` (超期资金占用费,
+    /// 87号令 38) or `none` (the refund's rule pays nothing beyond the principal).
+    pub kind: &'static str,
     pub rule: &'static str,
 }
 
@@ -456,6 +492,7 @@ pub fn interest_computation(
         slices,
         exact: total,
         interest: Money::round_fen(total).unwrap_or(Money::ZERO),
+        kind: "interest",
         rule: "实施条例 57 银行同期存款利息: principal × 活期 rate × days / 360 per rate period, rounded once to the fen half up",
     }
 }
@@ -463,6 +500,21 @@ pub fn interest_computation(
 /// The computation shown for a refund paid without interest (国土资源部令第39号 第二十一条:
 /// 其他竞买人支付的竞买保证金…予以退还，不计利息).
 pub fn no_interest(principal: Money, from: NaiveDate, to: NaiveDate) -> InterestComputation {
+    nothing_owed(
+        principal,
+        from,
+        to,
+        "国土资源部令第39号 第二十一条: 不计利息 (refunded without interest)",
+    )
+}
+
+/// The computation shown for a refund whose rule pays nothing beyond the principal.
+pub fn nothing_owed(
+    principal: Money,
+    from: NaiveDate,
+    to: NaiveDate,
+    rule: &'static str,
+) -> InterestComputation {
     InterestComputation {
         principal,
         from,
@@ -470,7 +522,113 @@ pub fn no_interest(principal: Money, from: NaiveDate, to: NaiveDate) -> Interest
         slices: Vec::new(),
         exact: Decimal::ZERO,
         interest: Money::ZERO,
-        rule: "国土资源部令第39号 第二十一条: 不计利息 (refunded without interest)",
+        kind: "none",
+        rule,
+    }
+}
+
+/// The rule shown with a procurement refund paid on time: the principal only.
+pub const PROCUREMENT_ON_TIME_RULE: &str =
+    "政府采购法实施条例 第三十三条; 财政部令第87号 第三十八条: refunded on time, principal only (no interest)";
+
+/// The rule of the late-refund charge.
+pub const LATE_FEE_RULE: &str = "财政部令第87号 第三十八条 超期资金占用费: principal × 中国人民银行同期贷款基准利率 \
+     × 1.2 (上浮20%) × days after the due date / 360, per rate period, rounded once to the fen half up";
+
+/// PBOC benchmark lending rate for short-term RMB loans up to one year (一年以内(含一年)贷款基准
+/// 利率), the 同期贷款基准利率 of 87号令 38 for a refund late by less than a year.
+pub const LOAN_BENCHMARK_RATES: [RatePeriod; 2] = [
+    RatePeriod {
+        from: (2015, 8, 26),
+        mantissa: 460,
+        scale: 4,
+        source: "中国人民银行 2015-08-26 存贷款基准利率调整 (一年以内 4.60%)",
+    },
+    RatePeriod {
+        from: (2015, 10, 24),
+        mantissa: 435,
+        scale: 4,
+        source: "中国人民银行 2015-10-24 存贷款基准利率调整 (一年以内 4.35%; not adjusted since, \
+                 the LPR reform of 2019 did not change the benchmark 87号令 names)",
+    },
+];
+
+/// The annual loan benchmark rate in force on `d` (zero before the table starts).
+pub fn loan_rate_on(d: NaiveDate) -> Decimal {
+    LOAN_BENCHMARK_RATES
+        .iter()
+        .rev()
+        .find(|r| rate_start(r) <= d)
+        .map(|r| Decimal::new(r.mantissa, r.scale))
+        .unwrap_or(Decimal::ZERO)
+}
+
+/// The 超期资金占用费 of a procurement deposit refunded after its due date (87号令 38: 逾期退还投标
+/// 保证金的，除应当退还投标保证金本金外，还应当按中国人民银行同期贷款基准利率上浮20%后的利率支付
+/// 超期资金占用费): the days late are those after `due` up to `refunded_on` (refunded on the due date:
+/// nothing owed). Rate = loan benchmark × 1.2, per rate period, 360-day year, rounded once to the
+/// fen half up.
+pub fn late_fee_computation(
+    principal: Money,
+    due: NaiveDate,
+    refunded_on: NaiveDate,
+) -> InterestComputation {
+    if refunded_on <= due {
+        return nothing_owed(principal, due, refunded_on, PROCUREMENT_ON_TIME_RULE);
+    }
+    let mut slices = Vec::new();
+    let mut total = Decimal::ZERO;
+    let mut cur = due;
+    while cur < refunded_on {
+        let next_change = LOAN_BENCHMARK_RATES
+            .iter()
+            .map(rate_start)
+            .filter(|s| *s > cur)
+            .min()
+            .unwrap_or(refunded_on)
+            .min(refunded_on);
+        let days = (next_change - cur).num_days();
+        let rate = loan_rate_on(cur) * Decimal::new(12, 1);
+        let amount = principal.amount() * rate * Decimal::from(days) / Decimal::from(360);
+        total += amount;
+        slices.push(InterestSlice {
+            from: cur,
+            to: next_change,
+            days,
+            rate,
+            amount,
+        });
+        cur = next_change;
+    }
+    InterestComputation {
+        principal,
+        from: due,
+        to: refunded_on,
+        slices,
+        exact: total,
+        interest: Money::round_fen(total).unwrap_or(Money::ZERO),
+        kind: "late_fee",
+        rule: LATE_FEE_RULE,
+    }
+}
+
+/// What a refund of `case` owes beyond the principal, instructed on `today`: the bank interest
+/// from `held_from` (construction, property), the 超期资金占用费 after `due` (procurement), or
+/// nothing (land; procurement on time).
+pub fn refund_extra(
+    case: RefundCase,
+    principal: Money,
+    held_from: NaiveDate,
+    due: NaiveDate,
+    today: NaiveDate,
+) -> InterestComputation {
+    let p = refund_period(case);
+    if p.interest {
+        interest_computation(principal, held_from, today)
+    } else if p.late_fee {
+        late_fee_computation(principal, due, today)
+    } else {
+        no_interest(principal, held_from, today)
     }
 }
 
@@ -878,6 +1036,112 @@ mod tests {
         let due = refund_due(RefundCase::ProcurementLoser, d("2026-12-21"), &cal);
         assert_eq!(due.value, d("2026-12-28"));
         assert!(!due.provisional());
+    }
+
+    #[test]
+    fn land_tender_losers_get_5_working_days_without_interest_not_the_procurement_rule() {
+        use RefundTrigger as T;
+        assert_eq!(
+            refund_case(Market::Land, T::Award, false),
+            Some(RefundCase::LandTenderLoser)
+        );
+        assert_eq!(refund_case(Market::Land, T::Award, true), None);
+        let p = refund_period(RefundCase::LandTenderLoser);
+        assert!(!p.interest && !p.late_fee);
+        assert_eq!(p.source, "国土资源部令第39号 第二十一条");
+        let cal = BusinessCalendar::official();
+        // Award Wednesday 2026-04-01: Apr 2, 3, (Qingming 4–6), 7, 8, 9 → 2026-04-09 is the last
+        // day on time; 2026-04-10 is late.
+        let due = refund_due(RefundCase::LandTenderLoser, d("2026-04-01"), &cal).value;
+        assert_eq!(due, d("2026-04-09"));
+        let c = refund_extra(
+            RefundCase::LandTenderLoser,
+            Money::parse(dec!(2000000.00)).unwrap(),
+            d("2026-03-01"),
+            due,
+            due,
+        );
+        assert_eq!((c.interest, c.kind), (Money::ZERO, "none"));
+        assert!(c.rule.contains("第39号 第二十一条"));
+        // Procurement losers are unchanged.
+        assert_eq!(
+            refund_case(Market::Procurement, T::Award, false),
+            Some(RefundCase::ProcurementLoser)
+        );
+    }
+
+    #[test]
+    fn a_procurement_refund_on_its_due_date_owes_nothing_and_one_day_late_owes_the_late_fee() {
+        let p = Money::parse(dec!(360000.00)).unwrap();
+        let due = d("2026-05-11");
+        for case in [
+            RefundCase::ProcurementLoser,
+            RefundCase::ProcurementWinner,
+            RefundCase::ProcurementWithdrawal,
+        ] {
+            // Last day on time: nothing beyond the principal, and no construction rule cited.
+            let on_time = refund_extra(case, p, d("2026-03-05"), due, due);
+            assert_eq!(on_time.interest, Money::ZERO);
+            assert_eq!(on_time.kind, "none");
+            assert!(!on_time.rule.contains("实施条例 57"), "{}", on_time.rule);
+            assert!(on_time.rule.contains("第三十三条"));
+            // First day late: 360000 × 4.35% × 1.2 × 1 / 360 = 52.20.
+            let late = refund_extra(case, p, d("2026-03-05"), due, d("2026-05-12"));
+            assert_eq!(late.kind, "late_fee");
+            assert_eq!(late.interest.to_string(), "52.20");
+            assert_eq!(late.slices.len(), 1);
+            assert_eq!(late.slices[0].rate, dec!(0.05220));
+            assert!(late.rule.contains("第三十八条"));
+            assert!(!late.rule.contains("实施条例 57"));
+            assert!(!refund_period(case).source.contains("实施条例 57"));
+        }
+        // Ten days late: 522.00.
+        assert_eq!(
+            late_fee_computation(p, due, d("2026-05-21"))
+                .interest
+                .to_string(),
+            "522.00"
+        );
+        // Construction keeps the bank interest of 实施条例 57 from the day the money was held.
+        let c = refund_extra(
+            RefundCase::ConstructionContractSigned,
+            p,
+            d("2026-03-01"),
+            d("2026-03-31"),
+            d("2026-03-31"),
+        );
+        assert_eq!(
+            (c.kind, c.interest.to_string().as_str()),
+            ("interest", "105.00")
+        );
+    }
+
+    #[test]
+    fn the_late_fee_splits_at_a_loan_rate_change() {
+        // 360.00 late from 2015-10-20 to 2015-10-30: 4 days at 4.60% × 1.2 + 6 days at 4.35% × 1.2.
+        let p = Money::parse(dec!(360.00)).unwrap();
+        let c = late_fee_computation(p, d("2015-10-20"), d("2015-10-30"));
+        assert_eq!(c.slices.len(), 2);
+        assert_eq!((c.slices[0].days, c.slices[1].days), (4, 6));
+        // 360 × 0.0552 × 4 / 360 + 360 × 0.0522 × 6 / 360 = 0.2208 + 0.3132 = 0.534 → 0.53.
+        assert_eq!(c.exact, dec!(0.5340));
+        assert_eq!(c.interest.to_string(), "0.53");
+    }
+
+    proptest::proptest! {
+        /// A procurement refund owes nothing up to its due date and a non-decreasing fee after it.
+        #[test]
+        fn the_late_fee_is_zero_on_time_and_grows_with_the_days_late(fen in 1i64..=10_000_000_000, late in 0u64..=400) {
+            let p = Money::from_fen(fen);
+            let due = d("2026-05-11");
+            let on = due.checked_add_days(chrono::Days::new(late)).unwrap();
+            let c = late_fee_computation(p, due, on);
+            let next = late_fee_computation(p, due, on.succ_opt().unwrap());
+            proptest::prop_assert!(next.interest >= c.interest);
+            if late == 0 {
+                proptest::prop_assert_eq!(c.interest, Money::ZERO);
+            }
+        }
     }
 
     #[test]

@@ -1026,6 +1026,33 @@ pub struct Registration {
     pub registered_at: DateTime<Utc>,
 }
 
+/// 实施条例 13: 招标代理机构不得在所代理的招标项目中投标; 实施条例 34: a unit with an interest in the
+/// tenderer that may affect fairness may not bid — the tenderer itself first of all. The
+/// organization that registered the project (the tenderer or its agency) and the tenderer named by
+/// its USCC may not register for its sections. Returns why, or None.
+pub fn own_project_bar(
+    org_id: &str,
+    org_uscc: &str,
+    owner_org_id: &str,
+    tenderer_uscc: &str,
+) -> Option<String> {
+    if org_id == owner_org_id {
+        Some(
+            "your organization registered this project (tenderer or its agency): it may not bid on it \
+             (招标投标法实施条例 第十三条、第三十四条)"
+                .into(),
+        )
+    } else if org_uscc.eq_ignore_ascii_case(tenderer_uscc) {
+        Some(
+            "your organization is the tenderer of this project: it may not bid on it \
+             (招标投标法实施条例 第三十四条)"
+                .into(),
+        )
+    } else {
+        None
+    }
+}
+
 /// Register the caller's organization for a section (bidder).
 #[tracing::instrument(skip_all, fields(section_id = %section_id))]
 pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Registration> {
@@ -1073,15 +1100,21 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         ));
     }
     let today = local_date(now);
-    let market: String = sqlx::query(
-        "SELECT p.market FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
+    let p = sqlx::query(
+        "SELECT p.market, p.owner_org_id, p.tenderer_uscc FROM sections s JOIN projects p ON p.id = s.project_id \
+         WHERE s.id = $1",
     )
     .bind(section_id)
     .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    .await?;
+    let market: String = p.try_get(0)?;
     let market = Market::parse(&market)
         .map_err(|_| Error::internal(format!("stored project market '{market}'")))?;
+    let owner_org: String = p.try_get(1)?;
+    let tenderer_uscc: String = p.try_get(2)?;
+    if let Some(why) = own_project_bar(&org.id, &org.uscc, &owner_org, &tenderer_uscc) {
+        return Err(Error::conflict("registration.own_project", why));
+    }
     let rows = sqlx::query(&format!(
         "SELECT {SANCTION_COLS} FROM sanctions WHERE uscc = $1 ORDER BY from_date"
     ))
@@ -1211,4 +1244,26 @@ pub async fn list_registrations(ctx: &Ctx, actor: &Actor, section_id: &str) -> R
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(Visible::List(list))
+}
+
+#[cfg(test)]
+mod own_project_tests {
+    use super::own_project_bar;
+
+    #[test]
+    fn the_projects_own_organization_and_the_tenderer_may_not_register_anyone_else_may() {
+        let t = "91110000802100433B";
+        assert!(own_project_bar("ORG-A", "91210200MB0000001X", "ORG-A", t)
+            .unwrap()
+            .contains("第十三条"));
+        assert!(own_project_bar("ORG-B", t, "ORG-A", t)
+            .unwrap()
+            .contains("第三十四条"));
+        // The USCC compares case-insensitively (letters are upper case by GB 32100).
+        assert!(own_project_bar("ORG-B", &t.to_lowercase(), "ORG-A", t).is_some());
+        assert_eq!(
+            own_project_bar("ORG-B", "91210200MB0000001X", "ORG-A", t),
+            None
+        );
+    }
 }

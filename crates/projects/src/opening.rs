@@ -397,12 +397,18 @@ pub struct OpeningEntry {
     pub uscc: String,
     /// The sealed price, read at decryption; null when not decrypted.
     pub price: Option<String>,
-    /// `decrypted`, `not_decrypted` (revoked, 电子招标投标办法 第三十一条) or `digest_mismatch`.
+    /// `decrypted`, `not_decrypted` (revoked: the bidder's fault, 电子招标投标办法 第三十一条),
+    /// `digest_mismatch` or `withdrawn_platform_fault` (not the bidder's fault: deemed withdrawn,
+    /// see `fault`).
     pub decryption: String,
     /// `valid`, `missing`, `invalid` or `unknown` (as known from the deposits area).
     pub deposit: String,
     /// Cipher suite of the package.
     pub suite: Option<String>,
+    /// The centre's declaration that the bid was not decrypted because of the platform or the CA
+    /// (`decryption: withdrawn_platform_fault`, 电子招标投标办法 第三十一条), with its reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<FaultDeclaration>,
 }
 
 /// 开标记录.
@@ -465,6 +471,18 @@ async fn finalize(
     .bind(section_id)
     .fetch_all(&mut **tx)
     .await?;
+    let mut faults: std::collections::HashMap<String, FaultDeclaration> =
+        std::collections::HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT {FAULT_COLS} FROM opening_fault_declarations WHERE section_id = $1"
+    ))
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        let d = fault_row(&r)?;
+        faults.insert(d.bid_id.clone(), d);
+    }
     let mut entries = Vec::new();
     for r in &rows {
         let bid_id: String = r.try_get(0)?;
@@ -505,6 +523,7 @@ async fn finalize(
                 "not_decrypted"
             }
         };
+        let fault = faults.remove(&bid_id);
         entries.push(OpeningEntry {
             deposit: deposits
                 .get(&org_id)
@@ -520,6 +539,7 @@ async fn finalize(
             },
             decryption: decryption.into(),
             suite: r.try_get(6)?,
+            fault,
         });
     }
     let rules = load_rules(tx, &s.region, &s.market).await?;
@@ -631,6 +651,176 @@ pub const PLATFORM_FAULT: &str = "withdrawn_platform_fault";
 /// 电子招标投标办法 第三十一条 (a bid not decrypted for a reason other than the bidder is deemed
 /// withdrawn, and the bidder may claim its direct loss from the party at fault).
 pub const PLATFORM_FAULT_SOURCE: &str = "电子招标投标办法 第三十一条";
+
+/// A declaration of a platform or CA fault (what staff send).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct FaultDeclarationInput {
+    /// The bid that cannot be decrypted.
+    pub bid_id: String,
+    /// `platform` (the trading platform failed: service down, file store) or `ca` (the
+    /// certificate authority's service failed, so the bidder could not use its key).
+    pub fault: String,
+    /// What happened (recorded in the opening record), 1–1000 characters.
+    pub reason: String,
+}
+
+/// A recorded declaration (also an entry's `fault` in the opening record).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FaultDeclaration {
+    pub bid_id: String,
+    pub section_id: String,
+    pub org_id: String,
+    /// `platform` or `ca`.
+    pub fault: String,
+    pub reason: String,
+    /// User id of the staff member who declared it.
+    pub declared_by: String,
+    pub declared_at: DateTime<Utc>,
+    pub basis: String,
+}
+
+const FAULT_COLS: &str =
+    "bid_id, section_id, org_id, fault, reason, declared_by, declared_at, basis";
+
+fn fault_row(r: &sqlx::any::AnyRow) -> Result<FaultDeclaration> {
+    Ok(FaultDeclaration {
+        bid_id: r.try_get(0)?,
+        section_id: r.try_get(1)?,
+        org_id: r.try_get(2)?,
+        fault: r.try_get(3)?,
+        reason: r.try_get(4)?,
+        declared_by: r.try_get(5)?,
+        declared_at: from_micros(r.try_get(6)?),
+        basis: r.try_get(7)?,
+    })
+}
+
+/// The faults the centre may declare (not the bidder's own failure, which stays revoked).
+pub const FAULT_KINDS: [&str; 2] = ["platform", "ca"];
+
+/// Check a declaration's fields; every broken rule named.
+pub fn check_fault_input(input: &FaultDeclarationInput) -> Result<()> {
+    let mut v = ggzy_core::error::Violations::new();
+    if input.bid_id.trim().is_empty() {
+        v.push("bid_id", "required", "the bid that cannot be decrypted");
+    }
+    if !FAULT_KINDS.contains(&input.fault.trim()) {
+        v.push(
+            "fault",
+            "opening.fault_kind",
+            "platform (the trading platform failed) or ca (the certificate authority failed); a \
+             bidder's own failure is not declared — its bid is revoked at the window's end",
+        );
+    }
+    let n = input.reason.trim().chars().count();
+    if n == 0 || n > 1000 {
+        v.push(
+            "reason",
+            "opening.fault_reason",
+            "what happened is recorded in the opening record (1–1000 characters)",
+        );
+    }
+    v.into_result()
+}
+
+/// Record a platform or CA fault for a sealed bid while the decryption window is open: the bid is
+/// deemed withdrawn (`withdrawn_platform_fault`) in the same transaction as the declaration and
+/// its event `projects.bid.fault_declared`; the last sealed bid handled records the opening.
+pub async fn declare_fault(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: FaultDeclarationInput,
+) -> Result<FaultDeclaration> {
+    actor.require(&[Role::Staff])?;
+    check_fault_input(&input)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let s = load_section(&mut tx, &ctx.db, section_id, true).await?;
+    crate::service::require_sealed_bids(&mut tx, section_id).await?;
+    check_window(&mut tx, section_id, &s, now).await?;
+    let bid = sqlx::query(
+        "SELECT org_id, decryption FROM bids WHERE id = $1 AND section_id = $2 AND status = 'current'",
+    )
+    .bind(input.bid_id.trim())
+    .bind(section_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("bid {} in this opening", input.bid_id.trim())))?;
+    let org_id: String = bid.try_get(0)?;
+    let state: String = bid.try_get(1)?;
+    if state != "sealed" {
+        return Err(Error::conflict(
+            "opening.already_decrypted",
+            format!("the bid is no longer sealed ({state}); only a sealed bid can be declared"),
+        ));
+    }
+    let n = sqlx::query(
+        "UPDATE bids SET decryption = $1, decrypted_at = $2, updated_at = $2 \
+         WHERE id = $3 AND status = 'current' AND decryption = 'sealed'",
+    )
+    .bind(PLATFORM_FAULT)
+    .bind(to_micros(now))
+    .bind(input.bid_id.trim())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "opening.already_decrypted",
+        "the bid was opened concurrently",
+    )?;
+    let d = FaultDeclaration {
+        bid_id: input.bid_id.trim().to_string(),
+        section_id: section_id.to_string(),
+        org_id,
+        fault: input.fault.trim().to_string(),
+        reason: input.reason.trim().to_string(),
+        declared_by: actor.user_id.clone(),
+        declared_at: now,
+        basis: PLATFORM_FAULT_SOURCE.to_string(),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO opening_fault_declarations ({FAULT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    ))
+    .bind(&d.bid_id)
+    .bind(&d.section_id)
+    .bind(&d.org_id)
+    .bind(&d.fault)
+    .bind(&d.reason)
+    .bind(&d.declared_by)
+    .bind(to_micros(now))
+    .bind(&d.basis)
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.bid.fault_declared",
+            "section",
+            section_id,
+            json!({"bid_id": d.bid_id, "section_id": section_id, "org_id": d.org_id,
+                   "fault": d.fault, "reason": d.reason, "declared_by": d.declared_by,
+                   "decryption": PLATFORM_FAULT, "basis": d.basis}),
+        ),
+    )
+    .await?;
+    let sealed: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'sealed'",
+    )
+    .bind(section_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    if sealed == 0 {
+        finalize(&mut tx, &ctx.db, now, section_id, &s, &actor.actor_ref()).await?;
+    }
+    ctx.db.commit_answering(tx, 201, &d, now).await?;
+    Ok(d)
+}
 
 /// Submit the caller organization's key for its current bid while the decryption window is open.
 /// A wrong key is refused (422 `opening.wrong_key`) and changes nothing; the bidder may retry.
@@ -1218,6 +1408,28 @@ pub fn routes() -> OpenApiRouter<Ctx> {
     OpenApiRouter::new()
         .routes(routes!(post_key))
         .routes(routes!(get_opening))
+        .routes(routes!(post_fault_declaration))
+}
+
+/// Declare that a bid cannot be decrypted because of the platform or the CA (staff, during the
+/// decryption window): the bid is deemed withdrawn (撤回, `withdrawn_platform_fault`), never
+/// revoked, and the declaration with its reason is part of the opening record (电子招标投标办法
+/// 第三十一条). 422 `opening.fault_kind` / `opening.fault_reason`, 404 unknown bid, 409
+/// `opening.window_closed` / `opening.not_open` / `opening.already_decrypted`.
+#[utoipa::path(post, path = "/api/v1/sections/{id}/opening/fault-declarations", tag = "bids", security(("bearer" = [])),
+    params(("id" = String, Path, description = "section id")), request_body = FaultDeclarationInput,
+    responses((status = 201, body = FaultDeclaration), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn post_fault_declaration(
+    axum::extract::State(ctx): axum::extract::State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<FaultDeclarationInput>,
+) -> Result<(axum::http::StatusCode, Json<FaultDeclaration>)> {
+    actor.require(&[Role::Staff])?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(declare_fault(&ctx, &actor, &id, input).await?),
+    ))
 }
 
 /// Submit the caller organization's decryption key during the opening (bidder). The platform
@@ -1260,6 +1472,36 @@ async fn get_opening(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decl(fault: &str, reason: &str) -> FaultDeclarationInput {
+        FaultDeclarationInput {
+            bid_id: "B1".into(),
+            fault: fault.into(),
+            reason: reason.into(),
+        }
+    }
+
+    fn rules_of(r: Result<()>) -> Vec<String> {
+        match r {
+            Ok(()) => Vec::new(),
+            Err(Error::Validation(v)) => v.into_iter().map(|e| e.rule).collect(),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn only_a_platform_or_ca_fault_with_a_reason_of_1_to_1000_characters_is_declared() {
+        assert!(check_fault_input(&decl("platform", "x")).is_ok());
+        assert!(check_fault_input(&decl("ca", &"断".repeat(1000))).is_ok());
+        assert_eq!(
+            rules_of(check_fault_input(&decl("ca", &"断".repeat(1001)))),
+            vec!["opening.fault_reason"]
+        );
+        assert_eq!(
+            rules_of(check_fault_input(&decl("bidder", "  "))),
+            vec!["opening.fault_kind", "opening.fault_reason"]
+        );
+    }
 
     fn at(s: &str) -> Timestamp {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

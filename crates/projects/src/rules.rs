@@ -82,6 +82,123 @@ impl Procedure {
     }
 }
 
+/// What a section buys (标的类别): the deposit's absolute ceiling depends on it in the construction
+/// market (工程建设项目施工 / 货物 / 勘察设计招标投标办法), the minimum price weight in procurement
+/// (87号令 55). Absent in a draft: the market's default ([`Subject::default_for`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    /// 施工 (works)
+    Works,
+    /// 货物 (goods)
+    Goods,
+    /// 勘察设计 (survey and design)
+    SurveyDesign,
+    /// 服务 (services, e.g. 监理 in construction)
+    Services,
+}
+
+impl Subject {
+    pub const ALL: [Subject; 4] = [
+        Subject::Works,
+        Subject::Goods,
+        Subject::SurveyDesign,
+        Subject::Services,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Subject::Works => "works",
+            Subject::Goods => "goods",
+            Subject::SurveyDesign => "survey_design",
+            Subject::Services => "services",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Subject::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "",
+                    "section.subject_unknown",
+                    "subject must be one of works, goods, survey_design, services",
+                )
+            })
+    }
+
+    /// The subject of a section that names none: construction works (施工), procurement goods
+    /// (货物: the stricter price weight); land and property sections have no subject.
+    pub fn default_for(market: Market) -> Option<Subject> {
+        match market {
+            Market::Construction => Some(Subject::Works),
+            Market::Procurement => Some(Subject::Goods),
+            Market::Land | Market::Property => None,
+        }
+    }
+
+    /// Which subjects a market's sections may name.
+    pub fn allowed_in(&self, market: Market) -> bool {
+        match market {
+            Market::Construction => true,
+            Market::Procurement => {
+                matches!(self, Subject::Works | Subject::Goods | Subject::Services)
+            }
+            Market::Land | Market::Property => false,
+        }
+    }
+}
+
+/// An absolute ceiling of the bid deposit (in addition to the percentage cap of [`MarketRules`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DepositCeiling {
+    pub market: Market,
+    pub subject: Subject,
+    /// Yuan (whole CNY).
+    pub max_yuan: i64,
+    pub source: &'static str,
+}
+
+/// The absolute deposit ceilings (data). Construction works and goods: 2 % of the estimated price
+/// **and** at most CNY 800,000; survey and design: at most CNY 100,000. Services (监理 etc.) and the
+/// procurement market have the percentage cap only (政采条例 33).
+pub const DEPOSIT_CEILINGS: [DepositCeiling; 3] = [
+    // 工程建设项目施工招标投标办法 (七部委30号令, 2013年修订) 第三十七条: 投标保证金不得超过项目
+    // 估算价的百分之二，但最高不得超过八十万元人民币.
+    DepositCeiling {
+        market: Market::Construction,
+        subject: Subject::Works,
+        max_yuan: 800_000,
+        source: "工程建设项目施工招标投标办法 第三十七条 (2013年修订)",
+    },
+    // 工程建设项目货物招标投标办法 (七部委27号令, 2013年修订): the same 2 % / CNY 800,000 ceiling.
+    // Article number to verify against the official text (第二十七条 in the 2013 revision as we read it).
+    DepositCeiling {
+        market: Market::Construction,
+        subject: Subject::Goods,
+        max_yuan: 800_000,
+        source: "工程建设项目货物招标投标办法 第二十七条 (2013年修订; article to verify)",
+    },
+    // 工程建设项目勘察设计招标投标办法 (八部委2号令, 2013年修订): 保证金数额不得超过勘察设计估算费用的
+    // 百分之二，最多不超过十万元人民币. Article number to verify (第二十四条 as we read it).
+    DepositCeiling {
+        market: Market::Construction,
+        subject: Subject::SurveyDesign,
+        max_yuan: 100_000,
+        source: "工程建设项目勘察设计招标投标办法 第二十四条 (2013年修订; article to verify)",
+    },
+];
+
+/// The absolute ceiling for a section of `market` buying `subject`, if any.
+pub fn deposit_ceiling(market: Market, subject: Option<Subject>) -> Option<DepositCeiling> {
+    let subject = subject?;
+    DEPOSIT_CEILINGS
+        .iter()
+        .copied()
+        .find(|c| c.market == market && c.subject == subject)
+}
+
 /// Whether a period counts calendar days (日) or working days (工作日).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -261,6 +378,8 @@ pub struct SectionInput {
     pub docs_sale_end_at: Timestamp,
     pub bid_deadline: Timestamp,
     pub opening_at: Timestamp,
+    /// What the section buys (None: the market has no subjects, land and property).
+    pub subject: Option<Subject>,
 }
 
 #[derive(Debug, Clone)]
@@ -364,6 +483,21 @@ pub fn check_registration(
                     rules.deposit_cap_source
                 ),
             ));
+        }
+        if let Some(c) = deposit_ceiling(input.market, s.subject) {
+            if s.deposit.amount() > Decimal::from(c.max_yuan) {
+                errs.push(FieldError::new(
+                    f("deposit"),
+                    rules.rule("deposit_ceiling"),
+                    format!(
+                        "the bid deposit {} exceeds the ceiling of CNY {} for {} ({})",
+                        s.deposit,
+                        c.max_yuan,
+                        c.subject.as_str(),
+                        c.source
+                    ),
+                ));
+            }
         }
     }
     if errs.is_empty() {
@@ -641,6 +775,7 @@ mod tests {
             docs_sale_end_at: at_local(d("2026-03-09"), 17, 0, 0),
             bid_deadline: deadline,
             opening_at: deadline,
+            subject: Some(Subject::Works),
         }
     }
 
@@ -983,18 +1118,88 @@ mod tests {
     }
 
     proptest! {
-        /// deposit ≤ 2% of the estimated price is accepted; one fen more is refused.
+        /// deposit ≤ 2% of the estimated price is accepted; one fen more is refused (services).
         #[test]
         fn deposit_at_or_below_the_cap_is_accepted_and_above_refused(price_fen in 1i64..=10_000_000_000_000, frac in 0u32..=10_000) {
             let price = Money::from_fen(price_fen);
             let cap_fen = price_fen * 2 / 100; // floor of 2% in fen
             let below = Money::from_fen(cap_fen * i64::from(frac) / 10_000);
             let mut s = section();
+            // Services (监理): the percentage cap only, no absolute ceiling (see the next property).
+            s.subject = Some(Subject::Services);
             s.estimated_price = price;
             s.deposit = below;
             prop_assert_eq!(check(Market::Construction, s.clone()), Ok(()));
             s.deposit = Money::from_fen(cap_fen + 1);
             prop_assert_eq!(rules_of(check(Market::Construction, s)), vec!["construction.deposit_cap".to_string()]);
         }
+
+        /// Works: the deposit is the lower of 2 % and CNY 800,000 — whatever the price, a deposit
+        /// within both is accepted and one fen above the lower one is refused.
+        #[test]
+        fn a_works_deposit_is_capped_by_the_lower_of_2_percent_and_800000(price_fen in 1i64..=100_000_000_000_000) {
+            let pct_cap = price_fen * 2 / 100;
+            let cap = pct_cap.min(80_000_000);
+            let mut s = section();
+            s.estimated_price = Money::from_fen(price_fen);
+            s.deposit = Money::from_fen(cap);
+            prop_assert_eq!(check(Market::Construction, s.clone()), Ok(()));
+            s.deposit = Money::from_fen(cap + 1);
+            prop_assert!(check(Market::Construction, s).is_err());
+        }
+    }
+
+    #[test]
+    fn a_works_or_goods_deposit_of_800000_is_accepted_and_one_fen_more_refused() {
+        for subject in [Subject::Works, Subject::Goods] {
+            let mut s = section();
+            s.subject = Some(subject);
+            s.estimated_price = Money::parse(dec!(100000000.00)).unwrap(); // 2 % = 2,000,000
+            s.deposit = Money::parse(dec!(800000.00)).unwrap();
+            assert_eq!(check(Market::Construction, s.clone()), Ok(()));
+            s.deposit = Money::parse(dec!(800000.01)).unwrap();
+            let errs = check(Market::Construction, s).unwrap_err();
+            assert_eq!(errs.len(), 1, "{errs:?}");
+            assert_eq!(errs[0].field, "sections[0].deposit");
+            assert_eq!(errs[0].rule, "construction.deposit_ceiling");
+            assert!(errs[0].message.contains("800000"), "{}", errs[0].message);
+        }
+    }
+
+    #[test]
+    fn a_survey_design_deposit_of_100000_is_accepted_and_one_fen_more_refused() {
+        let mut s = section();
+        s.subject = Some(Subject::SurveyDesign);
+        s.estimated_price = Money::parse(dec!(10000000.00)).unwrap(); // 2 % = 200,000
+        s.deposit = Money::parse(dec!(100000.00)).unwrap();
+        assert_eq!(check(Market::Construction, s.clone()), Ok(()));
+        s.deposit = Money::parse(dec!(100000.01)).unwrap();
+        let errs = check(Market::Construction, s).unwrap_err();
+        assert_eq!(errs[0].rule, "construction.deposit_ceiling");
+        assert!(errs[0].message.contains("勘察设计"), "{}", errs[0].message);
+        // Services (监理) and procurement: the percentage cap only.
+        assert!(deposit_ceiling(Market::Construction, Some(Subject::Services)).is_none());
+        assert!(deposit_ceiling(Market::Procurement, Some(Subject::Goods)).is_none());
+        assert!(deposit_ceiling(Market::Land, None).is_none());
+    }
+
+    #[test]
+    fn subjects_by_market() {
+        assert_eq!(
+            Subject::default_for(Market::Construction),
+            Some(Subject::Works)
+        );
+        assert_eq!(
+            Subject::default_for(Market::Procurement),
+            Some(Subject::Goods)
+        );
+        assert_eq!(Subject::default_for(Market::Land), None);
+        assert!(!Subject::SurveyDesign.allowed_in(Market::Procurement));
+        assert!(!Subject::Goods.allowed_in(Market::Land));
+        assert!(Subject::SurveyDesign.allowed_in(Market::Construction));
+        for k in Subject::ALL {
+            assert_eq!(Subject::parse(k.as_str()).unwrap(), k);
+        }
+        assert!(Subject::parse("labour").is_err());
     }
 }

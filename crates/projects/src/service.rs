@@ -6,6 +6,7 @@ use crate::model::{
 };
 use crate::rules::{
     check_registration, DayKind, MarketRules, MinPeriod, Procedure, ProjectInput, SectionInput,
+    Subject,
 };
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
@@ -54,6 +55,11 @@ pub struct SectionDraft {
     pub docs_sale_end_at: DateTime<Utc>,
     pub bid_deadline: DateTime<Utc>,
     pub opening_at: DateTime<Utc>,
+    /// What the section buys: `works` (施工), `goods` (货物), `survey_design` (勘察设计) or
+    /// `services` (服务). Optional: construction defaults to works, procurement to goods; land and
+    /// property sections name none. Sets the deposit's absolute ceiling (rules::DEPOSIT_CEILINGS).
+    #[serde(default)]
+    pub subject: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -69,6 +75,8 @@ pub struct Section {
     pub bid_deadline: DateTime<Utc>,
     pub opening_at: DateTime<Utc>,
     pub state: SectionState,
+    /// What the section buys (None for land and property).
+    pub subject: Option<Subject>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -152,6 +160,13 @@ fn check_draft(d: &ProjectDraft) -> Result<Checked> {
             v.push(e.field, e.rule, e.message);
         }
     }
+    if let Some(m) = market {
+        for (i, s) in d.sections.iter().enumerate() {
+            if let Err(e) = section_subject(m, s) {
+                v.push(format!("sections[{i}].subject"), e.rule, e.message);
+            }
+        }
+    }
     v.into_result()?;
     match (market, procedure, uscc) {
         (Some(market), Some(procedure), Some(tenderer_uscc)) => Ok(Checked {
@@ -162,6 +177,34 @@ fn check_draft(d: &ProjectDraft) -> Result<Checked> {
             tenderer_name,
         }),
         _ => Err(Error::internal("draft checked")),
+    }
+}
+
+/// The subject a draft section buys: the named one if the market allows it, else the market's
+/// default (works for construction, goods for procurement, none for land and property).
+fn section_subject(
+    market: Market,
+    s: &SectionDraft,
+) -> std::result::Result<Option<Subject>, FieldErr> {
+    match s.subject.as_deref().map(str::trim) {
+        None | Some("") => Ok(Subject::default_for(market)),
+        Some(name) => {
+            let k = Subject::parse(name)?;
+            if k.allowed_in(market) {
+                Ok(Some(k))
+            } else {
+                Err(FieldErr::new(
+                    "subject",
+                    "section.subject_market",
+                    format!(
+                        "a {} section cannot buy {} (construction: works, goods, survey_design, services; \
+                         procurement: works, goods, services; land and property: none)",
+                        market.as_str(),
+                        k.as_str()
+                    ),
+                ))
+            }
+        }
     }
 }
 
@@ -197,7 +240,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, draft: ProjectDraft) -> Result<Pro
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    write_sections(&mut tx, &id, &draft.sections, now).await?;
+    write_sections(&mut tx, &id, c.market, &draft.sections, now).await?;
     let p = load(&mut tx, &id).await?;
     emit(
         &mut tx,
@@ -257,7 +300,7 @@ pub async fn update(ctx: &Ctx, actor: &Actor, id: &str, draft: ProjectDraft) -> 
     .bind(draft.sections.len() as i64)
     .execute(&mut *tx)
     .await?;
-    write_sections(&mut tx, id, &draft.sections, now).await?;
+    write_sections(&mut tx, id, c.market, &draft.sections, now).await?;
     let p = load(&mut tx, id).await?;
     emit(
         &mut tx,
@@ -344,14 +387,18 @@ pub(crate) async fn set_section_state(
 async fn write_sections(
     tx: &mut Tx,
     project_id: &str,
+    market: Market,
     sections: &[SectionDraft],
     now: i64,
 ) -> Result<()> {
     for (i, s) in sections.iter().enumerate() {
         let no = i as i64 + 1;
+        let subject = section_subject(market, s)
+            .map_err(|e| Error::field(format!("sections[{i}].subject"), e.rule, e.message))?
+            .map(|k| k.as_str());
         let n = sqlx::query(
             "UPDATE sections SET name = $1, estimated_price_fen = $2, deposit_fen = $3, docs_issue_at = $4, \
-             docs_sale_end_at = $5, bid_deadline = $6, opening_at = $7, updated_at = $8 \
+             docs_sale_end_at = $5, bid_deadline = $6, opening_at = $7, updated_at = $8, subject = $11 \
              WHERE project_id = $9 AND section_no = $10 AND state = 'draft'",
         )
         .bind(s.name.trim())
@@ -364,14 +411,15 @@ async fn write_sections(
         .bind(now)
         .bind(project_id)
         .bind(no)
+        .bind(subject)
         .execute(&mut **tx)
         .await?
         .rows_affected();
         if n == 0 {
             sqlx::query(
                 "INSERT INTO sections (id, project_id, section_no, name, estimated_price_fen, deposit_fen, \
-                 docs_issue_at, docs_sale_end_at, bid_deadline, opening_at, state, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $11, $11)",
+                 docs_issue_at, docs_sale_end_at, bid_deadline, opening_at, state, created_at, updated_at, subject) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $11, $11, $12)",
             )
             .bind(ids::new_id())
             .bind(project_id)
@@ -384,6 +432,7 @@ async fn write_sections(
             .bind(to_micros(s.bid_deadline))
             .bind(to_micros(s.opening_at))
             .bind(now)
+            .bind(subject)
             .execute(&mut **tx)
             .await?;
         }
@@ -426,6 +475,7 @@ pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
                 docs_sale_end_at: s.docs_sale_end_at,
                 bid_deadline: s.bid_deadline,
                 opening_at: s.opening_at,
+                subject: s.subject,
             })
             .collect(),
     };
@@ -767,7 +817,7 @@ async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Project> {
     };
     let rows = sqlx::query(
         "SELECT id, section_no, name, estimated_price_fen, deposit_fen, docs_issue_at, docs_sale_end_at, \
-         bid_deadline, opening_at, state FROM sections WHERE project_id = $1 ORDER BY section_no",
+         bid_deadline, opening_at, state, subject FROM sections WHERE project_id = $1 ORDER BY section_no",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -784,6 +834,11 @@ async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Project> {
             bid_deadline: from_micros(r.try_get(7)?),
             opening_at: from_micros(r.try_get(8)?),
             state: SectionState::parse(&r.try_get::<String, _>(9)?)?,
+            // Sections written before migration 0155 have none: the market's default.
+            subject: match r.try_get::<Option<String>, _>(10)? {
+                Some(k) => Some(Subject::parse(&k).map_err(bad)?),
+                None => Subject::default_for(p.market),
+            },
         });
     }
     Ok(p)
@@ -801,6 +856,7 @@ fn section_json(s: &Section) -> Value {
         "bid_deadline": s.bid_deadline.to_rfc3339(),
         "opening_at": s.opening_at.to_rfc3339(),
         "state": s.state.as_str(),
+        "subject": s.subject.map(|k| k.as_str()),
     })
 }
 

@@ -392,6 +392,8 @@ fn draft_of(v: &HashMap<String, String>) -> Result<ProjectDraft, Error> {
             docs_sale_end_at: times[1],
             bid_deadline: times[2],
             opening_at: times[3],
+            // Optional (the market's default when the form has no such field).
+            subject: Some(get(&k("subject"))).filter(|v| !v.trim().is_empty()),
         });
     }
     if !errs.is_empty() {
