@@ -156,6 +156,23 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ),
     ("POST /api/v1/sections/{id}/contract", "tenderer agency"),
     ("POST /api/v1/sections/{id}/terminate", "tenderer agency"),
+    // projects: procurement.rs (government procurement's award path, issue 20)
+    (
+        "GET /api/v1/sections/{id}/procurement-award",
+        "admin staff tenderer agency supervisor",
+    ),
+    (
+        "POST /api/v1/sections/{id}/procurement-award/report-sent",
+        "tenderer agency",
+    ),
+    (
+        "POST /api/v1/sections/{id}/procurement-award/contract-announcement",
+        "tenderer agency",
+    ),
+    (
+        "POST /api/v1/sections/{id}/procurement-award/filing",
+        "tenderer agency",
+    ),
     // publishing (crates/publishing/src/http.rs, attachments.rs, ocds.rs)
     ("POST /api/v1/announcements", "tenderer agency staff"),
     ("GET /api/v1/announcements", "public"),

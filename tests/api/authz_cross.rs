@@ -118,6 +118,19 @@ const CROSS: &[(&str, &str)] = &[
     ),
     ("POST /api/v1/sections/{id}/contract", "*: owned"),
     ("POST /api/v1/sections/{id}/terminate", "*: owned"),
+    ("GET /api/v1/sections/{id}/procurement-award", "*: owned"),
+    (
+        "POST /api/v1/sections/{id}/procurement-award/report-sent",
+        "*: owned",
+    ),
+    (
+        "POST /api/v1/sections/{id}/procurement-award/contract-announcement",
+        "*: owned",
+    ),
+    (
+        "POST /api/v1/sections/{id}/procurement-award/filing",
+        "*: owned",
+    ),
     (
         "POST /api/v1/announcements",
         "*: skip:creates the caller's own draft (another organization's project is refused: security::an_agency_cannot_announce_another_organizations_project)",

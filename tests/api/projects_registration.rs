@@ -423,8 +423,10 @@ async fn a_sanctioned_bidder_is_refused_naming_the_listing_and_allowed_after_the
     }
     // The last day is still in force; the day after, registration is open again.
     // (Bearer tokens live 12 hours on the server clock: log in again after moving it.)
-    app.clock().set(at("2026-03-10T23:59:59+08:00"));
+    // Sign in before moving to the last second: the test clock runs on from where it is set.
+    app.clock().set(at("2026-03-10T23:00:00+08:00"));
     let b3 = app.login("bidder3").await;
+    app.clock().set(at("2026-03-10T23:59:59+08:00"));
     assert_eq!(register(&app, &b3, &section).await.0, 409);
     app.clock().set(at("2026-03-11T00:00:00+08:00"));
     let (s, v) = register(&app, &b3, &section).await;
