@@ -11,6 +11,15 @@ use ggzy_api_tests::browser::{browser, click_then, fill, sign_in};
 use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
 use serde_json::json;
 
+/// The text of `css` while the page may be navigating (a form was just submitted): an element
+/// that is gone or stale reads as empty instead of failing the walk.
+async fn text_while_loading(c: &Client, css: &str) -> String {
+    match c.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
 async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
@@ -136,7 +145,7 @@ async fn a_two_step_draw_is_committed_revealed_and_verified_on_the_supervisor_an
         .unwrap();
     let mut drawn = false;
     for _ in 0..100 {
-        if text_of(&c, "#status").await.contains("已抽取")
+        if text_while_loading(&c, "#status").await.contains("已抽取")
             || c.find(Locator::Id("f-secret")).await.is_err()
         {
             drawn = true;
