@@ -470,7 +470,15 @@ async fn a_tenderer_registers_publishes_and_answers_an_objection_in_the_browser(
     // Corrected and submitted.
     fill(&c, "f-sections-0-deposit", "200000.00").await;
     click_then(&c, Locator::Id("submit-project"), Locator::Css("p.notice")).await;
-    let path = path_of(&c).await;
+    // The form page may carry a notice too: wait until the browser is on the project's page.
+    let mut path = path_of(&c).await;
+    for _ in 0..100 {
+        if path.starts_with("/tenderer/projects/") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        path = path_of(&c).await;
+    }
     let pid = path
         .strip_prefix("/tenderer/projects/")
         .expect("the project page")
