@@ -718,6 +718,7 @@ pub async fn bundle_bytes(
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct Disposal {
     /// Why the archive is disposed of (the appraisal decision, 鉴定销毁).
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub reason: String,
 }
 

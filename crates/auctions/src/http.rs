@@ -71,9 +71,17 @@ async fn approve_relist(
     ))
 }
 
+/// The body of a refusal: the same object as a decision, its reason required (`auctions.refusal_reason`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct RelistRefusal {
+    #[schema(min_length = 1, pattern = "\\S")]
+    reason: String,
+}
+
 /// Refuse the pending re-listing with a reason; the auction is `failed` again.
 #[utoipa::path(post, path = "/api/v1/auctions/{id}/relist/refuse", tag = "auctions",
-    security(("bearer" = [])), params(("id" = String, Path)), request_body = RelistDecision,
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = RelistRefusal,
     responses((status = 200, body = AuctionView), (status = 403), (status = 404),
               (status = 409, description = "nothing pending, or the requester deciding"),
               (status = 422, description = "no reason")))]

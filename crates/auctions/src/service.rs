@@ -285,20 +285,27 @@ pub struct NewListing {
     pub listing_start: chrono::DateTime<chrono::FixedOffset>,
     pub listing_end: chrono::DateTime<chrono::FixedOffset>,
     /// Starting price (起始价), decimal string.
+    #[schema(value_type = ggzy_core::money::Money)]
     pub starting_price: String,
     /// Increment (增价幅度), decimal string.
+    #[schema(value_type = ggzy_core::money::Money)]
     pub increment: String,
     /// Reserve price (保留价), kept secret until the end.
+    #[schema(value_type = Option<ggzy_core::money::Money>)]
     pub reserve_price: Option<String>,
     /// Free-bid period of the online auction (自由竞价), minutes; default 10.
+    #[schema(minimum = 0, maximum = 1440)]
     pub free_bid_minutes: Option<i64>,
     /// Extension period (延时周期), minutes; default 5.
+    #[schema(minimum = 1, maximum = 60)]
     pub extension_minutes: Option<i64>,
     /// When several bidders still compete at the end of the listing: `online` (网络竞价, default)
     /// or `onsite` (现场竞价, a room booked through venues, result recorded by staff).
+    #[schema(pattern = "^(online|onsite)$")]
     pub final_auction: Option<String>,
     /// Appraisal value (评估值), decimal string; required for the property market (32号令: a
     /// re-listed floor below 90% of it needs approval).
+    #[schema(value_type = Option<ggzy_core::money::Money>)]
     pub appraisal_value: Option<String>,
 }
 
@@ -1333,13 +1340,16 @@ impl TimerHandler for AuctionEnd {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RelistRequest {
     /// `extend` or `lower_floor`.
+    #[schema(pattern = "^(extend|lower_floor)$")]
     pub kind: String,
     /// Default: now. Not in the past.
     pub listing_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     pub listing_end: chrono::DateTime<chrono::FixedOffset>,
     /// `lower_floor` only: the new starting price (起始价 / 转让底价), below the current one.
+    #[schema(value_type = Option<ggzy_core::money::Money>)]
     pub starting_price: Option<String>,
     /// A new reserve price; omitted: the current one stays.
+    #[schema(value_type = Option<ggzy_core::money::Money>)]
     pub reserve_price: Option<String>,
 }
 

@@ -25,14 +25,17 @@ pub struct NewGuarantee {
     pub org_id: Option<String>,
     pub kind: GuaranteeKind,
     /// Issuing bank or insurer (出具机构).
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub issuer: String,
     /// Guarantee / policy number (保函编号).
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub number: String,
     pub amount: Money,
     pub valid_from: NaiveDate,
     /// Last day the guarantee is in force (inclusive).
     pub valid_until: NaiveDate,
     /// Verification code (验证码/校验码) printed on the guarantee for checking with the issuer.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub verification_code: String,
     /// Bid validity (投标有效期) in days, when the section's record does not carry it.
     pub bid_validity_days: Option<i64>,

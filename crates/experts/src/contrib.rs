@@ -418,6 +418,7 @@ pub struct SupervisorReveal {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Abandon {
     /// Why (e.g. the supervisor did not reveal in time); recorded in the event.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub reason: String,
 }
 

@@ -426,9 +426,20 @@ pub fn screen(
     (ok, excluded)
 }
 
+/// A specialty code of the expert classification (专业分类): a capital letter and two digits, then
+/// two-digit levels, at most 12 characters, e.g. `A08.02` (checked by `expert.specialty_code`).
+#[derive(ToSchema)]
+#[schema(
+    value_type = String,
+    example = "A08.02",
+    pattern = "^[A-Z][0-9]{2}(\\.[0-9]{2}){0,3}$"
+)]
+pub struct SpecialtyCode(#[allow(dead_code)] String);
+
 /// How many experts (and backups) of one specialty a draw needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SpecialtyCount {
+    #[schema(value_type = SpecialtyCode)]
     pub specialty: String,
     pub count: u32,
     #[serde(default)]

@@ -40,7 +40,7 @@ pub struct NewExpert {
     pub employer_uscc: String,
     pub employer_name: String,
     /// Specialty codes like `A08.02`.
-    #[schema(min_items = 1)]
+    #[schema(min_items = 1, value_type = Vec<crate::draw::SpecialtyCode>)]
     pub specialties: Vec<String>,
     /// `full_senior`, `senior`, `intermediate` or `junior`.
     #[schema(pattern = "^(full_senior|senior|intermediate|junior)$")]
@@ -49,10 +49,13 @@ pub struct NewExpert {
     #[schema(minimum = 0, maximum = 80)]
     pub years: i64,
     /// Administrative division code, e.g. `210200`.
+    #[schema(pattern = "^(0[1-9]|[1-9][0-9])[0-9]{4}$")]
     pub region: String,
+    #[schema(pattern = "^(\\+86)?(1[3-9][0-9]{9}|0[0-9]{9,11})$")]
     pub phone: String,
     /// `active` (default), `suspended` or `retired`.
     #[serde(default)]
+    #[schema(pattern = "^(active|suspended|retired)$")]
     pub status: Option<String>,
     #[serde(default)]
     pub suspended_reason: Option<String>,

@@ -30,9 +30,11 @@ pub struct NewOrganization {
     pub kind: String,
     pub legal_representative: Option<String>,
     /// Resident ID of the legal representative (GB 11643), used to find bidders with the same one.
+    #[schema(max_length = 18, pattern = "^[0-9]{17}[0-9X]$")]
     pub legal_representative_id: Option<String>,
     pub basic_account_bank: Option<String>,
     pub basic_account_no: Option<String>,
+    #[schema(pattern = "^(0[1-9]|[1-9][0-9])[0-9]{4}$")]
     pub region: Option<String>,
 }
 
@@ -162,8 +164,10 @@ pub async fn list_orgs(ctx: &Ctx) -> Result<Vec<Organization>> {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewUser {
+    #[schema(pattern = "^[A-Za-z0-9_.-]{3,64}$")]
     pub username: String,
     pub display_name: Option<String>,
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     pub role: Role,
     pub org_id: Option<String>,

@@ -821,6 +821,7 @@ impl Consumer for EvaluationReports {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ObjectionInput {
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub text: String,
 }
 

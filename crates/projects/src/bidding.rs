@@ -115,6 +115,7 @@ pub struct NewRelation {
     )]
     pub related_uscc: String,
     /// `control` (控股) or `management` (管理).
+    #[schema(pattern = "^(control|management)$")]
     pub kind: String,
 }
 
@@ -357,9 +358,12 @@ pub struct NewSanction {
     )]
     pub uscc: String,
     /// `debarred` (禁止参与投标) or `dishonest` (失信).
+    #[schema(pattern = "^(debarred|dishonest)$")]
     pub kind: String,
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
     /// The decision that imposes it (处理决定书 / 文号).
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub source_document: String,
     /// First day in force (Asia/Shanghai date).
     pub from: NaiveDate,

@@ -121,6 +121,7 @@ async fn approve_project(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReturnRequest {
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -348,7 +349,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 /// `bid.not_registered`, `bid.section_not_bidding`; 413 over the size limit.
 #[utoipa::path(put, path = "/api/v1/sections/{id}/bids/mine", tag = "bids", security(("bearer" = [])),
     params(("id" = String, Path, description = "section id"),
-           ("X-Bid-Digest" = String, Header, description = "hex SHA-256 or SM3 of the plaintext, per suite"),
+           ("X-Bid-Digest" = String, Header, description = "hex SHA-256 or SM3 of the plaintext, per suite", pattern = "^[0-9a-fA-F]{64}$"),
            ("X-Device-Fingerprint" = Option<String>, Header, description = "device fingerprint"),
            ("X-File-Creator" = Option<String>, Header, description = "creator of the bid file"),
            ("X-Project-Manager-Id" = Option<String>, Header, description = "resident id of the proposed project manager (项目经理)"),

@@ -607,6 +607,7 @@ async fn finalize(
 #[derive(Clone, Deserialize, ToSchema)]
 pub struct KeySubmission {
     /// The package key, base64 (32 bytes for AES-256-GCM, 16 for SM4-GCM).
+    #[schema(pattern = "^([A-Za-z0-9+/]{21}[AQgw]==|[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)$")]
     pub key: String,
 }
 
@@ -656,11 +657,14 @@ pub const PLATFORM_FAULT_SOURCE: &str = "电子招标投标办法 第三十一�
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct FaultDeclarationInput {
     /// The bid that cannot be decrypted.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub bid_id: String,
     /// `platform` (the trading platform failed: service down, file store) or `ca` (the
     /// certificate authority's service failed, so the bidder could not use its key).
+    #[schema(pattern = "^(platform|ca)$")]
     pub fault: String,
     /// What happened (recorded in the opening record), 1–1000 characters.
+    #[schema(min_length = 1, max_length = 1000, pattern = "\\S")]
     pub reason: String,
 }
 

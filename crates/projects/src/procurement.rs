@@ -687,6 +687,7 @@ pub async fn send_report(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<P
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ContractAnnouncementInput {
     /// Where the contract announcement (合同公告) was published (reference or address).
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub announcement_ref: String,
 }
 
@@ -762,6 +763,7 @@ pub async fn announce_contract(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct FilingInput {
     /// The finance department's filing reference (备案号).
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub filing_ref: String,
 }
 

@@ -340,6 +340,7 @@ pub struct NewOverride {
     pub field: String,
     pub value: i64,
     /// The regional document that sets it (name and 文号).
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
     pub citation: String,
 }
 
@@ -351,6 +352,7 @@ pub struct OverrideRemoval {
     pub procedure: Option<String>,
     pub field: String,
     /// Why the region returns to the national value.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
 }
 

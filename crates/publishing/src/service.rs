@@ -71,16 +71,23 @@ impl Status {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AnnouncementDraft {
     /// `construction`, `procurement`, `land` or `property`.
+    #[schema(pattern = "^(construction|procurement|land|property)$")]
     pub market: String,
     /// `tender`, `prequalification`, `change`, `opening_record`, `candidate_publicity`, `award`,
     /// `failure`, `land_transfer`, `property_disclosure` or `deal`.
     #[serde(rename = "type")]
+    #[schema(
+        pattern = "^(tender|prequalification|change|opening_record|candidate_publicity|award|failure|land_transfer|property_disclosure|deal)$"
+    )]
     pub ann_type: String,
+    #[schema(min_length = 1, max_length = 300, pattern = "\\S")]
     pub title: String,
     /// Markdown; rendered to sanitized HTML.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub body: String,
     /// The type's structured fields (see docs/publishing.md).
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub fields: Value,
     /// For a change notice: the published announcement it amends.
     pub original_id: Option<String>,
@@ -959,6 +966,7 @@ impl TimerHandler for PublishDue {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AnnouncementReturn {
     /// Why (required, at most 2000 characters); the owner reads it on the announcement.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -1028,6 +1036,7 @@ pub async fn list_submitted(ctx: &Ctx, actor: &Actor) -> Result<Vec<Announcement
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Withdrawal {
+    #[schema(min_length = 1, pattern = "\\S")]
     pub reason: String,
 }
 

@@ -485,10 +485,14 @@ fn attachments(v: &mut Violations, a: &[String]) -> String {
 /// Raising a case.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RaiseInput {
+    #[schema(pattern = "^(objection|challenge|complaint)$")]
     pub kind: String,
+    #[schema(pattern = "^(documents|process|opening|result|listing|deal)$")]
     pub target: String,
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub grounds: String,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<String>,
     /// The date the raiser learnt of what it objects to; required where the period counts from it
     /// (complaints in construction; procurement challenges to the process or the result).
@@ -1076,8 +1080,10 @@ async fn set_state(tx: &mut Tx, id: &str, from: State, to: State, now: Timestamp
 /// Escalating an objection or challenge to a complaint.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct EscalateInput {
+    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
     pub grounds: String,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<String>,
 }
 

@@ -63,10 +63,73 @@ pub fn api_routes() -> OpenApiRouter<Ctx> {
 }
 
 /// The OpenAPI document of every route.
-pub fn openapi() -> utoipa::openapi::OpenApi {
+pub fn openapi() -> serde_json::Value {
     let mut doc = api_routes().split_for_parts().1;
     standard_answers(&mut doc);
-    doc
+    assert_formats(&doc)
+}
+
+/// `date` and `date-time` as the server parses them (`chrono`: RFC 3339 with `T`, `Z` or an
+/// offset; a calendar date `YYYY-MM-DD`). The patterns accept nothing the parsers refuse except an
+/// impossible day such as 02-30, which only a calendar can exclude.
+pub const DATE_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+pub const DATE_TIME_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T\
+     ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
+
+/// In OpenAPI 3.1 (JSON Schema 2020-12) `format` is an annotation: a validator or a generator may
+/// ignore it, and `""` is a valid `date-time`. The server refuses such values, so every `date` and
+/// `date-time` string also carries the equivalent `pattern`, which every validator asserts.
+fn assert_formats(doc: &utoipa::openapi::OpenApi) -> serde_json::Value {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                let pattern = match map.get("format").and_then(|f| f.as_str()) {
+                    Some("date") => Some(DATE_PATTERN),
+                    Some("date-time") => Some(DATE_TIME_PATTERN),
+                    _ => None,
+                };
+                let is_string = match map.get("type") {
+                    Some(serde_json::Value::String(t)) => t == "string",
+                    Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+                    _ => false,
+                };
+                if let (Some(p), true) = (pattern, is_string) {
+                    map.entry("pattern")
+                        .or_insert_with(|| serde_json::Value::String(p.to_string()));
+                }
+                for (_, child) in map.iter_mut() {
+                    walk(child);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(doc).expect("the OpenAPI document serializes");
+    walk(&mut value);
+    overridable_fields(&mut value);
+    value
+}
+
+/// The regional rule overrides name a field of a rules table: the schema lists the names the server
+/// knows (`ggzy_projects::regional::FIELDS`, so the list cannot drift) and the four markets. Which
+/// field belongs to which table, and each field's range, stay the server's rules
+/// (`rules.field_unknown`, `rules.override_range`).
+fn overridable_fields(doc: &mut serde_json::Value) {
+    let mut names: Vec<&str> = ggzy_projects::regional::FIELDS
+        .iter()
+        .map(|f| f.field)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for schema in ["NewOverride", "OverrideRemoval"] {
+        let props = &mut doc["components"]["schemas"][schema]["properties"];
+        if props.is_object() {
+            props["field"]["enum"] = serde_json::json!(names);
+            props["market"]["enum"] =
+                serde_json::json!(["construction", "procurement", "land", "property"]);
+        }
+    }
 }
 
 /// Adds to every operation the answers the server's own layers give before a handler runs, which
@@ -140,7 +203,7 @@ fn standard_answers(doc: &mut utoipa::openapi::OpenApi) {
 pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
     let (api, mut doc) = api_routes().split_for_parts();
     standard_answers(&mut doc);
-    let doc = std::sync::Arc::new(doc);
+    let doc = std::sync::Arc::new(assert_formats(&doc));
     let metrics = opts.metrics.clone();
     api.merge(ops::plain_router(doc, metrics, opts.metrics_token.clone()))
         .merge(ggzy_publishing::portal::router())

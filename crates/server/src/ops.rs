@@ -39,7 +39,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
 
 /// Routes that are not part of the JSON API document (they describe or measure it).
 pub fn plain_router(
-    doc: Arc<utoipa::openapi::OpenApi>,
+    doc: Arc<serde_json::Value>,
     metrics: PrometheusHandle,
     metrics_token: Option<String>,
 ) -> Router<Ctx> {

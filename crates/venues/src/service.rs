@@ -92,6 +92,7 @@ pub struct Room {
 pub struct NewBlock {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    #[schema(min_length = 1, pattern = "\\S")]
     pub reason: String,
 }
 

@@ -1270,6 +1270,7 @@ impl Consumer for SessionExperts {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ExpertAccount {
     /// The login name of the expert's account (role `expert`).
+    #[schema(min_length = 1, pattern = "\\S")]
     pub username: String,
 }
 
