@@ -36,7 +36,8 @@ pub fn router() -> OpenApiRouter<Ctx> {
 
 /// Re-list a failed listing or auction (staff): `extend` (new period: land ≥ 10 days, 39号令 19;
 /// property ≥ 5 working days, 32号令) or `lower_floor` (property: disclosed again ≥ 20 working days;
-/// below 90% of the appraisal it waits for a second user's approval, 32号令 第十八条).
+/// below 90% of the appraisal it carries the approving body's written consent as a document,
+/// 32号令 第十八条).
 #[utoipa::path(post, path = "/api/v1/auctions/{id}/relist", tag = "auctions", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = RelistRequest,
     responses((status = 200, body = AuctionView, description = "phase `listing`, or `pending_approval`"),
@@ -121,7 +122,8 @@ async fn create_listing(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-/// A listing / auction with its bids by bidder number (竞买号), never names.
+/// A listing / auction with its bids by bidder number (竞买号), never names. The transferor
+/// (tenderer or agency of the section's project) follows its own listings only.
 #[utoipa::path(get, path = "/api/v1/auctions/{id}", tag = "auctions", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = AuctionView), (status = 403), (status = 404)))]
@@ -130,12 +132,7 @@ async fn get_auction(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Result<Json<AuctionView>> {
-    actor.require(&[
-        ggzy_identity::Role::Staff,
-        ggzy_identity::Role::Admin,
-        ggzy_identity::Role::Supervisor,
-        ggzy_identity::Role::Bidder,
-    ])?;
+    actor.require(&service::WATCHERS)?;
     Ok(Json(service::view(&ctx, &actor, &id).await?))
 }
 
@@ -272,12 +269,7 @@ async fn stream(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    actor.require(&[
-        ggzy_identity::Role::Staff,
-        ggzy_identity::Role::Admin,
-        ggzy_identity::Role::Supervisor,
-        ggzy_identity::Role::Bidder,
-    ])?;
+    actor.require(&service::WATCHERS)?;
     follow(ctx, &actor, &id, &headers).await
 }
 
