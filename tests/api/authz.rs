@@ -325,6 +325,11 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/auctions/{id}/relist/approve", "staff admin"),
     ("POST /api/v1/auctions/{id}/relist/refuse", "staff admin"),
     ("POST /api/v1/auctions/{id}/onsite-result", "staff admin"),
+    ("POST /api/v1/auctions/{id}/deal/terms", "staff admin"),
+    (
+        "GET /api/v1/auctions/{id}/deal/terms",
+        "staff admin supervisor",
+    ),
     (
         "GET /api/v1/auctions/sections/{section_id}/bidders",
         "staff admin supervisor",

@@ -198,3 +198,92 @@ async fn the_first_floor_is_the_appraisal_and_a_floor_below_90_percent_needs_the
     assert_eq!(v["current_price"], "899900.00");
     app.stop().await;
 }
+
+/// The property deal's publicity (≥ 5 working days, across 清明) and payment terms (≥ 30 % first,
+/// the rest within a year of the contract, secured) at their boundaries: every first refused value
+/// in one request (nothing recorded), then the last allowed values recorded once.
+#[tokio::test]
+async fn a_property_deal_records_its_publicity_and_payment_terms_at_their_boundaries() {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "property", 1).await;
+    let mut l = listing(&lot.sid, lot.announced_at, 28, None);
+    l["listing_end"] = json!("2026-03-31T00:00:00+08:00");
+    let id = create(&app, l).await;
+    let terms = format!("/api/v1/auctions/{id}/deal/terms");
+    // Before the deal there are no terms to record.
+    let ok = json!({"publicity_start": "2026-03-31T10:00:00+08:00",
+        "publicity_end": "2026-04-09T00:00:00+08:00", "contract_effective_on": "2026-04-01",
+        "payment": "instalments", "first_payment": "300000.00", "balance_due_on": "2027-04-01",
+        "security": "中国银行见索即付保函 BG-2026-001"});
+    let (s, v) = act(&app, "staff", &terms, ok.clone()).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.not_deal")),
+        "{v}"
+    );
+    assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
+    app.clock().set(ts(&json!("2026-03-31T00:00:00+08:00")));
+    wait_phase(&app, &id, "deal").await;
+
+    // Published Tuesday 31 March: 1-3 April, (清明 4-6), 7 and 8 April are the 5 working days;
+    // 23:59:59 of 8 April is short. 299,999.99 is below 30 % of 1,000,000.00; 2 April 2027 is
+    // past a year from 1 April 2026; no security.
+    let mut bad = ok.clone();
+    bad["publicity_end"] = json!("2026-04-08T23:59:59+08:00");
+    bad["first_payment"] = json!("299999.99");
+    bad["balance_due_on"] = json!("2027-04-02");
+    bad["security"] = json!("  ");
+    let (s, v) = act(&app, "staff", &terms, bad).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        rules_of(&v),
+        [
+            "auctions.deal_publicity_period",
+            "auctions.payment_first_share",
+            "auctions.payment_balance_within_year",
+            "auctions.payment_security"
+        ]
+    );
+    let (s, v) = act(
+        &app,
+        "staff",
+        &terms,
+        json!({"publicity_start": "2026-03-31T10:00:00+08:00",
+        "publicity_end": "2026-04-09T00:00:00+08:00", "contract_effective_on": "2026-04-01",
+        "payment": "lump_sum", "first_payment": "300000.00"}),
+    )
+    .await;
+    assert_eq!(
+        (s, rules_of(&v)),
+        (422, vec!["auctions.payment_lump_sum".into()]),
+        "{v}"
+    );
+    let supervisor = app.login("supervisor").await;
+    let (s, _) = app.get(Some(&supervisor), &terms).await;
+    assert_eq!(s, 404, "nothing recorded by the refusals");
+    // The transferor and bidders do not record the terms.
+    for user in ["tenderer", "bidder1"] {
+        let (s, v) = act(&app, user, &terms, ok.clone()).await;
+        assert_eq!(s, 403, "{user}: {v}");
+    }
+
+    let (s, v) = act(&app, "staff", &terms, ok.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["price"], "1000000.00");
+    assert_eq!(v["first_payment"], "300000.00");
+    assert_eq!(v["balance_due_on"], "2027-04-01");
+    assert_eq!(v["payment"], "instalments");
+    let (s, read) = app.get(Some(&supervisor), &terms).await;
+    assert_eq!((s, &read), (200, &v));
+    let (s, v) = act(&app, "staff", &terms, ok).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.deal_terms_recorded")),
+        "{v}"
+    );
+    let ev = app.events_of("auctions.deal.terms_recorded").await;
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0]["security"], "中国银行见索即付保函 BG-2026-001");
+    assert_eq!(ev[0]["periods_provisional"], false);
+    app.stop().await;
+}

@@ -32,6 +32,43 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(approve_relist))
         .routes(routes!(refuse_relist))
         .routes(routes!(onsite_result))
+        .routes(routes!(record_deal_terms, deal_terms))
+}
+
+/// Record a property deal's publicity (≥ 5 working days) and payment terms (one sum, or ≥ 30 %
+/// first and the rest within a year, secured; 32号令), once per deal.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/deal/terms", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = crate::property::DealTermsInput,
+    responses((status = 201, body = crate::property::DealTermsView), (status = 403), (status = 404),
+              (status = 409, description = "not a property deal, or already recorded"),
+              (status = 422, description = "publicity or payment rule broken")))]
+async fn record_deal_terms(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(t): Json<crate::property::DealTermsInput>,
+) -> Result<(StatusCode, Json<crate::property::DealTermsView>)> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    let v = crate::property::record_deal_terms(&ctx, &actor, &id, t).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A property deal's recorded publicity and payment terms.
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/deal/terms", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = crate::property::DealTermsView), (status = 403), (status = 404)))]
+async fn deal_terms(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<crate::property::DealTermsView>> {
+    actor.require(&[
+        ggzy_identity::Role::Staff,
+        ggzy_identity::Role::Admin,
+        ggzy_identity::Role::Supervisor,
+    ])?;
+    Ok(Json(crate::property::deal_terms(&ctx, &actor, &id).await?))
 }
 
 /// Re-list a failed listing or auction (staff): `extend` (new period: land ≥ 10 days, 39号令 19;

@@ -196,9 +196,412 @@ pub async fn is_transferor(
     Ok(r.is_some())
 }
 
+/// The property deal's rules (data): 32号令 as we read it; the article numbers of the publicity
+/// and payment rules are to verify against the official text (domain rules §7 names none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DealRules {
+    /// 32号令 (第二十九条 — to verify): the exchange publishes the deal result (交易结果公告) for at
+    /// least 5 working days.
+    pub publicity_working_days: u32,
+    /// 32号令 (第二十八条 — to verify): instalments (分期付款) pay at least 30 % first. Basis points.
+    pub first_payment_min_bp: i64,
+    /// Same article: the rest within 1 year of the contract taking effect, secured (担保).
+    pub balance_max_months: u32,
+}
+
+impl DealRules {
+    pub fn national() -> Self {
+        DealRules {
+            publicity_working_days: 5,
+            first_payment_min_bp: 3_000,
+            balance_max_months: 12,
+        }
+    }
+}
+
+/// The deal's publicity and payment terms as staff record them (one record per deal).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DealTermsInput {
+    /// When the deal result announcement (交易结果公告) is published.
+    pub publicity_start: chrono::DateTime<chrono::FixedOffset>,
+    /// When its publicity ends: at least 24:00 (Beijing) of the 5th working day after its start's
+    /// date (that day not counted).
+    pub publicity_end: chrono::DateTime<chrono::FixedOffset>,
+    /// The date the transfer contract (产权交易合同) took effect.
+    pub contract_effective_on: NaiveDate,
+    /// `lump_sum` (一次付清) or `instalments` (分期付款).
+    pub payment: String,
+    /// Instalments: the first payment, ≥ 30 % of the deal price.
+    pub first_payment: Option<String>,
+    /// Instalments: the date the rest is due, ≤ 1 year after `contract_effective_on`.
+    pub balance_due_on: Option<NaiveDate>,
+    /// Instalments: the security for the rest (担保), e.g. a bank guarantee's reference.
+    pub security: Option<String>,
+}
+
+/// The recorded terms.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DealTermsView {
+    pub deal_id: String,
+    pub auction_id: String,
+    pub price: String,
+    pub publicity_start: String,
+    pub publicity_end: String,
+    pub contract_effective_on: String,
+    pub payment: String,
+    pub first_payment: Option<String>,
+    pub balance_due_on: Option<String>,
+    pub security: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// Checked terms, ready to store.
+#[derive(Debug, Clone)]
+pub struct DealTerms {
+    pub publicity_start: Timestamp,
+    pub publicity_end: Timestamp,
+    pub contract_effective_on: NaiveDate,
+    pub payment: String,
+    pub first_payment_fen: Option<i64>,
+    pub balance_due_on: Option<NaiveDate>,
+    pub security: Option<String>,
+}
+
+/// Check the deal's publicity and payment terms against the deal price (fen): the publicity lasts
+/// ≥ 5 working days (a year without a loaded holiday schedule is counted with weekends only and
+/// reported in `missing`); one sum, or ≥ 30 % first and the rest within one year, secured.
+pub fn check_deal_terms(
+    r: &DealRules,
+    cal: &ggzy_core::calendar::BusinessCalendar,
+    price_fen: i64,
+    t: &DealTermsInput,
+    missing: &mut std::collections::BTreeSet<i32>,
+) -> std::result::Result<DealTerms, Vec<FieldError>> {
+    use ggzy_core::period::{self, Days};
+    let mut v = Vec::new();
+    let start = t.publicity_start.with_timezone(&chrono::Utc);
+    let end = t.publicity_end.with_timezone(&chrono::Utc);
+    let reached = period::reaches_end(cal, start, end, Days::working(r.publicity_working_days));
+    missing.extend(reached.missing);
+    if !reached.value {
+        v.push(FieldError::new(
+            "publicity_end",
+            "auctions.deal_publicity_period",
+            format!(
+                "the deal result is publicized for at least {} working days (企业国有资产交易监督管理办法 32号令)",
+                r.publicity_working_days
+            ),
+        ));
+    }
+    let mut first_payment_fen = None;
+    let mut balance_due_on = None;
+    let mut security = None;
+    match t.payment.as_str() {
+        "lump_sum" => {
+            if t.first_payment.is_some() || t.balance_due_on.is_some() {
+                v.push(FieldError::new(
+                    "payment",
+                    "auctions.payment_lump_sum",
+                    "a payment in one sum (一次付清) has no first payment nor balance date",
+                ));
+            }
+        }
+        "instalments" => {
+            match t.first_payment.as_deref().map(ggzy_core::Money::parse_str) {
+                Some(Ok(m))
+                    if m.fen() > 0
+                        && i128::from(m.fen()) * 10_000
+                            >= i128::from(price_fen) * i128::from(r.first_payment_min_bp) =>
+                {
+                    if m.fen() >= price_fen {
+                        v.push(FieldError::new(
+                            "first_payment",
+                            "auctions.payment_first_share",
+                            "a first payment of the whole price is a payment in one sum",
+                        ));
+                    }
+                    first_payment_fen = Some(m.fen());
+                }
+                _ => v.push(FieldError::new(
+                    "first_payment",
+                    "auctions.payment_first_share",
+                    format!(
+                        "the first instalment is at least {}% of the deal price {} (32号令)",
+                        r.first_payment_min_bp / 100,
+                        ggzy_core::Money::from_fen(price_fen)
+                    ),
+                )),
+            }
+            let last = t
+                .contract_effective_on
+                .checked_add_months(chrono::Months::new(r.balance_max_months));
+            match (t.balance_due_on, last) {
+                (Some(d), Some(last)) if d >= t.contract_effective_on && d <= last => {
+                    balance_due_on = Some(d);
+                }
+                _ => v.push(FieldError::new(
+                    "balance_due_on",
+                    "auctions.payment_balance_within_year",
+                    format!(
+                        "the rest is paid within {} months of the contract taking effect (32号令)",
+                        r.balance_max_months
+                    ),
+                )),
+            }
+            match t.security.as_deref().map(str::trim) {
+                Some(s) if !s.is_empty() && s.chars().count() <= 500 => {
+                    security = Some(s.to_string());
+                }
+                _ => v.push(FieldError::new(
+                    "security",
+                    "auctions.payment_security",
+                    "instalments are secured (担保): name the security, at most 500 characters",
+                )),
+            }
+        }
+        _ => v.push(FieldError::new(
+            "payment",
+            "auctions.payment_kind",
+            "lump_sum (一次付清) or instalments (分期付款)",
+        )),
+    }
+    if v.is_empty() {
+        Ok(DealTerms {
+            publicity_start: start,
+            publicity_end: end,
+            contract_effective_on: t.contract_effective_on,
+            payment: t.payment.clone(),
+            first_payment_fen,
+            balance_due_on,
+            security,
+        })
+    } else {
+        Err(v)
+    }
+}
+
+/// The deal's recorded terms, if any.
+pub async fn deal_terms_of(
+    conn: &mut sqlx::AnyConnection,
+    auction_id: &str,
+) -> Result<Option<DealTermsView>> {
+    let r = sqlx::query(
+        "SELECT t.deal_id, t.auction_id, d.price_fen, t.publicity_start, t.publicity_end, \
+         t.contract_effective_on, t.payment, t.first_payment_fen, t.balance_due_on, t.security, \
+         t.recorded_by, t.recorded_at FROM auction_deal_terms t \
+         JOIN auction_deals d ON d.id = t.deal_id WHERE t.auction_id = $1",
+    )
+    .bind(auction_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    use ggzy_core::time::from_micros;
+    Ok(Some(DealTermsView {
+        deal_id: r.try_get(0)?,
+        auction_id: r.try_get(1)?,
+        price: ggzy_core::Money::from_fen(r.try_get(2)?).to_string(),
+        publicity_start: from_micros(r.try_get(3)?).to_rfc3339(),
+        publicity_end: from_micros(r.try_get(4)?).to_rfc3339(),
+        contract_effective_on: r.try_get(5)?,
+        payment: r.try_get(6)?,
+        first_payment: r
+            .try_get::<Option<i64>, _>(7)?
+            .map(|f| ggzy_core::Money::from_fen(f).to_string()),
+        balance_due_on: r.try_get(8)?,
+        security: r.try_get(9)?,
+        recorded_by: r.try_get(10)?,
+        recorded_at: from_micros(r.try_get(11)?).to_rfc3339(),
+    }))
+}
+
+/// Record the deal's publicity and payment terms (staff, admin): a property deal only, once.
+pub async fn record_deal_terms(
+    ctx: &ggzy_store::Ctx,
+    actor: &ggzy_identity::Actor,
+    auction_id: &str,
+    t: DealTermsInput,
+) -> Result<DealTermsView> {
+    use ggzy_core::events::NewEvent;
+    use ggzy_core::Error;
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let now = ctx.clock.now();
+    let row = sqlx::query(
+        "SELECT a.market, a.phase, a.section_id, a.project_id, d.id, d.price_fen, d.winner_number \
+         FROM auctions a LEFT JOIN auction_deals d ON d.auction_id = a.id WHERE a.id = $1",
+    )
+    .bind(auction_id)
+    .fetch_optional(ctx.db.pool())
+    .await?
+    .ok_or_else(|| Error::not_found("auction"))?;
+    let market: String = row.try_get(0)?;
+    let phase: String = row.try_get(1)?;
+    let section_id: String = row.try_get(2)?;
+    let project_id: String = row.try_get(3)?;
+    let deal: Option<String> = row.try_get(4)?;
+    let price_fen: Option<i64> = row.try_get(5)?;
+    let winner_number: Option<String> = row.try_get(6)?;
+    if market != "property" {
+        return Err(Error::conflict(
+            "auctions.deal_terms_property",
+            "deal publicity and payment terms are recorded for property transfers (32号令)",
+        ));
+    }
+    let (Some(deal_id), Some(price_fen), "deal") = (deal, price_fen, phase.as_str()) else {
+        return Err(Error::conflict(
+            "auctions.not_deal",
+            format!("the terms follow a deal; this listing is {phase}"),
+        ));
+    };
+    let mut missing = std::collections::BTreeSet::new();
+    let terms = check_deal_terms(
+        &DealRules::national(),
+        &ctx.calendar,
+        price_fen,
+        &t,
+        &mut missing,
+    )
+    .map_err(Error::Validation)?;
+    let mut tx = ctx.db.begin().await?;
+    let res = sqlx::query(
+        "INSERT INTO auction_deal_terms (deal_id, auction_id, publicity_start, publicity_end, \
+         contract_effective_on, payment, first_payment_fen, balance_due_on, security, recorded_by, \
+         recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (deal_id) DO NOTHING",
+    )
+    .bind(&deal_id)
+    .bind(auction_id)
+    .bind(to_micros(terms.publicity_start))
+    .bind(to_micros(terms.publicity_end))
+    .bind(terms.contract_effective_on.to_string())
+    .bind(&terms.payment)
+    .bind(terms.first_payment_fen)
+    .bind(terms.balance_due_on.map(|d| d.to_string()))
+    .bind(&terms.security)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    if res.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(Error::conflict(
+            "auctions.deal_terms_recorded",
+            "this deal's terms are already recorded",
+        ));
+    }
+    let answer = deal_terms_of(&mut tx, auction_id)
+        .await?
+        .ok_or_else(|| Error::internal("deal terms just recorded"))?;
+    ggzy_store::emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.deal.terms_recorded",
+            "auction",
+            auction_id,
+            serde_json::json!({"auction_id": auction_id, "deal_id": deal_id,
+                "section_id": section_id, "project_id": project_id, "market": market,
+                "winner_number": winner_number, "price": answer.price,
+                "publicity_start": answer.publicity_start, "publicity_end": answer.publicity_end,
+                "contract_effective_on": answer.contract_effective_on, "payment": answer.payment,
+                "first_payment": answer.first_payment, "balance_due_on": answer.balance_due_on,
+                "security": answer.security, "periods_provisional": !missing.is_empty()}),
+        ),
+    )
+    .await?;
+    ctx.db.commit_answering(tx, 201, &answer, now).await?;
+    Ok(answer)
+}
+
+/// The deal's recorded terms (staff, admin, supervisor); 404 while none are recorded.
+pub async fn deal_terms(
+    ctx: &ggzy_store::Ctx,
+    actor: &ggzy_identity::Actor,
+    auction_id: &str,
+) -> Result<DealTermsView> {
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    deal_terms_of(&mut conn, auction_id)
+        .await?
+        .ok_or_else(|| ggzy_core::Error::not_found("deal terms"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instalments_pay_30_percent_first_and_the_rest_within_a_year_secured() {
+        let cal = ggzy_core::calendar::BusinessCalendar::official();
+        let r = DealRules::national();
+        let t = |first: &str, due: &str, security: Option<&str>| DealTermsInput {
+            // Tuesday 31 March 2026 10:00 Beijing; 5 working days across 清明 (4-6 April) end at
+            // 24:00 of Wednesday 8 April.
+            publicity_start: "2026-03-31T10:00:00+08:00".parse().unwrap(),
+            publicity_end: "2026-04-09T00:00:00+08:00".parse().unwrap(),
+            contract_effective_on: "2026-04-01".parse().unwrap(),
+            payment: "instalments".into(),
+            first_payment: Some(first.into()),
+            balance_due_on: Some(due.parse().unwrap()),
+            security: security.map(Into::into),
+        };
+        let m = &mut Default::default();
+        let ok = check_deal_terms(
+            &r,
+            &cal,
+            100_000_000,
+            &t("300000.00", "2027-04-01", Some("银行保函 BG-1")),
+            m,
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        let rules = |x: std::result::Result<DealTerms, Vec<FieldError>>| {
+            x.unwrap_err()
+                .into_iter()
+                .map(|e| e.rule)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            rules(check_deal_terms(
+                &r,
+                &cal,
+                100_000_000,
+                &t("299999.99", "2027-04-01", Some("保函")),
+                m
+            )),
+            ["auctions.payment_first_share"]
+        );
+        assert_eq!(
+            rules(check_deal_terms(
+                &r,
+                &cal,
+                100_000_000,
+                &t("300000.00", "2027-04-02", Some("保函")),
+                m
+            )),
+            ["auctions.payment_balance_within_year"]
+        );
+        assert_eq!(
+            rules(check_deal_terms(
+                &r,
+                &cal,
+                100_000_000,
+                &t("300000.00", "2027-04-01", Some(" ")),
+                m
+            )),
+            ["auctions.payment_security"]
+        );
+        let mut short = t("300000.00", "2027-04-01", Some("保函"));
+        short.publicity_end = "2026-04-08T23:59:59+08:00".parse().unwrap();
+        assert_eq!(
+            rules(check_deal_terms(&r, &cal, 100_000_000, &short, m)),
+            ["auctions.deal_publicity_period"]
+        );
+        assert!(m.is_empty(), "2026 is a loaded year: {m:?}");
+    }
 
     #[test]
     fn the_first_floor_may_equal_the_appraisal_and_one_fen_less_is_refused() {
