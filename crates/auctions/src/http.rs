@@ -77,10 +77,10 @@ async fn deal_terms(
 /// 32号令 第十八条).
 #[utoipa::path(post, path = "/api/v1/auctions/{id}/relist", tag = "auctions", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = RelistRequest,
-    responses((status = 200, body = AuctionView, description = "phase `listing`, or `pending_approval`"),
+    responses((status = 200, body = AuctionView, description = "phase `listing` (the new round)"),
               (status = 403), (status = 404),
               (status = 409, description = "not failed"),
-              (status = 422, description = "period, price or kind rule broken")))]
+              (status = 422, description = "period, price, kind or consent rule broken")))]
 async fn relist(
     State(ctx): State<Ctx>,
     actor: Actor,
@@ -91,7 +91,8 @@ async fn relist(
     Ok(Json(service::relist(&ctx, &actor, &id, rq).await?))
 }
 
-/// Approve the pending re-listing (another staff member or admin than its requester).
+/// Approve the pending re-listing (another staff member or admin than its requester). Only
+/// re-listings requested before issue 21 are pending: a new one carries the written consent.
 #[utoipa::path(post, path = "/api/v1/auctions/{id}/relist/approve", tag = "auctions",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = RelistDecision,
     responses((status = 200, body = AuctionView), (status = 403), (status = 404),

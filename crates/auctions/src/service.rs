@@ -324,8 +324,8 @@ pub struct AuctionView {
     pub section_id: String,
     pub project_id: String,
     pub market: String,
-    /// `listing`, `auction`, `onsite_pending`, `pending_approval` (a re-listing waits for its
-    /// approval), `deal` or `failed`.
+    /// `listing`, `auction`, `onsite_pending`, `pending_approval` (a re-listing requested before
+    /// issue 21 waits for a second user's approval), `deal` or `failed`.
     pub phase: String,
     /// 1 for the first listing; each re-listing starts the next round.
     pub round: i64,
