@@ -1,6 +1,6 @@
 //! Land and property markets: listings (挂牌), online auctions (网络竞价) with extension (延时竞价),
 //! on-site auctions (现场竞价) booked through venues, re-listing (延期 / 降低底价, with the 32号令
-//! approval step), deal confirmation. Every upstream fact comes from the real upstream API: the
+//! written consent, tests/api/property_rules.rs), deal confirmation. Every upstream fact comes from the real upstream API: the
 //! tenderer registers the project, staff approve it, the transfer announcement / disclosure is
 //! published through publishing, bidders register through projects and pay their deposit through
 //! a signed bank callback ([`lot`]).
@@ -250,7 +250,7 @@ pub(crate) async fn bid(app: &TestApp, user: &str, id: &str, price: &str) -> (u1
 }
 
 /// POST as `user` (logged in now).
-async fn act(app: &TestApp, user: &str, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn act(app: &TestApp, user: &str, path: &str, body: Value) -> (u16, Value) {
     let token = app.login(user).await;
     app.post(Some(&token), path, body).await
 }
@@ -264,7 +264,7 @@ pub(crate) fn shanghai(day: chrono::NaiveDate, h: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn rules_of(v: &Value) -> Vec<String> {
+pub(crate) fn rules_of(v: &Value) -> Vec<String> {
     v["errors"]
         .as_array()
         .map(|a| {
@@ -767,7 +767,7 @@ async fn property_disclosure_lasts_20_working_days_and_records_the_appraisal() {
 
 /// A property listing from the announcement to 24:00 of Monday 30 March (20 working days) that
 /// ends with no quote; returns the auction id.
-async fn failed_property_listing(app: &TestApp, lot: &Lot) -> String {
+pub(crate) async fn failed_property_listing(app: &TestApp, lot: &Lot) -> String {
     let start = lot.announced_at;
     let mut l = listing(&lot.sid, start, 28, None);
     let end = ts(&json!(PROPERTY_LISTING_END));
@@ -831,127 +831,8 @@ async fn a_property_disclosure_is_extended_by_at_least_5_working_days_across_qin
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_property_floor_below_90_percent_of_the_appraisal_needs_a_second_users_approval() {
-    let app = TestApp::spawn().await;
-    let lot = lot(&app, "property", 1).await;
-    let id = failed_property_listing(&app, &lot).await;
-    let relist = format!("/api/v1/auctions/{id}/relist");
-    let approve = format!("/api/v1/auctions/{id}/relist/approve");
-    let refuse = format!("/api/v1/auctions/{id}/relist/refuse");
-    // Lowering the floor means a new disclosure of 20 working days (32号令 13 and 18).
-    let lower = |price: &str, app: &TestApp| {
-        let now = app.clock().now();
-        json!({"kind": "lower_floor", "starting_price": price,
-               "listing_end": (now + Duration::days(40)).to_rfc3339()})
-    };
-    let now = app.clock().now();
-    let (s, v) = act(
-        &app,
-        "staff",
-        &relist,
-        json!({"kind": "lower_floor", "starting_price": "899900.00",
-               "listing_end": (now + Duration::days(10)).to_rfc3339()}),
-    )
-    .await;
-    assert_eq!(s, 422, "{v}");
-    assert_eq!(rules_of(&v), vec!["auctions.property_disclosure_period"]);
-    let (s, v) = act(&app, "staff", &relist, lower("1000000.00", &app)).await;
-    assert_eq!(s, 422, "{v}");
-    assert_eq!(rules_of(&v), vec!["auctions.relist_floor_lower"]);
-
-    // 89.99% of the appraisal: waits for approval.
-    let (s, v) = act(&app, "staff", &relist, lower("899900.00", &app)).await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["phase"], "pending_approval");
-    assert_eq!(v["relist"]["status"], "pending_approval");
-    assert_eq!(v["starting_price"], "1000000.00", "not applied yet: {v}");
-    let ev = last_event(&app, "auctions.relist.approval_requested").await;
-    assert_eq!(ev["starting_price"], "899900.00");
-    assert_eq!(ev["appraisal_value"], "1000000.00");
-    let (s, v) = act(&app, "staff", &relist, lower("899900.00", &app)).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("auctions.relist_not_failed")),
-        "{v}"
-    );
-    // Four eyes: the requester cannot decide; bidders cannot at all.
-    let (s, v) = act(&app, "staff", &approve, json!({})).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("auctions.second_approver")),
-        "{v}"
-    );
-    let (s, _) = act(&app, "bidder1", &approve, json!({})).await;
-    assert_eq!(s, 403);
-    let (s, v) = bid(&app, "bidder1", &id, "899900.00").await;
-    assert_eq!(s, 409, "no quotes while pending: {v}");
-    let (s, v) = act(&app, "admin", &refuse, json!({"reason": "  "})).await;
-    assert_eq!(s, 422, "{v}");
-    assert_eq!(rules_of(&v), vec!["auctions.refusal_reason"]);
-    let (s, v) = act(
-        &app,
-        "admin",
-        &refuse,
-        json!({"reason": "低于评估值九成，未获批准"}),
-    )
-    .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["phase"], "failed");
-    assert_eq!(v["relist"]["status"], "refused");
-    assert_eq!(v["round"], 1);
-    assert_eq!(count_events(&app, "auctions.relist.refused").await, 1);
-    let (s, v) = act(&app, "admin", &approve, json!({})).await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("auctions.no_pending_relist")),
-        "{v}"
-    );
-
-    // Exactly 90.00%: no approval needed, the new round opens at once.
-    let (s, v) = act(&app, "staff", &relist, lower("900000.00", &app)).await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["phase"], "listing");
-    assert_eq!(v["relist"]["status"], "applied");
-    assert_eq!(v["starting_price"], "900000.00");
-    assert_eq!(v["round"], 2);
-    let end2 = ts(&v["ends_at"]);
-    app.clock().set(end2);
-    wait_phase(&app, &id, "failed").await;
-
-    // 89.99% again, approved by admin: round 3 opens; the bidder keeps number 001.
-    let (s, v) = act(&app, "staff", &relist, lower("899900.00", &app)).await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["phase"], "pending_approval");
-    let (s, v) = act(&app, "admin", &approve, json!({})).await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["phase"], "listing");
-    assert_eq!(v["round"], 3);
-    assert_eq!(v["starting_price"], "899900.00");
-    assert_eq!(v["relist"]["status"], "approved");
-    assert!(v["bids"].as_array().unwrap().is_empty(), "{v}");
-    let ev = last_event(&app, "auctions.relist.approved").await;
-    assert_eq!(ev["starting_price"], "899900.00");
-    let ev = last_event(&app, "auctions.listing.relisted").await;
-    assert_eq!(ev["round"], 3);
-    assert_eq!(ev["kind"], "lower_floor");
-    assert_eq!(ev["previous_starting_price"], "900000.00");
-    let (s, v) = bid(&app, "bidder1", &id, "899900.00").await;
-    assert_eq!(s, 201, "{v}");
-    assert_eq!(v["number"], "001");
-    app.clock().set(ts(&v["ends_at"]));
-    let v = wait_phase(&app, &id, "deal").await;
-    assert_eq!(v["current_price"], "899900.00");
-    assert_eq!(
-        count_events(&app, "auctions.relist.approval_requested").await,
-        2
-    );
-    assert_eq!(count_events(&app, "auctions.listing.relisted").await, 2);
-    app.stop().await;
-}
-
 /// Read the SSE body until `want` appears (or panic after a few seconds).
-async fn sse_until(r: &mut reqwest::Response, buf: &mut String, want: &str) {
+pub(crate) async fn sse_until(r: &mut reqwest::Response, buf: &mut String, want: &str) {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while !buf.contains(want) {
         let chunk = tokio::time::timeout_at(deadline, r.chunk())

@@ -316,19 +316,27 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/archives/{id}/dispose", "staff"),
     // auctions (crates/auctions/src/http.rs)
     ("POST /api/v1/auctions", "staff admin"),
-    ("GET /api/v1/auctions/{id}", "staff admin supervisor bidder"),
+    (
+        "GET /api/v1/auctions/{id}",
+        "staff admin supervisor bidder tenderer agency",
+    ),
     ("POST /api/v1/auctions/{id}/bids", "bidder"),
     ("POST /api/v1/auctions/{id}/relist", "staff admin"),
     ("POST /api/v1/auctions/{id}/relist/approve", "staff admin"),
     ("POST /api/v1/auctions/{id}/relist/refuse", "staff admin"),
     ("POST /api/v1/auctions/{id}/onsite-result", "staff admin"),
+    ("POST /api/v1/auctions/{id}/deal/terms", "staff admin"),
+    (
+        "GET /api/v1/auctions/{id}/deal/terms",
+        "staff admin supervisor",
+    ),
     (
         "GET /api/v1/auctions/sections/{section_id}/bidders",
         "staff admin supervisor",
     ),
     (
         "GET /api/v1/auctions/{id}/stream",
-        "staff admin supervisor bidder",
+        "staff admin supervisor bidder tenderer agency",
     ),
     // remedies (crates/remedies/src/http.rs)
     ("POST /api/v1/sections/{id}/remedies", "bidder"),

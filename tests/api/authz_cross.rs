@@ -159,9 +159,16 @@ const CROSS: &[(&str, &str)] = &[
     ("GET /api/v1/experts/draws/{id}/verify", "*: mine"),
     ("POST /api/v1/experts/draws/{id}/ratings", "*: owned"),
     // Auctions of land and property are public sales; a stranger's bid is refused for want of a
-    // registration and deposit.
-    ("GET /api/v1/auctions/{id}", "*: mine"),
-    ("GET /api/v1/auctions/{id}/stream", "*: mine"),
+    // registration and deposit. A tenderer or agency follows only its own project's listings
+    // (the transferor, issue 21).
+    (
+        "GET /api/v1/auctions/{id}",
+        "anonymous tenderer agency: owned; bidder: mine",
+    ),
+    (
+        "GET /api/v1/auctions/{id}/stream",
+        "anonymous tenderer agency: owned; bidder: mine",
+    ),
     ("POST /api/v1/auctions/{id}/bids", "*: owned"),
     // Remedies: only the section's bidders raise and read its cases (the raiser of another
     // bidder's case anonymised); a bidder of the later-stage trade is one. The case routes are

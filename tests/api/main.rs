@@ -38,6 +38,7 @@ mod portal;
 mod procurement_award;
 mod projects;
 mod projects_registration;
+mod property_rules;
 mod publishing;
 mod remedies;
 mod remedies_web;

@@ -32,17 +32,55 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(approve_relist))
         .routes(routes!(refuse_relist))
         .routes(routes!(onsite_result))
+        .routes(routes!(record_deal_terms, deal_terms))
+}
+
+/// Record a property deal's publicity (≥ 5 working days) and payment terms (one sum, or ≥ 30 %
+/// first and the rest within a year, secured; 32号令), once per deal.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/deal/terms", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = crate::property::DealTermsInput,
+    responses((status = 201, body = crate::property::DealTermsView), (status = 403), (status = 404),
+              (status = 409, description = "not a property deal, or already recorded"),
+              (status = 422, description = "publicity or payment rule broken")))]
+async fn record_deal_terms(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(t): Json<crate::property::DealTermsInput>,
+) -> Result<(StatusCode, Json<crate::property::DealTermsView>)> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    let v = crate::property::record_deal_terms(&ctx, &actor, &id, t).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A property deal's recorded publicity and payment terms.
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/deal/terms", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = crate::property::DealTermsView), (status = 403), (status = 404)))]
+async fn deal_terms(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<crate::property::DealTermsView>> {
+    actor.require(&[
+        ggzy_identity::Role::Staff,
+        ggzy_identity::Role::Admin,
+        ggzy_identity::Role::Supervisor,
+    ])?;
+    Ok(Json(crate::property::deal_terms(&ctx, &actor, &id).await?))
 }
 
 /// Re-list a failed listing or auction (staff): `extend` (new period: land ≥ 10 days, 39号令 19;
 /// property ≥ 5 working days, 32号令) or `lower_floor` (property: disclosed again ≥ 20 working days;
-/// below 90% of the appraisal it waits for a second user's approval, 32号令 第十八条).
+/// below 90% of the appraisal it carries the approving body's written consent as a document,
+/// 32号令 第十八条).
 #[utoipa::path(post, path = "/api/v1/auctions/{id}/relist", tag = "auctions", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = RelistRequest,
-    responses((status = 200, body = AuctionView, description = "phase `listing`, or `pending_approval`"),
+    responses((status = 200, body = AuctionView, description = "phase `listing` (the new round)"),
               (status = 403), (status = 404),
               (status = 409, description = "not failed"),
-              (status = 422, description = "period, price or kind rule broken")))]
+              (status = 422, description = "period, price, kind or consent rule broken")))]
 async fn relist(
     State(ctx): State<Ctx>,
     actor: Actor,
@@ -53,7 +91,8 @@ async fn relist(
     Ok(Json(service::relist(&ctx, &actor, &id, rq).await?))
 }
 
-/// Approve the pending re-listing (another staff member or admin than its requester).
+/// Approve the pending re-listing (another staff member or admin than its requester). Only
+/// re-listings requested before issue 21 are pending: a new one carries the written consent.
 #[utoipa::path(post, path = "/api/v1/auctions/{id}/relist/approve", tag = "auctions",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = RelistDecision,
     responses((status = 200, body = AuctionView), (status = 403), (status = 404),
@@ -129,7 +168,8 @@ async fn create_listing(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-/// A listing / auction with its bids by bidder number (竞买号), never names.
+/// A listing / auction with its bids by bidder number (竞买号), never names. The transferor
+/// (tenderer or agency of the section's project) follows its own listings only.
 #[utoipa::path(get, path = "/api/v1/auctions/{id}", tag = "auctions", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = AuctionView), (status = 403), (status = 404)))]
@@ -138,12 +178,7 @@ async fn get_auction(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Result<Json<AuctionView>> {
-    actor.require(&[
-        ggzy_identity::Role::Staff,
-        ggzy_identity::Role::Admin,
-        ggzy_identity::Role::Supervisor,
-        ggzy_identity::Role::Bidder,
-    ])?;
+    actor.require(&service::WATCHERS)?;
     Ok(Json(service::view(&ctx, &actor, &id).await?))
 }
 
@@ -280,12 +315,7 @@ async fn stream(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    actor.require(&[
-        ggzy_identity::Role::Staff,
-        ggzy_identity::Role::Admin,
-        ggzy_identity::Role::Supervisor,
-        ggzy_identity::Role::Bidder,
-    ])?;
+    actor.require(&service::WATCHERS)?;
     follow(ctx, &actor, &id, &headers).await
 }
 

@@ -8,6 +8,7 @@
 pub mod feed;
 pub mod http;
 pub mod pages;
+pub mod property;
 pub mod rules;
 pub mod service;
 pub mod staff_pages;

@@ -84,6 +84,12 @@ impl Consumer for Projection {
                 .bind(name)
                 .execute(&mut **tx)
                 .await?;
+                // The transferor (转让方) follows its own listing (migration 0200).
+                sqlx::query("UPDATE auction_sections SET owner_org_id = $1 WHERE section_id = $2")
+                    .bind(p.get("owner_org_id").and_then(Value::as_str))
+                    .bind(s(p, "section_id"))
+                    .execute(&mut **tx)
+                    .await?;
                 // The deposit the bidder's page shows (migration 0095).
                 if let Some(d) = p
                     .get("deposit")
@@ -325,8 +331,8 @@ pub struct AuctionView {
     pub section_id: String,
     pub project_id: String,
     pub market: String,
-    /// `listing`, `auction`, `onsite_pending`, `pending_approval` (a re-listing waits for its
-    /// approval), `deal` or `failed`.
+    /// `listing`, `auction`, `onsite_pending`, `pending_approval` (a re-listing requested before
+    /// issue 21 waits for a second user's approval), `deal` or `failed`.
     pub phase: String,
     /// 1 for the first listing; each re-listing starts the next round.
     pub round: i64,
@@ -388,6 +394,8 @@ pub struct RelistView {
     pub requested_by: String,
     pub decided_by: Option<String>,
     pub reason: Option<String>,
+    /// The approving body's written consent recorded with this re-listing (32号令 第十八条).
+    pub consent: Option<crate::property::ConsentView>,
 }
 
 #[derive(Debug, Clone)]
@@ -579,6 +587,18 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             "between 1 and 60",
         ));
     }
+    // 32号令 第十七条: the first disclosed floor of a property transfer is at least the appraisal.
+    if let (Some(st), Some(Some(ap)), "property") = (&starting, &appraisal, market.as_str()) {
+        if !crate::property::first_floor_allowed(st.fen(), ap.fen()) {
+            v.push(FieldError::new(
+                "starting_price",
+                "auctions.property_first_floor",
+                format!(
+                    "the first floor (转让底价) is at least the appraisal {ap} (32号令 第十七条)"
+                ),
+            ));
+        }
+    }
     let (Some(starting), Some(increment), Some(reserve), Some(appraisal), true) =
         (starting, increment, reserve, appraisal, v.is_empty())
     else {
@@ -690,9 +710,9 @@ pub(crate) async fn view_on(
     actor: &Actor,
     id: &str,
 ) -> Result<AuctionView> {
-    use ggzy_identity::Role;
-    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor, Role::Bidder])?;
+    actor.require(&WATCHERS)?;
     let a = load(&mut *conn, id, "").await?;
+    transferor_only(&mut *conn, actor, &a.section_id).await?;
     let my_number = match &actor.org_id {
         Some(o) => bidder_number(&mut *conn, &a.section_id, o).await?,
         None => None,
@@ -827,7 +847,9 @@ async fn relist_view(
     .await?;
     let Some(r) = r else { return Ok(None) };
     let r = relist_row(&r)?;
+    let consent = crate::property::consent_of(&mut *conn, &r.id).await?;
     Ok(Some(RelistView {
+        consent,
         id: r.id,
         kind: r.kind,
         status: r.status,
@@ -1351,6 +1373,9 @@ pub struct RelistRequest {
     /// A new reserve price; omitted: the current one stays.
     #[schema(value_type = Option<ggzy_core::money::Money>)]
     pub reserve_price: Option<String>,
+    /// Property, a new floor below 90 % of the appraisal: the approving body's written consent
+    /// (转让行为批准单位书面同意, 32号令 第十八条) as a document; required then, recorded whenever given.
+    pub consent: Option<crate::property::ConsentUpload>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1479,24 +1504,45 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
             &mut rules::Missing::new(),
         ));
     }
+    // 32号令 第十八条: a property floor below 90% of the appraisal needs the approving body's
+    // written consent (an unknown appraisal, from before it was recorded, always does). The
+    // consent is the uploaded document itself, recorded with the re-listing (issue 21); it
+    // replaced the second platform user's approval.
+    let consent = match &rq.consent {
+        Some(c) => match crate::property::validate_consent(c, ggzy_core::time::local_date(now)) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                v.extend(e);
+                None
+            }
+        },
+        None => None,
+    };
+    let needs_consent = starting.is_some_and(|st| {
+        a.market == "property"
+            && rq.kind == "lower_floor"
+            && a.appraisal_fen
+                .is_none_or(|ap| rules::floor_needs_approval(&r, st, ap))
+    });
+    if needs_consent && rq.consent.is_none() {
+        v.push(FieldError::new(
+            "consent",
+            "auctions.floor_consent_required",
+            format!(
+                "a floor below 90% of the appraisal {} needs the approving body's written consent, uploaded as a document (32号令 第十八条)",
+                a.appraisal_fen
+                    .map(|f| Money::from_fen(f).to_string())
+                    .unwrap_or_else(|| "(not recorded)".into())
+            ),
+        ));
+    }
     let (Some(starting), Some(reserve), true) = (starting, reserve, v.is_empty()) else {
         return Err(Error::Validation(v));
     };
-    // 32号令 第十八条: a property floor below 90% of the appraisal needs approval (an unknown
-    // appraisal, from before it was recorded, always does).
-    let needs_approval = a.market == "property"
-        && rq.kind == "lower_floor"
-        && a.appraisal_fen
-            .is_none_or(|ap| rules::floor_needs_approval(&r, starting, ap));
     let rl = RelistRow {
         id: ids::new_id(),
         kind: rq.kind.clone(),
-        status: if needs_approval {
-            "pending_approval"
-        } else {
-            "applied"
-        }
-        .into(),
+        status: "applied".into(),
         round: a.round + 1,
         listing_start: start,
         listing_end: end,
@@ -1526,25 +1572,30 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await?;
-    if needs_approval {
-        if !set_phase(&mut tx, &a, "failed", "pending_approval", "relist_pending").await? {
-            tx.rollback().await?;
-            return Err(relist_race());
-        }
+    if let Some(c) = &consent {
+        crate::property::record_consent(&mut tx, id, &rl.id, c, &actor.user_id, now).await?;
         emit(
             &mut tx,
             &ctx.db,
             &actor.actor_ref(),
             now,
             NewEvent::new(
-                "auctions.relist.approval_requested",
+                "auctions.floor_consent.recorded",
                 "auction",
                 id,
-                relist_payload(&a, &rl, json!({"threshold_bp": r.floor_approval_bp})),
+                relist_payload(
+                    &a,
+                    &rl,
+                    json!({"threshold_bp": r.floor_approval_bp, "required": needs_consent,
+                           "approving_body": c.approving_body, "signed_by": c.signed_by,
+                           "consented_on": c.consented_on.to_string(), "file_name": c.file_name,
+                           "sha256": c.sha256, "size_bytes": c.size_bytes}),
+                ),
             ),
         )
         .await?;
-    } else if !apply_relist(&mut tx, &ctx.db, &actor.actor_ref(), &a, "failed", &rl, now).await? {
+    }
+    if !apply_relist(&mut tx, &ctx.db, &actor.actor_ref(), &a, "failed", &rl, now).await? {
         tx.rollback().await?;
         return Err(relist_race());
     }
@@ -2159,9 +2210,41 @@ pub async fn bids_after(ctx: &Ctx, id: &str, after: i64) -> Result<Vec<(i64, Val
 
 /// Check the caller may watch (any staff, supervisor, or a bidder).
 pub async fn check_watch(ctx: &Ctx, actor: &Actor, id: &str) -> Result<()> {
+    actor.require(&WATCHERS)?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let a = load(&mut *conn, id, "").await?;
+    transferor_only(&mut conn, actor, &a.section_id).await
+}
+
+/// Who may follow a listing: staff, admin, supervisors, bidders, and the transferor (转让方) —
+/// a tenderer or agency organization — of its own sections only ([`transferor_only`]).
+pub const WATCHERS: [ggzy_identity::Role; 6] = [
+    ggzy_identity::Role::Staff,
+    ggzy_identity::Role::Admin,
+    ggzy_identity::Role::Supervisor,
+    ggzy_identity::Role::Bidder,
+    ggzy_identity::Role::Tenderer,
+    ggzy_identity::Role::Agency,
+];
+
+/// A tenderer or agency follows only the listings of the sections its organization registered
+/// (issue 21: the transferor got 403 on its own auction); it sees what a watching bidder sees —
+/// prices and the bid sequence by bidder number (竞买号), never who bid.
+async fn transferor_only(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    section_id: &str,
+) -> Result<()> {
     use ggzy_identity::Role;
-    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor, Role::Bidder])?;
-    load(ctx.db.pool(), id, "").await.map(|_| ())
+    if !(actor.is(Role::Tenderer) || actor.is(Role::Agency)) {
+        return Ok(());
+    }
+    match &actor.org_id {
+        Some(o) if crate::property::is_transferor(conn, section_id, o).await? => Ok(()),
+        _ => Err(Error::forbidden(
+            "only the organization that registered this section's project follows its listing",
+        )),
+    }
 }
 
 // --- the staff's list

@@ -1,0 +1,289 @@
+//! State-owned property rights (产权交易, 《企业国有资产交易监督管理办法》, 32号令), issue 21: the
+//! transferor (转让方) follows its own listing read-only, the first floor is at least the appraisal
+//! (第十七条), and a floor below 90 % of the appraisal carries the approving body's written consent
+//! as a recorded, hashed document (第十八条). The lot comes through the real upstream APIs
+//! ([`crate::auctions::lot`]): the demo `tenderer` registers the property project, so its
+//! organization is the transferor.
+
+use crate::auctions::{
+    act, bid, create, failed_property_listing, listing, lot, rules_of, sse_until, ts, wait_phase,
+};
+use base64::Engine as _;
+use chrono::Duration;
+use ggzy_api_tests::TestApp;
+use serde_json::{json, Value};
+use sha2::Digest;
+
+async fn org_of(app: &TestApp, user: &str) -> String {
+    app.org_of(&app.login(user).await).await
+}
+
+/// Regression (issue 21): the transferor got 403 on its own auction. It now follows it — the view
+/// and the live stream — with the bids by bidder number only; another tenderer or agency still
+/// gets 403, and the numbers ↔ organizations list stays with staff and supervisors.
+#[tokio::test]
+async fn the_transferor_follows_its_own_auction_by_bidder_numbers_and_no_one_else_outside_does() {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "property", 2).await;
+    let mut l = listing(&lot.sid, lot.announced_at, 28, None);
+    l["listing_end"] = json!("2026-03-31T00:00:00+08:00");
+    let id = create(&app, l).await;
+    assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
+    assert_eq!(bid(&app, "bidder2", &id, "1010000.00").await.0, 201);
+
+    let transferor = app.login("tenderer").await;
+    let (s, v) = app
+        .get(Some(&transferor), &format!("/api/v1/auctions/{id}"))
+        .await;
+    assert_eq!(s, 200, "the transferor follows its own auction: {v}");
+    assert_eq!(v["current_price"], "1010000.00");
+    assert_eq!(v["leader_number"], "002");
+    let numbers: Vec<&str> = v["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["001", "002"]);
+    assert!(v["my_number"].is_null(), "{v}");
+    let body = v.to_string();
+    for bidder in ["bidder1", "bidder2"] {
+        let org = org_of(&app, bidder).await;
+        assert!(!body.contains(&org), "{bidder}'s identity leaked: {body}");
+    }
+    // Who holds which number is not the transferor's to know.
+    let (s, _) = app
+        .get(
+            Some(&transferor),
+            &format!("/api/v1/auctions/sections/{}/bidders", lot.sid),
+        )
+        .await;
+    assert_eq!(s, 403);
+    // The live stream: the bid log by number, then the state; never an organization.
+    let mut r = app
+        .client
+        .get(app.url(&format!("/api/v1/auctions/{id}/stream")))
+        .bearer_auth(&transferor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut buf = String::new();
+    sse_until(&mut r, &mut buf, "\"current_price\":\"1010000.00\"").await;
+    assert!(buf.contains("\"number\":\"002\""), "{buf}");
+    assert!(!buf.contains("org_id"), "{buf}");
+    drop(r);
+    // Another organization's tenderer or agency: 403 on the view and the stream.
+    for user in ["tenderer2", "agency2", "agency"] {
+        let token = app.login(user).await;
+        let (s, v) = app
+            .get(Some(&token), &format!("/api/v1/auctions/{id}"))
+            .await;
+        assert_eq!(s, 403, "{user}: {v}");
+        let r = app
+            .client
+            .get(app.url(&format!("/api/v1/auctions/{id}/stream")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{user}");
+    }
+    app.stop().await;
+}
+
+fn consent(doc: &[u8], on: &str) -> Value {
+    json!({"approving_body": "某市国有资产监督管理委员会", "signed_by": "李四",
+           "consented_on": on, "file_name": "同意降低转让底价的批复.pdf",
+           "content_base64": base64::engine::general_purpose::STANDARD.encode(doc)})
+}
+
+/// 32号令 第十七条 and 第十八条 at their boundaries: the first floor one fen below the appraisal is
+/// refused and creates nothing, at the appraisal it is listed; re-listed at 90.00 % of the
+/// appraisal without a consent, at 89.99 % refused without the consent document and accepted with
+/// it, the document hashed and recorded (who, which body, which date), then a deal at that floor.
+#[tokio::test]
+async fn the_first_floor_is_the_appraisal_and_a_floor_below_90_percent_needs_the_recorded_written_consent(
+) {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "property", 1).await;
+    let staff = app.login("staff").await;
+    let mut l = listing(&lot.sid, lot.announced_at, 28, None);
+    l["listing_end"] = json!("2026-03-31T00:00:00+08:00");
+    l["starting_price"] = json!("999999.99");
+    let (s, v) = app.post(Some(&staff), "/api/v1/auctions", l).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.property_first_floor"]);
+    assert_eq!(v["errors"][0]["field"], "starting_price");
+    // At exactly the appraisal: listed (nothing was created by the refusal: one listing per section).
+    let id = failed_property_listing(&app, &lot).await;
+    let relist = format!("/api/v1/auctions/{id}/relist");
+    let lower = |price: &str, app: &TestApp, consent: Option<Value>| {
+        json!({"kind": "lower_floor", "starting_price": price, "consent": consent,
+               "listing_end": (app.clock().now() + Duration::days(40)).to_rfc3339()})
+    };
+    // Lowering the floor is a new disclosure of 20 working days, and lower than the current one.
+    let mut short = lower("899900.00", &app, None);
+    short["listing_end"] = json!((app.clock().now() + Duration::days(10)).to_rfc3339());
+    let (s, v) = act(&app, "staff", &relist, short).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        rules_of(&v).contains(&"auctions.property_disclosure_period".to_string()),
+        "{v}"
+    );
+    let (s, v) = act(&app, "staff", &relist, lower("1000000.00", &app, None)).await;
+    assert_eq!(
+        (s, rules_of(&v)),
+        (422, vec!["auctions.relist_floor_lower".into()]),
+        "{v}"
+    );
+    // 89.99 % without the consent: refused, nothing changes.
+    let (s, v) = act(&app, "staff", &relist, lower("899900.00", &app, None)).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.floor_consent_required"]);
+    assert_eq!(v["errors"][0]["field"], "consent");
+    // 90.00 %: no consent needed, the new round opens at once.
+    let (s, v) = act(&app, "staff", &relist, lower("900000.00", &app, None)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["phase"].as_str(), v["round"].as_i64()),
+        (Some("listing"), Some(2))
+    );
+    assert_eq!(v["starting_price"], "900000.00");
+    assert!(v["relist"]["consent"].is_null(), "{v}");
+    app.clock().set(ts(&v["ends_at"]));
+    wait_phase(&app, &id, "failed").await;
+
+    // 89.99 % with a consent dated tomorrow (Beijing): refused; dated today: recorded and applied.
+    let doc = "国资委关于同意降低转让底价的批复（扫描件）".as_bytes();
+    let today = (app.clock().now() + Duration::hours(8)).date_naive();
+    let tomorrow = (today + Duration::days(1)).to_string();
+    let (s, v) = act(
+        &app,
+        "staff",
+        &relist,
+        lower("899900.00", &app, Some(consent(doc, &tomorrow))),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["auctions.floor_consent_date"]);
+    let (s, v) = act(
+        &app,
+        "staff",
+        &relist,
+        lower("899900.00", &app, Some(consent(doc, &today.to_string()))),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["phase"].as_str(), v["round"].as_i64()),
+        (Some("listing"), Some(3))
+    );
+    assert_eq!(v["starting_price"], "899900.00");
+    let c = &v["relist"]["consent"];
+    assert_eq!(c["sha256"], hex::encode(sha2::Sha256::digest(doc)), "{v}");
+    assert_eq!(c["size_bytes"], doc.len());
+    assert_eq!(c["approving_body"], "某市国有资产监督管理委员会");
+    assert_eq!(c["signed_by"], "李四");
+    assert_eq!(c["consented_on"], today.to_string());
+    let ev = app.events_of("auctions.floor_consent.recorded").await;
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0]["required"], true);
+    assert_eq!(ev[0]["sha256"], c["sha256"]);
+    assert_eq!(ev[0]["starting_price"], "899900.00");
+    let (s, v) = bid(&app, "bidder1", &id, "899900.00").await;
+    assert_eq!(s, 201, "{v}");
+    app.clock().set(ts(&v["ends_at"]));
+    let v = wait_phase(&app, &id, "deal").await;
+    assert_eq!(v["current_price"], "899900.00");
+    app.stop().await;
+}
+
+/// The property deal's publicity (≥ 5 working days, across 清明) and payment terms (≥ 30 % first,
+/// the rest within a year of the contract, secured) at their boundaries: every first refused value
+/// in one request (nothing recorded), then the last allowed values recorded once.
+#[tokio::test]
+async fn a_property_deal_records_its_publicity_and_payment_terms_at_their_boundaries() {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "property", 1).await;
+    let mut l = listing(&lot.sid, lot.announced_at, 28, None);
+    l["listing_end"] = json!("2026-03-31T00:00:00+08:00");
+    let id = create(&app, l).await;
+    let terms = format!("/api/v1/auctions/{id}/deal/terms");
+    // Before the deal there are no terms to record.
+    let ok = json!({"publicity_start": "2026-03-31T10:00:00+08:00",
+        "publicity_end": "2026-04-09T00:00:00+08:00", "contract_effective_on": "2026-04-01",
+        "payment": "instalments", "first_payment": "300000.00", "balance_due_on": "2027-04-01",
+        "security": "中国银行见索即付保函 BG-2026-001"});
+    let (s, v) = act(&app, "staff", &terms, ok.clone()).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.not_deal")),
+        "{v}"
+    );
+    assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
+    app.clock().set(ts(&json!("2026-03-31T00:00:00+08:00")));
+    wait_phase(&app, &id, "deal").await;
+
+    // Published Tuesday 31 March: 1-3 April, (清明 4-6), 7 and 8 April are the 5 working days;
+    // 23:59:59 of 8 April is short. 299,999.99 is below 30 % of 1,000,000.00; 2 April 2027 is
+    // past a year from 1 April 2026; no security.
+    let mut bad = ok.clone();
+    bad["publicity_end"] = json!("2026-04-08T23:59:59+08:00");
+    bad["first_payment"] = json!("299999.99");
+    bad["balance_due_on"] = json!("2027-04-02");
+    bad["security"] = json!("  ");
+    let (s, v) = act(&app, "staff", &terms, bad).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        rules_of(&v),
+        [
+            "auctions.deal_publicity_period",
+            "auctions.payment_first_share",
+            "auctions.payment_balance_within_year",
+            "auctions.payment_security"
+        ]
+    );
+    let (s, v) = act(
+        &app,
+        "staff",
+        &terms,
+        json!({"publicity_start": "2026-03-31T10:00:00+08:00",
+        "publicity_end": "2026-04-09T00:00:00+08:00", "contract_effective_on": "2026-04-01",
+        "payment": "lump_sum", "first_payment": "300000.00"}),
+    )
+    .await;
+    assert_eq!(
+        (s, rules_of(&v)),
+        (422, vec!["auctions.payment_lump_sum".into()]),
+        "{v}"
+    );
+    let supervisor = app.login("supervisor").await;
+    let (s, _) = app.get(Some(&supervisor), &terms).await;
+    assert_eq!(s, 404, "nothing recorded by the refusals");
+    // The transferor and bidders do not record the terms.
+    for user in ["tenderer", "bidder1"] {
+        let (s, v) = act(&app, user, &terms, ok.clone()).await;
+        assert_eq!(s, 403, "{user}: {v}");
+    }
+
+    let (s, v) = act(&app, "staff", &terms, ok.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["price"], "1000000.00");
+    assert_eq!(v["first_payment"], "300000.00");
+    assert_eq!(v["balance_due_on"], "2027-04-01");
+    assert_eq!(v["payment"], "instalments");
+    let (s, read) = app.get(Some(&supervisor), &terms).await;
+    assert_eq!((s, &read), (200, &v));
+    let (s, v) = act(&app, "staff", &terms, ok).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.deal_terms_recorded")),
+        "{v}"
+    );
+    let ev = app.events_of("auctions.deal.terms_recorded").await;
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0]["security"], "中国银行见索即付保函 BG-2026-001");
+    assert_eq!(ev[0]["periods_provisional"], false);
+    app.stop().await;
+}
