@@ -183,14 +183,14 @@ async fn the_tenderer_declares_the_method_on_the_page_and_sees_it_read_only_once
     b.sign_in("bidder1").await;
     assert_eq!(b.get(&path).await.status, 403);
 
-    // After the first bid the use case refuses any change: the page says why, read-only.
+    // Once the documents are issued the use case refuses any change: the page says why, read-only.
     open_by_staff(&app, &t).await;
     register_and_bid(&app, &mut t).await;
     caught_up(&app).await;
     let page = v.get(&path).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("评标办法已不能修改"), "{}", page.body);
-    assert!(page.body.contains("method.frozen_after_first_bid"));
+    assert!(page.body.contains("method.fixed_by_documents"));
     assert!(!page.body.contains("id=\"declare-method\""), "no form");
     assert!(page.body.contains("综合评估法"), "still shown");
     let csrf = hidden_value(&page.body, "csrf").unwrap_or(csrf);
@@ -198,7 +198,7 @@ async fn the_tenderer_declares_the_method_on_the_page_and_sees_it_read_only_once
     set(&mut form, "price_formula.e_above", "2");
     let r = v.post_form(&path, &form).await;
     assert_eq!(r.status, 409, "{}", r.body);
-    assert!(r.body.contains("method.frozen_after_first_bid"));
+    assert!(r.body.contains("method.fixed_by_documents"));
     assert!(!r.body.contains("id=\"declare-method\""));
     assert_eq!(declared(&app, &sid).await, 1, "nothing changed");
     app.stop().await;

@@ -8,7 +8,7 @@
 //! itself only turns typed text into the API's `MethodSpec` (a number that cannot be read is
 //! refused with the rule id the API gives for the same JSON: `type`, `required`); every other rule
 //! is the use case's, shown next to its field with its rule id. Once the use case refuses to
-//! change the method (it is frozen, e.g. `method.frozen_after_first_bid`), the page says why and
+//! change the method (it is fixed by the issued documents, `method.fixed_by_documents`), the page says why and
 //! shows the method read-only — the page never decides the freeze itself.
 
 use crate::pages::{formula_lines, method_label};
@@ -360,6 +360,11 @@ fn spec_of(v: &HashMap<String, String>) -> (Result<MethodSpec, Error>, Vec<(Stri
             price_formula,
             drop_member_extremes_from,
             outlier_share,
+            ceiling_price: None,
+            abnormally_low_share: None,
+            tie_break: vec![],
+            sme_deduction: None,
+            change_notice_id: None,
         }),
         _ => Err(Error::Validation(errs)),
     };
