@@ -151,6 +151,9 @@ async fn the_tenderer_declares_the_method_on_the_page_and_sees_it_read_only_once
     set(&mut form, "price_formula.e_below", "0.5");
     let project = t.project_id.clone();
     form.push(("project", &project));
+    // The ceiling price and the tie rule are declared with the method (issue 21).
+    form.push(("ceiling_price", "9700000.00"));
+    form.push(("tie_break", "higher_non_price,lower_price"));
     let r = v.post_form(&path, &form).await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(
@@ -163,6 +166,14 @@ async fn the_tenderer_declares_the_method_on_the_page_and_sees_it_read_only_once
     assert!(page.body.contains("综合评估法"));
     assert!(page.body.contains("K = 0.02"), "{}", page.body);
     assert!(page.body.contains("高于基准价 E = 1，低于基准价 E = 0.5"));
+    assert!(
+        page.body.contains("最高投标限价 9700000.00 元"),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("得分相同时依次按：技术商务得分高者优先、投标报价低者优先"));
     assert!(
         page.body.contains("value=\"commercial\""),
         "the form starts from it"
