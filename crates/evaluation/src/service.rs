@@ -796,7 +796,8 @@ pub async fn declare_method(
             .map(|r| r.try_get::<i64, _>(0))
             .transpose()?;
             // A notice of the issued documents: published after they were issued.
-            if !known.is_some_and(|at| sec.issued_at.is_none_or(|i| at >= i)) {
+            let of_issued = |at: i64| sec.issued_at.is_none_or(|i| at >= i);
+            if known.is_none_or(|at| !of_issued(at)) {
                 return Err(Error::field(
                     "change_notice_id",
                     "method.change_notice_unknown",
