@@ -400,6 +400,10 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "expert |member",
     ),
     (
+        "POST /api/v1/sections/{id}/evaluation/price-checks",
+        "expert |member",
+    ),
+    (
         "POST /api/v1/sections/{id}/evaluation/clarifications",
         "expert |member",
     ),

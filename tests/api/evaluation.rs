@@ -1,4 +1,4 @@
-//! Online evaluation (电子评标): the method fixed before the first bid, the committee's majority
+//! Online evaluation (电子评标): the method fixed by the issued documents, the committee's majority
 //! review, independent scoring (nobody sees others' scores before all submitted), the exact price
 //! scores of a worked example, outliers, replacement, the signed report → candidate publicity.
 //!
@@ -57,7 +57,7 @@ pub(crate) fn comprehensive() -> Value {
     })
 }
 
-async fn put_method(app: &TestApp, token: &str, sid: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn put_method(app: &TestApp, token: &str, sid: &str, body: Value) -> (u16, Value) {
     app.put(
         Some(token),
         &format!("/api/v1/sections/{sid}/evaluation-method"),
@@ -66,7 +66,7 @@ async fn put_method(app: &TestApp, token: &str, sid: &str, body: Value) -> (u16,
     .await
 }
 
-fn rules_of(v: &Value) -> Vec<String> {
+pub(crate) fn rules_of(v: &Value) -> Vec<String> {
     v["errors"]
         .as_array()
         .map(|a| {
@@ -77,12 +77,12 @@ fn rules_of(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-struct Expert {
-    token: String,
-    expert_id: String,
+pub(crate) struct Expert {
+    pub(crate) token: String,
+    pub(crate) expert_id: String,
 }
 
-async fn expert(app: &TestApp, username: &str, expert_id: &str) -> (Expert, Value) {
+pub(crate) async fn expert(app: &TestApp, username: &str, expert_id: &str) -> (Expert, Value) {
     let token = app.login(username).await;
     let (s, me) = app.get(Some(&token), "/api/v1/auth/me").await;
     assert_eq!(s, 200, "{me}");
@@ -97,7 +97,7 @@ async fn expert(app: &TestApp, username: &str, expert_id: &str) -> (Expert, Valu
     )
 }
 
-async fn draw(app: &TestApp, sid: &str, experts: Vec<Value>) {
+pub(crate) async fn draw(app: &TestApp, sid: &str, experts: Vec<Value>) {
     emit_event(
         app,
         "experts.draw.completed",
@@ -108,7 +108,7 @@ async fn draw(app: &TestApp, sid: &str, experts: Vec<Value>) {
     caught_up(app).await;
 }
 
-fn pass_all(t: &Trade) -> Value {
+pub(crate) fn pass_all(t: &Trade) -> Value {
     json!({"bids": t.bidders.iter().map(|b| json!({"org_id": b.org_id,
         "items": [{"item": "资格审查", "pass": true}, {"item": "符合性审查", "pass": true}]})).collect::<Vec<_>>()})
 }
@@ -124,7 +124,7 @@ fn failing(t: &Trade, fail: &[usize]) -> Value {
     }).collect::<Vec<_>>()})
 }
 
-async fn review(app: &TestApp, e: &Expert, sid: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn review(app: &TestApp, e: &Expert, sid: &str, body: Value) -> (u16, Value) {
     app.put(
         Some(&e.token),
         &format!("/api/v1/sections/{sid}/evaluation/reviews/mine"),
@@ -140,7 +140,7 @@ fn points(t: &Trade, b1: (&str, &str), b2: (&str, &str)) -> Value {
     ]})
 }
 
-async fn score(app: &TestApp, e: &Expert, sid: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn score(app: &TestApp, e: &Expert, sid: &str, body: Value) -> (u16, Value) {
     app.put(
         Some(&e.token),
         &format!("/api/v1/sections/{sid}/evaluation/scores/mine"),
@@ -149,7 +149,7 @@ async fn score(app: &TestApp, e: &Expert, sid: &str, body: Value) -> (u16, Value
     .await
 }
 
-async fn sign(app: &TestApp, e: &Expert, sid: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn sign(app: &TestApp, e: &Expert, sid: &str, body: Value) -> (u16, Value) {
     app.post(
         Some(&e.token),
         &format!("/api/v1/sections/{sid}/evaluation/report/sign"),
@@ -186,15 +186,18 @@ async fn comprehensive_evaluation_with_majority_rejection_independent_scoring_an
         1
     );
 
-    // After the first bid the method is frozen.
+    // Once the documents are issued (bidding opened) the method is fixed (评标规定 第十七条;
+    // the change-notice path is in evaluation_rules.rs).
     open_by_staff(&app, &t).await;
+    caught_up(&app).await;
     let (s, v) = put_method(&app, &t.tenderer, &sid, comprehensive()).await;
-    assert_eq!(s, 200, "no bid yet: {v}");
+    assert_eq!(s, 409, "documents issued: {v}");
+    assert_eq!(v["rule"], "method.fixed_by_documents");
     register_and_bid(&app, &mut t).await;
     caught_up(&app).await;
     let (s, v) = put_method(&app, &t.tenderer, &sid, comprehensive()).await;
     assert_eq!(s, 409, "{v}");
-    assert_eq!(v["rule"], "method.frozen_after_first_bid");
+    assert_eq!(v["rule"], "method.fixed_by_documents");
 
     open_and_decrypt(&app, &mut t).await;
     let (e1, j1) = expert(&app, "expert1", "EXP-1").await;

@@ -151,6 +151,9 @@ async fn the_tenderer_declares_the_method_on_the_page_and_sees_it_read_only_once
     set(&mut form, "price_formula.e_below", "0.5");
     let project = t.project_id.clone();
     form.push(("project", &project));
+    // The ceiling price and the tie rule are declared with the method (issue 21).
+    form.push(("ceiling_price", "9700000.00"));
+    form.push(("tie_break", "higher_non_price,lower_price"));
     let r = v.post_form(&path, &form).await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(
@@ -163,6 +166,14 @@ async fn the_tenderer_declares_the_method_on_the_page_and_sees_it_read_only_once
     assert!(page.body.contains("综合评估法"));
     assert!(page.body.contains("K = 0.02"), "{}", page.body);
     assert!(page.body.contains("高于基准价 E = 1，低于基准价 E = 0.5"));
+    assert!(
+        page.body.contains("最高投标限价 9700000.00 元"),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("得分相同时依次按：技术商务得分高者优先、投标报价低者优先"));
     assert!(
         page.body.contains("value=\"commercial\""),
         "the form starts from it"
@@ -183,14 +194,14 @@ async fn the_tenderer_declares_the_method_on_the_page_and_sees_it_read_only_once
     b.sign_in("bidder1").await;
     assert_eq!(b.get(&path).await.status, 403);
 
-    // After the first bid the use case refuses any change: the page says why, read-only.
+    // Once the documents are issued the use case refuses any change: the page says why, read-only.
     open_by_staff(&app, &t).await;
     register_and_bid(&app, &mut t).await;
     caught_up(&app).await;
     let page = v.get(&path).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("评标办法已不能修改"), "{}", page.body);
-    assert!(page.body.contains("method.frozen_after_first_bid"));
+    assert!(page.body.contains("method.fixed_by_documents"));
     assert!(!page.body.contains("id=\"declare-method\""), "no form");
     assert!(page.body.contains("综合评估法"), "still shown");
     let csrf = hidden_value(&page.body, "csrf").unwrap_or(csrf);
@@ -198,7 +209,7 @@ async fn the_tenderer_declares_the_method_on_the_page_and_sees_it_read_only_once
     set(&mut form, "price_formula.e_above", "2");
     let r = v.post_form(&path, &form).await;
     assert_eq!(r.status, 409, "{}", r.body);
-    assert!(r.body.contains("method.frozen_after_first_bid"));
+    assert!(r.body.contains("method.fixed_by_documents"));
     assert!(!r.body.contains("id=\"declare-method\""));
     assert_eq!(declared(&app, &sid).await, 1, "nothing changed");
     app.stop().await;

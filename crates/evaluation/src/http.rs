@@ -84,6 +84,29 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(post_answer))
         .routes(routes!(get_bid_documents))
         .routes(routes!(get_bid_document))
+        .routes(routes!(post_price_check))
+}
+
+/// A member records the committee's conclusion on an abnormally low price (评标规定 第二十一条;
+/// 87号令 第六十条): proved reasonable, or not — then the bid is rejected.
+#[utoipa::path(post, path = "/api/v1/sections/{id}/evaluation/price-checks", tag = "evaluation",
+    security(("bearer" = [])), params(("id" = String, Path, description = "section id")),
+    request_body = service::PriceCheckInput,
+    responses((status = 200, body = Workbench), (status = 403), (status = 404),
+              (status = 409, description = "no abnormally low price awaits the committee"),
+              (status = 422, description = "not a flagged bid; explanation length")))]
+async fn post_price_check(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    ip: IpOf,
+    Path(id): Path<String>,
+    Json(input): Json<service::PriceCheckInput>,
+) -> Result<Json<Workbench>> {
+    actor.require(&[Role::Expert])?;
+    room_network(&ctx, &actor, &ip, &id).await?;
+    Ok(Json(
+        service::record_price_check(&ctx, &actor, &id, input).await?,
+    ))
 }
 
 /// The section's opened bids with their documents (name, media type, size, SHA-256, download).

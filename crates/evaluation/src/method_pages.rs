@@ -8,11 +8,13 @@
 //! itself only turns typed text into the API's `MethodSpec` (a number that cannot be read is
 //! refused with the rule id the API gives for the same JSON: `type`, `required`); every other rule
 //! is the use case's, shown next to its field with its rule id. Once the use case refuses to
-//! change the method (it is frozen, e.g. `method.frozen_after_first_bid`), the page says why and
+//! change the method (it is fixed by the issued documents, `method.fixed_by_documents`), the page says why and
 //! shows the method read-only — the page never decides the freeze itself.
 
 use crate::pages::{formula_lines, method_label};
-use crate::rules::{BaseRule, Criterion, Method, MethodSpec, PriceFormula, PriceFormulaKind};
+use crate::rules::{
+    BaseRule, Criterion, Method, MethodSpec, PriceFormula, PriceFormulaKind, TieRule,
+};
 use crate::service::{self, MethodView};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -98,6 +100,7 @@ struct MethodPage<'a> {
     kinds: Vec<(String, String)>,
     bases: Vec<(String, String)>,
     yes_no: Vec<(String, String)>,
+    ties: Vec<(String, String)>,
 }
 
 impl MethodPage<'_> {
@@ -127,7 +130,63 @@ fn aggregation_lines(l: Lang, spec: &MethodSpec) -> Vec<String> {
             share.normalize()
         ),
     });
+    if let Some(c) = spec.ceiling_price {
+        out.push(match l {
+            Lang::Zh => format!("最高投标限价 {c} 元：高于限价的投标被否决（招标投标法实施条例第五十一条）"),
+            Lang::En => format!("Ceiling price CNY {c}: a bid above it is rejected (Regulations on the Tendering Law, art. 51)"),
+        });
+    }
+    let low = spec
+        .abnormally_low_share
+        .unwrap_or(crate::rules::DEFAULT_ABNORMALLY_LOW_SHARE)
+        * Decimal::ONE_HUNDRED;
+    out.push(match l {
+        Lang::Zh => format!("报价低于其他有效投标平均价的 {}% 时，投标人须书面证明其报价合理，不能证明的否决其投标", low.normalize()),
+        Lang::En => format!("A price below {}% of the mean of the other valid bids must be proved reasonable in writing, else the bid is rejected", low.normalize()),
+    });
+    out.push(match (l, spec.tie_break.is_empty()) {
+        (Lang::Zh, true) => "得分（或价格）相同时抽签决定，抽签种子记入评标记录".to_string(),
+        (Lang::En, true) => "A tie is broken by lot, its seed recorded".to_string(),
+        (_, false) => {
+            let names: Vec<&str> = spec.tie_break.iter().map(|t| tie_label(l, *t)).collect();
+            match l {
+                Lang::Zh => format!("得分相同时依次按：{}；仍相同的抽签决定", names.join("、")),
+                Lang::En => format!("A tie goes by: {}; still tied, by lot", names.join(", ")),
+            }
+        }
+    });
+    if let Some(d) = spec.sme_deduction {
+        let pct = (d * Decimal::ONE_HUNDRED).normalize();
+        out.push(match l {
+            Lang::Zh => format!("小微企业报价扣除 {pct}% 后参与价格评审（财库〔2020〕46号）"),
+            Lang::En => format!(
+                "A small or micro enterprise's price is reduced by {pct}% for the price score"
+            ),
+        });
+    }
     out
+}
+
+fn tie_label(l: Lang, t: TieRule) -> &'static str {
+    match t {
+        TieRule::LowerPrice => l.t("投标报价低者优先", "the lower price first"),
+        TieRule::HigherNonPrice => l.t(
+            "技术商务得分高者优先",
+            "the higher technical and commercial score first",
+        ),
+    }
+}
+
+/// The tie rules a form value names (`lower_price,higher_non_price`), `None` for an unknown one.
+fn ties_of(raw: &str) -> Option<Vec<TieRule>> {
+    raw.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| match s {
+            "lower_price" => Some(TieRule::LowerPrice),
+            "higher_non_price" => Some(TieRule::HigherNonPrice),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The form's values for a declared method (the form starts from what is declared).
@@ -179,6 +238,24 @@ fn values_of(spec: &MethodSpec) -> Vec<(String, String)> {
     }
     if let Some(s) = spec.outlier_share {
         v.push(("outlier_share".into(), s.to_string()));
+    }
+    if let Some(c) = spec.ceiling_price {
+        v.push(("ceiling_price".into(), c.to_string()));
+    }
+    if let Some(s) = spec.abnormally_low_share {
+        v.push(("abnormally_low_share".into(), s.to_string()));
+    }
+    let ties: Vec<&str> = spec
+        .tie_break
+        .iter()
+        .map(|t| match t {
+            TieRule::LowerPrice => "lower_price",
+            TieRule::HigherNonPrice => "higher_non_price",
+        })
+        .collect();
+    v.push(("tie_break".into(), ties.join(",")));
+    if let Some(d) = spec.sme_deduction {
+        v.push(("sme_deduction".into(), d.to_string()));
     }
     v
 }
@@ -352,6 +429,21 @@ fn spec_of(v: &HashMap<String, String>) -> (Result<MethodSpec, Error>, Vec<(Stri
     };
     let drop_member_extremes_from = int("drop_member_extremes_from", &member_drop, &mut errs);
     let outlier_share = dec("outlier_share", &outlier, &mut errs);
+    let ceiling_raw = keep("ceiling_price", &mut shown);
+    let ceiling_price = dec("ceiling_price", &ceiling_raw, &mut errs);
+    let low_raw = keep("abnormally_low_share", &mut shown);
+    let abnormally_low_share = dec("abnormally_low_share", &low_raw, &mut errs);
+    let sme_raw = keep("sme_deduction", &mut shown);
+    let sme_deduction = dec("sme_deduction", &sme_raw, &mut errs);
+    let ties_raw = keep("tie_break", &mut shown);
+    let tie_break = ties_of(&ties_raw).unwrap_or_else(|| {
+        errs.push(FieldError::new(
+            "tie_break",
+            "enum.unknown_value",
+            "choose one of the tie rules listed",
+        ));
+        vec![]
+    });
 
     let out = match (errs.is_empty(), method) {
         (true, Some(method)) => Ok(MethodSpec {
@@ -360,6 +452,11 @@ fn spec_of(v: &HashMap<String, String>) -> (Result<MethodSpec, Error>, Vec<(Stri
             price_formula,
             drop_member_extremes_from,
             outlier_share,
+            ceiling_price,
+            abnormally_low_share,
+            tie_break,
+            sme_deduction,
+            change_notice_id: None,
         }),
         _ => Err(Error::Validation(errs)),
     };
@@ -455,6 +552,30 @@ fn render(
         yes_no: vec![
             ("0".into(), l.t("否（专家打分）", "No (scored by the members)").into()),
             ("1".into(), l.t("是（按公式计算）", "Yes (computed by the formula)").into()),
+        ],
+        ties: vec![
+            ("".into(), l.t("抽签决定", "By lot").into()),
+            (
+                "higher_non_price".into(),
+                tie_label(l, TieRule::HigherNonPrice).into(),
+            ),
+            ("lower_price".into(), tie_label(l, TieRule::LowerPrice).into()),
+            (
+                "higher_non_price,lower_price".into(),
+                l.t(
+                    "技术商务得分高者优先，再按报价低者优先",
+                    "The higher technical and commercial score, then the lower price",
+                )
+                .into(),
+            ),
+            (
+                "lower_price,higher_non_price".into(),
+                l.t(
+                    "报价低者优先，再按技术商务得分高者优先",
+                    "The lower price, then the higher technical and commercial score",
+                )
+                .into(),
+            ),
         ],
     };
     let title = l.t("评标办法", "Evaluation method");

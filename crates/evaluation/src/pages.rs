@@ -62,6 +62,10 @@ fn stage_label(l: Lang, s: &str) -> &'static str {
             "初步评审（资格、符合性）",
             "Preliminary review (qualification, compliance)",
         ),
+        "price_check" => l.t(
+            "异常低价：待委员会记录报价合理性说明",
+            "Abnormally low price: the committee records the bidder's explanation",
+        ),
         "scoring" => l.t("详细评审（打分）", "Scoring"),
         "signing" => l.t("签署评标报告", "Signing the report"),
         "signed" => l.t("评标报告已签署", "Report signed"),

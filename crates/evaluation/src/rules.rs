@@ -124,6 +124,41 @@ pub struct MethodSpec {
     #[serde(default)]
     #[schema(value_type = Option<String>, pattern = "^0\\.[0-9]{0,7}[1-9][0-9]{0,7}$", example = "0.2")]
     pub outlier_share: Option<Decimal>,
+    /// The ceiling price (最高投标限价) the documents set, CNY with at most 2 places: a bid above
+    /// it is rejected (实施条例 第五十一条(五); 87号令 第六十三条(四)). Absent: none set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{1,13}(\\.[0-9]{1,2})?$", example = "9700000.00")]
+    pub ceiling_price: Option<Decimal>,
+    /// A price below this share of the mean of the other compliant bids is abnormally low: the
+    /// committee records whether the bidder proved it reasonable (评标规定 第二十一条; 87号令 第六十条).
+    /// Absent: [`DEFAULT_ABNORMALLY_LOW_SHARE`] (a regional parameter; the law names no figure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = "^0\\.[0-9]{1,8}$", example = "0.8")]
+    pub abnormally_low_share: Option<Decimal>,
+    /// How the documents break a tie, in order (e.g. `higher_non_price`, then `lower_price`); a tie
+    /// they leave is broken by lot, a random draw recorded with its seed (`evaluation.tie.drawn`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tie_break: Vec<TieRule>,
+    /// Government procurement: the share deducted from a small or micro enterprise's price for the
+    /// price score (财库〔2020〕46号 第九条 as raised by 财库〔2022〕19号: goods and services 10–20 %).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, pattern = "^0\\.[0-9]{1,8}$", example = "0.1")]
+    pub sme_deduction: Option<Decimal>,
+    /// After the tender documents were issued the method changes only through a published change
+    /// notice (变更公告) naming the section, at least 15 days before the bid deadline (评标规定
+    /// 第十七条; 招标投标法 第二十三条): its announcement id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_notice_id: Option<String>,
+}
+
+/// A tie-breaking rule the documents may declare (applied in the declared order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TieRule {
+    /// The lower bid price first.
+    LowerPrice,
+    /// The higher score of the hand-scored criteria (technical, commercial …) first.
+    HigherNonPrice,
 }
 
 /// Points of all criteria together (评标规定 第三十四条 weighs criteria; the 100-point scale is the
@@ -165,6 +200,49 @@ impl MethodSpec {
                     "outlier_share",
                     "outlier.share_range",
                     "outlier share must be greater than 0 and less than 1",
+                );
+            }
+        }
+        if let Some(c) = self.ceiling_price {
+            if c <= Decimal::ZERO || c.scale() > 2 {
+                v.push(
+                    "ceiling_price",
+                    "ceiling.amount",
+                    "the ceiling price is a positive amount with at most 2 decimals",
+                );
+            }
+        }
+        if let Some(s) = self.abnormally_low_share {
+            if s <= Decimal::ZERO || s >= Decimal::ONE {
+                v.push(
+                    "abnormally_low_share",
+                    "abnormally_low.share_range",
+                    "the abnormally-low share must be greater than 0 and less than 1",
+                );
+            }
+        }
+        for (i, t) in self.tie_break.iter().enumerate() {
+            if self.tie_break[..i].contains(t) {
+                v.push(
+                    format!("tie_break[{i}]"),
+                    "tie_break.duplicate",
+                    "each tie-breaking rule appears once",
+                );
+            }
+            if *t == TieRule::HigherNonPrice && self.method != Method::Comprehensive {
+                v.push(
+                    format!("tie_break[{i}]"),
+                    "tie_break.needs_scores",
+                    "the lowest evaluated price method has no hand-scored criteria to break a tie",
+                );
+            }
+        }
+        if let Some(n) = &self.change_notice_id {
+            if n.trim().is_empty() || n.len() > 100 {
+                v.push(
+                    "change_notice_id",
+                    "method.change_notice_format",
+                    "the change notice's announcement id: 1–100 characters",
                 );
             }
         }
@@ -492,21 +570,48 @@ pub struct Rankable {
 }
 
 /// Rank bids. Lowest evaluated price (评标规定 第三十一条): price ascending. Comprehensive (第三十五
-/// 条): total descending; tie → lower price first; still tied → higher non-price score; the last
-/// resort is the organization id, so the result is deterministic (a committee that wants to break
-/// such a tie otherwise states it as a dissent on the report).
-pub fn rank(method: Method, mut bids: Vec<Rankable>) -> Vec<Rankable> {
-    bids.sort_by(|a, b| {
-        let by_total = match method {
-            Method::LowestEvaluatedPrice => std::cmp::Ordering::Equal,
+/// 条): total descending. A tie goes to the documents' rules `tie_break` in order, then to the lot
+/// ([`lot_key`] with `seed`); never to the organization id. Without a seed the groups a lot must
+/// break are returned in `lots` (the caller draws the seed and ranks again).
+pub fn rank(
+    method: Method,
+    mut bids: Vec<Rankable>,
+    tie_break: &[TieRule],
+    seed: Option<&str>,
+) -> Ranking {
+    use std::cmp::Ordering;
+    let documents = |a: &Rankable, b: &Rankable| -> Ordering {
+        let mut o = match method {
+            Method::LowestEvaluatedPrice => a.price.cmp(&b.price),
             Method::Comprehensive => b.total.cmp(&a.total),
         };
-        by_total
-            .then(a.price.cmp(&b.price))
-            .then(b.non_price.cmp(&a.non_price))
-            .then(a.org_id.cmp(&b.org_id))
+        for t in tie_break {
+            o = o.then(match t {
+                TieRule::LowerPrice => a.price.cmp(&b.price),
+                TieRule::HigherNonPrice => b.non_price.cmp(&a.non_price),
+            });
+        }
+        o
+    };
+    bids.sort_by(|a, b| {
+        documents(a, b).then_with(|| match seed {
+            Some(s) => lot_key(s, &a.org_id).cmp(&lot_key(s, &b.org_id)),
+            None => Ordering::Equal,
+        })
     });
-    bids
+    let mut lots: Vec<Vec<String>> = vec![];
+    let mut i = 0;
+    while i < bids.len() {
+        let mut j = i + 1;
+        while j < bids.len() && documents(&bids[i], &bids[j]) == Ordering::Equal {
+            j += 1;
+        }
+        if j - i > 1 {
+            lots.push(bids[i..j].iter().map(|b| b.org_id.clone()).collect());
+        }
+        i = j;
+    }
+    Ranking { ranked: bids, lots }
 }
 
 /// Whether `now` lies in the evaluation session `[start, end]` (both inclusive). The committee
@@ -558,6 +663,214 @@ fn cidr_contains(cidr: &str, ip: std::net::IpAddr) -> bool {
     }
     let shift = width - prefix;
     shift >= 128 || (n >> shift) == (a >> shift)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 21: ceiling price, abnormally low prices, procurement price weight, SME deduction, ties.
+
+/// 实施条例 第五十一条(五) (投标报价高于招标文件设定的最高投标限价 → 否决投标); 87号令 第六十三条(四)
+/// (报价超过招标文件中规定的预算金额或者最高限价 → 投标无效).
+pub const CEILING_SOURCE: &str =
+    "招标投标法实施条例 第五十一条第(五)项; 政府采购货物和服务招标投标管理办法 (87号令) 第六十三条第(四)项";
+
+/// A bid above the ceiling is rejected; a bid equal to it is not ("高于" / "超过").
+pub fn above_ceiling(price: Decimal, ceiling: Decimal) -> bool {
+    price > ceiling
+}
+
+/// 评标规定 第二十一条 (明显低于其他投标报价 … 应当要求该投标人作出书面说明并提供相关证明材料; 不能合理
+/// 说明 … 否决其投标); 87号令 第六十条 (明显低于其他通过符合性审查投标人的报价 … 在评标现场合理的时间内
+/// 提供书面说明 … 不能证明其报价合理性的 … 作为无效投标处理).
+pub const ABNORMALLY_LOW_SOURCE: &str =
+    "评标委员会和评标方法暂行规定 第二十一条; 政府采购货物和服务招标投标管理办法 (87号令) 第六十条";
+
+/// "明显低于" has no figure in the law: below 80 % of the mean of the other compliant bids is this
+/// centre's regional parameter (地方规定 — a section's documents may declare their own share).
+pub const DEFAULT_ABNORMALLY_LOW_SHARE: Decimal = Decimal::from_parts(8, 0, 0, false, 1);
+
+/// A flagged price: the bid, the mean of the others it was compared with (exact) and the threshold
+/// (`share × mean`, exact).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AbnormallyLow {
+    pub org_id: String,
+    #[schema(value_type = String)]
+    pub price: Decimal,
+    #[schema(value_type = String)]
+    pub others_mean: Decimal,
+    #[schema(value_type = String)]
+    pub threshold: Decimal,
+}
+
+/// The abnormally low prices among the compliant bids `bids` (org, price): a price strictly below
+/// `share` × the mean of the other bids. With fewer than two bids nothing compares.
+pub fn abnormally_low(bids: &[(String, Decimal)], share: Decimal) -> Vec<AbnormallyLow> {
+    if bids.len() < 2 {
+        return vec![];
+    }
+    let total: Decimal = bids.iter().map(|b| b.1).sum();
+    let others = Decimal::from(bids.len() - 1);
+    bids.iter()
+        .filter_map(|(org, price)| {
+            let others_mean = (total - price) / others;
+            let threshold = others_mean * share;
+            (*price < threshold).then(|| AbnormallyLow {
+                org_id: org.clone(),
+                price: *price,
+                others_mean,
+                threshold,
+            })
+        })
+        .collect()
+}
+
+/// 87号令 第五十五条: 货物项目的价格分值占总分值的比重不得低于30%; 服务项目的价格分值占总分值的比重不得低于10%.
+pub const PRICE_WEIGHT_SOURCE: &str = "政府采购货物和服务招标投标管理办法 (87号令) 第五十五条";
+
+/// The minimum price points (of 100) of comprehensive scoring in `market` for what the section buys
+/// (`subject`; a procurement section without one buys goods): procurement goods 30, services 10;
+/// works and the other markets: what the documents fix (none).
+pub fn min_price_points(market: &str, subject: Option<&str>) -> Option<Decimal> {
+    if market != "procurement" {
+        return None;
+    }
+    match subject.unwrap_or("goods") {
+        "goods" => Some(Decimal::from(30)),
+        "services" => Some(Decimal::from(10)),
+        _ => None,
+    }
+}
+
+/// 财库〔2020〕46号 (政府采购促进中小企业发展管理办法) 第九条, with the ranges raised by 财库〔2022〕19号
+/// 第二条 (article to verify): a small or micro enterprise's price is deducted by the share the
+/// documents declare before the price score; goods and services 10–20 %.
+pub const SME_SOURCE: &str =
+    "政府采购促进中小企业发展管理办法 (财库〔2020〕46号) 第九条; 财库〔2022〕19号 第二条 (article to verify)";
+
+/// The deduction range (inclusive) for what a procurement section buys: goods and services 10–20 %;
+/// none for works (the works range, 财库〔2022〕19号, is not offered here).
+pub fn sme_deduction_range(market: &str, subject: Option<&str>) -> Option<(Decimal, Decimal)> {
+    if market != "procurement" {
+        return None;
+    }
+    match subject.unwrap_or("goods") {
+        "goods" | "services" => Some((Decimal::new(10, 2), Decimal::new(20, 2))),
+        _ => None,
+    }
+}
+
+/// The price the price score uses: a small or micro enterprise's price less the declared
+/// deduction, exact (财库〔2020〕46号 第九条: 用扣除后的价格参加评审); others' price as bid. The
+/// ceiling, the ranking's price and the contract keep the price bid.
+pub fn evaluated_price(price: Decimal, sme: bool, deduction: Option<Decimal>) -> Decimal {
+    match (sme, deduction) {
+        (true, Some(d)) => price * (Decimal::ONE - d),
+        _ => price,
+    }
+}
+
+impl MethodSpec {
+    /// The checks that depend on the section: procurement's minimum price weight (87号令 第五十五条)
+    /// and the SME deduction's range (财库〔2020〕46号 第九条).
+    pub fn validate_for(&self, market: &str, subject: Option<&str>) -> Result<(), Violations> {
+        let mut v = Violations::new();
+        if let (Method::Comprehensive, Some(min), Some(price)) = (
+            self.method,
+            min_price_points(market, subject),
+            self.price_criterion(),
+        ) {
+            if price.max_points < min {
+                v.push(
+                    "criteria",
+                    "price_weight.minimum",
+                    format!(
+                        "the price criterion weighs {} of 100; at least {min} for {} ({PRICE_WEIGHT_SOURCE})",
+                        price.max_points,
+                        subject.unwrap_or("goods")
+                    ),
+                );
+            }
+        }
+        if let Some(d) = self.sme_deduction {
+            match sme_deduction_range(market, subject) {
+                None => v.push(
+                    "sme_deduction",
+                    "sme.not_applicable",
+                    "the SME price deduction applies to government procurement of goods and services",
+                ),
+                Some((lo, hi)) if d < lo || d > hi => v.push(
+                    "sme_deduction",
+                    "sme.deduction_range",
+                    format!("the SME price deduction is {lo} to {hi} ({SME_SOURCE})"),
+                ),
+                Some(_) => {}
+            }
+            if self.method != Method::Comprehensive {
+                v.push(
+                    "sme_deduction",
+                    "sme.needs_price_score",
+                    "the SME deduction applies to the price score of comprehensive scoring",
+                );
+            }
+        }
+        if v.is_empty() {
+            Ok(())
+        } else {
+            Err(v)
+        }
+    }
+}
+
+/// 评标规定 第十七条 (评标委员会应当根据招标文件规定的评标标准和方法 …): the issued documents fix
+/// the method; a change to the documents reaches every recipient at least 15 days before the bid
+/// deadline (招标投标法 第二十三条; 87号令 第二十七条).
+pub const METHOD_FIXED_SOURCE: &str =
+    "评标委员会和评标方法暂行规定 第十七条; 招标投标法 第二十三条; 政府采购货物和服务招标投标管理办法 (87号令) 第二十七条";
+
+/// At least this many calendar days between a change of the documents and the bid deadline.
+pub const CHANGE_MIN_DAYS: i64 = 15;
+
+/// Whole calendar days from the Asia/Shanghai date of `a` to that of `b` (as publishing counts the
+/// 15 days of a change notice).
+pub fn days_between(a: chrono::DateTime<chrono::Utc>, b: chrono::DateTime<chrono::Utc>) -> i64 {
+    (ggzy_core::time::local_date(b) - ggzy_core::time::local_date(a)).num_days()
+}
+
+/// Whether the method may change now: freely before the documents are issued (and before any bid);
+/// afterwards only with a published change notice (`notice`) and at least [`CHANGE_MIN_DAYS`] days
+/// before the current bid deadline. The refusal's rule id otherwise.
+pub fn method_change(
+    issued: bool,
+    any_bid: bool,
+    notice: bool,
+    now: chrono::DateTime<chrono::Utc>,
+    deadline: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), &'static str> {
+    if !issued && !any_bid {
+        return Ok(());
+    }
+    if !notice {
+        return Err("method.fixed_by_documents");
+    }
+    match deadline {
+        Some(d) if days_between(now, d) >= CHANGE_MIN_DAYS => Ok(()),
+        Some(_) => Err("method.change_too_late"),
+        None => Err("method.fixed_by_documents"),
+    }
+}
+
+/// The lot breaking a tie: each tied bid's key is the SHA-256 of `seed:org_id` (hex); the lower key
+/// ranks first. The seed is drawn at random once and recorded, so anyone can recompute the order.
+pub fn lot_key(seed: &str, org_id: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(format!("{seed}:{org_id}").as_bytes()))
+}
+
+/// The ranking with the ties the documents' rules left (each group in rank order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    pub ranked: Vec<Rankable>,
+    /// Groups of organizations still tied after the documents' rules, broken by lot.
+    pub lots: Vec<Vec<String>>,
 }
 
 /// A bid is rejected (否决投标, 评标规定 第二十三条) when more than half of the committee says so.
@@ -672,6 +985,11 @@ mod tests {
             price_formula: Some(formula()),
             drop_member_extremes_from: None,
             outlier_share: None,
+            ceiling_price: None,
+            abnormally_low_share: None,
+            tie_break: vec![],
+            sme_deduction: None,
+            change_notice_id: None,
         }
     }
 
@@ -819,28 +1137,208 @@ mod tests {
         assert!(rejected_by_majority(3, 5));
     }
 
-    #[test]
-    fn ties_go_to_the_lower_price_then_the_higher_non_price_score() {
-        let r = |o: &str, p: Decimal, t: Decimal, n: Decimal| Rankable {
+    fn r(o: &str, p: Decimal, t: Decimal, n: Decimal) -> Rankable {
+        Rankable {
             org_id: o.into(),
             price: p,
             total: Some(t),
             non_price: n,
-        };
+        }
+    }
+
+    fn ids(r: &Ranking) -> Vec<&str> {
+        r.ranked.iter().map(|x| x.org_id.as_str()).collect()
+    }
+
+    #[test]
+    fn ties_follow_the_documents_rules_in_order_then_the_lot_never_the_org_id() {
+        let bids = vec![
+            r("a", dec!(100), dec!(90), dec!(60)),
+            r("b", dec!(99), dec!(90), dec!(50)),
+            r("c", dec!(99), dec!(90), dec!(61)),
+            r("d", dec!(50), dec!(91), dec!(61)),
+        ];
+        let lower_then_higher = [TieRule::LowerPrice, TieRule::HigherNonPrice];
         let out = rank(
             Method::Comprehensive,
-            vec![
-                r("a", dec!(100), dec!(90), dec!(60)),
-                r("b", dec!(99), dec!(90), dec!(50)),
-                r("c", dec!(99), dec!(90), dec!(61)),
-                r("d", dec!(50), dec!(91), dec!(61)),
-            ],
+            bids.clone(),
+            &lower_then_higher,
+            None,
         );
-        let ids: Vec<&str> = out.iter().map(|x| x.org_id.as_str()).collect();
-        assert_eq!(ids, ["d", "c", "b", "a"]);
-        let out = rank(Method::LowestEvaluatedPrice, out);
-        let ids: Vec<&str> = out.iter().map(|x| x.org_id.as_str()).collect();
-        assert_eq!(ids, ["d", "c", "b", "a"]);
+        assert_eq!(ids(&out), ["d", "c", "b", "a"]);
+        assert!(out.lots.is_empty());
+        // Higher technical first: a (60) before b (50); c (61) first of the three.
+        let out = rank(
+            Method::Comprehensive,
+            bids.clone(),
+            &[TieRule::HigherNonPrice],
+            None,
+        );
+        assert_eq!(ids(&out), ["d", "c", "a", "b"]);
+        // No documents' rule: the three at 90 are one lot group; the draw orders them by their keys.
+        let out = rank(Method::Comprehensive, bids.clone(), &[], None);
+        assert_eq!(out.lots, vec![vec!["a", "b", "c"]]);
+        let seed = "5eed";
+        let drawn = rank(Method::Comprehensive, bids, &[], Some(seed));
+        let mut keyed = vec!["a", "b", "c"];
+        keyed.sort_by_key(|o| lot_key(seed, o));
+        assert_eq!(ids(&drawn)[0], "d");
+        assert_eq!(&ids(&drawn)[1..], keyed.as_slice());
+        assert_eq!(
+            drawn.lots,
+            vec![keyed.iter().map(|s| s.to_string()).collect::<Vec<_>>()]
+        );
+        // Lowest evaluated price: equal prices tie.
+        let lep = vec![
+            r("z", dec!(10), dec!(0), dec!(0)),
+            r("y", dec!(10), dec!(0), dec!(0)),
+        ];
+        let out = rank(
+            Method::LowestEvaluatedPrice,
+            lep,
+            &[TieRule::LowerPrice],
+            None,
+        );
+        assert_eq!(out.lots, vec![vec!["z", "y"]]);
+    }
+
+    #[test]
+    fn the_method_changes_after_issue_only_by_a_notice_15_days_before_the_deadline() {
+        let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        let deadline = Some(t("2026-04-03T09:30:00+08:00"));
+        let now = t("2026-03-19T23:59:59+08:00");
+        assert_eq!(method_change(false, false, false, now, None), Ok(()));
+        assert_eq!(
+            method_change(true, false, false, now, deadline),
+            Err("method.fixed_by_documents")
+        );
+        assert_eq!(
+            method_change(false, true, false, now, None),
+            Err("method.fixed_by_documents")
+        );
+        // 03-19 → 04-03 is 15 days: the last day allowed; 03-20 is 14 days: refused.
+        assert_eq!(method_change(true, true, true, now, deadline), Ok(()));
+        assert_eq!(
+            method_change(true, true, true, t("2026-03-20T00:00:00+08:00"), deadline),
+            Err("method.change_too_late")
+        );
+    }
+
+    #[test]
+    fn a_bid_at_the_ceiling_stands_and_one_fen_above_is_rejected() {
+        assert!(!above_ceiling(dec!(9700000.00), dec!(9700000.00)));
+        assert!(above_ceiling(dec!(9700000.01), dec!(9700000.00)));
+        let mut m = comprehensive();
+        m.ceiling_price = Some(dec!(0));
+        assert_eq!(rules_of(m.validate().unwrap_err()), ["ceiling.amount"]);
+        m.ceiling_price = Some(dec!(1.001));
+        assert_eq!(rules_of(m.validate().unwrap_err()), ["ceiling.amount"]);
+        m.ceiling_price = Some(dec!(1.01));
+        assert!(m.validate().is_ok());
+    }
+
+    #[test]
+    fn a_price_at_the_threshold_is_not_abnormally_low_and_one_fen_below_is() {
+        // Others' mean 100.00; share 0.8 → threshold 80.00.
+        let bids = |p: Decimal| {
+            vec![
+                ("a".to_string(), dec!(90)),
+                ("b".to_string(), dec!(110)),
+                ("low".to_string(), p),
+            ]
+        };
+        assert!(abnormally_low(&bids(dec!(80.00)), DEFAULT_ABNORMALLY_LOW_SHARE).is_empty());
+        let f = abnormally_low(&bids(dec!(79.99)), DEFAULT_ABNORMALLY_LOW_SHARE);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].org_id, "low");
+        assert_eq!(f[0].others_mean, dec!(100));
+        assert_eq!(f[0].threshold, dec!(80.0));
+        assert!(abnormally_low(&[("x".into(), dec!(1))], dec!(0.8)).is_empty());
+        let mut m = comprehensive();
+        m.abnormally_low_share = Some(dec!(1));
+        assert_eq!(
+            rules_of(m.validate().unwrap_err()),
+            ["abnormally_low.share_range"]
+        );
+    }
+
+    #[test]
+    fn procurement_price_weight_30_for_goods_10_for_services_none_for_works() {
+        let with_price = |p: Decimal| {
+            let mut m = comprehensive();
+            m.criteria[0].max_points = p;
+            m.criteria[1].max_points = dec!(80) - p;
+            m.price_formula = Some(gp());
+            m
+        };
+        assert!(with_price(dec!(30.00))
+            .validate_for("procurement", Some("goods"))
+            .is_ok());
+        assert!(with_price(dec!(30.00))
+            .validate_for("procurement", None)
+            .is_ok());
+        assert_eq!(
+            rules_of(
+                with_price(dec!(29.99))
+                    .validate_for("procurement", Some("goods"))
+                    .unwrap_err()
+            ),
+            ["price_weight.minimum"]
+        );
+        assert!(with_price(dec!(10.00))
+            .validate_for("procurement", Some("services"))
+            .is_ok());
+        assert_eq!(
+            rules_of(
+                with_price(dec!(9.99))
+                    .validate_for("procurement", Some("services"))
+                    .unwrap_err()
+            ),
+            ["price_weight.minimum"]
+        );
+        assert!(with_price(dec!(5))
+            .validate_for("procurement", Some("works"))
+            .is_ok());
+        assert!(with_price(dec!(5))
+            .validate_for("construction", Some("works"))
+            .is_ok());
+    }
+
+    #[test]
+    fn sme_deduction_is_10_to_20_percent_for_procurement_goods_and_services() {
+        let with = |d: Decimal| {
+            let mut m = comprehensive();
+            m.price_formula = Some(gp());
+            m.sme_deduction = Some(d);
+            m
+        };
+        assert!(with(dec!(0.10)).validate_for("procurement", None).is_ok());
+        assert!(with(dec!(0.20))
+            .validate_for("procurement", Some("services"))
+            .is_ok());
+        for bad in [dec!(0.0999), dec!(0.2001)] {
+            assert_eq!(
+                rules_of(with(bad).validate_for("procurement", None).unwrap_err()),
+                ["sme.deduction_range"]
+            );
+        }
+        assert_eq!(
+            rules_of(
+                with(dec!(0.1))
+                    .validate_for("construction", None)
+                    .unwrap_err()
+            ),
+            ["sme.not_applicable"]
+        );
+        assert_eq!(
+            evaluated_price(dec!(100), true, Some(dec!(0.1))),
+            dec!(90.0)
+        );
+        assert_eq!(
+            evaluated_price(dec!(100), false, Some(dec!(0.1))),
+            dec!(100)
+        );
+        assert_eq!(evaluated_price(dec!(100), true, None), dec!(100));
     }
 
     fn money() -> impl Strategy<Value = Decimal> {
@@ -898,6 +1396,49 @@ mod tests {
             let s = price_score(&gp(), dec!(30), bid, base);
             prop_assert_eq!(s.ratio, Some(base / bid));
             prop_assert_eq!(s.score, round2(base / bid * dec!(30)));
+        }
+
+        #[test]
+        fn the_sme_deduction_never_lowers_an_sme_score_and_never_changes_a_non_sme_score(
+            prices in proptest::collection::vec((money(), any::<bool>()), 2..10),
+            d in 10u32..=20) {
+            let d = Decimal::new(d.into(), 2);
+            let f = gp();
+            let plain: Vec<Decimal> = prices.iter().map(|p| p.0).collect();
+            let deducted: Vec<Decimal> =
+                prices.iter().map(|p| evaluated_price(p.0, p.1, Some(d))).collect();
+            let b0 = base_price(&f.base, &plain).unwrap().base;
+            let b1 = base_price(&f.base, &deducted).unwrap().base;
+            for (i, (price, sme)) in prices.iter().enumerate() {
+                let before = price_score(&f, dec!(30), *price, b0).score;
+                let after = price_score(&f, dec!(30), deducted[i], b1).score;
+                prop_assert!(after >= Decimal::ZERO && after <= dec!(30));
+                if *sme {
+                    // Its own price is lower by exactly the share; the base can only fall by less.
+                    prop_assert_eq!(deducted[i], *price * (Decimal::ONE - d));
+                    prop_assert!(deducted[i] < *price);
+                } else {
+                    prop_assert_eq!(deducted[i], *price);
+                    // Others' deductions can only lower the base: a non-SME never gains.
+                    prop_assert!(after <= before);
+                }
+            }
+        }
+
+        #[test]
+        fn a_lot_orders_every_tie_the_same_way_for_the_same_seed(
+            n in 2usize..8, seed in "[0-9a-f]{64}") {
+            let bids: Vec<Rankable> = (0..n)
+                .map(|i| Rankable { org_id: format!("org-{i}"), price: dec!(10), total: Some(dec!(50)),
+                                    non_price: dec!(20) })
+                .collect();
+            let mut reversed = bids.clone();
+            reversed.reverse();
+            let a = rank(Method::Comprehensive, bids, &[], Some(&seed));
+            let b = rank(Method::Comprehensive, reversed, &[], Some(&seed));
+            prop_assert_eq!(&a.ranked, &b.ranked);
+            prop_assert_eq!(a.lots.len(), 1);
+            prop_assert_eq!(a.lots[0].len(), n);
         }
 
         #[test]

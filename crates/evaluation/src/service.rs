@@ -60,6 +60,9 @@ impl Consumer for Projection {
                 | "venues.session.cancelled"
                 | "venues.room.networks_changed"
                 | "projects.bid.decrypted"
+                | "projects.section.bidding_opened"
+                | "projects.section.deadline_changed"
+                | "publishing.announcement.published"
         )
     }
 
@@ -81,6 +84,64 @@ impl Consumer for Projection {
                 .bind(now)
                 .execute(&mut **tx)
                 .await?;
+                sqlx::query("UPDATE eval_sections SET subject = $1 WHERE section_id = $2")
+                    .bind(p["subject"].as_str())
+                    .bind(sid)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            "projects.section.bidding_opened" => {
+                // The tender documents are issued: from now the method is fixed (评标规定 第十七条).
+                sqlx::query(
+                    "UPDATE eval_sections SET issued_at = COALESCE(issued_at, $1), bid_deadline = $2, \
+                     updated_at = $1 WHERE section_id = $3",
+                )
+                .bind(to_micros(ev.occurred_at))
+                .bind(instant(&p["bid_deadline"]))
+                .bind(sid)
+                .execute(&mut **tx)
+                .await?;
+            }
+            "projects.section.deadline_changed" => {
+                sqlx::query(
+                    "UPDATE eval_sections SET bid_deadline = $1, updated_at = $2 WHERE section_id = $3",
+                )
+                .bind(instant(&p["new_deadline"]))
+                .bind(now)
+                .bind(sid)
+                .execute(&mut **tx)
+                .await?;
+            }
+            "publishing.announcement.published" if p["type"] == "change" => {
+                let published = p["published_at"]
+                    .as_str()
+                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                    .map(|d| to_micros(d.to_utc()))
+                    .unwrap_or_else(|| to_micros(ev.occurred_at));
+                let id = p["announcement_id"].as_str().unwrap_or_default();
+                for s in p["section_ids"].as_array().into_iter().flatten() {
+                    let Some(s) = s.as_str() else { continue };
+                    sqlx::query(
+                        "INSERT INTO eval_change_notices (section_id, announcement_id, published_at) \
+                         VALUES ($1, $2, $3) ON CONFLICT (section_id, announcement_id) DO NOTHING",
+                    )
+                    .bind(s)
+                    .bind(id)
+                    .bind(published)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                // A notice that postponed the deadline carries the new one (projects follows).
+                for x in p["postpone"].as_array().into_iter().flatten() {
+                    sqlx::query(
+                        "UPDATE eval_sections SET bid_deadline = $1, updated_at = $2 WHERE section_id = $3",
+                    )
+                    .bind(instant(&x["new_deadline"]))
+                    .bind(now)
+                    .bind(x["section_id"].as_str().unwrap_or_default())
+                    .execute(&mut **tx)
+                    .await?;
+                }
             }
             "projects.bid.submitted" => {
                 sqlx::query(
@@ -306,6 +367,13 @@ pub(crate) struct Sec {
     pub(crate) entries: Option<Vec<Value>>,
     pub(crate) report: Option<Value>,
     pub(crate) session: Option<(i64, i64)>,
+    /// What the section buys (`works`, `goods`, `survey_design`, `services`), if named.
+    subject: Option<String>,
+    /// When the tender documents were issued (bidding opened) and the current bid deadline.
+    issued_at: Option<i64>,
+    bid_deadline: Option<i64>,
+    /// The seed of the lot drawn for a tie (hex), once drawn.
+    pub(crate) tie_seed: Option<String>,
 }
 
 /// A committee member refused because he works from outside the session room's terminal networks.
@@ -418,7 +486,7 @@ fn parse_json<T: for<'a> Deserialize<'a>>(s: &str) -> Result<T> {
 pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<Sec> {
     let r = sqlx::query(&format!(
         "SELECT section_id, owner_org_id, method, bid_count, entries, report, session_start, session_end, \
-         market FROM eval_sections \
+         market, subject, issued_at, bid_deadline, tie_seed FROM eval_sections \
          WHERE section_id = $1{}",
         if lock { db.for_update() } else { "" }
     ))
@@ -450,6 +518,10 @@ pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool)
             _ => None,
         },
         market: r.try_get(8)?,
+        subject: r.try_get(9)?,
+        issued_at: r.try_get(10)?,
+        bid_deadline: r.try_get(11)?,
+        tie_seed: r.try_get(12)?,
     })
 }
 
@@ -707,10 +779,37 @@ pub async fn declare_method(
             ));
         }
     }
-    if let Some(e) = method_frozen(&sec) {
-        return Err(e);
+    if let Err(v) = spec.validate_for(&sec.market, sec.subject.as_deref()) {
+        return Err(Error::Validation(v.0));
     }
     let now = ctx.clock.now();
+    let notice = match &spec.change_notice_id {
+        None => false,
+        Some(id) => {
+            let known = sqlx::query(
+                "SELECT published_at FROM eval_change_notices WHERE section_id = $1 AND announcement_id = $2",
+            )
+            .bind(section_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get::<i64, _>(0))
+            .transpose()?;
+            // A notice of the issued documents: published after they were issued.
+            let of_issued = |at: i64| sec.issued_at.is_none_or(|i| at >= i);
+            if known.is_none_or(|at| !of_issued(at)) {
+                return Err(Error::field(
+                    "change_notice_id",
+                    "method.change_notice_unknown",
+                    "not a published change notice (变更公告) of this section's issued documents",
+                ));
+            }
+            true
+        }
+    };
+    if let Some(e) = method_frozen(&sec, notice, now) {
+        return Err(e);
+    }
     let text = serde_json::to_string(&spec).map_err(|e| Error::internal(e.to_string()))?;
     sqlx::query("UPDATE eval_sections SET method = $1, updated_at = $2 WHERE section_id = $3")
         .bind(&text)
@@ -733,18 +832,37 @@ pub async fn declare_method(
 }
 
 /// Why the section's method can no longer change, as the refusal [`declare_method`] gives; `None`
-/// while it may still be declared. The one place the freeze is decided: the owner's page shows the
-/// method read-only exactly when this refuses.
-fn method_frozen(sec: &Sec) -> Option<Error> {
-    (sec.bid_count > 0).then(|| {
-        Error::conflict(
-            "method.frozen_after_first_bid",
-            format!(
-                "{} bid(s) arrived; the evaluation method can no longer change (评标规定 第十七条)",
-                sec.bid_count
-            ),
-        )
-    })
+/// while it may still be declared. The one place the freeze is decided ([`rules::method_change`]):
+/// the owner's page (which cites no change notice) shows the method read-only exactly when this
+/// refuses without a notice.
+fn method_frozen(sec: &Sec, notice: bool, now: Timestamp) -> Option<Error> {
+    let deadline = sec.bid_deadline.map(ggzy_core::time::from_micros);
+    let rule = rules::method_change(
+        sec.issued_at.is_some(),
+        sec.bid_count > 0,
+        notice,
+        now,
+        deadline,
+    )
+    .err()?;
+    let detail = match rule {
+        "method.change_too_late" => format!(
+            "a change of the issued documents reaches the bidders at least {} days before the bid \
+             deadline {} ({})",
+            rules::CHANGE_MIN_DAYS,
+            deadline.map(|d| d.to_rfc3339()).unwrap_or_default(),
+            rules::METHOD_FIXED_SOURCE
+        ),
+        _ => format!(
+            "the tender documents are issued ({} bid(s) arrived): the evaluation method they fix \
+             changes only through a published change notice (change_notice_id) at least {} days \
+             before the bid deadline ({})",
+            sec.bid_count,
+            rules::CHANGE_MIN_DAYS,
+            rules::METHOD_FIXED_SOURCE
+        ),
+    };
+    Some(Error::conflict(rule, detail))
 }
 
 /// What the owner's method page shows (`/tenderer/sections/{id}/evaluation-method`).
@@ -772,7 +890,7 @@ pub async fn method_for_owner(ctx: &Ctx, actor: &Actor, section_id: &str) -> Res
         ));
     }
     Ok(MethodView {
-        frozen: method_frozen(&sec),
+        frozen: method_frozen(&sec, false, ctx.clock.now()),
         required_formula: rules::required_price_formula(&sec.market),
         section_id: sec.section_id,
         market: sec.market,
@@ -843,7 +961,7 @@ pub(crate) async fn progress(
     bids: &[OpenedBid],
 ) -> Result<Progress> {
     if sec.report.is_some() {
-        let rejected = rejected_orgs(tx, &sec.section_id, members, bids).await?;
+        let rejected = screening(tx, sec, members, bids).await?.rejected();
         return Ok(Progress {
             stage: "signed",
             rejected,
@@ -861,7 +979,14 @@ pub(crate) async fn progress(
             rejected: vec![],
         });
     }
-    let rejected = rejected_orgs(tx, &sec.section_id, members, bids).await?;
+    let sc = screening(tx, sec, members, bids).await?;
+    let rejected = sc.rejected();
+    if !sc.pending().is_empty() {
+        return Ok(Progress {
+            stage: "price_check",
+            rejected,
+        });
+    }
     let scoring = matches!(
         sec.method.as_ref().map(|m| m.method),
         Some(Method::Comprehensive)
@@ -902,7 +1027,8 @@ async fn verdicts(
     Ok(out)
 }
 
-async fn rejected_orgs(
+/// Bids the majority of the committee rejected in the review (评标规定 第二十三条).
+async fn majority_rejected(
     tx: &mut Tx,
     section_id: &str,
     members: &[Member],
@@ -917,6 +1043,122 @@ async fn rejected_orgs(
         })
         .map(|b| b.org_id.clone())
         .collect())
+}
+
+/// The committee's record on an abnormally low price (评标规定 第二十一条; 87号令 第六十条).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PriceCheck {
+    pub org_id: String,
+    /// Whether the bidder proved its price reasonable; `false` rejects the bid.
+    pub reasonable: bool,
+    /// The bidder's written explanation as the committee assessed it.
+    pub explanation: String,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// What screens the opened bids once the review is complete: the majority's rejections, the bids
+/// above the ceiling price, the abnormally low prices among the rest and the committee's records on
+/// them.
+pub(crate) struct Screening {
+    pub(crate) majority: Vec<String>,
+    pub(crate) ceiling: Vec<String>,
+    pub(crate) flagged: Vec<rules::AbnormallyLow>,
+    pub(crate) checks: Vec<PriceCheck>,
+}
+
+impl Screening {
+    /// Every bid out of the evaluation, in the order of the grounds.
+    pub(crate) fn rejected(&self) -> Vec<String> {
+        let mut out = self.majority.clone();
+        for o in self.ceiling.iter().chain(
+            self.checks
+                .iter()
+                .filter(|c| !c.reasonable)
+                .map(|c| &c.org_id),
+        ) {
+            if !out.contains(o) {
+                out.push(o.clone());
+            }
+        }
+        out
+    }
+
+    /// Abnormally low prices the committee has not yet recorded.
+    pub(crate) fn pending(&self) -> Vec<&rules::AbnormallyLow> {
+        self.flagged
+            .iter()
+            .filter(|f| !self.checks.iter().any(|c| c.org_id == f.org_id))
+            .collect()
+    }
+
+    /// The ground and the source of a rejection.
+    fn ground(&self, org: &str) -> (&'static str, &'static str) {
+        if self.majority.iter().any(|o| o == org) {
+            (
+                "review",
+                "评标委员会和评标方法暂行规定 第二十三条; majority of the committee",
+            )
+        } else if self.ceiling.iter().any(|o| o == org) {
+            ("above_ceiling", rules::CEILING_SOURCE)
+        } else {
+            ("abnormally_low", rules::ABNORMALLY_LOW_SOURCE)
+        }
+    }
+}
+
+async fn load_price_checks(tx: &mut Tx, section_id: &str) -> Result<Vec<PriceCheck>> {
+    let rows = sqlx::query(
+        "SELECT org_id, reasonable, explanation, recorded_by, recorded_at FROM eval_price_checks \
+         WHERE section_id = $1 ORDER BY recorded_at, org_id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PriceCheck {
+                org_id: r.try_get(0)?,
+                reasonable: r.try_get::<i64, _>(1)? != 0,
+                explanation: r.try_get(2)?,
+                recorded_by: r.try_get(3)?,
+                recorded_at: ggzy_core::time::from_micros(r.try_get(4)?),
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn screening(
+    tx: &mut Tx,
+    sec: &Sec,
+    members: &[Member],
+    bids: &[OpenedBid],
+) -> Result<Screening> {
+    let majority = majority_rejected(tx, &sec.section_id, members, bids).await?;
+    let spec = sec.method.as_ref();
+    let ceiling: Vec<String> = match spec.and_then(|m| m.ceiling_price) {
+        Some(c) => bids
+            .iter()
+            .filter(|b| !majority.contains(&b.org_id) && rules::above_ceiling(b.price, c))
+            .map(|b| b.org_id.clone())
+            .collect(),
+        None => vec![],
+    };
+    // Compared among the compliant bids (通过符合性审查): after the review and the ceiling.
+    let compliant: Vec<(String, Decimal)> = bids
+        .iter()
+        .filter(|b| !majority.contains(&b.org_id) && !ceiling.contains(&b.org_id))
+        .map(|b| (b.org_id.clone(), b.price))
+        .collect();
+    let share = spec
+        .and_then(|m| m.abnormally_low_share)
+        .unwrap_or(rules::DEFAULT_ABNORMALLY_LOW_SHARE);
+    Ok(Screening {
+        flagged: rules::abnormally_low(&compliant, share),
+        checks: load_price_checks(tx, &sec.section_id).await?,
+        majority,
+        ceiling,
+    })
 }
 
 pub async fn workbench(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Workbench> {
@@ -1050,9 +1292,37 @@ pub async fn submit_review(
     let members = load_members(&mut tx, section_id).await?;
     let p = progress(&mut tx, &sec, &members, &bids).await?;
     if members.iter().all(|m| m.reviewed) {
+        let sc = screening(&mut tx, &sec, &members, &bids).await?;
         for org in &p.rejected {
-            section_event(&mut tx, ctx, &by, now, "evaluation.bid.rejected", section_id, json!({"section_id": section_id, "org_id": org, "basis": "评标规定 第二十三条; majority of the committee"})).await?;
+            let (ground, basis) = sc.ground(org);
+            section_event(
+                &mut tx,
+                ctx,
+                &by,
+                now,
+                "evaluation.bid.rejected",
+                section_id,
+                json!({"section_id": section_id, "org_id": org, "ground": ground, "basis": basis}),
+            )
+            .await?;
         }
+        // The bidder proves an abnormally low price reasonable in writing (a clarification).
+        for f in &sc.flagged {
+            section_event(
+                &mut tx,
+                ctx,
+                &by,
+                now,
+                "evaluation.price.abnormally_low",
+                section_id,
+                json!({"section_id": section_id, "org_id": f.org_id, "price": f.price.to_string(),
+                       "others_mean": rules::round2(f.others_mean).to_string(),
+                       "threshold": rules::round2(f.threshold).to_string(),
+                       "basis": rules::ABNORMALLY_LOW_SOURCE}),
+            )
+            .await?;
+        }
+        draw_ties_when_final(&mut tx, ctx, &by, now, &sec, &bids).await?;
     }
     let wb = Workbench::of(sec, members, bids, p);
     ctx.db.commit_answering(tx, 200, &wb, now).await?;
@@ -1201,6 +1471,7 @@ pub async fn submit_scores(
     .await?;
     let members = load_members(&mut tx, section_id).await?;
     if members.iter().all(|m| m.scored) {
+        draw_ties_when_final(&mut tx, ctx, &by, now, &sec, &bids).await?;
         // Scoring complete: mark outliers for monitoring.
         let report = assemble(&mut tx, &sec, &spec, &members, &bids).await?;
         for o in report.outliers.iter() {
@@ -1291,6 +1562,12 @@ pub async fn scores(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Rejection {
     pub org_id: String,
+    /// `review` (the majority), `above_ceiling` or `abnormally_low` (not proved reasonable).
+    #[serde(default)]
+    pub ground: String,
+    /// The article the rejection rests on.
+    #[serde(default)]
+    pub basis: String,
     pub fail_votes: i64,
     /// Failed items with reasons, per member.
     #[schema(value_type = Object)]
@@ -1360,6 +1637,20 @@ pub struct Report {
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     pub replaced: Vec<Value>,
+    /// The ceiling price the documents set, if any.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub ceiling_price: Option<Decimal>,
+    /// Abnormally low prices among the compliant bids and the committee's records on them.
+    #[serde(default)]
+    pub abnormally_low: Vec<rules::AbnormallyLow>,
+    #[serde(default)]
+    pub price_checks: Vec<PriceCheck>,
+    /// Ties the documents' rules left, broken by lot: the recorded seed and each group in its drawn
+    /// order with every bid's key (SHA-256 of `seed:org_id`, the lower first).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub lot: Option<Value>,
     pub signed_at: Option<DateTime<Utc>>,
 }
 
@@ -1372,15 +1663,38 @@ pub(crate) async fn assemble(
 ) -> Result<Report> {
     let sid = &sec.section_id;
     let v = verdicts(tx, sid, members).await?;
-    let rejected_ids = rejected_orgs(tx, sid, members, bids).await?;
+    let sc = screening(tx, sec, members, bids).await?;
+    let rejected_ids = sc.rejected();
     let rejected: Vec<Rejection> = rejected_ids
         .iter()
         .map(|org| {
             let fails: Vec<&(String, String, bool, Value)> =
                 v.iter().filter(|x| &x.1 == org && !x.2).collect();
-            let reasons: serde_json::Map<String, Value> =
+            let mut reasons: serde_json::Map<String, Value> =
                 fails.iter().map(|x| (x.0.clone(), x.3.clone())).collect();
+            let (ground, basis) = sc.ground(org);
+            match ground {
+                "above_ceiling" => {
+                    reasons.insert(
+                        "ceiling".into(),
+                        json!(format!(
+                            "the price is above the ceiling price {}",
+                            spec.ceiling_price
+                                .map(|c| c.to_string())
+                                .unwrap_or_default()
+                        )),
+                    );
+                }
+                "abnormally_low" => {
+                    if let Some(c) = sc.checks.iter().find(|c| &c.org_id == org) {
+                        reasons.insert("price_check".into(), json!(c.explanation));
+                    }
+                }
+                _ => {}
+            }
             Rejection {
+                ground: ground.into(),
+                basis: basis.into(),
                 org_id: org.clone(),
                 fail_votes: fails.len() as i64,
                 reasons: Value::Object(reasons),
@@ -1496,7 +1810,18 @@ pub(crate) async fn assemble(
             }
         }
     }
-    let ranking = rules::rank(spec.method, rankables)
+    let seed: Option<String> =
+        sqlx::query("SELECT tie_seed FROM eval_sections WHERE section_id = $1")
+            .bind(sid)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get::<Option<String>, _>(0))
+            .transpose()?
+            .flatten();
+    let ranked = rules::rank(spec.method, rankables, &spec.tie_break, seed.as_deref());
+    let lot = (!ranked.lots.is_empty()).then(|| lot_record(seed.as_deref(), &ranked.lots));
+    let ranking = ranked
+        .ranked
         .into_iter()
         .take(rules::MAX_CANDIDATES)
         .enumerate()
@@ -1531,8 +1856,187 @@ pub(crate) async fn assemble(
         chair: chair_of(members),
         clarifications: load_clarifications(tx, sid, None).await?,
         replaced: replaced_members(tx, sid).await?,
+        ceiling_price: spec.ceiling_price,
+        abnormally_low: sc.flagged.clone(),
+        price_checks: sc.checks.clone(),
+        lot,
         signed_at: None,
     })
+}
+
+/// The lot as the report and `evaluation.tie.drawn` show it: the seed (null before the draw) and
+/// each tied group in its order with every bid's key.
+fn lot_record(seed: Option<&str>, lots: &[Vec<String>]) -> Value {
+    json!({
+        "seed": seed,
+        "rule": "each tied bid's key is the SHA-256 (hex) of \"<seed>:<org_id>\"; the lower key ranks first",
+        "groups": lots.iter().map(|g| json!({
+            "order": g,
+            "keys": seed.map(|s| g.iter().map(|o| (o.clone(), json!(rules::lot_key(s, o))))
+                .collect::<serde_json::Map<String, Value>>()),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Once the ranking is final (stage `signing`), draw the lot for the ties the documents' rules
+/// leave: a random seed (32 bytes from the operating system's CSPRNG), stored once and recorded in
+/// `evaluation.tie.drawn` with each group's drawn order and keys, so anyone can recompute it. Never
+/// drawn twice; nothing drawn without a tie.
+async fn draw_ties_when_final(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    by: &ActorRef,
+    now: Timestamp,
+    sec: &Sec,
+    bids: &[OpenedBid],
+) -> Result<()> {
+    let Some(spec) = sec.method.clone() else {
+        return Ok(());
+    };
+    let members = load_members(tx, &sec.section_id).await?;
+    if progress(tx, sec, &members, bids).await?.stage != "signing" {
+        return Ok(());
+    }
+    if sec.tie_seed.is_some() {
+        return Ok(());
+    }
+    let report = assemble(tx, sec, &spec, &members, bids).await?;
+    let Some(lot) = report.lot else {
+        return Ok(());
+    };
+    let seed = ggzy_core::ids::random_hex(32);
+    sqlx::query(
+        "UPDATE eval_sections SET tie_seed = $1, tie_drawn_at = $2 WHERE section_id = $3 AND tie_seed IS NULL",
+    )
+    .bind(&seed)
+    .bind(to_micros(now))
+    .bind(&sec.section_id)
+    .execute(&mut **tx)
+    .await?;
+    let groups: Vec<Vec<String>> = lot["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|g| {
+            let mut v: Vec<String> = g["order"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o.as_str().map(String::from))
+                .collect();
+            v.sort_by_key(|o| rules::lot_key(&seed, o));
+            v
+        })
+        .collect();
+    let mut payload = lot_record(Some(&seed), &groups);
+    payload["section_id"] = json!(sec.section_id);
+    payload["tie_break"] = json!(spec.tie_break);
+    payload["basis"] = json!(
+        "a tie the documents' rules leave is broken by lot, recorded with its seed (issue 21)"
+    );
+    section_event(
+        tx,
+        ctx,
+        by,
+        now,
+        "evaluation.tie.drawn",
+        &sec.section_id,
+        payload,
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PriceCheckInput {
+    pub org_id: String,
+    /// Whether the bidder proved its price reasonable (false: the bid is rejected).
+    pub reasonable: bool,
+    /// The bidder's written explanation and the committee's assessment, 1–5000 characters.
+    pub explanation: String,
+}
+
+/// A member records the committee's conclusion on an abnormally low price (stage `price_check`):
+/// the bidder proved it reasonable, or not — then the bid is rejected (评标规定 第二十一条; 87号令
+/// 第六十条). Once per flagged bid; `evaluation.price_check.recorded` (and `evaluation.bid.rejected`).
+pub async fn record_price_check(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: PriceCheckInput,
+) -> Result<Workbench> {
+    actor.require(&[Role::Expert])?;
+    let (mut tx, sec, me) = member_tx(ctx, actor, section_id).await?;
+    let (_, bids) = ready_for_committee(&sec)?;
+    let members = load_members(&mut tx, section_id).await?;
+    let p = progress(&mut tx, &sec, &members, &bids).await?;
+    let sc = screening(&mut tx, &sec, &members, &bids).await?;
+    let explanation = input.explanation.trim().to_string();
+    if explanation.is_empty() || explanation.chars().count() > 5000 {
+        return Err(Error::field(
+            "explanation",
+            "price_check.explanation_length",
+            "the explanation: 1–5000 characters",
+        ));
+    }
+    if p.stage != "price_check" {
+        return Err(Error::conflict(
+            "price_check.not_this_stage",
+            format!(
+                "no abnormally low price awaits the committee (stage: {})",
+                p.stage
+            ),
+        ));
+    }
+    if !sc.pending().iter().any(|f| f.org_id == input.org_id) {
+        return Err(Error::field(
+            "org_id",
+            "price_check.not_flagged",
+            "not an abnormally low price awaiting the committee's record",
+        ));
+    }
+    let now = ctx.clock.now();
+    sqlx::query(
+        "INSERT INTO eval_price_checks (section_id, org_id, reasonable, explanation, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(section_id)
+    .bind(&input.org_id)
+    .bind(i64::from(input.reasonable))
+    .bind(&explanation)
+    .bind(&me.expert_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    let by = actor.actor_ref();
+    section_event(
+        &mut tx,
+        ctx,
+        &by,
+        now,
+        "evaluation.price_check.recorded",
+        section_id,
+        json!({"section_id": section_id, "org_id": input.org_id, "reasonable": input.reasonable,
+               "expert_id": me.expert_id, "basis": rules::ABNORMALLY_LOW_SOURCE}),
+    )
+    .await?;
+    if !input.reasonable {
+        section_event(
+            &mut tx,
+            ctx,
+            &by,
+            now,
+            "evaluation.bid.rejected",
+            section_id,
+            json!({"section_id": section_id, "org_id": input.org_id, "ground": "abnormally_low",
+                   "basis": rules::ABNORMALLY_LOW_SOURCE}),
+        )
+        .await?;
+    }
+    draw_ties_when_final(&mut tx, ctx, &by, now, &sec, &bids).await?;
+    let p = progress(&mut tx, &sec, &members, &bids).await?;
+    let wb = Workbench::of(sec, members, bids, p);
+    ctx.db.commit_answering(tx, 200, &wb, now).await?;
+    Ok(wb)
 }
 
 /// The members who left the committee for a replacement, with the reason and the stages they had
@@ -1649,6 +2153,7 @@ pub async fn sign(ctx: &Ctx, actor: &Actor, section_id: &str, input: SignInput) 
     .execute(&mut *tx)
     .await?;
     let by: ActorRef = actor.actor_ref();
+    draw_ties_when_final(&mut tx, ctx, &by, now, &sec, &bids).await?;
     section_event(
         &mut tx,
         ctx,

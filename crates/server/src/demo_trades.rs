@@ -1061,6 +1061,11 @@ impl Seeder {
                 "bid_deadline": rfc(deadline), "opening_at": rfc(deadline)}],
         });
         let (project_id, section_id) = self.register(body).await?;
+        // The method is fixed by the documents issued with the announcement (评标规定 第十七条):
+        // declared before it is published.
+        self.declare_method(market, &section_id)
+            .await
+            .context("the evaluation method")?;
         let mut fields = json!({
             "project_name": name,
             "scope": if market == "construction" { "施工总承包，详见招标文件" } else { "货物及安装服务，详见采购文件" },
@@ -1093,9 +1098,6 @@ impl Seeder {
         .await?;
         self.wait_section(&project_id, &section_id, "bidding")
             .await?;
-        self.declare_method(market, &section_id)
-            .await
-            .context("the evaluation method")?;
         let mut prices: Vec<(String, String)> = Vec::new();
         if stage != Stage::Bidding {
             let base: i64 = if market == "construction" {
@@ -1139,7 +1141,8 @@ impl Seeder {
         })
     }
 
-    /// The tenderer declares the section's evaluation method (评标办法) before any bid, through the
+    /// The tenderer declares the section's evaluation method (评标办法) before the tender documents
+    /// are issued (the announcement is published), through the
     /// API the tenderer's method page uses: the comprehensive method (综合评估法) for both markets —
     /// construction with a base price at the mean of the bids less 2 % (deviation scoring),
     /// procurement with the lowest-price ratio its rules require (87号令 第五十五条). Retried while
