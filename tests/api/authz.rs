@@ -322,6 +322,8 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/auctions/{id}/relist/approve", "staff admin"),
     ("POST /api/v1/auctions/{id}/relist/refuse", "staff admin"),
     ("POST /api/v1/auctions/{id}/onsite-result", "staff admin"),
+    ("POST /api/v1/auctions/{id}/eligibility", "staff admin"),
+    ("POST /api/v1/auctions/{id}/continue", "bidder"),
     (
         "GET /api/v1/auctions/sections/{section_id}/bidders",
         "staff admin supervisor",

@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(approve_relist))
         .routes(routes!(refuse_relist))
         .routes(routes!(onsite_result))
+        .merge(crate::land::router())
 }
 
 /// Re-list a failed listing or auction (staff): `extend` (new period: land ≥ 10 days, 39号令 19;

@@ -7,6 +7,7 @@
 
 pub mod feed;
 pub mod http;
+pub mod land;
 pub mod pages;
 pub mod rules;
 pub mod service;

@@ -300,6 +300,12 @@ pub struct NewListing {
     /// Appraisal value (评估值), decimal string; required for the property market (32号令: a
     /// re-listed floor below 90% of it needs approval).
     pub appraisal_value: Option<String>,
+    /// Land only (39号令 第二十条): staff confirm each bidder's eligibility (竞买资格) before it
+    /// quotes (`POST /api/v1/auctions/{id}/eligibility`). Default false.
+    pub eligibility_review: Option<bool>,
+    /// Land only: `automatic` (default: several quoting bidders always go on to the auction) or
+    /// `on_request` (only when a bidder asked to continue, else the highest quote wins; 39号令 第二十条).
+    pub continuation: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -352,6 +358,9 @@ pub struct AuctionView {
     pub onsite: Option<OnsiteView>,
     /// The latest re-listing request, if any.
     pub relist: Option<RelistView>,
+    /// Land listing terms (39号令 第二十条): eligibility review and continuation on request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub land: Option<crate::land::LandView>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -384,31 +393,31 @@ pub struct RelistView {
 }
 
 #[derive(Debug, Clone)]
-struct AuctionRow {
-    id: String,
-    section_id: String,
-    project_id: String,
-    market: String,
-    phase: String,
-    listing_start: Timestamp,
-    listing_end: Timestamp,
-    free_bid_secs: i64,
-    extension_secs: i64,
-    auction_start: Option<Timestamp>,
-    ends_at: Timestamp,
-    starting_fen: i64,
-    increment_fen: i64,
-    reserve_fen: Option<i64>,
-    current_fen: Option<i64>,
-    leader_org_id: Option<String>,
-    version: i64,
-    outcome: Option<String>,
-    round: i64,
-    final_auction: String,
-    appraisal_fen: Option<i64>,
-    periods_provisional: bool,
+pub(crate) struct AuctionRow {
+    pub(crate) id: String,
+    pub(crate) section_id: String,
+    pub(crate) project_id: String,
+    pub(crate) market: String,
+    pub(crate) phase: String,
+    pub(crate) listing_start: Timestamp,
+    pub(crate) listing_end: Timestamp,
+    pub(crate) free_bid_secs: i64,
+    pub(crate) extension_secs: i64,
+    pub(crate) auction_start: Option<Timestamp>,
+    pub(crate) ends_at: Timestamp,
+    pub(crate) starting_fen: i64,
+    pub(crate) increment_fen: i64,
+    pub(crate) reserve_fen: Option<i64>,
+    pub(crate) current_fen: Option<i64>,
+    pub(crate) leader_org_id: Option<String>,
+    pub(crate) version: i64,
+    pub(crate) outcome: Option<String>,
+    pub(crate) round: i64,
+    pub(crate) final_auction: String,
+    pub(crate) appraisal_fen: Option<i64>,
+    pub(crate) periods_provisional: bool,
     /// `listing` (first round) or the re-listing kind the current round was checked as.
-    period_kind: String,
+    pub(crate) period_kind: String,
 }
 
 const COLS: &str =
@@ -455,6 +464,26 @@ where
         .await?
         .ok_or_else(|| Error::not_found("auction"))?;
     auction_row(&r)
+}
+
+/// [`load`] for the land module (crate::land).
+pub(crate) async fn load_row<'e, E>(exec: E, id: &str, lock: &str) -> Result<AuctionRow>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    load(exec, id, lock).await
+}
+
+/// [`bidder_number`] for the land module (crate::land).
+pub(crate) async fn number_of<'e, E>(
+    exec: E,
+    section_id: &str,
+    org_id: &str,
+) -> Result<Option<String>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    bidder_number(exec, section_id, org_id).await
 }
 
 fn money_field(v: &mut Vec<FieldError>, field: &str, s: &str) -> Option<Money> {
@@ -572,6 +601,12 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             "between 1 and 60",
         ));
     }
+    let land_terms = crate::land::check_terms(
+        &market,
+        nl.eligibility_review,
+        nl.continuation.as_deref(),
+        &mut v,
+    );
     let (Some(starting), Some(increment), Some(reserve), Some(appraisal), true) =
         (starting, increment, reserve, appraisal, v.is_empty())
     else {
@@ -611,6 +646,9 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             "the section already has a listing",
         ));
     }
+    if let Some(t) = &land_terms {
+        crate::land::insert_terms(&mut tx, &id, t).await?;
+    }
     if !missing.is_empty() {
         ggzy_store::calendar::note_missing(
             &mut tx,
@@ -644,7 +682,9 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
                    "starting_price": starting.to_string(), "increment": increment.to_string(),
                    "final_auction": final_auction,
                    "appraisal_value": appraisal.map(|m| m.to_string()),
-                   "periods_provisional": !missing.is_empty()}),
+                   "periods_provisional": !missing.is_empty(),
+                   "eligibility_review": land_terms.as_ref().map(|t| t.eligibility_review),
+                   "continuation": land_terms.as_ref().map(|t| t.continuation.as_str())}),
         ),
     )
     .await?;
@@ -713,7 +753,9 @@ pub(crate) async fn view_on(
     let over = a.phase == "deal" || a.phase == "failed";
     let onsite = onsite_view(&mut *conn, &a.section_id).await?;
     let relist = relist_view(&mut *conn, &a.id).await?;
+    let land = crate::land::view(&mut *conn, &a.id, &a.section_id, a.round).await?;
     Ok(AuctionView {
+        land,
         round: a.round,
         final_auction: a.final_auction,
         appraisal_value: a.appraisal_fen.map(|f| Money::from_fen(f).to_string()),
@@ -903,6 +945,8 @@ pub async fn bid(
             )
         }
     }
+    // 39号令 第二十条: on a listing with eligibility review, quotes wait for staff's confirmation.
+    crate::land::check_may_quote(ctx, &a, &org).await?;
     if a.leader_org_id.as_deref() == Some(org.as_str()) {
         return Err(Error::conflict(
             "auctions.already_highest",
@@ -1196,7 +1240,10 @@ impl TimerHandler for ListingEnd {
         };
         let (id, now) = (a.id.clone(), clock.now());
         let bidders = distinct_bidders(tx, &id, a.round).await?;
-        match rules::listing_outcome(bidders.len(), a.current_fen, a.reserve_fen) {
+        let base = rules::listing_outcome(bidders.len(), a.current_fen, a.reserve_fen);
+        // 39号令 第二十条: on `continuation: on_request`, several quoting bidders go on to the
+        // auction only when one asked to continue; otherwise the highest quote settles it.
+        match crate::land::listing_end_outcome(tx, &a, base).await? {
             ListingOutcome::Failed => {
                 let reason = if a.current_fen.is_none() {
                     "no_quote"

@@ -1,0 +1,173 @@
+//! Land procedures (issue 21): a land listing's end under 39号令 第二十条 — eligibility (竞买资格)
+//! confirmed by staff before a bidder quotes, and several quoting bidders going on to the live
+//! auction only when one of them asked to continue (要求继续竞价), otherwise the highest quote
+//! wins. The lot comes through the real upstream APIs ([`crate::auctions::lot`]).
+
+use crate::auctions::{bid, create, listing, lot, view, wait_phase};
+use chrono::Duration;
+use ggzy_api_tests::TestApp;
+use serde_json::{json, Value};
+
+async fn org_of(app: &TestApp, user: &str) -> String {
+    let (s, me) = app
+        .get(Some(&app.login(user).await), "/api/v1/auth/me")
+        .await;
+    assert_eq!(s, 200, "{me}");
+    me["org_id"].as_str().unwrap().to_string()
+}
+
+async fn post_as(app: &TestApp, user: &str, path: &str, body: Value) -> (u16, Value) {
+    let token = app.login(user).await;
+    app.post(Some(&token), path, body).await
+}
+
+/// A land listing (reserve 1 010 000.00) created with the 39号令 第二十条 terms.
+fn land_listing(sid: &str, start: chrono::DateTime<chrono::Utc>, review: bool) -> Value {
+    let mut l = listing(sid, start, 10, Some("1010000.00"));
+    l["eligibility_review"] = json!(review);
+    l["continuation"] = json!("on_request");
+    l
+}
+
+#[tokio::test]
+async fn a_land_quote_waits_for_eligibility_and_without_a_request_to_continue_the_highest_quote_wins(
+) {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "land", 2).await;
+    let now = lot.announced_at;
+    let id = create(&app, land_listing(&lot.sid, now + Duration::days(21), true)).await;
+    app.clock().set(now + Duration::days(21));
+    let elig = format!("/api/v1/auctions/{id}/eligibility");
+
+    // Before staff confirm it, a numbered bidder's quote is refused with the rule and changes
+    // nothing.
+    let (s, v) = bid(&app, "bidder1", &id, "1000000.00").await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "auctions.eligibility_not_confirmed", "{v}");
+    assert!(view(&app, &id).await["bids"].as_array().unwrap().is_empty());
+    // Only a numbered bidder of the section can be confirmed.
+    let tenderer_org = org_of(&app, "tenderer").await;
+    let (s, v) = post_as(&app, "staff", &elig, json!({"org_id": tenderer_org})).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["rule"], "auctions.eligibility_bidder", "{v}");
+    let (b1, b2) = (org_of(&app, "bidder1").await, org_of(&app, "bidder2").await);
+    let (s, v) = post_as(&app, "staff", &elig, json!({"org_id": b1})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["land"]["eligible_numbers"], json!(["001"]), "{v}");
+    // A bidder cannot confirm itself.
+    assert_eq!(
+        post_as(&app, "bidder2", &elig, json!({"org_id": b2}))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
+    let (s, v) = bid(&app, "bidder2", &id, "1010000.00").await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.eligibility_not_confirmed"))
+    );
+    assert_eq!(
+        post_as(&app, "staff", &elig, json!({"org_id": b2})).await.0,
+        200
+    );
+    let (s, v) = bid(&app, "bidder2", &id, "1010000.00").await;
+    assert_eq!(s, 201, "{v}");
+
+    // The highest bidder's own request does not count (it has nothing to continue for).
+    let (s, v) = post_as(
+        &app,
+        "bidder2",
+        &format!("/api/v1/auctions/{id}/continue"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["land"]["continue_numbers"], json!(["002"]), "{v}");
+
+    // Two quoting bidders, nobody else asked: the highest quote (exactly the reserve) wins at the
+    // listing end, without an auction (39号令 第二十条).
+    app.clock().set(now + Duration::days(31));
+    let v = wait_phase(&app, &id, "deal").await;
+    assert_eq!(v["current_price"], "1010000.00", "{v}");
+    assert!(v["auction_start"].is_null(), "{v}");
+    app.seal().await;
+    let ev = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM events WHERE event_type = 'auctions.auction.started' AND aggregate_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(ev, 0);
+    let (s, deal) = app
+        .get(
+            Some(&app.login("supervisor").await),
+            &format!("/api/v1/auctions/{id}"),
+        )
+        .await;
+    assert_eq!(s, 200, "{deal}");
+    assert_eq!(deal["outcome"], "deal", "{deal}");
+    let via = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM auction_deals WHERE auction_id = '{id}' AND via = 'listing' AND winner_org_id = '{b2}'"
+        ))
+        .await;
+    assert_eq!(via, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_land_listing_goes_on_to_the_auction_only_when_a_quoting_bidder_asks_to_continue() {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "land", 2).await;
+    let now = lot.announced_at;
+    let id = create(
+        &app,
+        land_listing(&lot.sid, now + Duration::days(21), false),
+    )
+    .await;
+    let cont = format!("/api/v1/auctions/{id}/continue");
+    app.clock().set(now + Duration::days(21));
+    // Without eligibility review the numbered bidders quote at once; a request to continue
+    // needs a quote of this round first.
+    let (s, v) = post_as(&app, "bidder1", &cont, json!({})).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.continue_needs_quote")),
+        "{v}"
+    );
+    assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
+    assert_eq!(bid(&app, "bidder2", &id, "1010000.00").await.0, 201);
+    // Staff cannot ask for a bidder.
+    assert_eq!(post_as(&app, "staff", &cont, json!({})).await.0, 403);
+    let (s, v) = post_as(&app, "bidder1", &cont, json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["land"]["continue_numbers"], json!(["001"]), "{v}");
+    assert_eq!(v["land"]["continuation"], "on_request", "{v}");
+    app.seal().await;
+    let n = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM events WHERE event_type = 'auctions.continue.requested' AND aggregate_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(n, 1);
+    // Asking again changes nothing.
+    assert_eq!(post_as(&app, "bidder1", &cont, json!({})).await.0, 200);
+    app.seal().await;
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM events WHERE event_type = 'auctions.continue.requested' AND aggregate_id = '{id}'"
+        ))
+        .await,
+        1
+    );
+    app.clock().set(now + Duration::days(31));
+    wait_phase(&app, &id, "auction").await;
+    // Once the listing is over, no more requests.
+    let (s, v) = post_as(&app, "bidder2", &cont, json!({})).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.not_open")),
+        "{v}"
+    );
+    app.stop().await;
+}
