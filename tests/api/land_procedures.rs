@@ -171,3 +171,136 @@ async fn a_land_listing_goes_on_to_the_auction_only_when_a_quoting_bidder_asks_t
     );
     app.stop().await;
 }
+
+/// A new land transfer announcement (出让公告) of the lot's section, published now through
+/// publishing (tenderer drafts and submits, staff approve); returns once the auctions area knows it.
+pub(crate) async fn reannounce(
+    app: &TestApp,
+    project_id: &str,
+    section_id: &str,
+    trading_start: &str,
+) -> chrono::DateTime<chrono::Utc> {
+    let tenderer = app.login("tenderer").await;
+    let staff = app.login("staff").await;
+    let body = json!({"project_id": project_id, "section_ids": [section_id], "market": "land",
+        "type": "land_transfer", "title": "国有建设用地使用权挂牌出让公告（重新出让）",
+        "body": "挂牌不成交，重新公告出让", "fields": {"transferor": "大连市自然资源局",
+        "parcel": "甘井子区 2026-01 号地块", "bidder_qualification": "境内外法人",
+        "documents_access": "平台下载", "trading_method": "挂牌", "start_price": "900000.00",
+        "deposit": "200000.00", "docs_available_at": app.clock().now().to_rfc3339(),
+        "trading_start_at": trading_start}});
+    let (s, a) = app
+        .post(Some(&tenderer), "/api/v1/announcements", body)
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let id = a["id"].as_str().unwrap().to_string();
+    let (s, v) = app.announcement_step(&tenderer, &id, "submit").await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app.announcement_step(&staff, &id, "approve").await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("published")), "{v}");
+    let at = crate::auctions::ts(&v["published_at"]);
+    for _ in 0..300 {
+        app.seal().await;
+        let n = app
+            .scalar_i64(&format!(
+                "SELECT COUNT(*) FROM land_announcements WHERE announcement_id = '{id}'"
+            ))
+            .await;
+        if n == 1 {
+            return at;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    panic!("the auctions area never learnt announcement {id}");
+}
+
+#[tokio::test]
+async fn a_failed_land_listing_is_transferred_again_only_20_days_after_a_new_announcement_and_a_lower_price_with_the_governments_approval(
+) {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "land", 1).await;
+    let start = lot.announced_at + Duration::days(21);
+    let id = create(&app, listing(&lot.sid, start, 10, None)).await;
+    // No quote: the listing fails on Thursday 2026-04-02.
+    app.clock().set(start + Duration::days(10));
+    wait_phase(&app, &id, "failed").await;
+    let relist = format!("/api/v1/auctions/{id}/relist");
+    let beijing = |s: &str| crate::auctions::ts(&json!(s));
+    let end = "2026-05-08T09:00:00+08:00";
+    let approval = json!({"document": "大政地复〔2026〕12号", "approved_by": "大连市人民政府"});
+    let body = |start: &str, approval: &Value| {
+        json!({"kind": "lower_floor", "starting_price": "900000.00", "listing_start": start,
+               "listing_end": end, "approval": approval})
+    };
+    // Not at once: no new transfer announcement yet.
+    let now = app.clock().now().to_rfc3339();
+    let (s, v) = post_as(&app, "staff", &relist, body(&now, &approval)).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        v["errors"][0]["rule"], "auctions.land_relist_announcement",
+        "{v}"
+    );
+
+    // The new announcement, published on Thursday 04-02: day 20 is Wednesday 04-22.
+    reannounce(&app, &lot.project_id, &lot.sid, "2026-04-22T09:00:00+08:00").await;
+    app.clock().set(beijing("2026-04-22T00:00:00+08:00"));
+    // One second before day 20: refused (39号令 第十条), nothing changes.
+    let (s, v) = post_as(
+        &app,
+        "staff",
+        &relist,
+        body("2026-04-21T23:59:59+08:00", &approval),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        v["errors"][0]["rule"], "auctions.land_announcement_period",
+        "{v}"
+    );
+    // A lower starting price without the government's approval (document and approver): refused.
+    for missing in [
+        json!(null),
+        json!({"document": " ", "approved_by": "大连市人民政府"}),
+    ] {
+        let (s, v) = post_as(
+            &app,
+            "staff",
+            &relist,
+            body("2026-04-22T00:00:00+08:00", &missing),
+        )
+        .await;
+        assert_eq!(s, 422, "{v}");
+        assert_eq!(
+            v["errors"][0]["rule"], "auctions.land_floor_approval",
+            "{v}"
+        );
+    }
+    assert_eq!(view(&app, &id).await["phase"], "failed");
+    // Day 20 with the approval: the second round runs at the lower price.
+    let (s, v) = post_as(
+        &app,
+        "staff",
+        &relist,
+        body("2026-04-22T00:00:00+08:00", &approval),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["phase"].as_str(), v["round"].as_i64()),
+        (Some("listing"), Some(2))
+    );
+    assert_eq!(v["starting_price"], "900000.00");
+    app.seal().await;
+    let doc = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM events WHERE event_type = 'auctions.land_floor_approval.recorded' \
+             AND aggregate_id = '{id}' AND payload LIKE '%大政地复〔2026〕12号%'"
+        ))
+        .await;
+    assert_eq!(doc, 1);
+    assert_eq!(bid(&app, "bidder1", &id, "900000.00").await.0, 201);
+    app.clock().set(beijing(end));
+    let v = wait_phase(&app, &id, "deal").await;
+    assert_eq!(v["current_price"], "900000.00");
+    app.stop().await;
+}

@@ -447,6 +447,136 @@ async fn request_continue(
     Ok(Json(answer))
 }
 
+// --- re-listing a failed land listing (39号令 第十条)
+
+/// The government's approval of a lowered starting price of a land re-listing (a recorded
+/// document and who approved it — not a second platform user).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct LandApproval {
+    /// The approval document (批复文号 / title), as issued.
+    pub document: String,
+    /// The approving government body or official (e.g. 大连市人民政府).
+    pub approved_by: String,
+}
+
+/// Record a land transfer announcement of a section (projection of
+/// `publishing.announcement.published`, type `land_transfer`).
+pub(crate) async fn note_announcement(
+    tx: &mut Tx,
+    section_id: &str,
+    announcement_id: &str,
+    published_at: ggzy_core::Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO land_announcements (section_id, announcement_id, published_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (section_id, announcement_id) DO NOTHING",
+    )
+    .bind(section_id)
+    .bind(announcement_id)
+    .bind(to_micros(published_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The checks of a land re-listing: a new transfer announcement published after the failed round
+/// ended, at least 20 days before the new listing starts, and a listing of at least 10 days
+/// (39号令 第十条, 第十九条); a lower starting price needs the government's approval recorded.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn check_relist(
+    ctx: &Ctx,
+    a: &AuctionRow,
+    lowers_floor: bool,
+    start: ggzy_core::Timestamp,
+    end: ggzy_core::Timestamp,
+    approval: Option<&LandApproval>,
+    missing: &mut crate::rules::Missing,
+    v: &mut Vec<FieldError>,
+) -> Result<()> {
+    let r = crate::rules::AuctionRules::national();
+    let latest: Option<i64> = sqlx::query(
+        "SELECT MAX(published_at) FROM land_announcements WHERE section_id = $1 AND published_at > $2",
+    )
+    .bind(&a.section_id)
+    .bind(to_micros(a.ends_at))
+    .fetch_one(ctx.db.pool())
+    .await?
+    .try_get(0)?;
+    match latest {
+        None => v.push(FieldError::new(
+            "listing_start",
+            "auctions.land_relist_announcement",
+            "a failed land listing is transferred again only after a new transfer announcement \
+             (出让公告) published after it failed, at least 20 days before the new listing \
+             (39号令 第十条)",
+        )),
+        Some(at) => v.extend(crate::rules::check_land_schedule(
+            &r,
+            &ctx.calendar,
+            ggzy_core::time::from_micros(at),
+            start,
+            end,
+            missing,
+        )),
+    }
+    if lowers_floor {
+        let ok = approval
+            .is_some_and(|p| !p.document.trim().is_empty() && !p.approved_by.trim().is_empty());
+        if !ok {
+            v.push(FieldError::new(
+                "approval",
+                "auctions.land_floor_approval",
+                "a lower starting price of a land re-listing needs the government's approval: \
+                 the document and who approved it (39号令 第十条; 国土资发〔2010〕34号, 地方规定)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Store the approval with its re-listing and tell the other areas.
+pub(crate) async fn record_approval(
+    tx: &mut Tx,
+    db: &ggzy_store::Db,
+    actor: &Actor,
+    a: &AuctionRow,
+    relist_id: &str,
+    starting_fen: i64,
+    p: &LandApproval,
+    now: ggzy_core::Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO land_relist_approvals (relist_id, auction_id, document, approved_by, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(relist_id)
+    .bind(&a.id)
+    .bind(p.document.trim())
+    .bind(p.approved_by.trim())
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    emit(
+        tx,
+        db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.land_floor_approval.recorded",
+            "auction",
+            &a.id,
+            json!({"auction_id": a.id, "section_id": a.section_id, "relist_id": relist_id,
+                   "document": p.document.trim(), "approved_by": p.approved_by.trim(),
+                   "starting_price": ggzy_core::Money::from_fen(starting_fen).to_string(),
+                   "previous_starting_price": ggzy_core::Money::from_fen(a.starting_fen).to_string(),
+                   "recorded_by": actor.user_id, "recorded_at": now.to_rfc3339()}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,6 +121,9 @@ impl Consumer for Projection {
                     .bind(sid)
                     .execute(&mut **tx)
                     .await?;
+                    if kind == "land_transfer" {
+                        crate::land::note_announcement(tx, sid, &ev.aggregate_id, at).await?;
+                    }
                 }
             }
             "projects.registration.created" => {
@@ -1388,6 +1391,8 @@ pub struct RelistRequest {
     pub starting_price: Option<String>,
     /// A new reserve price; omitted: the current one stays.
     pub reserve_price: Option<String>,
+    /// Land `lower_floor`: the government's approval of the lower starting price (39号令 第十条).
+    pub approval: Option<crate::land::LandApproval>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1505,7 +1510,23 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
         Some(p) => money_field(&mut v, "reserve_price", p).map(|m| Some(m.fen())),
         None => Some(a.reserve_fen),
     };
-    if v.is_empty() {
+    if !v.is_empty() {
+        // Kind and price first; the periods once those hold.
+    } else if a.market == "land" {
+        // 39号令 第十条: a new announcement ≥ 20 days before, a listing ≥ 10 days, and a lower
+        // price approved by the government (recorded).
+        crate::land::check_relist(
+            ctx,
+            &a,
+            rq.kind == "lower_floor",
+            start,
+            end,
+            rq.approval.as_ref(),
+            &mut rules::Missing::new(),
+            &mut v,
+        )
+        .await?;
+    } else {
         v.extend(relist_period(
             &r,
             &ctx.calendar,
@@ -1563,6 +1584,9 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await?;
+    if let (true, "lower_floor", Some(p)) = (a.market == "land", rq.kind.as_str(), &rq.approval) {
+        crate::land::record_approval(&mut tx, &ctx.db, actor, &a, &rl.id, starting, p, now).await?;
+    }
     if needs_approval {
         if !set_phase(&mut tx, &a, "failed", "pending_approval", "relist_pending").await? {
             tx.rollback().await?;
