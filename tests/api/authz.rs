@@ -325,6 +325,15 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/auctions/{id}/eligibility", "staff admin"),
     ("POST /api/v1/auctions/{id}/continue", "bidder"),
     (
+        "GET /api/v1/auctions/{id}/contract",
+        "staff admin supervisor bidder",
+    ),
+    ("POST /api/v1/auctions/{id}/contract/sign", "staff admin"),
+    (
+        "POST /api/v1/auctions/{id}/contract/payments",
+        "staff admin",
+    ),
+    (
         "GET /api/v1/auctions/sections/{section_id}/bidders",
         "staff admin supervisor",
     ),

@@ -304,3 +304,138 @@ async fn a_failed_land_listing_is_transferred_again_only_20_days_after_a_new_ann
     assert_eq!(v["current_price"], "900000.00");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_land_deal_opens_the_contract_step_due_in_10_working_days_with_payments_against_the_schedule(
+) {
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "land", 1).await;
+    let start = lot.announced_at + Duration::days(21);
+    let id = create(&app, listing(&lot.sid, start, 10, None)).await;
+    app.clock().set(start);
+    assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
+    // The deal on Thursday 2026-04-02.
+    app.clock().set(start + Duration::days(10));
+    wait_phase(&app, &id, "deal").await;
+    let url = format!("/api/v1/auctions/{id}/contract");
+    let get = |user: &'static str| {
+        let (app, url) = (&app, url.clone());
+        async move {
+            let t = app.login(user).await;
+            app.get(Some(&t), &url).await
+        }
+    };
+    let mut v = Value::Null;
+    for _ in 0..100 {
+        let (s, c) = get("bidder1").await;
+        if s == 200 {
+            v = c;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    // 10 working days, 清明 (04-04..06) skipped: Friday 04-17.
+    assert_eq!(v["sign_due_date"], "2026-04-17", "{v}");
+    assert_eq!(
+        (v["price"].as_str(), v["first_minimum"].as_str()),
+        (Some("1000000.00"), Some("500000.00"))
+    );
+    assert_eq!(get("bidder2").await.0, 404, "not the winner");
+    let beijing = |s: &str| crate::auctions::ts(&json!(s));
+    let overdue = |v: &Value| v["overdue"].clone();
+    // The last second of the due day: nothing raised.
+    app.clock().set(beijing("2026-04-17T23:59:59+08:00"));
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(overdue(&get("staff").await.1), json!([]));
+    // Payments follow the signed contract.
+    let pay = format!("{url}/payments");
+    let (s, r) = post_as(
+        &app,
+        "staff",
+        &pay,
+        json!({"amount": "1.00", "paid_on": "2026-04-17"}),
+    )
+    .await;
+    assert_eq!(
+        (s, r["rule"].as_str()),
+        (409, Some("auctions.land_contract_not_signed")),
+        "{r}"
+    );
+    // The next day the signing is overdue (auctions.land_contract.overdue).
+    app.clock().set(beijing("2026-04-18T00:00:00+08:00"));
+    let mut seen = json!([]);
+    for _ in 0..100 {
+        seen = overdue(&get("staff").await.1);
+        if seen != json!([]) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert_eq!(seen, json!(["signing"]));
+    let (s, r) = post_as(
+        &app,
+        "staff",
+        &format!("{url}/sign"),
+        json!({"contract_no": "大连-2026-出让-001", "signed_on": "2026-04-18"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    // One month: Monday 05-18; one year: Sunday 2027-04-18 → Monday 04-19.
+    assert_eq!(
+        (r["first_due_date"].as_str(), r["final_due_date"].as_str()),
+        (Some("2026-05-18"), Some("2027-04-19")),
+        "{r}"
+    );
+    app.clock().set(beijing("2026-05-18T12:00:00+08:00"));
+    let (s, r) = post_as(
+        &app,
+        "staff",
+        &pay,
+        json!({"amount": "1000000.01", "paid_on": "2026-05-18"}),
+    )
+    .await;
+    assert_eq!(
+        (s, r["errors"][0]["rule"].as_str()),
+        (422, Some("auctions.land_payment_amount")),
+        "{r}"
+    );
+    // One fen short of half the price by the first due day: raised at its end.
+    let (s, r) = post_as(
+        &app,
+        "staff",
+        &pay,
+        json!({"amount": "499999.99", "paid_on": "2026-05-18"}),
+    )
+    .await;
+    assert_eq!(
+        (s, r["remaining"].as_str()),
+        (200, Some("500000.01")),
+        "{r}"
+    );
+    app.clock().set(beijing("2026-05-19T00:00:00+08:00"));
+    for _ in 0..100 {
+        seen = overdue(&get("staff").await.1);
+        if seen.as_array().unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert_eq!(seen, json!(["signing", "first_payment"]));
+    let (s, r) = post_as(
+        &app,
+        "staff",
+        &pay,
+        json!({"amount": "500000.01", "paid_on": "2026-05-19"}),
+    )
+    .await;
+    assert_eq!((s, r["remaining"].as_str()), (200, Some("0.00")), "{r}");
+    app.seal().await;
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM events WHERE event_type = 'auctions.land_contract.overdue' AND aggregate_id = '{id}'"
+        ))
+        .await,
+        2
+    );
+    app.stop().await;
+}

@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(refuse_relist))
         .routes(routes!(onsite_result))
         .merge(crate::land::router())
+        .merge(crate::land_contract::router())
 }
 
 /// Re-list a failed listing or auction (staff): `extend` (new period: land ≥ 10 days, 39号令 19;

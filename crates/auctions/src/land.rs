@@ -535,6 +535,7 @@ pub(crate) async fn check_relist(
 }
 
 /// Store the approval with its re-listing and tell the other areas.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn record_approval(
     tx: &mut Tx,
     db: &ggzy_store::Db,

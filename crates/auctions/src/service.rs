@@ -1125,6 +1125,11 @@ async fn confirm_deal(
     .bind(to_micros(now))
     .execute(&mut **tx)
     .await?;
+    if a.market == "land" {
+        // 国土资发〔2010〕34号: the contract step follows the deal (crate::land_contract).
+        crate::land_contract::open(tx, db, &deal_id, &a.id, &a.section_id, &winner, price, now)
+            .await?;
+    }
     let bidders = numbered_bidders(tx, &a.section_id).await?;
     let losers: Vec<&String> = bidders.iter().filter(|o| **o != winner).collect();
     emit(
