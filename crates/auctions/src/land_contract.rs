@@ -475,7 +475,7 @@ impl TimerHandler for ContractStep {
         let paid_by = |due: Option<NaiveDate>| {
             let due = due.map(|d| d.to_string()).unwrap_or_default();
             sqlx::query(
-                "SELECT COALESCE(SUM(amount_fen), 0) FROM land_contract_payments WHERE deal_id = $1 AND paid_on <= $2",
+                "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM land_contract_payments WHERE deal_id = $1 AND paid_on <= $2",
             )
             .bind(deal_id.to_string())
             .bind(due)
