@@ -695,10 +695,19 @@ async fn a_relisted_land_lot_keeps_the_deposits_for_the_next_round_and_settles_a
     wait_phase(&app, &id, "failed").await;
     settled(&app).await;
     // ...until staff re-list it (延期挂牌, 10 days): the bidders carry over, so do their deposits.
+    // A new transfer announcement first, the re-listing ≥ 20 days after it (39号令 第十条).
+    crate::land_procedures::reannounce(
+        &app,
+        &lot.project_id,
+        &lot.section_id,
+        "2026-04-23T09:00:00+08:00",
+    )
+    .await;
+    app.clock().set(app.clock().now() + Duration::days(21));
     let staff = app.login("staff").await;
     let relist_start = app.clock().now();
-    // 10 days from Thursday 04-02 is Sunday 04-12, a day off: to Monday 04-13 (民法典 203).
-    let relist_end = relist_start + Duration::days(11);
+    // 10 days from Thursday 04-23 is Sunday 05-03, in 劳动节: to Wednesday 05-06 (民法典 203).
+    let relist_end = relist_start + Duration::days(14);
     let (s, v) = app
         .post(
             Some(&staff),
@@ -715,7 +724,7 @@ async fn a_relisted_land_lot_keeps_the_deposits_for_the_next_round_and_settles_a
     assert!(refunds(&app, &lot.section_id).await.is_empty());
     assert_eq!(balances(&app).await["deposit_liability"], "400000.00");
 
-    // Round 2: bidder1 alone quotes; at the end (Monday 2026-04-13) it gets the deal.
+    // Round 2: bidder1 alone quotes; at the end (Thursday 2026-05-07) it gets the deal.
     quote(&app, "bidder1", &id, "1000000.00").await;
     app.clock().set(relist_end);
     wait_phase(&app, &id, "deal").await;
@@ -733,8 +742,9 @@ async fn a_relisted_land_lot_keeps_the_deposits_for_the_next_round_and_settles_a
     assert_eq!(list.len(), 1, "only the loser: {list:?}");
     let r = refund_of(&list, &o2);
     assert_eq!(r["amount"], DEPOSIT);
-    // Deal on Monday 04-13: Monday 04-20 is the fifth working day after it.
-    assert_eq!(r["due_date"], "2026-04-20", "{r}");
+    // Deal on Thursday 05-07: 08, Saturday 09 (a working day of the 劳动节 schedule), 11, 12, 13 —
+    // Wednesday 05-13 is the fifth working day after it.
+    assert_eq!(r["due_date"], "2026-05-13", "{r}");
     assert!(list.iter().all(|r| r["org_id"] != o1));
     let bal = balances(&app).await;
     assert_eq!(bal["price_payment"], DEPOSIT, "{bal}");

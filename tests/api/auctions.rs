@@ -669,6 +669,16 @@ async fn a_failed_land_listing_is_relisted_for_10_days_and_bidders_keep_their_nu
     assert_eq!(count_events(&app, "auctions.listing.failed").await, 1);
     assert_eq!(count_events(&app, "auctions.deal.confirmed").await, 0);
 
+    // 39号令 第十条: the land is transferred again after a new announcement, ≥ 20 days later
+    // (tests/api/land_procedures.rs has the boundaries): from Thursday 04-23.
+    crate::land_procedures::reannounce(
+        &app,
+        &lot.project_id,
+        &lot.sid,
+        "2026-04-23T09:00:00+08:00",
+    )
+    .await;
+    app.clock().set(app.clock().now() + Duration::days(21));
     // 39号令 第十九条 again: a re-listing lasts 10 days (dates): an end on day 9 is refused.
     let now = app.clock().now();
     let (s, v) = act(
@@ -701,7 +711,8 @@ async fn a_failed_land_listing_is_relisted_for_10_days_and_bidders_keep_their_nu
     )
     .await;
     assert_eq!(s, 403, "{v}");
-    let end2 = now + Duration::days(11);
+    // Day 10 from Thursday 04-23 is Sunday 05-03, in 劳动节: the listing runs to Wednesday 05-06.
+    let end2 = now + Duration::days(14);
     let (s, v) = act(
         &app,
         "staff",
@@ -982,18 +993,23 @@ async fn an_auction_below_the_reserve_price_fails() {
     assert_eq!(count_events(&app, "auctions.auction.failed").await, 1);
     assert_eq!(count_events(&app, "auctions.deal.confirmed").await, 0);
 
-    // Re-listed with a lower floor and reserve (land: no appraisal approval step): a fresh round
-    // with no quotes, the earlier round's bids kept in the log but not in the round's view.
+    // Re-listed with a lower floor and reserve (land: the government's approval recorded, after a
+    // new announcement ≥ 20 days before, 39号令 第十条): a fresh round with no quotes, the earlier
+    // round's bids kept in the log but not in the round's view.
+    crate::land_procedures::reannounce(&app, &lot.project_id, &sid, "2026-04-23T09:00:00+08:00")
+        .await;
+    app.clock().set(app.clock().now() + Duration::days(21));
     let now = app.clock().now();
     let (s, v) = act(
         &app,
         "staff",
         &format!("/api/v1/auctions/{id}/relist"),
         json!({"kind": "lower_floor", "starting_price": "950000.00", "reserve_price": "980000.00",
-               "listing_start": now.to_rfc3339(), "listing_end": (now + Duration::days(11)).to_rfc3339()}),
+               "listing_start": now.to_rfc3339(), "listing_end": (now + Duration::days(14)).to_rfc3339(),
+               "approval": {"document": "大政地复〔2026〕7号", "approved_by": "大连市人民政府"}}),
     )
     .await;
-    // (From Thursday 04-02, the 10th day is Sunday 04-12: the listing runs to Monday 04-13.)
+    // (From Thursday 04-23, the 10th day is Sunday 05-03, in 劳动节: the listing runs to 05-06.)
     assert_eq!(s, 200, "{v}");
     assert_eq!(
         (v["phase"].as_str(), v["round"].as_i64()),
@@ -1005,7 +1021,7 @@ async fn an_auction_below_the_reserve_price_fails() {
     let (s, v) = bid(&app, "bidder2", &id, "980000.00").await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["number"], "002");
-    app.clock().set(now + Duration::days(11));
+    app.clock().set(now + Duration::days(14));
     let v = wait_phase(&app, &id, "deal").await;
     assert_eq!(v["current_price"], "980000.00");
     let ev = last_event(&app, "auctions.deal.confirmed").await;

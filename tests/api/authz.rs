@@ -325,6 +325,17 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/auctions/{id}/relist/approve", "staff admin"),
     ("POST /api/v1/auctions/{id}/relist/refuse", "staff admin"),
     ("POST /api/v1/auctions/{id}/onsite-result", "staff admin"),
+    ("POST /api/v1/auctions/{id}/eligibility", "staff admin"),
+    ("POST /api/v1/auctions/{id}/continue", "bidder"),
+    (
+        "GET /api/v1/auctions/{id}/contract",
+        "staff admin supervisor bidder",
+    ),
+    ("POST /api/v1/auctions/{id}/contract/sign", "staff admin"),
+    (
+        "POST /api/v1/auctions/{id}/contract/payments",
+        "staff admin",
+    ),
     ("POST /api/v1/auctions/{id}/deal/terms", "staff admin"),
     (
         "GET /api/v1/auctions/{id}/deal/terms",

@@ -170,6 +170,10 @@ const CROSS: &[(&str, &str)] = &[
         "anonymous tenderer agency: owned; bidder: mine",
     ),
     ("POST /api/v1/auctions/{id}/bids", "*: owned"),
+    // A stranger has no bidder number on the section: refused before anything is read.
+    ("POST /api/v1/auctions/{id}/continue", "*: owned"),
+    // The land contract is the winner's (and the centre's).
+    ("GET /api/v1/auctions/{id}/contract", "*: owned"),
     // Remedies: only the section's bidders raise and read its cases (the raiser of another
     // bidder's case anonymised); a bidder of the later-stage trade is one. The case routes are
     // walked with placeholder ids here and with real cases in remedies.rs.

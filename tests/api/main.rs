@@ -27,6 +27,7 @@ mod experts;
 mod faults;
 mod foundation;
 mod idempotent_answers;
+mod land_procedures;
 mod lifecycle;
 mod method_web;
 mod monitoring;

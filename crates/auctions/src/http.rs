@@ -33,6 +33,8 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(refuse_relist))
         .routes(routes!(onsite_result))
         .routes(routes!(record_deal_terms, deal_terms))
+        .merge(crate::land::router())
+        .merge(crate::land_contract::router())
 }
 
 /// Record a property deal's publicity (≥ 5 working days) and payment terms (one sum, or ≥ 30 %

@@ -7,6 +7,8 @@
 
 pub mod feed;
 pub mod http;
+pub mod land;
+pub mod land_contract;
 pub mod pages;
 pub mod property;
 pub mod rules;

@@ -127,6 +127,9 @@ impl Consumer for Projection {
                     .bind(sid)
                     .execute(&mut **tx)
                     .await?;
+                    if kind == "land_transfer" {
+                        crate::land::note_announcement(tx, sid, &ev.aggregate_id, at).await?;
+                    }
                 }
             }
             "projects.registration.created" => {
@@ -313,6 +316,12 @@ pub struct NewListing {
     /// re-listed floor below 90% of it needs approval).
     #[schema(value_type = Option<ggzy_core::money::Money>)]
     pub appraisal_value: Option<String>,
+    /// Land only (39号令 第二十条): staff confirm each bidder's eligibility (竞买资格) before it
+    /// quotes (`POST /api/v1/auctions/{id}/eligibility`). Default false.
+    pub eligibility_review: Option<bool>,
+    /// Land only: `automatic` (default: several quoting bidders always go on to the auction) or
+    /// `on_request` (only when a bidder asked to continue, else the highest quote wins; 39号令 第二十条).
+    pub continuation: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -365,6 +374,9 @@ pub struct AuctionView {
     pub onsite: Option<OnsiteView>,
     /// The latest re-listing request, if any.
     pub relist: Option<RelistView>,
+    /// Land listing terms (39号令 第二十条): eligibility review and continuation on request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub land: Option<crate::land::LandView>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -399,31 +411,31 @@ pub struct RelistView {
 }
 
 #[derive(Debug, Clone)]
-struct AuctionRow {
-    id: String,
-    section_id: String,
-    project_id: String,
-    market: String,
-    phase: String,
-    listing_start: Timestamp,
-    listing_end: Timestamp,
-    free_bid_secs: i64,
-    extension_secs: i64,
-    auction_start: Option<Timestamp>,
-    ends_at: Timestamp,
-    starting_fen: i64,
-    increment_fen: i64,
-    reserve_fen: Option<i64>,
-    current_fen: Option<i64>,
-    leader_org_id: Option<String>,
-    version: i64,
-    outcome: Option<String>,
-    round: i64,
-    final_auction: String,
-    appraisal_fen: Option<i64>,
-    periods_provisional: bool,
+pub(crate) struct AuctionRow {
+    pub(crate) id: String,
+    pub(crate) section_id: String,
+    pub(crate) project_id: String,
+    pub(crate) market: String,
+    pub(crate) phase: String,
+    pub(crate) listing_start: Timestamp,
+    pub(crate) listing_end: Timestamp,
+    pub(crate) free_bid_secs: i64,
+    pub(crate) extension_secs: i64,
+    pub(crate) auction_start: Option<Timestamp>,
+    pub(crate) ends_at: Timestamp,
+    pub(crate) starting_fen: i64,
+    pub(crate) increment_fen: i64,
+    pub(crate) reserve_fen: Option<i64>,
+    pub(crate) current_fen: Option<i64>,
+    pub(crate) leader_org_id: Option<String>,
+    pub(crate) version: i64,
+    pub(crate) outcome: Option<String>,
+    pub(crate) round: i64,
+    pub(crate) final_auction: String,
+    pub(crate) appraisal_fen: Option<i64>,
+    pub(crate) periods_provisional: bool,
     /// `listing` (first round) or the re-listing kind the current round was checked as.
-    period_kind: String,
+    pub(crate) period_kind: String,
 }
 
 const COLS: &str =
@@ -470,6 +482,26 @@ where
         .await?
         .ok_or_else(|| Error::not_found("auction"))?;
     auction_row(&r)
+}
+
+/// [`load`] for the land module (crate::land).
+pub(crate) async fn load_row<'e, E>(exec: E, id: &str, lock: &str) -> Result<AuctionRow>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    load(exec, id, lock).await
+}
+
+/// [`bidder_number`] for the land module (crate::land).
+pub(crate) async fn number_of<'e, E>(
+    exec: E,
+    section_id: &str,
+    org_id: &str,
+) -> Result<Option<String>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    bidder_number(exec, section_id, org_id).await
 }
 
 fn money_field(v: &mut Vec<FieldError>, field: &str, s: &str) -> Option<Money> {
@@ -599,6 +631,12 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             ));
         }
     }
+    let land_terms = crate::land::check_terms(
+        &market,
+        nl.eligibility_review,
+        nl.continuation.as_deref(),
+        &mut v,
+    );
     let (Some(starting), Some(increment), Some(reserve), Some(appraisal), true) =
         (starting, increment, reserve, appraisal, v.is_empty())
     else {
@@ -638,6 +676,9 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             "the section already has a listing",
         ));
     }
+    if let Some(t) = &land_terms {
+        crate::land::insert_terms(&mut tx, &id, t).await?;
+    }
     if !missing.is_empty() {
         ggzy_store::calendar::note_missing(
             &mut tx,
@@ -671,7 +712,9 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
                    "starting_price": starting.to_string(), "increment": increment.to_string(),
                    "final_auction": final_auction,
                    "appraisal_value": appraisal.map(|m| m.to_string()),
-                   "periods_provisional": !missing.is_empty()}),
+                   "periods_provisional": !missing.is_empty(),
+                   "eligibility_review": land_terms.as_ref().map(|t| t.eligibility_review),
+                   "continuation": land_terms.as_ref().map(|t| t.continuation.as_str())}),
         ),
     )
     .await?;
@@ -740,7 +783,9 @@ pub(crate) async fn view_on(
     let over = a.phase == "deal" || a.phase == "failed";
     let onsite = onsite_view(&mut *conn, &a.section_id).await?;
     let relist = relist_view(&mut *conn, &a.id).await?;
+    let land = crate::land::view(&mut *conn, &a.id, &a.section_id, a.round).await?;
     Ok(AuctionView {
+        land,
         round: a.round,
         final_auction: a.final_auction,
         appraisal_value: a.appraisal_fen.map(|f| Money::from_fen(f).to_string()),
@@ -932,6 +977,8 @@ pub async fn bid(
             )
         }
     }
+    // 39号令 第二十条: on a listing with eligibility review, quotes wait for staff's confirmation.
+    crate::land::check_may_quote(ctx, &a, &org).await?;
     if a.leader_org_id.as_deref() == Some(org.as_str()) {
         return Err(Error::conflict(
             "auctions.already_highest",
@@ -1107,6 +1154,11 @@ async fn confirm_deal(
     .bind(to_micros(now))
     .execute(&mut **tx)
     .await?;
+    if a.market == "land" {
+        // 国土资发〔2010〕34号: the contract step follows the deal (crate::land_contract).
+        crate::land_contract::open(tx, db, &deal_id, &a.id, &a.section_id, &winner, price, now)
+            .await?;
+    }
     let bidders = numbered_bidders(tx, &a.section_id).await?;
     let losers: Vec<&String> = bidders.iter().filter(|o| **o != winner).collect();
     emit(
@@ -1225,7 +1277,10 @@ impl TimerHandler for ListingEnd {
         };
         let (id, now) = (a.id.clone(), clock.now());
         let bidders = distinct_bidders(tx, &id, a.round).await?;
-        match rules::listing_outcome(bidders.len(), a.current_fen, a.reserve_fen) {
+        let base = rules::listing_outcome(bidders.len(), a.current_fen, a.reserve_fen);
+        // 39号令 第二十条: on `continuation: on_request`, several quoting bidders go on to the
+        // auction only when one asked to continue; otherwise the highest quote settles it.
+        match crate::land::listing_end_outcome(tx, &a, base).await? {
             ListingOutcome::Failed => {
                 let reason = if a.current_fen.is_none() {
                     "no_quote"
@@ -1376,6 +1431,8 @@ pub struct RelistRequest {
     /// Property, a new floor below 90 % of the appraisal: the approving body's written consent
     /// (转让行为批准单位书面同意, 32号令 第十八条) as a document; required then, recorded whenever given.
     pub consent: Option<crate::property::ConsentUpload>,
+    /// Land `lower_floor`: the government's approval of the lower starting price (39号令 第十条).
+    pub approval: Option<crate::land::LandApproval>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1493,7 +1550,23 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
         Some(p) => money_field(&mut v, "reserve_price", p).map(|m| Some(m.fen())),
         None => Some(a.reserve_fen),
     };
-    if v.is_empty() {
+    if !v.is_empty() {
+        // Kind and price first; the periods once those hold.
+    } else if a.market == "land" {
+        // 39号令 第十条: a new announcement ≥ 20 days before, a listing ≥ 10 days, and a lower
+        // price approved by the government (recorded).
+        crate::land::check_relist(
+            ctx,
+            &a,
+            rq.kind == "lower_floor",
+            start,
+            end,
+            rq.approval.as_ref(),
+            &mut rules::Missing::new(),
+            &mut v,
+        )
+        .await?;
+    } else {
         v.extend(relist_period(
             &r,
             &ctx.calendar,
@@ -1572,6 +1645,9 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await?;
+    if let (true, "lower_floor", Some(p)) = (a.market == "land", rq.kind.as_str(), &rq.approval) {
+        crate::land::record_approval(&mut tx, &ctx.db, actor, &a, &rl.id, starting, p, now).await?;
+    }
     if let Some(c) = &consent {
         crate::property::record_consent(&mut tx, id, &rl.id, c, &actor.user_id, now).await?;
         emit(

@@ -220,6 +220,7 @@ mod tests {
             bids: Vec::new(),
             onsite: None,
             relist: None,
+            land: None,
         }
     }
 

@@ -125,6 +125,10 @@ pub fn workers() -> Workers {
         ggzy_auctions::service::AUCTION_TIMER,
         Arc::new(ggzy_auctions::service::AuctionEnd),
     );
+    w.timers.register(
+        ggzy_auctions::land_contract::CONTRACT_TIMER,
+        Arc::new(ggzy_auctions::land_contract::ContractStep),
+    );
     w.consumers
         .push(Arc::new(ggzy_evaluation::service::Projection));
     w.consumers

@@ -1,0 +1,628 @@
+//! Land listings (国有建设用地使用权挂牌出让) under 39号令 第二十条:
+//! - eligibility (竞买资格): on a listing created with `eligibility_review: true`, staff confirm each
+//!   numbered bidder (`POST /api/v1/auctions/{id}/eligibility` `{org_id}`) before it may quote; an
+//!   earlier quote is refused with 409 `auctions.eligibility_not_confirmed`;
+//! - the listing end (挂牌期满): on a listing created with `continuation: "on_request"`, two or more
+//!   quoting bidders go on to the live auction (现场竞价, or the online one) only when a quoting bidder
+//!   other than the highest asked to continue (`POST /api/v1/auctions/{id}/continue`, 要求继续竞价);
+//!   otherwise the highest quote wins (when it reaches the reserve price), else the listing fails.
+//!
+//! Both are per-listing terms kept in `land_listing_terms` (migrations/0195); a listing without a row
+//! keeps the earlier behaviour (every bidder with a number quotes; several quoting bidders always go
+//! on to the auction).
+
+use crate::rules::ListingOutcome;
+use crate::service::{self, AuctionRow, AuctionView};
+use axum::extract::State;
+use ggzy_core::events::NewEvent;
+use ggzy_core::http::{Json, Path};
+use ggzy_core::time::to_micros;
+use ggzy_core::{Error, FieldError, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// The source of both rules, quoted in messages and docs.
+pub const ARTICLE_20: &str =
+    "《招标拍卖挂牌出让国有建设用地使用权规定》(国土资源部令第39号) 第二十条";
+
+/// How several quoting bidders at the end of a listing are settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Continuation {
+    /// Always on to the auction (the behaviour before these terms).
+    Automatic,
+    /// On to the auction only when a bidder asked to continue (39号令 第二十条).
+    OnRequest,
+}
+
+impl Continuation {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "automatic" => Some(Self::Automatic),
+            "on_request" => Some(Self::OnRequest),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Automatic => "automatic",
+            Self::OnRequest => "on_request",
+        }
+    }
+}
+
+/// 39号令 第二十条 (二)(三): with several quoting bidders and nobody asking to continue, the highest
+/// quote wins unless it is below the reserve price (底价); no quote at all fails.
+pub fn settle_by_quotes(highest: Option<i64>, reserve: Option<i64>) -> ListingOutcome {
+    match highest {
+        Some(h) if reserve.is_none_or(|r| h >= r) => ListingOutcome::Deal,
+        _ => ListingOutcome::Failed,
+    }
+}
+
+/// The final outcome of a listing's end: `listing_outcome` from the rules, narrowed by the
+/// continuation terms (`asked` = a quoting bidder other than the highest asked to continue).
+pub fn end_outcome(
+    base: ListingOutcome,
+    continuation: Continuation,
+    asked: bool,
+    highest: Option<i64>,
+    reserve: Option<i64>,
+) -> ListingOutcome {
+    match (base, continuation, asked) {
+        (ListingOutcome::Auction, Continuation::OnRequest, false) => {
+            settle_by_quotes(highest, reserve)
+        }
+        (o, _, _) => o,
+    }
+}
+
+/// The land terms of a listing as everyone sees them (numbers, never names).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LandView {
+    /// Staff confirm each bidder's eligibility (竞买资格) before it quotes.
+    pub eligibility_review: bool,
+    /// `automatic` or `on_request` (39号令 第二十条).
+    pub continuation: String,
+    /// Bidder numbers whose eligibility staff confirmed.
+    pub eligible_numbers: Vec<String>,
+    /// Bidder numbers that asked to continue in the current round.
+    pub continue_numbers: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Terms {
+    pub eligibility_review: bool,
+    pub continuation: Continuation,
+}
+
+/// Validate the optional land terms of a new listing; `None` when nothing is asked.
+pub(crate) fn check_terms(
+    market: &str,
+    eligibility_review: Option<bool>,
+    continuation: Option<&str>,
+    v: &mut Vec<FieldError>,
+) -> Option<Terms> {
+    if eligibility_review.is_none() && continuation.is_none() {
+        return None;
+    }
+    let cont = match continuation {
+        None => Some(Continuation::Automatic),
+        Some(c) => {
+            let p = Continuation::parse(c);
+            if p.is_none() {
+                v.push(FieldError::new(
+                    "continuation",
+                    "auctions.continuation",
+                    "automatic or on_request (39号令 第二十条)",
+                ));
+            }
+            p
+        }
+    };
+    if market != "land" {
+        let field = if eligibility_review.is_some() {
+            "eligibility_review"
+        } else {
+            "continuation"
+        };
+        v.push(FieldError::new(
+            field,
+            "auctions.land_terms_land_only",
+            "eligibility review and continuation are terms of a land listing (39号令 第二十条)",
+        ));
+        return None;
+    }
+    Some(Terms {
+        eligibility_review: eligibility_review.unwrap_or(false),
+        continuation: cont?,
+    })
+}
+
+pub(crate) async fn insert_terms(tx: &mut Tx, auction_id: &str, t: &Terms) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO land_listing_terms (auction_id, eligibility_review, continuation) VALUES ($1, $2, $3)",
+    )
+    .bind(auction_id)
+    .bind(i64::from(t.eligibility_review))
+    .bind(t.continuation.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn terms<'e, E>(exec: E, auction_id: &str) -> Result<Option<Terms>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(
+        "SELECT eligibility_review, continuation FROM land_listing_terms WHERE auction_id = $1",
+    )
+    .bind(auction_id)
+    .fetch_optional(exec)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let c: String = r.try_get(1)?;
+    Ok(Some(Terms {
+        eligibility_review: r.try_get::<i64, _>(0)? != 0,
+        continuation: Continuation::parse(&c)
+            .ok_or_else(|| Error::internal("unknown continuation"))?,
+    }))
+}
+
+/// A quote (listing phase) by `org` needs its eligibility confirmed when the listing says so.
+pub(crate) async fn check_may_quote(ctx: &Ctx, a: &AuctionRow, org: &str) -> Result<()> {
+    if a.phase != "listing" {
+        return Ok(());
+    }
+    let Some(t) = terms(ctx.db.pool(), &a.id).await? else {
+        return Ok(());
+    };
+    if !t.eligibility_review {
+        return Ok(());
+    }
+    let ok = sqlx::query("SELECT 1 FROM land_eligibility WHERE auction_id = $1 AND org_id = $2")
+        .bind(&a.id)
+        .bind(org)
+        .fetch_optional(ctx.db.pool())
+        .await?
+        .is_some();
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::conflict(
+            "auctions.eligibility_not_confirmed",
+            "the bidder's eligibility (竞买资格) is not confirmed by the centre yet; quotes wait for it",
+        ))
+    }
+}
+
+/// The listing end: narrows `base` by the listing's continuation terms.
+pub(crate) async fn listing_end_outcome(
+    tx: &mut Tx,
+    a: &AuctionRow,
+    base: ListingOutcome,
+) -> Result<ListingOutcome> {
+    if base != ListingOutcome::Auction {
+        return Ok(base);
+    }
+    let Some(t) = terms(&mut **tx, &a.id).await? else {
+        return Ok(base);
+    };
+    // A request counts when it comes from a bidder that quoted in this round and is not the
+    // highest (the highest has nothing to continue for).
+    let asked = sqlx::query(
+        "SELECT 1 FROM land_continue_requests c WHERE c.auction_id = $1 AND c.round = $2 \
+         AND c.org_id <> $3 AND EXISTS (SELECT 1 FROM auction_bids b WHERE b.auction_id = c.auction_id \
+         AND b.round = c.round AND b.org_id = c.org_id)",
+    )
+    .bind(&a.id)
+    .bind(a.round)
+    .bind(a.leader_org_id.as_deref().unwrap_or(""))
+    .fetch_optional(&mut **tx)
+    .await?
+    .is_some();
+    Ok(end_outcome(
+        base,
+        t.continuation,
+        asked,
+        a.current_fen,
+        a.reserve_fen,
+    ))
+}
+
+pub(crate) async fn view(
+    conn: &mut sqlx::AnyConnection,
+    a_id: &str,
+    section_id: &str,
+    round: i64,
+) -> Result<Option<LandView>> {
+    let Some(t) = terms(&mut *conn, a_id).await? else {
+        return Ok(None);
+    };
+    let numbers = |table: &str, extra: &str| {
+        format!(
+            "SELECT b.number FROM {table} x JOIN auction_bidders b ON b.org_id = x.org_id \
+             AND b.section_id = $2 WHERE x.auction_id = $1{extra} AND b.number IS NOT NULL ORDER BY b.number"
+        )
+    };
+    let eligible = sqlx::query(&numbers("land_eligibility", ""))
+        .bind(a_id)
+        .bind(section_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let cont = sqlx::query(&numbers("land_continue_requests", " AND x.round = $3"))
+        .bind(a_id)
+        .bind(section_id)
+        .bind(round)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(Some(LandView {
+        eligibility_review: t.eligibility_review,
+        continuation: t.continuation.as_str().to_string(),
+        eligible_numbers: eligible,
+        continue_numbers: cont,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConfirmEligibility {
+    /// The bidder organization (staff see it with its number in
+    /// `GET /api/v1/auctions/sections/{section_id}/bidders`).
+    pub org_id: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContinueRequest {}
+
+pub fn router() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::new()
+        .routes(routes!(confirm_eligibility))
+        .routes(routes!(request_continue))
+}
+
+/// Confirm a numbered bidder's eligibility (竞买资格确认, staff) on a land listing with
+/// `eligibility_review`; idempotent for an already confirmed bidder.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/eligibility", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = ConfirmEligibility,
+    responses((status = 200, body = AuctionView), (status = 403), (status = 404),
+              (status = 409, description = "the listing has no eligibility review, or is over"),
+              (status = 422, description = "not a numbered bidder of the section")))]
+async fn confirm_eligibility(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(b): Json<ConfirmEligibility>,
+) -> Result<Json<AuctionView>> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let a = service::load_row(&mut *tx, &id, ctx.db.for_update()).await?;
+    let t = terms(&mut *tx, &id).await?;
+    if !t.is_some_and(|t| t.eligibility_review) {
+        return Err(Error::conflict(
+            "auctions.no_eligibility_review",
+            "this listing was created without eligibility review",
+        ));
+    }
+    if a.phase != "listing" {
+        return Err(Error::conflict(
+            "auctions.not_listing",
+            "eligibility is confirmed while the listing runs",
+        ));
+    }
+    let number = service::number_of(&mut *tx, &a.section_id, &b.org_id).await?;
+    let Some(number) = number else {
+        return Err(Error::Validation(vec![FieldError::new(
+            "org_id",
+            "auctions.eligibility_bidder",
+            "a registered bidder of the section with a valid deposit (a bidder number)",
+        )]));
+    };
+    let r = sqlx::query(
+        "INSERT INTO land_eligibility (auction_id, org_id, confirmed_by, confirmed_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (auction_id, org_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&b.org_id)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    if r.rows_affected() == 1 {
+        emit(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            NewEvent::new(
+                "auctions.eligibility.confirmed",
+                "auction",
+                &id,
+                json!({"auction_id": id, "section_id": a.section_id, "org_id": b.org_id,
+                       "number": number, "confirmed_by": actor.user_id,
+                       "confirmed_at": now.to_rfc3339()}),
+            ),
+        )
+        .await?;
+    }
+    let answer = service::view_on(&mut tx, now, &actor, &id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(Json(answer))
+}
+
+/// Ask to continue to the live auction at the listing end (要求继续竞价, a bidder that quoted in
+/// this round, while the listing runs; 39号令 第二十条). Idempotent.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/continue", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = ContinueRequest,
+    responses((status = 200, body = AuctionView), (status = 403), (status = 404),
+              (status = 409, description = "no continuation on request, listing over, or no quote yet")))]
+async fn request_continue(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(_b): Json<ContinueRequest>,
+) -> Result<Json<AuctionView>> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("a bidder acts for its organization"))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let a = service::load_row(&mut *tx, &id, ctx.db.for_update()).await?;
+    let Some(number) = service::number_of(&mut *tx, &a.section_id, &org).await? else {
+        return Err(Error::forbidden(
+            "only bidders of the section with a bidder number ask to continue",
+        ));
+    };
+    if !terms(&mut *tx, &id)
+        .await?
+        .is_some_and(|t| t.continuation == Continuation::OnRequest)
+    {
+        return Err(Error::conflict(
+            "auctions.continuation_not_on_request",
+            "this listing goes on to the auction without a request",
+        ));
+    }
+    if a.phase != "listing" || now >= a.ends_at || now < a.listing_start {
+        return Err(Error::conflict(
+            "auctions.not_open",
+            "a request to continue is made while the listing runs",
+        ));
+    }
+    let quoted = sqlx::query(
+        "SELECT 1 FROM auction_bids WHERE auction_id = $1 AND round = $2 AND org_id = $3",
+    )
+    .bind(&id)
+    .bind(a.round)
+    .bind(&org)
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
+    if !quoted {
+        return Err(Error::conflict(
+            "auctions.continue_needs_quote",
+            "only a bidder that quoted in this listing asks to continue (39号令 第二十条)",
+        ));
+    }
+    let r = sqlx::query(
+        "INSERT INTO land_continue_requests (auction_id, round, org_id, requested_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (auction_id, round, org_id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(a.round)
+    .bind(&org)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    if r.rows_affected() == 1 {
+        emit(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            NewEvent::new(
+                "auctions.continue.requested",
+                "auction",
+                &id,
+                json!({"auction_id": id, "section_id": a.section_id, "number": number,
+                       "round": a.round, "requested_at": now.to_rfc3339()}),
+            ),
+        )
+        .await?;
+    }
+    let answer = service::view_on(&mut tx, now, &actor, &id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(Json(answer))
+}
+
+// --- re-listing a failed land listing (39号令 第十条)
+
+/// The government's approval of a lowered starting price of a land re-listing (a recorded
+/// document and who approved it — not a second platform user).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct LandApproval {
+    /// The approval document (批复文号 / title), as issued.
+    pub document: String,
+    /// The approving government body or official (e.g. 大连市人民政府).
+    pub approved_by: String,
+}
+
+/// Record a land transfer announcement of a section (projection of
+/// `publishing.announcement.published`, type `land_transfer`).
+pub(crate) async fn note_announcement(
+    tx: &mut Tx,
+    section_id: &str,
+    announcement_id: &str,
+    published_at: ggzy_core::Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO land_announcements (section_id, announcement_id, published_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (section_id, announcement_id) DO NOTHING",
+    )
+    .bind(section_id)
+    .bind(announcement_id)
+    .bind(to_micros(published_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The checks of a land re-listing: a new transfer announcement published after the failed round
+/// ended, at least 20 days before the new listing starts, and a listing of at least 10 days
+/// (39号令 第十条, 第十九条); a lower starting price needs the government's approval recorded.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn check_relist(
+    ctx: &Ctx,
+    a: &AuctionRow,
+    lowers_floor: bool,
+    start: ggzy_core::Timestamp,
+    end: ggzy_core::Timestamp,
+    approval: Option<&LandApproval>,
+    missing: &mut crate::rules::Missing,
+    v: &mut Vec<FieldError>,
+) -> Result<()> {
+    let r = crate::rules::AuctionRules::national();
+    let latest: Option<i64> = sqlx::query(
+        "SELECT MAX(published_at) FROM land_announcements WHERE section_id = $1 AND published_at > $2",
+    )
+    .bind(&a.section_id)
+    .bind(to_micros(a.ends_at))
+    .fetch_one(ctx.db.pool())
+    .await?
+    .try_get(0)?;
+    match latest {
+        None => v.push(FieldError::new(
+            "listing_start",
+            "auctions.land_relist_announcement",
+            "a failed land listing is transferred again only after a new transfer announcement \
+             (出让公告) published after it failed, at least 20 days before the new listing \
+             (39号令 第十条)",
+        )),
+        Some(at) => v.extend(crate::rules::check_land_schedule(
+            &r,
+            &ctx.calendar,
+            ggzy_core::time::from_micros(at),
+            start,
+            end,
+            missing,
+        )),
+    }
+    if lowers_floor {
+        let ok = approval
+            .is_some_and(|p| !p.document.trim().is_empty() && !p.approved_by.trim().is_empty());
+        if !ok {
+            v.push(FieldError::new(
+                "approval",
+                "auctions.land_floor_approval",
+                "a lower starting price of a land re-listing needs the government's approval: \
+                 the document and who approved it (39号令 第十条; 国土资发〔2010〕34号, 地方规定)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Store the approval with its re-listing and tell the other areas.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_approval(
+    tx: &mut Tx,
+    db: &ggzy_store::Db,
+    actor: &Actor,
+    a: &AuctionRow,
+    relist_id: &str,
+    starting_fen: i64,
+    p: &LandApproval,
+    now: ggzy_core::Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO land_relist_approvals (relist_id, auction_id, document, approved_by, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(relist_id)
+    .bind(&a.id)
+    .bind(p.document.trim())
+    .bind(p.approved_by.trim())
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    emit(
+        tx,
+        db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.land_floor_approval.recorded",
+            "auction",
+            &a.id,
+            json!({"auction_id": a.id, "section_id": a.section_id, "relist_id": relist_id,
+                   "document": p.document.trim(), "approved_by": p.approved_by.trim(),
+                   "starting_price": ggzy_core::Money::from_fen(starting_fen).to_string(),
+                   "previous_starting_price": ggzy_core::Money::from_fen(a.starting_fen).to_string(),
+                   "recorded_by": actor.user_id, "recorded_at": now.to_rfc3339()}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn several_quoting_bidders_go_on_only_when_one_asked_otherwise_the_highest_quote_wins() {
+        use Continuation::*;
+        use ListingOutcome::*;
+        // Nobody asked: the highest quote wins at the reserve, one fen below fails.
+        assert_eq!(
+            end_outcome(Auction, OnRequest, false, Some(100), Some(100)),
+            Deal
+        );
+        assert_eq!(
+            end_outcome(Auction, OnRequest, false, Some(99), Some(100)),
+            Failed
+        );
+        assert_eq!(end_outcome(Auction, OnRequest, false, Some(1), None), Deal);
+        // Asked: on to the auction whatever the quotes.
+        assert_eq!(
+            end_outcome(Auction, OnRequest, true, Some(99), Some(100)),
+            Auction
+        );
+        // Automatic terms, and the other outcomes, are left as they are.
+        assert_eq!(
+            end_outcome(Auction, Automatic, false, Some(100), None),
+            Auction
+        );
+        assert_eq!(end_outcome(Deal, OnRequest, false, Some(1), None), Deal);
+        assert_eq!(end_outcome(Failed, OnRequest, true, None, None), Failed);
+    }
+
+    #[test]
+    fn land_terms_are_checked_and_belong_to_land() {
+        let mut v = Vec::new();
+        assert!(check_terms("land", None, None, &mut v).is_none() && v.is_empty());
+        let t = check_terms("land", Some(true), Some("on_request"), &mut v).unwrap();
+        assert!(t.eligibility_review && t.continuation == Continuation::OnRequest);
+        assert!(check_terms("land", None, Some("sometimes"), &mut v).is_none());
+        assert_eq!(v[0].rule, "auctions.continuation");
+        let mut v = Vec::new();
+        assert!(check_terms("property", Some(true), None, &mut v).is_none());
+        assert_eq!(
+            (v[0].field.as_str(), v[0].rule.as_str()),
+            ("eligibility_review", "auctions.land_terms_land_only")
+        );
+    }
+}

@@ -1,0 +1,567 @@
+//! The land contract (国有建设用地使用权出让合同) after a land deal (国土资发〔2010〕34号): signed
+//! within 10 working days of the deal; at least 50 % of the price paid within one month of signing,
+//! the rest within one year. A land deal opens the contract step in the deal's transaction; staff
+//! record the signing and each payment; durable timers at the end of each due day raise
+//! `auctions.land_contract.overdue` {step} when the step is not met by then (payments count by their
+//! `paid_on` date). A due day on a day off moves to the next working day (民法典 第二百零三条).
+
+use axum::extract::State;
+use chrono::{Months, NaiveDate};
+use ggzy_core::calendar::BusinessCalendar;
+use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::http::{Json, Path};
+use ggzy_core::time::{at_local, local_date, to_micros};
+use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::timers::{self, Timer, TimerHandler};
+use ggzy_store::{emit, Ctx, Db, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub const CONTRACT_TIMER: &str = "auctions.land_contract_step";
+pub const SOURCE: &str = "国土资发〔2010〕34号";
+
+/// Working days from the deal to the contract (国土资发〔2010〕34号).
+pub const SIGN_WORKING_DAYS: u32 = 10;
+/// Share of the price due within a month of signing, basis points.
+pub const FIRST_SHARE_BP: i64 = 5000;
+
+/// The last day to sign: the 10th working day after the deal's date.
+pub fn sign_due(cal: &BusinessCalendar, deal_date: NaiveDate) -> NaiveDate {
+    cal.add_working_days_reckoned(deal_date, SIGN_WORKING_DAYS)
+        .value
+}
+
+/// `months` after signing, moved to the next working day when it is a day off.
+pub fn due_after(cal: &BusinessCalendar, signed_on: NaiveDate, months: u32) -> NaiveDate {
+    let d = signed_on
+        .checked_add_months(Months::new(months))
+        .unwrap_or(signed_on);
+    cal.roll_to_working_day(d).value
+}
+
+/// The least paid within the first month: 50 % of the price, rounded up to the fen.
+pub fn first_minimum(price_fen: i64) -> i64 {
+    let p = i128::from(price_fen) * i128::from(FIRST_SHARE_BP);
+    ((p + 9_999) / 10_000) as i64
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentView {
+    pub amount: String,
+    pub paid_on: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LandContractView {
+    pub deal_id: String,
+    pub auction_id: String,
+    pub price: String,
+    pub deal_at: String,
+    /// Last day to sign (10 working days after the deal).
+    pub sign_due_date: String,
+    pub contract_no: Option<String>,
+    pub signed_on: Option<String>,
+    /// Last day for ≥ 50 % of the price (one month after signing).
+    pub first_due_date: Option<String>,
+    pub first_minimum: String,
+    /// Last day for the rest (one year after signing).
+    pub final_due_date: Option<String>,
+    pub paid: String,
+    pub remaining: String,
+    pub payments: Vec<PaymentView>,
+    /// Steps found overdue: `signing`, `first_payment`, `final_payment`.
+    pub overdue: Vec<String>,
+}
+
+struct Row_ {
+    deal_id: String,
+    auction_id: String,
+    section_id: String,
+    winner: String,
+    price: i64,
+    deal_at: Timestamp,
+    sign_due: NaiveDate,
+    contract_no: Option<String>,
+    signed_on: Option<NaiveDate>,
+    first_due: Option<NaiveDate>,
+    final_due: Option<NaiveDate>,
+    paid: i64,
+}
+
+fn date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::internal("stored date"))
+}
+
+const COLS: &str =
+    "deal_id, auction_id, section_id, winner_org_id, price_fen, deal_at, sign_due_date, \
+                    contract_no, signed_on, first_due_date, final_due_date, paid_fen";
+
+fn row(r: &sqlx::any::AnyRow) -> Result<Row_> {
+    let opt = |i: usize| -> Result<Option<NaiveDate>> {
+        r.try_get::<Option<String>, _>(i)?
+            .map(|s| date(&s))
+            .transpose()
+    };
+    Ok(Row_ {
+        deal_id: r.try_get(0)?,
+        auction_id: r.try_get(1)?,
+        section_id: r.try_get(2)?,
+        winner: r.try_get(3)?,
+        price: r.try_get(4)?,
+        deal_at: ggzy_core::time::from_micros(r.try_get(5)?),
+        sign_due: date(&r.try_get::<String, _>(6)?)?,
+        contract_no: r.try_get(7)?,
+        signed_on: opt(8)?,
+        first_due: opt(9)?,
+        final_due: opt(10)?,
+        paid: r.try_get(11)?,
+    })
+}
+
+/// End of a due day (24:00 Beijing time).
+fn end_of(d: NaiveDate) -> Timestamp {
+    at_local(d.succ_opt().unwrap_or(d), 0, 0, 0)
+}
+
+async fn schedule_step(
+    tx: &mut Tx,
+    deal_id: &str,
+    step: &str,
+    due: NaiveDate,
+    now: Timestamp,
+) -> Result<()> {
+    timers::schedule(
+        tx,
+        CONTRACT_TIMER,
+        &format!("land-contract:{deal_id}:{step}"),
+        end_of(due),
+        json!({"deal_id": deal_id, "step": step}),
+        now,
+    )
+    .await
+}
+
+/// Open the contract step of a land deal (called in the deal's transaction).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn open(
+    tx: &mut Tx,
+    db: &Db,
+    deal_id: &str,
+    auction_id: &str,
+    section_id: &str,
+    winner: &str,
+    price_fen: i64,
+    now: Timestamp,
+) -> Result<()> {
+    let due = sign_due(db.calendar(), local_date(now));
+    sqlx::query(&format!(
+        "INSERT INTO land_contracts ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, NULL, 0)"
+    ))
+    .bind(deal_id)
+    .bind(auction_id)
+    .bind(section_id)
+    .bind(winner)
+    .bind(price_fen)
+    .bind(to_micros(now))
+    .bind(due.to_string())
+    .execute(&mut **tx)
+    .await?;
+    schedule_step(tx, deal_id, "signing", due, now).await?;
+    emit(
+        tx,
+        db,
+        &ActorRef::system("auctions"),
+        now,
+        NewEvent::new(
+            "auctions.land_contract.opened",
+            "auction",
+            auction_id,
+            json!({"deal_id": deal_id, "auction_id": auction_id, "section_id": section_id,
+                   "winner_org_id": winner, "price": Money::from_fen(price_fen).to_string(),
+                   "sign_due_date": due.to_string(), "source": SOURCE}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn load_for_auction(
+    conn: &mut sqlx::AnyConnection,
+    auction_id: &str,
+    lock: &str,
+) -> Result<Row_> {
+    let r = sqlx::query(&format!(
+        "SELECT {COLS} FROM land_contracts WHERE auction_id = $1 ORDER BY deal_at DESC LIMIT 1{lock}"
+    ))
+    .bind(auction_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found("land contract"))?;
+    row(&r)
+}
+
+async fn view_of(conn: &mut sqlx::AnyConnection, c: &Row_) -> Result<LandContractView> {
+    let payments = sqlx::query(
+        "SELECT amount_fen, paid_on FROM land_contract_payments WHERE deal_id = $1 ORDER BY paid_on, recorded_at",
+    )
+    .bind(&c.deal_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(PaymentView {
+            amount: Money::from_fen(r.try_get(0)?).to_string(),
+            paid_on: r.try_get(1)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let overdue = sqlx::query(
+        "SELECT step FROM land_contract_overdue WHERE deal_id = $1 ORDER BY raised_at, step",
+    )
+    .bind(&c.deal_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<String, _>(0))
+    .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(LandContractView {
+        deal_id: c.deal_id.clone(),
+        auction_id: c.auction_id.clone(),
+        price: Money::from_fen(c.price).to_string(),
+        deal_at: c.deal_at.to_rfc3339(),
+        sign_due_date: c.sign_due.to_string(),
+        contract_no: c.contract_no.clone(),
+        signed_on: c.signed_on.map(|d| d.to_string()),
+        first_due_date: c.first_due.map(|d| d.to_string()),
+        first_minimum: Money::from_fen(first_minimum(c.price)).to_string(),
+        final_due_date: c.final_due.map(|d| d.to_string()),
+        paid: Money::from_fen(c.paid).to_string(),
+        remaining: Money::from_fen(c.price - c.paid).to_string(),
+        payments,
+        overdue,
+    })
+}
+
+pub fn router() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::new()
+        .routes(routes!(get_contract))
+        .routes(routes!(sign_contract))
+        .routes(routes!(record_payment))
+}
+
+/// The land contract step of an auction's deal (staff, admin, supervisor; the winning bidder).
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/contract", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = LandContractView), (status = 403), (status = 404)))]
+async fn get_contract(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<LandContractView>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor, Role::Bidder])?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let c = load_for_auction(&mut conn, &id, "").await?;
+    if !actor.sees_everything() && actor.org_id.as_deref() != Some(c.winner.as_str()) {
+        return Err(Error::not_found("land contract"));
+    }
+    Ok(Json(view_of(&mut conn, &c).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignContract {
+    /// The contract number (合同编号).
+    pub contract_no: String,
+    /// The signing date (YYYY-MM-DD, Beijing); not before the deal, not in the future.
+    pub signed_on: NaiveDate,
+}
+
+/// Record the signed contract (staff): the payment schedule follows from the signing date.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/contract/sign", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = SignContract,
+    responses((status = 200, body = LandContractView), (status = 403), (status = 404),
+              (status = 409, description = "already signed"), (status = 422)))]
+async fn sign_contract(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(b): Json<SignContract>,
+) -> Result<Json<LandContractView>> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let c = load_for_auction(&mut tx, &id, ctx.db.for_update()).await?;
+    if c.signed_on.is_some() {
+        return Err(Error::conflict(
+            "auctions.land_contract_signed",
+            "the contract is signed already",
+        ));
+    }
+    let mut v = Vec::new();
+    if b.contract_no.trim().is_empty() {
+        v.push(FieldError::new(
+            "contract_no",
+            "auctions.land_contract_no",
+            "the contract number (合同编号)",
+        ));
+    }
+    if b.signed_on < local_date(c.deal_at) || b.signed_on > local_date(now) {
+        v.push(FieldError::new(
+            "signed_on",
+            "auctions.land_contract_signed_on",
+            "signed on or after the deal and not in the future",
+        ));
+    }
+    if !v.is_empty() {
+        return Err(Error::Validation(v));
+    }
+    let cal = ctx.db.calendar();
+    let (first, last) = (
+        due_after(cal, b.signed_on, 1),
+        due_after(cal, b.signed_on, 12),
+    );
+    sqlx::query(
+        "UPDATE land_contracts SET contract_no = $1, signed_on = $2, signed_by = $3, first_due_date = $4, \
+         final_due_date = $5 WHERE deal_id = $6",
+    )
+    .bind(b.contract_no.trim())
+    .bind(b.signed_on.to_string())
+    .bind(&actor.user_id)
+    .bind(first.to_string())
+    .bind(last.to_string())
+    .bind(&c.deal_id)
+    .execute(&mut *tx)
+    .await?;
+    schedule_step(&mut tx, &c.deal_id, "first_payment", first, now).await?;
+    schedule_step(&mut tx, &c.deal_id, "final_payment", last, now).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.land_contract.signed",
+            "auction",
+            &id,
+            json!({"deal_id": c.deal_id, "auction_id": id, "section_id": c.section_id,
+                   "contract_no": b.contract_no.trim(), "signed_on": b.signed_on.to_string(),
+                   "late": b.signed_on > c.sign_due,
+                   "first_due_date": first.to_string(), "final_due_date": last.to_string(),
+                   "first_minimum": Money::from_fen(first_minimum(c.price)).to_string()}),
+        ),
+    )
+    .await?;
+    let c = load_for_auction(&mut tx, &id, "").await?;
+    let answer = view_of(&mut tx, &c).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(Json(answer))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPayment {
+    /// Decimal string, CNY.
+    pub amount: String,
+    /// The value date of the payment (YYYY-MM-DD).
+    pub paid_on: NaiveDate,
+}
+
+/// Record a payment of the price against the schedule (staff).
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/contract/payments", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = NewPayment,
+    responses((status = 200, body = LandContractView), (status = 403), (status = 404),
+              (status = 409, description = "not signed yet"), (status = 422)))]
+async fn record_payment(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(b): Json<NewPayment>,
+) -> Result<Json<LandContractView>> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let c = load_for_auction(&mut tx, &id, ctx.db.for_update()).await?;
+    let Some(signed) = c.signed_on else {
+        return Err(Error::conflict(
+            "auctions.land_contract_not_signed",
+            "payments follow the signed contract",
+        ));
+    };
+    let amount = Money::parse_str(&b.amount).map_err(|mut e| {
+        e.field = "amount".into();
+        Error::Validation(vec![e])
+    })?;
+    let mut v = Vec::new();
+    if amount.fen() <= 0 || amount.fen() > c.price - c.paid {
+        v.push(FieldError::new(
+            "amount",
+            "auctions.land_payment_amount",
+            format!(
+                "more than 0 and at most the remaining {}",
+                Money::from_fen(c.price - c.paid)
+            ),
+        ));
+    }
+    if b.paid_on < signed || b.paid_on > local_date(now) {
+        v.push(FieldError::new(
+            "paid_on",
+            "auctions.land_payment_date",
+            "on or after the signing and not in the future",
+        ));
+    }
+    if !v.is_empty() {
+        return Err(Error::Validation(v));
+    }
+    let pid = ids::new_id();
+    sqlx::query(
+        "INSERT INTO land_contract_payments (id, deal_id, amount_fen, paid_on, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&pid)
+    .bind(&c.deal_id)
+    .bind(amount.fen())
+    .bind(b.paid_on.to_string())
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE land_contracts SET paid_fen = paid_fen + $1 WHERE deal_id = $2")
+        .bind(amount.fen())
+        .bind(&c.deal_id)
+        .execute(&mut *tx)
+        .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.land_contract.payment_recorded",
+            "auction",
+            &id,
+            json!({"deal_id": c.deal_id, "auction_id": id, "payment_id": pid,
+                   "amount": amount.to_string(), "paid_on": b.paid_on.to_string(),
+                   "paid_total": Money::from_fen(c.paid + amount.fen()).to_string()}),
+        ),
+    )
+    .await?;
+    let c = load_for_auction(&mut tx, &id, "").await?;
+    let answer = view_of(&mut tx, &c).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(Json(answer))
+}
+
+/// The end of a due day: raise the overdue alert when the step is not met.
+pub struct ContractStep;
+
+#[async_trait::async_trait]
+impl TimerHandler for ContractStep {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let deal_id = timer.payload["deal_id"].as_str().unwrap_or("");
+        let step = timer.payload["step"].as_str().unwrap_or("");
+        let Some(r) = sqlx::query(&format!(
+            "SELECT {COLS} FROM land_contracts WHERE deal_id = $1{}",
+            db.for_update()
+        ))
+        .bind(deal_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        else {
+            return Ok(());
+        };
+        let c = row(&r)?;
+        let paid_by = |due: Option<NaiveDate>| {
+            let due = due.map(|d| d.to_string()).unwrap_or_default();
+            sqlx::query(
+                "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM land_contract_payments WHERE deal_id = $1 AND paid_on <= $2",
+            )
+            .bind(deal_id.to_string())
+            .bind(due)
+        };
+        let (late, due, needed) = match step {
+            "signing" => (c.signed_on.is_none(), Some(c.sign_due), None),
+            "first_payment" => {
+                let p: i64 = paid_by(c.first_due)
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get(0)?;
+                (
+                    p < first_minimum(c.price),
+                    c.first_due,
+                    Some(first_minimum(c.price)),
+                )
+            }
+            "final_payment" => {
+                let p: i64 = paid_by(c.final_due)
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get(0)?;
+                (p < c.price, c.final_due, Some(c.price))
+            }
+            _ => return Ok(()),
+        };
+        if !late {
+            return Ok(());
+        }
+        let now = clock.now();
+        let r = sqlx::query(
+            "INSERT INTO land_contract_overdue (deal_id, step, raised_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (deal_id, step) DO NOTHING",
+        )
+        .bind(deal_id)
+        .bind(step)
+        .bind(to_micros(now))
+        .execute(&mut **tx)
+        .await?;
+        if r.rows_affected() == 1 {
+            emit(
+                tx,
+                db,
+                &ActorRef::system("auctions"),
+                now,
+                NewEvent::new(
+                    "auctions.land_contract.overdue",
+                    "auction",
+                    &c.auction_id,
+                    json!({"deal_id": deal_id, "auction_id": c.auction_id, "section_id": c.section_id,
+                           "winner_org_id": c.winner, "step": step,
+                           "due_date": due.map(|d| d.to_string()),
+                           "required": needed.map(|f| Money::from_fen(f).to_string()),
+                           "paid": Money::from_fen(c.paid).to_string(), "source": SOURCE}),
+                ),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_contract_is_due_10_working_days_after_the_deal_across_qingming() {
+        let cal = BusinessCalendar::official();
+        // Deal Thursday 2026-04-02: 03, (04-06 清明), 07, 08, 09, 10, 13, 14, 15, 16, 17.
+        assert_eq!(sign_due(&cal, d("2026-04-02")), d("2026-04-17"));
+    }
+
+    #[test]
+    fn half_the_price_within_a_month_and_the_rest_within_a_year() {
+        let cal = BusinessCalendar::official();
+        // Signed Friday 2026-04-17: one month is Sunday 05-17 → Monday 05-18; one year is Saturday
+        // 2027-04-17 (a year without an imported schedule counts weekends only) → Monday 04-19.
+        assert_eq!(due_after(&cal, d("2026-04-17"), 1), d("2026-05-18"));
+        assert_eq!(due_after(&cal, d("2026-04-17"), 12), d("2027-04-19"));
+        assert_eq!(first_minimum(100_000_000), 50_000_000);
+        assert_eq!(first_minimum(3), 2);
+        assert_eq!(end_of(d("2026-04-17")), at_local(d("2026-04-18"), 0, 0, 0));
+    }
+}
