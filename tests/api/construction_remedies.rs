@@ -11,6 +11,7 @@ use crate::award::{self, at, Trade};
 use crate::evaluation::{caught_up, comprehensive};
 use base64::Engine as _;
 use ggzy_api_tests::fixtures::{assert_first_error, assert_rule};
+use ggzy_api_tests::pages::Visitor;
 use ggzy_api_tests::{into_parts, TestApp};
 use ggzy_projects::package::{plaintext, seal, Suite};
 use serde_json::{json, Value};
@@ -235,6 +236,13 @@ async fn an_opening_objection_is_in_the_opening_record_and_a_suspending_complain
     assert_eq!(o[0]["answered_late"], false);
     assert!(o[0]["source"].as_str().unwrap().contains("第四十四条"));
     assert!(o[0].get("raised_by_org").is_none(), "{o}");
+    // The bidder's opening page shows it under the record.
+    let mut page = Visitor::new(&app);
+    page.sign_in("bidder2").await;
+    let p = page.get(&format!("/bidder/sections/{sid}/opening")).await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("开标现场异议及答复"), "{}", p.body);
+    assert!(p.body.contains(answer) && p.body.contains("密封时间"));
 
     // A committee of one expert.
     let expert = app.login("expert1").await;
