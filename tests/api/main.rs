@@ -16,6 +16,7 @@ mod bids;
 mod calendar;
 mod calendar_marks;
 mod committee_documents;
+mod construction_remedies;
 mod demo;
 mod deposits;
 mod draw_section_names;

@@ -18,3 +18,4 @@ pub mod pages;
 pub mod room;
 pub mod rules;
 pub mod service;
+pub mod suspension;

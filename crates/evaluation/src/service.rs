@@ -604,6 +604,7 @@ async fn member_tx(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<(Tx, Se
     let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;
     let me = require_member(&mut tx, actor, section_id).await?;
     in_session(&sec, ctx.clock.now())?;
+    crate::suspension::ensure_not_suspended(&mut tx, section_id).await?;
     Ok((tx, sec, me))
 }
 

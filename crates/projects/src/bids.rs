@@ -249,6 +249,9 @@ async fn check_may_bid(
 ) -> Result<SectionInfo> {
     let s = section_info(ctx, conn, section_id, lock).await?;
     crate::service::require_sealed_bids(conn, section_id).await?;
+    // 实施条例 22: the bidding is suspended until the objection is answered (or a complaint's
+    // suspension ends); named before the deadline check, since the deadline moves on resuming.
+    crate::suspension::ensure_not_suspended(conn, section_id).await?;
     if !registration_open(now, s.bid_deadline) {
         return Err(Error::conflict(
             "bid.after_deadline",

@@ -19,6 +19,7 @@ pub mod http;
 pub mod listing;
 pub mod model;
 pub mod opening;
+pub mod opening_objections;
 pub mod package;
 pub mod pages;
 pub mod procurement;

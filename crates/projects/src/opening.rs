@@ -433,6 +433,11 @@ pub struct OpeningRecord {
     pub below_min_bids: bool,
     #[serde(default)]
     pub below_min_bids_basis: Option<String>,
+    /// Objections raised at the opening and their on-the-spot answers (实施条例 第四十四条),
+    /// kept from the remedies events ([`crate::opening_objections`]); read live, so an answer
+    /// given after the record was closed shows too.
+    #[serde(default)]
+    pub objections: Vec<crate::opening_objections::OpeningObjection>,
 }
 
 async fn finalize(
@@ -563,6 +568,7 @@ async fn finalize(
         decryption_deadline: deadline,
         recorded_at: now,
         entries,
+        objections: crate::opening_objections::list(tx, section_id).await?,
     };
     let text = serde_json::to_string(&record).map_err(|e| Error::internal(e.to_string()))?;
     let n = sqlx::query(
@@ -848,6 +854,7 @@ pub async fn submit_key(
         let mut conn = ctx.db.pool().acquire().await?;
         let s = load_section(&mut conn, &ctx.db, section_id, false).await?;
         crate::service::require_sealed_bids(&mut conn, section_id).await?;
+        crate::suspension::ensure_not_suspended(&mut conn, section_id).await?;
         check_window(&mut conn, section_id, &s, now).await?;
         let r = sqlx::query(
             "SELECT id, file_name, plaintext_digest, size, decryption, suite, ciphertext_sha256 FROM bids \
@@ -1347,8 +1354,10 @@ pub async fn get_record(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Op
         )
     })?;
     let text: Option<String> = r.try_get(0)?;
-    serde_json::from_str(&text.unwrap_or_default())
-        .map_err(|e| Error::internal(format!("stored opening record: {e}")))
+    let mut record: OpeningRecord = serde_json::from_str(&text.unwrap_or_default())
+        .map_err(|e| Error::internal(format!("stored opening record: {e}")))?;
+    record.objections = crate::opening_objections::list(&mut conn, section_id).await?;
+    Ok(record)
 }
 
 // ---------------------------------------------------------------------------------------------

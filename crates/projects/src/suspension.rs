@@ -7,11 +7,12 @@
 //!   award step is refused with 409 `section.suspended_by_remedy` (`award::confirm_award`).
 //!   实施条例 22: "作出答复前，应当暂停招标投标活动"; 实施条例 62 / 政采法 57: the supervisor may suspend.
 //! - `remedies.case.resumed` {section_id, case_id, new_bid_deadline?} removes it. When the last
-//!   suspension of a section still bidding ends, the deadline and opening timers are scheduled again:
-//!   with the new deadline the answer set (the opening keeps its distance to the deadline, and
-//!   `projects.section.deadline_changed` is emitted), or on the old one — a deadline that passed
-//!   during the suspension then closes the section at once (remedies refuses an answer that leaves
-//!   a passed deadline without a new one, so this happens only for an expired suspension).
+//!   suspension of a section still bidding ends, the deadline moves by the suspended time (from
+//!   the first suspension's start to the resuming event, rounded up to the minute), or to the new deadline the answer set
+//!   when that is later; the opening keeps its distance to the deadline,
+//!   `projects.section.deadline_changed` is emitted and the deadline and opening timers are
+//!   scheduled again. Bid uploads, withdrawals and key submissions are refused meanwhile
+//!   (`bids::check_may_bid`, `opening::submit_key`).
 //! - `remedies.case.decided` {section_id, decision}: `result_void` sends a section in publicity or
 //!   awarded back to `evaluating` (`projects.section.returned_to_evaluation`); `retender` fails it
 //!   (`projects.section.failed`, reason `remedy_retender`) or, once awarded, terminates it.
@@ -111,6 +112,19 @@ impl Consumer for Suspensions {
                 Ok(())
             }
             "remedies.case.resumed" => {
+                let since: Option<i64> = sqlx::query(
+                    "SELECT since FROM section_suspensions WHERE section_id = $1 AND case_id = $2",
+                )
+                .bind(section_id)
+                .bind(case_id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+                let Some(since) = since else {
+                    // Already resumed (a redelivery) or never suspended here.
+                    return Ok(());
+                };
                 sqlx::query(
                     "DELETE FROM section_suspensions WHERE section_id = $1 AND case_id = $2",
                 )
@@ -119,14 +133,27 @@ impl Consumer for Suspensions {
                 .execute(&mut **tx)
                 .await?;
                 if is_suspended(tx, section_id).await? {
+                    // Overlapping suspensions: the section stays suspended since the earliest
+                    // one began, so the time is given back once, for the whole period.
+                    sqlx::query(
+                        "UPDATE section_suspensions SET since = $1 WHERE section_id = $2 AND since > $1",
+                    )
+                    .bind(since)
+                    .bind(section_id)
+                    .execute(&mut **tx)
+                    .await?;
                     return Ok(());
                 }
+                // The suspended period ends when the remedies area resumed the case (not when
+                // this consumer happens to run).
+                let suspended = ev.occurred_at.max(from_micros(since)) - from_micros(since);
                 resume(
                     tx,
                     db,
                     now,
                     section_id,
                     instant(&p["new_bid_deadline"]),
+                    suspended,
                     case_id,
                 )
                 .await
@@ -157,14 +184,38 @@ async fn section(
     )))
 }
 
-/// The last suspension ended: schedule the deadline and opening timers again, on the new deadline
-/// when the answer set one.
+/// The suspended time given back, rounded up to the whole minute (never less than suspended;
+/// keeps a minute-precise deadline minute-precise).
+pub fn given_back(suspended: chrono::Duration) -> chrono::Duration {
+    let secs = suspended.num_seconds().max(0)
+        + i64::from(suspended.subsec_nanos() > 0 && suspended > chrono::Duration::zero());
+    chrono::Duration::seconds((secs + 59) / 60 * 60)
+}
+
+/// The deadline after a suspension of a section still bidding: the old deadline moved by the
+/// suspended time rounded up to the minute (实施条例 22 suspends the bidding: the bidders get the
+/// time back), or the deadline the answer set (a change notice, 实施条例 21), whichever is later.
+pub fn deadline_after_suspension(
+    old: Timestamp,
+    suspended: chrono::Duration,
+    answered: Option<Timestamp>,
+) -> Timestamp {
+    let shifted = old + given_back(suspended);
+    match answered {
+        Some(a) if a > shifted => a,
+        _ => shifted,
+    }
+}
+
+/// The last suspension ended: move the deadline by the suspended time (or to the new deadline the
+/// answer set, when later) and schedule the deadline and opening timers again.
 async fn resume(
     tx: &mut Tx,
     db: &Db,
     now: Timestamp,
     section_id: &str,
     new_deadline: Option<Timestamp>,
+    suspended: chrono::Duration,
     case_id: &str,
 ) -> Result<()> {
     let Some((state, project_id, deadline, opening)) = section(tx, db, section_id).await? else {
@@ -174,7 +225,8 @@ async fn resume(
     match state {
         SectionState::Bidding => {
             let mut deadline_at = deadline;
-            if let Some(new) = new_deadline.filter(|n| *n > now && *n != deadline) {
+            let target = deadline_after_suspension(deadline, suspended, new_deadline);
+            if let Some(new) = Some(target).filter(|n| *n > now && *n != deadline) {
                 let new_opening = new + (opening - deadline);
                 sqlx::query(
                     "UPDATE sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 WHERE id = $4",
@@ -198,6 +250,7 @@ async fn resume(
                                "old_deadline": deadline.to_rfc3339(), "new_deadline": new.to_rfc3339(),
                                "old_opening_at": opening.to_rfc3339(),
                                "new_opening_at": new_opening.to_rfc3339(),
+                               "suspended_seconds": given_back(suspended).num_seconds(),
                                "remedy_case_id": case_id}),
                     ),
                 )
@@ -309,4 +362,45 @@ async fn decided(
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deadline_after_suspension;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn the_deadline_moves_by_the_suspended_time_or_to_a_later_answered_one() {
+        let old = Utc.with_ymd_and_hms(2026, 4, 3, 1, 30, 0).unwrap();
+        // No new deadline in the answer: the suspended time is given back, rounded up to the
+        // minute (a whole minute stays as it is; a microsecond more is one more minute).
+        let three_days = Duration::days(3) + Duration::minutes(1);
+        assert_eq!(
+            deadline_after_suspension(old, Duration::days(3) + Duration::seconds(7), None),
+            old + three_days
+        );
+        assert_eq!(
+            deadline_after_suspension(old, Duration::days(3), None),
+            old + Duration::days(3)
+        );
+        assert_eq!(
+            deadline_after_suspension(old, Duration::days(3) + Duration::microseconds(1), None),
+            old + three_days
+        );
+        // An answered deadline one second earlier than the shifted one loses; one second later wins.
+        let shifted = old + three_days;
+        assert_eq!(
+            deadline_after_suspension(old, three_days, Some(shifted - Duration::seconds(1))),
+            shifted
+        );
+        assert_eq!(
+            deadline_after_suspension(old, three_days, Some(shifted + Duration::seconds(1))),
+            shifted + Duration::seconds(1)
+        );
+        // A negative period (clock skew between instances) never moves the deadline earlier.
+        assert_eq!(
+            deadline_after_suspension(old, Duration::seconds(-5), None),
+            old
+        );
+    }
 }

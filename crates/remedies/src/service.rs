@@ -687,7 +687,7 @@ async fn insert_case(
         &id,
         json!({"case_id": id, "section_id": n.section_id, "market": rule.market,
                "kind": rule.kind.as_str(), "target": rule.target.as_str(),
-               "parent_id": n.parent_id, "raised_at": now.to_rfc3339(),
+               "parent_id": n.parent_id, "raised_at": now.to_rfc3339(), "grounds": n.grounds,
                "answer_due": answer_due.map(|d| d.to_rfc3339()),
                "accept_due": accept_due.map(|d| d.to_rfc3339()),
                "suspends": suspending, "source": rule.source}),

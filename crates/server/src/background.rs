@@ -136,6 +136,11 @@ pub fn workers() -> Workers {
     w.consumers
         .push(Arc::new(ggzy_projects::suspension::Suspensions));
     w.consumers
+        .push(Arc::new(ggzy_evaluation::suspension::Suspensions));
+    w.consumers.push(Arc::new(
+        ggzy_projects::opening_objections::OpeningObjections,
+    ));
+    w.consumers
         .push(Arc::new(ggzy_remedies::service::Projection));
     w.timers.register(
         ggzy_remedies::service::DUE_TIMER,

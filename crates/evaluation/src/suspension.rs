@@ -1,0 +1,84 @@
+//! The evaluation area's view of the suspensions ordered by the remedies area (crates/remedies):
+//! it reads only the `remedies.case.suspended` / `remedies.case.resumed` events into its own
+//! `eval_suspensions` table (never the remedies or projects tables). While a section has a
+//! suspension, every step of the committee (review, scores, chair vote, clarification, signature)
+//! is refused with 409 `section.suspended_by_remedy`, naming the case — 实施条例 22 ("作出答复前，
+//! 应当暂停招标投标活动"), 实施条例 62 and 政采法 57 (the supervisor may suspend).
+
+use ggzy_core::error::Error;
+use ggzy_core::events::Event;
+use ggzy_core::time::to_micros;
+use ggzy_core::{Clock, Result};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::{Db, Tx};
+use sqlx::Row;
+
+/// The rule id of a step refused while a remedy suspends the section (the same id the projects
+/// area answers with).
+pub const SUSPENDED_RULE: &str = "section.suspended_by_remedy";
+
+/// 409 `section.suspended_by_remedy` while a remedy case suspends the section.
+pub async fn ensure_not_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<()> {
+    let case: Option<String> = sqlx::query(
+        "SELECT case_id FROM eval_suspensions WHERE section_id = $1 ORDER BY since, case_id LIMIT 1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?;
+    match case {
+        None => Ok(()),
+        Some(case) => Err(Error::conflict(
+            SUSPENDED_RULE,
+            format!(
+                "the evaluation is suspended by remedy case {case} until it is answered or decided \
+                 (招标投标法实施条例 第二十二条、第六十二条; 政府采购法 第五十七条)"
+            ),
+        )),
+    }
+}
+
+/// Consumer of the remedies suspension events.
+pub struct Suspensions;
+
+#[async_trait::async_trait]
+impl Consumer for Suspensions {
+    fn name(&self) -> &'static str {
+        "evaluation.suspensions"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        matches!(
+            event_type,
+            "remedies.case.suspended" | "remedies.case.resumed"
+        )
+    }
+
+    async fn handle(&self, tx: &mut Tx, _db: &Db, _clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let (Some(section_id), Some(case_id)) = (p["section_id"].as_str(), p["case_id"].as_str())
+        else {
+            tracing::warn!(event = %ev.id, "remedies event without section_id/case_id; skipped");
+            return Ok(());
+        };
+        if ev.event_type == "remedies.case.suspended" {
+            sqlx::query(
+                "INSERT INTO eval_suspensions (section_id, case_id, since) VALUES ($1, $2, $3) \
+                 ON CONFLICT (section_id, case_id) DO NOTHING",
+            )
+            .bind(section_id)
+            .bind(case_id)
+            .bind(to_micros(ev.occurred_at))
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            sqlx::query("DELETE FROM eval_suspensions WHERE section_id = $1 AND case_id = $2")
+                .bind(section_id)
+                .bind(case_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+//! Objections at the opening (开标现场异议, 招标投标法实施条例 第四十四条): "投标人对开标有异议的，
+//! 应当在开标现场提出，招标人应当当场作出答复，并制作记录". The objection is a remedies case (kind
+//! `objection`, target `opening`, raised while the opening is in progress, answered the same day);
+//! this module keeps the projects area's own record of it from the remedies events —
+//! `remedies.case.raised` and `remedies.case.answered` with target `opening` — so the opening record
+//! (开标记录, [`crate::opening::get_record`] and the `projects.opening.recorded` event) lists each
+//! objection and its answer without reading the remedies tables. Who raised it is not recorded
+//! (the remedies views hide the raiser from the other bidders as well).
+
+use chrono::{DateTime, Utc};
+use ggzy_core::events::Event;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{Clock, Result};
+use ggzy_store::consumer::Consumer;
+use ggzy_store::{Db, Tx};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// The legal basis printed with the objections in the opening record.
+pub const SOURCE: &str = "招标投标法实施条例 第四十四条";
+
+/// One objection raised at the opening and the tenderer's answer, as the opening record lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct OpeningObjection {
+    /// The remedies case (`GET /api/v1/remedies/{id}`).
+    pub case_id: String,
+    pub raised_at: DateTime<Utc>,
+    pub grounds: String,
+    /// The answer given on the spot; null while unanswered.
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// Answered after the day of the opening (the law requires an answer on the spot).
+    #[serde(default)]
+    pub answered_late: bool,
+    pub source: String,
+}
+
+/// The objections raised at a section's opening, in the order they were raised.
+pub async fn list(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+) -> Result<Vec<OpeningObjection>> {
+    let rows = sqlx::query(
+        "SELECT case_id, raised_at, grounds, answer, answered_at, answered_late \
+         FROM opening_objections WHERE section_id = $1 ORDER BY raised_at, case_id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OpeningObjection {
+                case_id: r.try_get(0)?,
+                raised_at: from_micros(r.try_get(1)?),
+                grounds: r.try_get(2)?,
+                answer: r.try_get(3)?,
+                answered_at: r.try_get::<Option<i64>, _>(4)?.map(from_micros),
+                answered_late: r.try_get::<i64, _>(5)? != 0,
+                source: SOURCE.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Consumer of the remedies events about opening objections.
+pub struct OpeningObjections;
+
+#[async_trait::async_trait]
+impl Consumer for OpeningObjections {
+    fn name(&self) -> &'static str {
+        "projects.opening_objections"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        matches!(
+            event_type,
+            "remedies.case.raised" | "remedies.case.answered"
+        )
+    }
+
+    async fn handle(&self, tx: &mut Tx, _db: &Db, _clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        if p["target"].as_str() != Some("opening") || p["kind"].as_str() != Some("objection") {
+            return Ok(());
+        }
+        let (Some(section_id), Some(case_id)) = (p["section_id"].as_str(), p["case_id"].as_str())
+        else {
+            tracing::warn!(event = %ev.id, "remedies event without section_id/case_id; skipped");
+            return Ok(());
+        };
+        if ev.event_type == "remedies.case.raised" {
+            sqlx::query(
+                "INSERT INTO opening_objections (case_id, section_id, raised_at, grounds) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING",
+            )
+            .bind(case_id)
+            .bind(section_id)
+            .bind(to_micros(ev.occurred_at))
+            .bind(p["grounds"].as_str().unwrap_or_default())
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "UPDATE opening_objections SET answer = $1, answered_at = $2, answered_late = $3 \
+                 WHERE case_id = $4",
+            )
+            .bind(p["answer"].as_str().unwrap_or_default())
+            .bind(to_micros(ev.occurred_at))
+            .bind(i64::from(p["late"].as_bool().unwrap_or(false)))
+            .bind(case_id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
