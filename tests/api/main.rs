@@ -36,6 +36,7 @@ mod opening;
 mod oversight_pages;
 mod portal;
 mod procurement_award;
+mod procurement_qualification;
 mod projects;
 mod projects_registration;
 mod publishing;

@@ -60,6 +60,7 @@ impl Consumer for Projection {
                 | "venues.session.cancelled"
                 | "venues.room.networks_changed"
                 | "projects.bid.decrypted"
+                | "projects.qualification.reviewed"
         )
     }
 
@@ -93,6 +94,9 @@ impl Consumer for Projection {
             }
             "projects.bid.decrypted" => {
                 crate::documents::project(tx, ev, now).await?;
+            }
+            "projects.qualification.reviewed" => {
+                crate::qualification::project(tx, ev, now).await?;
             }
             "projects.opening.recorded" => {
                 sqlx::query(
@@ -306,6 +310,9 @@ pub(crate) struct Sec {
     pub(crate) entries: Option<Vec<Value>>,
     pub(crate) report: Option<Value>,
     pub(crate) session: Option<(i64, i64)>,
+    /// Government procurement: the suppliers the purchaser found qualified (`None` before its
+    /// review, [`crate::qualification`]).
+    pub(crate) qualified: Option<Vec<String>>,
 }
 
 /// A committee member refused because he works from outside the session room's terminal networks.
@@ -418,7 +425,7 @@ fn parse_json<T: for<'a> Deserialize<'a>>(s: &str) -> Result<T> {
 pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<Sec> {
     let r = sqlx::query(&format!(
         "SELECT section_id, owner_org_id, method, bid_count, entries, report, session_start, session_end, \
-         market FROM eval_sections \
+         market, qualified FROM eval_sections \
          WHERE section_id = $1{}",
         if lock { db.for_update() } else { "" }
     ))
@@ -450,6 +457,10 @@ pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool)
             _ => None,
         },
         market: r.try_get(8)?,
+        qualified: r
+            .try_get::<Option<String>, _>(9)?
+            .map(|s| parse_json(&s))
+            .transpose()?,
     })
 }
 
@@ -499,6 +510,13 @@ pub(crate) fn opened_bids(sec: &Sec) -> Vec<OpenedBid> {
         .iter()
         .flatten()
         .filter(|e| e["decryption"] == "decrypted")
+        .filter(|e| {
+            crate::qualification::admits(
+                &sec.market,
+                sec.qualified.as_deref(),
+                e["org_id"].as_str().unwrap_or_default(),
+            )
+        })
         .filter_map(|e| {
             Some(OpenedBid {
                 org_id: e["org_id"].as_str()?.to_string(),
@@ -660,6 +678,9 @@ fn ready_for_committee(sec: &Sec) -> Result<(MethodSpec, Vec<OpenedBid>)> {
             "evaluation.not_opened",
             "the bids are not opened yet: the evaluation starts from the opening record",
         ));
+    }
+    if crate::qualification::pending(&sec.market, sec.qualified.as_deref()) {
+        return Err(crate::qualification::pending_error());
     }
     if sec.report.is_some() {
         return Err(Error::conflict(
@@ -849,7 +870,11 @@ pub(crate) async fn progress(
             rejected,
         });
     }
-    if sec.method.is_none() || sec.entries.is_none() || members.is_empty() {
+    if sec.method.is_none()
+        || sec.entries.is_none()
+        || members.is_empty()
+        || crate::qualification::pending(&sec.market, sec.qualified.as_deref())
+    {
         return Ok(Progress {
             stage: "waiting",
             rejected: vec![],

@@ -22,6 +22,8 @@ pub mod opening;
 pub mod package;
 pub mod pages;
 pub mod procurement;
+pub mod qualification;
+pub mod qualification_pages;
 pub mod receipt_pages;
 pub mod regional;
 pub mod result_pages;
