@@ -40,7 +40,7 @@ pub const MAX_REASON_CHARS: usize = 1000;
 
 /// One supplier's verdict in the input.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct VerdictInput {
+pub struct QualificationVerdictInput {
     pub org_id: String,
     pub qualified: bool,
     /// Required when `qualified` is false: the supplier is told it.
@@ -49,14 +49,14 @@ pub struct VerdictInput {
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct ReviewInput {
+pub struct QualificationReviewInput {
     /// Every opened supplier of the section, once.
-    pub suppliers: Vec<VerdictInput>,
+    pub suppliers: Vec<QualificationVerdictInput>,
 }
 
 /// One supplier's verdict as recorded.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Verdict {
+pub struct SupplierVerdict {
     pub org_id: String,
     pub org_name: String,
     pub qualified: bool,
@@ -71,7 +71,7 @@ pub struct Qualification {
     pub reviewed: bool,
     pub reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The suppliers to review (before it is done) or reviewed; a bidder sees only its own.
-    pub suppliers: Vec<Verdict>,
+    pub suppliers: Vec<SupplierVerdict>,
     pub qualified_count: Option<i64>,
     pub min_qualified: i64,
     pub basis: String,
@@ -101,7 +101,10 @@ pub(crate) async fn opened_suppliers(
     .collect()
 }
 
-async fn recorded(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Vec<(Verdict, i64)>> {
+async fn recorded(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+) -> Result<Vec<(SupplierVerdict, i64)>> {
     sqlx::query(
         "SELECT org_id, org_name, qualified, reason, reviewed_at FROM section_qualifications \
          WHERE section_id = $1 ORDER BY org_id",
@@ -112,7 +115,7 @@ async fn recorded(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Ve
     .iter()
     .map(|r| {
         Ok((
-            Verdict {
+            SupplierVerdict {
                 org_id: r.try_get(0)?,
                 org_name: r.try_get(1)?,
                 qualified: r.try_get::<i64, _>(2)? != 0,
@@ -133,13 +136,13 @@ async fn view(
     let reviewed = !rows.is_empty();
     let reviewed_at = rows.first().map(|(_, at)| from_micros(*at));
     let qualified_count = reviewed.then(|| rows.iter().filter(|(v, _)| v.qualified).count() as i64);
-    let mut suppliers: Vec<Verdict> = if reviewed {
+    let mut suppliers: Vec<SupplierVerdict> = if reviewed {
         rows.into_iter().map(|(v, _)| v).collect()
     } else {
         opened_suppliers(conn, section_id)
             .await?
             .into_iter()
-            .map(|(org_id, org_name)| Verdict {
+            .map(|(org_id, org_name)| SupplierVerdict {
                 org_id,
                 org_name,
                 qualified: false,
@@ -207,7 +210,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Qualifica
 
 /// Check an input against the opened suppliers: every one covered once, nothing else, a reason
 /// for each supplier found not qualified. Pure.
-pub fn check(opened: &[&str], input: &ReviewInput) -> Result<()> {
+pub fn check(opened: &[&str], input: &QualificationReviewInput) -> Result<()> {
     let mut v = Violations::new();
     if input.suppliers.is_empty() && !opened.is_empty() {
         v.push(
@@ -265,7 +268,7 @@ pub async fn review(
     ctx: &Ctx,
     actor: &Actor,
     section_id: &str,
-    input: ReviewInput,
+    input: QualificationReviewInput,
 ) -> Result<Qualification> {
     actor.require(&[Role::Tenderer, Role::Agency])?;
     let now = ctx.clock.now();
@@ -318,7 +321,7 @@ async fn record(
     section_id: &str,
     sec: &crate::award::Sec,
     opened: &[(String, String)],
-    input: &ReviewInput,
+    input: &QualificationReviewInput,
 ) -> Result<()> {
     let by = actor.actor_ref();
     let mut qualified = Vec::new();
@@ -415,14 +418,14 @@ pub mod http {
     use utoipa_axum::{router::OpenApiRouter, routes};
 
     pub fn router() -> OpenApiRouter<Ctx> {
-        OpenApiRouter::new().routes(routes!(get_review, put_review))
+        OpenApiRouter::new().routes(routes!(get_qualification_review, put_qualification_review))
     }
 
     /// The purchaser's qualification review of a procurement section (87号令 第四十四条).
     #[utoipa::path(get, path = "/api/v1/sections/{id}/qualification-review", tag = "award",
         params(("id" = String, Path)),
         responses((status = 200, body = Qualification)))]
-    async fn get_review(
+    async fn get_qualification_review(
         State(ctx): State<Ctx>,
         actor: Actor,
         Path(id): Path<String>,
@@ -432,13 +435,13 @@ pub mod http {
 
     /// Record the qualification review (once, every opened supplier, a reason for each rejection).
     #[utoipa::path(put, path = "/api/v1/sections/{id}/qualification-review", tag = "award",
-        params(("id" = String, Path)), request_body = ReviewInput,
+        params(("id" = String, Path)), request_body = QualificationReviewInput,
         responses((status = 200, body = Qualification)))]
-    async fn put_review(
+    async fn put_qualification_review(
         State(ctx): State<Ctx>,
         actor: Actor,
         Path(id): Path<String>,
-        Json(input): Json<ReviewInput>,
+        Json(input): Json<QualificationReviewInput>,
     ) -> Result<Json<Qualification>> {
         Ok(Json(review(&ctx, &actor, &id, input).await?))
     }
@@ -448,11 +451,11 @@ pub mod http {
 mod tests {
     use super::*;
 
-    fn input(v: &[(&str, bool, Option<&str>)]) -> ReviewInput {
-        ReviewInput {
+    fn input(v: &[(&str, bool, Option<&str>)]) -> QualificationReviewInput {
+        QualificationReviewInput {
             suppliers: v
                 .iter()
-                .map(|(o, q, r)| VerdictInput {
+                .map(|(o, q, r)| QualificationVerdictInput {
                     org_id: o.to_string(),
                     qualified: *q,
                     reason: r.map(str::to_string),

@@ -6,7 +6,9 @@
 // Handlers answer `Result<Response, Response>` (axum's idiom; the error is the page to send).
 #![allow(clippy::result_large_err)]
 
-use crate::qualification::{self, Qualification, ReviewInput, VerdictInput};
+use crate::qualification::{
+    self, Qualification, QualificationReviewInput, QualificationVerdictInput,
+};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -139,13 +141,13 @@ async fn tenderer_post(
             .get(&format!("suppliers[{i}].qualified"))
             .map(String::as_str)
             == Some("true");
-        suppliers.push(VerdictInput {
+        suppliers.push(QualificationVerdictInput {
             org_id: org.clone(),
             qualified,
             reason: f.form.get(&format!("suppliers[{i}].reason")).cloned(),
         });
     }
-    match qualification::review(&ctx, &a.actor, &id, ReviewInput { suppliers }).await {
+    match qualification::review(&ctx, &a.actor, &id, QualificationReviewInput { suppliers }).await {
         Ok(_) => Ok(see_other(&format!("/tenderer/sections/{id}/qualification"))),
         Err(e) => {
             let q = qualification::get(&ctx, &a.actor, &id)
