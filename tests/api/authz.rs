@@ -173,6 +173,15 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "POST /api/v1/sections/{id}/procurement-award/filing",
         "tenderer agency",
     ),
+    // projects: qualification.rs (the purchaser's qualification review, issue 20)
+    (
+        "GET /api/v1/sections/{id}/qualification-review",
+        "admin staff tenderer agency bidder supervisor",
+    ),
+    (
+        "PUT /api/v1/sections/{id}/qualification-review",
+        "tenderer agency",
+    ),
     // publishing (crates/publishing/src/http.rs, attachments.rs, ocds.rs)
     ("POST /api/v1/announcements", "tenderer agency staff"),
     ("GET /api/v1/announcements", "public"),

@@ -859,6 +859,17 @@ async fn government_procurement_scores_the_price_by_the_lowest_price_ratio() {
     let (e2, j2) = expert(&app, "expert2", "EXP-2").await;
     let (e3, j3) = expert(&app, "expert3", "EXP-3").await;
     draw(&app, &sid, vec![j1, j2, j3]).await;
+    // 87号令 第四十四条: the committee waits for the purchaser's qualification review.
+    let (s, v) = review(&app, &e1, &sid, pass_all(&t)).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "evaluation.qualification_pending", "{v}");
+    let wb = format!("/api/v1/sections/{sid}/evaluation");
+    let (_, w) = app.get(Some(&e1.token), &wb).await;
+    assert_eq!(w["stage"], "waiting", "{w}");
+    crate::procurement_qualification::qualify_all(&app, &t).await;
+    caught_up(&app).await;
+    let (_, w) = app.get(Some(&e1.token), &wb).await;
+    assert_eq!(w["stage"], "review", "{w}");
     let every = |p: (&str, &str)| {
         json!({"bids": t.bidders.iter().map(|b| json!({"org_id": b.org_id,
             "points": {"technical": p.0, "commercial": p.1}})).collect::<Vec<_>>()})

@@ -39,6 +39,7 @@ mod opening;
 mod oversight_pages;
 mod portal;
 mod procurement_award;
+mod procurement_qualification;
 mod projects;
 mod projects_registration;
 mod property_rules;

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod http;
 pub mod method_pages;
 pub mod pages;
+pub mod qualification;
 pub mod room;
 pub mod rules;
 pub mod service;

@@ -63,6 +63,7 @@ impl Consumer for Projection {
                 | "projects.section.bidding_opened"
                 | "projects.section.deadline_changed"
                 | "publishing.announcement.published"
+                | "projects.qualification.reviewed"
         )
     }
 
@@ -154,6 +155,9 @@ impl Consumer for Projection {
             }
             "projects.bid.decrypted" => {
                 crate::documents::project(tx, ev, now).await?;
+            }
+            "projects.qualification.reviewed" => {
+                crate::qualification::project(tx, ev, now).await?;
             }
             "projects.opening.recorded" => {
                 sqlx::query(
@@ -374,6 +378,9 @@ pub(crate) struct Sec {
     bid_deadline: Option<i64>,
     /// The seed of the lot drawn for a tie (hex), once drawn.
     pub(crate) tie_seed: Option<String>,
+    /// Government procurement: the suppliers the purchaser found qualified (`None` before its
+    /// review, [`crate::qualification`]).
+    pub(crate) qualified: Option<Vec<String>>,
 }
 
 /// A committee member refused because he works from outside the session room's terminal networks.
@@ -486,7 +493,7 @@ fn parse_json<T: for<'a> Deserialize<'a>>(s: &str) -> Result<T> {
 pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<Sec> {
     let r = sqlx::query(&format!(
         "SELECT section_id, owner_org_id, method, bid_count, entries, report, session_start, session_end, \
-         market, subject, issued_at, bid_deadline, tie_seed FROM eval_sections \
+         market, subject, issued_at, bid_deadline, tie_seed, qualified FROM eval_sections \
          WHERE section_id = $1{}",
         if lock { db.for_update() } else { "" }
     ))
@@ -522,6 +529,10 @@ pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool)
         issued_at: r.try_get(10)?,
         bid_deadline: r.try_get(11)?,
         tie_seed: r.try_get(12)?,
+        qualified: r
+            .try_get::<Option<String>, _>(13)?
+            .map(|s| parse_json(&s))
+            .transpose()?,
     })
 }
 
@@ -571,6 +582,13 @@ pub(crate) fn opened_bids(sec: &Sec) -> Vec<OpenedBid> {
         .iter()
         .flatten()
         .filter(|e| e["decryption"] == "decrypted")
+        .filter(|e| {
+            crate::qualification::admits(
+                &sec.market,
+                sec.qualified.as_deref(),
+                e["org_id"].as_str().unwrap_or_default(),
+            )
+        })
         .filter_map(|e| {
             Some(OpenedBid {
                 org_id: e["org_id"].as_str()?.to_string(),
@@ -733,6 +751,9 @@ fn ready_for_committee(sec: &Sec) -> Result<(MethodSpec, Vec<OpenedBid>)> {
             "evaluation.not_opened",
             "the bids are not opened yet: the evaluation starts from the opening record",
         ));
+    }
+    if crate::qualification::pending(&sec.market, sec.qualified.as_deref()) {
+        return Err(crate::qualification::pending_error());
     }
     if sec.report.is_some() {
         return Err(Error::conflict(
@@ -968,7 +989,11 @@ pub(crate) async fn progress(
             rejected,
         });
     }
-    if sec.method.is_none() || sec.entries.is_none() || members.is_empty() {
+    if sec.method.is_none()
+        || sec.entries.is_none()
+        || members.is_empty()
+        || crate::qualification::pending(&sec.market, sec.qualified.as_deref())
+    {
         return Ok(Progress {
             stage: "waiting",
             rejected: vec![],

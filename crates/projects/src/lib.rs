@@ -23,6 +23,8 @@ pub mod opening_objections;
 pub mod package;
 pub mod pages;
 pub mod procurement;
+pub mod qualification;
+pub mod qualification_pages;
 pub mod receipt_pages;
 pub mod regional;
 pub mod result_pages;

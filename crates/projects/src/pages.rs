@@ -35,6 +35,7 @@ pub fn router() -> Router<Ctx> {
         )
         .merge(crate::receipt_pages::router())
         .merge(crate::result_pages::router())
+        .merge(crate::qualification_pages::router())
 }
 
 /// A market's name for people.

@@ -1070,9 +1070,11 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
         .await?
         .try_get(0)?;
         let rejected: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM section_review_rejections r WHERE r.section_id = $1 AND EXISTS \
-             (SELECT 1 FROM bids b WHERE b.section_id = r.section_id AND b.org_id = r.org_id \
-              AND b.status = 'current' AND b.decryption = 'decrypted')",
+            "SELECT COUNT(*) FROM bids b WHERE b.section_id = $1 AND b.status = 'current' \
+             AND b.decryption = 'decrypted' AND (EXISTS (SELECT 1 FROM section_review_rejections r \
+             WHERE r.section_id = b.section_id AND r.org_id = b.org_id) OR EXISTS (SELECT 1 FROM \
+             section_qualifications q WHERE q.section_id = b.section_id AND q.org_id = b.org_id \
+             AND q.qualified = 0))",
         )
         .bind(section_id)
         .fetch_one(&mut **tx)
