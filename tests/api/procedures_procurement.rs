@@ -8,7 +8,7 @@ use crate::award::{
     at, committee, events, post_award, section, travel, wait_event, wait_state, Bidder, Trade,
 };
 use base64::Engine as _;
-use ggzy_api_tests::fixtures::{assert_conflict, TENDERER_NAME, TENDERER_USCC};
+use ggzy_api_tests::fixtures::{assert_rule, TENDERER_NAME, TENDERER_USCC};
 use ggzy_api_tests::{into_parts, TestApp};
 use ggzy_projects::package::{plaintext, seal, Suite};
 use serde_json::{json, Value};
@@ -34,10 +34,20 @@ fn body(procedure: &str, issue: &str, sale_end: &str, deadline: &str) -> Value {
     })
 }
 
-/// The body is refused at creation with `rule` on `sections[0].<field>`.
+/// The body is drafted, and refused at submission with `rule` on `sections[0].<field>`.
 async fn refused(app: &TestApp, body: Value, field: &str, rule: &str) {
     let tenderer = app.login("tenderer").await;
-    let (s, v) = app.post(Some(&tenderer), "/api/v1/projects", body).await;
+    let p = app
+        .post_expect(&tenderer, "/api/v1/projects", body, 201)
+        .await;
+    let id = p["id"].as_str().unwrap();
+    let (s, v) = app
+        .post(
+            Some(&tenderer),
+            &format!("/api/v1/projects/{id}/submit"),
+            json!({}),
+        )
+        .await;
     assert_eq!(s, 422, "{v}");
     assert!(
         v["errors"]
@@ -234,7 +244,7 @@ async fn inquiry_from_registration_to_contract_and_two_responses_end_it() {
         json!({"notes": "第一轮", "quotes": []}),
     )
     .await;
-    assert_conflict(s, &v, "nontender.one_quote_only");
+    assert_rule(s, &v, 409, "nontender.one_quote_only");
     let draw_id = committee(&app, &t).await;
     let (s, v) = post(
         &app,
@@ -244,7 +254,7 @@ async fn inquiry_from_registration_to_contract_and_two_responses_end_it() {
             {"org_id": t.bidders[0].org_id, "price": t.bidders[0].price}]}),
     )
     .await;
-    assert_conflict(s, &v, "nontender.result_by_method");
+    assert_rule(s, &v, 409, "nontender.result_by_method");
 
     // bidder2's lowest quote is not compliant: only two compliant quotes are left and the inquiry
     // ends (74号令 第五十一条).
@@ -313,7 +323,7 @@ async fn negotiation_rounds_final_quotes_lowest_wins_to_contract() {
     .await;
     // No rounds before the opening.
     let (s, v) = post(&app, &t, "negotiation", json!({"notes": "第一轮"})).await;
-    assert_conflict(s, &v, "nontender.not_negotiating");
+    assert_rule(s, &v, 409, "nontender.not_negotiating");
     open(&app, &mut t, deadline).await;
     let draw_id = committee(&app, &t).await;
     let (s, v) = post(
@@ -323,7 +333,7 @@ async fn negotiation_rounds_final_quotes_lowest_wins_to_contract() {
         json!({"report_ref": "TPBG-1", "committee_draw_id": draw_id}),
     )
     .await;
-    assert_conflict(s, &v, "nontender.no_final_quotes");
+    assert_rule(s, &v, 409, "nontender.no_final_quotes");
     // Every broken field of a round is named; nothing is recorded.
     let (s, v) = post(
         &app,
@@ -363,7 +373,7 @@ async fn negotiation_rounds_final_quotes_lowest_wins_to_contract() {
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["rounds"].as_array().unwrap().len(), 2, "{v}");
     let (s, v) = post(&app, &t, "negotiation", json!({"notes": "第三轮"})).await;
-    assert_conflict(s, &v, "nontender.negotiation_closed");
+    assert_rule(s, &v, 409, "nontender.negotiation_closed");
     let (s, r) = post(
         &app,
         &t,

@@ -256,6 +256,63 @@ pub fn rank_by_score(
     Ok(top)
 }
 
+/// One stage of a method as the project page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageView {
+    pub name: &'static str,
+    pub rule: &'static str,
+    pub source: &'static str,
+}
+
+/// The stages of a non-tender method for the tenderer's project page (empty for the tender
+/// procedures, whose steps the page shows already).
+pub fn stages(procedure: Procedure, l: ggzy_web::Lang) -> Vec<StageView> {
+    let st = |name: &'static str, rule: &'static str, source: &'static str| StageView {
+        name,
+        rule,
+        source,
+    };
+    let award = st(
+        l.t("评审报告、采购人确认与成交结果公告", "Report, the purchaser's confirmation and the result announcement"),
+        l.t("采购人收到评审报告后5个工作日内确认成交供应商；确认后2个工作日内公告", "The purchaser confirms within 5 working days of the report; the result is announced within 2 working days"),
+        "政府采购法实施条例 第四十三条",
+    );
+    let contract = st(
+        l.t("签订合同", "Contract"),
+        l.t("成交通知书发出之日起30日内", "Within 30 days of the notice"),
+        "政府采购法 第四十六条",
+    );
+    let mut out = match procedure {
+        Procedure::Inquiry => vec![
+            st(l.t("询价公告或邀请", "Announcement or invitation"), l.t("邀请不少于3家供应商", "At least 3 suppliers invited"), "财政部令第74号 第十二条"),
+            st(l.t("报价（密封）", "Sealed quotes"), l.t("询价通知书发出至报价截止不少于3个工作日；一次报出不得更改的价格", "At least 3 working days from the request for quotations; one quote that cannot be changed"), "财政部令第74号 第四十五条、第四十八条"),
+            st(l.t("开启报价", "Opening of the quotes"), l.t("不足3家供应商时终止", "Fewer than 3 suppliers end the procedure"), "财政部令第74号 第五十一条"),
+            st(l.t("询价小组评审", "The inquiry panel"), l.t("最低报价的合格供应商为成交候选人第一名", "The lowest compliant quote ranks first"), "政府采购法 第四十条"),
+        ],
+        Procedure::CompetitiveNegotiation => vec![
+            st(l.t("谈判公告或邀请", "Announcement or invitation"), l.t("邀请不少于3家供应商", "At least 3 suppliers invited"), "财政部令第74号 第十二条"),
+            st(l.t("首次响应文件（密封）", "Sealed first responses"), l.t("谈判文件发出至首次响应截止不少于3个工作日", "At least 3 working days from the documents"), "财政部令第74号 第二十九条"),
+            st(l.t("开启响应文件", "Opening"), l.t("不足3家供应商时终止", "Fewer than 3 suppliers end the procedure"), "财政部令第74号 第三十七条"),
+            st(l.t("多轮谈判与最后报价", "Rounds of negotiation and final quotes"), l.t("最后报价最低的合格供应商为成交候选人第一名", "The lowest compliant final quote ranks first"), "政府采购法 第三十八条"),
+        ],
+        Procedure::CompetitiveConsultation => vec![
+            st(l.t("磋商公告或邀请", "Announcement or invitation"), l.t("邀请不少于3家供应商", "At least 3 suppliers invited"), "财库〔2014〕214号 第六条"),
+            st(l.t("磋商文件发售", "Documents on sale"), l.t("不少于5个工作日", "At least 5 working days"), CONSULTATION_PERIOD_SOURCE),
+            st(l.t("首次响应文件（密封）", "Sealed first responses"), l.t("磋商文件发出至首次响应截止不少于10日", "At least 10 days from the documents"), CONSULTATION_PERIOD_SOURCE),
+            st(l.t("磋商与最后报价、综合评分", "Consultation, final quotes and comprehensive scoring"), l.t("价格分权值：货物30%–60%，服务10%–30%", "Price weight: goods 30–60 %, services 10–30 %"), PRICE_WEIGHT_SOURCE),
+        ],
+        Procedure::SingleSource => vec![
+            st(l.t("单一来源公示", "Single-source publicity"), l.t("公示不少于5个工作日，公示期内可提出异议", "At least 5 working days; objections during the publicity"), "财政部令第74号 第三十八条、第三十九条"),
+            st(l.t("报价（密封）", "Sealed quote"), l.t("公示期满后", "After the publicity"), SINGLE_SOURCE_PUBLICITY_SOURCE),
+            st(l.t("协商与协商情况记录", "Negotiation and its record"), l.t("与唯一供应商协商合理的成交价格", "A reasonable price agreed with the one supplier"), "财政部令第74号 第四十二条"),
+        ],
+        Procedure::OpenTender | Procedure::InvitedTender | Procedure::Listing => return Vec::new(),
+    };
+    out.push(award);
+    out.push(contract);
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rounds of negotiation / consultation.
 
