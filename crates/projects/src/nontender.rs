@@ -174,7 +174,7 @@ pub struct Ranked {
 /// three share a price (the documents' rule or a recorded draw decides; not built).
 pub fn rank_by_price(quotes: &[Quote]) -> std::result::Result<Vec<Ranked>, Vec<String>> {
     let mut q = quotes.to_vec();
-    q.sort_by(|a, b| a.price.cmp(&b.price));
+    q.sort_by_key(|a| a.price);
     let top: Vec<Quote> = q.into_iter().take(3).collect();
     let tied = tied_orgs(&top, |a, b| a.price == b.price);
     if !tied.is_empty() {
@@ -190,10 +190,7 @@ pub fn rank_by_price(quotes: &[Quote]) -> std::result::Result<Vec<Ranked>, Vec<S
         .collect())
 }
 
-fn tied_orgs<T: Clone>(top: &[T], eq: impl Fn(&T, &T) -> bool) -> Vec<String>
-where
-    T: HasOrg,
-{
+fn tied_orgs<T: HasOrg>(top: &[T], eq: impl Fn(&T, &T) -> bool) -> Vec<String> {
     let mut out = Vec::new();
     for (i, a) in top.iter().enumerate() {
         if top.iter().enumerate().any(|(j, b)| i != j && eq(a, b)) {
