@@ -1088,8 +1088,8 @@ mod tests {
         assert!(MarketRules::national(Market::Land, Procedure::InvitedTender).is_none());
         assert!(MarketRules::national(Market::Property, Procedure::InvitedTender).is_none());
         // construction and procurement: open and invited tender; land and property: open tender
-        // and listing.
-        assert_eq!(MarketRules::all_national().len(), 8);
+        // and listing; procurement also its 4 non-tender methods (crate::nontender).
+        assert_eq!(MarketRules::all_national().len(), 12);
         assert!(MarketRules::national(Market::Construction, Procedure::Listing).is_none());
     }
 
