@@ -38,6 +38,7 @@ mod openapi_patterns;
 mod opening;
 mod oversight_pages;
 mod portal;
+mod procedures_procurement;
 mod procurement_award;
 mod procurement_qualification;
 mod projects;

@@ -394,6 +394,9 @@ pub async fn accept_result(
             ),
         );
     }
+    // A negotiating non-tender method's price is the final quote (最后报价) of its final round
+    // (政府采购法 第三十八条; crate::nontender), not the sealed first response.
+    let final_quotes = crate::nontender::final_quotes(tx, section_id).await?;
     let mut candidates = Vec::new();
     for (i, c) in input.ranking.iter().enumerate() {
         let f = |n: &str| format!("ranking[{i}].{n}");
@@ -434,6 +437,10 @@ pub async fn accept_result(
         let opened_price = match &opened {
             Some(r) => r.try_get::<Option<i64>, _>(0)?.map(Money::from_fen),
             None => None,
+        };
+        let opened_price = match &final_quotes {
+            Some(f) => f.get(&c.org_id).copied().or(opened_price),
+            None => opened_price,
         };
         if opened.is_none() {
             v.push(
@@ -693,9 +700,16 @@ pub async fn submit_result(
     actor.require(&[Role::Staff, Role::Agency])?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&ctx.db, &mut tx, section_id, false).await?;
     if actor.role == Role::Agency {
-        let sec = load_sec(&ctx.db, &mut tx, section_id, false).await?;
         require_owner(actor, &sec)?;
+    }
+    if crate::rules::Procedure::parse(&sec.procedure).is_ok_and(|p| p.is_non_tender()) {
+        return Err(Error::conflict(
+            "nontender.result_by_method",
+            "a non-tender procurement method ranks by its own rule: POST \
+             /api/v1/sections/{id}/nontender-result (docs/procedures.md)",
+        ));
     }
     let p = accept_result(
         &mut tx,

@@ -39,6 +39,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .merge(crate::award::http::router())
         .merge(crate::procurement::http::router())
         .merge(crate::qualification::http::router())
+        .merge(crate::nontender::http::router())
         .merge(crate::opening::routes())
         .merge(crate::regional::router())
 }

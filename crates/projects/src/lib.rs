@@ -18,6 +18,7 @@ pub mod docmeta;
 pub mod http;
 pub mod listing;
 pub mod model;
+pub mod nontender;
 pub mod opening;
 pub mod opening_objections;
 pub mod package;

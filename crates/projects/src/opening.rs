@@ -305,7 +305,14 @@ impl TimerHandler for SectionOpening {
                 .fetch_one(&mut **tx)
                 .await?
                 .try_get(0)?;
-        let rules = load_rules(tx, &s.region, &s.market).await?;
+        let mut rules = load_rules(tx, &s.region, &s.market).await?;
+        // Procurement's non-tender methods have their own minimum (single source: its one
+        // supplier; the others 3, ending the procedure: crate::nontender::min_suppliers).
+        let procedure = crate::service::section_procedure(tx, id).await?;
+        if let Some((min, source)) = procedure.and_then(crate::nontender::min_suppliers) {
+            rules.min_bids = min;
+            rules.min_bids_source = source.to_string();
+        }
         let system = ActorRef::system(OPENING_TIMER);
         if !rules.opens(bid_count) {
             move_state(tx, id, state, SectionAction::Fail, now).await?;

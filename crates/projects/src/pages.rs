@@ -76,6 +76,9 @@ impl HomePage<'_> {
     fn market_label(&self, m: &str) -> &'static str {
         market_label(m, self.lang)
     }
+    fn procedure_label(&self, p: &str) -> &'static str {
+        crate::pages::tenderer::procedure_label(p, self.lang)
+    }
     fn deadline(&self, s: &OpenSection) -> String {
         fmt::beijing_time(&s.bid_deadline)
     }

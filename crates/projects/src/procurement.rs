@@ -1081,7 +1081,15 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
         .await?
         .try_get(0)?;
         let qualified = opened - rejected;
-        if enough_qualified(qualified) {
+        // Non-tender methods: their own minimum (single source goes on with its one supplier).
+        let min = crate::rules::Procedure::parse(&sec.procedure)
+            .ok()
+            .and_then(crate::nontender::min_suppliers);
+        if let Some((min, _)) = min {
+            if qualified >= min {
+                return Ok(());
+            }
+        } else if enough_qualified(qualified) {
             return Ok(());
         }
         let next = crate::model::transition(sec.state, crate::model::SectionAction::Fail)?;

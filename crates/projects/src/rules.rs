@@ -30,13 +30,29 @@ pub enum Procedure {
     /// bidders register (报名) until the bid deadline (= the listing end) and the auctions area
     /// runs the listing or auction; its deal (`auctions.deal.confirmed`) concludes the section.
     Listing,
+    /// 竞争性谈判 (政府采购法 第三十八条; 政府采购非招标采购方式管理办法, 财政部令第74号): sealed first
+    /// responses, rounds of negotiation, final quotes; the lowest compliant final quote wins.
+    CompetitiveNegotiation,
+    /// 竞争性磋商 (竞争性磋商采购方式管理暂行办法, 财库〔2014〕214号): rounds of consultation, final
+    /// quotes, comprehensive scoring (综合评分法).
+    CompetitiveConsultation,
+    /// 询价 (政府采购法 第四十条; 74号令): one sealed quote per supplier that cannot be changed; the
+    /// lowest compliant price wins.
+    Inquiry,
+    /// 单一来源 (政府采购法 第三十九条; 74号令): publicity ≥ 5 working days, then negotiation with the
+    /// one supplier.
+    SingleSource,
 }
 
 impl Procedure {
-    pub const ALL: [Procedure; 3] = [
+    pub const ALL: [Procedure; 7] = [
         Procedure::OpenTender,
         Procedure::InvitedTender,
         Procedure::Listing,
+        Procedure::CompetitiveNegotiation,
+        Procedure::CompetitiveConsultation,
+        Procedure::Inquiry,
+        Procedure::SingleSource,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -44,7 +60,23 @@ impl Procedure {
             Procedure::OpenTender => "open_tender",
             Procedure::InvitedTender => "invited_tender",
             Procedure::Listing => "listing",
+            Procedure::CompetitiveNegotiation => "competitive_negotiation",
+            Procedure::CompetitiveConsultation => "competitive_consultation",
+            Procedure::Inquiry => "inquiry",
+            Procedure::SingleSource => "single_source",
         }
+    }
+
+    /// Procurement's non-tender methods (非招标采购方式: 74号令, 财库〔2014〕214号), module
+    /// `crate::nontender`.
+    pub fn is_non_tender(&self) -> bool {
+        matches!(
+            self,
+            Procedure::CompetitiveNegotiation
+                | Procedure::CompetitiveConsultation
+                | Procedure::Inquiry
+                | Procedure::SingleSource
+        )
     }
 
     /// Does this procedure receive sealed bids and open them (开标)?
@@ -65,6 +97,17 @@ impl Procedure {
                 ),
             ));
         }
+        if self.is_non_tender() && market != Market::Procurement {
+            return Err(FieldError::new(
+                "procedure",
+                "procedure.market",
+                format!(
+                    "procedure {} is a government procurement method (政府采购法 第二十六条) and only for the procurement market, not {}",
+                    self.as_str(),
+                    market.as_str()
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -76,7 +119,7 @@ impl Procedure {
                 FieldError::new(
                     "",
                     "procedure.unknown",
-                    "procedure must be one of open_tender, invited_tender, listing",
+                    "procedure must be one of open_tender, invited_tender, listing, competitive_negotiation, competitive_consultation, inquiry, single_source",
                 )
             })
     }
@@ -261,6 +304,9 @@ impl MarketRules {
                 opening_at_deadline: true,
                 opening_source: "招标投标法 第三十四条".into(),
             }),
+            Market::Procurement if procedure.is_non_tender() => {
+                Some(crate::nontender::registration_rules(procedure))
+            }
             Market::Procurement => Some(MarketRules {
                 market,
                 procedure,
@@ -1042,8 +1088,8 @@ mod tests {
         assert!(MarketRules::national(Market::Land, Procedure::InvitedTender).is_none());
         assert!(MarketRules::national(Market::Property, Procedure::InvitedTender).is_none());
         // construction and procurement: open and invited tender; land and property: open tender
-        // and listing.
-        assert_eq!(MarketRules::all_national().len(), 8);
+        // and listing; procurement also its 4 non-tender methods (crate::nontender).
+        assert_eq!(MarketRules::all_national().len(), 12);
         assert!(MarketRules::national(Market::Construction, Procedure::Listing).is_none());
     }
 

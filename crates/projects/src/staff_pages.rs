@@ -58,6 +58,10 @@ fn procedure_label(p: Procedure, l: Lang) -> &'static str {
         Procedure::OpenTender => l.t("公开招标", "Open tender"),
         Procedure::InvitedTender => l.t("邀请招标", "Invited tender"),
         Procedure::Listing => l.t("挂牌/拍卖", "Listing or auction"),
+        Procedure::CompetitiveNegotiation => l.t("竞争性谈判", "Competitive negotiation"),
+        Procedure::CompetitiveConsultation => l.t("竞争性磋商", "Competitive consultation"),
+        Procedure::Inquiry => l.t("询价", "Inquiry"),
+        Procedure::SingleSource => l.t("单一来源", "Single source"),
     }
 }
 

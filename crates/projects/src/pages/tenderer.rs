@@ -61,6 +61,10 @@ pub fn procedure_label(p: &str, l: Lang) -> &'static str {
         "open_tender" => l.t("公开招标", "Open tender"),
         "invited_tender" => l.t("邀请招标", "Invited tender"),
         "listing" => l.t("挂牌/拍卖/网络竞价", "Listing / auction"),
+        "competitive_negotiation" => l.t("竞争性谈判", "Competitive negotiation"),
+        "competitive_consultation" => l.t("竞争性磋商", "Competitive consultation"),
+        "inquiry" => l.t("询价", "Inquiry"),
+        "single_source" => l.t("单一来源", "Single source"),
         _ => l.t("其他", "Other"),
     }
 }
@@ -268,10 +272,18 @@ fn form_page(
         .iter()
         .map(|m| (m.to_string(), market_label(m, l).to_string()))
         .collect();
-    let procedures = ["open_tender", "invited_tender", "listing"]
-        .iter()
-        .map(|p| (p.to_string(), procedure_label(p, l).to_string()))
-        .collect();
+    let procedures = [
+        "open_tender",
+        "invited_tender",
+        "listing",
+        "competitive_negotiation",
+        "competitive_consultation",
+        "inquiry",
+        "single_source",
+    ]
+    .iter()
+    .map(|p| (p.to_string(), procedure_label(p, l).to_string()))
+    .collect();
     let page = ProjectForm {
         c: &a.chrome,
         lang: l,
@@ -589,6 +601,8 @@ struct ProjectPage<'a> {
     submitted_at: Option<String>,
     registered_at: Option<String>,
     sections: Vec<SectionView>,
+    /// The stages of a non-tender procurement method (empty for the others).
+    method_stages: Vec<crate::nontender::StageView>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -634,6 +648,7 @@ async fn project_page(
         submitted_at: p.submitted_at.as_ref().map(fmt::beijing_time),
         registered_at: p.registered_at.as_ref().map(fmt::beijing_time),
         sections,
+        method_stages: crate::nontender::stages(p.procedure, l),
     };
     Ok(page_status(&a.chrome, StatusCode::OK, &p.name, &page))
 }
