@@ -20,6 +20,7 @@ mod demo;
 mod deposits;
 mod draw_section_names;
 mod evaluation;
+mod expert_avoidance;
 mod expert_draws;
 mod expert_web;
 mod experts;

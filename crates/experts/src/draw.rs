@@ -165,7 +165,9 @@ impl CommitteeRules {
             errs.push(FieldError::new(
                 "specialties",
                 "panel.odd_members",
-                format!("the panel must have an odd number of members, got {members} (政采法 38, 40)"),
+                format!(
+                    "the panel must have an odd number of members, got {members} (政采法 38, 40)"
+                ),
             ));
         }
         let (num, den) = self.expert_share;
@@ -560,7 +562,11 @@ pub fn exclusions_indexed(
     }
     let rel_rules = RelationRules::default();
     let mut related: Vec<(usize, Exclusion)> = Vec::new();
-    for r in c.relations.iter().filter(|r| rel_rules.in_force(r, p.today)) {
+    for r in c
+        .relations
+        .iter()
+        .filter(|r| rel_rules.in_force(r, p.today))
+    {
         if r.kind == RelationKind::SupervisingDepartment {
             if r.market.is_none() || r.market == p.market {
                 related.push((
@@ -1179,6 +1185,152 @@ mod tests {
             "committee.gp_large_min_members"
         );
         assert!(r.check(7, 0, Some(at)).is_empty());
+    }
+
+    fn relation(kind: RelationKind, org: Option<u32>, until: Option<&str>) -> PersonRelation {
+        PersonRelation {
+            kind,
+            org_uscc: org.map(uscc),
+            market: None,
+            since: None,
+            until: until.map(|u| u.parse().unwrap()),
+        }
+    }
+
+    /// 政采条例 9: a relation within the past 3 years. Today is 2026-03-10: an employment that ended
+    /// 2023-03-11 (3 years minus a day ago) or 2023-03-10 (exactly 3 years ago) still counts; one that
+    /// ended 2023-03-09 (3 years and a day ago) does not.
+    #[test]
+    fn a_past_employment_counts_for_three_years_and_not_a_day_more() {
+        let p = parties();
+        let rules = PoolRules::default();
+        let mut c = cand("a", 50);
+        let bidder = |kind| Exclusion::Related {
+            kind,
+            party: Some(Party::Bidder),
+            uscc: None,
+        };
+        for until in ["2023-03-11", "2023-03-10"] {
+            c.relations = vec![relation(RelationKind::Employment, Some(3), Some(until))];
+            assert_eq!(
+                exclusions(&c, &p, &rules),
+                vec![bidder(RelationKind::Employment)],
+                "{until}"
+            );
+        }
+        c.relations = vec![relation(
+            RelationKind::Employment,
+            Some(3),
+            Some("2023-03-09"),
+        )];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        // Directorship and control the same; an ongoing one always counts.
+        c.relations = vec![
+            relation(RelationKind::Directorship, Some(4), Some("2023-03-10")),
+            relation(RelationKind::Control, Some(1), None),
+        ];
+        assert_eq!(
+            exclusions(&c, &p, &rules),
+            vec![
+                Exclusion::Related {
+                    kind: RelationKind::Control,
+                    party: Some(Party::Tenderer),
+                    uscc: Some(uscc(1)),
+                },
+                bidder(RelationKind::Directorship),
+            ]
+        );
+        // A relation with an organization that is no party does not matter.
+        c.relations = vec![relation(RelationKind::Employment, Some(77), None)];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+    }
+
+    #[test]
+    fn kinship_counts_while_it_lasts_and_a_future_relation_not_yet() {
+        let p = parties();
+        let rules = PoolRules::default();
+        let mut c = cand("a", 50);
+        c.relations = vec![relation(RelationKind::Kinship, Some(4), Some("2026-03-10"))];
+        assert_eq!(
+            exclusions(&c, &p, &rules),
+            vec![Exclusion::Related {
+                kind: RelationKind::Kinship,
+                party: Some(Party::Bidder),
+                uscc: None,
+            }]
+        );
+        c.relations = vec![relation(RelationKind::Kinship, Some(4), Some("2026-03-09"))];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        let mut future = relation(RelationKind::Employment, Some(3), None);
+        future.since = Some("2026-03-11".parse().unwrap());
+        c.relations = vec![future];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+    }
+
+    #[test]
+    fn department_staff_avoid_the_markets_their_department_supervises() {
+        let mut p = parties();
+        let rules = PoolRules::default();
+        let mut c = cand("a", 50);
+        let mut d = relation(RelationKind::SupervisingDepartment, None, None);
+        d.market = Some("procurement".into());
+        c.relations = vec![d.clone()];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        p.market = Some("procurement".into());
+        let dept = Exclusion::Related {
+            kind: RelationKind::SupervisingDepartment,
+            party: None,
+            uscc: None,
+        };
+        assert_eq!(exclusions(&c, &p, &rules), vec![dept.clone()]);
+        d.market = None;
+        p.market = Some("land".into());
+        c.relations = vec![d];
+        assert_eq!(exclusions(&c, &p, &rules), vec![dept]);
+    }
+
+    #[test]
+    fn a_procurement_draw_takes_only_the_procurement_pool() {
+        let mut p = parties();
+        let rules = PoolRules::default();
+        let mut c = cand("a", 50);
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        p.procurement = true;
+        assert_eq!(
+            exclusions(&c, &p, &rules),
+            vec![Exclusion::NotInProcurementPool]
+        );
+        c.procurement_pool = true;
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        let mut out = cand("b", 51);
+        out.relations = vec![relation(RelationKind::Kinship, Some(3), None)];
+        let (_, excluded) = screen(&[c, out, cand("c", 52)], &p, &rules);
+        let counts = exclusion_counts(&excluded);
+        assert_eq!(counts.get("not_in_procurement_pool"), Some(&2));
+        assert_eq!(counts.get("related_kinship"), Some(&1));
+    }
+
+    /// 政采法 38, 40: a negotiation, inquiry or consultation panel is ≥ 3, odd, experts ≥ 2/3.
+    #[test]
+    fn panel_size_boundaries_of_the_procurement_law() {
+        let r = CommitteeRules::default();
+        for proc in PANEL_PROCEDURES {
+            let p = Some(proc);
+            assert!(r.check_for(p, 3, 0, None).is_empty());
+            assert!(r.check_for(p, 2, 1, None).is_empty());
+            assert_eq!(r.check_for(p, 2, 0, None)[0].rule, "panel.min_members");
+            assert_eq!(r.check_for(p, 4, 0, None)[0].rule, "panel.odd_members");
+            assert_eq!(r.check_for(p, 1, 2, None)[0].rule, "panel.expert_share");
+        }
+        // Open tender keeps the committee rule: 3 members are too few.
+        assert_eq!(
+            r.check_for(Some("open_tender"), 3, 0, None)[0].rule,
+            "committee.min_members"
+        );
+        assert_eq!(
+            r.check_for(None, 3, 0, None)[0].rule,
+            "committee.min_members"
+        );
     }
 
     #[test]

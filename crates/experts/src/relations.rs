@@ -222,7 +222,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Relation> {
     })
 }
 
-const COLUMNS: &str = "id, expert_id, kind, org_uscc, org_name, person_name, detail, market, since_date, \
+const COLUMNS: &str =
+    "id, expert_id, kind, org_uscc, org_name, person_name, detail, market, since_date, \
                        until_date, source, recorded_by_role, recorded_at";
 
 /// Every relation of the pool by expert, in the order recorded.
@@ -516,6 +517,9 @@ mod tests {
         assert!(check(&d).is_ok());
         d.market = Some("fish".into());
         assert_eq!(check(&d).err().unwrap()[0].rule, "relation.market");
-        assert_eq!(check(&input("friendship")).err().unwrap()[0].rule, "relation.kind");
+        assert_eq!(
+            check(&input("friendship")).err().unwrap()[0].rule,
+            "relation.kind"
+        );
     }
 }
