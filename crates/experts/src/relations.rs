@@ -62,10 +62,13 @@ impl Relation {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewRelation {
     /// `employment`, `directorship`, `control`, `kinship` or `supervising_department`.
+    #[serde(default)]
     pub kind: String,
     /// The organization's unified social credit code (required except for a supervising department).
     #[serde(default)]
     pub org_uscc: Option<String>,
+    /// Required (checked with the rest: 422 `required`).
+    #[serde(default)]
     pub org_name: String,
     /// Kinship: the organization's principal (法定代表人或者负责人) the expert is related to.
     #[serde(default)]
@@ -82,7 +85,8 @@ pub struct NewRelation {
     /// Last day of the relation; absent = ongoing.
     #[serde(default)]
     pub until: Option<NaiveDate>,
-    /// Where the relation is documented (e.g. 社保缴纳记录, 企业信用信息公示系统).
+    /// Where the relation is documented (e.g. 社保缴纳记录, 企业信用信息公示系统). Required.
+    #[serde(default)]
     pub source: String,
 }
 
@@ -271,7 +275,8 @@ async fn insert(
     let id = ids::new_id();
     let now = ctx.clock.now();
     sqlx::query(&format!(
-        "INSERT INTO expert_relations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        "INSERT INTO expert_relations ({COLUMNS}, recorded_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     ))
     .bind(&id)
     .bind(expert_id)
@@ -285,8 +290,8 @@ async fn insert(
     .bind(c.until.map(|d| d.to_string()))
     .bind(&c.source)
     .bind(role)
-    .bind(&actor.user_id)
     .bind(to_micros(now))
+    .bind(&actor.user_id)
     .execute(&mut **tx)
     .await?;
     // The relation names organizations and, for kinship, a person: the event carries the kind, the
