@@ -275,6 +275,13 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ),
     ("PUT /api/v1/experts/{id}/account", "staff admin"),
     ("GET /api/v1/experts/me/assignments", "expert |member"),
+    ("PUT /api/v1/experts/{id}/procurement-pool", "staff admin"),
+    ("POST /api/v1/experts/{id}/relations", "staff admin"),
+    (
+        "GET /api/v1/experts/{id}/relations",
+        "staff admin supervisor",
+    ),
+    ("POST /api/v1/experts/me/relations", "expert |member"),
     ("POST /api/v1/experts/draws/{id}/confirm", "expert |member"),
     ("POST /api/v1/experts/draws/{id}/decline", "expert |member"),
     ("POST /api/v1/experts/draws/{id}/recusal", "expert |member"),

@@ -22,6 +22,8 @@ mod deposits;
 mod draw_section_names;
 mod evaluation;
 mod evaluation_rules;
+
+mod expert_avoidance;
 mod expert_draws;
 mod expert_web;
 mod experts;

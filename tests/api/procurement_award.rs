@@ -51,7 +51,8 @@ async fn real_committee(app: &TestApp, t: &Trade) -> (String, Vec<String>) {
                 "/api/v1/experts",
                 json!({"name": name, "resident_id": rid(600 + n), "employer_uscc": uscc(700 + n),
                        "employer_name": format!("单位{n}"), "specialties": ["A08.02"],
-                       "title": "senior", "years": 12, "region": "210200", "phone": "13800000000"}),
+                       "title": "senior", "years": 12, "region": "210200", "phone": "13800000000",
+                       "procurement_pool": true}),
             )
             .await;
         assert_eq!(s, 201, "{v}");
@@ -76,7 +77,10 @@ async fn real_committee(app: &TestApp, t: &Trade) -> (String, Vec<String>) {
             json!({"section_id": t.section_id, "tenderer_uscc": uscc(1), "agency_uscc": uscc(2),
                    "bidder_usccs": [uscc(3)],
                    "session_start": "2026-04-03T13:00:00+08:00", "session_end": "2026-04-03T17:00:00+08:00",
-                   "specialties": [{"specialty": "A08.02", "count": 5, "backups": 0}]}),
+                   "specialties": [{"specialty": "A08.02", "count": 5, "backups": 0}],
+                   // The section's budget is CNY 10,000,000.00: 87号令 47 wants ≥ 7 members
+                   // (issue 21 derives it from the section), so 5 experts + 2 purchaser's representatives.
+                   "representatives": 2}),
         )
         .await;
     assert_eq!(s, 201, "{d}");

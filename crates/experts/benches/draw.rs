@@ -77,6 +77,8 @@ fn pool() -> (Vec<Candidate>, DrawParties) {
                 } else {
                     vec![]
                 },
+                procurement_pool: true,
+                relations: vec![],
             }
         })
         .collect();
@@ -88,6 +90,8 @@ fn pool() -> (Vec<Candidate>, DrawParties) {
         session_end: at(20, 9),
         now: at(2, 1),
         today: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default(),
+        procurement: false,
+        market: None,
     };
     (pool, parties)
 }

@@ -254,6 +254,8 @@ pub(crate) async fn run_draw_seeded(
         session_end: req.session_end,
         now,
         today: local_date(now),
+        procurement: req.is_procurement(),
+        market: req.market.clone(),
     };
     // One active draw per section: a second one would let the operator draw until a committee
     // suits it (issue 24 item 9). The partial unique index of migration 0047 settles races.
@@ -381,6 +383,7 @@ pub(crate) async fn run_draw_seeded(
                 "draw_id": id, "section_id": req.section_id, "session_id": session_id, "attempt": attempt,
                 "members": committee.members.len(), "backups": committee.backups.len(),
                 "eligible": snapshot.len(), "excluded": excluded.len(),
+                "exclusion_counts": draw::exclusion_counts(&excluded),
                 "result_digest": service::result_digest(&committee),
                 "experts": drawn, "confirm_by": rfc3339(confirm_by),
                 "session_start": rfc3339(req.session_start), "session_end": rfc3339(req.session_end),
@@ -505,6 +508,8 @@ async fn replace(
         session_end: req.session_end,
         now,
         today: local_date(now),
+        procurement: req.is_procurement(),
+        market: req.market.clone(),
     };
     let pool = service::load_pool(db, tx).await?;
     let by_id: HashMap<&str, &draw::Candidate> = pool.iter().map(|c| (c.id.as_str(), c)).collect();
@@ -628,7 +633,7 @@ pub struct Assignment {
     pub reason: Option<String>,
 }
 
-async fn expert_of(conn: &mut sqlx::AnyConnection, actor: &Actor) -> Result<String> {
+pub(crate) async fn expert_of(conn: &mut sqlx::AnyConnection, actor: &Actor) -> Result<String> {
     let r = sqlx::query("SELECT id FROM experts WHERE user_id = $1")
         .bind(&actor.user_id)
         .fetch_optional(&mut *conn)
@@ -1210,7 +1215,8 @@ async fn session_scheduled(
             procurement_budget: budget,
             place: None,
         };
-        let req = service::check_request(&input, &CommitteeRules::default())?;
+        let terms = crate::relations::terms(tx, &section_id).await?;
+        let req = service::check_request(&input, &CommitteeRules::default(), terms.as_ref())?;
         let place = p["room_name"].as_str().unwrap_or(DEFAULT_PLACE).to_string();
         // A session never draws with a seed the server alone chose: it opens a draw request that
         // waits for a supervisor's commitment and reveal (crate::contrib, issue 24).
@@ -1696,6 +1702,7 @@ impl Consumer for Events {
             "projects.section.registered" => {
                 upsert_section(tx, p, &Value::Null).await?;
                 crate::sections::remember(tx, p).await?;
+                crate::relations::remember_terms(tx, p).await?;
             }
             "projects.registration.created" => {
                 let (Some(section), Some(uscc)) = (p["section_id"].as_str(), p["uscc"].as_str())

@@ -193,7 +193,20 @@ fn parse_hex32(field: &str, rule: &str, s: &str) -> Result<[u8; 32]> {
 #[tracing::instrument(skip_all)]
 pub async fn request(ctx: &Ctx, actor: &Actor, input: DrawRequest) -> Result<DrawContribution> {
     actor.require(STAFF)?;
-    let req = check_request(&input, &draw::CommitteeRules::default())?;
+    // The section's terms (market, procedure, budget) and its registered bidders, as the experts
+    // area learnt them from the projects area's events (issue 21): the committee size and the
+    // avoidance follow from the section, whatever the request typed.
+    let mut input = input;
+    let terms = {
+        let mut conn = ctx.db.pool().acquire().await?;
+        for b in crate::relations::section_bidders(&mut conn, &input.section_id).await? {
+            if !input.bidder_usccs.iter().any(|x| x.trim() == b) {
+                input.bidder_usccs.push(b);
+            }
+        }
+        crate::relations::terms(&mut conn, &input.section_id).await?
+    };
+    let req = check_request(&input, &draw::CommitteeRules::default(), terms.as_ref())?;
     let place = input
         .place
         .as_deref()

@@ -111,7 +111,17 @@ pub struct CommitteeRules {
     pub gp_large_budget: Money,
     /// 87号令 47.
     pub gp_large_min_members: u32,
+    /// 政采法 38, 40: 谈判小组 / 询价小组 由采购人的代表和有关专家共三人以上的单数组成，其中专家的人数
+    /// 不得少于成员总数的三分之二 (also the 磋商小组 of 财库〔2014〕214号).
+    pub panel_min_members: u32,
 }
+
+/// Procedures whose evaluators are a panel (小组) rather than a committee (政采法 38, 40; 财库〔2014〕214号).
+pub const PANEL_PROCEDURES: [&str; 3] = [
+    "competitive_negotiation",
+    "inquiry",
+    "competitive_consultation",
+];
 
 impl Default for CommitteeRules {
     fn default() -> Self {
@@ -121,11 +131,58 @@ impl Default for CommitteeRules {
             expert_share: (2, 3),
             gp_large_budget: Money::from_fen(1_000_000_000),
             gp_large_min_members: 7,
+            panel_min_members: 3,
         }
     }
 }
 
 impl CommitteeRules {
+    /// [`Self::check`] for a section of `procedure`: a negotiation, inquiry or consultation panel
+    /// needs ≥ 3 members, odd, experts ≥ 2/3 (政采法 38, 40); every other procedure a committee.
+    pub fn check_for(
+        &self,
+        procedure: Option<&str>,
+        experts: u32,
+        representatives: u32,
+        procurement_budget: Option<Money>,
+    ) -> Vec<FieldError> {
+        if !procedure.is_some_and(|p| PANEL_PROCEDURES.contains(&p)) {
+            return self.check(experts, representatives, procurement_budget);
+        }
+        let mut errs = Vec::new();
+        let members = experts + representatives;
+        if members < self.panel_min_members {
+            errs.push(FieldError::new(
+                "specialties",
+                "panel.min_members",
+                format!(
+                    "the panel needs at least {} members, got {members} (政采法 38, 40)",
+                    self.panel_min_members
+                ),
+            ));
+        }
+        if members % 2 != 1 {
+            errs.push(FieldError::new(
+                "specialties",
+                "panel.odd_members",
+                format!(
+                    "the panel must have an odd number of members, got {members} (政采法 38, 40)"
+                ),
+            ));
+        }
+        let (num, den) = self.expert_share;
+        if u64::from(experts) * u64::from(den) < u64::from(members) * u64::from(num) {
+            errs.push(FieldError::new(
+                "representatives",
+                "panel.expert_share",
+                format!(
+                    "experts must be at least {num}/{den} of the panel, got {experts} of {members} (政采法 38, 40)"
+                ),
+            ));
+        }
+        errs
+    }
+
     /// Every broken size rule. `members` = experts + tenderer representatives;
     /// `procurement_budget` is set for government procurement (政府采购).
     pub fn check(
@@ -188,6 +245,117 @@ pub struct Candidate {
     pub leaves: Vec<(Timestamp, Timestamp)>,
     /// Earlier committee assignments.
     pub assignments: Vec<Assignment>,
+    /// In the government procurement pool (政府采购评审专家库; 政采条例 39).
+    pub procurement_pool: bool,
+    /// Person-level relations recorded in the pool (政采条例 9; 评标规定 12; 实施条例 46).
+    pub relations: Vec<PersonRelation>,
+}
+
+/// What kind of relation an expert has with an organization (回避关系).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// Employment (劳动关系), current or past (政采条例 9: 前3年内).
+    Employment,
+    /// Director, supervisor or officer (担任董事、监事), current or past (政采条例 9).
+    Directorship,
+    /// Control (控股或者实际控制), current or past (政采条例 9).
+    Control,
+    /// Spouse or close relative (夫妻、直系血亲、三代以内旁系血亲或者近姻亲) of a named principal
+    /// (法定代表人或者负责人) of the organization (政采条例 9; 评标规定 12).
+    Kinship,
+    /// Staff of the competent or supervising department (项目主管部门或者行政监督部门的人员;
+    /// 评标规定 12; 实施条例 46).
+    SupervisingDepartment,
+}
+
+impl RelationKind {
+    pub const ALL: [RelationKind; 5] = [
+        RelationKind::Employment,
+        RelationKind::Directorship,
+        RelationKind::Control,
+        RelationKind::Kinship,
+        RelationKind::SupervisingDepartment,
+    ];
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        RelationKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+            .ok_or_else(|| {
+                FieldError::new(
+                    "kind",
+                    "relation.kind",
+                    "kind must be employment, directorship, control, kinship or supervising_department",
+                )
+            })
+    }
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RelationKind::Employment => "employment",
+            RelationKind::Directorship => "directorship",
+            RelationKind::Control => "control",
+            RelationKind::Kinship => "kinship",
+            RelationKind::SupervisingDepartment => "supervising_department",
+        }
+    }
+    /// Does the relation still count once it has ended (for the look-back period)?
+    pub fn has_lookback(&self) -> bool {
+        matches!(
+            self,
+            RelationKind::Employment | RelationKind::Directorship | RelationKind::Control
+        )
+    }
+}
+
+/// A person-level relation as the screening sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRelation {
+    pub kind: RelationKind,
+    /// The organization (USCC); for a supervising department the department itself.
+    pub org_uscc: Option<String>,
+    /// A supervising department's market (`None` = every market it may supervise).
+    pub market: Option<String>,
+    pub since: Option<NaiveDate>,
+    /// Last day of the relation (`None` = ongoing).
+    pub until: Option<NaiveDate>,
+}
+
+/// How long past relations count (政采条例 9: 参加采购活动前3年内).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RelationRules {
+    /// Months an ended employment, directorship or control relation still counts (36 = 3 years).
+    pub lookback_months: u32,
+}
+
+impl Default for RelationRules {
+    fn default() -> Self {
+        RelationRules {
+            lookback_months: 36,
+        }
+    }
+}
+
+impl RelationRules {
+    /// The earliest last day of a relation that still counts on `today`: a relation that ended on
+    /// this day or later is within the past 3 years (inclusive); one that ended the day before is not.
+    pub fn earliest_counting_end(&self, today: NaiveDate) -> NaiveDate {
+        today
+            .checked_sub_months(chrono::Months::new(self.lookback_months))
+            .unwrap_or(NaiveDate::MIN)
+    }
+
+    /// Does `r` count on `today`? It must have begun (since ≤ today) and not have ended before the
+    /// look-back (employment, directorship, control) or before today (kinship, department staff).
+    pub fn in_force(&self, r: &PersonRelation, today: NaiveDate) -> bool {
+        if r.since.is_some_and(|s| s > today) {
+            return false;
+        }
+        match r.until {
+            None => true,
+            Some(u) if r.kind.has_lookback() => u >= self.earliest_counting_end(today),
+            Some(u) => u >= today,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,6 +389,10 @@ pub struct DrawParties {
     pub now: Timestamp,
     /// Today in Asia/Shanghai (ages).
     pub today: NaiveDate,
+    /// Government procurement (政府采购): only experts of the procurement pool may serve.
+    pub procurement: bool,
+    /// The section's market as the projects area registered it (`None` when unknown).
+    pub market: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -264,6 +436,48 @@ pub enum Exclusion {
         years: i64,
         min: i64,
     },
+    /// A procurement draw takes only experts of the procurement pool (政采条例 39; 财库〔2016〕198号).
+    NotInProcurementPool,
+    /// A person-level relation with a party or the supervising department (政采条例 9; 评标规定 12;
+    /// 实施条例 46). A bidder is never named (`uscc` is `None`): the bidders are confidential
+    /// before the opening (招标投标法 22).
+    Related {
+        kind: RelationKind,
+        /// `None` for a supervising department.
+        party: Option<Party>,
+        uscc: Option<String>,
+    },
+}
+
+impl Exclusion {
+    /// A short key counting exclusions by reason in the draw record (no party named).
+    pub fn key(&self) -> String {
+        match self {
+            Exclusion::EmployedByParty { .. } => "employed_by_party".into(),
+            Exclusion::DeclaredConflict { .. } => "declared_conflict".into(),
+            Exclusion::Suspended => "suspended".into(),
+            Exclusion::Retired { .. } => "retired".into(),
+            Exclusion::OnLeave => "on_leave".into(),
+            Exclusion::Booked { .. } => "booked".into(),
+            Exclusion::RecentlyDrawn { .. } => "recently_drawn".into(),
+            Exclusion::TitleNotSenior => "title_not_senior".into(),
+            Exclusion::TooFewYears { .. } => "too_few_years".into(),
+            Exclusion::NotInProcurementPool => "not_in_procurement_pool".into(),
+            Exclusion::Related { kind, .. } => format!("related_{}", kind.as_str()),
+        }
+    }
+}
+
+/// How many experts were left out for each reason (an expert with two reasons counts under both).
+pub fn exclusion_counts(excluded: &[Excluded]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for e in excluded {
+        let keys: BTreeSet<String> = e.reasons.iter().map(Exclusion::key).collect();
+        for k in keys {
+            *out.entry(k).or_insert(0) += 1;
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -345,6 +559,46 @@ pub fn exclusions_indexed(
             party,
             uscc: uscc.to_string(),
         });
+    }
+    let rel_rules = RelationRules::default();
+    let mut related: Vec<(usize, Exclusion)> = Vec::new();
+    for r in c
+        .relations
+        .iter()
+        .filter(|r| rel_rules.in_force(r, p.today))
+    {
+        if r.kind == RelationKind::SupervisingDepartment {
+            if r.market.is_none() || r.market == p.market {
+                related.push((
+                    usize::MAX,
+                    Exclusion::Related {
+                        kind: r.kind,
+                        party: None,
+                        uscc: r.org_uscc.clone(),
+                    },
+                ));
+            }
+            continue;
+        }
+        let Some(org) = r.org_uscc.as_deref() else {
+            continue;
+        };
+        for (i, party) in index.by_uscc.get(org).into_iter().flatten() {
+            related.push((
+                *i,
+                Exclusion::Related {
+                    kind: r.kind,
+                    party: Some(*party),
+                    uscc: (*party != Party::Bidder).then(|| org.to_string()),
+                },
+            ));
+        }
+    }
+    related.sort_by_key(|(i, e)| (*i, e.key()));
+    related.dedup();
+    out.extend(related.into_iter().map(|(_, e)| e));
+    if p.procurement && !c.procurement_pool {
+        out.push(Exclusion::NotInProcurementPool);
     }
     let session = (p.session_start, p.session_end);
     match &c.status {
@@ -736,6 +990,8 @@ mod tests {
             conflicts: vec![],
             leaves: vec![],
             assignments: vec![],
+            procurement_pool: false,
+            relations: vec![],
         }
     }
 
@@ -748,6 +1004,8 @@ mod tests {
             session_end: t(9),
             now: t(0),
             today: NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+            procurement: false,
+            market: Some("construction".into()),
         }
     }
 
@@ -938,6 +1196,152 @@ mod tests {
             "committee.gp_large_min_members"
         );
         assert!(r.check(7, 0, Some(at)).is_empty());
+    }
+
+    fn relation(kind: RelationKind, org: Option<u32>, until: Option<&str>) -> PersonRelation {
+        PersonRelation {
+            kind,
+            org_uscc: org.map(uscc),
+            market: None,
+            since: None,
+            until: until.map(|u| u.parse().unwrap()),
+        }
+    }
+
+    /// 政采条例 9: a relation within the past 3 years. Today is 2026-03-10: an employment that ended
+    /// 2023-03-11 (3 years minus a day ago) or 2023-03-10 (exactly 3 years ago) still counts; one that
+    /// ended 2023-03-09 (3 years and a day ago) does not.
+    #[test]
+    fn a_past_employment_counts_for_three_years_and_not_a_day_more() {
+        let p = parties();
+        let rules = PoolRules::default();
+        let mut c = cand("a", 50);
+        let bidder = |kind| Exclusion::Related {
+            kind,
+            party: Some(Party::Bidder),
+            uscc: None,
+        };
+        for until in ["2023-03-11", "2023-03-10"] {
+            c.relations = vec![relation(RelationKind::Employment, Some(3), Some(until))];
+            assert_eq!(
+                exclusions(&c, &p, &rules),
+                vec![bidder(RelationKind::Employment)],
+                "{until}"
+            );
+        }
+        c.relations = vec![relation(
+            RelationKind::Employment,
+            Some(3),
+            Some("2023-03-09"),
+        )];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        // Directorship and control the same; an ongoing one always counts.
+        c.relations = vec![
+            relation(RelationKind::Directorship, Some(4), Some("2023-03-10")),
+            relation(RelationKind::Control, Some(1), None),
+        ];
+        assert_eq!(
+            exclusions(&c, &p, &rules),
+            vec![
+                Exclusion::Related {
+                    kind: RelationKind::Control,
+                    party: Some(Party::Tenderer),
+                    uscc: Some(uscc(1)),
+                },
+                bidder(RelationKind::Directorship),
+            ]
+        );
+        // A relation with an organization that is no party does not matter.
+        c.relations = vec![relation(RelationKind::Employment, Some(77), None)];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+    }
+
+    #[test]
+    fn kinship_counts_while_it_lasts_and_a_future_relation_not_yet() {
+        let p = parties();
+        let rules = PoolRules::default();
+        let mut c = cand("a", 50);
+        c.relations = vec![relation(RelationKind::Kinship, Some(4), Some("2026-03-10"))];
+        assert_eq!(
+            exclusions(&c, &p, &rules),
+            vec![Exclusion::Related {
+                kind: RelationKind::Kinship,
+                party: Some(Party::Bidder),
+                uscc: None,
+            }]
+        );
+        c.relations = vec![relation(RelationKind::Kinship, Some(4), Some("2026-03-09"))];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        let mut future = relation(RelationKind::Employment, Some(3), None);
+        future.since = Some("2026-03-11".parse().unwrap());
+        c.relations = vec![future];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+    }
+
+    #[test]
+    fn department_staff_avoid_the_markets_their_department_supervises() {
+        let mut p = parties();
+        let rules = PoolRules::default();
+        let mut c = cand("a", 50);
+        let mut d = relation(RelationKind::SupervisingDepartment, None, None);
+        d.market = Some("procurement".into());
+        c.relations = vec![d.clone()];
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        p.market = Some("procurement".into());
+        let dept = Exclusion::Related {
+            kind: RelationKind::SupervisingDepartment,
+            party: None,
+            uscc: None,
+        };
+        assert_eq!(exclusions(&c, &p, &rules), vec![dept.clone()]);
+        d.market = None;
+        p.market = Some("land".into());
+        c.relations = vec![d];
+        assert_eq!(exclusions(&c, &p, &rules), vec![dept]);
+    }
+
+    #[test]
+    fn a_procurement_draw_takes_only_the_procurement_pool() {
+        let mut p = parties();
+        let rules = PoolRules::default();
+        let mut c = cand("a", 50);
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        p.procurement = true;
+        assert_eq!(
+            exclusions(&c, &p, &rules),
+            vec![Exclusion::NotInProcurementPool]
+        );
+        c.procurement_pool = true;
+        assert!(exclusions(&c, &p, &rules).is_empty());
+        let mut out = cand("b", 51);
+        out.relations = vec![relation(RelationKind::Kinship, Some(3), None)];
+        let (_, excluded) = screen(&[c, out, cand("c", 52)], &p, &rules);
+        let counts = exclusion_counts(&excluded);
+        assert_eq!(counts.get("not_in_procurement_pool"), Some(&2));
+        assert_eq!(counts.get("related_kinship"), Some(&1));
+    }
+
+    /// 政采法 38, 40: a negotiation, inquiry or consultation panel is ≥ 3, odd, experts ≥ 2/3.
+    #[test]
+    fn panel_size_boundaries_of_the_procurement_law() {
+        let r = CommitteeRules::default();
+        for proc in PANEL_PROCEDURES {
+            let p = Some(proc);
+            assert!(r.check_for(p, 3, 0, None).is_empty());
+            assert!(r.check_for(p, 2, 1, None).is_empty());
+            assert_eq!(r.check_for(p, 2, 0, None)[0].rule, "panel.min_members");
+            assert_eq!(r.check_for(p, 4, 0, None)[0].rule, "panel.odd_members");
+            assert_eq!(r.check_for(p, 1, 2, None)[0].rule, "panel.expert_share");
+        }
+        // Open tender keeps the committee rule: 3 members are too few.
+        assert_eq!(
+            r.check_for(Some("open_tender"), 3, 0, None)[0].rule,
+            "committee.min_members"
+        );
+        assert_eq!(
+            r.check_for(None, 3, 0, None)[0].rule,
+            "committee.min_members"
+        );
     }
 
     #[test]

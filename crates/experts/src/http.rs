@@ -2,6 +2,7 @@
 
 use crate::committee;
 use crate::contrib;
+use crate::relations;
 use crate::service::{self, Draw, DrawRequest, Expert, ImportReport, NewExpert, VerifyReport};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -33,6 +34,77 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(supervisor_commit))
         .routes(routes!(supervisor_reveal))
         .routes(routes!(abandon_draw_request))
+        .routes(routes!(set_procurement_pool))
+        .routes(routes!(record_relation, list_relations))
+        .routes(routes!(declare_relation))
+}
+
+/// Put an expert in or out of the government procurement pool (staff, admins; 政采条例 39).
+/// Procurement draws take only experts of that pool.
+#[utoipa::path(put, path = "/api/v1/experts/{id}/procurement-pool", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "expert id")), request_body = relations::PoolMembership,
+    responses((status = 200, body = Expert), (status = 403), (status = 404)))]
+async fn set_procurement_pool(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<relations::PoolMembership>,
+) -> Result<Json<Expert>> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok(Json(relations::set_pool(&ctx, &actor, &id, input).await?))
+}
+
+/// Record an avoidance relation of an expert (staff, admins): employment, directorship or control
+/// (counting for 3 years after it ended), kinship with an organization's principal, or staff of a
+/// supervising department (政采条例 9; 评标规定 12; 实施条例 46).
+#[utoipa::path(post, path = "/api/v1/experts/{id}/relations", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "expert id")), request_body = relations::NewRelation,
+    responses((status = 201, body = relations::Relation), (status = 403), (status = 404), (status = 422)))]
+async fn record_relation(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<relations::NewRelation>,
+) -> Result<(StatusCode, Json<relations::Relation>)> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(relations::record(&ctx, &actor, &id, input).await?),
+    ))
+}
+
+/// An expert's avoidance relations (staff, admins, supervisors).
+#[utoipa::path(get, path = "/api/v1/experts/{id}/relations", tag = "experts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "expert id")),
+    responses((status = 200, body = [relations::Relation]), (status = 403), (status = 404)))]
+async fn list_relations(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<relations::Relation>>> {
+    actor.require(&[
+        ggzy_identity::Role::Staff,
+        ggzy_identity::Role::Admin,
+        ggzy_identity::Role::Supervisor,
+    ])?;
+    Ok(Json(relations::list(&ctx, &actor, &id).await?))
+}
+
+/// The logged-in expert declares an avoidance relation of their own (recorded as declared by the
+/// expert; never deleted, it ends by its last day).
+#[utoipa::path(post, path = "/api/v1/experts/me/relations", tag = "experts", security(("bearer" = [])),
+    request_body = relations::NewRelation,
+    responses((status = 201, body = relations::Relation), (status = 403), (status = 422)))]
+async fn declare_relation(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(input): Json<relations::NewRelation>,
+) -> Result<(StatusCode, Json<relations::Relation>)> {
+    actor.require(&[ggzy_identity::Role::Expert])?;
+    Ok((
+        StatusCode::CREATED,
+        Json(relations::declare(&ctx, &actor, input).await?),
+    ))
 }
 
 /// Step 1 of a draw the operator cannot steer (staff): checks the request and commits the centre's

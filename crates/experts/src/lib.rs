@@ -18,6 +18,7 @@ pub mod draw;
 pub mod http;
 pub mod notify;
 pub mod pages;
+pub mod relations;
 pub mod request_pages;
 pub mod rules;
 pub mod sections;

@@ -72,6 +72,9 @@ pub struct NewExpert {
     /// E-mail for notices (optional; SMS goes to `phone`).
     #[serde(default)]
     pub email: Option<String>,
+    /// In the government procurement pool (政府采购评审专家库; 政采条例 39). Default false.
+    #[serde(default)]
+    pub procurement_pool: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -96,6 +99,10 @@ pub struct Expert {
     pub email: Option<String>,
     /// The login (identity user id) linked to this expert, if any.
     pub user_id: Option<String>,
+    /// In the government procurement pool (政采条例 39): procurement draws take only these.
+    pub procurement_pool: bool,
+    /// Person-level avoidance relations (政采条例 9; 评标规定 12), in the order recorded.
+    pub relations: Vec<crate::relations::Relation>,
 }
 
 struct Checked {
@@ -115,6 +122,7 @@ struct Checked {
     conflicts: Vec<Uscc>,
     leaves: Vec<Period>,
     email: Option<String>,
+    procurement_pool: bool,
 }
 
 fn check(e: &NewExpert) -> std::result::Result<Checked, Vec<FieldError>> {
@@ -254,6 +262,7 @@ fn check(e: &NewExpert) -> std::result::Result<Checked, Vec<FieldError>> {
                 conflicts,
                 leaves: e.leaves.clone(),
                 email,
+                procurement_pool: e.procurement_pool.unwrap_or(false),
             })
         }
         _ => Err(errs),
@@ -297,8 +306,8 @@ async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Re
     let now = to_micros(ctx.clock.now());
     sqlx::query(
         "INSERT INTO experts (id, name, resident_id, employer_uscc, employer_name, specialties, title, \
-         years, region, phone, status, suspended_reason, suspended_from, suspended_until, created_at, updated_at, email) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16)",
+         years, region, phone, status, suspended_reason, suspended_from, suspended_until, created_at, updated_at, email, \
+         procurement_pool) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)",
     )
     .bind(&id)
     .bind(&c.name)
@@ -316,6 +325,7 @@ async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Re
     .bind(c.suspended_until.map(to_micros))
     .bind(now)
     .bind(c.email.clone())
+    .bind(i64::from(c.procurement_pool))
     .execute(&mut **tx)
     .await
     // PostgreSQL names the constraint; SQLite names the column.
@@ -353,6 +363,7 @@ async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Re
                 "expert_id": id, "name": c.name, "employer_uscc": c.employer_uscc.as_str(),
                 "specialties": c.specialties, "title": c.title.as_str(), "years": c.years,
                 "region": c.region.as_str(), "status": c.status,
+                "procurement_pool": c.procurement_pool,
             }),
         ),
     )
@@ -455,6 +466,7 @@ pub async fn import_csv(ctx: &Ctx, actor: &Actor, body: &str) -> Result<ImportRe
             conflicts: split(cols[9]),
             leaves: vec![],
             email: None,
+            procurement_pool: None,
         };
         match check(&input) {
             Ok(c) => {
@@ -521,7 +533,8 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let base = "SELECT id, name, resident_id, employer_uscc, employer_name, specialties, title, years, \
-                region, phone, status, suspended_reason, suspended_from, suspended_until, email, user_id FROM experts";
+                region, phone, status, suspended_reason, suspended_from, suspended_until, email, user_id, \
+                procurement_pool FROM experts";
     Ok(match id {
         Some(id) => {
             sqlx::query(&format!("{base} WHERE id = $1"))
@@ -541,6 +554,7 @@ fn expert_from_row(
     r: &sqlx::any::AnyRow,
     conflicts: &HashMap<String, Vec<String>>,
     leaves: &HashMap<String, Vec<Period>>,
+    relations: &HashMap<String, Vec<crate::relations::Relation>>,
     full_id: bool,
 ) -> Result<Expert> {
     let id: String = r.try_get("id")?;
@@ -569,6 +583,8 @@ fn expert_from_row(
         leaves: leaves.get(&id).cloned().unwrap_or_default(),
         email: r.try_get("email")?,
         user_id: r.try_get("user_id")?,
+        procurement_pool: r.try_get::<i64, _>("procurement_pool")? != 0,
+        relations: relations.get(&id).cloned().unwrap_or_default(),
         id,
     })
 }
@@ -608,10 +624,11 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<Expert>> {
     actor.require(READERS)?;
     let mut conn = ctx.db.pool().acquire().await?;
     let (conflicts, leaves) = side_tables(&mut conn).await?;
+    let relations = crate::relations::all(&mut conn).await?;
     let rows = load_experts(&mut *conn, None).await?;
     let full = actor.role != Role::Supervisor;
     rows.iter()
-        .map(|r| expert_from_row(r, &conflicts, &leaves, full))
+        .map(|r| expert_from_row(r, &conflicts, &leaves, &relations, full))
         .collect()
 }
 
@@ -629,9 +646,16 @@ pub(crate) async fn get_in(
 ) -> Result<Expert> {
     actor.require(READERS)?;
     let (conflicts, leaves) = side_tables(conn).await?;
+    let relations = crate::relations::all(conn).await?;
     let rows = load_experts(&mut *conn, Some(id)).await?;
     let r = rows.first().ok_or_else(|| Error::not_found("expert"))?;
-    expert_from_row(r, &conflicts, &leaves, actor.role != Role::Supervisor)
+    expert_from_row(
+        r,
+        &conflicts,
+        &leaves,
+        &relations,
+        actor.role != Role::Supervisor,
+    )
 }
 
 /// A draw as staff request it.
@@ -657,6 +681,9 @@ pub struct DrawRequest {
     #[serde(default)]
     pub representatives: u32,
     /// Procurement budget (政府采购预算) when the section is government procurement (87号令 47).
+    /// Only for a section the projects area has not announced: for a registered section the
+    /// budget is the section's own (87号令 47 follows from it), and a different one is refused
+    /// (`draw.budget_mismatch`).
     #[serde(default)]
     pub procurement_budget: Option<Money>,
     /// Where the evaluation takes place (the only thing besides the time that notices tell).
@@ -676,6 +703,23 @@ pub struct StoredRequest {
     pub specialties: Vec<SpecialtyCount>,
     pub representatives: u32,
     pub procurement_budget: Option<Money>,
+    /// The section's market and procedure as the projects area registered them (absent for a
+    /// section it had not announced, and in draws made before issue 21).
+    #[serde(default)]
+    pub market: Option<String>,
+    #[serde(default)]
+    pub procedure: Option<String>,
+}
+
+impl StoredRequest {
+    /// Government procurement: the section's market says so, or (for a section the projects area
+    /// has not announced) a procurement budget was given.
+    pub fn is_procurement(&self) -> bool {
+        match &self.market {
+            Some(m) => m == "procurement",
+            None => self.procurement_budget.is_some(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -722,6 +766,9 @@ pub struct Draw {
     pub serving: Vec<Member>,
     /// Every expert left out and all of the reasons.
     pub excluded: Vec<Excluded>,
+    /// How many experts were left out for each reason (`related_kinship`, `not_in_procurement_pool`,
+    /// `employed_by_party` …); an expert with several reasons counts under each.
+    pub exclusion_counts: BTreeMap<String, usize>,
     pub seed: Option<String>,
     pub created_at: DateTime<Utc>,
     pub revealed_at: Option<DateTime<Utc>>,
@@ -729,8 +776,44 @@ pub struct Draw {
     pub notifications: Vec<crate::notify::Notification>,
 }
 
-pub(crate) fn check_request(r: &DrawRequest, rules: &CommitteeRules) -> Result<StoredRequest> {
+pub(crate) fn check_request(
+    r: &DrawRequest,
+    rules: &CommitteeRules,
+    section: Option<&crate::relations::SectionTerms>,
+) -> Result<StoredRequest> {
     let mut v = Violations::new();
+    // The budget that sizes the committee is the registered section's (87号令 47), not a number
+    // typed into the request.
+    let budget = match section {
+        Some(t) if t.market == "procurement" => {
+            if r.procurement_budget.is_some() && r.procurement_budget != t.budget {
+                v.push(
+                    "procurement_budget",
+                    "draw.budget_mismatch",
+                    format!(
+                        "the section's registered budget is {}; the committee size follows from it \
+                         (87号令 47): omit procurement_budget",
+                        t.budget.map(|b| b.to_string()).unwrap_or_else(|| "not given".into())
+                    ),
+                );
+            }
+            t.budget
+        }
+        Some(t) => {
+            if r.procurement_budget.is_some() {
+                v.push(
+                    "procurement_budget",
+                    "draw.not_procurement",
+                    format!(
+                        "the section is registered in the {} market, not government procurement",
+                        t.market
+                    ),
+                );
+            }
+            None
+        }
+        None => r.procurement_budget,
+    };
     if r.section_id.trim().is_empty() {
         v.push("section_id", "required", "section id is required");
     }
@@ -774,7 +857,12 @@ pub(crate) fn check_request(r: &DrawRequest, rules: &CommitteeRules) -> Result<S
         Err(Error::Validation(e)) => e,
         _ => vec![],
     };
-    errs.extend(rules.check(experts, r.representatives, r.procurement_budget));
+    errs.extend(rules.check_for(
+        section.map(|t| t.procedure.as_str()),
+        experts,
+        r.representatives,
+        budget,
+    ));
     match tenderer {
         Some(t) if errs.is_empty() => Ok(StoredRequest {
             section_id: r.section_id.trim().to_string(),
@@ -785,7 +873,9 @@ pub(crate) fn check_request(r: &DrawRequest, rules: &CommitteeRules) -> Result<S
             session_end: r.session_end,
             specialties: specialties.into_values().collect(),
             representatives: r.representatives,
-            procurement_budget: r.procurement_budget,
+            procurement_budget: budget,
+            market: section.map(|t| t.market.clone()),
+            procedure: section.map(|t| t.procedure.clone()),
         }),
         _ => Err(Error::Validation(errs)),
     }
@@ -801,6 +891,7 @@ pub(crate) async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Ca
     .fetch_all(&mut **tx)
     .await?;
     let (conflicts, leaves) = side_tables(tx).await?;
+    let relations = crate::relations::all(tx).await?;
     let mut assignments: HashMap<String, Vec<Assignment>> = HashMap::new();
     for r in sqlx::query(
         "SELECT draw_id, expert_id, tenderer_uscc, session_start, session_end, drawn_at FROM expert_assignments",
@@ -821,7 +912,7 @@ pub(crate) async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Ca
     }
     let mut out = Vec::new();
     for r in load_experts(&mut **tx, None).await? {
-        let e = expert_from_row(&r, &conflicts, &leaves, true)?;
+        let e = expert_from_row(&r, &conflicts, &leaves, &relations, true)?;
         let resident_id =
             ResidentId::parse(&e.resident_id).map_err(|e| Error::internal(e.message))?;
         let status = match e.status.as_str() {
@@ -842,6 +933,12 @@ pub(crate) async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Ca
             conflicts: e.conflicts,
             leaves: e.leaves.iter().map(|l| (l.starts_at, l.ends_at)).collect(),
             assignments: assignments.remove(&e.id).unwrap_or_default(),
+            procurement_pool: e.procurement_pool,
+            relations: e
+                .relations
+                .iter()
+                .map(crate::relations::Relation::screening)
+                .collect(),
             id: e.id,
         });
     }
@@ -984,6 +1081,7 @@ async fn draw_view_in(conn: &mut sqlx::AnyConnection, actor: &Actor, d: DrawRow)
         session_id: d.session_id,
         status: d.status,
         place: d.room_name,
+        exclusion_counts: draw::exclusion_counts(&d.excluded),
         excluded: d.excluded,
         seed: d.revealed_at.map(|_| d.seed),
         created_at: d.created_at,

@@ -75,6 +75,8 @@ struct DrawPage<'a> {
     snapshot_digest: String,
     eligible: usize,
     excluded: usize,
+    /// How many were left out for each reason (no party named).
+    exclusion_counts: String,
     members: Vec<MemberLine>,
     backups: Vec<MemberLine>,
     revealed: Option<String>,
@@ -116,6 +118,12 @@ async fn render_draw(
         snapshot_digest: d.snapshot_digest.clone(),
         eligible: d.eligible_count,
         excluded: d.excluded.len(),
+        exclusion_counts: d
+            .exclusion_counts
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(" · "),
         members: d.members.iter().map(|m| MemberLine::of(m, l)).collect(),
         backups: d.backups.iter().map(|m| MemberLine::of(m, l)).collect(),
         revealed: d.revealed_at.as_ref().map(beijing_time),

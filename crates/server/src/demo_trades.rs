@@ -1499,6 +1499,9 @@ impl Seeder {
                 "years": 8 + (n % 17),
                 "region": "210200",
                 "phone": format!("1390411{n:04}"),
+                // The government procurement pool (政采条例 39): every employer keeps experts of
+                // every specialty in it (n < 40); experts 40…59 are in the general pool only.
+                "procurement_pool": !(40..60).contains(&n),
             });
             let e = self.api.post_ok(&staff, "/api/v1/experts", body).await?;
             self.experts += 1;
