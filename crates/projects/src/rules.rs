@@ -30,13 +30,18 @@ pub enum Procedure {
     /// bidders register (报名) until the bid deadline (= the listing end) and the auctions area
     /// runs the listing or auction; its deal (`auctions.deal.confirmed`) concludes the section.
     Listing,
+    /// 公开招标 with prequalification (资格预审, 招标投标法实施条例 第十五条至第二十一条): a
+    /// prequalification announcement and documents, applications, a review; only the qualified
+    /// applicants register and bid (construction and procurement).
+    PrequalifiedTender,
 }
 
 impl Procedure {
-    pub const ALL: [Procedure; 3] = [
+    pub const ALL: [Procedure; 4] = [
         Procedure::OpenTender,
         Procedure::InvitedTender,
         Procedure::Listing,
+        Procedure::PrequalifiedTender,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -44,6 +49,7 @@ impl Procedure {
             Procedure::OpenTender => "open_tender",
             Procedure::InvitedTender => "invited_tender",
             Procedure::Listing => "listing",
+            Procedure::PrequalifiedTender => "prequalified_tender",
         }
     }
 
@@ -65,6 +71,18 @@ impl Procedure {
                 ),
             ));
         }
+        if *self == Procedure::PrequalifiedTender
+            && !matches!(market, Market::Construction | Market::Procurement)
+        {
+            return Err(FieldError::new(
+                "procedure",
+                "procedure.market",
+                format!(
+                    "procedure prequalified_tender (资格预审) is only for the construction and procurement markets, not {}",
+                    market.as_str()
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -76,7 +94,7 @@ impl Procedure {
                 FieldError::new(
                     "",
                     "procedure.unknown",
-                    "procedure must be one of open_tender, invited_tender, listing",
+                    "procedure must be one of open_tender, invited_tender, listing, prequalified_tender",
                 )
             })
     }

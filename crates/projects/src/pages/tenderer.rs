@@ -61,6 +61,7 @@ pub fn procedure_label(p: &str, l: Lang) -> &'static str {
         "open_tender" => l.t("公开招标", "Open tender"),
         "invited_tender" => l.t("邀请招标", "Invited tender"),
         "listing" => l.t("挂牌/拍卖/网络竞价", "Listing / auction"),
+        "prequalified_tender" => l.t("公开招标（资格预审）", "Open tender with prequalification"),
         _ => l.t("其他", "Other"),
     }
 }
@@ -268,7 +269,7 @@ fn form_page(
         .iter()
         .map(|m| (m.to_string(), market_label(m, l).to_string()))
         .collect();
-    let procedures = ["open_tender", "invited_tender", "listing"]
+    let procedures = ["open_tender", "invited_tender", "listing", "prequalified_tender"]
         .iter()
         .map(|p| (p.to_string(), procedure_label(p, l).to_string()))
         .collect();
