@@ -35,6 +35,7 @@ mod openapi_patterns;
 mod opening;
 mod oversight_pages;
 mod portal;
+mod procedures_construction;
 mod procurement_award;
 mod projects;
 mod projects_registration;

@@ -131,7 +131,13 @@ async fn open_for_bidding(
     // Invitations issued, prequalification reviewed (crate::procedures): else left registered.
     match crate::procedures::bidding_ready(tx, section_id).await {
         Err(ggzy_core::Error::Conflict { rule, detail }) => {
-            tracing::warn!(section_id, announcement_id, rule, detail, "section not opened");
+            tracing::warn!(
+                section_id,
+                announcement_id,
+                rule,
+                detail,
+                "section not opened"
+            );
             return Ok(());
         }
         r => r?,

@@ -150,7 +150,12 @@ fn no_prequalification(stages: &ProcedureStages) -> Error {
     )
 }
 
-fn meets(cal: &ggzy_core::calendar::BusinessCalendar, p: &MinPeriod, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+fn meets(
+    cal: &ggzy_core::calendar::BusinessCalendar,
+    p: &MinPeriod,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> bool {
     let days = match p.kind {
         DayKind::Calendar => ggzy_core::period::Days::calendar(p.days),
         DayKind::Working => ggzy_core::period::Days::working(p.days),
@@ -172,6 +177,7 @@ pub async fn open_round(
     section_id: &str,
     input: NewPrequalification,
 ) -> Result<Prequalification> {
+    actor.require(procedures::MANAGERS)?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
@@ -357,7 +363,9 @@ pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequal
         .ok_or_else(|| {
             Error::conflict(
                 "organization.unknown",
-                format!("organization {org_id} is not (yet) known to the projects area; retry shortly"),
+                format!(
+                    "organization {org_id} is not (yet) known to the projects area; retry shortly"
+                ),
             )
         })?;
     let uscc: String = org.try_get(0)?;
@@ -418,6 +426,7 @@ pub async fn review(
     section_id: &str,
     input: Review,
 ) -> Result<Prequalification> {
+    actor.require(procedures::MANAGERS)?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
@@ -489,7 +498,11 @@ pub async fn review(
     v.into_result()?;
     let qualified = input.results.iter().filter(|r| r.qualified).count() as i64;
     let min = st.min_count.unwrap_or(0);
-    let state = if qualified >= min { "qualified" } else { "failed" };
+    let state = if qualified >= min {
+        "qualified"
+    } else {
+        "failed"
+    };
     for r in &input.results {
         sqlx::query(
             "UPDATE prequalification_applications SET qualified = $1, reason = $2 \
@@ -607,9 +620,11 @@ pub(crate) async fn is_qualified(
 
 /// Has the section a round reviewed with enough qualified applicants?
 pub(crate) async fn is_complete(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<bool> {
-    let r = sqlx::query("SELECT 1 FROM prequalifications WHERE section_id = $1 AND state = 'qualified'")
-        .bind(section_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let r = sqlx::query(
+        "SELECT 1 FROM prequalifications WHERE section_id = $1 AND state = 'qualified'",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(r.is_some())
 }

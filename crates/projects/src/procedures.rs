@@ -202,9 +202,14 @@ pub(crate) async fn section_info(
     })
 }
 
+/// Who manages a section's procedure stages (the project's own organization, staff).
+pub(crate) const MANAGERS: &[Role] = &[Role::Tenderer, Role::Agency, Role::Staff];
+/// Who reads them (the project's own organization, staff, supervisors).
+pub(crate) const READERS: &[Role] = &[Role::Tenderer, Role::Agency, Role::Staff, Role::Supervisor];
+
 /// The project's own organization (tenderer or agency) or staff.
 pub(crate) fn may_manage(actor: &Actor, s: &SectionInfo) -> Result<()> {
-    actor.require(&[Role::Tenderer, Role::Agency, Role::Staff])?;
+    actor.require(MANAGERS)?;
     if actor.role != Role::Staff {
         actor.require_org(&s.owner_org_id)?;
     }
@@ -213,7 +218,7 @@ pub(crate) fn may_manage(actor: &Actor, s: &SectionInfo) -> Result<()> {
 
 /// The project's own organization, staff or supervisors (read).
 pub(crate) fn may_read(actor: &Actor, s: &SectionInfo) -> Result<()> {
-    actor.require(&[Role::Tenderer, Role::Agency, Role::Staff, Role::Supervisor])?;
+    actor.require(READERS)?;
     if matches!(actor.role, Role::Tenderer | Role::Agency) {
         actor.require_org(&s.owner_org_id)?;
     }
@@ -285,6 +290,7 @@ pub async fn issue_invitations(
     section_id: &str,
     input: Invitations,
 ) -> Result<InvitationList> {
+    actor.require(MANAGERS)?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
@@ -415,6 +421,7 @@ pub async fn list_invitations(
     actor: &Actor,
     section_id: &str,
 ) -> Result<InvitationList> {
+    actor.require(READERS)?;
     let mut conn = ctx.db.pool().acquire().await?;
     let s = section_info(&mut conn, section_id, "").await?;
     may_read(actor, &s)?;
@@ -466,6 +473,7 @@ pub async fn declare_interested_party(
     section_id: &str,
     input: NewInterestedParty,
 ) -> Result<InterestedParty> {
+    actor.require(MANAGERS)?;
     let now = ctx.clock.now();
     let mut v = Violations::new();
     let uscc = v.take("uscc", Uscc::parse(input.uscc.trim()));
@@ -558,6 +566,7 @@ pub async fn list_interested_parties(
     actor: &Actor,
     section_id: &str,
 ) -> Result<Vec<InterestedParty>> {
+    actor.require(READERS)?;
     let mut conn = ctx.db.pool().acquire().await?;
     let s = section_info(&mut conn, section_id, "").await?;
     may_read(actor, &s)?;
@@ -594,12 +603,13 @@ pub(crate) async fn registration_bar(
     org_id: &str,
 ) -> Result<()> {
     let s = section_info(conn, section_id, "").await?;
-    let interested =
-        sqlx::query("SELECT relation FROM section_interested_parties WHERE section_id = $1 AND uscc = $2")
-            .bind(section_id)
-            .bind(uscc)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let interested = sqlx::query(
+        "SELECT relation FROM section_interested_parties WHERE section_id = $1 AND uscc = $2",
+    )
+    .bind(section_id)
+    .bind(uscc)
+    .fetch_optional(&mut *conn)
+    .await?;
     if interested.is_some() {
         return Err(Error::conflict(
             "registration.interested_party",

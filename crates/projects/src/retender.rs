@@ -101,7 +101,8 @@ pub struct RetenderLinks {
     pub retendered_by: Option<RetenderLink>,
 }
 
-const LINK_COLS: &str = "l.old_section_id, l.new_section_id, l.reason, l.old_procedure, l.new_procedure, \
+const LINK_COLS: &str =
+    "l.old_section_id, l.new_section_id, l.reason, l.old_procedure, l.new_procedure, \
      l.approval_document, l.approved_by, l.approved_on, l.created_at, p.market";
 
 fn link_row(r: &sqlx::any::AnyRow) -> Result<RetenderLink> {
@@ -150,6 +151,7 @@ pub async fn links_of(conn: &mut sqlx::AnyConnection, section_id: &str) -> Resul
 }
 
 pub async fn get_links(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<RetenderLinks> {
+    actor.require(crate::procedures::READERS)?;
     let mut conn = ctx.db.pool().acquire().await?;
     let s = section_info(&mut conn, section_id, "").await?;
     may_read(actor, &s)?;
@@ -163,6 +165,7 @@ pub async fn retender(
     section_id: &str,
     input: NewRetender,
 ) -> Result<Retendered> {
+    actor.require(crate::procedures::MANAGERS)?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
@@ -176,10 +179,11 @@ pub async fn retender(
             ),
         ));
     }
-    let done = sqlx::query("SELECT new_section_id FROM section_retenders WHERE old_section_id = $1")
-        .bind(section_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let done =
+        sqlx::query("SELECT new_section_id FROM section_retenders WHERE old_section_id = $1")
+            .bind(section_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     if done.is_some() {
         return Err(Error::conflict(
             "retender.duplicate",
@@ -197,15 +201,16 @@ pub async fn retender(
     }
     let new_procedure = match input.procedure.as_deref().map(str::trim) {
         None | Some("") => Some(s.procedure),
-        Some(p) => v.take("procedure", Procedure::parse(p)).and_then(|p| {
-            match p.check_market(s.market) {
-                Ok(()) => Some(p),
-                Err(e) => {
-                    v.push("procedure", e.rule, e.message);
-                    None
-                }
-            }
-        }),
+        Some(p) => {
+            v.take("procedure", Procedure::parse(p))
+                .and_then(|p| match p.check_market(s.market) {
+                    Ok(()) => Some(p),
+                    Err(e) => {
+                        v.push("procedure", e.rule, e.message);
+                        None
+                    }
+                })
+        }
     };
     let changed = new_procedure.is_some_and(|p| p != s.procedure);
     let source = method_change_source(s.market);

@@ -58,7 +58,9 @@ fn procedure_label(p: Procedure, l: Lang) -> &'static str {
         Procedure::OpenTender => l.t("公开招标", "Open tender"),
         Procedure::InvitedTender => l.t("邀请招标", "Invited tender"),
         Procedure::Listing => l.t("挂牌/拍卖", "Listing or auction"),
-        Procedure::PrequalifiedTender => l.t("公开招标（资格预审）", "Open tender with prequalification"),
+        Procedure::PrequalifiedTender => {
+            l.t("公开招标（资格预审）", "Open tender with prequalification")
+        }
     }
 }
 
