@@ -6,6 +6,7 @@
 use crate::award::{at, events, register_and_bid, submit_result, travel, Trade, DEADLINE};
 use base64::Engine as _;
 use ggzy_api_tests::fixtures::{self, assert_first_error, assert_rule};
+use ggzy_api_tests::pages::{hidden_value, Visitor};
 use ggzy_api_tests::TestApp;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -457,25 +458,53 @@ async fn a_failed_procurement_is_tendered_again_by_invitation_with_the_approval_
         )
         .await;
     assert_first_error(s, &v, 422, "retender.approval_in_future");
-    let (s, r) = app
-        .post(
-            Some(&t.tenderer),
-            &url,
-            again(
-                Some("invited_tender"),
-                Some(
-                    json!({"document": "大财采〔2026〕12号", "approved_by": "大连市财政局",
-                            "approved_on": "2026-04-03"}),
-                ),
-            ),
+    // The tenderer does it in one step with the button of the failed section's page.
+    let mut page = Visitor::new(&app);
+    page.sign_in("tenderer").await;
+    let old_page = format!("/tenderer/projects/{}/sections/{old}", t.project_id);
+    let form = page.get(&old_page).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("/retender\""), "{}", form.body);
+    let csrf = hidden_value(&form.body, "csrf").expect("csrf");
+    let r = page
+        .post_form(
+            &format!("{old_page}/retender"),
+            &[
+                ("csrf", &csrf),
+                ("reason", "投标截止时投标人不足3家（流标）"),
+                ("docs_issue_at", "2026-04-07T09:00"),
+                ("docs_sale_end_at", "2026-04-14T17:00"),
+                ("bid_deadline", "2026-04-28T09:30"),
+                ("procedure", "invited_tender"),
+                ("approval_document", "大财采〔2026〕12号"),
+                ("approved_by", "大连市财政局"),
+                ("approved_on", "2026-04-03"),
+            ],
         )
         .await;
-    assert_eq!(s, 201, "{r}");
-    assert_eq!(r["section"]["state"], "registered", "{r}");
-    assert_eq!(r["link"]["old_procedure"], "open_tender");
-    assert_eq!(r["link"]["new_procedure"], "invited_tender");
-    assert_eq!(r["link"]["approved_by"], "大连市财政局");
-    let new = r["section"]["id"].as_str().unwrap().to_string();
+    assert_eq!(r.status, 303, "{}", r.body);
+    let new = r
+        .location()
+        .split("/sections/")
+        .nth(1)
+        .and_then(|x| x.split('?').next())
+        .expect("the new section's page")
+        .to_string();
+    let new_page = page.get(r.location()).await;
+    assert!(new_page.body.contains("id=\"retenders\""), "{}", new_page.body);
+    assert!(new_page.body.contains(&old), "the new page links the failed one");
+    assert!(new_page.body.contains("大财采〔2026〕12号"));
+    let back = page.get(&old_page).await;
+    assert!(back.body.contains("id=\"retendered-by\""), "{}", back.body);
+    assert!(back.body.contains(&new), "the failed page links the new one");
+    assert!(!back.body.contains("/retender\""), "no second re-tender button");
+    let (_, l) = app
+        .get(Some(&t.tenderer), &format!("/api/v1/sections/{new}/retender"))
+        .await;
+    assert_eq!(l["retenders"]["old_procedure"], "open_tender", "{l}");
+    assert_eq!(l["retenders"]["new_procedure"], "invited_tender", "{l}");
+    assert_eq!(l["retenders"]["approved_by"], "大连市财政局", "{l}");
+    assert_eq!(l["retenders"]["approved_on"], "2026-04-03", "{l}");
     let (s, v) = app.post(Some(&t.tenderer), &url, again(None, None)).await;
     assert_rule(s, &v, 409, "retender.duplicate");
     // Both sections show the link.
