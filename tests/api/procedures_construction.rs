@@ -491,15 +491,31 @@ async fn a_failed_procurement_is_tendered_again_by_invitation_with_the_approval_
         .expect("the new section's page")
         .to_string();
     let new_page = page.get(r.location()).await;
-    assert!(new_page.body.contains("id=\"retenders\""), "{}", new_page.body);
-    assert!(new_page.body.contains(&old), "the new page links the failed one");
+    assert!(
+        new_page.body.contains("id=\"retenders\""),
+        "{}",
+        new_page.body
+    );
+    assert!(
+        new_page.body.contains(&old),
+        "the new page links the failed one"
+    );
     assert!(new_page.body.contains("大财采〔2026〕12号"));
     let back = page.get(&old_page).await;
     assert!(back.body.contains("id=\"retendered-by\""), "{}", back.body);
-    assert!(back.body.contains(&new), "the failed page links the new one");
-    assert!(!back.body.contains("/retender\""), "no second re-tender button");
+    assert!(
+        back.body.contains(&new),
+        "the failed page links the new one"
+    );
+    assert!(
+        !back.body.contains("/retender\""),
+        "no second re-tender button"
+    );
     let (_, l) = app
-        .get(Some(&t.tenderer), &format!("/api/v1/sections/{new}/retender"))
+        .get(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{new}/retender"),
+        )
         .await;
     assert_eq!(l["retenders"]["old_procedure"], "open_tender", "{l}");
     assert_eq!(l["retenders"]["new_procedure"], "invited_tender", "{l}");

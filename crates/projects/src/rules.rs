@@ -32,7 +32,7 @@ pub enum Procedure {
     Listing,
     /// 公开招标 with prequalification (资格预审, 招标投标法实施条例 第十五条至第二十一条): a
     /// prequalification announcement and documents, applications, a review; only the qualified
-    /// applicants register and bid (construction and procurement).
+    /// applicants register and bid (construction).
     PrequalifiedTender,
 }
 
@@ -71,14 +71,13 @@ impl Procedure {
                 ),
             ));
         }
-        if *self == Procedure::PrequalifiedTender
-            && !matches!(market, Market::Construction | Market::Procurement)
-        {
+        // Prequalification's stages are rows for construction only (procedure_stages, 0185).
+        if *self == Procedure::PrequalifiedTender && market != Market::Construction {
             return Err(FieldError::new(
                 "procedure",
                 "procedure.market",
                 format!(
-                    "procedure prequalified_tender (资格预审) is only for the construction and procurement markets, not {}",
+                    "procedure prequalified_tender (资格预审) is only for the construction market, not {}",
                     market.as_str()
                 ),
             ));
@@ -1060,8 +1059,8 @@ mod tests {
         assert!(MarketRules::national(Market::Land, Procedure::InvitedTender).is_none());
         assert!(MarketRules::national(Market::Property, Procedure::InvitedTender).is_none());
         // construction and procurement: open and invited tender; land and property: open tender
-        // and listing.
-        assert_eq!(MarketRules::all_national().len(), 8);
+        // and listing; construction: the prequalified tender (issue 21).
+        assert_eq!(MarketRules::all_national().len(), 9);
         assert!(MarketRules::national(Market::Construction, Procedure::Listing).is_none());
     }
 
