@@ -92,6 +92,48 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/projects/{id}/return", "staff"),
     ("POST /api/v1/sections/{id}/open-bidding", "staff agency"),
     ("POST /api/v1/sections/{id}/registrations", "bidder"),
+    // Procedures as data, invitations, prequalification, re-tender (issue 21; procedure_http.rs).
+    ("GET /api/v1/procedures", "public"),
+    (
+        "POST /api/v1/sections/{id}/invitations",
+        "tenderer agency staff",
+    ),
+    (
+        "GET /api/v1/sections/{id}/invitations",
+        "tenderer agency staff supervisor",
+    ),
+    (
+        "POST /api/v1/sections/{id}/interested-parties",
+        "tenderer agency staff",
+    ),
+    (
+        "GET /api/v1/sections/{id}/interested-parties",
+        "tenderer agency staff supervisor",
+    ),
+    (
+        "POST /api/v1/sections/{id}/prequalification",
+        "tenderer agency staff",
+    ),
+    (
+        "GET /api/v1/sections/{id}/prequalification",
+        "tenderer agency staff supervisor bidder",
+    ),
+    (
+        "POST /api/v1/sections/{id}/prequalification/applications",
+        "bidder",
+    ),
+    (
+        "POST /api/v1/sections/{id}/prequalification/review",
+        "tenderer agency staff",
+    ),
+    (
+        "POST /api/v1/sections/{id}/retender",
+        "tenderer agency staff",
+    ),
+    (
+        "GET /api/v1/sections/{id}/retender",
+        "tenderer agency staff supervisor",
+    ),
     (
         "GET /api/v1/sections/{id}/registrations",
         "bidder tenderer agency staff supervisor",

@@ -60,6 +60,24 @@ const CROSS: &[(&str, &str)] = &[
     ("POST /api/v1/projects/{id}/approve", "*: owned"),
     ("POST /api/v1/projects/{id}/return", "*: owned"),
     ("POST /api/v1/sections/{id}/open-bidding", "*: owned"),
+    // Issue 21: a section's invitations, interested parties, prequalification and re-tender are
+    // its project's; a bidder applies to and reads its own prequalification only.
+    ("POST /api/v1/sections/{id}/invitations", "*: owned"),
+    ("GET /api/v1/sections/{id}/invitations", "*: owned"),
+    ("POST /api/v1/sections/{id}/interested-parties", "*: owned"),
+    ("GET /api/v1/sections/{id}/interested-parties", "*: owned"),
+    ("POST /api/v1/sections/{id}/prequalification", "*: owned"),
+    (
+        "GET /api/v1/sections/{id}/prequalification",
+        "anonymous tenderer agency: owned; bidder: mine",
+    ),
+    (
+        "POST /api/v1/sections/{id}/prequalification/applications",
+        "anonymous tenderer agency: owned; bidder: mine",
+    ),
+    ("POST /api/v1/sections/{id}/prequalification/review", "*: owned"),
+    ("POST /api/v1/sections/{id}/retender", "*: owned"),
+    ("GET /api/v1/sections/{id}/retender", "*: owned"),
     // Any bidder may register for a section open for bidding (招标投标法 第二十六条 … open tender).
     (
         "POST /api/v1/sections/{id}/registrations",

@@ -41,6 +41,8 @@ mod opening;
 mod oversight_pages;
 mod portal;
 mod procedures_procurement;
+
+mod procedures_construction;
 mod procurement_award;
 mod procurement_qualification;
 mod projects;

@@ -128,6 +128,20 @@ async fn open_for_bidding(
         );
         return Ok(());
     }
+    // Invitations issued, prequalification reviewed (crate::procedures): else left registered.
+    match crate::procedures::bidding_ready(tx, section_id).await {
+        Err(ggzy_core::Error::Conflict { rule, detail }) => {
+            tracing::warn!(
+                section_id,
+                announcement_id,
+                rule,
+                detail,
+                "section not opened"
+            );
+            return Ok(());
+        }
+        r => r?,
+    }
     let announced = transition(s.state, SectionAction::Announce)?;
     let bidding = transition(announced, SectionAction::OpenBidding)?;
     set_state(tx, section_id, s.state, bidding, now).await?;

@@ -789,6 +789,8 @@ pub async fn open_bidding(ctx: &Ctx, actor: &Actor, id: &str) -> Result<SectionS
     }
     let announced = transition(s.state, SectionAction::Announce)?;
     let bidding = transition(announced, SectionAction::OpenBidding)?;
+    // The stages before registration (invitations, prequalification) are complete.
+    crate::procedures::bidding_ready(&mut tx, &s.id).await?;
     if !registration_open(now, s.bid_deadline) {
         return Err(Error::conflict(
             "section.deadline_passed",
@@ -1119,6 +1121,9 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
     if let Some(why) = own_project_bar(&org.id, &org.uscc, &owner_org, &tenderer_uscc) {
         return Err(Error::conflict("registration.own_project", why));
     }
+    // Who may register by the procedure's stages (invitees, qualified applicants) and the
+    // tenderer's declared interested parties (crate::procedures, issue 21).
+    crate::procedures::registration_bar(&mut tx, section_id, &org.uscc, &org.id).await?;
     let rows = sqlx::query(&format!(
         "SELECT {SANCTION_COLS} FROM sanctions WHERE uscc = $1 ORDER BY from_date"
     ))

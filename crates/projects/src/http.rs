@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .merge(crate::nontender::http::router())
         .merge(crate::opening::routes())
         .merge(crate::regional::router())
+        .merge(crate::procedure_http::router())
 }
 
 /// Create a project draft with its sections (tenderer, agency).

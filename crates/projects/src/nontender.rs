@@ -124,7 +124,10 @@ pub fn min_suppliers(procedure: Procedure) -> Option<(i64, &'static str)> {
             "财库〔2014〕214号 第三十四条 (article to verify; the 2-supplier exceptions are not built)",
         )),
         Procedure::SingleSource => Some((1, "政府采购法 第三十九条; 财政部令第74号 第四十一条")),
-        Procedure::OpenTender | Procedure::InvitedTender | Procedure::Listing => None,
+        Procedure::OpenTender
+        | Procedure::InvitedTender
+        | Procedure::Listing
+        | Procedure::PrequalifiedTender => None,
     }
 }
 
@@ -303,7 +306,10 @@ pub fn stages(procedure: Procedure, l: ggzy_web::Lang) -> Vec<StageView> {
             st(l.t("报价（密封）", "Sealed quote"), l.t("公示期满后", "After the publicity"), SINGLE_SOURCE_PUBLICITY_SOURCE),
             st(l.t("协商与协商情况记录", "Negotiation and its record"), l.t("与唯一供应商协商合理的成交价格", "A reasonable price agreed with the one supplier"), "财政部令第74号 第四十二条"),
         ],
-        Procedure::OpenTender | Procedure::InvitedTender | Procedure::Listing => return Vec::new(),
+        Procedure::OpenTender
+        | Procedure::InvitedTender
+        | Procedure::Listing
+        | Procedure::PrequalifiedTender => return Vec::new(),
     };
     out.push(award);
     out.push(contract);

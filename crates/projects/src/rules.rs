@@ -42,10 +42,14 @@ pub enum Procedure {
     /// 单一来源 (政府采购法 第三十九条; 74号令): publicity ≥ 5 working days, then negotiation with the
     /// one supplier.
     SingleSource,
+    /// 公开招标 with prequalification (资格预审, 招标投标法实施条例 第十五条至第二十一条): a
+    /// prequalification announcement and documents, applications, a review; only the qualified
+    /// applicants register and bid (construction).
+    PrequalifiedTender,
 }
 
 impl Procedure {
-    pub const ALL: [Procedure; 7] = [
+    pub const ALL: [Procedure; 8] = [
         Procedure::OpenTender,
         Procedure::InvitedTender,
         Procedure::Listing,
@@ -53,6 +57,7 @@ impl Procedure {
         Procedure::CompetitiveConsultation,
         Procedure::Inquiry,
         Procedure::SingleSource,
+        Procedure::PrequalifiedTender,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -64,6 +69,7 @@ impl Procedure {
             Procedure::CompetitiveConsultation => "competitive_consultation",
             Procedure::Inquiry => "inquiry",
             Procedure::SingleSource => "single_source",
+            Procedure::PrequalifiedTender => "prequalified_tender",
         }
     }
 
@@ -108,6 +114,17 @@ impl Procedure {
                 ),
             ));
         }
+        // Prequalification's stages are rows for construction only (procedure_stages, 0185).
+        if *self == Procedure::PrequalifiedTender && market != Market::Construction {
+            return Err(FieldError::new(
+                "procedure",
+                "procedure.market",
+                format!(
+                    "procedure prequalified_tender (资格预审) is only for the construction market, not {}",
+                    market.as_str()
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -119,7 +136,7 @@ impl Procedure {
                 FieldError::new(
                     "",
                     "procedure.unknown",
-                    "procedure must be one of open_tender, invited_tender, listing, competitive_negotiation, competitive_consultation, inquiry, single_source",
+                    "procedure must be one of open_tender, invited_tender, listing, competitive_negotiation, competitive_consultation, inquiry, single_source, prequalified_tender",
                 )
             })
     }
@@ -1088,8 +1105,9 @@ mod tests {
         assert!(MarketRules::national(Market::Land, Procedure::InvitedTender).is_none());
         assert!(MarketRules::national(Market::Property, Procedure::InvitedTender).is_none());
         // construction and procurement: open and invited tender; land and property: open tender
-        // and listing; procurement also its 4 non-tender methods (crate::nontender).
-        assert_eq!(MarketRules::all_national().len(), 12);
+        // and listing; procurement also its 4 non-tender methods (crate::nontender); construction
+        // also the prequalified tender (issue 21).
+        assert_eq!(MarketRules::all_national().len(), 13);
         assert!(MarketRules::national(Market::Construction, Procedure::Listing).is_none());
     }
 

@@ -787,7 +787,7 @@ async fn load_locked(ctx: &Ctx, tx: &mut Tx, id: &str) -> Result<Project> {
     load(tx, id).await
 }
 
-async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Project> {
+pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Project> {
     let r = sqlx::query(
         "SELECT id, code, name, market, procedure, region, tenderer_uscc, tenderer_name, owner_org_id, status, \
          return_reason, created_at, updated_at, submitted_at, registered_at FROM projects WHERE id = $1",
@@ -877,7 +877,7 @@ fn project_payload(p: &Project) -> Value {
     })
 }
 
-fn section_payload(p: &Project, s: &Section) -> Value {
+pub(crate) fn section_payload(p: &Project, s: &Section) -> Value {
     let mut v = section_json(s);
     v["project_id"] = json!(p.id);
     v["project_code"] = json!(p.code);

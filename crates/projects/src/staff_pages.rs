@@ -62,6 +62,10 @@ fn procedure_label(p: Procedure, l: Lang) -> &'static str {
         Procedure::CompetitiveConsultation => l.t("竞争性磋商", "Competitive consultation"),
         Procedure::Inquiry => l.t("询价", "Inquiry"),
         Procedure::SingleSource => l.t("单一来源", "Single source"),
+
+        Procedure::PrequalifiedTender => {
+            l.t("公开招标（资格预审）", "Open tender with prequalification")
+        }
     }
 }
 

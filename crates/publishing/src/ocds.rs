@@ -53,6 +53,8 @@ fn method(procedure: Option<&str>) -> Option<&'static str> {
     match procedure? {
         "open_tender" => Some("open"),
         "invited_tender" => Some("selective"),
+        // Only the applicants found qualified (资格预审) may bid: OCDS "selective".
+        "prequalified_tender" => Some("selective"),
         _ => None,
     }
 }

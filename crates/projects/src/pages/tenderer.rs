@@ -49,6 +49,10 @@ pub fn router() -> Router<Ctx> {
             "/tenderer/projects/{id}/sections/{sid}/contract",
             post(record_contract),
         )
+        .route(
+            "/tenderer/projects/{id}/sections/{sid}/retender",
+            post(retender_section),
+        )
 }
 
 /// A market's name for people.
@@ -65,6 +69,8 @@ pub fn procedure_label(p: &str, l: Lang) -> &'static str {
         "competitive_consultation" => l.t("竞争性磋商", "Competitive consultation"),
         "inquiry" => l.t("询价", "Inquiry"),
         "single_source" => l.t("单一来源", "Single source"),
+
+        "prequalified_tender" => l.t("公开招标（资格预审）", "Open tender with prequalification"),
         _ => l.t("其他", "Other"),
     }
 }
@@ -280,6 +286,7 @@ fn form_page(
         "competitive_consultation",
         "inquiry",
         "single_source",
+        "prequalified_tender",
     ]
     .iter()
     .map(|p| (p.to_string(), procedure_label(p, l).to_string()))
@@ -704,6 +711,11 @@ struct SectionPage<'a> {
     /// The objection whose answer form holds `form`'s errors.
     form_for: String,
     notice: Option<&'static str>,
+    /// Re-tender after 流标 (crate::retender): the links both ways and whether the button shows.
+    retender: crate::retender::RetenderLinks,
+    can_retender: bool,
+    /// The procedures a re-tender may change to: (value, label), the current one first.
+    retender_procedures: Vec<(String, String)>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -746,6 +758,9 @@ async fn render_section(
         Err(Error::NotFound(_)) => None,
         Err(e) => return Err(err(e)),
     };
+    let retender = crate::retender::get_links(ctx, &a.actor, sid)
+        .await
+        .map_err(err)?;
     let state = state_str(&s.state);
     let notice = match done {
         "answered" => Some(l.t("异议答复已保存。", "The answer is saved.")),
@@ -754,8 +769,26 @@ async fn render_section(
             "Awarded; the award notice is issued.",
         )),
         "contracted" => Some(l.t("合同已登记。", "The contract is recorded.")),
+        "retendered" => Some(l.t(
+            "已重新招标登记，新标段见下方链接。",
+            "Tendered again; the new section is linked below.",
+        )),
         _ => None,
     };
+    let can_retender = state == "failed" && retender.retendered_by.is_none();
+    let retender_procedures = std::iter::once(p.procedure)
+        .chain(
+            crate::rules::Procedure::ALL
+                .into_iter()
+                .filter(|x| *x != p.procedure && x.check_market(p.market).is_ok()),
+        )
+        .map(|x| {
+            (
+                x.as_str().to_string(),
+                procedure_label(x.as_str(), l).to_string(),
+            )
+        })
+        .collect();
     let page = SectionPage {
         c: &a.chrome,
         lang: l,
@@ -817,6 +850,9 @@ async fn render_section(
         form,
         form_for: form_for.to_string(),
         notice,
+        retender,
+        can_retender,
+        retender_procedures,
     };
     Ok(page_status(&a.chrome, status, &s.name, &page))
 }
@@ -999,6 +1035,145 @@ async fn record_contract(
         Err(e) => {
             let form = FormState::from_error(&e).with_values(values);
             render_section(&ctx, &a, &id, &sid, e.status(), form, "contract", "").await
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RetenderForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    docs_issue_at: String,
+    #[serde(default)]
+    docs_sale_end_at: String,
+    #[serde(default)]
+    bid_deadline: String,
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    approval_document: String,
+    #[serde(default)]
+    approved_by: String,
+    #[serde(default)]
+    approved_on: String,
+}
+
+/// `POST …/retender` (CSRF-checked): `retender::retender` (重新招标 after 流标), as `POST
+/// /api/v1/sections/{id}/retender`; the bids are opened at the deadline. Goes to the new section.
+async fn retender_section(
+    State(ctx): State<Ctx>,
+    Path((id, sid)): Path<(String, String)>,
+    f: CsrfForm<RetenderForm>,
+) -> Result<Response, Response> {
+    let a = f.actor;
+    a.require(ROLES)?;
+    let p = service::get(&ctx, &a.actor, &id)
+        .await
+        .map_err(|e| error_page(&a.chrome, &e))?;
+    if !p.sections.iter().any(|s| s.id == sid) {
+        return Err(error_page(
+            &a.chrome,
+            &Error::not_found(format!("section {sid} of this project")),
+        ));
+    }
+    let r = &f.form;
+    let values = [
+        ("reason", r.reason.clone()),
+        ("docs_issue_at", r.docs_issue_at.clone()),
+        ("docs_sale_end_at", r.docs_sale_end_at.clone()),
+        ("bid_deadline", r.bid_deadline.clone()),
+        ("procedure", r.procedure.clone()),
+        ("approval_document", r.approval_document.clone()),
+        ("approved_by", r.approved_by.clone()),
+        ("approved_on", r.approved_on.clone()),
+    ];
+    let mut errs = Vec::new();
+    let mut time = |field: &str, v: &str| {
+        let t = parse_local(v);
+        if t.is_none() {
+            errs.push(FieldError::new(
+                field,
+                if v.trim().is_empty() {
+                    "required"
+                } else {
+                    "type"
+                },
+                "enter a date and time (Beijing time)",
+            ));
+        }
+        t
+    };
+    let issue = time("docs_issue_at", &r.docs_issue_at);
+    let sale_end = time("docs_sale_end_at", &r.docs_sale_end_at);
+    let deadline = time("bid_deadline", &r.bid_deadline);
+    let procedure = Some(r.procedure.trim().to_string()).filter(|x| !x.is_empty());
+    let changed = procedure
+        .as_deref()
+        .is_some_and(|x| x != p.procedure.as_str());
+    let approval = if changed {
+        let on = NaiveDate::parse_from_str(r.approved_on.trim(), "%Y-%m-%d").ok();
+        match on {
+            Some(approved_on) => Some(crate::retender::Approval {
+                document: r.approval_document.clone(),
+                approved_by: r.approved_by.clone(),
+                approved_on,
+            }),
+            None if r.approved_on.trim().is_empty() => None,
+            None => {
+                errs.push(FieldError::new(
+                    "approved_on",
+                    "type",
+                    "enter the approval's date (YYYY-MM-DD)",
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let result = match (issue, sale_end, deadline) {
+        (Some(docs_issue_at), Some(docs_sale_end_at), Some(bid_deadline)) if errs.is_empty() => {
+            crate::retender::retender(
+                &ctx,
+                &a.actor,
+                &sid,
+                crate::retender::NewRetender {
+                    reason: r.reason.clone(),
+                    docs_issue_at,
+                    docs_sale_end_at,
+                    bid_deadline,
+                    opening_at: bid_deadline,
+                    procedure,
+                    approval,
+                },
+            )
+            .await
+        }
+        _ => Err(Error::Validation(errs)),
+    };
+    match result {
+        Ok(r) => Ok(see_other(&section_href(&id, &r.section.id, "retendered"))),
+        Err(e) => {
+            // The API names the approval's fields `approval.*`; the form's are flat.
+            let e = match e {
+                Error::Validation(v) => Error::Validation(
+                    v.into_iter()
+                        .map(|mut x| {
+                            x.field = match x.field.as_str() {
+                                "approval" | "approval.document" => "approval_document".into(),
+                                "approval.approved_by" => "approved_by".into(),
+                                "approval.approved_on" => "approved_on".into(),
+                                _ => x.field,
+                            };
+                            x
+                        })
+                        .collect(),
+                ),
+                e => e,
+            };
+            let form = FormState::from_error(&e).with_values(values);
+            render_section(&ctx, &a, &id, &sid, e.status(), form, "retender", "").await
         }
     }
 }

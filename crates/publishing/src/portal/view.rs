@@ -124,6 +124,7 @@ fn procedure(code: &str, l: Lang) -> Option<&'static str> {
         "open_tender" => l.t("公开招标", "Open tender"),
         "invited_tender" => l.t("邀请招标", "Invited tender"),
         "listing" => l.t("挂牌/拍卖", "Listing / auction"),
+        "prequalified_tender" => l.t("公开招标（资格预审）", "Open tender with prequalification"),
         _ => return None,
     })
 }

@@ -1,0 +1,630 @@
+//! Prequalification (资格预审, 招标投标法实施条例 第十五条至第二十一条) of a section whose procedure has
+//! the `prequalification_*` stages (`prequalified_tender`, crate::procedures):
+//!
+//! 1. the tenderer (or its agency, or staff) opens a round: the prequalification documents are
+//!    issued and sold for at least the `prequalification_documents` period (5 days, 实施条例 16);
+//!    applications are due at least the `prequalification_applications` period after the sale
+//!    ends (5 days, 实施条例 17), and before the tender documents are issued;
+//! 2. bidders apply until the applications are due;
+//! 3. after that, the review committee or the tenderer (实施条例 18) records for every applicant
+//!    qualified or not, with the reason; every applicant gets a result notice (资格预审结果通知书,
+//!    实施条例 19). With fewer qualified applicants than the `prequalification_review` stage's
+//!    `min_count` (3) the round fails and a new round is opened (重新进行资格预审, 实施条例 19);
+//!    otherwise only the qualified applicants may register and bid
+//!    (crate::procedures::registration_bar).
+
+use crate::procedures::{self, may_manage, section_info, stage, ProcedureStages};
+use crate::rules::{DayKind, MinPeriod};
+use chrono::{DateTime, Utc};
+use ggzy_core::error::Violations;
+use ggzy_core::events::NewEvent;
+use ggzy_core::time::{display_local, from_micros, local_date, to_micros};
+use ggzy_core::{ids, Error, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewPrequalification {
+    /// When the prequalification documents (资格预审文件) are first issued.
+    pub docs_issue_at: DateTime<Utc>,
+    /// When their sale (发售) ends.
+    pub docs_sale_end_at: DateTime<Utc>,
+    /// When the applications (资格预审申请文件) are due.
+    pub applications_due_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Applicant {
+    pub org_id: String,
+    pub uscc: String,
+    pub org_name: String,
+    pub submitted_at: DateTime<Utc>,
+    /// None until the review.
+    pub qualified: Option<bool>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Prequalification {
+    pub id: String,
+    pub section_id: String,
+    /// 1 for the first round; a failed round is followed by the next (实施条例 19).
+    pub round: i64,
+    pub docs_issue_at: DateTime<Utc>,
+    pub docs_sale_end_at: DateTime<Utc>,
+    pub applications_due_at: DateTime<Utc>,
+    /// `open`, `qualified` (enough qualified applicants: registration is theirs) or `failed`.
+    pub state: String,
+    /// `committee` (资格审查委员会) or `tenderer`.
+    pub reviewer: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub min_qualified: i64,
+    pub applicants: Vec<Applicant>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReviewResult {
+    pub org_id: String,
+    pub qualified: bool,
+    /// Why (qualified or not): the criteria of the prequalification documents met or missed.
+    #[schema(min_length = 1, max_length = 1000)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Review {
+    /// `committee` (资格审查委员会, required for state-funded projects, 实施条例 18) or `tenderer`.
+    pub reviewer: String,
+    /// One result per applicant.
+    pub results: Vec<ReviewResult>,
+}
+
+const COLS: &str = "id, section_id, round, docs_issue_at, docs_sale_end_at, applications_due_at, \
+                    state, reviewer, reviewed_at";
+
+async fn load_round(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+    lock: &str,
+) -> Result<Option<Prequalification>> {
+    let r = sqlx::query(&format!(
+        "SELECT {COLS} FROM prequalifications WHERE section_id = $1 ORDER BY round DESC LIMIT 1{lock}"
+    ))
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let id: String = r.try_get(0)?;
+    let apps = sqlx::query(
+        "SELECT org_id, uscc, org_name, submitted_at, qualified, reason FROM prequalification_applications \
+         WHERE prequalification_id = $1 ORDER BY submitted_at, id",
+    )
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|a| {
+        Ok(Applicant {
+            org_id: a.try_get(0)?,
+            uscc: a.try_get(1)?,
+            org_name: a.try_get(2)?,
+            submitted_at: from_micros(a.try_get(3)?),
+            qualified: a.try_get::<Option<i64>, _>(4)?.map(|q| q != 0),
+            reason: a.try_get(5)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    Ok(Some(Prequalification {
+        id,
+        section_id: r.try_get(1)?,
+        round: r.try_get(2)?,
+        docs_issue_at: from_micros(r.try_get(3)?),
+        docs_sale_end_at: from_micros(r.try_get(4)?),
+        applications_due_at: from_micros(r.try_get(5)?),
+        state: r.try_get(6)?,
+        reviewer: r.try_get(7)?,
+        reviewed_at: r.try_get::<Option<i64>, _>(8)?.map(from_micros),
+        min_qualified: 0,
+        applicants: apps,
+    }))
+}
+
+fn min_qualified(stages: &ProcedureStages) -> i64 {
+    stages
+        .get(stage::PREQUALIFICATION_REVIEW)
+        .and_then(|s| s.min_count)
+        .unwrap_or(0)
+}
+
+fn no_prequalification(stages: &ProcedureStages) -> Error {
+    Error::conflict(
+        "prequalification.not_prequalified_procedure",
+        format!(
+            "procedure {} of the {} market has no prequalification (资格预审)",
+            stages.procedure, stages.market
+        ),
+    )
+}
+
+fn meets(
+    cal: &ggzy_core::calendar::BusinessCalendar,
+    p: &MinPeriod,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> bool {
+    let days = match p.kind {
+        DayKind::Calendar => ggzy_core::period::Days::calendar(p.days),
+        DayKind::Working => ggzy_core::period::Days::working(p.days),
+    };
+    ggzy_core::period::reaches_day(cal, local_date(from), local_date(to), days).value
+}
+
+fn describe(p: &MinPeriod) -> String {
+    match p.kind {
+        DayKind::Calendar => format!("{} days", p.days),
+        DayKind::Working => format!("{} working days", p.days),
+    }
+}
+
+/// Open a prequalification round (the first, or the next after a failed one).
+pub async fn open_round(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: NewPrequalification,
+) -> Result<Prequalification> {
+    actor.require(procedures::MANAGERS)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
+    may_manage(actor, &s)?;
+    let stages = procedures::load(&mut tx, s.market, s.procedure).await?;
+    if !stages.has(stage::PREQUALIFICATION_REVIEW) {
+        return Err(no_prequalification(&stages));
+    }
+    if s.state != "registered" {
+        return Err(Error::conflict(
+            "prequalification.too_late",
+            format!(
+                "the section is {}; prequalification happens before bidding opens",
+                s.state
+            ),
+        ));
+    }
+    let prev = load_round(&mut tx, section_id, "").await?;
+    if let Some(p) = &prev {
+        if p.state != "failed" {
+            return Err(Error::conflict(
+                "prequalification.round_exists",
+                format!(
+                    "round {} is {}; a new round follows only a failed one (招标投标法实施条例 第十九条)",
+                    p.round, p.state
+                ),
+            ));
+        }
+    }
+    let docs_issue: i64 = sqlx::query("SELECT docs_issue_at FROM sections WHERE id = $1")
+        .bind(section_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+    let tender_docs_issue = from_micros(docs_issue);
+    let cal = &ctx.calendar;
+    let mut v = Violations::new();
+    if input.docs_sale_end_at < input.docs_issue_at {
+        v.push(
+            "docs_sale_end_at",
+            "prequalification.sale_end_after_issue",
+            "the sale must end after the documents are first issued",
+        );
+    }
+    if let Some(p) = stages
+        .get(stage::PREQUALIFICATION_DOCUMENTS)
+        .and_then(|s| s.period.clone())
+    {
+        if !meets(cal, &p, input.docs_issue_at, input.docs_sale_end_at) {
+            v.push(
+                "docs_sale_end_at",
+                "prequalification.sale_min_days",
+                format!(
+                    "the prequalification documents are sold for at least {} from {} ({})",
+                    describe(&p),
+                    local_date(input.docs_issue_at),
+                    p.source
+                ),
+            );
+        }
+    }
+    if let Some(p) = stages
+        .get(stage::PREQUALIFICATION_APPLICATIONS)
+        .and_then(|s| s.period.clone())
+    {
+        if !meets(cal, &p, input.docs_sale_end_at, input.applications_due_at) {
+            v.push(
+                "applications_due_at",
+                "prequalification.applications_min_days",
+                format!(
+                    "applications are due at least {} after the sale ends on {} ({})",
+                    describe(&p),
+                    local_date(input.docs_sale_end_at),
+                    p.source
+                ),
+            );
+        }
+    }
+    if input.applications_due_at > tender_docs_issue {
+        v.push(
+            "applications_due_at",
+            "prequalification.before_tender_documents",
+            format!(
+                "applications are due before the tender documents are issued ({})",
+                display_local(tender_docs_issue)
+            ),
+        );
+    }
+    if input.applications_due_at <= now {
+        v.push(
+            "applications_due_at",
+            "prequalification.due_in_future",
+            "the applications' due time must be in the future",
+        );
+    }
+    v.into_result()?;
+    let id = ids::new_id();
+    let round = prev.map(|p| p.round + 1).unwrap_or(1);
+    sqlx::query(
+        "INSERT INTO prequalifications (id, section_id, round, docs_issue_at, docs_sale_end_at, \
+         applications_due_at, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)",
+    )
+    .bind(&id)
+    .bind(section_id)
+    .bind(round)
+    .bind(to_micros(input.docs_issue_at))
+    .bind(to_micros(input.docs_sale_end_at))
+    .bind(to_micros(input.applications_due_at))
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.prequalification.opened",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": s.project_id, "prequalification_id": id,
+                   "round": round, "docs_issue_at": input.docs_issue_at.to_rfc3339(),
+                   "docs_sale_end_at": input.docs_sale_end_at.to_rfc3339(),
+                   "applications_due_at": input.applications_due_at.to_rfc3339(),
+                   "basis": "招标投标法实施条例 第十五条、第十六条、第十七条"}),
+        ),
+    )
+    .await?;
+    let mut out = load_round(&mut tx, section_id, "")
+        .await?
+        .ok_or_else(|| Error::internal("prequalification round just written"))?;
+    out.min_qualified = min_qualified(&stages);
+    ctx.db.commit_answering(tx, 201, &out, now).await?;
+    Ok(out)
+}
+
+/// A bidder applies to the open round, until the applications are due.
+pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequalification> {
+    actor.require(&[Role::Bidder])?;
+    let org_id = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
+    let stages = procedures::load(&mut tx, s.market, s.procedure).await?;
+    if !stages.has(stage::PREQUALIFICATION_REVIEW) {
+        return Err(no_prequalification(&stages));
+    }
+    let round = load_round(&mut tx, section_id, "")
+        .await?
+        .filter(|p| p.state == "open")
+        .ok_or_else(|| {
+            Error::conflict(
+                "prequalification.not_open",
+                "no prequalification round of this section takes applications",
+            )
+        })?;
+    if now < round.docs_issue_at {
+        return Err(Error::conflict(
+            "prequalification.not_yet_issued",
+            format!(
+                "the prequalification documents are issued on {}",
+                display_local(round.docs_issue_at)
+            ),
+        ));
+    }
+    if now.timestamp() >= round.applications_due_at.timestamp() {
+        return Err(Error::conflict(
+            "prequalification.after_deadline",
+            format!(
+                "applications were due at {} (招标投标法实施条例 第十七条)",
+                display_local(round.applications_due_at)
+            ),
+        ));
+    }
+    let org = sqlx::query("SELECT uscc, name FROM project_orgs WHERE id = $1")
+        .bind(&org_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| {
+            Error::conflict(
+                "organization.unknown",
+                format!(
+                    "organization {org_id} is not (yet) known to the projects area; retry shortly"
+                ),
+            )
+        })?;
+    let uscc: String = org.try_get(0)?;
+    let name: String = org.try_get(1)?;
+    if let Some(why) =
+        crate::bidding::own_project_bar(&org_id, &uscc, &s.owner_org_id, &s.tenderer_uscc)
+    {
+        return Err(Error::conflict("registration.own_project", why));
+    }
+    let n = sqlx::query(
+        "INSERT INTO prequalification_applications (id, prequalification_id, org_id, uscc, org_name, \
+         submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (prequalification_id, org_id) DO NOTHING",
+    )
+    .bind(ids::new_id())
+    .bind(&round.id)
+    .bind(&org_id)
+    .bind(&uscc)
+    .bind(&name)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(Error::conflict(
+            "prequalification.duplicate",
+            "your organization has already applied in this round",
+        ));
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.prequalification.applied",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": s.project_id,
+                   "prequalification_id": round.id, "org_id": org_id, "uscc": uscc}),
+        ),
+    )
+    .await?;
+    let mut out = load_round(&mut tx, section_id, "")
+        .await?
+        .ok_or_else(|| Error::internal("prequalification round"))?;
+    out.applicants.retain(|a| a.org_id == org_id);
+    out.min_qualified = min_qualified(&stages);
+    ctx.db.commit_answering(tx, 201, &out, now).await?;
+    Ok(out)
+}
+
+/// The review of the open round once applications are due: one result per applicant.
+pub async fn review(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: Review,
+) -> Result<Prequalification> {
+    actor.require(procedures::MANAGERS)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
+    may_manage(actor, &s)?;
+    let stages = procedures::load(&mut tx, s.market, s.procedure).await?;
+    let Some(st) = stages.get(stage::PREQUALIFICATION_REVIEW).cloned() else {
+        return Err(no_prequalification(&stages));
+    };
+    let round = load_round(&mut tx, section_id, "")
+        .await?
+        .filter(|p| p.state == "open")
+        .ok_or_else(|| {
+            Error::conflict(
+                "prequalification.not_open",
+                "no open prequalification round to review",
+            )
+        })?;
+    if now.timestamp() < round.applications_due_at.timestamp() {
+        return Err(Error::conflict(
+            "prequalification.before_deadline",
+            format!(
+                "applications are due at {}; the review follows",
+                display_local(round.applications_due_at)
+            ),
+        ));
+    }
+    let mut v = Violations::new();
+    if !matches!(input.reviewer.as_str(), "committee" | "tenderer") {
+        v.push(
+            "reviewer",
+            "prequalification.reviewer",
+            "reviewer must be committee (资格审查委员会) or tenderer (招标投标法实施条例 第十八条)",
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, r) in input.results.iter().enumerate() {
+        if !round.applicants.iter().any(|a| a.org_id == r.org_id) {
+            v.push(
+                format!("results[{i}].org_id"),
+                "prequalification.not_applicant",
+                "this organization did not apply in this round",
+            );
+        } else if !seen.insert(r.org_id.as_str()) {
+            v.push(
+                format!("results[{i}].org_id"),
+                "prequalification.duplicate_result",
+                "one result per applicant",
+            );
+        }
+        let reason = r.reason.trim();
+        if reason.is_empty() || reason.chars().count() > 1000 {
+            v.push(
+                format!("results[{i}].reason"),
+                "required",
+                "the reason of the result (1–1000 characters)",
+            );
+        }
+    }
+    for a in &round.applicants {
+        if !seen.contains(a.org_id.as_str()) && !input.results.iter().any(|r| r.org_id == a.org_id)
+        {
+            v.push(
+                "results",
+                "prequalification.review_incomplete",
+                format!("no result for the applicant {} ({})", a.org_name, a.uscc),
+            );
+        }
+    }
+    v.into_result()?;
+    let qualified = input.results.iter().filter(|r| r.qualified).count() as i64;
+    let min = st.min_count.unwrap_or(0);
+    let state = if qualified >= min {
+        "qualified"
+    } else {
+        "failed"
+    };
+    for r in &input.results {
+        sqlx::query(
+            "UPDATE prequalification_applications SET qualified = $1, reason = $2 \
+             WHERE prequalification_id = $3 AND org_id = $4",
+        )
+        .bind(i64::from(r.qualified))
+        .bind(r.reason.trim())
+        .bind(&round.id)
+        .bind(&r.org_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE prequalifications SET state = $1, reviewer = $2, reviewed_by = $3, reviewed_at = $4 \
+         WHERE id = $5 AND state = 'open'",
+    )
+    .bind(state)
+    .bind(&input.reviewer)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind(&round.id)
+    .execute(&mut *tx)
+    .await?;
+    let by = actor.actor_ref();
+    // 实施条例 19: the result notice (资格预审结果通知书) to every applicant.
+    for r in &input.results {
+        emit(
+            &mut tx,
+            &ctx.db,
+            &by,
+            now,
+            NewEvent::new(
+                "projects.prequalification.notice",
+                "section",
+                section_id,
+                json!({"section_id": section_id, "project_id": s.project_id,
+                       "prequalification_id": round.id, "org_id": r.org_id,
+                       "qualified": r.qualified, "reason": r.reason.trim(),
+                       "basis": "招标投标法实施条例 第十九条"}),
+            ),
+        )
+        .await?;
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &by,
+        now,
+        NewEvent::new(
+            "projects.prequalification.reviewed",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": s.project_id,
+                   "prequalification_id": round.id, "round": round.round, "state": state,
+                   "qualified": qualified, "min_qualified": min, "reviewer": input.reviewer,
+                   "basis": st.source}),
+        ),
+    )
+    .await?;
+    let mut out = load_round(&mut tx, section_id, "")
+        .await?
+        .ok_or_else(|| Error::internal("prequalification round"))?;
+    out.min_qualified = min;
+    ctx.db.commit_answering(tx, 200, &out, now).await?;
+    Ok(out)
+}
+
+/// The latest round: the project's organization, staff and supervisors see every applicant; a
+/// bidder sees its own application only.
+pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequalification> {
+    actor.require(&[
+        Role::Tenderer,
+        Role::Agency,
+        Role::Staff,
+        Role::Supervisor,
+        Role::Bidder,
+    ])?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let s = section_info(&mut conn, section_id, "").await?;
+    if actor.role != Role::Bidder {
+        procedures::may_read(actor, &s)?;
+    }
+    let stages = procedures::load(&mut conn, s.market, s.procedure).await?;
+    let mut p = load_round(&mut conn, section_id, "")
+        .await?
+        .ok_or_else(|| Error::not_found(format!("prequalification of section {section_id}")))?;
+    if actor.role == Role::Bidder {
+        let own = actor.org_id.clone().unwrap_or_default();
+        p.applicants.retain(|a| a.org_id == own);
+    }
+    p.min_qualified = min_qualified(&stages);
+    Ok(p)
+}
+
+/// Is `org_id` a qualified applicant of the section's qualified round?
+pub(crate) async fn is_qualified(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+    org_id: &str,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "SELECT a.qualified FROM prequalification_applications a \
+         JOIN prequalifications p ON p.id = a.prequalification_id \
+         WHERE p.section_id = $1 AND p.state = 'qualified' AND a.org_id = $2",
+    )
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match r {
+        Some(r) => r.try_get::<Option<i64>, _>(0)? == Some(1),
+        None => false,
+    })
+}
+
+/// Has the section a round reviewed with enough qualified applicants?
+pub(crate) async fn is_complete(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<bool> {
+    let r = sqlx::query(
+        "SELECT 1 FROM prequalifications WHERE section_id = $1 AND state = 'qualified'",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(r.is_some())
+}

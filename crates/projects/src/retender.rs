@@ -1,0 +1,423 @@
+//! Re-tender after 流标 (重新招标): a failed section is registered again in one step, as a new section
+//! of the same project that refers to the failed one (`section_retenders`), with the reason. The
+//! new section keeps the failed one's name, estimated price, deposit and subject, takes new dates
+//! (checked by the registration rules of its procedure) and starts `registered`: the project was
+//! registered (登记确认) already.
+//!
+//! 招标投标法 第二十八条 and 实施条例 第四十四条 (fewer than 3 bidders: re-tender); 政府采购法 第三十六条、
+//! 第三十七条 and 财政部令第87号 第四十三条 (procurement: after 废标 re-tender, or another procurement
+//! method approved by the finance department before it starts). A change of procedure is
+//! recorded with its approval (the approving document, who approved, when) and is possible only
+//! when every other section of the project is concluded (the procedure belongs to the project).
+
+use crate::model::SectionState;
+use crate::procedures::{may_manage, may_read, section_info};
+use crate::rules::{check_registration, Procedure, ProjectInput, SectionInput};
+use crate::service::{load, load_rules, section_payload, Section};
+use chrono::{DateTime, NaiveDate, Utc};
+use ggzy_core::error::Violations;
+use ggzy_core::events::NewEvent;
+use ggzy_core::ident::Market;
+use ggzy_core::time::{from_micros, local_date, to_micros};
+use ggzy_core::{ids, Error, Result};
+use ggzy_identity::Actor;
+use ggzy_store::{emit, Ctx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// The sources of a change of procedure after a failed tender, by market.
+pub fn method_change_source(market: Market) -> &'static str {
+    match market {
+        Market::Procurement => "政府采购法 第三十七条; 财政部令第87号 第四十三条",
+        // 邀请招标 of a project that must be tendered needs the approving department's decision.
+        _ => "招标投标法实施条例 第八条",
+    }
+}
+
+/// The basis of a re-tender by market.
+pub fn retender_source(market: Market) -> &'static str {
+    match market {
+        Market::Procurement => "政府采购法 第三十六条、第三十七条; 财政部令第87号 第四十三条",
+        _ => "招标投标法 第二十八条; 招标投标法实施条例 第四十四条",
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Approval {
+    /// The approving document (批复文号 or title).
+    #[schema(min_length = 1, max_length = 200)]
+    pub document: String,
+    /// Who approved (the finance department or the project's approving department).
+    #[schema(min_length = 1, max_length = 200)]
+    pub approved_by: String,
+    /// The approval's date (not in the future).
+    pub approved_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewRetender {
+    /// Why the section is tendered again (at most 2000 characters).
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+    pub docs_issue_at: DateTime<Utc>,
+    pub docs_sale_end_at: DateTime<Utc>,
+    pub bid_deadline: DateTime<Utc>,
+    pub opening_at: DateTime<Utc>,
+    /// Another procedure (e.g. after a failed open tender); needs `approval`.
+    #[serde(default)]
+    pub procedure: Option<String>,
+    #[serde(default)]
+    pub approval: Option<Approval>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RetenderLink {
+    pub old_section_id: String,
+    pub new_section_id: String,
+    pub reason: String,
+    pub old_procedure: String,
+    pub new_procedure: String,
+    pub approval_document: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved_on: Option<String>,
+    pub basis: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Retendered {
+    pub link: RetenderLink,
+    /// The new section (state `registered`).
+    pub section: Section,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RetenderLinks {
+    /// The failed section this one re-tenders.
+    pub retenders: Option<RetenderLink>,
+    /// The section that re-tenders this failed one.
+    pub retendered_by: Option<RetenderLink>,
+}
+
+const LINK_COLS: &str =
+    "l.old_section_id, l.new_section_id, l.reason, l.old_procedure, l.new_procedure, \
+     l.approval_document, l.approved_by, l.approved_on, l.created_at, p.market";
+
+fn link_row(r: &sqlx::any::AnyRow) -> Result<RetenderLink> {
+    let market: String = r.try_get(9)?;
+    let market = Market::parse(&market).unwrap_or(Market::Construction);
+    Ok(RetenderLink {
+        old_section_id: r.try_get(0)?,
+        new_section_id: r.try_get(1)?,
+        reason: r.try_get(2)?,
+        old_procedure: r.try_get(3)?,
+        new_procedure: r.try_get(4)?,
+        approval_document: r.try_get(5)?,
+        approved_by: r.try_get(6)?,
+        approved_on: r.try_get(7)?,
+        basis: retender_source(market).to_string(),
+        created_at: from_micros(r.try_get(8)?),
+    })
+}
+
+/// The re-tender links of a section (either side), for the API and the pages.
+pub async fn links_of(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<RetenderLinks> {
+    let q = |col: &str| {
+        format!(
+            "SELECT {LINK_COLS} FROM section_retenders l JOIN sections s ON s.id = l.old_section_id \
+             JOIN projects p ON p.id = s.project_id WHERE l.{col} = $1"
+        )
+    };
+    let retenders = sqlx::query(&q("new_section_id"))
+        .bind(section_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(link_row)
+        .transpose()?;
+    let retendered_by = sqlx::query(&q("old_section_id"))
+        .bind(section_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(link_row)
+        .transpose()?;
+    Ok(RetenderLinks {
+        retenders,
+        retendered_by,
+    })
+}
+
+pub async fn get_links(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<RetenderLinks> {
+    actor.require(crate::procedures::READERS)?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let s = section_info(&mut conn, section_id, "").await?;
+    may_read(actor, &s)?;
+    links_of(&mut conn, section_id).await
+}
+
+/// Re-register a failed section (the project's tenderer or agency, or staff).
+pub async fn retender(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: NewRetender,
+) -> Result<Retendered> {
+    actor.require(crate::procedures::MANAGERS)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
+    may_manage(actor, &s)?;
+    if s.state != SectionState::Failed.as_str() {
+        return Err(Error::conflict(
+            "retender.not_failed",
+            format!(
+                "the section is {}; only a failed section (流标) is tendered again this way",
+                s.state
+            ),
+        ));
+    }
+    let done =
+        sqlx::query("SELECT new_section_id FROM section_retenders WHERE old_section_id = $1")
+            .bind(section_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if done.is_some() {
+        return Err(Error::conflict(
+            "retender.duplicate",
+            "this failed section has already been tendered again",
+        ));
+    }
+    let mut v = Violations::new();
+    let reason = input.reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        v.push(
+            "reason",
+            "required",
+            "the reason of the re-tender (1–2000 characters)",
+        );
+    }
+    let new_procedure = match input.procedure.as_deref().map(str::trim) {
+        None | Some("") => Some(s.procedure),
+        Some(p) => {
+            v.take("procedure", Procedure::parse(p))
+                .and_then(|p| match p.check_market(s.market) {
+                    Ok(()) => Some(p),
+                    Err(e) => {
+                        v.push("procedure", e.rule, e.message);
+                        None
+                    }
+                })
+        }
+    };
+    let changed = new_procedure.is_some_and(|p| p != s.procedure);
+    let source = method_change_source(s.market);
+    let today = local_date(now);
+    if changed {
+        match &input.approval {
+            None => v.push(
+                "approval",
+                "retender.approval_required",
+                format!(
+                    "a change of procedure after a failed tender needs the approval recorded: the \
+                     document, who approved and when ({source})"
+                ),
+            ),
+            Some(a) => {
+                for (f, val) in [("document", &a.document), ("approved_by", &a.approved_by)] {
+                    let t = val.trim();
+                    if t.is_empty() || t.chars().count() > 200 {
+                        v.push(
+                            format!("approval.{f}"),
+                            "required",
+                            "required (at most 200 characters)",
+                        );
+                    }
+                }
+                if a.approved_on > today {
+                    v.push(
+                        "approval.approved_on",
+                        "retender.approval_in_future",
+                        "the approval cannot be dated after today",
+                    );
+                }
+            }
+        }
+        let others: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM sections WHERE project_id = $1 AND id <> $2 \
+             AND state NOT IN ('contracted', 'failed', 'terminated')",
+        )
+        .bind(&s.project_id)
+        .bind(section_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        if others > 0 {
+            v.push(
+                "procedure",
+                "retender.other_sections_active",
+                "the procedure belongs to the project: it changes only when every other section \
+                 is concluded",
+            );
+        }
+    }
+    if input.bid_deadline <= now {
+        v.push(
+            "bid_deadline",
+            "retender.deadline_in_future",
+            "the new bid deadline must be in the future",
+        );
+    }
+    let old = sqlx::query(
+        "SELECT s.section_no, s.name, s.estimated_price_fen, s.deposit_fen, s.subject, p.region \
+         FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
+    )
+    .bind(section_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let name: String = old.try_get(1)?;
+    let price = ggzy_core::Money::from_fen(old.try_get(2)?);
+    let deposit = ggzy_core::Money::from_fen(old.try_get(3)?);
+    let subject: Option<String> = old.try_get(4)?;
+    let region: String = old.try_get(5)?;
+    if let Some(p) = new_procedure {
+        match load_rules(&mut tx, &region, s.market, p).await? {
+            None => v.push(
+                "procedure",
+                "retender.no_rules",
+                format!(
+                    "no registration rules for procedure {} in the {} market",
+                    p.as_str(),
+                    s.market.as_str()
+                ),
+            ),
+            Some(rules) => {
+                let input_rules = ProjectInput {
+                    market: s.market,
+                    procedure: p,
+                    sections: vec![SectionInput {
+                        estimated_price: price,
+                        deposit,
+                        docs_issue_at: input.docs_issue_at,
+                        docs_sale_end_at: input.docs_sale_end_at,
+                        bid_deadline: input.bid_deadline,
+                        opening_at: input.opening_at,
+                        subject: subject
+                            .as_deref()
+                            .and_then(|k| crate::rules::Subject::parse(k).ok()),
+                    }],
+                };
+                if let Err(errs) = check_registration(&rules, &ctx.calendar, &input_rules) {
+                    for mut e in errs {
+                        e.field = e.field.replace("sections[0].", "");
+                        v.0.push(e);
+                    }
+                }
+            }
+        }
+    }
+    v.into_result()?;
+    let new_procedure = new_procedure.expect("checked");
+    let no: i64 =
+        sqlx::query("SELECT COALESCE(MAX(section_no), 0) + 1 FROM sections WHERE project_id = $1")
+            .bind(&s.project_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+    let new_id = ids::new_id();
+    sqlx::query(
+        "INSERT INTO sections (id, project_id, section_no, name, estimated_price_fen, deposit_fen, \
+         docs_issue_at, docs_sale_end_at, bid_deadline, opening_at, state, created_at, updated_at, subject) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'registered', $11, $11, $12)",
+    )
+    .bind(&new_id)
+    .bind(&s.project_id)
+    .bind(no)
+    .bind(&name)
+    .bind(price.fen())
+    .bind(deposit.fen())
+    .bind(to_micros(input.docs_issue_at))
+    .bind(to_micros(input.docs_sale_end_at))
+    .bind(to_micros(input.bid_deadline))
+    .bind(to_micros(input.opening_at))
+    .bind(to_micros(now))
+    .bind(&subject)
+    .execute(&mut *tx)
+    .await?;
+    if changed {
+        sqlx::query("UPDATE projects SET procedure = $1, updated_at = $2 WHERE id = $3")
+            .bind(new_procedure.as_str())
+            .bind(to_micros(now))
+            .bind(&s.project_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let approval = input.approval.filter(|_| changed);
+    sqlx::query(
+        "INSERT INTO section_retenders (new_section_id, old_section_id, reason, old_procedure, \
+         new_procedure, approval_document, approved_by, approved_on, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&new_id)
+    .bind(section_id)
+    .bind(&reason)
+    .bind(s.procedure.as_str())
+    .bind(new_procedure.as_str())
+    .bind(approval.as_ref().map(|a| a.document.trim().to_string()))
+    .bind(approval.as_ref().map(|a| a.approved_by.trim().to_string()))
+    .bind(approval.as_ref().map(|a| a.approved_on.to_string()))
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    let p = load(&mut tx, &s.project_id).await?;
+    let section = p
+        .sections
+        .iter()
+        .find(|x| x.id == new_id)
+        .cloned()
+        .ok_or_else(|| Error::internal("re-tendered section just written"))?;
+    let by = actor.actor_ref();
+    emit(
+        &mut tx,
+        &ctx.db,
+        &by,
+        now,
+        NewEvent::new(
+            "projects.section.registered",
+            "section",
+            &new_id,
+            section_payload(&p, &section),
+        ),
+    )
+    .await?;
+    let basis = retender_source(s.market);
+    emit(
+        &mut tx,
+        &ctx.db,
+        &by,
+        now,
+        NewEvent::new(
+            "projects.section.retendered",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "new_section_id": new_id, "project_id": s.project_id,
+                   "reason": reason, "old_procedure": s.procedure.as_str(),
+                   "new_procedure": new_procedure.as_str(),
+                   "approval": approval.as_ref().map(|a| json!({"document": a.document.trim(),
+                       "approved_by": a.approved_by.trim(), "approved_on": a.approved_on.to_string(),
+                       "basis": source})),
+                   "basis": basis}),
+        ),
+    )
+    .await?;
+    let link = links_of(&mut tx, &new_id)
+        .await?
+        .retenders
+        .ok_or_else(|| Error::internal("re-tender link just written"))?;
+    let out = Retendered { link, section };
+    ctx.db.commit_answering(tx, 201, &out, now).await?;
+    Ok(out)
+}

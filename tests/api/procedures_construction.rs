@@ -1,0 +1,565 @@
+//! Issue 21: procedures as data — the invited tender (邀请招标, 招标投标法 17; interested parties,
+//! 实施条例 34), the open tender with prequalification (资格预审, 实施条例 15–21) and the re-tender of
+//! a failed section (流标) with a change of procedure and its approval. Each completes a trade from
+//! registration to the contract through the public API.
+
+use crate::award::{at, events, register_and_bid, submit_result, travel, Trade, DEADLINE};
+use base64::Engine as _;
+use ggzy_api_tests::fixtures::{self, assert_first_error, assert_rule};
+use ggzy_api_tests::pages::{hidden_value, Visitor};
+use ggzy_api_tests::TestApp;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// A project of `market` with `procedure`, one section: documents issued at `issue`, sold until
+/// `sale_end`, bids due and opened at `deadline`.
+fn body(market: &str, procedure: &str, issue: &str, sale_end: &str, deadline: &str) -> Value {
+    let mut b =
+        fixtures::one_section_project(&format!("{procedure} 测试项目"), market, sale_end, deadline);
+    b["procedure"] = json!(procedure);
+    b["sections"][0]["docs_issue_at"] = json!(issue);
+    b
+}
+
+async fn registered(app: &TestApp, body: Value) -> Trade {
+    let r = app.register_project(body).await;
+    Trade {
+        project_id: r.project_id,
+        section_id: r.section_id,
+        tenderer: r.tenderer,
+        staff: r.staff,
+        bidders: Vec::new(),
+    }
+}
+
+/// The state of the trade's section (looked up by id: a project may have several).
+async fn state(app: &TestApp, t: &Trade) -> String {
+    let (s, p) = app
+        .get(
+            Some(&t.tenderer),
+            &format!("/api/v1/projects/{}", t.project_id),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    p["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == t.section_id.as_str())
+        .map(|x| x["state"].as_str().unwrap().to_string())
+        .expect("section in its project")
+}
+
+async fn wait_for(app: &TestApp, t: &Trade, want: &str) {
+    let mut last = String::new();
+    for _ in 0..300 {
+        last = state(app, t).await;
+        if last == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    panic!("section {} stayed {last}, expected {want}", t.section_id);
+}
+
+async fn uscc_of(app: &TestApp, token: &str) -> String {
+    let org = app.org_of(token).await;
+    app.drain_consumer("projects.organizations").await;
+    app.strings("SELECT uscc FROM project_orgs WHERE id = $1", &[&org])
+        .await
+        .pop()
+        .expect("organization known to projects")
+}
+
+/// A new bidder organization `username` with USCC `91210200MA21000nn`; its token.
+async fn new_bidder(app: &TestApp, n: u32, username: &str) -> String {
+    let uscc = ggzy_core::ident::Uscc::with_check(&format!("91210200MA210{n:04}"))
+        .unwrap()
+        .to_string();
+    let t = app
+        .org_with_user(
+            json!({"uscc": uscc, "name": format!("大连第{n}工程有限公司"), "kind": "bidder",
+                   "legal_representative": format!("法人{n}"), "region": "210200"}),
+            username,
+            "bidder",
+        )
+        .await;
+    app.drain_consumer("projects.organizations").await;
+    t
+}
+
+/// bidder1..3 register and bid; the deadline passes, the bids open, the evaluation result, the
+/// candidate publicity, the award and the contract.
+async fn bid_to_contract(app: &TestApp, t: &mut Trade, deadline: &str) {
+    register_and_bid(app, t).await;
+    travel(app, t, at(deadline) + chrono::Duration::seconds(1)).await;
+    wait_for(app, t, "opening").await;
+    for b in &t.bidders {
+        let (s, v) = app
+            .post(
+                Some(&b.token),
+                &format!("/api/v1/sections/{}/bids/mine/key", t.section_id),
+                json!({"key": base64::engine::general_purpose::STANDARD.encode(&b.key)}),
+            )
+            .await;
+        assert_eq!(s, 200, "{}: {v}", b.name);
+    }
+    wait_for(app, t, "evaluating").await;
+    let (s, p) = submit_result(app, t, 3).await;
+    assert_eq!(s, 201, "{p}");
+    travel(
+        app,
+        t,
+        at(p["publicity_ends_at"].as_str().unwrap()) + chrono::Duration::hours(9),
+    )
+    .await;
+    let (s, a) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{}/award", t.section_id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let today = ggzy_core::time::local_date(app.clock().now()).to_string();
+    let (s, c) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{}/contract", t.section_id),
+            json!({"signed_on": today, "amount": t.bidders[1].price}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!(state(app, t).await, "contracted");
+}
+
+#[tokio::test]
+async fn an_invited_tender_admits_only_three_or_more_invitees_and_no_interested_party() {
+    let app = TestApp::spawn().await;
+    let (s, procs) = app.get(None, "/api/v1/procedures").await;
+    assert_eq!(s, 200, "{procs}");
+    let invited = procs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["market"] == "construction" && p["procedure"] == "invited_tender")
+        .expect("the invited tender is a row of the procedures table");
+    assert_eq!(invited["stages"][0]["stage"], "invitation");
+    assert_eq!(invited["stages"][0]["min_count"], 3);
+
+    let mut t = registered(
+        &app,
+        body(
+            "construction",
+            "invited_tender",
+            "2026-03-02T09:00:00+08:00",
+            "2026-03-09T17:00:00+08:00",
+            DEADLINE,
+        ),
+    )
+    .await;
+    let sid = t.section_id.clone();
+    let mut usccs = Vec::new();
+    for b in ["bidder1", "bidder2", "bidder3"] {
+        let tok = app.login(b).await;
+        usccs.push(uscc_of(&app, &tok).await);
+    }
+    let related = new_bidder(&app, 41, "related41").await;
+    let related_uscc = uscc_of(&app, &related).await;
+    let stranger = new_bidder(&app, 42, "stranger42").await;
+
+    // No invitations yet: bidding does not open.
+    let (s, v) = app
+        .post(
+            Some(&t.staff),
+            &format!("/api/v1/sections/{sid}/open-bidding"),
+            json!({}),
+        )
+        .await;
+    assert_rule(s, &v, 409, "invitation.missing");
+    let url = format!("/api/v1/sections/{sid}/invitations");
+    let invitees = |n: usize| -> Value {
+        json!({"invitees": usccs.iter().take(n).enumerate()
+            .map(|(i, u)| json!({"uscc": u, "name": format!("受邀单位{i}")})).collect::<Vec<_>>()})
+    };
+    // Boundary: 2 invitees refused, nothing written; 3 accepted (招标投标法 17).
+    let (s, v) = app.post(Some(&t.tenderer), &url, invitees(2)).await;
+    assert_first_error(s, &v, 422, "invitation.min_invitees");
+    assert_eq!(
+        app.get(Some(&t.tenderer), &url).await.1["invitees"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // Another tenderer may not invite for this section.
+    let other = app.login("tenderer2").await;
+    let (s, v) = app.post(Some(&other), &url, invitees(3)).await;
+    assert_eq!(s, 403, "{v}");
+    // The tenderer declares an interested party (实施条例 34); it may not be invited.
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{sid}/interested-parties"),
+            json!({"uscc": related_uscc, "relation": "control", "detail": "招标人控股子公司"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let mut four = invitees(3);
+    four["invitees"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"uscc": related_uscc, "name": "关联单位"}));
+    let (s, v) = app.post(Some(&t.tenderer), &url, four).await;
+    assert_first_error(s, &v, 422, "invitation.interested_party");
+    let (s, v) = app.post(Some(&t.tenderer), &url, invitees(3)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["invitees"].as_array().unwrap().len(), 3, "{v}");
+    assert_eq!(
+        events(&app, "projects.invitation.sent", &sid).await.len(),
+        3
+    );
+
+    app.open_bidding(&t.staff, &sid).await;
+    // Invitations are closed once bidding opened.
+    let (s, v) = app.post(Some(&t.tenderer), &url, invitees(3)).await;
+    assert_rule(s, &v, 409, "invitation.too_late");
+    // Neither the interested party nor an organization not invited may register.
+    let (s, v) = app
+        .post(
+            Some(&related),
+            &format!("/api/v1/sections/{sid}/registrations"),
+            json!({}),
+        )
+        .await;
+    assert_rule(s, &v, 409, "registration.interested_party");
+    let (s, v) = app
+        .post(
+            Some(&stranger),
+            &format!("/api/v1/sections/{sid}/registrations"),
+            json!({}),
+        )
+        .await;
+    assert_rule(s, &v, 409, "registration.not_invited");
+
+    bid_to_contract(&app, &mut t, DEADLINE).await;
+    app.stop().await;
+}
+
+/// A review by the committee: applicant `orgs[i]` qualified or not by `q[i]`, with the reason.
+fn results(orgs: &[String], q: &[bool]) -> Value {
+    json!({"reviewer": "committee", "results": orgs.iter().zip(q).map(|(o, q)| json!({
+        "org_id": o, "qualified": q,
+        "reason": if *q { "资质与业绩满足资格预审文件要求" } else { "类似工程业绩不足" }}))
+        .collect::<Vec<_>>()})
+}
+
+#[tokio::test]
+async fn a_prequalification_with_two_qualified_is_repeated_and_only_the_qualified_bid() {
+    let app = TestApp::spawn().await;
+    // Tender documents issued 2026-03-31, sold until 04-08 (Qingming 04-04..06), bids due 04-21.
+    let deadline = "2026-04-21T09:30:00+08:00";
+    let mut t = registered(
+        &app,
+        body(
+            "construction",
+            "prequalified_tender",
+            "2026-03-31T09:00:00+08:00",
+            "2026-04-08T17:00:00+08:00",
+            deadline,
+        ),
+    )
+    .await;
+    let sid = t.section_id.clone();
+    let url = format!("/api/v1/sections/{sid}/prequalification");
+    let round = |sale_end: &str, due: &str| {
+        json!({"docs_issue_at": "2026-03-02T09:00:00+08:00", "docs_sale_end_at": sale_end,
+               "applications_due_at": due})
+    };
+    // Sale ≥ 5 days (实施条例 16): from Monday 03-02 the 5th day is Saturday 03-07, so the last
+    // day moves to Monday 03-09: Sunday 03-08 refused, Monday 03-09 accepted.
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &url,
+            round("2026-03-08T17:00:00+08:00", "2026-03-16T09:00:00+08:00"),
+        )
+        .await;
+    assert_first_error(s, &v, 422, "prequalification.sale_min_days");
+    // Applications due ≥ 5 days after the sale ends (实施条例 17): from 03-09 the 5th day is
+    // Saturday 03-14 → Monday 03-16: Sunday 03-15 refused.
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &url,
+            round("2026-03-09T17:00:00+08:00", "2026-03-15T17:00:00+08:00"),
+        )
+        .await;
+    assert_first_error(s, &v, 422, "prequalification.applications_min_days");
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &url,
+            round("2026-03-09T17:00:00+08:00", "2026-03-16T09:00:00+08:00"),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["round"], 1);
+    assert_eq!(v["min_qualified"], 3);
+
+    let apply = format!("{url}/applications");
+    let mut tokens = Vec::new();
+    let mut orgs = Vec::new();
+    for b in ["bidder1", "bidder2", "bidder3"] {
+        let tok = app.login(b).await;
+        uscc_of(&app, &tok).await;
+        orgs.push(app.org_of(&tok).await);
+        let (s, v) = app.post(Some(&tok), &apply, json!({})).await;
+        assert_eq!(s, 201, "{b}: {v}");
+        tokens.push(tok);
+    }
+    let (s, v) = app.post(Some(&tokens[0]), &apply, json!({})).await;
+    assert_rule(s, &v, 409, "prequalification.duplicate");
+    let review = format!("{url}/review");
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &review,
+            results(&orgs, &[true, true, true]),
+        )
+        .await;
+    assert_rule(s, &v, 409, "prequalification.before_deadline");
+
+    // At the due time applications close; the review with 2 qualified fails the round (实施条例 19).
+    travel(&app, &mut t, fixtures::at("2026-03-16T09:00:00+08:00")).await;
+    let late = new_bidder(&app, 43, "late43").await;
+    let (s, v) = app.post(Some(&late), &apply, json!({})).await;
+    assert_rule(s, &v, 409, "prequalification.after_deadline");
+    let mut partial = results(&orgs, &[true, true, false]);
+    partial["results"].as_array_mut().unwrap().pop();
+    let (s, v) = app.post(Some(&t.tenderer), &review, partial).await;
+    assert_first_error(s, &v, 422, "prequalification.review_incomplete");
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &review,
+            results(&orgs, &[true, true, false]),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], "failed", "{v}");
+    let notices = events(&app, "projects.prequalification.notice", &sid).await;
+    assert_eq!(notices.len(), 3, "a result notice to every applicant");
+    let (s, v) = app
+        .post(
+            Some(&t.staff),
+            &format!("/api/v1/sections/{sid}/open-bidding"),
+            json!({}),
+        )
+        .await;
+    assert_rule(s, &v, 409, "prequalification.not_complete");
+
+    // Round 2: the three and a fourth apply; three qualified (the minimum) → registration is theirs.
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &url,
+            json!({"docs_issue_at": "2026-03-16T09:00:00+08:00",
+                   "docs_sale_end_at": "2026-03-23T17:00:00+08:00",
+                   "applications_due_at": "2026-03-30T09:00:00+08:00"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["round"], 2);
+    for b in ["bidder1", "bidder2", "bidder3", "late43"] {
+        let tok = app.login(b).await;
+        let (s, v) = app.post(Some(&tok), &apply, json!({})).await;
+        assert_eq!(s, 201, "{b}: {v}");
+    }
+    orgs.push(app.org_of(&late).await);
+    travel(&app, &mut t, fixtures::at("2026-03-30T09:00:01+08:00")).await;
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &review,
+            results(&orgs, &[true, true, true, false]),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], "qualified", "{v}");
+    // A bidder reads its own result only.
+    let late = app.login("late43").await;
+    let (s, mine) = app.get(Some(&late), &url).await;
+    assert_eq!(s, 200, "{mine}");
+    assert_eq!(mine["applicants"].as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(mine["applicants"][0]["qualified"], false, "{mine}");
+
+    app.open_bidding(&t.staff, &sid).await;
+    let (s, v) = app
+        .post(
+            Some(&late),
+            &format!("/api/v1/sections/{sid}/registrations"),
+            json!({}),
+        )
+        .await;
+    assert_rule(s, &v, 409, "registration.not_qualified");
+    bid_to_contract(&app, &mut t, deadline).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_failed_procurement_is_tendered_again_by_invitation_with_the_approval_recorded() {
+    let app = TestApp::spawn().await;
+    let mut t = registered(
+        &app,
+        body(
+            "procurement",
+            "open_tender",
+            "2026-03-02T09:00:00+08:00",
+            "2026-03-09T17:00:00+08:00",
+            DEADLINE,
+        ),
+    )
+    .await;
+    let old = t.section_id.clone();
+    app.open_bidding(&t.staff, &old).await;
+    let url = format!("/api/v1/sections/{old}/retender");
+    let again = |procedure: Option<&str>, approval: Option<Value>| {
+        json!({"reason": "投标截止时投标人不足3家（流标）",
+               "docs_issue_at": "2026-04-07T09:00:00+08:00",
+               "docs_sale_end_at": "2026-04-14T17:00:00+08:00",
+               "bid_deadline": "2026-04-28T09:30:00+08:00",
+               "opening_at": "2026-04-28T09:30:00+08:00",
+               "procedure": procedure, "approval": approval})
+    };
+    // Only a failed section is tendered again.
+    let (s, v) = app.post(Some(&t.tenderer), &url, again(None, None)).await;
+    assert_rule(s, &v, 409, "retender.not_failed");
+    // No bids at the deadline: the opening fails the section (87号令 43).
+    travel(&app, &mut t, at(DEADLINE) + chrono::Duration::seconds(1)).await;
+    wait_for(&app, &t, "failed").await;
+
+    // Another procedure needs the approval recorded (政府采购法 37; 87号令 43); not dated tomorrow.
+    let (s, v) = app
+        .post(Some(&t.tenderer), &url, again(Some("invited_tender"), None))
+        .await;
+    assert_first_error(s, &v, 422, "retender.approval_required");
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &url,
+            again(
+                Some("invited_tender"),
+                Some(
+                    json!({"document": "大财采〔2026〕12号", "approved_by": "大连市财政局",
+                            "approved_on": "2026-04-04"}),
+                ),
+            ),
+        )
+        .await;
+    assert_first_error(s, &v, 422, "retender.approval_in_future");
+    // The tenderer does it in one step with the button of the failed section's page.
+    let mut page = Visitor::new(&app);
+    page.sign_in("tenderer").await;
+    let old_page = format!("/tenderer/projects/{}/sections/{old}", t.project_id);
+    let form = page.get(&old_page).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("/retender\""), "{}", form.body);
+    let csrf = hidden_value(&form.body, "csrf").expect("csrf");
+    let r = page
+        .post_form(
+            &format!("{old_page}/retender"),
+            &[
+                ("csrf", &csrf),
+                ("reason", "投标截止时投标人不足3家（流标）"),
+                ("docs_issue_at", "2026-04-07T09:00"),
+                ("docs_sale_end_at", "2026-04-14T17:00"),
+                ("bid_deadline", "2026-04-28T09:30"),
+                ("procedure", "invited_tender"),
+                ("approval_document", "大财采〔2026〕12号"),
+                ("approved_by", "大连市财政局"),
+                ("approved_on", "2026-04-03"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let new = r
+        .location()
+        .split("/sections/")
+        .nth(1)
+        .and_then(|x| x.split('?').next())
+        .expect("the new section's page")
+        .to_string();
+    let new_page = page.get(r.location()).await;
+    assert!(
+        new_page.body.contains("id=\"retenders\""),
+        "{}",
+        new_page.body
+    );
+    assert!(
+        new_page.body.contains(&old),
+        "the new page links the failed one"
+    );
+    assert!(new_page.body.contains("大财采〔2026〕12号"));
+    let back = page.get(&old_page).await;
+    assert!(back.body.contains("id=\"retendered-by\""), "{}", back.body);
+    assert!(
+        back.body.contains(&new),
+        "the failed page links the new one"
+    );
+    assert!(
+        !back.body.contains("/retender\""),
+        "no second re-tender button"
+    );
+    let (_, l) = app
+        .get(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{new}/retender"),
+        )
+        .await;
+    assert_eq!(l["retenders"]["old_procedure"], "open_tender", "{l}");
+    assert_eq!(l["retenders"]["new_procedure"], "invited_tender", "{l}");
+    assert_eq!(l["retenders"]["approved_by"], "大连市财政局", "{l}");
+    assert_eq!(l["retenders"]["approved_on"], "2026-04-03", "{l}");
+    let (s, v) = app.post(Some(&t.tenderer), &url, again(None, None)).await;
+    assert_rule(s, &v, 409, "retender.duplicate");
+    // Both sections show the link.
+    let (_, l) = app
+        .get(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{old}/retender"),
+        )
+        .await;
+    assert_eq!(l["retendered_by"]["new_section_id"], new.as_str(), "{l}");
+    let (_, l) = app
+        .get(Some(&t.staff), &format!("/api/v1/sections/{new}/retender"))
+        .await;
+    assert_eq!(l["retenders"]["old_section_id"], old.as_str(), "{l}");
+    assert_eq!(l["retenders"]["reason"], "投标截止时投标人不足3家（流标）");
+    let (_, p) = app
+        .get(
+            Some(&t.tenderer),
+            &format!("/api/v1/projects/{}", t.project_id),
+        )
+        .await;
+    assert_eq!(p["procedure"], "invited_tender", "{p}");
+
+    // The new section runs the invited tender to the contract.
+    t.section_id = new.clone();
+    let mut inv = Vec::new();
+    for b in ["bidder1", "bidder2", "bidder3"] {
+        let tok = app.login(b).await;
+        inv.push(json!({"uscc": uscc_of(&app, &tok).await, "name": b}));
+    }
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{new}/invitations"),
+            json!({"invitees": inv}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    app.open_bidding(&t.staff, &new).await;
+    bid_to_contract(&app, &mut t, "2026-04-28T09:30:00+08:00").await;
+    app.stop().await;
+}
