@@ -437,5 +437,27 @@ async fn a_land_deal_opens_the_contract_step_due_in_10_working_days_with_payment
         .await,
         2
     );
+    // Monitoring raises one alert per late step (compliance.land_contract_overdue, 34号).
+    app.drain_consumer("monitoring.signals").await;
+    let supervisor = app.login("supervisor").await;
+    let (s, v) = app
+        .get(
+            Some(&supervisor),
+            "/api/v1/monitoring/alerts?rule=compliance.land_contract_overdue",
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let mut keys: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["signal_key"].as_str().unwrap_or_default().to_string())
+        .collect();
+    keys.sort();
+    assert_eq!(keys.len(), 2, "{v}");
+    assert!(
+        keys[0].ends_with(":first_payment") && keys[1].ends_with(":signing"),
+        "{v}"
+    );
     app.stop().await;
 }

@@ -36,6 +36,7 @@ pub const WANTED: &[&str] = &[
     "projects.contract.overdue",
     "projects.objection.overdue",
     "remedies.case.overdue",
+    "auctions.land_contract.overdue",
     "deposits.transfer.received",
     "deposits.refund.instructed",
     "deposits.deposit.forfeited",
@@ -197,6 +198,29 @@ impl Consumer for MonitoringConsumer {
                     rules::REMEDY_OVERDUE,
                     s,
                     format!("remedy:{cid}:{}", str_of(p, "step").unwrap_or("")),
+                    &detail,
+                    ev,
+                )
+                .await
+            }
+            "auctions.land_contract.overdue" => {
+                let s = str_of(p, "section_id");
+                let deal = str_of(p, "deal_id").unwrap_or("?");
+                let step = str_of(p, "step").unwrap_or("?");
+                let detail = format!(
+                    "deal {deal}: {step} due {}, winner {}, required {}, paid {}",
+                    str_of(p, "due_date").unwrap_or("?"),
+                    str_of(p, "winner_org_id").unwrap_or("?"),
+                    str_of(p, "required").unwrap_or("-"),
+                    str_of(p, "paid").unwrap_or("?")
+                );
+                compliance(
+                    tx,
+                    db,
+                    now,
+                    rules::LAND_CONTRACT_OVERDUE,
+                    s,
+                    format!("land_contract:{deal}:{step}"),
                     &detail,
                     ev,
                 )

@@ -97,6 +97,9 @@ pub const LOW_RATINGS: &str = "experts.low_ratings";
 pub const CALENDAR_YEAR_MISSING: &str = "calendar.year_missing";
 pub const CONSUMER_EVENT_PARKED: &str = "consumer.event_parked";
 pub const CALENDAR_PERIOD_TOO_SHORT: &str = "calendar.period_too_short";
+/// A land contract step (signing, first payment, final payment) missed its due date
+/// (`auctions.land_contract.overdue`, crates/auctions/src/land_contract.rs).
+pub const LAND_CONTRACT_OVERDUE: &str = "compliance.land_contract_overdue";
 
 struct Def {
     id: &'static str,
@@ -380,6 +383,17 @@ const CATALOGUE: &[Def] = &[
         source: "招标投标法实施条例 第五十四条",
         zh: "中标候选人公示期少于法定期限",
         en: "Candidate publicity shorter than the legal minimum",
+    },
+    // 国土资发〔2010〕34号: 成交后10个工作日内签订出让合同; 合同签订后1个月内缴纳出让价款50%首付款, 余款
+    // 按合同约定及时缴纳, 最迟付款时间不得超过一年. The auctions area raises the step when it is late.
+    Def {
+        id: LAND_CONTRACT_OVERDUE,
+        category: Category::Compliance,
+        severity: Severity::High,
+        params: &[],
+        source: "国土资源部关于加强房地产用地供应和监管有关问题的通知 (国土资发〔2010〕34号)",
+        zh: "土地出让合同签订或价款缴纳逾期",
+        en: "Land contract signing or payment overdue",
     },
 ];
 
