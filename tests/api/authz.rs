@@ -224,6 +224,16 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "PUT /api/v1/sections/{id}/qualification-review",
         "tenderer agency",
     ),
+    // projects: nontender.rs (procurement's non-tender methods, issue 21)
+    (
+        "GET /api/v1/sections/{id}/negotiation",
+        "admin staff tenderer agency supervisor",
+    ),
+    ("POST /api/v1/sections/{id}/negotiation", "staff agency"),
+    (
+        "POST /api/v1/sections/{id}/nontender-result",
+        "staff agency",
+    ),
     // publishing (crates/publishing/src/http.rs, attachments.rs, ocds.rs)
     ("POST /api/v1/announcements", "tenderer agency staff"),
     ("GET /api/v1/announcements", "public"),

@@ -237,6 +237,9 @@ async fn procurement_price_weight_is_at_least_30_for_goods_and_a_tie_is_broken_b
         entries.push(j);
     }
     draw(&app, &sid, entries).await;
+    // 87号令 第四十四条: the purchaser's qualification review comes before the committee's review.
+    crate::procurement_qualification::qualify_all(&app, &t).await;
+    caught_up(&app).await;
     for e in &experts {
         assert_eq!(review(&app, e, &sid, pass_all(&t)).await.0, 200);
     }

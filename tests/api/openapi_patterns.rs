@@ -318,3 +318,78 @@ async fn the_schema_refuses_what_the_server_refuses_for_its_form() {
     assert!(missing.is_empty(), "dates without a pattern: {missing:?}");
     app.stop().await;
 }
+
+/// utoipa names a component after its Rust type and keeps only one schema per name: two request
+/// types with the same name in two crates silently share one schema (the re-tender `Approval`
+/// replaced publishing's announcement `Approval` this way). Every `ToSchema` type name is unique
+/// in the workspace, or renamed with `#[schema(as = …)]`.
+#[test]
+fn no_two_schema_types_share_a_component_name() {
+    use std::collections::BTreeMap;
+    fn rs_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                rs_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates");
+    let mut files = Vec::new();
+    rs_files(&root, &mut files);
+    let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.trim_start();
+            let Some(rest) = t
+                .strip_prefix("pub struct ")
+                .or_else(|| t.strip_prefix("pub enum "))
+                .or_else(|| t.strip_prefix("pub(crate) struct "))
+                .or_else(|| t.strip_prefix("struct "))
+            else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            // The attributes right above the item.
+            let mut derives_schema = false;
+            let mut renamed = None;
+            for a in lines[..i].iter().rev() {
+                let a = a.trim();
+                if !(a.starts_with("#[")
+                    || a.starts_with("///")
+                    || a.starts_with("//")
+                    || a.ends_with(")]")
+                    || a.starts_with(')')
+                    || a.ends_with(','))
+                {
+                    break;
+                }
+                if a.contains("ToSchema") && a.contains("derive") {
+                    derives_schema = true;
+                }
+                if let Some(x) = a.split("as = ").nth(1) {
+                    renamed = Some(
+                        x.chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect::<String>(),
+                    );
+                }
+            }
+            if derives_schema {
+                names
+                    .entry(renamed.unwrap_or(name))
+                    .or_default()
+                    .push(f.display().to_string());
+            }
+        }
+    }
+    let dup: Vec<_> = names.iter().filter(|(_, v)| v.len() > 1).collect();
+    assert!(dup.is_empty(), "schema names used twice: {dup:#?}");
+}

@@ -67,7 +67,7 @@ def with_check_characters(value, key=""):
         return [with_check_characters(v, key) for v in value]
     if "uscc" in k:
         return uscc_fixed(value)
-    if "resident_id" in k:
+    if "resident_id" in k or k == "legal_representative_id":
         return rid_fixed(value)
     return value
 

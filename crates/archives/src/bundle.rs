@@ -32,6 +32,7 @@ pub const CHECKPOINT: &str = "checkpoint.note";
 
 /// The trade an archive is about.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = ArchiveSubject)]
 pub struct Subject {
     pub section_id: String,
     pub project_id: String,

@@ -38,6 +38,7 @@ pub struct NewGuarantee {
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub verification_code: String,
     /// Bid validity (投标有效期) in days, when the section's record does not carry it.
+    #[schema(minimum = 1, maximum = 365)]
     pub bid_validity_days: Option<i64>,
 }
 

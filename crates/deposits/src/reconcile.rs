@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = MovementDirection)]
 pub enum Direction {
     /// Money into the centre's deposit account.
     In,

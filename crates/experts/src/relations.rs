@@ -60,6 +60,7 @@ impl Relation {
 
 /// A relation as an expert declares it or staff record it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = NewExpertRelation)]
 pub struct NewRelation {
     /// `employment`, `directorship`, `control`, `kinship` or `supervising_department`.
     #[serde(default)]

@@ -723,6 +723,7 @@ impl StoredRequest {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = DrawnMember)]
 pub struct Member {
     pub expert_id: String,
     pub name: String,

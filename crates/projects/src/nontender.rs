@@ -164,6 +164,7 @@ pub struct Quote {
 
 /// A ranked supplier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = NonTenderRanked)]
 pub struct Ranked {
     pub org_id: String,
     pub price: Money,
@@ -653,6 +654,7 @@ pub struct NonCompliantInput {
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = NonTenderScoreInput)]
 pub struct ScoreInput {
     pub org_id: String,
     /// The panel's score of everything but the price (out of 100 − price weight).
@@ -941,7 +943,7 @@ pub mod http {
     }
 
     /// The rounds of negotiation / consultation of a non-tender procurement section.
-    #[utoipa::path(get, path = "/api/v1/sections/{id}/negotiation", tag = "award",
+    #[utoipa::path(get, path = "/api/v1/sections/{id}/negotiation", tag = "award", security(("bearer" = [])),
         params(("id" = String, Path)), responses((status = 200, body = Negotiation)))]
     async fn get_rounds(
         State(ctx): State<Ctx>,
@@ -952,7 +954,7 @@ pub mod http {
     }
 
     /// Record a round (the final round records the final quotes).
-    #[utoipa::path(post, path = "/api/v1/sections/{id}/negotiation", tag = "award",
+    #[utoipa::path(post, path = "/api/v1/sections/{id}/negotiation", tag = "award", security(("bearer" = [])),
         params(("id" = String, Path)), request_body = RoundInput,
         responses((status = 201, body = Negotiation)))]
     async fn post_round(
@@ -969,7 +971,7 @@ pub mod http {
 
     /// The result by the section's method (lowest price, or consultation's scoring), handed to
     /// procurement's award path; or the procedure ends with too few suppliers.
-    #[utoipa::path(post, path = "/api/v1/sections/{id}/nontender-result", tag = "award",
+    #[utoipa::path(post, path = "/api/v1/sections/{id}/nontender-result", tag = "award", security(("bearer" = [])),
         params(("id" = String, Path)), request_body = NonTenderResultInput,
         responses((status = 201, body = NonTenderResult)))]
     async fn post_result(

@@ -45,6 +45,7 @@ pub fn retender_source(market: Market) -> &'static str {
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = RetenderApproval)]
 pub struct Approval {
     /// The approving document (批复文号 or title).
     #[schema(min_length = 1, max_length = 200)]

@@ -262,6 +262,7 @@ pub fn deposit_ceiling(market: Market, subject: Option<Subject>) -> Option<Depos
 /// Whether a period counts calendar days (日) or working days (工作日).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RuleDayKind)]
 pub enum DayKind {
     Calendar,
     Working,

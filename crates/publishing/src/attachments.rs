@@ -104,9 +104,15 @@ fn key(sha256: &str) -> String {
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
 pub struct UploadParams {
-    /// File name shown to readers.
+    /// File name shown to readers (no `/` or `\`; `attachment.name`).
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^/\\\\]*[^/\\\\\\s][^/\\\\]*$"
+    )]
     pub name: String,
     /// Hex SHA-256 the client computed; the upload is refused if the content does not match.
+    #[param(pattern = "^[0-9a-fA-F]{64}$")]
     pub sha256: Option<String>,
 }
 

@@ -831,6 +831,7 @@ fn not_available(market: &str, kind: Kind, target: Target) -> Error {
 
 /// The answer of the tenderer, agency or purchaser.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = RemedyAnswerInput)]
 pub struct AnswerInput {
     pub answer: String,
     /// The answer changes the documents (a change notice, 实施条例 21: the bid deadline must then
