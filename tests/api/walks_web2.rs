@@ -8,7 +8,7 @@
 use crate::award::{at, evaluating_section, open_by_staff, registered_section, wait_event};
 use crate::remedies::procurement_project;
 use fantoccini::{Client, Locator};
-use ggzy_api_tests::browser::{browser, click_then, fill, sign_in};
+use ggzy_api_tests::browser::{browser, fill, sign_in};
 use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
 use serde_json::json;
 use std::time::Duration;
@@ -22,17 +22,42 @@ async fn text_of(c: &Client, css: &str) -> String {
         .unwrap_or_else(|e| panic!("text of {css}: {e}"))
 }
 
+/// Click `what` and wait (up to 20 s) until the page shows `then`. Unlike the shared
+/// `browser::click_then`, a transient WebDriver error while the page navigates (seen once on the
+/// loaded machine: the wait failed after a few seconds, not at its timeout) is polled through.
+async fn click_then(c: &Client, what: Locator<'_>, then: Locator<'_>) {
+    c.find(what)
+        .await
+        .unwrap_or_else(|e| panic!("{what:?}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {what:?}: {e}"));
+    let mut last = String::new();
+    for _ in 0..200 {
+        match c.find(then).await {
+            Ok(_) => return,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{then:?} after clicking {what:?}: {last}");
+}
+
 /// Forget the page session (the cookies) so the same browser can sign in as someone else.
 async fn sign_out(c: &Client) {
     c.delete_all_cookies().await.expect("forget the session");
 }
 
 async fn wait_for(c: &Client, css: &str) {
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    let mut last = String::new();
+    for _ in 0..200 {
+        match c.find(Locator::Css(css)).await {
+            Ok(_) => return,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: {last}");
 }
 
 /// Every `id` on the page is unique and every labelled control has its label (`label[for]`).
@@ -78,11 +103,7 @@ async fn summary_focuses(c: &Client, id: &str) {
         if active == id {
             return;
         }
-        c.wait()
-            .at_most(Duration::from_millis(100))
-            .for_element(Locator::Css(&format!("#{id}:focus")))
-            .await
-            .ok();
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("focus after the summary link to #{id}: {active:?}");
 }
@@ -280,15 +301,15 @@ async fn staff_and_supervisor_list_filter_show_and_download_an_archive_in_the_br
             .expect("filter");
         let mut url = String::new();
         for _ in 0..200 {
-            url = c.current_url().await.expect("url").to_string();
+            url = c
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
             if url.contains("market=procurement") && c.find(Locator::Css("main h1")).await.is_ok() {
                 break;
             }
-            c.wait()
-                .at_most(Duration::from_millis(100))
-                .for_element(Locator::Css("#never"))
-                .await
-                .ok();
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert!(url.contains("market=procurement"), "{who}: {url}");
         assert!(
