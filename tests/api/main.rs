@@ -60,4 +60,5 @@ mod trades;
 mod transparency;
 mod venues;
 mod walks_web;
+mod walks_web2;
 mod web;

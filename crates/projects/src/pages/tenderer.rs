@@ -1107,6 +1107,15 @@ async fn retender_section(
     let issue = time("docs_issue_at", &r.docs_issue_at);
     let sale_end = time("docs_sale_end_at", &r.docs_sale_end_at);
     let deadline = time("bid_deadline", &r.bid_deadline);
+    // When the page refuses the times itself the use case is not called: name the missing reason
+    // too, so one submit lists everything wrong (the use case's rule, the same message).
+    if !errs.is_empty() && r.reason.trim().is_empty() {
+        errs.push(FieldError::new(
+            "reason",
+            "required",
+            "the reason of the re-tender (1–2000 characters)",
+        ));
+    }
     let procedure = Some(r.procedure.trim().to_string()).filter(|x| !x.is_empty());
     let changed = procedure
         .as_deref()
