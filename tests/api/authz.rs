@@ -215,6 +215,13 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "POST /api/v1/sections/{id}/procurement-award/filing",
         "tenderer agency",
     ),
+    // projects: award_report.rs (the written report to the supervisor, 招标投标法 47, issue 20)
+    (
+        "GET /api/v1/sections/{id}/award-report",
+        "admin staff tenderer agency supervisor",
+    ),
+    ("POST /api/v1/sections/{id}/award-report", "tenderer agency"),
+    ("GET /api/v1/award-reports", "admin staff supervisor"),
     // projects: qualification.rs (the purchaser's qualification review, issue 20)
     (
         "GET /api/v1/sections/{id}/qualification-review",

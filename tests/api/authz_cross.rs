@@ -149,6 +149,8 @@ const CROSS: &[(&str, &str)] = &[
         "POST /api/v1/sections/{id}/procurement-award/filing",
         "*: owned",
     ),
+    ("GET /api/v1/sections/{id}/award-report", "*: owned"),
+    ("POST /api/v1/sections/{id}/award-report", "*: owned"),
     (
         "GET /api/v1/sections/{id}/qualification-review",
         "anonymous tenderer agency: owned; bidder: mine",

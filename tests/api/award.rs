@@ -244,7 +244,7 @@ pub(crate) async fn post_award(app: &TestApp, t: &Trade, body: Value) -> (u16, V
 }
 
 /// A section of `market` whose 3-day candidate publicity ended 10 hours ago (tokens renewed).
-async fn after_publicity(app: &TestApp, market: &str) -> Trade {
+pub(crate) async fn after_publicity(app: &TestApp, market: &str) -> Trade {
     let mut t = evaluating_section(app, market).await;
     let (s, v) = submit_result(app, &t, 3).await;
     assert_eq!(s, 201, "{v}");

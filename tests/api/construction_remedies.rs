@@ -306,3 +306,106 @@ async fn an_opening_objection_is_in_the_opening_record_and_a_suspending_complain
     assert_eq!(s, 200, "{v}");
     app.stop().await;
 }
+
+/// 招标投标法 47: the written report of the result to the supervisor within 15 days of the award.
+/// Awarded Wednesday 2026-04-08 10:00: day 15 is Thursday 04-23, the report due at its 24:00. Its
+/// last minute raises nothing; 24:00 (day 16) raises the alert once; the report filed then is
+/// generated from the record and marked late; filed once; read by the supervisor, not by a bidder.
+#[tokio::test]
+async fn the_written_report_is_due_at_the_end_of_day_15_and_day_16_raises_the_alert() {
+    let app = TestApp::spawn().await;
+    let mut t = award::after_publicity(&app, "construction").await;
+    let sid = t.section_id.clone();
+    let url = format!("/api/v1/sections/{sid}/award-report");
+    // No award yet: nothing to file.
+    let (s, v) = app.post(Some(&t.tenderer), &url, json!({})).await;
+    assert_eq!(s, 404, "{v}");
+    let (s, a) = award::post_award(&app, &t, json!({})).await;
+    assert_eq!(s, 201, "{a}");
+    let sup = app.login("supervisor").await;
+    let r = app.get_expect(&sup, &url, 200).await;
+    assert_eq!(r["filed"], false, "{r}");
+    assert_eq!(r["report_days"], 15);
+    assert_eq!(r["source"], "招标投标法 第四十七条");
+    let due = at(r["due_at"].as_str().unwrap());
+    assert_eq!(due, at("2026-04-24T00:00:00+08:00"));
+    assert_eq!(
+        app.timer_due(&format!("projects.award_report.due:{sid}"))
+            .await,
+        Some(due)
+    );
+    let (s, v) = app.get(Some(&t.bidders[0].token), &url).await;
+    assert_eq!(s, 403, "{v}");
+
+    // Day 15, its last minute: no alert.
+    award::travel(&app, &mut t, due - chrono::Duration::seconds(60)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(award::events(&app, "projects.award_report.overdue", &sid)
+        .await
+        .is_empty());
+    // Day 16: the alert, once.
+    award::travel(&app, &mut t, due).await;
+    let ev = award::wait_event(&app, "projects.award_report.overdue", &sid).await;
+    assert_eq!(at(ev["due_at"].as_str().unwrap()), due);
+    assert_eq!(ev["basis"], "招标投标法 第四十七条");
+    app.wait_consumer("monitoring.signals").await;
+    assert_eq!(
+        app.scalar_i64(
+            "SELECT COUNT(*) FROM mon_alerts WHERE rule_id = 'compliance.award_report_overdue'"
+        )
+        .await,
+        1
+    );
+
+    // Filed late: generated from the record, once.
+    let (s, v) = app.post(Some(&t.bidders[0].token), &url, json!({})).await;
+    assert_eq!(s, 403, "{v}");
+    let (s, f) = app.post(Some(&t.tenderer), &url, json!({})).await;
+    assert_eq!(s, 201, "{f}");
+    assert_eq!(f["filed"], true);
+    assert_eq!(f["late"], true);
+    assert_eq!(f["overdue_alerted"], true);
+    let rep = &f["report"];
+    assert!(f["report_no"].as_str().unwrap().starts_with("ZBBG-"), "{f}");
+    assert_eq!(rep["evaluation"]["report_ref"], "PBBG-2026-001");
+    assert_eq!(rep["award"]["notice_no"], a["notice_no"]);
+    assert_eq!(rep["award"]["winner_org_id"], a["winner_org_id"]);
+    assert_eq!(rep["award"]["price"], a["price"]);
+    assert_eq!(rep["participation"]["registrations"], 3);
+    let steps: Vec<&str> = rep["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "section_registered",
+            "bid_deadline",
+            "opening",
+            "evaluation_result",
+            "publicity_start",
+            "publicity_end",
+            "award",
+            "report_filed"
+        ]
+    );
+    assert_eq!(
+        app.timer_due(&format!("projects.award_report.due:{sid}"))
+            .await,
+        None
+    );
+    let ev = award::wait_event(&app, "projects.award_report.filed", &sid).await;
+    assert_eq!(ev["late"], true);
+    let (s, v) = app.post(Some(&t.tenderer), &url, json!({})).await;
+    assert_rule(s, &v, 409, "award_report.already_filed");
+    let sup = app.login("supervisor").await;
+    let list = app.get_expect(&sup, "/api/v1/award-reports", 200).await;
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["section_id"] == sid.as_str() && r["filed"] == true));
+    app.stop().await;
+}

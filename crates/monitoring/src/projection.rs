@@ -34,6 +34,7 @@ pub const WANTED: &[&str] = &[
     "projects.award.confirmed",
     "projects.candidates.publicized",
     "projects.contract.overdue",
+    "projects.award_report.overdue",
     "projects.objection.overdue",
     "remedies.case.overdue",
     "auctions.land_contract.overdue",
@@ -158,6 +159,26 @@ impl Consumer for MonitoringConsumer {
                     rules::CONTRACT_OVERDUE,
                     Some(s),
                     "contract".into(),
+                    &detail,
+                    ev,
+                )
+                .await
+            }
+            "projects.award_report.overdue" => {
+                let s = str_of(p, "section_id").unwrap_or(&ev.aggregate_id);
+                let detail = format!(
+                    "标段/section {s}, awarded {}, written report due {} ({})",
+                    str_of(p, "awarded_at").unwrap_or("?"),
+                    str_of(p, "due_at").unwrap_or("?"),
+                    str_of(p, "basis").unwrap_or("招标投标法 第四十七条")
+                );
+                compliance(
+                    tx,
+                    db,
+                    now,
+                    rules::AWARD_REPORT_OVERDUE,
+                    Some(s),
+                    "award_report".into(),
                     &detail,
                     ev,
                 )

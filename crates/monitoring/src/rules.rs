@@ -91,6 +91,9 @@ pub const OBJECTION_OVERDUE: &str = "compliance.objection_overdue";
 /// An objection / challenge not answered, or a complaint not accepted or decided, in time
 /// (`remedies.case.overdue`, crates/remedies).
 pub const REMEDY_OVERDUE: &str = "compliance.remedy_overdue";
+/// The written report of the tender result not filed with the supervisor within 15 days of the
+/// award (招标投标法 第四十七条; `projects.award_report.overdue`, crates/projects/src/award_report.rs).
+pub const AWARD_REPORT_OVERDUE: &str = "compliance.award_report_overdue";
 pub const SHORT_PUBLICITY: &str = "compliance.short_publicity";
 pub const SCORE_OUTLIER: &str = "experts.score_outlier";
 pub const LOW_RATINGS: &str = "experts.low_ratings";
@@ -373,6 +376,16 @@ const CATALOGUE: &[Def] = &[
         source: "招标投标法实施条例 第二十二条、第六十一条; 政府采购法 第五十三条、第五十六条; 财政部令第94号 第二十一条",
         zh: "异议、质疑答复或投诉受理、处理逾期",
         en: "Objection / challenge answer or complaint acceptance / decision overdue",
+    },
+    // 招标投标法 47: 招标人应当自确定中标人之日起十五日内，向有关行政监督部门提交招标投标情况的书面报告.
+    Def {
+        id: AWARD_REPORT_OVERDUE,
+        category: Category::Compliance,
+        severity: Severity::High,
+        params: &[],
+        source: "招标投标法 第四十七条",
+        zh: "确定中标人后十五日内未提交招标投标情况书面报告",
+        en: "Written report of the tender result not filed within 15 days of the award",
     },
     // 实施条例 54: 依法必须进行招标的项目，招标人应当自收到评标报告之日起3日内公示中标候选人，公示期不得少于3日.
     Def {

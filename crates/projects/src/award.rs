@@ -55,7 +55,7 @@ const READERS: &[Role] = &[
 ];
 
 /// Region key of the national defaults in `award_rules`.
-const NATIONAL: &str = "CN";
+pub(crate) const NATIONAL: &str = "CN";
 
 /// Longest candidate publicity accepted (a platform limit against typing errors, not a legal rule).
 pub const MAX_PUBLICITY_DAYS: u32 = 60;
@@ -1441,6 +1441,17 @@ pub(crate) async fn award_in(
     if procurement {
         crate::procurement::after_confirm(tx, db, now, section_id, deemed).await?;
     }
+    // 招标投标法 第四十七条: the written report to the supervisor (markets with a rule row).
+    crate::award_report::on_award(
+        tx,
+        db,
+        now,
+        section_id,
+        &award.project_id,
+        &sec.region,
+        sec.market,
+    )
+    .await?;
     Ok(award)
 }
 

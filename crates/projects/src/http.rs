@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .merge(bid_routes())
         .merge(crate::award::http::router())
         .merge(crate::procurement::http::router())
+        .merge(crate::award_report::http::router())
         .merge(crate::qualification::http::router())
         .merge(crate::nontender::http::router())
         .merge(crate::opening::routes())

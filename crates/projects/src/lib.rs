@@ -11,6 +11,7 @@
 pub mod announcements;
 pub mod award;
 pub mod award_calendar;
+pub mod award_report;
 pub mod bidder;
 pub mod bidding;
 pub mod bids;

@@ -60,6 +60,10 @@ pub fn workers() -> Workers {
         Arc::new(ggzy_projects::award::ContractOverdue),
     );
     w.timers.register(
+        ggzy_projects::award_report::REPORT_TIMER,
+        Arc::new(ggzy_projects::award_report::AwardReportOverdue),
+    );
+    w.timers.register(
         ggzy_projects::procurement::REPORT_TIMER,
         Arc::new(ggzy_projects::procurement::ReportOverdue),
     );

@@ -1,0 +1,517 @@
+//! The written report of the tender result to the supervising department (招标投标情况书面报告,
+//! 招标投标法 第四十七条: "招标人应当自确定中标人之日起十五日内，向有关行政监督部门提交招标投标情况的
+//! 书面报告"), construction.
+//!
+//! - At the award ([`crate::award`]) a report row is opened with its due time — `report_days`
+//!   calendar days from the award by the platform's counting convention ([`crate::award::period_end`]:
+//!   from the next day, a last day off moves to the next working day, ends at 24:00 Beijing time) —
+//!   and a durable timer [`REPORT_TIMER`] is scheduled on it (`ggzy_store::timers`, claimed once
+//!   across instances).
+//! - The tenderer / agency files it (`POST /api/v1/sections/{id}/award-report`): the report is
+//!   generated from the section's own record — project and section, the evaluation report
+//!   reference, the candidates publicized, the winner, price and award notice, the process timeline
+//!   (registration, bid deadline, opening, publicity, award), the counts of registrations and bids
+//!   — stored once, and `projects.award_report.filed` is written in the same transaction. A filing
+//!   after the due time is accepted and marked `late`.
+//! - When the timer fires and nothing was filed, `projects.award_report.overdue` is written once;
+//!   monitoring raises the alert `compliance.award_report_overdue`.
+//! - The supervisor, staff, admin and the project's own tenderer/agency read it
+//!   (`GET /api/v1/sections/{id}/award-report`); supervisors list them
+//!   (`GET /api/v1/award-reports`).
+//!
+//! The period is data: table `award_report_rules` (region, market); a market without a row has no
+//! such report (procurement files its contract, [`crate::procurement`]).
+
+use crate::award::{load_sec, period_end, require_owner, NATIONAL};
+use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::ident::Market;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{Clock, Error, Result, Timestamp};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::timers::{self, Timer, TimerHandler};
+use ggzy_store::{emit, Ctx, Db, Tx};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// Timer kind: the report's due time.
+pub const REPORT_TIMER: &str = "projects.award_report.due";
+
+fn report_key(section_id: &str) -> String {
+    format!("{REPORT_TIMER}:{section_id}")
+}
+
+/// Roles that read a report besides the project's own tenderer/agency.
+const OVERSIGHT: &[Role] = &[Role::Supervisor, Role::Staff, Role::Admin];
+
+/// The period of a market in a region (the region's row, else the national one); `None` when the
+/// market has no such report.
+pub async fn load_rule(
+    conn: &mut sqlx::AnyConnection,
+    region: &str,
+    market: Market,
+) -> Result<Option<(u32, String)>> {
+    let row = sqlx::query(
+        "SELECT report_days, source FROM award_report_rules WHERE market = $1 AND (region = $2 OR region = $3) \
+         ORDER BY CASE WHEN region = $3 THEN 1 ELSE 0 END LIMIT 1",
+    )
+    .bind(market.as_str())
+    .bind(region)
+    .bind(NATIONAL)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let days = u32::try_from(r.try_get::<i64, _>(0)?)
+        .map_err(|_| Error::internal("award_report_rules: negative days"))?;
+    Ok(Some((days, r.try_get(1)?)))
+}
+
+/// Opens the report of a section just awarded (inside the award's transaction) and schedules its
+/// timer. Nothing for a market without a rule row.
+pub(crate) async fn on_award(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    section_id: &str,
+    project_id: &str,
+    region: &str,
+    market: Market,
+) -> Result<()> {
+    let Some((days, source)) = load_rule(tx, region, market).await? else {
+        return Ok(());
+    };
+    let due = period_end(db.calendar(), now, days);
+    if due.provisional() {
+        ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "projects.award_report_due")
+            .await?;
+    }
+    let provisional = due.provisional();
+    let due = due.value;
+    // A section awarded again (after a result declared void) keeps one report: the new award
+    // opens it again.
+    sqlx::query("DELETE FROM section_award_reports WHERE section_id = $1")
+        .bind(section_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO section_award_reports (section_id, project_id, awarded_at, report_days, source, due_at, \
+         due_provisional) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(section_id)
+    .bind(project_id)
+    .bind(to_micros(now))
+    .bind(i64::from(days))
+    .bind(&source)
+    .bind(to_micros(due))
+    .bind(i64::from(provisional))
+    .execute(&mut **tx)
+    .await?;
+    timers::schedule(
+        tx,
+        REPORT_TIMER,
+        &report_key(section_id),
+        due,
+        json!({"section_id": section_id}),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A section's written report: its due time and, once filed, the generated document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AwardReport {
+    pub section_id: String,
+    pub project_id: String,
+    #[schema(value_type = String)]
+    pub awarded_at: Timestamp,
+    /// Days from the award (招标投标法 第四十七条: 15).
+    pub report_days: i64,
+    pub source: String,
+    /// End of the period (24:00 Beijing time of its last day).
+    #[schema(value_type = String)]
+    pub due_at: Timestamp,
+    /// Counted for a year without a holiday schedule (weekends only).
+    pub due_at_provisional: bool,
+    pub filed: bool,
+    pub report_no: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub filed_at: Option<Timestamp>,
+    /// Filed after the due time.
+    pub late: bool,
+    /// The overdue alert was raised.
+    pub overdue_alerted: bool,
+    /// The generated report (书面报告), once filed.
+    #[schema(value_type = Option<Object>)]
+    pub report: Option<Value>,
+}
+
+async fn load(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Option<AwardReport>> {
+    let Some(r) = sqlx::query(
+        "SELECT section_id, project_id, awarded_at, report_days, source, due_at, due_provisional, report_no, \
+         body, filed_at, late, overdue_alerted FROM section_award_reports WHERE section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let body: Option<String> = r.try_get(8)?;
+    let report = match body {
+        Some(b) => Some(
+            serde_json::from_str(&b)
+                .map_err(|e| Error::internal(format!("stored award report: {e}")))?,
+        ),
+        None => None,
+    };
+    let filed_at: Option<i64> = r.try_get(9)?;
+    Ok(Some(AwardReport {
+        section_id: r.try_get(0)?,
+        project_id: r.try_get(1)?,
+        awarded_at: from_micros(r.try_get(2)?),
+        report_days: r.try_get(3)?,
+        source: r.try_get(4)?,
+        due_at: from_micros(r.try_get(5)?),
+        due_at_provisional: r.try_get::<i64, _>(6)? != 0,
+        filed: filed_at.is_some(),
+        report_no: r.try_get(7)?,
+        filed_at: filed_at.map(from_micros),
+        late: r.try_get::<i64, _>(10)? != 0,
+        overdue_alerted: r.try_get::<i64, _>(11)? != 0,
+        report,
+    }))
+}
+
+/// Whether a filing at `filed_at` is late for a period ending at `due_at` (the period ends at the
+/// due instant: the last microsecond before it is on time).
+pub fn is_late(due_at: Timestamp, filed_at: Timestamp) -> bool {
+    filed_at >= due_at
+}
+
+fn no_report(section_id: &str) -> Error {
+    Error::not_found(format!(
+        "award report of section {section_id} (the section is not awarded, or its market has no such report)"
+    ))
+}
+
+/// Read a section's report: supervisors, staff, admin, and the project's own tenderer/agency.
+pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<AwardReport> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    if actor.require(OVERSIGHT).is_err() {
+        actor.require(&[Role::Tenderer, Role::Agency])?;
+        let sec = load_sec(&ctx.db, &mut conn, section_id, false).await?;
+        require_owner(actor, &sec)?;
+    }
+    load(&mut conn, section_id)
+        .await?
+        .ok_or_else(|| no_report(section_id))
+}
+
+/// The supervisors' list: every report, the unfiled ones first by due time.
+pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<AwardReport>> {
+    actor.require(OVERSIGHT)?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let ids: Vec<String> = sqlx::query(
+        "SELECT section_id FROM section_award_reports \
+         ORDER BY CASE WHEN filed_at IS NULL THEN 0 ELSE 1 END, due_at, section_id LIMIT 500",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<std::result::Result<_, _>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(r) = load(&mut conn, &id).await? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+fn ts(v: Option<i64>) -> Value {
+    v.map_or(Value::Null, |m| json!(from_micros(m).to_rfc3339()))
+}
+
+/// Generate the report from the section's own record (inside the filing transaction).
+async fn generate(
+    tx: &mut Tx,
+    section_id: &str,
+    report_no: &str,
+    now: Timestamp,
+    due: Timestamp,
+    source: &str,
+) -> Result<Value> {
+    let p = sqlx::query(
+        "SELECT p.id, p.code, p.name, p.market, p.procedure, p.region, p.tenderer_name, p.tenderer_uscc, \
+         s.section_no, s.name, s.created_at, s.bid_deadline, s.opening_at \
+         FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
+    )
+    .bind(section_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let e = sqlx::query(
+        "SELECT report_ref, candidates, publicity_starts_at, publicity_ends_at, created_at \
+         FROM section_evaluations WHERE section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let a = sqlx::query(
+        "SELECT notice_no, winner_org_id, winner_name, winner_rank, price_fen, reason, awarded_at \
+         FROM section_awards WHERE section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let registrations: i64 =
+        sqlx::query("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+    let bids: i64 = sqlx::query(
+        "SELECT COUNT(DISTINCT org_id) FROM bids WHERE section_id = $1 AND status = 'current'",
+    )
+    .bind(section_id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    let price = ggzy_core::Money::from_fen(a.try_get(4)?);
+    let (report_ref, candidates, pub_start, pub_end, result_at) = match &e {
+        Some(e) => {
+            let c: String = e.try_get(1)?;
+            (
+                Value::String(e.try_get(0)?),
+                serde_json::from_str::<Value>(&c).unwrap_or(Value::Null),
+                ts(Some(e.try_get(2)?)),
+                ts(Some(e.try_get(3)?)),
+                ts(Some(e.try_get(4)?)),
+            )
+        }
+        None => (
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        ),
+    };
+    let awarded_at: i64 = a.try_get(6)?;
+    Ok(json!({
+        "title": "招标投标情况书面报告 (written report of the tender result)",
+        "report_no": report_no,
+        "basis": source,
+        "project": {"id": p.try_get::<String, _>(0)?, "code": p.try_get::<Option<String>, _>(1)?,
+                    "name": p.try_get::<String, _>(2)?, "market": p.try_get::<String, _>(3)?,
+                    "procedure": p.try_get::<String, _>(4)?, "region": p.try_get::<String, _>(5)?,
+                    "tenderer_name": p.try_get::<String, _>(6)?, "tenderer_uscc": p.try_get::<String, _>(7)?},
+        "section": {"id": section_id, "section_no": p.try_get::<i64, _>(8)?,
+                    "name": p.try_get::<String, _>(9)?},
+        "evaluation": {"report_ref": report_ref, "candidates": candidates},
+        "award": {"notice_no": a.try_get::<String, _>(0)?, "winner_org_id": a.try_get::<String, _>(1)?,
+                  "winner_name": a.try_get::<String, _>(2)?, "winner_rank": a.try_get::<i64, _>(3)?,
+                  "price": price.to_string(), "reason": a.try_get::<Option<String>, _>(5)?},
+        "participation": {"registrations": registrations, "bidders_with_a_bid": bids},
+        "timeline": [
+            {"step": "section_registered", "at": ts(Some(p.try_get(10)?))},
+            {"step": "bid_deadline", "at": ts(Some(p.try_get(11)?))},
+            {"step": "opening", "at": ts(Some(p.try_get(12)?))},
+            {"step": "evaluation_result", "at": result_at},
+            {"step": "publicity_start", "at": pub_start},
+            {"step": "publicity_end", "at": pub_end},
+            {"step": "award", "at": ts(Some(awarded_at))},
+            {"step": "report_filed", "at": now.to_rfc3339()},
+        ],
+        "due_at": due.to_rfc3339(),
+        "late": is_late(due, now),
+    }))
+}
+
+/// Generate and file the report (the project's tenderer or agency), once.
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn file(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<AwardReport> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
+    require_owner(actor, &sec)?;
+    let cur = load(&mut tx, section_id)
+        .await?
+        .ok_or_else(|| no_report(section_id))?;
+    if cur.filed {
+        return Err(Error::conflict(
+            "award_report.already_filed",
+            format!(
+                "the written report {} was filed on {}",
+                cur.report_no.unwrap_or_default(),
+                cur.filed_at.map(|t| t.to_rfc3339()).unwrap_or_default()
+            ),
+        ));
+    }
+    let report_no = format!(
+        "ZBBG-{}-{:02}",
+        sec.project_code.as_deref().unwrap_or(&sec.project_id),
+        sec.section_no
+    );
+    let body = generate(
+        &mut tx,
+        section_id,
+        &report_no,
+        now,
+        cur.due_at,
+        &cur.source,
+    )
+    .await?;
+    let late = is_late(cur.due_at, now);
+    let n = sqlx::query(
+        "UPDATE section_award_reports SET report_no = $1, body = $2, filed_at = $3, filed_by = $4, late = $5 \
+         WHERE section_id = $6 AND filed_at IS NULL",
+    )
+    .bind(&report_no)
+    .bind(body.to_string())
+    .bind(to_micros(now))
+    .bind(&actor.user_id)
+    .bind(i64::from(late))
+    .bind(section_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        return Err(Error::conflict(
+            "award_report.already_filed",
+            "the written report was filed meanwhile",
+        ));
+    }
+    timers::cancel(&mut tx, &report_key(section_id)).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.award_report.filed",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": sec.project_id, "report_no": report_no,
+                   "filed_at": now.to_rfc3339(), "due_at": cur.due_at.to_rfc3339(), "late": late,
+                   "basis": cur.source}),
+        ),
+    )
+    .await?;
+    let out = load(&mut tx, section_id)
+        .await?
+        .ok_or_else(|| no_report(section_id))?;
+    ctx.db.commit_answering(tx, 201, &out, now).await?;
+    Ok(out)
+}
+
+/// Handler of [`REPORT_TIMER`]: nothing filed by the due time writes
+/// `projects.award_report.overdue` once (monitoring: `compliance.award_report_overdue`).
+pub struct AwardReportOverdue;
+
+#[async_trait::async_trait]
+impl TimerHandler for AwardReportOverdue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let Some(id) = timer.payload["section_id"].as_str() else {
+            return Err(Error::internal("award report timer without section_id"));
+        };
+        let now = clock.now();
+        let n = sqlx::query(
+            "UPDATE section_award_reports SET overdue_alerted = 1 WHERE section_id = $1 \
+             AND filed_at IS NULL AND overdue_alerted = 0 AND due_at <= $2",
+        )
+        .bind(id)
+        .bind(to_micros(now))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Ok(());
+        }
+        let r = load(tx, id).await?.ok_or_else(|| no_report(id))?;
+        emit(
+            tx,
+            db,
+            &ActorRef::system(REPORT_TIMER),
+            now,
+            NewEvent::new(
+                "projects.award_report.overdue",
+                "section",
+                id,
+                json!({"section_id": id, "project_id": r.project_id,
+                       "awarded_at": r.awarded_at.to_rfc3339(), "due_at": r.due_at.to_rfc3339(),
+                       "due_at_provisional": r.due_at_provisional, "basis": r.source}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+pub mod http {
+    use super::*;
+    use axum::extract::State;
+    use ggzy_core::http::{Json, Path};
+    use utoipa_axum::{router::OpenApiRouter, routes};
+
+    pub fn router() -> OpenApiRouter<Ctx> {
+        OpenApiRouter::new()
+            .routes(routes!(get_report, post_report))
+            .routes(routes!(list_reports))
+    }
+
+    /// The written report of the tender result (招标投标法 第四十七条) of a section.
+    #[utoipa::path(get, path = "/api/v1/sections/{id}/award-report", tag = "award",
+        params(("id" = String, Path)),
+        responses((status = 200, body = AwardReport)))]
+    async fn get_report(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+    ) -> Result<Json<AwardReport>> {
+        Ok(Json(get(&ctx, &actor, &id).await?))
+    }
+
+    /// Generate the written report from the record and file it with the supervisor (once).
+    #[utoipa::path(post, path = "/api/v1/sections/{id}/award-report", tag = "award",
+        params(("id" = String, Path)),
+        responses((status = 201, body = AwardReport)))]
+    async fn post_report(
+        State(ctx): State<Ctx>,
+        actor: Actor,
+        Path(id): Path<String>,
+    ) -> Result<(axum::http::StatusCode, Json<AwardReport>)> {
+        Ok((
+            axum::http::StatusCode::CREATED,
+            Json(file(&ctx, &actor, &id).await?),
+        ))
+    }
+
+    /// Every section's written report, unfiled first (supervisors, staff, admin).
+    #[utoipa::path(get, path = "/api/v1/award-reports", tag = "award",
+        responses((status = 200, body = Vec<AwardReport>)))]
+    async fn list_reports(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec<AwardReport>>> {
+        Ok(Json(list(&ctx, &actor).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ggzy_core::time::at_local;
+
+    #[test]
+    fn the_last_microsecond_of_day_15_is_on_time_and_its_end_is_late() {
+        let due = at_local(
+            chrono::NaiveDate::from_ymd_opt(2026, 5, 9).unwrap(),
+            0,
+            0,
+            0,
+        );
+        assert!(!is_late(due, due - chrono::Duration::microseconds(1)));
+        assert!(is_late(due, due));
+    }
+}
