@@ -51,6 +51,7 @@ mod property_rules;
 mod publishing;
 mod remedies;
 mod remedies_web;
+mod remedy_effects;
 mod rules_fixed;
 mod security;
 mod staff_venues;

@@ -20,3 +20,4 @@ pub mod room;
 pub mod rules;
 pub mod service;
 pub mod suspension;
+pub mod voided;

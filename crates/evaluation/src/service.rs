@@ -64,6 +64,7 @@ impl Consumer for Projection {
                 | "projects.section.deadline_changed"
                 | "publishing.announcement.published"
                 | "projects.qualification.reviewed"
+                | "projects.section.returned_to_evaluation"
         )
     }
 
@@ -158,6 +159,9 @@ impl Consumer for Projection {
             }
             "projects.qualification.reviewed" => {
                 crate::qualification::project(tx, ev, now).await?;
+            }
+            "projects.section.returned_to_evaluation" => {
+                crate::voided::reopen(tx, ev, now).await?;
             }
             "projects.opening.recorded" => {
                 sqlx::query(

@@ -1356,11 +1356,21 @@ pub(crate) async fn award_in(
             ),
         ));
     }
-    let notice_no = format!(
+    let mut notice_no = format!(
         "ZBTZ-{}-{:02}",
         sec.project_code.as_deref().unwrap_or(&sec.project_id),
         sec.section_no
     );
+    // A notice after a voided award (crate::voided) gets its own number: `-R1`, `-R2`, ...
+    let voided: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM section_voided_results WHERE section_id = $1 AND award IS NOT NULL",
+    )
+    .bind(section_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if voided > 0 {
+        notice_no.push_str(&format!("-R{voided}"));
+    }
     let due = period_end(db.calendar(), now, rules.contract_days);
     if due.provisional() {
         ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "projects.contract_due")

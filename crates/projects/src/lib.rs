@@ -38,4 +38,5 @@ pub mod rules;
 pub mod service;
 pub mod staff_pages;
 pub mod suspension;
+pub mod voided;
 pub mod workbench;

@@ -344,6 +344,12 @@ async fn decided(
             return Ok(());
         }
     };
+    // The voided result, award and procurement path are kept in the history (crate::voided).
+    let voided_result = if decision == "result_void" {
+        crate::voided::archive(tx, now, section_id, case_id, state.as_str()).await?
+    } else {
+        false
+    };
     set_section_state(tx, section_id, state, to, now).await?;
     emit(
         tx,
@@ -357,7 +363,8 @@ async fn decided(
             json!({"section_id": section_id, "project_id": project_id,
                    "previous_state": state.as_str(), "state": to.as_str(),
                    "reason": reason, "remedy_case_id": case_id,
-                   "decision_basis": p["source"], "at": now.to_rfc3339()}),
+                   "decision_basis": p["source"], "voided_result": voided_result,
+                   "at": now.to_rfc3339()}),
         ),
     )
     .await?;

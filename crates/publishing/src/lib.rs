@@ -18,3 +18,4 @@ pub mod rules;
 pub mod service;
 pub mod staff_pages;
 pub mod store;
+pub mod voided;

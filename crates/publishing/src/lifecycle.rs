@@ -690,6 +690,7 @@ impl Consumer for LifecycleProjection {
                 | "auctions.auction.failed"
                 | "projects.due_date.rederived"
                 | "experts.committee.disclosed"
+                | "projects.section.returned_to_evaluation"
                 | ggzy_store::calendar::IMPORTED
         )
     }
@@ -705,6 +706,9 @@ impl Consumer for LifecycleProjection {
                 if p["market"] == "procurement" {
                     experts_disclosed(tx, now, p).await?;
                 }
+            }
+            "projects.section.returned_to_evaluation" => {
+                crate::voided::withdraw_result(tx, db, now, ev).await?;
             }
             "projects.due_date.rederived" => {
                 if p["what"] == "publicity_end" {
