@@ -387,5 +387,29 @@ async fn a_waiving_shareholder_leaves_the_deal_to_the_winner_and_an_exercising_o
     assert_eq!(e["buyers"][0]["name"], "乙公司");
     assert_eq!(e["buyers"][0]["uscc"], uscc_b);
     assert_eq!(e["buyers"][0]["amount"], "1200000.00");
+    // Published with the deal: publishing drafts the pre-emption result naming the shareholder.
+    let body = preemption_draft(&app, e["project_id"].as_str().unwrap()).await;
+    assert!(body.contains("乙公司") && body.contains(uscc_b), "{body}");
+    assert!(body.contains("甲公司：书面放弃优先购买权"), "{body}");
     app.stop().await;
+}
+
+async fn preemption_draft(app: &TestApp, project_id: &str) -> String {
+    use sqlx::Row;
+    for _ in 0..200 {
+        let r = sqlx::query(
+            "SELECT body_md FROM announcements WHERE ann_type = 'deal' AND project_id = $1 \
+             AND title LIKE '%优先购买权%'",
+        )
+        .bind(project_id)
+        .fetch_optional(app.ctx.db.pool())
+        .await
+        .unwrap();
+        if let Some(r) = r {
+            return r.try_get(0).unwrap();
+        }
+        // The outbox worker drafts asynchronously (no test clock involved).
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no pre-emption draft for project {project_id}");
 }

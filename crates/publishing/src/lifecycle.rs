@@ -432,6 +432,60 @@ fn deal(s: &SectionInfo, p: &Value, winner_name: Option<String>) -> Draft {
     }
 }
 
+/// The pre-emption result (优先购买权行使结果, 公司法 第八十四条) of a property deal: each other
+/// shareholder's written decision and who buys — the auction winner, or the exercising
+/// shareholder(s) at the deal price with their shares — published with the deal.
+fn preemption(s: &SectionInfo, p: &Value) -> Draft {
+    let name = format!("{}{}", s.project_name, s.section_name);
+    let fields = json!({
+        "subject": name,
+        "deal_id": p["deal_id"],
+        "price": p["price"],
+        "buyer": p["buyer"],
+        "winner_number": p["winner_number"],
+        "buyers": p["buyers"],
+        "waived": p["waived"],
+    });
+    let mut body = format!(
+        "## 成交公告（股东优先购买权行使结果）\n\n标的：{}；成交价：{}。\n\n",
+        cell(&json!(name)),
+        cell_money(&p["price"]),
+    );
+    let buyers = p["buyers"].as_array().cloned().unwrap_or_default();
+    if buyers.is_empty() {
+        body.push_str(&format!(
+            "其他股东均书面放弃优先购买权，受让方为竞买号 {} 的竞得人。\n\n",
+            cell(&p["winner_number"])
+        ));
+    } else {
+        body.push_str(
+            "以下股东以同等条件（成交价）行使优先购买权，为受让方：\n\n\
+             | 股东 | 统一社会信用代码 | 受让比例 | 金额 |\n|---|---|---|---|\n",
+        );
+        for b in &buyers {
+            body.push_str(&format!(
+                "| {} | {} | {} % | {} |\n",
+                cell(&b["name"]),
+                cell(&b["uscc"]),
+                cell(&b["share_percent"]),
+                cell_money(&b["amount"]),
+            ));
+        }
+        body.push('\n');
+    }
+    for w in p["waived"].as_array().into_iter().flatten() {
+        body.push_str(&format!("- {}：书面放弃优先购买权\n", cell(&w["name"])));
+    }
+    Draft {
+        ann_type: AnnouncementType::Deal,
+        title: title(s, "成交公告（优先购买权行使结果）"),
+        body,
+        source: fields.clone(),
+        fields,
+        key: p["deal_id"].as_str().map(|d| format!("preemption:{d}")),
+    }
+}
+
 /// The failure notice (流拍公告) of a land or property listing / auction.
 fn auction_failure(s: &SectionInfo, p: &Value) -> Draft {
     let reason = match p["reason"].as_str() {
@@ -686,6 +740,7 @@ impl Consumer for LifecycleProjection {
                 | "projects.section.terminated"
                 | "identity.organization.registered"
                 | "auctions.deal.confirmed"
+                | "auctions.deal.preemption_recorded"
                 | "auctions.listing.failed"
                 | "auctions.auction.failed"
                 | "projects.due_date.rederived"
@@ -786,6 +841,9 @@ impl Consumer for LifecycleProjection {
                             None => org_name(tx, winner).await?,
                         };
                         create_draft(tx, db, now, ev, &s, deal(&s, p, name)).await?;
+                    }
+                    "auctions.deal.preemption_recorded" => {
+                        create_draft(tx, db, now, ev, &s, preemption(&s, p)).await?;
                     }
                     "auctions.listing.failed" | "auctions.auction.failed" => {
                         create_draft(tx, db, now, ev, &s, auction_failure(&s, p)).await?;
