@@ -285,6 +285,28 @@ async fn a_property_deal_records_its_publicity_and_payment_terms_at_their_bounda
     assert_eq!(ev.len(), 1, "{ev:?}");
     assert_eq!(ev[0]["security"], "中国银行见索即付保函 BG-2026-001");
     assert_eq!(ev[0]["periods_provisional"], false);
+    // The deal announcement's draft takes the recorded publicity period.
+    let deal_id = ev[0]["deal_id"].as_str().unwrap().to_string();
+    let mut drafted = None;
+    for _ in 0..200 {
+        let r: Option<(String, String)> =
+            sqlx::query_as("SELECT fields, body_md FROM announcements WHERE source_event = $1")
+                .bind(format!("deal:{deal_id}:deal"))
+                .fetch_optional(app.ctx.db.pool())
+                .await
+                .unwrap();
+        if let Some((f, b)) = r.filter(|(f, _)| f.contains("publicity_end_at")) {
+            drafted = Some((serde_json::from_str::<Value>(&f).unwrap(), b));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (fields, body) = drafted.expect("the deal draft takes the publicity period");
+    assert_eq!(
+        fields["publicity_end_at"], ev[0]["publicity_end"],
+        "{fields}"
+    );
+    assert!(body.contains("公示期"), "{body}");
     app.stop().await;
 }
 

@@ -651,6 +651,63 @@ async fn publicity_end_moved(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Even
     Ok(())
 }
 
+/// `auctions.deal.terms_recorded` (property, 32号令): the deal announcement (成交公告) still in
+/// draft takes the recorded publicity period (公示期, ≥ 5 working days) as fields and a line of its
+/// body; a submitted or published one is left as it is (the terms follow the deal, a correction
+/// would be a new announcement).
+async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &Value) -> Result<()> {
+    let (Some(deal_id), Some(start), Some(end)) = (
+        p["deal_id"].as_str(),
+        p["publicity_start"].as_str(),
+        p["publicity_end"].as_str(),
+    ) else {
+        return Ok(());
+    };
+    let r = sqlx::query(
+        "SELECT id, fields, source_fields, body_md FROM announcements \
+         WHERE source_event = $1 AND status IN ('draft', 'returned')",
+    )
+    .bind(format!("deal:{deal_id}:deal"))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(r) = r else { return Ok(()) };
+    let id: String = r.try_get(0)?;
+    let mut fields: Value = serde_json::from_str(&r.try_get::<String, _>(1)?).unwrap_or_default();
+    let source: Option<String> = r.try_get(2)?;
+    let mut source: Value = source
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null);
+    for v in [&mut fields, &mut source] {
+        if v.is_object() {
+            v["publicity_start_at"] = json!(start);
+            v["publicity_end_at"] = json!(end);
+        }
+    }
+    let body: String = r.try_get(3)?;
+    let body = format!(
+        "{body}\n公示期（publicity）：{} 至 {}（不少于 5 个工作日）\n",
+        cell_time(&json!(start)),
+        cell_time(&json!(end))
+    );
+    sqlx::query(
+        "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
+         updated_at = $5 WHERE id = $6",
+    )
+    .bind(fields.to_string())
+    .bind(if source.is_null() {
+        None
+    } else {
+        Some(source.to_string())
+    })
+    .bind(&body)
+    .bind(render_markdown(&body))
+    .bind(to_micros(now))
+    .bind(&id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// `experts.committee.disclosed` for a procurement section: the result is determined, and its
 /// result announcement lists the evaluation experts (财政部令第87号 第六十九条). The award draft(s)
 /// of the section not yet submitted get the names as a locked field and a table in the body; the
@@ -741,6 +798,7 @@ impl Consumer for LifecycleProjection {
                 | "identity.organization.registered"
                 | "auctions.deal.confirmed"
                 | "auctions.deal.preemption_recorded"
+                | "auctions.deal.terms_recorded"
                 | "auctions.listing.failed"
                 | "auctions.auction.failed"
                 | "projects.due_date.rederived"
@@ -760,6 +818,9 @@ impl Consumer for LifecycleProjection {
                 if p["market"] == "procurement" {
                     experts_disclosed(tx, now, p).await?;
                 }
+            }
+            "auctions.deal.terms_recorded" => {
+                deal_publicity(tx, now, p).await?;
             }
             "projects.due_date.rederived" => {
                 if p["what"] == "publicity_end" {
