@@ -416,6 +416,11 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "GET /api/v1/auctions/{id}/deal/terms",
         "staff admin supervisor",
     ),
+    ("POST /api/v1/auctions/{id}/deal/preemption", "staff admin"),
+    (
+        "GET /api/v1/auctions/{id}/deal/preemption",
+        "staff admin supervisor",
+    ),
     (
         "GET /api/v1/auctions/sections/{section_id}/bidders",
         "staff admin supervisor",

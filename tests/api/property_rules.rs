@@ -285,5 +285,153 @@ async fn a_property_deal_records_its_publicity_and_payment_terms_at_their_bounda
     assert_eq!(ev.len(), 1, "{ev:?}");
     assert_eq!(ev[0]["security"], "中国银行见索即付保函 BG-2026-001");
     assert_eq!(ev[0]["periods_provisional"], false);
+    // The deal announcement's draft takes the recorded publicity period.
+    let deal_id = ev[0]["deal_id"].as_str().unwrap().to_string();
+    let mut drafted = None;
+    for _ in 0..200 {
+        let r: Option<(String, String)> =
+            sqlx::query_as("SELECT fields, body_md FROM announcements WHERE source_event = $1")
+                .bind(format!("deal:{deal_id}:deal"))
+                .fetch_optional(app.ctx.db.pool())
+                .await
+                .unwrap();
+        if let Some((f, b)) = r.filter(|(f, _)| f.contains("publicity_end_at")) {
+            drafted = Some((serde_json::from_str::<Value>(&f).unwrap(), b));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (fields, body) = drafted.expect("the deal draft takes the publicity period");
+    assert_eq!(
+        fields["publicity_end_at"], ev[0]["publicity_end"],
+        "{fields}"
+    );
+    assert!(body.contains("公示期"), "{body}");
     app.stop().await;
+}
+
+async fn property_deal(app: &TestApp, price: &str) -> String {
+    let lot = lot(app, "property", 1).await;
+    let mut l = listing(&lot.sid, lot.announced_at, 28, None);
+    l["listing_end"] = json!("2026-03-31T00:00:00+08:00");
+    let id = create(app, l).await;
+    assert_eq!(bid(app, "bidder1", &id, price).await.0, 201);
+    id
+}
+
+fn decision(name: &str, uscc: Option<&str>, decision: &str, extra: Value) -> Value {
+    let mut v = json!({"name": name, "uscc": uscc, "decision": decision,
+        "decided_on": "2026-03-31",
+        "document": {"file_name": format!("{name}.pdf"),
+                     "content_base64": base64::engine::general_purpose::STANDARD.encode(name)}});
+    for (k, x) in extra.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    v
+}
+
+/// Shareholders' pre-emption rights (优先购买权, 公司法 2023 第八十四条) on two deals: every other
+/// shareholder waives in writing → the auction winner buys; one shareholder exercises — one fen
+/// below the deal price refused (同等条件), at exactly the deal price recorded — → it buys instead
+/// of the highest bidder, with the documents hashed, the event naming the buyer, once per deal.
+#[tokio::test]
+async fn a_waiving_shareholder_leaves_the_deal_to_the_winner_and_an_exercising_one_buys_at_the_deal_price(
+) {
+    let app = TestApp::spawn().await;
+    let waived = property_deal(&app, "1000000.00").await;
+    let exercised = property_deal(&app, "1200000.00").await;
+    app.clock().set(ts(&json!("2026-03-31T00:00:00+08:00")));
+    wait_phase(&app, &waived, "deal").await;
+    wait_phase(&app, &exercised, "deal").await;
+    let (uscc_a, uscc_b) = ("91110000802100433B", "91110000600037341L");
+    let path = |id: &str| format!("/api/v1/auctions/{id}/deal/preemption");
+
+    // Every other shareholder waived: the auction winner (bidder number 001) buys.
+    let body = json!({"shareholders": [decision("甲公司", Some(uscc_a), "waived", json!({})),
+                                        decision("张三", None, "waived", json!({}))]});
+    for user in ["tenderer", "bidder1", "supervisor"] {
+        assert_eq!(
+            act(&app, user, &path(&waived), body.clone()).await.0,
+            403,
+            "{user}"
+        );
+    }
+    let (s, v) = act(&app, "staff", &path(&waived), body.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(
+        (
+            v["buyer"].as_str(),
+            v["winner_number"].as_str(),
+            v["price"].as_str()
+        ),
+        (Some("auction_winner"), Some("001"), Some("1000000.00"))
+    );
+    assert_eq!(v["shareholders"][0]["uscc"], uscc_a);
+    assert_eq!(
+        v["shareholders"][1]["sha256"],
+        hex::encode(sha2::Sha256::digest("张三".as_bytes()))
+    );
+    let (s, v) = act(&app, "staff", &path(&waived), body).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.preemption_recorded"))
+    );
+
+    // One exercises one fen below the deal price: refused, nothing recorded.
+    let offer = |price: &str| {
+        json!({"shareholders": [decision("甲公司", Some(uscc_a), "waived", json!({})),
+            decision("乙公司", Some(uscc_b), "exercised", json!({"price": price}))]})
+    };
+    let (s, v) = act(&app, "staff", &path(&exercised), offer("1199999.99")).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), ["auctions.preemption_same_terms"]);
+    assert_eq!(v["errors"][0]["field"], "shareholders[1].price");
+    let supervisor = app.login("supervisor").await;
+    let (s, _) = app.get(Some(&supervisor), &path(&exercised)).await;
+    assert_eq!(s, 404, "nothing recorded by the refusal");
+    // At exactly the deal price: the shareholder buys, for the whole price.
+    let (s, v) = act(&app, "staff", &path(&exercised), offer("1200000.00")).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["buyer"], "shareholders");
+    assert!(v["winner_number"].is_null(), "{v}");
+    assert_eq!(v["shareholders"][1]["decision"], "exercised");
+    assert_eq!(v["shareholders"][1]["amount"], "1200000.00");
+    assert_eq!(v["shareholders"][1]["share_percent"], "100.00");
+    let (s, read) = app.get(Some(&supervisor), &path(&exercised)).await;
+    assert_eq!((s, &read), (200, &v));
+    let ev = app.events_of("auctions.deal.preemption_recorded").await;
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    let e = ev
+        .iter()
+        .find(|e| e["auction_id"] == exercised.as_str())
+        .unwrap();
+    assert_eq!(e["buyer"], "shareholders");
+    assert_eq!(e["buyers"][0]["name"], "乙公司");
+    assert_eq!(e["buyers"][0]["uscc"], uscc_b);
+    assert_eq!(e["buyers"][0]["amount"], "1200000.00");
+    // Published with the deal: publishing drafts the pre-emption result naming the shareholder.
+    let body = preemption_draft(&app, e["project_id"].as_str().unwrap()).await;
+    assert!(body.contains("乙公司") && body.contains(uscc_b), "{body}");
+    assert!(body.contains("甲公司：书面放弃优先购买权"), "{body}");
+    app.stop().await;
+}
+
+async fn preemption_draft(app: &TestApp, project_id: &str) -> String {
+    use sqlx::Row;
+    for _ in 0..200 {
+        let r = sqlx::query(
+            "SELECT body_md FROM announcements WHERE ann_type = 'deal' AND project_id = $1 \
+             AND title LIKE '%优先购买权%'",
+        )
+        .bind(project_id)
+        .fetch_optional(app.ctx.db.pool())
+        .await
+        .unwrap();
+        if let Some(r) = r {
+            return r.try_get(0).unwrap();
+        }
+        // The outbox worker drafts asynchronously (no test clock involved).
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no pre-emption draft for project {project_id}");
 }

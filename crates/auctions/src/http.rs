@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(refuse_relist))
         .routes(routes!(onsite_result))
         .routes(routes!(record_deal_terms, deal_terms))
+        .routes(routes!(record_preemption, preemption))
         .merge(crate::land::router())
         .merge(crate::land_contract::router())
 }
@@ -71,6 +72,43 @@ async fn deal_terms(
         ggzy_identity::Role::Supervisor,
     ])?;
     Ok(Json(crate::property::deal_terms(&ctx, &actor, &id).await?))
+}
+
+/// Record the other shareholders' pre-emption decisions (优先购买权, 公司法 第八十四条) on a property
+/// deal, once: each waived or exercised with its written document; exercising shareholders buy at
+/// exactly the deal price instead of the auction winner.
+#[utoipa::path(post, path = "/api/v1/auctions/{id}/deal/preemption", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = crate::preemption::PreemptionInput,
+    responses((status = 201, body = crate::preemption::PreemptionView), (status = 403), (status = 404),
+              (status = 409, description = "not a property deal, or already recorded"),
+              (status = 422, description = "a decision, document, price or share is invalid")))]
+async fn record_preemption(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(t): Json<crate::preemption::PreemptionInput>,
+) -> Result<(StatusCode, Json<crate::preemption::PreemptionView>)> {
+    actor.require(&[ggzy_identity::Role::Staff, ggzy_identity::Role::Admin])?;
+    let v = crate::preemption::record(&ctx, &actor, &id, t).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A property deal's recorded pre-emption decisions and its buyer(s).
+#[utoipa::path(get, path = "/api/v1/auctions/{id}/deal/preemption", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = crate::preemption::PreemptionView), (status = 403), (status = 404)))]
+async fn preemption(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Json<crate::preemption::PreemptionView>> {
+    actor.require(&[
+        ggzy_identity::Role::Staff,
+        ggzy_identity::Role::Admin,
+        ggzy_identity::Role::Supervisor,
+    ])?;
+    Ok(Json(crate::preemption::view(&ctx, &actor, &id).await?))
 }
 
 /// Re-list a failed listing or auction (staff): `extend` (new period: land ≥ 10 days, 39号令 19;

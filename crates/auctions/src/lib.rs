@@ -10,6 +10,7 @@ pub mod http;
 pub mod land;
 pub mod land_contract;
 pub mod pages;
+pub mod preemption;
 pub mod property;
 pub mod rules;
 pub mod service;

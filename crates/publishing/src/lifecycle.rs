@@ -432,6 +432,60 @@ fn deal(s: &SectionInfo, p: &Value, winner_name: Option<String>) -> Draft {
     }
 }
 
+/// The pre-emption result (优先购买权行使结果, 公司法 第八十四条) of a property deal: each other
+/// shareholder's written decision and who buys — the auction winner, or the exercising
+/// shareholder(s) at the deal price with their shares — published with the deal.
+fn preemption(s: &SectionInfo, p: &Value) -> Draft {
+    let name = format!("{}{}", s.project_name, s.section_name);
+    let fields = json!({
+        "subject": name,
+        "deal_id": p["deal_id"],
+        "price": p["price"],
+        "buyer": p["buyer"],
+        "winner_number": p["winner_number"],
+        "buyers": p["buyers"],
+        "waived": p["waived"],
+    });
+    let mut body = format!(
+        "## 成交公告（股东优先购买权行使结果）\n\n标的：{}；成交价：{}。\n\n",
+        cell(&json!(name)),
+        cell_money(&p["price"]),
+    );
+    let buyers = p["buyers"].as_array().cloned().unwrap_or_default();
+    if buyers.is_empty() {
+        body.push_str(&format!(
+            "其他股东均书面放弃优先购买权，受让方为竞买号 {} 的竞得人。\n\n",
+            cell(&p["winner_number"])
+        ));
+    } else {
+        body.push_str(
+            "以下股东以同等条件（成交价）行使优先购买权，为受让方：\n\n\
+             | 股东 | 统一社会信用代码 | 受让比例 | 金额 |\n|---|---|---|---|\n",
+        );
+        for b in &buyers {
+            body.push_str(&format!(
+                "| {} | {} | {} % | {} |\n",
+                cell(&b["name"]),
+                cell(&b["uscc"]),
+                cell(&b["share_percent"]),
+                cell_money(&b["amount"]),
+            ));
+        }
+        body.push('\n');
+    }
+    for w in p["waived"].as_array().into_iter().flatten() {
+        body.push_str(&format!("- {}：书面放弃优先购买权\n", cell(&w["name"])));
+    }
+    Draft {
+        ann_type: AnnouncementType::Deal,
+        title: title(s, "成交公告（优先购买权行使结果）"),
+        body,
+        source: fields.clone(),
+        fields,
+        key: p["deal_id"].as_str().map(|d| format!("preemption:{d}")),
+    }
+}
+
 /// The failure notice (流拍公告) of a land or property listing / auction.
 fn auction_failure(s: &SectionInfo, p: &Value) -> Draft {
     let reason = match p["reason"].as_str() {
@@ -597,6 +651,63 @@ async fn publicity_end_moved(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Even
     Ok(())
 }
 
+/// `auctions.deal.terms_recorded` (property, 32号令): the deal announcement (成交公告) still in
+/// draft takes the recorded publicity period (公示期, ≥ 5 working days) as fields and a line of its
+/// body; a submitted or published one is left as it is (the terms follow the deal, a correction
+/// would be a new announcement).
+async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &Value) -> Result<()> {
+    let (Some(deal_id), Some(start), Some(end)) = (
+        p["deal_id"].as_str(),
+        p["publicity_start"].as_str(),
+        p["publicity_end"].as_str(),
+    ) else {
+        return Ok(());
+    };
+    let r = sqlx::query(
+        "SELECT id, fields, source_fields, body_md FROM announcements \
+         WHERE source_event = $1 AND status IN ('draft', 'returned')",
+    )
+    .bind(format!("deal:{deal_id}:deal"))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(r) = r else { return Ok(()) };
+    let id: String = r.try_get(0)?;
+    let mut fields: Value = serde_json::from_str(&r.try_get::<String, _>(1)?).unwrap_or_default();
+    let source: Option<String> = r.try_get(2)?;
+    let mut source: Value = source
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null);
+    for v in [&mut fields, &mut source] {
+        if v.is_object() {
+            v["publicity_start_at"] = json!(start);
+            v["publicity_end_at"] = json!(end);
+        }
+    }
+    let body: String = r.try_get(3)?;
+    let body = format!(
+        "{body}\n公示期（publicity）：{} 至 {}（不少于 5 个工作日）\n",
+        cell_time(&json!(start)),
+        cell_time(&json!(end))
+    );
+    sqlx::query(
+        "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
+         updated_at = $5 WHERE id = $6",
+    )
+    .bind(fields.to_string())
+    .bind(if source.is_null() {
+        None
+    } else {
+        Some(source.to_string())
+    })
+    .bind(&body)
+    .bind(render_markdown(&body))
+    .bind(to_micros(now))
+    .bind(&id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// `experts.committee.disclosed` for a procurement section: the result is determined, and its
 /// result announcement lists the evaluation experts (财政部令第87号 第六十九条). The award draft(s)
 /// of the section not yet submitted get the names as a locked field and a table in the body; the
@@ -686,6 +797,8 @@ impl Consumer for LifecycleProjection {
                 | "projects.section.terminated"
                 | "identity.organization.registered"
                 | "auctions.deal.confirmed"
+                | "auctions.deal.preemption_recorded"
+                | "auctions.deal.terms_recorded"
                 | "auctions.listing.failed"
                 | "auctions.auction.failed"
                 | "projects.due_date.rederived"
@@ -709,6 +822,9 @@ impl Consumer for LifecycleProjection {
             }
             "projects.section.returned_to_evaluation" => {
                 crate::voided::withdraw_result(tx, db, now, ev).await?;
+            }
+            "auctions.deal.terms_recorded" => {
+                deal_publicity(tx, now, p).await?;
             }
             "projects.due_date.rederived" => {
                 if p["what"] == "publicity_end" {
@@ -790,6 +906,9 @@ impl Consumer for LifecycleProjection {
                             None => org_name(tx, winner).await?,
                         };
                         create_draft(tx, db, now, ev, &s, deal(&s, p, name)).await?;
+                    }
+                    "auctions.deal.preemption_recorded" => {
+                        create_draft(tx, db, now, ev, &s, preemption(&s, p)).await?;
                     }
                     "auctions.listing.failed" | "auctions.auction.failed" => {
                         create_draft(tx, db, now, ev, &s, auction_failure(&s, p)).await?;

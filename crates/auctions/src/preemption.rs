@@ -1,0 +1,571 @@
+//! Shareholders' pre-emption rights (优先购买权) on a limited company's equity transfer, issue 21.
+//!
+//! 公司法 (2023 rev.) 第八十四条: a shareholder transferring equity to an outsider notifies the other
+//! shareholders in writing of the quantity, price, payment method and term; they have a pre-emption
+//! right on the same terms (同等条件); two or more exercising it agree their proportions, failing
+//! that they buy in proportion to their capital contributions. On the platform the price and terms
+//! are formed by the listing or auction, so after the deal staff record, once, every other
+//! shareholder with its written decision (a waiver 放弃 or an exercise 行使, the document hashed):
+//! if none exercises, the auction winner buys; otherwise the exercising shareholder(s) buy at the
+//! deal price — exactly that price, the same terms — each for its share.
+//!
+//! [`decide`] is pure; [`record`] and [`view`] touch this area's own tables only
+//! (`auction_preemptions`, `auction_preemption_shareholders`, migration 0202).
+
+use base64::Engine as _;
+use chrono::NaiveDate;
+use ggzy_core::error::FieldError;
+use ggzy_core::ident::Uscc;
+use ggzy_core::time::to_micros;
+use ggzy_core::{Money, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// A written decision's document may be at most this large (bytes, decoded).
+pub const DOCUMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// At most this many other shareholders per record.
+pub const MAX_SHAREHOLDERS: usize = 50;
+
+/// The written decision (书面放弃声明 / 行使优先购买权的书面通知) as uploaded.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DocumentUpload {
+    pub file_name: String,
+    /// The document's bytes, base64 (standard alphabet).
+    pub content_base64: String,
+}
+
+/// One other shareholder of the company whose equity is transferred.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ShareholderInput {
+    /// The shareholder's name (an organization or a natural person).
+    pub name: String,
+    /// Its unified social credit code (统一社会信用代码); absent for a natural person.
+    pub uscc: Option<String>,
+    /// `waived` (放弃) or `exercised` (行使).
+    pub decision: String,
+    /// The date of the written decision (YYYY-MM-DD); not after today (Beijing).
+    pub decided_on: NaiveDate,
+    /// The price at which it exercises: exactly the deal price (同等条件). Required when exercised.
+    pub price: Option<String>,
+    /// Its share of the transferred equity in percent, two decimals (e.g. "60.00"): required when
+    /// two or more exercise (agreed, else by capital contribution — 第八十四条), 100 % when alone.
+    pub share_percent: Option<String>,
+    pub document: DocumentUpload,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PreemptionInput {
+    pub shareholders: Vec<ShareholderInput>,
+}
+
+/// A validated shareholder decision.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub name: String,
+    pub uscc: Option<String>,
+    pub exercised: bool,
+    pub decided_on: NaiveDate,
+    pub file_name: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub content_b64: String,
+    /// Basis points of the equity bought (exercised only).
+    pub share_bp: Option<i64>,
+    /// The amount paid at the deal price (exercised only), in fen.
+    pub amount_fen: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ShareholderView {
+    pub name: String,
+    pub uscc: Option<String>,
+    pub decision: String,
+    pub decided_on: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub share_percent: Option<String>,
+    pub amount: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PreemptionView {
+    pub deal_id: String,
+    pub auction_id: String,
+    /// The deal price (成交价), the same terms for every buyer.
+    pub price: String,
+    /// `auction_winner` (every shareholder waived) or `shareholders` (one or more exercised).
+    pub buyer: String,
+    /// The auction winner's bidder number (only when it buys).
+    pub winner_number: Option<String>,
+    pub shareholders: Vec<ShareholderView>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+fn err(v: &mut Vec<FieldError>, field: String, rule: &str, msg: impl Into<String>) {
+    v.push(FieldError::new(field, rule, msg.into()));
+}
+
+/// Validate the shareholders' decisions against the deal price on `today` (Beijing): every field
+/// present, no shareholder twice, each decision with its written document dated not after today;
+/// an exercise at exactly the deal price; two or more exercising name shares summing to 100.00 %.
+/// The amounts are the price times each share, rounded to the fen, the last taking the remainder.
+pub fn decide(
+    price_fen: i64,
+    input: &PreemptionInput,
+    today: NaiveDate,
+) -> std::result::Result<Vec<Decision>, Vec<FieldError>> {
+    let mut v = Vec::new();
+    if input.shareholders.is_empty() || input.shareholders.len() > MAX_SHAREHOLDERS {
+        err(
+            &mut v,
+            "shareholders".into(),
+            "auctions.preemption_shareholders",
+            format!(
+                "the other shareholders, 1 to {MAX_SHAREHOLDERS} (公司法 第八十四条: each is notified)"
+            ),
+        );
+        return Err(v);
+    }
+    let exercising = input
+        .shareholders
+        .iter()
+        .filter(|s| s.decision == "exercised")
+        .count();
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, s) in input.shareholders.iter().enumerate() {
+        let f = |k: &str| format!("shareholders[{i}].{k}");
+        let name = s.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 200 {
+            err(
+                &mut v,
+                f("name"),
+                "auctions.preemption_field",
+                "required, at most 200 characters",
+            );
+        }
+        let uscc = match s.uscc.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            None => None,
+            Some(u) => match Uscc::parse(u) {
+                Ok(u) => Some(u.as_str().to_string()),
+                Err(e) => {
+                    err(&mut v, f("uscc"), &e.rule, e.message);
+                    None
+                }
+            },
+        };
+        let key = uscc.clone().unwrap_or_else(|| name.clone());
+        if !seen.insert(key) {
+            err(
+                &mut v,
+                f("name"),
+                "auctions.preemption_duplicate",
+                "each shareholder once",
+            );
+        }
+        let exercised = match s.decision.as_str() {
+            "exercised" => true,
+            "waived" => false,
+            _ => {
+                err(
+                    &mut v,
+                    f("decision"),
+                    "auctions.preemption_decision",
+                    "waived or exercised",
+                );
+                false
+            }
+        };
+        if s.decided_on > today {
+            err(
+                &mut v,
+                f("decided_on"),
+                "auctions.preemption_date",
+                format!("the written decision is dated on or before today ({today})"),
+            );
+        }
+        let file_name = s.document.file_name.trim().to_string();
+        if file_name.is_empty() || file_name.chars().count() > 200 {
+            err(
+                &mut v,
+                f("document.file_name"),
+                "auctions.preemption_field",
+                "required, at most 200 characters",
+            );
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(s.document.content_base64.trim())
+            .ok()
+            .filter(|b| !b.is_empty() && b.len() <= DOCUMENT_MAX_BYTES);
+        if bytes.is_none() {
+            err(
+                &mut v,
+                f("document.content_base64"),
+                "auctions.preemption_document",
+                format!(
+                    "the written decision, base64, not empty, at most {DOCUMENT_MAX_BYTES} bytes"
+                ),
+            );
+        }
+        let mut share_bp = None;
+        if exercised {
+            match s.price.as_deref().map(Money::parse_str) {
+                Some(Ok(p)) if p.fen() == price_fen => {}
+                _ => err(
+                    &mut v,
+                    f("price"),
+                    "auctions.preemption_same_terms",
+                    format!(
+                        "a shareholder exercises on the same terms: exactly the deal price {} \
+                         (公司法 第八十四条 同等条件)",
+                        Money::from_fen(price_fen)
+                    ),
+                ),
+            }
+            share_bp = match (exercising, s.share_percent.as_deref()) {
+                (1, None) => Some(10_000),
+                (_, Some(p)) => match Money::parse_str(p) {
+                    Ok(m) if m.fen() > 0 && m.fen() <= 10_000 => Some(m.fen()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if share_bp.is_none() {
+                err(
+                    &mut v,
+                    f("share_percent"),
+                    "auctions.preemption_share",
+                    "the share bought, percent with two decimals above 0 and at most 100 \
+                     (required when two or more exercise: agreed, else by capital contribution, \
+                     公司法 第八十四条)",
+                );
+            }
+        }
+        if let Some(b) = bytes {
+            out.push(Decision {
+                name,
+                uscc,
+                exercised,
+                decided_on: s.decided_on,
+                file_name,
+                sha256: hex::encode(Sha256::digest(&b)),
+                size_bytes: b.len() as i64,
+                content_b64: s.document.content_base64.trim().to_string(),
+                share_bp,
+                amount_fen: None,
+            });
+        }
+    }
+    if v.is_empty() && exercising > 0 {
+        let total: i64 = out.iter().filter_map(|d| d.share_bp).sum();
+        if total != 10_000 {
+            err(
+                &mut v,
+                "shareholders".into(),
+                "auctions.preemption_share_total",
+                format!(
+                    "the exercising shareholders' shares sum to 100.00 %, not {}",
+                    Money::from_fen(total)
+                ),
+            );
+        }
+    }
+    if !v.is_empty() {
+        return Err(v);
+    }
+    // Amounts: each share of the price rounded half up to the fen, the last exerciser the rest.
+    let last = out.iter().rposition(|d| d.exercised);
+    let mut paid = 0i64;
+    for (i, d) in out.iter_mut().enumerate() {
+        if let Some(bp) = d.share_bp {
+            let amount = if Some(i) == last {
+                price_fen - paid
+            } else {
+                ((price_fen as i128 * bp as i128 + 5_000) / 10_000) as i64
+            };
+            paid += amount;
+            d.amount_fen = Some(amount);
+        }
+    }
+    Ok(out)
+}
+
+/// The recorded pre-emption decisions of an auction's deal, if any.
+pub async fn view_of(
+    conn: &mut sqlx::AnyConnection,
+    auction_id: &str,
+) -> Result<Option<PreemptionView>> {
+    use ggzy_core::time::from_micros;
+    let r = sqlx::query(
+        "SELECT p.deal_id, p.buyer, p.price_fen, p.recorded_by, p.recorded_at, d.winner_number \
+         FROM auction_preemptions p JOIN auction_deals d ON d.id = p.deal_id \
+         WHERE p.auction_id = $1",
+    )
+    .bind(auction_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let deal_id: String = r.try_get(0)?;
+    let buyer: String = r.try_get(1)?;
+    let rows = sqlx::query(
+        "SELECT name, uscc, decision, decided_on, file_name, sha256, size_bytes, share_bp, \
+         amount_fen FROM auction_preemption_shareholders WHERE deal_id = $1 ORDER BY position",
+    )
+    .bind(&deal_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut shareholders = Vec::new();
+    for s in rows {
+        shareholders.push(ShareholderView {
+            name: s.try_get(0)?,
+            uscc: s.try_get(1)?,
+            decision: s.try_get(2)?,
+            decided_on: s.try_get(3)?,
+            file_name: s.try_get(4)?,
+            sha256: s.try_get(5)?,
+            size_bytes: s.try_get(6)?,
+            share_percent: s
+                .try_get::<Option<i64>, _>(7)?
+                .map(|b| Money::from_fen(b).to_string()),
+            amount: s
+                .try_get::<Option<i64>, _>(8)?
+                .map(|f| Money::from_fen(f).to_string()),
+        });
+    }
+    Ok(Some(PreemptionView {
+        winner_number: if buyer == "auction_winner" {
+            r.try_get(5)?
+        } else {
+            None
+        },
+        deal_id,
+        auction_id: auction_id.to_string(),
+        price: Money::from_fen(r.try_get(2)?).to_string(),
+        buyer,
+        shareholders,
+        recorded_by: r.try_get(3)?,
+        recorded_at: from_micros(r.try_get(4)?).to_rfc3339(),
+    }))
+}
+
+/// Record the other shareholders' decisions on a property deal (staff, admin), once per deal,
+/// in one transaction with the event `auctions.deal.preemption_recorded` naming the buyer(s).
+pub async fn record(
+    ctx: &ggzy_store::Ctx,
+    actor: &ggzy_identity::Actor,
+    auction_id: &str,
+    input: PreemptionInput,
+) -> Result<PreemptionView> {
+    use ggzy_core::events::NewEvent;
+    use ggzy_core::Error;
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let now = ctx.clock.now();
+    let row = sqlx::query(
+        "SELECT a.market, a.phase, a.section_id, a.project_id, d.id, d.price_fen, d.winner_number \
+         FROM auctions a LEFT JOIN auction_deals d ON d.auction_id = a.id WHERE a.id = $1",
+    )
+    .bind(auction_id)
+    .fetch_optional(ctx.db.pool())
+    .await?
+    .ok_or_else(|| Error::not_found("auction"))?;
+    let market: String = row.try_get(0)?;
+    let phase: String = row.try_get(1)?;
+    let section_id: String = row.try_get(2)?;
+    let project_id: String = row.try_get(3)?;
+    let deal: Option<String> = row.try_get(4)?;
+    let price_fen: Option<i64> = row.try_get(5)?;
+    let winner_number: Option<String> = row.try_get(6)?;
+    if market != "property" {
+        return Err(Error::conflict(
+            "auctions.preemption_property",
+            "pre-emption rights are recorded for property (equity) transfers",
+        ));
+    }
+    let (Some(deal_id), Some(price_fen), "deal") = (deal, price_fen, phase.as_str()) else {
+        return Err(Error::conflict(
+            "auctions.not_deal",
+            format!("pre-emption is exercised at the deal price; this listing is {phase}"),
+        ));
+    };
+    let decisions =
+        decide(price_fen, &input, ggzy_core::time::local_date(now)).map_err(Error::Validation)?;
+    let buyer = if decisions.iter().any(|d| d.exercised) {
+        "shareholders"
+    } else {
+        "auction_winner"
+    };
+    let mut tx = ctx.db.begin().await?;
+    let res = sqlx::query(
+        "INSERT INTO auction_preemptions (deal_id, auction_id, buyer, price_fen, recorded_by, \
+         recorded_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (deal_id) DO NOTHING",
+    )
+    .bind(&deal_id)
+    .bind(auction_id)
+    .bind(buyer)
+    .bind(price_fen)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    if res.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(Error::conflict(
+            "auctions.preemption_recorded",
+            "this deal's pre-emption decisions are already recorded",
+        ));
+    }
+    for (i, d) in decisions.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO auction_preemption_shareholders (deal_id, position, name, uscc, decision, \
+             decided_on, file_name, sha256, size_bytes, content_b64, share_bp, amount_fen) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&deal_id)
+        .bind(i as i32)
+        .bind(&d.name)
+        .bind(&d.uscc)
+        .bind(if d.exercised { "exercised" } else { "waived" })
+        .bind(d.decided_on.to_string())
+        .bind(&d.file_name)
+        .bind(&d.sha256)
+        .bind(d.size_bytes)
+        .bind(&d.content_b64)
+        .bind(d.share_bp)
+        .bind(d.amount_fen)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let answer = view_of(&mut tx, auction_id)
+        .await?
+        .ok_or_else(|| Error::internal("pre-emption just recorded"))?;
+    let buyers: Vec<_> = answer
+        .shareholders
+        .iter()
+        .filter(|s| s.decision == "exercised")
+        .map(|s| {
+            serde_json::json!({"name": s.name, "uscc": s.uscc, "share_percent": s.share_percent,
+                               "amount": s.amount})
+        })
+        .collect();
+    ggzy_store::emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.deal.preemption_recorded",
+            "auction",
+            auction_id,
+            serde_json::json!({"auction_id": auction_id, "deal_id": deal_id,
+                "section_id": section_id, "project_id": project_id, "market": market,
+                "price": answer.price, "buyer": buyer, "winner_number": winner_number,
+                "buyers": buyers,
+                "waived": answer.shareholders.iter().filter(|s| s.decision == "waived")
+                    .map(|s| serde_json::json!({"name": s.name, "uscc": s.uscc,
+                                                "sha256": s.sha256})).collect::<Vec<_>>()}),
+        ),
+    )
+    .await?;
+    ctx.db.commit_answering(tx, 201, &answer, now).await?;
+    Ok(answer)
+}
+
+/// The recorded decisions (staff, admin, supervisor); 404 while none are recorded.
+pub async fn view(
+    ctx: &ggzy_store::Ctx,
+    actor: &ggzy_identity::Actor,
+    auction_id: &str,
+) -> Result<PreemptionView> {
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    view_of(&mut conn, auction_id)
+        .await?
+        .ok_or_else(|| ggzy_core::Error::not_found("pre-emption decisions"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(
+        name: &str,
+        decision: &str,
+        price: Option<&str>,
+        share: Option<&str>,
+    ) -> ShareholderInput {
+        ShareholderInput {
+            name: name.into(),
+            uscc: None,
+            decision: decision.into(),
+            decided_on: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+            price: price.map(Into::into),
+            share_percent: share.map(Into::into),
+            document: DocumentUpload {
+                file_name: "声明.pdf".into(),
+                content_base64: base64::engine::general_purpose::STANDARD.encode(name),
+            },
+        }
+    }
+
+    fn rules(r: std::result::Result<Vec<Decision>, Vec<FieldError>>) -> Vec<String> {
+        r.err().unwrap().into_iter().map(|e| e.rule).collect()
+    }
+
+    #[test]
+    fn an_exercise_is_at_exactly_the_deal_price_and_shares_sum_to_100_percent() {
+        let today = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let one = |p: &str| PreemptionInput {
+            shareholders: vec![
+                sh("甲", "waived", None, None),
+                sh("乙", "exercised", Some(p), None),
+            ],
+        };
+        let d = decide(100_000_000, &one("1000000.00"), today).unwrap();
+        assert_eq!(d[1].amount_fen, Some(100_000_000));
+        assert_eq!(d[0].amount_fen, None);
+        for p in ["999999.99", "1000000.01"] {
+            assert_eq!(
+                rules(decide(100_000_000, &one(p), today)),
+                ["auctions.preemption_same_terms"]
+            );
+        }
+        // Two exercising: 33.33 % + 66.67 % of 1,000,000.01 — rounded, the last takes the rest.
+        let two = |a: &str, b: &str| PreemptionInput {
+            shareholders: vec![
+                sh("甲", "exercised", Some("1000000.01"), Some(a)),
+                sh("乙", "exercised", Some("1000000.01"), Some(b)),
+            ],
+        };
+        let d = decide(100_000_001, &two("33.33", "66.67"), today).unwrap();
+        assert_eq!(d[0].amount_fen, Some(33_330_000));
+        assert_eq!(d[1].amount_fen, Some(100_000_001 - 33_330_000));
+        assert_eq!(
+            rules(decide(100_000_001, &two("33.33", "66.66"), today)),
+            ["auctions.preemption_share_total"]
+        );
+        let mut missing = two("50.00", "50.00");
+        missing.shareholders[0].share_percent = None;
+        assert_eq!(
+            rules(decide(100_000_001, &missing, today)),
+            ["auctions.preemption_share"]
+        );
+        // Tomorrow's document, a shareholder twice, a bad USCC.
+        let mut bad = one("1000000.00");
+        bad.shareholders[0].decided_on = today.succ_opt().unwrap();
+        bad.shareholders[1].name = "甲".into();
+        bad.shareholders[1].uscc = Some("91110000802100433A".into());
+        let r = rules(decide(100_000_000, &bad, today));
+        assert!(r.contains(&"auctions.preemption_date".to_string()), "{r:?}");
+        assert!(r.iter().any(|x| x.starts_with("uscc.")), "{r:?}");
+        assert!(
+            r.contains(&"auctions.preemption_duplicate".to_string()),
+            "{r:?}"
+        );
+    }
+}
