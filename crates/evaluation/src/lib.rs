@@ -19,4 +19,5 @@ pub mod qualification;
 pub mod room;
 pub mod rules;
 pub mod service;
+pub mod sme;
 pub mod suspension;
