@@ -237,6 +237,9 @@ async fn procurement_price_weight_is_at_least_30_for_goods_and_a_tie_is_broken_b
         entries.push(j);
     }
     draw(&app, &sid, entries).await;
+    // 87号令 第四十四条: the purchaser reviews the suppliers' qualification before the committee.
+    crate::procurement_qualification::qualify_all(&app, &t).await;
+    caught_up(&app).await;
     for e in &experts {
         assert_eq!(review(&app, e, &sid, pass_all(&t)).await.0, 200);
     }
@@ -370,6 +373,9 @@ async fn an_sme_declaration_sealed_in_the_bid_is_deducted_in_the_price_score() {
         entries.push(j);
     }
     draw(&app, &sid, entries).await;
+    // 87号令 第四十四条: the purchaser reviews the suppliers' qualification before the committee.
+    crate::procurement_qualification::qualify_all(&app, &t).await;
+    caught_up(&app).await;
     for e in &experts {
         assert_eq!(review(&app, e, &sid, pass_all(&t)).await.0, 200);
     }
@@ -494,7 +500,9 @@ async fn a_non_tender_tie_is_broken_by_a_recorded_lot() {
     );
     // Anyone recomputes a key from the recorded seed.
     use sha2::Digest;
-    let key = hex::encode(sha2::Sha256::digest(format!("{seed}:{}", tied[0]).as_bytes()));
+    let key = hex::encode(sha2::Sha256::digest(
+        format!("{seed}:{}", tied[0]).as_bytes(),
+    ));
     assert_eq!(r["lot"]["groups"][0]["keys"][&tied[0]], key.as_str());
     app.stop().await;
 }

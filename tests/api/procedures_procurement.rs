@@ -60,7 +60,11 @@ async fn refused(app: &TestApp, body: Value, field: &str, rule: &str) {
 }
 
 /// Registered, open for responses, and `bidders` (name, price) registered with sealed responses.
-pub(crate) async fn trade(app: &TestApp, body: Value, bidders: &[(&'static str, &'static str)]) -> Trade {
+pub(crate) async fn trade(
+    app: &TestApp,
+    body: Value,
+    bidders: &[(&'static str, &'static str)],
+) -> Trade {
     let r = app.register_project(body).await;
     app.open_bidding(&r.staff, &r.section_id).await;
     app.drain_consumer("projects.organizations").await;

@@ -148,10 +148,7 @@ pub fn seal_files_declared(
 ) -> Result<SealOutput, String> {
     if let Some(d) = &sme {
         if !package::SME_SCALES.contains(&d.scale.as_str()) {
-            return Err(format!(
-                "--sme '{}': use medium, small or micro",
-                d.scale
-            ));
+            return Err(format!("--sme '{}': use medium, small or micro", d.scale));
         }
     }
     if package::parse_price(price).is_none() {

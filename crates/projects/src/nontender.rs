@@ -935,17 +935,12 @@ pub async fn submit_result(
             &ctx.db,
             &actor.actor_ref(),
             now,
-            NewEvent::new(
-                "projects.nontender.tie_drawn",
-                "section",
-                section_id,
-                {
-                    let mut p = record.clone();
-                    p["section_id"] = json!(section_id);
-                    p["procedure"] = json!(procedure.as_str());
-                    p
-                },
-            ),
+            NewEvent::new("projects.nontender.tie_drawn", "section", section_id, {
+                let mut p = record.clone();
+                p["section_id"] = json!(section_id);
+                p["procedure"] = json!(procedure.as_str());
+                p
+            }),
         )
         .await?;
         Some(record)
@@ -1222,7 +1217,15 @@ mod tests {
         assert_eq!(orgs, ["b", "a", "c"]);
         assert_eq!(r.lots, [["b", "a"]]);
         // A tie below the first three does not matter; one across the third place does.
-        let five = |e: &str| [q("a", "1"), q("b", "2"), q("c", "3"), q("d", "4"), q("e", e)];
+        let five = |e: &str| {
+            [
+                q("a", "1"),
+                q("b", "2"),
+                q("c", "3"),
+                q("d", "4"),
+                q("e", e),
+            ]
+        };
         assert!(rank_by_price(&five("4"), None).lots.is_empty());
         assert_eq!(rank_by_price(&five("3"), None).lots, [["c", "e"]]);
     }

@@ -462,8 +462,7 @@ impl ManifestReader {
                 "price must be a non-negative decimal with at most 2 places",
             ));
         }
-        if m
-            .sme
+        if m.sme
             .as_ref()
             .is_some_and(|d| !SME_SCALES.contains(&d.scale.as_str()))
         {
