@@ -305,7 +305,8 @@ async fn an_sme_declaration_sealed_in_the_bid_is_deducted_in_the_price_score() {
     assert_eq!(s, 200, "{v}");
     open_by_staff(&app, &t).await;
     crate::award::projection_ready(&app).await;
-    let specs: [(&str, &str, Option<(&str, bool)>); 3] = [
+    // (user, price, declared size with "all goods from small/micro enterprises")
+    let specs = [
         ("bidder1", "100.00", Some(("micro", true))),
         ("bidder2", "95.00", None),
         ("bidder3", "110.00", Some(("medium", true))),
