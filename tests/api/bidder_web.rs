@@ -599,12 +599,14 @@ mod browser {
             .unwrap();
     }
 
-    /// Seal `doc` at `price` on the sealing page; the key shown (base64).
+    /// Seal `doc` at `price` on the sealing page, with an SME declaration of size `sme` (all goods
+    /// from small or micro enterprises) if given; the key shown (base64).
     async fn seal(
         c: &Client,
         app: &TestApp,
         section: &str,
         price: &str,
+        sme: Option<&str>,
         doc: &std::path::Path,
     ) -> String {
         c.goto(&app.url(&format!("/bidder/sections/{section}/bid")))
@@ -616,6 +618,10 @@ mod browser {
             .send_keys(price)
             .await
             .unwrap();
+        if let Some(scale) = sme {
+            click(c, &format!("#f-sme option[value='{scale}']")).await;
+            click(c, "#f-sme-by").await;
+        }
         c.find(Locator::Id("f-documents"))
             .await
             .unwrap()
@@ -735,7 +741,7 @@ mod browser {
                 .collect::<Vec<u8>>(),
         )
         .unwrap();
-        let _first_key = seal(&c, &app, &section, "8800000.00", &doc).await;
+        let _first_key = seal(&c, &app, &section, "8800000.00", None, &doc).await;
         click(
             &c,
             &format!("a[href='/bidder/sections/{section}/receipts']"),
@@ -753,7 +759,7 @@ mod browser {
         wait_text(&c, "确认撤回", 5).await;
         click(&c, "main form button[type=submit]").await;
         wait_text(&c, "投标文件已撤回", 5).await;
-        let key = seal(&c, &app, &section, "8765432.19", &doc).await;
+        let key = seal(&c, &app, &section, "8765432.19", Some("micro"), &doc).await;
         c.goto(&app.url(&format!("/bidder/sections/{section}/receipts")))
             .await
             .unwrap();
@@ -843,6 +849,16 @@ mod browser {
         }
         let text = wait_text(&c, "开标记录已生成", 20).await;
         assert!(text.contains("8,765,432.19 元"), "{text}");
+        // The browser sealed the SME declaration (中小企业声明函) in the manifest; it is read at
+        // the opening only.
+        let org1 = app.org_of(&app.login("bidder1").await).await;
+        let dec = crate::award::events(&app, "projects.bid.decrypted", &section).await;
+        let mine = dec.iter().find(|e| e["org_id"] == org1.as_str()).unwrap();
+        assert_eq!(
+            mine["sme"],
+            json!({"scale": "micro", "by_small_micro": true}),
+            "{mine}"
+        );
         assert!(text.contains("9,000,000.00 元"), "{text}");
         assert!(text.contains("大连第一建筑工程有限公司"), "{text}");
 

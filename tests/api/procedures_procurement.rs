@@ -14,7 +14,7 @@ use ggzy_projects::package::{plaintext, seal, Suite};
 use serde_json::{json, Value};
 
 /// A procurement project of `procedure`: budget 10,000,000.00, deposit 2 %, goods.
-fn body(procedure: &str, issue: &str, sale_end: &str, deadline: &str) -> Value {
+pub(crate) fn body(procedure: &str, issue: &str, sale_end: &str, deadline: &str) -> Value {
     json!({
         "name": format!("{procedure} 采购项目"),
         "market": "procurement",
@@ -60,7 +60,11 @@ async fn refused(app: &TestApp, body: Value, field: &str, rule: &str) {
 }
 
 /// Registered, open for responses, and `bidders` (name, price) registered with sealed responses.
-async fn trade(app: &TestApp, body: Value, bidders: &[(&'static str, &'static str)]) -> Trade {
+pub(crate) async fn trade(
+    app: &TestApp,
+    body: Value,
+    bidders: &[(&'static str, &'static str)],
+) -> Trade {
     let r = app.register_project(body).await;
     app.open_bidding(&r.staff, &r.section_id).await;
     app.drain_consumer("projects.organizations").await;
@@ -108,7 +112,7 @@ async fn trade(app: &TestApp, body: Value, bidders: &[(&'static str, &'static st
 }
 
 /// The deadline passes: the responses are opened and every supplier decrypts its own.
-async fn open(app: &TestApp, t: &mut Trade, deadline: &str) {
+pub(crate) async fn open(app: &TestApp, t: &mut Trade, deadline: &str) {
     travel(app, t, at(deadline) + chrono::Duration::seconds(1)).await;
     wait_state(app, t, "opening").await;
     for b in &t.bidders {
@@ -145,7 +149,7 @@ async fn decrypt(app: &TestApp, t: &mut Trade) {
     wait_state(app, t, "evaluating").await;
 }
 
-async fn post(app: &TestApp, t: &Trade, what: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, t: &Trade, what: &str, body: Value) -> (u16, Value) {
     app.post(
         Some(&t.staff),
         &format!("/api/v1/sections/{}/{what}", t.section_id),

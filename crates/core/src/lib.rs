@@ -7,6 +7,7 @@ pub mod events;
 pub mod http;
 pub mod ident;
 pub mod ids;
+pub mod lot;
 pub mod money;
 pub mod period;
 pub mod time;

@@ -19,5 +19,6 @@ pub mod qualification;
 pub mod room;
 pub mod rules;
 pub mod service;
+pub mod sme;
 pub mod suspension;
 pub mod voided;

@@ -861,8 +861,7 @@ pub fn method_change(
 /// The lot breaking a tie: each tied bid's key is the SHA-256 of `seed:org_id` (hex); the lower key
 /// ranks first. The seed is drawn at random once and recorded, so anyone can recompute the order.
 pub fn lot_key(seed: &str, org_id: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(format!("{seed}:{org_id}").as_bytes()))
+    ggzy_core::lot::key(seed, org_id)
 }
 
 /// The ranking with the ties the documents' rules left (each group in rank order).

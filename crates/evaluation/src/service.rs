@@ -156,6 +156,7 @@ impl Consumer for Projection {
             }
             "projects.bid.decrypted" => {
                 crate::documents::project(tx, ev, now).await?;
+                crate::sme::project(tx, ev, now).await?;
             }
             "projects.qualification.reviewed" => {
                 crate::qualification::project(tx, ev, now).await?;
@@ -1630,6 +1631,15 @@ pub struct ReportBid {
     pub non_price: Decimal,
     #[schema(value_type = Option<String>)]
     pub total: Option<Decimal>,
+    /// The bidder's SME declaration (中小企业声明函) sealed in its bid, if any.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub sme: Option<Value>,
+    /// The price the price score used: the price less the documents' SME deduction for a small or
+    /// micro enterprise (财库〔2020〕46号 第九条), else the price (comprehensive method).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub evaluated_price: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -1736,6 +1746,7 @@ pub(crate) async fn assemble(
         .filter(|b| !rejected_ids.contains(&b.org_id))
         .collect();
     let scores = load_scores(tx, sid, members).await?;
+    let sme_decl = crate::sme::load(tx, sid).await?;
     let mut report_bids = vec![];
     let mut base_json = None;
     let mut outliers = vec![];
@@ -1751,6 +1762,8 @@ pub(crate) async fn assemble(
                     criteria: json!({}),
                     non_price: Decimal::ZERO,
                     total: None,
+                    sme: sme_decl.get(&b.org_id).map(|d| json!(d)),
+                    evaluated_price: None,
                 });
                 rankables.push(Rankable {
                     org_id: b.org_id.clone(),
@@ -1769,7 +1782,18 @@ pub(crate) async fn assemble(
                 .price_criterion()
                 .map(|c| c.max_points)
                 .unwrap_or(Decimal::ZERO);
-            let prices: Vec<Decimal> = left.iter().map(|b| b.price).collect();
+            // 财库〔2020〕46号 第九条: the base price and each price score use the price after the
+            // SME deduction; the ranking's price and the contract keep the price bid.
+            let evaluated = |b: &OpenedBid| {
+                rules::evaluated_price(
+                    b.price,
+                    sme_decl
+                        .get(&b.org_id)
+                        .is_some_and(|d| d.deduction_applies()),
+                    spec.sme_deduction,
+                )
+            };
+            let prices: Vec<Decimal> = left.iter().map(|b| evaluated(b)).collect();
             let base = rules::base_price(&formula.base, &prices);
             base_json = base
                 .as_ref()
@@ -1779,7 +1803,7 @@ pub(crate) async fn assemble(
             for b in &left {
                 let ps: Option<PriceScore> = base
                     .as_ref()
-                    .map(|bc| rules::price_score(&formula, max_price, b.price, bc.base));
+                    .map(|bc| rules::price_score(&formula, max_price, evaluated(b), bc.base));
                 let mut criteria = serde_json::Map::new();
                 let mut non_price = Decimal::ZERO;
                 for c in spec.scored_criteria() {
@@ -1830,6 +1854,8 @@ pub(crate) async fn assemble(
                     criteria: Value::Object(criteria),
                     non_price,
                     total: Some(total),
+                    sme: sme_decl.get(&b.org_id).map(|d| json!(d)),
+                    evaluated_price: Some(evaluated(b)),
                 });
                 rankables.push(Rankable {
                     org_id: b.org_id.clone(),

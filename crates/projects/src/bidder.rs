@@ -27,6 +27,13 @@ pub enum BidCmd {
         /// Where to write the key (default: the package path with `.key` appended).
         #[arg(long)]
         key_file: Option<PathBuf>,
+        /// SME declaration (中小企业声明函, 财库〔2020〕46号): `medium`, `small` or `micro`, sealed
+        /// in the manifest with the price.
+        #[arg(long)]
+        sme: Option<String>,
+        /// With --sme: every good or service offered comes from small or micro enterprises.
+        #[arg(long, requires = "sme")]
+        sme_by_small_micro: bool,
         /// Documents to include (商务标, 技术标, …).
         files: Vec<PathBuf>,
     },
@@ -127,6 +134,23 @@ pub fn seal_files(
     out: &Path,
     key_file: &Path,
 ) -> Result<SealOutput, String> {
+    seal_files_declared(suite, price, None, files, out, key_file)
+}
+
+/// [`seal_files`] with an optional SME declaration (中小企业声明函) in the manifest.
+pub fn seal_files_declared(
+    suite: Suite,
+    price: &str,
+    sme: Option<package::SmeDeclaration>,
+    files: &[PathBuf],
+    out: &Path,
+    key_file: &Path,
+) -> Result<SealOutput, String> {
+    if let Some(d) = &sme {
+        if !package::SME_SCALES.contains(&d.scale.as_str()) {
+            return Err(format!("--sme '{}': use medium, small or micro", d.scale));
+        }
+    }
     if package::parse_price(price).is_none() {
         return Err(format!(
             "--price '{price}' must be a non-negative decimal with at most 2 places"
@@ -142,6 +166,7 @@ pub fn seal_files(
         documents.push(Document { name, size, digest });
     }
     let manifest = Manifest {
+        sme,
         format: package::FORMAT.into(),
         // Always a fresh random salt: the digest must not reveal the price (docs/bid-package.md).
         salt: package::new_salt(),
@@ -330,6 +355,8 @@ pub async fn run(cmd: BidCmd) -> Result<i32, String> {
             suite,
             out,
             key_file,
+            sme,
+            sme_by_small_micro,
             files,
         } => {
             let suite = Suite::from_short(&suite)
@@ -339,7 +366,11 @@ pub async fn run(cmd: BidCmd) -> Result<i32, String> {
                 p.push(".key");
                 PathBuf::from(p)
             });
-            let o = seal_files(suite, &price, &files, &out, &key_file)?;
+            let sme = sme.map(|scale| package::SmeDeclaration {
+                scale,
+                by_small_micro: sme_by_small_micro,
+            });
+            let o = seal_files_declared(suite, &price, sme, &files, &out, &key_file)?;
             println!("package: {} ({} bytes)", out.display(), o.package_len);
             println!("suite: {}", o.suite.name());
             println!("digest: {}", o.digest);

@@ -23,7 +23,7 @@ use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
-use ggzy_store::{emit, Ctx};
+use ggzy_store::{emit, Ctx, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -173,61 +173,72 @@ pub struct Ranked {
     pub score: Option<Decimal>,
 }
 
-/// Lowest price first (政府采购法 第三十八条、第四十条: 最低报价/最后报价最低的供应商为成交供应商).
-/// Equal lowest... prices cannot be ordered by the law: `Err(tied org ids)` when two of the first
-/// three share a price (the documents' rule or a recorded draw decides; not built).
-pub fn rank_by_price(quotes: &[Quote]) -> std::result::Result<Vec<Ranked>, Vec<String>> {
-    let mut q = quotes.to_vec();
-    q.sort_by_key(|a| a.price);
-    let top: Vec<Quote> = q.into_iter().take(3).collect();
-    let tied = tied_orgs(&top, |a, b| a.price == b.price);
-    if !tied.is_empty() {
-        return Err(tied);
+/// A ranking with the ties a lot breaks (issue 21): `lots` are the groups of organizations with an
+/// equal price (or equal total and price) that reach the first three places, each in its ranked
+/// order. Without a seed the tied bids keep no meaningful order (the caller draws the seed, stores
+/// it and ranks again); with a seed they are ordered by [`ggzy_core::lot::key`] (the lower first),
+/// never by the organization id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lotted {
+    pub ranked: Vec<Ranked>,
+    pub lots: Vec<Vec<String>>,
+}
+
+fn lot_cmp(seed: Option<&str>, a: &str, b: &str) -> std::cmp::Ordering {
+    match seed {
+        Some(s) => ggzy_core::lot::key(s, a).cmp(&ggzy_core::lot::key(s, b)),
+        None => std::cmp::Ordering::Equal,
     }
-    Ok(top
-        .into_iter()
+}
+
+/// Lowest price first (政府采购法 第三十八条、第四十条: 最低报价/最后报价最低的供应商为成交供应商).
+/// Equal prices the law does not order are broken by lot ([`Lotted`]); the first three are kept.
+pub fn rank_by_price(quotes: &[Quote], seed: Option<&str>) -> Lotted {
+    let mut q: Vec<Ranked> = quotes
+        .iter()
         .map(|q| Ranked {
-            org_id: q.org_id,
+            org_id: q.org_id.clone(),
             price: q.price,
             score: None,
         })
-        .collect())
+        .collect();
+    q.sort_by(|a, b| {
+        a.price
+            .cmp(&b.price)
+            .then_with(|| lot_cmp(seed, &a.org_id, &b.org_id))
+    });
+    let lots = tie_groups(&q, |a, b| a.price == b.price);
+    q.truncate(3);
+    Lotted { ranked: q, lots }
 }
 
-fn tied_orgs<T: HasOrg>(top: &[T], eq: impl Fn(&T, &T) -> bool) -> Vec<String> {
+/// Groups of equal neighbours (by `eq`) in the sorted list that reach the first three places.
+fn tie_groups(sorted: &[Ranked], eq: impl Fn(&Ranked, &Ranked) -> bool) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    for (i, a) in top.iter().enumerate() {
-        if top.iter().enumerate().any(|(j, b)| i != j && eq(a, b)) {
-            out.push(a.org().to_string());
+    let mut i = 0;
+    while i < sorted.len() && i < 3 {
+        let mut j = i + 1;
+        while j < sorted.len() && eq(&sorted[i], &sorted[j]) {
+            j += 1;
         }
+        if j - i > 1 {
+            out.push(sorted[i..j].iter().map(|r| r.org_id.clone()).collect());
+        }
+        i = j;
     }
     out
-}
-
-trait HasOrg {
-    fn org(&self) -> &str;
-}
-impl HasOrg for Quote {
-    fn org(&self) -> &str {
-        &self.org_id
-    }
-}
-impl HasOrg for Ranked {
-    fn org(&self) -> &str {
-        &self.org_id
-    }
 }
 
 /// Consultation's comprehensive scoring (214号 第二十四条): the lowest final quote is the base price
 /// and gets the full price score; price score = base / quote × weight; total = price score + the
 /// panel's other score; ranked by total, equal totals by the lower final quote (214号 第二十五条,
-/// article to verify). Scores rounded to 2 places. `Err(tied)` when totals and quotes are equal.
-pub fn rank_by_score(
-    quotes: &[(Quote, Decimal)],
-    weight: Decimal,
-) -> std::result::Result<Vec<Ranked>, Vec<String>> {
+/// article to verify), then by lot ([`Lotted`]). Scores rounded to 2 places.
+pub fn rank_by_score(quotes: &[(Quote, Decimal)], weight: Decimal, seed: Option<&str>) -> Lotted {
     let Some(base) = quotes.iter().map(|(q, _)| q.price).min() else {
-        return Ok(Vec::new());
+        return Lotted {
+            ranked: Vec::new(),
+            lots: Vec::new(),
+        };
     };
     let mut scored: Vec<Ranked> = quotes
         .iter()
@@ -248,13 +259,18 @@ pub fn rank_by_score(
             }
         })
         .collect();
-    scored.sort_by(|a, b| b.score.cmp(&a.score).then(a.price.cmp(&b.price)));
-    let top: Vec<Ranked> = scored.into_iter().take(3).collect();
-    let tied = tied_orgs(&top, |a, b| a.score == b.score && a.price == b.price);
-    if !tied.is_empty() {
-        return Err(tied);
+    scored.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(a.price.cmp(&b.price))
+            .then_with(|| lot_cmp(seed, &a.org_id, &b.org_id))
+    });
+    let lots = tie_groups(&scored, |a, b| a.score == b.score && a.price == b.price);
+    scored.truncate(3);
+    Lotted {
+        ranked: scored,
+        lots,
     }
-    Ok(top)
 }
 
 /// One stage of a method as the project page shows it.
@@ -692,6 +708,46 @@ pub struct NonTenderResult {
     pub compliant_count: i64,
     pub min_suppliers: i64,
     pub basis: String,
+    /// Ties among the first three broken by lot (issue 21): the recorded seed, the rule and each
+    /// tied group in its drawn order with every supplier's key (SHA-256 of `seed:org_id`).
+    #[schema(value_type = Option<Object>)]
+    pub lot: Option<Value>,
+}
+
+/// The section's lot seed: drawn once (32 random bytes, hex) and stored in `nontender_lots`; a
+/// later result of the same section (after a new round) reuses it.
+async fn draw_lot(tx: &mut Tx, section_id: &str, now: Timestamp) -> Result<String> {
+    let fresh = ggzy_core::ids::random_hex(32);
+    sqlx::query(
+        "INSERT INTO nontender_lots (section_id, seed, drawn_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (section_id) DO NOTHING",
+    )
+    .bind(section_id)
+    .bind(&fresh)
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(
+        sqlx::query("SELECT seed FROM nontender_lots WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?,
+    )
+}
+
+/// The lot as the result and `projects.nontender.tie_drawn` show it.
+fn lot_record(seed: &str, lots: &[Vec<String>]) -> Value {
+    json!({
+        "seed": seed,
+        "rule": ggzy_core::lot::RULE,
+        "groups": lots.iter().map(|g| json!({
+            "order": g,
+            "keys": g.iter().map(|o| (o.clone(), json!(ggzy_core::lot::key(seed, o))))
+                .collect::<serde_json::Map<String, Value>>(),
+        })).collect::<Vec<_>>(),
+        "basis": "issue 21: a tie the documents' rules leave is broken by a recorded lot, never by the organization id",
+    })
 }
 
 fn decimal_of(v: &Value) -> Option<Decimal> {
@@ -782,7 +838,7 @@ pub async fn submit_result(
         .filter(|q| q.price.fen() <= budget)
         .cloned()
         .collect();
-    let ranked = if procedure == Procedure::CompetitiveConsultation {
+    let scoring = if procedure == Procedure::CompetitiveConsultation {
         let subject = subject_of(&mut tx, section_id).await?;
         let (lo, hi) = price_weight_range(subject);
         let weight = match input.price_weight.as_ref().and_then(decimal_of) {
@@ -826,10 +882,14 @@ pub async fn submit_result(
             }
         }
         v.into_result()?;
-        rank_by_score(&scored, weight.unwrap_or_default())
+        Some((scored, weight.unwrap_or_default()))
     } else {
         v.into_result()?;
-        rank_by_price(&compliant)
+        None
+    };
+    let rank = |seed: Option<&str>| match &scoring {
+        Some((scored, weight)) => rank_by_score(scored, *weight, seed),
+        None => rank_by_price(&compliant, seed),
     };
     let compliant_count = i64::try_from(compliant.len()).unwrap_or(i64::MAX);
     let mut out = NonTenderResult {
@@ -840,6 +900,7 @@ pub async fn submit_result(
         compliant_count,
         min_suppliers: min,
         basis: basis.to_string(),
+        lot: None,
     };
     if compliant_count < min {
         let next = transition(sec.state, SectionAction::Fail)?;
@@ -864,16 +925,29 @@ pub async fn submit_result(
         ctx.db.commit_answering(tx, 201, &out, now).await?;
         return Ok(out);
     }
-    let ranked = ranked.map_err(|tied| {
-        Error::conflict(
-            "nontender.tie",
-            format!(
-                "organizations {} are tied; the documents' rule or a recorded draw decides (not \
-                 built: rank them in the evaluation)",
-                tied.join(", ")
-            ),
+    let mut lotted = rank(None);
+    let lot = if lotted.lots.is_empty() {
+        None
+    } else {
+        let seed = draw_lot(&mut tx, section_id, now).await?;
+        lotted = rank(Some(&seed));
+        let record = lot_record(&seed, &lotted.lots);
+        emit(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            NewEvent::new("projects.nontender.tie_drawn", "section", section_id, {
+                let mut p = record.clone();
+                p["section_id"] = json!(section_id);
+                p["procedure"] = json!(procedure.as_str());
+                p
+            }),
         )
-    })?;
+        .await?;
+        Some(record)
+    };
+    let ranked = lotted.ranked;
     let result = EvaluationResultInput {
         report_ref: input.report_ref.clone(),
         ranking: ranked
@@ -923,6 +997,7 @@ pub async fn submit_result(
     )
     .await?;
     out.ranking = ranked;
+    out.lot = lot;
     ctx.db.commit_answering(tx, 201, &out, now).await?;
     Ok(out)
 }
@@ -1118,28 +1193,43 @@ mod tests {
     }
 
     #[test]
-    fn the_lowest_price_wins_and_ties_are_not_guessed() {
-        let r = rank_by_price(&[
-            q("a", "300.00"),
-            q("b", "100.00"),
-            q("c", "200.00"),
-            q("d", "400"),
-        ])
-        .unwrap();
-        let orgs: Vec<&str> = r.iter().map(|r| r.org_id.as_str()).collect();
+    fn the_lowest_price_wins_and_ties_go_to_the_lot_never_the_org_id() {
+        let r = rank_by_price(
+            &[
+                q("a", "300.00"),
+                q("b", "100.00"),
+                q("c", "200.00"),
+                q("d", "400"),
+            ],
+            None,
+        );
+        assert!(r.lots.is_empty());
+        let orgs: Vec<&str> = r.ranked.iter().map(|r| r.org_id.as_str()).collect();
         assert_eq!(orgs, ["b", "c", "a"]);
-        let tied =
-            rank_by_price(&[q("a", "100.00"), q("b", "100.00"), q("c", "200.00")]).unwrap_err();
-        assert_eq!(tied, ["a", "b"]);
-        // A tie below the first three does not matter.
-        assert!(rank_by_price(&[
-            q("a", "1"),
-            q("b", "2"),
-            q("c", "3"),
-            q("d", "4"),
-            q("e", "4")
-        ])
-        .is_ok());
+        let quotes = [q("a", "100.00"), q("b", "100.00"), q("c", "200.00")];
+        assert_eq!(rank_by_price(&quotes, None).lots, [["a", "b"]]);
+        // With a seed the tied pair follows the keys SHA-256(seed:org), whatever the ids: find a
+        // seed that puts "b" before "a" (so the order is not the ids').
+        let seed = (0..64)
+            .map(|i| format!("{i:064x}"))
+            .find(|s| ggzy_core::lot::key(s, "b") < ggzy_core::lot::key(s, "a"))
+            .unwrap();
+        let r = rank_by_price(&quotes, Some(&seed));
+        let orgs: Vec<&str> = r.ranked.iter().map(|r| r.org_id.as_str()).collect();
+        assert_eq!(orgs, ["b", "a", "c"]);
+        assert_eq!(r.lots, [["b", "a"]]);
+        // A tie below the first three does not matter; one across the third place does.
+        let five = |e: &str| {
+            [
+                q("a", "1"),
+                q("b", "2"),
+                q("c", "3"),
+                q("d", "4"),
+                q("e", e),
+            ]
+        };
+        assert!(rank_by_price(&five("4"), None).lots.is_empty());
+        assert_eq!(rank_by_price(&five("3"), None).lots, [["c", "e"]]);
     }
 
     #[test]
@@ -1152,8 +1242,9 @@ mod tests {
                 (q("c", "150.00"), Decimal::from(40)),
             ],
             Decimal::from(30),
+            None,
         )
-        .unwrap();
+        .ranked;
         assert_eq!(r[0].org_id, "b");
         assert_eq!(r[0].score, Some(Decimal::from(85)));
         assert_eq!(r[1].org_id, "a");
@@ -1166,9 +1257,10 @@ mod tests {
                 (q("b", "120.00"), Decimal::from(55)),
             ],
             Decimal::from(30),
-        )
-        .unwrap();
-        assert_eq!(r[0].org_id, "a");
+            None,
+        );
+        assert!(r.lots.is_empty());
+        assert_eq!(r.ranked[0].org_id, "a");
     }
 
     #[test]

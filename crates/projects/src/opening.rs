@@ -954,12 +954,14 @@ pub async fn submit_key(
     };
     let mut metas = Vec::new();
     let mut documents = Vec::new();
+    let mut sme = None;
     let (decryption, manifest_price, suite) = match opened {
         Ok((o, (m, d))) => {
             metas = m;
             documents = d;
             let price = package::parse_price(&o.manifest.price)
                 .ok_or_else(|| Error::internal("manifest price checked"))?;
+            sme = o.manifest.sme.clone();
             ("decrypted", Some(price), o.suite.name().to_string())
         }
         Err(PackageError::DigestMismatch) => ("digest_mismatch", None, bid.suite.clone()),
@@ -999,6 +1001,7 @@ pub async fn submit_key(
         &org_id,
         decryption,
         manifest_price,
+        sme.as_ref(),
         &suite,
         &tmp,
         &dest,
@@ -1227,6 +1230,7 @@ async fn record_decryption(
     org_id: &str,
     decryption: &str,
     price: Option<Money>,
+    sme: Option<&package::SmeDeclaration>,
     suite: &str,
     tmp: &str,
     dest: &str,
@@ -1273,7 +1277,11 @@ async fn record_decryption(
                    // opening, after the bid deadline. `plaintext_key` is the file-store key of
                    // the decrypted copy, each document a byte range of it.
                    "plaintext_key": (decryption == "decrypted").then_some(dest),
-                   "documents": if decryption == "decrypted" { documents } else { &[] }}),
+                   "documents": if decryption == "decrypted" { documents } else { &[] },
+                   // The bidder's SME declaration (中小企业声明函, 财库〔2020〕46号) sealed in the
+                   // manifest, learnt only now (docs/bid-package.md); read by evaluation's price
+                   // deduction. Null when none was declared.
+                   "sme": sme}),
         ),
     )
     .await?;

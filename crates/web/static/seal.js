@@ -29,7 +29,8 @@
   function checkPrice(p) { return /^(0|[1-9][0-9]*)(\.[0-9]{1,2})?$/.test(p); }
 
   // Builds the plaintext: manifest_len (u32 BE) ‖ manifest ‖ documents.
-  async function plaintext(price, files) {
+  // The SME declaration (中小企业声明函) is optional: {scale, by_small_micro} or null.
+  async function plaintext(price, files, sme) {
     var docs = [], bodies = [], total = 0;
     for (var i = 0; i < files.length; i++) {
       var bytes = new Uint8Array(await files[i].arrayBuffer());
@@ -38,9 +39,9 @@
       total += bytes.length;
     }
     var salt = hex(crypto.getRandomValues(new Uint8Array(32)));
-    var manifest = enc.encode(JSON.stringify({
-      format: "ggzy-bid/1", salt: salt, price: price, currency: "CNY", documents: docs
-    }));
+    var m = { format: "ggzy-bid/1", salt: salt, price: price, currency: "CNY", documents: docs };
+    if (sme) { m.sme = sme; }
+    var manifest = enc.encode(JSON.stringify(m));
     var len = new Uint8Array(4);
     new DataView(len.buffer).setUint32(0, manifest.length, false);
     return concat([len, manifest].concat(bodies), 4 + manifest.length + total);
@@ -112,7 +113,9 @@
     button.disabled = true;
     try {
       say(form.getAttribute("data-msg-sealing"));
-      var plain = await plaintext(price, files);
+      var scale = form.elements.sme ? form.elements.sme.value : "";
+      var sme = scale ? { scale: scale, by_small_micro: !!form.elements.sme_by_small_micro.checked } : null;
+      var plain = await plaintext(price, files, sme);
       var digest = hex(await sha256(plain));
       var key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt"]);
       var raw = await crypto.subtle.exportKey("raw", key);
