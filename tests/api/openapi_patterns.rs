@@ -272,6 +272,26 @@ async fn the_schema_refuses_what_the_server_refuses_for_its_form() {
             json!({"text": "\n"}),
             json!({"text": "评分有误"}),
         ),
+        (
+            "NewExpertRelation/properties/kind",
+            json!("friend"),
+            json!("kinship"),
+        ),
+        (
+            "NewExpertRelation",
+            json!({"kind": "employment"}),
+            json!({"kind": "employment", "org_name": "某设计院", "source": "社保缴纳记录"}),
+        ),
+        (
+            "NewInterestedParty/properties/relation",
+            json!("friend"),
+            json!("shareholding"),
+        ),
+        (
+            "NewListing/properties/continuation",
+            json!("always"),
+            json!("on_request"),
+        ),
     ];
     for (ptr, bad, good) in cases {
         let v = validator(&doc, ptr);

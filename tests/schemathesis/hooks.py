@@ -80,3 +80,14 @@ def map_body(ctx, body):
 @schemathesis.hook
 def map_query(ctx, query):
     return with_check_characters(query)
+
+
+# The bid upload names the project manager and the representative by resident ID in headers.
+RID_HEADERS = ("x-project-manager-id", "x-representative-id")
+
+
+@schemathesis.hook
+def map_headers(ctx, headers):
+    if not headers:
+        return headers
+    return {k: rid_fixed(v) if k.lower() in RID_HEADERS else v for k, v in headers.items()}

@@ -321,6 +321,7 @@ pub struct NewListing {
     pub eligibility_review: Option<bool>,
     /// Land only: `automatic` (default: several quoting bidders always go on to the auction) or
     /// `on_request` (only when a bidder asked to continue, else the highest quote wins; 39号令 第二十条).
+    #[schema(pattern = "^(automatic|on_request)$")]
     pub continuation: Option<String>,
 }
 

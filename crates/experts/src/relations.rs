@@ -64,12 +64,21 @@ impl Relation {
 pub struct NewRelation {
     /// `employment`, `directorship`, `control`, `kinship` or `supervising_department`.
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = "^(employment|directorship|control|kinship|supervising_department)$"
+    )]
     pub kind: String,
     /// The organization's unified social credit code (required except for a supervising department).
     #[serde(default)]
+    #[schema(
+        max_length = 18,
+        pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+    )]
     pub org_uscc: Option<String>,
     /// Required (checked with the rest: 422 `required`).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub org_name: String,
     /// Kinship: the organization's principal (法定代表人或者负责人) the expert is related to.
     #[serde(default)]
@@ -80,6 +89,7 @@ pub struct NewRelation {
     /// Supervising department: the market it supervises (`construction`, `procurement`, `land`,
     /// `property`); absent = every market.
     #[serde(default)]
+    #[schema(pattern = "^(construction|procurement|land|property)$")]
     pub market: Option<String>,
     #[serde(default)]
     pub since: Option<NaiveDate>,
@@ -88,6 +98,7 @@ pub struct NewRelation {
     pub until: Option<NaiveDate>,
     /// Where the relation is documented (e.g. 社保缴纳记录, 企业信用信息公示系统). Required.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 500, pattern = "\\S")]
     pub source: String,
 }
 

@@ -356,8 +356,8 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
            ("X-Bid-Digest" = String, Header, description = "hex SHA-256 or SM3 of the plaintext, per suite", pattern = "^[0-9a-fA-F]{64}$"),
            ("X-Device-Fingerprint" = Option<String>, Header, description = "device fingerprint"),
            ("X-File-Creator" = Option<String>, Header, description = "creator of the bid file"),
-           ("X-Project-Manager-Id" = Option<String>, Header, description = "resident id of the proposed project manager (项目经理)"),
-           ("X-Representative-Id" = Option<String>, Header, description = "resident id of the authorized representative (授权委托人)")),
+           ("X-Project-Manager-Id" = Option<String>, Header, description = "resident id of the proposed project manager (项目经理)", pattern = "^[0-9]{17}[0-9X]$"),
+           ("X-Representative-Id" = Option<String>, Header, description = "resident id of the authorized representative (授权委托人)", pattern = "^[0-9]{17}[0-9X]$")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = BidReceipt), (status = 200, body = BidReceipt, description = "repeated upload"),
               (status = 403), (status = 404), (status = 409), (status = 413), (status = 422)))]

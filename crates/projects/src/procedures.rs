@@ -450,6 +450,7 @@ pub struct NewInterestedParty {
     )]
     pub uscc: String,
     /// `control`, `management`, `shareholding` or `other`.
+    #[schema(pattern = "^(control|management|shareholding|other)$")]
     pub relation: String,
     #[schema(max_length = 500)]
     pub detail: Option<String>,
