@@ -682,7 +682,7 @@ async fn a_failed_property_listing_refunds_every_bidder_and_drafts_the_failure_n
 }
 
 #[tokio::test]
-async fn a_relisted_land_lot_keeps_the_deposits_for_the_next_round_and_settles_at_its_deal() {
+async fn a_land_lot_relisted_after_its_new_announcement_finds_the_deposits_already_refunded() {
     let app = TestApp::spawn().await;
     let lot = announced_lot(&app, "land").await;
     let (o1, o2) = (org_of(&app, "bidder1").await, org_of(&app, "bidder2").await);
@@ -694,8 +694,10 @@ async fn a_relisted_land_lot_keeps_the_deposits_for_the_next_round_and_settles_a
     app.clock().set(end);
     wait_phase(&app, &id, "failed").await;
     settled(&app).await;
-    // ...until staff re-list it (延期挂牌, 10 days): the bidders carry over, so do their deposits.
-    // A new transfer announcement first, the re-listing ≥ 20 days after it (39号令 第十条).
+    // A land re-listing needs a new transfer announcement ≥ 20 days before it (39号令 第十条), while
+    // the deposits are refunded within 5 working days of the failure (39号令 第二十一条): by the
+    // re-listing the daily refund job has instructed both refunds, and the re-listing does not take
+    // an instructed refund back (the bidders pay again to bid in the new round).
     crate::land_procedures::reannounce(
         &app,
         &lot.project_id,
@@ -704,6 +706,17 @@ async fn a_relisted_land_lot_keeps_the_deposits_for_the_next_round_and_settles_a
     )
     .await;
     app.clock().set(app.clock().now() + Duration::days(21));
+    // The daily job's firings of these 21 days (the background cron may have run some already; a
+    // run is idempotent): both refunds instructed, due the 5th working day after Thursday 04-02
+    // (清明 04-04..06) — Friday 04-10.
+    run_refund_job(&app).await;
+    let before = refunds(&app, &lot.section_id).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+    for o in [&o1, &o2] {
+        let r = refund_of(&before, o);
+        assert_eq!(r["amount"], DEPOSIT, "{r}");
+        assert_eq!(r["due_date"], "2026-04-10", "{r}");
+    }
     let staff = app.login("staff").await;
     let relist_start = app.clock().now();
     // 10 days from Thursday 04-23 is Sunday 05-03, in 劳动节: to Wednesday 05-06 (民法典 203).
@@ -719,36 +732,12 @@ async fn a_relisted_land_lot_keeps_the_deposits_for_the_next_round_and_settles_a
     assert_eq!(s, 200, "{v}");
     settled(&app).await;
     let held = events_of(&app, "deposits.refund.held", &lot.section_id).await;
-    assert_eq!(held.len(), 2, "{held:?}");
-    run_refund_job(&app).await;
-    assert!(refunds(&app, &lot.section_id).await.is_empty());
-    assert_eq!(balances(&app).await["deposit_liability"], "400000.00");
-
-    // Round 2: bidder1 alone quotes; at the end (Thursday 2026-05-07) it gets the deal.
-    quote(&app, "bidder1", &id, "1000000.00").await;
-    app.clock().set(relist_end);
-    wait_phase(&app, &id, "deal").await;
-    settled(&app).await;
-    let b1 = app.login("bidder1").await;
-    let (_, rows) = app
-        .get(
-            Some(&b1),
-            &format!("/api/v1/deposits/status?section_id={}", lot.section_id),
-        )
-        .await;
-    assert_eq!(rows[0]["converted"], DEPOSIT, "{rows}");
-    run_refund_job(&app).await;
-    let list = refunds(&app, &lot.section_id).await;
-    assert_eq!(list.len(), 1, "only the loser: {list:?}");
-    let r = refund_of(&list, &o2);
-    assert_eq!(r["amount"], DEPOSIT);
-    // Deal on Thursday 05-07: 08, Saturday 09 (a working day of the 劳动节 schedule), 11, 12, 13 —
-    // Wednesday 05-13 is the fifth working day after it.
-    assert_eq!(r["due_date"], "2026-05-13", "{r}");
-    assert!(list.iter().all(|r| r["org_id"] != o1));
-    let bal = balances(&app).await;
-    assert_eq!(bal["price_payment"], DEPOSIT, "{bal}");
-    assert_eq!(bal["deposit_liability"], "0.00", "{bal}");
+    assert!(
+        held.is_empty(),
+        "an instructed refund is not taken back: {held:?}"
+    );
+    assert_eq!(refunds(&app, &lot.section_id).await.len(), 2);
+    assert_eq!(balances(&app).await["deposit_liability"], "0.00");
     app.stop().await;
 }
 
