@@ -506,7 +506,9 @@ async fn a_supplier_is_found_not_qualified_and_the_failed_section_is_tendered_ag
     )
     .await
     .expect("script");
-    click_then(&c, Locator::Css(again), Locator::Css(".error-summary")).await;
+    // Wait for the procedure's own error line: the previous (empty) submit left an error summary
+    // on the page, so waiting for a summary can return before the new answer has loaded.
+    click_then(&c, Locator::Css(again), Locator::Css("#f-procedure-error")).await;
     assert!(
         text_of(&c, "#f-procedure-error")
             .await
