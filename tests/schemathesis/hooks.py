@@ -1,7 +1,25 @@
 """Extra schemathesis checks for ggzy: every error answer is RFC 9457 problem+json."""
+import ast
 import json
+import threading
 
 import schemathesis
+
+# CPython 3.11 before 3.11.9 keeps the AST converter's recursion depth in shared state, so two
+# threads turning source into an AST at once can fail with "SystemError: AST constructor recursion
+# depth mismatch" (python/cpython gh-106905). Hypothesis parses sources to describe its lambdas, and
+# `--workers 2` runs two threads: the error then aborts an operation inside schemathesis itself (seen
+# in CI on `PUT /api/v1/calendar/{year}`), not in ggzy. One lock around `ast.parse` serialises it.
+_AST_LOCK = threading.Lock()
+_ast_parse = ast.parse
+
+
+def _serialised_parse(*args, **kwargs):
+    with _AST_LOCK:
+        return _ast_parse(*args, **kwargs)
+
+
+ast.parse = _serialised_parse
 
 
 @schemathesis.check

@@ -20,8 +20,8 @@ trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 900); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 cd "$WORK" # hypothesis keeps its example database in the working directory
 status=0
-# The parked-event replay (admin) is left out: schemathesis 4.32 fails inside its own coverage
-# phase on that operation ("AST constructor recursion depth mismatch"); crates/store/tests/store.rs covers parking and replay.
+# hooks.py serialises `ast.parse`: with two workers, CPython 3.11 < 3.11.9 could otherwise fail inside
+# schemathesis itself ("AST constructor recursion depth mismatch", gh-106905) on a random operation.
 # Every role signs in before any run: the runs themselves send wrong passwords to the login (which
 # throttles the address) and the admin's run may disable accounts, so the admin goes last.
 declare -A TOKENS
@@ -34,7 +34,7 @@ for user in $USERS; do
     token="${TOKENS[$user]}"
     echo ">> schemathesis as $user"
     SCHEMATHESIS_HOOKS=hooks python3 -c "from schemathesis.cli import schemathesis; schemathesis()" run "http://127.0.0.1:$PORT/api/openapi.json" \
-        -H "Authorization: Bearer $token" --exclude-path /api/v1/auth/logout --exclude-path '/api/v1/admin/parked-events/{consumer}/{seq}/replay' \
+        -H "Authorization: Bearer $token" --exclude-path /api/v1/auth/logout \
         --checks not_a_server_error,errors_are_problem_json --max-examples "$MAX" --workers 2 \
         --no-color >"$WORK/st-$user.log" 2>&1 || { status=1; cat "$WORK/st-$user.log" | grep -v "^  - " | head -120; }
     grep -E "generated|passed|failed" "$WORK/st-$user.log" | tail -2

@@ -49,10 +49,11 @@ impl TestDb {
         {
             Some(admin_url) => {
                 let name = format!("ggzy_t_{}", uuid::Uuid::new_v4().simple());
+                let template = pg_template(&admin_url).await;
                 let mut c = sqlx::PgConnection::connect(&admin_url)
                     .await
                     .expect("connect to GGZY_TEST_DATABASE_URL");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
+                sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                     .execute(&mut c)
                     .await
                     .expect("create test database");
@@ -68,7 +69,9 @@ impl TestDb {
             }
             None => {
                 let dir = tempfile::tempdir().expect("tempdir");
-                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                let file = dir.path().join("test.db");
+                std::fs::copy(sqlite_template().await, &file).expect("copy the template database");
+                let url = format!("sqlite://{}", file.display());
                 let db = Db::connect(&url, &DbOptions::default())
                     .await
                     .expect("connect");
@@ -97,6 +100,94 @@ impl TestDb {
             }
         }
     }
+}
+
+/// A digest of the embedded migrations of `engine`: the name of the migrated template that tests
+/// copy, so a template made by older code is never used.
+fn migrations_digest(engine: Engine) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for m in migrate::migrations_for(engine) {
+        h.update(m.version.to_be_bytes());
+        h.update(&m.checksum);
+    }
+    hex::encode(&h.finalize()[..8])
+}
+
+/// The migrated SQLite template of this code's migrations (made once, then every test copies the
+/// file instead of running some two hundred migrations). Built under a unique name and renamed into
+/// place, so parallel test processes never see half a template.
+async fn sqlite_template() -> &'static std::path::Path {
+    static T: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+    T.get_or_init(|| async {
+        let path = std::env::temp_dir().join(format!(
+            "ggzy-test-template-{}.db",
+            migrations_digest(Engine::Sqlite)
+        ));
+        if !path.exists() {
+            let building = std::env::temp_dir().join(format!(
+                "ggzy-test-template-{}.building",
+                uuid::Uuid::new_v4().simple()
+            ));
+            let url = format!("sqlite://{}", building.display());
+            let db = Db::connect(&url, &DbOptions::default())
+                .await
+                .expect("connect the template");
+            migrate::run(&db).await.expect("migrate the template");
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(db.pool())
+                .await
+                .expect("checkpoint the template");
+            db.close().await;
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
+            }
+            std::fs::rename(&building, &path).expect("put the template in place");
+        }
+        path
+    })
+    .await
+    .as_path()
+}
+
+/// The migrated PostgreSQL template database of this code's migrations; each test's database is
+/// `CREATE DATABASE … TEMPLATE` of it (a file copy on the server). Built under a unique name and
+/// renamed, so concurrent test processes on one server agree on one complete template.
+async fn pg_template(admin_url: &str) -> &'static str {
+    static T: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    T.get_or_init(|| async {
+        let name = format!("ggzy_tpl_{}", migrations_digest(Engine::Postgres));
+        let mut c = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("connect to GGZY_TEST_DATABASE_URL");
+        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+            .bind(&name)
+            .fetch_optional(&mut c)
+            .await
+            .expect("look for the template");
+        if exists.is_none() {
+            let building = format!("ggzy_tpb_{}", uuid::Uuid::new_v4().simple());
+            sqlx::query(&format!("CREATE DATABASE {building}"))
+                .execute(&mut c)
+                .await
+                .expect("create the template");
+            let db = connect_migrated(&replace_db_name(admin_url, &building)).await;
+            db.close().await;
+            let renamed = sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                .execute(&mut c)
+                .await;
+            if renamed.is_err() {
+                // Another process put its template in place first: use that one.
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                    .execute(&mut c)
+                    .await;
+            }
+        }
+        c.close().await.ok();
+        name
+    })
+    .await
+    .as_str()
 }
 
 /// A pool of 20 connections to `url`, migrated (migrations are idempotent).
