@@ -160,11 +160,12 @@ async fn pg_template(admin_url: &str) -> &'static str {
         let mut c = sqlx::PgConnection::connect(admin_url)
             .await
             .expect("connect to GGZY_TEST_DATABASE_URL");
-        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
-            .bind(&name)
-            .fetch_optional(&mut c)
-            .await
-            .expect("look for the template");
+        let exists: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+                .bind(&name)
+                .fetch_optional(&mut c)
+                .await
+                .expect("look for the template");
         if exists.is_none() {
             let building = format!("ggzy_tpb_{}", uuid::Uuid::new_v4().simple());
             sqlx::query(&format!("CREATE DATABASE {building}"))
