@@ -938,7 +938,7 @@ mod browser {
         let app = TestApp::spawn().await;
         let s = staff_b.client.clone();
         sign_in(&s, &app, "/staff", "staff").await;
-        for _ in 0..200 {
+        for () in ggzy_api_tests::patience() {
             let u = s.current_url().await.expect("url");
             if u.path() == "/staff" {
                 break;

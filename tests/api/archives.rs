@@ -21,7 +21,7 @@ fn verifier(app: &TestApp) -> NoteVerifier {
 
 /// Wait until the section's archive exists; returns its summary.
 pub(crate) async fn wait_archive(app: &TestApp, token: &str, section_id: &str) -> Value {
-    for _ in 0..400 {
+    for () in ggzy_api_tests::patience() {
         let (s, v) = app.get(Some(token), "/api/v1/archives").await;
         assert_eq!(s, 200, "{v}");
         if let Some(a) = v

@@ -227,7 +227,7 @@ mod browser {
     /// Wait (up to 15 s) until the element `id` has a text that `ok` accepts.
     async fn wait_text(c: &Client, id: &str, ok: impl Fn(&str) -> bool) -> String {
         let mut t = String::new();
-        for _ in 0..150 {
+        for () in ggzy_api_tests::patience() {
             t = text(c, id).await;
             if ok(&t) {
                 return t;
@@ -307,7 +307,7 @@ mod browser {
         submit_quote(&c1).await;
         wait_text(&c1, "a-mine", |t| t.contains("1,000,000.00")).await;
         wait_text(&c2, "a-current", |t| t.contains("1,000,000.00")).await;
-        for _ in 0..50 {
+        for () in ggzy_api_tests::patience() {
             if value(&c2, "f-price").await == "1010000.00" {
                 break;
             }

@@ -92,7 +92,7 @@ async fn announced_lot(app: &TestApp, market: &str) -> Lot {
         name: name.to_string(),
     };
     let mut state = Value::Null;
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         let (_, p) = app
             .get(
                 Some(&tenderer),
@@ -130,7 +130,7 @@ async fn bidders_pay(app: &TestApp, lot: &Lot, payers: &[(&str, &str)]) {
             .await;
         assert_eq!(s, 201, "{user}: {v}");
         let mut account = None;
-        for _ in 0..200 {
+        for () in ggzy_api_tests::patience() {
             let (s, v) = app
                 .post(
                     Some(&token),
@@ -159,7 +159,7 @@ async fn bidders_pay(app: &TestApp, lot: &Lot, payers: &[(&str, &str)]) {
     }
     app.seal().await;
     let staff = app.login("staff").await;
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         let (s, v) = app
             .get(
                 Some(&staff),
@@ -212,7 +212,7 @@ async fn quote(app: &TestApp, user: &str, id: &str, price: &str) {
 async fn wait_phase(app: &TestApp, id: &str, phase: &str) -> Value {
     let token = app.login("staff").await;
     let mut v = Value::Null;
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         let (s, got) = app
             .get(Some(&token), &format!("/api/v1/auctions/{id}"))
             .await;
@@ -235,7 +235,7 @@ async fn caught_up(app: &TestApp, consumer: &str) {
         .unwrap()
         .try_get(0)
         .unwrap();
-    for _ in 0..400 {
+    for () in ggzy_api_tests::patience() {
         let pos = ggzy_store::consumer::position(&app.ctx.db, consumer)
             .await
             .unwrap();
@@ -281,7 +281,7 @@ async fn section_state(app: &TestApp, lot: &Lot) -> String {
 
 /// The first `event_type` event about the section, waiting for it (another area's consumer).
 async fn wait_section_event(app: &TestApp, event_type: &str, section_id: &str) -> Value {
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         if let Some(e) = events_of(app, event_type, section_id).await.pop() {
             return e;
         }
@@ -364,7 +364,7 @@ async fn redeliver(app: &TestApp, event_type: &str, payload: Value) {
 
 async fn draft_of(app: &TestApp, project_id: &str, ann_type: &str) -> Value {
     let tenderer = app.login("tenderer").await;
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let r = sqlx::query(
             "SELECT id FROM announcements WHERE ann_type = $1 AND project_id = $2 AND source_event IS NOT NULL",
         )

@@ -79,7 +79,7 @@ async fn post_until(
     body: Value,
     retry_on: impl Fn(u16, &Value) -> bool,
 ) -> (u16, Value) {
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         let (s, v) = app.post(Some(token), path, body.clone()).await;
         if !retry_on(s, &v) {
             return (s, v);
@@ -185,7 +185,7 @@ async fn numbered(app: &TestApp, sid: &str) -> usize {
 }
 
 async fn wait_numbered(app: &TestApp, sid: &str, n: usize) {
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         app.seal().await;
         if numbered(app, sid).await >= n {
             return;
@@ -224,7 +224,7 @@ pub(crate) async fn view(app: &TestApp, id: &str) -> Value {
 pub(crate) async fn wait_phase(app: &TestApp, id: &str, phase: &str) -> Value {
     let token = app.login("staff").await;
     let mut last = Value::Null;
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         let (s, v) = app
             .get(Some(&token), &format!("/api/v1/auctions/{id}"))
             .await;
@@ -305,7 +305,7 @@ async fn section_events(app: &TestApp, event_type: &str, sid: &str) -> Vec<Value
 
 /// Wait for projects' `projects.section.concluded` of the lot (its consumer of the deal).
 async fn wait_concluded(app: &TestApp, lot: &Lot) -> Value {
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         if let Some(e) = section_events(app, "projects.section.concluded", &lot.sid)
             .await
             .pop()
@@ -333,7 +333,7 @@ async fn timers_of(app: &TestApp, key: &str, status: &str) -> i64 {
 /// scheduled, and no 流标 (`projects.section.failed`) was raised.
 async fn assert_no_sealed_bid_opening(app: &TestApp, sid: &str) {
     let deadline_key = format!("projects.section.deadline:{sid}");
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         if timers_of(app, &deadline_key, "done").await == 1 {
             break;
         }
@@ -546,7 +546,7 @@ async fn a_listing_section_takes_no_sealed_bids_and_its_registration_closes_at_t
     assert_eq!(section_state(&app, &lot).await, "closed");
     // deposits fixed every registration's status at the close (none of them awarded or refunded
     // by a false 流标).
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         if section_events(&app, "deposits.deposit.status_fixed", &sid)
             .await
             .len()
@@ -1087,7 +1087,7 @@ async fn competing_bidders_go_to_an_onsite_auction_booked_through_venues_and_sta
     let booking = b["id"].as_str().unwrap().to_string();
     // A tentative hold is shown, but the result needs a confirmed booking.
     let mut v = Value::Null;
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         app.seal().await;
         v = view(&app, &id).await;
         if v["onsite"]["booking_id"] == booking.as_str() {
@@ -1104,7 +1104,7 @@ async fn competing_bidders_go_to_an_onsite_auction_booked_through_venues_and_sta
         )
         .await;
     assert_eq!(s, 200, "{c}");
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         app.seal().await;
         v = view(&app, &id).await;
         if v["onsite"]["status"] == "confirmed" {
@@ -1212,7 +1212,7 @@ async fn an_onsite_auction_below_the_reserve_fails() {
     app.clock().set(from + Duration::minutes(30));
     let result = format!("/api/v1/auctions/{id}/onsite-result");
     let mut last = (0, Value::Null);
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         app.seal().await;
         last = act(
             &app,

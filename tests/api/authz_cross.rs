@@ -392,7 +392,7 @@ async fn setup(app: &TestApp) -> Victim {
         },
     });
     let mut drafted = None;
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         let (s, v) = app
             .post(Some(&reg.tenderer), "/api/v1/announcements", body.clone())
             .await;
@@ -735,7 +735,7 @@ async fn no_operation_lets_another_organization_read_or_change_a_resource() {
 /// consumers of their events): the walk compares the event log before and after.
 async fn settle(app: &TestApp) {
     let mut last = -1;
-    for _ in 0..100 {
+    for () in ggzy_api_tests::patience() {
         app.seal().await;
         let n = app.scalar_i64("SELECT COUNT(*) FROM events").await;
         if n == last {

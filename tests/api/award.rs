@@ -74,7 +74,7 @@ pub(crate) async fn events(app: &TestApp, event_type: &str, section_id: &str) ->
 }
 
 pub(crate) async fn wait_event(app: &TestApp, event_type: &str, section_id: &str) -> Value {
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         if let Some(e) = events(app, event_type, section_id).await.pop() {
             return e;
         }
@@ -96,7 +96,7 @@ pub(crate) async fn section(app: &TestApp, t: &Trade) -> Value {
 
 pub(crate) async fn wait_state(app: &TestApp, t: &Trade, state: &str) {
     let mut last = Value::Null;
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         last = section(app, t).await["state"].clone();
         if last == state {
             return;

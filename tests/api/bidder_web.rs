@@ -629,7 +629,7 @@ mod browser {
             .await
             .unwrap();
         click(c, "#seal-form button[type=submit]").await;
-        for _ in 0..300 {
+        for () in ggzy_api_tests::patience() {
             let receipt = c
                 .find(Locator::Id("seal-receipt"))
                 .await
@@ -820,7 +820,7 @@ mod browser {
             .await
             .unwrap();
         let mut filled = String::new();
-        for _ in 0..50 {
+        for () in ggzy_api_tests::patience() {
             filled = c
                 .execute("return document.getElementById('f-key').value", vec![])
                 .await

@@ -280,7 +280,7 @@ async fn the_import_cli_on_another_instance_reaches_the_running_one() {
     assert!(e.to_string().contains("calendar.invalid"), "{e}");
     other.close().await;
     let mut seen = false;
-    for _ in 0..100 {
+    for () in ggzy_api_tests::patience() {
         if app.ctx.calendar.has_year(2027) {
             seen = true;
             break;
@@ -301,7 +301,7 @@ async fn the_import_cli_on_another_instance_reaches_the_running_one() {
 async fn daily_jobs_missed_while_the_server_was_down_run_for_each_day_after_the_restart() {
     let mut app = TestApp::spawn_at(at("2026-03-02T12:00:00+08:00")).await;
     // The cron loop has seen its jobs (cursor at the start time).
-    for _ in 0..100 {
+    for () in ggzy_api_tests::patience() {
         if app.scalar_i64("SELECT COUNT(*) FROM cron_cursors").await >= 3 {
             break;
         }
@@ -313,7 +313,7 @@ async fn daily_jobs_missed_while_the_server_was_down_run_for_each_day_after_the_
     app.clock().set(at("2026-03-05T12:00:00+08:00"));
     app.start_instance().await;
     let q = "SELECT COUNT(*) FROM cron_runs WHERE job = 'deposits.refund_instructions' AND outcome = 'ok'";
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         if app.scalar_i64(q).await >= 3
             && app.scalar_i64("SELECT COUNT(*) FROM mon_reports").await >= 3
         {

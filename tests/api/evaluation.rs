@@ -31,7 +31,7 @@ pub(crate) async fn caught_up(app: &TestApp) {
         .find(|c| c.name() == "evaluation.projection")
         .expect("evaluation.projection registered")
         .clone();
-    for _ in 0..500 {
+    for () in ggzy_api_tests::patience() {
         consumer::drain(&app.ctx.db, app.clock(), c.as_ref())
             .await
             .unwrap();

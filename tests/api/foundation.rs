@@ -594,7 +594,7 @@ async fn the_api_reference_renders_every_operation_in_a_browser() {
     let c = browser.client.clone();
     c.goto(&app.url("/api/docs")).await.expect("goto /api/docs");
     let mut found = false;
-    for _ in 0..100 {
+    for () in ggzy_api_tests::patience() {
         let text = c
             .find(Locator::Css("body"))
             .await

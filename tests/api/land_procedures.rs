@@ -199,7 +199,7 @@ pub(crate) async fn reannounce(
     let (s, v) = app.announcement_step(&staff, &id, "approve").await;
     assert_eq!((s, v["status"].as_str()), (200, Some("published")), "{v}");
     let at = crate::auctions::ts(&v["published_at"]);
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         app.seal().await;
         let n = app
             .scalar_i64(&format!(
@@ -326,7 +326,7 @@ async fn a_land_deal_opens_the_contract_step_due_in_10_working_days_with_payment
         }
     };
     let mut v = Value::Null;
-    for _ in 0..100 {
+    for () in ggzy_api_tests::patience() {
         let (s, c) = get("bidder1").await;
         if s == 200 {
             v = c;
@@ -364,7 +364,7 @@ async fn a_land_deal_opens_the_contract_step_due_in_10_working_days_with_payment
     // The next day the signing is overdue (auctions.land_contract.overdue).
     app.clock().set(beijing("2026-04-18T00:00:00+08:00"));
     let mut seen = json!([]);
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         seen = overdue(&get("staff").await.1);
         if seen != json!([]) {
             break;
@@ -413,7 +413,7 @@ async fn a_land_deal_opens_the_contract_step_due_in_10_working_days_with_payment
         "{r}"
     );
     app.clock().set(beijing("2026-05-19T00:00:00+08:00"));
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         seen = overdue(&get("staff").await.1);
         if seen.as_array().unwrap().len() == 2 {
             break;

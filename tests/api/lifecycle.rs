@@ -11,7 +11,7 @@ use std::time::Duration;
 
 async fn poll(app: &TestApp, token: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
     let mut last = Value::Null;
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let (s, v) = app.get(Some(token), path).await;
         if s == 200 && done(&v) {
             return v;
@@ -43,7 +43,7 @@ async fn a_clarification_published_late_moves_the_deadline_the_opening_timer_and
     let deadline = at(DEADLINE);
     let opening_key = format!("projects.section.opening:{sid}");
     let deadline_key = format!("projects.section.deadline:{sid}");
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         if app.timer_due(&opening_key).await.is_some() {
             break;
         }
@@ -63,7 +63,7 @@ async fn a_clarification_published_late_moves_the_deadline_the_opening_timer_and
     let booking = json!({"room_id": room["id"], "section_id": sid, "purpose": "opening",
                          "start": DEADLINE, "end": "2026-04-03T11:30:00+08:00"});
     let mut booked = Value::Null;
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let (s, v) = app
             .post(Some(&staff), "/api/v1/bookings", booking.clone())
             .await;
@@ -126,7 +126,7 @@ async fn a_clarification_published_late_moves_the_deadline_the_opening_timer_and
     );
     for key in [&deadline_key, &opening_key] {
         let mut due = None;
-        for _ in 0..200 {
+        for () in ggzy_api_tests::patience() {
             due = app.timer_due(key).await;
             if due == Some(new_deadline) {
                 break;

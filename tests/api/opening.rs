@@ -82,7 +82,7 @@ pub(crate) async fn section_state(app: &TestApp, project: &str) -> String {
 /// Wait until the timers move the section to `want`.
 pub(crate) async fn wait_state(app: &TestApp, project: &str, want: &str) {
     let mut state = String::new();
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         state = section_state(app, project).await;
         if state == want {
             return;

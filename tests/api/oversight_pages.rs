@@ -665,7 +665,7 @@ mod browser {
     /// The text of `css` once it contains `want` (at most 15 s).
     async fn wait_text(c: &Client, css: &str, want: &str) -> String {
         let mut last = String::new();
-        for _ in 0..150 {
+        for () in ggzy_api_tests::patience() {
             if let Ok(e) = c.find(Locator::Css(css)).await {
                 last = e.text().await.unwrap_or_default();
                 if last.contains(want) {
@@ -674,7 +674,7 @@ mod browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("'{want}' did not appear in {css} within 15 s; it shows: {last}");
+        panic!("'{want}' did not appear in {css} in time; it shows: {last}");
     }
 
     /// Open `path`; the frame sends the browser to the sign-in form; sign in as `user`.

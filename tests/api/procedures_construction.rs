@@ -52,7 +52,7 @@ async fn state(app: &TestApp, t: &Trade) -> String {
 
 async fn wait_for(app: &TestApp, t: &Trade, want: &str) {
     let mut last = String::new();
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         last = state(app, t).await;
         if last == want {
             return;

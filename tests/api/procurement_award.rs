@@ -226,7 +226,7 @@ async fn procurement_report_confirmation_result_announcement_with_experts_contra
 
     app.drain_consumer("publishing.lifecycle").await;
     let mut draft = Value::Null;
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let (s, list) = app
             .get(Some(&t.tenderer), "/api/v1/announcements/mine")
             .await;

@@ -141,7 +141,7 @@ async fn a_duplicate_registration_is_refused_and_the_list_is_confidential_per_ro
 
 /// Seal events, then wait until the deadline timer closed `section`.
 async fn wait_closed(app: &TestApp, section: &str) {
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         if app
             .events_of("projects.section.closed")
             .await
@@ -464,7 +464,7 @@ async fn registration_one_second_before_the_deadline_is_accepted_at_the_deadline
     app.clock().advance(chrono::Duration::seconds(1));
     let staff = app.login("staff").await;
     let mut state = String::new();
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let (_, p) = app
             .get(Some(&staff), &format!("/api/v1/projects/{project}"))
             .await;

@@ -288,7 +288,7 @@ async fn a_property_deal_records_its_publicity_and_payment_terms_at_their_bounda
     // The deal announcement's draft takes the recorded publicity period.
     let deal_id = ev[0]["deal_id"].as_str().unwrap().to_string();
     let mut drafted = None;
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let r: Option<(String, String)> =
             sqlx::query_as("SELECT fields, body_md FROM announcements WHERE source_event = $1")
                 .bind(format!("deal:{deal_id}:deal"))
@@ -418,7 +418,7 @@ async fn a_waiving_shareholder_leaves_the_deal_to_the_winner_and_an_exercising_o
 
 async fn preemption_draft(app: &TestApp, project_id: &str) -> String {
     use sqlx::Row;
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let r = sqlx::query(
             "SELECT body_md FROM announcements WHERE ann_type = 'deal' AND project_id = $1 \
              AND title LIKE '%优先购买权%'",

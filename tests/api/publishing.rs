@@ -59,7 +59,7 @@ async fn scheduled_tender(app: &TestApp, title: &str) -> (String, Value) {
 
 /// The announcement as the public reads it, once a timer has published it (at most 10 s).
 async fn wait_published(app: &TestApp, id: &str) -> Value {
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let (s, v) = app.get(None, &format!("/api/v1/announcements/{id}")).await;
         if s == 200 && v["status"] == "published" {
             return v;
@@ -406,7 +406,7 @@ pub(crate) async fn emit_event(
 /// First column of the first row, waiting up to 10 s for the consumers to produce it.
 pub(crate) async fn wait_row(app: &TestApp, sql: &str, bind: &str) -> String {
     use sqlx::Row;
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let r = sqlx::query(sql)
             .bind(bind)
             .fetch_optional(app.ctx.db.pool())
@@ -714,7 +714,7 @@ async fn periods_are_checked_again_when_a_scheduled_notice_goes_out() {
     )
     .await;
     let want = to_micros_str("2026-03-17T09:00:00+08:00");
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let d = wait_row(
             &app,
             "SELECT CAST(bid_deadline AS TEXT) FROM publishing_sections WHERE section_id = $1",

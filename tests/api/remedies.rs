@@ -17,7 +17,7 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    for _ in 0..400 {
+    for () in ggzy_api_tests::patience() {
         if f().await {
             return;
         }

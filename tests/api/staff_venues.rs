@@ -682,7 +682,7 @@ mod browser {
             .await
             .unwrap_or_else(|e| panic!("click {button}: {e}"));
         // The next document replaces the clicked button.
-        for _ in 0..100 {
+        for () in ggzy_api_tests::patience() {
             tokio::time::sleep(Duration::from_millis(100)).await;
             let gone = c.find(Locator::Css(button)).await.is_err();
             if gone || c.current_url().await.expect("url") != before {
@@ -892,7 +892,7 @@ mod browser {
         assert_eq!(s, 201, "{d}");
         // Venues learns the draw from its event: reload the session page until the draw shows.
         let mut draw_link = None;
-        for _ in 0..100 {
+        for () in ggzy_api_tests::patience() {
             c.goto(session_url.as_str()).await.expect("session page");
             if let Ok(a) = c.find(Locator::Css("a[href^='/staff/draws/']")).await {
                 draw_link = a.attr("href").await.expect("href");
@@ -1045,7 +1045,7 @@ async fn staff_list_listings_and_record_an_onsite_auction_result_on_the_page() {
         .post_form(&format!("{}/confirm", r.location()), &[("csrf", &csrf)])
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         app.seal().await;
         if view(&app, &id).await["onsite"]["status"] == "confirmed" {
             break;

@@ -472,7 +472,7 @@ async fn a_tenderer_registers_publishes_and_answers_an_objection_in_the_browser(
     click_then(&c, Locator::Id("submit-project"), Locator::Css("p.notice")).await;
     // The form page may carry a notice too: wait until the browser is on the project's page.
     let mut path = path_of(&c).await;
-    for _ in 0..100 {
+    for () in ggzy_api_tests::patience() {
         if path.starts_with("/tenderer/projects/") {
             break;
         }

@@ -133,7 +133,7 @@ async fn an_unconfirmed_hold_expires_and_frees_the_room() {
 
     app.clock().advance(Duration::minutes(31));
     let mut status = String::new();
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let (_, v) = app
             .get(Some(&staff), &format!("/api/v1/bookings?day={DAY}"))
             .await;
@@ -499,7 +499,7 @@ async fn an_opening_session_starts_at_the_sections_opening_time() {
     // The venue area learns the opening time from `projects.section.registered` (its consumer
     // runs in the background): until then the section is unknown.
     let mut v = Value::Null;
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let (s, r) = app
             .post(Some(&staff), "/api/v1/bookings", body.clone())
             .await;
@@ -550,7 +550,7 @@ async fn events_of(app: &TestApp, event_type: &str) -> Vec<Value> {
 /// Poll `path` until `done` holds (background consumers), returning the last body.
 async fn poll(app: &TestApp, token: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
     let mut last = Value::Null;
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let (s, v) = app.get(Some(token), path).await;
         assert_eq!(s, 200, "{v}");
         if done(&v) {
@@ -576,7 +576,7 @@ async fn register_section(app: &TestApp, staff: &str, hall: &str, section: &str,
     let start =
         chrono::DateTime::parse_from_rfc3339(opening).expect("opening") + Duration::minutes(15);
     let end = start + Duration::hours(1);
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         let (s, v) = app
             .post(
                 Some(staff),

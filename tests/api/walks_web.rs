@@ -144,7 +144,7 @@ async fn a_two_step_draw_is_committed_revealed_and_verified_on_the_supervisor_an
         .await
         .unwrap();
     let mut drawn = false;
-    for _ in 0..100 {
+    for () in ggzy_api_tests::patience() {
         if text_while_loading(&c, "#status").await.contains("已抽取")
             || c.find(Locator::Id("f-secret")).await.is_err()
         {

@@ -33,7 +33,7 @@ async fn click_then(c: &Client, what: Locator<'_>, then: Locator<'_>) {
         .await
         .unwrap_or_else(|e| panic!("click {what:?}: {e}"));
     let mut last = String::new();
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         match c.find(then).await {
             Ok(_) => return,
             Err(e) => last = e.to_string(),
@@ -50,7 +50,7 @@ async fn sign_out(c: &Client) {
 
 async fn wait_for(c: &Client, css: &str) {
     let mut last = String::new();
-    for _ in 0..200 {
+    for () in ggzy_api_tests::patience() {
         match c.find(Locator::Css(css)).await {
             Ok(_) => return,
             Err(e) => last = e.to_string(),
@@ -92,7 +92,7 @@ async fn summary_focuses(c: &Client, id: &str) {
         .unwrap_or_else(|e| panic!("the error summary links to #{id}: {e}"));
     link.send_keys("\u{E007}").await.expect("Enter");
     let mut active = String::new();
-    for _ in 0..50 {
+    for () in ggzy_api_tests::patience() {
         active = c
             .execute("return document.activeElement.id;", vec![])
             .await
@@ -300,7 +300,7 @@ async fn staff_and_supervisor_list_filter_show_and_download_an_archive_in_the_br
             .await
             .expect("filter");
         let mut url = String::new();
-        for _ in 0..200 {
+        for () in ggzy_api_tests::patience() {
             url = c
                 .current_url()
                 .await

@@ -520,7 +520,7 @@ mod browser {
             .await
             .unwrap();
         let mut receipt = String::new();
-        for _ in 0..300 {
+        for () in ggzy_api_tests::patience() {
             receipt = c
                 .find(Locator::Id("seal-receipt"))
                 .await
@@ -575,7 +575,7 @@ mod browser {
         // The opening: the browser's key decrypts the browser's package with the Rust reader.
         app.clock().set(at(DEADLINE));
         let mut state = String::new();
-        for _ in 0..300 {
+        for () in ggzy_api_tests::patience() {
             state = section_state(&app, &r.project_id).await;
             if state == "opening" {
                 break;

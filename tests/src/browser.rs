@@ -49,7 +49,7 @@ pub async fn browser(test: &str, width: u32, height: u32) -> Option<Browser> {
         .spawn()
         .expect("start chromedriver");
     let mut ready = false;
-    for _ in 0..100 {
+    for () in crate::patience() {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
@@ -128,7 +128,7 @@ pub async fn sign_in(c: &Client, url: &str, user: &str, password: &str) {
         .await
         .unwrap_or_else(|e| panic!("click sign-in: {e}"));
     let mut last = String::new();
-    for _ in 0..300 {
+    for () in crate::patience() {
         if let Ok(u) = c.current_url().await {
             last = u.to_string();
             if !u.path().starts_with("/login") && c.find(Locator::Css("main h1")).await.is_ok() {
@@ -137,5 +137,5 @@ pub async fn sign_in(c: &Client, url: &str, user: &str, password: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("{user} did not leave the sign-in page within 30 s (last {last})");
+    panic!("{user} did not leave the sign-in page in time (last {last})");
 }

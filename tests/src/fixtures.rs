@@ -259,7 +259,7 @@ impl TestApp {
     /// The bidder's virtual deposit account for the section, asked for until the deposits area
     /// has seen the section (answers other than 404 are returned as they are).
     pub async fn deposit_account(&self, token: &str, section_id: &str) -> (u16, Value) {
-        for _ in 0..200 {
+        for () in crate::patience() {
             let (s, v) = self
                 .post(
                     Some(token),
@@ -452,7 +452,7 @@ impl TestApp {
             .find(|c| c.name() == name)
             .unwrap_or_else(|| panic!("{name} consumer registered"))
             .clone();
-        for _ in 0..500 {
+        for () in crate::patience() {
             consumer::drain(&self.ctx.db, self.clock(), c.as_ref())
                 .await
                 .expect("drain");
@@ -468,7 +468,7 @@ impl TestApp {
     /// every sealed event.
     pub async fn wait_consumer(&self, name: &str) {
         let last = self.sealed_head().await;
-        for _ in 0..500 {
+        for () in crate::patience() {
             if self.consumer_at(name, last).await {
                 return;
             }
@@ -547,7 +547,7 @@ impl TestApp {
         announcement["project_id"] = json!(reg.project_id);
         announcement["section_ids"] = json!([reg.section_id]);
         let mut drafted = None;
-        for _ in 0..300 {
+        for () in crate::patience() {
             let (s, v) = self
                 .post(
                     Some(&reg.tenderer),

@@ -33,6 +33,18 @@ pub fn default_start() -> Timestamp {
     )
 }
 
+/// How long a test waits for something another area, a timer or the browser does on its own.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
+/// The tries of a wait for something that happens on its own (a consumer catching up, a timer, a
+/// page updating): one per iteration until [`PATIENCE`] has passed; the caller sleeps between
+/// tries and breaks out on success. A fixed number of tries gave up after a few seconds when the
+/// machine was busy (CI on 2 cores), which made tests fail that were right.
+pub fn patience() -> impl Iterator<Item = ()> {
+    let until = std::time::Instant::now() + PATIENCE;
+    std::iter::from_fn(move || (std::time::Instant::now() < until).then_some(()))
+}
+
 /// A fresh, migrated database for one test.
 pub struct TestDb {
     pub db: Db,

@@ -107,6 +107,17 @@ impl Stage {
     }
 }
 
+/// How long a seeding step waits for another area's projection or a timer before it gives up. A
+/// fixed number of tries (15 s) was too short on a busy machine: the demo then failed to start.
+const CATCH_UP: Duration = Duration::from_secs(180);
+
+/// The tries of a step that waits for another area or a timer: one per iteration until [`CATCH_UP`]
+/// has passed (the caller sleeps between tries).
+fn patience() -> impl Iterator<Item = ()> {
+    let until = std::time::Instant::now() + CATCH_UP;
+    std::iter::from_fn(move || (std::time::Instant::now() < until).then_some(()))
+}
+
 /// One seeded trade.
 #[derive(Debug, Clone)]
 pub struct SeededTrade {
@@ -482,7 +493,7 @@ impl Api {
         Ok(v)
     }
 
-    /// POST until the answer is not `retry(status, body)` (another area catching up), ≤ 15 s.
+    /// POST until the answer is not `retry(status, body)` (another area catching up), see [`patience`].
     pub async fn post_until(
         &self,
         token: &str,
@@ -490,7 +501,7 @@ impl Api {
         body: Value,
         retry: impl Fn(u16, &Value) -> bool,
     ) -> anyhow::Result<Value> {
-        for _ in 0..500 {
+        for () in patience() {
             let (s, v) = self.json(Method::POST, path, Some(token), &body).await?;
             if retry(s, &v) {
                 tokio::time::sleep(Duration::from_millis(30)).await;
@@ -823,7 +834,7 @@ impl Seeder {
             self.wait_section(&project, &section, "closed").await?;
             let staff = self.t("staff").await?;
             let mut phase = Value::Null;
-            for _ in 0..600 {
+            for () in patience() {
                 phase = self
                     .api
                     .get_ok(&staff, &format!("/api/v1/auctions/{auction}"))
@@ -945,8 +956,8 @@ impl Seeder {
         state: &str,
     ) -> anyhow::Result<()> {
         let mut last = String::new();
-        // Up to a minute: openings decrypt every bid (slow on a busy machine).
-        for _ in 0..2400 {
+        // Openings decrypt every bid (slow on a busy machine).
+        for () in patience() {
             ggzy_store::outbox::seal_all(&self.ctx.db).await.ok();
             last = self.section_state(project, section).await?;
             if last == state {
@@ -1176,7 +1187,7 @@ impl Seeder {
                           "price_formula": formula, "outlier_share": "0.2"});
         let tenderer = self.t("tenderer").await?;
         let path = format!("/api/v1/sections/{section_id}/evaluation-method");
-        for _ in 0..500 {
+        for () in patience() {
             let (s, v) = self
                 .api
                 .json(Method::PUT, &path, Some(&tenderer), &body)
@@ -1519,7 +1530,7 @@ impl Seeder {
                 let id = e["id"].as_str().unwrap_or_default();
                 let body = json!({"user_id": me["user_id"], "email": format!("{username}@demo.ggzy.example.cn")});
                 let mut answer = (0, Value::Null);
-                for _ in 0..500 {
+                for () in patience() {
                     // The experts area learns the login from identity's event: retry until it has.
                     ggzy_store::outbox::seal_all(&self.ctx.db).await.ok();
                     answer = self
