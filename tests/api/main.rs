@@ -56,6 +56,7 @@ mod rules_fixed;
 mod security;
 mod staff_venues;
 mod staff_web;
+mod statements;
 mod tenderer_web;
 mod trades;
 mod transparency;
