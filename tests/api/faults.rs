@@ -46,7 +46,14 @@ async fn inject(app: &TestApp, fault: Option<SqliteFault>) {
 async fn read_only_database_refuses_writes_and_serves_reads() {
     let app = TestApp::spawn().await;
     if app.ctx.db.engine() != Engine::Sqlite {
-        // SQLite only: see the module comment.
+        // SQLite only: see the module comment. PostgreSQL refuses the injection.
+        let e = app
+            .ctx
+            .db
+            .inject_sqlite_fault(Some(SqliteFault::ReadOnly))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("SQLite only"), "{e}");
         app.stop().await;
         return;
     }

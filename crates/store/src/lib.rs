@@ -240,6 +240,15 @@ impl Db {
         }
     }
 
+    /// ` FOR SHARE` on PostgreSQL (others may share the row, nobody may change it until commit);
+    /// empty on SQLite, where the single writer already excludes others.
+    pub fn for_share(&self) -> &'static str {
+        match self.inner.engine {
+            Engine::Postgres => " FOR SHARE",
+            Engine::Sqlite => "",
+        }
+    }
+
     /// ` FOR UPDATE SKIP LOCKED` on PostgreSQL; empty on SQLite.
     pub fn skip_locked(&self) -> &'static str {
         match self.inner.engine {

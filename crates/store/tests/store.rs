@@ -626,10 +626,13 @@ async fn writers_do_not_wait_for_the_chain_head() {
         }
 
         let mut holder = db.begin().await.unwrap();
-        sqlx::query("SELECT last_seq, last_hash FROM event_chain WHERE id = 1 FOR UPDATE")
-            .fetch_one(&mut *holder)
-            .await
-            .unwrap();
+        sqlx::query(&format!(
+            "SELECT last_seq, last_hash FROM event_chain WHERE id = 1{}",
+            db.for_update()
+        ))
+        .fetch_one(&mut *holder)
+        .await
+        .unwrap();
 
         // Several writers emit and commit while the head stays locked.
         let writers = (0..5).map(|i| {
