@@ -2,19 +2,21 @@
 //! clear 503 problem+json naming the cause, nothing is half-written, reads are still served, and
 //! the service recovers by itself once the fault is gone.
 //!
-//! The faults are injected on the live writer connection: `PRAGMA query_only` makes SQLite answer
-//! every write with SQLITE_READONLY and `PRAGMA max_page_count` makes a growing write fail with
-//! SQLITE_FULL — the same errors a read-only mount or a full disk produce. (Tests run as root
-//! here, and root ignores `chmod`, so file permissions cannot stand in for a read-only directory.)
-//! Both pragmas belong to the connection, and the store replaces a writer connection left inside a
-//! failed transaction (docs/faults.md, bug 2): a test that wants the disk to stay full re-applies
-//! the limit to whatever writer connection is current ([`disk_full`]).
+//! The faults are injected with [`ggzy_store::Db::inject_sqlite_fault`]: `PRAGMA query_only` makes
+//! SQLite answer every write with SQLITE_READONLY and `PRAGMA max_page_count` makes a growing write
+//! fail with SQLITE_FULL — the same errors a read-only mount or a full disk produce. (Tests run as
+//! root here, and root ignores `chmod`, so file permissions cannot stand in for a read-only
+//! directory.) Both pragmas belong to a connection, and the store replaces a writer connection
+//! left inside a failed transaction (docs/faults.md, bug 2) — which a full disk does, typically
+//! first to the event sealer. The store therefore applies an injected fault to every writer
+//! connection it opens, as a real full disk refuses the new connection too; a pragma set by hand
+//! on the current connection would be lost with it.
 //!
 //! PostgreSQL has no read-only data directory from the application's side; its outage is covered
 //! by deploy/faults/pg-restart.sh (docs/faults.md), so these tests skip on PostgreSQL.
 
 use ggzy_api_tests::TestApp;
-use ggzy_store::Engine;
+use ggzy_store::{Engine, SqliteFault};
 use serde_json::{json, Value};
 
 async fn rooms(app: &TestApp, staff: &str) -> Vec<Value> {
@@ -32,18 +34,26 @@ fn big_name(prefix: &str, i: usize) -> String {
     format!("{prefix} {i} {}", "x".repeat(80))
 }
 
-async fn pragma(app: &TestApp, sql: &str) {
-    sqlx::query(sql)
-        .execute(app.ctx.db.pool_for_write())
+async fn inject(app: &TestApp, fault: Option<SqliteFault>) {
+    app.ctx
+        .db
+        .inject_sqlite_fault(fault)
         .await
-        .expect("pragma on the writer connection");
+        .expect("fault injected on the writer");
 }
 
 #[tokio::test]
 async fn read_only_database_refuses_writes_and_serves_reads() {
     let app = TestApp::spawn().await;
     if app.ctx.db.engine() != Engine::Sqlite {
-        // SQLite only: see the module comment.
+        // SQLite only: see the module comment. PostgreSQL refuses the injection.
+        let e = app
+            .ctx
+            .db
+            .inject_sqlite_fault(Some(SqliteFault::ReadOnly))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("SQLite only"), "{e}");
         app.stop().await;
         return;
     }
@@ -52,7 +62,7 @@ async fn read_only_database_refuses_writes_and_serves_reads() {
     assert_eq!(s, 201, "{v}");
     let before = rooms(&app, &staff).await;
 
-    pragma(&app, "PRAGMA query_only = ON").await;
+    inject(&app, Some(SqliteFault::ReadOnly)).await;
 
     // A write: refused with 503 problem+json (the helper asserts the content type) naming the cause.
     let (s, p) = app.post(Some(&staff), "/api/v1/rooms", room("B")).await;
@@ -83,7 +93,7 @@ async fn read_only_database_refuses_writes_and_serves_reads() {
     assert_eq!(s, 200);
 
     // The fault goes away: the next write succeeds without a restart, and the idempotent retry runs.
-    pragma(&app, "PRAGMA query_only = OFF").await;
+    inject(&app, None).await;
     let r = app
         .client
         .post(app.url("/api/v1/rooms"))
@@ -100,22 +110,14 @@ async fn read_only_database_refuses_writes_and_serves_reads() {
     app.stop().await;
 }
 
-/// The disk is full: the database cannot grow past its current size, so the first write needing a
-/// page fails. Applied to the current writer connection.
-async fn disk_full(app: &TestApp) {
-    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-        .fetch_one(app.ctx.db.pool_for_write())
-        .await
-        .expect("page_count");
-    pragma(app, &format!("PRAGMA max_page_count = {pages}")).await;
-}
-
 /// Fills the database up to its size limit: returns the staff token, the rooms before and the
 /// rooms acknowledged before the first refusal, after checking the refusal and the reads.
 async fn fill_disk(app: &TestApp) -> (String, usize, usize) {
     let staff = app.login("staff").await;
     let base = rooms(app, &staff).await.len();
-    disk_full(app).await;
+    // The disk is full: the database cannot grow past its current size, so the first write needing
+    // a page fails — on every writer connection, including the ones the store opens after a failure.
+    inject(app, Some(SqliteFault::DiskFull)).await;
 
     let mut acknowledged = 0usize;
     let mut refused = None;
@@ -143,7 +145,6 @@ async fn fill_disk(app: &TestApp) -> (String, usize, usize) {
 }
 
 #[tokio::test]
-#[ignore = "regression after the issue-24 merge: the SQLite writer connection is replaced during the test, so the per-connection PRAGMA max_page_count that simulates the full disk is lost (docs/faults.md)"]
 async fn full_disk_refuses_writes_clearly_and_serves_reads() {
     let app = TestApp::spawn().await;
     if app.ctx.db.engine() != Engine::Sqlite {
@@ -152,9 +153,9 @@ async fn full_disk_refuses_writes_clearly_and_serves_reads() {
         return;
     }
     let (staff, base, acknowledged) = fill_disk(&app).await;
-    // Further writes keep being refused the same way while the disk is full.
+    // Further writes keep being refused the same way while the disk is full (by then the store has
+    // replaced its writer connection after a failed transaction; the new one sees the full disk too).
     for i in 0..3 {
-        disk_full(&app).await;
         let (s, p) = app
             .post(Some(&staff), "/api/v1/rooms", room(&big_name("more", i)))
             .await;
@@ -172,7 +173,6 @@ async fn full_disk_refuses_writes_clearly_and_serves_reads() {
 /// `begin()`/`commit()` became savepoints of a transaction that never committed. Writes after the
 /// disk has space again must be committed: visible to readers, here through the read pool.
 #[tokio::test]
-#[ignore = "regression after the issue-24 merge: the SQLite writer connection is replaced during the test, so the per-connection PRAGMA max_page_count that simulates the full disk is lost (docs/faults.md)"]
 async fn writes_succeed_again_once_the_disk_has_space() {
     let app = TestApp::spawn().await;
     if app.ctx.db.engine() != Engine::Sqlite {
@@ -183,14 +183,13 @@ async fn writes_succeed_again_once_the_disk_has_space() {
     let (staff, base, acknowledged) = fill_disk(&app).await;
     // Still full for a while: refused each time.
     for i in 0..2 {
-        disk_full(&app).await;
         let (s, p) = app
             .post(Some(&staff), "/api/v1/rooms", room(&big_name("still", i)))
             .await;
         assert_eq!(s, 503, "{p}");
     }
     // Space again: writes are committed, and the event sealer commits again too.
-    pragma(&app, "PRAGMA max_page_count = 1073741823").await;
+    inject(&app, None).await;
     for i in 0..3 {
         let (s, v) = app
             .post(Some(&staff), "/api/v1/rooms", room(&format!("after {i}")))

@@ -203,10 +203,10 @@ enum Lock {
 
 impl Lock {
     fn clause(self, db: &Db) -> &'static str {
-        match (self, db.engine()) {
-            (Lock::Share, ggzy_store::Engine::Postgres) => " FOR SHARE",
-            (Lock::Update, _) => db.for_update(),
-            _ => "",
+        match self {
+            Lock::None => "",
+            Lock::Share => db.for_share(),
+            Lock::Update => db.for_update(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod consumer;
 pub mod cron;
 pub mod ctx;
 pub mod disclosure;
+pub mod fault;
 pub mod files;
 pub mod idempotency;
 pub mod merkle;
@@ -23,6 +24,7 @@ pub mod timers;
 pub mod tlog;
 
 pub use ctx::Ctx;
+pub use fault::SqliteFault;
 pub use outbox::emit;
 
 use ggzy_core::{Error, Result};
@@ -60,6 +62,8 @@ struct Inner {
     /// schedules stored in `calendar_schedules` ([`calendar::refresh`]). Consumers and jobs reach it
     /// through the `Db` they are given; `Ctx::calendar` is the same handle.
     calendar: ggzy_core::calendar::BusinessCalendar,
+    /// A storage fault injected on SQLite ([`fault`]), applied to every new writer connection.
+    fault: fault::FaultState,
 }
 
 impl std::fmt::Debug for Db {
@@ -113,6 +117,7 @@ impl Db {
                 redact(url)
             )));
         };
+        let fault_state = fault::FaultState::default();
         let (read, write) = match engine {
             Engine::Sqlite => {
                 let path = url
@@ -133,10 +138,17 @@ impl Db {
                 };
                 let co = AnyConnectOptions::from_str(&full)
                     .map_err(|e| Error::bad_request(e.to_string()))?;
+                let writer_fault = fault_state.clone();
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(60))
-                    .after_connect(sqlite_setup)
+                    .after_connect(move |conn, meta| {
+                        let writer_fault = writer_fault.clone();
+                        Box::pin(async move {
+                            sqlite_setup(conn, meta).await?;
+                            fault::apply_on_connect(conn, &writer_fault).await
+                        })
+                    })
                     .after_release(sqlite_writer_released)
                     .connect_with(co.clone())
                     .await?;
@@ -168,6 +180,7 @@ impl Db {
                 written: Notify::new(),
                 sealed: Notify::new(),
                 calendar: ggzy_core::calendar::BusinessCalendar::official(),
+                fault: fault_state,
             }),
         })
     }
@@ -227,12 +240,25 @@ impl Db {
         }
     }
 
+    /// ` FOR SHARE` on PostgreSQL (others may share the row, nobody may change it until commit);
+    /// empty on SQLite, where the single writer already excludes others.
+    pub fn for_share(&self) -> &'static str {
+        match self.inner.engine {
+            Engine::Postgres => " FOR SHARE",
+            Engine::Sqlite => "",
+        }
+    }
+
     /// ` FOR UPDATE SKIP LOCKED` on PostgreSQL; empty on SQLite.
     pub fn skip_locked(&self) -> &'static str {
         match self.inner.engine {
             Engine::Postgres => " FOR UPDATE SKIP LOCKED",
             Engine::Sqlite => "",
         }
+    }
+
+    pub(crate) fn fault_state(&self) -> &fault::FaultState {
+        &self.inner.fault
     }
 
     pub(crate) fn inner_write(&self) -> &AnyPool {

@@ -13,7 +13,7 @@ use ggzy_store::consumer::{self, Consumer};
 use ggzy_store::cron::{self, CronJob};
 use ggzy_store::idempotency::{self, Begin};
 use ggzy_store::timers::{self, Timer, TimerHandler, TimerRegistry, TimerRunner};
-use ggzy_store::{emit, migrate, outbox, Db, DbOptions, Engine, Tx};
+use ggzy_store::{emit, migrate, outbox, Db, DbOptions, Engine, SqliteFault, Tx};
 use serde_json::json;
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Row};
@@ -626,10 +626,13 @@ async fn writers_do_not_wait_for_the_chain_head() {
         }
 
         let mut holder = db.begin().await.unwrap();
-        sqlx::query("SELECT last_seq, last_hash FROM event_chain WHERE id = 1 FOR UPDATE")
-            .fetch_one(&mut *holder)
-            .await
-            .unwrap();
+        sqlx::query(&format!(
+            "SELECT last_seq, last_hash FROM event_chain WHERE id = 1{}",
+            db.for_update()
+        ))
+        .fetch_one(&mut *holder)
+        .await
+        .unwrap();
 
         // Several writers emit and commit while the head stays locked.
         let writers = (0..5).map(|i| {
@@ -1540,6 +1543,66 @@ async fn after_a_full_disk_the_sqlite_writer_commits_again() {
         "survives a restart"
     );
     reopened.close().await;
+}
+
+/// A full disk injected with [`Db::inject_sqlite_fault`] holds on the writer connection the store
+/// opens after replacing the one a failed transaction left unusable (bug 2's fix). A pragma set by
+/// hand on the live connection was lost with it, and the full-disk API tests stopped seeing a full
+/// disk once a background write (the event sealer) hit it first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_injected_full_disk_holds_on_a_replaced_writer_connection() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("full.db").display());
+    let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        .execute(db.pool_for_write())
+        .await
+        .unwrap();
+    // A temporary table belongs to the connection that created it: it tells whether the writer
+    // connection is still the same one.
+    sqlx::query("CREATE TEMP TABLE writer_marker (x INTEGER)")
+        .execute(db.pool_for_write())
+        .await
+        .unwrap();
+    let same_writer = |db: Db| async move {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM temp.sqlite_master WHERE name = 'writer_marker'",
+        )
+        .fetch_one(db.pool_for_write())
+        .await
+        .unwrap();
+        n == 1
+    };
+    db.inject_sqlite_fault(Some(SqliteFault::DiskFull))
+        .await
+        .unwrap();
+    assert!(
+        same_writer(db.clone()).await,
+        "injecting keeps the connection"
+    );
+    let mut refused = None;
+    for i in 0..1000 {
+        if let Err(e) = write_row(&db, &format!("r{i}")).await {
+            refused = Some(e);
+            break;
+        }
+    }
+    let e = refused.expect("the full database refuses a write");
+    assert!(e.to_string().contains("full"), "{e}");
+    assert!(
+        !same_writer(db.clone()).await,
+        "the failed transaction made the store replace its writer connection"
+    );
+    // The new connection still sees the full disk, however often it is replaced.
+    for i in 0..3 {
+        let e = write_row(&db, &format!("again{i}")).await.unwrap_err();
+        assert!(e.to_string().contains("full"), "{e}");
+    }
+    // Space again: lifted on the live connection, and the next write commits.
+    db.inject_sqlite_fault(None).await.unwrap();
+    write_row(&db, "after").await.unwrap();
+    assert_eq!(visible_rows(&db, "after").await, 1, "visible to readers");
+    db.close().await;
 }
 
 // ------------------------------------------------------------------------------------------------
