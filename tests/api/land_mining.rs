@@ -118,6 +118,18 @@ async fn a_land_auction_deals_at_the_reserve_and_is_terminated_one_increment_bel
         ))
         .await;
     assert_eq!(failed, 1);
+    // A terminated auction is not re-listed as a listing round.
+    let (s, v) = post_staff(
+        &app,
+        &format!("/api/v1/auctions/{id_below}/relist"),
+        json!({"kind": "extend", "listing_end": "2026-05-29T17:00:00+08:00"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.relist_auction_procedure")),
+        "{v}"
+    );
     let deals = app
         .scalar_i64(&format!(
             "SELECT COUNT(*) FROM auction_deals WHERE auction_id = '{id_reached}' AND via = 'auction'"

@@ -186,6 +186,28 @@ pub(crate) async fn is_mining(tx: &mut ggzy_store::Tx, section_id: &str) -> Resu
     ))
 }
 
+/// A terminated auction procedure is not re-listed: `relist` starts a listing round, which is
+/// not the procedure the section was announced with (39号令 第十条: a new transfer needs a new
+/// announcement). Listings (also `mining_listing`) are re-listed as before.
+pub(crate) async fn check_relist(ctx: &Ctx, section_id: &str) -> Result<()> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT market, procedure FROM auction_sections WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_optional(ctx.db.pool())
+            .await?;
+    let Some((market, procedure)) = row else {
+        return Ok(());
+    };
+    if Kind::of(&market, procedure.as_deref().unwrap_or("")).is_live() {
+        return Err(Error::conflict(
+            "auctions.relist_auction_procedure",
+            "a terminated auction (拍卖出让) is not re-listed as a listing: the section is \
+             transferred again after a new announcement (国土资源部令第39号 第十条)",
+        ));
+    }
+    Ok(())
+}
+
 /// A live auction (拍卖会) of a land or mining-right section whose procedure is an auction.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewAuction {

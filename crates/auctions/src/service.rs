@@ -1520,6 +1520,8 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
             ),
         ));
     }
+    // 拍卖出让 / 矿业权出让 procedures are not re-listed as a listing round (crate::land_auction).
+    crate::land_auction::check_relist(ctx, &a.section_id).await?;
     let mut v = Vec::new();
     let start = rq
         .listing_start
