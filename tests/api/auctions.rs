@@ -96,7 +96,6 @@ async fn post_until(
 /// projects and pay the deposit into their virtual account (a signed bank callback); returns once
 /// the auctions projection has numbered them (竞买号 001, 002, … in that order).
 pub(crate) async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
-    projection_ready(app).await;
     // Registration (报名) closes at the listing end, the section's bid deadline: land — the
     // usual listing from the 20th day after the announcement (39号令 10; moved from Sunday 22 to
     // Monday 23 March by 民法典 203) for 10 days, to 2 April; property — the disclosure of 20
@@ -106,18 +105,39 @@ pub(crate) async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
     } else {
         PROPERTY_LISTING_END
     };
-    let project = json!({"name": format!("{market} 挂牌项目"), "market": market, "procedure": "listing",
+    lot_with(app, market, "listing", deadline, bidders).await
+}
+
+/// [`lot`] of a section with another procedure (e.g. `land_auction`, `mining_listing`) and
+/// registration deadline.
+pub(crate) async fn lot_with(
+    app: &TestApp,
+    market: &str,
+    procedure: &str,
+    deadline: &str,
+    bidders: usize,
+) -> Lot {
+    projection_ready(app).await;
+    let project = json!({"name": format!("{market} 挂牌项目"), "market": market, "procedure": procedure,
            "tenderer_uscc": "91110000802100433B", "tenderer_name": "大连市自然资源局",
            "sections": [{"name": "甘井子区 2026-01 号地块", "estimated_price": "10000000.00",
                          "deposit": DEPOSIT, "docs_issue_at": "2026-03-02T09:00:00+08:00",
                          "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
                          "bid_deadline": deadline, "opening_at": deadline}]});
+    // Publishing checks the announced trading start (39号令 10); other procedures' lots may be
+    // announced later than the usual Monday 2026-03-02.
+    let trading_start = if procedure == "listing" {
+        "2026-03-23T09:00:00+08:00".to_string()
+    } else {
+        (app.clock().now() + Duration::days(30)).to_rfc3339()
+    };
     let ann = if market == "land" {
         json!({"market": "land", "type": "land_transfer", "title": "国有建设用地使用权挂牌出让公告",
             "body": "挂牌出让", "fields": {"transferor": "大连市自然资源局", "parcel": "甘井子区 2026-01 号地块",
-            "bidder_qualification": "境内外法人", "documents_access": "平台下载", "trading_method": "挂牌",
+            "bidder_qualification": "境内外法人", "documents_access": "平台下载",
+            "trading_method": if procedure.ends_with("auction") { "拍卖" } else { "挂牌" },
             "start_price": "1000000.00", "deposit": DEPOSIT, "docs_available_at": "2026-03-02T09:00:00+08:00",
-            "trading_start_at": "2026-03-23T09:00:00+08:00"}})
+            "trading_start_at": trading_start}})
     } else {
         json!({"market": "property", "type": "property_disclosure", "title": "某公司 100% 股权转让",
             "body": "披露", "fields": {"subject": "某公司 100% 股权", "transferor": "某国有集团",

@@ -391,6 +391,7 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/archives/{id}/dispose", "staff"),
     // auctions (crates/auctions/src/http.rs)
     ("POST /api/v1/auctions", "staff admin"),
+    ("POST /api/v1/auctions/live", "staff admin"),
     (
         "GET /api/v1/auctions/{id}",
         "staff admin supervisor bidder tenderer agency",

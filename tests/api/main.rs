@@ -30,6 +30,7 @@ mod experts;
 mod faults;
 mod foundation;
 mod idempotent_answers;
+mod land_mining;
 mod land_procedures;
 mod lifecycle;
 mod method_web;

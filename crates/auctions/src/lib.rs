@@ -8,6 +8,7 @@
 pub mod feed;
 pub mod http;
 pub mod land;
+pub mod land_auction;
 pub mod land_contract;
 pub mod pages;
 pub mod preemption;

@@ -78,7 +78,7 @@ pub fn check_land_deposit(
 /// A period of `n` days by the platform's convention (`ggzy_core::period`): from the day after
 /// `from`'s Beijing date (民法典 201); `to`'s Beijing date must be the N-th day or later. Land periods are dates, not
 /// multiples of 24 hours (issue 16), like every other area's.
-fn reaches(
+pub(crate) fn reaches(
     cal: &BusinessCalendar,
     from: Timestamp,
     to: Timestamp,

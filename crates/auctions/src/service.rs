@@ -521,11 +521,22 @@ fn money_field(v: &mut Vec<FieldError>, field: &str, s: &str) -> Option<Money> {
 }
 
 pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<AuctionView> {
+    create(ctx, actor, nl, false).await
+}
+
+/// A listing (`live = false`) or, for the auction procedures (拍卖出让, crate::land_auction), a live
+/// auction starting at `listing_start` (`live = true`; `listing_end` is ignored).
+pub(crate) async fn create(
+    ctx: &Ctx,
+    actor: &Actor,
+    nl: NewListing,
+    live: bool,
+) -> Result<AuctionView> {
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
     let r = AuctionRules::national();
     let sec = sqlx::query(
-        "SELECT project_id, market, announced_at, deposit_fen FROM auction_sections WHERE section_id = $1",
+        "SELECT project_id, market, announced_at, deposit_fen, procedure FROM auction_sections WHERE section_id = $1",
     )
     .bind(&nl.section_id)
     .fetch_optional(ctx.db.pool())
@@ -535,11 +546,19 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     let market: String = sec.try_get(1)?;
     let announced: Option<i64> = sec.try_get(2)?;
     let deposit_fen: Option<i64> = sec.try_get(3)?;
+    let procedure: Option<String> = sec.try_get(4)?;
+    // 拍卖出让 / 矿业权出让 (issue 21): the procedure decides listing or live auction and the periods.
+    let kind = crate::land_auction::Kind::of(&market, procedure.as_deref().unwrap_or(""));
+    kind.check_live(live)?;
     let mut v = Vec::new();
     let mut missing = rules::Missing::new();
     let start = nl.listing_start.with_timezone(&chrono::Utc);
-    let end = nl.listing_end.with_timezone(&chrono::Utc);
-    if end <= start {
+    let end = if live {
+        start
+    } else {
+        nl.listing_end.with_timezone(&chrono::Utc)
+    };
+    if end <= start && !live {
         v.push(FieldError::new(
             "listing_end",
             "auctions.end_after_start",
@@ -552,6 +571,9 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             "auctions.announcement_published",
             "the transfer announcement (出让公告) or disclosure (信息披露公告) of the section is not published yet",
         )),
+        ("land", Some(a)) if kind.own_schedule() => {
+            v.extend(kind.check_schedule(&ctx.calendar, a, start, end, &mut missing))
+        }
         ("land", Some(a)) => v.extend(rules::check_land_schedule(
             &r,
             &ctx.calendar,
@@ -645,10 +667,17 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     };
     let now = ctx.clock.now();
     let id = ids::new_id();
+    // A live auction (拍卖) runs from its start: the free-bid period, then the extensions.
+    let (phase, auction_start, ends) = if live {
+        let ends = start + Duration::seconds((free + ext) * 60);
+        ("auction", Some(to_micros(start)), ends)
+    } else {
+        ("listing", None, end)
+    };
     let mut tx = ctx.db.begin().await?;
     let res = sqlx::query(&format!(
         "INSERT INTO auctions ({COLS}, created_at, created_by) VALUES \
-         ($1, $2, $3, $4, 'listing', $5, $6, $7, $8, NULL, $9, $10, $11, $12, NULL, NULL, 0, NULL, 1, $15, $16, $17, 'listing', $13, $14) \
+         ($1, $2, $3, $4, $18, $5, $6, $7, $8, $19, $9, $10, $11, $12, NULL, NULL, 0, NULL, 1, $15, $16, $17, 'listing', $13, $14) \
          ON CONFLICT (section_id) DO NOTHING"
     ))
     .bind(&id)
@@ -659,7 +688,7 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     .bind(to_micros(end))
     .bind(free * 60)
     .bind(ext * 60)
-    .bind(to_micros(end))
+    .bind(to_micros(ends))
     .bind(starting.fen())
     .bind(increment.fen())
     .bind(reserve.map(|m| m.fen()))
@@ -668,6 +697,8 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     .bind(&final_auction)
     .bind(appraisal.map(|m| m.fen()))
     .bind(i64::from(!missing.is_empty()))
+    .bind(phase)
+    .bind(auction_start)
     .execute(&mut *tx)
     .await?;
     if res.rows_affected() != 1 {
@@ -690,11 +721,16 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
         )
         .await?;
     }
+    let (timer_kind, timer_key) = if live {
+        (AUCTION_TIMER, end_key(&id, ends))
+    } else {
+        (LISTING_TIMER, listing_key(&id, 1))
+    };
     timers::schedule(
         &mut tx,
-        LISTING_TIMER,
-        &listing_key(&id, 1),
-        end,
+        timer_kind,
+        &timer_key,
+        ends,
         json!({"auction_id": id}),
         now,
     )
@@ -715,7 +751,8 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
                    "appraisal_value": appraisal.map(|m| m.to_string()),
                    "periods_provisional": !missing.is_empty(),
                    "eligibility_review": land_terms.as_ref().map(|t| t.eligibility_review),
-                   "continuation": land_terms.as_ref().map(|t| t.continuation.as_str())}),
+                   "continuation": land_terms.as_ref().map(|t| t.continuation.as_str()),
+                   "procedure": procedure, "auction_start": auction_start.map(|_| start.to_rfc3339())}),
         ),
     )
     .await?;
@@ -1155,8 +1192,9 @@ async fn confirm_deal(
     .bind(to_micros(now))
     .execute(&mut **tx)
     .await?;
-    if a.market == "land" {
-        // 国土资发〔2010〕34号: the contract step follows the deal (crate::land_contract).
+    if a.market == "land" && !crate::land_auction::is_mining(tx, &a.section_id).await? {
+        // 国土资发〔2010〕34号: the contract step follows the deal (crate::land_contract); a
+        // mining right's contract is not a land-use contract (crate::land_auction).
         crate::land_contract::open(tx, db, &deal_id, &a.id, &a.section_id, &winner, price, now)
             .await?;
     }
@@ -1482,6 +1520,8 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
             ),
         ));
     }
+    // 拍卖出让 / 矿业权出让 procedures are not re-listed as a listing round (crate::land_auction).
+    crate::land_auction::check_relist(ctx, &a.section_id).await?;
     let mut v = Vec::new();
     let start = rq
         .listing_start

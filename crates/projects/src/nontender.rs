@@ -127,7 +127,10 @@ pub fn min_suppliers(procedure: Procedure) -> Option<(i64, &'static str)> {
         Procedure::OpenTender
         | Procedure::InvitedTender
         | Procedure::Listing
-        | Procedure::PrequalifiedTender => None,
+        | Procedure::PrequalifiedTender
+        | Procedure::LandAuction
+        | Procedure::MiningListing
+        | Procedure::MiningAuction => None,
     }
 }
 
@@ -326,7 +329,10 @@ pub fn stages(procedure: Procedure, l: ggzy_web::Lang) -> Vec<StageView> {
         Procedure::OpenTender
         | Procedure::InvitedTender
         | Procedure::Listing
-        | Procedure::PrequalifiedTender => return Vec::new(),
+        | Procedure::PrequalifiedTender
+        | Procedure::LandAuction
+        | Procedure::MiningListing
+        | Procedure::MiningAuction => return Vec::new(),
     };
     out.push(award);
     out.push(contract);

@@ -50,6 +50,10 @@ pub mod stage {
     pub const LISTING: &str = "listing";
     /// 成交确认.
     pub const DEAL: &str = "deal";
+    /// 拍卖会: the live auction of `land_auction` / `mining_auction` in the auctions area.
+    pub const AUCTION: &str = "auction";
+    /// 结果公示 of a mining-right deal (period from the deal).
+    pub const RESULT_PUBLICITY: &str = "result_publicity";
 }
 
 /// One stage of a procedure.

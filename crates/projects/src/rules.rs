@@ -46,10 +46,19 @@ pub enum Procedure {
     /// prequalification announcement and documents, applications, a review; only the qualified
     /// applicants register and bid (construction).
     PrequalifiedTender,
+    /// 拍卖出让 of land-use rights (国土资源部令第39号 第十五条、第十六条): no listing period; the live
+    /// auction (auctions area) starts ≥ 20 days after the announcement, the highest bid wins when
+    /// it reaches the reserve price (底价), else the auction is terminated (流拍).
+    LandAuction,
+    /// 矿业权挂牌出让 (mining rights, land market with the mining periods: announcement ≥ 20
+    /// working days, listing ≥ 10 working days; docs/procedures.md "Mining rights").
+    MiningListing,
+    /// 矿业权拍卖出让 (mining rights by live auction, announcement ≥ 20 working days).
+    MiningAuction,
 }
 
 impl Procedure {
-    pub const ALL: [Procedure; 8] = [
+    pub const ALL: [Procedure; 11] = [
         Procedure::OpenTender,
         Procedure::InvitedTender,
         Procedure::Listing,
@@ -58,6 +67,9 @@ impl Procedure {
         Procedure::Inquiry,
         Procedure::SingleSource,
         Procedure::PrequalifiedTender,
+        Procedure::LandAuction,
+        Procedure::MiningListing,
+        Procedure::MiningAuction,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -70,6 +82,9 @@ impl Procedure {
             Procedure::Inquiry => "inquiry",
             Procedure::SingleSource => "single_source",
             Procedure::PrequalifiedTender => "prequalified_tender",
+            Procedure::LandAuction => "land_auction",
+            Procedure::MiningListing => "mining_listing",
+            Procedure::MiningAuction => "mining_auction",
         }
     }
 
@@ -87,7 +102,22 @@ impl Procedure {
 
     /// Does this procedure receive sealed bids and open them (开标)?
     pub fn has_sealed_bids(&self) -> bool {
-        !matches!(self, Procedure::Listing)
+        !matches!(
+            self,
+            Procedure::Listing
+                | Procedure::LandAuction
+                | Procedure::MiningListing
+                | Procedure::MiningAuction
+        )
+    }
+
+    /// Land auction (拍卖出让) and the mining-right procedures run in the auctions area, land market
+    /// only (mining rights are a subject of the land market, docs/procedures.md).
+    pub fn is_land_only(&self) -> bool {
+        matches!(
+            self,
+            Procedure::LandAuction | Procedure::MiningListing | Procedure::MiningAuction
+        )
     }
 
     /// Listing (挂牌/拍卖/网络竞价) exists only for land-use rights (39号令) and state property
@@ -125,6 +155,17 @@ impl Procedure {
                 ),
             ));
         }
+        if self.is_land_only() && market != Market::Land {
+            return Err(FieldError::new(
+                "procedure",
+                "procedure.market",
+                format!(
+                    "procedure {} (拍卖出让 / 矿业权出让) is only for the land market, not {}",
+                    self.as_str(),
+                    market.as_str()
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -136,7 +177,7 @@ impl Procedure {
                 FieldError::new(
                     "",
                     "procedure.unknown",
-                    "procedure must be one of open_tender, invited_tender, listing, competitive_negotiation, competitive_consultation, inquiry, single_source, prequalified_tender",
+                    "procedure must be one of open_tender, invited_tender, listing, competitive_negotiation, competitive_consultation, inquiry, single_source, prequalified_tender, land_auction, mining_listing, mining_auction",
                 )
             })
     }
@@ -408,6 +449,41 @@ impl MarketRules {
                 deposit_cap_source: "国资委 财政部令第32号 (set by the disclosure)".into(),
                 opening_at_deadline: false,
                 opening_source: "国资委 财政部令第32号 (listing: no sealed-bid opening)".into(),
+            }),
+            // 拍卖出让 (39号令 第十条): registration (报名) closes before the auction; the auctions
+            // area checks the auction start ≥ 20 days after the announcement.
+            Market::Land if procedure == Procedure::LandAuction => Some(MarketRules {
+                market,
+                procedure,
+                deadline_min: period(0, DayKind::Calendar, "国土资源部令第39号 第十条 (the auction ≥ 20 days after the announcement, checked by the auctions area)"),
+                doc_sale_min: period(0, DayKind::Calendar, "国土资源部令第39号 (set by the announcement)"),
+                deposit_cap_bp: 10_000,
+                deposit_cap_source: "国土资源部令第39号 (set by the announcement)".into(),
+                opening_at_deadline: false,
+                opening_source: "国土资源部令第39号 (auction: no sealed-bid opening)".into(),
+            }),
+            // 矿业权挂牌出让: registration runs to the listing end, ≥ 20 working days after the
+            // announcement (the announcement period alone; the listing adds ≥ 10 working days,
+            // checked by the auctions area). Source state: docs/procedures.md "Mining rights".
+            Market::Land if procedure == Procedure::MiningListing => Some(MarketRules {
+                market,
+                procedure,
+                deadline_min: period(20, DayKind::Working, "矿业权出让交易规则 (自然资规〔2023〕1号) — article not verified"),
+                doc_sale_min: period(0, DayKind::Calendar, "矿业权出让交易规则 (set by the announcement)"),
+                deposit_cap_bp: 10_000,
+                deposit_cap_source: "矿业权出让交易规则 (set by the announcement)".into(),
+                opening_at_deadline: false,
+                opening_source: "矿业权出让交易规则 (listing: no sealed-bid opening)".into(),
+            }),
+            Market::Land if procedure == Procedure::MiningAuction => Some(MarketRules {
+                market,
+                procedure,
+                deadline_min: period(0, DayKind::Calendar, "矿业权出让交易规则 (the auction ≥ 20 working days after the announcement, checked by the auctions area)"),
+                doc_sale_min: period(0, DayKind::Calendar, "矿业权出让交易规则 (set by the announcement)"),
+                deposit_cap_bp: 10_000,
+                deposit_cap_source: "矿业权出让交易规则 (set by the announcement)".into(),
+                opening_at_deadline: false,
+                opening_source: "矿业权出让交易规则 (auction: no sealed-bid opening)".into(),
             }),
             Market::Land | Market::Property => None,
         }
@@ -1108,7 +1184,7 @@ mod tests {
         // construction and procurement: open and invited tender; land and property: open tender
         // and listing; procurement also its 4 non-tender methods (crate::nontender); construction
         // also the prequalified tender (issue 21).
-        assert_eq!(MarketRules::all_national().len(), 13);
+        assert_eq!(MarketRules::all_national().len(), 16);
         assert!(MarketRules::national(Market::Construction, Procedure::Listing).is_none());
     }
 

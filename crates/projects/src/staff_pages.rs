@@ -66,6 +66,9 @@ fn procedure_label(p: Procedure, l: Lang) -> &'static str {
         Procedure::PrequalifiedTender => {
             l.t("公开招标（资格预审）", "Open tender with prequalification")
         }
+        Procedure::LandAuction => l.t("拍卖出让", "Land auction"),
+        Procedure::MiningListing => l.t("矿业权挂牌出让", "Mining-right listing"),
+        Procedure::MiningAuction => l.t("矿业权拍卖出让", "Mining-right auction"),
     }
 }
 

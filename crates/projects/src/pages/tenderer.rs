@@ -71,6 +71,9 @@ pub fn procedure_label(p: &str, l: Lang) -> &'static str {
         "single_source" => l.t("单一来源", "Single source"),
 
         "prequalified_tender" => l.t("公开招标（资格预审）", "Open tender with prequalification"),
+        "land_auction" => l.t("拍卖出让", "Land auction"),
+        "mining_listing" => l.t("矿业权挂牌出让", "Mining-right listing"),
+        "mining_auction" => l.t("矿业权拍卖出让", "Mining-right auction"),
         _ => l.t("其他", "Other"),
     }
 }
@@ -287,6 +290,9 @@ fn form_page(
         "inquiry",
         "single_source",
         "prequalified_tender",
+        "land_auction",
+        "mining_listing",
+        "mining_auction",
     ]
     .iter()
     .map(|p| (p.to_string(), procedure_label(p, l).to_string()))

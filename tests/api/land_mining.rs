@@ -1,0 +1,261 @@
+//! Land auction (拍卖出让) and mining-right transfers (矿业权出让) as procedures of the land market
+//! (issue 21; crates/auctions/src/land_auction.rs, docs/procedures.md). The lots come through the
+//! real upstream APIs ([`crate::auctions::lot_with`]).
+
+use crate::auctions::{bid, lot_with, view, wait_phase};
+use chrono::{DateTime, Duration, Utc};
+use ggzy_api_tests::TestApp;
+use serde_json::{json, Value};
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn auction(sid: &str, start: &str, reserve: &str) -> Value {
+    json!({"section_id": sid, "auction_start": start, "starting_price": "1000000.00",
+           "increment": "10000.00", "reserve_price": reserve, "free_bid_minutes": 10,
+           "extension_minutes": 5})
+}
+
+async fn post_staff(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    let token = app.login("staff").await;
+    app.post(Some(&token), path, body).await
+}
+
+/// Two land auctions announced Monday 2026-03-02 (registration until Friday 03-20): the 20th day
+/// after the announcement is Sunday 03-22, moved to Monday 03-23 (民法典 203), so an auction at
+/// 03-22 23:59:59 is refused and one at 03-23 00:00 accepted (39号令 第十条). The first ends one
+/// increment below the reserve price (底价) and is terminated (39号令 第十六条); the second reaches
+/// the reserve exactly: a deal that opens the land contract step.
+#[tokio::test]
+async fn a_land_auction_deals_at_the_reserve_and_is_terminated_one_increment_below() {
+    let app = TestApp::spawn().await;
+    let deadline = "2026-03-20T17:00:00+08:00";
+    let below = lot_with(&app, "land", "land_auction", deadline, 2).await;
+    let reached = lot_with(&app, "land", "land_auction", deadline, 2).await;
+    let start = "2026-03-23T00:00:00+08:00";
+
+    // The listing endpoint does not run an auction procedure.
+    let mut l = crate::auctions::listing(&below.sid, at(start), 10, Some("1020000.00"));
+    l["listing_end"] = json!("2026-04-03T00:00:00+08:00");
+    let (s, v) = post_staff(&app, "/api/v1/auctions", l).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.procedure_is_auction")),
+        "{v}"
+    );
+    // 19 days and 23:59:59 after the announcement's day: refused, nothing created.
+    let (s, v) = post_staff(
+        &app,
+        "/api/v1/auctions/live",
+        auction(&below.sid, "2026-03-22T23:59:59+08:00", "1020000.00"),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        (
+            v["errors"][0]["field"].as_str(),
+            v["errors"][0]["rule"].as_str()
+        ),
+        (
+            Some("auction_start"),
+            Some("auctions.land_announcement_period")
+        ),
+        "{v}"
+    );
+    app.seal().await;
+    let n = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM auctions WHERE section_id = '{}'",
+            below.sid
+        ))
+        .await;
+    assert_eq!(n, 0);
+    let mut ids = Vec::new();
+    for lot in [&below, &reached] {
+        let (s, v) = post_staff(
+            &app,
+            "/api/v1/auctions/live",
+            auction(&lot.sid, start, "1020000.00"),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["phase"], "auction", "{v}");
+        ids.push(v["id"].as_str().unwrap().to_string());
+    }
+    let (id_below, id_reached) = (&ids[0], &ids[1]);
+    // Before the auction starts nobody bids.
+    let (s, v) = bid(&app, "bidder1", id_below, "1000000.00").await;
+    assert_eq!((s, v["rule"].as_str()), (409, Some("auctions.not_open")));
+
+    app.clock().set(at(start) + Duration::minutes(1));
+    // A bidder without a number (not registered for the lot) is refused.
+    assert_eq!(bid(&app, "bidder3", id_below, "1000000.00").await.0, 403);
+    for (user, price) in [("bidder1", "1000000.00"), ("bidder2", "1010000.00")] {
+        let (s, v) = bid(&app, user, id_below, price).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    for (user, price) in [
+        ("bidder1", "1000000.00"),
+        ("bidder2", "1010000.00"),
+        ("bidder1", "1020000.00"),
+    ] {
+        let (s, v) = bid(&app, user, id_reached, price).await;
+        assert_eq!(s, 201, "{v}");
+    }
+
+    app.clock().set(at(start) + Duration::hours(1));
+    // One increment below the reserve: terminated (流拍), no deal, no contract.
+    let v = wait_phase(&app, id_below, "failed").await;
+    assert_eq!(v["outcome"], "reserve_not_met", "{v}");
+    // Exactly the reserve: the highest bidder wins.
+    let v = wait_phase(&app, id_reached, "deal").await;
+    assert_eq!(v["current_price"], "1020000.00", "{v}");
+    app.seal().await;
+    let failed = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM events WHERE event_type = 'auctions.auction.failed' AND aggregate_id = '{id_below}'"
+        ))
+        .await;
+    assert_eq!(failed, 1);
+    // A terminated auction is not re-listed as a listing round.
+    let (s, v) = post_staff(
+        &app,
+        &format!("/api/v1/auctions/{id_below}/relist"),
+        json!({"kind": "extend", "listing_end": "2026-05-29T17:00:00+08:00"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.relist_auction_procedure")),
+        "{v}"
+    );
+    let deals = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM auction_deals WHERE auction_id = '{id_reached}' AND via = 'auction'"
+        ))
+        .await;
+    assert_eq!(deals, 1);
+    let staff = app.login("staff").await;
+    let (s, v) = app
+        .get(
+            Some(&staff),
+            &format!("/api/v1/auctions/{id_below}/contract"),
+        )
+        .await;
+    assert_eq!(s, 404, "{v}");
+    // The deal opens the land contract (国土资发〔2010〕34号): due the 10th working day after
+    // Monday 03-23, 清明 (04-04..06) skipped: Tuesday 04-07.
+    let (s, v) = app
+        .get(
+            Some(&staff),
+            &format!("/api/v1/auctions/{id_reached}/contract"),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["price"].as_str(), v["sign_due_date"].as_str()),
+        (Some("1020000.00"), Some("2026-04-07")),
+        "{v}"
+    );
+    assert_eq!(view(&app, id_reached).await["outcome"], "deal");
+    app.stop().await;
+}
+
+/// A mining-right listing (矿业权挂牌出让) announced Monday 2026-03-16: the announcement lasts 20
+/// working days, across 清明 (Saturday 04-04 to Monday 04-06), so the listing may start on Tuesday
+/// 04-14 at the earliest (Monday 04-13 23:59:59 refused), and lasts 10 working days (to Tuesday
+/// 04-28; Monday 04-27 refused). One quote at the reserve: a deal by listing, without the land-use
+/// contract step (a mining right is not a land-use right).
+#[tokio::test]
+async fn a_mining_listing_waits_20_working_days_across_qingming_and_deals_without_a_land_contract()
+{
+    let app = TestApp::spawn().await;
+    app.clock().set(at("2026-03-16T09:00:00+08:00"));
+    let lot = lot_with(
+        &app,
+        "land",
+        "mining_listing",
+        "2026-04-28T17:00:00+08:00",
+        1,
+    )
+    .await;
+    let listing = |start: &str, end: &str| {
+        json!({"section_id": lot.sid, "listing_start": start, "listing_end": end,
+               "starting_price": "1000000.00", "increment": "10000.00",
+               "reserve_price": "1000000.00"})
+    };
+    for (start, end, field, rule) in [
+        (
+            "2026-04-13T23:59:59+08:00",
+            "2026-04-28T09:00:00+08:00",
+            "listing_start",
+            "auctions.mining_announcement_period",
+        ),
+        (
+            "2026-04-14T00:00:00+08:00",
+            "2026-04-27T23:00:00+08:00",
+            "listing_end",
+            "auctions.mining_listing_period",
+        ),
+    ] {
+        let (s, v) = post_staff(&app, "/api/v1/auctions", listing(start, end)).await;
+        assert_eq!(s, 422, "{v}");
+        let errors = v["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{v}");
+        assert_eq!(
+            (errors[0]["field"].as_str(), errors[0]["rule"].as_str()),
+            (Some(field), Some(rule)),
+            "{v}"
+        );
+    }
+    // The live-auction endpoint does not run a listing procedure.
+    let (s, v) = post_staff(
+        &app,
+        "/api/v1/auctions/live",
+        auction(&lot.sid, "2026-04-14T00:00:00+08:00", "1000000.00"),
+    )
+    .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.procedure_is_listing")),
+        "{v}"
+    );
+    let (s, v) = post_staff(
+        &app,
+        "/api/v1/auctions",
+        listing("2026-04-14T00:00:00+08:00", "2026-04-28T09:00:00+08:00"),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+
+    app.clock().set(at("2026-04-14T10:00:00+08:00"));
+    let (s, v) = bid(&app, "bidder1", &id, "1000000.00").await;
+    assert_eq!(s, 201, "{v}");
+    app.clock().set(at("2026-04-28T09:00:01+08:00"));
+    let v = wait_phase(&app, &id, "deal").await;
+    assert_eq!(v["current_price"], "1000000.00", "{v}");
+    app.seal().await;
+    let deals = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM auction_deals WHERE auction_id = '{id}' AND via = 'listing'"
+        ))
+        .await;
+    assert_eq!(deals, 1);
+    let contracts = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM land_contracts WHERE auction_id = '{id}'"
+        ))
+        .await;
+    assert_eq!(contracts, 0);
+    // The procedure's stages are public data.
+    let (s, v) = app.get(None, "/api/v1/procedures").await;
+    assert_eq!(s, 200, "{v}");
+    let text = v.to_string();
+    assert!(
+        text.contains("mining_listing") && text.contains("land_auction"),
+        "{v}"
+    );
+    app.stop().await;
+}
