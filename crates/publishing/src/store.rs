@@ -144,25 +144,39 @@ pub async fn search(db: &Db, q: &str, status: &str, n: usize) -> Result<Search> 
             id: "a.id",
         });
     }
-    // Rarest first: a bounded count per term (an index range of at most COUNT_CAP entries).
-    let mut counted = Vec::with_capacity(ts.len());
-    for t in ts.drain(..) {
-        let c: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM announcement_terms WHERE term = $1 AND status = $2 \
-             LIMIT {COUNT_CAP}) x"
-        ))
-        .bind(&t)
-        .bind(status)
-        .fetch_one(db.pool())
-        .await?;
-        counted.push((c, t));
+    // Rarest first: a bounded count per term (an index range of at most COUNT_CAP entries each),
+    // all in one statement; a single term needs none.
+    let mut counted: Vec<(i64, String)> = Vec::with_capacity(ts.len());
+    if ts.len() == 1 {
+        counted.push((0, ts.remove(0)));
+    } else {
+        let cols = (0..ts.len())
+            .map(|i| {
+                format!(
+                    "(SELECT COUNT(*) FROM (SELECT 1 FROM announcement_terms WHERE term = ${} \
+                     AND status = $1 LIMIT {COUNT_CAP}) x{i})",
+                    i + 2
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT {cols}");
+        let mut cq = sqlx::query(&sql).bind(status);
+        for t in &ts {
+            cq = cq.bind(t);
+        }
+        let row = cq.fetch_one(db.pool()).await?;
+        for (i, t) in ts.drain(..).enumerate() {
+            counted.push((row.try_get::<i64, _>(i)?, t));
+        }
     }
     counted.sort_by_key(|(c, _)| *c);
     counted.truncate(MAX_PROBES);
     let join = if pg { "JOIN" } else { "CROSS JOIN" };
+    // Joined by id only: a redundant `a.published_at = t.published_at` made PostgreSQL multiply
+    // the selectivities, expect one row, and sort the whole postings list instead of walking it.
     let from = format!(
         "announcement_terms t {join} announcements a ON a.id = t.announcement_id \
-         AND a.published_at = t.published_at \
          {join} announcement_search_docs d ON d.announcement_id = t.announcement_id"
     );
     let mut values = vec![status.to_string(), phrase];
