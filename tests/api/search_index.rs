@@ -131,13 +131,13 @@ async fn search_uses_the_term_index_for_short_phrases_words_and_pages() {
     assert_eq!(s, 200, "{v}");
 
     // Two CJK characters, one in a title, one in a body, newest first.
-    assert_eq!(found(&app, "监理", "").await.0, [b.clone(), a.clone()]);
-    assert_eq!(found(&app, "食堂", "").await.0, [b.clone()]);
-    assert_eq!(found(&app, "桥梁检测", "").await.0, [a.clone()]);
+    assert_eq!(found(&app, "监理", "").await.0, [b.as_str(), a.as_str()]);
+    assert_eq!(found(&app, "食堂", "").await.0, [b.as_str()]);
+    assert_eq!(found(&app, "桥梁检测", "").await.0, [a.as_str()]);
     // A phrase across a bigram boundary; the bigrams alone are not enough.
-    assert_eq!(found(&app, "路改造", "").await.0, [a.clone()]);
-    assert_eq!(found(&app, "路改线", "").await.0, [apart.clone()]);
-    assert_eq!(found(&app, "道路改造工程监理", "").await.0, [a.clone()]);
+    assert_eq!(found(&app, "路改造", "").await.0, [a.as_str()]);
+    assert_eq!(found(&app, "路改线", "").await.0, [apart.as_str()]);
+    assert_eq!(found(&app, "道路改造工程监理", "").await.0, [a.as_str()]);
     // A phrase absent everywhere; a term nobody uses.
     assert!(found(&app, "监理服务", "").await.0.is_empty());
     assert!(found(&app, "水利", "").await.0.is_empty());
@@ -148,26 +148,26 @@ async fn search_uses_the_term_index_for_short_phrases_words_and_pages() {
     assert!(found(&app, "照明", "").await.0.is_empty());
     assert_eq!(
         found(&app, "照明", "&status=withdrawn").await.0,
-        [lit.clone()]
+        [lit.as_str()]
     );
 
     // Latin words: whole words, any case, full-width forms folded.
     for q in ["epc", "EPC", "ＥＰＣ", "EPC 总承包"] {
-        assert_eq!(found(&app, q, "").await.0, [a.clone()], "q={q}");
+        assert_eq!(found(&app, q, "").await.0, [a.as_str()], "q={q}");
     }
     for q in ["road-works", "ROAD-WORKS", "Phase 2", "works"] {
-        assert_eq!(found(&app, q, "").await.0, [b.clone()], "q={q}");
+        assert_eq!(found(&app, q, "").await.0, [b.as_str()], "q={q}");
     }
     // The phrase is literal (as `LIKE` was): its words are there, its space is not.
     assert!(found(&app, "road works", "").await.0.is_empty());
     assert!(found(&app, "ep", "").await.0.is_empty(), "not a word");
     // Digits between CJK are a word; the lone 第 is checked by the phrase.
-    assert_eq!(found(&app, "第2标段", "").await.0, [roads[1].clone()]);
+    assert_eq!(found(&app, "第2标段", "").await.0, [roads[1].as_str()]);
     // A lone CJK character has no term: the fallback still finds it.
     assert_eq!(found(&app, "灯", "").await.0, Vec::<String>::new());
     assert_eq!(
         found(&app, "灯", "&status=withdrawn").await.0,
-        [lit.clone()]
+        [lit.as_str()]
     );
 
     // Pages of 2 through 道路 (a, three roads; not the withdrawn one), each once, newest first.
@@ -226,7 +226,7 @@ async fn search_uses_the_term_index_for_short_phrases_words_and_pages() {
             .await
             .expect("delete");
     }
-    assert_eq!(found(&app, "监理", "").await.0, [b.clone()]);
+    assert_eq!(found(&app, "监理", "").await.0, [b.as_str()]);
     assert_eq!(
         ggzy_publishing::store::backfill(db)
             .await
@@ -239,6 +239,6 @@ async fn search_uses_the_term_index_for_short_phrases_words_and_pages() {
             .expect("backfill"),
         0
     );
-    assert_eq!(found(&app, "监理", "").await.0, [b.clone(), a.clone()]);
+    assert_eq!(found(&app, "监理", "").await.0, [b.as_str(), a.as_str()]);
     app.stop().await;
 }

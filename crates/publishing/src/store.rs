@@ -480,9 +480,10 @@ mod tests {
             let a = a.min(chars.len());
             let b = (a + len).min(chars.len());
             // Cut the query on word boundaries so its words are whole words of the document.
-            let boundary = |i: usize| i == 0 || i == chars.len()
-                || !(chars[i - 1].is_alphanumeric() && !is_cjk(chars[i - 1])
-                     && chars[i].is_alphanumeric() && !is_cjk(chars[i]));
+            let word = |c: char| c.is_alphanumeric() && !is_cjk(c);
+            let boundary = |i: usize| {
+                i == 0 || i == chars.len() || !(word(chars[i - 1]) && word(chars[i]))
+            };
             prop_assume!(boundary(a) && boundary(b));
             let q: String = chars[a..b].iter().collect();
             let dt: std::collections::HashSet<String> = terms(&d).into_iter().collect();
