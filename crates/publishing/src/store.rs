@@ -36,6 +36,8 @@ const COUNT_CAP: i64 = 1000;
 /// Most terms of one query checked through the index (the rarest ones); the phrase check covers
 /// the rest.
 const MAX_PROBES: usize = 8;
+/// Most terms of one query counted to choose the driving one.
+const MAX_COUNTED: usize = 32;
 /// Longest word kept as one term (longer words are cut, in documents and queries alike).
 const MAX_WORD: usize = 64;
 
@@ -144,6 +146,8 @@ pub async fn search(db: &Db, q: &str, status: &str, n: usize) -> Result<Search> 
             id: "a.id",
         });
     }
+    // A long query: its first MAX_COUNTED terms choose the walk (the phrase check covers the rest).
+    ts.truncate(MAX_COUNTED);
     // Rarest first: a bounded count per term (an index range of at most COUNT_CAP entries each),
     // all in one statement; a single term needs none.
     let mut counted: Vec<(i64, String)> = Vec::with_capacity(ts.len());
