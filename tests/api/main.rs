@@ -54,6 +54,7 @@ mod remedies;
 mod remedies_web;
 mod remedy_effects;
 mod rules_fixed;
+mod search_index;
 mod security;
 mod staff_venues;
 mod staff_web;

@@ -5,6 +5,11 @@
 //! portal_bench load --db URL [--requests 2000] [--concurrency 8]
 //! ```
 //!
+//! `--n` is the total wanted (100000 and 1000000 for issue 23's goals; a second `seed` adds only
+//! the missing rows). Every search row also prints the goal of issue 23 for its API p99 (< 20 ms
+//! up to 100k announcements, < 50 ms up to 1M); the "list" row is the limit a search is compared
+//! with (the plain newest-first list on the same data).
+//!
 //! `load` serves the real router (all middleware, no background workers) on 127.0.0.1 and, for
 //! each scenario, measures requests/s, p50 and p99 over HTTP (`/api/v1/announcements` and the
 //! portal's HTML page) and then runs the same SQL directly on the database pool with the same
@@ -45,6 +50,15 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     migrate::run(&db).await?;
+    // A database seeded before the search index existed is indexed first, as `serve` does.
+    let t = Instant::now();
+    let indexed = ggzy_publishing::store::backfill(&db).await?;
+    if indexed > 0 {
+        println!(
+            "search index backfilled: {indexed} announcements in {:.1}s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     match cmd.as_str() {
         "seed" => {
             let n: usize = arg(&args, "--n").unwrap_or("100000".into()).parse()?;
@@ -76,44 +90,37 @@ async fn main() -> anyhow::Result<()> {
 }
 
 struct Scenario {
-    name: &'static str,
+    name: String,
     api: String,
     portal: String,
     from_sql: String,
     where_sql: String,
+    order_sql: String,
     binds: Vec<String>,
 }
 
-fn scenarios(db: &Db) -> Vec<Scenario> {
-    let search = |name: &'static str, q: &str| {
-        let s = ggzy_publishing::store::search(db, q, 2);
-        let enc = ggzy_web::lang::url_encode(q);
+/// The searches of issue 23 (and the seed's word and no-match cases), each as the API, the portal
+/// page and the exact SQL `service::list_public` runs (the index's FROM, condition and order).
+async fn scenarios(db: &Db) -> anyhow::Result<Vec<Scenario>> {
+    let mut out = vec![
         Scenario {
-            name,
-            api: format!("/api/v1/announcements?q={enc}&limit=20"),
-            portal: format!("/announcements?q={enc}"),
-            from_sql: s.from,
-            where_sql: format!("a.status = $1 AND {}", s.condition),
-            binds: vec!["published".into(), s.value],
-        }
-    };
-    vec![
-        Scenario {
-            name: "list (newest 20)",
+            name: "list (newest 20) — the limit".into(),
             api: "/api/v1/announcements?limit=20".into(),
             portal: "/announcements".into(),
             from_sql: "announcements a".into(),
             where_sql: "a.status = $1".into(),
+            order_sql: "a.published_at DESC, a.id DESC".into(),
             binds: vec!["published".into()],
         },
         Scenario {
-            name: "filter market+type+region",
+            name: "filter market+type+region".into(),
             api: "/api/v1/announcements?market=construction&type=tender&region=210202&limit=20"
                 .into(),
             portal: "/announcements?market=construction&type=tender&region=210202".into(),
             from_sql: "announcements a".into(),
             where_sql: "a.status = $1 AND a.market = $2 AND a.ann_type = $3 AND a.region = $4"
                 .into(),
+            order_sql: "a.published_at DESC, a.id DESC".into(),
             binds: vec![
                 "published".into(),
                 "construction".into(),
@@ -121,12 +128,31 @@ fn scenarios(db: &Db) -> Vec<Scenario> {
                 "210202".into(),
             ],
         },
-        search("search 道路 (2 chars, 12.5% match)", "道路"),
-        search("search 道路改造 (trigram, 12.5% match)", "道路改造"),
-        search("search 第12345标段 (trigram, 1 match)", "第12345标段"),
-        search("search 监理 (2 chars, no match: full scan)", "监理"),
-        search("search 监理服务 (trigram, no match)", "监理服务"),
-    ]
+    ];
+    for (name, q) in [
+        ("search 道路 (2 chars, 12.5% match)", "道路"),
+        ("search 道路改造 (12.5% match)", "道路改造"),
+        ("search 第12345标段 (1 match)", "第12345标段"),
+        ("search 12345 (word, 1 match)", "12345"),
+        ("search 监理 (2 chars, no match)", "监理"),
+        ("search 监理服务 (no match)", "监理服务"),
+        ("search 资金来源 (body, every row)", "资金来源"),
+    ] {
+        let s = ggzy_publishing::store::search(db, q, "published", 2).await?;
+        let enc = ggzy_web::lang::url_encode(q);
+        let mut binds = vec!["published".to_string()];
+        binds.extend(s.values);
+        out.push(Scenario {
+            name: name.into(),
+            api: format!("/api/v1/announcements?q={enc}&limit=20"),
+            portal: format!("/announcements?q={enc}"),
+            from_sql: s.from,
+            where_sql: format!("a.status = $1 AND {}", s.condition),
+            order_sql: format!("{} DESC, {} DESC", s.published_at, s.id),
+            binds,
+        });
+    }
+    Ok(out)
 }
 
 struct Stats {
@@ -212,9 +238,11 @@ async fn load(db: Db, requests: usize, conc: usize) -> anyhow::Result<()> {
         "engine {:?}, {n} published announcements, {requests} requests per row, concurrency {conc}\n",
         db.engine()
     );
-    println!("| scenario | API req/s | API p50 ms | API p99 ms | portal HTML req/s | portal p99 ms | SQL q/s | SQL p50 ms | SQL p99 ms |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for s in scenarios(&db) {
+    // Issue 23: every portal search p99 < 20 ms at 100k announcements, < 50 ms at 1M.
+    let goal_ms = if n <= 100_000 { 20.0 } else { 50.0 };
+    println!("| scenario | API req/s | API p50 ms | API p99 ms | portal HTML req/s | portal p99 ms | SQL q/s | SQL p50 ms | SQL p99 ms | API p99 goal |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    for s in scenarios(&db).await? {
         let http = |path: String| {
             let client = client.clone();
             let url = format!("{base}{path}");
@@ -234,8 +262,8 @@ async fn load(db: Db, requests: usize, conc: usize) -> anyhow::Result<()> {
         let api = run(requests, conc, http(s.api.clone())).await?;
         let portal = run(requests, conc, http(s.portal.clone())).await?;
         let sql = Arc::new(format!(
-            "SELECT {COLS} FROM {} WHERE {} ORDER BY a.published_at DESC, a.id DESC LIMIT 21",
-            s.from_sql, s.where_sql
+            "SELECT {COLS} FROM {} WHERE {} ORDER BY {} LIMIT 21",
+            s.from_sql, s.where_sql, s.order_sql
         ));
         let binds = Arc::new(s.binds.clone());
         let pool = db.pool().clone();
@@ -253,8 +281,17 @@ async fn load(db: Db, requests: usize, conc: usize) -> anyhow::Result<()> {
             }
         })
         .await?;
+        let goal = if s.name.starts_with("search") {
+            let p99 = api.p99.as_secs_f64() * 1000.0;
+            format!(
+                "< {goal_ms:.0} ms: {}",
+                if p99 < goal_ms { "met" } else { "not met" }
+            )
+        } else {
+            "—".to_string()
+        };
         println!(
-            "| {} | {:.0} | {} | {} | {:.0} | {} | {:.0} | {} | {} |",
+            "| {} | {:.0} | {} | {} | {:.0} | {} | {:.0} | {} | {} | {goal} |",
             s.name,
             api.rps,
             ms(api.p50),

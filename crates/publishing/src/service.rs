@@ -890,7 +890,7 @@ async fn publish_in(
         .await?;
     }
     let a = load(tx, db, id, false).await?;
-    store::index(tx, db, id, &a.title, &a.body_markdown).await?;
+    store::index(tx, id).await?;
     let mut p = payload(&a);
     if !postpone.is_empty() {
         p["postpone"] = json!(postpone
@@ -1071,6 +1071,7 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: &str, w: Withdrawal) -> Resu
         "announcement.transition",
         "only a published announcement can be withdrawn",
     )?;
+    store::index(&mut tx, id).await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
     event(&mut tx, &ctx.db, &actor.actor_ref(), now, "withdrawn", &a).await?;
     ctx.db.commit_answering(tx, 200, &a, now).await?;
@@ -1218,24 +1219,31 @@ pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
         );
     }
     let mut from = "announcements a".to_string();
+    // The search index walks its own copy of the key (same values, see store::search).
+    let (mut at_col, mut id_col) = ("a.published_at", "a.id");
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let search = store::search(&ctx.db, q, binds.len() + 1);
-        binds.push(Bind::S(search.value));
+        let status = match &binds[0] {
+            Bind::S(s) => s.clone(),
+            Bind::I(_) => unreachable!("the first bind is the status"),
+        };
+        let search = store::search(&ctx.db, q, &status, binds.len() + 1).await?;
+        binds.extend(search.values.into_iter().map(Bind::S));
         wh.push(search.condition);
         from = search.from;
+        (at_col, id_col) = (search.published_at, search.id);
     }
     if let Some(c) = &f.cursor {
         let (t, id) = decode_cursor(c)?;
         let n = binds.len() + 1;
         wh.push(format!(
-            "(a.published_at < ${n} OR (a.published_at = ${n} AND a.id < ${}))",
+            "({at_col} < ${n} OR ({at_col} = ${n} AND {id_col} < ${}))",
             n + 1
         ));
         binds.push(Bind::I(t));
         binds.push(Bind::S(id));
     }
     let sql = format!(
-        "SELECT {COLS} FROM {from} WHERE {} ORDER BY a.published_at DESC, a.id DESC LIMIT {}",
+        "SELECT {COLS} FROM {from} WHERE {} ORDER BY {at_col} DESC, {id_col} DESC LIMIT {}",
         wh.join(" AND "),
         limit + 1
     );

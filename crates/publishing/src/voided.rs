@@ -52,6 +52,7 @@ pub(crate) async fn withdraw_result(
             .bind(&id)
             .execute(&mut **tx)
             .await?;
+            crate::store::index(tx, &id).await?;
             let a = service::load(tx, db, &id, false).await?;
             service::event(tx, db, &by, now, "withdrawn", &a).await?;
         } else if status != Status::Draft.as_str() {

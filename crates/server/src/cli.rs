@@ -689,6 +689,12 @@ fn welcome_base(args: &ServeArgs) -> String {
 pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     let db = connect(&dbargs).await?;
     migrate::run(&db).await?;
+    // Public announcements published before the portal search index existed are indexed once
+    // (idempotent; concurrent instances skip what another one indexed).
+    let indexed = ggzy_publishing::store::backfill(&db).await?;
+    if indexed > 0 {
+        tracing::info!(indexed, "portal search index backfilled");
+    }
     let mut settings = Settings {
         region: args.region.clone(),
         files_dir: args.files_dir.clone(),

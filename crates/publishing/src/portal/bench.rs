@@ -6,7 +6,7 @@
 use crate::rules::AnnouncementType;
 use crate::store;
 use ggzy_core::ident::Market;
-use ggzy_core::time::to_micros;
+use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Result, Timestamp};
 use ggzy_store::Db;
 use serde_json::json;
@@ -105,7 +105,7 @@ pub async fn seed(db: &Db, start: usize, n: usize, now: Timestamp) -> Result<()>
         }
         q.execute(&mut *tx).await?;
         for r in &rows {
-            store::index(&mut tx, db, &r.id, &r.title, &r.body).await?;
+            store::index_new(&mut tx, &r.id, &r.title, &r.body, from_micros(r.at)).await?;
         }
         db.commit(tx).await?;
         i = upto;
