@@ -1,8 +1,9 @@
 //! Unified deposit management (统一保证金管理): virtual accounts, signed bank callbacks, deposit
 //! status, the ledger's trial balance.
 
-use ggzy_api_tests::fixtures::{at, hmac_sha256_hex, road_project, BANK_KEY};
+use ggzy_api_tests::fixtures::{at, hmac_sha256_hex, road_project, section_registered, BANK_KEY};
 use ggzy_api_tests::{into_parts, TestApp};
+use ggzy_events::Contract;
 use serde_json::{json, Value};
 
 /// Dev default of GGZY_BANK_HMAC_KEY (see docs/deposits.md).
@@ -529,13 +530,11 @@ async fn import_statement(app: &TestApp, token: &str, date: &str, csv: &str) -> 
 /// A procurement section known to deposits only through its event (deadline 2026-03-20 09:30).
 async fn procurement_section(app: &TestApp, deposit: &str) -> String {
     let id = format!("SEC-P-{}", uuid::Uuid::new_v4().simple());
-    emit_event(
-        app,
-        "projects.section.registered",
-        &id,
-        json!({"section_id": id, "project_id": "PRJ-P", "market": "procurement",
-               "deposit": deposit, "bid_deadline": "2026-03-20T01:30:00Z"}),
-    )
+    emit_event(app, "projects.section.registered", &id, {
+        let mut s = section_registered(&id, "procurement", deposit, "2026-03-20T01:30:00Z");
+        s.project_id = "PRJ-P".into();
+        s.encode().payload
+    })
     .await;
     id
 }
