@@ -1176,7 +1176,8 @@ async fn a_terminated_construction_tender_refunds_by_the_next_working_day_and_a_
     // after the National Day holiday.
     set_clock(&app, "2026-09-30T10:00:00+08:00");
     let staff = app.login("staff").await;
-    // A malformed event (no section, no organization) is skipped: the consumer does not stall.
+    // A malformed event (no section, no organization) is parked with its error (ggzy-events
+    // contracts, issue 17): the consumer does not stall and does not skip it silently.
     emit_event(
         &app,
         "projects.bid.revoked",
@@ -1184,6 +1185,15 @@ async fn a_terminated_construction_tender_refunds_by_the_next_working_day_and_a_
         json!({"bid_id": "bid-x"}),
     )
     .await;
+    let parked = ggzy_store::consumer::parked(&app.ctx.db, true)
+        .await
+        .expect("parked");
+    assert!(
+        parked
+            .iter()
+            .any(|p| p.consumer == "deposits.projection" && p.event_type == "projects.bid.revoked"),
+        "{parked:?}"
+    );
     emit_event(
         &app,
         "projects.section.terminated",
