@@ -2,9 +2,10 @@
 //! (issue 16), the import API and CLI, validation, versions, the health warnings, and cron catching
 //! up missed days after a restart.
 
-use ggzy_api_tests::fixtures::at;
+use ggzy_api_tests::fixtures::{at, section_registered};
 use ggzy_api_tests::{into_parts, TestApp};
 use ggzy_core::calendar::BusinessCalendar;
+use ggzy_events::Contract;
 use ggzy_store::Ctx;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -84,13 +85,11 @@ async fn at_the_year_end_without_next_years_schedule_deposits_flow_provisionally
 ) {
     let app = TestApp::spawn().await;
     let section = format!("SEC-P-{}", uuid::Uuid::new_v4().simple());
-    emit_and_wait(
-        &app,
-        "projects.section.registered",
-        &section,
-        json!({"section_id": section, "project_id": "PRJ-P", "market": "procurement",
-               "deposit": "5000.00", "bid_deadline": "2026-03-20T01:30:00Z"}),
-    )
+    emit_and_wait(&app, "projects.section.registered", &section, {
+        let mut s = section_registered(&section, "procurement", "5000.00", "2026-03-20T01:30:00Z");
+        s.project_id = "PRJ-P".into();
+        s.encode().payload
+    })
     .await;
     let bank = app.login("bank").await;
     let mut orgs = Vec::new();
@@ -131,13 +130,16 @@ async fn at_the_year_end_without_next_years_schedule_deposits_flow_provisionally
     )
     .await;
     // Deposits keep flowing: a later event of another kind is consumed too.
-    emit_and_wait(
-        &app,
-        "projects.section.registered",
-        "SEC-LATER",
-        json!({"section_id": "SEC-LATER", "project_id": "PRJ-Q", "market": "procurement",
-               "deposit": "1000.00", "bid_deadline": "2027-01-20T01:30:00Z"}),
-    )
+    emit_and_wait(&app, "projects.section.registered", "SEC-LATER", {
+        let mut s = section_registered(
+            "SEC-LATER",
+            "procurement",
+            "1000.00",
+            "2027-01-20T01:30:00Z",
+        );
+        s.project_id = "PRJ-Q".into();
+        s.encode().payload
+    })
     .await;
     run_refund_job(&app).await;
     let staff = app.login("staff").await;

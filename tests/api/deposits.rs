@@ -1,8 +1,9 @@
 //! Unified deposit management (统一保证金管理): virtual accounts, signed bank callbacks, deposit
 //! status, the ledger's trial balance.
 
-use ggzy_api_tests::fixtures::{at, hmac_sha256_hex, road_project, BANK_KEY};
+use ggzy_api_tests::fixtures::{at, hmac_sha256_hex, road_project, section_registered, BANK_KEY};
 use ggzy_api_tests::{into_parts, TestApp};
+use ggzy_events::Contract;
 use serde_json::{json, Value};
 
 /// Dev default of GGZY_BANK_HMAC_KEY (see docs/deposits.md).
@@ -529,13 +530,11 @@ async fn import_statement(app: &TestApp, token: &str, date: &str, csv: &str) -> 
 /// A procurement section known to deposits only through its event (deadline 2026-03-20 09:30).
 async fn procurement_section(app: &TestApp, deposit: &str) -> String {
     let id = format!("SEC-P-{}", uuid::Uuid::new_v4().simple());
-    emit_event(
-        app,
-        "projects.section.registered",
-        &id,
-        json!({"section_id": id, "project_id": "PRJ-P", "market": "procurement",
-               "deposit": deposit, "bid_deadline": "2026-03-20T01:30:00Z"}),
-    )
+    emit_event(app, "projects.section.registered", &id, {
+        let mut s = section_registered(&id, "procurement", deposit, "2026-03-20T01:30:00Z");
+        s.project_id = "PRJ-P".into();
+        s.encode().payload
+    })
     .await;
     id
 }
@@ -1177,7 +1176,8 @@ async fn a_terminated_construction_tender_refunds_by_the_next_working_day_and_a_
     // after the National Day holiday.
     set_clock(&app, "2026-09-30T10:00:00+08:00");
     let staff = app.login("staff").await;
-    // A malformed event (no section, no organization) is skipped: the consumer does not stall.
+    // A malformed event (no section, no organization) is parked with its error (ggzy-events
+    // contracts, issue 17): the consumer does not stall and does not skip it silently.
     emit_event(
         &app,
         "projects.bid.revoked",
@@ -1185,6 +1185,15 @@ async fn a_terminated_construction_tender_refunds_by_the_next_working_day_and_a_
         json!({"bid_id": "bid-x"}),
     )
     .await;
+    let parked = ggzy_store::consumer::parked(&app.ctx.db, true)
+        .await
+        .expect("parked");
+    assert!(
+        parked
+            .iter()
+            .any(|p| p.consumer == "deposits.projection" && p.event_type == "projects.bid.revoked"),
+        "{parked:?}"
+    );
     emit_event(
         &app,
         "projects.section.terminated",

@@ -43,6 +43,7 @@ mod oversight_pages;
 mod portal;
 mod procedures_procurement;
 
+mod event_contracts;
 mod procedures_construction;
 mod procurement_award;
 mod procurement_qualification;

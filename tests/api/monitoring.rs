@@ -43,7 +43,7 @@ async fn section(app: &TestApp, id: &str, deadline_days: i64, estimate: &str, te
         app,
         "projects.section.registered",
         id,
-        json!({"section_id": id, "project_id": format!("p-{id}"), "project_code": "210200-GC-2026-000001",
+        json!({"section_id": id, "no": 1, "project_id": format!("p-{id}"), "project_code": "210200-GC-2026-000001",
                "project_name": "测试项目", "name": format!("标段 {id}"), "market": "construction",
                "procedure": "open", "estimated_price": estimate, "deposit": "1000.00",
                "docs_issue_at": at(app, 0), "docs_sale_end_at": at(app, 5),

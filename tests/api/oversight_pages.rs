@@ -21,7 +21,7 @@ async fn same_ip_alert(app: &TestApp, s: &str) -> (String, Vec<String>) {
         orgs.push(app.org_of(&t).await);
     }
     app.emit("projects.section.registered", "section", s,
-        json!({"section_id": s, "project_id": format!("p-{s}"), "project_code": "210200-GC-2026-000901",
+        json!({"section_id": s, "no": 1, "project_id": format!("p-{s}"), "project_code": "210200-GC-2026-000901",
                "project_name": "滨海路改造", "name": "一标段", "market": "construction",
                "procedure": "open", "estimated_price": "1000000.00", "deposit": "1000.00",
                "docs_issue_at": at(app, 0), "docs_sale_end_at": at(app, 5),

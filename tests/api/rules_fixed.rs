@@ -2,8 +2,9 @@
 //! public API: the last allowed value and the first refused one (docs/procedures.md, "Rules fixed").
 
 use crate::auctions::{listing, lot};
-use ggzy_api_tests::fixtures::{at, one_section_project};
+use ggzy_api_tests::fixtures::{at, one_section_project, section_registered};
 use ggzy_api_tests::TestApp;
+use ggzy_events::Contract;
 use serde_json::{json, Value};
 
 const DEADLINE: &str = "2026-03-23T09:30:00+08:00";
@@ -199,13 +200,11 @@ async fn paid_section(
     users: &[&str],
 ) -> (String, Vec<String>) {
     let id = format!("SEC-R21-{}", uuid::Uuid::new_v4().simple());
-    emit(
-        app,
-        "projects.section.registered",
-        &id,
-        json!({"section_id": id, "project_id": "PRJ-R21", "market": market,
-               "deposit": deposit, "bid_deadline": "2026-03-20T01:30:00Z"}),
-    )
+    emit(app, "projects.section.registered", &id, {
+        let mut s = section_registered(&id, market, deposit, "2026-03-20T01:30:00Z");
+        s.project_id = "PRJ-R21".into();
+        s.encode().payload
+    })
     .await;
     let bank = app.login("bank").await;
     let mut orgs = Vec::new();

@@ -604,3 +604,41 @@ impl TestApp {
         r
     }
 }
+
+/// A `projects.section.registered` event of a section known to other areas only through its event,
+/// built from the contract type (ggzy-events) so a renamed or new required field breaks the test
+/// build instead of parking the hand-written payload. Tests adjust the fields they need and emit
+/// `.encode().payload`. Defaults: section no. 1 named after its id, project `PRJ-<id>`, documents
+/// issued 20 days before the deadline, opening at the deadline, no bid validity.
+pub fn section_registered(
+    section_id: &str,
+    market: &str,
+    deposit: &str,
+    bid_deadline: &str,
+) -> ggzy_events::projects::SectionRegistered {
+    let deadline = DateTime::parse_from_rfc3339(bid_deadline)
+        .expect("an RFC 3339 deadline")
+        .with_timezone(&Utc);
+    let market = ggzy_core::ident::Market::parse(market).expect("a market");
+    ggzy_events::projects::SectionRegistered {
+        section_id: section_id.to_string(),
+        no: 1,
+        name: format!("标段 {section_id}"),
+        estimated_price: ggzy_core::Money::parse_str("10000000.00").expect("money"),
+        deposit: ggzy_core::Money::parse_str(deposit).expect("money"),
+        docs_issue_at: deadline - chrono::Duration::days(20),
+        docs_sale_end_at: deadline - chrono::Duration::days(15),
+        bid_deadline: deadline,
+        opening_at: deadline,
+        state: "registered".to_string(),
+        subject: None,
+        project_id: format!("PRJ-{section_id}"),
+        project_code: None,
+        project_name: format!("项目 {section_id}"),
+        market,
+        procedure: "open_tender".to_string(),
+        tenderer_uscc: TENDERER_USCC.to_string(),
+        owner_org_id: "ORG-TEST-OWNER".to_string(),
+        bid_validity_days: None,
+    }
+}

@@ -14,6 +14,12 @@ use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
+use ggzy_events::auctions::{AuctionFailed, DealConfirmed, ListingFailed, ListingRelisted};
+use ggzy_events::projects::{
+    AwardConfirmed, BidRevoked, BidWithdrawn, ContractSigned, RegistrationCreated, SectionClosed,
+    SectionDeadlineChanged, SectionFailed, SectionTerminated,
+};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
@@ -21,19 +27,19 @@ use serde_json::json;
 use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
-pub const SECTION_CLOSED: &str = "projects.section.closed";
-pub const DEADLINE_CHANGED: &str = "projects.section.deadline_changed";
-pub const REGISTRATION_CREATED: &str = "projects.registration.created";
-pub const AWARD_CONFIRMED: &str = "projects.award.confirmed";
-pub const CONTRACT_SIGNED: &str = "projects.contract.signed";
-pub const SECTION_FAILED: &str = "projects.section.failed";
-pub const SECTION_TERMINATED: &str = "projects.section.terminated";
-pub const BID_WITHDRAWN: &str = "projects.bid.withdrawn";
-pub const BID_REVOKED: &str = "projects.bid.revoked";
-pub const DEAL_CONFIRMED: &str = "auctions.deal.confirmed";
-pub const LISTING_FAILED: &str = "auctions.listing.failed";
-pub const AUCTION_FAILED: &str = "auctions.auction.failed";
-pub const RELISTED: &str = "auctions.listing.relisted";
+pub const SECTION_CLOSED: &str = SectionClosed::NAME;
+pub const DEADLINE_CHANGED: &str = SectionDeadlineChanged::NAME;
+pub const REGISTRATION_CREATED: &str = RegistrationCreated::NAME;
+pub const AWARD_CONFIRMED: &str = AwardConfirmed::NAME;
+pub const CONTRACT_SIGNED: &str = ContractSigned::NAME;
+pub const SECTION_FAILED: &str = SectionFailed::NAME;
+pub const SECTION_TERMINATED: &str = SectionTerminated::NAME;
+pub const BID_WITHDRAWN: &str = BidWithdrawn::NAME;
+pub const BID_REVOKED: &str = BidRevoked::NAME;
+pub const DEAL_CONFIRMED: &str = DealConfirmed::NAME;
+pub const LISTING_FAILED: &str = ListingFailed::NAME;
+pub const AUCTION_FAILED: &str = AuctionFailed::NAME;
+pub const RELISTED: &str = ListingRelisted::NAME;
 
 /// Events of other areas this module consumes (through [`crate::service::Projection`], so that
 /// they are handled in log order after the section and registration they refer to).
@@ -53,30 +59,6 @@ pub const WANTS: [&str; 14] = [
     AUCTION_FAILED,
     RELISTED,
 ];
-
-/// A payload field this area needs. A malformed event is skipped with a warning (see [`handle`]):
-/// it must not stop the consumer for every later event.
-fn need(ev: &Event, field: &str) -> Result<String> {
-    ev.payload[field]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| {
-            Error::bad_request(format!(
-                "{}: payload field '{field}' missing",
-                ev.event_type
-            ))
-        })
-}
-
-/// An RFC 3339 time of the payload, or when the event happened if the field is absent.
-fn ts(ev: &Event, field: &str) -> Result<Timestamp> {
-    let Some(s) = ev.payload[field].as_str() else {
-        return Ok(ev.occurred_at);
-    };
-    Ok(DateTime::parse_from_rfc3339(s)
-        .map_err(|e| Error::bad_request(format!("{}: {field}: {e}", ev.event_type)))?
-        .with_timezone(&Utc))
-}
 
 /// Every organization known to take part in a section: registrations, virtual accounts,
 /// guarantees.
@@ -144,54 +126,50 @@ fn status_str(s: DepositStatus) -> &'static str {
     }
 }
 
-/// Dispatch of the consumed lifecycle events (inside the consumer's transaction). An event missing
-/// what this area needs is logged and skipped (payload problems are found before any write).
+/// Dispatch of the consumed lifecycle events (inside the consumer's transaction). Each payload is
+/// decoded through its contract (ggzy-events); an event this area cannot decode is an error, which
+/// the consumer machinery parks with an alert (`consumer.event.parked`) — never skipped.
 pub async fn handle(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-    match handle_event(tx, db, clock, ev).await {
-        Err(Error::BadRequest { detail, .. }) => {
-            tracing::warn!(seq = ev.seq, event = %ev.event_type, %detail, "deposits: event skipped");
-            Ok(())
-        }
-        r => r,
-    }
-}
-
-async fn handle_event(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
     let now = clock.now();
     let by = ActorRef::system("deposits.lifecycle");
     match ev.event_type.as_str() {
         REGISTRATION_CREATED => {
+            let r = RegistrationCreated::decode(ev)?;
             sqlx::query(
                 "INSERT INTO deposit_registrations (section_id, org_id, registration_id, created_at) \
                  VALUES ($1, $2, $3, $4) ON CONFLICT (section_id, org_id) DO NOTHING",
             )
-            .bind(need(ev, "section_id")?)
-            .bind(need(ev, "org_id")?)
-            .bind(ev.payload["registration_id"].as_str().unwrap_or(""))
+            .bind(&r.section_id)
+            .bind(&r.org_id)
+            .bind(&r.registration_id)
             .bind(to_micros(ev.occurred_at))
             .execute(&mut **tx)
             .await?;
         }
         DEADLINE_CHANGED => {
-            need(ev, "new_deadline")?; // required here: no fallback to the event time
-            let deadline = ts(ev, "new_deadline")?;
+            // The new deadline is required by the contract: no fallback to the event time.
+            let d = SectionDeadlineChanged::decode(ev)?;
             sqlx::query("UPDATE deposit_sections SET bid_deadline = $1, updated_at = $2 WHERE section_id = $3")
-                .bind(to_micros(deadline))
+                .bind(to_micros(d.new_deadline))
                 .bind(to_micros(now))
-                .bind(need(ev, "section_id")?)
+                .bind(&d.section_id)
                 .execute(&mut **tx)
                 .await?;
         }
-        SECTION_CLOSED => fix_statuses(tx, db, &by, now, &need(ev, "section_id")?).await?,
+        SECTION_CLOSED => {
+            let c = SectionClosed::decode(ev)?;
+            fix_statuses(tx, db, &by, now, &c.section_id).await?
+        }
         BID_REVOKED => {
+            let b = BidRevoked::decode(ev)?;
             sqlx::query(
                 "INSERT INTO deposit_revocations (bid_id, section_id, org_id, reason, at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (bid_id) DO NOTHING",
             )
-            .bind(need(ev, "bid_id")?)
-            .bind(need(ev, "section_id")?)
-            .bind(need(ev, "org_id")?)
-            .bind(ev.payload["reason"].as_str().unwrap_or(""))
+            .bind(&b.bid_id)
+            .bind(&b.section_id)
+            .bind(&b.org_id)
+            .bind(&b.reason)
             .bind(to_micros(ev.occurred_at))
             .execute(&mut **tx)
             .await?;
@@ -259,41 +237,87 @@ async fn fix_statuses(
 
 /// Record why and by when each affected participant's deposit is refunded (first trigger wins).
 async fn settle(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Result<()> {
-    let section_id = need(ev, "section_id")?;
-    let sec = section_info(&mut **tx, &section_id).await?;
-    let market = match ev.payload["market"].as_str().map(Market::parse) {
-        Some(Ok(m)) => m,
-        _ => match &sec {
-            Some(s) => s.market,
-            None => return Ok(()),
-        },
-    };
-    let (trigger, at, orgs): (RefundTrigger, Timestamp, Vec<String>) = match ev.event_type.as_str()
-    {
+    // The section, the market the event names, the trigger and its time, the organizations the
+    // event itself names, the winner, and whether every participant is concerned.
+    let (section_id, market, trigger, at, named, winner, everyone) = match ev.event_type.as_str() {
         AWARD_CONFIRMED => {
-            let mut orgs = participants(tx, &section_id).await?;
-            if let Some(ids) = ev.payload["bidder_org_ids"].as_array() {
-                orgs.extend(ids.iter().filter_map(|v| v.as_str().map(str::to_string)));
-            }
-            (RefundTrigger::Award, ts(ev, "awarded_at")?, orgs)
+            let a = AwardConfirmed::decode(ev)?;
+            let at = a.awarded_at.unwrap_or(ev.occurred_at);
+            let w = Some(a.winner_org_id);
+            (
+                a.section_id,
+                a.market,
+                RefundTrigger::Award,
+                at,
+                a.bidder_org_ids,
+                w,
+                true,
+            )
         }
-        CONTRACT_SIGNED => (
-            RefundTrigger::ContractSigned,
-            ts(ev, "signed_at")?,
-            participants(tx, &section_id).await?,
-        ),
-        BID_WITHDRAWN => (
-            RefundTrigger::Withdrawal,
-            ev.occurred_at,
-            vec![need(ev, "org_id")?],
-        ),
-        _ => (
-            RefundTrigger::Termination,
-            ev.occurred_at,
-            participants(tx, &section_id).await?,
-        ),
+        CONTRACT_SIGNED => {
+            let c = ContractSigned::decode(ev)?;
+            let at = c.signed_at.unwrap_or(ev.occurred_at);
+            let w = c.winner_org_id;
+            (
+                c.section_id,
+                c.market,
+                RefundTrigger::ContractSigned,
+                at,
+                vec![],
+                w,
+                true,
+            )
+        }
+        BID_WITHDRAWN => {
+            let b = BidWithdrawn::decode(ev)?;
+            let at = ev.occurred_at;
+            (
+                b.section_id,
+                b.market,
+                RefundTrigger::Withdrawal,
+                at,
+                vec![b.org_id],
+                None,
+                false,
+            )
+        }
+        SECTION_FAILED => {
+            let f = SectionFailed::decode(ev)?;
+            let at = ev.occurred_at;
+            (
+                f.section_id,
+                f.market,
+                RefundTrigger::Termination,
+                at,
+                vec![],
+                None,
+                true,
+            )
+        }
+        _ => {
+            let t = SectionTerminated::decode(ev)?;
+            let at = ev.occurred_at;
+            (
+                t.section_id,
+                t.market,
+                RefundTrigger::Termination,
+                at,
+                vec![],
+                None,
+                true,
+            )
+        }
     };
-    let winner = ev.payload["winner_org_id"].as_str().unwrap_or("");
+    let Some(market) = event_market(tx, market.as_deref(), &section_id).await? else {
+        return Ok(());
+    };
+    let mut orgs = if everyone {
+        participants(tx, &section_id).await?
+    } else {
+        Vec::new()
+    };
+    orgs.extend(named);
+    let winner = winner.unwrap_or_default();
     record_settlements(
         tx,
         db,
@@ -304,7 +328,7 @@ async fn settle(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Result<()> 
         trigger,
         at,
         orgs,
-        winner,
+        &winner,
     )
     .await
 }
@@ -427,23 +451,16 @@ async fn rederive_provisional(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestam
     Ok(())
 }
 
-/// The market of an auctions event: its own field, else the section's.
-async fn event_market(tx: &mut Tx, ev: &Event, section_id: &str) -> Result<Option<Market>> {
-    if let Some(Ok(m)) = ev.payload["market"].as_str().map(Market::parse) {
+/// The market of an event: its own field, else the section's (None: a section this area never saw).
+async fn event_market(
+    tx: &mut Tx,
+    market: Option<&str>,
+    section_id: &str,
+) -> Result<Option<Market>> {
+    if let Some(Ok(m)) = market.map(Market::parse) {
         return Ok(Some(m));
     }
     Ok(section_info(&mut **tx, section_id).await?.map(|s| s.market))
-}
-
-fn ids_of(ev: &Event, field: &str) -> Vec<String> {
-    ev.payload[field]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// A land or property deal (成交确认书, `auctions.deal.confirmed`): the winner's deposit up to the
@@ -457,20 +474,10 @@ async fn deal_confirmed(
     now: Timestamp,
     ev: &Event,
 ) -> Result<()> {
-    let section_id = need(ev, "section_id")?;
-    let winner = need(ev, "winner_org_id")?;
-    let deal_id = need(ev, "deal_id")?;
-    let price = match ev.payload["price"].as_str().map(Money::parse_str) {
-        Some(Ok(p)) => p,
-        _ => {
-            return Err(Error::bad_request(format!(
-                "{}: payload field 'price' missing or not money",
-                ev.event_type
-            )))
-        }
-    };
-    let at = ts(ev, "confirmed_at")?;
-    let Some(market) = event_market(tx, ev, &section_id).await? else {
+    let d = DealConfirmed::decode(ev)?;
+    let (section_id, winner, deal_id, price) = (d.section_id, d.winner_org_id, d.deal_id, d.price);
+    let at = d.confirmed_at.unwrap_or(ev.occurred_at);
+    let Some(market) = event_market(tx, d.market.as_deref(), &section_id).await? else {
         return Ok(());
     };
     let key = format!("{winner}/{section_id}");
@@ -534,8 +541,8 @@ async fn deal_confirmed(
         }
     }
     let mut orgs = participants(tx, &section_id).await?;
-    orgs.extend(ids_of(ev, "bidder_org_ids"));
-    orgs.extend(ids_of(ev, "loser_org_ids"));
+    orgs.extend(d.bidder_org_ids);
+    orgs.extend(d.loser_org_ids);
     // The winner is refunded only what is left beyond the converted deposit (overpayment).
     let left = liability_balance(tx, AccountType::DepositLiability, &key).await?;
     if left <= 0 {
@@ -558,13 +565,21 @@ async fn deal_confirmed(
 
 /// A failed listing or auction (流拍): every bidder's deposit is settled for refund.
 async fn auction_failed(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Result<()> {
-    let section_id = need(ev, "section_id")?;
-    let at = ts(ev, "failed_at")?;
-    let Some(market) = event_market(tx, ev, &section_id).await? else {
+    // A failed listing and a failed auction share one payload shape.
+    let f = if ev.event_type == LISTING_FAILED {
+        let l = ListingFailed::decode(ev)?;
+        (l.section_id, l.market, l.failed_at, l.bidder_org_ids)
+    } else {
+        let a = AuctionFailed::decode(ev)?;
+        (a.section_id, a.market, a.failed_at, a.bidder_org_ids)
+    };
+    let (section_id, market, failed_at, bidders) = f;
+    let at = failed_at.unwrap_or(ev.occurred_at);
+    let Some(market) = event_market(tx, market.as_deref(), &section_id).await? else {
         return Ok(());
     };
     let mut orgs = participants(tx, &section_id).await?;
-    orgs.extend(ids_of(ev, "bidder_org_ids"));
+    orgs.extend(bidders);
     record_settlements(
         tx,
         db,
@@ -585,7 +600,8 @@ async fn auction_failed(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Res
 /// yet is withdrawn (`deposits.refund.held`); a refund already instructed is not taken back (the
 /// bidder pays again to bid). The next round's deal or failure settles them afresh.
 async fn relisted(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestamp, ev: &Event) -> Result<()> {
-    let section_id = need(ev, "section_id")?;
+    let relisted = ListingRelisted::decode(ev)?;
+    let section_id = relisted.section_id.clone();
     let rows = sqlx::query(
         "SELECT s.org_id FROM deposit_settlements s WHERE s.section_id = $1 AND s.event_type IN ($2, $3) \
          AND NOT EXISTS (SELECT 1 FROM deposit_refunds r WHERE r.section_id = s.section_id \
@@ -619,7 +635,7 @@ async fn relisted(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestamp, ev: &Even
                     "deposit_account",
                     format!("{org_id}/{section_id}"),
                     json!({"section_id": section_id, "org_id": org_id, "reason": "relisted",
-                           "auction_id": ev.payload["auction_id"], "round": ev.payload["round"]}),
+                           "auction_id": relisted.auction_id, "round": relisted.round}),
                 ),
             )
             .await?;

@@ -9,6 +9,9 @@ use ggzy_core::events::{Event, NewEvent};
 use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
+use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::projects::SectionRegistered;
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Ctx, Db, Tx};
@@ -25,20 +28,8 @@ use utoipa::ToSchema;
 /// `identity.organization.registered`.
 pub struct Projection;
 
-pub const SECTION_REGISTERED: &str = "projects.section.registered";
-pub const ORG_REGISTERED: &str = "identity.organization.registered";
-
-pub(crate) fn text(ev: &Event, field: &str) -> Result<String> {
-    ev.payload[field]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| {
-            Error::internal(format!(
-                "{}: payload field '{field}' missing",
-                ev.event_type
-            ))
-        })
-}
+pub const SECTION_REGISTERED: &str = SectionRegistered::NAME;
+pub const ORG_REGISTERED: &str = OrganizationRegistered::NAME;
 
 #[async_trait]
 impl Consumer for Projection {
@@ -58,43 +49,32 @@ impl Consumer for Projection {
             return crate::lifecycle::handle(tx, db, clock, ev).await;
         }
         if ev.event_type == SECTION_REGISTERED {
-            let section_id = text(ev, "section_id")?;
-            let market = text(ev, "market")?;
-            let deposit = Money::parse_str(&text(ev, "deposit")?)
-                .map_err(|e| Error::internal(format!("section deposit: {}", e.message)))?;
-            let deadline = DateTime::parse_from_rfc3339(&text(ev, "bid_deadline")?)
-                .map_err(|e| Error::internal(format!("section bid_deadline: {e}")))?
-                .with_timezone(&Utc);
-            let project_id = ev.payload["project_id"].as_str().unwrap_or("").to_string();
-            // Bid validity (投标有效期) in days, when the section carries it.
-            let validity = ev.payload["bid_validity_days"].as_i64();
+            let sec = SectionRegistered::decode(ev)?;
             sqlx::query(
                 "INSERT INTO deposit_sections (section_id, project_id, market, deposit_fen, bid_deadline, updated_at, bid_validity_days) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (section_id) DO UPDATE SET project_id = $2, \
                  market = $3, deposit_fen = $4, bid_deadline = $5, updated_at = $6, bid_validity_days = $7",
             )
-            .bind(&section_id)
-            .bind(&project_id)
-            .bind(&market)
-            .bind(deposit.fen())
-            .bind(to_micros(deadline))
+            .bind(&sec.section_id)
+            .bind(&sec.project_id)
+            .bind(sec.market.as_str())
+            .bind(sec.deposit.fen())
+            .bind(to_micros(sec.bid_deadline))
             .bind(now)
-            .bind(validity)
+            // Bid validity (投标有效期) in days, when the section states it.
+            .bind(sec.bid_validity_days)
             .execute(&mut **tx)
             .await?;
         } else {
-            let id = text(ev, "id")?;
-            let uscc = text(ev, "uscc")?;
-            let name = ev.payload["name"].as_str().unwrap_or("").to_string();
-            let basic = ev.payload["basic_account_no"].as_str().map(str::to_string);
+            let org = OrganizationRegistered::decode(ev)?;
             sqlx::query(
                 "INSERT INTO deposit_orgs (org_id, uscc, name, basic_account_no, updated_at) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (org_id) DO UPDATE SET uscc = $2, name = $3, basic_account_no = $4, updated_at = $5",
             )
-            .bind(&id)
-            .bind(&uscc)
-            .bind(&name)
-            .bind(basic)
+            .bind(&org.id)
+            .bind(&org.uscc)
+            .bind(&org.name)
+            .bind(&org.basic_account_no)
             .bind(now)
             .execute(&mut **tx)
             .await?;

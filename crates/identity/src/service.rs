@@ -6,6 +6,8 @@ use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::ident::{ResidentId, Uscc};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Error, Result, ResultExt, Timestamp};
+use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::Contract;
 use ggzy_store::{emit, Ctx};
 use serde::Deserialize;
 use serde_json::json;
@@ -111,18 +113,18 @@ pub async fn create_org(ctx: &Ctx, by: &ActorRef, input: NewOrganization) -> Res
         &ctx.db,
         by,
         now,
-        NewEvent::new(
-            "identity.organization.registered",
-            "organization",
-            &id,
-            json!({
-                "id": id, "uscc": org.uscc, "name": org.name, "kind": org.kind,
-                "legal_representative": org.legal_representative,
-                "legal_representative_id": rep_id.as_ref().map(|r| r.as_str()),
-                "basic_account_bank": org.basic_account_bank, "basic_account_no": org.basic_account_no,
-                "region": org.region,
-            }),
-        ),
+        OrganizationRegistered {
+            id: id.clone(),
+            uscc: org.uscc.clone(),
+            name: org.name.clone(),
+            kind: org.kind.clone(),
+            legal_representative: org.legal_representative.clone(),
+            legal_representative_id: rep_id.as_ref().map(|r| r.as_str().to_string()),
+            basic_account_bank: org.basic_account_bank.clone(),
+            basic_account_no: org.basic_account_no.clone(),
+            region: org.region.clone(),
+        }
+        .encode(),
     )
     .await?;
     // Stored with the change: a keyed retry after a lost answer replays it (issue 24).

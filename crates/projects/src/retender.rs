@@ -13,13 +13,14 @@
 use crate::model::SectionState;
 use crate::procedures::{may_manage, may_read, section_info};
 use crate::rules::{check_registration, Procedure, ProjectInput, SectionInput};
-use crate::service::{load, load_rules, section_payload, Section};
+use crate::service::{load, load_rules, section_registered, Section};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, local_date, to_micros};
 use ggzy_core::{ids, Error, Result};
+use ggzy_events::Contract;
 use ggzy_identity::Actor;
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
@@ -272,7 +273,7 @@ pub async fn retender(
         );
     }
     let old = sqlx::query(
-        "SELECT s.section_no, s.name, s.estimated_price_fen, s.deposit_fen, s.subject, p.region \
+        "SELECT s.section_no, s.name, s.estimated_price_fen, s.deposit_fen, s.subject, p.region, s.bid_validity_days \
          FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
     )
     .bind(section_id)
@@ -283,6 +284,8 @@ pub async fn retender(
     let deposit = ggzy_core::Money::from_fen(old.try_get(3)?);
     let subject: Option<String> = old.try_get(4)?;
     let region: String = old.try_get(5)?;
+    // The re-tender keeps the section's stated bid validity (投标有效期).
+    let validity: Option<i64> = old.try_get(6)?;
     if let Some(p) = new_procedure {
         match load_rules(&mut tx, &region, s.market, p).await? {
             None => v.push(
@@ -330,8 +333,8 @@ pub async fn retender(
     let new_id = ids::new_id();
     sqlx::query(
         "INSERT INTO sections (id, project_id, section_no, name, estimated_price_fen, deposit_fen, \
-         docs_issue_at, docs_sale_end_at, bid_deadline, opening_at, state, created_at, updated_at, subject) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'registered', $11, $11, $12)",
+         docs_issue_at, docs_sale_end_at, bid_deadline, opening_at, state, created_at, updated_at, subject, \
+         bid_validity_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'registered', $11, $11, $12, $13)",
     )
     .bind(&new_id)
     .bind(&s.project_id)
@@ -345,6 +348,7 @@ pub async fn retender(
     .bind(to_micros(input.opening_at))
     .bind(to_micros(now))
     .bind(&subject)
+    .bind(validity)
     .execute(&mut *tx)
     .await?;
     if changed {
@@ -386,12 +390,7 @@ pub async fn retender(
         &ctx.db,
         &by,
         now,
-        NewEvent::new(
-            "projects.section.registered",
-            "section",
-            &new_id,
-            section_payload(&p, &section),
-        ),
+        section_registered(&p, &section).encode(),
     )
     .await?;
     let basis = retender_source(s.market);

@@ -1344,3 +1344,41 @@ mod tests {
         assert!(Subject::parse("labour").is_err());
     }
 }
+
+// --- bid validity (投标有效期)
+
+/// Longest bid validity (投标有效期) a section may state, in days. The law sets no ceiling: the
+/// tender documents state the period, counted from the bid deadline (招标投标法实施条例 25); this
+/// bound is a plausibility guard against typos, the same as deposits' `MAX_BID_VALIDITY_DAYS`.
+pub const BID_VALIDITY_MAX_DAYS: i64 = 365;
+
+/// A section's stated bid validity: absent, or 1–[`BID_VALIDITY_MAX_DAYS`] whole days
+/// (rule `section.bid_validity_days_range`).
+pub fn check_bid_validity(days: Option<i64>) -> Result<(), FieldError> {
+    match days {
+        Some(d) if !(1..=BID_VALIDITY_MAX_DAYS).contains(&d) => Err(FieldError::new(
+            "bid_validity_days",
+            "section.bid_validity_days_range",
+            format!(
+                "the bid validity (投标有效期, 实施条例 25) is 1–{BID_VALIDITY_MAX_DAYS} days from the bid deadline"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod bid_validity_tests {
+    use super::*;
+
+    #[test]
+    fn bid_validity_bounds() {
+        assert!(check_bid_validity(None).is_ok());
+        assert!(check_bid_validity(Some(1)).is_ok());
+        assert!(check_bid_validity(Some(BID_VALIDITY_MAX_DAYS)).is_ok());
+        for d in [0, -1, BID_VALIDITY_MAX_DAYS + 1] {
+            let e = check_bid_validity(Some(d)).unwrap_err();
+            assert_eq!(e.rule, "section.bid_validity_days_range");
+        }
+    }
+}

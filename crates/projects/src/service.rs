@@ -14,6 +14,8 @@ use ggzy_core::events::NewEvent;
 use ggzy_core::ident::{Market, ProjectCode, RegionCode, Uscc};
 use ggzy_core::time::{from_micros, local_date, to_micros};
 use ggzy_core::{ids, Error, FieldError as FieldErr, Money, Result, Timestamp};
+use ggzy_events::projects::SectionRegistered;
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, expect_one, Ctx, Tx};
 use serde::{Deserialize, Serialize};
@@ -60,6 +62,12 @@ pub struct SectionDraft {
     /// property sections name none. Sets the deposit's absolute ceiling (rules::DEPOSIT_CEILINGS).
     #[serde(default)]
     pub subject: Option<String>,
+    /// Bid validity (投标有效期) in days from the bid deadline, as the tender documents state it
+    /// (招标投标法实施条例 25). Optional; 1–365 (rules::BID_VALIDITY_MAX_DAYS). Deposits check a
+    /// bank guarantee against it (实施条例 26).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
+    pub bid_validity_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -77,6 +85,8 @@ pub struct Section {
     pub state: SectionState,
     /// What the section buys (None for land and property).
     pub subject: Option<Subject>,
+    /// Bid validity (投标有效期) in days, when the tender documents state it.
+    pub bid_validity_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -152,6 +162,15 @@ fn check_draft(d: &ProjectDraft) -> Result<Checked> {
                 format!("sections[{i}].name"),
                 "required",
                 "section name is required (at most 200 characters)",
+            );
+        }
+    }
+    for (i, s) in d.sections.iter().enumerate() {
+        if let Err(e) = crate::rules::check_bid_validity(s.bid_validity_days) {
+            v.push(
+                format!("sections[{i}].bid_validity_days"),
+                e.rule,
+                e.message,
             );
         }
     }
@@ -398,8 +417,8 @@ async fn write_sections(
             .map(|k| k.as_str());
         let n = sqlx::query(
             "UPDATE sections SET name = $1, estimated_price_fen = $2, deposit_fen = $3, docs_issue_at = $4, \
-             docs_sale_end_at = $5, bid_deadline = $6, opening_at = $7, updated_at = $8, subject = $11 \
-             WHERE project_id = $9 AND section_no = $10 AND state = 'draft'",
+             docs_sale_end_at = $5, bid_deadline = $6, opening_at = $7, updated_at = $8, subject = $11, \
+             bid_validity_days = $12 WHERE project_id = $9 AND section_no = $10 AND state = 'draft'",
         )
         .bind(s.name.trim())
         .bind(s.estimated_price.fen())
@@ -412,14 +431,15 @@ async fn write_sections(
         .bind(project_id)
         .bind(no)
         .bind(subject)
+        .bind(s.bid_validity_days)
         .execute(&mut **tx)
         .await?
         .rows_affected();
         if n == 0 {
             sqlx::query(
                 "INSERT INTO sections (id, project_id, section_no, name, estimated_price_fen, deposit_fen, \
-                 docs_issue_at, docs_sale_end_at, bid_deadline, opening_at, state, created_at, updated_at, subject) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $11, $11, $12)",
+                 docs_issue_at, docs_sale_end_at, bid_deadline, opening_at, state, created_at, updated_at, subject, \
+                 bid_validity_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $11, $11, $12, $13)",
             )
             .bind(ids::new_id())
             .bind(project_id)
@@ -433,6 +453,7 @@ async fn write_sections(
             .bind(to_micros(s.opening_at))
             .bind(now)
             .bind(subject)
+            .bind(s.bid_validity_days)
             .execute(&mut **tx)
             .await?;
         }
@@ -582,12 +603,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
             &ctx.db,
             &by,
             now,
-            NewEvent::new(
-                "projects.section.registered",
-                "section",
-                &s.id,
-                section_payload(&p, s),
-            ),
+            section_registered(&p, s).encode(),
         )
         .await?;
     }
@@ -817,7 +833,8 @@ pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Pro
     };
     let rows = sqlx::query(
         "SELECT id, section_no, name, estimated_price_fen, deposit_fen, docs_issue_at, docs_sale_end_at, \
-         bid_deadline, opening_at, state, subject FROM sections WHERE project_id = $1 ORDER BY section_no",
+         bid_deadline, opening_at, state, subject, bid_validity_days FROM sections WHERE project_id = $1 \
+         ORDER BY section_no",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -839,6 +856,7 @@ pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Pro
                 Some(k) => Some(Subject::parse(&k).map_err(bad)?),
                 None => Subject::default_for(p.market),
             },
+            bid_validity_days: r.try_get(11)?,
         });
     }
     Ok(p)
@@ -857,6 +875,7 @@ fn section_json(s: &Section) -> Value {
         "opening_at": s.opening_at.to_rfc3339(),
         "state": s.state.as_str(),
         "subject": s.subject.map(|k| k.as_str()),
+        "bid_validity_days": s.bid_validity_days,
     })
 }
 
@@ -877,14 +896,28 @@ fn project_payload(p: &Project) -> Value {
     })
 }
 
-pub(crate) fn section_payload(p: &Project, s: &Section) -> Value {
-    let mut v = section_json(s);
-    v["project_id"] = json!(p.id);
-    v["project_code"] = json!(p.code);
-    v["project_name"] = json!(p.name);
-    v["market"] = json!(p.market.as_str());
-    v["procedure"] = json!(p.procedure.as_str());
-    v["tenderer_uscc"] = json!(p.tenderer_uscc);
-    v["owner_org_id"] = json!(p.owner_org_id);
-    v
+/// The `projects.section.registered` contract of a section (built through the type, so a renamed
+/// field is a compile error here and in every consumer).
+pub(crate) fn section_registered(p: &Project, s: &Section) -> SectionRegistered {
+    SectionRegistered {
+        section_id: s.id.clone(),
+        no: s.no,
+        name: s.name.clone(),
+        estimated_price: s.estimated_price,
+        deposit: s.deposit,
+        docs_issue_at: s.docs_issue_at,
+        docs_sale_end_at: s.docs_sale_end_at,
+        bid_deadline: s.bid_deadline,
+        opening_at: s.opening_at,
+        state: s.state.as_str().to_string(),
+        subject: s.subject.map(|k| k.as_str().to_string()),
+        project_id: p.id.clone(),
+        project_code: p.code.clone(),
+        project_name: p.name.clone(),
+        market: p.market,
+        procedure: p.procedure.as_str().to_string(),
+        tenderer_uscc: p.tenderer_uscc.clone(),
+        owner_org_id: p.owner_org_id.clone(),
+        bid_validity_days: s.bid_validity_days,
+    }
 }

@@ -419,6 +419,8 @@ fn draft_of(v: &HashMap<String, String>) -> Result<ProjectDraft, Error> {
             opening_at: times[3],
             // Optional (the market's default when the form has no such field).
             subject: Some(get(&k("subject"))).filter(|v| !v.trim().is_empty()),
+            // The page has no such field yet: the API states it (optional).
+            bid_validity_days: None,
         });
     }
     if !errs.is_empty() {

@@ -1,0 +1,170 @@
+//! Contracts of the projects area (项目与标段) that other areas consume.
+
+use crate::contract;
+use chrono::{DateTime, Utc};
+use ggzy_core::ident::Market;
+use ggzy_core::Money;
+
+contract! {
+    /// A section (标段) is registered with the centre (its project approved, or a re-tender's new
+    /// section). Every area keeping a copy of sections learns it here.
+    SectionRegistered = "projects.section.registered", version 1, aggregate "section" by section_id {
+        section_id: String,
+        /// Position in the project, from 1.
+        no: i64,
+        name: String,
+        /// 估算价 (construction) or 预算金额 (procurement).
+        estimated_price: Money,
+        /// Bid deposit (投标保证金) required.
+        deposit: Money,
+        /// When tender documents are first issued (招标文件开始发出).
+        #[serde(with = "crate::time")]
+        docs_issue_at: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        docs_sale_end_at: DateTime<Utc>,
+        /// Bid deadline (投标截止时间).
+        #[serde(with = "crate::time")]
+        bid_deadline: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        opening_at: DateTime<Utc>,
+        /// Section state at registration (`registered`).
+        state: String,
+        /// `works`, `goods`, `survey_design`, `services`; none for land and property.
+        subject: Option<String>,
+        project_id: String,
+        /// Unified trading code (统一交易编码) of the project.
+        project_code: Option<String>,
+        project_name: String,
+        market: Market,
+        /// Procurement method (招标/采购方式), projects' `Procedure`.
+        procedure: String,
+        tenderer_uscc: String,
+        /// The organization that registered the project (tenderer or its agency).
+        owner_org_id: String,
+        /// Bid validity (投标有效期) in days from the bid deadline, when the tender documents state
+        /// it (实施条例 25); deposits check guarantees against it (实施条例 26).
+        #[serde(default)]
+        bid_validity_days: Option<i64>,
+    }
+}
+
+contract! {
+    /// The bid deadline passed: the section is closed for bids.
+    SectionClosed = "projects.section.closed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        #[serde(default, with = "crate::time::option")]
+        deadline: Option<DateTime<Utc>>,
+        /// Registrations at the deadline.
+        registrations: Option<i64>,
+    }
+}
+
+contract! {
+    /// The bid deadline (and opening) moved: a clarification or a suspension's time given back.
+    SectionDeadlineChanged = "projects.section.deadline_changed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        #[serde(default, with = "crate::time::option")]
+        old_deadline: Option<DateTime<Utc>>,
+        #[serde(with = "crate::time")]
+        new_deadline: DateTime<Utc>,
+        #[serde(default, with = "crate::time::option")]
+        old_opening_at: Option<DateTime<Utc>>,
+        #[serde(default, with = "crate::time::option")]
+        new_opening_at: Option<DateTime<Utc>>,
+        /// Seconds of suspension given back (suspension only).
+        suspended_seconds: Option<i64>,
+        remedy_case_id: Option<String>,
+        /// The clarification announcement that moved it (clarification only).
+        announcement_id: Option<String>,
+    }
+}
+
+contract! {
+    /// A bidder organization registered for a section (投标报名).
+    RegistrationCreated = "projects.registration.created", version 1, aggregate "section" by section_id {
+        registration_id: String,
+        section_id: String,
+        project_id: Option<String>,
+        org_id: String,
+        uscc: Option<String>,
+    }
+}
+
+contract! {
+    /// The award is confirmed (中标结果确认): winner, price and the contract's due date.
+    AwardConfirmed = "projects.award.confirmed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        market: Option<String>,
+        winner_org_id: String,
+        winner_name: Option<String>,
+        #[serde(default, with = "crate::time::option")]
+        awarded_at: Option<DateTime<Utc>>,
+        /// Every organization that bid (their deposits are refunded).
+        #[serde(default)]
+        bidder_org_ids: Vec<String>,
+    }
+}
+
+contract! {
+    /// The contract is signed (合同签订).
+    ContractSigned = "projects.contract.signed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        market: Option<String>,
+        winner_org_id: Option<String>,
+        #[serde(default, with = "crate::time::option")]
+        signed_at: Option<DateTime<Utc>>,
+    }
+}
+
+contract! {
+    /// The section failed (流标): too few bids, qualified or compliant suppliers, or a remedy.
+    SectionFailed = "projects.section.failed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        market: Option<String>,
+        reason: Option<String>,
+        #[serde(default, with = "crate::time::option")]
+        failed_at: Option<DateTime<Utc>>,
+    }
+}
+
+contract! {
+    /// The section is terminated (终止).
+    SectionTerminated = "projects.section.terminated", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        market: Option<String>,
+        reason: Option<String>,
+        #[serde(default, with = "crate::time::option")]
+        terminated_at: Option<DateTime<Utc>>,
+    }
+}
+
+contract! {
+    /// A bidder withdrew its bid before the deadline (撤回投标文件).
+    BidWithdrawn = "projects.bid.withdrawn", version 1, aggregate "section" by section_id {
+        bid_id: String,
+        section_id: String,
+        project_id: Option<String>,
+        org_id: String,
+        market: Option<String>,
+        version: Option<i64>,
+    }
+}
+
+contract! {
+    /// A bid was revoked at opening (not decrypted in time).
+    BidRevoked = "projects.bid.revoked", version 1, aggregate "section" by section_id {
+        bid_id: String,
+        section_id: String,
+        org_id: String,
+        /// Why (`not_decrypted`).
+        reason: String,
+        /// The rule's legal basis.
+        basis: Option<String>,
+    }
+}
