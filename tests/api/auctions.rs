@@ -96,7 +96,6 @@ async fn post_until(
 /// projects and pay the deposit into their virtual account (a signed bank callback); returns once
 /// the auctions projection has numbered them (竞买号 001, 002, … in that order).
 pub(crate) async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
-    projection_ready(app).await;
     // Registration (报名) closes at the listing end, the section's bid deadline: land — the
     // usual listing from the 20th day after the announcement (39号令 10; moved from Sunday 22 to
     // Monday 23 March by 民法典 203) for 10 days, to 2 April; property — the disclosure of 20
@@ -106,7 +105,20 @@ pub(crate) async fn lot(app: &TestApp, market: &str, bidders: usize) -> Lot {
     } else {
         PROPERTY_LISTING_END
     };
-    let project = json!({"name": format!("{market} 挂牌项目"), "market": market, "procedure": "listing",
+    lot_for(app, market, "listing", deadline, bidders).await
+}
+
+/// [`lot`] for another procedure of the market (property `capital_increase`, `asset_transfer`)
+/// with its registration deadline.
+pub(crate) async fn lot_for(
+    app: &TestApp,
+    market: &str,
+    procedure: &str,
+    deadline: &str,
+    bidders: usize,
+) -> Lot {
+    projection_ready(app).await;
+    let project = json!({"name": format!("{market} 挂牌项目"), "market": market, "procedure": procedure,
            "tenderer_uscc": "91110000802100433B", "tenderer_name": "大连市自然资源局",
            "sections": [{"name": "甘井子区 2026-01 号地块", "estimated_price": "10000000.00",
                          "deposit": DEPOSIT, "docs_issue_at": "2026-03-02T09:00:00+08:00",

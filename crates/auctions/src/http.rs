@@ -36,6 +36,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(record_preemption, preemption))
         .merge(crate::land::router())
         .merge(crate::land_contract::router())
+        .merge(crate::capital_increase::router())
 }
 
 /// Record a property deal's publicity (≥ 5 working days) and payment terms (one sum, or ≥ 30 %

@@ -525,7 +525,7 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     actor.require(&[Role::Staff, Role::Admin])?;
     let r = AuctionRules::national();
     let sec = sqlx::query(
-        "SELECT project_id, market, announced_at, deposit_fen FROM auction_sections WHERE section_id = $1",
+        "SELECT project_id, market, announced_at, deposit_fen, procedure FROM auction_sections WHERE section_id = $1",
     )
     .bind(&nl.section_id)
     .fetch_optional(ctx.db.pool())
@@ -535,6 +535,15 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     let market: String = sec.try_get(1)?;
     let announced: Option<i64> = sec.try_get(2)?;
     let deposit_fen: Option<i64> = sec.try_get(3)?;
+    let procedure: Option<String> = sec.try_get(4)?;
+    // 企业增资 selects investors by the disclosed criteria, not by quotes (crate::capital_increase).
+    if procedure.as_deref() == Some("capital_increase") {
+        return Err(Error::conflict(
+            "auctions.capital_increase_not_listed",
+            "a capital increase (企业增资) selects its investors through /api/v1/capital-increases, not by a listing",
+        ));
+    }
+    let asset_transfer = procedure.as_deref() == Some("asset_transfer");
     let mut v = Vec::new();
     let mut missing = rules::Missing::new();
     let start = nl.listing_start.with_timezone(&chrono::Utc);
@@ -560,6 +569,8 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
             end,
             &mut missing,
         )),
+        // 企业资产转让: the disclosure depends on the floor (checked below, crate::asset_transfer).
+        ("property", Some(_)) if asset_transfer => {}
         ("property", Some(a)) => v.extend(rules::check_property_schedule(
             &r,
             &ctx.calendar,
@@ -576,6 +587,17 @@ pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<
     }
     let starting = money_field(&mut v, "starting_price", &nl.starting_price);
     let increment = money_field(&mut v, "increment", &nl.increment);
+    if let (Some(st), Some(a), true) = (starting, announced.map(from_micros), asset_transfer) {
+        v.extend(crate::asset_transfer::check_schedule(
+            &crate::asset_transfer::AssetTransferRules::national(),
+            &ctx.calendar,
+            a,
+            start,
+            end,
+            st.fen(),
+            &mut missing,
+        ));
+    }
     // 国土资发〔2010〕34号: the land deposit is at least 20 % of the starting price.
     if let (Some(st), Some(dep), "land") = (starting, deposit_fen, market.as_str()) {
         v.extend(rules::check_land_deposit(&r, dep, st.fen()));

@@ -127,7 +127,9 @@ pub fn min_suppliers(procedure: Procedure) -> Option<(i64, &'static str)> {
         Procedure::OpenTender
         | Procedure::InvitedTender
         | Procedure::Listing
-        | Procedure::PrequalifiedTender => None,
+        | Procedure::PrequalifiedTender
+        | Procedure::CapitalIncrease
+        | Procedure::AssetTransfer => None,
     }
 }
 
@@ -326,7 +328,9 @@ pub fn stages(procedure: Procedure, l: ggzy_web::Lang) -> Vec<StageView> {
         Procedure::OpenTender
         | Procedure::InvitedTender
         | Procedure::Listing
-        | Procedure::PrequalifiedTender => return Vec::new(),
+        | Procedure::PrequalifiedTender
+        | Procedure::CapitalIncrease
+        | Procedure::AssetTransfer => return Vec::new(),
     };
     out.push(award);
     out.push(contract);

@@ -50,6 +50,12 @@ pub mod stage {
     pub const LISTING: &str = "listing";
     /// 成交确认.
     pub const DEAL: &str = "deal";
+    /// 企业增资: the enterprise's selection of investors (遴选, 竞争性谈判 / 综合评议).
+    pub const INVESTOR_SELECTION: &str = "investor_selection";
+    /// 增资协议.
+    pub const AGREEMENT: &str = "agreement";
+    /// 结果公告 after the capital-increase agreement.
+    pub const RESULT_PUBLICITY: &str = "result_publicity";
 }
 
 /// One stage of a procedure.

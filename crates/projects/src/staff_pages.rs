@@ -66,6 +66,8 @@ fn procedure_label(p: Procedure, l: Lang) -> &'static str {
         Procedure::PrequalifiedTender => {
             l.t("公开招标（资格预审）", "Open tender with prequalification")
         }
+        Procedure::CapitalIncrease => l.t("企业增资", "Capital increase"),
+        Procedure::AssetTransfer => l.t("资产转让", "Asset transfer"),
     }
 }
 

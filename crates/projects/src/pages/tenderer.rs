@@ -71,6 +71,8 @@ pub fn procedure_label(p: &str, l: Lang) -> &'static str {
         "single_source" => l.t("单一来源", "Single source"),
 
         "prequalified_tender" => l.t("公开招标（资格预审）", "Open tender with prequalification"),
+        "capital_increase" => l.t("企业增资", "Capital increase"),
+        "asset_transfer" => l.t("资产转让", "Asset transfer"),
         _ => l.t("其他", "Other"),
     }
 }
@@ -287,6 +289,8 @@ fn form_page(
         "inquiry",
         "single_source",
         "prequalified_tender",
+        "capital_increase",
+        "asset_transfer",
     ]
     .iter()
     .map(|p| (p.to_string(), procedure_label(p, l).to_string()))
