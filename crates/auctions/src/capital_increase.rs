@@ -324,6 +324,9 @@ pub struct CapitalIncreaseView {
 // ---------------------------------------------------------------------------------------------
 // Service.
 
+/// An investor's amount (fen), bidder number and points (hundredths) per criterion.
+type InvestorPoints = (i64, Option<String>, BTreeMap<String, i64>);
+
 struct Row0 {
     section_id: String,
     project_id: String,
@@ -896,8 +899,7 @@ async fn view_of(conn: &mut sqlx::AnyConnection, id: &str) -> Result<CapitalIncr
             .bind(&section_id)
             .fetch_all(&mut *conn)
             .await?;
-            let mut by_org: BTreeMap<String, (i64, Option<String>, BTreeMap<String, i64>)> =
-                BTreeMap::new();
+            let mut by_org: BTreeMap<String, InvestorPoints> = BTreeMap::new();
             for row in &rows {
                 let e = by_org.entry(row.try_get(0)?).or_insert((
                     row.try_get(1)?,
