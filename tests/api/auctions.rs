@@ -1440,3 +1440,15 @@ async fn bench_auction_bids_with_200_watchers() {
     );
     app.stop().await;
 }
+
+/// [`lot`] for another procedure of the property market (`capital_increase`, `asset_transfer`)
+/// with its registration deadline: the same as [`lot_with`].
+pub(crate) async fn lot_for(
+    app: &TestApp,
+    market: &str,
+    procedure: &str,
+    deadline: &str,
+    bidders: usize,
+) -> Lot {
+    lot_with(app, market, procedure, deadline, bidders).await
+}

@@ -418,6 +418,20 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "staff admin supervisor",
     ),
     ("POST /api/v1/auctions/{id}/deal/preemption", "staff admin"),
+    // 企业增资 (crates/auctions/src/capital_increase.rs): the enterprise reads its own (404 else).
+    ("POST /api/v1/capital-increases", "staff admin"),
+    (
+        "GET /api/v1/capital-increases/{id}",
+        "staff admin supervisor tenderer agency",
+    ),
+    (
+        "POST /api/v1/capital-increases/{id}/selection",
+        "staff admin",
+    ),
+    (
+        "POST /api/v1/capital-increases/{id}/agreement",
+        "staff admin",
+    ),
     (
         "GET /api/v1/auctions/{id}/deal/preemption",
         "staff admin supervisor",

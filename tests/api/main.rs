@@ -49,6 +49,7 @@ mod procurement_award;
 mod procurement_qualification;
 mod projects;
 mod projects_registration;
+mod property_procedures;
 mod property_rules;
 mod publishing;
 mod remedies;

@@ -331,7 +331,8 @@ fn decision(name: &str, uscc: Option<&str>, decision: &str, extra: Value) -> Val
 }
 
 /// Shareholders' pre-emption rights (优先购买权, 公司法 2023 第八十四条) on two deals: every other
-/// shareholder waives in writing → the auction winner buys; one shareholder exercises — one fen
+/// shareholder waives in writing or, silent 30 days after the written notice, is deemed to (30th
+/// day refused, the day after accepted) → the auction winner buys; one shareholder exercises — one fen
 /// below the deal price refused (同等条件), at exactly the deal price recorded — → it buys instead
 /// of the highest bidder, with the documents hashed, the event naming the buyer, once per deal.
 #[tokio::test]
@@ -346,9 +347,19 @@ async fn a_waiving_shareholder_leaves_the_deal_to_the_winner_and_an_exercising_o
     let (uscc_a, uscc_b) = ("91110000802100433B", "91110000600037341L");
     let path = |id: &str| format!("/api/v1/auctions/{id}/deal/preemption");
 
-    // Every other shareholder waived: the auction winner (bidder number 001) buys.
-    let body = json!({"shareholders": [decision("甲公司", Some(uscc_a), "waived", json!({})),
-                                        decision("张三", None, "waived", json!({}))]});
+    // 张三 never answered the written notice: deemed to waive only after 30 days (公司法 第八十四条).
+    // Notified Sunday 03-01, it may answer until Tuesday 03-31 (today): refused, nothing recorded.
+    let deemed = |notified: &str| {
+        json!({"shareholders": [decision("甲公司", Some(uscc_a), "waived", json!({})),
+            decision("张三", None, "deemed_waived", json!({"decided_on": notified}))]})
+    };
+    let (s, v) = act(&app, "staff", &path(&waived), deemed("2026-03-01")).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), ["auctions.preemption_deemed_early"]);
+    assert_eq!(v["errors"][0]["field"], "shareholders[1].decided_on");
+    // Every other shareholder waived (张三 notified Saturday 02-28: its 30 days ended 03-30):
+    // the auction winner (bidder number 001) buys.
+    let body = deemed("2026-02-28");
     for user in ["tenderer", "bidder1", "supervisor"] {
         assert_eq!(
             act(&app, user, &path(&waived), body.clone()).await.0,
@@ -367,6 +378,7 @@ async fn a_waiving_shareholder_leaves_the_deal_to_the_winner_and_an_exercising_o
         (Some("auction_winner"), Some("001"), Some("1000000.00"))
     );
     assert_eq!(v["shareholders"][0]["uscc"], uscc_a);
+    assert_eq!(v["shareholders"][1]["decision"], "deemed_waived");
     assert_eq!(
         v["shareholders"][1]["sha256"],
         hex::encode(sha2::Sha256::digest("张三".as_bytes()))

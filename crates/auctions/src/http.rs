@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .merge(crate::land::router())
         .merge(crate::land_contract::router())
         .merge(crate::land_auction::router())
+        .merge(crate::capital_increase::router())
 }
 
 /// Record a property deal's publicity (≥ 5 working days) and payment terms (one sum, or ≥ 30 %

@@ -5,6 +5,8 @@
 //! from other areas' events through [`service::Projection`]; bids are ordered by the auction row's
 //! `version`, taken with a conditional UPDATE, so two bids racing for one price cannot both win.
 
+pub mod asset_transfer;
+pub mod capital_increase;
 pub mod feed;
 pub mod http;
 pub mod land;

@@ -43,9 +43,11 @@ pub struct ShareholderInput {
     pub name: String,
     /// Its unified social credit code (统一社会信用代码); absent for a natural person.
     pub uscc: Option<String>,
-    /// `waived` (放弃) or `exercised` (行使).
+    /// `waived` (放弃), `exercised` (行使) or `deemed_waived` (视为放弃: no answer within 30 days
+    /// of the written notice, 公司法 第八十四条).
     pub decision: String,
-    /// The date of the written decision (YYYY-MM-DD); not after today (Beijing).
+    /// The date of the written decision (YYYY-MM-DD); not after today (Beijing). For
+    /// `deemed_waived`: the date the shareholder received the written notice (接到书面通知之日).
     pub decided_on: NaiveDate,
     /// The price at which it exercises: exactly the deal price (同等条件). Required when exercised.
     pub price: Option<String>,
@@ -66,6 +68,8 @@ pub struct Decision {
     pub name: String,
     pub uscc: Option<String>,
     pub exercised: bool,
+    /// Deemed to waive: no answer within 30 days of the written notice.
+    pub deemed: bool,
     pub decided_on: NaiveDate,
     pub file_name: String,
     pub sha256: String,
@@ -169,13 +173,13 @@ pub fn decide(
         }
         let exercised = match s.decision.as_str() {
             "exercised" => true,
-            "waived" => false,
+            "waived" | "deemed_waived" => false,
             _ => {
                 err(
                     &mut v,
                     f("decision"),
                     "auctions.preemption_decision",
-                    "waived or exercised",
+                    "waived, exercised or deemed_waived",
                 );
                 false
             }
@@ -250,6 +254,7 @@ pub fn decide(
                 name,
                 uscc,
                 exercised,
+                deemed: s.decision == "deemed_waived",
                 decided_on: s.decided_on,
                 file_name,
                 sha256: hex::encode(Sha256::digest(&b)),
@@ -294,6 +299,46 @@ pub fn decide(
     Ok(out)
 }
 
+/// 公司法 (2023 rev.) 第八十四条: 股东自接到书面通知之日起三十日内未答复的，视为放弃优先购买权. A
+/// `deemed_waived` shareholder's 30 days run from the day after it received the notice
+/// (`decided_on`; 民法典 第二百零一条), a last day off moving to the next working day (第二百零三条);
+/// it is deemed to waive only from the day after that last day. Returns the errors for the
+/// shareholders recorded as deemed too early.
+pub fn check_deemed_waivers(
+    cal: &ggzy_core::calendar::BusinessCalendar,
+    input: &PreemptionInput,
+    today: NaiveDate,
+) -> Vec<FieldError> {
+    let mut v = Vec::new();
+    for (i, s) in input.shareholders.iter().enumerate() {
+        if s.decision != "deemed_waived" {
+            continue;
+        }
+        let last = ggzy_core::period::last_day(
+            cal,
+            s.decided_on,
+            ggzy_core::period::Days::calendar(DEEMED_WAIVER_DAYS),
+        )
+        .value;
+        if today <= last {
+            err(
+                &mut v,
+                format!("shareholders[{i}].decided_on"),
+                "auctions.preemption_deemed_early",
+                format!(
+                    "a shareholder that received the written notice on {} may answer until {last}; \
+                     it is deemed to waive from the day after (公司法 第八十四条: 三十日内未答复的，视为放弃)",
+                    s.decided_on
+                ),
+            );
+        }
+    }
+    v
+}
+
+/// 公司法 第八十四条: the days a notified shareholder has to answer.
+pub const DEEMED_WAIVER_DAYS: u32 = 30;
+
 /// The recorded pre-emption decisions of an auction's deal, if any.
 pub async fn view_of(
     conn: &mut sqlx::AnyConnection,
@@ -313,7 +358,7 @@ pub async fn view_of(
     let buyer: String = r.try_get(1)?;
     let rows = sqlx::query(
         "SELECT name, uscc, decision, decided_on, file_name, sha256, size_bytes, share_bp, \
-         amount_fen FROM auction_preemption_shareholders WHERE deal_id = $1 ORDER BY position",
+         amount_fen, deemed FROM auction_preemption_shareholders WHERE deal_id = $1 ORDER BY position",
     )
     .bind(&deal_id)
     .fetch_all(&mut *conn)
@@ -323,7 +368,11 @@ pub async fn view_of(
         shareholders.push(ShareholderView {
             name: s.try_get(0)?,
             uscc: s.try_get(1)?,
-            decision: s.try_get(2)?,
+            decision: if s.try_get::<i64, _>(9)? != 0 {
+                "deemed_waived".to_string()
+            } else {
+                s.try_get(2)?
+            },
             decided_on: s.try_get(3)?,
             file_name: s.try_get(4)?,
             sha256: s.try_get(5)?,
@@ -392,8 +441,16 @@ pub async fn record(
             format!("pre-emption is exercised at the deal price; this listing is {phase}"),
         ));
     };
-    let decisions =
-        decide(price_fen, &input, ggzy_core::time::local_date(now)).map_err(Error::Validation)?;
+    let today = ggzy_core::time::local_date(now);
+    let early = check_deemed_waivers(&ctx.calendar, &input, today);
+    let decisions = match decide(price_fen, &input, today) {
+        Ok(d) if early.is_empty() => d,
+        Ok(_) => return Err(Error::Validation(early)),
+        Err(mut v) => {
+            v.extend(early);
+            return Err(Error::Validation(v));
+        }
+    };
     let buyer = if decisions.iter().any(|d| d.exercised) {
         "shareholders"
     } else {
@@ -422,8 +479,8 @@ pub async fn record(
     for (i, d) in decisions.iter().enumerate() {
         sqlx::query(
             "INSERT INTO auction_preemption_shareholders (deal_id, position, name, uscc, decision, \
-             decided_on, file_name, sha256, size_bytes, content_b64, share_bp, amount_fen) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             decided_on, file_name, sha256, size_bytes, content_b64, share_bp, amount_fen, deemed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&deal_id)
         .bind(i as i32)
@@ -437,6 +494,7 @@ pub async fn record(
         .bind(&d.content_b64)
         .bind(d.share_bp)
         .bind(d.amount_fen)
+        .bind(i64::from(d.deemed))
         .execute(&mut *tx)
         .await?;
     }
@@ -465,9 +523,11 @@ pub async fn record(
                 "section_id": section_id, "project_id": project_id, "market": market,
                 "price": answer.price, "buyer": buyer, "winner_number": winner_number,
                 "buyers": buyers,
-                "waived": answer.shareholders.iter().filter(|s| s.decision == "waived")
+                "waived": answer.shareholders.iter()
+                    .filter(|s| s.decision == "waived" || s.decision == "deemed_waived")
                     .map(|s| serde_json::json!({"name": s.name, "uscc": s.uscc,
-                                                "sha256": s.sha256})).collect::<Vec<_>>()}),
+                        "sha256": s.sha256, "deemed": s.decision == "deemed_waived"}))
+                    .collect::<Vec<_>>()}),
         ),
     )
     .await?;
@@ -515,6 +575,33 @@ mod tests {
 
     fn rules(r: std::result::Result<Vec<Decision>, Vec<FieldError>>) -> Vec<String> {
         r.err().unwrap().into_iter().map(|e| e.rule).collect()
+    }
+
+    #[test]
+    fn a_shareholder_is_deemed_to_waive_only_after_30_days_without_an_answer() {
+        let cal = ggzy_core::calendar::BusinessCalendar::official();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let deemed = |notified: &str| {
+            let mut s = sh("甲", "deemed_waived", None, None);
+            s.decided_on = d(notified);
+            PreemptionInput {
+                shareholders: vec![s],
+            }
+        };
+        // Notified Monday 2026-03-02: may answer until Wednesday 04-01; deemed from 04-02.
+        let r = check_deemed_waivers(&cal, &deemed("2026-03-02"), d("2026-04-01"));
+        assert_eq!(r[0].rule, "auctions.preemption_deemed_early");
+        assert!(check_deemed_waivers(&cal, &deemed("2026-03-02"), d("2026-04-02")).is_empty());
+        // Notified Friday 03-06: the 30th day, Sunday 04-05, falls in 清明 (04-04..06) and moves
+        // to Tuesday 04-07 (民法典 203): still refused on 04-07, deemed on 04-08.
+        assert_eq!(
+            check_deemed_waivers(&cal, &deemed("2026-03-06"), d("2026-04-07")).len(),
+            1
+        );
+        assert!(check_deemed_waivers(&cal, &deemed("2026-03-06"), d("2026-04-08")).is_empty());
+        // A deemed waiver is a waiver: the winner buys.
+        let ok = decide(100, &deemed("2026-03-02"), d("2026-04-02")).unwrap();
+        assert!(ok[0].deemed && !ok[0].exercised);
     }
 
     #[test]

@@ -550,6 +550,14 @@ pub(crate) async fn create(
     // 拍卖出让 / 矿业权出让 (issue 21): the procedure decides listing or live auction and the periods.
     let kind = crate::land_auction::Kind::of(&market, procedure.as_deref().unwrap_or(""));
     kind.check_live(live)?;
+    // 企业增资 selects investors by the disclosed criteria, not by quotes (crate::capital_increase).
+    if procedure.as_deref() == Some("capital_increase") {
+        return Err(Error::conflict(
+            "auctions.capital_increase_not_listed",
+            "a capital increase (企业增资) selects its investors through /api/v1/capital-increases, not by a listing",
+        ));
+    }
+    let asset_transfer = procedure.as_deref() == Some("asset_transfer");
     let mut v = Vec::new();
     let mut missing = rules::Missing::new();
     let start = nl.listing_start.with_timezone(&chrono::Utc);
@@ -582,6 +590,8 @@ pub(crate) async fn create(
             end,
             &mut missing,
         )),
+        // 企业资产转让: the disclosure depends on the floor (checked below, crate::asset_transfer).
+        ("property", Some(_)) if asset_transfer => {}
         ("property", Some(a)) => v.extend(rules::check_property_schedule(
             &r,
             &ctx.calendar,
@@ -598,6 +608,17 @@ pub(crate) async fn create(
     }
     let starting = money_field(&mut v, "starting_price", &nl.starting_price);
     let increment = money_field(&mut v, "increment", &nl.increment);
+    if let (Some(st), Some(a), true) = (starting, announced.map(from_micros), asset_transfer) {
+        v.extend(crate::asset_transfer::check_schedule(
+            &crate::asset_transfer::AssetTransferRules::national(),
+            &ctx.calendar,
+            a,
+            start,
+            end,
+            st.fen(),
+            &mut missing,
+        ));
+    }
     // 国土资发〔2010〕34号: the land deposit is at least 20 % of the starting price.
     if let (Some(st), Some(dep), "land") = (starting, deposit_fen, market.as_str()) {
         v.extend(rules::check_land_deposit(&r, dep, st.fen()));

@@ -130,7 +130,9 @@ pub fn min_suppliers(procedure: Procedure) -> Option<(i64, &'static str)> {
         | Procedure::PrequalifiedTender
         | Procedure::LandAuction
         | Procedure::MiningListing
-        | Procedure::MiningAuction => None,
+        | Procedure::MiningAuction
+        | Procedure::CapitalIncrease
+        | Procedure::AssetTransfer => None,
     }
 }
 
@@ -332,7 +334,9 @@ pub fn stages(procedure: Procedure, l: ggzy_web::Lang) -> Vec<StageView> {
         | Procedure::PrequalifiedTender
         | Procedure::LandAuction
         | Procedure::MiningListing
-        | Procedure::MiningAuction => return Vec::new(),
+        | Procedure::MiningAuction
+        | Procedure::CapitalIncrease
+        | Procedure::AssetTransfer => return Vec::new(),
     };
     out.push(award);
     out.push(contract);

@@ -52,7 +52,12 @@ pub mod stage {
     pub const DEAL: &str = "deal";
     /// 拍卖会: the live auction of `land_auction` / `mining_auction` in the auctions area.
     pub const AUCTION: &str = "auction";
-    /// 结果公示 of a mining-right deal (period from the deal).
+    /// 企业增资: the enterprise's selection of investors (遴选, 竞争性谈判 / 综合评议).
+    pub const INVESTOR_SELECTION: &str = "investor_selection";
+    /// 增资协议.
+    pub const AGREEMENT: &str = "agreement";
+    /// 结果公示 of a mining-right deal (period from the deal) and 结果公告 after the
+    /// capital-increase agreement.
     pub const RESULT_PUBLICITY: &str = "result_publicity";
 }
 

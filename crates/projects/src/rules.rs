@@ -55,10 +55,19 @@ pub enum Procedure {
     MiningListing,
     /// 矿业权拍卖出让 (mining rights by live auction, announcement ≥ 20 working days).
     MiningAuction,
+    /// 企业增资 (增资扩股, 企业国有资产交易监督管理办法 国资委 财政部令第32号 第三章; property
+    /// market): disclosure ≥ 40 working days, investor applications with deposits, selection by the
+    /// disclosed criteria (a scored decision, crate ggzy-auctions `capital_increase`), the
+    /// capital-increase agreement and the result publicity ≥ 5 working days.
+    CapitalIncrease,
+    /// 企业资产转让 (32号令 第四章; property market): a listing whose disclosure period depends on
+    /// the floor (≥ 10 working days above CNY 1 m up to 10 m, ≥ 20 above 10 m; crate ggzy-auctions
+    /// `asset_transfer`); otherwise run like a property listing.
+    AssetTransfer,
 }
 
 impl Procedure {
-    pub const ALL: [Procedure; 11] = [
+    pub const ALL: [Procedure; 13] = [
         Procedure::OpenTender,
         Procedure::InvitedTender,
         Procedure::Listing,
@@ -70,6 +79,8 @@ impl Procedure {
         Procedure::LandAuction,
         Procedure::MiningListing,
         Procedure::MiningAuction,
+        Procedure::CapitalIncrease,
+        Procedure::AssetTransfer,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -85,6 +96,8 @@ impl Procedure {
             Procedure::LandAuction => "land_auction",
             Procedure::MiningListing => "mining_listing",
             Procedure::MiningAuction => "mining_auction",
+            Procedure::CapitalIncrease => "capital_increase",
+            Procedure::AssetTransfer => "asset_transfer",
         }
     }
 
@@ -108,6 +121,8 @@ impl Procedure {
                 | Procedure::LandAuction
                 | Procedure::MiningListing
                 | Procedure::MiningAuction
+                | Procedure::CapitalIncrease
+                | Procedure::AssetTransfer
         )
     }
 
@@ -139,6 +154,20 @@ impl Procedure {
                 "procedure.market",
                 format!(
                     "procedure {} is a government procurement method (政府采购法 第二十六条) and only for the procurement market, not {}",
+                    self.as_str(),
+                    market.as_str()
+                ),
+            ));
+        }
+        // 企业增资 and 企业资产转让 are state-owned property transactions (32号令 第二条).
+        if matches!(self, Procedure::CapitalIncrease | Procedure::AssetTransfer)
+            && market != Market::Property
+        {
+            return Err(FieldError::new(
+                "procedure",
+                "procedure.market",
+                format!(
+                    "procedure {} is a state-owned property transaction (32号令 第二条) and only for the property market, not {}",
                     self.as_str(),
                     market.as_str()
                 ),
@@ -177,7 +206,7 @@ impl Procedure {
                 FieldError::new(
                     "",
                     "procedure.unknown",
-                    "procedure must be one of open_tender, invited_tender, listing, competitive_negotiation, competitive_consultation, inquiry, single_source, prequalified_tender, land_auction, mining_listing, mining_auction",
+                    "procedure must be one of open_tender, invited_tender, listing, competitive_negotiation, competitive_consultation, inquiry, single_source, prequalified_tender, land_auction, mining_listing, mining_auction, capital_increase, asset_transfer",
                 )
             })
     }
@@ -484,6 +513,44 @@ impl MarketRules {
                 deposit_cap_source: "矿业权出让交易规则 (set by the announcement)".into(),
                 opening_at_deadline: false,
                 opening_source: "矿业权出让交易规则 (auction: no sealed-bid opening)".into(),
+            }),
+            // 企业增资: registration (意向投资方 applications) runs to the end of the disclosure,
+            // at least 40 working days (32号令 第三十九条).
+            Market::Property if procedure == Procedure::CapitalIncrease => Some(MarketRules {
+                market,
+                procedure,
+                deadline_min: period(40, DayKind::Working, "国资委 财政部令第32号 第三十九条"),
+                doc_sale_min: period(
+                    0,
+                    DayKind::Calendar,
+                    "国资委 财政部令第32号 (set by the disclosure)",
+                ),
+                deposit_cap_bp: 10_000,
+                deposit_cap_source: "国资委 财政部令第32号 (set by the disclosure)".into(),
+                opening_at_deadline: false,
+                opening_source: "国资委 财政部令第32号 (capital increase: no sealed-bid opening)"
+                    .into(),
+            }),
+            // 企业资产转让: the disclosure period depends on the floor, known when the listing is
+            // created (ggzy-auctions `asset_transfer`); registration itself has no minimum here.
+            Market::Property if procedure == Procedure::AssetTransfer => Some(MarketRules {
+                market,
+                procedure,
+                deadline_min: period(
+                    0,
+                    DayKind::Working,
+                    "国资委 财政部令第32号 第四章 (by the floor, checked with the listing)",
+                ),
+                doc_sale_min: period(
+                    0,
+                    DayKind::Calendar,
+                    "国资委 财政部令第32号 (set by the disclosure)",
+                ),
+                deposit_cap_bp: 10_000,
+                deposit_cap_source: "国资委 财政部令第32号 (set by the disclosure)".into(),
+                opening_at_deadline: false,
+                opening_source: "国资委 财政部令第32号 (asset transfer: no sealed-bid opening)"
+                    .into(),
             }),
             Market::Land | Market::Property => None,
         }
@@ -1183,8 +1250,9 @@ mod tests {
         assert!(MarketRules::national(Market::Property, Procedure::InvitedTender).is_none());
         // construction and procurement: open and invited tender; land and property: open tender
         // and listing; procurement also its 4 non-tender methods (crate::nontender); construction
-        // also the prequalified tender (issue 21).
-        assert_eq!(MarketRules::all_national().len(), 16);
+        // also the prequalified tender (issue 21); land also the land auction and the two mining
+        // procedures; property also the capital increase and the asset transfer (issue 21).
+        assert_eq!(MarketRules::all_national().len(), 18);
         assert!(MarketRules::national(Market::Construction, Procedure::Listing).is_none());
     }
 

@@ -69,6 +69,8 @@ fn procedure_label(p: Procedure, l: Lang) -> &'static str {
         Procedure::LandAuction => l.t("拍卖出让", "Land auction"),
         Procedure::MiningListing => l.t("矿业权挂牌出让", "Mining-right listing"),
         Procedure::MiningAuction => l.t("矿业权拍卖出让", "Mining-right auction"),
+        Procedure::CapitalIncrease => l.t("企业增资", "Capital increase"),
+        Procedure::AssetTransfer => l.t("资产转让", "Asset transfer"),
     }
 }
 

@@ -474,7 +474,15 @@ fn preemption(s: &SectionInfo, p: &Value) -> Draft {
         body.push('\n');
     }
     for w in p["waived"].as_array().into_iter().flatten() {
-        body.push_str(&format!("- {}：书面放弃优先购买权\n", cell(&w["name"])));
+        // A deemed waiver (公司法 第八十四条: 三十日内未答复的，视为放弃) is not a written one.
+        if w["deemed"] == true {
+            body.push_str(&format!(
+                "- {}：接到书面通知之日起三十日内未答复，视为放弃优先购买权\n",
+                cell(&w["name"])
+            ));
+        } else {
+            body.push_str(&format!("- {}：书面放弃优先购买权\n", cell(&w["name"])));
+        }
     }
     Draft {
         ann_type: AnnouncementType::Deal,

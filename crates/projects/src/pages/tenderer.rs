@@ -74,6 +74,8 @@ pub fn procedure_label(p: &str, l: Lang) -> &'static str {
         "land_auction" => l.t("拍卖出让", "Land auction"),
         "mining_listing" => l.t("矿业权挂牌出让", "Mining-right listing"),
         "mining_auction" => l.t("矿业权拍卖出让", "Mining-right auction"),
+        "capital_increase" => l.t("企业增资", "Capital increase"),
+        "asset_transfer" => l.t("资产转让", "Asset transfer"),
         _ => l.t("其他", "Other"),
     }
 }
@@ -293,6 +295,8 @@ fn form_page(
         "land_auction",
         "mining_listing",
         "mining_auction",
+        "capital_increase",
+        "asset_transfer",
     ]
     .iter()
     .map(|p| (p.to_string(), procedure_label(p, l).to_string()))

@@ -1,0 +1,303 @@
+//! The property market's procedures of issue 21 besides the transfer listing (32号令,
+//! crates/auctions/src/capital_increase.rs and asset_transfer.rs): a capital increase (企业增资)
+//! from its disclosure to the agreement, and an asset transfer (企业资产转让) whose disclosure
+//! depends on the floor. The lots come through the real upstream APIs
+//! ([`crate::auctions::lot_for`]): the demo tenderer registers the project (the enterprise),
+//! the disclosure is published through publishing, the investors / buyers register through
+//! projects and pay their deposits by a signed bank callback. The test clock starts Monday
+//! 2026-03-02 09:00 (Beijing), when the disclosure is published.
+
+use crate::auctions::{act, bid, create, listing, lot_for, rules_of, ts, wait_phase};
+use ggzy_api_tests::TestApp;
+use serde_json::{json, Value};
+
+async fn org_of(app: &TestApp, user: &str) -> String {
+    app.org_of(&app.login(user).await).await
+}
+
+async fn wait_event(app: &TestApp, event_type: &str, section_id: &str) -> Value {
+    for _ in 0..300 {
+        app.seal().await;
+        if let Some(e) = app
+            .events_of(event_type)
+            .await
+            .into_iter()
+            .find(|e| e["section_id"] == section_id)
+        {
+            return e;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    panic!("no {event_type} for section {section_id}");
+}
+
+fn scores(b1: &str, b2: &str, p1: [&str; 3], p2: [&str; 3]) -> Value {
+    let pts = |p: [&str; 3]| json!({"投资金额": p[0], "产业协同": p[1], "管理经验": p[2]});
+    json!({"notes": "综合评议记录：按增资公告披露的择优指标逐项打分。",
+           "scores": [{"org_id": b1, "amount": "30000000.00", "points": pts(p1)},
+                      {"org_id": b2, "amount": "20000000.00", "points": pts(p2)}]})
+}
+
+/// 企业增资 to the end on the platform: the disclosure lasts 40 working days from the announcement
+/// of Monday 03-02 (清明 04-04..06 skipped): ending 2026-04-28 23:59:59 is refused and changes
+/// nothing, ending at 24:00 of Tuesday 04-28 is accepted (32号令 第三十九条). A capital increase
+/// is never listed for quotes. After the disclosure, the enterprise's scored decision covers every
+/// qualified investor and the higher total wins against the higher amount. The agreement starts
+/// the result announcement of 5 working days (from Wednesday 04-29 across 劳动节 05-01..05 and the
+/// make-up Saturday 05-09: ending 05-09 23:59:59 refused, 24:00 accepted) and is the deal that
+/// projects, deposits and publishing follow.
+#[tokio::test]
+async fn a_capital_increase_is_disclosed_40_working_days_and_the_investor_is_selected_by_the_disclosed_criteria(
+) {
+    let app = TestApp::spawn().await;
+    // The procedure as data (GET /api/v1/procedures).
+    let (s, procs) = app.get(None, "/api/v1/procedures").await;
+    assert_eq!(s, 200, "{procs}");
+    let ci = procs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["market"] == "property" && p["procedure"] == "capital_increase")
+        .expect("the capital increase is a row of the procedures table");
+    let stages: Vec<&str> = ci["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "announcement",
+            "registration",
+            "investor_selection",
+            "agreement",
+            "result_publicity"
+        ]
+    );
+    assert_eq!(ci["stages"][0]["period"]["days"], 40);
+    let lot = lot_for(
+        &app,
+        "property",
+        "capital_increase",
+        "2026-04-29T00:00:00+08:00",
+        2,
+    )
+    .await;
+    // Not a listing: quotes are not how investors are chosen.
+    let staff = app.login("staff").await;
+    let mut l = listing(&lot.sid, lot.announced_at, 40, None);
+    l["listing_end"] = json!("2026-04-29T00:00:00+08:00");
+    let (s, v) = app.post(Some(&staff), "/api/v1/auctions", l).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["rule"], "auctions.capital_increase_not_listed", "{v}");
+
+    let body = |end: &str| {
+        json!({"section_id": lot.sid, "disclosure_start": lot.announced_at.to_rfc3339(),
+               "disclosure_end": end, "amount_sought": "50000000.00",
+               "method": "comprehensive_evaluation",
+               "criteria": [{"name": "投资金额", "weight": 40}, {"name": "产业协同", "weight": 35},
+                            {"name": "管理经验", "weight": 25}]})
+    };
+    let (s, v) = act(
+        &app,
+        "staff",
+        "/api/v1/capital-increases",
+        body("2026-04-28T23:59:59+08:00"),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(rules_of(&v), vec!["capital.disclosure_period"]);
+    assert_eq!(v["errors"][0]["field"], "disclosure_end");
+    let mut bad = body("2026-04-29T00:00:00+08:00");
+    bad["criteria"][2]["weight"] = json!(24);
+    let (s, v) = act(&app, "staff", "/api/v1/capital-increases", bad).await;
+    assert_eq!(
+        (s, rules_of(&v)),
+        (422, vec!["capital.criteria_weight_sum".to_string()]),
+        "{v}"
+    );
+    assert!(app
+        .events_of("auctions.capital_increase.opened")
+        .await
+        .is_empty());
+    let (s, ci) = act(
+        &app,
+        "staff",
+        "/api/v1/capital-increases",
+        body("2026-04-29T00:00:00+08:00"),
+    )
+    .await;
+    assert_eq!(s, 201, "{ci}");
+    assert_eq!(ci["phase"], "disclosure");
+    let id = ci["id"].as_str().unwrap().to_string();
+    let (s, v) = act(
+        &app,
+        "staff",
+        "/api/v1/capital-increases",
+        body("2026-04-29T00:00:00+08:00"),
+    )
+    .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("capital.one_per_section"))
+    );
+
+    let (b1, b2) = (org_of(&app, "bidder1").await, org_of(&app, "bidder2").await);
+    let select = format!("/api/v1/capital-increases/{id}/selection");
+    let good = scores(&b1, &b2, ["40", "20", "15"], ["26.67", "30", "25"]);
+    // Before the disclosure ends: refused.
+    app.clock().set(ts(&json!("2026-04-28T23:59:59+08:00")));
+    let (s, v) = act(&app, "staff", &select, good.clone()).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("capital.disclosure_running")),
+        "{v}"
+    );
+    app.clock().set(ts(&json!("2026-04-29T09:00:00+08:00")));
+    // The decision scores every qualified investor, within each criterion's weight.
+    let mut only_one = good.clone();
+    only_one["scores"].as_array_mut().unwrap().truncate(1);
+    let (s, v) = act(&app, "staff", &select, only_one).await;
+    assert_eq!(
+        (s, rules_of(&v)),
+        (422, vec!["capital.selection_incomplete".to_string()]),
+        "{v}"
+    );
+    let over = scores(&b1, &b2, ["40.01", "20", "15"], ["26.67", "30", "25"]);
+    let (s, v) = act(&app, "staff", &select, over).await;
+    assert_eq!(
+        (s, rules_of(&v)),
+        (422, vec!["capital.selection_points".to_string()]),
+        "{v}"
+    );
+    // bidder1 offers more (30 m against 20 m) but scores 75.00 against 81.67: bidder2 is selected.
+    let (s, v) = act(&app, "staff", &select, good.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "selected");
+    assert_eq!(v["selection"]["investor_org_id"], b2.as_str());
+    assert_eq!(v["selection"]["total"], "81.67");
+    assert_eq!(v["selection"]["amount"], "20000000.00");
+    assert!(v["selection"]["lot_seed"].is_null(), "{v}");
+    let ranks: Vec<(&str, &str)> = v["selection"]["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["org_id"].as_str().unwrap(), s["total"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ranks, [(b2.as_str(), "81.67"), (b1.as_str(), "75.00")]);
+    let (s, v) = act(&app, "staff", &select, good).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("capital.selected")),
+        "{v}"
+    );
+
+    // The enterprise follows its own increase; another tenderer learns nothing; a bidder is refused.
+    let path = format!("/api/v1/capital-increases/{id}");
+    let (s, v) = app.get(Some(&app.login("tenderer").await), &path).await;
+    assert_eq!((s, &v["phase"]), (200, &json!("selected")), "{v}");
+    let (s, _) = app.get(Some(&app.login("tenderer2").await), &path).await;
+    assert_eq!(s, 404);
+    let (s, _) = app.get(Some(&app.login("bidder2").await), &path).await;
+    assert_eq!(s, 403);
+
+    // The agreement and the result announcement of 5 working days.
+    let agree = format!("/api/v1/capital-increases/{id}/agreement");
+    let agreement = |end: &str, on: &str| json!({"agreement_no": "ZZ-2026-001", "signed_on": on, "publicity_end": end});
+    let (s, v) = act(
+        &app,
+        "staff",
+        &agree,
+        agreement("2026-05-09T23:59:59+08:00", "2026-04-29"),
+    )
+    .await;
+    assert_eq!(
+        (s, rules_of(&v)),
+        (422, vec!["capital.result_publicity_period".to_string()]),
+        "{v}"
+    );
+    let (s, v) = act(
+        &app,
+        "staff",
+        &agree,
+        agreement("2026-05-10T00:00:00+08:00", "2026-04-30"),
+    )
+    .await;
+    assert_eq!(
+        (s, rules_of(&v)),
+        (422, vec!["capital.agreement_signed_on".to_string()]),
+        "{v}"
+    );
+    let (s, v) = act(
+        &app,
+        "staff",
+        &agree,
+        agreement("2026-05-10T00:00:00+08:00", "2026-04-29"),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["phase"], "agreed");
+    assert_eq!(v["agreement"]["amount"], "20000000.00");
+    let (s, v) = act(
+        &app,
+        "staff",
+        &agree,
+        agreement("2026-05-10T00:00:00+08:00", "2026-04-29"),
+    )
+    .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("capital.not_selected")),
+        "{v}"
+    );
+
+    let deal = wait_event(&app, "auctions.deal.confirmed", &lot.sid).await;
+    assert_eq!(deal["via"], "capital_increase");
+    assert_eq!(deal["winner_org_id"], b2.as_str());
+    assert_eq!(deal["price"], "20000000.00");
+    assert_eq!(deal["loser_org_ids"], json!([b1]));
+    let concluded = wait_event(&app, "projects.section.concluded", &lot.sid).await;
+    assert_eq!(concluded["outcome"], "deal");
+    assert_eq!(concluded["winner_org_id"], b2.as_str());
+    app.stop().await;
+}
+
+/// 企业资产转让: the disclosure depends on the floor — up to CNY 10,000,000.00 at least 10 working
+/// days, one fen more at least 20 (32号令 第四章). From Monday 03-02 the 10th working day is Monday
+/// 03-16: a floor of 10,000,000.01 ending at its 24:00 is refused, 10,000,000.00 ending one second
+/// earlier is refused, at 24:00 accepted; then it runs like a property listing to its deal.
+#[tokio::test]
+async fn an_asset_transfer_is_disclosed_10_working_days_up_to_10_million_and_20_above() {
+    let app = TestApp::spawn().await;
+    let end = "2026-03-17T00:00:00+08:00";
+    let lot = lot_for(&app, "property", "asset_transfer", end, 1).await;
+    let staff = app.login("staff").await;
+    let body = |floor: &str, end: &str| {
+        let mut l = listing(&lot.sid, lot.announced_at, 15, None);
+        l["listing_end"] = json!(end);
+        l["starting_price"] = json!(floor);
+        l["appraisal_value"] = json!("10000000.00");
+        l
+    };
+    for (floor, end) in [
+        ("10000000.01", end),
+        ("10000000.00", "2026-03-16T23:59:59+08:00"),
+    ] {
+        let (s, v) = app
+            .post(Some(&staff), "/api/v1/auctions", body(floor, end))
+            .await;
+        assert_eq!(s, 422, "{floor} {end}: {v}");
+        assert_eq!(rules_of(&v), vec!["auctions.asset_disclosure_period"]);
+        assert_eq!(v["errors"][0]["field"], "listing_end");
+    }
+    let id = create(&app, body("10000000.00", end)).await;
+    assert_eq!(bid(&app, "bidder1", &id, "10000000.00").await.0, 201);
+    app.clock().set(ts(&json!(end)));
+    let v = wait_phase(&app, &id, "deal").await;
+    assert_eq!(v["current_price"], "10000000.00");
+    let deal = wait_event(&app, "auctions.deal.confirmed", &lot.sid).await;
+    assert_eq!(deal["via"], "listing");
+    assert_eq!(deal["winner_org_id"], org_of(&app, "bidder1").await);
+    app.stop().await;
+}
