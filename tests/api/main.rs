@@ -52,6 +52,7 @@ mod publishing;
 mod remedies;
 mod remedies_web;
 mod remedy_effects;
+mod remedy_paths;
 mod rules_fixed;
 mod security;
 mod staff_venues;

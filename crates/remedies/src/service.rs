@@ -74,6 +74,10 @@ impl Consumer for Projection {
                 | "projects.section.terminated"
                 | "projects.section.returned_to_evaluation"
                 | "projects.registration.created"
+                | "projects.prequalification.opened"
+                | "projects.prequalification.applied"
+                | "projects.prequalification.reviewed"
+                | "projects.prequalification.deadline_changed"
         )
     }
 
@@ -93,8 +97,9 @@ impl Consumer for Projection {
                 };
                 sqlx::query(
                     "INSERT INTO rem_sections (section_id, project_id, project_code, market, \
-                     owner_org_id, stage, bid_deadline, opening_at) VALUES ($1, $2, $3, $4, $5, \
-                     'registered', $6, $7) ON CONFLICT (section_id) DO NOTHING",
+                     owner_org_id, stage, bid_deadline, opening_at, procedure, docs_issue_at) \
+                     VALUES ($1, $2, $3, $4, $5, 'registered', $6, $7, $8, $9) \
+                     ON CONFLICT (section_id) DO NOTHING",
                 )
                 .bind(sid)
                 .bind(s(p, "project_id"))
@@ -103,6 +108,40 @@ impl Consumer for Projection {
                 .bind(s(p, "owner_org_id"))
                 .bind(to_micros(deadline))
                 .bind(to_micros(opening))
+                .bind(s(p, "procedure"))
+                .bind(instant(p, "docs_issue_at").map(to_micros))
+                .execute(&mut **tx)
+                .await?;
+                return Ok(());
+            }
+            // The open prequalification round's applications deadline (实施条例 22 counts the
+            // objection period back from it); none once the round is reviewed.
+            "projects.prequalification.opened" | "projects.prequalification.deadline_changed" => {
+                if let Some(due_at) = instant(p, "applications_due_at") {
+                    sqlx::query("UPDATE rem_sections SET prequal_due = $1 WHERE section_id = $2")
+                        .bind(to_micros(due_at))
+                        .bind(sid)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                return Ok(());
+            }
+            "projects.prequalification.reviewed" => {
+                sqlx::query("UPDATE rem_sections SET prequal_due = NULL WHERE section_id = $1")
+                    .bind(sid)
+                    .execute(&mut **tx)
+                    .await?;
+                return Ok(());
+            }
+            // An applicant is a party of the section: it sees the section's cases.
+            "projects.prequalification.applied" => {
+                sqlx::query(
+                    "INSERT INTO rem_parties (section_id, org_id, registered_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (section_id, org_id) DO NOTHING",
+                )
+                .bind(sid)
+                .bind(s(p, "org_id"))
+                .bind(to_micros(ev.occurred_at))
                 .execute(&mut **tx)
                 .await?;
                 return Ok(());
@@ -158,11 +197,15 @@ struct Sec {
     owner_org_id: String,
     stage: String,
     bid_deadline: Timestamp,
+    procedure: String,
+    docs_issue_at: Option<Timestamp>,
+    prequal_due: Option<Timestamp>,
 }
 
 async fn load_section(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Sec> {
     let r = sqlx::query(
-        "SELECT market, project_code, owner_org_id, stage, bid_deadline FROM rem_sections WHERE section_id = $1",
+        "SELECT market, project_code, owner_org_id, stage, bid_deadline, procedure, docs_issue_at, \
+         prequal_due FROM rem_sections WHERE section_id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -174,6 +217,9 @@ async fn load_section(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Sec> {
         owner_org_id: r.try_get(2)?,
         stage: r.try_get(3)?,
         bid_deadline: from_micros(r.try_get(4)?),
+        procedure: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+        docs_issue_at: ts(&r, 6)?,
+        prequal_due: ts(&r, 7)?,
     })
 }
 
@@ -587,6 +633,49 @@ async fn raise_window(
                 raise_ends(cal, at_local(k, 12, 0, 0), rule.raise),
             )))
         }
+        RaiseFrom::BeforeApplicationsDue => {
+            let Some(due_at) = sec.prequal_due else {
+                return Err(Error::field(
+                    "target",
+                    "remedy.raise_period_ended",
+                    format!(
+                        "no prequalification round of this section is open ({})",
+                        rule.source
+                    ),
+                ));
+            };
+            Ok(Some(before_deadline_ends(due_at, rule.raise)))
+        }
+        RaiseFrom::DuringPublicity => {
+            let start = sec
+                .docs_issue_at
+                .filter(|_| sec.procedure == "single_source");
+            let Some(start) = start else {
+                return Err(Error::field(
+                    "target",
+                    "remedy.not_during_publicity",
+                    format!(
+                        "this section has no single-source publicity ({})",
+                        rule.source
+                    ),
+                ));
+            };
+            if now < start {
+                return Err(Error::field(
+                    "target",
+                    "remedy.not_during_publicity",
+                    format!(
+                        "the single-source publicity starts at {} ({})",
+                        display_local(start),
+                        rule.source
+                    ),
+                ));
+            }
+            Ok(Some(track(
+                provisional,
+                rules::publicity_ends(cal, start, rule.raise),
+            )))
+        }
         RaiseFrom::AfterAnswer => Err(Error::field(
             "kind",
             "remedy.requires_prior",
@@ -614,6 +703,8 @@ struct NewCase<'a> {
     /// Carries a suspension over from the case it escalates.
     inherit_suspension: bool,
     provisional: bool,
+    /// Where the answer period counts from (None: the raising; 74号令 第四十条: the publicity's end).
+    answer_from: Option<Timestamp>,
 }
 
 /// Inserts a case with its due timer and events; the new case.
@@ -628,9 +719,13 @@ async fn insert_case(
     let mut provisional = n.provisional;
     let rule = n.rule;
     let id = ids::new_id();
-    let answer_due = rule
-        .answer
-        .map(|p| track(&mut provisional, due(cal, now, p)));
+    let answer_due = rule.answer.map(|p| {
+        let r = match n.answer_from {
+            Some(end) => rules::answer_after_publicity(cal, end, p),
+            None => due(cal, now, p),
+        };
+        track(&mut provisional, r)
+    });
     let accept_due = rule
         .accept
         .map(|p| track(&mut provisional, due(cal, now, p)));
@@ -739,9 +834,11 @@ pub async fn raise(ctx: &Ctx, actor: &Actor, section_id: &str, input: RaiseInput
         .ok_or_else(|| Error::forbidden("a bidder acts for its organization"))?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    // Who may raise it before what was sent: a stranger learns nothing about the section.
+    // Who may raise it before what was sent: a stranger learns nothing about the section —
+    // except about its public notices, which any supplier may object to.
     let sec = load_section(&mut tx, section_id).await?;
-    if party_since(&mut tx, section_id, &org).await?.is_none() {
+    let public_notice = Target::parse(&input.target).is_ok_and(Target::open_to_any_supplier);
+    if !public_notice && party_since(&mut tx, section_id, &org).await?.is_none() {
         return Err(Error::forbidden(
             "only a bidder or supplier that obtained the documents of this section may raise a case",
         ));
@@ -792,6 +889,7 @@ pub async fn raise(ctx: &Ctx, actor: &Actor, section_id: &str, input: RaiseInput
             parent_id: None,
             inherit_suspension: false,
             provisional,
+            answer_from: ends.filter(|_| rule.raise_from == RaiseFrom::DuringPublicity),
         },
     )
     .await?;
@@ -1177,6 +1275,7 @@ pub async fn escalate(ctx: &Ctx, actor: &Actor, id: &str, input: EscalateInput) 
             parent_id: Some(id),
             inherit_suspension: inherit,
             provisional,
+            answer_from: None,
         },
     )
     .await?;
@@ -1448,7 +1547,13 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Case> {
     let mut conn = ctx.db.pool().acquire().await?;
     let case = load_case(&ctx.db, &mut conn, id, false).await?;
     let sec = load_section(&mut conn, &case.section_id).await?;
-    let sight = sight(&mut conn, actor, &sec, &case.section_id).await?;
+    // A supplier that objected to a public notice without being a party sees its own case.
+    let own =
+        actor.role == Role::Bidder && actor.org_id.is_some() && actor.org_id == case.raised_by_org;
+    let sight = match sight(&mut conn, actor, &sec, &case.section_id).await {
+        Err(_) if own => Sight::OwnOnly,
+        r => r?,
+    };
     Ok(shown(case, actor, sight))
 }
 
@@ -1522,17 +1627,25 @@ pub async fn raise_options(
     let org = actor.org_id.clone().unwrap_or_default();
     let mut conn = ctx.db.pool().acquire().await?;
     let sec = load_section(&mut conn, section_id).await?;
-    if party_since(&mut conn, section_id, &org).await?.is_none() {
+    let party = party_since(&mut conn, section_id, &org).await?.is_some();
+    drop(conn);
+    let rules: Vec<RuleView> = list_rules(ctx)
+        .await?
+        .into_iter()
+        .filter(|r| r.market == sec.market && (party || r.target.open_to_any_supplier()))
+        // The public notices this section has: a single-source publicity, an open
+        // prequalification round.
+        .filter(|r| match r.target {
+            Target::Publicity => sec.procedure == "single_source",
+            Target::Prequalification => sec.prequal_due.is_some(),
+            _ => true,
+        })
+        .collect();
+    if !party && rules.is_empty() {
         return Err(Error::forbidden(
             "only a bidder or supplier that obtained the documents of this section may raise a case",
         ));
     }
-    drop(conn);
-    let rules = list_rules(ctx)
-        .await?
-        .into_iter()
-        .filter(|r| r.market == sec.market)
-        .collect();
     Ok((sec.project_code, sec.market, rules))
 }
 
