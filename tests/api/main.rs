@@ -11,6 +11,7 @@ mod authz;
 mod authz_cross;
 mod award;
 mod award_calendar;
+mod award_report_pages;
 mod bidder_web;
 mod bids;
 mod calendar;
