@@ -52,6 +52,7 @@ mod property_rules;
 mod publishing;
 mod remedies;
 mod remedies_web;
+mod remedy_attachments;
 mod remedy_effects;
 mod remedy_paths;
 mod rules_fixed;

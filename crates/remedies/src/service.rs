@@ -366,8 +366,11 @@ pub struct Case {
     pub raised_by_org: Option<String>,
     pub anonymised: bool,
     pub grounds: String,
-    /// File ids of the attachments (stored through the file store by the client; opaque here).
+    /// Ids of the attachments (uploaded with `POST /api/v1/sections/{id}/remedies/attachments`).
     pub attachments: Vec<String>,
+    /// The stored attachments with their SHA-256 digests.
+    #[serde(default)]
+    pub attachment_files: Vec<crate::attachments::Attachment>,
     pub raised_at: DateTime<Utc>,
     /// The end of the period it was raised within (24:00 Beijing time of its last day).
     pub raise_deadline: Option<DateTime<Utc>>,
@@ -420,6 +423,7 @@ fn case_row(r: &sqlx::any::AnyRow) -> Result<Case> {
         anonymised: false,
         grounds: r.try_get(6)?,
         attachments: serde_json::from_str(&r.try_get::<String, _>(7)?).unwrap_or_default(),
+        attachment_files: Vec::new(),
         raised_at: from_micros(r.try_get(8)?),
         raise_deadline: ts(r, 9)?,
         known_on: r
@@ -459,7 +463,74 @@ async fn load_case(db: &Db, conn: &mut sqlx::AnyConnection, id: &str, lock: bool
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found(format!("remedy case {id}")))?;
-    case_row(&r)
+    let mut c = case_row(&r)?;
+    c.attachment_files = crate::attachments::of_case(conn, id).await?;
+    Ok(c)
+}
+
+/// Cases read from rows, with their stored attachments.
+async fn cases_with_files(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[sqlx::any::AnyRow],
+) -> Result<Vec<Case>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut c = case_row(r)?;
+        c.attachment_files = crate::attachments::of_case(conn, &c.id).await?;
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// Whether the section has a public notice any supplier may object to (a single-source
+/// publicity, an open prequalification round). 404 for an unknown section.
+pub(crate) async fn load_section_public(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+) -> Result<bool> {
+    let sec = load_section(conn, section_id).await?;
+    Ok(sec.procedure == "single_source" || sec.prequal_due.is_some())
+}
+
+/// Whether `org_id` obtained the section's documents (or applied to its prequalification).
+pub(crate) async fn party_of(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+    org_id: &str,
+) -> Result<bool> {
+    Ok(party_since(conn, section_id, org_id).await?.is_some())
+}
+
+/// The parties to a case: its raiser, the project's tenderer or agency; staff, supervisors and
+/// admin. Anyone else 403 (404 for an unknown case).
+pub(crate) async fn require_case_party(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    case_id: &str,
+) -> Result<()> {
+    let r = sqlx::query("SELECT section_id, raised_by_org FROM remedy_cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("remedy case {case_id}")))?;
+    let section_id: String = r.try_get(0)?;
+    let raiser: String = r.try_get(1)?;
+    let ok = match actor.role {
+        Role::Admin | Role::Staff | Role::Supervisor => true,
+        Role::Bidder => actor.org_id.as_deref() == Some(raiser.as_str()),
+        Role::Tenderer | Role::Agency => {
+            let sec = load_section(conn, &section_id).await?;
+            actor.org_id.as_deref() == Some(sec.owner_org_id.as_str())
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "only the parties to the case (its raiser, the tenderer or agency), staff and supervisors read its attachments",
+        ))
+    }
 }
 
 /// What the caller may see of cases of a section: `Full` (raiser shown) or `Anonymised`; `None`:
@@ -697,6 +768,8 @@ struct NewCase<'a> {
     org_id: &'a str,
     grounds: String,
     attachments: String,
+    /// The attachment ids claimed by the case (checked: the raiser's own, this section's, unclaimed).
+    attachment_ids: &'a [String],
     known_on: Option<NaiveDate>,
     raise_deadline: Option<Timestamp>,
     parent_id: Option<&'a str>,
@@ -756,6 +829,15 @@ async fn insert_case(
     .bind(&rule.source)
     .bind(i64::from(provisional))
     .execute(&mut **tx)
+    .await?;
+    crate::attachments::claim(
+        tx,
+        ctx.db.for_update(),
+        n.attachment_ids,
+        n.org_id,
+        n.section_id,
+        &id,
+    )
     .await?;
     if let Some((step, at)) = answer_due
         .map(|d| ("answer", d))
@@ -884,6 +966,7 @@ pub async fn raise(ctx: &Ctx, actor: &Actor, section_id: &str, input: RaiseInput
             org_id: &org,
             grounds,
             attachments: files,
+            attachment_ids: &input.attachments,
             known_on: input.known_on,
             raise_deadline: ends,
             parent_id: None,
@@ -1270,6 +1353,7 @@ pub async fn escalate(ctx: &Ctx, actor: &Actor, id: &str, input: EscalateInput) 
             org_id: &org,
             grounds,
             attachments: files,
+            attachment_ids: &input.attachments,
             known_on: Some(from_day),
             raise_deadline: Some(ends),
             parent_id: Some(id),
@@ -1568,9 +1652,11 @@ pub async fn list_by_section(ctx: &Ctx, actor: &Actor, section_id: &str) -> Resu
     .bind(section_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| case_row(r).map(|c| shown(c, actor, sight)))
-        .collect()
+    Ok(cases_with_files(&mut conn, &rows)
+        .await?
+        .into_iter()
+        .map(|c| shown(c, actor, sight))
+        .collect())
 }
 
 /// The cases the caller's organization raised.
@@ -1583,7 +1669,8 @@ pub async fn list_mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     .bind(&org)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(case_row).collect()
+    let mut conn = ctx.db.pool().acquire().await?;
+    cases_with_files(&mut conn, &rows).await
 }
 
 /// The supervisors' queue: complaints waiting for acceptance or a decision, oldest first.
@@ -1595,7 +1682,8 @@ pub async fn open_complaints(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     ))
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(case_row).collect()
+    let mut conn = ctx.db.pool().acquire().await?;
+    cases_with_files(&mut conn, &rows).await
 }
 
 /// The tenderer's / agency's queue: objections and challenges against its own sections waiting
@@ -1611,9 +1699,8 @@ pub async fn awaiting_answer(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     .bind(&org)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
-        .map(|r| case_row(r).map(|c| shown(c, actor, Sight::Full)))
-        .collect()
+    let mut conn = ctx.db.pool().acquire().await?;
+    cases_with_files(&mut conn, &rows).await
 }
 
 /// What a bidder may raise about a section (its pages' form): the section's project code, market
