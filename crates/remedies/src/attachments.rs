@@ -27,6 +27,7 @@ pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
 /// A stored attachment as a case shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[schema(as = RemedyAttachment)]
 pub struct Attachment {
     pub id: String,
     pub file_name: String,
