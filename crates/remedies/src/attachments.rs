@@ -232,7 +232,7 @@ pub async fn claim(
         };
         if !ok || ids[..i].contains(id) {
             v.push(
-                &format!("attachments[{i}]"),
+                format!("attachments[{i}]"),
                 "remedy.attachment_unknown",
                 "not an attachment your organization uploaded for this section and has not attached yet",
             );
