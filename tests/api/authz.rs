@@ -463,6 +463,11 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/remedies/{id}/accept", "supervisor"),
     ("POST /api/v1/remedies/{id}/refuse", "supervisor"),
     ("POST /api/v1/remedies/{id}/decide", "supervisor"),
+    ("POST /api/v1/sections/{id}/remedies/attachments", "bidder"),
+    (
+        "GET /api/v1/remedies/{id}/attachments/{attachment_id}",
+        "admin staff supervisor tenderer agency bidder |404",
+    ),
     // evaluation (crates/evaluation/src/http.rs: READERS = expert staff supervisor admin)
     (
         "PUT /api/v1/sections/{id}/evaluation-method",

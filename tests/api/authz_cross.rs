@@ -219,6 +219,15 @@ const CROSS: &[(&str, &str)] = &[
     ("POST /api/v1/remedies/{id}/answer", "*: owned"),
     ("POST /api/v1/remedies/{id}/close", "*: owned"),
     ("POST /api/v1/remedies/{id}/escalate", "*: owned"),
+    // Attachments: a stranger uploads nothing to a section it is no party of, and reads no case's.
+    (
+        "POST /api/v1/sections/{id}/remedies/attachments",
+        "anonymous tenderer agency: owned; bidder: mine",
+    ),
+    (
+        "GET /api/v1/remedies/{id}/attachments/{attachment_id}",
+        "*: owned",
+    ),
     ("PUT /api/v1/sections/{id}/evaluation-method", "*: owned"),
     (
         "GET /api/v1/sections/{id}/evaluation/clarifications",

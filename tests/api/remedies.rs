@@ -52,8 +52,7 @@ async fn construction_objection_to_the_documents_suspends_the_deadline_and_openi
     app.drain_consumer("remedies.projection").await;
     let url = format!("/api/v1/sections/{sid}/remedies");
     let objection = json!({"kind": "objection", "target": "documents",
-        "grounds": "资格条件排斥潜在投标人 (the qualification terms exclude bidders)",
-        "attachments": ["file-0001"]});
+        "grounds": "资格条件排斥潜在投标人 (the qualification terms exclude bidders)"});
 
     // Deadline Friday 2026-04-03 09:30: the last day to object is 03-24 (实施条例 22: 10 days
     // before the deadline).
@@ -495,7 +494,7 @@ async fn the_rules_table_cites_every_row_and_marks_the_unconfirmed_ones() {
     let b1 = app.login("bidder1").await;
     let rules = app.get_expect(&b1, "/api/v1/remedies/rules", 200).await;
     let rows = rules.as_array().unwrap();
-    assert_eq!(rows.len(), 16, "{rules}");
+    assert_eq!(rows.len(), 19, "{rules}");
     let find = |m: &str, k: &str, t: &str| {
         rows.iter()
             .find(|r| r["market"] == m && r["kind"] == k && r["target"] == t)
@@ -532,5 +531,16 @@ async fn the_rules_table_cites_every_row_and_marks_the_unconfirmed_ones() {
     }
     assert_eq!(find("land", "objection", "listing")["confirmed"], false);
     assert_eq!(find("property", "objection", "deal")["confirmed"], false);
+    // 实施条例 22: prequalification documents, 2 days before the applications are due, 3 to answer.
+    let pq = find("construction", "objection", "prequalification");
+    assert_eq!(
+        (pq["raise_days"].as_u64(), pq["answer_days"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(pq["suspends"], "always");
+    assert_eq!(
+        find("procurement", "objection", "publicity")["confirmed"],
+        false
+    );
     app.stop().await;
 }

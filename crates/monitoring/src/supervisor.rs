@@ -58,6 +58,10 @@ fn links(l: Lang) -> Vec<(&'static str, &'static str)> {
     vec![
         ("/supervisor/alerts", l.t("预警处置", "Alert cases")),
         ("/supervisor/remedies", l.t("投诉处理", "Complaints")),
+        (
+            "/supervisor/award-reports",
+            l.t("招标投标情况书面报告", "Written reports"),
+        ),
         ("/supervisor/rules", l.t("预警规则", "Rule catalogue")),
         ("/supervisor/audit", l.t("审计链校验", "Audit chain check")),
         ("/supervisor/reports", l.t("日报", "Daily reports")),

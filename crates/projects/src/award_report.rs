@@ -22,7 +22,7 @@
 //! The period is data: table `award_report_rules` (region, market); a market without a row has no
 //! such report (procurement files its contract, [`crate::procurement`]).
 
-use crate::award::{load_sec, period_end, require_owner, NATIONAL};
+use crate::award::{load_sec, period_end, require_owner, Sec, NATIONAL};
 use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, to_micros};
@@ -330,6 +330,42 @@ async fn generate(
     }))
 }
 
+/// The report as it would be filed now, generated from the record without filing it (the
+/// tenderer's or agency's page shows it before submitting; the project's own tenderer/agency
+/// only). Nothing is written: the transaction is rolled back.
+pub async fn preview(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Value> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&ctx.db, &mut tx, section_id, false).await?;
+    require_owner(actor, &sec)?;
+    let cur = load(&mut tx, section_id)
+        .await?
+        .ok_or_else(|| no_report(section_id))?;
+    if let Some(body) = cur.report {
+        return Ok(body);
+    }
+    let body = generate(
+        &mut tx,
+        section_id,
+        &report_no(&sec),
+        now,
+        cur.due_at,
+        &cur.source,
+    )
+    .await;
+    tx.rollback().await?;
+    body
+}
+
+fn report_no(sec: &Sec) -> String {
+    format!(
+        "ZBBG-{}-{:02}",
+        sec.project_code.as_deref().unwrap_or(&sec.project_id),
+        sec.section_no
+    )
+}
+
 /// Generate and file the report (the project's tenderer or agency), once.
 #[tracing::instrument(skip_all, fields(section_id = %section_id))]
 pub async fn file(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<AwardReport> {
@@ -351,11 +387,7 @@ pub async fn file(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<AwardRep
             ),
         ));
     }
-    let report_no = format!(
-        "ZBBG-{}-{:02}",
-        sec.project_code.as_deref().unwrap_or(&sec.project_id),
-        sec.section_no
-    );
+    let report_no = report_no(&sec);
     let body = generate(
         &mut tx,
         section_id,

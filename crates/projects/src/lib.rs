@@ -12,6 +12,7 @@ pub mod announcements;
 pub mod award;
 pub mod award_calendar;
 pub mod award_report;
+pub mod award_report_pages;
 pub mod bidder;
 pub mod bidding;
 pub mod bids;

@@ -36,6 +36,7 @@ pub fn router() -> Router<Ctx> {
         .merge(crate::receipt_pages::router())
         .merge(crate::result_pages::router())
         .merge(crate::qualification_pages::router())
+        .merge(crate::award_report_pages::router())
 }
 
 /// A market's name for people.

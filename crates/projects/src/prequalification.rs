@@ -325,6 +325,9 @@ pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequal
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
+    // 实施条例 22: an objection to the prequalification documents suspends the prequalification
+    // until it is answered (remedies; crate::suspension).
+    crate::suspension::ensure_not_suspended(&mut tx, section_id).await?;
     let stages = procedures::load(&mut tx, s.market, s.procedure).await?;
     if !stages.has(stage::PREQUALIFICATION_REVIEW) {
         return Err(no_prequalification(&stages));
@@ -430,6 +433,9 @@ pub async fn review(
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
+    // 实施条例 22: an objection to the prequalification documents suspends the prequalification
+    // until it is answered (remedies; crate::suspension).
+    crate::suspension::ensure_not_suspended(&mut tx, section_id).await?;
     may_manage(actor, &s)?;
     let stages = procedures::load(&mut tx, s.market, s.procedure).await?;
     let Some(st) = stages.get(stage::PREQUALIFICATION_REVIEW).cloned() else {

@@ -222,6 +222,8 @@ async fn resume(
         tracing::warn!(section_id, "resumed an unknown section");
         return Ok(());
     };
+    prequalification_after_suspension(tx, db, now, section_id, &project_id, suspended, case_id)
+        .await?;
     match state {
         SectionState::Bidding => {
             let mut deadline_at = deadline;
@@ -272,6 +274,60 @@ async fn resume(
         SectionState::Closed => reschedule_opening(tx, db, section_id, now).await,
         _ => Ok(()),
     }
+}
+
+/// 实施条例 22 suspends the prequalification while an objection to its documents waits for the
+/// answer: the open round's applications deadline moves by the suspended time (rounded up to the
+/// minute, as the bid deadline does), so the applicants get the time back.
+/// `projects.prequalification.deadline_changed` carries the new deadline.
+async fn prequalification_after_suspension(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    section_id: &str,
+    project_id: &str,
+    suspended: chrono::Duration,
+    case_id: &str,
+) -> Result<()> {
+    let round = sqlx::query(&format!(
+        "SELECT id, applications_due_at FROM prequalifications WHERE section_id = $1 \
+         AND state = 'open'{}",
+        db.for_update()
+    ))
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(round) = round else { return Ok(()) };
+    let id: String = round.try_get(0)?;
+    let old = from_micros(round.try_get(1)?);
+    let back = given_back(suspended);
+    if back <= chrono::Duration::zero() {
+        return Ok(());
+    }
+    let new = old + back;
+    sqlx::query("UPDATE prequalifications SET applications_due_at = $1 WHERE id = $2")
+        .bind(to_micros(new))
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
+    emit(
+        tx,
+        db,
+        &ActorRef::system(NAME),
+        now,
+        NewEvent::new(
+            "projects.prequalification.deadline_changed",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": project_id,
+                   "prequalification_id": id, "old_applications_due_at": old.to_rfc3339(),
+                   "applications_due_at": new.to_rfc3339(),
+                   "suspended_seconds": back.num_seconds(), "remedy_case_id": case_id,
+                   "basis": "招标投标法实施条例 第二十二条"}),
+        ),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The opening timer on the section's (possibly moved) opening time, for sealed-bid procedures.

@@ -25,6 +25,73 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(accept))
         .routes(routes!(refuse))
         .routes(routes!(decide))
+        .routes(routes!(upload_attachment))
+        .routes(routes!(download_attachment))
+        // The attachment's own cap answers 422 `remedy.attachment_too_large`; the body limit
+        // only stops a far larger body (413).
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::attachments::MAX_BYTES + 64 * 1024,
+        ))
+}
+
+/// The file name of an uploaded attachment.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+pub struct AttachmentName {
+    /// The file name shown (1–200 characters, no path separators).
+    pub name: Option<String>,
+}
+
+/// A party uploads an attachment of the grounds of a case it is about to raise (PDF, PNG or
+/// JPEG, recognised from the content; at most 10 MiB); the server stores it and records its
+/// SHA-256. Raising or escalating names its id in `attachments`.
+#[utoipa::path(post, path = "/api/v1/sections/{id}/remedies/attachments", tag = "remedies",
+    security(("bearer" = [])), params(("id" = String, Path), AttachmentName),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = crate::attachments::Attachment), (status = 403), (status = 404),
+              (status = 413), (status = 422, description = "empty, too large \
+               (`remedy.attachment_too_large`), not a PDF/PNG/JPEG (`remedy.attachment_type`), \
+               file name missing (`remedy.attachment_name`)")))]
+async fn upload_attachment(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    ggzy_core::http::Query(q): ggzy_core::http::Query<AttachmentName>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<crate::attachments::Attachment>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::attachments::upload(&ctx, &actor, &id, q.name.as_deref(), body).await?),
+    ))
+}
+
+/// The bytes of an attachment of a case (its raiser, the project's tenderer or agency, staff,
+/// supervisors, admin); `X-Content-SHA256` carries the recorded digest.
+#[utoipa::path(get, path = "/api/v1/remedies/{id}/attachments/{attachment_id}", tag = "remedies",
+    security(("bearer" = [])), params(("id" = String, Path), ("attachment_id" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+              (status = 403), (status = 404)))]
+async fn download_attachment(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (a, data) = crate::attachments::download(&ctx, &actor, &id, &attachment_id).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, a.content_type.clone()),
+            (
+                axum::http::header::HeaderName::from_static("x-content-sha256"),
+                a.sha256.clone(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment".to_string(),
+            ),
+        ],
+        data,
+    )
+        .into_response())
 }
 
 /// Raise an objection (异议), a challenge (质疑) or a construction complaint (投诉) about a section

@@ -7,6 +7,7 @@
 //! the same transaction; suspensions and decisions reach the section only through those events
 //! (crates/projects/src/suspension.rs). docs/remedies.md.
 
+pub mod attachments;
 pub mod http;
 pub mod pages;
 pub mod rules;

@@ -91,6 +91,8 @@ fn target_label(t: Target, l: Lang) -> &'static str {
         Target::Result => l.t("评标（成交）结果", "result"),
         Target::Listing => l.t("挂牌 / 信息披露", "listing"),
         Target::Deal => l.t("成交", "deal"),
+        Target::Prequalification => l.t("资格预审文件", "prequalification documents"),
+        Target::Publicity => l.t("单一来源公示", "single-source publicity"),
     }
 }
 

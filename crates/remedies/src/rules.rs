@@ -60,6 +60,10 @@ pub enum Target {
     Listing,
     /// A land or property deal (成交).
     Deal,
+    /// The prequalification documents (资格预审文件, 实施条例 22).
+    Prequalification,
+    /// The single-source publicity (单一来源公示, 74号令 第三十九条).
+    Publicity,
 }
 
 impl Target {
@@ -71,6 +75,8 @@ impl Target {
             Target::Result => "result",
             Target::Listing => "listing",
             Target::Deal => "deal",
+            Target::Prequalification => "prequalification",
+            Target::Publicity => "publicity",
         }
     }
     pub fn parse(s: &str) -> Result<Target> {
@@ -81,10 +87,13 @@ impl Target {
             "result" => Ok(Target::Result),
             "listing" => Ok(Target::Listing),
             "deal" => Ok(Target::Deal),
+            "prequalification" => Ok(Target::Prequalification),
+            "publicity" => Ok(Target::Publicity),
             _ => Err(Error::field(
                 "target",
                 "remedy.target",
-                "target is documents, process, opening, result, listing or deal",
+                "target is documents, process, opening, result, listing, deal, \
+                 prequalification or publicity",
             )),
         }
     }
@@ -92,9 +101,16 @@ impl Target {
     pub fn suspension_scope(self) -> &'static str {
         match self {
             Target::Documents | Target::Listing => "bidding",
-            Target::Opening | Target::Process => "procedure",
+            Target::Opening | Target::Process | Target::Publicity => "procedure",
             Target::Result | Target::Deal => "award",
+            Target::Prequalification => "prequalification",
         }
+    }
+    /// Raised against a public notice (the prequalification announcement and documents, the
+    /// single-source publicity): any supplier may raise it — 实施条例 22 "潜在投标人或者其他利害关系人",
+    /// 74号令 第三十九条 "任何供应商、单位或者个人" — not only one that obtained the documents.
+    pub fn open_to_any_supplier(self) -> bool {
+        matches!(self, Target::Prequalification | Target::Publicity)
     }
 }
 
@@ -245,6 +261,10 @@ pub enum RaiseFrom {
     DuringOpening,
     BeforeClose,
     AfterAnswer,
+    /// 实施条例 22: up to `raise` days before the prequalification applications are due.
+    BeforeApplicationsDue,
+    /// 74号令 第三十八条、第三十九条: during the single-source publicity.
+    DuringPublicity,
 }
 
 impl RaiseFrom {
@@ -256,6 +276,8 @@ impl RaiseFrom {
             "during_opening" => RaiseFrom::DuringOpening,
             "before_close" => RaiseFrom::BeforeClose,
             "after_answer" => RaiseFrom::AfterAnswer,
+            "before_applications_due" => RaiseFrom::BeforeApplicationsDue,
+            "during_publicity" => RaiseFrom::DuringPublicity,
             _ => return Err(Error::internal(format!("stored raise_from '{s}'"))),
         })
     }
@@ -325,6 +347,24 @@ pub fn raise_ends(cal: &BusinessCalendar, from: Timestamp, p: Days) -> Reckoned<
 pub fn before_deadline_ends(deadline: Timestamp, p: Days) -> Timestamp {
     let last = local_date(deadline) - chrono::Duration::days(i64::from(p.n));
     period::end_of_day(last)
+}
+
+/// 74号令 第三十八条、第三十九条: the single-source publicity runs `p` (5 working days) from its start
+/// (the documents' issue, counted from the next day, 民法典 201); an objection is raised until its
+/// end, 24:00 of its last day.
+pub fn publicity_ends(cal: &BusinessCalendar, start: Timestamp, p: Days) -> Reckoned<Timestamp> {
+    period::ends_at(cal, start, p)
+}
+
+/// 74号令 第四十条: an objection to the single-source publicity is answered (the supplementary
+/// review) within `p` after the publicity ends — counted from the day after its last day.
+pub fn answer_after_publicity(
+    cal: &BusinessCalendar,
+    publicity_end: Timestamp,
+    p: Days,
+) -> Reckoned<Timestamp> {
+    // `publicity_end` is 24:00 of the last day: one second before it is still that day.
+    period::ends_at(cal, publicity_end - chrono::Duration::seconds(1), p)
 }
 
 /// Whether `at` is still within a period that ends at `ends` (exclusive: `ends` is 24:00).
@@ -504,6 +544,37 @@ mod tests {
     }
 
     #[test]
+    fn prequalification_objection_two_days_before_the_applications_are_due() {
+        // Applications due Friday 2026-10-09 09:00: the last day is 10-07 (National Day holiday,
+        // not moved: counted backwards), to 24:00.
+        let due_at = at_local(d("2026-10-09"), 9, 0, 0);
+        let ends = before_deadline_ends(due_at, Days::calendar(2));
+        assert!(in_time(at_local(d("2026-10-07"), 23, 59, 59), ends));
+        assert!(!in_time(at_local(d("2026-10-08"), 0, 0, 0), ends));
+        // Answered in 3 days from 10-07: 10-10 (the make-up Saturday is a working day).
+        let ans = due(
+            &cal(),
+            at_local(d("2026-10-07"), 20, 0, 0),
+            Days::calendar(3),
+        )
+        .value;
+        assert_eq!(ans, at_local(d("2026-10-11"), 0, 0, 0));
+    }
+
+    #[test]
+    fn single_source_publicity_objection_and_its_answer_across_qingming() {
+        // Publicity from Thursday 2026-04-02: working days 04-03, 04-07 (清明 04-04..06), 04-08,
+        // 04-09, 04-10 → objections until Friday 04-10 24:00.
+        let start = at_local(d("2026-04-02"), 9, 0, 0);
+        let ends = publicity_ends(&cal(), start, Days::working(5)).value;
+        assert!(in_time(at_local(d("2026-04-10"), 23, 59, 59), ends));
+        assert!(!in_time(at_local(d("2026-04-11"), 0, 0, 0), ends));
+        // Answered within 5 working days after the publicity: 04-13..04-17.
+        let ans = answer_after_publicity(&cal(), ends, Days::working(5)).value;
+        assert_eq!(ans, at_local(d("2026-04-18"), 0, 0, 0));
+    }
+
+    #[test]
     fn known_on_cannot_be_in_the_future() {
         let now = at_local(d("2026-04-14"), 16, 0, 0);
         assert!(check_known_on(d("2026-04-14"), now).is_ok());
@@ -522,6 +593,8 @@ mod tests {
             Target::Result,
             Target::Listing,
             Target::Deal,
+            Target::Prequalification,
+            Target::Publicity,
         ] {
             assert_eq!(Target::parse(t.as_str()).unwrap(), t);
         }

@@ -74,6 +74,10 @@ impl Consumer for Projection {
                 | "projects.section.terminated"
                 | "projects.section.returned_to_evaluation"
                 | "projects.registration.created"
+                | "projects.prequalification.opened"
+                | "projects.prequalification.applied"
+                | "projects.prequalification.reviewed"
+                | "projects.prequalification.deadline_changed"
         )
     }
 
@@ -93,8 +97,9 @@ impl Consumer for Projection {
                 };
                 sqlx::query(
                     "INSERT INTO rem_sections (section_id, project_id, project_code, market, \
-                     owner_org_id, stage, bid_deadline, opening_at) VALUES ($1, $2, $3, $4, $5, \
-                     'registered', $6, $7) ON CONFLICT (section_id) DO NOTHING",
+                     owner_org_id, stage, bid_deadline, opening_at, procedure, docs_issue_at) \
+                     VALUES ($1, $2, $3, $4, $5, 'registered', $6, $7, $8, $9) \
+                     ON CONFLICT (section_id) DO NOTHING",
                 )
                 .bind(sid)
                 .bind(s(p, "project_id"))
@@ -103,6 +108,40 @@ impl Consumer for Projection {
                 .bind(s(p, "owner_org_id"))
                 .bind(to_micros(deadline))
                 .bind(to_micros(opening))
+                .bind(s(p, "procedure"))
+                .bind(instant(p, "docs_issue_at").map(to_micros))
+                .execute(&mut **tx)
+                .await?;
+                return Ok(());
+            }
+            // The open prequalification round's applications deadline (实施条例 22 counts the
+            // objection period back from it); none once the round is reviewed.
+            "projects.prequalification.opened" | "projects.prequalification.deadline_changed" => {
+                if let Some(due_at) = instant(p, "applications_due_at") {
+                    sqlx::query("UPDATE rem_sections SET prequal_due = $1 WHERE section_id = $2")
+                        .bind(to_micros(due_at))
+                        .bind(sid)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                return Ok(());
+            }
+            "projects.prequalification.reviewed" => {
+                sqlx::query("UPDATE rem_sections SET prequal_due = NULL WHERE section_id = $1")
+                    .bind(sid)
+                    .execute(&mut **tx)
+                    .await?;
+                return Ok(());
+            }
+            // An applicant is a party of the section: it sees the section's cases.
+            "projects.prequalification.applied" => {
+                sqlx::query(
+                    "INSERT INTO rem_parties (section_id, org_id, registered_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (section_id, org_id) DO NOTHING",
+                )
+                .bind(sid)
+                .bind(s(p, "org_id"))
+                .bind(to_micros(ev.occurred_at))
                 .execute(&mut **tx)
                 .await?;
                 return Ok(());
@@ -158,11 +197,15 @@ struct Sec {
     owner_org_id: String,
     stage: String,
     bid_deadline: Timestamp,
+    procedure: String,
+    docs_issue_at: Option<Timestamp>,
+    prequal_due: Option<Timestamp>,
 }
 
 async fn load_section(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Sec> {
     let r = sqlx::query(
-        "SELECT market, project_code, owner_org_id, stage, bid_deadline FROM rem_sections WHERE section_id = $1",
+        "SELECT market, project_code, owner_org_id, stage, bid_deadline, procedure, docs_issue_at, \
+         prequal_due FROM rem_sections WHERE section_id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -174,6 +217,9 @@ async fn load_section(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Sec> {
         owner_org_id: r.try_get(2)?,
         stage: r.try_get(3)?,
         bid_deadline: from_micros(r.try_get(4)?),
+        procedure: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+        docs_issue_at: ts(&r, 6)?,
+        prequal_due: ts(&r, 7)?,
     })
 }
 
@@ -320,8 +366,11 @@ pub struct Case {
     pub raised_by_org: Option<String>,
     pub anonymised: bool,
     pub grounds: String,
-    /// File ids of the attachments (stored through the file store by the client; opaque here).
+    /// Ids of the attachments (uploaded with `POST /api/v1/sections/{id}/remedies/attachments`).
     pub attachments: Vec<String>,
+    /// The stored attachments with their SHA-256 digests.
+    #[serde(default)]
+    pub attachment_files: Vec<crate::attachments::Attachment>,
     pub raised_at: DateTime<Utc>,
     /// The end of the period it was raised within (24:00 Beijing time of its last day).
     pub raise_deadline: Option<DateTime<Utc>>,
@@ -374,6 +423,7 @@ fn case_row(r: &sqlx::any::AnyRow) -> Result<Case> {
         anonymised: false,
         grounds: r.try_get(6)?,
         attachments: serde_json::from_str(&r.try_get::<String, _>(7)?).unwrap_or_default(),
+        attachment_files: Vec::new(),
         raised_at: from_micros(r.try_get(8)?),
         raise_deadline: ts(r, 9)?,
         known_on: r
@@ -413,7 +463,74 @@ async fn load_case(db: &Db, conn: &mut sqlx::AnyConnection, id: &str, lock: bool
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found(format!("remedy case {id}")))?;
-    case_row(&r)
+    let mut c = case_row(&r)?;
+    c.attachment_files = crate::attachments::of_case(conn, id).await?;
+    Ok(c)
+}
+
+/// Cases read from rows, with their stored attachments.
+async fn cases_with_files(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[sqlx::any::AnyRow],
+) -> Result<Vec<Case>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut c = case_row(r)?;
+        c.attachment_files = crate::attachments::of_case(conn, &c.id).await?;
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// Whether the section has a public notice any supplier may object to (a single-source
+/// publicity, an open prequalification round). 404 for an unknown section.
+pub(crate) async fn load_section_public(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+) -> Result<bool> {
+    let sec = load_section(conn, section_id).await?;
+    Ok(sec.procedure == "single_source" || sec.prequal_due.is_some())
+}
+
+/// Whether `org_id` obtained the section's documents (or applied to its prequalification).
+pub(crate) async fn party_of(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+    org_id: &str,
+) -> Result<bool> {
+    Ok(party_since(conn, section_id, org_id).await?.is_some())
+}
+
+/// The parties to a case: its raiser, the project's tenderer or agency; staff, supervisors and
+/// admin. Anyone else 403 (404 for an unknown case).
+pub(crate) async fn require_case_party(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    case_id: &str,
+) -> Result<()> {
+    let r = sqlx::query("SELECT section_id, raised_by_org FROM remedy_cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("remedy case {case_id}")))?;
+    let section_id: String = r.try_get(0)?;
+    let raiser: String = r.try_get(1)?;
+    let ok = match actor.role {
+        Role::Admin | Role::Staff | Role::Supervisor => true,
+        Role::Bidder => actor.org_id.as_deref() == Some(raiser.as_str()),
+        Role::Tenderer | Role::Agency => {
+            let sec = load_section(conn, &section_id).await?;
+            actor.org_id.as_deref() == Some(sec.owner_org_id.as_str())
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "only the parties to the case (its raiser, the tenderer or agency), staff and supervisors read its attachments",
+        ))
+    }
 }
 
 /// What the caller may see of cases of a section: `Full` (raiser shown) or `Anonymised`; `None`:
@@ -587,6 +704,49 @@ async fn raise_window(
                 raise_ends(cal, at_local(k, 12, 0, 0), rule.raise),
             )))
         }
+        RaiseFrom::BeforeApplicationsDue => {
+            let Some(due_at) = sec.prequal_due else {
+                return Err(Error::field(
+                    "target",
+                    "remedy.raise_period_ended",
+                    format!(
+                        "no prequalification round of this section is open ({})",
+                        rule.source
+                    ),
+                ));
+            };
+            Ok(Some(before_deadline_ends(due_at, rule.raise)))
+        }
+        RaiseFrom::DuringPublicity => {
+            let start = sec
+                .docs_issue_at
+                .filter(|_| sec.procedure == "single_source");
+            let Some(start) = start else {
+                return Err(Error::field(
+                    "target",
+                    "remedy.not_during_publicity",
+                    format!(
+                        "this section has no single-source publicity ({})",
+                        rule.source
+                    ),
+                ));
+            };
+            if now < start {
+                return Err(Error::field(
+                    "target",
+                    "remedy.not_during_publicity",
+                    format!(
+                        "the single-source publicity starts at {} ({})",
+                        display_local(start),
+                        rule.source
+                    ),
+                ));
+            }
+            Ok(Some(track(
+                provisional,
+                rules::publicity_ends(cal, start, rule.raise),
+            )))
+        }
         RaiseFrom::AfterAnswer => Err(Error::field(
             "kind",
             "remedy.requires_prior",
@@ -608,12 +768,16 @@ struct NewCase<'a> {
     org_id: &'a str,
     grounds: String,
     attachments: String,
+    /// The attachment ids claimed by the case (checked: the raiser's own, this section's, unclaimed).
+    attachment_ids: &'a [String],
     known_on: Option<NaiveDate>,
     raise_deadline: Option<Timestamp>,
     parent_id: Option<&'a str>,
     /// Carries a suspension over from the case it escalates.
     inherit_suspension: bool,
     provisional: bool,
+    /// Where the answer period counts from (None: the raising; 74号令 第四十条: the publicity's end).
+    answer_from: Option<Timestamp>,
 }
 
 /// Inserts a case with its due timer and events; the new case.
@@ -628,9 +792,13 @@ async fn insert_case(
     let mut provisional = n.provisional;
     let rule = n.rule;
     let id = ids::new_id();
-    let answer_due = rule
-        .answer
-        .map(|p| track(&mut provisional, due(cal, now, p)));
+    let answer_due = rule.answer.map(|p| {
+        let r = match n.answer_from {
+            Some(end) => rules::answer_after_publicity(cal, end, p),
+            None => due(cal, now, p),
+        };
+        track(&mut provisional, r)
+    });
     let accept_due = rule
         .accept
         .map(|p| track(&mut provisional, due(cal, now, p)));
@@ -661,6 +829,15 @@ async fn insert_case(
     .bind(&rule.source)
     .bind(i64::from(provisional))
     .execute(&mut **tx)
+    .await?;
+    crate::attachments::claim(
+        tx,
+        ctx.db.for_update(),
+        n.attachment_ids,
+        n.org_id,
+        n.section_id,
+        &id,
+    )
     .await?;
     if let Some((step, at)) = answer_due
         .map(|d| ("answer", d))
@@ -739,9 +916,11 @@ pub async fn raise(ctx: &Ctx, actor: &Actor, section_id: &str, input: RaiseInput
         .ok_or_else(|| Error::forbidden("a bidder acts for its organization"))?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    // Who may raise it before what was sent: a stranger learns nothing about the section.
+    // Who may raise it before what was sent: a stranger learns nothing about the section —
+    // except about its public notices, which any supplier may object to.
     let sec = load_section(&mut tx, section_id).await?;
-    if party_since(&mut tx, section_id, &org).await?.is_none() {
+    let public_notice = Target::parse(&input.target).is_ok_and(Target::open_to_any_supplier);
+    if !public_notice && party_since(&mut tx, section_id, &org).await?.is_none() {
         return Err(Error::forbidden(
             "only a bidder or supplier that obtained the documents of this section may raise a case",
         ));
@@ -787,11 +966,13 @@ pub async fn raise(ctx: &Ctx, actor: &Actor, section_id: &str, input: RaiseInput
             org_id: &org,
             grounds,
             attachments: files,
+            attachment_ids: &input.attachments,
             known_on: input.known_on,
             raise_deadline: ends,
             parent_id: None,
             inherit_suspension: false,
             provisional,
+            answer_from: ends.filter(|_| rule.raise_from == RaiseFrom::DuringPublicity),
         },
     )
     .await?;
@@ -1172,11 +1353,13 @@ pub async fn escalate(ctx: &Ctx, actor: &Actor, id: &str, input: EscalateInput) 
             org_id: &org,
             grounds,
             attachments: files,
+            attachment_ids: &input.attachments,
             known_on: Some(from_day),
             raise_deadline: Some(ends),
             parent_id: Some(id),
             inherit_suspension: inherit,
             provisional,
+            answer_from: None,
         },
     )
     .await?;
@@ -1448,7 +1631,13 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Case> {
     let mut conn = ctx.db.pool().acquire().await?;
     let case = load_case(&ctx.db, &mut conn, id, false).await?;
     let sec = load_section(&mut conn, &case.section_id).await?;
-    let sight = sight(&mut conn, actor, &sec, &case.section_id).await?;
+    // A supplier that objected to a public notice without being a party sees its own case.
+    let own =
+        actor.role == Role::Bidder && actor.org_id.is_some() && actor.org_id == case.raised_by_org;
+    let sight = match sight(&mut conn, actor, &sec, &case.section_id).await {
+        Err(_) if own => Sight::OwnOnly,
+        r => r?,
+    };
     Ok(shown(case, actor, sight))
 }
 
@@ -1463,9 +1652,11 @@ pub async fn list_by_section(ctx: &Ctx, actor: &Actor, section_id: &str) -> Resu
     .bind(section_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| case_row(r).map(|c| shown(c, actor, sight)))
-        .collect()
+    Ok(cases_with_files(&mut conn, &rows)
+        .await?
+        .into_iter()
+        .map(|c| shown(c, actor, sight))
+        .collect())
 }
 
 /// The cases the caller's organization raised.
@@ -1478,7 +1669,8 @@ pub async fn list_mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     .bind(&org)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(case_row).collect()
+    let mut conn = ctx.db.pool().acquire().await?;
+    cases_with_files(&mut conn, &rows).await
 }
 
 /// The supervisors' queue: complaints waiting for acceptance or a decision, oldest first.
@@ -1490,7 +1682,8 @@ pub async fn open_complaints(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     ))
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(case_row).collect()
+    let mut conn = ctx.db.pool().acquire().await?;
+    cases_with_files(&mut conn, &rows).await
 }
 
 /// The tenderer's / agency's queue: objections and challenges against its own sections waiting
@@ -1506,9 +1699,8 @@ pub async fn awaiting_answer(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     .bind(&org)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
-        .map(|r| case_row(r).map(|c| shown(c, actor, Sight::Full)))
-        .collect()
+    let mut conn = ctx.db.pool().acquire().await?;
+    cases_with_files(&mut conn, &rows).await
 }
 
 /// What a bidder may raise about a section (its pages' form): the section's project code, market
@@ -1522,17 +1714,25 @@ pub async fn raise_options(
     let org = actor.org_id.clone().unwrap_or_default();
     let mut conn = ctx.db.pool().acquire().await?;
     let sec = load_section(&mut conn, section_id).await?;
-    if party_since(&mut conn, section_id, &org).await?.is_none() {
+    let party = party_since(&mut conn, section_id, &org).await?.is_some();
+    drop(conn);
+    let rules: Vec<RuleView> = list_rules(ctx)
+        .await?
+        .into_iter()
+        .filter(|r| r.market == sec.market && (party || r.target.open_to_any_supplier()))
+        // The public notices this section has: a single-source publicity, an open
+        // prequalification round.
+        .filter(|r| match r.target {
+            Target::Publicity => sec.procedure == "single_source",
+            Target::Prequalification => sec.prequal_due.is_some(),
+            _ => true,
+        })
+        .collect();
+    if !party && rules.is_empty() {
         return Err(Error::forbidden(
             "only a bidder or supplier that obtained the documents of this section may raise a case",
         ));
     }
-    drop(conn);
-    let rules = list_rules(ctx)
-        .await?
-        .into_iter()
-        .filter(|r| r.market == sec.market)
-        .collect();
     Ok((sec.project_code, sec.market, rules))
 }
 

@@ -1,0 +1,334 @@
+//! The attachments of a case's grounds as stored documents: a party uploads a PDF or an image
+//! (`POST /api/v1/sections/{id}/remedies/attachments`, at most [`MAX_BYTES`]); the server
+//! recognises the type from the content, stores the bytes through the file store and records their
+//! SHA-256; raising (or escalating) a case names the attachment ids, which must be the raiser's own,
+//! of the same section and not claimed by another case (422 `remedy.attachment_unknown`). The case
+//! lists them with their digests; the bytes are read by the parties to the case (its raiser, the
+//! project's tenderer or agency), staff, supervisors and admin.
+
+use crate::service::{load_section_public, party_of};
+use axum::body::Bytes;
+use chrono::{DateTime, Utc};
+use ggzy_core::error::{Error, Violations};
+use ggzy_core::events::NewEvent;
+use ggzy_core::ids;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{Result, Timestamp};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// The size cap of one attachment (10 MiB).
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// A stored attachment as a case shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[schema(as = RemedyAttachment)]
+pub struct Attachment {
+    pub id: String,
+    pub file_name: String,
+    /// `application/pdf`, `image/png` or `image/jpeg`, recognised from the content.
+    pub content_type: String,
+    pub size: i64,
+    /// SHA-256 of the stored bytes, lowercase hex, computed by the server.
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// The type of an attachment from its first bytes: PDF, PNG or JPEG; anything else is refused.
+pub fn sniff(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// The file name shown: trimmed, at most 200 characters, no path separators or control characters.
+pub fn check_name(v: &mut Violations, name: Option<&str>) -> String {
+    let n = name.unwrap_or("").trim();
+    if n.is_empty()
+        || n.chars().count() > 200
+        || n.chars().any(|c| c == '/' || c == '\\' || c.is_control())
+    {
+        v.push(
+            "name",
+            "remedy.attachment_name",
+            "a file name of 1 to 200 characters without path separators is required",
+        );
+    }
+    n.to_string()
+}
+
+fn storage_key(section_id: &str, id: &str) -> String {
+    format!("remedies/{section_id}/{id}")
+}
+
+/// A party stores an attachment for a case it is about to raise about `section_id`.
+pub async fn upload(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    name: Option<&str>,
+    data: Bytes,
+) -> Result<Attachment> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("a bidder acts for its organization"))?;
+    {
+        let mut conn = ctx.db.pool().acquire().await?;
+        let public = load_section_public(&mut conn, section_id).await?;
+        if !public && !party_of(&mut conn, section_id, &org).await? {
+            return Err(Error::forbidden(
+                "only a bidder or supplier that obtained the documents of this section may attach files to a case about it",
+            ));
+        }
+    }
+    let mut v = Violations::new();
+    let file_name = check_name(&mut v, name);
+    let content_type = if data.is_empty() {
+        v.push("file", "remedy.attachment_empty", "the file is empty");
+        ""
+    } else if data.len() > MAX_BYTES {
+        v.push(
+            "file",
+            "remedy.attachment_too_large",
+            format!("an attachment is at most {} MiB", MAX_BYTES / 1024 / 1024),
+        );
+        ""
+    } else {
+        sniff(&data).unwrap_or_else(|| {
+            v.push(
+                "file",
+                "remedy.attachment_type",
+                "an attachment is a PDF, PNG or JPEG file",
+            );
+            ""
+        })
+    };
+    v.into_result()?;
+    let id = ids::new_id();
+    let sha = hex::encode(Sha256::digest(&data));
+    let size = i64::try_from(data.len()).map_err(|_| Error::internal("attachment size"))?;
+    let key = storage_key(section_id, &id);
+    ctx.files.put_bytes(&key, data).await?;
+    let now = ctx.clock.now();
+    let stored = record(
+        ctx,
+        actor,
+        &org,
+        section_id,
+        &id,
+        &file_name,
+        content_type,
+        size,
+        &sha,
+        &key,
+        now,
+    )
+    .await;
+    if stored.is_err() {
+        // Nothing refers to the bytes: remove them (best effort; the error is the answer).
+        let _ = ctx.files.delete(&key).await;
+    }
+    stored
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    ctx: &Ctx,
+    actor: &Actor,
+    org: &str,
+    section_id: &str,
+    id: &str,
+    file_name: &str,
+    content_type: &str,
+    size: i64,
+    sha: &str,
+    key: &str,
+    now: Timestamp,
+) -> Result<Attachment> {
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO remedy_attachments (id, section_id, org_id, uploaded_by, file_name, \
+         content_type, size, sha256, storage_key, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id)
+    .bind(section_id)
+    .bind(org)
+    .bind(&actor.user_id)
+    .bind(file_name)
+    .bind(content_type)
+    .bind(size)
+    .bind(sha)
+    .bind(key)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "remedies.attachment.uploaded",
+            "remedy_attachment",
+            id,
+            json!({"attachment_id": id, "section_id": section_id, "content_type": content_type,
+                   "size": size, "sha256": sha}),
+        ),
+    )
+    .await?;
+    let out = Attachment {
+        id: id.to_string(),
+        file_name: file_name.to_string(),
+        content_type: content_type.to_string(),
+        size,
+        sha256: sha.to_string(),
+        uploaded_at: now,
+    };
+    ctx.db.commit_answering(tx, 201, &out, now).await?;
+    Ok(out)
+}
+
+/// Inside the raising transaction: every id in `ids` must be an attachment `org` uploaded for
+/// `section_id` that no case claimed yet; they become `case_id`'s. Else 422
+/// `remedy.attachment_unknown` on `attachments[i]` (the transaction is then dropped: nothing is
+/// raised).
+pub async fn claim(
+    tx: &mut Tx,
+    for_update: &str,
+    ids: &[String],
+    org: &str,
+    section_id: &str,
+    case_id: &str,
+) -> Result<()> {
+    let mut v = Violations::new();
+    for (i, id) in ids.iter().enumerate() {
+        let row = sqlx::query(&format!(
+            "SELECT org_id, section_id, case_id FROM remedy_attachments WHERE id = $1{for_update}"
+        ))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let ok = match row {
+            Some(r) => {
+                r.try_get::<String, _>(0)? == org
+                    && r.try_get::<String, _>(1)? == section_id
+                    && r.try_get::<Option<String>, _>(2)?.is_none()
+            }
+            None => false,
+        };
+        if !ok || ids[..i].contains(id) {
+            v.push(
+                format!("attachments[{i}]"),
+                "remedy.attachment_unknown",
+                "not an attachment your organization uploaded for this section and has not attached yet",
+            );
+        }
+    }
+    v.into_result()?;
+    for id in ids {
+        sqlx::query("UPDATE remedy_attachments SET case_id = $1 WHERE id = $2")
+            .bind(case_id)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The attachments of a case, in upload order.
+pub async fn of_case(conn: &mut sqlx::AnyConnection, case_id: &str) -> Result<Vec<Attachment>> {
+    let rows = sqlx::query(
+        "SELECT id, file_name, content_type, size, sha256, uploaded_at FROM remedy_attachments \
+         WHERE case_id = $1 ORDER BY uploaded_at, id",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Attachment {
+                id: r.try_get(0)?,
+                file_name: r.try_get(1)?,
+                content_type: r.try_get(2)?,
+                size: r.try_get(3)?,
+                sha256: r.try_get(4)?,
+                uploaded_at: from_micros(r.try_get(5)?),
+            })
+        })
+        .collect()
+}
+
+/// The bytes of an attachment of a case: its raiser, the project's tenderer or agency, staff,
+/// supervisors and admin; another bidder 403. `(attachment, bytes)`.
+pub async fn download(
+    ctx: &Ctx,
+    actor: &Actor,
+    case_id: &str,
+    attachment_id: &str,
+) -> Result<(Attachment, Bytes)> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    crate::service::require_case_party(&mut conn, actor, case_id).await?;
+    let key: Option<String> =
+        sqlx::query("SELECT storage_key FROM remedy_attachments WHERE id = $1 AND case_id = $2")
+            .bind(attachment_id)
+            .bind(case_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+    let key = key.ok_or_else(|| Error::not_found(format!("attachment {attachment_id}")))?;
+    let att = of_case(&mut conn, case_id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == attachment_id)
+        .ok_or_else(|| Error::not_found(format!("attachment {attachment_id}")))?;
+    drop(conn);
+    let data = ctx.files.get_bytes(&key).await?;
+    Ok((att, data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_come_from_the_content() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), Some("application/pdf"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"MZ\x90\x00"), None);
+        assert_eq!(sniff(b"<html>"), None);
+    }
+
+    #[test]
+    fn names_without_paths() {
+        let mut v = Violations::new();
+        assert_eq!(check_name(&mut v, Some(" 证据.pdf ")), "证据.pdf");
+        assert!(v.into_result().is_ok());
+        for bad in [
+            None,
+            Some(""),
+            Some("../x.pdf"),
+            Some("a\\b.pdf"),
+            Some("a\nb"),
+        ] {
+            let mut v = Violations::new();
+            check_name(&mut v, bad);
+            assert!(v.into_result().is_err(), "{bad:?}");
+        }
+    }
+}
