@@ -223,7 +223,15 @@ impl From<JsonRejection> for Error {
                 } else {
                     "type"
                 };
-                Error::Validation(vec![field_from_text(&text, rule)])
+                let mut fe = field_from_text(&text, rule);
+                // A deserializer that checks a rule (e.g. `Money`: `money.max_two_decimals`)
+                // names it in its message (`crate::error::tag_rule`).
+                if let Some((msg, rule)) = crate::error::untag_rule(&fe.message) {
+                    let (msg, rule) = (msg.to_string(), rule.to_string());
+                    fe.message = msg;
+                    fe.rule = rule;
+                }
+                Error::Validation(vec![fe])
             }
             JsonRejection::JsonSyntaxError(e) => Error::BadRequest {
                 detail: format!("malformed JSON: {}", e.body_text()),

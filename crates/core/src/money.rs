@@ -10,8 +10,16 @@ use std::fmt;
 use std::str::FromStr;
 use utoipa::ToSchema;
 
-/// Largest amount accepted: one trillion CNY, far above any single trade, so fen fit in an i64.
+/// Amounts must stay below one trillion CNY (at most 12 integer digits, as the schema pattern
+/// [`PATTERN`] says), far above any single trade, so fen fit in an i64.
 pub const MAX_YUAN: i64 = 1_000_000_000_000;
+
+/// The text form every money input must have (the OpenAPI schema's `pattern`): digits, then at most
+/// two decimal places. [`Money::parse_str`] accepts exactly these strings (after trimming spaces).
+pub const PATTERN: &str = "^[0-9]{1,12}(\\.[0-9]{1,2})?$";
+
+/// Rule id of an amount with more than two decimal places.
+pub const RULE_SCALE: &str = "money.max_two_decimals";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, ToSchema)]
 #[schema(value_type = String, example = "1234567.89", pattern = "^[0-9]{1,12}(\\.[0-9]{1,2})?$")]
@@ -20,7 +28,8 @@ pub struct Money(Decimal);
 impl Money {
     pub const ZERO: Money = Money(Decimal::ZERO);
 
-    /// Parse a decimal amount: rejects negatives, more than two decimal places and absurd sizes.
+    /// Check a computed decimal amount: rejects negatives, more than two significant decimal
+    /// places (`1.500` is `1.50`) and absurd sizes. Input text goes through [`Money::parse_str`].
     pub fn parse(d: Decimal) -> Result<Self, FieldError> {
         if d.is_sign_negative() && !d.is_zero() {
             return Err(FieldError::new(
@@ -32,26 +41,55 @@ impl Money {
         if d.normalize().scale() > 2 {
             return Err(FieldError::new(
                 "",
-                "money.max_two_decimals",
+                RULE_SCALE,
                 "amount must have at most two decimal places (fen)",
             ));
         }
-        if d > Decimal::from(MAX_YUAN) {
-            return Err(FieldError::new(
-                "",
-                "money.max",
-                format!("amount must not exceed {MAX_YUAN} CNY"),
-            ));
+        if d >= Decimal::from(MAX_YUAN) {
+            return Err(too_large());
         }
         let mut v = d.normalize();
         v.rescale(2);
         Ok(Money(v))
     }
 
+    /// Parse money input text — the one place every input path (JSON strings and numbers, form
+    /// fields, CSV files) decides. The text must match [`PATTERN`] after trimming spaces: no sign,
+    /// exponent, separator or more than two decimal places, so `1.005` and also `1.0000` are
+    /// refused (`money.max_two_decimals`) instead of being rounded or normalized.
     pub fn parse_str(s: &str) -> Result<Self, FieldError> {
-        let d = Decimal::from_str(s.trim()).map_err(|_| {
-            FieldError::new("", "money.format", format!("'{s}' is not a decimal amount"))
-        })?;
+        let t = s.trim();
+        let format =
+            || FieldError::new("", "money.format", format!("'{s}' is not a decimal amount"));
+        let (int, frac) = match t.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (t, None),
+        };
+        let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+        if let Some(rest) = int.strip_prefix('-') {
+            if digits(rest) && frac.map_or(true, digits) {
+                return Err(FieldError::new(
+                    "",
+                    "money.non_negative",
+                    "amount must not be negative",
+                ));
+            }
+            return Err(format());
+        }
+        if !digits(int) || !frac.map_or(true, digits) {
+            return Err(format());
+        }
+        if frac.is_some_and(|f| f.len() > 2) {
+            return Err(FieldError::new(
+                "",
+                RULE_SCALE,
+                format!("'{s}' has more than two decimal places; amounts are in fen (0.01 CNY)"),
+            ));
+        }
+        if int.trim_start_matches('0').len() > 12 {
+            return Err(too_large());
+        }
+        let d = Decimal::from_str(t).map_err(|_| format())?;
         Self::parse(d)
     }
 
@@ -90,6 +128,14 @@ impl Money {
     }
 }
 
+fn too_large() -> FieldError {
+    FieldError::new(
+        "",
+        "money.max",
+        format!("amount must be below {MAX_YUAN} CNY"),
+    )
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:.2}", self.0)
@@ -102,7 +148,9 @@ impl Serialize for Money {
     }
 }
 
-/// Accepts a JSON string ("12.50") or a JSON number written with at most two decimals.
+/// Accepts a JSON string ("12.50") or a JSON number written with at most two decimals, through
+/// [`Money::parse_str`]. A refusal's message ends with `(rule <id>)` so the JSON extractor
+/// (`crate::http::Json`) answers 422 naming the field and that rule.
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -115,7 +163,7 @@ impl<'de> Deserialize<'de> for Money {
             Raw::S(s) => s,
             Raw::N(n) => n.to_string(),
         };
-        Money::parse_str(&s).map_err(|e| serde::de::Error::custom(e.message))
+        Money::parse_str(&s).map_err(|e| serde::de::Error::custom(crate::error::tag_rule(&e)))
     }
 }
 

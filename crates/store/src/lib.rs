@@ -21,6 +21,7 @@ pub mod note;
 pub mod outbox;
 pub mod timers;
 pub mod tlog;
+pub mod unique;
 
 pub use ctx::Ctx;
 pub use outbox::emit;
