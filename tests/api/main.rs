@@ -42,6 +42,7 @@ mod oversight_pages;
 mod portal;
 mod procedures_procurement;
 
+mod money_errors;
 mod procedures_construction;
 mod procurement_award;
 mod procurement_qualification;

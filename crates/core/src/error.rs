@@ -563,3 +563,77 @@ impl Violations {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_and_not_found_may_name_their_rule() {
+        let p = Error::forbidden_by("evaluation.room_network", "outside").to_problem();
+        assert_eq!(
+            (p.status, p.rule.as_deref()),
+            (403, Some("evaluation.room_network"))
+        );
+        let p = Error::not_found_by("bid.not_yours", "no such bid").to_problem();
+        assert_eq!((p.status, p.rule.as_deref()), (404, Some("bid.not_yours")));
+        // The old constructors and patterns keep working.
+        let e = Error::forbidden("staff only");
+        assert!(matches!(e, Error::Forbidden(ref m) if m.contains("staff") && m.rule.is_none()));
+        assert_eq!(Error::not_found("x").to_problem().rule, None);
+    }
+
+    #[tokio::test]
+    async fn extension_members_sit_next_to_the_standard_ones() {
+        let e = Error::conflict("auctions.outbid", "late")
+            .with_member("current_price", "1.00")
+            .with_member("status", 200); // never replaces a standard member
+        assert_eq!(e.status(), StatusCode::CONFLICT);
+        assert!(matches!(e.inner(), Error::Conflict { .. }));
+        let res = e.into_response();
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["current_price"], "1.00");
+        assert_eq!(v["status"], 409);
+        assert_eq!(v["rule"], "auctions.outbid");
+        let retry = Error::TooManyRequests {
+            detail: "wait".into(),
+            retry_after_secs: 7,
+        }
+        .with_member("x", 1)
+        .into_response();
+        assert_eq!(retry.headers()[header::RETRY_AFTER], "7");
+    }
+
+    #[test]
+    fn a_constraint_is_matched_exactly_never_by_substring() {
+        let c = |r: &str| -> Result<()> { Err(Error::conflict(r, "dup")) };
+        let hit = |r: &str, name: &str| {
+            matches!(c(r).on_constraint(name, || Error::conflict("mapped", "")),
+                Err(Error::Conflict { ref rule, .. }) if rule == "mapped")
+        };
+        assert!(hit("unique.users_username_key", "users_username_key"));
+        assert!(hit("foreign_key.reference", "foreign_key"));
+        assert!(!hit("unique.users_username_key", "username"));
+        assert!(!hit("unique.organizations.uscc", "uscc"));
+        assert!(!hit("auctions.outbid", "auctions"));
+    }
+
+    #[test]
+    fn tagged_rules_are_read_back() {
+        let m = tag_rule(&FieldError::new(
+            "",
+            "money.max_two_decimals",
+            "too many places",
+        ));
+        assert_eq!(
+            untag_rule(&format!("{m} at line 1 column 9")),
+            Some(("too many places", "money.max_two_decimals"))
+        );
+        assert_eq!(untag_rule("plain message"), None);
+        assert_eq!(untag_rule("x (rule has space)"), None);
+    }
+}

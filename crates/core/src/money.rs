@@ -209,9 +209,62 @@ mod tests {
         assert!(serde_json::from_str::<Money>("\"abc\"").is_err());
     }
 
+    #[test]
+    fn input_text_has_at_most_two_decimals_and_nothing_else() {
+        let rule = |s: &str| Money::parse_str(s).map(|m| m.fen()).map_err(|e| e.rule);
+        // Last allowed: two places; first refused: three — also when the extra places are zeros
+        // or would round away (29 places are rounded by Decimal::from_str, never accepted here).
+        assert_eq!(rule("1.01"), Ok(101));
+        assert_eq!(rule(" 7 "), Ok(700));
+        assert_eq!(rule("1.005"), Err(RULE_SCALE.to_string()));
+        assert_eq!(rule("1.0000"), Err(RULE_SCALE.to_string()));
+        assert_eq!(
+            rule("1.00000000000000000000000000001"),
+            Err(RULE_SCALE.to_string())
+        );
+        assert_eq!(rule("-1"), Err("money.non_negative".to_string()));
+        assert_eq!(rule("-0.00"), Err("money.non_negative".to_string()));
+        for bad in [
+            "", "+1", "1e2", "1_000", ".5", "1.", "1,000.00", "1.2.3", "abc", "--1",
+        ] {
+            assert_eq!(rule(bad), Err("money.format".to_string()), "{bad}");
+        }
+        assert_eq!(rule("999999999999.99"), Ok(99_999_999_999_999));
+        assert_eq!(rule("1000000000000"), Err("money.max".to_string()));
+        assert_eq!(rule("000000000000001.50"), Ok(150));
+    }
+
+    #[test]
+    fn a_json_refusal_names_the_rule_for_the_extractor() {
+        for body in ["\"1.005\"", "1.005", "\"2.1000\""] {
+            let e = serde_json::from_str::<Money>(body).unwrap_err().to_string();
+            let (_, rule) = crate::error::untag_rule(&e).expect("tagged");
+            assert_eq!(rule, RULE_SCALE, "{body}: {e}");
+        }
+        let e = serde_json::from_str::<Money>("-3").unwrap_err().to_string();
+        assert_eq!(
+            crate::error::untag_rule(&e).map(|x| x.1),
+            Some("money.non_negative")
+        );
+    }
+
     proptest! {
+        /// The parser accepts exactly the schema's pattern: any digits with 0–2 places (up to 12
+        /// integer digits), never 3 or more places.
         #[test]
-        fn fen_round_trip_is_exact(fen in 0i64..=MAX_YUAN * 100) {
+        fn the_parser_agrees_with_the_pattern(int in "[0-9]{1,12}", frac in "[0-9]{0,6}") {
+            let s = if frac.is_empty() { int.clone() } else { format!("{int}.{frac}") };
+            let r = Money::parse_str(&s);
+            if frac.len() <= 2 {
+                let m = r.expect("pattern-valid amount");
+                prop_assert_eq!(m.amount(), Decimal::from_str(&s).unwrap());
+            } else {
+                prop_assert_eq!(r.unwrap_err().rule, RULE_SCALE);
+            }
+        }
+
+        #[test]
+        fn fen_round_trip_is_exact(fen in 0i64..MAX_YUAN * 100) {
             prop_assert_eq!(Money::from_fen(fen).fen(), fen);
             let s = Money::from_fen(fen).to_string();
             prop_assert_eq!(Money::parse_str(&s).unwrap().fen(), fen);

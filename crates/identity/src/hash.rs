@@ -46,6 +46,18 @@ pub fn hash_blocking(pw: &str) -> Result<String> {
         .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
 }
 
+/// Hash a password with explicit argon2id parameters (m in KiB, t passes, p lanes) — a hash as an
+/// older configuration made it, e.g. to test that it still verifies and is upgraded (blocking).
+pub fn hash_with_params_blocking(pw: &str, m_kib: u32, t: u32, p: u32) -> Result<String> {
+    let params = Params::new(m_kib, t, p, None)
+        .map_err(|e| Error::internal(format!("argon2 parameters: {e}")))?;
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password(pw.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
+}
+
 /// Check a password against a stored PHC string (blocking: call through [`run`]).
 pub fn verify_blocking(pw: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
