@@ -67,7 +67,7 @@ impl Money {
         };
         let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
         if let Some(rest) = int.strip_prefix('-') {
-            if digits(rest) && frac.map_or(true, digits) {
+            if digits(rest) && frac.is_none_or(digits) {
                 return Err(FieldError::new(
                     "",
                     "money.non_negative",
@@ -76,7 +76,7 @@ impl Money {
             }
             return Err(format());
         }
-        if !digits(int) || !frac.map_or(true, digits) {
+        if !digits(int) || !frac.is_none_or(digits) {
             return Err(format());
         }
         if frac.is_some_and(|f| f.len() > 2) {
