@@ -45,6 +45,7 @@ mod portal;
 mod procedures_procurement;
 
 mod event_contracts;
+mod money_errors;
 mod procedures_construction;
 mod procurement_award;
 mod procurement_qualification;

@@ -317,6 +317,13 @@ impl TestApp {
         app
     }
 
+    /// Restart this app behind reverse proxies at `cidrs` (`--trusted-proxies`), keeping its
+    /// settings (e.g. after [`TestApp::spawn_with`]).
+    pub async fn trust_proxies(&mut self, cidrs: &str) {
+        self.proxies = ggzy::middleware::TrustedProxies::parse(cidrs).expect("proxy CIDRs");
+        self.restart().await;
+    }
+
     /// The app as `serve --demo --time-scale <scale>` runs it, on a fresh database: the sandbox
     /// mark, the scaled clock, the demo logins (password [`DEMO_PASSWORD`]) and trades seeded
     /// through the API, the demo worker, the sandbox poll interval.

@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use ggzy_core::error::problem_response;
 use ggzy_core::http::{Json, Path};
 use ggzy_core::Result;
 use ggzy_identity::Actor;
@@ -248,21 +247,16 @@ async fn place_bid(
     match service::bid(&ctx, &actor, &id, &b.price).await {
         Ok(a) => (StatusCode::CREATED, Json(a)).into_response(),
         Err(BidError::Error(e)) => e.into_response(),
-        Err(BidError::Outbid { current_price }) => {
-            let p = ggzy_core::Error::conflict(
-                "auctions.outbid",
-                format!(
-                    "another bid was accepted first; the current price is {}",
-                    current_price.as_deref().unwrap_or("none")
-                ),
-            )
-            .to_problem();
-            let mut body = serde_json::to_value(&p).unwrap_or_default();
-            body["current_price"] = serde_json::json!(current_price);
-            let mut res = problem_response(&p);
-            *res.body_mut() = axum::body::Body::from(body.to_string());
-            res
-        }
+        // 409 with the extension member `current_price` (RFC 9457 §3.2).
+        Err(BidError::Outbid { current_price }) => ggzy_core::Error::conflict(
+            "auctions.outbid",
+            format!(
+                "another bid was accepted first; the current price is {}",
+                current_price.as_deref().unwrap_or("none")
+            ),
+        )
+        .with_member("current_price", current_price)
+        .into_response(),
     }
 }
 

@@ -62,6 +62,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     }
 }
 
+/// Read a JSON body already held as bytes (e.g. a signed callback whose signature covers the raw
+/// bytes) with the same refusals as [`Json`]: 422 naming the field's path and the rule (a
+/// deserializer's tagged rule such as `money.max_two_decimals`, else `type` / `required` / …).
+pub fn from_json_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    axum::Json::<T>::from_bytes(bytes)
+        .map(|axum::Json(v)| v)
+        .map_err(Error::from)
+}
+
 /// Every number with no fractional part (within ±2^53, where a double is exact) as an integer.
 fn integral_numbers_as_integers(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
@@ -223,7 +232,15 @@ impl From<JsonRejection> for Error {
                 } else {
                     "type"
                 };
-                Error::Validation(vec![field_from_text(&text, rule)])
+                let mut fe = field_from_text(&text, rule);
+                // A deserializer that checks a rule (e.g. `Money`: `money.max_two_decimals`)
+                // names it in its message (`crate::error::tag_rule`).
+                if let Some((msg, rule)) = crate::error::untag_rule(&fe.message) {
+                    let (msg, rule) = (msg.to_string(), rule.to_string());
+                    fe.message = msg;
+                    fe.rule = rule;
+                }
+                Error::Validation(vec![fe])
             }
             JsonRejection::JsonSyntaxError(e) => Error::BadRequest {
                 detail: format!("malformed JSON: {}", e.body_text()),

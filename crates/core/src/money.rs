@@ -10,8 +10,16 @@ use std::fmt;
 use std::str::FromStr;
 use utoipa::ToSchema;
 
-/// Largest amount accepted: one trillion CNY, far above any single trade, so fen fit in an i64.
+/// Amounts must stay below one trillion CNY (at most 12 integer digits, as the schema pattern
+/// [`PATTERN`] says), far above any single trade, so fen fit in an i64.
 pub const MAX_YUAN: i64 = 1_000_000_000_000;
+
+/// The text form every money input must have (the OpenAPI schema's `pattern`): digits, then at most
+/// two decimal places. [`Money::parse_str`] accepts exactly these strings (after trimming spaces).
+pub const PATTERN: &str = "^[0-9]{1,12}(\\.[0-9]{1,2})?$";
+
+/// Rule id of an amount with more than two decimal places.
+pub const RULE_SCALE: &str = "money.max_two_decimals";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, ToSchema)]
 #[schema(value_type = String, example = "1234567.89", pattern = "^[0-9]{1,12}(\\.[0-9]{1,2})?$")]
@@ -20,7 +28,8 @@ pub struct Money(Decimal);
 impl Money {
     pub const ZERO: Money = Money(Decimal::ZERO);
 
-    /// Parse a decimal amount: rejects negatives, more than two decimal places and absurd sizes.
+    /// Check a computed decimal amount: rejects negatives, more than two significant decimal
+    /// places (`1.500` is `1.50`) and absurd sizes. Input text goes through [`Money::parse_str`].
     pub fn parse(d: Decimal) -> Result<Self, FieldError> {
         if d.is_sign_negative() && !d.is_zero() {
             return Err(FieldError::new(
@@ -32,26 +41,55 @@ impl Money {
         if d.normalize().scale() > 2 {
             return Err(FieldError::new(
                 "",
-                "money.max_two_decimals",
+                RULE_SCALE,
                 "amount must have at most two decimal places (fen)",
             ));
         }
-        if d > Decimal::from(MAX_YUAN) {
-            return Err(FieldError::new(
-                "",
-                "money.max",
-                format!("amount must not exceed {MAX_YUAN} CNY"),
-            ));
+        if d >= Decimal::from(MAX_YUAN) {
+            return Err(too_large());
         }
         let mut v = d.normalize();
         v.rescale(2);
         Ok(Money(v))
     }
 
+    /// Parse money input text — the one place every input path (JSON strings and numbers, form
+    /// fields, CSV files) decides. The text must match [`PATTERN`] after trimming spaces: no sign,
+    /// exponent, separator or more than two decimal places, so `1.005` and also `1.0000` are
+    /// refused (`money.max_two_decimals`) instead of being rounded or normalized.
     pub fn parse_str(s: &str) -> Result<Self, FieldError> {
-        let d = Decimal::from_str(s.trim()).map_err(|_| {
-            FieldError::new("", "money.format", format!("'{s}' is not a decimal amount"))
-        })?;
+        let t = s.trim();
+        let format =
+            || FieldError::new("", "money.format", format!("'{s}' is not a decimal amount"));
+        let (int, frac) = match t.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (t, None),
+        };
+        let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+        if let Some(rest) = int.strip_prefix('-') {
+            if digits(rest) && frac.is_none_or(digits) {
+                return Err(FieldError::new(
+                    "",
+                    "money.non_negative",
+                    "amount must not be negative",
+                ));
+            }
+            return Err(format());
+        }
+        if !digits(int) || !frac.is_none_or(digits) {
+            return Err(format());
+        }
+        if frac.is_some_and(|f| f.len() > 2) {
+            return Err(FieldError::new(
+                "",
+                RULE_SCALE,
+                format!("'{s}' has more than two decimal places; amounts are in fen (0.01 CNY)"),
+            ));
+        }
+        if int.trim_start_matches('0').len() > 12 {
+            return Err(too_large());
+        }
+        let d = Decimal::from_str(t).map_err(|_| format())?;
         Self::parse(d)
     }
 
@@ -90,6 +128,14 @@ impl Money {
     }
 }
 
+fn too_large() -> FieldError {
+    FieldError::new(
+        "",
+        "money.max",
+        format!("amount must be below {MAX_YUAN} CNY"),
+    )
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:.2}", self.0)
@@ -102,7 +148,9 @@ impl Serialize for Money {
     }
 }
 
-/// Accepts a JSON string ("12.50") or a JSON number written with at most two decimals.
+/// Accepts a JSON string ("12.50") or a JSON number written with at most two decimals, through
+/// [`Money::parse_str`]. A refusal's message ends with `(rule <id>)` so the JSON extractor
+/// (`crate::http::Json`) answers 422 naming the field and that rule.
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -115,7 +163,7 @@ impl<'de> Deserialize<'de> for Money {
             Raw::S(s) => s,
             Raw::N(n) => n.to_string(),
         };
-        Money::parse_str(&s).map_err(|e| serde::de::Error::custom(e.message))
+        Money::parse_str(&s).map_err(|e| serde::de::Error::custom(crate::error::tag_rule(&e)))
     }
 }
 
@@ -161,9 +209,62 @@ mod tests {
         assert!(serde_json::from_str::<Money>("\"abc\"").is_err());
     }
 
+    #[test]
+    fn input_text_has_at_most_two_decimals_and_nothing_else() {
+        let rule = |s: &str| Money::parse_str(s).map(|m| m.fen()).map_err(|e| e.rule);
+        // Last allowed: two places; first refused: three — also when the extra places are zeros
+        // or would round away (29 places are rounded by Decimal::from_str, never accepted here).
+        assert_eq!(rule("1.01"), Ok(101));
+        assert_eq!(rule(" 7 "), Ok(700));
+        assert_eq!(rule("1.005"), Err(RULE_SCALE.to_string()));
+        assert_eq!(rule("1.0000"), Err(RULE_SCALE.to_string()));
+        assert_eq!(
+            rule("1.00000000000000000000000000001"),
+            Err(RULE_SCALE.to_string())
+        );
+        assert_eq!(rule("-1"), Err("money.non_negative".to_string()));
+        assert_eq!(rule("-0.00"), Err("money.non_negative".to_string()));
+        for bad in [
+            "", "+1", "1e2", "1_000", ".5", "1.", "1,000.00", "1.2.3", "abc", "--1",
+        ] {
+            assert_eq!(rule(bad), Err("money.format".to_string()), "{bad}");
+        }
+        assert_eq!(rule("999999999999.99"), Ok(99_999_999_999_999));
+        assert_eq!(rule("1000000000000"), Err("money.max".to_string()));
+        assert_eq!(rule("000000000000001.50"), Ok(150));
+    }
+
+    #[test]
+    fn a_json_refusal_names_the_rule_for_the_extractor() {
+        for body in ["\"1.005\"", "1.005", "\"2.1000\""] {
+            let e = serde_json::from_str::<Money>(body).unwrap_err().to_string();
+            let (_, rule) = crate::error::untag_rule(&e).expect("tagged");
+            assert_eq!(rule, RULE_SCALE, "{body}: {e}");
+        }
+        let e = serde_json::from_str::<Money>("-3").unwrap_err().to_string();
+        assert_eq!(
+            crate::error::untag_rule(&e).map(|x| x.1),
+            Some("money.non_negative")
+        );
+    }
+
     proptest! {
+        /// The parser accepts exactly the schema's pattern: any digits with 0–2 places (up to 12
+        /// integer digits), never 3 or more places.
         #[test]
-        fn fen_round_trip_is_exact(fen in 0i64..=MAX_YUAN * 100) {
+        fn the_parser_agrees_with_the_pattern(int in "[0-9]{1,12}", frac in "[0-9]{0,6}") {
+            let s = if frac.is_empty() { int.clone() } else { format!("{int}.{frac}") };
+            let r = Money::parse_str(&s);
+            if frac.len() <= 2 {
+                let m = r.expect("pattern-valid amount");
+                prop_assert_eq!(m.amount(), Decimal::from_str(&s).unwrap());
+            } else {
+                prop_assert_eq!(r.unwrap_err().rule, RULE_SCALE);
+            }
+        }
+
+        #[test]
+        fn fen_round_trip_is_exact(fen in 0i64..MAX_YUAN * 100) {
             prop_assert_eq!(Money::from_fen(fen).fen(), fen);
             let s = Money::from_fen(fen).to_string();
             prop_assert_eq!(Money::parse_str(&s).unwrap().fen(), fen);

@@ -9,7 +9,19 @@ use ggzy_core::events::NewEvent;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Error, FieldError, Money, Result};
 use ggzy_identity::{Actor, Role};
+use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, Ctx};
+
+const GUARANTEE_NUMBER: UniqueKey = UniqueKey::new(
+    "deposit_guarantees_number_key",
+    "deposit_guarantees",
+    &["kind", "issuer", "number"],
+);
+const GUARANTEE_ORG_SECTION: UniqueKey = UniqueKey::new(
+    "deposit_guarantees_org_section_key",
+    "deposit_guarantees",
+    &["section_id", "org_id"],
+);
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -174,16 +186,17 @@ pub async fn record(ctx: &Ctx, actor: &Actor, g: NewGuarantee) -> Result<Guarant
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await
-    .map_err(|e| match Error::from(e) {
-        Error::Conflict { rule, .. } if rule.contains("number") => Error::conflict(
+    .on_unique(&GUARANTEE_NUMBER, || {
+        Error::conflict(
             "guarantee.number_used",
             "this guarantee (issuer and number) is already on record",
-        ),
-        Error::Conflict { .. } => Error::conflict(
+        )
+    })
+    .on_unique(&GUARANTEE_ORG_SECTION, || {
+        Error::conflict(
             "guarantee.exists",
             "this bidder already has a guarantee for the section",
-        ),
-        e => e,
+        )
     })?;
     emit(
         &mut tx,

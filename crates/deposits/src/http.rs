@@ -186,8 +186,7 @@ async fn bank_transfer_callback(
 ) -> Result<Json<TransferOutcome>> {
     actor.require(&[Role::Bank])?;
     verify_bank_request(&ctx, &headers, &body)?;
-    let notice: TransferNotice = serde_json::from_slice(&body)
-        .map_err(|e| Error::field("body", "json", format!("invalid transfer notice: {e}")))?;
+    let notice: TransferNotice = ggzy_core::http::from_json_slice(&body)?;
     Ok(Json(service::receive_transfer(&ctx, &actor, notice).await?))
 }
 
@@ -322,8 +321,7 @@ async fn bank_refund_callback(
 ) -> Result<Json<ConfirmationOutcome>> {
     actor.require(&[Role::Bank])?;
     verify_bank_request(&ctx, &headers, &body)?;
-    let c: RefundConfirmation = serde_json::from_slice(&body)
-        .map_err(|e| Error::field("body", "json", format!("invalid refund confirmation: {e}")))?;
+    let c: RefundConfirmation = ggzy_core::http::from_json_slice(&body)?;
     Ok(Json(lifecycle::confirm_refund(&ctx, &actor, c).await?))
 }
 

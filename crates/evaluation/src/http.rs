@@ -19,12 +19,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 const READERS: &[Role] = &[Role::Expert, Role::Staff, Role::Supervisor, Role::Admin];
 
-/// The evaluation routes answer the platform's errors, and one of their own: a committee member
-/// working from outside the session room's terminal networks gets 403 with the rule
-/// `evaluation.room_network` (the platform's `Forbidden` names no rule).
+/// The evaluation routes answer the platform's errors (a committee member working from outside the
+/// session room's terminal networks: 403 with the rule `evaluation.room_network`), and one of
+/// their own: a platform fault on a stored document.
 enum ApiError {
     Core(Error),
-    RoomNetwork(service::OutsideRoomNetwork),
     /// A stored bid document does not match its SHA-256: a platform fault (500), never served.
     Integrity(crate::documents::IntegrityFault),
 }
@@ -39,14 +38,6 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             ApiError::Core(e) => e.into_response(),
-            ApiError::RoomNetwork(o) => problem_response(&Problem {
-                kind: "https://ggzy.dev/problems/forbidden".into(),
-                title: "Not allowed for this caller".into(),
-                status: StatusCode::FORBIDDEN.as_u16(),
-                detail: o.detail,
-                rule: Some("evaluation.room_network".into()),
-                errors: vec![],
-            }),
             ApiError::Integrity(f) => problem_response(&Problem {
                 kind: "https://ggzy.dev/problems/platform-fault".into(),
                 title: "Stored document failed its integrity check".into(),
@@ -65,7 +56,7 @@ type Result<T> = std::result::Result<T, ApiError>;
 /// [`service::room_network_gate`]).
 async fn room_network(ctx: &Ctx, actor: &Actor, ip: &IpOf, section_id: &str) -> Result<()> {
     match service::room_network_gate(ctx, actor, &ip.0, section_id).await? {
-        Some(o) => Err(ApiError::RoomNetwork(o)),
+        Some(o) => Err(ApiError::Core(o.into())),
         None => Ok(()),
     }
 }

@@ -394,6 +394,15 @@ pub struct OutsideRoomNetwork {
     pub detail: String,
 }
 
+/// Rule id of the room-network refusal (403).
+pub const ROOM_NETWORK_RULE: &str = "evaluation.room_network";
+
+impl From<OutsideRoomNetwork> for Error {
+    fn from(o: OutsideRoomNetwork) -> Self {
+        Error::forbidden_by(ROOM_NETWORK_RULE, o.detail)
+    }
+}
+
 /// The room-network gate of the evaluation routes: a committee member (expert role) of a section
 /// whose evaluation session sits in a room with terminal networks works only from inside them
 /// (centre rule on 招标投标法 第三十八条, see [`rules::from_room_network`]). Centre staff,

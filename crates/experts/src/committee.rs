@@ -10,11 +10,29 @@ use crate::service::{self, StoredRequest};
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::time::{from_micros, local_date, to_micros};
-use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, ResultExt, Timestamp};
+use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::timers::{self, Timer, TimerHandler};
+use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, Ctx, Db, Tx};
+
+const DRAWS_ONE_ACTIVE: UniqueKey = UniqueKey::new(
+    "expert_draws_one_active",
+    "expert_draws",
+    &["section_id", "status"],
+);
+const DRAWS_ATTEMPT: UniqueKey = UniqueKey::new(
+    "expert_draws_attempt_key",
+    "expert_draws",
+    &["section_id", "attempt"],
+);
+const RATINGS_ONCE: UniqueKey = UniqueKey::new(
+    "expert_ratings_once_key",
+    "expert_ratings",
+    &["draw_id", "expert_id", "rater_user_id"],
+);
+const EXPERTS_USER_ID: UniqueKey = UniqueKey::new("experts_user_id_key", "experts", &["user_id"]);
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -311,10 +329,8 @@ pub(crate) async fn run_draw_seeded(
     .bind(fixed.scheme)
     .execute(&mut **tx)
     .await
-    .on_constraint("expert_draws_one_active", || service::active_draw_exists(""))
-    .on_constraint("expert_draws.status", || service::active_draw_exists(""))
-    .on_constraint("expert_draws_attempt_key", service::concurrent_draw)
-    .on_constraint("expert_draws.section_id", service::concurrent_draw)?;
+    .on_unique(&DRAWS_ONE_ACTIVE, || service::active_draw_exists(""))
+    .on_unique(&DRAWS_ATTEMPT, service::concurrent_draw)?;
     let confirm_by = ConfirmRules::default().deadline(now, req.session_start);
     let mut drawn = Vec::new();
     for (i, m) in committee.members.iter().enumerate() {
@@ -1398,8 +1414,7 @@ pub async fn rate(ctx: &Ctx, actor: &Actor, draw_id: &str, input: NewRating) -> 
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await
-    .on_constraint("expert_ratings_once_key", already_rated)
-    .on_constraint("expert_ratings.draw_id", already_rated)?;
+    .on_unique(&RATINGS_ONCE, already_rated)?;
     let by = actor.actor_ref();
     emit(
         &mut tx,
@@ -1511,8 +1526,7 @@ pub async fn link_account(
             .bind(expert_id)
             .execute(&mut *tx)
             .await
-            .on_constraint("experts_user_id_key", account_taken)
-            .on_constraint("experts.user_id", account_taken)?
+            .on_unique(&EXPERTS_USER_ID, account_taken)?
             .rows_affected();
     if n != 1 {
         tx.rollback().await?;

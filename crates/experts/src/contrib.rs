@@ -21,9 +21,16 @@ use crate::service::{self, check_request, Draw, DrawRequest, StoredRequest};
 use chrono::{DateTime, Utc};
 use ggzy_core::events::NewEvent;
 use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{ids, Error, Result, ResultExt};
+use ggzy_core::{ids, Error, Result};
 use ggzy_identity::{Actor, Role};
+use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, expect_one, merkle, note, outbox, tlog, Ctx};
+
+const ONE_OPEN_REQUEST: UniqueKey = UniqueKey::new(
+    "expert_draw_requests_one_open",
+    "expert_draw_requests",
+    &["section_id"],
+);
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -310,8 +317,7 @@ pub(crate) async fn open_in_tx(
     .bind(session_id)
     .execute(&mut **tx)
     .await
-    .on_constraint("expert_draw_requests_one_open", open_request_exists)
-    .on_constraint("expert_draw_requests.section_id", open_request_exists)?;
+    .on_unique(&ONE_OPEN_REQUEST, open_request_exists)?;
     Ok(id)
 }
 

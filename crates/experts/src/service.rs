@@ -10,9 +10,13 @@ use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::{Phone, RegionCode, ResidentId, Uscc};
 use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{ids, Error, FieldError, Money, Result, ResultExt};
+use ggzy_core::{ids, Error, FieldError, Money, Result};
 use ggzy_identity::{Actor, Role};
+use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, expect_one, Ctx, Tx};
+
+const EXPERTS_RESIDENT_ID: UniqueKey =
+    UniqueKey::new("experts_resident_id_key", "experts", &["resident_id"]);
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -328,9 +332,7 @@ async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Re
     .bind(i64::from(c.procurement_pool))
     .execute(&mut **tx)
     .await
-    // PostgreSQL names the constraint; SQLite names the column.
-    .on_constraint("experts_resident_id_key", duplicate_resident)
-    .on_constraint("experts.resident_id", duplicate_resident)?;
+    .on_unique(&EXPERTS_RESIDENT_ID, duplicate_resident)?;
     for u in &c.conflicts {
         sqlx::query("INSERT INTO expert_conflicts (expert_id, org_uscc) VALUES ($1, $2)")
             .bind(&id)

@@ -1,10 +1,15 @@
 //! Password hashing on a small bounded pool, and sign-in throttling.
 //!
 //! argon2id with OWASP's parameters (m = 19 MiB, t = 2, p = 1; OWASP Password Storage Cheat
-//! Sheet) needs 19 MiB per hash. Hashes run on the blocking pool, at most
-//! `Settings::login_hash_slots` at once per instance; up to `login_hash_queue` more callers wait
-//! (at most [`MAX_WAIT`]); anyone beyond that is answered 503 with `Retry-After` at once, so
+//! Sheet) needs 19 MiB per hash. Hashes never run on the async workers: they run on tokio's
+//! blocking pool (`spawn_blocking`), at most `Settings::login_hash_slots` at once per instance
+//! (default: the machine's available parallelism); up to `login_hash_queue` more callers wait (at
+//! most `login_hash_wait`); anyone beyond that is answered 503 with `Retry-After` at once, so
 //! neither many correct sign-ins nor many guesses can grow the process's memory without bound.
+//!
+//! A stored hash made with other parameters (older, weaker, or another algorithm argon2 reads)
+//! still verifies — the PHC string carries its own parameters — and is replaced with a hash of
+//! the current parameters at the next successful sign-in ([`verify_and_upgrade_blocking`]).
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -23,7 +28,8 @@ pub const M_COST_KIB: u32 = 19 * 1024;
 pub const T_COST: u32 = 2;
 pub const P_COST: u32 = 1;
 
-/// Longest wait for a hashing slot before the caller is told to come back.
+/// Longest wait for a hashing slot before the caller is told to come back (the default of
+/// `Settings::login_hash_wait`).
 pub const MAX_WAIT: Duration = Duration::from_secs(5);
 
 fn argon2() -> Argon2<'static> {
@@ -40,11 +46,51 @@ pub fn hash_blocking(pw: &str) -> Result<String> {
         .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
 }
 
+/// Hash a password with explicit argon2id parameters (m in KiB, t passes, p lanes) — a hash as an
+/// older configuration made it, e.g. to test that it still verifies and is upgraded (blocking).
+pub fn hash_with_params_blocking(pw: &str, m_kib: u32, t: u32, p: u32) -> Result<String> {
+    let params = Params::new(m_kib, t, p, None)
+        .map_err(|e| Error::internal(format!("argon2 parameters: {e}")))?;
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password(pw.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
+}
+
 /// Check a password against a stored PHC string (blocking: call through [`run`]).
 pub fn verify_blocking(pw: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|h| argon2().verify_password(pw.as_bytes(), &h).is_ok())
         .unwrap_or(false)
+}
+
+/// Was `hash` made with other parameters than the current ones (algorithm, version, m, t, p)?
+/// An unreadable string counts as outdated.
+pub fn needs_rehash(hash: &str) -> bool {
+    let Ok(h) = PasswordHash::new(hash) else {
+        return true;
+    };
+    let current = argon2();
+    let p = current.params();
+    h.algorithm != Algorithm::Argon2id.ident()
+        || h.version != Some(Version::V0x13.into())
+        || Params::try_from(&h).map_or(true, |hp| {
+            hp.m_cost() != p.m_cost() || hp.t_cost() != p.t_cost() || hp.p_cost() != p.p_cost()
+        })
+}
+
+/// Check a password and, when it is right but the stored hash has other parameters than the
+/// current ones, hash it again with the current ones (blocking: call through [`run`]). Returns
+/// whether it is right and the new hash to store, if any.
+pub fn verify_and_upgrade_blocking(pw: &str, hash: &str) -> Result<(bool, Option<String>)> {
+    if !verify_blocking(pw, hash) {
+        return Ok((false, None));
+    }
+    if needs_rehash(hash) {
+        return Ok((true, Some(hash_blocking(pw)?)));
+    }
+    Ok((true, None))
 }
 
 /// A hash to verify against when the user does not exist, so an unknown name takes the same
@@ -105,7 +151,8 @@ pub async fn run<T: Send + 'static>(
                 return Err(busy());
             }
             let _w = Waiting(&pool.waiting);
-            match tokio::time::timeout(MAX_WAIT, pool.slots.clone().acquire_owned()).await {
+            let wait = ctx.settings.login_hash_wait;
+            match tokio::time::timeout(wait, pool.slots.clone().acquire_owned()).await {
                 Ok(Ok(p)) => p,
                 _ => return Err(busy()),
             }
@@ -130,5 +177,38 @@ mod tests {
         assert!(verify_blocking("correct horse battery", &h));
         assert!(!verify_blocking("wrong", &h));
         assert!(!verify_blocking("x", "not a phc string"));
+        assert!(!needs_rehash(&h));
+    }
+
+    #[test]
+    fn a_hash_with_older_parameters_verifies_and_is_upgraded() {
+        // argon2id with weaker parameters (m = 4 MiB, t = 1) and argon2i: both still verify.
+        for (alg, m, t) in [
+            (Algorithm::Argon2id, 4096, 1),
+            (Algorithm::Argon2i, 8192, 3),
+        ] {
+            let params = Params::new(m, t, 1, None).expect("params");
+            let salt = SaltString::generate(&mut OsRng);
+            let old = Argon2::new(alg, Version::V0x13, params)
+                .hash_password(b"correct horse battery", &salt)
+                .expect("hash")
+                .to_string();
+            assert!(needs_rehash(&old), "{old}");
+            let (ok, new) = verify_and_upgrade_blocking("correct horse battery", &old).expect("v");
+            assert!(ok);
+            let new = new.expect("upgraded");
+            assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+            assert!(!needs_rehash(&new));
+            // A wrong password upgrades nothing.
+            assert_eq!(
+                verify_and_upgrade_blocking("wrong", &old).expect("v"),
+                (false, None)
+            );
+        }
+        let current = hash_blocking("pw-current").expect("hash");
+        assert_eq!(
+            verify_and_upgrade_blocking("pw-current", &current).expect("v"),
+            (true, None)
+        );
     }
 }

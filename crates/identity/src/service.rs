@@ -8,7 +8,12 @@ use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Error, Result, ResultExt, Timestamp};
 use ggzy_events::identity::OrganizationRegistered;
 use ggzy_events::Contract;
+use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, Ctx};
+
+const ORGANIZATIONS_USCC: UniqueKey =
+    UniqueKey::new("organizations_uscc_key", "organizations", &["uscc"]);
+const USERS_USERNAME: UniqueKey = UniqueKey::new("users_username_key", "users", &["username"]);
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::Row;
@@ -95,7 +100,7 @@ pub async fn create_org(ctx: &Ctx, by: &ActorRef, input: NewOrganization) -> Res
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await
-    .on_constraint("uscc", || Error::conflict("organization.uscc_unique", "an organization with this USCC is already registered"))?;
+    .on_unique(&ORGANIZATIONS_USCC, || Error::conflict("organization.uscc_unique", "an organization with this USCC is already registered"))?;
     let org = Organization {
         id: id.clone(),
         uscc: uscc.to_string(),
@@ -281,7 +286,7 @@ pub(crate) async fn insert_user(
     .bind(to_micros(now))
     .execute(&mut **tx)
     .await
-    .on_constraint("username", || Error::conflict("user.username_unique", "this username is taken"))
+    .on_unique(&USERS_USERNAME, || Error::conflict("user.username_unique", "this username is taken"))
     .on_constraint("foreign_key", || Error::field("org_id", "organization.exists", "no such organization"))?;
     let mut payload = json!({"id": id, "username": input.username, "role": input.role.as_str(), "org_id": input.org_id});
     if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
@@ -456,14 +461,19 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
         None => (None, true),
     };
     let pw = password.to_string();
+    let stored = hash.clone();
     let check = move || {
-        // An unknown name is checked against a dummy hash: same time, same slot.
+        // An unknown name is checked against a dummy hash: same time, same slot. A right password
+        // whose stored hash has older parameters is hashed again with the current ones.
         match hash.as_deref() {
-            Some(h) => crate::hash::verify_blocking(&pw, h),
-            None => crate::hash::verify_blocking(&pw, crate::hash::dummy_hash()),
+            Some(h) => crate::hash::verify_and_upgrade_blocking(&pw, h),
+            None => Ok((
+                crate::hash::verify_blocking(&pw, crate::hash::dummy_hash()),
+                None,
+            )),
         }
     };
-    let verified = match crate::hash::run(ctx, check).await {
+    let (verified, upgraded) = match crate::hash::run(ctx, check).await.and_then(|r| r) {
         Ok(v) => v,
         Err(e) => {
             // Nothing was checked: the reservation must not count against the caller.
@@ -506,6 +516,15 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
         .bind(ip)
         .execute(&mut *tx)
         .await?;
+    if let (Some(new), Some(old)) = (upgraded, stored) {
+        // Only if nobody changed the password meanwhile.
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+            .bind(new)
+            .bind(&actor.user_id)
+            .bind(old)
+            .execute(&mut *tx)
+            .await?;
+    }
     emit(
         &mut tx,
         &ctx.db,

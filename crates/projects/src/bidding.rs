@@ -13,11 +13,23 @@ use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::{Market, Uscc};
 use ggzy_core::time::{display_local, from_micros, local_date, to_micros};
-use ggzy_core::{ids, Clock, Error, Result, ResultExt};
+use ggzy_core::{ids, Clock, Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::timers::{self, Timer, TimerHandler};
+use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, Ctx, Db, Tx};
+
+const RELATION_PAIR: UniqueKey = UniqueKey::new(
+    "org_relations_pair_key",
+    "org_relations",
+    &["org_id", "related_uscc", "kind"],
+);
+const REGISTRATION_ORG: UniqueKey = UniqueKey::new(
+    "section_registrations_org_key",
+    "section_registrations",
+    &["section_id", "org_id"],
+);
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -317,7 +329,7 @@ pub async fn declare_relation(
     .bind((status == "verified").then(|| to_micros(now)))
     .execute(&mut *tx)
     .await
-    .on_constraint("org_relations", || {
+    .on_unique(&RELATION_PAIR, || {
         Error::conflict("relation.duplicate", "this relation is already declared")
     })?;
     emit(
@@ -1166,7 +1178,7 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await
-    .on_constraint("section_registrations", || {
+    .on_unique(&REGISTRATION_ORG, || {
         Error::conflict(
             "registration.duplicate",
             "your organization is already registered for this section",

@@ -362,6 +362,15 @@ pub struct ServeArgs {
     /// HMAC key of the bank's signed callbacks; without it they answer 503 (the dev key only with --demo).
     #[arg(long, env = "GGZY_BANK_HMAC_KEY", hide_env_values = true)]
     pub bank_hmac_key: Option<String>,
+    /// Password hashes (argon2id, 19 MiB each) computed at once; default: available parallelism.
+    #[arg(long, env = "GGZY_LOGIN_HASH_SLOTS", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub login_hash_slots: Option<u32>,
+    /// Sign-ins that may wait for a hashing slot before the next ones answer 503.
+    #[arg(long, env = "GGZY_LOGIN_HASH_QUEUE", default_value_t = 256)]
+    pub login_hash_queue: usize,
+    /// Seconds a sign-in waits for a hashing slot before it answers 503.
+    #[arg(long, env = "GGZY_LOGIN_HASH_WAIT_SECS", default_value_t = 5)]
+    pub login_hash_wait_secs: u64,
     #[command(flatten)]
     pub log_key: LogKeyArgs,
     #[command(flatten)]
@@ -706,6 +715,11 @@ pub async fn serve(dbargs: DbArgs, args: ServeArgs) -> anyhow::Result<()> {
     if let Some(i) = &args.instance {
         settings.instance = i.clone();
     }
+    if let Some(n) = args.login_hash_slots {
+        settings.login_hash_slots = n as usize;
+    }
+    settings.login_hash_queue = args.login_hash_queue;
+    settings.login_hash_wait = std::time::Duration::from_secs(args.login_hash_wait_secs);
     // Signing keys come from a file or the environment, never from the database; the development
     // keys of Settings::default() are never kept.
     let origin = settings.log_origin();

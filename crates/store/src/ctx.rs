@@ -25,9 +25,13 @@ pub struct Settings {
     pub login_max_failures: u32,
     pub login_window: chrono::Duration,
     /// Password hashes computed at once (argon2id, 19 MiB each): bounds the memory sign-ins use.
+    /// Default: the machine's available parallelism (`--login-hash-slots`).
     pub login_hash_slots: usize,
-    /// Sign-ins that may wait for a hashing slot; beyond that they answer 503 at once.
+    /// Sign-ins that may wait for a hashing slot; beyond that they answer 503 at once
+    /// (`--login-hash-queue`). A waiting sign-in holds no hashing memory.
     pub login_hash_queue: usize,
+    /// Longest wait for a hashing slot before a sign-in answers 503 (`--login-hash-wait-secs`).
+    pub login_hash_wait: std::time::Duration,
     /// Prefix of OCDS ids.
     pub ocid_prefix: String,
     /// Public base URL (links in feeds).
@@ -108,8 +112,9 @@ impl Default for Settings {
             token_ttl: chrono::Duration::hours(12),
             login_max_failures: 5,
             login_window: chrono::Duration::minutes(15),
-            login_hash_slots: 2,
-            login_hash_queue: 32,
+            login_hash_slots: default_hash_slots(),
+            login_hash_queue: 256,
+            login_hash_wait: std::time::Duration::from_secs(5),
             ocid_prefix: "ocds-ggzy00".into(),
             public_url: "http://127.0.0.1:8080".into(),
             bank_hmac_key: Some(SecretString::new(DEV_BANK_HMAC_KEY)),
@@ -118,6 +123,11 @@ impl Default for Settings {
             receipt_signer: Some(dev_receipt_signer()),
         }
     }
+}
+
+/// One password hash at a time per core the process may use (at least 1).
+pub fn default_hash_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 #[derive(Clone)]

@@ -22,6 +22,7 @@ pub mod note;
 pub mod outbox;
 pub mod timers;
 pub mod tlog;
+pub mod unique;
 
 pub use ctx::Ctx;
 pub use fault::SqliteFault;
