@@ -16,7 +16,7 @@ async fn org_of(app: &TestApp, user: &str) -> String {
 }
 
 async fn wait_event(app: &TestApp, event_type: &str, section_id: &str) -> Value {
-    for _ in 0..300 {
+    for () in ggzy_api_tests::patience() {
         app.seal().await;
         if let Some(e) = app
             .events_of(event_type)
