@@ -132,6 +132,7 @@ pub fn check_publicity(
 
 /// One disclosed criterion (择优指标) with its weight in points.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[schema(as = CapitalIncreaseCriterion)]
 pub struct Criterion {
     /// e.g. `投资金额`, `产业协同`, `管理经验`.
     pub name: String,
