@@ -4,13 +4,14 @@
 
 use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// A browser session; chromedriver (and with it Chromium) is killed when this is dropped.
+/// A browser session; chromedriver and the Chromium it started are killed when this is dropped.
 pub struct Browser {
     pub client: Client,
     driver: Child,
@@ -18,6 +19,15 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // chromedriver runs in its own process group (see `browser`), which Chromium and its
+        // renderers inherit: killing the group ends them all. Killing chromedriver alone left
+        // every test's Chromium running (re-parented to init) — some 200 MB each, dozens per CI
+        // run, until the machine ran short of memory.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -43,6 +53,7 @@ pub async fn browser(test: &str, width: u32, height: u32) -> Option<Browser> {
         .expect("free port")
         .port();
     let driver = Command::new(CHROMEDRIVER)
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
