@@ -898,7 +898,7 @@ mod browser {
     async fn sign_in(c: &Client, app: &TestApp, path: &str, user: &str) {
         c.goto(&app.url(path)).await.expect("open");
         c.wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(ggzy_api_tests::PATIENCE)
             .for_element(Locator::Id("f-username"))
             .await
             .expect("sign-in form");
@@ -914,7 +914,7 @@ mod browser {
 
     async fn h1(c: &Client) -> String {
         c.wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(ggzy_api_tests::PATIENCE)
             .for_element(Locator::Css("h1"))
             .await
             .expect("h1")
@@ -956,7 +956,7 @@ mod browser {
         sign_in(&c, &app, "/admin/users", "admin").await;
         let link = "tr[data-user='staff'] a[href$='/role']";
         c.wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(ggzy_api_tests::PATIENCE)
             .for_element(Locator::Css(link))
             .await
             .expect("staff's role link");
@@ -967,7 +967,7 @@ mod browser {
             .await
             .unwrap();
         c.wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(ggzy_api_tests::PATIENCE)
             .for_element(Locator::Id("f-role"))
             .await
             .expect("role form");
@@ -984,7 +984,7 @@ mod browser {
             .await
             .unwrap();
         c.wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(ggzy_api_tests::PATIENCE)
             .for_element(Locator::Css("table#users"))
             .await
             .expect("back on the users page");

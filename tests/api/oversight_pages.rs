@@ -681,7 +681,7 @@ mod browser {
     async fn sign_in_at(c: &Client, app: &TestApp, path: &str, user: &str, password: &str) {
         c.goto(&app.url(path)).await.expect("open");
         c.wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(ggzy_api_tests::PATIENCE)
             .for_element(Locator::Id("f-username"))
             .await
             .expect("sign-in form");
@@ -702,7 +702,7 @@ mod browser {
         let c = b.client.clone();
         sign_in_at(&c, &app, "/supervisor", "supervisor", DEMO_PASSWORD).await;
         c.wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(ggzy_api_tests::PATIENCE)
             .for_element(Locator::Css(&format!("a[href='/supervisor/alerts/{id}']")))
             .await
             .expect("the alert on the workbench");
@@ -739,7 +739,7 @@ mod browser {
         sign_in_at(&c, &app, "/admin/users", "admin", DEMO_PASSWORD).await;
         let row = "tr[data-user='bidder3'] form button";
         c.wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(ggzy_api_tests::PATIENCE)
             .for_element(Locator::Css(row))
             .await
             .expect("bidder3's row");

@@ -329,7 +329,6 @@ async fn complaint_waiting(app: &TestApp) -> String {
 #[tokio::test]
 async fn the_supervisor_accepts_and_decides_a_complaint_in_the_browser_at_375_px() {
     use fantoccini::Locator;
-    use std::time::Duration;
     let Some(b) =
         ggzy_api_tests::browser::browser("remedies supervisor browser test", 375, 812).await
     else {
@@ -342,7 +341,7 @@ async fn the_supervisor_accepts_and_decides_a_complaint_in_the_browser_at_375_px
     ggzy_api_tests::browser::sign_in(&c, &url, "supervisor", ggzy_api_tests::DEMO_PASSWORD).await;
     let link = format!("a[href='/supervisor/remedies/{cid}']");
     c.wait()
-        .at_most(Duration::from_secs(20))
+        .at_most(ggzy_api_tests::PATIENCE)
         .for_element(Locator::Css(&link))
         .await
         .expect("the complaint in the queue");

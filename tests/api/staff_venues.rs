@@ -690,7 +690,7 @@ mod browser {
             }
         }
         c.wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(ggzy_api_tests::PATIENCE)
             .for_element(Locator::Css("main h1"))
             .await
             .expect("next page");

@@ -248,7 +248,7 @@ async fn the_admin_records_and_ends_a_sanction_with_its_market_scope_in_the_brow
         .await
         .unwrap();
     if c.wait()
-        .at_most(std::time::Duration::from_secs(20))
+        .at_most(ggzy_api_tests::PATIENCE)
         .for_element(Locator::Css("#sanctions a[href$='/end']"))
         .await
         .is_err()

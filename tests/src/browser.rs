@@ -91,7 +91,7 @@ pub async fn browser(test: &str, width: u32, height: u32) -> Option<Browser> {
     })
 }
 
-/// Click `what` and wait (up to 20 s) until the page shows `then`.
+/// Click `what` and wait (up to [`crate::PATIENCE`]: a busy machine) until the page shows `then`.
 pub async fn click_then(c: &Client, what: fantoccini::Locator<'_>, then: fantoccini::Locator<'_>) {
     c.find(what)
         .await
@@ -100,7 +100,7 @@ pub async fn click_then(c: &Client, what: fantoccini::Locator<'_>, then: fantocc
         .await
         .unwrap_or_else(|e| panic!("click {what:?}: {e}"));
     c.wait()
-        .at_most(Duration::from_secs(20))
+        .at_most(crate::PATIENCE)
         .for_element(then)
         .await
         .unwrap_or_else(|e| panic!("{then:?} after clicking {what:?}: {e}"));
@@ -119,14 +119,14 @@ pub async fn fill(c: &Client, id: &str, text: &str) {
 }
 
 /// Open `path` (which sends a visitor to the sign-in form), sign in as `user` with `password`
-/// and wait (up to 30 s) until the browser has left the sign-in page.
+/// and wait (up to [`crate::PATIENCE`]) until the browser has left the sign-in page.
 pub async fn sign_in(c: &Client, url: &str, user: &str, password: &str) {
     use fantoccini::Locator;
     c.goto(url)
         .await
         .unwrap_or_else(|e| panic!("open {url}: {e}"));
     c.wait()
-        .at_most(Duration::from_secs(20))
+        .at_most(crate::PATIENCE)
         .for_element(Locator::Id("f-username"))
         .await
         .unwrap_or_else(|e| panic!("sign-in form at {url}: {e}"));

@@ -283,6 +283,9 @@ impl TestApp {
             // e.g. s3://bucket?endpoint=http://127.0.0.1:PORT to run the tests on object storage.
             files_url: std::env::var("GGZY_TEST_FILES_URL").ok(),
             instance: format!("test-{}", uuid::Uuid::new_v4().simple()),
+            // A busy test machine makes each sign-in's hash slow: a sign-in waits for its hashing
+            // slot as long as a test waits for anything (the 503 of a full pool has its own test).
+            login_hash_wait: PATIENCE,
             ..Settings::default()
         };
         configure(&mut settings);
@@ -352,6 +355,7 @@ impl TestApp {
             files_url: std::env::var("GGZY_TEST_FILES_URL").ok(),
             instance: format!("test-{}", uuid::Uuid::new_v4().simple()),
             sandbox: true,
+            login_hash_wait: PATIENCE,
             ..Settings::default()
         };
         let ctx = Ctx::new(

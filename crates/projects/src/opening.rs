@@ -1186,14 +1186,22 @@ async fn check_window(
     s: &SectionRow,
     now: Timestamp,
 ) -> Result<Timestamp> {
-    let o = sqlx::query("SELECT state, window_ends_at FROM bid_openings WHERE section_id = $1")
-        .bind(section_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let (state, ends) = match o {
+    // The opening row and the section's state in one statement: the opening timer writes both in
+    // one transaction, and a section row read earlier (outside a transaction, as a key submission
+    // reads it) may predate that commit — "not opening yet" must not read as "window closed" to a
+    // bidder whose key arrives in the opening's first instant.
+    let o = sqlx::query(
+        "SELECT o.state, o.window_ends_at, s.state FROM bid_openings o \
+         JOIN sections s ON s.id = o.section_id WHERE o.section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (state, ends, section_state) = match o {
         Some(o) => (
             o.try_get::<String, _>(0)?,
             from_micros(o.try_get::<i64, _>(1)?),
+            SectionState::parse(&o.try_get::<String, _>(2)?)?,
         ),
         None => {
             return Err(Error::conflict(
@@ -1206,7 +1214,7 @@ async fn check_window(
             ))
         }
     };
-    if state != "decrypting" || s.state != SectionState::Opening || !key_accepted(now, ends) {
+    if state != "decrypting" || section_state != SectionState::Opening || !key_accepted(now, ends) {
         return Err(Error::conflict(
             "opening.window_closed",
             format!(

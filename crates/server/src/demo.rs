@@ -88,31 +88,35 @@ pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLo
         ("tenderer2", Role::Tenderer, "tenderer2"),
         ("agency2", Role::Agency, "agency2"),
     ];
-    let mut out = Vec::new();
-    for (username, role, org) in users {
-        let pw = password
-            .map(str::to_string)
-            .unwrap_or_else(|| ids::random_hex(8));
-        let org_id = org_ids.get(org).cloned();
-        service::create_user(
-            ctx,
-            &by,
-            NewUser {
-                username: username.to_string(),
-                display_name: None,
-                password: pw.clone(),
-                role: *role,
-                org_id: org_id.clone(),
-            },
-        )
-        .await?;
-        out.push(DemoLogin {
+    // Random passwords (a sandbox without `--demo-password`) are hashed one by one; the one
+    // password of a seeded test or demo is hashed once for every account.
+    let logins: Vec<DemoLogin> = users
+        .iter()
+        .map(|(username, role, org)| DemoLogin {
             username: username.to_string(),
             role: *role,
-            password: pw,
-            org: org_id,
-        });
+            password: password
+                .map(str::to_string)
+                .unwrap_or_else(|| ids::random_hex(8)),
+            org: org_ids.get(org).cloned(),
+        })
+        .collect();
+    let new_user = |l: &DemoLogin| NewUser {
+        username: l.username.clone(),
+        display_name: None,
+        password: l.password.clone(),
+        role: l.role,
+        org_id: l.org.clone(),
+    };
+    if password.is_some() {
+        service::create_users_sharing_a_password(ctx, &by, logins.iter().map(new_user).collect())
+            .await?;
+    } else {
+        for l in &logins {
+            service::create_user(ctx, &by, new_user(l)).await?;
+        }
     }
+    let out = logins;
     Ok(Some(out))
 }
 

@@ -362,22 +362,24 @@ pub async fn submit_due_keys(ctx: &Ctx) -> anyhow::Result<usize> {
     let mut done = 0;
     for (section, org, out) in futures::future::join_all(jobs).await {
         let status = match out {
-            Ok(_) => "submitted",
+            Ok(_) => "submitted".to_string(),
             // The key is in already (an earlier attempt whose answer this worker did not see, or
             // another instance's worker): the bid is open, which is what submitting meant.
             Err(ggzy_core::Error::Conflict { rule, .. }) if rule == "opening.already_decrypted" => {
-                "submitted"
+                "submitted".to_string()
             }
             // Not yet: the opening has not started.
             Err(ggzy_core::Error::Conflict { rule, .. }) if rule == "opening.not_open" => continue,
             // Over: the window closed.
+            // The reason stays with the row (`given_up: …`), for whoever wonders why a seeded
+            // opening did not complete.
             Err(ggzy_core::Error::Conflict { rule, detail }) if rule == "opening.window_closed" => {
                 tracing::info!(section = %section, org = %org, reason = %detail, "demo key not submitted");
-                "given_up"
+                format!("given_up: {detail} (at {})", ctx.clock.now())
             }
             Err(ggzy_core::Error::NotFound(detail)) => {
                 tracing::info!(section = %section, org = %org, reason = %detail, "demo key not submitted");
-                "given_up"
+                format!("given_up: {detail}")
             }
             Err(e) => {
                 tracing::warn!(section = %section, org = %org, error = %e, "demo key submission failed; retrying");
@@ -973,7 +975,10 @@ impl Seeder {
                 .iter()
                 .map(|r| r.try_get::<String, _>(0).unwrap_or_default())
                 .collect();
-        bail!("section {section} stayed {last}, expected {state} (demo keys: {keys:?})")
+        bail!(
+            "section {section} stayed {last}, expected {state} at {} (demo keys: {keys:?})",
+            self.ctx.clock.now()
+        )
     }
 
     /// `user` registers for `section` and pays its deposit into the virtual account by a signed
