@@ -575,10 +575,11 @@ mod browser {
         ggzy_api_tests::browser::sign_in(c, &app.url(next), "bidder1", DEMO_PASSWORD).await;
     }
 
-    /// Wait until the page's main text contains `what` (up to `secs` seconds).
-    async fn wait_text(c: &Client, what: &str, secs: u64) -> String {
+    /// Wait until the page's main text contains `what` (the page updates itself, or a click
+    /// brings the next one; up to [`ggzy_api_tests::PATIENCE`]).
+    async fn wait_text(c: &Client, what: &str) -> String {
         let mut text = String::new();
-        for _ in 0..secs * 10 {
+        for () in ggzy_api_tests::patience() {
             if let Ok(m) = c.find(Locator::Css("main")).await {
                 text = m.text().await.unwrap_or_default();
                 if text.contains(what) {
@@ -689,8 +690,11 @@ mod browser {
             .unwrap();
 
         // The deposit page: get the account, the bank reports the transfer, the state is valid.
+        // (The deposits area learns of the registration from its event: wait for it, as a
+        // bidder would find the page a moment later.)
+        app.drain_consumer("deposits.projection").await;
         click(&c, &format!("a[href='/bidder/sections/{section}/deposit']")).await;
-        wait_text(&c, "待缴纳", 5).await;
+        wait_text(&c, "待缴纳").await;
         click(
             &c,
             &format!("form[action='/bidder/sections/{section}/deposit/account'] button"),
@@ -747,7 +751,7 @@ mod browser {
             &format!("a[href='/bidder/sections/{section}/receipts']"),
         )
         .await;
-        let text = wait_text(&c, "第1 版", 5).await;
+        let text = wait_text(&c, "第1 版").await;
         assert!(text.contains("有效（开标时解密此版本）"), "{text}");
 
         // Withdraw (with the confirmation), then seal and upload again.
@@ -756,14 +760,14 @@ mod browser {
             &format!("a[href='/bidder/sections/{section}/withdraw']"),
         )
         .await;
-        wait_text(&c, "确认撤回", 5).await;
+        wait_text(&c, "确认撤回").await;
         click(&c, "main form button[type=submit]").await;
-        wait_text(&c, "投标文件已撤回", 5).await;
+        wait_text(&c, "投标文件已撤回").await;
         let key = seal(&c, &app, &section, "8765432.19", Some("micro"), &doc).await;
         c.goto(&app.url(&format!("/bidder/sections/{section}/receipts")))
             .await
             .unwrap();
-        let text = wait_text(&c, "第2 版", 5).await;
+        let text = wait_text(&c, "第2 版").await;
         assert!(text.contains("已撤回"), "{text}");
         let b1 = app.login("bidder1").await;
         let (_, mine) = app
@@ -812,7 +816,7 @@ mod browser {
         )
         .unwrap();
         sign_in(&c, &app, &format!("/bidder/sections/{section}/opening")).await;
-        wait_text(&c, "解密窗口开放中", 5).await;
+        wait_text(&c, "解密窗口开放中").await;
         c.find(Locator::Id("f-keyfile"))
             .await
             .unwrap()
@@ -835,7 +839,7 @@ mod browser {
         }
         assert_eq!(filled, key, "the page read the key from the file");
         click(&c, "#key-form button[type=submit]").await;
-        wait_text(&c, "您的投标文件已解密", 5).await;
+        wait_text(&c, "您的投标文件已解密").await;
         // The others give theirs; the page follows the opening by itself (SSE) to the record.
         for b in &t.bidders {
             let (s, v) = app
@@ -847,7 +851,7 @@ mod browser {
                 .await;
             assert_eq!(s, 200, "{}: {v}", b.name);
         }
-        let text = wait_text(&c, "开标记录已生成", 20).await;
+        let text = wait_text(&c, "开标记录已生成").await;
         assert!(text.contains("8,765,432.19 元"), "{text}");
         // The browser sealed the SME declaration (中小企业声明函) in the manifest; it is read at
         // the opening only.
@@ -879,7 +883,7 @@ mod browser {
             .await;
         assert_eq!(s, 201, "{res}");
         click(&c, &format!("a[href='/bidder/sections/{section}/result']")).await;
-        let text = wait_text(&c, "中标候选人公示", 5).await;
+        let text = wait_text(&c, "中标候选人公示").await;
         assert!(text.contains("95.00"), "{text}");
         c.find(Locator::Id("f-text"))
             .await
@@ -892,7 +896,7 @@ mod browser {
             &format!("form[action='/bidder/sections/{section}/objections'] button"),
         )
         .await;
-        wait_text(&c, "异议已提交", 5).await;
+        wait_text(&c, "异议已提交").await;
         let (_, list) = app
             .get(
                 Some(&t.tenderer),
@@ -909,7 +913,7 @@ mod browser {
             .await;
         assert_eq!(s, 200, "{a}");
         c.refresh().await.unwrap();
-        wait_text(&c, "业绩证明已核实无误。", 5).await;
+        wait_text(&c, "业绩证明已核实无误。").await;
 
         // After the publicity, the award: the winner's notice.
         let ends = at(res["publicity_ends_at"].as_str().unwrap());
@@ -917,7 +921,7 @@ mod browser {
         let (s, aw) = post_award(&app, &t, json!({})).await;
         assert_eq!(s, 201, "{aw}");
         sign_in(&c, &app, &format!("/bidder/sections/{section}/result")).await;
-        let text = wait_text(&c, "贵单位中标", 5).await;
+        let text = wait_text(&c, "贵单位中标").await;
         assert!(text.contains(aw["notice_no"].as_str().unwrap()), "{text}");
         app.stop().await;
     }

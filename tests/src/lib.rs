@@ -84,7 +84,7 @@ impl TestDb {
                 let file = dir.path().join("test.db");
                 std::fs::copy(sqlite_template().await, &file).expect("copy the template database");
                 let url = format!("sqlite://{}", file.display());
-                let db = Db::connect(&url, &DbOptions::default())
+                let db = Db::connect(&url, &test_db_options(16))
                     .await
                     .expect("connect");
                 migrate::run(&db).await.expect("migrate");
@@ -203,15 +203,19 @@ async fn pg_template(admin_url: &str) -> &'static str {
     .as_str()
 }
 
+/// A test's pool: `max_connections`, and a connection waited for as long as a test waits for
+/// anything (CI runs both engines' suites side by side on two cores; the production default of
+/// 10 s is for a server, whose callers retry).
+fn test_db_options(max_connections: u32) -> DbOptions {
+    DbOptions {
+        max_connections,
+        acquire_timeout: PATIENCE,
+    }
+}
+
 /// A pool of 20 connections to `url`, migrated (migrations are idempotent).
 async fn connect_migrated(url: &str) -> Db {
-    let db = Db::connect(
-        url,
-        &DbOptions {
-            max_connections: 20,
-            ..Default::default()
-        },
-    )
+    let db = Db::connect(url, &test_db_options(20))
     .await
     .expect("connect");
     migrate::run(&db).await.expect("migrate");
