@@ -172,6 +172,7 @@ async fn a_regional_remedy_period_is_refused_below_the_law_and_applied_above_it_
     );
 
     // Removed (with a reason): the national 7 days apply again.
+    let admin = app.login("admin").await;
     let rm = json!({"market": "procurement", "kind": "challenge", "target": "process",
                     "field": "raise_days", "reason": "规定废止"});
     let (s, v) = app.post(Some(&admin), "/api/v1/remedy-rule-overrides/remove", rm.clone()).await;
