@@ -28,7 +28,11 @@ async fn a_result_objection_is_a_remedy_case_that_holds_the_award_until_answered
     // Raised Friday 2026-04-03 during the publicity: answered within 3 (calendar) days, the last
     // one Monday 04-06 is 清明 → Tuesday 24:00 (民法典 203); the rule cites 实施条例 54.
     let (s, first) = app
-        .post(Some(&t.bidders[2].token), &url, objection("第一名的项目经理证书已过期"))
+        .post(
+            Some(&t.bidders[2].token),
+            &url,
+            objection("第一名的项目经理证书已过期"),
+        )
         .await;
     assert_eq!(s, 201, "{first}");
     assert_eq!(
@@ -53,7 +57,10 @@ async fn a_result_objection_is_a_remedy_case_that_holds_the_award_until_answered
         .await;
     assert_first_error(s, &v, 422, "remedy.raise_period_ended");
     assert!(
-        v["errors"][0]["message"].as_str().unwrap().contains("第五十四条"),
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("第五十四条"),
         "{v}"
     );
 
@@ -74,7 +81,11 @@ async fn a_result_objection_is_a_remedy_case_that_holds_the_award_until_answered
     assert_eq!(s, 200, "{v}");
     app.drain_consumer("projects.suspensions").await;
     let (s, v) = award::post_award(&app, &t, json!({})).await;
-    assert_eq!((s, v["rule"].as_str()), (409, Some("section.suspended_by_remedy")), "{v}");
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("section.suspended_by_remedy")),
+        "{v}"
+    );
     let (u, body) = answer(&second);
     let (s, v) = app.post(Some(&t.tenderer), &u, body).await;
     assert_eq!(s, 200, "{v}");
@@ -85,7 +96,10 @@ async fn a_result_objection_is_a_remedy_case_that_holds_the_award_until_answered
     let (s, complaint) = app
         .post(
             Some(&t.bidders[2].token),
-            &format!("/api/v1/remedies/{}/escalate", first["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/remedies/{}/escalate",
+                first["id"].as_str().unwrap()
+            ),
             json!({"grounds": "答复未说明证书核查依据"}),
         )
         .await;
@@ -124,7 +138,13 @@ async fn a_regional_remedy_period_is_refused_below_the_law_and_applied_above_it_
     // Shorter than the law's 7 working days (政采法 52): refused, nothing stored.
     let (s, v) = app.put(Some(&admin), url, set(6, DOC)).await;
     assert_first_error(s, &v, 422, "rules.override_below_legal_minimum");
-    assert!(v["errors"][0]["message"].as_str().unwrap().contains("第五十二条"), "{v}");
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("第五十二条"),
+        "{v}"
+    );
     let (s, v) = app.put(Some(&admin), url, set(10, " ")).await;
     assert_first_error(s, &v, 422, "required");
     // The time to answer may not be lengthened (a time limit to act).
@@ -138,13 +158,18 @@ async fn a_regional_remedy_period_is_refused_below_the_law_and_applied_above_it_
     // 10 working days: applied.
     let (s, v) = app.put(Some(&admin), url, set(10, DOC)).await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!((v["national_value"].as_i64(), v["effective_value"].as_i64()), (Some(7), Some(10)));
+    assert_eq!(
+        (v["national_value"].as_i64(), v["effective_value"].as_i64()),
+        (Some(7), Some(10))
+    );
     let all = app.get_expect(&admin, url, 200).await;
     let entry = all["entries"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["kind"] == "challenge" && e["target"] == "process" && e["field"] == "raise_days")
+        .find(|e| {
+            e["kind"] == "challenge" && e["target"] == "process" && e["field"] == "raise_days"
+        })
         .cloned()
         .unwrap();
     assert_eq!(entry["override_citation"], DOC, "{entry}");
@@ -175,16 +200,26 @@ async fn a_regional_remedy_period_is_refused_below_the_law_and_applied_above_it_
     let admin = app.login("admin").await;
     let rm = json!({"market": "procurement", "kind": "challenge", "target": "process",
                     "field": "raise_days", "reason": "规定废止"});
-    let (s, v) = app.post(Some(&admin), "/api/v1/remedy-rule-overrides/remove", rm.clone()).await;
+    let (s, v) = app
+        .post(
+            Some(&admin),
+            "/api/v1/remedy-rule-overrides/remove",
+            rm.clone(),
+        )
+        .await;
     assert_eq!(s, 204, "{v}");
-    let (s, _) = app.post(Some(&admin), "/api/v1/remedy-rule-overrides/remove", rm).await;
+    let (s, _) = app
+        .post(Some(&admin), "/api/v1/remedy-rule-overrides/remove", rm)
+        .await;
     assert_eq!(s, 404);
     let rules = app.get_expect(&b1, "/api/v1/remedies/rules", 200).await;
     let row = rules
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["market"] == "procurement" && r["kind"] == "challenge" && r["target"] == "process")
+        .find(|r| {
+            r["market"] == "procurement" && r["kind"] == "challenge" && r["target"] == "process"
+        })
         .cloned()
         .unwrap();
     assert_eq!(row["raise_days"], 7, "{row}");
@@ -208,7 +243,11 @@ async fn an_attachment_uploaded_on_the_raise_page_is_listed_with_its_digest() {
     let url = format!("/bidder/sections/{sid}/remedies/new");
     let form = v.get(&url).await;
     assert_eq!(form.status, 200, "{}", form.body);
-    assert!(form.body.contains("enctype=\"multipart/form-data\""), "{}", form.body);
+    assert!(
+        form.body.contains("enctype=\"multipart/form-data\""),
+        "{}",
+        form.body
+    );
     assert!(form.body.contains("type=\"file\""), "{}", form.body);
 
     let pdf = b"%PDF-1.7\n% the scoring table differs from the notice\n".to_vec();
@@ -222,13 +261,25 @@ async fn an_attachment_uploaded_on_the_raise_page_is_listed_with_its_digest() {
         )
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("f-file-error") && r.body.contains("remedy.attachment_type"), "{}", r.body);
+    assert!(
+        r.body.contains("f-file-error") && r.body.contains("remedy.attachment_type"),
+        "{}",
+        r.body
+    );
     // Without the CSRF token: 403 and nothing stored.
     let r = v
-        .post_multipart(&url, &[("action", "upload")], &[("file", "a.pdf", "application/pdf", &pdf)])
+        .post_multipart(
+            &url,
+            &[("action", "upload")],
+            &[("file", "a.pdf", "application/pdf", &pdf)],
+        )
         .await;
     assert_eq!(r.status, 403);
-    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM remedy_attachments").await, 0);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM remedy_attachments")
+            .await,
+        0
+    );
     // Uploaded: listed with its digest and carried as a hidden id.
     let r = v
         .post_multipart(
@@ -253,14 +304,22 @@ async fn an_attachment_uploaded_on_the_raise_page_is_listed_with_its_digest() {
     refused.extend(fields(""));
     let r = v.post_multipart(&url, &refused, &[]).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.body.contains("f-grounds-error") && r.body.contains(&digest), "{}", r.body);
+    assert!(
+        r.body.contains("f-grounds-error") && r.body.contains(&digest),
+        "{}",
+        r.body
+    );
     let mut ok = vec![("csrf", csrf.as_str()), ("attachment_ids", aid.as_str())];
     ok.extend(fields("评标办法与招标公告不一致"));
     let r = v.post_multipart(&url, &ok, &[]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let case = v.get(r.location()).await;
     assert_eq!(case.status, 200, "{}", case.body);
-    assert!(case.body.contains("case-attachments") && case.body.contains(&digest), "{}", case.body);
+    assert!(
+        case.body.contains("case-attachments") && case.body.contains(&digest),
+        "{}",
+        case.body
+    );
     assert!(case.body.contains("评分表比对.pdf"), "{}", case.body);
     app.stop().await;
 }

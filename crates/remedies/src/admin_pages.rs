@@ -84,7 +84,11 @@ async fn render(
             rule: format!("{} · {} · {}", e.market, e.kind.as_str(), e.target.as_str()),
             label: format!(
                 "{} ({})",
-                if l == Lang::Zh { &e.label_zh } else { &e.label_en },
+                if l == Lang::Zh {
+                    &e.label_zh
+                } else {
+                    &e.label_en
+                },
                 match e.day_kind {
                     ggzy_core::period::DayKind::Working => l.t("工作日", "working days"),
                     _ => l.t("日历日", "calendar days"),
@@ -154,9 +158,10 @@ async fn set_override(State(ctx): State<Ctx>, f: CsrfForm<OverrideForm>) -> Resp
     let result = async {
         let (market, kind, target, field) = parse_key(&o.key)
             .ok_or_else(|| Error::field("key", "required", "choose the value to override"))?;
-        let value: i64 = o.value.trim().parse().map_err(|_| {
-            Error::field("value", "integer.format", "a whole number is required")
-        })?;
+        let value: i64 =
+            o.value.trim().parse().map_err(|_| {
+                Error::field("value", "integer.format", "a whole number is required")
+            })?;
         regional::set_override(
             &ctx,
             &a.actor,
@@ -197,8 +202,8 @@ async fn remove_override(State(ctx): State<Ctx>, f: CsrfForm<RemoveForm>) -> Res
     }
     let r = f.form;
     let result = async {
-        let (market, kind, target, field) = parse_key(&r.key)
-            .ok_or_else(|| Error::field("key", "required", "choose the value"))?;
+        let (market, kind, target, field) =
+            parse_key(&r.key).ok_or_else(|| Error::field("key", "required", "choose the value"))?;
         regional::remove_override(
             &ctx,
             &a.actor,
@@ -228,7 +233,14 @@ async fn remove_override(State(ctx): State<Ctx>, f: CsrfForm<RemoveForm>) -> Res
                 .first()
                 .map(|e| e.message.clone())
                 .unwrap_or(p.detail);
-            render(&ctx, &a, status, FormState::new(), Some((r.key, detail, rule))).await
+            render(
+                &ctx,
+                &a,
+                status,
+                FormState::new(),
+                Some((r.key, detail, rule)),
+            )
+            .await
         }
     }
 }

@@ -277,7 +277,9 @@ async fn put_override(
     actor: Actor,
     Json(input): Json<crate::regional::NewRemedyOverride>,
 ) -> Result<Json<crate::regional::RemedyRuleEntry>> {
-    Ok(Json(crate::regional::set_override(&ctx, &actor, input).await?))
+    Ok(Json(
+        crate::regional::set_override(&ctx, &actor, input).await?,
+    ))
 }
 
 /// Remove the region's value (admin, with a reason): back to the national one.

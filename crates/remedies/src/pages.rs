@@ -87,12 +87,18 @@ impl CaseForm {
 impl axum::extract::FromRequest<Ctx> for CaseForm {
     type Rejection = Response;
 
-    async fn from_request(req: axum::extract::Request, ctx: &Ctx) -> std::result::Result<Self, Response> {
+    async fn from_request(
+        req: axum::extract::Request,
+        ctx: &Ctx,
+    ) -> std::result::Result<Self, Response> {
         use axum::extract::FromRequestParts;
         let (mut parts, body) = req.into_parts();
         let actor = PageActor::from_request_parts(&mut parts, ctx).await?;
         let unreadable = |actor: &PageActor| {
-            frame::error_page(&actor.chrome, &Error::bad_request("the form could not be read"))
+            frame::error_page(
+                &actor.chrome,
+                &Error::bad_request("the form could not be read"),
+            )
         };
         let multipart = parts
             .headers
@@ -171,7 +177,12 @@ async fn store_files(
 }
 
 /// The attachments a re-rendered form lists and carries (hidden `attachment_ids`).
-async fn pending(ctx: &Ctx, a: &PageActor, section_id: &str, ids: &[String]) -> Vec<crate::attachments::Attachment> {
+async fn pending(
+    ctx: &Ctx,
+    a: &PageActor,
+    section_id: &str,
+    ids: &[String],
+) -> Vec<crate::attachments::Attachment> {
     let org = a.actor.org_id.clone().unwrap_or_default();
     crate::attachments::unclaimed(ctx, &org, section_id, ids)
         .await

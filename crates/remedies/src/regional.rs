@@ -92,7 +92,10 @@ pub fn national_value(rule: &RemedyRule, field: &str) -> Option<i64> {
     match field {
         "raise_days" => matches!(
             rule.raise_from,
-            RaiseFrom::Registered | RaiseFrom::Known | RaiseFrom::AfterAnswer | RaiseFrom::DuringPublicity
+            RaiseFrom::Registered
+                | RaiseFrom::Known
+                | RaiseFrom::AfterAnswer
+                | RaiseFrom::DuringPublicity
         )
         .then_some(i64::from(rule.raise.n)),
         "answer_days" => rule.answer.map(|d| i64::from(d.n)),
@@ -449,11 +452,7 @@ pub async fn set_override(
 }
 
 /// Remove the platform region's override of one value (admin): the national value applies again.
-pub async fn remove_override(
-    ctx: &Ctx,
-    actor: &Actor,
-    input: RemedyOverrideRemoval,
-) -> Result<()> {
+pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: RemedyOverrideRemoval) -> Result<()> {
     actor.require(&[Role::Admin])?;
     let reason = input.reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > 2000 {

@@ -1358,9 +1358,15 @@ pub async fn escalate(ctx: &Ctx, actor: &Actor, id: &str, input: EscalateInput) 
     require_raiser(actor, &parent)?;
     let to = transition(parent.kind, parent.state, Action::Escalate)?;
     let sec = load_section(&mut tx, &parent.section_id).await?;
-    let parent_rule = load_rule(&mut tx, &ctx.settings.region, &sec.market, parent.kind, parent.target)
-        .await?
-        .ok_or_else(|| not_available(&sec.market, parent.kind, parent.target))?;
+    let parent_rule = load_rule(
+        &mut tx,
+        &ctx.settings.region,
+        &sec.market,
+        parent.kind,
+        parent.target,
+    )
+    .await?
+    .ok_or_else(|| not_available(&sec.market, parent.kind, parent.target))?;
     let Some(kind) = parent_rule.escalates_to else {
         return Err(Error::conflict(
             "remedy.no_escalation",
@@ -1371,9 +1377,15 @@ pub async fn escalate(ctx: &Ctx, actor: &Actor, id: &str, input: EscalateInput) 
             ),
         ));
     };
-    let rule = load_rule(&mut tx, &ctx.settings.region, &sec.market, kind, parent.target)
-        .await?
-        .ok_or_else(|| not_available(&sec.market, kind, parent.target))?;
+    let rule = load_rule(
+        &mut tx,
+        &ctx.settings.region,
+        &sec.market,
+        kind,
+        parent.target,
+    )
+    .await?
+    .ok_or_else(|| not_available(&sec.market, kind, parent.target))?;
     // The answer, or the end of the answer period without one.
     let from_day = match (parent.answered_at, parent.answer_due) {
         (Some(a), _) => local_date(a),
@@ -1473,9 +1485,15 @@ fn require_supervisor(actor: &Actor) -> Result<()> {
 }
 
 async fn complaint_rule(ctx: &Ctx, tx: &mut Tx, case: &Case) -> Result<RemedyRule> {
-    load_rule(tx, &ctx.settings.region, &case.market, case.kind, case.target)
-        .await?
-        .ok_or_else(|| Error::internal(format!("no rule for case {}", case.id)))
+    load_rule(
+        tx,
+        &ctx.settings.region,
+        &case.market,
+        case.kind,
+        case.target,
+    )
+    .await?
+    .ok_or_else(|| Error::internal(format!("no rule for case {}", case.id)))
 }
 
 pub async fn accept(ctx: &Ctx, actor: &Actor, id: &str, input: AcceptInput) -> Result<Case> {
