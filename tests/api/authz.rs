@@ -464,6 +464,9 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("POST /api/v1/remedies/{id}/refuse", "supervisor"),
     ("POST /api/v1/remedies/{id}/decide", "supervisor"),
     ("POST /api/v1/sections/{id}/remedies/attachments", "bidder"),
+    ("GET /api/v1/remedy-rule-overrides", "admin"),
+    ("PUT /api/v1/remedy-rule-overrides", "admin"),
+    ("POST /api/v1/remedy-rule-overrides/remove", "admin"),
     (
         "GET /api/v1/remedies/{id}/attachments/{attachment_id}",
         "admin staff supervisor tenderer agency bidder |404",

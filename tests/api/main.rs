@@ -58,6 +58,7 @@ mod remedies;
 mod remedies_web;
 mod remedy_attachments;
 mod remedy_effects;
+mod remedy_followups;
 mod remedy_paths;
 mod rules_fixed;
 mod search_index;

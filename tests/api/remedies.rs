@@ -494,7 +494,7 @@ async fn the_rules_table_cites_every_row_and_marks_the_unconfirmed_ones() {
     let b1 = app.login("bidder1").await;
     let rules = app.get_expect(&b1, "/api/v1/remedies/rules", 200).await;
     let rows = rules.as_array().unwrap();
-    assert_eq!(rows.len(), 19, "{rules}");
+    assert_eq!(rows.len(), 20, "{rules}");
     let find = |m: &str, k: &str, t: &str| {
         rows.iter()
             .find(|r| r["market"] == m && r["kind"] == k && r["target"] == t)

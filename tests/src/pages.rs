@@ -134,6 +134,47 @@ impl Visitor {
         p
     }
 
+    /// Post a `multipart/form-data` form as a browser without script does: text fields in order,
+    /// then files `(field, file name, content type, bytes)` (the caller includes `csrf` or not).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> PageResp {
+        let b = "----ggzy-visitor-boundary-7d1f";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (k, name, ct, data) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{b}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: {ct}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(data);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{b}--\r\n").as_bytes());
+        let r = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .header(COOKIE, self.cookie_header())
+            .header("content-type", format!("multipart/form-data; boundary={b}"))
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let p = into_page(r).await;
+        self.keep_cookies(&p.headers);
+        p
+    }
+
     /// Fill in and submit the sign-in form.
     pub async fn sign_in_with(&mut self, username: &str, password: &str) -> PageResp {
         let page = self.get("/login").await;

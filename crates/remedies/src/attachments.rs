@@ -272,6 +272,40 @@ pub async fn of_case(conn: &mut sqlx::AnyConnection, case_id: &str) -> Result<Ve
         .collect()
 }
 
+/// The attachments among `ids` that `org_id` uploaded for `section_id` and no case has claimed
+/// yet (the pages carry them from one submission of a case form to the next), in upload order.
+pub async fn unclaimed(
+    ctx: &Ctx,
+    org_id: &str,
+    section_id: &str,
+    ids: &[String],
+) -> Result<Vec<Attachment>> {
+    let mut out = Vec::new();
+    let mut conn = ctx.db.pool().acquire().await?;
+    for id in ids {
+        let r = sqlx::query(
+            "SELECT id, file_name, content_type, size, sha256, uploaded_at FROM remedy_attachments \
+             WHERE id = $1 AND org_id = $2 AND section_id = $3 AND case_id IS NULL",
+        )
+        .bind(id)
+        .bind(org_id)
+        .bind(section_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(r) = r {
+            out.push(Attachment {
+                id: r.try_get(0)?,
+                file_name: r.try_get(1)?,
+                content_type: r.try_get(2)?,
+                size: r.try_get(3)?,
+                sha256: r.try_get(4)?,
+                uploaded_at: from_micros(r.try_get(5)?),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The bytes of an attachment of a case: its raiser, the project's tenderer or agency, staff,
 /// supervisors and admin; another bidder 403. `(attachment, bytes)`.
 pub async fn download(

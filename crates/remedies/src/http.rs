@@ -27,6 +27,8 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(decide))
         .routes(routes!(upload_attachment))
         .routes(routes!(download_attachment))
+        .routes(routes!(get_overrides, put_override))
+        .routes(routes!(remove_override))
         // The attachment's own cap answers 422 `remedy.attachment_too_large`; the body limit
         // only stops a far larger body (413).
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -250,4 +252,45 @@ async fn decide(
     Json(input): Json<DecideInput>,
 ) -> Result<Json<Case>> {
     Ok(Json(service::decide(&ctx, &actor, &id, input).await?))
+}
+
+/// The overridable values of `remedy_rules` (national value and source, the platform region's
+/// override, the value in effect) — admin.
+#[utoipa::path(get, path = "/api/v1/remedy-rule-overrides", tag = "remedies", security(("bearer" = [])),
+    responses((status = 200, body = crate::regional::RegionalRemedyRules), (status = 403)))]
+async fn get_overrides(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+) -> Result<Json<crate::regional::RegionalRemedyRules>> {
+    Ok(Json(crate::regional::regional_rules(&ctx, &actor).await?))
+}
+
+/// Set the region's value of one field of a `remedy_rules` row (admin), citing the regional
+/// document: the raiser's period may only be lengthened, a time to act only shortened
+/// (`rules.override_below_legal_minimum`, `rules.override_above_legal_maximum`).
+#[utoipa::path(put, path = "/api/v1/remedy-rule-overrides", tag = "remedies", security(("bearer" = [])),
+    request_body = crate::regional::NewRemedyOverride,
+    responses((status = 200, body = crate::regional::RemedyRuleEntry), (status = 403),
+              (status = 422, description = "laxer than the law, out of range, unknown field or row, no citation")))]
+async fn put_override(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(input): Json<crate::regional::NewRemedyOverride>,
+) -> Result<Json<crate::regional::RemedyRuleEntry>> {
+    Ok(Json(
+        crate::regional::set_override(&ctx, &actor, input).await?,
+    ))
+}
+
+/// Remove the region's value (admin, with a reason): back to the national one.
+#[utoipa::path(post, path = "/api/v1/remedy-rule-overrides/remove", tag = "remedies", security(("bearer" = [])),
+    request_body = crate::regional::RemedyOverrideRemoval,
+    responses((status = 204), (status = 403), (status = 404, description = "no such override"), (status = 422)))]
+async fn remove_override(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Json(input): Json<crate::regional::RemedyOverrideRemoval>,
+) -> Result<StatusCode> {
+    crate::regional::remove_override(&ctx, &actor, input).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

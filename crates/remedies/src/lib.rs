@@ -7,8 +7,10 @@
 //! the same transaction; suspensions and decisions reach the section only through those events
 //! (crates/projects/src/suspension.rs). docs/remedies.md.
 
+pub mod admin_pages;
 pub mod attachments;
 pub mod http;
 pub mod pages;
+pub mod regional;
 pub mod rules;
 pub mod service;

@@ -41,6 +41,152 @@ pub fn router() -> Router<Ctx> {
             "/bidder/sections/{id}/remedies/new",
             get(raise_page).post(raise_post),
         )
+        .merge(crate::admin_pages::router())
+        // The case forms take one attachment per submission (at most 10 MiB, refused with
+        // `remedy.attachment_too_large` by the use case); only a far larger body stops here.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::attachments::MAX_BYTES + 256 * 1024,
+        ))
+}
+
+// ------------------------------------------------------------------ case forms with files
+
+/// A case form as posted: urlencoded, or `multipart/form-data` with files (the raise and escalate
+/// forms, GOV.UK file upload pattern, no script). The CSRF token is checked before anything else
+/// is looked at; a form that cannot be read changes nothing.
+pub struct CaseForm {
+    pub actor: PageActor,
+    /// Text fields in order (`attachment_ids` may repeat), without `csrf`.
+    pub fields: Vec<(String, String)>,
+    /// Chosen files: `(file name, bytes)`; an empty file input is not a file.
+    pub files: Vec<(String, axum::body::Bytes)>,
+}
+
+impl CaseForm {
+    fn map(&self) -> HashMap<String, String> {
+        self.fields.iter().cloned().collect()
+    }
+    /// The ids of attachments already uploaded in an earlier submission of this form.
+    fn carried(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(k, v)| k == "attachment_ids" && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+    /// The fields shown back on a re-rendered form (trimmed; not the carried ids).
+    fn values(&self) -> Vec<(String, String)> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k != "attachment_ids" && k != "action")
+            .map(|(k, v)| (k.clone(), v.trim().to_string()))
+            .collect()
+    }
+}
+
+impl axum::extract::FromRequest<Ctx> for CaseForm {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        ctx: &Ctx,
+    ) -> std::result::Result<Self, Response> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let actor = PageActor::from_request_parts(&mut parts, ctx).await?;
+        let unreadable = |actor: &PageActor| {
+            frame::error_page(
+                &actor.chrome,
+                &Error::bad_request("the form could not be read"),
+            )
+        };
+        let multipart = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        let req = axum::extract::Request::from_parts(parts, body);
+        let mut fields = Vec::new();
+        let mut files = Vec::new();
+        if multipart {
+            let mut mp = axum::extract::Multipart::from_request(req, ctx)
+                .await
+                .map_err(|_| unreadable(&actor))?;
+            while let Some(field) = mp.next_field().await.map_err(|_| unreadable(&actor))? {
+                let name = field.name().unwrap_or("").to_string();
+                let file_name = field.file_name().map(str::to_string);
+                let bytes = field.bytes().await.map_err(|_| unreadable(&actor))?;
+                match file_name {
+                    Some(f) if name == "file" => {
+                        if !(f.is_empty() && bytes.is_empty()) {
+                            files.push((f, bytes));
+                        }
+                    }
+                    _ => fields.push((
+                        name,
+                        String::from_utf8(bytes.to_vec()).map_err(|_| unreadable(&actor))?,
+                    )),
+                }
+            }
+        } else {
+            let axum::extract::Form(f) =
+                axum::extract::Form::<Vec<(String, String)>>::from_request(req, ctx)
+                    .await
+                    .map_err(|_| unreadable(&actor))?;
+            fields = f;
+        }
+        let csrf = fields
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        actor.check_csrf(&csrf)?;
+        fields.retain(|(k, _)| k != "csrf");
+        Ok(CaseForm {
+            actor,
+            fields,
+            files,
+        })
+    }
+}
+
+/// Stores the form's files as attachments of a case about `section_id` (the API's use case,
+/// `attachments::upload`: PDF/PNG/JPEG by content, 10 MiB, SHA-256). `Ok(ids)` of the carried and
+/// the new attachments; a refused file is named on the `file` field with its rule id.
+async fn store_files(
+    ctx: &Ctx,
+    f: &CaseForm,
+    section_id: &str,
+    form: &mut FormState,
+) -> Result<Vec<String>> {
+    let mut ids = f.carried();
+    for (name, bytes) in &f.files {
+        match crate::attachments::upload(ctx, &f.actor.actor, section_id, Some(name), bytes.clone())
+            .await
+        {
+            Ok(att) => ids.push(att.id),
+            Err(Error::Validation(errs)) => {
+                for e in errs {
+                    form.push("file", &e.rule, format!("{name}: {}", e.message));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(ids)
+}
+
+/// The attachments a re-rendered form lists and carries (hidden `attachment_ids`).
+async fn pending(
+    ctx: &Ctx,
+    a: &PageActor,
+    section_id: &str,
+    ids: &[String],
+) -> Vec<crate::attachments::Attachment> {
+    let org = a.actor.org_id.clone().unwrap_or_default();
+    crate::attachments::unclaimed(ctx, &org, section_id, ids)
+        .await
+        .unwrap_or_default()
 }
 
 /// The three sides of a case, each with its own pages.
@@ -271,6 +417,8 @@ struct CasePage<'a> {
     /// Forms shown: `answer`, `close`, `escalate`, `accept`, `refuse`, `decide`.
     can: Vec<&'static str>,
     decisions: Vec<(String, String)>,
+    /// Attachments uploaded on this form and not yet claimed by the escalation.
+    pending: Vec<crate::attachments::Attachment>,
 }
 
 impl CasePage<'_> {
@@ -357,6 +505,7 @@ async fn render_case(
     id: &str,
     status: StatusCode,
     form: Option<FormState>,
+    pending: Vec<crate::attachments::Attachment>,
 ) -> Response {
     let l = a.chrome.lang;
     let case = match service::get(ctx, &a.actor, id).await {
@@ -392,6 +541,7 @@ async fn render_case(
         .map(|d| (d.as_str().to_string(), decision_label(*d, l).to_string()))
         .collect(),
         case: &case,
+        pending,
     };
     page_status(&a.chrome, status, l.t("救济案件", "Remedy case"), &tpl)
 }
@@ -400,7 +550,7 @@ async fn case_page(ctx: Ctx, a: PageActor, side: Side, id: String) -> Response {
     if let Err(r) = a.require(side.roles()) {
         return r;
     }
-    render_case(&ctx, &a, side, &id, StatusCode::OK, None).await
+    render_case(&ctx, &a, side, &id, StatusCode::OK, None, Vec::new()).await
 }
 
 async fn case_supervisor(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<String>) -> Response {
@@ -437,6 +587,7 @@ async fn run_action(
     action: &str,
     id: &str,
     f: &HashMap<String, String>,
+    attachments: &[String],
     form: &mut FormState,
 ) -> Result<Option<String>> {
     let actor = &a.actor;
@@ -473,7 +624,7 @@ async fn run_action(
         "escalate" => {
             let input = EscalateInput {
                 grounds: field(f, "grounds"),
-                attachments: Vec::new(),
+                attachments: attachments.to_vec(),
             };
             service::escalate(ctx, actor, id, input)
                 .await
@@ -521,7 +672,23 @@ async fn act(
     action: String,
     f: CsrfForm<HashMap<String, String>>,
 ) -> Response {
-    let a = f.actor;
+    let fields = f.form.into_iter().filter(|(k, _)| k != "csrf").collect();
+    act_with(
+        ctx,
+        side,
+        id,
+        action,
+        CaseForm {
+            actor: f.actor,
+            fields,
+            files: Vec::new(),
+        },
+    )
+    .await
+}
+
+async fn act_with(ctx: Ctx, side: Side, id: String, action: String, f: CaseForm) -> Response {
+    let a = &f.actor;
     if let Err(r) = a.require(side.roles()) {
         return r;
     }
@@ -530,22 +697,48 @@ async fn act(
             .error(Error::not_found(format!("action {action}")))
             .into_response();
     }
-    let values: Vec<(String, String)> = f
-        .form
-        .iter()
-        .filter(|(k, _)| k.as_str() != "csrf")
-        .map(|(k, v)| (k.clone(), v.trim().to_string()))
-        .collect();
+    let values = f.values();
     let mut form = FormState::new().with_values(values.clone());
-    match run_action(&ctx, &a, &action, &id, &f.form, &mut form).await {
+    let map = f.map();
+    // The escalation's attachments: stored first (as `POST …/remedies/attachments`), then named
+    // by the complaint; a refused file re-renders the form and nothing is escalated.
+    let mut ids = Vec::new();
+    let mut section = String::new();
+    if action == "escalate" {
+        let case = match service::get(&ctx, &a.actor, &id).await {
+            Ok(c) => c,
+            Err(e) => return a.error(e).into_response(),
+        };
+        section = case.section_id;
+        ids = match store_files(&ctx, &f, &section, &mut form).await {
+            Ok(ids) => ids,
+            Err(e) => {
+                let status = e.status();
+                let form = FormState::from_error(&e).with_values(values);
+                return render_case(&ctx, a, side, &id, status, Some(form), Vec::new()).await;
+            }
+        };
+        if !form.is_ok() || map.get("action").map(String::as_str) == Some("upload") {
+            let files = pending(&ctx, a, &section, &ids).await;
+            let status = if form.is_ok() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            return render_case(&ctx, a, side, &id, status, Some(form), files).await;
+        }
+    }
+    match run_action(&ctx, a, &action, &id, &map, &ids, &mut form).await {
         Ok(_) if !form.is_ok() => {
+            let files = pending(&ctx, a, &section, &ids).await;
             render_case(
                 &ctx,
-                &a,
+                a,
                 side,
                 &id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(form),
+                files,
             )
             .await
         }
@@ -554,7 +747,8 @@ async fn act(
         Err(e) => {
             let status = e.status();
             let form = FormState::from_error(&e).with_values(values);
-            render_case(&ctx, &a, side, &id, status, Some(form)).await
+            let files = pending(&ctx, a, &section, &ids).await;
+            render_case(&ctx, a, side, &id, status, Some(form), files).await
         }
     }
 }
@@ -569,9 +763,9 @@ async fn act_supervisor(
 async fn act_bidder(
     State(ctx): State<Ctx>,
     Path((id, action)): Path<(String, String)>,
-    f: CsrfForm<HashMap<String, String>>,
+    f: CaseForm,
 ) -> Response {
-    act(ctx, Side::Bidder, id, action, f).await
+    act_with(ctx, Side::Bidder, id, action, f).await
 }
 async fn act_tenderer(
     State(ctx): State<Ctx>,
@@ -602,6 +796,8 @@ struct RaisePage<'a> {
     kinds: Vec<(String, String)>,
     targets: Vec<(String, String)>,
     rules: Vec<RuleLine>,
+    /// Attachments uploaded on this form, listed with their digests and carried as hidden ids.
+    pending: Vec<crate::attachments::Attachment>,
 }
 
 async fn render_raise(
@@ -610,6 +806,7 @@ async fn render_raise(
     section_id: &str,
     status: StatusCode,
     form: FormState,
+    pending: Vec<crate::attachments::Attachment>,
 ) -> Response {
     let l = a.chrome.lang;
     let (code, _market, rules) = match service::raise_options(ctx, &a.actor, section_id).await {
@@ -659,6 +856,7 @@ async fn render_raise(
         kinds,
         targets,
         rules: lines,
+        pending,
     };
     page_status(
         &a.chrome,
@@ -672,33 +870,35 @@ async fn raise_page(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<String>
     if let Err(r) = a.require(&[Role::Bidder]) {
         return r;
     }
-    render_raise(&ctx, &a, &id, StatusCode::OK, FormState::new()).await
+    render_raise(&ctx, &a, &id, StatusCode::OK, FormState::new(), Vec::new()).await
 }
 
-async fn raise_post(
-    State(ctx): State<Ctx>,
-    Path(id): Path<String>,
-    f: CsrfForm<HashMap<String, String>>,
-) -> Response {
-    let a = f.actor;
+async fn raise_post(State(ctx): State<Ctx>, Path(id): Path<String>, f: CaseForm) -> Response {
+    let a = &f.actor;
     if let Err(r) = a.require(&[Role::Bidder]) {
         return r;
     }
     let l = a.chrome.lang;
-    let values: Vec<(String, String)> = f
-        .form
-        .iter()
-        .filter(|(k, _)| k.as_str() != "csrf")
-        .map(|(k, v)| (k.clone(), v.trim().to_string()))
-        .collect();
-    let known_raw = field(&f.form, "known_on");
+    let values = f.values();
+    let map = f.map();
+    let mut form = FormState::new().with_values(values.clone());
+    // The files first (each its own stored document, as `POST …/remedies/attachments`); a refused
+    // file re-renders the form with the others kept, and nothing is raised.
+    let ids = match store_files(&ctx, &f, &id, &mut form).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            let status = e.status();
+            let form = FormState::from_error(&e).with_values(values);
+            return render_raise(&ctx, a, &id, status, form, Vec::new()).await;
+        }
+    };
+    let known_raw = field(&map, "known_on");
     let known_on = if known_raw.is_empty() {
         None
     } else {
         match NaiveDate::parse_from_str(&known_raw, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                let mut form = FormState::new().with_values(values);
                 form.push(
                     "known_on",
                     "date.format",
@@ -707,15 +907,24 @@ async fn raise_post(
                         "Enter a date such as 2026-04-20",
                     ),
                 );
-                return render_raise(&ctx, &a, &id, StatusCode::UNPROCESSABLE_ENTITY, form).await;
+                None
             }
         }
     };
+    if !form.is_ok() || map.get("action").map(String::as_str) == Some("upload") {
+        let files = pending(&ctx, a, &id, &ids).await;
+        let status = if form.is_ok() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return render_raise(&ctx, a, &id, status, form, files).await;
+    }
     let input = RaiseInput {
-        kind: field(&f.form, "kind"),
-        target: field(&f.form, "target"),
-        grounds: field(&f.form, "grounds"),
-        attachments: Vec::new(),
+        kind: field(&map, "kind"),
+        target: field(&map, "target"),
+        grounds: field(&map, "grounds"),
+        attachments: ids.clone(),
         known_on,
     };
     match service::raise(&ctx, &a.actor, &id, input).await {
@@ -723,7 +932,8 @@ async fn raise_post(
         Err(e) => {
             let status = e.status();
             let form = FormState::from_error(&e).with_values(values);
-            render_raise(&ctx, &a, &id, status, form).await
+            let files = pending(&ctx, a, &id, &ids).await;
+            render_raise(&ctx, a, &id, status, form, files).await
         }
     }
 }

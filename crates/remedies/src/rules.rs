@@ -265,6 +265,8 @@ pub enum RaiseFrom {
     BeforeApplicationsDue,
     /// 74号令 第三十八条、第三十九条: during the single-source publicity.
     DuringPublicity,
+    /// 实施条例 第五十四条: during the candidate publicity (中标候选人公示), strictly before its end.
+    DuringCandidatePublicity,
 }
 
 impl RaiseFrom {
@@ -278,6 +280,7 @@ impl RaiseFrom {
             "after_answer" => RaiseFrom::AfterAnswer,
             "before_applications_due" => RaiseFrom::BeforeApplicationsDue,
             "during_publicity" => RaiseFrom::DuringPublicity,
+            "during_candidate_publicity" => RaiseFrom::DuringCandidatePublicity,
             _ => return Err(Error::internal(format!("stored raise_from '{s}'"))),
         })
     }

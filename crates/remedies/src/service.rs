@@ -68,6 +68,7 @@ impl Consumer for Projection {
                 | "projects.section.opened"
                 | "projects.opening.recorded"
                 | "projects.candidates.publicized"
+                | "projects.due_date.rederived"
                 | "projects.award.confirmed"
                 | "projects.section.concluded"
                 | "projects.section.failed"
@@ -173,11 +174,37 @@ impl Consumer for Projection {
                 }
                 return Ok(());
             }
+            // The candidate publicity's end re-derived when a holiday schedule was imported.
+            "projects.due_date.rederived" => {
+                if s(p, "what") == "publicity_end" {
+                    if let Some(end) = instant(p, "due_at") {
+                        sqlx::query(
+                            "UPDATE rem_sections SET publicity_ends = $1 WHERE section_id = $2",
+                        )
+                        .bind(to_micros(end))
+                        .bind(sid)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                }
+                return Ok(());
+            }
             "projects.section.bidding_opened" => "bidding",
             "projects.section.closed" => "closed",
             "projects.section.opened" => "opening",
             "projects.opening.recorded" | "projects.section.returned_to_evaluation" => "evaluating",
-            "projects.candidates.publicized" => "publicizing",
+            "projects.candidates.publicized" => {
+                // The candidate publicity's end (实施条例 54: result objections are raised
+                // during it).
+                sqlx::query(
+                    "UPDATE rem_sections SET stage = 'publicizing', publicity_ends = $1 WHERE section_id = $2",
+                )
+                .bind(instant(p, "publicity_ends_at").map(to_micros))
+                .bind(sid)
+                .execute(&mut **tx)
+                .await?;
+                return Ok(());
+            }
             "projects.award.confirmed" | "projects.section.concluded" => "awarded",
             "projects.section.failed" => "failed",
             _ => "terminated",
@@ -200,12 +227,14 @@ struct Sec {
     procedure: String,
     docs_issue_at: Option<Timestamp>,
     prequal_due: Option<Timestamp>,
+    /// The end of the candidate publicity (中标候选人公示), once the result is publicized.
+    publicity_ends: Option<Timestamp>,
 }
 
 async fn load_section(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Sec> {
     let r = sqlx::query(
         "SELECT market, project_code, owner_org_id, stage, bid_deadline, procedure, docs_issue_at, \
-         prequal_due FROM rem_sections WHERE section_id = $1",
+         prequal_due, publicity_ends FROM rem_sections WHERE section_id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -220,6 +249,7 @@ async fn load_section(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Sec> {
         procedure: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
         docs_issue_at: ts(&r, 6)?,
         prequal_due: ts(&r, 7)?,
+        publicity_ends: ts(&r, 8)?,
     })
 }
 
@@ -279,14 +309,17 @@ fn rule_row(r: &sqlx::any::AnyRow) -> Result<RemedyRule> {
     })
 }
 
-async fn load_rule(
+/// The national row of (market, kind, target), optionally locked (`lock`: the engine's
+/// `FOR UPDATE` or "").
+pub(crate) async fn national_rule(
     conn: &mut sqlx::AnyConnection,
+    lock: &str,
     market: &str,
     kind: Kind,
     target: Target,
 ) -> Result<Option<RemedyRule>> {
     sqlx::query(&format!(
-        "SELECT {RULE_COLUMNS} FROM remedy_rules WHERE market = $1 AND kind = $2 AND target = $3"
+        "SELECT {RULE_COLUMNS} FROM remedy_rules WHERE market = $1 AND kind = $2 AND target = $3{lock}"
     ))
     .bind(market)
     .bind(kind.as_str())
@@ -295,6 +328,32 @@ async fn load_rule(
     .await?
     .map(|r| rule_row(&r))
     .transpose()
+}
+
+/// Every national row.
+pub(crate) async fn national_rules(conn: &mut sqlx::AnyConnection) -> Result<Vec<RemedyRule>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RULE_COLUMNS} FROM remedy_rules ORDER BY market, kind, target"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(rule_row).collect()
+}
+
+/// The rule in effect in `region`: the national row with the region's overrides applied
+/// (value and citation, [`crate::regional::apply`]).
+async fn load_rule(
+    conn: &mut sqlx::AnyConnection,
+    region: &str,
+    market: &str,
+    kind: Kind,
+    target: Target,
+) -> Result<Option<RemedyRule>> {
+    let Some(mut rule) = national_rule(conn, "", market, kind, target).await? else {
+        return Ok(None);
+    };
+    crate::regional::apply(conn, region, &mut rule).await?;
+    Ok(Some(rule))
 }
 
 /// One row of the rules table as the API shows it.
@@ -320,35 +379,38 @@ pub struct RuleView {
     pub confirmed: bool,
 }
 
-/// The rules table, every market.
+/// The rules table in effect in the platform's region (national rows with the region's
+/// overrides applied), every market.
 pub async fn list_rules(ctx: &Ctx) -> Result<Vec<RuleView>> {
+    let mut conn = ctx.db.pool().acquire().await?;
     let rows = sqlx::query(&format!(
         "SELECT {RULE_COLUMNS} FROM remedy_rules ORDER BY market, kind, target"
     ))
-    .fetch_all(ctx.db.pool())
+    .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let rule = rule_row(r)?;
-            Ok(RuleView {
-                market: rule.market.clone(),
-                kind: rule.kind,
-                target: rule.target,
-                raise_from: r.try_get(3)?,
-                raise_days: rule.raise.n,
-                raise_day_kind: rule.raise.kind,
-                answer_days: rule.answer.map(|d| d.n),
-                accept_days: rule.accept.map(|d| d.n),
-                decide_days: rule.decide.map(|d| d.n),
-                suspends: r.try_get(13)?,
-                suspend_max_days: rule.suspend_max_days,
-                escalates_to: rule.escalates_to,
-                requires_prior: rule.requires_prior,
-                source: rule.source,
-                confirmed: rule.confirmed,
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mut rule = rule_row(r)?;
+        crate::regional::apply(&mut conn, &ctx.settings.region, &mut rule).await?;
+        out.push(RuleView {
+            market: rule.market.clone(),
+            kind: rule.kind,
+            target: rule.target,
+            raise_from: r.try_get(3)?,
+            raise_days: rule.raise.n,
+            raise_day_kind: rule.raise.kind,
+            answer_days: rule.answer.map(|d| d.n),
+            accept_days: rule.accept.map(|d| d.n),
+            decide_days: rule.decide.map(|d| d.n),
+            suspends: r.try_get(13)?,
+            suspend_max_days: rule.suspend_max_days,
+            escalates_to: rule.escalates_to,
+            requires_prior: rule.requires_prior,
+            source: rule.source,
+            confirmed: rule.confirmed,
+        });
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -747,6 +809,21 @@ async fn raise_window(
                 rules::publicity_ends(cal, start, rule.raise),
             )))
         }
+        RaiseFrom::DuringCandidatePublicity => {
+            let ends = sec.publicity_ends.filter(|_| sec.stage == "publicizing");
+            let Some(ends) = ends else {
+                return Err(Error::field(
+                    "target",
+                    "remedy.not_during_publicity",
+                    format!(
+                        "an objection to the evaluation result is raised during the candidate \
+                         publicity; this section is not in its publicity ({})",
+                        rule.source
+                    ),
+                ));
+            };
+            Ok(Some(ends))
+        }
         RaiseFrom::AfterAnswer => Err(Error::field(
             "kind",
             "remedy.requires_prior",
@@ -934,7 +1011,7 @@ pub async fn raise(ctx: &Ctx, actor: &Actor, section_id: &str, input: RaiseInput
     let (Some(kind), Some(target)) = (kind, target) else {
         return Err(Error::internal("parsed kind and target"));
     };
-    let rule = load_rule(&mut tx, &sec.market, kind, target)
+    let rule = load_rule(&mut tx, &ctx.settings.region, &sec.market, kind, target)
         .await?
         .ok_or_else(|| not_available(&sec.market, kind, target))?;
     let mut provisional = false;
@@ -989,10 +1066,6 @@ fn first_error(e: Error) -> ggzy_core::error::FieldError {
 
 fn not_available(market: &str, kind: Kind, target: Target) -> Error {
     let hint = match (market, kind, target) {
-        ("construction", Kind::Objection, Target::Result) => {
-            " — an objection to the evaluation result is raised during the candidate publicity: \
-             POST /api/v1/sections/{id}/objections (招标投标法实施条例 第五十四条)"
-        }
         ("procurement", Kind::Objection, _) => {
             " — in government procurement a supplier raises a challenge (质疑)"
         }
@@ -1285,9 +1358,15 @@ pub async fn escalate(ctx: &Ctx, actor: &Actor, id: &str, input: EscalateInput) 
     require_raiser(actor, &parent)?;
     let to = transition(parent.kind, parent.state, Action::Escalate)?;
     let sec = load_section(&mut tx, &parent.section_id).await?;
-    let parent_rule = load_rule(&mut tx, &sec.market, parent.kind, parent.target)
-        .await?
-        .ok_or_else(|| not_available(&sec.market, parent.kind, parent.target))?;
+    let parent_rule = load_rule(
+        &mut tx,
+        &ctx.settings.region,
+        &sec.market,
+        parent.kind,
+        parent.target,
+    )
+    .await?
+    .ok_or_else(|| not_available(&sec.market, parent.kind, parent.target))?;
     let Some(kind) = parent_rule.escalates_to else {
         return Err(Error::conflict(
             "remedy.no_escalation",
@@ -1298,9 +1377,15 @@ pub async fn escalate(ctx: &Ctx, actor: &Actor, id: &str, input: EscalateInput) 
             ),
         ));
     };
-    let rule = load_rule(&mut tx, &sec.market, kind, parent.target)
-        .await?
-        .ok_or_else(|| not_available(&sec.market, kind, parent.target))?;
+    let rule = load_rule(
+        &mut tx,
+        &ctx.settings.region,
+        &sec.market,
+        kind,
+        parent.target,
+    )
+    .await?
+    .ok_or_else(|| not_available(&sec.market, kind, parent.target))?;
     // The answer, or the end of the answer period without one.
     let from_day = match (parent.answered_at, parent.answer_due) {
         (Some(a), _) => local_date(a),
@@ -1399,10 +1484,16 @@ fn require_supervisor(actor: &Actor) -> Result<()> {
     actor.require(&[Role::Supervisor])
 }
 
-async fn complaint_rule(tx: &mut Tx, case: &Case) -> Result<RemedyRule> {
-    load_rule(tx, &case.market, case.kind, case.target)
-        .await?
-        .ok_or_else(|| Error::internal(format!("no rule for case {}", case.id)))
+async fn complaint_rule(ctx: &Ctx, tx: &mut Tx, case: &Case) -> Result<RemedyRule> {
+    load_rule(
+        tx,
+        &ctx.settings.region,
+        &case.market,
+        case.kind,
+        case.target,
+    )
+    .await?
+    .ok_or_else(|| Error::internal(format!("no rule for case {}", case.id)))
 }
 
 pub async fn accept(ctx: &Ctx, actor: &Actor, id: &str, input: AcceptInput) -> Result<Case> {
@@ -1411,7 +1502,7 @@ pub async fn accept(ctx: &Ctx, actor: &Actor, id: &str, input: AcceptInput) -> R
     let mut tx = ctx.db.begin().await?;
     let case = load_case(&ctx.db, &mut tx, id, true).await?;
     let to = transition(case.kind, case.state, Action::Accept)?;
-    let rule = complaint_rule(&mut tx, &case).await?;
+    let rule = complaint_rule(ctx, &mut tx, &case).await?;
     if input.suspend && rule.suspends == Suspends::Never {
         return Err(Error::field(
             "suspend",

@@ -1,0 +1,546 @@
+//! Regional overrides of `remedy_rules` (issue 20), the way `ggzy_projects::regional` does it for
+//! the projects rules tables: the administrator sets one value of one national row for the
+//! platform's region (`Settings::region`), citing the regional document; a region may be stricter
+//! than the law, never laxer:
+//!
+//! - `raise_days` — the raiser's period (counted from its registration, the date it knew, the
+//!   answer it escalates, or the single-source publicity's start) is a legal **minimum**: a region
+//!   may lengthen it, never shorten it (`rules.override_below_legal_minimum`). Rows whose
+//!   `raise_days` is not the raiser's period (counted back from a deadline, on the spot, during the
+//!   candidate publicity, before a listing closes) have no overridable `raise_days`.
+//! - `answer_days`, `accept_days`, `decide_days` — time limits for the tenderer / purchaser /
+//!   supervisor to act: legal **maximums**, a region may lower them, never raise them
+//!   (`rules.override_above_legal_maximum`), as `objection_answer_days` in projects.
+//!
+//! Each override is a row of `remedy_rule_overrides` (migration 0243). The use cases read the
+//! national row and apply the region's overrides ([`apply`]): the value, and the rule's `source`
+//! becomes `"<regional document> (<field> = <value>); <national source>"`, so a refusal cites the
+//! regional document. Events `remedies.rules.override_set`, `remedies.rules.override_removed`.
+
+use crate::rules::{Kind, RaiseFrom, RemedyRule, Target};
+use chrono::{DateTime, Utc};
+use ggzy_core::error::Violations;
+use ggzy_core::events::NewEvent;
+use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::{Error, Result};
+use ggzy_identity::{Actor, Role};
+use ggzy_store::{emit, Ctx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// Which way a region may move a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = RemedyBound)]
+pub enum Bound {
+    /// A legal minimum (the raiser's period): lengthened only.
+    AtLeast,
+    /// A legal maximum (a time limit to act): lowered only.
+    AtMost,
+}
+
+/// One overridable value of a `remedy_rules` row.
+#[derive(Debug, Clone, Copy)]
+pub struct RemedyField {
+    pub field: &'static str,
+    pub bound: Bound,
+    /// Lowest and highest value accepted at all (a sanity range, not law).
+    pub range: (i64, i64),
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+pub const FIELDS: [RemedyField; 4] = [
+    RemedyField {
+        field: "raise_days",
+        bound: Bound::AtLeast,
+        range: (1, 365),
+        zh: "提出期限（日）",
+        en: "period to raise it (days)",
+    },
+    RemedyField {
+        field: "answer_days",
+        bound: Bound::AtMost,
+        range: (0, 365),
+        zh: "答复期限（日）",
+        en: "time to answer (days)",
+    },
+    RemedyField {
+        field: "accept_days",
+        bound: Bound::AtMost,
+        range: (1, 365),
+        zh: "受理审查期限（日）",
+        en: "time to accept or refuse (days)",
+    },
+    RemedyField {
+        field: "decide_days",
+        bound: Bound::AtMost,
+        range: (1, 365),
+        zh: "处理决定期限（日）",
+        en: "time to decide (days)",
+    },
+];
+
+pub fn field_of(field: &str) -> Option<&'static RemedyField> {
+    FIELDS.iter().find(|f| f.field == field)
+}
+
+/// The national value of `field` in `rule`, when the row has one a region may override.
+pub fn national_value(rule: &RemedyRule, field: &str) -> Option<i64> {
+    match field {
+        "raise_days" => matches!(
+            rule.raise_from,
+            RaiseFrom::Registered
+                | RaiseFrom::Known
+                | RaiseFrom::AfterAnswer
+                | RaiseFrom::DuringPublicity
+        )
+        .then_some(i64::from(rule.raise.n)),
+        "answer_days" => rule.answer.map(|d| i64::from(d.n)),
+        "accept_days" => rule.accept.map(|d| i64::from(d.n)),
+        "decide_days" => rule.decide.map(|d| i64::from(d.n)),
+        _ => None,
+    }
+}
+
+/// Is `value` allowed for a region, given the national `legal` value? Pure.
+pub fn check_value(f: &RemedyField, legal: i64, value: i64, legal_source: &str) -> Result<()> {
+    if value < f.range.0 || value > f.range.1 {
+        return Err(Error::field(
+            "value",
+            "rules.override_range",
+            format!("{} must be from {} to {}", f.en, f.range.0, f.range.1),
+        ));
+    }
+    match f.bound {
+        Bound::AtLeast if value < legal => Err(Error::field(
+            "value",
+            "rules.override_below_legal_minimum",
+            format!(
+                "{} is a legal minimum of {legal} ({legal_source}); a region may lengthen it, never \
+                 shorten it ({value} asked)",
+                f.en
+            ),
+        )),
+        Bound::AtMost if value > legal => Err(Error::field(
+            "value",
+            "rules.override_above_legal_maximum",
+            format!(
+                "{} is a legal maximum of {legal} ({legal_source}); a region may lower it, never \
+                 raise it ({value} asked)",
+                f.en
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Apply the region's overrides to a national rule (value and citation).
+pub(crate) async fn apply(
+    conn: &mut sqlx::AnyConnection,
+    region: &str,
+    rule: &mut RemedyRule,
+) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT field, value, citation FROM remedy_rule_overrides WHERE region = $1 AND market = $2 \
+         AND kind = $3 AND target = $4 ORDER BY field",
+    )
+    .bind(region)
+    .bind(&rule.market)
+    .bind(rule.kind.as_str())
+    .bind(rule.target.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut cited = Vec::new();
+    for r in &rows {
+        let field: String = r.try_get(0)?;
+        let value = u32::try_from(r.try_get::<i64, _>(1)?)
+            .map_err(|_| Error::internal("stored override value"))?;
+        let citation: String = r.try_get(2)?;
+        match field.as_str() {
+            "raise_days" => rule.raise.n = value,
+            "answer_days" => {
+                if let Some(d) = rule.answer.as_mut() {
+                    d.n = value
+                }
+            }
+            "accept_days" => {
+                if let Some(d) = rule.accept.as_mut() {
+                    d.n = value
+                }
+            }
+            "decide_days" => {
+                if let Some(d) = rule.decide.as_mut() {
+                    d.n = value
+                }
+            }
+            other => {
+                return Err(Error::internal(format!(
+                    "remedy_rule_overrides: unknown field {other}"
+                )))
+            }
+        }
+        cited.push(format!("{citation} ({field} = {value})"));
+    }
+    if !cited.is_empty() {
+        rule.source = format!("{}; national: {}", cited.join("; "), rule.source);
+    }
+    Ok(())
+}
+
+/// An overridable value of the remedy rules as the platform's region sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RemedyRuleEntry {
+    pub market: String,
+    pub kind: Kind,
+    pub target: Target,
+    pub field: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub bound: Bound,
+    /// `calendar` or `working` days.
+    pub day_kind: ggzy_core::period::DayKind,
+    pub national_value: i64,
+    /// The law and article of the national row.
+    pub national_source: String,
+    pub override_value: Option<i64>,
+    /// The regional document of the override.
+    pub override_citation: Option<String>,
+    pub override_set_at: Option<DateTime<Utc>>,
+    /// What the use cases apply in this region.
+    pub effective_value: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegionalRemedyRules {
+    /// The platform's configured region (`Settings::region`).
+    pub region: String,
+    pub entries: Vec<RemedyRuleEntry>,
+}
+
+fn day_kind_of(rule: &RemedyRule, field: &str) -> ggzy_core::period::DayKind {
+    match field {
+        "answer_days" => rule.answer.map(|d| d.kind),
+        "accept_days" => rule.accept.map(|d| d.kind),
+        "decide_days" => rule.decide.map(|d| d.kind),
+        _ => None,
+    }
+    .unwrap_or(rule.raise.kind)
+}
+
+/// Every overridable value of the national rows, with the platform region's overrides (admin).
+pub async fn regional_rules(ctx: &Ctx, actor: &Actor) -> Result<RegionalRemedyRules> {
+    actor.require(&[Role::Admin])?;
+    let region = ctx.settings.region.clone();
+    let mut conn = ctx.db.pool().acquire().await?;
+    let national = crate::service::national_rules(&mut conn).await?;
+    let ov = sqlx::query(
+        "SELECT market, kind, target, field, value, citation, set_at FROM remedy_rule_overrides \
+         WHERE region = $1",
+    )
+    .bind(&region)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut entries = Vec::new();
+    for rule in &national {
+        for f in &FIELDS {
+            let Some(value) = national_value(rule, f.field) else {
+                continue;
+            };
+            let mut o = None;
+            for r in &ov {
+                if r.try_get::<String, _>(0)? == rule.market
+                    && r.try_get::<String, _>(1)? == rule.kind.as_str()
+                    && r.try_get::<String, _>(2)? == rule.target.as_str()
+                    && r.try_get::<String, _>(3)? == f.field
+                {
+                    o = Some((
+                        r.try_get::<i64, _>(4)?,
+                        r.try_get::<String, _>(5)?,
+                        from_micros(r.try_get::<i64, _>(6)?),
+                    ));
+                }
+            }
+            entries.push(RemedyRuleEntry {
+                market: rule.market.clone(),
+                kind: rule.kind,
+                target: rule.target,
+                field: f.field.to_string(),
+                label_zh: f.zh.to_string(),
+                label_en: f.en.to_string(),
+                bound: f.bound,
+                day_kind: day_kind_of(rule, f.field),
+                national_value: value,
+                national_source: rule.source.clone(),
+                effective_value: o.as_ref().map_or(value, |o| o.0),
+                override_value: o.as_ref().map(|o| o.0),
+                override_citation: o.as_ref().map(|o| o.1.clone()),
+                override_set_at: o.map(|o| o.2),
+            });
+        }
+    }
+    Ok(RegionalRemedyRules { region, entries })
+}
+
+/// Sets the platform region's value of one field of one `remedy_rules` row.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewRemedyOverride {
+    pub market: String,
+    pub kind: String,
+    pub target: String,
+    /// `raise_days`, `answer_days`, `accept_days` or `decide_days`.
+    pub field: String,
+    pub value: i64,
+    /// The regional document that sets it (name, 文号 and article).
+    #[schema(min_length = 1, max_length = 500, pattern = "\\S")]
+    pub citation: String,
+}
+
+/// Removes the platform region's value: the national one applies again.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RemedyOverrideRemoval {
+    pub market: String,
+    pub kind: String,
+    pub target: String,
+    pub field: String,
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub reason: String,
+}
+
+/// The field and the national rule a key names (locked: changes of one row queue); 422 naming
+/// the field otherwise.
+async fn resolve(
+    ctx: &Ctx,
+    tx: &mut ggzy_store::Tx,
+    market: &str,
+    kind: &str,
+    target: &str,
+    field: &str,
+) -> Result<(&'static RemedyField, RemedyRule, i64)> {
+    let f = field_of(field).ok_or_else(|| {
+        Error::field(
+            "field",
+            "rules.field_unknown",
+            format!(
+                "remedy_rules has no overridable value '{field}'; one of: raise_days, answer_days, \
+                 accept_days, decide_days"
+            ),
+        )
+    })?;
+    let kind = Kind::parse(kind)?;
+    let target = Target::parse(target)?;
+    let rule = crate::service::national_rule(tx, ctx.db.for_update(), market, kind, target)
+        .await?
+        .ok_or_else(|| {
+            Error::field(
+                "market",
+                "rules.no_national_row",
+                format!(
+                    "remedy_rules has no row for {market} {} against the {}",
+                    kind.as_str(),
+                    target.as_str()
+                ),
+            )
+        })?;
+    let legal = national_value(&rule, f.field).ok_or_else(|| {
+        Error::field(
+            "field",
+            "rules.field_not_applicable",
+            format!(
+                "this rule has no {} a region may change ({})",
+                f.en, rule.source
+            ),
+        )
+    })?;
+    Ok((f, rule, legal))
+}
+
+/// Set the platform region's override of one value (admin): stricter than or equal to the law.
+pub async fn set_override(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: NewRemedyOverride,
+) -> Result<RemedyRuleEntry> {
+    actor.require(&[Role::Admin])?;
+    let citation = input.citation.trim().to_string();
+    let region = ctx.settings.region.clone();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let (f, rule, legal) = resolve(
+        ctx,
+        &mut tx,
+        &input.market,
+        &input.kind,
+        &input.target,
+        &input.field,
+    )
+    .await?;
+    let mut v = Violations::new();
+    if let Err(Error::Validation(errs)) = check_value(f, legal, input.value, &rule.source) {
+        for e in errs {
+            v.push(e.field, e.rule, e.message);
+        }
+    }
+    if citation.is_empty() || citation.chars().count() > 500 {
+        v.push(
+            "citation",
+            "required",
+            "the regional document that sets the value is required (at most 500 characters)",
+        );
+    }
+    v.into_result()?;
+    sqlx::query(
+        "INSERT INTO remedy_rule_overrides (region, market, kind, target, field, value, citation, \
+         set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (region, market, kind, target, field) DO UPDATE SET value = excluded.value, \
+         citation = excluded.citation, set_by = excluded.set_by, set_at = excluded.set_at",
+    )
+    .bind(&region)
+    .bind(&rule.market)
+    .bind(rule.kind.as_str())
+    .bind(rule.target.as_str())
+    .bind(f.field)
+    .bind(input.value)
+    .bind(&citation)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    let key = format!(
+        "{region}:{}:{}:{}:{}",
+        rule.market,
+        rule.kind.as_str(),
+        rule.target.as_str(),
+        f.field
+    );
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "remedies.rules.override_set",
+            "remedy_rules",
+            key,
+            json!({"region": region, "market": rule.market, "kind": rule.kind.as_str(),
+                   "target": rule.target.as_str(), "field": f.field, "value": input.value,
+                   "national_value": legal, "national_source": rule.source,
+                   "citation": citation}),
+        ),
+    )
+    .await?;
+    let answer = RemedyRuleEntry {
+        market: rule.market.clone(),
+        kind: rule.kind,
+        target: rule.target,
+        field: f.field.to_string(),
+        label_zh: f.zh.to_string(),
+        label_en: f.en.to_string(),
+        bound: f.bound,
+        day_kind: day_kind_of(&rule, f.field),
+        national_value: legal,
+        national_source: rule.source.clone(),
+        override_value: Some(input.value),
+        override_citation: Some(citation),
+        override_set_at: Some(now),
+        effective_value: input.value,
+    };
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
+}
+
+/// Remove the platform region's override of one value (admin): the national value applies again.
+pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: RemedyOverrideRemoval) -> Result<()> {
+    actor.require(&[Role::Admin])?;
+    let reason = input.reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(Error::field(
+            "reason",
+            "required",
+            "a reason is required (at most 2000 characters)",
+        ));
+    }
+    let region = ctx.settings.region.clone();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let (f, rule, legal) = resolve(
+        ctx,
+        &mut tx,
+        &input.market,
+        &input.kind,
+        &input.target,
+        &input.field,
+    )
+    .await?;
+    let n = sqlx::query(
+        "DELETE FROM remedy_rule_overrides WHERE region = $1 AND market = $2 AND kind = $3 \
+         AND target = $4 AND field = $5",
+    )
+    .bind(&region)
+    .bind(&rule.market)
+    .bind(rule.kind.as_str())
+    .bind(rule.target.as_str())
+    .bind(f.field)
+    .execute(&mut *tx)
+    .await?;
+    if n.rows_affected() != 1 {
+        return Err(Error::not_found(format!(
+            "override of {} for {} {} against the {} in region {region}",
+            f.field,
+            rule.market,
+            rule.kind.as_str(),
+            rule.target.as_str()
+        )));
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "remedies.rules.override_removed",
+            "remedy_rules",
+            format!(
+                "{region}:{}:{}:{}:{}",
+                rule.market,
+                rule.kind.as_str(),
+                rule.target.as_str(),
+                f.field
+            ),
+            json!({"region": region, "market": rule.market, "kind": rule.kind.as_str(),
+                   "target": rule.target.as_str(), "field": f.field, "national_value": legal,
+                   "reason": reason}),
+        ),
+    )
+    .await?;
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
+    ctx.db.commit(tx).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_raisers_period_is_only_lengthened_and_a_time_to_act_only_shortened() {
+        let raise = field_of("raise_days").unwrap();
+        assert!(check_value(raise, 7, 7, "政采法 52").is_ok());
+        assert!(check_value(raise, 7, 10, "政采法 52").is_ok());
+        let e = check_value(raise, 7, 6, "政采法 52").unwrap_err();
+        assert_eq!(
+            e.to_problem().errors[0].rule,
+            "rules.override_below_legal_minimum"
+        );
+        let answer = field_of("answer_days").unwrap();
+        assert!(check_value(answer, 3, 2, "实施条例 54").is_ok());
+        let e = check_value(answer, 3, 4, "实施条例 54").unwrap_err();
+        assert_eq!(
+            e.to_problem().errors[0].rule,
+            "rules.override_above_legal_maximum"
+        );
+        assert!(field_of("suspend_max_days").is_none());
+    }
+}
