@@ -216,8 +216,8 @@ fn test_db_options(max_connections: u32) -> DbOptions {
 /// A pool of 20 connections to `url`, migrated (migrations are idempotent).
 async fn connect_migrated(url: &str) -> Db {
     let db = Db::connect(url, &test_db_options(20))
-    .await
-    .expect("connect");
+        .await
+        .expect("connect");
     migrate::run(&db).await.expect("migrate");
     db
 }
