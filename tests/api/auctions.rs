@@ -222,8 +222,16 @@ pub(crate) fn listing(sid: &str, start: DateTime<Utc>, days: i64, reserve: Optio
            "free_bid_minutes": 10, "extension_minutes": 5, "appraisal_value": "1000000.00"})
 }
 
-/// Create a listing as staff; returns the auction id.
+/// Create a listing as staff and confirm every numbered land bidder's eligibility (竞买资格, the
+/// land default: [`TestApp::confirm_land_bidders`]); returns the auction id.
 pub(crate) async fn create(app: &TestApp, body: Value) -> String {
+    let id = create_unconfirmed(app, body).await;
+    app.confirm_land_bidders(&id).await;
+    id
+}
+
+/// Create a listing as staff, confirming no bidder; returns the auction id.
+pub(crate) async fn create_unconfirmed(app: &TestApp, body: Value) -> String {
     let staff = app.login("staff").await;
     let (s, v) = app.post(Some(&staff), "/api/v1/auctions", body).await;
     assert_eq!(s, 201, "{v}");
