@@ -70,7 +70,10 @@ async fn a_capital_increase_goes_from_disclosure_to_selection_and_agreement_thro
     assert_eq!(other.get(&page).await.status, 404);
 
     // After the disclosure: the investors and the scoring form.
+    // (Page sessions last 12 hours: everyone signs in again after the clock's jump.)
     app.clock().set(ts(&json!("2026-04-29T09:00:00+08:00")));
+    ent.sign_in("tenderer").await;
+    b1.sign_in("bidder1").await;
     let p = ent.get(&page).await;
     assert!(p.body.contains("id=\"selection-form\""), "{}", p.body);
     let csrf = hidden_value(&p.body, "csrf").unwrap();
