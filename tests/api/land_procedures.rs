@@ -80,9 +80,36 @@ async fn a_land_quote_waits_for_eligibility_and_without_a_request_to_continue_th
         (s, v["rule"].as_str()),
         (409, Some("auctions.eligibility_not_confirmed"))
     );
+    // Staff confirm bidder2 on the auction page (the same use case): a wrong organization is
+    // refused with the rule, then the bidder's own button confirms it.
+    let mut page = ggzy_api_tests::pages::Visitor::new(&app);
+    page.sign_in("staff").await;
+    let url = format!("/staff/auctions/{id}");
+    let p = page.get(&url).await;
+    assert!(
+        p.body.contains("id=\"eligibility\"") && p.body.contains("id=\"confirm-002\""),
+        "{}",
+        p.body
+    );
+    assert!(
+        !p.body.contains("id=\"confirm-001\""),
+        "001 is confirmed: {}",
+        p.body
+    );
+    let csrf = ggzy_api_tests::pages::hidden_value(&p.body, "csrf").unwrap();
+    let post = format!("{url}/eligibility");
+    let r = page
+        .post_form(&post, &[("csrf", &csrf), ("org_id", &tenderer_org)])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("auctions.eligibility_bidder"), "{}", r.body);
+    let r = page
+        .post_form(&post, &[("csrf", &csrf), ("org_id", &b2)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(
-        post_as(&app, "staff", &elig, json!({"org_id": b2})).await.0,
-        200
+        view(&app, &id).await["land"]["eligible_numbers"],
+        json!(["001", "002"])
     );
     let (s, v) = bid(&app, "bidder2", &id, "1010000.00").await;
     assert_eq!(s, 201, "{v}");
