@@ -27,6 +27,7 @@ pub fn router() -> Router<Ctx> {
             "/staff/auctions/{id}/eligibility",
             axum::routing::post(confirm_eligibility),
         )
+        .route("/tenderer/auctions/{id}", get(transferor_one))
 }
 
 fn phase_label(p: &str, l: Lang) -> &'static str {
@@ -150,6 +151,8 @@ struct OnePage<'a> {
     /// Land: the numbered bidders with their eligibility (竞买资格确认), while it can be confirmed.
     eligibility: Option<Vec<EligibilityLine>>,
     elig_form: FormState,
+    /// The list this page belongs to (`None` for the transferor, who has no list page).
+    back: Option<&'static str>,
 }
 
 struct EligibilityLine {
@@ -182,7 +185,9 @@ async fn render_with(
         Ok(v) => v,
         Err(e) => return frame::error_page(c, &e),
     };
-    let reviewing = v.land.as_ref().is_some_and(|t| t.eligibility_review)
+    let staff = STAFF.contains(&a.actor.role);
+    let reviewing = staff
+        && v.land.as_ref().is_some_and(|t| t.eligibility_review)
         && (v.phase == "listing" || v.phase == "auction");
     let eligibility = if reviewing {
         let eligible = v
@@ -234,7 +239,7 @@ async fn render_with(
             .as_ref()
             .map(|o| format!("{} – {}", local(&o.start), local(&o.end)))
             .unwrap_or_default(),
-        pending: v.phase == "onsite_pending",
+        pending: staff && v.phase == "onsite_pending",
         outcome: v.outcome.clone().unwrap_or_default(),
         form,
         results: vec![
@@ -243,6 +248,7 @@ async fn render_with(
         ],
         eligibility,
         elig_form,
+        back: staff.then_some("/staff/auctions"),
     };
     page_status(c, status, l.t("挂牌与拍卖", "Listing"), &p)
 }
@@ -332,4 +338,14 @@ async fn confirm_eligibility(
             render_with(&ctx, &a, &id, e.status(), FormState::new(), form).await
         }
     }
+}
+
+/// The transferor (转让方 — e.g. of an asset transfer, 企业资产转让) follows its own listing: the
+/// same page, read-only, through `service::view` (which admits the organization that registered
+/// the project and answers 404 to any other; bidders by number only).
+async fn transferor_one(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<String>) -> Response {
+    if let Err(r) = a.require(&[Role::Tenderer, Role::Agency]) {
+        return r;
+    }
+    render(&ctx, &a, &id, StatusCode::OK, FormState::new()).await
 }
