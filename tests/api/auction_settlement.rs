@@ -194,7 +194,9 @@ async fn listing(app: &TestApp, lot: &Lot, start: DateTime<Utc>, end: DateTime<U
         )
         .await;
     assert_eq!(s, 201, "{v}");
-    v["id"].as_str().unwrap().to_string()
+    let id = v["id"].as_str().unwrap().to_string();
+    app.confirm_land_bidders(&id).await;
+    id
 }
 
 async fn quote(app: &TestApp, user: &str, id: &str, price: &str) {

@@ -222,8 +222,16 @@ pub(crate) fn listing(sid: &str, start: DateTime<Utc>, days: i64, reserve: Optio
            "free_bid_minutes": 10, "extension_minutes": 5, "appraisal_value": "1000000.00"})
 }
 
-/// Create a listing as staff; returns the auction id.
+/// Create a listing as staff and confirm every numbered land bidder's eligibility (竞买资格, the
+/// land default: [`TestApp::confirm_land_bidders`]); returns the auction id.
 pub(crate) async fn create(app: &TestApp, body: Value) -> String {
+    let id = create_unconfirmed(app, body).await;
+    app.confirm_land_bidders(&id).await;
+    id
+}
+
+/// Create a listing as staff, confirming no bidder; returns the auction id.
+pub(crate) async fn create_unconfirmed(app: &TestApp, body: Value) -> String {
     let staff = app.login("staff").await;
     let (s, v) = app.post(Some(&staff), "/api/v1/auctions", body).await;
     assert_eq!(s, 201, "{v}");
@@ -454,6 +462,7 @@ async fn a_land_listing_keeps_39_ling_periods_and_a_single_bidder_gets_the_deal(
         "the reserve stays secret: {v}"
     );
     let id = v["id"].as_str().unwrap().to_string();
+    app.confirm_land_bidders(&id).await;
     // Not open yet.
     let (s, v) = bid(&app, "bidder1", &id, "1000000.00").await;
     assert_eq!(s, 409, "{v}");
@@ -891,6 +900,7 @@ async fn competing_bidders_go_to_an_online_auction_extended_by_late_bids_and_fol
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
+    app.confirm_land_bidders(&id).await;
     let listing_end = now + Duration::days(31);
     app.clock().set(now + Duration::days(21));
     assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
@@ -1007,6 +1017,7 @@ async fn an_auction_below_the_reserve_price_fails() {
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
+    app.confirm_land_bidders(&id).await;
     app.clock().set(now + Duration::days(21));
     assert_eq!(bid(&app, "bidder1", &id, "1000000.00").await.0, 201);
     assert_eq!(bid(&app, "bidder2", &id, "1010000.00").await.0, 201);
@@ -1278,6 +1289,7 @@ async fn fifty_concurrent_bids_for_the_same_price_exactly_one_wins() {
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
+    app.confirm_land_bidders(&id).await;
     app.clock().set(now + Duration::days(21));
     assert_eq!(bid(&app, "bidder3", &id, "1000000.00").await.0, 201);
     let tokens = [app.login("bidder1").await, app.login("bidder2").await];
@@ -1351,6 +1363,7 @@ async fn bench_auction_bids_with_200_watchers() {
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
+    app.confirm_land_bidders(&id).await;
     app.clock().set(now + Duration::days(21));
     let tokens = [app.login("bidder1").await, app.login("bidder2").await];
     let watch_token = app.login("staff").await;

@@ -424,13 +424,23 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "GET /api/v1/capital-increases/{id}",
         "staff admin supervisor tenderer agency",
     ),
+    // The enterprise records its own selection and agreement (404 for another enterprise).
     (
         "POST /api/v1/capital-increases/{id}/selection",
-        "staff admin",
+        "staff admin tenderer agency",
     ),
     (
         "POST /api/v1/capital-increases/{id}/agreement",
-        "staff admin",
+        "staff admin tenderer agency",
+    ),
+    (
+        "GET /api/v1/capital-increases",
+        "staff admin supervisor tenderer agency",
+    ),
+    ("GET /api/v1/capital-increases/mine", "bidder"),
+    (
+        "GET /api/v1/capital-increases/{id}/investors",
+        "staff admin supervisor tenderer agency",
     ),
     (
         "GET /api/v1/auctions/{id}/deal/preemption",

@@ -91,6 +91,21 @@ async fn a_land_auction_deals_at_the_reserve_and_is_terminated_one_increment_bel
     app.clock().set(at(start) + Duration::minutes(1));
     // A bidder without a number (not registered for the lot) is refused.
     assert_eq!(bid(&app, "bidder3", id_below, "1000000.00").await.0, 403);
+    // 竞买资格 is confirmed before bidding in an auction too (39号令 第二十条, the land default):
+    // refused with the rule and nothing recorded, then accepted once staff confirmed it.
+    let (s, v) = bid(&app, "bidder1", id_below, "1000000.00").await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.eligibility_not_confirmed")),
+        "{v}"
+    );
+    assert!(view(&app, id_below).await["bids"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    for id in [id_below, id_reached] {
+        assert_eq!(app.confirm_land_bidders(id).await, 2);
+    }
     for (user, price) in [("bidder1", "1000000.00"), ("bidder2", "1010000.00")] {
         let (s, v) = bid(&app, user, id_below, price).await;
         assert_eq!(s, 201, "{v}");
@@ -229,6 +244,7 @@ async fn a_mining_listing_waits_20_working_days_across_qingming_and_deals_withou
     .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
+    assert_eq!(app.confirm_land_bidders(&id).await, 1);
 
     app.clock().set(at("2026-04-14T10:00:00+08:00"));
     let (s, v) = bid(&app, "bidder1", &id, "1000000.00").await;

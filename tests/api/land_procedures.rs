@@ -3,7 +3,7 @@
 //! auction only when one of them asked to continue (要求继续竞价), otherwise the highest quote
 //! wins. The lot comes through the real upstream APIs ([`crate::auctions::lot`]).
 
-use crate::auctions::{bid, create, listing, lot, view, wait_phase};
+use crate::auctions::{bid, create, create_unconfirmed, listing, lot, view, wait_phase};
 use chrono::Duration;
 use ggzy_api_tests::TestApp;
 use serde_json::{json, Value};
@@ -21,10 +21,10 @@ async fn post_as(app: &TestApp, user: &str, path: &str, body: Value) -> (u16, Va
     app.post(Some(&token), path, body).await
 }
 
-/// A land listing (reserve 1 010 000.00) created with the 39号令 第二十条 terms.
-fn land_listing(sid: &str, start: chrono::DateTime<chrono::Utc>, review: bool) -> Value {
+/// A land listing (reserve 1 010 000.00) whose several quoting bidders go on only on request
+/// (39号令 第二十条); eligibility review is every land listing's default.
+fn land_listing(sid: &str, start: chrono::DateTime<chrono::Utc>) -> Value {
     let mut l = listing(sid, start, 10, Some("1010000.00"));
-    l["eligibility_review"] = json!(review);
     l["continuation"] = json!("on_request");
     l
 }
@@ -35,7 +35,20 @@ async fn a_land_quote_waits_for_eligibility_and_without_a_request_to_continue_th
     let app = TestApp::spawn().await;
     let lot = lot(&app, "land", 2).await;
     let now = lot.announced_at;
-    let id = create(&app, land_listing(&lot.sid, now + Duration::days(21), true)).await;
+    // Eligibility review (竞买资格确认) is the land default and cannot be turned off: a listing
+    // asking for `eligibility_review: false` is refused with the rule and creates nothing.
+    let mut off = land_listing(&lot.sid, now + Duration::days(21));
+    off["eligibility_review"] = json!(false);
+    let (s, v) = post_as(&app, "staff", "/api/v1/auctions", off).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "eligibility_review", "{v}");
+    assert_eq!(
+        v["errors"][0]["rule"], "auctions.eligibility_required",
+        "{v}"
+    );
+    // Created without the term, the listing reviews eligibility.
+    let id = create_unconfirmed(&app, land_listing(&lot.sid, now + Duration::days(21))).await;
+    assert_eq!(view(&app, &id).await["land"]["eligibility_review"], true);
     app.clock().set(now + Duration::days(21));
     let elig = format!("/api/v1/auctions/{id}/eligibility");
 
@@ -67,9 +80,36 @@ async fn a_land_quote_waits_for_eligibility_and_without_a_request_to_continue_th
         (s, v["rule"].as_str()),
         (409, Some("auctions.eligibility_not_confirmed"))
     );
+    // Staff confirm bidder2 on the auction page (the same use case): a wrong organization is
+    // refused with the rule, then the bidder's own button confirms it.
+    let mut page = ggzy_api_tests::pages::Visitor::new(&app);
+    page.sign_in("staff").await;
+    let url = format!("/staff/auctions/{id}");
+    let p = page.get(&url).await;
+    assert!(
+        p.body.contains("id=\"eligibility\"") && p.body.contains("id=\"confirm-002\""),
+        "{}",
+        p.body
+    );
+    assert!(
+        !p.body.contains("id=\"confirm-001\""),
+        "001 is confirmed: {}",
+        p.body
+    );
+    let csrf = ggzy_api_tests::pages::hidden_value(&p.body, "csrf").unwrap();
+    let post = format!("{url}/eligibility");
+    let r = page
+        .post_form(&post, &[("csrf", &csrf), ("org_id", &tenderer_org)])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("auctions.eligibility_bidder"), "{}", r.body);
+    let r = page
+        .post_form(&post, &[("csrf", &csrf), ("org_id", &b2)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(
-        post_as(&app, "staff", &elig, json!({"org_id": b2})).await.0,
-        200
+        view(&app, &id).await["land"]["eligible_numbers"],
+        json!(["001", "002"])
     );
     let (s, v) = bid(&app, "bidder2", &id, "1010000.00").await;
     assert_eq!(s, 201, "{v}");
@@ -120,15 +160,11 @@ async fn a_land_listing_goes_on_to_the_auction_only_when_a_quoting_bidder_asks_t
     let app = TestApp::spawn().await;
     let lot = lot(&app, "land", 2).await;
     let now = lot.announced_at;
-    let id = create(
-        &app,
-        land_listing(&lot.sid, now + Duration::days(21), false),
-    )
-    .await;
+    // Both numbered bidders confirmed at creation ([`create`]).
+    let id = create(&app, land_listing(&lot.sid, now + Duration::days(21))).await;
     let cont = format!("/api/v1/auctions/{id}/continue");
     app.clock().set(now + Duration::days(21));
-    // Without eligibility review the numbered bidders quote at once; a request to continue
-    // needs a quote of this round first.
+    // A request to continue needs a quote of this round first.
     let (s, v) = post_as(&app, "bidder1", &cont, json!({})).await;
     assert_eq!(
         (s, v["rule"].as_str()),

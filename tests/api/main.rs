@@ -16,6 +16,7 @@ mod bidder_web;
 mod bids;
 mod calendar;
 mod calendar_marks;
+mod capital_pages;
 mod committee_documents;
 mod construction_remedies;
 mod demo;

@@ -51,6 +51,27 @@ async fn the_transferor_follows_its_own_auction_by_bidder_numbers_and_no_one_els
         let org = org_of(&app, bidder).await;
         assert!(!body.contains(&org), "{bidder}'s identity leaked: {body}");
     }
+    // Its page (the staff page, read-only): the bids by number, no form, no organization.
+    let mut page = ggzy_api_tests::pages::Visitor::new(&app);
+    page.sign_in("tenderer").await;
+    let p = page.get(&format!("/tenderer/auctions/{id}")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains("002") && !p.body.contains("<form method=\"post\" action=\"/staff"),
+        "{}",
+        p.body
+    );
+    for bidder in ["bidder1", "bidder2"] {
+        let org = org_of(&app, bidder).await;
+        assert!(!p.body.contains(&org), "{bidder}'s identity on the page");
+    }
+    // Another tenderer is refused, as by the API (403).
+    let mut other = ggzy_api_tests::pages::Visitor::new(&app);
+    other.sign_in("tenderer2").await;
+    assert_eq!(
+        other.get(&format!("/tenderer/auctions/{id}")).await.status,
+        403
+    );
     // Who holds which number is not the transferor's to know.
     let (s, _) = app
         .get(

@@ -603,6 +603,43 @@ impl TestApp {
         self.register_bidders(&r.section_id, bidders).await;
         r
     }
+
+    /// Staff confirm the eligibility (竞买资格确认) of every numbered bidder of a land listing or
+    /// auction, as the centre does before quoting (39号令 第二十条; every land listing requires it,
+    /// docs/procedures.md). Each confirmation must answer 200. Returns how many were confirmed
+    /// (0 for a property listing, which has no such step).
+    pub async fn confirm_land_bidders(&self, auction_id: &str) -> usize {
+        let staff = self.login("staff").await;
+        let a = self
+            .get_expect(&staff, &format!("/api/v1/auctions/{auction_id}"), 200)
+            .await;
+        if a["market"] != "land" {
+            return 0;
+        }
+        let sid = a["section_id"].as_str().expect("section_id");
+        let bidders = self
+            .get_expect(
+                &staff,
+                &format!("/api/v1/auctions/sections/{sid}/bidders"),
+                200,
+            )
+            .await;
+        let mut n = 0;
+        for b in bidders.as_array().expect("bidders").iter() {
+            if b["number"].is_string() {
+                let org = b["org_id"].as_str().expect("org_id");
+                self.post_expect(
+                    &staff,
+                    &format!("/api/v1/auctions/{auction_id}/eligibility"),
+                    json!({"org_id": org}),
+                    200,
+                )
+                .await;
+                n += 1;
+            }
+        }
+        n
+    }
 }
 
 /// A `projects.section.registered` event of a section known to other areas only through its event,

@@ -328,15 +328,33 @@ pub struct CapitalIncreaseView {
 /// An investor's amount (fen), bidder number and points (hundredths) per criterion.
 type InvestorPoints = (i64, Option<String>, BTreeMap<String, i64>);
 
-struct Row0 {
-    section_id: String,
-    project_id: String,
-    phase: String,
-    disclosure_end: Timestamp,
-    amount_sought_fen: i64,
+pub(crate) struct Row0 {
+    pub section_id: String,
+    pub project_id: String,
+    pub phase: String,
+    pub disclosure_end: Timestamp,
+    pub amount_sought_fen: i64,
 }
 
-async fn load(conn: &mut sqlx::AnyConnection, id: &str, lock: &str) -> Result<Row0> {
+/// Who records the enterprise's decisions (the selection, the agreement): the centre's staff and
+/// admin, and the enterprise itself (增资企业: a tenderer or agency user of the organization that
+/// registered the project). Anyone else of those roles gets 404, as for the view.
+pub(crate) async fn require_recorder(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    section_id: &str,
+) -> Result<()> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
+    if matches!(actor.role, Role::Tenderer | Role::Agency) {
+        let org = actor.org_id.as_deref().unwrap_or_default();
+        if !crate::property::is_transferor(&mut *conn, section_id, org).await? {
+            return Err(Error::not_found("capital increase"));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str, lock: &str) -> Result<Row0> {
     let r = sqlx::query(&format!(
         "SELECT section_id, project_id, phase, disclosure_end, amount_sought_fen \
          FROM capital_increases WHERE id = $1{lock}"
@@ -492,7 +510,7 @@ pub async fn create(
     Ok(answer)
 }
 
-/// Record the enterprise's selection (staff, admin): after the disclosure end, every qualified
+/// Record the enterprise's selection (staff, admin, or the enterprise itself): after the disclosure end, every qualified
 /// investor scored on every disclosed criterion; the highest total is selected.
 pub async fn select(
     ctx: &Ctx,
@@ -500,11 +518,12 @@ pub async fn select(
     id: &str,
     input: SelectionInput,
 ) -> Result<CapitalIncreaseView> {
-    actor.require(&[Role::Staff, Role::Admin])?;
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
     let r = CapitalIncreaseRules::national();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let ci = load(&mut tx, id, ctx.db.for_update()).await?;
+    require_recorder(&mut tx, actor, &ci.section_id).await?;
     if ci.phase != "disclosure" {
         return Err(Error::conflict(
             "capital.selected",
@@ -680,7 +699,7 @@ pub async fn select(
     Ok(answer)
 }
 
-/// Record the capital-increase agreement (staff, admin) and start the result publicity; the
+/// Record the capital-increase agreement (staff, admin, or the enterprise itself) and start the result publicity; the
 /// agreement is the deal (`auctions.deal.confirmed`, `via: "capital_increase"`).
 pub async fn agree(
     ctx: &Ctx,
@@ -688,11 +707,12 @@ pub async fn agree(
     id: &str,
     input: AgreementInput,
 ) -> Result<CapitalIncreaseView> {
-    actor.require(&[Role::Staff, Role::Admin])?;
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
     let r = CapitalIncreaseRules::national();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let ci = load(&mut tx, id, ctx.db.for_update()).await?;
+    require_recorder(&mut tx, actor, &ci.section_id).await?;
     if ci.phase != "selected" {
         return Err(Error::conflict(
             "capital.not_selected",
@@ -984,6 +1004,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(get_route))
         .routes(routes!(select_route))
         .routes(routes!(agree_route))
+        .merge(crate::capital_follow::router())
 }
 
 /// Open a capital increase (企业增资) of a `capital_increase` section: its disclosure (≥ 40
@@ -1029,7 +1050,7 @@ async fn select_route(
     Path(id): Path<String>,
     Json(input): Json<SelectionInput>,
 ) -> Result<Json<CapitalIncreaseView>> {
-    actor.require(&[Role::Staff, Role::Admin])?;
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
     Ok(Json(select(&ctx, &actor, &id, input).await?))
 }
 
@@ -1046,7 +1067,7 @@ async fn agree_route(
     Path(id): Path<String>,
     Json(input): Json<AgreementInput>,
 ) -> Result<(axum::http::StatusCode, Json<CapitalIncreaseView>)> {
-    actor.require(&[Role::Staff, Role::Admin])?;
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
     let v = agree(&ctx, &actor, &id, input).await?;
     Ok((axum::http::StatusCode::CREATED, Json(v)))
 }

@@ -1,15 +1,18 @@
 //! Land listings (国有建设用地使用权挂牌出让) under 39号令 第二十条:
-//! - eligibility (竞买资格): on a listing created with `eligibility_review: true`, staff confirm each
-//!   numbered bidder (`POST /api/v1/auctions/{id}/eligibility` `{org_id}`) before it may quote; an
-//!   earlier quote is refused with 409 `auctions.eligibility_not_confirmed`;
+//! - eligibility (竞买资格): on every land listing or auction (land and mining-right procedures),
+//!   staff confirm each numbered bidder (`POST /api/v1/auctions/{id}/eligibility` `{org_id}`) before
+//!   it may quote or bid; an earlier quote is refused with 409 `auctions.eligibility_not_confirmed`
+//!   (39号令 第二十条: 竞买资格 is confirmed before quoting). A land listing cannot opt out
+//!   (`eligibility_review: false` → 422 `auctions.eligibility_required`);
 //! - the listing end (挂牌期满): on a listing created with `continuation: "on_request"`, two or more
 //!   quoting bidders go on to the live auction (现场竞价, or the online one) only when a quoting bidder
 //!   other than the highest asked to continue (`POST /api/v1/auctions/{id}/continue`, 要求继续竞价);
 //!   otherwise the highest quote wins (when it reaches the reserve price), else the listing fails.
 //!
-//! Both are per-listing terms kept in `land_listing_terms` (migrations/0195); a listing without a row
-//! keeps the earlier behaviour (every bidder with a number quotes; several quoting bidders always go
-//! on to the auction).
+//! Both are per-listing terms kept in `land_listing_terms` (migrations/0195). Every land listing
+//! created since migration 0250 has a row with `eligibility_review` = 1; a listing without a row (a
+//! land listing created before, or a property listing) keeps the earlier behaviour (every bidder with
+//! a number quotes; several quoting bidders always go on to the auction).
 
 use crate::rules::ListingOutcome;
 use crate::service::{self, AuctionRow, AuctionView};
@@ -100,14 +103,28 @@ pub(crate) struct Terms {
     pub continuation: Continuation,
 }
 
-/// Validate the optional land terms of a new listing; `None` when nothing is asked.
+/// Validate the land terms of a new listing; `None` for a property listing. A land (or
+/// mining-right) listing always reviews eligibility (竞买资格确认 before quoting, 39号令 第二十条):
+/// the default is `true` and `false` is refused; `continuation` defaults to `automatic`.
 pub(crate) fn check_terms(
     market: &str,
     eligibility_review: Option<bool>,
     continuation: Option<&str>,
     v: &mut Vec<FieldError>,
 ) -> Option<Terms> {
-    if eligibility_review.is_none() && continuation.is_none() {
+    if market != "land" {
+        if eligibility_review.is_some() || continuation.is_some() {
+            let field = if eligibility_review.is_some() {
+                "eligibility_review"
+            } else {
+                "continuation"
+            };
+            v.push(FieldError::new(
+                field,
+                "auctions.land_terms_land_only",
+                "eligibility review and continuation are terms of a land listing (39号令 第二十条)",
+            ));
+        }
         return None;
     }
     let cont = match continuation {
@@ -124,21 +141,16 @@ pub(crate) fn check_terms(
             p
         }
     };
-    if market != "land" {
-        let field = if eligibility_review.is_some() {
-            "eligibility_review"
-        } else {
-            "continuation"
-        };
+    if eligibility_review == Some(false) {
         v.push(FieldError::new(
-            field,
-            "auctions.land_terms_land_only",
-            "eligibility review and continuation are terms of a land listing (39号令 第二十条)",
+            "eligibility_review",
+            "auctions.eligibility_required",
+            format!("the centre confirms each bidder's eligibility (竞买资格) before it quotes ({ARTICLE_20})"),
         ));
         return None;
     }
     Some(Terms {
-        eligibility_review: eligibility_review.unwrap_or(false),
+        eligibility_review: true,
         continuation: cont?,
     })
 }
@@ -174,11 +186,10 @@ where
     }))
 }
 
-/// A quote (listing phase) by `org` needs its eligibility confirmed when the listing says so.
+/// A quote or bid by `org` needs its eligibility confirmed when the listing says so (every land
+/// listing or auction since migration 0250): in the listing and in the auction that follows it or
+/// is the procedure (拍卖出让).
 pub(crate) async fn check_may_quote(ctx: &Ctx, a: &AuctionRow, org: &str) -> Result<()> {
-    if a.phase != "listing" {
-        return Ok(());
-    }
     let Some(t) = terms(ctx.db.pool(), &a.id).await? else {
         return Ok(());
     };
@@ -304,6 +315,18 @@ async fn confirm_eligibility(
     Path(id): Path<String>,
     Json(b): Json<ConfirmEligibility>,
 ) -> Result<Json<AuctionView>> {
+    Ok(Json(confirm(&ctx, &actor, &id, b).await?))
+}
+
+/// Confirm a numbered bidder's eligibility (竞买资格确认; staff, admin): the use case of
+/// `POST /api/v1/auctions/{id}/eligibility` and of the staff auction page.
+pub async fn confirm(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    b: ConfirmEligibility,
+) -> Result<AuctionView> {
+    let id = id.to_string();
     actor.require(&[Role::Staff, Role::Admin])?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
@@ -315,10 +338,10 @@ async fn confirm_eligibility(
             "this listing was created without eligibility review",
         ));
     }
-    if a.phase != "listing" {
+    if a.phase != "listing" && a.phase != "auction" {
         return Err(Error::conflict(
             "auctions.not_listing",
-            "eligibility is confirmed while the listing runs",
+            "eligibility is confirmed while the listing or the auction runs",
         ));
     }
     let number = service::number_of(&mut *tx, &a.section_id, &b.org_id).await?;
@@ -356,9 +379,9 @@ async fn confirm_eligibility(
         )
         .await?;
     }
-    let answer = service::view_on(&mut tx, now, &actor, &id).await?;
+    let answer = service::view_on(&mut tx, now, actor, &id).await?;
     ctx.db.commit_answering(tx, 200, &answer, now).await?;
-    Ok(Json(answer))
+    Ok(answer)
 }
 
 /// Ask to continue to the live auction at the listing end (要求继续竞价, a bidder that quoted in
@@ -613,7 +636,16 @@ mod tests {
     #[test]
     fn land_terms_are_checked_and_belong_to_land() {
         let mut v = Vec::new();
-        assert!(check_terms("land", None, None, &mut v).is_none() && v.is_empty());
+        // Eligibility review is the land default (39号令 第二十条) and cannot be turned off.
+        let t = check_terms("land", None, None, &mut v).unwrap();
+        assert!(v.is_empty() && t.eligibility_review && t.continuation == Continuation::Automatic);
+        assert!(check_terms("land", Some(false), None, &mut v).is_none());
+        assert_eq!(
+            (v[0].field.as_str(), v[0].rule.as_str()),
+            ("eligibility_review", "auctions.eligibility_required")
+        );
+        let mut v = Vec::new();
+        assert!(check_terms("property", None, None, &mut v).is_none() && v.is_empty());
         let t = check_terms("land", Some(true), Some("on_request"), &mut v).unwrap();
         assert!(t.eligibility_review && t.continuation == Continuation::OnRequest);
         assert!(check_terms("land", None, Some("sometimes"), &mut v).is_none());

@@ -6,7 +6,9 @@
 //! `version`, taken with a conditional UPDATE, so two bids racing for one price cannot both win.
 
 pub mod asset_transfer;
+pub mod capital_follow;
 pub mod capital_increase;
+pub mod capital_pages;
 pub mod feed;
 pub mod http;
 pub mod land;

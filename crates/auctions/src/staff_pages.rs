@@ -23,6 +23,11 @@ pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/staff/auctions", get(list))
         .route("/staff/auctions/{id}", get(one).post(record))
+        .route(
+            "/staff/auctions/{id}/eligibility",
+            axum::routing::post(confirm_eligibility),
+        )
+        .route("/tenderer/auctions/{id}", get(transferor_one))
 }
 
 fn phase_label(p: &str, l: Lang) -> &'static str {
@@ -143,6 +148,17 @@ struct OnePage<'a> {
     outcome: String,
     form: FormState,
     results: Vec<(String, String)>,
+    /// Land: the numbered bidders with their eligibility (竞买资格确认), while it can be confirmed.
+    eligibility: Option<Vec<EligibilityLine>>,
+    elig_form: FormState,
+    /// The list this page belongs to (`None` for the transferor, who has no list page).
+    back: Option<&'static str>,
+}
+
+struct EligibilityLine {
+    number: String,
+    org_id: String,
+    confirmed: bool,
 }
 
 async fn render(
@@ -152,11 +168,50 @@ async fn render(
     status: StatusCode,
     form: FormState,
 ) -> Response {
+    render_with(ctx, a, id, status, form, FormState::new()).await
+}
+
+async fn render_with(
+    ctx: &Ctx,
+    a: &PageActor,
+    id: &str,
+    status: StatusCode,
+    form: FormState,
+    elig_form: FormState,
+) -> Response {
     let c = &a.chrome;
     let l = c.lang;
     let v = match service::view(ctx, &a.actor, id).await {
         Ok(v) => v,
         Err(e) => return frame::error_page(c, &e),
+    };
+    let staff = STAFF.contains(&a.actor.role);
+    let reviewing = staff
+        && v.land.as_ref().is_some_and(|t| t.eligibility_review)
+        && (v.phase == "listing" || v.phase == "auction");
+    let eligibility = if reviewing {
+        let eligible = v
+            .land
+            .as_ref()
+            .map(|t| t.eligible_numbers.clone())
+            .unwrap_or_default();
+        match service::section_bidders(ctx, &a.actor, &v.section_id).await {
+            Ok(list) => Some(
+                list.into_iter()
+                    .filter_map(|b| {
+                        let n = b.number?;
+                        Some(EligibilityLine {
+                            confirmed: eligible.contains(&n),
+                            number: n,
+                            org_id: b.org_id,
+                        })
+                    })
+                    .collect(),
+            ),
+            Err(e) => return frame::error_page(c, &e),
+        }
+    } else {
+        None
     };
     let p = OnePage {
         c,
@@ -184,13 +239,16 @@ async fn render(
             .as_ref()
             .map(|o| format!("{} – {}", local(&o.start), local(&o.end)))
             .unwrap_or_default(),
-        pending: v.phase == "onsite_pending",
+        pending: staff && v.phase == "onsite_pending",
         outcome: v.outcome.clone().unwrap_or_default(),
         form,
         results: vec![
             ("deal".into(), l.t("成交", "Deal").into()),
             ("failed".into(), l.t("未成交（流拍）", "Failed").into()),
         ],
+        eligibility,
+        elig_form,
+        back: staff.then_some("/staff/auctions"),
     };
     page_status(c, status, l.t("挂牌与拍卖", "Listing"), &p)
 }
@@ -251,4 +309,43 @@ async fn record(
             render(&ctx, &a, &id, e.status(), form).await
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct EligibilityForm {
+    #[serde(default)]
+    org_id: String,
+}
+
+/// Confirm a land bidder's eligibility (竞买资格确认) before it quotes: `land::confirm`, the use
+/// case of `POST /api/v1/auctions/{id}/eligibility`.
+async fn confirm_eligibility(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<EligibilityForm>,
+) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let input = crate::land::ConfirmEligibility {
+        org_id: f.form.org_id.trim().to_string(),
+    };
+    match crate::land::confirm(&ctx, &a.actor, &id, input).await {
+        Ok(_) => see_other(&format!("/staff/auctions/{id}#eligibility")),
+        Err(e) => {
+            let form = FormState::from_error(&e);
+            render_with(&ctx, &a, &id, e.status(), FormState::new(), form).await
+        }
+    }
+}
+
+/// The transferor (转让方 — e.g. of an asset transfer, 企业资产转让) follows its own listing: the
+/// same page, read-only, through `service::view` (which admits the organization that registered
+/// the project and answers 404 to any other; bidders by number only).
+async fn transferor_one(State(ctx): State<Ctx>, a: PageActor, Path(id): Path<String>) -> Response {
+    if let Err(r) = a.require(&[Role::Tenderer, Role::Agency]) {
+        return r;
+    }
+    render(&ctx, &a, &id, StatusCode::OK, FormState::new()).await
 }

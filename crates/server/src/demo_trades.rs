@@ -1378,6 +1378,20 @@ impl Seeder {
             )
             .await?;
         let id = a["id"].as_str().unwrap_or_default().to_string();
+        // 竞买资格确认 (39号令 第二十条): staff confirm both bidders before they quote (once the
+        // auctions area numbered them).
+        for (user, _) in BASIC.iter().take(2) {
+            let org = self.org(user);
+            self.api
+                .post_until(
+                    &staff,
+                    &format!("/api/v1/auctions/{id}/eligibility"),
+                    json!({"org_id": org}),
+                    |s, v| s == 422 && v.to_string().contains("auctions.eligibility_bidder"),
+                )
+                .await
+                .with_context(|| format!("eligibility of {user}"))?;
+        }
         self.trades.push(SeededTrade {
             market: "land",
             name: name.to_string(),
