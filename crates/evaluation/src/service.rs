@@ -12,7 +12,7 @@ use crate::rules::{self, Method, MethodSpec, PriceScore, Rankable};
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::time::to_micros;
-use ggzy_core::{Clock, Error, Money, Result, Timestamp};
+use ggzy_core::{Clock, Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Ctx, Db, Tx};

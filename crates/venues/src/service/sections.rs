@@ -1,6 +1,8 @@
 //! Sections projection.
 
 use super::*;
+use ggzy_events::projects::{SectionDeadlineChanged, SectionRegistered};
+use ggzy_events::Contract;
 
 /// Keeps `venue_sections` from `projects.section.registered` (opening times of sections) and
 /// moves opening bookings on `projects.section.deadline_changed` (one consumer, so in order).
@@ -13,31 +15,25 @@ impl Consumer for SectionsProjection {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        event_type == "projects.section.registered"
-            || event_type == "projects.section.deadline_changed"
+        event_type == SectionRegistered::NAME || event_type == SectionDeadlineChanged::NAME
     }
 
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        if ev.event_type == "projects.section.deadline_changed" {
+        if ev.event_type == SectionDeadlineChanged::NAME {
             return crate::sessions::follow_deadline(tx, db, clock, ev).await;
         }
-        let p = &ev.payload;
-        let opening = p["opening_at"]
-            .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok());
-        let (Some(id), Some(opening)) = (p["section_id"].as_str(), opening) else {
-            tracing::warn!(event = %ev.id, "section event without section_id/opening_at; skipped");
-            return Ok(());
-        };
+        // Decoded through its contract: an undecodable payload is an error, and the consumer
+        // machinery parks the event with an alert (never skipped silently).
+        let s = SectionRegistered::decode(ev)?;
         sqlx::query(
             "INSERT INTO venue_sections (section_id, name, project_code, opening_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (section_id) DO UPDATE SET name = excluded.name, \
              project_code = excluded.project_code, opening_at = excluded.opening_at, updated_at = excluded.updated_at",
         )
-        .bind(id)
-        .bind(p["name"].as_str().unwrap_or_default())
-        .bind(p["project_code"].as_str().map(str::to_string))
-        .bind(to_micros(opening.with_timezone(&Utc)))
+        .bind(&s.section_id)
+        .bind(&s.name)
+        .bind(s.project_code.as_deref())
+        .bind(to_micros(s.opening_at))
         .bind(to_micros(clock.now()))
         .execute(&mut **tx)
         .await?;
