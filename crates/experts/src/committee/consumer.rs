@@ -2,6 +2,10 @@
 //! venue violations.
 
 use super::*;
+use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::projects::RegistrationCreated;
+use ggzy_events::venues::{SessionCancelled, SessionMoved};
+use ggzy_events::Contract;
 
 /// `projects.award.confirmed`: the result is determined — the section's committee is no longer
 /// confidential. Records it and emits `experts.committee.disclosed` with the names of the experts
@@ -164,18 +168,18 @@ async fn upsert_section(tx: &mut Tx, s: &Value, project: &Value) -> Result<()> {
 pub struct Events;
 
 const WANTED: &[&str] = &[
-    "identity.organization.registered",
+    OrganizationRegistered::NAME,
     "identity.user.created",
     "projects.project.created",
     "projects.project.updated",
     "projects.project.approved",
     "projects.section.registered",
-    "projects.registration.created",
+    RegistrationCreated::NAME,
     "projects.candidates.publicized",
     "projects.award.confirmed",
     "venues.session.scheduled",
-    "venues.session.moved",
-    "venues.session.cancelled",
+    SessionMoved::NAME,
+    SessionCancelled::NAME,
     "venues.violation.recorded",
 ];
 
@@ -192,17 +196,15 @@ impl Consumer for Events {
         let now = clock.now();
         let by = ActorRef::system("experts.events");
         match ev.event_type.as_str() {
-            "identity.organization.registered" => {
-                let (Some(id), Some(uscc)) = (p["id"].as_str(), p["uscc"].as_str()) else {
-                    return Ok(());
-                };
+            OrganizationRegistered::NAME => {
+                let o = OrganizationRegistered::decode(ev)?;
                 sqlx::query(
                     "INSERT INTO expert_orgs (id, uscc, kind) VALUES ($1, $2, $3) \
                      ON CONFLICT (id) DO UPDATE SET uscc = excluded.uscc, kind = excluded.kind",
                 )
-                .bind(id)
-                .bind(uscc)
-                .bind(p["kind"].as_str().unwrap_or_default())
+                .bind(&o.id)
+                .bind(&o.uscc)
+                .bind(&o.kind)
                 .execute(&mut **tx)
                 .await?;
             }
@@ -236,16 +238,18 @@ impl Consumer for Events {
                 crate::sections::remember(tx, p).await?;
                 crate::relations::remember_terms(tx, p).await?;
             }
-            "projects.registration.created" => {
-                let (Some(section), Some(uscc)) = (p["section_id"].as_str(), p["uscc"].as_str())
-                else {
+            RegistrationCreated::NAME => {
+                let r = RegistrationCreated::decode(ev)?;
+                // The bidder's USCC is what avoidance screens by; a registration without one names
+                // no party to avoid.
+                let Some(uscc) = &r.uscc else {
                     return Ok(());
                 };
                 sqlx::query(
                     "INSERT INTO expert_section_bidders (section_id, uscc) VALUES ($1, $2) \
                      ON CONFLICT (section_id, uscc) DO NOTHING",
                 )
-                .bind(section)
+                .bind(&r.section_id)
                 .bind(uscc)
                 .execute(&mut **tx)
                 .await?;
@@ -267,8 +271,12 @@ impl Consumer for Events {
             }
             "projects.award.confirmed" => result_determined(tx, db, now, &by, ev).await?,
             "venues.session.scheduled" => session_scheduled(tx, db, now, &by, ev).await?,
-            "venues.session.moved" => session_moved(tx, db, now, &by, p).await?,
-            "venues.session.cancelled" => session_cancelled(tx, db, now, &by, p).await?,
+            SessionMoved::NAME => {
+                session_moved(tx, db, now, &by, &SessionMoved::decode(ev)?).await?
+            }
+            SessionCancelled::NAME => {
+                session_cancelled(tx, db, now, &by, &SessionCancelled::decode(ev)?).await?
+            }
             "venues.violation.recorded" => violation(tx, db, now, &by, ev).await?,
             _ => {}
         }

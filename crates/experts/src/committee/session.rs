@@ -1,6 +1,7 @@
 //! Following the venue session: drawing for it, moving and cancelling with it.
 
 use super::*;
+use ggzy_events::venues::{SessionCancelled, SessionMoved};
 
 /// Members who are pending or confirmed (they get the move and cancel notices).
 fn serving(rows: &HashMap<String, MemberRow>) -> Vec<String> {
@@ -30,13 +31,11 @@ pub(super) async fn session_moved(
     db: &Db,
     now: Timestamp,
     by: &ActorRef,
-    p: &Value,
+    m: &SessionMoved,
 ) -> Result<()> {
-    let session_id = p["session_id"].as_str().unwrap_or_default();
-    let (Some(start), Some(end)) = (time_of(&p["start"]), time_of(&p["end"])) else {
-        return Ok(());
-    };
-    let place = p["room_name"].as_str().map(str::to_string);
+    let session_id = m.session_id.as_str();
+    let (start, end) = (m.start, m.end);
+    let place = m.room_name.clone();
     crate::contrib::session_moved(tx, db, now, by, session_id, start, end, place.as_deref())
         .await?;
     for draw_id in draws_of_session(tx, session_id).await? {
@@ -108,9 +107,9 @@ pub(super) async fn session_cancelled(
     db: &Db,
     now: Timestamp,
     by: &ActorRef,
-    p: &Value,
+    c: &SessionCancelled,
 ) -> Result<()> {
-    let session_id = p["session_id"].as_str().unwrap_or_default();
+    let session_id = c.session_id.as_str();
     crate::contrib::session_cancelled(tx, db, now, by, session_id).await?;
     for draw_id in draws_of_session(tx, session_id).await? {
         let d = service::load_draw_in(tx, &draw_id).await?;
