@@ -37,8 +37,8 @@ contract! {
         draw_id: String,
         section_id: String,
         session_id: Option<String>,
-        /// The member who left.
-        expert_id: String,
+        /// The member who left (the same as `replaced.expert_id`).
+        expert_id: Option<String>,
         /// Why he left (`declined`, `timed_out`, `recused`).
         reason: Option<String>,
         specialty: Option<String>,

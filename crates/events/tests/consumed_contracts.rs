@@ -127,7 +127,7 @@ fn member_replaced_round_trips() {
             draw_id: "d1".into(),
             section_id: "s1".into(),
             session_id: Some("v1".into()),
-            expert_id: "x1".into(),
+            expert_id: Some("x1".into()),
             reason: Some("declined".into()),
             specialty: Some("A01".into()),
             replaced: expert("x1", Some("u1"), None),
