@@ -736,13 +736,19 @@ mod browser {
                 &app.ctx.db,
                 &ggzy_core::events::ActorRef::system("test"),
                 app.clock().now(),
-                ggzy_core::events::NewEvent::new(
-                    "projects.section.registered",
-                    "test",
-                    "SEC-W",
-                    json!({"section_id": "SEC-W", "project_id": "P-W", "name": "市政道路一标段",
-                           "tenderer_uscc": uscc(1), "opening_at": "2026-03-16T09:30:00+08:00"}),
-                ),
+                ggzy_core::events::NewEvent::new("projects.section.registered", "test", "SEC-W", {
+                    // Built from the contract, as projects emits it.
+                    let mut s = ggzy_api_tests::fixtures::section_registered(
+                        "SEC-W",
+                        "construction",
+                        "200000.00",
+                        "2026-03-16T09:30:00+08:00",
+                    );
+                    s.project_id = "P-W".into();
+                    s.name = "市政道路一标段".into();
+                    s.tenderer_uscc = uscc(1);
+                    ggzy_events::Contract::encode(&s).payload
+                }),
             )
             .await
             .expect("emit");

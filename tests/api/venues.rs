@@ -564,12 +564,17 @@ async fn poll(app: &TestApp, token: &str, path: &str, done: impl Fn(&Value) -> b
 
 /// Register a section as projects would; `hall` is any opening hall (used to see when it is known).
 async fn register_section(app: &TestApp, staff: &str, hall: &str, section: &str, opening: &str) {
-    emit_event(
-        app,
-        "projects.section.registered",
-        section,
-        json!({"section_id": section, "name": format!("标段 {section}"), "opening_at": opening}),
-    )
+    emit_event(app, "projects.section.registered", section, {
+        // Built from the contract, as projects emits it (the consumer decodes it).
+        let mut s = ggzy_api_tests::fixtures::section_registered(
+            section,
+            "construction",
+            "200000.00",
+            opening,
+        );
+        s.opening_at = ggzy_api_tests::fixtures::at(opening);
+        ggzy_events::Contract::encode(&s).payload
+    })
     .await;
     // The section is known once a booking off its opening time stops answering
     // `booking.section_unknown` (and answers `booking.opening_time`).

@@ -21,7 +21,8 @@ pub struct Entry {
 
 /// Every contract of this crate, sorted by name.
 pub fn catalogue() -> Vec<Entry> {
-    use crate::{auctions as a, identity as i, projects as p};
+    use crate::{auctions as a, experts as e, identity as i, projects as p};
+    use crate::{publishing as pb, venues as v};
     let mut v = vec![
         i::OrganizationRegistered::entry(),
         p::SectionRegistered::entry(),
@@ -38,6 +39,17 @@ pub fn catalogue() -> Vec<Entry> {
         a::ListingFailed::entry(),
         a::AuctionFailed::entry(),
         a::ListingRelisted::entry(),
+        p::SectionBiddingOpened::entry(),
+        p::BidSubmitted::entry(),
+        p::OpeningRecorded::entry(),
+        e::DrawCompleted::entry(),
+        e::MemberReplaced::entry(),
+        e::ExpertUpdated::entry(),
+        v::SessionScheduled::entry(),
+        v::SessionMoved::entry(),
+        v::SessionCancelled::entry(),
+        v::RoomNetworksChanged::entry(),
+        pb::AnnouncementPublished::entry(),
     ];
     v.sort_by_key(|e| e.name);
     v

@@ -36,9 +36,12 @@ use serde_json::Value;
 
 pub mod auctions;
 mod catalogue;
+pub mod experts;
 pub mod identity;
 pub mod projects;
+pub mod publishing;
 pub mod time;
+pub mod venues;
 
 pub use catalogue::{catalogue, markdown, Entry, Field};
 

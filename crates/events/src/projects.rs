@@ -168,3 +168,39 @@ contract! {
         basis: Option<String>,
     }
 }
+
+contract! {
+    /// The tender documents are issued: bidding is open until the deadline.
+    SectionBiddingOpened = "projects.section.bidding_opened", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        #[serde(with = "crate::time")]
+        bid_deadline: DateTime<Utc>,
+        state: Option<String>,
+        announcement_id: Option<String>,
+    }
+}
+
+contract! {
+    /// A bid (its encrypted file) was submitted before the deadline.
+    BidSubmitted = "projects.bid.submitted", version 1, aggregate "section" by section_id {
+        bid_id: String,
+        section_id: String,
+        project_id: Option<String>,
+        org_id: Option<String>,
+        version: Option<i64>,
+    }
+}
+
+contract! {
+    /// The opening record (开标记录) is recorded: the entries read out at the opening.
+    OpeningRecorded = "projects.opening.recorded", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        market: Option<String>,
+        /// The entries of the record (projects' `OpeningEntry`), kept as given.
+        #[serde(default)]
+        entries: serde_json::Value,
+        decrypted_bids: Option<i64>,
+    }
+}

@@ -15,6 +15,7 @@ use ggzy_core::ident::{ResidentId, Uscc};
 use ggzy_core::money::Money;
 use ggzy_core::time::{display_local, from_micros, to_micros};
 use ggzy_core::{ids, Clock, Error, Result, Timestamp};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::outbox::emit;
@@ -317,15 +318,12 @@ pub async fn conflicts(ctx: &Ctx, actor: &Actor) -> Result<Vec<Booking>> {
 /// when their room is free then; otherwise the booking keeps its old slots, is flagged and
 /// `venues.booking.conflict` tells staff (never silently lost).
 pub(crate) async fn follow_deadline(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-    let p = &ev.payload;
-    let new_opening = p["new_opening_at"]
-        .as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc));
-    let (Some(section_id), Some(new_opening)) = (p["section_id"].as_str(), new_opening) else {
-        tracing::warn!(event = %ev.id, "deadline_changed without section_id/new_opening_at; skipped");
+    let d = ggzy_events::projects::SectionDeadlineChanged::decode(ev)?;
+    // A deadline change without a new opening time (none was set) moves no booking.
+    let Some(new_opening) = d.new_opening_at else {
         return Ok(());
     };
+    let section_id = d.section_id.as_str();
     let now = clock.now();
     sqlx::query("UPDATE venue_sections SET opening_at = $1, updated_at = $2 WHERE section_id = $3")
         .bind(to_micros(new_opening))

@@ -1,0 +1,264 @@
+//! Clarifications (澄清).
+
+use super::*;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ClarificationInput {
+    pub org_id: String,
+    pub question: String,
+    /// The bidder answers by then (must be later than now).
+    pub reply_by: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Clarification {
+    pub id: String,
+    pub section_id: String,
+    pub org_id: String,
+    pub question: String,
+    pub reply_by: DateTime<Utc>,
+    pub asked_at: DateTime<Utc>,
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+pub(crate) async fn load_clarifications(
+    tx: &mut Tx,
+    section_id: &str,
+    org_id: Option<&str>,
+) -> Result<Vec<Clarification>> {
+    let rows = sqlx::query(
+        "SELECT id, section_id, org_id, question, reply_by, asked_at, answer, answered_at \
+         FROM eval_clarifications WHERE section_id = $1 ORDER BY asked_at, id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = vec![];
+    for r in rows {
+        let c = Clarification {
+            id: r.try_get(0)?,
+            section_id: r.try_get(1)?,
+            org_id: r.try_get(2)?,
+            question: r.try_get(3)?,
+            reply_by: ggzy_core::time::from_micros(r.try_get(4)?),
+            asked_at: ggzy_core::time::from_micros(r.try_get(5)?),
+            answer: r.try_get(6)?,
+            answered_at: r
+                .try_get::<Option<i64>, _>(7)?
+                .map(ggzy_core::time::from_micros),
+        };
+        if org_id.is_none_or(|o| o == c.org_id) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// A member asks a bidder with an opened bid to clarify (评标规定 第十九条: clarification in
+/// writing, it may not go beyond the bid or change its substance).
+pub async fn ask(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: ClarificationInput,
+) -> Result<Clarification> {
+    actor.require(&[Role::Expert])?;
+    let (mut tx, sec, me) = member_tx(ctx, actor, section_id).await?;
+    let (_, bids) = ready_for_committee(&sec)?;
+    let now = ctx.clock.now();
+    let mut v = ggzy_core::error::Violations::new();
+    if !bids.iter().any(|b| b.org_id == input.org_id) {
+        v.push(
+            "org_id",
+            "clarification.unknown_bid",
+            "not an opened bid of this section",
+        );
+    }
+    let question = input.question.trim().to_string();
+    if question.is_empty() || question.chars().count() > 2000 {
+        v.push(
+            "question",
+            "clarification.question_length",
+            "question: 1–2000 characters",
+        );
+    }
+    if input.reply_by <= now {
+        v.push(
+            "reply_by",
+            "clarification.reply_by_future",
+            "the reply deadline must be later than now",
+        );
+    }
+    v.into_result()?;
+    let c = Clarification {
+        id: ggzy_core::ids::new_id(),
+        section_id: section_id.to_string(),
+        org_id: input.org_id,
+        question,
+        reply_by: input.reply_by,
+        asked_at: now,
+        answer: None,
+        answered_at: None,
+    };
+    sqlx::query(
+        "INSERT INTO eval_clarifications (id, section_id, org_id, asked_by, question, reply_by, asked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&c.id)
+    .bind(section_id)
+    .bind(&c.org_id)
+    .bind(&me.expert_id)
+    .bind(&c.question)
+    .bind(to_micros(c.reply_by))
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    section_event(
+        &mut tx,
+        ctx,
+        &actor.actor_ref(),
+        now,
+        "evaluation.clarification.requested",
+        section_id,
+        json!({"clarification_id": c.id, "section_id": section_id, "org_id": c.org_id,
+                   "reply_by": c.reply_by.to_rfc3339()}),
+    )
+    .await?;
+    ctx.db.commit_answering(tx, 201, &c, now).await?;
+    Ok(c)
+}
+
+/// Clarifications of a section: the committee and staff see all, a bidder those addressed to it.
+pub async fn clarifications(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+) -> Result<Vec<Clarification>> {
+    actor.require(&[
+        Role::Expert,
+        Role::Staff,
+        Role::Supervisor,
+        Role::Admin,
+        Role::Bidder,
+    ])?;
+    let mut tx = ctx.db.begin().await?;
+    let out = if actor.role == Role::Bidder {
+        let org = actor.org_id.clone().unwrap_or_default();
+        load_clarifications(&mut tx, section_id, Some(&org)).await?
+    } else {
+        require_reader(&mut tx, actor, section_id).await?;
+        load_clarifications(&mut tx, section_id, None).await?
+    };
+    tx.rollback().await?;
+    Ok(out)
+}
+
+/// The bidder's answer: text only, by the reply deadline (inclusive). A price (or any field but
+/// `answer`) is refused — a clarification may not change the price or the substance of the bid
+/// (评标规定 第十九条; 招标投标法 第三十九条).
+pub async fn answer(
+    ctx: &Ctx,
+    actor: &Actor,
+    clarification_id: &str,
+    input: Value,
+) -> Result<Clarification> {
+    actor.require(&[Role::Bidder])?;
+    let mut v = ggzy_core::error::Violations::new();
+    let obj = input.as_object().cloned().unwrap_or_default();
+    for k in obj.keys() {
+        if k != "answer" {
+            v.push(
+                k.clone(),
+                if k.contains("price") { "clarification.price_forbidden" } else { "clarification.answer_only" },
+                "a clarification answers the question only; it may not change the price or the substance of the bid (评标规定 第十九条)",
+            );
+        }
+    }
+    let text = obj
+        .get("answer")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .unwrap_or("");
+    if text.is_empty() || text.chars().count() > 5000 {
+        v.push(
+            "answer",
+            "clarification.answer_length",
+            "answer: 1–5000 characters",
+        );
+    }
+    let mut tx = ctx.db.begin().await?;
+    let r = sqlx::query(&format!(
+        "SELECT section_id, org_id, reply_by, answer FROM eval_clarifications WHERE id = $1{}",
+        ctx.db.for_update()
+    ))
+    .bind(clarification_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("clarification {clarification_id}")))?;
+    let section_id: String = r.try_get(0)?;
+    let org_id: String = r.try_get(1)?;
+    let reply_by = ggzy_core::time::from_micros(r.try_get(2)?);
+    if actor.org_id.as_deref() != Some(org_id.as_str()) {
+        return Err(Error::forbidden(
+            "only the bidder asked answers this clarification",
+        ));
+    }
+    // Whom it asked comes before what the body says: another bidder learns nothing from a
+    // validation answer (cross-organization walk, tests/api/authz_cross.rs).
+    v.into_result()?;
+    if r.try_get::<Option<String>, _>(3)?.is_some() {
+        return Err(Error::conflict(
+            "clarification.answered",
+            "the clarification is already answered",
+        ));
+    }
+    let now = ctx.clock.now();
+    if now > reply_by {
+        return Err(Error::conflict(
+            "clarification.deadline_passed",
+            format!("the reply was due by {}", reply_by.to_rfc3339()),
+        ));
+    }
+    let n = sqlx::query(
+        "UPDATE eval_clarifications SET answer = $1, answered_at = $2 WHERE id = $3 AND answer IS NULL",
+    )
+    .bind(text)
+    .bind(to_micros(now))
+    .bind(clarification_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    ggzy_store::expect_one(n, "clarification.answered", "answered concurrently")?;
+    section_event(
+        &mut tx,
+        ctx,
+        &actor.actor_ref(),
+        now,
+        "evaluation.clarification.answered",
+        &section_id,
+        json!({"clarification_id": clarification_id, "section_id": section_id, "org_id": org_id}),
+    )
+    .await?;
+    let c = load_clarifications(&mut tx, &section_id, Some(&org_id))
+        .await?
+        .into_iter()
+        .find(|c| c.id == clarification_id)
+        .ok_or_else(|| Error::internal("clarification vanished"))?;
+    ctx.db.commit_answering(tx, 200, &c, now).await?;
+    Ok(c)
+}
+
+/// The section's declared method (the scoring form needs its criteria); 409
+/// `evaluation.method_missing` before one is declared.
+pub async fn method_of(ctx: &Ctx, section_id: &str) -> Result<MethodSpec> {
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&mut tx, &ctx.db, section_id, false).await?;
+    tx.rollback().await?;
+    sec.method.ok_or_else(|| {
+        Error::conflict(
+            "evaluation.method_missing",
+            "the section has no declared evaluation method",
+        )
+    })
+}

@@ -1,0 +1,62 @@
+//! Contracts of the experts area (统一专家库管理) that other areas consume.
+
+use crate::contract;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One expert of a committee as events name him.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrawnExpert {
+    pub expert_id: String,
+    pub name: String,
+    /// The login of the expert, when linked.
+    pub user_id: Option<String>,
+    pub specialty: Option<String>,
+}
+
+contract! {
+    /// A committee was drawn (随机抽取) for a section: the members (not the backups).
+    DrawCompleted = "experts.draw.completed", version 1, aggregate "expert_draw" by draw_id {
+        draw_id: String,
+        section_id: String,
+        session_id: Option<String>,
+        /// Attempt number of the section's draws, from 1.
+        attempt: Option<i64>,
+        /// The drawn members.
+        #[serde(default)]
+        experts: Vec<crate::experts::DrawnExpert>,
+        #[serde(default, with = "crate::time::option")]
+        confirm_by: Option<DateTime<Utc>>,
+    }
+}
+
+contract! {
+    /// A member left the committee (declined, timed out, recused) and a backup took his seat
+    /// (实施条例 48).
+    MemberReplaced = "experts.member.replaced", version 1, aggregate "expert_draw" by draw_id {
+        draw_id: String,
+        section_id: String,
+        session_id: Option<String>,
+        /// The member who left (the same as `replaced.expert_id`).
+        expert_id: Option<String>,
+        /// Why he left (`declined`, `timed_out`, `recused`).
+        reason: Option<String>,
+        specialty: Option<String>,
+        replaced: crate::experts::DrawnExpert,
+        replacement: crate::experts::DrawnExpert,
+        /// The roster change for the session: the replacement alone.
+        #[serde(default)]
+        experts: Vec<crate::experts::DrawnExpert>,
+    }
+}
+
+contract! {
+    /// An expert record changed (e.g. linked to the login the expert uses).
+    ExpertUpdated = "experts.expert.updated", version 1, aggregate "expert" by expert_id {
+        expert_id: String,
+        user_id: Option<String>,
+        username: Option<String>,
+        /// What changed (`account_linked`).
+        change: Option<String>,
+    }
+}

@@ -1,0 +1,66 @@
+//! Contracts of the venues area (统一开评标场所管理) that other areas consume.
+
+use crate::contract;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+contract! {
+    /// An evaluation session (评标场次) is scheduled in a room: evaluation learns its window and the
+    /// room's networks, experts draw the committee when a draw spec comes with it.
+    SessionScheduled = "venues.session.scheduled", version 1, aggregate "session" by session_id {
+        session_id: String,
+        section_id: String,
+        /// `evaluation`.
+        kind: String,
+        room_id: Option<String>,
+        room_name: Option<String>,
+        /// CIDR networks of the room's evaluation terminals; absent or empty: no restriction.
+        #[serde(default)]
+        room_networks: Option<Vec<String>>,
+        #[serde(with = "crate::time")]
+        start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        end: DateTime<Utc>,
+        /// The room was suggested by the venue (none asked for).
+        suggested: Option<bool>,
+        draw_id: Option<String>,
+        /// The committee draw the session asks the experts area for (experts' `VenueDrawSpec`).
+        #[serde(default)]
+        draw: Option<Value>,
+    }
+}
+
+contract! {
+    /// The session moved (another window, maybe another room, whose networks come with it).
+    SessionMoved = "venues.session.moved", version 1, aggregate "session" by session_id {
+        session_id: String,
+        section_id: Option<String>,
+        draw_id: Option<String>,
+        #[serde(with = "crate::time")]
+        start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        end: DateTime<Utc>,
+        room_id: Option<String>,
+        room_name: Option<String>,
+        #[serde(default)]
+        room_networks: Option<Vec<String>>,
+    }
+}
+
+contract! {
+    /// The session is cancelled.
+    SessionCancelled = "venues.session.cancelled", version 1, aggregate "session" by session_id {
+        session_id: String,
+        section_id: Option<String>,
+        draw_id: Option<String>,
+    }
+}
+
+contract! {
+    /// The networks of a room's evaluation terminals changed (the list replaces the old one).
+    RoomNetworksChanged = "venues.room.networks_changed", version 1, aggregate "room" by room_id {
+        room_id: String,
+        /// CIDR networks; empty lifts the restriction.
+        networks: Vec<String>,
+    }
+}

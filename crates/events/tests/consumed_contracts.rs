@@ -1,0 +1,256 @@
+//! Round trips of the contracts that evaluation, venues and experts consume: each decodes the
+//! payload its producer writes today (hand-built JSON) and survives encode → decode.
+
+use chrono::{DateTime, TimeZone, Utc};
+use ggzy_core::events::Event;
+use ggzy_events::experts::{DrawCompleted, DrawnExpert, ExpertUpdated, MemberReplaced};
+use ggzy_events::projects::{BidSubmitted, OpeningRecorded, SectionBiddingOpened};
+use ggzy_events::publishing::{AnnouncementPublished, Postponement};
+use ggzy_events::venues::{RoomNetworksChanged, SessionCancelled, SessionMoved, SessionScheduled};
+use ggzy_events::Contract;
+use serde_json::{json, Value};
+use std::fmt::Debug;
+
+fn t(h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 20, h, 30, 0).unwrap()
+}
+
+/// The producer's `wire` payload decodes to `want`, and `want` encodes to a payload that decodes
+/// back to itself under the contract's name and aggregate.
+fn round_trip<C: Contract + PartialEq + Debug>(want: C, wire: Value, aggregate_id: &str) {
+    let ev = |payload: Value| Event {
+        seq: 1,
+        id: "e1".into(),
+        event_type: C::NAME.into(),
+        aggregate_type: C::AGGREGATE.into(),
+        aggregate_id: aggregate_id.into(),
+        actor: "system:test".into(),
+        actor_org: None,
+        occurred_at: t(0),
+        payload,
+        prev_hash: String::new(),
+        hash: String::new(),
+    };
+    assert_eq!(C::decode(&ev(wire)).expect("producer's payload"), want);
+    let ne = want.encode();
+    assert_eq!(ne.event_type, C::NAME);
+    assert_eq!(ne.aggregate_id, aggregate_id);
+    assert_eq!(C::decode(&ev(ne.payload)).expect("encoded payload"), want);
+}
+
+fn expert(id: &str, user: Option<&str>, specialty: Option<&str>) -> DrawnExpert {
+    DrawnExpert {
+        expert_id: id.into(),
+        name: format!("专家{id}"),
+        user_id: user.map(str::to_string),
+        specialty: specialty.map(str::to_string),
+    }
+}
+
+#[test]
+fn section_bidding_opened_round_trips() {
+    round_trip(
+        SectionBiddingOpened {
+            section_id: "s1".into(),
+            project_id: Some("p1".into()),
+            bid_deadline: t(1),
+            state: Some("bidding".into()),
+            announcement_id: None,
+        },
+        json!({"section_id": "s1", "project_id": "p1", "bid_deadline": t(1).to_rfc3339(),
+               "state": "bidding"}),
+        "s1",
+    );
+}
+
+#[test]
+fn bid_submitted_round_trips() {
+    round_trip(
+        BidSubmitted {
+            bid_id: "b1".into(),
+            section_id: "s1".into(),
+            project_id: Some("p1".into()),
+            org_id: Some("o1".into()),
+            version: Some(2),
+        },
+        json!({"bid_id": "b1", "section_id": "s1", "project_id": "p1", "org_id": "o1",
+               "version": 2, "replaces": null, "ciphertext_sha256": "ab", "size": 10}),
+        "s1",
+    );
+}
+
+#[test]
+fn opening_recorded_round_trips() {
+    let entries = json!([{"bid_id": "b1", "org_name": "甲", "price": "100.00"}]);
+    round_trip(
+        OpeningRecorded {
+            section_id: "s1".into(),
+            project_id: Some("p1".into()),
+            market: Some("construction".into()),
+            entries: entries.clone(),
+            decrypted_bids: Some(1),
+        },
+        json!({"section_id": "s1", "project_id": "p1", "market": "construction",
+               "entries": entries, "decrypted_bids": 1, "opened_at": t(1).to_rfc3339()}),
+        "s1",
+    );
+}
+
+#[test]
+fn draw_completed_round_trips() {
+    round_trip(
+        DrawCompleted {
+            draw_id: "d1".into(),
+            section_id: "s1".into(),
+            session_id: Some("v1".into()),
+            attempt: Some(1),
+            experts: vec![
+                expert("x1", Some("u1"), Some("A01")),
+                expert("x2", None, None),
+            ],
+            confirm_by: Some(t(2)),
+        },
+        json!({"draw_id": "d1", "section_id": "s1", "session_id": "v1", "attempt": 1,
+               "members": 2, "backups": 1, "result_digest": "ff",
+               "experts": [{"expert_id": "x1", "name": "专家x1", "user_id": "u1", "specialty": "A01"},
+                           {"expert_id": "x2", "name": "专家x2", "user_id": null}],
+               "confirm_by": t(2).to_rfc3339()}),
+        "d1",
+    );
+}
+
+#[test]
+fn member_replaced_round_trips() {
+    let replacement = expert("x3", Some("u3"), Some("A01"));
+    round_trip(
+        MemberReplaced {
+            draw_id: "d1".into(),
+            section_id: "s1".into(),
+            session_id: Some("v1".into()),
+            expert_id: Some("x1".into()),
+            reason: Some("declined".into()),
+            specialty: Some("A01".into()),
+            replaced: expert("x1", Some("u1"), None),
+            replacement: replacement.clone(),
+            experts: vec![replacement],
+        },
+        json!({"draw_id": "d1", "section_id": "s1", "session_id": "v1", "expert_id": "x1",
+               "name": "专家x1", "user_id": "u1", "reason": "declined", "specialty": "A01",
+               "confirm_by": t(2).to_rfc3339(),
+               "replaced": {"expert_id": "x1", "name": "专家x1", "user_id": "u1"},
+               "replacement": {"expert_id": "x3", "name": "专家x3", "user_id": "u3", "specialty": "A01"},
+               "experts": [{"expert_id": "x3", "name": "专家x3", "user_id": "u3", "specialty": "A01"}]}),
+        "d1",
+    );
+}
+
+#[test]
+fn expert_updated_round_trips() {
+    round_trip(
+        ExpertUpdated {
+            expert_id: "x1".into(),
+            user_id: Some("u1".into()),
+            username: Some("zhang".into()),
+            change: Some("account_linked".into()),
+        },
+        json!({"expert_id": "x1", "user_id": "u1", "username": "zhang", "change": "account_linked"}),
+        "x1",
+    );
+}
+
+#[test]
+fn session_scheduled_round_trips() {
+    round_trip(
+        SessionScheduled {
+            session_id: "v1".into(),
+            section_id: "s1".into(),
+            kind: "evaluation".into(),
+            room_id: Some("r1".into()),
+            room_name: Some("评标室1".into()),
+            room_networks: Some(vec!["10.0.0.0/8".into()]),
+            start: t(1),
+            end: t(9),
+            suggested: Some(false),
+            draw_id: None,
+            draw: Some(json!({"committee_size": 5})),
+        },
+        json!({"session_id": "v1", "section_id": "s1", "kind": "evaluation", "room_id": "r1",
+               "room_name": "评标室1", "room_networks": ["10.0.0.0/8"],
+               "start": t(1).to_rfc3339(), "end": t(9).to_rfc3339(), "suggested": false,
+               "draw": {"committee_size": 5}}),
+        "v1",
+    );
+}
+
+#[test]
+fn session_moved_round_trips() {
+    round_trip(
+        SessionMoved {
+            session_id: "v1".into(),
+            section_id: Some("s1".into()),
+            draw_id: Some("d1".into()),
+            start: t(2),
+            end: t(10),
+            room_id: Some("r2".into()),
+            room_name: Some("评标室2".into()),
+            room_networks: Some(vec![]),
+        },
+        json!({"session_id": "v1", "section_id": "s1", "draw_id": "d1",
+               "start": t(2).to_rfc3339(), "end": t(10).to_rfc3339(),
+               "room_id": "r2", "room_name": "评标室2", "room_networks": []}),
+        "v1",
+    );
+}
+
+#[test]
+fn session_cancelled_round_trips() {
+    round_trip(
+        SessionCancelled {
+            session_id: "v1".into(),
+            section_id: Some("s1".into()),
+            draw_id: None,
+        },
+        json!({"session_id": "v1", "section_id": "s1", "draw_id": null}),
+        "v1",
+    );
+}
+
+#[test]
+fn room_networks_changed_round_trips() {
+    round_trip(
+        RoomNetworksChanged {
+            room_id: "r1".into(),
+            networks: vec!["127.0.0.0/8".into()],
+        },
+        json!({"room_id": "r1", "networks": ["127.0.0.0/8"]}),
+        "r1",
+    );
+}
+
+#[test]
+fn announcement_published_round_trips() {
+    round_trip(
+        AnnouncementPublished {
+            announcement_id: "a1".into(),
+            kind: "change".into(),
+            market: Some("construction".into()),
+            project_id: Some("p1".into()),
+            section_ids: vec!["s1".into()],
+            published_at: Some(t(3)),
+            postpone: vec![Postponement {
+                section_id: "s1".into(),
+                old_deadline: Some(t(1)),
+                new_deadline: t(5),
+                old_opening_at: Some(t(1)),
+                new_opening_at: Some(t(5)),
+            }],
+        },
+        json!({"id": "a1", "announcement_id": "a1", "market": "construction", "type": "change",
+               "project_id": "p1", "section_ids": ["s1"], "title": "变更公告", "status": "published",
+               "published_at": "2026-03-20T03:30:00Z",
+               "postpone": [{"section_id": "s1", "old_deadline": t(1).to_rfc3339(),
+                             "new_deadline": t(5).to_rfc3339(), "old_opening_at": t(1).to_rfc3339(),
+                             "new_opening_at": t(5).to_rfc3339()}]}),
+        "a1",
+    );
+}

@@ -1,0 +1,109 @@
+//! Linking an expert record to its login.
+
+use super::*;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AccountLink {
+    /// The identity user id (role `expert`) the expert logs in with; `null` unlinks.
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+fn account_taken() -> Error {
+    Error::conflict(
+        "expert.user_taken",
+        "this account is already linked to another expert",
+    )
+}
+
+/// Staff link an expert record to the login the expert uses (role `expert`), and set the e-mail.
+#[tracing::instrument(skip_all)]
+pub async fn link_account(
+    ctx: &Ctx,
+    actor: &Actor,
+    expert_id: &str,
+    input: AccountLink,
+) -> Result<service::Expert> {
+    actor.require(STAFF)?;
+    let mut errs: Vec<FieldError> = Vec::new();
+    let email = input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    if let Some(e) = email {
+        if !plausible_email(e) {
+            errs.push(FieldError::new(
+                "email",
+                "expert.email",
+                "not an e-mail address like name@example.cn",
+            ));
+        }
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    if let Some(u) = &input.user_id {
+        let r = sqlx::query("SELECT role FROM expert_users WHERE id = $1")
+            .bind(u)
+            .fetch_optional(&mut *tx)
+            .await?;
+        match r {
+            Some(r) if r.try_get::<String, _>("role")? == "expert" => {}
+            Some(_) => errs.push(FieldError::new(
+                "user_id",
+                "expert.user_role",
+                "the account must have the expert role",
+            )),
+            None => errs.push(FieldError::new(
+                "user_id",
+                "expert.user_unknown",
+                "no such user account",
+            )),
+        }
+    }
+    if !errs.is_empty() {
+        tx.rollback().await?;
+        return Err(Error::Validation(errs));
+    }
+    let username: Option<String> = match &input.user_id {
+        Some(u) => sqlx::query("SELECT username FROM expert_users WHERE id = $1")
+            .bind(u)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("username"))
+            .transpose()?,
+        None => None,
+    };
+    let n =
+        sqlx::query("UPDATE experts SET user_id = $1, email = $2, updated_at = $3 WHERE id = $4")
+            .bind(input.user_id.clone())
+            .bind(email)
+            .bind(to_micros(now))
+            .bind(expert_id)
+            .execute(&mut *tx)
+            .await
+            .on_unique(&EXPERTS_USER_ID, account_taken)?
+            .rows_affected();
+    if n != 1 {
+        tx.rollback().await?;
+        return Err(Error::not_found("expert"));
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "experts.expert.updated",
+            "expert",
+            expert_id,
+            json!({ "expert_id": expert_id, "user_id": input.user_id, "username": username,
+                    "change": "account_linked" }),
+        ),
+    )
+    .await?;
+    let answer = service::get_in(&mut tx, actor, expert_id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
+}

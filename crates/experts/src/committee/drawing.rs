@@ -1,0 +1,255 @@
+//! Running a draw: screening, seeded selection, bookings and the confirmation requests.
+
+use super::*;
+
+/// The seed of a draw and what it is published as.
+pub(crate) struct FixedSeed {
+    pub draw_id: String,
+    pub seed: [u8; 32],
+    /// sha256(seed) for a centre-only draw; sha256(s_c) for a contributed one.
+    pub commitment: String,
+    /// `None` (centre-only) or [`draw::SCHEME_CONTRIBUTED_V1`].
+    pub scheme: Option<&'static str>,
+}
+
+/// Screen, select with the seed given and record a draw with its members, confirmation timers,
+/// queued notices and events, all inside `tx`. Every draw is two-step: the seed is derived from
+/// every contribution (crate::contrib). Nothing is written when the pool is short: the error names
+/// each short specialty and by how many (`draw.too_few_experts`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn run_draw_seeded(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    by: &ActorRef,
+    created_by: &str,
+    req: &StoredRequest,
+    session_id: Option<&str>,
+    place: &str,
+    fixed: FixedSeed,
+) -> Result<String> {
+    let parties = DrawParties {
+        tenderer_uscc: req.tenderer_uscc.clone(),
+        agency_uscc: req.agency_uscc.clone(),
+        bidder_usccs: req.bidder_usccs.clone(),
+        session_start: req.session_start,
+        session_end: req.session_end,
+        now,
+        today: local_date(now),
+        procurement: req.is_procurement(),
+        market: req.market.clone(),
+    };
+    // One active draw per section: a second one would let the operator draw until a committee
+    // suits it (issue 24 item 9). The partial unique index of migration 0047 settles races.
+    if let Some(active) =
+        sqlx::query("SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'")
+            .bind(&req.section_id)
+            .fetch_optional(&mut **tx)
+            .await?
+    {
+        return Err(service::active_draw_exists(
+            &active.try_get::<String, _>("id")?,
+        ));
+    }
+    let seed = fixed.seed;
+    let seed_hex = hex::encode(seed);
+    let commitment = fixed.commitment.clone();
+    let pool = service::load_pool(db, tx).await?;
+    let (snapshot, excluded) = draw::screen(&pool, &parties, &PoolRules::default());
+    let committee = draw::select(seed, &snapshot, &req.specialties)
+        .map_err(|short| Error::Validation(short.iter().map(|s| s.to_field_error()).collect()))?;
+    let digest = draw::snapshot_digest(&snapshot);
+    let attempt: i64 =
+        sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM expert_draws WHERE section_id = $1")
+            .bind(&req.section_id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get::<i64, _>("n")?
+            + 1;
+    let id = fixed.draw_id.clone();
+    sqlx::query(
+        "INSERT INTO expert_draws (id, section_id, attempt, request, tenderer_uscc, session_start, session_end, \
+         commitment, seed, snapshot, snapshot_digest, exclusions, result, created_by, created_at, session_id, \
+         room_name, status, scheme) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'active', $18)",
+    )
+    .bind(&id)
+    .bind(&req.section_id)
+    .bind(attempt)
+    .bind(json!(req).to_string())
+    .bind(&req.tenderer_uscc)
+    .bind(to_micros(req.session_start))
+    .bind(to_micros(req.session_end))
+    .bind(&commitment)
+    .bind(&seed_hex)
+    .bind(String::from_utf8_lossy(&draw::canonical_snapshot(&snapshot)).to_string())
+    .bind(&digest)
+    .bind(json!(excluded).to_string())
+    .bind(json!(committee).to_string())
+    .bind(created_by)
+    .bind(to_micros(now))
+    .bind(session_id)
+    .bind(place)
+    .bind(fixed.scheme)
+    .execute(&mut **tx)
+    .await
+    .on_unique(&DRAWS_ONE_ACTIVE, || service::active_draw_exists(""))
+    .on_unique(&DRAWS_ATTEMPT, service::concurrent_draw)?;
+    let confirm_by = ConfirmRules::default().deadline(now, req.session_start);
+    let mut drawn = Vec::new();
+    for (i, m) in committee.members.iter().enumerate() {
+        book(tx, &id, &m.expert_id, req, now).await?;
+        sqlx::query(
+            "INSERT INTO expert_draw_members (draw_id, expert_id, specialty, kind, position, status, confirm_by, updated_at) \
+             VALUES ($1, $2, $3, 'member', $4, 'pending', $5, $6)",
+        )
+        .bind(&id)
+        .bind(&m.expert_id)
+        .bind(&m.specialty)
+        .bind(i as i64)
+        .bind(to_micros(confirm_by))
+        .bind(to_micros(now))
+        .execute(&mut **tx)
+        .await?;
+        let p = person(tx, &m.expert_id).await?;
+        ask_to_confirm(tx, &id, &m.expert_id, &p, req, place, confirm_by, now).await?;
+        let mut j = person_json(&m.expert_id, &p);
+        j["specialty"] = json!(m.specialty);
+        drawn.push(j);
+    }
+    for (i, b) in committee.backups.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO expert_draw_members (draw_id, expert_id, specialty, kind, position, status, updated_at) \
+             VALUES ($1, $2, $3, 'backup', $4, 'standby', $5)",
+        )
+        .bind(&id)
+        .bind(&b.expert_id)
+        .bind(&b.specialty)
+        .bind(i as i64)
+        .bind(to_micros(now))
+        .execute(&mut **tx)
+        .await?;
+    }
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "experts.draw.requested",
+            "expert_draw",
+            &id,
+            json!({
+                "draw_id": id, "section_id": req.section_id, "session_id": session_id, "attempt": attempt,
+                "commitment": commitment, "snapshot_digest": digest, "scheme": fixed.scheme,
+                "specialties": req.specialties, "representatives": req.representatives,
+                "session_start": rfc3339(req.session_start), "session_end": rfc3339(req.session_end),
+            }),
+        ),
+    )
+    .await?;
+    // The venues roster needs the names (cross-area contract); the event log is readable by staff
+    // and supervisors only, and the result is also fixed by its digest.
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "experts.draw.completed",
+            "expert_draw",
+            &id,
+            json!({
+                "draw_id": id, "section_id": req.section_id, "session_id": session_id, "attempt": attempt,
+                "members": committee.members.len(), "backups": committee.backups.len(),
+                "eligible": snapshot.len(), "excluded": excluded.len(),
+                "exclusion_counts": draw::exclusion_counts(&excluded),
+                "result_digest": service::result_digest(&committee),
+                "experts": drawn, "confirm_by": rfc3339(confirm_by),
+                "session_start": rfc3339(req.session_start), "session_end": rfc3339(req.session_end),
+            }),
+        ),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Book an expert for the draw's session (later draws avoid overlapping sessions and recent tenderers).
+pub(super) async fn book(
+    tx: &mut Tx,
+    draw_id: &str,
+    expert_id: &str,
+    req: &StoredRequest,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO expert_assignments (draw_id, expert_id, tenderer_uscc, session_start, session_end, drawn_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(draw_id)
+    .bind(expert_id)
+    .bind(&req.tenderer_uscc)
+    .bind(to_micros(req.session_start))
+    .bind(to_micros(req.session_end))
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Schedule the confirmation deadline and queue the notice.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn ask_to_confirm(
+    tx: &mut Tx,
+    draw_id: &str,
+    expert_id: &str,
+    p: &Person,
+    req: &StoredRequest,
+    place: &str,
+    confirm_by: Timestamp,
+    now: Timestamp,
+) -> Result<()> {
+    // Due just after the deadline: an answer at the deadline instant itself is still in time.
+    timers::schedule(
+        tx,
+        CONFIRM_TIMER,
+        &timer_key(draw_id, expert_id),
+        confirm_by + chrono::Duration::microseconds(1),
+        json!({ "draw_id": draw_id, "expert_id": expert_id }),
+        now,
+    )
+    .await?;
+    let (subject, body) = notify::compose(
+        Notice::Drawn { confirm_by },
+        req.session_start,
+        req.session_end,
+        place,
+    );
+    notify::enqueue(
+        tx,
+        now,
+        draw_id,
+        expert_id,
+        &p.phone,
+        p.email.as_deref(),
+        &subject,
+        &body,
+    )
+    .await
+}
+
+pub(super) fn member_event(
+    d: &service::DrawRow,
+    expert_id: &str,
+    p: &Person,
+    extra: Value,
+) -> Value {
+    let mut v = json!({
+        "draw_id": d.id, "section_id": d.section_id, "session_id": d.session_id,
+        "expert_id": expert_id, "name": p.name, "user_id": p.user_id,
+    });
+    if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
+        o.extend(e);
+    }
+    v
+}

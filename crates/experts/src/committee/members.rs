@@ -1,0 +1,489 @@
+//! Serving members: replacement from the ordered backups, the expert's assignments, confirming,
+//! declining, recusal and the confirmation deadline.
+
+use super::*;
+
+/// Take `out_id` off the committee (it declined, stayed silent or recused) and call the next backup
+/// of the same specialty that may still serve: the first in the order the seeded selection produced,
+/// re-screened against today's pool (a backup booked elsewhere meanwhile, suspended or on leave is
+/// skipped with its reasons recorded). Returns the replacement, or `None` when no backup is left
+/// (`experts.member.unreplaced`, the section needs a re-draw).
+async fn replace(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    by: &ActorRef,
+    d: &service::DrawRow,
+    out_id: &str,
+    reason: &str,
+) -> Result<Option<String>> {
+    sqlx::query("DELETE FROM expert_assignments WHERE draw_id = $1 AND expert_id = $2")
+        .bind(&d.id)
+        .bind(out_id)
+        .execute(&mut **tx)
+        .await?;
+    let rows = member_rows(&mut **tx, &d.id).await?;
+    let Some(out) = rows.get(out_id) else {
+        return Err(Error::not_found("member"));
+    };
+    let specialty = out.specialty.clone();
+    let mut standby: Vec<(i64, String)> = rows
+        .iter()
+        .filter(|(_, r)| r.kind == "backup" && r.status == "standby" && r.specialty == specialty)
+        .map(|(id, r)| (r.position, id.clone()))
+        .collect();
+    standby.sort();
+    let req = &d.request;
+    let parties = DrawParties {
+        tenderer_uscc: req.tenderer_uscc.clone(),
+        agency_uscc: req.agency_uscc.clone(),
+        bidder_usccs: req.bidder_usccs.clone(),
+        session_start: req.session_start,
+        session_end: req.session_end,
+        now,
+        today: local_date(now),
+        procurement: req.is_procurement(),
+        market: req.market.clone(),
+    };
+    let pool = service::load_pool(db, tx).await?;
+    let by_id: HashMap<&str, &draw::Candidate> = pool.iter().map(|c| (c.id.as_str(), c)).collect();
+    let list: Vec<Standby> = standby
+        .iter()
+        .map(|(_, id)| Standby {
+            expert_id: id.clone(),
+            specialty: specialty.clone(),
+            reasons: match by_id.get(id.as_str()) {
+                Some(c) => draw::exclusions(c, &parties, &PoolRules::default())
+                    .iter()
+                    .map(|x| json!(x).to_string())
+                    .collect(),
+                None => vec!["not in the pool".into()],
+            },
+        })
+        .collect();
+    let chosen = rules::next_backup(&list, &specialty).map(|s| s.expert_id.clone());
+    for s in list
+        .iter()
+        .take_while(|s| Some(&s.expert_id) != chosen.as_ref())
+    {
+        sqlx::query(
+            "UPDATE expert_draw_members SET status = 'skipped', reason = $1, updated_at = $2 \
+             WHERE draw_id = $3 AND expert_id = $4 AND status = 'standby'",
+        )
+        .bind(s.reasons.join("; "))
+        .bind(to_micros(now))
+        .bind(&d.id)
+        .bind(&s.expert_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let out_person = person(tx, out_id).await?;
+    let Some(new_id) = chosen else {
+        emit(
+            tx,
+            db,
+            by,
+            now,
+            NewEvent::new(
+                "experts.member.unreplaced",
+                "expert_draw",
+                &d.id,
+                member_event(
+                    d,
+                    out_id,
+                    &out_person,
+                    json!({ "specialty": specialty, "short_by": 1, "reason": reason }),
+                ),
+            ),
+        )
+        .await?;
+        return Ok(None);
+    };
+    let place = d.room_name.clone().unwrap_or_else(|| DEFAULT_PLACE.into());
+    let confirm_by = ConfirmRules::default().deadline(now, req.session_start);
+    let n = sqlx::query(
+        "UPDATE expert_draw_members SET status = 'pending', confirm_by = $1, replaces = $2, updated_at = $3 \
+         WHERE draw_id = $4 AND expert_id = $5 AND status = 'standby'",
+    )
+    .bind(to_micros(confirm_by))
+    .bind(out_id)
+    .bind(to_micros(now))
+    .bind(&d.id)
+    .bind(&new_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    ggzy_store::expect_one(
+        n,
+        "draw.concurrent",
+        "the backup was called at the same time",
+    )?;
+    sqlx::query(
+        "UPDATE expert_draw_members SET replaced_by = $1, updated_at = $2 WHERE draw_id = $3 AND expert_id = $4",
+    )
+    .bind(&new_id)
+    .bind(to_micros(now))
+    .bind(&d.id)
+    .bind(out_id)
+    .execute(&mut **tx)
+    .await?;
+    book(tx, &d.id, &new_id, req, now).await?;
+    let p = person(tx, &new_id).await?;
+    ask_to_confirm(tx, &d.id, &new_id, &p, req, &place, confirm_by, now).await?;
+    let mut j = person_json(&new_id, &p);
+    j["specialty"] = json!(specialty);
+    let mut payload = member_event(
+        d,
+        out_id,
+        &out_person,
+        json!({ "reason": reason, "specialty": specialty, "confirm_by": rfc3339(confirm_by) }),
+    );
+    payload["replaced"] = person_json(out_id, &out_person);
+    payload["replacement"] = j;
+    // The roster of the session (venues) swaps exactly these two.
+    payload["experts"] = json!([payload["replacement"].clone()]);
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new("experts.member.replaced", "expert_draw", &d.id, payload),
+    )
+    .await?;
+    Ok(Some(new_id))
+}
+
+/// An expert's own view of a draw that called them: only time, place and their state.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Assignment {
+    pub draw_id: String,
+    pub session_id: Option<String>,
+    pub session_start: DateTime<Utc>,
+    pub session_end: DateTime<Utc>,
+    pub place: String,
+    pub status: String,
+    pub confirm_by: Option<DateTime<Utc>>,
+    /// The reason the expert (or staff, for a recusal) gave when the expert left the draw.
+    pub reason: Option<String>,
+}
+
+pub(crate) async fn expert_of(conn: &mut sqlx::AnyConnection, actor: &Actor) -> Result<String> {
+    let r = sqlx::query("SELECT id FROM experts WHERE user_id = $1")
+        .bind(&actor.user_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::forbidden("this account is not linked to an expert of the pool"))?;
+    Ok(r.try_get("id")?)
+}
+
+/// The draws that called the logged-in expert (not standby backups), newest session first.
+pub async fn my_assignments(ctx: &Ctx, actor: &Actor) -> Result<Vec<Assignment>> {
+    actor.require(&[Role::Expert])?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let expert = expert_of(&mut conn, actor).await?;
+    assignments_of(&mut conn, &expert).await
+}
+
+/// The assignments of `expert` (read on `conn`, which may be the transaction of a change).
+async fn assignments_of(conn: &mut sqlx::AnyConnection, expert: &str) -> Result<Vec<Assignment>> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.session_id, d.session_start, d.session_end, d.room_name, m.status, m.confirm_by, m.reason \
+         FROM expert_draw_members m JOIN expert_draws d ON d.id = m.draw_id \
+         WHERE m.expert_id = $1 AND m.status NOT IN ('standby', 'skipped') ORDER BY d.session_start DESC",
+    )
+    .bind(expert)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Assignment {
+                draw_id: r.try_get("id")?,
+                session_id: r.try_get("session_id")?,
+                session_start: from_micros(r.try_get("session_start")?),
+                session_end: from_micros(r.try_get("session_end")?),
+                place: r
+                    .try_get::<Option<String>, _>("room_name")?
+                    .unwrap_or_else(|| DEFAULT_PLACE.into()),
+                status: r.try_get("status")?,
+                confirm_by: r.try_get::<Option<i64>, _>("confirm_by")?.map(from_micros),
+                reason: r.try_get("reason")?,
+            })
+        })
+        .collect()
+}
+
+/// The assignment of `expert` on `draw_id`, read inside the change's transaction: the answer a
+/// keyed request stores with its change (`Db::commit_answering`).
+async fn assignment_in(tx: &mut ggzy_store::Tx, expert: &str, draw_id: &str) -> Result<Assignment> {
+    assignments_of(tx, expert)
+        .await?
+        .into_iter()
+        .find(|a| a.draw_id == draw_id)
+        .ok_or_else(|| Error::not_found("assignment"))
+}
+
+/// A drawn expert confirms (before the deadline; the deadline itself is still in time).
+#[tracing::instrument(skip_all)]
+pub async fn confirm(ctx: &Ctx, actor: &Actor, draw_id: &str) -> Result<Assignment> {
+    actor.require(&[Role::Expert])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let expert = expert_of(&mut tx, actor).await?;
+    let d = service::load_draw_in(&mut tx, draw_id).await?;
+    let rows = member_rows(&mut *tx, draw_id).await?;
+    let Some(m) = rows
+        .get(&expert)
+        .filter(|m| m.status != "standby" && m.status != "skipped")
+    else {
+        return Err(Error::not_found("assignment"));
+    };
+    if m.status != "pending" {
+        return Err(Error::conflict(
+            "member.not_pending",
+            format!("nothing to confirm: the assignment is {}", m.status),
+        ));
+    }
+    if let Some(by) = m.confirm_by {
+        if !ConfirmRules::in_time(by, now) {
+            return Err(Error::conflict(
+                "member.confirm_deadline_passed",
+                "the confirmation deadline has passed; a backup is being called",
+            ));
+        }
+    }
+    let n = sqlx::query(
+        "UPDATE expert_draw_members SET status = 'confirmed', updated_at = $1 \
+         WHERE draw_id = $2 AND expert_id = $3 AND status = 'pending'",
+    )
+    .bind(to_micros(now))
+    .bind(draw_id)
+    .bind(&expert)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    ggzy_store::expect_one(n, "member.not_pending", "the assignment changed meanwhile")?;
+    timers::cancel(&mut tx, &timer_key(draw_id, &expert)).await?;
+    let p = person(&mut tx, &expert).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "experts.member.confirmed",
+            "expert_draw",
+            draw_id,
+            member_event(&d, &expert, &p, json!({ "specialty": m.specialty })),
+        ),
+    )
+    .await?;
+    let answer = assignment_in(&mut tx, &expert, draw_id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReasonInput {
+    /// At most 500 characters, not blank.
+    #[schema(pattern = "\\S", max_length = 500)]
+    pub reason: String,
+}
+
+fn check_reason(r: &str) -> Result<String> {
+    let r = r.trim();
+    if r.is_empty() || r.chars().count() > 500 {
+        return Err(Error::field(
+            "reason",
+            "required",
+            "a reason is required (at most 500 characters)",
+        ));
+    }
+    Ok(r.to_string())
+}
+
+/// Take a serving member off: `declined` (the expert), `recused` (实施条例 48) or `timed_out`.
+#[allow(clippy::too_many_arguments)]
+async fn withdraw(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    by: &ActorRef,
+    d: &service::DrawRow,
+    expert: &str,
+    status: &str,
+    reason: &str,
+) -> Result<Option<String>> {
+    if d.status != "active" {
+        return Err(Error::conflict(
+            "draw.cancelled",
+            "the draw was cancelled with its session",
+        ));
+    }
+    let n = sqlx::query(
+        "UPDATE expert_draw_members SET status = $1, reason = $2, updated_at = $3 \
+         WHERE draw_id = $4 AND expert_id = $5 AND status IN ('pending', 'confirmed')",
+    )
+    .bind(status)
+    .bind(reason)
+    .bind(to_micros(now))
+    .bind(&d.id)
+    .bind(expert)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    ggzy_store::expect_one(
+        n,
+        "member.not_serving",
+        "the expert is not a pending or confirmed member of this draw",
+    )?;
+    timers::cancel(tx, &timer_key(&d.id, expert)).await?;
+    let p = person(tx, expert).await?;
+    let event = if status == "recused" {
+        "experts.member.recused"
+    } else {
+        "experts.member.declined"
+    };
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            event,
+            "expert_draw",
+            &d.id,
+            member_event(d, expert, &p, json!({ "status": status, "reason": reason })),
+        ),
+    )
+    .await?;
+    replace(tx, db, now, by, d, expert, status).await
+}
+
+/// A drawn expert declines (before the session ends); the next backup is called.
+#[tracing::instrument(skip_all)]
+pub async fn decline(
+    ctx: &Ctx,
+    actor: &Actor,
+    draw_id: &str,
+    input: ReasonInput,
+) -> Result<Assignment> {
+    withdraw_self(ctx, actor, draw_id, input, "declined").await
+}
+
+/// A drawn expert recuses himself (主动回避) with the reason: a member with an interest in a bidder
+/// must step aside of his own accord (实施条例 第四十六条 第四款: 评标委员会成员与投标人有利害关系的，
+/// 应当主动回避), and is replaced the same way as any member who must recuse (实施条例 第四十八条).
+/// Allowed while the expert is a pending or confirmed member of an active draw; the reason goes
+/// into `experts.member.recused` and the draw's record.
+#[tracing::instrument(skip_all)]
+pub async fn recuse_self(
+    ctx: &Ctx,
+    actor: &Actor,
+    draw_id: &str,
+    input: ReasonInput,
+) -> Result<Assignment> {
+    withdraw_self(ctx, actor, draw_id, input, "recused").await
+}
+
+/// The expert takes himself off a draw that called him (`declined` or `recused`).
+async fn withdraw_self(
+    ctx: &Ctx,
+    actor: &Actor,
+    draw_id: &str,
+    input: ReasonInput,
+    status: &str,
+) -> Result<Assignment> {
+    actor.require(&[Role::Expert])?;
+    let reason = check_reason(&input.reason)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let expert = expert_of(&mut tx, actor).await?;
+    let d = service::load_draw_in(&mut tx, draw_id).await?;
+    let rows = member_rows(&mut *tx, draw_id).await?;
+    if rows
+        .get(&expert)
+        .filter(|m| m.status != "standby" && m.status != "skipped")
+        .is_none()
+    {
+        return Err(Error::not_found("assignment"));
+    }
+    withdraw(
+        &mut tx,
+        &ctx.db,
+        now,
+        &actor.actor_ref(),
+        &d,
+        &expert,
+        status,
+        &reason,
+    )
+    .await?;
+    let answer = assignment_in(&mut tx, &expert, draw_id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
+}
+
+/// Staff record that a member must recuse (实施条例 48: 评标委员会成员 … 回避 … 应当依法重新确定),
+/// e.g. a conflict discovered during the evaluation; the next backup is called the same way.
+#[tracing::instrument(skip_all)]
+pub async fn recuse(
+    ctx: &Ctx,
+    actor: &Actor,
+    draw_id: &str,
+    expert_id: &str,
+    input: ReasonInput,
+) -> Result<service::Draw> {
+    actor.require(STAFF)?;
+    let reason = check_reason(&input.reason)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let d = service::load_draw_in(&mut tx, draw_id).await?;
+    withdraw(
+        &mut tx,
+        &ctx.db,
+        now,
+        &actor.actor_ref(),
+        &d,
+        expert_id,
+        "recused",
+        &reason,
+    )
+    .await?;
+    let answer = service::get_draw_in(&mut tx, actor, draw_id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
+}
+
+/// The confirmation deadline: a member still `pending` is treated as declining (`timed_out`).
+pub struct ConfirmDeadline;
+
+#[async_trait::async_trait]
+impl TimerHandler for ConfirmDeadline {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, t: &Timer) -> Result<()> {
+        let draw_id = t.payload["draw_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let expert = t.payload["expert_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let d = service::load_draw_in(tx, &draw_id).await?;
+        let rows = member_rows(&mut **tx, &draw_id).await?;
+        if d.status != "active" || rows.get(&expert).map(|m| m.status.as_str()) != Some("pending") {
+            return Ok(());
+        }
+        withdraw(
+            tx,
+            db,
+            clock.now(),
+            &ActorRef::system(CONFIRM_TIMER),
+            &d,
+            &expert,
+            "timed_out",
+            "no answer before the confirmation deadline",
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,185 @@
+//! Ratings of the experts who served and automatic suspension.
+
+use super::*;
+
+/// Suspend `expert` now if the rule says so (and it is active); emits `experts.expert.suspended`.
+pub(super) async fn maybe_suspend(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    by: &ActorRef,
+    expert: &str,
+) -> Result<Option<rules::SuspendReason>> {
+    let rules = SuspensionRules::default();
+    let since = to_micros(now - chrono::Duration::days(rules.window_days));
+    let ratings: Vec<(i64, Timestamp)> = sqlx::query(
+        "SELECT score, created_at FROM expert_ratings WHERE expert_id = $1 AND created_at > $2",
+    )
+    .bind(expert)
+    .bind(since)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("score")?, from_micros(r.try_get("created_at")?))))
+    .collect::<Result<_>>()?;
+    let violations: Vec<Timestamp> =
+        sqlx::query("SELECT at FROM expert_violations WHERE expert_id = $1 AND at > $2")
+            .bind(expert)
+            .bind(since)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok(from_micros(r.try_get("at")?)))
+            .collect::<Result<_>>()?;
+    let Some(why) = rules.check(now, &ratings, &violations) else {
+        return Ok(None);
+    };
+    let until = now + chrono::Duration::days(rules.suspend_days);
+    let n = sqlx::query(
+        "UPDATE experts SET status = 'suspended', suspended_reason = $1, suspended_from = $2, \
+         suspended_until = $3, updated_at = $2 WHERE id = $4 AND status = 'active'",
+    )
+    .bind(why.text())
+    .bind(to_micros(now))
+    .bind(to_micros(until))
+    .bind(expert)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 1 {
+        emit(
+            tx,
+            db,
+            by,
+            now,
+            NewEvent::new(
+                "experts.expert.suspended",
+                "expert",
+                expert,
+                json!({ "expert_id": expert, "reason": why, "text": why.text(),
+                        "from": rfc3339(now), "until": rfc3339(until), "automatic": true }),
+            ),
+        )
+        .await?;
+    }
+    Ok(Some(why))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewRating {
+    pub expert_id: String,
+    /// 1 (poor) to 5 (excellent).
+    pub score: i64,
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Rating {
+    pub id: String,
+    pub draw_id: String,
+    pub expert_id: String,
+    pub rater_role: String,
+    pub score: i64,
+    pub comment: String,
+    pub created_at: DateTime<Utc>,
+    /// Set when this rating made the expert reach the automatic suspension rule.
+    pub suspended: Option<rules::SuspendReason>,
+}
+
+fn already_rated() -> Error {
+    Error::conflict(
+        "rating.duplicate",
+        "you already rated this expert for this evaluation",
+    )
+}
+
+/// After the evaluation (the session has ended) the section's tenderer and the supervisors rate
+/// each expert who served (confirmed).
+#[tracing::instrument(skip_all)]
+pub async fn rate(ctx: &Ctx, actor: &Actor, draw_id: &str, input: NewRating) -> Result<Rating> {
+    actor.require(&[Role::Tenderer, Role::Supervisor])?;
+    let score = rules::check_score(input.score).map_err(|e| Error::Validation(vec![e]))?;
+    let comment = input.comment.trim().to_string();
+    if comment.chars().count() > 1000 {
+        return Err(Error::field(
+            "comment",
+            "rating.comment",
+            "at most 1000 characters",
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let d = service::load_draw_in(&mut tx, draw_id).await?;
+    if actor.role == Role::Tenderer {
+        let org = sqlx::query("SELECT uscc FROM expert_orgs WHERE id = $1")
+            .bind(actor.org_id.clone().unwrap_or_default())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let own = match org {
+            Some(r) => r.try_get::<String, _>("uscc")? == d.request.tenderer_uscc,
+            None => false,
+        };
+        if !own {
+            return Err(Error::not_found("draw"));
+        }
+    }
+    if d.status != "active" || now < d.request.session_end {
+        return Err(Error::conflict(
+            "rating.too_early",
+            "experts are rated after the evaluation session has ended",
+        ));
+    }
+    let rows = member_rows(&mut *tx, draw_id).await?;
+    if rows.get(&input.expert_id).map(|m| m.status.as_str()) != Some("confirmed") {
+        return Err(Error::field(
+            "expert_id",
+            "rating.not_a_member",
+            "only experts who served on this committee can be rated",
+        ));
+    }
+    let id = ids::new_id();
+    sqlx::query(
+        "INSERT INTO expert_ratings (id, draw_id, expert_id, rater_user_id, rater_role, score, comment, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(draw_id)
+    .bind(&input.expert_id)
+    .bind(&actor.user_id)
+    .bind(actor.role.as_str())
+    .bind(score)
+    .bind(&comment)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await
+    .on_unique(&RATINGS_ONCE, already_rated)?;
+    let by = actor.actor_ref();
+    emit(
+        &mut tx,
+        &ctx.db,
+        &by,
+        now,
+        NewEvent::new(
+            "experts.expert.rated",
+            "expert",
+            &input.expert_id,
+            json!({ "rating_id": id, "draw_id": draw_id, "section_id": d.section_id,
+                    "expert_id": input.expert_id, "rater_role": actor.role.as_str(), "score": score }),
+        ),
+    )
+    .await?;
+    let suspended = maybe_suspend(&mut tx, &ctx.db, now, &by, &input.expert_id).await?;
+    let rating = Rating {
+        id,
+        draw_id: draw_id.to_string(),
+        expert_id: input.expert_id,
+        rater_role: actor.role.as_str().to_string(),
+        score,
+        comment,
+        created_at: now,
+        suspended,
+    };
+    ctx.db.commit_answering(tx, 201, &rating, now).await?;
+    Ok(rating)
+}

@@ -1,0 +1,449 @@
+//! Bookings.
+
+use super::*;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewBooking {
+    pub room_id: String,
+    pub section_id: String,
+    pub purpose: Purpose,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Evaluation only: members of the evaluation committee (评标委员会).
+    #[serde(default)]
+    pub committee_size: i64,
+    /// Evaluation only: centre staff and supervisors attending.
+    #[serde(default)]
+    pub staff_count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Booking {
+    pub id: String,
+    pub room_id: String,
+    pub section_id: String,
+    pub purpose: Purpose,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// `tentative`, `confirmed` or `cancelled`.
+    pub status: String,
+    pub committee_size: i64,
+    pub staff_count: i64,
+    /// A tentative hold is cancelled at this instant unless confirmed.
+    pub hold_until: Option<DateTime<Utc>>,
+    /// Why the booking could not follow its section's new opening time (staff must move it).
+    pub conflict: Option<String>,
+}
+
+pub(crate) const BOOKING_COLS: &str = "id, room_id, section_id, purpose, starts_at, ends_at, status, committee_size, staff_count, hold_until, created_org, conflict";
+
+pub(crate) fn booking_row(r: &ggzy_store::Row) -> Result<(Booking, Option<String>)> {
+    let purpose: String = r.try_get(3)?;
+    let hold: Option<i64> = r.try_get(9)?;
+    Ok((
+        Booking {
+            id: r.try_get(0)?,
+            room_id: r.try_get(1)?,
+            section_id: r.try_get(2)?,
+            purpose: Purpose::parse(&purpose).ok_or_else(|| Error::internal("bad purpose"))?,
+            start: from_micros(r.try_get(4)?),
+            end: from_micros(r.try_get(5)?),
+            status: r.try_get(6)?,
+            committee_size: r.try_get(7)?,
+            staff_count: r.try_get(8)?,
+            hold_until: hold.map(from_micros),
+            conflict: r.try_get(11)?,
+        },
+        r.try_get(10)?,
+    ))
+}
+
+pub(crate) async fn load_booking<'e, E>(exec: E, id: &str) -> Result<(Booking, Option<String>)>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(&format!(
+        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(exec)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("booking {id}")))?;
+    booking_row(&r)
+}
+
+pub(crate) fn booking_payload(b: &Booking) -> serde_json::Value {
+    json!({"booking_id": b.id, "room_id": b.room_id, "section_id": b.section_id,
+           "purpose": b.purpose.as_str(), "start": b.start.to_rfc3339(), "end": b.end.to_rfc3339(),
+           "status": b.status})
+}
+
+/// Book a room (tentative hold). Overlap is refused by the slot table's primary key.
+#[tracing::instrument(skip_all, fields(room_id = %input.room_id))]
+pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Result<Booking> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let room = load_room(ctx.db.pool(), &input.room_id).await?;
+    rules::check_window(input.start, input.end, room.hours).map_err(|r| refusal("start", r))?;
+    let slots = rules::slots(input.start, input.end);
+    if slots.len() > rules::MAX_SLOTS {
+        return Err(Error::field(
+            "end",
+            "booking.too_long",
+            "a booking lasts at most one day",
+        ));
+    }
+    let (s, e) = (to_micros(input.start), to_micros(input.end));
+    if let Some(b) = blocked(&ctx.db, &room.id, s, e).await? {
+        return Err(Error::field(
+            "start",
+            "booking.blocked",
+            format!(
+                "{} is blocked {} – {}: {}",
+                room.name,
+                display_local(b.start),
+                display_local(b.end),
+                b.reason
+            ),
+        ));
+    }
+    match input.purpose {
+        Purpose::Evaluation => rules::check_evaluation_room(
+            room.kind,
+            room.isolated,
+            room.capacity,
+            input.committee_size,
+            input.staff_count,
+        )
+        .map_err(|r| refusal("room_id", r))?,
+        Purpose::Opening => {
+            let r = sqlx::query("SELECT opening_at FROM venue_sections WHERE section_id = $1")
+                .bind(&input.section_id)
+                .fetch_optional(ctx.db.pool())
+                .await?;
+            let Some(r) = r else {
+                return Err(Error::field(
+                    "section_id",
+                    "booking.section_unknown",
+                    "no registered section with this id",
+                ));
+            };
+            let opening = from_micros(r.try_get(0)?);
+            if opening != input.start {
+                return Err(Error::field(
+                    "start",
+                    "booking.opening_time",
+                    format!(
+                        "an opening session starts at the section's opening time {} (招标投标法 第三十四条)",
+                        display_local(opening)
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+    let now = ctx.clock.now();
+    let hold_until = now + hold_duration();
+    let b = Booking {
+        id: ids::new_id(),
+        room_id: room.id.clone(),
+        section_id: input.section_id.clone(),
+        purpose: input.purpose,
+        start: input.start,
+        end: input.end,
+        status: "tentative".into(),
+        committee_size: input.committee_size,
+        staff_count: input.staff_count,
+        hold_until: Some(hold_until),
+        conflict: None,
+    };
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO venue_bookings (id, room_id, section_id, purpose, starts_at, ends_at, status, committee_size, \
+         staff_count, hold_until, created_by, created_org, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'tentative', $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(&b.id)
+    .bind(&b.room_id)
+    .bind(&b.section_id)
+    .bind(b.purpose.as_str())
+    .bind(s)
+    .bind(e)
+    .bind(b.committee_size)
+    .bind(b.staff_count)
+    .bind(to_micros(hold_until))
+    .bind(&actor.user_id)
+    .bind(actor.org_id.clone())
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    for slot in &slots {
+        let r = sqlx::query(
+            "INSERT INTO booking_slots (room_id, slot_start, booking_id) VALUES ($1, $2, $3)",
+        )
+        .bind(&b.room_id)
+        .bind(*slot)
+        .bind(&b.id)
+        .execute(&mut *tx)
+        .await;
+        if let Err(err) = r {
+            let err = Error::from(err);
+            return Err(match err {
+                Error::Conflict { .. } => Error::conflict(
+                    "booking.overlap",
+                    format!(
+                        "{} is already booked at {}",
+                        room.name,
+                        display_local(from_micros(*slot))
+                    ),
+                ),
+                e => e,
+            });
+        }
+    }
+    timers::schedule(
+        &mut tx,
+        HOLD_TIMER,
+        &hold_key(&b.id),
+        hold_until,
+        json!({"booking_id": b.id}),
+        now,
+    )
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.booking.created",
+            "booking",
+            &b.id,
+            booking_payload(&b),
+        ),
+    )
+    .await?;
+    ctx.db.commit_answering(tx, 201, &b, now).await?;
+    Ok(b)
+}
+
+pub(crate) fn may_manage(actor: &Actor, org: &Option<String>) -> Result<()> {
+    if actor.is(Role::Staff) || (actor.org_id.is_some() && actor.org_id == *org) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "this booking belongs to another organization",
+        ))
+    }
+}
+
+#[tracing::instrument(skip_all, fields(booking_id = %id))]
+pub async fn confirm(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let (_, org) = load_booking(ctx.db.pool(), id).await?;
+    may_manage(actor, &org)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let r = sqlx::query(
+        "UPDATE venue_bookings SET status = 'confirmed', hold_until = NULL, updated_at = $1 \
+         WHERE id = $2 AND status = 'tentative'",
+    )
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if r.rows_affected() != 1 {
+        let (b, _) = load_booking(&mut *tx, id).await?;
+        return Err(Error::conflict(
+            "booking.not_tentative",
+            format!(
+                "only a tentative booking can be confirmed; this one is {}",
+                b.status
+            ),
+        ));
+    }
+    timers::cancel(&mut tx, &hold_key(id)).await?;
+    let (b, _) = load_booking(&mut *tx, id).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.booking.confirmed",
+            "booking",
+            id,
+            booking_payload(&b),
+        ),
+    )
+    .await?;
+    ctx.db.commit_answering(tx, 200, &b, now).await?;
+    Ok(b)
+}
+
+/// Cancel inside `tx`: the row stays (status cancelled), its slot rows are deleted.
+pub(crate) async fn cancel_in(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    id: &str,
+    event: &str,
+) -> Result<Option<Booking>> {
+    let r = sqlx::query(
+        "UPDATE venue_bookings SET status = 'cancelled', hold_until = NULL, updated_at = $1 \
+         WHERE id = $2 AND status IN ('tentative', 'confirmed')",
+    )
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if r.rows_affected() != 1 {
+        return Ok(None);
+    }
+    sqlx::query("DELETE FROM booking_slots WHERE booking_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let (b, _) = load_booking(&mut **tx, id).await?;
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(event, "booking", id, booking_payload(&b)),
+    )
+    .await?;
+    Ok(Some(b))
+}
+
+#[tracing::instrument(skip_all, fields(booking_id = %id))]
+pub async fn cancel(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let (_, org) = load_booking(ctx.db.pool(), id).await?;
+    may_manage(actor, &org)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let Some(b) = cancel_in(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        id,
+        "venues.booking.cancelled",
+    )
+    .await?
+    else {
+        return Err(Error::conflict(
+            "booking.already_cancelled",
+            "this booking is already cancelled",
+        ));
+    };
+    timers::cancel(&mut tx, &hold_key(id)).await?;
+    ctx.db.commit_answering(tx, 200, &b, now).await?;
+    Ok(b)
+}
+
+/// Expires a tentative hold that was not confirmed in time.
+pub struct HoldExpiry;
+
+#[async_trait::async_trait]
+impl TimerHandler for HoldExpiry {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let Some(id) = timer.payload["booking_id"].as_str() else {
+            tracing::warn!(timer = %timer.id, "hold timer without booking_id; skipped");
+            return Ok(());
+        };
+        let r = sqlx::query("SELECT status FROM venue_bookings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some(r) = r else { return Ok(()) };
+        let status: String = r.try_get(0)?;
+        if status == "tentative" {
+            cancel_in(
+                tx,
+                db,
+                &ActorRef::system("venues.hold"),
+                clock.now(),
+                id,
+                "venues.booking.expired",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct FreeQuery {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub capacity: Option<i64>,
+    pub kind: Option<RoomKind>,
+}
+
+/// Rooms that can be booked for the whole window (hours, blocks and slots), smallest first.
+pub async fn free_rooms(ctx: &Ctx, actor: &Actor, q: &FreeQuery) -> Result<Vec<Room>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
+    let (s, e) = (to_micros(q.start), to_micros(q.end));
+    let rows = sqlx::query(&format!(
+        "SELECT {ROOM_COLS} FROM venue_rooms ORDER BY capacity, name"
+    ))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let busy: Vec<String> = sqlx::query(
+        "SELECT DISTINCT room_id FROM booking_slots WHERE slot_start >= $1 AND slot_start < $2",
+    )
+    .bind(s - s.rem_euclid(rules::SLOT_MINUTES * 60_000_000))
+    .bind(e)
+    .fetch_all(ctx.db.pool())
+    .await?
+    .iter()
+    .map(|r| r.try_get::<String, _>(0))
+    .collect::<std::result::Result<_, _>>()?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let room = room_row(r)?;
+        if q.kind.is_some_and(|k| k != room.kind)
+            || q.capacity.is_some_and(|c| room.capacity < c)
+            || busy.contains(&room.id)
+            || rules::check_window(q.start, q.end, room.hours).is_err()
+            || blocked(&ctx.db, &room.id, s, e).await?.is_some()
+        {
+            continue;
+        }
+        out.push(to_room(&ctx.db, room).await?);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct DayQuery {
+    /// Local date `YYYY-MM-DD` (Asia/Shanghai).
+    pub day: NaiveDate,
+}
+
+/// The day calendar: every booking starting that local day, by room and time.
+pub async fn day_calendar(ctx: &Ctx, actor: &Actor, day: NaiveDate) -> Result<Vec<Booking>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
+    let from = at_local(day, 0, 0, 0);
+    let rows = sqlx::query(&format!(
+        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE starts_at >= $1 AND starts_at < $2 \
+         ORDER BY room_id, starts_at"
+    ))
+    .bind(to_micros(from))
+    .bind(to_micros(from + Duration::days(1)))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(|r| Ok(booking_row(r)?.0)).collect()
+}
+
+/// One booking (staff, admin, supervisor, or the booking's agency).
+pub async fn get_booking(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor, Role::Agency])?;
+    let (b, org) = load_booking(ctx.db.pool(), id).await?;
+    if actor.is(Role::Agency) {
+        may_manage(actor, &org)?;
+    }
+    Ok(b)
+}

@@ -1,0 +1,587 @@
+//! On-site personnel: the door (门禁), occupancy and the end-of-session report.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DoorRequest {
+    #[schema(pattern = "^[0-9]{17}[0-9X]$", max_length = 18)]
+    pub resident_id: String,
+    pub direction: Direction,
+    /// The person handed in phones and other communication devices (通讯工具存放).
+    #[serde(default)]
+    pub phone_deposited: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DoorDecision {
+    pub allowed: bool,
+    /// Rule name of a refusal, e.g. `door.not_on_roster`.
+    pub reason: Option<String>,
+    pub detail: String,
+    pub booking_id: Option<String>,
+    pub name: Option<String>,
+    pub role: Option<PersonRole>,
+}
+
+struct Admission {
+    booking_id: String,
+    name: String,
+    role: PersonRole,
+}
+
+/// Grace after the start before an entry counts as late: `GGZY_VENUE_LATE_GRACE_MINUTES`, or the
+/// default of the rules.
+pub fn late_grace_minutes() -> i64 {
+    std::env::var("GGZY_VENUE_LATE_GRACE_MINUTES")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|m| *m >= 0)
+        .unwrap_or(rules::DEFAULT_LATE_GRACE_MINUTES)
+}
+
+async fn booking_window(tx: &mut Tx, id: &str) -> Result<(Timestamp, Timestamp)> {
+    let r = sqlx::query("SELECT starts_at, ends_at FROM venue_bookings WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok((from_micros(r.try_get(0)?), from_micros(r.try_get(1)?)))
+}
+
+/// The live booking of a room taking place at `now` (door grace included), if any.
+async fn current_booking(tx: &mut Tx, room_id: &str, now: Timestamp) -> Result<Option<String>> {
+    let r = sqlx::query(
+        "SELECT id FROM venue_bookings WHERE room_id = $1 AND status <> 'cancelled' AND starts_at <= $2 \
+         AND ends_at > $3 ORDER BY starts_at, id",
+    )
+    .bind(room_id)
+    .bind(to_micros(now + Duration::minutes(rules::DOOR_GRACE_MINUTES)))
+    .bind(to_micros(now))
+    .fetch_all(&mut **tx)
+    .await?;
+    r.first()
+        .map(|r| r.try_get(0))
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// Record a violation (row + `venues.violation.recorded`, for the monitoring area).
+#[allow(clippy::too_many_arguments)]
+async fn record_violation(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    session_id: Option<&str>,
+    room_id: &str,
+    kind: &str,
+    role: Option<PersonRole>,
+    rid: &ResidentId,
+    detail: &str,
+) -> Result<()> {
+    // The expert pool names experts by its own id (and login): give both when the roster has them.
+    let (mut expert_id, mut user_id): (Option<String>, Option<String>) = (None, None);
+    if let (Some(PersonRole::Expert), Some(session)) = (role, session_id) {
+        let r = sqlx::query(
+            "SELECT r.expert_id, a.user_id FROM venue_roster r \
+             LEFT JOIN venue_expert_accounts a ON a.expert_id = r.expert_id \
+             WHERE r.booking_id = $1 AND r.resident_id = $2",
+        )
+        .bind(session)
+        .bind(rid.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(r) = r {
+            expert_id = r.try_get(0)?;
+            user_id = r.try_get(1)?;
+        }
+    }
+    let id = ids::new_id();
+    sqlx::query(
+        "INSERT INTO venue_violations (id, session_id, room_id, kind, person_role, resident_id, detail, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(session_id.map(str::to_string))
+    .bind(room_id)
+    .bind(kind)
+    .bind(role.map(|r| r.as_str().to_string()))
+    .bind(rid.as_str())
+    .bind(detail)
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "venues.violation.recorded",
+            "room",
+            room_id,
+            json!({"violation_id": id, "session_id": session_id, "room_id": room_id, "kind": kind,
+                   "person_role": role.map(|r| r.as_str()), "resident_id": rid.masked(),
+                   "expert_id": expert_id, "user_id": user_id,
+                   "detail": detail, "at": now.to_rfc3339()}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Decide a door attempt and record it (log row + event) whatever the outcome.
+#[tracing::instrument(skip_all, fields(room_id = %room_id))]
+pub async fn door(
+    ctx: &Ctx,
+    actor: &Actor,
+    room_id: &str,
+    req: DoorRequest,
+) -> Result<DoorDecision> {
+    actor.require(&[Role::Staff])?;
+    let rid = ResidentId::parse(&req.resident_id).map_err(|e| with_field("resident_id", e))?;
+    let room = load_room(ctx.db.pool(), room_id).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let presence = sqlx::query(
+        "SELECT room_id, booking_id, name, role, isolated FROM venue_presence WHERE resident_id = $1",
+    )
+    .bind(rid.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let presence = match presence {
+        Some(r) => Some((
+            r.try_get::<String, _>(0)?,
+            r.try_get::<String, _>(1)?,
+            r.try_get::<String, _>(2)?,
+            r.try_get::<String, _>(3)?,
+            r.try_get::<i64, _>(4)? == 1,
+        )),
+        None => None,
+    };
+    let mut who: Option<Admission> = None;
+    let refused: Option<(&str, String)> = match req.direction {
+        Direction::Out => match &presence {
+            Some((room, booking, name, role, _)) if room == room_id => {
+                who = Some(Admission {
+                    booking_id: booking.clone(),
+                    name: name.clone(),
+                    role: PersonRole::parse(role).unwrap_or(PersonRole::Staff),
+                });
+                None
+            }
+            _ => Some((
+                "door.not_inside",
+                "this person is not inside this room".into(),
+            )),
+        },
+        Direction::In => {
+            let grace = to_micros(now + Duration::minutes(rules::DOOR_GRACE_MINUTES));
+            let rows = sqlx::query(
+                "SELECT b.id, r.name, r.role FROM venue_bookings b JOIN venue_roster r ON r.booking_id = b.id \
+                 WHERE b.room_id = $1 AND b.status <> 'cancelled' AND r.resident_id = $2 \
+                 AND b.starts_at <= $3 AND b.ends_at > $4 ORDER BY b.starts_at",
+            )
+            .bind(room_id)
+            .bind(rid.as_str())
+            .bind(grace)
+            .bind(to_micros(now))
+            .fetch_all(&mut *tx)
+            .await?;
+            match rows.first() {
+                None => Some((
+                    "door.not_on_roster",
+                    "not on the roster of a session taking place in this room now".into(),
+                )),
+                Some(r) => {
+                    let role: String = r.try_get(2)?;
+                    let a = Admission {
+                        booking_id: r.try_get(0)?,
+                        name: r.try_get(1)?,
+                        role: PersonRole::parse(&role).unwrap_or(PersonRole::Staff),
+                    };
+                    let refusal = if a.role == PersonRole::Expert
+                        && !(room.kind == RoomKind::EvaluationRoom && room.isolated)
+                    {
+                        Some((
+                            "door.expert_needs_isolated_room",
+                            "experts enter only isolated evaluation rooms".to_string(),
+                        ))
+                    } else if a.role == PersonRole::Expert && !req.phone_deposited {
+                        Some((
+                            "door.phone_not_deposited",
+                            "experts must deposit phones and communication devices first (通讯工具存放)"
+                                .to_string(),
+                        ))
+                    } else {
+                        match &presence {
+                            Some((other, _, _, _, true)) if other != room_id => Some((
+                                "door.inside_isolated_room",
+                                "this person is inside another isolated room".to_string(),
+                            )),
+                            Some((same, _, _, _, _)) if same == room_id => Some((
+                                "door.already_inside",
+                                "this person is already inside".to_string(),
+                            )),
+                            _ => None,
+                        }
+                    };
+                    who = Some(a);
+                    refusal
+                }
+            }
+        }
+    };
+    let allowed = refused.is_none();
+    if allowed {
+        if let Some(a) = &who {
+            match req.direction {
+                Direction::In => {
+                    sqlx::query("DELETE FROM venue_presence WHERE resident_id = $1")
+                        .bind(rid.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO venue_presence (resident_id, room_id, booking_id, name, role, isolated, entered_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(rid.as_str())
+                    .bind(room_id)
+                    .bind(&a.booking_id)
+                    .bind(&a.name)
+                    .bind(a.role.as_str())
+                    .bind(i64::from(room.isolated))
+                    .bind(to_micros(now))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Direction::Out => {
+                    sqlx::query(
+                        "DELETE FROM venue_presence WHERE resident_id = $1 AND room_id = $2",
+                    )
+                    .bind(rid.as_str())
+                    .bind(room_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+    }
+    let dir = match req.direction {
+        Direction::In => "in",
+        Direction::Out => "out",
+    };
+    let (reason, detail) = match &refused {
+        Some((r, d)) => (Some(r.to_string()), d.clone()),
+        None => (None, format!("{dir} allowed")),
+    };
+    let mut violations: Vec<(&str, Option<String>, String)> = Vec::new();
+    match (allowed, req.direction, &who) {
+        (false, Direction::In, _) => {
+            let session = match &who {
+                Some(a) => Some(a.booking_id.clone()),
+                None => current_booking(&mut tx, room_id, now).await?,
+            };
+            violations.push((rules::violation::REFUSED_ENTRY, session, detail.clone()));
+        }
+        (true, Direction::In, Some(a)) => {
+            let (start, _) = booking_window(&mut tx, &a.booking_id).await?;
+            let grace = late_grace_minutes();
+            if rules::is_late(now, start, grace) {
+                violations.push((
+                    rules::violation::LATE_ARRIVAL,
+                    Some(a.booking_id.clone()),
+                    format!(
+                        "arrived {} (the session started {}, grace {grace} min)",
+                        display_local(now),
+                        display_local(start)
+                    ),
+                ));
+            }
+            let inside: i64 = sqlx::query(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM venue_presence WHERE room_id = $1",
+            )
+            .bind(room_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+            if inside > room.capacity {
+                violations.push((
+                    rules::violation::OVER_CAPACITY,
+                    Some(a.booking_id.clone()),
+                    format!("{inside} people inside, the room seats {}", room.capacity),
+                ));
+            }
+        }
+        (true, Direction::Out, Some(a)) if a.role == PersonRole::Expert => {
+            let (_, end) = booking_window(&mut tx, &a.booking_id).await?;
+            if rules::leaves_early(now, end) {
+                violations.push((
+                    rules::violation::EXPERT_LEFT_EARLY,
+                    Some(a.booking_id.clone()),
+                    format!(
+                        "an expert left {} before the session end {}",
+                        display_local(now),
+                        display_local(end)
+                    ),
+                ));
+            }
+        }
+        _ => {}
+    }
+    for (kind, session, d) in &violations {
+        record_violation(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            session.as_deref(),
+            room_id,
+            kind,
+            who.as_ref().map(|a| a.role),
+            &rid,
+            d,
+        )
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO venue_door_log (id, room_id, booking_id, resident_id, name, role, direction, allowed, reason, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(ids::new_id())
+    .bind(room_id)
+    .bind(who.as_ref().map(|a| a.booking_id.clone()))
+    .bind(rid.as_str())
+    .bind(who.as_ref().map(|a| a.name.clone()))
+    .bind(who.as_ref().map(|a| a.role.as_str().to_string()))
+    .bind(dir)
+    .bind(i64::from(allowed))
+    .bind(reason.clone())
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            if allowed {
+                "venues.door.allowed"
+            } else {
+                "venues.door.refused"
+            },
+            "room",
+            room_id,
+            json!({"room_id": room_id, "direction": dir, "resident_id": rid.masked(),
+                   "booking_id": who.as_ref().map(|a| a.booking_id.clone()),
+                   "role": who.as_ref().map(|a| a.role.as_str()),
+                   "phone_deposited": req.phone_deposited, "reason": reason}),
+        ),
+    )
+    .await?;
+    let decision = DoorDecision {
+        allowed,
+        reason,
+        detail,
+        booking_id: who.as_ref().map(|a| a.booking_id.clone()),
+        name: who.as_ref().map(|a| a.name.clone()),
+        role: who.as_ref().map(|a| a.role),
+    };
+    if allowed {
+        // The API answers an allowed entry with the decision …
+        ggzy_store::idempotency::answer_json_in_tx(&mut tx, 200, &decision, now).await?;
+    } else if ggzy_store::idempotency::in_keyed_request() {
+        // … and a refusal, which is recorded too, with its problem document: a retry replays
+        // the same refusal.
+        let body = serde_json::to_string(&refusal_problem(&decision))
+            .map_err(|e| Error::internal(format!("serialize the refusal: {e}")))?;
+        ggzy_store::idempotency::answer_typed_in_tx(
+            &mut tx,
+            403,
+            "application/problem+json",
+            &body,
+            now,
+        )
+        .await?;
+    }
+    ctx.db.commit(tx).await?;
+    Ok(decision)
+}
+
+/// The problem document (403) the API answers a refused door entry with.
+pub fn refusal_problem(d: &DoorDecision) -> ggzy_core::error::Problem {
+    ggzy_core::error::Problem {
+        kind: "https://ggzy.dev/problems/forbidden".into(),
+        title: "Entry refused".into(),
+        status: 403,
+        detail: d.detail.clone(),
+        rule: d.reason.clone(),
+        errors: vec![],
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Occupant {
+    pub name: String,
+    pub role: PersonRole,
+    pub booking_id: String,
+    pub entered_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Occupancy {
+    pub room_id: String,
+    pub headcount: i64,
+    pub capacity: i64,
+    pub people: Vec<Occupant>,
+}
+
+pub async fn occupancy(ctx: &Ctx, actor: &Actor, room_id: &str) -> Result<Occupancy> {
+    actor.require(&[Role::Staff, Role::Supervisor])?;
+    let room = load_room(ctx.db.pool(), room_id).await?;
+    let rows = sqlx::query(
+        "SELECT name, role, booking_id, entered_at FROM venue_presence WHERE room_id = $1 ORDER BY entered_at",
+    )
+    .bind(room_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let people = rows
+        .iter()
+        .map(|r| {
+            let role: String = r.try_get(1)?;
+            let role = PersonRole::parse(&role).unwrap_or(PersonRole::Staff);
+            let name: String = r.try_get(0)?;
+            Ok(Occupant {
+                name: shown_name(actor, role, &name),
+                role,
+                booking_id: r.try_get(2)?,
+                entered_at: from_micros(r.try_get(3)?),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Occupancy {
+        room_id: room.id,
+        headcount: people.len() as i64,
+        capacity: room.capacity,
+        people,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DoorEntry {
+    pub at: DateTime<Utc>,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    /// Masked for experts unless the caller is staff.
+    pub resident_id: String,
+    pub direction: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionReport {
+    pub booking: Booking,
+    pub arrivals: Vec<DoorEntry>,
+    pub departures: Vec<DoorEntry>,
+    pub refusals: Vec<DoorEntry>,
+    pub violations: Vec<ViolationEntry>,
+    /// People still inside when the report was made.
+    pub inside: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ViolationEntry {
+    pub at: DateTime<Utc>,
+    /// `refused_entry`, `late_arrival`, `expert_left_early` or `over_capacity`.
+    pub kind: String,
+    pub person_role: Option<String>,
+    pub detail: String,
+}
+
+/// End-of-session report: arrivals, departures and refusals at the room's door for the booking
+/// (refusals of people on no roster are counted within the session window).
+pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<SessionReport> {
+    actor.require(&[Role::Staff, Role::Supervisor, Role::Agency])?;
+    let (b, org) = load_booking(ctx.db.pool(), booking_id).await?;
+    if actor.is(Role::Agency) {
+        may_manage(actor, &org)?;
+    }
+    let rows = sqlx::query(
+        "SELECT at, name, role, resident_id, direction, allowed, reason FROM venue_door_log \
+         WHERE booking_id = $1 OR (booking_id IS NULL AND room_id = $2 AND at >= $3 AND at < $4) \
+         ORDER BY at, id",
+    )
+    .bind(booking_id)
+    .bind(&b.room_id)
+    .bind(to_micros(
+        b.start - Duration::minutes(rules::DOOR_GRACE_MINUTES),
+    ))
+    .bind(to_micros(b.end))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let (mut arrivals, mut departures, mut refusals) = (vec![], vec![], vec![]);
+    for r in &rows {
+        let role: Option<String> = r.try_get(2)?;
+        let rid: String = r.try_get(3)?;
+        let name: Option<String> = r.try_get(1)?;
+        let (shown, name) = match role.as_deref().and_then(PersonRole::parse) {
+            Some(pr) => (
+                shown_id(actor, pr, &rid),
+                name.map(|n| shown_name(actor, pr, &n)),
+            ),
+            None => (rid, name),
+        };
+        let e = DoorEntry {
+            at: from_micros(r.try_get(0)?),
+            name,
+            role,
+            resident_id: shown,
+            direction: r.try_get(4)?,
+            reason: r.try_get(6)?,
+        };
+        if r.try_get::<i64, _>(5)? != 1 {
+            refusals.push(e);
+        } else if e.direction == "in" {
+            arrivals.push(e);
+        } else {
+            departures.push(e);
+        }
+    }
+    let violations = sqlx::query(
+        "SELECT at, kind, person_role, detail FROM venue_violations WHERE session_id = $1 ORDER BY at, id",
+    )
+    .bind(booking_id)
+    .fetch_all(ctx.db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ViolationEntry {
+            at: from_micros(r.try_get(0)?),
+            kind: r.try_get(1)?,
+            person_role: r.try_get(2)?,
+            detail: r.try_get(3)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let inside: i64 =
+        sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) FROM venue_presence WHERE booking_id = $1")
+            .bind(booking_id)
+            .fetch_one(ctx.db.pool())
+            .await?
+            .try_get(0)?;
+    Ok(SessionReport {
+        booking: b,
+        arrivals,
+        departures,
+        refusals,
+        violations,
+        inside,
+    })
+}

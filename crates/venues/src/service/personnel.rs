@@ -1,0 +1,190 @@
+//! On-site personnel: the roster of a booking.
+
+use super::*;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewPerson {
+    pub role: PersonRole,
+    pub name: String,
+    #[schema(pattern = "^[0-9]{17}[0-9X]$", max_length = 18)]
+    pub resident_id: String,
+    /// Authorization letter (授权委托书) reference; required for bidder representatives.
+    pub authorization_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Person {
+    pub id: String,
+    pub booking_id: String,
+    pub role: PersonRole,
+    pub name: String,
+    /// Masked for experts unless the caller is staff; absent for a drawn expert whose identity
+    /// card staff have not checked yet (not yet admitted by the door).
+    pub resident_id: Option<String>,
+    pub authorization_ref: Option<String>,
+    /// Expert-pool id of a drawn expert (staff only).
+    pub expert_id: Option<String>,
+}
+
+pub(crate) fn with_field(field: &str, mut e: FieldError) -> Error {
+    e.field = field.into();
+    Error::Validation(vec![e])
+}
+
+#[tracing::instrument(skip_all, fields(booking_id = %booking_id))]
+pub async fn add_person(
+    ctx: &Ctx,
+    actor: &Actor,
+    booking_id: &str,
+    p: NewPerson,
+) -> Result<Person> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let (b, org) = load_booking(ctx.db.pool(), booking_id).await?;
+    may_manage(actor, &org)?;
+    if b.status == "cancelled" {
+        return Err(Error::conflict(
+            "roster.booking_cancelled",
+            "the booking is cancelled",
+        ));
+    }
+    let rid = ResidentId::parse(&p.resident_id).map_err(|e| with_field("resident_id", e))?;
+    let name = p.name.trim().to_string();
+    if name.is_empty() {
+        return Err(Error::field("name", "required", "a name is required"));
+    }
+    let auth = p
+        .authorization_ref
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    if p.role == PersonRole::BidderRep && auth.is_none() {
+        return Err(Error::field(
+            "authorization_ref",
+            "roster.authorization_required",
+            "a bidder's representative needs an authorization letter (授权委托书)",
+        ));
+    }
+    let id = ids::new_id();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO venue_roster (id, booking_id, role, name, resident_id, authorization_ref, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(booking_id)
+    .bind(p.role.as_str())
+    .bind(&name)
+    .bind(rid.as_str())
+    .bind(auth.clone())
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict { .. } => {
+            Error::conflict("roster.duplicate", "this person is already on the roster")
+        }
+        e => e,
+    })?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.roster.added",
+            "booking",
+            booking_id,
+            json!({"booking_id": booking_id, "person_id": id, "role": p.role.as_str(),
+                   "name": name, "resident_id": rid.masked()}),
+        ),
+    )
+    .await?;
+    let person = Person {
+        id,
+        booking_id: booking_id.into(),
+        role: p.role,
+        name,
+        resident_id: Some(rid.to_string()),
+        authorization_ref: auth,
+        expert_id: None,
+    };
+    ctx.db.commit_answering(tx, 201, &person, now).await?;
+    Ok(person)
+}
+
+/// An expert's name as the caller may see it (staff only see who the experts are).
+pub(crate) fn shown_name(actor: &Actor, role: PersonRole, name: &str) -> String {
+    if role == PersonRole::Expert && !actor.is(Role::Staff) {
+        rules::MASKED_EXPERT_NAME.into()
+    } else {
+        name.into()
+    }
+}
+
+pub(crate) fn shown_id(actor: &Actor, role: PersonRole, rid: &str) -> String {
+    if role == PersonRole::Expert && !actor.is(Role::Staff) {
+        ResidentId::parse(rid)
+            .map(|r| r.masked())
+            .unwrap_or_else(|_| "******".into())
+    } else {
+        rid.into()
+    }
+}
+
+pub async fn roster(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Vec<Person>> {
+    actor.require(&[Role::Staff, Role::Agency, Role::Supervisor])?;
+    let (_, org) = load_booking(ctx.db.pool(), booking_id).await?;
+    if actor.is(Role::Agency) {
+        may_manage(actor, &org)?;
+    }
+    let rows = sqlx::query(
+        "SELECT id, role, name, resident_id, authorization_ref, expert_id FROM venue_roster WHERE booking_id = $1 \
+         ORDER BY created_at, id",
+    )
+    .bind(booking_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let staff = actor.is(Role::Staff);
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            let role: String = r.try_get(1)?;
+            let role = PersonRole::parse(&role).ok_or_else(|| Error::internal("bad role"))?;
+            let rid: String = r.try_get(3)?;
+            let name: String = r.try_get(2)?;
+            let expert_id: Option<String> = r.try_get(5)?;
+            Ok(Person {
+                id: r.try_get(0)?,
+                booking_id: booking_id.into(),
+                role,
+                name: shown_name(actor, role, &name),
+                resident_id: Some(shown_id(actor, role, &rid)),
+                authorization_ref: r.try_get(4)?,
+                expert_id: expert_id.filter(|_| staff),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // Drawn experts whose identity card is not checked yet: on the roster, not yet through the door.
+    let pending = sqlx::query(
+        "SELECT e.expert_id, e.name FROM venue_session_experts e WHERE e.session_id = $1 AND e.status = 'drawn' \
+         AND NOT EXISTS (SELECT 1 FROM venue_roster r WHERE r.booking_id = e.session_id AND r.expert_id = e.expert_id) \
+         ORDER BY e.expert_id",
+    )
+    .bind(booking_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    for r in &pending {
+        let expert_id: String = r.try_get(0)?;
+        let name: String = r.try_get(1)?;
+        out.push(Person {
+            id: format!("expert:{expert_id}"),
+            booking_id: booking_id.into(),
+            role: PersonRole::Expert,
+            name: shown_name(actor, PersonRole::Expert, &name),
+            resident_id: None,
+            authorization_ref: None,
+            expert_id: staff.then_some(expert_id),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,567 @@
+//! Rooms.
+
+use super::*;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewRoom {
+    pub kind: RoomKind,
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    pub floor: i64,
+    #[schema(minimum = 1)]
+    pub capacity: i64,
+    #[serde(default)]
+    pub equipment: Vec<String>,
+    /// Closed room (封闭评标室); only evaluation rooms may be isolated.
+    #[serde(default)]
+    pub isolated: bool,
+    /// Local opening time `HH:MM` on the quarter hour, default 08:00.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):(00|15|30|45)$")]
+    pub opens: Option<String>,
+    /// Local closing time `HH:MM` on the quarter hour, after the opening, default 18:00.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):(00|15|30|45)$")]
+    pub closes: Option<String>,
+    /// Networks of the room's evaluation terminals in CIDR notation (e.g. `10.20.0.0/24`); when
+    /// any, committee members of a session in this room work only from them (centre rule on
+    /// 招标投标法 第三十八条). Empty = not restricted.
+    #[serde(default)]
+    pub networks: Vec<String>,
+}
+
+/// The networks of a room's evaluation terminals (replaces the list; empty lifts the restriction).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RoomNetworks {
+    pub networks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Room {
+    pub id: String,
+    pub kind: RoomKind,
+    pub name: String,
+    pub floor: i64,
+    pub capacity: i64,
+    pub equipment: Vec<String>,
+    pub isolated: bool,
+    pub opens: String,
+    pub closes: String,
+    /// Networks of the evaluation terminals (CIDR); empty = not restricted.
+    pub networks: Vec<String>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewBlock {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    #[schema(min_length = 1, pattern = "\\S")]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Block {
+    pub id: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub reason: String,
+}
+
+pub(crate) struct RoomRow {
+    pub id: String,
+    pub kind: RoomKind,
+    pub name: String,
+    pub floor: i64,
+    pub capacity: i64,
+    pub equipment: Vec<String>,
+    pub isolated: bool,
+    pub hours: Hours,
+    pub networks: Vec<String>,
+}
+
+pub(crate) const ROOM_COLS: &str =
+    "id, kind, name, floor, capacity, equipment, isolated, open_from, open_until, networks";
+
+pub(crate) fn room_row(r: &ggzy_store::Row) -> Result<RoomRow> {
+    let kind: String = r.try_get(1)?;
+    let equipment: String = r.try_get(5)?;
+    Ok(RoomRow {
+        id: r.try_get(0)?,
+        kind: RoomKind::parse(&kind).ok_or_else(|| Error::internal("bad room kind"))?,
+        name: r.try_get(2)?,
+        floor: r.try_get(3)?,
+        capacity: r.try_get(4)?,
+        equipment: serde_json::from_str(&equipment).unwrap_or_default(),
+        isolated: r.try_get::<i64, _>(6)? == 1,
+        hours: Hours {
+            from: r.try_get(7)?,
+            until: r.try_get(8)?,
+        },
+        networks: serde_json::from_str(&r.try_get::<String, _>(9)?).unwrap_or_default(),
+    })
+}
+
+pub(crate) async fn load_room<'e, E>(exec: E, id: &str) -> Result<RoomRow>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(&format!(
+        "SELECT {ROOM_COLS} FROM venue_rooms WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(exec)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("room {id}")))?;
+    room_row(&r)
+}
+
+pub(crate) async fn blocks_of(db: &Db, room_id: &str) -> Result<Vec<Block>> {
+    let rows = sqlx::query(
+        "SELECT id, starts_at, ends_at, reason FROM venue_blocks WHERE room_id = $1 ORDER BY starts_at",
+    )
+    .bind(room_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Block {
+                id: r.try_get(0)?,
+                start: from_micros(r.try_get(1)?),
+                end: from_micros(r.try_get(2)?),
+                reason: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn to_room(db: &Db, r: RoomRow) -> Result<Room> {
+    let blocks = blocks_of(db, &r.id).await?;
+    Ok(Room {
+        id: r.id,
+        kind: r.kind,
+        name: r.name,
+        floor: r.floor,
+        capacity: r.capacity,
+        equipment: r.equipment,
+        isolated: r.isolated,
+        opens: Hours::fmt(r.hours.from),
+        closes: Hours::fmt(r.hours.until),
+        networks: r.networks,
+        blocks,
+    })
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn create_room(ctx: &Ctx, actor: &Actor, input: NewRoom) -> Result<Room> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let mut v = ggzy_core::error::Violations::new();
+    let name = input.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        v.push("name", "required", "a name of at most 100 characters");
+    }
+    if input.capacity < 1 {
+        v.push("capacity", "range", "capacity must be at least 1");
+    }
+    if input.isolated && input.kind != RoomKind::EvaluationRoom {
+        v.push(
+            "isolated",
+            "room.isolated_only_evaluation",
+            "only evaluation rooms (评标室) can be isolated",
+        );
+    }
+    let hours = Hours::parse(
+        input.opens.as_deref().unwrap_or("08:00"),
+        input.closes.as_deref().unwrap_or("18:00"),
+    );
+    if hours.is_none() {
+        v.push(
+            "opens",
+            "room.hours",
+            "opening hours are HH:MM on the quarter hour, opening before closing",
+        );
+    }
+    let networks = networks_or_push(&input.networks, &mut v);
+    v.into_result()?;
+    let hours = hours.ok_or_else(|| Error::internal("hours"))?;
+    let id = ids::new_id();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO venue_rooms (id, kind, name, floor, capacity, equipment, isolated, open_from, open_until, created_at, networks) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(input.kind.as_str())
+    .bind(&name)
+    .bind(input.floor)
+    .bind(input.capacity)
+    .bind(json!(input.equipment).to_string())
+    .bind(i64::from(input.isolated))
+    .bind(hours.from)
+    .bind(hours.until)
+    .bind(to_micros(now))
+    .bind(json!(networks).to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict { .. } => Error::conflict("room.duplicate_name", format!("a room named {name} exists")),
+        e => e,
+    })?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.room.created",
+            "room",
+            &id,
+            json!({"room_id": id, "kind": input.kind.as_str(), "name": name, "capacity": input.capacity,
+                   "isolated": input.isolated, "networks": networks}),
+        ),
+    )
+    .await?;
+    let r = load_room(&mut *tx, &id).await?;
+    let room = to_room(&ctx.db, r).await?;
+    ctx.db.commit_answering(tx, 201, &room, now).await?;
+    Ok(room)
+}
+
+/// Parse a room's network list into `v` (field `networks[i]`); the canonical list when valid.
+fn networks_or_push(list: &[String], v: &mut ggzy_core::error::Violations) -> Vec<String> {
+    match rules::parse_room_networks(list) {
+        Ok(n) => n,
+        Err((i, (rule, detail))) => {
+            v.push(format!("networks[{i}]"), rule, detail);
+            vec![]
+        }
+    }
+}
+
+/// Replace the networks of a room's evaluation terminals (staff, admin). Sessions already
+/// scheduled in the room follow: `venues.room.networks_changed` {room_id, networks} tells the
+/// evaluation area, which applies the list to those sessions at once.
+#[tracing::instrument(skip_all, fields(room_id = %room_id))]
+pub async fn set_room_networks(
+    ctx: &Ctx,
+    actor: &Actor,
+    room_id: &str,
+    input: RoomNetworks,
+) -> Result<Room> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let mut v = ggzy_core::error::Violations::new();
+    let networks = networks_or_push(&input.networks, &mut v);
+    v.into_result()?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let n = sqlx::query("UPDATE venue_rooms SET networks = $1 WHERE id = $2")
+        .bind(json!(networks).to_string())
+        .bind(room_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(Error::not_found(format!("room {room_id}")));
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.room.networks_changed",
+            "room",
+            room_id,
+            json!({"room_id": room_id, "networks": networks}),
+        ),
+    )
+    .await?;
+    let r = load_room(&mut *tx, room_id).await?;
+    let room = to_room(&ctx.db, r).await?;
+    ctx.db.commit_answering(tx, 200, &room, now).await?;
+    Ok(room)
+}
+
+/// Changes to a room (staff, admin): every field is optional, absent fields stay as they are.
+/// The room's networks have their own route (`PUT /rooms/{id}/networks`).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct RoomChanges {
+    pub kind: Option<RoomKind>,
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    pub floor: Option<i64>,
+    #[schema(minimum = 1)]
+    pub capacity: Option<i64>,
+    pub equipment: Option<Vec<String>>,
+    /// Closed room (封闭评标室); only evaluation rooms may be isolated.
+    pub isolated: Option<bool>,
+    /// Local opening time `HH:MM` on the quarter hour.
+    #[schema(pattern = "^[0-2][0-9]:[0-5][0-9]$")]
+    pub opens: Option<String>,
+    /// Local closing time `HH:MM` on the quarter hour.
+    #[schema(pattern = "^[0-2][0-9]:[0-5][0-9]$")]
+    pub closes: Option<String>,
+}
+
+/// Edit a room (staff, admin). The same checks as creating one, and an edit never strands a live
+/// booking: a tentative or confirmed booking that has not ended must still fit the room's new
+/// opening hours (422 `room.hours_exclude_booking` on `opens`), and an evaluation booking its
+/// isolation, kind and seats (`room.booking_needs_isolated_room` on `isolated`/`kind`,
+/// `room.capacity_below_booking` on `capacity`), each naming the booking's time. Same name as
+/// another room: 409 `room.duplicate_name`. Emits `venues.room.updated` with the changed fields.
+/// The room row is updated first in the transaction, so on PostgreSQL it stays locked while the
+/// bookings are checked.
+#[tracing::instrument(skip_all, fields(room_id = %room_id))]
+pub async fn update_room(
+    ctx: &Ctx,
+    actor: &Actor,
+    room_id: &str,
+    input: RoomChanges,
+) -> Result<Room> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let old = load_room(ctx.db.pool(), room_id).await?;
+    let mut v = ggzy_core::error::Violations::new();
+    let name = input
+        .name
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(&old.name)
+        .to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        v.push("name", "required", "a name of at most 100 characters");
+    }
+    let kind = input.kind.unwrap_or(old.kind);
+    let floor = input.floor.unwrap_or(old.floor);
+    let capacity = input.capacity.unwrap_or(old.capacity);
+    if capacity < 1 {
+        v.push("capacity", "range", "capacity must be at least 1");
+    }
+    let isolated = input.isolated.unwrap_or(old.isolated);
+    if isolated && kind != RoomKind::EvaluationRoom {
+        v.push(
+            "isolated",
+            "room.isolated_only_evaluation",
+            "only evaluation rooms (评标室) can be isolated",
+        );
+    }
+    let hours = match (&input.opens, &input.closes) {
+        (None, None) => Some(old.hours),
+        (o, c) => Hours::parse(
+            o.as_deref().unwrap_or(&Hours::fmt(old.hours.from)),
+            c.as_deref().unwrap_or(&Hours::fmt(old.hours.until)),
+        ),
+    };
+    if hours.is_none() {
+        v.push(
+            if input.opens.is_some() {
+                "opens"
+            } else {
+                "closes"
+            },
+            "room.hours",
+            "opening hours are HH:MM on the quarter hour, opening before closing",
+        );
+    }
+    let equipment = input.equipment.clone().unwrap_or(old.equipment.clone());
+    v.into_result()?;
+    let hours = hours.ok_or_else(|| Error::internal("hours"))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE venue_rooms SET kind = $1, name = $2, floor = $3, capacity = $4, equipment = $5, \
+         isolated = $6, open_from = $7, open_until = $8 WHERE id = $9",
+    )
+    .bind(kind.as_str())
+    .bind(&name)
+    .bind(floor)
+    .bind(capacity)
+    .bind(json!(equipment).to_string())
+    .bind(i64::from(isolated))
+    .bind(hours.from)
+    .bind(hours.until)
+    .bind(room_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict { .. } => {
+            Error::conflict("room.duplicate_name", format!("a room named {name} exists"))
+        }
+        e => e,
+    })?
+    .rows_affected();
+    if n == 0 {
+        return Err(Error::not_found(format!("room {room_id}")));
+    }
+    let live = sqlx::query(&format!(
+        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE room_id = $1 AND status <> 'cancelled' \
+         AND ends_at > $2 ORDER BY starts_at"
+    ))
+    .bind(room_id)
+    .bind(to_micros(now))
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut v = ggzy_core::error::Violations::new();
+    for r in &live {
+        let (b, _) = booking_row(r)?;
+        let when = format!("{} – {}", display_local(b.start), display_local(b.end));
+        if let Err((rule, _)) = rules::check_window(b.start, b.end, hours) {
+            if rule == "booking.opening_hours" {
+                v.push(
+                    "opens",
+                    "room.hours_exclude_booking",
+                    format!("the booking {when} falls outside the new opening hours; move or cancel it first"),
+                );
+            }
+        }
+        if b.purpose == Purpose::Evaluation {
+            match rules::check_evaluation_room(kind, isolated, capacity, b.committee_size, b.staff_count) {
+                Err(("booking.evaluation_needs_isolated_room", _)) => v.push(
+                    if kind != RoomKind::EvaluationRoom { "kind" } else { "isolated" },
+                    "room.booking_needs_isolated_room",
+                    format!("the evaluation booking {when} needs an isolated evaluation room (招标投标法 第三十八条); move it first"),
+                ),
+                Err(("booking.capacity", _)) => v.push(
+                    "capacity",
+                    "room.capacity_below_booking",
+                    format!(
+                        "the evaluation booking {when} needs {} seats; move it first",
+                        b.committee_size + b.staff_count
+                    ),
+                ),
+                _ => {}
+            }
+        }
+    }
+    // One message per field is enough: the first booking in time is named.
+    v.into_result().map_err(first_per_field)?;
+    let mut changed = serde_json::Map::new();
+    if name != old.name {
+        changed.insert("name".into(), json!(name));
+    }
+    if kind != old.kind {
+        changed.insert("kind".into(), json!(kind.as_str()));
+    }
+    if floor != old.floor {
+        changed.insert("floor".into(), json!(floor));
+    }
+    if capacity != old.capacity {
+        changed.insert("capacity".into(), json!(capacity));
+    }
+    if equipment != old.equipment {
+        changed.insert("equipment".into(), json!(equipment));
+    }
+    if isolated != old.isolated {
+        changed.insert("isolated".into(), json!(isolated));
+    }
+    if hours.from != old.hours.from || hours.until != old.hours.until {
+        changed.insert("opens".into(), json!(Hours::fmt(hours.from)));
+        changed.insert("closes".into(), json!(Hours::fmt(hours.until)));
+    }
+    if !changed.is_empty() {
+        emit(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            NewEvent::new(
+                "venues.room.updated",
+                "room",
+                room_id,
+                json!({"room_id": room_id, "name": name, "changed": changed}),
+            ),
+        )
+        .await?;
+    }
+    let r = load_room(&mut *tx, room_id).await?;
+    let room = to_room(&ctx.db, r).await?;
+    ctx.db.commit_answering(tx, 200, &room, now).await?;
+    Ok(room)
+}
+
+/// Keep the first error of each field (the bookings are checked in time order).
+fn first_per_field(e: Error) -> Error {
+    match e {
+        Error::Validation(list) => {
+            let mut seen = std::collections::HashSet::new();
+            Error::Validation(
+                list.into_iter()
+                    .filter(|f| seen.insert(f.field.clone()))
+                    .collect(),
+            )
+        }
+        e => e,
+    }
+}
+
+pub async fn list_rooms(ctx: &Ctx, actor: &Actor) -> Result<Vec<Room>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
+    let rows = sqlx::query(&format!(
+        "SELECT {ROOM_COLS} FROM venue_rooms ORDER BY name"
+    ))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        out.push(to_room(&ctx.db, room_row(r)?).await?);
+    }
+    Ok(out)
+}
+
+#[tracing::instrument(skip_all, fields(room_id = %room_id))]
+pub async fn add_block(ctx: &Ctx, actor: &Actor, room_id: &str, b: NewBlock) -> Result<Block> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    if b.end <= b.start {
+        return Err(Error::field(
+            "end",
+            "block.window",
+            "the end must be after the start",
+        ));
+    }
+    let reason = b.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(Error::field("reason", "required", "a reason is required"));
+    }
+    load_room(ctx.db.pool(), room_id).await?;
+    let id = ids::new_id();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO venue_blocks (id, room_id, starts_at, ends_at, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&id)
+    .bind(room_id)
+    .bind(to_micros(b.start))
+    .bind(to_micros(b.end))
+    .bind(&reason)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.room.blocked",
+            "room",
+            room_id,
+            json!({"room_id": room_id, "block_id": id, "start": b.start.to_rfc3339(),
+                   "end": b.end.to_rfc3339(), "reason": reason}),
+        ),
+    )
+    .await?;
+    let block = Block {
+        id,
+        start: b.start,
+        end: b.end,
+        reason,
+    };
+    ctx.db.commit_answering(tx, 201, &block, now).await?;
+    Ok(block)
+}
+
+pub(super) async fn blocked(db: &Db, room_id: &str, start: i64, end: i64) -> Result<Option<Block>> {
+    Ok(blocks_of(db, room_id)
+        .await?
+        .into_iter()
+        .find(|b| rules::overlaps(start, end, to_micros(b.start), to_micros(b.end))))
+}
