@@ -230,12 +230,13 @@ async fn a_publicity_and_an_objection_reaching_2027_are_provisional_until_2027_i
     );
 
     // An hour past the old end the publicity still runs (the remedies area learnt the new end from
-    // `projects.due_date.rederived`): no award yet, an objection is taken.
+    // `projects.due_date.rederived`): an objection is taken; no award meanwhile (the open
+    // objection suspends it, and the publicity-end boundary is checked below once answered).
     app.drain_consumer("remedies.projection").await;
     travel(&app, &mut t, old_end + chrono::Duration::hours(1)).await;
     let (s, v) = post_award(&app, &t, json!({})).await;
     assert_eq!(s, 409, "{v}");
-    assert_eq!(v["rule"], "award.publicity_not_ended", "{v}");
+    assert_eq!(v["rule"], "section.suspended_by_remedy", "{v}");
     let (s, o2) = app
         .post(Some(&t.bidders[0].token), &remedies, objection("评分有误"))
         .await;
