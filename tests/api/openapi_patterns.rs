@@ -268,9 +268,9 @@ async fn the_schema_refuses_what_the_server_refuses_for_its_form() {
             json!("恢复国家标准"),
         ),
         (
-            "ObjectionInput",
-            json!({"text": "\n"}),
-            json!({"text": "评分有误"}),
+            "RaiseInput",
+            json!({"kind": "objection", "target": "result", "grounds": "\n"}),
+            json!({"kind": "objection", "target": "result", "grounds": "评分有误"}),
         ),
         (
             "NewExpertRelation/properties/kind",

@@ -173,11 +173,16 @@ async fn procurement_report_confirmation_result_announcement_with_experts_contra
     let (s, v) = app
         .post(
             Some(&t.bidders[0].token),
-            &format!("/api/v1/sections/{sid}/objections"),
-            json!({"text": "评审结果有误"}),
+            &format!("/api/v1/sections/{sid}/remedies"),
+            json!({"kind": "objection", "target": "result", "grounds": "评审结果有误"}),
         )
         .await;
-    assert_conflict(s, &v, "objection.procurement_challenge");
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["rule"], "remedy.not_available", "{v}");
+    assert!(
+        v["errors"][0]["message"].as_str().unwrap().contains("质疑"),
+        "{v}"
+    );
     // The committee stays secret while the result is not determined.
     assert_eq!(bidder_reads_draw(&app, &t, &draw_id).await.0, 403);
 

@@ -24,6 +24,19 @@ async fn a_result_objection_is_a_remedy_case_that_holds_the_award_until_answered
     let sid = t.section_id.clone();
     let url = format!("/api/v1/sections/{sid}/remedies");
     let objection = |g: &str| json!({"kind": "objection", "target": "result", "grounds": g});
+    // Only a bidder raises, with grounds (moved from award.rs's old objection route).
+    let (s, v) = app
+        .post(Some(&t.tenderer), &url, objection("第一名资格有误"))
+        .await;
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = app
+        .post(Some(&t.bidders[2].token), &url, objection(" "))
+        .await;
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (422, Some("grounds")),
+        "{v}"
+    );
 
     // Raised Friday 2026-04-03 during the publicity: answered within 3 (calendar) days, the last
     // one Monday 04-06 is 清明 → Tuesday 24:00 (民法典 203); the rule cites 实施条例 54.
@@ -44,6 +57,20 @@ async fn a_result_objection_is_a_remedy_case_that_holds_the_award_until_answered
     assert_eq!(at(first["raise_deadline"].as_str().unwrap()), ends);
     let scope = award::wait_event(&app, "remedies.case.suspended", &sid).await;
     assert_eq!(scope["scope"], "award", "{scope}");
+    // Another bidder sees the case without its raiser; the tenderer sees who raised it.
+    let (s, v) = app.get(Some(&t.bidders[0].token), &url).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v[0]["anonymised"].as_bool(), v[0]["raised_by_org"].as_str()),
+        (Some(true), None),
+        "{v}"
+    );
+    let (s, v) = app.get(Some(&t.tenderer), &url).await;
+    assert_eq!(
+        v[0]["raised_by_org"],
+        t.bidders[2].org_id.as_str(),
+        "{s} {v}"
+    );
 
     // The last second of the publicity is still in time; its end is not.
     award::travel(&app, &mut t, ends - chrono::Duration::seconds(1)).await;
@@ -64,6 +91,9 @@ async fn a_result_objection_is_a_remedy_case_that_holds_the_award_until_answered
         "{v}"
     );
 
+    // The first was not answered by its due time: an alert for monitoring.
+    let overdue = award::wait_event(&app, "remedies.case.overdue", &sid).await;
+    assert_eq!(overdue["case_id"], first["id"], "{overdue}");
     // While either is open the award waits (the projects area learnt it from the events).
     app.drain_consumer("projects.suspensions").await;
     let (s, v) = award::post_award(&app, &t, json!({})).await;
@@ -91,6 +121,13 @@ async fn a_result_objection_is_a_remedy_case_that_holds_the_award_until_answered
     assert_eq!(s, 200, "{v}");
     let resumed = award::events(&app, "remedies.case.resumed", &sid).await;
     assert_eq!(resumed.len(), 2, "{resumed:?}");
+    // An answer is given once; the first was late, the second in time.
+    let (u, body) = answer(&second);
+    let (s, v) = app.post(Some(&t.tenderer), &u, body).await;
+    assert_eq!(s, 409, "{v}");
+    let answered = award::events(&app, "remedies.case.answered", &sid).await;
+    let late: Vec<_> = answered.iter().map(|e| e["late"].as_bool()).collect();
+    assert_eq!(late, [Some(true), Some(false)], "{answered:?}");
     // The raiser escalates its answered objection to a complaint (实施条例 60), which does not
     // suspend by itself.
     let (s, complaint) = app

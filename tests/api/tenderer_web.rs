@@ -2,7 +2,8 @@
 //! (`GET /api/v1/announcements/mine`), with the platform's own drafts in it. The browser test walks
 //! the day of a tenderer in headless Chromium: register a project (a refused deposit shown next to
 //! its field with its rule id, then corrected), draft and submit the tender announcement, see it
-//! published after staff approve it (API), find the platform's drafts, answer an objection. The
+//! published after staff approve it (API), find the platform's drafts, answer an objection (the
+//! remedies case page, reached from the section page). The
 //! page tests show another organization's project, section and announcement refused.
 
 use crate::award::{at, evaluating_section, submit_result, travel};
@@ -269,13 +270,6 @@ async fn another_organizations_project_section_and_announcement_are_refused_on_t
         )
         .await;
     assert_eq!(r.status, 403, "{}", r.body);
-    let r = v
-        .post_form(
-            &format!("/tenderer/projects/{pid}/sections/{sid}/objections/x/answer"),
-            &[("csrf", &csrf), ("answer", "无")],
-        )
-        .await;
-    assert_eq!(r.status, 403, "{}", r.body);
     // Its list does not show the other organization's announcement; nothing changed.
     let list = v.get("/tenderer/announcements").await;
     assert_eq!(list.status, 200);
@@ -412,18 +406,21 @@ async fn a_tenderer_registers_publishes_and_answers_an_objection_in_the_browser(
         return;
     };
     let app = TestApp::spawn().await;
-    // A trade of the same tenderer whose candidates are publicized, with an objection (API).
+    // A trade of the same tenderer whose candidates are publicized, with an objection (API; a
+    // remedies case since rem20e).
     let t = evaluating_section(&app, "construction").await;
     let (s, v) = submit_result(&app, &t, 3).await;
     assert_eq!(s, 201, "{v}");
+    app.drain_consumer("remedies.projection").await;
     let objection = app
         .post_expect(
             &t.bidders[2].token,
-            &format!("/api/v1/sections/{}/objections", t.section_id),
-            json!({"text": "第一名的项目经理证书已过期"}),
+            &format!("/api/v1/sections/{}/remedies", t.section_id),
+            json!({"kind": "objection", "target": "result", "grounds": "第一名的项目经理证书已过期"}),
             201,
         )
         .await;
+    let case_id = objection["id"].as_str().unwrap().to_string();
     app.wait_consumer("publishing.lifecycle").await;
     let staff = app.login("staff").await;
 
@@ -596,17 +593,31 @@ async fn a_tenderer_registers_publishes_and_answers_an_objection_in_the_browser(
         assert!(list.contains(seen), "{seen} in {list}");
     }
 
-    // Answers the objection on the section page: an empty answer is refused, then it is sent.
+    // Answers the objection: the section page links to the remedies queue, the case page takes
+    // the answer; an empty answer is refused, then it is sent.
     c.goto(&app.url(&format!(
         "/tenderer/projects/{}/sections/{}",
         t.project_id, t.section_id
     )))
     .await
     .unwrap();
-    assert!(body_text(&c).await.contains("第一名的项目经理证书已过期"));
     click_then(
         &c,
-        Locator::Css("#objection-1 button[type=submit]"),
+        Locator::Css("#section-remedies a[href='/tenderer/remedies']"),
+        Locator::Css(&format!("a[href='/tenderer/remedies/{case_id}']")),
+    )
+    .await;
+    click_then(
+        &c,
+        Locator::Css(&format!("a[href='/tenderer/remedies/{case_id}']")),
+        Locator::Id("f-answer"),
+    )
+    .await;
+    assert!(body_text(&c).await.contains("第一名的项目经理证书已过期"));
+    let send = format!("form[action='/tenderer/remedies/{case_id}/answer'] button[type=submit]");
+    click_then(
+        &c,
+        Locator::Css(&send),
         Locator::Css("#f-answer[aria-invalid=true]"),
     )
     .await;
@@ -614,15 +625,15 @@ async fn a_tenderer_registers_publishes_and_answers_an_objection_in_the_browser(
     fill(&c, "f-answer", "经核查，证书在有效期内，异议不成立。").await;
     click_then(
         &c,
-        Locator::Css("#objection-1 button[type=submit]"),
-        Locator::Css("p.notice[role=status]"),
+        Locator::Css(&send),
+        Locator::Css("#case-state[data-state=answered]"),
     )
     .await;
     assert!(body_text(&c).await.contains("经核查，证书在有效期内"));
     let (s, v) = app
         .get(
             Some(&t.tenderer),
-            &format!("/api/v1/sections/{}/objections", t.section_id),
+            &format!("/api/v1/sections/{}/remedies", t.section_id),
         )
         .await;
     assert_eq!(s, 200, "{v}");

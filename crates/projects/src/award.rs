@@ -19,11 +19,11 @@ use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::Market;
 use ggzy_core::time::{at_local, display_local, from_micros, local_date, to_micros};
-use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
+use ggzy_core::{Clock, Error, FieldError, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::timers::{self, Timer, TimerHandler};
-use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
+use ggzy_store::{emit, Ctx, Db, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -31,14 +31,8 @@ use sqlx::Row;
 use std::str::FromStr;
 use utoipa::ToSchema;
 
-/// Timer kind: an objection not answered by its due time raises `projects.objection.overdue`.
-pub const OBJECTION_TIMER: &str = "projects.objection.due";
 /// Timer kind: a contract not recorded by its due time raises `projects.contract.overdue`.
 pub const CONTRACT_TIMER: &str = "projects.contract.due";
-
-pub(crate) fn objection_key(id: &str) -> String {
-    format!("{OBJECTION_TIMER}:{id}")
-}
 
 pub(crate) fn contract_key(section_id: &str) -> String {
     format!("{CONTRACT_TIMER}:{section_id}")
@@ -831,334 +825,11 @@ impl Consumer for EvaluationReports {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Objections (异议) during the publicity.
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct ObjectionInput {
-    #[schema(min_length = 1, max_length = 5000, pattern = "\\S")]
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct AnswerInput {
-    pub answer: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Objection {
-    pub id: String,
-    pub section_id: String,
-    pub org_id: String,
-    pub text: String,
-    pub filed_at: DateTime<Utc>,
-    /// The answer is due by then (end of the last allowed day).
-    pub due_at: DateTime<Utc>,
-    /// `due_at` was computed with weekends only for a year without a holiday schedule; it is
-    /// re-derived when the schedule is imported (docs/calendar.md).
-    pub due_at_provisional: bool,
-    pub answer: Option<String>,
-    pub answered_at: Option<DateTime<Utc>>,
-    /// The due time passed without an answer.
-    pub overdue: bool,
-}
-
-const OBJECTION_COLS: &str =
-    "id, section_id, org_id, text, filed_at, due_at, answer, answered_at, overdue, due_provisional";
-
-fn objection_row(r: &sqlx::any::AnyRow) -> Result<Objection> {
-    Ok(Objection {
-        id: r.try_get(0)?,
-        section_id: r.try_get(1)?,
-        org_id: r.try_get(2)?,
-        text: r.try_get(3)?,
-        filed_at: from_micros(r.try_get(4)?),
-        due_at: from_micros(r.try_get(5)?),
-        answer: r.try_get(6)?,
-        answered_at: r.try_get::<Option<i64>, _>(7)?.map(from_micros),
-        overdue: r.try_get::<i64, _>(8)? != 0,
-        due_at_provisional: r.try_get::<i64, _>(9)? != 0,
-    })
-}
-
-/// File an objection to the evaluation result (bidder registered for the section, during the
-/// publicity only; 实施条例 54).
-#[tracing::instrument(skip_all, fields(section_id = %section_id))]
-pub async fn file_objection(
-    ctx: &Ctx,
-    actor: &Actor,
-    section_id: &str,
-    input: ObjectionInput,
-) -> Result<Objection> {
-    actor.require(&[Role::Bidder])?;
-    let org_id = actor
-        .org_id
-        .clone()
-        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-    let mut v = Violations::new();
-    let text = required_text(&mut v, "text", &input.text, 5000);
-    v.into_result()?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.db.begin().await?;
-    let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
-    if sec.state != SectionState::Publicizing {
-        return Err(Error::conflict(
-            "objection.not_publicizing",
-            format!(
-                "section is in state {}; objections to the evaluation result are taken during the candidate publicity",
-                sec.state.as_str()
-            ),
-        ));
-    }
-    if sec.market == Market::Procurement {
-        return Err(Error::conflict(
-            "objection.procurement_challenge",
-            "government procurement has no candidate publicity; a supplier challenges (质疑) the result \
-             instead (政府采购法 第五十二条)",
-        ));
-    }
-    let publicity = load_publicity(&mut tx, section_id).await?;
-    let rules = load_rules(&mut tx, &sec.region, sec.market).await?;
-    if now >= publicity.publicity_ends_at {
-        return Err(Error::conflict(
-            "objection.after_publicity",
-            format!(
-                "the candidate publicity ended at {}; objections are taken during the publicity only ({})",
-                display_local(publicity.publicity_ends_at),
-                rules.publicity_source
-            ),
-        ));
-    }
-    let reg =
-        sqlx::query("SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2")
-            .bind(section_id)
-            .bind(&org_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if reg.is_none() {
-        return Err(Error::forbidden(
-            "only bidders registered for this section may object to its evaluation result",
-        ));
-    }
-    let due = period_end(&ctx.calendar, now, rules.objection_answer_days);
-    if due.provisional() {
-        ggzy_store::calendar::note_missing(
-            &mut tx,
-            &ctx.db,
-            now,
-            &due.missing,
-            "projects.objection_due",
-        )
-        .await?;
-    }
-    let provisional = due.provisional();
-    let due = due.value;
-    let o = Objection {
-        id: ids::new_id(),
-        section_id: section_id.to_string(),
-        org_id,
-        text,
-        filed_at: now,
-        due_at: due,
-        due_at_provisional: provisional,
-        answer: None,
-        answered_at: None,
-        overdue: false,
-    };
-    sqlx::query(
-        "INSERT INTO section_objections (id, section_id, org_id, text, filed_by, filed_at, due_at, \
-         due_provisional, answer_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&o.id)
-    .bind(section_id)
-    .bind(&o.org_id)
-    .bind(&o.text)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(to_micros(due))
-    .bind(i64::from(provisional))
-    .bind(i64::from(rules.objection_answer_days))
-    .execute(&mut *tx)
-    .await?;
-    timers::schedule(
-        &mut tx,
-        OBJECTION_TIMER,
-        &objection_key(&o.id),
-        due,
-        json!({"objection_id": o.id}),
-        now,
-    )
-    .await?;
-    emit(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
-        now,
-        NewEvent::new(
-            "projects.objection.filed",
-            "section",
-            section_id,
-            json!({"objection_id": o.id, "section_id": section_id, "project_id": sec.project_id,
-                   "org_id": o.org_id, "filed_at": now.to_rfc3339(), "due_at": due.to_rfc3339(),
-                   "due_at_provisional": provisional, "basis": rules.objection_source}),
-        ),
-    )
-    .await?;
-    ctx.db.commit_answering(tx, 201, &o, now).await?;
-    Ok(o)
-}
-
-/// Answer an objection (the project's tenderer or agency).
-#[tracing::instrument(skip_all, fields(objection_id = %id))]
-pub async fn answer_objection(
-    ctx: &Ctx,
-    actor: &Actor,
-    id: &str,
-    input: AnswerInput,
-) -> Result<Objection> {
-    actor.require(&[Role::Tenderer, Role::Agency])?;
-    let mut v = Violations::new();
-    let answer = required_text(&mut v, "answer", &input.answer, 5000);
-    v.into_result()?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.db.begin().await?;
-    let r = sqlx::query(&format!(
-        "SELECT {OBJECTION_COLS} FROM section_objections WHERE id = $1{}",
-        ctx.db.for_update()
-    ))
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("objection {id}")))?;
-    let mut o = objection_row(&r)?;
-    let sec = load_sec(&ctx.db, &mut tx, &o.section_id, false).await?;
-    require_owner(actor, &sec)?;
-    if o.answered_at.is_some() {
-        return Err(Error::conflict(
-            "objection.already_answered",
-            "this objection has been answered",
-        ));
-    }
-    let n = sqlx::query(
-        "UPDATE section_objections SET answer = $1, answered_by = $2, answered_at = $3 \
-         WHERE id = $4 AND answered_at IS NULL",
-    )
-    .bind(&answer)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    expect_one(
-        n,
-        "objection.already_answered",
-        "this objection has been answered",
-    )?;
-    timers::cancel(&mut tx, &objection_key(id)).await?;
-    emit(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
-        now,
-        NewEvent::new(
-            "projects.objection.answered",
-            "section",
-            &o.section_id,
-            json!({"objection_id": id, "section_id": o.section_id, "project_id": sec.project_id,
-                   "org_id": o.org_id, "due_at": o.due_at.to_rfc3339(),
-                   "due_at_provisional": o.due_at_provisional, "answered_at": now.to_rfc3339(),
-                   "late": now >= o.due_at}),
-        ),
-    )
-    .await?;
-    o.answer = Some(answer);
-    o.answered_at = Some(now);
-    ctx.db.commit_answering(tx, 200, &o, now).await?;
-    Ok(o)
-}
-
-/// Objections of a section: all of them for the project's tenderer/agency, staff and supervisors;
-/// its own for a bidder.
-pub async fn list_objections(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Objection>> {
-    actor.require(&[
-        Role::Bidder,
-        Role::Tenderer,
-        Role::Agency,
-        Role::Staff,
-        Role::Supervisor,
-        Role::Admin,
-    ])?;
-    let mut conn = ctx.db.pool().acquire().await?;
-    let sec = load_sec(&ctx.db, &mut conn, section_id, false).await?;
-    let own = match actor.role {
-        Role::Bidder => actor
-            .org_id
-            .clone()
-            .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?,
-        Role::Tenderer | Role::Agency => {
-            require_owner(actor, &sec)?;
-            String::new()
-        }
-        _ => String::new(),
-    };
-    let rows = sqlx::query(&format!(
-        "SELECT {OBJECTION_COLS} FROM section_objections WHERE section_id = $1 AND ($2 = '' OR org_id = $2) \
-         ORDER BY filed_at, id"
-    ))
-    .bind(section_id)
-    .bind(own)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(objection_row).collect()
-}
-
-/// Handler of [`OBJECTION_TIMER`]: an objection still unanswered at its due time is marked overdue
-/// and `projects.objection.overdue` raised (an alert for monitoring; the award stays blocked).
-pub struct ObjectionOverdue;
-
-#[async_trait::async_trait]
-impl TimerHandler for ObjectionOverdue {
-    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let Some(id) = timer.payload["objection_id"].as_str() else {
-            return Err(Error::internal("objection timer without objection_id"));
-        };
-        let n = sqlx::query(
-            "UPDATE section_objections SET overdue = 1 WHERE id = $1 AND answered_at IS NULL AND overdue = 0",
-        )
-        .bind(id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n != 1 {
-            return Ok(());
-        }
-        let r =
-            sqlx::query("SELECT section_id, org_id, due_at, due_provisional FROM section_objections WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut **tx)
-                .await?;
-        let section_id: String = r.try_get(0)?;
-        let org_id: String = r.try_get(1)?;
-        let due = from_micros(r.try_get(2)?);
-        let provisional = r.try_get::<i64, _>(3)? != 0;
-        emit(
-            tx,
-            db,
-            &ActorRef::system(OBJECTION_TIMER),
-            clock.now(),
-            NewEvent::new(
-                "projects.objection.overdue",
-                "section",
-                &section_id,
-                json!({"objection_id": id, "section_id": section_id, "org_id": org_id,
-                       "due_at": due.to_rfc3339(), "due_at_provisional": provisional,
-                       "basis": "招标投标法实施条例 第五十四条"}),
-            ),
-        )
-        .await?;
-        Ok(())
-    }
-}
+// Objections (异议) to the evaluation result are remedies cases since rem20e: `POST
+// /api/v1/sections/{id}/remedies` `{"kind": "objection", "target": "result"}` (crates/remedies,
+// docs/remedies.md). The projects area's own path (`POST /api/v1/sections/{id}/objections`, `POST
+// /api/v1/objections/{id}/answer`, table `section_objections`) is gone; the table's rows, if any,
+// are historical. The award waits for the remedies suspension (`section_suspensions`).
 
 // ---------------------------------------------------------------------------------------------
 // Award (定标) and the award notice (中标通知书).
@@ -1243,7 +914,7 @@ async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<
     })
 }
 
-/// Confirm the winner (定标) after the publicity, with no objection left unanswered: publicizing →
+/// Confirm the winner (定标) after the publicity, while no remedies case suspends it: publicizing →
 /// awarded, award notice, contract timer, event `projects.award.confirmed`.
 #[tracing::instrument(skip_all, fields(section_id = %section_id))]
 pub async fn confirm_award(
@@ -1303,22 +974,6 @@ pub(crate) async fn award_in(
                 "the candidate publicity runs until {}; the winner is confirmed after it ({})",
                 display_local(publicity.publicity_ends_at),
                 rules.publicity_source
-            ),
-        ));
-    }
-    let pending: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM section_objections WHERE section_id = $1 AND answered_at IS NULL",
-    )
-    .bind(section_id)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
-    if pending > 0 {
-        return Err(Error::conflict(
-            "award.objection_pending",
-            format!(
-                "{pending} objection(s) to the evaluation result are not answered yet; the procedure is suspended until they are ({})",
-                rules.objection_source
             ),
         ));
     }
@@ -1760,8 +1415,6 @@ pub mod http {
     pub fn router() -> OpenApiRouter<Ctx> {
         OpenApiRouter::new()
             .routes(routes!(post_result, get_result))
-            .routes(routes!(post_objection, get_objections))
-            .routes(routes!(post_answer))
             .routes(routes!(post_award, get_award_notice))
             .routes(routes!(post_contract))
             .routes(routes!(post_terminate))
@@ -1798,64 +1451,13 @@ pub mod http {
         Ok(Json(get_publicity(&ctx, &actor, &id).await?))
     }
 
-    /// Object to the evaluation result (异议; bidder registered for the section, during the
-    /// publicity). The tenderer answers within 3 days (实施条例 54); until then no award.
-    #[utoipa::path(post, path = "/api/v1/sections/{id}/objections", tag = "award", security(("bearer" = [])),
-        params(("id" = String, Path, description = "section id")), request_body = ObjectionInput,
-        responses((status = 201, body = Objection), (status = 403), (status = 404),
-                  (status = 409, description = "not publicizing or publicity ended"), (status = 422)))]
-    async fn post_objection(
-        State(ctx): State<Ctx>,
-        actor: Actor,
-        Path(id): Path<String>,
-        Json(input): Json<ObjectionInput>,
-    ) -> Result<(StatusCode, Json<Objection>)> {
-        actor.require(&[Role::Bidder])?;
-        let o = file_objection(&ctx, &actor, &id, input).await?;
-        Ok((StatusCode::CREATED, Json(o)))
-    }
-
-    /// Objections of a section (a bidder sees its own).
-    #[utoipa::path(get, path = "/api/v1/sections/{id}/objections", tag = "award", security(("bearer" = [])),
-        params(("id" = String, Path, description = "section id")),
-        responses((status = 200, body = [Objection]), (status = 403), (status = 404)))]
-    async fn get_objections(
-        State(ctx): State<Ctx>,
-        actor: Actor,
-        Path(id): Path<String>,
-    ) -> Result<Json<Vec<Objection>>> {
-        actor.require(&[
-            Role::Bidder,
-            Role::Tenderer,
-            Role::Agency,
-            Role::Staff,
-            Role::Supervisor,
-            Role::Admin,
-        ])?;
-        Ok(Json(list_objections(&ctx, &actor, &id).await?))
-    }
-
-    /// Answer an objection (the project's tenderer or agency).
-    #[utoipa::path(post, path = "/api/v1/objections/{id}/answer", tag = "award", security(("bearer" = [])),
-        params(("id" = String, Path, description = "objection id")), request_body = AnswerInput,
-        responses((status = 200, body = Objection), (status = 403), (status = 404), (status = 409), (status = 422)))]
-    async fn post_answer(
-        State(ctx): State<Ctx>,
-        actor: Actor,
-        Path(id): Path<String>,
-        Json(input): Json<AnswerInput>,
-    ) -> Result<Json<Objection>> {
-        actor.require(&[Role::Tenderer, Role::Agency])?;
-        Ok(Json(answer_objection(&ctx, &actor, &id, input).await?))
-    }
-
     /// Confirm the winner (定标; the project's tenderer or agency) after the publicity ended, with
-    /// no unanswered objection: the first candidate unless a documented reason (实施条例 55). Issues
+    /// no remedies case suspending it (an unanswered result objection): the first candidate unless a documented reason (实施条例 55). Issues
     /// the award notice (中标通知书); the contract is due within 30 days (招标投标法 46).
     #[utoipa::path(post, path = "/api/v1/sections/{id}/award", tag = "award", security(("bearer" = [])),
         params(("id" = String, Path, description = "section id")), request_body = AwardInput,
         responses((status = 201, body = Award), (status = 403), (status = 404),
-                  (status = 409, description = "illegal state, publicity running or objection pending"), (status = 422)))]
+                  (status = 409, description = "illegal state, publicity running or suspended by a remedies case"), (status = 422)))]
     async fn post_award(
         State(ctx): State<Ctx>,
         actor: Actor,

@@ -1,8 +1,7 @@
 //! Award due dates computed without a year's holiday schedule (issue 16, docs/calendar.md "Award
 //! due dates").
 //!
-//! The candidate publicity end (中标候选人公示), the objection answer due time (异议答复期限) and the
-//! contract due time (合同签订期限) are counted by [`crate::award::period_end`]. A last day in a year
+//! The candidate publicity end (中标候选人公示) and the contract due time (合同签订期限) are counted by [`crate::award::period_end`]. A last day in a year
 //! without a schedule is judged with weekends only; the date is stored with its provisional mark
 //! and `ggzy_store::calendar::note_missing` raises the year-missing alert. When a schedule is
 //! imported (`calendar.schedule.imported`), [`AwardCalendar`] re-derives every provisional date from
@@ -15,13 +14,12 @@
 //! it) is re-derived all the same; the alert already raised is not withdrawn and the event says so
 //! (`overdue_alert_raised`), for staff to judge.
 //!
-//! The publicity end has no timer: objections are refused and the award allowed by comparing the
-//! clock with the stored `publicity_ends_at`, so moving the row moves the end itself.
+//! The publicity end has no timer: the award is allowed by comparing the clock with the stored
+//! `publicity_ends_at`, so moving the row moves the end itself (the remedies area learns the moved
+//! end from `projects.due_date.rederived` and refuses result objections from it). The objection
+//! answer due time is the remedies case's (since rem20e; docs/remedies.md).
 
-use crate::award::{
-    contract_key, contract_late, load_rules, objection_key, period_end, CONTRACT_TIMER,
-    OBJECTION_TIMER,
-};
+use crate::award::{contract_key, contract_late, load_rules, period_end, CONTRACT_TIMER};
 use crate::model::SectionState;
 use chrono::NaiveDate;
 use ggzy_core::calendar::Reckoned;
@@ -170,79 +168,6 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
             old,
             &new,
             false,
-        )
-        .await?;
-    }
-
-    // Objection answer due times.
-    let rows = sqlx::query(
-        "SELECT o.id, o.section_id, o.filed_at, o.due_at, o.answer_days, o.answered_at, o.overdue, \
-         s.project_id, s.state, p.region, p.market FROM section_objections o \
-         JOIN sections s ON s.id = o.section_id JOIN projects p ON p.id = s.project_id WHERE o.due_provisional = 1 ORDER BY o.id",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    for r in rows {
-        let id: String = r.try_get(0)?;
-        let section_id: String = r.try_get(1)?;
-        let start = from_micros(r.try_get(2)?);
-        let old = from_micros(r.try_get(3)?);
-        let answered = r.try_get::<Option<i64>, _>(5)?.is_some();
-        let overdue = r.try_get::<i64, _>(6)? != 0;
-        let project_id: String = r.try_get(7)?;
-        let state: String = r.try_get(8)?;
-        let days = match r.try_get::<Option<i64>, _>(4)? {
-            Some(d) => days_of(d)?,
-            None => {
-                let region: String = r.try_get(9)?;
-                let market = Market::parse(&r.try_get::<String, _>(10)?)
-                    .map_err(|e| Error::internal(format!("stored market: {}", e.message)))?;
-                load_rules(tx, &region, market).await?.objection_answer_days
-            }
-        };
-        let new = period_end(cal, start, days);
-        if change_of(old, &new) == Change::None {
-            continue;
-        }
-        if new.provisional() {
-            ggzy_store::calendar::note_missing(tx, db, now, &new.missing, "projects.objection_due")
-                .await?;
-        }
-        sqlx::query(
-            "UPDATE section_objections SET due_at = $1, due_provisional = $2 WHERE id = $3 AND due_provisional = 1",
-        )
-        .bind(to_micros(new.value))
-        .bind(i64::from(new.provisional()))
-        .bind(&id)
-        .execute(&mut **tx)
-        .await?;
-        // The overdue timer of an unanswered objection moves with its due time (a pending timer
-        // only: an answered objection's timer was cancelled, a fired one is done).
-        if !answered && !overdue {
-            timers::schedule(
-                tx,
-                OBJECTION_TIMER,
-                &objection_key(&id),
-                new.value,
-                json!({"objection_id": id}),
-                now,
-            )
-            .await?;
-        }
-        rederived(
-            tx,
-            db,
-            now,
-            "objection_due",
-            &section_id,
-            &project_id,
-            &state,
-            Some(&id),
-            start,
-            days,
-            old,
-            &new,
-            overdue,
         )
         .await?;
     }

@@ -222,8 +222,9 @@ pub async fn opening_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<
     })
 }
 
-/// After the opening, for a bidder: the candidate publicity (中标候选人公示), its own objections (异议)
-/// with their answers, and the award notice (中标通知) — in one call.
+/// After the opening, for a bidder: the candidate publicity (中标候选人公示) and the award notice
+/// (中标通知) — in one call. Objections (异议) are remedies cases (crates/remedies; the page links to
+/// them).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResultView {
     pub section_id: String,
@@ -234,7 +235,6 @@ pub struct ResultView {
     pub publicity: Option<crate::award::Publicity>,
     /// An objection may be raised now (the section is in its publicity period).
     pub may_object: bool,
-    pub objections: Vec<crate::award::Objection>,
     pub award: Option<crate::award::Award>,
 }
 
@@ -276,7 +276,6 @@ pub async fn result_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<R
     }
     let state: String = r.try_get(2)?;
     let publicity = absent(crate::award::get_publicity(ctx, actor, section_id).await)?;
-    let objections = crate::award::list_objections(ctx, actor, section_id).await?;
     let award = absent(crate::award::get_award(ctx, actor, section_id).await)?;
     let now = ctx.clock.now();
     Ok(ResultView {
@@ -290,7 +289,6 @@ pub async fn result_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<R
         state,
         my_org_id: org,
         publicity,
-        objections,
         award,
     })
 }

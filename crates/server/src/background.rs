@@ -52,10 +52,6 @@ pub fn workers() -> Workers {
     w.consumers
         .push(Arc::new(ggzy_projects::listing::ListingOutcome));
     w.timers.register(
-        ggzy_projects::award::OBJECTION_TIMER,
-        Arc::new(ggzy_projects::award::ObjectionOverdue),
-    );
-    w.timers.register(
         ggzy_projects::award::CONTRACT_TIMER,
         Arc::new(ggzy_projects::award::ContractOverdue),
     );

@@ -4,7 +4,7 @@
 //! publicity, objections (异议) to answer, the award (中标通知) and the contract (合同).
 //! Each form posts to the same use case as the API (docs/web.md, "Tenderers and agencies").
 
-use crate::award::{self, AnswerInput, AwardInput, ContractInput};
+use crate::award::{self, AwardInput, ContractInput};
 use crate::service::{self, Project, ProjectDraft, Section, SectionDraft};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -37,10 +37,6 @@ pub fn router() -> Router<Ctx> {
         )
         .route("/tenderer/projects/{id}/edit", get(edit_project))
         .route("/tenderer/projects/{id}/sections/{sid}", get(section_page))
-        .route(
-            "/tenderer/projects/{id}/sections/{sid}/objections/{oid}/answer",
-            post(answer_objection),
-        )
         .route(
             "/tenderer/projects/{id}/sections/{sid}/award",
             post(confirm_award),
@@ -673,7 +669,7 @@ async fn project_page(
 }
 
 // ---------------------------------------------------------------------------------------------
-// A section: candidate publicity, objections, award and contract.
+// A section: candidate publicity, objections (a link to the remedies pages), award and contract.
 
 struct CandidateView {
     rank: i64,
@@ -681,17 +677,6 @@ struct CandidateView {
     name: String,
     price: String,
     score: String,
-}
-
-struct ObjectionView {
-    id: String,
-    text: String,
-    filed_at: String,
-    due_at: String,
-    due_at_provisional: bool,
-    answer: Option<String>,
-    answered_at: Option<String>,
-    overdue: bool,
 }
 
 struct AwardView {
@@ -715,13 +700,10 @@ struct SectionPage<'a> {
     /// Start, end and whether the end is provisional (a year without a holiday schedule).
     publicity: Option<(String, String, bool)>,
     candidates: Vec<CandidateView>,
-    objections: Vec<ObjectionView>,
     award: Option<AwardView>,
     can_award: bool,
     can_contract: bool,
     form: FormState,
-    /// The objection whose answer form holds `form`'s errors.
-    form_for: String,
     notice: Option<&'static str>,
     /// Re-tender after 流标 (crate::retender): the links both ways and whether the button shows.
     retender: crate::retender::RetenderLinks,
@@ -746,7 +728,6 @@ async fn render_section(
     sid: &str,
     status: StatusCode,
     form: FormState,
-    form_for: &str,
     done: &str,
 ) -> Result<Response, Response> {
     let l = a.chrome.lang;
@@ -762,9 +743,6 @@ async fn render_section(
         Err(Error::NotFound(_)) => None,
         Err(e) => return Err(err(e)),
     };
-    let objections = award::list_objections(ctx, &a.actor, sid)
-        .await
-        .map_err(err)?;
     let award = match award::get_award(ctx, &a.actor, sid).await {
         Ok(x) => Some(x),
         Err(Error::NotFound(_)) => None,
@@ -775,7 +753,6 @@ async fn render_section(
         .map_err(err)?;
     let state = state_str(&s.state);
     let notice = match done {
-        "answered" => Some(l.t("异议答复已保存。", "The answer is saved.")),
         "awarded" => Some(l.t(
             "已定标，中标通知书已生成。",
             "Awarded; the award notice is issued.",
@@ -829,19 +806,6 @@ async fn render_section(
                     .collect()
             })
             .unwrap_or_default(),
-        objections: objections
-            .iter()
-            .map(|o| ObjectionView {
-                id: o.id.clone(),
-                text: o.text.clone(),
-                filed_at: fmt::beijing_time(&o.filed_at),
-                due_at: fmt::beijing_time(&o.due_at),
-                due_at_provisional: o.due_at_provisional,
-                answer: o.answer.clone(),
-                answered_at: o.answered_at.as_ref().map(fmt::beijing_time),
-                overdue: o.overdue,
-            })
-            .collect(),
         award: award.as_ref().map(|w| AwardView {
             notice_no: w.notice_no.clone(),
             winner: w.winner_name.clone(),
@@ -860,7 +824,6 @@ async fn render_section(
         can_award: state == "publicizing",
         can_contract: state == "awarded",
         form,
-        form_for: form_for.to_string(),
         notice,
         retender,
         can_retender,
@@ -884,7 +847,6 @@ async fn section_page(
         &sid,
         StatusCode::OK,
         FormState::new(),
-        "",
         &q.done,
     )
     .await
@@ -892,49 +854,6 @@ async fn section_page(
 
 fn section_href(id: &str, sid: &str, done: &str) -> String {
     format!("/tenderer/projects/{id}/sections/{sid}?done={done}")
-}
-
-#[derive(Debug, Deserialize)]
-struct AnswerForm {
-    #[serde(default)]
-    answer: String,
-}
-
-/// `POST …/objections/{oid}/answer` (CSRF-checked): `award::answer_objection`, as `POST
-/// /api/v1/objections/{id}/answer`. The objection must belong to this section.
-async fn answer_objection(
-    State(ctx): State<Ctx>,
-    Path((id, sid, oid)): Path<(String, String, String)>,
-    f: CsrfForm<AnswerForm>,
-) -> Result<Response, Response> {
-    let a = f.actor;
-    a.require(ROLES)?;
-    // The project page's own check (another organization's project: 403) comes first.
-    let p = service::get(&ctx, &a.actor, &id)
-        .await
-        .map_err(|e| error_page(&a.chrome, &e))?;
-    let ours = p.sections.iter().any(|s| s.id == sid)
-        && award::list_objections(&ctx, &a.actor, &sid)
-            .await
-            .map_err(|e| error_page(&a.chrome, &e))?
-            .iter()
-            .any(|o| o.id == oid);
-    if !ours {
-        return Err(error_page(
-            &a.chrome,
-            &Error::not_found(format!("objection {oid} of this section")),
-        ));
-    }
-    let input = AnswerInput {
-        answer: f.form.answer.clone(),
-    };
-    match award::answer_objection(&ctx, &a.actor, &oid, input).await {
-        Ok(_) => Ok(see_other(&section_href(&id, &sid, "answered"))),
-        Err(e) => {
-            let form = FormState::from_error(&e).with_values([("answer", f.form.answer)]);
-            render_section(&ctx, &a, &id, &sid, e.status(), form, &oid, "").await
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -974,7 +893,7 @@ async fn confirm_award(
                 ("winner_org_id", f.form.winner_org_id),
                 ("reason", f.form.reason),
             ]);
-            render_section(&ctx, &a, &id, &sid, e.status(), form, "award", "").await
+            render_section(&ctx, &a, &id, &sid, e.status(), form, "").await
         }
     }
 }
@@ -1046,7 +965,7 @@ async fn record_contract(
         Ok(_) => Ok(see_other(&section_href(&id, &sid, "contracted"))),
         Err(e) => {
             let form = FormState::from_error(&e).with_values(values);
-            render_section(&ctx, &a, &id, &sid, e.status(), form, "contract", "").await
+            render_section(&ctx, &a, &id, &sid, e.status(), form, "").await
         }
     }
 }
@@ -1194,7 +1113,7 @@ async fn retender_section(
                 e => e,
             };
             let form = FormState::from_error(&e).with_values(values);
-            render_section(&ctx, &a, &id, &sid, e.status(), form, "retender", "").await
+            render_section(&ctx, &a, &id, &sid, e.status(), form, "").await
         }
     }
 }
