@@ -191,9 +191,13 @@ async fn a_disclosure_checked_without_next_years_schedule_is_provisional_until_t
 #[tokio::test]
 async fn the_dashboard_shows_the_calendar_banner_from_1_november_until_next_year_is_imported() {
     let app = TestApp::spawn().await;
-    app.clock().set(at("2026-10-31T23:59:59+08:00"));
+    // Sign in an hour before (sessions run on the server clock), then move to the last second:
+    // the test clock also runs with real time, and a sign-in (argon2) can take seconds on a busy
+    // machine — the last second of October must still be that at the read.
+    app.clock().set(at("2026-10-31T23:00:00+08:00"));
     let mut visitor = ggzy_api_tests::pages::Visitor::new(&app);
     visitor.sign_in("supervisor").await;
+    app.clock().set(at("2026-10-31T23:59:59+08:00"));
     let p = visitor.get("/monitoring").await;
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(!p.body.contains("calendar-banner"), "{}", p.body);

@@ -172,7 +172,8 @@ async fn the_procurement_pool_and_recorded_relations_exclude_without_naming_the_
         "projects.registration.created",
         "registration",
         "REG-1",
-        json!({"section_id": "SEC-AVOID", "uscc": bidder, "org_id": "org-bidder"}),
+        json!({"registration_id": "REG-1", "section_id": "SEC-AVOID", "uscc": bidder,
+               "org_id": "org-bidder"}),
     )
     .await;
     app.drain_consumer("experts.events").await;

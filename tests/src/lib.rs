@@ -23,6 +23,19 @@ pub const DEMO_PASSWORD: &str = "demo-password-123";
 /// default so the slow-header test is quick).
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The tests' HTTP client. A test server closes a connection idle for [`HEADER_TIMEOUT`] (the
+/// header read timeout also covers the wait for a keep-alive connection's next request); a client
+/// reusing such a connection as the server closes it gets "connection closed before message
+/// completed". So the client drops connections idle for half that time.
+pub fn test_client() -> reqwest::Client {
+    test_client_builder().build().expect("client")
+}
+
+/// [`test_client`]'s settings, to add to.
+pub fn test_client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(HEADER_TIMEOUT / 2)
+}
+
 /// Monday 2026-03-02 09:00 Asia/Shanghai: a working day with calendar data around it.
 pub fn default_start() -> Timestamp {
     ggzy_core::time::at_local(
@@ -307,7 +320,7 @@ impl TestApp {
         TestApp {
             addr,
             ctx,
-            client: reqwest::Client::new(),
+            client: test_client(),
             db: Some(tdb),
             bg: Some(bg),
             server,
@@ -337,7 +350,7 @@ impl TestApp {
     pub async fn spawn_demo(scale: u32) -> TestApp {
         let tdb = TestDb::new().await;
         let mut app = Self::start_demo(tdb, Some(scale)).await;
-        app.client = reqwest::Client::new();
+        app.client = test_client();
         app
     }
 
@@ -397,7 +410,7 @@ impl TestApp {
         TestApp {
             addr,
             ctx,
-            client: reqwest::Client::new(),
+            client: test_client(),
             db: Some(tdb),
             bg: Some(bg),
             server,

@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, COOKIE, LOCATION, SET_COOKIE};
 
 /// A reqwest client that does not follow redirects.
 pub fn no_redirect_client() -> reqwest::Client {
-    reqwest::Client::builder()
+    crate::test_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
