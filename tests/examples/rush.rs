@@ -22,7 +22,9 @@
 //! 503 or 504 (what a real client does when an instance dies). `--late N` bidders (default 2 %)
 //! register and pay in the rush but upload one second after the deadline: all must be refused.
 //! `--readers N` tasks read the public announcement list, search and portal during the rush.
-//! `--pid name=pid` samples that server process's resident memory (RSS, Linux /proc) every 100 ms.
+//! `--pid name=pid` samples that server process's resident memory (RSS, Linux /proc) every 100 ms
+//! and reports its lifetime peak (`VmHWM`, which includes the logins before the rush).
+//! `--login-concurrency N` signs the bidders in N at a time (default: `--concurrency`, at most 64).
 //! `--started-file F` is written when the rush starts (for a side benchmark to start with it) and
 //! `--hold S` keeps the readers and the sampler going at least S seconds after the start.
 
@@ -55,10 +57,11 @@ struct Args {
     json_out: Option<String>,
     started_file: Option<String>,
     hold_secs: u64,
+    login_concurrency: usize,
 }
 
 const USAGE: &str = "use --url --password --bidders --concurrency --doc-bytes --window SECS --late N \
-                     --readers N --pid NAME=PID (repeatable) --bank-key KEY --json FILE --started-file FILE --hold SECS";
+                     --readers N --pid NAME=PID (repeatable) --bank-key KEY --json FILE --started-file FILE --hold SECS --login-concurrency N";
 
 fn args() -> anyhow::Result<Args> {
     let mut a = Args {
@@ -75,6 +78,7 @@ fn args() -> anyhow::Result<Args> {
         json_out: None,
         started_file: None,
         hold_secs: 0,
+        login_concurrency: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -87,6 +91,7 @@ fn args() -> anyhow::Result<Args> {
             "--password" => a.password = v()?,
             "--bidders" => a.bidders = v()?.parse()?,
             "--concurrency" => a.concurrency = v()?.parse()?,
+            "--login-concurrency" => a.login_concurrency = v()?.parse()?,
             "--doc-bytes" => a.doc_bytes = v()?.parse()?,
             "--window" => a.window_secs = v()?.parse()?,
             "--late" => a.late = Some(v()?.parse()?),
@@ -294,9 +299,19 @@ fn hmac_hex(key: &[u8], msg: &[u8]) -> anyhow::Result<String> {
 
 /// Resident set size of a process in KiB (Linux), None when it is gone.
 fn rss_kib(pid: u32) -> Option<u64> {
+    proc_status_kib(pid, "VmRSS:")
+}
+
+/// The peak resident set size of a process over its whole life in KiB (Linux `VmHWM`): it covers
+/// the logins before the rush, which the 100 ms sampler does not watch.
+fn hwm_kib(pid: u32) -> Option<u64> {
+    proc_status_kib(pid, "VmHWM:")
+}
+
+fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     s.lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
 }
@@ -423,7 +438,12 @@ async fn main() -> anyhow::Result<()> {
     let mut login = Step::default();
     let t_login = Instant::now();
     let mut set = tokio::task::JoinSet::new();
-    let sem = Arc::new(Semaphore::new(a.concurrency.min(64)));
+    let login_concurrency = if a.login_concurrency == 0 {
+        a.concurrency.min(64)
+    } else {
+        a.login_concurrency
+    };
+    let sem = Arc::new(Semaphore::new(login_concurrency));
     for (i, (u, _, _)) in people.iter().enumerate() {
         let (api, u, pw, sem) = (api.clone(), u.clone(), user_pw.clone(), sem.clone());
         set.spawn(async move {
@@ -880,18 +900,20 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let mut rss = serde_json::Map::new();
-    for (n, _) in &a.pids {
+    for (n, pid) in &a.pids {
         let (before, max) = peak.get(n).copied().unwrap_or_default();
         let end = end_rss.get(n).copied().unwrap_or_default();
+        let hwm = hwm_kib(*pid).unwrap_or(0);
         println!(
-            "RSS {n}: before {:.1} MiB, peak {:.1} MiB, after {:.1} MiB",
+            "RSS {n}: before {:.1} MiB, peak {:.1} MiB, after {:.1} MiB; lifetime peak (VmHWM, logins included) {:.1} MiB",
             before as f64 / 1024.0,
             max as f64 / 1024.0,
-            end as f64 / 1024.0
+            end as f64 / 1024.0,
+            hwm as f64 / 1024.0
         );
         rss.insert(
             n.clone(),
-            json!({"before_kib": before, "peak_kib": max, "after_kib": end}),
+            json!({"before_kib": before, "peak_kib": max, "after_kib": end, "hwm_kib": hwm}),
         );
     }
 

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""The issue 23 table from one `deploy/load/bench-all` run directory (argument): markdown on stdout."""
+import json
+import re
+import sys
+from pathlib import Path
+
+d = Path(sys.argv[1])
+meta = json.loads((d / "meta.json").read_text())
+end = json.loads((d / "meta-end.json").read_text())
+lim = json.loads((d / "limit-sqlite.json").read_text())
+sq = json.loads((d / "rush-sqlite.json").read_text())
+cl = json.loads((d / "cluster" / "rush.json").read_text())
+cluster_txt = (d / "rush-cluster.txt").read_text()
+minimal_txt = (d / "pgbench-minimal.txt").read_text()
+
+
+def tps(text):
+    m = re.search(r"^tps = ([0-9.]+)", text, re.M)
+    return float(m.group(1)) if m else float("nan")
+
+
+def p99(steps, names):
+    return max(steps[n]["p99_ms"] for n in names)
+
+
+def mib(kib):
+    return kib / 1024.0
+
+
+def ok(cond):
+    return "**met**" if cond else "not met"
+
+
+rush_steps = ["register", "account", "pay", "upload"]
+conc = sq["concurrency"]
+out = []
+out.append(
+    f"Run of {meta['started']} → {end['finished']}, commit `{meta['commit']}`, {meta['cpus']} CPUs, "
+    f"load average before {meta['load_before']}, after {end['load_after']} "
+    "(client, server(s), database and pgbench on the same cores). Release build. "
+    f"Command: `deploy/load/bench-all --bidders {sq['bidders']} --concurrency {conc}` "
+    "(all rows from this one run; raw outputs in `$BENCH_DIR`)."
+)
+out.append("")
+out.append("| goal (issue 23) | ggzy | limit, same run | ratio | goal |")
+out.append("|---|---|---|---|---|")
+
+# SQLite rush vs the SQLite ceiling
+ceiling = lim["tps"] / 4.0
+rate = sq["bidders_per_sec"]
+worst = p99(sq["steps"], rush_steps)
+out.append(
+    f"| SQLite rush: ≥ 0.25 of the write ceiling, p99 < 100 ms per step at {conc} in flight "
+    f"| {rate:.1f} bidders/s ({sq['acknowledged']} bids, 0 lost: missing {sq['missing']}, wrong {sq['wrong']}, "
+    f"extra {sq['extra']}); p99 per step: "
+    + ", ".join(f"{n} {sq['steps'][n]['p99_ms']:.0f} ms" for n in rush_steps)
+    + f" | `limits sqlite`: {lim['tps']:.0f} two-insert tx/s ⇒ {ceiling:.0f} bidders/s (4 writes each) "
+    f"| {rate / ceiling:.2f} | {ok(rate / ceiling >= 0.25 and worst < 100)} |"
+)
+
+# PostgreSQL cluster rush vs pgbench on the same SQL, and that SQL vs the minimal transaction
+ratios = re.findall(
+    r"ratio: cluster ([0-9.]+) bidders/s .*? / pgbench -c (\d+) ([0-9.]+) bidders/s .*? = ([0-9.]+)",
+    cluster_txt,
+)
+same = next((r for r in ratios if int(r[1]) == cl["concurrency"]), ratios[0] if ratios else None)
+minimal = tps(minimal_txt)
+if same:
+    crate, cc, ptps, ratio = float(same[0]), same[1], float(same[2]), float(same[3])
+    out.append(
+        f"| PostgreSQL 2-instance rush: ≥ 0.7 of pgbench on the same SQL "
+        f"| {crate:.1f} bidders/s ({cl['acknowledged']} bids, missing {cl['missing']}, wrong {cl['wrong']}, "
+        f"extra {cl['extra']}); p99 per step: "
+        + ", ".join(f"{n} {cl['steps'][n]['p99_ms']:.0f} ms" for n in rush_steps)
+        + f" | pgbench `rush.pgbench.sql`, {cc} clients: {ptps:.1f} bidders/s | {ratio:.2f} | {ok(ratio >= 0.7)} |"
+    )
+    out.append(
+        f"| the rush SQL within 2× of the minimal bid transaction "
+        f"| `rush.pgbench.sql`: {ptps:.1f} bidders/s "
+        f"| `minimal-bid.pgbench.sql`, {conc} clients: {minimal:.0f} tx/s | {ptps / minimal:.2f} "
+        f"| {ok(ptps * 2 >= minimal)} |"
+    )
+else:
+    out.append("| PostgreSQL rush | (no ratio line in rush-cluster.txt) | | | |")
+
+# Memory through the logins
+for name, run in (("SQLite instance", sq), ("PostgreSQL node1", cl), ("PostgreSQL node2", cl)):
+    key = name.split()[-1] if name.startswith("PostgreSQL") else "sqlite"
+    r = run["rss"].get(key)
+    if not r:
+        continue
+    hwm = mib(r.get("hwm_kib", 0))
+    out.append(
+        f"| memory < 150 MiB per instance through {meta['logins']} concurrent logins and the rush ({name}) "
+        f"| lifetime peak {hwm:.0f} MiB; during the rush {mib(r['before_kib']):.0f} → {mib(r['peak_kib']):.0f} MiB, "
+        f"after {mib(r['after_kib']):.0f} MiB | 150 MiB | {hwm / 150:.2f} | {ok(hwm < 150)} |"
+    )
+
+# Portal search
+for engine, f in (("SQLite", "portal-sqlite.txt"), ("PostgreSQL", "portal-pg.txt")):
+    p = d / f
+    if not p.exists():
+        continue
+    rows = [l for l in p.read_text().splitlines() if l.startswith("| ")]
+    lst = next((l for l in rows if l.startswith("| list")), None)
+    searches = [l for l in rows if l.startswith("| search")]
+    if not lst or not searches:
+        continue
+    cols = lambda l: [c.strip() for c in l.strip("|").split("|")]
+    worst_row = max(searches, key=lambda l: float(cols(l)[3]))
+    w = cols(worst_row)
+    lc = cols(lst)
+    n = re.search(r"(\d+) published announcements", p.read_text())
+    n = int(n.group(1)) if n else 0
+    goal = 20 if n <= 100_000 else 50
+    out.append(
+        f"| portal search p99 < {goal} ms at {n:,} announcements ({engine}), every scenario "
+        f"| worst: {w[0]} p99 {w[3]} ms ({w[1]} req/s); all {len(searches)} searches "
+        f"{'met' if all(float(cols(l)[3]) < goal for l in searches) else 'not all met'} "
+        f"| the plain list: {lc[1]} req/s, p99 {lc[3]} ms | {float(w[3]) / goal:.2f} of the goal "
+        f"| {ok(all(float(cols(l)[3]) < goal for l in searches))} |"
+    )
+
+out.append("")
+out.append("Portal search, every scenario (API over HTTP, portal HTML page, the same SQL on the pool):")
+for engine, f in (("SQLite", "portal-sqlite.txt"), ("PostgreSQL", "portal-pg.txt")):
+    p = d / f
+    if p.exists():
+        out.append("")
+        out.append(f"{engine}:")
+        out.append("")
+        out.extend(l for l in p.read_text().splitlines() if l.startswith("|"))
+print("\n".join(out))
