@@ -81,13 +81,15 @@ async fn main() -> anyhow::Result<()> {
             while Instant::now() < end {
                 let id = format!("{c}-{i}");
                 let mut tx = pool.begin().await?;
-                sqlx::query("INSERT INTO bids (id, section_id, digest, received_at) VALUES (?, ?, ?, ?)")
-                    .bind(&id)
-                    .bind("section")
-                    .bind("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
-                    .bind("2026-12-06T00:00:00Z")
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO bids (id, section_id, digest, received_at) VALUES (?, ?, ?, ?)",
+                )
+                .bind(&id)
+                .bind("section")
+                .bind("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+                .bind("2026-12-06T00:00:00Z")
+                .execute(&mut *tx)
+                .await?;
                 sqlx::query("INSERT INTO events (name, payload, at) VALUES (?, ?, ?)")
                     .bind("bid.received")
                     .bind(&payload)
