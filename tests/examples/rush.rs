@@ -24,7 +24,10 @@
 //! `--readers N` tasks read the public announcement list, search and portal during the rush.
 //! `--pid name=pid` samples that server process's resident memory (RSS, Linux /proc) every 100 ms
 //! and reports its lifetime peak (`VmHWM`, which includes the logins before the rush).
-//! `--login-concurrency N` signs the bidders in N at a time (default: `--concurrency`, at most 64).
+//! `--login-concurrency N` signs the bidders in N at a time (default: `--concurrency`, at most 64);
+//! `--client-addresses` makes each bidder sign in from its own address (`X-Forwarded-For:
+//! 10.x.y.z`; the server must trust the loopback proxy, `--trusted-proxies 127.0.0.1`), as bidders
+//! do — from one address the sign-in throttle would count them all as one client.
 //! `--started-file F` is written when the rush starts (for a side benchmark to start with it) and
 //! `--hold S` keeps the readers and the sampler going at least S seconds after the start.
 
@@ -58,10 +61,11 @@ struct Args {
     started_file: Option<String>,
     hold_secs: u64,
     login_concurrency: usize,
+    client_addresses: bool,
 }
 
 const USAGE: &str = "use --url --password --bidders --concurrency --doc-bytes --window SECS --late N \
-                     --readers N --pid NAME=PID (repeatable) --bank-key KEY --json FILE --started-file FILE --hold SECS --login-concurrency N";
+                     --readers N --pid NAME=PID (repeatable) --bank-key KEY --json FILE --started-file FILE --hold SECS --login-concurrency N --client-addresses";
 
 fn args() -> anyhow::Result<Args> {
     let mut a = Args {
@@ -79,6 +83,7 @@ fn args() -> anyhow::Result<Args> {
         started_file: None,
         hold_secs: 0,
         login_concurrency: 0,
+        client_addresses: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -92,6 +97,7 @@ fn args() -> anyhow::Result<Args> {
             "--bidders" => a.bidders = v()?.parse()?,
             "--concurrency" => a.concurrency = v()?.parse()?,
             "--login-concurrency" => a.login_concurrency = v()?.parse()?,
+            "--client-addresses" => a.client_addresses = true,
             "--doc-bytes" => a.doc_bytes = v()?.parse()?,
             "--window" => a.window_secs = v()?.parse()?,
             "--late" => a.late = Some(v()?.parse()?),
@@ -173,16 +179,24 @@ impl Api {
     /// Sign in; a full hashing pool (503) or the address throttle (429) answers at once with
     /// `Retry-After`: wait and try again (at most 60 times).
     async fn login(&self, user: &str, pw: &str) -> anyhow::Result<String> {
+        self.login_from(user, pw, None).await
+    }
+
+    /// [`Api::login`] as a client at `addr` behind a trusted proxy (`X-Forwarded-For`).
+    async fn login_from(&self, user: &str, pw: &str, addr: Option<&str>) -> anyhow::Result<String> {
         let mut tries = 0;
         loop {
-            let (s, v) = self
-                .call(
-                    reqwest::Method::POST,
-                    None,
-                    "/api/v1/auth/login",
-                    Some(json!({"username": user, "password": pw})),
-                )
-                .await?;
+            let mut rb = self
+                .c
+                .post(format!("{}/api/v1/auth/login", self.base))
+                .json(&json!({"username": user, "password": pw}));
+            if let Some(a) = addr {
+                rb = rb.header("X-Forwarded-For", a);
+            }
+            let r = rb.send().await?;
+            let s = r.status().as_u16();
+            let text = r.text().await?;
+            let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
             if (s == 503 || s == 429) && tries < 60 {
                 tries += 1;
                 tokio::time::sleep(Duration::from_millis(250 * tries.min(8))).await;
@@ -446,10 +460,15 @@ async fn main() -> anyhow::Result<()> {
     let sem = Arc::new(Semaphore::new(login_concurrency));
     for (i, (u, _, _)) in people.iter().enumerate() {
         let (api, u, pw, sem) = (api.clone(), u.clone(), user_pw.clone(), sem.clone());
+        // Each bidder signs in from its own address (10.0.0.0/8) when asked: real bidders do,
+        // and the sign-in throttle counts attempts per address.
+        let addr = a
+            .client_addresses
+            .then(|| format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255));
         set.spawn(async move {
             let _p = sem.acquire().await?;
             let t = Instant::now();
-            let r = api.login(&u, &pw).await;
+            let r = api.login_from(&u, &pw, addr.as_deref()).await;
             anyhow::Ok((i, t.elapsed(), r))
         });
     }
