@@ -528,9 +528,11 @@ async fn main() -> anyhow::Result<()> {
             json!({"name": format!("截止前集中投标压测 {tag}"), "market": "construction",
                    "procedure": "open_tender", "tenderer_uscc": "91110000802100433B",
                    "tenderer_name": "大连市市政建设管理处",
+                   // 30 days back: the 20-day minimum (招标投标法 24) is extended when its last
+                   // day falls on a weekend or holiday, so 21 days fail on some days of the year.
                    "sections": [{"name": "一标段", "estimated_price": "10000000.00", "deposit": "200000.00",
-                       "docs_issue_at": (now - chrono::Duration::days(21)).to_rfc3339(),
-                       "docs_sale_end_at": (now - chrono::Duration::days(14)).to_rfc3339(),
+                       "docs_issue_at": (now - chrono::Duration::days(30)).to_rfc3339(),
+                       "docs_sale_end_at": (now - chrono::Duration::days(20)).to_rfc3339(),
                        "bid_deadline": deadline.to_rfc3339(), "opening_at": deadline.to_rfc3339()}]}),
         )
         .await?;
