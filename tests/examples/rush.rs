@@ -365,6 +365,19 @@ fn result_of(a: &Answer, t: Instant, ok: &[u16]) -> (Result<Duration, String>, u
     }
 }
 
+/// How far the platform's clock is from this machine's: a sandbox (`serve --demo`) runs a
+/// simulated clock (it starts on 2026-06-01), and every deadline, document date and bank
+/// timestamp the rush sends must be on the platform's time (`GET /api/v1/clock`).
+static CLOCK_OFFSET: std::sync::OnceLock<chrono::Duration> = std::sync::OnceLock::new();
+
+fn server_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+        + CLOCK_OFFSET
+            .get()
+            .copied()
+            .unwrap_or_else(chrono::Duration::zero)
+}
+
 #[derive(Default)]
 struct ReadStats {
     ok: Vec<Duration>,
@@ -381,6 +394,19 @@ async fn main() -> anyhow::Result<()> {
             .build()?,
         base: a.url.trim_end_matches('/').to_string(),
     };
+    let (s, clock) = api
+        .call(reqwest::Method::GET, None, "/api/v1/clock", None)
+        .await?;
+    anyhow::ensure!(s == 200, "GET /api/v1/clock: {s} {clock}");
+    anyhow::ensure!(
+        clock["scale"].as_u64().unwrap_or(1) == 1,
+        "the platform's clock runs faster than real time (--time-scale): the rush needs real time"
+    );
+    let platform_now: chrono::DateTime<chrono::Utc> = clock["now"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("GET /api/v1/clock: no `now` in {clock}"))?
+        .parse()?;
+    let _ = CLOCK_OFFSET.set(platform_now - chrono::Utc::now());
     let admin = api.login("admin", &a.password).await?;
     let inviter = api.login("staff", &a.password).await?;
     let tag = run_tag();
@@ -519,7 +545,7 @@ async fn main() -> anyhow::Result<()> {
     let bank = api.login("bank", &a.password).await?;
 
     // The section: documents issued 21 days ago, deadline (and opening) `--window` seconds away.
-    let now = chrono::Utc::now();
+    let now = server_now();
     let deadline = now + chrono::Duration::seconds(a.window_secs);
     let p = api
         .post(
@@ -595,7 +621,7 @@ async fn main() -> anyhow::Result<()> {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    let left = deadline - chrono::Utc::now();
+    let left = deadline - server_now();
     eprintln!(
         "rush starts {:.1}s before the deadline ({late_n} late bidders upload 1 s after it)",
         left.num_milliseconds() as f64 / 1000.0
@@ -664,10 +690,8 @@ async fn main() -> anyhow::Result<()> {
     if let Some(f) = &a.started_file {
         std::fs::write(f, chrono::Utc::now().to_rfc3339())?;
     }
-    let deadline_at = tokio::time::Instant::now()
-        + (deadline - chrono::Utc::now())
-            .to_std()
-            .unwrap_or(Duration::ZERO);
+    let deadline_at =
+        tokio::time::Instant::now() + (deadline - server_now()).to_std().unwrap_or(Duration::ZERO);
     let key = a.bank_key.clone();
     let mut set = tokio::task::JoinSet::new();
     for (i, b) in bidders.iter().enumerate() {
@@ -727,13 +751,13 @@ async fn main() -> anyhow::Result<()> {
                 let notice =
                     json!({"transaction_id": format!("RUSH{run}"), "account_no": account_no,
                     "payer_account_no": acc, "payer_name": payer_name, "amount": "200000.00",
-                    "value_at": chrono::Utc::now().to_rfc3339()})
+                    "value_at": server_now().to_rfc3339()})
                     .to_string();
                 let path = format!("{}/api/v1/bank/callbacks/transfers", api.base);
                 let r = api
                     .write(
                         |c| {
-                            let ts = chrono::Utc::now().timestamp().to_string();
+                            let ts = server_now().timestamp().to_string();
                             let sig = hmac_hex(key.as_bytes(), format!("{ts}.{notice}").as_bytes())
                                 .unwrap_or_default();
                             c.post(&path)
