@@ -42,6 +42,16 @@ out.append(
     f"Command: `deploy/load/bench-all --bidders {sq['bidders']} --concurrency {conc}` "
     "(all rows from this one run; raw outputs in `$BENCH_DIR`)."
 )
+fs = d / "fsync.txt"
+if fs.exists():
+    m = re.search(r"one 8kB write.*?fdatasync\s+([0-9.,]+) ops/sec", fs.read_text(), re.S)
+    if m:
+        out.append("")
+        out.append(
+            f"The disk: {m.group(1)} `fdatasync` of one 8 kB write per second (`pg_test_fsync -s 2` in the "
+            "same directory): every durable commit waits for one, so it bounds both engines' write "
+            "transactions per second."
+        )
 out.append("")
 out.append("| goal (issue 23) | ggzy | limit, same run | ratio | goal |")
 out.append("|---|---|---|---|---|")

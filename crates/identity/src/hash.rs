@@ -12,9 +12,9 @@
 //! the current parameters at the next successful sign-in ([`verify_and_upgrade_blocking`]).
 
 use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+    self, rand_core::OsRng, Output, ParamsString, PasswordHash, PasswordHasher, Salt, SaltString,
 };
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use ggzy_core::{Error, Result};
 use ggzy_store::Ctx;
 use std::collections::HashMap;
@@ -32,18 +32,77 @@ pub const P_COST: u32 = 1;
 /// `Settings::login_hash_wait`).
 pub const MAX_WAIT: Duration = Duration::from_secs(5);
 
+fn current_params() -> Params {
+    Params::new(M_COST_KIB, T_COST, P_COST, None).unwrap_or_default()
+}
+
 fn argon2() -> Argon2<'static> {
-    let params = Params::new(M_COST_KIB, T_COST, P_COST, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, current_params())
 }
 
 /// Hash a password (blocking: call through [`run`]).
 pub fn hash_blocking(pw: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(pw.as_bytes(), &salt)
+    with_blocks(M_COST_KIB, |blocks| {
+        let params = current_params();
+        hash_into(
+            (Algorithm::Argon2id, Version::V0x13, &params),
+            pw.as_bytes(),
+            salt.as_salt(),
+            blocks,
+        )
         .map(|h| h.to_string())
-        .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
+    })
+    .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
+}
+
+/// argon2's working memory (19 MiB with the current parameters), kept for reuse: at most one
+/// buffer per hashing slot of the machine, so hashing never allocates and frees 19 MiB per
+/// sign-in. (Freed, such a block raised glibc's dynamic mmap threshold and stayed in whichever
+/// blocking thread's arena it was allocated in: resident memory grew with the number of threads
+/// that ever hashed, not with the slots — docs/benchmarks.md, "Memory".)
+fn with_blocks<T>(m_kib: u32, f: impl FnOnce(&mut [Block]) -> T) -> T {
+    static SPARE: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+    let want = m_kib as usize; // one block is 1 KiB
+    let taken = SPARE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .pop()
+        .filter(|b| b.len() == want);
+    let mut blocks = taken.unwrap_or_else(|| vec![Block::default(); want]);
+    let out = f(&mut blocks);
+    if want == M_COST_KIB as usize {
+        let keep = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let mut spare = SPARE.lock().unwrap_or_else(|e| e.into_inner());
+        if spare.len() < keep {
+            spare.push(blocks);
+        }
+    }
+    out
+}
+
+/// `PasswordHasher::hash_password` of the argon2 crate, with caller-provided working memory.
+fn hash_into<'a>(
+    (alg, version, params): (Algorithm, Version, &Params),
+    pw: &[u8],
+    salt: Salt<'a>,
+    blocks: &mut [Block],
+) -> std::result::Result<PasswordHash<'a>, password_hash::Error> {
+    let a = Argon2::new(alg, version, params.clone());
+    let mut salt_arr = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_arr)?;
+    let len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let output = Output::init_with(len, |out| {
+        a.hash_password_into_with_memory(pw, salt_bytes, out, &mut *blocks)
+            .map_err(|_| password_hash::Error::Password)
+    })?;
+    Ok(PasswordHash {
+        algorithm: alg.ident(),
+        version: Some(version.into()),
+        params: ParamsString::try_from(params)?,
+        salt: Some(salt),
+        hash: Some(output),
+    })
 }
 
 /// Hash a password with explicit argon2id parameters (m in KiB, t passes, p lanes) — a hash as an
@@ -58,11 +117,30 @@ pub fn hash_with_params_blocking(pw: &str, m_kib: u32, t: u32, p: u32) -> Result
         .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
 }
 
-/// Check a password against a stored PHC string (blocking: call through [`run`]).
+/// Check a password against a stored PHC string (blocking: call through [`run`]). The hash is
+/// recomputed with the stored string's own algorithm, version and parameters (as
+/// `PasswordVerifier` does) in reused working memory, and compared in constant time.
 pub fn verify_blocking(pw: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| argon2().verify_password(pw.as_bytes(), &h).is_ok())
-        .unwrap_or(false)
+    let Ok(h) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (h.salt, h.hash) else {
+        return false;
+    };
+    let Ok(alg) = Algorithm::try_from(h.algorithm) else {
+        return false;
+    };
+    let version = match h.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let Ok(params) = Params::try_from(&h) else {
+        return false;
+    };
+    with_blocks(params.m_cost(), |blocks| {
+        hash_into((alg, version, &params), pw.as_bytes(), salt, blocks)
+            .is_ok_and(|c| c.hash == Some(expected))
+    })
 }
 
 /// Was `hash` made with other parameters than the current ones (algorithm, version, m, t, p)?
@@ -137,33 +215,50 @@ impl Drop for Waiting<'_> {
     }
 }
 
+/// A hashing slot of the instance, held until dropped (see the module doc).
+pub struct Slot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// Wait for a hashing slot: at once if one is free, else in the queue (at most
+/// `login_hash_wait`); a full queue or a wait that runs out is answered 503 at once. A sign-in
+/// takes its slot *before* it touches the database, so callers turned away by a full pool cost
+/// no writes (the throttle's bookkeeping is done only for attempts that will be checked).
+pub async fn reserve(ctx: &Ctx) -> Result<Slot> {
+    let pool = pool(ctx);
+    if let Ok(p) = pool.slots.clone().try_acquire_owned() {
+        return Ok(Slot { _permit: p });
+    }
+    if pool.waiting.fetch_add(1, Ordering::SeqCst) >= pool.queue {
+        pool.waiting.fetch_sub(1, Ordering::SeqCst);
+        return Err(busy());
+    }
+    let _w = Waiting(&pool.waiting);
+    let wait = ctx.settings.login_hash_wait;
+    match tokio::time::timeout(wait, pool.slots.clone().acquire_owned()).await {
+        Ok(Ok(p)) => Ok(Slot { _permit: p }),
+        _ => Err(busy()),
+    }
+}
+
+impl Slot {
+    /// Run a hashing job `f` on the blocking pool in this slot.
+    pub async fn run<T: Send + 'static>(self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        tokio::task::spawn_blocking(move || {
+            let _slot = self;
+            f()
+        })
+        .await
+        .map_err(|e| Error::internal(format!("hashing task failed: {e}")))
+    }
+}
+
 /// Run a hashing job `f` on the blocking pool within the instance's slots (see the module doc).
 pub async fn run<T: Send + 'static>(
     ctx: &Ctx,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T> {
-    let pool = pool(ctx);
-    let permit = match pool.slots.clone().try_acquire_owned() {
-        Ok(p) => p,
-        Err(_) => {
-            if pool.waiting.fetch_add(1, Ordering::SeqCst) >= pool.queue {
-                pool.waiting.fetch_sub(1, Ordering::SeqCst);
-                return Err(busy());
-            }
-            let _w = Waiting(&pool.waiting);
-            let wait = ctx.settings.login_hash_wait;
-            match tokio::time::timeout(wait, pool.slots.clone().acquire_owned()).await {
-                Ok(Ok(p)) => p,
-                _ => return Err(busy()),
-            }
-        }
-    };
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        f()
-    })
-    .await
-    .map_err(|e| Error::internal(format!("hashing task failed: {e}")))
+    reserve(ctx).await?.run(f).await
 }
 
 #[cfg(test)]
@@ -178,6 +273,32 @@ mod tests {
         assert!(!verify_blocking("wrong", &h));
         assert!(!verify_blocking("x", "not a phc string"));
         assert!(!needs_rehash(&h));
+    }
+
+    #[test]
+    fn hashing_in_reused_memory_matches_the_argon2_crate_both_ways() {
+        use argon2::password_hash::PasswordVerifier;
+        // Ours, verified by the crate's own verifier; the crate's, verified by ours — repeatedly,
+        // so the reused working memory of one check cannot leak into the next.
+        for pw in ["correct horse battery", "另一个口令", "x"] {
+            let ours = hash_blocking(pw).expect("hash");
+            let parsed = PasswordHash::new(&ours).expect("phc");
+            assert!(
+                argon2().verify_password(pw.as_bytes(), &parsed).is_ok(),
+                "{ours}"
+            );
+            let salt = SaltString::generate(&mut OsRng);
+            let theirs = argon2()
+                .hash_password(pw.as_bytes(), &salt)
+                .expect("hash")
+                .to_string();
+            assert!(verify_blocking(pw, &theirs));
+            assert!(!verify_blocking("wrong", &theirs));
+            assert!(!verify_blocking(
+                pw,
+                &theirs.replace("$argon2id$", "$argon2i$")
+            ));
+        }
     }
 
     #[test]

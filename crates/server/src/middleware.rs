@@ -382,7 +382,7 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
         }
         Ok(idempotency::Begin::Proceed) => {}
     }
-    let res = idempotency::scope(
+    let (res, stored) = idempotency::scope_recording(
         principal.clone(),
         key.clone(),
         next.run(Request::from_parts(parts, Body::from(bytes))),
@@ -405,6 +405,13 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
             .and_then(|v| v.to_str().ok())
             .unwrap_or("application/json");
         let body_text = String::from_utf8_lossy(&rbytes).to_string();
+        // The use case committed exactly this answer with its change: nothing left to write.
+        let already = stored
+            .as_ref()
+            .is_some_and(|(s, c, b)| *s == status.as_u16() && c == ct && *b == body_text);
+        if already {
+            return Response::from_parts(rparts, Body::from(rbytes));
+        }
         if let Err(e) = idempotency::complete(
             &ctx.db,
             &principal,

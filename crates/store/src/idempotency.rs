@@ -18,11 +18,53 @@ use sqlx::Row;
 
 tokio::task_local! {
     static CURRENT: (String, String);
+    static ANSWER: Recorded;
+}
+
+/// An answer (status, content type, body) a use case stored with its key inside its transaction.
+pub type StoredAnswer = (u16, String, String);
+
+/// What the request's use case stored: `pending` between [`answer_typed_in_tx`] and the commit,
+/// `stored` once [`Db::commit`](crate::Db::commit) committed it.
+#[derive(Default)]
+struct Recorded {
+    pending: std::sync::Mutex<Option<StoredAnswer>>,
+    stored: std::sync::Mutex<Option<StoredAnswer>>,
 }
 
 /// Run `fut` (the request's handler) with its (principal, key) known to [`Db::commit`](crate::Db::commit).
 pub async fn scope<F: std::future::Future>(principal: String, key: String, fut: F) -> F::Output {
-    CURRENT.scope((principal, key), fut).await
+    scope_recording(principal, key, fut).await.0
+}
+
+/// [`scope`], also returning the answer the handler's use case committed with the key, if any:
+/// when the handler then gives exactly that answer, it is already stored and the caller need not
+/// write it again (one write — on SQLite one fsync — less per keyed request).
+pub async fn scope_recording<F: std::future::Future>(
+    principal: String,
+    key: String,
+    fut: F,
+) -> (F::Output, Option<StoredAnswer>) {
+    ANSWER
+        .scope(Recorded::default(), async move {
+            let out = CURRENT.scope((principal, key), fut).await;
+            let stored = ANSWER
+                .try_with(|r| r.stored.lock().unwrap_or_else(|e| e.into_inner()).take())
+                .ok()
+                .flatten();
+            (out, stored)
+        })
+        .await
+}
+
+/// After [`Db::commit`](crate::Db::commit) succeeded: the pending answer, if any, is now stored.
+pub(crate) fn committed() {
+    let _ = ANSWER.try_with(|r| {
+        let pending = r.pending.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if pending.is_some() {
+            *r.stored.lock().unwrap_or_else(|e| e.into_inner()) = pending;
+        }
+    });
 }
 
 /// Inside the committing transaction: mark the current request's key as having changed something.
@@ -76,6 +118,10 @@ pub async fn answer_typed_in_tx(
     .bind(key)
     .execute(&mut **tx)
     .await?;
+    let _ = ANSWER.try_with(|r| {
+        *r.pending.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((status, content_type.to_string(), body.to_string()));
+    });
     Ok(())
 }
 

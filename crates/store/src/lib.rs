@@ -213,6 +213,7 @@ impl Db {
     pub async fn commit(&self, mut tx: Tx) -> Result<()> {
         idempotency::mark_committed(&mut tx).await?;
         tx.commit().await?;
+        idempotency::committed();
         self.inner.written.notify_one();
         Ok(())
     }

@@ -1836,3 +1836,54 @@ async fn cron_follows_the_clock_and_runs_each_missed_firing_once_across_instance
     })
     .await;
 }
+
+/// The middleware skips its own write of the answer only when the use case committed exactly that
+/// answer with its change: `scope_recording` reports an answer stored and committed, and nothing
+/// for one whose transaction rolled back or that was never stored.
+#[tokio::test]
+async fn scope_recording_reports_only_a_committed_stored_answer() {
+    each_engine(|t| async move {
+        let now = t0();
+        for (principal, commit) in [("user:rec-commit", true), ("user:rec-rollback", false)] {
+            let b = idempotency::begin(&t, principal, "k", "POST", "/api/things", "h", now).await;
+            assert!(matches!(b, Ok(Begin::Proceed)), "{}", describe(&b));
+            let db = t.db.clone();
+            let ((), stored) = idempotency::scope_recording(principal.to_string(), "k".to_string(), async move {
+                let mut tx = db.begin().await.unwrap();
+                idempotency::answer_in_tx(&mut tx, 201, r#"{"id":"r-1"}"#, now).await.unwrap();
+                if commit {
+                    db.commit(tx).await.unwrap();
+                } else {
+                    tx.rollback().await.unwrap();
+                }
+            })
+            .await;
+            if commit {
+                assert_eq!(
+                    stored,
+                    Some((201, "application/json".to_string(), r#"{"id":"r-1"}"#.to_string()))
+                );
+                // … and it is what a retry replays, with no `complete` after it.
+                let b = idempotency::begin(&t, principal, "k", "POST", "/api/things", "h", now + secs(1)).await;
+                assert!(
+                    matches!(&b, Ok(Begin::Replay { status: 201, body, .. }) if body == r#"{"id":"r-1"}"#),
+                    "{}",
+                    describe(&b)
+                );
+            } else {
+                assert_eq!(stored, None, "a rolled-back answer is not reported as stored");
+            }
+        }
+        let db = t.db.clone();
+        let ((), stored) = idempotency::scope_recording("user:rec-none".to_string(), "k".to_string(), async move {
+            let mut tx = db.begin().await.unwrap();
+            emit(&mut tx, &db, &ActorRef::system("test"), now, NewEvent::new("test.thing.created", "thing", "r-2", json!({})))
+                .await
+                .unwrap();
+            db.commit(tx).await.unwrap();
+        })
+        .await;
+        assert_eq!(stored, None, "a commit without a stored answer reports none");
+    })
+    .await;
+}
