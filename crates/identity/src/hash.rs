@@ -207,45 +207,48 @@ fn busy() -> Error {
     Error::Unavailable("password checks are at capacity; retry in a few seconds".into())
 }
 
-/// Leaves the queue when dropped (also when the caller went away while waiting).
-struct Waiting<'a>(&'a AtomicUsize);
-impl Drop for Waiting<'_> {
+/// A place in the instance's hashing line, held until dropped (see the module doc): taken at
+/// once or refused at once, so a sign-in learns that the instance is at capacity (503) *before*
+/// it touches the database — callers turned away cost no write of the throttle's bookkeeping —
+/// and the hashing slots themselves are held only while hashing.
+pub struct Ticket {
+    pool: Arc<Pool>,
+}
+
+impl Drop for Ticket {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.pool.waiting.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
-/// A hashing slot of the instance, held until dropped (see the module doc).
-pub struct Slot {
-    _permit: tokio::sync::OwnedSemaphorePermit,
-}
-
-/// Wait for a hashing slot: at once if one is free, else in the queue (at most
-/// `login_hash_wait`); a full queue or a wait that runs out is answered 503 at once. A sign-in
-/// takes its slot *before* it touches the database, so callers turned away by a full pool cost
-/// no writes (the throttle's bookkeeping is done only for attempts that will be checked).
-pub async fn reserve(ctx: &Ctx) -> Result<Slot> {
+/// Take a place in the line: at most `login_hash_slots + login_hash_queue` callers hold one.
+pub fn enter(ctx: &Ctx) -> Result<Ticket> {
     let pool = pool(ctx);
-    if let Ok(p) = pool.slots.clone().try_acquire_owned() {
-        return Ok(Slot { _permit: p });
-    }
-    if pool.waiting.fetch_add(1, Ordering::SeqCst) >= pool.queue {
+    let capacity = pool.queue + ctx.settings.login_hash_slots.max(1);
+    if pool.waiting.fetch_add(1, Ordering::SeqCst) >= capacity {
         pool.waiting.fetch_sub(1, Ordering::SeqCst);
         return Err(busy());
     }
-    let _w = Waiting(&pool.waiting);
-    let wait = ctx.settings.login_hash_wait;
-    match tokio::time::timeout(wait, pool.slots.clone().acquire_owned()).await {
-        Ok(Ok(p)) => Ok(Slot { _permit: p }),
-        _ => Err(busy()),
-    }
+    Ok(Ticket { pool })
 }
 
-impl Slot {
-    /// Run a hashing job `f` on the blocking pool in this slot.
-    pub async fn run<T: Send + 'static>(self, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+impl Ticket {
+    /// Wait for a hashing slot (at most `login_hash_wait`, else 503) and run the hashing job `f`
+    /// on the blocking pool in it.
+    pub async fn run<T: Send + 'static>(
+        self,
+        ctx: &Ctx,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let wait = ctx.settings.login_hash_wait;
+        let permit = match tokio::time::timeout(wait, self.pool.slots.clone().acquire_owned()).await
+        {
+            Ok(Ok(p)) => p,
+            _ => return Err(busy()),
+        };
         tokio::task::spawn_blocking(move || {
-            let _slot = self;
+            let _permit = permit;
+            let _place = self;
             f()
         })
         .await
@@ -258,7 +261,7 @@ pub async fn run<T: Send + 'static>(
     ctx: &Ctx,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T> {
-    reserve(ctx).await?.run(f).await
+    enter(ctx)?.run(ctx, f).await
 }
 
 #[cfg(test)]

@@ -481,9 +481,9 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
     {
         return Err(Error::Unauthorized("wrong username or password".into()));
     }
-    // The hashing slot first: a caller turned away because the instance is at capacity (503)
-    // has cost no database write.
-    let slot = crate::hash::reserve(ctx).await?;
+    // A place in the hashing line first: a caller turned away because the instance is at
+    // capacity (503) has cost no database write.
+    let ticket = crate::hash::enter(ctx)?;
     let attempt = admit(ctx, username, ip).await?;
     let row = sqlx::query("SELECT id, username, display_name, password_hash, role, org_id, disabled FROM users WHERE username = $1")
         .bind(username)
@@ -509,7 +509,7 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
             )),
         }
     };
-    let (verified, upgraded) = match slot.run(check).await.and_then(|r| r) {
+    let (verified, upgraded) = match ticket.run(ctx, check).await.and_then(|r| r) {
         Ok(v) => v,
         Err(e) => {
             // Nothing was checked: the reservation must not count against the caller.
