@@ -140,7 +140,12 @@ async fn the_enterprise_opens_a_capital_increase_on_its_page_reached_by_links() 
         0
     );
     // Another enterprise cannot open this section (404, as in the API), nothing made.
-    let good = pairs(&fields(END, "50000000.00", "comprehensive_evaluation", "产业协同"));
+    let good = pairs(&fields(
+        END,
+        "50000000.00",
+        "comprehensive_evaluation",
+        "产业协同",
+    ));
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut other = Visitor::new(&app);
     other.sign_in("tenderer2").await;
@@ -150,6 +155,18 @@ async fn the_enterprise_opens_a_capital_increase_on_its_page_reached_by_links() 
         .map(|(k, v)| (*k, if *k == "csrf" { csrf2.as_str() } else { *v }))
         .collect();
     assert_eq!(other.post_form(post, &forged).await.status, 404);
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM capital_increases")
+            .await,
+        0
+    );
+    // Without the form's token, or as a bidder: refused, nothing made.
+    let no_token: Vec<(&str, &str)> = good.iter().filter(|(k, _)| *k != "csrf").copied().collect();
+    assert_eq!(ent.post_form(post, &no_token).await.status, 403);
+    let mut bidder = Visitor::new(&app);
+    bidder.sign_in("bidder1").await;
+    assert_eq!(bidder.get(post).await.status, 403);
+    assert_eq!(bidder.get("/tenderer/auctions").await.status, 403);
     assert_eq!(
         app.scalar_i64("SELECT COUNT(*) FROM capital_increases")
             .await,
@@ -171,7 +188,11 @@ async fn the_enterprise_opens_a_capital_increase_on_its_page_reached_by_links() 
     assert_eq!(ev[0]["section_id"], cap.sid.as_str(), "{ev:?}");
     assert_eq!(ev[0]["amount_sought"], "50000000.00", "{ev:?}");
     let list = ent.get("/tenderer/capital-increases").await;
-    assert!(list.body.contains(&format!("href=\"{page}\"")), "{}", list.body);
+    assert!(
+        list.body.contains(&format!("href=\"{page}\"")),
+        "{}",
+        list.body
+    );
     let form = ent.get("/tenderer/capital-increases/new").await;
     assert!(!form.body.contains(&cap.sid), "no longer offered");
     let id = page.rsplit('/').next().unwrap();
@@ -188,8 +209,6 @@ async fn the_enterprise_opens_a_capital_increase_on_its_page_reached_by_links() 
     follow(&mut sup, "/supervisor", "/staff/capital-increases").await;
     follow(&mut sup, "/staff/capital-increases", &one).await;
     // The bidder: navigation → land and property → capital increases, listing this one.
-    let mut bidder = Visitor::new(&app);
-    bidder.sign_in("bidder1").await;
     follow(&mut bidder, "/bidder", "/bidder/auctions").await;
     let body = follow(&mut bidder, "/bidder/auctions", "/bidder/capital-increases").await;
     assert!(body.contains(&format!("id=\"ci-{id}\"")), "{body}");
@@ -348,12 +367,7 @@ async fn staff_confirm_a_land_bidders_eligibility_and_the_bidder_then_quotes_in_
     let page = format!("/bidder/auctions/{id}");
     sign_in(&c, &app.url(&page), "bidder1", DEMO_PASSWORD).await;
     wait_for(&c, "#quote-form").await;
-    click_then(
-        &c,
-        "#quote-form button[type=submit]",
-        ".error-summary",
-    )
-    .await;
+    click_then(&c, "#quote-form button[type=submit]", ".error-summary").await;
     assert!(text_of(&c, "main")
         .await
         .contains("auctions.eligibility_not_confirmed"));
@@ -369,8 +383,18 @@ async fn staff_confirm_a_land_bidders_eligibility_and_the_bidder_then_quotes_in_
     sign_out(&c).await;
     sign_in(&c, &app.url("/staff"), "staff", DEMO_PASSWORD).await;
     wait_for(&c, "a[href='/staff/auctions']").await;
-    click_then(&c, "a[href='/staff/auctions']", &format!("a[href='/staff/auctions/{id}']")).await;
-    click_then(&c, &format!("a[href='/staff/auctions/{id}']"), "#eligibility").await;
+    click_then(
+        &c,
+        "a[href='/staff/auctions']",
+        &format!("a[href='/staff/auctions/{id}']"),
+    )
+    .await;
+    click_then(
+        &c,
+        &format!("a[href='/staff/auctions/{id}']"),
+        "#eligibility",
+    )
+    .await;
     no_horizontal_scroll(&c, "staff listing page").await;
     click_then(&c, "#confirm-001", "#eligibility").await;
     let mut confirmed = false;
@@ -540,11 +564,14 @@ async fn the_admin_sets_and_removes_a_regional_remedy_period_in_the_browser() {
         .await
         .expect("reason field");
     reason.send_keys("地方文件废止").await.expect("reason");
-    click_then(&c, &format!("{remove} button[type=submit]"), "#remedy-rules").await;
+    click_then(
+        &c,
+        &format!("{remove} button[type=submit]"),
+        "#remedy-rules",
+    )
+    .await;
     for () in ggzy_api_tests::patience() {
-        if app.scalar_i64(overrides).await == 0
-            && c.find(Locator::Css(&remove)).await.is_err()
-        {
+        if app.scalar_i64(overrides).await == 0 && c.find(Locator::Css(&remove)).await.is_err() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

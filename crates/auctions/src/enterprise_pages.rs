@@ -40,10 +40,7 @@ const CRITERIA_ROWS: usize = 5;
 pub fn router() -> Router<Ctx> {
     Router::new()
         .route("/tenderer/auctions", get(listings))
-        .route(
-            "/tenderer/capital-increases/new",
-            get(new_form).post(open),
-        )
+        .route("/tenderer/capital-increases/new", get(new_form).post(open))
 }
 
 fn beijing() -> FixedOffset {
@@ -62,7 +59,10 @@ fn parse_beijing(s: &str) -> Option<DateTime<FixedOffset>> {
 /// may not start before the announcement).
 fn minute_at_or_after(t: DateTime<Utc>) -> String {
     let t = t.with_timezone(&beijing());
-    let whole = t.with_second(0).and_then(|x| x.with_nanosecond(0)).unwrap_or(t);
+    let whole = t
+        .with_second(0)
+        .and_then(|x| x.with_nanosecond(0))
+        .unwrap_or(t);
     let t = if whole < t {
         whole + chrono::Duration::minutes(1)
     } else {
@@ -226,10 +226,7 @@ async fn render(
     let list = openable_sections(ctx, &a.actor)
         .await
         .map_err(|e| frame::error_page(c, &e))?;
-    let mut sections = vec![(
-        String::new(),
-        l.t("请选择", "Choose a section").to_string(),
-    )];
+    let mut sections = vec![(String::new(), l.t("请选择", "Choose a section").to_string())];
     for s in &list {
         let label = if s.announced_at.is_some() {
             s.name.clone()
@@ -237,7 +234,10 @@ async fn render(
             format!(
                 "{}{}",
                 s.name,
-                l.t("（增资公告尚未发布）", " (disclosure announcement not published yet)")
+                l.t(
+                    "（增资公告尚未发布）",
+                    " (disclosure announcement not published yet)"
+                )
             )
         };
         sections.push((s.section_id.clone(), label));
@@ -294,7 +294,11 @@ async fn new_form(State(ctx): State<Ctx>, a: PageActor) -> Result<Response, Resp
 pub fn read_form(
     form: &HashMap<String, String>,
 ) -> std::result::Result<NewCapitalIncrease, Vec<FieldError>> {
-    let get = |k: &str| form.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        form.get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
     let mut bad = Vec::new();
     let section_id = get("section_id");
     if section_id.is_empty() {
@@ -403,7 +407,10 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(ok.criteria.len(), 2);
-        assert_eq!(ok.disclosure_start.to_rfc3339(), "2026-03-02T09:00:00+08:00");
+        assert_eq!(
+            ok.disclosure_start.to_rfc3339(),
+            "2026-03-02T09:00:00+08:00"
+        );
         let bad = read_form(&form(&[
             ("disclosure_start", "2026年3月2日"),
             ("disclosure_end", "2026-04-29T00:00"),
