@@ -363,10 +363,13 @@ async fn staff_confirm_a_land_bidders_eligibility_and_the_bidder_then_quotes_in_
     app.clock().set(start);
     let c = b.client.clone();
 
-    // Before the confirmation the bidder's quote is refused with the rule.
+    // Before the confirmation the page says so and the bidder's quote is refused with the rule.
     let page = format!("/bidder/auctions/{id}");
     sign_in(&c, &app.url(&page), "bidder1", DEMO_PASSWORD).await;
     wait_for(&c, "#quote-form").await;
+    assert!(text_of(&c, "#a-eligibility")
+        .await
+        .contains("auctions.eligibility_not_confirmed"));
     click_then(&c, "#quote-form button[type=submit]", ".error-summary").await;
     assert!(text_of(&c, "main")
         .await
@@ -408,10 +411,11 @@ async fn staff_confirm_a_land_bidders_eligibility_and_the_bidder_then_quotes_in_
     assert!(confirmed, "001 confirmed: the button is gone");
     assert!(text_of(&c, "#eligibility").await.contains("已确认"));
 
-    // The bidder quotes the prefilled lowest acceptable price.
+    // The bidder, no longer told to wait, quotes the prefilled lowest acceptable price.
     sign_out(&c).await;
     sign_in(&c, &app.url(&page), "bidder1", DEMO_PASSWORD).await;
     wait_for(&c, "#quote-form").await;
+    assert!(c.find(Locator::Id("a-eligibility")).await.is_err());
     click_then(&c, "#quote-form button[type=submit]", "#a-mine").await;
     let mut quoted = 0;
     for () in ggzy_api_tests::patience() {

@@ -330,8 +330,11 @@ pub fn read_form(
     let mut criteria = Vec::new();
     for i in 0..last.map_or(0, |k| k + 1) {
         let w = get(&format!("criteria[{i}].weight"));
+        // A blank weight is 0, which the use case refuses with the row's index like any other
+        // out-of-range weight; only a value that is not a whole number is named here.
         let weight = match w.parse::<i64>() {
             Ok(n) => n,
+            Err(_) if w.is_empty() => 0,
             Err(_) => {
                 bad.push(FieldError::new(
                     format!("criteria[{i}].weight"),
