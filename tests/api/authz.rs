@@ -413,7 +413,11 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ),
     ("POST /api/v1/auctions/{id}/deal/preemption", "staff admin"),
     // 企业增资 (crates/auctions/src/capital_increase.rs): the enterprise reads its own (404 else).
-    ("POST /api/v1/capital-increases", "staff admin"),
+    // The enterprise opens its own capital increase (404 for another enterprise's section).
+    (
+        "POST /api/v1/capital-increases",
+        "staff admin tenderer agency",
+    ),
     (
         "GET /api/v1/capital-increases/{id}",
         "staff admin supervisor tenderer agency",

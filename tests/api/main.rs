@@ -73,4 +73,5 @@ mod transparency;
 mod venues;
 mod walks_web;
 mod walks_web2;
+mod walks_web3;
 mod web;

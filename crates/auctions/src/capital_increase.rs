@@ -387,13 +387,14 @@ fn money(v: &mut Vec<FieldError>, field: &str, s: &str) -> Option<Money> {
     }
 }
 
-/// Open the capital increase of a `capital_increase` section (staff, admin).
+/// Open the capital increase of a `capital_increase` section (staff, admin, or the enterprise —
+/// 增资企业, a tenderer or agency user of the organization that registered it; 404 for another).
 pub async fn create(
     ctx: &Ctx,
     actor: &Actor,
     n: NewCapitalIncrease,
 ) -> Result<CapitalIncreaseView> {
-    actor.require(&[Role::Staff, Role::Admin])?;
+    require_recorder(&mut *ctx.db.pool().acquire().await?, actor, &n.section_id).await?;
     let r = CapitalIncreaseRules::national();
     let sec = sqlx::query(
         "SELECT project_id, market, procedure, announced_at FROM auction_sections WHERE section_id = $1",
@@ -1020,7 +1021,7 @@ async fn create_route(
     actor: Actor,
     Json(n): Json<NewCapitalIncrease>,
 ) -> Result<(axum::http::StatusCode, Json<CapitalIncreaseView>)> {
-    actor.require(&[Role::Staff, Role::Admin])?;
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
     let v = create(&ctx, &actor, n).await?;
     Ok((axum::http::StatusCode::CREATED, Json(v)))
 }

@@ -122,6 +122,8 @@ struct ItemRow {
 struct ListPage {
     l: Lang,
     rows: Vec<ItemRow>,
+    /// The enterprise's list links to the opening form and its listings.
+    enterprise: bool,
 }
 
 async fn list(ctx: &Ctx, a: &PageActor, side: Side) -> Result<Response, Response> {
@@ -152,7 +154,11 @@ async fn list(ctx: &Ctx, a: &PageActor, side: Side) -> Result<Response, Response
         &a.chrome,
         StatusCode::OK,
         l.t("企业增资", "Capital increases"),
-        &ListPage { l, rows },
+        &ListPage {
+            l,
+            rows,
+            enterprise: side == Side::Enterprise,
+        },
     ))
 }
 

@@ -9,6 +9,7 @@ pub mod asset_transfer;
 pub mod capital_follow;
 pub mod capital_increase;
 pub mod capital_pages;
+pub mod enterprise_pages;
 pub mod feed;
 pub mod http;
 pub mod land;

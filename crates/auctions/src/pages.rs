@@ -230,6 +230,8 @@ struct AuctionPage<'a> {
     /// The workbench's sections of this market, where the application (报名) is made.
     apply_href: String,
     qualified: bool,
+    /// A land bidder whose eligibility (竞买资格) staff have not confirmed yet: its quotes are refused.
+    awaiting_eligibility: bool,
     next_min_label: String,
     bids: Vec<BidRow>,
     my_bids: Vec<BidRow>,
@@ -354,6 +356,9 @@ fn render_auction(
             .map(|_| format!("/bidder/sections/{}/deposit", v.section_id)),
         apply_href: format!("/bidder?market={}", v.market),
         qualified: my.is_some(),
+        awaiting_eligibility: v.land.as_ref().is_some_and(|t| {
+            t.eligibility_review && my.as_ref().is_some_and(|n| !t.eligible_numbers.contains(n))
+        }),
         next_min_label: yuan(&b.next_min),
         bids,
         my_bids,

@@ -248,7 +248,11 @@ async fn render_with(
         ],
         eligibility,
         elig_form,
-        back: staff.then_some("/staff/auctions"),
+        back: Some(if staff {
+            "/staff/auctions"
+        } else {
+            "/tenderer/auctions"
+        }),
     };
     page_status(c, status, l.t("挂牌与拍卖", "Listing"), &p)
 }

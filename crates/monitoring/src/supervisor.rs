@@ -65,6 +65,10 @@ fn links(l: Lang) -> Vec<(&'static str, &'static str)> {
         ("/supervisor/rules", l.t("预警规则", "Rule catalogue")),
         ("/supervisor/audit", l.t("审计链校验", "Audit chain check")),
         ("/supervisor/reports", l.t("日报", "Daily reports")),
+        (
+            "/staff/capital-increases",
+            l.t("企业增资", "Capital increases"),
+        ),
     ]
 }
 

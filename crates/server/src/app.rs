@@ -223,6 +223,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
         .merge(ggzy_projects::pages::router())
         .merge(ggzy_auctions::pages::router())
         .merge(ggzy_auctions::capital_pages::router())
+        .merge(ggzy_auctions::enterprise_pages::router())
         .merge(crate::staff::router())
         .merge(ggzy_projects::pages::tenderer::router())
         .merge(ggzy_publishing::pages::tenderer::router())
