@@ -9,6 +9,8 @@ use ggzy_core::events::Event;
 use ggzy_core::money::Money;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result};
+use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{Db, Tx};
 use serde_json::{json, Value};
@@ -54,7 +56,7 @@ pub const WANTED: &[&str] = &[
     "venues.violation.recorded",
     "evaluation.score.outlier",
     "experts.expert.rated",
-    "identity.organization.registered",
+    OrganizationRegistered::NAME,
 ];
 
 pub struct MonitoringConsumer;
@@ -74,7 +76,7 @@ impl Consumer for MonitoringConsumer {
         let p = &ev.payload;
         match ev.event_type.as_str() {
             "projects.section.registered" => section_registered(tx, db, now, ev).await,
-            "identity.organization.registered" => org_registered(tx, ev).await,
+            OrganizationRegistered::NAME => org_registered(tx, ev).await,
             "projects.section.deadline_changed" => deadline_changed(tx, db, now, ev).await,
             "projects.section.opened" => {
                 if let Some(s) = str_of(p, "section_id") {
@@ -406,19 +408,19 @@ impl Consumer for MonitoringConsumer {
 }
 
 /// Monitoring's own copy of an organization's name (`mon_orgs`), so supervisors read names.
+/// Decoded through the identity contract: an undecodable payload fails the consumer and is parked
+/// with an alert (crates/events), never skipped.
 async fn org_registered(tx: &mut Tx, ev: &Event) -> Result<()> {
-    let p = &ev.payload;
-    let (Some(id), Some(name)) = (str_of(p, "id"), str_of(p, "name")) else {
-        return Ok(());
-    };
+    let o = OrganizationRegistered::decode(ev)?;
+    let blank_is_null = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
     sqlx::query(
         "INSERT INTO mon_orgs (id, name, uscc, kind) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, uscc = excluded.uscc, kind = excluded.kind",
     )
-    .bind(id)
-    .bind(name)
-    .bind(str_of(p, "uscc"))
-    .bind(str_of(p, "kind"))
+    .bind(&o.id)
+    .bind(&o.name)
+    .bind(blank_is_null(&o.uscc))
+    .bind(blank_is_null(&o.kind))
     .execute(&mut **tx)
     .await?;
     Ok(())
