@@ -2,6 +2,7 @@
 //! `SessionExperts` consumer), linking an expert to an account, and the evaluators' own sessions.
 
 use super::*;
+use ggzy_events::experts::ExpertUpdated;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ExpertIdentity {
@@ -69,6 +70,11 @@ pub(super) fn str_of(v: &Value, keys: &[&str]) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
+}
+
+/// A text field of a decoded payload, trimmed; blank is absent.
+fn nonblank(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 /// One drawn expert as an event names it: an object with `expert_id` (or `id`), `name` and
@@ -239,8 +245,8 @@ pub(super) async fn session_of(tx: &mut Tx, p: &Value) -> Result<Option<String>>
 }
 
 /// Puts drawn experts on their session's roster from `experts.draw.completed` and
-/// `experts.member.replaced`, and learns expert login accounts from expert-pool events that name
-/// them (`user_id` / `username`).
+/// `experts.member.replaced`, and learns expert login accounts from `experts.expert.updated`
+/// (decoded through its contract, `user_id` / `username`).
 pub struct SessionExperts;
 
 #[async_trait::async_trait]
@@ -252,10 +258,7 @@ impl Consumer for SessionExperts {
     fn wants(&self, event_type: &str) -> bool {
         matches!(
             event_type,
-            "experts.draw.completed"
-                | "experts.member.replaced"
-                | "experts.expert.registered"
-                | "experts.expert.updated"
+            "experts.draw.completed" | "experts.member.replaced" | ExpertUpdated::NAME
         )
     }
 
@@ -263,12 +266,12 @@ impl Consumer for SessionExperts {
         let p = &ev.payload;
         let now = clock.now();
         let by = ActorRef::system("venues.experts");
-        if ev.event_type.starts_with("experts.expert.") {
-            if let Some(expert) = str_of(p, &["expert_id", "id"]) {
-                let (u, n) = (str_of(p, &["user_id"]), str_of(p, &["username"]));
-                if u.is_some() || n.is_some() {
-                    link_account(tx, &expert, u.as_deref(), n.as_deref(), now).await?;
-                }
+        if ev.event_type == ExpertUpdated::NAME {
+            // Typed: an undecodable payload fails the consumer and is parked with an alert.
+            let u = ExpertUpdated::decode(ev)?;
+            let (user, name) = (nonblank(u.user_id), nonblank(u.username));
+            if user.is_some() || name.is_some() {
+                link_account(tx, &u.expert_id, user.as_deref(), name.as_deref(), now).await?;
             }
             return Ok(());
         }
