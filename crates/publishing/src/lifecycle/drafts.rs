@@ -1,0 +1,411 @@
+//! The announcement drafts the lifecycle writes for staff: one builder per kind of result
+//! (opening record, candidate publicity, award, deal, pre-emption, failure).
+
+use super::*;
+
+pub(super) struct Draft {
+    pub(super) ann_type: AnnouncementType,
+    pub(super) title: String,
+    pub(super) body: String,
+    /// Every field of the draft; `source` the subset taken from the event (locked).
+    pub(super) fields: Value,
+    pub(super) source: Value,
+    /// What makes the draft unique instead of the event id (a deal drafts one notice even when
+    /// its event is emitted again under a new id).
+    pub(super) key: Option<String>,
+}
+
+pub(super) async fn create_draft(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    ev: &Event,
+    s: &SectionInfo,
+    d: Draft,
+) -> Result<()> {
+    let id = ids::new_id();
+    let market = ev.payload["market"]
+        .as_str()
+        .unwrap_or(&s.market)
+        .to_string();
+    let region = s_region(tx, &s.section_id).await?;
+    let n = sqlx::query(
+        "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
+         original_id, status, version, owner_org_id, created_by, created_at, updated_at, project_id, \
+         section_ids, body_format, source_event, source_fields) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 'draft', 1, $9, $10, $11, $11, $12, $13, 'markdown', \
+         $14, $15) ON CONFLICT (source_event) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&market)
+    .bind(d.ann_type.as_str())
+    .bind(region)
+    .bind(&d.title)
+    .bind(&d.body)
+    .bind(render_markdown(&d.body))
+    .bind(d.fields.to_string())
+    .bind(s.owner_org_id.clone())
+    .bind(format!("system:{NAME}"))
+    .bind(to_micros(now))
+    .bind((!s.project_id.is_empty()).then(|| s.project_id.clone()))
+    .bind(json!([s.section_id]).to_string())
+    .bind(format!(
+        "{}:{}",
+        d.key.as_deref().unwrap_or(&ev.id),
+        d.ann_type.as_str()
+    ))
+    .bind(d.source.to_string())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Ok(());
+    }
+    let a = service::load(tx, db, &id, false).await?;
+    service::write_version(tx, &a, to_micros(now)).await?;
+    let mut p = service::payload(&a);
+    p["source_event"] = json!(ev.id);
+    p["source_event_type"] = json!(ev.event_type);
+    emit(
+        tx,
+        db,
+        &ActorRef::system(NAME),
+        now,
+        NewEvent::new("publishing.announcement.created", "announcement", &id, p),
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn s_region(tx: &mut Tx, section_id: &str) -> Result<String> {
+    use sqlx::Row;
+    let r = sqlx::query("SELECT region FROM publishing_sections WHERE section_id = $1")
+        .bind(section_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match r {
+        Some(r) => r.try_get::<Option<String>, _>(0)?.unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
+pub(super) fn title(s: &SectionInfo, what: &str) -> String {
+    format!("{}{}{what}", s.project_name, s.section_name)
+}
+
+pub(super) fn opening_record(s: &SectionInfo, p: &Value) -> Draft {
+    let entries = p["entries"].as_array().cloned().unwrap_or_default();
+    let mut body = format!(
+        "## 开标记录\n\n开标时间：{}（北京时间）\n\n| 序号 | 投标人 | 统一社会信用代码 | 投标报价 | 解密 | 保证金 |\n|---|---|---|---|---|---|\n",
+        cell_time(&p["opened_at"])
+    );
+    for (i, e) in entries.iter().enumerate() {
+        body.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            i + 1,
+            cell(&e["org_name"]),
+            cell(&e["uscc"]),
+            cell_money(&e["price"]),
+            decryption_text(&e["decryption"]),
+            deposit_text(&e["deposit"]),
+        ));
+    }
+    let fields = json!({
+        "project_name": format!("{}{}", s.project_name, s.section_name),
+        "opened_at": p["opened_at"],
+        "bids": entries,
+    });
+    Draft {
+        ann_type: AnnouncementType::OpeningRecord,
+        title: title(s, "开标记录"),
+        body,
+        source: fields.clone(),
+        fields,
+        key: None,
+    }
+}
+
+pub(super) fn candidate_publicity(s: &SectionInfo, p: &Value) -> Draft {
+    let cands: Vec<Value> = p["candidates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| json!({"rank": c["rank"], "org_id": c["org_id"], "name": c["org_name"], "price": c["price"]}))
+        .collect();
+    let mut body = format!(
+        "## 中标候选人公示\n\n公示期：{} 至 {}（北京时间）\n\n| 排名 | 中标候选人 | 投标报价 |\n|---|---|---|\n",
+        cell_time(&p["publicity_starts_at"]),
+        cell_time(&p["publicity_ends_at"])
+    );
+    for c in &cands {
+        body.push_str(&format!(
+            "| {} | {} | {} |\n",
+            cell(&c["rank"]),
+            cell(&c["name"]),
+            cell_money(&c["price"])
+        ));
+    }
+    let fields = json!({
+        "project_name": format!("{}{}", s.project_name, s.section_name),
+        "candidates": cands,
+        "publicity_start_at": p["publicity_starts_at"],
+        "publicity_end_at": p["publicity_ends_at"],
+    });
+    Draft {
+        ann_type: AnnouncementType::CandidatePublicity,
+        title: title(s, "中标候选人公示"),
+        body,
+        source: fields.clone(),
+        fields,
+        key: None,
+    }
+}
+
+pub(super) fn award(s: &SectionInfo, p: &Value) -> Draft {
+    // Land and property trades end in a deal announcement (成交公告), the others in an award.
+    let deal = matches!(
+        p["market"].as_str().unwrap_or(&s.market),
+        "land" | "property"
+    );
+    let name = format!("{}{}", s.project_name, s.section_name);
+    let mut fields = json!({
+        "winner": p["winner_name"],
+        "winner_org_id": p["winner_org_id"],
+        "price": p["price"],
+        "awarded_at": p["awarded_at"],
+    });
+    if deal {
+        fields["subject"] = json!(name);
+    } else {
+        fields["project_name"] = json!(name);
+        if let Some(c) = &s.project_code {
+            fields["project_code"] = json!(c);
+        }
+        if p["procedure"].is_string() {
+            fields["procedure"] = p["procedure"].clone();
+        }
+        // 财政部令第87号 第六十九条: the procurement result announcement names the main items.
+        if p["market"] == "procurement" {
+            fields["main_items"] = json!([{"name": name, "price": p["price"]}]);
+        }
+    }
+    let body = format!(
+        "## {}\n\n| 项目 | 中标（成交）人 | 中标（成交）价 | 确定时间（北京时间） |\n|---|---|---|---|\n| {} | {} | {} | {} |\n",
+        if deal { "成交公告" } else { "中标结果公告" },
+        cell(&json!(name)),
+        cell(&p["winner_name"]),
+        cell_money(&p["price"]),
+        cell_time(&p["awarded_at"]),
+    );
+    Draft {
+        ann_type: if deal {
+            AnnouncementType::Deal
+        } else {
+            AnnouncementType::Award
+        },
+        title: title(
+            s,
+            if deal {
+                "成交公告"
+            } else {
+                "中标结果公告"
+            },
+        ),
+        body,
+        source: fields.clone(),
+        fields,
+        key: None,
+    }
+}
+
+/// The deal announcement (成交公告) of a land or property listing / auction. `winner_name` comes
+/// from the event when it carries one, else from this area's copy of organizations; when neither
+/// knows it the field stays open for the tenderer to fill in (the type requires it at submission).
+pub(super) fn deal(s: &SectionInfo, p: &Value, winner_name: Option<String>) -> Draft {
+    let name = format!("{}{}", s.project_name, s.section_name);
+    let mut fields = json!({
+        "subject": name,
+        "winner_org_id": p["winner_org_id"],
+        "winner_number": p["winner_number"],
+        "price": p["price"],
+        "deal_at": p["confirmed_at"],
+        "deal_id": p["deal_id"],
+        "via": p["via"],
+    });
+    if let Some(w) = &winner_name {
+        fields["winner"] = json!(w);
+    }
+    let via = match p["via"].as_str() {
+        Some("auction") => "网络竞价",
+        Some("listing") => "挂牌",
+        _ => "—",
+    };
+    let body = format!(
+        "## 成交公告\n\n| 标的 | 竞得人（受让方） | 竞买号 | 成交价 | 成交方式 | 成交时间（北京时间） |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n",
+        cell(&json!(name)),
+        cell(&json!(winner_name)),
+        cell(&p["winner_number"]),
+        cell_money(&p["price"]),
+        via,
+        cell_time(&p["confirmed_at"]),
+    );
+    Draft {
+        ann_type: AnnouncementType::Deal,
+        title: title(s, "成交公告"),
+        body,
+        source: fields.clone(),
+        fields,
+        key: p["deal_id"].as_str().map(|d| format!("deal:{d}")),
+    }
+}
+
+/// The pre-emption result (优先购买权行使结果, 公司法 第八十四条) of a property deal: each other
+/// shareholder's written decision and who buys — the auction winner, or the exercising
+/// shareholder(s) at the deal price with their shares — published with the deal.
+pub(super) fn preemption(s: &SectionInfo, p: &Value) -> Draft {
+    let name = format!("{}{}", s.project_name, s.section_name);
+    let fields = json!({
+        "subject": name,
+        "deal_id": p["deal_id"],
+        "price": p["price"],
+        "buyer": p["buyer"],
+        "winner_number": p["winner_number"],
+        "buyers": p["buyers"],
+        "waived": p["waived"],
+    });
+    let mut body = format!(
+        "## 成交公告（股东优先购买权行使结果）\n\n标的：{}；成交价：{}。\n\n",
+        cell(&json!(name)),
+        cell_money(&p["price"]),
+    );
+    let buyers = p["buyers"].as_array().cloned().unwrap_or_default();
+    if buyers.is_empty() {
+        body.push_str(&format!(
+            "其他股东均书面放弃优先购买权，受让方为竞买号 {} 的竞得人。\n\n",
+            cell(&p["winner_number"])
+        ));
+    } else {
+        body.push_str(
+            "以下股东以同等条件（成交价）行使优先购买权，为受让方：\n\n\
+             | 股东 | 统一社会信用代码 | 受让比例 | 金额 |\n|---|---|---|---|\n",
+        );
+        for b in &buyers {
+            body.push_str(&format!(
+                "| {} | {} | {} % | {} |\n",
+                cell(&b["name"]),
+                cell(&b["uscc"]),
+                cell(&b["share_percent"]),
+                cell_money(&b["amount"]),
+            ));
+        }
+        body.push('\n');
+    }
+    for w in p["waived"].as_array().into_iter().flatten() {
+        // A deemed waiver (公司法 第八十四条: 三十日内未答复的，视为放弃) is not a written one.
+        if w["deemed"] == true {
+            body.push_str(&format!(
+                "- {}：接到书面通知之日起三十日内未答复，视为放弃优先购买权\n",
+                cell(&w["name"])
+            ));
+        } else {
+            body.push_str(&format!("- {}：书面放弃优先购买权\n", cell(&w["name"])));
+        }
+    }
+    Draft {
+        ann_type: AnnouncementType::Deal,
+        title: title(s, "成交公告（优先购买权行使结果）"),
+        body,
+        source: fields.clone(),
+        fields,
+        key: p["deal_id"].as_str().map(|d| format!("preemption:{d}")),
+    }
+}
+
+/// The failure notice (流拍公告) of a land or property listing / auction.
+pub(super) fn auction_failure(s: &SectionInfo, p: &Value) -> Draft {
+    let reason = match p["reason"].as_str() {
+        Some("no_quote") => "挂牌期限内无人报价（no valid quote）",
+        Some("reserve_not_met") => "最高报价低于保留价（reserve price not met）",
+        _ => "未成交",
+    };
+    let fields = json!({
+        "project_name": format!("{}{}", s.project_name, s.section_name),
+        "reason": p["reason"],
+        "kind": "failed",
+        "failed_at": p["failed_at"],
+        "highest_price": p["highest_price"],
+        "basis": "国土资源部令第39号 第二十条; 国资委 财政部令第32号",
+    });
+    let body = format!(
+        "## 流拍公告\n\n原因：{reason}\n\n最高报价：{}\n\n时间：{}（北京时间）\n",
+        cell_money(&p["highest_price"]),
+        cell_time(&p["failed_at"])
+    );
+    Draft {
+        ann_type: AnnouncementType::Failure,
+        title: title(s, "流拍公告"),
+        body,
+        source: fields.clone(),
+        fields,
+        key: p["auction_id"]
+            .as_str()
+            .map(|a| format!("auction:{a}:failed")),
+    }
+}
+
+/// The organization's name in this area's copy (None when never seen).
+pub(super) async fn org_name(tx: &mut Tx, org_id: &str) -> Result<Option<String>> {
+    use sqlx::Row;
+    let r = sqlx::query("SELECT name FROM publishing_orgs WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match r {
+        Some(r) => Some(r.try_get::<String, _>(0)?).filter(|n| !n.is_empty()),
+        None => None,
+    })
+}
+
+pub(super) fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
+    let mut fields = json!({
+        "project_name": format!("{}{}", s.project_name, s.section_name),
+        "reason": p["reason"],
+        "kind": if terminated { "terminated" } else { "failed" },
+    });
+    for k in ["bid_count", "basis"] {
+        if !p[k].is_null() {
+            fields[k] = p[k].clone();
+        }
+    }
+    // Government procurement's mandatory failure after the review is a 废标 (政府采购法 第三十六条).
+    let what = if terminated {
+        "终止公告"
+    } else if p["reason"] == "too_few_qualified" {
+        "废标公告"
+    } else {
+        "流标公告"
+    };
+    let reason = match p["reason"].as_str() {
+        Some("too_few_bids") => {
+            format!("投标人少于法定最低数量（{} 个投标）", cell(&p["bid_count"]))
+        }
+        Some("too_few_qualified") => format!(
+            "通过资格审查或符合性审查的供应商不足三家（{} 家）",
+            cell(&p["qualified_count"])
+        ),
+        _ => cell(&p["reason"]),
+    };
+    let body = format!(
+        "## {what}\n\n原因：{reason}\n\n依据：{}\n",
+        cell(&p["basis"])
+    );
+    Draft {
+        ann_type: AnnouncementType::Failure,
+        title: title(s, what),
+        body,
+        source: fields.clone(),
+        fields,
+        key: None,
+    }
+}

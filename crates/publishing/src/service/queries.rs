@@ -1,0 +1,257 @@
+//! Reading announcements: one with its history, the public list (cursor-paged) and the owner's own.
+
+use super::*;
+
+/// One announcement with its version history and change notices. Anonymous callers see only
+/// published and withdrawn ones; the owner and staff see every state.
+pub async fn get(ctx: &Ctx, actor: Option<&Actor>, id: &str) -> Result<Announcement> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    let r = sqlx::query(&format!(
+        "SELECT {COLS} FROM announcements a WHERE a.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("announcement {id}")))?;
+    let mut a = from_row(&r)?;
+    let allowed = a.status.is_public()
+        || actor.is_some_and(|x| can_edit(x, &a) || matches!(x.role, Role::Supervisor));
+    if !allowed {
+        return Err(Error::not_found(format!("announcement {id}")));
+    }
+    let vs = sqlx::query(
+        "SELECT version, title, body_html, fields, at FROM announcement_versions \
+         WHERE announcement_id = $1 ORDER BY version",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for v in vs {
+        let f: String = v.try_get(3)?;
+        a.versions.push(Version {
+            version: v.try_get(0)?,
+            title: v.try_get(1)?,
+            body_html: v.try_get(2)?,
+            fields: serde_json::from_str(&f).unwrap_or(Value::Null),
+            at: from_micros(v.try_get(4)?),
+        });
+    }
+    let cs = sqlx::query(
+        "SELECT id FROM announcements WHERE original_id = $1 AND status IN ('published', 'withdrawn') \
+         ORDER BY published_at",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for c in cs {
+        a.changes.push(c.try_get(0)?);
+    }
+    a.attachments = crate::attachments::list(&mut conn, id).await?;
+    Ok(a)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct PublicFilter {
+    pub market: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub ann_type: Option<String>,
+    pub region: Option<String>,
+    /// `published` (default) or `withdrawn`; other states are never public.
+    #[param(pattern = "^(published|withdrawn)$")]
+    pub status: Option<String>,
+    /// Published at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Published before.
+    pub to: Option<DateTime<Utc>>,
+    /// Full-text query over title and body (substring match, works for Chinese).
+    pub q: Option<String>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1–100 (default 20).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page {
+    pub items: Vec<Announcement>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+pub(super) fn encode_cursor(published_at: i64, id: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{published_at}|{id}"))
+}
+
+pub(super) fn decode_cursor(c: &str) -> Result<(i64, String)> {
+    let bad = || Error::bad_request("invalid cursor");
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .map_err(|_| bad())?;
+    let s = String::from_utf8(raw).map_err(|_| bad())?;
+    let (t, id) = s.split_once('|').ok_or_else(bad)?;
+    Ok((t.parse().map_err(|_| bad())?, id.to_string()))
+}
+
+/// Public list, newest first, keyset pagination over (published_at, id).
+pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
+    let mut v = Violations::new();
+    if let Some(m) = &f.market {
+        v.take("market", Market::parse(m));
+    }
+    if let Some(t) = &f.ann_type {
+        v.take("type", AnnouncementType::parse(t));
+    }
+    let status = f.status.clone().unwrap_or_else(|| "published".into());
+    if status != "published" && status != "withdrawn" {
+        v.push(
+            "status",
+            "announcement.status_public",
+            "status is published or withdrawn",
+        );
+    }
+    let limit = f.limit.unwrap_or(20);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        v.push("limit", "range", format!("limit is 1 to {MAX_PAGE}"));
+    }
+    v.into_result()?;
+    let mut wh = vec!["a.status = $1".to_string()];
+    let mut binds: Vec<Bind> = vec![Bind::S(status)];
+    if let Some(m) = &f.market {
+        add(&mut wh, &mut binds, "a.market =", Bind::S(m.clone()));
+    }
+    if let Some(t) = &f.ann_type {
+        add(&mut wh, &mut binds, "a.ann_type =", Bind::S(t.clone()));
+    }
+    if let Some(r) = &f.region {
+        add(&mut wh, &mut binds, "a.region =", Bind::S(r.clone()));
+    }
+    if let Some(t) = f.from {
+        add(
+            &mut wh,
+            &mut binds,
+            "a.published_at >=",
+            Bind::I(to_micros(t)),
+        );
+    }
+    if let Some(t) = f.to {
+        add(
+            &mut wh,
+            &mut binds,
+            "a.published_at <",
+            Bind::I(to_micros(t)),
+        );
+    }
+    let mut from = "announcements a".to_string();
+    // The search index walks its own copy of the key (same values, see store::search).
+    let (mut at_col, mut id_col) = ("a.published_at", "a.id");
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let status = match &binds[0] {
+            Bind::S(s) => s.clone(),
+            Bind::I(_) => unreachable!("the first bind is the status"),
+        };
+        let search = store::search(&ctx.db, q, &status, binds.len() + 1).await?;
+        binds.extend(search.values.into_iter().map(Bind::S));
+        wh.push(search.condition);
+        from = search.from;
+        (at_col, id_col) = (search.published_at, search.id);
+    }
+    if let Some(c) = &f.cursor {
+        let (t, id) = decode_cursor(c)?;
+        let n = binds.len() + 1;
+        wh.push(format!(
+            "({at_col} < ${n} OR ({at_col} = ${n} AND {id_col} < ${}))",
+            n + 1
+        ));
+        binds.push(Bind::I(t));
+        binds.push(Bind::S(id));
+    }
+    let sql = format!(
+        "SELECT {COLS} FROM {from} WHERE {} ORDER BY {at_col} DESC, {id_col} DESC LIMIT {}",
+        wh.join(" AND "),
+        limit + 1
+    );
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = match b {
+            Bind::S(s) => q.bind(s.clone()),
+            Bind::I(i) => q.bind(*i),
+        };
+    }
+    let rows = q.fetch_all(ctx.db.pool()).await?;
+    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items
+            .last()
+            .and_then(|a| a.published_at.map(|t| encode_cursor(to_micros(t), &a.id)))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+/// Filter of the owner's list (`GET /api/v1/announcements/mine`).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct OwnFilter {
+    /// `draft`, `submitted`, `approved`, `scheduled`, `published` or `withdrawn`.
+    pub status: Option<String>,
+    /// One announcement type (`tender`, `opening_record`, `candidate_publicity`, …).
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub ann_type: Option<String>,
+    /// Only the announcements about this project.
+    pub project_id: Option<String>,
+}
+
+/// Most announcements one list answers.
+pub const MAX_OWN: i64 = 500;
+
+/// Every announcement the caller's organization owns, in every state, most recently changed
+/// first: the ones it wrote and the ones the platform drafted itself from its projects' lifecycle
+/// events (opening record, candidate publicity, award, failure, deal), which belong to the
+/// section's owner organization. Tenderer and agency only; never another organization's.
+pub async fn list_own(ctx: &Ctx, actor: &Actor, f: &OwnFilter) -> Result<Vec<Announcement>> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let mut v = Violations::new();
+    let status = f.status.as_deref().map(str::trim).unwrap_or("");
+    if !status.is_empty() && Status::parse(status).is_err() {
+        v.push(
+            "status",
+            "enum.unknown_value",
+            "status must be one of draft, submitted, approved, scheduled, published, withdrawn",
+        );
+    }
+    let ann_type = f.ann_type.as_deref().map(str::trim).unwrap_or("");
+    if !ann_type.is_empty() {
+        v.take("type", AnnouncementType::parse(ann_type));
+    }
+    v.into_result()?;
+    let sql = format!(
+        "SELECT {COLS} FROM announcements a WHERE a.owner_org_id = $1 AND ($2 = '' OR a.status = $2) \
+         AND ($3 = '' OR a.ann_type = $3) AND ($4 = '' OR a.project_id = $4) \
+         ORDER BY a.updated_at DESC, a.id DESC LIMIT {MAX_OWN}"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(&org)
+        .bind(status)
+        .bind(ann_type)
+        .bind(f.project_id.as_deref().map(str::trim).unwrap_or(""))
+        .fetch_all(ctx.db.pool())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub(super) enum Bind {
+    S(String),
+    I(i64),
+}
+
+pub(super) fn add(wh: &mut Vec<String>, binds: &mut Vec<Bind>, cond: &str, b: Bind) {
+    binds.push(b);
+    wh.push(format!("{cond} ${}", binds.len()));
+}

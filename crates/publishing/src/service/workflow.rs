@@ -1,0 +1,425 @@
+//! The review workflow: submit, approve (with the legal checks), publish at the scheduled time,
+//! return to the owner, withdraw.
+
+use super::*;
+
+pub(super) async fn set_status(
+    tx: &mut Tx,
+    id: &str,
+    from: Status,
+    to: Status,
+    now: Timestamp,
+) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE announcements SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(to.as_str())
+    .bind(to_micros(now))
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "announcement.transition",
+        &format!(
+            "a {} announcement cannot become {}",
+            from.as_str(),
+            to.as_str()
+        ),
+    )
+}
+
+pub(super) fn require_status(a: &Announcement, want: Status, action: &str) -> Result<()> {
+    if a.status != want {
+        return Err(Error::conflict(
+            "announcement.transition",
+            format!("cannot {action} a {} announcement", a.status.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Announcement> {
+    actor.require(&[Role::Tenderer, Role::Agency, Role::Staff])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load(&mut tx, &ctx.db, id, true).await?;
+    if !can_edit(actor, &cur) {
+        return Err(Error::not_found(format!("announcement {id}")));
+    }
+    require_status(&cur, Status::Draft, "submit")?;
+    // Auto-drafts start incomplete (the event carries the numbers, the tenderer the rest): the
+    // required fields are checked again here, each one named.
+    let mut v = Violations::new();
+    check_fields(cur.ann_type, &cur.fields, &mut v);
+    v.into_result()?;
+    set_status(&mut tx, id, Status::Draft, Status::Submitted, now).await?;
+    sqlx::query("UPDATE announcements SET return_reason = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    event(&mut tx, &ctx.db, &actor.actor_ref(), now, "submitted", &a).await?;
+    ctx.db.commit_answering(tx, 200, &a, now).await?;
+    Ok(a)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct Approval {
+    /// When to publish; now when absent or past.
+    pub publish_at: Option<DateTime<Utc>>,
+}
+
+/// The legal periods at `at`, the moment the announcement goes out; for a change notice, the
+/// deadlines it postpones (refused instead when the tenderer chose `refuse_if_short`).
+pub(super) async fn check_legal(
+    tx: &mut Tx,
+    db: &Db,
+    a: &Announcement,
+    at: Timestamp,
+) -> Result<Vec<Postpone>> {
+    let market = Market::parse(&a.market).map_err(|e| Error::internal(e.message))?;
+    let mut v = Violations::new();
+    // The live calendar (imports included). A year without a schedule is counted with weekends
+    // only — never a false refusal, never a pass without a check — and raises the alert.
+    let missing = check_periods(a.ann_type, market, &a.fields, at, db.calendar(), &mut v);
+    if !missing.is_empty() && v.is_empty() {
+        ggzy_store::calendar::note_missing(tx, db, at, &missing, "publishing.legal_periods")
+            .await?;
+    }
+    // Stored with the announcement (rolled back with it when refused) and shown in its answer.
+    sqlx::query("UPDATE announcements SET periods_provisional = $1 WHERE id = $2")
+        .bind(i64::from(!missing.is_empty()))
+        .bind(&a.id)
+        .execute(&mut **tx)
+        .await?;
+    let mut out = Vec::new();
+    if a.ann_type == AnnouncementType::Change {
+        let own = match a.fields.get("new_bid_deadline").and_then(Value::as_str) {
+            Some(s) => match DateTime::parse_from_rfc3339(s) {
+                Ok(t) => Some(t.with_timezone(&Utc)),
+                Err(_) => {
+                    v.push(
+                        "fields.new_bid_deadline",
+                        "announcement.time_invalid",
+                        "`new_bid_deadline` must be an RFC 3339 time",
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        let refuse = a
+            .fields
+            .get("refuse_if_short")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        for s in sections(tx, &a.section_ids).await? {
+            let (Some(d), Some(o)) = (s.bid_deadline, s.opening_at) else {
+                continue;
+            };
+            match clarification_effect(at, d, o, own, refuse) {
+                DeadlineEffect::Keep => {}
+                DeadlineEffect::TooShort => v.push(
+                    "fields.new_bid_deadline",
+                    "announcement.clarification_period",
+                    format!(
+                        "fewer than {} days before the bid deadline of {}: set a later deadline or \
+                         let it be postponed (招标投标法 第23条; 实施条例 第21条; 87号令 第27条)",
+                        crate::rules::PERIODS.clarification_min_days,
+                        s.section_name
+                    ),
+                ),
+                DeadlineEffect::Postpone {
+                    new_deadline,
+                    new_opening_at,
+                } => out.push(Postpone {
+                    section_id: s.section_id.clone(),
+                    old_deadline: d,
+                    new_deadline,
+                    old_opening_at: o,
+                    new_opening_at,
+                }),
+            }
+        }
+    }
+    v.into_result()?;
+    Ok(out)
+}
+
+pub(super) fn timer_key(id: &str) -> String {
+    format!("{PUBLISH_TIMER}:{id}")
+}
+
+/// Staff approve a submitted announcement and schedule it (publishing at once when no later time
+/// is chosen). The legal periods are checked against the publishing time.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result<Announcement> {
+    actor.require(&[Role::Staff])?;
+    let now = ctx.clock.now();
+    let at = ap.publish_at.filter(|t| *t > now).unwrap_or(now);
+    let mut tx = ctx.db.begin().await?;
+    let cur = load(&mut tx, &ctx.db, id, true).await?;
+    require_status(&cur, Status::Submitted, "approve")?;
+    check_legal(&mut tx, &ctx.db, &cur, at).await?;
+    let who = actor.actor_ref();
+    set_status(&mut tx, id, Status::Submitted, Status::Approved, now).await?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    event(&mut tx, &ctx.db, &who, now, "approved", &a).await?;
+    set_status(&mut tx, id, Status::Approved, Status::Scheduled, now).await?;
+    sqlx::query("UPDATE announcements SET publish_at = $1 WHERE id = $2")
+        .bind(to_micros(at))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    event(&mut tx, &ctx.db, &who, now, "scheduled", &a).await?;
+    let a = if at <= now {
+        publish_in(&mut tx, &ctx.db, &who, now, id).await?
+    } else {
+        timers::schedule(
+            &mut tx,
+            PUBLISH_TIMER,
+            &timer_key(id),
+            at,
+            json!({"announcement_id": id}),
+            now,
+        )
+        .await?;
+        a
+    };
+    ctx.db.commit_answering(tx, 200, &a, now).await?;
+    Ok(a)
+}
+
+/// Publish a scheduled announcement. Returns it unchanged if it is no longer scheduled (a repeated
+/// timer firing publishes nothing twice).
+pub(super) async fn publish_in(
+    tx: &mut Tx,
+    db: &Db,
+    who: &ActorRef,
+    now: Timestamp,
+    id: &str,
+) -> Result<Announcement> {
+    let cur = load(tx, db, id, true).await?;
+    if cur.status != Status::Scheduled {
+        return Ok(cur);
+    }
+    let postpone = check_legal(tx, db, &cur, now).await?;
+    let n = sqlx::query(
+        "UPDATE announcements SET status = 'published', published_at = $1, updated_at = $1, \
+         postpone = $3 WHERE id = $2 AND status = 'scheduled'",
+    )
+    .bind(to_micros(now))
+    .bind(id)
+    .bind((!postpone.is_empty()).then(|| json!(postpone).to_string()))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        return load(tx, db, id, false).await;
+    }
+    // Publishing's own copy follows at once, so a second notice counts from the new deadline.
+    for p in &postpone {
+        sqlx::query(
+            "UPDATE publishing_sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 \
+             WHERE section_id = $4",
+        )
+        .bind(to_micros(p.new_deadline))
+        .bind(to_micros(p.new_opening_at))
+        .bind(to_micros(now))
+        .bind(&p.section_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let a = load(tx, db, id, false).await?;
+    store::index(tx, id).await?;
+    let mut p = payload(&a);
+    if !postpone.is_empty() {
+        p["postpone"] = json!(postpone
+            .iter()
+            .map(|x| json!({
+                "section_id": x.section_id,
+                "old_deadline": x.old_deadline.to_rfc3339(),
+                "new_deadline": x.new_deadline.to_rfc3339(),
+                "old_opening_at": x.old_opening_at.to_rfc3339(),
+                "new_opening_at": x.new_opening_at.to_rfc3339(),
+            }))
+            .collect::<Vec<_>>());
+    }
+    emit(
+        tx,
+        db,
+        who,
+        now,
+        NewEvent::new("publishing.announcement.published", "announcement", id, p),
+    )
+    .await?;
+    crate::ocds::record_announcement(tx, &a, &postpone).await?;
+    Ok(a)
+}
+
+/// Fires [`PUBLISH_TIMER`]: publishes the announcement, re-checking the legal periods at the actual
+/// publishing time. If they no longer hold, the announcement goes back to draft
+/// (`publishing.announcement.returned`) instead of going out unlawfully.
+/// The calendar is the database's live one (`Db::calendar`), imports included.
+#[derive(Default)]
+pub struct PublishDue;
+
+#[async_trait::async_trait]
+impl TimerHandler for PublishDue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let Some(id) = timer.payload["announcement_id"].as_str() else {
+            return Err(Error::internal("publish timer without announcement_id"));
+        };
+        let who = ActorRef::system(PUBLISH_TIMER);
+        let now = clock.now();
+        match publish_in(tx, db, &who, now, id).await {
+            Ok(_) => Ok(()),
+            Err(Error::Validation(errs)) => {
+                let n = sqlx::query(
+                    "UPDATE announcements SET status = 'draft', updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
+                )
+                .bind(to_micros(now))
+                .bind(id)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+                if n == 1 {
+                    let a = load(tx, db, id, false).await?;
+                    let mut p = payload(&a);
+                    p["violations"] = json!(errs);
+                    emit(
+                        tx,
+                        db,
+                        &who,
+                        now,
+                        NewEvent::new("publishing.announcement.returned", "announcement", id, p),
+                    )
+                    .await?;
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Staff return a submitted announcement to its owner.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AnnouncementReturn {
+    /// Why (required, at most 2000 characters); the owner reads it on the announcement.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub reason: String,
+}
+
+/// Staff return a submitted announcement to its owner with a reason: it is a draft again (the
+/// owner edits and submits it anew) and `return_reason` says why.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn return_to_owner(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    req: AnnouncementReturn,
+) -> Result<Announcement> {
+    actor.require(&[Role::Staff])?;
+    let reason = req.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(Error::field(
+            "reason",
+            "required",
+            "a return states its reason (at most 2000 characters)",
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load(&mut tx, &ctx.db, id, true).await?;
+    require_status(&cur, Status::Submitted, "return")?;
+    let n = sqlx::query(
+        "UPDATE announcements SET status = 'draft', return_reason = $1, updated_at = $2 \
+         WHERE id = $3 AND status = 'submitted'",
+    )
+    .bind(reason)
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "announcement.transition",
+        "only a submitted announcement can be returned",
+    )?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    let mut p = payload(&a);
+    p["reason"] = json!(reason);
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new("publishing.announcement.returned", "announcement", id, p),
+    )
+    .await?;
+    ctx.db.commit_answering(tx, 200, &a, now).await?;
+    Ok(a)
+}
+
+/// Announcements submitted and waiting for the staff's approval, oldest first (staff).
+pub async fn list_submitted(ctx: &Ctx, actor: &Actor) -> Result<Vec<Announcement>> {
+    actor.require(&[Role::Staff])?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM announcements a WHERE a.status = 'submitted' \
+         ORDER BY a.updated_at, a.id LIMIT 500"
+    ))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Withdrawal {
+    #[schema(min_length = 1, pattern = "\\S")]
+    pub reason: String,
+}
+
+/// Withdraw a published announcement: its text stays readable, with the reason.
+#[tracing::instrument(skip_all, fields(user = %actor.user_id))]
+pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: &str, w: Withdrawal) -> Result<Announcement> {
+    actor.require(&[Role::Staff])?;
+    let reason = w.reason.trim();
+    if reason.is_empty() {
+        return Err(Error::field(
+            "reason",
+            "required",
+            "a withdrawal states its reason",
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let cur = load(&mut tx, &ctx.db, id, true).await?;
+    require_status(&cur, Status::Published, "withdraw")?;
+    let n = sqlx::query(
+        "UPDATE announcements SET status = 'withdrawn', withdrawn_at = $1, withdraw_reason = $2, \
+         updated_at = $1 WHERE id = $3 AND status = 'published'",
+    )
+    .bind(to_micros(now))
+    .bind(reason)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "announcement.transition",
+        "only a published announcement can be withdrawn",
+    )?;
+    store::index(&mut tx, id).await?;
+    let a = load(&mut tx, &ctx.db, id, false).await?;
+    event(&mut tx, &ctx.db, &actor.actor_ref(), now, "withdrawn", &a).await?;
+    ctx.db.commit_answering(tx, 200, &a, now).await?;
+    Ok(a)
+}

@@ -1,0 +1,452 @@
+//! Experts on the roster: identity checks at the door, the experts a draw names (the
+//! `SessionExperts` consumer), linking an expert to an account, and the evaluators' own sessions.
+
+use super::*;
+use ggzy_events::experts::ExpertUpdated;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ExpertIdentity {
+    /// The resident ID on the expert's identity card, checked by staff at the desk.
+    #[schema(pattern = "^[0-9]{17}[0-9X]$", max_length = 18)]
+    pub resident_id: String,
+}
+
+/// Staff record the identity card of a drawn expert whose number the draw event did not carry;
+/// the expert is then on the door roster of the session.
+#[tracing::instrument(skip_all, fields(session_id = %session_id))]
+pub async fn verify_expert(
+    ctx: &Ctx,
+    actor: &Actor,
+    session_id: &str,
+    expert_id: &str,
+    input: ExpertIdentity,
+) -> Result<()> {
+    actor.require(&[Role::Staff])?;
+    let rid = ResidentId::parse(&input.resident_id)
+        .map_err(|e| crate::service::with_field("resident_id", e))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let r = sqlx::query(
+        "SELECT name FROM venue_session_experts WHERE session_id = $1 AND expert_id = $2 AND status = 'drawn'",
+    )
+    .bind(session_id)
+    .bind(expert_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("drawn expert {expert_id} of session {session_id}")))?;
+    let name: String = r.try_get(0)?;
+    put_expert(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        session_id,
+        &Drawn {
+            expert_id: expert_id.into(),
+            name,
+            resident_id: Some(rid.as_str().to_string()),
+            user_id: None,
+            username: None,
+        },
+        None,
+    )
+    .await?;
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
+    ctx.db.commit(tx).await?;
+    Ok(())
+}
+
+pub(super) struct Drawn {
+    expert_id: String,
+    name: String,
+    resident_id: Option<String>,
+    user_id: Option<String>,
+    username: Option<String>,
+}
+
+pub(super) fn str_of(v: &Value, keys: &[&str]) -> Option<String> {
+    keys.iter()
+        .find_map(|k| v[*k].as_str())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// A text field of a decoded payload, trimmed; blank is absent.
+fn nonblank(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// One drawn expert as an event names it: an object with `expert_id` (or `id`), `name` and
+/// optionally `resident_id`, `user_id`, `username`; or just the id as a string. Backups
+/// (`"backup": true` or `"role": "backup"`) are not on the roster.
+pub(super) fn drawn_of(v: &Value) -> Option<Drawn> {
+    if let Some(id) = v.as_str() {
+        return Some(Drawn {
+            expert_id: id.to_string(),
+            name: String::new(),
+            resident_id: None,
+            user_id: None,
+            username: None,
+        });
+    }
+    if v["backup"].as_bool() == Some(true) || v["role"].as_str() == Some("backup") {
+        return None;
+    }
+    Some(Drawn {
+        expert_id: str_of(v, &["expert_id", "id"])?,
+        name: str_of(v, &["name", "expert_name"]).unwrap_or_default(),
+        resident_id: str_of(v, &["resident_id"]),
+        user_id: str_of(v, &["user_id"]),
+        username: str_of(v, &["username"]),
+    })
+}
+
+pub(super) fn drawn_list(p: &Value) -> Vec<Drawn> {
+    for key in ["experts", "members", "committee"] {
+        if let Some(a) = p[key].as_array() {
+            return a.iter().filter_map(drawn_of).collect();
+        }
+    }
+    Vec::new()
+}
+
+pub(super) async fn put_expert(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    session_id: &str,
+    e: &Drawn,
+    draw_id: Option<&str>,
+) -> Result<()> {
+    let rid = e
+        .resident_id
+        .as_deref()
+        .and_then(|r| ResidentId::parse(r).ok());
+    sqlx::query(
+        "INSERT INTO venue_session_experts (session_id, expert_id, name, resident_id, status, draw_id, updated_at) \
+         VALUES ($1, $2, $3, $4, 'drawn', $5, $6) ON CONFLICT (session_id, expert_id) DO UPDATE SET \
+         name = CASE WHEN excluded.name = '' THEN venue_session_experts.name ELSE excluded.name END, \
+         resident_id = COALESCE(excluded.resident_id, venue_session_experts.resident_id), status = 'drawn', \
+         draw_id = COALESCE(excluded.draw_id, venue_session_experts.draw_id), updated_at = excluded.updated_at",
+    )
+    .bind(session_id)
+    .bind(&e.expert_id)
+    .bind(&e.name)
+    .bind(rid.as_ref().map(|r| r.as_str().to_string()))
+    .bind(draw_id.map(str::to_string))
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    if e.user_id.is_some() || e.username.is_some() {
+        link_account(
+            tx,
+            &e.expert_id,
+            e.user_id.as_deref(),
+            e.username.as_deref(),
+            now,
+        )
+        .await?;
+    }
+    let mut on_roster = false;
+    if let Some(rid) = &rid {
+        let name: String = sqlx::query(
+            "SELECT name FROM venue_session_experts WHERE session_id = $1 AND expert_id = $2",
+        )
+        .bind(session_id)
+        .bind(&e.expert_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+        sqlx::query(
+            "INSERT INTO venue_roster (id, booking_id, role, name, resident_id, authorization_ref, created_at, expert_id) \
+             VALUES ($1, $2, 'expert', $3, $4, NULL, $5, $6) ON CONFLICT (booking_id, resident_id) DO NOTHING",
+        )
+        .bind(ids::new_id())
+        .bind(session_id)
+        .bind(&name)
+        .bind(rid.as_str())
+        .bind(to_micros(now))
+        .bind(&e.expert_id)
+        .execute(&mut **tx)
+        .await?;
+        on_roster = true;
+    }
+    // The committee is secret (招标投标法 第三十七条): the event names the expert by pool id only.
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "venues.session.expert_added",
+            "session",
+            session_id,
+            json!({"session_id": session_id, "expert_id": e.expert_id, "on_door_roster": on_roster}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn link_account(
+    tx: &mut Tx,
+    expert_id: &str,
+    user_id: Option<&str>,
+    username: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO venue_expert_accounts (expert_id, user_id, username, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (expert_id) DO UPDATE SET user_id = COALESCE(excluded.user_id, venue_expert_accounts.user_id), \
+         username = COALESCE(excluded.username, venue_expert_accounts.username), updated_at = excluded.updated_at",
+    )
+    .bind(expert_id)
+    .bind(user_id.map(str::to_string))
+    .bind(username.map(str::to_string))
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The session an expert-pool event is about: its `session_id`, else the session that carries its
+/// `draw_id`, else the latest scheduled session of its section that asked for a draw.
+pub(super) async fn session_of(tx: &mut Tx, p: &Value) -> Result<Option<String>> {
+    if let Some(id) = str_of(p, &["session_id"]) {
+        if session_row(tx, &id).await?.is_some() {
+            return Ok(Some(id));
+        }
+    }
+    if let Some(draw) = str_of(p, &["draw_id"]) {
+        let r = sqlx::query("SELECT id FROM venue_sessions WHERE draw_id = $1")
+            .bind(&draw)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(r) = r {
+            return Ok(Some(r.try_get(0)?));
+        }
+    }
+    if let Some(section) = str_of(p, &["section_id"]) {
+        let r = sqlx::query(
+            "SELECT s.id FROM venue_sessions s JOIN venue_bookings b ON b.id = s.id \
+             WHERE s.section_id = $1 AND s.status = 'scheduled' AND s.draw_spec IS NOT NULL AND s.draw_id IS NULL \
+             ORDER BY b.starts_at DESC, s.id",
+        )
+        .bind(&section)
+        .fetch_all(&mut **tx)
+        .await?;
+        if let Some(r) = r.first() {
+            return Ok(Some(r.try_get(0)?));
+        }
+    }
+    Ok(None)
+}
+
+/// Puts drawn experts on their session's roster from `experts.draw.completed` and
+/// `experts.member.replaced`, and learns expert login accounts from `experts.expert.updated`
+/// (decoded through its contract, `user_id` / `username`).
+pub struct SessionExperts;
+
+#[async_trait::async_trait]
+impl Consumer for SessionExperts {
+    fn name(&self) -> &'static str {
+        "venues.session_experts"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        matches!(
+            event_type,
+            "experts.draw.completed" | "experts.member.replaced" | ExpertUpdated::NAME
+        )
+    }
+
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let now = clock.now();
+        let by = ActorRef::system("venues.experts");
+        if ev.event_type == ExpertUpdated::NAME {
+            // Typed: an undecodable payload fails the consumer and is parked with an alert.
+            let u = ExpertUpdated::decode(ev)?;
+            let (user, name) = (nonblank(u.user_id), nonblank(u.username));
+            if user.is_some() || name.is_some() {
+                link_account(tx, &u.expert_id, user.as_deref(), name.as_deref(), now).await?;
+            }
+            return Ok(());
+        }
+        let Some(session) = session_of(tx, p).await? else {
+            tracing::info!(event = %ev.id, "expert event for no venue session; skipped");
+            return Ok(());
+        };
+        let draw_id = str_of(p, &["draw_id"]);
+        if let Some(d) = &draw_id {
+            sqlx::query("UPDATE venue_sessions SET draw_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(d)
+                .bind(to_micros(now))
+                .bind(&session)
+                .execute(&mut **tx)
+                .await?;
+        }
+        if ev.event_type == "experts.member.replaced" {
+            let mut out: Vec<String> = Vec::new();
+            for k in ["replaced_expert_id", "old_expert_id", "removed_expert_id"] {
+                if let Some(id) = str_of(p, &[k]) {
+                    out.push(id);
+                }
+            }
+            for k in ["replaced", "old", "out", "removed"] {
+                if let Some(id) = str_of(&p[k], &["expert_id", "id"]) {
+                    out.push(id);
+                }
+            }
+            for id in &out {
+                sqlx::query(
+                    "UPDATE venue_session_experts SET status = 'replaced', updated_at = $1 \
+                     WHERE session_id = $2 AND expert_id = $3",
+                )
+                .bind(to_micros(now))
+                .bind(&session)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query("DELETE FROM venue_roster WHERE booking_id = $1 AND expert_id = $2")
+                    .bind(&session)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            let mut added: Vec<Drawn> = ["replacement", "new", "in", "new_expert", "added"]
+                .iter()
+                .filter_map(|k| p.get(*k).and_then(drawn_of))
+                .collect();
+            if let Some(id) = str_of(p, &["new_expert_id", "replacement_expert_id"]) {
+                added.push(Drawn {
+                    expert_id: id,
+                    name: str_of(p, &["new_name", "name"]).unwrap_or_default(),
+                    resident_id: str_of(p, &["new_resident_id", "resident_id"]),
+                    user_id: None,
+                    username: None,
+                });
+            }
+            let mut seen = out.clone();
+            for e in added.iter().chain(drawn_list(p).iter()) {
+                if !seen.contains(&e.expert_id) {
+                    seen.push(e.expert_id.clone());
+                    put_expert(tx, db, &by, now, &session, e, draw_id.as_deref()).await?;
+                }
+            }
+            return Ok(());
+        }
+        for e in drawn_list(p) {
+            put_expert(tx, db, &by, now, &session, &e, draw_id.as_deref()).await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ExpertAccount {
+    /// The login name of the expert's account (role `expert`).
+    #[schema(min_length = 1, pattern = "\\S")]
+    pub username: String,
+}
+
+/// Link an expert-pool id to a login account (staff), for "my sessions" when the expert pool's
+/// events do not name the account.
+pub async fn link_expert_account(
+    ctx: &Ctx,
+    actor: &Actor,
+    expert_id: &str,
+    input: ExpertAccount,
+) -> Result<()> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let username = input.username.trim().to_string();
+    if username.is_empty() || expert_id.trim().is_empty() {
+        return Err(Error::field("username", "required", "a username"));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    link_account(&mut tx, expert_id, None, Some(&username), now).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "venues.expert_account.linked",
+            "expert",
+            expert_id,
+            json!({"expert_id": expert_id, "username": username}),
+        ),
+    )
+    .await?;
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
+    ctx.db.commit(tx).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MySession {
+    pub session_id: String,
+    pub section_id: String,
+    pub room_name: String,
+    pub floor: i64,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// An evaluator's upcoming (not yet ended) sessions, found through the expert ids linked to the
+/// caller's account.
+pub async fn my_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<MySession>> {
+    actor.require(&[Role::Expert])?;
+    let rows = sqlx::query(
+        "SELECT s.id, s.section_id, r.name, r.floor, b.starts_at, b.ends_at \
+         FROM venue_expert_accounts a \
+         JOIN venue_session_experts e ON e.expert_id = a.expert_id AND e.status = 'drawn' \
+         JOIN venue_sessions s ON s.id = e.session_id AND s.status = 'scheduled' \
+         JOIN venue_bookings b ON b.id = s.id \
+         JOIN venue_rooms r ON r.id = b.room_id \
+         WHERE (a.user_id = $1 OR a.username = $2) AND b.ends_at > $3 \
+         ORDER BY b.starts_at, s.id",
+    )
+    .bind(&actor.user_id)
+    .bind(&actor.username)
+    .bind(to_micros(ctx.clock.now()))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MySession {
+                session_id: r.try_get(0)?,
+                section_id: r.try_get(1)?,
+                room_name: r.try_get(2)?,
+                floor: r.try_get(3)?,
+                start: from_micros(r.try_get(4)?),
+                end: from_micros(r.try_get(5)?),
+            })
+        })
+        .collect()
+}
+
+/// Evaluation sessions that have not ended, and those of the last 30 days, earliest first (staff,
+/// admin, supervisor): the staff page's list.
+pub async fn list_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<Session>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
+    let since = ctx.clock.now() - chrono::Duration::days(30);
+    let ids: Vec<String> = sqlx::query(
+        "SELECT s.id FROM venue_sessions s JOIN venue_bookings b ON b.id = s.id \
+         WHERE b.ends_at > $1 ORDER BY b.starts_at, s.id",
+    )
+    .bind(to_micros(since))
+    .fetch_all(ctx.db.pool())
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<std::result::Result<_, _>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(session_view(ctx, &id).await?);
+    }
+    Ok(out)
+}
