@@ -145,6 +145,7 @@ pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
     let mut from = "announcements a".to_string();
     // The search index walks its own copy of the key (same values, see store::search).
     let (mut at_col, mut id_col) = ("a.published_at", "a.id");
+    let searching = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let status = match &binds[0] {
             Bind::S(s) => s.clone(),
@@ -171,7 +172,10 @@ pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
         wh.join(" AND "),
         limit + 1
     );
-    let mut q = sqlx::query(&sql);
+    // A search is sent unprepared: PostgreSQL then plans it with its terms (how frequent each
+    // is decides the walk), where a cached generic plan cannot know them (docs/benchmarks.md,
+    // "Portal search on PostgreSQL: generic plans").
+    let mut q = sqlx::query(&sql).persistent(!searching);
     for b in &binds {
         q = match b {
             Bind::S(s) => q.bind(s.clone()),
