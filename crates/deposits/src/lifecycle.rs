@@ -15,6 +15,7 @@ use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
 use ggzy_events::auctions::{AuctionFailed, DealConfirmed, ListingFailed, ListingRelisted};
+use ggzy_events::deposits::DepositStatusFixed;
 use ggzy_events::projects::{
     AwardConfirmed, BidRevoked, BidWithdrawn, ContractSigned, RegistrationCreated, SectionClosed,
     SectionDeadlineChanged, SectionFailed, SectionTerminated,
@@ -226,14 +227,15 @@ async fn fix_statuses(
                 db,
                 by,
                 now,
-                NewEvent::new(
-                    "deposits.deposit.status_fixed",
-                    "deposit_account",
-                    format!("{org_id}/{section_id}"),
-                    json!({"section_id": section_id, "org_id": org_id, "status": status_str(a.status),
-                           "reason": a.reason, "form": form,
-                           "counted": Money::from_fen(a.counted_fen).to_string()}),
-                ),
+                DepositStatusFixed {
+                    section_id: section_id.to_string(),
+                    org_id: org_id.clone(),
+                    status: status_str(a.status).to_string(),
+                    reason: a.reason.map(str::to_string),
+                    form: Some(form.to_string()),
+                    counted: Some(Money::from_fen(a.counted_fen)),
+                }
+                .encode(),
             )
             .await?;
         }

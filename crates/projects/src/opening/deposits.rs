@@ -1,6 +1,8 @@
 //! Deposit status projection.
 
 use super::*;
+use ggzy_events::deposits::{DepositStatusFixed, DepositValid};
+use ggzy_events::Contract;
 
 // Deposit status projection.
 
@@ -15,26 +17,25 @@ impl Consumer for DepositStatusProjection {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        matches!(
-            event_type,
-            "deposits.deposit.status_fixed" | "deposits.deposit.valid"
-        )
+        event_type == DepositStatusFixed::NAME || event_type == DepositValid::NAME
     }
 
+    /// Decoded through the contracts: an event that does not decode fails the consumer, which
+    /// parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        let (Some(section), Some(org)) = (p["section_id"].as_str(), p["org_id"].as_str()) else {
-            tracing::warn!(event = %ev.id, "deposit event without section_id/org_id; skipped");
-            return Ok(());
-        };
-        let fixed = ev.event_type == "deposits.deposit.status_fixed";
-        let status = if fixed {
-            p["status"]
-                .as_str()
-                .filter(|s| matches!(*s, "valid" | "missing" | "invalid"))
-                .unwrap_or("unknown")
+        let fixed = ev.event_type == DepositStatusFixed::NAME;
+        let (section, org, status, reason) = if fixed {
+            let d = DepositStatusFixed::decode(ev)?;
+            let status = match d.status.as_str() {
+                "valid" => "valid",
+                "missing" => "missing",
+                "invalid" => "invalid",
+                _ => "unknown",
+            };
+            (d.section_id, d.org_id, status, d.reason)
         } else {
-            "valid"
+            let d = DepositValid::decode(ev)?;
+            (d.section_id, d.org_id, "valid", None)
         };
         sqlx::query(
             "INSERT INTO opening_deposits (section_id, org_id, status, reason, source, updated_at) \
@@ -46,7 +47,7 @@ impl Consumer for DepositStatusProjection {
         .bind(section)
         .bind(org)
         .bind(status)
-        .bind(p["reason"].as_str())
+        .bind(reason)
         .bind(if fixed { "status_fixed" } else { "valid" })
         .bind(to_micros(clock.now()))
         .execute(&mut **tx)
