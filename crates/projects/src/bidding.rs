@@ -30,6 +30,8 @@ const REGISTRATION_ORG: UniqueKey = UniqueKey::new(
     "section_registrations",
     &["section_id", "org_id"],
 );
+use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::Contract;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -65,16 +67,13 @@ impl Consumer for OrganizationsProjection {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        event_type == "identity.organization.registered"
+        event_type == OrganizationRegistered::NAME
     }
 
+    /// Decoded through the contract: an event that does not decode fails the consumer, which
+    /// parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        let s = |k: &str| p[k].as_str().map(str::to_string);
-        let (Some(id), Some(uscc), Some(name)) = (s("id"), s("uscc"), s("name")) else {
-            tracing::warn!(event = %ev.id, "organization event without id/uscc/name; skipped");
-            return Ok(());
-        };
+        let o = OrganizationRegistered::decode(ev)?;
         sqlx::query(
             "INSERT INTO project_orgs (id, uscc, name, kind, legal_representative, legal_representative_id, \
              region, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -83,13 +82,13 @@ impl Consumer for OrganizationsProjection {
              legal_representative_id = excluded.legal_representative_id, region = excluded.region, \
              updated_at = excluded.updated_at",
         )
-        .bind(id)
-        .bind(uscc)
-        .bind(name)
-        .bind(s("kind").unwrap_or_default())
-        .bind(s("legal_representative"))
-        .bind(s("legal_representative_id"))
-        .bind(s("region"))
+        .bind(o.id)
+        .bind(o.uscc)
+        .bind(o.name)
+        .bind(o.kind)
+        .bind(o.legal_representative)
+        .bind(o.legal_representative_id)
+        .bind(o.region)
         .bind(to_micros(clock.now()))
         .execute(&mut **tx)
         .await?;

@@ -228,7 +228,7 @@ pub(crate) async fn award_in(
         CONTRACT_TIMER,
         &contract_key(section_id),
         due,
-        json!({"section_id": section_id}),
+        crate::timer_payload::SectionTimer::payload(section_id),
         now,
     )
     .await?;
@@ -304,9 +304,8 @@ pub struct ContractOverdue;
 #[async_trait::async_trait]
 impl TimerHandler for ContractOverdue {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let Some(id) = timer.payload["section_id"].as_str() else {
-            return Err(Error::internal("contract timer without section_id"));
-        };
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
         let n = sqlx::query(
             "UPDATE section_awards SET contract_overdue_alerted = 1 WHERE section_id = $1 \
              AND contract_signed_on IS NULL AND contract_overdue_alerted = 0",

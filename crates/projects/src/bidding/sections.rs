@@ -76,7 +76,7 @@ pub async fn open_bidding(ctx: &Ctx, actor: &Actor, id: &str) -> Result<SectionS
         DEADLINE_TIMER,
         &deadline_key(&s.id),
         s.bid_deadline,
-        json!({"section_id": s.id}),
+        crate::timer_payload::SectionTimer::payload(&s.id),
         now,
     )
     .await?;
@@ -112,9 +112,8 @@ pub struct SectionDeadline;
 #[async_trait::async_trait]
 impl TimerHandler for SectionDeadline {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let Some(id) = timer.payload["section_id"].as_str() else {
-            return Err(Error::internal("deadline timer without section_id"));
-        };
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
         // A remedy suspends the bidding (实施条例 22): the section stays open; the timer is
         // scheduled again when the suspension ends (crate::suspension).
         if crate::suspension::is_suspended(tx, id).await? {

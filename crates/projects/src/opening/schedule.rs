@@ -1,6 +1,8 @@
 //! Scheduling the opening: the opening timer, the section's move to opening and the decryption window.
 
 use super::*;
+use ggzy_events::projects::{SectionBiddingOpened, SectionDeadlineChanged};
+use ggzy_events::Contract;
 
 // Scheduling the opening.
 
@@ -27,7 +29,7 @@ pub async fn schedule_opening(tx: &mut Tx, section_id: &str, now: Timestamp) -> 
         OPENING_TIMER,
         &opening_key(section_id),
         from_micros(r.try_get(0)?),
-        json!({"section_id": section_id}),
+        crate::timer_payload::SectionTimer::payload(section_id),
         now,
     )
     .await
@@ -45,18 +47,18 @@ impl Consumer for OpeningSchedule {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        matches!(
-            event_type,
-            "projects.section.bidding_opened" | "projects.section.deadline_changed"
-        )
+        event_type == SectionBiddingOpened::NAME || event_type == SectionDeadlineChanged::NAME
     }
 
+    /// An event that does not decode into its contract fails the consumer, which parks it with an
+    /// alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let Some(id) = ev.payload["section_id"].as_str() else {
-            tracing::warn!(event = %ev.id, "section event without section_id; skipped");
-            return Ok(());
+        let id = if ev.event_type == SectionBiddingOpened::NAME {
+            SectionBiddingOpened::decode(ev)?.section_id
+        } else {
+            SectionDeadlineChanged::decode(ev)?.section_id
         };
-        match schedule_opening(tx, id, clock.now()).await {
+        match schedule_opening(tx, &id, clock.now()).await {
             Err(Error::NotFound(_)) => Ok(()),
             r => r,
         }
@@ -117,9 +119,8 @@ pub struct SectionOpening;
 #[async_trait::async_trait]
 impl TimerHandler for SectionOpening {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let Some(id) = timer.payload["section_id"].as_str() else {
-            return Err(Error::internal("opening timer without section_id"));
-        };
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
         let now = clock.now();
         // No opening while a remedy suspends the section; resuming schedules it again
         // (crate::suspension).
@@ -217,7 +218,7 @@ impl TimerHandler for SectionOpening {
             WINDOW_TIMER,
             &window_key(id),
             ends,
-            json!({"section_id": id}),
+            crate::timer_payload::SectionTimer::payload(id),
             now,
         )
         .await?;
@@ -247,9 +248,8 @@ pub struct DecryptionWindow;
 #[async_trait::async_trait]
 impl TimerHandler for DecryptionWindow {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let Some(id) = timer.payload["section_id"].as_str() else {
-            return Err(Error::internal("window timer without section_id"));
-        };
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
         let s = load_section(tx, db, id, true).await?;
         if s.state != SectionState::Opening {
             return Ok(());

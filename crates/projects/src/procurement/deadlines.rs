@@ -17,12 +17,8 @@ pub(super) async fn overdue(
     event: &str,
     basis: &str,
 ) -> Result<()> {
-    let Some(id) = timer.payload["section_id"].as_str() else {
-        return Err(Error::internal(format!(
-            "{} without section_id",
-            timer.kind
-        )));
-    };
+    let section = crate::timer_payload::SectionTimer::decode(timer)?;
+    let id = section.section_id.as_str();
     let n = sqlx::query(&format!(
         "UPDATE procurement_awards SET {flag} = 1 WHERE section_id = $1 AND {flag} = 0 AND {open}"
     ))
@@ -131,9 +127,8 @@ pub struct ConfirmDue;
 #[async_trait::async_trait]
 impl TimerHandler for ConfirmDue {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let Some(id) = timer.payload["section_id"].as_str() else {
-            return Err(Error::internal("confirm timer without section_id"));
-        };
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
         let now = clock.now();
         let sec = load_sec(db, tx, id, true).await?;
         if sec.state != SectionState::Publicizing {

@@ -45,7 +45,7 @@ pub(crate) async fn on_report(
         REPORT_TIMER,
         &key(REPORT_TIMER, section_id),
         send.value,
-        json!({"section_id": section_id}),
+        crate::timer_payload::SectionTimer::payload(section_id),
         now,
     )
     .await?;
@@ -127,7 +127,7 @@ pub(super) async fn report_received(
         CONFIRM_TIMER,
         &key(CONFIRM_TIMER, section_id),
         confirm.value,
-        json!({"section_id": section_id}),
+        crate::timer_payload::SectionTimer::payload(section_id),
         now,
     )
     .await?;
@@ -236,7 +236,7 @@ pub(crate) async fn after_confirm(
         ANNOUNCE_TIMER,
         &key(ANNOUNCE_TIMER, section_id),
         ann.value,
-        json!({"section_id": section_id}),
+        crate::timer_payload::SectionTimer::payload(section_id),
         now,
     )
     .await?;
@@ -296,7 +296,7 @@ pub(crate) async fn on_contract(
         CONTRACT_ANNOUNCE_TIMER,
         &key(CONTRACT_ANNOUNCE_TIMER, section_id),
         d.value,
-        json!({"section_id": section_id}),
+        crate::timer_payload::SectionTimer::payload(section_id),
         now,
     )
     .await?;
