@@ -9,6 +9,7 @@ use ggzy_core::events::{Event, NewEvent};
 use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
+use ggzy_events::deposits::DepositValid;
 use ggzy_events::identity::OrganizationRegistered;
 use ggzy_events::projects::SectionRegistered;
 use ggzy_events::Contract;
@@ -485,14 +486,13 @@ pub async fn receive_transfer(
                 &ctx.db,
                 &by,
                 now,
-                NewEvent::new(
-                    "deposits.deposit.valid",
-                    "deposit_account",
-                    format!("{o}/{s}"),
-                    json!({"org_id": o, "section_id": s,
-                           "deposit": Money::from_fen(now_a.counted_fen).to_string(),
-                           "excess": Money::from_fen(now_a.excess_fen).to_string()}),
-                ),
+                DepositValid {
+                    org_id: o.clone(),
+                    section_id: s.clone(),
+                    deposit: Some(Money::from_fen(now_a.counted_fen)),
+                    excess: Some(Money::from_fen(now_a.excess_fen)),
+                }
+                .encode(),
             )
             .await?;
         }

@@ -50,6 +50,8 @@ pub fn catalogue() -> Vec<Entry> {
         v::SessionCancelled::entry(),
         v::RoomNetworksChanged::entry(),
         pb::AnnouncementPublished::entry(),
+        crate::deposits::DepositStatusFixed::entry(),
+        crate::deposits::DepositValid::entry(),
     ];
     v.sort_by_key(|e| e.name);
     v

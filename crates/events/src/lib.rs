@@ -36,6 +36,7 @@ use serde_json::Value;
 
 pub mod auctions;
 mod catalogue;
+pub mod deposits;
 pub mod experts;
 pub mod identity;
 pub mod projects;

@@ -254,3 +254,42 @@ fn announcement_published_round_trips() {
         "a1",
     );
 }
+
+// --- split17p: the deposits contracts the projects area's opening record consumes.
+
+#[test]
+fn deposit_status_fixed_round_trips() {
+    use ggzy_core::Money;
+    use ggzy_events::deposits::DepositStatusFixed;
+    round_trip(
+        DepositStatusFixed {
+            section_id: "s1".into(),
+            org_id: "o1".into(),
+            status: "invalid".into(),
+            reason: Some("deposit.wrong_account".into()),
+            form: Some("cash".into()),
+            counted: Some(Money::from_fen(0)),
+        },
+        json!({"section_id": "s1", "org_id": "o1", "status": "invalid",
+               "reason": "deposit.wrong_account", "form": "cash", "counted": "0.00"}),
+        "o1/s1",
+    );
+}
+
+#[test]
+fn deposit_valid_round_trips_and_needs_its_ids() {
+    use ggzy_core::Money;
+    use ggzy_events::deposits::DepositValid;
+    round_trip(
+        DepositValid {
+            org_id: "o1".into(),
+            section_id: "s1".into(),
+            deposit: Some(Money::from_fen(2_000_000)),
+            excess: Some(Money::from_fen(150)),
+        },
+        json!({"org_id": "o1", "section_id": "s1", "deposit": "20000.00", "excess": "1.50"}),
+        "o1/s1",
+    );
+    // No org_id: undecodable (the consumer fails and the event is parked), never a default.
+    assert!(DepositValid::decode_payload(7, &json!({"section_id": "s1"})).is_err());
+}

@@ -15,14 +15,15 @@ use crate::bidding::DEADLINE_TIMER;
 use crate::model::{transition, SectionAction, SectionState};
 use crate::rules::registration_open;
 use crate::service::set_section_state as set_state;
-use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Result, Timestamp};
+use ggzy_events::publishing::{AnnouncementPublished, Postponement};
+use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::timers;
 use ggzy_store::{emit, Db, Tx};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Announcement types that open their sections for bidding.
 pub const OPENING_TYPES: [&str; 3] = ["tender", "land_transfer", "property_disclosure"];
@@ -39,44 +40,37 @@ impl Consumer for Announcements {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        event_type == "publishing.announcement.published"
+        event_type == AnnouncementPublished::NAME
     }
 
+    /// Decoded through the contract: an announcement that does not decode fails the consumer,
+    /// which parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        let kind = p["type"].as_str().unwrap_or_default();
-        let announcement_id = p["announcement_id"].as_str().unwrap_or_default();
+        let a = AnnouncementPublished::decode(ev)?;
+        let announcement_id = a.announcement_id.as_str();
         let now = clock.now();
-        if OPENING_TYPES.contains(&kind) {
-            for sid in p["section_ids"].as_array().into_iter().flatten() {
-                if let Some(sid) = sid.as_str() {
-                    open_for_bidding(tx, db, now, sid, announcement_id).await?;
-                }
+        if OPENING_TYPES.contains(&a.kind.as_str()) {
+            for sid in &a.section_ids {
+                open_for_bidding(tx, db, now, sid, announcement_id).await?;
             }
         }
         // A procurement result announcement (中标/成交结果公告) closes its period
         // (crate::procurement; other markets' sections have no row there and are left alone).
-        if kind == "award" {
-            let published_at = p["published_at"]
-                .as_str()
-                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .unwrap_or(ev.occurred_at);
-            for sid in p["section_ids"].as_array().into_iter().flatten() {
-                if let Some(sid) = sid.as_str() {
-                    crate::procurement::on_result_published(
-                        tx,
-                        db,
-                        now,
-                        sid,
-                        announcement_id,
-                        published_at,
-                    )
-                    .await?;
-                }
+        if a.kind == "award" {
+            let published_at = a.published_at.unwrap_or(ev.occurred_at);
+            for sid in &a.section_ids {
+                crate::procurement::on_result_published(
+                    tx,
+                    db,
+                    now,
+                    sid,
+                    announcement_id,
+                    published_at,
+                )
+                .await?;
             }
         }
-        for entry in p["postpone"].as_array().into_iter().flatten() {
+        for entry in &a.postpone {
             postpone(tx, db, now, entry, announcement_id).await?;
         }
         Ok(())
@@ -150,7 +144,7 @@ async fn open_for_bidding(
         DEADLINE_TIMER,
         &deadline_key(section_id),
         s.bid_deadline,
-        json!({"section_id": section_id}),
+        crate::timer_payload::SectionTimer::payload(section_id),
         now,
     )
     .await?;
@@ -172,32 +166,21 @@ async fn open_for_bidding(
     Ok(())
 }
 
-fn instant(v: &Value) -> Option<Timestamp> {
-    v.as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// Move a section's deadline and opening time (a change notice that postpones).
 async fn postpone(
     tx: &mut Tx,
     db: &Db,
     now: Timestamp,
-    entry: &Value,
+    entry: &Postponement,
     announcement_id: &str,
 ) -> Result<()> {
-    let Some(section_id) = entry["section_id"].as_str() else {
-        tracing::warn!(announcement_id, "postpone entry without section_id");
-        return Ok(());
-    };
-    let (Some(deadline), Some(opening)) = (
-        instant(&entry["new_deadline"]),
-        instant(&entry["new_opening_at"]),
-    ) else {
+    let section_id = entry.section_id.as_str();
+    let deadline = entry.new_deadline;
+    let Some(opening) = entry.new_opening_at else {
         tracing::warn!(
             announcement_id,
             section_id,
-            "postpone entry without valid new_deadline/new_opening_at"
+            "postpone entry without new_opening_at"
         );
         return Ok(());
     };
@@ -244,7 +227,7 @@ async fn postpone(
             DEADLINE_TIMER,
             &deadline_key(section_id),
             deadline,
-            json!({"section_id": section_id}),
+            crate::timer_payload::SectionTimer::payload(section_id),
             now,
         )
         .await?;

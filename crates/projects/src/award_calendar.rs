@@ -230,7 +230,7 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
                 CONTRACT_TIMER,
                 &contract_key(&section_id),
                 new.value,
-                json!({"section_id": section_id}),
+                crate::timer_payload::SectionTimer::payload(&section_id),
                 now,
             )
             .await?;

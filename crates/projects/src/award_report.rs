@@ -112,7 +112,7 @@ pub(crate) async fn on_award(
         REPORT_TIMER,
         &report_key(section_id),
         due,
-        json!({"section_id": section_id}),
+        crate::timer_payload::SectionTimer::payload(section_id),
         now,
     )
     .await?;
@@ -447,9 +447,8 @@ pub struct AwardReportOverdue;
 #[async_trait::async_trait]
 impl TimerHandler for AwardReportOverdue {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let Some(id) = timer.payload["section_id"].as_str() else {
-            return Err(Error::internal("award report timer without section_id"));
-        };
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
         let now = clock.now();
         let n = sqlx::query(
             "UPDATE section_award_reports SET overdue_alerted = 1 WHERE section_id = $1 \

@@ -39,5 +39,6 @@ pub mod rules;
 pub mod service;
 pub mod staff_pages;
 pub mod suspension;
+pub mod timer_payload;
 pub mod voided;
 pub mod workbench;

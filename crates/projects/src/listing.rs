@@ -16,6 +16,8 @@ use crate::model::{transition, SectionAction, SectionState};
 use crate::service::{section_procedure, set_section_state};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::{Clock, Result};
+use ggzy_events::auctions::DealConfirmed;
+use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Db, Tx};
 use serde_json::json;
@@ -33,15 +35,14 @@ impl Consumer for ListingOutcome {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        event_type == "auctions.deal.confirmed"
+        event_type == DealConfirmed::NAME
     }
 
+    /// Decoded through the contract: a deal that does not decode fails the consumer, which parks
+    /// it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        let Some(id) = p["section_id"].as_str() else {
-            tracing::warn!(event = %ev.id, "deal without section_id; skipped");
-            return Ok(());
-        };
+        let d = DealConfirmed::decode(ev)?;
+        let id = d.section_id.as_str();
         match section_procedure(tx, id).await? {
             None => {
                 tracing::warn!(section_id = id, "deal for an unknown section; skipped");
@@ -57,10 +58,11 @@ impl Consumer for ListingOutcome {
             }
             Some(_) => {}
         }
-        let Some(deal_id) = p["deal_id"].as_str().filter(|d| !d.is_empty()) else {
+        let deal_id = d.deal_id.as_str();
+        if deal_id.is_empty() {
             tracing::warn!(event = %ev.id, section_id = id, "deal without deal_id; skipped");
             return Ok(());
-        };
+        }
         let now = clock.now();
         let r = sqlx::query(&format!(
             "SELECT s.state, s.project_id, s.bid_deadline, p.market FROM sections s \
@@ -100,8 +102,8 @@ impl Consumer for ListingOutcome {
                 id,
                 json!({"section_id": id, "project_id": project_id, "market": market,
                        "outcome": "deal", "deal_id": deal_id,
-                       "winner_org_id": p["winner_org_id"], "price": p["price"], "via": p["via"],
-                       "confirmed_at": p["confirmed_at"], "concluded_at": now.to_rfc3339(),
+                       "winner_org_id": d.winner_org_id, "price": d.price, "via": d.via,
+                       "confirmed_at": d.confirmed_at.map(|t| t.to_rfc3339()), "concluded_at": now.to_rfc3339(),
                        "state": to.as_str()}),
             ),
         )

@@ -265,7 +265,7 @@ async fn resume(
                 DEADLINE_TIMER,
                 &format!("{DEADLINE_TIMER}:{section_id}"),
                 deadline_at,
-                json!({"section_id": section_id}),
+                crate::timer_payload::SectionTimer::payload(section_id),
                 now,
             )
             .await?;
@@ -345,7 +345,7 @@ async fn reschedule_opening(tx: &mut Tx, db: &Db, section_id: &str, now: Timesta
         crate::opening::OPENING_TIMER,
         &format!("{}:{section_id}", crate::opening::OPENING_TIMER),
         opening,
-        json!({"section_id": section_id}),
+        crate::timer_payload::SectionTimer::payload(section_id),
         now,
     )
     .await

@@ -1,0 +1,371 @@
+//! Refund instructions, retries and overdue alerts (the daily job).
+
+use super::*;
+
+// Refund instructions, retries, overdue alerts (the daily job).
+
+/// An instruction not confirmed by the bank this long after it was sent is sent again.
+pub const RETRY_AFTER_HOURS: i64 = 20;
+
+pub(super) fn date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| Error::internal(format!("date '{s}': {e}")))
+}
+
+/// Balance of a credit-normal account (credits − debits).
+pub(crate) async fn liability_balance(
+    c: &mut AnyConnection,
+    kind: AccountType,
+    key: &str,
+) -> Result<i64> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(credit_fen), 0) AS BIGINT), CAST(COALESCE(SUM(debit_fen), 0) AS BIGINT) \
+         FROM deposit_journal_lines WHERE account_type = $1 AND account_key = $2",
+    )
+    .bind(kind.as_str())
+    .bind(key)
+    .fetch_one(&mut *c)
+    .await?;
+    let cr: i64 = r.try_get(0)?;
+    let dr: i64 = r.try_get(1)?;
+    Ok(cr - dr)
+}
+
+/// What the daily job did.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct JobReport {
+    pub unmatched_instructed: usize,
+    pub deposits_instructed: usize,
+    pub guarantees_released: usize,
+    pub retried: usize,
+    pub overdue: usize,
+}
+
+/// Deposit refunds: one instruction per settled deposit with money left (not while a forfeiture
+/// is proposed), guarantees released, unconfirmed instructions re-sent, late ones reported.
+///
+/// `as_of` is the firing this run is for: a firing caught up after a restart (or after a clock
+/// jump) does the work that firing would have done — settlements and unmatched transfers recorded
+/// by then — and nothing that happened later (a deal or a failed listing after 09:30 is refunded
+/// by the next morning's firing, which leaves staff the time to re-list and hold the deposits).
+#[tracing::instrument(skip_all)]
+pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<JobReport> {
+    let as_of = as_of.min(clock.now());
+    let mut rep = JobReport {
+        unmatched_instructed: crate::service::build_refund_instructions(db, clock, as_of).await?,
+        ..JobReport::default()
+    };
+    let by = ActorRef::system("deposits.refunds");
+    let rows = sqlx::query(
+        "SELECT s.section_id, s.org_id, s.refund_case, s.due_date, s.basis, s.provisional FROM deposit_settlements s \
+         WHERE s.created_at <= $1 AND NOT EXISTS (SELECT 1 FROM deposit_forfeitures f WHERE f.section_id = s.section_id \
+         AND f.org_id = s.org_id AND f.status = 'proposed') ORDER BY s.created_at, s.section_id, s.org_id",
+    )
+    .bind(to_micros(as_of))
+    .fetch_all(db.pool())
+    .await?;
+    for r in rows {
+        let section_id: String = r.try_get(0)?;
+        let org_id: String = r.try_get(1)?;
+        let case: String = r.try_get(2)?;
+        let due: String = r.try_get(3)?;
+        let basis: String = r.try_get(4)?;
+        let provisional = r.try_get::<i64, _>(5)? != 0;
+        if instruct_deposit_refund(
+            db,
+            clock,
+            &by,
+            (&section_id, &org_id),
+            &case,
+            (&due, provisional),
+            &basis,
+        )
+        .await?
+        {
+            rep.deposits_instructed += 1;
+        }
+        if release_guarantee(db, clock, &by, &section_id, &org_id, &case).await? {
+            rep.guarantees_released += 1;
+        }
+    }
+    let now = clock.now();
+    let today = local_date(now);
+    // Re-send what the bank has not confirmed.
+    let cutoff = to_micros(now - chrono::Duration::hours(RETRY_AFTER_HOURS));
+    let stale = sqlx::query(
+        "SELECT id, attempts FROM deposit_refunds WHERE status = 'instructed' AND last_sent_at <= $1 ORDER BY id",
+    )
+    .bind(cutoff)
+    .fetch_all(db.pool())
+    .await?;
+    for r in stale {
+        let id: String = r.try_get(0)?;
+        let attempts: i64 = r.try_get(1)?;
+        let mut tx = db.begin().await?;
+        let n = sqlx::query(
+            "UPDATE deposit_refunds SET attempts = $1, last_sent_at = $2 WHERE id = $3 AND status = 'instructed' AND attempts = $4",
+        )
+        .bind(attempts + 1)
+        .bind(to_micros(now))
+        .bind(&id)
+        .bind(attempts)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            emit(
+                &mut tx,
+                db,
+                &by,
+                now,
+                NewEvent::new(
+                    "deposits.refund.retried",
+                    "deposit_refund",
+                    &id,
+                    json!({"refund_id": id, "attempt": attempts + 1}),
+                ),
+            )
+            .await?;
+            db.commit(tx).await?;
+            rep.retried += 1;
+        } else {
+            tx.rollback().await?;
+        }
+    }
+    // Past the legal due date and still unpaid: one alert per refund.
+    let late = sqlx::query(
+        "SELECT id, org_id, section_id, amount_fen, interest_fen, due_date, basis, reason FROM deposit_refunds \
+         WHERE status = 'instructed' AND overdue_at IS NULL ORDER BY id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for r in late {
+        let due = date(&r.try_get::<String, _>(5)?)?;
+        if due >= today {
+            continue;
+        }
+        let id: String = r.try_get(0)?;
+        let mut tx = db.begin().await?;
+        let n = sqlx::query(
+            "UPDATE deposit_refunds SET overdue_at = $1 WHERE id = $2 AND status = 'instructed' AND overdue_at IS NULL",
+        )
+        .bind(to_micros(now))
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            tx.rollback().await?;
+            continue;
+        }
+        let org_id: Option<String> = r.try_get(1)?;
+        let section_id: Option<String> = r.try_get(2)?;
+        emit(
+            &mut tx,
+            db,
+            &by,
+            now,
+            NewEvent::new(
+                "deposits.refund.overdue",
+                "deposit_refund",
+                &id,
+                json!({"refund_id": id, "org_id": org_id, "section_id": section_id,
+                       "amount": Money::from_fen(r.try_get(3)?).to_string(),
+                       "interest": Money::from_fen(r.try_get(4)?).to_string(),
+                       "due_date": due.to_string(), "basis": r.try_get::<String, _>(6)?,
+                       "reason": r.try_get::<String, _>(7)?,
+                       "days_late": (today - due).num_days()}),
+            ),
+        )
+        .await?;
+        db.commit(tx).await?;
+        rep.overdue += 1;
+    }
+    Ok(rep)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn instruct_deposit_refund(
+    db: &Db,
+    clock: &Clock,
+    by: &ActorRef,
+    (section_id, org_id): (&str, &str),
+    case: &str,
+    (due, provisional): (&str, bool),
+    basis: &str,
+) -> Result<bool> {
+    let key = format!("{org_id}/{section_id}");
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    // Serialize with receipts into the same virtual account (PostgreSQL; SQLite has one writer).
+    sqlx::query(&format!(
+        "SELECT id FROM deposit_accounts WHERE org_id = $1 AND section_id = $2{}",
+        db.for_update()
+    ))
+    .bind(org_id)
+    .bind(section_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let open = liability_balance(&mut tx, AccountType::DepositLiability, &key).await?;
+    if open <= 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM deposit_refunds WHERE org_id = $1 AND section_id = $2 AND refund_key LIKE 'deposit:%'",
+    )
+    .bind(org_id)
+    .bind(section_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get(0)?;
+    // Payee: the basic account on record, else the account the money came from.
+    let org = sqlx::query("SELECT basic_account_no, name FROM deposit_orgs WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let payer = sqlx::query(
+        "SELECT payer_account_no, payer_name, value_at FROM deposit_transfers WHERE org_id = $1 AND section_id = $2 \
+         AND status = 'credited' ORDER BY value_at, id",
+    )
+    .bind(org_id)
+    .bind(section_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let Some(first) = payer.first() else {
+        tx.rollback().await?;
+        return Ok(false);
+    };
+    let basic: Option<String> = match &org {
+        Some(o) => o.try_get(0)?,
+        None => None,
+    };
+    let payee = match basic.filter(|b| !b.is_empty()) {
+        Some(b) => b,
+        None => first.try_get(0)?,
+    };
+    let payee_name: String = match &org {
+        Some(o) => o.try_get(1)?,
+        None => first.try_get(1)?,
+    };
+    // Interest for the days held: from the value date of the first credited transfer to today.
+    let from = local_date(from_micros(first.try_get(2)?));
+    let today = local_date(now);
+    // What is owed beyond the principal depends on the case: bank interest (实施条例 57), the
+    // 超期资金占用费 of a late procurement refund (87号令 38), or nothing (land, 39号令 21).
+    let comp = match rules::RefundCase::parse(case) {
+        Some(c) => rules::refund_extra(c, Money::from_fen(open), from, date(due)?, today),
+        None => interest_computation(Money::from_fen(open), from, today),
+    };
+    let interest = comp.interest.fen();
+    let id = ids::new_id();
+    let refund_key = format!("deposit:{key}:{}", n + 1);
+    let ins = sqlx::query(
+        "INSERT INTO deposit_refunds (id, refund_key, ledger_key, transfer_id, org_id, section_id, payee_account_no, payee_name, \
+         amount_fen, interest_fen, interest_basis, reason, basis, due_date, status, attempts, last_sent_at, created_at, provisional) \
+         VALUES ($1,$2,$3,NULL,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'instructed',1,$14,$14,$15) ON CONFLICT (refund_key) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&refund_key)
+    .bind(&key)
+    .bind(org_id)
+    .bind(section_id)
+    .bind(&payee)
+    .bind(&payee_name)
+    .bind(open)
+    .bind(interest)
+    .bind(serde_json::to_string(&comp).map_err(|e| Error::internal(e.to_string()))?)
+    .bind(case)
+    .bind(basis)
+    .bind(due)
+    .bind(to_micros(now))
+    .bind(provisional as i64)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if ins == 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let entry = Entry::refund_due(Account::liability(org_id, section_id), open)
+        .map_err(|e| Error::internal(e.to_string()))?;
+    post_entry(&mut tx, &entry, None, now).await?;
+    if interest > 0 {
+        let e =
+            Entry::interest_credited(&key, interest).map_err(|e| Error::internal(e.to_string()))?;
+        post_entry(&mut tx, &e, None, now).await?;
+    }
+    emit(
+        &mut tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "deposits.refund.instructed",
+            "deposit_refund",
+            &id,
+            json!({"id": id, "org_id": org_id, "section_id": section_id, "payee_account_no": payee,
+                   "amount": Money::from_fen(open).to_string(),
+                   "interest": Money::from_fen(interest).to_string(),
+                   "reason": case, "basis": basis, "due_date": due,
+                   "due_date_provisional": provisional}),
+        ),
+    )
+    .await?;
+    db.commit(tx).await?;
+    Ok(true)
+}
+
+pub(super) async fn release_guarantee(
+    db: &Db,
+    clock: &Clock,
+    by: &ActorRef,
+    section_id: &str,
+    org_id: &str,
+    case: &str,
+) -> Result<bool> {
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let g = sqlx::query(
+        "SELECT id, kind, issuer, number, amount_fen FROM deposit_guarantees WHERE section_id = $1 AND org_id = $2 AND status = 'active'",
+    )
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(g) = g else {
+        tx.rollback().await?;
+        return Ok(false);
+    };
+    let id: String = g.try_get(0)?;
+    let n = sqlx::query(
+        "UPDATE deposit_guarantees SET status = 'released', closed_at = $1 WHERE id = $2 AND status = 'active'",
+    )
+    .bind(to_micros(now))
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    emit(
+        &mut tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "deposits.guarantee.released",
+            "deposit_guarantee",
+            &id,
+            json!({"guarantee_id": id, "section_id": section_id, "org_id": org_id,
+                   "kind": g.try_get::<String, _>(1)?, "issuer": g.try_get::<String, _>(2)?,
+                   "number": g.try_get::<String, _>(3)?,
+                   "amount": Money::from_fen(g.try_get(4)?).to_string(), "reason": case}),
+        ),
+    )
+    .await?;
+    db.commit(tx).await?;
+    Ok(true)
+}

@@ -1,0 +1,357 @@
+//! Award (定标) and the award notice (中标通知书), with the contract-due timer.
+
+use super::*;
+
+// Award (定标) and the award notice (中标通知书).
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct AwardInput {
+    /// The winner; the first candidate when absent.
+    #[serde(default)]
+    pub winner_org_id: Option<String>,
+    /// Required when the winner is not the first candidate (实施条例 55).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Contract {
+    pub signed_on: NaiveDate,
+    pub amount: Money,
+    pub recorded_at: DateTime<Utc>,
+    /// Signed after the due date (招标投标法 46).
+    pub late: bool,
+    /// Performance security (履约保证金) the tenderer required, at most 10 % of the amount.
+    pub performance_security: Option<Money>,
+}
+
+/// The award and its notice (中标通知书), with the contract once recorded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Award {
+    pub section_id: String,
+    pub project_id: String,
+    pub notice_no: String,
+    pub winner_org_id: String,
+    pub winner_name: String,
+    pub winner_rank: i64,
+    pub price: Money,
+    pub reason: Option<String>,
+    pub awarded_at: DateTime<Utc>,
+    /// The contract must be signed before this instant (end of the last allowed day).
+    pub contract_due_at: DateTime<Utc>,
+    /// `contract_due_at` was computed with weekends only for a year without a holiday schedule; it
+    /// is re-derived when the schedule is imported (docs/calendar.md).
+    pub contract_due_at_provisional: bool,
+    pub contract: Option<Contract>,
+}
+
+pub(super) async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Award> {
+    let r = sqlx::query(
+        "SELECT a.notice_no, a.winner_org_id, a.winner_name, a.winner_rank, a.price_fen, a.reason, \
+         a.awarded_at, a.contract_due_at, a.contract_signed_on, a.contract_amount_fen, a.contract_recorded_at, \
+         a.contract_late, s.project_id, a.contract_due_provisional, a.performance_security_fen FROM section_awards a \
+         JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("award of section {section_id}")))?;
+    let signed_on: Option<String> = r.try_get(8)?;
+    let contract = match signed_on {
+        Some(d) => Some(Contract {
+            signed_on: NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .map_err(|e| Error::internal(format!("stored contract date '{d}': {e}")))?,
+            amount: Money::from_fen(r.try_get::<Option<i64>, _>(9)?.unwrap_or_default()),
+            recorded_at: from_micros(r.try_get::<Option<i64>, _>(10)?.unwrap_or_default()),
+            late: r.try_get::<i64, _>(11)? != 0,
+            performance_security: r.try_get::<Option<i64>, _>(14)?.map(Money::from_fen),
+        }),
+        None => None,
+    };
+    Ok(Award {
+        section_id: section_id.to_string(),
+        notice_no: r.try_get(0)?,
+        winner_org_id: r.try_get(1)?,
+        winner_name: r.try_get(2)?,
+        winner_rank: r.try_get(3)?,
+        price: Money::from_fen(r.try_get(4)?),
+        reason: r.try_get(5)?,
+        awarded_at: from_micros(r.try_get(6)?),
+        contract_due_at: from_micros(r.try_get(7)?),
+        contract,
+        project_id: r.try_get(12)?,
+        contract_due_at_provisional: r.try_get::<i64, _>(13)? != 0,
+    })
+}
+
+/// Confirm the winner (定标) after the publicity, while no remedies case suspends it: publicizing →
+/// awarded, award notice, contract timer, event `projects.award.confirmed`.
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn confirm_award(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: AwardInput,
+) -> Result<Award> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
+    require_owner(actor, &sec)?;
+    let award = award_in(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        &actor.user_id,
+        now,
+        section_id,
+        sec,
+        input,
+        false,
+    )
+    .await?;
+    ctx.db.commit_answering(tx, 201, &award, now).await?;
+    Ok(award)
+}
+
+/// The award itself, inside the caller's transaction (the section row locked by the caller). In
+/// government procurement there is no candidate publicity: the purchaser confirms the winner
+/// within its period from the report ([`crate::procurement`]); `deemed` is the first candidate
+/// deemed the winner when that period passed (财政部令第87号 第六十八条).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn award_in(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    user_id: &str,
+    now: Timestamp,
+    section_id: &str,
+    sec: Sec,
+    input: AwardInput,
+    deemed: bool,
+) -> Result<Award> {
+    let next = transition(sec.state, SectionAction::Award)?;
+    crate::suspension::ensure_not_suspended(&mut *tx, section_id).await?;
+    let rules = load_rules(tx, &sec.region, sec.market).await?;
+    let publicity = load_publicity(tx, section_id).await?;
+    let procurement = sec.market == Market::Procurement;
+    if procurement {
+        crate::procurement::before_confirm(tx, db, now, section_id, deemed).await?;
+    } else if now < publicity.publicity_ends_at {
+        return Err(Error::conflict(
+            "award.publicity_not_ended",
+            format!(
+                "the candidate publicity runs until {}; the winner is confirmed after it ({})",
+                display_local(publicity.publicity_ends_at),
+                rules.publicity_source
+            ),
+        ));
+    }
+    let first = publicity
+        .candidates
+        .first()
+        .ok_or_else(|| Error::internal("publicity without candidates"))?;
+    let winner = match input.winner_org_id.as_deref() {
+        None => first,
+        Some(w) => publicity
+            .candidates
+            .iter()
+            .find(|c| c.org_id == w)
+            .ok_or_else(|| {
+                Error::field(
+                    "winner_org_id",
+                    "award.not_a_candidate",
+                    "the winner must be one of the publicized candidates",
+                )
+            })?,
+    };
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    if winner.rank != 1 && reason.is_none() {
+        return Err(Error::field(
+            "reason",
+            "award.reason_required",
+            format!(
+                "a candidate other than the first is chosen only for a documented reason: the first gave up, \
+                 cannot perform, gave no performance security or broke the law ({SECOND_CANDIDATE_SOURCE})"
+            ),
+        ));
+    }
+    let mut notice_no = format!(
+        "ZBTZ-{}-{:02}",
+        sec.project_code.as_deref().unwrap_or(&sec.project_id),
+        sec.section_no
+    );
+    // A notice after a voided award (crate::voided) gets its own number: `-R1`, `-R2`, ...
+    let voided: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM section_voided_results WHERE section_id = $1 AND award IS NOT NULL",
+    )
+    .bind(section_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if voided > 0 {
+        notice_no.push_str(&format!("-R{voided}"));
+    }
+    let due = period_end(db.calendar(), now, rules.contract_days);
+    if due.provisional() {
+        ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "projects.contract_due")
+            .await?;
+    }
+    let provisional = due.provisional();
+    let due = due.value;
+    sqlx::query(
+        "INSERT INTO section_awards (section_id, notice_no, winner_org_id, winner_name, winner_rank, price_fen, \
+         reason, awarded_by, awarded_at, contract_due_at, contract_due_provisional, contract_days) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(section_id)
+    .bind(&notice_no)
+    .bind(&winner.org_id)
+    .bind(&winner.org_name)
+    .bind(winner.rank)
+    .bind(winner.price.fen())
+    .bind(reason.clone())
+    .bind(user_id)
+    .bind(to_micros(now))
+    .bind(to_micros(due))
+    .bind(i64::from(provisional))
+    .bind(i64::from(rules.contract_days))
+    .execute(&mut **tx)
+    .await?;
+    set_state(tx, section_id, sec.state, next, now).await?;
+    timers::schedule(
+        tx,
+        CONTRACT_TIMER,
+        &contract_key(section_id),
+        due,
+        crate::timer_payload::SectionTimer::payload(section_id),
+        now,
+    )
+    .await?;
+    let bidders: Vec<String> = sqlx::query(
+        "SELECT org_id FROM section_registrations WHERE section_id = $1 ORDER BY created_at, id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<std::result::Result<_, _>>()?;
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "projects.award.confirmed",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
+                   "procedure": sec.procedure, "notice_no": notice_no, "winner_org_id": winner.org_id,
+                   "winner_name": winner.org_name, "winner_rank": winner.rank,
+                   "price": winner.price.to_string(), "reason": reason, "awarded_at": now.to_rfc3339(),
+                   "contract_due_at": due.to_rfc3339(), "contract_due_at_provisional": provisional,
+                   "bidder_org_ids": bidders, "deemed": deemed}),
+        ),
+    )
+    .await?;
+    let award = Award {
+        section_id: section_id.to_string(),
+        project_id: sec.project_id,
+        notice_no,
+        winner_org_id: winner.org_id.clone(),
+        winner_name: winner.org_name.clone(),
+        winner_rank: winner.rank,
+        price: winner.price,
+        reason,
+        awarded_at: now,
+        contract_due_at: due,
+        contract_due_at_provisional: provisional,
+        contract: None,
+    };
+    if procurement {
+        crate::procurement::after_confirm(tx, db, now, section_id, deemed).await?;
+    }
+    // 招标投标法 第四十七条: the written report to the supervisor (markets with a rule row).
+    crate::award_report::on_award(
+        tx,
+        db,
+        now,
+        section_id,
+        &award.project_id,
+        &sec.region,
+        sec.market,
+    )
+    .await?;
+    Ok(award)
+}
+
+/// The award notice of a section (every signed-in role: the result is public).
+pub async fn get_award(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Award> {
+    actor.require(READERS)?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    load_award(&mut conn, section_id).await
+}
+
+/// Handler of [`CONTRACT_TIMER`]: no contract recorded by its due time raises
+/// `projects.contract.overdue` (an alert; the contract can still be recorded, flagged late).
+pub struct ContractOverdue;
+
+#[async_trait::async_trait]
+impl TimerHandler for ContractOverdue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
+        let n = sqlx::query(
+            "UPDATE section_awards SET contract_overdue_alerted = 1 WHERE section_id = $1 \
+             AND contract_signed_on IS NULL AND contract_overdue_alerted = 0",
+        )
+        .bind(id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Ok(());
+        }
+        let state: String = sqlx::query("SELECT state FROM sections WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+        if state != SectionState::Awarded.as_str() {
+            return Ok(());
+        }
+        let r = sqlx::query(
+            "SELECT a.awarded_at, a.contract_due_at, a.winner_org_id, s.project_id, a.contract_due_provisional \
+             FROM section_awards a JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let awarded = from_micros(r.try_get(0)?);
+        let due = from_micros(r.try_get(1)?);
+        let winner: String = r.try_get(2)?;
+        let project_id: String = r.try_get(3)?;
+        let provisional = r.try_get::<i64, _>(4)? != 0;
+        emit(
+            tx,
+            db,
+            &ActorRef::system(CONTRACT_TIMER),
+            clock.now(),
+            NewEvent::new(
+                "projects.contract.overdue",
+                "section",
+                id,
+                json!({"section_id": id, "project_id": project_id, "winner_org_id": winner,
+                       "awarded_at": awarded.to_rfc3339(), "due_at": due.to_rfc3339(),
+                       "due_at_provisional": provisional, "basis": "招标投标法 第四十六条"}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}

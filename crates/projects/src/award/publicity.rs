@@ -1,0 +1,560 @@
+//! Evaluation result intake and candidate publicity (中标候选人公示); objections are remedies cases.
+
+use super::*;
+
+// Evaluation result and candidate publicity.
+
+/// One ranked candidate as submitted (in ranking order, best first).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RankedInput {
+    pub org_id: String,
+    /// Evaluated bid price, CNY (decimal string or number).
+    #[schema(value_type = String)]
+    pub price: Value,
+    /// Score given by the committee, optional (decimal).
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub score: Option<Value>,
+}
+
+/// The committee's result for a section.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct EvaluationResultInput {
+    /// Reference of the evaluation report (评标报告).
+    pub report_ref: String,
+    /// Ranked candidates, best first (at most 3).
+    pub ranking: Vec<RankedInput>,
+    /// Publicity length in calendar days; the rules' minimum when absent.
+    #[serde(default)]
+    pub publicity_days: Option<i64>,
+    /// The draw (`experts.draw.completed`) of the evaluation committee whose result this is;
+    /// required when the result is entered through the API.
+    #[serde(default)]
+    pub committee_draw_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Candidate {
+    pub rank: i64,
+    pub org_id: String,
+    pub org_name: String,
+    pub uscc: String,
+    pub price: Money,
+    pub score: Option<String>,
+}
+
+/// A section's evaluation result and candidate publicity.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Publicity {
+    pub section_id: String,
+    pub project_id: String,
+    pub report_ref: String,
+    /// `api` or `event` (from the online evaluation).
+    pub source: String,
+    pub candidates: Vec<Candidate>,
+    pub publicity_days: i64,
+    pub publicity_starts_at: DateTime<Utc>,
+    pub publicity_ends_at: DateTime<Utc>,
+    /// The end was computed with weekends only for a year without a holiday schedule; it is
+    /// re-derived when the schedule is imported (docs/calendar.md).
+    pub publicity_ends_at_provisional: bool,
+}
+
+pub(super) fn decimal_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Decimal::from_str(s.trim()).ok().map(|d| d.to_string()),
+        Value::Number(n) => Decimal::from_str(&n.to_string())
+            .ok()
+            .map(|d| d.to_string()),
+        _ => None,
+    }
+}
+
+/// Record the committee's result and start the candidate publicity: evaluating → publicizing,
+/// event `projects.candidates.publicized`. Nothing is written unless every check passes.
+pub async fn accept_result(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    section_id: &str,
+    input: &EvaluationResultInput,
+    source: &str,
+) -> Result<Publicity> {
+    let sec = load_sec(db, tx, section_id, true).await?;
+    let next = transition(sec.state, SectionAction::Publicize)?;
+    // An entry by hand is bound to a committee the experts area recorded for this section (issue 24,
+    // item 8): without one there is no result to enter. A signed report (source `event`) comes
+    // from the online evaluation, i.e. from the committee itself.
+    if source == "api" {
+        require_committee(tx, section_id, input.committee_draw_id.as_deref()).await?;
+    }
+    let rules = load_rules(tx, &sec.region, sec.market).await?;
+    let mut v = Violations::new();
+    let report_ref = required_text(&mut v, "report_ref", &input.report_ref, 200);
+    if input.ranking.is_empty() {
+        v.push(
+            "ranking",
+            "ranking.required",
+            "at least one ranked candidate is required",
+        );
+    }
+    if input.ranking.len() > rules.max_candidates as usize {
+        v.push(
+            "ranking",
+            "ranking.max_candidates",
+            format!(
+                "at most {} candidates may be ranked ({})",
+                rules.max_candidates, rules.max_candidates_source
+            ),
+        );
+    }
+    // A negotiating non-tender method's price is the final quote (最后报价) of its final round
+    // (政府采购法 第三十八条; crate::nontender), not the sealed first response.
+    let final_quotes = crate::nontender::final_quotes(tx, section_id).await?;
+    let mut candidates = Vec::new();
+    for (i, c) in input.ranking.iter().enumerate() {
+        let f = |n: &str| format!("ranking[{i}].{n}");
+        if input.ranking[..i].iter().any(|o| o.org_id == c.org_id) {
+            v.push(
+                f("org_id"),
+                "candidate.duplicate",
+                "an organization may be ranked only once",
+            );
+            continue;
+        }
+        let reg = sqlx::query(
+            "SELECT org_name, uscc FROM section_registrations WHERE section_id = $1 AND org_id = $2",
+        )
+        .bind(section_id)
+        .bind(&c.org_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(reg) = reg else {
+            v.push(
+                f("org_id"),
+                "candidate.not_registered",
+                format!(
+                    "organization {} is not a registered bidder of this section",
+                    c.org_id
+                ),
+            );
+            continue;
+        };
+        let opened = sqlx::query(
+            "SELECT price_fen FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current' \
+             AND decryption = 'decrypted'",
+        )
+        .bind(section_id)
+        .bind(&c.org_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let opened_price = match &opened {
+            Some(r) => r.try_get::<Option<i64>, _>(0)?.map(Money::from_fen),
+            None => None,
+        };
+        let opened_price = match &final_quotes {
+            Some(f) => f.get(&c.org_id).copied().or(opened_price),
+            None => opened_price,
+        };
+        if opened.is_none() {
+            v.push(
+                f("org_id"),
+                "candidate.bid_not_opened",
+                format!(
+                    "organization {} has no bid opened (decrypted) at the opening of this section",
+                    c.org_id
+                ),
+            );
+        }
+        let price = match decimal_of(&c.price) {
+            Some(s) => v.take(&f("price"), Money::parse_str(&s)),
+            None => {
+                v.push(f("price"), "money.format", "price must be a decimal amount");
+                None
+            }
+        };
+        if price.is_some_and(|p| p.is_zero()) {
+            v.push(
+                f("price"),
+                "candidate.price_positive",
+                "price must be greater than zero",
+            );
+        }
+        // The price is the one read from the candidate's sealed bid at the opening, never a new one
+        // typed in afterwards (招标投标法 第四十三条: no negotiation on price before the award).
+        if let (Some(p), Some(o)) = (price, opened_price) {
+            if p != o {
+                v.push(
+                    f("price"),
+                    "candidate.price_not_bid",
+                    format!(
+                        "price must be the price read from this bidder's bid at the opening ({o}); \
+                         the committee cannot change it (招标投标法 第四十三条)"
+                    ),
+                );
+            }
+        }
+        let score = match &c.score {
+            None | Some(Value::Null) => None,
+            Some(s) => {
+                let d = decimal_of(s);
+                if d.is_none() {
+                    v.push(f("score"), "score.format", "score must be a decimal number");
+                }
+                d
+            }
+        };
+        if let Some(price) = price {
+            candidates.push(Candidate {
+                rank: i64::try_from(i + 1).unwrap_or(i64::MAX),
+                org_id: c.org_id.clone(),
+                org_name: reg.try_get(0)?,
+                uscc: reg.try_get(1)?,
+                price,
+                score,
+            });
+        }
+    }
+    // Government procurement publicizes no candidates: the purchaser confirms the winner from the
+    // report and the result is announced (政府采购法实施条例 第四十三条; crate::procurement).
+    let procurement = sec.market == Market::Procurement;
+    let days = if procurement {
+        Some(0)
+    } else {
+        v.take(
+            "publicity_days",
+            check_publicity_days(
+                &rules,
+                input
+                    .publicity_days
+                    .unwrap_or(i64::from(rules.publicity_min_days)),
+            ),
+        )
+    };
+    v.into_result()?;
+    let days = days.ok_or_else(|| Error::internal("publicity days checked"))?;
+    let ends = if procurement {
+        Reckoned::exact(now)
+    } else {
+        period_end(db.calendar(), now, days)
+    };
+    if ends.provisional() {
+        ggzy_store::calendar::note_missing(tx, db, now, &ends.missing, "projects.publicity_end")
+            .await?;
+    }
+    let provisional = ends.provisional();
+    let ends = ends.value;
+    let cand_json =
+        serde_json::to_string(&candidates).map_err(|e| Error::internal(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO section_evaluations (section_id, report_ref, source, candidates, publicity_days, \
+         publicity_starts_at, publicity_ends_at, submitted_by, created_at, publicity_ends_provisional) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(section_id)
+    .bind(&report_ref)
+    .bind(source)
+    .bind(&cand_json)
+    .bind(i64::from(days))
+    .bind(to_micros(now))
+    .bind(to_micros(ends))
+    .bind(&by.id)
+    .bind(to_micros(now))
+    .bind(i64::from(provisional))
+    .execute(&mut **tx)
+    .await?;
+    set_state(tx, section_id, sec.state, next, now).await?;
+    if procurement {
+        crate::procurement::on_report(
+            tx,
+            db,
+            by,
+            now,
+            section_id,
+            &sec.project_id,
+            &sec.region,
+            &report_ref,
+            &candidates,
+        )
+        .await?;
+        return Ok(Publicity {
+            section_id: section_id.to_string(),
+            project_id: sec.project_id,
+            report_ref,
+            source: source.to_string(),
+            candidates,
+            publicity_days: 0,
+            publicity_starts_at: now,
+            publicity_ends_at: ends,
+            publicity_ends_at_provisional: false,
+        });
+    }
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "projects.candidates.publicized",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
+                   "procedure": sec.procedure, "report_ref": report_ref, "source": source,
+                   "candidates": candidates.iter().map(|c| json!({"rank": c.rank, "org_id": c.org_id,
+                       "org_name": c.org_name, "uscc": c.uscc, "price": c.price.to_string(), "score": c.score}))
+                       .collect::<Vec<_>>(),
+                   "publicity_days": days,
+                   "publicity_starts_at": now.to_rfc3339(), "publicity_ends_at": ends.to_rfc3339(),
+                   "publicity_ends_at_provisional": provisional,
+                   "basis": rules.publicity_source}),
+        ),
+    )
+    .await?;
+    Ok(Publicity {
+        section_id: section_id.to_string(),
+        project_id: sec.project_id,
+        report_ref,
+        source: source.to_string(),
+        candidates,
+        publicity_days: i64::from(days),
+        publicity_starts_at: now,
+        publicity_ends_at: ends,
+        publicity_ends_at_provisional: provisional,
+    })
+}
+
+/// 招标投标法 第三十七条 (the committee evaluates) and 第四十条 (it reports and recommends the
+/// candidates): a result entered through the API names the committee's draw.
+pub const COMMITTEE_SOURCE: &str = "招标投标法 第三十七条, 第四十条";
+
+/// The draw named by an API entry must be an active committee of this section, recorded from the
+/// experts area's `experts.draw.completed` ([`Committees`]).
+pub(super) async fn require_committee(
+    tx: &mut Tx,
+    section_id: &str,
+    draw_id: Option<&str>,
+) -> Result<()> {
+    let Some(draw_id) = draw_id.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Err(Error::field(
+            "committee_draw_id",
+            "result.committee_required",
+            format!(
+                "name the draw of the evaluation committee (评标委员会) whose result this is ({COMMITTEE_SOURCE})"
+            ),
+        ));
+    };
+    let found = sqlx::query(
+        "SELECT 1 FROM section_committees WHERE draw_id = $1 AND section_id = $2 AND active = 1",
+    )
+    .bind(draw_id)
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if found.is_none() {
+        return Err(Error::field(
+            "committee_draw_id",
+            "result.committee_unknown",
+            format!(
+                "draw {draw_id} is not a recorded evaluation committee of this section ({COMMITTEE_SOURCE})"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Records the evaluation committees of sections from the experts area's events:
+/// `experts.draw.completed` (a committee) and `experts.draw.cancelled` (no longer one).
+pub struct Committees;
+
+#[async_trait::async_trait]
+impl Consumer for Committees {
+    fn name(&self) -> &'static str {
+        "projects.committees"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        matches!(
+            event_type,
+            "experts.draw.completed" | "experts.draw.cancelled"
+        )
+    }
+
+    async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let (Some(draw_id), Some(section_id)) = (p["draw_id"].as_str(), p["section_id"].as_str())
+        else {
+            tracing::warn!(event = %ev.id, "{} without draw_id/section_id; skipped", ev.event_type);
+            return Ok(());
+        };
+        if ev.event_type == "experts.draw.completed" {
+            sqlx::query(
+                "INSERT INTO section_committees (draw_id, section_id, session_id, active, recorded_at) \
+                 VALUES ($1, $2, $3, 1, $4) ON CONFLICT (draw_id) DO NOTHING",
+            )
+            .bind(draw_id)
+            .bind(section_id)
+            .bind(p["session_id"].as_str())
+            .bind(to_micros(clock.now()))
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            sqlx::query("UPDATE section_committees SET active = 0 WHERE draw_id = $1")
+                .bind(draw_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Submit the committee's result (staff, or the project's agency).
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn submit_result(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: EvaluationResultInput,
+) -> Result<Publicity> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&ctx.db, &mut tx, section_id, false).await?;
+    if actor.role == Role::Agency {
+        require_owner(actor, &sec)?;
+    }
+    if crate::rules::Procedure::parse(&sec.procedure).is_ok_and(|p| p.is_non_tender()) {
+        return Err(Error::conflict(
+            "nontender.result_by_method",
+            "a non-tender procurement method ranks by its own rule: POST \
+             /api/v1/sections/{id}/nontender-result (docs/procedures.md)",
+        ));
+    }
+    let p = accept_result(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        section_id,
+        &input,
+        "api",
+    )
+    .await?;
+    ctx.db.commit_answering(tx, 201, &p, now).await?;
+    Ok(p)
+}
+
+pub(super) async fn load_publicity(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+) -> Result<Publicity> {
+    let r = sqlx::query(
+        "SELECT e.report_ref, e.source, e.candidates, e.publicity_days, e.publicity_starts_at, \
+         e.publicity_ends_at, s.project_id, e.publicity_ends_provisional FROM section_evaluations e JOIN sections s ON s.id = e.section_id \
+         WHERE e.section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("evaluation result of section {section_id}")))?;
+    let cands: String = r.try_get(2)?;
+    Ok(Publicity {
+        section_id: section_id.to_string(),
+        report_ref: r.try_get(0)?,
+        source: r.try_get(1)?,
+        candidates: serde_json::from_str(&cands)
+            .map_err(|e| Error::internal(format!("stored candidates: {e}")))?,
+        publicity_days: r.try_get(3)?,
+        publicity_starts_at: from_micros(r.try_get(4)?),
+        publicity_ends_at: from_micros(r.try_get(5)?),
+        project_id: r.try_get(6)?,
+        publicity_ends_at_provisional: r.try_get::<i64, _>(7)? != 0,
+    })
+}
+
+/// The evaluation result and publicity of a section (public to every signed-in role).
+pub async fn get_publicity(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Publicity> {
+    actor.require(READERS)?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    load_publicity(&mut conn, section_id).await
+}
+
+/// Takes `evaluation.report.signed` {section_id, report_id, ranking:[{rank, org_id, price, score}],
+/// publicity_days?} from the online evaluation. A result this area refuses is not retried: it is
+/// recorded as `projects.evaluation.result_rejected` with the reasons.
+pub struct EvaluationReports;
+
+#[async_trait::async_trait]
+impl Consumer for EvaluationReports {
+    fn name(&self) -> &'static str {
+        "projects.evaluation_reports"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == "evaluation.report.signed"
+    }
+
+    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let p = &ev.payload;
+        let Some(section_id) = p["section_id"].as_str() else {
+            tracing::warn!(event = %ev.id, "evaluation.report.signed without section_id; skipped");
+            return Ok(());
+        };
+        let mut ranking: Vec<&Value> = p["ranking"]
+            .as_array()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
+        ranking.sort_by_key(|c| c["rank"].as_i64().unwrap_or(i64::MAX));
+        let input = EvaluationResultInput {
+            report_ref: p["report_id"].as_str().unwrap_or_default().to_string(),
+            ranking: ranking
+                .into_iter()
+                .map(|c| RankedInput {
+                    org_id: c["org_id"].as_str().unwrap_or_default().to_string(),
+                    price: c["price"].clone(),
+                    score: Some(c["score"].clone()),
+                })
+                .collect(),
+            publicity_days: p["publicity_days"].as_i64(),
+            committee_draw_id: None,
+        };
+        let by = ActorRef::system("projects.evaluation_reports");
+        let now = clock.now();
+        match accept_result(tx, db, &by, now, section_id, &input, "event").await {
+            Ok(_) => Ok(()),
+            Err(
+                e @ (Error::Validation(_)
+                | Error::Conflict { .. }
+                | Error::NotFound(_)
+                | Error::Forbidden(_)),
+            ) => {
+                let problem = e.to_problem();
+                tracing::warn!(event = %ev.id, section_id, "evaluation result refused: {}", problem.detail);
+                emit(
+                    tx,
+                    db,
+                    &by,
+                    now,
+                    NewEvent::new(
+                        "projects.evaluation.result_rejected",
+                        "section",
+                        section_id,
+                        json!({"section_id": section_id, "report_id": input.report_ref,
+                               "event_id": ev.id, "rule": problem.rule, "detail": problem.detail,
+                               "errors": problem.errors}),
+                    ),
+                )
+                .await?;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objections (异议) to the evaluation result are remedies cases since rem20e: `POST
+// /api/v1/sections/{id}/remedies` `{"kind": "objection", "target": "result"}` (crates/remedies,
+// docs/remedies.md). The projects area's own path (`POST /api/v1/sections/{id}/objections`, `POST
+// /api/v1/objections/{id}/answer`, table `section_objections`) is gone; the table's rows, if any,
+// are historical. The award waits for the remedies suspension (`section_suspensions`).

@@ -1,0 +1,79 @@
+//! Termination (终止招标).
+
+use super::*;
+
+// Termination (终止招标).
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct TerminateInput {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Termination {
+    pub section_id: String,
+    pub previous_state: SectionState,
+    pub state: SectionState,
+    pub reason: String,
+    pub terminated_at: DateTime<Utc>,
+}
+
+/// Terminate a section (the project's tenderer or agency, with a reason): any state but a final
+/// one → terminated, event `projects.section.terminated`; its pending timers are cancelled.
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn terminate(
+    ctx: &Ctx,
+    actor: &Actor,
+    section_id: &str,
+    input: TerminateInput,
+) -> Result<Termination> {
+    actor.require(&[Role::Tenderer, Role::Agency])?;
+    let mut v = Violations::new();
+    let reason = required_text(&mut v, "reason", &input.reason, 2000);
+    v.into_result()?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
+    require_owner(actor, &sec)?;
+    let next = transition(sec.state, SectionAction::Terminate)?;
+    sqlx::query(
+        "INSERT INTO section_terminations (section_id, reason, terminated_by, terminated_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(section_id)
+    .bind(&reason)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    set_state(&mut tx, section_id, sec.state, next, now).await?;
+    timers::cancel(
+        &mut tx,
+        &format!("{}:{section_id}", crate::bidding::DEADLINE_TIMER),
+    )
+    .await?;
+    timers::cancel(&mut tx, &contract_key(section_id)).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.section.terminated",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
+                   "reason": reason, "previous_state": sec.state.as_str(),
+                   "terminated_at": now.to_rfc3339()}),
+        ),
+    )
+    .await?;
+    let t = Termination {
+        section_id: section_id.to_string(),
+        previous_state: sec.state,
+        state: next,
+        reason,
+        terminated_at: now,
+    };
+    ctx.db.commit_answering(tx, 200, &t, now).await?;
+    Ok(t)
+}

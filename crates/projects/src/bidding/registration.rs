@@ -1,0 +1,238 @@
+//! Bidder registration (投标报名).
+
+use super::*;
+
+// Bidder registration (投标报名).
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Registration {
+    pub id: String,
+    pub section_id: String,
+    pub org_id: String,
+    pub uscc: String,
+    pub org_name: String,
+    pub registered_at: DateTime<Utc>,
+}
+
+/// 实施条例 13: 招标代理机构不得在所代理的招标项目中投标; 实施条例 34: a unit with an interest in the
+/// tenderer that may affect fairness may not bid — the tenderer itself first of all. The
+/// organization that registered the project (the tenderer or its agency) and the tenderer named by
+/// its USCC may not register for its sections. Returns why, or None.
+pub fn own_project_bar(
+    org_id: &str,
+    org_uscc: &str,
+    owner_org_id: &str,
+    tenderer_uscc: &str,
+) -> Option<String> {
+    if org_id == owner_org_id {
+        Some(
+            "your organization registered this project (tenderer or its agency): it may not bid on it \
+             (招标投标法实施条例 第十三条、第三十四条)"
+                .into(),
+        )
+    } else if org_uscc.eq_ignore_ascii_case(tenderer_uscc) {
+        Some(
+            "your organization is the tenderer of this project: it may not bid on it \
+             (招标投标法实施条例 第三十四条)"
+                .into(),
+        )
+    } else {
+        None
+    }
+}
+
+/// Register the caller's organization for a section (bidder).
+#[tracing::instrument(skip_all, fields(section_id = %section_id))]
+pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Registration> {
+    actor.require(&[Role::Bidder])?;
+    let org_id = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    // The section row lock serializes registrations of one section, so the joint-bidding bar
+    // below sees every earlier registration.
+    let s = load_section(ctx, &mut tx, section_id, true).await?;
+    if !registration_open(now, s.bid_deadline) {
+        return Err(Error::conflict(
+            "registration.after_deadline",
+            format!(
+                "registration closed at the bid deadline {} ({REGISTRATION_DEADLINE_SOURCE})",
+                display_local(s.bid_deadline)
+            ),
+        ));
+    }
+    if s.state != SectionState::Bidding {
+        return Err(Error::conflict(
+            "registration.section_not_bidding",
+            format!(
+                "section is in state {}; registration is open only while it is bidding",
+                s.state.as_str()
+            ),
+        ));
+    }
+    let org = load_org(&mut tx, &org_id)
+        .await?
+        .ok_or_else(|| unknown_org(&org_id))?;
+    let dup =
+        sqlx::query("SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2")
+            .bind(section_id)
+            .bind(&org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if dup.is_some() {
+        return Err(Error::conflict(
+            "registration.duplicate",
+            "your organization is already registered for this section",
+        ));
+    }
+    let today = local_date(now);
+    let p = sqlx::query(
+        "SELECT p.market, p.owner_org_id, p.tenderer_uscc FROM sections s JOIN projects p ON p.id = s.project_id \
+         WHERE s.id = $1",
+    )
+    .bind(section_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let market: String = p.try_get(0)?;
+    let market = Market::parse(&market)
+        .map_err(|_| Error::internal(format!("stored project market '{market}'")))?;
+    let owner_org: String = p.try_get(1)?;
+    let tenderer_uscc: String = p.try_get(2)?;
+    if let Some(why) = own_project_bar(&org.id, &org.uscc, &owner_org, &tenderer_uscc) {
+        return Err(Error::conflict("registration.own_project", why));
+    }
+    // Who may register by the procedure's stages (invitees, qualified applicants) and the
+    // tenderer's declared interested parties (crate::procedures, issue 21).
+    crate::procedures::registration_bar(&mut tx, section_id, &org.uscc, &org.id).await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {SANCTION_COLS} FROM sanctions WHERE uscc = $1 ORDER BY from_date"
+    ))
+    .bind(&org.uscc)
+    .fetch_all(&mut *tx)
+    .await?;
+    for r in &rows {
+        let sanction = sanction_row(r)?;
+        // Only a sanction whose scope covers the section's market and whose period (as ended
+        // early, if it was) includes today bars the registration.
+        if sanction.bars(market, today) {
+            return Err(Error::conflict(
+                "registration.sanctioned",
+                sanction.describe(),
+            ));
+        }
+    }
+    // No joint-bidding check here: refusing the later of two related bidders let a bidder bar a
+    // competitor and told it, before the deadline, that the other had registered (招标投标法 第二十二条).
+    // The bar of 实施条例 34 is decided at the deadline for every registration at once
+    // ([`void_joint_bids`]).
+    let reg = Registration {
+        id: ids::new_id(),
+        section_id: section_id.to_string(),
+        org_id: org.id.clone(),
+        uscc: org.uscc.clone(),
+        org_name: org.name.clone(),
+        registered_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO section_registrations (id, section_id, org_id, uscc, org_name, registered_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&reg.id)
+    .bind(&reg.section_id)
+    .bind(&reg.org_id)
+    .bind(&reg.uscc)
+    .bind(&reg.org_name)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await
+    .on_unique(&REGISTRATION_ORG, || {
+        Error::conflict(
+            "registration.duplicate",
+            "your organization is already registered for this section",
+        )
+    })?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.registration.created",
+            "section",
+            section_id,
+            json!({"registration_id": reg.id, "section_id": section_id, "project_id": s.project_id,
+                   "org_id": reg.org_id, "uscc": reg.uscc}),
+        ),
+    )
+    .await?;
+    // The answer (201 + the registration) is stored with the change: a retried
+    // `Idempotency-Key` replays it even when the instance died before answering.
+    ctx.db.commit_answering(tx, 201, &reg, now).await?;
+    Ok(reg)
+}
+
+/// What a caller may see of a section's registrations.
+pub enum Visible {
+    List(Vec<Registration>),
+    /// The tenderer/agency asked before the deadline: the list stays confidential until then.
+    ConfidentialUntil(DateTime<Utc>),
+}
+
+/// Registrations of a section: a bidder sees only its own; the project's tenderer/agency the list
+/// once the bid deadline has passed; staff and supervisors always. 招标投标法 第二十二条: the
+/// tenderer may not disclose the names or number of potential bidders, so before the deadline the
+/// platform does not even show them to it.
+pub async fn list_registrations(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Visible> {
+    actor.require(&[
+        Role::Bidder,
+        Role::Tenderer,
+        Role::Agency,
+        Role::Staff,
+        Role::Supervisor,
+    ])?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let s = load_section(ctx, &mut conn, section_id, false).await?;
+    let own = match actor.role {
+        Role::Staff | Role::Supervisor => String::new(),
+        Role::Bidder => actor
+            .org_id
+            .clone()
+            .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?,
+        _ => {
+            if actor.org_id.as_deref() != Some(s.owner_org_id.as_str()) {
+                return Err(Error::forbidden(
+                    "this project belongs to another organization",
+                ));
+            }
+            if registration_open(ctx.clock.now(), s.bid_deadline) {
+                return Ok(Visible::ConfidentialUntil(s.bid_deadline));
+            }
+            String::new()
+        }
+    };
+    let rows = sqlx::query(
+        "SELECT id, section_id, org_id, uscc, org_name, created_at FROM section_registrations \
+         WHERE section_id = $1 AND ($2 = '' OR org_id = $2) ORDER BY created_at, id",
+    )
+    .bind(section_id)
+    .bind(own)
+    .fetch_all(&mut *conn)
+    .await?;
+    let list = rows
+        .iter()
+        .map(|r| {
+            Ok(Registration {
+                id: r.try_get(0)?,
+                section_id: r.try_get(1)?,
+                org_id: r.try_get(2)?,
+                uscc: r.try_get(3)?,
+                org_name: r.try_get(4)?,
+                registered_at: from_micros(r.try_get(5)?),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Visible::List(list))
+}

@@ -1,0 +1,247 @@
+//! Controlling relations (控股/管理关系) declared by an organization and verified by staff.
+
+use super::*;
+
+// Controlling relations (控股/管理关系).
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewRelation {
+    /// USCC of the other organization.
+    #[schema(
+        pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+        max_length = 18
+    )]
+    pub related_uscc: String,
+    /// `control` (控股) or `management` (管理).
+    #[schema(pattern = "^(control|management)$")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrgRelation {
+    pub id: String,
+    pub org_id: String,
+    pub related_uscc: String,
+    pub kind: String,
+    /// `declared` (by the organization itself, not yet counted) or `verified` (by staff: counts for
+    /// the joint-bidding bar at the deadline).
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub(super) fn relation_row(r: &sqlx::any::AnyRow) -> Result<OrgRelation> {
+    Ok(OrgRelation {
+        id: r.try_get(0)?,
+        org_id: r.try_get(1)?,
+        related_uscc: r.try_get(2)?,
+        kind: r.try_get(3)?,
+        status: r.try_get(4)?,
+        created_at: from_micros(r.try_get(5)?),
+    })
+}
+
+pub(super) const RELATION_COLS: &str = "id, org_id, related_uscc, kind, status, created_at";
+
+pub(super) fn may_manage_relations(actor: &Actor, org_id: &str) -> Result<()> {
+    actor.require(&[Role::Bidder, Role::Staff])?;
+    if actor.role == Role::Bidder && actor.org_id.as_deref() != Some(org_id) {
+        return Err(Error::forbidden(
+            "a bidder declares, reads and removes relations of its own organization only",
+        ));
+    }
+    Ok(())
+}
+
+/// The relations an organization declared (the organization's bidders, staff).
+pub async fn list_relations(ctx: &Ctx, actor: &Actor, org_id: &str) -> Result<Vec<OrgRelation>> {
+    may_manage_relations(actor, org_id)?;
+    let rows = sqlx::query(&format!(
+        "SELECT {RELATION_COLS} FROM org_relations WHERE org_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(org_id)
+    .fetch_all(ctx.db.pool())
+    .await?;
+    rows.iter().map(relation_row).collect()
+}
+
+pub(super) async fn load_relation(
+    tx: &mut Tx,
+    db: &Db,
+    org_id: &str,
+    relation_id: &str,
+) -> Result<OrgRelation> {
+    let r = sqlx::query(&format!(
+        "SELECT {RELATION_COLS} FROM org_relations WHERE id = $1 AND org_id = $2{}",
+        db.for_update()
+    ))
+    .bind(relation_id)
+    .bind(org_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("relation {relation_id}")))?;
+    relation_row(&r)
+}
+
+/// Staff verified a declared relation (a staff step): from now on it counts for the joint-bidding
+/// bar at the deadline of every section both organizations bid for.
+pub async fn verify_relation(
+    ctx: &Ctx,
+    actor: &Actor,
+    org_id: &str,
+    relation_id: &str,
+) -> Result<OrgRelation> {
+    actor.require(&[Role::Staff])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let mut rel = load_relation(&mut tx, &ctx.db, org_id, relation_id).await?;
+    if rel.status == "verified" {
+        return Err(Error::conflict(
+            "relation.already_verified",
+            "this relation is already verified",
+        ));
+    }
+    sqlx::query(
+        "UPDATE org_relations SET status = 'verified', reviewed_by = $1, reviewed_at = $2 WHERE id = $3",
+    )
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind(relation_id)
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.org_relation.verified",
+            "organization",
+            org_id,
+            json!({"id": relation_id, "org_id": org_id, "related_uscc": rel.related_uscc, "kind": rel.kind}),
+        ),
+    )
+    .await?;
+    rel.status = "verified".into();
+    ctx.db.commit_answering(tx, 200, &rel, now).await?;
+    Ok(rel)
+}
+
+/// Remove a relation (the declaring organization's bidder, or staff). Sections whose deadline has
+/// passed were decided with the relations in force then.
+pub async fn remove_relation(
+    ctx: &Ctx,
+    actor: &Actor,
+    org_id: &str,
+    relation_id: &str,
+) -> Result<()> {
+    may_manage_relations(actor, org_id)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let rel = load_relation(&mut tx, &ctx.db, org_id, relation_id).await?;
+    sqlx::query("DELETE FROM org_relations WHERE id = $1")
+        .bind(relation_id)
+        .execute(&mut *tx)
+        .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.org_relation.removed",
+            "organization",
+            org_id,
+            json!({"id": relation_id, "org_id": org_id, "related_uscc": rel.related_uscc,
+                   "kind": rel.kind, "status": rel.status}),
+        ),
+    )
+    .await?;
+    ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
+    ctx.db.commit(tx).await?;
+    Ok(())
+}
+
+/// Declare a relation of `org_id` with another unit (bidder for its own organization, staff any).
+#[tracing::instrument(skip_all, fields(org_id = %org_id))]
+pub async fn declare_relation(
+    ctx: &Ctx,
+    actor: &Actor,
+    org_id: &str,
+    input: NewRelation,
+) -> Result<OrgRelation> {
+    may_manage_relations(actor, org_id)?;
+    let mut v = Violations::new();
+    let uscc = v.take("related_uscc", Uscc::parse(&input.related_uscc));
+    if !matches!(input.kind.as_str(), "control" | "management") {
+        v.push(
+            "kind",
+            "enum.unknown_value",
+            "kind must be one of control, management",
+        );
+    }
+    v.into_result()?;
+    let uscc = uscc.ok_or_else(|| Error::internal("uscc checked"))?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let org = load_org(&mut tx, org_id)
+        .await?
+        .ok_or_else(|| unknown_org(org_id))?;
+    if org.uscc == uscc.as_str() {
+        return Err(Error::field(
+            "related_uscc",
+            "relation.self",
+            "an organization cannot declare a relation with itself",
+        ));
+    }
+    let id = ids::new_id();
+    // Declared by the organization itself it waits for staff; declared by staff it is verified.
+    let status = if actor.role == Role::Staff {
+        "verified"
+    } else {
+        "declared"
+    };
+    sqlx::query(
+        "INSERT INTO org_relations (id, org_id, related_uscc, kind, declared_by, created_at, status, \
+         reviewed_by, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&id)
+    .bind(org_id)
+    .bind(uscc.as_str())
+    .bind(&input.kind)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind(status)
+    .bind((status == "verified").then(|| actor.user_id.clone()))
+    .bind((status == "verified").then(|| to_micros(now)))
+    .execute(&mut *tx)
+    .await
+    .on_unique(&RELATION_PAIR, || {
+        Error::conflict("relation.duplicate", "this relation is already declared")
+    })?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.org_relation.declared",
+            "organization",
+            org_id,
+            json!({"id": id, "org_id": org_id, "uscc": org.uscc, "related_uscc": uscc.as_str(),
+                   "kind": input.kind, "status": status}),
+        ),
+    )
+    .await?;
+    let rel = OrgRelation {
+        id,
+        org_id: org_id.to_string(),
+        related_uscc: uscc.to_string(),
+        kind: input.kind,
+        status: status.into(),
+        created_at: now,
+    };
+    ctx.db.commit_answering(tx, 201, &rel, now).await?;
+    Ok(rel)
+}
+
+// ---------------------------------------------------------------------------------------------

@@ -1,0 +1,291 @@
+//! Sections: open for bidding, close at the deadline.
+
+use super::*;
+
+// Sections: open for bidding, close at the deadline.
+
+pub(super) struct SectionRow {
+    pub(super) id: String,
+    pub(super) project_id: String,
+    pub(super) state: SectionState,
+    pub(super) bid_deadline: DateTime<Utc>,
+    pub(super) owner_org_id: String,
+}
+
+pub(super) async fn load_section(
+    ctx: &Ctx,
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    lock: bool,
+) -> Result<SectionRow> {
+    let sql = format!(
+        "SELECT s.id, s.project_id, s.state, s.bid_deadline, p.owner_org_id FROM sections s \
+         JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
+        if lock { ctx.db.for_update() } else { "" }
+    );
+    let r = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {id}")))?;
+    Ok(SectionRow {
+        id: r.try_get(0)?,
+        project_id: r.try_get(1)?,
+        state: SectionState::parse(&r.try_get::<String, _>(2)?)?,
+        bid_deadline: from_micros(r.try_get(3)?),
+        owner_org_id: r.try_get(4)?,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionStatus {
+    pub section_id: String,
+    pub project_id: String,
+    pub state: SectionState,
+    pub bid_deadline: DateTime<Utc>,
+}
+
+/// Open a registered section for bidding (registered → announced → bidding) and schedule the
+/// deadline timer. For now an explicit action of staff (or the owning agency); once the publishing
+/// area exists, publishing the tender announcement will drive these moves.
+#[tracing::instrument(skip_all, fields(section_id = %id))]
+pub async fn open_bidding(ctx: &Ctx, actor: &Actor, id: &str) -> Result<SectionStatus> {
+    actor.require(&[Role::Staff, Role::Agency])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let s = load_section(ctx, &mut tx, id, true).await?;
+    if actor.role == Role::Agency {
+        actor.require_org(&s.owner_org_id)?;
+    }
+    let announced = transition(s.state, SectionAction::Announce)?;
+    let bidding = transition(announced, SectionAction::OpenBidding)?;
+    // The stages before registration (invitations, prequalification) are complete.
+    crate::procedures::bidding_ready(&mut tx, &s.id).await?;
+    if !registration_open(now, s.bid_deadline) {
+        return Err(Error::conflict(
+            "section.deadline_passed",
+            format!(
+                "the bid deadline {} has passed; the section cannot be opened for bidding",
+                display_local(s.bid_deadline)
+            ),
+        ));
+    }
+    set_section_state(&mut tx, &s.id, s.state, bidding, now).await?;
+    timers::schedule(
+        &mut tx,
+        DEADLINE_TIMER,
+        &deadline_key(&s.id),
+        s.bid_deadline,
+        crate::timer_payload::SectionTimer::payload(&s.id),
+        now,
+    )
+    .await?;
+    crate::opening::schedule_opening(&mut tx, &s.id, now).await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "projects.section.bidding_opened",
+            "section",
+            &s.id,
+            json!({"section_id": s.id, "project_id": s.project_id,
+                   "bid_deadline": s.bid_deadline.to_rfc3339(), "state": bidding.as_str()}),
+        ),
+    )
+    .await?;
+    let st = SectionStatus {
+        section_id: s.id,
+        project_id: s.project_id,
+        state: bidding,
+        bid_deadline: s.bid_deadline,
+    };
+    ctx.db.commit_answering(tx, 200, &st, now).await?;
+    Ok(st)
+}
+
+/// Handler for [`DEADLINE_TIMER`]: at the bid deadline, bidding → closed. A section that left
+/// `bidding` meanwhile (failed, terminated) is left alone.
+pub struct SectionDeadline;
+
+#[async_trait::async_trait]
+impl TimerHandler for SectionDeadline {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
+        // A remedy suspends the bidding (实施条例 22): the section stays open; the timer is
+        // scheduled again when the suspension ends (crate::suspension).
+        if crate::suspension::is_suspended(tx, id).await? {
+            tracing::info!(
+                section_id = id,
+                "deadline reached while suspended by a remedy"
+            );
+            return Ok(());
+        }
+        close_section(tx, db, clock.now(), id, timer.due_at).await
+    }
+}
+
+/// bidding → closed at the deadline, with `projects.section.closed`; a section no longer bidding is
+/// left alone. Used by the deadline timer and by the opening timer when both fall due together.
+pub(crate) async fn close_section(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    id: &str,
+    deadline: DateTime<Utc>,
+) -> Result<()> {
+    let r = sqlx::query(&format!(
+        "SELECT state, project_id FROM sections WHERE id = $1{}",
+        db.for_update()
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| Error::internal(format!("deadline timer for unknown section {id}")))?;
+    let state = SectionState::parse(&r.try_get::<String, _>(0)?)?;
+    let project_id: String = r.try_get(1)?;
+    if state != SectionState::Bidding {
+        return Ok(());
+    }
+    let to = transition(state, SectionAction::CloseBidding)?;
+    let n =
+        sqlx::query("UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+            .bind(to.as_str())
+            .bind(to_micros(now))
+            .bind(id)
+            .bind(state.as_str())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    if n != 1 {
+        return Ok(());
+    }
+    void_joint_bids(tx, db, now, id, &project_id).await?;
+    let count: i64 =
+        sqlx::query("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get(0)?;
+    emit(
+        tx,
+        db,
+        &ActorRef::system(DEADLINE_TIMER),
+        now,
+        NewEvent::new(
+            "projects.section.closed",
+            "section",
+            id,
+            json!({"section_id": id, "project_id": project_id,
+                   "deadline": deadline.to_rfc3339(), "registrations": count}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// 实施条例 34 at the deadline, for every registration at once: bidders of the section with the same
+/// legal representative, or with a staff-verified controlling or management relation between them,
+/// may not both bid — the current bids of all of them are void (`bids.decryption = void_joint_bid`,
+/// never opened, not counted for the opening), each with `projects.bid.voided` naming the reason.
+/// Nothing about another bidder is disclosed before the deadline.
+pub(crate) async fn void_joint_bids(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    section_id: &str,
+    project_id: &str,
+) -> Result<()> {
+    let parties = sqlx::query(
+        "SELECT g.org_id, g.uscc, o.legal_representative_id FROM section_registrations g \
+         LEFT JOIN project_orgs o ON o.id = g.org_id WHERE g.section_id = $1 ORDER BY g.created_at, g.id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Party {
+            org_id: r.try_get(0)?,
+            uscc: r.try_get(1)?,
+            legal_representative_id: r.try_get(2)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    if parties.len() < 2 {
+        return Ok(());
+    }
+    // Verified relations declared by a registered bidder about another registered bidder.
+    let relations = sqlx::query(
+        "SELECT r.org_id, r.related_uscc FROM org_relations r \
+         JOIN section_registrations g ON g.org_id = r.org_id AND g.section_id = $1 \
+         JOIN section_registrations h ON h.uscc = r.related_uscc AND h.section_id = $1 \
+         WHERE r.status = 'verified'",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Relation {
+            org_id: r.try_get(0)?,
+            related_uscc: r.try_get(1)?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let mut by_rep: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for p in &parties {
+        if let Some(r) = &p.legal_representative_id {
+            *by_rep.entry(r.as_str()).or_default() += 1;
+        }
+    }
+    if relations.is_empty() && by_rep.values().all(|n| *n < 2) {
+        return Ok(());
+    }
+    let actor = ActorRef::system(DEADLINE_TIMER);
+    for p in &parties {
+        let Some(bar) = joint_bid_bar(p, &parties, &relations) else {
+            continue;
+        };
+        let bid = sqlx::query(
+            "SELECT id FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
+        )
+        .bind(section_id)
+        .bind(&p.org_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let bid_id: Option<String> = match bid {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        };
+        if let Some(b) = &bid_id {
+            sqlx::query(
+                "UPDATE bids SET decryption = 'void_joint_bid', updated_at = $1 WHERE id = $2 AND decryption = 'sealed'",
+            )
+            .bind(to_micros(now))
+            .bind(b)
+            .execute(&mut **tx)
+            .await?;
+        }
+        emit(
+            tx,
+            db,
+            &actor,
+            now,
+            NewEvent::new(
+                "projects.bid.voided",
+                "section",
+                section_id,
+                json!({"section_id": section_id, "project_id": project_id, "org_id": p.org_id,
+                       "bid_id": bid_id, "reason": bar.rule(), "detail": bar.message(),
+                       "basis": JOINT_BID_BAR_SOURCE}),
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------

@@ -1,0 +1,285 @@
+//! The opening record (开标记录).
+
+use super::*;
+
+// The opening record.
+
+/// One bid in the opening record.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OpeningEntry {
+    pub bid_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub uscc: String,
+    /// The sealed price, read at decryption; null when not decrypted.
+    pub price: Option<String>,
+    /// `decrypted`, `not_decrypted` (revoked: the bidder's fault, 电子招标投标办法 第三十一条),
+    /// `digest_mismatch` or `withdrawn_platform_fault` (not the bidder's fault: deemed withdrawn,
+    /// see `fault`).
+    pub decryption: String,
+    /// `valid`, `missing`, `invalid` or `unknown` (as known from the deposits area).
+    pub deposit: String,
+    /// Cipher suite of the package.
+    pub suite: Option<String>,
+    /// The centre's declaration that the bid was not decrypted because of the platform or the CA
+    /// (`decryption: withdrawn_platform_fault`, 电子招标投标办法 第三十一条), with its reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<FaultDeclaration>,
+}
+
+/// 开标记录.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OpeningRecord {
+    pub section_id: String,
+    pub project_id: String,
+    pub market: String,
+    pub opened_at: DateTime<Utc>,
+    pub decryption_deadline: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub entries: Vec<OpeningEntry>,
+    /// Bids decrypted with a matching digest (the bids left for evaluation).
+    #[serde(default)]
+    pub decrypted_bids: i64,
+    /// The market's `opening_rules.min_bids` at the time of the record.
+    #[serde(default)]
+    pub min_bids: i64,
+    /// Informational flag: `decrypted_bids < min_bids` after revocations. The section still goes to
+    /// evaluation; whether the bids lack competition is the committee's decision ([`BELOW_MIN_SOURCE`]).
+    #[serde(default)]
+    pub below_min_bids: bool,
+    #[serde(default)]
+    pub below_min_bids_basis: Option<String>,
+    /// Objections raised at the opening and their on-the-spot answers (实施条例 第四十四条),
+    /// kept from the remedies events ([`crate::opening_objections`]); read live, so an answer
+    /// given after the record was closed shows too.
+    #[serde(default)]
+    pub objections: Vec<crate::opening_objections::OpeningObjection>,
+}
+
+pub(super) async fn finalize(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    section_id: &str,
+    s: &SectionRow,
+    by: &ActorRef,
+) -> Result<()> {
+    let o = sqlx::query(
+        "SELECT state, started_at, window_ends_at FROM bid_openings WHERE section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(o) = o else { return Ok(()) };
+    if o.try_get::<String, _>(0)? != "decrypting" {
+        return Ok(());
+    }
+    let opened_at = from_micros(o.try_get(1)?);
+    let deadline = from_micros(o.try_get(2)?);
+    let deposits: std::collections::HashMap<String, String> =
+        sqlx::query("SELECT org_id, status FROM opening_deposits WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_>>()?;
+    let rows = sqlx::query(
+        "SELECT b.id, b.org_id, b.decryption, b.price_fen, r.org_name, r.uscc, b.suite FROM bids b \
+         LEFT JOIN section_registrations r ON r.section_id = b.section_id AND r.org_id = b.org_id \
+         WHERE b.section_id = $1 AND b.status = 'current' ORDER BY b.received_at, b.id",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut faults: std::collections::HashMap<String, FaultDeclaration> =
+        std::collections::HashMap::new();
+    for r in sqlx::query(&format!(
+        "SELECT {FAULT_COLS} FROM opening_fault_declarations WHERE section_id = $1"
+    ))
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        let d = fault_row(&r)?;
+        faults.insert(d.bid_id.clone(), d);
+    }
+    let mut entries = Vec::new();
+    for r in &rows {
+        let bid_id: String = r.try_get(0)?;
+        let org_id: String = r.try_get(1)?;
+        let decryption: String = r.try_get(2)?;
+        let price: Option<i64> = r.try_get(3)?;
+        let decryption = match decryption.as_str() {
+            "decrypted" => "decrypted",
+            "digest_mismatch" => "digest_mismatch",
+            // Not the bidder's fault: deemed withdrawn, never revoked.
+            PLATFORM_FAULT => PLATFORM_FAULT,
+            // Void at the deadline (实施条例 34): never opened, not revoked.
+            "void_joint_bid" => "void_joint_bid",
+            _ => {
+                // 电子招标投标办法 第三十一条: not decrypted through the bidder's fault → revoked.
+                sqlx::query(
+                    "UPDATE bids SET decryption = 'revoked', updated_at = $1 \
+                     WHERE id = $2 AND decryption = 'sealed'",
+                )
+                .bind(to_micros(now))
+                .bind(&bid_id)
+                .execute(&mut **tx)
+                .await?;
+                emit(
+                    tx,
+                    db,
+                    by,
+                    now,
+                    NewEvent::new(
+                        "projects.bid.revoked",
+                        "section",
+                        section_id,
+                        json!({"bid_id": bid_id, "section_id": section_id, "org_id": org_id,
+                               "reason": "not_decrypted", "basis": WINDOW_SOURCE}),
+                    ),
+                )
+                .await?;
+                "not_decrypted"
+            }
+        };
+        let fault = faults.remove(&bid_id);
+        entries.push(OpeningEntry {
+            deposit: deposits
+                .get(&org_id)
+                .cloned()
+                .unwrap_or_else(|| "unknown".into()),
+            bid_id,
+            org_id,
+            org_name: r.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
+            uscc: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+            price: match (decryption, price) {
+                ("decrypted", Some(fen)) => Some(Money::from_fen(fen).to_string()),
+                _ => None,
+            },
+            decryption: decryption.into(),
+            suite: r.try_get(6)?,
+            fault,
+        });
+    }
+    let rules = load_rules(tx, &s.region, &s.market).await?;
+    let decrypted_bids = i64::try_from(
+        entries
+            .iter()
+            .filter(|e| e.decryption == "decrypted")
+            .count(),
+    )
+    .map_err(|_| Error::internal("bid count"))?;
+    let below_min_bids = rules.below_min_after_opening(decrypted_bids);
+    let record = OpeningRecord {
+        decrypted_bids,
+        min_bids: rules.min_bids,
+        below_min_bids,
+        below_min_bids_basis: below_min_bids.then(|| BELOW_MIN_SOURCE.to_string()),
+        section_id: section_id.into(),
+        project_id: s.project_id.clone(),
+        market: s.market.clone(),
+        opened_at,
+        decryption_deadline: deadline,
+        recorded_at: now,
+        entries,
+        objections: crate::opening_objections::list(tx, section_id).await?,
+    };
+    let text = serde_json::to_string(&record).map_err(|e| Error::internal(e.to_string()))?;
+    let n = sqlx::query(
+        "UPDATE bid_openings SET state = 'closed', closed_at = $1, record = $2 \
+         WHERE section_id = $3 AND state = 'decrypting'",
+    )
+    .bind(to_micros(now))
+    .bind(&text)
+    .bind(section_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    expect_one(n, "opening.closed", "the opening was recorded concurrently")?;
+    move_state(
+        tx,
+        section_id,
+        SectionState::Opening,
+        SectionAction::StartEvaluation,
+        now,
+    )
+    .await?;
+    timers::cancel(tx, &window_key(section_id)).await?;
+    let mut payload = serde_json::to_value(&record).map_err(|e| Error::internal(e.to_string()))?;
+    payload["opened_at"] = json!(opened_at.to_rfc3339());
+    payload["decryption_deadline"] = json!(deadline.to_rfc3339());
+    payload["recorded_at"] = json!(now.to_rfc3339());
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new("projects.opening.recorded", "section", section_id, payload),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The opening record of a section: registered bidders of the section, the project's owner
+/// organization (tenderer/agency), staff and supervisors; 409 `opening.not_recorded` before it exists.
+pub async fn get_record(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<OpeningRecord> {
+    actor.require(&[
+        Role::Bidder,
+        Role::Tenderer,
+        Role::Agency,
+        Role::Staff,
+        Role::Supervisor,
+    ])?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let s = load_section(&mut conn, &ctx.db, section_id, false).await?;
+    match actor.role {
+        Role::Staff | Role::Supervisor => {}
+        Role::Bidder => {
+            let org = actor
+                .org_id
+                .clone()
+                .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+            let reg = sqlx::query(
+                "SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2",
+            )
+            .bind(section_id)
+            .bind(&org)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if reg.is_none() {
+                return Err(Error::forbidden(
+                    "the opening record is shown to the bidders registered for this section",
+                ));
+            }
+        }
+        _ => {
+            if actor.org_id.as_deref() != Some(s.owner_org_id.as_str()) {
+                return Err(Error::forbidden(
+                    "this project belongs to another organization",
+                ));
+            }
+        }
+    }
+    let r = sqlx::query(
+        "SELECT record, window_ends_at FROM bid_openings WHERE section_id = $1 AND state = 'closed'",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| {
+        Error::conflict(
+            "opening.not_recorded",
+            format!(
+                "section is in state {}; the opening record exists once decryption has ended",
+                s.state.as_str()
+            ),
+        )
+    })?;
+    let text: Option<String> = r.try_get(0)?;
+    let mut record: OpeningRecord = serde_json::from_str(&text.unwrap_or_default())
+        .map_err(|e| Error::internal(format!("stored opening record: {e}")))?;
+    record.objections = crate::opening_objections::list(&mut conn, section_id).await?;
+    Ok(record)
+}

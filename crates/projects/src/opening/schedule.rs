@@ -1,0 +1,259 @@
+//! Scheduling the opening: the opening timer, the section's move to opening and the decryption window.
+
+use super::*;
+use ggzy_events::projects::{SectionBiddingOpened, SectionDeadlineChanged};
+use ggzy_events::Contract;
+
+// Scheduling the opening.
+
+/// Schedule (or move, while pending) the opening timer of a section at its stored opening time.
+/// Called when the section starts bidding and whenever its deadline or opening time changes.
+/// A listing section (挂牌/拍卖/网络竞价) has no sealed-bid opening: nothing is scheduled.
+pub async fn schedule_opening(tx: &mut Tx, section_id: &str, now: Timestamp) -> Result<()> {
+    if let Some(p) = crate::service::section_procedure(tx, section_id).await? {
+        if !p.has_sealed_bids() {
+            return Ok(());
+        }
+    }
+    let r = sqlx::query("SELECT opening_at, state FROM sections WHERE id = $1")
+        .bind(section_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
+    let state = SectionState::parse(&r.try_get::<String, _>(1)?)?;
+    if !matches!(state, SectionState::Bidding | SectionState::Closed) {
+        return Ok(());
+    }
+    timers::schedule(
+        tx,
+        OPENING_TIMER,
+        &opening_key(section_id),
+        from_micros(r.try_get(0)?),
+        crate::timer_payload::SectionTimer::payload(section_id),
+        now,
+    )
+    .await
+}
+
+/// Keeps the opening timer on the section's opening time: schedules it when a section starts
+/// bidding (whichever way: staff action or published tender announcement) and moves it when the
+/// deadline or opening time changes.
+pub struct OpeningSchedule;
+
+#[async_trait::async_trait]
+impl Consumer for OpeningSchedule {
+    fn name(&self) -> &'static str {
+        "projects.opening_schedule"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == SectionBiddingOpened::NAME || event_type == SectionDeadlineChanged::NAME
+    }
+
+    /// An event that does not decode into its contract fails the consumer, which parks it with an
+    /// alert after its retries (ggzy-events crate docs) — never skipped.
+    async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        let id = if ev.event_type == SectionBiddingOpened::NAME {
+            SectionBiddingOpened::decode(ev)?.section_id
+        } else {
+            SectionDeadlineChanged::decode(ev)?.section_id
+        };
+        match schedule_opening(tx, &id, clock.now()).await {
+            Err(Error::NotFound(_)) => Ok(()),
+            r => r,
+        }
+    }
+}
+
+pub(super) struct SectionRow {
+    pub(super) project_id: String,
+    pub(super) state: SectionState,
+    pub(super) bid_deadline: Timestamp,
+    pub(super) opening_at: Timestamp,
+    pub(super) market: String,
+    pub(super) region: String,
+    pub(super) owner_org_id: String,
+}
+
+pub(super) async fn load_section(
+    conn: &mut sqlx::AnyConnection,
+    db: &Db,
+    id: &str,
+    lock: bool,
+) -> Result<SectionRow> {
+    let r = sqlx::query(&format!(
+        "SELECT s.project_id, s.state, s.bid_deadline, s.opening_at, p.market, p.region, p.owner_org_id \
+         FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
+        if lock { db.for_update() } else { "" }
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| Error::not_found(format!("section {id}")))?;
+    Ok(SectionRow {
+        project_id: r.try_get(0)?,
+        state: SectionState::parse(&r.try_get::<String, _>(1)?)?,
+        bid_deadline: from_micros(r.try_get(2)?),
+        opening_at: from_micros(r.try_get(3)?),
+        market: r.try_get(4)?,
+        region: r.try_get(5)?,
+        owner_org_id: r.try_get(6)?,
+    })
+}
+
+pub(super) async fn move_state(
+    tx: &mut Tx,
+    id: &str,
+    from: SectionState,
+    action: SectionAction,
+    now: Timestamp,
+) -> Result<SectionState> {
+    let to = transition(from, action)?;
+    set_section_state(tx, id, from, to, now).await?;
+    Ok(to)
+}
+
+/// Handler for [`OPENING_TIMER`]: closed → opening (or → failed with too few bids).
+pub struct SectionOpening;
+
+#[async_trait::async_trait]
+impl TimerHandler for SectionOpening {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
+        let now = clock.now();
+        // No opening while a remedy suspends the section; resuming schedules it again
+        // (crate::suspension).
+        if crate::suspension::is_suspended(tx, id).await? {
+            tracing::info!(
+                section_id = id,
+                "opening time reached while suspended by a remedy"
+            );
+            return Ok(());
+        }
+        let s = match load_section(tx, db, id, true).await {
+            Err(Error::NotFound(_)) => return Ok(()),
+            r => r?,
+        };
+        // A timer left from before the section became a listing: nothing to open (its deadline
+        // timer closes it; the auctions area sells it).
+        if let Some(p) = crate::service::section_procedure(tx, id).await? {
+            if !p.has_sealed_bids() {
+                tracing::info!(section_id = id, "listing section: no sealed-bid opening");
+                return Ok(());
+            }
+        }
+        let mut state = s.state;
+        if state == SectionState::Bidding {
+            if registration_open(now, s.bid_deadline) {
+                // The deadline moved later without the timer following; retry until it passes.
+                return Err(Error::internal(format!(
+                    "section {id} is still bidding until {}",
+                    display_local(s.bid_deadline)
+                )));
+            }
+            // The deadline timer fires at the same instant; close here so the order does not matter.
+            crate::bidding::close_section(tx, db, now, id, s.bid_deadline).await?;
+            state = SectionState::Closed;
+        }
+        if state != SectionState::Closed {
+            return Ok(());
+        }
+        if now.timestamp() < s.opening_at.timestamp() {
+            return Err(Error::internal(format!(
+                "section {id} opens at {}",
+                display_local(s.opening_at)
+            )));
+        }
+        let bid_count: i64 =
+            // Bids voided at the deadline (实施条例 34, bidding::void_joint_bids) do not count.
+            sqlx::query("SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption <> 'void_joint_bid'")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get(0)?;
+        let mut rules = load_rules(tx, &s.region, &s.market).await?;
+        // Procurement's non-tender methods have their own minimum (single source: its one
+        // supplier; the others 3, ending the procedure: crate::nontender::min_suppliers).
+        let procedure = crate::service::section_procedure(tx, id).await?;
+        if let Some((min, source)) = procedure.and_then(crate::nontender::min_suppliers) {
+            rules.min_bids = min;
+            rules.min_bids_source = source.to_string();
+        }
+        let system = ActorRef::system(OPENING_TIMER);
+        if !rules.opens(bid_count) {
+            move_state(tx, id, state, SectionAction::Fail, now).await?;
+            emit(
+                tx,
+                db,
+                &system,
+                now,
+                NewEvent::new(
+                    "projects.section.failed",
+                    "section",
+                    id,
+                    json!({"section_id": id, "project_id": s.project_id, "market": s.market,
+                           "reason": "too_few_bids", "bid_count": bid_count,
+                           "min_bids": rules.min_bids, "basis": rules.min_bids_source,
+                           "failed_at": now.to_rfc3339()}),
+                ),
+            )
+            .await?;
+            return Ok(());
+        }
+        move_state(tx, id, state, SectionAction::StartOpening, now).await?;
+        let opened = window_start(s.opening_at, now);
+        let ends = rules.window_ends(opened);
+        sqlx::query(
+            "INSERT INTO bid_openings (section_id, state, started_at, window_ends_at) \
+             VALUES ($1, 'decrypting', $2, $3) ON CONFLICT (section_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(to_micros(opened))
+        .bind(to_micros(ends))
+        .execute(&mut **tx)
+        .await?;
+        timers::schedule(
+            tx,
+            WINDOW_TIMER,
+            &window_key(id),
+            ends,
+            crate::timer_payload::SectionTimer::payload(id),
+            now,
+        )
+        .await?;
+        emit(
+            tx,
+            db,
+            &system,
+            now,
+            NewEvent::new(
+                "projects.section.opened",
+                "section",
+                id,
+                json!({"section_id": id, "project_id": s.project_id, "market": s.market,
+                       "opening_at": opened.to_rfc3339(), "bid_count": bid_count,
+                       "decryption_deadline": ends.to_rfc3339(),
+                       "window_basis": rules.window_source}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Handler for [`WINDOW_TIMER`]: the decryption window is over; record the opening.
+pub struct DecryptionWindow;
+
+#[async_trait::async_trait]
+impl TimerHandler for DecryptionWindow {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
+        let s = load_section(tx, db, id, true).await?;
+        if s.state != SectionState::Opening {
+            return Ok(());
+        }
+        finalize(tx, db, clock.now(), id, &s, &ActorRef::system(WINDOW_TIMER)).await
+    }
+}

@@ -1,0 +1,174 @@
+//! Timers: the report, confirmation and announcement deadlines.
+
+use super::*;
+
+// Timers.
+
+/// Raises an overdue alert event once, when `flag` is still 0 and `open` (SQL over the row) holds.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn overdue(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    timer: &Timer,
+    flag: &str,
+    open: &str,
+    due_col: &str,
+    event: &str,
+    basis: &str,
+) -> Result<()> {
+    let section = crate::timer_payload::SectionTimer::decode(timer)?;
+    let id = section.section_id.as_str();
+    let n = sqlx::query(&format!(
+        "UPDATE procurement_awards SET {flag} = 1 WHERE section_id = $1 AND {flag} = 0 AND {open}"
+    ))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        return Ok(());
+    }
+    let r = sqlx::query(&format!(
+        "SELECT project_id, {due_col} FROM procurement_awards WHERE section_id = $1"
+    ))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let project_id: String = r.try_get(0)?;
+    let due_at = from_micros(r.try_get::<Option<i64>, _>(1)?.unwrap_or_default());
+    emit(
+        tx,
+        db,
+        &ActorRef::system(&timer.kind),
+        now,
+        NewEvent::new(
+            event,
+            "section",
+            id,
+            json!({"section_id": id, "project_id": project_id, "due_at": due_at.to_rfc3339(),
+                   "basis": basis}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// [`REPORT_TIMER`]: `projects.procurement.report_overdue` when the report was not sent in time.
+pub struct ReportOverdue;
+
+#[async_trait::async_trait]
+impl TimerHandler for ReportOverdue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        overdue(
+            tx,
+            db,
+            clock.now(),
+            timer,
+            "report_overdue_alerted",
+            "report_sent_at IS NULL",
+            "report_send_due_at",
+            "projects.procurement.report_overdue",
+            &ProcurementAwardRules::national().report_send_source,
+        )
+        .await
+    }
+}
+
+/// [`ANNOUNCE_TIMER`]: `projects.procurement.result_announcement_overdue`.
+pub struct AnnouncementOverdue;
+
+#[async_trait::async_trait]
+impl TimerHandler for AnnouncementOverdue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        overdue(
+            tx,
+            db,
+            clock.now(),
+            timer,
+            "announce_overdue_alerted",
+            "announced_at IS NULL",
+            "announce_due_at",
+            "projects.procurement.result_announcement_overdue",
+            &ProcurementAwardRules::national().announce_source,
+        )
+        .await
+    }
+}
+
+/// [`CONTRACT_ANNOUNCE_TIMER`]: `projects.procurement.contract_announcement_overdue`.
+pub struct ContractAnnouncementOverdue;
+
+#[async_trait::async_trait]
+impl TimerHandler for ContractAnnouncementOverdue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        overdue(
+            tx,
+            db,
+            clock.now(),
+            timer,
+            "contract_announce_overdue_alerted",
+            "contract_announced_at IS NULL",
+            "contract_announce_due_at",
+            "projects.procurement.contract_announcement_overdue",
+            &ProcurementAwardRules::national().contract_announce_source,
+        )
+        .await
+    }
+}
+
+/// [`CONFIRM_TIMER`]: the purchaser did not confirm in time — the first candidate is deemed the
+/// winner (财政部令第87号 第六十八条), through the award use case (award notice, contract timer,
+/// `projects.award.confirmed` with `deemed: true`). A section no longer awaiting confirmation
+/// (confirmed, terminated, suspended elsewhere) is left alone; an unanswered objection or any
+/// other refusal is recorded as `projects.procurement.deemed_award_refused`.
+pub struct ConfirmDue;
+
+#[async_trait::async_trait]
+impl TimerHandler for ConfirmDue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let section = crate::timer_payload::SectionTimer::decode(timer)?;
+        let id = section.section_id.as_str();
+        let now = clock.now();
+        let sec = load_sec(db, tx, id, true).await?;
+        if sec.state != SectionState::Publicizing {
+            return Ok(());
+        }
+        let by = ActorRef::system(CONFIRM_TIMER);
+        let project_id = sec.project_id.clone();
+        match crate::award::award_in(
+            tx,
+            db,
+            &by,
+            CONFIRM_TIMER,
+            now,
+            id,
+            sec,
+            AwardInput::default(),
+            true,
+        )
+        .await
+        {
+            Ok(_) => Ok(()),
+            Err(e @ (Error::Conflict { .. } | Error::Validation(_))) => {
+                let p = e.to_problem();
+                emit(
+                    tx,
+                    db,
+                    &by,
+                    now,
+                    NewEvent::new(
+                        "projects.procurement.deemed_award_refused",
+                        "section",
+                        id,
+                        json!({"section_id": id, "project_id": project_id, "rule": p.rule,
+                               "detail": p.detail}),
+                    ),
+                )
+                .await?;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}

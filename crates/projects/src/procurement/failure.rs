@@ -1,0 +1,122 @@
+//! Mandatory failure (废标) after the review.
+
+use super::*;
+
+// Mandatory failure (废标) after the review.
+
+/// Fewest qualified and compliant suppliers with which a procurement goes on (政府采购法 第三十六条
+/// 第一款第一项: 符合专业条件的供应商或者对招标文件作实质响应的供应商不足三家的, 应予废标;
+/// 财政部令第87号 第四十三条).
+pub const MIN_QUALIFIED: i64 = 3;
+pub const MIN_QUALIFIED_SOURCE: &str = "政府采购法 第三十六条; 财政部令第87号 第四十三条";
+
+/// Does a procurement with `qualified` suppliers left after the review go on? Pure.
+pub fn enough_qualified(qualified: i64) -> bool {
+    qualified >= MIN_QUALIFIED
+}
+
+/// Consumer of `evaluation.bid.rejected` (the committee's majority rejected a bid in its
+/// qualification or compliance review): records the rejection, and for a procurement section still
+/// in evaluation counts the opened bids not rejected; fewer than [`MIN_QUALIFIED`] ends the section
+/// as failed (`projects.section.failed`, reason `too_few_qualified`). A second delivery changes
+/// nothing (the rejection is recorded once; a failed section is left alone).
+pub struct ReviewRejections;
+
+#[async_trait::async_trait]
+impl ggzy_store::consumer::Consumer for ReviewRejections {
+    fn name(&self) -> &'static str {
+        "projects.review_rejections"
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        event_type == "evaluation.bid.rejected"
+    }
+
+    async fn handle(
+        &self,
+        tx: &mut Tx,
+        db: &Db,
+        clock: &Clock,
+        ev: &ggzy_core::events::Event,
+    ) -> Result<()> {
+        let p = &ev.payload;
+        let (Some(section_id), Some(org_id)) = (p["section_id"].as_str(), p["org_id"].as_str())
+        else {
+            tracing::warn!(event = %ev.id, "evaluation.bid.rejected without section_id/org_id; skipped");
+            return Ok(());
+        };
+        let now = clock.now();
+        sqlx::query(
+            "INSERT INTO section_review_rejections (section_id, org_id, event_id, recorded_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (section_id, org_id) DO NOTHING",
+        )
+        .bind(section_id)
+        .bind(org_id)
+        .bind(&ev.id)
+        .bind(to_micros(now))
+        .execute(&mut **tx)
+        .await?;
+        let exists = sqlx::query("SELECT 1 FROM sections WHERE id = $1")
+            .bind(section_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some();
+        if !exists {
+            return Ok(());
+        }
+        let sec = load_sec(db, tx, section_id, true).await?;
+        if sec.market != Market::Procurement || sec.state != SectionState::Evaluating {
+            return Ok(());
+        }
+        let opened: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'decrypted'",
+        )
+        .bind(section_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+        let rejected: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM bids b WHERE b.section_id = $1 AND b.status = 'current' \
+             AND b.decryption = 'decrypted' AND (EXISTS (SELECT 1 FROM section_review_rejections r \
+             WHERE r.section_id = b.section_id AND r.org_id = b.org_id) OR EXISTS (SELECT 1 FROM \
+             section_qualifications q WHERE q.section_id = b.section_id AND q.org_id = b.org_id \
+             AND q.qualified = 0))",
+        )
+        .bind(section_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+        let qualified = opened - rejected;
+        // Non-tender methods: their own minimum (single source goes on with its one supplier).
+        let min = crate::rules::Procedure::parse(&sec.procedure)
+            .ok()
+            .and_then(crate::nontender::min_suppliers);
+        if let Some((min, _)) = min {
+            if qualified >= min {
+                return Ok(());
+            }
+        } else if enough_qualified(qualified) {
+            return Ok(());
+        }
+        let next = crate::model::transition(sec.state, crate::model::SectionAction::Fail)?;
+        crate::service::set_section_state(tx, section_id, sec.state, next, now).await?;
+        emit(
+            tx,
+            db,
+            &ActorRef::system("projects.review_rejections"),
+            now,
+            NewEvent::new(
+                "projects.section.failed",
+                "section",
+                section_id,
+                json!({"section_id": section_id, "project_id": sec.project_id, "market": "procurement",
+                       "reason": "too_few_qualified", "opened_count": opened,
+                       "rejected_count": rejected, "qualified_count": qualified,
+                       "min_qualified": MIN_QUALIFIED, "basis": MIN_QUALIFIED_SOURCE,
+                       "failed_at": now.to_rfc3339()}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}

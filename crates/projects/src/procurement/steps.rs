@@ -1,0 +1,357 @@
+//! The path, step by step (each inside the caller's transaction).
+
+use super::*;
+
+// The path, step by step (each inside the caller's transaction).
+
+/// The committee's report was received for a procurement section (from `award::accept_result`):
+/// the row, the report-sending timer and `projects.procurement.report_received`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn on_report(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    section_id: &str,
+    project_id: &str,
+    region: &str,
+    report_ref: &str,
+    candidates: &[Candidate],
+) -> Result<()> {
+    let rules = load_rules(tx, region).await?;
+    let send = due(
+        tx,
+        db,
+        now,
+        now,
+        rules.report_send_days,
+        "projects.procurement_report_due",
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO procurement_awards (section_id, project_id, report_ref, report_at, report_send_due_at, \
+         report_send_due_provisional, created_at) VALUES ($1, $2, $3, $4, $5, $6, $4)",
+    )
+    .bind(section_id)
+    .bind(project_id)
+    .bind(report_ref)
+    .bind(to_micros(now))
+    .bind(to_micros(send.value))
+    .bind(i64::from(send.provisional()))
+    .execute(&mut **tx)
+    .await?;
+    timers::schedule(
+        tx,
+        REPORT_TIMER,
+        &key(REPORT_TIMER, section_id),
+        send.value,
+        crate::timer_payload::SectionTimer::payload(section_id),
+        now,
+    )
+    .await?;
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "projects.procurement.report_received",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": project_id, "market": "procurement",
+                   "report_ref": report_ref, "report_at": now.to_rfc3339(),
+                   "candidate_count": candidates.len(),
+                   "report_send_due_at": send.value.to_rfc3339(),
+                   "report_send_due_at_provisional": send.provisional(),
+                   "basis": rules.report_send_source}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Record the report as received by the purchaser at `now` and start the confirmation period.
+pub(super) async fn report_received(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    section_id: &str,
+) -> Result<()> {
+    let (region, project_id) = region_of(tx, section_id).await?;
+    let rules = load_rules(tx, &region).await?;
+    let send_due: i64 = sqlx::query(
+        "SELECT report_send_due_at FROM procurement_awards WHERE section_id = $1 AND report_sent_at IS NULL",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| {
+        Error::conflict(
+            "procurement.report_already_sent",
+            "the evaluation report has already been sent to the purchaser",
+        )
+    })?
+    .try_get(0)?;
+    let send_due = from_micros(send_due);
+    let late = now >= send_due;
+    let confirm = due(
+        tx,
+        db,
+        now,
+        now,
+        rules.confirm_days,
+        "projects.procurement_confirm_due",
+    )
+    .await?;
+    let n = sqlx::query(
+        "UPDATE procurement_awards SET report_sent_at = $1, report_sent_late = $2, confirm_due_at = $3, \
+         confirm_due_provisional = $4 WHERE section_id = $5 AND report_sent_at IS NULL",
+    )
+    .bind(to_micros(now))
+    .bind(i64::from(late))
+    .bind(to_micros(confirm.value))
+    .bind(i64::from(confirm.provisional()))
+    .bind(section_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "procurement.report_already_sent",
+        "the evaluation report has already been sent to the purchaser",
+    )?;
+    timers::cancel(tx, &key(REPORT_TIMER, section_id)).await?;
+    timers::schedule(
+        tx,
+        CONFIRM_TIMER,
+        &key(CONFIRM_TIMER, section_id),
+        confirm.value,
+        crate::timer_payload::SectionTimer::payload(section_id),
+        now,
+    )
+    .await?;
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "projects.procurement.report_sent",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": project_id, "sent_at": now.to_rfc3339(),
+                   "due_at": send_due.to_rfc3339(), "late": late,
+                   "confirm_due_at": confirm.value.to_rfc3339(),
+                   "confirm_due_at_provisional": confirm.provisional(),
+                   "basis": rules.confirm_source}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Before the award of a procurement section (`award::award_in`): a purchaser confirming without
+/// the report recorded as sent has received it now; a confirmation by the purchaser after its
+/// period is refused (the first candidate is deemed the winner instead).
+pub(crate) async fn before_confirm(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    section_id: &str,
+    deemed: bool,
+) -> Result<()> {
+    let r = sqlx::query(
+        "SELECT report_sent_at, confirm_due_at FROM procurement_awards WHERE section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| Error::internal(format!("procurement section {section_id} without report")))?;
+    if r.try_get::<Option<i64>, _>(0)?.is_none() {
+        report_received(
+            tx,
+            db,
+            &ActorRef::system("projects.procurement"),
+            now,
+            section_id,
+        )
+        .await?;
+        return Ok(());
+    }
+    let confirm_due = r.try_get::<Option<i64>, _>(1)?.map(from_micros);
+    if let (Some(d), false) = (confirm_due, deemed) {
+        if now >= d {
+            let (region, _) = region_of(tx, section_id).await?;
+            let rules = load_rules(tx, &region).await?;
+            return Err(Error::conflict(
+                "procurement.confirm_period_over",
+                format!(
+                    "the purchaser's {} working days to confirm the winner ended at {}; the first \
+                     candidate is deemed the winner ({})",
+                    rules.confirm_days,
+                    display_local(d),
+                    rules.confirm_source
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// After the award of a procurement section: confirmation recorded, the announcement period
+/// started.
+pub(crate) async fn after_confirm(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    section_id: &str,
+    deemed: bool,
+) -> Result<()> {
+    let (region, project_id) = region_of(tx, section_id).await?;
+    let rules = load_rules(tx, &region).await?;
+    let ann = due(
+        tx,
+        db,
+        now,
+        now,
+        rules.announce_days,
+        "projects.procurement_announce_due",
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE procurement_awards SET confirmed_at = $1, deemed = $2, announce_due_at = $3, \
+         announce_due_provisional = $4 WHERE section_id = $5",
+    )
+    .bind(to_micros(now))
+    .bind(i64::from(deemed))
+    .bind(to_micros(ann.value))
+    .bind(i64::from(ann.provisional()))
+    .bind(section_id)
+    .execute(&mut **tx)
+    .await?;
+    timers::cancel(tx, &key(CONFIRM_TIMER, section_id)).await?;
+    timers::schedule(
+        tx,
+        ANNOUNCE_TIMER,
+        &key(ANNOUNCE_TIMER, section_id),
+        ann.value,
+        crate::timer_payload::SectionTimer::payload(section_id),
+        now,
+    )
+    .await?;
+    emit(
+        tx,
+        db,
+        &ActorRef::system("projects.procurement"),
+        now,
+        NewEvent::new(
+            "projects.procurement.winner_confirmed",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": project_id, "confirmed_at": now.to_rfc3339(),
+                   "deemed": deemed, "announce_due_at": ann.value.to_rfc3339(),
+                   "announce_due_at_provisional": ann.provisional(),
+                   "show_working_days": rules.show_days,
+                   "basis": rules.announce_source, "show_basis": rules.show_source}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The contract of a procurement section was recorded: the contract announcement period starts
+/// with the signing day.
+pub(crate) async fn on_contract(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    section_id: &str,
+    signed_on: NaiveDate,
+) -> Result<()> {
+    let (region, _) = region_of(tx, section_id).await?;
+    let rules = load_rules(tx, &region).await?;
+    let signed_at = at_local(signed_on, 0, 0, 0);
+    let d = due(
+        tx,
+        db,
+        now,
+        signed_at,
+        rules.contract_announce_days,
+        "projects.procurement_contract_announce_due",
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE procurement_awards SET contract_signed_on = $1, contract_announce_due_at = $2, \
+         contract_announce_due_provisional = $3 WHERE section_id = $4",
+    )
+    .bind(signed_on.to_string())
+    .bind(to_micros(d.value))
+    .bind(i64::from(d.provisional()))
+    .bind(section_id)
+    .execute(&mut **tx)
+    .await?;
+    timers::schedule(
+        tx,
+        CONTRACT_ANNOUNCE_TIMER,
+        &key(CONTRACT_ANNOUNCE_TIMER, section_id),
+        d.value,
+        crate::timer_payload::SectionTimer::payload(section_id),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// `publishing.announcement.published` of type `award` for procurement sections: the result
+/// announcement is out (late or not); its timer is cancelled. A section without a pending
+/// announcement (another market, or announced already) is left alone.
+pub(crate) async fn on_result_published(
+    tx: &mut Tx,
+    db: &Db,
+    now: Timestamp,
+    section_id: &str,
+    announcement_id: &str,
+    published_at: Timestamp,
+) -> Result<()> {
+    let Some(r) = sqlx::query(
+        "SELECT announce_due_at, project_id FROM procurement_awards WHERE section_id = $1 \
+         AND confirmed_at IS NOT NULL AND announced_at IS NULL",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(());
+    };
+    let due_at = from_micros(r.try_get::<Option<i64>, _>(0)?.unwrap_or_default());
+    let project_id: String = r.try_get(1)?;
+    let late = published_at >= due_at;
+    sqlx::query(
+        "UPDATE procurement_awards SET announced_at = $1, announcement_id = $2, announce_late = $3 \
+         WHERE section_id = $4 AND announced_at IS NULL",
+    )
+    .bind(to_micros(published_at))
+    .bind(announcement_id)
+    .bind(i64::from(late))
+    .bind(section_id)
+    .execute(&mut **tx)
+    .await?;
+    timers::cancel(tx, &key(ANNOUNCE_TIMER, section_id)).await?;
+    emit(
+        tx,
+        db,
+        &ActorRef::system("projects.announcements"),
+        now,
+        NewEvent::new(
+            "projects.procurement.result_announced",
+            "section",
+            section_id,
+            json!({"section_id": section_id, "project_id": project_id,
+                   "announcement_id": announcement_id, "published_at": published_at.to_rfc3339(),
+                   "due_at": due_at.to_rfc3339(), "late": late}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
