@@ -31,6 +31,8 @@ const ONE_OPEN_REQUEST: UniqueKey = UniqueKey::new(
     "expert_draw_requests",
     &["section_id"],
 );
+use ggzy_events::experts::DrawCommitted;
+use ggzy_events::Contract;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -294,15 +296,14 @@ pub(crate) async fn open_in_tx(
         db,
         by,
         now,
-        NewEvent::new(
-            "experts.draw.committed",
-            "expert_draw",
-            &id,
-            json!({
-                "draw_id": id, "section_id": req.section_id, "session_id": session_id,
-                "centre_commitment": centre_commitment, "scheme": draw::SCHEME_CONTRIBUTED_V1,
-            }),
-        ),
+        DrawCommitted {
+            draw_id: id.clone(),
+            section_id: req.section_id.clone(),
+            session_id: session_id.map(str::to_string),
+            centre_commitment: centre_commitment.clone(),
+            scheme: Some(draw::SCHEME_CONTRIBUTED_V1.to_string()),
+        }
+        .encode(),
     )
     .await?;
     sqlx::query(

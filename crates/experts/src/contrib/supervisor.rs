@@ -2,6 +2,7 @@
 //! that runs the draw, and abandoning a request.
 
 use super::*;
+use ggzy_events::experts::SupervisorCommitted;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct SupervisorCommitment {
@@ -55,15 +56,13 @@ pub async fn supervisor_commit(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.draw.supervisor_committed",
-            "expert_draw",
-            id,
-            json!({
-                "draw_id": id, "section_id": r.section_id,
-                "supervisor_id": actor.user_id, "supervisor_commitment": commitment,
-            }),
-        ),
+        SupervisorCommitted {
+            draw_id: id.to_string(),
+            section_id: r.section_id.clone(),
+            supervisor_id: Some(actor.user_id.clone()),
+            supervisor_commitment: commitment.clone(),
+        }
+        .encode(),
     )
     .await?;
     let n = sqlx::query(

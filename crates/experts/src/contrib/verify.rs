@@ -1,6 +1,7 @@
 //! Public verification of a two-step draw: every input and the check of each (`ContributionReport`).
 
 use super::*;
+use ggzy_events::experts::{DrawCommitted, SupervisorCommitted};
 
 /// Every input of a two-step draw and the checks of each (the public verification record).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -63,11 +64,25 @@ async fn event_in_checkpoint(
     };
     let ev = outbox::event_from_row(&r)?;
     let mut ok = true;
-    if ev.payload.get(key).and_then(|v| v.as_str()) != Some(commitment) {
-        problems.push(format!(
-            "{key}: the logged commitment differs from the one used"
-        ));
-        ok = false;
+    // The logged commitment, decoded through the event's contract (ggzy-events); an event that
+    // does not decode is reported, never taken as matching.
+    let logged = if key == "centre_commitment" {
+        DrawCommitted::decode(&ev).map(|c| c.centre_commitment)
+    } else {
+        SupervisorCommitted::decode(&ev).map(|c| c.supervisor_commitment)
+    };
+    match logged {
+        Ok(logged) if logged == commitment => {}
+        Ok(_) => {
+            problems.push(format!(
+                "{key}: the logged commitment differs from the one used"
+            ));
+            ok = false;
+        }
+        Err(e) => {
+            problems.push(format!("{key}: the commitment event does not decode ({e})"));
+            ok = false;
+        }
     }
     if seq < 1 || seq as u64 > size {
         problems.push(format!(

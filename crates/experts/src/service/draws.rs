@@ -2,6 +2,8 @@
 //! reveal and verification.
 
 use super::*;
+use ggzy_events::experts::DrawRevealed;
+use ggzy_events::Contract;
 
 /// A draw as staff request it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -452,21 +454,21 @@ pub async fn reveal(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
     .await?
     .rows_affected();
     expect_one(n, "draw.already_revealed", "the seed was already revealed")?;
-    let mut payload = json!({ "draw_id": id, "section_id": d.section_id, "seed": d.seed, "commitment": d.commitment });
-    if d.scheme.is_some() {
-        // A two-step draw publishes the centre's secret too: with the supervisor's revealed secret
-        // and the checkpoint, anyone recomputes the seed (crate::contrib).
-        payload["centre_secret"] = json!(crate::contrib::load(&mut *tx, id).await?.centre_secret);
-        payload["scheme"] = json!(d.scheme);
-    }
-    emit(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
-        now,
-        NewEvent::new("experts.draw.revealed", "expert_draw", id, payload),
-    )
-    .await?;
+    // A two-step draw publishes the centre's secret too: with the supervisor's revealed secret
+    // and the checkpoint, anyone recomputes the seed (crate::contrib).
+    let centre_secret = match d.scheme {
+        Some(_) => Some(crate::contrib::load(&mut *tx, id).await?.centre_secret),
+        None => None,
+    };
+    let revealed = DrawRevealed {
+        draw_id: id.to_string(),
+        section_id: d.section_id.clone(),
+        seed: d.seed.clone(),
+        commitment: d.commitment.clone(),
+        centre_secret,
+        scheme: d.scheme.clone(),
+    };
+    emit(&mut tx, &ctx.db, &actor.actor_ref(), now, revealed.encode()).await?;
     let answer = get_draw_in(&mut tx, actor, id).await?;
     ctx.db.commit_answering(tx, 200, &answer, now).await?;
     Ok(answer)
