@@ -10,6 +10,7 @@ pub mod ids;
 pub mod lot;
 pub mod money;
 pub mod period;
+pub mod regional;
 pub mod time;
 
 pub use error::{Error, FieldError, Result, ResultExt};

@@ -60,3 +60,48 @@ contract! {
         change: Option<String>,
     }
 }
+
+contract! {
+    /// A two-step draw was requested: the centre's secret is committed (`sha256(s_c)`), the seed
+    /// is not yet fixed (issue 24). Read back by the draw's public verification.
+    DrawCommitted = "experts.draw.committed", version 1, aggregate "expert_draw" by draw_id {
+        draw_id: String,
+        section_id: String,
+        session_id: Option<String>,
+        /// sha256 of the centre's secret, 64 hex digits.
+        centre_commitment: String,
+        /// The seed layout (`contributed-v1`).
+        scheme: Option<String>,
+    }
+}
+
+contract! {
+    /// A supervisor committed the secret of his own (`sha256(s_s)`) to a two-step draw. Read back
+    /// by the draw's public verification.
+    SupervisorCommitted = "experts.draw.supervisor_committed", version 1, aggregate "expert_draw" by draw_id {
+        draw_id: String,
+        section_id: String,
+        supervisor_id: Option<String>,
+        /// sha256 of the supervisor's secret, 64 hex digits.
+        supervisor_commitment: String,
+    }
+}
+
+contract! {
+    /// A draw's seed was revealed: anyone recomputes the committee from the stored snapshot. A
+    /// two-step draw also publishes the centre's secret and its scheme (absent otherwise).
+    DrawRevealed = "experts.draw.revealed", version 1, aggregate "expert_draw" by draw_id {
+        draw_id: String,
+        section_id: String,
+        /// The seed, hex.
+        seed: String,
+        /// sha256 of the seed, hex, as recorded before the result was seen.
+        commitment: String,
+        /// The centre's secret of a two-step draw.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        centre_secret: Option<String>,
+        /// `contributed-v1` for a two-step draw.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scheme: Option<String>,
+    }
+}

@@ -293,3 +293,86 @@ fn deposit_valid_round_trips_and_needs_its_ids() {
     // No org_id: undecodable (the consumer fails and the event is parked), never a default.
     assert!(DepositValid::decode_payload(7, &json!({"section_id": "s1"})).is_err());
 }
+
+// --- split17e: the experts area's own commitment and reveal events, read back by the public
+// verification of a draw (crates/experts `contrib::verify_report`) and built through the contracts.
+
+#[test]
+fn draw_committed_round_trips() {
+    use ggzy_events::experts::DrawCommitted;
+    round_trip(
+        DrawCommitted {
+            draw_id: "d1".into(),
+            section_id: "s1".into(),
+            session_id: None,
+            centre_commitment: "ab".repeat(32),
+            scheme: Some("contributed-v1".into()),
+        },
+        json!({"draw_id": "d1", "section_id": "s1", "session_id": null,
+               "centre_commitment": "ab".repeat(32), "scheme": "contributed-v1"}),
+        "d1",
+    );
+}
+
+#[test]
+fn supervisor_committed_round_trips() {
+    use ggzy_events::experts::SupervisorCommitted;
+    round_trip(
+        SupervisorCommitted {
+            draw_id: "d1".into(),
+            section_id: "s1".into(),
+            supervisor_id: Some("u9".into()),
+            supervisor_commitment: "cd".repeat(32),
+        },
+        json!({"draw_id": "d1", "section_id": "s1", "supervisor_id": "u9",
+               "supervisor_commitment": "cd".repeat(32)}),
+        "d1",
+    );
+}
+
+#[test]
+fn draw_revealed_round_trips_and_a_centre_only_draw_has_no_scheme() {
+    use ggzy_events::experts::DrawRevealed;
+    let centre_only = DrawRevealed {
+        draw_id: "d1".into(),
+        section_id: "s1".into(),
+        seed: "01".repeat(32),
+        commitment: "ef".repeat(32),
+        centre_secret: None,
+        scheme: None,
+    };
+    // The payload of a centre-only draw carries neither member (as before the contract).
+    let p = centre_only.encode().payload;
+    assert!(
+        p.get("centre_secret").is_none() && p.get("scheme").is_none(),
+        "{p}"
+    );
+    round_trip(
+        centre_only,
+        json!({"draw_id": "d1", "section_id": "s1", "seed": "01".repeat(32),
+               "commitment": "ef".repeat(32)}),
+        "d1",
+    );
+    round_trip(
+        DrawRevealed {
+            draw_id: "d2".into(),
+            section_id: "s1".into(),
+            seed: "02".repeat(32),
+            commitment: "ee".repeat(32),
+            centre_secret: Some("03".repeat(32)),
+            scheme: Some("contributed-v1".into()),
+        },
+        json!({"draw_id": "d2", "section_id": "s1", "seed": "02".repeat(32),
+               "commitment": "ee".repeat(32), "centre_secret": "03".repeat(32),
+               "scheme": "contributed-v1"}),
+        "d2",
+    );
+}
+
+#[test]
+fn a_commitment_event_without_its_commitment_does_not_decode() {
+    use ggzy_events::experts::{DrawCommitted, SupervisorCommitted};
+    let wire = json!({"draw_id": "d1", "section_id": "s1"});
+    assert!(DrawCommitted::decode_payload(7, &wire).is_err());
+    assert!(SupervisorCommitted::decode_payload(7, &wire).is_err());
+}

@@ -16,10 +16,9 @@
 use crate::service::NATIONAL;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::http::Json;
+use ggzy_core::regional::{self, Overridable, Override, RegionalValue};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, Result};
 use ggzy_identity::{Actor, Role};
@@ -30,15 +29,8 @@ use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// Which way a region may move a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Bound {
-    /// A legal minimum (a period): the region may lengthen it, never shorten it.
-    AtLeast,
-    /// A legal maximum (a cap, a time limit to act): the region may lower it, never raise it.
-    AtMost,
-}
+/// Which way a region may move a value (shared by every rules table: `ggzy_core::regional`).
+pub use ggzy_core::regional::Bound;
 
 /// The rules tables whose values a region may override.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -179,40 +171,27 @@ pub const FIELDS: [RuleField; 8] = [
     },
 ];
 
+impl RuleField {
+    /// What the shared checks need of the field.
+    pub fn overridable(&self) -> Overridable<'static> {
+        Overridable {
+            field: self.field,
+            bound: self.bound,
+            range: self.range,
+            zh: self.zh,
+            en: self.en,
+        }
+    }
+}
+
 pub fn field_of(table: RulesTable, field: &str) -> Option<&'static RuleField> {
     FIELDS.iter().find(|f| f.table == table && f.field == field)
 }
 
-/// Is `value` allowed for a region, given the national `legal` value? Pure.
+/// Is `value` allowed for a region, given the national `legal` value? Pure
+/// (`ggzy_core::regional::check_value`).
 pub fn check_value(f: &RuleField, legal: i64, value: i64, legal_source: &str) -> Result<()> {
-    if value < f.range.0 || value > f.range.1 {
-        return Err(Error::field(
-            "value",
-            "rules.override_range",
-            format!("{} must be from {} to {}", f.en, f.range.0, f.range.1),
-        ));
-    }
-    match f.bound {
-        Bound::AtLeast if value < legal => Err(Error::field(
-            "value",
-            "rules.override_below_legal_minimum",
-            format!(
-                "{} is a legal minimum of {legal} ({legal_source}); a region may lengthen it, never \
-                 shorten it ({value} asked)",
-                f.en
-            ),
-        )),
-        Bound::AtMost if value > legal => Err(Error::field(
-            "value",
-            "rules.override_above_legal_maximum",
-            format!(
-                "{} is a legal maximum of {legal} ({legal_source}); a region may lower it, never \
-                 raise it ({value} asked)",
-                f.en
-            ),
-        )),
-        _ => Ok(()),
-    }
+    regional::check_value(f.overridable(), legal, value, legal_source)
 }
 
 /// A value of the rules as the platform's region sees it.
@@ -222,19 +201,9 @@ pub struct RuleEntry {
     pub market: String,
     /// The procedure (`project_rules` only; empty otherwise).
     pub procedure: String,
-    pub field: String,
-    pub label_zh: String,
-    pub label_en: String,
-    pub bound: Bound,
-    pub national_value: i64,
-    /// The law and article of the national value.
-    pub national_source: String,
-    pub override_value: Option<i64>,
-    /// The regional document of the override.
-    pub override_citation: Option<String>,
-    pub override_set_at: Option<DateTime<Utc>>,
-    /// What the use cases apply in this region.
-    pub effective_value: i64,
+    /// The value: national (with its law and article), the region's, in effect.
+    #[serde(flatten)]
+    pub value: RegionalValue,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -295,23 +264,21 @@ pub async fn regional_rules(ctx: &Ctx, actor: &Actor) -> Result<RegionalRules> {
     let mut entries = Vec::new();
     for f in &FIELDS {
         for (market, procedure, value, source) in national_rows(&mut conn, f).await? {
-            let o = overrides.iter().find(|o| {
-                o.0 == f.table.as_str() && o.1 == market && o.2 == procedure && o.3 == f.field
-            });
+            let o = overrides
+                .iter()
+                .find(|o| {
+                    o.0 == f.table.as_str() && o.1 == market && o.2 == procedure && o.3 == f.field
+                })
+                .map(|o| Override {
+                    value: o.4,
+                    citation: o.5.clone(),
+                    set_at: from_micros(o.6),
+                });
             entries.push(RuleEntry {
                 table: f.table,
                 market,
                 procedure,
-                field: f.field.to_string(),
-                label_zh: f.zh.to_string(),
-                label_en: f.en.to_string(),
-                bound: f.bound,
-                national_value: value,
-                national_source: source,
-                override_value: o.map(|o| o.4),
-                override_citation: o.map(|o| o.5.clone()),
-                override_set_at: o.map(|o| from_micros(o.6)),
-                effective_value: o.map_or(value, |o| o.4),
+                value: RegionalValue::new(f.overridable(), value, source, o),
             });
         }
     }
@@ -548,26 +515,18 @@ async fn rebuild(
 #[tracing::instrument(skip_all)]
 pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Result<RuleEntry> {
     actor.require(&[Role::Admin])?;
-    let citation = input.citation.trim().to_string();
     let region = ctx.settings.region.clone();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let key = input.key();
     let (f, procedure, legal, legal_source) = resolve(&ctx.db, &mut tx, &key).await?;
-    let mut v = Violations::new();
-    if let Err(Error::Validation(errs)) = check_value(f, legal, input.value, &legal_source) {
-        for e in errs {
-            v.push(e.field, e.rule, e.message);
-        }
-    }
-    if citation.is_empty() || citation.chars().count() > 500 {
-        v.push(
-            "citation",
-            "required",
-            "the regional document that sets the value is required (at most 500 characters)",
-        );
-    }
-    v.into_result()?;
+    let citation = regional::check_override(
+        f.overridable(),
+        legal,
+        input.value,
+        &legal_source,
+        &input.citation,
+    )?;
     let stored_citation = format!("{citation} (national: {legal_source})");
     sqlx::query(
         "INSERT INTO rule_overrides (rules_table, region, market, procedure, field, value, citation, set_by, set_at) \
@@ -612,16 +571,16 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
         table: f.table,
         market: key.market,
         procedure,
-        field: f.field.to_string(),
-        label_zh: f.zh.to_string(),
-        label_en: f.en.to_string(),
-        bound: f.bound,
-        national_value: legal,
-        national_source: legal_source,
-        override_value: Some(input.value),
-        override_citation: Some(stored_citation),
-        override_set_at: Some(now),
-        effective_value: input.value,
+        value: RegionalValue::new(
+            f.overridable(),
+            legal,
+            legal_source,
+            Some(Override {
+                value: input.value,
+                citation: stored_citation,
+                set_at: now,
+            }),
+        ),
     };
     // Stored with the change: a keyed retry after a lost answer replays it.
     ctx.db.commit_answering(tx, 200, &answer, now).await?;
@@ -632,14 +591,7 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
 #[tracing::instrument(skip_all)]
 pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: OverrideRemoval) -> Result<()> {
     actor.require(&[Role::Admin])?;
-    let reason = input.reason.trim().to_string();
-    if reason.is_empty() || reason.chars().count() > 2000 {
-        return Err(Error::field(
-            "reason",
-            "required",
-            "a reason is required (at most 2000 characters)",
-        ));
-    }
+    let reason = regional::check_reason(&input.reason)?;
     let region = ctx.settings.region.clone();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;

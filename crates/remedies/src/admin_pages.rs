@@ -5,19 +5,20 @@
 //! (`regional::remove_override`) — the same use cases as `PUT /api/v1/remedy-rule-overrides` and
 //! `POST …/remove`. A refusal is shown next to the field with its rule id (GOV.UK pattern).
 
-use crate::regional::{self, Bound, NewRemedyOverride, RemedyOverrideRemoval};
-use askama::Template;
+use crate::regional::{self, NewRemedyOverride, RemedyOverrideRemoval};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use ggzy_core::Error;
 use ggzy_identity::Role;
 use ggzy_store::Ctx;
-use ggzy_web::frame::{self, page_status, see_other};
-use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor};
-use serde::Deserialize;
+use ggzy_web::frame;
+use ggzy_web::regional::{
+    after_remove, after_set, key_of, value_label, OverrideForm, RegionalRow, RegionalTexts,
+    RemoveForm,
+};
+use ggzy_web::{CsrfForm, FormState, Lang, PageActor};
 
 pub fn router() -> Router<Ctx> {
     Router::new()
@@ -25,29 +26,29 @@ pub fn router() -> Router<Ctx> {
         .route("/admin/remedy-rules/remove", post(remove_override))
 }
 
-struct Row {
-    key: String,
-    rule: String,
-    label: String,
-    bound: &'static str,
-    national: i64,
-    source: String,
-    over: Option<(i64, String)>,
-    effective: i64,
+const PATH: &str = "/admin/remedy-rules";
+
+fn texts(l: Lang) -> RegionalTexts {
+    RegionalTexts {
+        title: l.t("地方救济期限", "Regional remedy periods"),
+        links: vec![("/admin/rules", l.t("地方规则（项目）", "Regional rules (projects)"))],
+        hint: l.t(
+            "异议、质疑、投诉的期限（remedy_rules）。本地区只能更严格：提出期限只能延长，答复、受理和处理期限只能缩短。每项须注明地方文件。",
+            "The periods of objections, challenges and complaints (remedy_rules). The region may only be stricter: the period to raise a case may be lengthened, the times to answer, accept and decide only shortened. Each value cites the regional document.",
+        ),
+        table_id: "remedy-rules",
+        key_heads: vec![l.t("市场 · 类型 · 事项", "Market · kind · about")],
+        action: PATH,
+        set_heading: l.t("设置地方期限", "Set a regional value"),
+        value_label: l.t("本地区的值（日）", "Regional value (days)"),
+        citation_label: l.t(
+            "地方文件（名称、文号及条款）",
+            "Regional document (name, number and article)",
+        ),
+    }
 }
 
-#[derive(Template)]
-#[template(path = "remedies/admin_rules.html")]
-struct RulesPage<'a> {
-    c: &'a Chrome,
-    l: Lang,
-    region: String,
-    rows: Vec<Row>,
-    form: FormState,
-    key_options: Vec<(String, String)>,
-    row_problem: Option<(String, String, String)>,
-}
-
+/// `market|kind|target|field`, the key the forms post.
 fn parse_key(k: &str) -> Option<(String, String, String, String)> {
     let mut it = k.split('|');
     Some((
@@ -70,60 +71,34 @@ async fn render(
         Ok(x) => x,
         Err(e) => return frame::error_page(&a.chrome, &e),
     };
-    let rows: Vec<Row> = rules
+    let rows: Vec<RegionalRow> = rules
         .entries
         .iter()
-        .map(|e| Row {
-            key: format!(
-                "{}|{}|{}|{}",
-                e.market,
-                e.kind.as_str(),
-                e.target.as_str(),
-                e.field
-            ),
-            rule: format!("{} · {} · {}", e.market, e.kind.as_str(), e.target.as_str()),
-            label: format!(
-                "{} ({})",
-                if l == Lang::Zh {
-                    &e.label_zh
-                } else {
-                    &e.label_en
-                },
-                match e.day_kind {
-                    ggzy_core::period::DayKind::Working => l.t("工作日", "working days"),
-                    _ => l.t("日历日", "calendar days"),
-                }
-            ),
-            bound: match e.bound {
-                Bound::AtLeast => l.t("不少于（可延长）", "at least (may be lengthened)"),
-                Bound::AtMost => l.t("不超过（可缩短）", "at most (may be lowered)"),
-            },
-            national: e.national_value,
-            source: e.national_source.clone(),
-            over: e
-                .override_value
-                .map(|v| (v, e.override_citation.clone().unwrap_or_default())),
-            effective: e.effective_value,
+        .map(|e| {
+            let v = &e.value;
+            let (kind, target) = (e.kind.as_str(), e.target.as_str());
+            let days = match e.day_kind {
+                ggzy_core::period::DayKind::Working => l.t("工作日", "working days"),
+                _ => l.t("日历日", "calendar days"),
+            };
+            RegionalRow::new(
+                format!("{}|{kind}|{target}|{}", e.market, v.field),
+                vec![format!("{} · {kind} · {target}", e.market)],
+                format!("{} ({days})", value_label(v, l)),
+                v,
+                l,
+            )
         })
         .collect();
-    let key_options = rows
-        .iter()
-        .map(|r| (r.key.clone(), format!("{} · {}", r.rule, r.label)))
-        .collect();
-    let p = RulesPage {
-        c: &a.chrome,
-        l,
-        region: rules.region,
-        rows,
-        form,
-        key_options,
-        row_problem,
-    };
-    page_status(
+    let t = texts(l);
+    ggzy_web::regional::render(
         &a.chrome,
         status,
-        l.t("地方救济期限", "Regional remedy periods"),
-        &p,
+        &t,
+        &rules.region,
+        rows,
+        form,
+        row_problem,
     )
 }
 
@@ -134,65 +109,29 @@ async fn rules_page(State(ctx): State<Ctx>, a: PageActor) -> Response {
     render(&ctx, &a, StatusCode::OK, FormState::new(), None).await
 }
 
-#[derive(Debug, Deserialize)]
-struct OverrideForm {
-    #[serde(default)]
-    key: String,
-    #[serde(default)]
-    value: String,
-    #[serde(default)]
-    citation: String,
-}
-
 async fn set_override(State(ctx): State<Ctx>, f: CsrfForm<OverrideForm>) -> Response {
     let a = f.actor;
     if let Err(r) = a.require(&[Role::Admin]) {
         return r;
     }
     let o = f.form;
-    let values = [
-        ("key", o.key.clone()),
-        ("value", o.value.clone()),
-        ("citation", o.citation.clone()),
-    ];
     let result = async {
-        let (market, kind, target, field) = parse_key(&o.key)
-            .ok_or_else(|| Error::field("key", "required", "choose the value to override"))?;
-        let value: i64 =
-            o.value.trim().parse().map_err(|_| {
-                Error::field("value", "integer.format", "a whole number is required")
-            })?;
-        regional::set_override(
-            &ctx,
-            &a.actor,
-            NewRemedyOverride {
-                market,
-                kind,
-                target,
-                field,
-                value,
-                citation: o.citation.clone(),
-            },
-        )
-        .await
+        let (market, kind, target, field) = key_of(&o.key, parse_key)?;
+        let input = NewRemedyOverride {
+            market,
+            kind,
+            target,
+            field,
+            value: o.number()?,
+            citation: o.citation.clone(),
+        };
+        regional::set_override(&ctx, &a.actor, input).await
     }
     .await;
-    match result {
-        Ok(_) => see_other("/admin/remedy-rules"),
-        Err(e) => {
-            let status = e.status();
-            let form = FormState::from_error(&e).with_values(values);
-            render(&ctx, &a, status, form, None).await
-        }
+    match after_set(result, PATH, o.values()) {
+        Ok(r) => r,
+        Err((status, form)) => render(&ctx, &a, status, form, None).await,
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct RemoveForm {
-    #[serde(default)]
-    key: String,
-    #[serde(default)]
-    reason: String,
 }
 
 async fn remove_override(State(ctx): State<Ctx>, f: CsrfForm<RemoveForm>) -> Response {
@@ -202,45 +141,19 @@ async fn remove_override(State(ctx): State<Ctx>, f: CsrfForm<RemoveForm>) -> Res
     }
     let r = f.form;
     let result = async {
-        let (market, kind, target, field) =
-            parse_key(&r.key).ok_or_else(|| Error::field("key", "required", "choose the value"))?;
-        regional::remove_override(
-            &ctx,
-            &a.actor,
-            RemedyOverrideRemoval {
-                market,
-                kind,
-                target,
-                field,
-                reason: r.reason.clone(),
-            },
-        )
-        .await
+        let (market, kind, target, field) = key_of(&r.key, parse_key)?;
+        let input = RemedyOverrideRemoval {
+            market,
+            kind,
+            target,
+            field,
+            reason: r.reason.clone(),
+        };
+        regional::remove_override(&ctx, &a.actor, input).await
     }
     .await;
-    match result {
-        Ok(()) => see_other("/admin/remedy-rules"),
-        Err(e) => {
-            let status = e.status();
-            let p = e.to_problem();
-            let rule = p
-                .rule
-                .clone()
-                .or_else(|| p.errors.first().map(|e| e.rule.clone()))
-                .unwrap_or_default();
-            let detail = p
-                .errors
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or(p.detail);
-            render(
-                &ctx,
-                &a,
-                status,
-                FormState::new(),
-                Some((r.key, detail, rule)),
-            )
-            .await
-        }
+    match after_remove(result, PATH, r.key.clone()) {
+        Ok(r) => r,
+        Err((status, problem)) => render(&ctx, &a, status, FormState::new(), Some(problem)).await,
     }
 }

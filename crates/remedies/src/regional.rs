@@ -18,9 +18,8 @@
 //! regional document. Events `remedies.rules.override_set`, `remedies.rules.override_removed`.
 
 use crate::rules::{Kind, RaiseFrom, RemedyRule, Target};
-use chrono::{DateTime, Utc};
-use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
+use ggzy_core::regional::{self, Overridable, Override, RegionalValue};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, Result};
 use ggzy_identity::{Actor, Role};
@@ -30,27 +29,11 @@ use serde_json::json;
 use sqlx::Row;
 use utoipa::ToSchema;
 
-/// Which way a region may move a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = RemedyBound)]
-pub enum Bound {
-    /// A legal minimum (the raiser's period): lengthened only.
-    AtLeast,
-    /// A legal maximum (a time limit to act): lowered only.
-    AtMost,
-}
+/// Which way a region may move a value (shared by every rules table: `ggzy_core::regional`).
+pub use ggzy_core::regional::Bound;
 
-/// One overridable value of a `remedy_rules` row.
-#[derive(Debug, Clone, Copy)]
-pub struct RemedyField {
-    pub field: &'static str,
-    pub bound: Bound,
-    /// Lowest and highest value accepted at all (a sanity range, not law).
-    pub range: (i64, i64),
-    pub zh: &'static str,
-    pub en: &'static str,
-}
+/// One overridable value of a `remedy_rules` row (column, bound, sanity range, labels).
+pub type RemedyField = Overridable<'static>;
 
 pub const FIELDS: [RemedyField; 4] = [
     RemedyField {
@@ -105,36 +88,10 @@ pub fn national_value(rule: &RemedyRule, field: &str) -> Option<i64> {
     }
 }
 
-/// Is `value` allowed for a region, given the national `legal` value? Pure.
+/// Is `value` allowed for a region, given the national `legal` value? Pure
+/// (`ggzy_core::regional::check_value`).
 pub fn check_value(f: &RemedyField, legal: i64, value: i64, legal_source: &str) -> Result<()> {
-    if value < f.range.0 || value > f.range.1 {
-        return Err(Error::field(
-            "value",
-            "rules.override_range",
-            format!("{} must be from {} to {}", f.en, f.range.0, f.range.1),
-        ));
-    }
-    match f.bound {
-        Bound::AtLeast if value < legal => Err(Error::field(
-            "value",
-            "rules.override_below_legal_minimum",
-            format!(
-                "{} is a legal minimum of {legal} ({legal_source}); a region may lengthen it, never \
-                 shorten it ({value} asked)",
-                f.en
-            ),
-        )),
-        Bound::AtMost if value > legal => Err(Error::field(
-            "value",
-            "rules.override_above_legal_maximum",
-            format!(
-                "{} is a legal maximum of {legal} ({legal_source}); a region may lower it, never \
-                 raise it ({value} asked)",
-                f.en
-            ),
-        )),
-        _ => Ok(()),
-    }
+    regional::check_value(*f, legal, value, legal_source)
 }
 
 /// Apply the region's overrides to a national rule (value and citation).
@@ -196,21 +153,12 @@ pub struct RemedyRuleEntry {
     pub market: String,
     pub kind: Kind,
     pub target: Target,
-    pub field: String,
-    pub label_zh: String,
-    pub label_en: String,
-    pub bound: Bound,
     /// `calendar` or `working` days.
     pub day_kind: ggzy_core::period::DayKind,
-    pub national_value: i64,
-    /// The law and article of the national row.
-    pub national_source: String,
-    pub override_value: Option<i64>,
-    /// The regional document of the override.
-    pub override_citation: Option<String>,
-    pub override_set_at: Option<DateTime<Utc>>,
-    /// What the use cases apply in this region.
-    pub effective_value: i64,
+    /// The value: national (with the law and article of the national row), the region's, in
+    /// effect.
+    #[serde(flatten)]
+    pub value: RegionalValue,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -256,28 +204,19 @@ pub async fn regional_rules(ctx: &Ctx, actor: &Actor) -> Result<RegionalRemedyRu
                     && r.try_get::<String, _>(2)? == rule.target.as_str()
                     && r.try_get::<String, _>(3)? == f.field
                 {
-                    o = Some((
-                        r.try_get::<i64, _>(4)?,
-                        r.try_get::<String, _>(5)?,
-                        from_micros(r.try_get::<i64, _>(6)?),
-                    ));
+                    o = Some(Override {
+                        value: r.try_get(4)?,
+                        citation: r.try_get(5)?,
+                        set_at: from_micros(r.try_get(6)?),
+                    });
                 }
             }
             entries.push(RemedyRuleEntry {
                 market: rule.market.clone(),
                 kind: rule.kind,
                 target: rule.target,
-                field: f.field.to_string(),
-                label_zh: f.zh.to_string(),
-                label_en: f.en.to_string(),
-                bound: f.bound,
                 day_kind: day_kind_of(rule, f.field),
-                national_value: value,
-                national_source: rule.source.clone(),
-                effective_value: o.as_ref().map_or(value, |o| o.0),
-                override_value: o.as_ref().map(|o| o.0),
-                override_citation: o.as_ref().map(|o| o.1.clone()),
-                override_set_at: o.map(|o| o.2),
+                value: RegionalValue::new(*f, value, rule.source.clone(), o),
             });
         }
     }
@@ -364,7 +303,6 @@ pub async fn set_override(
     input: NewRemedyOverride,
 ) -> Result<RemedyRuleEntry> {
     actor.require(&[Role::Admin])?;
-    let citation = input.citation.trim().to_string();
     let region = ctx.settings.region.clone();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
@@ -377,20 +315,7 @@ pub async fn set_override(
         &input.field,
     )
     .await?;
-    let mut v = Violations::new();
-    if let Err(Error::Validation(errs)) = check_value(f, legal, input.value, &rule.source) {
-        for e in errs {
-            v.push(e.field, e.rule, e.message);
-        }
-    }
-    if citation.is_empty() || citation.chars().count() > 500 {
-        v.push(
-            "citation",
-            "required",
-            "the regional document that sets the value is required (at most 500 characters)",
-        );
-    }
-    v.into_result()?;
+    let citation = regional::check_override(*f, legal, input.value, &rule.source, &input.citation)?;
     sqlx::query(
         "INSERT INTO remedy_rule_overrides (region, market, kind, target, field, value, citation, \
          set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -435,17 +360,17 @@ pub async fn set_override(
         market: rule.market.clone(),
         kind: rule.kind,
         target: rule.target,
-        field: f.field.to_string(),
-        label_zh: f.zh.to_string(),
-        label_en: f.en.to_string(),
-        bound: f.bound,
         day_kind: day_kind_of(&rule, f.field),
-        national_value: legal,
-        national_source: rule.source.clone(),
-        override_value: Some(input.value),
-        override_citation: Some(citation),
-        override_set_at: Some(now),
-        effective_value: input.value,
+        value: RegionalValue::new(
+            *f,
+            legal,
+            rule.source.clone(),
+            Some(Override {
+                value: input.value,
+                citation,
+                set_at: now,
+            }),
+        ),
     };
     ctx.db.commit_answering(tx, 200, &answer, now).await?;
     Ok(answer)
@@ -454,14 +379,7 @@ pub async fn set_override(
 /// Remove the platform region's override of one value (admin): the national value applies again.
 pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: RemedyOverrideRemoval) -> Result<()> {
     actor.require(&[Role::Admin])?;
-    let reason = input.reason.trim().to_string();
-    if reason.is_empty() || reason.chars().count() > 2000 {
-        return Err(Error::field(
-            "reason",
-            "required",
-            "a reason is required (at most 2000 characters)",
-        ));
-    }
+    let reason = regional::check_reason(&input.reason)?;
     let region = ctx.settings.region.clone();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;

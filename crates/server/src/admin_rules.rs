@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
@@ -19,6 +19,10 @@ use ggzy_projects::bidding::{self, NewSanction, SanctionEnd, SanctionFilter};
 use ggzy_projects::regional::{self, NewOverride, OverrideRemoval, RuleKey, RulesTable};
 use ggzy_store::Ctx;
 use ggzy_web::frame::{self, page_status, see_other};
+use ggzy_web::regional::{
+    after_remove, after_set, key_of as regional_key, value_label, OverrideForm, RegionalRow,
+    RegionalTexts, RemoveForm,
+};
 use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor};
 use serde::Deserialize;
 
@@ -504,30 +508,30 @@ async fn end_sanction(
 
 // ------------------------------------------------------------------ regional rule overrides
 
-pub struct RuleRow {
-    pub key: String,
-    pub table: &'static str,
-    pub market: String,
-    pub procedure: String,
-    pub label: String,
-    pub bound: &'static str,
-    pub national: i64,
-    pub source: String,
-    pub over: Option<(i64, String)>,
-    pub effective: i64,
-}
+/// The projects rules tables' page: the shared regional page (`ggzy_web::regional`).
+const RULES_PATH: &str = "/admin/rules";
 
-#[derive(Template)]
-#[template(path = "admin/rules.html")]
-struct RulesPage<'a> {
-    c: &'a Chrome,
-    l: Lang,
-    region: String,
-    rows: Vec<RuleRow>,
-    form: FormState,
-    key_options: Vec<(String, String)>,
-    /// The key and refusal of a removal that was refused.
-    row_problem: Option<(String, String, String)>,
+fn rules_texts(l: Lang) -> RegionalTexts {
+    RegionalTexts {
+        title: l.t("地方规则", "Regional rules"),
+        links: vec![],
+        hint: l.t(
+            "本地区可以比法律更严格：延长法定最短期限、降低法定上限，不能更宽松。每项须注明地方文件。",
+            "The region may be stricter than the law — lengthen a legal minimum, lower a legal maximum — never laxer. Each value cites the regional document.",
+        ),
+        table_id: "rules",
+        key_heads: vec![
+            l.t("规则表", "Table"),
+            l.t("市场 / 方式", "Market / procedure"),
+        ],
+        action: RULES_PATH,
+        set_heading: l.t("设置地方规则", "Set a regional value"),
+        value_label: l.t("本地区的值", "Regional value"),
+        citation_label: l.t(
+            "地方文件（名称及文号）",
+            "Regional document (name and number)",
+        ),
+    }
 }
 
 fn key_of(table: RulesTable, market: &str, procedure: &str, field: &str) -> String {
@@ -560,60 +564,35 @@ async fn render_rules(
         Ok(x) => x,
         Err(e) => return frame::error_page(&a.chrome, &e),
     };
-    let rows: Vec<RuleRow> = rules
+    let rows = rules
         .entries
         .iter()
-        .map(|e| RuleRow {
-            key: key_of(e.table, &e.market, &e.procedure, &e.field),
-            table: e.table.as_str(),
-            market: e.market.clone(),
-            procedure: e.procedure.clone(),
-            label: if l == Lang::Zh {
-                e.label_zh.clone()
+        .map(|e| {
+            let v = &e.value;
+            let market = if e.procedure.is_empty() {
+                e.market.clone()
             } else {
-                e.label_en.clone()
-            },
-            bound: match e.bound {
-                regional::Bound::AtLeast => l.t("不少于（可延长）", "at least (may be lengthened)"),
-                regional::Bound::AtMost => l.t("不超过（可缩短）", "at most (may be lowered)"),
-            },
-            national: e.national_value,
-            source: e.national_source.clone(),
-            over: e
-                .override_value
-                .map(|v| (v, e.override_citation.clone().unwrap_or_default())),
-            effective: e.effective_value,
-        })
-        .collect();
-    let key_options = rows
-        .iter()
-        .map(|r| {
-            (
-                r.key.clone(),
-                format!(
-                    "{} · {}{} · {}",
-                    r.table,
-                    r.market,
-                    if r.procedure.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" / {}", r.procedure)
-                    },
-                    r.label
-                ),
+                format!("{} / {}", e.market, e.procedure)
+            };
+            RegionalRow::new(
+                key_of(e.table, &e.market, &e.procedure, &v.field),
+                vec![e.table.as_str().to_string(), market],
+                value_label(v, l).to_string(),
+                v,
+                l,
             )
         })
         .collect();
-    let p = RulesPage {
-        c: &a.chrome,
-        l,
-        region: rules.region,
+    let t = rules_texts(l);
+    ggzy_web::regional::render(
+        &a.chrome,
+        status,
+        &t,
+        &rules.region,
         rows,
         form,
-        key_options,
         row_problem,
-    };
-    page_status(&a.chrome, status, l.t("地方规则", "Regional rules"), &p)
+    )
 }
 
 /// `GET /admin/rules`: the national periods and caps, the region's overrides, the value in effect.
@@ -624,16 +603,6 @@ async fn rules_page(State(ctx): State<Ctx>, a: PageActor) -> Response {
     render_rules(&ctx, &a, StatusCode::OK, FormState::new(), None).await
 }
 
-#[derive(Debug, Deserialize)]
-struct OverrideForm {
-    #[serde(default)]
-    key: String,
-    #[serde(default)]
-    value: String,
-    #[serde(default)]
-    citation: String,
-}
-
 /// `POST /admin/rules`: projects' `regional::set_override`.
 async fn set_override(State(ctx): State<Ctx>, f: CsrfForm<OverrideForm>) -> Response {
     let a = f.actor;
@@ -641,42 +610,16 @@ async fn set_override(State(ctx): State<Ctx>, f: CsrfForm<OverrideForm>) -> Resp
         return r;
     }
     let o = f.form;
-    let values = [
-        ("key", o.key.clone()),
-        ("value", o.value.clone()),
-        ("citation", o.citation.clone()),
-    ];
     let result = async {
-        let key = parse_key(&o.key)
-            .ok_or_else(|| Error::field("key", "required", "choose the value to override"))?;
-        let value: i64 =
-            o.value.trim().parse().map_err(|_| {
-                Error::field("value", "integer.format", "a whole number is required")
-            })?;
-        regional::set_override(
-            &ctx,
-            &a.actor,
-            NewOverride::new(key, value, o.citation.clone()),
-        )
-        .await
+        let key = regional_key(&o.key, parse_key)?;
+        let input = NewOverride::new(key, o.number()?, o.citation.clone());
+        regional::set_override(&ctx, &a.actor, input).await
     }
     .await;
-    match result {
-        Ok(_) => see_other("/admin/rules"),
-        Err(e) => {
-            let status = e.status();
-            let form = FormState::from_error(&e).with_values(values);
-            render_rules(&ctx, &a, status, form, None).await
-        }
+    match after_set(result, RULES_PATH, o.values()) {
+        Ok(r) => r,
+        Err((status, form)) => render_rules(&ctx, &a, status, form, None).await,
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct RemoveForm {
-    #[serde(default)]
-    key: String,
-    #[serde(default)]
-    reason: String,
 }
 
 /// `POST /admin/rules/remove`: projects' `regional::remove_override` (back to national).
@@ -687,35 +630,14 @@ async fn remove_override(State(ctx): State<Ctx>, f: CsrfForm<RemoveForm>) -> Res
     }
     let r = f.form;
     let result = async {
-        let key = parse_key(&r.key)
-            .ok_or_else(|| Error::field("key", "required", "choose the value to override"))?;
+        let key = regional_key(&r.key, parse_key)?;
         regional::remove_override(&ctx, &a.actor, OverrideRemoval::new(key, r.reason.clone())).await
     }
     .await;
-    match result {
-        Ok(()) => see_other("/admin/rules"),
-        Err(e) => {
-            let status = e.status();
-            let p = e.to_problem();
-            let rule = p
-                .rule
-                .clone()
-                .or_else(|| p.errors.first().map(|e| e.rule.clone()))
-                .unwrap_or_default();
-            let detail = p
-                .errors
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or(p.detail);
-            render_rules(
-                &ctx,
-                &a,
-                status,
-                FormState::new(),
-                Some((r.key, detail, rule)),
-            )
-            .await
-            .into_response()
+    match after_remove(result, RULES_PATH, r.key.clone()) {
+        Ok(r) => r,
+        Err((status, problem)) => {
+            render_rules(&ctx, &a, status, FormState::new(), Some(problem)).await
         }
     }
 }

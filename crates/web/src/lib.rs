@@ -22,6 +22,7 @@ pub mod frame;
 pub mod lang;
 pub mod pages;
 pub mod queue;
+pub mod regional;
 pub mod session;
 
 pub use form::FormState;

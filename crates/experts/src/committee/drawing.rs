@@ -215,7 +215,10 @@ pub(super) async fn ask_to_confirm(
         CONFIRM_TIMER,
         &timer_key(draw_id, expert_id),
         confirm_by + chrono::Duration::microseconds(1),
-        json!({ "draw_id": draw_id, "expert_id": expert_id }),
+        json!(ConfirmTimerPayload {
+            draw_id: draw_id.to_string(),
+            expert_id: expert_id.to_string(),
+        }),
         now,
     )
     .await?;

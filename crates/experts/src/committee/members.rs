@@ -130,18 +130,21 @@ async fn replace(
     book(tx, &d.id, &new_id, req, now).await?;
     let p = person(tx, &new_id).await?;
     ask_to_confirm(tx, &d.id, &new_id, &p, req, &place, confirm_by, now).await?;
-    let mut j = person_json(&new_id, &p);
-    j["specialty"] = json!(specialty);
-    let mut payload = member_event(
+    let replacement = json!({
+        "expert_id": new_id, "name": p.name, "user_id": p.user_id, "specialty": specialty,
+    });
+    let payload = member_event(
         d,
         out_id,
         &out_person,
-        json!({ "reason": reason, "specialty": specialty, "confirm_by": rfc3339(confirm_by) }),
+        json!({
+            "reason": reason, "specialty": specialty, "confirm_by": rfc3339(confirm_by),
+            "replaced": person_json(out_id, &out_person),
+            "replacement": replacement,
+            // The roster of the session (venues) swaps exactly these two.
+            "experts": [replacement],
+        }),
     );
-    payload["replaced"] = person_json(out_id, &out_person);
-    payload["replacement"] = j;
-    // The roster of the session (venues) swaps exactly these two.
-    payload["experts"] = json!([payload["replacement"].clone()]);
     emit(
         tx,
         db,
@@ -454,20 +457,37 @@ pub async fn recuse(
     Ok(answer)
 }
 
+/// The payload of a confirmation-deadline timer ([`CONFIRM_TIMER`]), written when a member is
+/// asked to confirm and decoded by [`ConfirmDeadline`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct ConfirmTimerPayload {
+    pub draw_id: String,
+    pub expert_id: String,
+}
+
+impl ConfirmTimerPayload {
+    /// The typed payload of `t`; one that does not decode is an error naming the timer (the timer
+    /// is not fired and shows the error), never read as an empty id.
+    fn decode(t: &Timer) -> Result<Self> {
+        serde_json::from_value(t.payload.clone()).map_err(|e| {
+            Error::internal(format!(
+                "{CONFIRM_TIMER} timer {}: undecodable payload: {e}",
+                t.key
+            ))
+        })
+    }
+}
+
 /// The confirmation deadline: a member still `pending` is treated as declining (`timed_out`).
 pub struct ConfirmDeadline;
 
 #[async_trait::async_trait]
 impl TimerHandler for ConfirmDeadline {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, t: &Timer) -> Result<()> {
-        let draw_id = t.payload["draw_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let expert = t.payload["expert_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let ConfirmTimerPayload {
+            draw_id,
+            expert_id: expert,
+        } = ConfirmTimerPayload::decode(t)?;
         let d = service::load_draw_in(tx, &draw_id).await?;
         let rows = member_rows(&mut **tx, &draw_id).await?;
         if d.status != "active" || rows.get(&expert).map(|m| m.status.as_str()) != Some("pending") {
@@ -485,5 +505,35 @@ impl TimerHandler for ConfirmDeadline {
         )
         .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timer(payload: Value) -> Timer {
+        Timer {
+            id: "t1".into(),
+            kind: CONFIRM_TIMER.into(),
+            key: "k1".into(),
+            due_at: chrono::DateTime::<Utc>::UNIX_EPOCH,
+            payload,
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn a_confirmation_timer_payload_decodes_typed_or_fails_naming_the_timer() {
+        let written = json!(ConfirmTimerPayload {
+            draw_id: "d1".into(),
+            expert_id: "e1".into(),
+        });
+        assert_eq!(written, json!({"draw_id": "d1", "expert_id": "e1"}));
+        let p = ConfirmTimerPayload::decode(&timer(written)).unwrap();
+        assert_eq!((p.draw_id.as_str(), p.expert_id.as_str()), ("d1", "e1"));
+        // A payload without the expert is an error, never an empty id.
+        let e = ConfirmTimerPayload::decode(&timer(json!({"draw_id": "d1"}))).unwrap_err();
+        assert!(e.to_string().contains("k1"), "{e}");
     }
 }

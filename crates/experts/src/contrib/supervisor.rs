@@ -1,0 +1,327 @@
+//! The supervisor's side of a two-step draw: the commitment, the fixed audit checkpoint, the reveal
+//! that runs the draw, and abandoning a request.
+
+use super::*;
+use ggzy_events::experts::SupervisorCommitted;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SupervisorCommitment {
+    /// sha256(s_s), 64 hex digits, of a 32-byte secret only the supervisor knows.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
+    pub commitment: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SupervisorReveal {
+    /// The 32-byte secret s_s, 64 hex digits, whose sha256 the supervisor committed.
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Abandon {
+    /// Why (e.g. the supervisor did not reveal in time); recorded in the event.
+    #[schema(min_length = 1, pattern = "\\S")]
+    pub reason: String,
+}
+
+/// Step 2 (supervisor): commit sha256(s_s), then fix the checkpoint covering the commitment.
+#[tracing::instrument(skip_all)]
+pub async fn supervisor_commit(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    input: SupervisorCommitment,
+) -> Result<DrawContribution> {
+    actor.require(&[Role::Supervisor])?;
+    let c = parse_hex32("commitment", "draw.commitment_format", &input.commitment)?;
+    let commitment = hex::encode(c);
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let r = load(&mut *tx, id).await?;
+    open_required(&r)?;
+    if r.created_by == actor.user_id {
+        return Err(Error::forbidden(
+            "the supervisor who contributes must be another person than the requester",
+        ));
+    }
+    if r.supervisor_commitment.is_some() {
+        return Err(Error::conflict(
+            "draw.supervisor_already_committed",
+            "a supervisor already committed to this draw request",
+        ));
+    }
+    let event_id = emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        SupervisorCommitted {
+            draw_id: id.to_string(),
+            section_id: r.section_id.clone(),
+            supervisor_id: Some(actor.user_id.clone()),
+            supervisor_commitment: commitment.clone(),
+        }
+        .encode(),
+    )
+    .await?;
+    let n = sqlx::query(
+        "UPDATE expert_draw_requests SET supervisor_id = $1, supervisor_commitment = $2, \
+         supervisor_event_id = $3, supervisor_committed_at = $4 \
+         WHERE id = $5 AND status = 'open' AND supervisor_commitment IS NULL",
+    )
+    .bind(&actor.user_id)
+    .bind(&commitment)
+    .bind(&event_id)
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "draw.supervisor_already_committed",
+        "a supervisor committed to this draw request at the same time",
+    )?;
+    // Stored with the change: a retry after a lost answer replays this view (waiting for the
+    // checkpoint); the answer given now, after the checkpoint is fixed, shows it.
+    let stored = load(&mut *tx, id).await?.view();
+    ctx.db.commit_answering(tx, 200, &stored, now).await?;
+    fix_checkpoint(ctx, id).await?;
+    Ok(load(ctx.db.pool(), id).await?.view())
+}
+
+/// Seal the log, publish a checkpoint if none covers the supervisor's commitment yet, and fix the
+/// first checkpoint that covers it on the request (idempotent; a later one is never chosen).
+async fn fix_checkpoint(ctx: &Ctx, id: &str) -> Result<()> {
+    let r = load(ctx.db.pool(), id).await?;
+    let Some(ev) = r.supervisor_event_id.as_deref() else {
+        return Ok(());
+    };
+    if r.checkpoint_size.is_some() {
+        return Ok(());
+    }
+    outbox::seal_all(&ctx.db).await?;
+    let seq: Option<i64> = sqlx::query("SELECT seq FROM events WHERE id = $1")
+        .bind(ev)
+        .fetch_one(ctx.db.pool())
+        .await?
+        .try_get("seq")?;
+    let seq = seq.ok_or_else(|| Error::internal("the commitment event is not sealed"))?;
+    let Some(signer) = ctx.settings.log_signer.as_ref() else {
+        // Without a log signing key no checkpoint exists: the draw waits (see `reveal`).
+        return Ok(());
+    };
+    let covering = "SELECT tree_size, root_hash, note FROM log_checkpoints WHERE tree_size >= $1 \
+                    ORDER BY tree_size LIMIT 1";
+    let mut cp = sqlx::query(covering)
+        .bind(seq)
+        .fetch_optional(ctx.db.pool())
+        .await?;
+    if cp.is_none() {
+        tlog::publish_checkpoint(&ctx.db, signer, &ctx.settings.log_origin(), ctx.clock.now())
+            .await?;
+        cp = sqlx::query(covering)
+            .bind(seq)
+            .fetch_optional(ctx.db.pool())
+            .await?;
+    }
+    let Some(cp) = cp else {
+        return Ok(());
+    };
+    sqlx::query(
+        "UPDATE expert_draw_requests SET checkpoint_size = $1, checkpoint_root = $2, checkpoint_note = $3 \
+         WHERE id = $4 AND checkpoint_size IS NULL",
+    )
+    .bind(cp.try_get::<i64, _>("tree_size")?)
+    .bind(cp.try_get::<String, _>("root_hash")?)
+    .bind(cp.try_get::<String, _>("note")?)
+    .bind(id)
+    .execute(ctx.db.pool_for_write())
+    .await?;
+    Ok(())
+}
+
+/// Step 3 (the supervisor who committed): reveal s_s; the draw runs in the same transaction.
+#[tracing::instrument(skip_all)]
+pub async fn supervisor_reveal(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    input: SupervisorReveal,
+) -> Result<Draw> {
+    actor.require(&[Role::Supervisor])?;
+    let s_s = parse_hex32("secret", "draw.secret_format", &input.secret)?;
+    fix_checkpoint(ctx, id).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let r = load(&mut *tx, id).await?;
+    open_required(&r)?;
+    let (Some(sup), Some(sup_commitment)) = (&r.supervisor_id, &r.supervisor_commitment) else {
+        return Err(Error::conflict(
+            "draw.supervisor_not_committed",
+            "no supervisor has committed to this draw request yet",
+        ));
+    };
+    if sup != &actor.user_id {
+        return Err(Error::forbidden(
+            "only the supervisor who committed may reveal",
+        ));
+    }
+    if draw::commitment(&s_s) != *sup_commitment {
+        return Err(Error::field(
+            "secret",
+            "draw.supervisor_reveal_mismatch",
+            "sha256 of this secret is not the commitment the supervisor made",
+        ));
+    }
+    let (Some(size), Some(root)) = (r.checkpoint_size, &r.checkpoint_root) else {
+        return Err(Error::conflict(
+            "draw.no_checkpoint",
+            "no signed audit checkpoint covers the supervisor's commitment yet (is a log signing key configured?)",
+        ));
+    };
+    let inputs = SeedInputs {
+        centre_secret: draw::parse_seed(&r.centre_secret)
+            .ok_or_else(|| Error::internal("stored centre secret"))?,
+        supervisor_secret: s_s,
+        checkpoint_size: size.max(0) as u64,
+        checkpoint_root: draw::parse_seed(root)
+            .ok_or_else(|| Error::internal("stored checkpoint root"))?,
+        section_id: r.section_id.clone(),
+        draw_id: r.id.clone(),
+    };
+    let seed = draw::contributed_seed(&inputs);
+    let n = sqlx::query(
+        "UPDATE expert_draw_requests SET supervisor_secret = $1, status = 'drawn', closed_at = $2 \
+         WHERE id = $3 AND status = 'open'",
+    )
+    .bind(hex::encode(s_s))
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "draw.request_closed",
+        "the draw request was closed meanwhile",
+    )?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "experts.draw.supervisor_revealed",
+            "expert_draw",
+            id,
+            json!({
+                "draw_id": id, "section_id": r.section_id, "supervisor_secret": hex::encode(s_s),
+                "checkpoint_size": size, "checkpoint_root": root,
+            }),
+        ),
+    )
+    .await?;
+    let fixed = FixedSeed {
+        draw_id: r.id.clone(),
+        seed,
+        commitment: r.centre_commitment.clone(),
+        scheme: Some(draw::SCHEME_CONTRIBUTED_V1),
+    };
+    if let Err(e) = committee::run_draw_seeded(
+        &mut tx,
+        &ctx.db,
+        now,
+        &actor.actor_ref(),
+        &r.created_by,
+        &r.request,
+        r.session_id.as_deref(),
+        &r.place,
+        fixed,
+    )
+    .await
+    {
+        tx.rollback().await?;
+        return Err(e);
+    }
+    let answer = service::get_draw_in(&mut tx, actor, id).await?;
+    ctx.db.commit_answering(tx, 201, &answer, now).await?;
+    Ok(answer)
+}
+
+/// Staff close an open request the supervisor never completed (time-out): recorded with the reason;
+/// a new request takes a new centre secret and a new supervisor commitment.
+#[tracing::instrument(skip_all)]
+pub async fn abandon(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    input: Abandon,
+) -> Result<DrawContribution> {
+    actor.require(STAFF)?;
+    let reason = input.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(Error::field(
+            "reason",
+            "required",
+            "say why the request is abandoned",
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let r = load(&mut *tx, id).await?;
+    open_required(&r)?;
+    close_abandoned(&mut tx, &ctx.db, now, &actor.actor_ref(), &r, &reason).await?;
+    let view = load(&mut *tx, id).await?.view();
+    ctx.db.commit_answering(tx, 200, &view, now).await?;
+    Ok(view)
+}
+
+/// Mark the open request `r` abandoned with `reason` and record `experts.draw.abandoned`.
+pub(super) async fn close_abandoned(
+    tx: &mut ggzy_store::Tx,
+    db: &ggzy_store::Db,
+    now: chrono::DateTime<Utc>,
+    by: &ggzy_core::events::ActorRef,
+    r: &RequestRow,
+    reason: &str,
+) -> Result<()> {
+    let id = &r.id;
+    let n = sqlx::query(
+        "UPDATE expert_draw_requests SET status = 'abandoned', closed_at = $1, closed_reason = $2 \
+         WHERE id = $3 AND status = 'open'",
+    )
+    .bind(to_micros(now))
+    .bind(reason)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    expect_one(
+        n,
+        "draw.request_closed",
+        "the draw request was closed meanwhile",
+    )?;
+    // The centre's secret is published with the abandonment: it can no longer seed anything, and
+    // anyone can check it against the commitment made at the request.
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "experts.draw.abandoned",
+            "expert_draw",
+            id,
+            json!({
+                "draw_id": id, "section_id": r.section_id, "reason": reason,
+                "session_id": r.session_id,
+                "centre_commitment": r.centre_commitment, "centre_secret": r.centre_secret,
+                "supervisor_id": r.supervisor_id, "supervisor_committed": r.supervisor_commitment.is_some(),
+            }),
+        ),
+    )
+    .await?;
+    Ok(())
+}

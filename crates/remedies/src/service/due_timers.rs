@@ -1,0 +1,82 @@
+//! Timers: overdue answers / acceptances / decisions, and the end of a procurement suspension.
+
+use super::*;
+
+/// An answer, acceptance review or decision not given when due: `remedies.case.overdue`
+/// (monitoring raises `compliance.remedy_overdue`).
+pub struct CaseDue;
+
+#[async_trait::async_trait]
+impl TimerHandler for CaseDue {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let id = s(&timer.payload, "case_id");
+        let step = s(&timer.payload, "step");
+        let case = match load_case(db, tx, id, true).await {
+            Err(Error::NotFound(_)) => return Ok(()),
+            r => r?,
+        };
+        let waiting = match step {
+            "answer" | "acceptance" => case.state == State::Raised,
+            "decision" => case.state == State::Investigating,
+            _ => false,
+        };
+        if !waiting {
+            return Ok(());
+        }
+        emit(
+            tx,
+            db,
+            &ActorRef::system(DUE_TIMER),
+            clock.now(),
+            NewEvent::new(
+                "remedies.case.overdue",
+                "remedy_case",
+                id,
+                json!({"case_id": id, "section_id": case.section_id, "market": case.market,
+                       "kind": case.kind.as_str(), "step": step,
+                       "due_at": timer.due_at.to_rfc3339(), "source": case.source}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// A suspension with a maximum length (政采法 57: 30 days) ends by itself.
+pub struct SuspensionEnd;
+
+#[async_trait::async_trait]
+impl TimerHandler for SuspensionEnd {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let id = s(&timer.payload, "case_id");
+        let case = match load_case(db, tx, id, true).await {
+            Err(Error::NotFound(_)) => return Ok(()),
+            r => r?,
+        };
+        if !case.suspending {
+            return Ok(());
+        }
+        let now = clock.now();
+        sqlx::query("UPDATE remedy_cases SET suspending = 0, updated_at = $1 WHERE id = $2")
+            .bind(to_micros(now))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        emit(
+            tx,
+            db,
+            &ActorRef::system(SUSPENSION_TIMER),
+            now,
+            NewEvent::new(
+                "remedies.case.resumed",
+                "remedy_case",
+                id,
+                json!({"case_id": id, "section_id": case.section_id,
+                       "scope": case.target.suspension_scope(), "reason": "max_days",
+                       "new_bid_deadline": null}),
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+}
