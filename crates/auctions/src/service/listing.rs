@@ -40,20 +40,7 @@ pub struct NewListing {
     pub continuation: Option<String>,
 }
 
-pub(super) fn money_field(v: &mut Vec<FieldError>, field: &str, s: &str) -> Option<Money> {
-    match Money::parse_str(s) {
-        Ok(m) if m.fen() > 0 => Some(m),
-        Ok(_) => {
-            v.push(FieldError::new(field, "money.positive", "must be positive"));
-            None
-        }
-        Err(mut e) => {
-            e.field = field.to_string();
-            v.push(e);
-            None
-        }
-    }
-}
+pub(super) use rules::money_field;
 
 pub async fn create_listing(ctx: &Ctx, actor: &Actor, nl: NewListing) -> Result<AuctionView> {
     create(ctx, actor, nl, false).await

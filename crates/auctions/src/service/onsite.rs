@@ -52,18 +52,12 @@ pub async fn onsite_result(
         ));
     }
     let result = o.result.as_deref().unwrap_or("deal");
+    let record = rules::onsite_record(o.result.as_deref(), o.reason.as_deref())
+        .map_err(|e| Error::Validation(vec![e]))?;
     let mut v = Vec::new();
     let mut tx;
-    match result {
-        "failed" => {
-            let reason = o.reason.as_deref().map(str::trim).unwrap_or("");
-            if reason.is_empty() {
-                return Err(Error::field(
-                    "reason",
-                    "auctions.onsite_failure_reason",
-                    "a failed on-site auction states why",
-                ));
-            }
+    match record {
+        rules::OnsiteRecord::Failed => {
             tx = ctx.db.begin().await?;
             if !set_phase(&mut tx, &a, "onsite_pending", "failed", "onsite_failed").await? {
                 tx.rollback().await?;
@@ -79,7 +73,7 @@ pub async fn onsite_result(
             )
             .await?;
         }
-        "deal" => {
+        rules::OnsiteRecord::Deal => {
             let number = o.winner_number.as_deref().unwrap_or("").trim().to_string();
             let winner = if number.is_empty() {
                 None
@@ -101,25 +95,7 @@ pub async fn onsite_result(
                     "the winner is a bidder number (竞买号) of this section",
                 ));
             }
-            let price = match &o.price {
-                Some(p) => money_field(&mut v, "price", p),
-                None => {
-                    v.push(FieldError::new("price", "required", "the final price"));
-                    None
-                }
-            };
-            if let (Some(p), Some(c)) = (&price, a.current_fen) {
-                if p.fen() < c {
-                    v.push(FieldError::new(
-                        "price",
-                        "auctions.onsite_price_below_highest",
-                        format!(
-                            "the on-site price is at least the listing's highest quote {}",
-                            Money::from_fen(c)
-                        ),
-                    ));
-                }
-            }
+            let price = rules::onsite_price(o.price.as_deref(), a.current_fen, &mut v);
             let (Some(winner), Some(price), true) = (winner, price, v.is_empty()) else {
                 return Err(Error::Validation(v));
             };
@@ -174,13 +150,6 @@ pub async fn onsite_result(
                 )
                 .await?;
             }
-        }
-        _ => {
-            return Err(Error::field(
-                "result",
-                "auctions.onsite_result",
-                "deal or failed",
-            ))
         }
     }
     emit(

@@ -93,51 +93,12 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
             "the listing ends after it starts",
         ));
     }
-    let starting = match (rq.kind.as_str(), &rq.starting_price) {
-        ("extend", None) => Some(a.starting_fen),
-        ("extend", Some(p)) => match Money::parse_str(p) {
-            Ok(m) if m.fen() == a.starting_fen => Some(a.starting_fen),
-            _ => {
-                v.push(FieldError::new(
-                    "starting_price",
-                    "auctions.relist_extend_keeps_floor",
-                    "an extension keeps the starting price; lowering it is `lower_floor`",
-                ));
-                None
-            }
-        },
-        ("lower_floor", None) => {
-            v.push(FieldError::new(
-                "starting_price",
-                "auctions.relist_floor_required",
-                "lowering the floor needs the new starting price",
-            ));
-            None
-        }
-        ("lower_floor", Some(p)) => match money_field(&mut v, "starting_price", p) {
-            Some(m) if m.fen() < a.starting_fen => Some(m.fen()),
-            Some(_) => {
-                v.push(FieldError::new(
-                    "starting_price",
-                    "auctions.relist_floor_lower",
-                    format!(
-                        "the new starting price is below the current {}",
-                        Money::from_fen(a.starting_fen)
-                    ),
-                ));
-                None
-            }
-            None => None,
-        },
-        _ => {
-            v.push(FieldError::new(
-                "kind",
-                "auctions.relist_kind",
-                "extend (延期) or lower_floor (降低底价)",
-            ));
-            None
-        }
-    };
+    let starting = rules::relist_floor(
+        &rq.kind,
+        rq.starting_price.as_deref(),
+        a.starting_fen,
+        &mut v,
+    );
     let reserve = match &rq.reserve_price {
         Some(p) => money_field(&mut v, "reserve_price", p).map(|m| Some(m.fen())),
         None => Some(a.reserve_fen),
@@ -184,10 +145,7 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
         None => None,
     };
     let needs_consent = starting.is_some_and(|st| {
-        a.market == "property"
-            && rq.kind == "lower_floor"
-            && a.appraisal_fen
-                .is_none_or(|ap| rules::floor_needs_approval(&r, st, ap))
+        rules::relist_needs_consent(&r, &a.market, &rq.kind, st, a.appraisal_fen)
     });
     if needs_consent && rq.consent.is_none() {
         v.push(FieldError::new(
