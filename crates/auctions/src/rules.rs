@@ -4,7 +4,7 @@ use chrono::Duration;
 use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::period::{self, Days};
 use ggzy_core::time::local_date;
-use ggzy_core::{FieldError, Timestamp};
+use ggzy_core::{FieldError, Money, Timestamp};
 use std::collections::BTreeSet;
 
 /// The years a check had to count with weekends only because their holiday schedule is not loaded
@@ -295,6 +295,153 @@ pub fn auction_is_deal(highest: Option<i64>, reserve: Option<i64>) -> bool {
     }
 }
 
+/// A decimal string as a positive amount of money: the parse error (named after `field`) or
+/// `money.positive` is pushed to `v` and the answer is `None`.
+pub fn money_field(v: &mut Vec<FieldError>, field: &str, s: &str) -> Option<Money> {
+    match Money::parse_str(s) {
+        Ok(m) if m.fen() > 0 => Some(m),
+        Ok(_) => {
+            v.push(FieldError::new(field, "money.positive", "must be positive"));
+            None
+        }
+        Err(mut e) => {
+            e.field = field.to_string();
+            v.push(e);
+            None
+        }
+    }
+}
+
+/// The starting price (fen) of a re-listing (重新挂牌) of a listing whose floor is `current_fen`:
+/// `extend` (延期) keeps the floor (a price given must be the same); `lower_floor` (降低底价) needs
+/// a new positive price strictly below it. A refusal is pushed to `v` and the answer is `None`.
+pub fn relist_floor(
+    kind: &str,
+    requested: Option<&str>,
+    current_fen: i64,
+    v: &mut Vec<FieldError>,
+) -> Option<i64> {
+    match (kind, requested) {
+        ("extend", None) => Some(current_fen),
+        ("extend", Some(p)) => match Money::parse_str(p) {
+            Ok(m) if m.fen() == current_fen => Some(current_fen),
+            _ => {
+                v.push(FieldError::new(
+                    "starting_price",
+                    "auctions.relist_extend_keeps_floor",
+                    "an extension keeps the starting price; lowering it is `lower_floor`",
+                ));
+                None
+            }
+        },
+        ("lower_floor", None) => {
+            v.push(FieldError::new(
+                "starting_price",
+                "auctions.relist_floor_required",
+                "lowering the floor needs the new starting price",
+            ));
+            None
+        }
+        ("lower_floor", Some(p)) => match money_field(v, "starting_price", p) {
+            Some(m) if m.fen() < current_fen => Some(m.fen()),
+            Some(_) => {
+                v.push(FieldError::new(
+                    "starting_price",
+                    "auctions.relist_floor_lower",
+                    format!(
+                        "the new starting price is below the current {}",
+                        Money::from_fen(current_fen)
+                    ),
+                ));
+                None
+            }
+            None => None,
+        },
+        _ => {
+            v.push(FieldError::new(
+                "kind",
+                "auctions.relist_kind",
+                "extend (延期) or lower_floor (降低底价)",
+            ));
+            None
+        }
+    }
+}
+
+/// 32号令 第十八条: a re-listing that lowers a property floor below `floor_approval_bp` of the
+/// appraisal needs the approving body's written consent; an unknown appraisal (from before it was
+/// recorded) always does. Extensions and the land market never do (land: 39号令 第十条 approval).
+pub fn relist_needs_consent(
+    r: &AuctionRules,
+    market: &str,
+    kind: &str,
+    floor_fen: i64,
+    appraisal_fen: Option<i64>,
+) -> bool {
+    market == "property"
+        && kind == "lower_floor"
+        && appraisal_fen.is_none_or(|ap| floor_needs_approval(r, floor_fen, ap))
+}
+
+/// What staff record for an on-site auction (现场竞价).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnsiteRecord {
+    /// A winner and a price (default).
+    Deal,
+    /// It failed, for a stated reason.
+    Failed,
+}
+
+/// The kind of an on-site result: `deal` (default) or `failed`, which states its reason.
+pub fn onsite_record(
+    result: Option<&str>,
+    reason: Option<&str>,
+) -> Result<OnsiteRecord, FieldError> {
+    match result.unwrap_or("deal") {
+        "failed" if reason.map(str::trim).unwrap_or("").is_empty() => Err(FieldError::new(
+            "reason",
+            "auctions.onsite_failure_reason",
+            "a failed on-site auction states why",
+        )),
+        "failed" => Ok(OnsiteRecord::Failed),
+        "deal" => Ok(OnsiteRecord::Deal),
+        _ => Err(FieldError::new(
+            "result",
+            "auctions.onsite_result",
+            "deal or failed",
+        )),
+    }
+}
+
+/// The on-site price of a deal: required, positive, and at least the listing's highest quote
+/// `highest_fen` (the on-site auction continues the listing). A refusal is pushed to `v`.
+pub fn onsite_price(
+    price: Option<&str>,
+    highest_fen: Option<i64>,
+    v: &mut Vec<FieldError>,
+) -> Option<Money> {
+    let price = match price {
+        Some(p) => money_field(v, "price", p),
+        None => {
+            v.push(FieldError::new("price", "required", "the final price"));
+            None
+        }
+    };
+    if let (Some(p), Some(c)) = (&price, highest_fen) {
+        if p.fen() < c {
+            v.push(FieldError::new(
+                "price",
+                "auctions.onsite_price_below_highest",
+                format!(
+                    "the on-site price is at least the listing's highest quote {}",
+                    Money::from_fen(c)
+                ),
+            ));
+        }
+    }
+    price
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,6 +683,118 @@ mod tests {
             if check_quote(start, inc, Some(current), p).is_ok() {
                 prop_assert!(p >= current + inc);
                 prop_assert_eq!((p - start) % inc, 0);
+            }
+        }
+    }
+    #[test]
+    fn a_relisting_extension_keeps_the_floor_and_a_lowered_floor_is_one_fen_below_at_least() {
+        let mut v = Vec::new();
+        // Extend: no price or the same price keeps the floor; another price is refused.
+        assert_eq!(relist_floor("extend", None, 100_000, &mut v), Some(100_000));
+        assert_eq!(
+            relist_floor("extend", Some("1000.00"), 100_000, &mut v),
+            Some(100_000)
+        );
+        assert!(v.is_empty());
+        assert_eq!(
+            relist_floor("extend", Some("999.99"), 100_000, &mut v),
+            None
+        );
+        assert_eq!(v.pop().unwrap().rule, "auctions.relist_extend_keeps_floor");
+        // Lower: one fen below is the highest allowed; the same floor is refused.
+        assert_eq!(
+            relist_floor("lower_floor", Some("999.99"), 100_000, &mut v),
+            Some(99_999)
+        );
+        assert!(v.is_empty());
+        assert_eq!(
+            relist_floor("lower_floor", Some("1000.00"), 100_000, &mut v),
+            None
+        );
+        assert_eq!(v.pop().unwrap().rule, "auctions.relist_floor_lower");
+        assert_eq!(relist_floor("lower_floor", None, 100_000, &mut v), None);
+        assert_eq!(v.pop().unwrap().rule, "auctions.relist_floor_required");
+        assert_eq!(
+            relist_floor("lower_floor", Some("0"), 100_000, &mut v),
+            None
+        );
+        assert_eq!(v.pop().unwrap().rule, "money.positive");
+        assert_eq!(relist_floor("raise", None, 100_000, &mut v), None);
+        assert_eq!(v.pop().unwrap().rule, "auctions.relist_kind");
+        assert!(v.is_empty());
+    }
+
+    #[test]
+    fn a_lowered_property_floor_of_exactly_90_percent_needs_no_consent_and_one_fen_less_does() {
+        let r = AuctionRules::national();
+        let ap = Some(100_000_000);
+        assert!(!relist_needs_consent(
+            &r,
+            "property",
+            "lower_floor",
+            90_000_000,
+            ap
+        ));
+        assert!(relist_needs_consent(
+            &r,
+            "property",
+            "lower_floor",
+            89_999_999,
+            ap
+        ));
+        // No appraisal recorded: always; an extension or the land market: never.
+        assert!(relist_needs_consent(
+            &r,
+            "property",
+            "lower_floor",
+            99_000_000,
+            None
+        ));
+        assert!(!relist_needs_consent(&r, "property", "extend", 1, ap));
+        assert!(!relist_needs_consent(&r, "land", "lower_floor", 1, None));
+    }
+
+    #[test]
+    fn an_onsite_deal_is_at_least_the_highest_quote_and_a_failure_states_why() {
+        assert_eq!(onsite_record(None, None), Ok(OnsiteRecord::Deal));
+        assert_eq!(onsite_record(Some("deal"), None), Ok(OnsiteRecord::Deal));
+        assert_eq!(
+            onsite_record(Some("failed"), Some("no bidder came")),
+            Ok(OnsiteRecord::Failed)
+        );
+        assert_eq!(
+            onsite_record(Some("failed"), Some("  ")).unwrap_err().rule,
+            "auctions.onsite_failure_reason"
+        );
+        assert_eq!(
+            onsite_record(Some("postponed"), None).unwrap_err().rule,
+            "auctions.onsite_result"
+        );
+        let mut v = Vec::new();
+        assert_eq!(
+            onsite_price(Some("1000.00"), Some(100_000), &mut v).map(|m| m.fen()),
+            Some(100_000)
+        );
+        assert!(v.is_empty());
+        onsite_price(Some("999.99"), Some(100_000), &mut v);
+        assert_eq!(v.pop().unwrap().rule, "auctions.onsite_price_below_highest");
+        assert_eq!(onsite_price(None, None, &mut v), None);
+        assert_eq!(v.pop().unwrap().rule, "required");
+        assert!(v.is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn a_lowered_floor_is_accepted_exactly_when_positive_and_below_the_current(current in 1i64..10_000_000, p in 0i64..20_000_000) {
+            let mut v = Vec::new();
+            let s = Money::from_fen(p).to_string();
+            let got = relist_floor("lower_floor", Some(&s), current, &mut v);
+            if p > 0 && p < current {
+                prop_assert_eq!(got, Some(p));
+                prop_assert!(v.is_empty());
+            } else {
+                prop_assert_eq!(got, None);
+                prop_assert_eq!(v.len(), 1);
             }
         }
     }

@@ -1,0 +1,159 @@
+//! The capital-increase agreement (增资协议), the deal, and the result publicity.
+
+use super::*;
+
+/// Record the capital-increase agreement (staff, admin, or the enterprise itself) and start the result publicity; the
+/// agreement is the deal (`auctions.deal.confirmed`, `via: "capital_increase"`).
+pub async fn agree(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    input: AgreementInput,
+) -> Result<CapitalIncreaseView> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
+    let r = CapitalIncreaseRules::national();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let ci = load(&mut tx, id, ctx.db.for_update()).await?;
+    require_recorder(&mut tx, actor, &ci.section_id).await?;
+    if ci.phase != "selected" {
+        return Err(Error::conflict(
+            "capital.not_selected",
+            format!(
+                "the agreement follows the investor's selection (phase {})",
+                ci.phase
+            ),
+        ));
+    }
+    let sel = sqlx::query(
+        "SELECT investor_org_id, amount_fen, decided_at FROM capital_increase_selections \
+         WHERE capital_increase_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let investor: String = sel.try_get(0)?;
+    let amount_fen: i64 = sel.try_get(1)?;
+    let decided_at = from_micros(sel.try_get(2)?);
+    let mut v = Vec::new();
+    let no = input.agreement_no.trim();
+    if no.is_empty() || no.chars().count() > 100 {
+        v.push(FieldError::new(
+            "agreement_no",
+            "capital.agreement_no",
+            "the agreement's number, at most 100 characters",
+        ));
+    }
+    let today = local_date(now);
+    if input.signed_on < local_date(decided_at) || input.signed_on > today {
+        v.push(FieldError::new(
+            "signed_on",
+            "capital.agreement_signed_on",
+            format!(
+                "signed on or after the selection ({}) and not after today ({today})",
+                local_date(decided_at)
+            ),
+        ));
+    }
+    let end = input.publicity_end.with_timezone(&chrono::Utc);
+    let mut missing = crate::rules::Missing::new();
+    v.extend(check_publicity(&r, &ctx.calendar, now, end, &mut missing));
+    if !v.is_empty() {
+        return Err(Error::Validation(v));
+    }
+    let deal_id = ids::new_id();
+    sqlx::query(
+        "INSERT INTO capital_increase_agreements (capital_increase_id, deal_id, agreement_no, \
+         signed_on, amount_fen, publicity_start, publicity_end, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(&deal_id)
+    .bind(no)
+    .bind(input.signed_on.to_string())
+    .bind(amount_fen)
+    .bind(to_micros(now))
+    .bind(to_micros(end))
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE capital_increases SET phase = 'agreed' WHERE id = $1 AND phase = 'selected'",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if !missing.is_empty() {
+        ggzy_store::calendar::note_missing(
+            &mut tx,
+            &ctx.db,
+            now,
+            &missing,
+            "auctions.capital_increase_period",
+        )
+        .await?;
+    }
+    let number: Option<String> =
+        sqlx::query("SELECT number FROM auction_bidders WHERE section_id = $1 AND org_id = $2")
+            .bind(&ci.section_id)
+            .bind(&investor)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?
+            .flatten();
+    let bidders: Vec<String> = sqlx::query(
+        "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL ORDER BY number",
+    )
+    .bind(&ci.section_id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| Ok(r.try_get(0)?))
+    .collect::<Result<_>>()?;
+    let losers: Vec<&String> = bidders.iter().filter(|o| **o != investor).collect();
+    let price = Money::from_fen(amount_fen).to_string();
+    ggzy_store::emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.capital_increase.agreed",
+            "capital_increase",
+            id,
+            json!({"capital_increase_id": id, "deal_id": deal_id, "section_id": ci.section_id,
+                   "project_id": ci.project_id, "investor_org_id": investor, "amount": price,
+                   "amount_sought": Money::from_fen(ci.amount_sought_fen).to_string(),
+                   "agreement_no": no, "signed_on": input.signed_on.to_string(),
+                   "publicity_start": now.to_rfc3339(), "publicity_end": end.to_rfc3339(),
+                   "source": r.publicity_source}),
+        ),
+    )
+    .await?;
+    // The agreement is the deal: deposits settle it, publishing drafts the result announcement,
+    // projects concludes the section (the same consumers as a listing's deal).
+    ggzy_store::emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.deal.confirmed",
+            "capital_increase",
+            id,
+            json!({"deal_id": deal_id, "auction_id": id, "capital_increase_id": id,
+                   "section_id": ci.section_id, "project_id": ci.project_id,
+                   "market": "property", "winner_org_id": investor,
+                   "winner_number": number.unwrap_or_default(), "price": price,
+                   "via": "capital_increase", "confirmed_at": now.to_rfc3339(),
+                   "publicity_start_at": now.to_rfc3339(), "publicity_end_at": end.to_rfc3339(),
+                   "bidder_org_ids": bidders, "loser_org_ids": losers}),
+        ),
+    )
+    .await?;
+    let answer = view_of(&mut tx, id).await?;
+    ctx.db.commit_answering(tx, 201, &answer, now).await?;
+    Ok(answer)
+}

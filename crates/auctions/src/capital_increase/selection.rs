@@ -1,0 +1,192 @@
+//! The enterprise's selection (遴选) of the investor by the disclosed criteria.
+
+use super::*;
+
+/// Record the enterprise's selection (staff, admin, or the enterprise itself): after the disclosure end, every qualified
+/// investor scored on every disclosed criterion; the highest total is selected.
+pub async fn select(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    input: SelectionInput,
+) -> Result<CapitalIncreaseView> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
+    let r = CapitalIncreaseRules::national();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let ci = load(&mut tx, id, ctx.db.for_update()).await?;
+    require_recorder(&mut tx, actor, &ci.section_id).await?;
+    if ci.phase != "disclosure" {
+        return Err(Error::conflict(
+            "capital.selected",
+            format!("the investor is already selected (phase {})", ci.phase),
+        ));
+    }
+    if now < ci.disclosure_end {
+        return Err(Error::conflict(
+            "capital.disclosure_running",
+            format!(
+                "investors are selected after the disclosure ends ({})",
+                ci.disclosure_end.to_rfc3339()
+            ),
+        ));
+    }
+    let criteria: Vec<(String, i64)> = sqlx::query(
+        "SELECT name, weight FROM capital_increase_criteria WHERE capital_increase_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .collect::<Result<_>>()?;
+    let qualified: Vec<String> = sqlx::query(
+        "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL ORDER BY number",
+    )
+    .bind(&ci.section_id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| Ok(r.try_get(0)?))
+    .collect::<Result<_>>()?;
+    if qualified.is_empty() {
+        return Err(Error::conflict(
+            "capital.no_investor",
+            "no qualified investor (意向投资方 registered with a valid deposit) applied",
+        ));
+    }
+    let mut v = Vec::new();
+    let mut scored = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, s) in input.scores.iter().enumerate() {
+        if !qualified.contains(&s.org_id) || !seen.insert(s.org_id.clone()) {
+            v.push(FieldError::new(
+                format!("scores[{i}].org_id"),
+                "capital.selection_investor",
+                "a qualified investor of this capital increase (registered, deposit valid), once",
+            ));
+            continue;
+        }
+        let amount = money(&mut v, &format!("scores[{i}].amount"), &s.amount);
+        let mut points = Vec::new();
+        let names: std::collections::BTreeSet<&str> =
+            criteria.iter().map(|(n, _)| n.as_str()).collect();
+        if s.points.keys().any(|k| !names.contains(k.as_str())) || s.points.len() != names.len() {
+            v.push(FieldError::new(
+                format!("scores[{i}].points"),
+                "capital.selection_criteria",
+                format!(
+                    "points for exactly the disclosed criteria: {}",
+                    criteria
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+            continue;
+        }
+        for (name, weight) in &criteria {
+            match parse_points(&s.points[name]) {
+                Some(p) if p <= weight * 100 => points.push((name.clone(), p)),
+                _ => v.push(FieldError::new(
+                    format!("scores[{i}].points.{name}"),
+                    "capital.selection_points",
+                    format!("between 0 and the criterion's weight {weight}, at most 2 decimals"),
+                )),
+            }
+        }
+        if let (Some(a), true) = (amount, points.len() == criteria.len()) {
+            scored.push(Scored {
+                org_id: s.org_id.clone(),
+                amount_fen: a.fen(),
+                total_centi: points.iter().map(|(_, p)| p).sum(),
+                points,
+            });
+        }
+    }
+    let missing_investors: Vec<&String> = qualified.iter().filter(|o| !seen.contains(*o)).collect();
+    if !missing_investors.is_empty() {
+        v.push(FieldError::new(
+            "scores",
+            "capital.selection_incomplete",
+            format!(
+                "the decision scores every qualified investor; {} not scored",
+                missing_investors.len()
+            ),
+        ));
+    }
+    if input.notes.trim().is_empty() || input.notes.chars().count() > 4000 {
+        v.push(FieldError::new(
+            "notes",
+            "capital.selection_notes",
+            "the record of the negotiation or evaluation (遴选记录), at most 4000 characters",
+        ));
+    }
+    if !v.is_empty() {
+        return Err(Error::Validation(v));
+    }
+    let seed = ids::random_hex(32);
+    let (ranked, tied) = rank(scored, &seed);
+    let lot_seed = (!tied.is_empty()).then(|| seed.clone());
+    let winner = ranked[0].clone();
+    for s in &ranked {
+        for (name, p) in &s.points {
+            sqlx::query(
+                "INSERT INTO capital_increase_scores (capital_increase_id, org_id, amount_fen, \
+                 criterion, points_centi) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(&s.org_id)
+            .bind(s.amount_fen)
+            .bind(name)
+            .bind(*p)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO capital_increase_selections (capital_increase_id, investor_org_id, amount_fen, \
+         total_centi, lot_seed, notes, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(&winner.org_id)
+    .bind(winner.amount_fen)
+    .bind(winner.total_centi)
+    .bind(&lot_seed)
+    .bind(input.notes.trim())
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE capital_increases SET phase = 'selected' WHERE id = $1 AND phase = 'disclosure'",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    ggzy_store::emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.capital_increase.selected",
+            "capital_increase",
+            id,
+            json!({"capital_increase_id": id, "section_id": ci.section_id,
+                   "project_id": ci.project_id, "investor_org_id": winner.org_id,
+                   "amount": Money::from_fen(winner.amount_fen).to_string(),
+                   "total": points_str(winner.total_centi),
+                   "ranking": ranked.iter().map(|s| json!({"org_id": s.org_id,
+                        "total": points_str(s.total_centi)})).collect::<Vec<_>>(),
+                   "lot": lot_seed.as_ref().map(|s| json!({"seed": s, "tied": tied,
+                        "rule": ggzy_core::lot::RULE})),
+                   "source": r.selection_source}),
+        ),
+    )
+    .await?;
+    let answer = view_of(&mut tx, id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
+}

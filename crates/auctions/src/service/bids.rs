@@ -1,0 +1,188 @@
+//! Bids (报价 / 竞价): one bid at a time, ordered by the auction row's version.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BidAccepted {
+    pub seq: i64,
+    pub number: String,
+    pub price: String,
+    pub ends_at: String,
+}
+
+/// Why a bid was refused after validation: another bid got there first.
+#[derive(Debug)]
+pub enum BidError {
+    Error(Error),
+    /// Lost the race: the price it was computed against moved. Carries the new current price.
+    Outbid {
+        current_price: Option<String>,
+    },
+}
+
+impl From<Error> for BidError {
+    fn from(e: Error) -> Self {
+        BidError::Error(e)
+    }
+}
+
+impl From<sqlx::Error> for BidError {
+    fn from(e: sqlx::Error) -> Self {
+        BidError::Error(e.into())
+    }
+}
+
+pub async fn bid(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    price: &str,
+) -> std::result::Result<BidAccepted, BidError> {
+    use ggzy_identity::Role;
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("a bidder acts for its organization"))?;
+    let now = ctx.clock.now();
+    let a = load(ctx.db.pool(), id, "").await?;
+    let number = bidder_number(ctx.db.pool(), &a.section_id, &org)
+        .await?
+        .ok_or_else(|| {
+            Error::forbidden(
+                "only registered bidders with a valid deposit (竞买保证金) have a bidder number",
+            )
+        })?;
+    // The quote is read only once the caller is a numbered bidder (cross-organization walk,
+    // tests/api/authz_cross.rs): a stranger is refused whatever it sent.
+    let price = Money::parse_str(price).map_err(|mut e| {
+        e.field = "price".into();
+        Error::Validation(vec![e])
+    })?;
+    match a.phase.as_str() {
+        "listing" if now >= a.listing_start && now < a.ends_at => {}
+        "auction" if a.auction_start.is_some_and(|s| now >= s) && now < a.ends_at => {}
+        _ => {
+            return Err(
+                Error::conflict("auctions.not_open", "the auction does not take bids now").into(),
+            )
+        }
+    }
+    // 39号令 第二十条: on a listing with eligibility review, quotes wait for staff's confirmation.
+    crate::land::check_may_quote(ctx, &a, &org).await?;
+    if a.leader_org_id.as_deref() == Some(org.as_str()) {
+        return Err(Error::conflict(
+            "auctions.already_highest",
+            "the caller already holds the highest bid",
+        )
+        .into());
+    }
+    if a.current_fen.is_some_and(|c| price.fen() <= c) {
+        // Someone got to (or past) this price first: a lost race, not bad input.
+        return Err(BidError::Outbid {
+            current_price: a.current_fen.map(|f| Money::from_fen(f).to_string()),
+        });
+    }
+    rules::check_quote(a.starting_fen, a.increment_fen, a.current_fen, price.fen())
+        .map_err(|e| Error::Validation(vec![e]))?;
+    let new_end = if a.phase == "auction" {
+        rules::extend(a.ends_at, now, Duration::seconds(a.extension_secs))
+    } else {
+        a.ends_at
+    };
+    let seq = a.version + 1;
+    let mut tx = ctx.db.begin().await?;
+    // The bid order: only the bid that still sees this version moves the row.
+    let res = sqlx::query(
+        "UPDATE auctions SET current_fen = $1, leader_org_id = $2, version = version + 1, ends_at = $3 \
+         WHERE id = $4 AND version = $5 AND phase = $6 AND ends_at > $7",
+    )
+    .bind(price.fen())
+    .bind(&org)
+    .bind(to_micros(new_end))
+    .bind(id)
+    .bind(a.version)
+    .bind(&a.phase)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    if res.rows_affected() != 1 {
+        tx.rollback().await?;
+        let cur = load(ctx.db.pool(), id, "").await?;
+        if cur.phase != a.phase || now >= cur.ends_at {
+            return Err(
+                Error::conflict("auctions.not_open", "the auction does not take bids now").into(),
+            );
+        }
+        return Err(BidError::Outbid {
+            current_price: cur.current_fen.map(|f| Money::from_fen(f).to_string()),
+        });
+    }
+    let bid_id = ids::new_id();
+    sqlx::query(
+        "INSERT INTO auction_bids (auction_id, seq, id, org_id, number, price_fen, phase, at, ends_at, round) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id)
+    .bind(seq)
+    .bind(&bid_id)
+    .bind(&org)
+    .bind(&number)
+    .bind(price.fen())
+    .bind(&a.phase)
+    .bind(to_micros(now))
+    .bind(to_micros(new_end))
+    .bind(a.round)
+    .execute(&mut *tx)
+    .await?;
+    if new_end != a.ends_at {
+        timers::cancel(&mut tx, &end_key(id, a.ends_at)).await?;
+        timers::schedule(
+            &mut tx,
+            AUCTION_TIMER,
+            &end_key(id, new_end),
+            new_end,
+            json!({"auction_id": id}),
+            now,
+        )
+        .await?;
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.bid.accepted",
+            "auction",
+            id,
+            json!({"auction_id": id, "section_id": a.section_id, "seq": seq, "bid_id": bid_id,
+                   "org_id": org, "number": number, "price": price.to_string(), "phase": a.phase,
+                   "at": now.to_rfc3339(), "ends_at": new_end.to_rfc3339(),
+                   "extended": new_end != a.ends_at, "round": a.round}),
+        ),
+    )
+    .await?;
+    let accepted = BidAccepted {
+        seq,
+        number,
+        price: price.to_string(),
+        ends_at: new_end.to_rfc3339(),
+    };
+    ctx.db.commit_answering(tx, 201, &accepted, now).await?;
+    CHANGED.notify_waiters();
+    Ok(accepted)
+}
+
+/// The listing end timer of a round (round 1 keeps the key it always had).
+pub(super) fn listing_key(id: &str, round: i64) -> String {
+    if round <= 1 {
+        format!("auction-listing:{id}")
+    } else {
+        format!("auction-listing:{id}:r{round}")
+    }
+}
+
+pub(super) fn end_key(id: &str, at: Timestamp) -> String {
+    format!("auction-end:{id}:{}", to_micros(at))
+}

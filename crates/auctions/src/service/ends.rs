@@ -1,0 +1,316 @@
+//! Ends: the durable listing-end and auction-end timers, deal and failure.
+
+use super::*;
+
+pub(super) fn system() -> ActorRef {
+    ActorRef::system("auctions")
+}
+
+/// Bidders that quoted in the current round.
+async fn distinct_bidders(tx: &mut Tx, id: &str, round: i64) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT org_id FROM auction_bids WHERE auction_id = $1 AND round = $2",
+    )
+    .bind(id)
+    .bind(round)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+pub(super) async fn numbered_bidders(tx: &mut Tx, section_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL ORDER BY number",
+    )
+    .bind(section_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+/// Deal (成交确认书): record it and tell the other areas (deposits refunds losers and converts the
+/// winner's deposit; publishing drafts the deal announcement).
+pub(super) async fn confirm_deal(
+    tx: &mut Tx,
+    db: &Db,
+    a: &AuctionRow,
+    now: Timestamp,
+    via: &str,
+) -> Result<()> {
+    let (Some(price), Some(winner)) = (a.current_fen, a.leader_org_id.clone()) else {
+        return Err(Error::internal("a deal without a highest bid"));
+    };
+    let number = bidder_number(&mut **tx, &a.section_id, &winner)
+        .await?
+        .unwrap_or_default();
+    let deal_id = ids::new_id();
+    sqlx::query(
+        "INSERT INTO auction_deals (id, auction_id, section_id, winner_org_id, winner_number, price_fen, via, confirmed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&deal_id)
+    .bind(&a.id)
+    .bind(&a.section_id)
+    .bind(&winner)
+    .bind(&number)
+    .bind(price)
+    .bind(via)
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    if a.market == "land" && !crate::land_auction::is_mining(tx, &a.section_id).await? {
+        // 国土资发〔2010〕34号: the contract step follows the deal (crate::land_contract); a
+        // mining right's contract is not a land-use contract (crate::land_auction).
+        crate::land_contract::open(tx, db, &deal_id, &a.id, &a.section_id, &winner, price, now)
+            .await?;
+    }
+    let bidders = numbered_bidders(tx, &a.section_id).await?;
+    let losers: Vec<&String> = bidders.iter().filter(|o| **o != winner).collect();
+    emit(
+        tx,
+        db,
+        &system(),
+        now,
+        NewEvent::new(
+            "auctions.deal.confirmed",
+            "auction",
+            &a.id,
+            json!({"deal_id": deal_id, "auction_id": a.id, "section_id": a.section_id,
+                   "project_id": a.project_id, "market": a.market, "winner_org_id": winner,
+                   "winner_number": number, "price": Money::from_fen(price).to_string(),
+                   "via": via, "confirmed_at": now.to_rfc3339(),
+                   "bidder_org_ids": bidders, "loser_org_ids": losers}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn fail(
+    tx: &mut Tx,
+    db: &Db,
+    a: &AuctionRow,
+    now: Timestamp,
+    event: &str,
+    reason: &str,
+) -> Result<()> {
+    let bidders = numbered_bidders(tx, &a.section_id).await?;
+    emit(
+        tx,
+        db,
+        &system(),
+        now,
+        NewEvent::new(
+            event,
+            "auction",
+            &a.id,
+            json!({"auction_id": a.id, "section_id": a.section_id, "project_id": a.project_id,
+                   "market": a.market, "reason": reason, "failed_at": now.to_rfc3339(),
+                   "highest_price": a.current_fen.map(|f| Money::from_fen(f).to_string()),
+                   "bidder_org_ids": bidders}),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn set_phase(
+    tx: &mut Tx,
+    a: &AuctionRow,
+    from: &str,
+    to: &str,
+    outcome: &str,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE auctions SET phase = $1, outcome = $2, version = version + 1 WHERE id = $3 AND phase = $4 AND version = $5",
+    )
+    .bind(to)
+    .bind(outcome)
+    .bind(&a.id)
+    .bind(from)
+    .bind(a.version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The auction an end timer is for, locked, when it is still in `phase` and its end has come.
+/// `None` when the phase moved on, or when the end is later than the timer (a late timer of an
+/// earlier round, or an extension): then the current end gets its timer (`kind`, `key`) again.
+async fn due_auction(
+    tx: &mut Tx,
+    db: &Db,
+    clock: &Clock,
+    timer: &Timer,
+    phase: &str,
+    kind: &str,
+    key: impl Fn(&AuctionRow) -> String,
+) -> Result<Option<AuctionRow>> {
+    let id = s(&timer.payload, "auction_id").to_string();
+    let a = load(&mut **tx, &id, db.for_update()).await?;
+    if a.phase != phase {
+        return Ok(None);
+    }
+    let now = clock.now();
+    if a.ends_at > now {
+        timers::schedule(
+            tx,
+            kind,
+            &key(&a),
+            a.ends_at,
+            json!({"auction_id": id}),
+            now,
+        )
+        .await?;
+        return Ok(None);
+    }
+    Ok(Some(a))
+}
+
+/// End of a listing (durable timer): failed, deal, or on to the online auction.
+pub struct ListingEnd;
+
+#[async_trait::async_trait]
+impl TimerHandler for ListingEnd {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        // A timer of an earlier round firing late, or the end moved: keep this round's timer.
+        let due = due_auction(tx, db, clock, timer, "listing", LISTING_TIMER, |a| {
+            listing_key(&a.id, a.round)
+        });
+        let Some(a) = due.await? else {
+            return Ok(());
+        };
+        let (id, now) = (a.id.clone(), clock.now());
+        let bidders = distinct_bidders(tx, &id, a.round).await?;
+        let base = rules::listing_outcome(bidders.len(), a.current_fen, a.reserve_fen);
+        // 39号令 第二十条: on `continuation: on_request`, several quoting bidders go on to the
+        // auction only when one asked to continue; otherwise the highest quote settles it.
+        match crate::land::listing_end_outcome(tx, &a, base).await? {
+            ListingOutcome::Failed => {
+                let reason = if a.current_fen.is_none() {
+                    "no_quote"
+                } else {
+                    "reserve_not_met"
+                };
+                if set_phase(tx, &a, "listing", "failed", reason).await? {
+                    fail(tx, db, &a, now, "auctions.listing.failed", reason).await?;
+                }
+            }
+            ListingOutcome::Deal => {
+                if set_phase(tx, &a, "listing", "deal", "deal").await? {
+                    confirm_deal(tx, db, &a, now, "listing").await?;
+                }
+            }
+            ListingOutcome::Auction if a.final_auction == "onsite" => {
+                // 39号令 第二十条: several bidders still competing go to an on-site auction; staff
+                // book a room through venues and record the result.
+                if set_phase(tx, &a, "listing", "onsite_pending", "onsite").await? {
+                    let numbers = sqlx::query(
+                        "SELECT DISTINCT b.number FROM auction_bids b WHERE b.auction_id = $1 AND b.round = $2 ORDER BY b.number",
+                    )
+                    .bind(&id)
+                    .bind(a.round)
+                    .fetch_all(&mut **tx)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get::<String, _>(0))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                    emit(
+                        tx,
+                        db,
+                        &system(),
+                        now,
+                        NewEvent::new(
+                            "auctions.onsite.pending",
+                            "auction",
+                            &id,
+                            json!({"auction_id": id, "section_id": a.section_id, "project_id": a.project_id,
+                                   "market": a.market, "listing_end": a.listing_end.to_rfc3339(),
+                                   "current_price": a.current_fen.map(|f| Money::from_fen(f).to_string()),
+                                   "competing_numbers": numbers, "bidder_org_ids": bidders}),
+                        ),
+                    )
+                    .await?;
+                }
+            }
+            ListingOutcome::Auction => {
+                let start = a.listing_end.max(now);
+                let ends = start + Duration::seconds(a.free_bid_secs + a.extension_secs);
+                let r = sqlx::query(
+                    "UPDATE auctions SET phase = 'auction', auction_start = $1, ends_at = $2 \
+                     WHERE id = $3 AND phase = 'listing' AND version = $4",
+                )
+                .bind(to_micros(start))
+                .bind(to_micros(ends))
+                .bind(&id)
+                .bind(a.version)
+                .execute(&mut **tx)
+                .await?;
+                if r.rows_affected() == 1 {
+                    timers::schedule(
+                        tx,
+                        AUCTION_TIMER,
+                        &end_key(&id, ends),
+                        ends,
+                        json!({"auction_id": id}),
+                        now,
+                    )
+                    .await?;
+                    emit(
+                        tx,
+                        db,
+                        &system(),
+                        now,
+                        NewEvent::new(
+                            "auctions.auction.started",
+                            "auction",
+                            &id,
+                            json!({"auction_id": id, "section_id": a.section_id, "project_id": a.project_id,
+                                   "market": a.market, "auction_start": start.to_rfc3339(),
+                                   "free_bid_end": (start + Duration::seconds(a.free_bid_secs)).to_rfc3339(),
+                                   "ends_at": ends.to_rfc3339(),
+                                   "current_price": a.current_fen.map(|f| Money::from_fen(f).to_string())}),
+                        ),
+                    )
+                    .await?;
+                }
+            }
+        }
+        CHANGED.notify_waiters();
+        Ok(())
+    }
+}
+
+/// End of an online auction (durable timer, moved by every extension).
+pub struct AuctionEnd;
+
+#[async_trait::async_trait]
+impl TimerHandler for AuctionEnd {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        // Extended meanwhile: make sure the later end has its timer.
+        let due = due_auction(tx, db, clock, timer, "auction", AUCTION_TIMER, |a| {
+            end_key(&a.id, a.ends_at)
+        });
+        let Some(a) = due.await? else {
+            return Ok(());
+        };
+        let now = clock.now();
+        if rules::auction_is_deal(a.current_fen, a.reserve_fen) {
+            if set_phase(tx, &a, "auction", "deal", "deal").await? {
+                confirm_deal(tx, db, &a, now, "auction").await?;
+            }
+        } else if set_phase(tx, &a, "auction", "failed", "reserve_not_met").await? {
+            fail(
+                tx,
+                db,
+                &a,
+                now,
+                "auctions.auction.failed",
+                "reserve_not_met",
+            )
+            .await?;
+        }
+        CHANGED.notify_waiters();
+        Ok(())
+    }
+}

@@ -1,0 +1,175 @@
+//! On-site auction (现场竞价): the result recorded by staff.
+
+use super::*;
+
+/// The result of the on-site auction, recorded by staff after it took place.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct OnsiteResult {
+    /// `deal` (default) or `failed`.
+    pub result: Option<String>,
+    /// The winner's bidder number (竞买号), for a deal.
+    pub winner_number: Option<String>,
+    /// The final price, for a deal: at least the highest quote of the listing.
+    pub price: Option<String>,
+    /// Why it failed (for `failed`).
+    pub reason: Option<String>,
+}
+
+pub async fn onsite_result(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    o: OnsiteResult,
+) -> Result<AuctionView> {
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let now = ctx.clock.now();
+    let a = load(ctx.db.pool(), id, "").await?;
+    if a.phase != "onsite_pending" {
+        return Err(Error::conflict(
+            "auctions.not_onsite_pending",
+            format!("no on-site auction is pending; the auction is {}", a.phase),
+        ));
+    }
+    let booking = sqlx::query(
+        "SELECT booking_id, starts_at FROM auction_onsite_bookings \
+         WHERE section_id = $1 AND status = 'confirmed' ORDER BY starts_at DESC LIMIT 1",
+    )
+    .bind(&a.section_id)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    let Some(booking) = booking else {
+        return Err(Error::conflict(
+            "auctions.onsite_not_booked",
+            "no confirmed venues booking (purpose auction) for this section",
+        ));
+    };
+    let booking_id: String = booking.try_get(0)?;
+    if from_micros(booking.try_get(1)?) > now {
+        return Err(Error::conflict(
+            "auctions.onsite_not_held",
+            "the on-site auction has not started yet",
+        ));
+    }
+    let result = o.result.as_deref().unwrap_or("deal");
+    let record = rules::onsite_record(o.result.as_deref(), o.reason.as_deref())
+        .map_err(|e| Error::Validation(vec![e]))?;
+    let mut v = Vec::new();
+    let mut tx;
+    match record {
+        rules::OnsiteRecord::Failed => {
+            tx = ctx.db.begin().await?;
+            if !set_phase(&mut tx, &a, "onsite_pending", "failed", "onsite_failed").await? {
+                tx.rollback().await?;
+                return Err(relist_race());
+            }
+            fail(
+                &mut tx,
+                &ctx.db,
+                &a,
+                now,
+                "auctions.auction.failed",
+                "onsite_failed",
+            )
+            .await?;
+        }
+        rules::OnsiteRecord::Deal => {
+            let number = o.winner_number.as_deref().unwrap_or("").trim().to_string();
+            let winner = if number.is_empty() {
+                None
+            } else {
+                sqlx::query(
+                    "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number = $2",
+                )
+                .bind(&a.section_id)
+                .bind(&number)
+                .fetch_optional(ctx.db.pool())
+                .await?
+                .map(|r| r.try_get::<String, _>(0))
+                .transpose()?
+            };
+            if winner.is_none() {
+                v.push(FieldError::new(
+                    "winner_number",
+                    "auctions.winner_number",
+                    "the winner is a bidder number (竞买号) of this section",
+                ));
+            }
+            let price = rules::onsite_price(o.price.as_deref(), a.current_fen, &mut v);
+            let (Some(winner), Some(price), true) = (winner, price, v.is_empty()) else {
+                return Err(Error::Validation(v));
+            };
+            tx = ctx.db.begin().await?;
+            if rules::auction_is_deal(Some(price.fen()), a.reserve_fen) {
+                let res = sqlx::query(
+                    "UPDATE auctions SET current_fen = $1, leader_org_id = $2, phase = 'deal', outcome = 'deal', \
+                     version = version + 1 WHERE id = $3 AND phase = 'onsite_pending' AND version = $4",
+                )
+                .bind(price.fen())
+                .bind(&winner)
+                .bind(id)
+                .bind(a.version)
+                .execute(&mut *tx)
+                .await?;
+                if res.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Err(relist_race());
+                }
+                sqlx::query(
+                    "INSERT INTO auction_bids (auction_id, seq, id, org_id, number, price_fen, phase, at, ends_at, round) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'onsite', $7, $7, $8)",
+                )
+                .bind(id)
+                .bind(a.version + 1)
+                .bind(ids::new_id())
+                .bind(&winner)
+                .bind(&number)
+                .bind(price.fen())
+                .bind(to_micros(now))
+                .bind(a.round)
+                .execute(&mut *tx)
+                .await?;
+                let mut won = a.clone();
+                won.current_fen = Some(price.fen());
+                won.leader_org_id = Some(winner);
+                confirm_deal(&mut tx, &ctx.db, &won, now, "onsite").await?;
+            } else {
+                if !set_phase(&mut tx, &a, "onsite_pending", "failed", "reserve_not_met").await? {
+                    tx.rollback().await?;
+                    return Err(relist_race());
+                }
+                let mut low = a.clone();
+                low.current_fen = Some(price.fen());
+                fail(
+                    &mut tx,
+                    &ctx.db,
+                    &low,
+                    now,
+                    "auctions.auction.failed",
+                    "reserve_not_met",
+                )
+                .await?;
+            }
+        }
+    }
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            "auctions.onsite.recorded",
+            "auction",
+            id,
+            json!({"auction_id": id, "section_id": a.section_id, "project_id": a.project_id,
+                   "market": a.market, "booking_id": booking_id, "result": result,
+                   "winner_number": o.winner_number, "price": o.price, "reason": o.reason,
+                   "recorded_at": now.to_rfc3339()}),
+        ),
+    )
+    .await?;
+    let answer = view_on(&mut tx, now, actor, id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    CHANGED.notify_waiters();
+    Ok(answer)
+}

@@ -1,0 +1,526 @@
+//! Re-listing (重新挂牌: 延期 or 降低底价) and its approval.
+
+use super::*;
+
+/// Re-list a failed listing or auction: `extend` (a new listing / disclosure period, same floor)
+/// or `lower_floor` (a lower starting price, disclosed again). Bidders and their numbers carry over.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RelistRequest {
+    /// `extend` or `lower_floor`.
+    #[schema(pattern = "^(extend|lower_floor)$")]
+    pub kind: String,
+    /// Default: now. Not in the past.
+    pub listing_start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub listing_end: chrono::DateTime<chrono::FixedOffset>,
+    /// `lower_floor` only: the new starting price (起始价 / 转让底价), below the current one.
+    #[schema(value_type = Option<ggzy_core::money::Money>)]
+    pub starting_price: Option<String>,
+    /// A new reserve price; omitted: the current one stays.
+    #[schema(value_type = Option<ggzy_core::money::Money>)]
+    pub reserve_price: Option<String>,
+    /// Property, a new floor below 90 % of the appraisal: the approving body's written consent
+    /// (转让行为批准单位书面同意, 32号令 第十八条) as a document; required then, recorded whenever given.
+    pub consent: Option<crate::property::ConsentUpload>,
+    /// Land `lower_floor`: the government's approval of the lower starting price (39号令 第十条).
+    pub approval: Option<crate::land::LandApproval>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RelistDecision {
+    /// Required when refusing.
+    pub reason: Option<String>,
+}
+
+/// The legal period of a (re-)listing from `start` to `end` (39号令 19; 32号令 extension or, after a
+/// lowered floor, a new disclosure of 20 working days, 32号令 13 and 18).
+fn relist_period(
+    r: &AuctionRules,
+    cal: &ggzy_core::calendar::BusinessCalendar,
+    market: &str,
+    kind: &str,
+    start: Timestamp,
+    end: Timestamp,
+    missing: &mut rules::Missing,
+) -> Vec<FieldError> {
+    match (market, kind) {
+        ("land", _) => rules::check_land_listing(r, cal, start, end, missing)
+            .into_iter()
+            .collect(),
+        ("property", "extend") => rules::check_property_extension(r, cal, start, end, missing),
+        ("property", _) => rules::check_property_schedule(r, cal, start, start, end, missing),
+        _ => vec![FieldError::new(
+            "section_id",
+            "auctions.market",
+            "listings and auctions are for the land and property markets",
+        )],
+    }
+}
+
+pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Result<AuctionView> {
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let r = AuctionRules::national();
+    let now = ctx.clock.now();
+    let a = load(ctx.db.pool(), id, "").await?;
+    if a.phase != "failed" {
+        return Err(Error::conflict(
+            "auctions.relist_not_failed",
+            format!(
+                "only a failed listing or auction can be re-listed; this one is {}",
+                a.phase
+            ),
+        ));
+    }
+    // 拍卖出让 / 矿业权出让 procedures are not re-listed as a listing round (crate::land_auction).
+    crate::land_auction::check_relist(ctx, &a.section_id).await?;
+    let mut v = Vec::new();
+    let start = rq
+        .listing_start
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or(now);
+    let end = rq.listing_end.with_timezone(&chrono::Utc);
+    if start < now - Duration::minutes(1) {
+        v.push(FieldError::new(
+            "listing_start",
+            "auctions.relist_start",
+            "a re-listing does not start in the past",
+        ));
+    }
+    if end <= start {
+        v.push(FieldError::new(
+            "listing_end",
+            "auctions.end_after_start",
+            "the listing ends after it starts",
+        ));
+    }
+    let starting = rules::relist_floor(
+        &rq.kind,
+        rq.starting_price.as_deref(),
+        a.starting_fen,
+        &mut v,
+    );
+    let reserve = match &rq.reserve_price {
+        Some(p) => money_field(&mut v, "reserve_price", p).map(|m| Some(m.fen())),
+        None => Some(a.reserve_fen),
+    };
+    if !v.is_empty() {
+        // Kind and price first; the periods once those hold.
+    } else if a.market == "land" {
+        // 39号令 第十条: a new announcement ≥ 20 days before, a listing ≥ 10 days, and a lower
+        // price approved by the government (recorded).
+        crate::land::check_relist(
+            ctx,
+            &a,
+            rq.kind == "lower_floor",
+            start,
+            end,
+            rq.approval.as_ref(),
+            &mut rules::Missing::new(),
+            &mut v,
+        )
+        .await?;
+    } else {
+        v.extend(relist_period(
+            &r,
+            &ctx.calendar,
+            &a.market,
+            &rq.kind,
+            start,
+            end,
+            &mut rules::Missing::new(),
+        ));
+    }
+    // 32号令 第十八条: a property floor below 90% of the appraisal needs the approving body's
+    // written consent (an unknown appraisal, from before it was recorded, always does). The
+    // consent is the uploaded document itself, recorded with the re-listing (issue 21); it
+    // replaced the second platform user's approval.
+    let consent = match &rq.consent {
+        Some(c) => match crate::property::validate_consent(c, ggzy_core::time::local_date(now)) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                v.extend(e);
+                None
+            }
+        },
+        None => None,
+    };
+    let needs_consent = starting.is_some_and(|st| {
+        rules::relist_needs_consent(&r, &a.market, &rq.kind, st, a.appraisal_fen)
+    });
+    if needs_consent && rq.consent.is_none() {
+        v.push(FieldError::new(
+            "consent",
+            "auctions.floor_consent_required",
+            format!(
+                "a floor below 90% of the appraisal {} needs the approving body's written consent, uploaded as a document (32号令 第十八条)",
+                a.appraisal_fen
+                    .map(|f| Money::from_fen(f).to_string())
+                    .unwrap_or_else(|| "(not recorded)".into())
+            ),
+        ));
+    }
+    let (Some(starting), Some(reserve), true) = (starting, reserve, v.is_empty()) else {
+        return Err(Error::Validation(v));
+    };
+    let rl = RelistRow {
+        id: ids::new_id(),
+        kind: rq.kind.clone(),
+        status: "applied".into(),
+        round: a.round + 1,
+        listing_start: start,
+        listing_end: end,
+        starting_fen: starting,
+        previous_starting_fen: a.starting_fen,
+        reserve_fen: reserve,
+        requested_by: actor.user_id.clone(),
+        decided_by: None,
+        reason: None,
+    };
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query(&format!(
+        "INSERT INTO auction_relists ({RELIST_COLS}, auction_id, requested_at) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, $11, $12)"
+    ))
+    .bind(&rl.id)
+    .bind(&rl.kind)
+    .bind(&rl.status)
+    .bind(rl.round)
+    .bind(to_micros(rl.listing_start))
+    .bind(to_micros(rl.listing_end))
+    .bind(rl.starting_fen)
+    .bind(rl.previous_starting_fen)
+    .bind(rl.reserve_fen)
+    .bind(&rl.requested_by)
+    .bind(id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    if let (true, "lower_floor", Some(p)) = (a.market == "land", rq.kind.as_str(), &rq.approval) {
+        crate::land::record_approval(&mut tx, &ctx.db, actor, &a, &rl.id, starting, p, now).await?;
+    }
+    if let Some(c) = &consent {
+        crate::property::record_consent(&mut tx, id, &rl.id, c, &actor.user_id, now).await?;
+        emit(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            now,
+            NewEvent::new(
+                "auctions.floor_consent.recorded",
+                "auction",
+                id,
+                relist_payload(
+                    &a,
+                    &rl,
+                    json!({"threshold_bp": r.floor_approval_bp, "required": needs_consent,
+                           "approving_body": c.approving_body, "signed_by": c.signed_by,
+                           "consented_on": c.consented_on.to_string(), "file_name": c.file_name,
+                           "sha256": c.sha256, "size_bytes": c.size_bytes}),
+                ),
+            ),
+        )
+        .await?;
+    }
+    if !apply_relist(&mut tx, &ctx.db, &actor.actor_ref(), &a, "failed", &rl, now).await? {
+        tx.rollback().await?;
+        return Err(relist_race());
+    }
+    let answer = view_on(&mut tx, now, actor, id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    CHANGED.notify_waiters();
+    Ok(answer)
+}
+
+/// A holiday schedule was imported (`calendar.schedule.imported`): every listing round whose period
+/// was checked provisionally (a year counted with weekends only) is checked again with the live
+/// calendar, against the same rule it was first checked with (first listing: 39号令 10 and 19 /
+/// 32号令 13; re-listing: its kind). Each gets `auctions.listing.periods_rechecked` with the outcome;
+/// the mark stays only while a year is still missing. A running listing is never stopped by this:
+/// a period now too short is reported (monitoring raises `calendar.period_too_short`) for staff.
+pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Result<()> {
+    ggzy_store::calendar::refresh(db).await?;
+    let r = AuctionRules::national();
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM auctions WHERE periods_provisional = 1 ORDER BY id"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in rows {
+        let a = auction_row(&row)?;
+        let announced: Option<i64> =
+            sqlx::query("SELECT announced_at FROM auction_sections WHERE section_id = $1")
+                .bind(&a.section_id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|r| r.try_get::<Option<i64>, _>(0))
+                .transpose()?
+                .flatten();
+        let mut missing = rules::Missing::new();
+        let cal = db.calendar();
+        let (start, end) = (a.listing_start, a.listing_end);
+        let broken = match (a.period_kind.as_str(), a.market.as_str(), announced) {
+            ("listing", "land", Some(at)) => {
+                rules::check_land_schedule(&r, cal, from_micros(at), start, end, &mut missing)
+            }
+            ("listing", "property", Some(at)) => {
+                rules::check_property_schedule(&r, cal, from_micros(at), start, end, &mut missing)
+            }
+            ("listing", _, _) => Vec::new(),
+            (kind, market, _) => relist_period(&r, cal, market, kind, start, end, &mut missing),
+        };
+        if !missing.is_empty() {
+            ggzy_store::calendar::note_missing(tx, db, now, &missing, "auctions.listing_period")
+                .await?;
+        }
+        sqlx::query("UPDATE auctions SET periods_provisional = $1 WHERE id = $2")
+            .bind(i64::from(!missing.is_empty()))
+            .bind(&a.id)
+            .execute(&mut **tx)
+            .await?;
+        let broken: Vec<Value> = broken
+            .into_iter()
+            .map(|e| json!({"field": e.field, "rule": e.rule, "message": e.message}))
+            .collect();
+        emit(
+            tx,
+            db,
+            &ActorRef::system("auctions"),
+            now,
+            NewEvent::new(
+                "auctions.listing.periods_rechecked",
+                "auction",
+                &a.id,
+                json!({"auction_id": a.id, "section_id": a.section_id, "project_id": a.project_id,
+                       "market": a.market, "round": a.round, "period_kind": a.period_kind,
+                       "listing_start": start.to_rfc3339(), "listing_end": end.to_rfc3339(),
+                       "ok": broken.is_empty(), "broken": broken,
+                       "provisional": !missing.is_empty(), "missing_years": missing}),
+            ),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub(super) fn relist_race() -> Error {
+    Error::conflict(
+        "auctions.relist_conflict",
+        "the auction changed meanwhile; reload and try again",
+    )
+}
+
+fn relist_payload(a: &AuctionRow, rl: &RelistRow, extra: Value) -> Value {
+    let mut p = json!({"auction_id": a.id, "relist_id": rl.id, "section_id": a.section_id,
+        "project_id": a.project_id, "market": a.market, "kind": rl.kind, "round": rl.round,
+        "listing_start": rl.listing_start.to_rfc3339(), "listing_end": rl.listing_end.to_rfc3339(),
+        "starting_price": Money::from_fen(rl.starting_fen).to_string(),
+        "previous_starting_price": Money::from_fen(rl.previous_starting_fen).to_string(),
+        "appraisal_value": a.appraisal_fen.map(|f| Money::from_fen(f).to_string()),
+        "requested_by": rl.requested_by});
+    if let (Some(o), Some(e)) = (p.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    p
+}
+
+/// Open the next round: the listing starts again with no quote, the same bidders and numbers, and
+/// a new end timer. Conditional on the phase and version read by the caller.
+async fn apply_relist(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    a: &AuctionRow,
+    from: &str,
+    rl: &RelistRow,
+    now: Timestamp,
+) -> Result<bool> {
+    // The period was checked by the caller; whether that check was provisional is kept with the
+    // round (re-checked when a missing year is imported).
+    let mut missing = rules::Missing::new();
+    relist_period(
+        &AuctionRules::national(),
+        db.calendar(),
+        &a.market,
+        &rl.kind,
+        rl.listing_start,
+        rl.listing_end,
+        &mut missing,
+    );
+    let res = sqlx::query(
+        "UPDATE auctions SET phase = 'listing', round = $1, listing_start = $2, listing_end = $3, \
+         ends_at = $3, starting_fen = $4, reserve_fen = $5, current_fen = NULL, leader_org_id = NULL, \
+         auction_start = NULL, outcome = NULL, version = version + 1, periods_provisional = $9, \
+         period_kind = $10 WHERE id = $6 AND phase = $7 AND version = $8",
+    )
+    .bind(rl.round)
+    .bind(to_micros(rl.listing_start))
+    .bind(to_micros(rl.listing_end))
+    .bind(rl.starting_fen)
+    .bind(rl.reserve_fen)
+    .bind(&a.id)
+    .bind(from)
+    .bind(a.version)
+    .bind(i64::from(!missing.is_empty()))
+    .bind(&rl.kind)
+    .execute(&mut **tx)
+    .await?;
+    if res.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if !missing.is_empty() {
+        ggzy_store::calendar::note_missing(tx, db, now, &missing, "auctions.listing_period")
+            .await?;
+    }
+    timers::schedule(
+        tx,
+        LISTING_TIMER,
+        &listing_key(&a.id, rl.round),
+        rl.listing_end,
+        json!({"auction_id": a.id}),
+        now,
+    )
+    .await?;
+    let bidders = numbered_bidders(tx, &a.section_id).await?;
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        NewEvent::new(
+            "auctions.listing.relisted",
+            "auction",
+            &a.id,
+            relist_payload(
+                a,
+                rl,
+                json!({"reserve_set": rl.reserve_fen.is_some(), "bidder_org_ids": bidders,
+                       "approved_by": rl.decided_by, "periods_provisional": !missing.is_empty()}),
+            ),
+        ),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Approve (`approve = true`) or refuse a pending re-listing. Four eyes: not its requester.
+pub async fn decide_relist(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    approve: bool,
+    d: RelistDecision,
+) -> Result<AuctionView> {
+    use ggzy_identity::Role;
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let r = AuctionRules::national();
+    let now = ctx.clock.now();
+    let reason = d.reason.as_deref().map(str::trim).unwrap_or("");
+    if !approve && reason.is_empty() {
+        return Err(Error::field(
+            "reason",
+            "auctions.refusal_reason",
+            "a refusal states its reason",
+        ));
+    }
+    let a = load(ctx.db.pool(), id, "").await?;
+    let row = sqlx::query(&format!(
+        "SELECT {RELIST_COLS} FROM auction_relists WHERE auction_id = $1 AND status = 'pending_approval'"
+    ))
+    .bind(id)
+    .fetch_optional(ctx.db.pool())
+    .await?;
+    let (Some(row), "pending_approval") = (row, a.phase.as_str()) else {
+        return Err(Error::conflict(
+            "auctions.no_pending_relist",
+            "no re-listing of this auction waits for approval",
+        ));
+    };
+    let mut rl = relist_row(&row)?;
+    if rl.requested_by == actor.user_id {
+        return Err(Error::conflict(
+            "auctions.second_approver",
+            "a re-listing below 90% of the appraisal is decided by another staff member or admin than its requester (32号令 第十八条)",
+        ));
+    }
+    if approve {
+        // Approved late: the round starts now at the earliest, and must still keep its period.
+        rl.listing_start = rl.listing_start.max(now);
+        let v = relist_period(
+            &r,
+            &ctx.calendar,
+            &a.market,
+            &rl.kind,
+            rl.listing_start,
+            rl.listing_end,
+            &mut rules::Missing::new(),
+        );
+        if !v.is_empty() {
+            return Err(Error::Validation(v));
+        }
+    }
+    rl.decided_by = Some(actor.user_id.clone());
+    let status = if approve { "approved" } else { "refused" };
+    let mut tx = ctx.db.begin().await?;
+    let res = sqlx::query(
+        "UPDATE auction_relists SET status = $1, decided_by = $2, decided_at = $3, reason = $4, \
+         listing_start = $5 WHERE id = $6 AND status = 'pending_approval'",
+    )
+    .bind(status)
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .bind((!reason.is_empty()).then_some(reason))
+    .bind(to_micros(rl.listing_start))
+    .bind(&rl.id)
+    .execute(&mut *tx)
+    .await?;
+    if res.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Err(relist_race());
+    }
+    let event = if approve {
+        "auctions.relist.approved"
+    } else {
+        "auctions.relist.refused"
+    };
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        NewEvent::new(
+            event,
+            "auction",
+            id,
+            relist_payload(
+                &a,
+                &rl,
+                json!({"decided_by": actor.user_id, "reason": (!reason.is_empty()).then_some(reason)}),
+            ),
+        ),
+    )
+    .await?;
+    let ok = if approve {
+        apply_relist(
+            &mut tx,
+            &ctx.db,
+            &actor.actor_ref(),
+            &a,
+            "pending_approval",
+            &rl,
+            now,
+        )
+        .await?
+    } else {
+        set_phase(&mut tx, &a, "pending_approval", "failed", "relist_refused").await?
+    };
+    if !ok {
+        tx.rollback().await?;
+        return Err(relist_race());
+    }
+    let answer = view_on(&mut tx, now, actor, id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    CHANGED.notify_waiters();
+    Ok(answer)
+}

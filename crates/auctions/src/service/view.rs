@@ -1,0 +1,374 @@
+//! The auction as a watcher sees it: views, the auction row, bidder numbers.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BidView {
+    pub seq: i64,
+    /// Bidder number (竞买号); names are never shown.
+    pub number: String,
+    pub price: String,
+    pub phase: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuctionView {
+    pub id: String,
+    pub section_id: String,
+    pub project_id: String,
+    pub market: String,
+    /// `listing`, `auction`, `onsite_pending`, `pending_approval` (a re-listing requested before
+    /// issue 21 waits for a second user's approval), `deal` or `failed`.
+    pub phase: String,
+    /// 1 for the first listing; each re-listing starts the next round.
+    pub round: i64,
+    /// `online` or `onsite`.
+    pub final_auction: String,
+    pub appraisal_value: Option<String>,
+    pub listing_start: String,
+    pub listing_end: String,
+    /// The listing period was checked while a year's holiday schedule was missing (weekends
+    /// only): provisional until that year is imported and the period checked again (issue 16).
+    pub periods_provisional: bool,
+    pub auction_start: Option<String>,
+    /// Current end (listing end, or the auction end moved by extensions).
+    pub ends_at: String,
+    pub time_left_secs: i64,
+    pub starting_price: String,
+    pub increment: String,
+    pub current_price: Option<String>,
+    pub leader_number: Option<String>,
+    pub reserve_set: bool,
+    /// Shown only once the auction is over.
+    pub reserve_price: Option<String>,
+    pub extension_minutes: i64,
+    pub outcome: Option<String>,
+    /// The caller's bidder number, if it has one.
+    pub my_number: Option<String>,
+    /// Bids of the current round.
+    pub bids: Vec<BidView>,
+    /// The on-site auction's room booking (from venues), if one is live.
+    pub onsite: Option<OnsiteView>,
+    /// The latest re-listing request, if any.
+    pub relist: Option<RelistView>,
+    /// Land listing terms (39号令 第二十条): eligibility review and continuation on request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub land: Option<crate::land::LandView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OnsiteView {
+    pub booking_id: String,
+    pub room_id: String,
+    pub room_name: Option<String>,
+    pub start: String,
+    pub end: String,
+    /// `tentative` or `confirmed` (venues' booking status).
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelistView {
+    pub id: String,
+    /// `extend` or `lower_floor`.
+    pub kind: String,
+    /// `pending_approval`, `approved`, `refused` or `applied` (no approval needed).
+    pub status: String,
+    /// The round this re-listing starts.
+    pub round: i64,
+    pub listing_start: String,
+    pub listing_end: String,
+    pub starting_price: String,
+    pub previous_starting_price: String,
+    pub requested_by: String,
+    pub decided_by: Option<String>,
+    pub reason: Option<String>,
+    /// The approving body's written consent recorded with this re-listing (32号令 第十八条).
+    pub consent: Option<crate::property::ConsentView>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AuctionRow {
+    pub(crate) id: String,
+    pub(crate) section_id: String,
+    pub(crate) project_id: String,
+    pub(crate) market: String,
+    pub(crate) phase: String,
+    pub(crate) listing_start: Timestamp,
+    pub(crate) listing_end: Timestamp,
+    pub(crate) free_bid_secs: i64,
+    pub(crate) extension_secs: i64,
+    pub(crate) auction_start: Option<Timestamp>,
+    pub(crate) ends_at: Timestamp,
+    pub(crate) starting_fen: i64,
+    pub(crate) increment_fen: i64,
+    pub(crate) reserve_fen: Option<i64>,
+    pub(crate) current_fen: Option<i64>,
+    pub(crate) leader_org_id: Option<String>,
+    pub(crate) version: i64,
+    pub(crate) outcome: Option<String>,
+    pub(crate) round: i64,
+    pub(crate) final_auction: String,
+    pub(crate) appraisal_fen: Option<i64>,
+    pub(crate) periods_provisional: bool,
+    /// `listing` (first round) or the re-listing kind the current round was checked as.
+    pub(crate) period_kind: String,
+}
+
+pub(super) const COLS: &str =
+    "id, section_id, project_id, market, phase, listing_start, listing_end, free_bid_secs, \
+    extension_secs, auction_start, ends_at, starting_fen, increment_fen, reserve_fen, current_fen, \
+    leader_org_id, version, outcome, round, final_auction, appraisal_fen, periods_provisional, \
+    period_kind";
+
+pub(super) fn auction_row(r: &sqlx::any::AnyRow) -> Result<AuctionRow> {
+    Ok(AuctionRow {
+        id: r.try_get(0)?,
+        section_id: r.try_get(1)?,
+        project_id: r.try_get(2)?,
+        market: r.try_get(3)?,
+        phase: r.try_get(4)?,
+        listing_start: from_micros(r.try_get(5)?),
+        listing_end: from_micros(r.try_get(6)?),
+        free_bid_secs: r.try_get(7)?,
+        extension_secs: r.try_get(8)?,
+        auction_start: r.try_get::<Option<i64>, _>(9)?.map(from_micros),
+        ends_at: from_micros(r.try_get(10)?),
+        starting_fen: r.try_get(11)?,
+        increment_fen: r.try_get(12)?,
+        reserve_fen: r.try_get(13)?,
+        current_fen: r.try_get(14)?,
+        leader_org_id: r.try_get(15)?,
+        version: r.try_get(16)?,
+        outcome: r.try_get(17)?,
+        round: r.try_get(18)?,
+        final_auction: r.try_get(19)?,
+        appraisal_fen: r.try_get(20)?,
+        periods_provisional: r.try_get::<i64, _>(21)? != 0,
+        period_kind: r.try_get(22)?,
+    })
+}
+
+pub(super) async fn load<'e, E>(exec: E, id: &str, lock: &str) -> Result<AuctionRow>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(&format!("SELECT {COLS} FROM auctions WHERE id = $1{lock}"))
+        .bind(id)
+        .fetch_optional(exec)
+        .await?
+        .ok_or_else(|| Error::not_found("auction"))?;
+    auction_row(&r)
+}
+
+/// [`load`] for the land module (crate::land).
+pub(crate) async fn load_row<'e, E>(exec: E, id: &str, lock: &str) -> Result<AuctionRow>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    load(exec, id, lock).await
+}
+
+/// [`bidder_number`] for the land module (crate::land).
+pub(crate) async fn number_of<'e, E>(
+    exec: E,
+    section_id: &str,
+    org_id: &str,
+) -> Result<Option<String>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    bidder_number(exec, section_id, org_id).await
+}
+
+pub(super) async fn bidder_number<'e, E>(
+    exec: E,
+    section_id: &str,
+    org_id: &str,
+) -> Result<Option<String>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let r = sqlx::query(
+        "SELECT number FROM auction_bidders WHERE section_id = $1 AND org_id = $2 AND number IS NOT NULL",
+    )
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_optional(exec)
+    .await?;
+    Ok(match r {
+        Some(r) => r.try_get(0)?,
+        None => None,
+    })
+}
+
+pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
+    let mut conn = ctx.db.pool().acquire().await?;
+    view_on(&mut conn, ctx.clock.now(), actor, id).await
+}
+
+/// [`view`] on a given connection: a use case's transaction answers from it, so the answer is
+/// stored with the change (`Db::commit_answering`) and a retry after a lost answer replays it.
+pub(crate) async fn view_on(
+    conn: &mut sqlx::AnyConnection,
+    now: Timestamp,
+    actor: &Actor,
+    id: &str,
+) -> Result<AuctionView> {
+    actor.require(&WATCHERS)?;
+    let a = load(&mut *conn, id, "").await?;
+    transferor_only(&mut *conn, actor, &a.section_id).await?;
+    let my_number = match &actor.org_id {
+        Some(o) => bidder_number(&mut *conn, &a.section_id, o).await?,
+        None => None,
+    };
+    let rows = sqlx::query(
+        "SELECT seq, number, price_fen, phase, at FROM auction_bids WHERE auction_id = $1 AND round = $2 ORDER BY seq",
+    )
+    .bind(id)
+    .bind(a.round)
+    .fetch_all(&mut *conn)
+    .await?;
+    let bids = rows
+        .iter()
+        .map(|r| {
+            Ok(BidView {
+                seq: r.try_get(0)?,
+                number: r.try_get(1)?,
+                price: Money::from_fen(r.try_get(2)?).to_string(),
+                phase: r.try_get(3)?,
+                at: from_micros(r.try_get(4)?).to_rfc3339(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let leader_number = bids.last().map(|b| b.number.clone());
+    let over = a.phase == "deal" || a.phase == "failed";
+    let onsite = onsite_view(&mut *conn, &a.section_id).await?;
+    let relist = relist_view(&mut *conn, &a.id).await?;
+    let land = crate::land::view(&mut *conn, &a.id, &a.section_id, a.round).await?;
+    Ok(AuctionView {
+        land,
+        round: a.round,
+        final_auction: a.final_auction,
+        appraisal_value: a.appraisal_fen.map(|f| Money::from_fen(f).to_string()),
+        onsite,
+        relist,
+        time_left_secs: (a.ends_at - now).num_seconds().max(0),
+        id: a.id,
+        section_id: a.section_id,
+        project_id: a.project_id,
+        market: a.market,
+        phase: a.phase,
+        listing_start: a.listing_start.to_rfc3339(),
+        listing_end: a.listing_end.to_rfc3339(),
+        periods_provisional: a.periods_provisional,
+        auction_start: a.auction_start.map(|t| t.to_rfc3339()),
+        ends_at: a.ends_at.to_rfc3339(),
+        starting_price: Money::from_fen(a.starting_fen).to_string(),
+        increment: Money::from_fen(a.increment_fen).to_string(),
+        current_price: a.current_fen.map(|f| Money::from_fen(f).to_string()),
+        leader_number,
+        reserve_set: a.reserve_fen.is_some(),
+        reserve_price: if over {
+            a.reserve_fen.map(|f| Money::from_fen(f).to_string())
+        } else {
+            None
+        },
+        extension_minutes: a.extension_secs / 60,
+        outcome: a.outcome,
+        my_number,
+        bids,
+    })
+}
+
+async fn onsite_view(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+) -> Result<Option<OnsiteView>> {
+    let r = sqlx::query(
+        "SELECT b.booking_id, b.room_id, r.name, b.starts_at, b.ends_at, b.status \
+         FROM auction_onsite_bookings b LEFT JOIN auction_rooms r ON r.room_id = b.room_id \
+         WHERE b.section_id = $1 AND b.status IN ('tentative', 'confirmed') \
+         ORDER BY b.updated_at DESC, b.booking_id DESC LIMIT 1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    Ok(Some(OnsiteView {
+        booking_id: r.try_get(0)?,
+        room_id: r.try_get(1)?,
+        room_name: r.try_get(2)?,
+        start: from_micros(r.try_get(3)?).to_rfc3339(),
+        end: from_micros(r.try_get(4)?).to_rfc3339(),
+        status: r.try_get(5)?,
+    }))
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct RelistRow {
+    pub(super) id: String,
+    pub(super) kind: String,
+    pub(super) status: String,
+    pub(super) round: i64,
+    pub(super) listing_start: Timestamp,
+    pub(super) listing_end: Timestamp,
+    pub(super) starting_fen: i64,
+    pub(super) previous_starting_fen: i64,
+    pub(super) reserve_fen: Option<i64>,
+    pub(super) requested_by: String,
+    pub(super) decided_by: Option<String>,
+    pub(super) reason: Option<String>,
+}
+
+pub(super) const RELIST_COLS: &str =
+    "id, kind, status, round, listing_start, listing_end, starting_fen, \
+    previous_starting_fen, reserve_fen, requested_by, decided_by, reason";
+
+pub(super) fn relist_row(r: &sqlx::any::AnyRow) -> Result<RelistRow> {
+    Ok(RelistRow {
+        id: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        status: r.try_get(2)?,
+        round: r.try_get(3)?,
+        listing_start: from_micros(r.try_get(4)?),
+        listing_end: from_micros(r.try_get(5)?),
+        starting_fen: r.try_get(6)?,
+        previous_starting_fen: r.try_get(7)?,
+        reserve_fen: r.try_get(8)?,
+        requested_by: r.try_get(9)?,
+        decided_by: r.try_get(10)?,
+        reason: r.try_get(11)?,
+    })
+}
+
+async fn relist_view(
+    conn: &mut sqlx::AnyConnection,
+    auction_id: &str,
+) -> Result<Option<RelistView>> {
+    let r = sqlx::query(&format!(
+        "SELECT {RELIST_COLS} FROM auction_relists WHERE auction_id = $1 \
+         ORDER BY requested_at DESC, id DESC LIMIT 1"
+    ))
+    .bind(auction_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let r = relist_row(&r)?;
+    let consent = crate::property::consent_of(&mut *conn, &r.id).await?;
+    Ok(Some(RelistView {
+        consent,
+        id: r.id,
+        kind: r.kind,
+        status: r.status,
+        round: r.round,
+        listing_start: r.listing_start.to_rfc3339(),
+        listing_end: r.listing_end.to_rfc3339(),
+        starting_price: Money::from_fen(r.starting_fen).to_string(),
+        previous_starting_price: Money::from_fen(r.previous_starting_fen).to_string(),
+        requested_by: r.requested_by,
+        decided_by: r.decided_by,
+        reason: r.reason,
+    }))
+}
