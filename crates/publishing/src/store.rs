@@ -165,7 +165,9 @@ pub async fn search(db: &Db, q: &str, status: &str, n: usize) -> Result<Search> 
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!("SELECT {cols}");
-        let mut cq = sqlx::query(&sql).bind(status);
+        // Unprepared, like the search itself (service::queries): a cached generic plan of these
+        // counts does not know how frequent the terms are.
+        let mut cq = sqlx::query(&sql).persistent(false).bind(status);
         for t in &ts {
             cq = cq.bind(t);
         }
