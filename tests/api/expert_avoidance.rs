@@ -122,6 +122,34 @@ async fn the_committee_size_follows_the_sections_registered_budget_and_procedure
         )
         .await;
     assert_first_error(s, &v, 422, "committee.odd_members");
+    // Sizes far out of range are refused, not overflowed (schemathesis found a 500: two counts
+    // of 2,147,483,647 plus representatives); 99 members is the platform's ceiling, and 99 backups.
+    let mut huge = request(sid, 2_147_483_647, 0);
+    huge["specialties"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"specialty": "A08.03", "count": 2_147_483_647u32, "backups": 0}));
+    huge["representatives"] = json!(107_421);
+    let (s, v) = app
+        .post(Some(&staff), "/api/v1/experts/draw-requests", huge)
+        .await;
+    assert_first_error(s, &v, 422, "committee.max_members");
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            "/api/v1/experts/draw-requests",
+            request(sid, 101, 0),
+        )
+        .await;
+    assert_first_error(s, &v, 422, "committee.max_members");
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            "/api/v1/experts/draw-requests",
+            request(sid, 7, 100),
+        )
+        .await;
+    assert_first_error(s, &v, 422, "draw.max_backups");
     assert_eq!(
         open_requests(&app, &staff).await,
         before,

@@ -147,11 +147,28 @@ async fn an_expired_session_goes_to_a_page_that_says_so() {
     let mut v = Visitor::new(&app);
     v.sign_in("bidder1").await;
     let ttl = app.ctx.settings.token_ttl;
+    // The page session's own end, read back (the test clock ticks in real time: advancing by the
+    // TTL from "now" after the sign-in's redirect expired it early on a loaded machine).
+    let expires = ggzy_core::time::from_micros(
+        app.scalar_i64(
+            "SELECT MAX(s.expires_at) FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE u.username = 'bidder1' AND s.kind = 'page'",
+        )
+        .await,
+    );
+    let created = ggzy_core::time::from_micros(
+        app.scalar_i64(
+            "SELECT MAX(s.created_at) FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE u.username = 'bidder1' AND s.kind = 'page'",
+        )
+        .await,
+    );
+    assert_eq!(expires - created, ttl);
     // Last second of the session: still signed in.
-    app.clock().advance(ttl - chrono::Duration::seconds(1));
+    app.clock().set(expires - chrono::Duration::seconds(1));
     assert_eq!(v.get("/bidder").await.status, 200);
     // Its end: to the sign-in page, saying the session expired; the cookie is cleared.
-    app.clock().advance(chrono::Duration::seconds(1));
+    app.clock().set(expires);
     let r = v.get("/bidder").await;
     assert_eq!(r.status, 303);
     assert_eq!(r.location(), "/login?next=%2Fbidder&why=expired");

@@ -103,6 +103,9 @@ impl Default for PoolRules {
     }
 }
 
+/// The platform's ceiling on the backups (备选专家) one draw request may ask for in all.
+pub const MAX_BACKUPS: u32 = 99;
+
 /// Committee size rules with their sources.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CommitteeRules {
@@ -119,6 +122,9 @@ pub struct CommitteeRules {
     /// 政采法 38, 40: 谈判小组 / 询价小组 由采购人的代表和有关专家共三人以上的单数组成，其中专家的人数
     /// 不得少于成员总数的三分之二 (also the 磋商小组 of 财库〔2014〕214号).
     pub panel_min_members: u32,
+    /// The platform's own ceiling on a committee or panel (no law sets a maximum): a request for
+    /// more members is a typing error, refused before anyone is drawn.
+    pub max_members: u32,
 }
 
 /// Procedures whose evaluators are a panel (小组) rather than a committee (政采法 38, 40; 财库〔2014〕214号).
@@ -137,6 +143,7 @@ impl Default for CommitteeRules {
             gp_large_budget: Money::from_fen(1_000_000_000),
             gp_large_min_members: 7,
             panel_min_members: 3,
+            max_members: 99,
         }
     }
 }
@@ -155,7 +162,8 @@ impl CommitteeRules {
             return self.check(experts, representatives, procurement_budget);
         }
         let mut errs = Vec::new();
-        let members = experts + representatives;
+        let members = experts.saturating_add(representatives);
+        errs.extend(self.too_many(members));
         if members < self.panel_min_members {
             errs.push(FieldError::new(
                 "specialties",
@@ -188,6 +196,20 @@ impl CommitteeRules {
         errs
     }
 
+    /// The platform's ceiling ([`Self::max_members`]).
+    fn too_many(&self, members: u32) -> Option<FieldError> {
+        (members > self.max_members).then(|| {
+            FieldError::new(
+                "specialties",
+                "committee.max_members",
+                format!(
+                    "at most {} members (experts and representatives), got {members} (platform limit; no legal maximum)",
+                    self.max_members
+                ),
+            )
+        })
+    }
+
     /// Every broken size rule. `members` = experts + tenderer representatives;
     /// `procurement_budget` is set for government procurement (政府采购).
     pub fn check(
@@ -197,7 +219,8 @@ impl CommitteeRules {
         procurement_budget: Option<Money>,
     ) -> Vec<FieldError> {
         let mut errs = Vec::new();
-        let members = experts + representatives;
+        let members = experts.saturating_add(representatives);
+        errs.extend(self.too_many(members));
         let min = match procurement_budget {
             Some(b) if b >= self.gp_large_budget => self.gp_large_min_members.max(self.min_members),
             _ => self.min_members,

@@ -173,7 +173,7 @@ pub fn from_venue_spec(spec: &VenueDrawSpec) -> (Vec<SpecialtyCount>, u32) {
     let mut out: Vec<SpecialtyCount> = Vec::new();
     for s in &spec.specialties {
         match out.iter_mut().find(|o| o.specialty == s.code.trim()) {
-            Some(o) => o.count += s.count,
+            Some(o) => o.count = o.count.saturating_add(s.count),
             None => out.push(SpecialtyCount {
                 specialty: s.code.trim().to_string(),
                 count: s.count,
@@ -185,10 +185,10 @@ pub fn from_venue_spec(spec: &VenueDrawSpec) -> (Vec<SpecialtyCount>, u32) {
     if !out.is_empty() {
         for i in 0..spec.backups as usize {
             let n = out.len();
-            out[i % n].backups += 1;
+            out[i % n].backups = out[i % n].backups.saturating_add(1);
         }
     }
-    let experts: u32 = out.iter().map(|s| s.count).sum();
+    let experts: u32 = out.iter().fold(0u32, |a, s| a.saturating_add(s.count));
     let reps = spec
         .committee_size
         .map(|c| c.saturating_sub(experts))

@@ -368,6 +368,23 @@ fn panel_size_boundaries_of_the_procurement_law() {
     for proc in PANEL_PROCEDURES {
         let p = Some(proc);
         assert!(r.check_for(p, 3, 0, None).is_empty());
+        // Sizes at the top of u32 are counted, never overflowed (a schemathesis 500: experts
+        // saturated at u32::MAX plus representatives panicked), and refused above the ceiling.
+        assert_eq!(
+            r.check_for(p, u32::MAX, 107_421, None)[0].rule,
+            "committee.max_members"
+        );
+        assert!(r.check_for(p, 99, 0, None).is_empty());
+        assert_eq!(r.check_for(p, 99, 2, None)[0].rule, "committee.max_members");
+        assert_eq!(
+            r.check_for(Some("open_tender"), u32::MAX, u32::MAX, None)[0].rule,
+            "committee.max_members"
+        );
+        assert!(r.check_for(Some("open_tender"), 99, 0, None).is_empty());
+        assert_eq!(
+            r.check_for(Some("open_tender"), 100, 1, None)[0].rule,
+            "committee.max_members"
+        );
         assert!(r.check_for(p, 2, 1, None).is_empty());
         assert_eq!(r.check_for(p, 2, 0, None)[0].rule, "panel.min_members");
         assert_eq!(r.check_for(p, 4, 0, None)[0].rule, "panel.odd_members");

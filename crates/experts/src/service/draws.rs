@@ -201,6 +201,19 @@ pub(crate) fn check_request(
     let experts: u32 = specialties
         .values()
         .fold(0u32, |a, s| a.saturating_add(s.count));
+    let backups: u32 = specialties
+        .values()
+        .fold(0u32, |a, s| a.saturating_add(s.backups));
+    if backups > draw::MAX_BACKUPS {
+        v.push(
+            "specialties",
+            "draw.max_backups",
+            format!(
+                "at most {} backups (备选专家) in all, got {backups} (platform limit)",
+                draw::MAX_BACKUPS
+            ),
+        );
+    }
     let mut errs = match v.into_result() {
         Err(Error::Validation(e)) => e,
         _ => vec![],
