@@ -12,6 +12,8 @@ use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::http::{Json, Path};
 use ggzy_core::time::{at_local, local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
+use ggzy_events::auctions::LandContractOverdue;
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, Ctx, Db, Tx};
@@ -262,13 +264,20 @@ async fn get_contract(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Result<Json<LandContractView>> {
+    Ok(Json(view(&ctx, &actor, &id).await?))
+}
+
+/// The use case of `GET /api/v1/auctions/{id}/contract` and of the contract on the staff and the
+/// winner's auction pages: staff, admin and supervisors see every contract, the winning bidder its
+/// own; anyone else 404 (a bidder learns nothing of another's deal).
+pub async fn view(ctx: &Ctx, actor: &Actor, auction_id: &str) -> Result<LandContractView> {
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor, Role::Bidder])?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let c = load_for_auction(&mut conn, &id, "").await?;
+    let c = load_for_auction(&mut conn, auction_id, "").await?;
     if !actor.sees_everything() && actor.org_id.as_deref() != Some(c.winner.as_str()) {
         return Err(Error::not_found("land contract"));
     }
-    Ok(Json(view_of(&mut conn, &c).await?))
+    view_of(&mut conn, &c).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -290,10 +299,15 @@ async fn sign_contract(
     Path(id): Path<String>,
     Json(b): Json<SignContract>,
 ) -> Result<Json<LandContractView>> {
+    Ok(Json(sign(&ctx, &actor, &id, b).await?))
+}
+
+/// Record the signed contract (the use case of `POST …/contract/sign` and of the staff page's form).
+pub async fn sign(ctx: &Ctx, actor: &Actor, id: &str, b: SignContract) -> Result<LandContractView> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let c = load_for_auction(&mut tx, &id, ctx.db.for_update()).await?;
+    let c = load_for_auction(&mut tx, id, ctx.db.for_update()).await?;
     if c.signed_on.is_some() {
         return Err(Error::conflict(
             "auctions.land_contract_signed",
@@ -345,7 +359,7 @@ async fn sign_contract(
         NewEvent::new(
             "auctions.land_contract.signed",
             "auction",
-            &id,
+            id,
             json!({"deal_id": c.deal_id, "auction_id": id, "section_id": c.section_id,
                    "contract_no": b.contract_no.trim(), "signed_on": b.signed_on.to_string(),
                    "late": b.signed_on > c.sign_due,
@@ -354,10 +368,10 @@ async fn sign_contract(
         ),
     )
     .await?;
-    let c = load_for_auction(&mut tx, &id, "").await?;
+    let c = load_for_auction(&mut tx, id, "").await?;
     let answer = view_of(&mut tx, &c).await?;
     ctx.db.commit_answering(tx, 200, &answer, now).await?;
-    Ok(Json(answer))
+    Ok(answer)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -379,10 +393,16 @@ async fn record_payment(
     Path(id): Path<String>,
     Json(b): Json<NewPayment>,
 ) -> Result<Json<LandContractView>> {
+    Ok(Json(pay(&ctx, &actor, &id, b).await?))
+}
+
+/// Record a payment of the price (the use case of `POST …/contract/payments` and of the staff
+/// page's form).
+pub async fn pay(ctx: &Ctx, actor: &Actor, id: &str, b: NewPayment) -> Result<LandContractView> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let c = load_for_auction(&mut tx, &id, ctx.db.for_update()).await?;
+    let c = load_for_auction(&mut tx, id, ctx.db.for_update()).await?;
     let Some(signed) = c.signed_on else {
         return Err(Error::conflict(
             "auctions.land_contract_not_signed",
@@ -440,17 +460,17 @@ async fn record_payment(
         NewEvent::new(
             "auctions.land_contract.payment_recorded",
             "auction",
-            &id,
+            id,
             json!({"deal_id": c.deal_id, "auction_id": id, "payment_id": pid,
                    "amount": amount.to_string(), "paid_on": b.paid_on.to_string(),
                    "paid_total": Money::from_fen(c.paid + amount.fen()).to_string()}),
         ),
     )
     .await?;
-    let c = load_for_auction(&mut tx, &id, "").await?;
+    let c = load_for_auction(&mut tx, id, "").await?;
     let answer = view_of(&mut tx, &c).await?;
     ctx.db.commit_answering(tx, 200, &answer, now).await?;
-    Ok(Json(answer))
+    Ok(answer)
 }
 
 /// The end of a due day: raise the overdue alert when the step is not met.
@@ -521,16 +541,18 @@ impl TimerHandler for ContractStep {
                 db,
                 &ActorRef::system("auctions"),
                 now,
-                NewEvent::new(
-                    "auctions.land_contract.overdue",
-                    "auction",
-                    &c.auction_id,
-                    json!({"deal_id": deal_id, "auction_id": c.auction_id, "section_id": c.section_id,
-                           "winner_org_id": c.winner, "step": step,
-                           "due_date": due.map(|d| d.to_string()),
-                           "required": needed.map(|f| Money::from_fen(f).to_string()),
-                           "paid": Money::from_fen(c.paid).to_string(), "source": SOURCE}),
-                ),
+                LandContractOverdue {
+                    deal_id: deal_id.to_string(),
+                    auction_id: c.auction_id.clone(),
+                    section_id: c.section_id.clone(),
+                    winner_org_id: c.winner.clone(),
+                    step: step.to_string(),
+                    due_date: due,
+                    required: needed.map(Money::from_fen),
+                    paid: Money::from_fen(c.paid),
+                    source: SOURCE.to_string(),
+                }
+                .encode(),
             )
             .await?;
         }

@@ -238,6 +238,8 @@ struct AuctionPage<'a> {
     form: FormState,
     outcome: Option<String>,
     deal: Option<DealRow>,
+    /// The winner's land contract step (read-only).
+    contract: Option<crate::staff_pages::ContractBlock>,
     stream: String,
     script: String,
 }
@@ -268,6 +270,7 @@ fn render_auction(
     status: StatusCode,
     b: &BidderAuction,
     form: FormState,
+    contract: Option<crate::staff_pages::ContractBlock>,
 ) -> Response {
     let l = a.chrome.lang;
     let v = &b.view;
@@ -375,6 +378,7 @@ fn render_auction(
             via: via_label(&d.via, l),
             at: fmt::beijing_time_s(&d.confirmed_at),
         }),
+        contract,
         stream: format!("/bidder/auctions/{}/stream", v.id),
         script: ggzy_web::assets::href("auction.js"),
     };
@@ -391,7 +395,27 @@ async fn auction_page(
     let b = workbench::bidder_auction(&ctx, &a.actor, &id)
         .await
         .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &e))?;
-    Ok(render_auction(&a, StatusCode::OK, &b, FormState::new()))
+    let k = winner_contract(&ctx, &a, &b).await?;
+    Ok(render_auction(&a, StatusCode::OK, &b, FormState::new(), k))
+}
+
+/// The land contract step when this bidder won the land deal (`land_contract::view`, the use case
+/// of `GET /api/v1/auctions/{id}/contract`); nothing for anyone else.
+async fn winner_contract(
+    ctx: &Ctx,
+    a: &PageActor,
+    b: &BidderAuction,
+) -> Result<Option<crate::staff_pages::ContractBlock>, Response> {
+    crate::staff_pages::contract_block(
+        ctx,
+        &a.actor,
+        &b.view,
+        a.chrome.lang,
+        FormState::new(),
+        FormState::new(),
+    )
+    .await
+    .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &e))
 }
 
 #[derive(Debug, Deserialize)]
@@ -430,7 +454,8 @@ async fn quote(
         .await
         .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &e))?;
     let form = FormState::from_error(&err).with_values([("price", price)]);
-    Ok(render_auction(&a, err.status(), &b, form))
+    let k = winner_contract(&ctx, &a, &b).await?;
+    Ok(render_auction(&a, err.status(), &b, form, k))
 }
 
 /// `GET /bidder/auctions/{id}/stream`: the auction's live feed (the API's SSE events) for the

@@ -27,6 +27,14 @@ pub fn router() -> Router<Ctx> {
             "/staff/auctions/{id}/eligibility",
             axum::routing::post(confirm_eligibility),
         )
+        .route(
+            "/staff/auctions/{id}/contract/sign",
+            axum::routing::post(sign_contract),
+        )
+        .route(
+            "/staff/auctions/{id}/contract/payments",
+            axum::routing::post(record_payment),
+        )
         .route("/tenderer/auctions/{id}", get(transferor_one))
 }
 
@@ -153,6 +161,94 @@ struct OnePage<'a> {
     elig_form: FormState,
     /// The list this page belongs to (`None` for the transferor, who has no list page).
     back: Option<&'static str>,
+    /// A land deal's contract step (出让合同), with staff's forms.
+    contract: Option<ContractBlock>,
+}
+
+/// A land deal's contract step (国有建设用地使用权出让合同, 国土资发〔2010〕34号) as the staff page and
+/// the winner's page show it: the due days, the payments and what is overdue; staff also get the
+/// signing and the payment forms (`land_contract::sign`, `land_contract::pay`).
+pub(crate) struct ContractBlock {
+    pub l: Lang,
+    pub id: String,
+    pub price: String,
+    pub sign_due: String,
+    pub contract_no: String,
+    pub signed_on: String,
+    pub first_due: String,
+    pub first_minimum: String,
+    pub final_due: String,
+    pub paid: String,
+    pub remaining: String,
+    pub payments: Vec<(String, String)>,
+    pub overdue: Vec<&'static str>,
+    /// Staff, not signed yet.
+    pub can_sign: bool,
+    /// Staff, signed, something left to pay.
+    pub can_pay: bool,
+    pub sign_form: FormState,
+    pub pay_form: FormState,
+}
+
+fn step_label(s: &str, l: Lang) -> &'static str {
+    match s {
+        "signing" => l.t("逾期未签订出让合同", "the contract was not signed in time"),
+        "first_payment" => l.t(
+            "签约后一个月内未缴纳50%出让价款",
+            "50 % of the price was not paid within a month of signing",
+        ),
+        "final_payment" => l.t(
+            "签约后一年内未缴清出让价款",
+            "the price was not paid in full within a year of signing",
+        ),
+        _ => l.t("其他", "other"),
+    }
+}
+
+/// The contract block of a land deal's page, or `None` when the deal opened none (a mining or a
+/// property deal) or `actor` may not see it (another bidder, the transferor).
+pub(crate) async fn contract_block(
+    ctx: &Ctx,
+    actor: &ggzy_identity::Actor,
+    v: &AuctionView,
+    l: Lang,
+    sign_form: FormState,
+    pay_form: FormState,
+) -> Result<Option<ContractBlock>, ggzy_core::Error> {
+    use ggzy_core::Error;
+    if v.phase != "deal" || v.market != "land" {
+        return Ok(None);
+    }
+    let k = match crate::land_contract::view(ctx, actor, &v.id).await {
+        Ok(k) => k,
+        Err(Error::NotFound(..) | Error::Forbidden(..)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let staff = STAFF.contains(&actor.role);
+    let date = |d: &Option<String>| d.clone().unwrap_or_else(|| "—".into());
+    Ok(Some(ContractBlock {
+        l,
+        id: v.id.clone(),
+        price: yuan(&k.price),
+        sign_due: k.sign_due_date.clone(),
+        contract_no: date(&k.contract_no),
+        signed_on: date(&k.signed_on),
+        first_due: date(&k.first_due_date),
+        first_minimum: yuan(&k.first_minimum),
+        final_due: date(&k.final_due_date),
+        paid: yuan(&k.paid),
+        remaining: yuan(&k.remaining),
+        payments: k
+            .payments
+            .iter()
+            .map(|p| (p.paid_on.clone(), yuan(&p.amount)))
+            .collect(),
+        overdue: k.overdue.iter().map(|s| step_label(s, l)).collect(),
+        can_sign: staff && k.signed_on.is_none(),
+        can_pay: staff && k.signed_on.is_some() && k.remaining != "0.00",
+        sign_form,
+        pay_form,
+    }))
 }
 
 struct EligibilityLine {
@@ -179,6 +275,26 @@ async fn render_with(
     form: FormState,
     elig_form: FormState,
 ) -> Response {
+    render_all(
+        ctx,
+        a,
+        id,
+        status,
+        [form, elig_form, FormState::new(), FormState::new()],
+    )
+    .await
+}
+
+/// The page with its four forms' states: the on-site result, the eligibility, the contract's
+/// signing and its payment.
+async fn render_all(
+    ctx: &Ctx,
+    a: &PageActor,
+    id: &str,
+    status: StatusCode,
+    forms: [FormState; 4],
+) -> Response {
+    let [form, elig_form, sign_form, pay_form] = forms;
     let c = &a.chrome;
     let l = c.lang;
     let v = match service::view(ctx, &a.actor, id).await {
@@ -212,6 +328,10 @@ async fn render_with(
         }
     } else {
         None
+    };
+    let contract = match contract_block(ctx, &a.actor, &v, l, sign_form, pay_form).await {
+        Ok(k) => k,
+        Err(e) => return frame::error_page(c, &e),
     };
     let p = OnePage {
         c,
@@ -253,6 +373,7 @@ async fn render_with(
         } else {
             "/tenderer/auctions"
         }),
+        contract,
     };
     page_status(c, status, l.t("挂牌与拍卖", "Listing"), &p)
 }
@@ -340,6 +461,99 @@ async fn confirm_eligibility(
         Err(e) => {
             let form = FormState::from_error(&e);
             render_with(&ctx, &a, &id, e.status(), FormState::new(), form).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignForm {
+    #[serde(default)]
+    contract_no: String,
+    #[serde(default)]
+    signed_on: String,
+}
+
+/// A form's date (`YYYY-MM-DD`, as `<input type="date">` sends it), or the rule's field error.
+fn form_date(v: &str, field: &str, rule: &str) -> Result<chrono::NaiveDate, ggzy_core::FieldError> {
+    chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+        ggzy_core::FieldError::new(field, rule, "a date such as 2026-04-17 (YYYY-MM-DD)")
+    })
+}
+
+/// Record the signed land contract: `land_contract::sign`, the use case of
+/// `POST /api/v1/auctions/{id}/contract/sign`.
+async fn sign_contract(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<SignForm>,
+) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let x = f.form;
+    let result = match form_date(
+        &x.signed_on,
+        "signed_on",
+        "auctions.land_contract_signed_on",
+    ) {
+        Ok(signed_on) => {
+            let input = crate::land_contract::SignContract {
+                contract_no: x.contract_no.clone(),
+                signed_on,
+            };
+            crate::land_contract::sign(&ctx, &a.actor, &id, input).await
+        }
+        Err(e) => Err(ggzy_core::Error::Validation(vec![e])),
+    };
+    match result {
+        Ok(_) => see_other(&format!("/staff/auctions/{id}#contract")),
+        Err(e) => {
+            let form = FormState::from_error(&e)
+                .with_values([("contract_no", x.contract_no), ("signed_on", x.signed_on)]);
+            let forms = [FormState::new(), FormState::new(), form, FormState::new()];
+            render_all(&ctx, &a, &id, e.status(), forms).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PaymentForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    paid_on: String,
+}
+
+/// Record a payment of the land price: `land_contract::pay`, the use case of
+/// `POST /api/v1/auctions/{id}/contract/payments`.
+async fn record_payment(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<PaymentForm>,
+) -> Response {
+    let a = f.actor;
+    if let Err(r) = a.require(STAFF) {
+        return r;
+    }
+    let x = f.form;
+    let result = match form_date(&x.paid_on, "paid_on", "auctions.land_payment_date") {
+        Ok(paid_on) => {
+            let input = crate::land_contract::NewPayment {
+                amount: x.amount.trim().to_string(),
+                paid_on,
+            };
+            crate::land_contract::pay(&ctx, &a.actor, &id, input).await
+        }
+        Err(e) => Err(ggzy_core::Error::Validation(vec![e])),
+    };
+    match result {
+        Ok(_) => see_other(&format!("/staff/auctions/{id}#contract")),
+        Err(e) => {
+            let form = FormState::from_error(&e)
+                .with_values([("amount", x.amount), ("paid_on", x.paid_on)]);
+            let forms = [FormState::new(), FormState::new(), FormState::new(), form];
+            render_all(&ctx, &a, &id, e.status(), forms).await
         }
     }
 }

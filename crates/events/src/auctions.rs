@@ -75,3 +75,26 @@ contract! {
         bidder_org_ids: Vec<String>,
     }
 }
+
+contract! {
+    /// A step of a land contract (国有建设用地使用权出让合同, 国土资发〔2010〕34号) was not met by the end of
+    /// its due day: the signing (10 working days after the deal), ≥ 50 % of the price (one month
+    /// after signing) or the whole price (one year after signing). Raised once per step.
+    LandContractOverdue = "auctions.land_contract.overdue", version 1, aggregate "auction" by auction_id {
+        deal_id: String,
+        auction_id: String,
+        section_id: String,
+        /// The winner (竞得人) that owes the step.
+        winner_org_id: String,
+        /// `signing`, `first_payment` or `final_payment`.
+        step: String,
+        /// The step's last day (Beijing date).
+        due_date: Option<chrono::NaiveDate>,
+        /// What had to be paid by then (payments only).
+        required: Option<Money>,
+        /// What was paid in all when it was raised.
+        paid: Money,
+        /// The rule's source.
+        source: String,
+    }
+}

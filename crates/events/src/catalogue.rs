@@ -39,6 +39,7 @@ pub fn catalogue() -> Vec<Entry> {
         a::ListingFailed::entry(),
         a::AuctionFailed::entry(),
         a::ListingRelisted::entry(),
+        a::LandContractOverdue::entry(),
         p::SectionBiddingOpened::entry(),
         p::BidSubmitted::entry(),
         p::OpeningRecorded::entry(),

@@ -100,6 +100,10 @@ contract! {
         market: Option<String>,
         winner_org_id: String,
         winner_name: Option<String>,
+        /// The award notice's number (中标通知书编号).
+        notice_no: Option<String>,
+        /// The winning price.
+        price: Option<Money>,
         #[serde(default, with = "crate::time::option")]
         awarded_at: Option<DateTime<Utc>>,
         /// Every organization that bid (their deposits are refunded).

@@ -376,3 +376,27 @@ fn a_commitment_event_without_its_commitment_does_not_decode() {
     assert!(DrawCommitted::decode_payload(7, &wire).is_err());
     assert!(SupervisorCommitted::decode_payload(7, &wire).is_err());
 }
+
+#[test]
+fn land_contract_overdue_round_trips() {
+    use ggzy_core::Money;
+    use ggzy_events::auctions::LandContractOverdue;
+    round_trip(
+        LandContractOverdue {
+            deal_id: "d1".into(),
+            auction_id: "a1".into(),
+            section_id: "s1".into(),
+            winner_org_id: "o1".into(),
+            step: "first_payment".into(),
+            due_date: chrono::NaiveDate::from_ymd_opt(2026, 5, 18),
+            required: Some(Money::from_fen(50_000_000)),
+            paid: Money::from_fen(49_999_999),
+            source: "国土资发〔2010〕34号".into(),
+        },
+        // What auctions wrote before the contract (land_contract.rs).
+        json!({"deal_id": "d1", "auction_id": "a1", "section_id": "s1", "winner_org_id": "o1",
+               "step": "first_payment", "due_date": "2026-05-18", "required": "500000.00",
+               "paid": "499999.99", "source": "国土资发〔2010〕34号"}),
+        "a1",
+    );
+}

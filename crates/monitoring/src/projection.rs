@@ -9,6 +9,7 @@ use ggzy_core::events::Event;
 use ggzy_core::money::Money;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result};
+use ggzy_events::auctions::LandContractOverdue;
 use ggzy_events::identity::OrganizationRegistered;
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
@@ -232,23 +233,28 @@ impl Consumer for MonitoringConsumer {
                 .await
             }
             "auctions.land_contract.overdue" => {
-                let s = str_of(p, "section_id");
-                let deal = str_of(p, "deal_id").unwrap_or("?");
-                let step = str_of(p, "step").unwrap_or("?");
+                // Through the contract: an undecodable payload is parked with an alert.
+                let o = LandContractOverdue::decode(ev)?;
                 let detail = format!(
-                    "deal {deal}: {step} due {}, winner {}, required {}, paid {}",
-                    str_of(p, "due_date").unwrap_or("?"),
-                    str_of(p, "winner_org_id").unwrap_or("?"),
-                    str_of(p, "required").unwrap_or("-"),
-                    str_of(p, "paid").unwrap_or("?")
+                    "deal {}: {} due {}, winner {}, required {}, paid {}",
+                    o.deal_id,
+                    o.step,
+                    o.due_date
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "?".into()),
+                    o.winner_org_id,
+                    o.required
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    o.paid
                 );
                 compliance(
                     tx,
                     db,
                     now,
                     rules::LAND_CONTRACT_OVERDUE,
-                    s,
-                    format!("land_contract:{deal}:{step}"),
+                    Some(o.section_id.as_str()),
+                    format!("land_contract:{}:{}", o.deal_id, o.step),
                     &detail,
                     ev,
                 )
