@@ -265,6 +265,60 @@ async fn a_mining_listing_waits_20_working_days_across_qingming_and_deals_withou
         ))
         .await;
     assert_eq!(contracts, 0);
+    // The result publicity (结果公示) of the deal announcement: the draft states it; published the
+    // next day, an end one second short of 24:00 of the 10th working day is refused, 24:00 of it
+    // is accepted.
+    app.drain_consumer("publishing.lifecycle").await;
+    let d = deal_draft(&app, &lot.project_id).await;
+    let id = d["id"].as_str().unwrap().to_string();
+    let drafted = d["fields"]["publicity_end_at"].as_str().unwrap_or_default();
+    assert!(!drafted.is_empty(), "{d}");
+    let publish = at("2026-04-29T10:00:00+08:00");
+    app.clock().set(publish);
+    let cal = ggzy_core::calendar::BusinessCalendar::official();
+    let end = ggzy_core::period::ends_at(&cal, publish, ggzy_core::period::Days::working(10)).value;
+    assert!(
+        at(drafted) >= end,
+        "the draft's end {drafted} is valid: {end}"
+    );
+    let (tenderer, staff) = (app.login("tenderer").await, app.login("staff").await);
+    let url = format!("/api/v1/announcements/{id}");
+    for (end, status) in [(end - Duration::seconds(1), 422), (end, 200)] {
+        let mut edit = json!({"market": "land", "type": "deal", "title": d["title"],
+                              "body": d["body"], "fields": d["fields"].clone()});
+        edit["fields"]["publicity_end_at"] = json!(end.to_rfc3339());
+        let (s, v) = app.put(Some(&tenderer), &url, edit).await;
+        assert_eq!(s, 200, "{v}");
+        if v["status"] != "submitted" {
+            let (s, v) = app
+                .post(Some(&tenderer), &format!("{url}/submit"), json!({}))
+                .await;
+            assert_eq!(s, 200, "{v}");
+        }
+        let (s, v) = app
+            .post(Some(&staff), &format!("{url}/approve"), json!({}))
+            .await;
+        assert_eq!(s, status, "{end}: {v}");
+        if status == 422 {
+            assert!(
+                v.to_string()
+                    .contains("announcement.mining_result_publicity"),
+                "{v}"
+            );
+            assert!(v.to_string().contains("fields.publicity_end_at"), "{v}");
+            // Staff return it to its owner, who corrects it.
+            let (s, v) = app
+                .post(
+                    Some(&staff),
+                    &format!("{url}/return"),
+                    json!({"reason": "公示期不足10个工作日"}),
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+        } else {
+            assert_eq!(v["status"], "published", "{v}");
+        }
+    }
     // The procedure's stages are public data.
     let (s, v) = app.get(None, "/api/v1/procedures").await;
     assert_eq!(s, 200, "{v}");
@@ -274,4 +328,27 @@ async fn a_mining_listing_waits_20_working_days_across_qingming_and_deals_withou
         "{v}"
     );
     app.stop().await;
+}
+
+/// The deal announcement the publishing area drafted for the project.
+async fn deal_draft(app: &TestApp, project_id: &str) -> Value {
+    let tenderer = app.login("tenderer").await;
+    for () in ggzy_api_tests::patience() {
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM announcements WHERE ann_type = 'deal' AND project_id = $1 AND source_event IS NOT NULL",
+        )
+        .bind(project_id)
+        .fetch_optional(app.ctx.db.pool())
+        .await
+        .unwrap();
+        if let Some(id) = id {
+            let (s, v) = app
+                .get(Some(&tenderer), &format!("/api/v1/announcements/{id}"))
+                .await;
+            assert_eq!(s, 200, "{v}");
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no deal draft for project {project_id}");
 }

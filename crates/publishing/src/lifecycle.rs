@@ -509,7 +509,11 @@ impl Consumer for LifecycleProjection {
                             Some(n) => Some(n.to_string()),
                             None => org_name(tx, winner).await?,
                         };
-                        create_draft(tx, db, now, ev, &s, deal(&s, p, name)).await?;
+                        let mut d = deal(&s, p, name);
+                        if s.procedure.as_deref().is_some_and(crate::rules::is_mining) {
+                            drafts::mining_publicity(&mut d, db.calendar(), p, now);
+                        }
+                        create_draft(tx, db, now, ev, &s, d).await?;
                     }
                     "auctions.deal.preemption_recorded" => {
                         create_draft(tx, db, now, ev, &s, preemption(&s, p)).await?;

@@ -257,6 +257,78 @@ fn time_field(fields: &Value, k: &str, v: &mut Violations) -> Option<DateTime<Ut
     }
 }
 
+/// 矿业权出让交易规则 (自然资源部 自然资规〔2023〕1号) as the provincial online trading rules apply it
+/// (secondary: the articles are not verified, docs/procedures.md): a mining-right deal's result is
+/// published within 5 working days of the deal and shown for at least 10 working days (结果公示).
+pub const MINING_RESULT_PUBLICITY_WORKING_DAYS: u32 = 10;
+/// The same rules: the result is published within 5 working days of the deal.
+pub const MINING_RESULT_PUBLISH_WORKING_DAYS: u32 = 5;
+
+/// A mining-right procedure of the land market (矿业权挂牌 / 拍卖出让).
+pub fn is_mining(procedure: &str) -> bool {
+    matches!(procedure, "mining_listing" | "mining_auction")
+}
+
+/// The periods a section's procedure adds to its market's (`check_periods`): a mining-right deal
+/// announcement (成交公示) states its publicity, which runs from its publication (or a later stated
+/// start) until 24:00 of the 10th working day at least. Returns the years counted without a
+/// holiday schedule.
+pub fn check_procedure_periods(
+    t: AnnouncementType,
+    procedure: &str,
+    fields: &Value,
+    publish_at: DateTime<Utc>,
+    cal: &BusinessCalendar,
+    v: &mut Violations,
+) -> BTreeSet<i32> {
+    let mut missing = BTreeSet::new();
+    if t != AnnouncementType::Deal || !is_mining(procedure) {
+        return missing;
+    }
+    for k in ["publicity_start_at", "publicity_end_at"] {
+        if !present(fields.get(k)) {
+            v.push(
+                format!("fields.{k}"),
+                "announcement.field_required",
+                "a mining-right deal announcement states its publicity period (结果公示, 矿业权出让交易规则)",
+            );
+        }
+    }
+    let s = time_field(fields, "publicity_start_at", v);
+    let e = time_field(fields, "publicity_end_at", v);
+    if let (Some(s), Some(e)) = (s, e) {
+        let r = period::reaches_end(
+            cal,
+            s.max(publish_at),
+            e,
+            Days::working(MINING_RESULT_PUBLICITY_WORKING_DAYS),
+        );
+        missing.extend(r.missing.iter().copied());
+        if !r.value {
+            v.push(
+                "fields.publicity_end_at",
+                "announcement.mining_result_publicity",
+                format!(
+                    "a mining-right deal is publicized for at least {MINING_RESULT_PUBLICITY_WORKING_DAYS} working days from its publication, until 24:00 of the last one (矿业权出让交易规则, 自然资规〔2023〕1号; 民法典 第203条)"
+                ),
+            );
+        }
+    }
+    missing
+}
+
+/// The end a mining deal's draft proposes for its publicity: 10 working days counted from the
+/// last day it may be published (the 5th working day after the deal), so that the draft is valid
+/// whenever it is published on time; staff may shorten it down to the legal minimum.
+pub fn mining_publicity_end(cal: &BusinessCalendar, deal_at: DateTime<Utc>) -> DateTime<Utc> {
+    period::ends_at(
+        cal,
+        deal_at,
+        Days::working(MINING_RESULT_PUBLISH_WORKING_DAYS + MINING_RESULT_PUBLICITY_WORKING_DAYS),
+    )
+    .value
+}
+
 /// The legal periods, checked at approval and again at publishing with `publish_at` the moment the
 /// announcement goes out (documents cannot be available before the public knows of them).
 ///
@@ -578,6 +650,50 @@ mod tests {
         assert_eq!(
             errs(AnnouncementType::Tender, &tender(21)),
             vec!["announcement.tender_period"]
+        );
+    }
+
+    #[test]
+    fn a_mining_deal_is_publicized_until_24_00_of_its_10th_working_day() {
+        let cal = BusinessCalendar::official();
+        let publish = Utc
+            .with_ymd_and_hms(2026, 3, 2, 2, 0, 0)
+            .single()
+            .expect("t");
+        let rules = |procedure: &str, t: AnnouncementType, f: &Value| {
+            let mut v = Violations::new();
+            check_procedure_periods(t, procedure, f, publish, &cal, &mut v);
+            match v.into_result() {
+                Ok(()) => vec![],
+                Err(ggzy_core::Error::Validation(es)) => {
+                    es.into_iter().map(|e| e.rule).collect::<Vec<_>>()
+                }
+                Err(e) => panic!("{e}"),
+            }
+        };
+        // Published Monday 03-02: the 10th working day is Monday 03-16 (weekends skipped).
+        let f = |end: &str| json!({"publicity_start_at": at(2), "publicity_end_at": end});
+        let last = f("2026-03-17T00:00:00+08:00");
+        let short = f("2026-03-16T23:59:59+08:00");
+        for p in ["mining_listing", "mining_auction"] {
+            assert!(rules(p, AnnouncementType::Deal, &last).is_empty());
+            assert_eq!(
+                rules(p, AnnouncementType::Deal, &short),
+                vec!["announcement.mining_result_publicity"]
+            );
+            assert_eq!(
+                rules(p, AnnouncementType::Deal, &json!({})),
+                vec!["announcement.field_required", "announcement.field_required"]
+            );
+        }
+        // A land listing's deal and a mining failure notice carry no such period.
+        assert!(rules("listing", AnnouncementType::Deal, &short).is_empty());
+        assert!(rules("mining_listing", AnnouncementType::Failure, &json!({})).is_empty());
+        // The draft's end: 10 working days after the 5th working day after the deal (Mon 03-09),
+        // i.e. 24:00 of Monday 03-23.
+        assert_eq!(
+            mining_publicity_end(&cal, publish).to_rfc3339(),
+            "2026-03-23T16:00:00+00:00"
         );
     }
 

@@ -668,6 +668,67 @@ mod workflow;
 pub use self::queries::*;
 pub use self::workflow::*;
 
+/// The periods of `a` at `at`: its market's (`check_periods`) and, for a deal announcement, those
+/// its sections' procedures add (`check_procedure_periods`: a mining-right deal's result publicity).
+pub(crate) async fn check_all_periods(
+    conn: &mut sqlx::AnyConnection,
+    db: &Db,
+    a: &Announcement,
+    market: Market,
+    at: DateTime<Utc>,
+    v: &mut ggzy_core::error::Violations,
+) -> Result<std::collections::BTreeSet<i32>> {
+    let mut missing = check_periods(a.ann_type, market, &a.fields, at, db.calendar(), v);
+    if a.ann_type == AnnouncementType::Deal {
+        for procedure in procedures_of(conn, a).await? {
+            missing.extend(crate::rules::check_procedure_periods(
+                a.ann_type,
+                &procedure,
+                &a.fields,
+                at,
+                db.calendar(),
+                v,
+            ));
+        }
+    }
+    Ok(missing)
+}
+
+/// The procedures of the sections an announcement concerns (its own, else all its project's), as
+/// the publishing area learnt them (`publishing_sections`).
+async fn procedures_of(conn: &mut sqlx::AnyConnection, a: &Announcement) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    if a.section_ids.is_empty() {
+        let Some(project) = &a.project_id else {
+            return Ok(out);
+        };
+        let rows = sqlx::query(
+            "SELECT DISTINCT procedure FROM publishing_sections WHERE project_id = $1 AND procedure IS NOT NULL",
+        )
+        .bind(project)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            out.push(r.try_get::<String, _>(0)?);
+        }
+    } else {
+        for id in &a.section_ids {
+            let p: Option<Option<String>> = sqlx::query_scalar(
+                "SELECT procedure FROM publishing_sections WHERE section_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some(Some(p)) = p {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// A holiday schedule was imported (`calendar.schedule.imported`): the legal periods of every
 /// announcement checked provisionally are checked again with the live calendar at the time they
 /// were checked against (publishing time). Each one gets `publishing.announcement.periods_rechecked`
@@ -686,7 +747,7 @@ pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) ->
         };
         let at = a.published_at.or(a.publish_at).unwrap_or(a.updated_at);
         let mut v = Violations::new();
-        let missing = check_periods(a.ann_type, market, &a.fields, at, db.calendar(), &mut v);
+        let missing = check_all_periods(tx, db, &a, market, at, &mut v).await?;
         if !missing.is_empty() {
             ggzy_store::calendar::note_missing(tx, db, now, &missing, "publishing.legal_periods")
                 .await?;

@@ -260,6 +260,31 @@ pub(super) fn deal(s: &SectionInfo, p: &Value, winner_name: Option<String>) -> D
     }
 }
 
+/// A mining-right deal's result publicity (结果公示, 矿业权出让交易规则): the draft states it, from its
+/// publication until `rules::mining_publicity_end` (valid whenever it is published within the 5
+/// working days after the deal), in its fields (editable) and a line of its body.
+pub(super) fn mining_publicity(
+    d: &mut Draft,
+    cal: &ggzy_core::calendar::BusinessCalendar,
+    p: &Value,
+    now: DateTime<Utc>,
+) {
+    let deal_at = p["confirmed_at"]
+        .as_str()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now);
+    let end = crate::rules::mining_publicity_end(cal, deal_at);
+    // Fields only, not the locked source: staff may set another end within the rule.
+    d.fields["publicity_start_at"] = json!(deal_at.to_rfc3339());
+    d.fields["publicity_end_at"] = json!(end.to_rfc3339());
+    d.body.push_str(&format!(
+        "\n公示期（publicity）：自发布之日起至 {}（不少于 {} 个工作日）\n",
+        cell_time(&json!(end.to_rfc3339())),
+        crate::rules::MINING_RESULT_PUBLICITY_WORKING_DAYS
+    ));
+}
+
 /// The pre-emption result (优先购买权行使结果, 公司法 第八十四条) of a property deal: each other
 /// shareholder's written decision and who buys — the auction winner, or the exercising
 /// shareholder(s) at the deal price with their shares — published with the deal.

@@ -85,7 +85,7 @@ pub(super) async fn check_legal(
     let mut v = Violations::new();
     // The live calendar (imports included). A year without a schedule is counted with weekends
     // only — never a false refusal, never a pass without a check — and raises the alert.
-    let missing = check_periods(a.ann_type, market, &a.fields, at, db.calendar(), &mut v);
+    let missing = super::check_all_periods(tx, db, a, market, at, &mut v).await?;
     if !missing.is_empty() && v.is_empty() {
         ggzy_store::calendar::note_missing(tx, db, at, &missing, "publishing.legal_periods")
             .await?;
