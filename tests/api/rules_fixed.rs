@@ -236,6 +236,7 @@ async fn land_tender_losers_are_refunded_within_5_working_days_without_interest(
         "projects.award.confirmed",
         &section,
         json!({"section_id": section, "project_id": "PRJ-R21", "market": "land", "procedure": "open_tender",
+               "notice_no": "ZB-R21-1",
                "winner_org_id": orgs[0], "winner_name": "x", "price": "30000000.00",
                "awarded_at": "2026-04-01T08:00:00Z", "bidder_org_ids": [orgs[0], orgs[1]]}),
     )
@@ -251,6 +252,35 @@ async fn land_tender_losers_are_refunded_within_5_working_days_without_interest(
     assert_eq!(r["interest"], "0.00", "不计利息: {r}");
     assert_eq!(r["total"], "2000000.00");
     assert_eq!(r["interest_computation"]["kind"], "none");
+    // The winner's deposit became part of the price at the award (抵作土地出让价款), recorded under
+    // the award notice's number; the contract refunds nothing.
+    let conversions = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM deposit_conversions WHERE section_id = '{section}' AND org_id = '{}' \
+             AND deal_id = 'ZB-R21-1' AND amount_fen = 200000000 AND price_fen = 3000000000",
+            orgs[0]
+        ))
+        .await;
+    assert_eq!(conversions, 1);
+    let converted = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM events WHERE event_type = 'deposits.deposit.converted' AND aggregate_id = '{}/{section}'",
+            orgs[0]
+        ))
+        .await;
+    assert_eq!(converted, 1);
+    emit(
+        &app,
+        "projects.contract.signed",
+        &section,
+        json!({"section_id": section, "project_id": "PRJ-R21", "market": "land",
+               "winner_org_id": orgs[0], "signed_at": "2026-04-08T02:00:00Z"}),
+    )
+    .await;
+    app.clock().set(at("2026-04-20T16:00:00+08:00"));
+    run_refund_job(&app).await;
+    let list = refunds(&app, &section).await;
+    assert_eq!(list.len(), 1, "still only the loser: {list:?}");
     app.stop().await;
 }
 

@@ -182,7 +182,7 @@ pub async fn handle(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<(
             .await?;
         }
         AWARD_CONFIRMED | CONTRACT_SIGNED | SECTION_FAILED | SECTION_TERMINATED | BID_WITHDRAWN => {
-            settle(tx, db, ev, now).await?;
+            settle(tx, db, &by, ev, now).await?;
         }
         DEAL_CONFIRMED => deal_confirmed(tx, db, &by, now, ev).await?,
         LISTING_FAILED | AUCTION_FAILED => auction_failed(tx, db, ev, now).await?,
@@ -244,7 +244,7 @@ async fn fix_statuses(
 }
 
 /// Record why and by when each affected participant's deposit is refunded (first trigger wins).
-async fn settle(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Result<()> {
+async fn settle(tx: &mut Tx, db: &Db, by: &ActorRef, ev: &Event, now: Timestamp) -> Result<()> {
     // The section, the market the event names, the trigger and its time, the organizations the
     // event itself names, the winner, and whether every participant is concerned.
     let (section_id, market, trigger, at, named, winner, everyone) = match ev.event_type.as_str() {
@@ -326,6 +326,23 @@ async fn settle(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Result<()> 
     };
     orgs.extend(named);
     let winner = winner.unwrap_or_default();
+    // A land tender (招标出让): the winner's deposit becomes part of the price at the award (39号令
+    // 第二十一条), like a land deal's; only an overpayment beyond it is refunded.
+    if market == Market::Land && ev.event_type == AWARD_CONFIRMED {
+        let a = AwardConfirmed::decode(ev)?;
+        let deal = a
+            .notice_no
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("award:{section_id}"));
+        let price = a.price.unwrap_or(Money::ZERO);
+        let left =
+            convert_winner_deposit(tx, db, by, now, &section_id, &winner, &deal, price, market)
+                .await?;
+        if left <= 0 {
+            orgs.retain(|o| *o != winner);
+        }
+    }
     record_settlements(
         tx,
         db,
@@ -488,18 +505,68 @@ async fn deal_confirmed(
     let Some(market) = event_market(tx, d.market.as_deref(), &section_id).await? else {
         return Ok(());
     };
+    let left = convert_winner_deposit(
+        tx,
+        db,
+        by,
+        now,
+        &section_id,
+        &winner,
+        &deal_id,
+        price,
+        market,
+    )
+    .await?;
+    let mut orgs = participants(tx, &section_id).await?;
+    orgs.extend(d.bidder_org_ids);
+    orgs.extend(d.loser_org_ids);
+    // The winner is refunded only what is left beyond the converted deposit (overpayment).
+    if left <= 0 {
+        orgs.retain(|o| *o != winner);
+    }
+    record_settlements(
+        tx,
+        db,
+        ev,
+        now,
+        &section_id,
+        market,
+        RefundTrigger::AuctionEnded,
+        at,
+        orgs,
+        &winner,
+    )
+    .await
+}
+
+/// The winner's deposit, up to the required amount, becomes part of the price (抵作价款: 39号令 第
+/// 二十一条 for land listings, auctions and tenders; property by its exchange rules) — once per
+/// (section, winner) and per deal whatever the redeliveries. Returns what the winner still holds
+/// beyond it (an overpayment, refunded like the others' deposits).
+#[allow(clippy::too_many_arguments)]
+async fn convert_winner_deposit(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    section_id: &str,
+    winner: &str,
+    deal_id: &str,
+    price: Money,
+    market: Market,
+) -> Result<i64> {
     let key = format!("{winner}/{section_id}");
     // Serialize with receipts into the same virtual account (PostgreSQL; SQLite has one writer).
     sqlx::query(&format!(
         "SELECT id FROM deposit_accounts WHERE org_id = $1 AND section_id = $2{}",
         db.for_update()
     ))
-    .bind(&winner)
-    .bind(&section_id)
+    .bind(winner)
+    .bind(section_id)
     .fetch_optional(&mut **tx)
     .await?;
     let held = liability_balance(tx, AccountType::DepositLiability, &key).await?;
-    let required = section_info(&mut **tx, &section_id)
+    let required = section_info(&mut **tx, section_id)
         .await?
         .map(|s| s.deposit_fen)
         .unwrap_or(held);
@@ -511,9 +578,9 @@ async fn deal_confirmed(
             "INSERT INTO deposit_conversions (id, deal_id, section_id, org_id, amount_fen, price_fen, basis, converted_at)              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         )
         .bind(&id)
-        .bind(&deal_id)
-        .bind(&section_id)
-        .bind(&winner)
+        .bind(deal_id)
+        .bind(section_id)
+        .bind(winner)
         .bind(amount)
         .bind(price.fen())
         .bind(basis)
@@ -522,12 +589,9 @@ async fn deal_confirmed(
         .await?
         .rows_affected();
         if n == 1 {
-            let entry = Entry::convert_to_price(
-                Account::liability(&winner, &section_id),
-                &section_id,
-                amount,
-            )
-            .map_err(|e| Error::internal(e.to_string()))?;
+            let entry =
+                Entry::convert_to_price(Account::liability(winner, section_id), section_id, amount)
+                    .map_err(|e| Error::internal(e.to_string()))?;
             post_entry(tx, &entry, None, now).await?;
             emit(
                 tx,
@@ -548,27 +612,7 @@ async fn deal_confirmed(
             .await?;
         }
     }
-    let mut orgs = participants(tx, &section_id).await?;
-    orgs.extend(d.bidder_org_ids);
-    orgs.extend(d.loser_org_ids);
-    // The winner is refunded only what is left beyond the converted deposit (overpayment).
-    let left = liability_balance(tx, AccountType::DepositLiability, &key).await?;
-    if left <= 0 {
-        orgs.retain(|o| *o != winner);
-    }
-    record_settlements(
-        tx,
-        db,
-        ev,
-        now,
-        &section_id,
-        market,
-        RefundTrigger::AuctionEnded,
-        at,
-        orgs,
-        &winner,
-    )
-    .await
+    liability_balance(tx, AccountType::DepositLiability, &key).await
 }
 
 /// A failed listing or auction (流拍): every bidder's deposit is settled for refund.

@@ -157,7 +157,8 @@ pub enum RefundCase {
     /// winner (32号令 gives no period; the exchange's value, see [`REFUND_PERIODS`]).
     PropertyAuctionEnded,
     /// Land tendered (招标出让): the unsuccessful bidders once the award is made — 5 working
-    /// days, without interest (国土资源部令第39号 第二十一条), not the procurement rule.
+    /// days, without interest (国土资源部令第39号 第二十一条), not the procurement rule; the winner
+    /// only for what it paid beyond the deposit converted into the price.
     LandTenderLoser,
 }
 
@@ -216,8 +217,11 @@ pub fn refund_case(market: Market, trigger: RefundTrigger, is_winner: bool) -> O
         (Market::Property, T::AuctionEnded) => Some(C::PropertyAuctionEnded),
         (_, T::AuctionEnded) => None,
         // 39号令 21: the other bidders of a land tender are refunded within 5 working days after
-        // the activity ends (the award), without interest.
-        (Market::Land, T::Award) if !is_winner => Some(C::LandTenderLoser),
+        // the activity ends (the award), without interest; the winner's deposit becomes part of
+        // the price at the award, and only what it paid beyond it is refunded, on the same terms
+        // (the caller leaves the winner out when nothing is left). Nothing waits for the contract.
+        (Market::Land, T::Award) => Some(C::LandTenderLoser),
+        (Market::Land, T::ContractSigned) => None,
         (_, T::Award) if is_winner => None,
         (_, T::Award) => Some(C::ProcurementLoser),
         (_, T::ContractSigned) => Some(C::ProcurementWinner),

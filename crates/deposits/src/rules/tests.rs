@@ -311,7 +311,14 @@ fn land_tender_losers_get_5_working_days_without_interest_not_the_procurement_ru
         refund_case(Market::Land, T::Award, false),
         Some(RefundCase::LandTenderLoser)
     );
-    assert_eq!(refund_case(Market::Land, T::Award, true), None);
+    // The winner's deposit is converted at the award: only an overpayment is refunded, on the
+    // same terms, and the contract triggers nothing more.
+    assert_eq!(
+        refund_case(Market::Land, T::Award, true),
+        Some(RefundCase::LandTenderLoser)
+    );
+    assert_eq!(refund_case(Market::Land, T::ContractSigned, true), None);
+    assert_eq!(refund_case(Market::Land, T::ContractSigned, false), None);
     let p = refund_period(RefundCase::LandTenderLoser);
     assert!(!p.interest && !p.late_fee);
     assert_eq!(p.source, "国土资源部令第39号 第二十一条");
