@@ -2,7 +2,8 @@
 //! land and property pages are reached by links (not typed addresses), and headless-Chromium walks
 //! of pages only script-less page tests reached before (issue 22): staff confirm a land bidder's
 //! eligibility (竞买资格) and the bidder then quotes; a bidder raises a challenge with a file attached
-//! and finds it on the case page; the administrator sets and removes a regional remedy period.
+//! and finds it on the case page; the administrator sets and removes a regional remedy period;
+//! staff record a land deal's contract and its first payment, which the winner then reads.
 //! Every walk signs in through the sign-in page and acts only through the pages.
 
 use crate::auctions::{create_unconfirmed, listing, lot, lot_with};
@@ -586,6 +587,112 @@ async fn the_admin_sets_and_removes_a_regional_remedy_period_in_the_browser() {
         national.to_string(),
         "the national value is in effect again"
     );
+    c.close().await.expect("close");
+    drop(b);
+    app.stop().await;
+}
+
+/// Staff record a land deal's contract (出让合同, 国土资发〔2010〕34号) at 375 px on the listing's
+/// page reached from the staff home: a signing dated tomorrow is refused next to the date with the
+/// rule and changes nothing, today's is recorded, then half the price is paid; the winner reads
+/// the step on its own auction page, without the forms.
+#[tokio::test]
+async fn staff_record_a_land_contract_and_its_first_payment_in_the_browser() {
+    let Some(b) = browser("land contract walk", 375, 812).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let land = lot(&app, "land", 1).await;
+    let start = land.announced_at + Duration::days(21);
+    let id = crate::auctions::create(&app, listing(&land.sid, start, 10, None)).await;
+    app.clock().set(start);
+    let (s, v) = crate::auctions::bid(&app, "bidder1", &id, "1000000.00").await;
+    assert_eq!(s, 201, "{v}");
+    app.clock().set(start + Duration::days(10));
+    crate::auctions::wait_phase(&app, &id, "deal").await;
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let today = app.clock().now().with_timezone(&beijing).date_naive();
+    let tomorrow = (today + Duration::days(1)).to_string();
+    let today = today.to_string();
+    let c = b.client.clone();
+
+    sign_in(&c, &app.url("/staff"), "staff", DEMO_PASSWORD).await;
+    wait_for(&c, "a[href='/staff/auctions']").await;
+    click_then(
+        &c,
+        "a[href='/staff/auctions']",
+        &format!("a[href='/staff/auctions/{id}']"),
+    )
+    .await;
+    // The contract step is opened by the deal's consumer: reload until the page shows it.
+    let page = app.url(&format!("/staff/auctions/{id}"));
+    let mut shown = false;
+    for () in ggzy_api_tests::patience() {
+        c.goto(&page).await.expect("open the listing");
+        if c.find(Locator::Css("#contract-sign")).await.is_ok() {
+            shown = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(shown, "the contract step on the staff page");
+    no_horizontal_scroll(&c, "staff listing page with the contract").await;
+    fill(&c, "f-contract_no", "大连-2026-出让-007").await;
+    set_value(&c, "f-signed_on", &tomorrow).await;
+    click_then(&c, "#contract-sign", ".error-summary").await;
+    assert!(text_of(&c, "main")
+        .await
+        .contains("auctions.land_contract_signed_on"));
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM land_contracts WHERE auction_id = '{id}' AND signed_on IS NOT NULL"
+        ))
+        .await,
+        0
+    );
+    set_value(&c, "f-signed_on", &today).await;
+    click_then(&c, "#contract-sign", "#contract-pay").await;
+    assert!(text_of(&c, "#contract-no")
+        .await
+        .contains("大连-2026-出让-007"));
+    fill(&c, "f-amount", "500000.00").await;
+    set_value(&c, "f-paid_on", &today).await;
+    c.find(Locator::Css("#contract-pay"))
+        .await
+        .expect("payment button")
+        .click()
+        .await
+        .expect("click");
+    let mut paid = String::new();
+    for () in ggzy_api_tests::patience() {
+        if let Ok(e) = c.find(Locator::Css("#contract-paid")).await {
+            paid = e.text().await.unwrap_or_default();
+        }
+        if paid.contains("500,000.00") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(paid.contains("500,000.00"), "{paid}");
+    assert!(text_of(&c, "#contract-remaining")
+        .await
+        .contains("500,000.00"));
+
+    // The winner follows it on its auction page, read-only.
+    sign_out(&c).await;
+    sign_in(
+        &c,
+        &app.url(&format!("/bidder/auctions/{id}")),
+        "bidder1",
+        DEMO_PASSWORD,
+    )
+    .await;
+    wait_for(&c, "#contract").await;
+    assert!(text_of(&c, "#contract")
+        .await
+        .contains("大连-2026-出让-007"));
+    assert!(c.find(Locator::Css("#contract-pay")).await.is_err());
+    no_horizontal_scroll(&c, "winner's auction page").await;
     c.close().await.expect("close");
     drop(b);
     app.stop().await;
