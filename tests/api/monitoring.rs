@@ -407,8 +407,24 @@ async fn compliance_events_raise_alerts_and_a_disabled_rule_stays_silent() {
         json!({"section_id": "sec-f", "awarded_at": at(&app, -31), "due_at": at(&app, -1)}),
     )
     .await;
-    emit(&app, "deposits.refund.overdue", "sec-f",
-        json!({"section_id": "sec-f", "org_id": "o1", "amount": "1000.00", "due_date": "2026-03-01"})).await;
+    // Built through the deposits contract, as deposits emits it.
+    let refund = {
+        use ggzy_events::Contract;
+        ggzy_events::deposits::RefundOverdue {
+            refund_id: "ref-f".into(),
+            org_id: Some("o1".into()),
+            section_id: Some("sec-f".into()),
+            amount: ggzy_core::Money::from_fen(100_000),
+            interest: ggzy_core::Money::ZERO,
+            due_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            basis: "国土资源部令第39号 第二十一条".into(),
+            reason: "land_auction_ended".into(),
+            days_late: 3,
+        }
+        .encode()
+        .payload
+    };
+    emit(&app, "deposits.refund.overdue", "ref-f", refund).await;
     emit(&app, "venues.violation.recorded", "ses-1",
         json!({"session_id": "ses-1", "room_id": "r1", "kind": "phone_in_room", "person_role": "expert", "at": at(&app, 0)})).await;
     emit(&app, "projects.objection.overdue", "sec-f",

@@ -40,6 +40,8 @@ pub fn catalogue() -> Vec<Entry> {
         a::AuctionFailed::entry(),
         a::ListingRelisted::entry(),
         a::LandContractOverdue::entry(),
+        p::ContractOverdue::entry(),
+        crate::deposits::RefundOverdue::entry(),
         p::SectionBiddingOpened::entry(),
         p::BidSubmitted::entry(),
         p::OpeningRecorded::entry(),

@@ -116,3 +116,24 @@ impl DepositValid {
 fn field(name: &'static str, ty: &'static str, doc: &'static str) -> Field {
     Field { name, ty, doc }
 }
+
+crate::contract! {
+    /// A refund instruction was not confirmed paid by the bank by the end of its due day (the
+    /// period of its refund case): raised once per refund; monitoring opens a compliance alert.
+    RefundOverdue = "deposits.refund.overdue", version 1, aggregate "deposit_refund" by refund_id {
+        refund_id: String,
+        org_id: Option<String>,
+        section_id: Option<String>,
+        /// The principal refunded.
+        amount: Money,
+        /// Interest or 超期资金占用费 owed with it.
+        interest: Money,
+        /// The last day on time (Beijing date).
+        due_date: chrono::NaiveDate,
+        /// The rule of the period (law and article).
+        basis: String,
+        /// The refund case (`land_tender_loser`, `procurement_loser` …).
+        reason: String,
+        days_late: i64,
+    }
+}

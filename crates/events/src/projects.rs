@@ -208,3 +208,21 @@ contract! {
         decrypted_bids: Option<i64>,
     }
 }
+
+contract! {
+    /// The written contract was not signed within 30 days of the award notice (招标投标法 第四十六条;
+    /// 政府采购法 第四十六条): raised once by the section's contract timer.
+    ContractOverdue = "projects.contract.overdue", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        winner_org_id: Option<String>,
+        #[serde(with = "crate::time")]
+        awarded_at: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        due_at: DateTime<Utc>,
+        /// The due instant was counted with weekends only (a year without holiday schedule).
+        #[serde(default)]
+        due_at_provisional: bool,
+        basis: Option<String>,
+    }
+}

@@ -400,3 +400,44 @@ fn land_contract_overdue_round_trips() {
         "a1",
     );
 }
+
+#[test]
+fn refund_overdue_and_contract_overdue_round_trip() {
+    use ggzy_core::Money;
+    use ggzy_events::deposits::RefundOverdue;
+    use ggzy_events::projects::ContractOverdue;
+    round_trip(
+        RefundOverdue {
+            refund_id: "r1".into(),
+            org_id: Some("o1".into()),
+            section_id: Some("s1".into()),
+            amount: Money::from_fen(36_000_000),
+            interest: Money::from_fen(5_220),
+            due_date: chrono::NaiveDate::from_ymd_opt(2026, 5, 11).unwrap(),
+            basis: "政采条例 33; 87号令 38".into(),
+            reason: "procurement_loser".into(),
+            days_late: 1,
+        },
+        // What deposits wrote before the contract (lifecycle/refund_job.rs).
+        json!({"refund_id": "r1", "org_id": "o1", "section_id": "s1", "amount": "360000.00",
+               "interest": "52.20", "due_date": "2026-05-11", "basis": "政采条例 33; 87号令 38",
+               "reason": "procurement_loser", "days_late": 1}),
+        "r1",
+    );
+    round_trip(
+        ContractOverdue {
+            section_id: "s1".into(),
+            project_id: Some("p1".into()),
+            winner_org_id: Some("o1".into()),
+            awarded_at: t(1),
+            due_at: t(2),
+            due_at_provisional: false,
+            basis: Some("招标投标法 第四十六条".into()),
+        },
+        // What projects wrote before the contract (award/notice.rs).
+        json!({"section_id": "s1", "project_id": "p1", "winner_org_id": "o1",
+               "awarded_at": t(1).to_rfc3339(), "due_at": t(2).to_rfc3339(),
+               "due_at_provisional": false, "basis": "招标投标法 第四十六条"}),
+        "s1",
+    );
+}

@@ -10,7 +10,9 @@ use ggzy_core::money::Money;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result};
 use ggzy_events::auctions::LandContractOverdue;
+use ggzy_events::deposits::RefundOverdue;
 use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::projects::ContractOverdue;
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{Db, Tx};
@@ -154,11 +156,13 @@ impl Consumer for MonitoringConsumer {
                 Ok(())
             }
             "projects.contract.overdue" => {
-                let s = str_of(p, "section_id").unwrap_or(&ev.aggregate_id);
+                // Through the contract: an undecodable payload is parked with an alert.
+                let o = ContractOverdue::decode(ev)?;
+                let s = o.section_id.as_str();
                 let detail = format!(
                     "标段/section {s}, awarded {}, due {}",
-                    str_of(p, "awarded_at").unwrap_or("?"),
-                    str_of(p, "due_at").unwrap_or("?")
+                    o.awarded_at.to_rfc3339(),
+                    o.due_at.to_rfc3339()
                 );
                 compliance(
                     tx,
@@ -261,19 +265,16 @@ impl Consumer for MonitoringConsumer {
                 .await
             }
             "deposits.refund.overdue" => {
-                let s = str_of(p, "section_id");
-                let o = str_of(p, "org_id").unwrap_or("?");
-                let detail = format!(
-                    "org {o}, amount {}, due {}",
-                    str_of(p, "amount").unwrap_or("?"),
-                    str_of(p, "due_date").or(str_of(p, "due_at")).unwrap_or("?")
-                );
+                // Through the contract: an undecodable payload is parked with an alert.
+                let r = RefundOverdue::decode(ev)?;
+                let o = r.org_id.as_deref().unwrap_or("?");
+                let detail = format!("org {o}, amount {}, due {}", r.amount, r.due_date);
                 compliance(
                     tx,
                     db,
                     now,
                     rules::REFUND_OVERDUE,
-                    s,
+                    r.section_id.as_deref(),
                     format!("refund:{o}"),
                     &detail,
                     ev,

@@ -165,17 +165,18 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
             db,
             &by,
             now,
-            NewEvent::new(
-                "deposits.refund.overdue",
-                "deposit_refund",
-                &id,
-                json!({"refund_id": id, "org_id": org_id, "section_id": section_id,
-                       "amount": Money::from_fen(r.try_get(3)?).to_string(),
-                       "interest": Money::from_fen(r.try_get(4)?).to_string(),
-                       "due_date": due.to_string(), "basis": r.try_get::<String, _>(6)?,
-                       "reason": r.try_get::<String, _>(7)?,
-                       "days_late": (today - due).num_days()}),
-            ),
+            ggzy_events::deposits::RefundOverdue {
+                refund_id: id.clone(),
+                org_id,
+                section_id,
+                amount: Money::from_fen(r.try_get(3)?),
+                interest: Money::from_fen(r.try_get(4)?),
+                due_date: due,
+                basis: r.try_get::<String, _>(6)?,
+                reason: r.try_get::<String, _>(7)?,
+                days_late: (today - due).num_days(),
+            }
+            .encode(),
         )
         .await?;
         db.commit(tx).await?;

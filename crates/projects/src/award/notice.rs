@@ -342,14 +342,15 @@ impl TimerHandler for ContractOverdue {
             db,
             &ActorRef::system(CONTRACT_TIMER),
             clock.now(),
-            NewEvent::new(
-                "projects.contract.overdue",
-                "section",
-                id,
-                json!({"section_id": id, "project_id": project_id, "winner_org_id": winner,
-                       "awarded_at": awarded.to_rfc3339(), "due_at": due.to_rfc3339(),
-                       "due_at_provisional": provisional, "basis": "招标投标法 第四十六条"}),
-            ),
+            ggzy_events::Contract::encode(&ggzy_events::projects::ContractOverdue {
+                section_id: id.to_string(),
+                project_id: Some(project_id),
+                winner_org_id: Some(winner),
+                awarded_at: awarded,
+                due_at: due,
+                due_at_provisional: provisional,
+                basis: Some("招标投标法 第四十六条".into()),
+            }),
         )
         .await?;
         Ok(())
