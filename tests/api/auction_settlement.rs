@@ -364,7 +364,8 @@ async fn redeliver(app: &TestApp, event_type: &str, payload: Value) {
     app.ctx.db.commit(tx).await.unwrap();
 }
 
-async fn draft_of(app: &TestApp, project_id: &str, ann_type: &str) -> Value {
+/// The announcement of `ann_type` the publishing area drafted for the project (waits for it).
+pub(crate) async fn draft_of(app: &TestApp, project_id: &str, ann_type: &str) -> Value {
     let tenderer = app.login("tenderer").await;
     for () in ggzy_api_tests::patience() {
         let r = sqlx::query(

@@ -269,7 +269,7 @@ async fn a_mining_listing_waits_20_working_days_across_qingming_and_deals_withou
     // next day, an end one second short of 24:00 of the 10th working day is refused, 24:00 of it
     // is accepted.
     app.drain_consumer("publishing.lifecycle").await;
-    let d = deal_draft(&app, &lot.project_id).await;
+    let d = crate::auction_settlement::draft_of(&app, &lot.project_id, "deal").await;
     let id = d["id"].as_str().unwrap().to_string();
     let drafted = d["fields"]["publicity_end_at"].as_str().unwrap_or_default();
     assert!(!drafted.is_empty(), "{d}");
@@ -328,27 +328,4 @@ async fn a_mining_listing_waits_20_working_days_across_qingming_and_deals_withou
         "{v}"
     );
     app.stop().await;
-}
-
-/// The deal announcement the publishing area drafted for the project.
-async fn deal_draft(app: &TestApp, project_id: &str) -> Value {
-    let tenderer = app.login("tenderer").await;
-    for () in ggzy_api_tests::patience() {
-        let id: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM announcements WHERE ann_type = 'deal' AND project_id = $1 AND source_event IS NOT NULL",
-        )
-        .bind(project_id)
-        .fetch_optional(app.ctx.db.pool())
-        .await
-        .unwrap();
-        if let Some(id) = id {
-            let (s, v) = app
-                .get(Some(&tenderer), &format!("/api/v1/announcements/{id}"))
-                .await;
-            assert_eq!(s, 200, "{v}");
-            return v;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("no deal draft for project {project_id}");
 }
