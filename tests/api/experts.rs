@@ -813,6 +813,40 @@ async fn declines_silence_and_recusal_call_the_backups_in_order_and_the_draw_sti
     app.stop().await;
 }
 
+/// Read-your-own-writes across areas (issue 17 item 5): the experts area keeps its own copy of the
+/// user accounts, fed by identity's events. Linking an expert to an account created a moment ago
+/// waits for that copy instead of answering a misleading "no such user account"; an id that does
+/// not exist is still refused with the rule once the copy has caught up.
+#[tokio::test]
+async fn linking_an_account_created_a_moment_ago_works_at_once_and_an_unknown_one_is_refused() {
+    let app = TestApp::spawn().await;
+    let staff = app.login("staff").await;
+    let admin = app.login("admin").await;
+    let expert_id = add(&app, &staff, expert(1, 100)).await;
+    let (org, _) = demo_org(&app, &admin, "expert_employer").await;
+    let u = app.user_in_org(&org, "just_created", "expert").await;
+    // No catch-up here: the request itself waits for the experts area's copy.
+    let (s, v) = put(
+        &app,
+        &staff,
+        &format!("/api/v1/experts/{expert_id}/account"),
+        json!({"user_id": u["id"]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["user_id"], u["id"]);
+    let (s, v) = put(
+        &app,
+        &staff,
+        &format!("/api/v1/experts/{expert_id}/account"),
+        json!({"user_id": "00000000000000000000000000000000"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["rule"], "expert.user_unknown", "{v}");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn an_expert_recuses_himself_with_a_reason_and_the_next_backup_is_called() {
     let app = TestApp::spawn().await;

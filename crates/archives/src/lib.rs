@@ -18,3 +18,10 @@ pub mod http;
 pub mod pages;
 pub mod rules;
 pub mod service;
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.consumer(service::ArchiveTrigger)
+        .run_loop("archives.builder", service::run_loop);
+}

@@ -20,8 +20,10 @@ use axum::extract::State;
 use ggzy_core::events::NewEvent;
 use ggzy_core::http::{Json, Path};
 use ggzy_core::time::to_micros;
+use ggzy_core::Timestamp;
 use ggzy_core::{Error, FieldError, Result};
 use ggzy_identity::{Actor, Role};
+use ggzy_store::uow::Uow;
 use ggzy_store::{emit, Ctx, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -505,13 +507,11 @@ pub(crate) async fn note_announcement(
 /// The checks of a land re-listing: a new transfer announcement published after the failed round
 /// ended, at least 20 days before the new listing starts, and a listing of at least 10 days
 /// (39号令 第十条, 第十九条); a lower starting price needs the government's approval recorded.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn check_relist(
     ctx: &Ctx,
     a: &AuctionRow,
     lowers_floor: bool,
-    start: ggzy_core::Timestamp,
-    end: ggzy_core::Timestamp,
+    (start, end): (Timestamp, Timestamp),
     approval: Option<&LandApproval>,
     missing: &mut crate::rules::Missing,
     v: &mut Vec<FieldError>,
@@ -558,17 +558,15 @@ pub(crate) async fn check_relist(
 }
 
 /// Store the approval with its re-listing and tell the other areas.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn record_approval(
-    tx: &mut Tx,
-    db: &ggzy_store::Db,
+    u: &mut Uow<'_>,
     actor: &Actor,
     a: &AuctionRow,
     relist_id: &str,
     starting_fen: i64,
     p: &LandApproval,
-    now: ggzy_core::Timestamp,
 ) -> Result<()> {
+    let now = u.now;
     sqlx::query(
         "INSERT INTO land_relist_approvals (relist_id, auction_id, document, approved_by, recorded_by, recorded_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -579,14 +577,9 @@ pub(crate) async fn record_approval(
     .bind(p.approved_by.trim())
     .bind(&actor.user_id)
     .bind(to_micros(now))
-    .execute(&mut **tx)
+    .execute(&mut **u.tx())
     .await?;
-    emit(
-        tx,
-        db,
-        &actor.actor_ref(),
-        now,
-        NewEvent::new(
+    u.emit(NewEvent::new(
             "auctions.land_floor_approval.recorded",
             "auction",
             &a.id,

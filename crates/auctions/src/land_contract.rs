@@ -16,6 +16,7 @@ use ggzy_events::auctions::LandContractOverdue;
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::timers::{self, Timer, TimerHandler};
+use ggzy_store::uow::Uow;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -148,17 +149,16 @@ async fn schedule_step(
 }
 
 /// Open the contract step of a land deal (called in the deal's transaction).
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn open(
-    tx: &mut Tx,
-    db: &Db,
+    u: &mut Uow<'_>,
     deal_id: &str,
     auction_id: &str,
     section_id: &str,
     winner: &str,
     price_fen: i64,
-    now: Timestamp,
 ) -> Result<()> {
+    let db = u.db;
+    let now = u.now;
     let due = sign_due(db.calendar(), local_date(now));
     sqlx::query(&format!(
         "INSERT INTO land_contracts ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, NULL, 0)"
@@ -170,23 +170,17 @@ pub(crate) async fn open(
     .bind(price_fen)
     .bind(to_micros(now))
     .bind(due.to_string())
-    .execute(&mut **tx)
+    .execute(&mut **u.tx())
     .await?;
-    schedule_step(tx, deal_id, "signing", due, now).await?;
-    emit(
-        tx,
-        db,
-        &ActorRef::system("auctions"),
-        now,
-        NewEvent::new(
-            "auctions.land_contract.opened",
-            "auction",
-            auction_id,
-            json!({"deal_id": deal_id, "auction_id": auction_id, "section_id": section_id,
+    schedule_step(u.tx(), deal_id, "signing", due, now).await?;
+    u.emit(NewEvent::new(
+        "auctions.land_contract.opened",
+        "auction",
+        auction_id,
+        json!({"deal_id": deal_id, "auction_id": auction_id, "section_id": section_id,
                    "winner_org_id": winner, "price": Money::from_fen(price_fen).to_string(),
                    "sign_due_date": due.to_string(), "source": SOURCE}),
-        ),
-    )
+    ))
     .await?;
     Ok(())
 }

@@ -23,3 +23,12 @@ pub mod service;
 pub mod staff_pages;
 pub mod staff_queue;
 pub mod workbench;
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.consumer(service::Projection)
+        .timer(service::LISTING_TIMER, service::ListingEnd)
+        .timer(service::AUCTION_TIMER, service::AuctionEnd)
+        .timer(land_contract::CONTRACT_TIMER, land_contract::ContractStep);
+}

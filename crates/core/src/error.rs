@@ -74,6 +74,16 @@ pub enum Error {
     /// duplicate. `rule` names what was broken.
     #[error("conflict ({rule}): {detail}")]
     Conflict { rule: String, detail: String },
+    /// 409 with `Retry-After`: the request depends on another area's copy of a fact that has not
+    /// caught up with a write made a moment ago (areas react to events asynchronously). Retrying
+    /// after the given seconds succeeds once the copy is there — unlike a 422, nothing is wrong
+    /// with the input.
+    #[error("not caught up yet ({rule}): {detail}")]
+    Behind {
+        rule: String,
+        detail: String,
+        retry_after_secs: u64,
+    },
     #[error("payload too large: {0}")]
     PayloadTooLarge(String),
     #[error("unsupported media type: {0}")]
@@ -194,6 +204,14 @@ impl Error {
             detail: detail.into(),
         }
     }
+    /// 409 + `Retry-After`: another area's projection has not caught up yet (see [`Error::Behind`]).
+    pub fn behind(rule: impl Into<String>, detail: impl Into<String>) -> Self {
+        Error::Behind {
+            rule: rule.into(),
+            detail: detail.into(),
+            retry_after_secs: 1,
+        }
+    }
     pub fn not_found(what: impl Into<String>) -> Self {
         Error::NotFound(Reason::new(what))
     }
@@ -257,7 +275,7 @@ impl Error {
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::Conflict { .. } | Error::Behind { .. } => StatusCode::CONFLICT,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -314,6 +332,13 @@ impl Error {
             Error::Conflict { rule, detail } => (
                 "conflict",
                 "Conflicts with the current state",
+                detail.clone(),
+                Some(rule.clone()),
+                vec![],
+            ),
+            Error::Behind { rule, detail, .. } => (
+                "not-caught-up",
+                "Not caught up yet: retry shortly",
                 detail.clone(),
                 Some(rule.clone()),
                 vec![],
@@ -405,6 +430,9 @@ impl IntoResponse for Error {
         }
         let mut res = problem_response_with(&self.to_problem(), members);
         if let Error::TooManyRequests {
+            retry_after_secs, ..
+        }
+        | Error::Behind {
             retry_after_secs, ..
         } = inner
         {

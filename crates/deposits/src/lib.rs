@@ -25,3 +25,9 @@ pub mod refund_file;
 pub mod rules;
 pub mod service;
 pub mod staff_pages;
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.consumer(service::Projection).cron(service::refund_cron());
+}

@@ -22,6 +22,7 @@ use ggzy_events::projects::{
 };
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
+use ggzy_store::uow::Uow;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -336,42 +337,60 @@ async fn settle(tx: &mut Tx, db: &Db, by: &ActorRef, ev: &Event, now: Timestamp)
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| format!("award:{section_id}"));
         let price = a.price.unwrap_or(Money::ZERO);
-        let left =
-            convert_winner_deposit(tx, db, by, now, &section_id, &winner, &deal, price, market)
-                .await?;
+        let left = convert_winner_deposit(
+            &mut Uow::within(tx, db, by.clone(), now),
+            &section_id,
+            &winner,
+            &deal,
+            price,
+            market,
+        )
+        .await?;
         if left <= 0 {
             orgs.retain(|o| *o != winner);
         }
     }
     record_settlements(
-        tx,
-        db,
+        &mut Uow::within(tx, db, by.clone(), now),
         ev,
-        now,
-        &section_id,
-        market,
-        trigger,
-        at,
+        Ending {
+            section_id: &section_id,
+            market,
+            trigger,
+            at,
+            winner: &winner,
+        },
         orgs,
-        &winner,
     )
     .await
 }
 
-/// One settlement per organization (first trigger wins: an existing row is kept).
-#[allow(clippy::too_many_arguments)]
-async fn record_settlements(
-    tx: &mut Tx,
-    db: &Db,
-    ev: &Event,
-    now: Timestamp,
-    section_id: &str,
+/// How a section's deposits end: the section, its market, the trigger, when, and the winner (none:
+/// `""`).
+struct Ending<'a> {
+    section_id: &'a str,
     market: Market,
     trigger: RefundTrigger,
     at: Timestamp,
+    winner: &'a str,
+}
+
+/// One settlement per organization (first trigger wins: an existing row is kept).
+async fn record_settlements(
+    u: &mut Uow<'_>,
+    ev: &Event,
+    ending: Ending<'_>,
     orgs: Vec<String>,
-    winner: &str,
 ) -> Result<()> {
+    let Ending {
+        section_id,
+        market,
+        trigger,
+        at,
+        winner,
+    } = ending;
+    let db = u.db;
+    let now = u.now;
     let section_id = section_id.to_string();
     // The live calendar (compiled-in years + imported schedules), never an error: a due date in a
     // year without a schedule is provisional (weekends only), noted for the alert, and re-derived
@@ -388,8 +407,14 @@ async fn record_settlements(
         };
         let due = refund_due(case, event_date, cal);
         if due.provisional() {
-            ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "deposits.refund_due")
-                .await?;
+            ggzy_store::calendar::note_missing(
+                u.tx(),
+                db,
+                now,
+                &due.missing,
+                "deposits.refund_due",
+            )
+            .await?;
         }
         sqlx::query(
             "INSERT INTO deposit_settlements (section_id, org_id, refund_case, event_type, event_date, due_date, basis, created_at, provisional) \
@@ -404,7 +429,7 @@ async fn record_settlements(
         .bind(refund_period(case).source)
         .bind(to_micros(now))
         .bind(due.provisional() as i64)
-        .execute(&mut **tx)
+        .execute(&mut **u.tx())
         .await?;
     }
     Ok(())
@@ -506,10 +531,7 @@ async fn deal_confirmed(
         return Ok(());
     };
     let left = convert_winner_deposit(
-        tx,
-        db,
-        by,
-        now,
+        &mut Uow::within(tx, db, by.clone(), now),
         &section_id,
         &winner,
         &deal_id,
@@ -525,16 +547,16 @@ async fn deal_confirmed(
         orgs.retain(|o| *o != winner);
     }
     record_settlements(
-        tx,
-        db,
+        &mut Uow::within(tx, db, by.clone(), now),
         ev,
-        now,
-        &section_id,
-        market,
-        RefundTrigger::AuctionEnded,
-        at,
+        Ending {
+            section_id: &section_id,
+            market,
+            trigger: RefundTrigger::AuctionEnded,
+            at,
+            winner: &winner,
+        },
         orgs,
-        &winner,
     )
     .await
 }
@@ -543,18 +565,16 @@ async fn deal_confirmed(
 /// 二十一条 for land listings, auctions and tenders; property by its exchange rules) — once per
 /// (section, winner) and per deal whatever the redeliveries. Returns what the winner still holds
 /// beyond it (an overpayment, refunded like the others' deposits).
-#[allow(clippy::too_many_arguments)]
 async fn convert_winner_deposit(
-    tx: &mut Tx,
-    db: &Db,
-    by: &ActorRef,
-    now: Timestamp,
+    u: &mut Uow<'_>,
     section_id: &str,
     winner: &str,
     deal_id: &str,
     price: Money,
     market: Market,
 ) -> Result<i64> {
+    let db = u.db;
+    let now = u.now;
     let key = format!("{winner}/{section_id}");
     // Serialize with receipts into the same virtual account (PostgreSQL; SQLite has one writer).
     sqlx::query(&format!(
@@ -563,10 +583,10 @@ async fn convert_winner_deposit(
     ))
     .bind(winner)
     .bind(section_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut **u.tx())
     .await?;
-    let held = liability_balance(tx, AccountType::DepositLiability, &key).await?;
-    let required = section_info(&mut **tx, section_id)
+    let held = liability_balance(u.tx(), AccountType::DepositLiability, &key).await?;
+    let required = section_info(&mut **u.tx(), section_id)
         .await?
         .map(|s| s.deposit_fen)
         .unwrap_or(held);
@@ -585,20 +605,15 @@ async fn convert_winner_deposit(
         .bind(price.fen())
         .bind(basis)
         .bind(to_micros(now))
-        .execute(&mut **tx)
+        .execute(&mut **u.tx())
         .await?
         .rows_affected();
         if n == 1 {
             let entry =
                 Entry::convert_to_price(Account::liability(winner, section_id), section_id, amount)
                     .map_err(|e| Error::internal(e.to_string()))?;
-            post_entry(tx, &entry, None, now).await?;
-            emit(
-                tx,
-                db,
-                by,
-                now,
-                NewEvent::new(
+            post_entry(u.tx(), &entry, None, now).await?;
+            u.emit(NewEvent::new(
                     "deposits.deposit.converted",
                     "deposit_account",
                     &key,
@@ -612,7 +627,7 @@ async fn convert_winner_deposit(
             .await?;
         }
     }
-    liability_balance(tx, AccountType::DepositLiability, &key).await
+    liability_balance(u.tx(), AccountType::DepositLiability, &key).await
 }
 
 /// A failed listing or auction (流拍): every bidder's deposit is settled for refund.
@@ -633,16 +648,16 @@ async fn auction_failed(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Res
     let mut orgs = participants(tx, &section_id).await?;
     orgs.extend(bidders);
     record_settlements(
-        tx,
-        db,
+        &mut Uow::within(tx, db, ActorRef::system("deposits.lifecycle"), now),
         ev,
-        now,
-        &section_id,
-        market,
-        RefundTrigger::AuctionEnded,
-        at,
+        Ending {
+            section_id: &section_id,
+            market,
+            trigger: RefundTrigger::AuctionEnded,
+            at,
+            winner: "",
+        },
         orgs,
-        "",
     )
     .await
 }

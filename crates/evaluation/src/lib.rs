@@ -22,3 +22,10 @@ pub mod service;
 pub mod sme;
 pub mod suspension;
 pub mod voided;
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.consumer(service::Projection)
+        .consumer(suspension::Suspensions);
+}

@@ -24,6 +24,7 @@ use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::unique::{UniqueExt, UniqueKey};
+use ggzy_store::uow::Uow;
 use ggzy_store::{emit, expect_one, merkle, note, outbox, tlog, Ctx};
 
 const ONE_OPEN_REQUEST: UniqueKey = UniqueKey::new(
@@ -231,10 +232,7 @@ pub async fn request(ctx: &Ctx, actor: &Actor, input: DrawRequest) -> Result<Dra
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let id = match open_in_tx(
-        &mut tx,
-        &ctx.db,
-        now,
-        &actor.actor_ref(),
+        &mut Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
         &actor.user_id,
         &req,
         None,
@@ -257,17 +255,14 @@ pub async fn request(ctx: &Ctx, actor: &Actor, input: DrawRequest) -> Result<Dra
 /// recorded (`experts.draw.committed`). Used by staff's request and by the `experts.events`
 /// consumer for an evaluation session venues scheduled (`session_id`, `created_by` = `system`).
 /// 422 `draw.active_draw_exists` / `draw.request_open` when the section already has either.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn open_in_tx(
-    tx: &mut ggzy_store::Tx,
-    db: &ggzy_store::Db,
-    now: chrono::DateTime<Utc>,
-    by: &ggzy_core::events::ActorRef,
+    u: &mut Uow<'_>,
     created_by: &str,
     req: &StoredRequest,
     session_id: Option<&str>,
     place: &str,
 ) -> Result<String> {
+    let now = u.now;
     let id = ids::new_id();
     let secret = ids::random_hex(32);
     let centre_commitment = draw::commitment(
@@ -276,7 +271,7 @@ pub(crate) async fn open_in_tx(
     if let Some(active) =
         sqlx::query("SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'")
             .bind(&req.section_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut **u.tx())
             .await?
     {
         return Err(service::active_draw_exists(
@@ -285,27 +280,24 @@ pub(crate) async fn open_in_tx(
     }
     if sqlx::query("SELECT id FROM expert_draw_requests WHERE section_id = $1 AND status = 'open'")
         .bind(&req.section_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut **u.tx())
         .await?
         .is_some()
     {
         return Err(open_request_exists());
     }
-    let event_id = emit(
-        tx,
-        db,
-        by,
-        now,
-        DrawCommitted {
-            draw_id: id.clone(),
-            section_id: req.section_id.clone(),
-            session_id: session_id.map(str::to_string),
-            centre_commitment: centre_commitment.clone(),
-            scheme: Some(draw::SCHEME_CONTRIBUTED_V1.to_string()),
-        }
-        .encode(),
-    )
-    .await?;
+    let event_id = u
+        .emit(
+            DrawCommitted {
+                draw_id: id.clone(),
+                section_id: req.section_id.clone(),
+                session_id: session_id.map(str::to_string),
+                centre_commitment: centre_commitment.clone(),
+                scheme: Some(draw::SCHEME_CONTRIBUTED_V1.to_string()),
+            }
+            .encode(),
+        )
+        .await?;
     sqlx::query(
         "INSERT INTO expert_draw_requests (id, section_id, request, place, created_by, created_at, \
          centre_commitment, centre_secret, centre_event_id, status, session_id) \
@@ -321,7 +313,7 @@ pub(crate) async fn open_in_tx(
     .bind(&secret)
     .bind(&event_id)
     .bind(session_id)
-    .execute(&mut **tx)
+    .execute(&mut **u.tx())
     .await
     .on_unique(&ONE_OPEN_REQUEST, open_request_exists)?;
     Ok(id)
@@ -343,18 +335,14 @@ pub(crate) async fn open_requests_of_session(
 
 /// Venues moved the session before its draw: the open request takes the new time and place (the
 /// draw it becomes books the experts for them). `experts.draw.request_rescheduled`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn session_moved(
-    tx: &mut ggzy_store::Tx,
-    db: &ggzy_store::Db,
-    now: chrono::DateTime<Utc>,
-    by: &ggzy_core::events::ActorRef,
+    u: &mut Uow<'_>,
     session_id: &str,
     start: chrono::DateTime<Utc>,
     end: chrono::DateTime<Utc>,
     place: Option<&str>,
 ) -> Result<()> {
-    for r in open_requests_of_session(tx, session_id).await? {
+    for r in open_requests_of_session(u.tx(), session_id).await? {
         let mut req = r.request.clone();
         req.session_start = start;
         req.session_end = end;
@@ -365,22 +353,16 @@ pub(crate) async fn session_moved(
         .bind(json!(req).to_string())
         .bind(&place)
         .bind(&r.id)
-        .execute(&mut **tx)
+        .execute(&mut **u.tx())
         .await?;
-        emit(
-            tx,
-            db,
-            by,
-            now,
-            NewEvent::new(
-                "experts.draw.request_rescheduled",
-                "expert_draw",
-                &r.id,
-                json!({ "draw_id": r.id, "section_id": r.section_id, "session_id": session_id,
+        u.emit(NewEvent::new(
+            "experts.draw.request_rescheduled",
+            "expert_draw",
+            &r.id,
+            json!({ "draw_id": r.id, "section_id": r.section_id, "session_id": session_id,
                         "session_start": start.to_rfc3339(), "session_end": end.to_rfc3339(),
                         "place": place }),
-            ),
-        )
+        ))
         .await?;
     }
     Ok(())

@@ -24,3 +24,13 @@ pub mod rules;
 pub mod sections;
 pub mod service;
 pub mod staff_pages;
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.consumer(committee::Events)
+        .timer(committee::CONFIRM_TIMER, committee::ConfirmDeadline)
+        .run_loop("experts.notifications", |ctx, poll, rx| {
+            notify::run_loop(ctx.db.clone(), ctx.clock.clone(), poll, rx)
+        });
+}

@@ -297,7 +297,6 @@ pub fn compose(notice: Notice, start: Timestamp, end: Timestamp, place: &str) ->
 }
 
 /// Queue a notice to one expert: an SMS to the phone, and an e-mail when the expert has an address.
-#[allow(clippy::too_many_arguments)]
 pub async fn enqueue(
     tx: &mut Tx,
     now: Timestamp,
@@ -305,8 +304,7 @@ pub async fn enqueue(
     expert_id: &str,
     phone: &str,
     email: Option<&str>,
-    subject: &str,
-    body: &str,
+    (subject, body): (&str, &str),
 ) -> Result<()> {
     let mut targets = vec![("sms", phone)];
     if let Some(e) = email.filter(|e| !e.trim().is_empty()) {

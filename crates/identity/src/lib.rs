@@ -5,6 +5,7 @@
 //! 32-byte values stored only as SHA-256; sign-in attempts are throttled per (account, address) and
 //! per address with exponential back-off, and per account only slowed (docs/security.md).
 
+pub mod cleanup;
 pub mod hash;
 pub mod http;
 pub mod invitations;
@@ -14,3 +15,9 @@ pub mod roles;
 pub mod service;
 
 pub use model::{Actor, Role};
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.cron(cleanup::expired_logins_cron());
+}

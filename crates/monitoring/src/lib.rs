@@ -16,3 +16,10 @@ pub mod projection;
 pub mod rules;
 pub mod stats;
 pub mod supervisor;
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.consumer(projection::MonitoringConsumer)
+        .cron(stats::report_cron());
+}

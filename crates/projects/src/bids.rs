@@ -446,13 +446,14 @@ where
     let outcome = record(
         ctx,
         actor,
-        section_id,
-        &org_id,
-        &digest,
-        &ct_hash,
-        size,
-        &tmp,
-        suite,
+        (section_id, &org_id),
+        SealedFile {
+            digest: &digest,
+            ct_hash: &ct_hash,
+            size,
+            tmp: &tmp,
+            suite,
+        },
         UploadMeta {
             device_fingerprint: short(meta.device_fingerprint),
             file_creator: short(meta.file_creator),
@@ -469,20 +470,31 @@ where
     outcome
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The sealed file an upload stored: its digest and ciphertext hash, size, temporary path and the
+/// sealing suite.
+struct SealedFile<'a> {
+    digest: &'a str,
+    ct_hash: &'a str,
+    size: u64,
+    tmp: &'a str,
+    suite: Suite,
+}
+
 async fn record(
     ctx: &Ctx,
     actor: &Actor,
-    section_id: &str,
-    org_id: &str,
-    digest: &str,
-    ct_hash: &str,
-    size: u64,
-    tmp: &str,
-    suite: Suite,
+    (section_id, org_id): (&str, &str),
+    file: SealedFile<'_>,
     meta: UploadMeta,
     key: &LogSigner,
 ) -> Result<Uploaded> {
+    let SealedFile {
+        digest,
+        ct_hash,
+        size,
+        tmp,
+        suite,
+    } = file;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     // A shared lock on the section row: the close of bidding (an UPDATE of that row) waits for every

@@ -42,3 +42,34 @@ pub mod suspension;
 pub mod timer_payload;
 pub mod voided;
 pub mod workbench;
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.consumer(bidding::OrganizationsProjection)
+        .timer(bidding::DEADLINE_TIMER, bidding::SectionDeadline)
+        .consumer(opening::OpeningSchedule)
+        .consumer(opening::DepositStatusProjection)
+        .timer(opening::OPENING_TIMER, opening::SectionOpening)
+        .timer(opening::WINDOW_TIMER, opening::DecryptionWindow)
+        .consumer(award::EvaluationReports)
+        .consumer(award::Committees)
+        .consumer(procurement::ReviewRejections)
+        .consumer(award_calendar::AwardCalendar)
+        .consumer(announcements::Announcements)
+        .consumer(listing::ListingOutcome)
+        .timer(award::CONTRACT_TIMER, award::ContractOverdue)
+        .timer(award_report::REPORT_TIMER, award_report::AwardReportOverdue)
+        .timer(procurement::REPORT_TIMER, procurement::ReportOverdue)
+        .timer(procurement::CONFIRM_TIMER, procurement::ConfirmDue)
+        .timer(
+            procurement::ANNOUNCE_TIMER,
+            procurement::AnnouncementOverdue,
+        )
+        .timer(
+            procurement::CONTRACT_ANNOUNCE_TIMER,
+            procurement::ContractAnnouncementOverdue,
+        )
+        .consumer(suspension::Suspensions)
+        .consumer(opening_objections::OpeningObjections);
+}

@@ -24,9 +24,10 @@ use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{Error, Result, Timestamp};
+use ggzy_core::{Error, Result};
 use ggzy_identity::{Actor, Role};
-use ggzy_store::{emit, Ctx, Tx};
+use ggzy_store::uow::Uow;
+use ggzy_store::Ctx;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -306,24 +307,29 @@ pub async fn review(
     let opened = opened_suppliers(&mut tx, section_id).await?;
     let ids: Vec<&str> = opened.iter().map(|(o, _)| o.as_str()).collect();
     check(&ids, &input)?;
-    record(&mut tx, ctx, actor, now, section_id, &sec, &opened, &input).await?;
+    record(
+        &mut Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
+        actor,
+        section_id,
+        &sec,
+        &opened,
+        &input,
+    )
+    .await?;
     let out = view(&mut tx, section_id, None).await?;
     ctx.db.commit_answering(tx, 200, &out, now).await?;
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn record(
-    tx: &mut Tx,
-    ctx: &Ctx,
+    u: &mut Uow<'_>,
     actor: &Actor,
-    now: Timestamp,
     section_id: &str,
     sec: &crate::award::Sec,
     opened: &[(String, String)],
     input: &QualificationReviewInput,
 ) -> Result<()> {
-    let by = actor.actor_ref();
+    let now = u.now;
     let mut qualified = Vec::new();
     let mut rejected = Vec::new();
     for s in &input.suppliers {
@@ -344,66 +350,48 @@ async fn record(
         .bind(reason)
         .bind(&actor.user_id)
         .bind(to_micros(now))
-        .execute(&mut **tx)
+        .execute(&mut **u.tx())
         .await?;
         if s.qualified {
             qualified.push(s.org_id.clone());
         } else {
             rejected.push(json!({"org_id": s.org_id, "reason": reason}));
-            emit(
-                tx,
-                &ctx.db,
-                &by,
-                now,
-                NewEvent::new(
-                    "projects.qualification.rejected",
-                    "section",
-                    section_id,
-                    json!({"section_id": section_id, "project_id": sec.project_id,
+            u.emit(NewEvent::new(
+                "projects.qualification.rejected",
+                "section",
+                section_id,
+                json!({"section_id": section_id, "project_id": sec.project_id,
                            "org_id": s.org_id, "reason": reason, "basis": QUALIFICATION_SOURCE}),
-                ),
-            )
+            ))
             .await?;
         }
     }
     let count = qualified.len() as i64;
-    emit(
-        tx,
-        &ctx.db,
-        &by,
-        now,
-        NewEvent::new(
-            "projects.qualification.reviewed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": sec.project_id, "market": "procurement",
+    u.emit(NewEvent::new(
+        "projects.qualification.reviewed",
+        "section",
+        section_id,
+        json!({"section_id": section_id, "project_id": sec.project_id, "market": "procurement",
                    "qualified": qualified, "rejected": rejected, "qualified_count": count,
                    "basis": QUALIFICATION_SOURCE, "reviewed_at": now.to_rfc3339()}),
-        ),
-    )
+    ))
     .await?;
     if enough_qualified(count) {
         return Ok(());
     }
     // 政府采购法 第三十六条; 87号令 第四十三条: fewer than three qualified suppliers — 废标.
     let next = crate::model::transition(sec.state, SectionAction::Fail)?;
-    crate::service::set_section_state(tx, section_id, sec.state, next, now).await?;
-    emit(
-        tx,
-        &ctx.db,
-        &by,
-        now,
-        NewEvent::new(
-            "projects.section.failed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": sec.project_id, "market": "procurement",
+    crate::service::set_section_state(u.tx(), section_id, sec.state, next, now).await?;
+    u.emit(NewEvent::new(
+        "projects.section.failed",
+        "section",
+        section_id,
+        json!({"section_id": section_id, "project_id": sec.project_id, "market": "procurement",
                    "reason": "too_few_qualified", "stage": "qualification",
                    "opened_count": opened.len(), "rejected_count": rejected.len(),
                    "qualified_count": count, "min_qualified": MIN_QUALIFIED,
                    "basis": MIN_QUALIFIED_SOURCE, "failed_at": now.to_rfc3339()}),
-        ),
-    )
+    ))
     .await?;
     Ok(())
 }

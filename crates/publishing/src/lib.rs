@@ -19,3 +19,10 @@ pub mod service;
 pub mod staff_pages;
 pub mod store;
 pub mod voided;
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.timer(service::PUBLISH_TIMER, service::PublishDue)
+        .consumer(lifecycle::LifecycleProjection);
+}

@@ -126,14 +126,15 @@ pub async fn upload(
     let stored = record(
         ctx,
         actor,
-        &org,
-        section_id,
-        &id,
-        &file_name,
-        content_type,
-        size,
-        &sha,
-        &key,
+        (&org, section_id),
+        StoredFile {
+            id: &id,
+            file_name: &file_name,
+            content_type,
+            size,
+            sha: &sha,
+            key: &key,
+        },
         now,
     )
     .await;
@@ -144,20 +145,31 @@ pub async fn upload(
     stored
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A stored upload: its id, what the uploader called it, its type, size, SHA-256 and storage key.
+struct StoredFile<'a> {
+    id: &'a str,
+    file_name: &'a str,
+    content_type: &'a str,
+    size: i64,
+    sha: &'a str,
+    key: &'a str,
+}
+
 async fn record(
     ctx: &Ctx,
     actor: &Actor,
-    org: &str,
-    section_id: &str,
-    id: &str,
-    file_name: &str,
-    content_type: &str,
-    size: i64,
-    sha: &str,
-    key: &str,
+    (org, section_id): (&str, &str),
+    file: StoredFile<'_>,
     now: Timestamp,
 ) -> Result<Attachment> {
+    let StoredFile {
+        id,
+        file_name,
+        content_type,
+        size,
+        sha,
+        key,
+    } = file;
     let mut tx = ctx.db.begin().await?;
     sqlx::query(
         "INSERT INTO remedy_attachments (id, section_id, org_id, uploaded_by, file_name, \

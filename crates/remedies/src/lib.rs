@@ -14,3 +14,11 @@ pub mod pages;
 pub mod regional;
 pub mod rules;
 pub mod service;
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.consumer(service::Projection)
+        .timer(service::DUE_TIMER, service::CaseDue)
+        .timer(service::SUSPENSION_TIMER, service::SuspensionEnd);
+}

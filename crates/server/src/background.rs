@@ -2,154 +2,39 @@
 //! PostgreSQL: the sealer locks the chain head, consumers lock their cursor, timers are claimed
 //! with leases, cron firings are claimed by (job, tick).
 
-use ggzy_store::consumer::{self, Consumer};
+use ggzy_store::consumer;
 use ggzy_store::cron::{self, CronJob};
-use ggzy_store::timers::{TimerRegistry, TimerRunner};
+use ggzy_store::timers::TimerRunner;
 use ggzy_store::{outbox, Ctx};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// What the areas contribute to the background.
-#[derive(Default)]
-pub struct Workers {
-    pub timers: TimerRegistry,
-    pub consumers: Vec<Arc<dyn Consumer>>,
-    pub cron: Vec<CronJob>,
-}
+pub use ggzy_store::workers::Workers;
+
+/// Every area's `workers()`: each area registers its own consumers, timers, cron jobs and loops;
+/// this list is the only thing the server keeps.
+pub const AREAS: &[fn(&mut Workers)] = &[
+    ggzy_identity::workers,
+    ggzy_projects::workers,
+    ggzy_deposits::workers,
+    ggzy_publishing::workers,
+    ggzy_venues::workers,
+    ggzy_experts::workers,
+    ggzy_evaluation::workers,
+    ggzy_auctions::workers,
+    ggzy_remedies::workers,
+    ggzy_archives::workers,
+    ggzy_monitoring::workers,
+];
 
 /// Every area's workers (the server assembles them here).
 pub fn workers() -> Workers {
     let mut w = Workers::default();
-    w.consumers
-        .push(Arc::new(ggzy_projects::bidding::OrganizationsProjection));
-    w.timers.register(
-        ggzy_projects::bidding::DEADLINE_TIMER,
-        Arc::new(ggzy_projects::bidding::SectionDeadline),
-    );
-    w.consumers
-        .push(Arc::new(ggzy_projects::opening::OpeningSchedule));
-    w.consumers
-        .push(Arc::new(ggzy_projects::opening::DepositStatusProjection));
-    w.timers.register(
-        ggzy_projects::opening::OPENING_TIMER,
-        Arc::new(ggzy_projects::opening::SectionOpening),
-    );
-    w.timers.register(
-        ggzy_projects::opening::WINDOW_TIMER,
-        Arc::new(ggzy_projects::opening::DecryptionWindow),
-    );
-    w.consumers
-        .push(Arc::new(ggzy_projects::award::EvaluationReports));
-    w.consumers.push(Arc::new(ggzy_projects::award::Committees));
-    w.consumers
-        .push(Arc::new(ggzy_projects::procurement::ReviewRejections));
-    w.consumers
-        .push(Arc::new(ggzy_projects::award_calendar::AwardCalendar));
-    w.consumers
-        .push(Arc::new(ggzy_projects::announcements::Announcements));
-    w.consumers
-        .push(Arc::new(ggzy_projects::listing::ListingOutcome));
-    w.timers.register(
-        ggzy_projects::award::CONTRACT_TIMER,
-        Arc::new(ggzy_projects::award::ContractOverdue),
-    );
-    w.timers.register(
-        ggzy_projects::award_report::REPORT_TIMER,
-        Arc::new(ggzy_projects::award_report::AwardReportOverdue),
-    );
-    w.timers.register(
-        ggzy_projects::procurement::REPORT_TIMER,
-        Arc::new(ggzy_projects::procurement::ReportOverdue),
-    );
-    w.timers.register(
-        ggzy_projects::procurement::CONFIRM_TIMER,
-        Arc::new(ggzy_projects::procurement::ConfirmDue),
-    );
-    w.timers.register(
-        ggzy_projects::procurement::ANNOUNCE_TIMER,
-        Arc::new(ggzy_projects::procurement::AnnouncementOverdue),
-    );
-    w.timers.register(
-        ggzy_projects::procurement::CONTRACT_ANNOUNCE_TIMER,
-        Arc::new(ggzy_projects::procurement::ContractAnnouncementOverdue),
-    );
-    w.cron.push(CronJob {
-        name: "identity.expired_sessions_cleanup",
-        schedule: "0 17 3 * * *",
-        missed: ggzy_store::cron::Missed::RunLatest,
-        run: Arc::new(|db, clock, _firing| {
-            Box::pin(async move {
-                let cutoff = ggzy_core::time::to_micros(clock.now() - chrono::Duration::days(30));
-                sqlx::query("DELETE FROM login_failures WHERE at < $1")
-                    .bind(cutoff)
-                    .execute(db.pool_for_write())
-                    .await?;
-                Ok(())
-            })
-        }),
-    });
-    w.consumers
-        .push(Arc::new(ggzy_deposits::service::Projection));
-    w.cron.push(ggzy_deposits::service::refund_cron());
-    w.timers.register(
-        ggzy_publishing::service::PUBLISH_TIMER,
-        Arc::new(ggzy_publishing::service::PublishDue),
-    );
-    w.consumers
-        .push(Arc::new(ggzy_publishing::lifecycle::LifecycleProjection));
-    w.consumers
-        .push(Arc::new(ggzy_venues::service::SectionsProjection));
-    w.consumers
-        .push(Arc::new(ggzy_venues::sessions::SessionExperts));
-    w.timers.register(
-        ggzy_venues::service::HOLD_TIMER,
-        Arc::new(ggzy_venues::service::HoldExpiry),
-    );
-    w.consumers.push(Arc::new(ggzy_experts::committee::Events));
-    w.timers.register(
-        ggzy_experts::committee::CONFIRM_TIMER,
-        Arc::new(ggzy_experts::committee::ConfirmDeadline),
-    );
-    w.consumers
-        .push(Arc::new(ggzy_monitoring::projection::MonitoringConsumer));
-    w.cron.push(ggzy_monitoring::stats::report_cron());
-    w.consumers
-        .push(Arc::new(ggzy_auctions::service::Projection));
-    w.timers.register(
-        ggzy_auctions::service::LISTING_TIMER,
-        Arc::new(ggzy_auctions::service::ListingEnd),
-    );
-    w.timers.register(
-        ggzy_auctions::service::AUCTION_TIMER,
-        Arc::new(ggzy_auctions::service::AuctionEnd),
-    );
-    w.timers.register(
-        ggzy_auctions::land_contract::CONTRACT_TIMER,
-        Arc::new(ggzy_auctions::land_contract::ContractStep),
-    );
-    w.consumers
-        .push(Arc::new(ggzy_evaluation::service::Projection));
-    w.consumers
-        .push(Arc::new(ggzy_archives::service::ArchiveTrigger));
-    w.consumers
-        .push(Arc::new(ggzy_projects::suspension::Suspensions));
-    w.consumers
-        .push(Arc::new(ggzy_evaluation::suspension::Suspensions));
-    w.consumers.push(Arc::new(
-        ggzy_projects::opening_objections::OpeningObjections,
-    ));
-    w.consumers
-        .push(Arc::new(ggzy_remedies::service::Projection));
-    w.timers.register(
-        ggzy_remedies::service::DUE_TIMER,
-        Arc::new(ggzy_remedies::service::CaseDue),
-    );
-    w.timers.register(
-        ggzy_remedies::service::SUSPENSION_TIMER,
-        Arc::new(ggzy_remedies::service::SuspensionEnd),
-    );
+    for register in AREAS {
+        register(&mut w);
+    }
     w
 }
 
@@ -216,18 +101,10 @@ impl Background {
             lease: chrono::Duration::seconds(60),
         };
         handles.push(tokio::spawn(runner.run_loop(poll, rx.clone())));
-        handles.push(tokio::spawn(ggzy_experts::notify::run_loop(
-            ctx.db.clone(),
-            ctx.clock.clone(),
-            poll,
-            rx.clone(),
-        )));
-        // Archives of ended trades (jobs claimed with a lease: once across instances).
-        handles.push(tokio::spawn(ggzy_archives::service::run_loop(
-            ctx.clone(),
-            poll,
-            rx.clone(),
-        )));
+        for l in workers.loops {
+            tracing::debug!(name = l.name, "background loop started");
+            handles.push(tokio::spawn((l.run)(ctx.clone(), poll, rx.clone())));
+        }
         for c in workers.consumers {
             handles.push(tokio::spawn(consumer::run_loop(
                 ctx.db.clone(),
@@ -258,6 +135,42 @@ impl Background {
         let _ = self.shutdown.send(true);
         for h in self.handles {
             let _ = tokio::time::timeout(Duration::from_secs(5), h).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_area_registers_its_own_workers_once() {
+        let w = workers();
+        let consumers = w.consumer_names();
+        let unique: HashSet<_> = consumers.iter().collect();
+        assert_eq!(unique.len(), consumers.len(), "a consumer registered twice: {consumers:?}");
+        for name in ["monitoring.signals", "experts.events"] {
+            assert!(consumers.contains(&name), "{name} missing: {consumers:?}");
+        }
+        assert_eq!(
+            w.loop_names(),
+            vec!["experts.notifications", "archives.builder"]
+        );
+        let cron = w.cron_names();
+        for name in [
+            "identity.expired_sessions_cleanup",
+            "deposits.refund_instructions",
+        ] {
+            assert!(cron.contains(&name), "{name} missing: {cron:?}");
+        }
+        let kinds = w.timers.kinds();
+        for kind in [
+            ggzy_projects::bidding::DEADLINE_TIMER,
+            ggzy_auctions::land_contract::CONTRACT_TIMER,
+            ggzy_remedies::service::DUE_TIMER,
+        ] {
+            assert!(kinds.iter().any(|k| k == kind), "{kind} missing");
         }
     }
 }

@@ -91,6 +91,63 @@ pub async fn drain(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize> {
     }
 }
 
+/// Whether `consumer` still has events of one of `event_types` to handle: written but not yet
+/// sealed into the log, or sealed after its cursor. Used to tell "not there" (422) from "not there
+/// yet" (409 + `Retry-After`, [`ggzy_core::Error::behind`]) when a request reads another area's
+/// projection. Both legs use `events_type_idx` / `events_unsealed_idx`.
+pub async fn has_pending(db: &Db, consumer: &str, event_types: &[&str]) -> Result<bool> {
+    let cursor = position(db, consumer).await?;
+    for t in event_types {
+        let r = sqlx::query(
+            "SELECT 1 FROM events WHERE event_type = $1 AND (seq IS NULL OR seq > $2) LIMIT 1",
+        )
+        .bind(*t)
+        .bind(cursor)
+        .fetch_optional(db.pool())
+        .await?;
+        if r.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Waits (up to `max`, polling) until `found()` holds or `consumer` has nothing of `event_types`
+/// left to handle. `Ok(true)`: found; `Ok(false)`: caught up and still absent (the caller answers
+/// its 422); `Err(Behind)` (409 + `Retry-After`) when the projection is still behind after `max`.
+/// Call it outside a write transaction (on SQLite a held writer would stop the consumer).
+pub async fn wait_for_projection<F, Fut>(
+    db: &Db,
+    consumer: &str,
+    event_types: &[&str],
+    max: std::time::Duration,
+    rule: &str,
+    what: &str,
+    mut found: F,
+) -> Result<bool>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        if found().await? {
+            return Ok(true);
+        }
+        if !has_pending(db, consumer, event_types).await? {
+            // Caught up: one more look (the last event may have landed between the two reads).
+            return found().await;
+        }
+        if start.elapsed() >= max {
+            return Err(ggzy_core::Error::behind(
+                rule,
+                format!("{what} was written a moment ago and has not reached this part of the platform yet; retry in a second"),
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// Current position of a consumer (monitoring lag).
 pub async fn position(db: &Db, name: &str) -> Result<i64> {
     let r = sqlx::query("SELECT last_seq FROM consumer_cursors WHERE consumer = $1")

@@ -23,6 +23,8 @@ pub mod outbox;
 pub mod timers;
 pub mod tlog;
 pub mod unique;
+pub mod uow;
+pub mod workers;
 
 pub use ctx::Ctx;
 pub use fault::SqliteFault;

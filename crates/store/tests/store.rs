@@ -710,6 +710,76 @@ impl Consumer for Reactor {
     }
 }
 
+/// Read-your-own-writes across areas (issue 17 item 5): a request that reads a consumer's copy of a
+/// fact written a moment ago tells "not there yet" (409 + Retry-After) from "not there" (answer
+/// `false`, the caller's 422), and waits while the consumer catches up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projection_that_is_behind_answers_409_and_one_that_caught_up_answers_its_own_state() {
+    each_engine(|t| async move {
+        let db = &t.db;
+        let clock = Clock::manual(t0());
+        let types = ["test.order.placed"];
+        assert!(!consumer::has_pending(db, "test.reactor", &types).await.unwrap());
+        emit_one(db, clock.now(), "test.order.placed", "o-1", json!({})).await;
+        // Written, not sealed: pending.
+        assert!(consumer::has_pending(db, "test.reactor", &types).await.unwrap());
+        let never = || async { Ok(false) };
+        let e = consumer::wait_for_projection(
+            db,
+            "test.reactor",
+            &types,
+            Duration::from_millis(150),
+            "test.behind",
+            "the order",
+            never,
+        )
+        .await
+        .expect_err("behind");
+        assert_eq!(e.status().as_u16(), 409);
+        assert!(matches!(e, Error::Behind { ref rule, retry_after_secs: 1, .. } if rule == "test.behind"), "{e:?}");
+        // Sealed but not consumed: still pending.
+        outbox::seal_all(db).await.unwrap();
+        assert!(consumer::has_pending(db, "test.reactor", &types).await.unwrap());
+        // The consumer catches up while the request waits: found.
+        let (db2, c2) = (db.clone(), clock.clone());
+        let catch_up = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            consumer::drain(&db2, &c2, &Reactor).await.unwrap();
+        });
+        let reacted = || async {
+            Ok(scalar0(db, "SELECT COUNT(*) FROM events WHERE event_type = 'test.reaction'").await > 0)
+        };
+        let found = consumer::wait_for_projection(
+            db,
+            "test.reactor",
+            &types,
+            Duration::from_secs(20),
+            "test.behind",
+            "the order",
+            reacted,
+        )
+        .await
+        .unwrap();
+        catch_up.await.unwrap();
+        assert!(found, "found once the consumer caught up");
+        // Caught up and still absent: `false` (the caller's own 422), at once.
+        assert!(!consumer::has_pending(db, "test.reactor", &types).await.unwrap());
+        let absent = consumer::wait_for_projection(
+            db,
+            "test.reactor",
+            &types,
+            Duration::from_secs(20),
+            "test.behind",
+            "the order",
+            never,
+        )
+        .await
+        .unwrap();
+        assert!(!absent);
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consumer_reacts_exactly_once_per_event_across_instances() {
     each_engine(|t| async move {

@@ -15,3 +15,11 @@ pub mod pages;
 pub mod rules;
 pub mod service;
 pub mod sessions;
+
+/// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
+/// the code it runs; the server assembles every area's (crates/server/src/background.rs).
+pub fn workers(w: &mut ggzy_store::workers::Workers) {
+    w.consumer(service::SectionsProjection)
+        .consumer(sessions::SessionExperts)
+        .timer(service::HOLD_TIMER, service::HoldExpiry);
+}

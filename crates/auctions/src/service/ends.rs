@@ -61,8 +61,15 @@ pub(super) async fn confirm_deal(
     if a.market == "land" && !crate::land_auction::is_mining(tx, &a.section_id).await? {
         // 国土资发〔2010〕34号: the contract step follows the deal (crate::land_contract); a
         // mining right's contract is not a land-use contract (crate::land_auction).
-        crate::land_contract::open(tx, db, &deal_id, &a.id, &a.section_id, &winner, price, now)
-            .await?;
+        crate::land_contract::open(
+            &mut ggzy_store::uow::Uow::within(tx, db, ActorRef::system("auctions"), now),
+            &deal_id,
+            &a.id,
+            &a.section_id,
+            &winner,
+            price,
+        )
+        .await?;
     }
     let bidders = numbered_bidders(tx, &a.section_id).await?;
     let losers: Vec<&String> = bidders.iter().filter(|o| **o != winner).collect();

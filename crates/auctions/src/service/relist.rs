@@ -112,8 +112,7 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
             ctx,
             &a,
             rq.kind == "lower_floor",
-            start,
-            end,
+            (start, end),
             rq.approval.as_ref(),
             &mut rules::Missing::new(),
             &mut v,
@@ -196,7 +195,15 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
     .execute(&mut *tx)
     .await?;
     if let (true, "lower_floor", Some(p)) = (a.market == "land", rq.kind.as_str(), &rq.approval) {
-        crate::land::record_approval(&mut tx, &ctx.db, actor, &a, &rl.id, starting, p, now).await?;
+        crate::land::record_approval(
+            &mut ggzy_store::uow::Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
+            actor,
+            &a,
+            &rl.id,
+            starting,
+            p,
+        )
+        .await?;
     }
     if let Some(c) = &consent {
         crate::property::record_consent(&mut tx, id, &rl.id, c, &actor.user_id, now).await?;

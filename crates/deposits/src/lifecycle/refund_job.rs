@@ -185,7 +185,6 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
     Ok(rep)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn instruct_deposit_refund(
     db: &Db,
     clock: &Clock,

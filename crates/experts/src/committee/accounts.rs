@@ -17,6 +17,33 @@ fn account_taken() -> Error {
     )
 }
 
+/// The experts area's copy of user accounts (`expert_users`) follows identity's events. An account
+/// created a moment ago may not have arrived yet: wait briefly, then answer 409 with `Retry-After`
+/// (`expert.user_not_caught_up`) rather than a misleading "no such user account" (issue 17).
+async fn user_projected(ctx: &Ctx, user_id: &str) -> Result<()> {
+    let db = ctx.db.clone();
+    ggzy_store::consumer::wait_for_projection(
+        &ctx.db,
+        super::consumer::CONSUMER,
+        &["identity.user.created"],
+        std::time::Duration::from_secs(2),
+        "expert.user_not_caught_up",
+        "the user account",
+        || {
+            let db = db.clone();
+            async move {
+                Ok(sqlx::query("SELECT 1 FROM expert_users WHERE id = $1")
+                    .bind(user_id)
+                    .fetch_optional(db.pool())
+                    .await?
+                    .is_some())
+            }
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Staff link an expert record to the login the expert uses (role `expert`), and set the e-mail.
 #[tracing::instrument(skip_all)]
 pub async fn link_account(
@@ -40,6 +67,9 @@ pub async fn link_account(
                 "not an e-mail address like name@example.cn",
             ));
         }
+    }
+    if let Some(u) = &input.user_id {
+        user_projected(ctx, u).await?;
     }
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;

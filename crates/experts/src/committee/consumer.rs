@@ -183,10 +183,13 @@ const WANTED: &[&str] = &[
     "venues.violation.recorded",
 ];
 
+/// The cursor name of this consumer.
+pub const CONSUMER: &str = "experts.events";
+
 #[async_trait::async_trait]
 impl Consumer for Events {
     fn name(&self) -> &'static str {
-        "experts.events"
+        CONSUMER
     }
     fn wants(&self, event_type: &str) -> bool {
         WANTED.contains(&event_type)

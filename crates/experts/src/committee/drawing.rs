@@ -1,6 +1,7 @@
 //! Running a draw: screening, seeded selection, bookings and the confirmation requests.
 
 use super::*;
+use ggzy_store::uow::Uow;
 
 /// The seed of a draw and what it is published as.
 pub(crate) struct FixedSeed {
@@ -16,18 +17,16 @@ pub(crate) struct FixedSeed {
 /// queued notices and events, all inside `tx`. Every draw is two-step: the seed is derived from
 /// every contribution (crate::contrib). Nothing is written when the pool is short: the error names
 /// each short specialty and by how many (`draw.too_few_experts`).
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn run_draw_seeded(
-    tx: &mut Tx,
-    db: &Db,
-    now: Timestamp,
-    by: &ActorRef,
+    u: &mut Uow<'_>,
     created_by: &str,
     req: &StoredRequest,
     session_id: Option<&str>,
     place: &str,
     fixed: FixedSeed,
 ) -> Result<String> {
+    let db = u.db;
+    let now = u.now;
     let parties = DrawParties {
         tenderer_uscc: req.tenderer_uscc.clone(),
         agency_uscc: req.agency_uscc.clone(),
@@ -44,7 +43,7 @@ pub(crate) async fn run_draw_seeded(
     if let Some(active) =
         sqlx::query("SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'")
             .bind(&req.section_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut **u.tx())
             .await?
     {
         return Err(service::active_draw_exists(
@@ -54,7 +53,7 @@ pub(crate) async fn run_draw_seeded(
     let seed = fixed.seed;
     let seed_hex = hex::encode(seed);
     let commitment = fixed.commitment.clone();
-    let pool = service::load_pool(db, tx).await?;
+    let pool = service::load_pool(db, u.tx()).await?;
     let (snapshot, excluded) = draw::screen(&pool, &parties, &PoolRules::default());
     let committee = draw::select(seed, &snapshot, &req.specialties)
         .map_err(|short| Error::Validation(short.iter().map(|s| s.to_field_error()).collect()))?;
@@ -62,7 +61,7 @@ pub(crate) async fn run_draw_seeded(
     let attempt: i64 =
         sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM expert_draws WHERE section_id = $1")
             .bind(&req.section_id)
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut **u.tx())
             .await?
             .try_get::<i64, _>("n")?
             + 1;
@@ -91,14 +90,14 @@ pub(crate) async fn run_draw_seeded(
     .bind(session_id)
     .bind(place)
     .bind(fixed.scheme)
-    .execute(&mut **tx)
+    .execute(&mut **u.tx())
     .await
     .on_unique(&DRAWS_ONE_ACTIVE, || service::active_draw_exists(""))
     .on_unique(&DRAWS_ATTEMPT, service::concurrent_draw)?;
     let confirm_by = ConfirmRules::default().deadline(now, req.session_start);
     let mut drawn = Vec::new();
     for (i, m) in committee.members.iter().enumerate() {
-        book(tx, &id, &m.expert_id, req, now).await?;
+        book(u.tx(), &id, &m.expert_id, req, now).await?;
         sqlx::query(
             "INSERT INTO expert_draw_members (draw_id, expert_id, specialty, kind, position, status, confirm_by, updated_at) \
              VALUES ($1, $2, $3, 'member', $4, 'pending', $5, $6)",
@@ -109,10 +108,10 @@ pub(crate) async fn run_draw_seeded(
         .bind(i as i64)
         .bind(to_micros(confirm_by))
         .bind(to_micros(now))
-        .execute(&mut **tx)
+        .execute(&mut **u.tx())
         .await?;
-        let p = person(tx, &m.expert_id).await?;
-        ask_to_confirm(tx, &id, &m.expert_id, &p, req, place, confirm_by, now).await?;
+        let p = person(u.tx(), &m.expert_id).await?;
+        ask_to_confirm(u.tx(), (&id, &m.expert_id), &p, req, place, confirm_by, now).await?;
         let mut j = person_json(&m.expert_id, &p);
         j["specialty"] = json!(m.specialty);
         drawn.push(j);
@@ -127,15 +126,10 @@ pub(crate) async fn run_draw_seeded(
         .bind(&b.specialty)
         .bind(i as i64)
         .bind(to_micros(now))
-        .execute(&mut **tx)
+        .execute(&mut **u.tx())
         .await?;
     }
-    emit(
-        tx,
-        db,
-        by,
-        now,
-        NewEvent::new(
+    u.emit(NewEvent::new(
             "experts.draw.requested",
             "expert_draw",
             &id,
@@ -150,12 +144,7 @@ pub(crate) async fn run_draw_seeded(
     .await?;
     // The venues roster needs the names (cross-area contract); the event log is readable by staff
     // and supervisors only, and the result is also fixed by its digest.
-    emit(
-        tx,
-        db,
-        by,
-        now,
-        NewEvent::new(
+    u.emit(NewEvent::new(
             "experts.draw.completed",
             "expert_draw",
             &id,
@@ -198,11 +187,9 @@ pub(super) async fn book(
 }
 
 /// Schedule the confirmation deadline and queue the notice.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn ask_to_confirm(
     tx: &mut Tx,
-    draw_id: &str,
-    expert_id: &str,
+    (draw_id, expert_id): (&str, &str),
     p: &Person,
     req: &StoredRequest,
     place: &str,
@@ -235,8 +222,7 @@ pub(super) async fn ask_to_confirm(
         expert_id,
         &p.phone,
         p.email.as_deref(),
-        &subject,
-        &body,
+        (&subject, &body),
     )
     .await
 }

@@ -2,6 +2,7 @@
 //! declining, recusal and the confirmation deadline.
 
 use super::*;
+use ggzy_store::uow::Uow;
 
 /// Take `out_id` off the committee (it declined, stayed silent or recused) and call the next backup
 /// of the same specialty that may still serve: the first in the order the seeded selection produced,
@@ -129,7 +130,7 @@ async fn replace(
     .await?;
     book(tx, &d.id, &new_id, req, now).await?;
     let p = person(tx, &new_id).await?;
-    ask_to_confirm(tx, &d.id, &new_id, &p, req, &place, confirm_by, now).await?;
+    ask_to_confirm(tx, (&d.id, &new_id), &p, req, &place, confirm_by, now).await?;
     let replacement = json!({
         "expert_id": new_id, "name": p.name, "user_id": p.user_id, "specialty": specialty,
     });
@@ -305,17 +306,16 @@ fn check_reason(r: &str) -> Result<String> {
 }
 
 /// Take a serving member off: `declined` (the expert), `recused` (实施条例 48) or `timed_out`.
-#[allow(clippy::too_many_arguments)]
 async fn withdraw(
-    tx: &mut Tx,
-    db: &Db,
-    now: Timestamp,
-    by: &ActorRef,
+    u: &mut Uow<'_>,
     d: &service::DrawRow,
     expert: &str,
     status: &str,
     reason: &str,
 ) -> Result<Option<String>> {
+    let db = u.db;
+    let by = &u.by.clone();
+    let now = u.now;
     if d.status != "active" {
         return Err(Error::conflict(
             "draw.cancelled",
@@ -331,7 +331,7 @@ async fn withdraw(
     .bind(to_micros(now))
     .bind(&d.id)
     .bind(expert)
-    .execute(&mut **tx)
+    .execute(&mut **u.tx())
     .await?
     .rows_affected();
     ggzy_store::expect_one(
@@ -339,27 +339,21 @@ async fn withdraw(
         "member.not_serving",
         "the expert is not a pending or confirmed member of this draw",
     )?;
-    timers::cancel(tx, &timer_key(&d.id, expert)).await?;
-    let p = person(tx, expert).await?;
+    timers::cancel(u.tx(), &timer_key(&d.id, expert)).await?;
+    let p = person(u.tx(), expert).await?;
     let event = if status == "recused" {
         "experts.member.recused"
     } else {
         "experts.member.declined"
     };
-    emit(
-        tx,
-        db,
-        by,
-        now,
-        NewEvent::new(
-            event,
-            "expert_draw",
-            &d.id,
-            member_event(d, expert, &p, json!({ "status": status, "reason": reason })),
-        ),
-    )
+    u.emit(NewEvent::new(
+        event,
+        "expert_draw",
+        &d.id,
+        member_event(d, expert, &p, json!({ "status": status, "reason": reason })),
+    ))
     .await?;
-    replace(tx, db, now, by, d, expert, status).await
+    replace(u.tx(), db, now, by, d, expert, status).await
 }
 
 /// A drawn expert declines (before the session ends); the next backup is called.
@@ -411,10 +405,7 @@ async fn withdraw_self(
         return Err(Error::not_found("assignment"));
     }
     withdraw(
-        &mut tx,
-        &ctx.db,
-        now,
-        &actor.actor_ref(),
+        &mut Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
         &d,
         &expert,
         status,
@@ -442,10 +433,7 @@ pub async fn recuse(
     let mut tx = ctx.db.begin().await?;
     let d = service::load_draw_in(&mut tx, draw_id).await?;
     withdraw(
-        &mut tx,
-        &ctx.db,
-        now,
-        &actor.actor_ref(),
+        &mut Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
         &d,
         expert_id,
         "recused",
@@ -494,10 +482,7 @@ impl TimerHandler for ConfirmDeadline {
             return Ok(());
         }
         withdraw(
-            tx,
-            db,
-            clock.now(),
-            &ActorRef::system(CONFIRM_TIMER),
+            &mut Uow::within(tx, db, ActorRef::system(CONFIRM_TIMER), clock.now()),
             &d,
             &expert,
             "timed_out",

@@ -2,6 +2,7 @@
 
 use super::*;
 use ggzy_events::venues::{SessionCancelled, SessionMoved};
+use ggzy_store::uow::Uow;
 
 /// Members who are pending or confirmed (they get the move and cancel notices).
 fn serving(rows: &HashMap<String, MemberRow>) -> Vec<String> {
@@ -36,8 +37,14 @@ pub(super) async fn session_moved(
     let session_id = m.session_id.as_str();
     let (start, end) = (m.start, m.end);
     let place = m.room_name.clone();
-    crate::contrib::session_moved(tx, db, now, by, session_id, start, end, place.as_deref())
-        .await?;
+    crate::contrib::session_moved(
+        &mut Uow::within(tx, db, by.clone(), now),
+        session_id,
+        start,
+        end,
+        place.as_deref(),
+    )
+    .await?;
     for draw_id in draws_of_session(tx, session_id).await? {
         let d = service::load_draw_in(tx, &draw_id).await?;
         let mut req = d.request.clone();
@@ -77,8 +84,7 @@ pub(super) async fn session_moved(
                 &e,
                 &per.phone,
                 per.email.as_deref(),
-                &subject,
-                &body,
+                (&subject, &body),
             )
             .await?;
             told.push(person_json(&e, &per));
@@ -151,8 +157,7 @@ pub(super) async fn session_cancelled(
                 &e,
                 &per.phone,
                 per.email.as_deref(),
-                &subject,
-                &body,
+                (&subject, &body),
             )
             .await?;
             told.push(person_json(&e, &per));
@@ -267,7 +272,7 @@ pub(super) async fn session_scheduled(
         let place = p["room_name"].as_str().unwrap_or(DEFAULT_PLACE).to_string();
         // A session never draws with a seed the server alone chose: it opens a draw request that
         // waits for a supervisor's commitment and reveal (crate::contrib, issue 24).
-        crate::contrib::open_in_tx(tx, db, now, by, "system", &req, Some(&session_id), &place)
+        crate::contrib::open_in_tx(&mut Uow::within(tx, db, by.clone(), now), "system", &req, Some(&session_id), &place)
             .await
     }
     .await;

@@ -3,6 +3,7 @@
 
 use super::*;
 use ggzy_events::experts::SupervisorCommitted;
+use ggzy_store::uow::Uow;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct SupervisorCommitment {
@@ -230,10 +231,7 @@ pub async fn supervisor_reveal(
         scheme: Some(draw::SCHEME_CONTRIBUTED_V1),
     };
     if let Err(e) = committee::run_draw_seeded(
-        &mut tx,
-        &ctx.db,
-        now,
-        &actor.actor_ref(),
+        &mut Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
         &r.created_by,
         &r.request,
         r.session_id.as_deref(),

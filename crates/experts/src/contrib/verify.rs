@@ -151,8 +151,7 @@ pub(crate) async fn verify_report(
     }
     let checks = draw::verify_contributed(
         &inputs,
-        &d.commitment,
-        &supervisor_commitment,
+        (&d.commitment, &supervisor_commitment),
         &stored_seed,
         &d.snapshot,
         &d.snapshot_digest,

@@ -247,11 +247,9 @@ pub struct ContributedVerification {
 
 /// Recompute a two-step draw: both commitments, the seed from its inputs, and the committee from
 /// the recomputed seed (never from the stored one).
-#[allow(clippy::too_many_arguments)]
 pub fn verify_contributed(
     inputs: &SeedInputs,
-    centre_commitment: &str,
-    supervisor_commitment: &str,
+    (centre_commitment, supervisor_commitment): (&str, &str),
     stored_seed: &[u8; 32],
     snapshot: &[EligibleExpert],
     stored_digest: &str,

@@ -570,8 +570,10 @@ fn a_contributed_draw_verifies_from_its_inputs() {
     let (s, digest, c, seed) = contributed_fixture(&i);
     let v = verify_contributed(
         &i,
-        &commitment(&i.centre_secret),
-        &commitment(&i.supervisor_secret),
+        (
+            &commitment(&i.centre_secret),
+            &commitment(&i.supervisor_secret),
+        ),
         &seed,
         &s,
         &digest,
@@ -591,8 +593,10 @@ fn a_substituted_centre_secret_fails_verification() {
     forged.centre_secret = [99; 32];
     let v = verify_contributed(
         &forged,
-        &commitment(&i.centre_secret),
-        &commitment(&i.supervisor_secret),
+        (
+            &commitment(&i.centre_secret),
+            &commitment(&i.supervisor_secret),
+        ),
         &seed,
         &s,
         &digest,
@@ -625,16 +629,7 @@ proptest! {
             _ => j.draw_id.push(char::from(b'a' + flip % 26)),
         }
         prop_assert_ne!(contributed_seed(&j), seed);
-        let v = verify_contributed(
-            &j,
-            &commitment(&i.centre_secret),
-            &commitment(&i.supervisor_secret),
-            &seed,
-            &s,
-            &digest,
-            &req(5, 2),
-            &c,
-        );
+        let v = verify_contributed(&j, (&commitment(&i.centre_secret), &commitment(&i.supervisor_secret)), &seed, &s, &digest, &req(5, 2), &c);
         prop_assert!(!v.valid);
         prop_assert!(!v.seed_matches);
     }

@@ -1,6 +1,7 @@
 //! Award (定标) and the award notice (中标通知书), with the contract-due timer.
 
 use super::*;
+use ggzy_store::uow::Uow;
 
 // Award (定标) and the award notice (中标通知书).
 
@@ -99,11 +100,8 @@ pub async fn confirm_award(
     let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
     require_owner(actor, &sec)?;
     let award = award_in(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
+        &mut Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
         &actor.user_id,
-        now,
         section_id,
         sec,
         input,
@@ -118,25 +116,23 @@ pub async fn confirm_award(
 /// government procurement there is no candidate publicity: the purchaser confirms the winner
 /// within its period from the report ([`crate::procurement`]); `deemed` is the first candidate
 /// deemed the winner when that period passed (财政部令第87号 第六十八条).
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn award_in(
-    tx: &mut Tx,
-    db: &Db,
-    by: &ActorRef,
+    u: &mut Uow<'_>,
     user_id: &str,
-    now: Timestamp,
     section_id: &str,
     sec: Sec,
     input: AwardInput,
     deemed: bool,
 ) -> Result<Award> {
+    let db = u.db;
+    let now = u.now;
     let next = transition(sec.state, SectionAction::Award)?;
-    crate::suspension::ensure_not_suspended(&mut *tx, section_id).await?;
-    let rules = load_rules(tx, &sec.region, sec.market).await?;
-    let publicity = load_publicity(tx, section_id).await?;
+    crate::suspension::ensure_not_suspended(&mut *u.tx(), section_id).await?;
+    let rules = load_rules(u.tx(), &sec.region, sec.market).await?;
+    let publicity = load_publicity(u.tx(), section_id).await?;
     let procurement = sec.market == Market::Procurement;
     if procurement {
-        crate::procurement::before_confirm(tx, db, now, section_id, deemed).await?;
+        crate::procurement::before_confirm(u.tx(), db, now, section_id, deemed).await?;
     } else if now < publicity.publicity_ends_at {
         return Err(Error::conflict(
             "award.publicity_not_ended",
@@ -191,14 +187,14 @@ pub(crate) async fn award_in(
         "SELECT COUNT(*) FROM section_voided_results WHERE section_id = $1 AND award IS NOT NULL",
     )
     .bind(section_id)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut **u.tx())
     .await?;
     if voided > 0 {
         notice_no.push_str(&format!("-R{voided}"));
     }
     let due = period_end(db.calendar(), now, rules.contract_days);
     if due.provisional() {
-        ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "projects.contract_due")
+        ggzy_store::calendar::note_missing(u.tx(), db, now, &due.missing, "projects.contract_due")
             .await?;
     }
     let provisional = due.provisional();
@@ -220,11 +216,11 @@ pub(crate) async fn award_in(
     .bind(to_micros(due))
     .bind(i64::from(provisional))
     .bind(i64::from(rules.contract_days))
-    .execute(&mut **tx)
+    .execute(&mut **u.tx())
     .await?;
-    set_state(tx, section_id, sec.state, next, now).await?;
+    set_state(u.tx(), section_id, sec.state, next, now).await?;
     timers::schedule(
-        tx,
+        u.tx(),
         CONTRACT_TIMER,
         &contract_key(section_id),
         due,
@@ -236,17 +232,12 @@ pub(crate) async fn award_in(
         "SELECT org_id FROM section_registrations WHERE section_id = $1 ORDER BY created_at, id",
     )
     .bind(section_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut **u.tx())
     .await?
     .iter()
     .map(|r| r.try_get(0))
     .collect::<std::result::Result<_, _>>()?;
-    emit(
-        tx,
-        db,
-        by,
-        now,
-        NewEvent::new(
+    u.emit(NewEvent::new(
             "projects.award.confirmed",
             "section",
             section_id,
@@ -274,11 +265,11 @@ pub(crate) async fn award_in(
         contract: None,
     };
     if procurement {
-        crate::procurement::after_confirm(tx, db, now, section_id, deemed).await?;
+        crate::procurement::after_confirm(u.tx(), db, now, section_id, deemed).await?;
     }
     // 招标投标法 第四十七条: the written report to the supervisor (markets with a rule row).
     crate::award_report::on_award(
-        tx,
+        u.tx(),
         db,
         now,
         section_id,

@@ -1,6 +1,7 @@
 //! Evaluation result intake and candidate publicity (中标候选人公示); objections are remedies cases.
 
 use super::*;
+use ggzy_store::uow::Uow;
 
 // Evaluation result and candidate publicity.
 
@@ -267,10 +268,7 @@ pub async fn accept_result(
     set_state(tx, section_id, sec.state, next, now).await?;
     if procurement {
         crate::procurement::on_report(
-            tx,
-            db,
-            by,
-            now,
+            &mut Uow::within(tx, db, by.clone(), now),
             section_id,
             &sec.project_id,
             &sec.region,

@@ -198,19 +198,20 @@ pub async fn submit_key(
     }
     let result = record_decryption(
         ctx,
-        &metas,
-        &documents,
+        (&metas, &documents),
         actor,
         now,
-        section_id,
-        &bid.id,
-        &org_id,
-        decryption,
-        manifest_price,
-        sme.as_ref(),
-        &suite,
-        &tmp,
-        &dest,
+        Decrypted {
+            section_id,
+            bid_id: &bid.id,
+            org_id: &org_id,
+            decryption,
+            price: manifest_price,
+            sme: sme.as_ref(),
+            suite: &suite,
+            tmp: &tmp,
+            dest: &dest,
+        },
     )
     .await;
     if result.is_err() {
@@ -432,23 +433,40 @@ pub(super) async fn check_window(
     Ok(ends)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What one decryption produced, to be recorded: the bid, what was read from its package and
+/// where the plaintext lies.
+pub(super) struct Decrypted<'a> {
+    pub section_id: &'a str,
+    pub bid_id: &'a str,
+    pub org_id: &'a str,
+    /// `decrypted` or the failure kind.
+    pub decryption: &'a str,
+    pub price: Option<Money>,
+    pub sme: Option<&'a package::SmeDeclaration>,
+    pub suite: &'a str,
+    /// The plaintext's temporary path and its final one.
+    pub tmp: &'a str,
+    pub dest: &'a str,
+}
+
 pub(super) async fn record_decryption(
     ctx: &Ctx,
-    metas: &[crate::docmeta::DocMeta],
-    documents: &[PlainDocument],
+    (metas, documents): (&[crate::docmeta::DocMeta], &[PlainDocument]),
     actor: &Actor,
     arrived: Timestamp,
-    section_id: &str,
-    bid_id: &str,
-    org_id: &str,
-    decryption: &str,
-    price: Option<Money>,
-    sme: Option<&package::SmeDeclaration>,
-    suite: &str,
-    tmp: &str,
-    dest: &str,
+    d: Decrypted<'_>,
 ) -> Result<KeyOutcome> {
+    let Decrypted {
+        section_id,
+        bid_id,
+        org_id,
+        decryption,
+        price,
+        sme,
+        suite,
+        tmp,
+        dest,
+    } = d;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let s = load_section(&mut tx, &ctx.db, section_id, true).await?;

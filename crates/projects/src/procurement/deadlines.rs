@@ -1,15 +1,13 @@
 //! Timers: the report, confirmation and announcement deadlines.
 
 use super::*;
+use ggzy_store::uow::Uow;
 
 // Timers.
 
 /// Raises an overdue alert event once, when `flag` is still 0 and `open` (SQL over the row) holds.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn overdue(
-    tx: &mut Tx,
-    db: &Db,
-    now: Timestamp,
+    u: &mut Uow<'_>,
     timer: &Timer,
     flag: &str,
     open: &str,
@@ -23,7 +21,7 @@ pub(super) async fn overdue(
         "UPDATE procurement_awards SET {flag} = 1 WHERE section_id = $1 AND {flag} = 0 AND {open}"
     ))
     .bind(id)
-    .execute(&mut **tx)
+    .execute(&mut **u.tx())
     .await?
     .rows_affected();
     if n != 1 {
@@ -33,23 +31,17 @@ pub(super) async fn overdue(
         "SELECT project_id, {due_col} FROM procurement_awards WHERE section_id = $1"
     ))
     .bind(id)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut **u.tx())
     .await?;
     let project_id: String = r.try_get(0)?;
     let due_at = from_micros(r.try_get::<Option<i64>, _>(1)?.unwrap_or_default());
-    emit(
-        tx,
-        db,
-        &ActorRef::system(&timer.kind),
-        now,
-        NewEvent::new(
-            event,
-            "section",
-            id,
-            json!({"section_id": id, "project_id": project_id, "due_at": due_at.to_rfc3339(),
+    u.emit(NewEvent::new(
+        event,
+        "section",
+        id,
+        json!({"section_id": id, "project_id": project_id, "due_at": due_at.to_rfc3339(),
                    "basis": basis}),
-        ),
-    )
+    ))
     .await?;
     Ok(())
 }
@@ -61,9 +53,7 @@ pub struct ReportOverdue;
 impl TimerHandler for ReportOverdue {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
         overdue(
-            tx,
-            db,
-            clock.now(),
+            &mut Uow::within(tx, db, ActorRef::system(&timer.kind), clock.now()),
             timer,
             "report_overdue_alerted",
             "report_sent_at IS NULL",
@@ -82,9 +72,7 @@ pub struct AnnouncementOverdue;
 impl TimerHandler for AnnouncementOverdue {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
         overdue(
-            tx,
-            db,
-            clock.now(),
+            &mut Uow::within(tx, db, ActorRef::system(&timer.kind), clock.now()),
             timer,
             "announce_overdue_alerted",
             "announced_at IS NULL",
@@ -103,9 +91,7 @@ pub struct ContractAnnouncementOverdue;
 impl TimerHandler for ContractAnnouncementOverdue {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
         overdue(
-            tx,
-            db,
-            clock.now(),
+            &mut Uow::within(tx, db, ActorRef::system(&timer.kind), clock.now()),
             timer,
             "contract_announce_overdue_alerted",
             "contract_announced_at IS NULL",
@@ -137,11 +123,8 @@ impl TimerHandler for ConfirmDue {
         let by = ActorRef::system(CONFIRM_TIMER);
         let project_id = sec.project_id.clone();
         match crate::award::award_in(
-            tx,
-            db,
-            &by,
+            &mut Uow::within(tx, db, by.clone(), now),
             CONFIRM_TIMER,
-            now,
             id,
             sec,
             AwardInput::default(),

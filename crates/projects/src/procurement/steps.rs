@@ -1,26 +1,25 @@
 //! The path, step by step (each inside the caller's transaction).
 
 use super::*;
+use ggzy_store::uow::Uow;
 
 // The path, step by step (each inside the caller's transaction).
 
 /// The committee's report was received for a procurement section (from `award::accept_result`):
 /// the row, the report-sending timer and `projects.procurement.report_received`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn on_report(
-    tx: &mut Tx,
-    db: &Db,
-    by: &ActorRef,
-    now: Timestamp,
+    u: &mut Uow<'_>,
     section_id: &str,
     project_id: &str,
     region: &str,
     report_ref: &str,
     candidates: &[Candidate],
 ) -> Result<()> {
-    let rules = load_rules(tx, region).await?;
+    let db = u.db;
+    let now = u.now;
+    let rules = load_rules(u.tx(), region).await?;
     let send = due(
-        tx,
+        u.tx(),
         db,
         now,
         now,
@@ -38,10 +37,10 @@ pub(crate) async fn on_report(
     .bind(to_micros(now))
     .bind(to_micros(send.value))
     .bind(i64::from(send.provisional()))
-    .execute(&mut **tx)
+    .execute(&mut **u.tx())
     .await?;
     timers::schedule(
-        tx,
+        u.tx(),
         REPORT_TIMER,
         &key(REPORT_TIMER, section_id),
         send.value,
@@ -49,23 +48,17 @@ pub(crate) async fn on_report(
         now,
     )
     .await?;
-    emit(
-        tx,
-        db,
-        by,
-        now,
-        NewEvent::new(
-            "projects.procurement.report_received",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": project_id, "market": "procurement",
+    u.emit(NewEvent::new(
+        "projects.procurement.report_received",
+        "section",
+        section_id,
+        json!({"section_id": section_id, "project_id": project_id, "market": "procurement",
                    "report_ref": report_ref, "report_at": now.to_rfc3339(),
                    "candidate_count": candidates.len(),
                    "report_send_due_at": send.value.to_rfc3339(),
                    "report_send_due_at_provisional": send.provisional(),
                    "basis": rules.report_send_source}),
-        ),
-    )
+    ))
     .await?;
     Ok(())
 }

@@ -257,13 +257,10 @@ fn field_values(fields: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
 fn form_page(
     a: &PageActor,
-    status: StatusCode,
-    form: FormState,
-    action: String,
-    editing: bool,
+    (status, form): (StatusCode, FormState),
+    (action, editing): (String, bool),
     t: AnnouncementType,
     fields: &Value,
     locked: Option<Detail>,
@@ -386,10 +383,8 @@ async fn new_page(
     f = f.with_values(field_values(&fields));
     Ok(form_page(
         &a,
-        StatusCode::OK,
-        f,
-        "/tenderer/announcements".into(),
-        false,
+        (StatusCode::OK, f),
+        ("/tenderer/announcements".into(), false),
         t,
         &fields,
         None,
@@ -532,10 +527,8 @@ async fn render_edit(
     let t = AnnouncementType::parse(form.value("type")).unwrap_or(x.ann_type);
     Ok(form_page(
         a,
-        status,
-        form,
-        format!("/tenderer/announcements/{}", x.id),
-        true,
+        (status, form),
+        (format!("/tenderer/announcements/{}", x.id), true),
         t,
         &x.fields,
         locked,
@@ -574,10 +567,8 @@ async fn create_announcement(
         let form = FormState::new().with_values(values);
         return Ok(form_page(
             &a,
-            StatusCode::OK,
-            form,
-            "/tenderer/announcements".into(),
-            false,
+            (StatusCode::OK, form),
+            ("/tenderer/announcements".into(), false),
             t,
             &d.fields,
             None,
@@ -590,10 +581,11 @@ async fn create_announcement(
         Err(e @ Error::Forbidden(_)) => Err(error_page(&a.chrome, &e)),
         Err(e) => Ok(form_page(
             &a,
-            StatusCode::UNPROCESSABLE_ENTITY.max(e.status()),
-            FormState::from_error(&e).with_values(values),
-            "/tenderer/announcements".into(),
-            false,
+            (
+                StatusCode::UNPROCESSABLE_ENTITY.max(e.status()),
+                FormState::from_error(&e).with_values(values),
+            ),
+            ("/tenderer/announcements".into(), false),
             t,
             &fields,
             None,

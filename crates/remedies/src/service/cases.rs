@@ -289,16 +289,13 @@ pub(super) fn too_late(field: &str, ends: Timestamp, rule: &RemedyRule) -> Error
 }
 
 /// When the period to raise a case of `rule` ends (`None`: no fixed end, checked otherwise).
-#[allow(clippy::too_many_arguments)]
 async fn raise_window(
     ctx: &Ctx,
     conn: &mut sqlx::AnyConnection,
     rule: &RemedyRule,
     sec: &Sec,
-    section_id: &str,
-    org_id: &str,
-    known_on: Option<NaiveDate>,
-    now: Timestamp,
+    (section_id, org_id): (&str, &str),
+    (known_on, now): (Option<NaiveDate>, Timestamp),
     provisional: &mut bool,
 ) -> Result<Option<Timestamp>> {
     let cal = ctx.db.calendar();
@@ -612,10 +609,8 @@ pub async fn raise(ctx: &Ctx, actor: &Actor, section_id: &str, input: RaiseInput
         &mut tx,
         &rule,
         &sec,
-        section_id,
-        &org,
-        input.known_on,
-        now,
+        (section_id, &org),
+        (input.known_on, now),
         &mut provisional,
     )
     .await?;

@@ -1,6 +1,7 @@
 //! On-site personnel: the door (门禁), occupancy and the end-of-session report.
 
 use super::*;
+use ggzy_store::uow::Uow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -72,12 +73,8 @@ async fn current_booking(tx: &mut Tx, room_id: &str, now: Timestamp) -> Result<O
 }
 
 /// Record a violation (row + `venues.violation.recorded`, for the monitoring area).
-#[allow(clippy::too_many_arguments)]
 async fn record_violation(
-    tx: &mut Tx,
-    db: &Db,
-    by: &ActorRef,
-    now: Timestamp,
+    u: &mut Uow<'_>,
     session_id: Option<&str>,
     room_id: &str,
     kind: &str,
@@ -85,6 +82,7 @@ async fn record_violation(
     rid: &ResidentId,
     detail: &str,
 ) -> Result<()> {
+    let now = u.now;
     // The expert pool names experts by its own id (and login): give both when the roster has them.
     let (mut expert_id, mut user_id): (Option<String>, Option<String>) = (None, None);
     if let (Some(PersonRole::Expert), Some(session)) = (role, session_id) {
@@ -95,7 +93,7 @@ async fn record_violation(
         )
         .bind(session)
         .bind(rid.as_str())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut **u.tx())
         .await?;
         if let Some(r) = r {
             expert_id = r.try_get(0)?;
@@ -115,23 +113,17 @@ async fn record_violation(
     .bind(rid.as_str())
     .bind(detail)
     .bind(to_micros(now))
-    .execute(&mut **tx)
+    .execute(&mut **u.tx())
     .await?;
-    emit(
-        tx,
-        db,
-        by,
-        now,
-        NewEvent::new(
-            "venues.violation.recorded",
-            "room",
-            room_id,
-            json!({"violation_id": id, "session_id": session_id, "room_id": room_id, "kind": kind,
+    u.emit(NewEvent::new(
+        "venues.violation.recorded",
+        "room",
+        room_id,
+        json!({"violation_id": id, "session_id": session_id, "room_id": room_id, "kind": kind,
                    "person_role": role.map(|r| r.as_str()), "resident_id": rid.masked(),
                    "expert_id": expert_id, "user_id": user_id,
                    "detail": detail, "at": now.to_rfc3339()}),
-        ),
-    )
+    ))
     .await?;
     Ok(())
 }
@@ -337,10 +329,7 @@ pub async fn door(
     }
     for (kind, session, d) in &violations {
         record_violation(
-            &mut tx,
-            &ctx.db,
-            &actor.actor_ref(),
-            now,
+            &mut Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
             session.as_deref(),
             room_id,
             kind,

@@ -53,7 +53,6 @@ pub(super) struct SectionQuery {
 
 /// Read what the section page shows; the project is read through `service::get`, which refuses
 /// another organization's project (403), and the section must be one of its own (404).
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn render_section(
     ctx: &Ctx,
     a: &PageActor,

@@ -1,0 +1,343 @@
+use super::*;
+use chrono::TimeZone;
+use serde_json::json;
+
+fn at(d: u32) -> String {
+    Utc.with_ymd_and_hms(2026, 3, d, 1, 0, 0)
+        .single()
+        .expect("t")
+        .to_rfc3339()
+}
+
+fn tender(deadline_day: u32) -> Value {
+    json!({"docs_available_at": at(2), "bid_deadline": at(deadline_day)})
+}
+
+fn errs(t: AnnouncementType, f: &Value) -> Vec<String> {
+    let mut v = Violations::new();
+    let pub_at = Utc
+        .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+        .single()
+        .expect("t");
+    check_periods(
+        t,
+        Market::Construction,
+        f,
+        pub_at,
+        &BusinessCalendar::official(),
+        &mut v,
+    );
+    match v.into_result() {
+        Ok(()) => vec![],
+        Err(ggzy_core::Error::Validation(es)) => es.into_iter().map(|e| e.rule).collect(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn a_tender_period_of_20_days_is_allowed_and_19_refused() {
+    // Documents from Mon 03-02: day 20 is Sun 03-22, a day off, so the period's last day is
+    // Mon 03-23 (民法典 203): 03-23 is the first allowed deadline, 03-22 is refused.
+    assert!(errs(AnnouncementType::Tender, &tender(23)).is_empty());
+    assert_eq!(
+        errs(AnnouncementType::Tender, &tender(22)),
+        vec!["announcement.tender_period"]
+    );
+    assert_eq!(
+        errs(AnnouncementType::Tender, &tender(21)),
+        vec!["announcement.tender_period"]
+    );
+}
+
+#[test]
+fn a_mining_deal_is_publicized_until_24_00_of_its_10th_working_day() {
+    let cal = BusinessCalendar::official();
+    let publish = Utc
+        .with_ymd_and_hms(2026, 3, 2, 2, 0, 0)
+        .single()
+        .expect("t");
+    let rules = |procedure: &str, t: AnnouncementType, f: &Value| {
+        let mut v = Violations::new();
+        check_procedure_periods(t, procedure, f, publish, &cal, &mut v);
+        match v.into_result() {
+            Ok(()) => vec![],
+            Err(ggzy_core::Error::Validation(es)) => {
+                es.into_iter().map(|e| e.rule).collect::<Vec<_>>()
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    // Published Monday 03-02: the 10th working day is Monday 03-16 (weekends skipped).
+    let f = |end: &str| json!({"publicity_start_at": at(2), "publicity_end_at": end});
+    let last = f("2026-03-17T00:00:00+08:00");
+    let short = f("2026-03-16T23:59:59+08:00");
+    for p in ["mining_listing", "mining_auction"] {
+        assert!(rules(p, AnnouncementType::Deal, &last).is_empty());
+        assert_eq!(
+            rules(p, AnnouncementType::Deal, &short),
+            vec!["announcement.mining_result_publicity"]
+        );
+        assert_eq!(
+            rules(p, AnnouncementType::Deal, &json!({})),
+            vec!["announcement.field_required", "announcement.field_required"]
+        );
+    }
+    // A land listing's deal and a mining failure notice carry no such period.
+    assert!(rules("listing", AnnouncementType::Deal, &short).is_empty());
+    assert!(rules("mining_listing", AnnouncementType::Failure, &json!({})).is_empty());
+    // The draft's end: 10 working days after the 5th working day after the deal (Mon 03-09),
+    // i.e. 24:00 of Monday 03-23.
+    assert_eq!(
+        mining_publicity_end(&cal, publish).to_rfc3339(),
+        "2026-03-23T16:00:00+00:00"
+    );
+}
+
+#[test]
+fn candidate_publicity_must_reach_24_00_of_its_third_day() {
+    // From Mon 03-02 09:00 Beijing: day 3 is Thu 03-05; the publicity must last until 24:00 of it.
+    let ok = json!({"publicity_start_at": at(2), "publicity_end_at": "2026-03-06T00:00:00+08:00"});
+    let short =
+        json!({"publicity_start_at": at(2), "publicity_end_at": "2026-03-05T23:59:59+08:00"});
+    let midnight =
+        json!({"publicity_start_at": at(2), "publicity_end_at": "2026-03-05T00:00:00+08:00"});
+    assert!(errs(AnnouncementType::CandidatePublicity, &ok).is_empty());
+    for f in [
+        short,
+        midnight,
+        json!({"publicity_start_at": at(2), "publicity_end_at": at(5)}),
+    ] {
+        assert_eq!(
+            errs(AnnouncementType::CandidatePublicity, &f),
+            vec!["announcement.publicity_period"]
+        );
+    }
+}
+
+#[test]
+fn candidate_publicity_ending_on_qingming_runs_to_the_next_working_day() {
+    // From Fri 04-03: day 3 is Mon 04-06 (清明), so it must reach 24:00 of Tue 04-07.
+    let start = "2026-04-03T10:00:00+08:00";
+    let mut v = Violations::new();
+    let f = json!({"publicity_start_at": start, "publicity_end_at": "2026-04-08T00:00:00+08:00"});
+    let pub_at = DateTime::parse_from_rfc3339(start)
+        .unwrap()
+        .with_timezone(&Utc);
+    let cal = BusinessCalendar::official();
+    check_periods(
+        AnnouncementType::CandidatePublicity,
+        Market::Construction,
+        &f,
+        pub_at,
+        &cal,
+        &mut v,
+    );
+    assert!(v.is_empty());
+    let f = json!({"publicity_start_at": start, "publicity_end_at": "2026-04-07T00:00:00+08:00"});
+    let mut v = Violations::new();
+    check_periods(
+        AnnouncementType::CandidatePublicity,
+        Market::Construction,
+        &f,
+        pub_at,
+        &cal,
+        &mut v,
+    );
+    assert!(
+        !v.is_empty(),
+        "ending with 04-06 (清明) is one working day short"
+    );
+}
+
+#[test]
+fn a_procurement_announcement_runs_5_working_days_to_24_00() {
+    let cal = BusinessCalendar::official();
+    let pub_at = Utc
+        .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+        .single()
+        .expect("t");
+    let check = |end: &str| {
+        let mut f = tender(23);
+        f["announcement_end_at"] = json!(end);
+        let mut v = Violations::new();
+        let missing = check_periods(
+            AnnouncementType::Tender,
+            Market::Procurement,
+            &f,
+            pub_at,
+            &cal,
+            &mut v,
+        );
+        assert!(missing.is_empty());
+        v.is_empty()
+    };
+    // Monday 2 March + 5 working days = Monday 9 March, until 24:00.
+    assert!(check("2026-03-10T00:00:00+08:00"));
+    assert!(!check("2026-03-09T23:59:59+08:00"));
+    assert!(!check("2026-03-06T12:00:00+08:00"));
+}
+
+#[test]
+fn without_next_years_schedule_the_checks_count_weekends_only_and_report_the_year() {
+    // Symptoms of issue 16: a property disclosure reaching into 2027 was refused, a procurement
+    // announcement passed unchecked. Now both are counted with weekends only (provisional).
+    let cal = BusinessCalendar::official();
+    let pub_at = DateTime::parse_from_rfc3339("2026-12-07T10:00:00+08:00")
+        .unwrap()
+        .with_timezone(&Utc);
+    let disclose = |end: &str| {
+        let mut v = Violations::new();
+        let f = json!({"disclosure_end_at": end});
+        let m = check_periods(
+            AnnouncementType::PropertyDisclosure,
+            Market::Property,
+            &f,
+            pub_at,
+            &cal,
+            &mut v,
+        );
+        (v.is_empty(), m)
+    };
+    // Dec 8–31: 18 working days; 2027-01-01 (Fri, no schedule: a weekday) 19; Mon 01-04 20.
+    // The disclosure must last until 24:00 of 01-04.
+    assert_eq!(
+        disclose("2027-01-05T00:00:00+08:00"),
+        (true, BTreeSet::from([2027]))
+    );
+    assert_eq!(
+        disclose("2027-01-04T23:59:59+08:00"),
+        (false, BTreeSet::from([2027]))
+    );
+    let proc = |end: &str| {
+        let mut v = Violations::new();
+        let f = json!({"docs_available_at": "2026-12-28T10:00:00+08:00",
+                       "bid_deadline": "2027-01-20T09:00:00+08:00", "announcement_end_at": end});
+        let pub_at = DateTime::parse_from_rfc3339("2026-12-28T10:00:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let m = check_periods(
+            AnnouncementType::Tender,
+            Market::Procurement,
+            &f,
+            pub_at,
+            &cal,
+            &mut v,
+        );
+        (v.is_empty(), m)
+    };
+    // From Mon 12-28: 29, 30, 31, 01-01, 01-04 → until 24:00 of 2027-01-04; earlier is refused.
+    assert_eq!(
+        proc("2027-01-05T00:00:00+08:00"),
+        (true, BTreeSet::from([2027]))
+    );
+    assert_eq!(
+        proc("2027-01-04T12:00:00+08:00"),
+        (false, BTreeSet::from([2027]))
+    );
+}
+
+#[test]
+fn every_missing_field_is_named() {
+    let mut v = Violations::new();
+    check_fields(
+        AnnouncementType::Tender,
+        &json!({"project_name": "x"}),
+        &mut v,
+    );
+    let Err(ggzy_core::Error::Validation(es)) = v.into_result() else {
+        panic!("expected violations")
+    };
+    assert_eq!(
+        es.len(),
+        AnnouncementType::Tender.required_fields().len() - 1
+    );
+    assert!(es.iter().any(|e| e.field == "fields.platform_url"));
+}
+
+fn t(d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0)
+        .single()
+        .expect("t")
+}
+
+#[test]
+fn a_clarification_15_days_before_the_deadline_keeps_it_and_14_postpones_it() {
+    let pub_at = t(2, 1);
+    // 17 March is 15 days after 2 March: kept.
+    assert_eq!(
+        clarification_effect(pub_at, t(17, 1), t(17, 1), None, false),
+        DeadlineEffect::Keep
+    );
+    // 16 March is 14 days: postponed to publish + 15 days, opening follows.
+    assert_eq!(
+        clarification_effect(pub_at, t(16, 1), t(16, 2), None, false),
+        DeadlineEffect::Postpone {
+            new_deadline: t(17, 1),
+            new_opening_at: t(17, 2)
+        }
+    );
+    // Refused instead when the tenderer chose so.
+    assert_eq!(
+        clarification_effect(pub_at, t(16, 1), t(16, 1), None, true),
+        DeadlineEffect::TooShort
+    );
+    // The notice's own later date wins when it is later than the minimum.
+    assert_eq!(
+        clarification_effect(pub_at, t(16, 1), t(16, 1), Some(t(20, 1)), true),
+        DeadlineEffect::Postpone {
+            new_deadline: t(20, 1),
+            new_opening_at: t(20, 1)
+        }
+    );
+    // …and is raised to the minimum when it is not.
+    assert_eq!(
+        clarification_effect(pub_at, t(10, 1), t(10, 1), Some(t(12, 1)), false),
+        DeadlineEffect::Postpone {
+            new_deadline: t(17, 1),
+            new_opening_at: t(17, 1)
+        }
+    );
+}
+
+#[test]
+fn a_land_transfer_needs_20_days_and_a_property_disclosure_20_working_days() {
+    // Day 20 is Sun 03-22: the announcement runs to Mon 03-23 (民法典 203).
+    let ok = json!({"trading_start_at": at(23)});
+    let short = json!({"trading_start_at": at(22)});
+    assert!(errs(AnnouncementType::LandTransfer, &ok).is_empty());
+    assert_eq!(
+        errs(AnnouncementType::LandTransfer, &short),
+        vec!["announcement.land_transfer_period"]
+    );
+    // Monday 2 March + 20 working days = Monday 30 March, until its 24:00.
+    let ok = json!({"disclosure_end_at": "2026-03-31T00:00:00+08:00"});
+    let short = json!({"disclosure_end_at": "2026-03-30T23:59:59+08:00"});
+    assert!(errs(AnnouncementType::PropertyDisclosure, &ok).is_empty());
+    assert_eq!(
+        errs(AnnouncementType::PropertyDisclosure, &short),
+        vec!["announcement.disclosure_period"]
+    );
+}
+
+#[test]
+fn html_bodies_lose_script_and_event_handlers_too() {
+    let h = render_body(
+        BodyFormat::Html,
+        "<p onclick=\"x()\">公告</p><script>alert(1)</script><img src=\"a.png\" onerror=\"y()\">",
+    );
+    assert!(!h.contains("script"), "{h}");
+    assert!(!h.contains("onclick") && !h.contains("onerror"), "{h}");
+    assert!(h.contains("<p>公告</p>"), "{h}");
+}
+
+#[test]
+fn script_and_event_handlers_are_stripped() {
+    let h = render_markdown(
+        "# 公告\n\n<script>alert(1)</script><img src=\"x.png\" onerror=\"alert(1)\">\n\n[a](javascript:alert(1)) <a href=\"javascript:alert(2)\" onclick=\"x()\">b</a>",
+    );
+    assert!(!h.contains("<script"), "{h}");
+    assert!(!h.contains("onerror"), "{h}");
+    assert!(!h.contains("href=\"javascript"), "{h}");
+    assert!(!h.contains("onclick"), "{h}");
+    assert!(h.contains("<h1>公告</h1>"), "{h}");
+}
