@@ -1,5 +1,6 @@
 //! Black-box API tests: one binary, one file per capability. Each test spawns the real app against
 //! a fresh database (SQLite, or PostgreSQL when GGZY_TEST_DATABASE_URL is set).
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed run.
 
 mod admin_rules;
 mod archives;

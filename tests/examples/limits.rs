@@ -14,6 +14,7 @@
 //!
 //! The PostgreSQL limits are measured by pgbench (`deploy/load/minimal-bid.pgbench.sql` and
 //! `deploy/load/rush.pgbench.sql`).
+#![allow(clippy::unwrap_used)] // Benchmark code: a failed unwrap is a failed run.
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::Executor;

@@ -14,6 +14,7 @@
 //! each scenario, measures requests/s, p50 and p99 over HTTP (`/api/v1/announcements` and the
 //! portal's HTML page) and then runs the same SQL directly on the database pool with the same
 //! concurrency. Traffic goes to the loopback address only; every loop is bounded by `--requests`.
+#![allow(clippy::unwrap_used)] // Benchmark code: a failed unwrap is a failed run.
 
 use ggzy::{build_router, AppOptions};
 use ggzy_core::calendar::BusinessCalendar;

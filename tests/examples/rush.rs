@@ -30,6 +30,7 @@
 //! do — from one address the sign-in throttle would count them all as one client.
 //! `--started-file F` is written when the rush starts (for a side benchmark to start with it) and
 //! `--hold S` keeps the readers and the sampler going at least S seconds after the start.
+#![allow(clippy::unwrap_used)] // Benchmark code: a failed unwrap is a failed run.
 
 use base64::Engine as _;
 use ggzy_core::ident::Uscc;

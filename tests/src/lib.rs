@@ -2,6 +2,7 @@
 //! port against a fresh database — a SQLite file in a temporary directory, or, when
 //! `GGZY_TEST_DATABASE_URL` is set, a new PostgreSQL database created for the test and dropped after.
 //! The clock is a manual clock so tests can cross legal periods of days without waiting.
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed run.
 
 pub mod browser;
 pub mod fixtures;

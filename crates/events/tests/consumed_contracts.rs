@@ -1,5 +1,6 @@
 //! Round trips of the contracts that evaluation, venues and experts consume: each decodes the
 //! payload its producer writes today (hand-built JSON) and survives encode → decode.
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed run.
 
 use chrono::{DateTime, TimeZone, Utc};
 use ggzy_core::events::Event;

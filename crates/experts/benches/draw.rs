@@ -4,6 +4,7 @@
 //!
 //! `cargo bench -p ggzy-experts --bench draw` prints p50/p99 over 200 timed draws first, then the
 //! criterion statistics.
+#![allow(clippy::unwrap_used)] // Benchmark code: a failed unwrap is a failed run.
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use criterion::{black_box, criterion_group, Criterion};

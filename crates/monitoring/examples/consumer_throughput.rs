@@ -3,6 +3,7 @@
 //!
 //! `cargo run --release -p ggzy-monitoring --example consumer_throughput -- [N] [DATABASE_URL]`
 //! (default 20000 events on a temporary SQLite file).
+#![allow(clippy::unwrap_used)] // Example code: a failed unwrap is a failed run.
 
 use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::Clock;

@@ -1,5 +1,6 @@
 //! The `project_rules` table: seeded with the national defaults, overridable per region.
 //! Runs on a fresh SQLite file (the API tests cover PostgreSQL through `GGZY_TEST_DATABASE_URL`).
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed run.
 
 use ggzy_core::ident::Market;
 use ggzy_projects::rules::{MarketRules, Procedure};

@@ -1,5 +1,6 @@
 //! `ggzy bid seal` as a bidder runs it: a package and a key file that open with the platform's code,
 //! for both suites; bad input refused with a non-zero exit code.
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed run.
 
 use ggzy_projects::bidder::read_key_file;
 use ggzy_projects::package::{self, Suite};

@@ -1,4 +1,5 @@
 //! The `ggzy` binary's commands, run as a newcomer would (SQLite file in a temporary directory).
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed run.
 
 use std::process::Command;
 

@@ -3,6 +3,7 @@
 //! database per test, created through that URL and dropped afterwards).
 //!
 //! Every test runs its body once per engine; a failure names the engine it happened on.
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed run.
 
 use chrono::{TimeZone, Utc};
 use futures::FutureExt;
