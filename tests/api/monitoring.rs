@@ -5,6 +5,10 @@
 //! that owns them would; everything about alerts is read through the public API.
 
 use ggzy_api_tests::TestApp;
+use ggzy_core::Money;
+use ggzy_events::deposits::{RefundInstructed, TransferReceived};
+use ggzy_events::venues::ViolationRecorded;
+use ggzy_events::Contract;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -86,15 +90,38 @@ async fn bid_with(
 }
 
 async fn deposit(app: &TestApp, s: &str, org: &str, account: &str) {
-    emit(
-        app,
-        "deposits.transfer.received",
-        s,
-        json!({"transfer_id": format!("t-{s}-{org}-{account}"), "bank_txn_id": "x",
-               "account_no": format!("VA-{s}-{org}"), "payer_account_no": account,
-               "amount": "1000.00", "value_at": at(app, 0), "org_id": org, "section_id": s}),
-    )
-    .await;
+    let t = TransferReceived {
+        transfer_id: format!("t-{s}-{org}-{account}"),
+        bank_txn_id: "x".into(),
+        account_no: format!("VA-{s}-{org}"),
+        amount: Money::from_fen(100_000),
+        value_at: app.clock().now(),
+        org_id: Some(org.into()),
+        section_id: Some(s.into()),
+        reason: None,
+        payer_account_no: account.into(),
+        payer_name: format!("{org} 公司"),
+    };
+    emit(app, TransferReceived::NAME, s, t.encode().payload).await;
+}
+
+/// A refund instruction as deposits writes it (the deposit goes back to `payee`).
+fn refund(id: &str, s: &str, org: &str, payee: &str, fen: i64) -> Value {
+    RefundInstructed {
+        id: id.into(),
+        transfer_id: None,
+        org_id: Some(org.into()),
+        section_id: Some(s.into()),
+        payee_account_no: payee.into(),
+        amount: Money::from_fen(fen),
+        interest: Money::ZERO,
+        reason: Some("construction_contract_signed".into()),
+        basis: None,
+        due_date: None,
+        due_date_provisional: false,
+    }
+    .encode()
+    .payload
 }
 
 fn entry(org: &str, price: Option<&str>, decryption: &str, deposit: &str) -> Value {
@@ -247,14 +274,8 @@ async fn collusion_signals_raise_one_alert_each_and_near_misses_raise_none() {
     for (s, second) in [("sec-r1", "6222-7777"), ("sec-r2", "6222-8888")] {
         section(&app, s, 30, "1000.00", "T1").await;
         for (o, acct) in [("o1", "6222-7777"), ("o2", second)] {
-            emit(
-                &app,
-                "deposits.refund.instructed",
-                s,
-                json!({"id": format!("rf-{s}-{o}"), "org_id": o, "section_id": s,
-                       "payee_account_no": acct, "amount": "0.00"}),
-            )
-            .await;
+            let r = refund(&format!("rf-{s}-{o}"), s, o, acct, 0);
+            emit(&app, RefundInstructed::NAME, s, r).await;
         }
     }
     caught_up(&app).await;
@@ -425,8 +446,25 @@ async fn compliance_events_raise_alerts_and_a_disabled_rule_stays_silent() {
         .payload
     };
     emit(&app, "deposits.refund.overdue", "ref-f", refund).await;
-    emit(&app, "venues.violation.recorded", "ses-1",
-        json!({"session_id": "ses-1", "room_id": "r1", "kind": "phone_in_room", "person_role": "expert", "at": at(&app, 0)})).await;
+    let violation = ViolationRecorded {
+        violation_id: "v-1".into(),
+        session_id: Some("ses-1".into()),
+        room_id: "r1".into(),
+        kind: "phone_in_room".into(),
+        person_role: Some("expert".into()),
+        resident_id: None,
+        expert_id: None,
+        user_id: None,
+        detail: None,
+        at: app.clock().now(),
+    };
+    emit(
+        &app,
+        ViolationRecorded::NAME,
+        "ses-1",
+        violation.encode().payload,
+    )
+    .await;
     emit(&app, "projects.objection.overdue", "sec-f",
         json!({"objection_id": "obj-1", "section_id": "sec-f", "org_id": "o2", "due_at": at(&app, -1)})).await;
     emit(&app, "projects.candidates.publicized", "sec-f",
@@ -603,13 +641,9 @@ async fn statistics_dashboard_page_stream_reports_and_audit_export() {
     }
     deposit(&app, "sec-s1", "o1", "6222-1").await;
     deposit(&app, "sec-s1", "o2", "6222-2").await;
-    emit(
-        &app,
-        "deposits.refund.instructed",
-        "sec-s1",
-        json!({"id": "rf1", "org_id": "o1", "section_id": "sec-s1", "amount": "1000.00"}),
-    )
-    .await;
+    // Back to the account that paid it.
+    let r = refund("rf1", "sec-s1", "o1", "6222-1", 100_000);
+    emit(&app, RefundInstructed::NAME, "sec-s1", r).await;
     award(&app, "sec-s1", "o1", "990.00").await;
     emit(&app, "projects.award.confirmed", "sec-s2",
         json!({"section_id": "sec-s2", "project_id": "p-sec-s2", "market": "procurement", "winner_org_id": "o1",

@@ -17,6 +17,11 @@ use chrono::NaiveDate;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::time::{at_local, from_micros, local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, FieldError, Result, Timestamp};
+use ggzy_events::projects::{
+    BidDecrypted, BidSubmitted, ContractSigned, SectionConcluded, SectionFailed, SectionTerminated,
+};
+use ggzy_events::publishing::AttachmentAdded;
+use ggzy_events::{Contract, NamedSections};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, outbox, tlog, Ctx, Db, Tx};
@@ -28,13 +33,13 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The events that end a trade (the section reaches a final state).
 pub const END_EVENTS: [&str; 4] = [
     // Sealed-bid procedures: the contract is recorded (section `contracted`).
-    "projects.contract.signed",
+    ContractSigned::NAME,
     // Listings and auctions: the deal is confirmed (section `concluded`).
-    "projects.section.concluded",
+    SectionConcluded::NAME,
     // Too few bids at the deadline (流标).
-    "projects.section.failed",
+    SectionFailed::NAME,
     // Terminated by the tenderer (终止).
-    "projects.section.terminated",
+    SectionTerminated::NAME,
 ];
 
 /// Aggregates followed one step from the trade's own events: events about the same
@@ -71,10 +76,28 @@ impl Consumer for ArchiveTrigger {
     }
 
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        let section_id = p["section_id"].as_str().unwrap_or(&ev.aggregate_id);
-        let (Some(project_id), Some(market)) = (p["project_id"].as_str(), p["market"].as_str())
-        else {
+        // Every end event is decoded through its contract: an undecodable one is parked.
+        let (section_id, project_id, market) = match ev.event_type.as_str() {
+            ContractSigned::NAME => {
+                let e = ContractSigned::decode(ev)?;
+                (e.section_id, e.project_id, e.market)
+            }
+            SectionConcluded::NAME => {
+                let e = SectionConcluded::decode(ev)?;
+                (e.section_id, e.project_id, e.market)
+            }
+            SectionFailed::NAME => {
+                let e = SectionFailed::decode(ev)?;
+                (e.section_id, e.project_id, e.market)
+            }
+            SectionTerminated::NAME => {
+                let e = SectionTerminated::decode(ev)?;
+                (e.section_id, e.project_id, e.market)
+            }
+            _ => return Ok(()),
+        };
+        let section_id = section_id.as_str();
+        let (Some(project_id), Some(market)) = (project_id.as_deref(), market.as_deref()) else {
             tracing::warn!(event = %ev.id, "trade end without project_id or market; not archived");
             return Ok(());
         };
@@ -215,13 +238,14 @@ async fn events_where(db: &Db, size: u64, cond: &str, binds: &[String]) -> Resul
     rows.iter().map(outbox::event_from_row).collect()
 }
 
-/// Does the payload name a section other than `section_id` (and not this one)?
-fn names_other_section(p: &serde_json::Value, section_id: &str) -> bool {
-    if let Some(s) = p["section_id"].as_str() {
+/// Does the event name a section other than `section_id` (and not this one)?
+fn names_other_section(ev: &Event, section_id: &str) -> bool {
+    let named = NamedSections::of(ev);
+    if let Some(s) = named.section_id {
         return s != section_id;
     }
-    if let Some(a) = p["section_ids"].as_array() {
-        return !a.iter().any(|v| v.as_str() == Some(section_id));
+    if let Some(a) = named.section_ids {
+        return !a.iter().any(|s| s == section_id);
     }
     false
 }
@@ -255,7 +279,7 @@ pub async fn trade_events(
     )
     .await?
     {
-        if ev.aggregate_id == section_id || !names_other_section(&ev.payload, section_id) {
+        if ev.aggregate_id == section_id || !names_other_section(&ev, section_id) {
             found.insert(ev.seq, ev);
         }
     }
@@ -274,36 +298,42 @@ pub async fn trade_events(
 
 /// The documents the events reference, in log order: sealed bid packages (as stored, with the
 /// digest the upload event states), decrypted copies made at the opening, announcement attachments.
-fn referenced_documents(events: &[Event]) -> Vec<(String, String, String, i64, Option<String>)> {
+/// Each event is read through its contract: an undecodable one fails the build (retried, not
+/// archived without its document).
+#[allow(clippy::type_complexity)]
+fn referenced_documents(
+    events: &[Event],
+) -> Result<Vec<(String, String, String, i64, Option<String>)>> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for ev in events {
-        let p = &ev.payload;
         let doc = match ev.event_type.as_str() {
-            "projects.bid.submitted" => p["bid_id"].as_str().map(|b| {
-                (
+            BidSubmitted::NAME => {
+                let b = BidSubmitted::decode(ev)?;
+                let id = b.bid_id;
+                Some((
                     "sealed_bid",
-                    format!("bids/{b}.bid"),
-                    format!("{b}.bid"),
-                    p["ciphertext_sha256"].as_str().map(str::to_string),
-                )
+                    format!("bids/{id}.bid"),
+                    format!("{id}.bid"),
+                    b.ciphertext_sha256,
+                ))
+            }
+            BidDecrypted::NAME => BidDecrypted::decode(ev)?.plaintext_key.map(|k| {
+                let name = k.rsplit('/').next().unwrap_or(&k).to_string();
+                ("decrypted_bid", k, name, None)
             }),
-            "projects.bid.decrypted" => p["plaintext_key"].as_str().map(|k| {
-                (
-                    "decrypted_bid",
-                    k.to_string(),
-                    k.rsplit('/').next().unwrap_or(k).to_string(),
-                    None,
-                )
-            }),
-            "publishing.attachment.added" => p["sha256"].as_str().map(|h| {
-                (
+            AttachmentAdded::NAME => {
+                let a = AttachmentAdded::decode(ev)?;
+                let name = Some(a.name)
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "attachment".into());
+                Some((
                     "attachment",
-                    format!("announcements/{h}"),
-                    p["name"].as_str().unwrap_or("attachment").to_string(),
-                    Some(h.to_string()),
-                )
-            }),
+                    format!("announcements/{}", a.sha256),
+                    name,
+                    Some(a.sha256),
+                ))
+            }
             _ => None,
         };
         if let Some((kind, key, name, digest)) = doc {
@@ -312,7 +342,7 @@ fn referenced_documents(events: &[Event]) -> Vec<(String, String, String, i64, O
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// The retention period of `market` from the rules table (the national default without a row).
@@ -380,7 +410,8 @@ async fn build_one(ctx: &Ctx, job: &Job) -> Result<bool> {
     }
     let mut documents = Vec::new();
     let mut contents = Vec::new();
-    for (i, (kind, key, name, seq, digest)) in referenced_documents(&events).into_iter().enumerate()
+    for (i, (kind, key, name, seq, digest)) in
+        referenced_documents(&events)?.into_iter().enumerate()
     {
         let (path, sha, size) = if ctx.files.exists(&key).await? {
             let bytes = ctx.files.get_bytes(&key).await?;

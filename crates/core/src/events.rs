@@ -71,6 +71,19 @@ pub struct Event {
     pub hash: String,
 }
 
+/// The payload member that marks an event shown with the bidder's identity withheld (ggzy-store's
+/// `disclosure::redacted`): its value says why.
+pub const REDACTED_FIELD: &str = "redacted";
+
+impl Event {
+    /// Is this event shown redacted (its payload cut to the kept fields, see [`REDACTED_FIELD`])?
+    pub fn is_redacted(&self) -> bool {
+        self.payload
+            .as_object()
+            .is_some_and(|m| m.contains_key(REDACTED_FIELD))
+    }
+}
+
 /// The fields of an event that the hash chain covers.
 #[derive(Debug, Clone, Copy)]
 pub struct Canonical<'a> {

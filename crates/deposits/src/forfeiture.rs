@@ -311,15 +311,18 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
             &ctx.db,
             &actor.actor_ref(),
             now,
-            NewEvent::new(
-                "deposits.deposit.forfeited",
-                "deposit_account",
-                format!("{}/{}", f.org_id, f.section_id),
-                json!({"forfeiture_id": id, "section_id": f.section_id, "org_id": f.org_id,
-                       "amount": Money::from_fen(amount).to_string(), "reason": f.reason,
-                       "ground": f.ground, "basis": f.basis, "form": f.form,
-                       "proposed_by": f.proposed_by, "approved_by": actor.user_id}),
-            ),
+            ggzy_events::Contract::encode(&ggzy_events::deposits::DepositForfeited {
+                forfeiture_id: id.to_string(),
+                section_id: f.section_id.clone(),
+                org_id: f.org_id.clone(),
+                amount: Money::from_fen(amount),
+                reason: f.reason.clone(),
+                ground: f.ground.clone(),
+                basis: f.basis.clone(),
+                form: f.form.clone(),
+                proposed_by: f.proposed_by.clone(),
+                approved_by: Some(actor.user_id.to_string()),
+            }),
         )
         .await?;
     } else {

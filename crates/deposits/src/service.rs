@@ -453,26 +453,28 @@ pub async fn receive_transfer(
     };
     let entry = Entry::receipt(to, fen).map_err(|e| Error::internal(e.to_string()))?;
     post_entry(&mut tx, &entry, Some(&transfer_id), now).await?;
-    let payload = json!({
-        "transfer_id": transfer_id, "bank_txn_id": txn, "account_no": n.account_no.trim(),
-        "amount": n.amount.to_string(), "value_at": n.value_at.to_rfc3339(),
-        "org_id": org_id, "section_id": section_id, "reason": reason,
+    let transfer = ggzy_events::deposits::TransferReceived {
+        transfer_id: transfer_id.to_string(),
+        bank_txn_id: txn.to_string(),
+        account_no: n.account_no.trim().to_string(),
+        amount: n.amount,
+        value_at: n.value_at,
+        org_id: org_id.clone(),
+        section_id: section_id.clone(),
+        reason: reason.map(str::to_string),
         // The paying account (not the virtual sub-account): monitoring's same-payer signal.
-        "payer_account_no": n.payer_account_no.trim(), "payer_name": n.payer_name.trim(),
-    });
-    let event_type = if status == "credited" {
-        "deposits.transfer.received"
-    } else {
-        "deposits.transfer.unmatched"
+        payer_account_no: n.payer_account_no.trim().to_string(),
+        payer_name: n.payer_name.trim().to_string(),
     };
-    emit(
-        &mut tx,
-        &ctx.db,
-        &by,
-        now,
-        NewEvent::new(event_type, "deposit_transfer", &transfer_id, payload),
-    )
-    .await?;
+    let event = if status == "credited" {
+        ggzy_events::Contract::encode(&transfer)
+    } else {
+        // The same payload, under the name of a transfer that matched no deposit.
+        let mut e = ggzy_events::Contract::encode(&transfer);
+        e.event_type = "deposits.transfer.unmatched".into();
+        e
+    };
+    emit(&mut tx, &ctx.db, &by, now, event).await?;
     if let (Some(o), Some(s), Some(before), "credited") = (&org_id, &section_id, before, status) {
         let sec = section_info(&mut *tx, s)
             .await?
@@ -785,14 +787,19 @@ pub async fn build_refund_instructions(db: &Db, clock: &Clock, as_of: Timestamp)
             db,
             &by,
             now,
-            NewEvent::new(
-                "deposits.refund.instructed",
-                "deposit_refund",
-                &id,
-                json!({"id": id, "transfer_id": transfer_id, "org_id": org_id, "section_id": section_id,
-                       "payee_account_no": payee, "amount": Money::from_fen(fen).to_string(),
-                       "interest": "0.00", "reason": reason, "due_date": due.to_string()}),
-            ),
+            ggzy_events::Contract::encode(&ggzy_events::deposits::RefundInstructed {
+                id: id.to_string(),
+                transfer_id: Some(transfer_id.to_string()),
+                org_id: org_id.clone(),
+                section_id: section_id.clone(),
+                payee_account_no: payee.to_string(),
+                amount: Money::from_fen(fen),
+                interest: Money::ZERO,
+                reason: Some(reason.to_string()),
+                basis: None,
+                due_date: Some(due),
+                due_date_provisional: false,
+            }),
         )
         .await?;
         db.commit(tx).await?;

@@ -98,3 +98,27 @@ contract! {
         source: String,
     }
 }
+
+contract! {
+    /// A listing round's periods, counted provisionally, were checked again (a holiday schedule was
+    /// imported): `ok`, or the rules they now break.
+    ListingPeriodsRechecked = "auctions.listing.periods_rechecked", version 1, aggregate "auction" by auction_id {
+        auction_id: String,
+        section_id: String,
+        project_id: Option<String>,
+        market: Option<String>,
+        round: i64,
+        period_kind: Option<String>,
+        #[serde(with = "crate::time")]
+        listing_start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        listing_end: DateTime<Utc>,
+        ok: bool,
+        #[serde(default)]
+        broken: Vec<crate::publishing::BrokenPeriod>,
+        #[serde(default)]
+        provisional: bool,
+        #[serde(default)]
+        missing_years: Vec<i32>,
+    }
+}

@@ -137,3 +137,97 @@ crate::contract! {
         days_late: i64,
     }
 }
+
+crate::contract! {
+    /// A bank transfer to a bidder's virtual sub-account was matched to its deposit and credited.
+    TransferReceived = "deposits.transfer.received", version 1, aggregate "deposit_transfer" by transfer_id {
+        transfer_id: String,
+        bank_txn_id: String,
+        /// The bidder's virtual sub-account (the receiving side).
+        account_no: String,
+        amount: Money,
+        #[serde(with = "crate::time")]
+        value_at: chrono::DateTime<chrono::Utc>,
+        org_id: Option<String>,
+        section_id: Option<String>,
+        /// Why it is not (fully) counted, when so.
+        reason: Option<String>,
+        /// The paying account (monitoring's same-payer signal, 实施条例 40).
+        payer_account_no: String,
+        payer_name: String,
+    }
+}
+
+crate::contract! {
+    /// Money is to be paid back to a payer (a deposit refund, or money that was not a deposit).
+    RefundInstructed = "deposits.refund.instructed", version 1, aggregate "deposit_refund" by id {
+        id: String,
+        /// The transfer returned (money that was not a deposit only).
+        transfer_id: Option<String>,
+        /// None for money that matched no bidder's deposit.
+        org_id: Option<String>,
+        section_id: Option<String>,
+        /// The account paid back (the account that paid).
+        payee_account_no: String,
+        amount: Money,
+        interest: Money,
+        /// The refund case.
+        reason: Option<String>,
+        /// The rule of the period (refund of a deposit only).
+        basis: Option<String>,
+        /// The last day on time (Beijing date).
+        due_date: Option<chrono::NaiveDate>,
+        #[serde(default)]
+        due_date_provisional: bool,
+    }
+}
+
+/// A deposit is forfeited (不予退还), approved by a second staff member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepositForfeited {
+    pub forfeiture_id: String,
+    pub section_id: String,
+    pub org_id: String,
+    pub amount: Money,
+    pub reason: String,
+    pub ground: String,
+    pub basis: String,
+    /// `cash` or `guarantee`.
+    pub form: String,
+    pub proposed_by: String,
+    pub approved_by: Option<String>,
+}
+
+impl Contract for DepositForfeited {
+    const NAME: &'static str = "deposits.deposit.forfeited";
+    const VERSION: u32 = 1;
+    const AGGREGATE: &'static str = AGGREGATE;
+    fn aggregate_id(&self) -> String {
+        account_id(&self.org_id, &self.section_id)
+    }
+}
+
+impl DepositForfeited {
+    /// This contract in the catalogue (`docs/events.md`).
+    pub fn entry() -> Entry {
+        Entry {
+            name: Self::NAME,
+            version: Self::VERSION,
+            aggregate: AGGREGATE,
+            doc: "A deposit is forfeited (不予退还), approved by a second staff member. Aggregate id \
+                  `<org_id>/<section_id>`.\n",
+            fields: vec![
+                field("forfeiture_id", "String", ""),
+                field("section_id", "String", ""),
+                field("org_id", "String", ""),
+                field("amount", "Money", "The amount forfeited."),
+                field("reason", "String", "Why, in the words of the record."),
+                field("ground", "String", "The ground (rule code)."),
+                field("basis", "String", "The law and article."),
+                field("form", "String", "`cash` or `guarantee`."),
+                field("proposed_by", "String", ""),
+                field("approved_by", "Option<String>", ""),
+            ],
+        }
+    }
+}

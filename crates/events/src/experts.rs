@@ -105,3 +105,16 @@ contract! {
         scheme: Option<String>,
     }
 }
+
+contract! {
+    /// A drawn expert was rated after the evaluation (1–5) by the tenderer, staff or a supervisor.
+    ExpertRated = "experts.expert.rated", version 1, aggregate "expert" by expert_id {
+        rating_id: String,
+        draw_id: String,
+        section_id: String,
+        expert_id: String,
+        /// The rater's role.
+        rater_role: String,
+        score: i64,
+    }
+}

@@ -35,12 +35,16 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub mod auctions;
+pub mod calendar;
 mod catalogue;
+pub mod consumer;
 pub mod deposits;
+pub mod evaluation;
 pub mod experts;
 pub mod identity;
 pub mod projects;
 pub mod publishing;
+pub mod remedies;
 pub mod time;
 pub mod venues;
 
@@ -216,4 +220,43 @@ macro_rules! contract {
             }
         }
     };
+}
+
+/// The sections a payload names by the platform's common members (`section_id`, or `section_ids`
+/// for an event about several), whatever its type: what archives use to tell which trade an event
+/// belongs to. A payload without them (or with them of another shape) names none.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub struct NamedSections {
+    #[serde(default)]
+    pub section_id: Option<String>,
+    #[serde(default)]
+    pub section_ids: Option<Vec<String>>,
+}
+
+impl NamedSections {
+    /// The sections `ev`'s payload names.
+    pub fn of(ev: &Event) -> Self {
+        let section_id = serde_json::from_value::<SectionIdOnly>(ev.payload.clone())
+            .ok()
+            .and_then(|s| s.section_id);
+        let section_ids = serde_json::from_value::<SectionIdsOnly>(ev.payload.clone())
+            .ok()
+            .and_then(|s| s.section_ids);
+        NamedSections {
+            section_id,
+            section_ids,
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SectionIdOnly {
+    #[serde(default)]
+    section_id: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct SectionIdsOnly {
+    #[serde(default)]
+    section_ids: Option<Vec<String>>,
 }

@@ -193,6 +193,18 @@ contract! {
         project_id: Option<String>,
         org_id: Option<String>,
         version: Option<i64>,
+        /// Digest of the sealed package as stored.
+        ciphertext_sha256: Option<String>,
+        /// The bidding client's device fingerprint (monitoring: same device, 实施条例 40).
+        device_fingerprint: Option<String>,
+        /// The upload tool's file-creator stamp.
+        file_creator: Option<String>,
+        /// The address the bid came from (monitoring: same IP).
+        ip: Option<String>,
+        /// The project manager's resident id, when the bidding client declares it (实施条例 40(2)).
+        project_manager_id: Option<String>,
+        /// The representative's resident id, when declared (实施条例 40(3)).
+        representative_id: Option<String>,
     }
 }
 
@@ -206,6 +218,9 @@ contract! {
         #[serde(default)]
         entries: serde_json::Value,
         decrypted_bids: Option<i64>,
+        /// When the opening took place.
+        #[serde(default, with = "crate::time::option")]
+        opened_at: Option<DateTime<Utc>>,
     }
 }
 
@@ -223,6 +238,287 @@ contract! {
         /// The due instant was counted with weekends only (a year without holiday schedule).
         #[serde(default)]
         due_at_provisional: bool,
+        basis: Option<String>,
+    }
+}
+
+contract! {
+    /// The opening started at the opening time (开标): the decryption window is open until
+    /// `decryption_deadline`.
+    SectionOpened = "projects.section.opened", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        market: Option<String>,
+        /// When the opening started.
+        #[serde(with = "crate::time")]
+        opening_at: DateTime<Utc>,
+        /// Current bids at the opening.
+        bid_count: Option<i64>,
+        /// End of the bidders' decryption window.
+        #[serde(default, with = "crate::time::option")]
+        decryption_deadline: Option<DateTime<Utc>>,
+        /// Where the window's length comes from.
+        window_basis: Option<String>,
+    }
+}
+
+contract! {
+    /// A bid was decrypted at the opening (or its decryption failed: see `decryption`), with what
+    /// the documents' own metadata tells and the committee's index of the decrypted documents.
+    BidDecrypted = "projects.bid.decrypted", version 1, aggregate "section" by section_id {
+        bid_id: String,
+        section_id: String,
+        org_id: String,
+        /// `decrypted` or why not (`digest_mismatch` …).
+        decryption: String,
+        /// Cipher suite of the package.
+        suite: Option<String>,
+        /// Authors named by the decrypted documents' metadata (实施条例 40(1)).
+        #[serde(default)]
+        document_authors: Vec<String>,
+        /// Software named by the documents' metadata.
+        #[serde(default)]
+        document_software: Vec<String>,
+        /// File-store key of the decrypted copy (decrypted only).
+        plaintext_key: Option<String>,
+        /// The decrypted documents (projects' `PlainDocument`: byte ranges of the copy), kept as
+        /// given.
+        #[serde(default)]
+        documents: serde_json::Value,
+        /// The SME declaration sealed in the manifest (中小企业声明函), kept as given; null when none.
+        #[serde(default)]
+        sme: serde_json::Value,
+    }
+}
+
+/// One candidate of a publicity (中标候选人).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PublicizedCandidate {
+    pub rank: i64,
+    pub org_id: String,
+    pub org_name: String,
+    pub uscc: String,
+    pub price: Money,
+    pub score: Option<String>,
+}
+
+contract! {
+    /// The evaluation's candidates are publicized (中标候选人公示) for `publicity_days`.
+    CandidatesPublicized = "projects.candidates.publicized", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        market: Option<String>,
+        procedure: Option<String>,
+        /// The evaluation report's reference.
+        report_ref: Option<String>,
+        /// `evaluation` or the staff's entry.
+        source: Option<String>,
+        /// Ranked candidates.
+        #[serde(default)]
+        candidates: Vec<crate::projects::PublicizedCandidate>,
+        publicity_days: Option<i64>,
+        #[serde(with = "crate::time")]
+        publicity_starts_at: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        publicity_ends_at: DateTime<Utc>,
+        /// The end was counted with weekends only (a year without holiday schedule).
+        #[serde(default)]
+        publicity_ends_at_provisional: bool,
+        basis: Option<String>,
+    }
+}
+
+contract! {
+    /// The written report on the award (书面报告, 招标投标法 第四十七条) was not filed within 15 days
+    /// of the award: raised once by the section's report timer.
+    AwardReportOverdue = "projects.award_report.overdue", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        #[serde(with = "crate::time")]
+        awarded_at: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        due_at: DateTime<Utc>,
+        #[serde(default)]
+        due_at_provisional: bool,
+        basis: Option<String>,
+    }
+}
+
+contract! {
+    /// An objection was not answered within 3 days (实施条例 22, 54). No longer emitted (objections
+    /// are remedies' cases since issue 20); events already in the log are still read.
+    ObjectionOverdue = "projects.objection.overdue", version 1, aggregate "section" by section_id {
+        objection_id: String,
+        section_id: String,
+        org_id: Option<String>,
+        #[serde(with = "crate::time")]
+        due_at: DateTime<Utc>,
+        #[serde(default)]
+        due_at_provisional: bool,
+        basis: Option<String>,
+    }
+}
+
+/// One entry of an opening record (开标记录), as projects' `OpeningEntry` writes it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OpeningEntry {
+    pub bid_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub uscc: String,
+    /// The sealed price read at decryption; none when not decrypted.
+    pub price: Option<Money>,
+    /// `decrypted`, `not_decrypted`, `digest_mismatch` or `withdrawn_platform_fault`.
+    pub decryption: String,
+    /// `valid`, `missing`, `invalid` or `unknown`.
+    pub deposit: String,
+    pub suite: Option<String>,
+    /// The centre's declaration of a platform fault, kept as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<serde_json::Value>,
+}
+
+impl OpeningRecorded {
+    /// The record's entries, typed (an entry that does not match is a decode error; `seq` names
+    /// the event in it).
+    pub fn typed_entries(&self, seq: i64) -> Result<Vec<OpeningEntry>, crate::DecodeError> {
+        if self.entries.is_null() {
+            return Ok(vec![]);
+        }
+        serde_json::from_value(self.entries.clone()).map_err(|e| crate::DecodeError::Payload {
+            event_type: <Self as crate::Contract>::NAME.into(),
+            seq,
+            detail: format!("entries: {e}"),
+        })
+    }
+}
+
+contract! {
+    /// A listing's or auction's deal is concluded (成交): the section ends with the deal.
+    SectionConcluded = "projects.section.concluded", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        market: Option<String>,
+        /// `deal`.
+        outcome: Option<String>,
+        deal_id: Option<String>,
+        winner_org_id: Option<String>,
+        price: Option<Money>,
+        /// How the deal was reached (`listing`, `auction` …).
+        via: Option<String>,
+        #[serde(default, with = "crate::time::option")]
+        confirmed_at: Option<DateTime<Utc>>,
+        #[serde(default, with = "crate::time::option")]
+        concluded_at: Option<DateTime<Utc>>,
+        /// The section's state after it.
+        state: Option<String>,
+    }
+}
+
+contract! {
+    /// A prequalification round (资格预审) is open: applications until `applications_due_at`.
+    PrequalificationOpened = "projects.prequalification.opened", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        prequalification_id: String,
+        round: i64,
+        #[serde(with = "crate::time")]
+        docs_issue_at: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        docs_sale_end_at: DateTime<Utc>,
+        /// The applications deadline (实施条例 22 counts the objection period back from it).
+        #[serde(with = "crate::time")]
+        applications_due_at: DateTime<Utc>,
+        basis: Option<String>,
+    }
+}
+
+contract! {
+    /// An organization applied to the open prequalification round: a party of the section.
+    PrequalificationApplied = "projects.prequalification.applied", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        prequalification_id: String,
+        org_id: String,
+        uscc: Option<String>,
+    }
+}
+
+contract! {
+    /// The prequalification round is reviewed: enough qualified applicants, or failed.
+    PrequalificationReviewed = "projects.prequalification.reviewed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        prequalification_id: String,
+        round: i64,
+        /// The round's state after the review.
+        state: String,
+        /// Applicants found qualified.
+        qualified: i64,
+        min_qualified: i64,
+        /// `committee` or `tenderer`.
+        reviewer: String,
+        basis: Option<String>,
+    }
+}
+
+contract! {
+    /// The open prequalification round's applications deadline moved (a suspension's time given
+    /// back).
+    PrequalificationDeadlineChanged = "projects.prequalification.deadline_changed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        prequalification_id: String,
+        #[serde(default, with = "crate::time::option")]
+        old_applications_due_at: Option<DateTime<Utc>>,
+        #[serde(with = "crate::time")]
+        applications_due_at: DateTime<Utc>,
+        suspended_seconds: Option<i64>,
+        remedy_case_id: Option<String>,
+        basis: Option<String>,
+    }
+}
+
+contract! {
+    /// A complaint decision voided the result: the section goes back to evaluation.
+    SectionReturnedToEvaluation = "projects.section.returned_to_evaluation", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        previous_state: Option<String>,
+        state: Option<String>,
+        reason: Option<String>,
+        remedy_case_id: Option<String>,
+        /// The decision's rule, as the remedy case gave it.
+        #[serde(default)]
+        decision_basis: serde_json::Value,
+        voided_result: Option<bool>,
+        #[serde(default, with = "crate::time::option")]
+        at: Option<DateTime<Utc>>,
+    }
+}
+
+contract! {
+    /// A provisional due date was derived again after a holiday schedule import (民法典 第二百零三条).
+    DueDateRederived = "projects.due_date.rederived", version 1, aggregate "section" by section_id {
+        /// Which date (`publicity_end`, `contract_due` …).
+        what: String,
+        section_id: String,
+        project_id: Option<String>,
+        objection_id: Option<String>,
+        section_state: Option<String>,
+        #[serde(default, with = "crate::time::option")]
+        start: Option<DateTime<Utc>>,
+        days: Option<i64>,
+        #[serde(default, with = "crate::time::option")]
+        previous_due_at: Option<DateTime<Utc>>,
+        #[serde(with = "crate::time")]
+        due_at: DateTime<Utc>,
+        #[serde(default)]
+        provisional: bool,
+        #[serde(default)]
+        missing_years: Vec<i32>,
+        #[serde(default)]
+        overdue_alert_raised: bool,
         basis: Option<String>,
     }
 }

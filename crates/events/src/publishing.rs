@@ -36,3 +36,44 @@ contract! {
         postpone: Vec<crate::publishing::Postponement>,
     }
 }
+
+/// A legal-period rule a period breaks, as the validation error names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrokenPeriod {
+    pub field: String,
+    pub rule: String,
+    pub message: String,
+}
+
+contract! {
+    /// A published announcement's legal periods, counted provisionally, were checked again (a
+    /// holiday schedule was imported): `ok`, or the rules they now break.
+    AnnouncementPeriodsRechecked = "publishing.announcement.periods_rechecked", version 1, aggregate "announcement" by id {
+        id: String,
+        #[serde(rename = "type")]
+        kind: String,
+        status: String,
+        #[serde(with = "crate::time")]
+        checked_at: DateTime<Utc>,
+        ok: bool,
+        #[serde(default)]
+        broken: Vec<crate::publishing::BrokenPeriod>,
+        /// Still counted with weekends only for some year.
+        #[serde(default)]
+        provisional: bool,
+        #[serde(default)]
+        missing_years: Vec<i32>,
+    }
+}
+
+contract! {
+    /// A document was attached to an announcement (its bytes in the file store under its digest).
+    AttachmentAdded = "publishing.attachment.added", version 1, aggregate "announcement" by announcement_id {
+        announcement_id: String,
+        attachment_id: String,
+        name: String,
+        size: i64,
+        /// SHA-256 of the bytes (the file-store key `announcements/<sha256>`).
+        sha256: String,
+    }
+}

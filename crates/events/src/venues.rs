@@ -64,3 +64,24 @@ contract! {
         networks: Vec<String>,
     }
 }
+
+contract! {
+    /// A rule of the venue was broken (a phone in the evaluation room, an unauthorized entry …),
+    /// recorded at the door or by staff.
+    ViolationRecorded = "venues.violation.recorded", version 1, aggregate "room" by room_id {
+        violation_id: String,
+        session_id: Option<String>,
+        room_id: String,
+        /// What happened (`phone_in_room` …).
+        kind: String,
+        /// `expert`, `supervisor`, `staff` …
+        person_role: Option<String>,
+        /// The person's resident id, masked.
+        resident_id: Option<String>,
+        expert_id: Option<String>,
+        user_id: Option<String>,
+        detail: Option<String>,
+        #[serde(with = "crate::time")]
+        at: DateTime<Utc>,
+    }
+}

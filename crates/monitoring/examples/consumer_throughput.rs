@@ -6,11 +6,20 @@
 #![allow(clippy::unwrap_used)] // Example code: a failed unwrap is a failed run.
 
 use ggzy_core::events::{ActorRef, NewEvent};
-use ggzy_core::Clock;
+use ggzy_core::ident::Market;
+use ggzy_core::{Clock, Money};
+use ggzy_events::deposits::TransferReceived;
+use ggzy_events::projects::{
+    AwardConfirmed, BidSubmitted, OpeningEntry, OpeningRecorded, SectionRegistered,
+};
+use ggzy_events::Contract;
 use ggzy_monitoring::projection::MonitoringConsumer;
 use ggzy_store::{consumer, migrate, outbox, Db, DbOptions};
-use serde_json::json;
 use std::time::Instant;
+
+fn money(s: &str) -> Money {
+    Money::parse_str(s).unwrap_or(Money::ZERO)
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,36 +41,106 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut written = 0usize;
     for s in 0..sections {
         let sid = format!("bench-{s}");
-        let mut evs = vec![NewEvent::new(
-            "projects.section.registered",
-            "section",
-            &sid,
-            json!({
-            "section_id": sid, "project_id": format!("p{s}"), "name": sid, "market": "construction",
-            "estimated_price": "1000000.00", "docs_issue_at": now.to_rfc3339(),
-            "bid_deadline": (now + chrono::Duration::days(25)).to_rfc3339(),
-            "opening_at": (now + chrono::Duration::days(25)).to_rfc3339(), "tenderer_uscc": format!("T{}", s % 50)}),
-        )];
+        // Every payload is built through its contract, as the producing areas do.
+        let deadline = now + chrono::Duration::days(25);
+        let mut evs: Vec<NewEvent> = vec![SectionRegistered {
+            section_id: sid.clone(),
+            no: 1,
+            name: sid.clone(),
+            estimated_price: money("1000000.00"),
+            deposit: money("20000.00"),
+            docs_issue_at: now,
+            docs_sale_end_at: now + chrono::Duration::days(5),
+            bid_deadline: deadline,
+            opening_at: deadline,
+            state: "registered".into(),
+            subject: Some("works".into()),
+            project_id: format!("p{s}"),
+            project_code: None,
+            project_name: format!("p{s}"),
+            market: Market::Construction,
+            procedure: "open".into(),
+            tenderer_uscc: format!("T{}", s % 50),
+            owner_org_id: format!("T{}", s % 50),
+            bid_validity_days: None,
+        }
+        .encode()];
         for b in 0..8 {
-            evs.push(NewEvent::new("projects.bid.submitted", "section", &sid, json!({
-                "section_id": sid, "org_id": format!("o{b}"), "bid_id": format!("{sid}-{b}"),
-                "ip": format!("10.{}.0.{}", s % 250, b.min(6)), "device_fingerprint": format!("D{s}-{b}"),
-                "file_creator": format!("C{b}")})));
+            evs.push(
+                BidSubmitted {
+                    bid_id: format!("{sid}-{b}"),
+                    section_id: sid.clone(),
+                    project_id: Some(format!("p{s}")),
+                    org_id: Some(format!("o{b}")),
+                    version: Some(1),
+                    ciphertext_sha256: None,
+                    device_fingerprint: Some(format!("D{s}-{b}")),
+                    file_creator: Some(format!("C{b}")),
+                    ip: Some(format!("10.{}.0.{}", s % 250, b.min(6))),
+                    project_manager_id: None,
+                    representative_id: None,
+                }
+                .encode(),
+            );
         }
         for b in 0..4 {
-            evs.push(NewEvent::new("deposits.transfer.received", "deposit_transfer", format!("{sid}-t{b}"), json!({
-                "section_id": sid, "org_id": format!("o{b}"), "account_no": format!("VA{s}-{b}"), "payer_account_no": format!("A{s}-{b}"), "amount": "20000.00"})));
+            evs.push(
+                TransferReceived {
+                    transfer_id: format!("{sid}-t{b}"),
+                    bank_txn_id: format!("{sid}-x{b}"),
+                    account_no: format!("VA{s}-{b}"),
+                    amount: money("20000.00"),
+                    value_at: now,
+                    org_id: Some(format!("o{b}")),
+                    section_id: Some(sid.clone()),
+                    reason: None,
+                    payer_account_no: format!("A{s}-{b}"),
+                    payer_name: format!("o{b}"),
+                }
+                .encode(),
+            );
         }
-        let entries: Vec<_> = (0..8).map(|b| json!({"org_id": format!("o{b}"), "org_name": format!("o{b}"),
-            "price": format!("{}.00", 900_000 + b * 1_237 + (b * b) * 101), "decryption": "decrypted", "deposit": "valid"})).collect();
-        evs.push(NewEvent::new(
-            "projects.opening.recorded",
-            "section",
-            &sid,
-            json!({"section_id": sid, "entries": entries}),
-        ));
-        evs.push(NewEvent::new("projects.award.confirmed", "section", &sid, json!({
-            "section_id": sid, "winner_org_id": "o0", "price": "900000.00", "awarded_at": now.to_rfc3339()})));
+        let entries: Vec<OpeningEntry> = (0..8)
+            .map(|b| OpeningEntry {
+                bid_id: format!("{sid}-{b}"),
+                org_id: format!("o{b}"),
+                org_name: format!("o{b}"),
+                uscc: String::new(),
+                price: Some(money(&format!(
+                    "{}.00",
+                    900_000 + b * 1_237 + (b * b) * 101
+                ))),
+                decryption: "decrypted".into(),
+                deposit: "valid".into(),
+                suite: None,
+                fault: None,
+            })
+            .collect();
+        evs.push(
+            OpeningRecorded {
+                section_id: sid.clone(),
+                project_id: Some(format!("p{s}")),
+                market: Some("construction".into()),
+                entries: serde_json::to_value(&entries)?,
+                decrypted_bids: Some(8),
+                opened_at: Some(deadline),
+            }
+            .encode(),
+        );
+        evs.push(
+            AwardConfirmed {
+                section_id: sid.clone(),
+                project_id: Some(format!("p{s}")),
+                market: Some("construction".into()),
+                winner_org_id: "o0".into(),
+                winner_name: None,
+                notice_no: None,
+                price: Some(money("900000.00")),
+                awarded_at: Some(now),
+                bidder_org_ids: vec![],
+            }
+            .encode(),
+        );
         let mut tx = db.begin().await?;
         for ev in evs {
             if written >= n {

@@ -82,11 +82,60 @@ fn alert_from_row(r: &ggzy_store::Row) -> Result<Alert> {
     })
 }
 
+/// The payload of every `monitoring.alert.*` event: the alert as it is after the change, and for
+/// a person's or the system's action its note and who.
+#[derive(Serialize)]
+struct AlertEvent<'a> {
+    alert_id: &'a str,
+    rule_id: &'a str,
+    severity: Severity,
+    subject: &'a str,
+    signal_key: &'a str,
+    section_id: Option<&'a str>,
+    project_id: Option<&'a str>,
+    status: &'a str,
+    assignee: Option<&'a str>,
+    message_zh: &'a str,
+    message_en: &'a str,
+    evidence: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<&'a str>,
+}
+
+impl<'a> AlertEvent<'a> {
+    fn of(a: &'a Alert) -> Self {
+        AlertEvent {
+            alert_id: &a.id,
+            rule_id: &a.rule_id,
+            severity: a.severity,
+            subject: &a.subject,
+            signal_key: &a.signal_key,
+            section_id: a.section_id.as_deref(),
+            project_id: a.project_id.as_deref(),
+            status: &a.status,
+            assignee: a.assignee.as_deref(),
+            message_zh: &a.message_zh,
+            message_en: &a.message_en,
+            evidence: &a.evidence,
+            note: None,
+            by: None,
+        }
+    }
+
+    /// With the action's note and who acted.
+    fn noted(self, note: &'a str, by: &'a str) -> Value {
+        json!(AlertEvent {
+            note: Some(note),
+            by: Some(by),
+            ..self
+        })
+    }
+}
+
 fn alert_payload(a: &Alert) -> Value {
-    json!({"alert_id": a.id, "rule_id": a.rule_id, "severity": a.severity, "subject": a.subject,
-           "signal_key": a.signal_key, "section_id": a.section_id, "project_id": a.project_id,
-           "status": a.status, "assignee": a.assignee, "message_zh": a.message_zh,
-           "message_en": a.message_en, "evidence": a.evidence})
+    json!(AlertEvent::of(a))
 }
 
 /// Where an alert belongs.
@@ -430,9 +479,7 @@ pub async fn handle(
         Action::Dismiss => "dismissed",
         Action::Note => "noted",
     };
-    let mut payload = alert_payload(&after);
-    payload["note"] = json!(note);
-    payload["by"] = json!(actor.username);
+    let payload = AlertEvent::of(&after).noted(&note, &actor.username);
     emit(
         &mut tx,
         &ctx.db,
@@ -488,9 +535,7 @@ pub async fn resolve_by_system(
             .execute(&mut **tx)
             .await?;
         let after = load_in(tx, &a.id).await?;
-        let mut payload = alert_payload(&after);
-        payload["note"] = json!(why);
-        payload["by"] = json!("system");
+        let payload = AlertEvent::of(&after).noted(why, "system");
         emit(
             tx,
             db,

@@ -9,14 +9,25 @@ use ggzy_core::events::Event;
 use ggzy_core::money::Money;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result};
-use ggzy_events::auctions::LandContractOverdue;
-use ggzy_events::deposits::RefundOverdue;
+use ggzy_events::auctions::{LandContractOverdue, ListingPeriodsRechecked};
+use ggzy_events::calendar::{ScheduleImported, YearMissing};
+use ggzy_events::consumer::{EventParked, EventReplayed};
+use ggzy_events::deposits::{DepositForfeited, RefundInstructed, RefundOverdue, TransferReceived};
+use ggzy_events::evaluation::ScoreOutlier;
+use ggzy_events::experts::{DrawCompleted, ExpertRated};
 use ggzy_events::identity::OrganizationRegistered;
-use ggzy_events::projects::ContractOverdue;
+use ggzy_events::projects::{
+    AwardConfirmed, AwardReportOverdue, BidDecrypted, BidSubmitted, CandidatesPublicized,
+    ContractOverdue, ObjectionOverdue, OpeningEntry, OpeningRecorded, RegistrationCreated,
+    SectionDeadlineChanged, SectionOpened, SectionRegistered,
+};
+use ggzy_events::publishing::{AnnouncementPeriodsRechecked, BrokenPeriod};
+use ggzy_events::remedies::CaseOverdue;
+use ggzy_events::venues::{SessionCancelled, SessionMoved, SessionScheduled, ViolationRecorded};
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{Db, Tx};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::Row;
 
 mod bids;
@@ -28,37 +39,37 @@ pub const CONSUMER: &str = "monitoring.signals";
 
 /// The event types monitoring reads (everything else only advances the cursor).
 pub const WANTED: &[&str] = &[
-    "calendar.year.missing",
-    "calendar.schedule.imported",
-    "publishing.announcement.periods_rechecked",
-    "auctions.listing.periods_rechecked",
-    "consumer.event.parked",
-    "consumer.event.replayed",
-    "projects.section.registered",
-    "projects.section.deadline_changed",
-    "projects.section.opened",
-    "projects.registration.created",
-    "projects.bid.submitted",
-    "projects.bid.decrypted",
-    "projects.opening.recorded",
-    "projects.award.confirmed",
-    "projects.candidates.publicized",
-    "projects.contract.overdue",
-    "projects.award_report.overdue",
-    "projects.objection.overdue",
-    "remedies.case.overdue",
-    "auctions.land_contract.overdue",
-    "deposits.transfer.received",
-    "deposits.refund.instructed",
-    "deposits.deposit.forfeited",
-    "deposits.refund.overdue",
-    "experts.draw.completed",
-    "venues.session.scheduled",
-    "venues.session.moved",
-    "venues.session.cancelled",
-    "venues.violation.recorded",
-    "evaluation.score.outlier",
-    "experts.expert.rated",
+    YearMissing::NAME,
+    ScheduleImported::NAME,
+    AnnouncementPeriodsRechecked::NAME,
+    ListingPeriodsRechecked::NAME,
+    EventParked::NAME,
+    EventReplayed::NAME,
+    SectionRegistered::NAME,
+    SectionDeadlineChanged::NAME,
+    SectionOpened::NAME,
+    RegistrationCreated::NAME,
+    BidSubmitted::NAME,
+    BidDecrypted::NAME,
+    OpeningRecorded::NAME,
+    AwardConfirmed::NAME,
+    CandidatesPublicized::NAME,
+    ContractOverdue::NAME,
+    AwardReportOverdue::NAME,
+    ObjectionOverdue::NAME,
+    CaseOverdue::NAME,
+    LandContractOverdue::NAME,
+    TransferReceived::NAME,
+    RefundInstructed::NAME,
+    DepositForfeited::NAME,
+    RefundOverdue::NAME,
+    DrawCompleted::NAME,
+    SessionScheduled::NAME,
+    SessionMoved::NAME,
+    SessionCancelled::NAME,
+    ViolationRecorded::NAME,
+    ScoreOutlier::NAME,
+    ExpertRated::NAME,
     OrganizationRegistered::NAME,
 ];
 
@@ -75,88 +86,65 @@ impl Consumer for MonitoringConsumer {
     }
 
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        // Every payload is decoded through its contract (crates/events): an undecodable one fails
+        // the consumer and is parked with an alert, never read as blanks.
         let now = clock.now();
-        let p = &ev.payload;
         match ev.event_type.as_str() {
-            "projects.section.registered" => section_registered(tx, db, now, ev).await,
+            SectionRegistered::NAME => section_registered(tx, db, now, ev).await,
             OrganizationRegistered::NAME => org_registered(tx, ev).await,
-            "projects.section.deadline_changed" => deadline_changed(tx, db, now, ev).await,
-            "projects.section.opened" => {
-                if let Some(s) = str_of(p, "section_id") {
-                    ensure_section(tx, s, p, now).await?;
-                    let at = time_of(p, "opening_at").unwrap_or(ev.occurred_at);
-                    sqlx::query("UPDATE mon_sections SET opened_at = COALESCE(opened_at, $1), updated_at = $2 WHERE section_id = $3")
-                        .bind(to_micros(at))
-                        .bind(to_micros(now))
-                        .bind(s)
-                        .execute(&mut **tx)
-                        .await?;
+            SectionDeadlineChanged::NAME => deadline_changed(tx, db, now, ev).await,
+            SectionOpened::NAME => {
+                let o = SectionOpened::decode(ev)?;
+                let s = o.section_id.as_str();
+                ensure_section(tx, Sec::of(s, &o.project_id, &o.market), now).await?;
+                sqlx::query("UPDATE mon_sections SET opened_at = COALESCE(opened_at, $1), updated_at = $2 WHERE section_id = $3")
+                    .bind(to_micros(o.opening_at))
+                    .bind(to_micros(now))
+                    .bind(s)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+            RegistrationCreated::NAME => {
+                let r = RegistrationCreated::decode(ev)?;
+                let s = r.section_id.as_str();
+                ensure_section(tx, Sec::of(s, &r.project_id, &None), now).await?;
+                add_trace(tx, s, "registration", "registered", &r.org_id, ev).await
+            }
+            BidSubmitted::NAME => bid_submitted(tx, db, now, ev).await,
+            BidDecrypted::NAME => bid_decrypted(tx, db, now, ev).await,
+            OpeningRecorded::NAME => opening_recorded(tx, db, now, ev).await,
+            AwardConfirmed::NAME => award_confirmed(tx, db, now, ev).await,
+            DrawCompleted::NAME => draw_completed(tx, db, now, ev).await,
+            ScoreOutlier::NAME => score_outlier(tx, db, now, ev).await,
+            ExpertRated::NAME => expert_rated(tx, db, now, ev).await,
+            CandidatesPublicized::NAME => {
+                let c = CandidatesPublicized::decode(ev)?;
+                let s = c.section_id.as_str();
+                ensure_section(tx, Sec::of(s, &c.project_id, &c.market), now).await?;
+                let cat = catalogue(tx).await?;
+                if let Some(f) = cat.active(rules::SHORT_PUBLICITY).and_then(|r| {
+                    rules::short_publicity(r, c.publicity_starts_at, c.publicity_ends_at, &ev.id)
+                }) {
+                    raise_for(tx, db, now, &cat, s, f).await?;
                 }
                 Ok(())
             }
-            "projects.registration.created" => {
-                if let (Some(s), Some(o)) = (str_of(p, "section_id"), str_of(p, "org_id")) {
-                    ensure_section(tx, s, p, now).await?;
-                    add_trace(tx, s, "registration", "registered", o, ev).await?;
-                }
-                Ok(())
-            }
-            "projects.bid.submitted" => bid_submitted(tx, db, now, ev).await,
-            "projects.bid.decrypted" => bid_decrypted(tx, db, now, ev).await,
-            "projects.opening.recorded" => opening_recorded(tx, db, now, ev).await,
-            "projects.award.confirmed" => award_confirmed(tx, db, now, ev).await,
-            "experts.draw.completed" => draw_completed(tx, db, now, ev).await,
-            "evaluation.score.outlier" => score_outlier(tx, db, now, ev).await,
-            "experts.expert.rated" => expert_rated(tx, db, now, ev).await,
-            "projects.candidates.publicized" => {
-                let (Some(s), Some(start), Some(end)) = (
-                    str_of(p, "section_id"),
-                    time_of(p, "publicity_starts_at"),
-                    time_of(p, "publicity_ends_at"),
-                ) else {
+            TransferReceived::NAME => transfer_received(tx, db, now, ev).await,
+            RefundInstructed::NAME => {
+                let r = RefundInstructed::decode(ev)?;
+                // Money that matched no bidder's deposit is no deposit of a section.
+                let (Some(s), Some(o)) = (r.section_id.as_deref(), r.org_id.as_deref()) else {
                     return Ok(());
                 };
-                ensure_section(tx, s, p, now).await?;
-                let c = catalogue(tx).await?;
-                if let Some(f) = c
-                    .active(rules::SHORT_PUBLICITY)
-                    .and_then(|r| rules::short_publicity(r, start, end, &ev.id))
-                {
-                    raise_for(tx, db, now, &c, s, f).await?;
-                }
-                Ok(())
+                let payee = Some(r.payee_account_no.as_str());
+                deposit_released(tx, db, now, s, o, r.amount, payee, ev).await
             }
-            "deposits.transfer.received" => transfer_received(tx, db, now, ev).await,
-            "deposits.refund.instructed" | "deposits.deposit.forfeited" => {
-                if let (Some(s), Some(o), Some(fen)) = (
-                    str_of(p, "section_id"),
-                    str_of(p, "org_id"),
-                    fen_of(p, "amount"),
-                ) {
-                    deposit_add(tx, s, o, 0, fen).await?;
-                    // A refund goes back to the account that paid: a late but certain payer trace.
-                    if let Some(payee) = str_of(p, "payee_account_no") {
-                        let c = catalogue(tx).await?;
-                        let payer = Some(payee);
-                        shared(
-                            tx,
-                            db,
-                            now,
-                            &c,
-                            rules::SAME_PAYER_ACCOUNT,
-                            "payer",
-                            s,
-                            o,
-                            payer,
-                            ev,
-                        )
-                        .await?;
-                    }
-                }
-                Ok(())
+            DepositForfeited::NAME => {
+                let f = DepositForfeited::decode(ev)?;
+                deposit_released(tx, db, now, &f.section_id, &f.org_id, f.amount, None, ev).await
             }
-            "projects.contract.overdue" => {
-                // Through the contract: an undecodable payload is parked with an alert.
+            ContractOverdue::NAME => {
                 let o = ContractOverdue::decode(ev)?;
                 let s = o.section_id.as_str();
                 let detail = format!(
@@ -169,75 +157,70 @@ impl Consumer for MonitoringConsumer {
                     db,
                     now,
                     rules::CONTRACT_OVERDUE,
-                    Some(s),
+                    Some(Sec::of(s, &o.project_id, &None)),
                     "contract".into(),
                     &detail,
                     ev,
                 )
                 .await
             }
-            "projects.award_report.overdue" => {
-                let s = str_of(p, "section_id").unwrap_or(&ev.aggregate_id);
+            AwardReportOverdue::NAME => {
+                let o = AwardReportOverdue::decode(ev)?;
+                let s = o.section_id.as_str();
                 let detail = format!(
                     "标段/section {s}, awarded {}, written report due {} ({})",
-                    str_of(p, "awarded_at").unwrap_or("?"),
-                    str_of(p, "due_at").unwrap_or("?"),
-                    str_of(p, "basis").unwrap_or("招标投标法 第四十七条")
+                    o.awarded_at.to_rfc3339(),
+                    o.due_at.to_rfc3339(),
+                    o.basis
+                        .as_deref()
+                        .filter(|b| !b.is_empty())
+                        .unwrap_or("招标投标法 第四十七条")
                 );
                 compliance(
                     tx,
                     db,
                     now,
                     rules::AWARD_REPORT_OVERDUE,
-                    Some(s),
+                    Some(Sec::of(s, &o.project_id, &None)),
                     "award_report".into(),
                     &detail,
                     ev,
                 )
                 .await
             }
-            "projects.objection.overdue" => {
-                let s = str_of(p, "section_id");
-                let oid = str_of(p, "objection_id").unwrap_or(&ev.aggregate_id);
-                let detail = format!(
-                    "objection {oid}, due {}",
-                    str_of(p, "due_at").unwrap_or("?")
-                );
+            ObjectionOverdue::NAME => {
+                let o = ObjectionOverdue::decode(ev)?;
+                let oid = o.objection_id.as_str();
+                let detail = format!("objection {oid}, due {}", o.due_at.to_rfc3339());
                 compliance(
                     tx,
                     db,
                     now,
                     rules::OBJECTION_OVERDUE,
-                    s,
+                    Some(Sec::new(&o.section_id)),
                     format!("objection:{oid}"),
                     &detail,
                     ev,
                 )
                 .await
             }
-            "remedies.case.overdue" => {
-                let s = str_of(p, "section_id");
-                let cid = str_of(p, "case_id").unwrap_or(&ev.aggregate_id);
-                let detail = format!(
-                    "{} {cid}: {} due {}",
-                    str_of(p, "kind").unwrap_or("case"),
-                    str_of(p, "step").unwrap_or("?"),
-                    str_of(p, "due_at").unwrap_or("?")
-                );
+            CaseOverdue::NAME => {
+                let c = CaseOverdue::decode(ev)?;
+                let cid = c.case_id.as_str();
+                let detail = format!("{} {cid}: {} due {}", c.kind, c.step, c.due_at.to_rfc3339());
                 compliance(
                     tx,
                     db,
                     now,
                     rules::REMEDY_OVERDUE,
-                    s,
-                    format!("remedy:{cid}:{}", str_of(p, "step").unwrap_or("")),
+                    Some(Sec::of(&c.section_id, &None, &c.market)),
+                    format!("remedy:{cid}:{}", c.step),
                     &detail,
                     ev,
                 )
                 .await
             }
-            "auctions.land_contract.overdue" => {
-                // Through the contract: an undecodable payload is parked with an alert.
+            LandContractOverdue::NAME => {
                 let o = LandContractOverdue::decode(ev)?;
                 let detail = format!(
                     "deal {}: {} due {}, winner {}, required {}, paid {}",
@@ -257,15 +240,14 @@ impl Consumer for MonitoringConsumer {
                     db,
                     now,
                     rules::LAND_CONTRACT_OVERDUE,
-                    Some(o.section_id.as_str()),
+                    Some(Sec::new(&o.section_id)),
                     format!("land_contract:{}:{}", o.deal_id, o.step),
                     &detail,
                     ev,
                 )
                 .await
             }
-            "deposits.refund.overdue" => {
-                // Through the contract: an undecodable payload is parked with an alert.
+            RefundOverdue::NAME => {
                 let r = RefundOverdue::decode(ev)?;
                 let o = r.org_id.as_deref().unwrap_or("?");
                 let detail = format!("org {o}, amount {}, due {}", r.amount, r.due_date);
@@ -274,16 +256,17 @@ impl Consumer for MonitoringConsumer {
                     db,
                     now,
                     rules::REFUND_OVERDUE,
-                    r.section_id.as_deref(),
+                    r.section_id.as_deref().map(Sec::new),
                     format!("refund:{o}"),
                     &detail,
                     ev,
                 )
                 .await
             }
-            "calendar.year.missing" => {
-                let year = p["year"].as_i64().unwrap_or_default();
-                let detail = format!("{year}: {}", str_of(p, "needed_by").unwrap_or("?"));
+            YearMissing::NAME => {
+                let y = YearMissing::decode(ev)?;
+                let year = y.year;
+                let detail = format!("{year}: {}", y.needed_by);
                 operational(
                     tx,
                     db,
@@ -296,8 +279,9 @@ impl Consumer for MonitoringConsumer {
                 )
                 .await
             }
-            "calendar.schedule.imported" => {
-                let year = p["year"].as_i64().unwrap_or_default();
+            ScheduleImported::NAME => {
+                let i = ScheduleImported::decode(ev)?;
+                let year = i.year;
                 alerts::resolve_by_system(
                     tx,
                     db,
@@ -306,23 +290,26 @@ impl Consumer for MonitoringConsumer {
                     &format!("calendar:{year}"),
                     &format!(
                         "the {year} holiday schedule was imported (version {})",
-                        p["version"]
+                        i.version
                     ),
                 )
                 .await
                 .map(|_| ())
             }
-            "publishing.announcement.periods_rechecked" | "auctions.listing.periods_rechecked" => {
-                period_rechecked(tx, db, now, ev).await
+            AnnouncementPeriodsRechecked::NAME => {
+                let r = AnnouncementPeriodsRechecked::decode(ev)?;
+                let subject = format!("announcement:{}", r.id);
+                period_rechecked(tx, db, now, subject, r.ok, &r.broken, ev).await
             }
-            "consumer.event.parked" => {
-                let c = str_of(p, "consumer").unwrap_or("?");
-                let seq = p["seq"].as_i64().unwrap_or_default();
-                let detail = format!(
-                    "{c} #{seq} {}: {}",
-                    str_of(p, "event_type").unwrap_or("?"),
-                    str_of(p, "error").unwrap_or("?")
-                );
+            ListingPeriodsRechecked::NAME => {
+                let r = ListingPeriodsRechecked::decode(ev)?;
+                let subject = format!("auction:{}:{}", r.auction_id, r.round);
+                period_rechecked(tx, db, now, subject, r.ok, &r.broken, ev).await
+            }
+            EventParked::NAME => {
+                let p = EventParked::decode(ev)?;
+                let (c, seq) = (p.consumer.as_str(), p.seq);
+                let detail = format!("{c} #{seq} {}: {}", p.event_type, p.error);
                 operational(
                     tx,
                     db,
@@ -335,81 +322,109 @@ impl Consumer for MonitoringConsumer {
                 )
                 .await
             }
-            "consumer.event.replayed" => {
-                let c = str_of(p, "consumer").unwrap_or("?");
-                let seq = p["seq"].as_i64().unwrap_or_default();
+            EventReplayed::NAME => {
+                let r = EventReplayed::decode(ev)?;
                 sqlx::query(
                     "UPDATE mon_alerts SET status = 'resolved', closed_at = $1, updated_at = $1 \
                      WHERE rule_id = $2 AND subject = $3 AND signal_key = $4 AND status IN ('open', 'acknowledged')",
                 )
                 .bind(ggzy_core::time::to_micros(now))
                 .bind(rules::CONSUMER_EVENT_PARKED)
-                .bind(format!("consumer:{c}"))
-                .bind(format!("seq:{seq}"))
+                .bind(format!("consumer:{}", r.consumer))
+                .bind(format!("seq:{}", r.seq))
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
             }
-            "venues.session.scheduled" | "venues.session.moved" => session_upsert(tx, ev).await,
-            "venues.session.cancelled" => {
-                if let Some(sid) = str_of(p, "session_id") {
-                    sqlx::query("UPDATE mon_sessions SET cancelled = 1 WHERE session_id = $1")
-                        .bind(sid)
-                        .execute(&mut **tx)
-                        .await?;
-                }
+            SessionScheduled::NAME => {
+                let s = SessionScheduled::decode(ev)?;
+                let session = Session {
+                    id: &s.session_id,
+                    section_id: Some(s.section_id.as_str()),
+                    kind: s.kind.as_str(),
+                    room_name: s.room_name.as_deref(),
+                    start: s.start,
+                    end: s.end,
+                };
+                session_upsert(tx, session).await
+            }
+            SessionMoved::NAME => {
+                let s = SessionMoved::decode(ev)?;
+                let session = Session {
+                    id: &s.session_id,
+                    section_id: s.section_id.as_deref(),
+                    kind: "",
+                    room_name: s.room_name.as_deref(),
+                    start: s.start,
+                    end: s.end,
+                };
+                session_upsert(tx, session).await
+            }
+            SessionCancelled::NAME => {
+                let c = SessionCancelled::decode(ev)?;
+                sqlx::query("UPDATE mon_sessions SET cancelled = 1 WHERE session_id = $1")
+                    .bind(&c.session_id)
+                    .execute(&mut **tx)
+                    .await?;
                 Ok(())
             }
-            "venues.violation.recorded" => {
-                let sid = str_of(p, "session_id").unwrap_or(&ev.aggregate_id);
-                let section: Option<String> =
-                    sqlx::query("SELECT section_id FROM mon_sessions WHERE session_id = $1")
-                        .bind(sid)
-                        .fetch_optional(&mut **tx)
-                        .await?
-                        .and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten());
-                let detail = format!(
-                    "{} ({}) at {}, session {sid}, room {}",
-                    str_of(p, "kind").unwrap_or("?"),
-                    str_of(p, "person_role").unwrap_or("?"),
-                    str_of(p, "at").unwrap_or("?"),
-                    str_of(p, "room_id").unwrap_or("?")
-                );
-                let key = format!("violation:{}", ev.id);
-                match section {
-                    Some(s) => {
-                        compliance(
-                            tx,
-                            db,
-                            now,
-                            rules::VENUE_VIOLATION,
-                            Some(&s),
-                            key,
-                            &detail,
-                            ev,
-                        )
-                        .await
-                    }
-                    None => {
-                        let Some(rule) =
-                            catalogue(tx).await?.active(rules::VENUE_VIOLATION).cloned()
-                        else {
-                            return Ok(());
-                        };
-                        let f = rules::compliance(
-                            &rule,
-                            key,
-                            &detail,
-                            json!({"payload": p, "event_ids": [ev.id]}),
-                        );
-                        let subj = Subject::detached(format!("session:{sid}"));
-                        alerts::raise(tx, db, now, &rule, &subj, f)
-                            .await
-                            .map(|_| ())
-                    }
-                }
-            }
+            ViolationRecorded::NAME => violation_recorded(tx, db, now, ev).await,
             _ => Ok(()),
+        }
+    }
+}
+
+/// A venue rule broken: a compliance alert on the session's section, or on the session when
+/// monitoring does not know its section.
+async fn violation_recorded(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
+    let v = ViolationRecorded::decode(ev)?;
+    let sid = v
+        .session_id
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&ev.aggregate_id);
+    let section: Option<String> =
+        sqlx::query("SELECT section_id FROM mon_sessions WHERE session_id = $1")
+            .bind(sid)
+            .fetch_optional(&mut **tx)
+            .await?
+            .and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten());
+    let detail = format!(
+        "{} ({}) at {}, session {sid}, room {}",
+        v.kind,
+        v.person_role.as_deref().unwrap_or("?"),
+        v.at.to_rfc3339(),
+        v.room_id
+    );
+    let key = format!("violation:{}", ev.id);
+    match section {
+        Some(s) => {
+            compliance(
+                tx,
+                db,
+                now,
+                rules::VENUE_VIOLATION,
+                Some(Sec::new(&s)),
+                key,
+                &detail,
+                ev,
+            )
+            .await
+        }
+        None => {
+            let Some(rule) = catalogue(tx).await?.active(rules::VENUE_VIOLATION).cloned() else {
+                return Ok(());
+            };
+            let f = rules::compliance(
+                &rule,
+                key,
+                &detail,
+                json!({"payload": ev.payload, "event_ids": [ev.id]}),
+            );
+            let subj = Subject::detached(format!("session:{sid}"));
+            alerts::raise(tx, db, now, &rule, &subj, f)
+                .await
+                .map(|_| ())
         }
     }
 }
@@ -433,47 +448,51 @@ async fn org_registered(tx: &mut Tx, ev: &Event) -> Result<()> {
     Ok(())
 }
 
-fn str_of<'a>(p: &'a Value, k: &str) -> Option<&'a str> {
-    p.get(k).and_then(Value::as_str).filter(|s| !s.is_empty())
-}
-
-fn time_of(p: &Value, k: &str) -> Option<DateTime<Utc>> {
-    str_of(p, k)
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
-}
-
-fn fen_of(p: &Value, k: &str) -> Option<i64> {
-    match p.get(k)? {
-        Value::String(s) => Money::parse_str(s).ok().map(|m| m.fen()),
-        Value::Number(n) => n
-            .to_string()
-            .parse()
-            .ok()
-            .and_then(|d| Money::parse(d).ok())
-            .map(|m| m.fen()),
-        _ => None,
-    }
-}
-
 async fn catalogue(tx: &mut Tx) -> Result<Catalogue> {
     alerts::load_catalogue_in(tx).await
 }
 
+/// The section an event names, with the project and market when the event tells them.
+#[derive(Clone, Copy)]
+pub(super) struct Sec<'a> {
+    id: &'a str,
+    project_id: Option<&'a str>,
+    market: Option<&'a str>,
+}
+
+impl<'a> Sec<'a> {
+    pub(super) fn new(id: &'a str) -> Self {
+        Sec {
+            id,
+            project_id: None,
+            market: None,
+        }
+    }
+
+    /// A blank project or market is unknown.
+    pub(super) fn of(
+        id: &'a str,
+        project_id: &'a Option<String>,
+        market: &'a Option<String>,
+    ) -> Self {
+        let known = |v: &'a Option<String>| v.as_deref().filter(|s| !s.is_empty());
+        Sec {
+            id,
+            project_id: known(project_id),
+            market: known(market),
+        }
+    }
+}
+
 /// Make sure a section row exists (an area may tell about a section monitoring has not seen).
-async fn ensure_section(
-    tx: &mut Tx,
-    section_id: &str,
-    p: &Value,
-    now: DateTime<Utc>,
-) -> Result<()> {
+async fn ensure_section(tx: &mut Tx, s: Sec<'_>, now: DateTime<Utc>) -> Result<()> {
     sqlx::query(
         "INSERT INTO mon_sections (section_id, project_id, market, updated_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (section_id) DO NOTHING",
     )
-    .bind(section_id)
-    .bind(str_of(p, "project_id"))
-    .bind(str_of(p, "market"))
+    .bind(s.id)
+    .bind(s.project_id)
+    .bind(s.market)
     .bind(to_micros(now))
     .execute(&mut **tx)
     .await?;
@@ -510,21 +529,20 @@ async fn raise_for(
     Ok(())
 }
 
-/// An alert about the platform's own operation (no section): subject and signal given.
 /// A provisional legal period checked again after a holiday schedule import: too short → the
 /// alert `calendar.period_too_short` on the announcement or listing round (with the broken rules);
 /// fine again (a corrected schedule) → that alert is resolved by the system.
-async fn period_rechecked(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
-    let p = &ev.payload;
-    let subject = match ev.event_type.as_str() {
-        "auctions.listing.periods_rechecked" => format!(
-            "auction:{}:{}",
-            str_of(p, "auction_id").unwrap_or("?"),
-            p["round"].as_i64().unwrap_or(1)
-        ),
-        _ => format!("announcement:{}", str_of(p, "id").unwrap_or("?")),
-    };
-    if p["ok"].as_bool().unwrap_or(true) {
+#[allow(clippy::too_many_arguments)]
+async fn period_rechecked(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    subject: String,
+    ok: bool,
+    broken: &[BrokenPeriod],
+    ev: &Event,
+) -> Result<()> {
+    if ok {
         alerts::resolve_by_system(
             tx,
             db,
@@ -536,17 +554,9 @@ async fn period_rechecked(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) 
         .await?;
         return Ok(());
     }
-    let broken: Vec<String> = p["broken"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|b| {
-            format!(
-                "{} ({})",
-                b["message"].as_str().unwrap_or("?"),
-                b["rule"].as_str().unwrap_or("?")
-            )
-        })
+    let broken: Vec<String> = broken
+        .iter()
+        .map(|b| format!("{} ({})", b.message, b.rule))
         .collect();
     let detail = format!("{subject}: {}", broken.join("; "));
     operational(
@@ -562,6 +572,7 @@ async fn period_rechecked(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) 
     .await
 }
 
+/// An alert about the platform's own operation (no section): subject and signal given.
 #[allow(clippy::too_many_arguments)]
 async fn operational(
     tx: &mut Tx,
@@ -592,7 +603,7 @@ async fn compliance(
     db: &Db,
     now: DateTime<Utc>,
     rule_id: &str,
-    section_id: Option<&str>,
+    section: Option<Sec<'_>>,
     key: String,
     detail: &str,
     ev: &Event,
@@ -607,10 +618,10 @@ async fn compliance(
         detail,
         json!({"payload": ev.payload, "event_ids": [ev.id]}),
     );
-    let subj = match section_id {
+    let subj = match section {
         Some(s) => {
-            ensure_section(tx, s, &ev.payload, now).await?;
-            subject_of(tx, s).await?
+            ensure_section(tx, s, now).await?;
+            subject_of(tx, s.id).await?
         }
         None => Subject::detached(format!("{}:{}", ev.aggregate_type, ev.aggregate_id)),
     };
@@ -619,11 +630,12 @@ async fn compliance(
 }
 
 async fn section_registered(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
-    let p = &ev.payload;
-    let Some(s) = str_of(p, "section_id") else {
-        return Ok(());
-    };
-    let tenderer = str_of(p, "tenderer_uscc").or(str_of(p, "owner_org_id"));
+    let r = SectionRegistered::decode(ev)?;
+    let s = r.section_id.as_str();
+    let tenderer = Some(r.tenderer_uscc.as_str())
+        .filter(|t| !t.is_empty())
+        .unwrap_or(&r.owner_org_id);
+    let blank_is_null = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
     sqlx::query(
         "INSERT INTO mon_sections (section_id, project_id, project_code, project_name, section_name, market, tenderer, \
          estimate_fen, docs_issue_at, bid_deadline, opening_at, updated_at) \
@@ -634,40 +646,38 @@ async fn section_registered(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event
          bid_deadline = excluded.bid_deadline, opening_at = excluded.opening_at, updated_at = excluded.updated_at",
     )
     .bind(s)
-    .bind(str_of(p, "project_id"))
-    .bind(str_of(p, "project_code"))
-    .bind(str_of(p, "project_name"))
-    .bind(str_of(p, "name"))
-    .bind(str_of(p, "market"))
-    .bind(tenderer)
-    .bind(fen_of(p, "estimated_price"))
-    .bind(time_of(p, "docs_issue_at").map(to_micros))
-    .bind(time_of(p, "bid_deadline").map(to_micros))
-    .bind(time_of(p, "opening_at").map(to_micros))
+    .bind(blank_is_null(&r.project_id))
+    .bind(r.project_code.as_deref().and_then(blank_is_null))
+    .bind(blank_is_null(&r.project_name))
+    .bind(blank_is_null(&r.name))
+    .bind(r.market.as_str())
+    .bind(blank_is_null(tenderer))
+    .bind(r.estimated_price.fen())
+    .bind(to_micros(r.docs_issue_at))
+    .bind(to_micros(r.bid_deadline))
+    .bind(to_micros(r.opening_at))
     .bind(to_micros(now))
     .execute(&mut **tx)
     .await?;
-    if let (Some(issue), Some(deadline)) = (time_of(p, "docs_issue_at"), time_of(p, "bid_deadline"))
-    {
-        let c = catalogue(tx).await?;
-        if let Some(rule) = c.active(rules::SHORT_BIDDING_PERIOD) {
-            if let Some(f) =
-                rules::short_bidding_period(rule, db.calendar(), issue, deadline, &ev.id)
-            {
-                raise_for(tx, db, now, &c, s, f).await?;
-            }
+    let c = catalogue(tx).await?;
+    if let Some(rule) = c.active(rules::SHORT_BIDDING_PERIOD) {
+        if let Some(f) = rules::short_bidding_period(
+            rule,
+            db.calendar(),
+            r.docs_issue_at,
+            r.bid_deadline,
+            &ev.id,
+        ) {
+            raise_for(tx, db, now, &c, s, f).await?;
         }
     }
     Ok(())
 }
 
 async fn deadline_changed(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
-    let p = &ev.payload;
-    let (Some(s), Some(new_deadline)) = (str_of(p, "section_id"), time_of(p, "new_deadline"))
-    else {
-        return Ok(());
-    };
-    ensure_section(tx, s, p, now).await?;
+    let d = SectionDeadlineChanged::decode(ev)?;
+    let (s, new_deadline) = (d.section_id.as_str(), d.new_deadline);
+    ensure_section(tx, Sec::of(s, &d.project_id, &None), now).await?;
     let row = sqlx::query("SELECT docs_issue_at FROM mon_sections WHERE section_id = $1")
         .bind(s)
         .fetch_one(&mut **tx)
@@ -675,7 +685,7 @@ async fn deadline_changed(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) 
     let issue: Option<i64> = row.try_get(0)?;
     sqlx::query("UPDATE mon_sections SET bid_deadline = $1, opening_at = COALESCE($2, opening_at), updated_at = $3 WHERE section_id = $4")
         .bind(to_micros(new_deadline))
-        .bind(time_of(p, "new_opening_at").map(to_micros))
+        .bind(d.new_opening_at.map(to_micros))
         .bind(to_micros(now))
         .bind(s)
         .execute(&mut **tx)
@@ -686,7 +696,9 @@ async fn deadline_changed(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) 
         if let Some(f) = rules::deadline_moved_after_bids(
             rule,
             bids,
-            str_of(p, "old_deadline").unwrap_or("?"),
+            &d.old_deadline
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_else(|| "?".into()),
             &new_deadline.to_rfc3339(),
             &ev.id,
         ) {

@@ -468,14 +468,14 @@ impl TimerHandler for AwardReportOverdue {
             db,
             &ActorRef::system(REPORT_TIMER),
             now,
-            NewEvent::new(
-                "projects.award_report.overdue",
-                "section",
-                id,
-                json!({"section_id": id, "project_id": r.project_id,
-                       "awarded_at": r.awarded_at.to_rfc3339(), "due_at": r.due_at.to_rfc3339(),
-                       "due_at_provisional": r.due_at_provisional, "basis": r.source}),
-            ),
+            ggzy_events::Contract::encode(&ggzy_events::projects::AwardReportOverdue {
+                section_id: id.to_string(),
+                project_id: Some(r.project_id.to_string()),
+                awarded_at: r.awarded_at,
+                due_at: r.due_at,
+                due_at_provisional: r.due_at_provisional,
+                basis: Some(r.source.to_string()),
+            }),
         )
         .await?;
         Ok(())

@@ -14,13 +14,12 @@
 use crate::bidding::close_section;
 use crate::model::{transition, SectionAction, SectionState};
 use crate::service::{section_procedure, set_section_state};
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::{Clock, Result};
 use ggzy_events::auctions::DealConfirmed;
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Db, Tx};
-use serde_json::json;
 use sqlx::Row;
 
 const NAME: &str = "projects.listing_outcome";
@@ -96,16 +95,19 @@ impl Consumer for ListingOutcome {
             db,
             &ActorRef::system(NAME),
             now,
-            NewEvent::new(
-                "projects.section.concluded",
-                "section",
-                id,
-                json!({"section_id": id, "project_id": project_id, "market": market,
-                       "outcome": "deal", "deal_id": deal_id,
-                       "winner_org_id": d.winner_org_id, "price": d.price, "via": d.via,
-                       "confirmed_at": d.confirmed_at.map(|t| t.to_rfc3339()), "concluded_at": now.to_rfc3339(),
-                       "state": to.as_str()}),
-            ),
+            ggzy_events::Contract::encode(&ggzy_events::projects::SectionConcluded {
+                section_id: id.to_string(),
+                project_id: Some(project_id.to_string()),
+                market: Some(market.to_string()),
+                outcome: Some("deal".into()),
+                deal_id: Some(deal_id.to_string()),
+                winner_org_id: Some(d.winner_org_id.to_string()),
+                price: Some(d.price),
+                via: d.via.clone(),
+                confirmed_at: d.confirmed_at,
+                concluded_at: Some(now),
+                state: Some(to.as_str().to_string()),
+            }),
         )
         .await?;
         Ok(())

@@ -295,16 +295,16 @@ pub async fn open_round(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.prequalification.opened",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": s.project_id, "prequalification_id": id,
-                   "round": round, "docs_issue_at": input.docs_issue_at.to_rfc3339(),
-                   "docs_sale_end_at": input.docs_sale_end_at.to_rfc3339(),
-                   "applications_due_at": input.applications_due_at.to_rfc3339(),
-                   "basis": "招标投标法实施条例 第十五条、第十六条、第十七条"}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::projects::PrequalificationOpened {
+            section_id: section_id.to_string(),
+            project_id: Some(s.project_id.to_string()),
+            prequalification_id: id.to_string(),
+            round,
+            docs_issue_at: input.docs_issue_at,
+            docs_sale_end_at: input.docs_sale_end_at,
+            applications_due_at: input.applications_due_at,
+            basis: Some("招标投标法实施条例 第十五条、第十六条、第十七条".into()),
+        }),
     )
     .await?;
     let mut out = load_round(&mut tx, section_id, "")
@@ -404,13 +404,13 @@ pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequal
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.prequalification.applied",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": s.project_id,
-                   "prequalification_id": round.id, "org_id": org_id, "uscc": uscc}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::projects::PrequalificationApplied {
+            section_id: section_id.to_string(),
+            project_id: Some(s.project_id.to_string()),
+            prequalification_id: round.id.to_string(),
+            org_id: org_id.to_string(),
+            uscc: Some(uscc.to_string()),
+        }),
     )
     .await?;
     let mut out = load_round(&mut tx, section_id, "")
@@ -557,15 +557,17 @@ pub async fn review(
         &ctx.db,
         &by,
         now,
-        NewEvent::new(
-            "projects.prequalification.reviewed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": s.project_id,
-                   "prequalification_id": round.id, "round": round.round, "state": state,
-                   "qualified": qualified, "min_qualified": min, "reviewer": input.reviewer,
-                   "basis": st.source}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::projects::PrequalificationReviewed {
+            section_id: section_id.to_string(),
+            project_id: Some(s.project_id.to_string()),
+            prequalification_id: round.id.to_string(),
+            round: round.round,
+            state: state.to_string(),
+            qualified,
+            min_qualified: min,
+            reviewer: input.reviewer.to_string(),
+            basis: Some(st.source.to_string()),
+        }),
     )
     .await?;
     let mut out = load_round(&mut tx, section_id, "")

@@ -315,16 +315,16 @@ async fn prequalification_after_suspension(
         db,
         &ActorRef::system(NAME),
         now,
-        NewEvent::new(
-            "projects.prequalification.deadline_changed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": project_id,
-                   "prequalification_id": id, "old_applications_due_at": old.to_rfc3339(),
-                   "applications_due_at": new.to_rfc3339(),
-                   "suspended_seconds": back.num_seconds(), "remedy_case_id": case_id,
-                   "basis": "招标投标法实施条例 第二十二条"}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::projects::PrequalificationDeadlineChanged {
+            section_id: section_id.to_string(),
+            project_id: Some(project_id.to_string()),
+            prequalification_id: id.to_string(),
+            old_applications_due_at: Some(old),
+            applications_due_at: new,
+            suspended_seconds: Some(back.num_seconds()),
+            remedy_case_id: Some(case_id.to_string()),
+            basis: Some("招标投标法实施条例 第二十二条".into()),
+        }),
     )
     .await?;
     Ok(())

@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use ggzy_core::events::NewEvent;
 use ggzy_core::http::{Json, Path, Query};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Error, Result};
@@ -16,7 +15,6 @@ use ggzy_identity::http::MaybeActor;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::Deserialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -207,13 +205,13 @@ pub async fn upload(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "publishing.attachment.added",
-            "announcement",
-            id,
-            json!({"announcement_id": id, "attachment_id": att.id, "name": att.name,
-                   "size": att.size, "sha256": att.sha256}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::publishing::AttachmentAdded {
+            announcement_id: id.to_string(),
+            attachment_id: att.id.clone(),
+            name: att.name.clone(),
+            size: att.size,
+            sha256: att.sha256.clone(),
+        }),
     )
     .await?;
     ctx.db.commit_answering(tx, 201, &att, now).await?;

@@ -757,11 +757,15 @@ pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) ->
             .bind(&a.id)
             .execute(&mut **tx)
             .await?;
-        let broken: Vec<Value> = match v.into_result() {
+        let broken: Vec<ggzy_events::publishing::BrokenPeriod> = match v.into_result() {
             Ok(()) => vec![],
             Err(Error::Validation(es)) => es
                 .into_iter()
-                .map(|e| json!({"field": e.field, "rule": e.rule, "message": e.message}))
+                .map(|e| ggzy_events::publishing::BrokenPeriod {
+                    field: e.field.to_string(),
+                    rule: e.rule.to_string(),
+                    message: e.message.to_string(),
+                })
                 .collect(),
             Err(e) => return Err(e),
         };
@@ -770,14 +774,16 @@ pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) ->
             db,
             &ActorRef::system("publishing"),
             now,
-            NewEvent::new(
-                "publishing.announcement.periods_rechecked",
-                "announcement",
-                a.id.clone(),
-                json!({"id": a.id, "type": a.ann_type.as_str(), "status": a.status.as_str(),
-                       "checked_at": at.to_rfc3339(), "ok": broken.is_empty(), "broken": broken,
-                       "provisional": !missing.is_empty(), "missing_years": missing}),
-            ),
+            ggzy_events::Contract::encode(&ggzy_events::publishing::AnnouncementPeriodsRechecked {
+                id: a.id.clone(),
+                kind: a.ann_type.as_str().to_string(),
+                status: a.status.as_str().to_string(),
+                checked_at: at,
+                ok: broken.is_empty(),
+                broken,
+                provisional: !missing.is_empty(),
+                missing_years: missing.iter().copied().collect(),
+            }),
         )
         .await?;
     }

@@ -49,12 +49,27 @@ fn suspension_key(case_id: &str) -> String {
     format!("{SUSPENSION_TIMER}:{case_id}")
 }
 
-fn s<'a>(p: &'a Value, k: &str) -> &'a str {
-    p.get(k).and_then(Value::as_str).unwrap_or("")
+/// The payload of a case's timers ([`DUE_TIMER`]: with the step due; [`SUSPENSION_TIMER`]:
+/// without).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CaseTimer {
+    case_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    step: Option<String>,
 }
-fn instant(p: &Value, k: &str) -> Option<Timestamp> {
-    p.get(k)
-        .and_then(Value::as_str)
-        .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
-        .map(|t| t.with_timezone(&Utc))
+
+impl CaseTimer {
+    fn payload(case_id: &str, step: Option<&str>) -> Value {
+        json!(CaseTimer {
+            case_id: case_id.to_string(),
+            step: step.map(str::to_string),
+        })
+    }
+
+    /// A malformed payload is an error (the timer is retried and reported), never a blank case.
+    fn of(timer: &Timer) -> Result<Self> {
+        serde_json::from_value(timer.payload.clone()).map_err(|e| {
+            Error::internal(format!("{} timer {}: payload: {e}", timer.kind, timer.key))
+        })
+    }
 }

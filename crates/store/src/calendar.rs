@@ -15,20 +15,19 @@
 
 use crate::{emit, Db, Tx};
 use ggzy_core::calendar::{BusinessCalendar, YearSchedule, COMPILED_IN};
-use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::events::ActorRef;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, FieldError, Result, Timestamp};
 use serde::Serialize;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::BTreeSet;
 use utoipa::ToSchema;
 
 /// A schedule was imported (payload: year, version, source, sha256, previous_version).
-pub const IMPORTED: &str = "calendar.schedule.imported";
+pub const IMPORTED: &str = <ggzy_events::calendar::ScheduleImported as ggzy_events::Contract>::NAME;
 /// A computation needed a year without a schedule (payload: year, needed_by).
-pub const YEAR_MISSING: &str = "calendar.year.missing";
+pub const YEAR_MISSING: &str = <ggzy_events::calendar::YearMissing as ggzy_events::Contract>::NAME;
 
 /// One stored version of a year's schedule.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -167,14 +166,15 @@ pub async fn import_answering(
         db,
         actor,
         now,
-        NewEvent::new(
-            IMPORTED,
-            "calendar",
-            parsed.year.to_string(),
-            json!({"year": parsed.year, "version": version, "previous_version": prev_version,
-                   "source": source, "sha256": sha, "holiday_days": holidays,
-                   "workdays": parsed.workdays.len()}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::calendar::ScheduleImported {
+            year: parsed.year,
+            version,
+            previous_version: prev_version,
+            source: source.to_string(),
+            sha256: sha.clone(),
+            holiday_days: i64::try_from(holidays).unwrap_or(i64::MAX),
+            workdays: i64::try_from(parsed.workdays.len()).unwrap_or(i64::MAX),
+        }),
     )
     .await?;
     if let Some(answer) = answer {
@@ -302,13 +302,11 @@ pub async fn note_missing(
                 db,
                 &ActorRef::system("calendar"),
                 now,
-                NewEvent::new(
-                    YEAR_MISSING,
-                    "calendar",
-                    y.to_string(),
-                    json!({"year": y, "needed_by": needed_by,
-                           "message": format!("no holiday schedule for {y}: working days counted with weekends only (provisional) until it is imported")}),
-                ),
+                ggzy_events::Contract::encode(&ggzy_events::calendar::YearMissing {
+                    year: *y,
+                    needed_by: needed_by.to_string(),
+                    message: Some(format!("no holiday schedule for {y}: working days counted with weekends only (provisional) until it is imported")),
+                }),
             )
             .await?;
         }

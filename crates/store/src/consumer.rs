@@ -31,9 +31,9 @@ const BATCH: i64 = 200;
 pub const PARK_AFTER: i64 = 3;
 
 /// A parked event was recorded (payload: consumer, seq, event_id, event_type, error).
-pub const PARKED: &str = "consumer.event.parked";
+pub const PARKED: &str = <ggzy_events::consumer::EventParked as ggzy_events::Contract>::NAME;
 /// A parked event was replayed (payload: consumer, seq, outcome).
-pub const REPLAYED: &str = "consumer.event.replayed";
+pub const REPLAYED: &str = <ggzy_events::consumer::EventReplayed as ggzy_events::Contract>::NAME;
 
 /// Handle one batch. Returns how many events were consumed (0 = caught up or another instance holds it).
 pub async fn run_once(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize> {
@@ -252,13 +252,13 @@ pub async fn step_or_park(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<St
                 db,
                 &ggzy_core::events::ActorRef::system(c.name()),
                 now,
-                ggzy_core::events::NewEvent::new(
-                    PARKED,
-                    "consumer",
-                    c.name(),
-                    serde_json::json!({"consumer": c.name(), "seq": ev.seq, "event_id": ev.id,
-                                       "event_type": ev.event_type, "error": e.to_string()}),
-                ),
+                ggzy_events::Contract::encode(&ggzy_events::consumer::EventParked {
+                    consumer: c.name().to_string(),
+                    seq: ev.seq,
+                    event_id: ev.id.clone(),
+                    event_type: ev.event_type.clone(),
+                    error: e.to_string(),
+                }),
             )
             .await?;
             db.commit(tx).await?;
@@ -379,12 +379,11 @@ pub async fn replay(db: &Db, clock: &Clock, c: &dyn Consumer, seq: i64) -> Resul
                 db,
                 &ggzy_core::events::ActorRef::system(c.name()),
                 now,
-                ggzy_core::events::NewEvent::new(
-                    REPLAYED,
-                    "consumer",
-                    c.name(),
-                    serde_json::json!({"consumer": c.name(), "seq": seq, "outcome": "ok"}),
-                ),
+                ggzy_events::Contract::encode(&ggzy_events::consumer::EventReplayed {
+                    consumer: c.name().to_string(),
+                    seq,
+                    outcome: "ok".into(),
+                }),
             )
             .await?;
             // Stored with the replay: a keyed retry after a lost answer replays it.

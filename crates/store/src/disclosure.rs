@@ -60,7 +60,7 @@ pub fn redacted(mut e: Event) -> Event {
         }
     }
     kept.insert(
-        "redacted".into(),
+        ggzy_core::events::REDACTED_FIELD.into(),
         json!("bidder identities are withheld until the bid deadline (招标投标法 第二十二条)"),
     );
     e.payload = Value::Object(kept);
@@ -119,7 +119,7 @@ pub async fn for_overseers_search(db: &crate::Db, events: Vec<Event>) -> Result<
     Ok(for_overseers(db, events)
         .await?
         .into_iter()
-        .filter(|e| e.payload.get("redacted").is_none() || !traces_bidder(&e.event_type))
+        .filter(|e| !e.is_redacted() || !traces_bidder(&e.event_type))
         .collect())
 }
 
@@ -164,7 +164,9 @@ mod tests {
             json!({"section_id": "s1", "org_id": "org-b", "uscc": "91…", "project_id": "p"}),
         );
         assert!(traces_bidder(&e.event_type));
+        assert!(!e.is_redacted());
         let r = redacted(e);
+        assert!(r.is_redacted());
         assert_eq!(r.payload["section_id"], "s1");
         assert_eq!(r.payload["project_id"], "p");
         assert!(r.payload.get("org_id").is_none() && r.payload.get("uscc").is_none());

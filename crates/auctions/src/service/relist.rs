@@ -284,25 +284,33 @@ pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) ->
             .bind(&a.id)
             .execute(&mut **tx)
             .await?;
-        let broken: Vec<Value> = broken
+        let broken: Vec<ggzy_events::publishing::BrokenPeriod> = broken
             .into_iter()
-            .map(|e| json!({"field": e.field, "rule": e.rule, "message": e.message}))
+            .map(|e| ggzy_events::publishing::BrokenPeriod {
+                field: e.field.to_string(),
+                rule: e.rule.to_string(),
+                message: e.message.to_string(),
+            })
             .collect();
         emit(
             tx,
             db,
             &ActorRef::system("auctions"),
             now,
-            NewEvent::new(
-                "auctions.listing.periods_rechecked",
-                "auction",
-                &a.id,
-                json!({"auction_id": a.id, "section_id": a.section_id, "project_id": a.project_id,
-                       "market": a.market, "round": a.round, "period_kind": a.period_kind,
-                       "listing_start": start.to_rfc3339(), "listing_end": end.to_rfc3339(),
-                       "ok": broken.is_empty(), "broken": broken,
-                       "provisional": !missing.is_empty(), "missing_years": missing}),
-            ),
+            ggzy_events::Contract::encode(&ggzy_events::auctions::ListingPeriodsRechecked {
+                auction_id: a.id.to_string(),
+                section_id: a.section_id.to_string(),
+                project_id: Some(a.project_id.to_string()),
+                market: Some(a.market.to_string()),
+                round: a.round,
+                period_kind: Some(a.period_kind.to_string()),
+                listing_start: start,
+                listing_end: end,
+                ok: broken.is_empty(),
+                broken,
+                provisional: !missing.is_empty(),
+                missing_years: missing.iter().copied().collect(),
+            }),
         )
         .await?;
     }

@@ -300,16 +300,19 @@ pub(super) async fn instruct_deposit_refund(
         db,
         by,
         now,
-        NewEvent::new(
-            "deposits.refund.instructed",
-            "deposit_refund",
-            &id,
-            json!({"id": id, "org_id": org_id, "section_id": section_id, "payee_account_no": payee,
-                   "amount": Money::from_fen(open).to_string(),
-                   "interest": Money::from_fen(interest).to_string(),
-                   "reason": case, "basis": basis, "due_date": due,
-                   "due_date_provisional": provisional}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::deposits::RefundInstructed {
+            id: id.to_string(),
+            transfer_id: None,
+            org_id: Some(org_id.to_string()),
+            section_id: Some(section_id.to_string()),
+            payee_account_no: payee.clone(),
+            amount: Money::from_fen(open),
+            interest: Money::from_fen(interest),
+            reason: Some(case.to_string()),
+            basis: Some(basis.to_string()),
+            due_date: Some(date(due)?),
+            due_date_provisional: provisional,
+        }),
     )
     .await?;
     db.commit(tx).await?;

@@ -145,9 +145,22 @@ pub async fn submit_scores(
         // Scoring complete: mark outliers for monitoring.
         let report = assemble(&mut tx, &sec, &spec, &members, &bids).await?;
         for o in report.outliers.iter() {
-            section_event(&mut tx, ctx, &by, now, "evaluation.score.outlier", section_id, json!({"section_id": section_id, "expert_id": o.expert_id, "org_id": o.org_id,
-                           "member_total": o.member_total.to_string(), "committee_mean": o.committee_mean.to_string(),
-                           "share": spec.outlier_share().to_string()})).await?;
+            let outlier = ggzy_events::evaluation::ScoreOutlier {
+                section_id: section_id.to_string(),
+                expert_id: o.expert_id.clone(),
+                org_id: o.org_id.clone(),
+                member_total: o.member_total.to_string(),
+                committee_mean: o.committee_mean.to_string(),
+                share: Some(spec.outlier_share().to_string()),
+            };
+            emit(
+                &mut tx,
+                &ctx.db,
+                &by,
+                now,
+                ggzy_events::Contract::encode(&outlier),
+            )
+            .await?;
         }
     }
     let mine = load_scores(&mut tx, section_id, &members)

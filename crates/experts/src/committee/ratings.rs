@@ -160,13 +160,14 @@ pub async fn rate(ctx: &Ctx, actor: &Actor, draw_id: &str, input: NewRating) -> 
         &ctx.db,
         &by,
         now,
-        NewEvent::new(
-            "experts.expert.rated",
-            "expert",
-            &input.expert_id,
-            json!({ "rating_id": id, "draw_id": draw_id, "section_id": d.section_id,
-                    "expert_id": input.expert_id, "rater_role": actor.role.as_str(), "score": score }),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::experts::ExpertRated {
+            rating_id: id.to_string(),
+            draw_id: draw_id.to_string(),
+            section_id: d.section_id.to_string(),
+            expert_id: input.expert_id.clone(),
+            rater_role: actor.role.as_str().to_string(),
+            score,
+        }),
     )
     .await?;
     let suspended = maybe_suspend(&mut tx, &ctx.db, now, &by, &input.expert_id).await?;

@@ -105,24 +105,14 @@ pub(super) async fn bid_decrypted(
     now: DateTime<Utc>,
     ev: &Event,
 ) -> Result<()> {
-    let p = &ev.payload;
-    let (Some(s), Some(o)) = (str_of(p, "section_id"), str_of(p, "org_id")) else {
-        return Ok(());
-    };
-    let authors: Vec<String> = p["document_authors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    if authors.is_empty() {
+    let d = BidDecrypted::decode(ev)?;
+    if d.document_authors.is_empty() {
         return Ok(());
     }
-    ensure_section(tx, s, p, now).await?;
+    let (s, o) = (d.section_id.as_str(), d.org_id.as_str());
+    ensure_section(tx, Sec::new(s), now).await?;
     let c = catalogue(tx).await?;
-    for a in &authors {
+    for a in &d.document_authors {
         shared(
             tx,
             db,
@@ -146,11 +136,15 @@ pub(super) async fn bid_submitted(
     now: DateTime<Utc>,
     ev: &Event,
 ) -> Result<()> {
-    let p = &ev.payload;
-    let (Some(s), Some(o)) = (str_of(p, "section_id"), str_of(p, "org_id")) else {
-        return Ok(());
+    let b = BidSubmitted::decode(ev)?;
+    let s = b.section_id.as_str();
+    let Some(o) = b.org_id.as_deref().filter(|o| !o.is_empty()) else {
+        return Err(ggzy_core::Error::internal(format!(
+            "projects.bid.submitted (seq {}): no org_id",
+            ev.seq
+        )));
     };
-    ensure_section(tx, s, p, now).await?;
+    ensure_section(tx, Sec::of(s, &b.project_id, &None), now).await?;
     sqlx::query("UPDATE mon_sections SET first_bid_at = COALESCE(first_bid_at, $1), updated_at = $2 WHERE section_id = $3")
         .bind(to_micros(ev.occurred_at))
         .bind(to_micros(now))
@@ -159,63 +153,27 @@ pub(super) async fn bid_submitted(
         .await?;
     add_trace(tx, s, "bid", "submitted", o, ev).await?;
     let c = catalogue(tx).await?;
-    shared(
-        tx,
-        db,
-        now,
-        &c,
-        rules::SAME_IP,
-        "ip",
-        s,
-        o,
-        str_of(p, "ip"),
-        ev,
-    )
-    .await?;
-    shared(
-        tx,
-        db,
-        now,
-        &c,
-        rules::SAME_DEVICE,
-        "device",
-        s,
-        o,
-        str_of(p, "device_fingerprint"),
-        ev,
-    )
-    .await?;
     // No same-file-creator check here: the upload tool's `X-File-Creator` header is the same stamp
     // on every honest upload; the authors come from the documents at opening ([`bid_decrypted`]).
-    // Optional fields: sent when the bidding client declares them (实施条例 40(2)(3)).
-    let manager = str_of(p, "project_manager_id").or(str_of(p, "project_manager"));
-    shared(
-        tx,
-        db,
-        now,
-        &c,
-        rules::SAME_PROJECT_MANAGER,
-        "manager",
-        s,
-        o,
-        manager,
-        ev,
-    )
-    .await?;
-    let rep = str_of(p, "representative_id").or(str_of(p, "representative"));
-    shared(
-        tx,
-        db,
-        now,
-        &c,
-        rules::SAME_REPRESENTATIVE,
-        "representative",
-        s,
-        o,
-        rep,
-        ev,
-    )
-    .await?;
+    // Project manager and representative: sent when the bidding client declares them
+    // (实施条例 40(2)(3)).
+    let checks = [
+        (rules::SAME_IP, "ip", &b.ip),
+        (rules::SAME_DEVICE, "device", &b.device_fingerprint),
+        (
+            rules::SAME_PROJECT_MANAGER,
+            "manager",
+            &b.project_manager_id,
+        ),
+        (
+            rules::SAME_REPRESENTATIVE,
+            "representative",
+            &b.representative_id,
+        ),
+    ];
+    for (rule, kind, value) in checks {
+        shared(tx, db, now, &c, rule, kind, s, o, value.as_deref(), ev).await?;
+    }
     Ok(())
 }
 
@@ -240,23 +198,57 @@ pub(super) async fn deposit_add(
     Ok(())
 }
 
+/// Money going back (a refund) or kept (a forfeiture) leaves the deposit; a refund goes back to
+/// the account that paid: a late but certain payer trace.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn deposit_released(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    s: &str,
+    o: &str,
+    amount: Money,
+    payee_account_no: Option<&str>,
+    ev: &Event,
+) -> Result<()> {
+    deposit_add(tx, s, o, 0, amount.fen()).await?;
+    if let Some(payee) = payee_account_no.filter(|p| !p.is_empty()) {
+        let c = catalogue(tx).await?;
+        shared(
+            tx,
+            db,
+            now,
+            &c,
+            rules::SAME_PAYER_ACCOUNT,
+            "payer",
+            s,
+            o,
+            Some(payee),
+            ev,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 pub(super) async fn transfer_received(
     tx: &mut Tx,
     db: &Db,
     now: DateTime<Utc>,
     ev: &Event,
 ) -> Result<()> {
-    let p = &ev.payload;
-    let (Some(s), Some(o)) = (str_of(p, "section_id"), str_of(p, "org_id")) else {
-        return Ok(());
+    let t = TransferReceived::decode(ev)?;
+    // Credited (received) means matched to a bidder's deposit of a section.
+    let (Some(s), Some(o)) = (t.section_id.as_deref(), t.org_id.as_deref()) else {
+        return Err(ggzy_core::Error::internal(format!(
+            "deposits.transfer.received (seq {}): no section_id or org_id",
+            ev.seq
+        )));
     };
-    ensure_section(tx, s, p, now).await?;
-    if let Some(fen) = fen_of(p, "amount") {
-        deposit_add(tx, s, o, fen, 0).await?;
-    }
+    ensure_section(tx, Sec::new(s), now).await?;
+    deposit_add(tx, s, o, t.amount.fen(), 0).await?;
     // `account_no` is the bidder's virtual sub-account (the receiving side); the paying account is
     // `payer_account_no`.
-    let account = str_of(p, "payer_account_no");
     let c = catalogue(tx).await?;
     shared(
         tx,
@@ -267,50 +259,64 @@ pub(super) async fn transfer_received(
         "payer",
         s,
         o,
-        account,
+        Some(t.payer_account_no.as_str()),
         ev,
     )
     .await
 }
 
-pub(super) fn entries_of(p: &Value) -> Vec<BidEntry> {
-    p.get("entries")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| {
-                    let org = str_of(e, "org_id")?;
-                    let price = fen_of(e, "price");
-                    let decrypted = str_of(e, "decryption").is_none_or(|d| d == "decrypted");
-                    let deposit_ok = !matches!(str_of(e, "deposit"), Some("missing" | "invalid"));
-                    let price = if decrypted { price } else { None };
-                    Some(BidEntry {
-                        org_id: org.to_string(),
-                        org_name: str_of(e, "org_name").unwrap_or(org).to_string(),
-                        valid: price.is_some()
-                            && deposit_ok
-                            && e.get("valid").and_then(Value::as_bool) != Some(false),
-                        price_fen: price,
-                    })
-                })
-                .collect()
+/// The opening record's entries as the price rules read them: a bid counts (`valid`) when it was
+/// decrypted, has a price and its deposit is not missing or invalid.
+pub(super) fn entries_of(entries: &[OpeningEntry]) -> Vec<BidEntry> {
+    entries
+        .iter()
+        .map(|e| {
+            let decrypted = e.decryption == "decrypted";
+            let deposit_ok = !matches!(e.deposit.as_str(), "missing" | "invalid");
+            let price = if decrypted {
+                e.price.map(|p| p.fen())
+            } else {
+                None
+            };
+            BidEntry {
+                org_id: e.org_id.clone(),
+                org_name: Some(e.org_name.as_str())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(&e.org_id)
+                    .to_string(),
+                valid: price.is_some() && deposit_ok,
+                price_fen: price,
+            }
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn entry(org: &str, price: Option<&str>, decryption: &str, deposit: &str) -> OpeningEntry {
+        OpeningEntry {
+            bid_id: format!("b-{org}"),
+            org_id: org.into(),
+            org_name: org.to_uppercase(),
+            uscc: String::new(),
+            price: price.map(|p| Money::parse_str(p).unwrap()),
+            decryption: decryption.into(),
+            deposit: deposit.into(),
+            suite: None,
+            fault: None,
+        }
+    }
+
     #[test]
     fn opening_entries_are_valid_only_when_decrypted_priced_and_deposited() {
-        let p = json!({"entries": [
-            {"org_id": "a", "org_name": "A", "price": "100.00", "decryption": "decrypted", "deposit": "valid"},
-            {"org_id": "b", "org_name": "B", "price": null, "decryption": "not_decrypted", "deposit": "valid"},
-            {"org_id": "c", "org_name": "C", "price": "90.00", "decryption": "decrypted", "deposit": "missing"},
-            {"org_id": "d", "org_name": "D", "price": "95.00", "decryption": "digest_mismatch", "deposit": "valid"}
-        ]});
-        let e = entries_of(&p);
+        let e = entries_of(&[
+            entry("a", Some("100.00"), "decrypted", "valid"),
+            entry("b", None, "not_decrypted", "valid"),
+            entry("c", Some("90.00"), "decrypted", "missing"),
+            entry("d", Some("95.00"), "digest_mismatch", "valid"),
+        ]);
         assert_eq!(e.iter().filter(|e| e.valid).count(), 1);
         assert_eq!(e[2].price_fen, Some(9000));
         assert_eq!(e[3].price_fen, None);

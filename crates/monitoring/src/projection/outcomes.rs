@@ -8,13 +8,11 @@ pub(super) async fn opening_recorded(
     now: DateTime<Utc>,
     ev: &Event,
 ) -> Result<()> {
-    let p = &ev.payload;
-    let Some(s) = str_of(p, "section_id") else {
-        return Ok(());
-    };
-    ensure_section(tx, s, p, now).await?;
-    let entries = entries_of(p);
-    let opened = time_of(p, "opened_at").unwrap_or(ev.occurred_at);
+    let o = OpeningRecorded::decode(ev)?;
+    let s = o.section_id.as_str();
+    ensure_section(tx, Sec::of(s, &o.project_id, &o.market), now).await?;
+    let entries = entries_of(&o.typed_entries(ev.seq)?);
+    let opened = o.opened_at.unwrap_or(ev.occurred_at);
     sqlx::query("UPDATE mon_sections SET opened_at = $1, updated_at = $2 WHERE section_id = $3")
         .bind(to_micros(opened))
         .bind(to_micros(now))
@@ -62,13 +60,11 @@ pub(super) async fn award_confirmed(
     now: DateTime<Utc>,
     ev: &Event,
 ) -> Result<()> {
-    let p = &ev.payload;
-    let (Some(s), Some(winner)) = (str_of(p, "section_id"), str_of(p, "winner_org_id")) else {
-        return Ok(());
-    };
-    ensure_section(tx, s, p, now).await?;
-    let price = fen_of(p, "price");
-    let awarded = time_of(p, "awarded_at").unwrap_or(ev.occurred_at);
+    let a = AwardConfirmed::decode(ev)?;
+    let (s, winner) = (a.section_id.as_str(), a.winner_org_id.as_str());
+    ensure_section(tx, Sec::of(s, &a.project_id, &a.market), now).await?;
+    let price = a.price.map(|p| p.fen());
+    let awarded = a.awarded_at.unwrap_or(ev.occurred_at);
     sqlx::query(
         "UPDATE mon_sections SET winner_org_id = $1, award_fen = $2, awarded_at = $3, award_event_id = $4, \
          market = COALESCE(market, $5), updated_at = $6 WHERE section_id = $7",
@@ -77,7 +73,7 @@ pub(super) async fn award_confirmed(
     .bind(price)
     .bind(to_micros(awarded))
     .bind(&ev.id)
-    .bind(str_of(p, "market"))
+    .bind(a.market.as_deref().filter(|m| !m.is_empty()))
     .bind(to_micros(now))
     .bind(s)
     .execute(&mut **tx)
@@ -157,21 +153,19 @@ pub(super) async fn score_outlier(
     now: DateTime<Utc>,
     ev: &Event,
 ) -> Result<()> {
-    let p = &ev.payload;
-    let (Some(s), Some(expert)) = (str_of(p, "section_id"), str_of(p, "expert_id")) else {
-        return Ok(());
-    };
-    ensure_section(tx, s, p, now).await?;
+    let o = ScoreOutlier::decode(ev)?;
+    let s = o.section_id.as_str();
+    ensure_section(tx, Sec::new(s), now).await?;
     let c = catalogue(tx).await?;
     let Some(rule) = c.active(rules::SCORE_OUTLIER).cloned() else {
         return Ok(());
     };
     let f = rules::score_outlier(
         &rule,
-        expert,
-        str_of(p, "org_id").unwrap_or("?"),
-        str_of(p, "member_total").unwrap_or("?"),
-        str_of(p, "committee_mean").unwrap_or("?"),
+        &o.expert_id,
+        &o.org_id,
+        &o.member_total,
+        &o.committee_mean,
         &ev.id,
     );
     raise_for(tx, db, now, &c, s, f).await
@@ -184,14 +178,8 @@ pub(super) async fn expert_rated(
     now: DateTime<Utc>,
     ev: &Event,
 ) -> Result<()> {
-    let p = &ev.payload;
-    let (Some(s), Some(expert), Some(score)) = (
-        str_of(p, "section_id"),
-        str_of(p, "expert_id"),
-        p.get("score").and_then(Value::as_i64),
-    ) else {
-        return Ok(());
-    };
+    let r = ExpertRated::decode(ev)?;
+    let (s, expert, score) = (r.section_id.as_str(), r.expert_id.as_str(), r.score);
     let c = catalogue(tx).await?;
     let Some(rule) = c.active(rules::LOW_RATINGS).cloned() else {
         return Ok(());
@@ -199,8 +187,10 @@ pub(super) async fn expert_rated(
     if !rules::is_low_rating(&rule, score) {
         return Ok(());
     }
-    ensure_section(tx, s, p, now).await?;
-    let rating = str_of(p, "rating_id").unwrap_or(&ev.id);
+    ensure_section(tx, Sec::new(s), now).await?;
+    let rating = Some(r.rating_id.as_str())
+        .filter(|r| !r.is_empty())
+        .unwrap_or(&ev.id);
     add_trace(tx, s, "low_rating", expert, rating, ev).await?;
     let since = ev.occurred_at - chrono::Duration::days(rule.param("window_days"));
     let rows = sqlx::query(
@@ -227,23 +217,22 @@ pub(super) async fn draw_completed(
     now: DateTime<Utc>,
     ev: &Event,
 ) -> Result<()> {
-    let p = &ev.payload;
-    let Some(s) = str_of(p, "section_id") else {
-        return Ok(());
-    };
-    ensure_section(tx, s, p, now).await?;
-    let experts: Vec<(String, String)> = p
-        .get("experts")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| {
-                    let id = str_of(e, "expert_id")?;
-                    Some((id.to_string(), str_of(e, "name").unwrap_or(id).to_string()))
-                })
-                .collect()
+    let d = DrawCompleted::decode(ev)?;
+    let s = d.section_id.as_str();
+    ensure_section(tx, Sec::new(s), now).await?;
+    let experts: Vec<(String, String)> = d
+        .experts
+        .iter()
+        .filter(|e| !e.expert_id.is_empty())
+        .map(|e| {
+            let name = if e.name.is_empty() {
+                &e.expert_id
+            } else {
+                &e.name
+            };
+            (e.expert_id.clone(), name.clone())
         })
-        .unwrap_or_default();
+        .collect();
     for (id, _) in &experts {
         add_trace(tx, s, "expert", id, "-", ev).await?;
     }
@@ -282,15 +271,19 @@ pub(super) async fn draw_completed(
     Ok(())
 }
 
-pub(super) async fn session_upsert(tx: &mut Tx, ev: &Event) -> Result<()> {
-    let p = &ev.payload;
-    let (Some(sid), Some(start), Some(end)) = (
-        str_of(p, "session_id"),
-        time_of(p, "start"),
-        time_of(p, "end"),
-    ) else {
-        return Ok(());
-    };
+/// A venue session as monitoring keeps it (`mon_sessions`).
+pub(super) struct Session<'a> {
+    pub(super) id: &'a str,
+    pub(super) section_id: Option<&'a str>,
+    /// Blank: keep the kind already known (a move does not tell it).
+    pub(super) kind: &'a str,
+    pub(super) room_name: Option<&'a str>,
+    pub(super) start: DateTime<Utc>,
+    pub(super) end: DateTime<Utc>,
+}
+
+pub(super) async fn session_upsert(tx: &mut Tx, s: Session<'_>) -> Result<()> {
+    let known = |v: Option<&'_ str>| v.filter(|v| !v.is_empty()).map(str::to_string);
     sqlx::query(
         "INSERT INTO mon_sessions (session_id, section_id, kind, room_name, starts_at, ends_at, cancelled) \
          VALUES ($1, $2, $3, $4, $5, $6, 0) ON CONFLICT (session_id) DO UPDATE SET \
@@ -299,12 +292,12 @@ pub(super) async fn session_upsert(tx: &mut Tx, ev: &Event) -> Result<()> {
          room_name = COALESCE(excluded.room_name, mon_sessions.room_name), starts_at = excluded.starts_at, \
          ends_at = excluded.ends_at",
     )
-    .bind(sid)
-    .bind(str_of(p, "section_id"))
-    .bind(str_of(p, "kind").unwrap_or(""))
-    .bind(str_of(p, "room_name"))
-    .bind(to_micros(start))
-    .bind(to_micros(end))
+    .bind(s.id)
+    .bind(known(s.section_id))
+    .bind(s.kind)
+    .bind(known(s.room_name))
+    .bind(to_micros(s.start))
+    .bind(to_micros(s.end))
     .execute(&mut **tx)
     .await?;
     Ok(())

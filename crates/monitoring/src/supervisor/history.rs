@@ -15,7 +15,7 @@ pub struct EventRow {
 }
 
 pub(super) fn event_row(e: &Event, names: &Names, l: Lang) -> EventRow {
-    let redacted = e.payload.get("redacted").is_some();
+    let redacted = e.is_redacted();
     // An event shown complete (not redacted) is one overseers may read with identities.
     let fields = match e.payload.as_object() {
         Some(o) => o

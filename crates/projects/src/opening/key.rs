@@ -494,27 +494,37 @@ pub(super) async fn record_decryption(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.bid.decrypted",
-            "section",
-            section_id,
-            json!({"bid_id": bid_id, "section_id": section_id, "org_id": org_id,
-                   "decryption": decryption, "suite": suite,
-                   // Who prepared the documents (实施条例 40(1)), from their own metadata; read by
-                   // monitoring's collusion.same_file_creator (docs/bids.md).
-                   "document_authors": distinct(metas.iter().flat_map(|m| m.authors.iter())),
-                   "document_software": distinct(metas.iter().flat_map(|m| m.software.iter())),
-                   // The committee's index of the decrypted documents (read by evaluation's
-                   // projection, docs/evaluation.md "Bid documents"): emitted only here, at the
-                   // opening, after the bid deadline. `plaintext_key` is the file-store key of
-                   // the decrypted copy, each document a byte range of it.
-                   "plaintext_key": (decryption == "decrypted").then_some(dest),
-                   "documents": if decryption == "decrypted" { documents } else { &[] },
-                   // The bidder's SME declaration (中小企业声明函, 财库〔2020〕46号) sealed in the
-                   // manifest, learnt only now (docs/bid-package.md); read by evaluation's price
-                   // deduction. Null when none was declared.
-                   "sme": sme}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::projects::BidDecrypted {
+            bid_id: bid_id.to_string(),
+            section_id: section_id.to_string(),
+            org_id: org_id.to_string(),
+            decryption: decryption.to_string(),
+            suite: Some(suite.to_string()),
+            // Who prepared the documents (实施条例 40(1)), from their own metadata; read by
+            // monitoring's collusion.same_file_creator (docs/bids.md).
+            document_authors: distinct(metas.iter().flat_map(|m| m.authors.iter()))
+                .into_iter()
+                .cloned()
+                .collect(),
+            document_software: distinct(metas.iter().flat_map(|m| m.software.iter()))
+                .into_iter()
+                .cloned()
+                .collect(),
+            // The committee's index of the decrypted documents (read by evaluation's
+            // projection, docs/evaluation.md "Bid documents"): emitted only here, at the
+            // opening, after the bid deadline. `plaintext_key` is the file-store key of
+            // the decrypted copy, each document a byte range of it.
+            plaintext_key: (decryption == "decrypted").then(|| dest.to_string()),
+            documents: json!(if decryption == "decrypted" {
+                documents
+            } else {
+                &[]
+            }),
+            // The bidder's SME declaration (中小企业声明函, 财库〔2020〕46号) sealed in the
+            // manifest, learnt only now (docs/bid-package.md); read by evaluation's price
+            // deduction. Null when none was declared.
+            sme: json!(sme),
+        }),
     )
     .await?;
     let sealed: i64 = sqlx::query(

@@ -227,15 +227,15 @@ impl TimerHandler for SectionOpening {
             db,
             &system,
             now,
-            NewEvent::new(
-                "projects.section.opened",
-                "section",
-                id,
-                json!({"section_id": id, "project_id": s.project_id, "market": s.market,
-                       "opening_at": opened.to_rfc3339(), "bid_count": bid_count,
-                       "decryption_deadline": ends.to_rfc3339(),
-                       "window_basis": rules.window_source}),
-            ),
+            ggzy_events::Contract::encode(&ggzy_events::projects::SectionOpened {
+                section_id: id.to_string(),
+                project_id: Some(s.project_id.to_string()),
+                market: Some(s.market.to_string()),
+                opening_at: opened,
+                bid_count: Some(bid_count),
+                decryption_deadline: Some(ends),
+                window_basis: Some(rules.window_source.to_string()),
+            }),
         )
         .await?;
         Ok(())

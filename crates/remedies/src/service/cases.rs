@@ -514,7 +514,7 @@ pub(super) async fn insert_case(
             DUE_TIMER,
             &due_key(&id),
             at,
-            json!({"case_id": id, "step": step}),
+            CaseTimer::payload(&id, Some(step)),
             now,
         )
         .await?;

@@ -9,8 +9,8 @@ pub struct CaseDue;
 #[async_trait::async_trait]
 impl TimerHandler for CaseDue {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let id = s(&timer.payload, "case_id");
-        let step = s(&timer.payload, "step");
+        let t = CaseTimer::of(timer)?;
+        let (id, step) = (t.case_id.as_str(), t.step.as_deref().unwrap_or(""));
         let case = match load_case(db, tx, id, true).await {
             Err(Error::NotFound(_)) => return Ok(()),
             r => r?,
@@ -28,14 +28,15 @@ impl TimerHandler for CaseDue {
             db,
             &ActorRef::system(DUE_TIMER),
             clock.now(),
-            NewEvent::new(
-                "remedies.case.overdue",
-                "remedy_case",
-                id,
-                json!({"case_id": id, "section_id": case.section_id, "market": case.market,
-                       "kind": case.kind.as_str(), "step": step,
-                       "due_at": timer.due_at.to_rfc3339(), "source": case.source}),
-            ),
+            ggzy_events::Contract::encode(&ggzy_events::remedies::CaseOverdue {
+                case_id: id.to_string(),
+                section_id: case.section_id.clone(),
+                market: Some(case.market.clone()),
+                kind: case.kind.as_str().to_string(),
+                step: step.to_string(),
+                due_at: timer.due_at,
+                source: Some(case.source.clone()),
+            }),
         )
         .await?;
         Ok(())
@@ -48,7 +49,8 @@ pub struct SuspensionEnd;
 #[async_trait::async_trait]
 impl TimerHandler for SuspensionEnd {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let id = s(&timer.payload, "case_id");
+        let t = CaseTimer::of(timer)?;
+        let id = t.case_id.as_str();
         let case = match load_case(db, tx, id, true).await {
             Err(Error::NotFound(_)) => return Ok(()),
             r => r?,

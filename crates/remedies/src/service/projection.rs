@@ -1,6 +1,14 @@
 //! Projection of sections and parties (`rem_sections`, `rem_parties`) from the projects area's events.
 
 use super::*;
+use ggzy_events::projects::{
+    AwardConfirmed, CandidatesPublicized, DueDateRederived, OpeningRecorded,
+    PrequalificationApplied, PrequalificationDeadlineChanged, PrequalificationOpened,
+    PrequalificationReviewed, RegistrationCreated, SectionBiddingOpened, SectionClosed,
+    SectionConcluded, SectionDeadlineChanged, SectionFailed, SectionOpened, SectionRegistered,
+    SectionReturnedToEvaluation, SectionTerminated,
+};
+use ggzy_events::Contract;
 
 /// Keeps `rem_sections` and `rem_parties` from the projects area's events.
 pub struct Projection;
@@ -12,163 +20,166 @@ impl Consumer for Projection {
     }
 
     fn wants(&self, t: &str) -> bool {
-        matches!(
-            t,
-            "projects.section.registered"
-                | "projects.section.bidding_opened"
-                | "projects.section.deadline_changed"
-                | "projects.section.closed"
-                | "projects.section.opened"
-                | "projects.opening.recorded"
-                | "projects.candidates.publicized"
-                | "projects.due_date.rederived"
-                | "projects.award.confirmed"
-                | "projects.section.concluded"
-                | "projects.section.failed"
-                | "projects.section.terminated"
-                | "projects.section.returned_to_evaluation"
-                | "projects.registration.created"
-                | "projects.prequalification.opened"
-                | "projects.prequalification.applied"
-                | "projects.prequalification.reviewed"
-                | "projects.prequalification.deadline_changed"
-        )
+        [
+            SectionRegistered::NAME,
+            SectionBiddingOpened::NAME,
+            SectionDeadlineChanged::NAME,
+            SectionClosed::NAME,
+            SectionOpened::NAME,
+            OpeningRecorded::NAME,
+            CandidatesPublicized::NAME,
+            DueDateRederived::NAME,
+            AwardConfirmed::NAME,
+            SectionConcluded::NAME,
+            SectionFailed::NAME,
+            SectionTerminated::NAME,
+            SectionReturnedToEvaluation::NAME,
+            RegistrationCreated::NAME,
+            PrequalificationOpened::NAME,
+            PrequalificationApplied::NAME,
+            PrequalificationReviewed::NAME,
+            PrequalificationDeadlineChanged::NAME,
+        ]
+        .contains(&t)
     }
 
+    /// Each event is decoded through its contract (crates/events): an undecodable one fails and is
+    /// parked with an alert.
     async fn handle(&self, tx: &mut Tx, _db: &Db, _clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        let sid = s(p, "section_id");
-        if sid.is_empty() {
-            return Ok(());
-        }
         let stage = match ev.event_type.as_str() {
-            "projects.section.registered" => {
-                let (Some(deadline), Some(opening)) =
-                    (instant(p, "bid_deadline"), instant(p, "opening_at"))
-                else {
-                    tracing::warn!(section_id = sid, "section registered without times");
-                    return Ok(());
-                };
+            SectionRegistered::NAME => {
+                let r = SectionRegistered::decode(ev)?;
                 sqlx::query(
                     "INSERT INTO rem_sections (section_id, project_id, project_code, market, \
                      owner_org_id, stage, bid_deadline, opening_at, procedure, docs_issue_at) \
                      VALUES ($1, $2, $3, $4, $5, 'registered', $6, $7, $8, $9) \
                      ON CONFLICT (section_id) DO NOTHING",
                 )
-                .bind(sid)
-                .bind(s(p, "project_id"))
-                .bind(s(p, "project_code"))
-                .bind(s(p, "market"))
-                .bind(s(p, "owner_org_id"))
-                .bind(to_micros(deadline))
-                .bind(to_micros(opening))
-                .bind(s(p, "procedure"))
-                .bind(instant(p, "docs_issue_at").map(to_micros))
+                .bind(&r.section_id)
+                .bind(&r.project_id)
+                .bind(r.project_code.as_deref().unwrap_or(""))
+                .bind(r.market.as_str())
+                .bind(&r.owner_org_id)
+                .bind(to_micros(r.bid_deadline))
+                .bind(to_micros(r.opening_at))
+                .bind(&r.procedure)
+                .bind(to_micros(r.docs_issue_at))
                 .execute(&mut **tx)
                 .await?;
                 return Ok(());
             }
             // The open prequalification round's applications deadline (实施条例 22 counts the
             // objection period back from it); none once the round is reviewed.
-            "projects.prequalification.opened" | "projects.prequalification.deadline_changed" => {
-                if let Some(due_at) = instant(p, "applications_due_at") {
-                    sqlx::query("UPDATE rem_sections SET prequal_due = $1 WHERE section_id = $2")
-                        .bind(to_micros(due_at))
-                        .bind(sid)
-                        .execute(&mut **tx)
-                        .await?;
-                }
-                return Ok(());
+            PrequalificationOpened::NAME => {
+                let o = PrequalificationOpened::decode(ev)?;
+                return prequal_due(tx, &o.section_id, o.applications_due_at).await;
             }
-            "projects.prequalification.reviewed" => {
+            PrequalificationDeadlineChanged::NAME => {
+                let c = PrequalificationDeadlineChanged::decode(ev)?;
+                return prequal_due(tx, &c.section_id, c.applications_due_at).await;
+            }
+            PrequalificationReviewed::NAME => {
+                let r = PrequalificationReviewed::decode(ev)?;
                 sqlx::query("UPDATE rem_sections SET prequal_due = NULL WHERE section_id = $1")
-                    .bind(sid)
+                    .bind(&r.section_id)
                     .execute(&mut **tx)
                     .await?;
                 return Ok(());
             }
             // An applicant is a party of the section: it sees the section's cases.
-            "projects.prequalification.applied" => {
-                sqlx::query(
-                    "INSERT INTO rem_parties (section_id, org_id, registered_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (section_id, org_id) DO NOTHING",
-                )
-                .bind(sid)
-                .bind(s(p, "org_id"))
-                .bind(to_micros(ev.occurred_at))
-                .execute(&mut **tx)
-                .await?;
-                return Ok(());
+            PrequalificationApplied::NAME => {
+                let a = PrequalificationApplied::decode(ev)?;
+                return party(tx, &a.section_id, &a.org_id, ev).await;
             }
-            "projects.registration.created" => {
-                sqlx::query(
-                    "INSERT INTO rem_parties (section_id, org_id, registered_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (section_id, org_id) DO NOTHING",
-                )
-                .bind(sid)
-                .bind(s(p, "org_id"))
-                .bind(to_micros(ev.occurred_at))
-                .execute(&mut **tx)
-                .await?;
-                return Ok(());
+            RegistrationCreated::NAME => {
+                let r = RegistrationCreated::decode(ev)?;
+                return party(tx, &r.section_id, &r.org_id, ev).await;
             }
-            "projects.section.deadline_changed" => {
-                if let (Some(d), Some(o)) =
-                    (instant(p, "new_deadline"), instant(p, "new_opening_at"))
-                {
+            SectionDeadlineChanged::NAME => {
+                let c = SectionDeadlineChanged::decode(ev)?;
+                if let Some(o) = c.new_opening_at {
                     sqlx::query(
                         "UPDATE rem_sections SET bid_deadline = $1, opening_at = $2 WHERE section_id = $3",
                     )
-                    .bind(to_micros(d))
+                    .bind(to_micros(c.new_deadline))
                     .bind(to_micros(o))
-                    .bind(sid)
+                    .bind(&c.section_id)
                     .execute(&mut **tx)
                     .await?;
                 }
                 return Ok(());
             }
             // The candidate publicity's end re-derived when a holiday schedule was imported.
-            "projects.due_date.rederived" => {
-                if s(p, "what") == "publicity_end" {
-                    if let Some(end) = instant(p, "due_at") {
-                        sqlx::query(
-                            "UPDATE rem_sections SET publicity_ends = $1 WHERE section_id = $2",
-                        )
-                        .bind(to_micros(end))
-                        .bind(sid)
-                        .execute(&mut **tx)
-                        .await?;
-                    }
+            DueDateRederived::NAME => {
+                let r = DueDateRederived::decode(ev)?;
+                if r.what == "publicity_end" {
+                    sqlx::query(
+                        "UPDATE rem_sections SET publicity_ends = $1 WHERE section_id = $2",
+                    )
+                    .bind(to_micros(r.due_at))
+                    .bind(&r.section_id)
+                    .execute(&mut **tx)
+                    .await?;
                 }
                 return Ok(());
             }
-            "projects.section.bidding_opened" => "bidding",
-            "projects.section.closed" => "closed",
-            "projects.section.opened" => "opening",
-            "projects.opening.recorded" | "projects.section.returned_to_evaluation" => "evaluating",
-            "projects.candidates.publicized" => {
+            CandidatesPublicized::NAME => {
                 // The candidate publicity's end (实施条例 54: result objections are raised
                 // during it).
+                let c = CandidatesPublicized::decode(ev)?;
                 sqlx::query(
                     "UPDATE rem_sections SET stage = 'publicizing', publicity_ends = $1 WHERE section_id = $2",
                 )
-                .bind(instant(p, "publicity_ends_at").map(to_micros))
-                .bind(sid)
+                .bind(to_micros(c.publicity_ends_at))
+                .bind(&c.section_id)
                 .execute(&mut **tx)
                 .await?;
                 return Ok(());
             }
-            "projects.award.confirmed" | "projects.section.concluded" => "awarded",
-            "projects.section.failed" => "failed",
-            _ => "terminated",
+            SectionBiddingOpened::NAME => (SectionBiddingOpened::decode(ev)?.section_id, "bidding"),
+            SectionClosed::NAME => (SectionClosed::decode(ev)?.section_id, "closed"),
+            SectionOpened::NAME => (SectionOpened::decode(ev)?.section_id, "opening"),
+            OpeningRecorded::NAME => (OpeningRecorded::decode(ev)?.section_id, "evaluating"),
+            SectionReturnedToEvaluation::NAME => (
+                SectionReturnedToEvaluation::decode(ev)?.section_id,
+                "evaluating",
+            ),
+            AwardConfirmed::NAME => (AwardConfirmed::decode(ev)?.section_id, "awarded"),
+            SectionConcluded::NAME => (SectionConcluded::decode(ev)?.section_id, "awarded"),
+            SectionFailed::NAME => (SectionFailed::decode(ev)?.section_id, "failed"),
+            SectionTerminated::NAME => (SectionTerminated::decode(ev)?.section_id, "terminated"),
+            _ => return Ok(()),
         };
+        let (sid, stage) = stage;
         sqlx::query("UPDATE rem_sections SET stage = $1 WHERE section_id = $2")
             .bind(stage)
-            .bind(sid)
+            .bind(&sid)
             .execute(&mut **tx)
             .await?;
         Ok(())
     }
+}
+
+async fn prequal_due(tx: &mut Tx, section_id: &str, due_at: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE rem_sections SET prequal_due = $1 WHERE section_id = $2")
+        .bind(to_micros(due_at))
+        .bind(section_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn party(tx: &mut Tx, section_id: &str, org_id: &str, ev: &Event) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO rem_parties (section_id, org_id, registered_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (section_id, org_id) DO NOTHING",
+    )
+    .bind(section_id)
+    .bind(org_id)
+    .bind(to_micros(ev.occurred_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 pub(super) struct Sec {

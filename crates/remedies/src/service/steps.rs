@@ -495,7 +495,7 @@ pub async fn accept(ctx: &Ctx, actor: &Actor, id: &str, input: AcceptInput) -> R
             DUE_TIMER,
             &due_key(id),
             d,
-            json!({"case_id": id, "step": "decision"}),
+            CaseTimer::payload(id, Some("decision")),
             now,
         )
         .await?;
@@ -508,7 +508,7 @@ pub async fn accept(ctx: &Ctx, actor: &Actor, id: &str, input: AcceptInput) -> R
             SUSPENSION_TIMER,
             &suspension_key(id),
             u,
-            json!({"case_id": id}),
+            CaseTimer::payload(id, None),
             now,
         )
         .await?;
