@@ -5,6 +5,7 @@
 use crate::alerts::{self, Subject};
 use crate::rules::{self, BidEntry, Catalogue, Finding, Trace};
 use chrono::{DateTime, Utc};
+use ggzy_core::events::ActorRef;
 use ggzy_core::events::Event;
 use ggzy_core::money::Money;
 use ggzy_core::time::{from_micros, to_micros};
@@ -26,6 +27,7 @@ use ggzy_events::remedies::CaseOverdue;
 use ggzy_events::venues::{SessionCancelled, SessionMoved, SessionScheduled, ViolationRecorded};
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
+use ggzy_store::uow::Uow;
 use ggzy_store::{Db, Tx};
 use serde_json::json;
 use sqlx::Row;
@@ -138,11 +140,27 @@ impl Consumer for MonitoringConsumer {
                     return Ok(());
                 };
                 let payee = Some(r.payee_account_no.as_str());
-                deposit_released(tx, db, now, s, o, r.amount, payee, ev).await
+                deposit_released(
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
+                    s,
+                    o,
+                    r.amount,
+                    payee,
+                    ev,
+                )
+                .await
             }
             DepositForfeited::NAME => {
                 let f = DepositForfeited::decode(ev)?;
-                deposit_released(tx, db, now, &f.section_id, &f.org_id, f.amount, None, ev).await
+                deposit_released(
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
+                    &f.section_id,
+                    &f.org_id,
+                    f.amount,
+                    None,
+                    ev,
+                )
+                .await
             }
             ContractOverdue::NAME => {
                 let o = ContractOverdue::decode(ev)?;
@@ -153,9 +171,7 @@ impl Consumer for MonitoringConsumer {
                     o.due_at.to_rfc3339()
                 );
                 compliance(
-                    tx,
-                    db,
-                    now,
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
                     rules::CONTRACT_OVERDUE,
                     Some(Sec::of(s, &o.project_id, &None)),
                     "contract".into(),
@@ -177,9 +193,7 @@ impl Consumer for MonitoringConsumer {
                         .unwrap_or("招标投标法 第四十七条")
                 );
                 compliance(
-                    tx,
-                    db,
-                    now,
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
                     rules::AWARD_REPORT_OVERDUE,
                     Some(Sec::of(s, &o.project_id, &None)),
                     "award_report".into(),
@@ -193,9 +207,7 @@ impl Consumer for MonitoringConsumer {
                 let oid = o.objection_id.as_str();
                 let detail = format!("objection {oid}, due {}", o.due_at.to_rfc3339());
                 compliance(
-                    tx,
-                    db,
-                    now,
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
                     rules::OBJECTION_OVERDUE,
                     Some(Sec::new(&o.section_id)),
                     format!("objection:{oid}"),
@@ -209,9 +221,7 @@ impl Consumer for MonitoringConsumer {
                 let cid = c.case_id.as_str();
                 let detail = format!("{} {cid}: {} due {}", c.kind, c.step, c.due_at.to_rfc3339());
                 compliance(
-                    tx,
-                    db,
-                    now,
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
                     rules::REMEDY_OVERDUE,
                     Some(Sec::of(&c.section_id, &None, &c.market)),
                     format!("remedy:{cid}:{}", c.step),
@@ -236,9 +246,7 @@ impl Consumer for MonitoringConsumer {
                     o.paid
                 );
                 compliance(
-                    tx,
-                    db,
-                    now,
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
                     rules::LAND_CONTRACT_OVERDUE,
                     Some(Sec::new(&o.section_id)),
                     format!("land_contract:{}:{}", o.deal_id, o.step),
@@ -252,9 +260,7 @@ impl Consumer for MonitoringConsumer {
                 let o = r.org_id.as_deref().unwrap_or("?");
                 let detail = format!("org {o}, amount {}, due {}", r.amount, r.due_date);
                 compliance(
-                    tx,
-                    db,
-                    now,
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
                     rules::REFUND_OVERDUE,
                     r.section_id.as_deref().map(Sec::new),
                     format!("refund:{o}"),
@@ -268,9 +274,7 @@ impl Consumer for MonitoringConsumer {
                 let year = y.year;
                 let detail = format!("{year}: {}", y.needed_by);
                 operational(
-                    tx,
-                    db,
-                    now,
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
                     rules::CALENDAR_YEAR_MISSING,
                     format!("calendar:{year}"),
                     "missing".into(),
@@ -299,21 +303,33 @@ impl Consumer for MonitoringConsumer {
             AnnouncementPeriodsRechecked::NAME => {
                 let r = AnnouncementPeriodsRechecked::decode(ev)?;
                 let subject = format!("announcement:{}", r.id);
-                period_rechecked(tx, db, now, subject, r.ok, &r.broken, ev).await
+                period_rechecked(
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
+                    subject,
+                    r.ok,
+                    &r.broken,
+                    ev,
+                )
+                .await
             }
             ListingPeriodsRechecked::NAME => {
                 let r = ListingPeriodsRechecked::decode(ev)?;
                 let subject = format!("auction:{}:{}", r.auction_id, r.round);
-                period_rechecked(tx, db, now, subject, r.ok, &r.broken, ev).await
+                period_rechecked(
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
+                    subject,
+                    r.ok,
+                    &r.broken,
+                    ev,
+                )
+                .await
             }
             EventParked::NAME => {
                 let p = EventParked::decode(ev)?;
                 let (c, seq) = (p.consumer.as_str(), p.seq);
                 let detail = format!("{c} #{seq} {}: {}", p.event_type, p.error);
                 operational(
-                    tx,
-                    db,
-                    now,
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
                     rules::CONSUMER_EVENT_PARKED,
                     format!("consumer:{c}"),
                     format!("seq:{seq}"),
@@ -400,9 +416,7 @@ async fn violation_recorded(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event
     match section {
         Some(s) => {
             compliance(
-                tx,
-                db,
-                now,
+                &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
                 rules::VENUE_VIOLATION,
                 Some(Sec::new(&s)),
                 key,
@@ -532,19 +546,18 @@ async fn raise_for(
 /// A provisional legal period checked again after a holiday schedule import: too short → the
 /// alert `calendar.period_too_short` on the announcement or listing round (with the broken rules);
 /// fine again (a corrected schedule) → that alert is resolved by the system.
-#[allow(clippy::too_many_arguments)]
 async fn period_rechecked(
-    tx: &mut Tx,
-    db: &Db,
-    now: DateTime<Utc>,
+    u: &mut Uow<'_>,
     subject: String,
     ok: bool,
     broken: &[BrokenPeriod],
     ev: &Event,
 ) -> Result<()> {
+    let db = u.db;
+    let now = u.now;
     if ok {
         alerts::resolve_by_system(
-            tx,
+            u.tx(),
             db,
             now,
             rules::CALENDAR_PERIOD_TOO_SHORT,
@@ -560,9 +573,7 @@ async fn period_rechecked(
         .collect();
     let detail = format!("{subject}: {}", broken.join("; "));
     operational(
-        tx,
-        db,
-        now,
+        u,
         rules::CALENDAR_PERIOD_TOO_SHORT,
         subject,
         "too_short".into(),
@@ -573,18 +584,17 @@ async fn period_rechecked(
 }
 
 /// An alert about the platform's own operation (no section): subject and signal given.
-#[allow(clippy::too_many_arguments)]
 async fn operational(
-    tx: &mut Tx,
-    db: &Db,
-    now: DateTime<Utc>,
+    u: &mut Uow<'_>,
     rule_id: &str,
     subject: String,
     key: String,
     detail: &str,
     ev: &Event,
 ) -> Result<()> {
-    let Some(rule) = catalogue(tx).await?.active(rule_id).cloned() else {
+    let db = u.db;
+    let now = u.now;
+    let Some(rule) = catalogue(u.tx()).await?.active(rule_id).cloned() else {
         return Ok(());
     };
     let f = rules::compliance(
@@ -593,22 +603,21 @@ async fn operational(
         detail,
         json!({"payload": ev.payload, "event_ids": [ev.id]}),
     );
-    alerts::raise(tx, db, now, &rule, &Subject::detached(subject), f).await?;
+    alerts::raise(u.tx(), db, now, &rule, &Subject::detached(subject), f).await?;
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn compliance(
-    tx: &mut Tx,
-    db: &Db,
-    now: DateTime<Utc>,
+    u: &mut Uow<'_>,
     rule_id: &str,
     section: Option<Sec<'_>>,
     key: String,
     detail: &str,
     ev: &Event,
 ) -> Result<()> {
-    let c = catalogue(tx).await?;
+    let db = u.db;
+    let now = u.now;
+    let c = catalogue(u.tx()).await?;
     let Some(rule) = c.active(rule_id).cloned() else {
         return Ok(());
     };
@@ -620,12 +629,12 @@ async fn compliance(
     );
     let subj = match section {
         Some(s) => {
-            ensure_section(tx, s, now).await?;
-            subject_of(tx, s.id).await?
+            ensure_section(u.tx(), s, now).await?;
+            subject_of(u.tx(), s.id).await?
         }
         None => Subject::detached(format!("{}:{}", ev.aggregate_type, ev.aggregate_id)),
     };
-    alerts::raise(tx, db, now, &rule, &subj, f).await?;
+    alerts::raise(u.tx(), db, now, &rule, &subj, f).await?;
     Ok(())
 }
 

@@ -149,7 +149,11 @@ mod tests {
         let w = workers();
         let consumers = w.consumer_names();
         let unique: HashSet<_> = consumers.iter().collect();
-        assert_eq!(unique.len(), consumers.len(), "a consumer registered twice: {consumers:?}");
+        assert_eq!(
+            unique.len(),
+            consumers.len(),
+            "a consumer registered twice: {consumers:?}"
+        );
         for name in ["monitoring.signals", "experts.events"] {
             assert!(consumers.contains(&name), "{name} missing: {consumers:?}");
         }

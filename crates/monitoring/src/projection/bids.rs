@@ -61,19 +61,17 @@ pub(super) async fn traces(
 }
 
 /// Record a trace and check whether another bidder of the section left the same one.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn shared(
-    tx: &mut Tx,
-    db: &Db,
-    now: DateTime<Utc>,
+    u: &mut Uow<'_>,
     c: &Catalogue,
     rule_id: &str,
     kind: &str,
-    section_id: &str,
-    org_id: &str,
+    (section_id, org_id): (&str, &str),
     value: Option<&str>,
     ev: &Event,
 ) -> Result<()> {
+    let db = u.db;
+    let now = u.now;
     let Some(value) = value.map(str::trim).filter(|v| !rules::is_blank_trace(v)) else {
         return Ok(());
     };
@@ -86,13 +84,13 @@ pub(super) async fn shared(
     } else {
         value
     };
-    add_trace(tx, section_id, kind, value, org_id, ev).await?;
+    add_trace(u.tx(), section_id, kind, value, org_id, ev).await?;
     let Some(rule) = c.active(rule_id) else {
         return Ok(());
     };
-    let t = traces(tx, section_id, kind, value).await?;
+    let t = traces(u.tx(), section_id, kind, value).await?;
     if let Some(f) = rules::shared_trace(rule, value, &t) {
-        raise_for(tx, db, now, c, section_id, f).await?;
+        raise_for(u.tx(), db, now, c, section_id, f).await?;
     }
     Ok(())
 }
@@ -114,14 +112,11 @@ pub(super) async fn bid_decrypted(
     let c = catalogue(tx).await?;
     for a in &d.document_authors {
         shared(
-            tx,
-            db,
-            now,
+            &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
             &c,
             rules::SAME_FILE_CREATOR,
             "creator",
-            s,
-            o,
+            (s, o),
             Some(a),
             ev,
         )
@@ -172,7 +167,16 @@ pub(super) async fn bid_submitted(
         ),
     ];
     for (rule, kind, value) in checks {
-        shared(tx, db, now, &c, rule, kind, s, o, value.as_deref(), ev).await?;
+        shared(
+            &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
+            &c,
+            rule,
+            kind,
+            (s, o),
+            value.as_deref(),
+            ev,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -200,29 +204,23 @@ pub(super) async fn deposit_add(
 
 /// Money going back (a refund) or kept (a forfeiture) leaves the deposit; a refund goes back to
 /// the account that paid: a late but certain payer trace.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn deposit_released(
-    tx: &mut Tx,
-    db: &Db,
-    now: DateTime<Utc>,
+    u: &mut Uow<'_>,
     s: &str,
     o: &str,
     amount: Money,
     payee_account_no: Option<&str>,
     ev: &Event,
 ) -> Result<()> {
-    deposit_add(tx, s, o, 0, amount.fen()).await?;
+    deposit_add(u.tx(), s, o, 0, amount.fen()).await?;
     if let Some(payee) = payee_account_no.filter(|p| !p.is_empty()) {
-        let c = catalogue(tx).await?;
+        let c = catalogue(u.tx()).await?;
         shared(
-            tx,
-            db,
-            now,
+            u,
             &c,
             rules::SAME_PAYER_ACCOUNT,
             "payer",
-            s,
-            o,
+            (s, o),
             Some(payee),
             ev,
         )
@@ -251,14 +249,11 @@ pub(super) async fn transfer_received(
     // `payer_account_no`.
     let c = catalogue(tx).await?;
     shared(
-        tx,
-        db,
-        now,
+        &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
         &c,
         rules::SAME_PAYER_ACCOUNT,
         "payer",
-        s,
-        o,
+        (s, o),
         Some(t.payer_account_no.as_str()),
         ev,
     )

@@ -115,7 +115,8 @@ async fn record_violation(
     .bind(to_micros(now))
     .execute(&mut **u.tx())
     .await?;
-    u.emit(ggzy_events::Contract::encode(&ggzy_events::venues::ViolationRecorded {
+    u.emit(ggzy_events::Contract::encode(
+        &ggzy_events::venues::ViolationRecorded {
             violation_id: id.to_string(),
             session_id: session_id.map(str::to_string),
             room_id: room_id.to_string(),
@@ -126,8 +127,8 @@ async fn record_violation(
             user_id,
             detail: Some(detail.to_string()),
             at: now,
-        }),
-    )
+        },
+    ))
     .await?;
     Ok(())
 }
