@@ -58,6 +58,18 @@ pub fn catalogue() -> Vec<Entry> {
         pb::AnnouncementPublished::entry(),
         crate::deposits::DepositStatusFixed::entry(),
         crate::deposits::DepositValid::entry(),
+        p::BidDecrypted::entry(),
+        p::QualificationReviewed::entry(),
+        p::SectionReturnedToEvaluation::entry(),
+        crate::remedies::CaseRaised::entry(),
+        crate::remedies::CaseAnswered::entry(),
+        crate::remedies::CaseSuspended::entry(),
+        crate::remedies::CaseResumed::entry(),
+        crate::remedies::CaseDecided::entry(),
+        e::DrawCancelled::entry(),
+        crate::evaluation::ReportSigned::entry(),
+        crate::evaluation::BidRejected::entry(),
+        v::BookingMoved::entry(),
     ];
     v.sort_by_key(|e| e.name);
     v

@@ -37,10 +37,12 @@ use serde_json::Value;
 pub mod auctions;
 mod catalogue;
 pub mod deposits;
+pub mod evaluation;
 pub mod experts;
 pub mod identity;
 pub mod projects;
 pub mod publishing;
+pub mod remedies;
 pub mod time;
 pub mod venues;
 

@@ -202,10 +202,28 @@ contract! {
         section_id: String,
         project_id: Option<String>,
         market: Option<String>,
-        /// The entries of the record (projects' `OpeningEntry`), kept as given.
+        /// The entries of the record, one per bid.
         #[serde(default)]
-        entries: serde_json::Value,
+        entries: Vec<crate::projects::OpeningEntry>,
+        /// Bids decrypted with a matching digest (the bids left for evaluation).
         decrypted_bids: Option<i64>,
+        /// When the opening began.
+        #[serde(default, with = "crate::time::option")]
+        opened_at: Option<DateTime<Utc>>,
+        /// The end of the decryption window.
+        #[serde(default, with = "crate::time::option")]
+        decryption_deadline: Option<DateTime<Utc>>,
+        #[serde(default, with = "crate::time::option")]
+        recorded_at: Option<DateTime<Utc>>,
+        /// The market's `opening_rules.min_bids` at the time of the record.
+        min_bids: Option<i64>,
+        /// `decrypted_bids < min_bids` (informational: the section still goes to evaluation).
+        below_min_bids: Option<bool>,
+        below_min_bids_basis: Option<String>,
+        /// Objections raised at the opening and their answers (projects' `OpeningObjection`),
+        /// kept as given.
+        #[serde(default)]
+        objections: Vec<serde_json::Value>,
     }
 }
 
@@ -224,5 +242,124 @@ contract! {
         #[serde(default)]
         due_at_provisional: bool,
         basis: Option<String>,
+    }
+}
+
+/// One bid of the opening record (开标记录) as `projects.opening.recorded` carries it (projects'
+/// `OpeningEntry`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OpeningEntry {
+    pub bid_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub uscc: String,
+    /// The sealed price read at decryption; none when not decrypted.
+    pub price: Option<Money>,
+    /// `decrypted`, `not_decrypted`, `digest_mismatch` or `withdrawn_platform_fault`.
+    pub decryption: String,
+    /// `valid`, `missing`, `invalid` or `unknown` (as known from the deposits area).
+    pub deposit: String,
+    /// Cipher suite of the package.
+    #[serde(default)]
+    pub suite: Option<String>,
+    /// The centre's declaration of a platform or CA fault (projects' `FaultDeclaration`), kept
+    /// as given; absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<serde_json::Value>,
+}
+
+/// One document of a decrypted bid: a byte range of the decrypted copy.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DecryptedDocument {
+    /// 1-based position in the bid's manifest.
+    pub n: i64,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    /// Hex SHA-256 of the document's bytes.
+    pub sha256: String,
+    /// Byte offset of the document inside the decrypted copy.
+    pub offset: i64,
+}
+
+/// A bidder's SME declaration (中小企业声明函, 财库〔2020〕46号) sealed in its bid.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SmeDeclaration {
+    /// `medium`, `small` or `micro`.
+    pub scale: String,
+    /// Every good or service offered comes from small or micro enterprises.
+    pub by_small_micro: bool,
+}
+
+contract! {
+    /// A bid was decrypted at the opening (or failed to be): the decrypted copy's documents, the
+    /// documents' authors and software, and the bidder's SME declaration.
+    BidDecrypted = "projects.bid.decrypted", version 1, aggregate "section" by section_id {
+        bid_id: String,
+        section_id: String,
+        org_id: String,
+        /// `decrypted`, `digest_mismatch` …
+        decryption: String,
+        suite: String,
+        /// Who prepared the documents (实施条例 40(1)), from their own metadata.
+        #[serde(default)]
+        document_authors: Vec<String>,
+        #[serde(default)]
+        document_software: Vec<String>,
+        /// File-store key of the decrypted copy (decrypted only).
+        plaintext_key: Option<String>,
+        /// The decrypted copy's documents (empty unless decrypted).
+        #[serde(default)]
+        documents: Vec<crate::projects::DecryptedDocument>,
+        /// Null when none was declared.
+        sme: Option<crate::projects::SmeDeclaration>,
+    }
+}
+
+/// A supplier found not qualified in the purchaser's review, with the reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QualificationRejection {
+    pub org_id: String,
+    pub reason: Option<String>,
+}
+
+contract! {
+    /// The purchaser's qualification review (资格审查, 财政部令第87号 第四十四条) is recorded: the
+    /// qualified suppliers the committee evaluates.
+    QualificationReviewed = "projects.qualification.reviewed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: String,
+        /// `procurement`.
+        market: String,
+        /// Organization ids of the qualified suppliers.
+        qualified: Vec<String>,
+        /// The suppliers found not qualified, with the reasons.
+        #[serde(default)]
+        rejected: Vec<crate::projects::QualificationRejection>,
+        qualified_count: i64,
+        basis: String,
+        #[serde(with = "crate::time")]
+        reviewed_at: DateTime<Utc>,
+    }
+}
+
+contract! {
+    /// A complaint decision voided the result (`remedy_result_void`): the section goes back to the
+    /// committee, the voided result kept in the history.
+    SectionReturnedToEvaluation = "projects.section.returned_to_evaluation", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: String,
+        previous_state: String,
+        /// `evaluating`.
+        state: String,
+        /// `remedy_result_void`.
+        reason: String,
+        remedy_case_id: String,
+        /// The legal basis of the decision (the remedies case's source).
+        decision_basis: Option<String>,
+        /// A result was archived (the voided round kept).
+        voided_result: bool,
+        #[serde(with = "crate::time")]
+        at: DateTime<Utc>,
     }
 }

@@ -349,7 +349,10 @@ async fn record(
         if s.qualified {
             qualified.push(s.org_id.clone());
         } else {
-            rejected.push(json!({"org_id": s.org_id, "reason": reason}));
+            rejected.push(ggzy_events::projects::QualificationRejection {
+                org_id: s.org_id.clone(),
+                reason: reason.map(str::to_string),
+            });
             emit(
                 tx,
                 &ctx.db,
@@ -372,14 +375,16 @@ async fn record(
         &ctx.db,
         &by,
         now,
-        NewEvent::new(
-            "projects.qualification.reviewed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": sec.project_id, "market": "procurement",
-                   "qualified": qualified, "rejected": rejected, "qualified_count": count,
-                   "basis": QUALIFICATION_SOURCE, "reviewed_at": now.to_rfc3339()}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::projects::QualificationReviewed {
+            section_id: section_id.into(),
+            project_id: sec.project_id.clone(),
+            market: "procurement".into(),
+            qualified: qualified.clone(),
+            rejected: rejected.clone(),
+            qualified_count: count,
+            basis: QUALIFICATION_SOURCE.into(),
+            reviewed_at: now,
+        }),
     )
     .await?;
     if enough_qualified(count) {
