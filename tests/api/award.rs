@@ -635,22 +635,48 @@ async fn a_signed_evaluation_report_event_starts_the_publicity() {
     let app = TestApp::spawn().await;
     let t = evaluating_section(&app, "land").await;
     let sid = t.section_id.clone();
+    // The payload the evaluation area writes, built through its contract.
+    use ggzy_events::evaluation::{RankedCandidate, ReportSigned};
+    use ggzy_events::Contract;
+    let report = |section_id: &str, report_id: &str, ranking: Vec<RankedCandidate>| {
+        ReportSigned {
+            section_id: section_id.into(),
+            report_id: report_id.into(),
+            method: "comprehensive".into(),
+            signed_at: Utc::now(),
+            ranking,
+            rejected: vec![],
+        }
+        .encode()
+        .payload
+    };
+    let ranked = |rank: i64, org: &str, price: &str, score: &str| RankedCandidate {
+        rank,
+        org_id: org.into(),
+        org_name: format!("{org} 公司"),
+        price: price.into(),
+        score: Some(score.into()),
+    };
     // A report for a section that does not exist is refused and recorded, not retried.
     emit_event(
         &app,
         "evaluation.report.signed",
         "r0",
-        json!({"section_id": "no-such-section", "report_id": "r0", "ranking": []}),
+        report("no-such-section", "r0", vec![]),
     )
     .await;
     emit_event(
         &app,
         "evaluation.report.signed",
         "r1",
-        json!({"section_id": sid, "report_id": "PBBG-EV-1", "ranking": [
-            {"rank": 2, "org_id": t.bidders[0].org_id, "price": "9650000.00", "score": 88.5},
-            {"rank": 1, "org_id": t.bidders[2].org_id, "price": "9720000.00", "score": 91},
-        ]}),
+        report(
+            &sid,
+            "PBBG-EV-1",
+            vec![
+                ranked(2, &t.bidders[0].org_id, "9650000.00", "88.50"),
+                ranked(1, &t.bidders[2].org_id, "9720000.00", "91.00"),
+            ],
+        ),
     )
     .await;
     wait_state(&app, &t, "publicizing").await;
@@ -710,15 +736,34 @@ async fn an_evaluation_result_needs_a_recorded_committee_and_the_opened_prices()
     let draw_id = committee(&app, &t).await;
     // A cancelled draw no longer counts.
     let cancelled = format!("cancelled-{}", t.section_id);
-    for ty in ["experts.draw.completed", "experts.draw.cancelled"] {
-        app.emit_as(
-            "experts",
-            ty,
-            "expert_draw",
-            &cancelled,
-            json!({"draw_id": cancelled, "section_id": t.section_id, "session_id": "s"}),
-        )
-        .await;
+    {
+        use ggzy_events::experts::{DrawCancelled, DrawCompleted};
+        use ggzy_events::Contract;
+        let completed = DrawCompleted {
+            draw_id: cancelled.clone(),
+            section_id: t.section_id.clone(),
+            session_id: Some("s".into()),
+            attempt: Some(1),
+            experts: vec![],
+            confirm_by: None,
+        };
+        let gone = DrawCancelled {
+            draw_id: cancelled.clone(),
+            section_id: t.section_id.clone(),
+            session_id: "s".into(),
+            reason: "session_cancelled".into(),
+            notified: vec![],
+        };
+        for e in [completed.encode(), gone.encode()] {
+            app.emit_as(
+                "experts",
+                &e.event_type,
+                "expert_draw",
+                &cancelled,
+                e.payload,
+            )
+            .await;
+        }
     }
     app.drain_consumer("projects.committees").await;
     let (s, v) = app

@@ -78,12 +78,23 @@ async fn bid_with(
     }
     let e = emit(app, "projects.bid.submitted", s, p).await;
     // The same-file-creator signal reads the authors of the documents, known at opening.
+    let decrypted = ggzy_events::projects::BidDecrypted {
+        bid_id: format!("b-{s}-{org}"),
+        section_id: s.into(),
+        org_id: org.into(),
+        decryption: "decrypted".into(),
+        suite: "aes-256-gcm+sha-256".into(),
+        document_authors: vec![creator.into()],
+        document_software: vec![],
+        plaintext_key: None,
+        documents: vec![],
+        sme: None,
+    };
     emit(
         app,
         "projects.bid.decrypted",
         s,
-        json!({"bid_id": format!("b-{s}-{org}"), "section_id": s, "org_id": org,
-               "decryption": "decrypted", "document_authors": [creator]}),
+        ggzy_events::Contract::encode(&decrypted).payload,
     )
     .await;
     e

@@ -600,7 +600,13 @@ async fn the_opening_publishes_tenderers_bids_and_their_number_and_evaluation_di
         "evaluation.bid.rejected",
         "section",
         &reg.section_id,
-        json!({"section_id": reg.section_id, "org_id": "org-2", "basis": "评标规定 第二十三条"}),
+        ggzy_events::Contract::encode(&ggzy_events::evaluation::BidRejected {
+            section_id: reg.section_id.clone(),
+            org_id: "org-2".into(),
+            ground: "review".into(),
+            basis: "评标规定 第二十三条".into(),
+        })
+        .payload,
     )
     .await;
     app.drain_consumer("publishing.lifecycle").await;

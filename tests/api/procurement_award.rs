@@ -513,7 +513,17 @@ async fn fewer_than_three_qualified_suppliers_after_review_fail_the_procurement(
     let app = TestApp::spawn().await;
     let t = evaluating_section(&app, "procurement").await;
     let sid = t.section_id.clone();
-    let reject = |org: String| json!({"section_id": sid, "org_id": org, "basis": "评标规定 第二十三条; majority of the committee"});
+    let reject = |org: String| {
+        use ggzy_events::Contract;
+        ggzy_events::evaluation::BidRejected {
+            section_id: sid.clone(),
+            org_id: org,
+            ground: "review".into(),
+            basis: "评标规定 第二十三条; majority of the committee".into(),
+        }
+        .encode()
+        .payload
+    };
     // A rejection of a supplier with no opened bid here leaves the three opened bids: goes on.
     app.emit_as(
         "evaluation",

@@ -971,19 +971,35 @@ async fn drawn_experts_join_the_roster_see_their_sessions_and_pass_only_their_do
     let (s, sb) = app.post(Some(&staff), "/api/v1/sessions", body).await;
     assert_eq!(s, 201, "{sb}");
 
-    // Today's payload (no session id, no names) still ties the draw to the session by section.
-    emit_event(
-        &app,
-        "experts.draw.completed",
-        "d1",
-        json!({"draw_id": "d1", "section_id": "sec-e", "attempt": 1, "members": 4, "backups": 2}),
-    )
-    .await;
+    // The experts area's payloads, built through their contracts.
+    use ggzy_events::experts::{DrawCompleted, DrawnExpert, MemberReplaced};
+    use ggzy_events::Contract;
+    let expert = |id: &str, name: &str| DrawnExpert {
+        expert_id: id.into(),
+        name: name.into(),
+        user_id: None,
+        specialty: None,
+    };
+    let draw = |session_id: Option<&str>, experts: Vec<DrawnExpert>| {
+        DrawCompleted {
+            draw_id: "d1".into(),
+            section_id: "sec-e".into(),
+            session_id: session_id.map(str::to_string),
+            attempt: Some(1),
+            experts,
+            confirm_by: None,
+        }
+        .encode()
+        .payload
+    };
+    // A draw without session id nor names still ties the draw to the session by section.
+    emit_event(&app, "experts.draw.completed", "d1", draw(None, vec![])).await;
     poll(&app, &staff, &format!("/api/v1/sessions/{sid}"), |v| {
         v["draw_id"] == "d1"
     })
     .await;
-    // The full payload names the experts; one without a resident ID waits for staff's check.
+    // The full payload names the members (never the backups); the events carry no resident ID,
+    // so each waits for staff's check of the identity card.
     let (wang, zhao, sun) = (
         rid("21020219700101001"),
         rid("21020219710202002"),
@@ -993,12 +1009,24 @@ async fn drawn_experts_join_the_roster_see_their_sessions_and_pass_only_their_do
         &app,
         "experts.draw.completed",
         "d1",
-        json!({"draw_id": "d1", "section_id": "sec-e", "session_id": sid,
-               "experts": [{"expert_id": "e1", "name": "王五", "resident_id": wang},
-                           {"expert_id": "e2", "name": "赵六"},
-                           {"expert_id": "b1", "name": "钱八", "backup": true}]}),
+        draw(Some(&sid), vec![expert("e1", "王五"), expert("e2", "赵六")]),
     )
     .await;
+    poll(
+        &app,
+        &staff,
+        &format!("/api/v1/bookings/{sid}/roster"),
+        |v| v.as_array().is_some_and(|a| a.len() == 2),
+    )
+    .await;
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/sessions/{sid}/experts/e1/identity"),
+            json!({"resident_id": wang}),
+        )
+        .await;
+    assert_eq!(s, 204, "{v}");
     let roster = poll(
         &app,
         &staff,
@@ -1088,12 +1116,22 @@ async fn drawn_experts_join_the_roster_see_their_sessions_and_pass_only_their_do
         )
         .await;
     assert_eq!(s, 200);
+    let replaced = MemberReplaced {
+        draw_id: "d1".into(),
+        section_id: "sec-e".into(),
+        session_id: Some(sid.clone()),
+        expert_id: Some("e2".into()),
+        reason: Some("recused".into()),
+        specialty: None,
+        replaced: expert("e2", "赵六"),
+        replacement: expert("e3", "孙七"),
+        experts: vec![expert("e3", "孙七")],
+    };
     emit_event(
         &app,
         "experts.member.replaced",
         "d1",
-        json!({"draw_id": "d1", "session_id": sid, "replaced_expert_id": "e2",
-               "replacement": {"expert_id": "e3", "name": "孙七", "resident_id": sun}}),
+        replaced.encode().payload,
     )
     .await;
     let roster = poll(
@@ -1122,6 +1160,15 @@ async fn drawn_experts_join_the_roster_see_their_sessions_and_pass_only_their_do
         )
         .await;
     assert_eq!((s, v["rule"].as_str()), (403, Some("door.not_on_roster")));
+    // 孙七's identity card is checked at the desk, then he enters.
+    let (s, v) = app
+        .post(
+            Some(&staff),
+            &format!("/api/v1/sessions/{sid}/experts/e3/identity"),
+            json!({"resident_id": sun}),
+        )
+        .await;
+    assert_eq!(s, 204, "{v}");
     let (s, v) = app
         .post(
             Some(&staff),

@@ -16,49 +16,43 @@
 //! admins, who read the evaluation anyway ([`service::require_reader`]). Everyone else: 403.
 
 use crate::service::{self, Sec};
-use ggzy_core::events::{Event, NewEvent};
+use ggzy_core::events::NewEvent;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, Result};
+use ggzy_events::projects::BidDecrypted;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::Row;
 use utoipa::ToSchema;
 
 /// Keep the documents of a decrypted bid (`projects.bid.decrypted` with `documents`); a bid that
 /// was not decrypted carries none. Idempotent.
-pub(crate) async fn project(tx: &mut Tx, ev: &Event, now: i64) -> Result<()> {
-    let p = &ev.payload;
-    if p["decryption"] != "decrypted" {
+pub(crate) async fn project(tx: &mut Tx, b: &BidDecrypted, now: i64) -> Result<()> {
+    if b.decryption != "decrypted" {
         return Ok(());
     }
-    let (Some(bid_id), Some(key)) = (p["bid_id"].as_str(), p["plaintext_key"].as_str()) else {
+    let Some(key) = b.plaintext_key.as_deref() else {
         return Ok(());
     };
-    let sid = p["section_id"].as_str().unwrap_or_default();
-    let org = p["org_id"].as_str().unwrap_or_default();
-    for d in p["documents"].as_array().into_iter().flatten() {
-        let (Some(n), Some(size), Some(offset)) =
-            (d["n"].as_i64(), d["size"].as_i64(), d["offset"].as_i64())
-        else {
-            continue;
-        };
+    let (bid_id, sid, org) = (b.bid_id.as_str(), b.section_id.as_str(), b.org_id.as_str());
+    for d in &b.documents {
         sqlx::query(
             "INSERT INTO eval_bid_documents (bid_id, n, section_id, org_id, name, media_type, size, sha256, \
              file_key, file_offset, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              ON CONFLICT (bid_id, n) DO NOTHING",
         )
         .bind(bid_id)
-        .bind(n)
+        .bind(d.n)
         .bind(sid)
         .bind(org)
-        .bind(d["name"].as_str().unwrap_or_default())
-        .bind(d["media_type"].as_str().unwrap_or("application/octet-stream"))
-        .bind(size)
-        .bind(d["sha256"].as_str().unwrap_or_default())
+        .bind(&d.name)
+        .bind(&d.media_type)
+        .bind(d.size)
+        .bind(&d.sha256)
         .bind(key)
-        .bind(offset)
+        .bind(d.offset)
         .bind(now)
         .execute(&mut **tx)
         .await?;
@@ -105,10 +99,10 @@ struct DocRow {
 pub(crate) async fn of_section(tx: &mut Tx, sec: &Sec) -> Result<Vec<BidDocuments>> {
     let mut out = vec![];
     for e in sec.entries.iter().flatten() {
-        if e["decryption"] != "decrypted" {
+        if e.decryption != "decrypted" {
             continue;
         }
-        let bid_id = str_of(&e["bid_id"]);
+        let bid_id = e.bid_id.clone();
         let rows = sqlx::query(
             "SELECT n, name, media_type, size, sha256 FROM eval_bid_documents \
              WHERE section_id = $1 AND bid_id = $2 ORDER BY n",
@@ -135,18 +129,14 @@ pub(crate) async fn of_section(tx: &mut Tx, sec: &Sec) -> Result<Vec<BidDocument
             })
             .collect::<Result<Vec<_>>>()?;
         out.push(BidDocuments {
-            org_id: str_of(&e["org_id"]),
-            org_name: str_of(&e["org_name"]),
-            price: e["price"].as_str().map(str::to_string),
+            org_id: e.org_id.clone(),
+            org_name: e.org_name.clone(),
+            price: e.price.as_ref().map(|p| p.to_string()),
             bid_id,
             documents,
         });
     }
     Ok(out)
-}
-
-fn str_of(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
 }
 
 /// A member reads the documents from the session's start on (during the session and after it);
@@ -272,7 +262,7 @@ pub async fn read(
         .entries
         .iter()
         .flatten()
-        .find(|e| e["bid_id"] == bid_id && e["decryption"] == "decrypted")
+        .find(|e| e.bid_id == bid_id && e.decryption == "decrypted")
         .cloned()
         .ok_or_else(|| Error::not_found(format!("opened bid {bid_id} in section {section_id}")))?;
     let r = sqlx::query(
@@ -363,7 +353,7 @@ pub async fn read(
             "section",
             section_id,
             json!({"section_id": section_id, "bid_id": bid_id, "org_id": d.org_id,
-                   "org_name": entry["org_name"], "n": n, "name": d.name, "size": d.size,
+                   "org_name": entry.org_name, "n": n, "name": d.name, "size": d.size,
                    "sha256": d.sha256, "reader": actor.user_id, "role": actor.role.as_str(),
                    "expert_id": expert, "read_at": to_micros(now)}),
         ),

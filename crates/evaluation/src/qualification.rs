@@ -11,6 +11,8 @@
 
 use ggzy_core::events::Event;
 use ggzy_core::{Error, Result};
+use ggzy_events::projects::QualificationReviewed;
+use ggzy_events::Contract;
 use ggzy_store::Tx;
 
 /// The rule of a committee step refused before the purchaser's qualification review.
@@ -18,19 +20,12 @@ pub const PENDING_RULE: &str = "evaluation.qualification_pending";
 
 /// Keep the qualified suppliers of `projects.qualification.reviewed`.
 pub(crate) async fn project(tx: &mut Tx, ev: &Event, now: i64) -> Result<()> {
-    let p = &ev.payload;
-    let sid = p["section_id"].as_str().unwrap_or_default();
-    let qualified: Vec<String> = p["qualified"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
-    let json = serde_json::to_string(&qualified).map_err(|e| Error::internal(e.to_string()))?;
+    let r = QualificationReviewed::decode(ev)?;
+    let json = serde_json::to_string(&r.qualified).map_err(|e| Error::internal(e.to_string()))?;
     sqlx::query("UPDATE eval_sections SET qualified = $1, updated_at = $2 WHERE section_id = $3")
         .bind(json)
         .bind(now)
-        .bind(sid)
+        .bind(&r.section_id)
         .execute(&mut **tx)
         .await?;
     Ok(())

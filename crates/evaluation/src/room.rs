@@ -23,7 +23,6 @@ use ggzy_core::{Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use rust_decimal::Decimal;
-use serde_json::Value;
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
@@ -232,12 +231,12 @@ pub async fn room(ctx: &Ctx, actor: &Actor, ip: &str, section_id: &str) -> Resul
         .iter()
         .flatten()
         .map(|e| OpeningLine {
-            org_id: str_of(&e["org_id"]),
-            org_name: str_of(&e["org_name"]),
-            price: e["price"].as_str().map(str::to_string),
-            decryption: str_of(&e["decryption"]),
-            deposit: str_of(&e["deposit"]),
-            suite: e["suite"].as_str().map(str::to_string),
+            org_id: e.org_id.clone(),
+            org_name: e.org_name.clone(),
+            price: e.price.as_ref().map(|p| p.to_string()),
+            decryption: e.decryption.clone(),
+            deposit: e.deposit.clone(),
+            suite: e.suite.clone(),
         })
         .collect();
     tx.rollback().await?;
@@ -255,10 +254,6 @@ pub async fn room(ctx: &Ctx, actor: &Actor, ip: &str, section_id: &str) -> Resul
         session,
         documents,
     })))
-}
-
-fn str_of(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
 }
 
 // ---------------------------------------------------------------------------------------------

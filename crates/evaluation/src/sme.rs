@@ -6,8 +6,8 @@
 //! goods or services all come from small or micro enterprises ([`Declaration::deduction_applies`],
 //! 46号 第九条 with 第四条; [`crate::rules::evaluated_price`]).
 
-use ggzy_core::events::Event;
 use ggzy_core::Result;
+use ggzy_events::projects::BidDecrypted;
 use ggzy_store::Tx;
 use serde::Serialize;
 use sqlx::Row;
@@ -32,21 +32,18 @@ impl Declaration {
 
 /// Keep the declaration of a decrypted bid (the latest decryption of the organization's bid in the
 /// section wins; a bid without one removes an earlier row). Idempotent.
-pub(crate) async fn project(tx: &mut Tx, ev: &Event, now: i64) -> Result<()> {
-    let p = &ev.payload;
-    if p["decryption"] != "decrypted" {
+pub(crate) async fn project(tx: &mut Tx, b: &BidDecrypted, now: i64) -> Result<()> {
+    if b.decryption != "decrypted" {
         return Ok(());
     }
-    let (Some(sid), Some(org)) = (p["section_id"].as_str(), p["org_id"].as_str()) else {
-        return Ok(());
-    };
+    let (sid, org) = (b.section_id.as_str(), b.org_id.as_str());
     sqlx::query("DELETE FROM eval_sme_declarations WHERE section_id = $1 AND org_id = $2")
         .bind(sid)
         .bind(org)
         .execute(&mut **tx)
         .await?;
-    let d = &p["sme"];
-    if let (Some(scale), Some(by)) = (d["scale"].as_str(), d["by_small_micro"].as_bool()) {
+    if let Some(d) = &b.sme {
+        let (scale, by) = (d.scale.as_str(), d.by_small_micro);
         sqlx::query(
             "INSERT INTO eval_sme_declarations (section_id, org_id, scale, by_small_micro, recorded_at) \
              VALUES ($1, $2, $3, $4, $5)",

@@ -9,6 +9,8 @@ use ggzy_core::error::Error;
 use ggzy_core::events::Event;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Result};
+use ggzy_events::remedies::{CaseResumed, CaseSuspended};
+use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{Db, Tx};
 use sqlx::Row;
@@ -49,33 +51,34 @@ impl Consumer for Suspensions {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        matches!(
-            event_type,
-            "remedies.case.suspended" | "remedies.case.resumed"
-        )
+        event_type == CaseSuspended::NAME || event_type == CaseResumed::NAME
     }
 
+    /// Decoded through the contracts: an event that does not decode fails the consumer, which
+    /// parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, _db: &Db, _clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        let (Some(section_id), Some(case_id)) = (p["section_id"].as_str(), p["case_id"].as_str())
-        else {
-            tracing::warn!(event = %ev.id, "remedies event without section_id/case_id; skipped");
-            return Ok(());
+        let suspended = ev.event_type == CaseSuspended::NAME;
+        let (section_id, case_id) = if suspended {
+            let c = CaseSuspended::decode(ev)?;
+            (c.section_id, c.case_id)
+        } else {
+            let c = CaseResumed::decode(ev)?;
+            (c.section_id, c.case_id)
         };
-        if ev.event_type == "remedies.case.suspended" {
+        if suspended {
             sqlx::query(
                 "INSERT INTO eval_suspensions (section_id, case_id, since) VALUES ($1, $2, $3) \
                  ON CONFLICT (section_id, case_id) DO NOTHING",
             )
-            .bind(section_id)
-            .bind(case_id)
+            .bind(&section_id)
+            .bind(&case_id)
             .bind(to_micros(ev.occurred_at))
             .execute(&mut **tx)
             .await?;
         } else {
             sqlx::query("DELETE FROM eval_suspensions WHERE section_id = $1 AND case_id = $2")
-                .bind(section_id)
-                .bind(case_id)
+                .bind(&section_id)
+                .bind(&case_id)
                 .execute(&mut **tx)
                 .await?;
         }

@@ -10,17 +10,19 @@
 use ggzy_core::events::Event;
 use ggzy_core::ids;
 use ggzy_core::Result;
+use ggzy_events::projects::SectionReturnedToEvaluation;
+use ggzy_events::Contract;
 use ggzy_store::Tx;
 use serde_json::{json, Value};
 use sqlx::Row;
 
 /// Archives the current round of the section and resets it.
 pub(crate) async fn reopen(tx: &mut Tx, ev: &Event, now: i64) -> Result<()> {
-    let p = &ev.payload;
-    if p["reason"] != "remedy_result_void" {
+    let r = SectionReturnedToEvaluation::decode(ev)?;
+    if r.reason != "remedy_result_void" {
         return Ok(());
     }
-    let sid = p["section_id"].as_str().unwrap_or_default();
+    let sid = r.section_id.as_str();
     let Some(sec) =
         sqlx::query("SELECT report, signed_at FROM eval_sections WHERE section_id = $1")
             .bind(sid)
@@ -88,7 +90,7 @@ pub(crate) async fn reopen(tx: &mut Tx, ev: &Event, now: i64) -> Result<()> {
     )
     .bind(ids::new_id())
     .bind(sid)
-    .bind(p["remedy_case_id"].as_str())
+    .bind(&r.remedy_case_id)
     .bind(report)
     .bind(signed_at)
     .bind(Value::Array(reviews).to_string())

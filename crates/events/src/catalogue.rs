@@ -84,6 +84,16 @@ pub fn catalogue() -> Vec<Entry> {
         p::PrequalificationDeadlineChanged::entry(),
         p::SectionReturnedToEvaluation::entry(),
         p::DueDateRederived::entry(),
+        p::QualificationReviewed::entry(),
+        crate::remedies::CaseRaised::entry(),
+        crate::remedies::CaseAnswered::entry(),
+        crate::remedies::CaseSuspended::entry(),
+        crate::remedies::CaseResumed::entry(),
+        crate::remedies::CaseDecided::entry(),
+        e::DrawCancelled::entry(),
+        crate::evaluation::ReportSigned::entry(),
+        crate::evaluation::BidRejected::entry(),
+        v::BookingMoved::entry(),
     ];
     v.sort_by_key(|e| e.name);
     v

@@ -118,3 +118,17 @@ contract! {
         score: i64,
     }
 }
+
+contract! {
+    /// A draw no longer stands: its session was cancelled, the members told.
+    DrawCancelled = "experts.draw.cancelled", version 1, aggregate "expert_draw" by draw_id {
+        draw_id: String,
+        section_id: String,
+        session_id: String,
+        /// `session_cancelled`.
+        reason: String,
+        /// The members and backups told of the cancellation.
+        #[serde(default)]
+        notified: Vec<crate::experts::DrawnExpert>,
+    }
+}

@@ -214,13 +214,28 @@ contract! {
         section_id: String,
         project_id: Option<String>,
         market: Option<String>,
-        /// The entries of the record (projects' `OpeningEntry`), kept as given.
+        /// The entries of the record, one per bid.
         #[serde(default)]
-        entries: serde_json::Value,
+        entries: Vec<crate::projects::OpeningEntry>,
+        /// Bids decrypted with a matching digest (the bids left for evaluation).
         decrypted_bids: Option<i64>,
-        /// When the opening took place.
+        /// When the opening began.
         #[serde(default, with = "crate::time::option")]
         opened_at: Option<DateTime<Utc>>,
+        /// The end of the decryption window.
+        #[serde(default, with = "crate::time::option")]
+        decryption_deadline: Option<DateTime<Utc>>,
+        #[serde(default, with = "crate::time::option")]
+        recorded_at: Option<DateTime<Utc>>,
+        /// The market's `opening_rules.min_bids` at the time of the record.
+        min_bids: Option<i64>,
+        /// `decrypted_bids < min_bids` (informational: the section still goes to evaluation).
+        below_min_bids: Option<bool>,
+        below_min_bids_basis: Option<String>,
+        /// Objections raised at the opening and their answers (projects' `OpeningObjection`),
+        /// kept as given.
+        #[serde(default)]
+        objections: Vec<serde_json::Value>,
     }
 }
 
@@ -259,35 +274,6 @@ contract! {
         decryption_deadline: Option<DateTime<Utc>>,
         /// Where the window's length comes from.
         window_basis: Option<String>,
-    }
-}
-
-contract! {
-    /// A bid was decrypted at the opening (or its decryption failed: see `decryption`), with what
-    /// the documents' own metadata tells and the committee's index of the decrypted documents.
-    BidDecrypted = "projects.bid.decrypted", version 1, aggregate "section" by section_id {
-        bid_id: String,
-        section_id: String,
-        org_id: String,
-        /// `decrypted` or why not (`digest_mismatch` …).
-        decryption: String,
-        /// Cipher suite of the package.
-        suite: Option<String>,
-        /// Authors named by the decrypted documents' metadata (实施条例 40(1)).
-        #[serde(default)]
-        document_authors: Vec<String>,
-        /// Software named by the documents' metadata.
-        #[serde(default)]
-        document_software: Vec<String>,
-        /// File-store key of the decrypted copy (decrypted only).
-        plaintext_key: Option<String>,
-        /// The decrypted documents (projects' `PlainDocument`: byte ranges of the copy), kept as
-        /// given.
-        #[serde(default)]
-        documents: serde_json::Value,
-        /// The SME declaration sealed in the manifest (中小企业声明函), kept as given; null when none.
-        #[serde(default)]
-        sme: serde_json::Value,
     }
 }
 
@@ -370,27 +356,15 @@ pub struct OpeningEntry {
     pub price: Option<Money>,
     /// `decrypted`, `not_decrypted`, `digest_mismatch` or `withdrawn_platform_fault`.
     pub decryption: String,
-    /// `valid`, `missing`, `invalid` or `unknown`.
+    /// `valid`, `missing`, `invalid` or `unknown` (as known from the deposits area).
     pub deposit: String,
+    /// Cipher suite of the package.
+    #[serde(default)]
     pub suite: Option<String>,
-    /// The centre's declaration of a platform fault, kept as given.
+    /// The centre's declaration of a platform or CA fault (projects' `FaultDeclaration`), kept
+    /// as given; absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<serde_json::Value>,
-}
-
-impl OpeningRecorded {
-    /// The record's entries, typed (an entry that does not match is a decode error; `seq` names
-    /// the event in it).
-    pub fn typed_entries(&self, seq: i64) -> Result<Vec<OpeningEntry>, crate::DecodeError> {
-        if self.entries.is_null() {
-            return Ok(vec![]);
-        }
-        serde_json::from_value(self.entries.clone()).map_err(|e| crate::DecodeError::Payload {
-            event_type: <Self as crate::Contract>::NAME.into(),
-            seq,
-            detail: format!("entries: {e}"),
-        })
-    }
 }
 
 contract! {
@@ -479,21 +453,78 @@ contract! {
     }
 }
 
+/// One document of a decrypted bid: a byte range of the decrypted copy.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DecryptedDocument {
+    /// 1-based position in the bid's manifest.
+    pub n: i64,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    /// Hex SHA-256 of the document's bytes.
+    pub sha256: String,
+    /// Byte offset of the document inside the decrypted copy.
+    pub offset: i64,
+}
+
+/// A bidder's SME declaration (中小企业声明函, 财库〔2020〕46号) sealed in its bid.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SmeDeclaration {
+    /// `medium`, `small` or `micro`.
+    pub scale: String,
+    /// Every good or service offered comes from small or micro enterprises.
+    pub by_small_micro: bool,
+}
+
 contract! {
-    /// A complaint decision voided the result: the section goes back to evaluation.
-    SectionReturnedToEvaluation = "projects.section.returned_to_evaluation", version 1, aggregate "section" by section_id {
+    /// A bid was decrypted at the opening (or failed to be): the decrypted copy's documents, the
+    /// documents' authors and software, and the bidder's SME declaration.
+    BidDecrypted = "projects.bid.decrypted", version 1, aggregate "section" by section_id {
+        bid_id: String,
         section_id: String,
-        project_id: Option<String>,
-        previous_state: Option<String>,
-        state: Option<String>,
-        reason: Option<String>,
-        remedy_case_id: Option<String>,
-        /// The decision's rule, as the remedy case gave it.
+        org_id: String,
+        /// `decrypted`, `digest_mismatch` …
+        decryption: String,
+        suite: String,
+        /// Who prepared the documents (实施条例 40(1)), from their own metadata.
         #[serde(default)]
-        decision_basis: serde_json::Value,
-        voided_result: Option<bool>,
-        #[serde(default, with = "crate::time::option")]
-        at: Option<DateTime<Utc>>,
+        document_authors: Vec<String>,
+        #[serde(default)]
+        document_software: Vec<String>,
+        /// File-store key of the decrypted copy (decrypted only).
+        plaintext_key: Option<String>,
+        /// The decrypted copy's documents (empty unless decrypted).
+        #[serde(default)]
+        documents: Vec<crate::projects::DecryptedDocument>,
+        /// Null when none was declared.
+        sme: Option<crate::projects::SmeDeclaration>,
+    }
+}
+
+/// A supplier found not qualified in the purchaser's review, with the reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QualificationRejection {
+    pub org_id: String,
+    pub reason: Option<String>,
+}
+
+contract! {
+    /// The purchaser's qualification review (资格审查, 财政部令第87号 第四十四条) is recorded: the
+    /// qualified suppliers the committee evaluates.
+    QualificationReviewed = "projects.qualification.reviewed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: String,
+        /// `procurement`.
+        market: String,
+        /// Organization ids of the qualified suppliers.
+        qualified: Vec<String>,
+        /// The suppliers found not qualified, with the reasons.
+        #[serde(default)]
+        rejected: Vec<crate::projects::QualificationRejection>,
+        qualified_count: i64,
+        basis: String,
+        #[serde(with = "crate::time")]
+        reviewed_at: DateTime<Utc>,
     }
 }
 
@@ -520,5 +551,26 @@ contract! {
         #[serde(default)]
         overdue_alert_raised: bool,
         basis: Option<String>,
+    }
+}
+
+contract! {
+    /// A complaint decision voided the result (`remedy_result_void`): the section goes back to the
+    /// committee, the voided result kept in the history.
+    SectionReturnedToEvaluation = "projects.section.returned_to_evaluation", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: String,
+        previous_state: String,
+        /// `evaluating`.
+        state: String,
+        /// `remedy_result_void`.
+        reason: String,
+        remedy_case_id: String,
+        /// The legal basis of the decision (the remedies case's source).
+        decision_basis: Option<String>,
+        /// A result was archived (the voided round kept).
+        voided_result: bool,
+        #[serde(with = "crate::time")]
+        at: DateTime<Utc>,
     }
 }

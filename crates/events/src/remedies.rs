@@ -20,3 +20,95 @@ contract! {
         source: Option<String>,
     }
 }
+
+contract! {
+    /// An objection, challenge or complaint is raised about a section. The raiser is the event's
+    /// actor, never in the payload (competitors read the case only anonymised).
+    CaseRaised = "remedies.case.raised", version 1, aggregate "remedy_case" by case_id {
+        case_id: String,
+        section_id: String,
+        market: String,
+        /// `objection`, `challenge`, `complaint` …
+        kind: String,
+        /// What the case is about: `documents`, `opening`, `result`, `process` …
+        target: String,
+        /// The case this one escalates.
+        parent_id: Option<String>,
+        #[serde(with = "crate::time")]
+        raised_at: DateTime<Utc>,
+        grounds: String,
+        #[serde(default, with = "crate::time::option")]
+        answer_due: Option<DateTime<Utc>>,
+        #[serde(default, with = "crate::time::option")]
+        accept_due: Option<DateTime<Utc>>,
+        /// The case suspends the procedure (a `remedies.case.suspended` follows).
+        suspends: bool,
+        /// The rule's legal basis.
+        source: String,
+    }
+}
+
+contract! {
+    /// The tenderer (or purchaser) answered an objection or a challenge.
+    CaseAnswered = "remedies.case.answered", version 1, aggregate "remedy_case" by case_id {
+        case_id: String,
+        section_id: String,
+        market: String,
+        kind: String,
+        target: String,
+        answer: String,
+        /// The answer changes the tender documents.
+        changes_documents: bool,
+        /// The bid deadline the answer sets (a change notice), if any.
+        #[serde(default, with = "crate::time::option")]
+        new_bid_deadline: Option<DateTime<Utc>>,
+        /// Answered after the answer period.
+        late: bool,
+        /// Unified trading code of the section's project.
+        project_code: String,
+    }
+}
+
+contract! {
+    /// A case suspends the section's procedure (实施条例 22, 62; 政府采购法 57) until resumed.
+    CaseSuspended = "remedies.case.suspended", version 1, aggregate "remedy_case" by case_id {
+        case_id: String,
+        section_id: String,
+        /// What is suspended: `bidding`, `procedure`, `award` or `prequalification`.
+        scope: String,
+        source: String,
+        /// The suspension's end set by the supervisor (政府采购法 57: at most 30 days), if any.
+        #[serde(default, with = "crate::time::option")]
+        until: Option<DateTime<Utc>>,
+    }
+}
+
+contract! {
+    /// A case's suspension ends (answered, decided, or its maximum length reached).
+    CaseResumed = "remedies.case.resumed", version 1, aggregate "remedy_case" by case_id {
+        case_id: String,
+        section_id: String,
+        scope: String,
+        /// `answered`, `decided`, `max_days` …
+        reason: String,
+        /// The bid deadline the answer set, if any.
+        #[serde(default, with = "crate::time::option")]
+        new_bid_deadline: Option<DateTime<Utc>>,
+    }
+}
+
+contract! {
+    /// The supervisor decided a complaint (处理决定).
+    CaseDecided = "remedies.case.decided", version 1, aggregate "remedy_case" by case_id {
+        case_id: String,
+        section_id: String,
+        market: String,
+        /// `dismissed`, `result_void`, `retender` …
+        decision: String,
+        reason: String,
+        /// The case's legal basis.
+        source: String,
+        /// Decided after the decision period.
+        late: bool,
+    }
+}

@@ -85,3 +85,29 @@ contract! {
         at: DateTime<Utc>,
     }
 }
+
+contract! {
+    /// A room booking moved (another window, maybe another room): by staff or the agency, or
+    /// following its section's new opening time (`reason`: `deadline_changed`).
+    BookingMoved = "venues.booking.moved", version 1, aggregate "booking" by booking_id {
+        booking_id: String,
+        room_id: String,
+        section_id: String,
+        /// `opening`, `evaluation`, `auction` …
+        purpose: String,
+        #[serde(with = "crate::time")]
+        start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        end: DateTime<Utc>,
+        /// `tentative` or `confirmed`.
+        status: String,
+        #[serde(with = "crate::time")]
+        old_start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        old_end: DateTime<Utc>,
+        old_room_id: String,
+        /// `deadline_changed` when the booking followed its section; absent when moved by hand.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    }
+}

@@ -88,20 +88,71 @@ fn bid_submitted_round_trips() {
 
 #[test]
 fn opening_recorded_round_trips() {
-    let entries = json!([{"bid_id": "b1", "org_name": "甲", "price": "100.00"}]);
+    use ggzy_core::Money;
+    use ggzy_events::projects::OpeningEntry;
+    let objection = json!({"case_id": "c1", "raised_at": "2026-03-20T01:40:00Z", "grounds": "g",
+                           "answer": null, "answered_at": null, "answered_late": false,
+                           "source": "招标投标法实施条例 第四十四条"});
+    let fault = json!({"bid_id": "b2", "section_id": "s1", "org_id": "o2", "fault": "ca",
+                       "reason": "CA down", "declared_by": "u1",
+                       "declared_at": "2026-03-20T01:50:00Z", "basis": "电子招标投标办法 第三十一条"});
     round_trip(
         OpeningRecorded {
             section_id: "s1".into(),
             project_id: Some("p1".into()),
             market: Some("construction".into()),
-            entries: entries.clone(),
+            entries: vec![
+                OpeningEntry {
+                    bid_id: "b1".into(),
+                    org_id: "o1".into(),
+                    org_name: "甲".into(),
+                    uscc: "91210200MA0000001X".into(),
+                    price: Some(Money::from_fen(10_000)),
+                    decryption: "decrypted".into(),
+                    deposit: "valid".into(),
+                    suite: Some("aes-256-gcm+sha-256".into()),
+                    fault: None,
+                },
+                OpeningEntry {
+                    bid_id: "b2".into(),
+                    org_id: "o2".into(),
+                    org_name: "乙".into(),
+                    uscc: "91210200MA0000002X".into(),
+                    price: None,
+                    decryption: "withdrawn_platform_fault".into(),
+                    deposit: "unknown".into(),
+                    suite: None,
+                    fault: Some(fault.clone()),
+                },
+            ],
             decrypted_bids: Some(1),
             opened_at: Some(t(1)),
+            decryption_deadline: Some(t(2)),
+            recorded_at: Some(t(2)),
+            min_bids: Some(3),
+            below_min_bids: Some(true),
+            below_min_bids_basis: Some("实施条例 第四十四条".into()),
+            objections: vec![objection.clone()],
         },
+        // What projects wrote before the contract: the record (opening/record.rs), its instants
+        // in RFC 3339, an entry's `fault` only when declared.
         json!({"section_id": "s1", "project_id": "p1", "market": "construction",
-               "entries": entries, "decrypted_bids": 1, "opened_at": t(1).to_rfc3339()}),
+               "opened_at": t(1).to_rfc3339(), "decryption_deadline": t(2).to_rfc3339(),
+               "recorded_at": t(2).to_rfc3339(),
+               "entries": [
+                   {"bid_id": "b1", "org_id": "o1", "org_name": "甲", "uscc": "91210200MA0000001X",
+                    "price": "100.00", "decryption": "decrypted", "deposit": "valid",
+                    "suite": "aes-256-gcm+sha-256"},
+                   {"bid_id": "b2", "org_id": "o2", "org_name": "乙", "uscc": "91210200MA0000002X",
+                    "price": null, "decryption": "withdrawn_platform_fault", "deposit": "unknown",
+                    "suite": null, "fault": fault}],
+               "decrypted_bids": 1, "min_bids": 3, "below_min_bids": true,
+               "below_min_bids_basis": "实施条例 第四十四条", "objections": [objection]}),
         "s1",
     );
+    // An entry without its bid or organization does not decode (parked), never a blank.
+    let wire = json!({"section_id": "s1", "entries": [{"bid_id": "b1", "org_name": "甲"}]});
+    assert!(OpeningRecorded::decode_payload(7, &wire).is_err());
 }
 
 #[test]
@@ -448,4 +499,297 @@ fn refund_overdue_and_contract_overdue_round_trip() {
                "due_at_provisional": false, "basis": "招标投标法 第四十六条"}),
         "s1",
     );
+}
+
+// --- split17proj: the contracts the projects, evaluation and venues areas consume (and venues'
+// own moved booking), each from what its producer wrote before the contract.
+
+#[test]
+fn bid_decrypted_round_trips() {
+    use ggzy_events::projects::{BidDecrypted, DecryptedDocument, SmeDeclaration};
+    round_trip(
+        BidDecrypted {
+            bid_id: "b1".into(),
+            section_id: "s1".into(),
+            org_id: "o1".into(),
+            decryption: "decrypted".into(),
+            suite: "sm4-gcm+sm3".into(),
+            document_authors: vec!["张三".into()],
+            document_software: vec![],
+            plaintext_key: Some("plain/b1".into()),
+            documents: vec![DecryptedDocument {
+                n: 1,
+                name: "商务标.pdf".into(),
+                media_type: "application/pdf".into(),
+                size: 1024,
+                sha256: "ab".repeat(32),
+                offset: 0,
+            }],
+            sme: Some(SmeDeclaration {
+                scale: "small".into(),
+                by_small_micro: true,
+            }),
+        },
+        json!({"bid_id": "b1", "section_id": "s1", "org_id": "o1", "decryption": "decrypted",
+               "suite": "sm4-gcm+sm3", "document_authors": ["张三"], "document_software": [],
+               "plaintext_key": "plain/b1",
+               "documents": [{"n": 1, "name": "商务标.pdf", "media_type": "application/pdf",
+                              "size": 1024, "sha256": "ab".repeat(32), "offset": 0}],
+               "sme": {"scale": "small", "by_small_micro": true}}),
+        "s1",
+    );
+    // Not decrypted: no key, no documents, no declaration.
+    round_trip(
+        BidDecrypted {
+            bid_id: "b2".into(),
+            section_id: "s1".into(),
+            org_id: "o2".into(),
+            decryption: "digest_mismatch".into(),
+            suite: "aes-256-gcm+sha-256".into(),
+            document_authors: vec![],
+            document_software: vec![],
+            plaintext_key: None,
+            documents: vec![],
+            sme: None,
+        },
+        json!({"bid_id": "b2", "section_id": "s1", "org_id": "o2", "decryption": "digest_mismatch",
+               "suite": "aes-256-gcm+sha-256", "document_authors": [], "document_software": [],
+               "plaintext_key": null, "documents": [], "sme": null}),
+        "s1",
+    );
+}
+
+#[test]
+fn qualification_reviewed_round_trips() {
+    use ggzy_events::projects::{QualificationRejection, QualificationReviewed};
+    round_trip(
+        QualificationReviewed {
+            section_id: "s1".into(),
+            project_id: "p1".into(),
+            market: "procurement".into(),
+            qualified: vec!["o1".into(), "o2".into()],
+            rejected: vec![QualificationRejection {
+                org_id: "o3".into(),
+                reason: Some("资质不符".into()),
+            }],
+            qualified_count: 2,
+            basis: "财政部令第87号 第四十四条".into(),
+            reviewed_at: t(4),
+        },
+        json!({"section_id": "s1", "project_id": "p1", "market": "procurement",
+               "qualified": ["o1", "o2"], "rejected": [{"org_id": "o3", "reason": "资质不符"}],
+               "qualified_count": 2, "basis": "财政部令第87号 第四十四条",
+               "reviewed_at": t(4).to_rfc3339()}),
+        "s1",
+    );
+}
+
+#[test]
+fn section_returned_to_evaluation_round_trips() {
+    use ggzy_events::projects::SectionReturnedToEvaluation;
+    round_trip(
+        SectionReturnedToEvaluation {
+            section_id: "s1".into(),
+            project_id: "p1".into(),
+            previous_state: "publicizing".into(),
+            state: "evaluating".into(),
+            reason: "remedy_result_void".into(),
+            remedy_case_id: "c1".into(),
+            decision_basis: Some("招标投标法实施条例 第六十一条".into()),
+            voided_result: true,
+            at: t(5),
+        },
+        json!({"section_id": "s1", "project_id": "p1", "previous_state": "publicizing",
+               "state": "evaluating", "reason": "remedy_result_void", "remedy_case_id": "c1",
+               "decision_basis": "招标投标法实施条例 第六十一条", "voided_result": true,
+               "at": t(5).to_rfc3339()}),
+        "s1",
+    );
+}
+
+#[test]
+fn remedies_case_events_round_trip() {
+    use ggzy_events::remedies::{
+        CaseAnswered, CaseDecided, CaseRaised, CaseResumed, CaseSuspended,
+    };
+    round_trip(
+        CaseRaised {
+            case_id: "c1".into(),
+            section_id: "s1".into(),
+            market: "construction".into(),
+            kind: "objection".into(),
+            target: "opening".into(),
+            parent_id: None,
+            raised_at: t(1),
+            grounds: "开标记录有误".into(),
+            answer_due: Some(t(1)),
+            accept_due: None,
+            suspends: false,
+            source: "招标投标法实施条例 第四十四条".into(),
+        },
+        json!({"case_id": "c1", "section_id": "s1", "market": "construction", "kind": "objection",
+               "target": "opening", "parent_id": null, "raised_at": t(1).to_rfc3339(),
+               "grounds": "开标记录有误", "answer_due": t(1).to_rfc3339(), "accept_due": null,
+               "suspends": false, "source": "招标投标法实施条例 第四十四条"}),
+        "c1",
+    );
+    round_trip(
+        CaseAnswered {
+            case_id: "c1".into(),
+            section_id: "s1".into(),
+            market: "construction".into(),
+            kind: "objection".into(),
+            target: "documents".into(),
+            answer: "已修改".into(),
+            changes_documents: true,
+            new_bid_deadline: Some(t(9)),
+            late: false,
+            project_code: "E2102000001000001".into(),
+        },
+        json!({"case_id": "c1", "section_id": "s1", "market": "construction", "kind": "objection",
+               "target": "documents", "answer": "已修改", "changes_documents": true,
+               "new_bid_deadline": t(9).to_rfc3339(), "late": false,
+               "project_code": "E2102000001000001"}),
+        "c1",
+    );
+    // Raised: no `until`; accepted with a suspension: `until`, maybe null.
+    round_trip(
+        CaseSuspended {
+            case_id: "c1".into(),
+            section_id: "s1".into(),
+            scope: "bidding".into(),
+            source: "实施条例 第二十二条".into(),
+            until: None,
+        },
+        json!({"case_id": "c1", "section_id": "s1", "scope": "bidding",
+               "source": "实施条例 第二十二条"}),
+        "c1",
+    );
+    round_trip(
+        CaseSuspended {
+            case_id: "c2".into(),
+            section_id: "s1".into(),
+            scope: "award".into(),
+            source: "政府采购法 第五十七条".into(),
+            until: Some(t(8)),
+        },
+        json!({"case_id": "c2", "section_id": "s1", "scope": "award",
+               "source": "政府采购法 第五十七条", "until": t(8).to_rfc3339()}),
+        "c2",
+    );
+    round_trip(
+        CaseResumed {
+            case_id: "c2".into(),
+            section_id: "s1".into(),
+            scope: "award".into(),
+            reason: "max_days".into(),
+            new_bid_deadline: None,
+        },
+        json!({"case_id": "c2", "section_id": "s1", "scope": "award", "reason": "max_days",
+               "new_bid_deadline": null}),
+        "c2",
+    );
+    round_trip(
+        CaseDecided {
+            case_id: "c3".into(),
+            section_id: "s1".into(),
+            market: "construction".into(),
+            decision: "result_void".into(),
+            reason: "评标错误".into(),
+            source: "招标投标法实施条例 第六十一条".into(),
+            late: false,
+        },
+        json!({"case_id": "c3", "section_id": "s1", "market": "construction",
+               "decision": "result_void", "reason": "评标错误",
+               "source": "招标投标法实施条例 第六十一条", "late": false}),
+        "c3",
+    );
+    // A suspension without its section is undecodable (parked), never applied to "".
+    assert!(
+        CaseSuspended::decode_payload(7, &json!({"case_id": "c1", "scope": "bidding"})).is_err()
+    );
+}
+
+#[test]
+fn draw_cancelled_round_trips() {
+    use ggzy_events::experts::DrawCancelled;
+    round_trip(
+        DrawCancelled {
+            draw_id: "d1".into(),
+            section_id: "s1".into(),
+            session_id: "v1".into(),
+            reason: "session_cancelled".into(),
+            notified: vec![expert("x1", Some("u1"), None)],
+        },
+        json!({"draw_id": "d1", "section_id": "s1", "session_id": "v1",
+               "reason": "session_cancelled",
+               "notified": [{"expert_id": "x1", "name": "专家x1", "user_id": "u1"}]}),
+        "d1",
+    );
+}
+
+#[test]
+fn evaluation_report_signed_and_bid_rejected_round_trip() {
+    use ggzy_events::evaluation::{BidRejected, RankedCandidate, ReportSigned};
+    round_trip(
+        ReportSigned {
+            section_id: "s1".into(),
+            report_id: "PBBG-s1".into(),
+            method: "comprehensive".into(),
+            signed_at: t(6),
+            ranking: vec![RankedCandidate {
+                rank: 1,
+                org_id: "o1".into(),
+                org_name: "甲".into(),
+                price: "9650000.00".into(),
+                score: Some("91.50".into()),
+            }],
+            rejected: vec!["o3".into()],
+        },
+        json!({"section_id": "s1", "report_id": "PBBG-s1", "method": "comprehensive",
+               "signed_at": t(6).to_rfc3339(),
+               "ranking": [{"rank": 1, "org_id": "o1", "org_name": "甲", "price": "9650000.00",
+                            "score": "91.50"}],
+               "rejected": ["o3"]}),
+        "s1",
+    );
+    round_trip(
+        BidRejected {
+            section_id: "s1".into(),
+            org_id: "o3".into(),
+            ground: "abnormally_low".into(),
+            basis: "评标委员会和评标方法暂行规定 第二十一条".into(),
+        },
+        json!({"section_id": "s1", "org_id": "o3", "ground": "abnormally_low",
+               "basis": "评标委员会和评标方法暂行规定 第二十一条"}),
+        "s1",
+    );
+}
+
+#[test]
+fn booking_moved_round_trips() {
+    use ggzy_events::venues::BookingMoved;
+    let moved = |reason: Option<&str>| BookingMoved {
+        booking_id: "k1".into(),
+        room_id: "r2".into(),
+        section_id: "s1".into(),
+        purpose: "opening".into(),
+        start: t(3),
+        end: t(4),
+        status: "confirmed".into(),
+        old_start: t(1),
+        old_end: t(2),
+        old_room_id: "r1".into(),
+        reason: reason.map(str::to_string),
+    };
+    let wire = json!({"booking_id": "k1", "room_id": "r2", "section_id": "s1", "purpose": "opening",
+                      "start": t(3).to_rfc3339(), "end": t(4).to_rfc3339(), "status": "confirmed",
+                      "old_start": t(1).to_rfc3339(), "old_end": t(2).to_rfc3339(),
+                      "old_room_id": "r1"});
+    // Moved by hand: no `reason` (as before the contract).
+    assert!(moved(None).encode().payload.get("reason").is_none());
+    round_trip(moved(None), wire.clone(), "k1");
+    let mut followed = wire;
+    followed["reason"] = json!("deadline_changed");
+    round_trip(moved(Some("deadline_changed")), followed, "k1");
 }

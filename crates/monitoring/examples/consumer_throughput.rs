@@ -121,9 +121,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 section_id: sid.clone(),
                 project_id: Some(format!("p{s}")),
                 market: Some("construction".into()),
-                entries: serde_json::to_value(&entries)?,
+                entries,
                 decrypted_bids: Some(8),
                 opened_at: Some(deadline),
+                decryption_deadline: None,
+                recorded_at: None,
+                min_bids: None,
+                below_min_bids: None,
+                below_min_bids_basis: None,
+                objections: vec![],
             }
             .encode(),
         );

@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 use ggzy_core::events::Event;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result};
+use ggzy_events::remedies::{CaseAnswered, CaseRaised};
+use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{Db, Tx};
 use serde::{Deserialize, Serialize};
@@ -73,42 +75,42 @@ impl Consumer for OpeningObjections {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        matches!(
-            event_type,
-            "remedies.case.raised" | "remedies.case.answered"
-        )
+        event_type == CaseRaised::NAME || event_type == CaseAnswered::NAME
     }
 
+    /// Decoded through the contracts: an event that does not decode fails the consumer, which
+    /// parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, _db: &Db, _clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        if p["target"].as_str() != Some("opening") || p["kind"].as_str() != Some("objection") {
-            return Ok(());
-        }
-        let (Some(section_id), Some(case_id)) = (p["section_id"].as_str(), p["case_id"].as_str())
-        else {
-            tracing::warn!(event = %ev.id, "remedies event without section_id/case_id; skipped");
-            return Ok(());
-        };
-        if ev.event_type == "remedies.case.raised" {
+        let opening_objection =
+            |target: &str, kind: &str| target == "opening" && kind == "objection";
+        if ev.event_type == CaseRaised::NAME {
+            let c = CaseRaised::decode(ev)?;
+            if !opening_objection(&c.target, &c.kind) {
+                return Ok(());
+            }
             sqlx::query(
                 "INSERT INTO opening_objections (case_id, section_id, raised_at, grounds) \
                  VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING",
             )
-            .bind(case_id)
-            .bind(section_id)
+            .bind(&c.case_id)
+            .bind(&c.section_id)
             .bind(to_micros(ev.occurred_at))
-            .bind(p["grounds"].as_str().unwrap_or_default())
+            .bind(&c.grounds)
             .execute(&mut **tx)
             .await?;
         } else {
+            let c = CaseAnswered::decode(ev)?;
+            if !opening_objection(&c.target, &c.kind) {
+                return Ok(());
+            }
             sqlx::query(
                 "UPDATE opening_objections SET answer = $1, answered_at = $2, answered_late = $3 \
                  WHERE case_id = $4",
             )
-            .bind(p["answer"].as_str().unwrap_or_default())
+            .bind(&c.answer)
             .bind(to_micros(ev.occurred_at))
-            .bind(i64::from(p["late"].as_bool().unwrap_or(false)))
-            .bind(case_id)
+            .bind(i64::from(c.late))
+            .bind(&c.case_id)
             .execute(&mut **tx)
             .await?;
         }

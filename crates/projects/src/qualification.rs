@@ -355,7 +355,10 @@ async fn record(
         if s.qualified {
             qualified.push(s.org_id.clone());
         } else {
-            rejected.push(json!({"org_id": s.org_id, "reason": reason}));
+            rejected.push(ggzy_events::projects::QualificationRejection {
+                org_id: s.org_id.clone(),
+                reason: reason.map(str::to_string),
+            });
             u.emit(NewEvent::new(
                 "projects.qualification.rejected",
                 "section",
@@ -367,13 +370,17 @@ async fn record(
         }
     }
     let count = qualified.len() as i64;
-    u.emit(NewEvent::new(
-        "projects.qualification.reviewed",
-        "section",
-        section_id,
-        json!({"section_id": section_id, "project_id": sec.project_id, "market": "procurement",
-                   "qualified": qualified, "rejected": rejected, "qualified_count": count,
-                   "basis": QUALIFICATION_SOURCE, "reviewed_at": now.to_rfc3339()}),
+    u.emit(ggzy_events::Contract::encode(
+        &ggzy_events::projects::QualificationReviewed {
+            section_id: section_id.into(),
+            project_id: sec.project_id.clone(),
+            market: "procurement".into(),
+            qualified: qualified.clone(),
+            rejected: rejected.clone(),
+            qualified_count: count,
+            basis: QUALIFICATION_SOURCE.into(),
+            reviewed_at: now,
+        },
     ))
     .await?;
     if enough_qualified(count) {

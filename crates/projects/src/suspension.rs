@@ -20,14 +20,15 @@
 use crate::bidding::DEADLINE_TIMER;
 use crate::model::{transition, SectionAction, SectionState};
 use crate::service::set_section_state;
-use chrono::{DateTime, Utc};
 use ggzy_core::error::Error;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result, Timestamp};
+use ggzy_events::projects::{SectionDeadlineChanged, SectionReturnedToEvaluation};
+use ggzy_events::remedies::{CaseDecided, CaseResumed, CaseSuspended};
+use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, timers, Db, Tx};
-use serde_json::json;
 use sqlx::Row;
 
 const NAME: &str = "projects.suspensions";
@@ -67,12 +68,6 @@ pub async fn ensure_not_suspended(conn: &mut sqlx::AnyConnection, section_id: &s
     }
 }
 
-fn instant(v: &serde_json::Value) -> Option<Timestamp> {
-    v.as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// Consumer of the remedies events.
 pub struct Suspensions;
 
@@ -85,33 +80,33 @@ impl Consumer for Suspensions {
     fn wants(&self, event_type: &str) -> bool {
         matches!(
             event_type,
-            "remedies.case.suspended" | "remedies.case.resumed" | "remedies.case.decided"
+            CaseSuspended::NAME | CaseResumed::NAME | CaseDecided::NAME
         )
     }
 
+    /// Decoded through the contracts: an event that does not decode fails the consumer, which
+    /// parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        let (Some(section_id), Some(case_id)) = (p["section_id"].as_str(), p["case_id"].as_str())
-        else {
-            tracing::warn!(event = %ev.id, "remedies event without section_id/case_id; skipped");
-            return Ok(());
-        };
         let now = clock.now();
         match ev.event_type.as_str() {
-            "remedies.case.suspended" => {
+            CaseSuspended::NAME => {
+                let c = CaseSuspended::decode(ev)?;
+                let (section_id, case_id) = (c.section_id.as_str(), c.case_id.as_str());
                 sqlx::query(
                     "INSERT INTO section_suspensions (section_id, case_id, scope, since) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT (section_id, case_id) DO NOTHING",
                 )
                 .bind(section_id)
                 .bind(case_id)
-                .bind(p["scope"].as_str().unwrap_or("procedure"))
+                .bind(&c.scope)
                 .bind(to_micros(ev.occurred_at))
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
             }
-            "remedies.case.resumed" => {
+            CaseResumed::NAME => {
+                let c = CaseResumed::decode(ev)?;
+                let (section_id, case_id) = (c.section_id.as_str(), c.case_id.as_str());
                 let since: Option<i64> = sqlx::query(
                     "SELECT since FROM section_suspensions WHERE section_id = $1 AND case_id = $2",
                 )
@@ -152,13 +147,14 @@ impl Consumer for Suspensions {
                     db,
                     now,
                     section_id,
-                    instant(&p["new_bid_deadline"]),
+                    c.new_bid_deadline,
                     suspended,
                     case_id,
                 )
                 .await
             }
-            _ => decided(tx, db, now, section_id, case_id, p).await,
+            CaseDecided::NAME => decided(tx, db, now, &CaseDecided::decode(ev)?).await,
+            _ => Ok(()),
         }
     }
 }
@@ -244,17 +240,18 @@ async fn resume(
                     db,
                     &ActorRef::system(NAME),
                     now,
-                    NewEvent::new(
-                        "projects.section.deadline_changed",
-                        "section",
-                        section_id,
-                        json!({"section_id": section_id, "project_id": project_id,
-                               "old_deadline": deadline.to_rfc3339(), "new_deadline": new.to_rfc3339(),
-                               "old_opening_at": opening.to_rfc3339(),
-                               "new_opening_at": new_opening.to_rfc3339(),
-                               "suspended_seconds": given_back(suspended).num_seconds(),
-                               "remedy_case_id": case_id}),
-                    ),
+                    SectionDeadlineChanged {
+                        section_id: section_id.into(),
+                        project_id: Some(project_id.clone()),
+                        old_deadline: Some(deadline),
+                        new_deadline: new,
+                        old_opening_at: Some(opening),
+                        new_opening_at: Some(new_opening),
+                        suspended_seconds: Some(given_back(suspended).num_seconds()),
+                        remedy_case_id: Some(case_id.into()),
+                        announcement_id: None,
+                    }
+                    .encode(),
                 )
                 .await?;
                 deadline_at = new;
@@ -352,15 +349,9 @@ async fn reschedule_opening(tx: &mut Tx, db: &Db, section_id: &str, now: Timesta
 }
 
 /// A complaint decision's effect on the section.
-async fn decided(
-    tx: &mut Tx,
-    db: &Db,
-    now: Timestamp,
-    section_id: &str,
-    case_id: &str,
-    p: &serde_json::Value,
-) -> Result<()> {
-    let decision = p["decision"].as_str().unwrap_or_default();
+async fn decided(tx: &mut Tx, db: &Db, now: Timestamp, d: &CaseDecided) -> Result<()> {
+    let (section_id, case_id) = (d.section_id.as_str(), d.case_id.as_str());
+    let decision = d.decision.as_str();
     if decision != "result_void" && decision != "retender" {
         return Ok(());
     }
@@ -407,23 +398,26 @@ async fn decided(
         false
     };
     set_section_state(tx, section_id, state, to, now).await?;
-    emit(
-        tx,
-        db,
-        &ActorRef::system(NAME),
-        now,
-        NewEvent::new(
-            event,
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": project_id,
-                   "previous_state": state.as_str(), "state": to.as_str(),
-                   "reason": reason, "remedy_case_id": case_id,
-                   "decision_basis": p["source"], "voided_result": voided_result,
-                   "at": now.to_rfc3339()}),
-        ),
-    )
-    .await?;
+    let returned = SectionReturnedToEvaluation {
+        section_id: section_id.into(),
+        project_id,
+        previous_state: state.as_str().into(),
+        state: to.as_str().into(),
+        reason: reason.into(),
+        remedy_case_id: case_id.into(),
+        decision_basis: Some(d.source.clone()),
+        voided_result,
+        at: now,
+    };
+    let out = if event == SectionReturnedToEvaluation::NAME {
+        returned.encode()
+    } else {
+        // `projects.section.failed` / `.terminated` carry the same facts under their own name.
+        let payload =
+            serde_json::to_value(&returned).map_err(|e| Error::internal(e.to_string()))?;
+        NewEvent::new(event, "section", section_id, payload)
+    };
+    emit(tx, db, &ActorRef::system(NAME), now, out).await?;
     Ok(())
 }
 

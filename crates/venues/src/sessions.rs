@@ -271,16 +271,12 @@ async fn move_booking_in(
         .await?
         .map_err(refusal_error)?;
     let (moved, _) = load_booking(&mut *tx, id).await?;
-    let mut payload = booking_payload(&moved);
-    payload["old_start"] = json!(b.start.to_rfc3339());
-    payload["old_end"] = json!(b.end.to_rfc3339());
-    payload["old_room_id"] = json!(b.room_id);
     emit(
         &mut tx,
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new("venues.booking.moved", "booking", id, payload),
+        booking_moved(&moved, &b, None).encode(),
     )
     .await?;
     if let Some(session) = session_row(&mut tx, id).await? {
@@ -298,6 +294,27 @@ async fn move_booking_in(
         }
     }
     Ok((tx, moved))
+}
+
+/// `venues.booking.moved`: the booking as it is now (`moved`) and where it was (`old`).
+fn booking_moved(
+    moved: &Booking,
+    old: &Booking,
+    reason: Option<&str>,
+) -> ggzy_events::venues::BookingMoved {
+    ggzy_events::venues::BookingMoved {
+        booking_id: moved.id.clone(),
+        room_id: moved.room_id.clone(),
+        section_id: moved.section_id.clone(),
+        purpose: moved.purpose.as_str().into(),
+        start: moved.start,
+        end: moved.end,
+        status: moved.status.clone(),
+        old_start: old.start,
+        old_end: old.end,
+        old_room_id: old.room_id.clone(),
+        reason: reason.map(str::to_string),
+    }
 }
 
 /// Bookings flagged because they could not follow a postponed opening (staff).
@@ -349,19 +366,8 @@ pub(crate) async fn follow_deadline(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Ev
         match relocate(tx, &b, &room, new_opening, end, now).await? {
             Ok(()) => {
                 let (moved, _) = load_booking(&mut **tx, &b.id).await?;
-                let mut payload = booking_payload(&moved);
-                payload["old_start"] = json!(b.start.to_rfc3339());
-                payload["old_end"] = json!(b.end.to_rfc3339());
-                payload["old_room_id"] = json!(b.room_id);
-                payload["reason"] = json!("deadline_changed");
-                emit(
-                    tx,
-                    db,
-                    &by,
-                    now,
-                    NewEvent::new("venues.booking.moved", "booking", &b.id, payload),
-                )
-                .await?;
+                let ev = booking_moved(&moved, &b, Some("deadline_changed"));
+                emit(tx, db, &by, now, ev.encode()).await?;
             }
             Err((rule, detail)) => {
                 let why = format!(

@@ -8,7 +8,8 @@ pub(crate) struct Sec {
     pub(super) market: String,
     pub(crate) method: Option<MethodSpec>,
     pub(super) bid_count: i64,
-    pub(crate) entries: Option<Vec<Value>>,
+    /// The opening record's entries (`projects.opening.recorded`).
+    pub(crate) entries: Option<Vec<ggzy_events::projects::OpeningEntry>>,
     pub(crate) report: Option<Value>,
     pub(crate) session: Option<(i64, i64)>,
     /// What the section buys (`works`, `goods`, `survey_design`, `services`), if named.
@@ -230,19 +231,13 @@ pub(crate) fn opened_bids(sec: &Sec) -> Vec<OpenedBid> {
     sec.entries
         .iter()
         .flatten()
-        .filter(|e| e["decryption"] == "decrypted")
-        .filter(|e| {
-            crate::qualification::admits(
-                &sec.market,
-                sec.qualified.as_deref(),
-                e["org_id"].as_str().unwrap_or_default(),
-            )
-        })
+        .filter(|e| e.decryption == "decrypted")
+        .filter(|e| crate::qualification::admits(&sec.market, sec.qualified.as_deref(), &e.org_id))
         .filter_map(|e| {
             Some(OpenedBid {
-                org_id: e["org_id"].as_str()?.to_string(),
-                org_name: e["org_name"].as_str().unwrap_or_default().to_string(),
-                price: Decimal::from_str(e["price"].as_str()?).ok()?,
+                org_id: e.org_id.clone(),
+                org_name: e.org_name.clone(),
+                price: Decimal::from_str(&e.price.as_ref()?.to_string()).ok()?,
             })
         })
         .collect()

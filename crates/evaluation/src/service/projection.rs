@@ -3,7 +3,8 @@
 use super::*;
 use ggzy_events::experts::{DrawCompleted, DrawnExpert, ExpertUpdated, MemberReplaced};
 use ggzy_events::projects::{
-    BidSubmitted, OpeningRecorded, SectionBiddingOpened, SectionDeadlineChanged, SectionRegistered,
+    BidDecrypted, BidSubmitted, OpeningRecorded, QualificationReviewed, SectionBiddingOpened,
+    SectionDeadlineChanged, SectionRegistered, SectionReturnedToEvaluation,
 };
 use ggzy_events::publishing::AnnouncementPublished;
 use ggzy_events::venues::{RoomNetworksChanged, SessionCancelled, SessionMoved, SessionScheduled};
@@ -36,12 +37,12 @@ impl Consumer for Projection {
                 | SessionMoved::NAME
                 | SessionCancelled::NAME
                 | RoomNetworksChanged::NAME
-                | "projects.bid.decrypted"
+                | BidDecrypted::NAME
                 | SectionBiddingOpened::NAME
                 | SectionDeadlineChanged::NAME
                 | AnnouncementPublished::NAME
-                | "projects.qualification.reviewed"
-                | "projects.section.returned_to_evaluation"
+                | QualificationReviewed::NAME
+                | SectionReturnedToEvaluation::NAME
         )
     }
 
@@ -131,14 +132,15 @@ impl Consumer for Projection {
                 .execute(&mut **tx)
                 .await?;
             }
-            "projects.bid.decrypted" => {
-                crate::documents::project(tx, ev, now).await?;
-                crate::sme::project(tx, ev, now).await?;
+            BidDecrypted::NAME => {
+                let b = BidDecrypted::decode(ev)?;
+                crate::documents::project(tx, &b, now).await?;
+                crate::sme::project(tx, &b, now).await?;
             }
-            "projects.qualification.reviewed" => {
+            QualificationReviewed::NAME => {
                 crate::qualification::project(tx, ev, now).await?;
             }
-            "projects.section.returned_to_evaluation" => {
+            SectionReturnedToEvaluation::NAME => {
                 crate::voided::reopen(tx, ev, now).await?;
             }
             OpeningRecorded::NAME => {
@@ -146,7 +148,10 @@ impl Consumer for Projection {
                 sqlx::query(
                     "UPDATE eval_sections SET entries = $1, updated_at = $2 WHERE section_id = $3",
                 )
-                .bind(o.entries.to_string())
+                .bind(
+                    serde_json::to_string(&o.entries)
+                        .map_err(|e| Error::internal(e.to_string()))?,
+                )
                 .bind(now)
                 .bind(&o.section_id)
                 .execute(&mut **tx)

@@ -346,6 +346,17 @@ fn lot_record(seed: Option<&str>, lots: &[Vec<String>]) -> Value {
     })
 }
 
+/// `evaluation.tie.drawn`: the lot's record (seed, rule, groups) with the section and the
+/// documents' tie rules. The evaluation's own record: no other area consumes it.
+#[derive(Serialize)]
+struct TieDrawn<'a> {
+    section_id: &'a str,
+    tie_break: &'a [rules::TieRule],
+    basis: &'static str,
+    #[serde(flatten)]
+    lot: Value,
+}
+
 /// Once the ranking is final (stage `signing`), draw the lot for the ties the documents' rules
 /// leave: a random seed (32 bytes from the operating system's CSPRNG), stored once and recorded in
 /// `evaluation.tie.drawn` with each group's drawn order and keys, so anyone can recompute it. Never
@@ -396,12 +407,14 @@ pub(super) async fn draw_ties_when_final(
             v
         })
         .collect();
-    let mut payload = lot_record(Some(&seed), &groups);
-    payload["section_id"] = json!(sec.section_id);
-    payload["tie_break"] = json!(spec.tie_break);
-    payload["basis"] = json!(
-        "a tie the documents' rules leave is broken by lot, recorded with its seed (issue 21)"
-    );
+    let drawn = TieDrawn {
+        section_id: &sec.section_id,
+        tie_break: &spec.tie_break,
+        basis:
+            "a tie the documents' rules leave is broken by lot, recorded with its seed (issue 21)",
+        lot: lot_record(Some(&seed), &groups),
+    };
+    let payload = serde_json::to_value(&drawn).map_err(|e| Error::internal(e.to_string()))?;
     section_event(
         tx,
         ctx,
@@ -488,15 +501,18 @@ pub async fn record_price_check(
     )
     .await?;
     if !input.reasonable {
-        section_event(
+        let rejected = ggzy_events::evaluation::BidRejected {
+            section_id: section_id.to_string(),
+            org_id: input.org_id.clone(),
+            ground: "abnormally_low".into(),
+            basis: rules::ABNORMALLY_LOW_SOURCE.into(),
+        };
+        emit(
             &mut tx,
-            ctx,
+            &ctx.db,
             &by,
             now,
-            "evaluation.bid.rejected",
-            section_id,
-            json!({"section_id": section_id, "org_id": input.org_id, "ground": "abnormally_low",
-                   "basis": rules::ABNORMALLY_LOW_SOURCE}),
+            ggzy_events::Contract::encode(&rejected),
         )
         .await?;
     }
@@ -647,17 +663,32 @@ pub async fn sign(ctx: &Ctx, actor: &Actor, section_id: &str, input: SignInput) 
         .execute(&mut *tx)
         .await?;
         let report_id = format!("PBBG-{section_id}");
-        section_event(
+        let method =
+            serde_json::to_value(spec.method).map_err(|e| Error::internal(e.to_string()))?;
+        let signed = ggzy_events::evaluation::ReportSigned {
+            section_id: section_id.to_string(),
+            report_id,
+            method: method.as_str().unwrap_or_default().to_string(),
+            signed_at: now,
+            ranking: report
+                .ranking
+                .iter()
+                .map(|r| ggzy_events::evaluation::RankedCandidate {
+                    rank: r.rank,
+                    org_id: r.org_id.clone(),
+                    org_name: r.org_name.clone(),
+                    price: r.price.clone(),
+                    score: r.score.clone(),
+                })
+                .collect(),
+            rejected: report.rejected.iter().map(|r| r.org_id.clone()).collect(),
+        };
+        emit(
             &mut tx,
-            ctx,
+            &ctx.db,
             &by,
             now,
-            "evaluation.report.signed",
-            section_id,
-            json!({"section_id": section_id, "report_id": report_id,
-                       "method": spec.method, "signed_at": now.to_rfc3339(),
-                       "ranking": report.ranking,
-                       "rejected": report.rejected.iter().map(|r| &r.org_id).collect::<Vec<_>>()}),
+            ggzy_events::Contract::encode(&signed),
         )
         .await?;
     }

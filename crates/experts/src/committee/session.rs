@@ -160,22 +160,21 @@ pub(super) async fn session_cancelled(
                 (&subject, &body),
             )
             .await?;
-            told.push(person_json(&e, &per));
+            told.push(ggzy_events::experts::DrawnExpert {
+                expert_id: e.clone(),
+                name: per.name.clone(),
+                user_id: per.user_id.clone(),
+                specialty: None,
+            });
         }
-        emit(
-            tx,
-            db,
-            by,
-            now,
-            NewEvent::new(
-                "experts.draw.cancelled",
-                "expert_draw",
-                &draw_id,
-                json!({ "draw_id": draw_id, "section_id": d.section_id, "session_id": session_id,
-                        "reason": "session_cancelled", "notified": told }),
-            ),
-        )
-        .await?;
+        let cancelled = ggzy_events::experts::DrawCancelled {
+            draw_id: draw_id.clone(),
+            section_id: d.section_id.clone(),
+            session_id: session_id.to_string(),
+            reason: "session_cancelled".into(),
+            notified: told,
+        };
+        emit(tx, db, by, now, ggzy_events::Contract::encode(&cancelled)).await?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ pub(super) async fn opening_recorded(
     let o = OpeningRecorded::decode(ev)?;
     let s = o.section_id.as_str();
     ensure_section(tx, Sec::of(s, &o.project_id, &o.market), now).await?;
-    let entries = entries_of(&o.typed_entries(ev.seq)?);
+    let entries = entries_of(&o.entries);
     let opened = o.opened_at.unwrap_or(ev.occurred_at);
     sqlx::query("UPDATE mon_sections SET opened_at = $1, updated_at = $2 WHERE section_id = $3")
         .bind(to_micros(opened))

@@ -1,6 +1,9 @@
 //! Evaluation result intake and candidate publicity (中标候选人公示); objections are remedies cases.
 
 use super::*;
+use ggzy_events::evaluation::ReportSigned;
+use ggzy_events::experts::{DrawCancelled, DrawCompleted};
+use ggzy_events::Contract;
 use ggzy_store::uow::Uow;
 
 // Evaluation result and candidate publicity.
@@ -382,33 +385,28 @@ impl Consumer for Committees {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        matches!(
-            event_type,
-            "experts.draw.completed" | "experts.draw.cancelled"
-        )
+        event_type == DrawCompleted::NAME || event_type == DrawCancelled::NAME
     }
 
+    /// Decoded through the contracts: an event that does not decode fails the consumer, which
+    /// parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        let (Some(draw_id), Some(section_id)) = (p["draw_id"].as_str(), p["section_id"].as_str())
-        else {
-            tracing::warn!(event = %ev.id, "{} without draw_id/section_id; skipped", ev.event_type);
-            return Ok(());
-        };
-        if ev.event_type == "experts.draw.completed" {
+        if ev.event_type == DrawCompleted::NAME {
+            let d = DrawCompleted::decode(ev)?;
             sqlx::query(
                 "INSERT INTO section_committees (draw_id, section_id, session_id, active, recorded_at) \
                  VALUES ($1, $2, $3, 1, $4) ON CONFLICT (draw_id) DO NOTHING",
             )
-            .bind(draw_id)
-            .bind(section_id)
-            .bind(p["session_id"].as_str())
+            .bind(&d.draw_id)
+            .bind(&d.section_id)
+            .bind(d.session_id.as_deref())
             .bind(to_micros(clock.now()))
             .execute(&mut **tx)
             .await?;
         } else {
+            let d = DrawCancelled::decode(ev)?;
             sqlx::query("UPDATE section_committees SET active = 0 WHERE draw_id = $1")
-                .bind(draw_id)
+                .bind(&d.draw_id)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -487,8 +485,8 @@ pub async fn get_publicity(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result
     load_publicity(&mut conn, section_id).await
 }
 
-/// Takes `evaluation.report.signed` {section_id, report_id, ranking:[{rank, org_id, price, score}],
-/// publicity_days?} from the online evaluation. A result this area refuses is not retried: it is
+/// Takes `evaluation.report.signed` ([`ReportSigned`]: section_id, report_id, ranking of {rank,
+/// org_id, price, score}) from the online evaluation. A result this area refuses is not retried: it is
 /// recorded as `projects.evaluation.result_rejected` with the reasons.
 pub struct EvaluationReports;
 
@@ -499,31 +497,28 @@ impl Consumer for EvaluationReports {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        event_type == "evaluation.report.signed"
+        event_type == ReportSigned::NAME
     }
 
+    /// Decoded through the contract: a report that does not decode fails the consumer, which
+    /// parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
-        let Some(section_id) = p["section_id"].as_str() else {
-            tracing::warn!(event = %ev.id, "evaluation.report.signed without section_id; skipped");
-            return Ok(());
-        };
-        let mut ranking: Vec<&Value> = p["ranking"]
-            .as_array()
-            .map(|a| a.iter().collect())
-            .unwrap_or_default();
-        ranking.sort_by_key(|c| c["rank"].as_i64().unwrap_or(i64::MAX));
+        let r = ReportSigned::decode(ev)?;
+        let section_id = r.section_id.as_str();
+        let mut ranking = r.ranking.clone();
+        ranking.sort_by_key(|c| c.rank);
         let input = EvaluationResultInput {
-            report_ref: p["report_id"].as_str().unwrap_or_default().to_string(),
+            report_ref: r.report_id.clone(),
             ranking: ranking
                 .into_iter()
                 .map(|c| RankedInput {
-                    org_id: c["org_id"].as_str().unwrap_or_default().to_string(),
-                    price: c["price"].clone(),
-                    score: Some(c["score"].clone()),
+                    org_id: c.org_id,
+                    price: Value::String(c.price),
+                    score: c.score.map(Value::String),
                 })
                 .collect(),
-            publicity_days: p["publicity_days"].as_i64(),
+            // The report carries no publicity length: the rules' minimum.
+            publicity_days: None,
             committee_draw_id: None,
         };
         let by = ActorRef::system("projects.evaluation_reports");

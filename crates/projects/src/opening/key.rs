@@ -246,6 +246,23 @@ pub struct PlainDocument {
     pub offset: u64,
 }
 
+fn owned(v: Vec<&String>) -> Vec<String> {
+    v.into_iter().cloned().collect()
+}
+
+/// A decrypted document as `projects.bid.decrypted` carries it.
+fn decrypted_document(d: &PlainDocument) -> Result<ggzy_events::projects::DecryptedDocument> {
+    let int = |v: u64| i64::try_from(v).map_err(|_| Error::internal(format!("document size {v}")));
+    Ok(ggzy_events::projects::DecryptedDocument {
+        n: int(d.n as u64)?,
+        name: d.name.clone(),
+        media_type: d.media_type.clone(),
+        size: int(d.size)?,
+        sha256: d.sha256.clone(),
+        offset: int(d.offset)?,
+    })
+}
+
 /// The media type of a bid document: recognized by its first bytes, else by its name's extension,
 /// else `application/octet-stream`. Served as an attachment, never rendered by the platform.
 pub fn document_media_type(name: &str, head: &[u8]) -> &'static str {
@@ -495,35 +512,35 @@ pub(super) async fn record_decryption(
         &actor.actor_ref(),
         now,
         ggzy_events::Contract::encode(&ggzy_events::projects::BidDecrypted {
-            bid_id: bid_id.to_string(),
-            section_id: section_id.to_string(),
-            org_id: org_id.to_string(),
-            decryption: decryption.to_string(),
-            suite: Some(suite.to_string()),
+            bid_id: bid_id.into(),
+            section_id: section_id.into(),
+            org_id: org_id.into(),
+            decryption: decryption.into(),
+            suite: suite.into(),
             // Who prepared the documents (实施条例 40(1)), from their own metadata; read by
             // monitoring's collusion.same_file_creator (docs/bids.md).
-            document_authors: distinct(metas.iter().flat_map(|m| m.authors.iter()))
-                .into_iter()
-                .cloned()
-                .collect(),
-            document_software: distinct(metas.iter().flat_map(|m| m.software.iter()))
-                .into_iter()
-                .cloned()
-                .collect(),
+            document_authors: owned(distinct(metas.iter().flat_map(|m| m.authors.iter()))),
+            document_software: owned(distinct(metas.iter().flat_map(|m| m.software.iter()))),
             // The committee's index of the decrypted documents (read by evaluation's
             // projection, docs/evaluation.md "Bid documents"): emitted only here, at the
             // opening, after the bid deadline. `plaintext_key` is the file-store key of
             // the decrypted copy, each document a byte range of it.
             plaintext_key: (decryption == "decrypted").then(|| dest.to_string()),
-            documents: json!(if decryption == "decrypted" {
+            documents: if decryption == "decrypted" {
                 documents
+                    .iter()
+                    .map(decrypted_document)
+                    .collect::<Result<_>>()?
             } else {
-                &[]
-            }),
+                vec![]
+            },
             // The bidder's SME declaration (中小企业声明函, 财库〔2020〕46号) sealed in the
             // manifest, learnt only now (docs/bid-package.md); read by evaluation's price
             // deduction. Null when none was declared.
-            sme: json!(sme),
+            sme: sme.map(|s| ggzy_events::projects::SmeDeclaration {
+                scale: s.scale.clone(),
+                by_small_micro: s.by_small_micro,
+            }),
         }),
     )
     .await?;

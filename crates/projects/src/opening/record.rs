@@ -207,19 +207,60 @@ pub(super) async fn finalize(
     )
     .await?;
     timers::cancel(tx, &window_key(section_id)).await?;
-    let mut payload = serde_json::to_value(&record).map_err(|e| Error::internal(e.to_string()))?;
-    payload["opened_at"] = json!(opened_at.to_rfc3339());
-    payload["decryption_deadline"] = json!(deadline.to_rfc3339());
-    payload["recorded_at"] = json!(now.to_rfc3339());
-    emit(
-        tx,
-        db,
-        by,
-        now,
-        NewEvent::new("projects.opening.recorded", "section", section_id, payload),
-    )
-    .await?;
+    let recorded = recorded_event(&record)?;
+    emit(tx, db, by, now, ggzy_events::Contract::encode(&recorded)).await?;
     Ok(())
+}
+
+/// `projects.opening.recorded`: the record as its contract carries it.
+fn recorded_event(r: &OpeningRecord) -> Result<ggzy_events::projects::OpeningRecorded> {
+    let internal = |e: serde_json::Error| Error::internal(e.to_string());
+    let entries = r
+        .entries
+        .iter()
+        .map(|e| {
+            Ok(ggzy_events::projects::OpeningEntry {
+                bid_id: e.bid_id.clone(),
+                org_id: e.org_id.clone(),
+                org_name: e.org_name.clone(),
+                uscc: e.uscc.clone(),
+                price: e
+                    .price
+                    .as_deref()
+                    .map(Money::parse_str)
+                    .transpose()
+                    .map_err(|x| Error::internal(format!("opening entry price: {x:?}")))?,
+                decryption: e.decryption.clone(),
+                deposit: e.deposit.clone(),
+                suite: e.suite.clone(),
+                fault: e
+                    .fault
+                    .as_ref()
+                    .map(serde_json::to_value)
+                    .transpose()
+                    .map_err(internal)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ggzy_events::projects::OpeningRecorded {
+        section_id: r.section_id.clone(),
+        project_id: Some(r.project_id.clone()),
+        market: Some(r.market.clone()),
+        entries,
+        decrypted_bids: Some(r.decrypted_bids),
+        opened_at: Some(r.opened_at),
+        decryption_deadline: Some(r.decryption_deadline),
+        recorded_at: Some(r.recorded_at),
+        min_bids: Some(r.min_bids),
+        below_min_bids: Some(r.below_min_bids),
+        below_min_bids_basis: r.below_min_bids_basis.clone(),
+        objections: r
+            .objections
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(internal)?,
+    })
 }
 
 /// The opening record of a section: registered bidders of the section, the project's owner

@@ -1,6 +1,8 @@
 //! Mandatory failure (废标) after the review.
 
 use super::*;
+use ggzy_events::evaluation::BidRejected;
+use ggzy_events::Contract;
 
 // Mandatory failure (废标) after the review.
 
@@ -29,9 +31,11 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
     }
 
     fn wants(&self, event_type: &str) -> bool {
-        event_type == "evaluation.bid.rejected"
+        event_type == <BidRejected as Contract>::NAME
     }
 
+    /// Decoded through the contract: an event that does not decode fails the consumer, which
+    /// parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(
         &self,
         tx: &mut Tx,
@@ -39,12 +43,8 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
         clock: &Clock,
         ev: &ggzy_core::events::Event,
     ) -> Result<()> {
-        let p = &ev.payload;
-        let (Some(section_id), Some(org_id)) = (p["section_id"].as_str(), p["org_id"].as_str())
-        else {
-            tracing::warn!(event = %ev.id, "evaluation.bid.rejected without section_id/org_id; skipped");
-            return Ok(());
-        };
+        let r = BidRejected::decode(ev)?;
+        let (section_id, org_id) = (r.section_id.as_str(), r.org_id.as_str());
         let now = clock.now();
         sqlx::query(
             "INSERT INTO section_review_rejections (section_id, org_id, event_id, recorded_at) \

@@ -521,31 +521,42 @@ pub(super) async fn insert_case(
     }
     // The raiser is not in the payload: the organization is the event's actor (audit), and
     // competitors read the case only through the anonymising views.
-    ev(
+    let raised = ggzy_events::remedies::CaseRaised {
+        case_id: id.clone(),
+        section_id: n.section_id.to_string(),
+        market: rule.market.clone(),
+        kind: rule.kind.as_str().into(),
+        target: rule.target.as_str().into(),
+        parent_id: n.parent_id.map(str::to_string),
+        raised_at: now,
+        grounds: n.grounds.clone(),
+        answer_due,
+        accept_due,
+        suspends: suspending,
+        source: rule.source.clone(),
+    };
+    emit(
         tx,
-        ctx,
+        &ctx.db,
         &actor.actor_ref(),
         now,
-        "remedies.case.raised",
-        &id,
-        json!({"case_id": id, "section_id": n.section_id, "market": rule.market,
-               "kind": rule.kind.as_str(), "target": rule.target.as_str(),
-               "parent_id": n.parent_id, "raised_at": now.to_rfc3339(), "grounds": n.grounds,
-               "answer_due": answer_due.map(|d| d.to_rfc3339()),
-               "accept_due": accept_due.map(|d| d.to_rfc3339()),
-               "suspends": suspending, "source": rule.source}),
+        ggzy_events::Contract::encode(&raised),
     )
     .await?;
     if suspending {
-        ev(
+        let suspended = ggzy_events::remedies::CaseSuspended {
+            case_id: id.clone(),
+            section_id: n.section_id.to_string(),
+            scope: rule.target.suspension_scope().into(),
+            source: rule.source.clone(),
+            until: None,
+        };
+        emit(
             tx,
-            ctx,
+            &ctx.db,
             &actor.actor_ref(),
             now,
-            "remedies.case.suspended",
-            &id,
-            json!({"case_id": id, "section_id": n.section_id,
-                   "scope": rule.target.suspension_scope(), "source": rule.source}),
+            ggzy_events::Contract::encode(&suspended),
         )
         .await?;
     }

@@ -69,14 +69,13 @@ impl TimerHandler for SuspensionEnd {
             db,
             &ActorRef::system(SUSPENSION_TIMER),
             now,
-            NewEvent::new(
-                "remedies.case.resumed",
-                "remedy_case",
-                id,
-                json!({"case_id": id, "section_id": case.section_id,
-                       "scope": case.target.suspension_scope(), "reason": "max_days",
-                       "new_bid_deadline": null}),
-            ),
+            ggzy_events::Contract::encode(&ggzy_events::remedies::CaseResumed {
+                case_id: id.to_string(),
+                section_id: case.section_id.clone(),
+                scope: case.target.suspension_scope().into(),
+                reason: "max_days".into(),
+                new_bid_deadline: None,
+            }),
         )
         .await?;
         Ok(())

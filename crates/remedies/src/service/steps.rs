@@ -161,19 +161,24 @@ pub async fn answer(ctx: &Ctx, actor: &Actor, id: &str, input: AnswerInput) -> R
     .execute(&mut *tx)
     .await?;
     timers::cancel(&mut tx, &due_key(id)).await?;
-    ev(
+    let answered = ggzy_events::remedies::CaseAnswered {
+        case_id: id.to_string(),
+        section_id: case.section_id.clone(),
+        market: case.market.clone(),
+        kind: case.kind.as_str().into(),
+        target: case.target.as_str().into(),
+        answer: text_answer.clone(),
+        changes_documents: input.changes_documents,
+        new_bid_deadline: new_deadline,
+        late: case.answer_due.is_some_and(|d| now >= d),
+        project_code: sec.project_code.clone(),
+    };
+    emit(
         &mut tx,
-        ctx,
+        &ctx.db,
         &actor.actor_ref(),
         now,
-        "remedies.case.answered",
-        id,
-        json!({"case_id": id, "section_id": case.section_id, "market": case.market,
-               "kind": case.kind.as_str(), "target": case.target.as_str(), "answer": text_answer,
-               "changes_documents": input.changes_documents,
-               "new_bid_deadline": new_deadline.map(|d| d.to_rfc3339()),
-               "late": case.answer_due.is_some_and(|d| now >= d),
-               "project_code": sec.project_code}),
+        ggzy_events::Contract::encode(&answered),
     )
     .await?;
     if case.suspending {
@@ -207,18 +212,22 @@ async fn resumed(
         .bind(&case.id)
         .execute(&mut **tx)
         .await?;
-    ev(
+    let resumed = ggzy_events::remedies::CaseResumed {
+        case_id: case.id.clone(),
+        section_id: case.section_id.clone(),
+        scope: case.target.suspension_scope().into(),
+        reason: why.into(),
+        new_bid_deadline: new_deadline,
+    };
+    emit(
         tx,
-        ctx,
+        &ctx.db,
         by,
         now,
-        "remedies.case.resumed",
-        &case.id,
-        json!({"case_id": case.id, "section_id": case.section_id,
-               "scope": case.target.suspension_scope(), "reason": why,
-               "new_bid_deadline": new_deadline.map(|d| d.to_rfc3339())}),
+        ggzy_events::Contract::encode(&resumed),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 fn require_raiser(actor: &Actor, case: &Case) -> Result<()> {
@@ -527,16 +536,19 @@ pub async fn accept(ctx: &Ctx, actor: &Actor, id: &str, input: AcceptInput) -> R
     )
     .await?;
     if start_suspension {
-        ev(
+        let suspended = ggzy_events::remedies::CaseSuspended {
+            case_id: id.to_string(),
+            section_id: case.section_id.clone(),
+            scope: case.target.suspension_scope().into(),
+            source: rule.source.clone(),
+            until: suspend_until,
+        };
+        emit(
             &mut tx,
-            ctx,
+            &ctx.db,
             &actor.actor_ref(),
             now,
-            "remedies.case.suspended",
-            id,
-            json!({"case_id": id, "section_id": case.section_id,
-                   "scope": case.target.suspension_scope(), "source": rule.source,
-                   "until": suspend_until.map(|d| d.to_rfc3339())}),
+            ggzy_events::Contract::encode(&suspended),
         )
         .await?;
     }
@@ -642,16 +654,21 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, input: DecideInput) -> R
         )
         .await?;
     }
-    ev(
+    let decided = ggzy_events::remedies::CaseDecided {
+        case_id: id.to_string(),
+        section_id: case.section_id.clone(),
+        market: case.market.clone(),
+        decision: input.decision.as_str().into(),
+        reason: reason.clone(),
+        source: case.source.clone(),
+        late: case.decide_due.is_some_and(|d| now >= d),
+    };
+    emit(
         &mut tx,
-        ctx,
+        &ctx.db,
         &actor.actor_ref(),
         now,
-        "remedies.case.decided",
-        id,
-        json!({"case_id": id, "section_id": case.section_id, "market": case.market,
-               "decision": input.decision.as_str(), "reason": reason, "source": case.source,
-               "late": case.decide_due.is_some_and(|d| now >= d)}),
+        ggzy_events::Contract::encode(&decided),
     )
     .await?;
     let out = load_case(&ctx.db, &mut tx, id, false).await?;

@@ -205,7 +205,7 @@ pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Resu
         HOLD_TIMER,
         &hold_key(&b.id),
         hold_until,
-        json!({"booking_id": b.id}),
+        HoldTimer::payload(&b.id),
         now,
     )
     .await?;
@@ -343,16 +343,42 @@ pub async fn cancel(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
     Ok(b)
 }
 
+/// The payload of the hold timer (`{"booking_id": …}`), typed: written and read through this
+/// type only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldTimer {
+    pub booking_id: String,
+}
+
+impl HoldTimer {
+    /// The payload to schedule the hold timer of `booking_id` with.
+    pub fn payload(booking_id: &str) -> serde_json::Value {
+        serde_json::json!(HoldTimer {
+            booking_id: booking_id.to_string(),
+        })
+    }
+
+    /// The payload of a fired timer. One that does not decode is an internal error: the timer
+    /// fails and the timer machinery (ggzy-store `timers`) keeps it and retries it later, its
+    /// error recorded — never skipped.
+    pub fn decode(timer: &Timer) -> Result<Self> {
+        serde_json::from_value(timer.payload.clone()).map_err(|e| {
+            Error::internal(format!(
+                "{} timer {}: undecodable payload: {e}",
+                timer.kind, timer.key
+            ))
+        })
+    }
+}
+
 /// Expires a tentative hold that was not confirmed in time.
 pub struct HoldExpiry;
 
 #[async_trait::async_trait]
 impl TimerHandler for HoldExpiry {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let Some(id) = timer.payload["booking_id"].as_str() else {
-            tracing::warn!(timer = %timer.id, "hold timer without booking_id; skipped");
-            return Ok(());
-        };
+        let hold = HoldTimer::decode(timer)?;
+        let id = hold.booking_id.as_str();
         let r = sqlx::query("SELECT status FROM venue_bookings WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut **tx)

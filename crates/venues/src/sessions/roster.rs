@@ -2,7 +2,7 @@
 //! `SessionExperts` consumer), linking an expert to an account, and the evaluators' own sessions.
 
 use super::*;
-use ggzy_events::experts::ExpertUpdated;
+use ggzy_events::experts::{DrawCompleted, DrawnExpert, ExpertUpdated, MemberReplaced};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ExpertIdentity {
@@ -64,51 +64,21 @@ pub(super) struct Drawn {
     username: Option<String>,
 }
 
-pub(super) fn str_of(v: &Value, keys: &[&str]) -> Option<String> {
-    keys.iter()
-        .find_map(|k| v[*k].as_str())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 /// A text field of a decoded payload, trimmed; blank is absent.
 fn nonblank(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-/// One drawn expert as an event names it: an object with `expert_id` (or `id`), `name` and
-/// optionally `resident_id`, `user_id`, `username`; or just the id as a string. Backups
-/// (`"backup": true` or `"role": "backup"`) are not on the roster.
-pub(super) fn drawn_of(v: &Value) -> Option<Drawn> {
-    if let Some(id) = v.as_str() {
-        return Some(Drawn {
-            expert_id: id.to_string(),
-            name: String::new(),
-            resident_id: None,
-            user_id: None,
-            username: None,
-        });
+/// One drawn expert as the experts area's events name him (no resident ID: staff check the
+/// identity card at the desk, [`verify_expert`]).
+fn drawn_of(e: &DrawnExpert) -> Drawn {
+    Drawn {
+        expert_id: e.expert_id.trim().to_string(),
+        name: e.name.trim().to_string(),
+        resident_id: None,
+        user_id: nonblank(e.user_id.clone()),
+        username: None,
     }
-    if v["backup"].as_bool() == Some(true) || v["role"].as_str() == Some("backup") {
-        return None;
-    }
-    Some(Drawn {
-        expert_id: str_of(v, &["expert_id", "id"])?,
-        name: str_of(v, &["name", "expert_name"]).unwrap_or_default(),
-        resident_id: str_of(v, &["resident_id"]),
-        user_id: str_of(v, &["user_id"]),
-        username: str_of(v, &["username"]),
-    })
-}
-
-pub(super) fn drawn_list(p: &Value) -> Vec<Drawn> {
-    for key in ["experts", "members", "committee"] {
-        if let Some(a) = p[key].as_array() {
-            return a.iter().filter_map(drawn_of).collect();
-        }
-    }
-    Vec::new()
 }
 
 pub(super) async fn put_expert(
@@ -213,28 +183,34 @@ pub(super) async fn link_account(
 
 /// The session an expert-pool event is about: its `session_id`, else the session that carries its
 /// `draw_id`, else the latest scheduled session of its section that asked for a draw.
-pub(super) async fn session_of(tx: &mut Tx, p: &Value) -> Result<Option<String>> {
-    if let Some(id) = str_of(p, &["session_id"]) {
-        if session_row(tx, &id).await?.is_some() {
-            return Ok(Some(id));
+pub(super) async fn session_of(
+    tx: &mut Tx,
+    session_id: Option<&str>,
+    draw_id: &str,
+    section_id: &str,
+) -> Result<Option<String>> {
+    if let Some(id) = session_id.map(str::trim).filter(|s| !s.is_empty()) {
+        if session_row(tx, id).await?.is_some() {
+            return Ok(Some(id.to_string()));
         }
     }
-    if let Some(draw) = str_of(p, &["draw_id"]) {
+    if !draw_id.trim().is_empty() {
         let r = sqlx::query("SELECT id FROM venue_sessions WHERE draw_id = $1")
-            .bind(&draw)
+            .bind(draw_id.trim())
             .fetch_optional(&mut **tx)
             .await?;
         if let Some(r) = r {
             return Ok(Some(r.try_get(0)?));
         }
     }
-    if let Some(section) = str_of(p, &["section_id"]) {
+    let section = section_id.trim();
+    if !section.is_empty() {
         let r = sqlx::query(
             "SELECT s.id FROM venue_sessions s JOIN venue_bookings b ON b.id = s.id \
              WHERE s.section_id = $1 AND s.status = 'scheduled' AND s.draw_spec IS NOT NULL AND s.draw_id IS NULL \
              ORDER BY b.starts_at DESC, s.id",
         )
-        .bind(&section)
+        .bind(section)
         .fetch_all(&mut **tx)
         .await?;
         if let Some(r) = r.first() {
@@ -258,91 +234,116 @@ impl Consumer for SessionExperts {
     fn wants(&self, event_type: &str) -> bool {
         matches!(
             event_type,
-            "experts.draw.completed" | "experts.member.replaced" | ExpertUpdated::NAME
+            DrawCompleted::NAME | MemberReplaced::NAME | ExpertUpdated::NAME
         )
     }
 
+    /// Decoded through the contracts: an event that does not decode fails the consumer, which
+    /// parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
         let now = clock.now();
         let by = ActorRef::system("venues.experts");
-        if ev.event_type == ExpertUpdated::NAME {
-            // Typed: an undecodable payload fails the consumer and is parked with an alert.
-            let u = ExpertUpdated::decode(ev)?;
-            let (user, name) = (nonblank(u.user_id), nonblank(u.username));
-            if user.is_some() || name.is_some() {
-                link_account(tx, &u.expert_id, user.as_deref(), name.as_deref(), now).await?;
-            }
-            return Ok(());
-        }
-        let Some(session) = session_of(tx, p).await? else {
-            tracing::info!(event = %ev.id, "expert event for no venue session; skipped");
-            return Ok(());
-        };
-        let draw_id = str_of(p, &["draw_id"]);
-        if let Some(d) = &draw_id {
-            sqlx::query("UPDATE venue_sessions SET draw_id = $1, updated_at = $2 WHERE id = $3")
-                .bind(d)
-                .bind(to_micros(now))
-                .bind(&session)
-                .execute(&mut **tx)
-                .await?;
-        }
-        if ev.event_type == "experts.member.replaced" {
-            let mut out: Vec<String> = Vec::new();
-            for k in ["replaced_expert_id", "old_expert_id", "removed_expert_id"] {
-                if let Some(id) = str_of(p, &[k]) {
-                    out.push(id);
+        match ev.event_type.as_str() {
+            ExpertUpdated::NAME => {
+                let u = ExpertUpdated::decode(ev)?;
+                let (user, name) = (nonblank(u.user_id), nonblank(u.username));
+                if user.is_some() || name.is_some() {
+                    link_account(tx, &u.expert_id, user.as_deref(), name.as_deref(), now).await?;
                 }
+                Ok(())
             }
-            for k in ["replaced", "old", "out", "removed"] {
-                if let Some(id) = str_of(&p[k], &["expert_id", "id"]) {
-                    out.push(id);
-                }
-            }
-            for id in &out {
-                sqlx::query(
-                    "UPDATE venue_session_experts SET status = 'replaced', updated_at = $1 \
-                     WHERE session_id = $2 AND expert_id = $3",
+            DrawCompleted::NAME => {
+                let d = DrawCompleted::decode(ev)?;
+                let Some(session) = drawn_for(
+                    tx,
+                    ev,
+                    now,
+                    d.session_id.as_deref(),
+                    &d.draw_id,
+                    &d.section_id,
                 )
-                .bind(to_micros(now))
-                .bind(&session)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-                sqlx::query("DELETE FROM venue_roster WHERE booking_id = $1 AND expert_id = $2")
+                .await?
+                else {
+                    return Ok(());
+                };
+                for e in &d.experts {
+                    put_expert(tx, db, &by, now, &session, &drawn_of(e), Some(&d.draw_id)).await?;
+                }
+                Ok(())
+            }
+            MemberReplaced::NAME => {
+                let r = MemberReplaced::decode(ev)?;
+                let Some(session) = drawn_for(
+                    tx,
+                    ev,
+                    now,
+                    r.session_id.as_deref(),
+                    &r.draw_id,
+                    &r.section_id,
+                )
+                .await?
+                else {
+                    return Ok(());
+                };
+                let mut out = vec![r.replaced.expert_id.clone()];
+                if let Some(id) = nonblank(r.expert_id.clone()) {
+                    if !out.contains(&id) {
+                        out.push(id);
+                    }
+                }
+                for id in &out {
+                    sqlx::query(
+                        "UPDATE venue_session_experts SET status = 'replaced', updated_at = $1 \
+                         WHERE session_id = $2 AND expert_id = $3",
+                    )
+                    .bind(to_micros(now))
                     .bind(&session)
                     .bind(id)
                     .execute(&mut **tx)
                     .await?;
-            }
-            let mut added: Vec<Drawn> = ["replacement", "new", "in", "new_expert", "added"]
-                .iter()
-                .filter_map(|k| p.get(*k).and_then(drawn_of))
-                .collect();
-            if let Some(id) = str_of(p, &["new_expert_id", "replacement_expert_id"]) {
-                added.push(Drawn {
-                    expert_id: id,
-                    name: str_of(p, &["new_name", "name"]).unwrap_or_default(),
-                    resident_id: str_of(p, &["new_resident_id", "resident_id"]),
-                    user_id: None,
-                    username: None,
-                });
-            }
-            let mut seen = out.clone();
-            for e in added.iter().chain(drawn_list(p).iter()) {
-                if !seen.contains(&e.expert_id) {
-                    seen.push(e.expert_id.clone());
-                    put_expert(tx, db, &by, now, &session, e, draw_id.as_deref()).await?;
+                    sqlx::query(
+                        "DELETE FROM venue_roster WHERE booking_id = $1 AND expert_id = $2",
+                    )
+                    .bind(&session)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
                 }
+                let mut seen = out.clone();
+                for e in std::iter::once(&r.replacement).chain(r.experts.iter()) {
+                    let e = drawn_of(e);
+                    if !seen.contains(&e.expert_id) {
+                        seen.push(e.expert_id.clone());
+                        put_expert(tx, db, &by, now, &session, &e, Some(&r.draw_id)).await?;
+                    }
+                }
+                Ok(())
             }
-            return Ok(());
+            _ => Ok(()),
         }
-        for e in drawn_list(p) {
-            put_expert(tx, db, &by, now, &session, &e, draw_id.as_deref()).await?;
-        }
-        Ok(())
     }
+}
+
+/// The session a draw event is about (none: logged, nothing to do), its draw recorded on it.
+async fn drawn_for(
+    tx: &mut Tx,
+    ev: &Event,
+    now: Timestamp,
+    session_id: Option<&str>,
+    draw_id: &str,
+    section_id: &str,
+) -> Result<Option<String>> {
+    let Some(session) = session_of(tx, session_id, draw_id, section_id).await? else {
+        tracing::info!(event = %ev.id, "expert event for no venue session; skipped");
+        return Ok(None);
+    };
+    sqlx::query("UPDATE venue_sessions SET draw_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(draw_id)
+        .bind(to_micros(now))
+        .bind(&session)
+        .execute(&mut **tx)
+        .await?;
+    Ok(Some(session))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

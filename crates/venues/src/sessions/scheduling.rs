@@ -427,14 +427,17 @@ pub(super) async fn emit_session_moved(
         db,
         by,
         now,
-        NewEvent::new(
-            "venues.session.moved",
-            "session",
-            &s.id,
-            json!({"session_id": s.id, "section_id": s.section_id, "draw_id": s.draw_id,
-                   "start": b.start.to_rfc3339(), "end": b.end.to_rfc3339(),
-                   "room_id": room.id, "room_name": room.name, "room_networks": room.networks}),
-        ),
+        ggzy_events::venues::SessionMoved {
+            session_id: s.id.clone(),
+            section_id: Some(s.section_id.clone()),
+            draw_id: s.draw_id.clone(),
+            start: b.start,
+            end: b.end,
+            room_id: Some(room.id.clone()),
+            room_name: Some(room.name.clone()),
+            room_networks: Some(room.networks.clone()),
+        }
+        .encode(),
     )
     .await?;
     Ok(())
