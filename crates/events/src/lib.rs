@@ -37,6 +37,7 @@ use serde_json::Value;
 pub mod auctions;
 mod catalogue;
 pub mod deposits;
+pub mod evaluation;
 pub mod experts;
 pub mod identity;
 pub mod projects;

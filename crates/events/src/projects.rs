@@ -109,6 +109,9 @@ contract! {
         /// Every organization that bid (their deposits are refunded).
         #[serde(default)]
         bidder_org_ids: Vec<String>,
+        /// Procurement method (招标/采购方式) of the section.
+        #[serde(default)]
+        procedure: Option<String>,
     }
 }
 
@@ -121,6 +124,9 @@ contract! {
         winner_org_id: Option<String>,
         #[serde(default, with = "crate::time::option")]
         signed_at: Option<DateTime<Utc>>,
+        /// The contract amount (合同金额).
+        #[serde(default)]
+        amount: Option<Money>,
     }
 }
 
@@ -133,6 +139,15 @@ contract! {
         reason: Option<String>,
         #[serde(default, with = "crate::time::option")]
         failed_at: Option<DateTime<Utc>>,
+        /// Bids received (`too_few_bids`).
+        #[serde(default)]
+        bid_count: Option<i64>,
+        /// Suppliers that passed the qualification or compliance review (`too_few_qualified`).
+        #[serde(default)]
+        qualified_count: Option<i64>,
+        /// The rule's legal basis.
+        #[serde(default)]
+        basis: Option<String>,
     }
 }
 
@@ -206,6 +221,9 @@ contract! {
         #[serde(default)]
         entries: serde_json::Value,
         decrypted_bids: Option<i64>,
+        /// When the bids were opened.
+        #[serde(default, with = "crate::time::option")]
+        opened_at: Option<DateTime<Utc>>,
     }
 }
 
@@ -224,5 +242,202 @@ contract! {
         #[serde(default)]
         due_at_provisional: bool,
         basis: Option<String>,
+    }
+}
+
+/// One section of a project as the project events carry it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProjectSection {
+    pub section_id: String,
+    /// Position in the project, from 1.
+    pub no: i64,
+    pub name: String,
+    pub estimated_price: Money,
+    pub deposit: Money,
+    #[serde(with = "crate::time")]
+    pub docs_issue_at: DateTime<Utc>,
+    #[serde(with = "crate::time")]
+    pub docs_sale_end_at: DateTime<Utc>,
+    #[serde(with = "crate::time")]
+    pub bid_deadline: DateTime<Utc>,
+    #[serde(with = "crate::time")]
+    pub opening_at: DateTime<Utc>,
+    pub state: String,
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub bid_validity_days: Option<i64>,
+}
+
+contract! {
+    /// A project (with its sections) is drafted by its tenderer or agency.
+    ProjectCreated = "projects.project.created", version 1, aggregate "project" by project_id {
+        project_id: String,
+        /// Unified trading code (统一交易编码), set on registration.
+        code: Option<String>,
+        name: String,
+        market: Market,
+        procedure: String,
+        region: String,
+        tenderer_uscc: String,
+        tenderer_name: String,
+        owner_org_id: String,
+        /// The project's status (`draft` …).
+        status: String,
+        sections: Vec<crate::projects::ProjectSection>,
+    }
+}
+
+contract! {
+    /// A draft project (with its sections) is edited.
+    ProjectUpdated = "projects.project.updated", version 1, aggregate "project" by project_id {
+        project_id: String,
+        code: Option<String>,
+        name: String,
+        market: Market,
+        procedure: String,
+        region: String,
+        tenderer_uscc: String,
+        tenderer_name: String,
+        owner_org_id: String,
+        status: String,
+        sections: Vec<crate::projects::ProjectSection>,
+    }
+}
+
+contract! {
+    /// A project is approved (registered with the centre); each of its sections is also
+    /// announced by `projects.section.registered`.
+    ProjectApproved = "projects.project.approved", version 1, aggregate "project" by project_id {
+        project_id: String,
+        code: Option<String>,
+        name: String,
+        market: Market,
+        procedure: String,
+        region: String,
+        tenderer_uscc: String,
+        tenderer_name: String,
+        owner_org_id: String,
+        status: String,
+        sections: Vec<crate::projects::ProjectSection>,
+    }
+}
+
+/// One candidate of a candidate publicity (中标候选人公示).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PublicizedCandidate {
+    /// Rank, from 1.
+    pub rank: i64,
+    pub org_id: String,
+    pub org_name: String,
+    pub uscc: String,
+    /// The candidate's bid price.
+    pub price: Money,
+    /// The evaluation score, when the method scores.
+    pub score: Option<String>,
+}
+
+contract! {
+    /// The winning candidates are publicized (中标候选人公示, 实施条例 54): the ranked candidates
+    /// and the publicity period.
+    CandidatesPublicized = "projects.candidates.publicized", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: String,
+        market: String,
+        procedure: String,
+        /// The evaluation report the candidates come from.
+        report_ref: String,
+        /// Where the result came from (`evaluation`, `nontender` …).
+        source: String,
+        candidates: Vec<crate::projects::PublicizedCandidate>,
+        /// Length of the publicity in days (calendar or working days, by market).
+        publicity_days: i64,
+        #[serde(with = "crate::time")]
+        publicity_starts_at: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        publicity_ends_at: DateTime<Utc>,
+        /// The end was counted with weekends only (a year without holiday schedule).
+        #[serde(default)]
+        publicity_ends_at_provisional: bool,
+        /// The rule of the period.
+        basis: String,
+    }
+}
+
+contract! {
+    /// A due date derived from a provisional calendar (weekends only) was derived again once the
+    /// year's holiday schedule was imported (民法典 203).
+    DueDateRederived = "projects.due_date.rederived", version 1, aggregate "section" by section_id {
+        /// Which date (`publicity_end`, `contract_due`, `objection_reply` …).
+        what: String,
+        section_id: String,
+        project_id: String,
+        /// The objection whose reply is due (objection replies only).
+        objection_id: Option<String>,
+        section_state: String,
+        /// The period's start.
+        #[serde(with = "crate::time")]
+        start: DateTime<Utc>,
+        days: i64,
+        #[serde(with = "crate::time")]
+        previous_due_at: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        due_at: DateTime<Utc>,
+        /// Still provisional (some year of the period has no schedule yet).
+        provisional: bool,
+        #[serde(default)]
+        missing_years: Vec<i32>,
+        /// The overdue alert had already been raised on the old date.
+        #[serde(default)]
+        overdue_alert_raised: bool,
+        basis: String,
+    }
+}
+
+contract! {
+    /// A complaint decision voided the result (投诉处理决定, 实施条例 81): the section is evaluated
+    /// again.
+    SectionReturnedToEvaluation = "projects.section.returned_to_evaluation", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        previous_state: Option<String>,
+        state: Option<String>,
+        /// `remedy_result_void`.
+        reason: String,
+        remedy_case_id: Option<String>,
+        /// The decision's legal basis, as the remedy decision gave it.
+        #[serde(default)]
+        decision_basis: Option<serde_json::Value>,
+        /// The voided result was archived (kept in the history).
+        #[serde(default)]
+        voided_result: bool,
+        #[serde(default, with = "crate::time::option")]
+        at: Option<DateTime<Utc>>,
+    }
+}
+
+/// One entry of an opening record (开标记录) as `projects.opening.recorded` carries it in
+/// `entries` (projects' `OpeningEntry`; further members are ignored).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OpeningEntry {
+    pub bid_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub uscc: String,
+    /// The sealed price as read at decryption (a decimal string); none when not decrypted.
+    #[serde(default)]
+    pub price: Option<String>,
+    /// `decrypted`, `not_decrypted`, `digest_mismatch` or `withdrawn_platform_fault`.
+    pub decryption: String,
+    /// `valid`, `missing`, `invalid` or `unknown`.
+    pub deposit: String,
+}
+
+impl OpeningRecorded {
+    /// The record's entries, typed (absent or null: none).
+    pub fn entry_list(&self) -> Result<Vec<OpeningEntry>, String> {
+        if self.entries.is_null() {
+            return Ok(Vec::new());
+        }
+        serde_json::from_value(self.entries.clone()).map_err(|e| format!("entries: {e}"))
     }
 }

@@ -89,6 +89,7 @@ fn opening_recorded_round_trips() {
             market: Some("construction".into()),
             entries: entries.clone(),
             decrypted_bids: Some(1),
+            opened_at: Some(t(1)),
         },
         json!({"section_id": "s1", "project_id": "p1", "market": "construction",
                "entries": entries, "decrypted_bids": 1, "opened_at": t(1).to_rfc3339()}),

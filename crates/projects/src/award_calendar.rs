@@ -23,13 +23,12 @@ use crate::award::{contract_key, contract_late, load_rules, period_end, CONTRACT
 use crate::model::SectionState;
 use chrono::NaiveDate;
 use ggzy_core::calendar::Reckoned;
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Error, Result, Timestamp};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, timers, Db, Tx};
-use serde_json::json;
 use sqlx::Row;
 
 /// Event emitted once per re-derived award due date.
@@ -100,17 +99,21 @@ async fn rederived(
         db,
         &ActorRef::system("projects.award_calendar"),
         now,
-        NewEvent::new(
-            REDERIVED,
-            "section",
-            section_id,
-            json!({"what": what, "section_id": section_id, "project_id": project_id,
-                   "objection_id": objection_id, "section_state": state,
-                   "start": start.to_rfc3339(), "days": days,
-                   "previous_due_at": old.to_rfc3339(), "due_at": new.value.to_rfc3339(),
-                   "provisional": new.provisional(), "missing_years": new.missing,
-                   "overdue_alert_raised": alert_raised, "basis": BASIS}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::projects::DueDateRederived {
+            what: what.to_string(),
+            section_id: section_id.to_string(),
+            project_id: project_id.to_string(),
+            objection_id: objection_id.map(str::to_string),
+            section_state: state.to_string(),
+            start,
+            days: i64::from(days),
+            previous_due_at: old,
+            due_at: new.value,
+            provisional: new.provisional(),
+            missing_years: new.missing.iter().copied().collect(),
+            overdue_alert_raised: alert_raised,
+            basis: BASIS.to_string(),
+        }),
     )
     .await?;
     Ok(())

@@ -407,11 +407,21 @@ async fn decided(
         false
     };
     set_section_state(tx, section_id, state, to, now).await?;
-    emit(
-        tx,
-        db,
-        &ActorRef::system(NAME),
-        now,
+    let ev = if event
+        == <ggzy_events::projects::SectionReturnedToEvaluation as ggzy_events::Contract>::NAME
+    {
+        ggzy_events::Contract::encode(&ggzy_events::projects::SectionReturnedToEvaluation {
+            section_id: section_id.to_string(),
+            project_id: Some(project_id.to_string()),
+            previous_state: Some(state.as_str().to_string()),
+            state: Some(to.as_str().to_string()),
+            reason: reason.to_string(),
+            remedy_case_id: Some(case_id.to_string()),
+            decision_basis: Some(p["source"].clone()).filter(|v| !v.is_null()),
+            voided_result,
+            at: Some(now),
+        })
+    } else {
         NewEvent::new(
             event,
             "section",
@@ -421,9 +431,9 @@ async fn decided(
                    "reason": reason, "remedy_case_id": case_id,
                    "decision_basis": p["source"], "voided_result": voided_result,
                    "at": now.to_rfc3339()}),
-        ),
-    )
-    .await?;
+        )
+    };
+    emit(tx, db, &ActorRef::system(NAME), now, ev).await?;
     Ok(())
 }
 

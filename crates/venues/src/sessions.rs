@@ -6,8 +6,8 @@
 
 use crate::rules::{self, Candidate, Purpose, Refusal};
 use crate::service::{
-    booking_payload, cancel_in, load_booking, load_room, may_manage, refusal, room_row, Booking,
-    RoomRow, BOOKING_COLS, ROOM_COLS,
+    booking_event, booking_moved, cancel_in, load_booking, load_room, may_manage, refusal,
+    room_row, Booking, RoomRow, BOOKING_COLS, ROOM_COLS,
 };
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
@@ -271,16 +271,12 @@ async fn move_booking_in(
         .await?
         .map_err(refusal_error)?;
     let (moved, _) = load_booking(&mut *tx, id).await?;
-    let mut payload = booking_payload(&moved);
-    payload["old_start"] = json!(b.start.to_rfc3339());
-    payload["old_end"] = json!(b.end.to_rfc3339());
-    payload["old_room_id"] = json!(b.room_id);
     emit(
         &mut tx,
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new("venues.booking.moved", "booking", id, payload),
+        booking_moved(&moved, &b, None),
     )
     .await?;
     if let Some(session) = session_row(&mut tx, id).await? {
@@ -349,17 +345,12 @@ pub(crate) async fn follow_deadline(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Ev
         match relocate(tx, &b, &room, new_opening, end, now).await? {
             Ok(()) => {
                 let (moved, _) = load_booking(&mut **tx, &b.id).await?;
-                let mut payload = booking_payload(&moved);
-                payload["old_start"] = json!(b.start.to_rfc3339());
-                payload["old_end"] = json!(b.end.to_rfc3339());
-                payload["old_room_id"] = json!(b.room_id);
-                payload["reason"] = json!("deadline_changed");
                 emit(
                     tx,
                     db,
                     &by,
                     now,
-                    NewEvent::new("venues.booking.moved", "booking", &b.id, payload),
+                    booking_moved(&moved, &b, Some("deadline_changed")),
                 )
                 .await?;
             }

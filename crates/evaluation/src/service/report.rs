@@ -488,15 +488,17 @@ pub async fn record_price_check(
     )
     .await?;
     if !input.reasonable {
-        section_event(
+        emit(
             &mut tx,
-            ctx,
+            &ctx.db,
             &by,
             now,
-            "evaluation.bid.rejected",
-            section_id,
-            json!({"section_id": section_id, "org_id": input.org_id, "ground": "abnormally_low",
-                   "basis": rules::ABNORMALLY_LOW_SOURCE}),
+            ggzy_events::Contract::encode(&ggzy_events::evaluation::BidRejected {
+                section_id: section_id.to_string(),
+                org_id: input.org_id.clone(),
+                ground: "abnormally_low".to_string(),
+                basis: rules::ABNORMALLY_LOW_SOURCE.to_string(),
+            }),
         )
         .await?;
     }

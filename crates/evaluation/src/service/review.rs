@@ -118,14 +118,17 @@ pub async fn submit_review(
         let sc = screening(&mut tx, &sec, &members, &bids).await?;
         for org in &p.rejected {
             let (ground, basis) = sc.ground(org);
-            section_event(
+            emit(
                 &mut tx,
-                ctx,
+                &ctx.db,
                 &by,
                 now,
-                "evaluation.bid.rejected",
-                section_id,
-                json!({"section_id": section_id, "org_id": org, "ground": ground, "basis": basis}),
+                ggzy_events::Contract::encode(&ggzy_events::evaluation::BidRejected {
+                    section_id: section_id.to_string(),
+                    org_id: org.to_string(),
+                    ground: ground.to_string(),
+                    basis: basis.to_string(),
+                }),
             )
             .await?;
         }

@@ -295,20 +295,30 @@ pub async fn accept_result(
         db,
         by,
         now,
-        NewEvent::new(
-            "projects.candidates.publicized",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
-                   "procedure": sec.procedure, "report_ref": report_ref, "source": source,
-                   "candidates": candidates.iter().map(|c| json!({"rank": c.rank, "org_id": c.org_id,
-                       "org_name": c.org_name, "uscc": c.uscc, "price": c.price.to_string(), "score": c.score}))
-                       .collect::<Vec<_>>(),
-                   "publicity_days": days,
-                   "publicity_starts_at": now.to_rfc3339(), "publicity_ends_at": ends.to_rfc3339(),
-                   "publicity_ends_at_provisional": provisional,
-                   "basis": rules.publicity_source}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::projects::CandidatesPublicized {
+            section_id: section_id.to_string(),
+            project_id: sec.project_id.clone(),
+            market: sec.market.as_str().to_string(),
+            procedure: sec.procedure.clone(),
+            report_ref: report_ref.clone(),
+            source: source.to_string(),
+            candidates: candidates
+                .iter()
+                .map(|c| ggzy_events::projects::PublicizedCandidate {
+                    rank: c.rank,
+                    org_id: c.org_id.clone(),
+                    org_name: c.org_name.clone(),
+                    uscc: c.uscc.clone(),
+                    price: c.price,
+                    score: c.score.clone(),
+                })
+                .collect(),
+            publicity_days: i64::from(days),
+            publicity_starts_at: now,
+            publicity_ends_at: ends,
+            publicity_ends_at_provisional: provisional,
+            basis: rules.publicity_source.to_string(),
+        }),
     )
     .await?;
     Ok(Publicity {

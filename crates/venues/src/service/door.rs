@@ -122,15 +122,18 @@ async fn record_violation(
         db,
         by,
         now,
-        NewEvent::new(
-            "venues.violation.recorded",
-            "room",
-            room_id,
-            json!({"violation_id": id, "session_id": session_id, "room_id": room_id, "kind": kind,
-                   "person_role": role.map(|r| r.as_str()), "resident_id": rid.masked(),
-                   "expert_id": expert_id, "user_id": user_id,
-                   "detail": detail, "at": now.to_rfc3339()}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::venues::ViolationRecorded {
+            violation_id: id,
+            session_id: session_id.map(str::to_string),
+            room_id: room_id.to_string(),
+            kind: kind.to_string(),
+            person_role: role.map(|r| r.as_str().to_string()),
+            resident_id: rid.masked(),
+            expert_id,
+            user_id,
+            detail: detail.to_string(),
+            at: now,
+        }),
     )
     .await?;
     Ok(())
