@@ -513,7 +513,7 @@ async fn fewer_than_three_qualified_suppliers_after_review_fail_the_procurement(
     let app = TestApp::spawn().await;
     let t = evaluating_section(&app, "procurement").await;
     let sid = t.section_id.clone();
-    let reject = |org: String| json!({"section_id": sid, "org_id": org, "basis": "评标规定 第二十三条; majority of the committee"});
+    let reject = |org: String| json!({"section_id": sid, "org_id": org, "ground": "review", "basis": "评标规定 第二十三条; majority of the committee"});
     // A rejection of a supplier with no opened bid here leaves the three opened bids: goes on.
     app.emit_as(
         "evaluation",
