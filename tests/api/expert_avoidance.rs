@@ -39,14 +39,23 @@ async fn add_expert(app: &TestApp, staff: &str, n: u32, in_pool: bool) -> String
 
 /// `projects.section.registered` as the projects area emits it (market, procedure, budget).
 async fn section(app: &TestApp, id: &str, procedure: &str, budget: &str) {
+    let mut s = ggzy_api_tests::fixtures::section_registered(
+        id,
+        "procurement",
+        "0.00",
+        "2026-03-20T01:30:00Z",
+    );
+    s.project_id = format!("P-{id}");
+    s.project_name = "采购测试项目".into();
+    s.name = "一包".into();
+    s.procedure = procedure.into();
+    s.estimated_price = ggzy_core::Money::parse_str(budget).expect("budget");
+    s.tenderer_uscc = uscc(1);
     app.emit(
         "projects.section.registered",
         "section",
         id,
-        json!({"section_id": id, "project_id": format!("P-{id}"), "project_code": null,
-               "project_name": "采购测试项目", "name": "一包", "market": "procurement",
-               "procedure": procedure, "estimated_price": budget, "tenderer_uscc": uscc(1),
-               "owner_org_id": null}),
+        ggzy_events::Contract::encode(&s).payload,
     )
     .await;
 }

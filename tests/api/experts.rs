@@ -954,13 +954,18 @@ async fn venue_sessions_run_move_and_cancel_draws_and_report_shortfalls() {
     e["employer_uscc"] = json!(agency);
     let at_agency = add(&app, &staff, e).await;
     add_many(&app, &staff, 6, 610, 700).await;
-    emit_foreign(
-        &app,
-        "projects.section.registered",
-        "SEC-V1",
-        json!({"section_id": "SEC-V1", "project_id": "P-1", "tenderer_uscc": tenderer,
-               "owner_org_id": agency_id}),
-    )
+    emit_foreign(&app, "projects.section.registered", "SEC-V1", {
+        let mut s = ggzy_api_tests::fixtures::section_registered(
+            "SEC-V1",
+            "construction",
+            "0.00",
+            "2026-03-20T01:30:00Z",
+        );
+        s.project_id = "P-1".into();
+        s.tenderer_uscc = tenderer.to_string();
+        s.owner_org_id = agency_id.to_string();
+        ggzy_events::Contract::encode(&s).payload
+    })
     .await;
     emit_foreign(
         &app,
@@ -1171,8 +1176,21 @@ async fn the_committee_is_confidential_per_role_until_the_result_is_determined()
         &app,
         "projects.candidates.publicized",
         "SEC-PUB",
-        json!({"section_id": "SEC-PUB", "project_id": "P", "market": "construction", "candidates": [],
-               "publicity_starts_at": "2026-03-25T00:00:00Z", "publicity_ends_at": "2026-03-28T00:00:00Z"}),
+        ggzy_events::Contract::encode(&ggzy_events::projects::CandidatesPublicized {
+            section_id: "SEC-PUB".into(),
+            project_id: Some("P".into()),
+            market: Some("construction".into()),
+            procedure: Some("open_tender".into()),
+            report_ref: Some("R".into()),
+            source: Some("evaluation".into()),
+            candidates: vec![],
+            publicity_days: Some(3),
+            publicity_starts_at: "2026-03-25T00:00:00Z".parse().unwrap(),
+            publicity_ends_at: "2026-03-28T00:00:00Z".parse().unwrap(),
+            publicity_ends_at_provisional: false,
+            basis: Some("实施条例 第五十四条".into()),
+        })
+        .payload,
     )
     .await;
     catch_up(&app).await;
@@ -1327,8 +1345,19 @@ async fn low_ratings_and_venue_violations_suspend_experts_at_the_configured_thre
         &app,
         "venues.violation.recorded",
         "SES-9",
-        json!({"session_id": "SES-9", "room_id": "R", "kind": "phone_use", "person_role": "bidder",
-               "user_id": user_id, "at": "2026-03-12T02:00:00Z"}),
+        ggzy_events::Contract::encode(&ggzy_events::venues::ViolationRecorded {
+            violation_id: "V-bidder".into(),
+            session_id: Some("SES-9".into()),
+            room_id: "R".into(),
+            kind: "phone_use".into(),
+            person_role: Some("bidder".into()),
+            resident_id: Some("2102**********0011".into()),
+            expert_id: None,
+            user_id: Some(user_id.to_string()),
+            detail: Some("phone".into()),
+            at: "2026-03-12T02:00:00Z".parse().unwrap(),
+        })
+        .payload,
     )
     .await;
     catch_up(&app).await;
@@ -1338,8 +1367,19 @@ async fn low_ratings_and_venue_violations_suspend_experts_at_the_configured_thre
         &app,
         "venues.violation.recorded",
         "SES-9",
-        json!({"session_id": "SES-9", "room_id": "R", "kind": "phone_use", "person_role": "expert",
-               "user_id": user_id, "at": "2026-03-12T02:00:00Z"}),
+        ggzy_events::Contract::encode(&ggzy_events::venues::ViolationRecorded {
+            violation_id: "V-expert".into(),
+            session_id: Some("SES-9".into()),
+            room_id: "R".into(),
+            kind: "phone_use".into(),
+            person_role: Some("expert".into()),
+            resident_id: Some("2102**********0011".into()),
+            expert_id: None,
+            user_id: Some(user_id.to_string()),
+            detail: Some("phone".into()),
+            at: "2026-03-12T02:00:00Z".parse().unwrap(),
+        })
+        .payload,
     )
     .await;
     catch_up(&app).await;

@@ -769,8 +769,9 @@ async fn two_sections(app: &TestApp) -> (String, [String; 2]) {
         .map(|(i, (id, (name, price)))| {
             json!({"section_id": id, "no": i + 1, "name": name, "estimated_price": price,
                    "deposit": "100000.00", "docs_issue_at": "2026-03-02T09:00:00+08:00",
+                   "docs_sale_end_at": "2026-03-09T09:00:00+08:00",
                    "bid_deadline": DEADLINE_APR_1, "opening_at": DEADLINE_APR_1,
-                   "state": "registered"})
+                   "state": "registered", "subject": "works", "bid_validity_days": null})
         })
         .collect();
     let project = json!({

@@ -713,7 +713,10 @@ pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String
         &reg.section_id,
         with(json!({
         "procedure": "open_tender", "report_ref": uuid::Uuid::new_v4().to_string(), "source": "api",
-        "candidates": [{"rank": 1, "org_id": o1, "org_name": name1, "price": "9650000.00"}],
+        "candidates": [{"rank": 1, "org_id": o1, "org_name": name1, "uscc": "91210200MA0000001X",
+                        "price": "9650000.00", "score": null}],
+        "publicity_days": 3, "publicity_ends_at_provisional": false,
+        "basis": "《招标投标法实施条例》第五十四条",
         "publicity_starts_at": "2026-04-05T09:00:00+08:00",
         "publicity_ends_at": "2026-04-09T00:00:00+08:00"})),
     )
@@ -745,7 +748,7 @@ pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String
         "section",
         &land.section_id,
         json!({
-        "section_id": land.section_id, "project_id": land.project_id, "market": "land",
+        "section_id": land.section_id, "project_id": land.project_id, "market": "land", "auction_id": "A-1",
         "deal_id": uuid::Uuid::new_v4().to_string(), "winner_org_id": o2, "winner_number": "002",
         "price": "51300000.00", "confirmed_at": "2026-04-02T02:15:00.5+00:00", "via": "auction"}),
     )

@@ -888,10 +888,35 @@ async fn lifecycle_events_become_drafts_whose_numbers_cannot_be_retyped() {
              "price": "9876543.21", "decryption": "decrypted", "deposit": "valid"},
             {"bid_id": "b2", "org_id": "o2", "org_name": "乙|建设", "uscc": "91210200MA0000002X",
              "price": null, "decryption": "not_decrypted", "deposit": "unknown"}]}))).await;
-    emit_event(&app, "projects.candidates.publicized", "section", &reg.section_id, with(json!({
-        "candidates": [{"rank": 1, "org_id": "o1", "org_name": "甲建设有限公司", "price": "9876543.21"}],
-        "publicity_starts_at": "2026-04-05T09:00:00+08:00",
-        "publicity_ends_at": "2026-04-09T00:00:00+08:00"}))).await;
+    let publicized = ggzy_events::projects::CandidatesPublicized {
+        section_id: reg.section_id.clone(),
+        project_id: Some(reg.project_id.clone()),
+        market: Some("construction".into()),
+        procedure: Some("open_tender".into()),
+        report_ref: Some("R".into()),
+        source: Some("evaluation".into()),
+        candidates: vec![ggzy_events::projects::PublicizedCandidate {
+            rank: 1,
+            org_id: "o1".into(),
+            org_name: "甲建设有限公司".into(),
+            uscc: "91210200MA0000001X".into(),
+            price: ggzy_core::Money::parse_str("9876543.21").unwrap(),
+            score: None,
+        }],
+        publicity_days: Some(3),
+        publicity_starts_at: "2026-04-05T09:00:00+08:00".parse().unwrap(),
+        publicity_ends_at: "2026-04-09T00:00:00+08:00".parse().unwrap(),
+        publicity_ends_at_provisional: false,
+        basis: Some("实施条例 第五十四条".into()),
+    };
+    emit_event(
+        &app,
+        "projects.candidates.publicized",
+        "section",
+        &reg.section_id,
+        ggzy_events::Contract::encode(&publicized).payload,
+    )
+    .await;
     emit_event(
         &app,
         "projects.award.confirmed",

@@ -1475,13 +1475,18 @@ async fn a_scheduled_session_gets_its_committee_from_the_expert_pool() {
             .await;
         assert_eq!(s, 201, "{v}");
     }
-    emit_event(
-        &app,
-        "projects.section.registered",
-        "SEC-X",
-        json!({"section_id": "SEC-X", "project_id": "P-X", "name": "一标段", "tenderer_uscc": uscc(1),
-               "opening_at": "2026-03-16T09:30:00+08:00"}),
-    )
+    emit_event(&app, "projects.section.registered", "SEC-X", {
+        let mut s = ggzy_api_tests::fixtures::section_registered(
+            "SEC-X",
+            "construction",
+            "0.00",
+            "2026-03-16T01:30:00Z",
+        );
+        s.project_id = "P-X".into();
+        s.name = "一标段".into();
+        s.tenderer_uscc = uscc(1).to_string();
+        ggzy_events::Contract::encode(&s).payload
+    })
     .await;
     let rm = eval_room(&app, &staff, "评标室 701", 8, true).await;
     let (s, session) = app

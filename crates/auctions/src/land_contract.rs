@@ -130,6 +130,14 @@ fn end_of(d: NaiveDate) -> Timestamp {
     at_local(d.succ_opt().unwrap_or(d), 0, 0, 0)
 }
 
+/// The payload of a [`CONTRACT_TIMER`]: which deal, which step (`signing`, `first_payment`,
+/// `final_payment`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct StepDue {
+    deal_id: String,
+    step: String,
+}
+
 async fn schedule_step(
     tx: &mut Tx,
     deal_id: &str,
@@ -137,12 +145,16 @@ async fn schedule_step(
     due: NaiveDate,
     now: Timestamp,
 ) -> Result<()> {
+    let payload = StepDue {
+        deal_id: deal_id.to_string(),
+        step: step.to_string(),
+    };
     timers::schedule(
         tx,
         CONTRACT_TIMER,
         &format!("land-contract:{deal_id}:{step}"),
         end_of(due),
-        json!({"deal_id": deal_id, "step": step}),
+        serde_json::to_value(&payload).map_err(|e| Error::internal(e.to_string()))?,
         now,
     )
     .await
@@ -473,8 +485,13 @@ pub struct ContractStep;
 #[async_trait::async_trait]
 impl TimerHandler for ContractStep {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let deal_id = timer.payload["deal_id"].as_str().unwrap_or("");
-        let step = timer.payload["step"].as_str().unwrap_or("");
+        let due: StepDue = serde_json::from_value(timer.payload.clone()).map_err(|e| {
+            Error::internal(format!(
+                "{CONTRACT_TIMER} timer {}: payload: {e}",
+                timer.key
+            ))
+        })?;
+        let (deal_id, step) = (due.deal_id.as_str(), due.step.as_str());
         let Some(r) = sqlx::query(&format!(
             "SELECT {COLS} FROM land_contracts WHERE deal_id = $1{}",
             db.for_update()

@@ -409,7 +409,6 @@ pub async fn record(
     auction_id: &str,
     input: PreemptionInput,
 ) -> Result<PreemptionView> {
-    use ggzy_core::events::NewEvent;
     use ggzy_core::Error;
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
@@ -506,8 +505,24 @@ pub async fn record(
         .iter()
         .filter(|s| s.decision == "exercised")
         .map(|s| {
-            serde_json::json!({"name": s.name, "uscc": s.uscc, "share_percent": s.share_percent,
-                               "amount": s.amount})
+            Ok(ggzy_events::auctions::PreemptionBuyer {
+                name: s.name.clone(),
+                uscc: s.uscc.clone(),
+                share_percent: s.share_percent.clone(),
+                amount: s.amount.as_deref().map(Money::parse_str).transpose()?,
+            })
+        })
+        .collect::<std::result::Result<_, FieldError>>()
+        .map_err(|e| ggzy_core::Error::internal(format!("pre-emption amount: {}", e.message)))?;
+    let waived = answer
+        .shareholders
+        .iter()
+        .filter(|s| s.decision == "waived" || s.decision == "deemed_waived")
+        .map(|s| ggzy_events::auctions::PreemptionWaiver {
+            name: s.name.clone(),
+            uscc: s.uscc.clone(),
+            sha256: s.sha256.clone(),
+            deemed: s.decision == "deemed_waived",
         })
         .collect();
     ggzy_store::emit(
@@ -515,20 +530,18 @@ pub async fn record(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.deal.preemption_recorded",
-            "auction",
-            auction_id,
-            serde_json::json!({"auction_id": auction_id, "deal_id": deal_id,
-                "section_id": section_id, "project_id": project_id, "market": market,
-                "price": answer.price, "buyer": buyer, "winner_number": winner_number,
-                "buyers": buyers,
-                "waived": answer.shareholders.iter()
-                    .filter(|s| s.decision == "waived" || s.decision == "deemed_waived")
-                    .map(|s| serde_json::json!({"name": s.name, "uscc": s.uscc,
-                        "sha256": s.sha256, "deemed": s.decision == "deemed_waived"}))
-                    .collect::<Vec<_>>()}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::auctions::PreemptionRecorded {
+            auction_id: auction_id.to_string(),
+            deal_id: deal_id.clone(),
+            section_id: section_id.clone(),
+            project_id: project_id.clone(),
+            market: market.clone(),
+            price: Money::from_fen(price_fen),
+            buyer: buyer.to_string(),
+            winner_number: winner_number.clone(),
+            buyers,
+            waived,
+        }),
     )
     .await?;
     ctx.db.commit_answering(tx, 201, &answer, now).await?;

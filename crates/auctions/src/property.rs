@@ -422,7 +422,6 @@ pub async fn record_deal_terms(
     auction_id: &str,
     t: DealTermsInput,
 ) -> Result<DealTermsView> {
-    use ggzy_core::events::NewEvent;
     use ggzy_core::Error;
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
@@ -498,18 +497,23 @@ pub async fn record_deal_terms(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.deal.terms_recorded",
-            "auction",
-            auction_id,
-            serde_json::json!({"auction_id": auction_id, "deal_id": deal_id,
-                "section_id": section_id, "project_id": project_id, "market": market,
-                "winner_number": winner_number, "price": answer.price,
-                "publicity_start": answer.publicity_start, "publicity_end": answer.publicity_end,
-                "contract_effective_on": answer.contract_effective_on, "payment": answer.payment,
-                "first_payment": answer.first_payment, "balance_due_on": answer.balance_due_on,
-                "security": answer.security, "periods_provisional": !missing.is_empty()}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::auctions::DealTermsRecorded {
+            auction_id: auction_id.to_string(),
+            deal_id: deal_id.clone(),
+            section_id: section_id.clone(),
+            project_id: project_id.clone(),
+            market: market.clone(),
+            winner_number: winner_number.clone(),
+            price: ggzy_core::Money::from_fen(price_fen),
+            publicity_start: ggzy_core::time::from_micros(to_micros(terms.publicity_start)),
+            publicity_end: ggzy_core::time::from_micros(to_micros(terms.publicity_end)),
+            contract_effective_on: answer.contract_effective_on.clone(),
+            payment: answer.payment.clone(),
+            first_payment: terms.first_payment_fen.map(ggzy_core::Money::from_fen),
+            balance_due_on: answer.balance_due_on.clone(),
+            security: answer.security.clone(),
+            periods_provisional: !missing.is_empty(),
+        }),
     )
     .await?;
     ctx.db.commit_answering(tx, 201, &answer, now).await?;

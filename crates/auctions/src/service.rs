@@ -21,15 +21,27 @@ pub const AUCTION_TIMER: &str = "auctions.auction_end";
 /// instances' streams see the change on their next poll).
 pub static CHANGED: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
-fn s<'a>(v: &'a Value, k: &str) -> &'a str {
-    v.get(k).and_then(Value::as_str).unwrap_or("")
+/// The payload of a [`LISTING_TIMER`] or [`AUCTION_TIMER`]: the auction whose period ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct AuctionDue {
+    pub(crate) auction_id: String,
 }
 
-fn parse_time(v: &Value, k: &str) -> Option<Timestamp> {
-    v.get(k)
-        .and_then(Value::as_str)
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&chrono::Utc))
+impl AuctionDue {
+    /// The timer payload for `auction_id`.
+    fn payload(auction_id: &str) -> Value {
+        json!(AuctionDue {
+            auction_id: auction_id.to_string(),
+        })
+    }
+
+    /// The payload of a fired timer; a malformed one is an error (the timer is retried, then
+    /// parked), never an empty id.
+    fn of(timer: &Timer) -> Result<Self> {
+        serde_json::from_value(timer.payload.clone()).map_err(|e| {
+            Error::internal(format!("{} timer {}: payload: {e}", timer.kind, timer.key))
+        })
+    }
 }
 
 mod bids;

@@ -122,3 +122,75 @@ contract! {
         missing_years: Vec<i32>,
     }
 }
+
+contract! {
+    /// A property deal's terms are recorded (国资委 财政部令第32号): the publicity period (公示期)
+    /// and the payment terms.
+    DealTermsRecorded = "auctions.deal.terms_recorded", version 1, aggregate "auction" by auction_id {
+        auction_id: String,
+        deal_id: String,
+        section_id: String,
+        project_id: String,
+        market: String,
+        winner_number: Option<String>,
+        price: Money,
+        /// The deal's publicity (≥ 5 working days).
+        #[serde(with = "crate::time")]
+        publicity_start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        publicity_end: DateTime<Utc>,
+        /// The contract's effective date (Beijing date).
+        contract_effective_on: String,
+        /// `lump_sum` or `instalments`.
+        payment: String,
+        first_payment: Option<Money>,
+        balance_due_on: Option<String>,
+        security: Option<String>,
+        /// A period was counted with weekends only (a year without holiday schedule).
+        #[serde(default)]
+        periods_provisional: bool,
+    }
+}
+
+/// A shareholder who exercised his pre-emption right (优先购买权) and buys.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PreemptionBuyer {
+    pub name: String,
+    pub uscc: Option<String>,
+    /// The share of the stake he buys, in percent (`"50.00"`).
+    pub share_percent: Option<String>,
+    pub amount: Option<Money>,
+}
+
+/// A shareholder who waived his pre-emption right (in writing, or deemed by silence).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PreemptionWaiver {
+    pub name: String,
+    pub uscc: Option<String>,
+    /// sha256 of the written decision's file.
+    pub sha256: String,
+    /// Deemed waived (公司法 第八十四条: no answer within thirty days).
+    #[serde(default)]
+    pub deemed: bool,
+}
+
+contract! {
+    /// The pre-emption result (优先购买权行使结果, 公司法 第八十四条) of a property deal is recorded:
+    /// who buys — the auction winner, or the exercising shareholders at the deal price.
+    PreemptionRecorded = "auctions.deal.preemption_recorded", version 1, aggregate "auction" by auction_id {
+        auction_id: String,
+        deal_id: String,
+        section_id: String,
+        project_id: String,
+        market: String,
+        price: Money,
+        /// `auction_winner` (every shareholder waived) or `shareholders`.
+        buyer: String,
+        /// The auction winner's bidder number (only when it buys).
+        winner_number: Option<String>,
+        #[serde(default)]
+        buyers: Vec<crate::auctions::PreemptionBuyer>,
+        #[serde(default)]
+        waived: Vec<crate::auctions::PreemptionWaiver>,
+    }
+}

@@ -94,6 +94,18 @@ pub fn catalogue() -> Vec<Entry> {
         crate::evaluation::ReportSigned::entry(),
         crate::evaluation::BidRejected::entry(),
         v::BookingMoved::entry(),
+        v::RoomCreated::entry(),
+        v::BookingCreated::entry(),
+        v::BookingConfirmed::entry(),
+        v::BookingCancelled::entry(),
+        v::BookingExpired::entry(),
+        i::UserCreated::entry(),
+        p::ProjectCreated::entry(),
+        p::ProjectUpdated::entry(),
+        p::ProjectApproved::entry(),
+        e::CommitteeDisclosed::entry(),
+        a::DealTermsRecorded::entry(),
+        a::PreemptionRecorded::entry(),
     ];
     v.sort_by_key(|e| e.name);
     v

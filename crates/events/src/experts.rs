@@ -132,3 +132,28 @@ contract! {
         notified: Vec<crate::experts::DrawnExpert>,
     }
 }
+
+/// An expert as a committee disclosure names him: name and specialty only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisclosedExpert {
+    pub name: String,
+    pub specialty: String,
+}
+
+contract! {
+    /// The result of a section is determined (`projects.award.confirmed`): its committee is no
+    /// longer confidential (招标投标法 37; 财政部令第87号 69). Names the experts serving on the
+    /// section's active committee; publishing puts them in the procurement result announcement.
+    CommitteeDisclosed = "experts.committee.disclosed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        market: Option<String>,
+        /// The section's active draw, when it had one.
+        draw_id: Option<String>,
+        #[serde(default)]
+        experts: Vec<crate::experts::DisclosedExpert>,
+        #[serde(with = "crate::time")]
+        determined_at: DateTime<Utc>,
+        basis: String,
+    }
+}

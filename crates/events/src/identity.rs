@@ -21,3 +21,21 @@ contract! {
         region: Option<String>,
     }
 }
+
+contract! {
+    /// A user account is created (by an administrator, or by accepting an invitation).
+    UserCreated = "identity.user.created", version 1, aggregate "user" by id {
+        id: String,
+        username: String,
+        /// The role (`staff`, `tenderer`, `expert` …).
+        role: String,
+        /// The user's organization (none for an administrator).
+        org_id: Option<String>,
+        /// The invitation accepted, when the user came by one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        invitation_id: Option<String>,
+        /// Who issued that invitation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        invited_by: Option<String>,
+    }
+}

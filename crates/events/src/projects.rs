@@ -109,6 +109,9 @@ contract! {
         /// Every organization that bid (their deposits are refunded).
         #[serde(default)]
         bidder_org_ids: Vec<String>,
+        /// Procurement method (招标/采购方式) of the section.
+        #[serde(default)]
+        procedure: Option<String>,
     }
 }
 
@@ -121,6 +124,9 @@ contract! {
         winner_org_id: Option<String>,
         #[serde(default, with = "crate::time::option")]
         signed_at: Option<DateTime<Utc>>,
+        /// The contract amount (合同金额).
+        #[serde(default)]
+        amount: Option<Money>,
     }
 }
 
@@ -133,6 +139,15 @@ contract! {
         reason: Option<String>,
         #[serde(default, with = "crate::time::option")]
         failed_at: Option<DateTime<Utc>>,
+        /// Bids received (`too_few_bids`).
+        #[serde(default)]
+        bid_count: Option<i64>,
+        /// Suppliers that passed the qualification or compliance review (`too_few_qualified`).
+        #[serde(default)]
+        qualified_count: Option<i64>,
+        /// The rule's legal basis.
+        #[serde(default)]
+        basis: Option<String>,
     }
 }
 
@@ -572,5 +587,82 @@ contract! {
         voided_result: bool,
         #[serde(with = "crate::time")]
         at: DateTime<Utc>,
+    }
+}
+
+/// One section of a project as the project events carry it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProjectSection {
+    pub section_id: String,
+    /// Position in the project, from 1.
+    pub no: i64,
+    pub name: String,
+    pub estimated_price: Money,
+    pub deposit: Money,
+    #[serde(with = "crate::time")]
+    pub docs_issue_at: DateTime<Utc>,
+    #[serde(with = "crate::time")]
+    pub docs_sale_end_at: DateTime<Utc>,
+    #[serde(with = "crate::time")]
+    pub bid_deadline: DateTime<Utc>,
+    #[serde(with = "crate::time")]
+    pub opening_at: DateTime<Utc>,
+    pub state: String,
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub bid_validity_days: Option<i64>,
+}
+
+contract! {
+    /// A project (with its sections) is drafted by its tenderer or agency.
+    ProjectCreated = "projects.project.created", version 1, aggregate "project" by project_id {
+        project_id: String,
+        /// Unified trading code (统一交易编码), set on registration.
+        code: Option<String>,
+        name: String,
+        market: Market,
+        procedure: String,
+        region: String,
+        tenderer_uscc: String,
+        tenderer_name: String,
+        owner_org_id: String,
+        /// The project's status (`draft` …).
+        status: String,
+        sections: Vec<crate::projects::ProjectSection>,
+    }
+}
+
+contract! {
+    /// A draft project (with its sections) is edited.
+    ProjectUpdated = "projects.project.updated", version 1, aggregate "project" by project_id {
+        project_id: String,
+        code: Option<String>,
+        name: String,
+        market: Market,
+        procedure: String,
+        region: String,
+        tenderer_uscc: String,
+        tenderer_name: String,
+        owner_org_id: String,
+        status: String,
+        sections: Vec<crate::projects::ProjectSection>,
+    }
+}
+
+contract! {
+    /// A project is approved (registered with the centre); each of its sections is also
+    /// announced by `projects.section.registered`.
+    ProjectApproved = "projects.project.approved", version 1, aggregate "project" by project_id {
+        project_id: String,
+        code: Option<String>,
+        name: String,
+        market: Market,
+        procedure: String,
+        region: String,
+        tenderer_uscc: String,
+        tenderer_name: String,
+        owner_org_id: String,
+        status: String,
+        sections: Vec<crate::projects::ProjectSection>,
     }
 }

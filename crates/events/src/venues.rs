@@ -111,3 +111,82 @@ contract! {
         reason: Option<String>,
     }
 }
+
+contract! {
+    /// A room is created (its kind, capacity and the networks of its evaluation terminals).
+    RoomCreated = "venues.room.created", version 1, aggregate "room" by room_id {
+        room_id: String,
+        /// `evaluation`, `opening`, `auction` …
+        kind: String,
+        name: String,
+        capacity: i64,
+        /// An isolated room (评标区隔离).
+        isolated: bool,
+        /// CIDR networks of the room's evaluation terminals; empty: no restriction.
+        #[serde(default)]
+        networks: Vec<String>,
+    }
+}
+
+contract! {
+    /// A room is booked (a tentative hold, or a session's booking). Its fields are the booking
+    /// after the change, as in every `venues.booking.*` event.
+    BookingCreated = "venues.booking.created", version 1, aggregate "booking" by booking_id {
+        booking_id: String,
+        room_id: String,
+        section_id: String,
+        /// `opening`, `evaluation`, `auction` …
+        purpose: String,
+        #[serde(with = "crate::time")]
+        start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        end: DateTime<Utc>,
+        /// `tentative`, `confirmed` or `cancelled`.
+        status: String,
+    }
+}
+
+contract! {
+    /// A tentative booking is confirmed.
+    BookingConfirmed = "venues.booking.confirmed", version 1, aggregate "booking" by booking_id {
+        booking_id: String,
+        room_id: String,
+        section_id: String,
+        purpose: String,
+        #[serde(with = "crate::time")]
+        start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        end: DateTime<Utc>,
+        status: String,
+    }
+}
+
+contract! {
+    /// A booking is cancelled.
+    BookingCancelled = "venues.booking.cancelled", version 1, aggregate "booking" by booking_id {
+        booking_id: String,
+        room_id: String,
+        section_id: String,
+        purpose: String,
+        #[serde(with = "crate::time")]
+        start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        end: DateTime<Utc>,
+        status: String,
+    }
+}
+
+contract! {
+    /// A tentative hold expired unconfirmed (the booking is cancelled).
+    BookingExpired = "venues.booking.expired", version 1, aggregate "booking" by booking_id {
+        booking_id: String,
+        room_id: String,
+        section_id: String,
+        purpose: String,
+        #[serde(with = "crate::time")]
+        start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        end: DateTime<Utc>,
+        status: String,
+    }
+}

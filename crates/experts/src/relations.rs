@@ -19,7 +19,7 @@ use ggzy_core::{ids, Error, FieldError, Money, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -434,28 +434,20 @@ pub struct SectionTerms {
     pub budget: Option<Money>,
 }
 
-/// Records the market, procedure and budget of a `projects.section.registered` payload.
-pub(crate) async fn remember_terms(tx: &mut Tx, p: &Value) -> Result<()> {
-    let (Some(section), Some(market), Some(procedure)) = (
-        p["section_id"].as_str(),
-        p["market"].as_str(),
-        p["procedure"].as_str(),
-    ) else {
-        return Ok(());
-    };
-    let budget = p["estimated_price"]
-        .as_str()
-        .and_then(|s| Money::parse_str(s).ok())
-        .map(|m| m.to_string());
+/// Records the market, procedure and budget of `projects.section.registered`.
+pub(crate) async fn remember_terms(
+    tx: &mut Tx,
+    p: &ggzy_events::projects::SectionRegistered,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO expert_section_terms (section_id, market, procedure, budget) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (section_id) DO UPDATE SET market = excluded.market, procedure = excluded.procedure, \
          budget = excluded.budget",
     )
-    .bind(section)
-    .bind(market)
-    .bind(procedure)
-    .bind(budget)
+    .bind(&p.section_id)
+    .bind(p.market.as_str())
+    .bind(&p.procedure)
+    .bind(p.estimated_price.to_string())
     .execute(&mut **tx)
     .await?;
     Ok(())

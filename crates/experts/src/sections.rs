@@ -2,28 +2,24 @@
 //! never reads the projects area's tables), so the draw pages label a section
 //! "project name · section name" instead of its UUID.
 
+use ggzy_events::projects::SectionRegistered;
 use ggzy_store::{Ctx, Tx};
-use serde_json::Value;
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// Records (or refreshes) the names carried by a `projects.section.registered` payload.
-pub(crate) async fn remember(tx: &mut Tx, p: &Value) -> ggzy_core::Result<()> {
-    let (Some(section), Some(project)) = (p["section_id"].as_str(), p["project_id"].as_str())
-    else {
-        return Ok(());
-    };
+/// Records (or refreshes) the names carried by `projects.section.registered`.
+pub(crate) async fn remember(tx: &mut Tx, p: &SectionRegistered) -> ggzy_core::Result<()> {
     sqlx::query(
         "INSERT INTO expert_section_names (section_id, project_id, project_code, project_name, section_name) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (section_id) DO UPDATE SET project_id = excluded.project_id, \
          project_code = excluded.project_code, project_name = excluded.project_name, \
          section_name = excluded.section_name",
     )
-    .bind(section)
-    .bind(project)
-    .bind(p["project_code"].as_str())
-    .bind(p["project_name"].as_str().unwrap_or_default())
-    .bind(p["name"].as_str().unwrap_or_default())
+    .bind(&p.section_id)
+    .bind(&p.project_id)
+    .bind(&p.project_code)
+    .bind(&p.project_name)
+    .bind(&p.name)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -215,7 +215,7 @@ pub async fn accept(ctx: &Ctx, input: Acceptance) -> Result<User> {
         &ActorRef::system("invitation"),
         input,
         &hash,
-        json!({"invitation_id": inv_id, "invited_by": issued_by}),
+        Some((inv_id.clone(), issued_by)),
     )
     .await?;
     sqlx::query("UPDATE user_invitations SET user_id = $1 WHERE id = $2")

@@ -196,7 +196,7 @@ pub async fn create_user(ctx: &Ctx, by: &ActorRef, input: NewUser) -> Result<Use
     check_new_user(&input)?;
     let hash = hash_password(ctx, &input.password).await?;
     let mut tx = ctx.db.begin().await?;
-    let u = insert_user(ctx, &mut tx, by, input, &hash, json!({})).await?;
+    let u = insert_user(ctx, &mut tx, by, input, &hash, None).await?;
     ctx.db
         .commit_answering(tx, 201, &u, ctx.clock.now())
         .await?;
@@ -227,7 +227,7 @@ pub async fn create_users_sharing_a_password(
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
         let mut tx = ctx.db.begin().await?;
-        let u = insert_user(ctx, &mut tx, by, input, &hash, json!({})).await?;
+        let u = insert_user(ctx, &mut tx, by, input, &hash, None).await?;
         ctx.db
             .commit_answering(tx, 201, &u, ctx.clock.now())
             .await?;
@@ -298,7 +298,7 @@ pub(crate) async fn insert_user(
     by: &ActorRef,
     input: NewUser,
     hash: &str,
-    extra: serde_json::Value,
+    invitation: Option<(String, String)>,
 ) -> Result<User> {
     let id = ids::new_id();
     let now = ctx.clock.now();
@@ -321,18 +321,21 @@ pub(crate) async fn insert_user(
     .await
     .on_unique(&USERS_USERNAME, || Error::conflict("user.username_unique", "this username is taken"))
     .on_constraint("foreign_key", || Error::field("org_id", "organization.exists", "no such organization"))?;
-    let mut payload = json!({"id": id, "username": input.username, "role": input.role.as_str(), "org_id": input.org_id});
-    if let (Some(p), Some(e)) = (payload.as_object_mut(), extra.as_object()) {
-        for (k, v) in e {
-            p.insert(k.clone(), v.clone());
-        }
-    }
+    let (invitation_id, invited_by) = invitation.unzip();
     emit(
         tx,
         &ctx.db,
         by,
         now,
-        NewEvent::new("identity.user.created", "user", &id, payload),
+        ggzy_events::identity::UserCreated {
+            id: id.clone(),
+            username: input.username.clone(),
+            role: input.role.as_str().to_string(),
+            org_id: input.org_id.clone(),
+            invitation_id,
+            invited_by,
+        }
+        .encode(),
     )
     .await?;
     Ok(User {

@@ -144,6 +144,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 price: Some(money("900000.00")),
                 awarded_at: Some(now),
                 bidder_org_ids: vec![],
+                procedure: None,
             }
             .encode(),
         );

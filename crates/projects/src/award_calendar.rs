@@ -79,20 +79,13 @@ fn days_of(v: i64) -> Result<u32> {
     u32::try_from(v).map_err(|_| Error::internal(format!("stored period of {v} days")))
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn rederived(
     tx: &mut Tx,
     db: &Db,
     now: Timestamp,
     what: &str,
-    section_id: &str,
-    project_id: &str,
-    state: &str,
-    objection_id: Option<&str>,
-    start: Timestamp,
-    days: u32,
-    old: Timestamp,
-    new: &Reckoned<Timestamp>,
+    (section_id, project_id, state, objection_id): (&str, &str, &str, Option<&str>),
+    (start, days, old, new): (Timestamp, u32, Timestamp, &Reckoned<Timestamp>),
     alert_raised: bool,
 ) -> Result<()> {
     emit(
@@ -163,14 +156,8 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
             db,
             now,
             "publicity_end",
-            &section_id,
-            &project_id,
-            &state,
-            None,
-            start,
-            days,
-            old,
-            &new,
+            (&section_id, &project_id, &state, None),
+            (start, days, old, &new),
             false,
         )
         .await?;
@@ -244,14 +231,8 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
             db,
             now,
             "contract_due",
-            &section_id,
-            &project_id,
-            &state,
-            None,
-            start,
-            days,
-            old,
-            &new,
+            (&section_id, &project_id, &state, None),
+            (start, days, old, &new),
             alerted,
         )
         .await?;

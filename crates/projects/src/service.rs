@@ -19,7 +19,7 @@ use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, expect_one, Ctx, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::Row;
 use utoipa::ToSchema;
 
@@ -270,12 +270,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, draft: ProjectDraft) -> Result<Pro
         &ctx.db,
         &actor.actor_ref(),
         ctx.clock.now(),
-        NewEvent::new(
-            "projects.project.created",
-            "project",
-            &id,
-            project_payload(&p),
-        ),
+        project_event("projects.project.created", &p)?,
     )
     .await?;
     ctx.db
@@ -330,12 +325,7 @@ pub async fn update(ctx: &Ctx, actor: &Actor, id: &str, draft: ProjectDraft) -> 
         &ctx.db,
         &actor.actor_ref(),
         ctx.clock.now(),
-        NewEvent::new(
-            "projects.project.updated",
-            "project",
-            id,
-            project_payload(&p),
-        ),
+        project_event("projects.project.updated", &p)?,
     )
     .await?;
     ctx.db
@@ -671,38 +661,60 @@ pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Pro
     Ok(p)
 }
 
-fn section_json(s: &Section) -> Value {
-    json!({
-        "section_id": s.id,
-        "no": s.no,
-        "name": s.name,
-        "estimated_price": s.estimated_price.to_string(),
-        "deposit": s.deposit.to_string(),
-        "docs_issue_at": s.docs_issue_at.to_rfc3339(),
-        "docs_sale_end_at": s.docs_sale_end_at.to_rfc3339(),
-        "bid_deadline": s.bid_deadline.to_rfc3339(),
-        "opening_at": s.opening_at.to_rfc3339(),
-        "state": s.state.as_str(),
-        "subject": s.subject.map(|k| k.as_str()),
-        "bid_validity_days": s.bid_validity_days,
+fn project_section(s: &Section) -> ggzy_events::projects::ProjectSection {
+    ggzy_events::projects::ProjectSection {
+        section_id: s.id.clone(),
+        no: s.no,
+        name: s.name.clone(),
+        estimated_price: s.estimated_price,
+        deposit: s.deposit,
+        docs_issue_at: s.docs_issue_at,
+        docs_sale_end_at: s.docs_sale_end_at,
+        bid_deadline: s.bid_deadline,
+        opening_at: s.opening_at,
+        state: s.state.as_str().to_string(),
+        subject: s.subject.map(|k| k.as_str().to_string()),
+        bid_validity_days: s.bid_validity_days,
+    }
+}
+
+/// What other areas need about a project (they keep their own copy from the events): the
+/// `projects.project.{created, updated, approved}` event, built through its contract.
+pub(crate) fn project_event(event: &str, p: &Project) -> Result<NewEvent> {
+    use ggzy_events::projects as c;
+    use ggzy_events::Contract;
+    macro_rules! of {
+        ($t:ident) => {
+            c::$t {
+                project_id: p.id.clone(),
+                code: p.code.clone(),
+                name: p.name.clone(),
+                market: p.market,
+                procedure: p.procedure.as_str().to_string(),
+                region: p.region.clone(),
+                tenderer_uscc: p.tenderer_uscc.clone(),
+                tenderer_name: p.tenderer_name.clone(),
+                owner_org_id: p.owner_org_id.clone(),
+                status: p.status.as_str().to_string(),
+                sections: p.sections.iter().map(project_section).collect(),
+            }
+            .encode()
+        };
+    }
+    Ok(match event {
+        c::ProjectCreated::NAME => of!(ProjectCreated),
+        c::ProjectUpdated::NAME => of!(ProjectUpdated),
+        c::ProjectApproved::NAME => of!(ProjectApproved),
+        other => return Err(Error::internal(format!("no project event {other}"))),
     })
 }
 
-/// What other areas need about a project (they keep their own copy from the events).
-fn project_payload(p: &Project) -> Value {
-    json!({
-        "project_id": p.id,
-        "code": p.code,
-        "name": p.name,
-        "market": p.market.as_str(),
-        "procedure": p.procedure.as_str(),
-        "region": p.region,
-        "tenderer_uscc": p.tenderer_uscc,
-        "tenderer_name": p.tenderer_name,
-        "owner_org_id": p.owner_org_id,
-        "status": p.status.as_str(),
-        "sections": p.sections.iter().map(section_json).collect::<Vec<_>>(),
-    })
+/// The project's payload as the project events carry it (`projects.project.submitted` and
+/// `returned` carry the same fields).
+pub(crate) fn project_payload(p: &Project) -> Value {
+    project_event("projects.project.approved", p)
+        .map(|e| e.payload)
+        .unwrap_or(Value::Null)
 }
 
 /// The `projects.section.registered` contract of a section (built through the type, so a renamed

@@ -18,7 +18,20 @@ use crate::service::{self, SectionInfo};
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::Money;
 use ggzy_core::{ids, Clock, Result};
+use ggzy_events::auctions::{
+    AuctionFailed, DealConfirmed, DealTermsRecorded, ListingFailed, PreemptionRecorded,
+};
+use ggzy_events::evaluation::BidRejected;
+use ggzy_events::experts::CommitteeDisclosed;
+use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::projects::{
+    AwardConfirmed, CandidatesPublicized, ContractSigned, DueDateRederived, OpeningRecorded,
+    ProjectApproved, SectionDeadlineChanged, SectionFailed, SectionRegistered,
+    SectionReturnedToEvaluation, SectionTerminated,
+};
+use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Db, Tx};
 use serde_json::{json, Value};
@@ -28,30 +41,71 @@ const NAME: &str = "publishing.lifecycle";
 
 pub struct LifecycleProjection;
 
-fn time(v: &Value) -> Option<DateTime<Utc>> {
-    v.as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
+/// One section as this area keeps it (`publishing_sections`), from a project or section event.
+struct SectionRow {
+    section_id: String,
+    project_id: String,
+    project_code: Option<String>,
+    project_name: String,
+    section_name: String,
+    market: String,
+    procedure: Option<String>,
+    region: Option<String>,
+    tenderer_name: Option<String>,
+    tenderer_uscc: Option<String>,
+    owner_org_id: Option<String>,
+    estimated_price: Option<String>,
+    docs_issue_at: DateTime<Utc>,
+    bid_deadline: DateTime<Utc>,
+    opening_at: DateTime<Utc>,
 }
 
-fn micros(v: &Value) -> Option<i64> {
-    time(v).map(to_micros)
+impl SectionRow {
+    /// A section of `projects.project.approved`, with its project's fields.
+    fn of_project(p: &ProjectApproved, s: &ggzy_events::projects::ProjectSection) -> Self {
+        SectionRow {
+            section_id: s.section_id.clone(),
+            project_id: p.project_id.clone(),
+            project_code: p.code.clone(),
+            project_name: p.name.clone(),
+            section_name: s.name.clone(),
+            market: p.market.as_str().to_string(),
+            procedure: Some(p.procedure.clone()),
+            region: Some(p.region.clone()),
+            tenderer_name: Some(p.tenderer_name.clone()),
+            tenderer_uscc: Some(p.tenderer_uscc.clone()),
+            owner_org_id: Some(p.owner_org_id.clone()),
+            estimated_price: Some(s.estimated_price.to_string()),
+            docs_issue_at: s.docs_issue_at,
+            bid_deadline: s.bid_deadline,
+            opening_at: s.opening_at,
+        }
+    }
+
+    /// `projects.section.registered` (it names neither region nor tenderer's name: kept).
+    fn of_section(s: &SectionRegistered) -> Self {
+        SectionRow {
+            section_id: s.section_id.clone(),
+            project_id: s.project_id.clone(),
+            project_code: s.project_code.clone(),
+            project_name: s.project_name.clone(),
+            section_name: s.name.clone(),
+            market: s.market.as_str().to_string(),
+            procedure: Some(s.procedure.clone()),
+            region: None,
+            tenderer_name: None,
+            tenderer_uscc: Some(s.tenderer_uscc.clone()),
+            owner_org_id: Some(s.owner_org_id.clone()),
+            estimated_price: Some(s.estimated_price.to_string()),
+            docs_issue_at: s.docs_issue_at,
+            bid_deadline: s.bid_deadline,
+            opening_at: s.opening_at,
+        }
+    }
 }
 
-/// Upsert one section from a project or section payload (`project` carries the project's own
-/// fields when the section comes inside `projects.project.approved`).
-async fn upsert_section(tx: &mut Tx, project: &Value, s: &Value, now: i64) -> Result<()> {
-    let pick = |k: &str| -> Option<String> {
-        s[k].as_str()
-            .or_else(|| project[k].as_str())
-            .map(str::to_string)
-    };
-    let Some(section_id) = pick("section_id") else {
-        return Ok(());
-    };
-    let Some(project_id) = pick("project_id") else {
-        return Ok(());
-    };
+/// Upsert one section.
+async fn upsert_section(tx: &mut Tx, s: SectionRow, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO publishing_sections (section_id, project_id, project_code, project_name, section_name, \
          market, procedure, region, tenderer_name, tenderer_uscc, owner_org_id, estimated_price, docs_issue_at, \
@@ -71,25 +125,21 @@ async fn upsert_section(tx: &mut Tx, project: &Value, s: &Value, now: i64) -> Re
          opening_at = COALESCE(excluded.opening_at, publishing_sections.opening_at), \
          updated_at = excluded.updated_at",
     )
-    .bind(&section_id)
-    .bind(&project_id)
-    .bind(pick("project_code").or_else(|| project["code"].as_str().map(str::to_string)))
-    .bind(
-        pick("project_name")
-            .or_else(|| project["name"].as_str().map(str::to_string))
-            .unwrap_or_default(),
-    )
-    .bind(s["name"].as_str().unwrap_or_default())
-    .bind(pick("market").unwrap_or_default())
-    .bind(pick("procedure"))
-    .bind(pick("region"))
-    .bind(pick("tenderer_name"))
-    .bind(pick("tenderer_uscc"))
-    .bind(pick("owner_org_id"))
-    .bind(s["estimated_price"].as_str().map(str::to_string))
-    .bind(micros(&s["docs_issue_at"]))
-    .bind(micros(&s["bid_deadline"]))
-    .bind(micros(&s["opening_at"]))
+    .bind(&s.section_id)
+    .bind(&s.project_id)
+    .bind(&s.project_code)
+    .bind(&s.project_name)
+    .bind(&s.section_name)
+    .bind(&s.market)
+    .bind(&s.procedure)
+    .bind(&s.region)
+    .bind(&s.tenderer_name)
+    .bind(&s.tenderer_uscc)
+    .bind(&s.owner_org_id)
+    .bind(&s.estimated_price)
+    .bind(to_micros(s.docs_issue_at))
+    .bind(to_micros(s.bid_deadline))
+    .bind(to_micros(s.opening_at))
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -98,25 +148,27 @@ async fn upsert_section(tx: &mut Tx, project: &Value, s: &Value, now: i64) -> Re
 
 /// The section an event is about, from the projection; a minimal stand-in when the projection
 /// has not seen it (the event's own ids and market still hold).
-async fn section_of(tx: &mut Tx, p: &Value) -> Result<Option<SectionInfo>> {
-    let Some(id) = p["section_id"].as_str() else {
-        return Ok(None);
-    };
+async fn section_of(
+    tx: &mut Tx,
+    id: &str,
+    project_id: Option<&str>,
+    market: Option<&str>,
+) -> Result<SectionInfo> {
     if let Some(s) = service::sections(tx, &[id.to_string()])
         .await?
         .into_iter()
         .next()
     {
-        return Ok(Some(s));
+        return Ok(s);
     }
-    Ok(Some(SectionInfo {
+    Ok(SectionInfo {
         section_id: id.to_string(),
-        project_id: p["project_id"].as_str().unwrap_or_default().to_string(),
+        project_id: project_id.unwrap_or_default().to_string(),
         project_code: None,
-        project_name: p["project_id"].as_str().unwrap_or(id).to_string(),
+        project_name: project_id.unwrap_or(id).to_string(),
         section_name: String::new(),
-        market: p["market"].as_str().unwrap_or("construction").to_string(),
-        procedure: p["procedure"].as_str().map(str::to_string),
+        market: market.unwrap_or("construction").to_string(),
+        procedure: None,
         tenderer_name: None,
         tenderer_uscc: None,
         owner_org_id: None,
@@ -124,7 +176,7 @@ async fn section_of(tx: &mut Tx, p: &Value) -> Result<Option<SectionInfo>> {
         docs_issue_at: None,
         bid_deadline: None,
         opening_at: None,
-    }))
+    })
 }
 
 /// Markdown table cell: a value from an event, with `|` and line breaks neutralised.
@@ -137,28 +189,46 @@ fn cell(v: &Value) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// A text from an event (`—` when absent).
+fn cell_str(v: Option<&str>) -> String {
+    match v {
+        Some(s) => cell(&json!(s)),
+        None => cell(&Value::Null),
+    }
+}
+
 /// An instant from an event, in Beijing time for the reader (`2026-04-03 09:30`).
-fn cell_time(v: &Value) -> String {
-    match time(v) {
+fn cell_time(v: Option<DateTime<Utc>>) -> String {
+    match v {
         Some(t) => crate::portal::view::when(t),
-        None => cell(v),
+        None => cell(&Value::Null),
     }
 }
 
 /// An amount from an event, as money (`9,876,543.21 元`).
-fn cell_money(v: &Value) -> String {
-    match v
-        .as_str()
-        .and_then(|s| ggzy_core::money::Money::parse_str(s).ok())
-    {
+fn cell_money(v: Option<Money>) -> String {
+    match v {
         Some(m) => crate::portal::view::money(m),
-        None => cell(v),
+        None => cell(&Value::Null),
     }
 }
 
+/// An amount as the event wrote it (a decimal string), as money when it is one.
+fn cell_money_text(v: Option<&str>) -> String {
+    match v.and_then(|s| Money::parse_str(s).ok()) {
+        Some(m) => crate::portal::view::money(m),
+        None => cell_str(v),
+    }
+}
+
+/// An instant as JSON text (RFC 3339, as the events write it), `null` when absent.
+fn rfc(t: Option<DateTime<Utc>>) -> Value {
+    json!(t.map(|t| t.to_rfc3339()))
+}
+
 /// A bid's decryption state in words.
-fn decryption_text(v: &Value) -> &'static str {
-    match v.as_str() {
+fn decryption_text(v: &str) -> &'static str {
+    match Some(v) {
         Some("decrypted") => "已解密",
         Some("not_decrypted") | Some("revoked") => "未解密（撤销）",
         _ => "—",
@@ -166,8 +236,8 @@ fn decryption_text(v: &Value) -> &'static str {
 }
 
 /// A bidder's deposit state at the opening in words.
-fn deposit_text(v: &Value) -> &'static str {
-    match v.as_str() {
+fn deposit_text(v: &str) -> &'static str {
+    match Some(v) {
         Some("valid") => "有效",
         Some("missing") => "未缴纳",
         Some("invalid") => "无效",
@@ -184,12 +254,15 @@ use self::drafts::*;
 /// body's period line take the new end. Already published: the public text is not rewritten
 /// behind the reader's back; `publishing.announcement.date_outdated` tells its owner and staff to
 /// publish a correction (更正公告).
-async fn publicity_end_moved(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
-    let p = &ev.payload;
-    let (Some(section_id), Some(new_end)) = (p["section_id"].as_str(), p["due_at"].as_str()) else {
-        return Ok(());
-    };
-    let old_end = p["previous_due_at"].clone();
+async fn publicity_end_moved(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    p: &DueDateRederived,
+) -> Result<()> {
+    let section_id = p.section_id.as_str();
+    let new_end = p.due_at.to_rfc3339();
+    let old_end = p.previous_due_at.map(|t| t.to_rfc3339());
     let rows = sqlx::query(
         "SELECT id, status, fields, source_fields, body_md, section_ids FROM announcements \
          WHERE ann_type = $1 AND status IN ('draft', 'returned', 'submitted', 'published') ORDER BY id",
@@ -220,7 +293,7 @@ async fn publicity_end_moved(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Even
                     "announcement",
                     &id,
                     json!({"id": id, "section_id": section_id, "field": "publicity_end_at",
-                           "published": old_end, "now": new_end, "basis": p["basis"],
+                           "published": old_end, "now": new_end, "basis": p.basis,
                            "action": "publish a correction (更正公告)"}),
                 ),
             )
@@ -238,7 +311,10 @@ async fn publicity_end_moved(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Even
             source["publicity_end_at"] = json!(new_end);
         }
         let body: String = r.try_get(4)?;
-        let body = body.replace(&cell_time(&old_end), &cell_time(&json!(new_end)));
+        let body = match p.previous_due_at {
+            Some(old) => body.replace(&cell_time(Some(old)), &cell_time(Some(p.due_at))),
+            None => body,
+        };
         sqlx::query(
             "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
              updated_at = $5 WHERE id = $6",
@@ -259,14 +335,9 @@ async fn publicity_end_moved(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Even
 /// draft takes the recorded publicity period (公示期, ≥ 5 working days) as fields and a line of its
 /// body; a submitted or published one is left as it is (the terms follow the deal, a correction
 /// would be a new announcement).
-async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &Value) -> Result<()> {
-    let (Some(deal_id), Some(start), Some(end)) = (
-        p["deal_id"].as_str(),
-        p["publicity_start"].as_str(),
-        p["publicity_end"].as_str(),
-    ) else {
-        return Ok(());
-    };
+async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &DealTermsRecorded) -> Result<()> {
+    let deal_id = p.deal_id.as_str();
+    let (start, end) = (p.publicity_start.to_rfc3339(), p.publicity_end.to_rfc3339());
     let r = sqlx::query(
         "SELECT id, fields, source_fields, body_md FROM announcements \
          WHERE source_event = $1 AND status IN ('draft', 'returned')",
@@ -290,8 +361,8 @@ async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &Value) -> Result<()
     let body: String = r.try_get(3)?;
     let body = format!(
         "{body}\n公示期（publicity）：{} 至 {}（不少于 5 个工作日）\n",
-        cell_time(&json!(start)),
-        cell_time(&json!(end))
+        cell_time(Some(p.publicity_start)),
+        cell_time(Some(p.publicity_end))
     );
     sqlx::query(
         "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
@@ -316,22 +387,19 @@ async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &Value) -> Result<()
 /// result announcement lists the evaluation experts (财政部令第87号 第六十九条). The award draft(s)
 /// of the section not yet submitted get the names as a locked field and a table in the body; the
 /// names come from the experts area's event, never from its tables.
-async fn experts_disclosed(tx: &mut Tx, now: DateTime<Utc>, p: &Value) -> Result<()> {
-    let Some(section_id) = p["section_id"].as_str() else {
-        return Ok(());
-    };
-    let experts: Vec<Value> = p["experts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| json!({"name": e["name"], "specialty": e["specialty"]}))
+async fn experts_disclosed(tx: &mut Tx, now: DateTime<Utc>, p: &CommitteeDisclosed) -> Result<()> {
+    let section_id = p.section_id.as_str();
+    let experts: Vec<Value> = p
+        .experts
+        .iter()
+        .map(|e| json!({"name": e.name, "specialty": e.specialty}))
         .collect();
     let rows = sqlx::query(
         "SELECT id, fields, source_fields, body_md, section_ids FROM announcements \
          WHERE ann_type = $1 AND status IN ('draft', 'returned') AND project_id = $2 ORDER BY id",
     )
     .bind(AnnouncementType::Award.as_str())
-    .bind(p["project_id"].as_str().unwrap_or_default())
+    .bind(p.project_id.clone().unwrap_or_default())
     .fetch_all(&mut **tx)
     .await?;
     for r in rows {
@@ -389,153 +457,281 @@ impl Consumer for LifecycleProjection {
     fn wants(&self, event_type: &str) -> bool {
         matches!(
             event_type,
-            "projects.project.approved"
-                | "projects.section.registered"
-                | "projects.section.deadline_changed"
-                | "projects.opening.recorded"
-                | "evaluation.bid.rejected"
-                | "projects.candidates.publicized"
-                | "projects.award.confirmed"
-                | "projects.contract.signed"
-                | "projects.section.failed"
-                | "projects.section.terminated"
-                | "identity.organization.registered"
-                | "auctions.deal.confirmed"
-                | "auctions.deal.preemption_recorded"
-                | "auctions.deal.terms_recorded"
-                | "auctions.listing.failed"
-                | "auctions.auction.failed"
-                | "projects.due_date.rederived"
-                | "experts.committee.disclosed"
-                | "projects.section.returned_to_evaluation"
+            ProjectApproved::NAME
+                | SectionRegistered::NAME
+                | SectionDeadlineChanged::NAME
+                | OpeningRecorded::NAME
+                | BidRejected::NAME
+                | CandidatesPublicized::NAME
+                | AwardConfirmed::NAME
+                | ContractSigned::NAME
+                | SectionFailed::NAME
+                | SectionTerminated::NAME
+                | OrganizationRegistered::NAME
+                | DealConfirmed::NAME
+                | PreemptionRecorded::NAME
+                | DealTermsRecorded::NAME
+                | ListingFailed::NAME
+                | AuctionFailed::NAME
+                | DueDateRederived::NAME
+                | CommitteeDisclosed::NAME
+                | SectionReturnedToEvaluation::NAME
                 | ggzy_store::calendar::IMPORTED
         )
     }
 
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
         let now = clock.now();
+        // Auto-drafts are dated by the event; releases by when the change happened.
+        let at = from_micros(to_micros(ev.occurred_at));
         match ev.event_type.as_str() {
             ggzy_store::calendar::IMPORTED => {
                 service::recheck_provisional(tx, db, now).await?;
             }
-            "experts.committee.disclosed" => {
-                if p["market"] == "procurement" {
-                    experts_disclosed(tx, now, p).await?;
+            CommitteeDisclosed::NAME => {
+                let d = CommitteeDisclosed::decode(ev)?;
+                if d.market.as_deref() == Some("procurement") {
+                    experts_disclosed(tx, now, &d).await?;
                 }
             }
-            "projects.section.returned_to_evaluation" => {
-                crate::voided::withdraw_result(tx, db, now, ev).await?;
+            SectionReturnedToEvaluation::NAME => {
+                let r = SectionReturnedToEvaluation::decode(ev)?;
+                crate::voided::withdraw_result(tx, db, now, &r).await?;
             }
-            "auctions.deal.terms_recorded" => {
-                deal_publicity(tx, now, p).await?;
+            DealTermsRecorded::NAME => {
+                deal_publicity(tx, now, &DealTermsRecorded::decode(ev)?).await?;
             }
-            "projects.due_date.rederived" => {
-                if p["what"] == "publicity_end" {
-                    publicity_end_moved(tx, db, now, ev).await?;
+            DueDateRederived::NAME => {
+                let r = DueDateRederived::decode(ev)?;
+                if r.what == "publicity_end" {
+                    publicity_end_moved(tx, db, now, &r).await?;
                 }
             }
-            "projects.project.approved" => {
-                for s in p["sections"].as_array().into_iter().flatten() {
-                    upsert_section(tx, p, s, to_micros(now)).await?;
+            ProjectApproved::NAME => {
+                let p = ProjectApproved::decode(ev)?;
+                for s in &p.sections {
+                    upsert_section(tx, SectionRow::of_project(&p, s), to_micros(now)).await?;
                 }
             }
-            "projects.section.registered" => {
-                upsert_section(tx, &json!({}), p, to_micros(now)).await?;
+            SectionRegistered::NAME => {
+                let s = SectionRegistered::decode(ev)?;
+                upsert_section(tx, SectionRow::of_section(&s), to_micros(now)).await?;
             }
-            "identity.organization.registered" => {
-                if let (Some(id), Some(name)) = (p["id"].as_str(), p["name"].as_str()) {
-                    sqlx::query(
-                        "INSERT INTO publishing_orgs (org_id, uscc, name, updated_at) VALUES ($1, $2, $3, $4) \
-                         ON CONFLICT (org_id) DO UPDATE SET uscc = excluded.uscc, name = excluded.name, \
-                         updated_at = excluded.updated_at",
-                    )
-                    .bind(id)
-                    .bind(p["uscc"].as_str().unwrap_or_default())
-                    .bind(name)
-                    .bind(to_micros(now))
-                    .execute(&mut **tx)
-                    .await?;
-                }
+            OrganizationRegistered::NAME => {
+                let o = OrganizationRegistered::decode(ev)?;
+                sqlx::query(
+                    "INSERT INTO publishing_orgs (org_id, uscc, name, updated_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (org_id) DO UPDATE SET uscc = excluded.uscc, name = excluded.name, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(&o.id)
+                .bind(&o.uscc)
+                .bind(&o.name)
+                .bind(to_micros(now))
+                .execute(&mut **tx)
+                .await?;
             }
-            "projects.section.deadline_changed" => {
-                if let (Some(id), Some(d), Some(o)) = (
-                    p["section_id"].as_str(),
-                    micros(&p["new_deadline"]),
-                    micros(&p["new_opening_at"]),
-                ) {
+            SectionDeadlineChanged::NAME => {
+                let d = SectionDeadlineChanged::decode(ev)?;
+                if let Some(o) = d.new_opening_at {
                     sqlx::query(
                         "UPDATE publishing_sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 \
                          WHERE section_id = $4",
                     )
-                    .bind(d)
-                    .bind(o)
+                    .bind(to_micros(d.new_deadline))
+                    .bind(to_micros(o))
                     .bind(to_micros(now))
-                    .bind(id)
+                    .bind(&d.section_id)
                     .execute(&mut **tx)
                     .await?;
                 }
             }
-            other => {
-                let Some(s) = section_of(tx, p).await? else {
-                    tracing::warn!(event = %ev.id, "lifecycle event without section_id; skipped");
-                    return Ok(());
-                };
-                // Auto-drafts are dated by the event; releases by when the change happened.
-                let at = from_micros(to_micros(ev.occurred_at));
-                match other {
-                    "projects.opening.recorded" => {
-                        create_draft(tx, db, now, ev, &s, opening_record(&s, p)).await?;
-                        crate::ocds::record_opening(tx, &s, &ev.id, p, at).await?;
-                    }
-                    "evaluation.bid.rejected" => {
-                        if let Some(org) = p["org_id"].as_str() {
-                            crate::ocds::record_disqualification(tx, &s, &ev.id, org, at).await?;
-                        }
-                    }
-                    "projects.candidates.publicized" => {
-                        create_draft(tx, db, now, ev, &s, candidate_publicity(&s, p)).await?
-                    }
-                    "projects.award.confirmed" => {
-                        create_draft(tx, db, now, ev, &s, award(&s, p)).await?;
-                        let at = time(&p["awarded_at"]).unwrap_or(at);
-                        crate::ocds::record_award(tx, &s, &ev.id, p, at).await?;
-                    }
-                    // Land and property trades: drafts only (OCDS releases are for procurement,
-                    // docs/publishing.md).
-                    "auctions.deal.confirmed" => {
-                        let winner = p["winner_org_id"].as_str().unwrap_or_default();
-                        let name = match p["winner_name"].as_str().filter(|n| !n.is_empty()) {
-                            Some(n) => Some(n.to_string()),
-                            None => org_name(tx, winner).await?,
-                        };
-                        let mut d = deal(&s, p, name);
-                        if s.procedure.as_deref().is_some_and(crate::rules::is_mining) {
-                            drafts::mining_publicity(&mut d, db.calendar(), p, now);
-                        }
-                        create_draft(tx, db, now, ev, &s, d).await?;
-                    }
-                    "auctions.deal.preemption_recorded" => {
-                        create_draft(tx, db, now, ev, &s, preemption(&s, p)).await?;
-                    }
-                    "auctions.listing.failed" | "auctions.auction.failed" => {
-                        create_draft(tx, db, now, ev, &s, auction_failure(&s, p)).await?;
-                    }
-                    "projects.contract.signed" => {
-                        let at = time(&p["signed_at"]).unwrap_or(at);
-                        crate::ocds::record_contract(tx, &s, &ev.id, p, at).await?;
-                    }
-                    "projects.section.failed" | "projects.section.terminated" => {
-                        let terminated = other == "projects.section.terminated";
-                        create_draft(tx, db, now, ev, &s, failure(&s, p, terminated)).await?;
-                        crate::ocds::record_failure(tx, &s, &ev.id, terminated, at).await?;
-                    }
-                    _ => {}
-                }
+            OpeningRecorded::NAME => {
+                let o = OpeningRecorded::decode(ev)?;
+                let entries = o.entries.clone();
+                let s = section_of(
+                    tx,
+                    &o.section_id,
+                    o.project_id.as_deref(),
+                    o.market.as_deref(),
+                )
+                .await?;
+                let d = opening_record(&s, &o, &entries);
+                create_draft(tx, db, now, ev, o.market.as_deref(), &s, d).await?;
+                crate::ocds::record_opening(tx, &s, &ev.id, o.opened_at, &entries, at).await?;
             }
+            BidRejected::NAME => {
+                let r = BidRejected::decode(ev)?;
+                let s = section_of(tx, &r.section_id, None, None).await?;
+                crate::ocds::record_disqualification(tx, &s, &ev.id, &r.org_id, at).await?;
+            }
+            CandidatesPublicized::NAME => {
+                let c = CandidatesPublicized::decode(ev)?;
+                let s = section_of(
+                    tx,
+                    &c.section_id,
+                    c.project_id.as_deref(),
+                    c.market.as_deref(),
+                )
+                .await?;
+                let d = candidate_publicity(&s, &c);
+                create_draft(tx, db, now, ev, c.market.as_deref(), &s, d).await?;
+            }
+            AwardConfirmed::NAME => {
+                let a = AwardConfirmed::decode(ev)?;
+                let s = section_of(
+                    tx,
+                    &a.section_id,
+                    a.project_id.as_deref(),
+                    a.market.as_deref(),
+                )
+                .await?;
+                create_draft(tx, db, now, ev, a.market.as_deref(), &s, award(&s, &a)).await?;
+                let at = a.awarded_at.unwrap_or(at);
+                crate::ocds::record_award(tx, &s, &ev.id, &a, at).await?;
+            }
+            // Land and property trades: drafts only (OCDS releases are for procurement,
+            // docs/publishing.md).
+            DealConfirmed::NAME => {
+                let p = DealConfirmed::decode(ev)?;
+                let s = section_of(
+                    tx,
+                    &p.section_id,
+                    p.project_id.as_deref(),
+                    p.market.as_deref(),
+                )
+                .await?;
+                // The deal names the winner by organization: its name is this area's copy.
+                let name = org_name(tx, &p.winner_org_id).await?;
+                let mut d = deal(&s, &p, name);
+                if s.procedure.as_deref().is_some_and(crate::rules::is_mining) {
+                    drafts::mining_publicity(&mut d, db.calendar(), p.confirmed_at, now);
+                }
+                create_draft(tx, db, now, ev, p.market.as_deref(), &s, d).await?;
+            }
+            PreemptionRecorded::NAME => {
+                let p = PreemptionRecorded::decode(ev)?;
+                let s = section_of(tx, &p.section_id, Some(&p.project_id), Some(&p.market)).await?;
+                create_draft(tx, db, now, ev, Some(&p.market), &s, preemption(&s, &p)).await?;
+            }
+            ListingFailed::NAME => {
+                let f = ListingFailed::decode(ev)?;
+                let f = AuctionFailure {
+                    auction_id: f.auction_id,
+                    section_id: f.section_id,
+                    project_id: f.project_id,
+                    market: f.market,
+                    reason: f.reason,
+                    failed_at: f.failed_at,
+                    highest_price: f.highest_price,
+                };
+                auction_failed(tx, db, now, ev, f).await?;
+            }
+            AuctionFailed::NAME => {
+                let f = AuctionFailed::decode(ev)?;
+                let f = AuctionFailure {
+                    auction_id: f.auction_id,
+                    section_id: f.section_id,
+                    project_id: f.project_id,
+                    market: f.market,
+                    reason: f.reason,
+                    failed_at: f.failed_at,
+                    highest_price: f.highest_price,
+                };
+                auction_failed(tx, db, now, ev, f).await?;
+            }
+            ContractSigned::NAME => {
+                let c = ContractSigned::decode(ev)?;
+                let s = section_of(
+                    tx,
+                    &c.section_id,
+                    c.project_id.as_deref(),
+                    c.market.as_deref(),
+                )
+                .await?;
+                let at = c.signed_at.unwrap_or(at);
+                crate::ocds::record_contract(tx, &s, &ev.id, c.signed_at, c.amount, at).await?;
+            }
+            SectionFailed::NAME => {
+                let f = SectionFailed::decode(ev)?;
+                let s = section_of(
+                    tx,
+                    &f.section_id,
+                    f.project_id.as_deref(),
+                    f.market.as_deref(),
+                )
+                .await?;
+                let facts = Failure {
+                    reason: f.reason.clone(),
+                    bid_count: f.bid_count,
+                    qualified_count: f.qualified_count,
+                    basis: f.basis.clone(),
+                };
+                let d = failure(&s, &facts, false);
+                create_draft(tx, db, now, ev, f.market.as_deref(), &s, d).await?;
+                crate::ocds::record_failure(tx, &s, &ev.id, false, at).await?;
+            }
+            SectionTerminated::NAME => {
+                let t = SectionTerminated::decode(ev)?;
+                let s = section_of(
+                    tx,
+                    &t.section_id,
+                    t.project_id.as_deref(),
+                    t.market.as_deref(),
+                )
+                .await?;
+                let facts = Failure {
+                    reason: t.reason.clone(),
+                    bid_count: None,
+                    qualified_count: None,
+                    basis: None,
+                };
+                let d = failure(&s, &facts, true);
+                create_draft(tx, db, now, ev, t.market.as_deref(), &s, d).await?;
+                crate::ocds::record_failure(tx, &s, &ev.id, true, at).await?;
+            }
+            _ => {}
         }
         Ok(())
     }
+}
+
+/// A listing or an auction that ended without a deal (`auctions.listing.failed`,
+/// `auctions.auction.failed`: the same facts).
+pub(super) struct AuctionFailure {
+    auction_id: String,
+    section_id: String,
+    project_id: Option<String>,
+    market: Option<String>,
+    reason: Option<String>,
+    failed_at: Option<DateTime<Utc>>,
+    highest_price: Option<Money>,
+}
+
+async fn auction_failed(
+    tx: &mut Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    ev: &Event,
+    f: AuctionFailure,
+) -> Result<()> {
+    let s = section_of(
+        tx,
+        &f.section_id,
+        f.project_id.as_deref(),
+        f.market.as_deref(),
+    )
+    .await?;
+    let d = auction_failure(&s, &f);
+    create_draft(tx, db, now, ev, f.market.as_deref(), &s, d).await
+}
+
+/// What a failure or termination notice says (`projects.section.failed` / `terminated`).
+pub(super) struct Failure {
+    reason: Option<String>,
+    bid_count: Option<i64>,
+    qualified_count: Option<i64>,
+    basis: Option<String>,
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ use ggzy_core::ident::Market;
 use ggzy_core::money::Money;
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result};
+use ggzy_events::projects::{AwardConfirmed, OpeningEntry};
 use ggzy_store::{Ctx, Tx};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -304,10 +305,10 @@ pub(crate) async fn record_announcement(
 /// A bid as the platform knows it at the opening: `valid` when decrypted and priced with a
 /// deposit not found missing or invalid (the `process.single_valid_bid` rule's reading, docs/
 /// monitoring.md), else `disqualified`.
-fn opening_status(e: &Value) -> &'static str {
-    let decrypted = e["decryption"].as_str() == Some("decrypted");
-    let priced = e["price"].as_str().is_some_and(|p| !p.is_empty());
-    let deposit_bad = matches!(e["deposit"].as_str(), Some("missing") | Some("invalid"));
+fn opening_status(e: &OpeningEntry) -> &'static str {
+    let decrypted = e.decryption == "decrypted";
+    let priced = e.price.is_some();
+    let deposit_bad = matches!(e.deposit.as_str(), "missing" | "invalid");
     if decrypted && priced && !deposit_bad {
         "valid"
     } else {
@@ -347,13 +348,10 @@ pub(crate) async fn record_opening(
     tx: &mut Tx,
     s: &SectionInfo,
     event_id: &str,
-    p: &Value,
+    opened: Option<DateTime<Utc>>,
+    entries: &[OpeningEntry],
     occurred: DateTime<Utc>,
 ) -> Result<()> {
-    let opened = p["opened_at"]
-        .as_str()
-        .and_then(|x| DateTime::parse_from_rfc3339(x).ok())
-        .map(|x| x.with_timezone(&Utc));
     let (Some(opened), Some(deadline)) = (opened, s.bid_deadline) else {
         tracing::warn!(event = %event_id, "opening without opening time or known deadline: no OCDS release");
         return Ok(());
@@ -366,15 +364,12 @@ pub(crate) async fn record_opening(
     // Dated when the record was published (the event), so a `since` harvester receives it.
     let mut r = base(s, "tenderUpdate", &format!("opening-{event_id}"), occurred);
     let mut details = Vec::new();
-    for e in p["entries"].as_array().into_iter().flatten() {
-        let (Some(org), Some(bid)) = (e["org_id"].as_str(), e["bid_id"].as_str()) else {
-            continue;
-        };
-        let name = e["org_name"]
-            .as_str()
+    for e in entries {
+        let (org, bid) = (e.org_id.as_str(), e.bid_id.as_str());
+        let name = Some(e.org_name.as_str())
             .filter(|n| !n.is_empty())
             .unwrap_or(org);
-        let (tenderer, reference) = party(e["uscc"].as_str(), org, name, &["tenderer"]);
+        let (tenderer, reference) = party(Some(&e.uscc), org, name, &["tenderer"]);
         let status = opening_status(e);
         sqlx::query(
             "INSERT INTO publishing_ocds_bids (section_id, org_id, project_id, bid_id, party_id, \
@@ -396,7 +391,7 @@ pub(crate) async fn record_opening(
         }
         let mut b = json!({"id": bid, "status": status, "tenderers": [reference],
                            "relatedLots": [s.section_id]});
-        if let Some(v) = value(e["price"].as_str()) {
+        if let Some(v) = value(e.price.map(|m| m.to_string()).as_deref()) {
             b["value"] = v;
         }
         details.push(b);
@@ -478,11 +473,11 @@ pub(crate) async fn record_award(
     tx: &mut Tx,
     s: &SectionInfo,
     event_id: &str,
-    p: &Value,
+    p: &AwardConfirmed,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let winner = p["winner_org_id"].as_str().unwrap_or_default();
-    let mut name = p["winner_name"].as_str().unwrap_or_default().to_string();
+    let winner = p.winner_org_id.as_str();
+    let mut name = p.winner_name.clone().unwrap_or_default();
     let mut uscc: Option<String> = None;
     let mut bid: Option<String> = None;
     if let Some(row) = sqlx::query(
@@ -533,11 +528,11 @@ pub(crate) async fn record_award(
         "id": format!("{}-award", s.section_id),
         "title": format!("{} {}", s.project_name, s.section_name),
         "status": "active",
-        "date": p["awarded_at"].as_str().unwrap_or(&at.to_rfc3339()),
+        "date": p.awarded_at.unwrap_or(at).to_rfc3339(),
         "suppliers": [reference],
         "relatedLots": [s.section_id],
     });
-    if let Some(v) = value(p["price"].as_str()) {
+    if let Some(v) = value(p.price.map(|m| m.to_string()).as_deref()) {
         award["value"] = v;
     }
     if let Some(b) = bid {
@@ -559,7 +554,8 @@ pub(crate) async fn record_contract(
     tx: &mut Tx,
     s: &SectionInfo,
     event_id: &str,
-    p: &Value,
+    signed_at: Option<DateTime<Utc>>,
+    amount: Option<Money>,
     at: DateTime<Utc>,
 ) -> Result<()> {
     let mut r = base(s, "contract", &format!("contract-{event_id}"), at);
@@ -568,9 +564,9 @@ pub(crate) async fn record_contract(
         "awardID": format!("{}-award", s.section_id),
         "title": format!("{} {}", s.project_name, s.section_name),
         "status": "active",
-        "dateSigned": p["signed_at"].as_str().unwrap_or(&at.to_rfc3339()),
+        "dateSigned": signed_at.unwrap_or(at).to_rfc3339(),
     });
-    if let Some(v) = value(p["amount"].as_str()) {
+    if let Some(v) = value(amount.map(|m| m.to_string()).as_deref()) {
         c["value"] = v;
     }
     r["contracts"] = json!([c]);

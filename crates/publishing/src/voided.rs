@@ -6,9 +6,10 @@
 //! result drafts new announcements from its own events.
 
 use crate::service::{self, Status};
-use ggzy_core::events::{ActorRef, Event};
+use ggzy_core::events::ActorRef;
 use ggzy_core::time::to_micros;
 use ggzy_core::Result;
+use ggzy_events::projects::SectionReturnedToEvaluation;
 use ggzy_store::{Db, Tx};
 use sqlx::Row;
 
@@ -16,16 +17,13 @@ pub(crate) async fn withdraw_result(
     tx: &mut Tx,
     db: &Db,
     now: ggzy_core::Timestamp,
-    ev: &Event,
+    p: &SectionReturnedToEvaluation,
 ) -> Result<()> {
-    let p = &ev.payload;
-    if p["reason"] != "remedy_result_void" {
+    if p.reason != "remedy_result_void" {
         return Ok(());
     }
-    let Some(sid) = p["section_id"].as_str() else {
-        return Ok(());
-    };
-    let case = p["remedy_case_id"].as_str().unwrap_or_default();
+    let sid = p.section_id.as_str();
+    let case = p.remedy_case_id.as_str();
     let reason = format!(
         "投诉处理决定认定中标结果无效，重新评标 (the supervisor's complaint decision voided the result; \
          remedy case {case})"

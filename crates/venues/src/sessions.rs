@@ -6,8 +6,8 @@
 
 use crate::rules::{self, Candidate, Purpose, Refusal};
 use crate::service::{
-    booking_payload, cancel_in, load_booking, load_room, may_manage, refusal, room_row, Booking,
-    RoomRow, BOOKING_COLS, ROOM_COLS,
+    booking_event, booking_moved, cancel_in, load_booking, load_room, may_manage, refusal,
+    room_row, Booking, RoomRow, BOOKING_COLS, ROOM_COLS,
 };
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
@@ -276,7 +276,7 @@ async fn move_booking_in(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        booking_moved(&moved, &b, None).encode(),
+        booking_moved(&moved, &b, None),
     )
     .await?;
     if let Some(session) = session_row(&mut tx, id).await? {
@@ -294,27 +294,6 @@ async fn move_booking_in(
         }
     }
     Ok((tx, moved))
-}
-
-/// `venues.booking.moved`: the booking as it is now (`moved`) and where it was (`old`).
-fn booking_moved(
-    moved: &Booking,
-    old: &Booking,
-    reason: Option<&str>,
-) -> ggzy_events::venues::BookingMoved {
-    ggzy_events::venues::BookingMoved {
-        booking_id: moved.id.clone(),
-        room_id: moved.room_id.clone(),
-        section_id: moved.section_id.clone(),
-        purpose: moved.purpose.as_str().into(),
-        start: moved.start,
-        end: moved.end,
-        status: moved.status.clone(),
-        old_start: old.start,
-        old_end: old.end,
-        old_room_id: old.room_id.clone(),
-        reason: reason.map(str::to_string),
-    }
 }
 
 /// Bookings flagged because they could not follow a postponed opening (staff).
@@ -367,7 +346,7 @@ pub(crate) async fn follow_deadline(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Ev
             Ok(()) => {
                 let (moved, _) = load_booking(&mut **tx, &b.id).await?;
                 let ev = booking_moved(&moved, &b, Some("deadline_changed"));
-                emit(tx, db, &by, now, ev.encode()).await?;
+                emit(tx, db, &by, now, ev).await?;
             }
             Err((rule, detail)) => {
                 let why = format!(

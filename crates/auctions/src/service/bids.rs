@@ -142,7 +142,7 @@ pub async fn bid(
             AUCTION_TIMER,
             &end_key(id, new_end),
             new_end,
-            json!({"auction_id": id}),
+            AuctionDue::payload(id),
             now,
         )
         .await?;

@@ -153,22 +153,14 @@ async fn due_auction(
     kind: &str,
     key: impl Fn(&AuctionRow) -> String,
 ) -> Result<Option<AuctionRow>> {
-    let id = s(&timer.payload, "auction_id").to_string();
+    let id = AuctionDue::of(timer)?.auction_id;
     let a = load(&mut **tx, &id, db.for_update()).await?;
     if a.phase != phase {
         return Ok(None);
     }
     let now = clock.now();
     if a.ends_at > now {
-        timers::schedule(
-            tx,
-            kind,
-            &key(&a),
-            a.ends_at,
-            json!({"auction_id": id}),
-            now,
-        )
-        .await?;
+        timers::schedule(tx, kind, &key(&a), a.ends_at, AuctionDue::payload(&id), now).await?;
         return Ok(None);
     }
     Ok(Some(a))
@@ -259,7 +251,7 @@ impl TimerHandler for ListingEnd {
                         AUCTION_TIMER,
                         &end_key(&id, ends),
                         ends,
-                        json!({"auction_id": id}),
+                        AuctionDue::payload(&id),
                         now,
                     )
                     .await?;

@@ -274,7 +274,7 @@ pub(crate) async fn create(
         timer_kind,
         &timer_key,
         ends,
-        json!({"auction_id": id}),
+        AuctionDue::payload(&id),
         now,
     )
     .await?;

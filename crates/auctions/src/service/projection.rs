@@ -30,64 +30,51 @@ impl Consumer for Projection {
     }
 
     async fn handle(&self, tx: &mut Tx, db: &Db, _clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
+        use ggzy_events::deposits::{DepositStatusFixed, DepositValid};
+        use ggzy_events::projects::{RegistrationCreated, SectionRegistered};
+        use ggzy_events::publishing::AnnouncementPublished;
+        use ggzy_events::venues as v;
+        use ggzy_events::Contract;
         match ev.event_type.as_str() {
             "calendar.schedule.imported" => {
                 recheck_provisional(tx, db, ev.occurred_at).await?;
             }
-            "projects.section.registered" => {
-                let name = p
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .or(p.get("project_name").and_then(Value::as_str))
-                    .unwrap_or("");
+            SectionRegistered::NAME => {
+                let p = SectionRegistered::decode(ev)?;
                 sqlx::query(
                     "INSERT INTO auction_sections (section_id, project_id, market, procedure, name) \
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (section_id) DO NOTHING",
                 )
-                .bind(s(p, "section_id"))
-                .bind(s(p, "project_id"))
-                .bind(s(p, "market"))
-                .bind(s(p, "procedure"))
-                .bind(name)
+                .bind(&p.section_id)
+                .bind(&p.project_id)
+                .bind(p.market.as_str())
+                .bind(&p.procedure)
+                .bind(&p.name)
                 .execute(&mut **tx)
                 .await?;
                 // The transferor (转让方) follows its own listing (migration 0200).
                 sqlx::query("UPDATE auction_sections SET owner_org_id = $1 WHERE section_id = $2")
-                    .bind(p.get("owner_org_id").and_then(Value::as_str))
-                    .bind(s(p, "section_id"))
+                    .bind(&p.owner_org_id)
+                    .bind(&p.section_id)
                     .execute(&mut **tx)
                     .await?;
                 // The deposit the bidder's page shows (migration 0095).
-                if let Some(d) = p
-                    .get("deposit")
-                    .and_then(Value::as_str)
-                    .and_then(|d| Money::parse_str(d).ok())
-                {
-                    sqlx::query(
-                        "UPDATE auction_sections SET deposit_fen = $1 WHERE section_id = $2",
-                    )
-                    .bind(d.fen())
-                    .bind(s(p, "section_id"))
+                sqlx::query("UPDATE auction_sections SET deposit_fen = $1 WHERE section_id = $2")
+                    .bind(p.deposit.fen())
+                    .bind(&p.section_id)
                     .execute(&mut **tx)
                     .await?;
-                }
             }
-            "publishing.announcement.published" => {
-                let kind = s(p, "type");
+            AnnouncementPublished::NAME => {
+                let p = AnnouncementPublished::decode(ev)?;
+                let kind = p.kind.as_str();
                 if kind != "land_transfer" && kind != "property_disclosure" {
                     return Ok(());
                 }
-                let Some(at) = parse_time(p, "published_at") else {
+                let Some(at) = p.published_at else {
                     return Ok(());
                 };
-                for sid in p
-                    .get("section_ids")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                {
+                for sid in &p.section_ids {
                     sqlx::query(
                         "UPDATE auction_sections SET announced_at = $1 WHERE section_id = $2 AND announced_at IS NULL",
                     )
@@ -100,28 +87,114 @@ impl Consumer for Projection {
                     }
                 }
             }
-            "projects.registration.created" => {
-                bidder_flag(tx, s(p, "section_id"), s(p, "org_id"), Some(1), None).await?;
+            RegistrationCreated::NAME => {
+                let p = RegistrationCreated::decode(ev)?;
+                bidder_flag(tx, &p.section_id, &p.org_id, Some(1), None).await?;
             }
-            "deposits.deposit.valid" => {
-                bidder_flag(tx, s(p, "section_id"), s(p, "org_id"), None, Some(1)).await?;
+            DepositValid::NAME => {
+                let p = DepositValid::decode(ev)?;
+                bidder_flag(tx, &p.section_id, &p.org_id, None, Some(1)).await?;
             }
-            "deposits.deposit.status_fixed" => {
-                let valid = i64::from(s(p, "status") == "valid");
-                bidder_flag(tx, s(p, "section_id"), s(p, "org_id"), None, Some(valid)).await?;
+            DepositStatusFixed::NAME => {
+                let p = DepositStatusFixed::decode(ev)?;
+                let valid = i64::from(p.status == "valid");
+                bidder_flag(tx, &p.section_id, &p.org_id, None, Some(valid)).await?;
             }
-            "venues.room.created" => {
+            v::RoomCreated::NAME => {
+                let p = v::RoomCreated::decode(ev)?;
                 sqlx::query(
                     "INSERT INTO auction_rooms (room_id, name) VALUES ($1, $2) \
                      ON CONFLICT (room_id) DO UPDATE SET name = excluded.name",
                 )
-                .bind(s(p, "room_id"))
-                .bind(s(p, "name"))
+                .bind(&p.room_id)
+                .bind(&p.name)
                 .execute(&mut **tx)
                 .await?;
             }
-            t if t.starts_with("venues.booking.") => {
-                onsite_booking(tx, ev.occurred_at, p).await?;
+            v::BookingCreated::NAME => {
+                let p = v::BookingCreated::decode(ev)?;
+                onsite_booking(
+                    tx,
+                    ev.occurred_at,
+                    Booking::of(
+                        p.booking_id,
+                        p.room_id,
+                        p.section_id,
+                        p.purpose,
+                        p.start,
+                        p.end,
+                        p.status,
+                    ),
+                )
+                .await?;
+            }
+            v::BookingConfirmed::NAME => {
+                let p = v::BookingConfirmed::decode(ev)?;
+                onsite_booking(
+                    tx,
+                    ev.occurred_at,
+                    Booking::of(
+                        p.booking_id,
+                        p.room_id,
+                        p.section_id,
+                        p.purpose,
+                        p.start,
+                        p.end,
+                        p.status,
+                    ),
+                )
+                .await?;
+            }
+            v::BookingMoved::NAME => {
+                let p = v::BookingMoved::decode(ev)?;
+                onsite_booking(
+                    tx,
+                    ev.occurred_at,
+                    Booking::of(
+                        p.booking_id,
+                        p.room_id,
+                        p.section_id,
+                        p.purpose,
+                        p.start,
+                        p.end,
+                        p.status,
+                    ),
+                )
+                .await?;
+            }
+            v::BookingCancelled::NAME => {
+                let p = v::BookingCancelled::decode(ev)?;
+                onsite_booking(
+                    tx,
+                    ev.occurred_at,
+                    Booking::of(
+                        p.booking_id,
+                        p.room_id,
+                        p.section_id,
+                        p.purpose,
+                        p.start,
+                        p.end,
+                        p.status,
+                    ),
+                )
+                .await?;
+            }
+            v::BookingExpired::NAME => {
+                let p = v::BookingExpired::decode(ev)?;
+                onsite_booking(
+                    tx,
+                    ev.occurred_at,
+                    Booking::of(
+                        p.booking_id,
+                        p.room_id,
+                        p.section_id,
+                        p.purpose,
+                        p.start,
+                        p.end,
+                        p.status,
+                    ),
+                )
+                .await?;
             }
             _ => {}
         }
@@ -129,26 +202,56 @@ impl Consumer for Projection {
     }
 }
 
+/// What every `venues.booking.*` event says of the booking after the change.
+struct Booking {
+    booking_id: String,
+    room_id: String,
+    section_id: String,
+    purpose: String,
+    start: Timestamp,
+    end: Timestamp,
+    status: String,
+}
+
+impl Booking {
+    fn of(
+        booking_id: String,
+        room_id: String,
+        section_id: String,
+        purpose: String,
+        start: Timestamp,
+        end: Timestamp,
+        status: String,
+    ) -> Self {
+        Booking {
+            booking_id,
+            room_id,
+            section_id,
+            purpose,
+            start,
+            end,
+            status,
+        }
+    }
+}
+
 /// A venues booking for an on-site auction (purpose `auction`): time, room and status as venues
 /// last reported them (the venues event carries the status after the change).
-async fn onsite_booking(tx: &mut Tx, at: Timestamp, p: &Value) -> Result<()> {
-    if s(p, "purpose") != "auction" || s(p, "section_id").is_empty() {
+async fn onsite_booking(tx: &mut Tx, at: Timestamp, b: Booking) -> Result<()> {
+    if b.purpose != "auction" || b.section_id.is_empty() {
         return Ok(());
     }
-    let (Some(start), Some(end)) = (parse_time(p, "start"), parse_time(p, "end")) else {
-        return Ok(());
-    };
     sqlx::query(
         "INSERT INTO auction_onsite_bookings (booking_id, section_id, room_id, starts_at, ends_at, status, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (booking_id) DO UPDATE SET room_id = excluded.room_id, \
          starts_at = excluded.starts_at, ends_at = excluded.ends_at, status = excluded.status, updated_at = excluded.updated_at",
     )
-    .bind(s(p, "booking_id"))
-    .bind(s(p, "section_id"))
-    .bind(s(p, "room_id"))
-    .bind(to_micros(start))
-    .bind(to_micros(end))
-    .bind(s(p, "status"))
+    .bind(&b.booking_id)
+    .bind(&b.section_id)
+    .bind(&b.room_id)
+    .bind(to_micros(b.start))
+    .bind(to_micros(b.end))
+    .bind(&b.status)
     .bind(to_micros(at))
     .execute(&mut **tx)
     .await?;

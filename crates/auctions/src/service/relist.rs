@@ -393,7 +393,7 @@ async fn apply_relist(
         LISTING_TIMER,
         &listing_key(&a.id, rl.round),
         rl.listing_end,
-        json!({"auction_id": a.id}),
+        AuctionDue::payload(&a.id),
         now,
     )
     .await?;

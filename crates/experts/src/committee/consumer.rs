@@ -2,9 +2,13 @@
 //! venue violations.
 
 use super::*;
-use ggzy_events::identity::OrganizationRegistered;
-use ggzy_events::projects::RegistrationCreated;
-use ggzy_events::venues::{SessionCancelled, SessionMoved};
+use ggzy_events::experts::{CommitteeDisclosed, DisclosedExpert};
+use ggzy_events::identity::{OrganizationRegistered, UserCreated};
+use ggzy_events::projects::{
+    AwardConfirmed, CandidatesPublicized, ProjectApproved, ProjectCreated, ProjectUpdated,
+    RegistrationCreated, SectionRegistered,
+};
+use ggzy_events::venues::{SessionCancelled, SessionMoved, SessionScheduled, ViolationRecorded};
 use ggzy_events::Contract;
 
 /// `projects.award.confirmed`: the result is determined — the section's committee is no longer
@@ -19,17 +23,15 @@ async fn result_determined(
     by: &ActorRef,
     ev: &Event,
 ) -> Result<()> {
-    let p = &ev.payload;
-    let Some(section) = p["section_id"].as_str() else {
-        return Ok(());
-    };
-    let at = time_of(&p["awarded_at"]).unwrap_or(ev.occurred_at);
+    let p = AwardConfirmed::decode(ev)?;
+    let section = p.section_id.as_str();
+    let at = p.awarded_at.unwrap_or(ev.occurred_at);
     sqlx::query(
         "INSERT INTO expert_sections (section_id, project_id, tenderer_uscc, determined_at) \
          VALUES ($1, $2, '', $3) ON CONFLICT (section_id) DO UPDATE SET determined_at = excluded.determined_at",
     )
     .bind(section)
-    .bind(p["project_id"].as_str().unwrap_or_default())
+    .bind(p.project_id.clone().unwrap_or_default())
     .bind(to_micros(at))
     .execute(&mut **tx)
     .await?;
@@ -51,8 +53,10 @@ async fn result_determined(
         .fetch_all(&mut **tx)
         .await?
         {
-            experts.push(json!({"name": r.try_get::<String, _>(0)?,
-                                "specialty": r.try_get::<String, _>(1)?}));
+            experts.push(DisclosedExpert {
+                name: r.try_get(0)?,
+                specialty: r.try_get(1)?,
+            });
         }
     }
     emit(
@@ -60,14 +64,16 @@ async fn result_determined(
         db,
         by,
         now,
-        NewEvent::new(
-            "experts.committee.disclosed",
-            "section",
-            section,
-            json!({"section_id": section, "project_id": p["project_id"], "market": p["market"],
-                   "draw_id": draw, "experts": experts, "determined_at": at.to_rfc3339(),
-                   "basis": DISCLOSURE_SOURCE}),
-        ),
+        CommitteeDisclosed {
+            section_id: p.section_id.clone(),
+            project_id: p.project_id.clone(),
+            market: p.market.clone(),
+            draw_id: draw,
+            experts,
+            determined_at: at,
+            basis: DISCLOSURE_SOURCE.to_string(),
+        }
+        .encode(),
     )
     .await?;
     Ok(())
@@ -76,11 +82,11 @@ async fn result_determined(
 /// `venues.violation.recorded` about an expert: the venue names the person by `expert_id`, or by
 /// `user_id` (the login), mapped through `experts.user_id`.
 async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Event) -> Result<()> {
-    let p = &ev.payload;
-    if p["person_role"].as_str() != Some("expert") {
+    let p = ViolationRecorded::decode(ev)?;
+    if p.person_role.as_deref() != Some("expert") {
         return Ok(());
     }
-    let expert = match (p["expert_id"].as_str(), p["user_id"].as_str()) {
+    let expert = match (&p.expert_id, &p.user_id) {
         (Some(e), _) => {
             sqlx::query("SELECT id FROM experts WHERE id = $1")
                 .bind(e)
@@ -99,15 +105,15 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
         return Ok(());
     };
     let expert: String = expert.try_get("id")?;
-    let at = time_of(&p["at"]).unwrap_or(ev.occurred_at);
+    let at = p.at;
     let n = sqlx::query(
         "INSERT INTO expert_violations (id, expert_id, session_id, kind, at, source_event_id) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source_event_id) DO NOTHING",
     )
     .bind(ids::new_id())
     .bind(&expert)
-    .bind(p["session_id"].as_str())
-    .bind(p["kind"].as_str().unwrap_or("unspecified"))
+    .bind(&p.session_id)
+    .bind(&p.kind)
     .bind(to_micros(at))
     .bind(&ev.id)
     .execute(&mut **tx)
@@ -123,7 +129,7 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
                 "experts.violation.recorded",
                 "expert",
                 &expert,
-                json!({ "expert_id": expert, "session_id": p["session_id"], "kind": p["kind"],
+                json!({ "expert_id": expert, "session_id": p.session_id, "kind": p.kind,
                         "at": rfc3339(at), "source_event_id": ev.id }),
             ),
         )
@@ -133,32 +139,49 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
     Ok(())
 }
 
-async fn upsert_section(tx: &mut Tx, s: &Value, project: &Value) -> Result<()> {
-    let section_id = s["section_id"].as_str().or(s["id"].as_str());
-    let tenderer = s["tenderer_uscc"]
-        .as_str()
-        .or(project["tenderer_uscc"].as_str());
-    let project_id = s["project_id"]
-        .as_str()
-        .or(project["project_id"].as_str())
-        .unwrap_or_default();
-    let owner = s["owner_org_id"]
-        .as_str()
-        .or(project["owner_org_id"].as_str());
-    let (Some(section_id), Some(tenderer)) = (section_id, tenderer) else {
-        return Ok(());
-    };
+/// One section's parties as the experts area keeps them (avoidance screens by them).
+struct SectionParties<'a> {
+    section_id: &'a str,
+    project_id: &'a str,
+    tenderer_uscc: &'a str,
+    owner_org_id: &'a str,
+}
+
+async fn upsert_section(tx: &mut Tx, s: SectionParties<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO expert_sections (section_id, project_id, tenderer_uscc, owner_org_id) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (section_id) DO UPDATE SET project_id = excluded.project_id, \
          tenderer_uscc = excluded.tenderer_uscc, owner_org_id = excluded.owner_org_id",
     )
-    .bind(section_id)
-    .bind(project_id)
-    .bind(tenderer)
-    .bind(owner)
+    .bind(s.section_id)
+    .bind(s.project_id)
+    .bind(s.tenderer_uscc)
+    .bind(s.owner_org_id)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// The sections of a `projects.project.*` event, with the project's parties.
+async fn upsert_project(
+    tx: &mut Tx,
+    project_id: &str,
+    tenderer_uscc: &str,
+    owner_org_id: &str,
+    sections: &[ggzy_events::projects::ProjectSection],
+) -> Result<()> {
+    for s in sections {
+        upsert_section(
+            tx,
+            SectionParties {
+                section_id: &s.section_id,
+                project_id,
+                tenderer_uscc,
+                owner_org_id,
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -169,18 +192,18 @@ pub struct Events;
 
 const WANTED: &[&str] = &[
     OrganizationRegistered::NAME,
-    "identity.user.created",
-    "projects.project.created",
-    "projects.project.updated",
-    "projects.project.approved",
-    "projects.section.registered",
+    UserCreated::NAME,
+    ProjectCreated::NAME,
+    ProjectUpdated::NAME,
+    ProjectApproved::NAME,
+    SectionRegistered::NAME,
     RegistrationCreated::NAME,
-    "projects.candidates.publicized",
-    "projects.award.confirmed",
-    "venues.session.scheduled",
+    CandidatesPublicized::NAME,
+    AwardConfirmed::NAME,
+    SessionScheduled::NAME,
     SessionMoved::NAME,
     SessionCancelled::NAME,
-    "venues.violation.recorded",
+    ViolationRecorded::NAME,
 ];
 
 /// The cursor name of this consumer.
@@ -195,7 +218,6 @@ impl Consumer for Events {
         WANTED.contains(&event_type)
     }
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let p = &ev.payload;
         let now = clock.now();
         let by = ActorRef::system("experts.events");
         match ev.event_type.as_str() {
@@ -211,35 +233,67 @@ impl Consumer for Events {
                 .execute(&mut **tx)
                 .await?;
             }
-            "identity.user.created" => {
-                let Some(id) = p["id"].as_str() else {
-                    return Ok(());
-                };
+            UserCreated::NAME => {
+                let u = UserCreated::decode(ev)?;
                 sqlx::query(
                     "INSERT INTO expert_users (id, username, role, org_id) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (id) DO UPDATE SET username = excluded.username, role = excluded.role, \
                      org_id = excluded.org_id",
                 )
-                .bind(id)
-                .bind(p["username"].as_str().unwrap_or_default())
-                .bind(p["role"].as_str().unwrap_or_default())
-                .bind(p["org_id"].as_str())
+                .bind(&u.id)
+                .bind(&u.username)
+                .bind(&u.role)
+                .bind(&u.org_id)
                 .execute(&mut **tx)
                 .await?;
             }
-            "projects.project.created"
-            | "projects.project.updated"
-            | "projects.project.approved" => {
-                if let Some(sections) = p["sections"].as_array() {
-                    for s in sections {
-                        upsert_section(tx, s, p).await?;
-                    }
-                }
+            ProjectCreated::NAME => {
+                let p = ProjectCreated::decode(ev)?;
+                upsert_project(
+                    tx,
+                    &p.project_id,
+                    &p.tenderer_uscc,
+                    &p.owner_org_id,
+                    &p.sections,
+                )
+                .await?;
             }
-            "projects.section.registered" => {
-                upsert_section(tx, p, &Value::Null).await?;
-                crate::sections::remember(tx, p).await?;
-                crate::relations::remember_terms(tx, p).await?;
+            ProjectUpdated::NAME => {
+                let p = ProjectUpdated::decode(ev)?;
+                upsert_project(
+                    tx,
+                    &p.project_id,
+                    &p.tenderer_uscc,
+                    &p.owner_org_id,
+                    &p.sections,
+                )
+                .await?;
+            }
+            ProjectApproved::NAME => {
+                let p = ProjectApproved::decode(ev)?;
+                upsert_project(
+                    tx,
+                    &p.project_id,
+                    &p.tenderer_uscc,
+                    &p.owner_org_id,
+                    &p.sections,
+                )
+                .await?;
+            }
+            SectionRegistered::NAME => {
+                let s = SectionRegistered::decode(ev)?;
+                upsert_section(
+                    tx,
+                    SectionParties {
+                        section_id: &s.section_id,
+                        project_id: &s.project_id,
+                        tenderer_uscc: &s.tenderer_uscc,
+                        owner_org_id: &s.owner_org_id,
+                    },
+                )
+                .await?;
+                crate::sections::remember(tx, &s).await?;
+                crate::relations::remember_terms(tx, &s).await?;
             }
             RegistrationCreated::NAME => {
                 let r = RegistrationCreated::decode(ev)?;
@@ -257,30 +311,29 @@ impl Consumer for Events {
                 .execute(&mut **tx)
                 .await?;
             }
-            "projects.candidates.publicized" => {
-                let Some(section) = p["section_id"].as_str() else {
-                    return Ok(());
-                };
-                let at = time_of(&p["publicity_starts_at"]).unwrap_or(ev.occurred_at);
+            CandidatesPublicized::NAME => {
+                let p = CandidatesPublicized::decode(ev)?;
                 sqlx::query(
                     "INSERT INTO expert_sections (section_id, project_id, tenderer_uscc, publicized_at) \
                      VALUES ($1, $2, '', $3) ON CONFLICT (section_id) DO UPDATE SET publicized_at = excluded.publicized_at",
                 )
-                .bind(section)
-                .bind(p["project_id"].as_str().unwrap_or_default())
-                .bind(to_micros(at))
+                .bind(&p.section_id)
+                .bind(&p.project_id)
+                .bind(to_micros(p.publicity_starts_at))
                 .execute(&mut **tx)
                 .await?;
             }
-            "projects.award.confirmed" => result_determined(tx, db, now, &by, ev).await?,
-            "venues.session.scheduled" => session_scheduled(tx, db, now, &by, ev).await?,
+            AwardConfirmed::NAME => result_determined(tx, db, now, &by, ev).await?,
+            SessionScheduled::NAME => {
+                session_scheduled(tx, db, now, &by, &SessionScheduled::decode(ev)?).await?
+            }
             SessionMoved::NAME => {
                 session_moved(tx, db, now, &by, &SessionMoved::decode(ev)?).await?
             }
             SessionCancelled::NAME => {
                 session_cancelled(tx, db, now, &by, &SessionCancelled::decode(ev)?).await?
             }
-            "venues.violation.recorded" => violation(tx, db, now, &by, ev).await?,
+            ViolationRecorded::NAME => violation(tx, db, now, &by, ev).await?,
             _ => {}
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! Following the venue session: drawing for it, moving and cancelling with it.
 
 use super::*;
-use ggzy_events::venues::{SessionCancelled, SessionMoved};
+use ggzy_events::venues::{SessionCancelled, SessionMoved, SessionScheduled};
 use ggzy_store::uow::Uow;
 
 /// Members who are pending or confirmed (they get the move and cancel notices).
@@ -179,12 +179,6 @@ pub(super) async fn session_cancelled(
     Ok(())
 }
 
-pub(super) fn time_of(v: &Value) -> Option<Timestamp> {
-    v.as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// `venues.session.scheduled` with a draw spec: draw the committee for that session. A draw that
 /// cannot be made (section unknown to this area, size rules, too few experts) is recorded as
 /// `experts.draw.failed` naming every problem, so the venue staff see why.
@@ -193,14 +187,13 @@ pub(super) async fn session_scheduled(
     db: &Db,
     now: Timestamp,
     by: &ActorRef,
-    ev: &Event,
+    p: &SessionScheduled,
 ) -> Result<()> {
-    let p = &ev.payload;
-    if p["draw"].is_null() {
+    let Some(draw) = p.draw.as_ref().filter(|d| !d.is_null()) else {
         return Ok(());
-    }
-    let session_id = p["session_id"].as_str().unwrap_or_default().to_string();
-    let section_id = p["section_id"].as_str().unwrap_or_default().to_string();
+    };
+    let session_id = p.session_id.clone();
+    let section_id = p.section_id.clone();
     // Idempotent: one draw (request) per session (a redelivered event does nothing).
     let exists = sqlx::query("SELECT id FROM expert_draws WHERE session_id = $1")
         .bind(&session_id)
@@ -214,7 +207,7 @@ pub(super) async fn session_scheduled(
         return Ok(());
     }
     let outcome = async {
-        let spec: VenueDrawSpec = serde_json::from_value(p["draw"].clone()).map_err(|e| {
+        let spec: VenueDrawSpec = serde_json::from_value(draw.clone()).map_err(|e| {
             Error::field("draw", "draw.spec", format!("unreadable draw spec: {e}"))
         })?;
         let (specialties, representatives) = rules::from_venue_spec(&spec);
@@ -257,10 +250,8 @@ pub(super) async fn session_scheduled(
             tenderer_uscc: tenderer,
             agency_uscc: agency,
             bidder_usccs: bidders,
-            session_start: time_of(&p["start"])
-                .ok_or_else(|| Error::field("start", "required", "session start missing"))?,
-            session_end: time_of(&p["end"])
-                .ok_or_else(|| Error::field("end", "required", "session end missing"))?,
+            session_start: p.start,
+            session_end: p.end,
             specialties,
             representatives,
             procurement_budget: budget,
@@ -268,7 +259,10 @@ pub(super) async fn session_scheduled(
         };
         let terms = crate::relations::terms(tx, &section_id).await?;
         let req = service::check_request(&input, &CommitteeRules::default(), terms.as_ref())?;
-        let place = p["room_name"].as_str().unwrap_or(DEFAULT_PLACE).to_string();
+        let place = p
+            .room_name
+            .clone()
+            .unwrap_or_else(|| DEFAULT_PLACE.to_string());
         // A session never draws with a seed the server alone chose: it opens a draw request that
         // waits for a supervisor's commitment and reveal (crate::contrib, issue 24).
         crate::contrib::open_in_tx(&mut Uow::within(tx, db, by.clone(), now), "system", &req, Some(&session_id), &place)

@@ -129,12 +129,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
         &ctx.db,
         &by,
         now,
-        NewEvent::new(
-            "projects.project.approved",
-            "project",
-            id,
-            project_payload(&p),
-        ),
+        project_event("projects.project.approved", &p)?,
     )
     .await?;
     for s in &p.sections {
@@ -212,6 +207,7 @@ struct Returned<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn the_returned_payload_is_the_project_and_the_reason() {

@@ -20,14 +20,13 @@ pub(super) async fn create_draft(
     db: &Db,
     now: DateTime<Utc>,
     ev: &Event,
+    market: Option<&str>,
     s: &SectionInfo,
     d: Draft,
 ) -> Result<()> {
     let id = ids::new_id();
-    let market = ev.payload["market"]
-        .as_str()
-        .unwrap_or(&s.market)
-        .to_string();
+    // The event's market, else the section's.
+    let market = market.unwrap_or(&s.market).to_string();
     let region = s_region(tx, &s.section_id).await?;
     let n = sqlx::query(
         "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
@@ -93,27 +92,32 @@ pub(super) fn title(s: &SectionInfo, what: &str) -> String {
     format!("{}{}{what}", s.project_name, s.section_name)
 }
 
-pub(super) fn opening_record(s: &SectionInfo, p: &Value) -> Draft {
-    let entries = p["entries"].as_array().cloned().unwrap_or_default();
+pub(super) fn opening_record(
+    s: &SectionInfo,
+    o: &ggzy_events::projects::OpeningRecorded,
+    entries: &[ggzy_events::projects::OpeningEntry],
+) -> Draft {
     let mut body = format!(
         "## 开标记录\n\n开标时间：{}（北京时间）\n\n| 序号 | 投标人 | 统一社会信用代码 | 投标报价 | 解密 | 保证金 |\n|---|---|---|---|---|---|\n",
-        cell_time(&p["opened_at"])
+        cell_time(o.opened_at)
     );
     for (i, e) in entries.iter().enumerate() {
         body.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
             i + 1,
-            cell(&e["org_name"]),
-            cell(&e["uscc"]),
-            cell_money(&e["price"]),
-            decryption_text(&e["decryption"]),
-            deposit_text(&e["deposit"]),
+            cell_str(Some(&e.org_name)),
+            cell_str(Some(&e.uscc)),
+            cell_money_text(e.price.map(|m| m.to_string()).as_deref()),
+            decryption_text(&e.decryption),
+            deposit_text(&e.deposit),
         ));
     }
+    // The entries are kept as the event gave them.
+    let bids = json!(o.entries);
     let fields = json!({
         "project_name": format!("{}{}", s.project_name, s.section_name),
-        "opened_at": p["opened_at"],
-        "bids": entries,
+        "opened_at": rfc(o.opened_at),
+        "bids": bids,
     });
     Draft {
         ann_type: AnnouncementType::OpeningRecord,
@@ -125,32 +129,33 @@ pub(super) fn opening_record(s: &SectionInfo, p: &Value) -> Draft {
     }
 }
 
-pub(super) fn candidate_publicity(s: &SectionInfo, p: &Value) -> Draft {
-    let cands: Vec<Value> = p["candidates"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| json!({"rank": c["rank"], "org_id": c["org_id"], "name": c["org_name"], "price": c["price"]}))
+pub(super) fn candidate_publicity(
+    s: &SectionInfo,
+    p: &ggzy_events::projects::CandidatesPublicized,
+) -> Draft {
+    let cands: Vec<Value> = p
+        .candidates
+        .iter()
+        .map(|c| json!({"rank": c.rank, "org_id": c.org_id, "name": c.org_name, "price": c.price}))
         .collect();
     let mut body = format!(
         "## 中标候选人公示\n\n公示期：{} 至 {}（北京时间）\n\n| 排名 | 中标候选人 | 投标报价 |\n|---|---|---|\n",
-        cell_time(&p["publicity_starts_at"]),
-        cell_time(&p["publicity_ends_at"])
+        cell_time(Some(p.publicity_starts_at)),
+        cell_time(Some(p.publicity_ends_at))
     );
-    for c in &cands {
+    for c in &p.candidates {
         body.push_str(&format!(
             "| {} | {} | {} |\n",
-            cell(&c["rank"]),
-            cell(&c["name"]),
-            cell_money(&c["price"])
+            c.rank,
+            cell_str(Some(&c.org_name)),
+            cell_money(Some(c.price))
         ));
     }
     let fields = json!({
         "project_name": format!("{}{}", s.project_name, s.section_name),
         "candidates": cands,
-        "publicity_start_at": p["publicity_starts_at"],
-        "publicity_end_at": p["publicity_ends_at"],
+        "publicity_start_at": p.publicity_starts_at.to_rfc3339(),
+        "publicity_end_at": p.publicity_ends_at.to_rfc3339(),
     });
     Draft {
         ann_type: AnnouncementType::CandidatePublicity,
@@ -162,18 +167,16 @@ pub(super) fn candidate_publicity(s: &SectionInfo, p: &Value) -> Draft {
     }
 }
 
-pub(super) fn award(s: &SectionInfo, p: &Value) -> Draft {
+pub(super) fn award(s: &SectionInfo, p: &ggzy_events::projects::AwardConfirmed) -> Draft {
     // Land and property trades end in a deal announcement (成交公告), the others in an award.
-    let deal = matches!(
-        p["market"].as_str().unwrap_or(&s.market),
-        "land" | "property"
-    );
+    let market = p.market.as_deref().unwrap_or(&s.market);
+    let deal = matches!(market, "land" | "property");
     let name = format!("{}{}", s.project_name, s.section_name);
     let mut fields = json!({
-        "winner": p["winner_name"],
-        "winner_org_id": p["winner_org_id"],
-        "price": p["price"],
-        "awarded_at": p["awarded_at"],
+        "winner": p.winner_name,
+        "winner_org_id": p.winner_org_id,
+        "price": p.price,
+        "awarded_at": rfc(p.awarded_at),
     });
     if deal {
         fields["subject"] = json!(name);
@@ -182,21 +185,21 @@ pub(super) fn award(s: &SectionInfo, p: &Value) -> Draft {
         if let Some(c) = &s.project_code {
             fields["project_code"] = json!(c);
         }
-        if p["procedure"].is_string() {
-            fields["procedure"] = p["procedure"].clone();
+        if let Some(procedure) = &p.procedure {
+            fields["procedure"] = json!(procedure);
         }
         // 财政部令第87号 第六十九条: the procurement result announcement names the main items.
-        if p["market"] == "procurement" {
-            fields["main_items"] = json!([{"name": name, "price": p["price"]}]);
+        if p.market.as_deref() == Some("procurement") {
+            fields["main_items"] = json!([{"name": name, "price": p.price}]);
         }
     }
     let body = format!(
         "## {}\n\n| 项目 | 中标（成交）人 | 中标（成交）价 | 确定时间（北京时间） |\n|---|---|---|---|\n| {} | {} | {} | {} |\n",
         if deal { "成交公告" } else { "中标结果公告" },
         cell(&json!(name)),
-        cell(&p["winner_name"]),
-        cell_money(&p["price"]),
-        cell_time(&p["awarded_at"]),
+        cell_str(p.winner_name.as_deref()),
+        cell_money(p.price),
+        cell_time(p.awarded_at),
     );
     Draft {
         ann_type: if deal {
@@ -220,23 +223,27 @@ pub(super) fn award(s: &SectionInfo, p: &Value) -> Draft {
 }
 
 /// The deal announcement (成交公告) of a land or property listing / auction. `winner_name` comes
-/// from the event when it carries one, else from this area's copy of organizations; when neither
-/// knows it the field stays open for the tenderer to fill in (the type requires it at submission).
-pub(super) fn deal(s: &SectionInfo, p: &Value, winner_name: Option<String>) -> Draft {
+/// from this area's copy of organizations; when it does not know the winner the field stays open
+/// for the tenderer to fill in (the type requires it at submission).
+pub(super) fn deal(
+    s: &SectionInfo,
+    p: &ggzy_events::auctions::DealConfirmed,
+    winner_name: Option<String>,
+) -> Draft {
     let name = format!("{}{}", s.project_name, s.section_name);
     let mut fields = json!({
         "subject": name,
-        "winner_org_id": p["winner_org_id"],
-        "winner_number": p["winner_number"],
-        "price": p["price"],
-        "deal_at": p["confirmed_at"],
-        "deal_id": p["deal_id"],
-        "via": p["via"],
+        "winner_org_id": p.winner_org_id,
+        "winner_number": p.winner_number,
+        "price": p.price,
+        "deal_at": rfc(p.confirmed_at),
+        "deal_id": p.deal_id,
+        "via": p.via,
     });
     if let Some(w) = &winner_name {
         fields["winner"] = json!(w);
     }
-    let via = match p["via"].as_str() {
+    let via = match p.via.as_deref() {
         Some("auction") => "网络竞价",
         Some("listing") => "挂牌",
         _ => "—",
@@ -244,11 +251,11 @@ pub(super) fn deal(s: &SectionInfo, p: &Value, winner_name: Option<String>) -> D
     let body = format!(
         "## 成交公告\n\n| 标的 | 竞得人（受让方） | 竞买号 | 成交价 | 成交方式 | 成交时间（北京时间） |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n",
         cell(&json!(name)),
-        cell(&json!(winner_name)),
-        cell(&p["winner_number"]),
-        cell_money(&p["price"]),
+        cell_str(winner_name.as_deref()),
+        cell_str(p.winner_number.as_deref()),
+        cell_money(Some(p.price)),
         via,
-        cell_time(&p["confirmed_at"]),
+        cell_time(p.confirmed_at),
     );
     Draft {
         ann_type: AnnouncementType::Deal,
@@ -256,7 +263,7 @@ pub(super) fn deal(s: &SectionInfo, p: &Value, winner_name: Option<String>) -> D
         body,
         source: fields.clone(),
         fields,
-        key: p["deal_id"].as_str().map(|d| format!("deal:{d}")),
+        key: Some(format!("deal:{}", p.deal_id)),
     }
 }
 
@@ -266,21 +273,17 @@ pub(super) fn deal(s: &SectionInfo, p: &Value, winner_name: Option<String>) -> D
 pub(super) fn mining_publicity(
     d: &mut Draft,
     cal: &ggzy_core::calendar::BusinessCalendar,
-    p: &Value,
+    confirmed_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) {
-    let deal_at = p["confirmed_at"]
-        .as_str()
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(now);
+    let deal_at = confirmed_at.unwrap_or(now);
     let end = crate::rules::mining_publicity_end(cal, deal_at);
     // Fields only, not the locked source: staff may set another end within the rule.
     d.fields["publicity_start_at"] = json!(deal_at.to_rfc3339());
     d.fields["publicity_end_at"] = json!(end.to_rfc3339());
     d.body.push_str(&format!(
         "\n公示期（publicity）：自发布之日起至 {}（不少于 {} 个工作日）\n",
-        cell_time(&json!(end.to_rfc3339())),
+        cell_time(Some(end)),
         crate::rules::MINING_RESULT_PUBLICITY_WORKING_DAYS
     ));
 }
@@ -288,53 +291,55 @@ pub(super) fn mining_publicity(
 /// The pre-emption result (优先购买权行使结果, 公司法 第八十四条) of a property deal: each other
 /// shareholder's written decision and who buys — the auction winner, or the exercising
 /// shareholder(s) at the deal price with their shares — published with the deal.
-pub(super) fn preemption(s: &SectionInfo, p: &Value) -> Draft {
+pub(super) fn preemption(s: &SectionInfo, p: &ggzy_events::auctions::PreemptionRecorded) -> Draft {
     let name = format!("{}{}", s.project_name, s.section_name);
     let fields = json!({
         "subject": name,
-        "deal_id": p["deal_id"],
-        "price": p["price"],
-        "buyer": p["buyer"],
-        "winner_number": p["winner_number"],
-        "buyers": p["buyers"],
-        "waived": p["waived"],
+        "deal_id": p.deal_id,
+        "price": p.price,
+        "buyer": p.buyer,
+        "winner_number": p.winner_number,
+        "buyers": p.buyers,
+        "waived": p.waived,
     });
     let mut body = format!(
         "## 成交公告（股东优先购买权行使结果）\n\n标的：{}；成交价：{}。\n\n",
         cell(&json!(name)),
-        cell_money(&p["price"]),
+        cell_money(Some(p.price)),
     );
-    let buyers = p["buyers"].as_array().cloned().unwrap_or_default();
-    if buyers.is_empty() {
+    if p.buyers.is_empty() {
         body.push_str(&format!(
             "其他股东均书面放弃优先购买权，受让方为竞买号 {} 的竞得人。\n\n",
-            cell(&p["winner_number"])
+            cell_str(p.winner_number.as_deref())
         ));
     } else {
         body.push_str(
             "以下股东以同等条件（成交价）行使优先购买权，为受让方：\n\n\
              | 股东 | 统一社会信用代码 | 受让比例 | 金额 |\n|---|---|---|---|\n",
         );
-        for b in &buyers {
+        for b in &p.buyers {
             body.push_str(&format!(
                 "| {} | {} | {} % | {} |\n",
-                cell(&b["name"]),
-                cell(&b["uscc"]),
-                cell(&b["share_percent"]),
-                cell_money(&b["amount"]),
+                cell_str(Some(&b.name)),
+                cell_str(b.uscc.as_deref()),
+                cell_str(b.share_percent.as_deref()),
+                cell_money(b.amount),
             ));
         }
         body.push('\n');
     }
-    for w in p["waived"].as_array().into_iter().flatten() {
+    for w in &p.waived {
         // A deemed waiver (公司法 第八十四条: 三十日内未答复的，视为放弃) is not a written one.
-        if w["deemed"] == true {
+        if w.deemed {
             body.push_str(&format!(
                 "- {}：接到书面通知之日起三十日内未答复，视为放弃优先购买权\n",
-                cell(&w["name"])
+                cell_str(Some(&w.name))
             ));
         } else {
-            body.push_str(&format!("- {}：书面放弃优先购买权\n", cell(&w["name"])));
+            body.push_str(&format!(
+                "- {}：书面放弃优先购买权\n",
+                cell_str(Some(&w.name))
+            ));
         }
     }
     Draft {
@@ -343,29 +348,29 @@ pub(super) fn preemption(s: &SectionInfo, p: &Value) -> Draft {
         body,
         source: fields.clone(),
         fields,
-        key: p["deal_id"].as_str().map(|d| format!("preemption:{d}")),
+        key: Some(format!("preemption:{}", p.deal_id)),
     }
 }
 
 /// The failure notice (流拍公告) of a land or property listing / auction.
-pub(super) fn auction_failure(s: &SectionInfo, p: &Value) -> Draft {
-    let reason = match p["reason"].as_str() {
+pub(super) fn auction_failure(s: &SectionInfo, p: &AuctionFailure) -> Draft {
+    let reason = match p.reason.as_deref() {
         Some("no_quote") => "挂牌期限内无人报价（no valid quote）",
         Some("reserve_not_met") => "最高报价低于保留价（reserve price not met）",
         _ => "未成交",
     };
     let fields = json!({
         "project_name": format!("{}{}", s.project_name, s.section_name),
-        "reason": p["reason"],
+        "reason": p.reason,
         "kind": "failed",
-        "failed_at": p["failed_at"],
-        "highest_price": p["highest_price"],
+        "failed_at": rfc(p.failed_at),
+        "highest_price": p.highest_price,
         "basis": "国土资源部令第39号 第二十条; 国资委 财政部令第32号",
     });
     let body = format!(
         "## 流拍公告\n\n原因：{reason}\n\n最高报价：{}\n\n时间：{}（北京时间）\n",
-        cell_money(&p["highest_price"]),
-        cell_time(&p["failed_at"])
+        cell_money(p.highest_price),
+        cell_time(p.failed_at)
     );
     Draft {
         ann_type: AnnouncementType::Failure,
@@ -373,9 +378,7 @@ pub(super) fn auction_failure(s: &SectionInfo, p: &Value) -> Draft {
         body,
         source: fields.clone(),
         fields,
-        key: p["auction_id"]
-            .as_str()
-            .map(|a| format!("auction:{a}:failed")),
+        key: Some(format!("auction:{}:failed", p.auction_id)),
     }
 }
 
@@ -392,38 +395,40 @@ pub(super) async fn org_name(tx: &mut Tx, org_id: &str) -> Result<Option<String>
     })
 }
 
-pub(super) fn failure(s: &SectionInfo, p: &Value, terminated: bool) -> Draft {
+pub(super) fn failure(s: &SectionInfo, p: &Failure, terminated: bool) -> Draft {
     let mut fields = json!({
         "project_name": format!("{}{}", s.project_name, s.section_name),
-        "reason": p["reason"],
+        "reason": p.reason,
         "kind": if terminated { "terminated" } else { "failed" },
     });
-    for k in ["bid_count", "basis"] {
-        if !p[k].is_null() {
-            fields[k] = p[k].clone();
-        }
+    if let Some(n) = p.bid_count {
+        fields["bid_count"] = json!(n);
     }
+    if let Some(b) = &p.basis {
+        fields["basis"] = json!(b);
+    }
+    let count = |n: Option<i64>| n.map_or_else(|| cell(&Value::Null), |n| n.to_string());
     // Government procurement's mandatory failure after the review is a 废标 (政府采购法 第三十六条).
     let what = if terminated {
         "终止公告"
-    } else if p["reason"] == "too_few_qualified" {
+    } else if p.reason.as_deref() == Some("too_few_qualified") {
         "废标公告"
     } else {
         "流标公告"
     };
-    let reason = match p["reason"].as_str() {
+    let reason = match p.reason.as_deref() {
         Some("too_few_bids") => {
-            format!("投标人少于法定最低数量（{} 个投标）", cell(&p["bid_count"]))
+            format!("投标人少于法定最低数量（{} 个投标）", count(p.bid_count))
         }
         Some("too_few_qualified") => format!(
             "通过资格审查或符合性审查的供应商不足三家（{} 家）",
-            cell(&p["qualified_count"])
+            count(p.qualified_count)
         ),
-        _ => cell(&p["reason"]),
+        other => cell_str(other),
     };
     let body = format!(
         "## {what}\n\n原因：{reason}\n\n依据：{}\n",
-        cell(&p["basis"])
+        cell_str(p.basis.as_deref())
     );
     Draft {
         ann_type: AnnouncementType::Failure,

@@ -23,8 +23,11 @@ fn lot() -> SectionInfo {
 
 #[test]
 fn a_deal_notice_locks_subject_buyer_price_and_deal_time_and_is_unique_per_deal() {
-    let p = json!({"deal_id": "d1", "winner_org_id": "o1", "winner_number": "002",
-                   "price": "1030000.00", "confirmed_at": "2026-04-01T01:15:00Z", "via": "auction"});
+    // The producer's wire JSON, decoded through the contract.
+    let wire = json!({"deal_id": "d1", "auction_id": "a1", "section_id": "s1",
+                      "winner_org_id": "o1", "winner_number": "002",
+                      "price": "1030000.00", "confirmed_at": "2026-04-01T01:15:00+00:00", "via": "auction"});
+    let p = DealConfirmed::decode_payload(1, &wire).unwrap();
     let d = deal(&lot(), &p, Some("大连某置业有限公司".into()));
     assert_eq!(d.ann_type, AnnouncementType::Deal);
     for k in AnnouncementType::Deal.required_fields() {
@@ -33,12 +36,12 @@ fn a_deal_notice_locks_subject_buyer_price_and_deal_time_and_is_unique_per_deal(
     assert_eq!(d.source["subject"], "甘井子区 2026-01 号地块一号标的");
     assert_eq!(d.source["winner"], "大连某置业有限公司");
     assert_eq!(d.source["price"], "1030000.00");
-    assert_eq!(d.source["deal_at"], "2026-04-01T01:15:00Z");
+    assert_eq!(d.source["deal_at"], "2026-04-01T01:15:00+00:00");
     assert_eq!(d.key.as_deref(), Some("deal:d1"));
     assert!(d.body.contains("网络竞价") && d.body.contains("1,030,000.00 元"));
     // The deal time is Beijing time for the reader, never the event's RFC 3339 text.
     assert!(
-        d.body.contains("2026-04-01 09:15") && !d.body.contains("01:15:00Z"),
+        d.body.contains("2026-04-01 09:15") && !d.body.contains("01:15:00"),
         "{}",
         d.body
     );
@@ -49,8 +52,18 @@ fn a_deal_notice_locks_subject_buyer_price_and_deal_time_and_is_unique_per_deal(
 
 #[test]
 fn a_failed_listing_drafts_a_failure_notice_with_the_reason() {
-    let p = json!({"auction_id": "a1", "reason": "no_quote", "failed_at": "2026-03-30T01:00:00Z",
-                   "highest_price": null});
+    let wire = json!({"auction_id": "a1", "section_id": "s1", "reason": "no_quote",
+                      "failed_at": "2026-03-30T01:00:00+00:00", "highest_price": null});
+    let f = ListingFailed::decode_payload(1, &wire).unwrap();
+    let p = AuctionFailure {
+        auction_id: f.auction_id,
+        section_id: f.section_id,
+        project_id: f.project_id,
+        market: f.market,
+        reason: f.reason,
+        failed_at: f.failed_at,
+        highest_price: f.highest_price,
+    };
     let d = auction_failure(&lot(), &p);
     assert_eq!(d.ann_type, AnnouncementType::Failure);
     for k in AnnouncementType::Failure.required_fields() {

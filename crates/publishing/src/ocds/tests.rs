@@ -49,8 +49,19 @@ fn parties_are_identified_by_their_uscc_when_known() {
 
 #[test]
 fn a_bid_is_valid_at_the_opening_only_decrypted_priced_and_with_its_deposit() {
-    let e =
-        |d: &str, price: Value, dep: &str| json!({"decryption": d, "price": price, "deposit": dep});
+    let e = |d: &str, price: Value, dep: &str| OpeningEntry {
+        bid_id: "b1".into(),
+        org_id: "o1".into(),
+        org_name: "甲公司".into(),
+        uscc: "91210200MA0000001Y".into(),
+        price: price
+            .as_str()
+            .map(|p| ggzy_core::Money::parse_str(p).expect("a test price")),
+        decryption: d.into(),
+        deposit: dep.into(),
+        suite: None,
+        fault: None,
+    };
     assert_eq!(
         opening_status(&e("decrypted", json!("1.00"), "valid")),
         "valid"

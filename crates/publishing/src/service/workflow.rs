@@ -150,6 +150,12 @@ pub(super) async fn check_legal(
     Ok(out)
 }
 
+/// The payload of a [`PUBLISH_TIMER`]: the announcement to publish.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(super) struct PublishTimer {
+    pub(super) announcement_id: String,
+}
+
 pub(super) fn timer_key(id: &str) -> String {
     format!("{PUBLISH_TIMER}:{id}")
 }
@@ -185,7 +191,9 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
             PUBLISH_TIMER,
             &timer_key(id),
             at,
-            json!({"announcement_id": id}),
+            json!(PublishTimer {
+                announcement_id: id.to_string(),
+            }),
             now,
         )
         .await?;
@@ -272,9 +280,10 @@ pub struct PublishDue;
 #[async_trait::async_trait]
 impl TimerHandler for PublishDue {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
-        let Some(id) = timer.payload["announcement_id"].as_str() else {
-            return Err(Error::internal("publish timer without announcement_id"));
-        };
+        let t: PublishTimer = serde_json::from_value(timer.payload.clone()).map_err(|e| {
+            Error::internal(format!("{PUBLISH_TIMER} timer {}: payload: {e}", timer.key))
+        })?;
+        let id = t.announcement_id.as_str();
         let who = ActorRef::system(PUBLISH_TIMER);
         let now = clock.now();
         match publish_in(tx, db, &who, now, id).await {

@@ -72,10 +72,51 @@ where
     booking_row(&r)
 }
 
-pub(crate) fn booking_payload(b: &Booking) -> serde_json::Value {
-    json!({"booking_id": b.id, "room_id": b.room_id, "section_id": b.section_id,
-           "purpose": b.purpose.as_str(), "start": b.start.to_rfc3339(), "end": b.end.to_rfc3339(),
-           "status": b.status})
+/// The `venues.booking.*` event (`created`, `confirmed`, `cancelled` or `expired`) of a booking
+/// after the change, built through its contract.
+pub(crate) fn booking_event(event: &str, b: &Booking) -> Result<NewEvent> {
+    use ggzy_events::venues as c;
+    use ggzy_events::Contract;
+    macro_rules! of {
+        ($t:ident) => {
+            c::$t {
+                booking_id: b.id.clone(),
+                room_id: b.room_id.clone(),
+                section_id: b.section_id.clone(),
+                purpose: b.purpose.as_str().to_string(),
+                start: b.start,
+                end: b.end,
+                status: b.status.clone(),
+            }
+            .encode()
+        };
+    }
+    Ok(match event {
+        c::BookingCreated::NAME => of!(BookingCreated),
+        c::BookingConfirmed::NAME => of!(BookingConfirmed),
+        c::BookingCancelled::NAME => of!(BookingCancelled),
+        c::BookingExpired::NAME => of!(BookingExpired),
+        other => return Err(Error::internal(format!("no booking event {other}"))),
+    })
+}
+
+/// `venues.booking.moved`: the booking `moved` from `old`'s window and room.
+pub(crate) fn booking_moved(moved: &Booking, old: &Booking, reason: Option<&str>) -> NewEvent {
+    use ggzy_events::Contract;
+    ggzy_events::venues::BookingMoved {
+        booking_id: moved.id.clone(),
+        room_id: moved.room_id.clone(),
+        section_id: moved.section_id.clone(),
+        purpose: moved.purpose.as_str().to_string(),
+        start: moved.start,
+        end: moved.end,
+        status: moved.status.clone(),
+        old_start: old.start,
+        old_end: old.end,
+        old_room_id: old.room_id.clone(),
+        reason: reason.map(str::to_string),
+    }
+    .encode()
 }
 
 /// Book a room (tentative hold). Overlap is refused by the slot table's primary key.
@@ -214,12 +255,7 @@ pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Resu
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "venues.booking.created",
-            "booking",
-            &b.id,
-            booking_payload(&b),
-        ),
+        booking_event("venues.booking.created", &b)?,
     )
     .await?;
     ctx.db.commit_answering(tx, 201, &b, now).await?;
@@ -268,12 +304,7 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "venues.booking.confirmed",
-            "booking",
-            id,
-            booking_payload(&b),
-        ),
+        booking_event("venues.booking.confirmed", &b)?,
     )
     .await?;
     ctx.db.commit_answering(tx, 200, &b, now).await?;
@@ -305,14 +336,7 @@ pub(crate) async fn cancel_in(
         .execute(&mut **tx)
         .await?;
     let (b, _) = load_booking(&mut **tx, id).await?;
-    emit(
-        tx,
-        db,
-        by,
-        now,
-        NewEvent::new(event, "booking", id, booking_payload(&b)),
-    )
-    .await?;
+    emit(tx, db, by, now, booking_event(event, &b)?).await?;
     Ok(Some(b))
 }
 

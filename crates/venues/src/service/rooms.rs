@@ -211,13 +211,14 @@ pub async fn create_room(ctx: &Ctx, actor: &Actor, input: NewRoom) -> Result<Roo
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "venues.room.created",
-            "room",
-            &id,
-            json!({"room_id": id, "kind": input.kind.as_str(), "name": name, "capacity": input.capacity,
-                   "isolated": input.isolated, "networks": networks}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::venues::RoomCreated {
+            room_id: id.clone(),
+            kind: input.kind.as_str().to_string(),
+            name: name.clone(),
+            capacity: input.capacity,
+            isolated: input.isolated,
+            networks: networks.clone(),
+        }),
     )
     .await?;
     let r = load_room(&mut *tx, &id).await?;

@@ -383,12 +383,7 @@ pub async fn schedule(ctx: &Ctx, actor: &Actor, input: NewSession) -> Result<Ses
         &ctx.db,
         &by,
         now,
-        NewEvent::new(
-            "venues.booking.created",
-            "booking",
-            &id,
-            booking_payload(&b),
-        ),
+        booking_event("venues.booking.created", &b)?,
     )
     .await?;
     emit(
