@@ -17,7 +17,7 @@ use sqlx::Row;
 
 /// The rule id of a step refused while a remedy suspends the section (the same id the projects
 /// area answers with).
-pub const SUSPENDED_RULE: &str = "section.suspended_by_remedy";
+pub use ggzy_events::remedies::SUSPENDED_RULE;
 
 /// 409 `section.suspended_by_remedy` while a remedy case suspends the section.
 pub async fn ensure_not_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<()> {
@@ -31,13 +31,7 @@ pub async fn ensure_not_suspended(conn: &mut sqlx::AnyConnection, section_id: &s
     .transpose()?;
     match case {
         None => Ok(()),
-        Some(case) => Err(Error::conflict(
-            SUSPENDED_RULE,
-            format!(
-                "the evaluation is suspended by remedy case {case} until it is answered or decided \
-                 (招标投标法实施条例 第二十二条、第六十二条; 政府采购法 第五十七条)"
-            ),
-        )),
+        Some(case) => Err(ggzy_events::remedies::suspended(&case, "the evaluation")),
     }
 }
 

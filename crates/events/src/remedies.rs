@@ -3,6 +3,22 @@
 use crate::contract;
 use chrono::{DateTime, Utc};
 
+/// The rule id every area answers with while a remedy case suspends a section
+/// ([`CaseSuspended`] until [`CaseResumed`]).
+pub const SUSPENDED_RULE: &str = "section.suspended_by_remedy";
+
+/// The 409 an area answers while remedy case `case` suspends `what` (`the section`, `the
+/// evaluation` …): 实施条例 第二十二条、第六十二条; 政府采购法 第五十七条.
+pub fn suspended(case: &str, what: &str) -> ggzy_core::Error {
+    ggzy_core::Error::conflict(
+        SUSPENDED_RULE,
+        format!(
+            "{what} is suspended by remedy case {case} until it is answered or decided \
+             (招标投标法实施条例 第二十二条、第六十二条; 政府采购法 第五十七条)"
+        ),
+    )
+}
+
 contract! {
     /// An answer, an acceptance review or a decision of a case was not given when due: raised once
     /// by the case's due timer.

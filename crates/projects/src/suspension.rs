@@ -34,7 +34,7 @@ use sqlx::Row;
 const NAME: &str = "projects.suspensions";
 
 /// The rule id of a step refused while a remedy suspends the section.
-pub const SUSPENDED_RULE: &str = "section.suspended_by_remedy";
+pub use ggzy_events::remedies::SUSPENDED_RULE;
 
 /// Whether a remedy case suspends the section now.
 pub async fn is_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<bool> {
@@ -58,13 +58,7 @@ pub async fn ensure_not_suspended(conn: &mut sqlx::AnyConnection, section_id: &s
             .transpose()?;
     match case {
         None => Ok(()),
-        Some(case) => Err(Error::conflict(
-            SUSPENDED_RULE,
-            format!(
-                "the section is suspended by remedy case {case} until it is answered or decided \
-                 (招标投标法实施条例 第二十二条、第六十二条; 政府采购法 第五十七条)"
-            ),
-        )),
+        Some(case) => Err(ggzy_events::remedies::suspended(&case, "the section")),
     }
 }
 
