@@ -5,7 +5,6 @@
 //! is refused with 409 `section.suspended_by_remedy`, naming the case — 实施条例 22 ("作出答复前，
 //! 应当暂停招标投标活动"), 实施条例 62 and 政采法 57 (the supervisor may suspend).
 
-use ggzy_core::error::Error;
 use ggzy_core::events::Event;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Result};
