@@ -11,6 +11,7 @@ pub mod lot;
 pub mod money;
 pub mod period;
 pub mod regional;
+pub mod sql;
 pub mod time;
 
 pub use error::{Error, FieldError, Result, ResultExt};
