@@ -675,29 +675,24 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &ArchiveFilter) -> Result<Vec<Arc
         }
     }
     v.into_result()?;
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM archives WHERE 1 = 1");
-    let mut binds: Vec<String> = Vec::new();
-    let mut push = |sql: &mut String, cond: &str, b: String| {
-        binds.push(b);
-        sql.push_str(&cond.replace('?', &format!("${}", binds.len())));
-    };
+    let mut filter = ggzy_store::filter::Filter::all();
     if let Some(m) = f.market.as_deref().filter(|s| !s.is_empty()) {
-        push(&mut sql, " AND market = ?", m.to_string());
+        filter.eq("market", m);
     }
     if let Some(p) = f.project_id.as_deref().filter(|s| !s.is_empty()) {
-        push(&mut sql, " AND project_id = ?", p.to_string());
+        filter.eq("project_id", p);
     }
     if let Some(d) = from {
-        push(&mut sql, " AND ended_on >= ?", d.to_string());
+        filter.and("ended_on >= ?", [ggzy_core::sql::Day(d)]);
     }
     if let Some(d) = to {
-        push(&mut sql, " AND ended_on <= ?", d.to_string());
+        filter.and("ended_on <= ?", [ggzy_core::sql::Day(d)]);
     }
-    sql.push_str(" ORDER BY ended_at DESC, id LIMIT 500");
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM archives{} ORDER BY ended_at DESC, id LIMIT 500",
+        filter.where_clause()
+    );
+    let q = filter.bind(sqlx::query(&sql));
     let rows = q.fetch_all(ctx.db.pool()).await?;
     rows.iter().map(summary).collect()
 }

@@ -112,6 +112,22 @@ contract! {
         /// Procurement method (招标/采购方式) of the section.
         #[serde(default)]
         procedure: Option<String>,
+        /// The winner's rank among the candidates.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        winner_rank: Option<i64>,
+        /// Why a candidate other than the first won.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// The contract deadline (30 days, 招标投标法 第四十六条).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(with = "crate::time::option")]
+        contract_due_at: Option<DateTime<Utc>>,
+        /// The deadline counts working days of a year without holiday data yet.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        contract_due_at_provisional: Option<bool>,
+        /// A deemed award (procurement: the purchaser did not confirm in time).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deemed: Option<bool>,
     }
 }
 
@@ -127,6 +143,29 @@ contract! {
         /// The contract amount (合同金额).
         #[serde(default)]
         amount: Option<Money>,
+        /// The awarded price.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        award_price: Option<Money>,
+        /// The date written on the contract.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signed_on: Option<String>,
+        /// When the platform recorded it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(with = "crate::time::option")]
+        recorded_at: Option<DateTime<Utc>>,
+        /// The contract deadline of the award.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(with = "crate::time::option")]
+        due_at: Option<DateTime<Utc>>,
+        /// The deadline counts working days of a year without holiday data yet.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due_at_provisional: Option<bool>,
+        /// Signed after the deadline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        late: Option<bool>,
+        /// The performance security (履约保证金).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        performance_security: Option<Money>,
     }
 }
 
@@ -148,6 +187,61 @@ contract! {
         /// The rule's legal basis.
         #[serde(default)]
         basis: Option<String>,
+        /// The procedure of a non-tender method (`too_few_compliant`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        procedure: Option<String>,
+        /// The review stage that failed the section (`qualification`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stage: Option<String>,
+        /// The minimum of bids the rule asks (`too_few_bids`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_bids: Option<i64>,
+        /// Bids opened (`too_few_qualified`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opened_count: Option<i64>,
+        /// Bids rejected in the review (`too_few_qualified`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rejected_count: Option<i64>,
+        /// The minimum of qualified suppliers (`too_few_qualified`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_qualified: Option<i64>,
+        /// Compliant responses (`too_few_compliant`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        compliant_count: Option<i64>,
+        /// The minimum of suppliers of the method (`too_few_compliant`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_suppliers: Option<i64>,
+    }
+}
+
+impl SectionFailed {
+    /// A failure (流标/废标) of `section_id` for `reason` at `failed_at`, with none of the
+    /// reason's counts (set those with struct update syntax).
+    pub fn new(
+        section_id: &str,
+        project_id: &str,
+        market: &str,
+        reason: &str,
+        failed_at: DateTime<Utc>,
+    ) -> Self {
+        SectionFailed {
+            section_id: section_id.to_string(),
+            project_id: Some(project_id.to_string()),
+            market: Some(market.to_string()),
+            reason: Some(reason.to_string()),
+            failed_at: Some(failed_at),
+            bid_count: None,
+            qualified_count: None,
+            basis: None,
+            procedure: None,
+            stage: None,
+            min_bids: None,
+            opened_count: None,
+            rejected_count: None,
+            min_qualified: None,
+            compliant_count: None,
+            min_suppliers: None,
+        }
     }
 }
 
@@ -160,6 +254,9 @@ contract! {
         reason: Option<String>,
         #[serde(default, with = "crate::time::option")]
         terminated_at: Option<DateTime<Utc>>,
+        /// The state the section was in.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous_state: Option<String>,
     }
 }
 
@@ -220,6 +317,12 @@ contract! {
         project_manager_id: Option<String>,
         /// The representative's resident id, when declared (实施条例 40(3)).
         representative_id: Option<String>,
+        /// The bid this version replaces (a resubmission).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<String>,
+        /// Size of the sealed package in bytes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        size: Option<i64>,
     }
 }
 

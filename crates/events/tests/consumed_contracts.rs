@@ -2,42 +2,15 @@
 //! payload its producer writes today (hand-built JSON) and survives encode → decode.
 #![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed run.
 
-use chrono::{DateTime, TimeZone, Utc};
-use ggzy_core::events::Event;
 use ggzy_events::experts::{DrawCompleted, DrawnExpert, ExpertUpdated, MemberReplaced};
 use ggzy_events::projects::{BidSubmitted, OpeningRecorded, SectionBiddingOpened};
 use ggzy_events::publishing::{AnnouncementPublished, Postponement};
 use ggzy_events::venues::{RoomNetworksChanged, SessionCancelled, SessionMoved, SessionScheduled};
 use ggzy_events::Contract;
-use serde_json::{json, Value};
-use std::fmt::Debug;
+use serde_json::json;
 
-fn t(h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 20, h, 30, 0).unwrap()
-}
-
-/// The producer's `wire` payload decodes to `want`, and `want` encodes to a payload that decodes
-/// back to itself under the contract's name and aggregate.
-fn round_trip<C: Contract + PartialEq + Debug>(want: C, wire: Value, aggregate_id: &str) {
-    let ev = |payload: Value| Event {
-        seq: 1,
-        id: "e1".into(),
-        event_type: C::NAME.into(),
-        aggregate_type: C::AGGREGATE.into(),
-        aggregate_id: aggregate_id.into(),
-        actor: "system:test".into(),
-        actor_org: None,
-        occurred_at: t(0),
-        payload,
-        prev_hash: String::new(),
-        hash: String::new(),
-    };
-    assert_eq!(C::decode(&ev(wire)).expect("producer's payload"), want);
-    let ne = want.encode();
-    assert_eq!(ne.event_type, C::NAME);
-    assert_eq!(ne.aggregate_id, aggregate_id);
-    assert_eq!(C::decode(&ev(ne.payload)).expect("encoded payload"), want);
-}
+mod common;
+use common::{round_trip, t};
 
 fn expert(id: &str, user: Option<&str>, specialty: Option<&str>) -> DrawnExpert {
     DrawnExpert {
@@ -79,6 +52,8 @@ fn bid_submitted_round_trips() {
             ip: None,
             project_manager_id: None,
             representative_id: None,
+            replaces: None,
+            size: Some(10),
         },
         json!({"bid_id": "b1", "section_id": "s1", "project_id": "p1", "org_id": "o1",
                "version": 2, "replaces": null, "ciphertext_sha256": "ab", "size": 10}),

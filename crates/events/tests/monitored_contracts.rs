@@ -3,8 +3,7 @@
 //! `json!` wrote it) and survives encode → decode.
 #![allow(clippy::unwrap_used)] // a test target: a failed unwrap is a failed test
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use ggzy_core::events::Event;
+use chrono::NaiveDate;
 use ggzy_core::Money;
 use ggzy_events::auctions::ListingPeriodsRechecked;
 use ggzy_events::calendar::{ScheduleImported, YearMissing};
@@ -18,43 +17,9 @@ use ggzy_events::remedies::CaseOverdue;
 use ggzy_events::venues::ViolationRecorded;
 use ggzy_events::{Contract, NamedSections};
 use serde_json::{json, Value};
-use std::fmt::Debug;
 
-fn t(h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 20, h, 30, 0).unwrap()
-}
-
-fn ev(name: &str, aggregate_type: &str, aggregate_id: &str, payload: Value) -> Event {
-    Event {
-        seq: 1,
-        id: "e1".into(),
-        event_type: name.into(),
-        aggregate_type: aggregate_type.into(),
-        aggregate_id: aggregate_id.into(),
-        actor: "system:test".into(),
-        actor_org: None,
-        occurred_at: t(0),
-        payload,
-        prev_hash: String::new(),
-        hash: String::new(),
-    }
-}
-
-/// The producer's `wire` payload decodes to `want`, and `want` encodes to a payload that decodes
-/// back to itself under the contract's name and aggregate.
-fn round_trip<C: Contract + PartialEq + Debug>(want: C, wire: Value, aggregate_id: &str) {
-    let e = |payload| ev(C::NAME, C::AGGREGATE, aggregate_id, payload);
-    assert_eq!(C::decode(&e(wire)).expect("producer's payload"), want);
-    let ne = want.encode();
-    assert_eq!(ne.event_type, C::NAME);
-    assert_eq!(ne.aggregate_type, C::AGGREGATE);
-    assert_eq!(ne.aggregate_id, aggregate_id);
-    assert_eq!(C::decode(&e(ne.payload)).expect("encoded payload"), want);
-}
-
-fn m(s: &str) -> Money {
-    Money::parse_str(s).unwrap()
-}
+mod common;
+use common::{ev, m, round_trip, t};
 
 #[test]
 fn projects_opening_contracts_round_trip() {

@@ -3,50 +3,17 @@
 //! producer's old `json!`) and survives encode → decode.
 #![allow(clippy::unwrap_used)] // a test target: a failed unwrap is a failed test
 
-use chrono::{DateTime, TimeZone, Utc};
 use ggzy_core::events::Event;
 use ggzy_core::ident::Market;
 use ggzy_core::Money;
 use ggzy_events::Contract;
 use serde_json::{json, Value};
-use std::fmt::Debug;
 
-fn t(h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 20, h, 30, 0).unwrap()
-}
+mod common;
+use common::{round_trip_exact as round_trip, t};
 
 fn event(name: &str, payload: Value) -> Event {
-    Event {
-        seq: 1,
-        id: "e1".into(),
-        event_type: name.into(),
-        aggregate_type: "x".into(),
-        aggregate_id: "x".into(),
-        actor: "system:test".into(),
-        actor_org: None,
-        occurred_at: t(0),
-        payload,
-        prev_hash: String::new(),
-        hash: String::new(),
-    }
-}
-
-/// The producer's `wire` payload decodes to `want`; `want` encodes (under its name and
-/// aggregate) to exactly the producer's wire JSON, which decodes back to itself.
-fn round_trip<C: Contract + PartialEq + Debug>(want: C, wire: Value, aggregate_id: &str) {
-    assert_eq!(
-        C::decode(&event(C::NAME, wire.clone())).expect("producer's payload"),
-        want
-    );
-    let ne = want.encode();
-    assert_eq!(ne.event_type, C::NAME);
-    assert_eq!(ne.aggregate_type, C::AGGREGATE);
-    assert_eq!(ne.aggregate_id, aggregate_id);
-    assert_eq!(ne.payload, wire, "encode writes what the producer wrote");
-    assert_eq!(
-        C::decode(&event(C::NAME, ne.payload)).expect("encoded payload"),
-        want
-    );
+    common::ev(name, "x", "x", payload)
 }
 
 #[test]

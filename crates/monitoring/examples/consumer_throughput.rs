@@ -79,6 +79,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     ip: Some(format!("10.{}.0.{}", s % 250, b.min(6))),
                     project_manager_id: None,
                     representative_id: None,
+                    replaces: None,
+                    size: None,
                 }
                 .encode(),
             );
@@ -145,6 +147,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 awarded_at: Some(now),
                 bidder_org_ids: vec![],
                 procedure: None,
+                winner_rank: None,
+                reason: None,
+                contract_due_at: None,
+                contract_due_at_provisional: None,
+                deemed: None,
             }
             .encode(),
         );

@@ -8,6 +8,7 @@ use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Error, Result};
 use ggzy_identity::{Actor, Role};
+use ggzy_store::filter::Filter;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -251,12 +252,7 @@ pub fn readers() -> [Role; 3] {
 
 pub async fn list(ctx: &Ctx, actor: &Actor, f: &AlertFilter) -> Result<Vec<Alert>> {
     actor.require(&readers())?;
-    let mut sql = format!("SELECT {COLS} FROM mon_alerts WHERE 1 = 1");
-    let mut binds: Vec<String> = Vec::new();
-    let mut add = |sql: &mut String, cond: &str, v: String| {
-        binds.push(v);
-        sql.push_str(&cond.replace('?', &format!("${}", binds.len())));
-    };
+    let mut filter = Filter::all();
     if let Some(s) = &f.status {
         if !["open", "acknowledged", "resolved", "dismissed"].contains(&s.as_str()) {
             return Err(Error::field(
@@ -265,7 +261,7 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &AlertFilter) -> Result<Vec<Alert
                 "status is open, acknowledged, resolved or dismissed",
             ));
         }
-        add(&mut sql, " AND status = ?", s.clone());
+        filter.eq("status", s);
     }
     if let Some(s) = &f.severity {
         if Severity::parse(s).is_none() {
@@ -275,31 +271,30 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &AlertFilter) -> Result<Vec<Alert
                 "severity is low, medium or high",
             ));
         }
-        add(&mut sql, " AND severity = ?", s.clone());
+        filter.eq("severity", s);
     }
     if let Some(r) = &f.rule {
         if r.ends_with('.') {
-            add(
-                &mut sql,
-                " AND rule_id LIKE ?",
-                format!("{}%", r.replace(['%', '_'], "")),
+            filter.and(
+                "rule_id LIKE ?",
+                [format!("{}%", r.replace(['%', '_'], ""))],
             );
         } else {
-            add(&mut sql, " AND rule_id = ?", r.clone());
+            filter.eq("rule_id", r);
         }
     }
     if let Some(s) = &f.section_id {
-        add(&mut sql, " AND section_id = ?", s.clone());
+        filter.eq("section_id", s);
     }
     if let Some(s) = &f.project_id {
-        add(&mut sql, " AND project_id = ?", s.clone());
+        filter.eq("project_id", s);
     }
     let limit = f.limit.unwrap_or(100).clamp(1, 500);
-    sql.push_str(&format!(" ORDER BY raised_at DESC, id DESC LIMIT {limit}"));
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = q.bind(b);
-    }
+    let sql = format!(
+        "SELECT {COLS} FROM mon_alerts{} ORDER BY raised_at DESC, id DESC LIMIT {limit}",
+        filter.where_clause()
+    );
+    let q = filter.bind(sqlx::query(&sql));
     let rows = q.fetch_all(ctx.db.pool()).await?;
     rows.iter().map(alert_from_row).collect()
 }

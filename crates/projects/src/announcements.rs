@@ -15,15 +15,15 @@ use crate::bidding::DEADLINE_TIMER;
 use crate::model::{transition, SectionAction, SectionState};
 use crate::rules::registration_open;
 use crate::service::set_section_state as set_state;
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Result, Timestamp};
+use ggzy_events::projects::{SectionBiddingOpened, SectionDeadlineChanged};
 use ggzy_events::publishing::{AnnouncementPublished, Postponement};
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::timers;
 use ggzy_store::{emit, Db, Tx};
-use serde_json::json;
 
 /// Announcement types that open their sections for bidding.
 pub const OPENING_TYPES: [&str; 3] = ["tender", "land_transfer", "property_disclosure"];
@@ -153,14 +153,14 @@ async fn open_for_bidding(
         db,
         &ActorRef::system(NAME),
         now,
-        NewEvent::new(
-            "projects.section.bidding_opened",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": s.project_id,
-                   "bid_deadline": s.bid_deadline.to_rfc3339(), "state": bidding.as_str(),
-                   "announcement_id": announcement_id}),
-        ),
+        SectionBiddingOpened {
+            section_id: section_id.to_string(),
+            project_id: Some(s.project_id.clone()),
+            bid_deadline: s.bid_deadline,
+            state: Some(bidding.as_str().to_string()),
+            announcement_id: Some(announcement_id.to_string()),
+        }
+        .encode(),
     )
     .await?;
     Ok(())
@@ -240,15 +240,18 @@ async fn postpone(
         db,
         &ActorRef::system(NAME),
         now,
-        NewEvent::new(
-            "projects.section.deadline_changed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": s.project_id,
-                   "old_deadline": s.bid_deadline.to_rfc3339(), "new_deadline": deadline.to_rfc3339(),
-                   "old_opening_at": s.opening_at.to_rfc3339(), "new_opening_at": opening.to_rfc3339(),
-                   "announcement_id": announcement_id}),
-        ),
+        SectionDeadlineChanged {
+            section_id: section_id.to_string(),
+            project_id: Some(s.project_id.clone()),
+            old_deadline: Some(s.bid_deadline),
+            new_deadline: deadline,
+            old_opening_at: Some(s.opening_at),
+            new_opening_at: Some(opening),
+            suspended_seconds: None,
+            remedy_case_id: None,
+            announcement_id: Some(announcement_id.to_string()),
+        }
+        .encode(),
     )
     .await?;
     Ok(())

@@ -12,16 +12,16 @@ use crate::rules::registration_open;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use ggzy_core::events::NewEvent;
 use ggzy_core::ident::ResidentId;
 use ggzy_core::time::{display_local, from_micros, to_micros};
 use ggzy_core::{ids, Error, Result};
+use ggzy_events::projects::{BidSubmitted, BidWithdrawn};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::files::FileStore;
 use ggzy_store::note::LogSigner;
 use ggzy_store::{emit, Ctx, Db};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use utoipa::ToSchema;
@@ -595,23 +595,27 @@ async fn record(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.bid.submitted",
-            "section",
-            section_id,
-            json!({"bid_id": body.bid_id, "section_id": section_id, "project_id": s.project_id,
-                   "org_id": org_id, "version": body.version, "replaces": replaced,
-                   // No `plaintext_digest`: before the deadline it is shown to nobody but the
-                   // bidder (its receipt); events are read by admin and supervisors (issue 24).
-                   "ciphertext_sha256": ct_hash, "size": body.size,
-                   "device_fingerprint": meta.device_fingerprint, "file_creator": meta.file_creator,
-                   "ip": meta.ip,
-                   // Raw resident ids, not digests: an 18-character id is enumerable (region, birth
-                   // date, sequence, check digit), so a SHA-256 would hide nothing, and supervisors must
-                   // see who (docs/bids.md).
-                   "project_manager_id": meta.project_manager_id,
-                   "representative_id": meta.representative_id}),
-        ),
+        BidSubmitted {
+            bid_id: body.bid_id.clone(),
+            section_id: section_id.to_string(),
+            project_id: Some(s.project_id.clone()),
+            org_id: Some(org_id.to_string()),
+            version: Some(body.version),
+            replaces: replaced.clone(),
+            // No `plaintext_digest`: before the deadline it is shown to nobody but the bidder
+            // (its receipt); events are read by admin and supervisors (issue 24).
+            ciphertext_sha256: Some(ct_hash.to_string()),
+            size: Some(body.size),
+            device_fingerprint: meta.device_fingerprint.clone(),
+            file_creator: meta.file_creator.clone(),
+            ip: Some(meta.ip.clone()),
+            // Raw resident ids, not digests: an 18-character id is enumerable (region, birth
+            // date, sequence, check digit), so a SHA-256 would hide nothing, and supervisors must
+            // see who (docs/bids.md).
+            project_manager_id: meta.project_manager_id.clone(),
+            representative_id: meta.representative_id.clone(),
+        }
+        .encode(),
     )
     .await?;
     let receipt = BidReceipt {
@@ -666,13 +670,15 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<()> 
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.bid.withdrawn",
-            "section",
-            section_id,
-            json!({"bid_id": bid_id, "section_id": section_id, "project_id": s.project_id,
-                   "org_id": org_id, "version": version}),
-        ),
+        BidWithdrawn {
+            bid_id: bid_id.to_string(),
+            section_id: section_id.to_string(),
+            project_id: Some(s.project_id.clone()),
+            org_id: org_id.clone(),
+            market: None,
+            version: Some(version),
+        }
+        .encode(),
     )
     .await?;
     ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;

@@ -25,6 +25,8 @@ use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, Result};
+use ggzy_events::projects::SectionFailed;
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::uow::Uow;
 use ggzy_store::Ctx;
@@ -389,16 +391,24 @@ async fn record(
     // 政府采购法 第三十六条; 87号令 第四十三条: fewer than three qualified suppliers — 废标.
     let next = crate::model::transition(sec.state, SectionAction::Fail)?;
     crate::service::set_section_state(u.tx(), section_id, sec.state, next, now).await?;
-    u.emit(NewEvent::new(
-        "projects.section.failed",
-        "section",
-        section_id,
-        json!({"section_id": section_id, "project_id": sec.project_id, "market": "procurement",
-                   "reason": "too_few_qualified", "stage": "qualification",
-                   "opened_count": opened.len(), "rejected_count": rejected.len(),
-                   "qualified_count": count, "min_qualified": MIN_QUALIFIED,
-                   "basis": MIN_QUALIFIED_SOURCE, "failed_at": now.to_rfc3339()}),
-    ))
+    u.emit(
+        SectionFailed {
+            stage: Some("qualification".into()),
+            opened_count: Some(opened.len() as i64),
+            rejected_count: Some(rejected.len() as i64),
+            qualified_count: Some(count),
+            min_qualified: Some(MIN_QUALIFIED),
+            basis: Some(MIN_QUALIFIED_SOURCE.to_string()),
+            ..SectionFailed::new(
+                section_id,
+                &sec.project_id,
+                "procurement",
+                "too_few_qualified",
+                now,
+            )
+        }
+        .encode(),
+    )
     .await?;
     Ok(())
 }

@@ -736,44 +736,27 @@ async fn releases(State(ctx): State<Ctx>, Query(f): Query<ReleaseFilter>) -> Res
         v.push("limit", "range", "limit is 1 to 500");
     }
     v.into_result()?;
-    enum B {
-        S(String),
-        I(i64),
-    }
-    let mut wh = vec!["1 = 1".to_string()];
-    let mut binds: Vec<B> = Vec::new();
+    let mut filter = ggzy_store::filter::Filter::all();
     if let Some(m) = &f.market {
-        binds.push(B::S(m.clone()));
-        wh.push(format!("market = ${}", binds.len()));
+        filter.eq("market", m);
     }
     if let Some(t) = f.since {
-        binds.push(B::I(to_micros(t)));
-        wh.push(format!("released_at >= ${}", binds.len()));
+        filter.and("released_at >= ?", [to_micros(t)]);
     }
     if let Some(c) = &f.cursor {
         let (t, id) = decode_cursor(c)?;
-        binds.push(B::I(t));
-        binds.push(B::S(id));
-        let n = binds.len();
-        wh.push(format!(
-            "(released_at > ${} OR (released_at = ${} AND id > ${n}))",
-            n - 1,
-            n - 1
-        ));
+        filter.and(
+            "(released_at > ? OR (released_at = ? AND id > ?))",
+            [ggzy_store::filter::Value::from(t), t.into(), id.into()],
+        );
     }
     let sql = format!(
-        "SELECT id, ocid, released_at, release FROM ocds_releases WHERE {} \
+        "SELECT id, ocid, released_at, release FROM ocds_releases{} \
          ORDER BY released_at, id LIMIT {}",
-        wh.join(" AND "),
+        filter.where_clause(),
         limit + 1
     );
-    let mut q = sqlx::query(&sql);
-    for b in binds {
-        q = match b {
-            B::S(s) => q.bind(s),
-            B::I(i) => q.bind(i),
-        };
-    }
+    let q = filter.bind(sqlx::query(&sql));
     let rows = q.fetch_all(ctx.db.pool()).await?;
     let mut out = Vec::new();
     let mut next = None;

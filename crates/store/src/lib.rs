@@ -15,6 +15,7 @@ pub mod ctx;
 pub mod disclosure;
 pub mod fault;
 pub mod files;
+pub mod filter;
 pub mod idempotency;
 pub mod merkle;
 pub mod migrate;

@@ -219,60 +219,42 @@ pub struct EventQuery {
 }
 
 pub async fn search(db: &Db, q: &EventQuery) -> Result<Vec<Event>> {
-    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq IS NOT NULL AND seq > $1");
-    let mut binds: Vec<BindVal> = vec![BindVal::I(q.after)];
-    let mut push = |sql: &mut String, cond: &str, v: BindVal| {
-        binds.push(v);
-        sql.push_str(&cond.replace('?', &format!("${}", binds.len())));
-    };
+    let mut f = crate::filter::Filter::all().after(1);
     if let Some(v) = &q.aggregate_id {
-        push(&mut sql, " AND aggregate_id = ?", BindVal::S(v.clone()));
+        f.eq("aggregate_id", v);
     }
     if let Some(v) = &q.aggregate_type {
-        push(&mut sql, " AND aggregate_type = ?", BindVal::S(v.clone()));
+        f.eq("aggregate_type", v);
     }
     if let Some(v) = &q.event_type_prefix {
-        push(
-            &mut sql,
-            " AND event_type LIKE ?",
-            BindVal::S(format!("{}%", like_escape(v))),
-        );
+        f.and("event_type LIKE ?", [format!("{}%", like_escape(v))]);
     }
     if let Some(v) = &q.actor_org {
-        push(&mut sql, " AND actor_org = ?", BindVal::S(v.clone()));
+        f.eq("actor_org", v);
     }
     if let Some(v) = &q.actor {
-        push(&mut sql, " AND actor = ?", BindVal::S(v.clone()));
+        f.eq("actor", v);
     }
     if let Some(v) = q.from {
-        push(&mut sql, " AND occurred_at >= ?", BindVal::I(to_micros(v)));
+        f.and("occurred_at >= ?", [to_micros(v)]);
     }
     if let Some(v) = q.to {
-        push(&mut sql, " AND occurred_at < ?", BindVal::I(to_micros(v)));
+        f.and("occurred_at < ?", [to_micros(v)]);
     }
     if let Some(v) = &q.text {
-        push(
-            &mut sql,
-            " AND payload LIKE ?",
-            BindVal::S(format!("%{}%", like_escape(v))),
-        );
+        f.and("payload LIKE ?", [format!("%{}%", like_escape(v))]);
     }
-    binds.push(BindVal::I(q.limit.clamp(1, 1000)));
-    sql.push_str(&format!(" ORDER BY seq LIMIT ${}", binds.len()));
-    let mut query = sqlx::query(&sql);
-    for b in binds {
-        query = match b {
-            BindVal::I(i) => query.bind(i),
-            BindVal::S(s) => query.bind(s),
-        };
-    }
-    let rows = query.fetch_all(db.pool()).await?;
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq IS NOT NULL AND seq > $1{} ORDER BY seq LIMIT ${}",
+        f.and_clause(),
+        f.next_placeholder()
+    );
+    let rows = f
+        .bind(sqlx::query(&sql).bind(q.after))
+        .bind(q.limit.clamp(1, 1000))
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(event_from_row).collect()
-}
-
-enum BindVal {
-    I(i64),
-    S(String),
 }
 
 fn like_escape(s: &str) -> String {

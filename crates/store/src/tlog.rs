@@ -68,11 +68,8 @@ fn from_hex(s: &str) -> Result<Hash> {
 async fn load_nodes_tx(tx: &mut Tx, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(64) {
-        let (sql, binds) = nodes_query(chunk);
-        let mut q = sqlx::query(&sql);
-        for b in binds {
-            q = q.bind(b);
-        }
+        let (sql, filter) = nodes_query(chunk);
+        let q = filter.bind(sqlx::query(&sql));
         for r in q.fetch_all(&mut **tx).await? {
             let (l, i, h): (i64, i64, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
             out.insert((l as u32, i as u64), from_hex(&h)?);
@@ -84,11 +81,8 @@ async fn load_nodes_tx(tx: &mut Tx, ids: &[NodeId]) -> Result<HashMap<NodeId, Ha
 async fn load_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(64) {
-        let (sql, binds) = nodes_query(chunk);
-        let mut q = sqlx::query(&sql);
-        for b in binds {
-            q = q.bind(b);
-        }
+        let (sql, filter) = nodes_query(chunk);
+        let q = filter.bind(sqlx::query(&sql));
         for r in q.fetch_all(db.pool()).await? {
             let (l, i, h): (i64, i64, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
             out.insert((l as u32, i as u64), from_hex(&h)?);
@@ -97,22 +91,18 @@ async fn load_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>> {
     Ok(out)
 }
 
-fn nodes_query(ids: &[NodeId]) -> (String, Vec<i64>) {
-    let mut sql = String::from("SELECT level, idx, hash FROM merkle_nodes WHERE ");
-    let mut binds = Vec::with_capacity(ids.len() * 2);
-    for (k, (l, i)) in ids.iter().enumerate() {
-        if k > 0 {
-            sql.push_str(" OR ");
-        }
-        sql.push_str(&format!(
-            "(level = ${} AND idx = ${})",
-            2 * k + 1,
-            2 * k + 2
-        ));
-        binds.push(*l as i64);
-        binds.push(*i as i64);
+fn nodes_query(ids: &[NodeId]) -> (String, crate::filter::Filter) {
+    let mut f = crate::filter::Filter::any();
+    for (l, i) in ids {
+        f.and("(level = ? AND idx = ?)", [*l as i64, *i as i64]);
     }
-    (sql, binds)
+    (
+        format!(
+            "SELECT level, idx, hash FROM merkle_nodes WHERE {}",
+            f.condition()
+        ),
+        f,
+    )
 }
 
 /// Append `leaves` (leaf numbers `size`, `size + 1`, …) to the tree inside the sealing

@@ -1,6 +1,8 @@
 //! Ends: the durable listing-end and auction-end timers, deal and failure.
 
 use super::*;
+use ggzy_events::auctions::{AuctionFailed, DealConfirmed, ListingFailed};
+use ggzy_events::Contract;
 
 pub(super) fn system() -> ActorRef {
     ActorRef::system("auctions")
@@ -78,16 +80,21 @@ pub(super) async fn confirm_deal(
         db,
         &system(),
         now,
-        NewEvent::new(
-            "auctions.deal.confirmed",
-            "auction",
-            &a.id,
-            json!({"deal_id": deal_id, "auction_id": a.id, "section_id": a.section_id,
-                   "project_id": a.project_id, "market": a.market, "winner_org_id": winner,
-                   "winner_number": number, "price": Money::from_fen(price).to_string(),
-                   "via": via, "confirmed_at": now.to_rfc3339(),
-                   "bidder_org_ids": bidders, "loser_org_ids": losers}),
-        ),
+        DealConfirmed {
+            deal_id: deal_id.clone(),
+            auction_id: a.id.clone(),
+            section_id: a.section_id.clone(),
+            project_id: Some(a.project_id.clone()),
+            market: Some(a.market.clone()),
+            winner_org_id: winner.clone(),
+            winner_number: Some(number.clone()),
+            price: Money::from_fen(price),
+            via: Some(via.to_string()),
+            confirmed_at: Some(now),
+            loser_org_ids: losers.into_iter().cloned().collect(),
+            bidder_org_ids: bidders,
+        }
+        .encode(),
     )
     .await?;
     Ok(())
@@ -102,21 +109,35 @@ pub(super) async fn fail(
     reason: &str,
 ) -> Result<()> {
     let bidders = numbered_bidders(tx, &a.section_id).await?;
-    emit(
-        tx,
-        db,
-        &system(),
-        now,
-        NewEvent::new(
-            event,
-            "auction",
-            &a.id,
-            json!({"auction_id": a.id, "section_id": a.section_id, "project_id": a.project_id,
-                   "market": a.market, "reason": reason, "failed_at": now.to_rfc3339(),
-                   "highest_price": a.current_fen.map(|f| Money::from_fen(f).to_string()),
-                   "bidder_org_ids": bidders}),
-        ),
-    )
+    emit(tx, db, &system(), now, {
+        // A listing's and an auction's failure carry the same fields (two contracts, one
+        // shape: consumers tell a 流拍 of a listing from one of an auction by the name).
+        let failed = AuctionFailed {
+            auction_id: a.id.clone(),
+            section_id: a.section_id.clone(),
+            project_id: Some(a.project_id.clone()),
+            market: Some(a.market.clone()),
+            reason: Some(reason.to_string()),
+            failed_at: Some(now),
+            highest_price: a.current_fen.map(Money::from_fen),
+            bidder_org_ids: bidders,
+        };
+        if event == ListingFailed::NAME {
+            ListingFailed {
+                auction_id: failed.auction_id,
+                section_id: failed.section_id,
+                project_id: failed.project_id,
+                market: failed.market,
+                reason: failed.reason,
+                failed_at: failed.failed_at,
+                highest_price: failed.highest_price,
+                bidder_org_ids: failed.bidder_org_ids,
+            }
+            .encode()
+        } else {
+            failed.encode()
+        }
+    })
     .await?;
     Ok(())
 }

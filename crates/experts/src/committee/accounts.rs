@@ -1,6 +1,8 @@
 //! Linking an expert record to its login.
 
 use super::*;
+use ggzy_events::experts::ExpertUpdated;
+use ggzy_events::Contract as _;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AccountLink {
@@ -124,13 +126,13 @@ pub async fn link_account(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.expert.updated",
-            "expert",
-            expert_id,
-            json!({ "expert_id": expert_id, "user_id": input.user_id, "username": username,
-                    "change": "account_linked" }),
-        ),
+        ExpertUpdated {
+            expert_id: expert_id.to_string(),
+            user_id: input.user_id.clone(),
+            username: username.clone(),
+            change: Some("account_linked".into()),
+        }
+        .encode(),
     )
     .await?;
     let answer = service::get_in(&mut tx, actor, expert_id).await?;

@@ -1,6 +1,8 @@
 //! Contract (合同签订) and the performance security cap.
 
 use super::*;
+use ggzy_events::projects::ContractSigned;
+use ggzy_events::Contract as _;
 
 // Contract (合同签订).
 
@@ -111,18 +113,22 @@ pub async fn record_contract(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.contract.signed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
-                   "winner_org_id": award.winner_org_id, "amount": input.amount.to_string(),
-                   "award_price": award.price.to_string(), "signed_on": input.signed_on.to_string(),
-                   "signed_at": signed_at.to_rfc3339(), "recorded_at": now.to_rfc3339(),
-                   "due_at": award.contract_due_at.to_rfc3339(),
-                   "due_at_provisional": award.contract_due_at_provisional, "late": late,
-                   "performance_security": input.performance_security.map(|m| m.to_string())}),
-        ),
+        ContractSigned {
+            section_id: section_id.to_string(),
+            project_id: Some(sec.project_id.clone()),
+            market: Some(sec.market.as_str().to_string()),
+            winner_org_id: Some(award.winner_org_id.clone()),
+            signed_at: Some(signed_at),
+            amount: Some(input.amount),
+            award_price: Some(award.price),
+            signed_on: Some(input.signed_on.to_string()),
+            recorded_at: Some(now),
+            due_at: Some(award.contract_due_at),
+            due_at_provisional: Some(award.contract_due_at_provisional),
+            late: Some(late),
+            performance_security: input.performance_security,
+        }
+        .encode(),
     )
     .await?;
     let award = Award {

@@ -1,6 +1,8 @@
 //! Award (定标) and the award notice (中标通知书), with the contract-due timer.
 
 use super::*;
+use ggzy_events::projects::AwardConfirmed;
+use ggzy_events::Contract as _;
 use ggzy_store::uow::Uow;
 
 // Award (定标) and the award notice (中标通知书).
@@ -237,17 +239,25 @@ pub(crate) async fn award_in(
     .iter()
     .map(|r| r.try_get(0))
     .collect::<std::result::Result<_, _>>()?;
-    u.emit(NewEvent::new(
-            "projects.award.confirmed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
-                   "procedure": sec.procedure, "notice_no": notice_no, "winner_org_id": winner.org_id,
-                   "winner_name": winner.org_name, "winner_rank": winner.rank,
-                   "price": winner.price.to_string(), "reason": reason, "awarded_at": now.to_rfc3339(),
-                   "contract_due_at": due.to_rfc3339(), "contract_due_at_provisional": provisional,
-                   "bidder_org_ids": bidders, "deemed": deemed}),
-        ),
+    u.emit(
+        AwardConfirmed {
+            section_id: section_id.to_string(),
+            project_id: Some(sec.project_id.clone()),
+            market: Some(sec.market.as_str().to_string()),
+            procedure: Some(sec.procedure.to_string()),
+            notice_no: Some(notice_no.clone()),
+            winner_org_id: winner.org_id.clone(),
+            winner_name: Some(winner.org_name.clone()),
+            winner_rank: Some(winner.rank as i64),
+            price: Some(winner.price),
+            reason: reason.clone(),
+            awarded_at: Some(now),
+            contract_due_at: Some(due),
+            contract_due_at_provisional: Some(provisional),
+            bidder_org_ids: bidders,
+            deemed: Some(deemed),
+        }
+        .encode(),
     )
     .await?;
     let award = Award {

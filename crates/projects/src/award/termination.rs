@@ -1,6 +1,8 @@
 //! Termination (终止招标).
 
 use super::*;
+use ggzy_events::projects::SectionTerminated;
+use ggzy_events::Contract;
 
 // Termination (终止招标).
 
@@ -57,14 +59,15 @@ pub async fn terminate(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.section.terminated",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": sec.project_id, "market": sec.market.as_str(),
-                   "reason": reason, "previous_state": sec.state.as_str(),
-                   "terminated_at": now.to_rfc3339()}),
-        ),
+        SectionTerminated {
+            section_id: section_id.to_string(),
+            project_id: Some(sec.project_id.clone()),
+            market: Some(sec.market.as_str().to_string()),
+            reason: Some(reason.to_string()),
+            terminated_at: Some(now),
+            previous_state: Some(sec.state.as_str().to_string()),
+        }
+        .encode(),
     )
     .await?;
     let t = Termination {

@@ -1,6 +1,7 @@
 //! Bidder registration (投标报名).
 
 use super::*;
+use ggzy_events::projects::RegistrationCreated;
 
 // Bidder registration (投标报名).
 
@@ -159,13 +160,14 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.registration.created",
-            "section",
-            section_id,
-            json!({"registration_id": reg.id, "section_id": section_id, "project_id": s.project_id,
-                   "org_id": reg.org_id, "uscc": reg.uscc}),
-        ),
+        RegistrationCreated {
+            registration_id: reg.id.clone(),
+            section_id: section_id.to_string(),
+            project_id: Some(s.project_id.clone()),
+            org_id: reg.org_id.clone(),
+            uscc: Some(reg.uscc.clone()),
+        }
+        .encode(),
     )
     .await?;
     // The answer (201 + the registration) is stored with the change: a retried

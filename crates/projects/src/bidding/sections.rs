@@ -1,6 +1,7 @@
 //! Sections: open for bidding, close at the deadline.
 
 use super::*;
+use ggzy_events::projects::{SectionBiddingOpened, SectionClosed};
 
 // Sections: open for bidding, close at the deadline.
 
@@ -86,13 +87,14 @@ pub async fn open_bidding(ctx: &Ctx, actor: &Actor, id: &str) -> Result<SectionS
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.section.bidding_opened",
-            "section",
-            &s.id,
-            json!({"section_id": s.id, "project_id": s.project_id,
-                   "bid_deadline": s.bid_deadline.to_rfc3339(), "state": bidding.as_str()}),
-        ),
+        SectionBiddingOpened {
+            section_id: s.id.clone(),
+            project_id: Some(s.project_id.clone()),
+            bid_deadline: s.bid_deadline,
+            state: Some(bidding.as_str().to_string()),
+            announcement_id: None,
+        }
+        .encode(),
     )
     .await?;
     let st = SectionStatus {
@@ -174,13 +176,13 @@ pub(crate) async fn close_section(
         db,
         &ActorRef::system(DEADLINE_TIMER),
         now,
-        NewEvent::new(
-            "projects.section.closed",
-            "section",
-            id,
-            json!({"section_id": id, "project_id": project_id,
-                   "deadline": deadline.to_rfc3339(), "registrations": count}),
-        ),
+        SectionClosed {
+            section_id: id.to_string(),
+            project_id: Some(project_id.to_string()),
+            deadline: Some(deadline),
+            registrations: Some(count),
+        }
+        .encode(),
     )
     .await?;
     Ok(())

@@ -1,6 +1,8 @@
 //! The result by method.
 
 use super::*;
+use ggzy_events::projects::SectionFailed;
+use ggzy_events::Contract;
 
 // The result by method.
 
@@ -255,15 +257,20 @@ pub async fn submit_result(
             &ctx.db,
             &actor.actor_ref(),
             now,
-            NewEvent::new(
-                "projects.section.failed",
-                "section",
-                section_id,
-                json!({"section_id": section_id, "project_id": sec.project_id,
-                       "market": sec.market.as_str(), "procedure": procedure.as_str(),
-                       "reason": "too_few_compliant", "compliant_count": compliant_count,
-                       "min_suppliers": min, "basis": basis, "failed_at": now.to_rfc3339()}),
-            ),
+            SectionFailed {
+                procedure: Some(procedure.as_str().to_string()),
+                compliant_count: Some(compliant_count as i64),
+                min_suppliers: Some(min),
+                basis: Some(basis.to_string()),
+                ..SectionFailed::new(
+                    section_id,
+                    &sec.project_id,
+                    sec.market.as_str(),
+                    "too_few_compliant",
+                    now,
+                )
+            }
+            .encode(),
         )
         .await?;
         out.outcome = "terminated".into();

@@ -1,6 +1,8 @@
 //! The opening record (开标记录).
 
 use super::*;
+use ggzy_events::projects::BidRevoked;
+use ggzy_events::Contract;
 
 // The opening record.
 
@@ -132,13 +134,14 @@ pub(super) async fn finalize(
                     db,
                     by,
                     now,
-                    NewEvent::new(
-                        "projects.bid.revoked",
-                        "section",
-                        section_id,
-                        json!({"bid_id": bid_id, "section_id": section_id, "org_id": org_id,
-                               "reason": "not_decrypted", "basis": WINDOW_SOURCE}),
-                    ),
+                    BidRevoked {
+                        bid_id: bid_id.clone(),
+                        section_id: section_id.to_string(),
+                        org_id: org_id.clone(),
+                        reason: "not_decrypted".into(),
+                        basis: Some(WINDOW_SOURCE.into()),
+                    }
+                    .encode(),
                 )
                 .await?;
                 "not_decrypted"

@@ -1,6 +1,7 @@
 //! Scheduling the opening: the opening timer, the section's move to opening and the decryption window.
 
 use super::*;
+use ggzy_events::projects::SectionFailed;
 use ggzy_events::projects::{SectionBiddingOpened, SectionDeadlineChanged};
 use ggzy_events::Contract;
 
@@ -188,15 +189,13 @@ impl TimerHandler for SectionOpening {
                 db,
                 &system,
                 now,
-                NewEvent::new(
-                    "projects.section.failed",
-                    "section",
-                    id,
-                    json!({"section_id": id, "project_id": s.project_id, "market": s.market,
-                           "reason": "too_few_bids", "bid_count": bid_count,
-                           "min_bids": rules.min_bids, "basis": rules.min_bids_source,
-                           "failed_at": now.to_rfc3339()}),
-                ),
+                SectionFailed {
+                    bid_count: Some(bid_count as i64),
+                    min_bids: Some(rules.min_bids as i64),
+                    basis: Some(rules.min_bids_source.to_string()),
+                    ..SectionFailed::new(id, &s.project_id, s.market.as_str(), "too_few_bids", now)
+                }
+                .encode(),
             )
             .await?;
             return Ok(());

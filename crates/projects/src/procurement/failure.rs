@@ -2,6 +2,7 @@
 
 use super::*;
 use ggzy_events::evaluation::BidRejected;
+use ggzy_events::projects::SectionFailed;
 use ggzy_events::Contract;
 
 // Mandatory failure (废标) after the review.
@@ -105,16 +106,21 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
             db,
             &ActorRef::system("projects.review_rejections"),
             now,
-            NewEvent::new(
-                "projects.section.failed",
-                "section",
-                section_id,
-                json!({"section_id": section_id, "project_id": sec.project_id, "market": "procurement",
-                       "reason": "too_few_qualified", "opened_count": opened,
-                       "rejected_count": rejected, "qualified_count": qualified,
-                       "min_qualified": MIN_QUALIFIED, "basis": MIN_QUALIFIED_SOURCE,
-                       "failed_at": now.to_rfc3339()}),
-            ),
+            SectionFailed {
+                opened_count: Some(opened as i64),
+                rejected_count: Some(rejected as i64),
+                qualified_count: Some(qualified as i64),
+                min_qualified: Some(MIN_QUALIFIED),
+                basis: Some(MIN_QUALIFIED_SOURCE.to_string()),
+                ..SectionFailed::new(
+                    section_id,
+                    &sec.project_id,
+                    "procurement",
+                    "too_few_qualified",
+                    now,
+                )
+            }
+            .encode(),
         )
         .await?;
         Ok(())

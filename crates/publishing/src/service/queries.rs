@@ -1,6 +1,7 @@
 //! Reading announcements: one with its history, the public list (cursor-paged) and the owner's own.
 
 use super::*;
+use ggzy_store::filter::{Filter, Value as Bound};
 
 /// One announcement with its version history and change notices. Anonymous callers see only
 /// published and withdrawn ones; the owner and staff see every state.
@@ -115,73 +116,52 @@ pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
         v.push("limit", "range", format!("limit is 1 to {MAX_PAGE}"));
     }
     v.into_result()?;
-    let mut wh = vec!["a.status = $1".to_string()];
-    let mut binds: Vec<Bind> = vec![Bind::S(status)];
+    let mut filter = Filter::all();
+    filter.eq("a.status", &status);
     if let Some(m) = &f.market {
-        add(&mut wh, &mut binds, "a.market =", Bind::S(m.clone()));
+        filter.eq("a.market", m);
     }
     if let Some(t) = &f.ann_type {
-        add(&mut wh, &mut binds, "a.ann_type =", Bind::S(t.clone()));
+        filter.eq("a.ann_type", t);
     }
     if let Some(r) = &f.region {
-        add(&mut wh, &mut binds, "a.region =", Bind::S(r.clone()));
+        filter.eq("a.region", r);
     }
     if let Some(t) = f.from {
-        add(
-            &mut wh,
-            &mut binds,
-            "a.published_at >=",
-            Bind::I(to_micros(t)),
-        );
+        filter.and("a.published_at >= ?", [to_micros(t)]);
     }
     if let Some(t) = f.to {
-        add(
-            &mut wh,
-            &mut binds,
-            "a.published_at <",
-            Bind::I(to_micros(t)),
-        );
+        filter.and("a.published_at < ?", [to_micros(t)]);
     }
     let mut from = "announcements a".to_string();
     // The search index walks its own copy of the key (same values, see store::search).
     let (mut at_col, mut id_col) = ("a.published_at", "a.id");
     let searching = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let status = match &binds[0] {
-            Bind::S(s) => s.clone(),
-            Bind::I(_) => unreachable!("the first bind is the status"),
-        };
-        let search = store::search(&ctx.db, q, &status, binds.len() + 1).await?;
-        binds.extend(search.values.into_iter().map(Bind::S));
-        wh.push(search.condition);
+        let search = store::search(&ctx.db, q, &status, filter.next_placeholder()).await?;
+        filter.and_numbered(
+            search.condition,
+            search.values.into_iter().map(Bound::Text).collect(),
+        );
         from = search.from;
         (at_col, id_col) = (search.published_at, search.id);
     }
     if let Some(c) = &f.cursor {
         let (t, id) = decode_cursor(c)?;
-        let n = binds.len() + 1;
-        wh.push(format!(
-            "({at_col} < ${n} OR ({at_col} = ${n} AND {id_col} < ${}))",
-            n + 1
-        ));
-        binds.push(Bind::I(t));
-        binds.push(Bind::S(id));
+        filter.and(
+            &format!("({at_col} < ? OR ({at_col} = ? AND {id_col} < ?))"),
+            [Bound::Int(t), Bound::Int(t), Bound::Text(id)],
+        );
     }
     let sql = format!(
-        "SELECT {COLS} FROM {from} WHERE {} ORDER BY {at_col} DESC, {id_col} DESC LIMIT {}",
-        wh.join(" AND "),
+        "SELECT {COLS} FROM {from}{} ORDER BY {at_col} DESC, {id_col} DESC LIMIT {}",
+        filter.where_clause(),
         limit + 1
     );
     // A search is sent unprepared: PostgreSQL then plans it with its terms (how frequent each
     // is decides the walk), where a cached generic plan cannot know them (docs/benchmarks.md,
     // "Portal search on PostgreSQL: generic plans").
-    let mut q = sqlx::query(&sql).persistent(!searching);
-    for b in &binds {
-        q = match b {
-            Bind::S(s) => q.bind(s.clone()),
-            Bind::I(i) => q.bind(*i),
-        };
-    }
+    let q = filter.bind(sqlx::query(&sql).persistent(!searching));
     let rows = q.fetch_all(ctx.db.pool()).await?;
     let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
     let next_cursor = if items.len() as i64 > limit {
@@ -248,14 +228,4 @@ pub async fn list_own(ctx: &Ctx, actor: &Actor, f: &OwnFilter) -> Result<Vec<Ann
         .fetch_all(ctx.db.pool())
         .await?;
     rows.iter().map(from_row).collect()
-}
-
-pub(super) enum Bind {
-    S(String),
-    I(i64),
-}
-
-pub(super) fn add(wh: &mut Vec<String>, binds: &mut Vec<Bind>, cond: &str, b: Bind) {
-    binds.push(b);
-    wh.push(format!("{cond} ${}", binds.len()));
 }

@@ -1,6 +1,8 @@
 //! Rooms.
 
 use super::*;
+use ggzy_events::venues::RoomNetworksChanged;
+use ggzy_events::Contract as _;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewRoom {
@@ -268,12 +270,11 @@ pub async fn set_room_networks(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "venues.room.networks_changed",
-            "room",
-            room_id,
-            json!({"room_id": room_id, "networks": networks}),
-        ),
+        RoomNetworksChanged {
+            room_id: room_id.to_string(),
+            networks: networks.clone(),
+        }
+        .encode(),
     )
     .await?;
     let r = load_room(&mut *tx, room_id).await?;

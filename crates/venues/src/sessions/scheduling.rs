@@ -1,6 +1,7 @@
 //! Evaluation sessions (评标会): scheduling, moving, cancelling and reading one.
 
 use super::*;
+use ggzy_events::venues::{SessionCancelled, SessionScheduled};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SpecialtyNeed {
@@ -391,16 +392,20 @@ pub async fn schedule(ctx: &Ctx, actor: &Actor, input: NewSession) -> Result<Ses
         &ctx.db,
         &by,
         now,
-        NewEvent::new(
-            "venues.session.scheduled",
-            "session",
-            &id,
-            json!({"session_id": id, "section_id": section_id, "kind": "evaluation",
-                   "room_id": room.id, "room_name": room.name, "room_networks": room.networks,
-                   "start": input.start.to_rfc3339(), "end": input.end.to_rfc3339(),
-                   "suggested": input.room_id.is_none(),
-                   "draw": draw}),
-        ),
+        SessionScheduled {
+            session_id: id.clone(),
+            section_id: section_id.to_string(),
+            kind: "evaluation".into(),
+            room_id: Some(room.id.clone()),
+            room_name: Some(room.name.clone()),
+            room_networks: Some(room.networks.clone()),
+            start: input.start,
+            end: input.end,
+            suggested: Some(input.room_id.is_none()),
+            draw_id: None,
+            draw,
+        }
+        .encode(),
     )
     .await?;
     let view = session_view_in(&mut tx, &id).await?;
@@ -502,12 +507,12 @@ pub async fn cancel_session(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Sessio
         &ctx.db,
         &by,
         now,
-        NewEvent::new(
-            "venues.session.cancelled",
-            "session",
-            id,
-            json!({"session_id": id, "section_id": s.section_id, "draw_id": s.draw_id}),
-        ),
+        SessionCancelled {
+            session_id: id.to_string(),
+            section_id: Some(s.section_id.clone()),
+            draw_id: s.draw_id.clone(),
+        }
+        .encode(),
     )
     .await?;
     let view = session_view_in(&mut tx, id).await?;
