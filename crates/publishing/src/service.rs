@@ -19,7 +19,6 @@ use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// Timer kind that publishes a scheduled announcement.
@@ -369,6 +368,14 @@ fn check_draft(d: &AnnouncementDraft) -> Result<Checked> {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct OriginalRow {
+    status: String,
+    project_id: Option<String>,
+    /// JSON list of section ids (unreadable text reads as none).
+    section_ids: String,
+}
+
 /// The original a change notice amends must be published; returns its project and sections.
 async fn check_original(
     tx: &mut Tx,
@@ -377,18 +384,16 @@ async fn check_original(
     let Some(o) = original.filter(|o| !o.is_empty()) else {
         return Ok(None);
     };
-    let r = sqlx::query("SELECT status, project_id, section_ids FROM announcements WHERE id = $1")
-        .bind(o)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let r: Option<OriginalRow> =
+        sqlx::query_as("SELECT status, project_id, section_ids FROM announcements WHERE id = $1")
+            .bind(o)
+            .fetch_optional(&mut **tx)
+            .await?;
     match r {
-        Some(r) if r.try_get::<String, _>(0)? == "published" => {
-            let sections: String = r.try_get(2)?;
-            Ok(Some((
-                r.try_get(1)?,
-                serde_json::from_str(&sections).unwrap_or_default(),
-            )))
-        }
+        Some(r) if r.status == "published" => Ok(Some((
+            r.project_id,
+            serde_json::from_str(&r.section_ids).unwrap_or_default(),
+        ))),
         _ => Err(Error::field(
             "original_id",
             "announcement.original_unpublished",
