@@ -254,9 +254,7 @@ impl From<AnnouncementRow> for Announcement {
             body_format: r.body_format,
             attachments: vec![],
             source_event: r.source_event,
-            source_fields: r
-                .source_fields
-                .and_then(|f| serde_json::from_str(&f).ok()),
+            source_fields: r.source_fields.and_then(|f| serde_json::from_str(&f).ok()),
             postpone: r
                 .postpone
                 .and_then(|f| serde_json::from_str(&f).ok())

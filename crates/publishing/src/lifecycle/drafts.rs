@@ -381,10 +381,11 @@ pub(super) fn auction_failure(s: &SectionInfo, p: &AuctionFailure) -> Draft {
 
 /// The organization's name in this area's copy (None when never seen).
 pub(super) async fn org_name(tx: &mut Tx, org_id: &str) -> Result<Option<String>> {
-    let r: Option<String> = sqlx::query_scalar("SELECT name FROM publishing_orgs WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let r: Option<String> =
+        sqlx::query_scalar("SELECT name FROM publishing_orgs WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(r.filter(|n| !n.is_empty()))
 }
 

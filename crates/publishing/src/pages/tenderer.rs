@@ -334,7 +334,8 @@ async fn project_facts(ctx: &Ctx, actor: &Actor, project_id: &str) -> Result<Opt
     if owner.is_none() || owner != actor.org_id {
         return Ok(None);
     }
-    let time = |t: Option<ggzy_core::Timestamp>| t.map(|t| t.with_timezone(&shanghai()).to_rfc3339());
+    let time =
+        |t: Option<ggzy_core::Timestamp>| t.map(|t| t.with_timezone(&shanghai()).to_rfc3339());
     let name = r.project_name;
     let tenderer = r.tenderer_name;
     let price = r.estimated_price;
