@@ -141,14 +141,15 @@ pub struct VirtualAccount {
 struct AccountRow {
     id: String,
     account_no: String,
-    created_at: i64,
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
 }
 
 async fn find_account<'e, E>(
     exec: E,
     org_id: &str,
     section_id: &str,
-) -> Result<Option<(String, String, i64)>>
+) -> Result<Option<(String, String, Timestamp)>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -206,14 +207,14 @@ pub async fn open_account(
     let sec = section_info(ctx.db.pool(), section_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
-    let make = |id: String, no: String, at: i64| VirtualAccount {
+    let make = |id: String, no: String, at: Timestamp| VirtualAccount {
         id,
         account_no: no,
         org_id: org.clone(),
         section_id: section_id.to_string(),
         deposit: Money::from_fen(sec.deposit_fen),
         bid_deadline: sec.bid_deadline,
-        created_at: from_micros(at),
+        created_at: at,
     };
     if let Some((id, no, at)) = find_account(ctx.db.pool(), &org, section_id).await? {
         return Ok((make(id, no, at), false));
@@ -249,7 +250,8 @@ pub async fn open_account(
             .ok_or_else(|| Error::internal("virtual account vanished"))?;
         return Ok((make(id, no, at), false));
     }
-    let acc = make(id.clone(), no.clone(), to_micros(now));
+    // Stored to the microsecond: answer what a later read returns.
+    let acc = make(id.clone(), no.clone(), from_micros(to_micros(now)));
     emit(
         &mut tx,
         &ctx.db,

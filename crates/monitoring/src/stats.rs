@@ -368,10 +368,10 @@ pub struct ReportInfo {
 /// One line of the report: section, key, value.
 pub type Line = (String, String, String);
 
-/// A count per key (`COUNT(*) AS n`).
+/// A count per label (`… AS label, COUNT(*) AS n`).
 #[derive(sqlx::FromRow)]
-struct KeyCountRow {
-    key: String,
+struct LabelCountRow {
+    label: String,
     n: i64,
 }
 
@@ -400,8 +400,8 @@ struct AwardRow {
 async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
     let (from, to) = day_bounds(day);
     let mut lines: Vec<Line> = Vec::new();
-    let rows: Vec<KeyCountRow> = sqlx::query_as(
-        "SELECT event_type AS key, COUNT(*) AS n FROM events WHERE seq IS NOT NULL AND occurred_at >= $1 AND occurred_at < $2 \
+    let rows: Vec<LabelCountRow> = sqlx::query_as(
+        "SELECT event_type AS label, COUNT(*) AS n FROM events WHERE seq IS NOT NULL AND occurred_at >= $1 AND occurred_at < $2 \
          GROUP BY event_type ORDER BY event_type",
     )
     .bind(to_micros(from))
@@ -409,7 +409,7 @@ async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
     .fetch_all(db.pool())
     .await?;
     for r in rows {
-        lines.push(("events".into(), r.key, r.n.to_string()));
+        lines.push(("events".into(), r.label, r.n.to_string()));
     }
     let rows: Vec<RuleCountRow> = sqlx::query_as(
         "SELECT rule_id, severity, COUNT(*) AS n FROM mon_alerts WHERE raised_at >= $1 AND raised_at < $2 \
@@ -427,13 +427,13 @@ async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
             r.n.to_string(),
         ));
     }
-    let rows: Vec<KeyCountRow> = sqlx::query_as(
-        "SELECT status AS key, COUNT(*) AS n FROM mon_alerts GROUP BY status ORDER BY status",
+    let rows: Vec<LabelCountRow> = sqlx::query_as(
+        "SELECT status AS label, COUNT(*) AS n FROM mon_alerts GROUP BY status ORDER BY status",
     )
     .fetch_all(db.pool())
     .await?;
     for r in rows {
-        lines.push(("alerts_by_status".into(), r.key, r.n.to_string()));
+        lines.push(("alerts_by_status".into(), r.label, r.n.to_string()));
     }
     let rows: Vec<OpenedRow> = sqlx::query_as(
         "SELECT section_id, section_name, opened_at FROM mon_sections WHERE opened_at >= $1 AND opened_at < $2 ORDER BY opened_at",
