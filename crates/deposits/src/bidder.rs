@@ -7,12 +7,11 @@ use crate::lifecycle::Refund;
 use crate::rules::DepositStatus;
 use crate::service::{section_info, DepositStatusRow, VirtualAccount};
 use chrono::{DateTime, Utc};
-use ggzy_core::time::from_micros;
-use ggzy_core::{Error, Money, Result};
+use ggzy_core::sql::At;
+use ggzy_core::{Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::Serialize;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// One transfer the bank reported into the bidder's sub-account.
@@ -61,6 +60,19 @@ pub struct MyDeposit {
     pub guarantee_open: bool,
 }
 
+#[derive(sqlx::FromRow)]
+struct ReceivedRow {
+    bank_txn_id: String,
+    amount_fen: Money,
+    #[sqlx(try_from = "At")]
+    value_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    received_at: Timestamp,
+    payer_name: String,
+    status: String,
+    reason: Option<String>,
+}
+
 /// The caller's deposit for a section (bidder). 404 when the section is unknown or the caller's
 /// organization neither registered for it nor has an account or guarantee there.
 pub async fn my_deposit(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<MyDeposit> {
@@ -91,7 +103,7 @@ pub async fn my_deposit(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<My
         ),
         None => None,
     };
-    let rows = sqlx::query(
+    let rows: Vec<ReceivedRow> = sqlx::query_as(
         "SELECT bank_txn_id, amount_fen, value_at, received_at, payer_name, status, reason \
          FROM deposit_transfers WHERE section_id = $1 AND org_id = $2 ORDER BY received_at, id",
     )
@@ -99,20 +111,18 @@ pub async fn my_deposit(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<My
     .bind(&org)
     .fetch_all(ctx.db.pool())
     .await?;
-    let transfers = rows
-        .iter()
-        .map(|r| {
-            Ok(ReceivedTransfer {
-                bank_txn_id: r.try_get(0)?,
-                amount: Money::from_fen(r.try_get(1)?),
-                value_at: from_micros(r.try_get(2)?),
-                received_at: from_micros(r.try_get(3)?),
-                payer_name: r.try_get(4)?,
-                status: r.try_get(5)?,
-                reason: r.try_get(6)?,
-            })
+    let transfers: Vec<ReceivedTransfer> = rows
+        .into_iter()
+        .map(|r| ReceivedTransfer {
+            bank_txn_id: r.bank_txn_id,
+            amount: r.amount_fen,
+            value_at: r.value_at,
+            received_at: r.received_at,
+            payer_name: r.payer_name,
+            status: r.status,
+            reason: r.reason,
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     let guarantees = crate::guarantees::list(ctx, actor, section_id).await?;
     let refunds = crate::lifecycle::refunds_of(ctx, &org, section_id).await?;
     let stage = if !refunds.is_empty() && refunds.iter().all(|r| r.status == "paid") {

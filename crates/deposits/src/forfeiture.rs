@@ -7,13 +7,13 @@ use crate::lifecycle::liability_balance;
 use crate::service::{post_entry, section_info};
 use chrono::{DateTime, Utc};
 use ggzy_core::events::NewEvent;
-use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{ids, Error, Money, Result};
+use ggzy_core::sql::{At, MaybeAt};
+use ggzy_core::time::to_micros;
+use ggzy_core::{ids, Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// Grounds on which a deposit may be kept.
@@ -82,8 +82,26 @@ const COLS: &str =
     "id, section_id, org_id, ground, reason, status, amount_fen, form, proposed_by, proposed_at, \
     decided_by, decided_at";
 
-fn row(r: &sqlx::any::AnyRow) -> Result<Forfeiture> {
-    let ground: String = r.try_get(3)?;
+#[derive(sqlx::FromRow)]
+struct ForfeitureRow {
+    id: String,
+    section_id: String,
+    org_id: String,
+    ground: String,
+    reason: String,
+    status: String,
+    amount_fen: Money,
+    form: String,
+    proposed_by: String,
+    #[sqlx(try_from = "At")]
+    proposed_at: Timestamp,
+    decided_by: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
+    decided_at: Option<Timestamp>,
+}
+
+fn row(r: ForfeitureRow) -> Forfeiture {
+    let ground = r.ground;
     let basis = [
         Ground::RevokedAfterDeadline,
         Ground::RefusedToSign,
@@ -94,22 +112,21 @@ fn row(r: &sqlx::any::AnyRow) -> Result<Forfeiture> {
     .find(|g| g.as_str() == ground)
     .map(|g| g.basis())
     .unwrap_or("");
-    let decided: Option<i64> = r.try_get(11)?;
-    Ok(Forfeiture {
-        id: r.try_get(0)?,
-        section_id: r.try_get(1)?,
-        org_id: r.try_get(2)?,
+    Forfeiture {
+        id: r.id,
+        section_id: r.section_id,
+        org_id: r.org_id,
         ground,
         basis: basis.to_string(),
-        reason: r.try_get(4)?,
-        status: r.try_get(5)?,
-        amount: Money::from_fen(r.try_get(6)?),
-        form: r.try_get(7)?,
-        proposed_by: r.try_get(8)?,
-        proposed_at: from_micros(r.try_get(9)?),
-        decided_by: r.try_get(10)?,
-        decided_at: decided.map(from_micros),
-    })
+        reason: r.reason,
+        status: r.status,
+        amount: r.amount_fen,
+        form: r.form,
+        proposed_by: r.proposed_by,
+        proposed_at: r.proposed_at,
+        decided_by: r.decided_by,
+        decided_at: r.decided_at,
+    }
 }
 
 /// A forfeiture read on `exec` (the change's transaction, whose answer it is).
@@ -117,14 +134,14 @@ async fn get_on<'e, E>(exec: E, id: &str) -> Result<Forfeiture>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r = sqlx::query(&format!(
+    let r: ForfeitureRow = sqlx::query_as(&format!(
         "SELECT {COLS} FROM deposit_forfeitures WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(exec)
     .await?
     .ok_or_else(|| Error::not_found(format!("forfeiture {id}")))?;
-    row(&r)
+    Ok(row(r))
 }
 
 /// Staff propose keeping a bidder's deposit.
@@ -221,7 +238,7 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
     actor.require(&[Role::Staff, Role::Admin])?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let r = sqlx::query(&format!(
+    let r: ForfeitureRow = sqlx::query_as(&format!(
         "SELECT {COLS} FROM deposit_forfeitures WHERE id = $1{}",
         ctx.db.for_update()
     ))
@@ -229,7 +246,7 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| Error::not_found(format!("forfeiture {id}")))?;
-    let f = row(&r)?;
+    let f = row(r);
     if f.status != "proposed" {
         return Err(Error::conflict(
             "forfeiture.decided",
@@ -353,13 +370,13 @@ pub struct ForfeitureQuery {
 /// Forfeitures (staff, supervisor, admin).
 pub async fn list(ctx: &Ctx, actor: &Actor, section_id: Option<&str>) -> Result<Vec<Forfeiture>> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<ForfeitureRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM deposit_forfeitures WHERE ($1 = '' OR section_id = $1) ORDER BY proposed_at, id"
     ))
     .bind(section_id.unwrap_or(""))
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(row).collect()
+    Ok(rows.into_iter().map(row).collect())
 }
 
 /// Bid revocations reported by projects (grounds for a proposal), for the staff's worklist.
@@ -372,23 +389,32 @@ pub struct Revocation {
     pub at: DateTime<Utc>,
 }
 
+#[derive(sqlx::FromRow)]
+struct RevocationRow {
+    bid_id: String,
+    section_id: String,
+    org_id: String,
+    reason: String,
+    #[sqlx(try_from = "At")]
+    at: Timestamp,
+}
+
 pub async fn revocations(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Revocation>> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
-    let rows = sqlx::query(
+    let rows: Vec<RevocationRow> = sqlx::query_as(
         "SELECT bid_id, section_id, org_id, reason, at FROM deposit_revocations WHERE ($1 = '' OR section_id = $1) ORDER BY at, bid_id",
     )
     .bind(section_id)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Revocation {
-                bid_id: r.try_get(0)?,
-                section_id: r.try_get(1)?,
-                org_id: r.try_get(2)?,
-                reason: r.try_get(3)?,
-                at: from_micros(r.try_get(4)?),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Revocation {
+            bid_id: r.bid_id,
+            section_id: r.section_id,
+            org_id: r.org_id,
+            reason: r.reason,
+            at: r.at,
         })
-        .collect()
+        .collect())
 }

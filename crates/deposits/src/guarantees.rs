@@ -6,8 +6,9 @@ use crate::rules::{check_guarantee, GuaranteeKind};
 use crate::service::section_info;
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::events::NewEvent;
-use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{ids, Error, FieldError, Money, Result};
+use ggzy_core::sql::At;
+use ggzy_core::time::to_micros;
+use ggzy_core::{ids, Error, FieldError, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, Ctx};
@@ -24,7 +25,6 @@ const GUARANTEE_ORG_SECTION: UniqueKey = UniqueKey::new(
 );
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// Longest bid validity accepted in a request (a typo guard, not a legal limit).
@@ -237,6 +237,42 @@ pub struct GuaranteeQuery {
     pub section_id: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct GuaranteeRow {
+    id: String,
+    section_id: String,
+    org_id: String,
+    kind: String,
+    issuer: String,
+    number: String,
+    amount_fen: Money,
+    valid_from: String,
+    valid_until: String,
+    bid_validity_days: i64,
+    status: String,
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
+}
+
+impl From<GuaranteeRow> for Guarantee {
+    fn from(r: GuaranteeRow) -> Guarantee {
+        Guarantee {
+            id: r.id,
+            section_id: r.section_id,
+            org_id: r.org_id,
+            kind: r.kind,
+            issuer: r.issuer,
+            number: r.number,
+            amount: r.amount_fen,
+            valid_from: r.valid_from,
+            valid_until: r.valid_until,
+            bid_validity_days: r.bid_validity_days,
+            status: r.status,
+            created_at: r.created_at,
+        }
+    }
+}
+
 /// Guarantees of a section (staff, supervisor: all; bidder: its own).
 pub async fn list(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Guarantee>> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Bidder])?;
@@ -248,7 +284,7 @@ pub async fn list(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Guar
     } else {
         String::new()
     };
-    let rows = sqlx::query(
+    let rows: Vec<GuaranteeRow> = sqlx::query_as(
         "SELECT id, section_id, org_id, kind, issuer, number, amount_fen, valid_from, valid_until, bid_validity_days, \
          status, created_at FROM deposit_guarantees WHERE section_id = $1 AND ($2 = '' OR org_id = $2) ORDER BY created_at, id",
     )
@@ -256,22 +292,5 @@ pub async fn list(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Guar
     .bind(own)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Guarantee {
-                id: r.try_get(0)?,
-                section_id: r.try_get(1)?,
-                org_id: r.try_get(2)?,
-                kind: r.try_get(3)?,
-                issuer: r.try_get(4)?,
-                number: r.try_get(5)?,
-                amount: Money::from_fen(r.try_get(6)?),
-                valid_from: r.try_get(7)?,
-                valid_until: r.try_get(8)?,
-                bid_validity_days: r.try_get(9)?,
-                status: r.try_get(10)?,
-                created_at: from_micros(r.try_get(11)?),
-            })
-        })
-        .collect()
+    Ok(rows.into_iter().map(Guarantee::from).collect())
 }

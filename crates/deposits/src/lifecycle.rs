@@ -12,7 +12,8 @@ use crate::service::{credits_of, post_entry, section_info, SectionInfo};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::Market;
-use ggzy_core::time::{from_micros, local_date, to_micros};
+use ggzy_core::sql::{At, Flag, MaybeAt};
+use ggzy_core::time::{local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
 use ggzy_events::auctions::{AuctionFailed, DealConfirmed, ListingFailed, ListingRelisted};
 use ggzy_events::deposits::DepositStatusFixed;
@@ -26,7 +27,7 @@ use ggzy_store::uow::Uow;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 mod refund_job;
@@ -71,7 +72,7 @@ pub const WANTS: [&str; 14] = [
 /// Every organization known to take part in a section: registrations, virtual accounts,
 /// guarantees.
 pub(crate) async fn participants(c: &mut AnyConnection, section_id: &str) -> Result<Vec<String>> {
-    let rows = sqlx::query(
+    let mut out: Vec<String> = sqlx::query_scalar(
         "SELECT org_id FROM deposit_registrations WHERE section_id = $1 \
          UNION SELECT org_id FROM deposit_accounts WHERE section_id = $1 \
          UNION SELECT org_id FROM deposit_guarantees WHERE section_id = $1",
@@ -79,12 +80,15 @@ pub(crate) async fn participants(c: &mut AnyConnection, section_id: &str) -> Res
     .bind(section_id)
     .fetch_all(&mut *c)
     .await?;
-    let mut out: Vec<String> = rows
-        .iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect::<std::result::Result<_, _>>()?;
     out.sort();
     Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct ActiveGuaranteeRow {
+    amount_fen: i64,
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
 }
 
 /// The deposit of one participant right now: cash by the validity rule, or an active guarantee
@@ -100,7 +104,7 @@ pub(crate) async fn current_assessment(
     if cash.status == DepositStatus::Valid {
         return Ok((cash, "cash"));
     }
-    let g = sqlx::query(
+    let g: Option<ActiveGuaranteeRow> = sqlx::query_as(
         "SELECT amount_fen, created_at FROM deposit_guarantees WHERE section_id = $1 AND org_id = $2 AND status = 'active'",
     )
     .bind(section_id)
@@ -108,8 +112,8 @@ pub(crate) async fn current_assessment(
     .fetch_optional(&mut *c)
     .await?;
     if let Some(g) = g {
-        let amount: i64 = g.try_get(0)?;
-        let at = from_micros(g.try_get(1)?);
+        let amount = g.amount_fen;
+        let at = g.created_at;
         if amount >= sec.deposit_fen && at < sec.bid_deadline {
             return Ok((
                 Assessment {
@@ -435,6 +439,15 @@ async fn record_settlements(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
+struct ProvisionalRow {
+    section_id: String,
+    org_id: String,
+    refund_case: String,
+    event_date: String,
+    due_date: String,
+}
+
 /// A holiday schedule was imported (`calendar.schedule.imported`): every provisional refund due date
 /// is computed again with the live calendar; the settlement and its unpaid instructions take the new
 /// date (still provisional if another year is missing), with one `deposits.refund_due.rederived`
@@ -443,21 +456,24 @@ async fn rederive_provisional(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestam
     // This instance may not have loaded the import yet (it was made elsewhere): load it first.
     ggzy_store::calendar::refresh(db).await?;
     let cal = db.calendar();
-    let rows = sqlx::query(
+    let rows: Vec<ProvisionalRow> = sqlx::query_as(
         "SELECT section_id, org_id, refund_case, event_date, due_date FROM deposit_settlements \
          WHERE provisional = 1 ORDER BY section_id, org_id",
     )
     .fetch_all(&mut **tx)
     .await?;
     for r in rows {
-        let section_id: String = r.try_get(0)?;
-        let org_id: String = r.try_get(1)?;
-        let case_s: String = r.try_get(2)?;
+        let ProvisionalRow {
+            section_id,
+            org_id,
+            refund_case: case_s,
+            event_date,
+            due_date: old,
+        } = r;
         let Some(case) = rules::RefundCase::parse(&case_s) else {
             continue;
         };
-        let event_date = date(&r.try_get::<String, _>(3)?)?;
-        let old: String = r.try_get(4)?;
+        let event_date = date(&event_date)?;
         let due = refund_due(case, event_date, cal);
         if due.provisional() {
             ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "deposits.refund_due")
@@ -669,7 +685,7 @@ async fn auction_failed(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Res
 async fn relisted(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestamp, ev: &Event) -> Result<()> {
     let relisted = ListingRelisted::decode(ev)?;
     let section_id = relisted.section_id.clone();
-    let rows = sqlx::query(
+    let orgs: Vec<String> = sqlx::query_scalar(
         "SELECT s.org_id FROM deposit_settlements s WHERE s.section_id = $1 AND s.event_type IN ($2, $3) \
          AND NOT EXISTS (SELECT 1 FROM deposit_refunds r WHERE r.section_id = s.section_id \
          AND r.org_id = s.org_id AND r.refund_key LIKE 'deposit:%') ORDER BY s.org_id",
@@ -679,8 +695,7 @@ async fn relisted(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestamp, ev: &Even
     .bind(AUCTION_FAILED)
     .fetch_all(&mut **tx)
     .await?;
-    for r in rows {
-        let org_id: String = r.try_get(0)?;
+    for org_id in orgs {
         let n = sqlx::query(
             "DELETE FROM deposit_settlements WHERE section_id = $1 AND org_id = $2 AND event_type IN ($3, $4)",
         )

@@ -10,7 +10,6 @@ use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -228,13 +227,28 @@ pub fn reconcile(statement: &[Movement], ledger: &[Movement]) -> Vec<Difference>
     diffs
 }
 
+#[derive(sqlx::FromRow)]
+struct TransferMovementRow {
+    bank_txn_id: String,
+    amount_fen: i64,
+    account_no: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RefundMovementRow {
+    paid_bank_txn_id: String,
+    amount_fen: i64,
+    interest_fen: i64,
+    payee_account_no: String,
+}
+
 /// The ledger's bank movements of one (Shanghai) day: transfers by value time, refunds by the
 /// time the bank reported paying them.
 async fn ledger_movements(ctx: &Ctx, date: NaiveDate) -> Result<Vec<Movement>> {
     let from = to_micros(at_local(date, 0, 0, 0));
     let to = to_micros(at_local(date.succ_opt().unwrap_or(date), 0, 0, 0));
     let mut out = Vec::new();
-    let rows = sqlx::query(
+    let rows: Vec<TransferMovementRow> = sqlx::query_as(
         "SELECT bank_txn_id, amount_fen, account_no FROM deposit_transfers WHERE value_at >= $1 AND value_at < $2",
     )
     .bind(from)
@@ -243,13 +257,13 @@ async fn ledger_movements(ctx: &Ctx, date: NaiveDate) -> Result<Vec<Movement>> {
     .await?;
     for r in rows {
         out.push(Movement {
-            bank_txn_id: r.try_get(0)?,
+            bank_txn_id: r.bank_txn_id,
             direction: Direction::In,
-            fen: r.try_get(1)?,
-            account: r.try_get(2)?,
+            fen: r.amount_fen,
+            account: r.account_no,
         });
     }
-    let rows = sqlx::query(
+    let rows: Vec<RefundMovementRow> = sqlx::query_as(
         "SELECT paid_bank_txn_id, amount_fen, interest_fen, payee_account_no FROM deposit_refunds \
          WHERE status = 'paid' AND paid_at >= $1 AND paid_at < $2",
     )
@@ -258,13 +272,11 @@ async fn ledger_movements(ctx: &Ctx, date: NaiveDate) -> Result<Vec<Movement>> {
     .fetch_all(ctx.db.pool())
     .await?;
     for r in rows {
-        let a: i64 = r.try_get(1)?;
-        let i: i64 = r.try_get(2)?;
         out.push(Movement {
-            bank_txn_id: r.try_get(0)?,
+            bank_txn_id: r.paid_bank_txn_id,
             direction: Direction::Out,
-            fen: a + i,
-            account: r.try_get(3)?,
+            fen: r.amount_fen + r.interest_fen,
+            account: r.payee_account_no,
         });
     }
     Ok(out)

@@ -4,14 +4,14 @@
 //! file: CSV (RFC 4180, UTF-8, header line), one line per instruction, the amounts in yuan with
 //! two places — principal, interest and the total the bank pays.
 
-use crate::lifecycle::{refund_row, Refund, REFUND_COLS};
+use crate::lifecycle::{Refund, RefundRow, REFUND_COLS};
 use chrono::NaiveDate;
+use ggzy_core::sql::At;
 use ggzy_core::time::{at_local, local_date, to_micros};
-use ggzy_core::{Error, Money, Result};
+use ggzy_core::{Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// One instruction day: how many instructions and how much they pay in total.
@@ -46,19 +46,28 @@ pub const FILE_COLUMNS: [&str; 10] = [
     "status",
 ];
 
+#[derive(sqlx::FromRow)]
+struct DayRow {
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
+    amount_fen: i64,
+    interest_fen: i64,
+    status: String,
+}
+
 /// The instruction days, newest first (staff, supervisor, admin).
 pub async fn days(ctx: &Ctx, actor: &Actor) -> Result<Vec<RefundDay>> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
-    let rows = sqlx::query(
+    let rows: Vec<DayRow> = sqlx::query_as(
         "SELECT created_at, amount_fen, interest_fen, status FROM deposit_refunds ORDER BY created_at",
     )
     .fetch_all(ctx.db.pool())
     .await?;
     let mut out: Vec<RefundDay> = Vec::new();
     for r in rows {
-        let day = local_date(ggzy_core::time::from_micros(r.try_get(0)?));
-        let fen: i64 = r.try_get::<i64, _>(1)? + r.try_get::<i64, _>(2)?;
-        let open = r.try_get::<String, _>(3)? == "instructed";
+        let day = local_date(r.created_at);
+        let fen: i64 = r.amount_fen + r.interest_fen;
+        let open = r.status == "instructed";
         match out.last_mut().filter(|d| d.date == day) {
             Some(d) => {
                 d.count += 1;
@@ -88,7 +97,7 @@ pub async fn of_day(ctx: &Ctx, actor: &Actor, date: NaiveDate) -> Result<Vec<Ref
         0,
         0,
     );
-    let rows = sqlx::query(&format!(
+    let rows: Vec<RefundRow> = sqlx::query_as(&format!(
         "SELECT {REFUND_COLS} FROM deposit_refunds WHERE created_at >= $1 AND created_at < $2 \
          ORDER BY created_at, id"
     ))
@@ -96,7 +105,7 @@ pub async fn of_day(ctx: &Ctx, actor: &Actor, date: NaiveDate) -> Result<Vec<Ref
     .bind(to_micros(end))
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(refund_row).collect()
+    Ok(rows.into_iter().map(Refund::from).collect())
 }
 
 /// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.

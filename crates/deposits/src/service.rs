@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{Event, NewEvent};
 use ggzy_core::ident::Market;
+use ggzy_core::sql::At;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
 use ggzy_events::deposits::DepositValid;
@@ -18,7 +19,6 @@ use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -91,24 +91,33 @@ pub(crate) struct SectionInfo {
     pub bid_validity_days: Option<i64>,
 }
 
+#[derive(sqlx::FromRow)]
+struct SectionRow {
+    market: String,
+    deposit_fen: i64,
+    #[sqlx(try_from = "At")]
+    bid_deadline: Timestamp,
+    bid_validity_days: Option<i64>,
+}
+
 pub(crate) async fn section_info<'e, E>(exec: E, section_id: &str) -> Result<Option<SectionInfo>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r = sqlx::query(
+    let r: Option<SectionRow> = sqlx::query_as(
         "SELECT market, deposit_fen, bid_deadline, bid_validity_days FROM deposit_sections WHERE section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(exec)
     .await?;
     let Some(r) = r else { return Ok(None) };
-    let market: String = r.try_get(0)?;
+    let market = r.market;
     Ok(Some(SectionInfo {
         market: Market::parse(&market)
             .map_err(|_| Error::internal(format!("unknown market '{market}'")))?,
-        deposit_fen: r.try_get(1)?,
-        bid_deadline: from_micros(r.try_get(2)?),
-        bid_validity_days: r.try_get(3)?,
+        deposit_fen: r.deposit_fen,
+        bid_deadline: r.bid_deadline,
+        bid_validity_days: r.bid_validity_days,
     }))
 }
 
@@ -128,25 +137,30 @@ pub struct VirtualAccount {
     pub created_at: DateTime<Utc>,
 }
 
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: String,
+    account_no: String,
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
+}
+
 async fn find_account<'e, E>(
     exec: E,
     org_id: &str,
     section_id: &str,
-) -> Result<Option<(String, String, i64)>>
+) -> Result<Option<(String, String, Timestamp)>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r = sqlx::query(
+    let r: Option<AccountRow> = sqlx::query_as(
         "SELECT id, account_no, created_at FROM deposit_accounts WHERE org_id = $1 AND section_id = $2",
     )
     .bind(org_id)
     .bind(section_id)
     .fetch_optional(exec)
     .await?;
-    Ok(match r {
-        Some(r) => Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
-        None => None,
-    })
+    Ok(r.map(|r| (r.id, r.account_no, r.created_at)))
 }
 
 /// Readable, unique virtual account number: the centre's region code, a 10-digit sequence and a
@@ -193,27 +207,26 @@ pub async fn open_account(
     let sec = section_info(ctx.db.pool(), section_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
-    let make = |id: String, no: String, at: i64| VirtualAccount {
+    let make = |id: String, no: String, at: Timestamp| VirtualAccount {
         id,
         account_no: no,
         org_id: org.clone(),
         section_id: section_id.to_string(),
         deposit: Money::from_fen(sec.deposit_fen),
         bid_deadline: sec.bid_deadline,
-        created_at: from_micros(at),
+        created_at: at,
     };
     if let Some((id, no, at)) = find_account(ctx.db.pool(), &org, section_id).await? {
         return Ok((make(id, no, at), false));
     }
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let seq: i64 = sqlx::query(
+    let seq: i64 = sqlx::query_scalar(
         "INSERT INTO deposit_counters (name, value) VALUES ('account_no', 1) \
          ON CONFLICT (name) DO UPDATE SET value = deposit_counters.value + 1 RETURNING value",
     )
     .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     let id = ids::new_id();
     let no = account_number(&ctx.settings.region, seq);
     let n = sqlx::query(
@@ -237,7 +250,8 @@ pub async fn open_account(
             .ok_or_else(|| Error::internal("virtual account vanished"))?;
         return Ok((make(id, no, at), false));
     }
-    let acc = make(id.clone(), no.clone(), to_micros(now));
+    // Stored to the microsecond: answer what a later read returns.
+    let acc = make(id.clone(), no.clone(), from_micros(to_micros(now)));
     emit(
         &mut tx,
         &ctx.db,
@@ -283,6 +297,14 @@ pub struct TransferOutcome {
     pub duplicate: bool,
 }
 
+#[derive(sqlx::FromRow)]
+struct CreditRow {
+    amount_fen: i64,
+    #[sqlx(try_from = "At")]
+    value_at: Timestamp,
+    status: String,
+}
+
 pub(crate) async fn credits_of<'e, E>(
     exec: E,
     org_id: &str,
@@ -291,23 +313,21 @@ pub(crate) async fn credits_of<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let rows = sqlx::query(
+    let rows: Vec<CreditRow> = sqlx::query_as(
         "SELECT amount_fen, value_at, status FROM deposit_transfers WHERE org_id = $1 AND section_id = $2 ORDER BY value_at",
     )
     .bind(org_id)
     .bind(section_id)
     .fetch_all(exec)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let status: String = r.try_get(2)?;
-            Ok(Credit {
-                fen: r.try_get(0)?,
-                value_at: from_micros(r.try_get(1)?),
-                accepted: status == "credited",
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Credit {
+            fen: r.amount_fen,
+            value_at: r.value_at,
+            accepted: r.status == "credited",
         })
-        .collect()
+        .collect())
 }
 
 pub(crate) async fn post_entry(
@@ -342,17 +362,31 @@ pub(crate) async fn post_entry(
     Ok(id)
 }
 
+#[derive(sqlx::FromRow)]
+struct TransferRow {
+    id: String,
+    status: String,
+    reason: Option<String>,
+}
+
 async fn existing_transfer(ctx: &Ctx, bank_txn_id: &str) -> Result<TransferOutcome> {
-    let r = sqlx::query("SELECT id, status, reason FROM deposit_transfers WHERE bank_txn_id = $1")
-        .bind(bank_txn_id)
-        .fetch_one(ctx.db.pool())
-        .await?;
+    let r: TransferRow =
+        sqlx::query_as("SELECT id, status, reason FROM deposit_transfers WHERE bank_txn_id = $1")
+            .bind(bank_txn_id)
+            .fetch_one(ctx.db.pool())
+            .await?;
     Ok(TransferOutcome {
-        transfer_id: r.try_get(0)?,
-        status: r.try_get(1)?,
-        reason: r.try_get(2)?,
+        transfer_id: r.id,
+        status: r.status,
+        reason: r.reason,
         duplicate: true,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountOwnerRow {
+    org_id: String,
+    section_id: String,
 }
 
 /// Book one bank transfer exactly once per bank transaction id.
@@ -385,7 +419,7 @@ pub async fn receive_transfer(
     // Who the virtual account belongs to, and whether the money is acceptable as a deposit.
     // Locking the virtual account serializes transfers into it, so that exactly one of two
     // concurrent partial payments sees the deposit become valid.
-    let acc = sqlx::query(&format!(
+    let acc: Option<AccountOwnerRow> = sqlx::query_as(&format!(
         "SELECT org_id, section_id FROM deposit_accounts WHERE account_no = $1{}",
         ctx.db.for_update()
     ))
@@ -395,19 +429,17 @@ pub async fn receive_transfer(
     let (org_id, section_id, verdict) = match acc {
         None => (None, None, Err(UnmatchedReason::UnknownAccount)),
         Some(r) => {
-            let org_id: String = r.try_get(0)?;
-            let section_id: String = r.try_get(1)?;
+            let AccountOwnerRow { org_id, section_id } = r;
             let sec = section_info(&mut *tx, &section_id)
                 .await?
                 .ok_or_else(|| Error::internal("virtual account of an unknown section"))?;
-            let basic: Option<String> =
-                sqlx::query("SELECT basic_account_no FROM deposit_orgs WHERE org_id = $1")
-                    .bind(&org_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|r| r.try_get::<Option<String>, _>(0))
-                    .transpose()?
-                    .flatten();
+            let basic: Option<String> = sqlx::query_scalar::<_, Option<String>>(
+                "SELECT basic_account_no FROM deposit_orgs WHERE org_id = $1",
+            )
+            .bind(&org_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
             let v = accept_transfer(sec.market, &n.payer_account_no, basic.as_deref());
             (Some(org_id), Some(section_id), v)
         }
@@ -545,6 +577,20 @@ pub struct StatusQuery {
     pub section_id: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct ConversionRow {
+    amount_fen: i64,
+    deal_id: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct FixedStatusRow {
+    status: String,
+    reason: Option<String>,
+    form: String,
+    counted_fen: Money,
+}
+
 #[tracing::instrument(skip_all, fields(section_id = %section_id))]
 pub async fn section_status(
     ctx: &Ctx,
@@ -566,18 +612,16 @@ pub async fn section_status(
     }
     let mut out = Vec::new();
     for org_id in orgs {
-        let account_no: Option<String> = sqlx::query(
+        let account_no: Option<String> = sqlx::query_scalar(
             "SELECT account_no FROM deposit_accounts WHERE section_id = $1 AND org_id = $2",
         )
         .bind(section_id)
         .bind(&org_id)
         .fetch_optional(&mut *c)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
+        .await?;
         let (a, form) =
             crate::lifecycle::current_assessment(&mut c, &sec, section_id, &org_id).await?;
-        let conv = sqlx::query(
+        let conv: Option<ConversionRow> = sqlx::query_as(
             "SELECT amount_fen, deal_id FROM deposit_conversions WHERE section_id = $1 AND org_id = $2",
         )
         .bind(section_id)
@@ -585,10 +629,10 @@ pub async fn section_status(
         .fetch_optional(&mut *c)
         .await?;
         let (converted, deal_id): (i64, Option<String>) = match conv {
-            Some(r) => (r.try_get(0)?, Some(r.try_get(1)?)),
+            Some(r) => (r.amount_fen, Some(r.deal_id)),
             None => (0, None),
         };
-        let fixed = sqlx::query(
+        let fixed: Option<FixedStatusRow> = sqlx::query_as(
             "SELECT status, reason, form, counted_fen FROM deposit_fixed_status WHERE section_id = $1 AND org_id = $2",
         )
         .bind(section_id)
@@ -596,26 +640,23 @@ pub async fn section_status(
         .fetch_optional(&mut *c)
         .await?;
         let row = match fixed {
-            Some(f) => {
-                let st: String = f.try_get(0)?;
-                DepositStatusRow {
-                    org_id,
-                    account_no,
-                    status: match st.as_str() {
-                        "valid" => DepositStatus::Valid,
-                        "missing" => DepositStatus::Missing,
-                        _ => DepositStatus::Invalid,
-                    },
-                    reason: f.try_get(1)?,
-                    form: f.try_get(2)?,
-                    required: Money::from_fen(sec.deposit_fen),
-                    counted: Money::from_fen(f.try_get(3)?),
-                    excess: Money::from_fen(a.excess_fen),
-                    fixed: true,
-                    converted: Money::from_fen(converted),
-                    deal_id,
-                }
-            }
+            Some(f) => DepositStatusRow {
+                org_id,
+                account_no,
+                status: match f.status.as_str() {
+                    "valid" => DepositStatus::Valid,
+                    "missing" => DepositStatus::Missing,
+                    _ => DepositStatus::Invalid,
+                },
+                reason: f.reason,
+                form: f.form,
+                required: Money::from_fen(sec.deposit_fen),
+                counted: f.counted_fen,
+                excess: Money::from_fen(a.excess_fen),
+                fixed: true,
+                converted: Money::from_fen(converted),
+                deal_id,
+            },
             None => DepositStatusRow {
                 org_id,
                 account_no,
@@ -655,21 +696,28 @@ pub struct TrialBalance {
     pub balanced: bool,
 }
 
+#[derive(sqlx::FromRow)]
+struct SumRow {
+    account_type: String,
+    debit: i64,
+    credit: i64,
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn trial_balance(ctx: &Ctx, actor: &Actor) -> Result<TrialBalance> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
-    let rows = sqlx::query(
-        "SELECT account_type, CAST(SUM(debit_fen) AS BIGINT), CAST(SUM(credit_fen) AS BIGINT) \
+    let rows: Vec<SumRow> = sqlx::query_as(
+        "SELECT account_type, CAST(SUM(debit_fen) AS BIGINT) AS debit, CAST(SUM(credit_fen) AS BIGINT) AS credit \
          FROM deposit_journal_lines GROUP BY account_type",
     )
     .fetch_all(ctx.db.pool())
     .await?;
     let mut sums: BTreeMap<AccountType, (i64, i64)> = BTreeMap::new();
     for r in rows {
-        let t: String = r.try_get(0)?;
+        let t = r.account_type;
         let kind =
             AccountType::parse(&t).ok_or_else(|| Error::internal(format!("account type '{t}'")))?;
-        sums.insert(kind, (r.try_get(1)?, r.try_get(2)?));
+        sums.insert(kind, (r.debit, r.credit));
     }
     let (mut td, mut tc) = (0i64, 0i64);
     let accounts = AccountType::ALL
@@ -718,6 +766,18 @@ pub fn refund_cron() -> ggzy_store::cron::CronJob {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct UnmatchedRow {
+    id: String,
+    bank_txn_id: String,
+    org_id: Option<String>,
+    section_id: Option<String>,
+    payer_account_no: String,
+    payer_name: String,
+    amount_fen: i64,
+    reason: Option<String>,
+}
+
 /// Build one refund instruction for every unmatched transfer that has none yet: money that cannot
 /// be a deposit (unknown virtual account, or construction cash not from the basic account,
 /// 实施条例 26) goes back to the account it came from, the day it is found (no statutory grace
@@ -725,7 +785,7 @@ pub fn refund_cron() -> ggzy_store::cron::CronJob {
 /// per transfer. Returns how many instructions were created.
 #[tracing::instrument(skip_all)]
 pub async fn build_refund_instructions(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<usize> {
-    let rows = sqlx::query(
+    let rows: Vec<UnmatchedRow> = sqlx::query_as(
         "SELECT t.id, t.bank_txn_id, t.org_id, t.section_id, t.payer_account_no, t.payer_name, t.amount_fen, t.reason \
          FROM deposit_transfers t LEFT JOIN deposit_refunds r ON r.refund_key = 'transfer:' || t.id \
          WHERE t.status = 'unmatched' AND r.id IS NULL AND t.received_at <= $1 ORDER BY t.received_at, t.id",
@@ -736,14 +796,16 @@ pub async fn build_refund_instructions(db: &Db, clock: &Clock, as_of: Timestamp)
     let by = ggzy_core::events::ActorRef::system("deposits.refunds");
     let mut created = 0;
     for r in rows {
-        let transfer_id: String = r.try_get(0)?;
-        let txn: String = r.try_get(1)?;
-        let org_id: Option<String> = r.try_get(2)?;
-        let section_id: Option<String> = r.try_get(3)?;
-        let payee: String = r.try_get(4)?;
-        let payee_name: String = r.try_get(5)?;
-        let fen: i64 = r.try_get(6)?;
-        let reason: Option<String> = r.try_get(7)?;
+        let UnmatchedRow {
+            id: transfer_id,
+            bank_txn_id: txn,
+            org_id,
+            section_id,
+            payer_account_no: payee,
+            payer_name: payee_name,
+            amount_fen: fen,
+            reason,
+        } = r;
         let reason = reason.unwrap_or_else(|| "unmatched".into());
         let now = clock.now();
         let due = ggzy_core::time::local_date(now);

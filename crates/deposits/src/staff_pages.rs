@@ -30,7 +30,6 @@ use ggzy_web::fmt::{beijing_time, money};
 use ggzy_web::frame::{self, page_status, see_other};
 use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor, QueueCard};
 use serde::Deserialize;
-use sqlx::Row;
 use std::collections::HashMap;
 
 /// Largest statement file accepted by the page (the API takes the same CSV as its body).
@@ -57,15 +56,13 @@ pub fn router() -> Router<Ctx> {
 pub async fn pending_for_staff(ctx: &Ctx, l: Lang) -> Result<Vec<QueueCard>> {
     let pool = ctx.db.pool();
     let proposed: i64 =
-        sqlx::query("SELECT COUNT(*) FROM deposit_forfeitures WHERE status = 'proposed'")
+        sqlx::query_scalar("SELECT COUNT(*) FROM deposit_forfeitures WHERE status = 'proposed'")
             .fetch_one(pool)
-            .await?
-            .try_get(0)?;
+            .await?;
     let instructed: i64 =
-        sqlx::query("SELECT COUNT(*) FROM deposit_refunds WHERE status = 'instructed'")
+        sqlx::query_scalar("SELECT COUNT(*) FROM deposit_refunds WHERE status = 'instructed'")
             .fetch_one(pool)
-            .await?
-            .try_get(0)?;
+            .await?;
     Ok(vec![
         QueueCard::queue(
             "forfeitures",
@@ -106,12 +103,13 @@ async fn org_names(ctx: &Ctx, ids: impl Iterator<Item = &str>) -> Result<HashMap
         if out.contains_key(id) {
             continue;
         }
-        let r = sqlx::query("SELECT name FROM deposit_orgs WHERE org_id = $1")
-            .bind(id)
-            .fetch_optional(ctx.db.pool())
-            .await?;
-        if let Some(r) = r {
-            out.insert(id.to_string(), r.try_get::<String, _>(0)?);
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM deposit_orgs WHERE org_id = $1")
+                .bind(id)
+                .fetch_optional(ctx.db.pool())
+                .await?;
+        if let Some(name) = name {
+            out.insert(id.to_string(), name);
         }
     }
     Ok(out)

@@ -5,14 +5,14 @@
 use crate::rules::{Catalogue, Finding, RuleConfig, RuleOverride, Severity};
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, NewEvent};
-use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{ids, Error, Result};
+use ggzy_core::sql::{At, Flag, MaybeAt};
+use ggzy_core::time::to_micros;
+use ggzy_core::{ids, Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::filter::Filter;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -61,26 +61,52 @@ const COLS: &str =
     "id, rule_id, severity, subject, signal_key, section_id, project_id, status, assignee, \
     evidence, message_zh, message_en, raised_at, acknowledged_at, closed_at, updated_at";
 
-fn alert_from_row(r: &ggzy_store::Row) -> Result<Alert> {
-    let ev: String = r.try_get(9)?;
-    Ok(Alert {
-        id: r.try_get(0)?,
-        rule_id: r.try_get(1)?,
-        severity: Severity::parse(&r.try_get::<String, _>(2)?).unwrap_or(Severity::Medium),
-        subject: r.try_get(3)?,
-        signal_key: r.try_get(4)?,
-        section_id: r.try_get(5)?,
-        project_id: r.try_get(6)?,
-        status: r.try_get(7)?,
-        assignee: r.try_get(8)?,
-        evidence: serde_json::from_str(&ev).unwrap_or(Value::Null),
-        message_zh: r.try_get(10)?,
-        message_en: r.try_get(11)?,
-        raised_at: from_micros(r.try_get(12)?),
-        acknowledged_at: r.try_get::<Option<i64>, _>(13)?.map(from_micros),
-        closed_at: r.try_get::<Option<i64>, _>(14)?.map(from_micros),
-        updated_at: from_micros(r.try_get(15)?),
-    })
+/// One row of [`COLS`].
+#[derive(sqlx::FromRow)]
+struct AlertRow {
+    id: String,
+    rule_id: String,
+    /// An unknown stored severity reads as medium.
+    severity: String,
+    subject: String,
+    signal_key: String,
+    section_id: Option<String>,
+    project_id: Option<String>,
+    status: String,
+    assignee: Option<String>,
+    /// JSON text (unreadable text shows as `null`).
+    evidence: String,
+    message_zh: String,
+    message_en: String,
+    #[sqlx(try_from = "At")]
+    raised_at: Timestamp,
+    #[sqlx(try_from = "MaybeAt")]
+    acknowledged_at: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    closed_at: Option<Timestamp>,
+    #[sqlx(try_from = "At")]
+    updated_at: Timestamp,
+}
+
+fn alert_from_row(r: AlertRow) -> Alert {
+    Alert {
+        id: r.id,
+        rule_id: r.rule_id,
+        severity: Severity::parse(&r.severity).unwrap_or(Severity::Medium),
+        subject: r.subject,
+        signal_key: r.signal_key,
+        section_id: r.section_id,
+        project_id: r.project_id,
+        status: r.status,
+        assignee: r.assignee,
+        evidence: serde_json::from_str(&r.evidence).unwrap_or(Value::Null),
+        message_zh: r.message_zh,
+        message_en: r.message_en,
+        raised_at: r.raised_at,
+        acknowledged_at: r.acknowledged_at,
+        closed_at: r.closed_at,
+        updated_at: r.updated_at,
+    }
 }
 
 /// The payload of every `monitoring.alert.*` event: the alert as it is after the change, and for
@@ -221,12 +247,12 @@ pub async fn raise(
 }
 
 async fn load_in(tx: &mut Tx, id: &str) -> Result<Alert> {
-    let r = sqlx::query(&format!("SELECT {COLS} FROM mon_alerts WHERE id = $1"))
+    let r: AlertRow = sqlx::query_as(&format!("SELECT {COLS} FROM mon_alerts WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| Error::not_found(format!("alert {id}")))?;
-    alert_from_row(&r)
+    Ok(alert_from_row(r))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -294,9 +320,9 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &AlertFilter) -> Result<Vec<Alert
         "SELECT {COLS} FROM mon_alerts{} ORDER BY raised_at DESC, id DESC LIMIT {limit}",
         filter.where_clause()
     );
-    let q = filter.bind(sqlx::query(&sql));
+    let q = filter.bind_as(sqlx::query_as::<_, AlertRow>(&sql));
     let rows = q.fetch_all(ctx.db.pool()).await?;
-    rows.iter().map(alert_from_row).collect()
+    Ok(rows.into_iter().map(alert_from_row).collect())
 }
 
 pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AlertDetail> {
@@ -305,33 +331,41 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AlertDetail> {
     detail_on(&mut conn, &ctx.db, id).await
 }
 
+#[derive(sqlx::FromRow)]
+struct NoteRow {
+    id: String,
+    author: String,
+    action: String,
+    body: String,
+    #[sqlx(try_from = "At")]
+    at: Timestamp,
+}
+
 /// An alert with its notes, read on `conn` (which may be the transaction of a change whose
 /// answer it is).
 async fn detail_on(conn: &mut sqlx::AnyConnection, db: &Db, id: &str) -> Result<AlertDetail> {
-    let r = sqlx::query(&format!("SELECT {COLS} FROM mon_alerts WHERE id = $1"))
+    let r: AlertRow = sqlx::query_as(&format!("SELECT {COLS} FROM mon_alerts WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| Error::not_found(format!("alert {id}")))?;
-    let alert = alert_from_row(&r)?;
-    let rows = sqlx::query(
+    let alert = alert_from_row(r);
+    let rows: Vec<NoteRow> = sqlx::query_as(
         "SELECT id, author, action, body, at FROM mon_alert_notes WHERE alert_id = $1 ORDER BY at, id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let notes = rows
-        .iter()
-        .map(|r| {
-            Ok(Note {
-                id: r.try_get(0)?,
-                author: r.try_get(1)?,
-                action: r.try_get(2)?,
-                body: r.try_get(3)?,
-                at: from_micros(r.try_get(4)?),
-            })
+        .into_iter()
+        .map(|r| Note {
+            id: r.id,
+            author: r.author,
+            action: r.action,
+            body: r.body,
+            at: r.at,
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     let rule = load_catalogue(db).await?.get(&alert.rule_id).cloned();
     Ok(AlertDetail { alert, notes, rule })
 }
@@ -498,7 +532,7 @@ pub async fn resolve_by_system(
     subject: &str,
     why: &str,
 ) -> Result<usize> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<AlertRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM mon_alerts WHERE rule_id = $1 AND subject = $2 AND status IN ('open', 'acknowledged')"
     ))
     .bind(rule_id)
@@ -507,7 +541,7 @@ pub async fn resolve_by_system(
     .await?;
     let mut n = 0;
     for r in rows {
-        let a = alert_from_row(&r)?;
+        let a = alert_from_row(r);
         let done = sqlx::query(
             "UPDATE mon_alerts SET status = 'resolved', closed_at = $1, updated_at = $1 WHERE id = $2 AND status = $3",
         )
@@ -546,25 +580,36 @@ pub async fn resolve_by_system(
 
 // ------------------------------------------------------------------ rule configuration
 
+#[derive(sqlx::FromRow)]
+struct OverrideRow {
+    rule_id: String,
+    #[sqlx(try_from = "Flag")]
+    enabled: bool,
+    /// An unknown stored severity keeps the catalogue's.
+    severity: String,
+    /// JSON text (unreadable text applies no parameters).
+    params: String,
+}
+
 async fn overrides(conn: &mut sqlx::AnyConnection) -> Result<Vec<(String, RuleOverride)>> {
-    let rows = sqlx::query(
+    let rows: Vec<OverrideRow> = sqlx::query_as(
         "SELECT rule_id, enabled, severity, params FROM monitoring_rules ORDER BY rule_id",
     )
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
+    Ok(rows
+        .into_iter()
         .map(|r| {
-            let params: String = r.try_get(3)?;
-            Ok((
-                r.try_get(0)?,
+            (
+                r.rule_id,
                 RuleOverride {
-                    enabled: Some(r.try_get::<i64, _>(1)? != 0),
-                    severity: Severity::parse(&r.try_get::<String, _>(2)?),
-                    params: serde_json::from_str(&params).unwrap_or_default(),
+                    enabled: Some(r.enabled),
+                    severity: Severity::parse(&r.severity),
+                    params: serde_json::from_str(&r.params).unwrap_or_default(),
                 },
-            ))
+            )
         })
-        .collect()
+        .collect())
 }
 
 /// The national catalogue with the stored overrides applied (an override no longer valid is

@@ -263,14 +263,10 @@ async fn stream(
 }
 
 async fn head_seq(ctx: &Ctx) -> Result<i64> {
-    use sqlx::Row;
-    let r = sqlx::query("SELECT last_seq FROM event_chain WHERE id = 1")
+    let r: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM event_chain WHERE id = 1")
         .fetch_optional(ctx.db.pool())
         .await?;
-    Ok(match r {
-        Some(r) => r.try_get(0)?,
-        None => 0,
-    })
+    Ok(r.unwrap_or(0))
 }
 
 /// Stored daily reports, newest first (supervisor, staff, admin).

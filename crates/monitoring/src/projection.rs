@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use ggzy_core::events::ActorRef;
 use ggzy_core::events::Event;
 use ggzy_core::money::Money;
+use ggzy_core::sql::Flag;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result};
 use ggzy_events::auctions::{LandContractOverdue, ListingPeriodsRechecked};
@@ -30,7 +31,6 @@ use ggzy_store::consumer::Consumer;
 use ggzy_store::uow::Uow;
 use ggzy_store::{Db, Tx};
 use serde_json::json;
-use sqlx::Row;
 
 mod bids;
 mod outcomes;
@@ -399,12 +399,13 @@ async fn violation_recorded(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event
         .as_deref()
         .filter(|s| !s.is_empty())
         .unwrap_or(&ev.aggregate_id);
-    let section: Option<String> =
-        sqlx::query("SELECT section_id FROM mon_sessions WHERE session_id = $1")
-            .bind(sid)
-            .fetch_optional(&mut **tx)
-            .await?
-            .and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten());
+    let section: Option<String> = sqlx::query_scalar::<_, Option<String>>(
+        "SELECT section_id FROM mon_sessions WHERE session_id = $1",
+    )
+    .bind(sid)
+    .fetch_optional(&mut **tx)
+    .await?
+    .flatten();
     let detail = format!(
         "{} ({}) at {}, session {sid}, room {}",
         v.kind,
@@ -514,12 +515,13 @@ async fn ensure_section(tx: &mut Tx, s: Sec<'_>, now: DateTime<Utc>) -> Result<(
 }
 
 async fn subject_of(tx: &mut Tx, section_id: &str) -> Result<Subject> {
-    let project: Option<String> =
-        sqlx::query("SELECT project_id FROM mon_sections WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten());
+    let project: Option<String> = sqlx::query_scalar::<_, Option<String>>(
+        "SELECT project_id FROM mon_sections WHERE section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .flatten();
     Ok(Subject {
         subject: section_id.to_string(),
         section_id: Some(section_id.to_string()),
@@ -687,11 +689,11 @@ async fn deadline_changed(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) 
     let d = SectionDeadlineChanged::decode(ev)?;
     let (s, new_deadline) = (d.section_id.as_str(), d.new_deadline);
     ensure_section(tx, Sec::of(s, &d.project_id, &None), now).await?;
-    let row = sqlx::query("SELECT docs_issue_at FROM mon_sections WHERE section_id = $1")
-        .bind(s)
-        .fetch_one(&mut **tx)
-        .await?;
-    let issue: Option<i64> = row.try_get(0)?;
+    let issue: Option<i64> =
+        sqlx::query_scalar("SELECT docs_issue_at FROM mon_sections WHERE section_id = $1")
+            .bind(s)
+            .fetch_one(&mut **tx)
+            .await?;
     sqlx::query("UPDATE mon_sections SET bid_deadline = $1, opening_at = COALESCE($2, opening_at), updated_at = $3 WHERE section_id = $4")
         .bind(to_micros(new_deadline))
         .bind(d.new_opening_at.map(to_micros))

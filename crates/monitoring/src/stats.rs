@@ -4,13 +4,13 @@
 use crate::alerts::{self, Alert, AlertFilter};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::money::Money;
-use ggzy_core::time::{at_local, display_local, from_micros, local_date, to_micros};
-use ggzy_core::{Error, Result};
+use ggzy_core::sql::{At, MaybeAt};
+use ggzy_core::time::{at_local, display_local, local_date, to_micros};
+use ggzy_core::{Error, Result, Timestamp};
 use ggzy_identity::Actor;
 use ggzy_store::{Ctx, Db};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use utoipa::{IntoParams, ToSchema};
 
@@ -72,8 +72,25 @@ fn rate(award: i64, estimate: i64) -> Option<Decimal> {
     Some(r)
 }
 
+#[derive(sqlx::FromRow)]
+struct SectionStatRow {
+    section_id: String,
+    section_name: Option<String>,
+    market: Option<String>,
+    estimate_fen: Option<i64>,
+    award_fen: Option<i64>,
+    #[sqlx(try_from = "MaybeAt")]
+    awarded_at: Option<Timestamp>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TraceRow {
+    section_id: String,
+    org_id: String,
+}
+
 pub async fn stats(db: &Db, p: &StatsParams) -> Result<Stats> {
-    let rows = sqlx::query(
+    let rows: Vec<SectionStatRow> = sqlx::query_as(
         "SELECT section_id, section_name, market, estimate_fen, award_fen, awarded_at FROM mon_sections ORDER BY section_id",
     )
     .fetch_all(db.pool())
@@ -82,28 +99,24 @@ pub async fn stats(db: &Db, p: &StatsParams) -> Result<Stats> {
     let mut savings = Vec::new();
     let (mut sum_award, mut sum_est) = (0i64, 0i64);
     let mut names: BTreeMap<String, Option<String>> = BTreeMap::new();
-    for r in &rows {
-        let id: String = r.try_get(0)?;
-        let name: Option<String> = r.try_get(1)?;
+    for r in rows {
+        let id = r.section_id;
+        let name = r.section_name;
         names.insert(id.clone(), name.clone());
-        let (Some(award), Some(at)) = (
-            r.try_get::<Option<i64>, _>(4)?,
-            r.try_get::<Option<i64>, _>(5)?,
-        ) else {
+        let (Some(award), Some(at)) = (r.award_fen, r.awarded_at) else {
             continue;
         };
-        let at = from_micros(at);
         if p.from.is_some_and(|f| at < f) || p.to.is_some_and(|t| at >= t) {
             continue;
         }
-        let market: Option<String> = r.try_get(2)?;
+        let market = r.market;
         let month = local_date(at).format("%Y-%m").to_string();
         let e = by
             .entry((market.unwrap_or_else(|| "unknown".into()), month))
             .or_default();
         e.0 += 1;
         e.1 = e.1.saturating_add(award);
-        if let Some(est) = r.try_get::<Option<i64>, _>(3)? {
+        if let Some(est) = r.estimate_fen {
             if let Some(rt) = rate(award, est) {
                 sum_award = sum_award.saturating_add(award);
                 sum_est = sum_est.saturating_add(est);
@@ -117,17 +130,14 @@ pub async fn stats(db: &Db, p: &StatsParams) -> Result<Stats> {
             }
         }
     }
-    let traces = sqlx::query(
+    let traces: Vec<TraceRow> = sqlx::query_as(
         "SELECT DISTINCT section_id, org_id FROM mon_traces WHERE kind IN ('registration', 'bid')",
     )
     .fetch_all(db.pool())
     .await?;
     let mut bidders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for r in &traces {
-        bidders
-            .entry(r.try_get(0)?)
-            .or_default()
-            .insert(r.try_get(1)?);
+    for r in traces {
+        bidders.entry(r.section_id).or_default().insert(r.org_id);
     }
     let bidders_per_section: Vec<SectionBidders> = bidders
         .into_iter()
@@ -200,13 +210,47 @@ pub fn day_bounds(day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
     (start, start + Duration::days(1))
 }
 
+#[derive(sqlx::FromRow)]
+struct OpeningRow {
+    section_id: Option<String>,
+    section_name: Option<String>,
+    project_code: Option<String>,
+    #[sqlx(try_from = "At")]
+    opening_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    section_id: Option<String>,
+    section_name: Option<String>,
+    project_code: Option<String>,
+    #[sqlx(try_from = "At")]
+    starts_at: Timestamp,
+    room_name: Option<String>,
+    kind: String,
+    #[sqlx(try_from = "At")]
+    ends_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct SeverityCountRow {
+    severity: String,
+    n: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct HeldRow {
+    received_fen: i64,
+    released_fen: i64,
+}
+
 pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
     let now = ctx.clock.now();
     let today = local_date(now);
     let (from, to) = day_bounds(today);
     let db = &ctx.db;
     let mut openings = Vec::new();
-    let rows = sqlx::query(
+    let rows: Vec<OpeningRow> = sqlx::query_as(
         "SELECT section_id, section_name, project_code, opening_at FROM mon_sections \
          WHERE opening_at >= $1 AND opening_at < $2 ORDER BY opening_at, section_id",
     )
@@ -214,17 +258,17 @@ pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
     .bind(to_micros(to))
     .fetch_all(db.pool())
     .await?;
-    for r in &rows {
+    for r in rows {
         openings.push(BoardItem {
-            section_id: r.try_get(0)?,
-            name: r.try_get(1)?,
-            project_code: r.try_get(2)?,
-            at: from_micros(r.try_get(3)?),
+            section_id: r.section_id,
+            name: r.section_name,
+            project_code: r.project_code,
+            at: r.opening_at,
             room_name: None,
             kind: "opening".into(),
         });
     }
-    let sessions = sqlx::query(
+    let sessions: Vec<SessionRow> = sqlx::query_as(
         "SELECT s.section_id, m.section_name, m.project_code, s.starts_at, s.room_name, s.kind, s.ends_at \
          FROM mon_sessions s LEFT JOIN mon_sections m ON m.section_id = s.section_id \
          WHERE s.cancelled = 0 AND s.starts_at < $2 AND s.ends_at > $1 ORDER BY s.starts_at, s.session_id",
@@ -235,16 +279,16 @@ pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
     .await?;
     let mut evaluations = Vec::new();
     let mut rooms_in_use = Vec::new();
-    for r in &sessions {
+    for r in sessions {
         let item = BoardItem {
-            section_id: r.try_get(0)?,
-            name: r.try_get(1)?,
-            project_code: r.try_get(2)?,
-            at: from_micros(r.try_get(3)?),
-            room_name: r.try_get(4)?,
-            kind: r.try_get(5)?,
+            section_id: r.section_id,
+            name: r.section_name,
+            project_code: r.project_code,
+            at: r.starts_at,
+            room_name: r.room_name,
+            kind: r.kind,
         };
-        let ends = from_micros(r.try_get(6)?);
+        let ends = r.ends_at;
         if item.at <= now && now < ends {
             rooms_in_use.push(item.clone());
         }
@@ -261,7 +305,7 @@ pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
             }
         }
     }
-    let counts = sqlx::query("SELECT severity, COUNT(*) FROM mon_alerts WHERE status IN ('open', 'acknowledged') GROUP BY severity")
+    let counts: Vec<SeverityCountRow> = sqlx::query_as("SELECT severity, COUNT(*) AS n FROM mon_alerts WHERE status IN ('open', 'acknowledged') GROUP BY severity")
         .fetch_all(db.pool())
         .await?;
     let mut open = SeverityCounts {
@@ -270,19 +314,20 @@ pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
         low: 0,
     };
     for r in &counts {
-        let n: i64 = r.try_get(1)?;
-        match r.try_get::<String, _>(0)?.as_str() {
+        let n = r.n;
+        match r.severity.as_str() {
             "high" => open.high = n,
             "medium" => open.medium = n,
             _ => open.low += n,
         }
     }
-    let deposits = sqlx::query("SELECT received_fen, released_fen FROM mon_deposits")
-        .fetch_all(db.pool())
-        .await?;
+    let deposits: Vec<HeldRow> =
+        sqlx::query_as("SELECT received_fen, released_fen FROM mon_deposits")
+            .fetch_all(db.pool())
+            .await?;
     let mut held = 0i64;
     for r in &deposits {
-        let (rcv, rel): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+        let (rcv, rel) = (r.received_fen, r.released_fen);
         held = held.saturating_add((rcv - rel).max(0));
     }
     let latest_alerts = alerts::list(
@@ -295,11 +340,9 @@ pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
         },
     )
     .await?;
-    let last_seq: i64 = sqlx::query("SELECT last_seq FROM event_chain WHERE id = 1")
+    let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM event_chain WHERE id = 1")
         .fetch_optional(db.pool())
         .await?
-        .map(|r| r.try_get(0))
-        .transpose()?
         .unwrap_or(0);
     Ok(Dashboard {
         today,
@@ -325,69 +368,89 @@ pub struct ReportInfo {
 /// One line of the report: section, key, value.
 pub type Line = (String, String, String);
 
+/// A count per label (`… AS label, COUNT(*) AS n`).
+#[derive(sqlx::FromRow)]
+struct LabelCountRow {
+    label: String,
+    n: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RuleCountRow {
+    rule_id: String,
+    severity: String,
+    n: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenedRow {
+    section_id: String,
+    section_name: Option<String>,
+    #[sqlx(try_from = "At")]
+    opened_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct AwardRow {
+    section_id: String,
+    market: Option<String>,
+    award_fen: Option<i64>,
+}
+
 async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
     let (from, to) = day_bounds(day);
     let mut lines: Vec<Line> = Vec::new();
-    let rows = sqlx::query(
-        "SELECT event_type, COUNT(*) FROM events WHERE seq IS NOT NULL AND occurred_at >= $1 AND occurred_at < $2 \
+    let rows: Vec<LabelCountRow> = sqlx::query_as(
+        "SELECT event_type AS label, COUNT(*) AS n FROM events WHERE seq IS NOT NULL AND occurred_at >= $1 AND occurred_at < $2 \
          GROUP BY event_type ORDER BY event_type",
     )
     .bind(to_micros(from))
     .bind(to_micros(to))
     .fetch_all(db.pool())
     .await?;
-    for r in &rows {
-        lines.push((
-            "events".into(),
-            r.try_get(0)?,
-            r.try_get::<i64, _>(1)?.to_string(),
-        ));
+    for r in rows {
+        lines.push(("events".into(), r.label, r.n.to_string()));
     }
-    let rows = sqlx::query(
-        "SELECT rule_id, severity, COUNT(*) FROM mon_alerts WHERE raised_at >= $1 AND raised_at < $2 \
+    let rows: Vec<RuleCountRow> = sqlx::query_as(
+        "SELECT rule_id, severity, COUNT(*) AS n FROM mon_alerts WHERE raised_at >= $1 AND raised_at < $2 \
          GROUP BY rule_id, severity ORDER BY rule_id",
     )
     .bind(to_micros(from))
     .bind(to_micros(to))
     .fetch_all(db.pool())
     .await?;
-    for r in &rows {
-        let rule: String = r.try_get(0)?;
-        let sev: String = r.try_get(1)?;
+    for r in rows {
+        let (rule, sev) = (r.rule_id, r.severity);
         lines.push((
             "alerts_raised".into(),
             format!("{rule} ({sev})"),
-            r.try_get::<i64, _>(2)?.to_string(),
+            r.n.to_string(),
         ));
     }
-    let rows =
-        sqlx::query("SELECT status, COUNT(*) FROM mon_alerts GROUP BY status ORDER BY status")
-            .fetch_all(db.pool())
-            .await?;
-    for r in &rows {
-        lines.push((
-            "alerts_by_status".into(),
-            r.try_get(0)?,
-            r.try_get::<i64, _>(1)?.to_string(),
-        ));
+    let rows: Vec<LabelCountRow> = sqlx::query_as(
+        "SELECT status AS label, COUNT(*) AS n FROM mon_alerts GROUP BY status ORDER BY status",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for r in rows {
+        lines.push(("alerts_by_status".into(), r.label, r.n.to_string()));
     }
-    let rows = sqlx::query(
+    let rows: Vec<OpenedRow> = sqlx::query_as(
         "SELECT section_id, section_name, opened_at FROM mon_sections WHERE opened_at >= $1 AND opened_at < $2 ORDER BY opened_at",
     )
     .bind(to_micros(from))
     .bind(to_micros(to))
     .fetch_all(db.pool())
     .await?;
-    for r in &rows {
-        let id: String = r.try_get(0)?;
-        let name: Option<String> = r.try_get(1)?;
+    for r in rows {
+        let (id, name) = (r.section_id, r.section_name);
         lines.push((
             "openings".into(),
             format!("{id} {}", name.unwrap_or_default()),
-            display_local(from_micros(r.try_get(2)?)),
+            display_local(r.opened_at),
         ));
     }
-    let rows = sqlx::query(
+    let rows: Vec<AwardRow> = sqlx::query_as(
         "SELECT section_id, market, award_fen FROM mon_sections WHERE awarded_at >= $1 AND awarded_at < $2 ORDER BY awarded_at",
     )
     .bind(to_micros(from))
@@ -395,10 +458,8 @@ async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
     .fetch_all(db.pool())
     .await?;
     let mut total = 0i64;
-    for r in &rows {
-        let id: String = r.try_get(0)?;
-        let market: Option<String> = r.try_get(1)?;
-        let fen: Option<i64> = r.try_get(2)?;
+    for r in rows {
+        let (id, market, fen) = (r.section_id, r.market, r.award_fen);
         total = total.saturating_add(fen.unwrap_or(0));
         lines.push((
             "awards".into(),
@@ -473,29 +534,45 @@ pub async fn generate_report(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Res
     })
 }
 
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    day: String,
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
+}
+
 pub async fn list_reports(db: &Db) -> Result<Vec<ReportInfo>> {
-    let rows = sqlx::query("SELECT day, created_at FROM mon_reports ORDER BY day DESC LIMIT 366")
-        .fetch_all(db.pool())
-        .await?;
-    rows.iter()
+    let rows: Vec<ReportRow> =
+        sqlx::query_as("SELECT day, created_at FROM mon_reports ORDER BY day DESC LIMIT 366")
+            .fetch_all(db.pool())
+            .await?;
+    rows.into_iter()
         .map(|r| {
-            let d: String = r.try_get(0)?;
             Ok(ReportInfo {
-                day: d.parse().map_err(|_| Error::internal("bad report day"))?,
-                created_at: from_micros(r.try_get(1)?),
+                day: r
+                    .day
+                    .parse()
+                    .map_err(|_| Error::internal("bad report day"))?,
+                created_at: r.created_at,
             })
         })
         .collect()
 }
 
+#[derive(sqlx::FromRow)]
+struct ReportDocRow {
+    csv: String,
+    html: String,
+}
+
 /// The stored report as (csv, html).
 pub async fn get_report(db: &Db, day: NaiveDate) -> Result<(String, String)> {
-    let r = sqlx::query("SELECT csv, html FROM mon_reports WHERE day = $1")
+    let r: ReportDocRow = sqlx::query_as("SELECT csv, html FROM mon_reports WHERE day = $1")
         .bind(day.to_string())
         .fetch_optional(db.pool())
         .await?
         .ok_or_else(|| Error::not_found(format!("report of {day}")))?;
-    Ok((r.try_get(0)?, r.try_get(1)?))
+    Ok((r.csv, r.html))
 }
 
 /// Cron: at 00:10 Asia/Shanghai (16:10 UTC) store the report of the day that just ended.

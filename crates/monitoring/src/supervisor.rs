@@ -34,7 +34,6 @@ use ggzy_web::frame::{self, page_status, see_other};
 use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor};
 use serde::Deserialize;
 use serde_json::Value;
-use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod alert_cases;
@@ -89,19 +88,25 @@ pub struct Names {
     orgs: HashMap<String, (String, bool)>,
 }
 
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: String,
+    name: String,
+    kind: Option<String>,
+}
+
 impl Names {
     pub async fn load(ctx: &Ctx) -> Result<Names> {
-        let rows = sqlx::query("SELECT id, name, kind FROM mon_orgs")
+        let rows: Vec<OrgRow> = sqlx::query_as("SELECT id, name, kind FROM mon_orgs")
             .fetch_all(ctx.db.pool())
             .await?;
         let mut orgs = HashMap::with_capacity(rows.len());
         for r in rows {
-            let kind: Option<String> = r.try_get(2)?;
             let bidder_side = !matches!(
-                kind.as_deref(),
+                r.kind.as_deref(),
                 Some("tenderer" | "agency" | "centre" | "supervisor" | "bank")
             );
-            orgs.insert(r.try_get(0)?, (r.try_get(1)?, bidder_side));
+            orgs.insert(r.id, (r.name, bidder_side));
         }
         Ok(Names { orgs })
     }
@@ -190,9 +195,16 @@ pub async fn name_alerts(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
+struct SectionLabelRow {
+    project_code: Option<String>,
+    project_name: Option<String>,
+    section_name: Option<String>,
+}
+
 /// A section as people name it: project code and section name (monitoring's own copy).
 async fn section_label(ctx: &Ctx, id: &str) -> Result<Option<String>> {
-    let r = sqlx::query(
+    let r: Option<SectionLabelRow> = sqlx::query_as(
         "SELECT project_code, project_name, section_name FROM mon_sections WHERE section_id = $1",
     )
     .bind(id)
@@ -200,15 +212,11 @@ async fn section_label(ctx: &Ctx, id: &str) -> Result<Option<String>> {
     .await?;
     Ok(match r {
         Some(r) => {
-            let parts: Vec<String> = [
-                r.try_get::<Option<String>, _>(0)?,
-                r.try_get::<Option<String>, _>(1)?,
-                r.try_get::<Option<String>, _>(2)?,
-            ]
-            .into_iter()
-            .flatten()
-            .filter(|s| !s.is_empty())
-            .collect();
+            let parts: Vec<String> = [r.project_code, r.project_name, r.section_name]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.is_empty())
+                .collect();
             (!parts.is_empty()).then(|| parts.join(" "))
         }
         None => None,

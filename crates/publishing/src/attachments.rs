@@ -9,14 +9,13 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use ggzy_core::http::{Json, Path, Query};
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result};
 use ggzy_identity::http::MaybeActor;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<Ctx> {
@@ -29,25 +28,35 @@ pub(crate) async fn list(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Any>,
     announcement_id: &str,
 ) -> Result<Vec<Attachment>> {
-    let rows = sqlx::query(
+    let rows: Vec<AttachmentRow> = sqlx::query_as(
         "SELECT id, name, content_type, size, sha256, created_at FROM announcement_attachments \
          WHERE announcement_id = $1 ORDER BY created_at, id",
     )
     .bind(announcement_id)
     .fetch_all(&mut **conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Attachment {
-                id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                content_type: r.try_get(2)?,
-                size: r.try_get(3)?,
-                sha256: r.try_get(4)?,
-                created_at: from_micros(r.try_get(5)?),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Attachment {
+            id: r.id,
+            name: r.name,
+            content_type: r.content_type,
+            size: r.size,
+            sha256: r.sha256,
+            created_at: r.created_at,
         })
-        .collect()
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    id: String,
+    name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
+    created_at: ggzy_core::Timestamp,
 }
 
 /// Media types a browser may show in the page (passive formats that run no script). Everything

@@ -35,7 +35,6 @@ use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Db, Tx};
 use serde_json::{json, Value};
-use sqlx::Row;
 
 const NAME: &str = "publishing.lifecycle";
 
@@ -248,6 +247,38 @@ fn deposit_text(v: &str) -> &'static str {
 mod drafts;
 use self::drafts::*;
 
+// The JSON text columns below are read leniently (unreadable text reads as empty), as always.
+
+/// An auto-draft's text: its fields, the locked source fields and the body.
+#[derive(sqlx::FromRow)]
+struct DraftTextRow {
+    id: String,
+    fields: String,
+    source_fields: Option<String>,
+    body_md: String,
+}
+
+/// [`DraftTextRow`] with the sections it concerns (JSON list).
+#[derive(sqlx::FromRow)]
+struct SectionDraftRow {
+    id: String,
+    fields: String,
+    source_fields: Option<String>,
+    body_md: String,
+    section_ids: String,
+}
+
+/// [`SectionDraftRow`] with its status (`returned` included: compared as text).
+#[derive(sqlx::FromRow)]
+struct PublicityDraftRow {
+    id: String,
+    status: String,
+    fields: String,
+    source_fields: Option<String>,
+    body_md: String,
+    section_ids: String,
+}
+
 /// The candidate publicity's end moved (projects re-derived it when a holiday schedule was
 /// imported, 民法典 203): the platform's candidate-publicity announcement of the section follows.
 /// Not yet published (draft, returned, submitted): its end field, the locked source value and the
@@ -263,7 +294,7 @@ async fn publicity_end_moved(
     let section_id = p.section_id.as_str();
     let new_end = p.due_at.to_rfc3339();
     let old_end = p.previous_due_at.map(|t| t.to_rfc3339());
-    let rows = sqlx::query(
+    let rows: Vec<PublicityDraftRow> = sqlx::query_as(
         "SELECT id, status, fields, source_fields, body_md, section_ids FROM announcements \
          WHERE ann_type = $1 AND status IN ('draft', 'returned', 'submitted', 'published') ORDER BY id",
     )
@@ -271,7 +302,7 @@ async fn publicity_end_moved(
     .fetch_all(&mut **tx)
     .await?;
     for r in rows {
-        let ids: Value = serde_json::from_str(&r.try_get::<String, _>(5)?).unwrap_or_default();
+        let ids: Value = serde_json::from_str(&r.section_ids).unwrap_or_default();
         if !ids
             .as_array()
             .into_iter()
@@ -280,9 +311,8 @@ async fn publicity_end_moved(
         {
             continue;
         }
-        let id: String = r.try_get(0)?;
-        let status: String = r.try_get(1)?;
-        if status == "published" {
+        let id = r.id;
+        if r.status == "published" {
             emit(
                 tx,
                 db,
@@ -300,17 +330,16 @@ async fn publicity_end_moved(
             .await?;
             continue;
         }
-        let mut fields: Value =
-            serde_json::from_str(&r.try_get::<String, _>(2)?).unwrap_or_default();
-        let source: Option<String> = r.try_get(3)?;
-        let mut source: Value = source
+        let mut fields: Value = serde_json::from_str(&r.fields).unwrap_or_default();
+        let mut source: Value = r
+            .source_fields
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or(Value::Null);
         fields["publicity_end_at"] = json!(new_end);
         if source.is_object() {
             source["publicity_end_at"] = json!(new_end);
         }
-        let body: String = r.try_get(4)?;
+        let body = r.body_md;
         let body = match p.previous_due_at {
             Some(old) => body.replace(&cell_time(Some(old)), &cell_time(Some(p.due_at))),
             None => body,
@@ -338,7 +367,7 @@ async fn publicity_end_moved(
 async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &DealTermsRecorded) -> Result<()> {
     let deal_id = p.deal_id.as_str();
     let (start, end) = (p.publicity_start.to_rfc3339(), p.publicity_end.to_rfc3339());
-    let r = sqlx::query(
+    let r: Option<DraftTextRow> = sqlx::query_as(
         "SELECT id, fields, source_fields, body_md FROM announcements \
          WHERE source_event = $1 AND status IN ('draft', 'returned')",
     )
@@ -346,10 +375,10 @@ async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &DealTermsRecorded) 
     .fetch_optional(&mut **tx)
     .await?;
     let Some(r) = r else { return Ok(()) };
-    let id: String = r.try_get(0)?;
-    let mut fields: Value = serde_json::from_str(&r.try_get::<String, _>(1)?).unwrap_or_default();
-    let source: Option<String> = r.try_get(2)?;
-    let mut source: Value = source
+    let id = r.id;
+    let mut fields: Value = serde_json::from_str(&r.fields).unwrap_or_default();
+    let mut source: Value = r
+        .source_fields
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or(Value::Null);
     for v in [&mut fields, &mut source] {
@@ -358,7 +387,7 @@ async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &DealTermsRecorded) 
             v["publicity_end_at"] = json!(end);
         }
     }
-    let body: String = r.try_get(3)?;
+    let body = r.body_md;
     let body = format!(
         "{body}\n公示期（publicity）：{} 至 {}（不少于 5 个工作日）\n",
         cell_time(Some(p.publicity_start)),
@@ -394,7 +423,7 @@ async fn experts_disclosed(tx: &mut Tx, now: DateTime<Utc>, p: &CommitteeDisclos
         .iter()
         .map(|e| json!({"name": e.name, "specialty": e.specialty}))
         .collect();
-    let rows = sqlx::query(
+    let rows: Vec<SectionDraftRow> = sqlx::query_as(
         "SELECT id, fields, source_fields, body_md, section_ids FROM announcements \
          WHERE ann_type = $1 AND status IN ('draft', 'returned') AND project_id = $2 ORDER BY id",
     )
@@ -403,7 +432,7 @@ async fn experts_disclosed(tx: &mut Tx, now: DateTime<Utc>, p: &CommitteeDisclos
     .fetch_all(&mut **tx)
     .await?;
     for r in rows {
-        let ids: Value = serde_json::from_str(&r.try_get::<String, _>(4)?).unwrap_or_default();
+        let ids: Value = serde_json::from_str(&r.section_ids).unwrap_or_default();
         if !ids
             .as_array()
             .into_iter()
@@ -412,16 +441,15 @@ async fn experts_disclosed(tx: &mut Tx, now: DateTime<Utc>, p: &CommitteeDisclos
         {
             continue;
         }
-        let id: String = r.try_get(0)?;
-        let mut fields: Value =
-            serde_json::from_str(&r.try_get::<String, _>(1)?).unwrap_or_default();
-        let source: Option<String> = r.try_get(2)?;
-        let mut source: Value = source
+        let id = r.id;
+        let mut fields: Value = serde_json::from_str(&r.fields).unwrap_or_default();
+        let mut source: Value = r
+            .source_fields
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_else(|| json!({}));
         fields["experts"] = json!(experts);
         source["experts"] = json!(experts);
-        let mut body: String = r.try_get(3)?;
+        let mut body = r.body_md;
         if !body.contains("评审专家名单") {
             body.push_str("\n### 评审专家名单\n\n| 姓名 | 专业 |\n|---|---|\n");
             for e in &experts {

@@ -27,13 +27,13 @@ use chrono::{DateTime, Utc};
 use ggzy_core::http::{Json, Path, Query};
 use ggzy_core::ident::Market;
 use ggzy_core::money::Money;
+use ggzy_core::sql::Json as JsonText;
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result};
 use ggzy_events::projects::{AwardConfirmed, OpeningEntry};
 use ggzy_store::{Ctx, Tx};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use sqlx::Row;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<Ctx> {
@@ -318,13 +318,14 @@ fn opening_status(e: &OpeningEntry) -> &'static str {
 
 /// Per-lot bid statistics (bids extension): bidders and valid bids of the section.
 async fn statistics(tx: &mut Tx, section_id: &str) -> Result<Value> {
-    let rows = sqlx::query("SELECT status FROM publishing_ocds_bids WHERE section_id = $1")
-        .bind(section_id)
-        .fetch_all(&mut **tx)
-        .await?;
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT status FROM publishing_ocds_bids WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_all(&mut **tx)
+            .await?;
     let mut valid = 0i64;
-    for r in &rows {
-        if r.try_get::<String, _>(0)? == "valid" {
+    for status in &rows {
+        if status == "valid" {
             valid += 1;
         }
     }
@@ -396,17 +397,16 @@ pub(crate) async fn record_opening(
         }
         details.push(b);
     }
-    let rows = sqlx::query(
-        "SELECT party_id, MIN(party_name) FROM publishing_ocds_bids WHERE project_id = $1 \
+    let rows: Vec<PartyRow> = sqlx::query_as(
+        "SELECT party_id, MIN(party_name) AS party_name FROM publishing_ocds_bids WHERE project_id = $1 \
          GROUP BY party_id ORDER BY party_id",
     )
     .bind(process_key(s))
     .fetch_all(&mut **tx)
     .await?;
     let mut tenderers = Vec::new();
-    for row in &rows {
-        let id: String = row.try_get(0)?;
-        let name: String = row.try_get(1)?;
+    for row in rows {
+        let (id, name) = (row.party_id, row.party_name);
         tenderers.push(json!({"id": id, "name": name}));
     }
     let mut t = tender_core(s, &lots);
@@ -447,14 +447,13 @@ pub(crate) async fn record_disqualification(
     if n == 0 {
         return Ok(());
     }
-    let bid: String = sqlx::query(
+    let bid: String = sqlx::query_scalar(
         "SELECT bid_id FROM publishing_ocds_bids WHERE section_id = $1 AND org_id = $2",
     )
     .bind(&s.section_id)
     .bind(org_id)
     .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     let lots = lots_of(tx, s).await?;
     let mut r = base(s, "tenderUpdate", &format!("disqualified-{event_id}"), at);
     let mut t = tender_core(s, &lots);
@@ -463,6 +462,24 @@ pub(crate) async fn record_disqualification(
     r["bids"] = json!({"details": [{"id": bid, "status": "disqualified"}],
                        "statistics": statistics(tx, &s.section_id).await?});
     store(tx, s, "tenderUpdate", at, &r, &format!("event:{event_id}")).await
+}
+
+#[derive(sqlx::FromRow)]
+struct PartyRow {
+    party_id: String,
+    party_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct WinnerBidRow {
+    bid_id: String,
+    party_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    uscc: String,
+    name: String,
 }
 
 /// The award release (`projects.award.confirmed`): the award `relatedLots` its section and
@@ -480,7 +497,7 @@ pub(crate) async fn record_award(
     let mut name = p.winner_name.clone().unwrap_or_default();
     let mut uscc: Option<String> = None;
     let mut bid: Option<String> = None;
-    if let Some(row) = sqlx::query(
+    if let Some(row) = sqlx::query_as::<_, WinnerBidRow>(
         "SELECT bid_id, party_name FROM publishing_ocds_bids WHERE section_id = $1 AND org_id = $2",
     )
     .bind(&s.section_id)
@@ -488,23 +505,24 @@ pub(crate) async fn record_award(
     .fetch_optional(&mut **tx)
     .await?
     {
-        bid = Some(row.try_get(0)?);
+        bid = Some(row.bid_id);
         if name.is_empty() {
-            name = row.try_get(1)?;
+            name = row.party_name;
         }
     }
-    if let Some(row) = sqlx::query("SELECT uscc, name FROM publishing_orgs WHERE org_id = $1")
-        .bind(winner)
-        .fetch_optional(&mut **tx)
-        .await?
+    if let Some(row) =
+        sqlx::query_as::<_, OrgRow>("SELECT uscc, name FROM publishing_orgs WHERE org_id = $1")
+            .bind(winner)
+            .fetch_optional(&mut **tx)
+            .await?
     {
-        uscc = Some(row.try_get::<String, _>(0)?).filter(|u| !u.is_empty());
+        uscc = Some(row.uscc).filter(|u| !u.is_empty());
         if name.is_empty() {
-            name = row.try_get(1)?;
+            name = row.name;
         }
     }
     if uscc.is_none() {
-        if let Some(row) = sqlx::query(
+        if let Some(id) = sqlx::query_scalar::<_, String>(
             "SELECT party_id FROM publishing_ocds_bids WHERE section_id = $1 AND org_id = $2",
         )
         .bind(&s.section_id)
@@ -512,7 +530,6 @@ pub(crate) async fn record_award(
         .fetch_optional(&mut **tx)
         .await?
         {
-            let id: String = row.try_get(0)?;
             uscc = id
                 .strip_prefix(&format!("{USCC_SCHEME}-"))
                 .map(str::to_string);
@@ -721,6 +738,15 @@ fn decode_cursor(c: &str) -> Result<(i64, String)> {
     Ok((t.parse().map_err(|_| bad())?, id.to_string()))
 }
 
+/// A stored release (the JSON text is read by its column).
+#[derive(sqlx::FromRow)]
+struct ReleaseRow {
+    id: String,
+    ocid: String,
+    released_at: i64,
+    release: JsonText<Value>,
+}
+
 /// OCDS 1.1 release package: one release per change, oldest first (public, no login).
 #[utoipa::path(get, path = "/api/v1/ocds/releases", tag = "publishing", params(ReleaseFilter),
     responses((status = 200, description = "OCDS 1.1 release package", content_type = "application/json"),
@@ -756,22 +782,23 @@ async fn releases(State(ctx): State<Ctx>, Query(f): Query<ReleaseFilter>) -> Res
         filter.where_clause(),
         limit + 1
     );
-    let q = filter.bind(sqlx::query(&sql));
+    let q = filter.bind_as(sqlx::query_as::<_, ReleaseRow>(&sql));
     let rows = q.fetch_all(ctx.db.pool()).await?;
+    let n_rows = rows.len() as i64;
     let mut out = Vec::new();
     let mut next = None;
-    for (k, r) in rows.iter().enumerate() {
+    for (k, r) in rows.into_iter().enumerate() {
         if k as i64 == limit {
             break;
         }
-        let id: String = r.try_get(0)?;
-        let key: String = r.try_get(1)?;
-        let at: i64 = r.try_get(2)?;
-        let rel: String = r.try_get(3)?;
-        let rel: Value =
-            serde_json::from_str(&rel).map_err(|e| Error::internal(format!("release: {e}")))?;
+        let ReleaseRow {
+            id,
+            ocid: key,
+            released_at: at,
+            release: JsonText(rel),
+        } = r;
         out.push(finish(&ctx, &key, rel));
-        if rows.len() as i64 > limit && k as i64 == limit - 1 {
+        if n_rows > limit && k as i64 == limit - 1 {
             next = Some(encode_cursor(at, &id));
         }
     }
@@ -816,23 +843,23 @@ async fn record(
     let key = ocid_param
         .strip_prefix(&format!("{}-", ctx.settings.ocid_prefix))
         .ok_or_else(not_found)?;
-    let rows =
-        sqlx::query("SELECT release FROM ocds_releases WHERE ocid = $1 ORDER BY released_at, id")
-            .bind(key)
-            .fetch_all(ctx.db.pool())
-            .await?;
+    let rows: Vec<JsonText<Value>> = sqlx::query_scalar(
+        "SELECT release FROM ocds_releases WHERE ocid = $1 ORDER BY released_at, id",
+    )
+    .bind(key)
+    .fetch_all(ctx.db.pool())
+    .await?;
     let base = ctx.settings.public_url.trim_end_matches('/');
     if rows.is_empty() {
-        let moved = sqlx::query(
+        let moved: Option<String> = sqlx::query_scalar(
             "SELECT ocid FROM ocds_releases WHERE section_id = $1 AND ocid <> $1 LIMIT 1",
         )
         .bind(key)
         .fetch_optional(ctx.db.pool())
         .await?;
-        let Some(moved) = moved else {
+        let Some(to) = moved else {
             return Err(not_found());
         };
-        let to: String = moved.try_get(0)?;
         // Relative (RFC 9110 allows it): right behind any proxy whatever `public_url` says.
         let location = format!("/api/v1/ocds/records/{}", ocid(&ctx, &to));
         let mut resp = axum::http::StatusCode::PERMANENT_REDIRECT.into_response();
@@ -842,10 +869,7 @@ async fn record(
         return Ok(resp);
     }
     let mut rels = Vec::new();
-    for r in &rows {
-        let s: String = r.try_get(0)?;
-        let v: Value =
-            serde_json::from_str(&s).map_err(|e| Error::internal(format!("release: {e}")))?;
+    for JsonText(v) in rows {
         rels.push(finish(&ctx, key, v));
     }
     Ok(Json(json!({

@@ -156,6 +156,12 @@ impl AnnouncementType {
     }
 }
 
+ggzy_core::text_enum!(
+    AnnouncementType,
+    |s: &str| AnnouncementType::parse(s).map_err(|e| e.message),
+    |t: &AnnouncementType| t.as_str()
+);
+
 /// Fields each candidate in a candidate publicity must state (10号令 第6条).
 pub const CANDIDATE_FIELDS: [&str; 8] = [
     "rank",
@@ -590,6 +596,13 @@ impl BodyFormat {
         }
     }
 }
+
+// Any stored code other than `html` reads as Markdown (as `parse`).
+ggzy_core::text_enum!(
+    BodyFormat,
+    |s: &str| Ok::<_, std::convert::Infallible>(BodyFormat::parse(s)),
+    BodyFormat::as_str
+);
 
 /// Markdown to HTML with everything unsafe stripped: no script, no event handlers, no
 /// `javascript:` links (ammonia's allow-list).

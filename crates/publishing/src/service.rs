@@ -11,14 +11,14 @@ use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::ident::Market;
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::sql::{At, Flag, MaybeAt};
+use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Clock, Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// Timer kind that publishes a scheduled announcement.
@@ -36,6 +36,8 @@ pub enum Status {
     Published,
     Withdrawn,
 }
+
+ggzy_core::text_enum!(Status, Status::parse, Status::as_str);
 
 impl Status {
     pub fn as_str(&self) -> &'static str {
@@ -186,49 +188,81 @@ const COLS: &str = "a.id, a.market, a.ann_type, a.region, a.title, a.body_md, a.
     a.created_at, a.updated_at, a.owner_org_id, a.project_id, a.section_ids, a.body_format, \
     a.source_event, a.source_fields, a.postpone, a.return_reason, a.periods_provisional";
 
-fn opt_time(r: &ggzy_store::Row, i: usize) -> Result<Option<DateTime<Utc>>> {
-    Ok(r.try_get::<Option<i64>, _>(i)?.map(from_micros))
+/// One row of [`COLS`]. The JSON columns are read leniently (unreadable text reads as null or
+/// empty), as they always were.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AnnouncementRow {
+    id: String,
+    market: String,
+    ann_type: AnnouncementType,
+    region: String,
+    title: String,
+    body_md: String,
+    body_html: String,
+    fields: String,
+    original_id: Option<String>,
+    status: Status,
+    version: i64,
+    #[sqlx(try_from = "MaybeAt")]
+    publish_at: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    published_at: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    withdrawn_at: Option<Timestamp>,
+    withdraw_reason: Option<String>,
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    updated_at: Timestamp,
+    owner_org_id: Option<String>,
+    project_id: Option<String>,
+    section_ids: String,
+    body_format: BodyFormat,
+    source_event: Option<String>,
+    source_fields: Option<String>,
+    postpone: Option<String>,
+    return_reason: Option<String>,
+    #[sqlx(try_from = "Flag")]
+    periods_provisional: bool,
 }
 
-fn from_row(r: &ggzy_store::Row) -> Result<Announcement> {
-    let fields: String = r.try_get(7)?;
-    Ok(Announcement {
-        id: r.try_get(0)?,
-        market: r.try_get(1)?,
-        ann_type: AnnouncementType::parse(&r.try_get::<String, _>(2)?)
-            .map_err(|e| Error::internal(e.message))?,
-        region: r.try_get(3)?,
-        title: r.try_get(4)?,
-        body_markdown: r.try_get(5)?,
-        body_html: r.try_get(6)?,
-        fields: serde_json::from_str(&fields).unwrap_or(Value::Null),
-        original_id: r.try_get(8)?,
-        status: Status::parse(&r.try_get::<String, _>(9)?)?,
-        version: r.try_get(10)?,
-        publish_at: opt_time(r, 11)?,
-        published_at: opt_time(r, 12)?,
-        withdrawn_at: opt_time(r, 13)?,
-        withdraw_reason: r.try_get(14)?,
-        created_at: from_micros(r.try_get(15)?),
-        updated_at: from_micros(r.try_get(16)?),
-        owner_org_id: r.try_get(17)?,
-        changes: vec![],
-        versions: vec![],
-        project_id: r.try_get(18)?,
-        section_ids: serde_json::from_str(&r.try_get::<String, _>(19)?).unwrap_or_default(),
-        body_format: BodyFormat::parse(&r.try_get::<String, _>(20)?),
-        attachments: vec![],
-        source_event: r.try_get(21)?,
-        source_fields: r
-            .try_get::<Option<String>, _>(22)?
-            .and_then(|f| serde_json::from_str(&f).ok()),
-        postpone: r
-            .try_get::<Option<String>, _>(23)?
-            .and_then(|f| serde_json::from_str(&f).ok())
-            .unwrap_or_default(),
-        return_reason: r.try_get(24)?,
-        periods_provisional: r.try_get::<i64, _>(25)? != 0,
-    })
+impl From<AnnouncementRow> for Announcement {
+    fn from(r: AnnouncementRow) -> Announcement {
+        Announcement {
+            id: r.id,
+            market: r.market,
+            ann_type: r.ann_type,
+            region: r.region,
+            title: r.title,
+            body_markdown: r.body_md,
+            body_html: r.body_html,
+            fields: serde_json::from_str(&r.fields).unwrap_or(Value::Null),
+            original_id: r.original_id,
+            status: r.status,
+            version: r.version,
+            publish_at: r.publish_at,
+            published_at: r.published_at,
+            withdrawn_at: r.withdrawn_at,
+            withdraw_reason: r.withdraw_reason,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            owner_org_id: r.owner_org_id,
+            changes: vec![],
+            versions: vec![],
+            project_id: r.project_id,
+            section_ids: serde_json::from_str(&r.section_ids).unwrap_or_default(),
+            body_format: r.body_format,
+            attachments: vec![],
+            source_event: r.source_event,
+            source_fields: r.source_fields.and_then(|f| serde_json::from_str(&f).ok()),
+            postpone: r
+                .postpone
+                .and_then(|f| serde_json::from_str(&f).ok())
+                .unwrap_or_default(),
+            return_reason: r.return_reason,
+            periods_provisional: r.periods_provisional,
+        }
+    }
 }
 
 pub(crate) async fn load(tx: &mut Tx, db: &Db, id: &str, lock: bool) -> Result<Announcement> {
@@ -236,12 +270,12 @@ pub(crate) async fn load(tx: &mut Tx, db: &Db, id: &str, lock: bool) -> Result<A
         "SELECT {COLS} FROM announcements a WHERE a.id = $1{}",
         if lock { db.for_update() } else { "" }
     );
-    let r = sqlx::query(&sql)
+    let r: AnnouncementRow = sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| Error::not_found(format!("announcement {id}")))?;
-    from_row(&r)
+    Ok(Announcement::from(r))
 }
 
 pub(crate) fn payload(a: &Announcement) -> Value {
@@ -332,6 +366,14 @@ fn check_draft(d: &AnnouncementDraft) -> Result<Checked> {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct OriginalRow {
+    status: String,
+    project_id: Option<String>,
+    /// JSON list of section ids (unreadable text reads as none).
+    section_ids: String,
+}
+
 /// The original a change notice amends must be published; returns its project and sections.
 async fn check_original(
     tx: &mut Tx,
@@ -340,18 +382,16 @@ async fn check_original(
     let Some(o) = original.filter(|o| !o.is_empty()) else {
         return Ok(None);
     };
-    let r = sqlx::query("SELECT status, project_id, section_ids FROM announcements WHERE id = $1")
-        .bind(o)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let r: Option<OriginalRow> =
+        sqlx::query_as("SELECT status, project_id, section_ids FROM announcements WHERE id = $1")
+            .bind(o)
+            .fetch_optional(&mut **tx)
+            .await?;
     match r {
-        Some(r) if r.try_get::<String, _>(0)? == "published" => {
-            let sections: String = r.try_get(2)?;
-            Ok(Some((
-                r.try_get(1)?,
-                serde_json::from_str(&sections).unwrap_or_default(),
-            )))
-        }
+        Some(r) if r.status == "published" => Ok(Some((
+            r.project_id,
+            serde_json::from_str(&r.section_ids).unwrap_or_default(),
+        ))),
         _ => Err(Error::field(
             "original_id",
             "announcement.original_unpublished",
@@ -383,50 +423,74 @@ const SECTION_COLS: &str = "section_id, project_id, project_code, project_name, 
     procedure, tenderer_name, tenderer_uscc, owner_org_id, estimated_price, docs_issue_at, bid_deadline, \
     opening_at";
 
-fn section_from_row(r: &ggzy_store::Row) -> Result<SectionInfo> {
-    Ok(SectionInfo {
-        section_id: r.try_get(0)?,
-        project_id: r.try_get(1)?,
-        project_code: r.try_get(2)?,
-        project_name: r.try_get(3)?,
-        section_name: r.try_get(4)?,
-        market: r.try_get(5)?,
-        procedure: r.try_get(6)?,
-        tenderer_name: r.try_get(7)?,
-        tenderer_uscc: r.try_get(8)?,
-        owner_org_id: r.try_get(9)?,
-        estimated_price: r.try_get(10)?,
-        docs_issue_at: opt_time(r, 11)?,
-        bid_deadline: opt_time(r, 12)?,
-        opening_at: opt_time(r, 13)?,
-    })
+/// One row of [`SECTION_COLS`].
+#[derive(sqlx::FromRow)]
+struct SectionRow {
+    section_id: String,
+    project_id: String,
+    project_code: Option<String>,
+    project_name: String,
+    section_name: String,
+    market: String,
+    procedure: Option<String>,
+    tenderer_name: Option<String>,
+    tenderer_uscc: Option<String>,
+    owner_org_id: Option<String>,
+    estimated_price: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
+    docs_issue_at: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    bid_deadline: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    opening_at: Option<Timestamp>,
+}
+
+impl From<SectionRow> for SectionInfo {
+    fn from(r: SectionRow) -> SectionInfo {
+        SectionInfo {
+            section_id: r.section_id,
+            project_id: r.project_id,
+            project_code: r.project_code,
+            project_name: r.project_name,
+            section_name: r.section_name,
+            market: r.market,
+            procedure: r.procedure,
+            tenderer_name: r.tenderer_name,
+            tenderer_uscc: r.tenderer_uscc,
+            owner_org_id: r.owner_org_id,
+            estimated_price: r.estimated_price,
+            docs_issue_at: r.docs_issue_at,
+            bid_deadline: r.bid_deadline,
+            opening_at: r.opening_at,
+        }
+    }
 }
 
 /// Sections of the projection, by id (absent ids are skipped).
 pub(crate) async fn sections(tx: &mut Tx, ids: &[String]) -> Result<Vec<SectionInfo>> {
     let mut out = Vec::new();
     for id in ids {
-        let r = sqlx::query(&format!(
+        let r: Option<SectionRow> = sqlx::query_as(&format!(
             "SELECT {SECTION_COLS} FROM publishing_sections WHERE section_id = $1"
         ))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
         if let Some(r) = r {
-            out.push(section_from_row(&r)?);
+            out.push(SectionInfo::from(r));
         }
     }
     Ok(out)
 }
 
 pub(crate) async fn project_sections(tx: &mut Tx, project_id: &str) -> Result<Vec<SectionInfo>> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<SectionRow> = sqlx::query_as(&format!(
         "SELECT {SECTION_COLS} FROM publishing_sections WHERE project_id = $1 ORDER BY section_id"
     ))
     .bind(project_id)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter().map(section_from_row).collect()
+    Ok(rows.into_iter().map(SectionInfo::from).collect())
 }
 
 /// The project and sections a draft is about: checked against publishing's copy of the registered
@@ -702,15 +766,13 @@ async fn procedures_of(conn: &mut sqlx::AnyConnection, a: &Announcement) -> Resu
         let Some(project) = &a.project_id else {
             return Ok(out);
         };
-        let rows = sqlx::query(
+        let rows: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT procedure FROM publishing_sections WHERE project_id = $1 AND procedure IS NOT NULL",
         )
         .bind(project)
         .fetch_all(&mut *conn)
         .await?;
-        for r in rows {
-            out.push(r.try_get::<String, _>(0)?);
-        }
+        out.extend(rows);
     } else {
         for id in &a.section_ids {
             let p: Option<Option<String>> = sqlx::query_scalar(
@@ -739,9 +801,9 @@ pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) ->
     ggzy_store::calendar::refresh(db).await?;
     let sql =
         format!("SELECT {COLS} FROM announcements a WHERE a.periods_provisional = 1 ORDER BY a.id");
-    let rows = sqlx::query(&sql).fetch_all(&mut **tx).await?;
+    let rows: Vec<AnnouncementRow> = sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
     for r in rows {
-        let a = from_row(&r)?;
+        let a = Announcement::from(r);
         let Ok(market) = Market::parse(&a.market) else {
             continue;
         };

@@ -24,7 +24,6 @@ use ggzy_web::fmt::beijing_time;
 use ggzy_web::frame::{self, page_status, see_other};
 use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor, QueueCard};
 use serde::Deserialize;
-use sqlx::Row;
 
 pub fn router() -> Router<Ctx> {
     Router::new()
@@ -39,10 +38,10 @@ pub fn router() -> Router<Ctx> {
 
 /// This area's card on the staff home: announcements submitted and awaiting approval.
 pub async fn pending_for_staff(ctx: &Ctx, l: Lang) -> Result<Vec<QueueCard>> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM announcements WHERE status = 'submitted'")
-        .fetch_one(ctx.db.pool())
-        .await?
-        .try_get(0)?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM announcements WHERE status = 'submitted'")
+            .fetch_one(ctx.db.pool())
+            .await?;
     Ok(vec![QueueCard::queue(
         "announcements",
         l.t("待审核的公告", "Announcements awaiting approval"),

@@ -158,7 +158,7 @@ pub async fn search(db: &Db, q: &str, status: &str, n: usize) -> Result<Search> 
             .map(|i| {
                 format!(
                     "(SELECT COUNT(*) FROM (SELECT 1 FROM announcement_terms WHERE term = ${} \
-                     AND status = $1 LIMIT {COUNT_CAP}) x{i})",
+                     AND status = $1 LIMIT {COUNT_CAP}) x{i}) AS c{i}",
                     i + 2
                 )
             })
@@ -173,7 +173,7 @@ pub async fn search(db: &Db, q: &str, status: &str, n: usize) -> Result<Search> 
         }
         let row = cq.fetch_one(db.pool()).await?;
         for (i, t) in ts.drain(..).enumerate() {
-            counted.push((row.try_get::<i64, _>(i)?, t));
+            counted.push((row.try_get::<i64, _>(format!("c{i}").as_str())?, t));
         }
     }
     counted.sort_by_key(|(c, _)| *c);
@@ -222,38 +222,32 @@ pub async fn search(db: &Db, q: &str, status: &str, n: usize) -> Result<Search> 
 /// announcement gets (or keeps) its text row and postings under its current status; any other
 /// state has none. Call in the transaction that changed the row (which holds its lock).
 pub async fn index(tx: &mut Tx, id: &str) -> Result<()> {
-    let row =
-        sqlx::query("SELECT title, body_md, status, published_at FROM announcements WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let row: Option<TextRow> = sqlx::query_as(
+        "SELECT title, body_md, status, published_at FROM announcements WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
     let Some(row) = row else { return Ok(()) };
-    let status: String = row.try_get(2)?;
-    let published_at: Option<i64> = row.try_get(3)?;
+    let status = row.status;
     let public = matches!(status.as_str(), "published" | "withdrawn");
-    let new = match published_at {
+    let new = match row.published_at {
         Some(p) if public => Some(Doc {
             status,
             published_at: p,
-            title: normalize(&row.try_get::<String, _>(0)?),
-            body: normalize(&row.try_get::<String, _>(1)?),
+            title: normalize(&row.title),
+            body: normalize(&row.body_md),
         }),
         _ => None,
     };
-    let old = sqlx::query(
+    let old: Option<Doc> = sqlx::query_as(
         "SELECT status, published_at, title, body FROM announcement_search_docs \
          WHERE announcement_id = $1",
     )
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?;
-    if let Some(o) = old {
-        let old = Doc {
-            status: o.try_get(0)?,
-            published_at: o.try_get(1)?,
-            title: o.try_get(2)?,
-            body: o.try_get(3)?,
-        };
+    if let Some(old) = old {
         if new.as_ref() == Some(&old) {
             return Ok(());
         }
@@ -286,7 +280,17 @@ pub async fn index_new(
     insert_doc(tx, id, &d).await
 }
 
-#[derive(PartialEq)]
+/// An announcement's text as [`index`] reads it.
+#[derive(sqlx::FromRow)]
+struct TextRow {
+    title: String,
+    body_md: String,
+    status: String,
+    published_at: Option<i64>,
+}
+
+/// A row of `announcement_search_docs` (the normalized text of a public announcement).
+#[derive(PartialEq, sqlx::FromRow)]
 struct Doc {
     status: String,
     published_at: i64,

@@ -11,7 +11,6 @@ use ggzy_core::time::to_micros;
 use ggzy_core::Result;
 use ggzy_events::projects::SectionReturnedToEvaluation;
 use ggzy_store::{Db, Tx};
-use sqlx::Row;
 
 pub(crate) async fn withdraw_result(
     tx: &mut Tx,
@@ -29,7 +28,7 @@ pub(crate) async fn withdraw_result(
          remedy case {case})"
     );
     // section_ids is a JSON array of ids (no quote in an id): the quoted id matches one element.
-    let rows = sqlx::query(
+    let rows: Vec<IdStatusRow> = sqlx::query_as(
         "SELECT id, status FROM announcements WHERE ann_type IN ('candidate_publicity', 'award') \
          AND section_ids LIKE $1 AND status <> 'withdrawn' ORDER BY created_at",
     )
@@ -38,8 +37,7 @@ pub(crate) async fn withdraw_result(
     .await?;
     let by = ActorRef::system("publishing.voided_results");
     for r in rows {
-        let id: String = r.try_get(0)?;
-        let status: String = r.try_get(1)?;
+        let IdStatusRow { id, status } = r;
         if status == Status::Published.as_str() {
             sqlx::query(
                 "UPDATE announcements SET status = 'withdrawn', withdrawn_at = $1, withdraw_reason = $2, \
@@ -65,4 +63,10 @@ pub(crate) async fn withdraw_result(
         }
     }
     Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct IdStatusRow {
+    id: String,
+    status: String,
 }

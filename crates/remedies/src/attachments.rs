@@ -12,14 +12,14 @@ use chrono::{DateTime, Utc};
 use ggzy_core::error::{Error, Violations};
 use ggzy_core::events::NewEvent;
 use ggzy_core::ids;
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::sql::At;
+use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// The size cap of one attachment (10 MiB).
@@ -37,6 +37,39 @@ pub struct Attachment {
     /// SHA-256 of the stored bytes, lowercase hex, computed by the server.
     pub sha256: String,
     pub uploaded_at: DateTime<Utc>,
+}
+
+/// One stored attachment as [`Attachment`] shows it.
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    id: String,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    #[sqlx(try_from = "At")]
+    uploaded_at: Timestamp,
+}
+
+impl From<AttachmentRow> for Attachment {
+    fn from(r: AttachmentRow) -> Attachment {
+        Attachment {
+            id: r.id,
+            file_name: r.file_name,
+            content_type: r.content_type,
+            size: r.size,
+            sha256: r.sha256,
+            uploaded_at: r.uploaded_at,
+        }
+    }
+}
+
+/// Who uploaded an attachment and whether a case claimed it.
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    org_id: String,
+    section_id: String,
+    case_id: Option<String>,
 }
 
 /// The type of an attachment from its first bytes: PDF, PNG or JPEG; anything else is refused.
@@ -228,18 +261,14 @@ pub async fn claim(
 ) -> Result<()> {
     let mut v = Violations::new();
     for (i, id) in ids.iter().enumerate() {
-        let row = sqlx::query(&format!(
+        let row: Option<ClaimRow> = sqlx::query_as(&format!(
             "SELECT org_id, section_id, case_id FROM remedy_attachments WHERE id = $1{for_update}"
         ))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
         let ok = match row {
-            Some(r) => {
-                r.try_get::<String, _>(0)? == org
-                    && r.try_get::<String, _>(1)? == section_id
-                    && r.try_get::<Option<String>, _>(2)?.is_none()
-            }
+            Some(r) => r.org_id == org && r.section_id == section_id && r.case_id.is_none(),
             None => false,
         };
         if !ok || ids[..i].contains(id) {
@@ -263,25 +292,14 @@ pub async fn claim(
 
 /// The attachments of a case, in upload order.
 pub async fn of_case(conn: &mut sqlx::AnyConnection, case_id: &str) -> Result<Vec<Attachment>> {
-    let rows = sqlx::query(
+    let rows: Vec<AttachmentRow> = sqlx::query_as(
         "SELECT id, file_name, content_type, size, sha256, uploaded_at FROM remedy_attachments \
          WHERE case_id = $1 ORDER BY uploaded_at, id",
     )
     .bind(case_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Attachment {
-                id: r.try_get(0)?,
-                file_name: r.try_get(1)?,
-                content_type: r.try_get(2)?,
-                size: r.try_get(3)?,
-                sha256: r.try_get(4)?,
-                uploaded_at: from_micros(r.try_get(5)?),
-            })
-        })
-        .collect()
+    Ok(rows.into_iter().map(Attachment::from).collect())
 }
 
 /// The attachments among `ids` that `org_id` uploaded for `section_id` and no case has claimed
@@ -295,7 +313,7 @@ pub async fn unclaimed(
     let mut out = Vec::new();
     let mut conn = ctx.db.pool().acquire().await?;
     for id in ids {
-        let r = sqlx::query(
+        let r: Option<AttachmentRow> = sqlx::query_as(
             "SELECT id, file_name, content_type, size, sha256, uploaded_at FROM remedy_attachments \
              WHERE id = $1 AND org_id = $2 AND section_id = $3 AND case_id IS NULL",
         )
@@ -305,14 +323,7 @@ pub async fn unclaimed(
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(r) = r {
-            out.push(Attachment {
-                id: r.try_get(0)?,
-                file_name: r.try_get(1)?,
-                content_type: r.try_get(2)?,
-                size: r.try_get(3)?,
-                sha256: r.try_get(4)?,
-                uploaded_at: from_micros(r.try_get(5)?),
-            });
+            out.push(Attachment::from(r));
         }
     }
     Ok(out)
@@ -328,14 +339,13 @@ pub async fn download(
 ) -> Result<(Attachment, Bytes)> {
     let mut conn = ctx.db.pool().acquire().await?;
     crate::service::require_case_party(&mut conn, actor, case_id).await?;
-    let key: Option<String> =
-        sqlx::query("SELECT storage_key FROM remedy_attachments WHERE id = $1 AND case_id = $2")
-            .bind(attachment_id)
-            .bind(case_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
+    let key: Option<String> = sqlx::query_scalar(
+        "SELECT storage_key FROM remedy_attachments WHERE id = $1 AND case_id = $2",
+    )
+    .bind(attachment_id)
+    .bind(case_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     let key = key.ok_or_else(|| Error::not_found(format!("attachment {attachment_id}")))?;
     let att = of_case(&mut conn, case_id)
         .await?

@@ -20,13 +20,13 @@
 use crate::rules::{Kind, RaiseFrom, RemedyRule, Target};
 use ggzy_core::events::NewEvent;
 use ggzy_core::regional::{self, Overridable, Override, RegionalValue};
-use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{Error, Result};
+use ggzy_core::sql::At;
+use ggzy_core::time::to_micros;
+use ggzy_core::{Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// Which way a region may move a value (shared by every rules table: `ggzy_core::regional`).
@@ -94,13 +94,32 @@ pub fn check_value(f: &RemedyField, legal: i64, value: i64, legal_source: &str) 
     regional::check_value(*f, legal, value, legal_source)
 }
 
+#[derive(sqlx::FromRow)]
+struct FieldOverrideRow {
+    field: String,
+    value: i64,
+    citation: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct OverrideRow {
+    market: String,
+    kind: String,
+    target: String,
+    field: String,
+    value: i64,
+    citation: String,
+    #[sqlx(try_from = "At")]
+    set_at: Timestamp,
+}
+
 /// Apply the region's overrides to a national rule (value and citation).
 pub(crate) async fn apply(
     conn: &mut sqlx::AnyConnection,
     region: &str,
     rule: &mut RemedyRule,
 ) -> Result<()> {
-    let rows = sqlx::query(
+    let rows: Vec<FieldOverrideRow> = sqlx::query_as(
         "SELECT field, value, citation FROM remedy_rule_overrides WHERE region = $1 AND market = $2 \
          AND kind = $3 AND target = $4 ORDER BY field",
     )
@@ -111,11 +130,10 @@ pub(crate) async fn apply(
     .fetch_all(&mut *conn)
     .await?;
     let mut cited = Vec::new();
-    for r in &rows {
-        let field: String = r.try_get(0)?;
-        let value = u32::try_from(r.try_get::<i64, _>(1)?)
-            .map_err(|_| Error::internal("stored override value"))?;
-        let citation: String = r.try_get(2)?;
+    for r in rows {
+        let field = r.field;
+        let value = u32::try_from(r.value).map_err(|_| Error::internal("stored override value"))?;
+        let citation = r.citation;
         match field.as_str() {
             "raise_days" => rule.raise.n = value,
             "answer_days" => {
@@ -184,7 +202,7 @@ pub async fn regional_rules(ctx: &Ctx, actor: &Actor) -> Result<RegionalRemedyRu
     let region = ctx.settings.region.clone();
     let mut conn = ctx.db.pool().acquire().await?;
     let national = crate::service::national_rules(&mut conn).await?;
-    let ov = sqlx::query(
+    let ov: Vec<OverrideRow> = sqlx::query_as(
         "SELECT market, kind, target, field, value, citation, set_at FROM remedy_rule_overrides \
          WHERE region = $1",
     )
@@ -199,15 +217,15 @@ pub async fn regional_rules(ctx: &Ctx, actor: &Actor) -> Result<RegionalRemedyRu
             };
             let mut o = None;
             for r in &ov {
-                if r.try_get::<String, _>(0)? == rule.market
-                    && r.try_get::<String, _>(1)? == rule.kind.as_str()
-                    && r.try_get::<String, _>(2)? == rule.target.as_str()
-                    && r.try_get::<String, _>(3)? == f.field
+                if r.market == rule.market
+                    && r.kind == rule.kind.as_str()
+                    && r.target == rule.target.as_str()
+                    && r.field == f.field
                 {
                     o = Some(Override {
-                        value: r.try_get(4)?,
-                        citation: r.try_get(5)?,
-                        set_at: from_micros(r.try_get(6)?),
+                        value: r.value,
+                        citation: r.citation.clone(),
+                        set_at: r.set_at,
                     });
                 }
             }

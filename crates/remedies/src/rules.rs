@@ -44,6 +44,8 @@ impl Kind {
     }
 }
 
+ggzy_core::text_enum!(Kind, Kind::parse, |k: &Kind| k.as_str());
+
 /// What a case is raised against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -114,6 +116,8 @@ impl Target {
     }
 }
 
+ggzy_core::text_enum!(Target, Target::parse, |t: &Target| t.as_str());
+
 /// The state of a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -163,6 +167,8 @@ impl State {
         matches!(self, State::Raised | State::Answered | State::Investigating)
     }
 }
+
+ggzy_core::text_enum!(State, State::parse, |s: &State| s.as_str());
 
 /// What someone does to a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,7 +256,19 @@ impl Decision {
             Decision::Retender => "retender",
         }
     }
+    /// A stored decision code.
+    pub fn parse(s: &str) -> Result<Decision> {
+        Ok(match s {
+            "dismissed" => Decision::Dismissed,
+            "correction_ordered" => Decision::CorrectionOrdered,
+            "result_void" => Decision::ResultVoid,
+            "retender" => Decision::Retender,
+            _ => return Err(Error::internal(format!("stored decision '{s}'"))),
+        })
+    }
 }
+
+ggzy_core::text_enum!(Decision, Decision::parse, |d: &Decision| d.as_str());
 
 /// How the period for raising a case is counted (`remedy_rules.raise_from`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,7 +302,22 @@ impl RaiseFrom {
             _ => return Err(Error::internal(format!("stored raise_from '{s}'"))),
         })
     }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RaiseFrom::BeforeDeadline => "before_deadline",
+            RaiseFrom::Registered => "registered",
+            RaiseFrom::Known => "known",
+            RaiseFrom::DuringOpening => "during_opening",
+            RaiseFrom::BeforeClose => "before_close",
+            RaiseFrom::AfterAnswer => "after_answer",
+            RaiseFrom::BeforeApplicationsDue => "before_applications_due",
+            RaiseFrom::DuringPublicity => "during_publicity",
+            RaiseFrom::DuringCandidatePublicity => "during_candidate_publicity",
+        }
+    }
 }
+
+ggzy_core::text_enum!(RaiseFrom, RaiseFrom::parse, |r: &RaiseFrom| r.as_str());
 
 /// Whether a case stops the section's activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,7 +338,16 @@ impl Suspends {
             _ => return Err(Error::internal(format!("stored suspends '{s}'"))),
         })
     }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suspends::Always => "always",
+            Suspends::Supervisor => "supervisor",
+            Suspends::Never => "never",
+        }
+    }
 }
+
+ggzy_core::text_enum!(Suspends, Suspends::parse, |s: &Suspends| s.as_str());
 
 /// One row of `remedy_rules`.
 #[derive(Debug, Clone, PartialEq)]
@@ -603,6 +645,33 @@ mod tests {
         }
         assert!(Kind::parse("appeal").is_err());
         assert!(Target::parse("x").is_err());
+        for d in [
+            Decision::Dismissed,
+            Decision::CorrectionOrdered,
+            Decision::ResultVoid,
+            Decision::Retender,
+        ] {
+            assert_eq!(Decision::parse(d.as_str()).unwrap(), d);
+            // The stored code is the API's (serde) name.
+            assert_eq!(serde_json::json!(d), serde_json::json!(d.as_str()));
+        }
+        for r in [
+            RaiseFrom::BeforeDeadline,
+            RaiseFrom::Registered,
+            RaiseFrom::Known,
+            RaiseFrom::DuringOpening,
+            RaiseFrom::BeforeClose,
+            RaiseFrom::AfterAnswer,
+            RaiseFrom::BeforeApplicationsDue,
+            RaiseFrom::DuringPublicity,
+            RaiseFrom::DuringCandidatePublicity,
+        ] {
+            assert_eq!(RaiseFrom::parse(r.as_str()).unwrap(), r);
+        }
+        for s in [Suspends::Always, Suspends::Supervisor, Suspends::Never] {
+            assert_eq!(Suspends::parse(s.as_str()).unwrap(), s);
+        }
+        assert!(Decision::parse("x").is_err());
     }
 
     proptest::proptest! {

@@ -12,7 +12,8 @@ use ggzy_core::error::{Error, Violations};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ids;
 use ggzy_core::period::{day_of_end, Days};
-use ggzy_core::time::{at_local, display_local, from_micros, local_date, to_micros};
+use ggzy_core::sql::{At, Flag, MaybeAt};
+use ggzy_core::time::{at_local, display_local, local_date, to_micros};
 use ggzy_core::{Clock, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
@@ -20,7 +21,6 @@ use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 mod cases;

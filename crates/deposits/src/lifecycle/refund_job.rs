@@ -18,17 +18,73 @@ pub(crate) async fn liability_balance(
     kind: AccountType,
     key: &str,
 ) -> Result<i64> {
-    let r = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(credit_fen), 0) AS BIGINT), CAST(COALESCE(SUM(debit_fen), 0) AS BIGINT) \
+    let r: BalanceRow = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(credit_fen), 0) AS BIGINT) AS credit, CAST(COALESCE(SUM(debit_fen), 0) AS BIGINT) AS debit \
          FROM deposit_journal_lines WHERE account_type = $1 AND account_key = $2",
     )
     .bind(kind.as_str())
     .bind(key)
     .fetch_one(&mut *c)
     .await?;
-    let cr: i64 = r.try_get(0)?;
-    let dr: i64 = r.try_get(1)?;
-    Ok(cr - dr)
+    Ok(r.credit - r.debit)
+}
+
+#[derive(sqlx::FromRow)]
+struct BalanceRow {
+    credit: i64,
+    debit: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SettlementRow {
+    section_id: String,
+    org_id: String,
+    refund_case: String,
+    due_date: String,
+    basis: String,
+    #[sqlx(try_from = "Flag")]
+    provisional: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct StaleRow {
+    id: String,
+    attempts: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct LateRow {
+    id: String,
+    org_id: Option<String>,
+    section_id: Option<String>,
+    amount_fen: Money,
+    interest_fen: Money,
+    due_date: String,
+    basis: String,
+    reason: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PayeeOrgRow {
+    basic_account_no: Option<String>,
+    name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PayerRow {
+    payer_account_no: String,
+    payer_name: String,
+    #[sqlx(try_from = "At")]
+    value_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReleasedRow {
+    id: String,
+    kind: String,
+    issuer: String,
+    number: String,
+    amount_fen: Money,
 }
 
 /// What the daily job did.
@@ -56,7 +112,7 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
         ..JobReport::default()
     };
     let by = ActorRef::system("deposits.refunds");
-    let rows = sqlx::query(
+    let rows: Vec<SettlementRow> = sqlx::query_as(
         "SELECT s.section_id, s.org_id, s.refund_case, s.due_date, s.basis, s.provisional FROM deposit_settlements s \
          WHERE s.created_at <= $1 AND NOT EXISTS (SELECT 1 FROM deposit_forfeitures f WHERE f.section_id = s.section_id \
          AND f.org_id = s.org_id AND f.status = 'proposed') ORDER BY s.created_at, s.section_id, s.org_id",
@@ -65,12 +121,14 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
     .fetch_all(db.pool())
     .await?;
     for r in rows {
-        let section_id: String = r.try_get(0)?;
-        let org_id: String = r.try_get(1)?;
-        let case: String = r.try_get(2)?;
-        let due: String = r.try_get(3)?;
-        let basis: String = r.try_get(4)?;
-        let provisional = r.try_get::<i64, _>(5)? != 0;
+        let SettlementRow {
+            section_id,
+            org_id,
+            refund_case: case,
+            due_date: due,
+            basis,
+            provisional,
+        } = r;
         if instruct_deposit_refund(
             db,
             clock,
@@ -92,15 +150,14 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
     let today = local_date(now);
     // Re-send what the bank has not confirmed.
     let cutoff = to_micros(now - chrono::Duration::hours(RETRY_AFTER_HOURS));
-    let stale = sqlx::query(
+    let stale: Vec<StaleRow> = sqlx::query_as(
         "SELECT id, attempts FROM deposit_refunds WHERE status = 'instructed' AND last_sent_at <= $1 ORDER BY id",
     )
     .bind(cutoff)
     .fetch_all(db.pool())
     .await?;
     for r in stale {
-        let id: String = r.try_get(0)?;
-        let attempts: i64 = r.try_get(1)?;
+        let StaleRow { id, attempts } = r;
         let mut tx = db.begin().await?;
         let n = sqlx::query(
             "UPDATE deposit_refunds SET attempts = $1, last_sent_at = $2 WHERE id = $3 AND status = 'instructed' AND attempts = $4",
@@ -133,18 +190,18 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
         }
     }
     // Past the legal due date and still unpaid: one alert per refund.
-    let late = sqlx::query(
+    let late: Vec<LateRow> = sqlx::query_as(
         "SELECT id, org_id, section_id, amount_fen, interest_fen, due_date, basis, reason FROM deposit_refunds \
          WHERE status = 'instructed' AND overdue_at IS NULL ORDER BY id",
     )
     .fetch_all(db.pool())
     .await?;
     for r in late {
-        let due = date(&r.try_get::<String, _>(5)?)?;
+        let due = date(&r.due_date)?;
         if due >= today {
             continue;
         }
-        let id: String = r.try_get(0)?;
+        let id = r.id;
         let mut tx = db.begin().await?;
         let n = sqlx::query(
             "UPDATE deposit_refunds SET overdue_at = $1 WHERE id = $2 AND status = 'instructed' AND overdue_at IS NULL",
@@ -158,8 +215,8 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
             tx.rollback().await?;
             continue;
         }
-        let org_id: Option<String> = r.try_get(1)?;
-        let section_id: Option<String> = r.try_get(2)?;
+        let org_id = r.org_id;
+        let section_id = r.section_id;
         emit(
             &mut tx,
             db,
@@ -169,11 +226,11 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
                 refund_id: id.clone(),
                 org_id,
                 section_id,
-                amount: Money::from_fen(r.try_get(3)?),
-                interest: Money::from_fen(r.try_get(4)?),
+                amount: r.amount_fen,
+                interest: r.interest_fen,
                 due_date: due,
-                basis: r.try_get::<String, _>(6)?,
-                reason: r.try_get::<String, _>(7)?,
+                basis: r.basis,
+                reason: r.reason,
                 days_late: (today - due).num_days(),
             }
             .encode(),
@@ -211,20 +268,20 @@ pub(super) async fn instruct_deposit_refund(
         tx.rollback().await?;
         return Ok(false);
     }
-    let n: i64 = sqlx::query(
+    let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM deposit_refunds WHERE org_id = $1 AND section_id = $2 AND refund_key LIKE 'deposit:%'",
     )
     .bind(org_id)
     .bind(section_id)
     .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     // Payee: the basic account on record, else the account the money came from.
-    let org = sqlx::query("SELECT basic_account_no, name FROM deposit_orgs WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let payer = sqlx::query(
+    let org: Option<PayeeOrgRow> =
+        sqlx::query_as("SELECT basic_account_no, name FROM deposit_orgs WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let payer: Vec<PayerRow> = sqlx::query_as(
         "SELECT payer_account_no, payer_name, value_at FROM deposit_transfers WHERE org_id = $1 AND section_id = $2 \
          AND status = 'credited' ORDER BY value_at, id",
     )
@@ -237,19 +294,19 @@ pub(super) async fn instruct_deposit_refund(
         return Ok(false);
     };
     let basic: Option<String> = match &org {
-        Some(o) => o.try_get(0)?,
+        Some(o) => o.basic_account_no.clone(),
         None => None,
     };
     let payee = match basic.filter(|b| !b.is_empty()) {
         Some(b) => b,
-        None => first.try_get(0)?,
+        None => first.payer_account_no.clone(),
     };
     let payee_name: String = match &org {
-        Some(o) => o.try_get(1)?,
-        None => first.try_get(1)?,
+        Some(o) => o.name.clone(),
+        None => first.payer_name.clone(),
     };
     // Interest for the days held: from the value date of the first credited transfer to today.
-    let from = local_date(from_micros(first.try_get(2)?));
+    let from = local_date(first.value_at);
     let today = local_date(now);
     // What is owed beyond the principal depends on the case: bank interest (实施条例 57), the
     // 超期资金占用费 of a late procurement refund (87号令 38), or nothing (land, 39号令 21).
@@ -329,7 +386,7 @@ pub(super) async fn release_guarantee(
 ) -> Result<bool> {
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let g = sqlx::query(
+    let g: Option<ReleasedRow> = sqlx::query_as(
         "SELECT id, kind, issuer, number, amount_fen FROM deposit_guarantees WHERE section_id = $1 AND org_id = $2 AND status = 'active'",
     )
     .bind(section_id)
@@ -340,7 +397,7 @@ pub(super) async fn release_guarantee(
         tx.rollback().await?;
         return Ok(false);
     };
-    let id: String = g.try_get(0)?;
+    let id = g.id.clone();
     let n = sqlx::query(
         "UPDATE deposit_guarantees SET status = 'released', closed_at = $1 WHERE id = $2 AND status = 'active'",
     )
@@ -363,9 +420,9 @@ pub(super) async fn release_guarantee(
             "deposit_guarantee",
             &id,
             json!({"guarantee_id": id, "section_id": section_id, "org_id": org_id,
-                   "kind": g.try_get::<String, _>(1)?, "issuer": g.try_get::<String, _>(2)?,
-                   "number": g.try_get::<String, _>(3)?,
-                   "amount": Money::from_fen(g.try_get(4)?).to_string(), "reason": case}),
+                   "kind": g.kind, "issuer": g.issuer,
+                   "number": g.number,
+                   "amount": g.amount_fen.to_string(), "reason": case}),
         ),
     )
     .await?;

@@ -37,32 +37,63 @@ pub struct Refund {
 pub(crate) const REFUND_COLS: &str = "id, org_id, section_id, payee_account_no, payee_name, amount_fen, interest_fen, \
     interest_basis, reason, basis, due_date, status, attempts, overdue_at, paid_at, paid_bank_txn_id, provisional";
 
-pub(crate) fn refund_row(r: &sqlx::any::AnyRow) -> Result<Refund> {
-    let amount: i64 = r.try_get(5)?;
-    let interest: i64 = r.try_get(6)?;
-    let basis: String = r.try_get(7)?;
-    let overdue: Option<i64> = r.try_get(13)?;
-    let paid: Option<i64> = r.try_get(14)?;
-    Ok(Refund {
-        id: r.try_get(0)?,
-        org_id: r.try_get(1)?,
-        section_id: r.try_get(2)?,
-        payee_account_no: r.try_get(3)?,
-        payee_name: r.try_get(4)?,
-        amount: Money::from_fen(amount),
-        interest: Money::from_fen(interest),
-        total: Money::from_fen(amount + interest),
-        interest_computation: serde_json::from_str(&basis).unwrap_or(serde_json::Value::Null),
-        reason: r.try_get(8)?,
-        basis: r.try_get(9)?,
-        due_date: r.try_get(10)?,
-        status: r.try_get(11)?,
-        attempts: r.try_get(12)?,
-        overdue: overdue.is_some(),
-        paid_at: paid.map(from_micros),
-        paid_bank_txn_id: r.try_get(15)?,
-        due_date_provisional: r.try_get::<i64, _>(16)? != 0,
-    })
+/// One row of [`REFUND_COLS`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct RefundRow {
+    id: String,
+    org_id: Option<String>,
+    section_id: Option<String>,
+    payee_account_no: String,
+    payee_name: String,
+    amount_fen: i64,
+    interest_fen: i64,
+    /// The interest computation as JSON text (unreadable text shows as `null`).
+    interest_basis: String,
+    reason: String,
+    basis: String,
+    due_date: String,
+    status: String,
+    attempts: i64,
+    overdue_at: Option<i64>,
+    #[sqlx(try_from = "MaybeAt")]
+    paid_at: Option<Timestamp>,
+    paid_bank_txn_id: Option<String>,
+    #[sqlx(try_from = "Flag")]
+    provisional: bool,
+}
+
+impl From<RefundRow> for Refund {
+    fn from(r: RefundRow) -> Refund {
+        Refund {
+            id: r.id,
+            org_id: r.org_id,
+            section_id: r.section_id,
+            payee_account_no: r.payee_account_no,
+            payee_name: r.payee_name,
+            amount: Money::from_fen(r.amount_fen),
+            interest: Money::from_fen(r.interest_fen),
+            total: Money::from_fen(r.amount_fen + r.interest_fen),
+            interest_computation: serde_json::from_str(&r.interest_basis)
+                .unwrap_or(serde_json::Value::Null),
+            reason: r.reason,
+            basis: r.basis,
+            due_date: r.due_date,
+            status: r.status,
+            attempts: r.attempts,
+            overdue: r.overdue_at.is_some(),
+            paid_at: r.paid_at,
+            paid_bank_txn_id: r.paid_bank_txn_id,
+            due_date_provisional: r.provisional,
+        }
+    }
+}
+
+/// A refund with the ledger key it is paid from.
+#[derive(sqlx::FromRow)]
+struct RefundLedgerRow {
+    #[sqlx(flatten)]
+    refund: RefundRow,
+    ledger_key: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -82,7 +113,7 @@ pub async fn list_refunds(ctx: &Ctx, actor: &Actor, q: &RefundQuery) -> Result<V
     } else {
         q.status.clone()
     };
-    let rows = sqlx::query(&format!(
+    let rows: Vec<RefundRow> = sqlx::query_as(&format!(
         "SELECT {REFUND_COLS} FROM deposit_refunds WHERE ($1 = '' OR section_id = $1) AND ($2 = '' OR status = $2) \
          ORDER BY created_at, id"
     ))
@@ -90,7 +121,7 @@ pub async fn list_refunds(ctx: &Ctx, actor: &Actor, q: &RefundQuery) -> Result<V
     .bind(status.unwrap_or_default())
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(refund_row).collect()
+    Ok(rows.into_iter().map(Refund::from).collect())
 }
 
 /// The bank confirms it paid a refund instruction.
@@ -130,7 +161,7 @@ pub async fn confirm_refund(
     }
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let r = sqlx::query(&format!(
+    let r: Option<RefundLedgerRow> = sqlx::query_as(&format!(
         "SELECT {REFUND_COLS}, ledger_key FROM deposit_refunds WHERE id = $1{}",
         ctx.db.for_update()
     ))
@@ -141,8 +172,8 @@ pub async fn confirm_refund(
         tx.rollback().await?;
         return Err(Error::not_found(format!("refund {}", c.refund_id.trim())));
     };
-    let refund = refund_row(&r)?;
-    let ledger_key: String = r.try_get(17)?;
+    let ledger_key = r.ledger_key;
+    let refund = Refund::from(r.refund);
     if refund.status == "paid" {
         tx.rollback().await?;
         if refund.paid_bank_txn_id.as_deref() == Some(txn.as_str()) {
@@ -210,14 +241,14 @@ pub async fn confirm_refund(
         ),
     )
     .await?;
-    let r = sqlx::query(&format!(
+    let r: RefundRow = sqlx::query_as(&format!(
         "SELECT {REFUND_COLS} FROM deposit_refunds WHERE id = $1"
     ))
     .bind(&refund.id)
     .fetch_one(&mut *tx)
     .await?;
     let outcome = ConfirmationOutcome {
-        refund: refund_row(&r)?,
+        refund: Refund::from(r),
         duplicate: false,
     };
     ctx.db.commit_answering(tx, 200, &outcome, now).await?;
@@ -233,7 +264,7 @@ pub use rules::RefundCase;
 
 /// The refunds of one organization for one section (the bidder's own, for its deposit page).
 pub(crate) async fn refunds_of(ctx: &Ctx, org_id: &str, section_id: &str) -> Result<Vec<Refund>> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<RefundRow> = sqlx::query_as(&format!(
         "SELECT {REFUND_COLS} FROM deposit_refunds WHERE section_id = $1 AND org_id = $2 \
          ORDER BY created_at, id"
     ))
@@ -241,5 +272,5 @@ pub(crate) async fn refunds_of(ctx: &Ctx, org_id: &str, section_id: &str) -> Res
     .bind(org_id)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(refund_row).collect()
+    Ok(rows.into_iter().map(Refund::from).collect())
 }

@@ -42,7 +42,7 @@ pub(super) async fn traces(
     kind: &str,
     value: &str,
 ) -> Result<Vec<Trace>> {
-    let rows = sqlx::query(
+    let rows: Vec<TraceRow> = sqlx::query_as(
         "SELECT org_id, event_id FROM mon_traces WHERE section_id = $1 AND kind = $2 AND value = $3 ORDER BY at, org_id",
     )
     .bind(section_id)
@@ -50,14 +50,19 @@ pub(super) async fn traces(
     .bind(value)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Trace {
-                org_id: r.try_get(0)?,
-                event_id: r.try_get(1)?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Trace {
+            org_id: r.org_id,
+            event_id: r.event_id,
         })
-        .collect()
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct TraceRow {
+    org_id: String,
+    event_id: String,
 }
 
 /// Record a trace and check whether another bidder of the section left the same one.

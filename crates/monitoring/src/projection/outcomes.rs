@@ -2,6 +2,34 @@
 
 use super::*;
 
+#[derive(sqlx::FromRow)]
+struct EstimateRow {
+    estimate_fen: Option<i64>,
+    tenderer: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct BidRow {
+    org_id: String,
+    org_name: String,
+    price_fen: Option<i64>,
+    #[sqlx(try_from = "Flag")]
+    valid: bool,
+    event_id: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AwardEventRow {
+    section_id: String,
+    award_event_id: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ExpertSectionRow {
+    section_id: String,
+    event_id: String,
+}
+
 pub(super) async fn opening_recorded(
     tx: &mut Tx,
     db: &Db,
@@ -78,26 +106,26 @@ pub(super) async fn award_confirmed(
     .bind(s)
     .execute(&mut **tx)
     .await?;
-    let row = sqlx::query("SELECT estimate_fen, tenderer FROM mon_sections WHERE section_id = $1")
-        .bind(s)
-        .fetch_one(&mut **tx)
-        .await?;
-    let estimate: Option<i64> = row.try_get(0)?;
-    let tenderer: Option<String> = row.try_get(1)?;
-    let rows = sqlx::query("SELECT org_id, org_name, price_fen, valid, event_id FROM mon_bids WHERE section_id = $1 ORDER BY org_id")
+    let row: EstimateRow =
+        sqlx::query_as("SELECT estimate_fen, tenderer FROM mon_sections WHERE section_id = $1")
+            .bind(s)
+            .fetch_one(&mut **tx)
+            .await?;
+    let (estimate, tenderer) = (row.estimate_fen, row.tenderer);
+    let rows: Vec<BidRow> = sqlx::query_as("SELECT org_id, org_name, price_fen, valid, event_id FROM mon_bids WHERE section_id = $1 ORDER BY org_id")
         .bind(s)
         .fetch_all(&mut **tx)
         .await?;
     let mut entries = Vec::new();
     let mut opening_event: Option<String> = None;
-    for r in &rows {
+    for r in rows {
         entries.push(BidEntry {
-            org_id: r.try_get(0)?,
-            org_name: r.try_get(1)?,
-            price_fen: r.try_get(2)?,
-            valid: r.try_get::<i64, _>(3)? != 0,
+            org_id: r.org_id,
+            org_name: r.org_name,
+            price_fen: r.price_fen,
+            valid: r.valid,
         });
-        opening_event = Some(r.try_get(4)?);
+        opening_event = Some(r.event_id);
     }
     let mut evs: Vec<&str> = vec![ev.id.as_str()];
     if let Some(o) = &opening_event {
@@ -120,7 +148,7 @@ pub(super) async fn award_confirmed(
     }
     if let (Some(r), Some(tenderer)) = (c.active(rules::REPEAT_WINNER), tenderer) {
         let since = awarded - chrono::Duration::days(r.param("window_days"));
-        let rows = sqlx::query(
+        let rows: Vec<AwardEventRow> = sqlx::query_as(
             "SELECT section_id, award_event_id FROM mon_sections WHERE tenderer = $1 AND winner_org_id = $2 \
              AND awarded_at >= $3 AND awarded_at <= $4 ORDER BY awarded_at, section_id",
         )
@@ -132,9 +160,9 @@ pub(super) async fn award_confirmed(
         .await?;
         let mut sections = Vec::new();
         let mut events = Vec::new();
-        for row in &rows {
-            sections.push(row.try_get::<String, _>(0)?);
-            events.push(row.try_get::<Option<String>, _>(1)?.unwrap_or_default());
+        for row in rows {
+            sections.push(row.section_id);
+            events.push(row.award_event_id.unwrap_or_default());
         }
         found.extend(rules::repeat_winner(
             r, &tenderer, winner, &sections, &events,
@@ -193,17 +221,13 @@ pub(super) async fn expert_rated(
         .unwrap_or(&ev.id);
     add_trace(tx, s, "low_rating", expert, rating, ev).await?;
     let since = ev.occurred_at - chrono::Duration::days(rule.param("window_days"));
-    let rows = sqlx::query(
+    let events: Vec<String> = sqlx::query_scalar(
         "SELECT event_id FROM mon_traces WHERE kind = 'low_rating' AND value = $1 AND at >= $2 ORDER BY at, event_id",
     )
     .bind(expert)
     .bind(to_micros(since))
     .fetch_all(&mut **tx)
     .await?;
-    let events = rows
-        .iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
     if let Some(f) = rules::low_ratings(&rule, expert, &events) {
         let subj = Subject::detached(format!("expert:{expert}"));
         alerts::raise(tx, db, now, &rule, &subj, f).await?;
@@ -237,19 +261,18 @@ pub(super) async fn draw_completed(
         add_trace(tx, s, "expert", id, "-", ev).await?;
     }
     let tenderer: Option<String> =
-        sqlx::query("SELECT tenderer FROM mon_sections WHERE section_id = $1")
+        sqlx::query_scalar("SELECT tenderer FROM mon_sections WHERE section_id = $1")
             .bind(s)
             .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
+            .await?;
     let c = catalogue(tx).await?;
     let (Some(rule), Some(tenderer)) = (c.active(rules::REPEAT_EXPERT).cloned(), tenderer) else {
         return Ok(());
     };
     let since = ev.occurred_at - chrono::Duration::days(rule.param("window_days"));
     for (id, name) in experts {
-        let rows = sqlx::query(
-            "SELECT t.section_id, MIN(t.event_id) FROM mon_traces t JOIN mon_sections m ON m.section_id = t.section_id \
+        let rows: Vec<ExpertSectionRow> = sqlx::query_as(
+            "SELECT t.section_id, MIN(t.event_id) AS event_id FROM mon_traces t JOIN mon_sections m ON m.section_id = t.section_id \
              WHERE t.kind = 'expert' AND t.value = $1 AND m.tenderer = $2 AND t.at >= $3 \
              GROUP BY t.section_id ORDER BY t.section_id",
         )
@@ -260,9 +283,9 @@ pub(super) async fn draw_completed(
         .await?;
         let mut sections = Vec::new();
         let mut events = Vec::new();
-        for r in &rows {
-            sections.push(r.try_get::<String, _>(0)?);
-            events.push(r.try_get::<String, _>(1)?);
+        for r in rows {
+            sections.push(r.section_id);
+            events.push(r.event_id);
         }
         if let Some(f) = rules::repeat_expert(&rule, &tenderer, &id, &name, &sections, &events) {
             raise_for(tx, db, now, &c, s, f).await?;

@@ -70,12 +70,10 @@ pub(super) async fn event_page(
     let l = a.chrome.lang;
     let data = async {
         let seq: Option<i64> =
-            sqlx::query("SELECT seq FROM events WHERE id = $1 AND seq IS NOT NULL")
+            sqlx::query_scalar("SELECT seq FROM events WHERE id = $1 AND seq IS NOT NULL")
                 .bind(&id)
                 .fetch_optional(ctx.db.pool())
-                .await?
-                .map(|r| r.try_get(0))
-                .transpose()?;
+                .await?;
         let seq = seq.ok_or_else(|| Error::not_found(format!("event {id}")))?;
         let evs = outbox::read_after(ctx.db.pool(), seq - 1, 1).await?;
         let shown = disclosure::for_overseers(&ctx.db, evs).await?;

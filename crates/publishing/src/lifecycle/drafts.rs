@@ -77,15 +77,12 @@ pub(super) async fn create_draft(
 }
 
 pub(super) async fn s_region(tx: &mut Tx, section_id: &str) -> Result<String> {
-    use sqlx::Row;
-    let r = sqlx::query("SELECT region FROM publishing_sections WHERE section_id = $1")
-        .bind(section_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(match r {
-        Some(r) => r.try_get::<Option<String>, _>(0)?.unwrap_or_default(),
-        None => String::new(),
-    })
+    let r: Option<Option<String>> =
+        sqlx::query_scalar("SELECT region FROM publishing_sections WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(r.flatten().unwrap_or_default())
 }
 
 pub(super) fn title(s: &SectionInfo, what: &str) -> String {
@@ -384,15 +381,12 @@ pub(super) fn auction_failure(s: &SectionInfo, p: &AuctionFailure) -> Draft {
 
 /// The organization's name in this area's copy (None when never seen).
 pub(super) async fn org_name(tx: &mut Tx, org_id: &str) -> Result<Option<String>> {
-    use sqlx::Row;
-    let r = sqlx::query("SELECT name FROM publishing_orgs WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(match r {
-        Some(r) => Some(r.try_get::<String, _>(0)?).filter(|n| !n.is_empty()),
-        None => None,
-    })
+    let r: Option<String> =
+        sqlx::query_scalar("SELECT name FROM publishing_orgs WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(r.filter(|n| !n.is_empty()))
 }
 
 pub(super) fn failure(s: &SectionInfo, p: &Failure, terminated: bool) -> Draft {

@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, NaiveDateTime, TimeZone};
 use ggzy_core::http::Path;
-use ggzy_core::time::{from_micros, shanghai};
+use ggzy_core::time::shanghai;
 use ggzy_core::{Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
@@ -27,7 +27,6 @@ use ggzy_web::frame::{error_page, page_status, see_other};
 use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use sqlx::Row;
 use std::collections::HashMap;
 
 const ROLES: &[Role] = &[Role::Tenderer, Role::Agency];
@@ -307,10 +306,23 @@ struct NewQuery {
     ann_type: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct ProjectFactsRow {
+    project_name: String,
+    market: String,
+    tenderer_name: Option<String>,
+    estimated_price: Option<String>,
+    #[sqlx(try_from = "ggzy_core::sql::MaybeAt")]
+    docs_issue_at: Option<ggzy_core::Timestamp>,
+    #[sqlx(try_from = "ggzy_core::sql::MaybeAt")]
+    bid_deadline: Option<ggzy_core::Timestamp>,
+    owner_org_id: Option<String>,
+}
+
 /// What publishing knows of a project of the caller's organization (from the projects events),
 /// to fill in a tender announcement's fields.
 async fn project_facts(ctx: &Ctx, actor: &Actor, project_id: &str) -> Result<Option<Value>> {
-    let r = sqlx::query(
+    let r: Option<ProjectFactsRow> = sqlx::query_as(
         "SELECT project_name, market, tenderer_name, estimated_price, docs_issue_at, bid_deadline, \
          owner_org_id FROM publishing_sections WHERE project_id = $1 ORDER BY section_id LIMIT 1",
     )
@@ -318,23 +330,21 @@ async fn project_facts(ctx: &Ctx, actor: &Actor, project_id: &str) -> Result<Opt
     .fetch_optional(ctx.db.pool())
     .await?;
     let Some(r) = r else { return Ok(None) };
-    let owner: Option<String> = r.try_get(6)?;
+    let owner = r.owner_org_id;
     if owner.is_none() || owner != actor.org_id {
         return Ok(None);
     }
-    let time = |i: usize| -> Result<Option<String>> {
-        Ok(r.try_get::<Option<i64>, _>(i)?
-            .map(|t| from_micros(t).with_timezone(&shanghai()).to_rfc3339()))
-    };
-    let name: String = r.try_get(0)?;
-    let tenderer: Option<String> = r.try_get(2)?;
-    let price: Option<String> = r.try_get(3)?;
+    let time =
+        |t: Option<ggzy_core::Timestamp>| t.map(|t| t.with_timezone(&shanghai()).to_rfc3339());
+    let name = r.project_name;
+    let tenderer = r.tenderer_name;
+    let price = r.estimated_price;
     Ok(Some(json!({
-        "market": r.try_get::<String, _>(1)?,
+        "market": r.market,
         "project_name": name,
         "scale": price.map(|p| format!("估算价 {p} 元")),
-        "docs_available_at": time(4)?,
-        "bid_deadline": time(5)?,
+        "docs_available_at": time(r.docs_issue_at),
+        "bid_deadline": time(r.bid_deadline),
         "tenderer_contact": tenderer,
         "consortium_accepted": false,
     })))

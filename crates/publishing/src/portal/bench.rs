@@ -10,7 +10,6 @@ use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Result, Timestamp};
 use ggzy_store::Db;
 use serde_json::json;
-use sqlx::Row;
 
 const PLACES: [&str; 8] = [
     "西岗区",
@@ -38,10 +37,11 @@ const BATCH: usize = 500;
 
 /// Number of published announcements already stored.
 pub async fn count_published(db: &Db) -> Result<i64> {
-    let r = sqlx::query("SELECT COUNT(*) FROM announcements WHERE status = 'published'")
-        .fetch_one(db.pool())
-        .await?;
-    Ok(r.try_get::<i64, _>(0)?)
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM announcements WHERE status = 'published'")
+            .fetch_one(db.pool())
+            .await?;
+    Ok(n)
 }
 
 /// Inserts `n` published announcements with ids `bench-{start+i}`, published one minute apart

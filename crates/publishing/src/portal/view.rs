@@ -17,7 +17,6 @@ use ggzy_core::Result;
 use ggzy_store::Ctx;
 use ggzy_web::lang::{url_encode, Lang};
 use serde_json::Value;
-use sqlx::Row;
 use std::collections::HashMap;
 
 /// One value as shown: its text, and for an instant the machine-readable `datetime`.
@@ -197,12 +196,12 @@ pub struct Detail {
 async fn names(ctx: &Ctx, ids: &[String]) -> Result<Names> {
     let mut out = Names::new();
     for id in ids {
-        let r = sqlx::query("SELECT name FROM publishing_orgs WHERE org_id = $1")
-            .bind(id)
-            .fetch_optional(ctx.db.pool())
-            .await?;
-        if let Some(r) = r {
-            let n: String = r.try_get(0)?;
+        let r: Option<String> =
+            sqlx::query_scalar("SELECT name FROM publishing_orgs WHERE org_id = $1")
+                .bind(id)
+                .fetch_optional(ctx.db.pool())
+                .await?;
+        if let Some(n) = r {
             if !n.trim().is_empty() {
                 out.insert(id.clone(), n);
             }

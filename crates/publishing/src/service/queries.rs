@@ -3,24 +3,36 @@
 use super::*;
 use ggzy_store::filter::{Filter, Value as Bound};
 
+/// A row of `announcement_versions`.
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    version: i64,
+    title: String,
+    body_html: String,
+    /// JSON text (unreadable text reads as null).
+    fields: String,
+    #[sqlx(try_from = "At")]
+    at: Timestamp,
+}
+
 /// One announcement with its version history and change notices. Anonymous callers see only
 /// published and withdrawn ones; the owner and staff see every state.
 pub async fn get(ctx: &Ctx, actor: Option<&Actor>, id: &str) -> Result<Announcement> {
     let mut conn = ctx.db.pool().acquire().await?;
-    let r = sqlx::query(&format!(
+    let r: AnnouncementRow = sqlx::query_as(&format!(
         "SELECT {COLS} FROM announcements a WHERE a.id = $1"
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found(format!("announcement {id}")))?;
-    let mut a = from_row(&r)?;
+    let mut a = Announcement::from(r);
     let allowed = a.status.is_public()
         || actor.is_some_and(|x| can_edit(x, &a) || matches!(x.role, Role::Supervisor));
     if !allowed {
         return Err(Error::not_found(format!("announcement {id}")));
     }
-    let vs = sqlx::query(
+    let vs: Vec<VersionRow> = sqlx::query_as(
         "SELECT version, title, body_html, fields, at FROM announcement_versions \
          WHERE announcement_id = $1 ORDER BY version",
     )
@@ -28,25 +40,22 @@ pub async fn get(ctx: &Ctx, actor: Option<&Actor>, id: &str) -> Result<Announcem
     .fetch_all(&mut *conn)
     .await?;
     for v in vs {
-        let f: String = v.try_get(3)?;
         a.versions.push(Version {
-            version: v.try_get(0)?,
-            title: v.try_get(1)?,
-            body_html: v.try_get(2)?,
-            fields: serde_json::from_str(&f).unwrap_or(Value::Null),
-            at: from_micros(v.try_get(4)?),
+            version: v.version,
+            title: v.title,
+            body_html: v.body_html,
+            fields: serde_json::from_str(&v.fields).unwrap_or(Value::Null),
+            at: v.at,
         });
     }
-    let cs = sqlx::query(
+    let cs: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM announcements WHERE original_id = $1 AND status IN ('published', 'withdrawn') \
          ORDER BY published_at",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    for c in cs {
-        a.changes.push(c.try_get(0)?);
-    }
+    a.changes.extend(cs);
     a.attachments = crate::attachments::list(&mut conn, id).await?;
     Ok(a)
 }
@@ -161,9 +170,9 @@ pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
     // A search is sent unprepared: PostgreSQL then plans it with its terms (how frequent each
     // is decides the walk), where a cached generic plan cannot know them (docs/benchmarks.md,
     // "Portal search on PostgreSQL: generic plans").
-    let q = filter.bind(sqlx::query(&sql).persistent(!searching));
+    let q = filter.bind_as(sqlx::query_as::<_, AnnouncementRow>(&sql).persistent(!searching));
     let rows = q.fetch_all(ctx.db.pool()).await?;
-    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    let mut items: Vec<Announcement> = rows.into_iter().map(Announcement::from).collect();
     let next_cursor = if items.len() as i64 > limit {
         items.truncate(limit as usize);
         items
@@ -220,12 +229,12 @@ pub async fn list_own(ctx: &Ctx, actor: &Actor, f: &OwnFilter) -> Result<Vec<Ann
          AND ($3 = '' OR a.ann_type = $3) AND ($4 = '' OR a.project_id = $4) \
          ORDER BY a.updated_at DESC, a.id DESC LIMIT {MAX_OWN}"
     );
-    let rows = sqlx::query(&sql)
+    let rows: Vec<AnnouncementRow> = sqlx::query_as(&sql)
         .bind(&org)
         .bind(status)
         .bind(ann_type)
         .bind(f.project_id.as_deref().map(str::trim).unwrap_or(""))
         .fetch_all(ctx.db.pool())
         .await?;
-    rows.iter().map(from_row).collect()
+    Ok(rows.into_iter().map(Announcement::from).collect())
 }

@@ -380,13 +380,13 @@ pub async fn return_to_owner(
 /// Announcements submitted and waiting for the staff's approval, oldest first (staff).
 pub async fn list_submitted(ctx: &Ctx, actor: &Actor) -> Result<Vec<Announcement>> {
     actor.require(&[Role::Staff])?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM announcements a WHERE a.status = 'submitted' \
          ORDER BY a.updated_at, a.id LIMIT 500"
     ))
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(from_row).collect()
+    Ok(rows.into_iter().map(Announcement::from).collect())
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

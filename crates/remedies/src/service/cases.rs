@@ -56,51 +56,93 @@ pub(super) const CASE_COLUMNS: &str =
     refusal_reason, decide_due, decision, decision_reason, decided_at, suspending, suspend_until, \
     source, provisional";
 
-pub(super) fn ts(r: &sqlx::any::AnyRow, i: usize) -> Result<Option<Timestamp>> {
-    Ok(r.try_get::<Option<i64>, _>(i)?.map(from_micros))
+/// One row of [`CASE_COLUMNS`].
+#[derive(sqlx::FromRow)]
+pub(super) struct CaseRow {
+    id: String,
+    kind: Kind,
+    market: String,
+    section_id: String,
+    target: Target,
+    raised_by_org: String,
+    grounds: String,
+    /// JSON list of file ids (unreadable text reads as none).
+    attachments: String,
+    #[sqlx(try_from = "At")]
+    raised_at: Timestamp,
+    #[sqlx(try_from = "MaybeAt")]
+    raise_deadline: Option<Timestamp>,
+    /// `YYYY-MM-DD` (unreadable text reads as none).
+    known_on: Option<String>,
+    state: State,
+    parent_id: Option<String>,
+    child_id: Option<String>,
+    answer: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
+    answered_at: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    answer_due: Option<Timestamp>,
+    #[sqlx(try_from = "Flag")]
+    changes_documents: bool,
+    #[sqlx(try_from = "MaybeAt")]
+    new_bid_deadline: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    accept_due: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    accepted_at: Option<Timestamp>,
+    refusal_reason: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
+    decide_due: Option<Timestamp>,
+    decision: Option<Decision>,
+    decision_reason: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
+    decided_at: Option<Timestamp>,
+    #[sqlx(try_from = "Flag")]
+    suspending: bool,
+    #[sqlx(try_from = "MaybeAt")]
+    suspend_until: Option<Timestamp>,
+    source: String,
+    #[sqlx(try_from = "Flag")]
+    provisional: bool,
 }
 
-fn case_row(r: &sqlx::any::AnyRow) -> Result<Case> {
-    let decision: Option<String> = r.try_get(23)?;
-    Ok(Case {
-        id: r.try_get(0)?,
-        kind: Kind::parse(&r.try_get::<String, _>(1)?)?,
-        market: r.try_get(2)?,
-        section_id: r.try_get(3)?,
-        target: Target::parse(&r.try_get::<String, _>(4)?)?,
-        raised_by_org: Some(r.try_get(5)?),
-        anonymised: false,
-        grounds: r.try_get(6)?,
-        attachments: serde_json::from_str(&r.try_get::<String, _>(7)?).unwrap_or_default(),
-        attachment_files: Vec::new(),
-        raised_at: from_micros(r.try_get(8)?),
-        raise_deadline: ts(r, 9)?,
-        known_on: r
-            .try_get::<Option<String>, _>(10)?
-            .and_then(|d| d.parse().ok()),
-        state: State::parse(&r.try_get::<String, _>(11)?)?,
-        parent_id: r.try_get(12)?,
-        child_id: r.try_get(13)?,
-        answer: r.try_get(14)?,
-        answered_at: ts(r, 15)?,
-        answer_due: ts(r, 16)?,
-        changes_documents: r.try_get::<i64, _>(17)? != 0,
-        new_bid_deadline: ts(r, 18)?,
-        accept_due: ts(r, 19)?,
-        accepted_at: ts(r, 20)?,
-        refusal_reason: r.try_get(21)?,
-        decide_due: ts(r, 22)?,
-        decision: decision
-            .map(|d| serde_json::from_value(json!(d)))
-            .transpose()
-            .map_err(|e| Error::internal(format!("stored decision: {e}")))?,
-        decision_reason: r.try_get(24)?,
-        decided_at: ts(r, 25)?,
-        suspending: r.try_get::<i64, _>(26)? != 0,
-        suspend_until: ts(r, 27)?,
-        source: r.try_get(28)?,
-        provisional: r.try_get::<i64, _>(29)? != 0,
-    })
+impl From<CaseRow> for Case {
+    fn from(r: CaseRow) -> Case {
+        Case {
+            id: r.id,
+            kind: r.kind,
+            market: r.market,
+            section_id: r.section_id,
+            target: r.target,
+            raised_by_org: Some(r.raised_by_org),
+            anonymised: false,
+            grounds: r.grounds,
+            attachments: serde_json::from_str(&r.attachments).unwrap_or_default(),
+            attachment_files: Vec::new(),
+            raised_at: r.raised_at,
+            raise_deadline: r.raise_deadline,
+            known_on: r.known_on.and_then(|d| d.parse().ok()),
+            state: r.state,
+            parent_id: r.parent_id,
+            child_id: r.child_id,
+            answer: r.answer,
+            answered_at: r.answered_at,
+            answer_due: r.answer_due,
+            changes_documents: r.changes_documents,
+            new_bid_deadline: r.new_bid_deadline,
+            accept_due: r.accept_due,
+            accepted_at: r.accepted_at,
+            refusal_reason: r.refusal_reason,
+            decide_due: r.decide_due,
+            decision: r.decision,
+            decision_reason: r.decision_reason,
+            decided_at: r.decided_at,
+            suspending: r.suspending,
+            suspend_until: r.suspend_until,
+            source: r.source,
+            provisional: r.provisional,
+        }
+    }
 }
 
 pub(super) async fn load_case(
@@ -109,7 +151,7 @@ pub(super) async fn load_case(
     id: &str,
     lock: bool,
 ) -> Result<Case> {
-    let r = sqlx::query(&format!(
+    let r: CaseRow = sqlx::query_as(&format!(
         "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE id = $1{}",
         if lock { db.for_update() } else { "" }
     ))
@@ -117,7 +159,7 @@ pub(super) async fn load_case(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found(format!("remedy case {id}")))?;
-    let mut c = case_row(&r)?;
+    let mut c = Case::from(r);
     c.attachment_files = crate::attachments::of_case(conn, id).await?;
     Ok(c)
 }
@@ -125,11 +167,11 @@ pub(super) async fn load_case(
 /// Cases read from rows, with their stored attachments.
 pub(super) async fn cases_with_files(
     conn: &mut sqlx::AnyConnection,
-    rows: &[sqlx::any::AnyRow],
+    rows: Vec<CaseRow>,
 ) -> Result<Vec<Case>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let mut c = case_row(r)?;
+        let mut c = Case::from(r);
         c.attachment_files = crate::attachments::of_case(conn, &c.id).await?;
         out.push(c);
     }
@@ -155,6 +197,12 @@ pub(crate) async fn party_of(
     Ok(party_since(conn, section_id, org_id).await?.is_some())
 }
 
+#[derive(sqlx::FromRow)]
+struct CasePartyRow {
+    section_id: String,
+    raised_by_org: String,
+}
+
 /// The parties to a case: its raiser, the project's tenderer or agency; staff, supervisors and
 /// admin. Anyone else 403 (404 for an unknown case).
 pub(crate) async fn require_case_party(
@@ -162,13 +210,13 @@ pub(crate) async fn require_case_party(
     actor: &Actor,
     case_id: &str,
 ) -> Result<()> {
-    let r = sqlx::query("SELECT section_id, raised_by_org FROM remedy_cases WHERE id = $1")
-        .bind(case_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| Error::not_found(format!("remedy case {case_id}")))?;
-    let section_id: String = r.try_get(0)?;
-    let raiser: String = r.try_get(1)?;
+    let r: CasePartyRow =
+        sqlx::query_as("SELECT section_id, raised_by_org FROM remedy_cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("remedy case {case_id}")))?;
+    let (section_id, raiser) = (r.section_id, r.raised_by_org);
     let ok = match actor.role {
         Role::Admin | Role::Staff | Role::Supervisor => true,
         Role::Bidder => actor.org_id.as_deref() == Some(raiser.as_str()),

@@ -195,8 +195,25 @@ pub(super) struct Sec {
     pub(super) publicity_ends: Option<Timestamp>,
 }
 
+#[derive(sqlx::FromRow)]
+struct SecRow {
+    market: String,
+    project_code: String,
+    owner_org_id: String,
+    stage: String,
+    #[sqlx(try_from = "At")]
+    bid_deadline: Timestamp,
+    procedure: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
+    docs_issue_at: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    prequal_due: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    publicity_ends: Option<Timestamp>,
+}
+
 pub(super) async fn load_section(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Sec> {
-    let r = sqlx::query(
+    let r: SecRow = sqlx::query_as(
         "SELECT market, project_code, owner_org_id, stage, bid_deadline, procedure, docs_issue_at, \
          prequal_due, publicity_ends FROM rem_sections WHERE section_id = $1",
     )
@@ -205,15 +222,15 @@ pub(super) async fn load_section(conn: &mut sqlx::AnyConnection, id: &str) -> Re
     .await?
     .ok_or_else(|| Error::not_found(format!("section {id}")))?;
     Ok(Sec {
-        market: r.try_get(0)?,
-        project_code: r.try_get(1)?,
-        owner_org_id: r.try_get(2)?,
-        stage: r.try_get(3)?,
-        bid_deadline: from_micros(r.try_get(4)?),
-        procedure: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
-        docs_issue_at: ts(&r, 6)?,
-        prequal_due: ts(&r, 7)?,
-        publicity_ends: ts(&r, 8)?,
+        market: r.market,
+        project_code: r.project_code,
+        owner_org_id: r.owner_org_id,
+        stage: r.stage,
+        bid_deadline: r.bid_deadline,
+        procedure: r.procedure.unwrap_or_default(),
+        docs_issue_at: r.docs_issue_at,
+        prequal_due: r.prequal_due,
+        publicity_ends: r.publicity_ends,
     })
 }
 
@@ -222,14 +239,12 @@ pub(super) async fn party_since(
     section_id: &str,
     org_id: &str,
 ) -> Result<Option<Timestamp>> {
-    Ok(
-        sqlx::query("SELECT registered_at FROM rem_parties WHERE section_id = $1 AND org_id = $2")
-            .bind(section_id)
-            .bind(org_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| r.try_get::<i64, _>(0))
-            .transpose()?
-            .map(from_micros),
+    Ok(sqlx::query_scalar::<_, At>(
+        "SELECT registered_at FROM rem_parties WHERE section_id = $1 AND org_id = $2",
     )
+    .bind(section_id)
+    .bind(org_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(Timestamp::from))
 }

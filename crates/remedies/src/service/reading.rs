@@ -22,13 +22,13 @@ pub async fn list_by_section(ctx: &Ctx, actor: &Actor, section_id: &str) -> Resu
     let mut conn = ctx.db.pool().acquire().await?;
     let sec = load_section(&mut conn, section_id).await?;
     let sight = sight(&mut conn, actor, &sec, section_id).await?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<CaseRow> = sqlx::query_as(&format!(
         "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE section_id = $1 ORDER BY raised_at, id"
     ))
     .bind(section_id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(cases_with_files(&mut conn, &rows)
+    Ok(cases_with_files(&mut conn, rows)
         .await?
         .into_iter()
         .map(|c| shown(c, actor, sight))
@@ -39,27 +39,27 @@ pub async fn list_by_section(ctx: &Ctx, actor: &Actor, section_id: &str) -> Resu
 pub async fn list_mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     actor.require(&[Role::Bidder])?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let rows = sqlx::query(&format!(
+    let rows: Vec<CaseRow> = sqlx::query_as(&format!(
         "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE raised_by_org = $1 ORDER BY raised_at DESC, id"
     ))
     .bind(&org)
     .fetch_all(ctx.db.pool())
     .await?;
     let mut conn = ctx.db.pool().acquire().await?;
-    cases_with_files(&mut conn, &rows).await
+    cases_with_files(&mut conn, rows).await
 }
 
 /// The supervisors' queue: complaints waiting for acceptance or a decision, oldest first.
 pub async fn open_complaints(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     actor.require(&[Role::Supervisor, Role::Staff, Role::Admin])?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<CaseRow> = sqlx::query_as(&format!(
         "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE kind = 'complaint' AND state IN ('raised', 'investigating') \
          ORDER BY raised_at, id"
     ))
     .fetch_all(ctx.db.pool())
     .await?;
     let mut conn = ctx.db.pool().acquire().await?;
-    cases_with_files(&mut conn, &rows).await
+    cases_with_files(&mut conn, rows).await
 }
 
 /// The tenderer's / agency's queue: objections and challenges against its own sections waiting
@@ -67,7 +67,7 @@ pub async fn open_complaints(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
 pub async fn awaiting_answer(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     actor.require(&[Role::Tenderer, Role::Agency])?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let rows = sqlx::query(&format!(
+    let rows: Vec<CaseRow> = sqlx::query_as(&format!(
         "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE kind <> 'complaint' AND state = 'raised' \
          AND section_id IN (SELECT section_id FROM rem_sections WHERE owner_org_id = $1) \
          ORDER BY raised_at, id"
@@ -76,7 +76,7 @@ pub async fn awaiting_answer(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     .fetch_all(ctx.db.pool())
     .await?;
     let mut conn = ctx.db.pool().acquire().await?;
-    cases_with_files(&mut conn, &rows).await
+    cases_with_files(&mut conn, rows).await
 }
 
 /// What a bidder may raise about a section (its pages' form): the section's project code, market
@@ -117,7 +117,7 @@ pub async fn raise_options(
 pub async fn my_sections(ctx: &Ctx, actor: &Actor) -> Result<Vec<(String, String)>> {
     actor.require(&[Role::Bidder])?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let rows = sqlx::query(
+    let rows: Vec<PartySectionRow> = sqlx::query_as(
         "SELECT p.section_id, s.project_code FROM rem_parties p \
          JOIN rem_sections s ON s.section_id = p.section_id \
          WHERE p.org_id = $1 ORDER BY p.registered_at DESC, p.section_id",
@@ -125,19 +125,24 @@ pub async fn my_sections(ctx: &Ctx, actor: &Actor) -> Result<Vec<(String, String
     .bind(&org)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect()
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.section_id, r.project_code))
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct PartySectionRow {
+    section_id: String,
+    project_code: String,
 }
 
 /// The project code of a section, for the pages' lists.
 pub async fn section_code(ctx: &Ctx, section_id: &str) -> Result<Option<String>> {
     Ok(
-        sqlx::query("SELECT project_code FROM rem_sections WHERE section_id = $1")
+        sqlx::query_scalar("SELECT project_code FROM rem_sections WHERE section_id = $1")
             .bind(section_id)
             .fetch_optional(ctx.db.pool())
-            .await?
-            .map(|r| r.try_get::<String, _>(0))
-            .transpose()?,
+            .await?,
     )
 }

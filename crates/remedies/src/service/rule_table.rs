@@ -6,36 +6,58 @@ const RULE_COLUMNS: &str = "market, kind, target, raise_from, raise_days, raise_
     answer_days, answer_day_kind, accept_days, accept_day_kind, decide_days, decide_day_kind, \
     decide_from, suspends, suspend_max_days, escalates_to, requires_prior, source, confirmed";
 
-fn opt_days(r: &sqlx::any::AnyRow, n: usize, k: usize) -> Result<Option<Days>> {
-    let d: Option<i64> = r.try_get(n)?;
-    let kind: Option<String> = r.try_get(k)?;
+fn opt_days(d: Option<i64>, kind: Option<String>) -> Result<Option<Days>> {
     match (d, kind) {
         (Some(d), Some(kind)) => Ok(Some(days(d, &kind)?)),
         _ => Ok(None),
     }
 }
 
-fn rule_row(r: &sqlx::any::AnyRow) -> Result<RemedyRule> {
-    let opt_kind = |v: Option<String>| v.map(|k| Kind::parse(&k)).transpose();
-    Ok(RemedyRule {
-        market: r.try_get(0)?,
-        kind: Kind::parse(&r.try_get::<String, _>(1)?)?,
-        target: Target::parse(&r.try_get::<String, _>(2)?)?,
-        raise_from: RaiseFrom::parse(&r.try_get::<String, _>(3)?)?,
-        raise: days(r.try_get(4)?, &r.try_get::<String, _>(5)?)?,
-        answer: opt_days(r, 6, 7)?,
-        accept: opt_days(r, 8, 9)?,
-        decide: opt_days(r, 10, 11)?,
-        decide_from_raised: r.try_get::<Option<String>, _>(12)?.as_deref() == Some("raised"),
-        suspends: Suspends::parse(&r.try_get::<String, _>(13)?)?,
-        suspend_max_days: r
-            .try_get::<Option<i64>, _>(14)?
-            .and_then(|d| u32::try_from(d).ok()),
-        escalates_to: opt_kind(r.try_get(15)?)?,
-        requires_prior: opt_kind(r.try_get(16)?)?,
-        source: r.try_get(17)?,
-        confirmed: r.try_get::<i64, _>(18)? != 0,
-    })
+/// One row of [`RULE_COLUMNS`].
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    market: String,
+    kind: Kind,
+    target: Target,
+    raise_from: RaiseFrom,
+    raise_days: i64,
+    raise_day_kind: String,
+    answer_days: Option<i64>,
+    answer_day_kind: Option<String>,
+    accept_days: Option<i64>,
+    accept_day_kind: Option<String>,
+    decide_days: Option<i64>,
+    decide_day_kind: Option<String>,
+    decide_from: Option<String>,
+    suspends: Suspends,
+    suspend_max_days: Option<i64>,
+    escalates_to: Option<Kind>,
+    requires_prior: Option<Kind>,
+    source: String,
+    #[sqlx(try_from = "Flag")]
+    confirmed: bool,
+}
+
+impl RuleRow {
+    fn into_rule(self) -> Result<RemedyRule> {
+        Ok(RemedyRule {
+            market: self.market,
+            kind: self.kind,
+            target: self.target,
+            raise_from: self.raise_from,
+            raise: days(self.raise_days, &self.raise_day_kind)?,
+            answer: opt_days(self.answer_days, self.answer_day_kind)?,
+            accept: opt_days(self.accept_days, self.accept_day_kind)?,
+            decide: opt_days(self.decide_days, self.decide_day_kind)?,
+            decide_from_raised: self.decide_from.as_deref() == Some("raised"),
+            suspends: self.suspends,
+            suspend_max_days: self.suspend_max_days.and_then(|d| u32::try_from(d).ok()),
+            escalates_to: self.escalates_to,
+            requires_prior: self.requires_prior,
+            source: self.source,
+            confirmed: self.confirmed,
+        })
+    }
 }
 
 /// The national row of (market, kind, target), optionally locked (`lock`: the engine's
@@ -47,7 +69,7 @@ pub(crate) async fn national_rule(
     kind: Kind,
     target: Target,
 ) -> Result<Option<RemedyRule>> {
-    sqlx::query(&format!(
+    sqlx::query_as::<_, RuleRow>(&format!(
         "SELECT {RULE_COLUMNS} FROM remedy_rules WHERE market = $1 AND kind = $2 AND target = $3{lock}"
     ))
     .bind(market)
@@ -55,18 +77,18 @@ pub(crate) async fn national_rule(
     .bind(target.as_str())
     .fetch_optional(&mut *conn)
     .await?
-    .map(|r| rule_row(&r))
+    .map(RuleRow::into_rule)
     .transpose()
 }
 
 /// Every national row.
 pub(crate) async fn national_rules(conn: &mut sqlx::AnyConnection) -> Result<Vec<RemedyRule>> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<RuleRow> = sqlx::query_as(&format!(
         "SELECT {RULE_COLUMNS} FROM remedy_rules ORDER BY market, kind, target"
     ))
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(rule_row).collect()
+    rows.into_iter().map(RuleRow::into_rule).collect()
 }
 
 /// The rule in effect in `region`: the national row with the region's overrides applied
@@ -112,26 +134,28 @@ pub struct RuleView {
 /// overrides applied), every market.
 pub async fn list_rules(ctx: &Ctx) -> Result<Vec<RuleView>> {
     let mut conn = ctx.db.pool().acquire().await?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<RuleRow> = sqlx::query_as(&format!(
         "SELECT {RULE_COLUMNS} FROM remedy_rules ORDER BY market, kind, target"
     ))
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let mut rule = rule_row(r)?;
+    for r in rows {
+        // The national row's codes, as stored (the region overrides values only).
+        let (raise_from, suspends) = (r.raise_from, r.suspends);
+        let mut rule = r.into_rule()?;
         crate::regional::apply(&mut conn, &ctx.settings.region, &mut rule).await?;
         out.push(RuleView {
             market: rule.market.clone(),
             kind: rule.kind,
             target: rule.target,
-            raise_from: r.try_get(3)?,
+            raise_from: raise_from.as_str().to_string(),
             raise_days: rule.raise.n,
             raise_day_kind: rule.raise.kind,
             answer_days: rule.answer.map(|d| d.n),
             accept_days: rule.accept.map(|d| d.n),
             decide_days: rule.decide.map(|d| d.n),
-            suspends: r.try_get(13)?,
+            suspends: suspends.as_str().to_string(),
             suspend_max_days: rule.suspend_max_days,
             escalates_to: rule.escalates_to,
             requires_prior: rule.requires_prior,
