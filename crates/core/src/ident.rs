@@ -315,6 +315,13 @@ impl Market {
     }
 }
 
+// A market column (`TEXT` code) reads as a `Market`; an unknown code fails the read.
+crate::text_enum!(
+    Market,
+    |s: &str| Market::parse(s).map_err(|e| e.message),
+    Market::as_str
+);
+
 /// Unified trading code (统一交易编码): region + market + year + sequence, e.g. `210200-GC-2026-000123`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ToSchema)]
 #[schema(value_type = String, example = "210200-GC-2026-000123")]
