@@ -12,7 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::{Market, Uscc};
-use ggzy_core::time::{display_local, from_micros, local_date, to_micros};
+use ggzy_core::sql::{At, Day, MaybeDay};
+use ggzy_core::time::{display_local, local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
@@ -34,7 +35,6 @@ use ggzy_events::identity::OrganizationRegistered;
 use ggzy_events::Contract;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 mod registration;
@@ -96,6 +96,7 @@ impl Consumer for OrganizationsProjection {
     }
 }
 
+#[derive(sqlx::FromRow)]
 struct Org {
     id: String,
     uscc: String,
@@ -103,18 +104,12 @@ struct Org {
 }
 
 async fn load_org(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Org>> {
-    let r = sqlx::query("SELECT id, uscc, name FROM project_orgs WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match r {
-        Some(r) => Some(Org {
-            id: r.try_get(0)?,
-            uscc: r.try_get(1)?,
-            name: r.try_get(2)?,
-        }),
-        None => None,
-    })
+    Ok(
+        sqlx::query_as("SELECT id, uscc, name FROM project_orgs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 fn unknown_org(id: &str) -> Error {

@@ -13,7 +13,8 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use ggzy_core::ident::ResidentId;
-use ggzy_core::time::{display_local, from_micros, to_micros};
+use ggzy_core::sql::At;
+use ggzy_core::time::{display_local, to_micros};
 use ggzy_core::{ids, Error, Result};
 use ggzy_events::projects::{BidSubmitted, BidWithdrawn};
 use ggzy_events::Contract;
@@ -23,7 +24,6 @@ use ggzy_store::note::LogSigner;
 use ggzy_store::{emit, Ctx, Db};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// Default largest sealed bid package accepted (bytes); `GGZY_BID_MAX_BYTES` overrides it.
@@ -87,6 +87,15 @@ pub struct PublicKey {
     pub current: bool,
 }
 
+#[derive(sqlx::FromRow)]
+struct ServerKeyRow {
+    id: String,
+    algorithm: String,
+    public_key: String,
+    #[sqlx(try_from = "At")]
+    created_at: DateTime<Utc>,
+}
+
 /// The current receipt key and every earlier one (public halves only).
 pub async fn public_keys(ctx: &Ctx) -> Result<Vec<PublicKey>> {
     let current = ctx
@@ -94,24 +103,21 @@ pub async fn public_keys(ctx: &Ctx) -> Result<Vec<PublicKey>> {
         .receipt_signer
         .as_ref()
         .map(|k| (receipt_key_id(k), b64(&k.public_key())));
-    let rows = sqlx::query(
+    let rows: Vec<ServerKeyRow> = sqlx::query_as(
         "SELECT id, algorithm, public_key, created_at FROM server_keys ORDER BY created_at, id",
     )
     .fetch_all(ctx.db.pool())
     .await?;
     let mut out = rows
-        .iter()
-        .map(|r| {
-            let key_id: String = r.try_get(0)?;
-            Ok(PublicKey {
-                current: current.as_ref().is_some_and(|(id, _)| *id == key_id),
-                key_id,
-                algorithm: r.try_get(1)?,
-                public_key: r.try_get(2)?,
-                created_at: from_micros(r.try_get(3)?),
-            })
+        .into_iter()
+        .map(|r| PublicKey {
+            current: current.as_ref().is_some_and(|(id, _)| *id == r.id),
+            key_id: r.id,
+            algorithm: r.algorithm,
+            public_key: r.public_key,
+            created_at: r.created_at,
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Vec<_>>();
     if let Some((id, public)) = current {
         if !out.iter().any(|k| k.key_id == id) {
             out.push(PublicKey {
@@ -211,9 +217,11 @@ impl Lock {
     }
 }
 
+#[derive(sqlx::FromRow)]
 struct SectionInfo {
     project_id: String,
     state: SectionState,
+    #[sqlx(try_from = "At")]
     bid_deadline: DateTime<Utc>,
 }
 
@@ -223,19 +231,14 @@ async fn section_info(
     id: &str,
     lock: Lock,
 ) -> Result<SectionInfo> {
-    let r = sqlx::query(&format!(
+    sqlx::query_as::<_, SectionInfo>(&format!(
         "SELECT project_id, state, bid_deadline FROM sections WHERE id = $1{}",
         lock.clause(&ctx.db)
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| Error::not_found(format!("section {id}")))?;
-    Ok(SectionInfo {
-        project_id: r.try_get(0)?,
-        state: SectionState::parse(&r.try_get::<String, _>(1)?)?,
-        bid_deadline: from_micros(r.try_get(2)?),
-    })
+    .ok_or_else(|| Error::not_found(format!("section {id}")))
 }
 
 /// The checks an upload or withdrawal must pass at instant `now`.
@@ -294,17 +297,35 @@ fn valid_digest(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn receipt_of(row: &sqlx::any::AnyRow) -> Result<BidReceipt> {
-    let signed: String = row.try_get(0)?;
+/// A stored receipt: the signed JSON text, its signature and the key that made it.
+#[derive(sqlx::FromRow)]
+struct ReceiptRow {
+    receipt: String,
+    signature: String,
+    key_id: String,
+}
+
+fn receipt_of(row: ReceiptRow) -> Result<BidReceipt> {
+    let signed = row.receipt;
     let receipt: ReceiptBody = serde_json::from_str(&signed)
         .map_err(|e| Error::internal(format!("stored receipt: {e}")))?;
     Ok(BidReceipt {
         receipt,
         signed,
-        signature: row.try_get(1)?,
-        key_id: row.try_get(2)?,
+        signature: row.signature,
+        key_id: row.key_id,
         algorithm: "ed25519".into(),
     })
+}
+
+/// The bidder's current bid, as an upload finds it.
+#[derive(sqlx::FromRow)]
+struct CurrentBidRow {
+    #[sqlx(flatten)]
+    receipt: ReceiptRow,
+    plaintext_digest: String,
+    ciphertext_sha256: String,
+    id: String,
 }
 
 /// Whether the upload created a new version or repeated the current one (idempotent retry).
@@ -511,7 +532,7 @@ async fn record(
     .bind(org_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let current = sqlx::query(
+    let current: Option<CurrentBidRow> = sqlx::query_as(
         "SELECT receipt, signature, key_id, plaintext_digest, ciphertext_sha256, version, id \
          FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
     )
@@ -519,26 +540,21 @@ async fn record(
     .bind(org_id)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some(row) = &current {
-        let d: String = row.try_get(3)?;
-        let h: String = row.try_get(4)?;
-        if d == digest && h == ct_hash {
-            return Ok(Uploaded::Repeated(receipt_of(row)?));
+    let current = match current {
+        Some(row) if row.plaintext_digest == digest && row.ciphertext_sha256 == ct_hash => {
+            return Ok(Uploaded::Repeated(receipt_of(row.receipt)?));
         }
-    }
+        other => other,
+    };
     let s = check_may_bid(ctx, &mut tx, section_id, org_id, now, Lock::Share).await?;
-    let max_version: i64 = sqlx::query(
+    let max_version: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(version), 0) FROM bids WHERE section_id = $1 AND org_id = $2",
     )
     .bind(section_id)
     .bind(org_id)
     .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
-    let replaced: Option<String> = match &current {
-        Some(row) => Some(row.try_get(6)?),
-        None => None,
-    };
+    .await?;
+    let replaced: Option<String> = current.map(|row| row.id);
     if let Some(old) = &replaced {
         sqlx::query(
             "UPDATE bids SET status = 'superseded', updated_at = $1 WHERE id = $2 AND status = 'current'",
@@ -639,6 +655,12 @@ async fn record(
     Ok(Uploaded::Created(receipt))
 }
 
+#[derive(sqlx::FromRow)]
+struct BidVersionRow {
+    id: String,
+    version: i64,
+}
+
 /// Withdraw the caller organization's current bid (撤回) before the deadline.
 #[tracing::instrument(skip_all, fields(section_id = %section_id))]
 pub async fn withdraw(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<()> {
@@ -650,7 +672,7 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<()> 
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let s = check_may_bid(ctx, &mut tx, section_id, &org_id, now, Lock::Update).await?;
-    let row = sqlx::query(
+    let row: BidVersionRow = sqlx::query_as(
         "SELECT id, version FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
     )
     .bind(section_id)
@@ -658,8 +680,7 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<()> 
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| Error::not_found("your organization has no current bid for this section"))?;
-    let bid_id: String = row.try_get(0)?;
-    let version: i64 = row.try_get(1)?;
+    let (bid_id, version) = (row.id, row.version);
     sqlx::query("UPDATE bids SET status = 'withdrawn', updated_at = $1 WHERE id = $2")
         .bind(to_micros(now))
         .bind(&bid_id)
@@ -707,16 +728,31 @@ pub struct MyBid {
     pub receipt: BidReceipt,
 }
 
-fn my_bid_of(row: &sqlx::any::AnyRow) -> Result<MyBid> {
+#[derive(sqlx::FromRow)]
+struct MyBidRow {
+    #[sqlx(flatten)]
+    receipt: ReceiptRow,
+    id: String,
+    section_id: String,
+    version: i64,
+    status: String,
+    decryption: String,
+    #[sqlx(try_from = "At")]
+    received_at: DateTime<Utc>,
+    #[sqlx(try_from = "At")]
+    updated_at: DateTime<Utc>,
+}
+
+fn my_bid_of(row: MyBidRow) -> Result<MyBid> {
     Ok(MyBid {
-        receipt: receipt_of(row)?,
-        bid_id: row.try_get(3)?,
-        section_id: row.try_get(4)?,
-        version: row.try_get(5)?,
-        status: row.try_get(6)?,
-        decryption: row.try_get(7)?,
-        received_at: from_micros(row.try_get(8)?),
-        updated_at: from_micros(row.try_get(9)?),
+        receipt: receipt_of(row.receipt)?,
+        bid_id: row.id,
+        section_id: row.section_id,
+        version: row.version,
+        status: row.status,
+        decryption: row.decryption,
+        received_at: row.received_at,
+        updated_at: row.updated_at,
     })
 }
 
@@ -742,7 +778,7 @@ async fn own_org(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<String> {
 /// never uploaded one.
 pub async fn mine(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<MyBid> {
     let org_id = own_org(ctx, actor, section_id).await?;
-    let row = sqlx::query(&format!(
+    let row: Option<MyBidRow> = sqlx::query_as(&format!(
         "SELECT {MY_BID_COLUMNS} FROM bids WHERE section_id = $1 AND org_id = $2 \
          ORDER BY CASE WHEN status = 'current' THEN 0 ELSE 1 END, version DESC LIMIT 1"
     ))
@@ -751,7 +787,7 @@ pub async fn mine(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<MyBid> {
     .fetch_optional(ctx.db.pool())
     .await?;
     match row {
-        Some(r) => my_bid_of(&r),
+        Some(r) => my_bid_of(r),
         None => Err(Error::not_found(
             "your organization has uploaded no bid for this section",
         )),
@@ -762,14 +798,14 @@ pub async fn mine(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<MyBid> {
 /// signed receipt (replaced and withdrawn ones included). Empty when none.
 pub async fn my_receipts(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<MyBid>> {
     let org_id = own_org(ctx, actor, section_id).await?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<MyBidRow> = sqlx::query_as(&format!(
         "SELECT {MY_BID_COLUMNS} FROM bids WHERE section_id = $1 AND org_id = $2 ORDER BY version"
     ))
     .bind(section_id)
     .bind(&org_id)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(my_bid_of).collect()
+    rows.into_iter().map(my_bid_of).collect()
 }
 
 #[cfg(test)]

@@ -20,12 +20,21 @@ use ggzy_events::auctions::DealConfirmed;
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Db, Tx};
-use sqlx::Row;
 
 const NAME: &str = "projects.listing_outcome";
 
 /// Consumer of `auctions.deal.confirmed` for listing sections.
 pub struct ListingOutcome;
+
+/// The dealt section with its project's market.
+#[derive(sqlx::FromRow)]
+struct DealSectionRow {
+    state: SectionState,
+    project_id: String,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
+    bid_deadline: ggzy_core::Timestamp,
+    market: String,
+}
 
 #[async_trait::async_trait]
 impl Consumer for ListingOutcome {
@@ -63,7 +72,7 @@ impl Consumer for ListingOutcome {
             return Ok(());
         }
         let now = clock.now();
-        let r = sqlx::query(&format!(
+        let r: DealSectionRow = sqlx::query_as(&format!(
             "SELECT s.state, s.project_id, s.bid_deadline, p.market FROM sections s \
              JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
             db.for_update()
@@ -71,10 +80,12 @@ impl Consumer for ListingOutcome {
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
-        let mut state = SectionState::parse(&r.try_get::<String, _>(0)?)?;
-        let project_id: String = r.try_get(1)?;
-        let deadline = ggzy_core::time::from_micros(r.try_get(2)?);
-        let market: String = r.try_get(3)?;
+        let DealSectionRow {
+            mut state,
+            project_id,
+            bid_deadline: deadline,
+            market,
+        } = r;
         if state == SectionState::Bidding {
             // The deal ends registration whatever the timers say (the listing is over).
             close_section(tx, db, now, id, deadline.min(now)).await?;

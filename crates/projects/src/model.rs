@@ -101,6 +101,8 @@ impl SectionState {
     }
 }
 
+ggzy_core::text_enum!(SectionState, SectionState::parse, SectionState::as_str);
+
 impl SectionAction {
     pub const ALL: [SectionAction; 13] = [
         SectionAction::Register,

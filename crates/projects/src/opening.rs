@@ -13,7 +13,8 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::http::{Json, Path};
-use ggzy_core::time::{display_local, from_micros, to_micros};
+use ggzy_core::sql::At;
+use ggzy_core::time::{display_local, to_micros};
 use ggzy_core::{Clock, Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
@@ -21,7 +22,6 @@ use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -68,7 +68,7 @@ pub const BELOW_MIN_SOURCE: &str =
     "评标委员会和评标方法暂行规定 第二十七条; 招标投标法 第四十二条 (the evaluation committee decides)";
 
 /// Opening rules of a market (rows of `opening_rules`, national defaults in [`OpeningRules::national`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct OpeningRules {
     pub min_bids: i64,
     pub min_bids_source: String,
@@ -129,7 +129,7 @@ async fn load_rules(
     region: &str,
     market: &str,
 ) -> Result<OpeningRules> {
-    let r = sqlx::query(
+    let r: Option<OpeningRules> = sqlx::query_as(
         "SELECT min_bids, min_bids_source, decryption_window_minutes, window_source FROM opening_rules \
          WHERE market = $1 AND (region = $2 OR region = 'CN') \
          ORDER BY CASE WHEN region = 'CN' THEN 1 ELSE 0 END LIMIT 1",
@@ -138,15 +138,7 @@ async fn load_rules(
     .bind(region)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(match r {
-        Some(r) => OpeningRules {
-            min_bids: r.try_get(0)?,
-            min_bids_source: r.try_get(1)?,
-            decryption_window_minutes: r.try_get(2)?,
-            window_source: r.try_get(3)?,
-        },
-        None => OpeningRules::national(),
-    })
+    Ok(r.unwrap_or_else(OpeningRules::national))
 }
 
 #[cfg(test)]

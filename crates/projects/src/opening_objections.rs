@@ -9,14 +9,14 @@
 
 use chrono::{DateTime, Utc};
 use ggzy_core::events::Event;
-use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{Clock, Result};
+use ggzy_core::sql::{At, Flag, MaybeAt};
+use ggzy_core::time::to_micros;
+use ggzy_core::{Clock, Result, Timestamp};
 use ggzy_events::remedies::{CaseAnswered, CaseRaised};
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{Db, Tx};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// The legal basis printed with the objections in the opening record.
@@ -38,31 +38,44 @@ pub struct OpeningObjection {
     pub source: String,
 }
 
+/// A row of `opening_objections`.
+#[derive(sqlx::FromRow)]
+struct ObjectionRow {
+    case_id: String,
+    #[sqlx(try_from = "At")]
+    raised_at: Timestamp,
+    grounds: String,
+    answer: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
+    answered_at: Option<Timestamp>,
+    #[sqlx(try_from = "Flag")]
+    answered_late: bool,
+}
+
 /// The objections raised at a section's opening, in the order they were raised.
 pub async fn list(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<OpeningObjection>> {
-    let rows = sqlx::query(
+    let rows: Vec<ObjectionRow> = sqlx::query_as(
         "SELECT case_id, raised_at, grounds, answer, answered_at, answered_late \
          FROM opening_objections WHERE section_id = $1 ORDER BY raised_at, case_id",
     )
     .bind(section_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OpeningObjection {
-                case_id: r.try_get(0)?,
-                raised_at: from_micros(r.try_get(1)?),
-                grounds: r.try_get(2)?,
-                answer: r.try_get(3)?,
-                answered_at: r.try_get::<Option<i64>, _>(4)?.map(from_micros),
-                answered_late: r.try_get::<i64, _>(5)? != 0,
-                source: SOURCE.to_string(),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| OpeningObjection {
+            case_id: r.case_id,
+            raised_at: r.raised_at,
+            grounds: r.grounds,
+            answer: r.answer,
+            answered_at: r.answered_at,
+            answered_late: r.answered_late,
+            source: SOURCE.to_string(),
         })
-        .collect()
+        .collect())
 }
 
 /// Consumer of the remedies events about opening objections.

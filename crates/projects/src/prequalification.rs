@@ -18,13 +18,13 @@ use crate::rules::{DayKind, MinPeriod};
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
-use ggzy_core::time::{display_local, from_micros, local_date, to_micros};
+use ggzy_core::sql::{At, MaybeAt};
+use ggzy_core::time::{display_local, local_date, to_micros};
 use ggzy_core::{ids, Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -86,48 +86,75 @@ pub struct Review {
 const COLS: &str = "id, section_id, round, docs_issue_at, docs_sale_end_at, applications_due_at, \
                     state, reviewer, reviewed_at";
 
+/// A row of `prequalifications` ([`COLS`]).
+#[derive(sqlx::FromRow)]
+struct RoundRow {
+    id: String,
+    section_id: String,
+    round: i64,
+    #[sqlx(try_from = "At")]
+    docs_issue_at: DateTime<Utc>,
+    #[sqlx(try_from = "At")]
+    docs_sale_end_at: DateTime<Utc>,
+    #[sqlx(try_from = "At")]
+    applications_due_at: DateTime<Utc>,
+    state: String,
+    reviewer: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
+    reviewed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ApplicantRow {
+    org_id: String,
+    uscc: String,
+    org_name: String,
+    #[sqlx(try_from = "At")]
+    submitted_at: DateTime<Utc>,
+    /// 0/1, NULL until the review.
+    qualified: Option<i64>,
+    reason: Option<String>,
+}
+
 async fn load_round(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
     lock: &str,
 ) -> Result<Option<Prequalification>> {
-    let r = sqlx::query(&format!(
+    let r: Option<RoundRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM prequalifications WHERE section_id = $1 ORDER BY round DESC LIMIT 1{lock}"
     ))
     .bind(section_id)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = r else { return Ok(None) };
-    let id: String = r.try_get(0)?;
-    let apps = sqlx::query(
+    let apps = sqlx::query_as::<_, ApplicantRow>(
         "SELECT org_id, uscc, org_name, submitted_at, qualified, reason FROM prequalification_applications \
          WHERE prequalification_id = $1 ORDER BY submitted_at, id",
     )
-    .bind(&id)
+    .bind(&r.id)
     .fetch_all(&mut *conn)
     .await?
-    .iter()
-    .map(|a| {
-        Ok(Applicant {
-            org_id: a.try_get(0)?,
-            uscc: a.try_get(1)?,
-            org_name: a.try_get(2)?,
-            submitted_at: from_micros(a.try_get(3)?),
-            qualified: a.try_get::<Option<i64>, _>(4)?.map(|q| q != 0),
-            reason: a.try_get(5)?,
-        })
+    .into_iter()
+    .map(|a| Applicant {
+        org_id: a.org_id,
+        uscc: a.uscc,
+        org_name: a.org_name,
+        submitted_at: a.submitted_at,
+        qualified: a.qualified.map(|q| q != 0),
+        reason: a.reason,
     })
-    .collect::<Result<Vec<_>>>()?;
+    .collect::<Vec<_>>();
     Ok(Some(Prequalification {
-        id,
-        section_id: r.try_get(1)?,
-        round: r.try_get(2)?,
-        docs_issue_at: from_micros(r.try_get(3)?),
-        docs_sale_end_at: from_micros(r.try_get(4)?),
-        applications_due_at: from_micros(r.try_get(5)?),
-        state: r.try_get(6)?,
-        reviewer: r.try_get(7)?,
-        reviewed_at: r.try_get::<Option<i64>, _>(8)?.map(from_micros),
+        id: r.id,
+        section_id: r.section_id,
+        round: r.round,
+        docs_issue_at: r.docs_issue_at,
+        docs_sale_end_at: r.docs_sale_end_at,
+        applications_due_at: r.applications_due_at,
+        state: r.state,
+        reviewer: r.reviewer,
+        reviewed_at: r.reviewed_at,
         min_qualified: 0,
         applicants: apps,
     }))
@@ -207,12 +234,12 @@ pub async fn open_round(
             ));
         }
     }
-    let docs_issue: i64 = sqlx::query("SELECT docs_issue_at FROM sections WHERE id = $1")
-        .bind(section_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
-    let tender_docs_issue = from_micros(docs_issue);
+    let tender_docs_issue: DateTime<Utc> =
+        sqlx::query_scalar::<_, At>("SELECT docs_issue_at FROM sections WHERE id = $1")
+            .bind(section_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .into();
     let cal = &ctx.calendar;
     let mut v = Violations::new();
     if input.docs_sale_end_at < input.docs_issue_at {
@@ -316,6 +343,12 @@ pub async fn open_round(
 }
 
 /// A bidder applies to the open round, until the applications are due.
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    uscc: String,
+    name: String,
+}
+
 pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequalification> {
     actor.require(&[Role::Bidder])?;
     let org_id = actor
@@ -359,7 +392,7 @@ pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequal
             ),
         ));
     }
-    let org = sqlx::query("SELECT uscc, name FROM project_orgs WHERE id = $1")
+    let org: OrgRow = sqlx::query_as("SELECT uscc, name FROM project_orgs WHERE id = $1")
         .bind(&org_id)
         .fetch_optional(&mut *tx)
         .await?
@@ -371,8 +404,7 @@ pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequal
                 ),
             )
         })?;
-    let uscc: String = org.try_get(0)?;
-    let name: String = org.try_get(1)?;
+    let OrgRow { uscc, name } = org;
     if let Some(why) =
         crate::bidding::own_project_bar(&org_id, &uscc, &s.owner_org_id, &s.tenderer_uscc)
     {
@@ -611,7 +643,7 @@ pub(crate) async fn is_qualified(
     section_id: &str,
     org_id: &str,
 ) -> Result<bool> {
-    let r = sqlx::query(
+    let r: Option<Option<i64>> = sqlx::query_scalar(
         "SELECT a.qualified FROM prequalification_applications a \
          JOIN prequalifications p ON p.id = a.prequalification_id \
          WHERE p.section_id = $1 AND p.state = 'qualified' AND a.org_id = $2",
@@ -620,10 +652,7 @@ pub(crate) async fn is_qualified(
     .bind(org_id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(match r {
-        Some(r) => r.try_get::<Option<i64>, _>(0)? == Some(1),
-        None => false,
-    })
+    Ok(r.flatten() == Some(1))
 }
 
 /// Has the section a round reviewed with enough qualified applicants?

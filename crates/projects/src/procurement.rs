@@ -36,6 +36,7 @@ use ggzy_core::calendar::{BusinessCalendar, Reckoned};
 use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::ident::Market;
 use ggzy_core::period::{ends_at, Days};
+use ggzy_core::sql::{At, Flag, MaybeAt, MaybeDay};
 use ggzy_core::time::{at_local, display_local, from_micros, to_micros};
 use ggzy_core::{Clock, Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
@@ -43,7 +44,6 @@ use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 mod cases;
@@ -129,12 +129,27 @@ pub fn working_end(cal: &BusinessCalendar, start: Timestamp, days: u32) -> Recko
     ends_at(cal, start, Days::working(days))
 }
 
+/// A row of `procurement_award_rules`.
+#[derive(sqlx::FromRow)]
+struct RulesRow {
+    report_send_days: i64,
+    report_send_source: String,
+    confirm_days: i64,
+    confirm_source: String,
+    announce_days: i64,
+    announce_source: String,
+    show_days: i64,
+    show_source: String,
+    contract_announce_days: i64,
+    contract_announce_source: String,
+}
+
 /// The rules of a region: its row, else the national row, else the compiled-in values.
 pub async fn load_rules(
     conn: &mut sqlx::AnyConnection,
     region: &str,
 ) -> Result<ProcurementAwardRules> {
-    let row = sqlx::query(
+    let row: Option<RulesRow> = sqlx::query_as(
         "SELECT report_send_days, report_send_source, confirm_days, confirm_source, announce_days, \
          announce_source, show_days, show_source, contract_announce_days, contract_announce_source \
          FROM procurement_award_rules WHERE region = $1 OR region = $2 \
@@ -151,16 +166,16 @@ pub async fn load_rules(
         u32::try_from(v).map_err(|_| Error::internal("procurement_award_rules: negative value"))
     };
     Ok(ProcurementAwardRules {
-        report_send_days: n(r.try_get(0)?)?,
-        report_send_source: r.try_get(1)?,
-        confirm_days: n(r.try_get(2)?)?,
-        confirm_source: r.try_get(3)?,
-        announce_days: n(r.try_get(4)?)?,
-        announce_source: r.try_get(5)?,
-        show_days: n(r.try_get(6)?)?,
-        show_source: r.try_get(7)?,
-        contract_announce_days: n(r.try_get(8)?)?,
-        contract_announce_source: r.try_get(9)?,
+        report_send_days: n(r.report_send_days)?,
+        report_send_source: r.report_send_source,
+        confirm_days: n(r.confirm_days)?,
+        confirm_source: r.confirm_source,
+        announce_days: n(r.announce_days)?,
+        announce_source: r.announce_source,
+        show_days: n(r.show_days)?,
+        show_source: r.show_source,
+        contract_announce_days: n(r.contract_announce_days)?,
+        contract_announce_source: r.contract_announce_source,
     })
 }
 
@@ -179,14 +194,20 @@ async fn due(
     Ok(d)
 }
 
+#[derive(sqlx::FromRow)]
+struct RegionRow {
+    region: String,
+    id: String,
+}
+
 async fn region_of(tx: &mut Tx, section_id: &str) -> Result<(String, String)> {
-    let r = sqlx::query(
+    let r: RegionRow = sqlx::query_as(
         "SELECT p.region, p.id FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
     )
     .bind(section_id)
     .fetch_one(&mut **tx)
     .await?;
-    Ok((r.try_get(0)?, r.try_get(1)?))
+    Ok((r.region, r.id))
 }
 
 // ---------------------------------------------------------------------------------------------

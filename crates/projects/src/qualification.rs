@@ -23,6 +23,7 @@ use crate::procurement::{enough_qualified, MIN_QUALIFIED, MIN_QUALIFIED_SOURCE};
 use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Market;
+use ggzy_core::sql::Flag;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, Result};
 use ggzy_events::projects::SectionFailed;
@@ -32,7 +33,6 @@ use ggzy_store::uow::Uow;
 use ggzy_store::Ctx;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// 财政部令第87号 第四十四条: the purchaser or agency reviews the qualification after the opening.
@@ -80,12 +80,29 @@ pub struct Qualification {
     pub basis: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct SupplierNameRow {
+    org_id: String,
+    org_name: Option<String>,
+}
+
+/// A row of `section_qualifications`; `reviewed_at` stays the stored microseconds.
+#[derive(sqlx::FromRow)]
+struct VerdictRow {
+    org_id: String,
+    org_name: String,
+    #[sqlx(try_from = "Flag")]
+    qualified: bool,
+    reason: Option<String>,
+    reviewed_at: i64,
+}
+
 /// The opened suppliers of a section (current, decrypted bids), with their names.
 pub(crate) async fn opened_suppliers(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<(String, String)>> {
-    sqlx::query(
+    Ok(sqlx::query_as::<_, SupplierNameRow>(
         "SELECT b.org_id, r.org_name FROM bids b LEFT JOIN section_registrations r \
          ON r.section_id = b.section_id AND r.org_id = b.org_id \
          WHERE b.section_id = $1 AND b.status = 'current' AND b.decryption = 'decrypted' \
@@ -94,40 +111,35 @@ pub(crate) async fn opened_suppliers(
     .bind(section_id)
     .fetch_all(&mut *conn)
     .await?
-    .iter()
-    .map(|r| {
-        Ok((
-            r.try_get(0)?,
-            r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
-        ))
-    })
-    .collect()
+    .into_iter()
+    .map(|r| (r.org_id, r.org_name.unwrap_or_default()))
+    .collect())
 }
 
 async fn recorded(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<(SupplierVerdict, i64)>> {
-    sqlx::query(
+    Ok(sqlx::query_as::<_, VerdictRow>(
         "SELECT org_id, org_name, qualified, reason, reviewed_at FROM section_qualifications \
          WHERE section_id = $1 ORDER BY org_id",
     )
     .bind(section_id)
     .fetch_all(&mut *conn)
     .await?
-    .iter()
+    .into_iter()
     .map(|r| {
-        Ok((
+        (
             SupplierVerdict {
-                org_id: r.try_get(0)?,
-                org_name: r.try_get(1)?,
-                qualified: r.try_get::<i64, _>(2)? != 0,
-                reason: r.try_get(3)?,
+                org_id: r.org_id,
+                org_name: r.org_name,
+                qualified: r.qualified,
+                reason: r.reason,
             },
-            r.try_get(4)?,
-        ))
+            r.reviewed_at,
+        )
     })
-    .collect()
+    .collect())
 }
 
 async fn view(

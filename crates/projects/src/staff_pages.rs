@@ -25,7 +25,6 @@ use ggzy_web::fmt::{beijing_time, money};
 use ggzy_web::frame::{self, page_status, see_other};
 use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor, QueueCard};
 use serde::Deserialize;
-use sqlx::Row;
 
 pub fn router() -> Router<Ctx> {
     Router::new()
@@ -37,10 +36,9 @@ pub fn router() -> Router<Ctx> {
 
 /// This area's card on the staff home: projects submitted and awaiting registration approval.
 pub async fn pending_for_staff(ctx: &Ctx, l: Lang) -> Result<Vec<QueueCard>> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM projects WHERE status = 'submitted'")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE status = 'submitted'")
         .fetch_one(ctx.db.pool())
-        .await?
-        .try_get(0)?;
+        .await?;
     Ok(vec![QueueCard::queue(
         "projects",
         l.t("待登记确认的项目", "Projects awaiting registration"),

@@ -22,6 +22,7 @@ use crate::model::{transition, SectionAction, SectionState};
 use crate::service::set_section_state;
 use ggzy_core::error::Error;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::sql::At;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result, Timestamp};
 use ggzy_events::projects::{SectionDeadlineChanged, SectionReturnedToEvaluation};
@@ -29,7 +30,6 @@ use ggzy_events::remedies::{CaseDecided, CaseResumed, CaseSuspended};
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, timers, Db, Tx};
-use sqlx::Row;
 
 const NAME: &str = "projects.suspensions";
 
@@ -50,12 +50,10 @@ pub async fn is_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> R
 /// 409 `section.suspended_by_remedy` while a remedy case suspends the section.
 pub async fn ensure_not_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<()> {
     let case: Option<String> =
-        sqlx::query("SELECT case_id FROM section_suspensions WHERE section_id = $1 LIMIT 1")
+        sqlx::query_scalar("SELECT case_id FROM section_suspensions WHERE section_id = $1 LIMIT 1")
             .bind(section_id)
             .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
+            .await?;
     match case {
         None => Ok(()),
         Some(case) => Err(ggzy_events::remedies::suspended(&case, "the section")),
@@ -101,15 +99,13 @@ impl Consumer for Suspensions {
             CaseResumed::NAME => {
                 let c = CaseResumed::decode(ev)?;
                 let (section_id, case_id) = (c.section_id.as_str(), c.case_id.as_str());
-                let since: Option<i64> = sqlx::query(
+                let since: Option<i64> = sqlx::query_scalar(
                     "SELECT since FROM section_suspensions WHERE section_id = $1 AND case_id = $2",
                 )
                 .bind(section_id)
                 .bind(case_id)
                 .fetch_optional(&mut **tx)
-                .await?
-                .map(|r| r.try_get(0))
-                .transpose()?;
+                .await?;
                 let Some(since) = since else {
                     // Already resumed (a redelivery) or never suspended here.
                     return Ok(());
@@ -153,25 +149,29 @@ impl Consumer for Suspensions {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct SectionTimesRow {
+    state: SectionState,
+    project_id: String,
+    #[sqlx(try_from = "At")]
+    bid_deadline: Timestamp,
+    #[sqlx(try_from = "At")]
+    opening_at: Timestamp,
+}
+
 async fn section(
     tx: &mut Tx,
     db: &Db,
     id: &str,
 ) -> Result<Option<(SectionState, String, Timestamp, Timestamp)>> {
-    let r = sqlx::query(&format!(
+    let r: Option<SectionTimesRow> = sqlx::query_as(&format!(
         "SELECT state, project_id, bid_deadline, opening_at FROM sections WHERE id = $1{}",
         db.for_update()
     ))
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(r) = r else { return Ok(None) };
-    Ok(Some((
-        SectionState::parse(&r.try_get::<String, _>(0)?)?,
-        r.try_get(1)?,
-        from_micros(r.try_get(2)?),
-        from_micros(r.try_get(3)?),
-    )))
+    Ok(r.map(|r| (r.state, r.project_id, r.bid_deadline, r.opening_at)))
 }
 
 /// The suspended time given back, rounded up to the whole minute (never less than suspended;
@@ -267,6 +267,13 @@ async fn resume(
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct OpenRoundRow {
+    id: String,
+    #[sqlx(try_from = "At")]
+    applications_due_at: Timestamp,
+}
+
 /// 实施条例 22 suspends the prequalification while an objection to its documents waits for the
 /// answer: the open round's applications deadline moves by the suspended time (rounded up to the
 /// minute, as the bid deadline does), so the applicants get the time back.
@@ -280,7 +287,7 @@ async fn prequalification_after_suspension(
     suspended: chrono::Duration,
     case_id: &str,
 ) -> Result<()> {
-    let round = sqlx::query(&format!(
+    let round: Option<OpenRoundRow> = sqlx::query_as(&format!(
         "SELECT id, applications_due_at FROM prequalifications WHERE section_id = $1 \
          AND state = 'open'{}",
         db.for_update()
@@ -289,8 +296,8 @@ async fn prequalification_after_suspension(
     .fetch_optional(&mut **tx)
     .await?;
     let Some(round) = round else { return Ok(()) };
-    let id: String = round.try_get(0)?;
-    let old = from_micros(round.try_get(1)?);
+    let id = round.id;
+    let old = round.applications_due_at;
     let back = given_back(suspended);
     if back <= chrono::Duration::zero() {
         return Ok(());

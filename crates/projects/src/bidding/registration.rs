@@ -15,6 +15,26 @@ pub struct Registration {
     pub registered_at: DateTime<Utc>,
 }
 
+/// A row of `section_registrations` as the registration list reads it.
+#[derive(sqlx::FromRow)]
+struct RegistrationRow {
+    id: String,
+    section_id: String,
+    org_id: String,
+    uscc: String,
+    org_name: String,
+    #[sqlx(try_from = "At")]
+    created_at: DateTime<Utc>,
+}
+
+/// The section's project market and parties, for the own-project bar.
+#[derive(sqlx::FromRow)]
+struct ProjectPartiesRow {
+    market: String,
+    owner_org_id: String,
+    tenderer_uscc: String,
+}
+
 /// 实施条例 13: 招标代理机构不得在所代理的招标项目中投标; 实施条例 34: a unit with an interest in the
 /// tenderer that may affect fairness may not bid — the tenderer itself first of all. The
 /// organization that registered the project (the tenderer or its agency) and the tenderer named by
@@ -89,31 +109,33 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         ));
     }
     let today = local_date(now);
-    let p = sqlx::query(
+    let p: ProjectPartiesRow = sqlx::query_as(
         "SELECT p.market, p.owner_org_id, p.tenderer_uscc FROM sections s JOIN projects p ON p.id = s.project_id \
          WHERE s.id = $1",
     )
     .bind(section_id)
     .fetch_one(&mut *tx)
     .await?;
-    let market: String = p.try_get(0)?;
-    let market = Market::parse(&market)
-        .map_err(|_| Error::internal(format!("stored project market '{market}'")))?;
-    let owner_org: String = p.try_get(1)?;
-    let tenderer_uscc: String = p.try_get(2)?;
+    let market = Market::parse(&p.market)
+        .map_err(|_| Error::internal(format!("stored project market '{}'", p.market)))?;
+    let ProjectPartiesRow {
+        owner_org_id: owner_org,
+        tenderer_uscc,
+        ..
+    } = p;
     if let Some(why) = own_project_bar(&org.id, &org.uscc, &owner_org, &tenderer_uscc) {
         return Err(Error::conflict("registration.own_project", why));
     }
     // Who may register by the procedure's stages (invitees, qualified applicants) and the
     // tenderer's declared interested parties (crate::procedures, issue 21).
     crate::procedures::registration_bar(&mut tx, section_id, &org.uscc, &org.id).await?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<SanctionRow> = sqlx::query_as(&format!(
         "SELECT {SANCTION_COLS} FROM sanctions WHERE uscc = $1 ORDER BY from_date"
     ))
     .bind(&org.uscc)
     .fetch_all(&mut *tx)
     .await?;
-    for r in &rows {
+    for r in rows {
         let sanction = sanction_row(r)?;
         // Only a sanction whose scope covers the section's market and whose period (as ended
         // early, if it was) includes today bars the registration.
@@ -215,7 +237,7 @@ pub async fn list_registrations(ctx: &Ctx, actor: &Actor, section_id: &str) -> R
             String::new()
         }
     };
-    let rows = sqlx::query(
+    let rows: Vec<RegistrationRow> = sqlx::query_as(
         "SELECT id, section_id, org_id, uscc, org_name, created_at FROM section_registrations \
          WHERE section_id = $1 AND ($2 = '' OR org_id = $2) ORDER BY created_at, id",
     )
@@ -224,17 +246,15 @@ pub async fn list_registrations(ctx: &Ctx, actor: &Actor, section_id: &str) -> R
     .fetch_all(&mut *conn)
     .await?;
     let list = rows
-        .iter()
-        .map(|r| {
-            Ok(Registration {
-                id: r.try_get(0)?,
-                section_id: r.try_get(1)?,
-                org_id: r.try_get(2)?,
-                uscc: r.try_get(3)?,
-                org_name: r.try_get(4)?,
-                registered_at: from_micros(r.try_get(5)?),
-            })
+        .into_iter()
+        .map(|r| Registration {
+            id: r.id,
+            section_id: r.section_id,
+            org_id: r.org_id,
+            uscc: r.uscc,
+            org_name: r.org_name,
+            registered_at: r.created_at,
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Vec<_>>();
     Ok(Visible::List(list))
 }

@@ -29,15 +29,27 @@ pub struct OrgRelation {
     pub created_at: DateTime<Utc>,
 }
 
-pub(super) fn relation_row(r: &sqlx::any::AnyRow) -> Result<OrgRelation> {
-    Ok(OrgRelation {
-        id: r.try_get(0)?,
-        org_id: r.try_get(1)?,
-        related_uscc: r.try_get(2)?,
-        kind: r.try_get(3)?,
-        status: r.try_get(4)?,
-        created_at: from_micros(r.try_get(5)?),
-    })
+/// A row of `org_relations` ([`RELATION_COLS`]).
+#[derive(sqlx::FromRow)]
+pub(super) struct RelationRow {
+    id: String,
+    org_id: String,
+    related_uscc: String,
+    kind: String,
+    status: String,
+    #[sqlx(try_from = "At")]
+    created_at: DateTime<Utc>,
+}
+
+pub(super) fn relation_row(r: RelationRow) -> OrgRelation {
+    OrgRelation {
+        id: r.id,
+        org_id: r.org_id,
+        related_uscc: r.related_uscc,
+        kind: r.kind,
+        status: r.status,
+        created_at: r.created_at,
+    }
 }
 
 pub(super) const RELATION_COLS: &str = "id, org_id, related_uscc, kind, status, created_at";
@@ -55,13 +67,13 @@ pub(super) fn may_manage_relations(actor: &Actor, org_id: &str) -> Result<()> {
 /// The relations an organization declared (the organization's bidders, staff).
 pub async fn list_relations(ctx: &Ctx, actor: &Actor, org_id: &str) -> Result<Vec<OrgRelation>> {
     may_manage_relations(actor, org_id)?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<RelationRow> = sqlx::query_as(&format!(
         "SELECT {RELATION_COLS} FROM org_relations WHERE org_id = $1 ORDER BY created_at, id"
     ))
     .bind(org_id)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(relation_row).collect()
+    Ok(rows.into_iter().map(relation_row).collect())
 }
 
 pub(super) async fn load_relation(
@@ -70,7 +82,7 @@ pub(super) async fn load_relation(
     org_id: &str,
     relation_id: &str,
 ) -> Result<OrgRelation> {
-    let r = sqlx::query(&format!(
+    let r: RelationRow = sqlx::query_as(&format!(
         "SELECT {RELATION_COLS} FROM org_relations WHERE id = $1 AND org_id = $2{}",
         db.for_update()
     ))
@@ -79,7 +91,7 @@ pub(super) async fn load_relation(
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(|| Error::not_found(format!("relation {relation_id}")))?;
-    relation_row(&r)
+    Ok(relation_row(r))
 }
 
 /// Staff verified a declared relation (a staff step): from now on it counts for the joint-bidding

@@ -207,7 +207,7 @@ pub async fn end_sanction(
     actor.require(&SANCTION_KEEPERS)?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let r = sqlx::query(&format!(
+    let r: SanctionRow = sqlx::query_as(&format!(
         "SELECT {SANCTION_COLS} FROM sanctions WHERE id = $1{}",
         ctx.db.for_update()
     ))
@@ -215,7 +215,7 @@ pub async fn end_sanction(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| Error::not_found(format!("sanction {id}")))?;
-    let mut s = sanction_row(&r)?;
+    let mut s = sanction_row(r)?;
     if s.ended_last_day.is_some() {
         return Err(Error::conflict(
             "sanction.already_ended",
@@ -292,13 +292,27 @@ pub async fn end_sanction(
     Ok(s)
 }
 
-pub(super) fn sanction_row(r: &sqlx::any::AnyRow) -> Result<Sanction> {
-    let date = |s: String| {
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map_err(|e| Error::internal(format!("stored sanction date '{s}': {e}")))
-    };
-    let kind: String = r.try_get(2)?;
-    let scope: String = r.try_get(8)?;
+/// A row of `sanctions` ([`SANCTION_COLS`]).
+#[derive(sqlx::FromRow)]
+pub(super) struct SanctionRow {
+    id: String,
+    uscc: String,
+    kind: SanctionKind,
+    reason: String,
+    source_document: String,
+    from_date: Day,
+    to_date: Day,
+    #[sqlx(try_from = "At")]
+    created_at: DateTime<Utc>,
+    /// `all` or the market codes, comma-separated.
+    markets: String,
+    #[sqlx(try_from = "MaybeDay")]
+    ended_last_day: Option<NaiveDate>,
+    end_reason: Option<String>,
+}
+
+pub(super) fn sanction_row(r: SanctionRow) -> Result<Sanction> {
+    let scope = r.markets;
     let all_markets = scope == "all";
     let markets = if all_markets {
         Market::ALL.to_vec()
@@ -312,19 +326,18 @@ pub(super) fn sanction_row(r: &sqlx::any::AnyRow) -> Result<Sanction> {
             .collect::<Result<Vec<_>>>()?
     };
     Ok(Sanction {
-        id: r.try_get(0)?,
-        uscc: r.try_get(1)?,
-        kind: SanctionKind::parse(&kind)
-            .map_err(|_| Error::internal(format!("stored sanction kind '{kind}'")))?,
-        reason: r.try_get(3)?,
-        source_document: r.try_get(4)?,
-        from: date(r.try_get(5)?)?,
-        to: date(r.try_get(6)?)?,
-        created_at: from_micros(r.try_get(7)?),
+        id: r.id,
+        uscc: r.uscc,
+        kind: r.kind,
+        reason: r.reason,
+        source_document: r.source_document,
+        from: r.from_date.into(),
+        to: r.to_date.into(),
+        created_at: r.created_at,
         all_markets,
         markets,
-        ended_last_day: r.try_get::<Option<String>, _>(9)?.map(date).transpose()?,
-        end_reason: r.try_get(10)?,
+        ended_last_day: r.ended_last_day,
+        end_reason: r.end_reason,
     })
 }
 
@@ -354,7 +367,7 @@ pub async fn list_sanctions_filtered(
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
     let rows = match &f.uscc {
         Some(u) => {
-            sqlx::query(&format!(
+            sqlx::query_as::<_, SanctionRow>(&format!(
                 "SELECT {SANCTION_COLS} FROM sanctions WHERE uscc = $1 \
                  ORDER BY created_at DESC, id DESC LIMIT 1000"
             ))
@@ -363,7 +376,7 @@ pub async fn list_sanctions_filtered(
             .await?
         }
         None => {
-            sqlx::query(&format!(
+            sqlx::query_as::<_, SanctionRow>(&format!(
                 "SELECT {SANCTION_COLS} FROM sanctions ORDER BY created_at DESC, id DESC LIMIT 1000"
             ))
             .fetch_all(ctx.db.pool())
@@ -371,7 +384,7 @@ pub async fn list_sanctions_filtered(
         }
     };
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
+    for r in rows {
         let s = sanction_row(r)?;
         if f.market.is_some_and(|m| !s.covers(m)) {
             continue;

@@ -5,10 +5,12 @@ use ggzy_events::projects::{SectionBiddingOpened, SectionClosed};
 
 // Sections: open for bidding, close at the deadline.
 
+#[derive(sqlx::FromRow)]
 pub(super) struct SectionRow {
     pub(super) id: String,
     pub(super) project_id: String,
     pub(super) state: SectionState,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
     pub(super) bid_deadline: DateTime<Utc>,
     pub(super) owner_org_id: String,
 }
@@ -24,18 +26,11 @@ pub(super) async fn load_section(
          JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
         if lock { ctx.db.for_update() } else { "" }
     );
-    let r = sqlx::query(&sql)
+    sqlx::query_as::<_, SectionRow>(&sql)
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| Error::not_found(format!("section {id}")))?;
-    Ok(SectionRow {
-        id: r.try_get(0)?,
-        project_id: r.try_get(1)?,
-        state: SectionState::parse(&r.try_get::<String, _>(2)?)?,
-        bid_deadline: from_micros(r.try_get(3)?),
-        owner_org_id: r.try_get(4)?,
-    })
+        .ok_or_else(|| Error::not_found(format!("section {id}")))
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -129,6 +124,12 @@ impl TimerHandler for SectionDeadline {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct StateProjectRow {
+    state: SectionState,
+    project_id: String,
+}
+
 /// bidding → closed at the deadline, with `projects.section.closed`; a section no longer bidding is
 /// left alone. Used by the deadline timer and by the opening timer when both fall due together.
 pub(crate) async fn close_section(
@@ -138,7 +139,7 @@ pub(crate) async fn close_section(
     id: &str,
     deadline: DateTime<Utc>,
 ) -> Result<()> {
-    let r = sqlx::query(&format!(
+    let r: StateProjectRow = sqlx::query_as(&format!(
         "SELECT state, project_id FROM sections WHERE id = $1{}",
         db.for_update()
     ))
@@ -146,8 +147,7 @@ pub(crate) async fn close_section(
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(|| Error::internal(format!("deadline timer for unknown section {id}")))?;
-    let state = SectionState::parse(&r.try_get::<String, _>(0)?)?;
-    let project_id: String = r.try_get(1)?;
+    let StateProjectRow { state, project_id } = r;
     if state != SectionState::Bidding {
         return Ok(());
     }
@@ -166,11 +166,10 @@ pub(crate) async fn close_section(
     }
     void_joint_bids(tx, db, now, id, &project_id).await?;
     let count: i64 =
-        sqlx::query("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
+        sqlx::query_scalar("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
             .bind(id)
             .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
+            .await?;
     emit(
         tx,
         db,
@@ -188,6 +187,40 @@ pub(crate) async fn close_section(
     Ok(())
 }
 
+/// A registered bidder with its legal representative, as [`void_joint_bids`] reads it.
+#[derive(sqlx::FromRow)]
+struct PartyRow {
+    org_id: String,
+    uscc: String,
+    legal_representative_id: Option<String>,
+}
+
+impl From<PartyRow> for Party {
+    fn from(r: PartyRow) -> Party {
+        Party {
+            org_id: r.org_id,
+            uscc: r.uscc,
+            legal_representative_id: r.legal_representative_id,
+        }
+    }
+}
+
+/// A verified relation between two registered bidders.
+#[derive(sqlx::FromRow)]
+struct VerifiedRelationRow {
+    org_id: String,
+    related_uscc: String,
+}
+
+impl From<VerifiedRelationRow> for Relation {
+    fn from(r: VerifiedRelationRow) -> Relation {
+        Relation {
+            org_id: r.org_id,
+            related_uscc: r.related_uscc,
+        }
+    }
+}
+
 /// 实施条例 34 at the deadline, for every registration at once: bidders of the section with the same
 /// legal representative, or with a staff-verified controlling or management relation between them,
 /// may not both bid — the current bids of all of them are void (`bids.decryption = void_joint_bid`,
@@ -200,27 +233,21 @@ pub(crate) async fn void_joint_bids(
     section_id: &str,
     project_id: &str,
 ) -> Result<()> {
-    let parties = sqlx::query(
+    let parties = sqlx::query_as::<_, PartyRow>(
         "SELECT g.org_id, g.uscc, o.legal_representative_id FROM section_registrations g \
          LEFT JOIN project_orgs o ON o.id = g.org_id WHERE g.section_id = $1 ORDER BY g.created_at, g.id",
     )
     .bind(section_id)
     .fetch_all(&mut **tx)
     .await?
-    .iter()
-    .map(|r| {
-        Ok(Party {
-            org_id: r.try_get(0)?,
-            uscc: r.try_get(1)?,
-            legal_representative_id: r.try_get(2)?,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
+    .into_iter()
+    .map(Party::from)
+    .collect::<Vec<_>>();
     if parties.len() < 2 {
         return Ok(());
     }
     // Verified relations declared by a registered bidder about another registered bidder.
-    let relations = sqlx::query(
+    let relations = sqlx::query_as::<_, VerifiedRelationRow>(
         "SELECT r.org_id, r.related_uscc FROM org_relations r \
          JOIN section_registrations g ON g.org_id = r.org_id AND g.section_id = $1 \
          JOIN section_registrations h ON h.uscc = r.related_uscc AND h.section_id = $1 \
@@ -229,14 +256,9 @@ pub(crate) async fn void_joint_bids(
     .bind(section_id)
     .fetch_all(&mut **tx)
     .await?
-    .iter()
-    .map(|r| {
-        Ok(Relation {
-            org_id: r.try_get(0)?,
-            related_uscc: r.try_get(1)?,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
+    .into_iter()
+    .map(Relation::from)
+    .collect::<Vec<_>>();
     let mut by_rep: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for p in &parties {
         if let Some(r) = &p.legal_representative_id {
@@ -251,17 +273,13 @@ pub(crate) async fn void_joint_bids(
         let Some(bar) = joint_bid_bar(p, &parties, &relations) else {
             continue;
         };
-        let bid = sqlx::query(
+        let bid_id: Option<String> = sqlx::query_scalar(
             "SELECT id FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
         )
         .bind(section_id)
         .bind(&p.org_id)
         .fetch_optional(&mut **tx)
         .await?;
-        let bid_id: Option<String> = match bid {
-            Some(r) => Some(r.try_get(0)?),
-            None => None,
-        };
         if let Some(b) = &bid_id {
             sqlx::query(
                 "UPDATE bids SET decryption = 'void_joint_bid', updated_at = $1 WHERE id = $2 AND decryption = 'sealed'",

@@ -72,11 +72,10 @@ pub(super) async fn draw_lot(tx: &mut Tx, section_id: &str, now: Timestamp) -> R
     .execute(&mut **tx)
     .await?;
     Ok(
-        sqlx::query("SELECT seed FROM nontender_lots WHERE section_id = $1")
+        sqlx::query_scalar("SELECT seed FROM nontender_lots WHERE section_id = $1")
             .bind(section_id)
             .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?,
+            .await?,
     )
 }
 
@@ -107,11 +106,10 @@ pub(super) async fn subject_of(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Subject> {
-    let s: Option<String> = sqlx::query("SELECT subject FROM sections WHERE id = $1")
+    let s: Option<String> = sqlx::query_scalar("SELECT subject FROM sections WHERE id = $1")
         .bind(section_id)
         .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
+        .await?;
     Ok(s.and_then(|s| Subject::parse(&s).ok())
         .unwrap_or(Subject::Goods))
 }
@@ -173,11 +171,10 @@ pub async fn submit_result(
             );
         }
     }
-    let budget: i64 = sqlx::query("SELECT estimated_price_fen FROM sections WHERE id = $1")
+    let budget: i64 = sqlx::query_scalar("SELECT estimated_price_fen FROM sections WHERE id = $1")
         .bind(section_id)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+        .await?;
     // Compliant and within the budget (74号令 第三十七条第三项: 报价未超过采购预算的供应商).
     let compliant: Vec<Quote> = quotes
         .iter()

@@ -99,12 +99,18 @@ pub(super) async fn nontender_section(
     Ok((sec, procedure))
 }
 
+#[derive(sqlx::FromRow)]
+struct OpenedQuoteRow {
+    org_id: String,
+    price_fen: Option<i64>,
+}
+
 /// Suppliers in the negotiation: opened (decrypted) responses not rejected in the review.
 pub(super) async fn opened_quotes(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<Quote>> {
-    let rows = sqlx::query(
+    let rows: Vec<OpenedQuoteRow> = sqlx::query_as(
         "SELECT b.org_id, b.price_fen FROM bids b WHERE b.section_id = $1 AND b.status = 'current' \
          AND b.decryption = 'decrypted' AND NOT EXISTS (SELECT 1 FROM section_review_rejections r \
          WHERE r.section_id = b.section_id AND r.org_id = b.org_id) ORDER BY b.org_id",
@@ -114,20 +120,32 @@ pub(super) async fn opened_quotes(
     .await?;
     let mut out = Vec::new();
     for r in rows {
-        let price: Option<i64> = r.try_get(1)?;
         out.push(Quote {
-            org_id: r.try_get(0)?,
-            price: Money::from_fen(price.unwrap_or(0)),
+            org_id: r.org_id,
+            price: Money::from_fen(r.price_fen.unwrap_or(0)),
         });
     }
     Ok(out)
+}
+
+/// A row of `negotiation_rounds`; `quotes` is JSON text `[[org_id, fen], …]`.
+#[derive(sqlx::FromRow)]
+struct RoundRow {
+    round_no: i64,
+    notes: String,
+    quotes: String,
+    #[sqlx(try_from = "Flag")]
+    final_round: bool,
+    recorded_by: String,
+    #[sqlx(try_from = "At")]
+    recorded_at: Timestamp,
 }
 
 pub(super) async fn load_rounds(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<Round>> {
-    let rows = sqlx::query(
+    let rows: Vec<RoundRow> = sqlx::query_as(
         "SELECT round_no, notes, quotes, final_round, recorded_by, recorded_at FROM negotiation_rounds \
          WHERE section_id = $1 ORDER BY round_no",
     )
@@ -136,12 +154,11 @@ pub(super) async fn load_rounds(
     .await?;
     let mut out = Vec::new();
     for r in rows {
-        let quotes: String = r.try_get(2)?;
-        let quotes: Vec<(String, i64)> = serde_json::from_str(&quotes)
+        let quotes: Vec<(String, i64)> = serde_json::from_str(&r.quotes)
             .map_err(|e| Error::internal(format!("negotiation_rounds.quotes: {e}")))?;
         out.push(Round {
-            round_no: r.try_get(0)?,
-            notes: r.try_get(1)?,
+            round_no: r.round_no,
+            notes: r.notes,
             quotes: quotes
                 .into_iter()
                 .map(|(org_id, fen)| RoundQuote {
@@ -149,9 +166,9 @@ pub(super) async fn load_rounds(
                     price: Money::from_fen(fen),
                 })
                 .collect(),
-            final_round: r.try_get::<i64, _>(3)? != 0,
-            recorded_by: r.try_get(4)?,
-            recorded_at: from_micros(r.try_get(5)?),
+            final_round: r.final_round,
+            recorded_by: r.recorded_by,
+            recorded_at: r.recorded_at,
         });
     }
     Ok(out)

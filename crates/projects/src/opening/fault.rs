@@ -27,7 +27,7 @@ pub struct FaultDeclarationInput {
 }
 
 /// A recorded declaration (also an entry's `fault` in the opening record).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct FaultDeclaration {
     pub bid_id: String,
     pub section_id: String,
@@ -37,25 +37,19 @@ pub struct FaultDeclaration {
     pub reason: String,
     /// User id of the staff member who declared it.
     pub declared_by: String,
+    #[sqlx(try_from = "At")]
     pub declared_at: DateTime<Utc>,
     pub basis: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct OrgDecryptionRow {
+    org_id: String,
+    decryption: String,
+}
+
 pub(super) const FAULT_COLS: &str =
     "bid_id, section_id, org_id, fault, reason, declared_by, declared_at, basis";
-
-pub(super) fn fault_row(r: &sqlx::any::AnyRow) -> Result<FaultDeclaration> {
-    Ok(FaultDeclaration {
-        bid_id: r.try_get(0)?,
-        section_id: r.try_get(1)?,
-        org_id: r.try_get(2)?,
-        fault: r.try_get(3)?,
-        reason: r.try_get(4)?,
-        declared_by: r.try_get(5)?,
-        declared_at: from_micros(r.try_get(6)?),
-        basis: r.try_get(7)?,
-    })
-}
 
 /// The faults the centre may declare (not the bidder's own failure, which stays revoked).
 pub const FAULT_KINDS: [&str; 2] = ["platform", "ca"];
@@ -101,7 +95,7 @@ pub async fn declare_fault(
     let s = load_section(&mut tx, &ctx.db, section_id, true).await?;
     crate::service::require_sealed_bids(&mut tx, section_id).await?;
     check_window(&mut tx, section_id, &s, now).await?;
-    let bid = sqlx::query(
+    let bid: OrgDecryptionRow = sqlx::query_as(
         "SELECT org_id, decryption FROM bids WHERE id = $1 AND section_id = $2 AND status = 'current'",
     )
     .bind(input.bid_id.trim())
@@ -109,8 +103,10 @@ pub async fn declare_fault(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| Error::not_found(format!("bid {} in this opening", input.bid_id.trim())))?;
-    let org_id: String = bid.try_get(0)?;
-    let state: String = bid.try_get(1)?;
+    let OrgDecryptionRow {
+        org_id,
+        decryption: state,
+    } = bid;
     if state != "sealed" {
         return Err(Error::conflict(
             "opening.already_decrypted",
@@ -170,13 +166,12 @@ pub async fn declare_fault(
         ),
     )
     .await?;
-    let sealed: i64 = sqlx::query(
+    let sealed: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'sealed'",
     )
     .bind(section_id)
     .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     if sealed == 0 {
         finalize(&mut tx, &ctx.db, now, section_id, &s, &actor.actor_ref()).await?;
     }

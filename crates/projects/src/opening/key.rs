@@ -34,6 +34,17 @@ pub struct KeyOutcome {
     pub opening_recorded: bool,
 }
 
+#[derive(sqlx::FromRow)]
+struct BidFileRow {
+    id: String,
+    file_name: String,
+    plaintext_digest: String,
+    size: i64,
+    decryption: String,
+    suite: Option<String>,
+    ciphertext_sha256: String,
+}
+
 pub(super) struct BidFile {
     id: String,
     file_name: String,
@@ -69,7 +80,7 @@ pub async fn submit_key(
         crate::service::require_sealed_bids(&mut conn, section_id).await?;
         crate::suspension::ensure_not_suspended(&mut conn, section_id).await?;
         check_window(&mut conn, section_id, &s, now).await?;
-        let r = sqlx::query(
+        let r: BidFileRow = sqlx::query_as(
             "SELECT id, file_name, plaintext_digest, size, decryption, suite, ciphertext_sha256 FROM bids \
              WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
         )
@@ -79,13 +90,13 @@ pub async fn submit_key(
         .await?
         .ok_or_else(|| Error::not_found("your organization has no bid in this opening"))?;
         BidFile {
-            id: r.try_get(0)?,
-            file_name: r.try_get(1)?,
-            digest: r.try_get(2)?,
-            size: r.try_get(3)?,
-            decryption: r.try_get(4)?,
-            suite: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
-            ciphertext_sha256: r.try_get(6)?,
+            id: r.id,
+            file_name: r.file_name,
+            digest: r.plaintext_digest,
+            size: r.size,
+            decryption: r.decryption,
+            suite: r.suite.unwrap_or_default(),
+            ciphertext_sha256: r.ciphertext_sha256,
         }
     };
     if bid.decryption == "void_joint_bid" {
@@ -383,13 +394,12 @@ pub(super) async fn storage_fault(
         ),
     )
     .await?;
-    let sealed: i64 = sqlx::query(
+    let sealed: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'sealed'",
     )
     .bind(section_id)
     .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     if sealed == 0 {
         finalize(&mut tx, &ctx.db, now, section_id, &s, &actor.actor_ref()).await?;
     }
@@ -404,6 +414,15 @@ pub(super) async fn storage_fault(
     Ok(outcome)
 }
 
+/// The opening's state and window with its section's state.
+#[derive(sqlx::FromRow)]
+struct WindowRow {
+    opening_state: String,
+    #[sqlx(try_from = "At")]
+    window_ends_at: Timestamp,
+    section_state: SectionState,
+}
+
 pub(super) async fn check_window(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
@@ -414,19 +433,15 @@ pub(super) async fn check_window(
     // one transaction, and a section row read earlier (outside a transaction, as a key submission
     // reads it) may predate that commit — "not opening yet" must not read as "window closed" to a
     // bidder whose key arrives in the opening's first instant.
-    let o = sqlx::query(
-        "SELECT o.state, o.window_ends_at, s.state FROM bid_openings o \
+    let o: Option<WindowRow> = sqlx::query_as(
+        "SELECT o.state AS opening_state, o.window_ends_at, s.state AS section_state FROM bid_openings o \
          JOIN sections s ON s.id = o.section_id WHERE o.section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(&mut *conn)
     .await?;
     let (state, ends, section_state) = match o {
-        Some(o) => (
-            o.try_get::<String, _>(0)?,
-            from_micros(o.try_get::<i64, _>(1)?),
-            SectionState::parse(&o.try_get::<String, _>(2)?)?,
-        ),
+        Some(o) => (o.opening_state, o.window_ends_at, o.section_state),
         None => {
             return Err(Error::conflict(
                 "opening.not_open",
@@ -544,13 +559,12 @@ pub(super) async fn record_decryption(
         }),
     )
     .await?;
-    let sealed: i64 = sqlx::query(
+    let sealed: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'sealed'",
     )
     .bind(section_id)
     .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     if sealed == 0 {
         finalize(&mut tx, &ctx.db, now, section_id, &s, &actor.actor_ref()).await?;
     }

@@ -58,6 +58,39 @@ pub struct OpeningRecord {
     pub objections: Vec<crate::opening_objections::OpeningObjection>,
 }
 
+#[derive(sqlx::FromRow)]
+struct OpeningStateRow {
+    state: String,
+    #[sqlx(try_from = "At")]
+    started_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    window_ends_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct DepositStatusRow {
+    org_id: String,
+    status: String,
+}
+
+/// A current bid at the end of decryption, with its registration's name and USCC.
+#[derive(sqlx::FromRow)]
+struct OpenedBidRow {
+    id: String,
+    org_id: String,
+    decryption: String,
+    price_fen: Option<i64>,
+    org_name: Option<String>,
+    uscc: Option<String>,
+    suite: Option<String>,
+}
+
+/// The stored opening record (JSON text; NULL until decryption ended).
+#[derive(sqlx::FromRow)]
+struct RecordRow {
+    record: Option<String>,
+}
+
 pub(super) async fn finalize(
     tx: &mut Tx,
     db: &Db,
@@ -66,27 +99,29 @@ pub(super) async fn finalize(
     s: &SectionRow,
     by: &ActorRef,
 ) -> Result<()> {
-    let o = sqlx::query(
+    let o: Option<OpeningStateRow> = sqlx::query_as(
         "SELECT state, started_at, window_ends_at FROM bid_openings WHERE section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(&mut **tx)
     .await?;
     let Some(o) = o else { return Ok(()) };
-    if o.try_get::<String, _>(0)? != "decrypting" {
+    if o.state != "decrypting" {
         return Ok(());
     }
-    let opened_at = from_micros(o.try_get(1)?);
-    let deadline = from_micros(o.try_get(2)?);
+    let opened_at = o.started_at;
+    let deadline = o.window_ends_at;
     let deposits: std::collections::HashMap<String, String> =
-        sqlx::query("SELECT org_id, status FROM opening_deposits WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_>>()?;
-    let rows = sqlx::query(
+        sqlx::query_as::<_, DepositStatusRow>(
+            "SELECT org_id, status FROM opening_deposits WHERE section_id = $1",
+        )
+        .bind(section_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.org_id, r.status))
+        .collect();
+    let rows: Vec<OpenedBidRow> = sqlx::query_as(
         "SELECT b.id, b.org_id, b.decryption, b.price_fen, r.org_name, r.uscc, b.suite FROM bids b \
          LEFT JOIN section_registrations r ON r.section_id = b.section_id AND r.org_id = b.org_id \
          WHERE b.section_id = $1 AND b.status = 'current' ORDER BY b.received_at, b.id",
@@ -96,22 +131,21 @@ pub(super) async fn finalize(
     .await?;
     let mut faults: std::collections::HashMap<String, FaultDeclaration> =
         std::collections::HashMap::new();
-    for r in sqlx::query(&format!(
+    for d in sqlx::query_as::<_, FaultDeclaration>(&format!(
         "SELECT {FAULT_COLS} FROM opening_fault_declarations WHERE section_id = $1"
     ))
     .bind(section_id)
     .fetch_all(&mut **tx)
     .await?
     {
-        let d = fault_row(&r)?;
         faults.insert(d.bid_id.clone(), d);
     }
     let mut entries = Vec::new();
-    for r in &rows {
-        let bid_id: String = r.try_get(0)?;
-        let org_id: String = r.try_get(1)?;
-        let decryption: String = r.try_get(2)?;
-        let price: Option<i64> = r.try_get(3)?;
+    for r in rows {
+        let bid_id = r.id;
+        let org_id = r.org_id;
+        let decryption = r.decryption;
+        let price: Option<i64> = r.price_fen;
         let decryption = match decryption.as_str() {
             "decrypted" => "decrypted",
             "digest_mismatch" => "digest_mismatch",
@@ -155,14 +189,14 @@ pub(super) async fn finalize(
                 .unwrap_or_else(|| "unknown".into()),
             bid_id,
             org_id,
-            org_name: r.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
-            uscc: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+            org_name: r.org_name.unwrap_or_default(),
+            uscc: r.uscc.unwrap_or_default(),
             price: match (decryption, price) {
                 ("decrypted", Some(fen)) => Some(Money::from_fen(fen).to_string()),
                 _ => None,
             },
             decryption: decryption.into(),
-            suite: r.try_get(6)?,
+            suite: r.suite,
             fault,
         });
     }
@@ -306,7 +340,7 @@ pub async fn get_record(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Op
             }
         }
     }
-    let r = sqlx::query(
+    let r: RecordRow = sqlx::query_as(
         "SELECT record, window_ends_at FROM bid_openings WHERE section_id = $1 AND state = 'closed'",
     )
     .bind(section_id)
@@ -321,7 +355,7 @@ pub async fn get_record(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Op
             ),
         )
     })?;
-    let text: Option<String> = r.try_get(0)?;
+    let text = r.record;
     let mut record: OpeningRecord = serde_json::from_str(&text.unwrap_or_default())
         .map_err(|e| Error::internal(format!("stored opening record: {e}")))?;
     record.objections = crate::opening_objections::list(&mut conn, section_id).await?;

@@ -7,6 +7,13 @@ use ggzy_events::Contract;
 
 // Scheduling the opening.
 
+#[derive(sqlx::FromRow)]
+struct OpeningAtRow {
+    #[sqlx(try_from = "At")]
+    opening_at: Timestamp,
+    state: SectionState,
+}
+
 /// Schedule (or move, while pending) the opening timer of a section at its stored opening time.
 /// Called when the section starts bidding and whenever its deadline or opening time changes.
 /// A listing section (挂牌/拍卖/网络竞价) has no sealed-bid opening: nothing is scheduled.
@@ -16,12 +23,12 @@ pub async fn schedule_opening(tx: &mut Tx, section_id: &str, now: Timestamp) -> 
             return Ok(());
         }
     }
-    let r = sqlx::query("SELECT opening_at, state FROM sections WHERE id = $1")
+    let r: OpeningAtRow = sqlx::query_as("SELECT opening_at, state FROM sections WHERE id = $1")
         .bind(section_id)
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
-    let state = SectionState::parse(&r.try_get::<String, _>(1)?)?;
+    let state = r.state;
     if !matches!(state, SectionState::Bidding | SectionState::Closed) {
         return Ok(());
     }
@@ -29,7 +36,7 @@ pub async fn schedule_opening(tx: &mut Tx, section_id: &str, now: Timestamp) -> 
         tx,
         OPENING_TIMER,
         &opening_key(section_id),
-        from_micros(r.try_get(0)?),
+        r.opening_at,
         crate::timer_payload::SectionTimer::payload(section_id),
         now,
     )
@@ -66,10 +73,13 @@ impl Consumer for OpeningSchedule {
     }
 }
 
+#[derive(sqlx::FromRow)]
 pub(super) struct SectionRow {
     pub(super) project_id: String,
     pub(super) state: SectionState,
+    #[sqlx(try_from = "At")]
     pub(super) bid_deadline: Timestamp,
+    #[sqlx(try_from = "At")]
     pub(super) opening_at: Timestamp,
     pub(super) market: String,
     pub(super) region: String,
@@ -82,7 +92,7 @@ pub(super) async fn load_section(
     id: &str,
     lock: bool,
 ) -> Result<SectionRow> {
-    let r = sqlx::query(&format!(
+    sqlx::query_as::<_, SectionRow>(&format!(
         "SELECT s.project_id, s.state, s.bid_deadline, s.opening_at, p.market, p.region, p.owner_org_id \
          FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
         if lock { db.for_update() } else { "" }
@@ -90,16 +100,7 @@ pub(super) async fn load_section(
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| Error::not_found(format!("section {id}")))?;
-    Ok(SectionRow {
-        project_id: r.try_get(0)?,
-        state: SectionState::parse(&r.try_get::<String, _>(1)?)?,
-        bid_deadline: from_micros(r.try_get(2)?),
-        opening_at: from_micros(r.try_get(3)?),
-        market: r.try_get(4)?,
-        region: r.try_get(5)?,
-        owner_org_id: r.try_get(6)?,
-    })
+    .ok_or_else(|| Error::not_found(format!("section {id}")))
 }
 
 pub(super) async fn move_state(
@@ -168,11 +169,10 @@ impl TimerHandler for SectionOpening {
         }
         let bid_count: i64 =
             // Bids voided at the deadline (实施条例 34, bidding::void_joint_bids) do not count.
-            sqlx::query("SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption <> 'void_joint_bid'")
+            sqlx::query_scalar("SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption <> 'void_joint_bid'")
                 .bind(id)
                 .fetch_one(&mut **tx)
-                .await?
-                .try_get(0)?;
+                .await?;
         let mut rules = load_rules(tx, &s.region, &s.market).await?;
         // Procurement's non-tender methods have their own minimum (single source: its one
         // supplier; the others 3, ending the procedure: crate::nontender::min_suppliers).

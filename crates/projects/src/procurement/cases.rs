@@ -36,11 +36,60 @@ pub struct ProcurementAward {
     pub rules: ProcurementAwardRules,
 }
 
+/// A row of `procurement_awards` with its project's region.
+#[derive(sqlx::FromRow)]
+struct AwardPathRow {
+    project_id: String,
+    report_ref: String,
+    #[sqlx(try_from = "At")]
+    report_at: DateTime<Utc>,
+    #[sqlx(try_from = "At")]
+    report_send_due_at: DateTime<Utc>,
+    #[sqlx(try_from = "Flag")]
+    report_send_due_provisional: bool,
+    #[sqlx(try_from = "MaybeAt")]
+    report_sent_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "Flag")]
+    report_sent_late: bool,
+    #[sqlx(try_from = "MaybeAt")]
+    confirm_due_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "Flag")]
+    confirm_due_provisional: bool,
+    #[sqlx(try_from = "MaybeAt")]
+    confirmed_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "Flag")]
+    deemed: bool,
+    #[sqlx(try_from = "MaybeAt")]
+    announce_due_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "Flag")]
+    announce_due_provisional: bool,
+    #[sqlx(try_from = "MaybeAt")]
+    announced_at: Option<DateTime<Utc>>,
+    announcement_id: Option<String>,
+    #[sqlx(try_from = "Flag")]
+    announce_late: bool,
+    #[sqlx(try_from = "MaybeDay")]
+    contract_signed_on: Option<NaiveDate>,
+    #[sqlx(try_from = "MaybeAt")]
+    contract_announce_due_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "Flag")]
+    contract_announce_due_provisional: bool,
+    #[sqlx(try_from = "MaybeAt")]
+    contract_announced_at: Option<DateTime<Utc>>,
+    contract_announcement_ref: Option<String>,
+    #[sqlx(try_from = "Flag")]
+    contract_announce_late: bool,
+    #[sqlx(try_from = "MaybeAt")]
+    filed_at: Option<DateTime<Utc>>,
+    filing_ref: Option<String>,
+    region: String,
+}
+
 pub(super) async fn load(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<ProcurementAward> {
-    let r = sqlx::query(
+    let r: AwardPathRow = sqlx::query_as(
         "SELECT a.project_id, a.report_ref, a.report_at, a.report_send_due_at, a.report_send_due_provisional, \
          a.report_sent_at, a.report_sent_late, a.confirm_due_at, a.confirm_due_provisional, a.confirmed_at, \
          a.deemed, a.announce_due_at, a.announce_due_provisional, a.announced_at, a.announcement_id, \
@@ -53,47 +102,35 @@ pub(super) async fn load(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found(format!("procurement award path of section {section_id}")))?;
-    let t = |i: usize| -> Result<Option<DateTime<Utc>>> {
-        Ok(r.try_get::<Option<i64>, _>(i)?.map(from_micros))
-    };
-    let b = |i: usize| -> Result<bool> { Ok(r.try_get::<i64, _>(i)? != 0) };
-    let signed: Option<String> = r.try_get(16)?;
-    let region: String = r.try_get(24)?;
-    let out = ProcurementAward {
+    let rules = load_rules(conn, &r.region).await?;
+    Ok(ProcurementAward {
         section_id: section_id.to_string(),
-        project_id: r.try_get(0)?,
-        report_ref: r.try_get(1)?,
-        report_at: from_micros(r.try_get(2)?),
-        report_send_due_at: from_micros(r.try_get(3)?),
-        report_send_due_at_provisional: b(4)?,
-        report_sent_at: t(5)?,
-        report_sent_late: b(6)?,
-        confirm_due_at: t(7)?,
-        confirm_due_at_provisional: b(8)?,
-        confirmed_at: t(9)?,
-        deemed: b(10)?,
-        announce_due_at: t(11)?,
-        announce_due_at_provisional: b(12)?,
-        announced_at: t(13)?,
-        announcement_id: r.try_get(14)?,
-        announce_late: b(15)?,
-        contract_signed_on: signed
-            .map(|d| {
-                NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                    .map_err(|e| Error::internal(format!("stored contract date '{d}': {e}")))
-            })
-            .transpose()?,
-        contract_announce_due_at: t(17)?,
-        contract_announce_due_at_provisional: b(18)?,
-        contract_announced_at: t(19)?,
-        contract_announcement_ref: r.try_get(20)?,
-        contract_announce_late: b(21)?,
-        filed_at: t(22)?,
-        filing_ref: r.try_get(23)?,
-        rules: ProcurementAwardRules::national(),
-    };
-    let rules = load_rules(conn, &region).await?;
-    Ok(ProcurementAward { rules, ..out })
+        project_id: r.project_id,
+        report_ref: r.report_ref,
+        report_at: r.report_at,
+        report_send_due_at: r.report_send_due_at,
+        report_send_due_at_provisional: r.report_send_due_provisional,
+        report_sent_at: r.report_sent_at,
+        report_sent_late: r.report_sent_late,
+        confirm_due_at: r.confirm_due_at,
+        confirm_due_at_provisional: r.confirm_due_provisional,
+        confirmed_at: r.confirmed_at,
+        deemed: r.deemed,
+        announce_due_at: r.announce_due_at,
+        announce_due_at_provisional: r.announce_due_provisional,
+        announced_at: r.announced_at,
+        announcement_id: r.announcement_id,
+        announce_late: r.announce_late,
+        contract_signed_on: r.contract_signed_on,
+        contract_announce_due_at: r.contract_announce_due_at,
+        contract_announce_due_at_provisional: r.contract_announce_due_provisional,
+        contract_announced_at: r.contract_announced_at,
+        contract_announcement_ref: r.contract_announcement_ref,
+        contract_announce_late: r.contract_announce_late,
+        filed_at: r.filed_at,
+        filing_ref: r.filing_ref,
+        rules,
+    })
 }
 
 /// The award path of a procurement section: the project's tenderer/agency, staff, supervisors and

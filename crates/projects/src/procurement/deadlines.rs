@@ -5,6 +5,14 @@ use ggzy_store::uow::Uow;
 
 // Timers.
 
+/// The project and one deadline column (`due_at`) of a procurement award path.
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    project_id: String,
+    #[sqlx(try_from = "MaybeAt")]
+    due_at: Option<Timestamp>,
+}
+
 /// Raises an overdue alert event once, when `flag` is still 0 and `open` (SQL over the row) holds.
 pub(super) async fn overdue(
     u: &mut Uow<'_>,
@@ -27,14 +35,14 @@ pub(super) async fn overdue(
     if n != 1 {
         return Ok(());
     }
-    let r = sqlx::query(&format!(
-        "SELECT project_id, {due_col} FROM procurement_awards WHERE section_id = $1"
+    let r: DueRow = sqlx::query_as(&format!(
+        "SELECT project_id, {due_col} AS due_at FROM procurement_awards WHERE section_id = $1"
     ))
     .bind(id)
     .fetch_one(&mut **u.tx())
     .await?;
-    let project_id: String = r.try_get(0)?;
-    let due_at = from_micros(r.try_get::<Option<i64>, _>(1)?.unwrap_or_default());
+    let project_id = r.project_id;
+    let due_at = r.due_at.unwrap_or_else(|| from_micros(0));
     u.emit(NewEvent::new(
         event,
         "section",

@@ -69,14 +69,13 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
         if sec.market != Market::Procurement || sec.state != SectionState::Evaluating {
             return Ok(());
         }
-        let opened: i64 = sqlx::query(
+        let opened: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'decrypted'",
         )
         .bind(section_id)
         .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
-        let rejected: i64 = sqlx::query(
+        .await?;
+        let rejected: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM bids b WHERE b.section_id = $1 AND b.status = 'current' \
              AND b.decryption = 'decrypted' AND (EXISTS (SELECT 1 FROM section_review_rejections r \
              WHERE r.section_id = b.section_id AND r.org_id = b.org_id) OR EXISTS (SELECT 1 FROM \
@@ -85,8 +84,7 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
         )
         .bind(section_id)
         .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
+        .await?;
         let qualified = opened - rejected;
         // Non-tender methods: their own minimum (single source goes on with its one supplier).
         let min = crate::rules::Procedure::parse(&sec.procedure)

@@ -73,7 +73,7 @@ pub(super) async fn report_received(
 ) -> Result<()> {
     let (region, project_id) = region_of(tx, section_id).await?;
     let rules = load_rules(tx, &region).await?;
-    let send_due: i64 = sqlx::query(
+    let send_due: Timestamp = sqlx::query_scalar::<_, At>(
         "SELECT report_send_due_at FROM procurement_awards WHERE section_id = $1 AND report_sent_at IS NULL",
     )
     .bind(section_id)
@@ -85,8 +85,7 @@ pub(super) async fn report_received(
             "the evaluation report has already been sent to the purchaser",
         )
     })?
-    .try_get(0)?;
-    let send_due = from_micros(send_due);
+    .into();
     let late = now >= send_due;
     let confirm = due(
         tx,
@@ -147,6 +146,14 @@ pub(super) async fn report_received(
 /// Before the award of a procurement section (`award::award_in`): a purchaser confirming without
 /// the report recorded as sent has received it now; a confirmation by the purchaser after its
 /// period is refused (the first candidate is deemed the winner instead).
+#[derive(sqlx::FromRow)]
+struct ConfirmRow {
+    #[sqlx(try_from = "MaybeAt")]
+    report_sent_at: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    confirm_due_at: Option<Timestamp>,
+}
+
 pub(crate) async fn before_confirm(
     tx: &mut Tx,
     db: &Db,
@@ -154,14 +161,14 @@ pub(crate) async fn before_confirm(
     section_id: &str,
     deemed: bool,
 ) -> Result<()> {
-    let r = sqlx::query(
+    let r: ConfirmRow = sqlx::query_as(
         "SELECT report_sent_at, confirm_due_at FROM procurement_awards WHERE section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(|| Error::internal(format!("procurement section {section_id} without report")))?;
-    if r.try_get::<Option<i64>, _>(0)?.is_none() {
+    if r.report_sent_at.is_none() {
         report_received(
             tx,
             db,
@@ -172,7 +179,7 @@ pub(crate) async fn before_confirm(
         .await?;
         return Ok(());
     }
-    let confirm_due = r.try_get::<Option<i64>, _>(1)?.map(from_micros);
+    let confirm_due = r.confirm_due_at;
     if let (Some(d), false) = (confirm_due, deemed) {
         if now >= d {
             let (region, _) = region_of(tx, section_id).await?;
@@ -296,6 +303,13 @@ pub(crate) async fn on_contract(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
+struct AnnounceDueRow {
+    #[sqlx(try_from = "MaybeAt")]
+    announce_due_at: Option<Timestamp>,
+    project_id: String,
+}
+
 /// `publishing.announcement.published` of type `award` for procurement sections: the result
 /// announcement is out (late or not); its timer is cancelled. A section without a pending
 /// announcement (another market, or announced already) is left alone.
@@ -307,7 +321,7 @@ pub(crate) async fn on_result_published(
     announcement_id: &str,
     published_at: Timestamp,
 ) -> Result<()> {
-    let Some(r) = sqlx::query(
+    let Some(r) = sqlx::query_as::<_, AnnounceDueRow>(
         "SELECT announce_due_at, project_id FROM procurement_awards WHERE section_id = $1 \
          AND confirmed_at IS NOT NULL AND announced_at IS NULL",
     )
@@ -317,8 +331,8 @@ pub(crate) async fn on_result_published(
     else {
         return Ok(());
     };
-    let due_at = from_micros(r.try_get::<Option<i64>, _>(0)?.unwrap_or_default());
-    let project_id: String = r.try_get(1)?;
+    let due_at = r.announce_due_at.unwrap_or_else(|| from_micros(0));
+    let project_id = r.project_id;
     let late = published_at >= due_at;
     sqlx::query(
         "UPDATE procurement_awards SET announced_at = $1, announcement_id = $2, announce_late = $3 \

@@ -56,6 +56,12 @@ impl SanctionKind {
     }
 }
 
+ggzy_core::text_enum!(
+    SanctionKind,
+    |s: &str| SanctionKind::parse(s).map_err(|e| e.message),
+    SanctionKind::as_str
+);
+
 /// A listing is in force on every local date from `from` to `to`, both included; the day after
 /// `to` the organization may register again.
 pub fn sanction_active(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> bool {

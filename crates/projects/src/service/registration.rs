@@ -89,7 +89,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
         ))
     })?;
     let year = chrono::Datelike::year(&local_date(now));
-    let seq: i64 = sqlx::query(
+    let seq: i64 = sqlx::query_scalar(
         "INSERT INTO project_code_seq (region, market, year, last_seq) VALUES ($1, $2, $3, 1) \
          ON CONFLICT (region, market, year) DO UPDATE SET last_seq = project_code_seq.last_seq + 1 \
          RETURNING last_seq",
@@ -98,8 +98,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
     .bind(cur.market.as_str())
     .bind(i64::from(year))
     .fetch_one(&mut *tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     let seq = u32::try_from(seq).map_err(|_| Error::internal("project code sequence overflow"))?;
     let code = ProjectCode::new(&region, cur.market, year, seq);
     let n = sqlx::query(
