@@ -10,7 +10,6 @@ use ggzy_core::http::{Json, Path, Query};
 use ggzy_core::Result;
 use ggzy_identity::Actor;
 use ggzy_store::Ctx;
-use sqlx::Row;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<Ctx> {
@@ -38,22 +37,11 @@ async fn list_archives(
     responses((status = 200, body = [Retention]), (status = 403)))]
 async fn retention_rules(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec<Retention>>> {
     actor.require(&service::READERS)?;
-    let rows = sqlx::query(
+    let out: Vec<Retention> = sqlx::query_as(
         "SELECT market, years, basis, confirmed FROM archive_retention_rules ORDER BY market",
     )
     .fetch_all(ctx.db.pool())
     .await?;
-    let out = rows
-        .iter()
-        .map(|r| {
-            Ok(Retention {
-                market: r.try_get(0)?,
-                years: r.try_get(1)?,
-                basis: r.try_get(2)?,
-                confirmed: r.try_get::<i64, _>(3)? != 0,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
     Ok(Json(out))
 }
 

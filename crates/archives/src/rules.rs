@@ -6,7 +6,7 @@ use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
 /// A retention period and where it comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Retention {
     pub market: String,
     /// Calendar years from the trade's end date (Asia/Shanghai).
@@ -15,6 +15,7 @@ pub struct Retention {
     pub basis: String,
     /// Whether the article was checked against the text of the rule; `false` marks a citation
     /// carried over from the project's domain rules or a rule of the centre.
+    #[sqlx(try_from = "ggzy_core::sql::Flag")]
     pub confirmed: bool,
 }
 

@@ -15,7 +15,8 @@ use crate::bundle::{self, ArchivedDocument, ArchivedEvent, Manifest};
 use crate::rules::{self, Retention};
 use chrono::NaiveDate;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
-use ggzy_core::time::{at_local, from_micros, local_date, to_micros};
+use ggzy_core::sql::{At, Flag, MaybeAt};
+use ggzy_core::time::{at_local, local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, FieldError, Result, Timestamp};
 use ggzy_events::projects::{
     BidDecrypted, BidSubmitted, ContractSigned, SectionConcluded, SectionFailed, SectionTerminated,
@@ -27,7 +28,6 @@ use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, outbox, tlog, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The events that end a trade (the section reaches a final state).
@@ -138,19 +138,21 @@ impl Consumer for ArchiveTrigger {
     }
 }
 
+#[derive(sqlx::FromRow)]
 struct Job {
     section_id: String,
     project_id: String,
     market: String,
     end_event_type: String,
     end_seq: i64,
+    #[sqlx(try_from = "At")]
     ended_at: Timestamp,
 }
 
 /// Build the archives that are due. Returns how many this instance built.
 pub async fn build_due(ctx: &Ctx) -> Result<usize> {
     let now = ctx.clock.now();
-    let rows = sqlx::query(
+    let rows: Vec<Job> = sqlx::query_as(
         "SELECT section_id, project_id, market, end_event_type, end_seq, ended_at FROM archive_jobs \
          WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
          ORDER BY due_at LIMIT 20",
@@ -160,15 +162,7 @@ pub async fn build_due(ctx: &Ctx) -> Result<usize> {
     .await?;
     let me = &ctx.settings.instance;
     let mut built = 0;
-    for r in rows {
-        let job = Job {
-            section_id: r.try_get(0)?,
-            project_id: r.try_get(1)?,
-            market: r.try_get(2)?,
-            end_event_type: r.try_get(3)?,
-            end_seq: r.try_get(4)?,
-            ended_at: from_micros(r.try_get(5)?),
-        };
+    for job in rows {
         let claimed = sqlx::query(
             "UPDATE archive_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
              WHERE section_id = $3 AND status = 'pending' AND (lease_until IS NULL OR lease_until < $4)",
@@ -347,7 +341,14 @@ fn referenced_documents(
 
 /// The retention period of `market` from the rules table (the national default without a row).
 pub async fn retention_of(db: &Db, market: &str) -> Result<Retention> {
-    let r = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct RuleRow {
+        years: i64,
+        basis: String,
+        #[sqlx(try_from = "Flag")]
+        confirmed: bool,
+    }
+    let r: Option<RuleRow> = sqlx::query_as(
         "SELECT years, basis, confirmed FROM archive_retention_rules WHERE market = $1",
     )
     .bind(market)
@@ -356,9 +357,9 @@ pub async fn retention_of(db: &Db, market: &str) -> Result<Retention> {
     Ok(match r {
         Some(r) => Retention {
             market: market.to_string(),
-            years: r.try_get(0)?,
-            basis: r.try_get(1)?,
-            confirmed: r.try_get::<i64, _>(2)? != 0,
+            years: r.years,
+            basis: r.basis,
+            confirmed: r.confirmed,
         },
         None => rules::national(market),
     })
@@ -562,18 +563,21 @@ async fn build_one(ctx: &Ctx, job: &Job) -> Result<bool> {
 // Reading.
 
 /// An archive as listed.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct ArchiveSummary {
     pub id: String,
     pub section_id: String,
     pub project_id: String,
     pub market: String,
+    #[sqlx(rename = "end_event_type")]
     pub ended_by: String,
+    #[sqlx(try_from = "At")]
     pub ended_at: chrono::DateTime<chrono::Utc>,
     /// Asia/Shanghai date of the end.
     pub ended_on: String,
     pub retention_years: i64,
     pub retention_basis: String,
+    #[sqlx(try_from = "Flag")]
     pub retention_confirmed: bool,
     /// Last day of the retention period.
     pub retain_until: String,
@@ -585,7 +589,9 @@ pub struct ArchiveSummary {
     pub manifest_sha256: String,
     /// The verifier key of the signature (`ggzy archive verify --key`).
     pub verifier_key: String,
+    #[sqlx(try_from = "At")]
     pub built_at: chrono::DateTime<chrono::Utc>,
+    #[sqlx(try_from = "MaybeAt")]
     pub disposed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub disposal_reason: Option<String>,
 }
@@ -603,30 +609,13 @@ const SUMMARY_COLUMNS: &str = "id, section_id, project_id, market, end_event_typ
      tree_size, bundle_sha256, bundle_size, manifest_sha256, verifier_key, built_at, disposed_at, \
      disposal_reason";
 
-fn summary(r: &sqlx::any::AnyRow) -> Result<ArchiveSummary> {
-    Ok(ArchiveSummary {
-        id: r.try_get(0)?,
-        section_id: r.try_get(1)?,
-        project_id: r.try_get(2)?,
-        market: r.try_get(3)?,
-        ended_by: r.try_get(4)?,
-        ended_at: from_micros(r.try_get(5)?),
-        ended_on: r.try_get(6)?,
-        retention_years: r.try_get(7)?,
-        retention_basis: r.try_get(8)?,
-        retention_confirmed: r.try_get::<i64, _>(9)? != 0,
-        retain_until: r.try_get(10)?,
-        event_count: r.try_get(11)?,
-        document_count: r.try_get(12)?,
-        tree_size: r.try_get(13)?,
-        bundle_sha256: r.try_get(14)?,
-        bundle_size: r.try_get(15)?,
-        manifest_sha256: r.try_get(16)?,
-        verifier_key: r.try_get(17)?,
-        built_at: from_micros(r.try_get(18)?),
-        disposed_at: r.try_get::<Option<i64>, _>(19)?.map(from_micros),
-        disposal_reason: r.try_get(20)?,
-    })
+/// An archive with its stored manifest (JSON text) and the bundle's file key.
+#[derive(sqlx::FromRow)]
+struct ArchiveRow {
+    #[sqlx(flatten)]
+    summary: ArchiveSummary,
+    manifest: String,
+    bundle_key: String,
 }
 
 /// Filters of the archive list.
@@ -692,20 +681,19 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &ArchiveFilter) -> Result<Vec<Arc
         "SELECT {SUMMARY_COLUMNS} FROM archives{} ORDER BY ended_at DESC, id LIMIT 500",
         filter.where_clause()
     );
-    let q = filter.bind(sqlx::query(&sql));
-    let rows = q.fetch_all(ctx.db.pool()).await?;
-    rows.iter().map(summary).collect()
+    let q = filter.bind_as(sqlx::query_as::<_, ArchiveSummary>(&sql));
+    Ok(q.fetch_all(ctx.db.pool()).await?)
 }
 
 async fn row(ctx: &Ctx, id: &str) -> Result<(ArchiveSummary, String, String)> {
-    let r = sqlx::query(&format!(
+    let r: ArchiveRow = sqlx::query_as(&format!(
         "SELECT {SUMMARY_COLUMNS}, manifest, bundle_key FROM archives WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(ctx.db.pool())
     .await?
     .ok_or_else(|| Error::not_found("archive"))?;
-    Ok((summary(&r)?, r.try_get(21)?, r.try_get(22)?))
+    Ok((r.summary, r.manifest, r.bundle_key))
 }
 
 /// One archive with its manifest (staff, supervisors).
@@ -825,10 +813,11 @@ pub async fn dispose(ctx: &Ctx, actor: &Actor, id: &str, d: &Disposal) -> Result
 }
 
 /// Pending and failed archive jobs (for the staff page and `/healthz`-style checks).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct PendingArchive {
     pub section_id: String,
     pub market: String,
+    #[sqlx(rename = "end_event_type")]
     pub ended_by: String,
     pub attempts: i64,
     pub last_error: Option<String>,
@@ -836,21 +825,10 @@ pub struct PendingArchive {
 
 pub async fn pending(ctx: &Ctx, actor: &Actor) -> Result<Vec<PendingArchive>> {
     actor.require(&READERS)?;
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT section_id, market, end_event_type, attempts, last_error FROM archive_jobs \
          WHERE status = 'pending' ORDER BY due_at LIMIT 200",
     )
     .fetch_all(ctx.db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PendingArchive {
-                section_id: r.try_get(0)?,
-                market: r.try_get(1)?,
-                ended_by: r.try_get(2)?,
-                attempts: r.try_get(3)?,
-                last_error: r.try_get(4)?,
-            })
-        })
-        .collect()
+    .await?)
 }

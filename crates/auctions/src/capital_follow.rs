@@ -6,12 +6,11 @@
 
 use crate::capital_increase::{self, Criterion};
 use ggzy_core::http::{Json, Path};
-use ggzy_core::time::from_micros;
+use ggzy_core::sql::{At, Flag, MaybeMoney};
 use ggzy_core::{Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::Serialize;
-use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -31,13 +30,15 @@ pub struct CapitalIncreaseItem {
 }
 
 /// A registered investor (意向投资方) of a capital increase.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct InvestorLine {
     pub org_id: String,
     /// The number (编号) the auctions area gave it once registered with a valid deposit: only
     /// numbered investors are qualified and scored in the selection.
     pub number: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub registered: bool,
+    #[sqlx(try_from = "Flag")]
     pub deposit_valid: bool,
 }
 
@@ -66,25 +67,49 @@ pub struct InvestorState {
     pub agreed_amount: Option<String>,
 }
 
-fn rfc(micros: i64) -> String {
-    from_micros(micros).to_rfc3339()
-}
-
 async fn criteria_of(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Vec<Criterion>> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT name, weight FROM capital_increase_criteria WHERE capital_increase_id = $1 ORDER BY seq",
     )
     .bind(id)
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Criterion {
-            name: r.try_get(0)?,
-            weight: r.try_get(1)?,
-        })
-    })
-    .collect()
+    .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: String,
+    section_id: String,
+    project_id: String,
+    name: String,
+    phase: String,
+    #[sqlx(try_from = "At")]
+    disclosure_start: Timestamp,
+    #[sqlx(try_from = "At")]
+    disclosure_end: Timestamp,
+    amount_sought_fen: Money,
+}
+
+#[derive(sqlx::FromRow)]
+struct MineRow {
+    id: String,
+    section_id: String,
+    name: String,
+    phase: String,
+    #[sqlx(try_from = "At")]
+    disclosure_start: Timestamp,
+    #[sqlx(try_from = "At")]
+    disclosure_end: Timestamp,
+    amount_sought_fen: Money,
+    method: String,
+    #[sqlx(try_from = "MaybeMoney")]
+    deposit_fen: Option<Money>,
+    registered: Option<i64>,
+    deposit_valid: Option<i64>,
+    number: Option<String>,
+    investor_org_id: Option<String>,
+    #[sqlx(try_from = "MaybeMoney")]
+    agreed_fen: Option<Money>,
 }
 
 /// The capital increases the caller follows, latest disclosure end first (at most 200): every
@@ -104,30 +129,29 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<CapitalIncreaseItem>> 
         ""
     };
     let sql = format!(
-        "SELECT c.id, c.section_id, c.project_id, COALESCE(s.name, ''), c.phase, \
+        "SELECT c.id, c.section_id, c.project_id, COALESCE(s.name, '') AS name, c.phase, \
          c.disclosure_start, c.disclosure_end, c.amount_sought_fen \
          FROM capital_increases c LEFT JOIN auction_sections s ON s.section_id = c.section_id{filter} \
          ORDER BY c.disclosure_end DESC, c.id LIMIT 200"
     );
-    let mut q = sqlx::query(&sql);
+    let mut q = sqlx::query_as::<_, ItemRow>(&sql);
     if own {
         q = q.bind(actor.org_id.clone().unwrap_or_default());
     }
     let rows = q.fetch_all(ctx.db.pool()).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(CapitalIncreaseItem {
-                id: r.try_get(0)?,
-                section_id: r.try_get(1)?,
-                project_id: r.try_get(2)?,
-                name: r.try_get(3)?,
-                phase: r.try_get(4)?,
-                disclosure_start: rfc(r.try_get(5)?),
-                disclosure_end: rfc(r.try_get(6)?),
-                amount_sought: Money::from_fen(r.try_get(7)?).to_string(),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| CapitalIncreaseItem {
+            id: r.id,
+            section_id: r.section_id,
+            project_id: r.project_id,
+            name: r.name,
+            phase: r.phase,
+            disclosure_start: r.disclosure_start.to_rfc3339(),
+            disclosure_end: r.disclosure_end.to_rfc3339(),
+            amount_sought: r.amount_sought_fen.to_string(),
         })
-        .collect()
+        .collect())
 }
 
 /// The registered investors of a capital increase: staff, admin and supervisors at any time; the
@@ -166,24 +190,14 @@ pub(crate) async fn section_investors(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<InvestorLine>> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT org_id, number, registered, deposit_valid FROM auction_bidders \
          WHERE section_id = $1 AND registered = 1 \
          ORDER BY CASE WHEN number IS NULL THEN 1 ELSE 0 END, number, org_id",
     )
     .bind(section_id)
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(InvestorLine {
-            org_id: r.try_get(0)?,
-            number: r.try_get(1)?,
-            registered: r.try_get::<i64, _>(2)? == 1,
-            deposit_valid: r.try_get::<i64, _>(3)? == 1,
-        })
-    })
-    .collect()
+    .await?)
 }
 
 /// Every capital increase with the calling investor's own state (bidder): the disclosed facts,
@@ -195,10 +209,10 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<InvestorState>> {
         .clone()
         .ok_or_else(|| Error::forbidden("an investor acts for its organization"))?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let rows = sqlx::query(
-        "SELECT c.id, c.section_id, COALESCE(s.name, ''), c.phase, c.disclosure_start, \
+    let rows: Vec<MineRow> = sqlx::query_as(
+        "SELECT c.id, c.section_id, COALESCE(s.name, '') AS name, c.phase, c.disclosure_start, \
          c.disclosure_end, c.amount_sought_fen, c.method, s.deposit_fen, \
-         b.registered, b.deposit_valid, b.number, sel.investor_org_id, ag.amount_fen \
+         b.registered, b.deposit_valid, b.number, sel.investor_org_id, ag.amount_fen AS agreed_fen \
          FROM capital_increases c \
          LEFT JOIN auction_sections s ON s.section_id = c.section_id \
          LEFT JOIN auction_bidders b ON b.section_id = c.section_id AND b.org_id = $1 \
@@ -210,10 +224,10 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<InvestorState>> {
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let id: String = r.try_get(0)?;
-        let phase: String = r.try_get(3)?;
-        let selected: Option<String> = r.try_get(12)?;
+    for r in rows {
+        let id: String = r.id;
+        let phase: String = r.phase;
+        let selected: Option<String> = r.investor_org_id;
         let is_me = selected.as_deref() == Some(org.as_str());
         let outcome = match (&selected, is_me) {
             (None, _) => "pending",
@@ -223,23 +237,20 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<InvestorState>> {
         out.push(InvestorState {
             criteria: criteria_of(&mut conn, &id).await?,
             capital_increase_id: id,
-            section_id: r.try_get(1)?,
-            name: r.try_get(2)?,
+            section_id: r.section_id,
+            name: r.name,
             phase,
-            disclosure_start: rfc(r.try_get(4)?),
-            disclosure_end: rfc(r.try_get(5)?),
-            amount_sought: Money::from_fen(r.try_get(6)?).to_string(),
-            method: r.try_get(7)?,
-            deposit: r
-                .try_get::<Option<i64>, _>(8)?
-                .map(|f| Money::from_fen(f).to_string()),
-            registered: r.try_get::<Option<i64>, _>(9)? == Some(1),
-            deposit_valid: r.try_get::<Option<i64>, _>(10)? == Some(1),
-            number: r.try_get(11)?,
+            disclosure_start: r.disclosure_start.to_rfc3339(),
+            disclosure_end: r.disclosure_end.to_rfc3339(),
+            amount_sought: r.amount_sought_fen.to_string(),
+            method: r.method,
+            deposit: r.deposit_fen.map(|f| f.to_string()),
+            registered: r.registered == Some(1),
+            deposit_valid: r.deposit_valid == Some(1),
+            number: r.number,
             outcome: outcome.to_string(),
             agreed_amount: if is_me {
-                r.try_get::<Option<i64>, _>(13)?
-                    .map(|f| Money::from_fen(f).to_string())
+                r.agreed_fen.map(|f| f.to_string())
             } else {
                 None
             },

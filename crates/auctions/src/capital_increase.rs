@@ -33,7 +33,6 @@ use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -131,7 +130,7 @@ pub fn check_publicity(
 }
 
 /// One disclosed criterion (择优指标) with its weight in points.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq, sqlx::FromRow)]
 #[schema(as = CapitalIncreaseCriterion)]
 pub struct Criterion {
     /// e.g. `投资金额`, `产业协同`, `管理经验`.

@@ -22,13 +22,12 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Timelike, Utc};
-use ggzy_core::time::from_micros;
+use ggzy_core::sql::{At, MaybeAt};
 use ggzy_core::{Error, FieldError, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use ggzy_web::frame::{self, page_status, see_other};
 use ggzy_web::{fmt, Chrome, CsrfForm, FormState, Lang, PageActor};
-use sqlx::Row;
 use std::collections::HashMap;
 
 const ENTERPRISE: &[Role] = &[Role::Tenderer, Role::Agency];
@@ -74,10 +73,12 @@ fn minute_at_or_after(t: DateTime<Utc>) -> String {
 // ------------------------------------------------------------------ the enterprise's sections
 
 /// A `capital_increase` section of the caller's organization that has no capital increase yet.
+#[derive(sqlx::FromRow)]
 pub struct OpenableSection {
     pub section_id: String,
     pub name: String,
     /// When its disclosure announcement (增资公告) was published; `None` before.
+    #[sqlx(try_from = "MaybeAt")]
     pub announced_at: Option<DateTime<Utc>>,
 }
 
@@ -85,7 +86,7 @@ pub struct OpenableSection {
 pub async fn openable_sections(ctx: &Ctx, actor: &Actor) -> Result<Vec<OpenableSection>> {
     actor.require(ENTERPRISE)?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT s.section_id, s.name, s.announced_at FROM auction_sections s \
          WHERE s.owner_org_id = $1 AND s.market = 'property' AND s.procedure = 'capital_increase' \
          AND NOT EXISTS (SELECT 1 FROM capital_increases c WHERE c.section_id = s.section_id) \
@@ -93,24 +94,17 @@ pub async fn openable_sections(ctx: &Ctx, actor: &Actor) -> Result<Vec<OpenableS
     )
     .bind(&org)
     .fetch_all(ctx.db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OpenableSection {
-                section_id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                announced_at: r.try_get::<Option<i64>, _>(2)?.map(from_micros),
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// One listing of the transferor (转让方) in its list.
+#[derive(sqlx::FromRow)]
 pub struct OwnListing {
     pub id: String,
     pub name: String,
     pub market: String,
     pub phase: String,
+    #[sqlx(try_from = "At")]
     pub ends_at: DateTime<Utc>,
 }
 
@@ -118,25 +112,14 @@ pub struct OwnListing {
 pub async fn own_listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<OwnListing>> {
     actor.require(ENTERPRISE)?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT a.id, s.name, a.market, a.phase, a.ends_at FROM auctions a \
          JOIN auction_sections s ON s.section_id = a.section_id \
          WHERE s.owner_org_id = $1 ORDER BY a.ends_at DESC, a.id LIMIT 200",
     )
     .bind(&org)
     .fetch_all(ctx.db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OwnListing {
-                id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                market: r.try_get(2)?,
-                phase: r.try_get(3)?,
-                ends_at: from_micros(r.try_get(4)?),
-            })
-        })
-        .collect()
+    .await?)
 }
 
 // ------------------------------------------------------------------ GET /tenderer/auctions

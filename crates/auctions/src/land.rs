@@ -27,7 +27,6 @@ use ggzy_store::uow::Uow;
 use ggzy_store::{emit, Ctx, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -59,6 +58,12 @@ impl Continuation {
         }
     }
 }
+
+ggzy_core::text_enum!(
+    Continuation,
+    |s: &str| Continuation::parse(s).ok_or("unknown continuation"),
+    |c: &Continuation| c.as_str()
+);
 
 /// 39号令 第二十条 (二)(三): with several quoting bidders and nobody asking to continue, the highest
 /// quote wins unless it is below the reserve price (底价); no quote at all fails.
@@ -99,8 +104,9 @@ pub struct LandView {
     pub continue_numbers: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct Terms {
+    #[sqlx(try_from = "ggzy_core::sql::Flag")]
     pub eligibility_review: bool,
     pub continuation: Continuation,
 }
@@ -173,19 +179,12 @@ pub(crate) async fn terms<'e, E>(exec: E, auction_id: &str) -> Result<Option<Ter
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT eligibility_review, continuation FROM land_listing_terms WHERE auction_id = $1",
     )
     .bind(auction_id)
     .fetch_optional(exec)
-    .await?;
-    let Some(r) = r else { return Ok(None) };
-    let c: String = r.try_get(1)?;
-    Ok(Some(Terms {
-        eligibility_review: r.try_get::<i64, _>(0)? != 0,
-        continuation: Continuation::parse(&c)
-            .ok_or_else(|| Error::internal("unknown continuation"))?,
-    }))
+    .await?)
 }
 
 /// A quote or bid by `org` needs its eligibility confirmed when the listing says so (every land
@@ -263,23 +262,18 @@ pub(crate) async fn view(
              AND b.section_id = $2 WHERE x.auction_id = $1{extra} AND b.number IS NOT NULL ORDER BY b.number"
         )
     };
-    let eligible = sqlx::query(&numbers("land_eligibility", ""))
+    let eligible: Vec<String> = sqlx::query_scalar(&numbers("land_eligibility", ""))
         .bind(a_id)
         .bind(section_id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    let cont = sqlx::query(&numbers("land_continue_requests", " AND x.round = $3"))
-        .bind(a_id)
-        .bind(section_id)
-        .bind(round)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+        .await?;
+    let cont: Vec<String> =
+        sqlx::query_scalar(&numbers("land_continue_requests", " AND x.round = $3"))
+            .bind(a_id)
+            .bind(section_id)
+            .bind(round)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(Some(LandView {
         eligibility_review: t.eligibility_review,
         continuation: t.continuation.as_str().to_string(),
@@ -517,14 +511,13 @@ pub(crate) async fn check_relist(
     v: &mut Vec<FieldError>,
 ) -> Result<()> {
     let r = crate::rules::AuctionRules::national();
-    let latest: Option<i64> = sqlx::query(
+    let latest: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(published_at) FROM land_announcements WHERE section_id = $1 AND published_at > $2",
     )
     .bind(&a.section_id)
     .bind(to_micros(a.ends_at))
     .fetch_one(ctx.db.pool())
-    .await?
-    .try_get(0)?;
+    .await?;
     match latest {
         None => v.push(FieldError::new(
             "listing_start",

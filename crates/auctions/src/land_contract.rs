@@ -10,6 +10,7 @@ use chrono::{Months, NaiveDate};
 use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::http::{Json, Path};
+use ggzy_core::sql::{At, Day, MaybeDay};
 use ggzy_core::time::{at_local, local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
 use ggzy_events::auctions::LandContractOverdue;
@@ -20,7 +21,6 @@ use ggzy_store::uow::Uow;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -80,50 +80,33 @@ pub struct LandContractView {
     pub overdue: Vec<String>,
 }
 
+#[derive(sqlx::FromRow)]
 struct Row_ {
     deal_id: String,
     auction_id: String,
     section_id: String,
+    #[sqlx(rename = "winner_org_id")]
     winner: String,
+    #[sqlx(rename = "price_fen")]
     price: i64,
+    #[sqlx(try_from = "At")]
     deal_at: Timestamp,
+    #[sqlx(rename = "sign_due_date", try_from = "Day")]
     sign_due: NaiveDate,
     contract_no: Option<String>,
+    #[sqlx(try_from = "MaybeDay")]
     signed_on: Option<NaiveDate>,
+    #[sqlx(rename = "first_due_date", try_from = "MaybeDay")]
     first_due: Option<NaiveDate>,
+    #[sqlx(rename = "final_due_date", try_from = "MaybeDay")]
     final_due: Option<NaiveDate>,
+    #[sqlx(rename = "paid_fen")]
     paid: i64,
-}
-
-fn date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::internal("stored date"))
 }
 
 const COLS: &str =
     "deal_id, auction_id, section_id, winner_org_id, price_fen, deal_at, sign_due_date, \
                     contract_no, signed_on, first_due_date, final_due_date, paid_fen";
-
-fn row(r: &sqlx::any::AnyRow) -> Result<Row_> {
-    let opt = |i: usize| -> Result<Option<NaiveDate>> {
-        r.try_get::<Option<String>, _>(i)?
-            .map(|s| date(&s))
-            .transpose()
-    };
-    Ok(Row_ {
-        deal_id: r.try_get(0)?,
-        auction_id: r.try_get(1)?,
-        section_id: r.try_get(2)?,
-        winner: r.try_get(3)?,
-        price: r.try_get(4)?,
-        deal_at: ggzy_core::time::from_micros(r.try_get(5)?),
-        sign_due: date(&r.try_get::<String, _>(6)?)?,
-        contract_no: r.try_get(7)?,
-        signed_on: opt(8)?,
-        first_due: opt(9)?,
-        final_due: opt(10)?,
-        paid: r.try_get(11)?,
-    })
-}
 
 /// End of a due day (24:00 Beijing time).
 fn end_of(d: NaiveDate) -> Timestamp {
@@ -202,40 +185,39 @@ async fn load_for_auction(
     auction_id: &str,
     lock: &str,
 ) -> Result<Row_> {
-    let r = sqlx::query(&format!(
+    sqlx::query_as::<_, Row_>(&format!(
         "SELECT {COLS} FROM land_contracts WHERE auction_id = $1 ORDER BY deal_at DESC LIMIT 1{lock}"
     ))
     .bind(auction_id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| Error::not_found("land contract"))?;
-    row(&r)
+    .ok_or_else(|| Error::not_found("land contract"))
 }
 
 async fn view_of(conn: &mut sqlx::AnyConnection, c: &Row_) -> Result<LandContractView> {
-    let payments = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct PaymentRow {
+        amount_fen: Money,
+        paid_on: String,
+    }
+    let payments: Vec<PaymentView> = sqlx::query_as::<_, PaymentRow>(
         "SELECT amount_fen, paid_on FROM land_contract_payments WHERE deal_id = $1 ORDER BY paid_on, recorded_at",
     )
     .bind(&c.deal_id)
     .fetch_all(&mut *conn)
     .await?
-    .iter()
-    .map(|r| {
-        Ok(PaymentView {
-            amount: Money::from_fen(r.try_get(0)?).to_string(),
-            paid_on: r.try_get(1)?,
-        })
+    .into_iter()
+    .map(|r| PaymentView {
+        amount: r.amount_fen.to_string(),
+        paid_on: r.paid_on,
     })
-    .collect::<Result<Vec<_>>>()?;
-    let overdue = sqlx::query(
+    .collect();
+    let overdue: Vec<String> = sqlx::query_scalar(
         "SELECT step FROM land_contract_overdue WHERE deal_id = $1 ORDER BY raised_at, step",
     )
     .bind(&c.deal_id)
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get::<String, _>(0))
-    .collect::<std::result::Result<Vec<_>, _>>()?;
+    .await?;
     Ok(LandContractView {
         deal_id: c.deal_id.clone(),
         auction_id: c.auction_id.clone(),
@@ -492,7 +474,7 @@ impl TimerHandler for ContractStep {
             ))
         })?;
         let (deal_id, step) = (due.deal_id.as_str(), due.step.as_str());
-        let Some(r) = sqlx::query(&format!(
+        let Some(c) = sqlx::query_as::<_, Row_>(&format!(
             "SELECT {COLS} FROM land_contracts WHERE deal_id = $1{}",
             db.for_update()
         ))
@@ -502,10 +484,9 @@ impl TimerHandler for ContractStep {
         else {
             return Ok(());
         };
-        let c = row(&r)?;
         let paid_by = |due: Option<NaiveDate>| {
             let due = due.map(|d| d.to_string()).unwrap_or_default();
-            sqlx::query(
+            sqlx::query_scalar::<_, i64>(
                 "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM land_contract_payments WHERE deal_id = $1 AND paid_on <= $2",
             )
             .bind(deal_id.to_string())
@@ -514,10 +495,7 @@ impl TimerHandler for ContractStep {
         let (late, due, needed) = match step {
             "signing" => (c.signed_on.is_none(), Some(c.sign_due), None),
             "first_payment" => {
-                let p: i64 = paid_by(c.first_due)
-                    .fetch_one(&mut **tx)
-                    .await?
-                    .try_get(0)?;
+                let p: i64 = paid_by(c.first_due).fetch_one(&mut **tx).await?;
                 (
                     p < first_minimum(c.price),
                     c.first_due,
@@ -525,10 +503,7 @@ impl TimerHandler for ContractStep {
                 )
             }
             "final_payment" => {
-                let p: i64 = paid_by(c.final_due)
-                    .fetch_one(&mut **tx)
-                    .await?
-                    .try_get(0)?;
+                let p: i64 = paid_by(c.final_due).fetch_one(&mut **tx).await?;
                 (p < c.price, c.final_due, Some(c.price))
             }
             _ => return Ok(()),

@@ -16,11 +16,11 @@ use base64::Engine as _;
 use chrono::NaiveDate;
 use ggzy_core::error::FieldError;
 use ggzy_core::ident::Uscc;
+use ggzy_core::sql::{At, Flag, MaybeMoney};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Money, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// A written decision's document may be at most this large (bytes, decoded).
@@ -344,8 +344,33 @@ pub async fn view_of(
     conn: &mut sqlx::AnyConnection,
     auction_id: &str,
 ) -> Result<Option<PreemptionView>> {
-    use ggzy_core::time::from_micros;
-    let r = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct PreemptionRow {
+        deal_id: String,
+        buyer: String,
+        price_fen: Money,
+        recorded_by: String,
+        #[sqlx(try_from = "At")]
+        recorded_at: ggzy_core::Timestamp,
+        winner_number: Option<String>,
+    }
+    #[derive(sqlx::FromRow)]
+    struct ShareholderRow {
+        name: String,
+        uscc: Option<String>,
+        decision: String,
+        decided_on: String,
+        file_name: String,
+        sha256: String,
+        size_bytes: i64,
+        #[sqlx(try_from = "MaybeMoney")]
+        share_bp: Option<Money>,
+        #[sqlx(try_from = "MaybeMoney")]
+        amount_fen: Option<Money>,
+        #[sqlx(try_from = "Flag")]
+        deemed: bool,
+    }
+    let r: Option<PreemptionRow> = sqlx::query_as(
         "SELECT p.deal_id, p.buyer, p.price_fen, p.recorded_by, p.recorded_at, d.winner_number \
          FROM auction_preemptions p JOIN auction_deals d ON d.id = p.deal_id \
          WHERE p.auction_id = $1",
@@ -354,9 +379,9 @@ pub async fn view_of(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = r else { return Ok(None) };
-    let deal_id: String = r.try_get(0)?;
-    let buyer: String = r.try_get(1)?;
-    let rows = sqlx::query(
+    let deal_id: String = r.deal_id;
+    let buyer: String = r.buyer;
+    let rows: Vec<ShareholderRow> = sqlx::query_as(
         "SELECT name, uscc, decision, decided_on, file_name, sha256, size_bytes, share_bp, \
          amount_fen, deemed FROM auction_preemption_shareholders WHERE deal_id = $1 ORDER BY position",
     )
@@ -366,38 +391,34 @@ pub async fn view_of(
     let mut shareholders = Vec::new();
     for s in rows {
         shareholders.push(ShareholderView {
-            name: s.try_get(0)?,
-            uscc: s.try_get(1)?,
-            decision: if s.try_get::<i64, _>(9)? != 0 {
+            name: s.name,
+            uscc: s.uscc,
+            decision: if s.deemed {
                 "deemed_waived".to_string()
             } else {
-                s.try_get(2)?
+                s.decision
             },
-            decided_on: s.try_get(3)?,
-            file_name: s.try_get(4)?,
-            sha256: s.try_get(5)?,
-            size_bytes: s.try_get(6)?,
-            share_percent: s
-                .try_get::<Option<i64>, _>(7)?
-                .map(|b| Money::from_fen(b).to_string()),
-            amount: s
-                .try_get::<Option<i64>, _>(8)?
-                .map(|f| Money::from_fen(f).to_string()),
+            decided_on: s.decided_on,
+            file_name: s.file_name,
+            sha256: s.sha256,
+            size_bytes: s.size_bytes,
+            share_percent: s.share_bp.map(|b| b.to_string()),
+            amount: s.amount_fen.map(|f| f.to_string()),
         });
     }
     Ok(Some(PreemptionView {
         winner_number: if buyer == "auction_winner" {
-            r.try_get(5)?
+            r.winner_number
         } else {
             None
         },
         deal_id,
         auction_id: auction_id.to_string(),
-        price: Money::from_fen(r.try_get(2)?).to_string(),
+        price: r.price_fen.to_string(),
         buyer,
         shareholders,
-        recorded_by: r.try_get(3)?,
-        recorded_at: from_micros(r.try_get(4)?).to_rfc3339(),
+        recorded_by: r.recorded_by,
+        recorded_at: r.recorded_at.to_rfc3339(),
     }))
 }
 
@@ -413,21 +434,33 @@ pub async fn record(
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
     let now = ctx.clock.now();
-    let row = sqlx::query(
-        "SELECT a.market, a.phase, a.section_id, a.project_id, d.id, d.price_fen, d.winner_number \
+    #[derive(sqlx::FromRow)]
+    struct DealRow {
+        market: String,
+        phase: String,
+        section_id: String,
+        project_id: String,
+        deal_id: Option<String>,
+        price_fen: Option<i64>,
+        winner_number: Option<String>,
+    }
+    let row: DealRow = sqlx::query_as(
+        "SELECT a.market, a.phase, a.section_id, a.project_id, d.id AS deal_id, d.price_fen, d.winner_number \
          FROM auctions a LEFT JOIN auction_deals d ON d.auction_id = a.id WHERE a.id = $1",
     )
     .bind(auction_id)
     .fetch_optional(ctx.db.pool())
     .await?
     .ok_or_else(|| Error::not_found("auction"))?;
-    let market: String = row.try_get(0)?;
-    let phase: String = row.try_get(1)?;
-    let section_id: String = row.try_get(2)?;
-    let project_id: String = row.try_get(3)?;
-    let deal: Option<String> = row.try_get(4)?;
-    let price_fen: Option<i64> = row.try_get(5)?;
-    let winner_number: Option<String> = row.try_get(6)?;
+    let DealRow {
+        market,
+        phase,
+        section_id,
+        project_id,
+        deal_id: deal,
+        price_fen,
+        winner_number,
+    } = row;
     if market != "property" {
         return Err(Error::conflict(
             "auctions.preemption_property",

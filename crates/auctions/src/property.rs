@@ -9,11 +9,11 @@
 use base64::Engine as _;
 use chrono::NaiveDate;
 use ggzy_core::error::FieldError;
+use ggzy_core::sql::{At, MaybeMoney};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// The written consent's document may be at most this large (bytes, decoded).
@@ -55,7 +55,7 @@ pub struct Consent {
 }
 
 /// The consent as the auction view shows it (never the document's bytes).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct ConsentView {
     pub approving_body: String,
     pub signed_by: String,
@@ -158,23 +158,13 @@ pub async fn consent_of(
     conn: &mut sqlx::AnyConnection,
     relist_id: &str,
 ) -> Result<Option<ConsentView>> {
-    let r = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT approving_body, signed_by, consented_on, file_name, sha256, size_bytes, recorded_by \
          FROM auction_floor_consents WHERE relist_id = $1",
     )
     .bind(relist_id)
     .fetch_optional(&mut *conn)
-    .await?;
-    let Some(r) = r else { return Ok(None) };
-    Ok(Some(ConsentView {
-        approving_body: r.try_get(0)?,
-        signed_by: r.try_get(1)?,
-        consented_on: r.try_get(2)?,
-        file_name: r.try_get(3)?,
-        sha256: r.try_get(4)?,
-        size_bytes: r.try_get(5)?,
-        recorded_by: r.try_get(6)?,
-    }))
+    .await?)
 }
 
 /// Is `org_id` the organization that registered the section's project (the transferor, 转让方, or
@@ -386,7 +376,26 @@ pub async fn deal_terms_of(
     conn: &mut sqlx::AnyConnection,
     auction_id: &str,
 ) -> Result<Option<DealTermsView>> {
-    let r = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct TermsRow {
+        deal_id: String,
+        auction_id: String,
+        price_fen: ggzy_core::Money,
+        #[sqlx(try_from = "At")]
+        publicity_start: Timestamp,
+        #[sqlx(try_from = "At")]
+        publicity_end: Timestamp,
+        contract_effective_on: String,
+        payment: String,
+        #[sqlx(try_from = "MaybeMoney")]
+        first_payment_fen: Option<ggzy_core::Money>,
+        balance_due_on: Option<String>,
+        security: Option<String>,
+        recorded_by: String,
+        #[sqlx(try_from = "At")]
+        recorded_at: Timestamp,
+    }
+    let r: Option<TermsRow> = sqlx::query_as(
         "SELECT t.deal_id, t.auction_id, d.price_fen, t.publicity_start, t.publicity_end, \
          t.contract_effective_on, t.payment, t.first_payment_fen, t.balance_due_on, t.security, \
          t.recorded_by, t.recorded_at FROM auction_deal_terms t \
@@ -396,22 +405,19 @@ pub async fn deal_terms_of(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = r else { return Ok(None) };
-    use ggzy_core::time::from_micros;
     Ok(Some(DealTermsView {
-        deal_id: r.try_get(0)?,
-        auction_id: r.try_get(1)?,
-        price: ggzy_core::Money::from_fen(r.try_get(2)?).to_string(),
-        publicity_start: from_micros(r.try_get(3)?).to_rfc3339(),
-        publicity_end: from_micros(r.try_get(4)?).to_rfc3339(),
-        contract_effective_on: r.try_get(5)?,
-        payment: r.try_get(6)?,
-        first_payment: r
-            .try_get::<Option<i64>, _>(7)?
-            .map(|f| ggzy_core::Money::from_fen(f).to_string()),
-        balance_due_on: r.try_get(8)?,
-        security: r.try_get(9)?,
-        recorded_by: r.try_get(10)?,
-        recorded_at: from_micros(r.try_get(11)?).to_rfc3339(),
+        deal_id: r.deal_id,
+        auction_id: r.auction_id,
+        price: r.price_fen.to_string(),
+        publicity_start: r.publicity_start.to_rfc3339(),
+        publicity_end: r.publicity_end.to_rfc3339(),
+        contract_effective_on: r.contract_effective_on,
+        payment: r.payment,
+        first_payment: r.first_payment_fen.map(|f| f.to_string()),
+        balance_due_on: r.balance_due_on,
+        security: r.security,
+        recorded_by: r.recorded_by,
+        recorded_at: r.recorded_at.to_rfc3339(),
     }))
 }
 
@@ -426,21 +432,33 @@ pub async fn record_deal_terms(
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
     let now = ctx.clock.now();
-    let row = sqlx::query(
-        "SELECT a.market, a.phase, a.section_id, a.project_id, d.id, d.price_fen, d.winner_number \
+    #[derive(sqlx::FromRow)]
+    struct DealRow {
+        market: String,
+        phase: String,
+        section_id: String,
+        project_id: String,
+        deal_id: Option<String>,
+        price_fen: Option<i64>,
+        winner_number: Option<String>,
+    }
+    let row: DealRow = sqlx::query_as(
+        "SELECT a.market, a.phase, a.section_id, a.project_id, d.id AS deal_id, d.price_fen, d.winner_number \
          FROM auctions a LEFT JOIN auction_deals d ON d.auction_id = a.id WHERE a.id = $1",
     )
     .bind(auction_id)
     .fetch_optional(ctx.db.pool())
     .await?
     .ok_or_else(|| Error::not_found("auction"))?;
-    let market: String = row.try_get(0)?;
-    let phase: String = row.try_get(1)?;
-    let section_id: String = row.try_get(2)?;
-    let project_id: String = row.try_get(3)?;
-    let deal: Option<String> = row.try_get(4)?;
-    let price_fen: Option<i64> = row.try_get(5)?;
-    let winner_number: Option<String> = row.try_get(6)?;
+    let DealRow {
+        market,
+        phase,
+        section_id,
+        project_id,
+        deal_id: deal,
+        price_fen,
+        winner_number,
+    } = row;
     if market != "property" {
         return Err(Error::conflict(
             "auctions.deal_terms_property",

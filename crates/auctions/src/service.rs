@@ -11,7 +11,6 @@ use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 pub const LISTING_TIMER: &str = "auctions.listing_end";

@@ -19,7 +19,6 @@ use ggzy_web::fmt::{beijing_time, money};
 use ggzy_web::frame::{self, page_status, see_other};
 use ggzy_web::{Chrome, CsrfForm, FormState, Lang, PageActor, QueueCard};
 use serde::Deserialize;
-use sqlx::Row;
 
 pub fn router() -> Router<Ctx> {
     Router::new()
@@ -30,11 +29,11 @@ pub fn router() -> Router<Ctx> {
 
 /// This area's card on the staff home: re-listings waiting for approval.
 pub async fn pending_for_staff(ctx: &Ctx, l: Lang) -> Result<Vec<QueueCard>> {
-    let n: i64 =
-        sqlx::query("SELECT COUNT(*) FROM auction_relists WHERE status = 'pending_approval'")
-            .fetch_one(ctx.db.pool())
-            .await?
-            .try_get(0)?;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM auction_relists WHERE status = 'pending_approval'",
+    )
+    .fetch_one(ctx.db.pool())
+    .await?;
     Ok(vec![QueueCard::queue(
         "relists",
         l.t("待审批的重新挂牌", "Re-listings awaiting approval"),

@@ -5,18 +5,19 @@
 //! bidder's organization: bids are shown by bidder number (竞买号) only.
 
 use crate::service::{self, AuctionView};
-use ggzy_core::time::from_micros;
+use ggzy_core::sql::{At, Flag, MaybeMoney};
 use ggzy_core::{Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
-use sqlx::Row;
 
 /// The caller's own application (竞买申请 / 受让申请) in a section, as the auctions area knows it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct Standing {
     /// Registered (报名) through projects.
+    #[sqlx(try_from = "Flag")]
     pub registered: bool,
     /// The deposit (保证金) is valid (deposits).
+    #[sqlx(try_from = "Flag")]
     pub deposit_valid: bool,
     /// The bidder number (竞买号), once registered with a valid deposit; shown only to its holder.
     pub number: Option<String>,
@@ -38,12 +39,31 @@ pub struct ListItem {
     pub standing: Option<Standing>,
 }
 
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: String,
+    section_id: String,
+    name: String,
+    market: String,
+    phase: String,
+    #[sqlx(try_from = "At")]
+    ends_at: Timestamp,
+    starting_fen: Money,
+    #[sqlx(try_from = "MaybeMoney")]
+    current_fen: Option<Money>,
+    #[sqlx(try_from = "MaybeMoney")]
+    deposit_fen: Option<Money>,
+    registered: Option<i64>,
+    deposit_valid: Option<i64>,
+    number: Option<String>,
+}
+
 /// The land and property listings, newest end first (at most 200), with the caller's standing.
 pub async fn listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<ListItem>> {
     actor.require(&[Role::Bidder])?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let rows = sqlx::query(
-        "SELECT a.id, a.section_id, COALESCE(s.name, ''), a.market, a.phase, a.ends_at, \
+    let rows: Vec<ListRow> = sqlx::query_as(
+        "SELECT a.id, a.section_id, COALESCE(s.name, '') AS name, a.market, a.phase, a.ends_at, \
                 a.starting_fen, a.current_fen, s.deposit_fen, \
                 b.registered, b.deposit_valid, b.number \
          FROM auctions a \
@@ -54,42 +74,39 @@ pub async fn listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<ListItem>> {
     .bind(&org)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            let registered: Option<i64> = r.try_get(9)?;
-            Ok(ListItem {
-                auction_id: r.try_get(0)?,
-                section_id: r.try_get(1)?,
-                name: r.try_get(2)?,
-                market: r.try_get(3)?,
-                phase: r.try_get(4)?,
-                ends_at: from_micros(r.try_get(5)?),
-                starting_price: Money::from_fen(r.try_get(6)?),
-                current_price: r.try_get::<Option<i64>, _>(7)?.map(Money::from_fen),
-                deposit: r.try_get::<Option<i64>, _>(8)?.map(Money::from_fen),
-                standing: match registered {
-                    None => None,
-                    Some(reg) => Some(Standing {
-                        registered: reg == 1,
-                        deposit_valid: r.try_get::<Option<i64>, _>(10)? == Some(1),
-                        number: r.try_get(11)?,
-                    }),
-                },
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| ListItem {
+            auction_id: r.id,
+            section_id: r.section_id,
+            name: r.name,
+            market: r.market,
+            phase: r.phase,
+            ends_at: r.ends_at,
+            starting_price: r.starting_fen,
+            current_price: r.current_fen,
+            deposit: r.deposit_fen,
+            standing: r.registered.map(|reg| Standing {
+                registered: reg == 1,
+                deposit_valid: r.deposit_valid == Some(1),
+                number: r.number,
+            }),
         })
-        .collect()
+        .collect())
 }
 
 /// The deal confirmation (成交确认书), shown to the winner only.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DealConfirmation {
     pub id: String,
     pub auction_id: String,
     pub section_id: String,
     pub winner_number: String,
+    #[sqlx(rename = "price_fen")]
     pub price: Money,
     /// `listing`, `auction` or `onsite`.
     pub via: String,
+    #[sqlx(try_from = "At")]
     pub confirmed_at: Timestamp,
 }
 
@@ -116,55 +133,38 @@ pub async fn bidder_auction(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Bidder
     actor.require(&[Role::Bidder])?;
     let view = service::view(ctx, actor, id).await?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let sec = sqlx::query(
-        "SELECT COALESCE(s.name, ''), s.deposit_fen FROM auction_sections s WHERE s.section_id = $1",
+    #[derive(sqlx::FromRow)]
+    struct SectionRow {
+        name: String,
+        #[sqlx(try_from = "MaybeMoney")]
+        deposit_fen: Option<Money>,
+    }
+    let sec: Option<SectionRow> = sqlx::query_as(
+        "SELECT COALESCE(s.name, '') AS name, s.deposit_fen FROM auction_sections s WHERE s.section_id = $1",
     )
     .bind(&view.section_id)
     .fetch_optional(ctx.db.pool())
     .await?;
     let (name, deposit) = match sec {
-        Some(r) => (
-            r.try_get::<String, _>(0)?,
-            r.try_get::<Option<i64>, _>(1)?.map(Money::from_fen),
-        ),
+        Some(r) => (r.name, r.deposit_fen),
         None => (String::new(), None),
     };
-    let standing = sqlx::query(
+    let standing: Option<Standing> = sqlx::query_as(
         "SELECT registered, deposit_valid, number FROM auction_bidders \
          WHERE section_id = $1 AND org_id = $2",
     )
     .bind(&view.section_id)
     .bind(&org)
     .fetch_optional(ctx.db.pool())
-    .await?
-    .map(|r| {
-        Ok::<_, Error>(Standing {
-            registered: r.try_get::<i64, _>(0)? == 1,
-            deposit_valid: r.try_get::<i64, _>(1)? == 1,
-            number: r.try_get(2)?,
-        })
-    })
-    .transpose()?;
-    let deal = sqlx::query(
+    .await?;
+    let deal: Option<DealConfirmation> = sqlx::query_as(
         "SELECT id, auction_id, section_id, winner_number, price_fen, via, confirmed_at \
          FROM auction_deals WHERE auction_id = $1 AND winner_org_id = $2",
     )
     .bind(id)
     .bind(&org)
     .fetch_optional(ctx.db.pool())
-    .await?
-    .map(|r| {
-        Ok::<_, Error>(DealConfirmation {
-            id: r.try_get(0)?,
-            auction_id: r.try_get(1)?,
-            section_id: r.try_get(2)?,
-            winner_number: r.try_get(3)?,
-            price: Money::from_fen(r.try_get(4)?),
-            via: r.try_get(5)?,
-            confirmed_at: from_micros(r.try_get(6)?),
-        })
-    })
-    .transpose()?;
+    .await?;
     let next_min = next_min(&view)?;
     Ok(BidderAuction {
         view,

@@ -12,12 +12,11 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::http::{Json, Path};
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -162,29 +161,39 @@ pub struct Acceptance {
 pub async fn accept(ctx: &Ctx, input: Acceptance) -> Result<User> {
     let hash = ids::sha256_hex(input.code.trim().as_bytes());
     let now = ctx.clock.now();
-    let r = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct InvitationRow {
+        id: String,
+        org_id: String,
+        role: Role,
+        #[sqlx(try_from = "ggzy_core::sql::At")]
+        expires_at: DateTime<Utc>,
+        used_at: Option<i64>,
+        issued_by: String,
+    }
+    let r: InvitationRow = sqlx::query_as(
         "SELECT id, org_id, role, expires_at, used_at, issued_by FROM user_invitations WHERE code_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(ctx.db.pool())
     .await?
     .ok_or_else(|| Error::field("code", "invitation.unknown", "no such invitation"))?;
-    let inv_id: String = r.try_get(0)?;
-    let org_id: String = r.try_get(1)?;
-    let role = Role::parse(&r.try_get::<String, _>(2)?)?;
-    if r.try_get::<Option<i64>, _>(4)?.is_some() {
+    let inv_id: String = r.id;
+    let org_id: String = r.org_id;
+    let role = r.role;
+    if r.used_at.is_some() {
         return Err(Error::conflict(
             "invitation.used",
             "this invitation was already accepted",
         ));
     }
-    if from_micros(r.try_get(3)?) <= now {
+    if r.expires_at <= now {
         return Err(Error::conflict(
             "invitation.expired",
             "this invitation has expired",
         ));
     }
-    let issued_by: String = r.try_get(5)?;
+    let issued_by: String = r.issued_by;
     let input = NewUser {
         username: input.username,
         display_name: input.display_name,

@@ -58,6 +58,8 @@ impl Role {
     }
 }
 
+ggzy_core::text_enum!(Role, Role::parse, Role::as_str);
+
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Actor {
@@ -108,7 +110,7 @@ impl Actor {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct Organization {
     pub id: String,
     pub uscc: String,
@@ -121,13 +123,14 @@ pub struct Organization {
     pub region: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct User {
     pub id: String,
     pub username: String,
     pub display_name: String,
     pub role: Role,
     pub org_id: Option<String>,
+    #[sqlx(try_from = "ggzy_core::sql::Flag")]
     pub disabled: bool,
 }
 

@@ -7,12 +7,11 @@
 //! never opens a page. Sign-in uses the API's login use case, so credentials, throttling, the
 //! failure log and the `identity.user.logged_in` event are the same.
 
-use crate::model::{Actor, Role};
+use crate::model::Actor;
 use crate::service;
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result, Timestamp};
 use ggzy_store::Ctx;
-use sqlx::Row;
 
 /// `sessions.kind` of API bearer tokens.
 pub const KIND_BEARER: &str = "bearer";
@@ -63,7 +62,7 @@ pub enum PageSessionState {
 }
 
 pub async fn authenticate_page(ctx: &Ctx, id: &str) -> Result<PageSessionState> {
-    let Some(r) = sqlx::query(
+    let Some(r) = sqlx::query_as::<_, service::SessionRow>(
         "SELECT u.id, u.username, u.display_name, u.role, u.org_id, s.expires_at, s.revoked_at, u.disabled \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.kind = $2",
     )
@@ -74,21 +73,21 @@ pub async fn authenticate_page(ctx: &Ctx, id: &str) -> Result<PageSessionState> 
     else {
         return Ok(PageSessionState::Unknown);
     };
-    if r.try_get::<Option<i64>, _>(6)?.is_some() {
+    if r.revoked_at.is_some() {
         return Ok(PageSessionState::SignedOut);
     }
-    if from_micros(r.try_get::<i64, _>(5)?) <= ctx.clock.now() {
+    if r.expires_at <= ctx.clock.now() {
         return Ok(PageSessionState::Expired);
     }
-    if r.try_get::<i64, _>(7)? != 0 {
+    if r.disabled {
         return Ok(PageSessionState::Disabled);
     }
     Ok(PageSessionState::Active(Actor {
-        user_id: r.try_get(0)?,
-        username: r.try_get(1)?,
-        display_name: r.try_get(2)?,
-        role: Role::parse(&r.try_get::<String, _>(3)?)?,
-        org_id: r.try_get(4)?,
+        user_id: r.id,
+        username: r.username,
+        display_name: r.display_name,
+        role: r.role,
+        org_id: r.org_id,
     }))
 }
 

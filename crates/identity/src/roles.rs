@@ -23,7 +23,6 @@ use ggzy_core::{Error, Result};
 use ggzy_store::{emit, Ctx};
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -52,29 +51,16 @@ pub async fn change_role(ctx: &Ctx, actor: &Actor, user_id: &str, new: Role) -> 
         "SELECT id FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id{}",
         ctx.db.for_update()
     );
-    let admins: Vec<String> = sqlx::query(&sql)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<std::result::Result<_, _>>()?;
+    let admins: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut *tx).await?;
     let sql = format!(
         "SELECT id, username, display_name, role, org_id, disabled FROM users WHERE id = $1{}",
         ctx.db.for_update()
     );
-    let r = sqlx::query(&sql)
+    let mut user: User = sqlx::query_as(&sql)
         .bind(user_id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| Error::not_found(format!("user {user_id}")))?;
-    let mut user = User {
-        id: r.try_get(0)?,
-        username: r.try_get(1)?,
-        display_name: r.try_get(2)?,
-        role: Role::parse(&r.try_get::<String, _>(3)?)?,
-        org_id: r.try_get(4)?,
-        disabled: r.try_get::<i64, _>(5)? != 0,
-    };
     let old = user.role;
     if old == new {
         return Ok(user);

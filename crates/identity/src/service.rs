@@ -4,7 +4,7 @@ use crate::model::{Actor, Organization, Role, User};
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::ident::{ResidentId, Uscc};
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result, ResultExt, Timestamp};
 use ggzy_events::identity::OrganizationRegistered;
 use ggzy_events::Contract;
@@ -16,7 +16,6 @@ const ORGANIZATIONS_USCC: UniqueKey =
 const USERS_USERNAME: UniqueKey = UniqueKey::new("users_username_key", "users", &["username"]);
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// Hash a password on the bounded hashing pool ([`crate::hash`]).
@@ -138,33 +137,24 @@ pub async fn create_org(ctx: &Ctx, by: &ActorRef, input: NewOrganization) -> Res
 }
 
 pub async fn get_org(ctx: &Ctx, id: &str) -> Result<Organization> {
-    let r = sqlx::query(
+    sqlx::query_as::<_, Organization>(
         "SELECT id, uscc, name, kind, legal_representative, basic_account_bank, basic_account_no, region \
          FROM organizations WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(ctx.db.pool())
     .await?
-    .ok_or_else(|| Error::not_found(format!("organization {id}")))?;
-    Ok(Organization {
-        id: r.try_get(0)?,
-        uscc: r.try_get(1)?,
-        name: r.try_get(2)?,
-        kind: r.try_get(3)?,
-        legal_representative: r.try_get(4)?,
-        basic_account_bank: r.try_get(5)?,
-        basic_account_no: r.try_get(6)?,
-        region: r.try_get(7)?,
-    })
+    .ok_or_else(|| Error::not_found(format!("organization {id}")))
 }
 
 pub async fn list_orgs(ctx: &Ctx) -> Result<Vec<Organization>> {
-    let rows = sqlx::query("SELECT id FROM organizations ORDER BY created_at, id")
-        .fetch_all(ctx.db.pool())
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(get_org(ctx, &r.try_get::<String, _>(0)?).await?);
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM organizations ORDER BY created_at, id")
+            .fetch_all(ctx.db.pool())
+            .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(get_org(ctx, &id).await?);
     }
     Ok(out)
 }
@@ -349,21 +339,9 @@ pub(crate) async fn insert_user(
 }
 
 pub async fn list_users(ctx: &Ctx) -> Result<Vec<User>> {
-    let rows = sqlx::query("SELECT id, username, display_name, role, org_id, disabled FROM users ORDER BY created_at, id")
+    Ok(sqlx::query_as("SELECT id, username, display_name, role, org_id, disabled FROM users ORDER BY created_at, id")
         .fetch_all(ctx.db.pool())
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(User {
-                id: r.try_get(0)?,
-                username: r.try_get(1)?,
-                display_name: r.try_get(2)?,
-                role: Role::parse(&r.try_get::<String, _>(3)?)?,
-                org_id: r.try_get(4)?,
-                disabled: r.try_get::<i64, _>(5)? != 0,
-            })
-        })
-        .collect()
+        .await?)
 }
 
 pub struct LoginOk {
@@ -402,16 +380,21 @@ async fn attempts(
     own_id: &str,
     since: i64,
 ) -> Result<(i64, Option<i64>)> {
+    #[derive(sqlx::FromRow)]
+    struct Attempts {
+        n: i64,
+        last_other: Option<i64>,
+    }
     let sql = format!(
-        "SELECT COUNT(*), MAX(CASE WHEN id <> $1 THEN at END) FROM login_failures \
+        "SELECT COUNT(*) AS n, MAX(CASE WHEN id <> $1 THEN at END) AS last_other FROM login_failures \
          WHERE at >= $2 AND {filter}"
     );
-    let mut q = sqlx::query(&sql).bind(own_id).bind(since);
+    let mut q = sqlx::query_as::<_, Attempts>(&sql).bind(own_id).bind(since);
     for b in binds {
         q = q.bind(*b);
     }
     let r = q.fetch_one(ctx.db.pool_for_write()).await?;
-    Ok((r.try_get(0)?, r.try_get(1)?))
+    Ok((r.n, r.last_other))
 }
 
 /// Reserve an attempt: its row is written before the password is checked, so parallel guesses
@@ -488,15 +471,23 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
     // capacity (503) has cost no database write.
     let ticket = crate::hash::enter(ctx)?;
     let attempt = admit(ctx, username, ip).await?;
-    let row = sqlx::query("SELECT id, username, display_name, password_hash, role, org_id, disabled FROM users WHERE username = $1")
+    #[derive(sqlx::FromRow)]
+    struct LoginRow {
+        id: String,
+        username: String,
+        display_name: String,
+        password_hash: String,
+        role: Role,
+        org_id: Option<String>,
+        #[sqlx(try_from = "ggzy_core::sql::Flag")]
+        disabled: bool,
+    }
+    let row: Option<LoginRow> = sqlx::query_as("SELECT id, username, display_name, password_hash, role, org_id, disabled FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(ctx.db.pool())
         .await?;
     let (hash, disabled) = match &row {
-        Some(r) => (
-            Some(r.try_get::<String, _>(3)?),
-            r.try_get::<i64, _>(6)? != 0,
-        ),
+        Some(r) => (Some(r.password_hash.clone()), r.disabled),
         None => (None, true),
     };
     let pw = password.to_string();
@@ -531,11 +522,11 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
         return Err(Error::Unauthorized("wrong username or password".into()));
     };
     let actor = Actor {
-        user_id: r.try_get(0)?,
-        username: r.try_get(1)?,
-        display_name: r.try_get(2)?,
-        role: Role::parse(&r.try_get::<String, _>(4)?)?,
-        org_id: r.try_get(5)?,
+        user_id: r.id,
+        username: r.username,
+        display_name: r.display_name,
+        role: r.role,
+        org_id: r.org_id,
     };
     let token = ids::random_hex(32);
     let expires_at = now + ctx.settings.token_ttl;
@@ -594,9 +585,24 @@ pub async fn logout(ctx: &Ctx, token: &str) -> Result<()> {
     Ok(())
 }
 
+/// A session with its user, as a bearer token or a page session resolves it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    pub(crate) id: String,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) role: Role,
+    pub(crate) org_id: Option<String>,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
+    pub(crate) expires_at: Timestamp,
+    pub(crate) revoked_at: Option<i64>,
+    #[sqlx(try_from = "ggzy_core::sql::Flag")]
+    pub(crate) disabled: bool,
+}
+
 /// Resolve a bearer token to its caller.
 pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Actor> {
-    let r = sqlx::query(
+    let r: SessionRow = sqlx::query_as(
         "SELECT u.id, u.username, u.display_name, u.role, u.org_id, s.expires_at, s.revoked_at, u.disabled \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.kind = $2",
     )
@@ -606,23 +612,21 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Actor> {
     .fetch_optional(ctx.db.pool())
     .await?
     .ok_or_else(|| Error::Unauthorized("unknown token".into()))?;
-    let expires: i64 = r.try_get(5)?;
-    let revoked: Option<i64> = r.try_get(6)?;
-    if revoked.is_some() {
+    if r.revoked_at.is_some() {
         return Err(Error::Unauthorized("token was revoked (logged out)".into()));
     }
-    if from_micros(expires) <= ctx.clock.now() {
+    if r.expires_at <= ctx.clock.now() {
         return Err(Error::Unauthorized("token expired; log in again".into()));
     }
-    if r.try_get::<i64, _>(7)? != 0 {
+    if r.disabled {
         return Err(Error::Unauthorized("user is disabled".into()));
     }
     Ok(Actor {
-        user_id: r.try_get(0)?,
-        username: r.try_get(1)?,
-        display_name: r.try_get(2)?,
-        role: Role::parse(&r.try_get::<String, _>(3)?)?,
-        org_id: r.try_get(4)?,
+        user_id: r.id,
+        username: r.username,
+        display_name: r.display_name,
+        role: r.role,
+        org_id: r.org_id,
     })
 }
 
@@ -637,13 +641,16 @@ pub async fn reset_password_by_admin(
     password: &str,
 ) -> Result<()> {
     actor.require(&[Role::Admin])?;
-    let r = sqlx::query("SELECT role, org_id FROM users WHERE id = $1")
+    #[derive(sqlx::FromRow)]
+    struct Target {
+        role: Role,
+        org_id: Option<String>,
+    }
+    let Target { role, org_id } = sqlx::query_as("SELECT role, org_id FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_optional(ctx.db.pool())
         .await?
         .ok_or_else(|| Error::not_found(format!("user {user_id}")))?;
-    let role = Role::parse(&r.try_get::<String, _>(0)?)?;
-    let org_id: Option<String> = r.try_get(1)?;
     let org_kind = match &org_id {
         Some(id) => Some(get_org(ctx, id).await?.kind),
         None => None,

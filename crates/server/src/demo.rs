@@ -7,7 +7,6 @@ use ggzy_core::{ids, Result};
 use ggzy_identity::service::{self, NewOrganization, NewUser};
 use ggzy_identity::Role;
 use ggzy_store::Ctx;
-use sqlx::Row;
 
 pub struct DemoLogin {
     pub username: String,
@@ -25,10 +24,9 @@ fn demo_uscc(n: u32) -> String {
 
 /// Fill an empty database. Returns `None` when users already exist (nothing is changed).
 pub async fn seed(ctx: &Ctx, password: Option<&str>) -> Result<Option<Vec<DemoLogin>>> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(ctx.db.pool())
-        .await?
-        .try_get(0)?;
+        .await?;
     if n > 0 {
         return Ok(None);
     }

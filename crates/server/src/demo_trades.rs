@@ -33,7 +33,6 @@ use ggzy_identity::{Actor, Role};
 use ggzy_projects::package::{plaintext, seal, Suite};
 use ggzy_store::Ctx;
 use serde_json::{json, Value};
-use sqlx::Row;
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::watch;

@@ -9,10 +9,9 @@
 //!   the stored scale, unless `--time-scale` gives a new one).
 
 use anyhow::{anyhow, bail};
-use ggzy_core::time::{at_local, from_micros, to_micros};
+use ggzy_core::time::{at_local, to_micros};
 use ggzy_core::{Clock, Timestamp};
 use ggzy_store::Db;
-use sqlx::Row;
 use std::time::Duration;
 
 /// Where a new sandbox's simulated time starts: Monday 2026-06-01 09:00 Asia/Shanghai, a working
@@ -53,26 +52,33 @@ pub enum Mode {
 }
 
 pub async fn read(db: &Db) -> ggzy_core::Result<Option<Mark>> {
-    let r = sqlx::query("SELECT scale, sim_at, real_at, seeded_at FROM sandbox WHERE id = 1")
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(match r {
-        None => None,
-        Some(r) => Some(Mark {
-            scale: u32::try_from(r.try_get::<i64, _>(0)?).unwrap_or(1).max(1),
-            sim_at: from_micros(r.try_get(1)?),
-            real_at: from_micros(r.try_get(2)?),
-            seeded_at: r.try_get::<Option<i64>, _>(3)?.map(from_micros),
-        }),
-    })
+    #[derive(sqlx::FromRow)]
+    struct MarkRow {
+        scale: i64,
+        #[sqlx(try_from = "ggzy_core::sql::At")]
+        sim_at: Timestamp,
+        #[sqlx(try_from = "ggzy_core::sql::At")]
+        real_at: Timestamp,
+        #[sqlx(try_from = "ggzy_core::sql::MaybeAt")]
+        seeded_at: Option<Timestamp>,
+    }
+    let r: Option<MarkRow> =
+        sqlx::query_as("SELECT scale, sim_at, real_at, seeded_at FROM sandbox WHERE id = 1")
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(r.map(|r| Mark {
+        scale: u32::try_from(r.scale).unwrap_or(1).max(1),
+        sim_at: r.sim_at,
+        real_at: r.real_at,
+        seeded_at: r.seeded_at,
+    }))
 }
 
 async fn holds_data(db: &Db) -> ggzy_core::Result<bool> {
     // Any user means the database is in use (the first thing a platform gets is its admin).
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(db.pool())
-        .await?
-        .try_get(0)?;
+        .await?;
     Ok(n > 0)
 }
 

@@ -25,16 +25,23 @@ pub async fn agree(
             ),
         ));
     }
-    let sel = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct Selected {
+        investor_org_id: String,
+        amount_fen: i64,
+        #[sqlx(try_from = "ggzy_core::sql::At")]
+        decided_at: Timestamp,
+    }
+    let sel: Selected = sqlx::query_as(
         "SELECT investor_org_id, amount_fen, decided_at FROM capital_increase_selections \
          WHERE capital_increase_id = $1",
     )
     .bind(id)
     .fetch_one(&mut *tx)
     .await?;
-    let investor: String = sel.try_get(0)?;
-    let amount_fen: i64 = sel.try_get(1)?;
-    let decided_at = from_micros(sel.try_get(2)?);
+    let investor: String = sel.investor_org_id;
+    let amount_fen: i64 = sel.amount_fen;
+    let decided_at = sel.decided_at;
     let mut v = Vec::new();
     let no = input.agreement_no.trim();
     if no.is_empty() || no.chars().count() > 100 {
@@ -94,24 +101,20 @@ pub async fn agree(
         )
         .await?;
     }
-    let number: Option<String> =
-        sqlx::query("SELECT number FROM auction_bidders WHERE section_id = $1 AND org_id = $2")
-            .bind(&ci.section_id)
-            .bind(&investor)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?
-            .flatten();
-    let bidders: Vec<String> = sqlx::query(
+    let number: Option<String> = sqlx::query_scalar::<_, Option<String>>(
+        "SELECT number FROM auction_bidders WHERE section_id = $1 AND org_id = $2",
+    )
+    .bind(&ci.section_id)
+    .bind(&investor)
+    .fetch_optional(&mut *tx)
+    .await?
+    .flatten();
+    let bidders: Vec<String> = sqlx::query_scalar(
         "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL ORDER BY number",
     )
     .bind(&ci.section_id)
     .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| Ok(r.try_get(0)?))
-    .collect::<Result<_>>()?;
+    .await?;
     let losers: Vec<&String> = bidders.iter().filter(|o| **o != investor).collect();
     let price = Money::from_fen(amount_fen).to_string();
     ggzy_store::emit(

@@ -5,10 +5,12 @@ use super::*;
 /// An investor's amount (fen), bidder number and points (hundredths) per criterion.
 pub(super) type InvestorPoints = (i64, Option<String>, BTreeMap<String, i64>);
 
+#[derive(sqlx::FromRow)]
 pub(crate) struct Row0 {
     pub section_id: String,
     pub project_id: String,
     pub phase: String,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
     pub disclosure_end: Timestamp,
     pub amount_sought_fen: i64,
 }
@@ -32,21 +34,14 @@ pub(crate) async fn require_recorder(
 }
 
 pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str, lock: &str) -> Result<Row0> {
-    let r = sqlx::query(&format!(
+    sqlx::query_as::<_, Row0>(&format!(
         "SELECT section_id, project_id, phase, disclosure_end, amount_sought_fen \
          FROM capital_increases WHERE id = $1{lock}"
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| Error::not_found("capital increase"))?;
-    Ok(Row0 {
-        section_id: r.try_get(0)?,
-        project_id: r.try_get(1)?,
-        phase: r.try_get(2)?,
-        disclosure_end: from_micros(r.try_get(3)?),
-        amount_sought_fen: r.try_get(4)?,
-    })
+    .ok_or_else(|| Error::not_found("capital increase"))
 }
 
 pub(super) fn money(v: &mut Vec<FieldError>, field: &str, s: &str) -> Option<Money> {
@@ -73,17 +68,26 @@ pub async fn create(
 ) -> Result<CapitalIncreaseView> {
     require_recorder(&mut *ctx.db.pool().acquire().await?, actor, &n.section_id).await?;
     let r = CapitalIncreaseRules::national();
-    let sec = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct SectionRow {
+        project_id: String,
+        market: String,
+        procedure: String,
+        announced_at: Option<i64>,
+    }
+    let sec: SectionRow = sqlx::query_as(
         "SELECT project_id, market, procedure, announced_at FROM auction_sections WHERE section_id = $1",
     )
     .bind(&n.section_id)
     .fetch_optional(ctx.db.pool())
     .await?
     .ok_or_else(|| Error::not_found("section"))?;
-    let project_id: String = sec.try_get(0)?;
-    let market: String = sec.try_get(1)?;
-    let procedure: String = sec.try_get(2)?;
-    let announced: Option<i64> = sec.try_get(3)?;
+    let SectionRow {
+        project_id,
+        market,
+        procedure,
+        announced_at: announced,
+    } = sec;
     if market != "property" || procedure != "capital_increase" {
         return Err(Error::conflict(
             "capital.procedure",

@@ -31,24 +31,21 @@ pub async fn select(
             ),
         ));
     }
-    let criteria: Vec<(String, i64)> = sqlx::query(
+    let criteria: Vec<(String, i64)> = sqlx::query_as::<_, Criterion>(
         "SELECT name, weight FROM capital_increase_criteria WHERE capital_increase_id = $1 ORDER BY seq",
     )
     .bind(id)
     .fetch_all(&mut *tx)
     .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-    .collect::<Result<_>>()?;
-    let qualified: Vec<String> = sqlx::query(
+    .into_iter()
+    .map(|c| (c.name, c.weight))
+    .collect();
+    let qualified: Vec<String> = sqlx::query_scalar(
         "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL ORDER BY number",
     )
     .bind(&ci.section_id)
     .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| Ok(r.try_get(0)?))
-    .collect::<Result<_>>()?;
+    .await?;
     if qualified.is_empty() {
         return Err(Error::conflict(
             "capital.no_investor",

@@ -1,6 +1,7 @@
 //! The capital increase as staff, supervisors and the enterprise see it.
 
 use super::*;
+use ggzy_core::sql::{At, Flag};
 
 /// The capital increase (staff, admin, supervisor; the enterprise that registered the project
 /// reads its own — 404 for anyone else).
@@ -27,7 +28,7 @@ pub(super) async fn view_of(
     conn: &mut sqlx::AnyConnection,
     id: &str,
 ) -> Result<CapitalIncreaseView> {
-    let r = sqlx::query(
+    let r: IncreaseRow = sqlx::query_as(
         "SELECT section_id, project_id, phase, disclosure_start, disclosure_end, amount_sought_fen, \
          method, periods_provisional FROM capital_increases WHERE id = $1",
     )
@@ -35,22 +36,14 @@ pub(super) async fn view_of(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found("capital increase"))?;
-    let section_id: String = r.try_get(0)?;
-    let criteria: Vec<Criterion> = sqlx::query(
+    let section_id: String = r.section_id;
+    let criteria: Vec<Criterion> = sqlx::query_as(
         "SELECT name, weight FROM capital_increase_criteria WHERE capital_increase_id = $1 ORDER BY seq",
     )
     .bind(id)
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Criterion {
-            name: r.try_get(0)?,
-            weight: r.try_get(1)?,
-        })
-    })
-    .collect::<Result<_>>()?;
-    let selection = match sqlx::query(
+    .await?;
+    let selection = match sqlx::query_as::<_, SelectionRow>(
         "SELECT investor_org_id, amount_fen, total_centi, lot_seed, notes, decided_at \
          FROM capital_increase_selections WHERE capital_increase_id = $1",
     )
@@ -60,7 +53,7 @@ pub(super) async fn view_of(
     {
         None => None,
         Some(s) => {
-            let rows = sqlx::query(
+            let rows: Vec<ScoreRow> = sqlx::query_as(
                 "SELECT c.org_id, c.amount_fen, c.criterion, c.points_centi, b.number \
                  FROM capital_increase_scores c LEFT JOIN auction_bidders b \
                  ON b.section_id = $2 AND b.org_id = c.org_id \
@@ -71,13 +64,13 @@ pub(super) async fn view_of(
             .fetch_all(&mut *conn)
             .await?;
             let mut by_org: BTreeMap<String, InvestorPoints> = BTreeMap::new();
-            for row in &rows {
-                let e = by_org.entry(row.try_get(0)?).or_insert((
-                    row.try_get(1)?,
-                    row.try_get(4)?,
+            for row in rows {
+                let e = by_org.entry(row.org_id).or_insert((
+                    row.amount_fen,
+                    row.number,
                     BTreeMap::new(),
                 ));
-                e.2.insert(row.try_get(2)?, row.try_get(3)?);
+                e.2.insert(row.criterion, row.points_centi);
             }
             let mut scores: Vec<ScoreView> = by_org
                 .into_iter()
@@ -90,7 +83,7 @@ pub(super) async fn view_of(
                     rank: 0,
                 })
                 .collect();
-            let winner: String = s.try_get(0)?;
+            let winner: String = s.investor_org_id;
             let total_of = |v: &ScoreView| parse_points(&v.total).unwrap_or(0);
             scores.sort_by(|a, b| {
                 (b.org_id == winner)
@@ -102,45 +95,89 @@ pub(super) async fn view_of(
             }
             Some(SelectionView {
                 investor_org_id: winner,
-                amount: Money::from_fen(s.try_get(1)?).to_string(),
-                total: points_str(s.try_get(2)?),
-                lot_seed: s.try_get(3)?,
-                notes: s.try_get(4)?,
-                decided_at: from_micros(s.try_get(5)?).to_rfc3339(),
+                amount: s.amount_fen.to_string(),
+                total: points_str(s.total_centi),
+                lot_seed: s.lot_seed,
+                notes: s.notes,
+                decided_at: s.decided_at.to_rfc3339(),
                 scores,
             })
         }
     };
-    let agreement = sqlx::query(
+    let agreement = sqlx::query_as::<_, AgreementRow>(
         "SELECT deal_id, agreement_no, signed_on, amount_fen, publicity_start, publicity_end \
          FROM capital_increase_agreements WHERE capital_increase_id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
-    .map(|a| -> Result<AgreementView> {
-        Ok(AgreementView {
-            deal_id: a.try_get(0)?,
-            agreement_no: a.try_get(1)?,
-            signed_on: a.try_get(2)?,
-            amount: Money::from_fen(a.try_get(3)?).to_string(),
-            publicity_start: from_micros(a.try_get(4)?).to_rfc3339(),
-            publicity_end: from_micros(a.try_get(5)?).to_rfc3339(),
-        })
-    })
-    .transpose()?;
+    .map(|a| AgreementView {
+        deal_id: a.deal_id,
+        agreement_no: a.agreement_no,
+        signed_on: a.signed_on,
+        amount: a.amount_fen.to_string(),
+        publicity_start: a.publicity_start.to_rfc3339(),
+        publicity_end: a.publicity_end.to_rfc3339(),
+    });
     Ok(CapitalIncreaseView {
         id: id.to_string(),
         section_id,
-        project_id: r.try_get(1)?,
-        phase: r.try_get(2)?,
-        disclosure_start: from_micros(r.try_get(3)?).to_rfc3339(),
-        disclosure_end: from_micros(r.try_get(4)?).to_rfc3339(),
-        amount_sought: Money::from_fen(r.try_get(5)?).to_string(),
-        method: r.try_get(6)?,
+        project_id: r.project_id,
+        phase: r.phase,
+        disclosure_start: r.disclosure_start.to_rfc3339(),
+        disclosure_end: r.disclosure_end.to_rfc3339(),
+        amount_sought: r.amount_sought_fen.to_string(),
+        method: r.method,
         criteria,
-        periods_provisional: r.try_get::<i64, _>(7)? != 0,
+        periods_provisional: r.periods_provisional,
         selection,
         agreement,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct IncreaseRow {
+    section_id: String,
+    project_id: String,
+    phase: String,
+    #[sqlx(try_from = "At")]
+    disclosure_start: Timestamp,
+    #[sqlx(try_from = "At")]
+    disclosure_end: Timestamp,
+    amount_sought_fen: Money,
+    method: String,
+    #[sqlx(try_from = "Flag")]
+    periods_provisional: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SelectionRow {
+    investor_org_id: String,
+    amount_fen: Money,
+    total_centi: i64,
+    lot_seed: Option<String>,
+    notes: String,
+    #[sqlx(try_from = "At")]
+    decided_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct ScoreRow {
+    org_id: String,
+    amount_fen: i64,
+    criterion: String,
+    points_centi: i64,
+    number: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AgreementRow {
+    deal_id: String,
+    agreement_no: String,
+    signed_on: String,
+    amount_fen: Money,
+    #[sqlx(try_from = "At")]
+    publicity_start: Timestamp,
+    #[sqlx(try_from = "At")]
+    publicity_end: Timestamp,
 }

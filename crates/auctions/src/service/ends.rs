@@ -10,24 +10,22 @@ pub(super) fn system() -> ActorRef {
 
 /// Bidders that quoted in the current round.
 async fn distinct_bidders(tx: &mut Tx, id: &str, round: i64) -> Result<Vec<String>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT DISTINCT org_id FROM auction_bids WHERE auction_id = $1 AND round = $2",
     )
     .bind(id)
     .bind(round)
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    .await?)
 }
 
 pub(super) async fn numbered_bidders(tx: &mut Tx, section_id: &str) -> Result<Vec<String>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL ORDER BY number",
     )
     .bind(section_id)
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    .await?)
 }
 
 /// Deal (成交确认书): record it and tell the other areas (deposits refunds losers and converts the
@@ -225,16 +223,13 @@ impl TimerHandler for ListingEnd {
                 // 39号令 第二十条: several bidders still competing go to an on-site auction; staff
                 // book a room through venues and record the result.
                 if set_phase(tx, &a, "listing", "onsite_pending", "onsite").await? {
-                    let numbers = sqlx::query(
+                    let numbers: Vec<String> = sqlx::query_scalar(
                         "SELECT DISTINCT b.number FROM auction_bids b WHERE b.auction_id = $1 AND b.round = $2 ORDER BY b.number",
                     )
                     .bind(&id)
                     .bind(a.round)
                     .fetch_all(&mut **tx)
-                    .await?
-                    .iter()
-                    .map(|r| r.try_get::<String, _>(0))
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                    .await?;
                     emit(
                         tx,
                         db,

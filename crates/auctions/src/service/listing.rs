@@ -57,18 +57,28 @@ pub(crate) async fn create(
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
     let r = AuctionRules::national();
-    let sec = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct SectionRow {
+        project_id: String,
+        market: String,
+        announced_at: Option<i64>,
+        deposit_fen: Option<i64>,
+        procedure: Option<String>,
+    }
+    let sec: SectionRow = sqlx::query_as(
         "SELECT project_id, market, announced_at, deposit_fen, procedure FROM auction_sections WHERE section_id = $1",
     )
     .bind(&nl.section_id)
     .fetch_optional(ctx.db.pool())
     .await?
     .ok_or_else(|| Error::not_found("section"))?;
-    let project_id: String = sec.try_get(0)?;
-    let market: String = sec.try_get(1)?;
-    let announced: Option<i64> = sec.try_get(2)?;
-    let deposit_fen: Option<i64> = sec.try_get(3)?;
-    let procedure: Option<String> = sec.try_get(4)?;
+    let SectionRow {
+        project_id,
+        market,
+        announced_at: announced,
+        deposit_fen,
+        procedure,
+    } = sec;
     // 拍卖出让 / 矿业权出让 (issue 21): the procedure decides listing or live auction and the periods.
     let kind = crate::land_auction::Kind::of(&market, procedure.as_deref().unwrap_or(""));
     kind.check_live(live)?;

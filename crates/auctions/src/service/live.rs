@@ -82,26 +82,38 @@ pub fn compose_state(
 
 /// Bids after `after` in order (the SSE log; `seq` is the event id).
 pub async fn bids_after(ctx: &Ctx, id: &str, after: i64) -> Result<Vec<(i64, Value)>> {
-    let rows = sqlx::query(
+    let rows: Vec<BidLogRow> = sqlx::query_as(
         "SELECT seq, number, price_fen, phase, at, ends_at FROM auction_bids WHERE auction_id = $1 AND seq > $2 ORDER BY seq LIMIT 500",
     )
     .bind(id)
     .bind(after)
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
+    Ok(rows
+        .into_iter()
         .map(|r| {
-            let seq: i64 = r.try_get(0)?;
-            Ok((
-                seq,
-                json!({"seq": seq, "number": r.try_get::<String, _>(1)?,
-                       "price": Money::from_fen(r.try_get(2)?).to_string(),
-                       "phase": r.try_get::<String, _>(3)?,
-                       "at": from_micros(r.try_get(4)?).to_rfc3339(),
-                       "ends_at": from_micros(r.try_get(5)?).to_rfc3339()}),
-            ))
+            (
+                r.seq,
+                json!({"seq": r.seq, "number": r.number,
+                       "price": r.price_fen.to_string(),
+                       "phase": r.phase,
+                       "at": r.at.to_rfc3339(),
+                       "ends_at": r.ends_at.to_rfc3339()}),
+            )
         })
-        .collect()
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct BidLogRow {
+    seq: i64,
+    number: String,
+    price_fen: Money,
+    phase: String,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
+    at: Timestamp,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
+    ends_at: Timestamp,
 }
 
 /// Check the caller may watch (any staff, supervisor, or a bidder).

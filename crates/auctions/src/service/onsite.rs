@@ -31,7 +31,13 @@ pub async fn onsite_result(
             format!("no on-site auction is pending; the auction is {}", a.phase),
         ));
     }
-    let booking = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct BookingRow {
+        booking_id: String,
+        #[sqlx(try_from = "ggzy_core::sql::At")]
+        starts_at: Timestamp,
+    }
+    let booking: Option<BookingRow> = sqlx::query_as(
         "SELECT booking_id, starts_at FROM auction_onsite_bookings \
          WHERE section_id = $1 AND status = 'confirmed' ORDER BY starts_at DESC LIMIT 1",
     )
@@ -44,8 +50,8 @@ pub async fn onsite_result(
             "no confirmed venues booking (purpose auction) for this section",
         ));
     };
-    let booking_id: String = booking.try_get(0)?;
-    if from_micros(booking.try_get(1)?) > now {
+    let booking_id: String = booking.booking_id;
+    if booking.starts_at > now {
         return Err(Error::conflict(
             "auctions.onsite_not_held",
             "the on-site auction has not started yet",
@@ -78,15 +84,13 @@ pub async fn onsite_result(
             let winner = if number.is_empty() {
                 None
             } else {
-                sqlx::query(
+                sqlx::query_scalar::<_, String>(
                     "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number = $2",
                 )
                 .bind(&a.section_id)
                 .bind(&number)
                 .fetch_optional(ctx.db.pool())
                 .await?
-                .map(|r| r.try_get::<String, _>(0))
-                .transpose()?
             };
             if winner.is_none() {
                 v.push(FieldError::new(

@@ -298,24 +298,26 @@ async fn bidder_flag(
         .execute(&mut **tx)
         .await?;
     }
-    let row = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct BidderState {
+        registered: i64,
+        deposit_valid: i64,
+        number: Option<String>,
+    }
+    let row: BidderState = sqlx::query_as(
         "SELECT registered, deposit_valid, number FROM auction_bidders WHERE section_id = $1 AND org_id = $2",
     )
     .bind(section_id)
     .bind(org_id)
     .fetch_one(&mut **tx)
     .await?;
-    let reg: i64 = row.try_get(0)?;
-    let dep: i64 = row.try_get(1)?;
-    let number: Option<String> = row.try_get(2)?;
-    if reg == 1 && dep == 1 && number.is_none() {
-        let n: i64 = sqlx::query(
+    if row.registered == 1 && row.deposit_valid == 1 && row.number.is_none() {
+        let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL",
         )
         .bind(section_id)
         .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
+        .await?;
         sqlx::query("UPDATE auction_bidders SET number = $1 WHERE section_id = $2 AND org_id = $3")
             .bind(format!("{:03}", n + 1))
             .bind(section_id)
@@ -327,31 +329,23 @@ async fn bidder_flag(
 }
 
 /// A bidder of a section as staff see it: number and organization (never shown to other bidders).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Bidder {
     pub org_id: String,
     pub number: Option<String>,
+    #[sqlx(try_from = "ggzy_core::sql::Flag")]
     pub registered: bool,
+    #[sqlx(try_from = "ggzy_core::sql::Flag")]
     pub deposit_valid: bool,
 }
 
 pub async fn section_bidders(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Bidder>> {
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT org_id, number, registered, deposit_valid FROM auction_bidders WHERE section_id = $1 ORDER BY number, org_id",
     )
     .bind(section_id)
     .fetch_all(ctx.db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Bidder {
-                org_id: r.try_get(0)?,
-                number: r.try_get(1)?,
-                registered: r.try_get::<i64, _>(2)? == 1,
-                deposit_valid: r.try_get::<i64, _>(3)? == 1,
-            })
-        })
-        .collect()
+    .await?)
 }

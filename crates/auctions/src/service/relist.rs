@@ -247,21 +247,19 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
 pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Result<()> {
     ggzy_store::calendar::refresh(db).await?;
     let r = AuctionRules::national();
-    let rows = sqlx::query(&format!(
+    let rows: Vec<AuctionRow> = sqlx::query_as(&format!(
         "SELECT {COLS} FROM auctions WHERE periods_provisional = 1 ORDER BY id"
     ))
     .fetch_all(&mut **tx)
     .await?;
-    for row in rows {
-        let a = auction_row(&row)?;
-        let announced: Option<i64> =
-            sqlx::query("SELECT announced_at FROM auction_sections WHERE section_id = $1")
-                .bind(&a.section_id)
-                .fetch_optional(&mut **tx)
-                .await?
-                .map(|r| r.try_get::<Option<i64>, _>(0))
-                .transpose()?
-                .flatten();
+    for a in rows {
+        let announced: Option<i64> = sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT announced_at FROM auction_sections WHERE section_id = $1",
+        )
+        .bind(&a.section_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .flatten();
         let mut missing = rules::Missing::new();
         let cal = db.calendar();
         let (start, end) = (a.listing_start, a.listing_end);
@@ -440,19 +438,18 @@ pub async fn decide_relist(
         ));
     }
     let a = load(ctx.db.pool(), id, "").await?;
-    let row = sqlx::query(&format!(
+    let row: Option<RelistRow> = sqlx::query_as(&format!(
         "SELECT {RELIST_COLS} FROM auction_relists WHERE auction_id = $1 AND status = 'pending_approval'"
     ))
     .bind(id)
     .fetch_optional(ctx.db.pool())
     .await?;
-    let (Some(row), "pending_approval") = (row, a.phase.as_str()) else {
+    let (Some(mut rl), "pending_approval") = (row, a.phase.as_str()) else {
         return Err(Error::conflict(
             "auctions.no_pending_relist",
             "no re-listing of this auction waits for approval",
         ));
     };
-    let mut rl = relist_row(&row)?;
     if rl.requested_by == actor.user_id {
         return Err(Error::conflict(
             "auctions.second_approver",

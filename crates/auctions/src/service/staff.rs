@@ -14,18 +14,22 @@ pub struct ListingLine {
 pub async fn list_listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<ListingLine>> {
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
-    let rows = sqlx::query(
-        "SELECT a.id, COALESCE(s.name, '') FROM auctions a LEFT JOIN auction_sections s \
+    #[derive(sqlx::FromRow)]
+    struct Line {
+        id: String,
+        name: String,
+    }
+    let rows: Vec<Line> = sqlx::query_as(
+        "SELECT a.id, COALESCE(s.name, '') AS name FROM auctions a LEFT JOIN auction_sections s \
          ON s.section_id = a.section_id ORDER BY a.listing_end DESC, a.id LIMIT 200",
     )
     .fetch_all(ctx.db.pool())
     .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let id: String = r.try_get(0)?;
+    for r in rows {
         out.push(ListingLine {
-            name: r.try_get(1)?,
-            view: view(ctx, actor, &id).await?,
+            view: view(ctx, actor, &r.id).await?,
+            name: r.name,
         });
     }
     Ok(out)
@@ -35,7 +39,7 @@ pub async fn list_listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<ListingLine>>
 
 /// A re-listing waiting for its approval (32号令 第十八条: a floor below 90% of the appraisal needs a
 /// second user's approval), as the staff's queue shows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PendingRelist {
     pub auction_id: String,
     pub section_id: String,
@@ -45,12 +49,18 @@ pub struct PendingRelist {
     /// `extend` or `lower_floor`.
     pub kind: String,
     pub round: i64,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
     pub listing_start: Timestamp,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
     pub listing_end: Timestamp,
+    #[sqlx(rename = "starting_fen")]
     pub starting_price: Money,
+    #[sqlx(rename = "previous_starting_fen")]
     pub previous_starting_price: Money,
+    #[sqlx(rename = "appraisal_fen", try_from = "ggzy_core::sql::MaybeMoney")]
     pub appraisal_value: Option<Money>,
     pub requested_by: String,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
     pub requested_at: Timestamp,
 }
 
@@ -58,8 +68,8 @@ pub struct PendingRelist {
 pub async fn pending_relists(ctx: &Ctx, actor: &Actor) -> Result<Vec<PendingRelist>> {
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
-    let rows = sqlx::query(
-        "SELECT r.auction_id, a.section_id, COALESCE(s.name, ''), a.market, r.kind, r.round, \
+    Ok(sqlx::query_as(
+        "SELECT r.auction_id, a.section_id, COALESCE(s.name, '') AS section_name, a.market, r.kind, r.round, \
          r.listing_start, r.listing_end, r.starting_fen, r.previous_starting_fen, a.appraisal_fen, \
          r.requested_by, r.requested_at \
          FROM auction_relists r JOIN auctions a ON a.id = r.auction_id \
@@ -67,24 +77,5 @@ pub async fn pending_relists(ctx: &Ctx, actor: &Actor) -> Result<Vec<PendingReli
          WHERE r.status = 'pending_approval' ORDER BY r.requested_at, r.id",
     )
     .fetch_all(ctx.db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PendingRelist {
-                auction_id: r.try_get(0)?,
-                section_id: r.try_get(1)?,
-                section_name: r.try_get(2)?,
-                market: r.try_get(3)?,
-                kind: r.try_get(4)?,
-                round: r.try_get(5)?,
-                listing_start: from_micros(r.try_get(6)?),
-                listing_end: from_micros(r.try_get(7)?),
-                starting_price: Money::from_fen(r.try_get(8)?),
-                previous_starting_price: Money::from_fen(r.try_get(9)?),
-                appraisal_value: r.try_get::<Option<i64>, _>(10)?.map(Money::from_fen),
-                requested_by: r.try_get(11)?,
-                requested_at: from_micros(r.try_get(12)?),
-            })
-        })
-        .collect()
+    .await?)
 }

@@ -1,6 +1,7 @@
 //! The auction as a watcher sees it: views, the auction row, bidder numbers.
 
 use super::*;
+use ggzy_core::sql::{At, Flag, MaybeAt};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BidView {
@@ -88,18 +89,22 @@ pub struct RelistView {
     pub consent: Option<crate::property::ConsentView>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct AuctionRow {
     pub(crate) id: String,
     pub(crate) section_id: String,
     pub(crate) project_id: String,
     pub(crate) market: String,
     pub(crate) phase: String,
+    #[sqlx(try_from = "At")]
     pub(crate) listing_start: Timestamp,
+    #[sqlx(try_from = "At")]
     pub(crate) listing_end: Timestamp,
     pub(crate) free_bid_secs: i64,
     pub(crate) extension_secs: i64,
+    #[sqlx(try_from = "MaybeAt")]
     pub(crate) auction_start: Option<Timestamp>,
+    #[sqlx(try_from = "At")]
     pub(crate) ends_at: Timestamp,
     pub(crate) starting_fen: i64,
     pub(crate) increment_fen: i64,
@@ -111,6 +116,7 @@ pub(crate) struct AuctionRow {
     pub(crate) round: i64,
     pub(crate) final_auction: String,
     pub(crate) appraisal_fen: Option<i64>,
+    #[sqlx(try_from = "Flag")]
     pub(crate) periods_provisional: bool,
     /// `listing` (first round) or the re-listing kind the current round was checked as.
     pub(crate) period_kind: String,
@@ -122,44 +128,15 @@ pub(super) const COLS: &str =
     leader_org_id, version, outcome, round, final_auction, appraisal_fen, periods_provisional, \
     period_kind";
 
-pub(super) fn auction_row(r: &sqlx::any::AnyRow) -> Result<AuctionRow> {
-    Ok(AuctionRow {
-        id: r.try_get(0)?,
-        section_id: r.try_get(1)?,
-        project_id: r.try_get(2)?,
-        market: r.try_get(3)?,
-        phase: r.try_get(4)?,
-        listing_start: from_micros(r.try_get(5)?),
-        listing_end: from_micros(r.try_get(6)?),
-        free_bid_secs: r.try_get(7)?,
-        extension_secs: r.try_get(8)?,
-        auction_start: r.try_get::<Option<i64>, _>(9)?.map(from_micros),
-        ends_at: from_micros(r.try_get(10)?),
-        starting_fen: r.try_get(11)?,
-        increment_fen: r.try_get(12)?,
-        reserve_fen: r.try_get(13)?,
-        current_fen: r.try_get(14)?,
-        leader_org_id: r.try_get(15)?,
-        version: r.try_get(16)?,
-        outcome: r.try_get(17)?,
-        round: r.try_get(18)?,
-        final_auction: r.try_get(19)?,
-        appraisal_fen: r.try_get(20)?,
-        periods_provisional: r.try_get::<i64, _>(21)? != 0,
-        period_kind: r.try_get(22)?,
-    })
-}
-
 pub(super) async fn load<'e, E>(exec: E, id: &str, lock: &str) -> Result<AuctionRow>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r = sqlx::query(&format!("SELECT {COLS} FROM auctions WHERE id = $1{lock}"))
+    sqlx::query_as::<_, AuctionRow>(&format!("SELECT {COLS} FROM auctions WHERE id = $1{lock}"))
         .bind(id)
         .fetch_optional(exec)
         .await?
-        .ok_or_else(|| Error::not_found("auction"))?;
-    auction_row(&r)
+        .ok_or_else(|| Error::not_found("auction"))
 }
 
 /// [`load`] for the land module (crate::land).
@@ -190,17 +167,24 @@ pub(super) async fn bidder_number<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r = sqlx::query(
+    let number: Option<Option<String>> = sqlx::query_scalar(
         "SELECT number FROM auction_bidders WHERE section_id = $1 AND org_id = $2 AND number IS NOT NULL",
     )
     .bind(section_id)
     .bind(org_id)
     .fetch_optional(exec)
     .await?;
-    Ok(match r {
-        Some(r) => r.try_get(0)?,
-        None => None,
-    })
+    Ok(number.flatten())
+}
+
+#[derive(sqlx::FromRow)]
+struct BidRow {
+    seq: i64,
+    number: String,
+    price_fen: Money,
+    phase: String,
+    #[sqlx(try_from = "At")]
+    at: Timestamp,
 }
 
 pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
@@ -223,25 +207,23 @@ pub(crate) async fn view_on(
         Some(o) => bidder_number(&mut *conn, &a.section_id, o).await?,
         None => None,
     };
-    let rows = sqlx::query(
+    let rows: Vec<BidRow> = sqlx::query_as(
         "SELECT seq, number, price_fen, phase, at FROM auction_bids WHERE auction_id = $1 AND round = $2 ORDER BY seq",
     )
     .bind(id)
     .bind(a.round)
     .fetch_all(&mut *conn)
     .await?;
-    let bids = rows
-        .iter()
-        .map(|r| {
-            Ok(BidView {
-                seq: r.try_get(0)?,
-                number: r.try_get(1)?,
-                price: Money::from_fen(r.try_get(2)?).to_string(),
-                phase: r.try_get(3)?,
-                at: from_micros(r.try_get(4)?).to_rfc3339(),
-            })
+    let bids: Vec<BidView> = rows
+        .into_iter()
+        .map(|r| BidView {
+            seq: r.seq,
+            number: r.number,
+            price: r.price_fen.to_string(),
+            phase: r.phase,
+            at: r.at.to_rfc3339(),
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     let leader_number = bids.last().map(|b| b.number.clone());
     let over = a.phase == "deal" || a.phase == "failed";
     let onsite = onsite_view(&mut *conn, &a.section_id).await?;
@@ -286,8 +268,8 @@ async fn onsite_view(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Option<OnsiteView>> {
-    let r = sqlx::query(
-        "SELECT b.booking_id, b.room_id, r.name, b.starts_at, b.ends_at, b.status \
+    let r: Option<OnsiteRow> = sqlx::query_as(
+        "SELECT b.booking_id, b.room_id, r.name AS room_name, b.starts_at, b.ends_at, b.status \
          FROM auction_onsite_bookings b LEFT JOIN auction_rooms r ON r.room_id = b.room_id \
          WHERE b.section_id = $1 AND b.status IN ('tentative', 'confirmed') \
          ORDER BY b.updated_at DESC, b.booking_id DESC LIMIT 1",
@@ -297,22 +279,36 @@ async fn onsite_view(
     .await?;
     let Some(r) = r else { return Ok(None) };
     Ok(Some(OnsiteView {
-        booking_id: r.try_get(0)?,
-        room_id: r.try_get(1)?,
-        room_name: r.try_get(2)?,
-        start: from_micros(r.try_get(3)?).to_rfc3339(),
-        end: from_micros(r.try_get(4)?).to_rfc3339(),
-        status: r.try_get(5)?,
+        booking_id: r.booking_id,
+        room_id: r.room_id,
+        room_name: r.room_name,
+        start: r.starts_at.to_rfc3339(),
+        end: r.ends_at.to_rfc3339(),
+        status: r.status,
     }))
 }
 
-#[derive(Debug, Clone)]
+#[derive(sqlx::FromRow)]
+struct OnsiteRow {
+    booking_id: String,
+    room_id: String,
+    room_name: Option<String>,
+    #[sqlx(try_from = "At")]
+    starts_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    ends_at: Timestamp,
+    status: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub(super) struct RelistRow {
     pub(super) id: String,
     pub(super) kind: String,
     pub(super) status: String,
     pub(super) round: i64,
+    #[sqlx(try_from = "At")]
     pub(super) listing_start: Timestamp,
+    #[sqlx(try_from = "At")]
     pub(super) listing_end: Timestamp,
     pub(super) starting_fen: i64,
     pub(super) previous_starting_fen: i64,
@@ -326,28 +322,11 @@ pub(super) const RELIST_COLS: &str =
     "id, kind, status, round, listing_start, listing_end, starting_fen, \
     previous_starting_fen, reserve_fen, requested_by, decided_by, reason";
 
-pub(super) fn relist_row(r: &sqlx::any::AnyRow) -> Result<RelistRow> {
-    Ok(RelistRow {
-        id: r.try_get(0)?,
-        kind: r.try_get(1)?,
-        status: r.try_get(2)?,
-        round: r.try_get(3)?,
-        listing_start: from_micros(r.try_get(4)?),
-        listing_end: from_micros(r.try_get(5)?),
-        starting_fen: r.try_get(6)?,
-        previous_starting_fen: r.try_get(7)?,
-        reserve_fen: r.try_get(8)?,
-        requested_by: r.try_get(9)?,
-        decided_by: r.try_get(10)?,
-        reason: r.try_get(11)?,
-    })
-}
-
 async fn relist_view(
     conn: &mut sqlx::AnyConnection,
     auction_id: &str,
 ) -> Result<Option<RelistView>> {
-    let r = sqlx::query(&format!(
+    let r: Option<RelistRow> = sqlx::query_as(&format!(
         "SELECT {RELIST_COLS} FROM auction_relists WHERE auction_id = $1 \
          ORDER BY requested_at DESC, id DESC LIMIT 1"
     ))
@@ -355,7 +334,6 @@ async fn relist_view(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = r else { return Ok(None) };
-    let r = relist_row(&r)?;
     let consent = crate::property::consent_of(&mut *conn, &r.id).await?;
     Ok(Some(RelistView {
         consent,

@@ -28,7 +28,16 @@ pub(super) async fn keep_key(
 
 /// Submit every kept key whose opening is on (`submit_key`, the bidder's own use case), once.
 pub async fn submit_due_keys(ctx: &Ctx) -> anyhow::Result<usize> {
-    let rows = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct KeyRow {
+        section_id: String,
+        user_id: String,
+        username: String,
+        display_name: String,
+        org_id: String,
+        key_b64: String,
+    }
+    let rows: Vec<KeyRow> = sqlx::query_as(
         "SELECT section_id, user_id, username, display_name, org_id, key_b64 FROM demo_sealed_bids \
          WHERE status = 'pending' ORDER BY section_id, org_id",
     )
@@ -39,16 +48,16 @@ pub async fn submit_due_keys(ctx: &Ctx) -> anyhow::Result<usize> {
     // (30 simulated minutes are about a second of real time at ×1440).
     let mut jobs = Vec::new();
     for r in rows {
-        let section: String = r.try_get(0)?;
-        let org: String = r.try_get(4)?;
+        let section: String = r.section_id;
+        let org: String = r.org_id;
         let actor = Actor {
-            user_id: r.try_get(1)?,
-            username: r.try_get(2)?,
-            display_name: r.try_get(3)?,
+            user_id: r.user_id,
+            username: r.username,
+            display_name: r.display_name,
             role: Role::Bidder,
             org_id: Some(org.clone()),
         };
-        let key: String = r.try_get(5)?;
+        let key: String = r.key_b64;
         jobs.push(async move {
             let out = ggzy_projects::opening::submit_key(
                 ctx,

@@ -440,14 +440,15 @@ impl Seeder {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        let keys: Vec<String> =
-            sqlx::query("SELECT status FROM demo_sealed_bids WHERE section_id = $1")
-                .bind(section)
-                .fetch_all(self.ctx.db.pool())
-                .await?
-                .iter()
-                .map(|r| r.try_get::<String, _>(0).unwrap_or_default())
-                .collect();
+        let keys: Vec<String> = sqlx::query_scalar::<_, Option<String>>(
+            "SELECT status FROM demo_sealed_bids WHERE section_id = $1",
+        )
+        .bind(section)
+        .fetch_all(self.ctx.db.pool())
+        .await?
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
         bail!(
             "section {section} stayed {last}, expected {state} at {} (demo keys: {keys:?})",
             self.ctx.clock.now()
