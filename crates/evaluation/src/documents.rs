@@ -24,7 +24,6 @@ use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// Keep the documents of a decrypted bid (`projects.bid.decrypted` with `documents`); a bid that
@@ -85,6 +84,7 @@ pub struct BidDocuments {
     pub documents: Vec<BidDocument>,
 }
 
+#[derive(sqlx::FromRow)]
 struct DocRow {
     org_id: String,
     name: String,
@@ -92,7 +92,18 @@ struct DocRow {
     size: i64,
     sha256: String,
     file_key: String,
+    #[sqlx(rename = "file_offset")]
     offset: i64,
+}
+
+/// A document of a bid as listed to the committee.
+#[derive(sqlx::FromRow)]
+struct DocListRow {
+    n: i64,
+    name: String,
+    media_type: String,
+    size: i64,
+    sha256: String,
 }
 
 /// The opened bids of the opening record (none before it) with their documents.
@@ -103,7 +114,7 @@ pub(crate) async fn of_section(tx: &mut Tx, sec: &Sec) -> Result<Vec<BidDocument
             continue;
         }
         let bid_id = e.bid_id.clone();
-        let rows = sqlx::query(
+        let rows: Vec<DocListRow> = sqlx::query_as(
             "SELECT n, name, media_type, size, sha256 FROM eval_bid_documents \
              WHERE section_id = $1 AND bid_id = $2 ORDER BY n",
         )
@@ -112,22 +123,19 @@ pub(crate) async fn of_section(tx: &mut Tx, sec: &Sec) -> Result<Vec<BidDocument
         .fetch_all(&mut **tx)
         .await?;
         let documents = rows
-            .iter()
-            .map(|r| {
-                let n: i64 = r.try_get(0)?;
-                Ok(BidDocument {
-                    n,
-                    name: r.try_get(1)?,
-                    media_type: r.try_get(2)?,
-                    size: r.try_get(3)?,
-                    sha256: r.try_get(4)?,
-                    href: format!(
-                        "/api/v1/sections/{}/evaluation/bids/{bid_id}/documents/{n}",
-                        sec.section_id
-                    ),
-                })
+            .into_iter()
+            .map(|r| BidDocument {
+                n: r.n,
+                name: r.name,
+                media_type: r.media_type,
+                size: r.size,
+                sha256: r.sha256,
+                href: format!(
+                    "/api/v1/sections/{}/evaluation/bids/{bid_id}/documents/{}",
+                    sec.section_id, r.n
+                ),
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Vec<_>>();
         out.push(BidDocuments {
             org_id: e.org_id.clone(),
             org_name: e.org_name.clone(),
@@ -265,7 +273,7 @@ pub async fn read(
         .find(|e| e.bid_id == bid_id && e.decryption == "decrypted")
         .cloned()
         .ok_or_else(|| Error::not_found(format!("opened bid {bid_id} in section {section_id}")))?;
-    let r = sqlx::query(
+    let d: DocRow = sqlx::query_as(
         "SELECT org_id, name, media_type, size, sha256, file_key, file_offset FROM eval_bid_documents \
          WHERE section_id = $1 AND bid_id = $2 AND n = $3",
     )
@@ -275,15 +283,6 @@ pub async fn read(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| Error::not_found(format!("document {n} of bid {bid_id}")))?;
-    let d = DocRow {
-        org_id: r.try_get(0)?,
-        name: r.try_get(1)?,
-        media_type: r.try_get(2)?,
-        size: r.try_get(3)?,
-        sha256: r.try_get(4)?,
-        file_key: r.try_get(5)?,
-        offset: r.try_get(6)?,
-    };
     tx.rollback().await?;
     let (size, offset) = (
         u64::try_from(d.size).map_err(|_| Error::internal("document size"))?,

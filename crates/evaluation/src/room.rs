@@ -23,7 +23,6 @@ use ggzy_core::{Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use rust_decimal::Decimal;
-use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
@@ -48,15 +47,12 @@ pub struct Seat {
 pub async fn my_seats(ctx: &Ctx, actor: &Actor) -> Result<Vec<Seat>> {
     actor.require(&[Role::Expert])?;
     let mut tx = ctx.db.begin().await?;
-    let ids: Vec<String> = sqlx::query(
+    let ids: Vec<String> = sqlx::query_scalar(
         "SELECT section_id FROM eval_members WHERE user_id = $1 AND active = 1 ORDER BY joined_at, section_id",
     )
     .bind(&actor.user_id)
     .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect::<std::result::Result<_, _>>()?;
+    .await?;
     let now = ctx.clock.now();
     let mut out = vec![];
     for id in ids {
@@ -186,7 +182,7 @@ pub async fn room(ctx: &Ctx, actor: &Actor, ip: &str, section_id: &str) -> Resul
     let members = service::load_members(&mut tx, section_id).await?;
     let bids = service::opened_bids(&sec);
     let p = service::progress(&mut tx, &sec, &members, &bids).await?;
-    let review_rows = sqlx::query(
+    let review_rows: Vec<MyReviewRow> = sqlx::query_as(
         "SELECT org_id, items FROM eval_reviews WHERE section_id = $1 AND expert_id = $2 ORDER BY org_id",
     )
     .bind(section_id)
@@ -195,9 +191,7 @@ pub async fn room(ctx: &Ctx, actor: &Actor, ip: &str, section_id: &str) -> Resul
     .await?;
     let mut my_review = BTreeMap::new();
     for r in review_rows {
-        let items: Vec<ReviewItem> = serde_json::from_str(&r.try_get::<String, _>(1)?)
-            .map_err(|e| Error::internal(e.to_string()))?;
-        my_review.insert(r.try_get::<String, _>(0)?, items);
+        my_review.insert(r.org_id, r.items.0);
     }
     let scores = service::load_scores(&mut tx, section_id, &members).await?;
     let my_scores = scores
@@ -529,4 +523,10 @@ mod tests {
         );
         assert!(chair_from_form(&pairs(&[])).is_err());
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct MyReviewRow {
+    org_id: String,
+    items: ggzy_core::sql::Json<Vec<ReviewItem>>,
 }

@@ -11,6 +11,7 @@
 use crate::rules::{self, Method, MethodSpec, PriceScore, Rankable};
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::sql::{Flag, Json};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
@@ -19,7 +20,6 @@ use ggzy_store::{emit, Ctx, Db, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::Row;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 use utoipa::ToSchema;

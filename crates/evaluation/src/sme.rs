@@ -10,7 +10,6 @@ use ggzy_core::Result;
 use ggzy_events::projects::BidDecrypted;
 use ggzy_store::Tx;
 use serde::Serialize;
-use sqlx::Row;
 use std::collections::HashMap;
 
 /// One bidder's declaration.
@@ -59,25 +58,34 @@ pub(crate) async fn project(tx: &mut Tx, b: &BidDecrypted, now: i64) -> Result<(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
+struct DeclarationRow {
+    org_id: String,
+    scale: String,
+    #[sqlx(try_from = "ggzy_core::sql::Flag")]
+    by_small_micro: bool,
+}
+
 /// The declarations of a section's bidders, by organization.
 pub(crate) async fn load(tx: &mut Tx, section_id: &str) -> Result<HashMap<String, Declaration>> {
-    let rows = sqlx::query(
+    let rows: Vec<DeclarationRow> = sqlx::query_as(
         "SELECT org_id, scale, by_small_micro FROM eval_sme_declarations WHERE section_id = $1",
     )
     .bind(section_id)
     .fetch_all(&mut **tx)
     .await?;
-    let mut out = HashMap::new();
-    for r in rows {
-        out.insert(
-            r.try_get::<String, _>(0)?,
-            Declaration {
-                scale: r.try_get(1)?,
-                by_small_micro: r.try_get::<i64, _>(2)? != 0,
-            },
-        );
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.org_id,
+                Declaration {
+                    scale: r.scale,
+                    by_small_micro: r.by_small_micro,
+                },
+            )
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@ use ggzy_events::remedies::{CaseResumed, CaseSuspended};
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{Db, Tx};
-use sqlx::Row;
 
 /// The rule id of a step refused while a remedy suspends the section (the same id the projects
 /// area answers with).
@@ -20,14 +19,12 @@ pub use ggzy_events::remedies::SUSPENDED_RULE;
 
 /// 409 `section.suspended_by_remedy` while a remedy case suspends the section.
 pub async fn ensure_not_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<()> {
-    let case: Option<String> = sqlx::query(
+    let case: Option<String> = sqlx::query_scalar(
         "SELECT case_id FROM eval_suspensions WHERE section_id = $1 ORDER BY since, case_id LIMIT 1",
     )
     .bind(section_id)
     .fetch_optional(&mut *conn)
-    .await?
-    .map(|r| r.try_get(0))
-    .transpose()?;
+    .await?;
     match case {
         None => Ok(()),
         Some(case) => Err(ggzy_events::remedies::suspended(&case, "the evaluation")),

@@ -9,81 +9,110 @@
 
 use ggzy_core::events::Event;
 use ggzy_core::ids;
+use ggzy_core::sql::Flag;
 use ggzy_core::Result;
 use ggzy_events::projects::SectionReturnedToEvaluation;
 use ggzy_events::Contract;
 use ggzy_store::Tx;
 use serde_json::{json, Value};
-use sqlx::Row;
 
 /// Archives the current round of the section and resets it.
+#[derive(sqlx::FromRow)]
+struct SignedReportRow {
+    report: Option<String>,
+    signed_at: Option<i64>,
+}
+
+/// A review as kept in the voided round (`at` stays in µs).
+#[derive(sqlx::FromRow)]
+struct ReviewRow {
+    expert_id: String,
+    org_id: String,
+    #[sqlx(try_from = "Flag")]
+    pass: bool,
+    items: String,
+    at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ScoreRow {
+    expert_id: String,
+    org_id: String,
+    points: String,
+    at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct PriceCheckRow {
+    org_id: String,
+    #[sqlx(try_from = "Flag")]
+    reasonable: bool,
+    explanation: String,
+    recorded_by: String,
+    recorded_at: i64,
+}
+
 pub(crate) async fn reopen(tx: &mut Tx, ev: &Event, now: i64) -> Result<()> {
     let r = SectionReturnedToEvaluation::decode(ev)?;
     if r.reason != "remedy_result_void" {
         return Ok(());
     }
     let sid = r.section_id.as_str();
-    let Some(sec) =
-        sqlx::query("SELECT report, signed_at FROM eval_sections WHERE section_id = $1")
-            .bind(sid)
-            .fetch_optional(&mut **tx)
-            .await?
+    let Some(sec) = sqlx::query_as::<_, SignedReportRow>(
+        "SELECT report, signed_at FROM eval_sections WHERE section_id = $1",
+    )
+    .bind(sid)
+    .fetch_optional(&mut **tx)
+    .await?
     else {
         return Ok(());
     };
-    let report: Option<String> = sec.try_get(0)?;
-    let signed_at: Option<i64> = sec.try_get(1)?;
-    let reviews: Vec<Value> = sqlx::query(
+    let (report, signed_at) = (sec.report, sec.signed_at);
+    let reviews: Vec<Value> = sqlx::query_as::<_, ReviewRow>(
         "SELECT expert_id, org_id, pass, items, at FROM eval_reviews WHERE section_id = $1 \
          ORDER BY expert_id, org_id",
     )
     .bind(sid)
     .fetch_all(&mut **tx)
     .await?
-    .iter()
-    .map(|r| -> Result<Value> {
-        Ok(
-            json!({"expert_id": r.try_get::<String, _>(0)?, "org_id": r.try_get::<String, _>(1)?,
-                  "pass": r.try_get::<i64, _>(2)? != 0,
-                  "items": serde_json::from_str::<Value>(&r.try_get::<String, _>(3)?)
-                      .unwrap_or(Value::Null),
-                  "at": r.try_get::<i64, _>(4)?}),
-        )
+    .into_iter()
+    .map(|r| {
+        json!({"expert_id": r.expert_id, "org_id": r.org_id,
+              "pass": r.pass,
+              "items": serde_json::from_str::<Value>(&r.items).unwrap_or(Value::Null),
+              "at": r.at})
     })
-    .collect::<Result<_>>()?;
-    let scores: Vec<Value> = sqlx::query(
+    .collect();
+    let scores: Vec<Value> = sqlx::query_as::<_, ScoreRow>(
         "SELECT expert_id, org_id, points, at FROM eval_scores WHERE section_id = $1 \
          ORDER BY expert_id, org_id",
     )
     .bind(sid)
     .fetch_all(&mut **tx)
     .await?
-    .iter()
-    .map(|r| -> Result<Value> {
-        Ok(
-            json!({"expert_id": r.try_get::<String, _>(0)?, "org_id": r.try_get::<String, _>(1)?,
-                  "points": serde_json::from_str::<Value>(&r.try_get::<String, _>(2)?)
-                      .unwrap_or(Value::Null),
-                  "at": r.try_get::<i64, _>(3)?}),
-        )
+    .into_iter()
+    .map(|r| {
+        json!({"expert_id": r.expert_id, "org_id": r.org_id,
+              "points": serde_json::from_str::<Value>(&r.points).unwrap_or(Value::Null),
+              "at": r.at})
     })
-    .collect::<Result<_>>()?;
-    let price_checks: Vec<Value> = sqlx::query(
+    .collect();
+    let price_checks: Vec<Value> = sqlx::query_as::<_, PriceCheckRow>(
         "SELECT org_id, reasonable, explanation, recorded_by, recorded_at FROM eval_price_checks \
          WHERE section_id = $1 ORDER BY org_id",
     )
     .bind(sid)
     .fetch_all(&mut **tx)
     .await?
-    .iter()
-    .map(|r| -> Result<Value> {
-        Ok(json!({"org_id": r.try_get::<String, _>(0)?,
-                  "reasonable": r.try_get::<i64, _>(1)? != 0,
-                  "explanation": r.try_get::<String, _>(2)?,
-                  "recorded_by": r.try_get::<String, _>(3)?,
-                  "recorded_at": r.try_get::<i64, _>(4)?}))
+    .into_iter()
+    .map(|r| {
+        json!({"org_id": r.org_id,
+              "reasonable": r.reasonable,
+              "explanation": r.explanation,
+              "recorded_by": r.recorded_by,
+              "recorded_at": r.recorded_at})
     })
-    .collect::<Result<_>>()?;
+    .collect();
     sqlx::query(
         "INSERT INTO eval_voided_rounds (id, section_id, remedy_case_id, report, signed_at, reviews, \
          scores, price_checks, voided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

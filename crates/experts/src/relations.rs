@@ -14,7 +14,7 @@ use crate::draw::{PersonRelation, RelationKind};
 use chrono::NaiveDate;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Uscc;
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, FieldError, Money, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};
@@ -219,23 +219,43 @@ fn date(s: Option<String>) -> Result<Option<NaiveDate>> {
     .transpose()
 }
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<Relation> {
-    let kind: String = r.try_get("kind")?;
-    Ok(Relation {
-        id: r.try_get("id")?,
-        expert_id: r.try_get("expert_id")?,
-        kind: RelationKind::parse(&kind).map_err(|e| Error::internal(e.message))?,
-        org_uscc: r.try_get("org_uscc")?,
-        org_name: r.try_get("org_name")?,
-        person_name: r.try_get("person_name")?,
-        detail: r.try_get("detail")?,
-        market: r.try_get("market")?,
-        since: date(r.try_get("since_date")?)?,
-        until: date(r.try_get("until_date")?)?,
-        source: r.try_get("source")?,
-        recorded_by_role: r.try_get("recorded_by_role")?,
-        recorded_at: from_micros(r.try_get("recorded_at")?),
-    })
+/// An `expert_relations` row as stored ([`COLUMNS`]).
+#[derive(sqlx::FromRow)]
+struct RelationRow {
+    id: String,
+    expert_id: String,
+    kind: String,
+    org_uscc: Option<String>,
+    org_name: String,
+    person_name: Option<String>,
+    detail: Option<String>,
+    market: Option<String>,
+    since_date: Option<String>,
+    until_date: Option<String>,
+    source: String,
+    recorded_by_role: String,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
+    recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl RelationRow {
+    fn into_domain(self) -> Result<Relation> {
+        Ok(Relation {
+            id: self.id,
+            expert_id: self.expert_id,
+            kind: RelationKind::parse(&self.kind).map_err(|e| Error::internal(e.message))?,
+            org_uscc: self.org_uscc,
+            org_name: self.org_name,
+            person_name: self.person_name,
+            detail: self.detail,
+            market: self.market,
+            since: date(self.since_date)?,
+            until: date(self.until_date)?,
+            source: self.source,
+            recorded_by_role: self.recorded_by_role,
+            recorded_at: self.recorded_at,
+        })
+    }
 }
 
 const COLUMNS: &str =
@@ -245,27 +265,27 @@ const COLUMNS: &str =
 /// Every relation of the pool by expert, in the order recorded.
 pub(crate) async fn all(conn: &mut sqlx::AnyConnection) -> Result<HashMap<String, Vec<Relation>>> {
     let mut out: HashMap<String, Vec<Relation>> = HashMap::new();
-    for r in sqlx::query(&format!(
+    for r in sqlx::query_as::<_, RelationRow>(&format!(
         "SELECT {COLUMNS} FROM expert_relations ORDER BY recorded_at, id"
     ))
     .fetch_all(&mut *conn)
     .await?
     {
-        let rel = from_row(&r)?;
+        let rel = r.into_domain()?;
         out.entry(rel.expert_id.clone()).or_default().push(rel);
     }
     Ok(out)
 }
 
 async fn of_expert(conn: &mut sqlx::AnyConnection, expert_id: &str) -> Result<Vec<Relation>> {
-    sqlx::query(&format!(
+    sqlx::query_as::<_, RelationRow>(&format!(
         "SELECT {COLUMNS} FROM expert_relations WHERE expert_id = $1 ORDER BY recorded_at, id"
     ))
     .bind(expert_id)
     .fetch_all(&mut *conn)
     .await?
-    .iter()
-    .map(from_row)
+    .into_iter()
+    .map(RelationRow::into_domain)
     .collect()
 }
 
@@ -326,13 +346,13 @@ async fn insert(
         ),
     )
     .await?;
-    let rel = sqlx::query(&format!(
+    let rel: RelationRow = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM expert_relations WHERE id = $1"
     ))
     .bind(&id)
     .fetch_one(&mut **tx)
     .await?;
-    from_row(&rel)
+    rel.into_domain()
 }
 
 /// Staff record a relation of an expert.

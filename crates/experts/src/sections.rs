@@ -4,7 +4,6 @@
 
 use ggzy_events::projects::SectionRegistered;
 use ggzy_store::{Ctx, Tx};
-use sqlx::Row;
 use std::collections::HashMap;
 
 /// Records (or refreshes) the names carried by `projects.section.registered`.
@@ -33,6 +32,13 @@ fn label(code: Option<String>, project: String, section: String) -> String {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct SectionNameRow {
+    project_code: Option<String>,
+    project_name: String,
+    section_name: String,
+}
+
 /// Labels of the given sections; a section the projects area has not announced yet is missing
 /// from the map (the page then says "unknown section" rather than printing its id).
 pub async fn labels(ctx: &Ctx, ids: &[String]) -> ggzy_core::Result<HashMap<String, String>> {
@@ -41,7 +47,7 @@ pub async fn labels(ctx: &Ctx, ids: &[String]) -> ggzy_core::Result<HashMap<Stri
         if out.contains_key(id) {
             continue;
         }
-        let row = sqlx::query(
+        let row: Option<SectionNameRow> = sqlx::query_as(
             "SELECT project_code, project_name, section_name FROM expert_section_names WHERE section_id = $1",
         )
         .bind(id)
@@ -50,7 +56,7 @@ pub async fn labels(ctx: &Ctx, ids: &[String]) -> ggzy_core::Result<HashMap<Stri
         if let Some(r) = row {
             out.insert(
                 id.clone(),
-                label(r.try_get(0)?, r.try_get(1)?, r.try_get(2)?),
+                label(r.project_code, r.project_name, r.section_name),
             );
         }
     }

@@ -16,11 +16,11 @@
 use crate::{emit, Db, Tx};
 use ggzy_core::calendar::{BusinessCalendar, YearSchedule, COMPILED_IN};
 use ggzy_core::events::ActorRef;
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::sql::At;
+use ggzy_core::time::to_micros;
 use ggzy_core::{Error, FieldError, Result, Timestamp};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use std::collections::BTreeSet;
 use utoipa::ToSchema;
 
@@ -118,14 +118,14 @@ pub async fn import_answering(
     .bind(parsed.year as i64)
     .execute(&mut *tx)
     .await?;
-    let cur = sqlx::query(
+    let cur: Option<CurrentRow> = sqlx::query_as(
         "SELECT version, sha256 FROM calendar_schedules WHERE year = $1 ORDER BY version DESC LIMIT 1",
     )
     .bind(parsed.year as i64)
     .fetch_optional(&mut *tx)
     .await?;
-    let (prev_version, prev_sha) = match &cur {
-        Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
+    let (prev_version, prev_sha) = match cur {
+        Some(r) => (r.version, r.sha256),
         None => (0, String::new()),
     };
     if prev_sha == sha {
@@ -205,53 +205,76 @@ async fn versions_on<'e, E>(exec: E, year: i32) -> Result<Vec<StoredVersion>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let rows = sqlx::query(
+    let rows: Vec<VersionRow> = sqlx::query_as(
         "SELECT year, version, source, sha256, imported_at, imported_by FROM calendar_schedules \
          WHERE year = $1 ORDER BY version DESC",
     )
     .bind(year as i64)
     .fetch_all(exec)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(StoredVersion {
-                year: r.try_get::<i64, _>(0)? as i32,
-                version: r.try_get(1)?,
-                source: r.try_get(2)?,
-                sha256: r.try_get(3)?,
-                imported_at: from_micros(r.try_get(4)?),
-                imported_by: r.try_get(5)?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| StoredVersion {
+            year: r.year as i32,
+            version: r.version,
+            source: r.source,
+            sha256: r.sha256,
+            imported_at: r.imported_at,
+            imported_by: r.imported_by,
         })
-        .collect()
+        .collect())
+}
+
+/// The newest stored version of a year (its number and SHA-256).
+#[derive(sqlx::FromRow)]
+struct CurrentRow {
+    version: i64,
+    sha256: String,
+}
+
+/// A `calendar_schedules` row without its text.
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    year: i64,
+    version: i64,
+    source: String,
+    sha256: String,
+    #[sqlx(try_from = "At")]
+    imported_at: Timestamp,
+    imported_by: String,
+}
+
+/// The newest schedule of a year, as [`refresh`] installs it.
+#[derive(sqlx::FromRow)]
+struct ScheduleRow {
+    year: i64,
+    version: i64,
+    source: String,
+    toml: String,
 }
 
 /// Reload the newest stored version of every year into `db`'s live calendar when the table changed
 /// since the last load. Years only compiled in stay as they are. Returns whether it reloaded.
 pub async fn refresh(db: &Db) -> Result<bool> {
     let cal = db.calendar();
-    let generation: i64 = sqlx::query("SELECT COUNT(*) FROM calendar_schedules")
+    let generation: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calendar_schedules")
         .fetch_one(db.pool())
-        .await?
-        .try_get(0)?;
+        .await?;
     if generation == cal.generation() {
         return Ok(false);
     }
-    let rows = sqlx::query(
+    let rows: Vec<ScheduleRow> = sqlx::query_as(
         "SELECT s.year, s.version, s.source, s.toml FROM calendar_schedules s \
          WHERE s.version = (SELECT MAX(t.version) FROM calendar_schedules t WHERE t.year = s.year)",
     )
     .fetch_all(db.pool())
     .await?;
     for r in &rows {
-        let version: i64 = r.try_get(1)?;
-        let source: String = r.try_get(2)?;
-        let text: String = r.try_get(3)?;
-        match YearSchedule::parse(&text, &source, version) {
+        match YearSchedule::parse(&r.toml, &r.source, r.version) {
             Ok(y) => cal.install(y),
             // Validated at import; a row changed by hand is logged and the previous data kept.
             Err(e) => {
-                tracing::error!(year = r.try_get::<i64, _>(0)?, error = %e, "stored calendar invalid")
+                tracing::error!(year = r.year, error = %e, "stored calendar invalid")
             }
         }
     }
@@ -316,13 +339,12 @@ pub async fn note_missing(
 
 /// Years that a computation needed and that are still without a schedule.
 pub async fn missing_years(db: &Db) -> Result<Vec<i32>> {
-    let rows =
-        sqlx::query("SELECT year FROM calendar_missing WHERE resolved_at IS NULL ORDER BY year")
-            .fetch_all(db.pool())
-            .await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get::<i64, _>(0)? as i32))
-        .collect()
+    let rows: Vec<i64> = sqlx::query_scalar(
+        "SELECT year FROM calendar_missing WHERE resolved_at IS NULL ORDER BY year",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|y| y as i32).collect())
 }
 
 /// The schedule warning of `/healthz` and the dashboard: from 1 November (Beijing date of `now`),

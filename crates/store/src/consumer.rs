@@ -10,9 +10,9 @@
 
 use crate::{outbox, Db, Tx};
 use ggzy_core::events::Event;
+use ggzy_core::sql::{At, MaybeAt};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Result};
-use sqlx::Row;
 use std::sync::Arc;
 
 #[async_trait::async_trait]
@@ -45,18 +45,17 @@ pub async fn run_once(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize>
     .execute(db.pool_for_write())
     .await?;
     let mut tx = db.begin().await?;
-    let row = sqlx::query(&format!(
+    let row: Option<i64> = sqlx::query_scalar(&format!(
         "SELECT last_seq FROM consumer_cursors WHERE consumer = $1{}",
         db.skip_locked()
     ))
     .bind(c.name())
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else {
+    let Some(cursor) = row else {
         tx.rollback().await?;
         return Ok(0);
     };
-    let cursor: i64 = row.try_get(0)?;
     let events = outbox::read_after(&mut *tx, cursor, BATCH).await?;
     if events.is_empty() {
         tx.rollback().await?;
@@ -150,14 +149,12 @@ where
 
 /// Current position of a consumer (monitoring lag).
 pub async fn position(db: &Db, name: &str) -> Result<i64> {
-    let r = sqlx::query("SELECT last_seq FROM consumer_cursors WHERE consumer = $1")
-        .bind(name)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(match r {
-        Some(r) => r.try_get(0)?,
-        None => 0,
-    })
+    let r: Option<i64> =
+        sqlx::query_scalar("SELECT last_seq FROM consumer_cursors WHERE consumer = $1")
+            .bind(name)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(r.unwrap_or(0))
 }
 
 /// Record a failed attempt; returns the number of failures in a row.
@@ -169,14 +166,12 @@ pub async fn note_failure(db: &Db, name: &str, error: &str) -> Result<i64> {
     .bind(name)
     .execute(db.pool_for_write())
     .await?;
-    let r = sqlx::query("SELECT failures FROM consumer_cursors WHERE consumer = $1")
-        .bind(name)
-        .fetch_optional(db.pool_for_write())
-        .await?;
-    Ok(match r {
-        Some(r) => r.try_get(0)?,
-        None => 0,
-    })
+    let r: Option<i64> =
+        sqlx::query_scalar("SELECT failures FROM consumer_cursors WHERE consumer = $1")
+            .bind(name)
+            .fetch_optional(db.pool_for_write())
+            .await?;
+    Ok(r.unwrap_or(0))
 }
 
 /// What [`step_or_park`] did.
@@ -191,18 +186,17 @@ pub enum Step {
 /// Handle the next event alone. If it fails, park it and move the cursor past it.
 pub async fn step_or_park(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<Step> {
     let mut tx = db.begin().await?;
-    let row = sqlx::query(&format!(
+    let row: Option<i64> = sqlx::query_scalar(&format!(
         "SELECT last_seq FROM consumer_cursors WHERE consumer = $1{}",
         db.skip_locked()
     ))
     .bind(c.name())
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else {
+    let Some(cursor) = row else {
         tx.rollback().await?;
         return Ok(Step::Idle);
     };
-    let cursor: i64 = row.try_get(0)?;
     let Some(ev) = outbox::read_after(&mut *tx, cursor, 1).await?.pop() else {
         tx.rollback().await?;
         return Ok(Step::Idle);
@@ -222,14 +216,13 @@ pub async fn step_or_park(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<St
             // The handler's partial writes go; the park and the cursor move commit together.
             tx.rollback().await?;
             let mut tx = db.begin().await?;
-            let still = sqlx::query(&format!(
+            let still: i64 = sqlx::query_scalar(&format!(
                 "SELECT last_seq FROM consumer_cursors WHERE consumer = $1{}",
                 db.for_update()
             ))
             .bind(c.name())
             .fetch_one(&mut *tx)
-            .await?
-            .try_get::<i64, _>(0)?;
+            .await?;
             if still != cursor {
                 tx.rollback().await?;
                 return Ok(Step::Consumed);
@@ -280,7 +273,7 @@ async fn move_cursor(tx: &mut Tx, name: &str, seq: i64, clock: &Clock) -> Result
 }
 
 /// One parked event.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Parked {
     pub consumer: String,
     pub seq: i64,
@@ -288,15 +281,17 @@ pub struct Parked {
     pub event_type: String,
     pub error: String,
     #[schema(value_type = String, format = DateTime)]
+    #[sqlx(try_from = "At")]
     pub parked_at: ggzy_core::Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
+    #[sqlx(try_from = "MaybeAt")]
     pub replayed_at: Option<ggzy_core::Timestamp>,
     pub replay_outcome: Option<String>,
 }
 
 /// Parked events, oldest first (`pending_only`: not yet replayed successfully).
 pub async fn parked(db: &Db, pending_only: bool) -> Result<Vec<Parked>> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<Parked> = sqlx::query_as(&format!(
         "SELECT consumer, seq, event_id, event_type, error, parked_at, replayed_at, replay_outcome          FROM parked_events{} ORDER BY parked_at, consumer, seq",
         if pending_only {
             " WHERE replayed_at IS NULL OR replay_outcome <> 'ok'"
@@ -306,7 +301,7 @@ pub async fn parked(db: &Db, pending_only: bool) -> Result<Vec<Parked>> {
     ))
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(parked_row).collect()
+    Ok(rows)
 }
 
 /// One parked event as [`parked`] lists it, read on `exec` (the replay's transaction).
@@ -314,30 +309,14 @@ async fn parked_one<'e, E>(exec: E, consumer: &str, seq: i64) -> Result<Parked>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT consumer, seq, event_id, event_type, error, parked_at, replayed_at, replay_outcome \
          FROM parked_events WHERE consumer = $1 AND seq = $2",
     )
     .bind(consumer)
     .bind(seq)
     .fetch_one(exec)
-    .await?;
-    parked_row(&r)
-}
-
-fn parked_row(r: &sqlx::any::AnyRow) -> Result<Parked> {
-    Ok(Parked {
-        consumer: r.try_get(0)?,
-        seq: r.try_get(1)?,
-        event_id: r.try_get(2)?,
-        event_type: r.try_get(3)?,
-        error: r.try_get(4)?,
-        parked_at: ggzy_core::time::from_micros(r.try_get(5)?),
-        replayed_at: r
-            .try_get::<Option<i64>, _>(6)?
-            .map(ggzy_core::time::from_micros),
-        replay_outcome: r.try_get(7)?,
-    })
+    .await?)
 }
 
 /// Replay a parked event through its consumer: the handler's effects and the `ok` mark commit
@@ -345,7 +324,7 @@ fn parked_row(r: &sqlx::any::AnyRow) -> Result<Parked> {
 /// replayed again (409 `consumer.already_replayed`).
 pub async fn replay(db: &Db, clock: &Clock, c: &dyn Consumer, seq: i64) -> Result<Parked> {
     let mut tx = db.begin().await?;
-    let row = sqlx::query(&format!(
+    let outcome: Option<String> = sqlx::query_scalar::<_, Option<String>>(&format!(
         "SELECT replay_outcome FROM parked_events WHERE consumer = $1 AND seq = $2{}",
         db.for_update()
     ))
@@ -354,7 +333,7 @@ pub async fn replay(db: &Db, clock: &Clock, c: &dyn Consumer, seq: i64) -> Resul
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| ggzy_core::Error::not_found(format!("parked event {} #{seq}", c.name())))?;
-    if row.try_get::<Option<String>, _>(0)?.as_deref() == Some("ok") {
+    if outcome.as_deref() == Some("ok") {
         return Err(ggzy_core::Error::conflict(
             "consumer.already_replayed",
             format!("event #{seq} was already replayed for {}", c.name()),

@@ -12,7 +12,6 @@ use crate::Db;
 use chrono::{DateTime, Utc};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Error, Result, Timestamp};
-use sqlx::Row;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -146,11 +145,10 @@ async fn cursor(db: &Db, job: &str, now: Timestamp) -> Result<Timestamp> {
     .bind(to_micros(now))
     .execute(db.pool_for_write())
     .await?;
-    let us: i64 = sqlx::query("SELECT through_us FROM cron_cursors WHERE job = $1")
+    let us: i64 = sqlx::query_scalar("SELECT through_us FROM cron_cursors WHERE job = $1")
         .bind(job)
         .fetch_one(db.pool_for_write())
-        .await?
-        .try_get(0)?;
+        .await?;
     Ok(from_micros(us))
 }
 

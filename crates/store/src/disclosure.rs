@@ -10,7 +10,6 @@
 use ggzy_core::events::Event;
 use ggzy_core::Result;
 use serde_json::{json, Map, Value};
-use sqlx::Row;
 use std::collections::BTreeSet;
 
 /// Event types (prefixes) whose payload or actor traces a potential bidder.
@@ -74,15 +73,14 @@ pub fn redacted(mut e: Event) -> Event {
 pub async fn closed_sections(db: &crate::Db, ids: &BTreeSet<String>) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     for id in ids {
-        let n: i64 = sqlx::query(
+        let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM events WHERE event_type IN ('projects.section.closed', \
              'projects.opening.recorded', 'projects.candidates.publicized', 'projects.award.confirmed', \
              'projects.section.concluded') AND aggregate_id = $1 AND seq IS NOT NULL",
         )
         .bind(id)
         .fetch_one(db.pool())
-        .await?
-        .try_get(0)?;
+        .await?;
         if n > 0 {
             out.insert(id.clone());
         }

@@ -14,7 +14,6 @@
 use crate::Db;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Error, Result, Timestamp};
-use sqlx::Row;
 
 tokio::task_local! {
     static CURRENT: (String, String);
@@ -157,6 +156,20 @@ pub enum Begin {
     },
 }
 
+/// A stored key, as [`begin`] reads it when the key is already taken.
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    method: String,
+    path: String,
+    request_hash: String,
+    status: Option<i64>,
+    content_type: Option<String>,
+    response_body: Option<String>,
+    created_at: i64,
+    #[sqlx(try_from = "ggzy_core::sql::Flag")]
+    committed: bool,
+}
+
 pub async fn begin(
     db: &Db,
     principal: &str,
@@ -181,7 +194,7 @@ pub async fn begin(
     if ins.rows_affected() == 1 {
         return Ok(Begin::Proceed);
     }
-    let r = sqlx::query(
+    let r: KeyRow = sqlx::query_as(
         "SELECT method, path, request_hash, status, content_type, response_body, created_at, committed FROM idempotency_keys \
          WHERE principal = $1 AND idem_key = $2",
     )
@@ -189,27 +202,22 @@ pub async fn begin(
     .bind(key)
     .fetch_one(db.pool_for_write())
     .await?;
-    let (m, p, h): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-    if m != method || p != path || h != request_hash {
+    if r.method != method || r.path != path || r.request_hash != request_hash {
         return Err(Error::field(
             "Idempotency-Key",
             "idempotency.key_reused",
             "this Idempotency-Key was already used for a different request",
         ));
     }
-    let status: Option<i64> = r.try_get(3)?;
-    match status {
+    match r.status {
         Some(s) => Ok(Begin::Replay {
             status: s as u16,
-            content_type: r
-                .try_get::<Option<String>, _>(4)?
-                .unwrap_or_else(|| "application/json".into()),
-            body: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+            content_type: r.content_type.unwrap_or_else(|| "application/json".into()),
+            body: r.response_body.unwrap_or_default(),
         }),
         None => {
-            let created: i64 = r.try_get(6)?;
-            let committed: i64 = r.try_get(7)?;
-            if committed != 0 {
+            let created = r.created_at;
+            if r.committed {
                 // The first attempt committed its change but its answer was never stored.
                 return Err(Error::conflict(
                     "idempotency.answer_lost",

@@ -80,7 +80,7 @@ pub async fn check_applied(db: &Db) -> Result<()> {
         .map_err(|_| Error::Unavailable("migrations have not been applied".into()))?;
     let have: std::collections::HashSet<i64> = rows
         .iter()
-        .filter_map(|r| r.try_get::<i64, _>(0).ok())
+        .filter_map(|r| r.try_get::<i64, _>("version").ok())
         .collect();
     let missing: Vec<i64> = want
         .iter()

@@ -12,9 +12,10 @@
 
 use crate::{merkle, tlog, Db, Engine, Tx};
 use ggzy_core::events::{chain_hash, ActorRef, Canonical, Event, NewEvent, GENESIS_HASH};
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::sql::At;
+use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Result, Timestamp};
-use sqlx::Row;
+use sqlx::FromRow;
 
 /// Record `ev` inside the caller's transaction; it becomes visible (and is sealed) when that commits.
 pub async fn emit(
@@ -54,20 +55,20 @@ const SEAL_BATCH: i64 = 1000;
 /// Safe to run on several instances at once: the chain head row is the lock.
 pub async fn seal_once(db: &Db) -> Result<usize> {
     let mut tx = db.begin().await?;
-    let head = sqlx::query(&format!(
+    let head: ChainHeadRow = sqlx::query_as(&format!(
         "SELECT last_seq, last_hash, tree_size FROM event_chain WHERE id = 1{}",
         db.for_update()
     ))
     .fetch_one(&mut *tx)
     .await?;
-    let mut seq: i64 = head.try_get(0)?;
-    let mut prev: String = head.try_get(1)?;
-    let tree_size: i64 = head.try_get(2)?;
+    let mut seq = head.last_seq;
+    let mut prev = head.last_hash;
+    let tree_size = head.tree_size;
     if tree_size < seq {
         // Events sealed before the Merkle tree existed (migration 0045): add them first.
         return backfill_tree(tx, tree_size, seq).await;
     }
-    let rows = sqlx::query(
+    let rows: Vec<UnsealedRow> = sqlx::query_as(
         "SELECT id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload \
          FROM events WHERE seq IS NULL ORDER BY occurred_at, id LIMIT $1",
     )
@@ -81,22 +82,18 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
     let mut leaves = Vec::with_capacity(rows.len());
     for r in &rows {
         seq += 1;
-        let id: String = r.try_get(0)?;
-        let payload_text: String = r.try_get(7)?;
+        let id = &r.id;
         let payload: serde_json::Value =
-            serde_json::from_str(&payload_text).unwrap_or(serde_json::Value::Null);
-        let actor_org: Option<String> = r.try_get(5)?;
-        let (event_type, aggregate_type, aggregate_id, actor): (String, String, String, String) =
-            (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?);
+            serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null);
         let bytes = Canonical {
             seq,
-            id: &id,
-            event_type: &event_type,
-            aggregate_type: &aggregate_type,
-            aggregate_id: &aggregate_id,
-            actor: &actor,
-            actor_org: actor_org.as_deref(),
-            occurred_at_us: r.try_get::<i64, _>(6)?,
+            id,
+            event_type: &r.event_type,
+            aggregate_type: &r.aggregate_type,
+            aggregate_id: &r.aggregate_id,
+            actor: &r.actor,
+            actor_org: r.actor_org.as_deref(),
+            occurred_at_us: r.occurred_at,
             payload: &payload,
         }
         .bytes();
@@ -108,7 +105,7 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
         .bind(seq)
         .bind(&prev)
         .bind(&hash)
-        .bind(&id)
+        .bind(id)
         .execute(&mut *tx)
         .await?;
         prev = hash;
@@ -130,6 +127,27 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
     tx.commit().await?;
     db.sealed().notify_waiters();
     Ok(rows.len())
+}
+
+/// The chain head (`event_chain`, one row).
+#[derive(FromRow)]
+struct ChainHeadRow {
+    last_seq: i64,
+    last_hash: String,
+    tree_size: i64,
+}
+
+/// A committed event not sealed yet (`occurred_at` stays in µs: it is hashed as such).
+#[derive(FromRow)]
+struct UnsealedRow {
+    id: String,
+    event_type: String,
+    aggregate_type: String,
+    aggregate_id: String,
+    actor: String,
+    actor_org: Option<String>,
+    occurred_at: i64,
+    payload: String,
 }
 
 /// Add already sealed events `(tree_size, last_seq]` to the Merkle tree, a batch at a time.
@@ -170,21 +188,44 @@ pub async fn seal_all(db: &Db) -> Result<usize> {
 const EVENT_COLUMNS: &str =
     "seq, id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload, prev_hash, hash";
 
+/// An `events` row as stored ([`EVENT_COLUMNS`]).
+#[derive(FromRow)]
+struct EventRow {
+    seq: i64,
+    id: String,
+    event_type: String,
+    aggregate_type: String,
+    aggregate_id: String,
+    actor: String,
+    actor_org: Option<String>,
+    #[sqlx(try_from = "At")]
+    occurred_at: Timestamp,
+    payload: String,
+    prev_hash: Option<String>,
+    hash: Option<String>,
+}
+
+impl From<EventRow> for Event {
+    fn from(r: EventRow) -> Event {
+        Event {
+            seq: r.seq,
+            id: r.id,
+            event_type: r.event_type,
+            aggregate_type: r.aggregate_type,
+            aggregate_id: r.aggregate_id,
+            actor: r.actor,
+            actor_org: r.actor_org,
+            occurred_at: r.occurred_at,
+            payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+            prev_hash: r.prev_hash.unwrap_or_default(),
+            hash: r.hash.unwrap_or_default(),
+        }
+    }
+}
+
+/// The event of a row that selected the columns [`EVENT_COLUMNS`] names (by name).
 pub fn event_from_row(r: &crate::Row) -> Result<Event> {
-    let payload: String = r.try_get(8)?;
-    Ok(Event {
-        seq: r.try_get(0)?,
-        id: r.try_get(1)?,
-        event_type: r.try_get(2)?,
-        aggregate_type: r.try_get(3)?,
-        aggregate_id: r.try_get(4)?,
-        actor: r.try_get(5)?,
-        actor_org: r.try_get(6)?,
-        occurred_at: from_micros(r.try_get(7)?),
-        payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-        prev_hash: r.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
-        hash: r.try_get::<Option<String>, _>(10)?.unwrap_or_default(),
-    })
+    Ok(EventRow::from_row(r)?.into())
 }
 
 /// Sealed events after `cursor`, in sequence order (the changes feed).
@@ -192,14 +233,14 @@ pub async fn read_after<'e, E>(exec: E, cursor: i64, limit: i64) -> Result<Vec<E
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
         "SELECT {EVENT_COLUMNS} FROM events WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq LIMIT $2"
     ))
     .bind(cursor)
     .bind(limit)
     .fetch_all(exec)
     .await?;
-    rows.iter().map(event_from_row).collect()
+    Ok(rows.into_iter().map(Event::from).collect())
 }
 
 /// Filters for searching the sealed log (audit view).
@@ -250,11 +291,11 @@ pub async fn search(db: &Db, q: &EventQuery) -> Result<Vec<Event>> {
         f.next_placeholder()
     );
     let rows = f
-        .bind(sqlx::query(&sql).bind(q.after))
+        .bind_as(sqlx::query_as::<_, EventRow>(&sql).bind(q.after))
         .bind(q.limit.clamp(1, 1000))
         .fetch_all(db.pool())
         .await?;
-    rows.iter().map(event_from_row).collect()
+    Ok(rows.into_iter().map(Event::from).collect())
 }
 
 fn like_escape(s: &str) -> String {
@@ -272,16 +313,22 @@ pub struct ChainReport {
     pub problem: Option<String>,
 }
 
+#[derive(FromRow)]
+struct ChainTipRow {
+    last_seq: i64,
+    last_hash: String,
+}
+
 /// Walk the sealed chain from the start, recomputing every hash; report the first broken link.
 ///
 /// The head is read first and the walk stops there: events the sealer seals while the walk runs
 /// (the platform keeps working during a check) are outside this check, not a broken chain.
 pub async fn verify_chain(db: &Db) -> Result<ChainReport> {
-    let head = sqlx::query("SELECT last_seq, last_hash FROM event_chain WHERE id = 1")
-        .fetch_one(db.pool())
-        .await?;
-    let head_seq: i64 = head.try_get(0)?;
-    let head_hash: String = head.try_get(1)?;
+    let head: ChainTipRow =
+        sqlx::query_as("SELECT last_seq, last_hash FROM event_chain WHERE id = 1")
+            .fetch_one(db.pool())
+            .await?;
+    let (head_seq, head_hash) = (head.last_seq, head.last_hash);
     let mut prev = GENESIS_HASH.to_string();
     let mut expected_seq = 1i64;
     let mut cursor = 0i64;

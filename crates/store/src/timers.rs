@@ -7,9 +7,9 @@
 //! crashed instance's lease expires and another instance takes the timer over.
 
 use crate::{Db, Tx};
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::sql::At;
+use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Clock, Result, Timestamp};
-use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -98,14 +98,25 @@ pub async fn cancel(tx: &mut Tx, key: &str) -> Result<bool> {
 
 /// The due time of a pending timer, if any (for tests and views).
 pub async fn pending_due(db: &Db, key: &str) -> Result<Option<Timestamp>> {
-    let r = sqlx::query("SELECT due_at FROM timers WHERE dedupe_key = $1 AND status = 'pending'")
-        .bind(key)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(match r {
-        Some(r) => Some(from_micros(r.try_get(0)?)),
-        None => None,
-    })
+    let r: Option<At> = sqlx::query_scalar(
+        "SELECT due_at FROM timers WHERE dedupe_key = $1 AND status = 'pending'",
+    )
+    .bind(key)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(r.map(Timestamp::from))
+}
+
+/// A timer claimed by a runner (`RETURNING` of the claim).
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    id: String,
+    kind: String,
+    dedupe_key: String,
+    #[sqlx(try_from = "At")]
+    due_at: Timestamp,
+    payload: String,
+    attempts: i64,
 }
 
 #[derive(Clone, Default)]
@@ -146,7 +157,7 @@ impl TimerRunner {
              RETURNING id, kind, dedupe_key, due_at, payload, attempts",
             self.db.skip_locked()
         );
-        let rows = sqlx::query(&sql)
+        let rows: Vec<ClaimedRow> = sqlx::query_as(&sql)
             .bind(&self.instance)
             .bind(to_micros(now + self.lease))
             .bind(to_micros(now))
@@ -155,14 +166,13 @@ impl TimerRunner {
         tx.commit().await?;
         let mut fired = 0;
         for r in rows {
-            let payload: String = r.try_get(4)?;
             let t = Timer {
-                id: r.try_get(0)?,
-                kind: r.try_get(1)?,
-                key: r.try_get(2)?,
-                due_at: from_micros(r.try_get(3)?),
-                payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-                attempts: r.try_get(5)?,
+                id: r.id,
+                kind: r.kind,
+                key: r.dedupe_key,
+                due_at: r.due_at,
+                payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+                attempts: r.attempts,
             };
             match self.fire(&t).await {
                 Ok(true) => fired += 1,
@@ -240,10 +250,10 @@ impl TimerRunner {
 
 /// How late the most overdue pending timer is, in seconds (for `/metrics`).
 pub async fn lag_seconds(db: &Db, now: Timestamp) -> Result<f64> {
-    let r = sqlx::query("SELECT MIN(due_at) FROM timers WHERE status = 'pending'")
-        .fetch_one(db.pool())
-        .await?;
-    let min: Option<i64> = r.try_get(0)?;
+    let min: Option<i64> =
+        sqlx::query_scalar("SELECT MIN(due_at) FROM timers WHERE status = 'pending'")
+            .fetch_one(db.pool())
+            .await?;
     Ok(match min {
         Some(us) if us < to_micros(now) => (to_micros(now) - us) as f64 / 1e6,
         _ => 0.0,

@@ -8,10 +8,10 @@ use crate::note::{self, Checkpoint, LogSigner, NoteVerifier};
 use crate::{Db, Tx};
 use ggzy_core::error::FieldError;
 use ggzy_core::events::{Canonical, Event};
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::sql::At;
+use ggzy_core::time::to_micros;
 use ggzy_core::{Error, Result, Timestamp};
 use serde::Serialize;
-use sqlx::Row;
 use std::collections::HashMap;
 
 /// The canonical bytes of a sealed event (what its leaf and its chain hash cover).
@@ -69,10 +69,9 @@ async fn load_nodes_tx(tx: &mut Tx, ids: &[NodeId]) -> Result<HashMap<NodeId, Ha
     let mut out = HashMap::new();
     for chunk in ids.chunks(64) {
         let (sql, filter) = nodes_query(chunk);
-        let q = filter.bind(sqlx::query(&sql));
+        let q = filter.bind_as(sqlx::query_as::<_, NodeRow>(&sql));
         for r in q.fetch_all(&mut **tx).await? {
-            let (l, i, h): (i64, i64, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-            out.insert((l as u32, i as u64), from_hex(&h)?);
+            out.insert((r.level as u32, r.idx as u64), from_hex(&r.hash)?);
         }
     }
     Ok(out)
@@ -82,13 +81,20 @@ async fn load_nodes(db: &Db, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(64) {
         let (sql, filter) = nodes_query(chunk);
-        let q = filter.bind(sqlx::query(&sql));
+        let q = filter.bind_as(sqlx::query_as::<_, NodeRow>(&sql));
         for r in q.fetch_all(db.pool()).await? {
-            let (l, i, h): (i64, i64, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-            out.insert((l as u32, i as u64), from_hex(&h)?);
+            out.insert((r.level as u32, r.idx as u64), from_hex(&r.hash)?);
         }
     }
     Ok(out)
+}
+
+/// A stored Merkle node (`merkle_nodes`).
+#[derive(sqlx::FromRow)]
+struct NodeRow {
+    level: i64,
+    idx: i64,
+    hash: String,
 }
 
 fn nodes_query(ids: &[NodeId]) -> (String, crate::filter::Filter) {
@@ -143,10 +149,10 @@ pub(crate) async fn grow_tree(tx: &mut Tx, size: u64, leaves: &[Hash]) -> Result
 
 /// Number of leaves in the stored tree.
 pub async fn tree_size(db: &Db) -> Result<u64> {
-    let r = sqlx::query("SELECT tree_size FROM event_chain WHERE id = 1")
+    let size: i64 = sqlx::query_scalar("SELECT tree_size FROM event_chain WHERE id = 1")
         .fetch_one(db.pool())
         .await?;
-    Ok(r.try_get::<i64, _>(0)?.max(0) as u64)
+    Ok(size.max(0) as u64)
 }
 
 fn proof_error(field: &str, rule: &str, message: String) -> Error {
@@ -286,15 +292,29 @@ pub struct PublishedCheckpoint {
     pub note: String,
 }
 
-fn checkpoint_from_row(r: &crate::Row) -> Result<PublishedCheckpoint> {
-    Ok(PublishedCheckpoint {
-        tree_size: r.try_get::<i64, _>(0)?.max(0) as u64,
-        root_hash: r.try_get(1)?,
-        origin: r.try_get(2)?,
-        key_name: r.try_get(3)?,
-        note: r.try_get(4)?,
-        published_at: from_micros(r.try_get(5)?),
-    })
+/// A `log_checkpoints` row as stored ([`CP_COLUMNS`]).
+#[derive(sqlx::FromRow)]
+struct CheckpointRow {
+    tree_size: i64,
+    root_hash: String,
+    origin: String,
+    key_name: String,
+    note: String,
+    #[sqlx(try_from = "At")]
+    published_at: Timestamp,
+}
+
+impl From<CheckpointRow> for PublishedCheckpoint {
+    fn from(r: CheckpointRow) -> PublishedCheckpoint {
+        PublishedCheckpoint {
+            tree_size: r.tree_size.max(0) as u64,
+            root_hash: r.root_hash,
+            origin: r.origin,
+            key_name: r.key_name,
+            note: r.note,
+            published_at: r.published_at,
+        }
+    }
 }
 
 const CP_COLUMNS: &str = "tree_size, root_hash, origin, key_name, note, published_at";
@@ -350,12 +370,12 @@ pub async fn publish_checkpoint(
 }
 
 pub async fn latest_checkpoint(db: &Db) -> Result<Option<PublishedCheckpoint>> {
-    let r = sqlx::query(&format!(
+    let r: Option<CheckpointRow> = sqlx::query_as(&format!(
         "SELECT {CP_COLUMNS} FROM log_checkpoints ORDER BY tree_size DESC LIMIT 1"
     ))
     .fetch_optional(db.pool())
     .await?;
-    r.as_ref().map(checkpoint_from_row).transpose()
+    Ok(r.map(PublishedCheckpoint::from))
 }
 
 /// Checkpoints, newest first, with a tree size below `before` (all when `None`).
@@ -364,14 +384,14 @@ pub async fn checkpoints(
     before: Option<u64>,
     limit: i64,
 ) -> Result<Vec<PublishedCheckpoint>> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<CheckpointRow> = sqlx::query_as(&format!(
         "SELECT {CP_COLUMNS} FROM log_checkpoints WHERE tree_size < $1 ORDER BY tree_size DESC LIMIT $2"
     ))
     .bind(before.map(|b| b.min(i64::MAX as u64) as i64).unwrap_or(i64::MAX))
     .bind(limit.clamp(1, 1000))
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(checkpoint_from_row).collect()
+    Ok(rows.into_iter().map(PublishedCheckpoint::from).collect())
 }
 
 /// Outcome of checking the log against a saved checkpoint.

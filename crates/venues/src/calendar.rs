@@ -2,7 +2,7 @@
 //! (`/staff/venues`, askama template `templates/venues/week.html`).
 
 use crate::rules::{self, Hours};
-use crate::service::{blocks_of, booking_row, room_row, Booking, BOOKING_COLS, ROOM_COLS};
+use crate::service::{blocks_of, Booking, BookingDbRow, RoomDbRow, BOOKING_COLS, ROOM_COLS};
 use chrono::{Datelike, Duration, NaiveDate};
 use ggzy_core::time::{at_local, shanghai, to_micros};
 use ggzy_core::{Error, Result};
@@ -10,7 +10,6 @@ use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use ggzy_web::lang::Lang;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
@@ -48,20 +47,34 @@ pub struct WeekCalendar {
     pub days: Vec<WeekDay>,
 }
 
+/// Start and end (µs) of a booking.
+#[derive(sqlx::FromRow)]
+struct IntervalRow {
+    starts_at: i64,
+    ends_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SectionNameRow {
+    section_id: String,
+    name: String,
+}
+
 fn monday_of(d: NaiveDate) -> NaiveDate {
     d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
 async fn rooms(ctx: &Ctx) -> Result<Vec<RoomRef>> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<RoomDbRow> = sqlx::query_as(&format!(
         "SELECT {ROOM_COLS} FROM venue_rooms ORDER BY floor, name"
     ))
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
+    Ok(rows
+        .into_iter()
         .map(|r| {
-            let r = room_row(r)?;
-            Ok(RoomRef {
+            let r = crate::service::RoomRow::from(r);
+            RoomRef {
                 id: r.id,
                 name: r.name,
                 kind: r.kind,
@@ -70,9 +83,9 @@ async fn rooms(ctx: &Ctx) -> Result<Vec<RoomRef>> {
                 isolated: r.isolated,
                 opens: Hours::fmt(r.hours.from),
                 closes: Hours::fmt(r.hours.until),
-            })
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// The week calendar: rooms, and per local day the live bookings starting that day.
@@ -80,7 +93,7 @@ pub async fn week(ctx: &Ctx, actor: &Actor, any_day: NaiveDate) -> Result<WeekCa
     actor.require(READERS)?;
     let monday = monday_of(any_day);
     let from = at_local(monday, 0, 0, 0);
-    let rows = sqlx::query(&format!(
+    let rows: Vec<BookingDbRow> = sqlx::query_as(&format!(
         "SELECT {BOOKING_COLS} FROM venue_bookings WHERE starts_at >= $1 AND starts_at < $2 \
          AND status <> 'cancelled' ORDER BY starts_at, room_id"
     ))
@@ -94,8 +107,8 @@ pub async fn week(ctx: &Ctx, actor: &Actor, any_day: NaiveDate) -> Result<WeekCa
             bookings: Vec::new(),
         })
         .collect();
-    for r in &rows {
-        let (b, _) = booking_row(r)?;
+    for r in rows {
+        let (b, _) = r.split();
         let d = b.start.with_timezone(&shanghai()).date_naive();
         if let Some(day) = days.iter_mut().find(|x| x.date == d) {
             day.bookings.push(b);
@@ -167,7 +180,7 @@ pub async fn utilization(ctx: &Ctx, actor: &Actor, month: &str) -> Result<Vec<Ut
             open += (o1 - o0) - rules::covered(&blocks, o0, o1);
             d += Duration::days(1);
         }
-        let booked_iv: Vec<(i64, i64)> = sqlx::query(
+        let booked_iv: Vec<(i64, i64)> = sqlx::query_as::<_, IntervalRow>(
             "SELECT starts_at, ends_at FROM venue_bookings WHERE room_id = $1 AND status <> 'cancelled' \
              AND starts_at < $2 AND ends_at > $3",
         )
@@ -176,9 +189,9 @@ pub async fn utilization(ctx: &Ctx, actor: &Actor, month: &str) -> Result<Vec<Ut
         .bind(m0)
         .fetch_all(ctx.db.pool())
         .await?
-        .iter()
-        .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?)))
-        .collect::<Result<_>>()?;
+        .into_iter()
+        .map(|r| (r.starts_at, r.ends_at))
+        .collect();
         let booked = rules::covered(&booked_iv, m0, m1) / 60_000_000;
         let open = open / 60_000_000;
         out.push(Utilization {
@@ -300,12 +313,12 @@ pub async fn form_options(
 ) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let mut sections: Vec<(String, String)> =
-        sqlx::query("SELECT section_id, name FROM venue_sections")
+        sqlx::query_as::<_, SectionNameRow>("SELECT section_id, name FROM venue_sections")
             .fetch_all(ctx.db.pool())
             .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<Result<_>>()?;
+            .into_iter()
+            .map(|r| (r.section_id, r.name))
+            .collect();
     sections.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
     let rooms = rooms(ctx)
         .await?
@@ -325,12 +338,13 @@ pub async fn form_options(
 pub async fn week_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, l: Lang) -> Result<WeekPage> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let cal = week(ctx, actor, any_day).await?;
-    let names: HashMap<String, String> = sqlx::query("SELECT section_id, name FROM venue_sections")
-        .fetch_all(ctx.db.pool())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_>>()?;
+    let names: HashMap<String, String> =
+        sqlx::query_as::<_, SectionNameRow>("SELECT section_id, name FROM venue_sections")
+            .fetch_all(ctx.db.pool())
+            .await?
+            .into_iter()
+            .map(|r| (r.section_id, r.name))
+            .collect();
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| "—".into());
     let mut section_opts: Vec<(String, String)> = names
         .iter()

@@ -124,6 +124,22 @@ impl PersonRole {
     }
 }
 
+ggzy_core::text_enum!(
+    RoomKind,
+    |s: &str| RoomKind::parse(s).ok_or("unknown"),
+    RoomKind::as_str
+);
+ggzy_core::text_enum!(
+    Purpose,
+    |s: &str| Purpose::parse(s).ok_or("unknown"),
+    Purpose::as_str
+);
+ggzy_core::text_enum!(
+    PersonRole,
+    |s: &str| PersonRole::parse(s).ok_or("unknown"),
+    PersonRole::as_str
+);
+
 /// Opening hours as minutes of the local day, `[from, until)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hours {

@@ -6,13 +6,14 @@
 
 use crate::rules::{self, Candidate, Purpose, Refusal};
 use crate::service::{
-    booking_event, booking_moved, cancel_in, load_booking, load_room, may_manage, refusal,
-    room_row, Booking, RoomRow, BOOKING_COLS, ROOM_COLS,
+    booking_event, booking_moved, cancel_in, load_booking, load_room, may_manage, refusal, Booking,
+    BookingDbRow, RoomDbRow, RoomRow, BOOKING_COLS, ROOM_COLS,
 };
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::{ResidentId, Uscc};
 use ggzy_core::money::Money;
+use ggzy_core::sql::At;
 use ggzy_core::time::{display_local, from_micros, to_micros};
 use ggzy_core::{ids, Clock, Error, Result, Timestamp};
 use ggzy_events::Contract;
@@ -22,7 +23,6 @@ use ggzy_store::outbox::emit;
 use ggzy_store::{Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::Row;
 use std::collections::HashSet;
 use utoipa::ToSchema;
 
@@ -67,7 +67,7 @@ pub(crate) async fn claim_slots(
 }
 
 async fn blocked_in(tx: &mut Tx, room_id: &str, start: i64, end: i64) -> Result<Option<String>> {
-    let r = sqlx::query(
+    let r: Option<BlockedRow> = sqlx::query_as(
         "SELECT reason, starts_at, ends_at FROM venue_blocks WHERE room_id = $1 AND starts_at < $2 AND ends_at > $3 \
          ORDER BY starts_at",
     )
@@ -76,15 +76,23 @@ async fn blocked_in(tx: &mut Tx, room_id: &str, start: i64, end: i64) -> Result<
     .bind(start)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(match r {
-        Some(r) => Some(format!(
+    Ok(r.map(|r| {
+        format!(
             "blocked {} – {}: {}",
-            display_local(from_micros(r.try_get(1)?)),
-            display_local(from_micros(r.try_get(2)?)),
-            r.try_get::<String, _>(0)?
-        )),
-        None => None,
-    })
+            display_local(r.starts_at),
+            display_local(r.ends_at),
+            r.reason
+        )
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct BlockedRow {
+    reason: String,
+    #[sqlx(try_from = "At")]
+    starts_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    ends_at: Timestamp,
 }
 
 /// The rules a window must satisfy in `room` for a booking of `purpose` (hours, grid, length,
@@ -147,13 +155,12 @@ pub(crate) async fn relocate(
         Err(r) => return Ok(Err(r)),
     };
     let own: HashSet<i64> = if room.id == b.room_id {
-        sqlx::query("SELECT slot_start FROM booking_slots WHERE booking_id = $1")
+        sqlx::query_scalar::<_, i64>("SELECT slot_start FROM booking_slots WHERE booking_id = $1")
             .bind(&b.id)
             .fetch_all(&mut **tx)
             .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<std::result::Result<_, _>>()?
+            .into_iter()
+            .collect()
     } else {
         HashSet::new()
     };
@@ -203,14 +210,12 @@ fn refusal_error(r: Refusal) -> Error {
 }
 
 async fn section_opening(tx: &mut Tx, section_id: &str) -> Result<Option<Timestamp>> {
-    let r = sqlx::query("SELECT opening_at FROM venue_sections WHERE section_id = $1")
-        .bind(section_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(match r {
-        Some(r) => Some(from_micros(r.try_get(0)?)),
-        None => None,
-    })
+    let r: Option<At> =
+        sqlx::query_scalar("SELECT opening_at FROM venue_sections WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(r.map(Timestamp::from))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -299,15 +304,13 @@ async fn move_booking_in(
 /// Bookings flagged because they could not follow a postponed opening (staff).
 pub async fn conflicts(ctx: &Ctx, actor: &Actor) -> Result<Vec<Booking>> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<BookingDbRow> = sqlx::query_as(&format!(
         "SELECT {BOOKING_COLS} FROM venue_bookings WHERE conflict IS NOT NULL AND status <> 'cancelled' \
          ORDER BY starts_at"
     ))
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
-        .map(|r| Ok(crate::service::booking_row(r)?.0))
-        .collect()
+    Ok(rows.into_iter().map(|r| r.split().0).collect())
 }
 
 /// `projects.section.deadline_changed`: the section's opening bookings follow the new opening time
@@ -327,7 +330,7 @@ pub(crate) async fn follow_deadline(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Ev
         .bind(section_id)
         .execute(&mut **tx)
         .await?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<BookingDbRow> = sqlx::query_as(&format!(
         "SELECT {BOOKING_COLS} FROM venue_bookings WHERE section_id = $1 AND purpose = 'opening' \
          AND status IN ('tentative', 'confirmed') ORDER BY starts_at, id"
     ))
@@ -335,8 +338,8 @@ pub(crate) async fn follow_deadline(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Ev
     .fetch_all(&mut **tx)
     .await?;
     let by = ActorRef::system("venues.deadline");
-    for r in &rows {
-        let (b, _) = crate::service::booking_row(r)?;
+    for r in rows {
+        let (b, _) = r.split();
         if b.start == new_opening {
             continue;
         }

@@ -10,16 +10,29 @@ pub struct ClarificationInput {
     pub reply_by: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct Clarification {
     pub id: String,
     pub section_id: String,
     pub org_id: String,
     pub question: String,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
     pub reply_by: DateTime<Utc>,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
     pub asked_at: DateTime<Utc>,
     pub answer: Option<String>,
+    #[sqlx(try_from = "ggzy_core::sql::MaybeAt")]
     pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// What answering a clarification reads of it.
+#[derive(sqlx::FromRow)]
+struct AskedRow {
+    section_id: String,
+    org_id: String,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
+    reply_by: Timestamp,
+    answer: Option<String>,
 }
 
 pub(crate) async fn load_clarifications(
@@ -27,7 +40,7 @@ pub(crate) async fn load_clarifications(
     section_id: &str,
     org_id: Option<&str>,
 ) -> Result<Vec<Clarification>> {
-    let rows = sqlx::query(
+    let rows: Vec<Clarification> = sqlx::query_as(
         "SELECT id, section_id, org_id, question, reply_by, asked_at, answer, answered_at \
          FROM eval_clarifications WHERE section_id = $1 ORDER BY asked_at, id",
     )
@@ -35,19 +48,7 @@ pub(crate) async fn load_clarifications(
     .fetch_all(&mut **tx)
     .await?;
     let mut out = vec![];
-    for r in rows {
-        let c = Clarification {
-            id: r.try_get(0)?,
-            section_id: r.try_get(1)?,
-            org_id: r.try_get(2)?,
-            question: r.try_get(3)?,
-            reply_by: ggzy_core::time::from_micros(r.try_get(4)?),
-            asked_at: ggzy_core::time::from_micros(r.try_get(5)?),
-            answer: r.try_get(6)?,
-            answered_at: r
-                .try_get::<Option<i64>, _>(7)?
-                .map(ggzy_core::time::from_micros),
-        };
+    for c in rows {
         if org_id.is_none_or(|o| o == c.org_id) {
             out.push(c);
         }
@@ -188,7 +189,7 @@ pub async fn answer(
         );
     }
     let mut tx = ctx.db.begin().await?;
-    let r = sqlx::query(&format!(
+    let r: AskedRow = sqlx::query_as(&format!(
         "SELECT section_id, org_id, reply_by, answer FROM eval_clarifications WHERE id = $1{}",
         ctx.db.for_update()
     ))
@@ -196,9 +197,12 @@ pub async fn answer(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| Error::not_found(format!("clarification {clarification_id}")))?;
-    let section_id: String = r.try_get(0)?;
-    let org_id: String = r.try_get(1)?;
-    let reply_by = ggzy_core::time::from_micros(r.try_get(2)?);
+    let AskedRow {
+        section_id,
+        org_id,
+        reply_by,
+        answer,
+    } = r;
     if actor.org_id.as_deref() != Some(org_id.as_str()) {
         return Err(Error::forbidden(
             "only the bidder asked answers this clarification",
@@ -207,7 +211,7 @@ pub async fn answer(
     // Whom it asked comes before what the body says: another bidder learns nothing from a
     // validation answer (cross-organization walk, tests/api/authz_cross.rs).
     v.into_result()?;
-    if r.try_get::<Option<String>, _>(3)?.is_some() {
+    if answer.is_some() {
         return Err(Error::conflict(
             "clarification.answered",
             "the clarification is already answered",

@@ -52,14 +52,13 @@ pub async fn room_network_gate(
     if actor.role != Role::Expert {
         return Ok(None);
     }
-    let networks: Option<String> =
-        sqlx::query("SELECT room_networks FROM eval_sections WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(ctx.db.pool())
-            .await?
-            .map(|r| r.try_get::<Option<String>, _>(0))
-            .transpose()?
-            .flatten();
+    let networks: Option<String> = sqlx::query_scalar::<_, Option<String>>(
+        "SELECT room_networks FROM eval_sections WHERE section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(ctx.db.pool())
+    .await?
+    .flatten();
     let networks: Vec<String> = networks
         .map(|s| parse_json(&s))
         .transpose()?
@@ -141,7 +140,7 @@ pub(super) fn parse_json<T: for<'a> Deserialize<'a>>(s: &str) -> Result<T> {
 }
 
 pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<Sec> {
-    let r = sqlx::query(&format!(
+    let r: SecRow = sqlx::query_as(&format!(
         "SELECT section_id, owner_org_id, method, bid_count, entries, report, session_start, session_end, \
          market, subject, issued_at, bid_deadline, tie_seed, qualified FROM eval_sections \
          WHERE section_id = $1{}",
@@ -152,42 +151,64 @@ pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool)
     .await?
     .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
     Ok(Sec {
-        section_id: r.try_get(0)?,
-        owner_org_id: r.try_get(1)?,
-        method: r
-            .try_get::<Option<String>, _>(2)?
-            .map(|s| parse_json(&s))
-            .transpose()?,
-        bid_count: r.try_get(3)?,
-        entries: r
-            .try_get::<Option<String>, _>(4)?
-            .map(|s| parse_json(&s))
-            .transpose()?,
-        report: r
-            .try_get::<Option<String>, _>(5)?
-            .map(|s| parse_json(&s))
-            .transpose()?,
-        session: match (
-            r.try_get::<Option<i64>, _>(6)?,
-            r.try_get::<Option<i64>, _>(7)?,
-        ) {
+        section_id: r.section_id,
+        owner_org_id: r.owner_org_id,
+        method: r.method.map(|j| j.0),
+        bid_count: r.bid_count,
+        entries: r.entries.map(|j| j.0),
+        report: r.report.map(|j| j.0),
+        session: match (r.session_start, r.session_end) {
             (Some(a), Some(b)) => Some((a, b)),
             _ => None,
         },
-        market: r.try_get(8)?,
-        subject: r.try_get(9)?,
-        issued_at: r.try_get(10)?,
-        bid_deadline: r.try_get(11)?,
-        tie_seed: r.try_get(12)?,
-        qualified: r
-            .try_get::<Option<String>, _>(13)?
-            .map(|s| parse_json(&s))
-            .transpose()?,
+        market: r.market,
+        subject: r.subject,
+        issued_at: r.issued_at,
+        bid_deadline: r.bid_deadline,
+        tie_seed: r.tie_seed,
+        qualified: r.qualified.map(|j| j.0),
     })
 }
 
+/// An `eval_sections` row as [`load_sec`] reads it.
+#[derive(sqlx::FromRow)]
+struct SecRow {
+    section_id: String,
+    owner_org_id: String,
+    method: Option<Json<MethodSpec>>,
+    bid_count: i64,
+    entries: Option<Json<Vec<ggzy_events::projects::OpeningEntry>>>,
+    report: Option<Json<Value>>,
+    session_start: Option<i64>,
+    session_end: Option<i64>,
+    market: String,
+    subject: Option<String>,
+    issued_at: Option<i64>,
+    bid_deadline: Option<i64>,
+    tie_seed: Option<String>,
+    qualified: Option<Json<Vec<String>>>,
+}
+
+/// An active `eval_members` row as [`load_members`] reads it.
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    expert_id: String,
+    user_id: Option<String>,
+    name: String,
+    reviewed_at: Option<i64>,
+    scored_at: Option<i64>,
+    signed_at: Option<i64>,
+    sign_note: Option<String>,
+    chair_vote: Option<String>,
+    #[sqlx(try_from = "Flag")]
+    sign_refused: bool,
+    replaces: Option<String>,
+    review_of: Option<String>,
+    scores_of: Option<String>,
+}
+
 pub(crate) async fn load_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Member>> {
-    let rows = sqlx::query(
+    let rows: Vec<MemberRow> = sqlx::query_as(
         "SELECT expert_id, user_id, name, reviewed_at, scored_at, signed_at, sign_note, chair_vote, sign_refused, \
          replaces, review_of, scores_of FROM eval_members \
          WHERE section_id = $1 AND active = 1 ORDER BY joined_at, expert_id",
@@ -195,27 +216,23 @@ pub(crate) async fn load_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Me
     .bind(section_id)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let review_carried_from: Option<String> = r.try_get(10)?;
-            let scores_carried_from: Option<String> = r.try_get(11)?;
-            Ok(Member {
-                expert_id: r.try_get(0)?,
-                user_id: r.try_get(1)?,
-                name: r.try_get(2)?,
-                reviewed: r.try_get::<Option<i64>, _>(3)?.is_some()
-                    || review_carried_from.is_some(),
-                scored: r.try_get::<Option<i64>, _>(4)?.is_some() || scores_carried_from.is_some(),
-                signed: r.try_get::<Option<i64>, _>(5)?.is_some(),
-                sign_note: r.try_get(6)?,
-                chair_vote: r.try_get(7)?,
-                refused: r.try_get::<i64, _>(8)? != 0,
-                replaces: r.try_get(9)?,
-                review_carried_from,
-                scores_carried_from,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Member {
+            expert_id: r.expert_id,
+            user_id: r.user_id,
+            name: r.name,
+            reviewed: r.reviewed_at.is_some() || r.review_of.is_some(),
+            scored: r.scored_at.is_some() || r.scores_of.is_some(),
+            signed: r.signed_at.is_some(),
+            sign_note: r.sign_note,
+            chair_vote: r.chair_vote,
+            refused: r.sign_refused,
+            replaces: r.replaces,
+            review_carried_from: r.review_of,
+            scores_carried_from: r.scores_of,
         })
-        .collect()
+        .collect())
 }
 
 /// A bid as the evaluation sees it: an opened (decrypted) entry of the opening record.

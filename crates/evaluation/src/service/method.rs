@@ -43,15 +43,13 @@ pub async fn declare_method(
     let notice = match &spec.change_notice_id {
         None => false,
         Some(id) => {
-            let known = sqlx::query(
+            let known: Option<i64> = sqlx::query_scalar(
                 "SELECT published_at FROM eval_change_notices WHERE section_id = $1 AND announcement_id = $2",
             )
             .bind(section_id)
             .bind(id)
             .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get::<i64, _>(0))
-            .transpose()?;
+            .await?;
             // A notice of the issued documents: published after they were issued.
             let of_issued = |at: i64| sec.issued_at.is_none_or(|i| at >= i);
             if known.is_none_or(|at| !of_issued(at)) {

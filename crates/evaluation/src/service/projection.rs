@@ -265,10 +265,19 @@ struct Carry {
 /// The member who left (`r.replaced`) leaves the committee for `r.replacement` (with the
 /// replacement's reason); the stages he had submitted — or had himself inherited — pass to the
 /// seat's next holder.
+/// What a leaving member had submitted or inherited (`eval_members`).
+#[derive(sqlx::FromRow)]
+struct SeatRow {
+    reviewed_at: Option<i64>,
+    scored_at: Option<i64>,
+    review_of: Option<String>,
+    scores_of: Option<String>,
+}
+
 async fn leave_seat(tx: &mut Tx, r: &MemberReplaced, now: i64) -> Result<Carry> {
     let section_id = r.section_id.as_str();
     let out = r.replaced.expert_id.as_str();
-    let row = sqlx::query(
+    let row: Option<SeatRow> = sqlx::query_as(
         "SELECT reviewed_at, scored_at, review_of, scores_of FROM eval_members \
          WHERE section_id = $1 AND expert_id = $2",
     )
@@ -286,8 +295,8 @@ async fn leave_seat(tx: &mut Tx, r: &MemberReplaced, now: i64) -> Result<Carry> 
             Some(_) => Some(out.to_string()),
             None => inherited,
         };
-        carry.review_of = own(row.try_get(0)?, row.try_get(2)?);
-        carry.scores_of = own(row.try_get(1)?, row.try_get(3)?);
+        carry.review_of = own(row.reviewed_at, row.review_of);
+        carry.scores_of = own(row.scored_at, row.scores_of);
     }
     sqlx::query(
         "UPDATE eval_members SET active = 0, replaced_by = $1, replace_reason = $2, replaced_at = $3 \

@@ -278,14 +278,13 @@ pub(crate) async fn assemble(
             }
         }
     }
-    let seed: Option<String> =
-        sqlx::query("SELECT tie_seed FROM eval_sections WHERE section_id = $1")
-            .bind(sid)
-            .fetch_optional(&mut **tx)
-            .await?
-            .map(|r| r.try_get::<Option<String>, _>(0))
-            .transpose()?
-            .flatten();
+    let seed: Option<String> = sqlx::query_scalar::<_, Option<String>>(
+        "SELECT tie_seed FROM eval_sections WHERE section_id = $1",
+    )
+    .bind(sid)
+    .fetch_optional(&mut **tx)
+    .await?
+    .flatten();
     let ranked = rules::rank(spec.method, rankables, &spec.tie_break, seed.as_deref());
     let lot = (!ranked.lots.is_empty()).then(|| lot_record(seed.as_deref(), &ranked.lots));
     let ranking = ranked
@@ -526,7 +525,7 @@ pub async fn record_price_check(
 /// The members who left the committee for a replacement, with the reason and the stages they had
 /// submitted (those stay counted for the seat the replacement took).
 async fn replaced_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Value>> {
-    let rows = sqlx::query(
+    let rows: Vec<ReplacedRow> = sqlx::query_as(
         "SELECT expert_id, name, replaced_by, replace_reason, replaced_at, reviewed_at, scored_at \
          FROM eval_members WHERE section_id = $1 AND active = 0 AND replaced_by IS NOT NULL \
          ORDER BY replaced_at, expert_id",
@@ -534,20 +533,33 @@ async fn replaced_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Value>> {
     .bind(section_id)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter()
+    Ok(rows
+        .into_iter()
         .map(|r| {
-            Ok(json!({
-                "expert_id": r.try_get::<String, _>(0)?,
-                "name": r.try_get::<String, _>(1)?,
-                "replaced_by": r.try_get::<Option<String>, _>(2)?,
-                "reason": r.try_get::<Option<String>, _>(3)?,
-                "replaced_at": r.try_get::<Option<i64>, _>(4)?
-                    .map(|t| ggzy_core::time::from_micros(t).to_rfc3339()),
-                "reviewed": r.try_get::<Option<i64>, _>(5)?.is_some(),
-                "scored": r.try_get::<Option<i64>, _>(6)?.is_some(),
-            }))
+            json!({
+                "expert_id": r.expert_id,
+                "name": r.name,
+                "replaced_by": r.replaced_by,
+                "reason": r.replace_reason,
+                "replaced_at": r.replaced_at.map(|t| t.to_rfc3339()),
+                "reviewed": r.reviewed_at.is_some(),
+                "scored": r.scored_at.is_some(),
+            })
         })
-        .collect()
+        .collect())
+}
+
+/// A member who left the committee for a replacement.
+#[derive(sqlx::FromRow)]
+struct ReplacedRow {
+    expert_id: String,
+    name: String,
+    replaced_by: Option<String>,
+    replace_reason: Option<String>,
+    #[sqlx(try_from = "ggzy_core::sql::MaybeAt")]
+    replaced_at: Option<Timestamp>,
+    reviewed_at: Option<i64>,
+    scored_at: Option<i64>,
 }
 
 /// The report: the signed one, or the draft once the scoring stage is complete.

@@ -177,7 +177,7 @@ pub(crate) async fn load_scores(
     section_id: &str,
     members: &[Member],
 ) -> Result<Vec<MemberScores>> {
-    let rows = sqlx::query(
+    let rows: Vec<ScoreRow> = sqlx::query_as(
         "SELECT expert_id, org_id, points FROM eval_scores WHERE section_id = $1 ORDER BY expert_id, org_id",
     )
     .bind(section_id)
@@ -185,20 +185,27 @@ pub(crate) async fn load_scores(
     .await?;
     let mut out = vec![];
     for r in rows {
-        let expert_id: String = r.try_get(0)?;
-        if !members.iter().any(|m| m.scores_by() == expert_id) {
+        if !members.iter().any(|m| m.scores_by() == r.expert_id) {
             continue;
         }
-        let points: BTreeMap<String, Decimal> = parse_json(&r.try_get::<String, _>(2)?)?;
+        let points = r.points.0;
         let total = points.values().copied().sum();
         out.push(MemberScores {
-            expert_id,
-            org_id: r.try_get(1)?,
+            expert_id: r.expert_id,
+            org_id: r.org_id,
             points,
             total,
         });
     }
     Ok(out)
+}
+
+/// A member's scores of a bid (`eval_scores`).
+#[derive(sqlx::FromRow)]
+struct ScoreRow {
+    expert_id: String,
+    org_id: String,
+    points: Json<BTreeMap<String, Decimal>>,
 }
 
 /// The scores of a section. A member sees his own at any time; everybody's (the chair and staff

@@ -109,27 +109,27 @@ pub(super) async fn verdicts(
     section_id: &str,
     members: &[Member],
 ) -> Result<Vec<(String, String, bool, Value)>> {
-    let rows = sqlx::query(
+    let rows: Vec<VerdictRow> = sqlx::query_as(
         "SELECT expert_id, org_id, pass, items FROM eval_reviews WHERE section_id = $1 ORDER BY expert_id, org_id",
     )
     .bind(section_id)
     .fetch_all(&mut **tx)
     .await?;
-    let mut out = vec![];
-    for r in rows {
-        let expert: String = r.try_get(0)?;
-        if !members.iter().any(|m| m.review_by() == expert) {
-            continue;
-        }
-        let items: String = r.try_get(3)?;
-        out.push((
-            expert,
-            r.try_get(1)?,
-            r.try_get::<i64, _>(2)? != 0,
-            parse_json(&items)?,
-        ));
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .filter(|r| members.iter().any(|m| m.review_by() == r.expert_id))
+        .map(|r| (r.expert_id, r.org_id, r.pass, r.items.0))
+        .collect())
+}
+
+/// A member's verdict on a bid (`eval_reviews`).
+#[derive(sqlx::FromRow)]
+struct VerdictRow {
+    expert_id: String,
+    org_id: String,
+    #[sqlx(try_from = "Flag")]
+    pass: bool,
+    items: Json<Value>,
 }
 
 /// Bids the majority of the committee rejected in the review (评标规定 第二十三条).
@@ -151,14 +151,16 @@ async fn majority_rejected(
 }
 
 /// The committee's record on an abnormally low price (评标规定 第二十一条; 87号令 第六十条).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct PriceCheck {
     pub org_id: String,
     /// Whether the bidder proved its price reasonable; `false` rejects the bid.
+    #[sqlx(try_from = "Flag")]
     pub reasonable: bool,
     /// The bidder's written explanation as the committee assessed it.
     pub explanation: String,
     pub recorded_by: String,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
     pub recorded_at: DateTime<Utc>,
 }
 
@@ -213,24 +215,13 @@ impl Screening {
 }
 
 async fn load_price_checks(tx: &mut Tx, section_id: &str) -> Result<Vec<PriceCheck>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT org_id, reasonable, explanation, recorded_by, recorded_at FROM eval_price_checks \
          WHERE section_id = $1 ORDER BY recorded_at, org_id",
     )
     .bind(section_id)
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PriceCheck {
-                org_id: r.try_get(0)?,
-                reasonable: r.try_get::<i64, _>(1)? != 0,
-                explanation: r.try_get(2)?,
-                recorded_by: r.try_get(3)?,
-                recorded_at: ggzy_core::time::from_micros(r.try_get(4)?),
-            })
-        })
-        .collect()
+    .await?)
 }
 
 pub(crate) async fn screening(

@@ -35,17 +35,15 @@ async fn result_determined(
     .bind(to_micros(at))
     .execute(&mut **tx)
     .await?;
-    let draw: Option<String> = sqlx::query(
+    let draw: Option<String> = sqlx::query_scalar(
         "SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active' ORDER BY attempt DESC LIMIT 1",
     )
     .bind(section)
     .fetch_optional(&mut **tx)
-    .await?
-    .map(|r| r.try_get(0))
-    .transpose()?;
+    .await?;
     let mut experts = Vec::new();
     if let Some(d) = &draw {
-        for r in sqlx::query(
+        for r in sqlx::query_as::<_, DisclosedRow>(
             "SELECT e.name, m.specialty FROM expert_draw_members m JOIN experts e ON e.id = m.expert_id \
              WHERE m.draw_id = $1 AND m.status IN ('pending', 'confirmed') ORDER BY m.position, e.name",
         )
@@ -54,8 +52,8 @@ async fn result_determined(
         .await?
         {
             experts.push(DisclosedExpert {
-                name: r.try_get(0)?,
-                specialty: r.try_get(1)?,
+                name: r.name,
+                specialty: r.specialty,
             });
         }
     }
@@ -338,4 +336,11 @@ impl Consumer for Events {
         }
         Ok(())
     }
+}
+
+/// A drawn member as the committee disclosure names him.
+#[derive(sqlx::FromRow)]
+struct DisclosedRow {
+    name: String,
+    specialty: String,
 }

@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// A rating given to an expert.
+#[derive(sqlx::FromRow)]
+struct RatingRow {
+    score: i64,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
+    created_at: Timestamp,
+}
+
 /// Suspend `expert` now if the rule says so (and it is active); emits `experts.expert.suspended`.
 pub(super) async fn maybe_suspend(
     tx: &mut Tx,
@@ -12,25 +20,26 @@ pub(super) async fn maybe_suspend(
 ) -> Result<Option<rules::SuspendReason>> {
     let rules = SuspensionRules::default();
     let since = to_micros(now - chrono::Duration::days(rules.window_days));
-    let ratings: Vec<(i64, Timestamp)> = sqlx::query(
+    let ratings: Vec<(i64, Timestamp)> = sqlx::query_as::<_, RatingRow>(
         "SELECT score, created_at FROM expert_ratings WHERE expert_id = $1 AND created_at > $2",
     )
     .bind(expert)
     .bind(since)
     .fetch_all(&mut **tx)
     .await?
-    .iter()
-    .map(|r| Ok((r.try_get("score")?, from_micros(r.try_get("created_at")?))))
-    .collect::<Result<_>>()?;
-    let violations: Vec<Timestamp> =
-        sqlx::query("SELECT at FROM expert_violations WHERE expert_id = $1 AND at > $2")
-            .bind(expert)
-            .bind(since)
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| Ok(from_micros(r.try_get("at")?)))
-            .collect::<Result<_>>()?;
+    .into_iter()
+    .map(|r| (r.score, r.created_at))
+    .collect();
+    let violations: Vec<Timestamp> = sqlx::query_scalar::<_, ggzy_core::sql::At>(
+        "SELECT at FROM expert_violations WHERE expert_id = $1 AND at > $2",
+    )
+    .bind(expert)
+    .bind(since)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(Timestamp::from)
+    .collect();
     let Some(why) = rules.check(now, &ratings, &violations) else {
         return Ok(None);
     };

@@ -57,7 +57,7 @@ async fn event_in_checkpoint(
         problems.push(format!("{key}: the commitment event is missing from the log"));
         return Ok((false, None));
     };
-    let seq: Option<i64> = r.try_get(0)?;
+    let seq: Option<i64> = r.try_get("seq")?;
     let Some(seq) = seq else {
         problems.push(format!("{key}: the commitment event is not sealed"));
         return Ok((false, None));

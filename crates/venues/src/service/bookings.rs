@@ -37,39 +37,60 @@ pub struct Booking {
 
 pub(crate) const BOOKING_COLS: &str = "id, room_id, section_id, purpose, starts_at, ends_at, status, committee_size, staff_count, hold_until, created_org, conflict";
 
-pub(crate) fn booking_row(r: &ggzy_store::Row) -> Result<(Booking, Option<String>)> {
-    let purpose: String = r.try_get(3)?;
-    let hold: Option<i64> = r.try_get(9)?;
-    Ok((
-        Booking {
-            id: r.try_get(0)?,
-            room_id: r.try_get(1)?,
-            section_id: r.try_get(2)?,
-            purpose: Purpose::parse(&purpose).ok_or_else(|| Error::internal("bad purpose"))?,
-            start: from_micros(r.try_get(4)?),
-            end: from_micros(r.try_get(5)?),
-            status: r.try_get(6)?,
-            committee_size: r.try_get(7)?,
-            staff_count: r.try_get(8)?,
-            hold_until: hold.map(from_micros),
-            conflict: r.try_get(11)?,
-        },
-        r.try_get(10)?,
-    ))
+/// A `venue_bookings` row as stored ([`BOOKING_COLS`]).
+#[derive(sqlx::FromRow)]
+pub(crate) struct BookingDbRow {
+    id: String,
+    room_id: String,
+    section_id: String,
+    purpose: Purpose,
+    #[sqlx(try_from = "At")]
+    starts_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    ends_at: Timestamp,
+    status: String,
+    committee_size: i64,
+    staff_count: i64,
+    #[sqlx(try_from = "MaybeAt")]
+    hold_until: Option<Timestamp>,
+    created_org: Option<String>,
+    conflict: Option<String>,
+}
+
+impl BookingDbRow {
+    /// The booking and the organisation that made it.
+    pub(crate) fn split(self) -> (Booking, Option<String>) {
+        (
+            Booking {
+                id: self.id,
+                room_id: self.room_id,
+                section_id: self.section_id,
+                purpose: self.purpose,
+                start: self.starts_at,
+                end: self.ends_at,
+                status: self.status,
+                committee_size: self.committee_size,
+                staff_count: self.staff_count,
+                hold_until: self.hold_until,
+                conflict: self.conflict,
+            },
+            self.created_org,
+        )
+    }
 }
 
 pub(crate) async fn load_booking<'e, E>(exec: E, id: &str) -> Result<(Booking, Option<String>)>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r = sqlx::query(&format!(
+    let r: BookingDbRow = sqlx::query_as(&format!(
         "SELECT {BOOKING_COLS} FROM venue_bookings WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(exec)
     .await?
     .ok_or_else(|| Error::not_found(format!("booking {id}")))?;
-    booking_row(&r)
+    Ok(r.split())
 }
 
 /// The `venues.booking.*` event (`created`, `confirmed`, `cancelled` or `expired`) of a booking
@@ -157,18 +178,18 @@ pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Resu
         )
         .map_err(|r| refusal("room_id", r))?,
         Purpose::Opening => {
-            let r = sqlx::query("SELECT opening_at FROM venue_sections WHERE section_id = $1")
-                .bind(&input.section_id)
-                .fetch_optional(ctx.db.pool())
-                .await?;
-            let Some(r) = r else {
+            let r: Option<At> =
+                sqlx::query_scalar("SELECT opening_at FROM venue_sections WHERE section_id = $1")
+                    .bind(&input.section_id)
+                    .fetch_optional(ctx.db.pool())
+                    .await?;
+            let Some(At(opening)) = r else {
                 return Err(Error::field(
                     "section_id",
                     "booking.section_unknown",
                     "no registered section with this id",
                 ));
             };
-            let opening = from_micros(r.try_get(0)?);
             if opening != input.start {
                 return Err(Error::field(
                     "start",
@@ -403,12 +424,14 @@ impl TimerHandler for HoldExpiry {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
         let hold = HoldTimer::decode(timer)?;
         let id = hold.booking_id.as_str();
-        let r = sqlx::query("SELECT status FROM venue_bookings WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-        let Some(r) = r else { return Ok(()) };
-        let status: String = r.try_get(0)?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM venue_bookings WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some(status) = status else {
+            return Ok(());
+        };
         if status == "tentative" {
             cancel_in(
                 tx,
@@ -436,24 +459,21 @@ pub struct FreeQuery {
 pub async fn free_rooms(ctx: &Ctx, actor: &Actor, q: &FreeQuery) -> Result<Vec<Room>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
     let (s, e) = (to_micros(q.start), to_micros(q.end));
-    let rows = sqlx::query(&format!(
+    let rows: Vec<RoomDbRow> = sqlx::query_as(&format!(
         "SELECT {ROOM_COLS} FROM venue_rooms ORDER BY capacity, name"
     ))
     .fetch_all(ctx.db.pool())
     .await?;
-    let busy: Vec<String> = sqlx::query(
+    let busy: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT room_id FROM booking_slots WHERE slot_start >= $1 AND slot_start < $2",
     )
     .bind(s - s.rem_euclid(rules::SLOT_MINUTES * 60_000_000))
     .bind(e)
     .fetch_all(ctx.db.pool())
-    .await?
-    .iter()
-    .map(|r| r.try_get::<String, _>(0))
-    .collect::<std::result::Result<_, _>>()?;
+    .await?;
     let mut out = Vec::new();
-    for r in &rows {
-        let room = room_row(r)?;
+    for r in rows {
+        let room = RoomRow::from(r);
         if q.kind.is_some_and(|k| k != room.kind)
             || q.capacity.is_some_and(|c| room.capacity < c)
             || busy.contains(&room.id)
@@ -477,7 +497,7 @@ pub struct DayQuery {
 pub async fn day_calendar(ctx: &Ctx, actor: &Actor, day: NaiveDate) -> Result<Vec<Booking>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
     let from = at_local(day, 0, 0, 0);
-    let rows = sqlx::query(&format!(
+    let rows: Vec<BookingDbRow> = sqlx::query_as(&format!(
         "SELECT {BOOKING_COLS} FROM venue_bookings WHERE starts_at >= $1 AND starts_at < $2 \
          ORDER BY room_id, starts_at"
     ))
@@ -485,7 +505,7 @@ pub async fn day_calendar(ctx: &Ctx, actor: &Actor, day: NaiveDate) -> Result<Ve
     .bind(to_micros(from + Duration::days(1)))
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(|r| Ok(booking_row(r)?.0)).collect()
+    Ok(rows.into_iter().map(|r| r.split().0).collect())
 }
 
 /// One booking (staff, admin, supervisor, or the booking's agency).

@@ -47,17 +47,26 @@ pub fn late_grace_minutes() -> i64 {
         .unwrap_or(rules::DEFAULT_LATE_GRACE_MINUTES)
 }
 
+#[derive(sqlx::FromRow)]
+struct WindowRow {
+    #[sqlx(try_from = "At")]
+    starts_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    ends_at: Timestamp,
+}
+
 async fn booking_window(tx: &mut Tx, id: &str) -> Result<(Timestamp, Timestamp)> {
-    let r = sqlx::query("SELECT starts_at, ends_at FROM venue_bookings WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok((from_micros(r.try_get(0)?), from_micros(r.try_get(1)?)))
+    let r: WindowRow =
+        sqlx::query_as("SELECT starts_at, ends_at FROM venue_bookings WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok((r.starts_at, r.ends_at))
 }
 
 /// The live booking of a room taking place at `now` (door grace included), if any.
 async fn current_booking(tx: &mut Tx, room_id: &str, now: Timestamp) -> Result<Option<String>> {
-    let r = sqlx::query(
+    let r: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM venue_bookings WHERE room_id = $1 AND status <> 'cancelled' AND starts_at <= $2 \
          AND ends_at > $3 ORDER BY starts_at, id",
     )
@@ -66,10 +75,30 @@ async fn current_booking(tx: &mut Tx, room_id: &str, now: Timestamp) -> Result<O
     .bind(to_micros(now))
     .fetch_all(&mut **tx)
     .await?;
-    r.first()
-        .map(|r| r.try_get(0))
-        .transpose()
-        .map_err(Into::into)
+    Ok(r.into_iter().next())
+}
+
+#[derive(sqlx::FromRow)]
+struct RosterExpertRow {
+    expert_id: Option<String>,
+    user_id: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PresenceRow {
+    room_id: String,
+    booking_id: String,
+    name: String,
+    role: PersonRole,
+    #[sqlx(try_from = "Flag")]
+    isolated: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct AdmissionRow {
+    id: String,
+    name: String,
+    role: PersonRole,
 }
 
 /// Record a violation (row + `venues.violation.recorded`, for the monitoring area).
@@ -86,7 +115,7 @@ async fn record_violation(
     // The expert pool names experts by its own id (and login): give both when the roster has them.
     let (mut expert_id, mut user_id): (Option<String>, Option<String>) = (None, None);
     if let (Some(PersonRole::Expert), Some(session)) = (role, session_id) {
-        let r = sqlx::query(
+        let r: Option<RosterExpertRow> = sqlx::query_as(
             "SELECT r.expert_id, a.user_id FROM venue_roster r \
              LEFT JOIN venue_expert_accounts a ON a.expert_id = r.expert_id \
              WHERE r.booking_id = $1 AND r.resident_id = $2",
@@ -96,8 +125,8 @@ async fn record_violation(
         .fetch_optional(&mut **u.tx())
         .await?;
         if let Some(r) = r {
-            expert_id = r.try_get(0)?;
-            user_id = r.try_get(1)?;
+            expert_id = r.expert_id;
+            user_id = r.user_id;
         }
     }
     let id = ids::new_id();
@@ -146,22 +175,13 @@ pub async fn door(
     let room = load_room(ctx.db.pool(), room_id).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let presence = sqlx::query(
+    let presence: Option<PresenceRow> = sqlx::query_as(
         "SELECT room_id, booking_id, name, role, isolated FROM venue_presence WHERE resident_id = $1",
     )
     .bind(rid.as_str())
     .fetch_optional(&mut *tx)
     .await?;
-    let presence = match presence {
-        Some(r) => Some((
-            r.try_get::<String, _>(0)?,
-            r.try_get::<String, _>(1)?,
-            r.try_get::<String, _>(2)?,
-            r.try_get::<String, _>(3)?,
-            r.try_get::<i64, _>(4)? == 1,
-        )),
-        None => None,
-    };
+    let presence = presence.map(|r| (r.room_id, r.booking_id, r.name, r.role, r.isolated));
     let mut who: Option<Admission> = None;
     let refused: Option<(&str, String)> = match req.direction {
         Direction::Out => match &presence {
@@ -169,7 +189,7 @@ pub async fn door(
                 who = Some(Admission {
                     booking_id: booking.clone(),
                     name: name.clone(),
-                    role: PersonRole::parse(role).unwrap_or(PersonRole::Staff),
+                    role: *role,
                 });
                 None
             }
@@ -180,7 +200,7 @@ pub async fn door(
         },
         Direction::In => {
             let grace = to_micros(now + Duration::minutes(rules::DOOR_GRACE_MINUTES));
-            let rows = sqlx::query(
+            let rows: Vec<AdmissionRow> = sqlx::query_as(
                 "SELECT b.id, r.name, r.role FROM venue_bookings b JOIN venue_roster r ON r.booking_id = b.id \
                  WHERE b.room_id = $1 AND b.status <> 'cancelled' AND r.resident_id = $2 \
                  AND b.starts_at <= $3 AND b.ends_at > $4 ORDER BY b.starts_at",
@@ -191,17 +211,16 @@ pub async fn door(
             .bind(to_micros(now))
             .fetch_all(&mut *tx)
             .await?;
-            match rows.first() {
+            match rows.into_iter().next() {
                 None => Some((
                     "door.not_on_roster",
                     "not on the roster of a session taking place in this room now".into(),
                 )),
                 Some(r) => {
-                    let role: String = r.try_get(2)?;
                     let a = Admission {
-                        booking_id: r.try_get(0)?,
-                        name: r.try_get(1)?,
-                        role: PersonRole::parse(&role).unwrap_or(PersonRole::Staff),
+                        booking_id: r.id,
+                        name: r.name,
+                        role: r.role,
                     };
                     let refusal = if a.role == PersonRole::Expert
                         && !(room.kind == RoomKind::EvaluationRoom && room.isolated)
@@ -301,13 +320,12 @@ pub async fn door(
                     ),
                 ));
             }
-            let inside: i64 = sqlx::query(
+            let inside: i64 = sqlx::query_scalar(
                 "SELECT CAST(COUNT(*) AS BIGINT) FROM venue_presence WHERE room_id = $1",
             )
             .bind(room_id)
             .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+            .await?;
             if inside > room.capacity {
                 violations.push((
                     rules::violation::OVER_CAPACITY,
@@ -437,29 +455,33 @@ pub struct Occupancy {
     pub people: Vec<Occupant>,
 }
 
+#[derive(sqlx::FromRow)]
+struct OccupantRow {
+    name: String,
+    role: PersonRole,
+    booking_id: String,
+    #[sqlx(try_from = "At")]
+    entered_at: Timestamp,
+}
+
 pub async fn occupancy(ctx: &Ctx, actor: &Actor, room_id: &str) -> Result<Occupancy> {
     actor.require(&[Role::Staff, Role::Supervisor])?;
     let room = load_room(ctx.db.pool(), room_id).await?;
-    let rows = sqlx::query(
+    let rows: Vec<OccupantRow> = sqlx::query_as(
         "SELECT name, role, booking_id, entered_at FROM venue_presence WHERE room_id = $1 ORDER BY entered_at",
     )
     .bind(room_id)
     .fetch_all(ctx.db.pool())
     .await?;
-    let people = rows
-        .iter()
-        .map(|r| {
-            let role: String = r.try_get(1)?;
-            let role = PersonRole::parse(&role).unwrap_or(PersonRole::Staff);
-            let name: String = r.try_get(0)?;
-            Ok(Occupant {
-                name: shown_name(actor, role, &name),
-                role,
-                booking_id: r.try_get(2)?,
-                entered_at: from_micros(r.try_get(3)?),
-            })
+    let people: Vec<Occupant> = rows
+        .into_iter()
+        .map(|r| Occupant {
+            name: shown_name(actor, r.role, &r.name),
+            role: r.role,
+            booking_id: r.booking_id,
+            entered_at: r.entered_at,
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     Ok(Occupancy {
         room_id: room.id,
         headcount: people.len() as i64,
@@ -499,6 +521,28 @@ pub struct ViolationEntry {
     pub detail: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct DoorLogRow {
+    #[sqlx(try_from = "At")]
+    at: Timestamp,
+    name: Option<String>,
+    role: Option<String>,
+    resident_id: String,
+    direction: String,
+    #[sqlx(try_from = "Flag")]
+    allowed: bool,
+    reason: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ViolationRow {
+    #[sqlx(try_from = "At")]
+    at: Timestamp,
+    kind: String,
+    person_role: Option<String>,
+    detail: String,
+}
+
 /// End-of-session report: arrivals, departures and refusals at the room's door for the booking
 /// (refusals of people on no roster are counted within the session window).
 pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<SessionReport> {
@@ -507,7 +551,7 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
     if actor.is(Role::Agency) {
         may_manage(actor, &org)?;
     }
-    let rows = sqlx::query(
+    let rows: Vec<DoorLogRow> = sqlx::query_as(
         "SELECT at, name, role, resident_id, direction, allowed, reason FROM venue_door_log \
          WHERE booking_id = $1 OR (booking_id IS NULL AND room_id = $2 AND at >= $3 AND at < $4) \
          ORDER BY at, id",
@@ -521,10 +565,8 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
     .fetch_all(ctx.db.pool())
     .await?;
     let (mut arrivals, mut departures, mut refusals) = (vec![], vec![], vec![]);
-    for r in &rows {
-        let role: Option<String> = r.try_get(2)?;
-        let rid: String = r.try_get(3)?;
-        let name: Option<String> = r.try_get(1)?;
+    for r in rows {
+        let (role, rid, name) = (r.role, r.resident_id, r.name);
         let (shown, name) = match role.as_deref().and_then(PersonRole::parse) {
             Some(pr) => (
                 shown_id(actor, pr, &rid),
@@ -533,14 +575,14 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
             None => (rid, name),
         };
         let e = DoorEntry {
-            at: from_micros(r.try_get(0)?),
+            at: r.at,
             name,
             role,
             resident_id: shown,
-            direction: r.try_get(4)?,
-            reason: r.try_get(6)?,
+            direction: r.direction,
+            reason: r.reason,
         };
-        if r.try_get::<i64, _>(5)? != 1 {
+        if !r.allowed {
             refusals.push(e);
         } else if e.direction == "in" {
             arrivals.push(e);
@@ -548,28 +590,27 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
             departures.push(e);
         }
     }
-    let violations = sqlx::query(
+    let violations: Vec<ViolationRow> = sqlx::query_as(
         "SELECT at, kind, person_role, detail FROM venue_violations WHERE session_id = $1 ORDER BY at, id",
     )
     .bind(booking_id)
     .fetch_all(ctx.db.pool())
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(ViolationEntry {
-            at: from_micros(r.try_get(0)?),
-            kind: r.try_get(1)?,
-            person_role: r.try_get(2)?,
-            detail: r.try_get(3)?,
+    .await?;
+    let violations = violations
+        .into_iter()
+        .map(|r| ViolationEntry {
+            at: r.at,
+            kind: r.kind,
+            person_role: r.person_role,
+            detail: r.detail,
         })
-    })
-    .collect::<Result<Vec<_>>>()?;
-    let inside: i64 =
-        sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) FROM venue_presence WHERE booking_id = $1")
-            .bind(booking_id)
-            .fetch_one(ctx.db.pool())
-            .await?
-            .try_get(0)?;
+        .collect();
+    let inside: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM venue_presence WHERE booking_id = $1",
+    )
+    .bind(booking_id)
+    .fetch_one(ctx.db.pool())
+    .await?;
     Ok(SessionReport {
         booking: b,
         arrivals,

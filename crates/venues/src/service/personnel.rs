@@ -131,13 +131,29 @@ pub(crate) fn shown_id(actor: &Actor, role: PersonRole, rid: &str) -> String {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct RosterRow {
+    id: String,
+    role: PersonRole,
+    name: String,
+    resident_id: String,
+    authorization_ref: Option<String>,
+    expert_id: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PendingExpertRow {
+    expert_id: String,
+    name: String,
+}
+
 pub async fn roster(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Vec<Person>> {
     actor.require(&[Role::Staff, Role::Agency, Role::Supervisor])?;
     let (_, org) = load_booking(ctx.db.pool(), booking_id).await?;
     if actor.is(Role::Agency) {
         may_manage(actor, &org)?;
     }
-    let rows = sqlx::query(
+    let rows: Vec<RosterRow> = sqlx::query_as(
         "SELECT id, role, name, resident_id, authorization_ref, expert_id FROM venue_roster WHERE booking_id = $1 \
          ORDER BY created_at, id",
     )
@@ -145,27 +161,20 @@ pub async fn roster(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Vec<Pe
     .fetch_all(ctx.db.pool())
     .await?;
     let staff = actor.is(Role::Staff);
-    let mut out = rows
-        .iter()
-        .map(|r| {
-            let role: String = r.try_get(1)?;
-            let role = PersonRole::parse(&role).ok_or_else(|| Error::internal("bad role"))?;
-            let rid: String = r.try_get(3)?;
-            let name: String = r.try_get(2)?;
-            let expert_id: Option<String> = r.try_get(5)?;
-            Ok(Person {
-                id: r.try_get(0)?,
-                booking_id: booking_id.into(),
-                role,
-                name: shown_name(actor, role, &name),
-                resident_id: Some(shown_id(actor, role, &rid)),
-                authorization_ref: r.try_get(4)?,
-                expert_id: expert_id.filter(|_| staff),
-            })
+    let mut out: Vec<Person> = rows
+        .into_iter()
+        .map(|r| Person {
+            id: r.id,
+            booking_id: booking_id.into(),
+            role: r.role,
+            name: shown_name(actor, r.role, &r.name),
+            resident_id: Some(shown_id(actor, r.role, &r.resident_id)),
+            authorization_ref: r.authorization_ref,
+            expert_id: r.expert_id.filter(|_| staff),
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     // Drawn experts whose identity card is not checked yet: on the roster, not yet through the door.
-    let pending = sqlx::query(
+    let pending: Vec<PendingExpertRow> = sqlx::query_as(
         "SELECT e.expert_id, e.name FROM venue_session_experts e WHERE e.session_id = $1 AND e.status = 'drawn' \
          AND NOT EXISTS (SELECT 1 FROM venue_roster r WHERE r.booking_id = e.session_id AND r.expert_id = e.expert_id) \
          ORDER BY e.expert_id",
@@ -173,9 +182,7 @@ pub async fn roster(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Vec<Pe
     .bind(booking_id)
     .fetch_all(ctx.db.pool())
     .await?;
-    for r in &pending {
-        let expert_id: String = r.try_get(0)?;
-        let name: String = r.try_get(1)?;
+    for PendingExpertRow { expert_id, name } in pending {
         out.push(Person {
             id: format!("expert:{expert_id}"),
             booking_id: booking_id.into(),

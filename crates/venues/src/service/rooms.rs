@@ -83,56 +83,81 @@ pub(crate) struct RoomRow {
 pub(crate) const ROOM_COLS: &str =
     "id, kind, name, floor, capacity, equipment, isolated, open_from, open_until, networks";
 
-pub(crate) fn room_row(r: &ggzy_store::Row) -> Result<RoomRow> {
-    let kind: String = r.try_get(1)?;
-    let equipment: String = r.try_get(5)?;
-    Ok(RoomRow {
-        id: r.try_get(0)?,
-        kind: RoomKind::parse(&kind).ok_or_else(|| Error::internal("bad room kind"))?,
-        name: r.try_get(2)?,
-        floor: r.try_get(3)?,
-        capacity: r.try_get(4)?,
-        equipment: serde_json::from_str(&equipment).unwrap_or_default(),
-        isolated: r.try_get::<i64, _>(6)? == 1,
-        hours: Hours {
-            from: r.try_get(7)?,
-            until: r.try_get(8)?,
-        },
-        networks: serde_json::from_str(&r.try_get::<String, _>(9)?).unwrap_or_default(),
-    })
+/// A `venue_rooms` row as stored ([`ROOM_COLS`]).
+#[derive(sqlx::FromRow)]
+pub(crate) struct RoomDbRow {
+    id: String,
+    kind: RoomKind,
+    name: String,
+    floor: i64,
+    capacity: i64,
+    equipment: String,
+    #[sqlx(try_from = "Flag")]
+    isolated: bool,
+    open_from: i64,
+    open_until: i64,
+    networks: String,
+}
+
+impl From<RoomDbRow> for RoomRow {
+    fn from(r: RoomDbRow) -> RoomRow {
+        RoomRow {
+            id: r.id,
+            kind: r.kind,
+            name: r.name,
+            floor: r.floor,
+            capacity: r.capacity,
+            equipment: serde_json::from_str(&r.equipment).unwrap_or_default(),
+            isolated: r.isolated,
+            hours: Hours {
+                from: r.open_from,
+                until: r.open_until,
+            },
+            networks: serde_json::from_str(&r.networks).unwrap_or_default(),
+        }
+    }
 }
 
 pub(crate) async fn load_room<'e, E>(exec: E, id: &str) -> Result<RoomRow>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r = sqlx::query(&format!(
+    let r: RoomDbRow = sqlx::query_as(&format!(
         "SELECT {ROOM_COLS} FROM venue_rooms WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(exec)
     .await?
     .ok_or_else(|| Error::not_found(format!("room {id}")))?;
-    room_row(&r)
+    Ok(r.into())
+}
+
+#[derive(sqlx::FromRow)]
+struct BlockRow {
+    id: String,
+    #[sqlx(try_from = "At")]
+    starts_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    ends_at: Timestamp,
+    reason: String,
 }
 
 pub(crate) async fn blocks_of(db: &Db, room_id: &str) -> Result<Vec<Block>> {
-    let rows = sqlx::query(
+    let rows: Vec<BlockRow> = sqlx::query_as(
         "SELECT id, starts_at, ends_at, reason FROM venue_blocks WHERE room_id = $1 ORDER BY starts_at",
     )
     .bind(room_id)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Block {
-                id: r.try_get(0)?,
-                start: from_micros(r.try_get(1)?),
-                end: from_micros(r.try_get(2)?),
-                reason: r.try_get(3)?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Block {
+            id: r.id,
+            start: r.starts_at,
+            end: r.ends_at,
+            reason: r.reason,
         })
-        .collect()
+        .collect())
 }
 
 pub(crate) async fn to_room(db: &Db, r: RoomRow) -> Result<Room> {
@@ -393,7 +418,7 @@ pub async fn update_room(
     if n == 0 {
         return Err(Error::not_found(format!("room {room_id}")));
     }
-    let live = sqlx::query(&format!(
+    let live: Vec<BookingDbRow> = sqlx::query_as(&format!(
         "SELECT {BOOKING_COLS} FROM venue_bookings WHERE room_id = $1 AND status <> 'cancelled' \
          AND ends_at > $2 ORDER BY starts_at"
     ))
@@ -402,8 +427,8 @@ pub async fn update_room(
     .fetch_all(&mut *tx)
     .await?;
     let mut v = ggzy_core::error::Violations::new();
-    for r in &live {
-        let (b, _) = booking_row(r)?;
+    for r in live {
+        let (b, _) = r.split();
         let when = format!("{} – {}", display_local(b.start), display_local(b.end));
         if let Err((rule, _)) = rules::check_window(b.start, b.end, hours) {
             if rule == "booking.opening_hours" {
@@ -496,14 +521,14 @@ fn first_per_field(e: Error) -> Error {
 
 pub async fn list_rooms(ctx: &Ctx, actor: &Actor) -> Result<Vec<Room>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<RoomDbRow> = sqlx::query_as(&format!(
         "SELECT {ROOM_COLS} FROM venue_rooms ORDER BY name"
     ))
     .fetch_all(ctx.db.pool())
     .await?;
     let mut out = Vec::new();
-    for r in &rows {
-        out.push(to_room(&ctx.db, room_row(r)?).await?);
+    for r in rows {
+        out.push(to_room(&ctx.db, r.into()).await?);
     }
     Ok(out)
 }

@@ -26,7 +26,7 @@ pub async fn verify_expert(
         .map_err(|e| crate::service::with_field("resident_id", e))?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let r = sqlx::query(
+    let name: String = sqlx::query_scalar(
         "SELECT name FROM venue_session_experts WHERE session_id = $1 AND expert_id = $2 AND status = 'drawn'",
     )
     .bind(session_id)
@@ -34,7 +34,6 @@ pub async fn verify_expert(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| Error::not_found(format!("drawn expert {expert_id} of session {session_id}")))?;
-    let name: String = r.try_get(0)?;
     put_expert(
         &mut tx,
         &ctx.db,
@@ -121,14 +120,13 @@ pub(super) async fn put_expert(
     }
     let mut on_roster = false;
     if let Some(rid) = &rid {
-        let name: String = sqlx::query(
+        let name: String = sqlx::query_scalar(
             "SELECT name FROM venue_session_experts WHERE session_id = $1 AND expert_id = $2",
         )
         .bind(session_id)
         .bind(&e.expert_id)
         .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
+        .await?;
         sqlx::query(
             "INSERT INTO venue_roster (id, booking_id, role, name, resident_id, authorization_ref, created_at, expert_id) \
              VALUES ($1, $2, 'expert', $3, $4, NULL, $5, $6) ON CONFLICT (booking_id, resident_id) DO NOTHING",
@@ -195,17 +193,18 @@ pub(super) async fn session_of(
         }
     }
     if !draw_id.trim().is_empty() {
-        let r = sqlx::query("SELECT id FROM venue_sessions WHERE draw_id = $1")
-            .bind(draw_id.trim())
-            .fetch_optional(&mut **tx)
-            .await?;
-        if let Some(r) = r {
-            return Ok(Some(r.try_get(0)?));
+        let r: Option<String> =
+            sqlx::query_scalar("SELECT id FROM venue_sessions WHERE draw_id = $1")
+                .bind(draw_id.trim())
+                .fetch_optional(&mut **tx)
+                .await?;
+        if let Some(id) = r {
+            return Ok(Some(id));
         }
     }
     let section = section_id.trim();
     if !section.is_empty() {
-        let r = sqlx::query(
+        let r: Vec<String> = sqlx::query_scalar(
             "SELECT s.id FROM venue_sessions s JOIN venue_bookings b ON b.id = s.id \
              WHERE s.section_id = $1 AND s.status = 'scheduled' AND s.draw_spec IS NOT NULL AND s.draw_id IS NULL \
              ORDER BY b.starts_at DESC, s.id",
@@ -213,8 +212,8 @@ pub(super) async fn session_of(
         .bind(section)
         .fetch_all(&mut **tx)
         .await?;
-        if let Some(r) = r.first() {
-            return Ok(Some(r.try_get(0)?));
+        if let Some(id) = r.into_iter().next() {
+            return Ok(Some(id));
         }
     }
     Ok(None)
@@ -401,7 +400,7 @@ pub struct MySession {
 /// caller's account.
 pub async fn my_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<MySession>> {
     actor.require(&[Role::Expert])?;
-    let rows = sqlx::query(
+    let rows: Vec<MySessionRow> = sqlx::query_as(
         "SELECT s.id, s.section_id, r.name, r.floor, b.starts_at, b.ends_at \
          FROM venue_expert_accounts a \
          JOIN venue_session_experts e ON e.expert_id = a.expert_id AND e.status = 'drawn' \
@@ -416,18 +415,29 @@ pub async fn my_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<MySession>> {
     .bind(to_micros(ctx.clock.now()))
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(MySession {
-                session_id: r.try_get(0)?,
-                section_id: r.try_get(1)?,
-                room_name: r.try_get(2)?,
-                floor: r.try_get(3)?,
-                start: from_micros(r.try_get(4)?),
-                end: from_micros(r.try_get(5)?),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| MySession {
+            session_id: r.id,
+            section_id: r.section_id,
+            room_name: r.name,
+            floor: r.floor,
+            start: r.starts_at,
+            end: r.ends_at,
         })
-        .collect()
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct MySessionRow {
+    id: String,
+    section_id: String,
+    name: String,
+    floor: i64,
+    #[sqlx(try_from = "At")]
+    starts_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    ends_at: Timestamp,
 }
 
 /// Evaluation sessions that have not ended, and those of the last 30 days, earliest first (staff,
@@ -435,16 +445,13 @@ pub async fn my_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<MySession>> {
 pub async fn list_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<Session>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
     let since = ctx.clock.now() - chrono::Duration::days(30);
-    let ids: Vec<String> = sqlx::query(
+    let ids: Vec<String> = sqlx::query_scalar(
         "SELECT s.id FROM venue_sessions s JOIN venue_bookings b ON b.id = s.id \
          WHERE b.ends_at > $1 ORDER BY b.starts_at, s.id",
     )
     .bind(to_micros(since))
     .fetch_all(ctx.db.pool())
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect::<std::result::Result<_, _>>()?;
+    .await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         out.push(session_view(ctx, &id).await?);

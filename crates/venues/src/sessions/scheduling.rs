@@ -83,22 +83,31 @@ pub(crate) struct SessionRow {
     pub draw_id: Option<String>,
 }
 
+/// A `venue_sessions` row as stored.
+#[derive(sqlx::FromRow)]
+struct SessionDbRow {
+    id: String,
+    section_id: String,
+    kind: String,
+    status: String,
+    draw_spec: Option<String>,
+    draw_id: Option<String>,
+}
+
 pub(crate) async fn session_row(tx: &mut Tx, id: &str) -> Result<Option<SessionRow>> {
-    let r = sqlx::query(
+    let r: Option<SessionDbRow> = sqlx::query_as(
         "SELECT id, section_id, kind, status, draw_spec, draw_id FROM venue_sessions WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(r) = r else { return Ok(None) };
-    let spec: Option<String> = r.try_get(4)?;
-    Ok(Some(SessionRow {
-        id: r.try_get(0)?,
-        section_id: r.try_get(1)?,
-        kind: r.try_get(2)?,
-        status: r.try_get(3)?,
-        draw: spec.and_then(|s| serde_json::from_str(&s).ok()),
-        draw_id: r.try_get(5)?,
+    Ok(r.map(|r| SessionRow {
+        id: r.id,
+        section_id: r.section_id,
+        kind: r.kind,
+        status: r.status,
+        draw: r.draw_spec.and_then(|s| serde_json::from_str(&s).ok()),
+        draw_id: r.draw_id,
     }))
 }
 
@@ -203,13 +212,12 @@ pub(super) async fn session_view_in(tx: &mut Tx, id: &str) -> Result<Session> {
         .ok_or_else(|| Error::not_found(format!("session {id}")))?;
     let (b, _) = load_booking(&mut **tx, id).await?;
     let room = load_room(&mut **tx, &b.room_id).await?;
-    let experts: i64 = sqlx::query(
+    let experts: i64 = sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM venue_session_experts WHERE session_id = $1 AND status = 'drawn'",
     )
     .bind(id)
     .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
+    .await?;
     Ok(Session {
         id: s.id,
         section_id: s.section_id,
@@ -257,12 +265,13 @@ pub async fn schedule(ctx: &Ctx, actor: &Actor, input: NewSession) -> Result<Ses
         Some(d) => Some(validate_draw(d, input.committee_size)?),
         None => None,
     };
-    let all: Vec<RoomRow> = sqlx::query(&format!("SELECT {ROOM_COLS} FROM venue_rooms"))
-        .fetch_all(ctx.db.pool())
-        .await?
-        .iter()
-        .map(room_row)
-        .collect::<Result<_>>()?;
+    let all: Vec<RoomRow> =
+        sqlx::query_as::<_, RoomDbRow>(&format!("SELECT {ROOM_COLS} FROM venue_rooms"))
+            .fetch_all(ctx.db.pool())
+            .await?
+            .into_iter()
+            .map(RoomRow::from)
+            .collect();
     let candidates: Vec<String> = match &input.room_id {
         Some(id) => {
             let room = all
@@ -446,12 +455,11 @@ pub(super) async fn emit_session_moved(
 pub(super) async fn live_session(ctx: &Ctx, actor: &Actor, id: &str) -> Result<()> {
     let (_, org) = load_booking(ctx.db.pool(), id).await?;
     may_manage(actor, &org)?;
-    let status: Option<String> = sqlx::query("SELECT status FROM venue_sessions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(ctx.db.pool())
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM venue_sessions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(ctx.db.pool())
+            .await?;
     match status.as_deref() {
         None => Err(Error::not_found(format!("session {id}"))),
         Some("scheduled") => Ok(()),
