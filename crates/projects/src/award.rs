@@ -18,6 +18,7 @@ use ggzy_core::calendar::{BusinessCalendar, Reckoned};
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::Market;
+use ggzy_core::sql::{At, Flag, MaybeAt, MaybeMoney};
 use ggzy_core::time::{at_local, display_local, from_micros, local_date, to_micros};
 use ggzy_core::{Clock, Error, FieldError, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
@@ -27,7 +28,6 @@ use ggzy_store::{emit, Ctx, Db, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::Row;
 use std::str::FromStr;
 use utoipa::ToSchema;
 
@@ -190,7 +190,7 @@ pub async fn load_rules(
     region: &str,
     market: Market,
 ) -> Result<AwardRules> {
-    let row = sqlx::query(
+    let row: Option<AwardRulesRow> = sqlx::query_as(
         "SELECT max_candidates, max_candidates_source, publicity_min_days, publicity_source, \
          objection_answer_days, objection_source, contract_days, contract_source \
          FROM award_rules WHERE market = $1 AND (region = $2 OR region = $3) \
@@ -207,15 +207,28 @@ pub async fn load_rules(
     let n = |v: i64| u32::try_from(v).map_err(|_| Error::internal("award_rules: negative value"));
     Ok(AwardRules {
         market,
-        max_candidates: n(r.try_get(0)?)?,
-        max_candidates_source: r.try_get(1)?,
-        publicity_min_days: n(r.try_get(2)?)?,
-        publicity_source: r.try_get(3)?,
-        objection_answer_days: n(r.try_get(4)?)?,
-        objection_source: r.try_get(5)?,
-        contract_days: n(r.try_get(6)?)?,
-        contract_source: r.try_get(7)?,
+        max_candidates: n(r.max_candidates)?,
+        max_candidates_source: r.max_candidates_source,
+        publicity_min_days: n(r.publicity_min_days)?,
+        publicity_source: r.publicity_source,
+        objection_answer_days: n(r.objection_answer_days)?,
+        objection_source: r.objection_source,
+        contract_days: n(r.contract_days)?,
+        contract_source: r.contract_source,
     })
+}
+
+/// An `award_rules` row.
+#[derive(sqlx::FromRow)]
+struct AwardRulesRow {
+    max_candidates: i64,
+    max_candidates_source: String,
+    publicity_min_days: i64,
+    publicity_source: String,
+    objection_answer_days: i64,
+    objection_source: String,
+    contract_days: i64,
+    contract_source: String,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,25 +259,42 @@ pub(crate) async fn load_sec(
          WHERE s.id = $1{}",
         if lock { db.for_update() } else { "" }
     );
-    let r = sqlx::query(&sql)
+    let r: SecRow = sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| Error::not_found(format!("section {id}")))?;
-    let market: String = r.try_get(3)?;
+    let market = r.market;
     Ok(Sec {
-        project_id: r.try_get(0)?,
-        project_code: r.try_get(1)?,
-        section_no: r.try_get(2)?,
+        project_id: r.project_id,
+        project_code: r.code,
+        section_no: r.section_no,
         market: Market::parse(&market)
             .map_err(|_| Error::internal(format!("stored market '{market}'")))?,
-        procedure: r.try_get(4)?,
-        region: r.try_get(5)?,
-        owner_org_id: r.try_get(6)?,
-        state: SectionState::parse(&r.try_get::<String, _>(7)?)?,
-        bid_deadline: from_micros(r.try_get(8)?),
-        opening_at: from_micros(r.try_get(9)?),
+        procedure: r.procedure,
+        region: r.region,
+        owner_org_id: r.owner_org_id,
+        state: SectionState::parse(&r.state)?,
+        bid_deadline: r.bid_deadline,
+        opening_at: r.opening_at,
     })
+}
+
+/// The section and project columns [`load_sec`] reads.
+#[derive(sqlx::FromRow)]
+struct SecRow {
+    project_id: String,
+    code: Option<String>,
+    section_no: i64,
+    market: String,
+    procedure: String,
+    region: String,
+    owner_org_id: String,
+    state: String,
+    #[sqlx(try_from = "At")]
+    bid_deadline: Timestamp,
+    #[sqlx(try_from = "At")]
+    opening_at: Timestamp,
 }
 
 /// Only the project's own tenderer or agency (by organization) acts for it.

@@ -25,11 +25,11 @@ use chrono::NaiveDate;
 use ggzy_core::calendar::Reckoned;
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ident::Market;
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::sql::{At, Flag};
+use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Error, Result, Timestamp};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, timers, Db, Tx};
-use sqlx::Row;
 
 /// Event emitted once per re-derived award due date.
 pub const REDERIVED: &str =
@@ -113,6 +113,37 @@ async fn rederived(
     Ok(())
 }
 
+/// A provisional candidate publicity end, with its section.
+#[derive(sqlx::FromRow)]
+struct PublicityEndRow {
+    section_id: String,
+    publicity_days: i64,
+    #[sqlx(try_from = "At")]
+    publicity_starts_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    publicity_ends_at: Timestamp,
+    project_id: String,
+    state: String,
+}
+
+/// A provisional contract due time, with its section and project.
+#[derive(sqlx::FromRow)]
+struct ContractDueRow {
+    section_id: String,
+    #[sqlx(try_from = "At")]
+    awarded_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    contract_due_at: Timestamp,
+    contract_days: Option<i64>,
+    contract_signed_on: Option<String>,
+    #[sqlx(try_from = "Flag")]
+    contract_overdue_alerted: bool,
+    project_id: String,
+    state: String,
+    region: String,
+    market: String,
+}
+
 /// Re-derive every provisional award due date with the live calendar (loaded first: the import may
 /// have been made by another instance or the CLI).
 pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Result<()> {
@@ -120,7 +151,7 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
     let cal = db.calendar();
 
     // Candidate publicity ends.
-    let rows = sqlx::query(
+    let rows: Vec<PublicityEndRow> = sqlx::query_as(
         "SELECT e.section_id, e.publicity_days, e.publicity_starts_at, e.publicity_ends_at, s.project_id, s.state \
          FROM section_evaluations e JOIN sections s ON s.id = e.section_id \
          WHERE e.publicity_ends_provisional = 1 ORDER BY e.section_id",
@@ -128,12 +159,12 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
     .fetch_all(&mut **tx)
     .await?;
     for r in rows {
-        let section_id: String = r.try_get(0)?;
-        let days = days_of(r.try_get(1)?)?;
-        let start = from_micros(r.try_get(2)?);
-        let old = from_micros(r.try_get(3)?);
-        let project_id: String = r.try_get(4)?;
-        let state: String = r.try_get(5)?;
+        let section_id = r.section_id;
+        let days = days_of(r.publicity_days)?;
+        let start = r.publicity_starts_at;
+        let old = r.publicity_ends_at;
+        let project_id = r.project_id;
+        let state = r.state;
         let new = period_end(cal, start, days);
         if change_of(old, &new) == Change::None {
             continue;
@@ -164,7 +195,7 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
     }
 
     // Contract due times.
-    let rows = sqlx::query(
+    let rows: Vec<ContractDueRow> = sqlx::query_as(
         "SELECT a.section_id, a.awarded_at, a.contract_due_at, a.contract_days, a.contract_signed_on, \
          a.contract_overdue_alerted, s.project_id, s.state, p.region, p.market FROM section_awards a \
          JOIN sections s ON s.id = a.section_id JOIN projects p ON p.id = s.project_id WHERE a.contract_due_provisional = 1 ORDER BY a.section_id",
@@ -172,18 +203,18 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
     .fetch_all(&mut **tx)
     .await?;
     for r in rows {
-        let section_id: String = r.try_get(0)?;
-        let start = from_micros(r.try_get(1)?);
-        let old = from_micros(r.try_get(2)?);
-        let signed_on: Option<String> = r.try_get(4)?;
-        let alerted = r.try_get::<i64, _>(5)? != 0;
-        let project_id: String = r.try_get(6)?;
-        let state: String = r.try_get(7)?;
-        let days = match r.try_get::<Option<i64>, _>(3)? {
+        let section_id = r.section_id;
+        let start = r.awarded_at;
+        let old = r.contract_due_at;
+        let signed_on = r.contract_signed_on;
+        let alerted = r.contract_overdue_alerted;
+        let project_id = r.project_id;
+        let state = r.state;
+        let days = match r.contract_days {
             Some(d) => days_of(d)?,
             None => {
-                let region: String = r.try_get(8)?;
-                let market = Market::parse(&r.try_get::<String, _>(9)?)
+                let region = r.region;
+                let market = Market::parse(&r.market)
                     .map_err(|e| Error::internal(format!("stored market: {}", e.message)))?;
                 load_rules(tx, &region, market).await?.contract_days
             }

@@ -25,14 +25,14 @@
 use crate::award::{load_sec, period_end, require_owner, Sec, NATIONAL};
 use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::ident::Market;
-use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{Clock, Error, Result, Timestamp};
+use ggzy_core::sql::{At, Flag, Json, MaybeAt};
+use ggzy_core::time::to_micros;
+use ggzy_core::{Clock, Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// Timer kind: the report's due time.
@@ -52,7 +52,7 @@ pub async fn load_rule(
     region: &str,
     market: Market,
 ) -> Result<Option<(u32, String)>> {
-    let row = sqlx::query(
+    let row: Option<ReportRuleRow> = sqlx::query_as(
         "SELECT report_days, source FROM award_report_rules WHERE market = $1 AND (region = $2 OR region = $3) \
          ORDER BY CASE WHEN region = $3 THEN 1 ELSE 0 END LIMIT 1",
     )
@@ -62,9 +62,16 @@ pub async fn load_rule(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(r) = row else { return Ok(None) };
-    let days = u32::try_from(r.try_get::<i64, _>(0)?)
+    let days = u32::try_from(r.report_days)
         .map_err(|_| Error::internal("award_report_rules: negative days"))?;
-    Ok(Some((days, r.try_get(1)?)))
+    Ok(Some((days, r.source)))
+}
+
+/// An `award_report_rules` row.
+#[derive(sqlx::FromRow)]
+struct ReportRuleRow {
+    report_days: i64,
+    source: String,
 }
 
 /// Opens the report of a section just awarded (inside the award's transaction) and schedules its
@@ -148,7 +155,7 @@ pub struct AwardReport {
 }
 
 async fn load(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Option<AwardReport>> {
-    let Some(r) = sqlx::query(
+    let Some(r) = sqlx::query_as::<_, ReportRow>(
         "SELECT section_id, project_id, awarded_at, report_days, source, due_at, due_provisional, report_no, \
          body, filed_at, late, overdue_alerted FROM section_award_reports WHERE section_id = $1",
     )
@@ -158,30 +165,44 @@ async fn load(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Option
     else {
         return Ok(None);
     };
-    let body: Option<String> = r.try_get(8)?;
-    let report = match body {
-        Some(b) => Some(
-            serde_json::from_str(&b)
-                .map_err(|e| Error::internal(format!("stored award report: {e}")))?,
-        ),
-        None => None,
-    };
-    let filed_at: Option<i64> = r.try_get(9)?;
     Ok(Some(AwardReport {
-        section_id: r.try_get(0)?,
-        project_id: r.try_get(1)?,
-        awarded_at: from_micros(r.try_get(2)?),
-        report_days: r.try_get(3)?,
-        source: r.try_get(4)?,
-        due_at: from_micros(r.try_get(5)?),
-        due_at_provisional: r.try_get::<i64, _>(6)? != 0,
-        filed: filed_at.is_some(),
-        report_no: r.try_get(7)?,
-        filed_at: filed_at.map(from_micros),
-        late: r.try_get::<i64, _>(10)? != 0,
-        overdue_alerted: r.try_get::<i64, _>(11)? != 0,
-        report,
+        section_id: r.section_id,
+        project_id: r.project_id,
+        awarded_at: r.awarded_at,
+        report_days: r.report_days,
+        source: r.source,
+        due_at: r.due_at,
+        due_at_provisional: r.due_provisional,
+        filed: r.filed_at.is_some(),
+        report_no: r.report_no,
+        filed_at: r.filed_at,
+        late: r.late,
+        overdue_alerted: r.overdue_alerted,
+        report: r.body.map(|b| b.0),
     }))
+}
+
+/// A `section_award_reports` row.
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    section_id: String,
+    project_id: String,
+    #[sqlx(try_from = "At")]
+    awarded_at: Timestamp,
+    report_days: i64,
+    source: String,
+    #[sqlx(try_from = "At")]
+    due_at: Timestamp,
+    #[sqlx(try_from = "Flag")]
+    due_provisional: bool,
+    report_no: Option<String>,
+    body: Option<Json<Value>>,
+    #[sqlx(try_from = "MaybeAt")]
+    filed_at: Option<Timestamp>,
+    #[sqlx(try_from = "Flag")]
+    late: bool,
+    #[sqlx(try_from = "Flag")]
+    overdue_alerted: bool,
 }
 
 /// Whether a filing at `filed_at` is late for a period ending at `due_at` (the period ends at the
@@ -213,15 +234,12 @@ pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<AwardRepo
 pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<AwardReport>> {
     actor.require(OVERSIGHT)?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let ids: Vec<String> = sqlx::query(
+    let ids: Vec<String> = sqlx::query_scalar(
         "SELECT section_id FROM section_award_reports \
          ORDER BY CASE WHEN filed_at IS NULL THEN 0 ELSE 1 END, due_at, section_id LIMIT 500",
     )
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect::<std::result::Result<_, _>>()?;
+    .await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(r) = load(&mut conn, &id).await? {
@@ -231,8 +249,55 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<AwardReport>> {
     Ok(out)
 }
 
-fn ts(v: Option<i64>) -> Value {
-    v.map_or(Value::Null, |m| json!(from_micros(m).to_rfc3339()))
+fn ts(v: Option<Timestamp>) -> Value {
+    v.map_or(Value::Null, |t| json!(t.to_rfc3339()))
+}
+
+/// The project and section columns the written report names.
+#[derive(sqlx::FromRow)]
+struct ReportSectionRow {
+    id: String,
+    code: Option<String>,
+    name: String,
+    market: String,
+    procedure: String,
+    region: String,
+    tenderer_name: String,
+    tenderer_uscc: String,
+    section_no: i64,
+    section_name: String,
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    bid_deadline: Timestamp,
+    #[sqlx(try_from = "At")]
+    opening_at: Timestamp,
+}
+
+/// The evaluation result columns the written report names.
+#[derive(sqlx::FromRow)]
+struct ReportEvaluationRow {
+    report_ref: String,
+    candidates: String,
+    #[sqlx(try_from = "At")]
+    publicity_starts_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    publicity_ends_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
+}
+
+/// The award columns the written report names.
+#[derive(sqlx::FromRow)]
+struct ReportAwardRow {
+    notice_no: String,
+    winner_org_id: String,
+    winner_name: String,
+    winner_rank: i64,
+    price_fen: Money,
+    reason: Option<String>,
+    #[sqlx(try_from = "At")]
+    awarded_at: Timestamp,
 }
 
 /// Generate the report from the section's own record (inside the filing transaction).
@@ -244,22 +309,22 @@ async fn generate(
     due: Timestamp,
     source: &str,
 ) -> Result<Value> {
-    let p = sqlx::query(
+    let p: ReportSectionRow = sqlx::query_as(
         "SELECT p.id, p.code, p.name, p.market, p.procedure, p.region, p.tenderer_name, p.tenderer_uscc, \
-         s.section_no, s.name, s.created_at, s.bid_deadline, s.opening_at \
+         s.section_no, s.name AS section_name, s.created_at, s.bid_deadline, s.opening_at \
          FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
     )
     .bind(section_id)
     .fetch_one(&mut **tx)
     .await?;
-    let e = sqlx::query(
+    let e: Option<ReportEvaluationRow> = sqlx::query_as(
         "SELECT report_ref, candidates, publicity_starts_at, publicity_ends_at, created_at \
          FROM section_evaluations WHERE section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let a = sqlx::query(
+    let a: ReportAwardRow = sqlx::query_as(
         "SELECT notice_no, winner_org_id, winner_name, winner_rank, price_fen, reason, awarded_at \
          FROM section_awards WHERE section_id = $1",
     )
@@ -267,30 +332,25 @@ async fn generate(
     .fetch_one(&mut **tx)
     .await?;
     let registrations: i64 =
-        sqlx::query("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
+        sqlx::query_scalar("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
             .bind(section_id)
             .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
-    let bids: i64 = sqlx::query(
+            .await?;
+    let bids: i64 = sqlx::query_scalar(
         "SELECT COUNT(DISTINCT org_id) FROM bids WHERE section_id = $1 AND status = 'current'",
     )
     .bind(section_id)
     .fetch_one(&mut **tx)
-    .await?
-    .try_get(0)?;
-    let price = ggzy_core::Money::from_fen(a.try_get(4)?);
-    let (report_ref, candidates, pub_start, pub_end, result_at) = match &e {
-        Some(e) => {
-            let c: String = e.try_get(1)?;
-            (
-                Value::String(e.try_get(0)?),
-                serde_json::from_str::<Value>(&c).unwrap_or(Value::Null),
-                ts(Some(e.try_get(2)?)),
-                ts(Some(e.try_get(3)?)),
-                ts(Some(e.try_get(4)?)),
-            )
-        }
+    .await?;
+    let price = a.price_fen;
+    let (report_ref, candidates, pub_start, pub_end, result_at) = match e {
+        Some(e) => (
+            Value::String(e.report_ref),
+            serde_json::from_str::<Value>(&e.candidates).unwrap_or(Value::Null),
+            ts(Some(e.publicity_starts_at)),
+            ts(Some(e.publicity_ends_at)),
+            ts(Some(e.created_at)),
+        ),
         None => (
             Value::Null,
             Value::Null,
@@ -299,26 +359,26 @@ async fn generate(
             Value::Null,
         ),
     };
-    let awarded_at: i64 = a.try_get(6)?;
+    let awarded_at = a.awarded_at;
     Ok(json!({
         "title": "招标投标情况书面报告 (written report of the tender result)",
         "report_no": report_no,
         "basis": source,
-        "project": {"id": p.try_get::<String, _>(0)?, "code": p.try_get::<Option<String>, _>(1)?,
-                    "name": p.try_get::<String, _>(2)?, "market": p.try_get::<String, _>(3)?,
-                    "procedure": p.try_get::<String, _>(4)?, "region": p.try_get::<String, _>(5)?,
-                    "tenderer_name": p.try_get::<String, _>(6)?, "tenderer_uscc": p.try_get::<String, _>(7)?},
-        "section": {"id": section_id, "section_no": p.try_get::<i64, _>(8)?,
-                    "name": p.try_get::<String, _>(9)?},
+        "project": {"id": p.id, "code": p.code,
+                    "name": p.name, "market": p.market,
+                    "procedure": p.procedure, "region": p.region,
+                    "tenderer_name": p.tenderer_name, "tenderer_uscc": p.tenderer_uscc},
+        "section": {"id": section_id, "section_no": p.section_no,
+                    "name": p.section_name},
         "evaluation": {"report_ref": report_ref, "candidates": candidates},
-        "award": {"notice_no": a.try_get::<String, _>(0)?, "winner_org_id": a.try_get::<String, _>(1)?,
-                  "winner_name": a.try_get::<String, _>(2)?, "winner_rank": a.try_get::<i64, _>(3)?,
-                  "price": price.to_string(), "reason": a.try_get::<Option<String>, _>(5)?},
+        "award": {"notice_no": a.notice_no, "winner_org_id": a.winner_org_id,
+                  "winner_name": a.winner_name, "winner_rank": a.winner_rank,
+                  "price": price.to_string(), "reason": a.reason},
         "participation": {"registrations": registrations, "bidders_with_a_bid": bids},
         "timeline": [
-            {"step": "section_registered", "at": ts(Some(p.try_get(10)?))},
-            {"step": "bid_deadline", "at": ts(Some(p.try_get(11)?))},
-            {"step": "opening", "at": ts(Some(p.try_get(12)?))},
+            {"step": "section_registered", "at": ts(Some(p.created_at))},
+            {"step": "bid_deadline", "at": ts(Some(p.bid_deadline))},
+            {"step": "opening", "at": ts(Some(p.opening_at))},
             {"step": "evaluation_result", "at": result_at},
             {"step": "publicity_start", "at": pub_start},
             {"step": "publicity_end", "at": pub_end},

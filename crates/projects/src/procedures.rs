@@ -14,13 +14,13 @@ use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::{Market, Uscc};
-use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{Error, Result};
+use ggzy_core::sql::{At, Flag};
+use ggzy_core::time::to_micros;
+use ggzy_core::{Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// The stage vocabulary (`procedure_stages.stage`). Other procedures add their names here and in
@@ -96,15 +96,28 @@ impl ProcedureStages {
 const STAGE_COLS: &str =
     "market, procedure, seq, stage, period_days, period_working, period_from, min_count, source";
 
-fn stage_row(r: &sqlx::any::AnyRow) -> Result<(String, String, StageRow)> {
-    let days: Option<i64> = r.try_get(4)?;
-    let working: i64 = r.try_get(5)?;
-    let source: String = r.try_get(8)?;
-    let period = match days {
+/// A `procedure_stages` row ([`STAGE_COLS`]).
+#[derive(sqlx::FromRow)]
+struct ProcedureStageRow {
+    market: String,
+    procedure: String,
+    seq: i64,
+    stage: String,
+    period_days: Option<i64>,
+    #[sqlx(try_from = "Flag")]
+    period_working: bool,
+    period_from: Option<String>,
+    min_count: Option<i64>,
+    source: String,
+}
+
+fn stage_row(r: ProcedureStageRow) -> Result<(String, String, StageRow)> {
+    let source = r.source;
+    let period = match r.period_days {
         Some(d) => Some(MinPeriod {
             days: u32::try_from(d)
                 .map_err(|_| Error::internal("procedure_stages: negative period"))?,
-            kind: if working != 0 {
+            kind: if r.period_working {
                 DayKind::Working
             } else {
                 DayKind::Calendar
@@ -114,14 +127,14 @@ fn stage_row(r: &sqlx::any::AnyRow) -> Result<(String, String, StageRow)> {
         None => None,
     };
     Ok((
-        r.try_get(0)?,
-        r.try_get(1)?,
+        r.market,
+        r.procedure,
         StageRow {
-            seq: r.try_get(2)?,
-            stage: r.try_get(3)?,
+            seq: r.seq,
+            stage: r.stage,
             period,
-            period_from: r.try_get(6)?,
-            min_count: r.try_get(7)?,
+            period_from: r.period_from,
+            min_count: r.min_count,
             source,
         },
     ))
@@ -133,7 +146,7 @@ pub async fn load(
     market: Market,
     procedure: Procedure,
 ) -> Result<ProcedureStages> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<ProcedureStageRow> = sqlx::query_as(&format!(
         "SELECT {STAGE_COLS} FROM procedure_stages WHERE market = $1 AND procedure = $2 ORDER BY seq"
     ))
     .bind(market.as_str())
@@ -144,7 +157,7 @@ pub async fn load(
         market: market.as_str().to_string(),
         procedure: procedure.as_str().to_string(),
         stages: rows
-            .iter()
+            .into_iter()
             .map(|r| stage_row(r).map(|(_, _, s)| s))
             .collect::<Result<_>>()?,
     })
@@ -152,13 +165,13 @@ pub async fn load(
 
 /// Every procedure of every market with its stages (public: the rules are public).
 pub async fn list_all(ctx: &Ctx) -> Result<Vec<ProcedureStages>> {
-    let rows = sqlx::query(&format!(
+    let rows: Vec<ProcedureStageRow> = sqlx::query_as(&format!(
         "SELECT {STAGE_COLS} FROM procedure_stages ORDER BY market, procedure, seq"
     ))
     .fetch_all(ctx.db.pool())
     .await?;
     let mut out: Vec<ProcedureStages> = Vec::new();
-    for r in &rows {
+    for r in rows {
         let (market, procedure, s) = stage_row(r)?;
         match out.last_mut() {
             Some(p) if p.market == market && p.procedure == procedure => p.stages.push(s),
@@ -189,7 +202,7 @@ pub(crate) async fn section_info(
     section_id: &str,
     lock: &str,
 ) -> Result<SectionInfo> {
-    let r = sqlx::query(&format!(
+    let r: SectionInfoRow = sqlx::query_as(&format!(
         "SELECT s.id, s.project_id, p.market, p.procedure, p.owner_org_id, p.tenderer_uscc, s.state \
          FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1{lock}"
     ))
@@ -197,18 +210,27 @@ pub(crate) async fn section_info(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
-    let market: String = r.try_get(2)?;
-    let procedure: String = r.try_get(3)?;
+    let market = r.market;
     Ok(SectionInfo {
-        project_id: r.try_get(1)?,
+        project_id: r.project_id,
         market: Market::parse(&market)
             .map_err(|_| Error::internal(format!("stored market '{market}'")))?,
-        procedure: Procedure::parse(&procedure)
-            .map_err(|_| Error::internal(format!("stored procedure '{procedure}'")))?,
-        owner_org_id: r.try_get(4)?,
-        tenderer_uscc: r.try_get(5)?,
-        state: r.try_get(6)?,
+        procedure: r.procedure,
+        owner_org_id: r.owner_org_id,
+        tenderer_uscc: r.tenderer_uscc,
+        state: r.state,
     })
+}
+
+/// The section and project columns [`section_info`] reads.
+#[derive(sqlx::FromRow)]
+struct SectionInfoRow {
+    project_id: String,
+    market: String,
+    procedure: Procedure,
+    owner_org_id: String,
+    tenderer_uscc: String,
+    state: String,
 }
 
 /// Who manages a section's procedure stages (the project's own organization, staff).
@@ -272,21 +294,39 @@ pub struct InvitationList {
 
 /// The invitees of an invited section, in the order invited.
 async fn invitees_of(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Vec<Invitee>> {
-    let rows = sqlx::query(
+    let rows: Vec<InviteeRow> = sqlx::query_as(
         "SELECT uscc, name, invited_at FROM section_invitees WHERE section_id = $1 ORDER BY invited_at, uscc",
     )
     .bind(section_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Invitee {
-                uscc: r.try_get(0)?,
-                name: r.try_get(1)?,
-                invited_at: from_micros(r.try_get(2)?),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Invitee {
+            uscc: r.uscc,
+            name: r.name,
+            invited_at: r.invited_at,
         })
-        .collect()
+        .collect())
+}
+
+/// A `section_invitees` row.
+#[derive(sqlx::FromRow)]
+struct InviteeRow {
+    uscc: String,
+    name: String,
+    #[sqlx(try_from = "At")]
+    invited_at: Timestamp,
+}
+
+/// A `section_interested_parties` row.
+#[derive(sqlx::FromRow)]
+struct InterestedPartyRow {
+    uscc: String,
+    relation: String,
+    detail: Option<String>,
+    #[sqlx(try_from = "At")]
+    declared_at: Timestamp,
 }
 
 /// The tenderer (or its agency, or staff) issues the invitation letters of an invited section
@@ -325,13 +365,10 @@ pub async fn issue_invitations(
         ));
     }
     let interested: Vec<String> =
-        sqlx::query("SELECT uscc FROM section_interested_parties WHERE section_id = $1")
+        sqlx::query_scalar("SELECT uscc FROM section_interested_parties WHERE section_id = $1")
             .bind(section_id)
             .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<std::result::Result<_, _>>()?;
+            .await?;
     let mut v = Violations::new();
     let mut seen = std::collections::HashSet::new();
     let mut list = Vec::new();
@@ -580,24 +617,23 @@ pub async fn list_interested_parties(
     let mut conn = ctx.db.pool().acquire().await?;
     let s = section_info(&mut conn, section_id, "").await?;
     may_read(actor, &s)?;
-    let rows = sqlx::query(
+    let rows: Vec<InterestedPartyRow> = sqlx::query_as(
         "SELECT uscc, relation, detail, declared_at FROM section_interested_parties \
          WHERE section_id = $1 ORDER BY declared_at, uscc",
     )
     .bind(section_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(InterestedParty {
-                section_id: section_id.to_string(),
-                uscc: r.try_get(0)?,
-                relation: r.try_get(1)?,
-                detail: r.try_get(2)?,
-                declared_at: from_micros(r.try_get(3)?),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| InterestedParty {
+            section_id: section_id.to_string(),
+            uscc: r.uscc,
+            relation: r.relation,
+            detail: r.detail,
+            declared_at: r.declared_at,
         })
-        .collect()
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -668,11 +704,11 @@ pub(crate) async fn bidding_ready(conn: &mut sqlx::AnyConnection, section_id: &s
     let s = section_info(conn, section_id, "").await?;
     let stages = load(conn, s.market, s.procedure).await?;
     if let Some(st) = stages.get(stage::INVITATION) {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM section_invitees WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM section_invitees WHERE section_id = $1")
+                .bind(section_id)
+                .fetch_one(&mut *conn)
+                .await?;
         let min = st.min_count.unwrap_or(0);
         if n < min {
             return Err(Error::conflict(

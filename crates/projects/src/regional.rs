@@ -19,13 +19,13 @@ use axum::http::StatusCode;
 use ggzy_core::events::NewEvent;
 use ggzy_core::http::Json;
 use ggzy_core::regional::{self, Overridable, Override, RegionalValue};
-use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{Error, Result};
+use ggzy_core::sql::At;
+use ggzy_core::time::to_micros;
+use ggzy_core::{Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -213,6 +213,36 @@ pub struct RegionalRules {
     pub entries: Vec<RuleEntry>,
 }
 
+/// A national rules row's value of one field ([`national_rows`]).
+#[derive(sqlx::FromRow)]
+struct NationalRow {
+    market: String,
+    procedure: String,
+    value: i64,
+    source: String,
+}
+
+/// A `rule_overrides` row of the platform region.
+#[derive(sqlx::FromRow)]
+struct OverrideRow {
+    rules_table: String,
+    market: String,
+    procedure: String,
+    field: String,
+    value: i64,
+    citation: String,
+    #[sqlx(try_from = "At")]
+    set_at: Timestamp,
+}
+
+/// One override of a (table, market, procedure), as [`rebuild`] applies it.
+#[derive(sqlx::FromRow)]
+struct OverrideValueRow {
+    field: String,
+    value: i64,
+    citation: String,
+}
+
 async fn national_rows(
     conn: &mut sqlx::AnyConnection,
     f: &RuleField,
@@ -223,18 +253,20 @@ async fn national_rows(
         "''"
     };
     let sql = format!(
-        "SELECT market, {proc_col}, {}, {} FROM {} WHERE region = $1 ORDER BY market, 2",
+        "SELECT market, {proc_col} AS procedure, {} AS value, {} AS source FROM {} WHERE region = $1 \
+         ORDER BY market, 2",
         f.field,
         f.source_column,
         f.table.as_str()
     );
-    let rows = sqlx::query(&sql)
+    let rows: Vec<NationalRow> = sqlx::query_as(&sql)
         .bind(NATIONAL)
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
-        .collect()
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.market, r.procedure, r.value, r.source))
+        .collect())
 }
 
 /// The national value of each overridable field, with the platform region's overrides (admin).
@@ -242,37 +274,28 @@ pub async fn regional_rules(ctx: &Ctx, actor: &Actor) -> Result<RegionalRules> {
     actor.require(&[Role::Admin])?;
     let region = ctx.settings.region.clone();
     let mut conn = ctx.db.pool().acquire().await?;
-    let ov = sqlx::query(
+    let overrides: Vec<OverrideRow> = sqlx::query_as(
         "SELECT rules_table, market, procedure, field, value, citation, set_at FROM rule_overrides \
          WHERE region = $1",
     )
     .bind(&region)
     .fetch_all(&mut *conn)
     .await?;
-    let mut overrides = Vec::with_capacity(ov.len());
-    for r in &ov {
-        overrides.push((
-            r.try_get::<String, _>(0)?,
-            r.try_get::<String, _>(1)?,
-            r.try_get::<String, _>(2)?,
-            r.try_get::<String, _>(3)?,
-            r.try_get::<i64, _>(4)?,
-            r.try_get::<String, _>(5)?,
-            r.try_get::<i64, _>(6)?,
-        ));
-    }
     let mut entries = Vec::new();
     for f in &FIELDS {
         for (market, procedure, value, source) in national_rows(&mut conn, f).await? {
             let o = overrides
                 .iter()
                 .find(|o| {
-                    o.0 == f.table.as_str() && o.1 == market && o.2 == procedure && o.3 == f.field
+                    o.rules_table == f.table.as_str()
+                        && o.market == market
+                        && o.procedure == procedure
+                        && o.field == f.field
                 })
                 .map(|o| Override {
-                    value: o.4,
-                    citation: o.5.clone(),
-                    set_at: from_micros(o.6),
+                    value: o.value,
+                    citation: o.citation.clone(),
+                    set_at: o.set_at,
                 });
             entries.push(RuleEntry {
                 table: f.table,
@@ -454,7 +477,7 @@ async fn rebuild(
         del = del.bind(procedure);
     }
     del.execute(&mut **tx).await?;
-    let ov = sqlx::query(
+    let ov: Vec<OverrideValueRow> = sqlx::query_as(
         "SELECT field, value, citation FROM rule_overrides WHERE rules_table = $1 AND region = $2 \
          AND market = $3 AND procedure = $4 ORDER BY field",
     )
@@ -482,8 +505,8 @@ async fn rebuild(
     }
     ins.execute(&mut **tx).await?;
     for r in &ov {
-        let field: String = r.try_get(0)?;
-        let Some(f) = field_of(table, &field) else {
+        let field = &r.field;
+        let Some(f) = field_of(table, field) else {
             return Err(Error::internal(format!(
                 "rule_overrides: unknown field {field}"
             )));
@@ -499,8 +522,8 @@ async fn rebuild(
             }
         );
         let mut up = sqlx::query(&sql)
-            .bind(r.try_get::<i64, _>(1)?)
-            .bind(r.try_get::<String, _>(2)?)
+            .bind(r.value)
+            .bind(r.citation.clone())
             .bind(region)
             .bind(market);
         if table.has_procedure() {

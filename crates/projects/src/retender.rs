@@ -18,14 +18,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Market;
-use ggzy_core::time::{from_micros, local_date, to_micros};
-use ggzy_core::{ids, Error, Result};
+use ggzy_core::sql::At;
+use ggzy_core::time::{local_date, to_micros};
+use ggzy_core::{ids, Error, Money, Result, Timestamp};
 use ggzy_events::Contract;
 use ggzy_identity::Actor;
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// The sources of a change of procedure after a failed tender, by market.
@@ -107,21 +107,49 @@ const LINK_COLS: &str =
     "l.old_section_id, l.new_section_id, l.reason, l.old_procedure, l.new_procedure, \
      l.approval_document, l.approved_by, l.approved_on, l.created_at, p.market";
 
-fn link_row(r: &sqlx::any::AnyRow) -> Result<RetenderLink> {
-    let market: String = r.try_get(9)?;
-    let market = Market::parse(&market).unwrap_or(Market::Construction);
-    Ok(RetenderLink {
-        old_section_id: r.try_get(0)?,
-        new_section_id: r.try_get(1)?,
-        reason: r.try_get(2)?,
-        old_procedure: r.try_get(3)?,
-        new_procedure: r.try_get(4)?,
-        approval_document: r.try_get(5)?,
-        approved_by: r.try_get(6)?,
-        approved_on: r.try_get(7)?,
-        basis: retender_source(market).to_string(),
-        created_at: from_micros(r.try_get(8)?),
-    })
+/// A `section_retenders` row with its project's market ([`LINK_COLS`]).
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    old_section_id: String,
+    new_section_id: String,
+    reason: String,
+    old_procedure: String,
+    new_procedure: String,
+    approval_document: Option<String>,
+    approved_by: Option<String>,
+    approved_on: Option<String>,
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
+    market: String,
+}
+
+impl From<LinkRow> for RetenderLink {
+    fn from(r: LinkRow) -> RetenderLink {
+        let market = Market::parse(&r.market).unwrap_or(Market::Construction);
+        RetenderLink {
+            old_section_id: r.old_section_id,
+            new_section_id: r.new_section_id,
+            reason: r.reason,
+            old_procedure: r.old_procedure,
+            new_procedure: r.new_procedure,
+            approval_document: r.approval_document,
+            approved_by: r.approved_by,
+            approved_on: r.approved_on,
+            basis: retender_source(market).to_string(),
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// The failed section's columns a re-tender copies.
+#[derive(sqlx::FromRow)]
+struct OldSectionRow {
+    name: String,
+    estimated_price_fen: Money,
+    deposit_fen: Money,
+    subject: Option<String>,
+    region: String,
+    bid_validity_days: Option<i64>,
 }
 
 /// The re-tender links of a section (either side), for the API and the pages.
@@ -132,20 +160,16 @@ pub async fn links_of(conn: &mut sqlx::AnyConnection, section_id: &str) -> Resul
              JOIN projects p ON p.id = s.project_id WHERE l.{col} = $1"
         )
     };
-    let retenders = sqlx::query(&q("new_section_id"))
+    let retenders = sqlx::query_as::<_, LinkRow>(&q("new_section_id"))
         .bind(section_id)
         .fetch_optional(&mut *conn)
         .await?
-        .as_ref()
-        .map(link_row)
-        .transpose()?;
-    let retendered_by = sqlx::query(&q("old_section_id"))
+        .map(RetenderLink::from);
+    let retendered_by = sqlx::query_as::<_, LinkRow>(&q("old_section_id"))
         .bind(section_id)
         .fetch_optional(&mut *conn)
         .await?
-        .as_ref()
-        .map(link_row)
-        .transpose()?;
+        .map(RetenderLink::from);
     Ok(RetenderLinks {
         retenders,
         retendered_by,
@@ -247,15 +271,14 @@ pub async fn retender(
                 }
             }
         }
-        let others: i64 = sqlx::query(
+        let others: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM sections WHERE project_id = $1 AND id <> $2 \
              AND state NOT IN ('contracted', 'failed', 'terminated')",
         )
         .bind(&s.project_id)
         .bind(section_id)
         .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+        .await?;
         if others > 0 {
             v.push(
                 "procedure",
@@ -272,20 +295,20 @@ pub async fn retender(
             "the new bid deadline must be in the future",
         );
     }
-    let old = sqlx::query(
+    let old: OldSectionRow = sqlx::query_as(
         "SELECT s.section_no, s.name, s.estimated_price_fen, s.deposit_fen, s.subject, p.region, s.bid_validity_days \
          FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
     )
     .bind(section_id)
     .fetch_one(&mut *tx)
     .await?;
-    let name: String = old.try_get(1)?;
-    let price = ggzy_core::Money::from_fen(old.try_get(2)?);
-    let deposit = ggzy_core::Money::from_fen(old.try_get(3)?);
-    let subject: Option<String> = old.try_get(4)?;
-    let region: String = old.try_get(5)?;
+    let name = old.name;
+    let price = old.estimated_price_fen;
+    let deposit = old.deposit_fen;
+    let subject = old.subject;
+    let region = old.region;
     // The re-tender keeps the section's stated bid validity (投标有效期).
-    let validity: Option<i64> = old.try_get(6)?;
+    let validity = old.bid_validity_days;
     if let Some(p) = new_procedure {
         match load_rules(&mut tx, &region, s.market, p).await? {
             None => v.push(
@@ -324,12 +347,12 @@ pub async fn retender(
     }
     v.into_result()?;
     let new_procedure = new_procedure.expect("checked");
-    let no: i64 =
-        sqlx::query("SELECT COALESCE(MAX(section_no), 0) + 1 FROM sections WHERE project_id = $1")
-            .bind(&s.project_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+    let no: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(section_no), 0) + 1 FROM sections WHERE project_id = $1",
+    )
+    .bind(&s.project_id)
+    .fetch_one(&mut *tx)
+    .await?;
     let new_id = ids::new_id();
     sqlx::query(
         "INSERT INTO sections (id, project_id, section_no, name, estimated_price_fen, deposit_fen, \

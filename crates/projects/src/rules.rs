@@ -69,6 +69,11 @@ pub enum Procedure {
     /// `asset_transfer`); otherwise run like a property listing.
     AssetTransfer,
 }
+ggzy_core::text_enum!(
+    Procedure,
+    |s: &str| Procedure::parse(s).map_err(|e| e.message),
+    Procedure::as_str
+);
 
 impl Procedure {
     pub const ALL: [Procedure; 13] = [
@@ -231,6 +236,11 @@ pub enum Subject {
     /// 服务 (services, e.g. 监理 in construction)
     Services,
 }
+ggzy_core::text_enum!(
+    Subject,
+    |s: &str| Subject::parse(s).map_err(|e| e.message),
+    Subject::as_str
+);
 
 impl Subject {
     pub const ALL: [Subject; 4] = [

@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::{Market, ProjectCode, RegionCode, Uscc};
-use ggzy_core::time::{from_micros, local_date, to_micros};
+use ggzy_core::sql::{At, Flag, MaybeAt};
+use ggzy_core::time::{local_date, to_micros};
 use ggzy_core::{ids, Error, FieldError as FieldErr, Money, Result, Timestamp};
 use ggzy_events::projects::SectionRegistered;
 use ggzy_events::Contract;
@@ -20,7 +21,6 @@ use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, expect_one, Ctx, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 mod registration;
@@ -341,7 +341,7 @@ pub(crate) async fn section_procedure(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Option<Procedure>> {
-    let r = sqlx::query(
+    let r: Option<String> = sqlx::query_scalar(
         "SELECT p.procedure FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
     )
     .bind(section_id)
@@ -349,7 +349,7 @@ pub(crate) async fn section_procedure(
     .await?;
     match r {
         None => Ok(None),
-        Some(r) => Procedure::parse(&r.try_get::<String, _>(0)?)
+        Some(r) => Procedure::parse(&r)
             .map(Some)
             .map_err(|e| Error::internal(format!("projects.procedure: {}", e.message))),
     }
@@ -518,7 +518,7 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &ListFilter) -> Result<Vec<Projec
     };
     v.into_result()?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let rows = sqlx::query(
+    let ids: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM projects WHERE ($1 = '' OR owner_org_id = $1) AND ($2 = '' OR status = $2) \
          AND ($3 = '' OR market = $3) ORDER BY created_at DESC, id DESC LIMIT 500",
     )
@@ -527,9 +527,8 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &ListFilter) -> Result<Vec<Projec
     .bind(market.map(|m| m.as_str()).unwrap_or_default())
     .fetch_all(&mut *conn)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let id: String = r.try_get(0)?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
         out.push(load(&mut conn, &id).await?);
     }
     Ok(out)
@@ -543,7 +542,7 @@ pub async fn load_rules(
     market: Market,
     procedure: Procedure,
 ) -> Result<Option<MarketRules>> {
-    let row = sqlx::query(
+    let row: Option<RulesRow> = sqlx::query_as(
         "SELECT deadline_min_days, deadline_working, deadline_source, doc_sale_min_days, doc_sale_working, \
          doc_sale_source, deposit_cap_bp, deposit_cap_source, opening_at_deadline, opening_source \
          FROM project_rules WHERE market = $1 AND procedure = $2 AND (region = $3 OR region = $4) \
@@ -560,8 +559,8 @@ pub async fn load_rules(
     };
     let days =
         |v: i64| u32::try_from(v).map_err(|_| Error::internal("project_rules: negative period"));
-    let kind = |w: i64| {
-        if w != 0 {
+    let kind = |w: bool| {
+        if w {
             DayKind::Working
         } else {
             DayKind::Calendar
@@ -571,20 +570,83 @@ pub async fn load_rules(
         market,
         procedure,
         deadline_min: MinPeriod {
-            days: days(r.try_get(0)?)?,
-            kind: kind(r.try_get(1)?),
-            source: r.try_get(2)?,
+            days: days(r.deadline_min_days)?,
+            kind: kind(r.deadline_working),
+            source: r.deadline_source,
         },
         doc_sale_min: MinPeriod {
-            days: days(r.try_get(3)?)?,
-            kind: kind(r.try_get(4)?),
-            source: r.try_get(5)?,
+            days: days(r.doc_sale_min_days)?,
+            kind: kind(r.doc_sale_working),
+            source: r.doc_sale_source,
         },
-        deposit_cap_bp: days(r.try_get(6)?)?,
-        deposit_cap_source: r.try_get(7)?,
-        opening_at_deadline: r.try_get::<i64, _>(8)? != 0,
-        opening_source: r.try_get(9)?,
+        deposit_cap_bp: days(r.deposit_cap_bp)?,
+        deposit_cap_source: r.deposit_cap_source,
+        opening_at_deadline: r.opening_at_deadline,
+        opening_source: r.opening_source,
     }))
+}
+
+/// A `project_rules` row.
+#[derive(sqlx::FromRow)]
+struct RulesRow {
+    deadline_min_days: i64,
+    #[sqlx(try_from = "Flag")]
+    deadline_working: bool,
+    deadline_source: String,
+    doc_sale_min_days: i64,
+    #[sqlx(try_from = "Flag")]
+    doc_sale_working: bool,
+    doc_sale_source: String,
+    deposit_cap_bp: i64,
+    deposit_cap_source: String,
+    #[sqlx(try_from = "Flag")]
+    opening_at_deadline: bool,
+    opening_source: String,
+}
+
+/// A `projects` row as [`load`] reads it.
+#[derive(sqlx::FromRow)]
+struct ProjectRow {
+    id: String,
+    code: Option<String>,
+    name: String,
+    market: String,
+    procedure: Procedure,
+    region: String,
+    tenderer_uscc: String,
+    tenderer_name: String,
+    owner_org_id: String,
+    status: String,
+    return_reason: Option<String>,
+    #[sqlx(try_from = "At")]
+    created_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    updated_at: Timestamp,
+    #[sqlx(try_from = "MaybeAt")]
+    submitted_at: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    registered_at: Option<Timestamp>,
+}
+
+/// A `sections` row as [`load`] reads it.
+#[derive(sqlx::FromRow)]
+struct SectionRow {
+    id: String,
+    section_no: i64,
+    name: String,
+    estimated_price_fen: Money,
+    deposit_fen: Money,
+    #[sqlx(try_from = "At")]
+    docs_issue_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    docs_sale_end_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    bid_deadline: Timestamp,
+    #[sqlx(try_from = "At")]
+    opening_at: Timestamp,
+    state: String,
+    subject: Option<Subject>,
+    bid_validity_days: Option<i64>,
 }
 
 /// Load a project inside a write transaction, locking its row on PostgreSQL.
@@ -603,7 +665,7 @@ async fn load_locked(ctx: &Ctx, tx: &mut Tx, id: &str) -> Result<Project> {
 }
 
 pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Project> {
-    let r = sqlx::query(
+    let r: ProjectRow = sqlx::query_as(
         "SELECT id, code, name, market, procedure, region, tenderer_uscc, tenderer_name, owner_org_id, status, \
          return_reason, created_at, updated_at, submitted_at, registered_at FROM projects WHERE id = $1",
     )
@@ -613,24 +675,24 @@ pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Pro
     .ok_or_else(|| Error::not_found(format!("project {id}")))?;
     let bad = |e: FieldErr| Error::internal(format!("stored project {id}: {}", e.message));
     let mut p = Project {
-        id: r.try_get(0)?,
-        code: r.try_get(1)?,
-        name: r.try_get(2)?,
-        market: Market::parse(&r.try_get::<String, _>(3)?).map_err(bad)?,
-        procedure: Procedure::parse(&r.try_get::<String, _>(4)?).map_err(bad)?,
-        region: r.try_get(5)?,
-        tenderer_uscc: r.try_get(6)?,
-        tenderer_name: r.try_get(7)?,
-        owner_org_id: r.try_get(8)?,
-        status: ProjectStatus::parse(&r.try_get::<String, _>(9)?)?,
-        return_reason: r.try_get(10)?,
-        created_at: from_micros(r.try_get(11)?),
-        updated_at: from_micros(r.try_get(12)?),
-        submitted_at: r.try_get::<Option<i64>, _>(13)?.map(from_micros),
-        registered_at: r.try_get::<Option<i64>, _>(14)?.map(from_micros),
+        id: r.id,
+        code: r.code,
+        name: r.name,
+        market: Market::parse(&r.market).map_err(bad)?,
+        procedure: r.procedure,
+        region: r.region,
+        tenderer_uscc: r.tenderer_uscc,
+        tenderer_name: r.tenderer_name,
+        owner_org_id: r.owner_org_id,
+        status: ProjectStatus::parse(&r.status)?,
+        return_reason: r.return_reason,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        submitted_at: r.submitted_at,
+        registered_at: r.registered_at,
         sections: Vec::new(),
     };
-    let rows = sqlx::query(
+    let rows: Vec<SectionRow> = sqlx::query_as(
         "SELECT id, section_no, name, estimated_price_fen, deposit_fen, docs_issue_at, docs_sale_end_at, \
          bid_deadline, opening_at, state, subject, bid_validity_days FROM sections WHERE project_id = $1 \
          ORDER BY section_no",
@@ -640,22 +702,19 @@ pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Pro
     .await?;
     for r in rows {
         p.sections.push(Section {
-            id: r.try_get(0)?,
-            no: r.try_get(1)?,
-            name: r.try_get(2)?,
-            estimated_price: Money::from_fen(r.try_get(3)?),
-            deposit: Money::from_fen(r.try_get(4)?),
-            docs_issue_at: from_micros(r.try_get(5)?),
-            docs_sale_end_at: from_micros(r.try_get(6)?),
-            bid_deadline: from_micros(r.try_get(7)?),
-            opening_at: from_micros(r.try_get(8)?),
-            state: SectionState::parse(&r.try_get::<String, _>(9)?)?,
+            id: r.id,
+            no: r.section_no,
+            name: r.name,
+            estimated_price: r.estimated_price_fen,
+            deposit: r.deposit_fen,
+            docs_issue_at: r.docs_issue_at,
+            docs_sale_end_at: r.docs_sale_end_at,
+            bid_deadline: r.bid_deadline,
+            opening_at: r.opening_at,
+            state: SectionState::parse(&r.state)?,
             // Sections written before migration 0155 have none: the market's default.
-            subject: match r.try_get::<Option<String>, _>(10)? {
-                Some(k) => Some(Subject::parse(&k).map_err(bad)?),
-                None => Subject::default_for(p.market),
-            },
-            bid_validity_days: r.try_get(11)?,
+            subject: r.subject.or_else(|| Subject::default_for(p.market)),
+            bid_validity_days: r.bid_validity_days,
         });
     }
     Ok(p)

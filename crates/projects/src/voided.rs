@@ -11,7 +11,47 @@ use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
 use ggzy_store::{timers, Tx};
 use serde_json::{json, Value};
-use sqlx::Row;
+
+// The archive keeps the stored values as they were (instants in µs, money in fen, candidates as
+// their JSON), so these rows read the raw encodings.
+
+/// The `section_evaluations` columns archived.
+#[derive(sqlx::FromRow)]
+struct EvaluationRow {
+    report_ref: String,
+    source: String,
+    candidates: String,
+    publicity_days: i64,
+    publicity_starts_at: i64,
+    publicity_ends_at: i64,
+    submitted_by: String,
+    created_at: i64,
+}
+
+/// The `section_awards` columns archived.
+#[derive(sqlx::FromRow)]
+struct AwardRow {
+    notice_no: String,
+    winner_org_id: String,
+    winner_name: String,
+    winner_rank: i64,
+    price_fen: i64,
+    awarded_by: String,
+    awarded_at: i64,
+    contract_signed_on: Option<String>,
+}
+
+/// The `procurement_awards` columns archived.
+#[derive(sqlx::FromRow)]
+struct ProcurementRow {
+    report_ref: String,
+    report_at: i64,
+    report_sent_at: Option<i64>,
+    confirmed_at: Option<i64>,
+    announced_at: Option<i64>,
+    announcement_id: Option<String>,
+    contract_signed_on: Option<String>,
+}
 
 /// Moves the section's result, award and procurement award path to the history; returns whether
 /// there was a result.
@@ -22,66 +62,62 @@ pub(crate) async fn archive(
     case_id: &str,
     previous_state: &str,
 ) -> Result<bool> {
-    let evaluation = sqlx::query(
+    let evaluation = sqlx::query_as::<_, EvaluationRow>(
         "SELECT report_ref, source, candidates, publicity_days, publicity_starts_at, \
          publicity_ends_at, submitted_by, created_at FROM section_evaluations WHERE section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(&mut **tx)
     .await?
-    .map(|r| -> Result<Value> {
-        Ok(json!({
-            "report_ref": r.try_get::<String, _>(0)?,
-            "source": r.try_get::<String, _>(1)?,
-            "candidates": serde_json::from_str::<Value>(&r.try_get::<String, _>(2)?)
-                .unwrap_or(Value::Null),
-            "publicity_days": r.try_get::<i64, _>(3)?,
-            "publicity_starts_at": r.try_get::<i64, _>(4)?,
-            "publicity_ends_at": r.try_get::<i64, _>(5)?,
-            "submitted_by": r.try_get::<String, _>(6)?,
-            "created_at": r.try_get::<i64, _>(7)?,
-        }))
-    })
-    .transpose()?;
-    let award = sqlx::query(
+    .map(|r| {
+        json!({
+            "report_ref": r.report_ref,
+            "source": r.source,
+            "candidates": serde_json::from_str::<Value>(&r.candidates).unwrap_or(Value::Null),
+            "publicity_days": r.publicity_days,
+            "publicity_starts_at": r.publicity_starts_at,
+            "publicity_ends_at": r.publicity_ends_at,
+            "submitted_by": r.submitted_by,
+            "created_at": r.created_at,
+        })
+    });
+    let award = sqlx::query_as::<_, AwardRow>(
         "SELECT notice_no, winner_org_id, winner_name, winner_rank, price_fen, awarded_by, \
          awarded_at, contract_signed_on FROM section_awards WHERE section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(&mut **tx)
     .await?
-    .map(|r| -> Result<Value> {
-        Ok(json!({
-            "notice_no": r.try_get::<String, _>(0)?,
-            "winner_org_id": r.try_get::<String, _>(1)?,
-            "winner_name": r.try_get::<String, _>(2)?,
-            "winner_rank": r.try_get::<i64, _>(3)?,
-            "price_fen": r.try_get::<i64, _>(4)?,
-            "awarded_by": r.try_get::<String, _>(5)?,
-            "awarded_at": r.try_get::<i64, _>(6)?,
-            "contract_signed_on": r.try_get::<Option<String>, _>(7)?,
-        }))
-    })
-    .transpose()?;
-    let procurement = sqlx::query(
+    .map(|r| {
+        json!({
+            "notice_no": r.notice_no,
+            "winner_org_id": r.winner_org_id,
+            "winner_name": r.winner_name,
+            "winner_rank": r.winner_rank,
+            "price_fen": r.price_fen,
+            "awarded_by": r.awarded_by,
+            "awarded_at": r.awarded_at,
+            "contract_signed_on": r.contract_signed_on,
+        })
+    });
+    let procurement = sqlx::query_as::<_, ProcurementRow>(
         "SELECT report_ref, report_at, report_sent_at, confirmed_at, announced_at, announcement_id, \
          contract_signed_on FROM procurement_awards WHERE section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(&mut **tx)
     .await?
-    .map(|r| -> Result<Value> {
-        Ok(json!({
-            "report_ref": r.try_get::<String, _>(0)?,
-            "report_at": r.try_get::<i64, _>(1)?,
-            "report_sent_at": r.try_get::<Option<i64>, _>(2)?,
-            "confirmed_at": r.try_get::<Option<i64>, _>(3)?,
-            "announced_at": r.try_get::<Option<i64>, _>(4)?,
-            "announcement_id": r.try_get::<Option<String>, _>(5)?,
-            "contract_signed_on": r.try_get::<Option<String>, _>(6)?,
-        }))
-    })
-    .transpose()?;
+    .map(|r| {
+        json!({
+            "report_ref": r.report_ref,
+            "report_at": r.report_at,
+            "report_sent_at": r.report_sent_at,
+            "confirmed_at": r.confirmed_at,
+            "announced_at": r.announced_at,
+            "announcement_id": r.announcement_id,
+            "contract_signed_on": r.contract_signed_on,
+        })
+    });
     if evaluation.is_none() && award.is_none() && procurement.is_none() {
         return Ok(false);
     }

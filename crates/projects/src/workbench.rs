@@ -3,12 +3,12 @@
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::ident::Market;
-use ggzy_core::time::{from_micros, to_micros};
-use ggzy_core::{Error, Money, Result};
+use ggzy_core::sql::{At, MaybeAt};
+use ggzy_core::time::to_micros;
+use ggzy_core::{Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::Serialize;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 /// A section open for registration, with the caller's registration if it has one.
@@ -49,9 +49,10 @@ pub async fn open_sections(
         None => None,
     };
     v.into_result()?;
-    let rows = sqlx::query(
-        "SELECT s.id, p.id, p.code, p.name, s.section_no, s.name, p.market, p.procedure, s.deposit_fen, \
-         s.bid_deadline, s.opening_at, r.created_at \
+    let rows: Vec<OpenSectionRow> = sqlx::query_as(
+        "SELECT s.id AS section_id, p.id AS project_id, p.code, p.name AS project_name, s.section_no, \
+         s.name AS section_name, p.market, p.procedure, s.deposit_fen, \
+         s.bid_deadline, s.opening_at, r.created_at AS registered_at \
          FROM sections s JOIN projects p ON p.id = s.project_id \
          LEFT JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
          WHERE s.state = 'bidding' AND s.bid_deadline > $2 AND ($3 = '' OR p.market = $3) \
@@ -62,24 +63,79 @@ pub async fn open_sections(
     .bind(market.map(|m| m.as_str()).unwrap_or_default())
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OpenSection {
-                section_id: r.try_get(0)?,
-                project_id: r.try_get(1)?,
-                project_code: r.try_get(2)?,
-                project_name: r.try_get(3)?,
-                section_no: r.try_get(4)?,
-                section_name: r.try_get(5)?,
-                market: r.try_get(6)?,
-                procedure: r.try_get(7)?,
-                deposit: Money::from_fen(r.try_get(8)?),
-                bid_deadline: from_micros(r.try_get(9)?),
-                opening_at: from_micros(r.try_get(10)?),
-                registered_at: r.try_get::<Option<i64>, _>(11)?.map(from_micros),
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| OpenSection {
+            section_id: r.section_id,
+            project_id: r.project_id,
+            project_code: r.code,
+            project_name: r.project_name,
+            section_no: r.section_no,
+            section_name: r.section_name,
+            market: r.market,
+            procedure: r.procedure,
+            deposit: r.deposit_fen,
+            bid_deadline: r.bid_deadline,
+            opening_at: r.opening_at,
+            registered_at: r.registered_at,
         })
-        .collect()
+        .collect())
+}
+
+/// A section open for registration, with the caller's registration time.
+#[derive(sqlx::FromRow)]
+struct OpenSectionRow {
+    section_id: String,
+    project_id: String,
+    code: Option<String>,
+    project_name: String,
+    section_no: i64,
+    section_name: String,
+    market: String,
+    procedure: String,
+    deposit_fen: Money,
+    #[sqlx(try_from = "At")]
+    bid_deadline: Timestamp,
+    #[sqlx(try_from = "At")]
+    opening_at: Timestamp,
+    #[sqlx(try_from = "MaybeAt")]
+    registered_at: Option<Timestamp>,
+}
+
+/// The section columns of the receipts page.
+#[derive(sqlx::FromRow)]
+struct ReceiptsSectionRow {
+    id: String,
+    code: Option<String>,
+    project_name: String,
+    section_name: String,
+    state: String,
+    #[sqlx(try_from = "At")]
+    bid_deadline: Timestamp,
+}
+
+/// The section and opening columns of the opening page.
+#[derive(sqlx::FromRow)]
+struct OpeningViewRow {
+    project_name: String,
+    section_name: String,
+    state: String,
+    #[sqlx(try_from = "At")]
+    opening_at: Timestamp,
+    opening_state: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
+    started_at: Option<Timestamp>,
+    #[sqlx(try_from = "MaybeAt")]
+    window_ends_at: Option<Timestamp>,
+    my_decryption: Option<String>,
+}
+
+/// The section columns of the result page.
+#[derive(sqlx::FromRow)]
+struct ResultSectionRow {
+    project_name: String,
+    section_name: String,
+    state: String,
 }
 
 /// The caller's receipts (回执) for one section: the section, whether the bid may still be replaced
@@ -118,8 +174,8 @@ pub async fn section_receipts(
         .org_id
         .clone()
         .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-    let r = sqlx::query(
-        "SELECT s.id, p.code, p.name, s.name, s.state, s.bid_deadline \
+    let r: ReceiptsSectionRow = sqlx::query_as(
+        "SELECT s.id, p.code, p.name AS project_name, s.name AS section_name, s.state, s.bid_deadline \
          FROM sections s JOIN projects p ON p.id = s.project_id \
          JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
          WHERE s.id = $2",
@@ -133,14 +189,14 @@ pub async fn section_receipts(
             "section {section_id} (or your organization is not registered for it)"
         ))
     })?;
-    let state: String = r.try_get(4)?;
-    let bid_deadline = from_micros(r.try_get(5)?);
+    let state = r.state;
+    let bid_deadline = r.bid_deadline;
     let bids = crate::bids::my_receipts(ctx, actor, section_id).await?;
     Ok(SectionReceipts {
-        section_id: r.try_get(0)?,
-        project_code: r.try_get(1)?,
-        project_name: r.try_get(2)?,
-        section_name: r.try_get(3)?,
+        section_id: r.id,
+        project_code: r.code,
+        project_name: r.project_name,
+        section_name: r.section_name,
         changeable: state == "bidding"
             && crate::rules::registration_open(ctx.clock.now(), bid_deadline),
         state,
@@ -178,9 +234,11 @@ pub async fn opening_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<
         .org_id
         .clone()
         .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-    let r = sqlx::query(
-        "SELECT p.name, s.name, s.state, s.opening_at, o.state, o.started_at, o.window_ends_at, \
+    let r: OpeningViewRow = sqlx::query_as(
+        "SELECT p.name AS project_name, s.name AS section_name, s.state, s.opening_at, \
+         o.state AS opening_state, o.started_at, o.window_ends_at, \
          (SELECT b.decryption FROM bids b WHERE b.section_id = s.id AND b.org_id = $1 AND b.status = 'current') \
+         AS my_decryption \
          FROM sections s JOIN projects p ON p.id = s.project_id \
          JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
          LEFT JOIN bid_openings o ON o.section_id = s.id \
@@ -195,8 +253,8 @@ pub async fn opening_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<
             "section {section_id} (or your organization is not registered for it)"
         ))
     })?;
-    let state: String = r.try_get(2)?;
-    let opening_state: Option<String> = r.try_get(4)?;
+    let state = r.state;
+    let opening_state = r.opening_state;
     let record = if opening_state.as_deref() == Some("closed") {
         Some(crate::opening::get_record(ctx, actor, section_id).await?)
     } else {
@@ -210,14 +268,14 @@ pub async fn opening_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<
     };
     Ok(OpeningView {
         section_id: section_id.to_string(),
-        project_name: r.try_get(0)?,
-        section_name: r.try_get(1)?,
+        project_name: r.project_name,
+        section_name: r.section_name,
         state,
-        opening_at: from_micros(r.try_get(3)?),
+        opening_at: r.opening_at,
         phase: phase.to_string(),
-        window_started_at: r.try_get::<Option<i64>, _>(5)?.map(from_micros),
-        window_ends_at: r.try_get::<Option<i64>, _>(6)?.map(from_micros),
-        my_decryption: r.try_get(7)?,
+        window_started_at: r.started_at,
+        window_ends_at: r.window_ends_at,
+        my_decryption: r.my_decryption,
         record,
     })
 }
@@ -254,8 +312,8 @@ pub async fn result_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<R
         .org_id
         .clone()
         .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-    let r = sqlx::query(
-        "SELECT p.name, s.name, s.state FROM sections s JOIN projects p ON p.id = s.project_id \
+    let r: ResultSectionRow = sqlx::query_as(
+        "SELECT p.name AS project_name, s.name AS section_name, s.state FROM sections s JOIN projects p ON p.id = s.project_id \
          JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 WHERE s.id = $2",
     )
     .bind(&org)
@@ -274,14 +332,14 @@ pub async fn result_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<R
             Err(e) => Err(e),
         }
     }
-    let state: String = r.try_get(2)?;
+    let state = r.state;
     let publicity = absent(crate::award::get_publicity(ctx, actor, section_id).await)?;
     let award = absent(crate::award::get_award(ctx, actor, section_id).await)?;
     let now = ctx.clock.now();
     Ok(ResultView {
         section_id: section_id.to_string(),
-        project_name: r.try_get(0)?,
-        section_name: r.try_get(1)?,
+        project_name: r.project_name,
+        section_name: r.section_name,
         may_object: state == "publicizing"
             && publicity
                 .as_ref()

@@ -48,8 +48,35 @@ pub struct Award {
     pub contract: Option<Contract>,
 }
 
+/// The award columns [`load_award`] reads.
+#[derive(sqlx::FromRow)]
+struct AwardRow {
+    notice_no: String,
+    winner_org_id: String,
+    winner_name: String,
+    winner_rank: i64,
+    price_fen: Money,
+    reason: Option<String>,
+    #[sqlx(try_from = "At")]
+    awarded_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    contract_due_at: Timestamp,
+    contract_signed_on: Option<String>,
+    #[sqlx(try_from = "MaybeMoney")]
+    contract_amount_fen: Option<Money>,
+    #[sqlx(try_from = "MaybeAt")]
+    contract_recorded_at: Option<Timestamp>,
+    #[sqlx(try_from = "Flag")]
+    contract_late: bool,
+    project_id: String,
+    #[sqlx(try_from = "Flag")]
+    contract_due_provisional: bool,
+    #[sqlx(try_from = "MaybeMoney")]
+    performance_security_fen: Option<Money>,
+}
+
 pub(super) async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Award> {
-    let r = sqlx::query(
+    let r: AwardRow = sqlx::query_as(
         "SELECT a.notice_no, a.winner_org_id, a.winner_name, a.winner_rank, a.price_fen, a.reason, \
          a.awarded_at, a.contract_due_at, a.contract_signed_on, a.contract_amount_fen, a.contract_recorded_at, \
          a.contract_late, s.project_id, a.contract_due_provisional, a.performance_security_fen FROM section_awards a \
@@ -59,31 +86,30 @@ pub(super) async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found(format!("award of section {section_id}")))?;
-    let signed_on: Option<String> = r.try_get(8)?;
-    let contract = match signed_on {
+    let contract = match r.contract_signed_on {
         Some(d) => Some(Contract {
             signed_on: NaiveDate::parse_from_str(&d, "%Y-%m-%d")
                 .map_err(|e| Error::internal(format!("stored contract date '{d}': {e}")))?,
-            amount: Money::from_fen(r.try_get::<Option<i64>, _>(9)?.unwrap_or_default()),
-            recorded_at: from_micros(r.try_get::<Option<i64>, _>(10)?.unwrap_or_default()),
-            late: r.try_get::<i64, _>(11)? != 0,
-            performance_security: r.try_get::<Option<i64>, _>(14)?.map(Money::from_fen),
+            amount: r.contract_amount_fen.unwrap_or_default(),
+            recorded_at: r.contract_recorded_at.unwrap_or_else(|| from_micros(0)),
+            late: r.contract_late,
+            performance_security: r.performance_security_fen,
         }),
         None => None,
     };
     Ok(Award {
         section_id: section_id.to_string(),
-        notice_no: r.try_get(0)?,
-        winner_org_id: r.try_get(1)?,
-        winner_name: r.try_get(2)?,
-        winner_rank: r.try_get(3)?,
-        price: Money::from_fen(r.try_get(4)?),
-        reason: r.try_get(5)?,
-        awarded_at: from_micros(r.try_get(6)?),
-        contract_due_at: from_micros(r.try_get(7)?),
+        notice_no: r.notice_no,
+        winner_org_id: r.winner_org_id,
+        winner_name: r.winner_name,
+        winner_rank: r.winner_rank,
+        price: r.price_fen,
+        reason: r.reason,
+        awarded_at: r.awarded_at,
+        contract_due_at: r.contract_due_at,
         contract,
-        project_id: r.try_get(12)?,
-        contract_due_at_provisional: r.try_get::<i64, _>(13)? != 0,
+        project_id: r.project_id,
+        contract_due_at_provisional: r.contract_due_provisional,
     })
 }
 
@@ -230,15 +256,12 @@ pub(crate) async fn award_in(
         now,
     )
     .await?;
-    let bidders: Vec<String> = sqlx::query(
+    let bidders: Vec<String> = sqlx::query_scalar(
         "SELECT org_id FROM section_registrations WHERE section_id = $1 ORDER BY created_at, id",
     )
     .bind(section_id)
     .fetch_all(&mut **u.tx())
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect::<std::result::Result<_, _>>()?;
+    .await?;
     u.emit(
         AwardConfirmed {
             section_id: section_id.to_string(),
@@ -318,26 +341,25 @@ impl TimerHandler for ContractOverdue {
         if n != 1 {
             return Ok(());
         }
-        let state: String = sqlx::query("SELECT state FROM sections WHERE id = $1")
+        let state: String = sqlx::query_scalar("SELECT state FROM sections WHERE id = $1")
             .bind(id)
             .fetch_one(&mut **tx)
-            .await?
-            .try_get(0)?;
+            .await?;
         if state != SectionState::Awarded.as_str() {
             return Ok(());
         }
-        let r = sqlx::query(
+        let r: OverdueRow = sqlx::query_as(
             "SELECT a.awarded_at, a.contract_due_at, a.winner_org_id, s.project_id, a.contract_due_provisional \
              FROM section_awards a JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
         )
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
-        let awarded = from_micros(r.try_get(0)?);
-        let due = from_micros(r.try_get(1)?);
-        let winner: String = r.try_get(2)?;
-        let project_id: String = r.try_get(3)?;
-        let provisional = r.try_get::<i64, _>(4)? != 0;
+        let awarded = r.awarded_at;
+        let due = r.contract_due_at;
+        let winner = r.winner_org_id;
+        let project_id = r.project_id;
+        let provisional = r.contract_due_provisional;
         emit(
             tx,
             db,
@@ -356,4 +378,17 @@ impl TimerHandler for ContractOverdue {
         .await?;
         Ok(())
     }
+}
+
+/// The award columns the contract-overdue alert reads.
+#[derive(sqlx::FromRow)]
+struct OverdueRow {
+    #[sqlx(try_from = "At")]
+    awarded_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    contract_due_at: Timestamp,
+    winner_org_id: String,
+    project_id: String,
+    #[sqlx(try_from = "Flag")]
+    contract_due_provisional: bool,
 }

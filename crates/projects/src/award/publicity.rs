@@ -127,7 +127,7 @@ pub async fn accept_result(
             );
             continue;
         }
-        let reg = sqlx::query(
+        let reg: Option<RegRow> = sqlx::query_as(
             "SELECT org_name, uscc FROM section_registrations WHERE section_id = $1 AND org_id = $2",
         )
         .bind(section_id)
@@ -145,7 +145,7 @@ pub async fn accept_result(
             );
             continue;
         };
-        let opened = sqlx::query(
+        let opened: Option<MaybeMoney> = sqlx::query_scalar(
             "SELECT price_fen FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current' \
              AND decryption = 'decrypted'",
         )
@@ -153,10 +153,7 @@ pub async fn accept_result(
         .bind(&c.org_id)
         .fetch_optional(&mut **tx)
         .await?;
-        let opened_price = match &opened {
-            Some(r) => r.try_get::<Option<i64>, _>(0)?.map(Money::from_fen),
-            None => None,
-        };
+        let opened_price = opened.and_then(|m| m.0);
         let opened_price = match &final_quotes {
             Some(f) => f.get(&c.org_id).copied().or(opened_price),
             None => opened_price,
@@ -213,8 +210,8 @@ pub async fn accept_result(
             candidates.push(Candidate {
                 rank: i64::try_from(i + 1).unwrap_or(i64::MAX),
                 org_id: c.org_id.clone(),
-                org_name: reg.try_get(0)?,
-                uscc: reg.try_get(1)?,
+                org_name: reg.org_name,
+                uscc: reg.uscc,
                 price,
                 score,
             });
@@ -454,7 +451,7 @@ pub(super) async fn load_publicity(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Publicity> {
-    let r = sqlx::query(
+    let r: PublicityRow = sqlx::query_as(
         "SELECT e.report_ref, e.source, e.candidates, e.publicity_days, e.publicity_starts_at, \
          e.publicity_ends_at, s.project_id, e.publicity_ends_provisional FROM section_evaluations e JOIN sections s ON s.id = e.section_id \
          WHERE e.section_id = $1",
@@ -463,19 +460,40 @@ pub(super) async fn load_publicity(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found(format!("evaluation result of section {section_id}")))?;
-    let cands: String = r.try_get(2)?;
     Ok(Publicity {
         section_id: section_id.to_string(),
-        report_ref: r.try_get(0)?,
-        source: r.try_get(1)?,
-        candidates: serde_json::from_str(&cands)
-            .map_err(|e| Error::internal(format!("stored candidates: {e}")))?,
-        publicity_days: r.try_get(3)?,
-        publicity_starts_at: from_micros(r.try_get(4)?),
-        publicity_ends_at: from_micros(r.try_get(5)?),
-        project_id: r.try_get(6)?,
-        publicity_ends_at_provisional: r.try_get::<i64, _>(7)? != 0,
+        report_ref: r.report_ref,
+        source: r.source,
+        candidates: r.candidates.0,
+        publicity_days: r.publicity_days,
+        publicity_starts_at: r.publicity_starts_at,
+        publicity_ends_at: r.publicity_ends_at,
+        project_id: r.project_id,
+        publicity_ends_at_provisional: r.publicity_ends_provisional,
     })
+}
+
+/// The evaluation result columns [`load_publicity`] reads.
+#[derive(sqlx::FromRow)]
+struct PublicityRow {
+    report_ref: String,
+    source: String,
+    candidates: ggzy_core::sql::Json<Vec<Candidate>>,
+    publicity_days: i64,
+    #[sqlx(try_from = "At")]
+    publicity_starts_at: Timestamp,
+    #[sqlx(try_from = "At")]
+    publicity_ends_at: Timestamp,
+    project_id: String,
+    #[sqlx(try_from = "Flag")]
+    publicity_ends_provisional: bool,
+}
+
+/// A registered bidder's name and code, as a candidate carries them.
+#[derive(sqlx::FromRow)]
+struct RegRow {
+    org_name: String,
+    uscc: String,
 }
 
 /// The evaluation result and publicity of a section (public to every signed-in role).
