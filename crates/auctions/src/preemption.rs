@@ -434,25 +434,8 @@ pub async fn record(
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
     let now = ctx.clock.now();
-    #[derive(sqlx::FromRow)]
-    struct DealRow {
-        market: String,
-        phase: String,
-        section_id: String,
-        project_id: String,
-        deal_id: Option<String>,
-        price_fen: Option<i64>,
-        winner_number: Option<String>,
-    }
-    let row: DealRow = sqlx::query_as(
-        "SELECT a.market, a.phase, a.section_id, a.project_id, d.id AS deal_id, d.price_fen, d.winner_number \
-         FROM auctions a LEFT JOIN auction_deals d ON d.auction_id = a.id WHERE a.id = $1",
-    )
-    .bind(auction_id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .ok_or_else(|| Error::not_found("auction"))?;
-    let DealRow {
+    let row = crate::property::deal_row(&ctx.db, auction_id).await?;
+    let crate::property::DealRow {
         market,
         phase,
         section_id,

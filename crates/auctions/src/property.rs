@@ -421,6 +421,30 @@ pub async fn deal_terms_of(
     }))
 }
 
+/// A listing with its deal, if any: what the steps after a property deal start from.
+#[derive(sqlx::FromRow)]
+pub(crate) struct DealRow {
+    pub market: String,
+    pub phase: String,
+    pub section_id: String,
+    pub project_id: String,
+    pub deal_id: Option<String>,
+    pub price_fen: Option<i64>,
+    pub winner_number: Option<String>,
+}
+
+/// The listing `auction_id` and its deal (404 for an unknown listing).
+pub(crate) async fn deal_row(db: &ggzy_store::Db, auction_id: &str) -> Result<DealRow> {
+    sqlx::query_as(
+        "SELECT a.market, a.phase, a.section_id, a.project_id, d.id AS deal_id, d.price_fen, d.winner_number \
+         FROM auctions a LEFT JOIN auction_deals d ON d.auction_id = a.id WHERE a.id = $1",
+    )
+    .bind(auction_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| ggzy_core::Error::not_found("auction"))
+}
+
 /// Record the deal's publicity and payment terms (staff, admin): a property deal only, once.
 pub async fn record_deal_terms(
     ctx: &ggzy_store::Ctx,
@@ -432,24 +456,7 @@ pub async fn record_deal_terms(
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
     let now = ctx.clock.now();
-    #[derive(sqlx::FromRow)]
-    struct DealRow {
-        market: String,
-        phase: String,
-        section_id: String,
-        project_id: String,
-        deal_id: Option<String>,
-        price_fen: Option<i64>,
-        winner_number: Option<String>,
-    }
-    let row: DealRow = sqlx::query_as(
-        "SELECT a.market, a.phase, a.section_id, a.project_id, d.id AS deal_id, d.price_fen, d.winner_number \
-         FROM auctions a LEFT JOIN auction_deals d ON d.auction_id = a.id WHERE a.id = $1",
-    )
-    .bind(auction_id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .ok_or_else(|| Error::not_found("auction"))?;
+    let row = deal_row(&ctx.db, auction_id).await?;
     let DealRow {
         market,
         phase,

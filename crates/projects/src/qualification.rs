@@ -19,7 +19,7 @@
 
 use crate::award::{load_sec, require_owner};
 use crate::model::{SectionAction, SectionState};
-use crate::procurement::{enough_qualified, MIN_QUALIFIED, MIN_QUALIFIED_SOURCE};
+use crate::procurement::{enough_qualified, MIN_QUALIFIED};
 use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Market;
@@ -406,16 +406,11 @@ async fn record(
     u.emit(
         SectionFailed {
             stage: Some("qualification".into()),
-            opened_count: Some(opened.len() as i64),
-            rejected_count: Some(rejected.len() as i64),
             qualified_count: Some(count),
-            min_qualified: Some(MIN_QUALIFIED),
-            basis: Some(MIN_QUALIFIED_SOURCE.to_string()),
-            ..SectionFailed::new(
+            ..crate::procurement::too_few_qualified(
                 section_id,
                 &sec.project_id,
-                "procurement",
-                "too_few_qualified",
+                (opened.len() as i64, rejected.len() as i64),
                 now,
             )
         }

@@ -18,6 +18,31 @@ pub fn enough_qualified(qualified: i64) -> bool {
     qualified >= MIN_QUALIFIED
 }
 
+/// The 废标 of a procurement section left with `opened - rejected` qualified suppliers (below
+/// [`MIN_QUALIFIED`]), as both reviews (the qualification record and the committee's rejections)
+/// report it.
+pub(crate) fn too_few_qualified(
+    section_id: &str,
+    project_id: &str,
+    (opened, rejected): (i64, i64),
+    now: Timestamp,
+) -> SectionFailed {
+    SectionFailed {
+        opened_count: Some(opened),
+        rejected_count: Some(rejected),
+        qualified_count: Some(opened - rejected),
+        min_qualified: Some(MIN_QUALIFIED),
+        basis: Some(MIN_QUALIFIED_SOURCE.to_string()),
+        ..SectionFailed::new(
+            section_id,
+            project_id,
+            "procurement",
+            "too_few_qualified",
+            now,
+        )
+    }
+}
+
 /// Consumer of `evaluation.bid.rejected` (the committee's majority rejected a bid in its
 /// qualification or compliance review): records the rejection, and for a procurement section still
 /// in evaluation counts the opened bids not rejected; fewer than [`MIN_QUALIFIED`] ends the section
@@ -104,21 +129,7 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
             db,
             &ActorRef::system("projects.review_rejections"),
             now,
-            SectionFailed {
-                opened_count: Some(opened as i64),
-                rejected_count: Some(rejected as i64),
-                qualified_count: Some(qualified as i64),
-                min_qualified: Some(MIN_QUALIFIED),
-                basis: Some(MIN_QUALIFIED_SOURCE.to_string()),
-                ..SectionFailed::new(
-                    section_id,
-                    &sec.project_id,
-                    "procurement",
-                    "too_few_qualified",
-                    now,
-                )
-            }
-            .encode(),
+            too_few_qualified(section_id, &sec.project_id, (opened, rejected), now).encode(),
         )
         .await?;
         Ok(())
