@@ -60,6 +60,38 @@ contract! {
     }
 }
 
+// A listing's and an auction's failure (流拍) carry the same fields under two names; consumers that
+// treat them alike convert one into the other.
+impl From<ListingFailed> for AuctionFailed {
+    fn from(f: ListingFailed) -> Self {
+        AuctionFailed {
+            auction_id: f.auction_id,
+            section_id: f.section_id,
+            project_id: f.project_id,
+            market: f.market,
+            reason: f.reason,
+            failed_at: f.failed_at,
+            highest_price: f.highest_price,
+            bidder_org_ids: f.bidder_org_ids,
+        }
+    }
+}
+
+impl From<AuctionFailed> for ListingFailed {
+    fn from(f: AuctionFailed) -> Self {
+        ListingFailed {
+            auction_id: f.auction_id,
+            section_id: f.section_id,
+            project_id: f.project_id,
+            market: f.market,
+            reason: f.reason,
+            failed_at: f.failed_at,
+            highest_price: f.highest_price,
+            bidder_org_ids: f.bidder_org_ids,
+        }
+    }
+}
+
 contract! {
     /// A failed listing is listed again (重新挂牌), its bidders carried over.
     ListingRelisted = "auctions.listing.relisted", version 1, aggregate "auction" by auction_id {

@@ -644,28 +644,10 @@ impl Consumer for LifecycleProjection {
             }
             ListingFailed::NAME => {
                 let f = ListingFailed::decode(ev)?;
-                let f = AuctionFailure {
-                    auction_id: f.auction_id,
-                    section_id: f.section_id,
-                    project_id: f.project_id,
-                    market: f.market,
-                    reason: f.reason,
-                    failed_at: f.failed_at,
-                    highest_price: f.highest_price,
-                };
-                auction_failed(tx, db, now, ev, f).await?;
+                auction_failed(tx, db, now, ev, f.into()).await?;
             }
             AuctionFailed::NAME => {
                 let f = AuctionFailed::decode(ev)?;
-                let f = AuctionFailure {
-                    auction_id: f.auction_id,
-                    section_id: f.section_id,
-                    project_id: f.project_id,
-                    market: f.market,
-                    reason: f.reason,
-                    failed_at: f.failed_at,
-                    highest_price: f.highest_price,
-                };
                 auction_failed(tx, db, now, ev, f).await?;
             }
             ContractSigned::NAME => {
@@ -724,24 +706,12 @@ impl Consumer for LifecycleProjection {
     }
 }
 
-/// A listing or an auction that ended without a deal (`auctions.listing.failed`,
-/// `auctions.auction.failed`: the same facts).
-pub(super) struct AuctionFailure {
-    auction_id: String,
-    section_id: String,
-    project_id: Option<String>,
-    market: Option<String>,
-    reason: Option<String>,
-    failed_at: Option<DateTime<Utc>>,
-    highest_price: Option<Money>,
-}
-
 async fn auction_failed(
     tx: &mut Tx,
     db: &Db,
     now: DateTime<Utc>,
     ev: &Event,
-    f: AuctionFailure,
+    f: AuctionFailed,
 ) -> Result<()> {
     let s = section_of(
         tx,

@@ -121,17 +121,7 @@ pub(super) async fn fail(
             bidder_org_ids: bidders,
         };
         if event == ListingFailed::NAME {
-            ListingFailed {
-                auction_id: failed.auction_id,
-                section_id: failed.section_id,
-                project_id: failed.project_id,
-                market: failed.market,
-                reason: failed.reason,
-                failed_at: failed.failed_at,
-                highest_price: failed.highest_price,
-                bidder_org_ids: failed.bidder_org_ids,
-            }
-            .encode()
+            ListingFailed::from(failed).encode()
         } else {
             failed.encode()
         }

@@ -350,7 +350,7 @@ pub(super) fn preemption(s: &SectionInfo, p: &ggzy_events::auctions::PreemptionR
 }
 
 /// The failure notice (流拍公告) of a land or property listing / auction.
-pub(super) fn auction_failure(s: &SectionInfo, p: &AuctionFailure) -> Draft {
+pub(super) fn auction_failure(s: &SectionInfo, p: &AuctionFailed) -> Draft {
     let reason = match p.reason.as_deref() {
         Some("no_quote") => "挂牌期限内无人报价（no valid quote）",
         Some("reserve_not_met") => "最高报价低于保留价（reserve price not met）",

@@ -55,15 +55,7 @@ fn a_failed_listing_drafts_a_failure_notice_with_the_reason() {
     let wire = json!({"auction_id": "a1", "section_id": "s1", "reason": "no_quote",
                       "failed_at": "2026-03-30T01:00:00+00:00", "highest_price": null});
     let f = ListingFailed::decode_payload(1, &wire).unwrap();
-    let p = AuctionFailure {
-        auction_id: f.auction_id,
-        section_id: f.section_id,
-        project_id: f.project_id,
-        market: f.market,
-        reason: f.reason,
-        failed_at: f.failed_at,
-        highest_price: f.highest_price,
-    };
+    let p = AuctionFailed::from(f);
     let d = auction_failure(&lot(), &p);
     assert_eq!(d.ann_type, AnnouncementType::Failure);
     for k in AnnouncementType::Failure.required_fields() {
