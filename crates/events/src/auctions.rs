@@ -226,3 +226,17 @@ contract! {
         waived: Vec<crate::auctions::PreemptionWaiver>,
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![
+        DealConfirmed::entry(),
+        ListingFailed::entry(),
+        AuctionFailed::entry(),
+        ListingRelisted::entry(),
+        LandContractOverdue::entry(),
+        ListingPeriodsRechecked::entry(),
+        DealTermsRecorded::entry(),
+        PreemptionRecorded::entry(),
+    ]
+}

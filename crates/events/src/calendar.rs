@@ -26,3 +26,8 @@ contract! {
         workdays: i64,
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![YearMissing::entry(), ScheduleImported::entry()]
+}

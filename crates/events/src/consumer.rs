@@ -22,3 +22,8 @@ contract! {
         outcome: String,
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![EventParked::entry(), EventReplayed::entry()]
+}

@@ -231,3 +231,15 @@ impl DepositForfeited {
         }
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![
+        RefundOverdue::entry(),
+        DepositStatusFixed::entry(),
+        DepositValid::entry(),
+        TransferReceived::entry(),
+        RefundInstructed::entry(),
+        DepositForfeited::entry(),
+    ]
+}

@@ -62,3 +62,12 @@ contract! {
         basis: String,
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![
+        ScoreOutlier::entry(),
+        ReportSigned::entry(),
+        BidRejected::entry(),
+    ]
+}

@@ -157,3 +157,18 @@ contract! {
         basis: String,
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![
+        DrawCompleted::entry(),
+        MemberReplaced::entry(),
+        ExpertUpdated::entry(),
+        DrawCommitted::entry(),
+        SupervisorCommitted::entry(),
+        DrawRevealed::entry(),
+        ExpertRated::entry(),
+        DrawCancelled::entry(),
+        CommitteeDisclosed::entry(),
+    ]
+}

@@ -39,3 +39,8 @@ contract! {
         invited_by: Option<String>,
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![OrganizationRegistered::entry(), UserCreated::entry()]
+}

@@ -769,3 +769,39 @@ contract! {
         sections: Vec<crate::projects::ProjectSection>,
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![
+        SectionRegistered::entry(),
+        SectionClosed::entry(),
+        SectionDeadlineChanged::entry(),
+        RegistrationCreated::entry(),
+        AwardConfirmed::entry(),
+        ContractSigned::entry(),
+        SectionFailed::entry(),
+        SectionTerminated::entry(),
+        BidWithdrawn::entry(),
+        BidRevoked::entry(),
+        ContractOverdue::entry(),
+        SectionBiddingOpened::entry(),
+        BidSubmitted::entry(),
+        OpeningRecorded::entry(),
+        SectionOpened::entry(),
+        BidDecrypted::entry(),
+        CandidatesPublicized::entry(),
+        AwardReportOverdue::entry(),
+        ObjectionOverdue::entry(),
+        SectionConcluded::entry(),
+        PrequalificationOpened::entry(),
+        PrequalificationApplied::entry(),
+        PrequalificationReviewed::entry(),
+        PrequalificationDeadlineChanged::entry(),
+        SectionReturnedToEvaluation::entry(),
+        DueDateRederived::entry(),
+        QualificationReviewed::entry(),
+        ProjectCreated::entry(),
+        ProjectUpdated::entry(),
+        ProjectApproved::entry(),
+    ]
+}

@@ -77,3 +77,12 @@ contract! {
         sha256: String,
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![
+        AnnouncementPublished::entry(),
+        AnnouncementPeriodsRechecked::entry(),
+        AttachmentAdded::entry(),
+    ]
+}

@@ -128,3 +128,15 @@ contract! {
         late: bool,
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![
+        CaseOverdue::entry(),
+        CaseRaised::entry(),
+        CaseAnswered::entry(),
+        CaseSuspended::entry(),
+        CaseResumed::entry(),
+        CaseDecided::entry(),
+    ]
+}

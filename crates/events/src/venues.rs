@@ -190,3 +190,20 @@ contract! {
         status: String,
     }
 }
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![
+        SessionScheduled::entry(),
+        SessionMoved::entry(),
+        SessionCancelled::entry(),
+        RoomNetworksChanged::entry(),
+        ViolationRecorded::entry(),
+        BookingMoved::entry(),
+        RoomCreated::entry(),
+        BookingCreated::entry(),
+        BookingConfirmed::entry(),
+        BookingCancelled::entry(),
+        BookingExpired::entry(),
+    ]
+}
