@@ -67,12 +67,8 @@ pub struct ArchiveTrigger;
 
 #[async_trait::async_trait]
 impl Consumer for ArchiveTrigger {
-    fn name(&self) -> &'static str {
-        TRIGGER
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        END_EVENTS.contains(&event_type)
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(TRIGGER, &END_EVENTS)
     }
 
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {

@@ -34,10 +34,14 @@ pub const ORG_REGISTERED: &str = OrganizationRegistered::NAME;
 
 #[async_trait]
 impl Consumer for Projection {
-    fn name(&self) -> &'static str {
-        "deposits.projection"
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "deposits.projection",
+            &[SECTION_REGISTERED, ORG_REGISTERED],
+        )
     }
 
+    /// Its own events and the lifecycle's ([`crate::lifecycle::WANTS`]).
     fn wants(&self, event_type: &str) -> bool {
         event_type == SECTION_REGISTERED
             || event_type == ORG_REGISTERED

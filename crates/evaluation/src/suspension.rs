@@ -36,12 +36,11 @@ pub struct Suspensions;
 
 #[async_trait::async_trait]
 impl Consumer for Suspensions {
-    fn name(&self) -> &'static str {
-        "evaluation.suspensions"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == CaseSuspended::NAME || event_type == CaseResumed::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "evaluation.suspensions",
+            &[CaseSuspended::NAME, CaseResumed::NAME],
+        )
     }
 
     /// Decoded through the contracts: an event that does not decode fails the consumer, which

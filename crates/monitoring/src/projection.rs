@@ -79,12 +79,8 @@ pub struct MonitoringConsumer;
 
 #[async_trait::async_trait]
 impl Consumer for MonitoringConsumer {
-    fn name(&self) -> &'static str {
-        CONSUMER
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        WANTED.contains(&event_type)
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(CONSUMER, WANTED)
     }
 
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {

@@ -35,12 +35,8 @@ pub struct Announcements;
 
 #[async_trait::async_trait]
 impl Consumer for Announcements {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == AnnouncementPublished::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(NAME, &[AnnouncementPublished::NAME])
     }
 
     /// Decoded through the contract: an announcement that does not decode fails the consumer,

@@ -61,12 +61,11 @@ pub struct AwardCalendar;
 
 #[async_trait::async_trait]
 impl Consumer for AwardCalendar {
-    fn name(&self) -> &'static str {
-        "projects.award_calendar"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == ggzy_store::calendar::IMPORTED
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "projects.award_calendar",
+            &[ggzy_store::calendar::IMPORTED],
+        )
     }
 
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {

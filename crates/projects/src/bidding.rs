@@ -62,12 +62,11 @@ pub struct OrganizationsProjection;
 
 #[async_trait::async_trait]
 impl Consumer for OrganizationsProjection {
-    fn name(&self) -> &'static str {
-        "projects.organizations"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == OrganizationRegistered::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "projects.organizations",
+            &[OrganizationRegistered::NAME],
+        )
     }
 
     /// Decoded through the contract: an event that does not decode fails the consumer, which

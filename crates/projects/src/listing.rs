@@ -38,12 +38,8 @@ struct DealSectionRow {
 
 #[async_trait::async_trait]
 impl Consumer for ListingOutcome {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == DealConfirmed::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(NAME, &[DealConfirmed::NAME])
     }
 
     /// Decoded through the contract: a deal that does not decode fails the consumer, which parks

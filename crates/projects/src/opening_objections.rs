@@ -83,12 +83,11 @@ pub struct OpeningObjections;
 
 #[async_trait::async_trait]
 impl Consumer for OpeningObjections {
-    fn name(&self) -> &'static str {
-        "projects.opening_objections"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == CaseRaised::NAME || event_type == CaseAnswered::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "projects.opening_objections",
+            &[CaseRaised::NAME, CaseAnswered::NAME],
+        )
     }
 
     /// Decoded through the contracts: an event that does not decode fails the consumer, which

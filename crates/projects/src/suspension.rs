@@ -65,14 +65,10 @@ pub struct Suspensions;
 
 #[async_trait::async_trait]
 impl Consumer for Suspensions {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        matches!(
-            event_type,
-            CaseSuspended::NAME | CaseResumed::NAME | CaseDecided::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            NAME,
+            &[CaseSuspended::NAME, CaseResumed::NAME, CaseDecided::NAME],
         )
     }
 

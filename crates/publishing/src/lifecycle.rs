@@ -478,33 +478,31 @@ async fn experts_disclosed(tx: &mut Tx, now: DateTime<Utc>, p: &CommitteeDisclos
 
 #[async_trait::async_trait]
 impl Consumer for LifecycleProjection {
-    fn name(&self) -> &'static str {
-        NAME
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        matches!(
-            event_type,
-            ProjectApproved::NAME
-                | SectionRegistered::NAME
-                | SectionDeadlineChanged::NAME
-                | OpeningRecorded::NAME
-                | BidRejected::NAME
-                | CandidatesPublicized::NAME
-                | AwardConfirmed::NAME
-                | ContractSigned::NAME
-                | SectionFailed::NAME
-                | SectionTerminated::NAME
-                | OrganizationRegistered::NAME
-                | DealConfirmed::NAME
-                | PreemptionRecorded::NAME
-                | DealTermsRecorded::NAME
-                | ListingFailed::NAME
-                | AuctionFailed::NAME
-                | DueDateRederived::NAME
-                | CommitteeDisclosed::NAME
-                | SectionReturnedToEvaluation::NAME
-                | ggzy_store::calendar::IMPORTED
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            NAME,
+            &[
+                ProjectApproved::NAME,
+                SectionRegistered::NAME,
+                SectionDeadlineChanged::NAME,
+                OpeningRecorded::NAME,
+                BidRejected::NAME,
+                CandidatesPublicized::NAME,
+                AwardConfirmed::NAME,
+                ContractSigned::NAME,
+                SectionFailed::NAME,
+                SectionTerminated::NAME,
+                OrganizationRegistered::NAME,
+                DealConfirmed::NAME,
+                PreemptionRecorded::NAME,
+                DealTermsRecorded::NAME,
+                ListingFailed::NAME,
+                AuctionFailed::NAME,
+                DueDateRederived::NAME,
+                CommitteeDisclosed::NAME,
+                SectionReturnedToEvaluation::NAME,
+                ggzy_store::calendar::IMPORTED,
+            ],
         )
     }
 

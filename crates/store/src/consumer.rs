@@ -15,12 +15,32 @@ use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Result};
 use std::sync::Arc;
 
+/// What a consumer follows: its name (the key of its cursor) and the event types it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Subscription {
+    pub name: &'static str,
+    pub events: &'static [&'static str],
+}
+
+impl Subscription {
+    /// `events`: contract `NAME`s (`&[DrawCompleted::NAME, DrawCancelled::NAME]`) or a `const` list.
+    pub const fn new(name: &'static str, events: &'static [&'static str]) -> Self {
+        Self { name, events }
+    }
+}
+
 #[async_trait::async_trait]
 pub trait Consumer: Send + Sync {
+    /// Its unique, stable name (it keys the cursor) and the event types it reads.
+    fn subscription(&self) -> Subscription;
     /// Unique, stable name: it keys the cursor.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.subscription().name
+    }
     /// Cheap filter on the event type; events not wanted only advance the cursor.
-    fn wants(&self, event_type: &str) -> bool;
+    fn wants(&self, event_type: &str) -> bool {
+        self.subscription().events.contains(&event_type)
+    }
     /// React inside the batch transaction (may write rows and emit events).
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()>;
 }

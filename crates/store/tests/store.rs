@@ -687,11 +687,8 @@ struct Reactor;
 
 #[async_trait::async_trait]
 impl Consumer for Reactor {
-    fn name(&self) -> &'static str {
-        "test.reactor"
-    }
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == "test.order.placed"
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new("test.reactor", &["test.order.placed"])
     }
     async fn handle(
         &self,
@@ -1687,11 +1684,8 @@ struct Picky {
 
 #[async_trait::async_trait]
 impl Consumer for Picky {
-    fn name(&self) -> &'static str {
-        "test.picky"
-    }
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == "test.item"
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new("test.picky", &["test.item"])
     }
     async fn handle(
         &self,

@@ -7,25 +7,23 @@ pub struct Projection;
 
 #[async_trait::async_trait]
 impl Consumer for Projection {
-    fn name(&self) -> &'static str {
-        "auctions.projection"
-    }
-
-    fn wants(&self, t: &str) -> bool {
-        matches!(
-            t,
-            "projects.section.registered"
-                | "projects.registration.created"
-                | "deposits.deposit.valid"
-                | "deposits.deposit.status_fixed"
-                | "publishing.announcement.published"
-                | "venues.room.created"
-                | "venues.booking.created"
-                | "venues.booking.confirmed"
-                | "venues.booking.moved"
-                | "venues.booking.cancelled"
-                | "venues.booking.expired"
-                | "calendar.schedule.imported"
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "auctions.projection",
+            &[
+                "projects.section.registered",
+                "projects.registration.created",
+                "deposits.deposit.valid",
+                "deposits.deposit.status_fixed",
+                "publishing.announcement.published",
+                "venues.room.created",
+                "venues.booking.created",
+                "venues.booking.confirmed",
+                "venues.booking.moved",
+                "venues.booking.cancelled",
+                "venues.booking.expired",
+                "calendar.schedule.imported",
+            ],
         )
     }
 

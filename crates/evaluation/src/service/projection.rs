@@ -20,29 +20,27 @@ pub struct Projection;
 
 #[async_trait::async_trait]
 impl Consumer for Projection {
-    fn name(&self) -> &'static str {
-        "evaluation.projection"
-    }
-
-    fn wants(&self, t: &str) -> bool {
-        matches!(
-            t,
-            SectionRegistered::NAME
-                | BidSubmitted::NAME
-                | OpeningRecorded::NAME
-                | DrawCompleted::NAME
-                | MemberReplaced::NAME
-                | ExpertUpdated::NAME
-                | SessionScheduled::NAME
-                | SessionMoved::NAME
-                | SessionCancelled::NAME
-                | RoomNetworksChanged::NAME
-                | BidDecrypted::NAME
-                | SectionBiddingOpened::NAME
-                | SectionDeadlineChanged::NAME
-                | AnnouncementPublished::NAME
-                | QualificationReviewed::NAME
-                | SectionReturnedToEvaluation::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "evaluation.projection",
+            &[
+                SectionRegistered::NAME,
+                BidSubmitted::NAME,
+                OpeningRecorded::NAME,
+                DrawCompleted::NAME,
+                MemberReplaced::NAME,
+                ExpertUpdated::NAME,
+                SessionScheduled::NAME,
+                SessionMoved::NAME,
+                SessionCancelled::NAME,
+                RoomNetworksChanged::NAME,
+                BidDecrypted::NAME,
+                SectionBiddingOpened::NAME,
+                SectionDeadlineChanged::NAME,
+                AnnouncementPublished::NAME,
+                QualificationReviewed::NAME,
+                SectionReturnedToEvaluation::NAME,
+            ],
         )
     }
 

@@ -377,12 +377,11 @@ pub struct Committees;
 
 #[async_trait::async_trait]
 impl Consumer for Committees {
-    fn name(&self) -> &'static str {
-        "projects.committees"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == DrawCompleted::NAME || event_type == DrawCancelled::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "projects.committees",
+            &[DrawCompleted::NAME, DrawCancelled::NAME],
+        )
     }
 
     /// Decoded through the contracts: an event that does not decode fails the consumer, which
@@ -510,12 +509,11 @@ pub struct EvaluationReports;
 
 #[async_trait::async_trait]
 impl Consumer for EvaluationReports {
-    fn name(&self) -> &'static str {
-        "projects.evaluation_reports"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == ReportSigned::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "projects.evaluation_reports",
+            &[ReportSigned::NAME],
+        )
     }
 
     /// Decoded through the contract: a report that does not decode fails the consumer, which

@@ -12,12 +12,11 @@ pub struct DepositStatusProjection;
 
 #[async_trait::async_trait]
 impl Consumer for DepositStatusProjection {
-    fn name(&self) -> &'static str {
-        "projects.opening_deposits"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == DepositStatusFixed::NAME || event_type == DepositValid::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "projects.opening_deposits",
+            &[DepositStatusFixed::NAME, DepositValid::NAME],
+        )
     }
 
     /// Decoded through the contracts: an event that does not decode fails the consumer, which

@@ -50,12 +50,11 @@ pub struct OpeningSchedule;
 
 #[async_trait::async_trait]
 impl Consumer for OpeningSchedule {
-    fn name(&self) -> &'static str {
-        "projects.opening_schedule"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == SectionBiddingOpened::NAME || event_type == SectionDeadlineChanged::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "projects.opening_schedule",
+            &[SectionBiddingOpened::NAME, SectionDeadlineChanged::NAME],
+        )
     }
 
     /// An event that does not decode into its contract fails the consumer, which parks it with an

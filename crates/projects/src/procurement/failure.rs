@@ -52,12 +52,8 @@ pub struct ReviewRejections;
 
 #[async_trait::async_trait]
 impl ggzy_store::consumer::Consumer for ReviewRejections {
-    fn name(&self) -> &'static str {
-        "projects.review_rejections"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == <BidRejected as Contract>::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new("projects.review_rejections", &[BidRejected::NAME])
     }
 
     /// Decoded through the contract: an event that does not decode fails the consumer, which

@@ -15,32 +15,30 @@ pub struct Projection;
 
 #[async_trait::async_trait]
 impl Consumer for Projection {
-    fn name(&self) -> &'static str {
-        CONSUMER
-    }
-
-    fn wants(&self, t: &str) -> bool {
-        [
-            SectionRegistered::NAME,
-            SectionBiddingOpened::NAME,
-            SectionDeadlineChanged::NAME,
-            SectionClosed::NAME,
-            SectionOpened::NAME,
-            OpeningRecorded::NAME,
-            CandidatesPublicized::NAME,
-            DueDateRederived::NAME,
-            AwardConfirmed::NAME,
-            SectionConcluded::NAME,
-            SectionFailed::NAME,
-            SectionTerminated::NAME,
-            SectionReturnedToEvaluation::NAME,
-            RegistrationCreated::NAME,
-            PrequalificationOpened::NAME,
-            PrequalificationApplied::NAME,
-            PrequalificationReviewed::NAME,
-            PrequalificationDeadlineChanged::NAME,
-        ]
-        .contains(&t)
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            CONSUMER,
+            &[
+                SectionRegistered::NAME,
+                SectionBiddingOpened::NAME,
+                SectionDeadlineChanged::NAME,
+                SectionClosed::NAME,
+                SectionOpened::NAME,
+                OpeningRecorded::NAME,
+                CandidatesPublicized::NAME,
+                DueDateRederived::NAME,
+                AwardConfirmed::NAME,
+                SectionConcluded::NAME,
+                SectionFailed::NAME,
+                SectionTerminated::NAME,
+                SectionReturnedToEvaluation::NAME,
+                RegistrationCreated::NAME,
+                PrequalificationOpened::NAME,
+                PrequalificationApplied::NAME,
+                PrequalificationReviewed::NAME,
+                PrequalificationDeadlineChanged::NAME,
+            ],
+        )
     }
 
     /// Each event is decoded through its contract (crates/events): an undecodable one fails and is

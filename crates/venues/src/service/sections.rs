@@ -10,12 +10,11 @@ pub struct SectionsProjection;
 
 #[async_trait::async_trait]
 impl Consumer for SectionsProjection {
-    fn name(&self) -> &'static str {
-        "venues.sections"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        event_type == SectionRegistered::NAME || event_type == SectionDeadlineChanged::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "venues.sections",
+            &[SectionRegistered::NAME, SectionDeadlineChanged::NAME],
+        )
     }
 
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {

@@ -226,14 +226,14 @@ pub struct SessionExperts;
 
 #[async_trait::async_trait]
 impl Consumer for SessionExperts {
-    fn name(&self) -> &'static str {
-        "venues.session_experts"
-    }
-
-    fn wants(&self, event_type: &str) -> bool {
-        matches!(
-            event_type,
-            DrawCompleted::NAME | MemberReplaced::NAME | ExpertUpdated::NAME
+    fn subscription(&self) -> ggzy_store::consumer::Subscription {
+        ggzy_store::consumer::Subscription::new(
+            "venues.session_experts",
+            &[
+                DrawCompleted::NAME,
+                MemberReplaced::NAME,
+                ExpertUpdated::NAME,
+            ],
         )
     }
 
