@@ -54,7 +54,7 @@ pub fn markdown() -> String {
         "# Event contracts\n\n\
          Generated from the types of `crates/events` by `cargo run -p ggzy-events --example catalogue`;\n\
          do not edit by hand (the test `catalogue_is_current` fails when this file is stale).\n\n\
-         Each event another area consumes has one type: its name, version and payload. Producers\n\
+         Every event the platform writes has one type: its name, version and payload. Producers\n\
          build the payload through the type, consumers decode it through the type; an event a consumer\n\
          cannot decode is parked with an alert (see the crate docs and docs/events-and-time.md).\n\
          Versioning: a new field is optional (`Option`, absent in older events) and keeps the version;\n\

@@ -1,10 +1,13 @@
-//! Typed contracts of the domain events that one area consumes from another.
+//! Typed contracts of every domain event the platform writes.
 //!
-//! Areas talk only through events (see ARCHITECTURE.md). Each event another area consumes has one
-//! Rust type here: its dotted name ([`Contract::NAME`]), its version ([`Contract::VERSION`]) and
+//! Areas talk only through events (see ARCHITECTURE.md). Every event has one Rust type here —
+//! whether another area consumes it or only the audit log, the archives and monitoring's views read
+//! it —, in the module of the area that writes it: its dotted name ([`Contract::NAME`]), its version ([`Contract::VERSION`]) and
 //! its payload as a serde struct. Producers build the payload through the type and call
 //! [`Contract::encode`]; consumers call [`Contract::decode`]. A renamed or retyped field is then a
 //! compile error in the producer and the consumer alike, not a silent `null` in production.
+//! No area builds an event by hand (`NewEvent::new`): the test `every_event_typed` reads the areas'
+//! sources and names any place that does.
 //!
 //! # Versioning rule
 //!
