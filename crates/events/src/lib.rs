@@ -34,7 +34,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+pub mod archives;
 pub mod auctions;
+pub mod audit;
 pub mod calendar;
 mod catalogue;
 pub mod consumer;
