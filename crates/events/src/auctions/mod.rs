@@ -117,7 +117,7 @@ contract! {
         section_id: String,
         project_id: Option<String>,
         market: Option<String>,
-        /// `extend` (延期) or `lower_reserve` (降低底价) …
+        /// `extend` (延期) or `lower_floor` (降低底价).
         kind: Option<String>,
         round: Option<i64>,
         #[serde(default)]
