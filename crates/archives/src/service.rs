@@ -14,10 +14,11 @@
 use crate::bundle::{self, ArchivedDocument, ArchivedEvent, Manifest};
 use crate::rules::{self, Retention};
 use chrono::NaiveDate;
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::sql::{At, Flag, MaybeAt};
 use ggzy_core::time::{at_local, local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, FieldError, Result, Timestamp};
+use ggzy_events::archives::{ArchiveCreated, ArchiveDisposed, ArchiveScheduled};
 use ggzy_events::projects::{
     BidDecrypted, BidSubmitted, ContractSigned, SectionConcluded, SectionFailed, SectionTerminated,
 };
@@ -27,7 +28,6 @@ use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, outbox, tlog, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The events that end a trade (the section reaches a final state).
@@ -120,13 +120,14 @@ impl Consumer for ArchiveTrigger {
                 db,
                 &ActorRef::system(TRIGGER),
                 now,
-                NewEvent::new(
-                    "archives.archive.scheduled",
-                    "section",
-                    section_id,
-                    json!({"section_id": section_id, "project_id": project_id, "market": market,
-                           "ended_by": ev.event_type, "end_seq": ev.seq}),
-                ),
+                ArchiveScheduled {
+                    section_id: section_id.to_string(),
+                    project_id: project_id.to_string(),
+                    market: market.to_string(),
+                    ended_by: ev.event_type.clone(),
+                    end_seq: ev.seq,
+                }
+                .encode(),
             )
             .await?;
         }
@@ -537,18 +538,22 @@ async fn build_one(ctx: &Ctx, job: &Job) -> Result<bool> {
         &ctx.db,
         &ActorRef::system("archives.builder"),
         now,
-        NewEvent::new(
-            "archives.archive.created",
-            "archive",
-            &archive_id,
-            json!({"archive_id": archive_id, "section_id": job.section_id,
-                   "project_id": job.project_id, "market": job.market,
-                   "ended_by": job.end_event_type, "retain_until": until.to_string(),
-                   "retention_years": retention.years, "basis": retention.basis,
-                   "tree_size": size, "events": manifest.events.len(),
-                   "documents": manifest.documents.len(),
-                   "bundle_sha256": built.sha256, "manifest_sha256": built.manifest_sha256}),
-        ),
+        ArchiveCreated {
+            archive_id: archive_id.clone(),
+            section_id: job.section_id.clone(),
+            project_id: job.project_id.clone(),
+            market: job.market.clone(),
+            ended_by: job.end_event_type.clone(),
+            retain_until: until,
+            retention_years: retention.years,
+            basis: retention.basis.clone(),
+            tree_size: size,
+            events: manifest.events.len() as u64,
+            documents: manifest.documents.len() as u64,
+            bundle_sha256: built.sha256.clone(),
+            manifest_sha256: built.manifest_sha256.clone(),
+        }
+        .encode(),
     )
     .await?;
     ctx.db.commit(tx).await?;
@@ -790,15 +795,17 @@ pub async fn dispose(ctx: &Ctx, actor: &Actor, id: &str, d: &Disposal) -> Result
         &ctx.db,
         &ActorRef::user(&actor.user_id, actor.org_id.as_deref()),
         now,
-        NewEvent::new(
-            "archives.archive.disposed",
-            "archive",
-            id,
-            json!({"archive_id": id, "section_id": archive.section_id,
-                   "project_id": archive.project_id, "market": archive.market,
-                   "retain_until": archive.retain_until, "reason": reason,
-                   "bundle_sha256": archive.bundle_sha256}),
-        ),
+        ArchiveDisposed {
+            archive_id: id.to_string(),
+            section_id: archive.section_id.clone(),
+            project_id: archive.project_id.clone(),
+            market: archive.market.clone(),
+            // The stored day, parsed above (`YYYY-MM-DD` both ways).
+            retain_until: until,
+            reason: reason.to_string(),
+            bundle_sha256: archive.bundle_sha256.clone(),
+        }
+        .encode(),
     )
     .await?;
     ctx.db.commit(tx).await?;

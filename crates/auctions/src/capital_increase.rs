@@ -24,15 +24,18 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::error::FieldError;
-use ggzy_core::events::NewEvent;
 use ggzy_core::http::{Json, Path};
 use ggzy_core::period::{self, Days};
 use ggzy_core::time::{from_micros, local_date, to_micros};
 use ggzy_core::{ids, Error, Money, Result, Timestamp};
+use ggzy_events::auctions::{
+    CapitalCriterion, CapitalIncreaseAgreed, CapitalIncreaseDealConfirmed, CapitalIncreaseOpened,
+    CapitalIncreaseSelected, RankedInvestor, SelectionLot,
+};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};

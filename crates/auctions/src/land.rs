@@ -17,16 +17,16 @@
 use crate::rules::ListingOutcome;
 use crate::service::{self, AuctionRow, AuctionView};
 use axum::extract::State;
-use ggzy_core::events::NewEvent;
 use ggzy_core::http::{Json, Path};
 use ggzy_core::time::to_micros;
 use ggzy_core::Timestamp;
 use ggzy_core::{Error, FieldError, Result};
+use ggzy_events::auctions::{ContinueRequested, EligibilityConfirmed, LandFloorApprovalRecorded};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::uow::Uow;
 use ggzy_store::{emit, Ctx, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -364,14 +364,15 @@ pub async fn confirm(
             &ctx.db,
             &actor.actor_ref(),
             now,
-            NewEvent::new(
-                "auctions.eligibility.confirmed",
-                "auction",
-                &id,
-                json!({"auction_id": id, "section_id": a.section_id, "org_id": b.org_id,
-                       "number": number, "confirmed_by": actor.user_id,
-                       "confirmed_at": now.to_rfc3339()}),
-            ),
+            EligibilityConfirmed {
+                auction_id: id.clone(),
+                section_id: a.section_id.clone(),
+                org_id: b.org_id.clone(),
+                number,
+                confirmed_by: actor.user_id.clone(),
+                confirmed_at: now,
+            }
+            .encode(),
         )
         .await?;
     }
@@ -451,13 +452,14 @@ async fn request_continue(
             &ctx.db,
             &actor.actor_ref(),
             now,
-            NewEvent::new(
-                "auctions.continue.requested",
-                "auction",
-                &id,
-                json!({"auction_id": id, "section_id": a.section_id, "number": number,
-                       "round": a.round, "requested_at": now.to_rfc3339()}),
-            ),
+            ContinueRequested {
+                auction_id: id.clone(),
+                section_id: a.section_id.clone(),
+                number,
+                round: a.round,
+                requested_at: now,
+            }
+            .encode(),
         )
         .await?;
     }
@@ -572,16 +574,19 @@ pub(crate) async fn record_approval(
     .bind(to_micros(now))
     .execute(&mut **u.tx())
     .await?;
-    u.emit(NewEvent::new(
-            "auctions.land_floor_approval.recorded",
-            "auction",
-            &a.id,
-            json!({"auction_id": a.id, "section_id": a.section_id, "relist_id": relist_id,
-                   "document": p.document.trim(), "approved_by": p.approved_by.trim(),
-                   "starting_price": ggzy_core::Money::from_fen(starting_fen).to_string(),
-                   "previous_starting_price": ggzy_core::Money::from_fen(a.starting_fen).to_string(),
-                   "recorded_by": actor.user_id, "recorded_at": now.to_rfc3339()}),
-        ),
+    u.emit(
+        LandFloorApprovalRecorded {
+            auction_id: a.id.clone(),
+            section_id: a.section_id.clone(),
+            relist_id: relist_id.to_string(),
+            document: p.document.trim().to_string(),
+            approved_by: p.approved_by.trim().to_string(),
+            starting_price: ggzy_core::Money::from_fen(starting_fen),
+            previous_starting_price: ggzy_core::Money::from_fen(a.starting_fen),
+            recorded_by: actor.user_id.clone(),
+            recorded_at: now,
+        }
+        .encode(),
     )
     .await?;
     Ok(())

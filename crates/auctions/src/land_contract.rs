@@ -8,19 +8,20 @@
 use axum::extract::State;
 use chrono::{Months, NaiveDate};
 use ggzy_core::calendar::BusinessCalendar;
-use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::events::ActorRef;
 use ggzy_core::http::{Json, Path};
 use ggzy_core::sql::{At, Day, MaybeDay};
 use ggzy_core::time::{at_local, local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
-use ggzy_events::auctions::LandContractOverdue;
+use ggzy_events::auctions::{
+    LandContractOpened, LandContractOverdue, LandContractPaymentRecorded, LandContractSigned,
+};
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::uow::Uow;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -168,14 +169,18 @@ pub(crate) async fn open(
     .execute(&mut **u.tx())
     .await?;
     schedule_step(u.tx(), deal_id, "signing", due, now).await?;
-    u.emit(NewEvent::new(
-        "auctions.land_contract.opened",
-        "auction",
-        auction_id,
-        json!({"deal_id": deal_id, "auction_id": auction_id, "section_id": section_id,
-                   "winner_org_id": winner, "price": Money::from_fen(price_fen).to_string(),
-                   "sign_due_date": due.to_string(), "source": SOURCE}),
-    ))
+    u.emit(
+        LandContractOpened {
+            deal_id: deal_id.to_string(),
+            auction_id: auction_id.to_string(),
+            section_id: section_id.to_string(),
+            winner_org_id: winner.to_string(),
+            price: Money::from_fen(price_fen),
+            sign_due_date: due,
+            source: SOURCE.to_string(),
+        }
+        .encode(),
+    )
     .await?;
     Ok(())
 }
@@ -344,16 +349,18 @@ pub async fn sign(ctx: &Ctx, actor: &Actor, id: &str, b: SignContract) -> Result
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.land_contract.signed",
-            "auction",
-            id,
-            json!({"deal_id": c.deal_id, "auction_id": id, "section_id": c.section_id,
-                   "contract_no": b.contract_no.trim(), "signed_on": b.signed_on.to_string(),
-                   "late": b.signed_on > c.sign_due,
-                   "first_due_date": first.to_string(), "final_due_date": last.to_string(),
-                   "first_minimum": Money::from_fen(first_minimum(c.price)).to_string()}),
-        ),
+        LandContractSigned {
+            deal_id: c.deal_id.clone(),
+            auction_id: id.to_string(),
+            section_id: c.section_id.clone(),
+            contract_no: b.contract_no.trim().to_string(),
+            signed_on: b.signed_on,
+            late: b.signed_on > c.sign_due,
+            first_due_date: first,
+            final_due_date: last,
+            first_minimum: Money::from_fen(first_minimum(c.price)),
+        }
+        .encode(),
     )
     .await?;
     let c = load_for_auction(&mut tx, id, "").await?;
@@ -445,14 +452,15 @@ pub async fn pay(ctx: &Ctx, actor: &Actor, id: &str, b: NewPayment) -> Result<La
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.land_contract.payment_recorded",
-            "auction",
-            id,
-            json!({"deal_id": c.deal_id, "auction_id": id, "payment_id": pid,
-                   "amount": amount.to_string(), "paid_on": b.paid_on.to_string(),
-                   "paid_total": Money::from_fen(c.paid + amount.fen()).to_string()}),
-        ),
+        LandContractPaymentRecorded {
+            deal_id: c.deal_id.clone(),
+            auction_id: id.to_string(),
+            payment_id: pid,
+            amount,
+            paid_on: b.paid_on,
+            paid_total: Money::from_fen(c.paid + amount.fen()),
+        }
+        .encode(),
     )
     .await?;
     let c = load_for_auction(&mut tx, id, "").await?;

@@ -2,7 +2,7 @@
 
 use crate::rules::{self, AuctionRules, ListingOutcome};
 use chrono::Duration;
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
 use ggzy_identity::Actor;

@@ -22,7 +22,9 @@ pub struct Entry {
 /// Every contract of this crate, sorted by name. Each area module lists its own (`entries()`).
 pub fn catalogue() -> Vec<Entry> {
     let mut v: Vec<Entry> = [
+        crate::archives::entries(),
         crate::auctions::entries(),
+        crate::audit::entries(),
         crate::calendar::entries(),
         crate::consumer::entries(),
         crate::deposits::entries(),

@@ -37,7 +37,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+pub mod archives;
 pub mod auctions;
+pub mod audit;
 pub mod calendar;
 mod catalogue;
 pub mod consumer;

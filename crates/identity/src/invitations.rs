@@ -10,13 +10,14 @@ use crate::service::{self, NewUser};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::events::ActorRef;
 use ggzy_core::http::{Json, Path};
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result};
+use ggzy_events::identity::{InvitationIssued, UserDisabled};
+use ggzy_events::Contract;
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -128,13 +129,14 @@ pub async fn issue(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "identity.invitation.issued",
-            "organization",
-            org_id,
-            json!({"invitation_id": id, "org_id": org_id, "role": input.role.as_str(),
-                   "issued_by": actor.user_id, "expires_at": expires_at}),
-        ),
+        InvitationIssued {
+            invitation_id: id.clone(),
+            org_id: org_id.to_string(),
+            role: input.role.as_str().to_string(),
+            issued_by: actor.user_id.clone(),
+            expires_at,
+        }
+        .encode(),
     )
     .await?;
     let answer = Invitation {
@@ -261,12 +263,10 @@ pub async fn disable(ctx: &Ctx, actor: &Actor, user_id: &str) -> Result<()> {
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "identity.user.disabled",
-            "user",
-            user_id,
-            json!({"id": user_id}),
-        ),
+        UserDisabled {
+            id: user_id.to_string(),
+        }
+        .encode(),
     )
     .await?;
     // The answer is 204 without a body: stored with the change for a keyed retry.

@@ -17,12 +17,12 @@ use crate::invitations::roles_for_kind;
 use crate::model::{Actor, Role, User};
 use crate::service;
 use axum::extract::State;
-use ggzy_core::events::NewEvent;
 use ggzy_core::http::{Json, Path};
 use ggzy_core::{Error, Result};
+use ggzy_events::identity::UserRolesChanged;
+use ggzy_events::Contract;
 use ggzy_store::{emit, Ctx};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -116,14 +116,16 @@ pub async fn change_role(ctx: &Ctx, actor: &Actor, user_id: &str, new: Role) -> 
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "identity.user.roles_changed",
-            "user",
-            user_id,
-            json!({"id": user_id, "username": user.username, "org_id": user.org_id,
-                   "old_roles": [old.as_str()], "new_roles": [new.as_str()],
-                   "removed": [old.as_str()], "added": [new.as_str()]}),
-        ),
+        UserRolesChanged {
+            id: user_id.to_string(),
+            username: user.username.clone(),
+            org_id: user.org_id.clone(),
+            old_roles: vec![old.as_str().to_string()],
+            new_roles: vec![new.as_str().to_string()],
+            removed: vec![old.as_str().to_string()],
+            added: vec![new.as_str().to_string()],
+        }
+        .encode(),
     )
     .await?;
     user.role = new;

@@ -2,11 +2,11 @@
 
 use crate::model::{Actor, Organization, Role, User};
 use ggzy_core::error::Violations;
-use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::events::ActorRef;
 use ggzy_core::ident::{ResidentId, Uscc};
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result, ResultExt, Timestamp};
-use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::identity::{OrganizationRegistered, UserLoggedIn, UserPasswordReset};
 use ggzy_events::Contract;
 use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, Ctx};
@@ -15,7 +15,6 @@ const ORGANIZATIONS_USCC: UniqueKey =
     UniqueKey::new("organizations_uscc_key", "organizations", &["uscc"]);
 const USERS_USERNAME: UniqueKey = UniqueKey::new("users_username_key", "users", &["username"]);
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// Hash a password on the bounded hashing pool ([`crate::hash`]).
@@ -560,12 +559,12 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "identity.user.logged_in",
-            "user",
-            &actor.user_id,
-            json!({"username": actor.username, "ip": ip}),
-        ),
+        UserLoggedIn {
+            user_id: actor.user_id.clone(),
+            username: actor.username.clone(),
+            ip: ip.to_string(),
+        }
+        .encode(),
     )
     .await?;
     ctx.db.commit(tx).await?;
@@ -698,12 +697,10 @@ pub async fn reset_password_by_admin(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "identity.user.password_reset",
-            "user",
-            user_id,
-            json!({"id": user_id}),
-        ),
+        UserPasswordReset {
+            id: user_id.to_string(),
+        }
+        .encode(),
     )
     .await?;
     ctx.db.commit(tx).await?;

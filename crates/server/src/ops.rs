@@ -369,14 +369,13 @@ pub async fn disclose(ctx: &Ctx, actor: &Actor, req: DisclosureRequest) -> Resul
         &ctx.db,
         &actor.actor_ref(),
         now,
-        ggzy_core::events::NewEvent::new(
-            "audit.identities.disclosed",
-            "section",
-            &id,
-            serde_json::json!({"section_id": id, "reason": req.reason.trim(),
-                               "user_id": actor.user_id, "username": actor.username,
-                               "org_id": actor.org_id}),
-        ),
+        ggzy_events::Contract::encode(&ggzy_events::audit::IdentitiesDisclosed {
+            section_id: id.clone(),
+            reason: req.reason.trim().to_string(),
+            user_id: actor.user_id.clone(),
+            username: actor.username.clone(),
+            org_id: actor.org_id.clone(),
+        }),
     )
     .await?;
     // The events are read before the commit (the disclosure's own event is not among them) and

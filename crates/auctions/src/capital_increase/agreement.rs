@@ -115,24 +115,32 @@ pub async fn agree(
     .bind(&ci.section_id)
     .fetch_all(&mut *tx)
     .await?;
-    let losers: Vec<&String> = bidders.iter().filter(|o| **o != investor).collect();
-    let price = Money::from_fen(amount_fen).to_string();
+    let losers: Vec<String> = bidders
+        .iter()
+        .filter(|o| **o != investor)
+        .cloned()
+        .collect();
+    let price = Money::from_fen(amount_fen);
     ggzy_store::emit(
         &mut tx,
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.capital_increase.agreed",
-            "capital_increase",
-            id,
-            json!({"capital_increase_id": id, "deal_id": deal_id, "section_id": ci.section_id,
-                   "project_id": ci.project_id, "investor_org_id": investor, "amount": price,
-                   "amount_sought": Money::from_fen(ci.amount_sought_fen).to_string(),
-                   "agreement_no": no, "signed_on": input.signed_on.to_string(),
-                   "publicity_start": now.to_rfc3339(), "publicity_end": end.to_rfc3339(),
-                   "source": r.publicity_source}),
-        ),
+        CapitalIncreaseAgreed {
+            capital_increase_id: id.to_string(),
+            deal_id: deal_id.clone(),
+            section_id: ci.section_id.clone(),
+            project_id: ci.project_id.clone(),
+            investor_org_id: investor.clone(),
+            amount: price,
+            amount_sought: Money::from_fen(ci.amount_sought_fen),
+            agreement_no: no.to_string(),
+            signed_on: input.signed_on,
+            publicity_start: now,
+            publicity_end: end,
+            source: r.publicity_source.to_string(),
+        }
+        .encode(),
     )
     .await?;
     // The agreement is the deal: deposits settle it, publishing drafts the result announcement,
@@ -142,18 +150,24 @@ pub async fn agree(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.deal.confirmed",
-            "capital_increase",
-            id,
-            json!({"deal_id": deal_id, "auction_id": id, "capital_increase_id": id,
-                   "section_id": ci.section_id, "project_id": ci.project_id,
-                   "market": "property", "winner_org_id": investor,
-                   "winner_number": number.unwrap_or_default(), "price": price,
-                   "via": "capital_increase", "confirmed_at": now.to_rfc3339(),
-                   "publicity_start_at": now.to_rfc3339(), "publicity_end_at": end.to_rfc3339(),
-                   "bidder_org_ids": bidders, "loser_org_ids": losers}),
-        ),
+        CapitalIncreaseDealConfirmed {
+            deal_id,
+            auction_id: id.to_string(),
+            capital_increase_id: id.to_string(),
+            section_id: ci.section_id.clone(),
+            project_id: ci.project_id.clone(),
+            market: "property".into(),
+            winner_org_id: investor.clone(),
+            winner_number: number.unwrap_or_default(),
+            price,
+            via: "capital_increase".into(),
+            confirmed_at: now,
+            publicity_start_at: now,
+            publicity_end_at: end,
+            bidder_org_ids: bidders,
+            loser_org_ids: losers,
+        }
+        .encode(),
     )
     .await?;
     let answer = view_of(&mut tx, id).await?;

@@ -175,16 +175,26 @@ pub async fn create(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.capital_increase.opened",
-            "capital_increase",
-            &id,
-            json!({"capital_increase_id": id, "section_id": n.section_id,
-                   "project_id": project_id, "market": "property",
-                   "disclosure_start": start.to_rfc3339(), "disclosure_end": end.to_rfc3339(),
-                   "amount_sought": sought.to_string(), "method": n.method,
-                   "criteria": n.criteria, "source": r.disclosure_source}),
-        ),
+        CapitalIncreaseOpened {
+            capital_increase_id: id.clone(),
+            section_id: n.section_id.clone(),
+            project_id: project_id.clone(),
+            market: "property".into(),
+            disclosure_start: start,
+            disclosure_end: end,
+            amount_sought: sought,
+            method: n.method.clone(),
+            criteria: n
+                .criteria
+                .iter()
+                .map(|c| CapitalCriterion {
+                    name: c.name.clone(),
+                    weight: c.weight,
+                })
+                .collect(),
+            source: r.disclosure_source.to_string(),
+        }
+        .encode(),
     )
     .await?;
     let answer = view_of(&mut tx, &id).await?;

@@ -167,20 +167,28 @@ pub async fn select(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.capital_increase.selected",
-            "capital_increase",
-            id,
-            json!({"capital_increase_id": id, "section_id": ci.section_id,
-                   "project_id": ci.project_id, "investor_org_id": winner.org_id,
-                   "amount": Money::from_fen(winner.amount_fen).to_string(),
-                   "total": points_str(winner.total_centi),
-                   "ranking": ranked.iter().map(|s| json!({"org_id": s.org_id,
-                        "total": points_str(s.total_centi)})).collect::<Vec<_>>(),
-                   "lot": lot_seed.as_ref().map(|s| json!({"seed": s, "tied": tied,
-                        "rule": ggzy_core::lot::RULE})),
-                   "source": r.selection_source}),
-        ),
+        CapitalIncreaseSelected {
+            capital_increase_id: id.to_string(),
+            section_id: ci.section_id.clone(),
+            project_id: ci.project_id.clone(),
+            investor_org_id: winner.org_id.clone(),
+            amount: Money::from_fen(winner.amount_fen),
+            total: points_str(winner.total_centi),
+            ranking: ranked
+                .iter()
+                .map(|s| RankedInvestor {
+                    org_id: s.org_id.clone(),
+                    total: points_str(s.total_centi),
+                })
+                .collect(),
+            lot: lot_seed.as_ref().map(|s| SelectionLot {
+                seed: s.clone(),
+                tied: tied.clone(),
+                rule: ggzy_core::lot::RULE.to_string(),
+            }),
+            source: r.selection_source.to_string(),
+        }
+        .encode(),
     )
     .await?;
     let answer = view_of(&mut tx, id).await?;

@@ -1,6 +1,8 @@
 //! Bids (报价 / 竞价): one bid at a time, ordered by the auction row's version.
 
 use super::*;
+use ggzy_events::auctions::BidAccepted as BidAcceptedEvent;
+use ggzy_events::Contract;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BidAccepted {
@@ -152,15 +154,21 @@ pub async fn bid(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.bid.accepted",
-            "auction",
-            id,
-            json!({"auction_id": id, "section_id": a.section_id, "seq": seq, "bid_id": bid_id,
-                   "org_id": org, "number": number, "price": price.to_string(), "phase": a.phase,
-                   "at": now.to_rfc3339(), "ends_at": new_end.to_rfc3339(),
-                   "extended": new_end != a.ends_at, "round": a.round}),
-        ),
+        BidAcceptedEvent {
+            auction_id: id.to_string(),
+            section_id: a.section_id.clone(),
+            seq,
+            bid_id,
+            org_id: org.clone(),
+            number: number.clone(),
+            price,
+            phase: a.phase.clone(),
+            at: now,
+            ends_at: new_end,
+            extended: new_end != a.ends_at,
+            round: a.round,
+        }
+        .encode(),
     )
     .await?;
     let accepted = BidAccepted {

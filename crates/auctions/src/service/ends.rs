@@ -1,7 +1,9 @@
 //! Ends: the durable listing-end and auction-end timers, deal and failure.
 
 use super::*;
-use ggzy_events::auctions::{AuctionFailed, DealConfirmed, ListingFailed};
+use ggzy_events::auctions::{
+    AuctionFailed, AuctionStarted, DealConfirmed, ListingFailed, OnsitePending,
+};
 use ggzy_events::Contract;
 
 pub(super) fn system() -> ActorRef {
@@ -225,15 +227,17 @@ impl TimerHandler for ListingEnd {
                         db,
                         &system(),
                         now,
-                        NewEvent::new(
-                            "auctions.onsite.pending",
-                            "auction",
-                            &id,
-                            json!({"auction_id": id, "section_id": a.section_id, "project_id": a.project_id,
-                                   "market": a.market, "listing_end": a.listing_end.to_rfc3339(),
-                                   "current_price": a.current_fen.map(|f| Money::from_fen(f).to_string()),
-                                   "competing_numbers": numbers, "bidder_org_ids": bidders}),
-                        ),
+                        OnsitePending {
+                            auction_id: id.clone(),
+                            section_id: a.section_id.clone(),
+                            project_id: a.project_id.clone(),
+                            market: a.market.clone(),
+                            listing_end: a.listing_end,
+                            current_price: a.current_fen.map(Money::from_fen),
+                            competing_numbers: numbers,
+                            bidder_org_ids: bidders,
+                        }
+                        .encode(),
                     )
                     .await?;
                 }
@@ -266,16 +270,17 @@ impl TimerHandler for ListingEnd {
                         db,
                         &system(),
                         now,
-                        NewEvent::new(
-                            "auctions.auction.started",
-                            "auction",
-                            &id,
-                            json!({"auction_id": id, "section_id": a.section_id, "project_id": a.project_id,
-                                   "market": a.market, "auction_start": start.to_rfc3339(),
-                                   "free_bid_end": (start + Duration::seconds(a.free_bid_secs)).to_rfc3339(),
-                                   "ends_at": ends.to_rfc3339(),
-                                   "current_price": a.current_fen.map(|f| Money::from_fen(f).to_string())}),
-                        ),
+                        AuctionStarted {
+                            auction_id: id.clone(),
+                            section_id: a.section_id.clone(),
+                            project_id: a.project_id.clone(),
+                            market: a.market.clone(),
+                            auction_start: start,
+                            free_bid_end: start + Duration::seconds(a.free_bid_secs),
+                            ends_at: ends,
+                            current_price: a.current_fen.map(Money::from_fen),
+                        }
+                        .encode(),
                     )
                     .await?;
                 }

@@ -1,6 +1,8 @@
 //! Listings (挂牌): creating a listing or a live auction of a section.
 
 use super::*;
+use ggzy_events::auctions::ListingCreated;
+use ggzy_events::Contract;
 
 /// A listing (挂牌) of a land lot or property item; it may continue as an online auction.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -293,20 +295,26 @@ pub(crate) async fn create(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.listing.created",
-            "auction",
-            &id,
-            json!({"auction_id": id, "section_id": nl.section_id, "project_id": project_id,
-                   "market": market, "listing_start": start.to_rfc3339(), "listing_end": end.to_rfc3339(),
-                   "starting_price": starting.to_string(), "increment": increment.to_string(),
-                   "final_auction": final_auction,
-                   "appraisal_value": appraisal.map(|m| m.to_string()),
-                   "periods_provisional": !missing.is_empty(),
-                   "eligibility_review": land_terms.as_ref().map(|t| t.eligibility_review),
-                   "continuation": land_terms.as_ref().map(|t| t.continuation.as_str()),
-                   "procedure": procedure, "auction_start": auction_start.map(|_| start.to_rfc3339())}),
-        ),
+        ListingCreated {
+            auction_id: id.clone(),
+            section_id: nl.section_id.clone(),
+            project_id: project_id.clone(),
+            market: market.clone(),
+            listing_start: start,
+            listing_end: end,
+            starting_price: starting,
+            increment,
+            final_auction: final_auction.clone(),
+            appraisal_value: appraisal,
+            periods_provisional: !missing.is_empty(),
+            eligibility_review: land_terms.as_ref().map(|t| t.eligibility_review),
+            continuation: land_terms
+                .as_ref()
+                .map(|t| t.continuation.as_str().to_string()),
+            procedure: procedure.clone(),
+            auction_start: auction_start.map(|_| start),
+        }
+        .encode(),
     )
     .await?;
     let answer = view_on(&mut tx, now, actor, &id).await?;

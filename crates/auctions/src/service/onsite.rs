@@ -1,6 +1,8 @@
 //! On-site auction (现场竞价): the result recorded by staff.
 
 use super::*;
+use ggzy_events::auctions::OnsiteRecorded;
+use ggzy_events::Contract;
 
 /// The result of the on-site auction, recorded by staff after it took place.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -161,15 +163,19 @@ pub async fn onsite_result(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "auctions.onsite.recorded",
-            "auction",
-            id,
-            json!({"auction_id": id, "section_id": a.section_id, "project_id": a.project_id,
-                   "market": a.market, "booking_id": booking_id, "result": result,
-                   "winner_number": o.winner_number, "price": o.price, "reason": o.reason,
-                   "recorded_at": now.to_rfc3339()}),
-        ),
+        OnsiteRecorded {
+            auction_id: id.to_string(),
+            section_id: a.section_id.clone(),
+            project_id: a.project_id.clone(),
+            market: a.market.clone(),
+            booking_id,
+            result: result.to_string(),
+            winner_number: o.winner_number.clone(),
+            price: o.price.clone(),
+            reason: o.reason.clone(),
+            recorded_at: now,
+        }
+        .encode(),
     )
     .await?;
     let answer = view_on(&mut tx, now, actor, id).await?;

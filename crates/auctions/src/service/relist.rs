@@ -1,6 +1,8 @@
 //! Re-listing (重新挂牌: 延期 or 降低底价) and its approval.
 
 use super::*;
+use ggzy_events::auctions::{FloorConsentRecorded, ListingRelisted, RelistApproved, RelistRefused};
+use ggzy_events::Contract;
 
 /// Re-list a failed listing or auction: `extend` (a new listing / disclosure period, same floor)
 /// or `lower_floor` (a lower starting price, disclosed again). Bidders and their numbers carry over.
@@ -212,19 +214,30 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
             &ctx.db,
             &actor.actor_ref(),
             now,
-            NewEvent::new(
-                "auctions.floor_consent.recorded",
-                "auction",
-                id,
-                relist_payload(
-                    &a,
-                    &rl,
-                    json!({"threshold_bp": r.floor_approval_bp, "required": needs_consent,
-                           "approving_body": c.approving_body, "signed_by": c.signed_by,
-                           "consented_on": c.consented_on.to_string(), "file_name": c.file_name,
-                           "sha256": c.sha256, "size_bytes": c.size_bytes}),
-                ),
-            ),
+            FloorConsentRecorded {
+                auction_id: a.id.clone(),
+                relist_id: rl.id.clone(),
+                section_id: a.section_id.clone(),
+                project_id: a.project_id.clone(),
+                market: a.market.clone(),
+                kind: rl.kind.clone(),
+                round: rl.round,
+                listing_start: rl.listing_start,
+                listing_end: rl.listing_end,
+                starting_price: Money::from_fen(rl.starting_fen),
+                previous_starting_price: Money::from_fen(rl.previous_starting_fen),
+                appraisal_value: a.appraisal_fen.map(Money::from_fen),
+                requested_by: rl.requested_by.clone(),
+                threshold_bp: r.floor_approval_bp,
+                required: needs_consent,
+                approving_body: c.approving_body.clone(),
+                signed_by: c.signed_by.clone(),
+                consented_on: c.consented_on,
+                file_name: c.file_name.clone(),
+                sha256: c.sha256.clone(),
+                size_bytes: c.size_bytes,
+            }
+            .encode(),
         )
         .await?;
     }
@@ -322,22 +335,6 @@ pub(super) fn relist_race() -> Error {
     )
 }
 
-fn relist_payload(a: &AuctionRow, rl: &RelistRow, extra: Value) -> Value {
-    let mut p = json!({"auction_id": a.id, "relist_id": rl.id, "section_id": a.section_id,
-        "project_id": a.project_id, "market": a.market, "kind": rl.kind, "round": rl.round,
-        "listing_start": rl.listing_start.to_rfc3339(), "listing_end": rl.listing_end.to_rfc3339(),
-        "starting_price": Money::from_fen(rl.starting_fen).to_string(),
-        "previous_starting_price": Money::from_fen(rl.previous_starting_fen).to_string(),
-        "appraisal_value": a.appraisal_fen.map(|f| Money::from_fen(f).to_string()),
-        "requested_by": rl.requested_by});
-    if let (Some(o), Some(e)) = (p.as_object_mut(), extra.as_object()) {
-        for (k, v) in e {
-            o.insert(k.clone(), v.clone());
-        }
-    }
-    p
-}
-
 /// Open the next round: the listing starts again with no quote, the same bidders and numbers, and
 /// a new end timer. Conditional on the phase and version read by the caller.
 async fn apply_relist(
@@ -401,17 +398,26 @@ async fn apply_relist(
         db,
         by,
         now,
-        NewEvent::new(
-            "auctions.listing.relisted",
-            "auction",
-            &a.id,
-            relist_payload(
-                a,
-                rl,
-                json!({"reserve_set": rl.reserve_fen.is_some(), "bidder_org_ids": bidders,
-                       "approved_by": rl.decided_by, "periods_provisional": !missing.is_empty()}),
-            ),
-        ),
+        ListingRelisted {
+            auction_id: a.id.clone(),
+            relist_id: Some(rl.id.clone()),
+            section_id: a.section_id.clone(),
+            project_id: Some(a.project_id.clone()),
+            market: Some(a.market.clone()),
+            kind: Some(rl.kind.clone()),
+            round: Some(rl.round),
+            bidder_org_ids: bidders,
+            listing_start: Some(rl.listing_start),
+            listing_end: Some(rl.listing_end),
+            starting_price: Some(Money::from_fen(rl.starting_fen)),
+            previous_starting_price: Some(Money::from_fen(rl.previous_starting_fen)),
+            appraisal_value: a.appraisal_fen.map(Money::from_fen),
+            requested_by: Some(rl.requested_by.clone()),
+            reserve_set: Some(rl.reserve_fen.is_some()),
+            approved_by: rl.decided_by.clone(),
+            periods_provisional: Some(!missing.is_empty()),
+        }
+        .encode(),
     )
     .await?;
     Ok(true)
@@ -491,28 +497,47 @@ pub async fn decide_relist(
         tx.rollback().await?;
         return Err(relist_race());
     }
-    let event = if approve {
-        "auctions.relist.approved"
+    // The two decisions carry the same round; a refusal always states its reason.
+    let decision = if approve {
+        RelistApproved {
+            auction_id: a.id.clone(),
+            relist_id: rl.id.clone(),
+            section_id: a.section_id.clone(),
+            project_id: a.project_id.clone(),
+            market: a.market.clone(),
+            kind: rl.kind.clone(),
+            round: rl.round,
+            listing_start: rl.listing_start,
+            listing_end: rl.listing_end,
+            starting_price: Money::from_fen(rl.starting_fen),
+            previous_starting_price: Money::from_fen(rl.previous_starting_fen),
+            appraisal_value: a.appraisal_fen.map(Money::from_fen),
+            requested_by: rl.requested_by.clone(),
+            decided_by: actor.user_id.clone(),
+            reason: (!reason.is_empty()).then(|| reason.to_string()),
+        }
+        .encode()
     } else {
-        "auctions.relist.refused"
+        RelistRefused {
+            auction_id: a.id.clone(),
+            relist_id: rl.id.clone(),
+            section_id: a.section_id.clone(),
+            project_id: a.project_id.clone(),
+            market: a.market.clone(),
+            kind: rl.kind.clone(),
+            round: rl.round,
+            listing_start: rl.listing_start,
+            listing_end: rl.listing_end,
+            starting_price: Money::from_fen(rl.starting_fen),
+            previous_starting_price: Money::from_fen(rl.previous_starting_fen),
+            appraisal_value: a.appraisal_fen.map(Money::from_fen),
+            requested_by: rl.requested_by.clone(),
+            decided_by: actor.user_id.clone(),
+            reason: reason.to_string(),
+        }
+        .encode()
     };
-    emit(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
-        now,
-        NewEvent::new(
-            event,
-            "auction",
-            id,
-            relist_payload(
-                &a,
-                &rl,
-                json!({"decided_by": actor.user_id, "reason": (!reason.is_empty()).then_some(reason)}),
-            ),
-        ),
-    )
-    .await?;
+    emit(&mut tx, &ctx.db, &actor.actor_ref(), now, decision).await?;
     let ok = if approve {
         apply_relist(
             &mut tx,

@@ -1,9 +1,26 @@
-//! Contracts of the auctions area (land, mining rights and property: 挂牌/拍卖) that other areas
-//! consume.
+//! Contracts of the auctions area (land, mining rights and property: 挂牌/拍卖): every event it
+//! emits. The ones other areas consume are in this file; the listing's life, re-listings, the
+//! land market's steps and capital increases each have their own file (re-exported here).
 
 use crate::contract;
 use chrono::{DateTime, Utc};
 use ggzy_core::Money;
+
+mod capital;
+mod land;
+mod listing;
+mod relist;
+
+pub use capital::{
+    CapitalCriterion, CapitalIncreaseAgreed, CapitalIncreaseDealConfirmed, CapitalIncreaseOpened,
+    CapitalIncreaseSelected, RankedInvestor, SelectionLot,
+};
+pub use land::{
+    ContinueRequested, EligibilityConfirmed, LandContractOpened, LandContractPaymentRecorded,
+    LandContractSigned, LandFloorApprovalRecorded,
+};
+pub use listing::{AuctionStarted, BidAccepted, ListingCreated, OnsitePending, OnsiteRecorded};
+pub use relist::{FloorConsentRecorded, RelistApproved, RelistRefused};
 
 contract! {
     /// A deal is confirmed (成交确认书): winner and price.
@@ -100,11 +117,29 @@ contract! {
         section_id: String,
         project_id: Option<String>,
         market: Option<String>,
-        /// `extend` (延期) or `lower_reserve` (降低底价) …
+        /// `extend` (延期) or `lower_floor` (降低底价).
         kind: Option<String>,
         round: Option<i64>,
         #[serde(default)]
         bidder_org_ids: Vec<String>,
+        /// The new round's listing period.
+        #[serde(default, with = "crate::time::option")]
+        listing_start: Option<DateTime<Utc>>,
+        #[serde(default, with = "crate::time::option")]
+        listing_end: Option<DateTime<Utc>>,
+        starting_price: Option<Money>,
+        /// The starting price of the failed round.
+        previous_starting_price: Option<Money>,
+        /// `null`: no appraisal recorded.
+        appraisal_value: Option<Money>,
+        /// The user who asked for the re-listing.
+        requested_by: Option<String>,
+        /// The round has a reserve price (保留价).
+        reserve_set: Option<bool>,
+        /// Who approved a re-listing that waited for approval (`null`: none needed).
+        approved_by: Option<String>,
+        /// A period was counted with weekends only (a year without holiday schedule).
+        periods_provisional: Option<bool>,
     }
 }
 
@@ -239,4 +274,10 @@ pub(crate) fn entries() -> Vec<crate::Entry> {
         DealTermsRecorded::entry(),
         PreemptionRecorded::entry(),
     ]
+    .into_iter()
+    .chain(listing::entries())
+    .chain(relist::entries())
+    .chain(land::entries())
+    .chain(capital::entries())
+    .collect()
 }
