@@ -16,7 +16,7 @@ use crate::service::set_section_state as set_state;
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::calendar::{BusinessCalendar, Reckoned};
 use ggzy_core::error::Violations;
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ident::Market;
 use ggzy_core::sql::{At, Flag, MaybeAt, MaybeMoney};
 use ggzy_core::time::{at_local, display_local, from_micros, local_date, to_micros};
@@ -27,7 +27,7 @@ use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, Ctx, Db, Tx};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::str::FromStr;
 use utoipa::ToSchema;
 

@@ -23,11 +23,13 @@
 //! such report (procurement files its contract, [`crate::procurement`]).
 
 use crate::award::{load_sec, period_end, require_owner, Sec, NATIONAL};
-use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::events::ActorRef;
 use ggzy_core::ident::Market;
 use ggzy_core::sql::{At, Flag, Json, MaybeAt};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Error, Money, Result, Timestamp};
+use ggzy_events::projects::AwardReportFiled;
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, Ctx, Db, Tx};
@@ -483,14 +485,16 @@ pub async fn file(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<AwardRep
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.award_report.filed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": sec.project_id, "report_no": report_no,
-                   "filed_at": now.to_rfc3339(), "due_at": cur.due_at.to_rfc3339(), "late": late,
-                   "basis": cur.source}),
-        ),
+        AwardReportFiled {
+            section_id: section_id.to_string(),
+            project_id: sec.project_id.clone(),
+            report_no: report_no.clone(),
+            filed_at: now,
+            due_at: cur.due_at,
+            late,
+            basis: cur.source.clone(),
+        }
+        .encode(),
     )
     .await?;
     let out = load(&mut tx, section_id)

@@ -10,7 +10,7 @@ use crate::rules::{
 use crate::service::set_section_state;
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::error::Violations;
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ident::{Market, Uscc};
 use ggzy_core::sql::{At, Day, MaybeDay};
 use ggzy_core::time::{display_local, local_date, to_micros};
@@ -32,9 +32,12 @@ const REGISTRATION_ORG: UniqueKey = UniqueKey::new(
     &["section_id", "org_id"],
 );
 use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::projects::{
+    BidVoided, OrgRelationDeclared, OrgRelationRemoved, OrgRelationVerified, SanctionEnded,
+    SanctionListed,
+};
 use ggzy_events::Contract;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 mod registration;

@@ -18,7 +18,6 @@ use crate::award::{accept_result, load_sec, require_owner, EvaluationResultInput
 use crate::model::{transition, SectionAction, SectionState};
 use crate::rules::{DayKind, MarketRules, MinPeriod, Procedure, Subject};
 use ggzy_core::error::Violations;
-use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Market;
 use ggzy_core::sql::{At, Flag};
 use ggzy_core::time::to_micros;

@@ -11,7 +11,7 @@ use crate::rules::registration_open;
 use crate::service::set_section_state;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::http::{Json, Path};
 use ggzy_core::sql::At;
 use ggzy_core::time::{display_local, to_micros};
@@ -21,7 +21,6 @@ use ggzy_store::consumer::Consumer;
 use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -17,14 +17,14 @@ use crate::procedures::{self, may_manage, section_info, stage, ProcedureStages};
 use crate::rules::{DayKind, MinPeriod};
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
-use ggzy_core::events::NewEvent;
 use ggzy_core::sql::{At, MaybeAt};
 use ggzy_core::time::{display_local, local_date, to_micros};
 use ggzy_core::{ids, Error, Result};
+use ggzy_events::projects::PrequalificationNotice;
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -572,15 +572,16 @@ pub async fn review(
             &ctx.db,
             &by,
             now,
-            NewEvent::new(
-                "projects.prequalification.notice",
-                "section",
-                section_id,
-                json!({"section_id": section_id, "project_id": s.project_id,
-                       "prequalification_id": round.id, "org_id": r.org_id,
-                       "qualified": r.qualified, "reason": r.reason.trim(),
-                       "basis": "招标投标法实施条例 第十九条"}),
-            ),
+            PrequalificationNotice {
+                section_id: section_id.to_string(),
+                project_id: s.project_id.to_string(),
+                prequalification_id: round.id.to_string(),
+                org_id: r.org_id.clone(),
+                qualified: r.qualified,
+                reason: r.reason.trim().to_string(),
+                basis: "招标投标法实施条例 第十九条".into(),
+            }
+            .encode(),
         )
         .await?;
     }

@@ -12,15 +12,15 @@
 use crate::rules::{DayKind, MinPeriod, Procedure};
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
-use ggzy_core::events::NewEvent;
 use ggzy_core::ident::{Market, Uscc};
 use ggzy_core::sql::{At, Flag};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Error, Result, Timestamp};
+use ggzy_events::projects::{InterestedPartyDeclared, InvitationSent};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// The stage vocabulary (`procedure_stages.stage`). Other procedures add their names here and in
@@ -442,13 +442,14 @@ pub async fn issue_invitations(
             &ctx.db,
             &actor.actor_ref(),
             now,
-            NewEvent::new(
-                "projects.invitation.sent",
-                "section",
-                section_id,
-                json!({"section_id": section_id, "project_id": s.project_id, "uscc": uscc,
-                       "name": name, "basis": st.source}),
-            ),
+            InvitationSent {
+                section_id: section_id.to_string(),
+                project_id: s.project_id.to_string(),
+                uscc: uscc.to_string(),
+                name: name.to_string(),
+                basis: st.source.to_string(),
+            }
+            .encode(),
         )
         .await?;
     }
@@ -588,13 +589,14 @@ pub async fn declare_interested_party(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.interested_party.declared",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": s.project_id, "uscc": uscc,
-                   "relation": input.relation, "basis": "招标投标法实施条例 第三十四条"}),
-        ),
+        InterestedPartyDeclared {
+            section_id: section_id.to_string(),
+            project_id: s.project_id.to_string(),
+            uscc: uscc.clone(),
+            relation: input.relation.clone(),
+            basis: "招标投标法实施条例 第三十四条".into(),
+        }
+        .encode(),
     )
     .await?;
     let out = InterestedParty {

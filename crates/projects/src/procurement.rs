@@ -39,11 +39,17 @@ use ggzy_core::period::{ends_at, Days};
 use ggzy_core::sql::{At, Flag, MaybeAt, MaybeDay};
 use ggzy_core::time::{at_local, display_local, from_micros, to_micros};
 use ggzy_core::{Clock, Error, Result, Timestamp};
+use ggzy_events::projects::{
+    ProcurementContractAnnounced, ProcurementContractAnnouncementOverdue, ProcurementContractFiled,
+    ProcurementDeemedAwardRefused, ProcurementReportOverdue, ProcurementReportReceived,
+    ProcurementReportSent, ProcurementResultAnnounced, ProcurementResultAnnouncementOverdue,
+    ProcurementWinnerConfirmed,
+};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 mod cases;

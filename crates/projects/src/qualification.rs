@@ -21,18 +21,16 @@ use crate::award::{load_sec, require_owner};
 use crate::model::{SectionAction, SectionState};
 use crate::procurement::{enough_qualified, MIN_QUALIFIED};
 use ggzy_core::error::Violations;
-use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Market;
 use ggzy_core::sql::Flag;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, Result};
-use ggzy_events::projects::SectionFailed;
+use ggzy_events::projects::{QualificationRejected, SectionFailed};
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::uow::Uow;
 use ggzy_store::Ctx;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// 财政部令第87号 第四十四条: the purchaser or agency reviews the qualification after the opening.
@@ -373,13 +371,16 @@ async fn record(
                 org_id: s.org_id.clone(),
                 reason: reason.map(str::to_string),
             });
-            u.emit(NewEvent::new(
-                "projects.qualification.rejected",
-                "section",
-                section_id,
-                json!({"section_id": section_id, "project_id": sec.project_id,
-                           "org_id": s.org_id, "reason": reason, "basis": QUALIFICATION_SOURCE}),
-            ))
+            u.emit(
+                QualificationRejected {
+                    section_id: section_id.to_string(),
+                    project_id: sec.project_id.clone(),
+                    org_id: s.org_id.clone(),
+                    reason: reason.map(str::to_string),
+                    basis: QUALIFICATION_SOURCE.to_string(),
+                }
+                .encode(),
+            )
             .await?;
         }
     }

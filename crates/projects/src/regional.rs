@@ -16,16 +16,16 @@
 use crate::service::NATIONAL;
 use axum::extract::State;
 use axum::http::StatusCode;
-use ggzy_core::events::NewEvent;
 use ggzy_core::http::Json;
 use ggzy_core::regional::{self, Overridable, Override, RegionalValue};
 use ggzy_core::sql::At;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Error, Result, Timestamp};
+use ggzy_events::projects::{RulesOverrideRemoved, RulesOverrideSet};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -574,20 +574,18 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.rules.override_set",
-            "rules",
-            format!(
-                "{}:{region}:{}:{procedure}:{}",
-                f.table.as_str(),
-                key.market,
-                f.field
-            ),
-            json!({"table": f.table.as_str(), "region": region, "market": key.market,
-                   "procedure": procedure, "field": f.field, "value": input.value,
-                   "national_value": legal, "national_source": legal_source,
-                   "citation": citation}),
-        ),
+        RulesOverrideSet {
+            table: f.table.as_str().to_string(),
+            region: region.clone(),
+            market: key.market.clone(),
+            procedure: procedure.clone(),
+            field: f.field.to_string(),
+            value: input.value,
+            national_value: legal,
+            national_source: legal_source.clone(),
+            citation: citation.clone(),
+        }
+        .encode(),
     )
     .await?;
     let answer = RuleEntry {
@@ -645,19 +643,16 @@ pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: OverrideRemoval) -
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.rules.override_removed",
-            "rules",
-            format!(
-                "{}:{region}:{}:{procedure}:{}",
-                f.table.as_str(),
-                key.market,
-                f.field
-            ),
-            json!({"table": f.table.as_str(), "region": region, "market": key.market,
-                   "procedure": procedure, "field": f.field, "national_value": legal,
-                   "reason": reason}),
-        ),
+        RulesOverrideRemoved {
+            table: f.table.as_str().to_string(),
+            region: region.clone(),
+            market: key.market.clone(),
+            procedure: procedure.clone(),
+            field: f.field.to_string(),
+            national_value: legal,
+            reason: reason.clone(),
+        }
+        .encode(),
     )
     .await?;
     ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;

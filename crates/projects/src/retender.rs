@@ -16,16 +16,15 @@ use crate::rules::{check_registration, Procedure, ProjectInput, SectionInput};
 use crate::service::{load, load_rules, section_registered, Section};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::error::Violations;
-use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Market;
 use ggzy_core::sql::At;
 use ggzy_core::time::{local_date, to_micros};
 use ggzy_core::{ids, Error, Money, Result, Timestamp};
+use ggzy_events::projects::{RetenderApproval, SectionRetendered};
 use ggzy_events::Contract;
 use ggzy_identity::Actor;
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// The sources of a change of procedure after a failed tender, by market.
@@ -422,18 +421,22 @@ pub async fn retender(
         &ctx.db,
         &by,
         now,
-        NewEvent::new(
-            "projects.section.retendered",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "new_section_id": new_id, "project_id": s.project_id,
-                   "reason": reason, "old_procedure": s.procedure.as_str(),
-                   "new_procedure": new_procedure.as_str(),
-                   "approval": approval.as_ref().map(|a| json!({"document": a.document.trim(),
-                       "approved_by": a.approved_by.trim(), "approved_on": a.approved_on.to_string(),
-                       "basis": source})),
-                   "basis": basis}),
-        ),
+        SectionRetendered {
+            section_id: section_id.to_string(),
+            new_section_id: new_id.clone(),
+            project_id: s.project_id.clone(),
+            reason: reason.clone(),
+            old_procedure: s.procedure.as_str().to_string(),
+            new_procedure: new_procedure.as_str().to_string(),
+            approval: approval.as_ref().map(|a| RetenderApproval {
+                document: a.document.trim().to_string(),
+                approved_by: a.approved_by.trim().to_string(),
+                approved_on: a.approved_on,
+                basis: source.to_string(),
+            }),
+            basis: basis.to_string(),
+        }
+        .encode(),
     )
     .await?;
     let link = links_of(&mut tx, &new_id)

@@ -20,7 +20,6 @@ use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, expect_one, Ctx, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
 mod registration;
@@ -764,16 +763,31 @@ pub(crate) fn project_event(event: &str, p: &Project) -> Result<NewEvent> {
         c::ProjectCreated::NAME => of!(ProjectCreated),
         c::ProjectUpdated::NAME => of!(ProjectUpdated),
         c::ProjectApproved::NAME => of!(ProjectApproved),
+        c::ProjectSubmitted::NAME => of!(ProjectSubmitted),
         other => return Err(Error::internal(format!("no project event {other}"))),
     })
 }
 
-/// The project's payload as the project events carry it (`projects.project.submitted` and
-/// `returned` carry the same fields).
-pub(crate) fn project_payload(p: &Project) -> Value {
-    project_event("projects.project.approved", p)
-        .map(|e| e.payload)
-        .unwrap_or(Value::Null)
+/// `projects.project.returned`: the project as every project event carries it, and why staff
+/// returned it.
+pub(crate) fn project_returned(
+    p: &Project,
+    reason: &str,
+) -> ggzy_events::projects::ProjectReturned {
+    ggzy_events::projects::ProjectReturned {
+        project_id: p.id.clone(),
+        code: p.code.clone(),
+        name: p.name.clone(),
+        market: p.market,
+        procedure: p.procedure.as_str().to_string(),
+        region: p.region.clone(),
+        tenderer_uscc: p.tenderer_uscc.clone(),
+        tenderer_name: p.tenderer_name.clone(),
+        owner_org_id: p.owner_org_id.clone(),
+        status: p.status.as_str().to_string(),
+        sections: p.sections.iter().map(project_section).collect(),
+        reason: reason.to_string(),
+    }
 }
 
 /// The `projects.section.registered` contract of a section (built through the type, so a renamed

@@ -20,12 +20,13 @@
 use crate::bidding::DEADLINE_TIMER;
 use crate::model::{transition, SectionAction, SectionState};
 use crate::service::set_section_state;
-use ggzy_core::error::Error;
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::sql::At;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result, Timestamp};
-use ggzy_events::projects::{SectionDeadlineChanged, SectionReturnedToEvaluation};
+use ggzy_events::projects::{
+    SectionDeadlineChanged, SectionFailed, SectionReturnedToEvaluation, SectionTerminated,
+};
 use ggzy_events::remedies::{CaseDecided, CaseResumed, CaseSuspended};
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
@@ -406,13 +407,36 @@ async fn decided(tx: &mut Tx, db: &Db, now: Timestamp, d: &CaseDecided) -> Resul
         voided_result,
         at: now,
     };
-    let out = if event == SectionReturnedToEvaluation::NAME {
-        returned.encode()
-    } else {
-        // `projects.section.failed` / `.terminated` carry the same facts under their own name.
-        let payload =
-            serde_json::to_value(&returned).map_err(|e| Error::internal(e.to_string()))?;
-        NewEvent::new(event, "section", section_id, payload)
+    // `projects.section.failed` / `.terminated` carry the same facts under their own name (their
+    // contracts' complaint-decision fields; the other members are null).
+    let out = match event {
+        SectionFailed::NAME => SectionFailed {
+            previous_state: Some(returned.previous_state),
+            state: Some(returned.state),
+            remedy_case_id: Some(returned.remedy_case_id),
+            decision_basis: returned.decision_basis,
+            voided_result: Some(returned.voided_result),
+            at: Some(returned.at),
+            market: None,
+            failed_at: None,
+            ..SectionFailed::new(section_id, &returned.project_id, "", reason, now)
+        }
+        .encode(),
+        SectionTerminated::NAME => SectionTerminated {
+            section_id: returned.section_id,
+            project_id: Some(returned.project_id),
+            market: None,
+            reason: Some(returned.reason),
+            terminated_at: None,
+            previous_state: Some(returned.previous_state),
+            state: Some(returned.state),
+            remedy_case_id: Some(returned.remedy_case_id),
+            decision_basis: returned.decision_basis,
+            voided_result: Some(returned.voided_result),
+            at: Some(returned.at),
+        }
+        .encode(),
+        _ => returned.encode(),
     };
     emit(tx, db, &ActorRef::system(NAME), now, out).await?;
     Ok(())

@@ -3,6 +3,7 @@
 use super::*;
 use ggzy_events::evaluation::ReportSigned;
 use ggzy_events::experts::{DrawCancelled, DrawCompleted};
+use ggzy_events::projects::EvaluationResultRejected;
 use ggzy_events::Contract;
 use ggzy_store::uow::Uow;
 
@@ -554,14 +555,15 @@ impl Consumer for EvaluationReports {
                     db,
                     &by,
                     now,
-                    NewEvent::new(
-                        "projects.evaluation.result_rejected",
-                        "section",
-                        section_id,
-                        json!({"section_id": section_id, "report_id": input.report_ref,
-                               "event_id": ev.id, "rule": problem.rule, "detail": problem.detail,
-                               "errors": problem.errors}),
-                    ),
+                    EvaluationResultRejected {
+                        section_id: section_id.to_string(),
+                        report_id: input.report_ref.clone(),
+                        event_id: ev.id.clone(),
+                        rule: problem.rule,
+                        detail: problem.detail,
+                        errors: problem.errors,
+                    }
+                    .encode(),
                 )
                 .await?;
                 Ok(())

@@ -66,6 +66,11 @@ pub async fn terminate(
             reason: Some(reason.to_string()),
             terminated_at: Some(now),
             previous_state: Some(sec.state.as_str().to_string()),
+            state: None,
+            remedy_case_id: None,
+            decision_basis: None,
+            voided_result: None,
+            at: None,
         }
         .encode(),
     )

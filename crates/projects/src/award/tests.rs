@@ -1,5 +1,6 @@
 use super::*;
 use chrono::NaiveDate;
+use serde_json::json;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -125,12 +125,13 @@ pub async fn verify_relation(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.org_relation.verified",
-            "organization",
-            org_id,
-            json!({"id": relation_id, "org_id": org_id, "related_uscc": rel.related_uscc, "kind": rel.kind}),
-        ),
+        OrgRelationVerified {
+            id: relation_id.to_string(),
+            org_id: org_id.to_string(),
+            related_uscc: rel.related_uscc.clone(),
+            kind: rel.kind.clone(),
+        }
+        .encode(),
     )
     .await?;
     rel.status = "verified".into();
@@ -159,13 +160,14 @@ pub async fn remove_relation(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.org_relation.removed",
-            "organization",
-            org_id,
-            json!({"id": relation_id, "org_id": org_id, "related_uscc": rel.related_uscc,
-                   "kind": rel.kind, "status": rel.status}),
-        ),
+        OrgRelationRemoved {
+            id: relation_id.to_string(),
+            org_id: org_id.to_string(),
+            related_uscc: rel.related_uscc.clone(),
+            kind: rel.kind.clone(),
+            status: rel.status.clone(),
+        }
+        .encode(),
     )
     .await?;
     ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
@@ -235,13 +237,15 @@ pub async fn declare_relation(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.org_relation.declared",
-            "organization",
-            org_id,
-            json!({"id": id, "org_id": org_id, "uscc": org.uscc, "related_uscc": uscc.as_str(),
-                   "kind": input.kind, "status": status}),
-        ),
+        OrgRelationDeclared {
+            id: id.clone(),
+            org_id: org_id.to_string(),
+            uscc: org.uscc.clone(),
+            related_uscc: uscc.as_str().to_string(),
+            kind: input.kind.clone(),
+            status: status.to_string(),
+        }
+        .encode(),
     )
     .await?;
     let rel = OrgRelation {

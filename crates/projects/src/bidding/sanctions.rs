@@ -172,14 +172,17 @@ pub async fn create_sanction(ctx: &Ctx, actor: &Actor, input: NewSanction) -> Re
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "sanctions.listed",
-            "sanction",
-            &s.id,
-            json!({"id": s.id, "uscc": s.uscc, "kind": s.kind.as_str(), "reason": s.reason,
-                   "source_document": s.source_document, "from": s.from.to_string(), "to": s.to.to_string(),
-                   "markets": s.scope_text()}),
-        ),
+        SanctionListed {
+            id: s.id.clone(),
+            uscc: s.uscc.clone(),
+            kind: s.kind.as_str().to_string(),
+            reason: s.reason.clone(),
+            source_document: s.source_document.clone(),
+            from: s.from,
+            to: s.to,
+            markets: s.scope_text(),
+        }
+        .encode(),
     )
     .await?;
     ctx.db.commit_answering(tx, 201, &s, now).await?;
@@ -277,13 +280,14 @@ pub async fn end_sanction(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "sanctions.ended",
-            "sanction",
-            id,
-            json!({"id": id, "uscc": s.uscc, "last_day": input.last_day.to_string(),
-                   "decided_last_day": s.to.to_string(), "reason": reason}),
-        ),
+        SanctionEnded {
+            id: id.to_string(),
+            uscc: s.uscc.clone(),
+            last_day: input.last_day,
+            decided_last_day: s.to,
+            reason: reason.clone(),
+        }
+        .encode(),
     )
     .await?;
     s.ended_last_day = Some(input.last_day);

@@ -294,14 +294,16 @@ pub(crate) async fn void_joint_bids(
             db,
             &actor,
             now,
-            NewEvent::new(
-                "projects.bid.voided",
-                "section",
-                section_id,
-                json!({"section_id": section_id, "project_id": project_id, "org_id": p.org_id,
-                       "bid_id": bid_id, "reason": bar.rule(), "detail": bar.message(),
-                       "basis": JOINT_BID_BAR_SOURCE}),
-            ),
+            BidVoided {
+                section_id: section_id.to_string(),
+                project_id: project_id.to_string(),
+                org_id: p.org_id.clone(),
+                bid_id,
+                reason: bar.rule().to_string(),
+                detail: bar.message(),
+                basis: JOINT_BID_BAR_SOURCE.to_string(),
+            }
+            .encode(),
         )
         .await?;
     }

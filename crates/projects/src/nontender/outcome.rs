@@ -1,7 +1,9 @@
 //! The result by method.
 
 use super::*;
-use ggzy_events::projects::SectionFailed;
+use ggzy_events::projects::{
+    LotGroup, NonCompliant, NontenderRank, NontenderRanked, NontenderTieDrawn, SectionFailed,
+};
 use ggzy_events::Contract;
 
 // The result by method.
@@ -80,6 +82,10 @@ pub(super) async fn draw_lot(tx: &mut Tx, section_id: &str, now: Timestamp) -> R
 }
 
 /// The lot as the result and `projects.nontender.tie_drawn` show it.
+/// Why a lot and not the organization id breaks a tie.
+const LOT_BASIS: &str =
+    "issue 21: a tie the documents' rules leave is broken by a recorded lot, never by the organization id";
+
 pub(super) fn lot_record(seed: &str, lots: &[Vec<String>]) -> Value {
     json!({
         "seed": seed,
@@ -89,8 +95,34 @@ pub(super) fn lot_record(seed: &str, lots: &[Vec<String>]) -> Value {
             "keys": g.iter().map(|o| (o.clone(), json!(ggzy_core::lot::key(seed, o))))
                 .collect::<serde_json::Map<String, Value>>(),
         })).collect::<Vec<_>>(),
-        "basis": "issue 21: a tie the documents' rules leave is broken by a recorded lot, never by the organization id",
+        "basis": LOT_BASIS,
     })
+}
+
+/// `projects.nontender.tie_drawn`: the lot's record ([`lot_record`]) with the section and method.
+fn tie_drawn(
+    section_id: &str,
+    procedure: Procedure,
+    seed: &str,
+    lots: &[Vec<String>],
+) -> NontenderTieDrawn {
+    NontenderTieDrawn {
+        section_id: section_id.to_string(),
+        procedure: procedure.as_str().to_string(),
+        seed: seed.to_string(),
+        rule: ggzy_core::lot::RULE.to_string(),
+        groups: lots
+            .iter()
+            .map(|g| LotGroup {
+                order: g.clone(),
+                keys: g
+                    .iter()
+                    .map(|o| (o.clone(), ggzy_core::lot::key(seed, o)))
+                    .collect(),
+            })
+            .collect(),
+        basis: LOT_BASIS.to_string(),
+    }
 }
 
 pub(super) fn decimal_of(v: &Value) -> Option<Decimal> {
@@ -286,12 +318,7 @@ pub async fn submit_result(
             &ctx.db,
             &actor.actor_ref(),
             now,
-            NewEvent::new("projects.nontender.tie_drawn", "section", section_id, {
-                let mut p = record.clone();
-                p["section_id"] = json!(section_id);
-                p["procedure"] = json!(procedure.as_str());
-                p
-            }),
+            tie_drawn(section_id, procedure, &seed, &lotted.lots).encode(),
         )
         .await?;
         Some(record)
@@ -325,24 +352,36 @@ pub async fn submit_result(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.nontender.ranked",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": sec.project_id,
-            "procedure": procedure.as_str(), "report_ref": input.report_ref.trim(),
-            "ranking": ranked.iter().map(|r| json!({"org_id": r.org_id,
-                "price": r.price.to_string(),
-                "score": r.score.map(|s| s.to_string())})).collect::<Vec<_>>(),
-            "non_compliant": input.non_compliant.iter().map(|n| json!({"org_id": n.org_id,
-                "reason": n.reason.trim()})).collect::<Vec<_>>(),
-            "basis": match procedure {
+        NontenderRanked {
+            section_id: section_id.to_string(),
+            project_id: sec.project_id.clone(),
+            procedure: procedure.as_str().to_string(),
+            report_ref: input.report_ref.trim().to_string(),
+            ranking: ranked
+                .iter()
+                .map(|r| NontenderRank {
+                    org_id: r.org_id.clone(),
+                    price: r.price,
+                    score: r.score.map(|s| s.to_string()),
+                })
+                .collect(),
+            non_compliant: input
+                .non_compliant
+                .iter()
+                .map(|n| NonCompliant {
+                    org_id: n.org_id.clone(),
+                    reason: n.reason.trim().to_string(),
+                })
+                .collect(),
+            basis: match procedure {
                 Procedure::Inquiry => "政府采购法 第四十条; 财政部令第74号 第四十九条",
                 Procedure::CompetitiveConsultation => PRICE_WEIGHT_SOURCE,
                 Procedure::SingleSource => "政府采购法 第三十九条; 财政部令第74号 第四十二条",
                 _ => "政府采购法 第三十八条; 财政部令第74号 第三十五条",
-            }}),
-        ),
+            }
+            .to_string(),
+        }
+        .encode(),
     )
     .await?;
     out.ranking = ranked;

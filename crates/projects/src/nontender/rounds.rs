@@ -1,6 +1,8 @@
 //! Rounds of negotiation / consultation.
 
 use super::*;
+use ggzy_events::projects::NontenderRoundRecorded;
+use ggzy_events::Contract;
 
 // Rounds of negotiation / consultation.
 
@@ -331,14 +333,15 @@ pub async fn record_round(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.nontender.round_recorded",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": sec.project_id,
-                   "procedure": procedure.as_str(), "round_no": round_no,
-                   "final_round": input.final_round, "quote_count": quotes.len()}),
-        ),
+        NontenderRoundRecorded {
+            section_id: section_id.to_string(),
+            project_id: sec.project_id.clone(),
+            procedure: procedure.as_str().to_string(),
+            round_no,
+            final_round: input.final_round,
+            quote_count: i64::try_from(quotes.len()).unwrap_or(i64::MAX),
+        }
+        .encode(),
     )
     .await?;
     let out = Negotiation {

@@ -1,6 +1,8 @@
 //! Platform and CA fault declarations (电子招标投标办法 第三十一条).
 
 use super::*;
+use ggzy_events::projects::BidFaultDeclared;
+use ggzy_events::Contract;
 
 /// Decryption state of a bid whose stored ciphertext no longer matches its receipt: the platform
 /// lost or altered the file, so the bid was not decrypted for a reason other than the bidder —
@@ -156,14 +158,17 @@ pub async fn declare_fault(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.bid.fault_declared",
-            "section",
-            section_id,
-            json!({"bid_id": d.bid_id, "section_id": section_id, "org_id": d.org_id,
-                   "fault": d.fault, "reason": d.reason, "declared_by": d.declared_by,
-                   "decryption": PLATFORM_FAULT, "basis": d.basis}),
-        ),
+        BidFaultDeclared {
+            bid_id: d.bid_id.clone(),
+            section_id: section_id.to_string(),
+            org_id: d.org_id.clone(),
+            fault: d.fault.clone(),
+            reason: d.reason.clone(),
+            declared_by: d.declared_by.clone(),
+            decryption: PLATFORM_FAULT.to_string(),
+            basis: d.basis.clone(),
+        }
+        .encode(),
     )
     .await?;
     let sealed: i64 = sqlx::query_scalar(

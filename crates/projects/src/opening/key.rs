@@ -1,6 +1,8 @@
 //! Key submission: a bidder's decryption key opens its stored package.
 
 use super::*;
+use ggzy_events::projects::BidStorageFault;
+use ggzy_events::Contract;
 
 // Key submission.
 
@@ -384,14 +386,16 @@ pub(super) async fn storage_fault(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.bid.storage_fault",
-            "section",
-            section_id,
-            json!({"bid_id": bid.id, "section_id": section_id, "org_id": org_id,
-                   "decryption": PLATFORM_FAULT, "receipt_ciphertext_sha256": bid.ciphertext_sha256,
-                   "stored_ciphertext_sha256": stored_hash, "basis": PLATFORM_FAULT_SOURCE}),
-        ),
+        BidStorageFault {
+            bid_id: bid.id.clone(),
+            section_id: section_id.to_string(),
+            org_id: org_id.to_string(),
+            decryption: PLATFORM_FAULT.to_string(),
+            receipt_ciphertext_sha256: bid.ciphertext_sha256.clone(),
+            stored_ciphertext_sha256: stored_hash.to_string(),
+            basis: PLATFORM_FAULT_SOURCE.to_string(),
+        }
+        .encode(),
     )
     .await?;
     let sealed: i64 = sqlx::query_scalar(

@@ -252,14 +252,16 @@ pub async fn announce_contract(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.procurement.contract_announced",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": cur.project_id, "announcement_ref": r,
-                   "announced_at": now.to_rfc3339(), "due_at": due_at.to_rfc3339(), "late": late,
-                   "basis": cur.rules.contract_announce_source}),
-        ),
+        ProcurementContractAnnounced {
+            section_id: section_id.to_string(),
+            project_id: cur.project_id.clone(),
+            announcement_ref: r,
+            announced_at: now,
+            due_at,
+            late,
+            basis: cur.rules.contract_announce_source.clone(),
+        }
+        .encode(),
     )
     .await?;
     let out = load(&mut tx, section_id).await?;
@@ -311,13 +313,14 @@ pub async fn file_contract(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.procurement.contract_filed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": cur.project_id, "filing_ref": r,
-                   "filed_at": now.to_rfc3339(), "basis": FILING_SOURCE}),
-        ),
+        ProcurementContractFiled {
+            section_id: section_id.to_string(),
+            project_id: cur.project_id.clone(),
+            filing_ref: r,
+            filed_at: now,
+            basis: FILING_SOURCE.to_string(),
+        }
+        .encode(),
     )
     .await?;
     let out = load(&mut tx, section_id).await?;

@@ -13,6 +13,48 @@ struct DueRow {
     due_at: Option<Timestamp>,
 }
 
+/// The overdue alerts of the path: one contract per deadline, the same facts in each.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Overdue {
+    Report,
+    ResultAnnouncement,
+    ContractAnnouncement,
+}
+
+impl Overdue {
+    fn event(
+        self,
+        section_id: String,
+        project_id: String,
+        due_at: Timestamp,
+        basis: String,
+    ) -> NewEvent {
+        match self {
+            Overdue::Report => ProcurementReportOverdue {
+                section_id,
+                project_id,
+                due_at,
+                basis,
+            }
+            .encode(),
+            Overdue::ResultAnnouncement => ProcurementResultAnnouncementOverdue {
+                section_id,
+                project_id,
+                due_at,
+                basis,
+            }
+            .encode(),
+            Overdue::ContractAnnouncement => ProcurementContractAnnouncementOverdue {
+                section_id,
+                project_id,
+                due_at,
+                basis,
+            }
+            .encode(),
+        }
+    }
+}
+
 /// Raises an overdue alert event once, when `flag` is still 0 and `open` (SQL over the row) holds.
 pub(super) async fn overdue(
     u: &mut Uow<'_>,
@@ -20,7 +62,7 @@ pub(super) async fn overdue(
     flag: &str,
     open: &str,
     due_col: &str,
-    event: &str,
+    event: Overdue,
     basis: &str,
 ) -> Result<()> {
     let section = crate::timer_payload::SectionTimer::decode(timer)?;
@@ -43,14 +85,8 @@ pub(super) async fn overdue(
     .await?;
     let project_id = r.project_id;
     let due_at = r.due_at.unwrap_or_else(|| from_micros(0));
-    u.emit(NewEvent::new(
-        event,
-        "section",
-        id,
-        json!({"section_id": id, "project_id": project_id, "due_at": due_at.to_rfc3339(),
-                   "basis": basis}),
-    ))
-    .await?;
+    u.emit(event.event(id.to_string(), project_id, due_at, basis.to_string()))
+        .await?;
     Ok(())
 }
 
@@ -66,7 +102,7 @@ impl TimerHandler for ReportOverdue {
             "report_overdue_alerted",
             "report_sent_at IS NULL",
             "report_send_due_at",
-            "projects.procurement.report_overdue",
+            Overdue::Report,
             &ProcurementAwardRules::national().report_send_source,
         )
         .await
@@ -85,7 +121,7 @@ impl TimerHandler for AnnouncementOverdue {
             "announce_overdue_alerted",
             "announced_at IS NULL",
             "announce_due_at",
-            "projects.procurement.result_announcement_overdue",
+            Overdue::ResultAnnouncement,
             &ProcurementAwardRules::national().announce_source,
         )
         .await
@@ -104,7 +140,7 @@ impl TimerHandler for ContractAnnouncementOverdue {
             "contract_announce_overdue_alerted",
             "contract_announced_at IS NULL",
             "contract_announce_due_at",
-            "projects.procurement.contract_announcement_overdue",
+            Overdue::ContractAnnouncement,
             &ProcurementAwardRules::national().contract_announce_source,
         )
         .await
@@ -148,13 +184,13 @@ impl TimerHandler for ConfirmDue {
                     db,
                     &by,
                     now,
-                    NewEvent::new(
-                        "projects.procurement.deemed_award_refused",
-                        "section",
-                        id,
-                        json!({"section_id": id, "project_id": project_id, "rule": p.rule,
-                               "detail": p.detail}),
-                    ),
+                    ProcurementDeemedAwardRefused {
+                        section_id: id.to_string(),
+                        project_id,
+                        rule: p.rule,
+                        detail: p.detail,
+                    }
+                    .encode(),
                 )
                 .await?;
                 Ok(())

@@ -48,17 +48,20 @@ pub(crate) async fn on_report(
         now,
     )
     .await?;
-    u.emit(NewEvent::new(
-        "projects.procurement.report_received",
-        "section",
-        section_id,
-        json!({"section_id": section_id, "project_id": project_id, "market": "procurement",
-                   "report_ref": report_ref, "report_at": now.to_rfc3339(),
-                   "candidate_count": candidates.len(),
-                   "report_send_due_at": send.value.to_rfc3339(),
-                   "report_send_due_at_provisional": send.provisional(),
-                   "basis": rules.report_send_source}),
-    ))
+    u.emit(
+        ProcurementReportReceived {
+            section_id: section_id.to_string(),
+            project_id: project_id.to_string(),
+            market: "procurement".into(),
+            report_ref: report_ref.to_string(),
+            report_at: now,
+            candidate_count: i64::try_from(candidates.len()).unwrap_or(i64::MAX),
+            report_send_due_at: send.value,
+            report_send_due_at_provisional: send.provisional(),
+            basis: rules.report_send_source,
+        }
+        .encode(),
+    )
     .await?;
     Ok(())
 }
@@ -128,16 +131,17 @@ pub(super) async fn report_received(
         db,
         by,
         now,
-        NewEvent::new(
-            "projects.procurement.report_sent",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": project_id, "sent_at": now.to_rfc3339(),
-                   "due_at": send_due.to_rfc3339(), "late": late,
-                   "confirm_due_at": confirm.value.to_rfc3339(),
-                   "confirm_due_at_provisional": confirm.provisional(),
-                   "basis": rules.confirm_source}),
-        ),
+        ProcurementReportSent {
+            section_id: section_id.to_string(),
+            project_id,
+            sent_at: now,
+            due_at: send_due,
+            late,
+            confirm_due_at: confirm.value,
+            confirm_due_at_provisional: confirm.provisional(),
+            basis: rules.confirm_source,
+        }
+        .encode(),
     )
     .await?;
     Ok(())
@@ -245,16 +249,18 @@ pub(crate) async fn after_confirm(
         db,
         &ActorRef::system("projects.procurement"),
         now,
-        NewEvent::new(
-            "projects.procurement.winner_confirmed",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": project_id, "confirmed_at": now.to_rfc3339(),
-                   "deemed": deemed, "announce_due_at": ann.value.to_rfc3339(),
-                   "announce_due_at_provisional": ann.provisional(),
-                   "show_working_days": rules.show_days,
-                   "basis": rules.announce_source, "show_basis": rules.show_source}),
-        ),
+        ProcurementWinnerConfirmed {
+            section_id: section_id.to_string(),
+            project_id,
+            confirmed_at: now,
+            deemed,
+            announce_due_at: ann.value,
+            announce_due_at_provisional: ann.provisional(),
+            show_working_days: i64::from(rules.show_days),
+            basis: rules.announce_source,
+            show_basis: rules.show_source,
+        }
+        .encode(),
     )
     .await?;
     Ok(())
@@ -350,14 +356,15 @@ pub(crate) async fn on_result_published(
         db,
         &ActorRef::system("projects.announcements"),
         now,
-        NewEvent::new(
-            "projects.procurement.result_announced",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "project_id": project_id,
-                   "announcement_id": announcement_id, "published_at": published_at.to_rfc3339(),
-                   "due_at": due_at.to_rfc3339(), "late": late}),
-        ),
+        ProcurementResultAnnounced {
+            section_id: section_id.to_string(),
+            project_id,
+            announcement_id: announcement_id.to_string(),
+            published_at,
+            due_at,
+            late,
+        }
+        .encode(),
     )
     .await?;
     Ok(())

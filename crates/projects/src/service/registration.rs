@@ -62,12 +62,7 @@ pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "projects.project.submitted",
-            "project",
-            id,
-            project_payload(&p),
-        ),
+        project_event(ggzy_events::projects::ProjectSubmitted::NAME, &p)?,
     )
     .await?;
     ctx.db.commit_answering(tx, 200, &p, now).await?;
@@ -177,47 +172,14 @@ pub async fn return_to_draft(ctx: &Ctx, actor: &Actor, id: &str, reason: &str) -
         "project is no longer submitted",
     )?;
     let p = load(&mut tx, id).await?;
-    let payload = serde_json::to_value(Returned {
-        project: project_payload(&p),
-        reason,
-    })
-    .map_err(|e| Error::internal(e.to_string()))?;
     emit(
         &mut tx,
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new("projects.project.returned", "project", id, payload),
+        project_returned(&p, reason).encode(),
     )
     .await?;
     ctx.db.commit_answering(tx, 200, &p, now).await?;
     Ok(p)
-}
-
-/// The payload of `projects.project.returned`: the project as every project event carries it,
-/// and why staff returned it.
-#[derive(Serialize)]
-struct Returned<'a> {
-    #[serde(flatten)]
-    project: Value,
-    reason: &'a str,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn the_returned_payload_is_the_project_and_the_reason() {
-        let v = serde_json::to_value(Returned {
-            project: json!({"project_id": "p1", "status": "draft"}),
-            reason: "缺少招标文件",
-        })
-        .unwrap();
-        assert_eq!(
-            v,
-            json!({"project_id": "p1", "status": "draft", "reason": "缺少招标文件"})
-        );
-    }
 }

@@ -1,9 +1,27 @@
-//! Contracts of the projects area (项目与标段) that other areas consume.
+//! Contracts of the projects area (项目与标段): the events it emits, each through its type.
+//!
+//! This file holds the section, bid, award and project contracts other areas consume; the
+//! submodules hold the rest, one per part of the area (their types are re-exported here, so
+//! `ggzy_events::projects::X` names every contract of the area).
 
 use crate::contract;
 use chrono::{DateTime, Utc};
 use ggzy_core::ident::Market;
 use ggzy_core::Money;
+
+pub mod award;
+pub mod bidding;
+pub mod lifecycle;
+pub mod nontender;
+pub mod procurement;
+pub mod sanctions;
+
+pub use award::*;
+pub use bidding::*;
+pub use lifecycle::*;
+pub use nontender::*;
+pub use procurement::*;
+pub use sanctions::*;
 
 contract! {
     /// A section (标段) is registered with the centre (its project approved, or a re-tender's new
@@ -211,6 +229,26 @@ contract! {
         /// The minimum of suppliers of the method (`too_few_compliant`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         min_suppliers: Option<i64>,
+        /// The state the section was in (a complaint decision: `remedy_retender`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous_state: Option<String>,
+        /// The section's state after it (a complaint decision only, as the next fields: those
+        /// events carry them in place of the counts and instant above, which are then null).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        state: Option<String>,
+        /// The remedies case whose decision (`retender`) ended the section.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remedy_case_id: Option<String>,
+        /// The legal basis of the decision (the remedies case's source).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decision_basis: Option<String>,
+        /// A result was archived (always false for a re-tender decision).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        voided_result: Option<bool>,
+        /// When the decision took effect.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(with = "crate::time::option")]
+        at: Option<DateTime<Utc>>,
     }
 }
 
@@ -241,6 +279,12 @@ impl SectionFailed {
             min_qualified: None,
             compliant_count: None,
             min_suppliers: None,
+            previous_state: None,
+            state: None,
+            remedy_case_id: None,
+            decision_basis: None,
+            voided_result: None,
+            at: None,
         }
     }
 }
@@ -257,6 +301,23 @@ contract! {
         /// The state the section was in.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         previous_state: Option<String>,
+        /// The section's state after it (a complaint decision only, as the next fields: those
+        /// events carry them in place of the counts and instant above, which are then null).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        state: Option<String>,
+        /// The remedies case whose decision (`retender`) ended the section.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remedy_case_id: Option<String>,
+        /// The legal basis of the decision (the remedies case's source).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decision_basis: Option<String>,
+        /// A result was archived (always false for a re-tender decision).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        voided_result: Option<bool>,
+        /// When the decision took effect.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(with = "crate::time::option")]
+        at: Option<DateTime<Utc>>,
     }
 }
 
@@ -770,9 +831,9 @@ contract! {
     }
 }
 
-/// This module's contracts, for the catalogue.
+/// This module's contracts and its submodules', for the catalogue.
 pub(crate) fn entries() -> Vec<crate::Entry> {
-    vec![
+    let mut v = vec![
         SectionRegistered::entry(),
         SectionClosed::entry(),
         SectionDeadlineChanged::entry(),
@@ -803,5 +864,12 @@ pub(crate) fn entries() -> Vec<crate::Entry> {
         ProjectCreated::entry(),
         ProjectUpdated::entry(),
         ProjectApproved::entry(),
-    ]
+    ];
+    v.extend(award::entries());
+    v.extend(bidding::entries());
+    v.extend(lifecycle::entries());
+    v.extend(nontender::entries());
+    v.extend(procurement::entries());
+    v.extend(sanctions::entries());
+    v
 }

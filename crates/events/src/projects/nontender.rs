@@ -1,0 +1,86 @@
+//! Contracts of the non-tender procurement methods (非招标: competitive negotiation, consultation,
+//! inquiry, single source): negotiation rounds, the lot that breaks a tie, the ranking.
+
+use crate::contract;
+use ggzy_core::Money;
+use std::collections::BTreeMap;
+
+contract! {
+    /// A negotiation round (谈判/磋商轮次) was recorded. Prices stay out of the event: they are
+    /// disclosed with the result.
+    NontenderRoundRecorded = "projects.nontender.round_recorded", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: String,
+        /// The procurement method (projects' `Procedure`).
+        procedure: String,
+        /// Position of the round, from 1.
+        round_no: i64,
+        /// The round of final quotes (最后报价).
+        final_round: bool,
+        /// Quotes recorded in the round.
+        quote_count: i64,
+    }
+}
+
+/// One group of tied suppliers a lot ordered.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LotGroup {
+    /// Organization ids in the drawn order.
+    pub order: Vec<String>,
+    /// Each organization's key (hex SHA-256 of `<seed>:<org_id>`), by organization id.
+    pub keys: BTreeMap<String, String>,
+}
+
+contract! {
+    /// A tie the method's rules leave was broken by a recorded lot (issue 21), never by the
+    /// organization id.
+    NontenderTieDrawn = "projects.nontender.tie_drawn", version 1, aggregate "section" by section_id {
+        section_id: String,
+        procedure: String,
+        /// The drawn seed.
+        seed: String,
+        /// How the order derives from the seed (`ggzy_core::lot::RULE`).
+        rule: String,
+        groups: Vec<crate::projects::LotGroup>,
+        basis: String,
+    }
+}
+
+/// One supplier of a non-tender ranking, in rank order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NontenderRank {
+    pub org_id: String,
+    pub price: Money,
+    /// Comprehensive score, a decimal string (consultation only; null otherwise).
+    pub score: Option<String>,
+}
+
+/// A supplier found not compliant, with the reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NonCompliant {
+    pub org_id: String,
+    pub reason: String,
+}
+
+contract! {
+    /// The ranking of a non-tender method was submitted (and handed to the award path).
+    NontenderRanked = "projects.nontender.ranked", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: String,
+        procedure: String,
+        /// The committee's or negotiating group's report reference.
+        report_ref: String,
+        ranking: Vec<crate::projects::NontenderRank>,
+        non_compliant: Vec<crate::projects::NonCompliant>,
+        basis: String,
+    }
+}
+
+/// This module's contracts, for the catalogue.
+pub(crate) fn entries() -> Vec<crate::Entry> {
+    vec![
+        NontenderRoundRecorded::entry(),
+        NontenderTieDrawn::entry(),
+        NontenderRanked::entry(),
+    ]
+}
