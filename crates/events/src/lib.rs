@@ -179,7 +179,7 @@ pub trait Contract: Serialize + DeserializeOwned + Sized {
 macro_rules! contract {
     (
         $(#[doc = $doc:literal])*
-        $ty:ident = $name:literal, version $version:literal, aggregate $agg:literal by $id:ident {
+        $ty:ident = $name:literal, version $version:literal, aggregate $agg:literal by $id:ident $(. $sub:ident)* {
             $(
                 $(#[doc = $fdoc:literal])*
                 $(#[serde($($sattr:tt)*)])*
@@ -202,7 +202,7 @@ macro_rules! contract {
             const VERSION: u32 = $version;
             const AGGREGATE: &'static str = $agg;
             fn aggregate_id(&self) -> String {
-                self.$id.to_string()
+                self.$id$(.$sub)*.to_string()
             }
         }
 

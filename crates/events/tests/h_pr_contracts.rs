@@ -616,7 +616,7 @@ fn project_submitted_and_returned_round_trip() {
                          "tenderer_name": "甲", "owner_org_id": "o1", "status": "submitted",
                          "sections": [section_json()]});
     round_trip_exact(
-        ProjectSubmitted {
+        ProjectSubmitted(ProjectSnapshot {
             project_id: "p1".into(),
             code: None,
             name: "道路工程".into(),
@@ -628,7 +628,7 @@ fn project_submitted_and_returned_round_trip() {
             owner_org_id: "o1".into(),
             status: "submitted".into(),
             sections: vec![section()],
-        },
+        }),
         project.clone(),
         "p1",
     );
@@ -639,17 +639,19 @@ fn project_submitted_and_returned_round_trip() {
     returned["reason"] = json!("缺少招标文件");
     round_trip_exact(
         ProjectReturned {
-            project_id: "p1".into(),
-            code: None,
-            name: "道路工程".into(),
-            market: Market::Construction,
-            procedure: "open_tender".into(),
-            region: "110000".into(),
-            tenderer_uscc: "91110000100000000X".into(),
-            tenderer_name: "甲".into(),
-            owner_org_id: "o1".into(),
-            status: "draft".into(),
-            sections: vec![section()],
+            project: ProjectSnapshot {
+                project_id: "p1".into(),
+                code: None,
+                name: "道路工程".into(),
+                market: Market::Construction,
+                procedure: "open_tender".into(),
+                region: "110000".into(),
+                tenderer_uscc: "91110000100000000X".into(),
+                tenderer_name: "甲".into(),
+                owner_org_id: "o1".into(),
+                status: "draft".into(),
+                sections: vec![section()],
+            },
             reason: "缺少招标文件".into(),
         },
         returned,

@@ -110,7 +110,10 @@ fn identity_user_created_round_trips_with_and_without_invitation() {
 
 #[test]
 fn project_events_round_trip() {
-    use ggzy_events::projects::{ProjectApproved, ProjectCreated, ProjectSection, ProjectUpdated};
+    use ggzy_events::projects::{
+        ProjectApproved, ProjectCreated, ProjectSection, ProjectSnapshot, ProjectSubmitted,
+        ProjectUpdated,
+    };
     let section = ProjectSection {
         section_id: "s1".into(),
         no: 1,
@@ -137,7 +140,7 @@ fn project_events_round_trip() {
     macro_rules! project {
         ($t:ident) => {
             round_trip(
-                $t {
+                $t(ProjectSnapshot {
                     project_id: "p1".into(),
                     code: Some("E2102000001".into()),
                     name: "某道路工程".into(),
@@ -149,7 +152,7 @@ fn project_events_round_trip() {
                     owner_org_id: "o1".into(),
                     status: "registered".into(),
                     sections: vec![section.clone()],
-                },
+                }),
                 wire.clone(),
                 "p1",
             )
@@ -158,6 +161,15 @@ fn project_events_round_trip() {
     project!(ProjectCreated);
     project!(ProjectUpdated);
     project!(ProjectApproved);
+    project!(ProjectSubmitted);
+    // Any of them reads as the one snapshot.
+    let approved = event("projects.project.approved", wire.clone());
+    assert_eq!(
+        ProjectSnapshot::of(&approved).unwrap().sections,
+        vec![section.clone()]
+    );
+    let other = event("projects.section.closed", wire.clone());
+    assert!(ProjectSnapshot::of(&other).is_err());
 }
 
 #[test]

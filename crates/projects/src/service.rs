@@ -736,45 +736,10 @@ fn project_section(s: &Section) -> ggzy_events::projects::ProjectSection {
     }
 }
 
-/// What other areas need about a project (they keep their own copy from the events): the
-/// `projects.project.{created, updated, approved}` event, built through its contract.
-pub(crate) fn project_event(event: &str, p: &Project) -> Result<NewEvent> {
-    use ggzy_events::projects as c;
-    use ggzy_events::Contract;
-    macro_rules! of {
-        ($t:ident) => {
-            c::$t {
-                project_id: p.id.clone(),
-                code: p.code.clone(),
-                name: p.name.clone(),
-                market: p.market,
-                procedure: p.procedure.as_str().to_string(),
-                region: p.region.clone(),
-                tenderer_uscc: p.tenderer_uscc.clone(),
-                tenderer_name: p.tenderer_name.clone(),
-                owner_org_id: p.owner_org_id.clone(),
-                status: p.status.as_str().to_string(),
-                sections: p.sections.iter().map(project_section).collect(),
-            }
-            .encode()
-        };
-    }
-    Ok(match event {
-        c::ProjectCreated::NAME => of!(ProjectCreated),
-        c::ProjectUpdated::NAME => of!(ProjectUpdated),
-        c::ProjectApproved::NAME => of!(ProjectApproved),
-        c::ProjectSubmitted::NAME => of!(ProjectSubmitted),
-        other => return Err(Error::internal(format!("no project event {other}"))),
-    })
-}
-
-/// `projects.project.returned`: the project as every project event carries it, and why staff
-/// returned it.
-pub(crate) fn project_returned(
-    p: &Project,
-    reason: &str,
-) -> ggzy_events::projects::ProjectReturned {
-    ggzy_events::projects::ProjectReturned {
+/// What other areas need about a project (they keep their own copy from the events): the snapshot
+/// every `projects.project.*` event carries.
+pub(crate) fn project_snapshot(p: &Project) -> ggzy_events::projects::ProjectSnapshot {
+    ggzy_events::projects::ProjectSnapshot {
         project_id: p.id.clone(),
         code: p.code.clone(),
         name: p.name.clone(),
@@ -786,6 +751,31 @@ pub(crate) fn project_returned(
         owner_org_id: p.owner_org_id.clone(),
         status: p.status.as_str().to_string(),
         sections: p.sections.iter().map(project_section).collect(),
+    }
+}
+
+/// The `projects.project.{created, updated, approved, submitted}` event, built through its
+/// contract.
+pub(crate) fn project_event(event: &str, p: &Project) -> Result<NewEvent> {
+    use ggzy_events::projects as c;
+    use ggzy_events::Contract;
+    let snapshot = project_snapshot(p);
+    Ok(match event {
+        c::ProjectCreated::NAME => c::ProjectCreated(snapshot).encode(),
+        c::ProjectUpdated::NAME => c::ProjectUpdated(snapshot).encode(),
+        c::ProjectApproved::NAME => c::ProjectApproved(snapshot).encode(),
+        c::ProjectSubmitted::NAME => c::ProjectSubmitted(snapshot).encode(),
+        other => return Err(Error::internal(format!("no project event {other}"))),
+    })
+}
+
+/// `projects.project.returned`: the project's snapshot and why staff returned it.
+pub(crate) fn project_returned(
+    p: &Project,
+    reason: &str,
+) -> ggzy_events::projects::ProjectReturned {
+    ggzy_events::projects::ProjectReturned {
+        project: project_snapshot(p),
         reason: reason.to_string(),
     }
 }

@@ -61,7 +61,10 @@ struct SectionRow {
 
 impl SectionRow {
     /// A section of `projects.project.approved`, with its project's fields.
-    fn of_project(p: &ProjectApproved, s: &ggzy_events::projects::ProjectSection) -> Self {
+    fn of_project(
+        p: &ggzy_events::projects::ProjectSnapshot,
+        s: &ggzy_events::projects::ProjectSection,
+    ) -> Self {
         SectionRow {
             section_id: s.section_id.clone(),
             project_id: p.project_id.clone(),

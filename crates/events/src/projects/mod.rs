@@ -777,60 +777,6 @@ pub struct ProjectSection {
     pub bid_validity_days: Option<i64>,
 }
 
-contract! {
-    /// A project (with its sections) is drafted by its tenderer or agency.
-    ProjectCreated = "projects.project.created", version 1, aggregate "project" by project_id {
-        project_id: String,
-        /// Unified trading code (统一交易编码), set on registration.
-        code: Option<String>,
-        name: String,
-        market: Market,
-        procedure: String,
-        region: String,
-        tenderer_uscc: String,
-        tenderer_name: String,
-        owner_org_id: String,
-        /// The project's status (`draft` …).
-        status: String,
-        sections: Vec<crate::projects::ProjectSection>,
-    }
-}
-
-contract! {
-    /// A draft project (with its sections) is edited.
-    ProjectUpdated = "projects.project.updated", version 1, aggregate "project" by project_id {
-        project_id: String,
-        code: Option<String>,
-        name: String,
-        market: Market,
-        procedure: String,
-        region: String,
-        tenderer_uscc: String,
-        tenderer_name: String,
-        owner_org_id: String,
-        status: String,
-        sections: Vec<crate::projects::ProjectSection>,
-    }
-}
-
-contract! {
-    /// A project is approved (registered with the centre); each of its sections is also
-    /// announced by `projects.section.registered`.
-    ProjectApproved = "projects.project.approved", version 1, aggregate "project" by project_id {
-        project_id: String,
-        code: Option<String>,
-        name: String,
-        market: Market,
-        procedure: String,
-        region: String,
-        tenderer_uscc: String,
-        tenderer_name: String,
-        owner_org_id: String,
-        status: String,
-        sections: Vec<crate::projects::ProjectSection>,
-    }
-}
-
 /// This module's contracts and its submodules', for the catalogue.
 pub(crate) fn entries() -> Vec<crate::Entry> {
     let mut v = vec![
@@ -861,9 +807,6 @@ pub(crate) fn entries() -> Vec<crate::Entry> {
         SectionReturnedToEvaluation::entry(),
         DueDateRederived::entry(),
         QualificationReviewed::entry(),
-        ProjectCreated::entry(),
-        ProjectUpdated::entry(),
-        ProjectApproved::entry(),
     ];
     v.extend(award::entries());
     v.extend(bidding::entries());

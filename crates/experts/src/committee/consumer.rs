@@ -242,30 +242,8 @@ impl Consumer for Events {
                 .execute(&mut **tx)
                 .await?;
             }
-            ProjectCreated::NAME => {
-                let p = ProjectCreated::decode(ev)?;
-                upsert_project(
-                    tx,
-                    &p.project_id,
-                    &p.tenderer_uscc,
-                    &p.owner_org_id,
-                    &p.sections,
-                )
-                .await?;
-            }
-            ProjectUpdated::NAME => {
-                let p = ProjectUpdated::decode(ev)?;
-                upsert_project(
-                    tx,
-                    &p.project_id,
-                    &p.tenderer_uscc,
-                    &p.owner_org_id,
-                    &p.sections,
-                )
-                .await?;
-            }
-            ProjectApproved::NAME => {
-                let p = ProjectApproved::decode(ev)?;
+            ProjectCreated::NAME | ProjectUpdated::NAME | ProjectApproved::NAME => {
+                let p = ggzy_events::projects::ProjectSnapshot::of(ev)?;
                 upsert_project(
                     tx,
                     &p.project_id,
