@@ -8,9 +8,11 @@ use crate::notify::{self, Notice};
 use crate::rules::{self, ConfirmRules, Standby, SuspensionRules, VenueDrawSpec};
 use crate::service::{self, StoredRequest};
 use chrono::{DateTime, Utc};
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::time::{from_micros, local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
+use ggzy_events::experts::DrawnExpert;
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::timers::{self, Timer, TimerHandler};
@@ -79,10 +81,6 @@ pub fn plausible_email(s: &str) -> bool {
     }
 }
 
-fn rfc3339(t: Timestamp) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// What notices and events need of an expert.
 #[derive(Debug, Clone)]
 pub(crate) struct Person {
@@ -106,8 +104,14 @@ async fn person(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Person> {
     })
 }
 
-fn person_json(id: &str, p: &Person) -> Value {
-    json!({ "expert_id": id, "name": p.name, "user_id": p.user_id })
+/// The expert `id` as events name him (`specialty` where the event says it).
+fn drawn_expert(id: &str, p: &Person, specialty: Option<&str>) -> DrawnExpert {
+    DrawnExpert {
+        expert_id: id.to_string(),
+        name: p.name.clone(),
+        user_id: p.user_id.clone(),
+        specialty: specialty.map(str::to_string),
+    }
 }
 
 /// The state of one drawn member or backup.

@@ -19,7 +19,6 @@ use crate::committee::{self, FixedSeed};
 use crate::draw::{self, ContributedVerification, SeedInputs};
 use crate::service::{self, check_request, Draw, DrawRequest, StoredRequest};
 use chrono::{DateTime, Utc};
-use ggzy_core::events::NewEvent;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Error, Result};
 use ggzy_identity::{Actor, Role};
@@ -32,7 +31,7 @@ const ONE_OPEN_REQUEST: UniqueKey = UniqueKey::new(
     "expert_draw_requests",
     &["section_id"],
 );
-use ggzy_events::experts::DrawCommitted;
+use ggzy_events::experts::{DrawCommitted, DrawRequestRescheduled};
 use ggzy_events::Contract;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -355,14 +354,17 @@ pub(crate) async fn session_moved(
         .bind(&r.id)
         .execute(&mut **u.tx())
         .await?;
-        u.emit(NewEvent::new(
-            "experts.draw.request_rescheduled",
-            "expert_draw",
-            &r.id,
-            json!({ "draw_id": r.id, "section_id": r.section_id, "session_id": session_id,
-                        "session_start": start.to_rfc3339(), "session_end": end.to_rfc3339(),
-                        "place": place }),
-        ))
+        u.emit(
+            DrawRequestRescheduled {
+                draw_id: r.id.clone(),
+                section_id: r.section_id.clone(),
+                session_id: session_id.to_string(),
+                session_start: start,
+                session_end: end,
+                place,
+            }
+            .encode(),
+        )
         .await?;
     }
     Ok(())

@@ -12,14 +12,14 @@
 
 use crate::draw::{PersonRelation, RelationKind};
 use chrono::NaiveDate;
-use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Uscc;
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, FieldError, Money, Result};
+use ggzy_events::experts::{ExpertPoolChanged, RelationRecorded};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -333,17 +333,17 @@ async fn insert(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.relation.recorded",
-            "expert",
-            expert_id,
-            json!({
-                "expert_id": expert_id, "relation_id": id, "kind": c.kind.as_str(),
-                "org_uscc": c.org_uscc, "market": c.market,
-                "since": c.since.map(|d| d.to_string()), "until": c.until.map(|d| d.to_string()),
-                "recorded_by_role": role,
-            }),
-        ),
+        RelationRecorded {
+            expert_id: expert_id.to_string(),
+            relation_id: id.clone(),
+            kind: c.kind.as_str().to_string(),
+            org_uscc: c.org_uscc.clone(),
+            market: c.market.clone(),
+            since: c.since,
+            until: c.until,
+            recorded_by_role: role.to_string(),
+        }
+        .encode(),
     )
     .await?;
     let rel: RelationRow = sqlx::query_as(&format!(
@@ -433,12 +433,11 @@ pub async fn set_pool(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.expert.pool_changed",
-            "expert",
-            expert_id,
-            json!({ "expert_id": expert_id, "procurement_pool": input.procurement_pool }),
-        ),
+        ExpertPoolChanged {
+            expert_id: expert_id.to_string(),
+            procurement_pool: input.procurement_pool,
+        }
+        .encode(),
     )
     .await?;
     let answer = crate::service::get_in(&mut tx, actor, expert_id).await?;

@@ -2,7 +2,6 @@
 
 use super::*;
 use ggzy_events::experts::ExpertUpdated;
-use ggzy_events::Contract as _;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AccountLink {

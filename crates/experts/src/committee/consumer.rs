@@ -2,7 +2,7 @@
 //! venue violations.
 
 use super::*;
-use ggzy_events::experts::{CommitteeDisclosed, DisclosedExpert};
+use ggzy_events::experts::{CommitteeDisclosed, DisclosedExpert, ExpertViolationRecorded};
 use ggzy_events::identity::{OrganizationRegistered, UserCreated};
 use ggzy_events::projects::{
     AwardConfirmed, CandidatesPublicized, ProjectApproved, ProjectCreated, ProjectUpdated,
@@ -123,13 +123,14 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
             db,
             by,
             now,
-            NewEvent::new(
-                "experts.violation.recorded",
-                "expert",
-                &expert,
-                json!({ "expert_id": expert, "session_id": p.session_id, "kind": p.kind,
-                        "at": rfc3339(at), "source_event_id": ev.id }),
-            ),
+            ExpertViolationRecorded {
+                expert_id: expert.clone(),
+                session_id: p.session_id.clone(),
+                kind: p.kind.clone(),
+                at,
+                source_event_id: ev.id.clone(),
+            }
+            .encode(),
         )
         .await?;
         maybe_suspend(tx, db, now, by, &expert).await?;

@@ -1,6 +1,7 @@
 //! Running a draw: screening, seeded selection, bookings and the confirmation requests.
 
 use super::*;
+use ggzy_events::experts::{DrawCompleted, DrawRequested, DrawSpecialty};
 use ggzy_store::uow::Uow;
 
 /// The seed of a draw and what it is published as.
@@ -112,9 +113,7 @@ pub(crate) async fn run_draw_seeded(
         .await?;
         let p = person(u.tx(), &m.expert_id).await?;
         ask_to_confirm(u.tx(), (&id, &m.expert_id), &p, req, place, confirm_by, now).await?;
-        let mut j = person_json(&m.expert_id, &p);
-        j["specialty"] = json!(m.specialty);
-        drawn.push(j);
+        drawn.push(drawn_expert(&m.expert_id, &p, Some(&m.specialty)));
     }
     for (i, b) in committee.backups.iter().enumerate() {
         sqlx::query(
@@ -129,35 +128,57 @@ pub(crate) async fn run_draw_seeded(
         .execute(&mut **u.tx())
         .await?;
     }
-    u.emit(NewEvent::new(
-            "experts.draw.requested",
-            "expert_draw",
-            &id,
-            json!({
-                "draw_id": id, "section_id": req.section_id, "session_id": session_id, "attempt": attempt,
-                "commitment": commitment, "snapshot_digest": digest, "scheme": fixed.scheme,
-                "specialties": req.specialties, "representatives": req.representatives,
-                "session_start": rfc3339(req.session_start), "session_end": rfc3339(req.session_end),
-            }),
-        ),
+    u.emit(
+        DrawRequested {
+            draw_id: id.clone(),
+            section_id: req.section_id.clone(),
+            session_id: session_id.map(str::to_string),
+            attempt,
+            commitment: commitment.clone(),
+            snapshot_digest: digest.clone(),
+            scheme: fixed.scheme.map(str::to_string),
+            specialties: req
+                .specialties
+                .iter()
+                .map(|s| DrawSpecialty {
+                    specialty: s.specialty.clone(),
+                    count: s.count,
+                    backups: s.backups,
+                })
+                .collect(),
+            representatives: req.representatives,
+            session_start: req.session_start,
+            session_end: req.session_end,
+        }
+        .encode(),
     )
     .await?;
     // The venues roster needs the names (cross-area contract); the event log is readable by staff
     // and supervisors only, and the result is also fixed by its digest.
-    u.emit(NewEvent::new(
-            "experts.draw.completed",
-            "expert_draw",
-            &id,
-            json!({
-                "draw_id": id, "section_id": req.section_id, "session_id": session_id, "attempt": attempt,
-                "members": committee.members.len(), "backups": committee.backups.len(),
-                "eligible": snapshot.len(), "excluded": excluded.len(),
-                "exclusion_counts": draw::exclusion_counts(&excluded),
-                "result_digest": service::result_digest(&committee),
-                "experts": drawn, "confirm_by": rfc3339(confirm_by),
-                "session_start": rfc3339(req.session_start), "session_end": rfc3339(req.session_end),
-            }),
-        ),
+    let count = |n: usize| Some(n as u64);
+    u.emit(
+        DrawCompleted {
+            draw_id: id.clone(),
+            section_id: req.section_id.clone(),
+            session_id: session_id.map(str::to_string),
+            attempt: Some(attempt),
+            members: count(committee.members.len()),
+            backups: count(committee.backups.len()),
+            eligible: count(snapshot.len()),
+            excluded: count(excluded.len()),
+            exclusion_counts: Some(
+                draw::exclusion_counts(&excluded)
+                    .into_iter()
+                    .map(|(k, n)| (k, n as u64))
+                    .collect(),
+            ),
+            result_digest: Some(service::result_digest(&committee)),
+            experts: drawn,
+            confirm_by: Some(confirm_by),
+            session_start: Some(req.session_start),
+            session_end: Some(req.session_end),
+        }
+        .encode(),
     )
     .await?;
     Ok(id)
@@ -225,20 +246,4 @@ pub(super) async fn ask_to_confirm(
         (&subject, &body),
     )
     .await
-}
-
-pub(super) fn member_event(
-    d: &service::DrawRow,
-    expert_id: &str,
-    p: &Person,
-    extra: Value,
-) -> Value {
-    let mut v = json!({
-        "draw_id": d.id, "section_id": d.section_id, "session_id": d.session_id,
-        "expert_id": expert_id, "name": p.name, "user_id": p.user_id,
-    });
-    if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
-        o.extend(e);
-    }
-    v
 }

@@ -2,6 +2,9 @@
 //! declining, recusal and the confirmation deadline.
 
 use super::*;
+use ggzy_events::experts::{
+    MemberConfirmed, MemberDeclined, MemberRecused, MemberReplaced, MemberUnreplaced,
+};
 use ggzy_store::uow::Uow;
 
 /// Take `out_id` off the committee (it declined, stayed silent or recused) and call the next backup
@@ -85,17 +88,18 @@ async fn replace(
             db,
             by,
             now,
-            NewEvent::new(
-                "experts.member.unreplaced",
-                "expert_draw",
-                &d.id,
-                member_event(
-                    d,
-                    out_id,
-                    &out_person,
-                    json!({ "specialty": specialty, "short_by": 1, "reason": reason }),
-                ),
-            ),
+            MemberUnreplaced {
+                draw_id: d.id.clone(),
+                section_id: d.section_id.clone(),
+                session_id: d.session_id.clone(),
+                expert_id: out_id.to_string(),
+                name: out_person.name.clone(),
+                user_id: out_person.user_id.clone(),
+                specialty,
+                short_by: 1,
+                reason: reason.to_string(),
+            }
+            .encode(),
         )
         .await?;
         return Ok(None);
@@ -131,29 +135,23 @@ async fn replace(
     book(tx, &d.id, &new_id, req, now).await?;
     let p = person(tx, &new_id).await?;
     ask_to_confirm(tx, (&d.id, &new_id), &p, req, &place, confirm_by, now).await?;
-    let replacement = json!({
-        "expert_id": new_id, "name": p.name, "user_id": p.user_id, "specialty": specialty,
-    });
-    let payload = member_event(
-        d,
-        out_id,
-        &out_person,
-        json!({
-            "reason": reason, "specialty": specialty, "confirm_by": rfc3339(confirm_by),
-            "replaced": person_json(out_id, &out_person),
-            "replacement": replacement,
-            // The roster of the session (venues) swaps exactly these two.
-            "experts": [replacement],
-        }),
-    );
-    emit(
-        tx,
-        db,
-        by,
-        now,
-        NewEvent::new("experts.member.replaced", "expert_draw", &d.id, payload),
-    )
-    .await?;
+    let replacement = drawn_expert(&new_id, &p, Some(&specialty));
+    let replaced = MemberReplaced {
+        draw_id: d.id.clone(),
+        section_id: d.section_id.clone(),
+        session_id: d.session_id.clone(),
+        expert_id: Some(out_id.to_string()),
+        name: Some(out_person.name.clone()),
+        user_id: out_person.user_id.clone(),
+        reason: Some(reason.to_string()),
+        specialty: Some(specialty),
+        confirm_by: Some(confirm_by),
+        replaced: drawn_expert(out_id, &out_person, None),
+        replacement: replacement.clone(),
+        // The roster of the session (venues) swaps exactly these two.
+        experts: vec![replacement],
+    };
+    emit(tx, db, by, now, replaced.encode()).await?;
     Ok(Some(new_id))
 }
 
@@ -273,12 +271,16 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, draw_id: &str) -> Result<Assignme
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.member.confirmed",
-            "expert_draw",
-            draw_id,
-            member_event(&d, &expert, &p, json!({ "specialty": m.specialty })),
-        ),
+        MemberConfirmed {
+            draw_id: d.id.clone(),
+            section_id: d.section_id.clone(),
+            session_id: d.session_id.clone(),
+            expert_id: expert.clone(),
+            name: p.name.clone(),
+            user_id: p.user_id.clone(),
+            specialty: m.specialty.clone(),
+        }
+        .encode(),
     )
     .await?;
     let answer = assignment_in(&mut tx, &expert, draw_id).await?;
@@ -341,19 +343,38 @@ async fn withdraw(
     )?;
     timers::cancel(u.tx(), &timer_key(&d.id, expert)).await?;
     let p = person(u.tx(), expert).await?;
+    let (draw_id, section_id, session_id) =
+        (d.id.clone(), d.section_id.clone(), d.session_id.clone());
+    let (expert_id, name, user_id) = (expert.to_string(), p.name, p.user_id);
+    let (status, reason) = (status.to_string(), reason.to_string());
+    // One contract per event: a recusal (实施条例 48) or a declined / timed-out confirmation.
     let event = if status == "recused" {
-        "experts.member.recused"
+        MemberRecused {
+            draw_id,
+            section_id,
+            session_id,
+            expert_id,
+            name,
+            user_id,
+            status: status.clone(),
+            reason,
+        }
+        .encode()
     } else {
-        "experts.member.declined"
+        MemberDeclined {
+            draw_id,
+            section_id,
+            session_id,
+            expert_id,
+            name,
+            user_id,
+            status: status.clone(),
+            reason,
+        }
+        .encode()
     };
-    u.emit(NewEvent::new(
-        event,
-        "expert_draw",
-        &d.id,
-        member_event(d, expert, &p, json!({ "status": status, "reason": reason })),
-    ))
-    .await?;
-    replace(u.tx(), db, now, by, d, expert, status).await
+    u.emit(event).await?;
+    replace(u.tx(), db, now, by, d, expert, &status).await
 }
 
 /// A drawn expert declines (before the session ends); the next backup is called.

@@ -1,6 +1,7 @@
 //! Ratings of the experts who served and automatic suspension.
 
 use super::*;
+use ggzy_events::experts::ExpertSuspended;
 
 /// A rating given to an expert.
 #[derive(sqlx::FromRow)]
@@ -61,13 +62,15 @@ pub(super) async fn maybe_suspend(
             db,
             by,
             now,
-            NewEvent::new(
-                "experts.expert.suspended",
-                "expert",
-                expert,
-                json!({ "expert_id": expert, "reason": why, "text": why.text(),
-                        "from": rfc3339(now), "until": rfc3339(until), "automatic": true }),
-            ),
+            ExpertSuspended {
+                expert_id: expert.to_string(),
+                reason: why.rule(),
+                text: why.text(),
+                from: now,
+                until,
+                automatic: true,
+            }
+            .encode(),
         )
         .await?;
     }

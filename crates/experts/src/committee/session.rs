@@ -1,6 +1,7 @@
 //! Following the venue session: drawing for it, moving and cancelling with it.
 
 use super::*;
+use ggzy_events::experts::{DrawFailed, DrawRescheduled};
 use ggzy_events::venues::{SessionCancelled, SessionMoved, SessionScheduled};
 use ggzy_store::uow::Uow;
 
@@ -87,21 +88,23 @@ pub(super) async fn session_moved(
                 (&subject, &body),
             )
             .await?;
-            told.push(person_json(&e, &per));
+            told.push(drawn_expert(&e, &per, None));
         }
         emit(
             tx,
             db,
             by,
             now,
-            NewEvent::new(
-                "experts.draw.rescheduled",
-                "expert_draw",
-                &draw_id,
-                json!({ "draw_id": draw_id, "section_id": d.section_id, "session_id": session_id,
-                        "session_start": rfc3339(start), "session_end": rfc3339(end),
-                        "place": place, "notified": told }),
-            ),
+            DrawRescheduled {
+                draw_id: draw_id.clone(),
+                section_id: d.section_id.clone(),
+                session_id: session_id.to_string(),
+                session_start: start,
+                session_end: end,
+                place,
+                notified: told,
+            }
+            .encode(),
         )
         .await?;
     }
@@ -160,12 +163,7 @@ pub(super) async fn session_cancelled(
                 (&subject, &body),
             )
             .await?;
-            told.push(ggzy_events::experts::DrawnExpert {
-                expert_id: e.clone(),
-                name: per.name.clone(),
-                user_id: per.user_id.clone(),
-                specialty: None,
-            });
+            told.push(drawn_expert(&e, &per, None));
         }
         let cancelled = ggzy_events::experts::DrawCancelled {
             draw_id: draw_id.clone(),
@@ -174,7 +172,7 @@ pub(super) async fn session_cancelled(
             reason: "session_cancelled".into(),
             notified: told,
         };
-        emit(tx, db, by, now, ggzy_events::Contract::encode(&cancelled)).await?;
+        emit(tx, db, by, now, cancelled.encode()).await?;
     }
     Ok(())
 }
@@ -277,13 +275,12 @@ pub(super) async fn session_scheduled(
                 db,
                 by,
                 now,
-                NewEvent::new(
-                    "experts.draw.failed",
-                    "section",
-                    &section_id,
-                    json!({ "session_id": session_id, "section_id": section_id,
-                            "errors": errs.iter().map(|e| json!({"field": e.field, "rule": e.rule, "message": e.message})).collect::<Vec<_>>() }),
-                ),
+                DrawFailed {
+                    session_id,
+                    section_id,
+                    errors: errs,
+                }
+                .encode(),
             )
             .await?;
             Ok(())

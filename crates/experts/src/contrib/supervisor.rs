@@ -2,7 +2,7 @@
 //! that runs the draw, and abandoning a request.
 
 use super::*;
-use ggzy_events::experts::SupervisorCommitted;
+use ggzy_events::experts::{DrawAbandoned, SupervisorCommitted, SupervisorRevealed};
 use ggzy_store::uow::Uow;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -213,15 +213,14 @@ pub async fn supervisor_reveal(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.draw.supervisor_revealed",
-            "expert_draw",
-            id,
-            json!({
-                "draw_id": id, "section_id": r.section_id, "supervisor_secret": hex::encode(s_s),
-                "checkpoint_size": size, "checkpoint_root": root,
-            }),
-        ),
+        SupervisorRevealed {
+            draw_id: id.to_string(),
+            section_id: r.section_id.clone(),
+            supervisor_secret: hex::encode(s_s),
+            checkpoint_size: size,
+            checkpoint_root: root.clone(),
+        }
+        .encode(),
     )
     .await?;
     let fixed = FixedSeed {
@@ -308,17 +307,17 @@ pub(super) async fn close_abandoned(
         db,
         by,
         now,
-        NewEvent::new(
-            "experts.draw.abandoned",
-            "expert_draw",
-            id,
-            json!({
-                "draw_id": id, "section_id": r.section_id, "reason": reason,
-                "session_id": r.session_id,
-                "centre_commitment": r.centre_commitment, "centre_secret": r.centre_secret,
-                "supervisor_id": r.supervisor_id, "supervisor_committed": r.supervisor_commitment.is_some(),
-            }),
-        ),
+        DrawAbandoned {
+            draw_id: id.clone(),
+            section_id: r.section_id.clone(),
+            reason: reason.to_string(),
+            session_id: r.session_id.clone(),
+            centre_commitment: r.centre_commitment.clone(),
+            centre_secret: r.centre_secret.clone(),
+            supervisor_id: r.supervisor_id.clone(),
+            supervisor_committed: r.supervisor_commitment.is_some(),
+        }
+        .encode(),
     )
     .await?;
     Ok(())

@@ -332,17 +332,18 @@ async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Re
         &ctx.db,
         &actor.actor_ref(),
         ctx.clock.now(),
-        NewEvent::new(
-            "experts.expert.registered",
-            "expert",
-            &id,
-            json!({
-                "expert_id": id, "name": c.name, "employer_uscc": c.employer_uscc.as_str(),
-                "specialties": c.specialties, "title": c.title.as_str(), "years": c.years,
-                "region": c.region.as_str(), "status": c.status,
-                "procurement_pool": c.procurement_pool,
-            }),
-        ),
+        ExpertRegistered {
+            expert_id: id.clone(),
+            name: c.name.clone(),
+            employer_uscc: c.employer_uscc.as_str().to_string(),
+            specialties: c.specialties.clone(),
+            title: c.title.as_str().to_string(),
+            years: c.years,
+            region: c.region.as_str().to_string(),
+            status: c.status.clone(),
+            procurement_pool: c.procurement_pool,
+        }
+        .encode(),
     )
     .await?;
     Ok(id)
