@@ -20,7 +20,6 @@ use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
@@ -472,12 +471,20 @@ pub(crate) async fn remember_terms(
     Ok(())
 }
 
+/// A row of `expert_section_terms` (the budget a decimal string, as projects announced it).
+#[derive(sqlx::FromRow)]
+struct TermsRow {
+    market: String,
+    procedure: String,
+    budget: Option<String>,
+}
+
 /// The terms of a section (`None` when the projects area has not announced it).
 pub(crate) async fn terms(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Option<SectionTerms>> {
-    let Some(r) = sqlx::query(
+    let Some(r) = sqlx::query_as::<_, TermsRow>(
         "SELECT market, procedure, budget FROM expert_section_terms WHERE section_id = $1",
     )
     .bind(section_id.trim())
@@ -487,12 +494,12 @@ pub(crate) async fn terms(
         return Ok(None);
     };
     let budget = r
-        .try_get::<Option<String>, _>("budget")?
+        .budget
         .map(|b| Money::parse_str(&b).map_err(|e| Error::internal(e.message)))
         .transpose()?;
     Ok(Some(SectionTerms {
-        market: r.try_get("market")?,
-        procedure: r.try_get("procedure")?,
+        market: r.market,
+        procedure: r.procedure,
         budget,
     }))
 }
@@ -502,13 +509,12 @@ pub(crate) async fn section_bidders(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<String>> {
-    sqlx::query("SELECT uscc FROM expert_section_bidders WHERE section_id = $1 ORDER BY uscc")
-        .bind(section_id.trim())
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get::<String, _>("uscc")?))
-        .collect()
+    Ok(sqlx::query_scalar(
+        "SELECT uscc FROM expert_section_bidders WHERE section_id = $1 ORDER BY uscc",
+    )
+    .bind(section_id.trim())
+    .fetch_all(&mut *conn)
+    .await?)
 }
 
 #[cfg(test)]

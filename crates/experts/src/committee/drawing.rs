@@ -41,15 +41,14 @@ pub(crate) async fn run_draw_seeded(
     };
     // One active draw per section: a second one would let the operator draw until a committee
     // suits it (issue 24 item 9). The partial unique index of migration 0047 settles races.
-    if let Some(active) =
-        sqlx::query("SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'")
-            .bind(&req.section_id)
-            .fetch_optional(&mut **u.tx())
-            .await?
+    if let Some(active) = sqlx::query_scalar::<_, String>(
+        "SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'",
+    )
+    .bind(&req.section_id)
+    .fetch_optional(&mut **u.tx())
+    .await?
     {
-        return Err(service::active_draw_exists(
-            &active.try_get::<String, _>("id")?,
-        ));
+        return Err(service::active_draw_exists(&active));
     }
     let seed = fixed.seed;
     let seed_hex = hex::encode(seed);
@@ -59,13 +58,13 @@ pub(crate) async fn run_draw_seeded(
     let committee = draw::select(seed, &snapshot, &req.specialties)
         .map_err(|short| Error::Validation(short.iter().map(|s| s.to_field_error()).collect()))?;
     let digest = draw::snapshot_digest(&snapshot);
-    let attempt: i64 =
-        sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM expert_draws WHERE section_id = $1")
-            .bind(&req.section_id)
-            .fetch_one(&mut **u.tx())
-            .await?
-            .try_get::<i64, _>("n")?
-            + 1;
+    let attempt: i64 = sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM expert_draws WHERE section_id = $1",
+    )
+    .bind(&req.section_id)
+    .fetch_one(&mut **u.tx())
+    .await?
+        + 1;
     let id = fixed.draw_id.clone();
     sqlx::query(
         "INSERT INTO expert_draws (id, section_id, attempt, request, tenderer_uscc, session_start, session_end, \

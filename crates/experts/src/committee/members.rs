@@ -170,12 +170,11 @@ pub struct Assignment {
 }
 
 pub(crate) async fn expert_of(conn: &mut sqlx::AnyConnection, actor: &Actor) -> Result<String> {
-    let r = sqlx::query("SELECT id FROM experts WHERE user_id = $1")
+    sqlx::query_scalar("SELECT id FROM experts WHERE user_id = $1")
         .bind(&actor.user_id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| Error::forbidden("this account is not linked to an expert of the pool"))?;
-    Ok(r.try_get("id")?)
+        .ok_or_else(|| Error::forbidden("this account is not linked to an expert of the pool"))
 }
 
 /// The draws that called the logged-in expert (not standby backups), newest session first.
@@ -186,9 +185,26 @@ pub async fn my_assignments(ctx: &Ctx, actor: &Actor) -> Result<Vec<Assignment>>
     assignments_of(&mut conn, &expert).await
 }
 
+/// One draw that called an expert, as [`assignments_of`] reads it.
+#[derive(sqlx::FromRow)]
+struct AssignmentRow {
+    /// The draw.
+    id: String,
+    session_id: Option<String>,
+    #[sqlx(try_from = "At")]
+    session_start: Timestamp,
+    #[sqlx(try_from = "At")]
+    session_end: Timestamp,
+    room_name: Option<String>,
+    status: String,
+    #[sqlx(try_from = "MaybeAt")]
+    confirm_by: Option<Timestamp>,
+    reason: Option<String>,
+}
+
 /// The assignments of `expert` (read on `conn`, which may be the transaction of a change).
 async fn assignments_of(conn: &mut sqlx::AnyConnection, expert: &str) -> Result<Vec<Assignment>> {
-    let rows = sqlx::query(
+    let rows: Vec<AssignmentRow> = sqlx::query_as(
         "SELECT d.id, d.session_id, d.session_start, d.session_end, d.room_name, m.status, m.confirm_by, m.reason \
          FROM expert_draw_members m JOIN expert_draws d ON d.id = m.draw_id \
          WHERE m.expert_id = $1 AND m.status NOT IN ('standby', 'skipped') ORDER BY d.session_start DESC",
@@ -196,22 +212,19 @@ async fn assignments_of(conn: &mut sqlx::AnyConnection, expert: &str) -> Result<
     .bind(expert)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Assignment {
-                draw_id: r.try_get("id")?,
-                session_id: r.try_get("session_id")?,
-                session_start: from_micros(r.try_get("session_start")?),
-                session_end: from_micros(r.try_get("session_end")?),
-                place: r
-                    .try_get::<Option<String>, _>("room_name")?
-                    .unwrap_or_else(|| DEFAULT_PLACE.into()),
-                status: r.try_get("status")?,
-                confirm_by: r.try_get::<Option<i64>, _>("confirm_by")?.map(from_micros),
-                reason: r.try_get("reason")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Assignment {
+            draw_id: r.id,
+            session_id: r.session_id,
+            session_start: r.session_start,
+            session_end: r.session_end,
+            place: r.room_name.unwrap_or_else(|| DEFAULT_PLACE.into()),
+            status: r.status,
+            confirm_by: r.confirm_by,
+            reason: r.reason,
         })
-        .collect()
+        .collect())
 }
 
 /// The assignment of `expert` on `draw_id`, read inside the change's transaction: the answer a

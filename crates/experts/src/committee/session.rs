@@ -17,15 +17,12 @@ fn serving(rows: &HashMap<String, MemberRow>) -> Vec<String> {
 }
 
 async fn draws_of_session(tx: &mut Tx, session_id: &str) -> Result<Vec<String>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT id FROM expert_draws WHERE session_id = $1 AND status = 'active' ORDER BY created_at",
     )
     .bind(session_id)
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get::<String, _>("id")?))
-        .collect()
+    .await?)
 }
 
 pub(super) async fn session_moved(
@@ -177,6 +174,14 @@ pub(super) async fn session_cancelled(
     Ok(())
 }
 
+/// A section's tenderer and owner as the experts area keeps them.
+#[derive(sqlx::FromRow)]
+struct SectionParties {
+    tenderer_uscc: String,
+    owner_uscc: Option<String>,
+    owner_kind: Option<String>,
+}
+
 /// `venues.session.scheduled` with a draw spec: draw the committee for that session. A draw that
 /// cannot be made (section unknown to this area, size rules, too few experts) is recorded as
 /// `experts.draw.failed` naming every problem, so the venue staff see why.
@@ -209,7 +214,7 @@ pub(super) async fn session_scheduled(
             Error::field("draw", "draw.spec", format!("unreadable draw spec: {e}"))
         })?;
         let (specialties, representatives) = rules::from_venue_spec(&spec);
-        let section = sqlx::query(
+        let section: SectionParties = sqlx::query_as(
             "SELECT s.tenderer_uscc, o.uscc AS owner_uscc, o.kind AS owner_kind FROM expert_sections s \
              LEFT JOIN expert_orgs o ON o.id = s.owner_org_id WHERE s.section_id = $1",
         )
@@ -223,19 +228,18 @@ pub(super) async fn session_scheduled(
                 "the section is not known to the expert area (no projects.section.registered yet)",
             )
         })?;
-        let tenderer: String = section.try_get("tenderer_uscc")?;
-        let owner: Option<String> = section.try_get("owner_uscc")?;
-        let owner_kind: Option<String> = section.try_get("owner_kind")?;
+        let SectionParties {
+            tenderer_uscc: tenderer,
+            owner_uscc: owner,
+            owner_kind,
+        } = section;
         let agency = owner.filter(|o| *o != tenderer && owner_kind.as_deref() == Some("agency"));
-        let bidders: Vec<String> = sqlx::query(
+        let bidders: Vec<String> = sqlx::query_scalar(
             "SELECT uscc FROM expert_section_bidders WHERE section_id = $1 ORDER BY uscc",
         )
         .bind(&section_id)
         .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>("uscc"))
-        .collect::<std::result::Result<_, _>>()?;
+        .await?;
         let budget = match &spec.budget {
             Some(Value::String(s)) => Some(Money::parse_str(s).map_err(|mut e| {
                 e.field = "draw.budget".into();
