@@ -744,8 +744,16 @@ async fn an_evaluation_result_needs_a_recorded_committee_and_the_opened_prices()
             section_id: t.section_id.clone(),
             session_id: Some("s".into()),
             attempt: Some(1),
+            members: None,
+            backups: None,
+            eligible: None,
+            excluded: None,
+            exclusion_counts: None,
+            result_digest: None,
             experts: vec![],
             confirm_by: None,
+            session_start: None,
+            session_end: None,
         };
         let gone = DrawCancelled {
             draw_id: cancelled.clone(),

@@ -986,8 +986,16 @@ async fn drawn_experts_join_the_roster_see_their_sessions_and_pass_only_their_do
             section_id: "sec-e".into(),
             session_id: session_id.map(str::to_string),
             attempt: Some(1),
+            members: None,
+            backups: None,
+            eligible: None,
+            excluded: None,
+            exclusion_counts: None,
+            result_digest: None,
             experts,
             confirm_by: None,
+            session_start: None,
+            session_end: None,
         }
         .encode()
         .payload
@@ -1121,8 +1129,11 @@ async fn drawn_experts_join_the_roster_see_their_sessions_and_pass_only_their_do
         section_id: "sec-e".into(),
         session_id: Some(sid.clone()),
         expert_id: Some("e2".into()),
+        name: None,
+        user_id: None,
         reason: Some("recused".into()),
         specialty: None,
+        confirm_by: None,
         replaced: expert("e2", "赵六"),
         replacement: expert("e3", "孙七"),
         experts: vec![expert("e3", "孙七")],

@@ -37,3 +37,5 @@ pub mod option {
         }
     }
 }
+
+pub mod secs;

@@ -8,9 +8,12 @@ use crate::notify::{self, Notice};
 use crate::rules::{self, ConfirmRules, Standby, SuspensionRules, VenueDrawSpec};
 use crate::service::{self, StoredRequest};
 use chrono::{DateTime, Utc};
-use ggzy_core::events::{ActorRef, Event, NewEvent};
-use ggzy_core::time::{from_micros, local_date, to_micros};
+use ggzy_core::events::{ActorRef, Event};
+use ggzy_core::sql::{At, MaybeAt};
+use ggzy_core::time::{local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
+use ggzy_events::experts::DrawnExpert;
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::timers::{self, Timer, TimerHandler};
@@ -35,7 +38,6 @@ const RATINGS_ONCE: UniqueKey = UniqueKey::new(
 const EXPERTS_USER_ID: UniqueKey = UniqueKey::new("experts_user_id_key", "experts", &["user_id"]);
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::Row;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
@@ -79,12 +81,8 @@ pub fn plausible_email(s: &str) -> bool {
     }
 }
 
-fn rfc3339(t: Timestamp) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// What notices and events need of an expert.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct Person {
     pub name: String,
     pub phone: String,
@@ -93,31 +91,34 @@ pub(crate) struct Person {
 }
 
 async fn person(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Person> {
-    let r = sqlx::query("SELECT name, phone, email, user_id FROM experts WHERE id = $1")
+    sqlx::query_as("SELECT name, phone, email, user_id FROM experts WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| Error::not_found("expert"))?;
-    Ok(Person {
-        name: r.try_get("name")?,
-        phone: r.try_get("phone")?,
-        email: r.try_get("email")?,
-        user_id: r.try_get("user_id")?,
-    })
+        .ok_or_else(|| Error::not_found("expert"))
 }
 
-fn person_json(id: &str, p: &Person) -> Value {
-    json!({ "expert_id": id, "name": p.name, "user_id": p.user_id })
+/// The expert `id` as events name him (`specialty` where the event says it).
+fn drawn_expert(id: &str, p: &Person, specialty: Option<&str>) -> DrawnExpert {
+    DrawnExpert {
+        expert_id: id.to_string(),
+        name: p.name.clone(),
+        user_id: p.user_id.clone(),
+        specialty: specialty.map(str::to_string),
+    }
 }
 
 /// The state of one drawn member or backup.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct MemberRow {
+    /// The expert (the key of [`member_rows`]' map).
+    pub expert_id: String,
     pub name: String,
     pub specialty: String,
     pub kind: String,
     pub position: i64,
     pub status: String,
+    #[sqlx(try_from = "MaybeAt")]
     pub confirm_by: Option<Timestamp>,
     pub replaces: Option<String>,
     pub replaced_by: Option<String>,
@@ -128,46 +129,27 @@ pub(crate) async fn member_rows<'e, E>(exec: E, draw_id: &str) -> Result<HashMap
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let mut out = HashMap::new();
-    for r in sqlx::query(
+    let rows: Vec<MemberRow> = sqlx::query_as(
         "SELECT m.expert_id, e.name, m.specialty, m.kind, m.position, m.status, m.confirm_by, m.replaces, \
          m.replaced_by, m.reason FROM expert_draw_members m JOIN experts e ON e.id = m.expert_id \
          WHERE m.draw_id = $1",
     )
     .bind(draw_id)
     .fetch_all(exec)
-    .await?
-    {
-        out.insert(
-            r.try_get::<String, _>("expert_id")?,
-            MemberRow {
-                name: r.try_get("name")?,
-                specialty: r.try_get("specialty")?,
-                kind: r.try_get("kind")?,
-                position: r.try_get("position")?,
-                status: r.try_get("status")?,
-                confirm_by: r.try_get::<Option<i64>, _>("confirm_by")?.map(from_micros),
-                replaces: r.try_get("replaces")?,
-                replaced_by: r.try_get("replaced_by")?,
-                reason: r.try_get("reason")?,
-            },
-        );
-    }
-    Ok(out)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.expert_id.clone(), r)).collect())
 }
 
 /// Has the result of this section been determined (`projects.award.confirmed`)? Until then the
 /// committee's names are confidential (招标投标法 第三十七条: 评标委员会成员的名单在中标结果确定前应当保密);
 /// the candidate publicity does not determine the result.
 pub async fn determined(db: &Db, section_id: &str) -> Result<bool> {
-    let r = sqlx::query("SELECT determined_at FROM expert_sections WHERE section_id = $1")
-        .bind(section_id)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(match r {
-        Some(r) => r.try_get::<Option<i64>, _>("determined_at")?.is_some(),
-        None => false,
-    })
+    let at: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT determined_at FROM expert_sections WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(at.flatten().is_some())
 }
 
 /// 招标投标法 第三十七条 (confidential until the result is determined); 财政部令第87号 第六十九条 (the
@@ -176,14 +158,12 @@ pub const DISCLOSURE_SOURCE: &str = "招标投标法 第三十七条; 财政部�
 
 /// Has the evaluation result of this section been publicized (`projects.candidates.publicized`)?
 pub async fn publicized(db: &Db, section_id: &str) -> Result<bool> {
-    let r = sqlx::query("SELECT publicized_at FROM expert_sections WHERE section_id = $1")
-        .bind(section_id)
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(match r {
-        Some(r) => r.try_get::<Option<i64>, _>("publicized_at")?.is_some(),
-        None => false,
-    })
+    let at: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT publicized_at FROM expert_sections WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(at.flatten().is_some())
 }
 
 #[cfg(test)]

@@ -19,8 +19,8 @@ use crate::committee::{self, FixedSeed};
 use crate::draw::{self, ContributedVerification, SeedInputs};
 use crate::service::{self, check_request, Draw, DrawRequest, StoredRequest};
 use chrono::{DateTime, Utc};
-use ggzy_core::events::NewEvent;
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::sql::{At, Json, MaybeAt};
+use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::unique::{UniqueExt, UniqueKey};
@@ -32,11 +32,10 @@ const ONE_OPEN_REQUEST: UniqueKey = UniqueKey::new(
     "expert_draw_requests",
     &["section_id"],
 );
-use ggzy_events::experts::DrawCommitted;
+use ggzy_events::experts::{DrawCommitted, DrawRequestRescheduled};
 use ggzy_events::Contract;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 mod supervisor;
@@ -77,13 +76,17 @@ pub struct DrawContribution {
     pub session_id: Option<String>,
 }
 
+/// One row of [`COLUMNS`] of `expert_draw_requests`.
+#[derive(sqlx::FromRow)]
 pub(crate) struct RequestRow {
     pub id: String,
     pub section_id: String,
     pub status: String,
+    #[sqlx(try_from = "Json<StoredRequest>")]
     pub request: StoredRequest,
     pub place: String,
     pub created_by: String,
+    #[sqlx(try_from = "At")]
     pub created_at: DateTime<Utc>,
     pub centre_commitment: String,
     pub centre_secret: String,
@@ -91,11 +94,13 @@ pub(crate) struct RequestRow {
     pub supervisor_id: Option<String>,
     pub supervisor_commitment: Option<String>,
     pub supervisor_event_id: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
     pub supervisor_committed_at: Option<DateTime<Utc>>,
     pub checkpoint_size: Option<i64>,
     pub checkpoint_root: Option<String>,
     pub checkpoint_note: Option<String>,
     pub supervisor_secret: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_reason: Option<String>,
     pub session_id: Option<String>,
@@ -140,48 +145,17 @@ const COLUMNS: &str =
     supervisor_committed_at, checkpoint_size, checkpoint_root, checkpoint_note, supervisor_secret, \
     closed_at, closed_reason, session_id";
 
-fn row(r: &sqlx::any::AnyRow) -> Result<RequestRow> {
-    let request: String = r.try_get("request")?;
-    Ok(RequestRow {
-        id: r.try_get("id")?,
-        section_id: r.try_get("section_id")?,
-        status: r.try_get("status")?,
-        request: serde_json::from_str(&request)
-            .map_err(|e| Error::internal(format!("stored draw request: {e}")))?,
-        place: r.try_get("place")?,
-        created_by: r.try_get("created_by")?,
-        created_at: from_micros(r.try_get("created_at")?),
-        centre_commitment: r.try_get("centre_commitment")?,
-        centre_secret: r.try_get("centre_secret")?,
-        centre_event_id: r.try_get("centre_event_id")?,
-        supervisor_id: r.try_get("supervisor_id")?,
-        supervisor_commitment: r.try_get("supervisor_commitment")?,
-        supervisor_event_id: r.try_get("supervisor_event_id")?,
-        supervisor_committed_at: r
-            .try_get::<Option<i64>, _>("supervisor_committed_at")?
-            .map(from_micros),
-        checkpoint_size: r.try_get("checkpoint_size")?,
-        checkpoint_root: r.try_get("checkpoint_root")?,
-        checkpoint_note: r.try_get("checkpoint_note")?,
-        supervisor_secret: r.try_get("supervisor_secret")?,
-        closed_at: r.try_get::<Option<i64>, _>("closed_at")?.map(from_micros),
-        closed_reason: r.try_get("closed_reason")?,
-        session_id: r.try_get("session_id")?,
-    })
-}
-
 pub(crate) async fn load<'e, E>(exec: E, id: &str) -> Result<RequestRow>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r = sqlx::query(&format!(
+    sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM expert_draw_requests WHERE id = $1"
     ))
     .bind(id)
     .fetch_optional(exec)
     .await?
-    .ok_or_else(|| Error::not_found("draw request"))?;
-    row(&r)
+    .ok_or_else(|| Error::not_found("draw request"))
 }
 
 fn open_required(r: &RequestRow) -> Result<()> {
@@ -268,15 +242,14 @@ pub(crate) async fn open_in_tx(
     let centre_commitment = draw::commitment(
         &draw::parse_seed(&secret).ok_or_else(|| Error::internal("centre secret"))?,
     );
-    if let Some(active) =
-        sqlx::query("SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'")
-            .bind(&req.section_id)
-            .fetch_optional(&mut **u.tx())
-            .await?
+    if let Some(active) = sqlx::query_scalar::<_, String>(
+        "SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'",
+    )
+    .bind(&req.section_id)
+    .fetch_optional(&mut **u.tx())
+    .await?
     {
-        return Err(service::active_draw_exists(
-            &active.try_get::<String, _>("id")?,
-        ));
+        return Err(service::active_draw_exists(&active));
     }
     if sqlx::query("SELECT id FROM expert_draw_requests WHERE section_id = $1 AND status = 'open'")
         .bind(&req.section_id)
@@ -324,13 +297,12 @@ pub(crate) async fn open_requests_of_session(
     tx: &mut ggzy_store::Tx,
     session_id: &str,
 ) -> Result<Vec<RequestRow>> {
-    let rows = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM expert_draw_requests WHERE session_id = $1 AND status = 'open' ORDER BY id"
     ))
     .bind(session_id)
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter().map(row).collect()
+    .await?)
 }
 
 /// Venues moved the session before its draw: the open request takes the new time and place (the
@@ -355,14 +327,17 @@ pub(crate) async fn session_moved(
         .bind(&r.id)
         .execute(&mut **u.tx())
         .await?;
-        u.emit(NewEvent::new(
-            "experts.draw.request_rescheduled",
-            "expert_draw",
-            &r.id,
-            json!({ "draw_id": r.id, "section_id": r.section_id, "session_id": session_id,
-                        "session_start": start.to_rfc3339(), "session_end": end.to_rfc3339(),
-                        "place": place }),
-        ))
+        u.emit(
+            DrawRequestRescheduled {
+                draw_id: r.id.clone(),
+                section_id: r.section_id.clone(),
+                session_id: session_id.to_string(),
+                session_start: start,
+                session_end: end,
+                place,
+            }
+            .encode(),
+        )
         .await?;
     }
     Ok(())
@@ -400,10 +375,10 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<DrawContribution>
 /// Open draw requests and the latest closed ones (staff, supervisors), newest first.
 pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<DrawContribution>> {
     actor.require(READERS)?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<RequestRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM expert_draw_requests ORDER BY created_at DESC, id LIMIT 200"
     ))
     .fetch_all(ctx.db.pool())
     .await?;
-    rows.iter().map(|r| row(r).map(|r| r.view())).collect()
+    Ok(rows.iter().map(RequestRow::view).collect())
 }

@@ -31,6 +31,12 @@ pub enum Title {
     Junior,
 }
 
+ggzy_core::text_enum!(
+    Title,
+    |s: &str| Title::parse(s).map_err(|e| e.message),
+    Title::as_str
+);
+
 impl Title {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         match s.trim() {

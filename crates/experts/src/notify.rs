@@ -13,7 +13,6 @@ use ggzy_core::{ids, Clock, Error, Result, Timestamp};
 use ggzy_store::{Db, Tx};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sqlx::Row;
 use std::sync::Arc;
 
 /// A message ready to go out on one channel.
@@ -340,6 +339,16 @@ pub fn backoff(attempts: i64) -> chrono::Duration {
     chrono::Duration::seconds((30i64 << exp).min(3600))
 }
 
+/// A claimed notification as the sender reads it.
+#[derive(sqlx::FromRow)]
+struct Outgoing {
+    channel: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+}
+
 /// Send what is due on the configured channels. Returns how many were sent. Each row is claimed
 /// with a conditional UPDATE (lease), sent outside any transaction, then marked sent or rescheduled.
 pub async fn process_due(db: &Db, clock: &Clock, channels: &Channels) -> Result<usize> {
@@ -353,7 +362,7 @@ pub async fn process_due(db: &Db, clock: &Clock, channels: &Channels) -> Result<
         .map(|k| format!("'{k}'"))
         .collect::<Vec<_>>()
         .join(", ");
-    let due = sqlx::query(&format!(
+    let due: Vec<String> = sqlx::query_scalar(&format!(
         "SELECT id FROM expert_notifications WHERE channel IN ({list}) AND \
          ((status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND locked_until < $1)) \
          ORDER BY next_attempt_at, id LIMIT 50"
@@ -362,8 +371,7 @@ pub async fn process_due(db: &Db, clock: &Clock, channels: &Channels) -> Result<
     .fetch_all(db.pool())
     .await?;
     let mut sent = 0;
-    for r in due {
-        let id: String = r.try_get("id")?;
+    for id in due {
         let claimed = sqlx::query(
             "UPDATE expert_notifications SET status = 'sending', locked_until = $1 WHERE id = $2 AND \
              ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND locked_until < $3))",
@@ -377,22 +385,22 @@ pub async fn process_due(db: &Db, clock: &Clock, channels: &Channels) -> Result<
         if claimed != 1 {
             continue;
         }
-        let row = sqlx::query(
+        let row: Outgoing = sqlx::query_as(
             "SELECT channel, recipient, subject, body, attempts FROM expert_notifications WHERE id = $1",
         )
         .bind(&id)
         .fetch_one(db.pool())
         .await?;
-        let channel: String = row.try_get("channel")?;
-        let attempts: i64 = row.try_get::<i64, _>("attempts")? + 1;
+        let channel = row.channel;
+        let attempts = row.attempts + 1;
         let Some(ch) = channels.get(&channel) else {
             continue;
         };
         let m = Message {
             id: id.clone(),
-            recipient: row.try_get("recipient")?,
-            subject: row.try_get("subject")?,
-            body: row.try_get("body")?,
+            recipient: row.recipient,
+            subject: row.subject,
+            body: row.body,
         };
         let outcome = ch.send(&m).await;
         let at = clock.now();
@@ -464,7 +472,7 @@ pub async fn run_loop(
 }
 
 /// A notification as staff see it (delivery state, for the draw view).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Notification {
     pub id: String,
     pub expert_id: String,
@@ -474,6 +482,7 @@ pub struct Notification {
     pub status: String,
     pub attempts: i64,
     pub last_error: Option<String>,
+    #[sqlx(try_from = "ggzy_core::sql::At")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -486,28 +495,13 @@ pub async fn for_draw_on<'e, E>(exec: E, draw_id: &str) -> Result<Vec<Notificati
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, expert_id, channel, subject, body, status, attempts, last_error, created_at \
          FROM expert_notifications WHERE draw_id = $1 ORDER BY created_at, id",
     )
     .bind(draw_id)
     .fetch_all(exec)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Notification {
-                id: r.try_get("id")?,
-                expert_id: r.try_get("expert_id")?,
-                channel: r.try_get("channel")?,
-                subject: r.try_get("subject")?,
-                body: r.try_get("body")?,
-                status: r.try_get("status")?,
-                attempts: r.try_get("attempts")?,
-                last_error: r.try_get("last_error")?,
-                created_at: ggzy_core::time::from_micros(r.try_get("created_at")?),
-            })
-        })
-        .collect()
+    .await?)
 }
 
 #[cfg(test)]

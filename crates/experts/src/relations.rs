@@ -12,15 +12,14 @@
 
 use crate::draw::{PersonRelation, RelationKind};
 use chrono::NaiveDate;
-use ggzy_core::events::NewEvent;
 use ggzy_core::ident::Uscc;
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, FieldError, Money, Result};
+use ggzy_events::experts::{ExpertPoolChanged, RelationRecorded};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use sqlx::Row;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
@@ -333,17 +332,17 @@ async fn insert(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.relation.recorded",
-            "expert",
-            expert_id,
-            json!({
-                "expert_id": expert_id, "relation_id": id, "kind": c.kind.as_str(),
-                "org_uscc": c.org_uscc, "market": c.market,
-                "since": c.since.map(|d| d.to_string()), "until": c.until.map(|d| d.to_string()),
-                "recorded_by_role": role,
-            }),
-        ),
+        RelationRecorded {
+            expert_id: expert_id.to_string(),
+            relation_id: id.clone(),
+            kind: c.kind.as_str().to_string(),
+            org_uscc: c.org_uscc.clone(),
+            market: c.market.clone(),
+            since: c.since,
+            until: c.until,
+            recorded_by_role: role.to_string(),
+        }
+        .encode(),
     )
     .await?;
     let rel: RelationRow = sqlx::query_as(&format!(
@@ -433,12 +432,11 @@ pub async fn set_pool(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.expert.pool_changed",
-            "expert",
-            expert_id,
-            json!({ "expert_id": expert_id, "procurement_pool": input.procurement_pool }),
-        ),
+        ExpertPoolChanged {
+            expert_id: expert_id.to_string(),
+            procurement_pool: input.procurement_pool,
+        }
+        .encode(),
     )
     .await?;
     let answer = crate::service::get_in(&mut tx, actor, expert_id).await?;
@@ -473,12 +471,20 @@ pub(crate) async fn remember_terms(
     Ok(())
 }
 
+/// A row of `expert_section_terms` (the budget a decimal string, as projects announced it).
+#[derive(sqlx::FromRow)]
+struct TermsRow {
+    market: String,
+    procedure: String,
+    budget: Option<String>,
+}
+
 /// The terms of a section (`None` when the projects area has not announced it).
 pub(crate) async fn terms(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Option<SectionTerms>> {
-    let Some(r) = sqlx::query(
+    let Some(r) = sqlx::query_as::<_, TermsRow>(
         "SELECT market, procedure, budget FROM expert_section_terms WHERE section_id = $1",
     )
     .bind(section_id.trim())
@@ -488,12 +494,12 @@ pub(crate) async fn terms(
         return Ok(None);
     };
     let budget = r
-        .try_get::<Option<String>, _>("budget")?
+        .budget
         .map(|b| Money::parse_str(&b).map_err(|e| Error::internal(e.message)))
         .transpose()?;
     Ok(Some(SectionTerms {
-        market: r.try_get("market")?,
-        procedure: r.try_get("procedure")?,
+        market: r.market,
+        procedure: r.procedure,
         budget,
     }))
 }
@@ -503,13 +509,12 @@ pub(crate) async fn section_bidders(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<String>> {
-    sqlx::query("SELECT uscc FROM expert_section_bidders WHERE section_id = $1 ORDER BY uscc")
-        .bind(section_id.trim())
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get::<String, _>("uscc")?))
-        .collect()
+    Ok(sqlx::query_scalar(
+        "SELECT uscc FROM expert_section_bidders WHERE section_id = $1 ORDER BY uscc",
+    )
+    .bind(section_id.trim())
+    .fetch_all(&mut *conn)
+    .await?)
 }
 
 #[cfg(test)]

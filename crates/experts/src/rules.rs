@@ -74,6 +74,19 @@ pub enum SuspendReason {
 }
 
 impl SuspendReason {
+    /// The reason as `experts.expert.suspended` carries it (the same JSON).
+    pub fn rule(&self) -> ggzy_events::experts::SuspensionRule {
+        use ggzy_events::experts::SuspensionRule;
+        match *self {
+            SuspendReason::LowRatings { count, window_days } => {
+                SuspensionRule::LowRatings { count, window_days }
+            }
+            SuspendReason::Violations { count, window_days } => {
+                SuspensionRule::Violations { count, window_days }
+            }
+        }
+    }
+
     pub fn text(&self) -> String {
         match self {
             SuspendReason::LowRatings { count, window_days } => {

@@ -7,10 +7,12 @@ use crate::draw::{
 };
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
-use ggzy_core::events::NewEvent;
 use ggzy_core::ident::{Phone, RegionCode, ResidentId, Uscc};
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::sql::{At, Flag, Json, MaybeAt};
+use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, FieldError, Money, Result};
+use ggzy_events::experts::ExpertRegistered;
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, expect_one, Ctx, Tx};
@@ -19,7 +21,6 @@ const EXPERTS_RESIDENT_ID: UniqueKey =
     UniqueKey::new("experts_resident_id_key", "experts", &["resident_id"]);
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 

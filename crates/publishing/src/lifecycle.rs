@@ -16,7 +16,7 @@
 use crate::rules::{render_markdown, AnnouncementType};
 use crate::service::{self, SectionInfo};
 use chrono::{DateTime, Utc};
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::Money;
 use ggzy_core::{ids, Clock, Result};
@@ -31,6 +31,7 @@ use ggzy_events::projects::{
     ProjectApproved, SectionDeadlineChanged, SectionFailed, SectionRegistered,
     SectionReturnedToEvaluation, SectionTerminated,
 };
+use ggzy_events::publishing::AnnouncementDateOutdated;
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Db, Tx};
@@ -296,7 +297,6 @@ async fn publicity_end_moved(
 ) -> Result<()> {
     let section_id = p.section_id.as_str();
     let new_end = p.due_at.to_rfc3339();
-    let old_end = p.previous_due_at.map(|t| t.to_rfc3339());
     let rows: Vec<PublicityDraftRow> = sqlx::query_as(
         "SELECT id, status, fields, source_fields, body_md, section_ids FROM announcements \
          WHERE ann_type = $1 AND status IN ('draft', 'returned', 'submitted', 'published') ORDER BY id",
@@ -321,14 +321,16 @@ async fn publicity_end_moved(
                 db,
                 &ActorRef::system(NAME),
                 now,
-                NewEvent::new(
-                    "publishing.announcement.date_outdated",
-                    "announcement",
-                    &id,
-                    json!({"id": id, "section_id": section_id, "field": "publicity_end_at",
-                           "published": old_end, "now": new_end, "basis": p.basis,
-                           "action": "publish a correction (更正公告)"}),
-                ),
+                AnnouncementDateOutdated {
+                    id: id.clone(),
+                    section_id: section_id.to_string(),
+                    field: "publicity_end_at".into(),
+                    published: p.previous_due_at,
+                    now: p.due_at,
+                    basis: p.basis.clone(),
+                    action: "publish a correction (更正公告)".into(),
+                }
+                .encode(),
             )
             .await?;
             continue;

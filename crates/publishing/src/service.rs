@@ -9,11 +9,16 @@ use crate::store;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
-use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::events::ActorRef;
 use ggzy_core::ident::Market;
 use ggzy_core::sql::{At, Flag, MaybeAt};
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Clock, Error, Result, Timestamp};
+use ggzy_events::publishing::{
+    AnnouncementApproved, AnnouncementCreated, AnnouncementFields, AnnouncementScheduled,
+    AnnouncementSubmitted, AnnouncementWithdrawn,
+};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::timers::{self, Timer, TimerHandler};
 use ggzy_store::{emit, expect_one, Ctx, Db, Tx};
@@ -278,15 +283,34 @@ pub(crate) async fn load(tx: &mut Tx, db: &Db, id: &str, lock: bool) -> Result<A
     Ok(Announcement::from(r))
 }
 
-pub(crate) fn payload(a: &Announcement) -> Value {
-    json!({
-        "id": a.id, "announcement_id": a.id, "market": a.market, "type": a.ann_type.as_str(),
-        "region": a.region, "project_id": a.project_id, "section_ids": a.section_ids,
-        "title": a.title, "status": a.status.as_str(), "version": a.version,
-        "original_id": a.original_id,
-        "publish_at": a.publish_at, "published_at": a.published_at,
-        "withdraw_reason": a.withdraw_reason,
-    })
+/// The announcement as its lifecycle events carry it.
+pub(crate) fn fields(a: &Announcement) -> AnnouncementFields {
+    AnnouncementFields {
+        id: a.id.clone(),
+        market: a.market.clone(),
+        kind: a.ann_type.as_str().to_string(),
+        region: a.region.clone(),
+        project_id: a.project_id.clone(),
+        section_ids: a.section_ids.clone(),
+        title: a.title.clone(),
+        status: a.status.as_str().to_string(),
+        version: a.version,
+        original_id: a.original_id.clone(),
+        publish_at: a.publish_at,
+        published_at: a.published_at,
+        withdraw_reason: a.withdraw_reason.clone(),
+    }
+}
+
+/// A lifecycle step of an announcement that its event only reports (`publishing.announcement.<verb>`,
+/// the announcement's fields and nothing else): each is its own contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    Created,
+    Submitted,
+    Approved,
+    Scheduled,
+    Withdrawn,
 }
 
 pub(crate) async fn event(
@@ -294,22 +318,40 @@ pub(crate) async fn event(
     db: &Db,
     who: &ActorRef,
     at: Timestamp,
-    verb: &str,
+    step: Step,
     a: &Announcement,
 ) -> Result<()> {
-    emit(
-        tx,
-        db,
-        who,
-        at,
-        NewEvent::new(
-            format!("publishing.announcement.{verb}"),
-            "announcement",
-            &a.id,
-            payload(a),
-        ),
-    )
-    .await?;
+    let (announcement_id, announcement) = (a.id.clone(), fields(a));
+    let ev = match step {
+        Step::Created => AnnouncementCreated {
+            announcement_id,
+            announcement,
+            source_event: None,
+            source_event_type: None,
+        }
+        .encode(),
+        Step::Submitted => AnnouncementSubmitted {
+            announcement_id,
+            announcement,
+        }
+        .encode(),
+        Step::Approved => AnnouncementApproved {
+            announcement_id,
+            announcement,
+        }
+        .encode(),
+        Step::Scheduled => AnnouncementScheduled {
+            announcement_id,
+            announcement,
+        }
+        .encode(),
+        Step::Withdrawn => AnnouncementWithdrawn {
+            announcement_id,
+            announcement,
+        }
+        .encode(),
+    };
+    emit(tx, db, who, at, ev).await?;
     Ok(())
 }
 
@@ -645,7 +687,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, d: AnnouncementDraft) -> Result<An
     .await?;
     let a = load(&mut tx, &ctx.db, &id, false).await?;
     write_version(&mut tx, &a, to_micros(now)).await?;
-    event(&mut tx, &ctx.db, &actor.actor_ref(), now, "created", &a).await?;
+    event(&mut tx, &ctx.db, &actor.actor_ref(), now, Step::Created, &a).await?;
     // 201 + the draft, stored with the change for a retried `Idempotency-Key`.
     ctx.db.commit_answering(tx, 201, &a, now).await?;
     Ok(a)

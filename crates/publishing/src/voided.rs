@@ -50,7 +50,7 @@ pub(crate) async fn withdraw_result(
             .await?;
             crate::store::index(tx, &id).await?;
             let a = service::load(tx, db, &id, false).await?;
-            service::event(tx, db, &by, now, "withdrawn", &a).await?;
+            service::event(tx, db, &by, now, service::Step::Withdrawn, &a).await?;
         } else if status != Status::Draft.as_str() {
             sqlx::query(
                 "UPDATE announcements SET status = 'draft', updated_at = $1 WHERE id = $2 AND status = $3",

@@ -2,7 +2,6 @@
 
 use super::*;
 use ggzy_events::experts::ExpertUpdated;
-use ggzy_events::Contract as _;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AccountLink {
@@ -76,12 +75,13 @@ pub async fn link_account(
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     if let Some(u) = &input.user_id {
-        let r = sqlx::query("SELECT role FROM expert_users WHERE id = $1")
-            .bind(u)
-            .fetch_optional(&mut *tx)
-            .await?;
-        match r {
-            Some(r) if r.try_get::<String, _>("role")? == "expert" => {}
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM expert_users WHERE id = $1")
+                .bind(u)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match role {
+            Some(r) if r == "expert" => {}
             Some(_) => errs.push(FieldError::new(
                 "user_id",
                 "expert.user_role",
@@ -99,12 +99,12 @@ pub async fn link_account(
         return Err(Error::Validation(errs));
     }
     let username: Option<String> = match &input.user_id {
-        Some(u) => sqlx::query("SELECT username FROM expert_users WHERE id = $1")
-            .bind(u)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("username"))
-            .transpose()?,
+        Some(u) => {
+            sqlx::query_scalar("SELECT username FROM expert_users WHERE id = $1")
+                .bind(u)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
         None => None,
     };
     let n =

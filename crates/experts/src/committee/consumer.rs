@@ -2,7 +2,7 @@
 //! venue violations.
 
 use super::*;
-use ggzy_events::experts::{CommitteeDisclosed, DisclosedExpert};
+use ggzy_events::experts::{CommitteeDisclosed, DisclosedExpert, ExpertViolationRecorded};
 use ggzy_events::identity::{OrganizationRegistered, UserCreated};
 use ggzy_events::projects::{
     AwardConfirmed, CandidatesPublicized, ProjectApproved, ProjectCreated, ProjectUpdated,
@@ -84,15 +84,15 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
     if p.person_role.as_deref() != Some("expert") {
         return Ok(());
     }
-    let expert = match (&p.expert_id, &p.user_id) {
+    let expert: Option<String> = match (&p.expert_id, &p.user_id) {
         (Some(e), _) => {
-            sqlx::query("SELECT id FROM experts WHERE id = $1")
+            sqlx::query_scalar("SELECT id FROM experts WHERE id = $1")
                 .bind(e)
                 .fetch_optional(&mut **tx)
                 .await?
         }
         (None, Some(u)) => {
-            sqlx::query("SELECT id FROM experts WHERE user_id = $1")
+            sqlx::query_scalar("SELECT id FROM experts WHERE user_id = $1")
                 .bind(u)
                 .fetch_optional(&mut **tx)
                 .await?
@@ -102,7 +102,6 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
     let Some(expert) = expert else {
         return Ok(());
     };
-    let expert: String = expert.try_get("id")?;
     let at = p.at;
     let n = sqlx::query(
         "INSERT INTO expert_violations (id, expert_id, session_id, kind, at, source_event_id) \
@@ -123,13 +122,14 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
             db,
             by,
             now,
-            NewEvent::new(
-                "experts.violation.recorded",
-                "expert",
-                &expert,
-                json!({ "expert_id": expert, "session_id": p.session_id, "kind": p.kind,
-                        "at": rfc3339(at), "source_event_id": ev.id }),
-            ),
+            ExpertViolationRecorded {
+                expert_id: expert.clone(),
+                session_id: p.session_id.clone(),
+                kind: p.kind.clone(),
+                at,
+                source_event_id: ev.id.clone(),
+            }
+            .encode(),
         )
         .await?;
         maybe_suspend(tx, db, now, by, &expert).await?;

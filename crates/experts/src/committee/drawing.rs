@@ -1,6 +1,7 @@
 //! Running a draw: screening, seeded selection, bookings and the confirmation requests.
 
 use super::*;
+use ggzy_events::experts::{DrawCompleted, DrawRequested, DrawSpecialty};
 use ggzy_store::uow::Uow;
 
 /// The seed of a draw and what it is published as.
@@ -40,15 +41,14 @@ pub(crate) async fn run_draw_seeded(
     };
     // One active draw per section: a second one would let the operator draw until a committee
     // suits it (issue 24 item 9). The partial unique index of migration 0047 settles races.
-    if let Some(active) =
-        sqlx::query("SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'")
-            .bind(&req.section_id)
-            .fetch_optional(&mut **u.tx())
-            .await?
+    if let Some(active) = sqlx::query_scalar::<_, String>(
+        "SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'",
+    )
+    .bind(&req.section_id)
+    .fetch_optional(&mut **u.tx())
+    .await?
     {
-        return Err(service::active_draw_exists(
-            &active.try_get::<String, _>("id")?,
-        ));
+        return Err(service::active_draw_exists(&active));
     }
     let seed = fixed.seed;
     let seed_hex = hex::encode(seed);
@@ -58,13 +58,13 @@ pub(crate) async fn run_draw_seeded(
     let committee = draw::select(seed, &snapshot, &req.specialties)
         .map_err(|short| Error::Validation(short.iter().map(|s| s.to_field_error()).collect()))?;
     let digest = draw::snapshot_digest(&snapshot);
-    let attempt: i64 =
-        sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM expert_draws WHERE section_id = $1")
-            .bind(&req.section_id)
-            .fetch_one(&mut **u.tx())
-            .await?
-            .try_get::<i64, _>("n")?
-            + 1;
+    let attempt: i64 = sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM expert_draws WHERE section_id = $1",
+    )
+    .bind(&req.section_id)
+    .fetch_one(&mut **u.tx())
+    .await?
+        + 1;
     let id = fixed.draw_id.clone();
     sqlx::query(
         "INSERT INTO expert_draws (id, section_id, attempt, request, tenderer_uscc, session_start, session_end, \
@@ -112,9 +112,7 @@ pub(crate) async fn run_draw_seeded(
         .await?;
         let p = person(u.tx(), &m.expert_id).await?;
         ask_to_confirm(u.tx(), (&id, &m.expert_id), &p, req, place, confirm_by, now).await?;
-        let mut j = person_json(&m.expert_id, &p);
-        j["specialty"] = json!(m.specialty);
-        drawn.push(j);
+        drawn.push(drawn_expert(&m.expert_id, &p, Some(&m.specialty)));
     }
     for (i, b) in committee.backups.iter().enumerate() {
         sqlx::query(
@@ -129,35 +127,57 @@ pub(crate) async fn run_draw_seeded(
         .execute(&mut **u.tx())
         .await?;
     }
-    u.emit(NewEvent::new(
-            "experts.draw.requested",
-            "expert_draw",
-            &id,
-            json!({
-                "draw_id": id, "section_id": req.section_id, "session_id": session_id, "attempt": attempt,
-                "commitment": commitment, "snapshot_digest": digest, "scheme": fixed.scheme,
-                "specialties": req.specialties, "representatives": req.representatives,
-                "session_start": rfc3339(req.session_start), "session_end": rfc3339(req.session_end),
-            }),
-        ),
+    u.emit(
+        DrawRequested {
+            draw_id: id.clone(),
+            section_id: req.section_id.clone(),
+            session_id: session_id.map(str::to_string),
+            attempt,
+            commitment: commitment.clone(),
+            snapshot_digest: digest.clone(),
+            scheme: fixed.scheme.map(str::to_string),
+            specialties: req
+                .specialties
+                .iter()
+                .map(|s| DrawSpecialty {
+                    specialty: s.specialty.clone(),
+                    count: s.count,
+                    backups: s.backups,
+                })
+                .collect(),
+            representatives: req.representatives,
+            session_start: req.session_start,
+            session_end: req.session_end,
+        }
+        .encode(),
     )
     .await?;
     // The venues roster needs the names (cross-area contract); the event log is readable by staff
     // and supervisors only, and the result is also fixed by its digest.
-    u.emit(NewEvent::new(
-            "experts.draw.completed",
-            "expert_draw",
-            &id,
-            json!({
-                "draw_id": id, "section_id": req.section_id, "session_id": session_id, "attempt": attempt,
-                "members": committee.members.len(), "backups": committee.backups.len(),
-                "eligible": snapshot.len(), "excluded": excluded.len(),
-                "exclusion_counts": draw::exclusion_counts(&excluded),
-                "result_digest": service::result_digest(&committee),
-                "experts": drawn, "confirm_by": rfc3339(confirm_by),
-                "session_start": rfc3339(req.session_start), "session_end": rfc3339(req.session_end),
-            }),
-        ),
+    let count = |n: usize| Some(n as u64);
+    u.emit(
+        DrawCompleted {
+            draw_id: id.clone(),
+            section_id: req.section_id.clone(),
+            session_id: session_id.map(str::to_string),
+            attempt: Some(attempt),
+            members: count(committee.members.len()),
+            backups: count(committee.backups.len()),
+            eligible: count(snapshot.len()),
+            excluded: count(excluded.len()),
+            exclusion_counts: Some(
+                draw::exclusion_counts(&excluded)
+                    .into_iter()
+                    .map(|(k, n)| (k, n as u64))
+                    .collect(),
+            ),
+            result_digest: Some(service::result_digest(&committee)),
+            experts: drawn,
+            confirm_by: Some(confirm_by),
+            session_start: Some(req.session_start),
+            session_end: Some(req.session_end),
+        }
+        .encode(),
     )
     .await?;
     Ok(id)
@@ -225,20 +245,4 @@ pub(super) async fn ask_to_confirm(
         (&subject, &body),
     )
     .await
-}
-
-pub(super) fn member_event(
-    d: &service::DrawRow,
-    expert_id: &str,
-    p: &Person,
-    extra: Value,
-) -> Value {
-    let mut v = json!({
-        "draw_id": d.id, "section_id": d.section_id, "session_id": d.session_id,
-        "expert_id": expert_id, "name": p.name, "user_id": p.user_id,
-    });
-    if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
-        o.extend(e);
-    }
-    v
 }

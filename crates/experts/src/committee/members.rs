@@ -2,6 +2,9 @@
 //! declining, recusal and the confirmation deadline.
 
 use super::*;
+use ggzy_events::experts::{
+    MemberConfirmed, MemberDeclined, MemberRecused, MemberReplaced, MemberUnreplaced,
+};
 use ggzy_store::uow::Uow;
 
 /// Take `out_id` off the committee (it declined, stayed silent or recused) and call the next backup
@@ -85,17 +88,18 @@ async fn replace(
             db,
             by,
             now,
-            NewEvent::new(
-                "experts.member.unreplaced",
-                "expert_draw",
-                &d.id,
-                member_event(
-                    d,
-                    out_id,
-                    &out_person,
-                    json!({ "specialty": specialty, "short_by": 1, "reason": reason }),
-                ),
-            ),
+            MemberUnreplaced {
+                draw_id: d.id.clone(),
+                section_id: d.section_id.clone(),
+                session_id: d.session_id.clone(),
+                expert_id: out_id.to_string(),
+                name: out_person.name.clone(),
+                user_id: out_person.user_id.clone(),
+                specialty,
+                short_by: 1,
+                reason: reason.to_string(),
+            }
+            .encode(),
         )
         .await?;
         return Ok(None);
@@ -131,29 +135,23 @@ async fn replace(
     book(tx, &d.id, &new_id, req, now).await?;
     let p = person(tx, &new_id).await?;
     ask_to_confirm(tx, (&d.id, &new_id), &p, req, &place, confirm_by, now).await?;
-    let replacement = json!({
-        "expert_id": new_id, "name": p.name, "user_id": p.user_id, "specialty": specialty,
-    });
-    let payload = member_event(
-        d,
-        out_id,
-        &out_person,
-        json!({
-            "reason": reason, "specialty": specialty, "confirm_by": rfc3339(confirm_by),
-            "replaced": person_json(out_id, &out_person),
-            "replacement": replacement,
-            // The roster of the session (venues) swaps exactly these two.
-            "experts": [replacement],
-        }),
-    );
-    emit(
-        tx,
-        db,
-        by,
-        now,
-        NewEvent::new("experts.member.replaced", "expert_draw", &d.id, payload),
-    )
-    .await?;
+    let replacement = drawn_expert(&new_id, &p, Some(&specialty));
+    let replaced = MemberReplaced {
+        draw_id: d.id.clone(),
+        section_id: d.section_id.clone(),
+        session_id: d.session_id.clone(),
+        expert_id: Some(out_id.to_string()),
+        name: Some(out_person.name.clone()),
+        user_id: out_person.user_id.clone(),
+        reason: Some(reason.to_string()),
+        specialty: Some(specialty),
+        confirm_by: Some(confirm_by),
+        replaced: drawn_expert(out_id, &out_person, None),
+        replacement: replacement.clone(),
+        // The roster of the session (venues) swaps exactly these two.
+        experts: vec![replacement],
+    };
+    emit(tx, db, by, now, replaced.encode()).await?;
     Ok(Some(new_id))
 }
 
@@ -172,12 +170,11 @@ pub struct Assignment {
 }
 
 pub(crate) async fn expert_of(conn: &mut sqlx::AnyConnection, actor: &Actor) -> Result<String> {
-    let r = sqlx::query("SELECT id FROM experts WHERE user_id = $1")
+    sqlx::query_scalar("SELECT id FROM experts WHERE user_id = $1")
         .bind(&actor.user_id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| Error::forbidden("this account is not linked to an expert of the pool"))?;
-    Ok(r.try_get("id")?)
+        .ok_or_else(|| Error::forbidden("this account is not linked to an expert of the pool"))
 }
 
 /// The draws that called the logged-in expert (not standby backups), newest session first.
@@ -188,9 +185,26 @@ pub async fn my_assignments(ctx: &Ctx, actor: &Actor) -> Result<Vec<Assignment>>
     assignments_of(&mut conn, &expert).await
 }
 
+/// One draw that called an expert, as [`assignments_of`] reads it.
+#[derive(sqlx::FromRow)]
+struct AssignmentRow {
+    /// The draw.
+    id: String,
+    session_id: Option<String>,
+    #[sqlx(try_from = "At")]
+    session_start: Timestamp,
+    #[sqlx(try_from = "At")]
+    session_end: Timestamp,
+    room_name: Option<String>,
+    status: String,
+    #[sqlx(try_from = "MaybeAt")]
+    confirm_by: Option<Timestamp>,
+    reason: Option<String>,
+}
+
 /// The assignments of `expert` (read on `conn`, which may be the transaction of a change).
 async fn assignments_of(conn: &mut sqlx::AnyConnection, expert: &str) -> Result<Vec<Assignment>> {
-    let rows = sqlx::query(
+    let rows: Vec<AssignmentRow> = sqlx::query_as(
         "SELECT d.id, d.session_id, d.session_start, d.session_end, d.room_name, m.status, m.confirm_by, m.reason \
          FROM expert_draw_members m JOIN expert_draws d ON d.id = m.draw_id \
          WHERE m.expert_id = $1 AND m.status NOT IN ('standby', 'skipped') ORDER BY d.session_start DESC",
@@ -198,22 +212,19 @@ async fn assignments_of(conn: &mut sqlx::AnyConnection, expert: &str) -> Result<
     .bind(expert)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Assignment {
-                draw_id: r.try_get("id")?,
-                session_id: r.try_get("session_id")?,
-                session_start: from_micros(r.try_get("session_start")?),
-                session_end: from_micros(r.try_get("session_end")?),
-                place: r
-                    .try_get::<Option<String>, _>("room_name")?
-                    .unwrap_or_else(|| DEFAULT_PLACE.into()),
-                status: r.try_get("status")?,
-                confirm_by: r.try_get::<Option<i64>, _>("confirm_by")?.map(from_micros),
-                reason: r.try_get("reason")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| Assignment {
+            draw_id: r.id,
+            session_id: r.session_id,
+            session_start: r.session_start,
+            session_end: r.session_end,
+            place: r.room_name.unwrap_or_else(|| DEFAULT_PLACE.into()),
+            status: r.status,
+            confirm_by: r.confirm_by,
+            reason: r.reason,
         })
-        .collect()
+        .collect())
 }
 
 /// The assignment of `expert` on `draw_id`, read inside the change's transaction: the answer a
@@ -273,12 +284,16 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, draw_id: &str) -> Result<Assignme
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.member.confirmed",
-            "expert_draw",
-            draw_id,
-            member_event(&d, &expert, &p, json!({ "specialty": m.specialty })),
-        ),
+        MemberConfirmed {
+            draw_id: d.id.clone(),
+            section_id: d.section_id.clone(),
+            session_id: d.session_id.clone(),
+            expert_id: expert.clone(),
+            name: p.name.clone(),
+            user_id: p.user_id.clone(),
+            specialty: m.specialty.clone(),
+        }
+        .encode(),
     )
     .await?;
     let answer = assignment_in(&mut tx, &expert, draw_id).await?;
@@ -341,19 +356,38 @@ async fn withdraw(
     )?;
     timers::cancel(u.tx(), &timer_key(&d.id, expert)).await?;
     let p = person(u.tx(), expert).await?;
+    let (draw_id, section_id, session_id) =
+        (d.id.clone(), d.section_id.clone(), d.session_id.clone());
+    let (expert_id, name, user_id) = (expert.to_string(), p.name, p.user_id);
+    let (status, reason) = (status.to_string(), reason.to_string());
+    // One contract per event: a recusal (实施条例 48) or a declined / timed-out confirmation.
     let event = if status == "recused" {
-        "experts.member.recused"
+        MemberRecused {
+            draw_id,
+            section_id,
+            session_id,
+            expert_id,
+            name,
+            user_id,
+            status: status.clone(),
+            reason,
+        }
+        .encode()
     } else {
-        "experts.member.declined"
+        MemberDeclined {
+            draw_id,
+            section_id,
+            session_id,
+            expert_id,
+            name,
+            user_id,
+            status: status.clone(),
+            reason,
+        }
+        .encode()
     };
-    u.emit(NewEvent::new(
-        event,
-        "expert_draw",
-        &d.id,
-        member_event(d, expert, &p, json!({ "status": status, "reason": reason })),
-    ))
-    .await?;
-    replace(u.tx(), db, now, by, d, expert, status).await
+    u.emit(event).await?;
+    replace(u.tx(), db, now, by, d, expert, &status).await
 }
 
 /// A drawn expert declines (before the session ends); the next backup is called.

@@ -1,12 +1,13 @@
 //! Ratings of the experts who served and automatic suspension.
 
 use super::*;
+use ggzy_events::experts::ExpertSuspended;
 
 /// A rating given to an expert.
 #[derive(sqlx::FromRow)]
 struct RatingRow {
     score: i64,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
+    #[sqlx(try_from = "At")]
     created_at: Timestamp,
 }
 
@@ -30,7 +31,7 @@ pub(super) async fn maybe_suspend(
     .into_iter()
     .map(|r| (r.score, r.created_at))
     .collect();
-    let violations: Vec<Timestamp> = sqlx::query_scalar::<_, ggzy_core::sql::At>(
+    let violations: Vec<Timestamp> = sqlx::query_scalar::<_, At>(
         "SELECT at FROM expert_violations WHERE expert_id = $1 AND at > $2",
     )
     .bind(expert)
@@ -61,13 +62,15 @@ pub(super) async fn maybe_suspend(
             db,
             by,
             now,
-            NewEvent::new(
-                "experts.expert.suspended",
-                "expert",
-                expert,
-                json!({ "expert_id": expert, "reason": why, "text": why.text(),
-                        "from": rfc3339(now), "until": rfc3339(until), "automatic": true }),
-            ),
+            ExpertSuspended {
+                expert_id: expert.to_string(),
+                reason: why.rule(),
+                text: why.text(),
+                from: now,
+                until,
+                automatic: true,
+            }
+            .encode(),
         )
         .await?;
     }
@@ -121,14 +124,11 @@ pub async fn rate(ctx: &Ctx, actor: &Actor, draw_id: &str, input: NewRating) -> 
     let mut tx = ctx.db.begin().await?;
     let d = service::load_draw_in(&mut tx, draw_id).await?;
     if actor.role == Role::Tenderer {
-        let org = sqlx::query("SELECT uscc FROM expert_orgs WHERE id = $1")
+        let org: Option<String> = sqlx::query_scalar("SELECT uscc FROM expert_orgs WHERE id = $1")
             .bind(actor.org_id.clone().unwrap_or_default())
             .fetch_optional(&mut *tx)
             .await?;
-        let own = match org {
-            Some(r) => r.try_get::<String, _>("uscc")? == d.request.tenderer_uscc,
-            None => false,
-        };
+        let own = org.is_some_and(|uscc| uscc == d.request.tenderer_uscc);
         if !own {
             return Err(Error::not_found("draw"));
         }

@@ -1,6 +1,7 @@
 //! Following the venue session: drawing for it, moving and cancelling with it.
 
 use super::*;
+use ggzy_events::experts::{DrawFailed, DrawRescheduled};
 use ggzy_events::venues::{SessionCancelled, SessionMoved, SessionScheduled};
 use ggzy_store::uow::Uow;
 
@@ -16,15 +17,12 @@ fn serving(rows: &HashMap<String, MemberRow>) -> Vec<String> {
 }
 
 async fn draws_of_session(tx: &mut Tx, session_id: &str) -> Result<Vec<String>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT id FROM expert_draws WHERE session_id = $1 AND status = 'active' ORDER BY created_at",
     )
     .bind(session_id)
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get::<String, _>("id")?))
-        .collect()
+    .await?)
 }
 
 pub(super) async fn session_moved(
@@ -87,21 +85,23 @@ pub(super) async fn session_moved(
                 (&subject, &body),
             )
             .await?;
-            told.push(person_json(&e, &per));
+            told.push(drawn_expert(&e, &per, None));
         }
         emit(
             tx,
             db,
             by,
             now,
-            NewEvent::new(
-                "experts.draw.rescheduled",
-                "expert_draw",
-                &draw_id,
-                json!({ "draw_id": draw_id, "section_id": d.section_id, "session_id": session_id,
-                        "session_start": rfc3339(start), "session_end": rfc3339(end),
-                        "place": place, "notified": told }),
-            ),
+            DrawRescheduled {
+                draw_id: draw_id.clone(),
+                section_id: d.section_id.clone(),
+                session_id: session_id.to_string(),
+                session_start: start,
+                session_end: end,
+                place,
+                notified: told,
+            }
+            .encode(),
         )
         .await?;
     }
@@ -160,12 +160,7 @@ pub(super) async fn session_cancelled(
                 (&subject, &body),
             )
             .await?;
-            told.push(ggzy_events::experts::DrawnExpert {
-                expert_id: e.clone(),
-                name: per.name.clone(),
-                user_id: per.user_id.clone(),
-                specialty: None,
-            });
+            told.push(drawn_expert(&e, &per, None));
         }
         let cancelled = ggzy_events::experts::DrawCancelled {
             draw_id: draw_id.clone(),
@@ -174,9 +169,17 @@ pub(super) async fn session_cancelled(
             reason: "session_cancelled".into(),
             notified: told,
         };
-        emit(tx, db, by, now, ggzy_events::Contract::encode(&cancelled)).await?;
+        emit(tx, db, by, now, cancelled.encode()).await?;
     }
     Ok(())
+}
+
+/// A section's tenderer and owner as the experts area keeps them.
+#[derive(sqlx::FromRow)]
+struct SectionParties {
+    tenderer_uscc: String,
+    owner_uscc: Option<String>,
+    owner_kind: Option<String>,
 }
 
 /// `venues.session.scheduled` with a draw spec: draw the committee for that session. A draw that
@@ -211,7 +214,7 @@ pub(super) async fn session_scheduled(
             Error::field("draw", "draw.spec", format!("unreadable draw spec: {e}"))
         })?;
         let (specialties, representatives) = rules::from_venue_spec(&spec);
-        let section = sqlx::query(
+        let section: SectionParties = sqlx::query_as(
             "SELECT s.tenderer_uscc, o.uscc AS owner_uscc, o.kind AS owner_kind FROM expert_sections s \
              LEFT JOIN expert_orgs o ON o.id = s.owner_org_id WHERE s.section_id = $1",
         )
@@ -225,19 +228,18 @@ pub(super) async fn session_scheduled(
                 "the section is not known to the expert area (no projects.section.registered yet)",
             )
         })?;
-        let tenderer: String = section.try_get("tenderer_uscc")?;
-        let owner: Option<String> = section.try_get("owner_uscc")?;
-        let owner_kind: Option<String> = section.try_get("owner_kind")?;
+        let SectionParties {
+            tenderer_uscc: tenderer,
+            owner_uscc: owner,
+            owner_kind,
+        } = section;
         let agency = owner.filter(|o| *o != tenderer && owner_kind.as_deref() == Some("agency"));
-        let bidders: Vec<String> = sqlx::query(
+        let bidders: Vec<String> = sqlx::query_scalar(
             "SELECT uscc FROM expert_section_bidders WHERE section_id = $1 ORDER BY uscc",
         )
         .bind(&section_id)
         .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>("uscc"))
-        .collect::<std::result::Result<_, _>>()?;
+        .await?;
         let budget = match &spec.budget {
             Some(Value::String(s)) => Some(Money::parse_str(s).map_err(|mut e| {
                 e.field = "draw.budget".into();
@@ -277,13 +279,12 @@ pub(super) async fn session_scheduled(
                 db,
                 by,
                 now,
-                NewEvent::new(
-                    "experts.draw.failed",
-                    "section",
-                    &section_id,
-                    json!({ "session_id": session_id, "section_id": section_id,
-                            "errors": errs.iter().map(|e| json!({"field": e.field, "rule": e.rule, "message": e.message})).collect::<Vec<_>>() }),
-                ),
+                DrawFailed {
+                    session_id,
+                    section_id,
+                    errors: errs,
+                }
+                .encode(),
             )
             .await?;
             Ok(())

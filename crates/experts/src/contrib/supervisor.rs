@@ -2,7 +2,7 @@
 //! that runs the draw, and abandoning a request.
 
 use super::*;
-use ggzy_events::experts::SupervisorCommitted;
+use ggzy_events::experts::{DrawAbandoned, SupervisorCommitted, SupervisorRevealed};
 use ggzy_store::uow::Uow;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -92,6 +92,14 @@ pub async fn supervisor_commit(
     Ok(load(ctx.db.pool(), id).await?.view())
 }
 
+/// A signed audit checkpoint as `fix_checkpoint` reads it.
+#[derive(sqlx::FromRow)]
+struct CheckpointRow {
+    tree_size: i64,
+    root_hash: String,
+    note: String,
+}
+
 /// Seal the log, publish a checkpoint if none covers the supervisor's commitment yet, and fix the
 /// first checkpoint that covers it on the request (idempotent; a later one is never chosen).
 async fn fix_checkpoint(ctx: &Ctx, id: &str) -> Result<()> {
@@ -103,11 +111,10 @@ async fn fix_checkpoint(ctx: &Ctx, id: &str) -> Result<()> {
         return Ok(());
     }
     outbox::seal_all(&ctx.db).await?;
-    let seq: Option<i64> = sqlx::query("SELECT seq FROM events WHERE id = $1")
+    let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM events WHERE id = $1")
         .bind(ev)
         .fetch_one(ctx.db.pool())
-        .await?
-        .try_get("seq")?;
+        .await?;
     let seq = seq.ok_or_else(|| Error::internal("the commitment event is not sealed"))?;
     let Some(signer) = ctx.settings.log_signer.as_ref() else {
         // Without a log signing key no checkpoint exists: the draw waits (see `reveal`).
@@ -115,14 +122,14 @@ async fn fix_checkpoint(ctx: &Ctx, id: &str) -> Result<()> {
     };
     let covering = "SELECT tree_size, root_hash, note FROM log_checkpoints WHERE tree_size >= $1 \
                     ORDER BY tree_size LIMIT 1";
-    let mut cp = sqlx::query(covering)
+    let mut cp: Option<CheckpointRow> = sqlx::query_as(covering)
         .bind(seq)
         .fetch_optional(ctx.db.pool())
         .await?;
     if cp.is_none() {
         tlog::publish_checkpoint(&ctx.db, signer, &ctx.settings.log_origin(), ctx.clock.now())
             .await?;
-        cp = sqlx::query(covering)
+        cp = sqlx::query_as(covering)
             .bind(seq)
             .fetch_optional(ctx.db.pool())
             .await?;
@@ -134,9 +141,9 @@ async fn fix_checkpoint(ctx: &Ctx, id: &str) -> Result<()> {
         "UPDATE expert_draw_requests SET checkpoint_size = $1, checkpoint_root = $2, checkpoint_note = $3 \
          WHERE id = $4 AND checkpoint_size IS NULL",
     )
-    .bind(cp.try_get::<i64, _>("tree_size")?)
-    .bind(cp.try_get::<String, _>("root_hash")?)
-    .bind(cp.try_get::<String, _>("note")?)
+    .bind(cp.tree_size)
+    .bind(cp.root_hash)
+    .bind(cp.note)
     .bind(id)
     .execute(ctx.db.pool_for_write())
     .await?;
@@ -213,15 +220,14 @@ pub async fn supervisor_reveal(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "experts.draw.supervisor_revealed",
-            "expert_draw",
-            id,
-            json!({
-                "draw_id": id, "section_id": r.section_id, "supervisor_secret": hex::encode(s_s),
-                "checkpoint_size": size, "checkpoint_root": root,
-            }),
-        ),
+        SupervisorRevealed {
+            draw_id: id.to_string(),
+            section_id: r.section_id.clone(),
+            supervisor_secret: hex::encode(s_s),
+            checkpoint_size: size,
+            checkpoint_root: root.clone(),
+        }
+        .encode(),
     )
     .await?;
     let fixed = FixedSeed {
@@ -308,17 +314,17 @@ pub(super) async fn close_abandoned(
         db,
         by,
         now,
-        NewEvent::new(
-            "experts.draw.abandoned",
-            "expert_draw",
-            id,
-            json!({
-                "draw_id": id, "section_id": r.section_id, "reason": reason,
-                "session_id": r.session_id,
-                "centre_commitment": r.centre_commitment, "centre_secret": r.centre_secret,
-                "supervisor_id": r.supervisor_id, "supervisor_committed": r.supervisor_commitment.is_some(),
-            }),
-        ),
+        DrawAbandoned {
+            draw_id: id.clone(),
+            section_id: r.section_id.clone(),
+            reason: reason.to_string(),
+            session_id: r.session_id.clone(),
+            centre_commitment: r.centre_commitment.clone(),
+            centre_secret: r.centre_secret.clone(),
+            supervisor_id: r.supervisor_id.clone(),
+            supervisor_committed: r.supervisor_commitment.is_some(),
+        }
+        .encode(),
     )
     .await?;
     Ok(())

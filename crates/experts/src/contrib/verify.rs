@@ -35,6 +35,12 @@ pub struct ContributionReport {
     pub problems: Vec<String>,
 }
 
+/// The sequence number of an `events` row (NULL while it is not sealed).
+#[derive(sqlx::FromRow)]
+struct SealedSeq {
+    seq: Option<i64>,
+}
+
 /// Check one commitment event against the checkpoint: it carries `commitment` under `key`, and its
 /// recomputed leaf is in the tree of `size` leaves with head `root` (inclusion proof).
 async fn event_in_checkpoint(
@@ -57,7 +63,9 @@ async fn event_in_checkpoint(
         problems.push(format!("{key}: the commitment event is missing from the log"));
         return Ok((false, None));
     };
-    let seq: Option<i64> = r.try_get("seq")?;
+    // The row is also the event (`outbox::event_from_row`); its `seq` is read first, typed (NULL
+    // while the event is not sealed).
+    let SealedSeq { seq } = sqlx::FromRow::from_row(&r)?;
     let Some(seq) = seq else {
         problems.push(format!("{key}: the commitment event is not sealed"));
         return Ok((false, None));
@@ -153,7 +161,7 @@ pub(crate) async fn verify_report(
         &inputs,
         (&d.commitment, &supervisor_commitment),
         &stored_seed,
-        &d.snapshot,
+        &d.snapshot.0,
         &d.snapshot_digest,
         &d.request.specialties,
         &d.result,

@@ -58,6 +58,20 @@ pub struct StoredRequest {
     pub procedure: Option<String>,
 }
 
+/// A request stored as JSON (`expert_draws.request`, `expert_draw_requests.request`).
+impl From<Json<StoredRequest>> for StoredRequest {
+    fn from(j: Json<StoredRequest>) -> Self {
+        j.0
+    }
+}
+
+/// A committee stored as JSON (`expert_draws.result`).
+impl From<Json<draw::Committee>> for draw::Committee {
+    fn from(j: Json<draw::Committee>) -> Self {
+        j.0
+    }
+}
+
 impl StoredRequest {
     /// Government procurement: the section's market says so, or (for a section the projects area
     /// has not announced) a procurement budget was given.
@@ -242,6 +256,20 @@ pub(crate) fn check_request(
     }
 }
 
+/// A booking of an expert (`expert_assignments`).
+#[derive(sqlx::FromRow)]
+struct AssignmentRow {
+    draw_id: String,
+    expert_id: String,
+    tenderer_uscc: String,
+    #[sqlx(try_from = "At")]
+    session_start: DateTime<Utc>,
+    #[sqlx(try_from = "At")]
+    session_end: DateTime<Utc>,
+    #[sqlx(try_from = "At")]
+    drawn_at: DateTime<Utc>,
+}
+
 pub(crate) async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Candidate>> {
     // Two draws at once could book the same expert for overlapping sessions: lock the pool's rows
     // so that draws serialize (PostgreSQL; SQLite has one writer anyway).
@@ -254,26 +282,26 @@ pub(crate) async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Ca
     let (conflicts, leaves) = side_tables(tx).await?;
     let relations = crate::relations::all(tx).await?;
     let mut assignments: HashMap<String, Vec<Assignment>> = HashMap::new();
-    for r in sqlx::query(
+    let rows: Vec<AssignmentRow> = sqlx::query_as(
         "SELECT draw_id, expert_id, tenderer_uscc, session_start, session_end, drawn_at FROM expert_assignments",
     )
     .fetch_all(&mut **tx)
-    .await?
-    {
+    .await?;
+    for r in rows {
         assignments
-            .entry(r.try_get("expert_id")?)
+            .entry(r.expert_id)
             .or_default()
             .push(Assignment {
-                draw_id: r.try_get("draw_id")?,
-                tenderer_uscc: r.try_get("tenderer_uscc")?,
-                session_start: from_micros(r.try_get("session_start")?),
-                session_end: from_micros(r.try_get("session_end")?),
-                drawn_at: from_micros(r.try_get("drawn_at")?),
+                draw_id: r.draw_id,
+                tenderer_uscc: r.tenderer_uscc,
+                session_start: r.session_start,
+                session_end: r.session_end,
+                drawn_at: r.drawn_at,
             });
     }
     let mut out = Vec::new();
     for r in load_experts(&mut **tx, None).await? {
-        let e = expert_from_row(&r, &conflicts, &leaves, &relations, true)?;
+        let e = r.into_expert(&conflicts, &leaves, &relations, true);
         let resident_id =
             ResidentId::parse(&e.resident_id).map_err(|e| Error::internal(e.message))?;
         let status = match e.status.as_str() {
@@ -310,6 +338,8 @@ pub(crate) fn result_digest(c: &draw::Committee) -> String {
     ids::sha256_hex(&serde_json::to_vec(c).unwrap_or_default())
 }
 
+/// A draw as stored (`expert_draws`); its JSON columns typed.
+#[derive(sqlx::FromRow)]
 pub(crate) struct DrawRow {
     pub(crate) id: String,
     pub(crate) section_id: String,
@@ -317,21 +347,22 @@ pub(crate) struct DrawRow {
     pub(crate) room_name: Option<String>,
     pub(crate) status: String,
     attempt: i64,
+    #[sqlx(try_from = "Json<StoredRequest>")]
     pub(crate) request: StoredRequest,
     pub(crate) commitment: String,
     pub(crate) seed: String,
-    pub(crate) snapshot: Vec<EligibleExpert>,
+    pub(crate) snapshot: Json<Vec<EligibleExpert>>,
     pub(crate) snapshot_digest: String,
-    excluded: Vec<Excluded>,
+    #[sqlx(rename = "exclusions")]
+    excluded: Json<Vec<Excluded>>,
+    #[sqlx(try_from = "Json<draw::Committee>")]
     pub(crate) result: draw::Committee,
+    #[sqlx(try_from = "At")]
     created_at: DateTime<Utc>,
+    #[sqlx(try_from = "MaybeAt")]
     revealed_at: Option<DateTime<Utc>>,
     /// `None` (centre-only seed) or `contributed-v1` (crate::contrib).
     pub(crate) scheme: Option<String>,
-}
-
-fn de<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
-    serde_json::from_str(s).map_err(|e| Error::internal(format!("stored draw JSON: {e}")))
 }
 
 async fn load_draw(ctx: &Ctx, id: &str) -> Result<DrawRow> {
@@ -340,32 +371,14 @@ async fn load_draw(ctx: &Ctx, id: &str) -> Result<DrawRow> {
 }
 
 pub(crate) async fn load_draw_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<DrawRow> {
-    let r = sqlx::query(
+    sqlx::query_as(
         "SELECT id, section_id, attempt, request, commitment, seed, snapshot, snapshot_digest, exclusions, \
          result, created_at, revealed_at, session_id, room_name, status, scheme FROM expert_draws WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| Error::not_found("draw"))?;
-    Ok(DrawRow {
-        id: r.try_get("id")?,
-        section_id: r.try_get("section_id")?,
-        session_id: r.try_get("session_id")?,
-        room_name: r.try_get("room_name")?,
-        status: r.try_get("status")?,
-        attempt: r.try_get("attempt")?,
-        request: de(&r.try_get::<String, _>("request")?)?,
-        commitment: r.try_get("commitment")?,
-        seed: r.try_get("seed")?,
-        snapshot: de(&r.try_get::<String, _>("snapshot")?)?,
-        snapshot_digest: r.try_get("snapshot_digest")?,
-        excluded: de(&r.try_get::<String, _>("exclusions")?)?,
-        result: de(&r.try_get::<String, _>("result")?)?,
-        created_at: from_micros(r.try_get("created_at")?),
-        revealed_at: opt_time(&r, "revealed_at")?,
-        scheme: r.try_get("scheme")?,
-    })
+    .ok_or_else(|| Error::not_found("draw"))
 }
 
 #[tracing::instrument(skip_all)]
@@ -438,12 +451,12 @@ async fn draw_view_in(conn: &mut sqlx::AnyConnection, actor: &Actor, d: DrawRow)
         commitment: d.commitment,
         snapshot_digest: d.snapshot_digest,
         scheme: d.scheme,
-        eligible_count: d.snapshot.len(),
+        eligible_count: d.snapshot.0.len(),
         session_id: d.session_id,
         status: d.status,
         place: d.room_name,
-        exclusion_counts: draw::exclusion_counts(&d.excluded),
-        excluded: d.excluded,
+        exclusion_counts: draw::exclusion_counts(&d.excluded.0),
+        excluded: d.excluded.0,
         seed: d.revealed_at.map(|_| d.seed),
         created_at: d.created_at,
         revealed_at: d.revealed_at,
@@ -563,7 +576,7 @@ pub async fn verify_stored_with(
     let verification = draw::verify(
         &seed,
         &d.commitment,
-        &d.snapshot,
+        &d.snapshot.0,
         &d.snapshot_digest,
         &d.request.specialties,
         &d.result,

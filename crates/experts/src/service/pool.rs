@@ -332,17 +332,18 @@ async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Re
         &ctx.db,
         &actor.actor_ref(),
         ctx.clock.now(),
-        NewEvent::new(
-            "experts.expert.registered",
-            "expert",
-            &id,
-            json!({
-                "expert_id": id, "name": c.name, "employer_uscc": c.employer_uscc.as_str(),
-                "specialties": c.specialties, "title": c.title.as_str(), "years": c.years,
-                "region": c.region.as_str(), "status": c.status,
-                "procurement_pool": c.procurement_pool,
-            }),
-        ),
+        ExpertRegistered {
+            expert_id: id.clone(),
+            name: c.name.clone(),
+            employer_uscc: c.employer_uscc.as_str().to_string(),
+            specialties: c.specialties.clone(),
+            title: c.title.as_str().to_string(),
+            years: c.years,
+            region: c.region.as_str().to_string(),
+            status: c.status.clone(),
+            procurement_pool: c.procurement_pool,
+        }
+        .encode(),
     )
     .await?;
     Ok(id)
@@ -501,11 +502,32 @@ pub async fn import_csv(ctx: &Ctx, actor: &Actor, body: &str) -> Result<ImportRe
     Ok(answer)
 }
 
-pub(super) fn opt_time(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<DateTime<Utc>>> {
-    Ok(r.try_get::<Option<i64>, _>(col)?.map(from_micros))
+/// One row of the `experts` table as [`load_experts`] reads it.
+#[derive(sqlx::FromRow)]
+pub(super) struct ExpertRow {
+    id: String,
+    name: String,
+    resident_id: String,
+    employer_uscc: String,
+    employer_name: String,
+    specialties: Json<Vec<String>>,
+    title: Title,
+    years: i64,
+    region: String,
+    phone: String,
+    status: String,
+    suspended_reason: Option<String>,
+    #[sqlx(try_from = "MaybeAt")]
+    suspended_from: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "MaybeAt")]
+    suspended_until: Option<DateTime<Utc>>,
+    email: Option<String>,
+    user_id: Option<String>,
+    #[sqlx(try_from = "Flag")]
+    procurement_pool: bool,
 }
 
-pub(super) async fn load_experts<'e, E>(exec: E, id: Option<&str>) -> Result<Vec<sqlx::any::AnyRow>>
+pub(super) async fn load_experts<'e, E>(exec: E, id: Option<&str>) -> Result<Vec<ExpertRow>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -514,84 +536,97 @@ where
                 procurement_pool FROM experts";
     Ok(match id {
         Some(id) => {
-            sqlx::query(&format!("{base} WHERE id = $1"))
+            sqlx::query_as(&format!("{base} WHERE id = $1"))
                 .bind(id.to_string())
                 .fetch_all(exec)
                 .await?
         }
         None => {
-            sqlx::query(&format!("{base} ORDER BY name, id"))
+            sqlx::query_as(&format!("{base} ORDER BY name, id"))
                 .fetch_all(exec)
                 .await?
         }
     })
 }
 
-pub(super) fn expert_from_row(
-    r: &sqlx::any::AnyRow,
-    conflicts: &HashMap<String, Vec<String>>,
-    leaves: &HashMap<String, Vec<Period>>,
-    relations: &HashMap<String, Vec<crate::relations::Relation>>,
-    full_id: bool,
-) -> Result<Expert> {
-    let id: String = r.try_get("id")?;
-    let rid: String = r.try_get("resident_id")?;
-    let resident_id = match ResidentId::parse(&rid) {
-        Ok(p) if !full_id => p.masked(),
-        _ => rid,
-    };
-    let title: String = r.try_get("title")?;
-    Ok(Expert {
-        name: r.try_get("name")?,
-        resident_id,
-        employer_uscc: r.try_get("employer_uscc")?,
-        employer_name: r.try_get("employer_name")?,
-        specialties: serde_json::from_str(&r.try_get::<String, _>("specialties")?)
-            .map_err(|e| Error::internal(e.to_string()))?,
-        title: Title::parse(&title).map_err(|e| Error::internal(e.message))?,
-        years: r.try_get("years")?,
-        region: r.try_get("region")?,
-        phone: r.try_get("phone")?,
-        status: r.try_get("status")?,
-        suspended_reason: r.try_get("suspended_reason")?,
-        suspended_from: opt_time(r, "suspended_from")?,
-        suspended_until: opt_time(r, "suspended_until")?,
-        conflicts: conflicts.get(&id).cloned().unwrap_or_default(),
-        leaves: leaves.get(&id).cloned().unwrap_or_default(),
-        email: r.try_get("email")?,
-        user_id: r.try_get("user_id")?,
-        procurement_pool: r.try_get::<i64, _>("procurement_pool")? != 0,
-        relations: relations.get(&id).cloned().unwrap_or_default(),
-        id,
-    })
+impl ExpertRow {
+    /// The expert with his side tables; the resident ID masked unless `full_id`.
+    pub(super) fn into_expert(
+        self,
+        conflicts: &HashMap<String, Vec<String>>,
+        leaves: &HashMap<String, Vec<Period>>,
+        relations: &HashMap<String, Vec<crate::relations::Relation>>,
+        full_id: bool,
+    ) -> Expert {
+        let id = self.id;
+        let resident_id = match ResidentId::parse(&self.resident_id) {
+            Ok(p) if !full_id => p.masked(),
+            _ => self.resident_id,
+        };
+        Expert {
+            name: self.name,
+            resident_id,
+            employer_uscc: self.employer_uscc,
+            employer_name: self.employer_name,
+            specialties: self.specialties.0,
+            title: self.title,
+            years: self.years,
+            region: self.region,
+            phone: self.phone,
+            status: self.status,
+            suspended_reason: self.suspended_reason,
+            suspended_from: self.suspended_from,
+            suspended_until: self.suspended_until,
+            conflicts: conflicts.get(&id).cloned().unwrap_or_default(),
+            leaves: leaves.get(&id).cloned().unwrap_or_default(),
+            email: self.email,
+            user_id: self.user_id,
+            procurement_pool: self.procurement_pool,
+            relations: relations.get(&id).cloned().unwrap_or_default(),
+            id,
+        }
+    }
+}
+
+/// An organization an expert declared a conflict with.
+#[derive(sqlx::FromRow)]
+struct ConflictRow {
+    expert_id: String,
+    org_uscc: String,
+}
+
+/// A leave of an expert.
+#[derive(sqlx::FromRow)]
+struct LeaveRow {
+    expert_id: String,
+    #[sqlx(try_from = "At")]
+    starts_at: DateTime<Utc>,
+    #[sqlx(try_from = "At")]
+    ends_at: DateTime<Utc>,
 }
 
 pub(super) async fn side_tables(
     conn: &mut sqlx::AnyConnection,
 ) -> Result<(HashMap<String, Vec<String>>, HashMap<String, Vec<Period>>)> {
     let mut conflicts: HashMap<String, Vec<String>> = HashMap::new();
-    for r in sqlx::query("SELECT expert_id, org_uscc FROM expert_conflicts ORDER BY org_uscc")
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        conflicts
-            .entry(r.try_get("expert_id")?)
-            .or_default()
-            .push(r.try_get("org_uscc")?);
+    let rows: Vec<ConflictRow> =
+        sqlx::query_as("SELECT expert_id, org_uscc FROM expert_conflicts ORDER BY org_uscc")
+            .fetch_all(&mut *conn)
+            .await?;
+    for r in rows {
+        conflicts.entry(r.expert_id).or_default().push(r.org_uscc);
     }
     let mut leaves: HashMap<String, Vec<Period>> = HashMap::new();
-    for r in
-        sqlx::query("SELECT expert_id, starts_at, ends_at FROM expert_leaves ORDER BY starts_at")
-            .fetch_all(&mut *conn)
-            .await?
-    {
-        leaves
-            .entry(r.try_get("expert_id")?)
-            .or_default()
-            .push(Period {
-                starts_at: from_micros(r.try_get("starts_at")?),
-                ends_at: from_micros(r.try_get("ends_at")?),
-            });
+    let rows: Vec<LeaveRow> = sqlx::query_as(
+        "SELECT expert_id, starts_at, ends_at FROM expert_leaves ORDER BY starts_at",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        leaves.entry(r.expert_id).or_default().push(Period {
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+        });
     }
     Ok((conflicts, leaves))
 }
@@ -604,9 +639,10 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<Expert>> {
     let relations = crate::relations::all(&mut conn).await?;
     let rows = load_experts(&mut *conn, None).await?;
     let full = actor.role != Role::Supervisor;
-    rows.iter()
-        .map(|r| expert_from_row(r, &conflicts, &leaves, &relations, full))
-        .collect()
+    Ok(rows
+        .into_iter()
+        .map(|r| r.into_expert(&conflicts, &leaves, &relations, full))
+        .collect())
 }
 
 pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Expert> {
@@ -625,12 +661,14 @@ pub(crate) async fn get_in(
     let (conflicts, leaves) = side_tables(conn).await?;
     let relations = crate::relations::all(conn).await?;
     let rows = load_experts(&mut *conn, Some(id)).await?;
-    let r = rows.first().ok_or_else(|| Error::not_found("expert"))?;
-    expert_from_row(
-        r,
+    let r = rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::not_found("expert"))?;
+    Ok(r.into_expert(
         &conflicts,
         &leaves,
         &relations,
         actor.role != Role::Supervisor,
-    )
+    ))
 }

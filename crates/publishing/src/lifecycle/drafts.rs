@@ -2,6 +2,7 @@
 //! (opening record, candidate publicity, award, deal, pre-emption, failure).
 
 use super::*;
+use ggzy_events::publishing::AnnouncementCreated;
 
 pub(super) struct Draft {
     pub(super) ann_type: AnnouncementType,
@@ -62,17 +63,13 @@ pub(super) async fn create_draft(
     }
     let a = service::load(tx, db, &id, false).await?;
     service::write_version(tx, &a, to_micros(now)).await?;
-    let mut p = service::payload(&a);
-    p["source_event"] = json!(ev.id);
-    p["source_event_type"] = json!(ev.event_type);
-    emit(
-        tx,
-        db,
-        &ActorRef::system(NAME),
-        now,
-        NewEvent::new("publishing.announcement.created", "announcement", &id, p),
-    )
-    .await?;
+    let created = AnnouncementCreated {
+        announcement_id: a.id.clone(),
+        announcement: service::fields(&a),
+        source_event: Some(ev.id.clone()),
+        source_event_type: Some(ev.event_type.clone()),
+    };
+    emit(tx, db, &ActorRef::system(NAME), now, created.encode()).await?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! return to the owner, withdraw.
 
 use super::*;
+use ggzy_events::publishing::{AnnouncementPublished, AnnouncementReturned, Postponement};
 
 pub(super) async fn set_status(
     tx: &mut Tx,
@@ -62,7 +63,15 @@ pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Announcement> 
         .execute(&mut *tx)
         .await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
-    event(&mut tx, &ctx.db, &actor.actor_ref(), now, "submitted", &a).await?;
+    event(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        Step::Submitted,
+        &a,
+    )
+    .await?;
     ctx.db.commit_answering(tx, 200, &a, now).await?;
     Ok(a)
 }
@@ -174,7 +183,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
     let who = actor.actor_ref();
     set_status(&mut tx, id, Status::Submitted, Status::Approved, now).await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
-    event(&mut tx, &ctx.db, &who, now, "approved", &a).await?;
+    event(&mut tx, &ctx.db, &who, now, Step::Approved, &a).await?;
     set_status(&mut tx, id, Status::Approved, Status::Scheduled, now).await?;
     sqlx::query("UPDATE announcements SET publish_at = $1 WHERE id = $2")
         .bind(to_micros(at))
@@ -182,7 +191,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
         .execute(&mut *tx)
         .await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
-    event(&mut tx, &ctx.db, &who, now, "scheduled", &a).await?;
+    event(&mut tx, &ctx.db, &who, now, Step::Scheduled, &a).await?;
     let a = if at <= now {
         publish_in(&mut tx, &ctx.db, &who, now, id).await?
     } else {
@@ -245,27 +254,34 @@ pub(super) async fn publish_in(
     }
     let a = load(tx, db, id, false).await?;
     store::index(tx, id).await?;
-    let mut p = payload(&a);
-    if !postpone.is_empty() {
-        p["postpone"] = json!(postpone
+    let f = fields(&a);
+    let published = AnnouncementPublished {
+        announcement_id: a.id.clone(),
+        kind: f.kind,
+        market: Some(f.market),
+        project_id: f.project_id,
+        section_ids: f.section_ids,
+        published_at: f.published_at,
+        postpone: postpone
             .iter()
-            .map(|x| json!({
-                "section_id": x.section_id,
-                "old_deadline": x.old_deadline.to_rfc3339(),
-                "new_deadline": x.new_deadline.to_rfc3339(),
-                "old_opening_at": x.old_opening_at.to_rfc3339(),
-                "new_opening_at": x.new_opening_at.to_rfc3339(),
-            }))
-            .collect::<Vec<_>>());
-    }
-    emit(
-        tx,
-        db,
-        who,
-        now,
-        NewEvent::new("publishing.announcement.published", "announcement", id, p),
-    )
-    .await?;
+            .map(|x| Postponement {
+                section_id: x.section_id.clone(),
+                old_deadline: Some(x.old_deadline),
+                new_deadline: x.new_deadline,
+                old_opening_at: Some(x.old_opening_at),
+                new_opening_at: Some(x.new_opening_at),
+            })
+            .collect(),
+        id: Some(f.id),
+        region: Some(f.region),
+        title: Some(f.title),
+        status: Some(f.status),
+        version: Some(f.version),
+        original_id: f.original_id,
+        publish_at: f.publish_at,
+        withdraw_reason: f.withdraw_reason,
+    };
+    emit(tx, db, who, now, published.encode()).await?;
     crate::ocds::record_announcement(tx, &a, &postpone).await?;
     Ok(a)
 }
@@ -299,16 +315,13 @@ impl TimerHandler for PublishDue {
                 .rows_affected();
                 if n == 1 {
                     let a = load(tx, db, id, false).await?;
-                    let mut p = payload(&a);
-                    p["violations"] = json!(errs);
-                    emit(
-                        tx,
-                        db,
-                        &who,
-                        now,
-                        NewEvent::new("publishing.announcement.returned", "announcement", id, p),
-                    )
-                    .await?;
+                    let returned = AnnouncementReturned {
+                        announcement_id: a.id.clone(),
+                        announcement: fields(&a),
+                        reason: None,
+                        violations: Some(errs),
+                    };
+                    emit(tx, db, &who, now, returned.encode()).await?;
                 }
                 Ok(())
             }
@@ -363,16 +376,13 @@ pub async fn return_to_owner(
         "only a submitted announcement can be returned",
     )?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
-    let mut p = payload(&a);
-    p["reason"] = json!(reason);
-    emit(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
-        now,
-        NewEvent::new("publishing.announcement.returned", "announcement", id, p),
-    )
-    .await?;
+    let returned = AnnouncementReturned {
+        announcement_id: a.id.clone(),
+        announcement: fields(&a),
+        reason: Some(reason.to_string()),
+        violations: None,
+    };
+    emit(&mut tx, &ctx.db, &actor.actor_ref(), now, returned.encode()).await?;
     ctx.db.commit_answering(tx, 200, &a, now).await?;
     Ok(a)
 }
@@ -428,7 +438,15 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: &str, w: Withdrawal) -> Resu
     )?;
     store::index(&mut tx, id).await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
-    event(&mut tx, &ctx.db, &actor.actor_ref(), now, "withdrawn", &a).await?;
+    event(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        Step::Withdrawn,
+        &a,
+    )
+    .await?;
     ctx.db.commit_answering(tx, 200, &a, now).await?;
     Ok(a)
 }
