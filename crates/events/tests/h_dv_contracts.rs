@@ -180,3 +180,167 @@ fn deposits_contracts_round_trip() {
         "rf1",
     );
 }
+
+#[test]
+fn evaluation_document_contracts_round_trip() {
+    use ggzy_events::evaluation::{DocumentIntegrityFailed, DocumentRead};
+    for stored in [Some("cd"), None] {
+        round_trip_exact(
+            DocumentIntegrityFailed {
+                section_id: "s1".into(),
+                bid_id: "b1".into(),
+                org_id: "o1".into(),
+                n: 2,
+                name: "技术标.pdf".into(),
+                sha256: "ab".into(),
+                stored_sha256: stored.map(Into::into),
+                missing: stored.is_none(),
+            },
+            json!({"section_id": "s1", "bid_id": "b1", "org_id": "o1", "n": 2,
+                   "name": "技术标.pdf", "sha256": "ab", "stored_sha256": stored,
+                   "missing": stored.is_none()}),
+            "s1",
+        );
+    }
+    for expert in [Some("e1"), None] {
+        round_trip_exact(
+            DocumentRead {
+                section_id: "s1".into(),
+                bid_id: "b1".into(),
+                org_id: "o1".into(),
+                org_name: "甲公司".into(),
+                n: 1,
+                name: "商务标.pdf".into(),
+                size: 1024,
+                sha256: "ab".into(),
+                reader: "u1".into(),
+                role: "expert".into(),
+                expert_id: expert.map(Into::into),
+                read_at: 1_774_000_000_000_000,
+            },
+            json!({"section_id": "s1", "bid_id": "b1", "org_id": "o1", "org_name": "甲公司",
+                   "n": 1, "name": "商务标.pdf", "size": 1024, "sha256": "ab", "reader": "u1",
+                   "role": "expert", "expert_id": expert, "read_at": 1_774_000_000_000_000_i64}),
+            "s1",
+        );
+    }
+}
+
+#[test]
+fn evaluation_section_contracts_round_trip() {
+    use ggzy_events::evaluation::*;
+    let method = json!({"method": "comprehensive", "criteria": [{"code": "tech", "points": "60"}],
+                        "price_formula": {"kind": "lowest_is_full", "e_above": "2"}});
+    round_trip_exact(
+        MethodDeclared {
+            section_id: "s1".into(),
+            method: method.clone(),
+        },
+        json!({"section_id": "s1", "method": method}),
+        "s1",
+    );
+    let rule = "each tied bid's key is the SHA-256 (hex) of \"<seed>:<org_id>\"; the lower key ranks first";
+    round_trip_exact(
+        TieDrawn {
+            section_id: "s1".into(),
+            tie_break: vec!["higher_non_price".into(), "lower_price".into()],
+            basis: "a tie the documents' rules leave is broken by lot, recorded with its seed (issue 21)"
+                .into(),
+            seed: "00ff".into(),
+            rule: rule.into(),
+            groups: vec![DrawnTieGroup {
+                order: vec!["o2".into(), "o1".into()],
+                keys: [("o1".to_string(), "9a".to_string()), ("o2".into(), "1b".into())]
+                    .into_iter()
+                    .collect(),
+            }],
+        },
+        json!({"section_id": "s1", "tie_break": ["higher_non_price", "lower_price"],
+               "basis": "a tie the documents' rules leave is broken by lot, recorded with its seed (issue 21)",
+               "seed": "00ff", "rule": rule,
+               "groups": [{"order": ["o2", "o1"], "keys": {"o1": "9a", "o2": "1b"}}]}),
+        "s1",
+    );
+    round_trip_exact(
+        PriceCheckRecorded {
+            section_id: "s1".into(),
+            org_id: "o1".into(),
+            reasonable: false,
+            expert_id: "e1".into(),
+            basis: "评标委员会和评标方法暂行规定 第二十一条".into(),
+        },
+        json!({"section_id": "s1", "org_id": "o1", "reasonable": false, "expert_id": "e1",
+               "basis": "评标委员会和评标方法暂行规定 第二十一条"}),
+        "s1",
+    );
+    for dissent in [Some("不同意"), None] {
+        round_trip_exact(
+            ReportMemberSigned {
+                section_id: "s1".into(),
+                expert_id: "e1".into(),
+                dissent: dissent.map(Into::into),
+                refused: dissent.is_some(),
+            },
+            json!({"section_id": "s1", "expert_id": "e1", "dissent": dissent,
+                   "refused": dissent.is_some()}),
+            "s1",
+        );
+    }
+    round_trip_exact(
+        ClarificationRequested {
+            clarification_id: "c1".into(),
+            section_id: "s1".into(),
+            org_id: "o1".into(),
+            reply_by: t(5),
+        },
+        json!({"clarification_id": "c1", "section_id": "s1", "org_id": "o1",
+               "reply_by": t(5).to_rfc3339()}),
+        "s1",
+    );
+    round_trip_exact(
+        ClarificationAnswered {
+            clarification_id: "c1".into(),
+            section_id: "s1".into(),
+            org_id: "o1".into(),
+        },
+        json!({"clarification_id": "c1", "section_id": "s1", "org_id": "o1"}),
+        "s1",
+    );
+    round_trip_exact(
+        ChairElected {
+            section_id: "s1".into(),
+            expert_id: "e1".into(),
+        },
+        json!({"section_id": "s1", "expert_id": "e1"}),
+        "s1",
+    );
+    round_trip_exact(
+        PriceAbnormallyLow {
+            section_id: "s1".into(),
+            org_id: "o1".into(),
+            price: "600000".into(),
+            others_mean: "1000000.00".into(),
+            threshold: "800000.00".into(),
+            basis: "87号令 第六十条".into(),
+        },
+        json!({"section_id": "s1", "org_id": "o1", "price": "600000",
+               "others_mean": "1000000.00", "threshold": "800000.00", "basis": "87号令 第六十条"}),
+        "s1",
+    );
+    round_trip_exact(
+        ReviewSubmitted {
+            section_id: "s1".into(),
+            expert_id: "e1".into(),
+        },
+        json!({"section_id": "s1", "expert_id": "e1"}),
+        "s1",
+    );
+    round_trip_exact(
+        ScoresSubmitted {
+            section_id: "s1".into(),
+            expert_id: "e1".into(),
+        },
+        json!({"section_id": "s1", "expert_id": "e1"}),
+        "s1",
+    );
+}
