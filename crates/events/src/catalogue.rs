@@ -29,6 +29,7 @@ pub fn catalogue() -> Vec<Entry> {
         crate::evaluation::entries(),
         crate::experts::entries(),
         crate::identity::entries(),
+        crate::monitoring::entries(),
         crate::projects::entries(),
         crate::publishing::entries(),
         crate::remedies::entries(),

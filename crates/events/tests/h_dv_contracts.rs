@@ -344,3 +344,71 @@ fn evaluation_section_contracts_round_trip() {
         "s1",
     );
 }
+
+#[test]
+fn monitoring_contracts_round_trip() {
+    use ggzy_events::monitoring::*;
+    let state = |status: &str, section: Option<&str>| AlertState {
+        alert_id: "al1".into(),
+        rule_id: "collusion.same_ip".into(),
+        severity: "high".into(),
+        subject: "section:s1".into(),
+        signal_key: "10.0.0.1".into(),
+        section_id: section.map(Into::into),
+        project_id: None,
+        status: status.into(),
+        assignee: (status != "open").then(|| "sup1".into()),
+        message_zh: "同一IP".into(),
+        message_en: "same IP".into(),
+        evidence: json!({"ip": "10.0.0.1", "event_ids": ["e1", "e2"]}),
+    };
+    let wire = |status: &str, section: Option<&str>| {
+        json!({"alert_id": "al1", "rule_id": "collusion.same_ip", "severity": "high",
+               "subject": "section:s1", "signal_key": "10.0.0.1", "section_id": section,
+               "project_id": null, "status": status,
+               "assignee": (status != "open").then_some("sup1"),
+               "message_zh": "同一IP", "message_en": "same IP",
+               "evidence": {"ip": "10.0.0.1", "event_ids": ["e1", "e2"]}})
+    };
+    for section in [Some("s1"), None] {
+        round_trip_exact(
+            AlertRaised(state("open", section)),
+            wire("open", section),
+            "al1",
+        );
+    }
+    let with = |status: &str, note: &str, by: &str| {
+        let mut w = wire(status, Some("s1"));
+        w["note"] = json!(note);
+        w["by"] = json!(by);
+        (
+            AlertAction {
+                alert: state(status, Some("s1")),
+                note: note.into(),
+                by: by.into(),
+            },
+            w,
+        )
+    };
+    let (a, w) = with("acknowledged", "", "sup1");
+    round_trip_exact(AlertAcknowledged(a), w, "al1");
+    let (a, w) = with("resolved", "已核实", "sup1");
+    round_trip_exact(AlertResolved(a), w, "al1");
+    let (a, w) = with("resolved", "holiday schedule imported", "system");
+    round_trip_exact(AlertResolved(a), w, "al1");
+    let (a, w) = with("dismissed", "不是问题", "sup1");
+    round_trip_exact(AlertDismissed(a), w, "al1");
+    let (a, w) = with("acknowledged", "跟进中", "sup1");
+    round_trip_exact(AlertNoted(a), w, "al1");
+    round_trip_exact(
+        RuleUpdated {
+            rule_id: "process.single_valid_bid".into(),
+            enabled: true,
+            severity: "medium".into(),
+            params: [("min_bidders".to_string(), 3)].into_iter().collect(),
+        },
+        json!({"rule_id": "process.single_valid_bid", "enabled": true, "severity": "medium",
+               "params": {"min_bidders": 3}}),
+        "process.single_valid_bid",
+    );
+}
