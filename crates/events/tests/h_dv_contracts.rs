@@ -412,3 +412,129 @@ fn monitoring_contracts_round_trip() {
         "process.single_valid_bid",
     );
 }
+
+#[test]
+fn venues_contracts_round_trip() {
+    use ggzy_events::venues::*;
+    round_trip_exact(
+        BookingConflict {
+            booking_id: "bk1".into(),
+            section_id: "s1".into(),
+            room_id: "r1".into(),
+            room_name: "开标室一".into(),
+            start: t(1),
+            end: t(2),
+            new_opening_at: t(4),
+            rule: "booking.overlap".into(),
+            detail: "booking.overlap: cannot follow the new opening time".into(),
+        },
+        json!({"booking_id": "bk1", "section_id": "s1", "room_id": "r1", "room_name": "开标室一",
+               "start": t(1).to_rfc3339(), "end": t(2).to_rfc3339(),
+               "new_opening_at": t(4).to_rfc3339(), "rule": "booking.overlap",
+               "detail": "booking.overlap: cannot follow the new opening time"}),
+        "bk1",
+    );
+    round_trip_exact(
+        ExpertAccountLinked {
+            expert_id: "x1".into(),
+            username: "expert1".into(),
+        },
+        json!({"expert_id": "x1", "username": "expert1"}),
+        "x1",
+    );
+    round_trip_exact(
+        RoomBlocked {
+            room_id: "r1".into(),
+            block_id: "bl1".into(),
+            start: t(1),
+            end: t(3),
+            reason: "检修".into(),
+        },
+        json!({"room_id": "r1", "block_id": "bl1", "start": t(1).to_rfc3339(),
+               "end": t(3).to_rfc3339(), "reason": "检修"}),
+        "r1",
+    );
+    round_trip_exact(
+        RoomUpdated {
+            room_id: "r1".into(),
+            name: "评标室二".into(),
+            changed: ChangedRoomFields {
+                name: Some("评标室二".into()),
+                capacity: Some(12),
+                equipment: Some(vec!["camera".into()]),
+                isolated: Some(true),
+                opens: Some("08:30".into()),
+                closes: Some("18:00".into()),
+                ..Default::default()
+            },
+        },
+        json!({"room_id": "r1", "name": "评标室二",
+               "changed": {"name": "评标室二", "capacity": 12, "equipment": ["camera"],
+                           "isolated": true, "opens": "08:30", "closes": "18:00"}}),
+        "r1",
+    );
+    round_trip_exact(
+        RoomUpdated {
+            room_id: "r1".into(),
+            name: "评标室二".into(),
+            changed: ChangedRoomFields {
+                kind: Some("evaluation_room".into()),
+                floor: Some(3),
+                ..Default::default()
+            },
+        },
+        json!({"room_id": "r1", "name": "评标室二",
+               "changed": {"kind": "evaluation_room", "floor": 3}}),
+        "r1",
+    );
+    round_trip_exact(
+        RosterAdded {
+            booking_id: "bk1".into(),
+            person_id: "p1".into(),
+            role: "bidder_rep".into(),
+            name: "张三".into(),
+            resident_id: "1101**********1234".into(),
+        },
+        json!({"booking_id": "bk1", "person_id": "p1", "role": "bidder_rep", "name": "张三",
+               "resident_id": "1101**********1234"}),
+        "bk1",
+    );
+    round_trip_exact(
+        SessionExpertAdded {
+            session_id: "se1".into(),
+            expert_id: "x1".into(),
+            on_door_roster: true,
+        },
+        json!({"session_id": "se1", "expert_id": "x1", "on_door_roster": true}),
+        "se1",
+    );
+    round_trip_exact(
+        DoorAllowed {
+            room_id: "r1".into(),
+            direction: "in".into(),
+            resident_id: "1101**********1234".into(),
+            booking_id: Some("bk1".into()),
+            role: Some("expert".into()),
+            phone_deposited: true,
+            reason: None,
+        },
+        json!({"room_id": "r1", "direction": "in", "resident_id": "1101**********1234",
+               "booking_id": "bk1", "role": "expert", "phone_deposited": true, "reason": null}),
+        "r1",
+    );
+    round_trip_exact(
+        DoorRefused {
+            room_id: "r1".into(),
+            direction: "in".into(),
+            resident_id: "1101**********1234".into(),
+            booking_id: None,
+            role: None,
+            phone_deposited: false,
+            reason: "door.not_on_roster".into(),
+        },
+        json!({"room_id": "r1", "direction": "in", "resident_id": "1101**********1234",
+               "booking_id": null, "role": null, "phone_deposited": false,
+               "reason": "door.not_on_roster"}),
+        "r1",
+    );
+}
