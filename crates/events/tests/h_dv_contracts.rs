@@ -538,3 +538,95 @@ fn venues_contracts_round_trip() {
         "r1",
     );
 }
+
+#[test]
+fn remedies_contracts_round_trip() {
+    use ggzy_events::remedies::*;
+    round_trip_exact(
+        AttachmentUploaded {
+            attachment_id: "at1".into(),
+            section_id: "s1".into(),
+            content_type: "application/pdf".into(),
+            size: 2048,
+            sha256: "ab".into(),
+        },
+        json!({"attachment_id": "at1", "section_id": "s1", "content_type": "application/pdf",
+               "size": 2048, "sha256": "ab"}),
+        "at1",
+    );
+    round_trip_exact(
+        CaseClosed {
+            case_id: "c1".into(),
+            section_id: "s1".into(),
+        },
+        json!({"case_id": "c1", "section_id": "s1"}),
+        "c1",
+    );
+    round_trip_exact(
+        CaseEscalated {
+            case_id: "c1".into(),
+            section_id: "s1".into(),
+            complaint_id: "c2".into(),
+        },
+        json!({"case_id": "c1", "section_id": "s1", "complaint_id": "c2"}),
+        "c1",
+    );
+    for (decide, until) in [(Some(t(5)), Some(t(6))), (None, None)] {
+        round_trip_exact(
+            CaseAccepted {
+                case_id: "c2".into(),
+                section_id: "s1".into(),
+                market: "construction".into(),
+                decide_due: decide,
+                suspend: until.is_some(),
+                suspend_until: until,
+                late: false,
+            },
+            json!({"case_id": "c2", "section_id": "s1", "market": "construction",
+                   "decide_due": decide.map(|d| d.to_rfc3339()), "suspend": until.is_some(),
+                   "suspend_until": until.map(|d| d.to_rfc3339()), "late": false}),
+            "c2",
+        );
+    }
+    round_trip_exact(
+        CaseRefused {
+            case_id: "c2".into(),
+            section_id: "s1".into(),
+            reason: "超过投诉期限".into(),
+        },
+        json!({"case_id": "c2", "section_id": "s1", "reason": "超过投诉期限"}),
+        "c2",
+    );
+    round_trip_exact(
+        RulesOverrideSet {
+            region: "330000".into(),
+            market: "construction".into(),
+            kind: "objection".into(),
+            target: "result".into(),
+            field: "answer_days".into(),
+            value: 2,
+            national_value: 3,
+            national_source: "实施条例 第五十四条".into(),
+            citation: "浙江省招标投标条例 第X条".into(),
+        },
+        json!({"region": "330000", "market": "construction", "kind": "objection",
+               "target": "result", "field": "answer_days", "value": 2, "national_value": 3,
+               "national_source": "实施条例 第五十四条", "citation": "浙江省招标投标条例 第X条"}),
+        "330000:construction:objection:result:answer_days",
+    );
+    round_trip_exact(
+        RulesOverrideRemoved {
+            region: "330000".into(),
+            market: "construction".into(),
+            kind: "objection".into(),
+            target: "result".into(),
+            field: "answer_days".into(),
+            national_value: 3,
+            reason: "条例修订".into(),
+        },
+        json!({"region": "330000", "market": "construction", "kind": "objection",
+               "target": "result", "field": "answer_days", "national_value": 3,
+               "reason": "条例修订"}),
+        "330000:construction:objection:result:answer_days",
+    );
+}
