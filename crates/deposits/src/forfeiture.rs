@@ -6,14 +6,14 @@ use crate::ledger::{Account, AccountType, Entry};
 use crate::lifecycle::liability_balance;
 use crate::service::{post_entry, section_info};
 use chrono::{DateTime, Utc};
-use ggzy_core::events::NewEvent;
 use ggzy_core::sql::{At, MaybeAt};
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Money, Result, Timestamp};
+use ggzy_events::deposits::{ForfeitureProposed, ForfeitureRejected};
+use ggzy_events::Contract as _;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// Grounds on which a deposit may be kept.
@@ -217,14 +217,17 @@ pub async fn propose(ctx: &Ctx, actor: &Actor, p: ForfeitureProposal) -> Result<
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "deposits.forfeiture.proposed",
-            "deposit_forfeiture",
-            &id,
-            json!({"forfeiture_id": id, "section_id": section_id, "org_id": org_id,
-                   "ground": p.ground.as_str(), "basis": p.ground.basis(), "reason": reason,
-                   "amount": Money::from_fen(amount).to_string(), "form": form}),
-        ),
+        ForfeitureProposed {
+            forfeiture_id: id.clone(),
+            section_id: section_id.into(),
+            org_id: org_id.into(),
+            ground: p.ground.as_str().into(),
+            basis: p.ground.basis().into(),
+            reason: reason.into(),
+            amount: Money::from_fen(amount),
+            form: form.into(),
+        }
+        .encode(),
     )
     .await?;
     let f = get_on(&mut *tx, &id).await?;
@@ -348,12 +351,12 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
             &ctx.db,
             &actor.actor_ref(),
             now,
-            NewEvent::new(
-                "deposits.forfeiture.rejected",
-                "deposit_forfeiture",
-                id,
-                json!({"forfeiture_id": id, "section_id": f.section_id, "org_id": f.org_id}),
-            ),
+            ForfeitureRejected {
+                forfeiture_id: id.into(),
+                section_id: f.section_id.clone(),
+                org_id: f.org_id.clone(),
+            }
+            .encode(),
         )
         .await?;
     }

@@ -5,10 +5,11 @@
 use crate::rules::{check_guarantee, GuaranteeKind};
 use crate::service::section_info;
 use chrono::{DateTime, NaiveDate, Utc};
-use ggzy_core::events::NewEvent;
 use ggzy_core::sql::At;
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, FieldError, Money, Result, Timestamp};
+use ggzy_events::deposits::GuaranteeRecorded;
+use ggzy_events::Contract as _;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, Ctx};
@@ -24,7 +25,6 @@ const GUARANTEE_ORG_SECTION: UniqueKey = UniqueKey::new(
     &["section_id", "org_id"],
 );
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// Longest bid validity accepted in a request (a typo guard, not a legal limit).
@@ -203,15 +203,19 @@ pub async fn record(ctx: &Ctx, actor: &Actor, g: NewGuarantee) -> Result<Guarant
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "deposits.guarantee.recorded",
-            "deposit_guarantee",
-            &id,
-            json!({"guarantee_id": id, "section_id": section_id, "org_id": org_id,
-                   "kind": g.kind.as_str(), "issuer": g.issuer.trim(), "number": g.number.trim(),
-                   "amount": g.amount.to_string(), "valid_from": g.valid_from.to_string(),
-                   "valid_until": g.valid_until.to_string(), "bid_validity_days": days}),
-        ),
+        GuaranteeRecorded {
+            guarantee_id: id.clone(),
+            section_id: section_id.clone(),
+            org_id: org_id.clone(),
+            kind: g.kind.as_str().into(),
+            issuer: g.issuer.trim().into(),
+            number: g.number.trim().into(),
+            amount: g.amount,
+            valid_from: g.valid_from,
+            valid_until: g.valid_until,
+            bid_validity_days: days,
+        }
+        .encode(),
     )
     .await?;
     let guarantee = Guarantee {

@@ -10,13 +10,13 @@ use crate::rules::{
 };
 use crate::service::{credits_of, post_entry, section_info, SectionInfo};
 use chrono::{DateTime, NaiveDate, Utc};
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ident::Market;
 use ggzy_core::sql::{At, Flag, MaybeAt};
 use ggzy_core::time::{local_date, to_micros};
 use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
 use ggzy_events::auctions::{AuctionFailed, DealConfirmed, ListingFailed, ListingRelisted};
-use ggzy_events::deposits::DepositStatusFixed;
+use ggzy_events::deposits::{DepositConverted, DepositStatusFixed, RefundDueRederived, RefundHeld};
 use ggzy_events::projects::{
     AwardConfirmed, BidRevoked, BidWithdrawn, ContractSigned, RegistrationCreated, SectionClosed,
     SectionDeadlineChanged, SectionFailed, SectionTerminated,
@@ -26,7 +26,6 @@ use ggzy_identity::{Actor, Role};
 use ggzy_store::uow::Uow;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
@@ -502,15 +501,17 @@ async fn rederive_provisional(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestam
             db,
             by,
             now,
-            NewEvent::new(
-                "deposits.refund_due.rederived",
-                "deposit_account",
-                format!("{org_id}/{section_id}"),
-                json!({"section_id": section_id, "org_id": org_id, "refund_case": case_s,
-                       "event_date": event_date.to_string(), "previous_due_date": old,
-                       "due_date": due.value.to_string(), "provisional": due.provisional(),
-                       "basis": refund_period(case).source}),
-            ),
+            RefundDueRederived {
+                section_id,
+                org_id,
+                refund_case: case_s,
+                event_date,
+                previous_due_date: date(&old)?,
+                due_date: due.value,
+                provisional: due.provisional(),
+                basis: refund_period(case).source.into(),
+            }
+            .encode(),
         )
         .await?;
     }
@@ -629,16 +630,18 @@ async fn convert_winner_deposit(
                 Entry::convert_to_price(Account::liability(winner, section_id), section_id, amount)
                     .map_err(|e| Error::internal(e.to_string()))?;
             post_entry(u.tx(), &entry, None, now).await?;
-            u.emit(NewEvent::new(
-                    "deposits.deposit.converted",
-                    "deposit_account",
-                    &key,
-                    json!({"conversion_id": id, "section_id": section_id, "org_id": winner,
-                           "deal_id": deal_id, "amount": Money::from_fen(amount).to_string(),
-                           "price": price.to_string(),
-                           "remaining_price": Money::from_fen((price.fen() - amount).max(0)).to_string(),
-                           "basis": basis}),
-                ),
+            u.emit(
+                DepositConverted {
+                    conversion_id: id,
+                    section_id: section_id.into(),
+                    org_id: winner.into(),
+                    deal_id: deal_id.into(),
+                    amount: Money::from_fen(amount),
+                    price,
+                    remaining_price: Money::from_fen((price.fen() - amount).max(0)),
+                    basis: basis.into(),
+                }
+                .encode(),
             )
             .await?;
         }
@@ -712,13 +715,14 @@ async fn relisted(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestamp, ev: &Even
                 db,
                 by,
                 now,
-                NewEvent::new(
-                    "deposits.refund.held",
-                    "deposit_account",
-                    format!("{org_id}/{section_id}"),
-                    json!({"section_id": section_id, "org_id": org_id, "reason": "relisted",
-                           "auction_id": relisted.auction_id, "round": relisted.round}),
-                ),
+                RefundHeld {
+                    section_id: section_id.clone(),
+                    org_id,
+                    reason: "relisted".into(),
+                    auction_id: relisted.auction_id.clone(),
+                    round: relisted.round,
+                }
+                .encode(),
             )
             .await?;
         }

@@ -3,13 +3,13 @@
 //! and the matcher are pure; [`import`] stores the result and records an event.
 
 use chrono::NaiveDate;
-use ggzy_core::events::NewEvent;
 use ggzy_core::time::{at_local, to_micros};
 use ggzy_core::{ids, Error, FieldError, Money, Result};
+use ggzy_events::deposits::ReconciliationCompleted;
+use ggzy_events::Contract as _;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -352,14 +352,15 @@ pub async fn import(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "deposits.reconciliation.completed",
-            "deposit_reconciliation",
-            &rec.id,
-            json!({"reconciliation_id": rec.id, "date": date.to_string(), "lines": rec.statement_lines,
-                   "differences": rec.differences.len(), "difference_total": rec.difference_total.to_string(),
-                   "clean": rec.clean}),
-        ),
+        ReconciliationCompleted {
+            reconciliation_id: rec.id.clone(),
+            date,
+            lines: rec.statement_lines as u64,
+            differences: rec.differences.len() as u64,
+            difference_total: rec.difference_total,
+            clean: rec.clean,
+        }
+        .encode(),
     )
     .await?;
     ctx.db.commit_answering(tx, 201, &rec, now).await?;

@@ -5,7 +5,7 @@ use crate::ledger::{Account, AccountType, Entry};
 use crate::rules::{accept_transfer, assess, Credit, DepositStatus, UnmatchedReason};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ggzy_core::events::{Event, NewEvent};
+use ggzy_core::events::Event;
 use ggzy_core::ident::Market;
 use ggzy_core::sql::At;
 use ggzy_core::time::{from_micros, to_micros};
@@ -18,7 +18,6 @@ use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -261,13 +260,14 @@ pub async fn open_account(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "deposits.account.issued",
-            "deposit_account",
-            &id,
-            json!({"id": id, "account_no": no, "org_id": org, "section_id": section_id,
-                   "deposit": acc.deposit.to_string()}),
-        ),
+        ggzy_events::deposits::AccountIssued {
+            id: id.clone(),
+            account_no: no.clone(),
+            org_id: org.clone(),
+            section_id: section_id.into(),
+            deposit: acc.deposit,
+        }
+        .encode(),
     )
     .await?;
     ctx.db.commit_answering(tx, 201, &acc, now).await?;

@@ -16,14 +16,14 @@
 //! admins, who read the evaluation anyway ([`service::require_reader`]). Everyone else: 403.
 
 use crate::service::{self, Sec};
-use ggzy_core::events::NewEvent;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, Result};
+use ggzy_events::evaluation::{DocumentIntegrityFailed, DocumentRead};
 use ggzy_events::projects::BidDecrypted;
+use ggzy_events::Contract as _;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// Keep the documents of a decrypted bid (`projects.bid.decrypted` with `documents`); a bid that
@@ -320,14 +320,17 @@ pub async fn read(
                 &ctx.db,
                 &by,
                 now,
-                NewEvent::new(
-                    "evaluation.document.integrity_failed",
-                    "section",
-                    section_id,
-                    json!({"section_id": section_id, "bid_id": bid_id, "org_id": d.org_id, "n": n,
-                           "name": d.name, "sha256": d.sha256, "stored_sha256": stored,
-                           "missing": stored.is_none()}),
-                ),
+                DocumentIntegrityFailed {
+                    section_id: section_id.into(),
+                    bid_id: bid_id.into(),
+                    org_id: d.org_id.clone(),
+                    n,
+                    name: d.name.clone(),
+                    sha256: d.sha256.clone(),
+                    missing: stored.is_none(),
+                    stored_sha256: stored,
+                }
+                .encode(),
             )
             .await?;
             ctx.db.commit(tx).await?;
@@ -347,15 +350,21 @@ pub async fn read(
         &ctx.db,
         &by,
         now,
-        NewEvent::new(
-            "evaluation.document.read",
-            "section",
-            section_id,
-            json!({"section_id": section_id, "bid_id": bid_id, "org_id": d.org_id,
-                   "org_name": entry.org_name, "n": n, "name": d.name, "size": d.size,
-                   "sha256": d.sha256, "reader": actor.user_id, "role": actor.role.as_str(),
-                   "expert_id": expert, "read_at": to_micros(now)}),
-        ),
+        DocumentRead {
+            section_id: section_id.into(),
+            bid_id: bid_id.into(),
+            org_id: d.org_id.clone(),
+            org_name: entry.org_name.clone(),
+            n,
+            name: d.name.clone(),
+            size: d.size,
+            sha256: d.sha256.clone(),
+            reader: actor.user_id.clone(),
+            role: actor.role.as_str().into(),
+            expert_id: expert,
+            read_at: to_micros(now),
+        }
+        .encode(),
     )
     .await?;
     ctx.db.commit(tx).await?;

@@ -161,6 +161,16 @@ pub enum TieRule {
     HigherNonPrice,
 }
 
+impl TieRule {
+    /// The rule's name as the documents declare it (its serde name).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TieRule::LowerPrice => "lower_price",
+            TieRule::HigherNonPrice => "higher_non_price",
+        }
+    }
+}
+
 /// Points of all criteria together (评标规定 第三十四条 weighs criteria; the 100-point scale is the
 /// tender documents' convention this platform enforces).
 pub const TOTAL_POINTS: Decimal = Decimal::ONE_HUNDRED;

@@ -10,10 +10,16 @@
 
 use crate::rules::{self, Method, MethodSpec, PriceScore, Rankable};
 use chrono::{DateTime, Utc};
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::sql::{Flag, Json};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Error, Result, Timestamp};
+use ggzy_events::evaluation::{
+    ChairElected, ClarificationAnswered, ClarificationRequested, DrawnTieGroup, MethodDeclared,
+    PriceAbnormallyLow, PriceCheckRecorded, ReportMemberSigned, ReviewSubmitted, ScoresSubmitted,
+    TieDrawn,
+};
+use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Ctx, Db, Tx};

@@ -31,6 +31,7 @@ pub fn catalogue() -> Vec<Entry> {
         crate::evaluation::entries(),
         crate::experts::entries(),
         crate::identity::entries(),
+        crate::monitoring::entries(),
         crate::projects::entries(),
         crate::publishing::entries(),
         crate::remedies::entries(),

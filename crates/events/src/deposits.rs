@@ -8,7 +8,7 @@ use crate::{Contract, Entry, Field};
 use ggzy_core::Money;
 use serde::{Deserialize, Serialize};
 
-/// The aggregate of both contracts.
+/// The aggregate of the contracts about one bidder's deposit for one section.
 pub const AGGREGATE: &str = "deposit_account";
 
 fn account_id(org_id: &str, section_id: &str) -> String {
@@ -232,6 +232,239 @@ impl DepositForfeited {
     }
 }
 
+/// Declares a contract whose aggregate is one bidder's deposit for one section
+/// (`deposit_account`, id `<org_id>/<section_id>`): the payload struct (it must have `org_id` and
+/// `section_id` string fields), its [`Contract`] impl and its catalogue entry — what
+/// [`contract!`](crate::contract) does for an aggregate id that is one field.
+macro_rules! account_contract {
+    (
+        $(#[doc = $doc:literal])*
+        $ty:ident = $name:literal {
+            $(
+                $(#[doc = $fdoc:literal])*
+                $(#[serde($($sattr:tt)*)])*
+                $field:ident : $fty:ty
+            ),* $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct $ty {
+            $(
+                $(#[doc = $fdoc])*
+                $(#[serde($($sattr)*)])*
+                pub $field: $fty,
+            )*
+        }
+
+        impl Contract for $ty {
+            const NAME: &'static str = $name;
+            const VERSION: u32 = 1;
+            const AGGREGATE: &'static str = AGGREGATE;
+            fn aggregate_id(&self) -> String {
+                account_id(&self.org_id, &self.section_id)
+            }
+        }
+
+        impl $ty {
+            /// This contract in the catalogue (`docs/events.md`).
+            pub fn entry() -> Entry {
+                Entry {
+                    name: $name,
+                    version: 1,
+                    aggregate: AGGREGATE,
+                    doc: concat!($($doc, "\n",)* "Aggregate id `<org_id>/<section_id>`.\n"),
+                    fields: vec![$(
+                        field(stringify!($field), stringify!($fty), concat!($($fdoc, " "),*))
+                    ),*],
+                }
+            }
+        }
+    };
+}
+
+account_contract! {
+    /// The winner's deposit, up to the required amount, became part of the price (抵作价款), once
+    /// per deal.
+    DepositConverted = "deposits.deposit.converted" {
+        conversion_id: String,
+        section_id: String,
+        /// The winner.
+        org_id: String,
+        deal_id: String,
+        /// The deposit converted.
+        amount: Money,
+        /// The deal's price.
+        price: Money,
+        /// What the winner still owes of the price (never below zero).
+        remaining_price: Money,
+        /// The rule of the conversion (law and article).
+        basis: String,
+    }
+}
+
+account_contract! {
+    /// A settled refund not yet instructed is withdrawn because the failed listing was re-listed
+    /// (重新挂牌): the bidder's deposit stays for the next round.
+    RefundHeld = "deposits.refund.held" {
+        section_id: String,
+        org_id: String,
+        /// `relisted`.
+        reason: String,
+        auction_id: String,
+        /// The re-listing round, when the auctions area named it (null otherwise).
+        round: Option<i64>,
+    }
+}
+
+account_contract! {
+    /// A holiday schedule was imported and a provisional refund due date was computed again with
+    /// it (the settlement and its unpaid instructions take the new date).
+    RefundDueRederived = "deposits.refund_due.rederived" {
+        section_id: String,
+        org_id: String,
+        /// The refund case (`land_tender_loser`, `procurement_loser` …).
+        refund_case: String,
+        /// The day the refund period starts from (Beijing date).
+        event_date: chrono::NaiveDate,
+        /// The due date before.
+        previous_due_date: chrono::NaiveDate,
+        /// The due date now.
+        due_date: chrono::NaiveDate,
+        /// Still provisional (another year of the period has no schedule).
+        provisional: bool,
+        /// The rule of the period (law and article).
+        basis: String,
+    }
+}
+
+crate::contract! {
+    /// A bidder's virtual sub-account (虚拟子账户) for a section is issued, on its first request.
+    /// The aggregate id is the account's own id (not `<org_id>/<section_id>`).
+    AccountIssued = "deposits.account.issued", version 1, aggregate "deposit_account" by id {
+        /// The account's id.
+        id: String,
+        /// The virtual sub-account number the bidder pays into.
+        account_no: String,
+        org_id: String,
+        section_id: String,
+        /// The deposit the section requires.
+        deposit: Money,
+    }
+}
+
+crate::contract! {
+    /// Staff propose to forfeit a bidder's deposit (不予退还); a second staff member approves
+    /// (`deposits.deposit.forfeited`) or rejects it.
+    ForfeitureProposed = "deposits.forfeiture.proposed", version 1, aggregate "deposit_forfeiture" by forfeiture_id {
+        forfeiture_id: String,
+        section_id: String,
+        org_id: String,
+        /// The ground (rule code).
+        ground: String,
+        /// The ground's law and article.
+        basis: String,
+        /// Why, in the words of the record.
+        reason: String,
+        /// The amount to keep: the cash held up to the required deposit, or the deposit.
+        amount: Money,
+        /// `cash` or `guarantee`.
+        form: String,
+    }
+}
+
+crate::contract! {
+    /// The second staff member rejected a proposed forfeiture (the deposit is refunded as usual).
+    ForfeitureRejected = "deposits.forfeiture.rejected", version 1, aggregate "deposit_forfeiture" by forfeiture_id {
+        forfeiture_id: String,
+        section_id: String,
+        org_id: String,
+    }
+}
+
+crate::contract! {
+    /// A bank or insurance guarantee (保函) is recorded as a bidder's deposit for a section.
+    GuaranteeRecorded = "deposits.guarantee.recorded", version 1, aggregate "deposit_guarantee" by guarantee_id {
+        guarantee_id: String,
+        section_id: String,
+        org_id: String,
+        /// `bank_guarantee`, `guarantee_insurance` or `electronic_guarantee`.
+        kind: String,
+        /// The issuing bank or insurer.
+        issuer: String,
+        /// The guarantee's number.
+        number: String,
+        /// The amount guaranteed.
+        amount: Money,
+        valid_from: chrono::NaiveDate,
+        valid_until: chrono::NaiveDate,
+        /// The bid validity period it covers, in days (0: not given).
+        bid_validity_days: i64,
+    }
+}
+
+crate::contract! {
+    /// A guarantee is released (returned to the bidder) when the section's refund case is settled.
+    GuaranteeReleased = "deposits.guarantee.released", version 1, aggregate "deposit_guarantee" by guarantee_id {
+        guarantee_id: String,
+        section_id: String,
+        org_id: String,
+        kind: String,
+        issuer: String,
+        number: String,
+        /// The amount guaranteed in fen (分) as a decimal integer string (`"5000000"` is
+        /// 50 000.00 CNY) — what the producer always wrote, unlike the yuan strings elsewhere.
+        amount: String,
+        /// The refund case that released it.
+        reason: String,
+    }
+}
+
+crate::contract! {
+    /// One day's bank statement was imported and reconciled with the deposit ledger.
+    ReconciliationCompleted = "deposits.reconciliation.completed", version 1, aggregate "deposit_reconciliation" by reconciliation_id {
+        reconciliation_id: String,
+        /// The statement's day.
+        date: chrono::NaiveDate,
+        /// Lines in the statement.
+        lines: u64,
+        /// How many differences were found.
+        differences: u64,
+        /// Σ |statement − ledger| over the differences; zero on a clean day.
+        difference_total: Money,
+        /// No difference.
+        clean: bool,
+    }
+}
+
+crate::contract! {
+    /// The bank confirmed a refund paid (principal and interest left the bank).
+    RefundPaid = "deposits.refund.paid", version 1, aggregate "deposit_refund" by refund_id {
+        refund_id: String,
+        /// None (null) for money that matched no bidder's deposit.
+        org_id: Option<String>,
+        section_id: Option<String>,
+        /// The principal.
+        amount: Money,
+        interest: Money,
+        /// The bank's transaction id of the payment (流水号).
+        bank_txn_id: String,
+        #[serde(with = "crate::time")]
+        paid_at: chrono::DateTime<chrono::Utc>,
+        /// Paid after the due date (Beijing date).
+        late: bool,
+    }
+}
+
+crate::contract! {
+    /// A refund instruction the bank had not confirmed was sent again.
+    RefundRetried = "deposits.refund.retried", version 1, aggregate "deposit_refund" by refund_id {
+        refund_id: String,
+        /// The attempt this is (2 for the first retry).
+        attempt: i64,
+    }
+}
+
 /// This module's contracts, for the catalogue.
 pub(crate) fn entries() -> Vec<crate::Entry> {
     vec![
@@ -241,5 +474,16 @@ pub(crate) fn entries() -> Vec<crate::Entry> {
         TransferReceived::entry(),
         RefundInstructed::entry(),
         DepositForfeited::entry(),
+        DepositConverted::entry(),
+        RefundHeld::entry(),
+        RefundDueRederived::entry(),
+        AccountIssued::entry(),
+        ForfeitureProposed::entry(),
+        ForfeitureRejected::entry(),
+        GuaranteeRecorded::entry(),
+        GuaranteeReleased::entry(),
+        ReconciliationCompleted::entry(),
+        RefundPaid::entry(),
+        RefundRetried::entry(),
     ]
 }

@@ -47,6 +47,7 @@ pub mod deposits;
 pub mod evaluation;
 pub mod experts;
 pub mod identity;
+pub mod monitoring;
 pub mod projects;
 pub mod publishing;
 pub mod remedies;

@@ -191,6 +191,154 @@ contract! {
     }
 }
 
+contract! {
+    /// A booking could not follow its section's new opening time (the room is taken or closed
+    /// then): it keeps its window, marked with the conflict, for staff to resolve.
+    BookingConflict = "venues.booking.conflict", version 1, aggregate "booking" by booking_id {
+        booking_id: String,
+        section_id: String,
+        room_id: String,
+        room_name: String,
+        /// The booking's window, unchanged.
+        #[serde(with = "crate::time")]
+        start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        end: DateTime<Utc>,
+        /// The section's new opening time the booking could not follow.
+        #[serde(with = "crate::time")]
+        new_opening_at: DateTime<Utc>,
+        /// The refusal's rule id (`booking.overlap` …).
+        rule: String,
+        /// What the booking now shows: the rule, the new time and why.
+        detail: String,
+    }
+}
+
+contract! {
+    /// Staff linked an expert-pool id to a login account (for the expert's "my sessions").
+    ExpertAccountLinked = "venues.expert_account.linked", version 1, aggregate "expert" by expert_id {
+        expert_id: String,
+        /// The account's login name.
+        username: String,
+    }
+}
+
+contract! {
+    /// A room is blocked for a window (maintenance …): it cannot be booked then.
+    RoomBlocked = "venues.room.blocked", version 1, aggregate "room" by room_id {
+        room_id: String,
+        block_id: String,
+        #[serde(with = "crate::time")]
+        start: DateTime<Utc>,
+        #[serde(with = "crate::time")]
+        end: DateTime<Utc>,
+        reason: String,
+    }
+}
+
+/// What a room update changed: only the changed members are present, each with its new value.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChangedRoomFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `evaluation_room`, `opening_hall` …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equipment: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isolated: Option<bool>,
+    /// Opening hours, `HH:MM` (both present when the hours changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes: Option<String>,
+}
+
+impl ChangedRoomFields {
+    /// Nothing changed (then no event is written).
+    pub fn is_empty(&self) -> bool {
+        *self == ChangedRoomFields::default()
+    }
+}
+
+contract! {
+    /// A room's name, kind, floor, capacity, equipment, isolation or hours changed (its networks
+    /// change through `venues.room.networks_changed`).
+    RoomUpdated = "venues.room.updated", version 1, aggregate "room" by room_id {
+        room_id: String,
+        /// The room's name after the change.
+        name: String,
+        changed: crate::venues::ChangedRoomFields,
+    }
+}
+
+contract! {
+    /// A person (bidder's representative, agency staff …) is put on a booking's door roster.
+    RosterAdded = "venues.roster.added", version 1, aggregate "booking" by booking_id {
+        booking_id: String,
+        person_id: String,
+        /// `bidder_rep`, `agency`, `expert` …
+        role: String,
+        name: String,
+        /// The person's resident id, masked.
+        resident_id: String,
+    }
+}
+
+contract! {
+    /// An expert of the drawn committee is added to an evaluation session (and to its door roster
+    /// when the expert's resident id is known). The committee is secret: the expert is named by
+    /// pool id only.
+    SessionExpertAdded = "venues.session.expert_added", version 1, aggregate "session" by session_id {
+        session_id: String,
+        expert_id: String,
+        /// Put on the door roster too.
+        on_door_roster: bool,
+    }
+}
+
+contract! {
+    /// A person passed a room's door (entry or exit allowed).
+    DoorAllowed = "venues.door.allowed", version 1, aggregate "room" by room_id {
+        room_id: String,
+        /// `in` or `out`.
+        direction: String,
+        /// The person's resident id, masked.
+        resident_id: String,
+        /// The booking the person is on the roster of; null when on none.
+        booking_id: Option<String>,
+        /// The person's role on the roster; null when on none.
+        role: Option<String>,
+        /// The person handed in phones and other communication devices.
+        phone_deposited: bool,
+        /// Always null for an allowed passage (the member is shared with `venues.door.refused`).
+        reason: Option<String>,
+    }
+}
+
+contract! {
+    /// The door refused a person (not on the roster, outside the session, phone not deposited …).
+    DoorRefused = "venues.door.refused", version 1, aggregate "room" by room_id {
+        room_id: String,
+        /// `in` or `out`.
+        direction: String,
+        /// The person's resident id, masked.
+        resident_id: String,
+        /// The booking the person is on the roster of; null when on none.
+        booking_id: Option<String>,
+        /// The person's role on the roster; null when on none.
+        role: Option<String>,
+        phone_deposited: bool,
+        /// The refusal's rule (`door.not_on_roster` …).
+        reason: String,
+    }
+}
+
 /// This module's contracts, for the catalogue.
 pub(crate) fn entries() -> Vec<crate::Entry> {
     vec![
@@ -205,5 +353,13 @@ pub(crate) fn entries() -> Vec<crate::Entry> {
         BookingConfirmed::entry(),
         BookingCancelled::entry(),
         BookingExpired::entry(),
+        BookingConflict::entry(),
+        ExpertAccountLinked::entry(),
+        RoomBlocked::entry(),
+        RoomUpdated::entry(),
+        RosterAdded::entry(),
+        SessionExpertAdded::entry(),
+        DoorAllowed::entry(),
+        DoorRefused::entry(),
     ]
 }

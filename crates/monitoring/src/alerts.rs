@@ -4,15 +4,20 @@
 
 use crate::rules::{Catalogue, Finding, RuleConfig, RuleOverride, Severity};
 use chrono::{DateTime, Utc};
-use ggzy_core::events::{ActorRef, NewEvent};
+use ggzy_core::events::ActorRef;
 use ggzy_core::sql::{At, Flag, MaybeAt};
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result, Timestamp};
+use ggzy_events::monitoring::{
+    AlertAcknowledged, AlertAction, AlertDismissed, AlertNoted, AlertRaised, AlertResolved,
+    AlertState, RuleUpdated,
+};
+use ggzy_events::Contract as _;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::filter::Filter;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -109,60 +114,31 @@ fn alert_from_row(r: AlertRow) -> Alert {
     }
 }
 
-/// The payload of every `monitoring.alert.*` event: the alert as it is after the change, and for
-/// a person's or the system's action its note and who.
-#[derive(Serialize)]
-struct AlertEvent<'a> {
-    alert_id: &'a str,
-    rule_id: &'a str,
-    severity: Severity,
-    subject: &'a str,
-    signal_key: &'a str,
-    section_id: Option<&'a str>,
-    project_id: Option<&'a str>,
-    status: &'a str,
-    assignee: Option<&'a str>,
-    message_zh: &'a str,
-    message_en: &'a str,
-    evidence: &'a Value,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    note: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    by: Option<&'a str>,
-}
-
-impl<'a> AlertEvent<'a> {
-    fn of(a: &'a Alert) -> Self {
-        AlertEvent {
-            alert_id: &a.id,
-            rule_id: &a.rule_id,
-            severity: a.severity,
-            subject: &a.subject,
-            signal_key: &a.signal_key,
-            section_id: a.section_id.as_deref(),
-            project_id: a.project_id.as_deref(),
-            status: &a.status,
-            assignee: a.assignee.as_deref(),
-            message_zh: &a.message_zh,
-            message_en: &a.message_en,
-            evidence: &a.evidence,
-            note: None,
-            by: None,
-        }
-    }
-
-    /// With the action's note and who acted.
-    fn noted(self, note: &'a str, by: &'a str) -> Value {
-        json!(AlertEvent {
-            note: Some(note),
-            by: Some(by),
-            ..self
-        })
+/// The alert as the `monitoring.alert.*` events carry it (after the change).
+fn alert_state(a: &Alert) -> AlertState {
+    AlertState {
+        alert_id: a.id.clone(),
+        rule_id: a.rule_id.clone(),
+        severity: a.severity.as_str().into(),
+        subject: a.subject.clone(),
+        signal_key: a.signal_key.clone(),
+        section_id: a.section_id.clone(),
+        project_id: a.project_id.clone(),
+        status: a.status.clone(),
+        assignee: a.assignee.clone(),
+        message_zh: a.message_zh.clone(),
+        message_en: a.message_en.clone(),
+        evidence: a.evidence.clone(),
     }
 }
 
-fn alert_payload(a: &Alert) -> Value {
-    json!(AlertEvent::of(a))
+/// The alert after a person's or the system's action, with its note and who acted.
+fn alert_action(a: &Alert, note: &str, by: &str) -> AlertAction {
+    AlertAction {
+        alert: alert_state(a),
+        note: note.into(),
+        by: by.into(),
+    }
 }
 
 /// Where an alert belongs.
@@ -240,7 +216,7 @@ pub async fn raise(
         db,
         &ActorRef::system("monitoring"),
         now,
-        NewEvent::new("monitoring.alert.raised", "alert", &id, alert_payload(&a)),
+        AlertRaised(alert_state(&a)).encode(),
     )
     .await?;
     Ok(Some(id))
@@ -502,21 +478,15 @@ pub async fn handle(
             .await?;
     }
     let after = load_in(&mut tx, id).await?;
-    let verb = match action {
-        Action::Acknowledge => "acknowledged",
-        Action::Resolve => "resolved",
-        Action::Dismiss => "dismissed",
-        Action::Note => "noted",
+    // One contract per verb (`monitoring.alert.acknowledged` …), the same payload.
+    let done = alert_action(&after, &note, &actor.username);
+    let event = match action {
+        Action::Acknowledge => AlertAcknowledged(done).encode(),
+        Action::Resolve => AlertResolved(done).encode(),
+        Action::Dismiss => AlertDismissed(done).encode(),
+        Action::Note => AlertNoted(done).encode(),
     };
-    let payload = AlertEvent::of(&after).noted(&note, &actor.username);
-    emit(
-        &mut tx,
-        &ctx.db,
-        &actor.actor_ref(),
-        now,
-        NewEvent::new(format!("monitoring.alert.{verb}"), "alert", id, payload),
-    )
-    .await?;
+    emit(&mut tx, &ctx.db, &actor.actor_ref(), now, event).await?;
     let detail = detail_on(&mut tx, &ctx.db, id).await?;
     ctx.db.commit_answering(tx, 200, &detail, now).await?;
     Ok(detail)
@@ -564,13 +534,12 @@ pub async fn resolve_by_system(
             .execute(&mut **tx)
             .await?;
         let after = load_in(tx, &a.id).await?;
-        let payload = AlertEvent::of(&after).noted(why, "system");
         emit(
             tx,
             db,
             &ActorRef::system("monitoring"),
             now,
-            NewEvent::new("monitoring.alert.resolved", "alert", &a.id, payload),
+            AlertResolved(alert_action(&after, why, "system")).encode(),
         )
         .await?;
         n += 1;
@@ -671,8 +640,13 @@ pub async fn update_rule(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new("monitoring.rule.updated", "monitoring_rule", id,
-            json!({"rule_id": id, "enabled": r.enabled, "severity": r.severity, "params": r.params})),
+        RuleUpdated {
+            rule_id: id.into(),
+            enabled: r.enabled,
+            severity: r.severity.as_str().into(),
+            params: r.params.clone(),
+        }
+        .encode(),
     )
     .await?;
     ctx.db.commit_answering(tx, 200, &r, now).await?;

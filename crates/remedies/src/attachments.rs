@@ -10,15 +10,15 @@ use crate::service::{load_section_public, party_of};
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use ggzy_core::error::{Error, Violations};
-use ggzy_core::events::NewEvent;
 use ggzy_core::ids;
 use ggzy_core::sql::At;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
+use ggzy_events::remedies::AttachmentUploaded;
+use ggzy_events::Contract as _;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
@@ -226,13 +226,14 @@ async fn record(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "remedies.attachment.uploaded",
-            "remedy_attachment",
-            id,
-            json!({"attachment_id": id, "section_id": section_id, "content_type": content_type,
-                   "size": size, "sha256": sha}),
-        ),
+        AttachmentUploaded {
+            attachment_id: id.into(),
+            section_id: section_id.into(),
+            content_type: content_type.into(),
+            size,
+            sha256: sha.into(),
+        }
+        .encode(),
     )
     .await?;
     let out = Attachment {

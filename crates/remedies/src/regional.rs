@@ -18,15 +18,15 @@
 //! regional document. Events `remedies.rules.override_set`, `remedies.rules.override_removed`.
 
 use crate::rules::{Kind, RaiseFrom, RemedyRule, Target};
-use ggzy_core::events::NewEvent;
 use ggzy_core::regional::{self, Overridable, Override, RegionalValue};
 use ggzy_core::sql::At;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Error, Result, Timestamp};
+use ggzy_events::remedies::{RulesOverrideRemoved, RulesOverrideSet};
+use ggzy_events::Contract as _;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// Which way a region may move a value (shared by every rules table: `ggzy_core::regional`).
@@ -351,27 +351,23 @@ pub async fn set_override(
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await?;
-    let key = format!(
-        "{region}:{}:{}:{}:{}",
-        rule.market,
-        rule.kind.as_str(),
-        rule.target.as_str(),
-        f.field
-    );
     emit(
         &mut tx,
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "remedies.rules.override_set",
-            "remedy_rules",
-            key,
-            json!({"region": region, "market": rule.market, "kind": rule.kind.as_str(),
-                   "target": rule.target.as_str(), "field": f.field, "value": input.value,
-                   "national_value": legal, "national_source": rule.source,
-                   "citation": citation}),
-        ),
+        RulesOverrideSet {
+            region: region.clone(),
+            market: rule.market.clone(),
+            kind: rule.kind.as_str().into(),
+            target: rule.target.as_str().into(),
+            field: f.field.into(),
+            value: input.value,
+            national_value: legal,
+            national_source: rule.source.clone(),
+            citation: citation.clone(),
+        }
+        .encode(),
     )
     .await?;
     let answer = RemedyRuleEntry {
@@ -435,20 +431,16 @@ pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: RemedyOverrideRemo
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "remedies.rules.override_removed",
-            "remedy_rules",
-            format!(
-                "{region}:{}:{}:{}:{}",
-                rule.market,
-                rule.kind.as_str(),
-                rule.target.as_str(),
-                f.field
-            ),
-            json!({"region": region, "market": rule.market, "kind": rule.kind.as_str(),
-                   "target": rule.target.as_str(), "field": f.field, "national_value": legal,
-                   "reason": reason}),
-        ),
+        RulesOverrideRemoved {
+            region: region.clone(),
+            market: rule.market.clone(),
+            kind: rule.kind.as_str().into(),
+            target: rule.target.as_str().into(),
+            field: f.field.into(),
+            national_value: legal,
+            reason: reason.clone(),
+        }
+        .encode(),
     )
     .await?;
     ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;

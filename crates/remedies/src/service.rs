@@ -9,7 +9,7 @@ use crate::rules::{
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::calendar::Reckoned;
 use ggzy_core::error::{Error, Violations};
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ids;
 use ggzy_core::period::{day_of_end, Days};
 use ggzy_core::sql::{At, Flag, MaybeAt};

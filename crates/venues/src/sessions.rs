@@ -10,7 +10,7 @@ use crate::service::{
     BookingDbRow, RoomDbRow, RoomRow, BOOKING_COLS, ROOM_COLS,
 };
 use chrono::{DateTime, Utc};
-use ggzy_core::events::{ActorRef, Event, NewEvent};
+use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ident::{ResidentId, Uscc};
 use ggzy_core::money::Money;
 use ggzy_core::sql::At;
@@ -369,15 +369,18 @@ pub(crate) async fn follow_deadline(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Ev
                     db,
                     &by,
                     now,
-                    NewEvent::new(
-                        "venues.booking.conflict",
-                        "booking",
-                        &b.id,
-                        json!({"booking_id": b.id, "section_id": b.section_id, "room_id": b.room_id,
-                               "room_name": room.name, "start": b.start.to_rfc3339(),
-                               "end": b.end.to_rfc3339(), "new_opening_at": new_opening.to_rfc3339(),
-                               "rule": rule, "detail": why}),
-                    ),
+                    ggzy_events::venues::BookingConflict {
+                        booking_id: b.id.clone(),
+                        section_id: b.section_id.clone(),
+                        room_id: b.room_id.clone(),
+                        room_name: room.name.clone(),
+                        start: b.start,
+                        end: b.end,
+                        new_opening_at: new_opening,
+                        rule: rule.into(),
+                        detail: why,
+                    }
+                    .encode(),
                 )
                 .await?;
             }

@@ -175,12 +175,11 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
                 db,
                 &by,
                 now,
-                NewEvent::new(
-                    "deposits.refund.retried",
-                    "deposit_refund",
-                    &id,
-                    json!({"refund_id": id, "attempt": attempts + 1}),
-                ),
+                ggzy_events::deposits::RefundRetried {
+                    refund_id: id.clone(),
+                    attempt: attempts + 1,
+                }
+                .encode(),
             )
             .await?;
             db.commit(tx).await?;
@@ -415,15 +414,17 @@ pub(super) async fn release_guarantee(
         db,
         by,
         now,
-        NewEvent::new(
-            "deposits.guarantee.released",
-            "deposit_guarantee",
-            &id,
-            json!({"guarantee_id": id, "section_id": section_id, "org_id": org_id,
-                   "kind": g.kind, "issuer": g.issuer,
-                   "number": g.number,
-                   "amount": g.amount_fen.to_string(), "reason": case}),
-        ),
+        ggzy_events::deposits::GuaranteeReleased {
+            guarantee_id: id,
+            section_id: section_id.into(),
+            org_id: org_id.into(),
+            kind: g.kind,
+            issuer: g.issuer,
+            number: g.number,
+            amount: g.amount_fen.to_string(),
+            reason: case.into(),
+        }
+        .encode(),
     )
     .await?;
     db.commit(tx).await?;

@@ -230,15 +230,17 @@ pub async fn confirm_refund(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "deposits.refund.paid",
-            "deposit_refund",
-            &refund.id,
-            json!({"refund_id": refund.id, "org_id": refund.org_id, "section_id": refund.section_id,
-                   "amount": refund.amount.to_string(), "interest": refund.interest.to_string(),
-                   "bank_txn_id": txn, "paid_at": c.paid_at.to_rfc3339(),
-                   "late": rules_late(&refund.due_date, c.paid_at)}),
-        ),
+        ggzy_events::deposits::RefundPaid {
+            refund_id: refund.id.clone(),
+            org_id: refund.org_id.clone(),
+            section_id: refund.section_id.clone(),
+            amount: refund.amount,
+            interest: refund.interest,
+            bank_txn_id: txn.clone(),
+            paid_at: c.paid_at,
+            late: rules_late(&refund.due_date, c.paid_at),
+        }
+        .encode(),
     )
     .await?;
     let r: RefundRow = sqlx::query_as(&format!(

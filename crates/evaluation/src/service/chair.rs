@@ -49,16 +49,11 @@ pub async fn vote_chair(
     let members = load_members(&mut tx, section_id).await?;
     let chair = chair_of(&members);
     if let Some(c) = &chair {
-        section_event(
-            &mut tx,
-            ctx,
-            &actor.actor_ref(),
-            now,
-            "evaluation.chair.elected",
-            section_id,
-            json!({"section_id": section_id, "expert_id": c}),
-        )
-        .await?;
+        let elected = ChairElected {
+            section_id: section_id.into(),
+            expert_id: c.clone(),
+        };
+        section_event(&mut tx, ctx, &actor.actor_ref(), now, &elected).await?;
     }
     let bids = opened_bids(&sec);
     let p = progress(&mut tx, &sec, &members, &bids).await?;

@@ -115,17 +115,13 @@ pub async fn ask(
     .bind(to_micros(now))
     .execute(&mut *tx)
     .await?;
-    section_event(
-        &mut tx,
-        ctx,
-        &actor.actor_ref(),
-        now,
-        "evaluation.clarification.requested",
-        section_id,
-        json!({"clarification_id": c.id, "section_id": section_id, "org_id": c.org_id,
-                   "reply_by": c.reply_by.to_rfc3339()}),
-    )
-    .await?;
+    let requested = ClarificationRequested {
+        clarification_id: c.id.clone(),
+        section_id: section_id.into(),
+        org_id: c.org_id.clone(),
+        reply_by: c.reply_by,
+    };
+    section_event(&mut tx, ctx, &actor.actor_ref(), now, &requested).await?;
     ctx.db.commit_answering(tx, 201, &c, now).await?;
     Ok(c)
 }
@@ -234,16 +230,12 @@ pub async fn answer(
     .await?
     .rows_affected();
     ggzy_store::expect_one(n, "clarification.answered", "answered concurrently")?;
-    section_event(
-        &mut tx,
-        ctx,
-        &actor.actor_ref(),
-        now,
-        "evaluation.clarification.answered",
-        &section_id,
-        json!({"clarification_id": clarification_id, "section_id": section_id, "org_id": org_id}),
-    )
-    .await?;
+    let answered = ClarificationAnswered {
+        clarification_id: clarification_id.into(),
+        section_id: section_id.clone(),
+        org_id: org_id.clone(),
+    };
+    section_event(&mut tx, ctx, &actor.actor_ref(), now, &answered).await?;
     let c = load_clarifications(&mut tx, &section_id, Some(&org_id))
         .await?
         .into_iter()

@@ -291,24 +291,15 @@ pub(super) async fn member_tx(
     Ok((tx, sec, me))
 }
 
-/// Write one of the section's evaluation events in the use case's transaction.
-pub(super) async fn section_event(
+/// Write one of the section's evaluation events (its contract) in the use case's transaction.
+pub(super) async fn section_event<C: Contract + Sync>(
     tx: &mut Tx,
     ctx: &Ctx,
     by: &ActorRef,
     now: Timestamp,
-    event_type: &str,
-    section_id: &str,
-    payload: Value,
+    event: &C,
 ) -> Result<()> {
-    emit(
-        tx,
-        &ctx.db,
-        by,
-        now,
-        NewEvent::new(event_type, "section", section_id, payload),
-    )
-    .await?;
+    emit(tx, &ctx.db, by, now, event.encode()).await?;
     Ok(())
 }
 
@@ -330,15 +321,13 @@ pub(super) async fn stage_submitted(
     expert_id: &str,
     stage: Stage,
 ) -> Result<()> {
-    let (sql, event_type) = match stage {
-        Stage::Review => (
-            "UPDATE eval_members SET reviewed_at = $1 WHERE section_id = $2 AND expert_id = $3",
-            "evaluation.review.submitted",
-        ),
-        Stage::Scoring => (
-            "UPDATE eval_members SET scored_at = $1 WHERE section_id = $2 AND expert_id = $3",
-            "evaluation.scores.submitted",
-        ),
+    let sql = match stage {
+        Stage::Review => {
+            "UPDATE eval_members SET reviewed_at = $1 WHERE section_id = $2 AND expert_id = $3"
+        }
+        Stage::Scoring => {
+            "UPDATE eval_members SET scored_at = $1 WHERE section_id = $2 AND expert_id = $3"
+        }
     };
     sqlx::query(sql)
         .bind(to_micros(now))
@@ -346,16 +335,23 @@ pub(super) async fn stage_submitted(
         .bind(expert_id)
         .execute(&mut **tx)
         .await?;
-    section_event(
-        tx,
-        ctx,
-        by,
-        now,
-        event_type,
-        section_id,
-        json!({"section_id": section_id, "expert_id": expert_id}),
-    )
-    .await
+    let (section_id, expert_id) = (section_id.to_string(), expert_id.to_string());
+    match stage {
+        Stage::Review => {
+            let ev = ReviewSubmitted {
+                section_id,
+                expert_id,
+            };
+            section_event(tx, ctx, by, now, &ev).await
+        }
+        Stage::Scoring => {
+            let ev = ScoresSubmitted {
+                section_id,
+                expert_id,
+            };
+            section_event(tx, ctx, by, now, &ev).await
+        }
+    }
 }
 
 /// A stage's submission covers exactly `expected` (the opened bids, or the bids left after the

@@ -72,16 +72,11 @@ pub async fn declare_method(
         .bind(section_id)
         .execute(&mut *tx)
         .await?;
-    section_event(
-        &mut tx,
-        ctx,
-        &actor.actor_ref(),
-        now,
-        "evaluation.method.declared",
-        section_id,
-        json!({"section_id": section_id, "method": spec}),
-    )
-    .await?;
+    let declared = MethodDeclared {
+        section_id: section_id.into(),
+        method: serde_json::to_value(&spec).map_err(|e| Error::internal(e.to_string()))?,
+    };
+    section_event(&mut tx, ctx, &actor.actor_ref(), now, &declared).await?;
     ctx.db.commit_answering(tx, 200, &spec, now).await?;
     Ok(spec)
 }

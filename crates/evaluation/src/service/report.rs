@@ -333,27 +333,20 @@ pub(crate) async fn assemble(
 
 /// The lot as the report and `evaluation.tie.drawn` show it: the seed (null before the draw) and
 /// each tied group in its order with every bid's key.
+/// How a lot's keys are computed and ordered (in the report and `evaluation.tie.drawn`).
+const LOT_RULE: &str =
+    "each tied bid's key is the SHA-256 (hex) of \"<seed>:<org_id>\"; the lower key ranks first";
+
 fn lot_record(seed: Option<&str>, lots: &[Vec<String>]) -> Value {
     json!({
         "seed": seed,
-        "rule": "each tied bid's key is the SHA-256 (hex) of \"<seed>:<org_id>\"; the lower key ranks first",
+        "rule": LOT_RULE,
         "groups": lots.iter().map(|g| json!({
             "order": g,
             "keys": seed.map(|s| g.iter().map(|o| (o.clone(), json!(rules::lot_key(s, o))))
                 .collect::<serde_json::Map<String, Value>>()),
         })).collect::<Vec<_>>(),
     })
-}
-
-/// `evaluation.tie.drawn`: the lot's record (seed, rule, groups) with the section and the
-/// documents' tie rules. The evaluation's own record: no other area consumes it.
-#[derive(Serialize)]
-struct TieDrawn<'a> {
-    section_id: &'a str,
-    tie_break: &'a [rules::TieRule],
-    basis: &'static str,
-    #[serde(flatten)]
-    lot: Value,
 }
 
 /// Once the ranking is final (stage `signing`), draw the lot for the ties the documents' rules
@@ -406,24 +399,28 @@ pub(super) async fn draw_ties_when_final(
             v
         })
         .collect();
+    // The lot's record (seed, rule, groups) with the section and the documents' tie rules, as
+    // `lot_record` shows it in the report.
     let drawn = TieDrawn {
-        section_id: &sec.section_id,
-        tie_break: &spec.tie_break,
+        section_id: sec.section_id.clone(),
+        tie_break: spec.tie_break.iter().map(|r| r.as_str().into()).collect(),
         basis:
-            "a tie the documents' rules leave is broken by lot, recorded with its seed (issue 21)",
-        lot: lot_record(Some(&seed), &groups),
+            "a tie the documents' rules leave is broken by lot, recorded with its seed (issue 21)"
+                .into(),
+        seed: seed.clone(),
+        rule: LOT_RULE.into(),
+        groups: groups
+            .into_iter()
+            .map(|order| DrawnTieGroup {
+                keys: order
+                    .iter()
+                    .map(|o| (o.clone(), rules::lot_key(&seed, o)))
+                    .collect(),
+                order,
+            })
+            .collect(),
     };
-    let payload = serde_json::to_value(&drawn).map_err(|e| Error::internal(e.to_string()))?;
-    section_event(
-        tx,
-        ctx,
-        by,
-        now,
-        "evaluation.tie.drawn",
-        &sec.section_id,
-        payload,
-    )
-    .await
+    section_event(tx, ctx, by, now, &drawn).await
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -488,17 +485,14 @@ pub async fn record_price_check(
     .execute(&mut *tx)
     .await?;
     let by = actor.actor_ref();
-    section_event(
-        &mut tx,
-        ctx,
-        &by,
-        now,
-        "evaluation.price_check.recorded",
-        section_id,
-        json!({"section_id": section_id, "org_id": input.org_id, "reasonable": input.reasonable,
-               "expert_id": me.expert_id, "basis": rules::ABNORMALLY_LOW_SOURCE}),
-    )
-    .await?;
+    let recorded = PriceCheckRecorded {
+        section_id: section_id.into(),
+        org_id: input.org_id.clone(),
+        reasonable: input.reasonable,
+        expert_id: me.expert_id.clone(),
+        basis: rules::ABNORMALLY_LOW_SOURCE.into(),
+    };
+    section_event(&mut tx, ctx, &by, now, &recorded).await?;
     if !input.reasonable {
         let rejected = ggzy_events::evaluation::BidRejected {
             section_id: section_id.to_string(),
@@ -650,17 +644,13 @@ pub async fn sign(ctx: &Ctx, actor: &Actor, section_id: &str, input: SignInput) 
     .await?;
     let by: ActorRef = actor.actor_ref();
     draw_ties_when_final(&mut tx, ctx, &by, now, &sec, &bids).await?;
-    section_event(
-        &mut tx,
-        ctx,
-        &by,
-        now,
-        "evaluation.report.member_signed",
-        section_id,
-        json!({"section_id": section_id, "expert_id": me.expert_id, "dissent": note,
-                   "refused": input.refuse}),
-    )
-    .await?;
+    let signed = ReportMemberSigned {
+        section_id: section_id.into(),
+        expert_id: me.expert_id.clone(),
+        dissent: note.clone(),
+        refused: input.refuse,
+    };
+    section_event(&mut tx, ctx, &by, now, &signed).await?;
     let members = load_members(&mut tx, section_id).await?;
     let mut report = assemble(&mut tx, &sec, &spec, &members, &bids).await?;
     if members.iter().all(|m| m.signed) {

@@ -135,19 +135,15 @@ pub async fn submit_review(
         }
         // The bidder proves an abnormally low price reasonable in writing (a clarification).
         for f in &sc.flagged {
-            section_event(
-                &mut tx,
-                ctx,
-                &by,
-                now,
-                "evaluation.price.abnormally_low",
-                section_id,
-                json!({"section_id": section_id, "org_id": f.org_id, "price": f.price.to_string(),
-                       "others_mean": rules::round2(f.others_mean).to_string(),
-                       "threshold": rules::round2(f.threshold).to_string(),
-                       "basis": rules::ABNORMALLY_LOW_SOURCE}),
-            )
-            .await?;
+            let low = PriceAbnormallyLow {
+                section_id: section_id.into(),
+                org_id: f.org_id.clone(),
+                price: f.price.to_string(),
+                others_mean: rules::round2(f.others_mean).to_string(),
+                threshold: rules::round2(f.threshold).to_string(),
+                basis: rules::ABNORMALLY_LOW_SOURCE.into(),
+            };
+            section_event(&mut tx, ctx, &by, now, &low).await?;
         }
         draw_ties_when_final(&mut tx, ctx, &by, now, &sec, &bids).await?;
     }

@@ -611,23 +611,15 @@ pub(super) async fn insert_case(
     load_case(&ctx.db, tx, &id, false).await
 }
 
-pub(super) async fn ev(
+/// Write one of a case's events (its contract) in the use case's transaction.
+pub(super) async fn ev<C: ggzy_events::Contract + Sync>(
     tx: &mut Tx,
     ctx: &Ctx,
     by: &ActorRef,
     now: Timestamp,
-    kind: &str,
-    case_id: &str,
-    payload: Value,
+    event: &C,
 ) -> Result<()> {
-    emit(
-        tx,
-        &ctx.db,
-        by,
-        now,
-        NewEvent::new(kind, "remedy_case", case_id, payload),
-    )
-    .await?;
+    emit(tx, &ctx.db, by, now, event.encode()).await?;
     Ok(())
 }
 

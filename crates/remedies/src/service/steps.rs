@@ -1,6 +1,7 @@
 //! The steps of a case after it is raised: answer, close, escalate, accept, refuse, decide.
 
 use super::*;
+use ggzy_events::remedies::{CaseAccepted, CaseClosed, CaseEscalated, CaseRefused};
 
 pub(super) fn first_error(e: Error) -> ggzy_core::error::FieldError {
     match e {
@@ -250,16 +251,11 @@ pub async fn close(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Case> {
     require_raiser(actor, &case)?;
     let to = transition(case.kind, case.state, Action::Close)?;
     set_state(&mut tx, id, case.state, to, now).await?;
-    ev(
-        &mut tx,
-        ctx,
-        &actor.actor_ref(),
-        now,
-        "remedies.case.closed",
-        id,
-        json!({"case_id": id, "section_id": case.section_id}),
-    )
-    .await?;
+    let closed = CaseClosed {
+        case_id: id.into(),
+        section_id: case.section_id.clone(),
+    };
+    ev(&mut tx, ctx, &actor.actor_ref(), now, &closed).await?;
     let out = load_case(&ctx.db, &mut tx, id, false).await?;
     ctx.db.commit_answering(tx, 200, &out, now).await?;
     Ok(out)
@@ -411,16 +407,12 @@ pub async fn escalate(ctx: &Ctx, actor: &Actor, id: &str, input: EscalateInput) 
         .execute(&mut *tx)
         .await?;
     timers::cancel(&mut tx, &due_key(id)).await?;
-    ev(
-        &mut tx,
-        ctx,
-        &actor.actor_ref(),
-        now,
-        "remedies.case.escalated",
-        id,
-        json!({"case_id": id, "section_id": parent.section_id, "complaint_id": child.id}),
-    )
-    .await?;
+    let escalated = CaseEscalated {
+        case_id: id.into(),
+        section_id: parent.section_id.clone(),
+        complaint_id: child.id.clone(),
+    };
+    ev(&mut tx, ctx, &actor.actor_ref(), now, &escalated).await?;
     ctx.db.commit_answering(tx, 201, &child, now).await?;
     Ok(child)
 }
@@ -522,19 +514,16 @@ pub async fn accept(ctx: &Ctx, actor: &Actor, id: &str, input: AcceptInput) -> R
         )
         .await?;
     }
-    ev(
-        &mut tx,
-        ctx,
-        &actor.actor_ref(),
-        now,
-        "remedies.case.accepted",
-        id,
-        json!({"case_id": id, "section_id": case.section_id, "market": case.market,
-               "decide_due": decide_due.map(|d| d.to_rfc3339()), "suspend": input.suspend,
-               "suspend_until": suspend_until.map(|d| d.to_rfc3339()),
-               "late": case.accept_due.is_some_and(|d| now >= d)}),
-    )
-    .await?;
+    let accepted = CaseAccepted {
+        case_id: id.into(),
+        section_id: case.section_id.clone(),
+        market: case.market.clone(),
+        decide_due,
+        suspend: input.suspend,
+        suspend_until,
+        late: case.accept_due.is_some_and(|d| now >= d),
+    };
+    ev(&mut tx, ctx, &actor.actor_ref(), now, &accepted).await?;
     if start_suspension {
         let suspended = ggzy_events::remedies::CaseSuspended {
             case_id: id.to_string(),
@@ -583,16 +572,12 @@ pub async fn refuse(ctx: &Ctx, actor: &Actor, id: &str, input: RefuseInput) -> R
     .execute(&mut *tx)
     .await?;
     timers::cancel(&mut tx, &due_key(id)).await?;
-    ev(
-        &mut tx,
-        ctx,
-        &actor.actor_ref(),
-        now,
-        "remedies.case.refused",
-        id,
-        json!({"case_id": id, "section_id": case.section_id, "reason": reason}),
-    )
-    .await?;
+    let refused = CaseRefused {
+        case_id: id.into(),
+        section_id: case.section_id.clone(),
+        reason: reason.clone(),
+    };
+    ev(&mut tx, ctx, &actor.actor_ref(), now, &refused).await?;
     if case.suspending {
         resumed(
             &mut tx,

@@ -383,18 +383,13 @@ pub async fn door(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            if allowed {
-                "venues.door.allowed"
-            } else {
-                "venues.door.refused"
-            },
-            "room",
+        door_event(
             room_id,
-            json!({"room_id": room_id, "direction": dir, "resident_id": rid.masked(),
-                   "booking_id": who.as_ref().map(|a| a.booking_id.clone()),
-                   "role": who.as_ref().map(|a| a.role.as_str()),
-                   "phone_deposited": req.phone_deposited, "reason": reason}),
+            dir,
+            rid.masked(),
+            who.as_ref(),
+            req.phone_deposited,
+            reason.clone(),
         ),
     )
     .await?;
@@ -619,4 +614,41 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
         violations,
         inside,
     })
+}
+
+/// `venues.door.allowed` (no refusal `reason`) or `venues.door.refused`.
+fn door_event(
+    room_id: &str,
+    direction: &str,
+    resident_id: String,
+    who: Option<&Admission>,
+    phone_deposited: bool,
+    reason: Option<String>,
+) -> ggzy_core::events::NewEvent {
+    use ggzy_events::venues::{DoorAllowed, DoorRefused};
+    use ggzy_events::Contract as _;
+    let booking_id = who.map(|a| a.booking_id.clone());
+    let role = who.map(|a| a.role.as_str().to_string());
+    match reason {
+        None => DoorAllowed {
+            room_id: room_id.into(),
+            direction: direction.into(),
+            resident_id,
+            booking_id,
+            role,
+            phone_deposited,
+            reason: None,
+        }
+        .encode(),
+        Some(reason) => DoorRefused {
+            room_id: room_id.into(),
+            direction: direction.into(),
+            resident_id,
+            booking_id,
+            role,
+            phone_deposited,
+            reason,
+        }
+        .encode(),
+    }
 }

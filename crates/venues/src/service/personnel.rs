@@ -1,6 +1,7 @@
 //! On-site personnel: the roster of a booking.
 
 use super::*;
+use ggzy_events::Contract as _;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewPerson {
@@ -90,13 +91,14 @@ pub async fn add_person(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "venues.roster.added",
-            "booking",
-            booking_id,
-            json!({"booking_id": booking_id, "person_id": id, "role": p.role.as_str(),
-                   "name": name, "resident_id": rid.masked()}),
-        ),
+        ggzy_events::venues::RosterAdded {
+            booking_id: booking_id.into(),
+            person_id: id.clone(),
+            role: p.role.as_str().into(),
+            name: name.clone(),
+            resident_id: rid.masked(),
+        }
+        .encode(),
     )
     .await?;
     let person = Person {

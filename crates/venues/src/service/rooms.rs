@@ -1,7 +1,7 @@
 //! Rooms.
 
 use super::*;
-use ggzy_events::venues::RoomNetworksChanged;
+use ggzy_events::venues::{ChangedRoomFields, RoomBlocked, RoomNetworksChanged, RoomUpdated};
 use ggzy_events::Contract as _;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -460,41 +460,29 @@ pub async fn update_room(
     }
     // One message per field is enough: the first booking in time is named.
     v.into_result().map_err(first_per_field)?;
-    let mut changed = serde_json::Map::new();
-    if name != old.name {
-        changed.insert("name".into(), json!(name));
-    }
-    if kind != old.kind {
-        changed.insert("kind".into(), json!(kind.as_str()));
-    }
-    if floor != old.floor {
-        changed.insert("floor".into(), json!(floor));
-    }
-    if capacity != old.capacity {
-        changed.insert("capacity".into(), json!(capacity));
-    }
-    if equipment != old.equipment {
-        changed.insert("equipment".into(), json!(equipment));
-    }
-    if isolated != old.isolated {
-        changed.insert("isolated".into(), json!(isolated));
-    }
-    if hours.from != old.hours.from || hours.until != old.hours.until {
-        changed.insert("opens".into(), json!(Hours::fmt(hours.from)));
-        changed.insert("closes".into(), json!(Hours::fmt(hours.until)));
-    }
+    let hours_changed = hours.from != old.hours.from || hours.until != old.hours.until;
+    let changed = ChangedRoomFields {
+        name: (name != old.name).then(|| name.clone()),
+        kind: (kind != old.kind).then(|| kind.as_str().to_string()),
+        floor: (floor != old.floor).then_some(floor),
+        capacity: (capacity != old.capacity).then_some(capacity),
+        equipment: (equipment != old.equipment).then(|| equipment.clone()),
+        isolated: (isolated != old.isolated).then_some(isolated),
+        opens: hours_changed.then(|| Hours::fmt(hours.from)),
+        closes: hours_changed.then(|| Hours::fmt(hours.until)),
+    };
     if !changed.is_empty() {
         emit(
             &mut tx,
             &ctx.db,
             &actor.actor_ref(),
             now,
-            NewEvent::new(
-                "venues.room.updated",
-                "room",
-                room_id,
-                json!({"room_id": room_id, "name": name, "changed": changed}),
-            ),
+            RoomUpdated {
+                room_id: room_id.into(),
+                name: name.clone(),
+                changed,
+            }
+            .encode(),
         )
         .await?;
     }
@@ -567,13 +555,14 @@ pub async fn add_block(ctx: &Ctx, actor: &Actor, room_id: &str, b: NewBlock) -> 
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "venues.room.blocked",
-            "room",
-            room_id,
-            json!({"room_id": room_id, "block_id": id, "start": b.start.to_rfc3339(),
-                   "end": b.end.to_rfc3339(), "reason": reason}),
-        ),
+        RoomBlocked {
+            room_id: room_id.into(),
+            block_id: id.clone(),
+            start: b.start,
+            end: b.end,
+            reason: reason.clone(),
+        }
+        .encode(),
     )
     .await?;
     let block = Block {

@@ -147,12 +147,12 @@ pub(super) async fn put_expert(
         db,
         by,
         now,
-        NewEvent::new(
-            "venues.session.expert_added",
-            "session",
-            session_id,
-            json!({"session_id": session_id, "expert_id": e.expert_id, "on_door_roster": on_roster}),
-        ),
+        ggzy_events::venues::SessionExpertAdded {
+            session_id: session_id.into(),
+            expert_id: e.expert_id.clone(),
+            on_door_roster: on_roster,
+        }
+        .encode(),
     )
     .await?;
     Ok(())
@@ -373,12 +373,11 @@ pub async fn link_expert_account(
         &ctx.db,
         &actor.actor_ref(),
         now,
-        NewEvent::new(
-            "venues.expert_account.linked",
-            "expert",
-            expert_id,
-            json!({"expert_id": expert_id, "username": username}),
-        ),
+        ggzy_events::venues::ExpertAccountLinked {
+            expert_id: expert_id.into(),
+            username,
+        }
+        .encode(),
     )
     .await?;
     ggzy_store::idempotency::answer_in_tx(&mut tx, 204, "", now).await?;
