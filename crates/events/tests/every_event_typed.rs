@@ -42,7 +42,7 @@ fn every_event_is_built_through_its_contract() {
             read += 1;
             for (no, line) in production_part(&text).lines().enumerate() {
                 if line.contains("NewEvent::new(")
-                    || (line.contains("NewEvent {") && !line.contains("-> NewEvent {"))
+                    || (line.contains("NewEvent {") && !line.contains("->"))
                 {
                     offenders.push(format!(
                         "crates/{name}/{}:{}",
