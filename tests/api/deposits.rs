@@ -739,6 +739,9 @@ async fn a_guarantee_must_cover_the_deposit_and_the_bid_validity_to_its_last_day
     let released = events_of(&app, "deposits.guarantee.released").await;
     assert_eq!(released.len(), 1);
     assert_eq!(released[0]["number"], "BG-1");
+    // Money in yuan with two places, like every other money member (version 2 of the contract).
+    assert_eq!(released[0]["amount"], "200000.00");
+    assert_eq!(released[0]["v"], 2);
     assert_eq!(count_events(&app, "deposits.refund.instructed").await, 0);
     let (_, list) = app
         .get(

@@ -405,18 +405,45 @@ crate::contract! {
 
 crate::contract! {
     /// A guarantee is released (returned to the bidder) when the section's refund case is settled.
-    GuaranteeReleased = "deposits.guarantee.released", version 1, aggregate "deposit_guarantee" by guarantee_id {
+    GuaranteeReleased = "deposits.guarantee.released", version 2, upcast guarantee_released_v1, aggregate "deposit_guarantee" by guarantee_id {
         guarantee_id: String,
         section_id: String,
         org_id: String,
         kind: String,
         issuer: String,
         number: String,
-        /// The amount guaranteed in fen (分) as a decimal integer string (`"5000000"` is
-        /// 50 000.00 CNY) — what the producer always wrote, unlike the yuan strings elsewhere.
-        amount: String,
+        /// The amount guaranteed (yuan, two places). Older version-1 events wrote it in fen (分)
+        /// as an integer string (`"8000000"` for 80 000.00 CNY); `guarantee_released_v1` converts it.
+        amount: Money,
         /// The refund case that released it.
         reason: String,
+    }
+}
+
+/// Upcaster of `deposits.guarantee.released`. Version 1 had no type for `amount`: until the stored
+/// money became a type (ggzy_core::sql, December 2026) the producer wrote the fen (分) as an
+/// integer string (`"20000000"`), since then yuan with two places (`"200000.00"`, the way every
+/// money member is written, which version 2 makes the contract). A version-1 amount without a
+/// decimal point is therefore fen and is converted; one with a point is already yuan.
+fn guarantee_released_v1(
+    version: u64,
+    mut payload: serde_json::Value,
+) -> Result<serde_json::Value, u64> {
+    match version {
+        2 => Ok(payload),
+        1 => {
+            let amount = payload
+                .get("amount")
+                .and_then(serde_json::Value::as_str)
+                .ok_or(version)?
+                .to_string();
+            if !amount.contains('.') {
+                let fen = amount.parse::<i64>().map_err(|_| version)?;
+                payload["amount"] = serde_json::Value::from(Money::from_fen(fen).to_string());
+            }
+            Ok(payload)
+        }
+        other => Err(other),
     }
 }
 

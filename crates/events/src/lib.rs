@@ -180,7 +180,7 @@ pub trait Contract: Serialize + DeserializeOwned + Sized {
 macro_rules! contract {
     (
         $(#[doc = $doc:literal])*
-        $ty:ident = $name:literal, version $version:literal, aggregate $agg:literal by $id:ident $(. $sub:ident)* {
+        $ty:ident = $name:literal, version $version:literal, $(upcast $up:path,)? aggregate $agg:literal by $id:ident $(. $sub:ident)* {
             $(
                 $(#[doc = $fdoc:literal])*
                 $(#[serde($($sattr:tt)*)])*
@@ -205,6 +205,11 @@ macro_rules! contract {
             fn aggregate_id(&self) -> String {
                 self.$id$(.$sub)*.to_string()
             }
+            $(
+                fn upcast(version: u64, payload: serde_json::Value) -> Result<serde_json::Value, u64> {
+                    $up(version, payload)
+                }
+            )?
         }
 
         impl $ty {

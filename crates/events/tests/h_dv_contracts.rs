@@ -132,12 +132,12 @@ fn deposits_contracts_round_trip() {
             kind: "bank_guarantee".into(),
             issuer: "某银行".into(),
             number: "BG-1".into(),
-            amount: "8000000".into(),
+            amount: m("80000.00"),
             reason: "construction_contract_signed".into(),
         },
         json!({"guarantee_id": "g1", "section_id": "s1", "org_id": "o1",
                "kind": "bank_guarantee", "issuer": "某银行", "number": "BG-1",
-               "amount": "8000000", "reason": "construction_contract_signed"}),
+               "amount": "80000.00", "reason": "construction_contract_signed", "v": 2}),
         "g1",
     );
     round_trip_exact(
@@ -629,4 +629,35 @@ fn remedies_contracts_round_trip() {
                "reason": "条例修订"}),
         "330000:construction:objection:result:answer_days",
     );
+}
+
+/// Version 2 of `deposits.guarantee.released` carries yuan; a version-1 event already in the log
+/// (fen as an integer string, no `"v"`) is upcast on decode, one fen exactly (and one already in
+/// yuan is kept); a version this build
+/// does not know is refused, never guessed.
+#[test]
+fn a_version_1_guarantee_release_in_fen_is_upcast_to_yuan() {
+    use ggzy_events::deposits::GuaranteeReleased;
+    use ggzy_events::{Contract, DecodeError};
+    let v1 = json!({"guarantee_id": "g1", "section_id": "s1", "org_id": "o1",
+                    "kind": "bank_guarantee", "issuer": "某银行", "number": "BG-1",
+                    "amount": "8000001", "reason": "construction_contract_signed"});
+    let got = GuaranteeReleased::decode_payload(7, &v1).unwrap();
+    assert_eq!(got.amount, m("80000.01"));
+    // A version-1 event written after the money column became typed already carries yuan.
+    let mut v1_yuan = v1.clone();
+    v1_yuan["amount"] = json!("80000.01");
+    assert_eq!(
+        GuaranteeReleased::decode_payload(7, &v1_yuan)
+            .unwrap()
+            .amount,
+        m("80000.01")
+    );
+    assert_eq!(GuaranteeReleased::VERSION, 2);
+    let mut v3 = v1.clone();
+    v3["v"] = json!(3);
+    assert!(matches!(
+        GuaranteeReleased::decode_payload(7, &v3),
+        Err(DecodeError::UnknownVersion { version: 3, .. })
+    ));
 }

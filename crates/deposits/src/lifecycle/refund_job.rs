@@ -421,7 +421,7 @@ pub(super) async fn release_guarantee(
             kind: g.kind,
             issuer: g.issuer,
             number: g.number,
-            amount: g.amount_fen.to_string(),
+            amount: g.amount_fen,
             reason: case.into(),
         }
         .encode(),
