@@ -442,99 +442,6 @@ async fn check_original(
     }
 }
 
-/// One section as publishing knows it from the projects events.
-#[derive(Debug, Clone)]
-pub struct SectionInfo {
-    pub section_id: String,
-    pub project_id: String,
-    pub project_code: Option<String>,
-    pub project_name: String,
-    pub section_name: String,
-    pub market: String,
-    pub procedure: Option<String>,
-    pub tenderer_name: Option<String>,
-    pub tenderer_uscc: Option<String>,
-    pub owner_org_id: Option<String>,
-    pub estimated_price: Option<String>,
-    pub docs_issue_at: Option<DateTime<Utc>>,
-    pub bid_deadline: Option<DateTime<Utc>>,
-    pub opening_at: Option<DateTime<Utc>>,
-}
-
-const SECTION_COLS: &str = "section_id, project_id, project_code, project_name, section_name, market, \
-    procedure, tenderer_name, tenderer_uscc, owner_org_id, estimated_price, docs_issue_at, bid_deadline, \
-    opening_at";
-
-/// One row of [`SECTION_COLS`].
-#[derive(sqlx::FromRow)]
-struct SectionRow {
-    section_id: String,
-    project_id: String,
-    project_code: Option<String>,
-    project_name: String,
-    section_name: String,
-    market: String,
-    procedure: Option<String>,
-    tenderer_name: Option<String>,
-    tenderer_uscc: Option<String>,
-    owner_org_id: Option<String>,
-    estimated_price: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    docs_issue_at: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    bid_deadline: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    opening_at: Option<Timestamp>,
-}
-
-impl From<SectionRow> for SectionInfo {
-    fn from(r: SectionRow) -> SectionInfo {
-        SectionInfo {
-            section_id: r.section_id,
-            project_id: r.project_id,
-            project_code: r.project_code,
-            project_name: r.project_name,
-            section_name: r.section_name,
-            market: r.market,
-            procedure: r.procedure,
-            tenderer_name: r.tenderer_name,
-            tenderer_uscc: r.tenderer_uscc,
-            owner_org_id: r.owner_org_id,
-            estimated_price: r.estimated_price,
-            docs_issue_at: r.docs_issue_at,
-            bid_deadline: r.bid_deadline,
-            opening_at: r.opening_at,
-        }
-    }
-}
-
-/// Sections of the projection, by id (absent ids are skipped).
-pub(crate) async fn sections(tx: &mut Tx, ids: &[String]) -> Result<Vec<SectionInfo>> {
-    let mut out = Vec::new();
-    for id in ids {
-        let r: Option<SectionRow> = sqlx::query_as(&format!(
-            "SELECT {SECTION_COLS} FROM publishing_sections WHERE section_id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if let Some(r) = r {
-            out.push(SectionInfo::from(r));
-        }
-    }
-    Ok(out)
-}
-
-pub(crate) async fn project_sections(tx: &mut Tx, project_id: &str) -> Result<Vec<SectionInfo>> {
-    let rows: Vec<SectionRow> = sqlx::query_as(&format!(
-        "SELECT {SECTION_COLS} FROM publishing_sections WHERE project_id = $1 ORDER BY section_id"
-    ))
-    .bind(project_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows.into_iter().map(SectionInfo::from).collect())
-}
-
 /// The project and sections a draft is about: checked against publishing's copy of the registered
 /// projects; a change notice inherits its original's when it names none.
 async fn resolve_links(
@@ -770,8 +677,10 @@ pub async fn update(
 }
 
 mod queries;
+mod sections;
 mod workflow;
 pub use self::queries::*;
+pub use self::sections::*;
 pub use self::workflow::*;
 
 /// The periods of `a` at `at`: its market's (`check_periods`) and, for a deal announcement, those
