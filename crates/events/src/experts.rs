@@ -325,12 +325,9 @@ contract! {
     }
 }
 
-contract! {
-    /// A drawn member declined (`status` `declined`, his reason) or gave no answer before the
-    /// confirmation deadline (`status` `timed_out`); a backup is called next
-    /// (`experts.member.replaced` or `experts.member.unreplaced`). Same payload as
-    /// `experts.member.recused`.
-    MemberDeclined = "experts.member.declined", version 1, aggregate "expert_draw" by draw_id {
+crate::payload! {
+    /// A member who leaves a committee before it sits: declined, timed out or recused.
+    MemberLeft {
         draw_id: String,
         section_id: String,
         session_id: Option<String>,
@@ -338,27 +335,24 @@ contract! {
         name: String,
         /// His login, when linked.
         user_id: Option<String>,
-        /// `declined` or `timed_out`.
+        /// `declined`, `timed_out` or `recused`.
         status: String,
         reason: String,
     }
 }
 
 contract! {
+    /// A drawn member declined (`status` `declined`, his reason) or gave no answer before the
+    /// confirmation deadline (`status` `timed_out`); a backup is called next
+    /// (`experts.member.replaced` or `experts.member.unreplaced`). Same payload as
+    /// `experts.member.recused`.
+    MemberDeclined = "experts.member.declined", version 1, aggregate "expert_draw" by draw_id, payload MemberLeft;
+}
+
+contract! {
     /// A member recused himself or staff recorded that he must (实施条例 48); a backup is called
-    /// next. Same payload as `experts.member.declined`.
-    MemberRecused = "experts.member.recused", version 1, aggregate "expert_draw" by draw_id {
-        draw_id: String,
-        section_id: String,
-        session_id: Option<String>,
-        expert_id: String,
-        name: String,
-        /// His login, when linked.
-        user_id: Option<String>,
-        /// `recused`.
-        status: String,
-        reason: String,
-    }
+    /// next.
+    MemberRecused = "experts.member.recused", version 1, aggregate "expert_draw" by draw_id, payload MemberLeft;
 }
 
 contract! {

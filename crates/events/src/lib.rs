@@ -180,6 +180,44 @@ pub trait Contract: Serialize + DeserializeOwned + Sized {
 macro_rules! contract {
     (
         $(#[doc = $doc:literal])*
+        $ty:ident = $name:literal, version $version:literal, aggregate $agg:literal by $id:ident $(. $sub:ident)*, payload $p:ty $(;)?
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $ty(pub $p);
+
+        impl std::ops::Deref for $ty {
+            type Target = $p;
+            fn deref(&self) -> &$p {
+                &self.0
+            }
+        }
+
+        impl $crate::Contract for $ty {
+            const NAME: &'static str = $name;
+            const VERSION: u32 = $version;
+            const AGGREGATE: &'static str = $agg;
+            fn aggregate_id(&self) -> String {
+                self.0.$id$(.$sub)*.to_string()
+            }
+        }
+
+        impl $ty {
+            /// This contract in the catalogue (`docs/events.md`).
+            pub fn entry() -> $crate::Entry {
+                $crate::Entry {
+                    name: $name,
+                    version: $version,
+                    aggregate: $agg,
+                    doc: concat!($($doc, "\n"),*),
+                    fields: <$p as $crate::Payload>::fields(),
+                }
+            }
+        }
+    };
+    (
+        $(#[doc = $doc:literal])*
         $ty:ident = $name:literal, version $version:literal, $(upcast $up:path,)? aggregate $agg:literal by $id:ident $(. $sub:ident)* {
             $(
                 $(#[doc = $fdoc:literal])*
@@ -228,6 +266,52 @@ macro_rules! contract {
                         }
                     ),*],
                 }
+            }
+        }
+    };
+}
+
+/// Describes a payload shared by several contracts in the catalogue (implemented by [`payload!`]).
+pub trait Payload {
+    /// The payload's members as the catalogue lists them.
+    fn fields() -> Vec<Field>;
+}
+
+/// Declares a payload that several events carry unchanged: the serde struct and its catalogue
+/// members. Each event is then declared with `contract! { X = "…", version 1, aggregate "…" by
+/// member, payload Shared; }` — a transparent wrapper whose payload *is* the shared struct (it
+/// dereferences to it), so the members are written once and every name keeps its own type.
+#[macro_export]
+macro_rules! payload {
+    (
+        $(#[doc = $doc:literal])*
+        $ty:ident {
+            $(
+                $(#[doc = $fdoc:literal])*
+                $(#[serde($($sattr:tt)*)])*
+                $field:ident : $fty:ty
+            ),* $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct $ty {
+            $(
+                $(#[doc = $fdoc])*
+                $(#[serde($($sattr)*)])*
+                pub $field: $fty,
+            )*
+        }
+
+        impl $crate::Payload for $ty {
+            fn fields() -> Vec<$crate::Field> {
+                vec![$(
+                    $crate::Field {
+                        name: stringify!($field),
+                        ty: stringify!($fty),
+                        doc: concat!($($fdoc, " "),*),
+                    }
+                ),*]
             }
         }
     };

@@ -302,9 +302,9 @@ contract! {
     }
 }
 
-contract! {
-    /// A person passed a room's door (entry or exit allowed).
-    DoorAllowed = "venues.door.allowed", version 1, aggregate "room" by room_id {
+crate::payload! {
+    /// A person at a room's door (门禁): allowed through or refused.
+    DoorPassage {
         room_id: String,
         /// `in` or `out`.
         direction: String,
@@ -316,27 +316,19 @@ contract! {
         role: Option<String>,
         /// The person handed in phones and other communication devices.
         phone_deposited: bool,
-        /// Always null for an allowed passage (the member is shared with `venues.door.refused`).
+        /// The refusal's rule (`door.not_on_roster` …); null for an allowed passage.
         reason: Option<String>,
     }
 }
 
 contract! {
+    /// A person passed a room's door (entry or exit allowed).
+    DoorAllowed = "venues.door.allowed", version 1, aggregate "room" by room_id, payload DoorPassage;
+}
+
+contract! {
     /// The door refused a person (not on the roster, outside the session, phone not deposited …).
-    DoorRefused = "venues.door.refused", version 1, aggregate "room" by room_id {
-        room_id: String,
-        /// `in` or `out`.
-        direction: String,
-        /// The person's resident id, masked.
-        resident_id: String,
-        /// The booking the person is on the roster of; null when on none.
-        booking_id: Option<String>,
-        /// The person's role on the roster; null when on none.
-        role: Option<String>,
-        phone_deposited: bool,
-        /// The refusal's rule (`door.not_on_roster` …).
-        reason: String,
-    }
+    DoorRefused = "venues.door.refused", version 1, aggregate "room" by room_id, payload DoorPassage;
 }
 
 /// This module's contracts, for the catalogue.

@@ -509,7 +509,7 @@ fn venues_contracts_round_trip() {
         "se1",
     );
     round_trip_exact(
-        DoorAllowed {
+        DoorAllowed(DoorPassage {
             room_id: "r1".into(),
             direction: "in".into(),
             resident_id: "1101**********1234".into(),
@@ -517,21 +517,21 @@ fn venues_contracts_round_trip() {
             role: Some("expert".into()),
             phone_deposited: true,
             reason: None,
-        },
+        }),
         json!({"room_id": "r1", "direction": "in", "resident_id": "1101**********1234",
                "booking_id": "bk1", "role": "expert", "phone_deposited": true, "reason": null}),
         "r1",
     );
     round_trip_exact(
-        DoorRefused {
+        DoorRefused(DoorPassage {
             room_id: "r1".into(),
             direction: "in".into(),
             resident_id: "1101**********1234".into(),
             booking_id: None,
             role: None,
             phone_deposited: false,
-            reason: "door.not_on_roster".into(),
-        },
+            reason: Some("door.not_on_roster".into()),
+        }),
         json!({"room_id": "r1", "direction": "in", "resident_id": "1101**********1234",
                "booking_id": null, "role": null, "phone_deposited": false,
                "reason": "door.not_on_roster"}),

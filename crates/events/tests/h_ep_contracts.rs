@@ -262,7 +262,7 @@ fn member_events_round_trip() {
         "d1",
     );
     round_trip(
-        MemberDeclined {
+        MemberDeclined(MemberLeft {
             draw_id: "d1".into(),
             section_id: "s1".into(),
             session_id: Some("v1".into()),
@@ -271,13 +271,13 @@ fn member_events_round_trip() {
             user_id: None,
             status: "timed_out".into(),
             reason: "no answer before the confirmation deadline".into(),
-        },
+        }),
         member(json!({"status": "timed_out",
                       "reason": "no answer before the confirmation deadline"})),
         "d1",
     );
     round_trip(
-        MemberRecused {
+        MemberRecused(MemberLeft {
             draw_id: "d1".into(),
             section_id: "s1".into(),
             session_id: Some("v1".into()),
@@ -286,7 +286,7 @@ fn member_events_round_trip() {
             user_id: None,
             status: "recused".into(),
             reason: "与投标人有利害关系".into(),
-        },
+        }),
         member(json!({"status": "recused", "reason": "与投标人有利害关系"})),
         "d1",
     );

@@ -163,32 +163,32 @@ fn procurement_overdue_alerts_round_trip() {
     let wire = json!({"section_id": "s1", "project_id": "p1", "due_at": t(2).to_rfc3339(),
                       "basis": "b"});
     round_trip_exact(
-        ProcurementReportOverdue {
+        ProcurementReportOverdue(ProcurementOverdue {
             section_id: "s1".into(),
             project_id: "p1".into(),
             due_at: t(2),
             basis: "b".into(),
-        },
+        }),
         wire.clone(),
         "s1",
     );
     round_trip_exact(
-        ProcurementResultAnnouncementOverdue {
+        ProcurementResultAnnouncementOverdue(ProcurementOverdue {
             section_id: "s1".into(),
             project_id: "p1".into(),
             due_at: t(2),
             basis: "b".into(),
-        },
+        }),
         wire.clone(),
         "s1",
     );
     round_trip_exact(
-        ProcurementContractAnnouncementOverdue {
+        ProcurementContractAnnouncementOverdue(ProcurementOverdue {
             section_id: "s1".into(),
             project_id: "p1".into(),
             due_at: t(2),
             basis: "b".into(),
-        },
+        }),
         wire,
         "s1",
     );

@@ -41,9 +41,9 @@ use ggzy_core::time::{at_local, display_local, from_micros, to_micros};
 use ggzy_core::{Clock, Error, Result, Timestamp};
 use ggzy_events::projects::{
     ProcurementContractAnnounced, ProcurementContractAnnouncementOverdue, ProcurementContractFiled,
-    ProcurementDeemedAwardRefused, ProcurementReportOverdue, ProcurementReportReceived,
-    ProcurementReportSent, ProcurementResultAnnounced, ProcurementResultAnnouncementOverdue,
-    ProcurementWinnerConfirmed,
+    ProcurementDeemedAwardRefused, ProcurementOverdue, ProcurementReportOverdue,
+    ProcurementReportReceived, ProcurementReportSent, ProcurementResultAnnounced,
+    ProcurementResultAnnouncementOverdue, ProcurementWinnerConfirmed,
 };
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};

@@ -2,51 +2,31 @@
 //! snapshot) and of the regional rule overrides the projects area keeps.
 
 use crate::contract;
+use super::ProjectSection;
 use ggzy_core::ident::Market;
 
-/// A project with its sections as every project event carries it (created, updated, approved,
-/// submitted, returned): what other areas keep of a project. Declared once; each event is a
-/// transparent wrapper (its payload *is* the snapshot) that dereferences to it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProjectSnapshot {
-    pub project_id: String,
-    /// Unified trading code (统一交易编码), set on registration.
-    pub code: Option<String>,
-    pub name: String,
-    pub market: Market,
-    pub procedure: String,
-    pub region: String,
-    pub tenderer_uscc: String,
-    pub tenderer_name: String,
-    pub owner_org_id: String,
-    /// The project's status (`draft` …).
-    pub status: String,
-    pub sections: Vec<super::ProjectSection>,
+crate::payload! {
+    /// A project with its sections as every project event carries it (created, updated,
+    /// approved, submitted, returned): what other areas keep of a project. Declared once; each
+    /// event's payload *is* the snapshot (`ProjectReturned` adds its reason).
+    ProjectSnapshot {
+        project_id: String,
+        /// Unified trading code (统一交易编码), set on registration.
+        code: Option<String>,
+        name: String,
+        market: Market,
+        procedure: String,
+        region: String,
+        tenderer_uscc: String,
+        tenderer_name: String,
+        owner_org_id: String,
+        /// The project's status (`draft` …).
+        status: String,
+        sections: Vec<ProjectSection>,
+    }
 }
 
 impl ProjectSnapshot {
-    /// The snapshot's members in the catalogue.
-    pub fn fields() -> Vec<crate::Field> {
-        let f = |name, ty, doc| crate::Field { name, ty, doc };
-        vec![
-            f("project_id", "String", ""),
-            f(
-                "code",
-                "Option<String>",
-                "Unified trading code (统一交易编码), set on registration.",
-            ),
-            f("name", "String", ""),
-            f("market", "Market", ""),
-            f("procedure", "String", ""),
-            f("region", "String", ""),
-            f("tenderer_uscc", "String", ""),
-            f("tenderer_name", "String", ""),
-            f("owner_org_id", "String", ""),
-            f("status", "String", "The project's status (`draft` …)."),
-            f("sections", "Vec<ProjectSection>", ""),
-        ]
-    }
-
     /// The project of any project event that carries the snapshot; another event is a
     /// [`DecodeError::WrongType`](crate::DecodeError::WrongType).
     pub fn of(ev: &ggzy_core::events::Event) -> Result<Self, crate::DecodeError> {
@@ -65,64 +45,25 @@ impl ProjectSnapshot {
     }
 }
 
-/// One project event whose payload is exactly the [`ProjectSnapshot`].
-macro_rules! project_event {
-    ($(#[doc = $doc:literal])* $ty:ident = $name:literal) => {
-        $(#[doc = $doc])*
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-        #[serde(transparent)]
-        pub struct $ty(pub ProjectSnapshot);
-
-        impl std::ops::Deref for $ty {
-            type Target = ProjectSnapshot;
-            fn deref(&self) -> &ProjectSnapshot {
-                &self.0
-            }
-        }
-
-        impl crate::Contract for $ty {
-            const NAME: &'static str = $name;
-            const VERSION: u32 = 1;
-            const AGGREGATE: &'static str = "project";
-            fn aggregate_id(&self) -> String {
-                self.0.project_id.clone()
-            }
-        }
-
-        impl $ty {
-            /// This contract in the catalogue (`docs/events.md`).
-            pub fn entry() -> crate::Entry {
-                crate::Entry {
-                    name: $name,
-                    version: 1,
-                    aggregate: "project",
-                    doc: concat!($($doc, "\n"),*),
-                    fields: ProjectSnapshot::fields(),
-                }
-            }
-        }
-    };
-}
-
-project_event! {
+contract! {
     /// A project (with its sections) is drafted by its tenderer or agency.
-    ProjectCreated = "projects.project.created"
+    ProjectCreated = "projects.project.created", version 1, aggregate "project" by project_id, payload ProjectSnapshot;
 }
 
-project_event! {
+contract! {
     /// A draft project (with its sections) is edited.
-    ProjectUpdated = "projects.project.updated"
+    ProjectUpdated = "projects.project.updated", version 1, aggregate "project" by project_id, payload ProjectSnapshot;
 }
 
-project_event! {
+contract! {
     /// A project is approved (registered with the centre); each of its sections is also
     /// announced by `projects.section.registered`.
-    ProjectApproved = "projects.project.approved"
+    ProjectApproved = "projects.project.approved", version 1, aggregate "project" by project_id, payload ProjectSnapshot;
 }
 
-project_event! {
+contract! {
     /// A draft project (with its sections) is submitted for registration (登记).
-    ProjectSubmitted = "projects.project.submitted"
+    ProjectSubmitted = "projects.project.submitted", version 1, aggregate "project" by project_id, payload ProjectSnapshot;
 }
 
 contract! {

@@ -121,12 +121,10 @@ contract! {
     }
 }
 
-// The three overdue alerts of the path carry the same payload; one contract type per name (the
-// timer handler picks it), so each name has its own entry in the catalogue.
-
-contract! {
-    /// The report was not sent to the purchaser in time: raised once by the report timer.
-    ProcurementReportOverdue = "projects.procurement.report_overdue", version 1, aggregate "section" by section_id {
+crate::payload! {
+    /// The three overdue alerts of the procurement path carry the same payload; one contract type
+    /// per name (the timer handler picks it), so each name has its own entry in the catalogue.
+    ProcurementOverdue {
         section_id: String,
         project_id: String,
         /// The missed deadline (the epoch when none was recorded).
@@ -134,30 +132,21 @@ contract! {
         due_at: DateTime<Utc>,
         basis: String,
     }
+}
+
+contract! {
+    /// The report was not sent to the purchaser in time: raised once by the report timer.
+    ProcurementReportOverdue = "projects.procurement.report_overdue", version 1, aggregate "section" by section_id, payload ProcurementOverdue;
 }
 
 contract! {
     /// The result was not announced in time: raised once by the announcement timer.
-    ProcurementResultAnnouncementOverdue = "projects.procurement.result_announcement_overdue", version 1, aggregate "section" by section_id {
-        section_id: String,
-        project_id: String,
-        /// The missed deadline (the epoch when none was recorded).
-        #[serde(with = "crate::time")]
-        due_at: DateTime<Utc>,
-        basis: String,
-    }
+    ProcurementResultAnnouncementOverdue = "projects.procurement.result_announcement_overdue", version 1, aggregate "section" by section_id, payload ProcurementOverdue;
 }
 
 contract! {
     /// The contract was not announced in time: raised once by the contract announcement timer.
-    ProcurementContractAnnouncementOverdue = "projects.procurement.contract_announcement_overdue", version 1, aggregate "section" by section_id {
-        section_id: String,
-        project_id: String,
-        /// The missed deadline (the epoch when none was recorded).
-        #[serde(with = "crate::time")]
-        due_at: DateTime<Utc>,
-        basis: String,
-    }
+    ProcurementContractAnnouncementOverdue = "projects.procurement.contract_announcement_overdue", version 1, aggregate "section" by section_id, payload ProcurementOverdue;
 }
 
 contract! {

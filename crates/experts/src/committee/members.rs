@@ -3,7 +3,7 @@
 
 use super::*;
 use ggzy_events::experts::{
-    MemberConfirmed, MemberDeclined, MemberRecused, MemberReplaced, MemberUnreplaced,
+    MemberConfirmed, MemberDeclined, MemberLeft, MemberRecused, MemberReplaced, MemberUnreplaced,
 };
 use ggzy_store::uow::Uow;
 
@@ -361,30 +361,20 @@ async fn withdraw(
     let (expert_id, name, user_id) = (expert.to_string(), p.name, p.user_id);
     let (status, reason) = (status.to_string(), reason.to_string());
     // One contract per event: a recusal (实施条例 48) or a declined / timed-out confirmation.
+    let left = MemberLeft {
+        draw_id,
+        section_id,
+        session_id,
+        expert_id,
+        name,
+        user_id,
+        status: status.clone(),
+        reason,
+    };
     let event = if status == "recused" {
-        MemberRecused {
-            draw_id,
-            section_id,
-            session_id,
-            expert_id,
-            name,
-            user_id,
-            status: status.clone(),
-            reason,
-        }
-        .encode()
+        MemberRecused(left).encode()
     } else {
-        MemberDeclined {
-            draw_id,
-            section_id,
-            session_id,
-            expert_id,
-            name,
-            user_id,
-            status: status.clone(),
-            reason,
-        }
-        .encode()
+        MemberDeclined(left).encode()
     };
     u.emit(event).await?;
     replace(u.tx(), db, now, by, d, expert, &status).await

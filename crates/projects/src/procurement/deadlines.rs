@@ -29,28 +29,16 @@ impl Overdue {
         due_at: Timestamp,
         basis: String,
     ) -> NewEvent {
+        let p = ProcurementOverdue {
+            section_id,
+            project_id,
+            due_at,
+            basis,
+        };
         match self {
-            Overdue::Report => ProcurementReportOverdue {
-                section_id,
-                project_id,
-                due_at,
-                basis,
-            }
-            .encode(),
-            Overdue::ResultAnnouncement => ProcurementResultAnnouncementOverdue {
-                section_id,
-                project_id,
-                due_at,
-                basis,
-            }
-            .encode(),
-            Overdue::ContractAnnouncement => ProcurementContractAnnouncementOverdue {
-                section_id,
-                project_id,
-                due_at,
-                basis,
-            }
-            .encode(),
+            Overdue::Report => ProcurementReportOverdue(p).encode(),
+            Overdue::ResultAnnouncement => ProcurementResultAnnouncementOverdue(p).encode(),
+            Overdue::ContractAnnouncement => ProcurementContractAnnouncementOverdue(p).encode(),
         }
     }
 }

@@ -625,30 +625,21 @@ fn door_event(
     phone_deposited: bool,
     reason: Option<String>,
 ) -> ggzy_core::events::NewEvent {
-    use ggzy_events::venues::{DoorAllowed, DoorRefused};
+    use ggzy_events::venues::{DoorAllowed, DoorPassage, DoorRefused};
     use ggzy_events::Contract as _;
-    let booking_id = who.map(|a| a.booking_id.clone());
-    let role = who.map(|a| a.role.as_str().to_string());
-    match reason {
-        None => DoorAllowed {
-            room_id: room_id.into(),
-            direction: direction.into(),
-            resident_id,
-            booking_id,
-            role,
-            phone_deposited,
-            reason: None,
-        }
-        .encode(),
-        Some(reason) => DoorRefused {
-            room_id: room_id.into(),
-            direction: direction.into(),
-            resident_id,
-            booking_id,
-            role,
-            phone_deposited,
-            reason,
-        }
-        .encode(),
+    let refused = reason.is_some();
+    let passage = DoorPassage {
+        room_id: room_id.into(),
+        direction: direction.into(),
+        resident_id,
+        booking_id: who.map(|a| a.booking_id.clone()),
+        role: who.map(|a| a.role.as_str().to_string()),
+        phone_deposited,
+        reason,
+    };
+    if refused {
+        DoorRefused(passage).encode()
+    } else {
+        DoorAllowed(passage).encode()
     }
 }
