@@ -461,11 +461,79 @@ pub fn parse_room_networks(list: &[String]) -> Result<Vec<String>, (usize, Refus
     Ok(out)
 }
 
+/// Where a person stands at the door, as the presence list knows it: the room they are inside
+/// and whether that room is isolated (none: outside every room).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inside<'a> {
+    pub room_id: &'a str,
+    pub isolated: bool,
+}
+
+/// The room whose door is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DoorRoom<'a> {
+    pub id: &'a str,
+    pub kind: RoomKind,
+    pub isolated: bool,
+}
+
+/// A door refusal: its rule id and the message shown at the door.
+pub type DoorRefusal = (&'static str, &'static str);
+
+/// Whether the door lets a person **in** (pure; the service supplies the facts). `role` is the
+/// person's role on the roster of a session taking place in the room now (none: not on it).
+/// Experts enter only isolated evaluation rooms, after depositing phones and other
+/// communication devices (通讯工具存放); nobody enters from inside another isolated room, nor twice.
+pub fn entry_refusal(
+    room: DoorRoom<'_>,
+    role: Option<PersonRole>,
+    phone_deposited: bool,
+    inside: Option<Inside<'_>>,
+) -> Option<DoorRefusal> {
+    let Some(role) = role else {
+        return Some((
+            "door.not_on_roster",
+            "not on the roster of a session taking place in this room now",
+        ));
+    };
+    if role == PersonRole::Expert && !(room.kind == RoomKind::EvaluationRoom && room.isolated) {
+        return Some((
+            "door.expert_needs_isolated_room",
+            "experts enter only isolated evaluation rooms",
+        ));
+    }
+    if role == PersonRole::Expert && !phone_deposited {
+        return Some((
+            "door.phone_not_deposited",
+            "experts must deposit phones and communication devices first (通讯工具存放)",
+        ));
+    }
+    match inside {
+        Some(i) if i.isolated && i.room_id != room.id => Some((
+            "door.inside_isolated_room",
+            "this person is inside another isolated room",
+        )),
+        Some(i) if i.room_id == room.id => {
+            Some(("door.already_inside", "this person is already inside"))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the door lets a person **out** of `room_id`: only someone inside it.
+pub fn exit_refusal(room_id: &str, inside: Option<Inside<'_>>) -> Option<DoorRefusal> {
+    match inside {
+        Some(i) if i.room_id == room_id => None,
+        _ => Some(("door.not_inside", "this person is not inside this room")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::NaiveDate;
     use ggzy_core::time::at_local;
+    use proptest::prelude::*;
 
     fn t(h: u32, m: u32) -> Timestamp {
         at_local(NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"), h, m, 0)
@@ -698,5 +766,106 @@ mod tests {
                 )
             )
         );
+    }
+
+    fn isolated_eval(id: &str) -> DoorRoom<'_> {
+        DoorRoom {
+            id,
+            kind: RoomKind::EvaluationRoom,
+            isolated: true,
+        }
+    }
+
+    #[test]
+    fn the_door_admits_an_expert_only_to_an_isolated_evaluation_room_with_the_phone_deposited() {
+        let r = isolated_eval("e1");
+        assert_eq!(entry_refusal(r, Some(PersonRole::Expert), true, None), None);
+        assert_eq!(
+            entry_refusal(r, Some(PersonRole::Expert), false, None).map(|x| x.0),
+            Some("door.phone_not_deposited")
+        );
+        let open = DoorRoom {
+            isolated: false,
+            ..r
+        };
+        assert_eq!(
+            entry_refusal(open, Some(PersonRole::Expert), true, None).map(|x| x.0),
+            Some("door.expert_needs_isolated_room")
+        );
+        assert_eq!(
+            entry_refusal(r, None, true, None).map(|x| x.0),
+            Some("door.not_on_roster")
+        );
+        let elsewhere = Inside {
+            room_id: "e2",
+            isolated: true,
+        };
+        assert_eq!(
+            entry_refusal(r, Some(PersonRole::Expert), true, Some(elsewhere)).map(|x| x.0),
+            Some("door.inside_isolated_room")
+        );
+        let here = Inside {
+            room_id: "e1",
+            isolated: true,
+        };
+        assert_eq!(
+            entry_refusal(r, Some(PersonRole::Expert), true, Some(here)).map(|x| x.0),
+            Some("door.already_inside")
+        );
+        assert_eq!(exit_refusal("e1", Some(here)), None);
+        assert_eq!(
+            exit_refusal("e1", Some(elsewhere)).map(|x| x.0),
+            Some("door.not_inside")
+        );
+        assert_eq!(
+            exit_refusal("e1", None).map(|x| x.0),
+            Some("door.not_inside")
+        );
+    }
+
+    fn role() -> impl Strategy<Value = Option<PersonRole>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(PersonRole::Expert)),
+            Just(Some(PersonRole::Supervisor)),
+            Just(Some(PersonRole::Staff)),
+            Just(Some(PersonRole::Tenderer)),
+        ]
+    }
+
+    fn kind() -> impl Strategy<Value = RoomKind> {
+        prop_oneof![
+            Just(RoomKind::EvaluationRoom),
+            Just(RoomKind::OpeningHall),
+            Just(RoomKind::AuctionHall),
+        ]
+    }
+
+    proptest! {
+        /// Whoever is admitted was on the roster and was not inside (this or another isolated
+        /// room); an admitted expert is in an isolated evaluation room with the phone deposited;
+        /// and a person admitted in can always go out of the same room.
+        #[test]
+        fn an_admission_keeps_the_isolation_rules(
+            role in role(),
+            kind in kind(),
+            isolated in any::<bool>(),
+            phone in any::<bool>(),
+            inside_room in prop_oneof![Just(None), Just(Some("r1")), Just(Some("r2"))],
+            inside_isolated in any::<bool>(),
+        ) {
+            let room = DoorRoom { id: "r1", kind, isolated };
+            let inside = inside_room.map(|room_id| Inside { room_id, isolated: inside_isolated });
+            if entry_refusal(room, role, phone, inside).is_none() {
+                prop_assert!(role.is_some());
+                prop_assert!(inside.is_none_or(|i| i.room_id != "r1" && !i.isolated));
+                if role == Some(PersonRole::Expert) {
+                    prop_assert!(kind == RoomKind::EvaluationRoom && isolated && phone);
+                }
+                let now_inside = Inside { room_id: "r1", isolated };
+                prop_assert_eq!(exit_refusal("r1", Some(now_inside)), None);
+                prop_assert!(entry_refusal(room, role, phone, Some(now_inside)).is_some());
+            }
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! Contracts of a project's life (created, updated, submitted, returned, approved: one
 //! snapshot) and of the regional rule overrides the projects area keeps.
 
-use crate::contract;
 use super::ProjectSection;
+use crate::contract;
 use ggzy_core::ident::Market;
 
 crate::payload! {

@@ -181,23 +181,29 @@ pub async fn door(
     .bind(rid.as_str())
     .fetch_optional(&mut *tx)
     .await?;
-    let presence = presence.map(|r| (r.room_id, r.booking_id, r.name, r.role, r.isolated));
-    let mut who: Option<Admission> = None;
-    let refused: Option<(&str, String)> = match req.direction {
-        Direction::Out => match &presence {
-            Some((room, booking, name, role, _)) if room == room_id => {
-                who = Some(Admission {
-                    booking_id: booking.clone(),
-                    name: name.clone(),
-                    role: *role,
-                });
-                None
+    let inside = presence.as_ref().map(|p| rules::Inside {
+        room_id: &p.room_id,
+        isolated: p.isolated,
+    });
+    let door_room = rules::DoorRoom {
+        id: room_id,
+        kind: room.kind,
+        isolated: room.isolated,
+    };
+    // The facts come from the database; the decision is `rules::entry_refusal` /
+    // `rules::exit_refusal` (pure, property-tested).
+    let (who, refused): (Option<Admission>, Option<rules::DoorRefusal>) = match req.direction {
+        Direction::Out => {
+            let who = presence.as_ref().map(|p| Admission {
+                booking_id: p.booking_id.clone(),
+                name: p.name.clone(),
+                role: p.role,
+            });
+            match rules::exit_refusal(room_id, inside) {
+                None => (who, None),
+                refusal => (None, refusal),
             }
-            _ => Some((
-                "door.not_inside",
-                "this person is not inside this room".into(),
-            )),
-        },
+        }
         Direction::In => {
             let grace = to_micros(now + Duration::minutes(rules::DOOR_GRACE_MINUTES));
             let rows: Vec<AdmissionRow> = sqlx::query_as(
@@ -211,47 +217,18 @@ pub async fn door(
             .bind(to_micros(now))
             .fetch_all(&mut *tx)
             .await?;
-            match rows.into_iter().next() {
-                None => Some((
-                    "door.not_on_roster",
-                    "not on the roster of a session taking place in this room now".into(),
-                )),
-                Some(r) => {
-                    let a = Admission {
-                        booking_id: r.id,
-                        name: r.name,
-                        role: r.role,
-                    };
-                    let refusal = if a.role == PersonRole::Expert
-                        && !(room.kind == RoomKind::EvaluationRoom && room.isolated)
-                    {
-                        Some((
-                            "door.expert_needs_isolated_room",
-                            "experts enter only isolated evaluation rooms".to_string(),
-                        ))
-                    } else if a.role == PersonRole::Expert && !req.phone_deposited {
-                        Some((
-                            "door.phone_not_deposited",
-                            "experts must deposit phones and communication devices first (通讯工具存放)"
-                                .to_string(),
-                        ))
-                    } else {
-                        match &presence {
-                            Some((other, _, _, _, true)) if other != room_id => Some((
-                                "door.inside_isolated_room",
-                                "this person is inside another isolated room".to_string(),
-                            )),
-                            Some((same, _, _, _, _)) if same == room_id => Some((
-                                "door.already_inside",
-                                "this person is already inside".to_string(),
-                            )),
-                            _ => None,
-                        }
-                    };
-                    who = Some(a);
-                    refusal
-                }
-            }
+            let who = rows.into_iter().next().map(|r| Admission {
+                booking_id: r.id,
+                name: r.name,
+                role: r.role,
+            });
+            let refusal = rules::entry_refusal(
+                door_room,
+                who.as_ref().map(|a| a.role),
+                req.phone_deposited,
+                inside,
+            );
+            (who, refusal)
         }
     };
     let allowed = refused.is_none();
@@ -294,7 +271,7 @@ pub async fn door(
         Direction::Out => "out",
     };
     let (reason, detail) = match &refused {
-        Some((r, d)) => (Some(r.to_string()), d.clone()),
+        Some((r, d)) => (Some(r.to_string()), d.to_string()),
         None => (None, format!("{dir} allowed")),
     };
     let mut violations: Vec<(&str, Option<String>, String)> = Vec::new();
