@@ -133,20 +133,18 @@ pub(crate) fn shown_id(actor: &Actor, role: PersonRole, rid: &str) -> String {
     }
 }
 
+/// One person of a session's roster: a `venue_roster` row, or (`pending`) a drawn expert whose
+/// identity card is not checked yet (on the roster, not yet through the door).
 #[derive(sqlx::FromRow)]
 struct RosterRow {
     id: String,
     role: PersonRole,
     name: String,
-    resident_id: String,
+    resident_id: Option<String>,
     authorization_ref: Option<String>,
     expert_id: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct PendingExpertRow {
-    expert_id: String,
-    name: String,
+    #[sqlx(try_from = "Flag")]
+    pending: bool,
 }
 
 pub async fn roster(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Vec<Person>> {
@@ -155,45 +153,37 @@ pub async fn roster(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Vec<Pe
     if actor.is(Role::Agency) {
         may_manage(actor, &org)?;
     }
+    // One statement, so one snapshot: read as two queries, a replacement committed between them
+    // showed the replaced expert (still in the first read) next to his replacement (PostgreSQL,
+    // READ COMMITTED).
     let rows: Vec<RosterRow> = sqlx::query_as(
-        "SELECT id, role, name, resident_id, authorization_ref, expert_id FROM venue_roster WHERE booking_id = $1 \
-         ORDER BY created_at, id",
+        "SELECT id, role, name, resident_id, authorization_ref, expert_id, 0 AS pending, \
+         created_at AS k1, id AS k2 FROM venue_roster WHERE booking_id = $1 \
+         UNION ALL \
+         SELECT e.expert_id AS id, 'expert' AS role, e.name, NULL AS resident_id, NULL AS authorization_ref, \
+         e.expert_id, 1 AS pending, 0 AS k1, e.expert_id AS k2 FROM venue_session_experts e \
+         WHERE e.session_id = $1 AND e.status = 'drawn' \
+         AND NOT EXISTS (SELECT 1 FROM venue_roster r WHERE r.booking_id = e.session_id AND r.expert_id = e.expert_id) \
+         ORDER BY pending, k1, k2",
     )
     .bind(booking_id)
     .fetch_all(ctx.db.pool())
     .await?;
     let staff = actor.is(Role::Staff);
-    let mut out: Vec<Person> = rows
+    Ok(rows
         .into_iter()
         .map(|r| Person {
-            id: r.id,
+            id: if r.pending {
+                format!("expert:{}", r.id)
+            } else {
+                r.id
+            },
             booking_id: booking_id.into(),
             role: r.role,
             name: shown_name(actor, r.role, &r.name),
-            resident_id: Some(shown_id(actor, r.role, &r.resident_id)),
+            resident_id: r.resident_id.map(|rid| shown_id(actor, r.role, &rid)),
             authorization_ref: r.authorization_ref,
             expert_id: r.expert_id.filter(|_| staff),
         })
-        .collect();
-    // Drawn experts whose identity card is not checked yet: on the roster, not yet through the door.
-    let pending: Vec<PendingExpertRow> = sqlx::query_as(
-        "SELECT e.expert_id, e.name FROM venue_session_experts e WHERE e.session_id = $1 AND e.status = 'drawn' \
-         AND NOT EXISTS (SELECT 1 FROM venue_roster r WHERE r.booking_id = e.session_id AND r.expert_id = e.expert_id) \
-         ORDER BY e.expert_id",
-    )
-    .bind(booking_id)
-    .fetch_all(ctx.db.pool())
-    .await?;
-    for PendingExpertRow { expert_id, name } in pending {
-        out.push(Person {
-            id: format!("expert:{expert_id}"),
-            booking_id: booking_id.into(),
-            role: PersonRole::Expert,
-            name: shown_name(actor, PersonRole::Expert, &name),
-            resident_id: None,
-            authorization_ref: None,
-            expert_id: staff.then_some(expert_id),
-        });
-    }
-    Ok(out)
+        .collect())
 }
