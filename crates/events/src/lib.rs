@@ -226,14 +226,16 @@ macro_rules! contract {
             ),* $(,)?
         }
     ) => {
-        $(#[doc = $doc])*
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-        pub struct $ty {
-            $(
-                $(#[doc = $fdoc])*
-                $(#[serde($($sattr)*)])*
-                pub $field: $fty,
-            )*
+        // The payload struct and its catalogue members, declared once by `payload!`.
+        $crate::payload! {
+            $(#[doc = $doc])*
+            $ty {
+                $(
+                    $(#[doc = $fdoc])*
+                    $(#[serde($($sattr)*)])*
+                    $field: $fty
+                ),*
+            }
         }
 
         impl $crate::Contract for $ty {
@@ -258,13 +260,7 @@ macro_rules! contract {
                     version: $version,
                     aggregate: $agg,
                     doc: concat!($($doc, "\n"),*),
-                    fields: vec![$(
-                        $crate::Field {
-                            name: stringify!($field),
-                            ty: stringify!($fty),
-                            doc: concat!($($fdoc, " "),*),
-                        }
-                    ),*],
+                    fields: <$ty as $crate::Payload>::fields(),
                 }
             }
         }
