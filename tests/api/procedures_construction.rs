@@ -563,3 +563,121 @@ async fn a_failed_procurement_is_tendered_again_by_invitation_with_the_approval_
     bid_to_contract(&app, &mut t, "2026-04-28T09:30:00+08:00").await;
     app.stop().await;
 }
+
+/// 招标投标法实施条例 第二十一条: a change notice amending the prequalification documents goes out at
+/// least 3 days before the applications are due, else the deadline is postponed (or the notice
+/// refused, when the tenderer chose so). Applications due Monday 2026-03-16 09:00.
+#[tokio::test]
+async fn a_prequalification_clarification_3_days_before_the_applications_keeps_them_2_postpone_them(
+) {
+    use crate::publishing::{change, count_events, create, event_payload, submit_approve};
+    let app = TestApp::spawn().await;
+    let mut t = registered(
+        &app,
+        body(
+            "construction",
+            "prequalified_tender",
+            "2026-03-31T09:00:00+08:00",
+            "2026-04-08T17:00:00+08:00",
+            "2026-04-21T09:30:00+08:00",
+        ),
+    )
+    .await;
+    let sid = t.section_id.clone();
+    let url = format!("/api/v1/sections/{sid}/prequalification");
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &url,
+            json!({"docs_issue_at": "2026-03-02T09:00:00+08:00",
+                   "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
+                   "applications_due_at": "2026-03-16T09:00:00+08:00"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    // The prequalification announcement (资格预审公告) the change notices amend, drafted right after
+    // the registration: publishing waits for its copy of the project (issue 17 item 5) rather
+    // than answering 422 "no registered project".
+    let mut pq = crate::publishing::tender("资格预审公告", "2026-04-21T09:30:00+08:00");
+    pq["type"] = json!("prequalification");
+    pq["project_id"] = json!(t.project_id);
+    pq["section_ids"] = json!([sid]);
+    let original = create(&app, &t.tenderer, pq).await;
+    let (s, v) = submit_approve(&app, &original, json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    app.drain_consumer("publishing.lifecycle").await;
+
+    // Friday 03-13: 3 days before the 16th — the deadline stays, and no bid deadline moves.
+    travel(&app, &mut t, fixtures::at("2026-03-13T23:59:59+08:00")).await;
+    let kept = create(&app, &t.tenderer, change(&original, json!({}))).await;
+    let (s, v) = submit_approve(&app, &kept, json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    let p = event_payload(&app, "publishing.announcement.published", &kept).await;
+    assert!(p.get("prequalification_postpone").is_none(), "{p}");
+    assert!(p.get("postpone").is_none(), "{p}");
+
+    // Saturday 03-14 00:00: 2 days — refused when the tenderer chose so, nothing changes…
+    travel(&app, &mut t, fixtures::at("2026-03-14T00:00:00+08:00")).await;
+    let refused = create(
+        &app,
+        &t.tenderer,
+        change(&original, json!({"refuse_if_short": true})),
+    )
+    .await;
+    let (s, v) = submit_approve(&app, &refused, json!({})).await;
+    assert_first_error(
+        s,
+        &v,
+        422,
+        "announcement.prequalification_clarification_period",
+    );
+    assert_eq!(v["errors"][0]["field"], "fields.new_applications_due_at");
+    assert_eq!(
+        count_events(&app, "publishing.announcement.published", &refused).await,
+        0
+    );
+    // …else postponed to the 3rd day after publishing, at the deadline's time of day: 03-17 09:00.
+    let moved = create(&app, &t.tenderer, change(&original, json!({}))).await;
+    let (s, v) = submit_approve(&app, &moved, json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        fixtures::at(
+            v["prequalification_postpone"][0]["new_applications_due_at"]
+                .as_str()
+                .unwrap()
+        ),
+        fixtures::at("2026-03-17T09:00:00+08:00"),
+        "{v}"
+    );
+    let p = event_payload(&app, "publishing.announcement.published", &moved).await;
+    let pp = &p["prequalification_postpone"][0];
+    assert_eq!(pp["section_id"], json!(sid));
+    assert_eq!(
+        fixtures::at(pp["old_applications_due_at"].as_str().unwrap()),
+        fixtures::at("2026-03-16T09:00:00+08:00")
+    );
+    assert!(
+        p.get("postpone").is_none(),
+        "the bid deadline is not the one amended: {p}"
+    );
+    app.drain_consumer("projects.announcements").await;
+    let (s, round) = app.get(Some(&t.tenderer), &url).await;
+    assert_eq!(s, 200, "{round}");
+    assert_eq!(
+        fixtures::at(round["applications_due_at"].as_str().unwrap()),
+        fixtures::at("2026-03-17T09:00:00+08:00"),
+        "{round}"
+    );
+    let changed = events(&app, "projects.prequalification.deadline_changed", &sid).await;
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(changed[0]["basis"], "招标投标法实施条例 第二十一条");
+    // An applicant after the old deadline and before the new one is accepted.
+    travel(&app, &mut t, fixtures::at("2026-03-16T10:00:00+08:00")).await;
+    let b1 = app.login("bidder1").await;
+    uscc_of(&app, &b1).await;
+    let (s, v) = app
+        .post(Some(&b1), &format!("{url}/applications"), json!({}))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    app.stop().await;
+}

@@ -18,6 +18,17 @@ pub struct Postponement {
     pub new_opening_at: Option<DateTime<Utc>>,
 }
 
+/// A section whose prequalification applications deadline a change notice postponed
+/// (招标投标法实施条例 第二十一条: fewer than 3 days before the applications were due).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrequalificationPostponement {
+    pub section_id: String,
+    #[serde(with = "crate::time")]
+    pub old_applications_due_at: DateTime<Utc>,
+    #[serde(with = "crate::time")]
+    pub new_applications_due_at: DateTime<Utc>,
+}
+
 contract! {
     /// An announcement (公告) is published.
     AnnouncementPublished = "publishing.announcement.published", version 1, aggregate "announcement" by announcement_id {
@@ -36,6 +47,10 @@ contract! {
         /// Sections a change notice postponed, with their new deadlines (absent when none).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         postpone: Vec<crate::publishing::Postponement>,
+        /// Sections whose open prequalification round a change notice postponed (absent when
+        /// none).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        prequalification_postpone: Vec<crate::publishing::PrequalificationPostponement>,
         /// The announcement's id again (the same as `announcement_id`).
         #[serde(default)]
         id: Option<String>,

@@ -289,6 +289,7 @@ fn announcement_published_round_trips() {
                 old_opening_at: Some(t(1)),
                 new_opening_at: Some(t(5)),
             }],
+            prequalification_postpone: vec![],
             id: Some("a1".into()),
             region: None,
             title: Some("变更公告".into()),

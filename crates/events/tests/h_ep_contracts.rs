@@ -499,6 +499,7 @@ fn announcement_published_carries_the_whole_announcement() {
         section_ids: vec!["s1".into()],
         published_at: Some(t(4)),
         postpone,
+        prequalification_postpone: vec![],
         id: Some("a1".into()),
         region: Some("210200".into()),
         title: Some("招标公告".into()),
@@ -526,6 +527,37 @@ fn announcement_published_carries_the_whole_announcement() {
         with,
         "a1",
     );
+}
+
+#[test]
+fn a_change_notice_during_prequalification_carries_the_moved_applications_deadline() {
+    let mut wire = announcement("published", json!({"published_at": t(4)}));
+    wire["prequalification_postpone"] = json!([{"section_id": "s1",
+        "old_applications_due_at": t(5).to_rfc3339(),
+        "new_applications_due_at": t(7).to_rfc3339()}]);
+    let ev = AnnouncementPublished {
+        announcement_id: "a1".into(),
+        kind: "tender".into(),
+        market: Some("construction".into()),
+        project_id: None,
+        section_ids: vec!["s1".into()],
+        published_at: Some(t(4)),
+        postpone: vec![],
+        prequalification_postpone: vec![PrequalificationPostponement {
+            section_id: "s1".into(),
+            old_applications_due_at: t(5),
+            new_applications_due_at: t(7),
+        }],
+        id: Some("a1".into()),
+        region: Some("210200".into()),
+        title: Some("招标公告".into()),
+        status: Some("published".into()),
+        version: Some(2),
+        original_id: None,
+        publish_at: Some(t(4)),
+        withdraw_reason: None,
+    };
+    round_trip(ev, wire, "a1");
 }
 
 #[test]

@@ -5,7 +5,10 @@
 //!   staff endpoint `POST /api/v1/sections/{id}/open-bidding`;
 //! - a change notice with `postpone` entries moves a section's bid deadline and opening time, moves
 //!   the deadline timer and the opening timer ([`crate::opening::schedule_opening`]) and emits
-//!   `projects.section.deadline_changed`.
+//!   `projects.section.deadline_changed`;
+//! - a change notice with `prequalification_postpone` entries moves the open prequalification
+//!   round's applications deadline (实施条例 第二十一条) and emits
+//!   `projects.prequalification.deadline_changed`.
 //!
 //! A published announcement is a fact: what cannot apply (a section already bidding, a deadline
 //! already passed) is skipped with a warning, never retried forever.
@@ -68,6 +71,10 @@ impl Consumer for Announcements {
         }
         for entry in &a.postpone {
             postpone(tx, db, now, entry, announcement_id).await?;
+        }
+        for entry in &a.prequalification_postpone {
+            crate::prequalification::postponed_by_notice(tx, db, now, entry, announcement_id)
+                .await?;
         }
         Ok(())
     }

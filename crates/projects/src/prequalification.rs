@@ -20,7 +20,7 @@ use ggzy_core::error::Violations;
 use ggzy_core::sql::{At, MaybeAt};
 use ggzy_core::time::{display_local, local_date, to_micros};
 use ggzy_core::{ids, Error, Result};
-use ggzy_events::projects::PrequalificationNotice;
+use ggzy_events::projects::{PrequalificationDeadlineChanged, PrequalificationNotice};
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx};
@@ -665,4 +665,135 @@ pub(crate) async fn is_complete(conn: &mut sqlx::AnyConnection, section_id: &str
     .fetch_optional(&mut *conn)
     .await?;
     Ok(r.is_some())
+}
+
+/// The open round of a section, locked (None when no round is open).
+#[derive(sqlx::FromRow)]
+pub(crate) struct OpenRound {
+    pub(crate) id: String,
+    #[sqlx(try_from = "At")]
+    pub(crate) applications_due_at: chrono::DateTime<Utc>,
+}
+
+pub(crate) async fn open_round_for_update(
+    tx: &mut ggzy_store::Tx,
+    db: &ggzy_store::Db,
+    section_id: &str,
+) -> Result<Option<OpenRound>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT id, applications_due_at FROM prequalifications WHERE section_id = $1 \
+         AND state = 'open'{}",
+        db.for_update()
+    ))
+    .bind(section_id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// A move of an open round's applications deadline and why.
+pub(crate) struct DueMove<'a> {
+    pub(crate) section_id: &'a str,
+    pub(crate) project_id: &'a str,
+    pub(crate) new_due: chrono::DateTime<Utc>,
+    pub(crate) suspended_seconds: Option<i64>,
+    pub(crate) remedy_case_id: Option<&'a str>,
+    pub(crate) basis: &'a str,
+}
+
+/// Moves the round's applications deadline and emits `projects.prequalification.deadline_changed`
+/// (remedies, publishing and monitoring follow it).
+pub(crate) async fn move_applications_due(
+    tx: &mut ggzy_store::Tx,
+    db: &ggzy_store::Db,
+    now: chrono::DateTime<Utc>,
+    round: &OpenRound,
+    m: DueMove<'_>,
+    by: &'static str,
+) -> Result<()> {
+    sqlx::query("UPDATE prequalifications SET applications_due_at = $1 WHERE id = $2")
+        .bind(to_micros(m.new_due))
+        .bind(&round.id)
+        .execute(&mut **tx)
+        .await?;
+    emit(
+        tx,
+        db,
+        &ggzy_core::events::ActorRef::system(by),
+        now,
+        PrequalificationDeadlineChanged {
+            section_id: m.section_id.to_string(),
+            project_id: Some(m.project_id.to_string()),
+            prequalification_id: round.id.clone(),
+            old_applications_due_at: Some(round.applications_due_at),
+            applications_due_at: m.new_due,
+            suspended_seconds: m.suspended_seconds,
+            remedy_case_id: m.remedy_case_id.map(str::to_string),
+            basis: Some(m.basis.to_string()),
+        }
+        .encode(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A change notice amended the prequalification documents fewer than 3 days before the
+/// applications were due (招标投标法实施条例 第二十一条; publishing decided the new deadline when it
+/// published the notice): the open round's deadline moves. A published notice is a fact: what
+/// cannot apply (no open round any more, the deadline already passed, not a later time) is
+/// skipped with a warning, never retried forever.
+pub(crate) async fn postponed_by_notice(
+    tx: &mut ggzy_store::Tx,
+    db: &ggzy_store::Db,
+    now: chrono::DateTime<Utc>,
+    entry: &ggzy_events::publishing::PrequalificationPostponement,
+    announcement_id: &str,
+) -> Result<()> {
+    let section_id = entry.section_id.as_str();
+    let project: Option<(String,)> =
+        sqlx::query_as("SELECT project_id FROM sections WHERE id = $1")
+            .bind(section_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some((project_id,)) = project else {
+        tracing::warn!(
+            section_id,
+            announcement_id,
+            "postponement for an unknown section"
+        );
+        return Ok(());
+    };
+    let Some(round) = open_round_for_update(tx, db, section_id).await? else {
+        tracing::warn!(
+            section_id,
+            announcement_id,
+            "no open prequalification round; not applied"
+        );
+        return Ok(());
+    };
+    if now >= round.applications_due_at
+        || entry.new_applications_due_at <= round.applications_due_at
+    {
+        tracing::warn!(
+            section_id,
+            announcement_id,
+            "applications already due or not a later deadline; not applied"
+        );
+        return Ok(());
+    }
+    move_applications_due(
+        tx,
+        db,
+        now,
+        &round,
+        DueMove {
+            section_id,
+            project_id: &project_id,
+            new_due: entry.new_applications_due_at,
+            suspended_seconds: None,
+            remedy_case_id: None,
+            basis: "招标投标法实施条例 第二十一条",
+        },
+        "projects.announcements",
+    )
+    .await
 }

@@ -264,13 +264,6 @@ async fn resume(
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct OpenRoundRow {
-    id: String,
-    #[sqlx(try_from = "At")]
-    applications_due_at: Timestamp,
-}
-
 /// 实施条例 22 suspends the prequalification while an objection to its documents waits for the
 /// answer: the open round's applications deadline moves by the suspended time (rounded up to the
 /// minute, as the bid deadline does), so the applicants get the time back.
@@ -284,45 +277,31 @@ async fn prequalification_after_suspension(
     suspended: chrono::Duration,
     case_id: &str,
 ) -> Result<()> {
-    let round: Option<OpenRoundRow> = sqlx::query_as(&format!(
-        "SELECT id, applications_due_at FROM prequalifications WHERE section_id = $1 \
-         AND state = 'open'{}",
-        db.for_update()
-    ))
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(round) = round else { return Ok(()) };
-    let id = round.id;
-    let old = round.applications_due_at;
+    let Some(round) = crate::prequalification::open_round_for_update(tx, db, section_id).await?
+    else {
+        return Ok(());
+    };
     let back = given_back(suspended);
     if back <= chrono::Duration::zero() {
         return Ok(());
     }
-    let new = old + back;
-    sqlx::query("UPDATE prequalifications SET applications_due_at = $1 WHERE id = $2")
-        .bind(to_micros(new))
-        .bind(&id)
-        .execute(&mut **tx)
-        .await?;
-    emit(
+    let new = round.applications_due_at + back;
+    crate::prequalification::move_applications_due(
         tx,
         db,
-        &ActorRef::system(NAME),
         now,
-        ggzy_events::Contract::encode(&ggzy_events::projects::PrequalificationDeadlineChanged {
-            section_id: section_id.to_string(),
-            project_id: Some(project_id.to_string()),
-            prequalification_id: id.to_string(),
-            old_applications_due_at: Some(old),
-            applications_due_at: new,
+        &round,
+        crate::prequalification::DueMove {
+            section_id,
+            project_id,
+            new_due: new,
             suspended_seconds: Some(back.num_seconds()),
-            remedy_case_id: Some(case_id.to_string()),
-            basis: Some("招标投标法实施条例 第二十二条".into()),
-        }),
+            remedy_case_id: Some(case_id),
+            basis: "招标投标法实施条例 第二十二条",
+        },
+        NAME,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The opening timer on the section's (possibly moved) opening time, for sealed-bid procedures.

@@ -82,6 +82,7 @@ fn json_bytes<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
 #[utoipa::path(post, path = "/api/v1/announcements", tag = "publishing", security(("bearer" = [])),
     request_body = AnnouncementDraft,
     responses((status = 201, body = Announcement), (status = 403),
+              (status = 409, description = "the project was registered a moment ago and has not reached publishing yet (`Retry-After`)"),
               (status = 422, description = "each missing or invalid field")))]
 async fn create_announcement(
     State(ctx): State<Ctx>,
@@ -158,7 +159,7 @@ async fn get_announcement(
 #[utoipa::path(put, path = "/api/v1/announcements/{id}", tag = "publishing", security(("bearer" = [])),
     params(("id" = String, Path, description = "announcement id")), request_body = AnnouncementDraft,
     responses((status = 200, body = Announcement), (status = 404),
-              (status = 409, description = "not a draft; published text is immutable"), (status = 422)))]
+              (status = 409, description = "not a draft; published text is immutable; or the project has not reached publishing yet (`Retry-After`)"), (status = 422)))]
 async fn update_announcement(
     State(ctx): State<Ctx>,
     actor: Actor,

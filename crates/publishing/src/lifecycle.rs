@@ -28,6 +28,7 @@ use ggzy_events::experts::CommitteeDisclosed;
 use ggzy_events::identity::OrganizationRegistered;
 use ggzy_events::projects::{
     AwardConfirmed, CandidatesPublicized, ContractSigned, DueDateRederived, OpeningRecorded,
+    PrequalificationDeadlineChanged, PrequalificationOpened, PrequalificationReviewed,
     ProjectApproved, SectionDeadlineChanged, SectionFailed, SectionRegistered,
     SectionReturnedToEvaluation, SectionTerminated,
 };
@@ -37,7 +38,7 @@ use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, Db, Tx};
 use serde_json::{json, Value};
 
-const NAME: &str = "publishing.lifecycle";
+pub(crate) const NAME: &str = "publishing.lifecycle";
 
 pub struct LifecycleProjection;
 
@@ -179,6 +180,7 @@ async fn section_of(
         docs_issue_at: None,
         bid_deadline: None,
         opening_at: None,
+        prequal_due: None,
     })
 }
 
@@ -506,6 +508,9 @@ impl Consumer for LifecycleProjection {
                 DueDateRederived::NAME,
                 CommitteeDisclosed::NAME,
                 SectionReturnedToEvaluation::NAME,
+                PrequalificationOpened::NAME,
+                PrequalificationDeadlineChanged::NAME,
+                PrequalificationReviewed::NAME,
                 ggzy_store::calendar::IMPORTED,
             ],
         )
@@ -518,6 +523,20 @@ impl Consumer for LifecycleProjection {
         match ev.event_type.as_str() {
             ggzy_store::calendar::IMPORTED => {
                 service::recheck_provisional(tx, db, now).await?;
+            }
+            // The open prequalification round's deadline: a change notice published before it
+            // amends the prequalification documents (实施条例 第二十一条).
+            PrequalificationOpened::NAME => {
+                let o = PrequalificationOpened::decode(ev)?;
+                service::set_prequal_due(tx, &o.section_id, Some(o.applications_due_at)).await?;
+            }
+            PrequalificationDeadlineChanged::NAME => {
+                let c = PrequalificationDeadlineChanged::decode(ev)?;
+                service::set_prequal_due(tx, &c.section_id, Some(c.applications_due_at)).await?;
+            }
+            PrequalificationReviewed::NAME => {
+                let r = PrequalificationReviewed::decode(ev)?;
+                service::set_prequal_due(tx, &r.section_id, None).await?;
             }
             CommitteeDisclosed::NAME => {
                 let d = CommitteeDisclosed::decode(ev)?;

@@ -225,6 +225,10 @@ pub struct Periods {
     /// 招标投标法 第23条; 实施条例 第21条; 87号令 第27条: a clarification or amendment that may affect
     /// the bids goes out at least 15 days before the bid deadline, else the deadline is postponed.
     pub clarification_min_days: i64,
+    /// 招标投标法实施条例 第21条: a clarification or amendment of the prequalification documents
+    /// (资格预审文件) that may affect the applications goes out at least 3 days before the
+    /// applications are due, else that deadline is postponed.
+    pub prequalification_clarification_min_days: i64,
     /// 39号令 第10条: a land transfer announcement at least 20 days before trading starts.
     pub land_transfer_min_days: i64,
     /// 32号令 第13条: a state property transfer is formally disclosed for at least 20 working days.
@@ -239,6 +243,7 @@ pub const PERIODS: Periods = Periods {
     publicity_min_days: 3,
     procurement_announcement_working_days: 5,
     clarification_min_days: 15,
+    prequalification_clarification_min_days: 3,
     land_transfer_min_days: 20,
     property_disclosure_working_days: 20,
 };
@@ -528,6 +533,44 @@ pub enum DeadlineEffect {
     TooShort,
 }
 
+/// What a change notice does to one deadline (pure; [`clarification_effect`] for the bids,
+/// [`prequalification_clarification_effect`] for the prequalification applications).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueEffect {
+    Keep,
+    Postpone(DateTime<Utc>),
+    TooShort,
+}
+
+/// The shared rule: fewer than `min_days` calendar days (Asia/Shanghai dates) from publishing to
+/// `deadline` postpone it to the `min_days`-th day after publishing, at the deadline's own time
+/// of day, or to the notice's own later date (`own_deadline`). With `refuse_if_short` a short
+/// notice is refused instead, unless its own date is far enough.
+fn due_effect(
+    publish_at: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    own_deadline: Option<DateTime<Utc>>,
+    refuse_if_short: bool,
+    min_days: i64,
+) -> DueEffect {
+    let enough = |d: DateTime<Utc>| days_between(publish_at, d) >= min_days;
+    let tod = deadline.with_timezone(&ggzy_core::time::shanghai()).time();
+    let min = ggzy_core::time::at_local(
+        local_date(publish_at) + chrono::Duration::days(min_days),
+        tod.hour(),
+        tod.minute(),
+        tod.second(),
+    );
+    let own = own_deadline.filter(|o| *o > deadline);
+    match own {
+        Some(o) if enough(o) => DueEffect::Postpone(o),
+        _ if enough(deadline) => DueEffect::Keep,
+        _ if refuse_if_short => DueEffect::TooShort,
+        Some(o) => DueEffect::Postpone(o.max(min)),
+        None => DueEffect::Postpone(min),
+    }
+}
+
 /// 招标投标法 第23条; 实施条例 第21条; 87号令 第27条. Fewer than 15 calendar days (Asia/Shanghai
 /// dates) from publishing to the deadline postpone it to the 15th day after publishing (at the
 /// deadline's time of day, so the opening keeps its hour), or to the notice's
@@ -540,28 +583,41 @@ pub fn clarification_effect(
     own_deadline: Option<DateTime<Utc>>,
     refuse_if_short: bool,
 ) -> DeadlineEffect {
-    let min_days = PERIODS.clarification_min_days;
-    let enough = |d: DateTime<Utc>| days_between(publish_at, d) >= min_days;
-    // The 15th day after publishing (calendar dates), at the deadline's own time of day.
-    let tod = deadline.with_timezone(&ggzy_core::time::shanghai()).time();
-    let min = ggzy_core::time::at_local(
-        local_date(publish_at) + chrono::Duration::days(min_days),
-        tod.hour(),
-        tod.minute(),
-        tod.second(),
-    );
-    let own = own_deadline.filter(|o| *o > deadline);
-    let new_deadline = match own {
-        Some(o) if enough(o) => o,
-        _ if enough(deadline) => return DeadlineEffect::Keep,
-        _ if refuse_if_short => return DeadlineEffect::TooShort,
-        Some(o) => o.max(min),
-        None => min,
-    };
-    DeadlineEffect::Postpone {
-        new_deadline,
-        new_opening_at: opening_at + (new_deadline - deadline),
+    match due_effect(
+        publish_at,
+        deadline,
+        own_deadline,
+        refuse_if_short,
+        PERIODS.clarification_min_days,
+    ) {
+        DueEffect::Keep => DeadlineEffect::Keep,
+        DueEffect::TooShort => DeadlineEffect::TooShort,
+        DueEffect::Postpone(new_deadline) => DeadlineEffect::Postpone {
+            new_deadline,
+            new_opening_at: opening_at + (new_deadline - deadline),
+        },
     }
+}
+
+/// 招标投标法实施条例 第21条 (资格预审文件的澄清或者修改): "应当在提交资格预审申请文件截止时间至少3日前
+/// ……通知所有获取资格预审文件的潜在投标人；不足3日的，招标人应当顺延提交资格预审申请文件的截止时间".
+/// A change notice published while a prequalification round is open amends the prequalification
+/// documents (the tender documents are issued only to the qualified, 实施条例 19): fewer than 3
+/// calendar days before the applications are due postpone them to the 3rd day after publishing
+/// (same time of day), or to the notice's own later date; refused instead with `refuse_if_short`.
+pub fn prequalification_clarification_effect(
+    publish_at: DateTime<Utc>,
+    applications_due_at: DateTime<Utc>,
+    own_due: Option<DateTime<Utc>>,
+    refuse_if_short: bool,
+) -> DueEffect {
+    due_effect(
+        publish_at,
+        applications_due_at,
+        own_due,
+        refuse_if_short,
+        PERIODS.prequalification_clarification_min_days,
+    )
 }
 
 /// The body as sanitized HTML: Markdown is rendered first; either way ammonia's allow-list strips

@@ -131,6 +131,15 @@ pub struct Postpone {
     pub new_opening_at: DateTime<Utc>,
 }
 
+/// A prequalification applications deadline moved by a published change notice (实施条例 第二十一条;
+/// as in `publishing.announcement.published`'s `prequalification_postpone`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PrequalPostpone {
+    pub section_id: String,
+    pub old_applications_due_at: DateTime<Utc>,
+    pub new_applications_due_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Version {
     pub version: i64,
@@ -181,6 +190,8 @@ pub struct Announcement {
     pub source_fields: Option<Value>,
     /// Deadlines this change notice moved when it was published.
     pub postpone: Vec<Postpone>,
+    /// Prequalification applications deadlines this change notice moved when it was published.
+    pub prequalification_postpone: Vec<PrequalPostpone>,
     /// The legal periods were checked while a year they reach had no holiday schedule (weekends
     /// only): provisional until the year is imported and they are checked again (issue 16).
     pub periods_provisional: bool,
@@ -191,7 +202,7 @@ pub struct Announcement {
 const COLS: &str = "a.id, a.market, a.ann_type, a.region, a.title, a.body_md, a.body_html, a.fields, \
     a.original_id, a.status, a.version, a.publish_at, a.published_at, a.withdrawn_at, a.withdraw_reason, \
     a.created_at, a.updated_at, a.owner_org_id, a.project_id, a.section_ids, a.body_format, \
-    a.source_event, a.source_fields, a.postpone, a.return_reason, a.periods_provisional";
+    a.source_event, a.source_fields, a.postpone, a.return_reason, a.periods_provisional, a.prequal_postpone";
 
 /// One row of [`COLS`]. The JSON columns are read leniently (unreadable text reads as null or
 /// empty), as they always were.
@@ -226,6 +237,7 @@ pub(crate) struct AnnouncementRow {
     source_event: Option<String>,
     source_fields: Option<String>,
     postpone: Option<String>,
+    prequal_postpone: Option<String>,
     return_reason: Option<String>,
     #[sqlx(try_from = "Flag")]
     periods_provisional: bool,
@@ -262,6 +274,10 @@ impl From<AnnouncementRow> for Announcement {
             source_fields: r.source_fields.and_then(|f| serde_json::from_str(&f).ok()),
             postpone: r
                 .postpone
+                .and_then(|f| serde_json::from_str(&f).ok())
+                .unwrap_or_default(),
+            prequalification_postpone: r
+                .prequal_postpone
                 .and_then(|f| serde_json::from_str(&f).ok())
                 .unwrap_or_default(),
             return_reason: r.return_reason,
@@ -442,6 +458,44 @@ async fn check_original(
     }
 }
 
+/// Publishing's copy of the registered projects (`publishing_sections`) follows the projects
+/// events: a project registered (or a section added) a moment ago may not have arrived yet. Wait
+/// briefly for the project and the sections the draft names, then answer 409 with `Retry-After`
+/// (`announcement.project_not_caught_up`) rather than a misleading 422 "no registered project"
+/// (issue 17, item 5); once caught up, an absent one is the 422 of [`resolve_links`].
+/// Outside the write transaction (on SQLite a held writer would stop the consumer).
+async fn links_projected(ctx: &Ctx, d: &AnnouncementDraft) -> Result<()> {
+    use ggzy_events::projects::{ProjectApproved, SectionRegistered};
+    use ggzy_events::Contract as _;
+    let Some(project) = d.project_id.clone().filter(|p| !p.trim().is_empty()) else {
+        return Ok(());
+    };
+    let named = d.section_ids.clone().unwrap_or_default();
+    let db = ctx.db.clone();
+    ggzy_store::consumer::wait_for_projection(
+        &ctx.db,
+        crate::lifecycle::NAME,
+        &[ProjectApproved::NAME, SectionRegistered::NAME],
+        std::time::Duration::from_secs(2),
+        "announcement.project_not_caught_up",
+        "the project",
+        || {
+            let (db, project, named) = (db.clone(), project.clone(), named.clone());
+            async move {
+                let have: Vec<String> = sqlx::query_scalar(
+                    "SELECT section_id FROM publishing_sections WHERE project_id = $1",
+                )
+                .bind(&project)
+                .fetch_all(db.pool())
+                .await?;
+                Ok(!have.is_empty() && named.iter().all(|n| have.contains(n)))
+            }
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
 /// The project and sections a draft is about: checked against publishing's copy of the registered
 /// projects; a change notice inherits its original's when it names none.
 async fn resolve_links(
@@ -559,6 +613,7 @@ pub(crate) fn can_edit(actor: &Actor, a: &Announcement) -> bool {
 pub async fn create(ctx: &Ctx, actor: &Actor, d: AnnouncementDraft) -> Result<Announcement> {
     actor.require(&[Role::Tenderer, Role::Agency, Role::Staff])?;
     let c = check_draft(&d)?;
+    links_projected(ctx, &d).await?;
     let id = ids::new_id();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
@@ -610,6 +665,7 @@ pub async fn update(
     d: AnnouncementDraft,
 ) -> Result<Announcement> {
     actor.require(&[Role::Tenderer, Role::Agency, Role::Staff])?;
+    links_projected(ctx, &d).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let cur = load(&mut tx, &ctx.db, id, true).await?;

@@ -18,6 +18,7 @@ fn lot() -> SectionInfo {
         docs_issue_at: None,
         bid_deadline: None,
         opening_at: None,
+        prequal_due: None,
     }
 }
 

@@ -341,3 +341,46 @@ fn script_and_event_handlers_are_stripped() {
     assert!(!h.contains("onclick"), "{h}");
     assert!(h.contains("<h1>公告</h1>"), "{h}");
 }
+
+#[test]
+fn a_prequalification_clarification_3_days_before_the_applications_keeps_them_and_2_postpone_them()
+{
+    let pub_at = t(10, 1);
+    // Applications due 13 March: 3 days after 10 March, kept.
+    assert_eq!(
+        prequalification_clarification_effect(pub_at, t(13, 1), None, false),
+        DueEffect::Keep
+    );
+    // Due 12 March: 2 days, postponed to the 13th at the same hour.
+    assert_eq!(
+        prequalification_clarification_effect(pub_at, t(12, 1), None, false),
+        DueEffect::Postpone(t(13, 1))
+    );
+    // The last instant of the 12th counts as the 12th (dates in Asia/Shanghai: 15:59:59 UTC).
+    let late = Utc
+        .with_ymd_and_hms(2026, 3, 12, 15, 59, 59)
+        .single()
+        .expect("late");
+    assert_eq!(
+        prequalification_clarification_effect(pub_at, late, None, false),
+        DueEffect::Postpone(
+            Utc.with_ymd_and_hms(2026, 3, 13, 15, 59, 59)
+                .single()
+                .expect("due")
+        )
+    );
+    // Refused when the tenderer chose so; its own later date applies.
+    assert_eq!(
+        prequalification_clarification_effect(pub_at, t(12, 1), None, true),
+        DueEffect::TooShort
+    );
+    assert_eq!(
+        prequalification_clarification_effect(pub_at, t(12, 1), Some(t(16, 1)), true),
+        DueEffect::Postpone(t(16, 1))
+    );
+    // An own date earlier than the minimum is raised to it.
+    assert_eq!(
+        prequalification_clarification_effect(pub_at, t(11, 1), Some(t(12, 1)), false),
+        DueEffect::Postpone(t(13, 1))
+    );
+}

@@ -8,7 +8,7 @@ use ggzy_store::Tx;
 
 const SECTION_COLS: &str = "section_id, project_id, project_code, project_name, section_name, market, \
     procedure, tenderer_name, tenderer_uscc, owner_org_id, estimated_price, docs_issue_at, bid_deadline, \
-    opening_at";
+    opening_at, prequal_due";
 
 /// One section as publishing knows it from the projects events.
 /// Read by column name from publishing's copy (`publishing_sections`).
@@ -31,6 +31,9 @@ pub struct SectionInfo {
     pub bid_deadline: Option<DateTime<Utc>>,
     #[sqlx(try_from = "MaybeAt")]
     pub opening_at: Option<DateTime<Utc>>,
+    /// While a prequalification round (资格预审) is open: its applications deadline.
+    #[sqlx(try_from = "MaybeAt")]
+    pub prequal_due: Option<DateTime<Utc>>,
 }
 
 /// Sections of the projection, by id (absent ids are skipped).
@@ -58,4 +61,18 @@ pub(crate) async fn project_sections(tx: &mut Tx, project_id: &str) -> Result<Ve
     .fetch_all(&mut **tx)
     .await?;
     Ok(rows)
+}
+
+/// The open prequalification round's applications deadline (None once reviewed).
+pub(crate) async fn set_prequal_due(
+    tx: &mut Tx,
+    section_id: &str,
+    due: Option<DateTime<Utc>>,
+) -> Result<()> {
+    sqlx::query("UPDATE publishing_sections SET prequal_due = $1 WHERE section_id = $2")
+        .bind(due.map(ggzy_core::time::to_micros))
+        .bind(section_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -2,7 +2,35 @@
 //! return to the owner, withdraw.
 
 use super::*;
-use ggzy_events::publishing::{AnnouncementPublished, AnnouncementReturned, Postponement};
+use crate::rules::{prequalification_clarification_effect, DueEffect};
+use ggzy_events::publishing::{
+    AnnouncementPublished, AnnouncementReturned, Postponement, PrequalificationPostponement,
+};
+
+/// The deadlines a change notice moves when it goes out.
+#[derive(Debug, Default)]
+pub(super) struct Moves {
+    /// Bid deadlines (and openings) of sections whose tender documents it amends.
+    pub(super) bids: Vec<Postpone>,
+    /// Applications deadlines of sections whose open prequalification round it amends.
+    pub(super) prequal: Vec<PrequalPostpone>,
+}
+
+/// A time field of a change notice's own (`new_bid_deadline`, `new_applications_due_at`).
+fn own_time(a: &Announcement, key: &str, v: &mut Violations) -> Option<DateTime<Utc>> {
+    let s = a.fields.get(key).and_then(Value::as_str)?;
+    match DateTime::parse_from_rfc3339(s) {
+        Ok(t) => Some(t.with_timezone(&Utc)),
+        Err(_) => {
+            v.push(
+                format!("fields.{key}"),
+                "announcement.time_invalid",
+                format!("`{key}` must be an RFC 3339 time"),
+            );
+            None
+        }
+    }
+}
 
 pub(super) async fn set_status(
     tx: &mut Tx,
@@ -89,7 +117,7 @@ pub(super) async fn check_legal(
     db: &Db,
     a: &Announcement,
     at: Timestamp,
-) -> Result<Vec<Postpone>> {
+) -> Result<Moves> {
     let market = Market::parse(&a.market).map_err(|e| Error::internal(e.message))?;
     let mut v = Violations::new();
     // The live calendar (imports included). A year without a schedule is counted with weekends
@@ -105,28 +133,40 @@ pub(super) async fn check_legal(
         .bind(&a.id)
         .execute(&mut **tx)
         .await?;
-    let mut out = Vec::new();
+    let mut out = Moves::default();
     if a.ann_type == AnnouncementType::Change {
-        let own = match a.fields.get("new_bid_deadline").and_then(Value::as_str) {
-            Some(s) => match DateTime::parse_from_rfc3339(s) {
-                Ok(t) => Some(t.with_timezone(&Utc)),
-                Err(_) => {
-                    v.push(
-                        "fields.new_bid_deadline",
-                        "announcement.time_invalid",
-                        "`new_bid_deadline` must be an RFC 3339 time",
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
+        let own = own_time(a, "new_bid_deadline", &mut v);
+        let own_due = own_time(a, "new_applications_due_at", &mut v);
         let refuse = a
             .fields
             .get("refuse_if_short")
             .and_then(Value::as_bool)
             .unwrap_or(false);
         for s in sections(tx, &a.section_ids).await? {
+            // While its prequalification round is open, a section's documents are the
+            // prequalification documents (the tender documents go to the qualified only,
+            // 实施条例 第十九条): the 3-day rule of 实施条例 第二十一条 applies, not the 15-day one.
+            if let Some(due) = s.prequal_due.filter(|d| at < *d) {
+                match prequalification_clarification_effect(at, due, own_due, refuse) {
+                    DueEffect::Keep => {}
+                    DueEffect::TooShort => v.push(
+                        "fields.new_applications_due_at",
+                        "announcement.prequalification_clarification_period",
+                        format!(
+                            "fewer than {} days before the prequalification applications of {} are \
+                             due: set a later deadline or let it be postponed (招标投标法实施条例 第21条)",
+                            crate::rules::PERIODS.prequalification_clarification_min_days,
+                            s.section_name
+                        ),
+                    ),
+                    DueEffect::Postpone(new_due) => out.prequal.push(PrequalPostpone {
+                        section_id: s.section_id.clone(),
+                        old_applications_due_at: due,
+                        new_applications_due_at: new_due,
+                    }),
+                }
+                continue;
+            }
             let (Some(d), Some(o)) = (s.bid_deadline, s.opening_at) else {
                 continue;
             };
@@ -145,7 +185,7 @@ pub(super) async fn check_legal(
                 DeadlineEffect::Postpone {
                     new_deadline,
                     new_opening_at,
-                } => out.push(Postpone {
+                } => out.bids.push(Postpone {
                     section_id: s.section_id.clone(),
                     old_deadline: d,
                     new_deadline,
@@ -225,14 +265,17 @@ pub(super) async fn publish_in(
     if cur.status != Status::Scheduled {
         return Ok(cur);
     }
-    let postpone = check_legal(tx, db, &cur, now).await?;
+    let moves = check_legal(tx, db, &cur, now).await?;
+    let postpone = moves.bids;
+    let prequal = moves.prequal;
     let n = sqlx::query(
         "UPDATE announcements SET status = 'published', published_at = $1, updated_at = $1, \
-         postpone = $3 WHERE id = $2 AND status = 'scheduled'",
+         postpone = $3, prequal_postpone = $4 WHERE id = $2 AND status = 'scheduled'",
     )
     .bind(to_micros(now))
     .bind(id)
     .bind((!postpone.is_empty()).then(|| json!(postpone).to_string()))
+    .bind((!prequal.is_empty()).then(|| json!(prequal).to_string()))
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -252,6 +295,9 @@ pub(super) async fn publish_in(
         .execute(&mut **tx)
         .await?;
     }
+    for p in &prequal {
+        set_prequal_due(tx, &p.section_id, Some(p.new_applications_due_at)).await?;
+    }
     let a = load(tx, db, id, false).await?;
     store::index(tx, id).await?;
     let f = fields(&a);
@@ -270,6 +316,14 @@ pub(super) async fn publish_in(
                 new_deadline: x.new_deadline,
                 old_opening_at: Some(x.old_opening_at),
                 new_opening_at: Some(x.new_opening_at),
+            })
+            .collect(),
+        prequalification_postpone: prequal
+            .iter()
+            .map(|x| PrequalificationPostponement {
+                section_id: x.section_id.clone(),
+                old_applications_due_at: x.old_applications_due_at,
+                new_applications_due_at: x.new_applications_due_at,
             })
             .collect(),
         id: Some(f.id),
