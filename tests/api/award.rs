@@ -804,9 +804,21 @@ async fn an_evaluation_result_needs_a_recorded_committee_and_the_opened_prices()
         0
     );
 
-    // The committee's draw and the opened prices: accepted.
+    // A committee's draw and the opened prices: accepted. This draw completed a moment ago and
+    // nothing waits for the projects area's copy here: the request itself waits for it (issue 17
+    // item 5) instead of answering 422 `result.committee_unknown`.
+    let fresh = format!("fresh-{}", t.section_id);
+    app.emit_as(
+        "experts",
+        "experts.draw.completed",
+        "expert_draw",
+        &fresh,
+        json!({"draw_id": fresh, "section_id": t.section_id, "session_id": "session-2",
+               "attempt": 1, "members": 5, "backups": 2}),
+    )
+    .await;
     let (s, v) = app
-        .post(Some(&t.staff), &url, body(Some(&draw_id), ranking(&t)))
+        .post(Some(&t.staff), &url, body(Some(&fresh), ranking(&t)))
         .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["candidates"][1]["price"], t.bidders[0].price);

@@ -2,6 +2,39 @@
 
 use super::*;
 
+/// The change notices come from publishing's events (`evaluation.projection`): a notice published
+/// a moment ago may not have arrived yet. Wait briefly, then answer 409 with `Retry-After`
+/// (`method.change_notice_not_caught_up`) rather than a misleading 422
+/// `method.change_notice_unknown` (issue 17, item 5). Outside the write transaction.
+async fn notice_projected(ctx: &Ctx, section_id: &str, announcement_id: &str) -> Result<()> {
+    use ggzy_events::publishing::AnnouncementPublished;
+    use ggzy_events::Contract as _;
+    let db = ctx.db.clone();
+    ggzy_store::consumer::wait_for_projection(
+        &ctx.db,
+        "evaluation.projection",
+        &[AnnouncementPublished::NAME],
+        std::time::Duration::from_secs(2),
+        "method.change_notice_not_caught_up",
+        "the change notice",
+        || {
+            let db = db.clone();
+            async move {
+                Ok(sqlx::query(
+                    "SELECT 1 FROM eval_change_notices WHERE section_id = $1 AND announcement_id = $2",
+                )
+                .bind(section_id)
+                .bind(announcement_id)
+                .fetch_optional(db.pool())
+                .await?
+                .is_some())
+            }
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Declare (or replace) the section's method (tenderer or agency of the owning organization), only
 /// before the first bid arrives: the tender documents fix the method and it may not change once
 /// bidders relied on it (评标规定 第十七条: evaluation only by the standards and method the
@@ -15,6 +48,9 @@ pub async fn declare_method(
     actor.require(&[Role::Tenderer, Role::Agency])?;
     if let Err(v) = spec.validate() {
         return Err(Error::Validation(v.0));
+    }
+    if let Some(id) = spec.change_notice_id.as_deref() {
+        notice_projected(ctx, section_id, id).await?;
     }
     let mut tx = ctx.db.begin().await?;
     let sec = load_sec(&mut tx, &ctx.db, section_id, true).await?;

@@ -372,6 +372,44 @@ pub(super) async fn require_committee(
     Ok(())
 }
 
+/// The committee a result entry names comes from the experts area's events
+/// (`projects.committees`): a draw completed a moment ago may not have arrived yet. Wait briefly,
+/// then answer 409 with `Retry-After` (`result.committee_not_caught_up`) rather than a misleading
+/// 422 `result.committee_unknown` (issue 17, item 5). Outside the write transaction.
+pub(crate) async fn committee_projected(
+    ctx: &Ctx,
+    section_id: &str,
+    draw_id: Option<&str>,
+) -> Result<()> {
+    let Some(draw_id) = draw_id.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Ok(());
+    };
+    let db = ctx.db.clone();
+    ggzy_store::consumer::wait_for_projection(
+        &ctx.db,
+        "projects.committees",
+        &[DrawCompleted::NAME, DrawCancelled::NAME],
+        std::time::Duration::from_secs(2),
+        "result.committee_not_caught_up",
+        "the committee's draw",
+        || {
+            let db = db.clone();
+            async move {
+                Ok(sqlx::query(
+                    "SELECT 1 FROM section_committees WHERE draw_id = $1 AND section_id = $2",
+                )
+                .bind(draw_id)
+                .bind(section_id)
+                .fetch_optional(db.pool())
+                .await?
+                .is_some())
+            }
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Records the evaluation committees of sections from the experts area's events:
 /// `experts.draw.completed` (a committee) and `experts.draw.cancelled` (no longer one).
 pub struct Committees;
@@ -420,6 +458,7 @@ pub async fn submit_result(
     input: EvaluationResultInput,
 ) -> Result<Publicity> {
     actor.require(&[Role::Staff, Role::Agency])?;
+    committee_projected(ctx, section_id, input.committee_draw_id.as_deref()).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let sec = load_sec(&ctx.db, &mut tx, section_id, false).await?;

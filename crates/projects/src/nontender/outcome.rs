@@ -157,6 +157,7 @@ pub async fn submit_result(
     input: NonTenderResultInput,
 ) -> Result<NonTenderResult> {
     actor.require(&[Role::Staff, Role::Agency])?;
+    crate::award::committee_projected(ctx, section_id, input.committee_draw_id.as_deref()).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let (sec, procedure) = nontender_section(ctx, &mut tx, actor, section_id, true).await?;

@@ -380,7 +380,8 @@ impl Seeder {
         let a = self
             .api
             .post_until(&tenderer, "/api/v1/announcements", ann, |s, v| {
-                s == 422 && v.to_string().contains("announcement.project_unknown")
+                // Publishing waits for its copy of the project, then says "not yet" (409).
+                s == 409 && v.to_string().contains("announcement.project_not_caught_up")
             })
             .await?;
         let id = a["id"].as_str().unwrap_or_default().to_string();

@@ -277,13 +277,14 @@ impl Seeder {
             .context("the committee's draw")?;
         let body = json!({"report_ref": format!("PBBG-DEMO-{}", &t.section_id[t.section_id.len().saturating_sub(6)..]),
                           "ranking": ranking, "publicity_days": 3, "committee_draw_id": draw["id"]});
-        // The projects area learns the committee from the experts area's event: retry until it has.
+        // The projects area learns the committee from the experts area's event: it waits for it,
+        // then says "not yet" (409); retry until it has.
         self.api
             .post_until(
                 &staff,
                 &format!("/api/v1/sections/{}/evaluation-result", t.section_id),
                 body,
-                |s, v| s == 422 && v.to_string().contains("result.committee_unknown"),
+                |s, v| s == 409 && v.to_string().contains("result.committee_not_caught_up"),
             )
             .await?;
         Ok(())
