@@ -16,6 +16,7 @@ use ggzy_events::projects::SectionRegistered;
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
+use ggzy_store::copies::OrgField;
 use ggzy_store::{emit, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -71,21 +72,24 @@ impl Consumer for Projection {
             .await?;
         } else {
             let org = OrganizationRegistered::decode(ev)?;
-            sqlx::query(
-                "INSERT INTO deposit_orgs (org_id, uscc, name, basic_account_no, updated_at) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (org_id) DO UPDATE SET uscc = $2, name = $3, basic_account_no = $4, updated_at = $5",
-            )
-            .bind(&org.id)
-            .bind(&org.uscc)
-            .bind(&org.name)
-            .bind(&org.basic_account_no)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
+            ORGS.upsert(tx, &org, clock.now()).await?;
         }
         Ok(())
     }
 }
+
+/// The deposits area's copy of the organizations (the basic account the deposits must come from).
+const ORGS: ggzy_store::copies::OrgCopy = ggzy_store::copies::OrgCopy {
+    table: "deposit_orgs",
+    columns: &[
+        ("org_id", OrgField::Id),
+        ("uscc", OrgField::Uscc),
+        ("name", OrgField::Name),
+        ("basic_account_no", OrgField::BasicAccountNo),
+        ("updated_at", OrgField::UpdatedAt),
+    ],
+    blank_is_null: false,
+};
 
 pub(crate) struct SectionInfo {
     pub market: Market,

@@ -444,19 +444,20 @@ async fn violation_recorded(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event
 /// Decoded through the identity contract: an undecodable payload fails the consumer and is parked
 /// with an alert (crates/events), never skipped.
 async fn org_registered(tx: &mut Tx, ev: &Event) -> Result<()> {
+    use ggzy_store::copies::{OrgCopy, OrgField};
+    // A blank USCC or kind is "not stated" (NULL) for the supervisors' pages.
+    const ORGS: OrgCopy = OrgCopy {
+        table: "mon_orgs",
+        columns: &[
+            ("id", OrgField::Id),
+            ("name", OrgField::Name),
+            ("uscc", OrgField::Uscc),
+            ("kind", OrgField::Kind),
+        ],
+        blank_is_null: true,
+    };
     let o = OrganizationRegistered::decode(ev)?;
-    let blank_is_null = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
-    sqlx::query(
-        "INSERT INTO mon_orgs (id, name, uscc, kind) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, uscc = excluded.uscc, kind = excluded.kind",
-    )
-    .bind(&o.id)
-    .bind(&o.name)
-    .bind(blank_is_null(&o.uscc))
-    .bind(blank_is_null(&o.kind))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    ORGS.upsert(tx, &o, ev.occurred_at).await
 }
 
 async fn catalogue(tx: &mut Tx) -> Result<Catalogue> {

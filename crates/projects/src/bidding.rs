@@ -75,26 +75,24 @@ impl Consumer for OrganizationsProjection {
     /// Decoded through the contract: an event that does not decode fails the consumer, which
     /// parks it with an alert after its retries (ggzy-events crate docs) — never skipped.
     async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
+        use ggzy_store::copies::{OrgCopy, OrgField};
+        // The projects area's copy: who may register (interested parties, 实施条例 34), who bid.
+        const ORGS: OrgCopy = OrgCopy {
+            table: "project_orgs",
+            columns: &[
+                ("id", OrgField::Id),
+                ("uscc", OrgField::Uscc),
+                ("name", OrgField::Name),
+                ("kind", OrgField::Kind),
+                ("legal_representative", OrgField::LegalRepresentative),
+                ("legal_representative_id", OrgField::LegalRepresentativeId),
+                ("region", OrgField::Region),
+                ("updated_at", OrgField::UpdatedAt),
+            ],
+            blank_is_null: false,
+        };
         let o = OrganizationRegistered::decode(ev)?;
-        sqlx::query(
-            "INSERT INTO project_orgs (id, uscc, name, kind, legal_representative, legal_representative_id, \
-             region, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (id) DO UPDATE SET uscc = excluded.uscc, name = excluded.name, kind = excluded.kind, \
-             legal_representative = excluded.legal_representative, \
-             legal_representative_id = excluded.legal_representative_id, region = excluded.region, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(o.id)
-        .bind(o.uscc)
-        .bind(o.name)
-        .bind(o.kind)
-        .bind(o.legal_representative)
-        .bind(o.legal_representative_id)
-        .bind(o.region)
-        .bind(to_micros(clock.now()))
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
+        ORGS.upsert(tx, &o, clock.now()).await
     }
 }
 

@@ -40,6 +40,18 @@ use serde_json::{json, Value};
 
 pub(crate) const NAME: &str = "publishing.lifecycle";
 
+/// Publishing's copy of the organizations (names on drafted announcements).
+const ORGS: ggzy_store::copies::OrgCopy = ggzy_store::copies::OrgCopy {
+    table: "publishing_orgs",
+    columns: &[
+        ("org_id", ggzy_store::copies::OrgField::Id),
+        ("uscc", ggzy_store::copies::OrgField::Uscc),
+        ("name", ggzy_store::copies::OrgField::Name),
+        ("updated_at", ggzy_store::copies::OrgField::UpdatedAt),
+    ],
+    blank_is_null: false,
+};
+
 pub struct LifecycleProjection;
 
 /// One section as this area keeps it (`publishing_sections`), from a project or section event.
@@ -569,17 +581,7 @@ impl Consumer for LifecycleProjection {
             }
             OrganizationRegistered::NAME => {
                 let o = OrganizationRegistered::decode(ev)?;
-                sqlx::query(
-                    "INSERT INTO publishing_orgs (org_id, uscc, name, updated_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (org_id) DO UPDATE SET uscc = excluded.uscc, name = excluded.name, \
-                     updated_at = excluded.updated_at",
-                )
-                .bind(&o.id)
-                .bind(&o.uscc)
-                .bind(&o.name)
-                .bind(to_micros(now))
-                .execute(&mut **tx)
-                .await?;
+                ORGS.upsert(tx, &o, now).await?;
             }
             SectionDeadlineChanged::NAME => {
                 let d = SectionDeadlineChanged::decode(ev)?;

@@ -10,6 +10,7 @@
 
 pub mod calendar;
 pub mod consumer;
+pub mod copies;
 pub mod cron;
 pub mod ctx;
 pub mod disclosure;

@@ -207,6 +207,17 @@ const WANTED: &[&str] = &[
 /// The cursor name of this consumer.
 pub const CONSUMER: &str = "experts.events";
 
+/// The experts area's copy of the organizations (avoidance: a bidder's or the tenderer's USCC).
+const ORGS: ggzy_store::copies::OrgCopy = ggzy_store::copies::OrgCopy {
+    table: "expert_orgs",
+    columns: &[
+        ("id", ggzy_store::copies::OrgField::Id),
+        ("uscc", ggzy_store::copies::OrgField::Uscc),
+        ("kind", ggzy_store::copies::OrgField::Kind),
+    ],
+    blank_is_null: false,
+};
+
 #[async_trait::async_trait]
 impl Consumer for Events {
     fn subscription(&self) -> ggzy_store::consumer::Subscription {
@@ -218,15 +229,7 @@ impl Consumer for Events {
         match ev.event_type.as_str() {
             OrganizationRegistered::NAME => {
                 let o = OrganizationRegistered::decode(ev)?;
-                sqlx::query(
-                    "INSERT INTO expert_orgs (id, uscc, kind) VALUES ($1, $2, $3) \
-                     ON CONFLICT (id) DO UPDATE SET uscc = excluded.uscc, kind = excluded.kind",
-                )
-                .bind(&o.id)
-                .bind(&o.uscc)
-                .bind(&o.kind)
-                .execute(&mut **tx)
-                .await?;
+                ORGS.upsert(tx, &o, now).await?;
             }
             UserCreated::NAME => {
                 let u = UserCreated::decode(ev)?;
