@@ -24,7 +24,7 @@ use ggzy_events::projects::{
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::uow::Uow;
-use ggzy_store::{emit, Ctx, Db, Tx};
+use ggzy_store::{emit, emit_when_changed, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
@@ -211,7 +211,7 @@ async fn fix_statuses(
     };
     for org_id in participants(tx, section_id).await? {
         let (a, form) = current_assessment(tx, &sec, section_id, &org_id).await?;
-        let n = sqlx::query(
+        let q = sqlx::query(
             "INSERT INTO deposit_fixed_status (section_id, org_id, status, reason, form, counted_fen, fixed_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (section_id, org_id) DO NOTHING",
         )
@@ -221,28 +221,19 @@ async fn fix_statuses(
         .bind(a.reason)
         .bind(form)
         .bind(a.counted_fen)
-        .bind(to_micros(now))
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            emit(
-                tx,
-                db,
-                by,
-                now,
-                DepositStatusFixed {
-                    section_id: section_id.to_string(),
-                    org_id: org_id.clone(),
-                    status: status_str(a.status).to_string(),
-                    reason: a.reason.map(str::to_string),
-                    form: Some(form.to_string()),
-                    counted: Some(Money::from_fen(a.counted_fen)),
-                }
-                .encode(),
-            )
-            .await?;
-        }
+        .bind(to_micros(now));
+        emit_when_changed(tx, db, by, now, q, || {
+            DepositStatusFixed {
+                section_id: section_id.to_string(),
+                org_id: org_id.clone(),
+                status: status_str(a.status).to_string(),
+                reason: a.reason.map(str::to_string),
+                form: Some(form.to_string()),
+                counted: Some(Money::from_fen(a.counted_fen)),
+            }
+            .encode()
+        })
+        .await?;
     }
     Ok(())
 }
@@ -699,33 +690,24 @@ async fn relisted(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestamp, ev: &Even
     .fetch_all(&mut **tx)
     .await?;
     for org_id in orgs {
-        let n = sqlx::query(
+        let q = sqlx::query(
             "DELETE FROM deposit_settlements WHERE section_id = $1 AND org_id = $2 AND event_type IN ($3, $4)",
         )
         .bind(&section_id)
         .bind(&org_id)
         .bind(LISTING_FAILED)
-        .bind(AUCTION_FAILED)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            emit(
-                tx,
-                db,
-                by,
-                now,
-                RefundHeld {
-                    section_id: section_id.clone(),
-                    org_id,
-                    reason: "relisted".into(),
-                    auction_id: relisted.auction_id.clone(),
-                    round: relisted.round,
-                }
-                .encode(),
-            )
-            .await?;
-        }
+        .bind(AUCTION_FAILED);
+        emit_when_changed(tx, db, by, now, q, || {
+            RefundHeld {
+                section_id: section_id.clone(),
+                org_id: org_id.clone(),
+                reason: "relisted".into(),
+                auction_id: relisted.auction_id.clone(),
+                round: relisted.round,
+            }
+            .encode()
+        })
+        .await?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@
 //! `calendar.schedule.imported`, which monitoring uses to resolve the alert and the areas use to
 //! re-derive their provisional results.
 
-use crate::{emit, Db, Tx};
+use crate::{emit, emit_when_changed, Db, Tx};
 use ggzy_core::calendar::{BusinessCalendar, YearSchedule, COMPILED_IN};
 use ggzy_core::events::ActorRef;
 use ggzy_core::sql::At;
@@ -309,30 +309,21 @@ pub async fn note_missing(
     needed_by: &str,
 ) -> Result<()> {
     for y in years {
-        let n = sqlx::query(
+        let q = sqlx::query(
             "INSERT INTO calendar_missing (year, first_needed_at, needed_by, resolved_at) \
              VALUES ($1, $2, $3, NULL) ON CONFLICT (year) DO NOTHING",
         )
         .bind(*y as i64)
         .bind(to_micros(now))
-        .bind(needed_by)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
-            emit(
-                tx,
-                db,
-                &ActorRef::system("calendar"),
-                now,
-                ggzy_events::Contract::encode(&ggzy_events::calendar::YearMissing {
-                    year: *y,
-                    needed_by: needed_by.to_string(),
-                    message: Some(format!("no holiday schedule for {y}: working days counted with weekends only (provisional) until it is imported")),
-                }),
-            )
-            .await?;
-        }
+        .bind(needed_by);
+        emit_when_changed(tx, db, &ActorRef::system("calendar"), now, q, || {
+            ggzy_events::Contract::encode(&ggzy_events::calendar::YearMissing {
+                year: *y,
+                needed_by: needed_by.to_string(),
+                message: Some(format!("no holiday schedule for {y}: working days counted with weekends only (provisional) until it is imported")),
+            })
+        })
+        .await?;
     }
     Ok(())
 }

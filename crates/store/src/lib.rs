@@ -30,7 +30,7 @@ pub mod workers;
 
 pub use ctx::Ctx;
 pub use fault::SqliteFault;
-pub use outbox::emit;
+pub use outbox::{emit, emit_when_changed};
 
 use ggzy_core::{Error, Result};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -17,6 +17,25 @@ use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Result, Timestamp};
 use sqlx::FromRow;
 
+/// Runs a statement that applies a step at most once (an insert that ignores a conflict, an
+/// update or delete guarded by the current state) and, when it changed exactly one row, emits
+/// the step's event in the same transaction. A repeated step changes nothing and emits nothing.
+/// Returns whether it changed the row.
+pub async fn emit_when_changed<'q>(
+    tx: &mut Tx,
+    db: &Db,
+    actor: &ActorRef,
+    at: Timestamp,
+    statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ev: impl FnOnce() -> NewEvent,
+) -> Result<bool> {
+    let n = statement.execute(&mut **tx).await?.rows_affected();
+    if n == 1 {
+        emit(tx, db, actor, at, ev()).await?;
+    }
+    Ok(n == 1)
+}
+
 /// Record `ev` inside the caller's transaction; it becomes visible (and is sealed) when that commits.
 pub async fn emit(
     tx: &mut Tx,

@@ -10,6 +10,7 @@ use ggzy_events::projects::{
 };
 use ggzy_events::venues::{SessionCancelled, SessionMoved, SessionScheduled, ViolationRecorded};
 use ggzy_events::Contract;
+use ggzy_store::emit_when_changed;
 
 /// `projects.award.confirmed`: the result is determined — the section's committee is no longer
 /// confidential. Records it and emits `experts.committee.disclosed` with the names of the experts
@@ -103,7 +104,7 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
         return Ok(());
     };
     let at = p.at;
-    let n = sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO expert_violations (id, expert_id, session_id, kind, at, source_event_id) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source_event_id) DO NOTHING",
     )
@@ -112,26 +113,19 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
     .bind(&p.session_id)
     .bind(&p.kind)
     .bind(to_micros(at))
-    .bind(&ev.id)
-    .execute(&mut **tx)
+    .bind(&ev.id);
+    if emit_when_changed(tx, db, by, now, q, || {
+        ExpertViolationRecorded {
+            expert_id: expert.clone(),
+            session_id: p.session_id.clone(),
+            kind: p.kind.clone(),
+            at,
+            source_event_id: ev.id.clone(),
+        }
+        .encode()
+    })
     .await?
-    .rows_affected();
-    if n == 1 {
-        emit(
-            tx,
-            db,
-            by,
-            now,
-            ExpertViolationRecorded {
-                expert_id: expert.clone(),
-                session_id: p.session_id.clone(),
-                kind: p.kind.clone(),
-                at,
-                source_event_id: ev.id.clone(),
-            }
-            .encode(),
-        )
-        .await?;
+    {
         maybe_suspend(tx, db, now, by, &expert).await?;
     }
     Ok(())

@@ -2,6 +2,7 @@
 
 use super::*;
 use ggzy_events::experts::ExpertSuspended;
+use ggzy_store::emit_when_changed;
 
 /// A rating given to an expert.
 #[derive(sqlx::FromRow)]
@@ -45,35 +46,26 @@ pub(super) async fn maybe_suspend(
         return Ok(None);
     };
     let until = now + chrono::Duration::days(rules.suspend_days);
-    let n = sqlx::query(
+    let q = sqlx::query(
         "UPDATE experts SET status = 'suspended', suspended_reason = $1, suspended_from = $2, \
          suspended_until = $3, updated_at = $2 WHERE id = $4 AND status = 'active'",
     )
     .bind(why.text())
     .bind(to_micros(now))
     .bind(to_micros(until))
-    .bind(expert)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if n == 1 {
-        emit(
-            tx,
-            db,
-            by,
-            now,
-            ExpertSuspended {
-                expert_id: expert.to_string(),
-                reason: why.rule(),
-                text: why.text(),
-                from: now,
-                until,
-                automatic: true,
-            }
-            .encode(),
-        )
-        .await?;
-    }
+    .bind(expert);
+    emit_when_changed(tx, db, by, now, q, || {
+        ExpertSuspended {
+            expert_id: expert.to_string(),
+            reason: why.rule(),
+            text: why.text(),
+            from: now,
+            until,
+            automatic: true,
+        }
+        .encode()
+    })
+    .await?;
     Ok(Some(why))
 }
 
