@@ -669,6 +669,18 @@ pub(crate) async fn one_of_each_type(app: &TestApp) -> Vec<(&'static str, String
     out.push(("tender", t.clone()));
     let mut pq = tender("大连市某桥梁加固工程资格预审");
     pq["type"] = json!("prequalification");
+    // 10号令 第5条 for a prequalification: the documents' window and the applications deadline
+    // (sold ≥ 5 days, 实施条例 16; due ≥ 5 days after, 17).
+    let f = pq["fields"].as_object_mut().expect("fields");
+    f.remove("bid_deadline");
+    f.insert(
+        "docs_sale_end_at".into(),
+        json!("2026-03-09T17:00:00+08:00"),
+    );
+    f.insert(
+        "applications_due_at".into(),
+        json!("2026-03-16T09:00:00+08:00"),
+    );
     out.push(("prequalification", publish(app, pq).await));
     // A change notice that moves the tender's deadline by a week.
     let change = publish(

@@ -602,6 +602,42 @@ async fn a_prequalification_clarification_3_days_before_the_applications_keeps_t
     pq["type"] = json!("prequalification");
     pq["project_id"] = json!(t.project_id);
     pq["section_ids"] = json!([sid]);
+    let f = pq["fields"].as_object_mut().expect("fields");
+    f.remove("bid_deadline");
+    f.insert(
+        "docs_available_at".into(),
+        json!("2026-03-02T09:00:00+08:00"),
+    );
+    f.insert(
+        "docs_sale_end_at".into(),
+        json!("2026-03-09T17:00:00+08:00"),
+    );
+    f.insert(
+        "applications_due_at".into(),
+        json!("2026-03-16T09:00:00+08:00"),
+    );
+    // The documents' sale and the applications period at their boundaries (实施条例 16, 17): from
+    // Monday 03-02 the 5th day is Saturday 03-07 → Monday 03-09 (Sunday 03-08 refused); from 03-09
+    // the 5th day is Saturday 03-14 → Monday 03-16 (Sunday 03-15 refused).
+    for (field, short, rule) in [
+        (
+            "docs_sale_end_at",
+            "2026-03-08T17:00:00+08:00",
+            "announcement.prequalification_sale_period",
+        ),
+        (
+            "applications_due_at",
+            "2026-03-15T17:00:00+08:00",
+            "announcement.prequalification_application_period",
+        ),
+    ] {
+        let mut bad = pq.clone();
+        bad["fields"][field] = json!(short);
+        let id = create(&app, &t.tenderer, bad).await;
+        let (s, v) = submit_approve(&app, &id, json!({})).await;
+        assert_first_error(s, &v, 422, rule);
+        assert_eq!(v["errors"][0]["field"], format!("fields.{field}"));
+    }
     let original = create(&app, &t.tenderer, pq).await;
     let (s, v) = submit_approve(&app, &original, json!({})).await;
     assert_eq!(s, 200, "{v}");

@@ -92,8 +92,26 @@ impl AnnouncementType {
     /// The structured fields (keys of `fields`) this type must state, with the legal source.
     pub fn required_fields(&self) -> &'static [&'static str] {
         match self {
-            // 《招标公告和公示信息发布管理办法》(10号令) 第5条.
-            Self::Tender | Self::Prequalification => &[
+            // 《招标公告和公示信息发布管理办法》(10号令) 第5条: the prequalification announcement
+            // states when and how its documents are obtained (a window: 实施条例 第16条 counts the
+            // sale) and the applications deadline, instead of the bid deadline.
+            Self::Prequalification => &[
+                "project_name",
+                "scope",
+                "scale",
+                "funding",
+                "qualification_requirements",
+                "consortium_accepted",
+                "documents_access",
+                "docs_available_at",
+                "docs_sale_end_at",
+                "applications_due_at",
+                "submission_method",
+                "tenderer_contact",
+                "platform_url",
+            ],
+            // 10号令 第5条.
+            Self::Tender => &[
                 "project_name",
                 "scope",
                 "scale",
@@ -229,6 +247,10 @@ pub struct Periods {
     /// (资格预审文件) that may affect the applications goes out at least 3 days before the
     /// applications are due, else that deadline is postponed.
     pub prequalification_clarification_min_days: i64,
+    /// 招标投标法实施条例 第16条: the prequalification documents are sold for at least 5 days.
+    pub prequalification_sale_min_days: u32,
+    /// 招标投标法实施条例 第17条: applications are due at least 5 days after the sale ends.
+    pub prequalification_application_min_days: u32,
     /// 39号令 第10条: a land transfer announcement at least 20 days before trading starts.
     pub land_transfer_min_days: i64,
     /// 32号令 第13条: a state property transfer is formally disclosed for at least 20 working days.
@@ -244,6 +266,8 @@ pub const PERIODS: Periods = Periods {
     procurement_announcement_working_days: 5,
     clarification_min_days: 15,
     prequalification_clarification_min_days: 3,
+    prequalification_sale_min_days: 5,
+    prequalification_application_min_days: 5,
     land_transfer_min_days: 20,
     property_disclosure_working_days: 20,
 };
@@ -364,7 +388,49 @@ pub fn check_periods(
         r.value
     };
     match t {
-        AnnouncementType::Tender | AnnouncementType::Prequalification => {
+        AnnouncementType::Prequalification => {
+            let avail = time_field(fields, "docs_available_at", v);
+            let sale_end = time_field(fields, "docs_sale_end_at", v);
+            let due = time_field(fields, "applications_due_at", v);
+            // 自…之日起: from the day the documents are available (not before publishing).
+            if let (Some(a), Some(e)) = (avail, sale_end) {
+                if !ok(period::reaches_day(
+                    cal,
+                    local_date(a.max(publish_at)),
+                    local_date(e),
+                    Days::calendar(p.prequalification_sale_min_days),
+                )) {
+                    v.push(
+                        "fields.docs_sale_end_at",
+                        "announcement.prequalification_sale_period",
+                        format!(
+                            "the prequalification documents are sold for at least {} days \
+                             (招标投标法实施条例 第16条; 民法典 第201条、第203条)",
+                            p.prequalification_sale_min_days
+                        ),
+                    );
+                }
+            }
+            if let (Some(e), Some(d)) = (sale_end, due) {
+                if !ok(period::reaches_day(
+                    cal,
+                    local_date(e),
+                    local_date(d),
+                    Days::calendar(p.prequalification_application_min_days),
+                )) {
+                    v.push(
+                        "fields.applications_due_at",
+                        "announcement.prequalification_application_period",
+                        format!(
+                            "applications are due at least {} days after the sale of the documents \
+                             ends (招标投标法实施条例 第17条; 民法典 第201条、第203条)",
+                            p.prequalification_application_min_days
+                        ),
+                    );
+                }
+            }
+        }
+        AnnouncementType::Tender => {
             let avail = time_field(fields, "docs_available_at", v);
             let deadline = time_field(fields, "bid_deadline", v);
             if let (Some(a), Some(d)) = (avail, deadline) {
@@ -387,7 +453,7 @@ pub fn check_periods(
                     );
                 }
             }
-            if market == Market::Procurement && t == AnnouncementType::Tender {
+            if market == Market::Procurement {
                 if let Some(end) = time_field(fields, "announcement_end_at", v) {
                     if !ok(period::reaches_end(
                         cal,

@@ -50,6 +50,30 @@ fn a_tender_period_of_20_days_is_allowed_and_19_refused() {
 }
 
 #[test]
+fn prequalification_documents_are_sold_5_days_and_applications_due_5_days_after() {
+    let pq = |sale_end: u32, due: u32| {
+        json!({"docs_available_at": at(2), "docs_sale_end_at": at(sale_end),
+               "applications_due_at": at(due)})
+    };
+    let t = AnnouncementType::Prequalification;
+    // From Monday 03-02 the 5th day is Saturday 03-07, a day off: the sale's last day is Monday
+    // 03-09; from 03-09 the 5th day is Saturday 03-14 → Monday 03-16.
+    assert!(errs(t, &pq(9, 16)).is_empty());
+    assert_eq!(
+        errs(t, &pq(8, 16)),
+        vec!["announcement.prequalification_sale_period"]
+    );
+    assert_eq!(
+        errs(t, &pq(9, 15)),
+        vec!["announcement.prequalification_application_period"]
+    );
+    // The tender period is not a prequalification announcement's rule: no bid deadline is asked.
+    assert!(!AnnouncementType::Prequalification
+        .required_fields()
+        .contains(&"bid_deadline"));
+}
+
+#[test]
 fn a_mining_deal_is_publicized_until_24_00_of_its_10th_working_day() {
     let cal = BusinessCalendar::official();
     let publish = Utc

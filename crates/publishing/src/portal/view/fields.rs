@@ -169,6 +169,18 @@ pub(super) const FIELDS: &[FieldDef] = &[
         Kind::Instant,
     ),
     f(
+        "docs_sale_end_at",
+        "文件获取截止时间",
+        "Documents available until",
+        Kind::Instant,
+    ),
+    f(
+        "applications_due_at",
+        "资格预审申请文件递交截止时间",
+        "Prequalification applications due",
+        Kind::Instant,
+    ),
+    f(
         "announcement_end_at",
         "公告期限届满",
         "Announcement period ends",
@@ -207,6 +219,12 @@ pub(super) const FIELDS: &[FieldDef] = &[
         "new_bid_deadline",
         "新的投标截止时间",
         "New bid deadline",
+        Kind::Instant,
+    ),
+    f(
+        "new_applications_due_at",
+        "新的资格预审申请文件递交截止时间",
+        "New applications deadline",
         Kind::Instant,
     ),
     f("opened_at", "开标时间", "Opened at", Kind::Instant),
