@@ -49,27 +49,12 @@ impl Consumer for Projection {
     }
 
     async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        let now = to_micros(clock.now());
         if crate::lifecycle::WANTS.contains(&ev.event_type.as_str()) {
             return crate::lifecycle::handle(tx, db, clock, ev).await;
         }
         if ev.event_type == SECTION_REGISTERED {
             let sec = SectionRegistered::decode(ev)?;
-            sqlx::query(
-                "INSERT INTO deposit_sections (section_id, project_id, market, deposit_fen, bid_deadline, updated_at, bid_validity_days) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (section_id) DO UPDATE SET project_id = $2, \
-                 market = $3, deposit_fen = $4, bid_deadline = $5, updated_at = $6, bid_validity_days = $7",
-            )
-            .bind(&sec.section_id)
-            .bind(&sec.project_id)
-            .bind(sec.market.as_str())
-            .bind(sec.deposit.fen())
-            .bind(to_micros(sec.bid_deadline))
-            .bind(now)
-            // Bid validity (投标有效期) in days, when the section states it.
-            .bind(sec.bid_validity_days)
-            .execute(&mut **tx)
-            .await?;
+            SECTIONS.upsert(tx, &sec, clock.now()).await?;
         } else {
             let org = OrganizationRegistered::decode(ev)?;
             ORGS.upsert(tx, &org, clock.now()).await?;
@@ -77,6 +62,25 @@ impl Consumer for Projection {
         Ok(())
     }
 }
+
+/// The deposits area's copy of the sections: the deposit required, the deadline, and the bid
+/// validity (投标有效期) in days when the section states it (guarantees are checked against it).
+const SECTIONS: ggzy_store::copies::SectionCopy = {
+    use ggzy_store::copies::{OnRepeat, SectionCopy, SectionField as F};
+    SectionCopy {
+        table: "deposit_sections",
+        columns: &[
+            ("section_id", F::SectionId),
+            ("project_id", F::ProjectId),
+            ("market", F::Market),
+            ("deposit_fen", F::DepositFen),
+            ("bid_deadline", F::BidDeadline),
+            ("updated_at", F::UpdatedAt),
+            ("bid_validity_days", F::BidValidityDays),
+        ],
+        on_repeat: OnRepeat::Update,
+    }
+};
 
 /// The deposits area's copy of the organizations (the basic account the deposits must come from).
 const ORGS: ggzy_store::copies::OrgCopy = ggzy_store::copies::OrgCopy {

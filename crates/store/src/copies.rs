@@ -3,14 +3,17 @@
 //! reusable projector per area table").
 //!
 //! [`OrgCopy`]: an area's table of the organizations it needs, filled from
-//! `identity.organization.registered` (`ggzy_events::identity::OrganizationRegistered`). Each area
-//! declares which members it keeps under which column names; the projector writes the row (insert or
-//! update by the key column) in the consumer's transaction, on both engines.
+//! `identity.organization.registered` (`ggzy_events::identity::OrganizationRegistered`);
+//! [`SectionCopy`]: an area's table of the registered sections, filled from
+//! `projects.section.registered` (`ggzy_events::projects::SectionRegistered`). Each area declares
+//! which members it keeps under which column names; the projector writes the row (insert, and on a
+//! repeated key update or keep it, as the copy says) in the consumer's transaction, on both engines.
 
 use crate::Tx;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
 use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::projects::SectionRegistered;
 
 /// A member of `identity.organization.registered` an area keeps, or the copy's own time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +46,42 @@ pub struct OrgCopy {
 enum Val {
     Text(Option<String>),
     Micros(i64),
+    Int(Option<i64>),
+}
+
+impl Val {
+    fn bind<'q>(
+        self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Val::Text(t) => q.bind(t),
+            Val::Micros(m) => q.bind(m),
+            Val::Int(i) => q.bind(i),
+        }
+    }
+}
+
+/// `INSERT INTO table (c1, …) VALUES ($1, …) ON CONFLICT (c1) DO UPDATE SET c = excluded.c, …`
+/// (or `DO NOTHING`).
+fn upsert_sql(table: &str, names: &[&str], update: bool) -> String {
+    let params: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+    let on_conflict = if update {
+        let set: Vec<String> = names
+            .iter()
+            .skip(1)
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        format!("DO UPDATE SET {}", set.join(", "))
+    } else {
+        "DO NOTHING".to_string()
+    };
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) {on_conflict}",
+        names.join(", "),
+        params.join(", "),
+        names[0],
+    )
 }
 
 impl OrgCopy {
@@ -71,20 +110,7 @@ impl OrgCopy {
     /// The upsert statement: `INSERT … ON CONFLICT (key) DO UPDATE SET c = excluded.c, …`.
     pub fn sql(&self) -> String {
         let names: Vec<&str> = self.columns.iter().map(|(c, _)| *c).collect();
-        let params: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
-        let set: Vec<String> = names
-            .iter()
-            .skip(1)
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        format!(
-            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
-            self.table,
-            names.join(", "),
-            params.join(", "),
-            names[0],
-            set.join(", ")
-        )
+        upsert_sql(self.table, &names, true)
     }
 
     /// Writes the organization's row of this copy (inserted, or updated by its id).
@@ -97,10 +123,110 @@ impl OrgCopy {
         let sql = self.sql();
         let mut q = sqlx::query(&sql);
         for (_, f) in self.columns {
-            q = match self.value(*f, o, now) {
-                Val::Text(t) => q.bind(t),
-                Val::Micros(m) => q.bind(m),
-            };
+            q = self.value(*f, o, now).bind(q);
+        }
+        q.execute(&mut **tx).await?;
+        Ok(())
+    }
+}
+
+/// A member of `projects.section.registered` an area keeps, a constant, or the copy's own time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionField {
+    SectionId,
+    ProjectId,
+    /// 统一交易编码, NULL when the project has none.
+    ProjectCode,
+    /// 统一交易编码, empty text when the project has none.
+    ProjectCodeOrBlank,
+    ProjectName,
+    /// The section's own name.
+    Name,
+    Market,
+    /// 招标/采购/交易方式.
+    Procedure,
+    TendererUscc,
+    /// The organization that registered the project (tenderer or agency).
+    OwnerOrgId,
+    /// 估算价 / 预算金额 in fen.
+    EstimatedFen,
+    /// 保证金 in fen.
+    DepositFen,
+    DocsIssueAt,
+    DocsSaleEndAt,
+    BidDeadline,
+    OpeningAt,
+    /// `works`, `goods` … (NULL for land and property).
+    Subject,
+    /// 投标有效期 in days, when stated.
+    BidValidityDays,
+    /// When the copy was written (microseconds, the consumer's clock).
+    UpdatedAt,
+    /// A constant text (an initial state of the area's own).
+    Text(&'static str),
+    /// A constant number (an initial counter).
+    Int(i64),
+}
+
+/// What a copy does when the section is already there (a repeated or replayed event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnRepeat {
+    /// Write the event's values again.
+    Update,
+    /// Keep the row as the area has moved it on since.
+    Keep,
+}
+
+/// One area's copy of the registered sections: its table, and its columns with what each holds (the
+/// first column is the key, holding [`SectionField::SectionId`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SectionCopy {
+    pub table: &'static str,
+    pub columns: &'static [(&'static str, SectionField)],
+    pub on_repeat: OnRepeat,
+}
+
+impl SectionCopy {
+    fn value(f: SectionField, s: &SectionRegistered, now: Timestamp) -> Val {
+        use SectionField as F;
+        let text = |t: &str| Val::Text(Some(t.to_string()));
+        match f {
+            F::SectionId => text(&s.section_id),
+            F::ProjectId => text(&s.project_id),
+            F::ProjectCode => Val::Text(s.project_code.clone()),
+            F::ProjectCodeOrBlank => text(s.project_code.as_deref().unwrap_or("")),
+            F::ProjectName => text(&s.project_name),
+            F::Name => text(&s.name),
+            F::Market => text(s.market.as_str()),
+            F::Procedure => text(&s.procedure),
+            F::TendererUscc => text(&s.tenderer_uscc),
+            F::OwnerOrgId => text(&s.owner_org_id),
+            F::EstimatedFen => Val::Int(Some(s.estimated_price.fen())),
+            F::DepositFen => Val::Int(Some(s.deposit.fen())),
+            F::DocsIssueAt => Val::Micros(to_micros(s.docs_issue_at)),
+            F::DocsSaleEndAt => Val::Micros(to_micros(s.docs_sale_end_at)),
+            F::BidDeadline => Val::Micros(to_micros(s.bid_deadline)),
+            F::OpeningAt => Val::Micros(to_micros(s.opening_at)),
+            F::Subject => Val::Text(s.subject.clone()),
+            F::BidValidityDays => Val::Int(s.bid_validity_days),
+            F::UpdatedAt => Val::Micros(to_micros(now)),
+            F::Text(t) => text(t),
+            F::Int(i) => Val::Int(Some(i)),
+        }
+    }
+
+    /// The statement: insert, and on a repeated section update every other column or keep the row.
+    pub fn sql(&self) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|(c, _)| *c).collect();
+        upsert_sql(self.table, &names, self.on_repeat == OnRepeat::Update)
+    }
+
+    /// Writes the section's row of this copy.
+    pub async fn upsert(&self, tx: &mut Tx, s: &SectionRegistered, now: Timestamp) -> Result<()> {
+        let sql = self.sql();
+        let mut q = sqlx::query(&sql);
+        for (_, f) in self.columns {
+            q = Self::value(*f, s, now).bind(q);
         }
         q.execute(&mut **tx).await?;
         Ok(())
@@ -146,7 +272,7 @@ mod tests {
         let now = chrono::Utc::now();
         let text = |v: Val| match v {
             Val::Text(t) => t,
-            Val::Micros(_) => panic!("not text"),
+            _ => panic!("not text"),
         };
         assert_eq!(text(COPY.value(OrgField::Uscc, &o, now)), None);
         assert_eq!(

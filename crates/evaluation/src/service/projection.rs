@@ -18,6 +18,25 @@ use ggzy_events::Contract;
 /// parks it with an alert.
 pub struct Projection;
 
+/// The evaluation area's copy of the sections (its counters and stages move on from here: a
+/// repeated registration keeps the row).
+const SECTIONS: ggzy_store::copies::SectionCopy = {
+    use ggzy_store::copies::{OnRepeat, SectionCopy, SectionField as F};
+    SectionCopy {
+        table: "eval_sections",
+        columns: &[
+            ("section_id", F::SectionId),
+            ("project_id", F::ProjectId),
+            ("market", F::Market),
+            ("owner_org_id", F::OwnerOrgId),
+            ("estimate_fen", F::EstimatedFen),
+            ("bid_count", F::Int(0)),
+            ("updated_at", F::UpdatedAt),
+        ],
+        on_repeat: OnRepeat::Keep,
+    }
+};
+
 #[async_trait::async_trait]
 impl Consumer for Projection {
     fn subscription(&self) -> ggzy_store::consumer::Subscription {
@@ -49,18 +68,7 @@ impl Consumer for Projection {
         match ev.event_type.as_str() {
             SectionRegistered::NAME => {
                 let s = SectionRegistered::decode(ev)?;
-                sqlx::query(
-                    "INSERT INTO eval_sections (section_id, project_id, market, owner_org_id, estimate_fen, \
-                     bid_count, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6) ON CONFLICT (section_id) DO NOTHING",
-                )
-                .bind(&s.section_id)
-                .bind(&s.project_id)
-                .bind(s.market.as_str())
-                .bind(&s.owner_org_id)
-                .bind(s.estimated_price.fen())
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
+                SECTIONS.upsert(tx, &s, clock.now()).await?;
                 sqlx::query("UPDATE eval_sections SET subject = $1 WHERE section_id = $2")
                     .bind(s.subject.as_deref())
                     .bind(&s.section_id)

@@ -13,6 +13,28 @@ use ggzy_events::Contract;
 /// Keeps `rem_sections` and `rem_parties` from the projects area's events.
 pub struct Projection;
 
+/// The remedies area's copy of the sections (its stage moves on from here: a repeated
+/// registration keeps the row).
+const SECTIONS: ggzy_store::copies::SectionCopy = {
+    use ggzy_store::copies::{OnRepeat, SectionCopy, SectionField as F};
+    SectionCopy {
+        table: "rem_sections",
+        columns: &[
+            ("section_id", F::SectionId),
+            ("project_id", F::ProjectId),
+            ("project_code", F::ProjectCodeOrBlank),
+            ("market", F::Market),
+            ("owner_org_id", F::OwnerOrgId),
+            ("stage", F::Text("registered")),
+            ("bid_deadline", F::BidDeadline),
+            ("opening_at", F::OpeningAt),
+            ("procedure", F::Procedure),
+            ("docs_issue_at", F::DocsIssueAt),
+        ],
+        on_repeat: OnRepeat::Keep,
+    }
+};
+
 #[async_trait::async_trait]
 impl Consumer for Projection {
     fn subscription(&self) -> ggzy_store::consumer::Subscription {
@@ -47,24 +69,7 @@ impl Consumer for Projection {
         let stage = match ev.event_type.as_str() {
             SectionRegistered::NAME => {
                 let r = SectionRegistered::decode(ev)?;
-                sqlx::query(
-                    "INSERT INTO rem_sections (section_id, project_id, project_code, market, \
-                     owner_org_id, stage, bid_deadline, opening_at, procedure, docs_issue_at) \
-                     VALUES ($1, $2, $3, $4, $5, 'registered', $6, $7, $8, $9) \
-                     ON CONFLICT (section_id) DO NOTHING",
-                )
-                .bind(&r.section_id)
-                .bind(&r.project_id)
-                .bind(r.project_code.as_deref().unwrap_or(""))
-                .bind(r.market.as_str())
-                .bind(&r.owner_org_id)
-                .bind(to_micros(r.bid_deadline))
-                .bind(to_micros(r.opening_at))
-                .bind(&r.procedure)
-                .bind(to_micros(r.docs_issue_at))
-                .execute(&mut **tx)
-                .await?;
-                return Ok(());
+                return SECTIONS.upsert(tx, &r, ev.occurred_at).await;
             }
             // The open prequalification round's applications deadline (实施条例 22 counts the
             // objection period back from it); none once the round is reviewed.

@@ -24,18 +24,19 @@ impl Consumer for SectionsProjection {
         // Decoded through its contract: an undecodable payload is an error, and the consumer
         // machinery parks the event with an alert (never skipped silently).
         let s = SectionRegistered::decode(ev)?;
-        sqlx::query(
-            "INSERT INTO venue_sections (section_id, name, project_code, opening_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (section_id) DO UPDATE SET name = excluded.name, \
-             project_code = excluded.project_code, opening_at = excluded.opening_at, updated_at = excluded.updated_at",
-        )
-        .bind(&s.section_id)
-        .bind(&s.name)
-        .bind(s.project_code.as_deref())
-        .bind(to_micros(s.opening_at))
-        .bind(to_micros(clock.now()))
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
+        use ggzy_store::copies::{OnRepeat, SectionCopy, SectionField as F};
+        // The venues area's copy: what a booking and the calendar show.
+        const SECTIONS: SectionCopy = SectionCopy {
+            table: "venue_sections",
+            columns: &[
+                ("section_id", F::SectionId),
+                ("name", F::Name),
+                ("project_code", F::ProjectCode),
+                ("opening_at", F::OpeningAt),
+                ("updated_at", F::UpdatedAt),
+            ],
+            on_repeat: OnRepeat::Update,
+        };
+        SECTIONS.upsert(tx, &s, clock.now()).await
     }
 }
