@@ -37,6 +37,7 @@ mod land_mining;
 mod land_procedures;
 mod lifecycle;
 mod method_web;
+mod mining_alerts;
 mod monitoring;
 mod monitoring_signals;
 mod ocds;

@@ -8,6 +8,7 @@
 //! [`AlertResolved`], [`AlertDismissed`] and [`AlertNoted`] over [`AlertAction`].
 
 use crate::{Contract, Entry, Field};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -192,6 +193,34 @@ crate::contract! {
     }
 }
 
+crate::contract! {
+    /// The deadline to publish a mining-right deal's result (结果公示: 24:00 Beijing of the 5th
+    /// working day after the deal day, 矿业权出让交易规则) passed and monitoring had not seen the
+    /// result announcement published: written by monitoring's own timer
+    /// (`monitoring.mining_publication_due`). The monitoring consumer reads it in log order and
+    /// raises `mining.result_publication_overdue` unless the publication came first.
+    MiningPublicationDeadlinePassed = "monitoring.mining_publication.deadline_passed", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: Option<String>,
+        /// The section's procedure (`mining_listing`, `mining_auction`, `mining_tender` …).
+        procedure: String,
+        /// The deal: `auctions.deal.confirmed`'s `deal_id`, or the id of the
+        /// `projects.award.confirmed` event of a tender.
+        deal_ref: String,
+        #[serde(with = "crate::time")]
+        deal_at: DateTime<Utc>,
+        /// 24:00 (Beijing) of the last day to publish.
+        #[serde(with = "crate::time")]
+        due_at: DateTime<Utc>,
+        /// The working days the rule gave (5 by default).
+        working_days: i64,
+        /// The deadline counted a year without a holiday schedule (weekends only).
+        provisional: bool,
+        /// The rule's source.
+        basis: String,
+    }
+}
+
 /// This module's contracts, for the catalogue.
 pub(crate) fn entries() -> Vec<crate::Entry> {
     vec![
@@ -201,5 +230,6 @@ pub(crate) fn entries() -> Vec<crate::Entry> {
         AlertDismissed::entry(),
         AlertNoted::entry(),
         RuleUpdated::entry(),
+        MiningPublicationDeadlinePassed::entry(),
     ]
 }

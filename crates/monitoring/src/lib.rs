@@ -21,5 +21,9 @@ pub mod supervisor;
 /// the code it runs; the server assembles every area's (crates/server/src/background.rs).
 pub fn workers(w: &mut ggzy_store::workers::Workers) {
     w.consumer(projection::MonitoringConsumer)
+        .timer(
+            projection::publication::TIMER,
+            projection::publication::PublicationDue,
+        )
         .cron(stats::report_cron());
 }

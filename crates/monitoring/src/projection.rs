@@ -11,19 +11,20 @@ use ggzy_core::money::Money;
 use ggzy_core::sql::Flag;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result};
-use ggzy_events::auctions::{LandContractOverdue, ListingPeriodsRechecked};
+use ggzy_events::auctions::{DealConfirmed, LandContractOverdue, ListingPeriodsRechecked};
 use ggzy_events::calendar::{ScheduleImported, YearMissing};
 use ggzy_events::consumer::{EventParked, EventReplayed};
 use ggzy_events::deposits::{DepositForfeited, RefundInstructed, RefundOverdue, TransferReceived};
 use ggzy_events::evaluation::ScoreOutlier;
 use ggzy_events::experts::{DrawCompleted, ExpertRated};
 use ggzy_events::identity::OrganizationRegistered;
+use ggzy_events::monitoring::MiningPublicationDeadlinePassed;
 use ggzy_events::projects::{
     AwardConfirmed, AwardReportOverdue, BidDecrypted, BidSubmitted, CandidatesPublicized,
     ContractOverdue, ObjectionOverdue, OpeningEntry, OpeningRecorded, RegistrationCreated,
     SectionDeadlineChanged, SectionOpened, SectionRegistered,
 };
-use ggzy_events::publishing::{AnnouncementPeriodsRechecked, BrokenPeriod};
+use ggzy_events::publishing::{AnnouncementPeriodsRechecked, AnnouncementPublished, BrokenPeriod};
 use ggzy_events::remedies::CaseOverdue;
 use ggzy_events::venues::{SessionCancelled, SessionMoved, SessionScheduled, ViolationRecorded};
 use ggzy_events::Contract;
@@ -34,6 +35,7 @@ use serde_json::json;
 
 mod bids;
 mod outcomes;
+pub mod publication;
 use self::bids::*;
 use self::outcomes::*;
 
@@ -73,6 +75,9 @@ pub const WANTED: &[&str] = &[
     ScoreOutlier::NAME,
     ExpertRated::NAME,
     OrganizationRegistered::NAME,
+    DealConfirmed::NAME,
+    AnnouncementPublished::NAME,
+    MiningPublicationDeadlinePassed::NAME,
 ];
 
 pub struct MonitoringConsumer;
@@ -381,6 +386,21 @@ impl Consumer for MonitoringConsumer {
                 Ok(())
             }
             ViolationRecorded::NAME => violation_recorded(tx, db, now, ev).await,
+            DealConfirmed::NAME => {
+                let d = DealConfirmed::decode(ev)?;
+                let deal = publication::Deal {
+                    section_id: &d.section_id,
+                    project_id: d.project_id.as_deref(),
+                    procedure: None,
+                    deal_ref: &d.deal_id,
+                    deal_at: d.confirmed_at.unwrap_or(ev.occurred_at),
+                };
+                publication::deal(tx, db, now, deal, ev).await
+            }
+            AnnouncementPublished::NAME => publication::published(tx, db, now, ev).await,
+            MiningPublicationDeadlinePassed::NAME => {
+                publication::deadline_passed(tx, db, now, ev).await
+            }
             _ => Ok(()),
         }
     }
@@ -646,12 +666,13 @@ async fn section_registered(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event
     let blank_is_null = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
     sqlx::query(
         "INSERT INTO mon_sections (section_id, project_id, project_code, project_name, section_name, market, tenderer, \
-         estimate_fen, docs_issue_at, bid_deadline, opening_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (section_id) DO UPDATE SET \
+         estimate_fen, docs_issue_at, bid_deadline, opening_at, updated_at, procedure) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (section_id) DO UPDATE SET \
          project_id = excluded.project_id, project_code = excluded.project_code, project_name = excluded.project_name, \
          section_name = excluded.section_name, market = excluded.market, tenderer = excluded.tenderer, \
          estimate_fen = excluded.estimate_fen, docs_issue_at = excluded.docs_issue_at, \
-         bid_deadline = excluded.bid_deadline, opening_at = excluded.opening_at, updated_at = excluded.updated_at",
+         bid_deadline = excluded.bid_deadline, opening_at = excluded.opening_at, updated_at = excluded.updated_at, \
+         procedure = excluded.procedure",
     )
     .bind(s)
     .bind(blank_is_null(&r.project_id))
@@ -665,6 +686,7 @@ async fn section_registered(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event
     .bind(to_micros(r.bid_deadline))
     .bind(to_micros(r.opening_at))
     .bind(to_micros(now))
+    .bind(blank_is_null(&r.procedure))
     .execute(&mut **tx)
     .await?;
     let c = catalogue(tx).await?;

@@ -103,6 +103,9 @@ pub const CALENDAR_PERIOD_TOO_SHORT: &str = "calendar.period_too_short";
 /// A land contract step (signing, first payment, final payment) missed its due date
 /// (`auctions.land_contract.overdue`, crates/auctions/src/land_contract.rs).
 pub const LAND_CONTRACT_OVERDUE: &str = "compliance.land_contract_overdue";
+/// A mining-right deal's result (结果公示) not published by 24:00 of the 5th working day after the
+/// deal (矿业权出让交易规则): monitoring keeps the deadline itself (`rules::publication`).
+pub const MINING_RESULT_PUBLICATION_OVERDUE: &str = "mining.result_publication_overdue";
 
 struct Def {
     id: &'static str,
@@ -408,6 +411,19 @@ const CATALOGUE: &[Def] = &[
         zh: "土地出让合同签订或价款缴纳逾期",
         en: "Land contract signing or payment overdue",
     },
+    // 矿业权出让交易规则 (自然资源部 自然资规〔2023〕1号), as the provincial online trading rules apply
+    // it: 成交后5个工作日内公示出让结果 (article not verified — secondary, like every mining row of
+    // docs/procedures.md). Counted as every period (民法典 201/203, `ggzy_core::period`): the deal
+    // day does not count, the 5th working day after it (calendar with 调休) ends at 24:00 Beijing.
+    Def {
+        id: MINING_RESULT_PUBLICATION_OVERDUE,
+        category: Category::Compliance,
+        severity: Severity::High,
+        params: &[("working_days", MINING_RESULT_PUBLISH_WORKING_DAYS)],
+        source: "矿业权出让交易规则 (自然资规〔2023〕1号; 条款未核实, 省级网上交易规则 — secondary); 民法典 第二百零一条、第二百零三条",
+        zh: "矿业权出让成交后5个工作日内未公示出让结果",
+        en: "Mining-right deal result not published within 5 working days of the deal",
+    },
 ];
 
 /// Every rule as configured.
@@ -531,6 +547,8 @@ pub fn param_bounds(name: &str) -> (i64, i64) {
         // Basis points of the estimate: 0–100 %.
         "ratio_bp" => (0, 10_000),
         "max_score" => (0, 100),
+        // A publication deadline in working days: at least one, at most six weeks of them.
+        "working_days" => (1, 30),
         _ => (0, 1_000_000),
     }
 }
@@ -571,10 +589,12 @@ mod collusion;
 mod compliance;
 mod experts;
 mod process;
+pub mod publication;
 pub use self::collusion::*;
 pub use self::compliance::*;
 pub use self::experts::*;
 pub use self::process::*;
+pub use self::publication::MINING_RESULT_PUBLISH_WORKING_DAYS;
 
 #[cfg(test)]
 mod tests;

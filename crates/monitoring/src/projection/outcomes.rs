@@ -106,6 +106,15 @@ pub(super) async fn award_confirmed(
     .bind(s)
     .execute(&mut **tx)
     .await?;
+    // A tender's award is the deal of a mining section (矿业权招标出让): its result is due.
+    let deal = super::publication::Deal {
+        section_id: s,
+        project_id: a.project_id.as_deref(),
+        procedure: a.procedure.as_deref(),
+        deal_ref: &ev.id,
+        deal_at: awarded,
+    };
+    super::publication::deal(tx, db, now, deal, ev).await?;
     let row: EstimateRow =
         sqlx::query_as("SELECT estimate_fen, tenderer FROM mon_sections WHERE section_id = $1")
             .bind(s)

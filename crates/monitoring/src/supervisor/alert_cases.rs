@@ -246,6 +246,16 @@ pub(super) fn evidence_label(k: &str, l: Lang) -> String {
         "section_ids" => l.t("涉及标段", "sections"),
         "expert_id" => l.t("专家", "expert"),
         "days" => l.t("天数", "days"),
+        // A mining-right result's publication deadline (rules::publication).
+        "deal_at" => l.t("成交时间", "deal at"),
+        "due_at" => l.t("公示期限（24:00）", "deadline (24:00)"),
+        "last_day" => l.t("最后一个工作日", "last working day"),
+        "working_days" => l.t("工作日数", "working days"),
+        "published_at" => l.t("公示时间", "published at"),
+        "late_seconds" => l.t("逾期秒数", "seconds late"),
+        "late_working_days" => l.t("逾期工作日数", "working days late"),
+        "procedure" => l.t("交易方式", "procedure"),
+        "source" => l.t("依据", "source"),
         _ => return k.replace('_', " "),
     };
     t.to_string()
