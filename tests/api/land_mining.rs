@@ -381,6 +381,19 @@ async fn a_mining_tender_is_announced_20_working_days_ahead_and_awarded_without_
     let app = TestApp::spawn().await;
     let tenderer = app.login("tenderer").await;
 
+    // The tenderer's registration page offers it next to the other mining procedures.
+    let mut visitor = ggzy_api_tests::pages::Visitor::new(&app);
+    visitor.sign_in("tenderer").await;
+    let page = visitor.get("/tenderer/projects/new").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for option in [
+        "value=\"mining_listing\"",
+        "value=\"mining_tender\"",
+        "矿业权招标出让",
+    ] {
+        assert!(page.body.contains(option), "{option}: {}", page.body);
+    }
+
     // Not a procedure of the construction market.
     let mut wrong = mining_tender("矿业权招标 施工", "2026-04-14T09:30:00+08:00");
     wrong["market"] = json!("construction");
