@@ -329,3 +329,259 @@ async fn a_mining_listing_waits_20_working_days_across_qingming_and_deals_withou
     );
     app.stop().await;
 }
+
+// --- 矿业权招标出让 (mining_tender)
+
+/// A mining tender (矿业权招标出让) of one section, announced with its documents on Monday
+/// 2026-03-16 09:00, bids due and opened at `deadline`.
+fn mining_tender(name: &str, deadline: &str) -> Value {
+    let mut b = ggzy_api_tests::fixtures::one_section_project(
+        name,
+        "land",
+        "2026-03-20T17:00:00+08:00",
+        deadline,
+    );
+    b["procedure"] = json!("mining_tender");
+    b["tenderer_name"] = json!("大连市自然资源局");
+    b["sections"][0]["docs_issue_at"] = json!("2026-03-16T09:00:00+08:00");
+    b
+}
+
+/// A mining tender registered through the API and opened for bidding by staff.
+async fn mining_trade(app: &TestApp, name: &str, deadline: &str) -> crate::award::Trade {
+    let r = app.register_project(mining_tender(name, deadline)).await;
+    assert_eq!(r.approved["procedure"], "mining_tender", "{}", r.approved);
+    let t = crate::award::Trade {
+        project_id: r.project_id,
+        section_id: r.section_id,
+        tenderer: r.tenderer,
+        staff: r.staff,
+        bidders: Vec::new(),
+    };
+    crate::award::open_by_staff(app, &t).await;
+    t
+}
+
+/// A mining tender runs on the sealed-bid path of a land tender with the mining rules:
+/// - the tender announcement at least 20 working days before the bid deadline (矿业权出让交易规则,
+///   as mining_listing's): announced Monday 03-16, 清明 (04-04..06) not counted, a deadline at
+///   23:59:59 of Monday 04-13 is refused at submission (`procedure.mining_announcement_period`,
+///   nothing registered), one at 00:00 of Tuesday 04-14 accepted; a construction project may not
+///   use the procedure (`procedure.market`);
+/// - at the opening 3 bids open, 2 fail the section (招标投标法 28, 实施条例 44: the opening rule
+///   of every tender, land included);
+/// - evaluation, candidate publicity and award as a land tender; the award opens no land-use
+///   contract (国土资发〔2010〕34号 is a land rule);
+/// - the result (成交公告 drafted from the award) states its publicity, which must reach 24:00 of
+///   the 10th working day after its publication (`announcement.mining_result_publicity`).
+#[tokio::test]
+async fn a_mining_tender_is_announced_20_working_days_ahead_and_awarded_without_a_land_contract() {
+    use crate::award::{at as at_bj, register_and_bid, submit_result, travel, wait_state};
+    use base64::Engine as _;
+    let app = TestApp::spawn().await;
+    let tenderer = app.login("tenderer").await;
+
+    // The tenderer's registration page offers it next to the other mining procedures.
+    let mut visitor = ggzy_api_tests::pages::Visitor::new(&app);
+    visitor.sign_in("tenderer").await;
+    let page = visitor.get("/tenderer/projects/new").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for option in [
+        "value=\"mining_listing\"",
+        "value=\"mining_tender\"",
+        "矿业权招标出让",
+    ] {
+        assert!(page.body.contains(option), "{option}: {}", page.body);
+    }
+
+    // Not a procedure of the construction market.
+    let mut wrong = mining_tender("矿业权招标 施工", "2026-04-14T09:30:00+08:00");
+    wrong["market"] = json!("construction");
+    let (s, v) = app.post(Some(&tenderer), "/api/v1/projects", wrong).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "procedure" && e["rule"] == "procedure.market"),
+        "{v}"
+    );
+
+    // The last refused instant: 23:59:59 of Monday 04-13 (the 19th working day).
+    let (s, p) = app
+        .post(
+            Some(&tenderer),
+            "/api/v1/projects",
+            mining_tender("矿业权招标 短", "2026-04-13T23:59:59+08:00"),
+        )
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let short = p["id"].as_str().unwrap().to_string();
+    let (s, v) = app
+        .post(
+            Some(&tenderer),
+            &format!("/api/v1/projects/{short}/submit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{v}");
+    assert_eq!(
+        (errors[0]["field"].as_str(), errors[0]["rule"].as_str()),
+        (
+            Some("sections[0].bid_deadline"),
+            Some("procedure.mining_announcement_period")
+        ),
+        "{v}"
+    );
+    assert!(v.to_string().contains("自然资规〔2023〕1号"), "{v}");
+    let (s, p) = app
+        .get(Some(&tenderer), &format!("/api/v1/projects/{short}"))
+        .await;
+    assert_eq!((s, p["status"].as_str()), (200, Some("draft")), "{p}");
+
+    // The first accepted instant: 00:00 of Tuesday 04-14. Two such tenders: one gets 3 bids,
+    // the other 2.
+    let deadline = "2026-04-14T00:00:00+08:00";
+    let mut t = mining_trade(&app, "矿业权招标 甲", deadline).await;
+    let mut few = mining_trade(&app, "矿业权招标 乙", deadline).await;
+    travel(&app, &mut t, at_bj("2026-03-16T10:00:00+08:00")).await;
+    register_and_bid(&app, &mut t).await;
+    register_and_bid(&app, &mut few).await;
+    let token = app.login("bidder3").await;
+    let (s, v) = app
+        .delete(
+            Some(&token),
+            &format!("/api/v1/sections/{}/bids/mine", few.section_id),
+        )
+        .await;
+    assert!(s == 200 || s == 204, "{s}: {v}");
+
+    travel(&app, &mut t, at_bj(deadline) + Duration::seconds(1)).await;
+    few.tenderer = t.tenderer.clone();
+    wait_state(&app, &few, "failed").await;
+    let failed = crate::award::wait_event(&app, "projects.section.failed", &few.section_id).await;
+    assert_eq!(
+        (
+            failed["reason"].as_str(),
+            failed["bid_count"].as_i64(),
+            failed["min_bids"].as_i64()
+        ),
+        (Some("too_few_bids"), Some(2), Some(3)),
+        "{failed}"
+    );
+    wait_state(&app, &t, "opening").await;
+    for b in &t.bidders {
+        let (s, v) = app
+            .post(
+                Some(&b.token),
+                &format!("/api/v1/sections/{}/bids/mine/key", t.section_id),
+                json!({"key": base64::engine::general_purpose::STANDARD.encode(&b.key)}),
+            )
+            .await;
+        assert_eq!(s, 200, "{}: {v}", b.name);
+    }
+    wait_state(&app, &t, "evaluating").await;
+    let (s, p) = submit_result(&app, &t, 3).await;
+    assert_eq!(s, 201, "{p}");
+    travel(
+        &app,
+        &mut t,
+        at_bj(p["publicity_ends_at"].as_str().unwrap()) + Duration::hours(9),
+    )
+    .await;
+    let (s, a) = crate::award::post_award(&app, &t, json!({})).await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(a["winner_org_id"], t.bidders[1].org_id.as_str(), "{a}");
+    let awarded = crate::award::wait_event(&app, "projects.award.confirmed", &t.section_id).await;
+    assert_eq!(awarded["procedure"], "mining_tender", "{awarded}");
+
+    // No land-use contract: that step belongs to a land deal (国土资发〔2010〕34号).
+    app.seal().await;
+    let contracts = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM land_contracts WHERE section_id = '{}'",
+            t.section_id
+        ))
+        .await;
+    assert_eq!(contracts, 0);
+    let opened = crate::award::events(&app, "auctions.land_contract.opened", &t.section_id).await;
+    assert!(opened.is_empty(), "{opened:?}");
+
+    // The result announcement (成交公告 of a land market award) states the mining publicity;
+    // published the next morning, an end one second short of 24:00 of the 10th working day is
+    // refused, 24:00 of it accepted.
+    app.drain_consumer("publishing.lifecycle").await;
+    let d = crate::auction_settlement::draft_of(&app, &t.project_id, "deal").await;
+    let id = d["id"].as_str().unwrap().to_string();
+    let drafted = d["fields"]["publicity_end_at"].as_str().unwrap_or_default();
+    assert!(!drafted.is_empty(), "the draft states the publicity: {d}");
+    let publish = app.clock().now() + Duration::hours(1);
+    app.clock().set(publish);
+    let cal = ggzy_core::calendar::BusinessCalendar::official();
+    let end = ggzy_core::period::ends_at(&cal, publish, ggzy_core::period::Days::working(10)).value;
+    assert!(
+        at(drafted) >= end,
+        "the draft's end {drafted} is valid: {end}"
+    );
+    let (tenderer, staff) = (app.login("tenderer").await, app.login("staff").await);
+    let url = format!("/api/v1/announcements/{id}");
+    for (end, status) in [(end - Duration::seconds(1), 422), (end, 200)] {
+        let mut edit = json!({"market": "land", "type": "deal", "title": d["title"],
+                              "body": d["body"], "fields": d["fields"].clone()});
+        edit["fields"]["publicity_end_at"] = json!(end.to_rfc3339());
+        let (s, v) = app.put(Some(&tenderer), &url, edit).await;
+        assert_eq!(s, 200, "{v}");
+        if v["status"] != "submitted" {
+            let (s, v) = app
+                .post(Some(&tenderer), &format!("{url}/submit"), json!({}))
+                .await;
+            assert_eq!(s, 200, "{v}");
+        }
+        let (s, v) = app
+            .post(Some(&staff), &format!("{url}/approve"), json!({}))
+            .await;
+        assert_eq!(s, status, "{end}: {v}");
+        if status == 422 {
+            assert!(
+                v.to_string()
+                    .contains("announcement.mining_result_publicity"),
+                "{v}"
+            );
+            assert!(v.to_string().contains("fields.publicity_end_at"), "{v}");
+            let (s, v) = app
+                .post(
+                    Some(&staff),
+                    &format!("{url}/return"),
+                    json!({"reason": "公示期不足10个工作日"}),
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+        } else {
+            assert_eq!(v["status"], "published", "{v}");
+        }
+    }
+    // The procedure's stages are public data.
+    let (s, v) = app.get(None, "/api/v1/procedures").await;
+    assert_eq!(s, 200, "{v}");
+    let tender = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["market"] == "land" && p["procedure"] == "mining_tender")
+        .unwrap_or_else(|| panic!("{v}"))
+        .clone();
+    let stages: Vec<&str> = tender["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert!(
+        stages.contains(&"sealed_bids") && stages.contains(&"result_publicity"),
+        "{tender}"
+    );
+    app.stop().await;
+}

@@ -137,7 +137,8 @@ pub fn min_suppliers(procedure: Procedure) -> Option<(i64, &'static str)> {
         | Procedure::MiningListing
         | Procedure::MiningAuction
         | Procedure::CapitalIncrease
-        | Procedure::AssetTransfer => None,
+        | Procedure::AssetTransfer
+        | Procedure::MiningTender => None,
     }
 }
 
@@ -341,7 +342,8 @@ pub fn stages(procedure: Procedure, l: ggzy_web::Lang) -> Vec<StageView> {
         | Procedure::MiningListing
         | Procedure::MiningAuction
         | Procedure::CapitalIncrease
-        | Procedure::AssetTransfer => return Vec::new(),
+        | Procedure::AssetTransfer
+        | Procedure::MiningTender => return Vec::new(),
     };
     out.push(award);
     out.push(contract);

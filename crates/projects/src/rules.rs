@@ -68,6 +68,13 @@ pub enum Procedure {
     /// the floor (≥ 10 working days above CNY 1 m up to 10 m, ≥ 20 above 10 m; crate ggzy-auctions
     /// `asset_transfer`); otherwise run like a property listing.
     AssetTransfer,
+    /// 矿业权招标出让 (mining rights by sealed-bid tender, land market): the sealed-bid path of a
+    /// land tender (registration, sealed bids, opening with ≥ 3 bids, evaluation, award) with the
+    /// mining periods: the tender announcement ≥ 20 working days before the bid deadline
+    /// ([`MINING_TENDER_ANNOUNCEMENT_RULE`]), the result publicity ≥ 10 working days (publishing),
+    /// and no land-use contract (国土资发〔2010〕34号 is a land rule). docs/procedures.md "Land
+    /// auction and mining rights".
+    MiningTender,
 }
 ggzy_core::text_enum!(
     Procedure,
@@ -76,7 +83,7 @@ ggzy_core::text_enum!(
 );
 
 impl Procedure {
-    pub const ALL: [Procedure; 13] = [
+    pub const ALL: [Procedure; 14] = [
         Procedure::OpenTender,
         Procedure::InvitedTender,
         Procedure::Listing,
@@ -90,6 +97,7 @@ impl Procedure {
         Procedure::MiningAuction,
         Procedure::CapitalIncrease,
         Procedure::AssetTransfer,
+        Procedure::MiningTender,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -107,6 +115,7 @@ impl Procedure {
             Procedure::MiningAuction => "mining_auction",
             Procedure::CapitalIncrease => "capital_increase",
             Procedure::AssetTransfer => "asset_transfer",
+            Procedure::MiningTender => "mining_tender",
         }
     }
 
@@ -135,12 +144,16 @@ impl Procedure {
         )
     }
 
-    /// Land auction (拍卖出让) and the mining-right procedures run in the auctions area, land market
-    /// only (mining rights are a subject of the land market, docs/procedures.md).
+    /// Land auction (拍卖出让) and the mining-right procedures (the listing and the auction run in
+    /// the auctions area, the tender on the sealed-bid path of this area), land market only
+    /// (mining rights are a subject of the land market, docs/procedures.md).
     pub fn is_land_only(&self) -> bool {
         matches!(
             self,
-            Procedure::LandAuction | Procedure::MiningListing | Procedure::MiningAuction
+            Procedure::LandAuction
+                | Procedure::MiningListing
+                | Procedure::MiningAuction
+                | Procedure::MiningTender
         )
     }
 
@@ -215,7 +228,7 @@ impl Procedure {
                 FieldError::new(
                     "",
                     "procedure.unknown",
-                    "procedure must be one of open_tender, invited_tender, listing, competitive_negotiation, competitive_consultation, inquiry, single_source, prequalified_tender, land_auction, mining_listing, mining_auction, capital_increase, asset_transfer",
+                    "procedure must be one of open_tender, invited_tender, listing, competitive_negotiation, competitive_consultation, inquiry, single_source, prequalified_tender, land_auction, mining_listing, mining_auction, capital_increase, asset_transfer, mining_tender",
                 )
             })
     }
@@ -528,6 +541,29 @@ impl MarketRules {
                 opening_at_deadline: false,
                 opening_source: "矿业权出让交易规则 (auction: no sealed-bid opening)".into(),
             }),
+            // 矿业权招标出让: the sealed-bid path of a land tender with the mining announcement
+            // period: the tender announcement (出让公告, with the tender documents: `docs_issue_at`)
+            // at least 20 working days before the bid deadline — the value and the source of
+            // mining_listing's announcement rule (auctions `MiningRules`), checked here under
+            // [`MINING_TENDER_ANNOUNCEMENT_RULE`]. Opening at the deadline as every tender.
+            Market::Land if procedure == Procedure::MiningTender => Some(MarketRules {
+                market,
+                procedure,
+                deadline_min: period(
+                    20,
+                    DayKind::Working,
+                    MINING_TENDER_ANNOUNCEMENT_SOURCE,
+                ),
+                doc_sale_min: period(
+                    0,
+                    DayKind::Calendar,
+                    "矿业权出让交易规则 (set by the announcement)",
+                ),
+                deposit_cap_bp: 10_000,
+                deposit_cap_source: "矿业权出让交易规则 (set by the announcement)".into(),
+                opening_at_deadline: true,
+                opening_source: "招标投标法 第三十四条".into(),
+            }),
             // 企业增资: registration (意向投资方 applications) runs to the end of the disclosure,
             // at least 40 working days (32号令 第三十九条).
             Market::Property if procedure == Procedure::CapitalIncrease => Some(MarketRules {
@@ -583,9 +619,22 @@ impl MarketRules {
     }
 
     fn rule(&self, name: &str) -> String {
+        if self.procedure == Procedure::MiningTender && name == "deadline_min_days" {
+            return MINING_TENDER_ANNOUNCEMENT_RULE.to_string();
+        }
         format!("{}.{name}", self.market.as_str())
     }
 }
+
+/// The rule id of a mining tender's announcement period (矿业权招标出让: the tender announcement at
+/// least 20 working days before the bid deadline), on `sections[i].bid_deadline` at registration.
+pub const MINING_TENDER_ANNOUNCEMENT_RULE: &str = "procedure.mining_announcement_period";
+
+/// Its source, as mining_listing's announcement rule states it (migration 0230): the rules were
+/// identified from a secondary source, the article not verified; the value is that of provincial
+/// online rules (secondary), the same 20 working days as the listing and the auction.
+pub const MINING_TENDER_ANNOUNCEMENT_SOURCE: &str =
+    "矿业权出让交易规则 (自然资规〔2023〕1号) — article not verified";
 
 /// One section (标段) as the rules see it.
 #[derive(Debug, Clone)]
@@ -672,14 +721,26 @@ pub fn check_registration(
             ));
         }
         if !meets(cal, &rules.deadline_min, issue, deadline) {
-            errs.push(FieldError::new(
-                f("bid_deadline"),
-                rules.rule("deadline_min_days"),
+            let message = if rules.procedure == Procedure::MiningTender {
+                // mining_listing's wording (auctions.mining_announcement_period).
+                format!(
+                    "a mining-right transfer starts at least {} after its announcement: the bid \
+                     deadline ({deadline}) of a mining tender, announced with its documents on \
+                     {issue} ({})",
+                    describe(&rules.deadline_min),
+                    rules.deadline_min.source
+                )
+            } else {
                 format!(
                     "the bid deadline ({deadline}) must be at least {} after documents are first issued ({issue}) ({})",
                     describe(&rules.deadline_min),
                     rules.deadline_min.source
-                ),
+                )
+            };
+            errs.push(FieldError::new(
+                f("bid_deadline"),
+                rules.rule("deadline_min_days"),
+                message,
             ));
         }
         if rules.opening_at_deadline && s.opening_at != s.bid_deadline {

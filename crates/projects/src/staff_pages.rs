@@ -69,6 +69,7 @@ fn procedure_label(p: Procedure, l: Lang) -> &'static str {
         Procedure::MiningAuction => l.t("矿业权拍卖出让", "Mining-right auction"),
         Procedure::CapitalIncrease => l.t("企业增资", "Capital increase"),
         Procedure::AssetTransfer => l.t("资产转让", "Asset transfer"),
+        Procedure::MiningTender => l.t("矿业权招标出让", "Mining-right tender"),
     }
 }
 

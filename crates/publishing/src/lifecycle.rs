@@ -638,7 +638,15 @@ impl Consumer for LifecycleProjection {
                     a.market.as_deref(),
                 )
                 .await?;
-                create_draft(tx, db, now, ev, a.market.as_deref(), &s, award(&s, &a)).await?;
+                let mut d = award(&s, &a);
+                // A mining tender's result (矿业权招标出让) is a mining deal: its publicity too.
+                let procedure = a.procedure.as_deref().or(s.procedure.as_deref());
+                if d.ann_type == AnnouncementType::Deal
+                    && procedure.is_some_and(crate::rules::is_mining)
+                {
+                    drafts::mining_publicity(&mut d, db.calendar(), a.awarded_at, now);
+                }
+                create_draft(tx, db, now, ev, a.market.as_deref(), &s, d).await?;
                 let at = a.awarded_at.unwrap_or(at);
                 crate::ocds::record_award(tx, &s, &ev.id, &a, at).await?;
             }

@@ -299,13 +299,18 @@ pub const MINING_RESULT_PUBLICITY_WORKING_DAYS: u32 = 10;
 /// The same rules: the result is published within 5 working days of the deal.
 pub const MINING_RESULT_PUBLISH_WORKING_DAYS: u32 = 5;
 
-/// A mining-right procedure of the land market (矿业权挂牌 / 拍卖出让).
+/// A mining-right procedure of the land market (矿业权挂牌 / 拍卖 / 招标出让). A mining tender's
+/// result is drafted from its award (`projects.award.confirmed`) as a land deal announcement
+/// (成交公告), so the same result publicity applies to it.
 pub fn is_mining(procedure: &str) -> bool {
-    matches!(procedure, "mining_listing" | "mining_auction")
+    matches!(
+        procedure,
+        "mining_listing" | "mining_auction" | "mining_tender"
+    )
 }
 
 /// The periods a section's procedure adds to its market's (`check_periods`): a mining-right deal
-/// announcement (成交公示) states its publicity, which runs from its publication (or a later stated
+/// announcement (成交公示; of a listing, an auction or a tender's award) states its publicity, which runs from its publication (or a later stated
 /// start) until 24:00 of the 10th working day at least. Returns the years counted without a
 /// holiday schedule.
 pub fn check_procedure_periods(

@@ -76,6 +76,7 @@ pub fn procedure_label(p: &str, l: Lang) -> &'static str {
         "land_auction" => l.t("拍卖出让", "Land auction"),
         "mining_listing" => l.t("矿业权挂牌出让", "Mining-right listing"),
         "mining_auction" => l.t("矿业权拍卖出让", "Mining-right auction"),
+        "mining_tender" => l.t("矿业权招标出让", "Mining-right tender"),
         "capital_increase" => l.t("企业增资", "Capital increase"),
         "asset_transfer" => l.t("资产转让", "Asset transfer"),
         _ => l.t("其他", "Other"),

@@ -291,9 +291,9 @@ fn land_and_property_have_defaults_for_the_open_tender_only() {
     assert!(MarketRules::national(Market::Property, Procedure::InvitedTender).is_none());
     // construction and procurement: open and invited tender; land and property: open tender
     // and listing; procurement also its 4 non-tender methods (crate::nontender); construction
-    // also the prequalified tender (issue 21); land also the land auction and the two mining
+    // also the prequalified tender (issue 21); land also the land auction and the three mining
     // procedures; property also the capital increase and the asset transfer (issue 21).
-    assert_eq!(MarketRules::all_national().len(), 18);
+    assert_eq!(MarketRules::all_national().len(), 19);
     assert!(MarketRules::national(Market::Construction, Procedure::Listing).is_none());
 }
 
@@ -363,6 +363,113 @@ fn listing_is_only_for_land_and_property_and_has_no_sealed_bids() {
     assert!(!Procedure::Listing.has_sealed_bids());
     assert!(Procedure::OpenTender.has_sealed_bids() && Procedure::InvitedTender.has_sealed_bids());
     assert_eq!(Procedure::parse("listing").unwrap(), Procedure::Listing);
+}
+
+// --- 矿业权招标出让 (mining_tender)
+
+/// A mining tender's section announced (documents issued) Monday 2026-03-16 09:00, its bid
+/// deadline and opening at `deadline`.
+fn mining_section(deadline: Timestamp) -> SectionInput {
+    SectionInput {
+        docs_issue_at: at_local(d("2026-03-16"), 9, 0, 0),
+        docs_sale_end_at: at_local(d("2026-03-16"), 9, 0, 0),
+        bid_deadline: deadline,
+        opening_at: deadline,
+        subject: None,
+        ..section()
+    }
+}
+
+fn mining_check(s: SectionInput) -> Result<(), Vec<FieldError>> {
+    let rules = MarketRules::national(Market::Land, Procedure::MiningTender).unwrap();
+    let input = ProjectInput {
+        market: Market::Land,
+        procedure: Procedure::MiningTender,
+        sections: vec![s],
+    };
+    check_registration(&rules, &cal(), &input)
+}
+
+#[test]
+fn a_mining_tender_deadline_is_20_working_days_after_its_announcement_across_qingming() {
+    // 20 working days after Monday 03-16, 清明 (Saturday 04-04 to Monday 04-06) not counted: the
+    // 20th is Tuesday 04-14. A deadline at 23:59:59 of Monday 04-13 is refused, at 00:00 of
+    // Tuesday 04-14 accepted (the same days as mining_listing's announcement rule).
+    let errs = mining_check(mining_section(at_local(d("2026-04-13"), 23, 59, 59))).unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].field, "sections[0].bid_deadline");
+    assert_eq!(errs[0].rule, MINING_TENDER_ANNOUNCEMENT_RULE);
+    assert_eq!(errs[0].rule, "procedure.mining_announcement_period");
+    assert!(
+        errs[0].message.contains("20 working days"),
+        "{}",
+        errs[0].message
+    );
+    assert!(
+        errs[0].message.contains("自然资规〔2023〕1号"),
+        "{}",
+        errs[0].message
+    );
+    assert_eq!(
+        mining_check(mining_section(at_local(d("2026-04-14"), 0, 0, 0))),
+        Ok(())
+    );
+    // A tender opens at its deadline (招标投标法 34), as a land tender.
+    let mut s = mining_section(at_local(d("2026-04-14"), 9, 30, 0));
+    s.opening_at = s.bid_deadline + chrono::Duration::hours(1);
+    assert_eq!(rules_of(mining_check(s)), vec!["land.opening_at_deadline"]);
+    // The land tender's own rule is 20 calendar days: the same deadline is fine there, and the
+    // mining rule id is only the mining tender's.
+    let land = MarketRules::national(Market::Land, Procedure::OpenTender).unwrap();
+    assert_eq!(land.rule("deadline_min_days"), "land.deadline_min_days");
+}
+
+#[test]
+fn a_mining_tender_is_a_sealed_bid_procedure_of_the_land_market_only() {
+    let p = Procedure::MiningTender;
+    assert_eq!(Procedure::parse("mining_tender").unwrap(), p);
+    assert_eq!(p.as_str(), "mining_tender");
+    assert!(Procedure::ALL.contains(&p));
+    assert!(p.has_sealed_bids() && p.is_land_only() && !p.is_non_tender());
+    assert_eq!(p.check_market(Market::Land), Ok(()));
+    for m in [Market::Construction, Market::Procurement, Market::Property] {
+        let e = p.check_market(m).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule.as_str()),
+            ("procedure", "procedure.market")
+        );
+        assert!(MarketRules::national(m, p).is_none());
+    }
+    let r = MarketRules::national(Market::Land, p).unwrap();
+    assert_eq!(
+        (r.deadline_min.days, r.deadline_min.kind),
+        (20, DayKind::Working)
+    );
+    assert!(r.opening_at_deadline);
+}
+
+proptest! {
+    /// Any mining tender deadline is accepted exactly from 00:00 of the 20th working day after
+    /// the announcement's day on (the calendar's count), refused the second before.
+    #[test]
+    fn a_mining_tender_deadline_is_accepted_from_the_20th_working_day(
+        issue_offset in 0i64..300,
+        hour in 0u32..24,
+    ) {
+        let cal = cal();
+        let issue = d("2026-01-05") + chrono::Duration::days(issue_offset);
+        let last = cal.add_working_days_reckoned(issue, 20).value;
+        let mut s = mining_section(at_local(last, 0, 0, 0));
+        s.docs_issue_at = at_local(issue, hour, 0, 0);
+        // The sale (no minimum here) ends the day before the 20th working day: a sale ending on
+        // the issue's own day is refused when that day is a day off (a 0-day period's last day
+        // moves to the next working day, 民法典 203) — not this rule.
+        s.docs_sale_end_at = at_local(last, 0, 0, 0) - chrono::Duration::seconds(1);
+        prop_assert_eq!(mining_check(s.clone()), Ok(()));
+        s.bid_deadline = at_local(last, 0, 0, 0) - chrono::Duration::seconds(1);
+        s.opening_at = s.bid_deadline;
+        prop_assert_eq!(rules_of(mining_check(s)), vec![MINING_TENDER_ANNOUNCEMENT_RULE.to_string()]);
+    }
 }
 
 proptest! {

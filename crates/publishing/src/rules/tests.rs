@@ -95,7 +95,8 @@ fn a_mining_deal_is_publicized_until_24_00_of_its_10th_working_day() {
     let f = |end: &str| json!({"publicity_start_at": at(2), "publicity_end_at": end});
     let last = f("2026-03-17T00:00:00+08:00");
     let short = f("2026-03-16T23:59:59+08:00");
-    for p in ["mining_listing", "mining_auction"] {
+    // The mining tender's result is drafted as a deal announcement too (its award).
+    for p in ["mining_listing", "mining_auction", "mining_tender"] {
         assert!(rules(p, AnnouncementType::Deal, &last).is_empty());
         assert_eq!(
             rules(p, AnnouncementType::Deal, &short),
@@ -108,6 +109,7 @@ fn a_mining_deal_is_publicized_until_24_00_of_its_10th_working_day() {
     }
     // A land listing's deal and a mining failure notice carry no such period.
     assert!(rules("listing", AnnouncementType::Deal, &short).is_empty());
+    assert!(rules("open_tender", AnnouncementType::Deal, &short).is_empty());
     assert!(rules("mining_listing", AnnouncementType::Failure, &json!({})).is_empty());
     // The draft's end: 10 working days after the 5th working day after the deal (Mon 03-09),
     // i.e. 24:00 of Monday 03-23.

@@ -69,6 +69,7 @@ pub(super) fn form_page(
         "land_auction",
         "mining_listing",
         "mining_auction",
+        "mining_tender",
         "capital_increase",
         "asset_transfer",
     ]
