@@ -301,3 +301,180 @@ async fn an_asset_transfer_is_disclosed_10_working_days_up_to_10_million_and_20_
     assert_eq!(deal["winner_org_id"], org_of(&app, "bidder1").await);
     app.stop().await;
 }
+
+/// A capital increase that ends without an investor (未征集到意向投资方): the disclosure of Monday
+/// 03-02 ends at 24:00 of Tuesday 04-28 and the only investor that registered paid half its deposit
+/// (not qualified, no bidder number). One second before the end the failure is refused
+/// (`capital.disclosure_running`); at the end the enterprise records it with a reason (an empty one
+/// refused): phase `failed`, `auctions.capital_increase.failed` and `auctions.listing.failed`
+/// (reason `no_investor`); deposits settle the half deposit's refund; neither a selection nor a
+/// second failure follows. The boundary on investors: a second capital increase with one qualified
+/// investor is refused (`capital.has_investor`) — the enterprise selects it instead.
+#[tokio::test]
+async fn a_capital_increase_without_a_qualified_investor_is_recorded_failed_and_the_deposits_refunded(
+) {
+    let app = TestApp::spawn().await;
+    let end = "2026-04-29T00:00:00+08:00";
+    let lot = lot_for(&app, "property", "capital_increase", end, 0).await;
+    let with_one = lot_for(&app, "property", "capital_increase", end, 1).await;
+    // bidder1 registers for the first and pays 100,000.00 of the 200,000.00 deposit.
+    let token = app.login("bidder1").await;
+    let mut registered = false;
+    for () in ggzy_api_tests::patience() {
+        let (s, _) = app
+            .post(
+                Some(&token),
+                &format!("/api/v1/sections/{}/registrations", lot.sid),
+                json!({}),
+            )
+            .await;
+        if s == 201 {
+            registered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert!(registered, "bidder1 could not register");
+    let mut account = Value::Null;
+    for () in ggzy_api_tests::patience() {
+        app.seal().await;
+        let (s, v) = app
+            .post(
+                Some(&token),
+                "/api/v1/deposits/accounts",
+                json!({"section_id": lot.sid}),
+            )
+            .await;
+        if s == 200 || s == 201 {
+            account = v;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert!(account["account_no"].is_string(), "{account}");
+    let bank = app.login("bank").await;
+    let (s, v) = app
+        .bank_transfer(
+            &bank,
+            &json!({"transaction_id": format!("txn-{}-half", lot.sid),
+                    "account_no": account["account_no"], "payer_account_no": "21050161000000000004",
+                    "payer_name": "大连第一建筑工程有限公司", "amount": "100000.00",
+                    "value_at": app.clock().now().to_rfc3339()}),
+        )
+        .await;
+    assert!(s == 200 || s == 201, "{v}");
+
+    let body = |l: &crate::auctions::Lot| {
+        json!({"section_id": l.sid, "disclosure_start": l.announced_at.to_rfc3339(),
+               "disclosure_end": end, "amount_sought": "50000000.00",
+               "method": "comprehensive_evaluation",
+               "criteria": [{"name": "投资金额", "weight": 60}, {"name": "产业协同", "weight": 40}]})
+    };
+    let mut ids = Vec::new();
+    for l in [&lot, &with_one] {
+        let (s, v) = act(&app, "staff", "/api/v1/capital-increases", body(l)).await;
+        assert_eq!(s, 201, "{v}");
+        ids.push(v["id"].as_str().unwrap().to_string());
+    }
+    let failure = format!("/api/v1/capital-increases/{}/failure", ids[0]);
+    let reason = json!({"reason": "信息披露期满未征集到意向投资方，本次增资终结。"});
+    app.clock().set(ts(&json!("2026-04-28T23:59:59+08:00")));
+    let (s, v) = act(&app, "tenderer", &failure, reason.clone()).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("capital.disclosure_running")),
+        "{v}"
+    );
+    app.clock().set(ts(&json!(end)));
+    // Another enterprise learns nothing; an empty reason is refused and changes nothing.
+    let (s, _) = act(&app, "tenderer2", &failure, reason.clone()).await;
+    assert_eq!(s, 404);
+    let (s, v) = act(&app, "tenderer", &failure, json!({"reason": "  "})).await;
+    assert_eq!(
+        (s, rules_of(&v)),
+        (422, vec!["capital.failure_reason".to_string()]),
+        "{v}"
+    );
+    assert!(app
+        .events_of("auctions.capital_increase.failed")
+        .await
+        .is_empty());
+    // One qualified investor: not a failure, the enterprise selects it.
+    let (s, v) = act(
+        &app,
+        "tenderer",
+        &format!("/api/v1/capital-increases/{}/failure", ids[1]),
+        reason.clone(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("capital.has_investor")),
+        "{v}"
+    );
+    // No qualified investor (bidder1 registered, deposit short): the enterprise records the end.
+    let (s, v) = act(&app, "tenderer", &failure, reason.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "failed", "{v}");
+    assert_eq!(
+        v["failure"]["reason"],
+        "信息披露期满未征集到意向投资方，本次增资终结。"
+    );
+    let (s, v) = act(&app, "staff", &failure, reason).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("capital.closed")),
+        "{v}"
+    );
+    let (s, v) = act(
+        &app,
+        "staff",
+        &format!("/api/v1/capital-increases/{}/selection", ids[0]),
+        json!({"notes": "x", "scores": []}),
+    )
+    .await;
+    assert_eq!(s, 409, "{v}");
+    let failed = wait_event(&app, "auctions.capital_increase.failed", &lot.sid).await;
+    let b1 = org_of(&app, "bidder1").await;
+    assert_eq!(failed["outcome"], "no_investor", "{failed}");
+    assert_eq!(failed["registered_org_ids"], json!([b1]), "{failed}");
+    let listing_failed = wait_event(&app, "auctions.listing.failed", &lot.sid).await;
+    assert_eq!(listing_failed["reason"], "no_investor", "{listing_failed}");
+    assert!(app
+        .events_of("auctions.capital_increase.failed")
+        .await
+        .iter()
+        .all(|e| e["section_id"] == lot.sid.as_str()));
+    // Deposits refund the half deposit (a settlement of the failure for bidder1).
+    let mut settled = 0;
+    for () in ggzy_api_tests::patience() {
+        app.seal().await;
+        settled = app
+            .scalar_i64(&format!(
+                "SELECT COUNT(*) FROM deposit_settlements WHERE section_id = '{}' \
+                 AND org_id = '{b1}' AND event_type = 'auctions.listing.failed'",
+                lot.sid
+            ))
+            .await;
+        if settled == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(settled, 1);
+    // The enterprise's list shows it failed.
+    let (s, list) = app
+        .get(
+            Some(&app.login("tenderer").await),
+            "/api/v1/capital-increases",
+        )
+        .await;
+    assert_eq!(s, 200, "{list}");
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == ids[0].as_str() && c["phase"] == "failed"));
+    app.stop().await;
+}
+

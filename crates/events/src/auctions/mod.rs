@@ -12,8 +12,9 @@ mod listing;
 mod relist;
 
 pub use capital::{
-    CapitalCriterion, CapitalIncreaseAgreed, CapitalIncreaseDealConfirmed, CapitalIncreaseOpened,
-    CapitalIncreaseSelected, RankedInvestor, SelectionLot,
+    CapitalCriterion, CapitalIncreaseAgreed, CapitalIncreaseDealConfirmed, CapitalIncreaseFailed,
+    CapitalIncreaseListingFailed, CapitalIncreaseOpened, CapitalIncreaseSelected, RankedInvestor,
+    SelectionLot,
 };
 pub use land::{
     ContinueRequested, EligibilityConfirmed, LandContractOpened, LandContractPaymentRecorded,

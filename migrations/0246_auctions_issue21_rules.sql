@@ -28,3 +28,13 @@ INSERT INTO auction_procedure_rules VALUES ('property', 'listing', NULL,
     '国资委 财政部令第32号: no minimum number of bidders');
 INSERT INTO auction_procedure_rules VALUES ('property', 'asset_transfer', NULL,
     '国资委 财政部令第32号 第四章: no minimum number of bidders');
+
+-- A failed capital increase (企业增资, 未征集到意向投资方; issue 21): after the disclosure end with no
+-- qualified investor the enterprise or the centre records its failure (终结,
+-- `POST /api/v1/capital-increases/{id}/failure`, crates/auctions/src/capital_increase/failure.rs).
+-- The capital increase reads as phase `failed` when `failed_at` is set: the phase column's CHECK
+-- (migration 0240) stays as it is, because SQLite cannot alter a CHECK without rebuilding a table
+-- that four others reference.
+ALTER TABLE capital_increases ADD COLUMN failed_at BIGINT;
+ALTER TABLE capital_increases ADD COLUMN failure_reason TEXT;
+ALTER TABLE capital_increases ADD COLUMN failed_by TEXT;
