@@ -478,3 +478,72 @@ async fn a_capital_increase_without_a_qualified_investor_is_recorded_failed_and_
     app.stop().await;
 }
 
+/// 企业资产转让 sets no qualification conditions on the buyer (资产转让不得对受让方设置资格条件,
+/// 32号令 第五十一条 as we read it, to verify): the disclosure (信息披露公告) of an asset transfer
+/// stating "依法存续的企业法人" is refused at approval on `fields.buyer_qualification` and stays
+/// unpublished; one stating a condition with the law that requires it
+/// (`buyer_qualification_basis`) is published; "无" is published (every asset transfer lot of
+/// `lot_for`, e.g. the test above); a transfer of property rights may still set conditions.
+#[tokio::test]
+async fn an_asset_transfer_disclosure_with_buyer_conditions_is_refused_unless_a_law_requires_them()
+{
+    let app = TestApp::spawn().await;
+    let project = json!({"name": "某公司闲置设备转让", "market": "property", "procedure": "asset_transfer",
+        "tenderer_uscc": "91110000802100433B", "tenderer_name": "某国有集团",
+        "sections": [{"name": "闲置设备一批", "estimated_price": "2000000.00",
+                      "deposit": "200000.00", "docs_issue_at": "2026-03-02T09:00:00+08:00",
+                      "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
+                      "bid_deadline": "2026-03-17T00:00:00+08:00",
+                      "opening_at": "2026-03-17T00:00:00+08:00"}]});
+    let disclosure = |qualification: &str| {
+        json!({"market": "property", "type": "property_disclosure", "title": "闲置设备转让",
+            "body": "披露", "fields": {"subject": "闲置设备一批", "transferor": "某国有集团",
+            "approval": "集团批复", "buyer_qualification": qualification,
+            "floor_price": "2000000.00", "disclosure_end_at": "2026-03-31T18:00:00+08:00"}})
+    };
+    let reg = app.register_project(project.clone()).await;
+    app.seal().await;
+    let mut ann = disclosure("依法存续的企业法人");
+    ann["project_id"] = json!(reg.project_id);
+    ann["section_ids"] = json!([reg.section_id]);
+    let mut drafted = None;
+    for () in ggzy_api_tests::patience() {
+        let (s, v) = app
+            .post(Some(&reg.tenderer), "/api/v1/announcements", ann.clone())
+            .await;
+        if !(s == 422 && v.to_string().contains("announcement.project_unknown")) {
+            drafted = Some((s, v));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    let (s, a) = drafted.expect("publishing never learnt the project");
+    assert_eq!(s, 201, "{a}");
+    let id = a["id"].as_str().unwrap().to_string();
+    let (s, v) = app.announcement_step(&reg.tenderer, &id, "submit").await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app.announcement_step(&reg.staff, &id, "approve").await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        (
+            v["errors"][0]["field"].as_str(),
+            v["errors"][0]["rule"].as_str()
+        ),
+        (
+            Some("fields.buyer_qualification"),
+            Some("announcement.asset_transfer_buyer_conditions")
+        ),
+        "{v}"
+    );
+    let (s, v) = app
+        .get(Some(&reg.staff), &format!("/api/v1/announcements/{id}"))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_ne!(v["status"], "published", "{v}");
+    // A condition the law requires, named: published.
+    let mut with_basis = disclosure("具有危险化学品经营许可证");
+    with_basis["fields"]["buyer_qualification_basis"] = json!("危险化学品安全管理条例 第三十三条");
+    let (_, published_at) = app.announced_listing(project, with_basis).await;
+    assert!(published_at <= app.clock().now());
+    app.stop().await;
+}
