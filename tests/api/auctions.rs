@@ -141,7 +141,9 @@ pub(crate) async fn lot_with(
     } else {
         json!({"market": "property", "type": "property_disclosure", "title": "某公司 100% 股权转让",
             "body": "披露", "fields": {"subject": "某公司 100% 股权", "transferor": "某国有集团",
-            "approval": "国资委批复", "buyer_qualification": "依法存续的企业法人",
+            "approval": "国资委批复",
+            // An asset transfer sets no conditions on the buyer (32号令 第五十一条, to verify).
+            "buyer_qualification": if procedure == "asset_transfer" { "无" } else { "依法存续的企业法人" },
             "floor_price": "1000000.00", "disclosure_end_at": "2026-03-31T18:00:00+08:00"}})
     };
     let (reg, announced_at) = app.announced_listing(project, ann).await;

@@ -432,6 +432,10 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "staff admin tenderer agency",
     ),
     (
+        "POST /api/v1/capital-increases/{id}/failure",
+        "staff admin tenderer agency",
+    ),
+    (
         "GET /api/v1/capital-increases",
         "staff admin supervisor tenderer agency",
     ),

@@ -196,6 +196,7 @@ const CROSS: &[(&str, &str)] = &[
     ("GET /api/v1/capital-increases/{id}/investors", "*: owned"),
     ("POST /api/v1/capital-increases/{id}/selection", "*: owned"),
     ("POST /api/v1/capital-increases/{id}/agreement", "*: owned"),
+    ("POST /api/v1/capital-increases/{id}/failure", "*: owned"),
     // Remedies: only the section's bidders raise and read its cases (the raiser of another
     // bidder's case anonymised); a bidder of the later-stage trade is one. The case routes are
     // walked with placeholder ids here and with real cases in remedies.rs.

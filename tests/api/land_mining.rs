@@ -31,8 +31,8 @@ async fn post_staff(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
 async fn a_land_auction_deals_at_the_reserve_and_is_terminated_one_increment_below() {
     let app = TestApp::spawn().await;
     let deadline = "2026-03-20T17:00:00+08:00";
-    let below = lot_with(&app, "land", "land_auction", deadline, 2).await;
-    let reached = lot_with(&app, "land", "land_auction", deadline, 2).await;
+    let below = lot_with(&app, "land", "land_auction", deadline, 3).await;
+    let reached = lot_with(&app, "land", "land_auction", deadline, 3).await;
     let start = "2026-03-23T00:00:00+08:00";
 
     // The listing endpoint does not run an auction procedure.
@@ -87,25 +87,15 @@ async fn a_land_auction_deals_at_the_reserve_and_is_terminated_one_increment_bel
     // Before the auction starts nobody bids.
     let (s, v) = bid(&app, "bidder1", id_below, "1000000.00").await;
     assert_eq!((s, v["rule"].as_str()), (409, Some("auctions.not_open")));
-
-    app.clock().set(at(start) + Duration::minutes(1));
-    // A bidder without a number (not registered for the lot) is refused.
-    assert_eq!(bid(&app, "bidder3", id_below, "1000000.00").await.0, 403);
-    // 竞买资格 is confirmed before bidding in an auction too (39号令 第二十条, the land default):
-    // refused with the rule and nothing recorded, then accepted once staff confirmed it.
-    let (s, v) = bid(&app, "bidder1", id_below, "1000000.00").await;
-    assert_eq!(
-        (s, v["rule"].as_str()),
-        (409, Some("auctions.eligibility_not_confirmed")),
-        "{v}"
-    );
-    assert!(view(&app, id_below).await["bids"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    // 竞买资格 is confirmed before the auction (39号令 第二十条, the land default) for the three
+    // bidders of each lot: both auctions run (three at least, 39号令 第十六条; the boundary is
+    // `a_land_auction_runs_with_3_eligible_bidders_and_is_terminated_at_its_start_with_2`).
     for id in [id_below, id_reached] {
-        assert_eq!(app.confirm_land_bidders(id).await, 2);
+        assert_eq!(app.confirm_land_bidders(id).await, 3);
     }
+    app.clock().set(at(start) + Duration::minutes(1));
+    // A user that is not a numbered bidder of the lot is refused.
+    assert_eq!(bid(&app, "tenderer", id_below, "1000000.00").await.0, 403);
     for (user, price) in [("bidder1", "1000000.00"), ("bidder2", "1010000.00")] {
         let (s, v) = bid(&app, user, id_below, price).await;
         assert_eq!(s, 201, "{v}");
@@ -174,6 +164,124 @@ async fn a_land_auction_deals_at_the_reserve_and_is_terminated_one_increment_bel
         "{v}"
     );
     assert_eq!(view(&app, id_reached).await["outcome"], "deal");
+    app.stop().await;
+}
+
+/// 39号令 第十六条 (2002 text; unconfirmed for the 2007 text; the `auction_procedure_rules` row of
+/// `land_auction`): a land auction whose eligible bidders at its start — a bidder number and a
+/// confirmed eligibility (竞买资格确认) — are fewer than 3 is terminated before any bid. Two lots
+/// with three numbered bidders each: on the first all three are confirmed and the auction runs;
+/// on the second the third is numbered but not confirmed, so at 00:00 of the start the auction is
+/// `failed` with outcome `too_few_bidders` (`auctions.auction.failed`), bids and a late
+/// confirmation are refused, and deposits settle every bidder's refund.
+#[tokio::test]
+async fn a_land_auction_runs_with_3_eligible_bidders_and_is_terminated_at_its_start_with_2() {
+    let app = TestApp::spawn().await;
+    let deadline = "2026-03-20T17:00:00+08:00";
+    let runs = lot_with(&app, "land", "land_auction", deadline, 3).await;
+    let short = lot_with(&app, "land", "land_auction", deadline, 3).await;
+    let start = "2026-03-23T00:00:00+08:00";
+    let mut ids = Vec::new();
+    for lot in [&runs, &short] {
+        let (s, v) = post_staff(
+            &app,
+            "/api/v1/auctions/live",
+            auction(&lot.sid, start, "1000000.00"),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        ids.push(v["id"].as_str().unwrap().to_string());
+    }
+    let (id_runs, id_short) = (&ids[0], &ids[1]);
+    assert_eq!(app.confirm_land_bidders(id_runs).await, 3);
+    // The short lot: bidders 001 and 002 confirmed, 003 numbered but not confirmed.
+    let staff = app.login("staff").await;
+    let (s, bidders) = app
+        .get(
+            Some(&staff),
+            &format!("/api/v1/auctions/sections/{}/bidders", short.sid),
+        )
+        .await;
+    assert_eq!(s, 200, "{bidders}");
+    let mut numbered: Vec<(String, String)> = bidders
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["number"].is_string())
+        .map(|b| {
+            (
+                b["number"].as_str().unwrap().to_string(),
+                b["org_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    numbered.sort();
+    assert_eq!(numbered.len(), 3, "{bidders}");
+    for (_, org) in &numbered[..2] {
+        let (s, v) = post_staff(
+            &app,
+            &format!("/api/v1/auctions/{id_short}/eligibility"),
+            json!({"org_id": org}),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    // Before the start both are in the auction phase (nobody bids yet).
+    assert_eq!(view(&app, id_short).await["phase"], "auction");
+
+    app.clock().set(at(start));
+    let v = wait_phase(&app, id_short, "failed").await;
+    assert_eq!(v["outcome"], "too_few_bidders", "{v}");
+    // Three eligible: the auction runs and takes bids.
+    let (s, v) = bid(&app, "bidder1", id_runs, "1000000.00").await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(view(&app, id_runs).await["phase"], "auction");
+    // Terminated: no bid, and a late confirmation of the third bidder changes nothing.
+    let (s, v) = bid(&app, "bidder1", id_short, "1000000.00").await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("auctions.not_open")),
+        "{v}"
+    );
+    let (s, v) = post_staff(
+        &app,
+        &format!("/api/v1/auctions/{id_short}/eligibility"),
+        json!({"org_id": numbered[2].1}),
+    )
+    .await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(view(&app, id_short).await["outcome"], "too_few_bidders");
+    app.seal().await;
+    let failed = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM events WHERE event_type = 'auctions.auction.failed' \
+             AND aggregate_id = '{id_short}' AND payload LIKE '%too_few_bidders%'"
+        ))
+        .await;
+    assert_eq!(failed, 1);
+    let bids = app
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM auction_bids WHERE auction_id = '{id_short}'"
+        ))
+        .await;
+    assert_eq!(bids, 0);
+    // Deposits react to the failure whatever its outcome: every bidder's refund is settled.
+    let mut settled = 0;
+    for () in ggzy_api_tests::patience() {
+        app.seal().await;
+        settled = app
+            .scalar_i64(&format!(
+                "SELECT COUNT(*) FROM deposit_settlements WHERE section_id = '{}' \
+                 AND event_type = 'auctions.auction.failed'",
+                short.sid
+            ))
+            .await;
+        if settled == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(settled, 3);
     app.stop().await;
 }
 

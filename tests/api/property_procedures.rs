@@ -301,3 +301,249 @@ async fn an_asset_transfer_is_disclosed_10_working_days_up_to_10_million_and_20_
     assert_eq!(deal["winner_org_id"], org_of(&app, "bidder1").await);
     app.stop().await;
 }
+
+/// A capital increase that ends without an investor (未征集到意向投资方): the disclosure of Monday
+/// 03-02 ends at 24:00 of Tuesday 04-28 and the only investor that registered paid half its deposit
+/// (not qualified, no bidder number). One second before the end the failure is refused
+/// (`capital.disclosure_running`); at the end the enterprise records it with a reason (an empty one
+/// refused): phase `failed`, `auctions.capital_increase.failed` and `auctions.listing.failed`
+/// (reason `no_investor`); deposits settle the half deposit's refund; neither a selection nor a
+/// second failure follows. The boundary on investors: a second capital increase with one qualified
+/// investor is refused (`capital.has_investor`) — the enterprise selects it instead.
+#[tokio::test]
+async fn a_capital_increase_without_a_qualified_investor_is_recorded_failed_and_the_deposits_refunded(
+) {
+    let app = TestApp::spawn().await;
+    let end = "2026-04-29T00:00:00+08:00";
+    let lot = lot_for(&app, "property", "capital_increase", end, 0).await;
+    let with_one = lot_for(&app, "property", "capital_increase", end, 1).await;
+    // bidder1 registers for the first and pays 100,000.00 of the 200,000.00 deposit.
+    let token = app.login("bidder1").await;
+    let mut registered = false;
+    for () in ggzy_api_tests::patience() {
+        let (s, _) = app
+            .post(
+                Some(&token),
+                &format!("/api/v1/sections/{}/registrations", lot.sid),
+                json!({}),
+            )
+            .await;
+        if s == 201 {
+            registered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert!(registered, "bidder1 could not register");
+    let mut account = Value::Null;
+    for () in ggzy_api_tests::patience() {
+        app.seal().await;
+        let (s, v) = app
+            .post(
+                Some(&token),
+                "/api/v1/deposits/accounts",
+                json!({"section_id": lot.sid}),
+            )
+            .await;
+        if s == 200 || s == 201 {
+            account = v;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert!(account["account_no"].is_string(), "{account}");
+    let bank = app.login("bank").await;
+    let (s, v) = app
+        .bank_transfer(
+            &bank,
+            &json!({"transaction_id": format!("txn-{}-half", lot.sid),
+                    "account_no": account["account_no"], "payer_account_no": "21050161000000000004",
+                    "payer_name": "大连第一建筑工程有限公司", "amount": "100000.00",
+                    "value_at": app.clock().now().to_rfc3339()}),
+        )
+        .await;
+    assert!(s == 200 || s == 201, "{v}");
+
+    let body = |l: &crate::auctions::Lot| {
+        json!({"section_id": l.sid, "disclosure_start": l.announced_at.to_rfc3339(),
+               "disclosure_end": end, "amount_sought": "50000000.00",
+               "method": "comprehensive_evaluation",
+               "criteria": [{"name": "投资金额", "weight": 60}, {"name": "产业协同", "weight": 40}]})
+    };
+    let mut ids = Vec::new();
+    for l in [&lot, &with_one] {
+        let (s, v) = act(&app, "staff", "/api/v1/capital-increases", body(l)).await;
+        assert_eq!(s, 201, "{v}");
+        ids.push(v["id"].as_str().unwrap().to_string());
+    }
+    let failure = format!("/api/v1/capital-increases/{}/failure", ids[0]);
+    let reason = json!({"reason": "信息披露期满未征集到意向投资方，本次增资终结。"});
+    app.clock().set(ts(&json!("2026-04-28T23:59:59+08:00")));
+    let (s, v) = act(&app, "tenderer", &failure, reason.clone()).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("capital.disclosure_running")),
+        "{v}"
+    );
+    app.clock().set(ts(&json!(end)));
+    // Another enterprise learns nothing; an empty reason is refused and changes nothing.
+    let (s, _) = act(&app, "tenderer2", &failure, reason.clone()).await;
+    assert_eq!(s, 404);
+    let (s, v) = act(&app, "tenderer", &failure, json!({"reason": "  "})).await;
+    assert_eq!(
+        (s, rules_of(&v)),
+        (422, vec!["capital.failure_reason".to_string()]),
+        "{v}"
+    );
+    assert!(app
+        .events_of("auctions.capital_increase.failed")
+        .await
+        .is_empty());
+    // One qualified investor: not a failure, the enterprise selects it.
+    let (s, v) = act(
+        &app,
+        "tenderer",
+        &format!("/api/v1/capital-increases/{}/failure", ids[1]),
+        reason.clone(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("capital.has_investor")),
+        "{v}"
+    );
+    // No qualified investor (bidder1 registered, deposit short): the enterprise records the end.
+    let (s, v) = act(&app, "tenderer", &failure, reason.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["phase"], "failed", "{v}");
+    assert_eq!(
+        v["failure"]["reason"],
+        "信息披露期满未征集到意向投资方，本次增资终结。"
+    );
+    let (s, v) = act(&app, "staff", &failure, reason).await;
+    assert_eq!(
+        (s, v["rule"].as_str()),
+        (409, Some("capital.closed")),
+        "{v}"
+    );
+    let (s, v) = act(
+        &app,
+        "staff",
+        &format!("/api/v1/capital-increases/{}/selection", ids[0]),
+        json!({"notes": "x", "scores": []}),
+    )
+    .await;
+    assert_eq!(s, 409, "{v}");
+    let failed = wait_event(&app, "auctions.capital_increase.failed", &lot.sid).await;
+    let b1 = org_of(&app, "bidder1").await;
+    assert_eq!(failed["outcome"], "no_investor", "{failed}");
+    assert_eq!(failed["registered_org_ids"], json!([b1]), "{failed}");
+    let listing_failed = wait_event(&app, "auctions.listing.failed", &lot.sid).await;
+    assert_eq!(listing_failed["reason"], "no_investor", "{listing_failed}");
+    assert!(app
+        .events_of("auctions.capital_increase.failed")
+        .await
+        .iter()
+        .all(|e| e["section_id"] == lot.sid.as_str()));
+    // Deposits refund the half deposit (a settlement of the failure for bidder1).
+    let mut settled = 0;
+    for () in ggzy_api_tests::patience() {
+        app.seal().await;
+        settled = app
+            .scalar_i64(&format!(
+                "SELECT COUNT(*) FROM deposit_settlements WHERE section_id = '{}' \
+                 AND org_id = '{b1}' AND event_type = 'auctions.listing.failed'",
+                lot.sid
+            ))
+            .await;
+        if settled == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(settled, 1);
+    // The enterprise's list shows it failed.
+    let (s, list) = app
+        .get(
+            Some(&app.login("tenderer").await),
+            "/api/v1/capital-increases",
+        )
+        .await;
+    assert_eq!(s, 200, "{list}");
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == ids[0].as_str() && c["phase"] == "failed"));
+    app.stop().await;
+}
+
+/// 企业资产转让 sets no qualification conditions on the buyer (资产转让不得对受让方设置资格条件,
+/// 32号令 第五十一条 as we read it, to verify): the disclosure (信息披露公告) of an asset transfer
+/// stating "依法存续的企业法人" is refused at approval on `fields.buyer_qualification` and stays
+/// unpublished; one stating a condition with the law that requires it
+/// (`buyer_qualification_basis`) is published; "无" is published (every asset transfer lot of
+/// `lot_for`, e.g. the test above); a transfer of property rights may still set conditions.
+#[tokio::test]
+async fn an_asset_transfer_disclosure_with_buyer_conditions_is_refused_unless_a_law_requires_them()
+{
+    let app = TestApp::spawn().await;
+    let project = json!({"name": "某公司闲置设备转让", "market": "property", "procedure": "asset_transfer",
+        "tenderer_uscc": "91110000802100433B", "tenderer_name": "某国有集团",
+        "sections": [{"name": "闲置设备一批", "estimated_price": "2000000.00",
+                      "deposit": "200000.00", "docs_issue_at": "2026-03-02T09:00:00+08:00",
+                      "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
+                      "bid_deadline": "2026-03-17T00:00:00+08:00",
+                      "opening_at": "2026-03-17T00:00:00+08:00"}]});
+    let disclosure = |qualification: &str| {
+        json!({"market": "property", "type": "property_disclosure", "title": "闲置设备转让",
+            "body": "披露", "fields": {"subject": "闲置设备一批", "transferor": "某国有集团",
+            "approval": "集团批复", "buyer_qualification": qualification,
+            "floor_price": "2000000.00", "disclosure_end_at": "2026-03-31T18:00:00+08:00"}})
+    };
+    let reg = app.register_project(project.clone()).await;
+    app.seal().await;
+    let mut ann = disclosure("依法存续的企业法人");
+    ann["project_id"] = json!(reg.project_id);
+    ann["section_ids"] = json!([reg.section_id]);
+    let mut drafted = None;
+    for () in ggzy_api_tests::patience() {
+        let (s, v) = app
+            .post(Some(&reg.tenderer), "/api/v1/announcements", ann.clone())
+            .await;
+        if !(s == 422 && v.to_string().contains("announcement.project_unknown")) {
+            drafted = Some((s, v));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    let (s, a) = drafted.expect("publishing never learnt the project");
+    assert_eq!(s, 201, "{a}");
+    let id = a["id"].as_str().unwrap().to_string();
+    let (s, v) = app.announcement_step(&reg.tenderer, &id, "submit").await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app.announcement_step(&reg.staff, &id, "approve").await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        (
+            v["errors"][0]["field"].as_str(),
+            v["errors"][0]["rule"].as_str()
+        ),
+        (
+            Some("fields.buyer_qualification"),
+            Some("announcement.asset_transfer_buyer_conditions")
+        ),
+        "{v}"
+    );
+    let (s, v) = app
+        .get(Some(&reg.staff), &format!("/api/v1/announcements/{id}"))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_ne!(v["status"], "published", "{v}");
+    // A condition the law requires, named: published.
+    let mut with_basis = disclosure("具有危险化学品经营许可证");
+    with_basis["fields"]["buyer_qualification_basis"] = json!("危险化学品安全管理条例 第三十三条");
+    let (_, published_at) = app.announced_listing(project, with_basis).await;
+    assert!(published_at <= app.clock().now());
+    app.stop().await;
+}

@@ -129,8 +129,8 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<CapitalIncreaseItem>> 
         ""
     };
     let sql = format!(
-        "SELECT c.id, c.section_id, c.project_id, COALESCE(s.name, '') AS name, c.phase, \
-         c.disclosure_start, c.disclosure_end, c.amount_sought_fen \
+        "SELECT c.id, c.section_id, c.project_id, COALESCE(s.name, '') AS name, \
+         CASE WHEN c.failed_at IS NOT NULL THEN 'failed' ELSE c.phase END AS phase, c.disclosure_start, c.disclosure_end, c.amount_sought_fen \
          FROM capital_increases c LEFT JOIN auction_sections s ON s.section_id = c.section_id{filter} \
          ORDER BY c.disclosure_end DESC, c.id LIMIT 200"
     );
@@ -210,7 +210,8 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<InvestorState>> {
         .ok_or_else(|| Error::forbidden("an investor acts for its organization"))?;
     let mut conn = ctx.db.pool().acquire().await?;
     let rows: Vec<MineRow> = sqlx::query_as(
-        "SELECT c.id, c.section_id, COALESCE(s.name, '') AS name, c.phase, c.disclosure_start, \
+        "SELECT c.id, c.section_id, COALESCE(s.name, '') AS name, \
+         CASE WHEN c.failed_at IS NOT NULL THEN 'failed' ELSE c.phase END AS phase, c.disclosure_start, \
          c.disclosure_end, c.amount_sought_fen, c.method, s.deposit_fen, \
          b.registered, b.deposit_valid, b.number, sel.investor_org_id, ag.amount_fen AS agreed_fen \
          FROM capital_increases c \
@@ -230,6 +231,7 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<InvestorState>> {
         let selected: Option<String> = r.investor_org_id;
         let is_me = selected.as_deref() == Some(org.as_str());
         let outcome = match (&selected, is_me) {
+            (None, _) if phase == "failed" => "failed",
             (None, _) => "pending",
             (Some(_), true) => "selected",
             (Some(_), false) => "not_selected",

@@ -50,6 +50,10 @@ pub struct CapitalIncreaseRules {
     pub publicity_working_days: u32,
     pub publicity_source: &'static str,
     pub selection_source: &'static str,
+    /// The disclosure ended without a qualified investor (未征集到意向投资方): the enterprise (or the
+    /// centre for it) ends the capital increase (终结). No article of 32号令 on it was found (to
+    /// verify); the exchanges' rules and each disclosure's "增资达成或终结的条件" state it.
+    pub failure_source: &'static str,
 }
 
 impl CapitalIncreaseRules {
@@ -61,6 +65,8 @@ impl CapitalIncreaseRules {
             publicity_source: "国资委 财政部令第32号 第四十五条 (article to verify)",
             selection_source:
                 "国资委 财政部令第32号 第四十一条、第四十二条 (articles to verify): 竞争性谈判、综合评议",
+            failure_source: "国资委 财政部令第32号 第三章 (no article found; to verify) and the disclosure's \
+                 增资达成或终结的条件: 信息披露期满未征集到意向投资方, the capital increase ends (终结)",
         }
     }
 }
@@ -108,6 +114,49 @@ pub fn check_disclosure(
         ));
     }
     v
+}
+
+/// May the failure of a capital increase (未征集到意向投资方) be recorded? Only while it is in its
+/// disclosure phase, once the disclosure has ended (`now` ≥ its end), when no qualified investor
+/// (registered, deposit valid) applied, with a stated reason (1–2000 characters). Answers the
+/// trimmed reason, or the refusal.
+pub fn check_failure(
+    phase: &str,
+    now: Timestamp,
+    disclosure_end: Timestamp,
+    qualified: usize,
+    reason: &str,
+) -> Result<String> {
+    if phase != "disclosure" {
+        return Err(Error::conflict(
+            "capital.closed",
+            format!("the capital increase is {phase}: its failure is recorded during the disclosure phase"),
+        ));
+    }
+    if now < disclosure_end {
+        return Err(Error::conflict(
+            "capital.disclosure_running",
+            format!(
+                "the failure is recorded after the disclosure ends ({})",
+                disclosure_end.to_rfc3339()
+            ),
+        ));
+    }
+    if qualified > 0 {
+        return Err(Error::conflict(
+            "capital.has_investor",
+            format!("{qualified} qualified investor(s) applied: the enterprise selects one"),
+        ));
+    }
+    let r = reason.trim();
+    if r.is_empty() || r.chars().count() > 2000 {
+        return Err(Error::Validation(vec![FieldError::new(
+            "reason",
+            "capital.failure_reason",
+            "why the capital increase ends (e.g. 信息披露期满未征集到意向投资方), at most 2000 characters",
+        )]));
+    }
+    Ok(r.to_string())
 }
 
 /// The result publicity lasts from its start until 24:00 (Beijing) of its 5th working day.
@@ -311,7 +360,7 @@ pub struct CapitalIncreaseView {
     pub id: String,
     pub section_id: String,
     pub project_id: String,
-    /// `disclosure`, `selected`, `agreed`.
+    /// `disclosure`, `selected`, `agreed`, or `failed` (no investor, the failure recorded).
     pub phase: String,
     pub disclosure_start: String,
     pub disclosure_end: String,
@@ -322,16 +371,27 @@ pub struct CapitalIncreaseView {
     pub periods_provisional: bool,
     pub selection: Option<SelectionView>,
     pub agreement: Option<AgreementView>,
+    /// The recorded failure (未征集到意向投资方), when it failed.
+    pub failure: Option<FailureView>,
+}
+
+/// A capital increase that ended without an investor.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FailureView {
+    pub reason: String,
+    pub failed_at: String,
 }
 
 mod agreement;
 mod disclosure;
+mod failure;
 mod routes;
 mod selection;
 mod view;
 
 pub use agreement::*;
 pub use disclosure::*;
+pub use failure::*;
 pub use routes::*;
 pub use selection::*;
 pub use view::*;

@@ -83,6 +83,7 @@ pub fn phase_label(p: &str, l: Lang) -> &'static str {
         "disclosure" => l.t("信息披露中", "Disclosure"),
         "selected" => l.t("已遴选投资方", "Investor selected"),
         "agreed" => l.t("已签订增资协议", "Agreement signed"),
+        "failed" => l.t("未征集到投资方，已终结", "Ended without an investor"),
         _ => l.t("其他", "Other"),
     }
 }

@@ -6,8 +6,9 @@
 //!   price, increments, extensions) starts at least 20 days after the transfer announcement
 //!   (国土资源部令第39号 第十条). At its end the highest bid wins when it reaches the reserve price
 //!   (底价), else the auction is terminated (流拍, 39号令 第十六条). A deal opens the land contract
-//!   step (crate::land_contract). The "fewer than 3 bidders" half of 第十六条 is not enforced: it
-//!   could not be confirmed from the official text (docs/procedures.md).
+//!   step (crate::land_contract). Fewer than 3 eligible bidders at the start terminate it before
+//!   any bid ([`start_shortfall`]; 第十六条 as believed of its 2002 text, unconfirmed for the
+//!   2007 text: a rule row of `auction_procedure_rules`, docs/procedures.md).
 //! - `mining_listing`: a listing whose announcement period is ≥ 20 working days and whose listing
 //!   period is ≥ 10 working days ([`MiningRules`]).
 //! - `mining_auction`: a live auction ≥ 20 working days after the announcement.
@@ -184,6 +185,95 @@ pub(crate) async fn is_mining(tx: &mut ggzy_store::Tx, section_id: &str) -> Resu
         p.flatten().as_deref(),
         Some("mining_listing" | "mining_auction")
     ))
+}
+
+/// The minimum number of bidders of the section's live auction and its source: the row of its
+/// procedure in `auction_procedure_rules` (migration 0246). `None`: no row, or no minimum.
+pub(crate) async fn min_bidders(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+) -> Result<Option<(i64, String)>> {
+    let row: Option<(Option<i64>, String)> = sqlx::query_as(
+        "SELECT r.min_bidders, r.source FROM auction_sections s JOIN auction_procedure_rules r \
+         ON r.market = s.market AND r.procedure = s.procedure WHERE s.section_id = $1",
+    )
+    .bind(section_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.and_then(|(min, source)| min.map(|m| (m, source))))
+}
+
+/// A live auction short of bidders at its start (39号令 第十六条, 2002 text; unconfirmed for the
+/// 2007 text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shortfall {
+    pub min: i64,
+    pub eligible: i64,
+    pub source: String,
+}
+
+impl Shortfall {
+    pub(crate) fn refusal(&self) -> Error {
+        Error::conflict(
+            "auctions.too_few_bidders",
+            format!(
+                "the auction is terminated: {} eligible bidder(s) at its start, fewer than {} ({})",
+                self.eligible, self.min, self.source
+            ),
+        )
+    }
+}
+
+/// Once a first-round live auction has started (`now` ≥ its `auction_start`): the bidders counted
+/// at the start — a bidder number (竞买号, a valid deposit) and, on an auction with eligibility
+/// review (every land auction), the eligibility confirmed (竞买资格确认) at or before the start —
+/// against its procedure's minimum ([`rules::auction_may_start`]). `None`: it runs (no minimum,
+/// not started, or enough bidders). A confirmation after the start does not count: the auction is
+/// decided at its start, by the end timer or a bid alike.
+pub(crate) async fn start_shortfall(
+    conn: &mut sqlx::AnyConnection,
+    a: &service::AuctionRow,
+    now: Timestamp,
+) -> Result<Option<Shortfall>> {
+    let Some(start) = a.auction_start else {
+        return Ok(None);
+    };
+    if now < start || a.round != 1 {
+        return Ok(None);
+    }
+    let Some((min, source)) = min_bidders(&mut *conn, &a.section_id).await? else {
+        return Ok(None);
+    };
+    let review = crate::land::terms(&mut *conn, &a.id)
+        .await?
+        .is_some_and(|t| t.eligibility_review);
+    let eligible: i64 = if review {
+        sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM auction_bidders b WHERE b.section_id = $1 \
+             AND b.number IS NOT NULL AND EXISTS (SELECT 1 FROM land_eligibility e \
+             WHERE e.auction_id = $2 AND e.org_id = b.org_id AND e.confirmed_at <= $3)",
+        )
+        .bind(&a.section_id)
+        .bind(&a.id)
+        .bind(ggzy_core::time::to_micros(start))
+        .fetch_one(&mut *conn)
+        .await?
+    } else {
+        sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM auction_bidders WHERE section_id = $1 \
+             AND number IS NOT NULL",
+        )
+        .bind(&a.section_id)
+        .fetch_one(&mut *conn)
+        .await?
+    };
+    Ok(
+        (!rules::auction_may_start(Some(min), eligible)).then_some(Shortfall {
+            min,
+            eligible,
+            source,
+        }),
+    )
 }
 
 /// A terminated auction procedure is not re-listed: `relist` starts a listing round, which is

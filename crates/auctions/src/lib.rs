@@ -30,5 +30,6 @@ pub fn workers(w: &mut ggzy_store::workers::Workers) {
     w.consumer(service::Projection)
         .timer(service::LISTING_TIMER, service::ListingEnd)
         .timer(service::AUCTION_TIMER, service::AuctionEnd)
+        .timer(service::AUCTION_START_TIMER, service::AuctionStart)
         .timer(land_contract::CONTRACT_TIMER, land_contract::ContractStep);
 }

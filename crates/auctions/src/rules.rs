@@ -295,6 +295,17 @@ pub fn auction_is_deal(highest: Option<i64>, reserve: Option<i64>) -> bool {
     }
 }
 
+/// The outcome of a live auction terminated at its start for want of bidders (流拍).
+pub const TOO_FEW_BIDDERS: &str = "too_few_bidders";
+
+/// 39号令 第十六条 (2002 text; unconfirmed for the 2007 text): a live auction (拍卖会) starts only
+/// with at least `min_bidders` eligible bidders — numbered (竞买号, a valid deposit) and with their
+/// eligibility confirmed (竞买资格确认) at the start; fewer terminate it before any bid. The minimum
+/// is the procedure's rule row (`auction_procedure_rules`); `None` is no minimum.
+pub fn auction_may_start(min_bidders: Option<i64>, eligible: i64) -> bool {
+    min_bidders.is_none_or(|m| eligible >= m)
+}
+
 /// A decimal string as a positive amount of money: the parse error (named after `field`) or
 /// `money.positive` is pushed to `v` and the answer is `None`.
 pub fn money_field(v: &mut Vec<FieldError>, field: &str, s: &str) -> Option<Money> {
@@ -664,6 +675,23 @@ mod tests {
         assert!(auction_is_deal(Some(100), Some(100)));
         assert!(!auction_is_deal(Some(99), Some(100)));
         assert!(!auction_is_deal(None, None));
+    }
+
+    #[test]
+    fn a_land_auction_starts_with_3_eligible_bidders_and_is_terminated_with_2() {
+        assert!(auction_may_start(Some(3), 3));
+        assert!(!auction_may_start(Some(3), 2));
+        assert!(!auction_may_start(Some(3), 0));
+        // No minimum (mining auctions, the auction after a listing): even nobody.
+        assert!(auction_may_start(None, 0));
+    }
+
+    proptest! {
+        #[test]
+        fn an_auction_starts_exactly_from_its_minimum(min in 0i64..50, eligible in 0i64..100) {
+            prop_assert_eq!(auction_may_start(Some(min), eligible), eligible >= min);
+            prop_assert!(auction_may_start(None, eligible));
+        }
     }
 
     proptest! {

@@ -15,6 +15,8 @@ use utoipa::ToSchema;
 
 pub const LISTING_TIMER: &str = "auctions.listing_end";
 pub const AUCTION_TIMER: &str = "auctions.auction_end";
+/// The start of a live auction (拍卖出让): the minimum of bidders is checked then.
+pub const AUCTION_START_TIMER: &str = "auctions.auction_start";
 
 /// Woken after every accepted bid or phase change (live streams of this instance wait on it; other
 /// instances' streams see the change on their next poll).

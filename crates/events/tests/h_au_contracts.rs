@@ -515,6 +515,56 @@ fn a_capital_increase_round_trips_and_its_deal_is_a_deal_confirmed_for_consumers
 }
 
 #[test]
+fn a_failed_capital_increase_round_trips_and_is_a_listing_failed_for_consumers() {
+    use ggzy_events::auctions::{
+        CapitalIncreaseFailed, CapitalIncreaseListingFailed, ListingFailed,
+    };
+    round_trip(
+        CapitalIncreaseFailed {
+            capital_increase_id: "c1".into(),
+            section_id: "s1".into(),
+            project_id: "p1".into(),
+            market: "property".into(),
+            outcome: "no_investor".into(),
+            reason: "信息披露期满未征集到意向投资方".into(),
+            failed_at: t(10),
+            registered_org_ids: vec!["o1".into()],
+            source: "32号令 (to verify)".into(),
+        },
+        json!({"capital_increase_id": "c1", "section_id": "s1", "project_id": "p1",
+               "market": "property", "outcome": "no_investor",
+               "reason": "信息披露期满未征集到意向投资方", "failed_at": t(10).to_rfc3339(),
+               "registered_org_ids": ["o1"], "source": "32号令 (to verify)"}),
+        "c1",
+    );
+    let failed = CapitalIncreaseListingFailed {
+        auction_id: "c1".into(),
+        capital_increase_id: "c1".into(),
+        section_id: "s1".into(),
+        project_id: "p1".into(),
+        market: "property".into(),
+        reason: "no_investor".into(),
+        failed_at: t(10),
+        highest_price: None,
+        bidder_org_ids: vec!["o1".into()],
+    };
+    let wire = json!({"auction_id": "c1", "capital_increase_id": "c1", "section_id": "s1",
+                      "project_id": "p1", "market": "property", "reason": "no_investor",
+                      "failed_at": t(10).to_rfc3339(), "highest_price": null,
+                      "bidder_org_ids": ["o1"]});
+    round_trip(failed.clone(), wire.clone(), "c1");
+    let e = failed.encode();
+    assert_eq!(
+        (e.event_type.as_str(), e.aggregate_type.as_str()),
+        (ListingFailed::NAME, "capital_increase")
+    );
+    // Its consumers (deposits, publishing) decode it as a ListingFailed.
+    let as_failed =
+        ListingFailed::decode(&ev(ListingFailed::NAME, "capital_increase", "c1", wire)).unwrap();
+    assert_eq!(as_failed, ListingFailed::from(failed));
+}
+
+#[test]
 fn the_archive_events_round_trip() {
     use ggzy_events::archives::{ArchiveCreated, ArchiveDisposed, ArchiveScheduled};
     round_trip(

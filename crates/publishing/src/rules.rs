@@ -313,6 +313,45 @@ pub fn is_mining(procedure: &str) -> bool {
 /// announcement (成交公示; of a listing, an auction or a tender's award) states its publicity, which runs from its publication (or a later stated
 /// start) until 24:00 of the 10th working day at least. Returns the years counted without a
 /// holiday schedule.
+/// What a property disclosure of an asset transfer (企业资产转让) may say of its buyers: no
+/// qualification conditions (资格条件) — 除国家法律法规或相关规定另有要求的外，资产转让不得对受让方设置资格条件
+/// (国资委 财政部令第32号 第五十一条 as we read it, article to verify; a municipal copy of the
+/// rule — its 第十二条 — has the same words: secondary). `buyer_qualification` states "none"
+/// (one of these words) unless the announcement names the law or regulation that requires a
+/// condition (`buyer_qualification_basis`).
+pub const ASSET_TRANSFER_NO_CONDITIONS: &[&str] = &["无", "不设", "不设资格条件", "none"];
+
+/// The fields a section's procedure adds to an announcement's rules: an asset transfer's
+/// disclosure sets no qualification conditions on the buyer ([`ASSET_TRANSFER_NO_CONDITIONS`]).
+pub fn check_procedure_fields(
+    t: AnnouncementType,
+    procedure: &str,
+    fields: &Value,
+    v: &mut Violations,
+) {
+    if t != AnnouncementType::PropertyDisclosure || procedure != "asset_transfer" {
+        return;
+    }
+    let q = fields
+        .get("buyer_qualification")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .unwrap_or("");
+    if q.is_empty()
+        || ASSET_TRANSFER_NO_CONDITIONS.contains(&q)
+        || present(fields.get("buyer_qualification_basis"))
+    {
+        return;
+    }
+    v.push(
+        "fields.buyer_qualification",
+        "announcement.asset_transfer_buyer_conditions",
+        "an asset transfer (企业资产转让) sets no qualification conditions on the buyer (state 无) \
+         unless a law or regulation requires them (name it in buyer_qualification_basis; \
+         国资委 财政部令第32号 第五十一条, article to verify)",
+    );
+}
+
 pub fn check_procedure_periods(
     t: AnnouncementType,
     procedure: &str,

@@ -740,7 +740,8 @@ pub use self::sections::*;
 pub use self::workflow::*;
 
 /// The periods of `a` at `at`: its market's (`check_periods`) and, for a deal announcement, those
-/// its sections' procedures add (`check_procedure_periods`: a mining-right deal's result publicity).
+/// its sections' procedures add (`check_procedure_periods`: a mining-right deal's result publicity;
+/// `check_procedure_fields`: an asset transfer's disclosure sets no buyer conditions).
 pub(crate) async fn check_all_periods(
     conn: &mut sqlx::AnyConnection,
     db: &Db,
@@ -750,6 +751,11 @@ pub(crate) async fn check_all_periods(
     v: &mut ggzy_core::error::Violations,
 ) -> Result<std::collections::BTreeSet<i32>> {
     let mut missing = check_periods(a.ann_type, market, &a.fields, at, db.calendar(), v);
+    if a.ann_type == AnnouncementType::PropertyDisclosure {
+        for procedure in procedures_of(conn, a).await? {
+            crate::rules::check_procedure_fields(a.ann_type, &procedure, &a.fields, v);
+        }
+    }
     if a.ann_type == AnnouncementType::Deal {
         for procedure in procedures_of(conn, a).await? {
             missing.extend(crate::rules::check_procedure_periods(

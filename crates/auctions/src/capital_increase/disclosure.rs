@@ -35,7 +35,7 @@ pub(crate) async fn require_recorder(
 
 pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str, lock: &str) -> Result<Row0> {
     sqlx::query_as::<_, Row0>(&format!(
-        "SELECT section_id, project_id, phase, disclosure_end, amount_sought_fen \
+        "SELECT section_id, project_id, CASE WHEN failed_at IS NOT NULL THEN 'failed' ELSE phase END AS phase, disclosure_end, amount_sought_fen \
          FROM capital_increases WHERE id = $1{lock}"
     ))
     .bind(id)

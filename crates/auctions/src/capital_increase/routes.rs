@@ -8,6 +8,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(get_route))
         .routes(routes!(select_route))
         .routes(routes!(agree_route))
+        .routes(routes!(failure_route))
         .merge(crate::capital_follow::router())
 }
 
@@ -74,4 +75,22 @@ async fn agree_route(
     actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
     let v = agree(&ctx, &actor, &id, input).await?;
     Ok((axum::http::StatusCode::CREATED, Json(v)))
+}
+
+/// Record that the capital increase ends without an investor (未征集到意向投资方, 终结): after the
+/// disclosure end, when no qualified investor applied. Emits `auctions.capital_increase.failed`
+/// and `auctions.listing.failed` (deposits refund, publishing drafts the notice).
+#[utoipa::path(post, path = "/api/v1/capital-increases/{id}/failure", tag = "auctions",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = FailureInput,
+    responses((status = 200, body = CapitalIncreaseView), (status = 403), (status = 404),
+              (status = 409, description = "disclosure running, a qualified investor applied, or not in disclosure"),
+              (status = 422, description = "no reason stated")))]
+async fn failure_route(
+    axum::extract::State(ctx): axum::extract::State<Ctx>,
+    actor: Actor,
+    Path(id): Path<String>,
+    Json(input): Json<FailureInput>,
+) -> Result<Json<CapitalIncreaseView>> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
+    Ok(Json(record_failure(&ctx, &actor, &id, input).await?))
 }

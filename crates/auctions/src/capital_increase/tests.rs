@@ -72,3 +72,47 @@ fn the_disclosure_lasts_40_working_days_and_the_publicity_5() {
     assert!(check_publicity(&r, &cal, p, end, &mut m).is_none());
     assert!(check_publicity(&r, &cal, p, end - chrono::Duration::seconds(1), &mut m).is_some());
 }
+
+#[test]
+fn a_failure_is_recorded_from_the_disclosure_end_without_a_qualified_investor() {
+    let end = at_local(d("2026-04-29"), 0, 0, 0);
+    let rule = |r: Result<String>| match r {
+        Err(Error::Conflict { rule, .. }) => rule,
+        Err(Error::Validation(v)) => v[0].rule.clone(),
+        other => panic!("{other:?}"),
+    };
+    // At the end exactly, nobody qualified, a reason: recorded (trimmed).
+    assert_eq!(
+        check_failure("disclosure", end, end, 0, " 未征集到意向投资方 ").unwrap(),
+        "未征集到意向投资方"
+    );
+    // One second before the end: the disclosure still runs.
+    let before = end - chrono::Duration::seconds(1);
+    assert_eq!(
+        rule(check_failure("disclosure", before, end, 0, "x")),
+        "capital.disclosure_running"
+    );
+    // One qualified investor: the enterprise selects it instead.
+    assert_eq!(
+        rule(check_failure("disclosure", end, end, 1, "x")),
+        "capital.has_investor"
+    );
+    assert_eq!(
+        rule(check_failure("selected", end, end, 0, "x")),
+        "capital.closed"
+    );
+    assert_eq!(
+        rule(check_failure("failed", end, end, 0, "x")),
+        "capital.closed"
+    );
+    assert_eq!(
+        rule(check_failure("disclosure", end, end, 0, "  ")),
+        "capital.failure_reason"
+    );
+    let long = "字".repeat(2001);
+    assert_eq!(
+        rule(check_failure("disclosure", end, end, 0, &long)),
+        "capital.failure_reason"
+    );
+    assert!(check_failure("disclosure", end, end, 0, &"字".repeat(2000)).is_ok());
+}

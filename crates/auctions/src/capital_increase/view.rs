@@ -1,7 +1,7 @@
 //! The capital increase as staff, supervisors and the enterprise see it.
 
 use super::*;
-use ggzy_core::sql::{At, Flag};
+use ggzy_core::sql::{At, Flag, MaybeAt};
 
 /// The capital increase (staff, admin, supervisor; the enterprise that registered the project
 /// reads its own — 404 for anyone else).
@@ -29,8 +29,9 @@ pub(super) async fn view_of(
     id: &str,
 ) -> Result<CapitalIncreaseView> {
     let r: IncreaseRow = sqlx::query_as(
-        "SELECT section_id, project_id, phase, disclosure_start, disclosure_end, amount_sought_fen, \
-         method, periods_provisional FROM capital_increases WHERE id = $1",
+        "SELECT section_id, project_id, CASE WHEN failed_at IS NOT NULL THEN 'failed' ELSE phase END AS phase, disclosure_start, disclosure_end, \
+         amount_sought_fen, method, periods_provisional, failed_at, failure_reason \
+         FROM capital_increases WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -132,6 +133,10 @@ pub(super) async fn view_of(
         periods_provisional: r.periods_provisional,
         selection,
         agreement,
+        failure: r.failed_at.map(|at| FailureView {
+            reason: r.failure_reason.unwrap_or_default(),
+            failed_at: at.to_rfc3339(),
+        }),
     })
 }
 
@@ -148,6 +153,9 @@ struct IncreaseRow {
     method: String,
     #[sqlx(try_from = "Flag")]
     periods_provisional: bool,
+    #[sqlx(try_from = "MaybeAt")]
+    failed_at: Option<Timestamp>,
+    failure_reason: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]

@@ -70,6 +70,14 @@ pub async fn bid(
             )
         }
     }
+    // 39号令 第十六条 (2002 text): a live auction short of bidders at its start takes no bid,
+    // even before its start timer has terminated it.
+    if a.phase == "auction" {
+        let mut conn = ctx.db.pool().acquire().await.map_err(Error::from)?;
+        if let Some(short) = crate::land_auction::start_shortfall(&mut conn, &a, now).await? {
+            return Err(short.refusal().into());
+        }
+    }
     // 39号令 第二十条: on a listing with eligibility review, quotes wait for staff's confirmation.
     crate::land::check_may_quote(ctx, &a, &org).await?;
     if a.leader_org_id.as_deref() == Some(org.as_str()) {

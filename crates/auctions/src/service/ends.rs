@@ -305,6 +305,11 @@ impl TimerHandler for AuctionEnd {
             return Ok(());
         };
         let now = clock.now();
+        // An auction short of bidders at its start ends so even when its end came first.
+        if terminate_if_short(tx, db, &a, now).await? {
+            CHANGED.notify_waiters();
+            return Ok(());
+        }
         if rules::auction_is_deal(a.current_fen, a.reserve_fen) {
             if set_phase(tx, &a, "auction", "deal", "deal").await? {
                 confirm_deal(tx, db, &a, now, "auction").await?;
@@ -323,4 +328,56 @@ impl TimerHandler for AuctionEnd {
         CHANGED.notify_waiters();
         Ok(())
     }
+}
+
+/// 39号令 第十六条 (2002 text; unconfirmed for the 2007 text): a live auction whose bidders at the
+/// start are fewer than its procedure's minimum ([`crate::land_auction::start_shortfall`]) is
+/// terminated before any bid: phase `failed`, outcome `too_few_bidders`, `auctions.auction.failed`
+/// (deposits refund every bidder, publishing drafts the 流拍 notice); its end timer is cancelled.
+/// `true` when it was terminated here.
+pub(super) async fn terminate_if_short(
+    tx: &mut Tx,
+    db: &Db,
+    a: &AuctionRow,
+    now: Timestamp,
+) -> Result<bool> {
+    if a.phase != "auction" {
+        return Ok(false);
+    }
+    let Some(short) = crate::land_auction::start_shortfall(tx, a, now).await? else {
+        return Ok(false);
+    };
+    if !set_phase(tx, a, "auction", "failed", rules::TOO_FEW_BIDDERS).await? {
+        return Ok(false);
+    }
+    tracing::info!(
+        auction_id = %a.id,
+        eligible = short.eligible,
+        min = short.min,
+        "live auction terminated at its start: too few bidders"
+    );
+    timers::cancel(tx, &end_key(&a.id, a.ends_at)).await?;
+    fail(tx, db, a, now, AuctionFailed::NAME, rules::TOO_FEW_BIDDERS).await?;
+    Ok(true)
+}
+
+/// The start of a live auction (拍卖会, durable timer at `auction_start`): counts its bidders
+/// against the procedure's minimum and terminates it when they are too few.
+pub struct AuctionStart;
+
+#[async_trait::async_trait]
+impl TimerHandler for AuctionStart {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let id = AuctionDue::of(timer)?.auction_id;
+        let a = load(&mut **tx, &id, db.for_update()).await?;
+        if terminate_if_short(tx, db, &a, clock.now()).await? {
+            CHANGED.notify_waiters();
+        }
+        Ok(())
+    }
+}
+
+/// The start timer of a live auction.
+pub(super) fn start_key(id: &str) -> String {
+    format!("auction-start:{id}")
 }

@@ -290,6 +290,18 @@ pub(crate) async fn create(
         now,
     )
     .await?;
+    if live {
+        // The start: the procedure's minimum of bidders (crate::land_auction::start_shortfall).
+        timers::schedule(
+            &mut tx,
+            AUCTION_START_TIMER,
+            &start_key(&id),
+            start,
+            AuctionDue::payload(&id),
+            now,
+        )
+        .await?;
+    }
     emit(
         &mut tx,
         &ctx.db,

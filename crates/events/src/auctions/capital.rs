@@ -3,7 +3,7 @@
 //!
 //! Their aggregate is the capital increase (`capital_increase`, its id), not an auction.
 
-use super::DealConfirmed;
+use super::{DealConfirmed, ListingFailed};
 use crate::contract;
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::Money;
@@ -155,6 +155,69 @@ impl From<CapitalIncreaseDealConfirmed> for DealConfirmed {
     }
 }
 
+contract! {
+    /// A capital increase ended without an investor (未征集到意向投资方): after the disclosure end
+    /// with no qualified investor (registered with a valid deposit), the enterprise or the centre
+    /// recorded its failure (终结). `auctions.listing.failed` follows in the same transaction
+    /// ([`CapitalIncreaseListingFailed`]) for the consumers of a failed listing.
+    CapitalIncreaseFailed = "auctions.capital_increase.failed", version 1, aggregate "capital_increase" by capital_increase_id {
+        capital_increase_id: String,
+        section_id: String,
+        project_id: String,
+        /// Always `property`.
+        market: String,
+        /// Always `no_investor`.
+        outcome: String,
+        /// The recorded reason (the enterprise's or the centre's words).
+        reason: String,
+        #[serde(with = "crate::time")]
+        failed_at: DateTime<Utc>,
+        /// The organizations that registered (none of them qualified).
+        registered_org_ids: Vec<String>,
+        /// The rule's source.
+        source: String,
+    }
+}
+
+contract! {
+    /// A failed capital increase as a failed listing (`auctions.listing.failed`, reason
+    /// `no_investor`): the same event as [`ListingFailed`] — deposits refund every deposit and
+    /// publishing drafts the failure notice from it — recorded under the capital increase
+    /// (aggregate `capital_increase`, its id also in `auction_id`, as
+    /// [`CapitalIncreaseDealConfirmed`] does for the deal). `From` turns it into a [`ListingFailed`].
+    CapitalIncreaseListingFailed = "auctions.listing.failed", version 1, aggregate "capital_increase" by capital_increase_id {
+        /// The capital increase's id (it has no auction).
+        auction_id: String,
+        capital_increase_id: String,
+        section_id: String,
+        project_id: String,
+        /// Always `property`.
+        market: String,
+        /// Always `no_investor`.
+        reason: String,
+        #[serde(with = "crate::time")]
+        failed_at: DateTime<Utc>,
+        /// Always null: a capital increase has no quotes.
+        highest_price: Option<Money>,
+        bidder_org_ids: Vec<String>,
+    }
+}
+
+impl From<CapitalIncreaseListingFailed> for ListingFailed {
+    fn from(f: CapitalIncreaseListingFailed) -> Self {
+        ListingFailed {
+            auction_id: f.auction_id,
+            section_id: f.section_id,
+            project_id: Some(f.project_id),
+            market: Some(f.market),
+            reason: Some(f.reason),
+            failed_at: Some(f.failed_at),
+            highest_price: f.highest_price,
+            bidder_org_ids: f.bidder_org_ids,
+        }
+    }
+}
+
 /// This file's contracts, for the catalogue.
 pub(super) fn entries() -> Vec<crate::Entry> {
     vec![
@@ -162,5 +225,7 @@ pub(super) fn entries() -> Vec<crate::Entry> {
         CapitalIncreaseSelected::entry(),
         CapitalIncreaseAgreed::entry(),
         CapitalIncreaseDealConfirmed::entry(),
+        CapitalIncreaseFailed::entry(),
+        CapitalIncreaseListingFailed::entry(),
     ]
 }

@@ -12,8 +12,9 @@ mod listing;
 mod relist;
 
 pub use capital::{
-    CapitalCriterion, CapitalIncreaseAgreed, CapitalIncreaseDealConfirmed, CapitalIncreaseOpened,
-    CapitalIncreaseSelected, RankedInvestor, SelectionLot,
+    CapitalCriterion, CapitalIncreaseAgreed, CapitalIncreaseDealConfirmed, CapitalIncreaseFailed,
+    CapitalIncreaseListingFailed, CapitalIncreaseOpened, CapitalIncreaseSelected, RankedInvestor,
+    SelectionLot,
 };
 pub use land::{
     ContinueRequested, EligibilityConfirmed, LandContractOpened, LandContractPaymentRecorded,
@@ -62,12 +63,16 @@ contract! {
 }
 
 contract! {
-    /// An auction ended without a deal (拍卖流拍): reserve not met, on-site failure.
+    /// An auction ended without a deal (拍卖流拍): reserve not met, on-site failure, or a live
+    /// auction terminated at its start for want of bidders.
     AuctionFailed = "auctions.auction.failed", version 1, aggregate "auction" by auction_id {
         auction_id: String,
         section_id: String,
         project_id: Option<String>,
         market: Option<String>,
+        /// `reserve_not_met` (the highest bid below the reserve price at the end),
+        /// `too_few_bidders` (fewer eligible bidders at the start than the procedure's minimum,
+        /// 39号令 第十六条), or an on-site failure's stated reason.
         reason: Option<String>,
         #[serde(default, with = "crate::time::option")]
         failed_at: Option<DateTime<Utc>>,

@@ -351,6 +351,8 @@ pub(super) fn auction_failure(s: &SectionInfo, p: &AuctionFailed) -> Draft {
     let reason = match p.reason.as_deref() {
         Some("no_quote") => "挂牌期限内无人报价（no valid quote）",
         Some("reserve_not_met") => "最高报价低于保留价（reserve price not met）",
+        Some("too_few_bidders") => "竞买人不足，终止拍卖（fewer bidders than the minimum）",
+        Some("no_investor") => "信息披露期满未征集到合格意向投资方（no qualified investor）",
         _ => "未成交",
     };
     let fields = json!({

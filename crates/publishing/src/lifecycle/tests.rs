@@ -64,6 +64,14 @@ fn a_failed_listing_drafts_a_failure_notice_with_the_reason() {
     }
     assert_eq!(d.key.as_deref(), Some("auction:a1:failed"));
     assert!(d.title.ends_with("流拍公告") && d.body.contains("无人报价"));
+    // A live auction terminated at its start for want of bidders (39号令 第十六条) says so.
+    let p = AuctionFailed {
+        reason: Some("too_few_bidders".into()),
+        ..p
+    };
+    let d = auction_failure(&lot(), &p);
+    assert!(d.body.contains("竞买人不足"), "{}", d.body);
+    assert_eq!(d.source["reason"], "too_few_bidders");
 }
 
 #[test]

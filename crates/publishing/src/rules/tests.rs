@@ -410,3 +410,55 @@ fn a_prequalification_clarification_3_days_before_the_applications_keeps_them_an
         DueEffect::Postpone(t(13, 1))
     );
 }
+
+#[test]
+fn an_asset_transfer_disclosure_sets_no_buyer_conditions_unless_a_law_requires_them() {
+    let rules = |procedure: &str, f: Value| {
+        let mut v = Violations::new();
+        check_procedure_fields(AnnouncementType::PropertyDisclosure, procedure, &f, &mut v);
+        match v.into_result() {
+            Ok(()) => vec![],
+            Err(ggzy_core::Error::Validation(es)) => es
+                .into_iter()
+                .map(|e| (e.field, e.rule))
+                .collect::<Vec<_>>(),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    // "None" stated: accepted; a condition: refused on the field, with the rule.
+    for none in ["无", " 不设 ", "none"] {
+        assert!(rules("asset_transfer", json!({"buyer_qualification": none})).is_empty());
+    }
+    assert_eq!(
+        rules(
+            "asset_transfer",
+            json!({"buyer_qualification": "依法存续的企业法人"})
+        ),
+        vec![(
+            "fields.buyer_qualification".to_string(),
+            "announcement.asset_transfer_buyer_conditions".to_string()
+        )]
+    );
+    // A condition a law requires, named: accepted.
+    assert!(rules(
+        "asset_transfer",
+        json!({"buyer_qualification": "具有危险化学品经营许可证",
+               "buyer_qualification_basis": "危险化学品安全管理条例 第三十三条"})
+    )
+    .is_empty());
+    // A transfer of property rights (产权转让) may set conditions; other announcement types are
+    // not concerned.
+    assert!(rules(
+        "listing",
+        json!({"buyer_qualification": "依法存续的企业法人"})
+    )
+    .is_empty());
+    let mut v = Violations::new();
+    check_procedure_fields(
+        AnnouncementType::Deal,
+        "asset_transfer",
+        &json!({"buyer_qualification": "依法存续的企业法人"}),
+        &mut v,
+    );
+    assert!(v.is_empty());
+}

@@ -1,0 +1,116 @@
+//! A failed capital increase (未征集到意向投资方): the disclosure ended without a qualified
+//! investor and the enterprise (or the centre for it) records that the capital increase ends.
+//!
+//! Chosen: recorded by a person, not automatically at the disclosure end. At the end without an
+//! investor the enterprise decides — end it (终结) or disclose again (the exchanges' rules and each
+//! disclosure's "增资达成或终结的条件"; no article of 32号令 found, to verify); a re-disclosure is a
+//! new capital increase of a new section here. The failure emits `auctions.capital_increase.failed`
+//! and, for the consumers of a failed listing, `auctions.listing.failed` (reason `no_investor`):
+//! deposits refund every deposit paid, publishing drafts the failure notice, and projects leaves
+//! the section closed, as after a failed listing.
+
+use super::*;
+use ggzy_events::auctions::{CapitalIncreaseFailed, CapitalIncreaseListingFailed};
+
+/// The failure's reason (the enterprise's or the centre's words).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct FailureInput {
+    /// e.g. `信息披露期满未征集到意向投资方`; 1–2000 characters.
+    pub reason: String,
+}
+
+/// The outcome of a capital increase that ended without an investor.
+pub const NO_INVESTOR: &str = "no_investor";
+
+/// Record the failure (staff, admin, or the enterprise itself — 404 for another enterprise):
+/// after the disclosure end, with no qualified investor, during the disclosure phase
+/// ([`check_failure`]).
+pub async fn record_failure(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    input: FailureInput,
+) -> Result<CapitalIncreaseView> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
+    let r = CapitalIncreaseRules::national();
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let ci = load(&mut tx, id, ctx.db.for_update()).await?;
+    require_recorder(&mut tx, actor, &ci.section_id).await?;
+    let qualified: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL",
+    )
+    .bind(&ci.section_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let reason = check_failure(
+        &ci.phase,
+        now,
+        ci.disclosure_end,
+        usize::try_from(qualified).unwrap_or(usize::MAX),
+        &input.reason,
+    )?;
+    let done = sqlx::query(
+        "UPDATE capital_increases SET failed_at = $1, failure_reason = $2, failed_by = $3 \
+         WHERE id = $4 AND phase = 'disclosure' AND failed_at IS NULL",
+    )
+    .bind(to_micros(now))
+    .bind(&reason)
+    .bind(&actor.user_id)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(Error::conflict(
+            "capital.closed",
+            "the capital increase is no longer in its disclosure phase",
+        ));
+    }
+    let registered: Vec<String> = sqlx::query_scalar(
+        "SELECT org_id FROM auction_bidders WHERE section_id = $1 ORDER BY org_id",
+    )
+    .bind(&ci.section_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    ggzy_store::emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        CapitalIncreaseFailed {
+            capital_increase_id: id.to_string(),
+            section_id: ci.section_id.clone(),
+            project_id: ci.project_id.clone(),
+            market: "property".into(),
+            outcome: NO_INVESTOR.into(),
+            reason,
+            failed_at: now,
+            registered_org_ids: registered.clone(),
+            source: r.failure_source.to_string(),
+        }
+        .encode(),
+    )
+    .await?;
+    ggzy_store::emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        CapitalIncreaseListingFailed {
+            auction_id: id.to_string(),
+            capital_increase_id: id.to_string(),
+            section_id: ci.section_id.clone(),
+            project_id: ci.project_id.clone(),
+            market: "property".into(),
+            reason: NO_INVESTOR.into(),
+            failed_at: now,
+            highest_price: None,
+            bidder_org_ids: registered,
+        }
+        .encode(),
+    )
+    .await?;
+    let answer = view_of(&mut tx, id).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
+}
