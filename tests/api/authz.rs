@@ -235,6 +235,14 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "POST /api/v1/sections/{id}/nontender-result",
         "staff agency",
     ),
+    (
+        "POST /api/v1/sections/{id}/consultation-exception",
+        "tenderer agency staff",
+    ),
+    (
+        "GET /api/v1/sections/{id}/consultation-exception",
+        "tenderer agency staff supervisor",
+    ),
     // publishing (crates/publishing/src/http.rs, attachments.rs, ocds.rs)
     ("POST /api/v1/announcements", "tenderer agency staff"),
     ("GET /api/v1/announcements", "public"),

@@ -39,6 +39,7 @@ mod lifecycle;
 mod method_web;
 mod monitoring;
 mod monitoring_signals;
+mod nontender_invitation;
 mod ocds;
 mod openapi_patterns;
 mod opening;

@@ -80,7 +80,10 @@ async fn plan(app: &TestApp, q: &str) -> String {
     // missing ordered path — without an index that yields the order, the plan still has its Sort.
     let mut tx = db.pool().begin().await.expect("begin");
     if db.engine() == Engine::Postgres {
-        for set in ["SET LOCAL enable_seqscan = off", "SET LOCAL enable_sort = off"] {
+        for set in [
+            "SET LOCAL enable_seqscan = off",
+            "SET LOCAL enable_sort = off",
+        ] {
             sqlx::query(set).execute(&mut *tx).await.expect(set);
         }
     }

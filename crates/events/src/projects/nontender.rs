@@ -76,11 +76,29 @@ contract! {
     }
 }
 
+contract! {
+    /// A consultation's 2-supplier exception was declared before bidding opens (财库〔2014〕214号
+    /// 第二十一条第三款 for research and technology-transfer projects; 财库〔2015〕124号 for
+    /// government-purchased services): it goes on with 2 qualified suppliers, 1 still ends it.
+    NontenderExceptionDeclared = "projects.nontender.exception_declared", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: String,
+        /// `research`, `technology_transfer` or `government_services`.
+        ground: String,
+        /// The purchaser's reason, as declared.
+        reason: String,
+        /// The fewest suppliers with which the consultation goes on (2).
+        min_suppliers: i64,
+        basis: String,
+    }
+}
+
 /// This module's contracts, for the catalogue.
 pub(crate) fn entries() -> Vec<crate::Entry> {
     vec![
         NontenderRoundRecorded::entry(),
         NontenderTieDrawn::entry(),
         NontenderRanked::entry(),
+        NontenderExceptionDeclared::entry(),
     ]
 }

@@ -203,3 +203,40 @@ fn price_weight_bounds_by_subject() {
         (Decimal::from(10), Decimal::from(30))
     );
 }
+
+#[test]
+fn a_consultation_with_a_declared_ground_goes_on_with_two_and_ends_with_one() {
+    let c = Procedure::CompetitiveConsultation;
+    assert_eq!(min_suppliers_for(c, None).unwrap().0, 3);
+    for g in TwoSupplierGround::ALL {
+        let (min, source) = min_suppliers_for(c, Some(g)).unwrap();
+        assert_eq!(min, 2, "{g:?}");
+        assert_eq!(source, g.source());
+        // 2 qualified go on, 1 ends (the opening's and the result's `count < min`).
+        assert!(2 >= min);
+        assert!(1 < min);
+        assert_eq!(TwoSupplierGround::parse(g.as_str()), Some(g));
+    }
+    assert!(
+        min_suppliers_for(c, Some(TwoSupplierGround::GovernmentServices))
+            .unwrap()
+            .1
+            .contains("124号")
+    );
+    assert!(min_suppliers_for(c, Some(TwoSupplierGround::Research))
+        .unwrap()
+        .1
+        .contains("第二十一条第三款"));
+    // Only a consultation has the exception: the other methods keep their minimum.
+    for p in [
+        Procedure::CompetitiveNegotiation,
+        Procedure::Inquiry,
+        Procedure::SingleSource,
+    ] {
+        assert_eq!(
+            min_suppliers_for(p, Some(TwoSupplierGround::Research)),
+            min_suppliers(p)
+        );
+    }
+    assert_eq!(TwoSupplierGround::parse("services"), None);
+}
