@@ -200,3 +200,229 @@ async fn a_consultation_goes_on_with_two_suppliers_only_with_a_declared_exceptio
     assert_eq!(section(&app, &two_b).await["state"], "failed");
     app.stop().await;
 }
+
+async fn uscc_of(app: &TestApp, token: &str) -> String {
+    let org = app.org_of(token).await;
+    app.drain_consumer("projects.organizations").await;
+    app.strings("SELECT uscc FROM project_orgs WHERE id = $1", &[&org])
+        .await
+        .pop()
+        .expect("organization known to projects")
+}
+
+fn synthetic(n: u32) -> String {
+    ggzy_core::ident::Uscc::with_check(&format!("91310000MA310{n:04}"))
+        .unwrap()
+        .to_string()
+}
+
+fn rec(uscc: &str, by: &str, recommender: &str) -> Value {
+    json!({"uscc": uscc, "name": format!("供应商{}", &uscc[12..]), "by": by,
+           "recommender": recommender})
+}
+
+async fn invite(app: &TestApp, t: &Trade, body: Value) -> (u16, Value) {
+    app.post(
+        Some(&t.tenderer),
+        &format!("/api/v1/sections/{}/supplier-invitation", t.section_id),
+        body,
+    )
+    .await
+}
+
+async fn register(app: &TestApp, token: &str, t: &Trade) -> (u16, Value) {
+    app.post(
+        Some(token),
+        &format!("/api/v1/sections/{}/registrations", t.section_id),
+        json!({}),
+    )
+    .await
+}
+
+/// 74号令 第十二条 / 214号 第六条: a negotiation invites by written recommendations (2 refused, the
+/// purchaser's share at 50 % accepted and one more purchaser's recommendation refused; each with
+/// who recommended it), an inquiry by a draw from a supplier database (fewer than 3 or more than
+/// the pool refused; the drawn ones are the lowest keys of the recorded seed; a draw is final), a
+/// consultation by announcement (open registration); only the invitees of a draw or
+/// recommendation register (409 `registration.not_invited`); single source invites no one this
+/// way; nothing is declared after bidding opens.
+#[tokio::test]
+async fn suppliers_invited_by_draw_or_recommendation_alone_register() {
+    let app = TestApp::spawn().await;
+    let mut tokens = Vec::new();
+    let mut real = Vec::new();
+    for b in ["bidder1", "bidder2", "bidder3"] {
+        let tok = app.login(b).await;
+        real.push(uscc_of(&app, &tok).await);
+        tokens.push(tok);
+    }
+    let neg = registered(&app, "competitive_negotiation").await;
+    let inq = registered(&app, "inquiry").await;
+    let con = registered(&app, "competitive_consultation").await;
+    let ss = registered(&app, "single_source").await;
+
+    // Recommendations: 2 are too few; a recommendation names who signed it.
+    let (s, v) = invite(
+        &app,
+        &neg,
+        json!({"method": "recommendation", "recommendations": [
+            rec(&real[0], "purchaser", "采购人"), rec(&real[1], "expert", " ")]}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        field_rule(&v, "recommendations", "nontender.min_invitees"),
+        "{v}"
+    );
+    assert!(
+        field_rule(&v, "recommendations[1].recommender", "required"),
+        "{v}"
+    );
+    // One purchaser's recommendation over the 50 %: 3 of 5 refused.
+    let (s, v) = invite(
+        &app,
+        &neg,
+        json!({"method": "recommendation", "recommendations": [
+            rec(&real[0], "purchaser", "采购人"), rec(&synthetic(1), "purchaser", "采购人"),
+            rec(&synthetic(3), "purchaser", "采购人"),
+            rec(&real[1], "expert", "评审专家甲"), rec(&synthetic(2), "expert", "评审专家乙")]}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        field_rule(&v, "recommendations", "nontender.purchaser_share"),
+        "{v}"
+    );
+    // At the limit: 2 of 4.
+    let (s, v) = invite(
+        &app,
+        &neg,
+        json!({"method": "recommendation", "recommendations": [
+            rec(&real[0], "purchaser", "采购人"), rec(&synthetic(1), "purchaser", "采购人"),
+            rec(&real[1], "expert", "评审专家甲"), rec(&synthetic(2), "expert", "评审专家乙")]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["method"], "recommendation");
+    assert_eq!(v["restricted"], true);
+    assert_eq!(v["invitees"].as_array().unwrap().len(), 4);
+    let ev = wait_event(
+        &app,
+        "projects.nontender.suppliers_invited",
+        &neg.section_id,
+    )
+    .await;
+    let by_expert: Vec<&Value> = ev["invitees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["source"] == "expert")
+        .collect();
+    assert_eq!(by_expert.len(), 2, "{ev}");
+    assert!(
+        by_expert.iter().any(|i| i["recommender"] == "评审专家甲"),
+        "{ev}"
+    );
+
+    // Single source invites no one this way.
+    let (s, v) = invite(&app, &ss, json!({"method": "announcement"})).await;
+    assert_rule(s, &v, 409, "nontender.invitation_not_applicable");
+
+    // A draw: fewer than 3, or more than the pool, refused.
+    let pool: Vec<Value> = real
+        .iter()
+        .cloned()
+        .chain([synthetic(4), synthetic(5)])
+        .map(|u| json!({"uscc": u, "name": "库内供应商"}))
+        .collect();
+    let (s, v) = invite(
+        &app,
+        &inq,
+        json!({"method": "draw", "pool": "某省政府采购供应商库（办公设备类）",
+               "pool_suppliers": pool, "draw_count": 2}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        field_rule(&v, "draw_count", "nontender.min_invitees"),
+        "{v}"
+    );
+    let (s, v) = invite(
+        &app,
+        &inq,
+        json!({"method": "draw", "pool": "某省政府采购供应商库（办公设备类）",
+               "pool_suppliers": pool[..2], "draw_count": 3}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        field_rule(&v, "draw_count", "nontender.pool_too_small"),
+        "{v}"
+    );
+    let (s, d) = invite(
+        &app,
+        &inq,
+        json!({"method": "draw", "pool": "某省政府采购供应商库（办公设备类）",
+               "pool_suppliers": pool, "draw_count": 3}),
+    )
+    .await;
+    assert_eq!(s, 200, "{d}");
+    // Recomputed from the recorded seed: the 3 lowest SHA-256(seed:uscc).
+    let seed = d["seed"].as_str().unwrap();
+    let mut keyed: Vec<(String, String)> = d["pool_suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            let u = u.as_str().unwrap().to_string();
+            (ggzy_core::lot::key(seed, &u), u)
+        })
+        .collect();
+    assert_eq!(keyed.len(), 5);
+    keyed.sort();
+    let drawn: Vec<String> = d["invitees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["uscc"].as_str().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = keyed[..3].iter().map(|(_, u)| u.clone()).collect();
+    assert_eq!(drawn, want, "{d}");
+    let ev = wait_event(
+        &app,
+        "projects.nontender.suppliers_invited",
+        &inq.section_id,
+    )
+    .await;
+    assert_eq!(ev["seed"], seed, "{ev}");
+    let (s, v) = invite(&app, &inq, json!({"method": "announcement"})).await;
+    assert_rule(s, &v, 409, "nontender.invitation_drawn");
+
+    // Announcement: open registration.
+    let (s, v) = invite(&app, &con, json!({"method": "announcement"})).await;
+    assert_eq!((s, &v["restricted"]), (200, &json!(false)), "{v}");
+
+    for t in [&neg, &inq, &con] {
+        app.open_bidding(&t.staff, &t.section_id).await;
+    }
+    let (s, v) = invite(&app, &neg, json!({"method": "announcement"})).await;
+    assert_rule(s, &v, 409, "nontender.invitation_too_late");
+    app.drain_consumer("projects.organizations").await;
+    // Recommended: bidder1 registers, bidder3 (not recommended) does not.
+    let (s, v) = register(&app, &tokens[2], &neg).await;
+    assert_rule(s, &v, 409, "registration.not_invited");
+    let (s, v) = register(&app, &tokens[0], &neg).await;
+    assert_eq!(s, 201, "{v}");
+    // Drawn: exactly the drawn ones register.
+    for (tok, uscc) in tokens.iter().zip(&real) {
+        let (s, v) = register(&app, tok, &inq).await;
+        if drawn.contains(uscc) {
+            assert_eq!(s, 201, "{v}");
+        } else {
+            assert_rule(s, &v, 409, "registration.not_invited");
+        }
+    }
+    let (s, v) = register(&app, &tokens[2], &con).await;
+    assert_eq!(s, 201, "{v}");
+    app.stop().await;
+}

@@ -32,6 +32,7 @@ use std::str::FromStr;
 use utoipa::ToSchema;
 
 pub mod exception;
+pub mod invitation;
 mod outcome;
 mod rounds;
 

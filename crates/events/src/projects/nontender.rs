@@ -93,6 +93,44 @@ contract! {
     }
 }
 
+/// One supplier invited by a draw or a written recommendation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NontenderInvitee {
+    pub uscc: String,
+    pub name: String,
+    /// `draw`, `purchaser` or `expert`.
+    pub source: String,
+    /// Who signed the written recommendation (null for a draw).
+    pub recommender: Option<String>,
+    /// The supplier's key in the draw, hex SHA-256 of `<seed>:<uscc>` (null for a recommendation).
+    pub draw_key: Option<String>,
+}
+
+contract! {
+    /// How a negotiation's, inquiry's or consultation's suppliers are invited was declared before
+    /// bidding opens (财政部令第74号 第十二条; 财库〔2014〕214号 第六条): `announcement` (open
+    /// registration), `draw` (a random draw from a supplier database, recomputable from the seed)
+    /// or `recommendation` (written recommendations by the purchaser and the experts). With a draw
+    /// or recommendations only the invitees register.
+    NontenderSuppliersInvited = "projects.nontender.suppliers_invited", version 1, aggregate "section" by section_id {
+        section_id: String,
+        project_id: String,
+        procedure: String,
+        /// `announcement`, `draw` or `recommendation`.
+        method: String,
+        invitees: Vec<crate::projects::NontenderInvitee>,
+        /// Draw: the supplier database drawn from.
+        pool: Option<String>,
+        /// Draw: the USCCs drawn from.
+        pool_suppliers: Vec<String>,
+        /// Draw: the recorded seed.
+        seed: Option<String>,
+        /// Draw: how the invitees derive from the seed.
+        rule: Option<String>,
+        basis: String,
+    }
+}
+
 /// This module's contracts, for the catalogue.
 pub(crate) fn entries() -> Vec<crate::Entry> {
     vec![
@@ -100,5 +138,6 @@ pub(crate) fn entries() -> Vec<crate::Entry> {
         NontenderTieDrawn::entry(),
         NontenderRanked::entry(),
         NontenderExceptionDeclared::entry(),
+        NontenderSuppliersInvited::entry(),
     ]
 }
