@@ -235,6 +235,22 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "POST /api/v1/sections/{id}/nontender-result",
         "staff agency",
     ),
+    (
+        "POST /api/v1/sections/{id}/consultation-exception",
+        "tenderer agency staff",
+    ),
+    (
+        "GET /api/v1/sections/{id}/consultation-exception",
+        "tenderer agency staff supervisor",
+    ),
+    (
+        "POST /api/v1/sections/{id}/supplier-invitation",
+        "tenderer agency staff",
+    ),
+    (
+        "GET /api/v1/sections/{id}/supplier-invitation",
+        "tenderer agency staff supervisor",
+    ),
     // publishing (crates/publishing/src/http.rs, attachments.rs, ocds.rs)
     ("POST /api/v1/announcements", "tenderer agency staff"),
     ("GET /api/v1/announcements", "public"),

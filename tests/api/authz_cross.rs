@@ -148,6 +148,10 @@ const CROSS: &[(&str, &str)] = &[
     ("GET /api/v1/sections/{id}/negotiation", "*: owned"),
     ("POST /api/v1/sections/{id}/negotiation", "*: owned"),
     ("POST /api/v1/sections/{id}/nontender-result", "*: owned"),
+    ("POST /api/v1/sections/{id}/consultation-exception", "*: owned"),
+    ("GET /api/v1/sections/{id}/consultation-exception", "*: owned"),
+    ("POST /api/v1/sections/{id}/supplier-invitation", "*: owned"),
+    ("GET /api/v1/sections/{id}/supplier-invitation", "*: owned"),
     (
         "POST /api/v1/announcements",
         "*: skip:creates the caller's own draft (another organization's project is refused: security::an_agency_cannot_announce_another_organizations_project)",

@@ -40,6 +40,7 @@ mod method_web;
 mod mining_alerts;
 mod monitoring;
 mod monitoring_signals;
+mod nontender_invitation;
 mod ocds;
 mod openapi_patterns;
 mod opening;

@@ -75,6 +75,16 @@ pub(crate) async fn trade(
         staff: r.staff,
         bidders: Vec::new(),
     };
+    respond(app, &mut t, bidders).await;
+    t
+}
+
+/// `bidders` (name, price) register for the open section and send their sealed responses.
+pub(crate) async fn respond(
+    app: &TestApp,
+    t: &mut Trade,
+    bidders: &[(&'static str, &'static str)],
+) {
     for (n, (name, price)) in bidders.iter().enumerate() {
         let token = app.login(name).await;
         let org_id = app.org_of(&token).await;
@@ -108,7 +118,6 @@ pub(crate) async fn trade(
             price,
         });
     }
-    t
 }
 
 /// The deadline passes: the responses are opened and every supplier decrypts its own.
@@ -129,7 +138,7 @@ pub(crate) async fn open(app: &TestApp, t: &mut Trade, deadline: &str) {
 }
 
 /// Another trade opened at the same time: its suppliers decrypt (signed in again after the travel).
-async fn decrypt(app: &TestApp, t: &mut Trade) {
+pub(crate) async fn decrypt(app: &TestApp, t: &mut Trade) {
     for b in &mut t.bidders {
         b.token = app.login(b.name).await;
     }

@@ -31,9 +31,12 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use utoipa::ToSchema;
 
+pub mod exception;
+pub mod invitation;
 mod outcome;
 mod rounds;
 
+pub use exception::{min_suppliers_for, section_min_suppliers, TwoSupplierGround};
 pub use outcome::*;
 pub use rounds::*;
 
@@ -117,17 +120,18 @@ pub fn registration_rules(procedure: Procedure) -> MarketRules {
 
 /// The fewest suppliers with which a method goes on, and its source: fewer at the opening, or fewer
 /// compliant final quotes within the budget, end the procedure (终止, 74号令 第三十七条 for
-/// negotiation, 第五十一条 for inquiry; 214号 第三十四条 for consultation, whose exceptions for
-/// research and technology-transfer projects with 2 suppliers (第二十一条第三款) are not built).
+/// negotiation, 第五十一条 for inquiry; 214号 第三十四条 for consultation). A consultation with a
+/// declared 2-supplier exception goes on with 2 ([`min_suppliers_for`], [`exception`]).
 /// Single source negotiates with its one supplier. `None` for the tender procedures.
 pub fn min_suppliers(procedure: Procedure) -> Option<(i64, &'static str)> {
     match procedure {
-        Procedure::CompetitiveNegotiation => Some((3, "政府采购法 第三十八条; 财政部令第74号 第三十七条")),
+        Procedure::CompetitiveNegotiation => {
+            Some((3, "政府采购法 第三十八条; 财政部令第74号 第三十七条"))
+        }
         Procedure::Inquiry => Some((3, "政府采购法 第四十条; 财政部令第74号 第五十一条")),
-        Procedure::CompetitiveConsultation => Some((
-            3,
-            "财库〔2014〕214号 第三十四条 (article to verify; the 2-supplier exceptions are not built)",
-        )),
+        Procedure::CompetitiveConsultation => {
+            Some((3, "财库〔2014〕214号 第三十四条 (article to verify)"))
+        }
         Procedure::SingleSource => Some((1, "政府采购法 第三十九条; 财政部令第74号 第四十一条")),
         Procedure::OpenTender
         | Procedure::InvitedTender

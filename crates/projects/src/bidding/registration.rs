@@ -129,6 +129,9 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
     // Who may register by the procedure's stages (invitees, qualified applicants) and the
     // tenderer's declared interested parties (crate::procedures, issue 21).
     crate::procedures::registration_bar(&mut tx, section_id, &org.uscc, &org.id).await?;
+    // A negotiation, inquiry or consultation whose suppliers were drawn or recommended: only
+    // they register (财政部令第74号 第十二条; 财库〔2014〕214号 第六条).
+    crate::nontender::invitation::registration_bar(&mut tx, section_id, &org.uscc).await?;
     let rows: Vec<SanctionRow> = sqlx::query_as(&format!(
         "SELECT {SANCTION_COLS} FROM sanctions WHERE uscc = $1 ORDER BY from_date"
     ))

@@ -170,7 +170,9 @@ pub async fn submit_result(
             ),
         ));
     }
-    let (min, basis) = min_suppliers(procedure).unwrap_or((3, ""));
+    let (min, basis) = section_min_suppliers(&mut tx, section_id, procedure)
+        .await?
+        .unwrap_or((3, ""));
     let opened = opened_quotes(&mut tx, section_id).await?;
     let quotes: Vec<Quote> = if negotiates(procedure) {
         match final_quotes(&mut tx, section_id).await? {

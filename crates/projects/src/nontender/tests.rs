@@ -203,3 +203,94 @@ fn price_weight_bounds_by_subject() {
         (Decimal::from(10), Decimal::from(30))
     );
 }
+
+#[test]
+fn a_consultation_with_a_declared_ground_goes_on_with_two_and_ends_with_one() {
+    let c = Procedure::CompetitiveConsultation;
+    assert_eq!(min_suppliers_for(c, None).unwrap().0, 3);
+    for g in TwoSupplierGround::ALL {
+        let (min, source) = min_suppliers_for(c, Some(g)).unwrap();
+        assert_eq!(min, 2, "{g:?}");
+        assert_eq!(source, g.source());
+        // 2 qualified go on, 1 ends (the opening's and the result's `count < min`).
+        assert!(2 >= min);
+        assert!(1 < min);
+        assert_eq!(TwoSupplierGround::parse(g.as_str()), Some(g));
+    }
+    assert!(
+        min_suppliers_for(c, Some(TwoSupplierGround::GovernmentServices))
+            .unwrap()
+            .1
+            .contains("124号")
+    );
+    assert!(min_suppliers_for(c, Some(TwoSupplierGround::Research))
+        .unwrap()
+        .1
+        .contains("第二十一条第三款"));
+    // Only a consultation has the exception: the other methods keep their minimum.
+    for p in [
+        Procedure::CompetitiveNegotiation,
+        Procedure::Inquiry,
+        Procedure::SingleSource,
+    ] {
+        assert_eq!(
+            min_suppliers_for(p, Some(TwoSupplierGround::Research)),
+            min_suppliers(p)
+        );
+    }
+    assert_eq!(TwoSupplierGround::parse("services"), None);
+}
+
+#[test]
+fn the_purchaser_recommends_at_most_half_and_at_least_three_are_invited() {
+    use invitation::{purchaser_share_ok, MIN_INVITEES};
+    assert_eq!(MIN_INVITEES, 3);
+    // At the limit (2 of 4, 50 %) accepted; one more purchaser's recommendation (3 of 5) refused.
+    assert!(purchaser_share_ok(2, 4));
+    assert!(!purchaser_share_ok(3, 5));
+    assert!(purchaser_share_ok(1, 3));
+    assert!(!purchaser_share_ok(2, 3));
+    assert!(purchaser_share_ok(0, 3));
+    for p in [
+        Procedure::CompetitiveNegotiation,
+        Procedure::Inquiry,
+        Procedure::CompetitiveConsultation,
+    ] {
+        assert!(invitation::invitation_source(p).is_some());
+    }
+    assert!(invitation::invitation_source(Procedure::SingleSource).is_none());
+    assert!(invitation::invitation_source(Procedure::InvitedTender).is_none());
+}
+
+#[test]
+fn a_draw_takes_the_lowest_keys_of_the_seed_and_is_recomputable() {
+    let pool: Vec<String> = (1..=6).map(|n| format!("91110000MA0000000{n}")).collect();
+    let d = invitation::draw("seed-1", &pool, 3);
+    assert_eq!(d.len(), 3);
+    assert_eq!(d, invitation::draw("seed-1", &pool, 3));
+    let mut keys: Vec<(String, String)> = pool
+        .iter()
+        .map(|u| (u.clone(), ggzy_core::lot::key("seed-1", u)))
+        .collect();
+    keys.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(d, keys[..3].to_vec());
+    // The pool's order does not matter; another seed draws another way.
+    let mut rev = pool.clone();
+    rev.reverse();
+    assert_eq!(invitation::draw("seed-1", &rev, 3), d);
+    let others: Vec<_> = (0..20)
+        .map(|i| invitation::draw(&format!("s{i}"), &pool, 3))
+        .collect();
+    assert!(others.iter().any(|o| o != &d));
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_purchaser_share_is_at_most_half(total in 3usize..200, purchaser in 0usize..200) {
+        proptest::prop_assume!(purchaser <= total);
+        proptest::prop_assert_eq!(
+            invitation::purchaser_share_ok(purchaser, total),
+            2 * purchaser <= total
+        );
+    }
+}

@@ -174,9 +174,14 @@ impl TimerHandler for SectionOpening {
                 .await?;
         let mut rules = load_rules(tx, &s.region, &s.market).await?;
         // Procurement's non-tender methods have their own minimum (single source: its one
-        // supplier; the others 3, ending the procedure: crate::nontender::min_suppliers).
+        // supplier; the others 3, ending the procedure, or 2 for a consultation with a declared
+        // exception: crate::nontender::section_min_suppliers).
         let procedure = crate::service::section_procedure(tx, id).await?;
-        if let Some((min, source)) = procedure.and_then(crate::nontender::min_suppliers) {
+        let nontender_min = match procedure {
+            Some(p) => crate::nontender::section_min_suppliers(tx, id, p).await?,
+            None => None,
+        };
+        if let Some((min, source)) = nontender_min {
             rules.min_bids = min;
             rules.min_bids_source = source.to_string();
         }

@@ -107,10 +107,12 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
         .fetch_one(&mut **tx)
         .await?;
         let qualified = opened - rejected;
-        // Non-tender methods: their own minimum (single source goes on with its one supplier).
-        let min = crate::rules::Procedure::parse(&sec.procedure)
-            .ok()
-            .and_then(crate::nontender::min_suppliers);
+        // Non-tender methods: their own minimum (single source goes on with its one supplier, a
+        // consultation with a declared exception with 2).
+        let min = match crate::rules::Procedure::parse(&sec.procedure).ok() {
+            Some(p) => crate::nontender::section_min_suppliers(tx, section_id, p).await?,
+            None => None,
+        };
         if let Some((min, _)) = min {
             if qualified >= min {
                 return Ok(());
