@@ -659,8 +659,14 @@ pub struct ProjectInput {
     pub sections: Vec<SectionInput>,
 }
 
-/// Is `to` at least `p` after `from` (201 and 203, `ggzy_core::period::reaches_day`)?
+/// Is `to` at least `p` after `from` (201 and 203, `ggzy_core::period::reaches_day`)? A minimum of
+/// 0 days is no period at all (the land and property sale "set by the announcement"): it has no
+/// last day for 第二百零三条 to move off a day off, so `to` on `from`'s own day is enough even
+/// when that day is a Saturday.
 fn meets(cal: &BusinessCalendar, p: &MinPeriod, from: NaiveDate, to: NaiveDate) -> bool {
+    if p.days == 0 {
+        return to >= from;
+    }
     let days = match p.kind {
         DayKind::Calendar => ggzy_core::period::Days::calendar(p.days),
         DayKind::Working => ggzy_core::period::Days::working(p.days),

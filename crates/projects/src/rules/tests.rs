@@ -308,6 +308,21 @@ fn listing_check(market: Market, s: SectionInput) -> Result<(), Vec<FieldError>>
 }
 
 #[test]
+fn a_sale_with_no_minimum_may_start_and_end_on_a_saturday() {
+    // Land: the documents' sale is set by the announcement (0 days). Issued and ending on Saturday
+    // 2026-03-07: accepted (no period, so no last day to move to Monday); ending before the issue
+    // is still refused.
+    let mut s = section();
+    s.docs_issue_at = at_local(d("2026-03-07"), 9, 0, 0);
+    s.docs_sale_end_at = at_local(d("2026-03-07"), 17, 0, 0);
+    s.bid_deadline = at_local(d("2026-03-27"), 9, 0, 0);
+    s.opening_at = s.bid_deadline + chrono::Duration::days(5);
+    assert_eq!(listing_check(Market::Land, s.clone()), Ok(()));
+    s.docs_sale_end_at = at_local(d("2026-03-06"), 17, 0, 0);
+    assert!(listing_check(Market::Land, s).is_err());
+}
+
+#[test]
 fn a_land_listing_ending_20_days_after_the_announcement_is_accepted_and_19_refused() {
     let mut s = section();
     s.docs_sale_end_at = s.docs_issue_at;
