@@ -43,18 +43,15 @@ async fn wait_alerts(app: &TestApp, done: impl Fn(&[Value]) -> bool) -> Vec<Valu
     panic!("alerts never got there: {last:?}");
 }
 
-/// The drafted deal announcement of `project_id` published at the clock's time, its publicity
-/// set to 24:00 of the 10th working day from then (the publishing area's own rule).
-async fn publish_deal(app: &TestApp, project_id: &str) {
+/// The drafted deal announcement of `project_id`, its publicity set to 24:00 of the 10th working
+/// day from `at` (the publishing area's own rule), approved — published — at `at`. The clock runs
+/// on with real time: the sign-ins (argon2) and the edit happen first, the clock is set to `at`
+/// just before the approval, so a loaded machine does not carry the publication past `at`.
+async fn publish_deal(app: &TestApp, project_id: &str, at: DateTime<Utc>) {
     let d = crate::auction_settlement::draft_of(app, project_id, "deal").await;
     let id = d["id"].as_str().unwrap().to_string();
     let cal = ggzy_core::calendar::BusinessCalendar::official();
-    let end = ggzy_core::period::ends_at(
-        &cal,
-        app.clock().now(),
-        ggzy_core::period::Days::working(10),
-    )
-    .value;
+    let end = ggzy_core::period::ends_at(&cal, at, ggzy_core::period::Days::working(10)).value;
     let tenderer = app.login("tenderer").await;
     let mut edit = json!({"market": "land", "type": "deal", "title": d["title"],
                           "body": d["body"], "fields": d["fields"].clone()});
@@ -67,12 +64,20 @@ async fn publish_deal(app: &TestApp, project_id: &str) {
         )
         .await;
     assert_eq!(s, 200, "{v}");
-    app.release_announcement(&id).await;
+    let (s, v) = app.announcement_step(&tenderer, &id, "submit").await;
+    assert_eq!(s, 200, "{v}");
+    // Sessions end across days: staff sign in at `at`, and the clock starts again from `at`.
+    app.clock().set(at);
+    let staff = app.login("staff").await;
+    app.clock().set(at);
+    let (s, v) = app.announcement_step(&staff, &id, "approve").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "published", "{v}");
 }
 
 /// Two mining-right listings deal on Tuesday 2026-04-28 (one quote each at the reserve). The deal
 /// day does not count; 劳动节 (05-01 to 05-05) is skipped: 04-29, 04-30, 05-06, 05-07, Friday 05-08
-/// — the result is due by 24:00 of 05-08. The first is published at 23:59:59 of 05-08: no alert,
+/// — the result is due by 24:00 of 05-08. The first is published at 23:59:55 of 05-08: no alert,
 /// its timer cancelled. The second is not: at 24:00 the alert is raised for the supervisors (API
 /// and page); published Monday 05-11 at 10:00 it is resolved by the system, 2 days 10 hours late
 /// (2 working days: the make-up Saturday 05-09 and Monday 05-11).
@@ -111,10 +116,9 @@ async fn a_mining_result_published_by_24_00_of_the_5th_working_day_raises_nothin
     for lot in [&on_time, &late] {
         assert_eq!(app.timer_due(&timer_key(&lot.sid)).await, Some(due));
     }
-    // Published in the last second of the 5th working day: in time, the timer is cancelled.
+    // Published in the last seconds of the 5th working day: in time, the timer is cancelled.
     crate::auction_settlement::draft_of(&app, &late.project_id, "deal").await;
-    app.clock().set(due - Duration::seconds(1));
-    publish_deal(&app, &on_time.project_id).await;
+    publish_deal(&app, &on_time.project_id, due - Duration::seconds(5)).await;
     app.drain_consumer("monitoring.signals").await;
     assert_eq!(app.timer_due(&timer_key(&on_time.sid)).await, None);
     assert_eq!(app.timer_due(&timer_key(&late.sid)).await, Some(due));
@@ -166,8 +170,7 @@ async fn a_mining_result_published_by_24_00_of_the_5th_working_day_raises_nothin
     );
 
     // Published late, Monday 05-11 10:00: resolved by the system, with how late.
-    app.clock().set(at("2026-05-11T10:00:00+08:00"));
-    publish_deal(&app, &late.project_id).await;
+    publish_deal(&app, &late.project_id, at("2026-05-11T10:00:00+08:00")).await;
     let done = wait_alerts(&app, |a| a.len() == 1 && a[0]["status"] == "resolved").await;
     assert_eq!(done[0]["evidence"]["late_seconds"], 2 * 86_400 + 10 * 3600);
     assert_eq!(done[0]["evidence"]["late_working_days"], 2);
