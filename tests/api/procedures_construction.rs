@@ -643,8 +643,10 @@ async fn a_prequalification_clarification_3_days_before_the_applications_keeps_t
     assert_eq!(s, 200, "{v}");
     app.drain_consumer("publishing.lifecycle").await;
 
-    // Friday 03-13: 3 days before the 16th — the deadline stays, and no bid deadline moves.
-    travel(&app, &mut t, fixtures::at("2026-03-13T23:59:59+08:00")).await;
+    // Friday 03-13 (its last minute: the clock runs on with real time through the sign-ins, so not
+    // its last second — a CI run crossed midnight): 3 days before the 16th, the deadline stays and
+    // no bid deadline moves.
+    travel(&app, &mut t, fixtures::at("2026-03-13T23:59:00+08:00")).await;
     let kept = create(&app, &t.tenderer, change(&original, json!({}))).await;
     let (s, v) = submit_approve(&app, &kept, json!({})).await;
     assert_eq!(s, 200, "{v}");
