@@ -213,15 +213,7 @@ pub async fn open_round(
     if !stages.has(stage::PREQUALIFICATION_REVIEW) {
         return Err(no_prequalification(&stages));
     }
-    if s.state != "registered" {
-        return Err(Error::conflict(
-            "prequalification.too_late",
-            format!(
-                "the section is {}; prequalification happens before bidding opens",
-                s.state
-            ),
-        ));
-    }
+    s.before_bidding("prequalification.too_late", "prequalification happens")?;
     let prev = load_round(&mut tx, section_id, "").await?;
     if let Some(p) = &prev {
         if p.state != "failed" {

@@ -222,6 +222,21 @@ pub(crate) async fn section_info(
     })
 }
 
+impl SectionInfo {
+    /// The stages a tenderer sets up before bidding opens (invitations, interested parties,
+    /// prequalification, a non-tender exception) need the section still `registered`: 409 `rule`
+    /// naming `what` otherwise.
+    pub(crate) fn before_bidding(&self, rule: &str, what: &str) -> Result<()> {
+        if self.state == "registered" {
+            return Ok(());
+        }
+        Err(Error::conflict(
+            rule,
+            format!("the section is {}; {what} before bidding opens", self.state),
+        ))
+    }
+}
+
 /// The section and project columns [`section_info`] reads.
 #[derive(sqlx::FromRow)]
 struct SectionInfoRow {
@@ -355,15 +370,7 @@ pub async fn issue_invitations(
             ),
         ));
     };
-    if s.state != "registered" {
-        return Err(Error::conflict(
-            "invitation.too_late",
-            format!(
-                "the section is {}; invitations are issued before bidding opens",
-                s.state
-            ),
-        ));
-    }
+    s.before_bidding("invitation.too_late", "invitations are issued")?;
     let interested: Vec<String> =
         sqlx::query_scalar("SELECT uscc FROM section_interested_parties WHERE section_id = $1")
             .bind(section_id)
@@ -544,15 +551,10 @@ pub async fn declare_interested_party(
     may_manage(actor, &s)?;
     v.into_result()?;
     let uscc = uscc.expect("checked").as_str().to_string();
-    if s.state != "registered" {
-        return Err(Error::conflict(
-            "interested_party.too_late",
-            format!(
-                "the section is {}; interested parties are declared before bidding opens",
-                s.state
-            ),
-        ));
-    }
+    s.before_bidding(
+        "interested_party.too_late",
+        "interested parties are declared",
+    )?;
     let invited = sqlx::query("SELECT 1 FROM section_invitees WHERE section_id = $1 AND uscc = $2")
         .bind(section_id)
         .bind(&uscc)

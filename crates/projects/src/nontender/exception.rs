@@ -167,15 +167,7 @@ pub async fn declare(
             ),
         ));
     }
-    if s.state != "registered" {
-        return Err(Error::conflict(
-            "nontender.exception_too_late",
-            format!(
-                "the section is {}; the exception is declared before bidding opens",
-                s.state
-            ),
-        ));
-    }
+    s.before_bidding("nontender.exception_too_late", "the exception is declared")?;
     v.into_result()?;
     let ground = ground.expect("checked");
     let n = sqlx::query(

@@ -396,15 +396,7 @@ pub async fn declare(
             ),
         ));
     };
-    if s.state != "registered" {
-        return Err(Error::conflict(
-            "nontender.invitation_too_late",
-            format!(
-                "the section is {}; the suppliers are invited before bidding opens",
-                s.state
-            ),
-        ));
-    }
+    s.before_bidding("nontender.invitation_too_late", "the suppliers are invited")?;
     let earlier: Option<String> =
         sqlx::query_scalar("SELECT method FROM nontender_invitations WHERE section_id = $1")
             .bind(section_id)
