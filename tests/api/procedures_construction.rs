@@ -585,16 +585,6 @@ async fn a_prequalification_clarification_3_days_before_the_applications_keeps_t
     .await;
     let sid = t.section_id.clone();
     let url = format!("/api/v1/sections/{sid}/prequalification");
-    let (s, v) = app
-        .post(
-            Some(&t.tenderer),
-            &url,
-            json!({"docs_issue_at": "2026-03-02T09:00:00+08:00",
-                   "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
-                   "applications_due_at": "2026-03-16T09:00:00+08:00"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
     // The prequalification announcement (资格预审公告) the change notices amend, drafted right after
     // the registration: publishing waits for its copy of the project (issue 17 item 5) rather
     // than answering 422 "no registered project".
@@ -616,6 +606,45 @@ async fn a_prequalification_clarification_3_days_before_the_applications_keeps_t
         "applications_due_at".into(),
         json!("2026-03-16T09:00:00+08:00"),
     );
+    // It announces the round: before the round is opened there is nothing to announce (409)…
+    let early = create(&app, &t.tenderer, pq.clone()).await;
+    let (s, v) = submit_approve(&app, &early, json!({})).await;
+    assert_rule(s, &v, 409, "announcement.prequalification_round_not_open");
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &url,
+            json!({"docs_issue_at": "2026-03-02T09:00:00+08:00",
+                   "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
+                   "applications_due_at": "2026-03-16T09:00:00+08:00"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    // Publishing drafts the round's announcement with the round's instants (locked).
+    let auto = crate::auction_settlement::draft_of(&app, &t.project_id, "prequalification").await;
+    assert_eq!(auto["status"], "draft", "{auto}");
+    for (field, want) in [
+        ("docs_available_at", "2026-03-02T09:00:00+08:00"),
+        ("docs_sale_end_at", "2026-03-09T17:00:00+08:00"),
+        ("applications_due_at", "2026-03-16T09:00:00+08:00"),
+    ] {
+        let got = auto["fields"][field].as_str().expect(field);
+        assert_eq!(fixtures::at(got), fixtures::at(want), "{auto}");
+    }
+    let auto_id = auto["id"].as_str().expect("id").to_string();
+    // …and once it is open (approved right away: publishing waits for its copy of the round),
+    // the announcement states the round's instants to the second (10号令 第5条).
+    for (field, off) in [
+        ("applications_due_at", "2026-03-16T09:00:01+08:00"),
+        ("docs_available_at", "2026-03-02T08:59:59+08:00"),
+    ] {
+        let mut bad = pq.clone();
+        bad["fields"][field] = json!(off);
+        let id = create(&app, &t.tenderer, bad).await;
+        let (s, v) = submit_approve(&app, &id, json!({})).await;
+        assert_first_error(s, &v, 422, "announcement.prequalification_round_mismatch");
+        assert_eq!(v["errors"][0]["field"], format!("fields.{field}"));
+    }
     // The documents' sale and the applications period at their boundaries (实施条例 16, 17): from
     // Monday 03-02 the 5th day is Saturday 03-07 → Monday 03-09 (Sunday 03-08 refused); from 03-09
     // the 5th day is Saturday 03-14 → Monday 03-16 (Sunday 03-15 refused).
@@ -709,6 +738,20 @@ async fn a_prequalification_clarification_3_days_before_the_applications_keeps_t
     let changed = events(&app, "projects.prequalification.deadline_changed", &sid).await;
     assert_eq!(changed.len(), 1, "{changed:?}");
     assert_eq!(changed[0]["basis"], "招标投标法实施条例 第二十一条");
+    // The unused auto-draft follows the round (its locked deadline would no longer match it).
+    app.drain_consumer("publishing.lifecycle").await;
+    let (s, auto) = app
+        .get(
+            Some(&t.tenderer),
+            &format!("/api/v1/announcements/{auto_id}"),
+        )
+        .await;
+    assert_eq!(s, 200, "{auto}");
+    assert_eq!(
+        fixtures::at(auto["fields"]["applications_due_at"].as_str().unwrap()),
+        fixtures::at("2026-03-17T09:00:00+08:00"),
+        "{auto}"
+    );
     // An applicant after the old deadline and before the new one is accepted.
     travel(&app, &mut t, fixtures::at("2026-03-16T10:00:00+08:00")).await;
     let b1 = app.login("bidder1").await;

@@ -193,6 +193,8 @@ async fn section_of(
         bid_deadline: None,
         opening_at: None,
         prequal_due: None,
+        prequal_docs_issue: None,
+        prequal_sale_end: None,
     })
 }
 
@@ -310,7 +312,6 @@ async fn publicity_end_moved(
     p: &DueDateRederived,
 ) -> Result<()> {
     let section_id = p.section_id.as_str();
-    let new_end = p.due_at.to_rfc3339();
     let rows: Vec<PublicityDraftRow> = sqlx::query_as(
         "SELECT id, status, fields, source_fields, body_md, section_ids FROM announcements \
          WHERE ann_type = $1 AND status IN ('draft', 'returned', 'submitted', 'published') ORDER BY id",
@@ -349,32 +350,90 @@ async fn publicity_end_moved(
             .await?;
             continue;
         }
-        let mut fields: Value = serde_json::from_str(&r.fields).unwrap_or_default();
-        let mut source: Value = r
-            .source_fields
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or(Value::Null);
-        fields["publicity_end_at"] = json!(new_end);
-        if source.is_object() {
-            source["publicity_end_at"] = json!(new_end);
-        }
-        let body = r.body_md;
-        let body = match p.previous_due_at {
-            Some(old) => body.replace(&cell_time(Some(old)), &cell_time(Some(p.due_at))),
-            None => body,
+        let draft = DraftTextRow {
+            id,
+            fields: r.fields,
+            source_fields: r.source_fields,
+            body_md: r.body_md,
         };
-        sqlx::query(
-            "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
-             updated_at = $5 WHERE id = $6",
-        )
-        .bind(fields.to_string())
-        .bind(if source.is_null() { None } else { Some(source.to_string()) })
-        .bind(&body)
-        .bind(render_markdown(&body))
-        .bind(to_micros(now))
-        .bind(&id)
-        .execute(&mut **tx)
-        .await?;
+        let moved = (p.previous_due_at, p.due_at);
+        retime_draft(tx, now, draft, "publicity_end_at", moved).await?;
+    }
+    Ok(())
+}
+
+/// An unpublished draft's time `field` moved from `old` (when known) to `new`: the field, its
+/// locked source value and the body's line take the new time.
+async fn retime_draft(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    r: DraftTextRow,
+    field: &str,
+    (old, new): (Option<DateTime<Utc>>, DateTime<Utc>),
+) -> Result<()> {
+    let mut fields: Value = serde_json::from_str(&r.fields).unwrap_or_default();
+    let mut source: Value = r
+        .source_fields
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null);
+    fields[field] = json!(new.to_rfc3339());
+    if source.is_object() {
+        source[field] = json!(new.to_rfc3339());
+    }
+    let body = match old {
+        Some(old) => r
+            .body_md
+            .replace(&cell_time(Some(old)), &cell_time(Some(new))),
+        None => r.body_md,
+    };
+    sqlx::query(
+        "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
+         updated_at = $5 WHERE id = $6",
+    )
+    .bind(fields.to_string())
+    .bind(if source.is_null() {
+        None
+    } else {
+        Some(source.to_string())
+    })
+    .bind(&body)
+    .bind(render_markdown(&body))
+    .bind(to_micros(now))
+    .bind(&r.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A clarification moved the open prequalification round's applications deadline (实施条例
+/// 第二十一条): the section's auto-drafted prequalification announcement not yet published follows
+/// (its locked deadline would otherwise no longer match the round it announces).
+async fn prequal_draft_moved(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    c: &ggzy_events::projects::PrequalificationDeadlineChanged,
+) -> Result<()> {
+    let rows: Vec<SectionDraftRow> = sqlx::query_as(
+        "SELECT id, fields, source_fields, body_md, section_ids FROM announcements \
+         WHERE ann_type = $1 AND status IN ('draft', 'returned') AND source_event IS NOT NULL \
+         ORDER BY id",
+    )
+    .bind(AnnouncementType::Prequalification.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        let ids: Vec<String> = serde_json::from_str(&r.section_ids).unwrap_or_default();
+        if !ids.contains(&c.section_id) {
+            continue;
+        }
+        let draft = DraftTextRow {
+            id: r.id,
+            fields: r.fields,
+            source_fields: r.source_fields,
+            body_md: r.body_md,
+        };
+        let moved = (c.old_applications_due_at, c.applications_due_at);
+        retime_draft(tx, now, draft, "applications_due_at", moved).await?;
     }
     Ok(())
 }
@@ -540,15 +599,19 @@ impl Consumer for LifecycleProjection {
             // amends the prequalification documents (实施条例 第二十一条).
             PrequalificationOpened::NAME => {
                 let o = PrequalificationOpened::decode(ev)?;
-                service::set_prequal_due(tx, &o.section_id, Some(o.applications_due_at)).await?;
+                let round = (o.docs_issue_at, o.docs_sale_end_at, o.applications_due_at);
+                service::set_prequal_round(tx, &o.section_id, Some(round)).await?;
+                let s = section_of(tx, &o.section_id, o.project_id.as_deref(), None).await?;
+                create_draft(tx, db, now, ev, None, &s, prequalification(&s, &o)).await?;
             }
             PrequalificationDeadlineChanged::NAME => {
                 let c = PrequalificationDeadlineChanged::decode(ev)?;
                 service::set_prequal_due(tx, &c.section_id, Some(c.applications_due_at)).await?;
+                prequal_draft_moved(tx, now, &c).await?;
             }
             PrequalificationReviewed::NAME => {
                 let r = PrequalificationReviewed::decode(ev)?;
-                service::set_prequal_due(tx, &r.section_id, None).await?;
+                service::set_prequal_round(tx, &r.section_id, None).await?;
             }
             CommitteeDisclosed::NAME => {
                 let d = CommitteeDisclosed::decode(ev)?;

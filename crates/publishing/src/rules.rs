@@ -321,6 +321,54 @@ pub fn is_mining(procedure: &str) -> bool {
 /// condition (`buyer_qualification_basis`).
 pub const ASSET_TRANSFER_NO_CONDITIONS: &[&str] = &["无", "不设", "不设资格条件", "none"];
 
+/// The round a prequalification announcement (资格预审公告) announces, as the projects area opened
+/// it for one section: the documents from `docs_issue_at` until `docs_sale_end_at`, applications
+/// until `applications_due_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrequalRound {
+    pub docs_issue_at: DateTime<Utc>,
+    pub docs_sale_end_at: DateTime<Utc>,
+    pub applications_due_at: DateTime<Utc>,
+}
+
+/// A prequalification announcement states the dates of the round it announces (10号令 第5条: the
+/// time to obtain the documents and the deadline for applications): each of its
+/// `docs_available_at` (when stated), `docs_sale_end_at` and `applications_due_at` must be the
+/// round's instant (`announcement.prequalification_round_mismatch`, naming the field and the
+/// round's value in Beijing time). A field missing or unreadable is the period rules' to report.
+pub fn check_prequalification_round(
+    fields: &Value,
+    section_id: &str,
+    round: &PrequalRound,
+    v: &mut Violations,
+) {
+    for (key, want) in [
+        ("docs_available_at", round.docs_issue_at),
+        ("docs_sale_end_at", round.docs_sale_end_at),
+        ("applications_due_at", round.applications_due_at),
+    ] {
+        let Some(stated) = fields
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        else {
+            continue;
+        };
+        if stated.with_timezone(&Utc) != want {
+            v.push(
+                format!("fields.{key}"),
+                "announcement.prequalification_round_mismatch",
+                format!(
+                    "the prequalification round of section {section_id} has {key} {} (Beijing \
+                     time); the announcement states {}",
+                    ggzy_core::time::display_local(want),
+                    ggzy_core::time::display_local(stated.with_timezone(&Utc)),
+                ),
+            );
+        }
+    }
+}
+
 /// The fields a section's procedure adds to an announcement's rules: an asset transfer's
 /// disclosure sets no qualification conditions on the buyer ([`ASSET_TRANSFER_NO_CONDITIONS`]).
 pub fn check_procedure_fields(

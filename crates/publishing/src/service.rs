@@ -537,6 +537,11 @@ pub(crate) async fn check_all_periods(
     v: &mut ggzy_core::error::Violations,
 ) -> Result<std::collections::BTreeSet<i32>> {
     let mut missing = check_periods(a.ann_type, market, &a.fields, at, db.calendar(), v);
+    if a.ann_type == AnnouncementType::Prequalification {
+        for (section_id, round) in prequal_rounds(conn, &a.section_ids).await? {
+            crate::rules::check_prequalification_round(&a.fields, &section_id, &round, v);
+        }
+    }
     if a.ann_type == AnnouncementType::PropertyDisclosure {
         for procedure in procedures_of(conn, a).await? {
             crate::rules::check_procedure_fields(a.ann_type, &procedure, &a.fields, v);
@@ -555,6 +560,51 @@ pub(crate) async fn check_all_periods(
         }
     }
     Ok(missing)
+}
+
+/// The open prequalification rounds of `section_ids` as publishing learnt them (sections without
+/// an open round are left out).
+pub(crate) async fn prequal_rounds(
+    conn: &mut sqlx::AnyConnection,
+    section_ids: &[String],
+) -> Result<Vec<(String, crate::rules::PrequalRound)>> {
+    let mut out = Vec::new();
+    for id in section_ids {
+        let r: Option<PrequalRoundRow> = sqlx::query_as(
+            "SELECT prequal_docs_issue, prequal_sale_end, prequal_due FROM publishing_sections \
+             WHERE section_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(PrequalRoundRow {
+            prequal_docs_issue: Some(docs_issue_at),
+            prequal_sale_end: Some(docs_sale_end_at),
+            prequal_due: Some(applications_due_at),
+        }) = r
+        {
+            out.push((
+                id.clone(),
+                crate::rules::PrequalRound {
+                    docs_issue_at,
+                    docs_sale_end_at,
+                    applications_due_at,
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A section's open prequalification round in publishing's copy (all null when none is open).
+#[derive(sqlx::FromRow)]
+struct PrequalRoundRow {
+    #[sqlx(try_from = "MaybeAt")]
+    prequal_docs_issue: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "MaybeAt")]
+    prequal_sale_end: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "MaybeAt")]
+    prequal_due: Option<DateTime<Utc>>,
 }
 
 /// The procedures of the sections an announcement concerns (its own, else all its project's), as

@@ -1,5 +1,6 @@
 //! The announcement drafts the lifecycle writes for staff: one builder per kind of result
-//! (opening record, candidate publicity, award, deal, pre-emption, failure).
+//! (prequalification round, opening record, candidate publicity, award, deal, pre-emption,
+//! failure).
 
 use super::*;
 use ggzy_events::publishing::AnnouncementCreated;
@@ -119,6 +120,36 @@ pub(super) fn opening_record(
         body,
         source: fields.clone(),
         fields,
+        key: None,
+    }
+}
+
+/// The prequalification announcement (资格预审公告, 10号令 第5条) of a round the projects area
+/// opened: the round's documents window and applications deadline, locked (the announcement
+/// states the round it announces, `announcement.prequalification_round_mismatch`); the
+/// tenderer completes the rest (scope, scale, funding, requirements, …) before submitting.
+pub(super) fn prequalification(
+    s: &SectionInfo,
+    o: &ggzy_events::projects::PrequalificationOpened,
+) -> Draft {
+    let body = format!(
+        "## 资格预审公告\n\n资格预审文件获取时间：{} 至 {}（北京时间）\n\n资格预审申请文件递交截止时间：{}（北京时间）\n",
+        cell_time(Some(o.docs_issue_at)),
+        cell_time(Some(o.docs_sale_end_at)),
+        cell_time(Some(o.applications_due_at)),
+    );
+    let source = json!({
+        "project_name": format!("{}{}", s.project_name, s.section_name),
+        "docs_available_at": o.docs_issue_at.to_rfc3339(),
+        "docs_sale_end_at": o.docs_sale_end_at.to_rfc3339(),
+        "applications_due_at": o.applications_due_at.to_rfc3339(),
+    });
+    Draft {
+        ann_type: AnnouncementType::Prequalification,
+        title: title(s, "资格预审公告"),
+        body,
+        fields: source.clone(),
+        source,
         key: None,
     }
 }

@@ -19,6 +19,8 @@ fn lot() -> SectionInfo {
         bid_deadline: None,
         opening_at: None,
         prequal_due: None,
+        prequal_docs_issue: None,
+        prequal_sale_end: None,
     }
 }
 

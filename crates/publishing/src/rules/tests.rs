@@ -462,3 +462,51 @@ fn an_asset_transfer_disclosure_sets_no_buyer_conditions_unless_a_law_requires_t
     );
     assert!(v.is_empty());
 }
+
+#[test]
+fn a_prequalification_announcement_states_its_rounds_instants_to_the_second() {
+    let t = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&Utc)
+    };
+    let round = PrequalRound {
+        docs_issue_at: t("2026-03-02T09:00:00+08:00"),
+        docs_sale_end_at: t("2026-03-09T17:00:00+08:00"),
+        applications_due_at: t("2026-03-16T09:00:00+08:00"),
+    };
+    let check = |fields: Value| {
+        let mut v = Violations::new();
+        check_prequalification_round(&fields, "s1", &round, &mut v);
+        match v.into_result() {
+            Ok(()) => vec![],
+            Err(ggzy_core::Error::Validation(es)) => es
+                .into_iter()
+                .map(|e| (e.field.to_string(), e.rule.to_string()))
+                .collect(),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    // The same instants, written in UTC or in Beijing time; docs_available_at may be left out.
+    assert!(check(json!({"docs_sale_end_at": "2026-03-09T09:00:00Z",
+                         "applications_due_at": "2026-03-16T09:00:00+08:00"}))
+    .is_empty());
+    // One second off either way is another instant.
+    for (key, off) in [
+        ("applications_due_at", "2026-03-16T09:00:01+08:00"),
+        ("docs_sale_end_at", "2026-03-09T16:59:59+08:00"),
+        ("docs_available_at", "2026-03-02T08:59:59+08:00"),
+    ] {
+        let mut f = json!({"docs_available_at": "2026-03-02T09:00:00+08:00",
+                           "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
+                           "applications_due_at": "2026-03-16T09:00:00+08:00"});
+        f[key] = json!(off);
+        assert_eq!(
+            check(f),
+            vec![(
+                format!("fields.{key}"),
+                "announcement.prequalification_round_mismatch".to_string()
+            )]
+        );
+    }
+}

@@ -8,7 +8,7 @@ use ggzy_store::Tx;
 
 const SECTION_COLS: &str = "section_id, project_id, project_code, project_name, section_name, market, \
     procedure, tenderer_name, tenderer_uscc, owner_org_id, estimated_price, docs_issue_at, bid_deadline, \
-    opening_at, prequal_due";
+    opening_at, prequal_due, prequal_docs_issue, prequal_sale_end";
 
 /// One section as publishing knows it from the projects events.
 /// Read by column name from publishing's copy (`publishing_sections`).
@@ -34,6 +34,12 @@ pub struct SectionInfo {
     /// While a prequalification round (资格预审) is open: its applications deadline.
     #[sqlx(try_from = "MaybeAt")]
     pub prequal_due: Option<DateTime<Utc>>,
+    /// The open round's documents: from (`docs_issue_at`) …
+    #[sqlx(try_from = "MaybeAt")]
+    pub prequal_docs_issue: Option<DateTime<Utc>>,
+    /// … until (`docs_sale_end_at`).
+    #[sqlx(try_from = "MaybeAt")]
+    pub prequal_sale_end: Option<DateTime<Utc>>,
 }
 
 /// Sections of the projection, by id (absent ids are skipped).
@@ -63,7 +69,28 @@ pub(crate) async fn project_sections(tx: &mut Tx, project_id: &str) -> Result<Ve
     Ok(rows)
 }
 
-/// The open prequalification round's applications deadline (None once reviewed).
+/// A prequalification round opened (or none once reviewed): its documents' window and its
+/// applications deadline.
+pub(crate) async fn set_prequal_round(
+    tx: &mut Tx,
+    section_id: &str,
+    round: Option<(DateTime<Utc>, DateTime<Utc>, DateTime<Utc>)>,
+) -> Result<()> {
+    use ggzy_core::time::to_micros;
+    sqlx::query(
+        "UPDATE publishing_sections SET prequal_docs_issue = $1, prequal_sale_end = $2, \
+         prequal_due = $3 WHERE section_id = $4",
+    )
+    .bind(round.map(|r| to_micros(r.0)))
+    .bind(round.map(|r| to_micros(r.1)))
+    .bind(round.map(|r| to_micros(r.2)))
+    .bind(section_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The open prequalification round's applications deadline, moved by a clarification.
 pub(crate) async fn set_prequal_due(
     tx: &mut Tx,
     section_id: &str,

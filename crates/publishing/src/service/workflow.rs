@@ -214,6 +214,7 @@ pub(super) fn timer_key(id: &str) -> String {
 #[tracing::instrument(skip_all, fields(user = %actor.user_id))]
 pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result<Announcement> {
     actor.require(&[Role::Staff])?;
+    prequal_rounds_seen(ctx, id).await?;
     let now = ctx.clock.now();
     let at = ap.publish_at.filter(|t| *t > now).unwrap_or(now);
     let mut tx = ctx.db.begin().await?;
@@ -250,6 +251,71 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
     };
     ctx.db.commit_answering(tx, 200, &a, now).await?;
     Ok(a)
+}
+
+/// A prequalification announcement (资格预审公告) announces the round the projects area opened on
+/// each section it names: publishing's copy of that round may be a moment behind (wait briefly,
+/// then 409 + `Retry-After`, issue 17 item 5); a named section without an open round once caught
+/// up is 409 `announcement.prequalification_round_not_open` — there is nothing to announce (the
+/// round is opened first, `POST /api/v1/sections/{id}/prequalification`, or it is already
+/// reviewed). Outside the write transaction (on SQLite a held writer would stop the consumer).
+async fn prequal_rounds_seen(ctx: &Ctx, id: &str) -> Result<()> {
+    use ggzy_events::projects::PrequalificationOpened;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT ann_type, section_ids FROM announcements WHERE id = $1")
+            .bind(id)
+            .fetch_optional(ctx.db.pool())
+            .await?;
+    let Some((kind, sections)) = row else {
+        return Ok(());
+    };
+    if kind != AnnouncementType::Prequalification.as_str() {
+        return Ok(());
+    }
+    let named: Vec<String> = serde_json::from_str(&sections).unwrap_or_default();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let db = ctx.db.clone();
+    let all = ggzy_store::consumer::wait_for_projection(
+        &ctx.db,
+        crate::lifecycle::NAME,
+        &[PrequalificationOpened::NAME],
+        std::time::Duration::from_secs(2),
+        "announcement.prequalification_round_not_caught_up",
+        "the prequalification round",
+        || {
+            let (db, named) = (db.clone(), named.clone());
+            async move {
+                let mut conn = db.pool().acquire().await?;
+                let open = super::prequal_rounds(&mut conn, &named).await?;
+                Ok(open.len() == named.len())
+            }
+        },
+    )
+    .await?;
+    if all {
+        return Ok(());
+    }
+    let mut conn = ctx.db.pool().acquire().await?;
+    let open = super::prequal_rounds(&mut conn, &named).await?;
+    let closed: Vec<&String> = named
+        .iter()
+        .filter(|n| !open.iter().any(|(s, _)| s == *n))
+        .collect();
+    Err(Error::conflict(
+        "announcement.prequalification_round_not_open",
+        format!(
+            "a prequalification announcement announces an open prequalification round; \
+             section(s) {} have none (open it first with POST \
+             /api/v1/sections/{{id}}/prequalification, or it is already reviewed)",
+            closed
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ))
 }
 
 /// Publish a scheduled announcement. Returns it unchanged if it is no longer scheduled (a repeated
