@@ -42,6 +42,22 @@ pub struct DbArgs {
         global = true
     )]
     pub db_max_connections: u32,
+    /// SQLite: each connection's page cache in KiB (SQLite's default 2,000).
+    #[arg(
+        long,
+        env = "GGZY_SQLITE_CACHE_KIB",
+        default_value_t = 2000,
+        global = true
+    )]
+    pub sqlite_cache_kib: u32,
+    /// SQLite: soft limit of SQLite's heap for the whole process in MiB (0: none).
+    #[arg(
+        long,
+        env = "GGZY_SQLITE_HEAP_LIMIT_MIB",
+        default_value_t = 0,
+        global = true
+    )]
+    pub sqlite_heap_limit_mib: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -394,6 +410,8 @@ pub async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
         &args.database_url,
         &DbOptions {
             max_connections: args.db_max_connections,
+            sqlite_cache_kib: args.sqlite_cache_kib,
+            sqlite_heap_limit_mib: args.sqlite_heap_limit_mib,
             ..Default::default()
         },
     )
