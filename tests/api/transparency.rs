@@ -61,6 +61,8 @@ async fn cli_verify(app: &TestApp, note: &str, verifier: &str) -> i32 {
         &DbArgs {
             database_url: app.db.as_ref().unwrap().url.clone(),
             db_max_connections: 2,
+            sqlite_cache_kib: 2000,
+            sqlite_heap_limit_mib: 0,
         },
         AuditCmd::Verify {
             checkpoint: Some(cp),

@@ -224,6 +224,7 @@ fn test_db_options(max_connections: u32) -> DbOptions {
     DbOptions {
         max_connections,
         acquire_timeout: PATIENCE,
+        ..DbOptions::default()
     }
 }
 

@@ -82,6 +82,9 @@ pub fn type_label(t: AnnouncementType, l: Lang) -> &'static str {
         AnnouncementType::Award => l.t("中标/成交结果公告", "Award announcement"),
         AnnouncementType::Failure => l.t("流标/终止公告", "Failure / termination notice"),
         AnnouncementType::LandTransfer => l.t("出让公告", "Land transfer announcement"),
+        AnnouncementType::PropertyPredisclosure => {
+            l.t("产权转让信息预披露", "Property transfer pre-disclosure")
+        }
         AnnouncementType::PropertyDisclosure => {
             l.t("产权转让信息披露", "Property transfer disclosure")
         }

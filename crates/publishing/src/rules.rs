@@ -33,6 +33,8 @@ pub enum AnnouncementType {
     Failure,
     /// 出让公告
     LandTransfer,
+    /// 产权转让信息预披露 (32号令 第十三条)
+    PropertyPredisclosure,
     /// 产权转让信息披露
     PropertyDisclosure,
     /// 成交公告
@@ -40,7 +42,7 @@ pub enum AnnouncementType {
 }
 
 impl AnnouncementType {
-    pub const ALL: [AnnouncementType; 10] = [
+    pub const ALL: [AnnouncementType; 11] = [
         Self::Tender,
         Self::Prequalification,
         Self::Change,
@@ -49,6 +51,7 @@ impl AnnouncementType {
         Self::Award,
         Self::Failure,
         Self::LandTransfer,
+        Self::PropertyPredisclosure,
         Self::PropertyDisclosure,
         Self::Deal,
     ];
@@ -62,6 +65,7 @@ impl AnnouncementType {
             Self::Award => "award",
             Self::Failure => "failure",
             Self::LandTransfer => "land_transfer",
+            Self::PropertyPredisclosure => "property_predisclosure",
             Self::PropertyDisclosure => "property_disclosure",
             Self::Deal => "deal",
         }
@@ -76,6 +80,7 @@ impl AnnouncementType {
             Self::Award => "中标/成交结果公告",
             Self::Failure => "流标/终止公告",
             Self::LandTransfer => "出让公告",
+            Self::PropertyPredisclosure => "产权转让信息预披露",
             Self::PropertyDisclosure => "产权转让信息披露",
             Self::Deal => "成交公告",
         }
@@ -160,6 +165,15 @@ impl AnnouncementType {
                 "deposit",
                 "docs_available_at",
                 "trading_start_at",
+            ],
+            // 32号令 第十三条: the pre-disclosure of a transfer that moves the actual control of the
+            // enterprise, within 10 working days of the transfer's approval.
+            Self::PropertyPredisclosure => &[
+                "subject",
+                "transferor",
+                "approval",
+                "approved_on",
+                "predisclosure_end_at",
             ],
             // 企业国有资产交易监督管理办法 (32号令) 第15条 (verify article).
             Self::PropertyDisclosure => &[
@@ -255,6 +269,11 @@ pub struct Periods {
     pub land_transfer_min_days: i64,
     /// 32号令 第13条: a state property transfer is formally disclosed for at least 20 working days.
     pub property_disclosure_working_days: u32,
+    /// 32号令 第十三条: a transfer that moves the actual control of the target enterprise (实际控制权
+    /// 发生转移) is pre-disclosed (信息预披露) for at least 20 working days …
+    pub property_predisclosure_working_days: u32,
+    /// … starting within 10 working days of the transfer's approval (获批后10个工作日内).
+    pub property_predisclosure_after_approval_working_days: u32,
 }
 
 /// 财政部令第87号 第六十九条: 中标、成交结果公告期限为1个工作日.
@@ -270,11 +289,19 @@ pub const PERIODS: Periods = Periods {
     prequalification_application_min_days: 5,
     land_transfer_min_days: 20,
     property_disclosure_working_days: 20,
+    property_predisclosure_working_days: 20,
+    property_predisclosure_after_approval_working_days: 10,
 };
 
 /// Whole calendar days from the local date of `a` to the local date of `b`.
 fn days_between(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
     (local_date(b) - local_date(a)).num_days()
+}
+
+/// A `YYYY-MM-DD` field: `None` when absent (the required-field rule reports it).
+fn date_field(fields: &Value, k: &str) -> Option<Result<chrono::NaiveDate, ()>> {
+    let s = fields.get(k)?.as_str()?;
+    Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ()))
 }
 
 fn time_field(fields: &Value, k: &str, v: &mut Violations) -> Option<DateTime<Utc>> {
@@ -320,6 +347,45 @@ pub fn is_mining(procedure: &str) -> bool {
 /// (one of these words) unless the announcement names the law or regulation that requires a
 /// condition (`buyer_qualification_basis`).
 pub const ASSET_TRANSFER_NO_CONDITIONS: &[&str] = &["无", "不设", "不设资格条件", "none"];
+
+/// A formal disclosure of a transfer that moves the actual control of the target enterprise
+/// (`control_transfer: true`) follows its pre-disclosure (32号令 第十三条: 预披露 and 正式披露 in
+/// stages): a published pre-disclosure of the same project must exist
+/// (`announcement.predisclosure_required`) and have ended — its `predisclosure_end_at` at or
+/// before the formal disclosure goes out (`announcement.predisclosure_not_ended`; that the formal
+/// disclosure waits for the end is our reading of "分阶段"). `predisclosure_ends`: the ends of the
+/// project's published pre-disclosures.
+pub fn check_predisclosure_done(
+    fields: &Value,
+    predisclosure_ends: &[DateTime<Utc>],
+    publish_at: DateTime<Utc>,
+    v: &mut Violations,
+) {
+    match fields.get("control_transfer") {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+        Some(Value::Bool(true)) => match predisclosure_ends.iter().max() {
+            None => v.push(
+                "fields.control_transfer",
+                "announcement.predisclosure_required",
+                "a transfer that moves the actual control of the enterprise is pre-disclosed for at least 20 working days first (32号令 第十三条): publish the project's pre-disclosure (property_predisclosure)",
+            ),
+            Some(end) if *end > publish_at => v.push(
+                "fields.control_transfer",
+                "announcement.predisclosure_not_ended",
+                format!(
+                    "the project's pre-disclosure runs until {} (Beijing time); the formal disclosure follows it",
+                    ggzy_core::time::display_local(*end)
+                ),
+            ),
+            Some(_) => {}
+        },
+        Some(_) => v.push(
+            "fields.control_transfer",
+            "announcement.field_invalid",
+            "`control_transfer` is true or false",
+        ),
+    }
+}
 
 /// The round a prequalification announcement (资格预审公告) announces, as the projects area opened
 /// it for one section: the documents from `docs_issue_at` until `docs_sale_end_at`, applications
@@ -648,6 +714,51 @@ pub fn check_periods(
                         ),
                     );
                 }
+            }
+        }
+        AnnouncementType::PropertyPredisclosure => {
+            if let Some(end) = time_field(fields, "predisclosure_end_at", v) {
+                if !ok(period::reaches_end(
+                    cal,
+                    publish_at,
+                    end,
+                    Days::working(p.property_predisclosure_working_days),
+                )) {
+                    v.push(
+                        "fields.predisclosure_end_at",
+                        "announcement.predisclosure_period",
+                        format!(
+                            "a pre-disclosure lasts at least {} working days, until 24:00 of the last one (32号令 第十三条)",
+                            p.property_predisclosure_working_days
+                        ),
+                    );
+                }
+            }
+            match date_field(fields, "approved_on") {
+                Some(Ok(approved)) => {
+                    let last = cal.add_working_days_reckoned(
+                        approved,
+                        p.property_predisclosure_after_approval_working_days,
+                    );
+                    missing.extend(last.missing.iter().copied());
+                    if local_date(publish_at) > last.value {
+                        v.push(
+                            "fields.approved_on",
+                            "announcement.predisclosure_after_approval",
+                            format!(
+                                "the pre-disclosure starts within {} working days of the transfer's approval: approved on {approved}, the last day was {} (32号令 第十三条)",
+                                p.property_predisclosure_after_approval_working_days,
+                                last.value
+                            ),
+                        );
+                    }
+                }
+                Some(Err(())) => v.push(
+                    "fields.approved_on",
+                    "announcement.date_invalid",
+                    "`approved_on` must be a date (YYYY-MM-DD)",
+                ),
+                None => {}
             }
         }
         AnnouncementType::PropertyDisclosure => {

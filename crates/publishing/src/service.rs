@@ -546,6 +546,8 @@ pub(crate) async fn check_all_periods(
         for procedure in procedures_of(conn, a).await? {
             crate::rules::check_procedure_fields(a.ann_type, &procedure, &a.fields, v);
         }
+        let ends = predisclosure_ends(conn, a.project_id.as_deref()).await?;
+        crate::rules::check_predisclosure_done(&a.fields, &ends, at, v);
     }
     if a.ann_type == AnnouncementType::Deal {
         for procedure in procedures_of(conn, a).await? {
@@ -560,6 +562,35 @@ pub(crate) async fn check_all_periods(
         }
     }
     Ok(missing)
+}
+
+/// The ends (`predisclosure_end_at`) of the published pre-disclosures (产权转让信息预披露) of a
+/// project; none without a project.
+async fn predisclosure_ends(
+    conn: &mut sqlx::AnyConnection,
+    project_id: Option<&str>,
+) -> Result<Vec<DateTime<Utc>>> {
+    let Some(project_id) = project_id else {
+        return Ok(vec![]);
+    };
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT fields FROM announcements WHERE project_id = $1 AND ann_type = $2 \
+         AND status = 'published'",
+    )
+    .bind(project_id)
+    .bind(AnnouncementType::PropertyPredisclosure.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|f| serde_json::from_str::<Value>(f).ok())
+        .filter_map(|f| {
+            f.get("predisclosure_end_at")
+                .and_then(Value::as_str)
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| t.with_timezone(&Utc))
+        })
+        .collect())
 }
 
 /// The open prequalification rounds of `section_ids` as publishing learnt them (sections without

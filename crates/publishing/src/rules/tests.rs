@@ -510,3 +510,75 @@ fn a_prequalification_announcement_states_its_rounds_instants_to_the_second() {
         );
     }
 }
+
+#[test]
+fn a_predisclosure_lasts_20_working_days_and_starts_within_10_working_days_of_the_approval() {
+    let f =
+        |end: &str, approved: &str| json!({"predisclosure_end_at": end, "approved_on": approved});
+    // Published Monday 03-02 09:00: 20 working days end on Monday 03-30, at its 24:00.
+    assert!(errs(
+        AnnouncementType::PropertyPredisclosure,
+        &f("2026-03-31T00:00:00+08:00", "2026-02-10")
+    )
+    .is_empty());
+    assert_eq!(
+        errs(
+            AnnouncementType::PropertyPredisclosure,
+            &f("2026-03-30T23:59:59+08:00", "2026-02-10")
+        ),
+        vec!["announcement.predisclosure_period"]
+    );
+    // Approved Tuesday 02-10: its 10th working day is 03-02 across 春节 (02-15..23 off) with the
+    // make-up Saturdays 02-14 and 02-28 counted: published on 03-02 in time. Approved Monday
+    // 02-09: the 10th working day was Saturday 02-28 (a make-up working day), so 03-02 is late.
+    assert_eq!(
+        errs(
+            AnnouncementType::PropertyPredisclosure,
+            &f("2026-03-31T00:00:00+08:00", "2026-02-09")
+        ),
+        vec!["announcement.predisclosure_after_approval"]
+    );
+    assert_eq!(
+        errs(
+            AnnouncementType::PropertyPredisclosure,
+            &f("2026-03-31T00:00:00+08:00", "2026-02-30")
+        ),
+        vec!["announcement.date_invalid"]
+    );
+}
+
+#[test]
+fn a_control_transfer_is_formally_disclosed_once_its_predisclosure_has_ended() {
+    let t = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&Utc)
+    };
+    let rules = |fields: Value, ends: &[DateTime<Utc>]| {
+        let mut v = Violations::new();
+        check_predisclosure_done(&fields, ends, t("2026-04-01T09:00:00+08:00"), &mut v);
+        match v.into_result() {
+            Ok(()) => vec![],
+            Err(ggzy_core::Error::Validation(es)) => es.into_iter().map(|e| e.rule).collect(),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let yes = json!({"control_transfer": true});
+    // No control transfer declared: no pre-disclosure needed.
+    assert!(rules(json!({}), &[]).is_empty());
+    assert!(rules(json!({"control_transfer": false}), &[]).is_empty());
+    assert_eq!(
+        rules(yes.clone(), &[]),
+        vec!["announcement.predisclosure_required"]
+    );
+    // Ended exactly when the formal disclosure goes out: fine; one second later: not yet.
+    assert!(rules(yes.clone(), &[t("2026-04-01T09:00:00+08:00")]).is_empty());
+    assert_eq!(
+        rules(yes.clone(), &[t("2026-04-01T09:00:01+08:00")]),
+        vec!["announcement.predisclosure_not_ended"]
+    );
+    assert_eq!(
+        rules(json!({"control_transfer": "yes"}), &[]),
+        vec!["announcement.field_invalid"]
+    );
+}

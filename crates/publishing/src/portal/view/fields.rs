@@ -214,6 +214,19 @@ pub(super) const FIELDS: &[FieldDef] = &[
         "Disclosure ends",
         Kind::Instant,
     ),
+    f("approved_on", "转让批准日期", "Transfer approved on", Kind::Text),
+    f(
+        "predisclosure_end_at",
+        "预披露截止时间",
+        "Pre-disclosure ends",
+        Kind::Instant,
+    ),
+    f(
+        "control_transfer",
+        "是否导致实际控制权转移",
+        "Moves the actual control",
+        Kind::Bool,
+    ),
     f("change_summary", "变更内容", "What changes", Kind::Text),
     f(
         "new_bid_deadline",
