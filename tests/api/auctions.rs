@@ -144,7 +144,9 @@ pub(crate) async fn lot_with(
             "approval": "国资委批复",
             // An asset transfer sets no conditions on the buyer (32号令 第五十一条, to verify).
             "buyer_qualification": if procedure == "asset_transfer" { "无" } else { "依法存续的企业法人" },
-            "floor_price": "1000000.00", "disclosure_end_at": "2026-03-31T18:00:00+08:00"}})
+            "floor_price": "1000000.00",
+            // A capital increase's disclosure lasts ≥ 40 working days: until the deadline.
+            "disclosure_end_at": if procedure == "capital_increase" { deadline } else { "2026-03-31T18:00:00+08:00" }}})
     };
     let (reg, announced_at) = app.announced_listing(project, ann).await;
     let (sid, project_id) = (reg.section_id, reg.project_id);

@@ -540,6 +540,33 @@ async fn an_asset_transfer_disclosure_with_buyer_conditions_is_refused_unless_a_
         .await;
     assert_eq!(s, 200, "{v}");
     assert_ne!(v["status"], "published", "{v}");
+    // The disclosure's minimum is the asset transfer's band, not a transfer of property rights'
+    // 20 working days: a floor of CNY 2 m is disclosed for 10 working days from Monday 03-02, until
+    // 24:00 of Monday 03-16 — 23:59:59 refused, 03-17 00:00 published.
+    for (end, want) in [
+        ("2026-03-16T23:59:59+08:00", 422),
+        ("2026-03-17T00:00:00+08:00", 200),
+    ] {
+        let mut ann = disclosure("无");
+        ann["project_id"] = json!(reg.project_id);
+        ann["section_ids"] = json!([reg.section_id]);
+        ann["fields"]["disclosure_end_at"] = json!(end);
+        let (s, a) = app
+            .post(Some(&reg.tenderer), "/api/v1/announcements", ann)
+            .await;
+        assert_eq!(s, 201, "{a}");
+        let id = a["id"].as_str().unwrap().to_string();
+        let (s, v) = app.announcement_step(&reg.tenderer, &id, "submit").await;
+        assert_eq!(s, 200, "{v}");
+        let (s, v) = app.announcement_step(&reg.staff, &id, "approve").await;
+        assert_eq!(s, want, "{end}: {v}");
+        if want == 422 {
+            assert_eq!(
+                v["errors"][0]["rule"], "announcement.disclosure_period",
+                "{v}"
+            );
+        }
+    }
     // A condition the law requires, named: published.
     let mut with_basis = disclosure("具有危险化学品经营许可证");
     with_basis["fields"]["buyer_qualification_basis"] = json!("危险化学品安全管理条例 第三十三条");

@@ -43,7 +43,7 @@ impl AuctionRules {
         AuctionRules {
             land_announcement_days: 20,
             land_listing_days: 10,
-            property_disclosure_working_days: 20,
+            property_disclosure_working_days: ggzy_core::property::TRANSFER_DISCLOSURE_WORKING_DAYS,
             extension_minutes: 5,
             property_extension_working_days: 5,
             floor_approval_bp: 9_000,

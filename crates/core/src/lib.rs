@@ -10,6 +10,7 @@ pub mod ids;
 pub mod lot;
 pub mod money;
 pub mod period;
+pub mod property;
 pub mod regional;
 pub mod sql;
 pub mod time;

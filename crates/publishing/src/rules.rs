@@ -267,8 +267,6 @@ pub struct Periods {
     pub prequalification_application_min_days: u32,
     /// 39号令 第10条: a land transfer announcement at least 20 days before trading starts.
     pub land_transfer_min_days: i64,
-    /// 32号令 第13条: a state property transfer is formally disclosed for at least 20 working days.
-    pub property_disclosure_working_days: u32,
     /// 32号令 第十三条: a transfer that moves the actual control of the target enterprise (实际控制权
     /// 发生转移) is pre-disclosed (信息预披露) for at least 20 working days …
     pub property_predisclosure_working_days: u32,
@@ -288,7 +286,6 @@ pub const PERIODS: Periods = Periods {
     prequalification_sale_min_days: 5,
     prequalification_application_min_days: 5,
     land_transfer_min_days: 20,
-    property_disclosure_working_days: 20,
     property_predisclosure_working_days: 20,
     property_predisclosure_after_approval_working_days: 10,
 };
@@ -539,6 +536,56 @@ pub fn check_periods(
     cal: &BusinessCalendar,
     v: &mut Violations,
 ) -> BTreeSet<i32> {
+    check_periods_of(t, market, &[], fields, publish_at, cal, v)
+}
+
+/// The minimum disclosure of a property disclosure announcement, with its source, by the
+/// procedures of the sections it concerns (the longest when several): a transfer of property
+/// rights (`listing`, or no section known) 20 working days (32号令 第十三条); an asset transfer by
+/// its floor (`floor_price`: [`AssetTransferRules`](ggzy_core::property::AssetTransferRules) —
+/// 20 above CNY 10 m, 10 from 1 m, none below; an unreadable floor counts as above); a capital
+/// increase 40. `None`: no national minimum.
+pub fn property_disclosure_working_days(
+    procedures: &[String],
+    fields: &Value,
+) -> Option<(u32, &'static str)> {
+    use ggzy_core::property as prop;
+    let transfer = (prop::TRANSFER_DISCLOSURE_WORKING_DAYS, "32号令 第十三条");
+    if procedures.is_empty() {
+        return Some(transfer);
+    }
+    procedures
+        .iter()
+        .filter_map(|procedure| match procedure.as_str() {
+            "asset_transfer" => {
+                let r = prop::AssetTransferRules::national();
+                let floor = fields
+                    .get("floor_price")
+                    .and_then(Value::as_str)
+                    .and_then(|f| ggzy_core::Money::parse_str(f).ok())
+                    .map_or(i64::MAX, |m| m.fen());
+                r.disclosure_working_days(floor).map(|d| (d, r.source))
+            }
+            "capital_increase" => Some((
+                prop::CAPITAL_INCREASE_DISCLOSURE_WORKING_DAYS,
+                "32号令 第三十九条 (article to verify)",
+            )),
+            _ => Some(transfer),
+        })
+        .max_by_key(|(d, _)| *d)
+}
+
+/// [`check_periods`] knowing the procedures of the sections the announcement concerns (a property
+/// disclosure's minimum depends on them: [`property_disclosure_working_days`]).
+pub fn check_periods_of(
+    t: AnnouncementType,
+    market: Market,
+    procedures: &[String],
+    fields: &Value,
+    publish_at: DateTime<Utc>,
+    cal: &BusinessCalendar,
+    v: &mut Violations,
+) -> BTreeSet<i32> {
     let p = PERIODS;
     let mut missing = BTreeSet::new();
     let mut ok = |r: Reckoned<bool>| {
@@ -762,7 +809,10 @@ pub fn check_periods(
             }
         }
         AnnouncementType::PropertyDisclosure => {
-            if let Some(end) = time_field(fields, "disclosure_end_at", v) {
+            let days = property_disclosure_working_days(procedures, fields);
+            if let (Some(end), Some((days, source))) =
+                (time_field(fields, "disclosure_end_at", v), days)
+            {
                 // A disclosure must last until 24:00 of its N-th working day (an end at 00:00 of
                 // day N is day N−1). A year without a schedule counts weekends only
                 // (provisional), never a false refusal.
@@ -770,14 +820,13 @@ pub fn check_periods(
                     cal,
                     publish_at,
                     end,
-                    Days::working(p.property_disclosure_working_days),
+                    Days::working(days),
                 )) {
                     v.push(
                         "fields.disclosure_end_at",
                         "announcement.disclosure_period",
                         format!(
-                            "a property transfer is disclosed for at least {} working days, until 24:00 of the last one (32号令 第13条)",
-                            p.property_disclosure_working_days
+                            "this disclosure lasts at least {days} working days, until 24:00 of the last one ({source})"
                         ),
                     );
                 }

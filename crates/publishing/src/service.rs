@@ -2,8 +2,7 @@
 //! SQL of this area lives here, the engine-specific part in [`crate::store`].
 
 use crate::rules::{
-    check_fields, check_periods, clarification_effect, render_body, AnnouncementType, BodyFormat,
-    DeadlineEffect,
+    check_fields, clarification_effect, render_body, AnnouncementType, BodyFormat, DeadlineEffect,
 };
 use crate::store;
 use base64::Engine as _;
@@ -536,15 +535,28 @@ pub(crate) async fn check_all_periods(
     at: DateTime<Utc>,
     v: &mut ggzy_core::error::Violations,
 ) -> Result<std::collections::BTreeSet<i32>> {
-    let mut missing = check_periods(a.ann_type, market, &a.fields, at, db.calendar(), v);
+    let procedures = if a.ann_type == AnnouncementType::PropertyDisclosure {
+        procedures_of(conn, a).await?
+    } else {
+        vec![]
+    };
+    let mut missing = crate::rules::check_periods_of(
+        a.ann_type,
+        market,
+        &procedures,
+        &a.fields,
+        at,
+        db.calendar(),
+        v,
+    );
     if a.ann_type == AnnouncementType::Prequalification {
         for (section_id, round) in prequal_rounds(conn, &a.section_ids).await? {
             crate::rules::check_prequalification_round(&a.fields, &section_id, &round, v);
         }
     }
     if a.ann_type == AnnouncementType::PropertyDisclosure {
-        for procedure in procedures_of(conn, a).await? {
-            crate::rules::check_procedure_fields(a.ann_type, &procedure, &a.fields, v);
+        for procedure in &procedures {
+            crate::rules::check_procedure_fields(a.ann_type, procedure, &a.fields, v);
         }
         let ends = predisclosure_ends(conn, a.project_id.as_deref()).await?;
         crate::rules::check_predisclosure_done(&a.fields, &ends, at, v);

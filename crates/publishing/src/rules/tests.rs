@@ -582,3 +582,46 @@ fn a_control_transfer_is_formally_disclosed_once_its_predisclosure_has_ended() {
         vec!["announcement.field_invalid"]
     );
 }
+
+#[test]
+fn a_property_disclosure_lasts_by_its_procedure_and_an_asset_transfer_by_its_floor() {
+    let procs = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let floor = |f: &str| json!({"floor_price": f});
+    let days = |p: &[&str], f: &Value| property_disclosure_working_days(&procs(p), f).map(|d| d.0);
+    assert_eq!(days(&[], &json!({})), Some(20));
+    assert_eq!(days(&["listing"], &json!({})), Some(20));
+    assert_eq!(days(&["capital_increase"], &json!({})), Some(40));
+    // The asset transfer's bands at their edges (CNY).
+    assert_eq!(days(&["asset_transfer"], &floor("10000000.01")), Some(20));
+    assert_eq!(days(&["asset_transfer"], &floor("10000000.00")), Some(10));
+    assert_eq!(days(&["asset_transfer"], &floor("1000000.00")), Some(10));
+    assert_eq!(days(&["asset_transfer"], &floor("999999.99")), None);
+    // An unreadable floor counts as the highest band; several procedures: the longest.
+    assert_eq!(days(&["asset_transfer"], &floor("很多")), Some(20));
+    assert_eq!(
+        days(&["asset_transfer", "capital_increase"], &floor("5.00")),
+        Some(40)
+    );
+    // Published Monday 03-02 09:00: 10 working days end Monday 03-16 at 24:00.
+    let check = |end: &str, f: &str| {
+        let mut v = Violations::new();
+        let mut fields = floor(f);
+        fields["disclosure_end_at"] = json!(end);
+        check_periods_of(
+            AnnouncementType::PropertyDisclosure,
+            Market::Property,
+            &procs(&["asset_transfer"]),
+            &fields,
+            Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+                .single()
+                .expect("t"),
+            &BusinessCalendar::official(),
+            &mut v,
+        );
+        v.into_result().is_ok()
+    };
+    assert!(check("2026-03-17T00:00:00+08:00", "10000000.00"));
+    assert!(!check("2026-03-16T23:59:59+08:00", "10000000.00"));
+    assert!(!check("2026-03-17T00:00:00+08:00", "10000000.01"));
+    assert!(check("2026-03-02T18:00:00+08:00", "999999.99"));
+}

@@ -214,7 +214,12 @@ pub(super) const FIELDS: &[FieldDef] = &[
         "Disclosure ends",
         Kind::Instant,
     ),
-    f("approved_on", "转让批准日期", "Transfer approved on", Kind::Text),
+    f(
+        "approved_on",
+        "转让批准日期",
+        "Transfer approved on",
+        Kind::Text,
+    ),
     f(
         "predisclosure_end_at",
         "预披露截止时间",
