@@ -164,6 +164,7 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
     ("DELETE /api/v1/sections/{id}/bids/mine", "bidder"),
     ("GET /api/v1/sections/{id}/bids/mine", "bidder|404"),
     ("GET /api/v1/sections/{id}/bids/mine/receipts", "bidder|404"),
+    ("GET /api/v1/bidder/invitations", "bidder"),
     ("GET /api/keys", "public"),
     // projects: opening.rs
     ("POST /api/v1/sections/{id}/bids/mine/key", "bidder"),

@@ -413,6 +413,40 @@ async fn suppliers_invited_by_draw_or_recommendation_alone_register() {
     assert_rule(s, &v, 409, "registration.not_invited");
     let (s, v) = register(&app, &tokens[0], &neg).await;
     assert_eq!(s, 201, "{v}");
+    // Each supplier sees its own invitations: the recommendation of the negotiation (bidder1,
+    // already registered) and the draw of the inquiry when drawn; the open consultation is none.
+    for (tok, uscc) in tokens.iter().zip(&real) {
+        let (s, mine) = app.get(Some(tok), "/api/v1/bidder/invitations").await;
+        assert_eq!(s, 200, "{mine}");
+        let of = |sid: &str| {
+            mine.as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["section_id"] == sid)
+                .cloned()
+        };
+        assert_eq!(
+            of(&inq.section_id).map(|i| i["source"].clone()),
+            drawn.contains(uscc).then(|| json!("draw")),
+            "{mine}"
+        );
+        assert!(of(&con.section_id).is_none(), "{mine}");
+    }
+    let (_, mine) = app
+        .get(Some(&tokens[0]), "/api/v1/bidder/invitations")
+        .await;
+    let neg_inv = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["section_id"] == neg.section_id.as_str())
+        .cloned()
+        .expect("bidder1 was recommended for the negotiation");
+    assert!(neg_inv["registered_at"].is_string(), "{neg_inv}");
+    assert!(
+        ["purchaser", "expert"].contains(&neg_inv["source"].as_str().unwrap()),
+        "{neg_inv}"
+    );
     // Drawn: exactly the drawn ones register.
     for (tok, uscc) in tokens.iter().zip(&real) {
         let (s, v) = register(&app, tok, &inq).await;

@@ -219,6 +219,30 @@ async fn an_invited_tender_admits_only_three_or_more_invitees_and_no_interested_
         events(&app, "projects.invitation.sent", &sid).await.len(),
         3
     );
+    // The invitees see their invitation letter (投标邀请书) before bidding opens; others do not.
+    let b1 = app.login("bidder1").await;
+    let (s, mine) = app.get(Some(&b1), "/api/v1/bidder/invitations").await;
+    assert_eq!(s, 200, "{mine}");
+    let mine = mine.as_array().expect("list").clone();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(
+        (mine[0]["section_id"].as_str(), mine[0]["source"].as_str()),
+        (Some(sid.as_str()), Some("letter"))
+    );
+    assert_eq!(mine[0]["state"], "registered");
+    let (s, none) = app.get(Some(&stranger), "/api/v1/bidder/invitations").await;
+    assert_eq!((s, none), (200, json!([])));
+    let (s, v) = app
+        .get(Some(&t.tenderer), "/api/v1/bidder/invitations")
+        .await;
+    assert_eq!(s, 403, "{v}");
+    // …on the workbench page too.
+    let mut page = Visitor::new(&app);
+    page.sign_in("bidder1").await;
+    let home = page.get("/bidder").await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("投标邀请书"), "{}", home.body);
+    assert!(home.body.contains("报名尚未开始"), "{}", home.body);
 
     app.open_bidding(&t.staff, &sid).await;
     // Invitations are closed once bidding opened.

@@ -333,6 +333,7 @@ fn bid_routes() -> OpenApiRouter<Ctx> {
             usize::try_from(limit).unwrap_or(usize::MAX),
         ))
         .routes(routes!(my_bid_receipts))
+        .routes(routes!(my_invitations))
         .routes(routes!(server_keys))
 }
 
@@ -424,6 +425,17 @@ async fn my_bid_receipts(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<MyBid>>> {
     Ok(Json(bids::my_receipts(&ctx, &actor, &id).await?))
+}
+
+/// The invitations the caller's organization received (bidder): invited tenders' letters
+/// (投标邀请书) and non-tender procurements' invitations, for sections not yet past their deadline.
+#[utoipa::path(get, path = "/api/v1/bidder/invitations", tag = "bids", security(("bearer" = [])),
+    responses((status = 200, body = [crate::workbench::BidInvitation]), (status = 403)))]
+async fn my_invitations(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+) -> Result<Json<Vec<crate::workbench::BidInvitation>>> {
+    Ok(Json(crate::workbench::my_invitations(&ctx, &actor).await?))
 }
 
 /// The server's public keys that sign bid receipts (public, no authentication).

@@ -71,6 +71,8 @@ struct HomePage<'a> {
     markets: Vec<(String, String)>,
     form: FormState,
     just_registered: Option<&'a OpenSection>,
+    /// The caller's invitations (投标邀请).
+    invitations: &'a [workbench::BidInvitation],
 }
 
 impl HomePage<'_> {
@@ -89,6 +91,21 @@ impl HomePage<'_> {
     fn deposit(&self, s: &OpenSection) -> String {
         fmt::money(&s.deposit)
     }
+    fn invitation_source(&self, i: &workbench::BidInvitation) -> &'static str {
+        match i.source.as_str() {
+            "letter" => self.lang.t("投标邀请书", "Invitation letter"),
+            "draw" => self.lang.t("供应商库随机抽取", "Random draw"),
+            "purchaser" => self.lang.t("采购人书面推荐", "Purchaser's recommendation"),
+            "expert" => self.lang.t("评审专家书面推荐", "Expert's recommendation"),
+            _ => self.lang.t("邀请", "Invitation"),
+        }
+    }
+    fn invitation_deadline(&self, i: &workbench::BidInvitation) -> String {
+        fmt::beijing_time(&i.bid_deadline)
+    }
+    fn invited_at(&self, i: &workbench::BidInvitation) -> String {
+        fmt::beijing_time(&i.invited_at)
+    }
     fn registered_at(&self, s: &OpenSection) -> String {
         s.registered_at
             .as_ref()
@@ -100,7 +117,7 @@ impl HomePage<'_> {
 fn render_home(
     a: &PageActor,
     status: StatusCode,
-    sections: &[OpenSection],
+    (sections, invitations): (&[OpenSection], &[workbench::BidInvitation]),
     q: &HomeQuery,
     form: FormState,
 ) -> Response {
@@ -121,6 +138,7 @@ fn render_home(
         just_registered: sections
             .iter()
             .find(|s| s.section_id == q.registered && s.registered_at.is_some()),
+        invitations,
     };
     ggzy_web::frame::page_status(
         &a.chrome,
@@ -139,12 +157,21 @@ async fn home(
     Query(q): Query<HomeQuery>,
 ) -> Result<Response, Response> {
     a.require(&[Role::Bidder])?;
+    let invitations = workbench::my_invitations(&ctx, &a.actor)
+        .await
+        .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &e))?;
     match workbench::open_sections(&ctx, &a.actor, Some(&q.market)).await {
-        Ok(list) => Ok(render_home(&a, StatusCode::OK, &list, &q, FormState::new())),
+        Ok(list) => Ok(render_home(
+            &a,
+            StatusCode::OK,
+            (&list, &invitations),
+            &q,
+            FormState::new(),
+        )),
         Err(e @ ggzy_core::Error::Validation(_)) => Ok(render_home(
             &a,
             e.status(),
-            &[],
+            (&[], &invitations),
             &HomeQuery::default(),
             FormState::from_error(&e),
         )),
@@ -173,10 +200,13 @@ async fn register(
             let list = workbench::open_sections(&ctx, &a.actor, None)
                 .await
                 .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &e))?;
+            let invitations = workbench::my_invitations(&ctx, &a.actor)
+                .await
+                .map_err(|e| ggzy_web::frame::error_page(&a.chrome, &e))?;
             Ok(render_home(
                 &a,
                 e.status(),
-                &list,
+                (&list, &invitations),
                 &HomeQuery::default(),
                 FormState::from_error(&e),
             ))

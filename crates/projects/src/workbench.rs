@@ -11,6 +11,101 @@ use ggzy_store::Ctx;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// An invitation the caller's organization received (投标邀请书 of an invited tender, 招标投标法
+/// 第十七条; or a non-tender procurement's invitation by random draw or written recommendation,
+/// 财政部令第74号 第十二条): only invited organizations may register for these sections.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BidInvitation {
+    pub section_id: String,
+    pub project_id: String,
+    pub project_code: Option<String>,
+    pub project_name: String,
+    pub section_name: String,
+    pub market: String,
+    pub procedure: String,
+    /// The section's state: registration opens when it is `bidding`.
+    pub state: String,
+    pub bid_deadline: DateTime<Utc>,
+    /// `letter` (投标邀请书), `draw` (随机抽取), `purchaser` or `expert` (书面推荐).
+    pub source: String,
+    pub invited_at: DateTime<Utc>,
+    /// When the caller's organization registered, if it did.
+    pub registered_at: Option<DateTime<Utc>>,
+}
+
+/// [`BidInvitation`] as read.
+#[derive(sqlx::FromRow)]
+struct InvitationRow {
+    section_id: String,
+    project_id: String,
+    code: Option<String>,
+    project_name: String,
+    section_name: String,
+    market: String,
+    procedure: String,
+    state: String,
+    #[sqlx(try_from = "At")]
+    bid_deadline: Timestamp,
+    source: String,
+    #[sqlx(try_from = "At")]
+    invited_at: Timestamp,
+    #[sqlx(try_from = "MaybeAt")]
+    registered_at: Option<Timestamp>,
+}
+
+/// The invitations of the caller's organization (bidder), by its unified social credit code as
+/// the projects area knows it, soonest deadline first: sections not yet past their bid deadline
+/// (registered, announced or bidding). An organization not yet known to the projects area has
+/// none.
+pub async fn my_invitations(ctx: &Ctx, actor: &Actor) -> Result<Vec<BidInvitation>> {
+    actor.require(&[Role::Bidder])?;
+    let org = actor
+        .org_id
+        .clone()
+        .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
+    let uscc: Option<String> = sqlx::query_scalar("SELECT uscc FROM project_orgs WHERE id = $1")
+        .bind(&org)
+        .fetch_optional(ctx.db.pool())
+        .await?;
+    let Some(uscc) = uscc else {
+        return Ok(vec![]);
+    };
+    let rows: Vec<InvitationRow> = sqlx::query_as(
+        "SELECT s.id AS section_id, p.id AS project_id, p.code, p.name AS project_name, \
+         s.name AS section_name, p.market, p.procedure, s.state, s.bid_deadline, i.source, \
+         i.invited_at, r.created_at AS registered_at \
+         FROM (SELECT section_id, 'letter' AS source, invited_at FROM section_invitees WHERE uscc = $1 \
+               UNION ALL \
+               SELECT section_id, source, invited_at FROM nontender_invitees WHERE uscc = $1) i \
+         JOIN sections s ON s.id = i.section_id JOIN projects p ON p.id = s.project_id \
+         LEFT JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $2 \
+         WHERE s.state IN ('registered', 'announced', 'bidding') AND s.bid_deadline > $3 \
+         ORDER BY s.bid_deadline, s.id LIMIT 200",
+    )
+    .bind(&uscc)
+    .bind(&org)
+    .bind(to_micros(ctx.clock.now()))
+    .fetch_all(ctx.db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| BidInvitation {
+            section_id: r.section_id,
+            project_id: r.project_id,
+            project_code: r.code,
+            project_name: r.project_name,
+            section_name: r.section_name,
+            market: r.market,
+            procedure: r.procedure,
+            state: r.state,
+            bid_deadline: r.bid_deadline,
+            source: r.source,
+            invited_at: r.invited_at,
+            registered_at: r.registered_at,
+        })
+        .collect())
+}
+
 /// A section open for registration, with the caller's registration if it has one.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OpenSection {
