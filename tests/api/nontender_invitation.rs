@@ -293,6 +293,21 @@ async fn suppliers_invited_by_draw_or_recommendation_alone_register() {
         field_rule(&v, "recommendations", "nontender.purchaser_share"),
         "{v}"
     );
+    // The purchaser itself may not be recommended (nor a declared interested party): registration
+    // would refuse it anyway.
+    let (s, v) = invite(
+        &app,
+        &neg,
+        json!({"method": "recommendation", "recommendations": [
+            rec(&real[0], "purchaser", "采购人"), rec(ggzy_api_tests::fixtures::TENDERER_USCC, "expert", "评审专家甲"),
+            rec(&real[1], "expert", "评审专家甲"), rec(&synthetic(2), "expert", "评审专家乙")]}),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        field_rule(&v, "recommendations[1].uscc", "nontender.invitee_barred"),
+        "{v}"
+    );
     // At the limit: 2 of 4.
     let (s, v) = invite(
         &app,

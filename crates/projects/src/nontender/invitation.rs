@@ -18,6 +18,7 @@ use crate::procedures::{may_manage, may_read, section_info, MANAGERS, READERS};
 use ggzy_core::ident::Uscc;
 use ggzy_events::projects::{NontenderInvitee, NontenderSuppliersInvited};
 use ggzy_events::Contract;
+use std::collections::HashSet;
 
 // ---------------------------------------------------------------------------------------------
 // Rules (pure).
@@ -181,12 +182,21 @@ fn uscc_of(
     v: &mut Violations,
     field: String,
     raw: &str,
-    seen: &mut std::collections::HashSet<String>,
+    (seen, barred): (&mut HashSet<String>, &HashSet<String>),
 ) -> Option<String> {
     let u = v
         .take(&field, Uscc::parse(raw.trim()))?
         .as_str()
         .to_string();
+    if barred.contains(&u) {
+        v.push(
+            field,
+            "nontender.invitee_barred",
+            "the purchaser itself or an interested party it declared on the section may not be \
+             invited (registration refuses them: registration.interested_party)",
+        );
+        return None;
+    }
     if !seen.insert(u.clone()) {
         v.push(
             field,
@@ -215,8 +225,14 @@ fn too_few(v: &mut Violations, field: &str, n: usize, source: &str) {
     );
 }
 
-/// Check the input and, for a draw, draw (pure but for the fresh seed).
-fn plan(input: &InvitationInput, source: &str, seed: String) -> Result<Plan> {
+/// Check the input and, for a draw, draw (pure but for the fresh seed). `barred`: the USCCs that
+/// may not be invited (the purchaser's own, its declared interested parties).
+fn plan(
+    input: &InvitationInput,
+    source: &str,
+    seed: String,
+    barred: &HashSet<String>,
+) -> Result<Plan> {
     let mut v = Violations::new();
     let Some(method) = InvitationMethod::parse(input.method.trim()) else {
         return Err(Error::field(
@@ -225,7 +241,7 @@ fn plan(input: &InvitationInput, source: &str, seed: String) -> Result<Plan> {
             "the method is announcement, draw or recommendation",
         ));
     };
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     let mut out = Plan {
         method,
         invitees: Vec::new(),
@@ -261,7 +277,7 @@ fn plan(input: &InvitationInput, source: &str, seed: String) -> Result<Plan> {
                     &mut v,
                     format!("recommendations[{i}].uscc"),
                     &r.uscc,
-                    &mut seen,
+                    (&mut seen, barred),
                 ) {
                     out.invitees.push(InvitedSupplier {
                         uscc,
@@ -297,7 +313,7 @@ fn plan(input: &InvitationInput, source: &str, seed: String) -> Result<Plan> {
                     &mut v,
                     format!("pool_suppliers[{i}].uscc"),
                     &s.uscc,
-                    &mut seen,
+                    (&mut seen, barred),
                 ) {
                     names.insert(u.clone(), name.to_string());
                     out.pool_suppliers.push(u);
@@ -408,7 +424,16 @@ pub async fn declare(
             "the suppliers were drawn: a draw is final and is not drawn again",
         ));
     }
-    let p = plan(&input, source, ggzy_core::ids::random_hex(32))?;
+    let mut barred: HashSet<String> =
+        sqlx::query_scalar("SELECT uscc FROM section_interested_parties WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|u: String| u.to_uppercase())
+            .collect();
+    barred.insert(s.tenderer_uscc.to_uppercase());
+    let p = plan(&input, source, ggzy_core::ids::random_hex(32), &barred)?;
     for sql in [
         "DELETE FROM nontender_invitees WHERE section_id = $1",
         "DELETE FROM nontender_invitations WHERE section_id = $1",
