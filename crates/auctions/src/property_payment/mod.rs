@@ -656,15 +656,18 @@ impl TimerHandler for PaymentStep {
         let due: StepDue = serde_json::from_value(timer.payload.clone()).map_err(|e| {
             Error::internal(format!("{PAYMENT_TIMER} timer {}: payload: {e}", timer.key))
         })?;
-        let Ok(s) = load(&mut **tx, &due.deal_id, db.for_update()).await else {
-            return Ok(());
+        let s = match load(tx, &due.deal_id, db.for_update()).await {
+            Ok(s) => s,
+            // The deal or its schedule is gone: nothing to check.
+            Err(Error::NotFound(_) | Error::Conflict { .. }) => return Ok(()),
+            Err(e) => return Err(e),
         };
         let Some((step, due_date, required)) =
             s.steps().into_iter().find(|(name, _, _)| *name == due.step)
         else {
             return Ok(());
         };
-        let (paid, _) = paid_list(&mut **tx, &s).await?;
+        let (paid, _) = paid_list(tx, &s).await?;
         let owed = rules::owed(&paid, due_date, required);
         if owed == 0 {
             return Ok(());
