@@ -429,6 +429,16 @@ pub(crate) const TABLE: &[(&str, &str)] = &[
         "staff admin supervisor",
     ),
     ("POST /api/v1/auctions/{id}/deal/preemption", "staff admin"),
+    // Paying a property deal's price (crates/auctions/src/property_payment): the buyer and the
+    // transferor read their own deal's schedule (404 for the placeholder).
+    (
+        "GET /api/v1/property-deals/{deal_id}/schedule",
+        "staff admin supervisor bidder tenderer agency",
+    ),
+    (
+        "POST /api/v1/property-deals/{deal_id}/payments",
+        "staff admin",
+    ),
     // 企业增资 (crates/auctions/src/capital_increase.rs): the enterprise reads its own (404 else).
     // The enterprise opens its own capital increase (404 for another enterprise's section).
     (

@@ -195,6 +195,8 @@ const CROSS: &[(&str, &str)] = &[
     ("POST /api/v1/auctions/{id}/continue", "*: owned"),
     // The land contract is the winner's (and the centre's).
     ("GET /api/v1/auctions/{id}/contract", "*: owned"),
+    // A property deal's payment schedule is the buyer's and the transferor's (and the centre's).
+    ("GET /api/v1/property-deals/{deal_id}/schedule", "*: owned"),
     // A capital increase is the enterprise's (and the centre's).
     ("GET /api/v1/capital-increases/{id}", "*: owned"),
     ("GET /api/v1/capital-increases/{id}/investors", "*: owned"),

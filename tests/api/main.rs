@@ -55,6 +55,7 @@ mod procurement_award;
 mod procurement_qualification;
 mod projects;
 mod projects_registration;
+mod property_payments;
 mod property_procedures;
 mod property_rules;
 mod publishing;

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<Ctx> {
         .routes(routes!(record_preemption, preemption))
         .merge(crate::land::router())
         .merge(crate::land_contract::router())
+        .merge(crate::property_payment::router())
         .merge(crate::land_auction::router())
         .merge(crate::capital_increase::router())
 }

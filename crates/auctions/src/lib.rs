@@ -18,6 +18,7 @@ pub mod land_contract;
 pub mod pages;
 pub mod preemption;
 pub mod property;
+pub mod property_payment;
 pub mod rules;
 pub mod service;
 pub mod staff_pages;
@@ -31,5 +32,9 @@ pub fn workers(w: &mut ggzy_store::workers::Workers) {
         .timer(service::LISTING_TIMER, service::ListingEnd)
         .timer(service::AUCTION_TIMER, service::AuctionEnd)
         .timer(service::AUCTION_START_TIMER, service::AuctionStart)
-        .timer(land_contract::CONTRACT_TIMER, land_contract::ContractStep);
+        .timer(land_contract::CONTRACT_TIMER, land_contract::ContractStep)
+        .timer(
+            property_payment::PAYMENT_TIMER,
+            property_payment::PaymentStep,
+        );
 }

@@ -197,6 +197,10 @@ pub struct DealRules {
     pub first_payment_min_bp: i64,
     /// Same article: the rest within 1 year of the contract taking effect, secured (担保).
     pub balance_max_months: u32,
+    /// Same article: 交易价款原则上应当自合同生效之日起5个工作日内一次付清 — the price in one sum, or
+    /// the first instalment, within 5 working days of the contract taking effect (that day not
+    /// counted; the 5th working day ends at 24:00 Beijing). Used by `property_payment`.
+    pub payment_working_days: u32,
 }
 
 impl DealRules {
@@ -205,6 +209,7 @@ impl DealRules {
             publicity_working_days: 5,
             first_payment_min_bp: 3_000,
             balance_max_months: 12,
+            payment_working_days: 5,
         }
     }
 }
@@ -479,14 +484,9 @@ pub async fn record_deal_terms(
         ));
     };
     let mut missing = std::collections::BTreeSet::new();
-    let terms = check_deal_terms(
-        &DealRules::national(),
-        &ctx.calendar,
-        price_fen,
-        &t,
-        &mut missing,
-    )
-    .map_err(Error::Validation)?;
+    let rules = DealRules::national();
+    let terms = check_deal_terms(&rules, &ctx.calendar, price_fen, &t, &mut missing)
+        .map_err(Error::Validation)?;
     let mut tx = ctx.db.begin().await?;
     let res = sqlx::query(
         "INSERT INTO auction_deal_terms (deal_id, auction_id, publicity_start, publicity_end, \
@@ -514,6 +514,19 @@ pub async fn record_deal_terms(
             "this deal's terms are already recorded",
         ));
     }
+    // The payment schedule opens with the terms (32号令 第二十八条, crate::property_payment).
+    crate::property_payment::open(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        &deal_id,
+        auction_id,
+        price_fen,
+        &terms,
+        rules.payment_working_days,
+    )
+    .await?;
     let answer = deal_terms_of(&mut tx, auction_id)
         .await?
         .ok_or_else(|| Error::internal("deal terms just recorded"))?;

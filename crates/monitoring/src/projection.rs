@@ -11,7 +11,9 @@ use ggzy_core::money::Money;
 use ggzy_core::sql::Flag;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result};
-use ggzy_events::auctions::{DealConfirmed, LandContractOverdue, ListingPeriodsRechecked};
+use ggzy_events::auctions::{
+    DealConfirmed, LandContractOverdue, ListingPeriodsRechecked, PropertyPaymentOverdue,
+};
 use ggzy_events::calendar::{ScheduleImported, YearMissing};
 use ggzy_events::consumer::{EventParked, EventReplayed};
 use ggzy_events::deposits::{DepositForfeited, RefundInstructed, RefundOverdue, TransferReceived};
@@ -63,6 +65,7 @@ pub const WANTED: &[&str] = &[
     ObjectionOverdue::NAME,
     CaseOverdue::NAME,
     LandContractOverdue::NAME,
+    PropertyPaymentOverdue::NAME,
     TransferReceived::NAME,
     RefundInstructed::NAME,
     DepositForfeited::NAME,
@@ -251,6 +254,22 @@ impl Consumer for MonitoringConsumer {
                     rules::LAND_CONTRACT_OVERDUE,
                     Some(Sec::new(&o.section_id)),
                     format!("land_contract:{}:{}", o.deal_id, o.step),
+                    &detail,
+                    ev,
+                )
+                .await
+            }
+            PropertyPaymentOverdue::NAME => {
+                let o = PropertyPaymentOverdue::decode(ev)?;
+                let detail = format!(
+                    "deal {}: {} due {}, buyer {}, required {}, owed {}",
+                    o.deal_id, o.step, o.due_date, o.buyer_org_id, o.required, o.owed
+                );
+                compliance(
+                    &mut Uow::within(tx, db, ActorRef::system(CONSUMER), now),
+                    rules::PROPERTY_PAYMENT_OVERDUE,
+                    Some(Sec::new(&o.section_id)),
+                    format!("property_payment:{}:{}", o.deal_id, o.step),
                     &detail,
                     ev,
                 )

@@ -103,6 +103,10 @@ pub const CALENDAR_PERIOD_TOO_SHORT: &str = "calendar.period_too_short";
 /// A land contract step (signing, first payment, final payment) missed its due date
 /// (`auctions.land_contract.overdue`, crates/auctions/src/land_contract.rs).
 pub const LAND_CONTRACT_OVERDUE: &str = "compliance.land_contract_overdue";
+/// A property deal's price (交易价款) not paid by its due day: the whole price or the first payment
+/// (5 working days after the contract took effect) or the balance (`auctions.property_payment.overdue`,
+/// crates/auctions/src/property_payment).
+pub const PROPERTY_PAYMENT_OVERDUE: &str = "compliance.property_payment_overdue";
 /// A mining-right deal's result (结果公示) not published by 24:00 of the 5th working day after the
 /// deal (矿业权出让交易规则): monitoring keeps the deadline itself (`rules::publication`).
 pub const MINING_RESULT_PUBLICATION_OVERDUE: &str = "mining.result_publication_overdue";
@@ -410,6 +414,18 @@ const CATALOGUE: &[Def] = &[
         source: "国土资源部关于加强房地产用地供应和监管有关问题的通知 (国土资发〔2010〕34号)",
         zh: "土地出让合同签订或价款缴纳逾期",
         en: "Land contract signing or payment overdue",
+    },
+    // 企业国有资产交易监督管理办法 (32号令) 第二十八条 (article to verify): 交易价款原则上应当自合同生效之日起
+    // 5个工作日内一次付清; 分期付款的首期付款不低于总价款的30%, 并在合同生效之日起5个工作日内支付, 其余款项付款
+    // 期限不得超过1年. The auctions area raises the step when it is late.
+    Def {
+        id: PROPERTY_PAYMENT_OVERDUE,
+        category: Category::Compliance,
+        severity: Severity::High,
+        params: &[],
+        source: "企业国有资产交易监督管理办法 (国资委 财政部令第32号) 第二十八条 (条款待核实)",
+        zh: "产权交易价款逾期未付",
+        en: "Property deal price payment overdue",
     },
     // 矿业权出让交易规则 (自然资源部 自然资规〔2023〕1号), as the provincial online trading rules apply
     // it: 成交后5个工作日内公示出让结果 (article not verified — secondary, like every mining row of

@@ -15,6 +15,7 @@ impl Consumer for Projection {
                 "projects.registration.created",
                 "deposits.deposit.valid",
                 "deposits.deposit.status_fixed",
+                "deposits.deposit.converted",
                 "publishing.announcement.published",
                 "venues.room.created",
                 "venues.booking.created",
@@ -92,6 +93,10 @@ impl Consumer for Projection {
             DepositValid::NAME => {
                 let p = DepositValid::decode(ev)?;
                 bidder_flag(tx, &p.section_id, &p.org_id, None, Some(1)).await?;
+            }
+            "deposits.deposit.converted" => {
+                // A property deal's price paid with the winner's deposit (抵作价款).
+                crate::property_payment::note_conversion(tx, ev).await?;
             }
             DepositStatusFixed::NAME => {
                 let p = DepositStatusFixed::decode(ev)?;

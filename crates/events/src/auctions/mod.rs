@@ -9,6 +9,7 @@ use ggzy_core::Money;
 mod capital;
 mod land;
 mod listing;
+mod property;
 mod relist;
 
 pub use capital::{
@@ -21,6 +22,7 @@ pub use land::{
     LandContractSigned, LandFloorApprovalRecorded,
 };
 pub use listing::{AuctionStarted, BidAccepted, ListingCreated, OnsitePending, OnsiteRecorded};
+pub use property::{PropertyPaymentOverdue, PropertyPaymentRecorded, PropertyPaymentScheduled};
 pub use relist::{FloorConsentRecorded, RelistApproved, RelistRefused};
 
 contract! {
@@ -282,6 +284,7 @@ pub(crate) fn entries() -> Vec<crate::Entry> {
     .into_iter()
     .chain(listing::entries())
     .chain(relist::entries())
+    .chain(property::entries())
     .chain(land::entries())
     .chain(capital::entries())
     .collect()

@@ -1,0 +1,720 @@
+//! Paying a property deal's price (交易价款, 《企业国有资产交易监督管理办法》 国资委 财政部令第32号
+//! 第二十八条 — article number to verify): 交易价款原则上应当自合同生效之日起5个工作日内一次付清; by
+//! instalments (分期付款) the first payment (≥ 30 %) within the same 5 working days, the rest secured,
+//! with interest for the deferred period at the bank loan rate of the same term, within one year.
+//!
+//! Recording the deal's terms ([`crate::property::record_deal_terms`]) opens the schedule in the
+//! same transaction ([`open`]); the buyer's deposit converted into the price
+//! (`deposits.deposit.converted`, this area's copy in `property_deposit_credits`) counts as paid on
+//! its conversion day; staff record each payment; durable timers at the end of each due day raise
+//! `auctions.property_payment.overdue` {step, owed} when the step is not met by then (payments
+//! count by their `paid_on`).
+
+pub mod rules;
+
+use crate::property::DealTerms;
+use axum::extract::State;
+use chrono::NaiveDate;
+use ggzy_core::events::{ActorRef, Event};
+use ggzy_core::http::{Json, Path};
+use ggzy_core::sql::{At, Day, MaybeDay};
+use ggzy_core::time::{at_local, local_date, to_micros};
+use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
+use ggzy_events::auctions::{
+    PropertyPaymentOverdue, PropertyPaymentRecorded, PropertyPaymentScheduled,
+};
+use ggzy_events::Contract;
+use ggzy_identity::{Actor, Role};
+use ggzy_store::timers::{self, Timer, TimerHandler};
+use ggzy_store::{emit, Ctx, Db, Tx};
+use rules::{Paid, Rate, SOURCE};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub const PAYMENT_TIMER: &str = "auctions.property_payment_step";
+
+/// The day count convention of the deferred-payment interest, as the view states it.
+pub const CONVENTION: &str = "simple interest, Actual/360: calendar days from the first payment's \
+    due day to each value date of the balance, 日利率 = 年利率 ÷ 360 (中国人民银行《人民币利率管理规定》 \
+    — article to verify); rounded half up to the fen once, on the total";
+
+#[derive(sqlx::FromRow)]
+struct Sched {
+    deal_id: String,
+    auction_id: String,
+    section_id: String,
+    buyer_org_id: String,
+    price_fen: i64,
+    payment: String,
+    #[sqlx(try_from = "Day")]
+    contract_effective_on: NaiveDate,
+    #[sqlx(try_from = "Day")]
+    first_due_date: NaiveDate,
+    first_required_fen: i64,
+    #[sqlx(try_from = "MaybeDay")]
+    balance_due_date: Option<NaiveDate>,
+    interest_rate_id: Option<String>,
+    interest_rate_percent: Option<String>,
+    interest_day_basis: Option<i64>,
+    #[sqlx(try_from = "At")]
+    deal_at: Timestamp,
+}
+
+const COLS: &str =
+    "s.deal_id, s.auction_id, s.section_id, s.buyer_org_id, s.price_fen, s.payment, \
+    s.contract_effective_on, s.first_due_date, s.first_required_fen, s.balance_due_date, \
+    s.interest_rate_id, s.interest_rate_percent, s.interest_day_basis, d.confirmed_at AS deal_at";
+
+impl Sched {
+    /// The steps: (name, last day, what must be paid in all by then).
+    fn steps(&self) -> Vec<(&'static str, NaiveDate, i64)> {
+        match self.balance_due_date {
+            Some(b) if self.payment == "instalments" => vec![
+                (
+                    "first_payment",
+                    self.first_due_date,
+                    self.first_required_fen,
+                ),
+                ("balance", b, self.price_fen),
+            ],
+            _ => vec![("price", self.first_due_date, self.price_fen)],
+        }
+    }
+
+    fn rate(&self) -> Option<Rate> {
+        let p = Decimal::from_str(self.interest_rate_percent.as_deref()?).ok()?;
+        Some(Rate {
+            annual_percent: p,
+            day_basis: u32::try_from(self.interest_day_basis?).ok()?,
+        })
+    }
+}
+
+async fn load(conn: &mut sqlx::AnyConnection, deal_id: &str, lock: &str) -> Result<Sched> {
+    if let Some(s) = sqlx::query_as::<_, Sched>(&format!(
+        "SELECT {COLS} FROM property_payment_schedules s JOIN auction_deals d ON d.id = s.deal_id \
+         WHERE s.deal_id = $1{lock}"
+    ))
+    .bind(deal_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    {
+        return Ok(s);
+    }
+    let deal = sqlx::query("SELECT 1 FROM auction_deals WHERE id = $1")
+        .bind(deal_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match deal {
+        Some(_) => Err(Error::conflict(
+            "auctions.property_payment_no_schedule",
+            "the payment schedule opens with the deal's recorded terms (POST /api/v1/auctions/{id}/deal/terms)",
+        )),
+        None => Err(Error::not_found("property deal")),
+    }
+}
+
+/// Everything paid towards the price: the recorded payments and, unless the other shareholders
+/// bought by pre-emption (then the winner is not the buyer), the buyer's converted deposit.
+async fn paid_list(conn: &mut sqlx::AnyConnection, s: &Sched) -> Result<(Vec<Paid>, i64)> {
+    #[derive(sqlx::FromRow)]
+    struct P {
+        amount_fen: i64,
+        #[sqlx(try_from = "Day")]
+        value_date: NaiveDate,
+    }
+    let mut paid: Vec<Paid> = sqlx::query_as::<_, P>(
+        "SELECT amount_fen, paid_on AS value_date FROM property_payments WHERE deal_id = $1",
+    )
+    .bind(&s.deal_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|p| Paid {
+        on: p.value_date,
+        fen: p.amount_fen,
+    })
+    .collect();
+    let preempted: Option<String> =
+        sqlx::query_scalar("SELECT buyer FROM auction_preemptions WHERE deal_id = $1")
+            .bind(&s.deal_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let mut credit = 0;
+    if preempted.as_deref() != Some("shareholders") {
+        let credits: Vec<P> = sqlx::query_as(
+            "SELECT amount_fen, converted_on AS value_date FROM property_deposit_credits \
+             WHERE deal_id = $1 AND org_id = $2",
+        )
+        .bind(&s.deal_id)
+        .bind(&s.buyer_org_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for c in credits {
+            credit += c.amount_fen;
+            paid.push(Paid {
+                on: c.value_date,
+                fen: c.amount_fen,
+            });
+        }
+    }
+    Ok((paid, credit))
+}
+
+/// End of a due day (24:00 Beijing time).
+fn end_of(d: NaiveDate) -> Timestamp {
+    at_local(d.succ_opt().unwrap_or(d), 0, 0, 0)
+}
+
+/// The payload of a [`PAYMENT_TIMER`]: which deal, which step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct StepDue {
+    deal_id: String,
+    step: String,
+}
+
+/// Open the deal's payment schedule (called in the transaction that records the deal's terms):
+/// the due days, the interest rate in force on the contract's effective date, and one timer per
+/// step.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn open(
+    tx: &mut Tx,
+    db: &Db,
+    by: &ActorRef,
+    now: Timestamp,
+    deal_id: &str,
+    auction_id: &str,
+    price_fen: i64,
+    t: &DealTerms,
+    working_days: u32,
+) -> Result<()> {
+    #[derive(sqlx::FromRow)]
+    struct DealOf {
+        section_id: String,
+        winner_org_id: String,
+    }
+    let deal: DealOf =
+        sqlx::query_as("SELECT section_id, winner_org_id FROM auction_deals WHERE id = $1")
+            .bind(deal_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let cal = db.calendar();
+    let first_due = rules::first_due(cal, t.contract_effective_on, working_days).value;
+    let (first_required, balance_due) = match (t.payment.as_str(), t.first_payment_fen) {
+        ("instalments", Some(first)) => (
+            first,
+            t.balance_due_on.map(|d| rules::balance_due(cal, d).value),
+        ),
+        _ => (price_fen, None),
+    };
+    #[derive(sqlx::FromRow)]
+    struct RateRow {
+        id: String,
+        annual_rate_percent: String,
+        day_basis: i64,
+    }
+    let rate: Option<RateRow> = if balance_due.is_some() {
+        let effective = t.contract_effective_on.to_string();
+        let in_force = sqlx::query_as(
+            "SELECT id, annual_rate_percent, day_basis FROM property_interest_rates \
+             WHERE kind = 'lpr_1y' AND effective_on <= $1 ORDER BY effective_on DESC LIMIT 1",
+        )
+        .bind(&effective)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match in_force {
+            Some(r) => Some(r),
+            // Before the first stored rate: the earliest one (the table says which).
+            None => {
+                sqlx::query_as(
+                    "SELECT id, annual_rate_percent, day_basis FROM property_interest_rates \
+                 WHERE kind = 'lpr_1y' ORDER BY effective_on LIMIT 1",
+                )
+                .fetch_optional(&mut **tx)
+                .await?
+            }
+        }
+    } else {
+        None
+    };
+    sqlx::query(
+        "INSERT INTO property_payment_schedules (deal_id, auction_id, section_id, buyer_org_id, \
+         price_fen, payment, contract_effective_on, first_due_date, first_required_fen, \
+         balance_due_date, interest_rate_id, interest_rate_percent, interest_day_basis, opened_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(deal_id)
+    .bind(auction_id)
+    .bind(&deal.section_id)
+    .bind(&deal.winner_org_id)
+    .bind(price_fen)
+    .bind(&t.payment)
+    .bind(t.contract_effective_on.to_string())
+    .bind(first_due.to_string())
+    .bind(first_required)
+    .bind(balance_due.map(|d| d.to_string()))
+    .bind(rate.as_ref().map(|r| r.id.clone()))
+    .bind(rate.as_ref().map(|r| r.annual_rate_percent.clone()))
+    .bind(rate.as_ref().map(|r| r.day_basis))
+    .bind(to_micros(now))
+    .execute(&mut **tx)
+    .await?;
+    let first_step = if balance_due.is_some() {
+        "first_payment"
+    } else {
+        "price"
+    };
+    let mut steps = vec![(first_step, first_due)];
+    if let Some(b) = balance_due {
+        steps.push(("balance", b));
+    }
+    for (step, due) in steps {
+        let payload = StepDue {
+            deal_id: deal_id.to_string(),
+            step: step.to_string(),
+        };
+        timers::schedule(
+            tx,
+            PAYMENT_TIMER,
+            &format!("property-payment:{deal_id}:{step}"),
+            end_of(due),
+            serde_json::to_value(&payload).map_err(|e| Error::internal(e.to_string()))?,
+            now,
+        )
+        .await?;
+    }
+    emit(
+        tx,
+        db,
+        by,
+        now,
+        PropertyPaymentScheduled {
+            deal_id: deal_id.to_string(),
+            auction_id: auction_id.to_string(),
+            section_id: deal.section_id,
+            buyer_org_id: deal.winner_org_id,
+            price: Money::from_fen(price_fen),
+            payment: t.payment.clone(),
+            first_due_date: first_due,
+            first_required: Money::from_fen(first_required),
+            balance_due_date: balance_due,
+            interest_rate: rate.map(|r| r.annual_rate_percent),
+            source: SOURCE.to_string(),
+        }
+        .encode(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The projection of `deposits.deposit.converted`: the winner's deposit of a property deal became
+/// part of its price. Kept once per conversion; other markets' conversions are ignored.
+pub(crate) async fn note_conversion(tx: &mut Tx, ev: &Event) -> Result<()> {
+    let c = ggzy_events::deposits::DepositConverted::decode(ev)?;
+    let market: Option<String> = sqlx::query_scalar(
+        "SELECT a.market FROM auction_deals d JOIN auctions a ON a.id = d.auction_id WHERE d.id = $1",
+    )
+    .bind(&c.deal_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if market.as_deref() != Some("property") {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO property_deposit_credits (conversion_id, deal_id, org_id, amount_fen, \
+         converted_on, received_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (conversion_id) DO NOTHING",
+    )
+    .bind(&c.conversion_id)
+    .bind(&c.deal_id)
+    .bind(&c.org_id)
+    .bind(c.amount.fen())
+    .bind(local_date(ev.occurred_at).to_string())
+    .bind(to_micros(ev.occurred_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StepView {
+    /// `price` (lump sum), `first_payment` or `balance` (instalments).
+    pub step: String,
+    /// The step's last day (Beijing date; it ends at 24:00).
+    pub due_date: String,
+    /// What must be paid in all by then.
+    pub required: String,
+    /// What was paid in all by then (value dates), the converted deposit included.
+    pub paid_by_due: String,
+    /// What is still owed of the step.
+    pub owed: String,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentView {
+    pub amount: String,
+    pub paid_on: String,
+}
+
+/// The deferred-payment interest (延期付款期间的利息) on the balance.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InterestView {
+    /// The rate row applied (in force on the contract's effective date).
+    pub rate_id: String,
+    /// Percent per year (one-year LPR).
+    pub annual_rate_percent: String,
+    pub day_basis: i64,
+    pub rate_source: String,
+    /// `false`: the rate's value was not confirmed from the official publication (to verify).
+    pub rate_verified: bool,
+    /// The interest runs from this day (the first payment's due day).
+    pub from: String,
+    /// The balance (price minus the first payment).
+    pub balance: String,
+    /// Interest on the balance paid so far, each part to its value date.
+    pub on_paid: String,
+    /// `on_paid` plus the unpaid balance's interest to `as_of`.
+    pub accrued_to_date: String,
+    pub as_of: String,
+    pub convention: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScheduleView {
+    pub deal_id: String,
+    pub auction_id: String,
+    pub buyer_org_id: String,
+    pub price: String,
+    /// `lump_sum` or `instalments`.
+    pub payment: String,
+    pub contract_effective_on: String,
+    pub steps: Vec<StepView>,
+    /// The buyer's deposit converted into the price (抵作价款), counted as paid.
+    pub deposit_credited: String,
+    /// Paid in all (payments and the converted deposit).
+    pub paid: String,
+    pub remaining: String,
+    pub payments: Vec<PaymentView>,
+    /// Steps found overdue at the end of their due day.
+    pub overdue: Vec<String>,
+    pub interest: Option<InterestView>,
+    pub source: String,
+}
+
+async fn view_of(
+    conn: &mut sqlx::AnyConnection,
+    s: &Sched,
+    today: NaiveDate,
+) -> Result<ScheduleView> {
+    let (paid, credit) = paid_list(conn, s).await?;
+    let total: i64 = paid.iter().map(|p| p.fen).sum();
+    let steps = s
+        .steps()
+        .into_iter()
+        .map(|(step, due, required)| {
+            let by = rules::paid_by(&paid, due);
+            StepView {
+                step: step.to_string(),
+                due_date: due.to_string(),
+                required: Money::from_fen(required).to_string(),
+                paid_by_due: Money::from_fen(by).to_string(),
+                owed: Money::from_fen(rules::owed(&paid, due, required)).to_string(),
+                met: by >= required,
+            }
+        })
+        .collect();
+    #[derive(sqlx::FromRow)]
+    struct PaymentRow {
+        amount_fen: Money,
+        paid_on: String,
+    }
+    let payments = sqlx::query_as::<_, PaymentRow>(
+        "SELECT amount_fen, paid_on FROM property_payments WHERE deal_id = $1 ORDER BY paid_on, recorded_at",
+    )
+    .bind(&s.deal_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| PaymentView {
+        amount: r.amount_fen.to_string(),
+        paid_on: r.paid_on,
+    })
+    .collect();
+    let overdue: Vec<String> = sqlx::query_scalar(
+        "SELECT step FROM property_payment_overdue WHERE deal_id = $1 ORDER BY raised_at, step",
+    )
+    .bind(&s.deal_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let interest = match (s.rate(), s.interest_rate_id.as_deref()) {
+        (Some(rate), Some(rate_id)) => {
+            #[derive(sqlx::FromRow)]
+            struct Src {
+                source: String,
+                verified: i64,
+            }
+            let src: Option<Src> = sqlx::query_as(
+                "SELECT source, verified FROM property_interest_rates WHERE id = $1",
+            )
+            .bind(rate_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let round = |d: Decimal| {
+                Money::round_fen(d)
+                    .map(|m| m.to_string())
+                    .map_err(|e| Error::internal(e.message))
+            };
+            let (first, due) = (s.first_required_fen, s.first_due_date);
+            let on_paid = rules::deferred_interest(rate, s.price_fen, first, due, &paid, None);
+            let to_date =
+                rules::deferred_interest(rate, s.price_fen, first, due, &paid, Some(today));
+            Some(InterestView {
+                rate_id: rate_id.to_string(),
+                annual_rate_percent: s.interest_rate_percent.clone().unwrap_or_default(),
+                day_basis: s.interest_day_basis.unwrap_or_default(),
+                rate_source: src.as_ref().map(|r| r.source.clone()).unwrap_or_default(),
+                rate_verified: src.is_some_and(|r| r.verified == 1),
+                from: due.to_string(),
+                balance: Money::from_fen(s.price_fen - first).to_string(),
+                on_paid: round(on_paid)?,
+                accrued_to_date: round(to_date)?,
+                as_of: today.to_string(),
+                convention: CONVENTION.to_string(),
+            })
+        }
+        _ => None,
+    };
+    Ok(ScheduleView {
+        deal_id: s.deal_id.clone(),
+        auction_id: s.auction_id.clone(),
+        buyer_org_id: s.buyer_org_id.clone(),
+        price: Money::from_fen(s.price_fen).to_string(),
+        payment: s.payment.clone(),
+        contract_effective_on: s.contract_effective_on.to_string(),
+        steps,
+        deposit_credited: Money::from_fen(credit).to_string(),
+        paid: Money::from_fen(total).to_string(),
+        remaining: Money::from_fen((s.price_fen - total).max(0)).to_string(),
+        payments,
+        overdue,
+        interest,
+        source: SOURCE.to_string(),
+    })
+}
+
+pub fn router() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::new()
+        .routes(routes!(get_schedule))
+        .routes(routes!(record_payment))
+}
+
+/// A property deal's payment schedule (staff, admin, supervisor; the buyer and the transferor
+/// their own deal).
+#[utoipa::path(get, path = "/api/v1/property-deals/{deal_id}/schedule", tag = "auctions",
+    security(("bearer" = [])), params(("deal_id" = String, Path)),
+    responses((status = 200, body = ScheduleView), (status = 403), (status = 404),
+              (status = 409, description = "no terms recorded yet")))]
+async fn get_schedule(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(deal_id): Path<String>,
+) -> Result<Json<ScheduleView>> {
+    Ok(Json(view(&ctx, &actor, &deal_id).await?))
+}
+
+/// The use case of `GET /api/v1/property-deals/{deal_id}/schedule`: staff, admin and supervisors
+/// see every schedule; the buyer and the transferor (转让方) their own deal's; anyone else 404.
+pub async fn view(ctx: &Ctx, actor: &Actor, deal_id: &str) -> Result<ScheduleView> {
+    actor.require(&[
+        Role::Staff,
+        Role::Admin,
+        Role::Supervisor,
+        Role::Bidder,
+        Role::Tenderer,
+        Role::Agency,
+    ])?;
+    let mut conn = ctx.db.pool().acquire().await?;
+    let s = load(&mut conn, deal_id, "").await.map_err(|e| {
+        // Outside staff learn nothing of a deal that is not theirs, recorded terms or not.
+        if actor.sees_everything() {
+            e
+        } else {
+            Error::not_found("property deal")
+        }
+    })?;
+    if !actor.sees_everything() {
+        let org = actor.org_id.as_deref().unwrap_or_default();
+        let own = org == s.buyer_org_id
+            || (!org.is_empty()
+                && crate::property::is_transferor(&mut conn, &s.section_id, org).await?);
+        if !own {
+            return Err(Error::not_found("property deal"));
+        }
+    }
+    view_of(&mut conn, &s, local_date(ctx.clock.now())).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPayment {
+    /// Decimal string, CNY, at most 2 places.
+    pub amount: String,
+    /// The value date of the payment (YYYY-MM-DD, Beijing); not before the deal, not in the future.
+    pub paid_on: NaiveDate,
+}
+
+/// Record a payment of a property deal's price (staff, admin).
+#[utoipa::path(post, path = "/api/v1/property-deals/{deal_id}/payments", tag = "auctions",
+    security(("bearer" = [])), params(("deal_id" = String, Path)), request_body = NewPayment,
+    responses((status = 200, body = ScheduleView), (status = 403), (status = 404),
+              (status = 409, description = "no terms recorded yet"), (status = 422)))]
+async fn record_payment(
+    State(ctx): State<Ctx>,
+    actor: Actor,
+    Path(deal_id): Path<String>,
+    Json(b): Json<NewPayment>,
+) -> Result<Json<ScheduleView>> {
+    Ok(Json(pay(&ctx, &actor, &deal_id, b).await?))
+}
+
+/// Record a payment (the use case of `POST /api/v1/property-deals/{deal_id}/payments`).
+pub async fn pay(ctx: &Ctx, actor: &Actor, deal_id: &str, b: NewPayment) -> Result<ScheduleView> {
+    actor.require(&[Role::Staff, Role::Admin])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let s = load(&mut tx, deal_id, ctx.db.for_update()).await?;
+    let (paid, _) = paid_list(&mut tx, &s).await?;
+    let remaining = s.price_fen - paid.iter().map(|p| p.fen).sum::<i64>();
+    let amount = Money::parse_str(&b.amount).map_err(|mut e| {
+        e.field = "amount".into();
+        Error::Validation(vec![e])
+    })?;
+    let mut v = Vec::new();
+    if amount.fen() <= 0 || amount.fen() > remaining {
+        v.push(FieldError::new(
+            "amount",
+            "auctions.property_payment_amount",
+            format!(
+                "more than 0 and at most the remaining {}",
+                Money::from_fen(remaining.max(0))
+            ),
+        ));
+    }
+    if b.paid_on < local_date(s.deal_at) || b.paid_on > local_date(now) {
+        v.push(FieldError::new(
+            "paid_on",
+            "auctions.property_payment_date",
+            "on or after the deal and not in the future",
+        ));
+    }
+    if !v.is_empty() {
+        return Err(Error::Validation(v));
+    }
+    let pid = ids::new_id();
+    sqlx::query(
+        "INSERT INTO property_payments (id, deal_id, amount_fen, paid_on, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&pid)
+    .bind(&s.deal_id)
+    .bind(amount.fen())
+    .bind(b.paid_on.to_string())
+    .bind(&actor.user_id)
+    .bind(to_micros(now))
+    .execute(&mut *tx)
+    .await?;
+    emit(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        now,
+        PropertyPaymentRecorded {
+            deal_id: s.deal_id.clone(),
+            auction_id: s.auction_id.clone(),
+            payment_id: pid,
+            amount,
+            paid_on: b.paid_on,
+            paid_total: Money::from_fen(s.price_fen - remaining + amount.fen()),
+        }
+        .encode(),
+    )
+    .await?;
+    let answer = view_of(&mut tx, &s, local_date(now)).await?;
+    ctx.db.commit_answering(tx, 200, &answer, now).await?;
+    Ok(answer)
+}
+
+/// The end of a due day: raise the overdue alert when the step is not met.
+pub struct PaymentStep;
+
+#[async_trait::async_trait]
+impl TimerHandler for PaymentStep {
+    async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
+        let due: StepDue = serde_json::from_value(timer.payload.clone()).map_err(|e| {
+            Error::internal(format!("{PAYMENT_TIMER} timer {}: payload: {e}", timer.key))
+        })?;
+        let s = match load(tx, &due.deal_id, db.for_update()).await {
+            Ok(s) => s,
+            // The deal or its schedule is gone: nothing to check.
+            Err(Error::NotFound(_) | Error::Conflict { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let Some((step, due_date, required)) =
+            s.steps().into_iter().find(|(name, _, _)| *name == due.step)
+        else {
+            return Ok(());
+        };
+        let (paid, _) = paid_list(tx, &s).await?;
+        let owed = rules::owed(&paid, due_date, required);
+        if owed == 0 {
+            return Ok(());
+        }
+        let now = clock.now();
+        let r = sqlx::query(
+            "INSERT INTO property_payment_overdue (deal_id, step, owed_fen, raised_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (deal_id, step) DO NOTHING",
+        )
+        .bind(&s.deal_id)
+        .bind(step)
+        .bind(owed)
+        .bind(to_micros(now))
+        .execute(&mut **tx)
+        .await?;
+        if r.rows_affected() == 1 {
+            emit(
+                tx,
+                db,
+                &ActorRef::system("auctions"),
+                now,
+                PropertyPaymentOverdue {
+                    deal_id: s.deal_id.clone(),
+                    auction_id: s.auction_id.clone(),
+                    section_id: s.section_id.clone(),
+                    buyer_org_id: s.buyer_org_id.clone(),
+                    step: step.to_string(),
+                    due_date,
+                    required: Money::from_fen(required),
+                    owed: Money::from_fen(owed),
+                    source: SOURCE.to_string(),
+                }
+                .encode(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_due_day_ends_at_24_00_beijing() {
+        let d: NaiveDate = "2026-04-08".parse().unwrap();
+        assert_eq!(end_of(d), at_local("2026-04-09".parse().unwrap(), 0, 0, 0));
+    }
+}
