@@ -137,6 +137,30 @@ async fn a_capital_increase_with_two_investors_sought_selects_both_and_their_dep
     .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["agreement"]["amount"], "50000000.00", "{v}");
+    // Each investor sees its own outcome and its own part of the increase.
+    for (user, outcome, amount) in [
+        ("bidder2", "selected", json!("20000000.00")),
+        ("bidder3", "not_selected", Value::Null),
+    ] {
+        let (s, mine) = app
+            .get(
+                Some(&app.login(user).await),
+                "/api/v1/capital-increases/mine",
+            )
+            .await;
+        assert_eq!(s, 200, "{mine}");
+        let me = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["capital_increase_id"] == id.as_str())
+            .expect("the investor follows the capital increase");
+        assert_eq!(
+            (&me["outcome"], &me["agreed_amount"]),
+            (&json!(outcome), &amount),
+            "{user}: {me}"
+        );
+    }
     let mut deal = Value::Null;
     for () in ggzy_api_tests::patience() {
         app.seal().await;
