@@ -17,6 +17,7 @@ mod bidder_web;
 mod bids;
 mod calendar;
 mod calendar_marks;
+mod capital_investors;
 mod capital_pages;
 mod committee_documents;
 mod construction_remedies;

@@ -61,7 +61,8 @@ pub struct InvestorState {
     pub registered: bool,
     pub deposit_valid: bool,
     pub number: Option<String>,
-    /// `pending` (no selection yet), `selected` (the caller is the investor) or `not_selected`.
+    /// `pending` (no selection yet), `selected` (the caller is the investor, or one of the
+    /// investors when several were selected) or `not_selected`.
     pub outcome: String,
     /// The caller's amount in the agreement, when selected and agreed.
     pub agreed_amount: Option<String>,
@@ -110,6 +111,7 @@ struct MineRow {
     investor_org_id: Option<String>,
     #[sqlx(try_from = "MaybeMoney")]
     agreed_fen: Option<Money>,
+    my_amount_fen: Option<i64>,
 }
 
 /// The capital increases the caller follows, latest disclosure end first (at most 200): every
@@ -213,12 +215,14 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<InvestorState>> {
         "SELECT c.id, c.section_id, COALESCE(s.name, '') AS name, \
          CASE WHEN c.failed_at IS NOT NULL THEN 'failed' ELSE c.phase END AS phase, c.disclosure_start, \
          c.disclosure_end, c.amount_sought_fen, c.method, s.deposit_fen, \
-         b.registered, b.deposit_valid, b.number, sel.investor_org_id, ag.amount_fen AS agreed_fen \
+         b.registered, b.deposit_valid, b.number, sel.investor_org_id, ag.amount_fen AS agreed_fen, \
+         mi.amount_fen AS my_amount_fen \
          FROM capital_increases c \
          LEFT JOIN auction_sections s ON s.section_id = c.section_id \
          LEFT JOIN auction_bidders b ON b.section_id = c.section_id AND b.org_id = $1 \
          LEFT JOIN capital_increase_selections sel ON sel.capital_increase_id = c.id \
          LEFT JOIN capital_increase_agreements ag ON ag.capital_increase_id = c.id \
+         LEFT JOIN capital_increase_investors mi ON mi.capital_increase_id = c.id AND mi.org_id = $1 \
          ORDER BY c.disclosure_end DESC, c.id LIMIT 200",
     )
     .bind(&org)
@@ -229,7 +233,8 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<InvestorState>> {
         let id: String = r.id;
         let phase: String = r.phase;
         let selected: Option<String> = r.investor_org_id;
-        let is_me = selected.as_deref() == Some(org.as_str());
+        // Selected: among the selected investors (one, or several when the disclosure sought them).
+        let is_me = r.my_amount_fen.is_some();
         let outcome = match (&selected, is_me) {
             (None, _) if phase == "failed" => "failed",
             (None, _) => "pending",
@@ -251,10 +256,10 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<InvestorState>> {
             deposit_valid: r.deposit_valid == Some(1),
             number: r.number,
             outcome: outcome.to_string(),
-            agreed_amount: if is_me {
-                r.agreed_fen.map(|f| f.to_string())
-            } else {
-                None
+            // The caller's own part of the agreed increase (the whole with one investor).
+            agreed_amount: match (r.agreed_fen, r.my_amount_fen) {
+                (Some(_), Some(mine)) => Some(Money::from_fen(mine).to_string()),
+                _ => None,
             },
         });
     }

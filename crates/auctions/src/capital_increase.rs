@@ -30,7 +30,7 @@ use ggzy_core::time::{from_micros, local_date, to_micros};
 use ggzy_core::{ids, Error, Money, Result, Timestamp};
 use ggzy_events::auctions::{
     CapitalCriterion, CapitalIncreaseAgreed, CapitalIncreaseDealConfirmed, CapitalIncreaseOpened,
-    CapitalIncreaseSelected, RankedInvestor, SelectionLot,
+    CapitalIncreaseSelected, CoWinner, RankedInvestor, SelectedInvestor, SelectionLot,
 };
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
@@ -54,6 +54,10 @@ pub struct CapitalIncreaseRules {
     /// centre for it) ends the capital increase (终结). No article of 32号令 on it was found (to
     /// verify); the exchanges' rules and each disclosure's "增资达成或终结的条件" state it.
     pub failure_source: &'static str,
+    /// 拟征集投资方数量 and the amount sought shared by several investors ([`choose`]).
+    pub investors_source: &'static str,
+    /// A platform bound on the number of investors sought (not a legal one).
+    pub max_investors_sought: i64,
 }
 
 impl CapitalIncreaseRules {
@@ -67,6 +71,9 @@ impl CapitalIncreaseRules {
                 "国资委 财政部令第32号 第四十一条、第四十二条 (articles to verify): 竞争性谈判、综合评议",
             failure_source: "国资委 财政部令第32号 第三章 (no article found; to verify) and the disclosure's \
                  增资达成或终结的条件: 信息披露期满未征集到意向投资方, the capital increase ends (终结)",
+            investors_source: "国资委 财政部令第32号 第三十九条、第四十条 (articles to verify): the disclosure \
+                 states 拟募集资金金额 and 拟征集投资方数量; the enterprise may bring in several investors",
+            max_investors_sought: 200,
         }
     }
 }
@@ -278,6 +285,89 @@ pub fn rank(mut scored: Vec<Scored>, seed: &str) -> (Vec<Scored>, Vec<String>) {
     (scored, tied)
 }
 
+/// What the disclosure seeks: the amount (fen), the number of investors (≥ 1) and, when the
+/// disclosure allowed less than the amount, the least total (fen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sought {
+    pub amount_fen: i64,
+    pub investors: i64,
+    pub minimum_fen: Option<i64>,
+}
+
+impl Sought {
+    /// The least total the selected investors must reach: the stated minimum; else the amount
+    /// sought when several investors are sought; else none (one investor: its offer is agreed as
+    /// negotiated, as before).
+    pub fn floor(&self) -> Option<i64> {
+        self.minimum_fen
+            .or((self.investors > 1).then_some(self.amount_fen))
+    }
+}
+
+/// The disclosure's number of investors (`capital.investors_sought`: whole, 1 to the platform
+/// bound) and its optional minimum (`capital.amount_minimum`: positive, at most the amount sought).
+pub fn check_sought(
+    r: &CapitalIncreaseRules,
+    investors: i64,
+    amount_fen: i64,
+    minimum_fen: Option<i64>,
+) -> Vec<FieldError> {
+    let mut v = Vec::new();
+    if !(1..=r.max_investors_sought).contains(&investors) {
+        v.push(FieldError::new(
+            "investors_sought",
+            "capital.investors_sought",
+            format!(
+                "拟征集投资方数量: 1 to {} investors ({})",
+                r.max_investors_sought, r.investors_source
+            ),
+        ));
+    }
+    if minimum_fen.is_some_and(|m| m <= 0 || m > amount_fen) {
+        v.push(FieldError::new(
+            "amount_minimum",
+            "capital.amount_minimum",
+            "the least total accepted: positive and at most the amount sought",
+        ));
+    }
+    v
+}
+
+/// The selected investors from the ranking (best first, an equal total ordered by the lot, so a
+/// tie at the cut-off goes to the lot): walk the ranking and take investors while fewer than the
+/// number sought are taken AND their amounts together are below the amount sought — up to that
+/// number of investors whose amounts together reach the amount sought. With one investor sought
+/// it is the first, as before. Then the taken amounts must reach [`Sought::floor`] (the amount
+/// reached exactly is accepted, one fen short refused: `capital.selection_amount`). Answers how
+/// many of `ranked`'s first entries are selected.
+pub fn choose(
+    r: &CapitalIncreaseRules,
+    ranked: &[Scored],
+    sought: &Sought,
+) -> std::result::Result<usize, FieldError> {
+    let (mut n, mut sum) = (0usize, 0i64);
+    for s in ranked {
+        if n as i64 >= sought.investors || sum >= sought.amount_fen {
+            break;
+        }
+        n += 1;
+        sum += s.amount_fen;
+    }
+    match sought.floor() {
+        Some(floor) if sum < floor => Err(FieldError::new(
+            "scores",
+            "capital.selection_amount",
+            format!(
+                "the selected investors' amounts ({}) fall short of {} ({})",
+                Money::from_fen(sum),
+                Money::from_fen(floor),
+                r.investors_source
+            ),
+        )),
+        _ => Ok(n),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // API types.
 
@@ -293,6 +383,14 @@ pub struct NewCapitalIncrease {
     /// `competitive_negotiation` (竞争性谈判) or `comprehensive_evaluation` (综合评议).
     pub method: String,
     pub criteria: Vec<Criterion>,
+    /// 拟征集投资方数量: how many investors the increase may bring in (default 1).
+    #[serde(default)]
+    pub investors_sought: Option<i64>,
+    /// When the disclosure allows less than the amount sought: the least total the selected
+    /// investors must reach (CNY, 2 places). Default: the amount sought with several investors,
+    /// none with one.
+    #[serde(default)]
+    pub amount_minimum: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -333,10 +431,23 @@ pub struct ScoreView {
     pub rank: i64,
 }
 
+/// A selected investor (best first).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SelectedInvestorView {
+    pub org_id: String,
+    pub bidder_number: Option<String>,
+    pub amount: String,
+    pub total: String,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SelectionView {
+    /// The first selected investor.
     pub investor_org_id: String,
+    /// The selected investors' amount (their total when several).
     pub amount: String,
+    /// Every selected investor, best first (one when one investor is sought).
+    pub investors: Vec<SelectedInvestorView>,
     pub total: String,
     /// The lot's seed when the top total was tied (`ggzy_core::lot`), else null.
     pub lot_seed: Option<String>,
@@ -365,6 +476,10 @@ pub struct CapitalIncreaseView {
     pub disclosure_start: String,
     pub disclosure_end: String,
     pub amount_sought: String,
+    /// 拟征集投资方数量 (1: one investor).
+    pub investors_sought: i64,
+    /// The least total accepted when the disclosure allowed less (null: not stated).
+    pub amount_minimum: Option<String>,
     pub method: String,
     pub criteria: Vec<Criterion>,
     /// True when a period was counted without the year's official holiday schedule.

@@ -4,8 +4,9 @@
 //!   enterprise (`/tenderer/capital-increases…`: 增资企业, the organization that registered the
 //!   project) see the disclosure, the registered investors (the enterprise only once the
 //!   disclosure has ended), record the selection (遴选) by the disclosed criteria and then the
-//!   agreement (增资协议) — one page, the same use cases as the API
-//!   (`capital_increase::{view, select, agree}`, `capital_follow::investors`);
+//!   agreement (增资协议), or, when nobody qualified, the failure (未征集到意向投资方, 终结) — one
+//!   page, the same use cases as the API (`capital_increase::{view, select, agree,
+//!   record_failure}`, `capital_follow::investors`);
 //! - an investor (意向投资方, `/bidder/capital-increases`) sees every capital increase with its own
 //!   registration, deposit, number and outcome (`capital_follow::mine`) and registers on the
 //!   bidder's workbench like for any section.
@@ -16,7 +17,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::capital_follow::{self, InvestorLine};
-use crate::capital_increase::{self, AgreementInput, InvestorScore, SelectionInput};
+use crate::capital_increase::{self, AgreementInput, FailureInput, InvestorScore, SelectionInput};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -43,6 +44,7 @@ pub fn router() -> Router<Ctx> {
             "/staff/capital-increases/{id}/agreement",
             post(centre_agree),
         )
+        .route("/staff/capital-increases/{id}/failure", post(centre_fail))
         .route("/tenderer/capital-increases", get(enterprise_list))
         .route("/tenderer/capital-increases/{id}", get(enterprise_one))
         .route(
@@ -52,6 +54,10 @@ pub fn router() -> Router<Ctx> {
         .route(
             "/tenderer/capital-increases/{id}/agreement",
             post(enterprise_agree),
+        )
+        .route(
+            "/tenderer/capital-increases/{id}/failure",
+            post(enterprise_fail),
         )
         .route("/bidder/capital-increases", get(investor_list))
 }
@@ -215,6 +221,9 @@ struct OnePage<'a> {
     disclosure_over: bool,
     provisional: bool,
     amount_sought: String,
+    /// 拟征集投资方数量 and, when stated, the least total accepted.
+    investors_sought: i64,
+    amount_minimum: Option<String>,
     method: &'static str,
     criteria: Vec<(String, i64)>,
     /// `None` while the investors are confidential to the caller (the enterprise, before the end).
@@ -228,6 +237,19 @@ struct OnePage<'a> {
     lot_seed: String,
     notes: String,
     agreement: Option<(String, String, String, String)>,
+    /// The failure form: after the disclosure, nobody qualified, still in disclosure.
+    failure_open: bool,
+    fail: FormState,
+    /// The recorded failure: its reason and time (Beijing).
+    failure: Option<(String, String)>,
+}
+
+/// The page's three forms, each with its values and refusals (a fresh one when not posted).
+#[derive(Default)]
+struct Forms {
+    sel: FormState,
+    agr: FormState,
+    fail: FormState,
 }
 
 fn investor_state(i: &InvestorLine, l: Lang) -> &'static str {
@@ -259,9 +281,9 @@ async fn render(
     side: Side,
     id: &str,
     status: StatusCode,
-    sel: FormState,
-    agr: FormState,
+    forms: Forms,
 ) -> Result<Response, Response> {
+    let Forms { sel, agr, fail } = forms;
     let c = &a.chrome;
     let l = c.lang;
     let v = capital_increase::view(ctx, &a.actor, id)
@@ -307,6 +329,9 @@ async fn render(
         })
         .collect();
     let sel_view = v.selection.as_ref();
+    let chosen: Vec<&str> = sel_view
+        .map(|s| s.investors.iter().map(|i| i.org_id.as_str()).collect())
+        .unwrap_or_default();
     let page = OnePage {
         c,
         l,
@@ -322,6 +347,8 @@ async fn render(
         disclosure_over: over,
         provisional: v.periods_provisional,
         amount_sought: yuan(&v.amount_sought),
+        investors_sought: v.investors_sought,
+        amount_minimum: v.amount_minimum.as_deref().map(yuan),
         method: method_label(&v.method, l),
         investors: investors.as_ref().map(|list| {
             list.iter()
@@ -333,6 +360,16 @@ async fn render(
                 .collect()
         }),
         selection_open: records && v.phase == "disclosure" && over && !qualified.is_empty(),
+        failure_open: records
+            && v.phase == "disclosure"
+            && over
+            && investors.is_some()
+            && qualified.is_empty(),
+        fail,
+        failure: v
+            .failure
+            .as_ref()
+            .map(|f| (f.reason.clone(), local(&f.failed_at))),
         score_rows,
         sel: map_point_fields(sel, &criteria),
         agreement_open: records && v.phase == "selected",
@@ -352,7 +389,7 @@ async fn render(
                             .map(|(k, p)| format!("{k} {p}"))
                             .collect::<Vec<_>>()
                             .join("；"),
-                        selected: x.org_id == s.investor_org_id,
+                        selected: chosen.contains(&x.org_id.as_str()),
                     })
                     .collect()
             })
@@ -385,16 +422,7 @@ async fn render(
 
 async fn one(ctx: &Ctx, a: &PageActor, side: Side, id: &str) -> Result<Response, Response> {
     a.require(side.roles())?;
-    render(
-        ctx,
-        a,
-        side,
-        id,
-        StatusCode::OK,
-        FormState::new(),
-        FormState::new(),
-    )
-    .await
+    render(ctx, a, side, id, StatusCode::OK, Forms::default()).await
 }
 
 async fn centre_one(
@@ -463,8 +491,12 @@ async fn select(
     match capital_increase::select(ctx, &a.actor, id, input).await {
         Ok(_) => Ok(see_other(&format!("{}/{id}#selection", side.base()))),
         Err(e) => {
-            let form = FormState::from_error(&e).with_values(f.form.clone());
-            render(ctx, &a, side, id, e.status(), form, FormState::new()).await
+            let sel = FormState::from_error(&e).with_values(f.form.clone());
+            let forms = Forms {
+                sel,
+                ..Forms::default()
+            };
+            render(ctx, &a, side, id, e.status(), forms).await
         }
     }
 }
@@ -532,8 +564,12 @@ async fn agree(
     match result {
         Ok(_) => Ok(see_other(&format!("{}/{id}#agreement", side.base()))),
         Err(e) => {
-            let form = FormState::from_error(&e).with_values(f.form.clone());
-            render(ctx, &a, side, id, e.status(), FormState::new(), form).await
+            let agr = FormState::from_error(&e).with_values(f.form.clone());
+            let forms = Forms {
+                agr,
+                ..Forms::default()
+            };
+            render(ctx, &a, side, id, e.status(), forms).await
         }
     }
 }
@@ -561,6 +597,49 @@ async fn enterprise_agree(
     f: CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, Response> {
     agree(&ctx, Side::Enterprise, &id, f).await
+}
+
+/// The failure form (`reason`) → [`capital_increase::record_failure`], the use case of `POST
+/// /api/v1/capital-increases/{id}/failure`: 303 to the page's `#failure`, or the page again with
+/// the refusal (a field error next to `reason`, a conflict in the summary) and the typed reason.
+async fn fail(
+    ctx: &Ctx,
+    side: Side,
+    id: &str,
+    f: CsrfForm<HashMap<String, String>>,
+) -> Result<Response, Response> {
+    let a = f.actor;
+    a.require(side.roles())?;
+    let input = FailureInput {
+        reason: f.form.get("reason").cloned().unwrap_or_default(),
+    };
+    match capital_increase::record_failure(ctx, &a.actor, id, input).await {
+        Ok(_) => Ok(see_other(&format!("{}/{id}#failure", side.base()))),
+        Err(e) => {
+            let fail = FormState::from_error(&e).with_values(f.form.clone());
+            let forms = Forms {
+                fail,
+                ..Forms::default()
+            };
+            render(ctx, &a, side, id, e.status(), forms).await
+        }
+    }
+}
+
+async fn centre_fail(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<HashMap<String, String>>,
+) -> Result<Response, Response> {
+    fail(&ctx, Side::Centre, &id, f).await
+}
+
+async fn enterprise_fail(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    f: CsrfForm<HashMap<String, String>>,
+) -> Result<Response, Response> {
+    fail(&ctx, Side::Enterprise, &id, f).await
 }
 
 // --- the investor

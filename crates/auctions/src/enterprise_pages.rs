@@ -332,6 +332,21 @@ pub fn read_form(
             weight,
         });
     }
+    // Blank: one investor (the default); anything else must be a whole number.
+    let sought = get("investors_sought");
+    let investors_sought = match sought.parse::<i64>() {
+        _ if sought.is_empty() => None,
+        Ok(n) => Some(n),
+        Err(_) => {
+            bad.push(FieldError::new(
+                "investors_sought",
+                "capital.investors_sought",
+                "拟征集投资方数量: a whole number of investors",
+            ));
+            None
+        }
+    };
+    let minimum = get("amount_minimum");
     match (start, end, bad.is_empty()) {
         (Some(disclosure_start), Some(disclosure_end), true) => Ok(NewCapitalIncrease {
             section_id,
@@ -340,6 +355,8 @@ pub fn read_form(
             amount_sought: get("amount_sought"),
             method: get("method"),
             criteria,
+            investors_sought,
+            amount_minimum: (!minimum.is_empty()).then_some(minimum),
         }),
         _ => Err(bad),
     }

@@ -524,7 +524,8 @@ async fn event_market(
 /// A land or property deal (成交确认书, `auctions.deal.confirmed`): the winner's deposit up to the
 /// required amount becomes part of the price (39号令 21), once per (section, winner) whatever the
 /// redeliveries; every other bidder's deposit — and the winner's money beyond the deposit — is
-/// settled for refund with the land / property period.
+/// settled for refund with the land / property period. A deal shared by several investors
+/// (`co_winners`, a capital increase) converts each one's deposit the same way.
 async fn deal_confirmed(
     tx: &mut Tx,
     db: &Db,
@@ -538,21 +539,29 @@ async fn deal_confirmed(
     let Some(market) = event_market(tx, d.market.as_deref(), &section_id).await? else {
         return Ok(());
     };
-    let left = convert_winner_deposit(
-        &mut Uow::within(tx, db, by.clone(), now),
-        &section_id,
-        &winner,
-        &deal_id,
-        price,
-        market,
-    )
-    .await?;
+    // A deal shared by several investors (a capital increase): every one of them is a winner,
+    // each converting its own deposit towards its own amount; `price` is their total.
+    let co = d.co_winners.unwrap_or_default();
+    let own = Money::from_fen(price.fen() - co.iter().map(|c| c.amount.fen()).sum::<i64>());
+    let mut winners = vec![(winner.clone(), own)];
+    winners.extend(co.into_iter().map(|c| (c.org_id, c.amount)));
     let mut orgs = participants(tx, &section_id).await?;
     orgs.extend(d.bidder_org_ids);
     orgs.extend(d.loser_org_ids);
-    // The winner is refunded only what is left beyond the converted deposit (overpayment).
-    if left <= 0 {
-        orgs.retain(|o| *o != winner);
+    for (org, amount) in &winners {
+        let left = convert_winner_deposit(
+            &mut Uow::within(tx, db, by.clone(), now),
+            &section_id,
+            org,
+            &deal_id,
+            *amount,
+            market,
+        )
+        .await?;
+        // A winner is refunded only what is left beyond the converted deposit (overpayment).
+        if left <= 0 {
+            orgs.retain(|o| o != org);
+        }
     }
     record_settlements(
         &mut Uow::within(tx, db, by.clone(), now),

@@ -404,6 +404,8 @@ fn a_capital_increase_round_trips_and_its_deal_is_a_deal_confirmed_for_consumers
                 },
             ],
             source: "国资委 财政部令第32号 第三十九条".into(),
+            investors_sought: None,
+            amount_minimum: None,
         },
         json!({"capital_increase_id": "c1", "section_id": "s1", "project_id": "p1",
                "market": "property", "disclosure_start": t(1).to_rfc3339(),
@@ -436,6 +438,7 @@ fn a_capital_increase_round_trips_and_its_deal_is_a_deal_confirmed_for_consumers
             rule: "lot rule".into(),
         }),
         source: "32号令".into(),
+        investors: None,
     };
     let wire = json!({"capital_increase_id": "c1", "section_id": "s1", "project_id": "p1",
                       "investor_org_id": "o2", "amount": "5200000.00", "total": "87.50",
@@ -468,6 +471,7 @@ fn a_capital_increase_round_trips_and_its_deal_is_a_deal_confirmed_for_consumers
             publicity_start: t(10),
             publicity_end: t(10) + Duration::days(7),
             source: "32号令 第四十五条".into(),
+            investors: None,
         },
         json!({"capital_increase_id": "c1", "deal_id": "d1", "section_id": "s1",
                "project_id": "p1", "investor_org_id": "o2", "amount": "5200000.00",
@@ -493,6 +497,7 @@ fn a_capital_increase_round_trips_and_its_deal_is_a_deal_confirmed_for_consumers
         publicity_end_at: t(11),
         bidder_org_ids: vec!["o1".into(), "o2".into()],
         loser_org_ids: vec!["o1".into()],
+        co_winners: None,
     };
     let wire = json!({"deal_id": "d1", "auction_id": "c1", "capital_increase_id": "c1",
                       "section_id": "s1", "project_id": "p1", "market": "property",
@@ -702,4 +707,86 @@ fn the_identity_disclosure_round_trips() {
                "username": "supervisor", "org_id": "gov1"}),
         "s1",
     );
+}
+
+/// Several investors (issue 21): the additive fields round-trip, are absent (not null) with one
+/// investor — the payloads above are unchanged — and a deal's `co_winners` reach consumers
+/// decoding it as a `DealConfirmed`; a listing's deal payload without them decodes as before.
+#[test]
+fn a_capital_increase_with_several_investors_names_them_all_in_its_deal() {
+    use ggzy_events::auctions::{
+        CapitalIncreaseDealConfirmed, CapitalIncreaseSelected, CoWinner, DealConfirmed,
+        RankedInvestor, SelectedInvestor,
+    };
+    let inv = |o: &str, a: &str, t: &str| SelectedInvestor {
+        org_id: o.into(),
+        amount: m(a),
+        total: t.into(),
+    };
+    round_trip(
+        CapitalIncreaseSelected {
+            capital_increase_id: "c1".into(),
+            section_id: "s1".into(),
+            project_id: "p1".into(),
+            investor_org_id: "o2".into(),
+            amount: m("50000000.00"),
+            total: "90.00".into(),
+            ranking: vec![RankedInvestor {
+                org_id: "o2".into(),
+                total: "90.00".into(),
+            }],
+            lot: None,
+            source: "32号令".into(),
+            investors: Some(vec![
+                inv("o2", "30000000.00", "90.00"),
+                inv("o1", "20000000.00", "80.00"),
+            ]),
+        },
+        json!({"capital_increase_id": "c1", "section_id": "s1", "project_id": "p1",
+               "investor_org_id": "o2", "amount": "50000000.00", "total": "90.00",
+               "ranking": [{"org_id": "o2", "total": "90.00"}], "lot": null, "source": "32号令",
+               "investors": [{"org_id": "o2", "amount": "30000000.00", "total": "90.00"},
+                             {"org_id": "o1", "amount": "20000000.00", "total": "80.00"}]}),
+        "c1",
+    );
+    let deal = CapitalIncreaseDealConfirmed {
+        deal_id: "d1".into(),
+        auction_id: "c1".into(),
+        capital_increase_id: "c1".into(),
+        section_id: "s1".into(),
+        project_id: "p1".into(),
+        market: "property".into(),
+        winner_org_id: "o2".into(),
+        winner_number: "002".into(),
+        price: m("50000000.00"),
+        via: "capital_increase".into(),
+        confirmed_at: t(10),
+        publicity_start_at: t(10),
+        publicity_end_at: t(11),
+        bidder_org_ids: vec!["o1".into(), "o2".into(), "o3".into()],
+        loser_org_ids: vec!["o3".into()],
+        co_winners: Some(vec![CoWinner {
+            org_id: "o1".into(),
+            number: Some("001".into()),
+            amount: m("20000000.00"),
+        }]),
+    };
+    let wire = json!({"deal_id": "d1", "auction_id": "c1", "capital_increase_id": "c1",
+                      "section_id": "s1", "project_id": "p1", "market": "property",
+                      "winner_org_id": "o2", "winner_number": "002", "price": "50000000.00",
+                      "via": "capital_increase", "confirmed_at": t(10).to_rfc3339(),
+                      "publicity_start_at": t(10).to_rfc3339(),
+                      "publicity_end_at": t(11).to_rfc3339(),
+                      "bidder_org_ids": ["o1", "o2", "o3"], "loser_org_ids": ["o3"],
+                      "co_winners": [{"org_id": "o1", "number": "001", "amount": "20000000.00"}]});
+    round_trip(deal.clone(), wire.clone(), "c1");
+    let as_deal =
+        DealConfirmed::decode(&ev(DealConfirmed::NAME, "capital_increase", "c1", wire)).unwrap();
+    assert_eq!(as_deal.co_winners.as_ref().map(Vec::len), Some(1));
+    assert_eq!(as_deal, DealConfirmed::from(deal));
+    // An old listing deal (no co_winners) decodes as before: one winner.
+    let old = json!({"deal_id": "d2", "auction_id": "a1", "section_id": "s2",
+                     "winner_org_id": "o1", "price": "100.00"});
+    let d = DealConfirmed::decode(&ev(DealConfirmed::NAME, "auction", "a1", old)).unwrap();
+    assert!(d.co_winners.is_none());
 }

@@ -726,7 +726,11 @@ impl Consumer for LifecycleProjection {
                 .await?;
                 // The deal names the winner by organization: its name is this area's copy.
                 let name = org_name(tx, &p.winner_org_id).await?;
-                let mut d = deal(&s, &p, name);
+                let mut co_names = Vec::new();
+                for c in p.co_winners.iter().flatten() {
+                    co_names.push(org_name(tx, &c.org_id).await?);
+                }
+                let mut d = deal(&s, &p, name, &co_names);
                 if s.procedure.as_deref().is_some_and(crate::rules::is_mining) {
                     drafts::mining_publicity(&mut d, db.calendar(), p.confirmed_at, now);
                 }

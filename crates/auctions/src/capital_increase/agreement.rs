@@ -2,29 +2,30 @@
 
 use super::*;
 
-/// Record the capital-increase agreement (staff, admin, or the enterprise itself) and start the result publicity; the
-/// agreement is the deal (`auctions.deal.confirmed`, `via: "capital_increase"`).
+/// Record the capital-increase agreement (staff, admin, or the enterprise itself) and start the
+/// result publicity; the agreement is the deal (`auctions.deal.confirmed`, `via:
+/// "capital_increase"`) with every selected investor: the first as the winner, the others as
+/// `co_winners`, the price the total of their amounts.
 pub async fn agree(
     ctx: &Ctx,
     actor: &Actor,
     id: &str,
     input: AgreementInput,
 ) -> Result<CapitalIncreaseView> {
-    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
     let r = CapitalIncreaseRules::national();
-    let now = ctx.clock.now();
-    let mut tx = ctx.db.begin().await?;
-    let ci = load(&mut tx, id, ctx.db.for_update()).await?;
-    require_recorder(&mut tx, actor, &ci.section_id).await?;
-    if ci.phase != "selected" {
-        return Err(Error::conflict(
-            "capital.not_selected",
-            format!(
-                "the agreement follows the investor's selection (phase {})",
-                ci.phase
-            ),
-        ));
-    }
+    let (mut tx, ci, now) = managed(
+        ctx,
+        actor,
+        id,
+        NeedsPhase {
+            phase: "selected",
+            rule: "capital.not_selected",
+            refusal: |phase| {
+                format!("the agreement follows the investor's selection (phase {phase})")
+            },
+        },
+    )
+    .await?;
     #[derive(sqlx::FromRow)]
     struct Selected {
         investor_org_id: String,
@@ -101,14 +102,17 @@ pub async fn agree(
         )
         .await?;
     }
-    let number: Option<String> = sqlx::query_scalar::<_, Option<String>>(
-        "SELECT number FROM auction_bidders WHERE section_id = $1 AND org_id = $2",
+    // Every selected investor, best first (the first is `investor`), with its bidder number.
+    let investors: Vec<(String, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT i.org_id, i.amount_fen, i.total_centi, b.number FROM capital_increase_investors i \
+         LEFT JOIN auction_bidders b ON b.section_id = $2 AND b.org_id = i.org_id \
+         WHERE i.capital_increase_id = $1 ORDER BY i.seq",
     )
+    .bind(id)
     .bind(&ci.section_id)
-    .bind(&investor)
-    .fetch_optional(&mut *tx)
-    .await?
-    .flatten();
+    .fetch_all(&mut *tx)
+    .await?;
+    let number = investors.first().and_then(|i| i.3.clone());
     let bidders: Vec<String> = sqlx::query_scalar(
         "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL ORDER BY number",
     )
@@ -117,9 +121,30 @@ pub async fn agree(
     .await?;
     let losers: Vec<String> = bidders
         .iter()
-        .filter(|o| **o != investor)
+        .filter(|o| !investors.iter().any(|i| i.0 == **o))
         .cloned()
         .collect();
+    let several = investors.len() > 1;
+    let selected: Option<Vec<SelectedInvestor>> = several.then(|| {
+        investors
+            .iter()
+            .map(|i| SelectedInvestor {
+                org_id: i.0.clone(),
+                amount: Money::from_fen(i.1),
+                total: points_str(i.2),
+            })
+            .collect()
+    });
+    let co_winners: Option<Vec<CoWinner>> = several.then(|| {
+        investors[1..]
+            .iter()
+            .map(|i| CoWinner {
+                org_id: i.0.clone(),
+                number: i.3.clone(),
+                amount: Money::from_fen(i.1),
+            })
+            .collect()
+    });
     let price = Money::from_fen(amount_fen);
     ggzy_store::emit(
         &mut tx,
@@ -139,6 +164,7 @@ pub async fn agree(
             publicity_start: now,
             publicity_end: end,
             source: r.publicity_source.to_string(),
+            investors: selected,
         }
         .encode(),
     )
@@ -166,6 +192,7 @@ pub async fn agree(
             publicity_end_at: end,
             bidder_org_ids: bidders,
             loser_org_ids: losers,
+            co_winners,
         }
         .encode(),
     )

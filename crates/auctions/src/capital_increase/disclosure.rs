@@ -13,6 +13,18 @@ pub(crate) struct Row0 {
     #[sqlx(try_from = "ggzy_core::sql::At")]
     pub disclosure_end: Timestamp,
     pub amount_sought_fen: i64,
+    pub investors_sought: i64,
+    pub amount_minimum_fen: Option<i64>,
+}
+
+impl Row0 {
+    pub(super) fn sought(&self) -> Sought {
+        Sought {
+            amount_fen: self.amount_sought_fen,
+            investors: self.investors_sought,
+            minimum_fen: self.amount_minimum_fen,
+        }
+    }
 }
 
 /// Who records the enterprise's decisions (the selection, the agreement): the centre's staff and
@@ -33,10 +45,38 @@ pub(crate) async fn require_recorder(
     Ok(())
 }
 
+/// The phase a decision needs, and the refusal otherwise (a rule id and the message given the
+/// phase found).
+pub(super) struct NeedsPhase {
+    pub phase: &'static str,
+    pub rule: &'static str,
+    pub refusal: fn(&str) -> String,
+}
+
+/// The access preamble of the enterprise's decisions (selection, agreement, failure): the role,
+/// a transaction with the capital increase locked, the recorder check (staff, admin or the
+/// enterprise itself; 404 for another), and the phase the decision needs.
+pub(super) async fn managed(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    needs: NeedsPhase,
+) -> Result<(ggzy_store::Tx, Row0, Timestamp)> {
+    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.db.begin().await?;
+    let ci = load(&mut tx, id, ctx.db.for_update()).await?;
+    require_recorder(&mut tx, actor, &ci.section_id).await?;
+    if ci.phase != needs.phase {
+        return Err(Error::conflict(needs.rule, (needs.refusal)(&ci.phase)));
+    }
+    Ok((tx, ci, now))
+}
+
 pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str, lock: &str) -> Result<Row0> {
     sqlx::query_as::<_, Row0>(&format!(
-        "SELECT section_id, project_id, CASE WHEN failed_at IS NOT NULL THEN 'failed' ELSE phase END AS phase, disclosure_end, amount_sought_fen \
-         FROM capital_increases WHERE id = $1{lock}"
+        "SELECT section_id, project_id, CASE WHEN failed_at IS NOT NULL THEN 'failed' ELSE phase END AS phase, disclosure_end, amount_sought_fen, \
+         investors_sought, amount_minimum_fen FROM capital_increases WHERE id = $1{lock}"
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -118,6 +158,19 @@ pub async fn create(
         ));
     }
     v.extend(check_criteria(&n.criteria));
+    let investors_sought = n.investors_sought.unwrap_or(1);
+    let minimum = match n.amount_minimum.as_deref() {
+        None => None,
+        Some(m) => money(&mut v, "amount_minimum", m),
+    };
+    if let Some(sought) = sought {
+        v.extend(check_sought(
+            &r,
+            investors_sought,
+            sought.fen(),
+            minimum.map(|m| m.fen()),
+        ));
+    }
     let (Some(sought), true) = (sought, v.is_empty()) else {
         return Err(Error::Validation(v));
     };
@@ -126,8 +179,9 @@ pub async fn create(
     let mut tx = ctx.db.begin().await?;
     let res = sqlx::query(
         "INSERT INTO capital_increases (id, section_id, project_id, disclosure_start, disclosure_end, \
-         amount_sought_fen, method, phase, periods_provisional, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'disclosure', $8, $9, $10) ON CONFLICT (section_id) DO NOTHING",
+         amount_sought_fen, method, phase, periods_provisional, created_by, created_at, investors_sought, \
+         amount_minimum_fen) VALUES ($1, $2, $3, $4, $5, $6, $7, 'disclosure', $8, $9, $10, $11, $12) \
+         ON CONFLICT (section_id) DO NOTHING",
     )
     .bind(&id)
     .bind(&n.section_id)
@@ -139,6 +193,8 @@ pub async fn create(
     .bind(i64::from(!missing.is_empty()))
     .bind(&actor.user_id)
     .bind(to_micros(now))
+    .bind(investors_sought)
+    .bind(minimum.map(|m| m.fen()))
     .execute(&mut *tx)
     .await?;
     if res.rows_affected() != 1 {
@@ -193,6 +249,8 @@ pub async fn create(
                 })
                 .collect(),
             source: r.disclosure_source.to_string(),
+            investors_sought: (investors_sought != 1).then_some(investors_sought),
+            amount_minimum: minimum,
         }
         .encode(),
     )

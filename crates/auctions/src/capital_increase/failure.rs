@@ -31,12 +31,20 @@ pub async fn record_failure(
     id: &str,
     input: FailureInput,
 ) -> Result<CapitalIncreaseView> {
-    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
     let r = CapitalIncreaseRules::national();
-    let now = ctx.clock.now();
-    let mut tx = ctx.db.begin().await?;
-    let ci = load(&mut tx, id, ctx.db.for_update()).await?;
-    require_recorder(&mut tx, actor, &ci.section_id).await?;
+    let (mut tx, ci, now) = managed(
+        ctx,
+        actor,
+        id,
+        NeedsPhase {
+            phase: "disclosure",
+            rule: "capital.closed",
+            refusal: |phase| {
+                format!("the capital increase is {phase}: its failure is recorded during the disclosure phase")
+            },
+        },
+    )
+    .await?;
     let qualified: i64 = sqlx::query_scalar(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL",
     )

@@ -3,25 +3,26 @@
 use super::*;
 
 /// Record the enterprise's selection (staff, admin, or the enterprise itself): after the disclosure end, every qualified
-/// investor scored on every disclosed criterion; the highest total is selected.
+/// investor scored on every disclosed criterion; the highest total is selected — or, when the
+/// disclosure seeks several investors, the best-ranked ones by [`choose`].
 pub async fn select(
     ctx: &Ctx,
     actor: &Actor,
     id: &str,
     input: SelectionInput,
 ) -> Result<CapitalIncreaseView> {
-    actor.require(&[Role::Staff, Role::Admin, Role::Tenderer, Role::Agency])?;
     let r = CapitalIncreaseRules::national();
-    let now = ctx.clock.now();
-    let mut tx = ctx.db.begin().await?;
-    let ci = load(&mut tx, id, ctx.db.for_update()).await?;
-    require_recorder(&mut tx, actor, &ci.section_id).await?;
-    if ci.phase != "disclosure" {
-        return Err(Error::conflict(
-            "capital.selected",
-            format!("the investor is already selected (phase {})", ci.phase),
-        ));
-    }
+    let (mut tx, ci, now) = managed(
+        ctx,
+        actor,
+        id,
+        NeedsPhase {
+            phase: "disclosure",
+            rule: "capital.selected",
+            refusal: |phase| format!("the investor is already selected (phase {phase})"),
+        },
+    )
+    .await?;
     if now < ci.disclosure_end {
         return Err(Error::conflict(
             "capital.disclosure_running",
@@ -126,7 +127,23 @@ pub async fn select(
     let seed = ids::random_hex(32);
     let (ranked, tied) = rank(scored, &seed);
     let lot_seed = (!tied.is_empty()).then(|| seed.clone());
-    let winner = ranked[0].clone();
+    let n = choose(&r, &ranked, &ci.sought()).map_err(|e| Error::Validation(vec![e]))?;
+    let chosen = &ranked[..n];
+    let winner = chosen[0].clone();
+    let total_fen: i64 = chosen.iter().map(|s| s.amount_fen).sum();
+    for (seq, s) in chosen.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO capital_increase_investors (capital_increase_id, seq, org_id, amount_fen, \
+             total_centi) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(seq as i64)
+        .bind(&s.org_id)
+        .bind(s.amount_fen)
+        .bind(s.total_centi)
+        .execute(&mut *tx)
+        .await?;
+    }
     for s in &ranked {
         for (name, p) in &s.points {
             sqlx::query(
@@ -148,7 +165,7 @@ pub async fn select(
     )
     .bind(id)
     .bind(&winner.org_id)
-    .bind(winner.amount_fen)
+    .bind(total_fen)
     .bind(winner.total_centi)
     .bind(&lot_seed)
     .bind(input.notes.trim())
@@ -172,7 +189,7 @@ pub async fn select(
             section_id: ci.section_id.clone(),
             project_id: ci.project_id.clone(),
             investor_org_id: winner.org_id.clone(),
-            amount: Money::from_fen(winner.amount_fen),
+            amount: Money::from_fen(total_fen),
             total: points_str(winner.total_centi),
             ranking: ranked
                 .iter()
@@ -187,6 +204,16 @@ pub async fn select(
                 rule: ggzy_core::lot::RULE.to_string(),
             }),
             source: r.selection_source.to_string(),
+            investors: (n > 1).then(|| {
+                chosen
+                    .iter()
+                    .map(|s| SelectedInvestor {
+                        org_id: s.org_id.clone(),
+                        amount: Money::from_fen(s.amount_fen),
+                        total: points_str(s.total_centi),
+                    })
+                    .collect()
+            }),
         }
         .encode(),
     )

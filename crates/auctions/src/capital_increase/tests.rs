@@ -116,3 +116,122 @@ fn a_failure_is_recorded_from_the_disclosure_end_without_a_qualified_investor() 
     );
     assert!(check_failure("disclosure", end, end, 0, &"字".repeat(2000)).is_ok());
 }
+
+fn scored(o: &str, amount_fen: i64, total_centi: i64) -> Scored {
+    Scored {
+        org_id: o.into(),
+        amount_fen,
+        points: vec![],
+        total_centi,
+    }
+}
+
+#[test]
+fn several_investors_are_taken_by_rank_until_the_amount_or_the_number_is_reached() {
+    let r = CapitalIncreaseRules::national();
+    let ranked = [
+        scored("a", 3_000_000_000, 9000),
+        scored("b", 2_000_000_000, 8000),
+        scored("c", 4_000_000_000, 7000),
+    ];
+    let sought = |amount_fen, investors, minimum_fen| Sought {
+        amount_fen,
+        investors,
+        minimum_fen,
+    };
+    // One investor sought: the first, whatever its amount (as before: no floor).
+    assert_eq!(choose(&r, &ranked, &sought(5_000_000_000, 1, None)), Ok(1));
+    // Two sought, 50 m: a + b reach it exactly — accepted.
+    assert_eq!(choose(&r, &ranked, &sought(5_000_000_000, 2, None)), Ok(2));
+    // One fen more sought: a + b fall one fen short, and c (third) is beyond the number.
+    let e = choose(&r, &ranked, &sought(5_000_000_001, 2, None)).unwrap_err();
+    assert_eq!(
+        (e.field.as_str(), e.rule.as_str()),
+        ("scores", "capital.selection_amount")
+    );
+    // The disclosure allowed less: a floor of exactly their total is accepted, one fen more not.
+    assert_eq!(
+        choose(&r, &ranked, &sought(6_000_000_000, 2, Some(5_000_000_000))),
+        Ok(2)
+    );
+    assert!(choose(&r, &ranked, &sought(6_000_000_000, 2, Some(5_000_000_001))).is_err());
+    // The first alone reaches the amount: only it is taken, though three are sought.
+    assert_eq!(choose(&r, &ranked, &sought(3_000_000_000, 3, None)), Ok(1));
+    // Three sought, 90 m: all three.
+    assert_eq!(choose(&r, &ranked, &sought(9_000_000_000, 3, None)), Ok(3));
+    // Fewer qualified investors than sought: all of them, if they reach the amount.
+    assert_eq!(
+        choose(&r, &ranked[..2], &sought(5_000_000_000, 5, None)),
+        Ok(2)
+    );
+}
+
+#[test]
+fn the_number_sought_is_1_to_the_bound_and_the_minimum_at_most_the_amount() {
+    let r = CapitalIncreaseRules::national();
+    assert!(check_sought(&r, 1, 100, None).is_empty());
+    assert!(check_sought(&r, r.max_investors_sought, 100, Some(100)).is_empty());
+    assert_eq!(
+        check_sought(&r, 0, 100, None)[0].rule,
+        "capital.investors_sought"
+    );
+    assert_eq!(
+        check_sought(&r, r.max_investors_sought + 1, 100, None)[0].rule,
+        "capital.investors_sought"
+    );
+    assert_eq!(
+        check_sought(&r, 2, 100, Some(101))[0].rule,
+        "capital.amount_minimum"
+    );
+    assert_eq!(
+        check_sought(&r, 2, 100, Some(0))[0].rule,
+        "capital.amount_minimum"
+    );
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the offers: the selection is a prefix of the ranking (never skips a better
+        /// total), never more than the number sought, stops as soon as the amount is reached,
+        /// and is accepted exactly when its total reaches the floor.
+        #[test]
+        fn the_selection_is_the_ranking_s_best_prefix(
+            amounts in proptest::collection::vec(1i64..5_000_000, 1..8),
+            investors in 1i64..6,
+            amount_fen in 1i64..20_000_000,
+            minimum in proptest::option::of(1i64..20_000_000),
+        ) {
+            let r = CapitalIncreaseRules::national();
+            let ranked: Vec<Scored> = amounts
+                .iter()
+                .enumerate()
+                .map(|(i, a)| scored(&format!("o{i}"), *a, 10_000 - i as i64))
+                .collect();
+            let minimum_fen = minimum.map(|m| m.min(amount_fen));
+            let s = Sought { amount_fen, investors, minimum_fen };
+            // The prefix the walk takes, computed independently.
+            let mut n = 0usize;
+            while n < ranked.len()
+                && (n as i64) < investors
+                && ranked[..n].iter().map(|x| x.amount_fen).sum::<i64>() < amount_fen
+            {
+                n += 1;
+            }
+            let sum: i64 = ranked[..n].iter().map(|x| x.amount_fen).sum();
+            prop_assert!(n >= 1 && n as i64 <= investors);
+            match choose(&r, &ranked, &s) {
+                Ok(k) => {
+                    prop_assert_eq!(k, n);
+                    prop_assert!(s.floor().is_none_or(|f| sum >= f));
+                }
+                Err(e) => {
+                    prop_assert_eq!(e.rule.as_str(), "capital.selection_amount");
+                    prop_assert!(sum < s.floor().unwrap());
+                }
+            }
+        }
+    }
+}

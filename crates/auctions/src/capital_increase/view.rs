@@ -30,8 +30,8 @@ pub(super) async fn view_of(
 ) -> Result<CapitalIncreaseView> {
     let r: IncreaseRow = sqlx::query_as(
         "SELECT section_id, project_id, CASE WHEN failed_at IS NOT NULL THEN 'failed' ELSE phase END AS phase, disclosure_start, disclosure_end, \
-         amount_sought_fen, method, periods_provisional, failed_at, failure_reason \
-         FROM capital_increases WHERE id = $1",
+         amount_sought_fen, method, periods_provisional, failed_at, failure_reason, \
+         investors_sought, amount_minimum_fen FROM capital_increases WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -85,18 +85,37 @@ pub(super) async fn view_of(
                 })
                 .collect();
             let winner: String = s.investor_org_id;
+            let chosen: Vec<String> = sqlx::query_scalar(
+                "SELECT org_id FROM capital_increase_investors WHERE capital_increase_id = $1 ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            // The selected investors first (in their order), then the others by total.
+            let place = |o: &str| chosen.iter().position(|c| c == o).unwrap_or(chosen.len());
             let total_of = |v: &ScoreView| parse_points(&v.total).unwrap_or(0);
             scores.sort_by(|a, b| {
-                (b.org_id == winner)
-                    .cmp(&(a.org_id == winner))
+                place(&a.org_id)
+                    .cmp(&place(&b.org_id))
                     .then(total_of(b).cmp(&total_of(a)))
             });
+            let investors: Vec<SelectedInvestorView> = scores
+                .iter()
+                .filter(|v| chosen.contains(&v.org_id))
+                .map(|v| SelectedInvestorView {
+                    org_id: v.org_id.clone(),
+                    bidder_number: v.bidder_number.clone(),
+                    amount: v.amount.clone(),
+                    total: v.total.clone(),
+                })
+                .collect();
             for (i, sc) in scores.iter_mut().enumerate() {
                 sc.rank = i as i64 + 1;
             }
             Some(SelectionView {
                 investor_org_id: winner,
                 amount: s.amount_fen.to_string(),
+                investors,
                 total: points_str(s.total_centi),
                 lot_seed: s.lot_seed,
                 notes: s.notes,
@@ -128,6 +147,8 @@ pub(super) async fn view_of(
         disclosure_start: r.disclosure_start.to_rfc3339(),
         disclosure_end: r.disclosure_end.to_rfc3339(),
         amount_sought: r.amount_sought_fen.to_string(),
+        investors_sought: r.investors_sought,
+        amount_minimum: r.amount_minimum_fen.map(|m| Money::from_fen(m).to_string()),
         method: r.method,
         criteria,
         periods_provisional: r.periods_provisional,
@@ -156,6 +177,8 @@ struct IncreaseRow {
     #[sqlx(try_from = "MaybeAt")]
     failed_at: Option<Timestamp>,
     failure_reason: Option<String>,
+    investors_sought: i64,
+    amount_minimum_fen: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]

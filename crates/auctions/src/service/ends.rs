@@ -93,6 +93,7 @@ pub(super) async fn confirm_deal(
             confirmed_at: Some(now),
             loser_org_ids: losers.into_iter().cloned().collect(),
             bidder_org_ids: bidders,
+            co_winners: None,
         }
         .encode(),
     )

@@ -3,7 +3,7 @@
 //!
 //! Their aggregate is the capital increase (`capital_increase`, its id), not an auction.
 
-use super::{DealConfirmed, ListingFailed};
+use super::{CoWinner, DealConfirmed, ListingFailed};
 use crate::contract;
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::Money;
@@ -22,6 +22,16 @@ pub struct CapitalCriterion {
 pub struct RankedInvestor {
     pub org_id: String,
     /// Total points with two decimals (`"87.50"`).
+    pub total: String,
+}
+
+/// One investor of a capital increase that selected several (best first): its amount.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SelectedInvestor {
+    pub org_id: String,
+    /// The investment it offered (its part of the increase).
+    pub amount: Money,
+    /// Its total points with two decimals (`"87.50"`).
     pub total: String,
 }
 
@@ -55,6 +65,13 @@ contract! {
         criteria: Vec<CapitalCriterion>,
         /// The rule's source.
         source: String,
+        /// 拟征集投资方数量: how many investors the increase may bring in (absent: 1; additive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        investors_sought: Option<i64>,
+        /// The least total the selected investors must reach when the disclosure allowed less
+        /// than the amount sought (absent: none stated; additive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount_minimum: Option<Money>,
     }
 }
 
@@ -76,6 +93,10 @@ contract! {
         lot: Option<SelectionLot>,
         /// The rule's source.
         source: String,
+        /// Every selected investor, best first, when several were selected (the first is
+        /// `investor_org_id`; `amount` is then the total). Absent with one investor (additive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        investors: Option<Vec<SelectedInvestor>>,
     }
 }
 
@@ -99,6 +120,10 @@ contract! {
         publicity_end: DateTime<Utc>,
         /// The rule's source.
         source: String,
+        /// Every investor of the agreement, best first, when several were selected
+        /// (`investor_org_id` is the first, `amount` the total). Absent with one (additive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        investors: Option<Vec<SelectedInvestor>>,
     }
 }
 
@@ -133,6 +158,10 @@ contract! {
         publicity_end_at: DateTime<Utc>,
         bidder_org_ids: Vec<String>,
         loser_org_ids: Vec<String>,
+        /// The other selected investors when several share the increase (`price` is then the
+        /// total; see [`DealConfirmed::co_winners`]). Absent with one investor (additive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        co_winners: Option<Vec<CoWinner>>,
     }
 }
 
@@ -151,6 +180,7 @@ impl From<CapitalIncreaseDealConfirmed> for DealConfirmed {
             confirmed_at: Some(d.confirmed_at),
             bidder_org_ids: d.bidder_org_ids,
             loser_org_ids: d.loser_org_ids,
+            co_winners: d.co_winners,
         }
     }
 }

@@ -15,7 +15,7 @@ mod relist;
 pub use capital::{
     CapitalCriterion, CapitalIncreaseAgreed, CapitalIncreaseDealConfirmed, CapitalIncreaseFailed,
     CapitalIncreaseListingFailed, CapitalIncreaseOpened, CapitalIncreaseSelected, RankedInvestor,
-    SelectionLot,
+    SelectedInvestor, SelectionLot,
 };
 pub use land::{
     ContinueRequested, EligibilityConfirmed, LandContractOpened, LandContractPaymentRecorded,
@@ -45,7 +45,24 @@ contract! {
         bidder_org_ids: Vec<String>,
         #[serde(default)]
         loser_org_ids: Vec<String>,
+        /// The other investors of a deal shared by several (a capital increase that selected
+        /// several investors, 32号令 第三十九条/第四十条, to verify): each of them is a winner as
+        /// `winner_org_id` is — its deposit converted, not refunded — and `price` is then the
+        /// total of every investor's amount (`winner_org_id`'s own is `price` minus theirs).
+        /// Absent (not `null`) for a deal with one winner, as before (additive, issue 21).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        co_winners: Option<Vec<CoWinner>>,
     }
+}
+
+/// One more winner of a deal shared by several investors ([`DealConfirmed::co_winners`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CoWinner {
+    pub org_id: String,
+    /// Its bidder number (`null` when it has none).
+    pub number: Option<String>,
+    /// Its own amount (its part of the deal's `price`).
+    pub amount: Money,
 }
 
 contract! {

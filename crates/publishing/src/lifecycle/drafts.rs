@@ -254,6 +254,7 @@ pub(super) fn deal(
     s: &SectionInfo,
     p: &ggzy_events::auctions::DealConfirmed,
     winner_name: Option<String>,
+    co_names: &[Option<String>],
 ) -> Draft {
     let name = format!("{}{}", s.project_name, s.section_name);
     let mut fields = json!({
@@ -271,9 +272,11 @@ pub(super) fn deal(
     let via = match p.via.as_deref() {
         Some("auction") => "网络竞价",
         Some("listing") => "挂牌",
+        Some("capital_increase") => "企业增资",
         _ => "—",
     };
-    let body = format!(
+    let co = p.co_winners.as_deref().unwrap_or_default();
+    let mut body = format!(
         "## 成交公告\n\n| 标的 | 竞得人（受让方） | 竞买号 | 成交价 | 成交方式 | 成交时间（北京时间） |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n",
         cell(&json!(name)),
         cell_str(winner_name.as_deref()),
@@ -282,6 +285,31 @@ pub(super) fn deal(
         via,
         cell_time(p.confirmed_at),
     );
+    // A deal shared by several investors (a capital increase): every investor with its amount;
+    // the price above is their total.
+    if !co.is_empty() {
+        let own = Money::from_fen(p.price.fen() - co.iter().map(|c| c.amount.fen()).sum::<i64>());
+        body.push_str("\n### 投资方\n\n| 投资方 | 竞买号 | 增资金额 |\n|---|---|---|\n");
+        let mut rows = vec![(winner_name.clone(), p.winner_number.clone(), own)];
+        rows.extend(
+            co.iter()
+                .zip(co_names.iter().chain(std::iter::repeat(&None)))
+                .map(|(c, n)| (n.clone(), c.number.clone(), c.amount)),
+        );
+        for (name, number, amount) in rows {
+            body.push_str(&format!(
+                "| {} | {} | {} |\n",
+                cell_str(name.as_deref()),
+                cell_str(number.as_deref()),
+                cell_money(Some(amount)),
+            ));
+        }
+        fields["co_winners"] = json!(co
+            .iter()
+            .zip(co_names.iter().chain(std::iter::repeat(&None)))
+            .map(|(c, n)| json!({"org_id": c.org_id, "name": n, "number": c.number, "amount": c.amount}))
+            .collect::<Vec<_>>());
+    }
     Draft {
         ann_type: AnnouncementType::Deal,
         title: title(s, "成交公告"),

@@ -31,7 +31,7 @@ fn a_deal_notice_locks_subject_buyer_price_and_deal_time_and_is_unique_per_deal(
                       "winner_org_id": "o1", "winner_number": "002",
                       "price": "1030000.00", "confirmed_at": "2026-04-01T01:15:00+00:00", "via": "auction"});
     let p = DealConfirmed::decode_payload(1, &wire).unwrap();
-    let d = deal(&lot(), &p, Some("大连某置业有限公司".into()));
+    let d = deal(&lot(), &p, Some("大连某置业有限公司".into()), &[]);
     assert_eq!(d.ann_type, AnnouncementType::Deal);
     for k in AnnouncementType::Deal.required_fields() {
         assert!(d.source[*k].is_string(), "{k} locked: {}", d.source);
@@ -49,7 +49,7 @@ fn a_deal_notice_locks_subject_buyer_price_and_deal_time_and_is_unique_per_deal(
         d.body
     );
     // A buyer this area never saw is left for the tenderer to fill in (required at submission).
-    let d = deal(&lot(), &p, None);
+    let d = deal(&lot(), &p, None, &[]);
     assert!(d.source.get("winner").is_none(), "{}", d.source);
 }
 
