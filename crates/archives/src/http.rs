@@ -37,11 +37,7 @@ async fn list_archives(
     responses((status = 200, body = [Retention]), (status = 403)))]
 async fn retention_rules(State(ctx): State<Ctx>, actor: Actor) -> Result<Json<Vec<Retention>>> {
     actor.require(&service::READERS)?;
-    let out: Vec<Retention> = sqlx::query_as(
-        "SELECT market, years, basis, confirmed FROM archive_retention_rules ORDER BY market",
-    )
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let out = crate::store::retention_rules(&ctx.db).await?;
     Ok(Json(out))
 }
 

@@ -13,11 +13,12 @@
 
 use crate::bundle::{self, ArchivedDocument, ArchivedEvent, Manifest};
 use crate::rules::{self, Retention};
+use crate::store::{self, Job};
 use chrono::NaiveDate;
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::sql::{At, Flag, MaybeAt};
 use ggzy_core::time::{at_local, local_date, to_micros};
-use ggzy_core::{ids, Clock, Error, FieldError, Result, Timestamp};
+use ggzy_core::{ids, Clock, Error, FieldError, Result};
 use ggzy_events::archives::{ArchiveCreated, ArchiveDisposed, ArchiveScheduled};
 use ggzy_events::projects::{
     BidDecrypted, BidSubmitted, ContractSigned, SectionConcluded, SectionFailed, SectionTerminated,
@@ -26,7 +27,7 @@ use ggzy_events::publishing::AttachmentAdded;
 use ggzy_events::{Contract, NamedSections};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
-use ggzy_store::{emit, outbox, tlog, Ctx, Db, Tx};
+use ggzy_store::{emit, tlog, Ctx, Db, Tx};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -98,23 +99,22 @@ impl Consumer for ArchiveTrigger {
             return Ok(());
         };
         let now = clock.now();
-        let r = sqlx::query(
-            "INSERT INTO archive_jobs (section_id, project_id, market, end_event_id, end_event_type, \
-             end_seq, ended_at, due_at, status, attempts, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9) ON CONFLICT (section_id) DO NOTHING",
+        let r = store::insert_job(
+            tx,
+            store::JobInsert {
+                section_id,
+                project_id,
+                market,
+                end_event_id: &ev.id,
+                end_event_type: &ev.event_type,
+                end_seq: ev.seq,
+                ended_at: ev.occurred_at,
+                due_at: ev.occurred_at,
+                created_at: now,
+            },
         )
-        .bind(section_id)
-        .bind(project_id)
-        .bind(market)
-        .bind(&ev.id)
-        .bind(&ev.event_type)
-        .bind(ev.seq)
-        .bind(to_micros(ev.occurred_at))
-        .bind(to_micros(ev.occurred_at))
-        .bind(to_micros(now))
-        .execute(&mut **tx)
         .await?;
-        if r.rows_affected() == 1 {
+        if r == 1 {
             emit(
                 tx,
                 db,
@@ -135,43 +135,21 @@ impl Consumer for ArchiveTrigger {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Job {
-    section_id: String,
-    project_id: String,
-    market: String,
-    end_event_type: String,
-    end_seq: i64,
-    #[sqlx(try_from = "At")]
-    ended_at: Timestamp,
-}
-
 /// Build the archives that are due. Returns how many this instance built.
 pub async fn build_due(ctx: &Ctx) -> Result<usize> {
     let now = ctx.clock.now();
-    let rows: Vec<Job> = sqlx::query_as(
-        "SELECT section_id, project_id, market, end_event_type, end_seq, ended_at FROM archive_jobs \
-         WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until < $1) \
-         ORDER BY due_at LIMIT 20",
-    )
-    .bind(to_micros(now))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::due_jobs(&ctx.db, now).await?;
     let me = &ctx.settings.instance;
     let mut built = 0;
     for job in rows {
-        let claimed = sqlx::query(
-            "UPDATE archive_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-             WHERE section_id = $3 AND status = 'pending' AND (lease_until IS NULL OR lease_until < $4)",
+        let claimed = store::claim_job(
+            &ctx.db,
+            &job.section_id,
+            me,
+            now + chrono::Duration::minutes(10),
+            now,
         )
-        .bind(me)
-        .bind(to_micros(now + chrono::Duration::minutes(10)))
-        .bind(&job.section_id)
-        .bind(to_micros(now))
-        .execute(ctx.db.pool_for_write())
-        .await?
-        .rows_affected()
-            == 1;
+        .await?;
         if !claimed {
             continue;
         }
@@ -180,15 +158,13 @@ pub async fn build_due(ctx: &Ctx) -> Result<usize> {
             Ok(false) => {}
             Err(e) => {
                 tracing::warn!(section_id = %job.section_id, error = %e, "archive build failed; retried later");
-                sqlx::query(
-                    "UPDATE archive_jobs SET last_error = $1, lease_until = $2 \
-                     WHERE section_id = $3 AND lease_owner = $4 AND status = 'pending'",
+                store::job_failed(
+                    &ctx.db,
+                    &job.section_id,
+                    me,
+                    &e.to_string(),
+                    now + chrono::Duration::minutes(1),
                 )
-                .bind(e.to_string())
-                .bind(to_micros(now + chrono::Duration::minutes(1)))
-                .bind(&job.section_id)
-                .bind(me)
-                .execute(ctx.db.pool_for_write())
                 .await?;
             }
         }
@@ -214,21 +190,6 @@ pub async fn run_loop(
     }
 }
 
-const EVENT_COLUMNS: &str = "seq, id, event_type, aggregate_type, aggregate_id, actor, actor_org, \
-     occurred_at, payload, prev_hash, hash";
-
-async fn events_where(db: &Db, size: u64, cond: &str, binds: &[String]) -> Result<Vec<Event>> {
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE seq IS NOT NULL AND seq <= $1 AND ({cond}) ORDER BY seq"
-    );
-    let mut q = sqlx::query(&sql).bind(size as i64);
-    for b in binds {
-        q = q.bind(b.clone());
-    }
-    let rows = q.fetch_all(db.pool()).await?;
-    rows.iter().map(outbox::event_from_row).collect()
-}
-
 /// Does the event name a section other than `section_id` (and not this one)?
 fn names_other_section(ev: &Event, section_id: &str) -> bool {
     let named = NamedSections::of(ev);
@@ -252,7 +213,7 @@ pub async fn trade_events(
 ) -> Result<Vec<Event>> {
     let like = |s: &str| format!("%{s}%");
     let mut found: BTreeMap<i64, Event> = BTreeMap::new();
-    for ev in events_where(
+    for ev in store::events_where(
         db,
         size,
         "aggregate_id = $2 OR payload LIKE $3",
@@ -262,7 +223,7 @@ pub async fn trade_events(
     {
         found.insert(ev.seq, ev);
     }
-    for ev in events_where(
+    for ev in store::events_where(
         db,
         size,
         "aggregate_id = $2 OR payload LIKE $3",
@@ -280,7 +241,7 @@ pub async fn trade_events(
         .map(|e| e.aggregate_id.clone())
         .collect();
     for id in linked {
-        for ev in events_where(db, size, "aggregate_id = $2", &[id]).await? {
+        for ev in store::events_where(db, size, "aggregate_id = $2", &[id]).await? {
             found.insert(ev.seq, ev);
         }
     }
@@ -338,19 +299,7 @@ fn referenced_documents(
 
 /// The retention period of `market` from the rules table (the national default without a row).
 pub async fn retention_of(db: &Db, market: &str) -> Result<Retention> {
-    #[derive(sqlx::FromRow)]
-    struct RuleRow {
-        years: i64,
-        basis: String,
-        #[sqlx(try_from = "Flag")]
-        confirmed: bool,
-    }
-    let r: Option<RuleRow> = sqlx::query_as(
-        "SELECT years, basis, confirmed FROM archive_retention_rules WHERE market = $1",
-    )
-    .bind(market)
-    .fetch_optional(db.pool())
-    .await?;
+    let r = store::retention_row(db, market).await?;
     Ok(match r {
         Some(r) => Retention {
             market: market.to_string(),
@@ -481,57 +430,49 @@ async fn build_one(ctx: &Ctx, job: &Job) -> Result<bool> {
         .put_bytes(&key, bytes::Bytes::from(built.bytes))
         .await?;
     let mut tx = ctx.db.begin().await?;
-    let won = sqlx::query(
-        "UPDATE archive_jobs SET status = 'done', archive_id = $1, last_error = NULL \
-         WHERE section_id = $2 AND status = 'pending' AND lease_owner = $3",
+    let won = store::job_done(
+        &mut tx,
+        &job.section_id,
+        &ctx.settings.instance,
+        &archive_id,
     )
-    .bind(&archive_id)
-    .bind(&job.section_id)
-    .bind(&ctx.settings.instance)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
+    .await?;
     if !won {
         drop(tx);
         let _ = ctx.files.delete(&key).await;
         return Ok(false);
     }
-    sqlx::query(
-        "INSERT INTO archives (id, section_id, project_id, market, end_event_type, end_seq, ended_at, \
-         ended_on, retention_years, retention_basis, retention_confirmed, retain_until, disposable_from, \
-         tree_size, root_hash, checkpoint_note, event_count, document_count, manifest, manifest_sha256, \
-         bundle_key, bundle_sha256, bundle_size, key_name, verifier_key, built_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-         $20, $21, $22, $23, $24, $25, $26)",
+    store::insert_archive(
+        &mut tx,
+        store::ArchiveInsert {
+            id: &archive_id,
+            section_id: &job.section_id,
+            project_id: &job.project_id,
+            market: &job.market,
+            end_event_type: &job.end_event_type,
+            end_seq: job.end_seq,
+            ended_at: job.ended_at,
+            ended_on: ended_on.to_string(),
+            retention_years: retention.years,
+            retention_basis: &retention.basis,
+            retention_confirmed: retention.confirmed,
+            retain_until: until.to_string(),
+            disposable_from,
+            tree_size: size as i64,
+            root_hash: &cp.root_hash,
+            checkpoint_note: &cp.note,
+            event_count: manifest.events.len() as i64,
+            document_count: manifest.documents.len() as i64,
+            manifest: &built.manifest_json,
+            manifest_sha256: &built.manifest_sha256,
+            bundle_key: &key,
+            bundle_sha256: &built.sha256,
+            bundle_size,
+            key_name: signer.name(),
+            verifier_key: signer.verifier_key(),
+            built_at: now,
+        },
     )
-    .bind(&archive_id)
-    .bind(&job.section_id)
-    .bind(&job.project_id)
-    .bind(&job.market)
-    .bind(&job.end_event_type)
-    .bind(job.end_seq)
-    .bind(to_micros(job.ended_at))
-    .bind(ended_on.to_string())
-    .bind(retention.years)
-    .bind(&retention.basis)
-    .bind(retention.confirmed as i64)
-    .bind(until.to_string())
-    .bind(to_micros(disposable_from))
-    .bind(size as i64)
-    .bind(&cp.root_hash)
-    .bind(&cp.note)
-    .bind(manifest.events.len() as i64)
-    .bind(manifest.documents.len() as i64)
-    .bind(&built.manifest_json)
-    .bind(&built.manifest_sha256)
-    .bind(&key)
-    .bind(&built.sha256)
-    .bind(bundle_size)
-    .bind(signer.name())
-    .bind(signer.verifier_key())
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,
@@ -605,20 +546,6 @@ pub struct ArchiveDetail {
     pub manifest: Manifest,
 }
 
-const SUMMARY_COLUMNS: &str = "id, section_id, project_id, market, end_event_type, ended_at, ended_on, \
-     retention_years, retention_basis, retention_confirmed, retain_until, event_count, document_count, \
-     tree_size, bundle_sha256, bundle_size, manifest_sha256, verifier_key, built_at, disposed_at, \
-     disposal_reason";
-
-/// An archive with its stored manifest (JSON text) and the bundle's file key.
-#[derive(sqlx::FromRow)]
-struct ArchiveRow {
-    #[sqlx(flatten)]
-    summary: ArchiveSummary,
-    manifest: String,
-    bundle_key: String,
-}
-
 /// Filters of the archive list.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
 pub struct ArchiveFilter {
@@ -678,22 +605,13 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &ArchiveFilter) -> Result<Vec<Arc
     if let Some(d) = to {
         filter.and("ended_on <= ?", [ggzy_core::sql::Day(d)]);
     }
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM archives{} ORDER BY ended_at DESC, id LIMIT 500",
-        filter.where_clause()
-    );
-    let q = filter.bind_as(sqlx::query_as::<_, ArchiveSummary>(&sql));
-    Ok(q.fetch_all(ctx.db.pool()).await?)
+    store::archives_where(&ctx.db, &filter).await
 }
 
 async fn row(ctx: &Ctx, id: &str) -> Result<(ArchiveSummary, String, String)> {
-    let r: ArchiveRow = sqlx::query_as(&format!(
-        "SELECT {SUMMARY_COLUMNS}, manifest, bundle_key FROM archives WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .ok_or_else(|| Error::not_found("archive"))?;
+    let r = store::archive(&ctx.db, id)
+        .await?
+        .ok_or_else(|| Error::not_found("archive"))?;
     Ok((r.summary, r.manifest, r.bundle_key))
 }
 
@@ -773,17 +691,7 @@ pub async fn dispose(ctx: &Ctx, actor: &Actor, id: &str, d: &Disposal) -> Result
     }
     v.into_result()?;
     let mut tx = ctx.db.begin().await?;
-    let n = sqlx::query(
-        "UPDATE archives SET disposed_at = $1, disposed_by = $2, disposal_reason = $3 \
-         WHERE id = $4 AND disposed_at IS NULL",
-    )
-    .bind(to_micros(now))
-    .bind(&actor.user_id)
-    .bind(reason)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::mark_disposed(&mut tx, id, (&actor.user_id, reason), now).await?;
     if n != 1 {
         return Err(Error::conflict(
             "archive.disposed",
@@ -828,10 +736,5 @@ pub struct PendingArchive {
 
 pub async fn pending(ctx: &Ctx, actor: &Actor) -> Result<Vec<PendingArchive>> {
     actor.require(&READERS)?;
-    Ok(sqlx::query_as(
-        "SELECT section_id, market, end_event_type, attempts, last_error FROM archive_jobs \
-         WHERE status = 'pending' ORDER BY due_at LIMIT 200",
-    )
-    .fetch_all(ctx.db.pool())
-    .await?)
+    store::pending_jobs(&ctx.db).await
 }

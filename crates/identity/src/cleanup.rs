@@ -18,10 +18,7 @@ pub fn expired_logins_cron() -> CronJob {
                 let cutoff = ggzy_core::time::to_micros(
                     clock.now() - chrono::Duration::days(LOGIN_FAILURES_KEPT_DAYS),
                 );
-                sqlx::query("DELETE FROM login_failures WHERE at < $1")
-                    .bind(cutoff)
-                    .execute(db.pool_for_write())
-                    .await?;
+                crate::store::delete_attempts_before(&db, cutoff).await?;
                 Ok(())
             })
         }),

@@ -7,12 +7,12 @@
 
 use crate::model::{Actor, Role, User};
 use crate::service::{self, NewUser};
+use crate::store;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::ActorRef;
 use ggzy_core::http::{Json, Path};
-use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result};
 use ggzy_events::identity::{InvitationIssued, UserDisabled};
 use ggzy_events::Contract;
@@ -111,18 +111,18 @@ pub async fn issue(
     let now = ctx.clock.now();
     let expires_at = now + chrono::Duration::days(VALID_DAYS);
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO user_invitations (id, code_hash, org_id, role, issued_by, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    store::insert_invitation(
+        &mut tx,
+        store::InvitationInsert {
+            id: &id,
+            code_hash: &ids::sha256_hex(code.as_bytes()),
+            org_id,
+            role: input.role,
+            issued_by: &actor.user_id,
+            created_at: now,
+            expires_at,
+        },
     )
-    .bind(&id)
-    .bind(ids::sha256_hex(code.as_bytes()))
-    .bind(org_id)
-    .bind(input.role.as_str())
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(to_micros(expires_at))
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,
@@ -163,23 +163,9 @@ pub struct Acceptance {
 pub async fn accept(ctx: &Ctx, input: Acceptance) -> Result<User> {
     let hash = ids::sha256_hex(input.code.trim().as_bytes());
     let now = ctx.clock.now();
-    #[derive(sqlx::FromRow)]
-    struct InvitationRow {
-        id: String,
-        org_id: String,
-        role: Role,
-        #[sqlx(try_from = "ggzy_core::sql::At")]
-        expires_at: DateTime<Utc>,
-        used_at: Option<i64>,
-        issued_by: String,
-    }
-    let r: InvitationRow = sqlx::query_as(
-        "SELECT id, org_id, role, expires_at, used_at, issued_by FROM user_invitations WHERE code_hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .ok_or_else(|| Error::field("code", "invitation.unknown", "no such invitation"))?;
+    let r = store::invitation(&ctx.db, &hash)
+        .await?
+        .ok_or_else(|| Error::field("code", "invitation.unknown", "no such invitation"))?;
     let inv_id: String = r.id;
     let org_id: String = r.org_id;
     let role = r.role;
@@ -208,13 +194,8 @@ pub async fn accept(ctx: &Ctx, input: Acceptance) -> Result<User> {
     // The invitation's use, the user row and its event commit together; a second acceptance of
     // the same code finds `used_at` set (conditional update) and changes nothing.
     let mut tx = ctx.db.begin().await?;
-    let n =
-        sqlx::query("UPDATE user_invitations SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-            .bind(to_micros(now))
-            .bind(&inv_id)
-            .execute(&mut *tx)
-            .await?;
-    if n.rows_affected() != 1 {
+    let n = store::mark_invitation_used(&mut tx, &inv_id, now).await?;
+    if n != 1 {
         return Err(Error::conflict(
             "invitation.used",
             "this invitation was already accepted",
@@ -229,11 +210,7 @@ pub async fn accept(ctx: &Ctx, input: Acceptance) -> Result<User> {
         Some((inv_id.clone(), issued_by)),
     )
     .await?;
-    sqlx::query("UPDATE user_invitations SET user_id = $1 WHERE id = $2")
-        .bind(&user.id)
-        .bind(&inv_id)
-        .execute(&mut *tx)
-        .await?;
+    store::set_invitation_user(&mut tx, &inv_id, &user.id).await?;
     ctx.db
         .commit_answering(tx, 201, &user, ctx.clock.now())
         .await?;
@@ -251,11 +228,8 @@ pub async fn disable(ctx: &Ctx, actor: &Actor, user_id: &str) -> Result<()> {
     }
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let n = sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    if n.rows_affected() != 1 {
+    let n = store::disable_user(&mut tx, user_id).await?;
+    if n != 1 {
         return Err(Error::not_found(format!("user {user_id}")));
     }
     emit(

@@ -13,6 +13,7 @@ pub mod model;
 pub mod page_session;
 pub mod roles;
 pub mod service;
+mod store;
 
 pub use model::{Actor, Role};
 

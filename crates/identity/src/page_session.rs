@@ -9,7 +9,7 @@
 
 use crate::model::Actor;
 use crate::service;
-use ggzy_core::time::to_micros;
+use crate::store;
 use ggzy_core::{ids, Error, Result, Timestamp};
 use ggzy_store::Ctx;
 
@@ -31,12 +31,8 @@ pub async fn sign_in(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Res
     let ok = service::login(ctx, username, password, ip).await?;
     // The session row was committed as a bearer token whose value only this function knows; it
     // becomes a page session before the value leaves here.
-    let n = sqlx::query("UPDATE sessions SET kind = $1 WHERE token_hash = $2")
-        .bind(KIND_PAGE)
-        .bind(ids::sha256_hex(ok.token.as_bytes()))
-        .execute(ctx.db.pool_for_write())
-        .await?
-        .rows_affected();
+    let n =
+        store::set_session_kind(&ctx.db, &ids::sha256_hex(ok.token.as_bytes()), KIND_PAGE).await?;
     if n != 1 {
         return Err(Error::internal("page session row vanished after login"));
     }
@@ -62,15 +58,7 @@ pub enum PageSessionState {
 }
 
 pub async fn authenticate_page(ctx: &Ctx, id: &str) -> Result<PageSessionState> {
-    let Some(r) = sqlx::query_as::<_, service::SessionRow>(
-        "SELECT u.id, u.username, u.display_name, u.role, u.org_id, s.expires_at, s.revoked_at, u.disabled \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.kind = $2",
-    )
-    .bind(ids::sha256_hex(id.as_bytes()))
-    .bind(KIND_PAGE)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    else {
+    let Some(r) = store::session(&ctx.db, &ids::sha256_hex(id.as_bytes()), KIND_PAGE).await? else {
         return Ok(PageSessionState::Unknown);
     };
     if r.revoked_at.is_some() {
@@ -93,13 +81,12 @@ pub async fn authenticate_page(ctx: &Ctx, id: &str) -> Result<PageSessionState> 
 
 /// End a page session (`/logout`). Ending an unknown or already ended session is not an error.
 pub async fn sign_out(ctx: &Ctx, id: &str) -> Result<()> {
-    sqlx::query(
-        "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND kind = $3 AND revoked_at IS NULL",
+    store::revoke_session_of_kind(
+        &ctx.db,
+        &ids::sha256_hex(id.as_bytes()),
+        KIND_PAGE,
+        ctx.clock.now(),
     )
-    .bind(to_micros(ctx.clock.now()))
-    .bind(ids::sha256_hex(id.as_bytes()))
-    .bind(KIND_PAGE)
-    .execute(ctx.db.pool_for_write())
     .await?;
     Ok(())
 }

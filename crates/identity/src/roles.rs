@@ -16,6 +16,7 @@
 use crate::invitations::roles_for_kind;
 use crate::model::{Actor, Role, User};
 use crate::service;
+use crate::store;
 use axum::extract::State;
 use ggzy_core::http::{Json, Path};
 use ggzy_core::{Error, Result};
@@ -47,18 +48,8 @@ pub async fn change_role(ctx: &Ctx, actor: &Actor, user_id: &str, new: Role) -> 
     // administrators each stepping down at once queue here instead of deadlocking (each holding
     // its own row and waiting for the other's), and the second sees the first's change
     // (PostgreSQL re-checks the WHERE on a row updated meanwhile; SQLite serializes writers).
-    let sql = format!(
-        "SELECT id FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id{}",
-        ctx.db.for_update()
-    );
-    let admins: Vec<String> = sqlx::query_scalar(&sql).fetch_all(&mut *tx).await?;
-    let sql = format!(
-        "SELECT id, username, display_name, role, org_id, disabled FROM users WHERE id = $1{}",
-        ctx.db.for_update()
-    );
-    let mut user: User = sqlx::query_as(&sql)
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
+    let admins = store::active_admins_locked(&mut tx, &ctx.db).await?;
+    let mut user = store::user_locked(&mut tx, &ctx.db, user_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("user {user_id}")))?;
     let old = user.role;
@@ -99,13 +90,8 @@ pub async fn change_role(ctx: &Ctx, actor: &Actor, user_id: &str, new: Role) -> 
             "this is the platform's last active administrator; appoint another one first",
         ));
     }
-    let n = sqlx::query("UPDATE users SET role = $1 WHERE id = $2 AND role = $3")
-        .bind(new.as_str())
-        .bind(user_id)
-        .bind(old.as_str())
-        .execute(&mut *tx)
-        .await?;
-    if n.rows_affected() != 1 {
+    let n = store::set_role(&mut tx, user_id, old, new).await?;
+    if n != 1 {
         return Err(Error::conflict(
             "user.changed_meanwhile",
             "the account changed meanwhile; reload and try again",

@@ -1,6 +1,7 @@
 //! Identity use cases. Each write runs in one transaction that also records its domain event.
 
 use crate::model::{Actor, Organization, Role, User};
+use crate::store;
 use ggzy_core::error::Violations;
 use ggzy_core::events::ActorRef;
 use ggzy_core::ident::{ResidentId, Uscc};
@@ -82,23 +83,28 @@ pub async fn create_org(ctx: &Ctx, by: &ActorRef, input: NewOrganization) -> Res
     let id = ids::new_id();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO organizations (id, uscc, name, kind, legal_representative, legal_representative_id, \
-         basic_account_bank, basic_account_no, region, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+    store::insert_org(
+        &mut tx,
+        store::OrgInsert {
+            id: &id,
+            uscc: uscc.as_str(),
+            name: input.name.trim(),
+            kind: &input.kind,
+            legal_representative: input.legal_representative.clone(),
+            legal_representative_id: rep_id.as_ref().map(|r| r.as_str().to_string()),
+            basic_account_bank: input.basic_account_bank.clone(),
+            basic_account_no: input.basic_account_no.clone(),
+            region: input.region.clone(),
+            created_at: now,
+        },
     )
-    .bind(&id)
-    .bind(uscc.as_str())
-    .bind(input.name.trim())
-    .bind(&input.kind)
-    .bind(input.legal_representative.clone())
-    .bind(rep_id.as_ref().map(|r| r.as_str().to_string()))
-    .bind(input.basic_account_bank.clone())
-    .bind(input.basic_account_no.clone())
-    .bind(input.region.clone())
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await
-    .on_unique(&ORGANIZATIONS_USCC, || Error::conflict("organization.uscc_unique", "an organization with this USCC is already registered"))?;
+    .on_unique(&ORGANIZATIONS_USCC, || {
+        Error::conflict(
+            "organization.uscc_unique",
+            "an organization with this USCC is already registered",
+        )
+    })?;
     let org = Organization {
         id: id.clone(),
         uscc: uscc.to_string(),
@@ -136,21 +142,13 @@ pub async fn create_org(ctx: &Ctx, by: &ActorRef, input: NewOrganization) -> Res
 }
 
 pub async fn get_org(ctx: &Ctx, id: &str) -> Result<Organization> {
-    sqlx::query_as::<_, Organization>(
-        "SELECT id, uscc, name, kind, legal_representative, basic_account_bank, basic_account_no, region \
-         FROM organizations WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .ok_or_else(|| Error::not_found(format!("organization {id}")))
+    store::org(&ctx.db, id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("organization {id}")))
 }
 
 pub async fn list_orgs(ctx: &Ctx) -> Result<Vec<Organization>> {
-    let ids: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM organizations ORDER BY created_at, id")
-            .fetch_all(ctx.db.pool())
-            .await?;
+    let ids = store::org_ids(&ctx.db).await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         out.push(get_org(ctx, &id).await?);
@@ -295,21 +293,25 @@ pub(crate) async fn insert_user(
         .display_name
         .clone()
         .unwrap_or_else(|| input.username.clone());
-    sqlx::query(
-        "INSERT INTO users (id, username, display_name, password_hash, role, org_id, disabled, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,0,$7)",
+    store::insert_user(
+        tx,
+        store::UserInsert {
+            id: &id,
+            username: &input.username,
+            display_name: &display,
+            password_hash: hash,
+            role: input.role,
+            org_id: input.org_id.clone(),
+            created_at: now,
+        },
     )
-    .bind(&id)
-    .bind(&input.username)
-    .bind(&display)
-    .bind(hash)
-    .bind(input.role.as_str())
-    .bind(input.org_id.clone())
-    .bind(to_micros(now))
-    .execute(&mut **tx)
     .await
-    .on_unique(&USERS_USERNAME, || Error::conflict("user.username_unique", "this username is taken"))
-    .on_constraint("foreign_key", || Error::field("org_id", "organization.exists", "no such organization"))?;
+    .on_unique(&USERS_USERNAME, || {
+        Error::conflict("user.username_unique", "this username is taken")
+    })
+    .on_constraint("foreign_key", || {
+        Error::field("org_id", "organization.exists", "no such organization")
+    })?;
     let (invitation_id, invited_by) = invitation.unzip();
     emit(
         tx,
@@ -338,9 +340,7 @@ pub(crate) async fn insert_user(
 }
 
 pub async fn list_users(ctx: &Ctx) -> Result<Vec<User>> {
-    Ok(sqlx::query_as("SELECT id, username, display_name, role, org_id, disabled FROM users ORDER BY created_at, id")
-        .fetch_all(ctx.db.pool())
-        .await?)
+    store::users(&ctx.db).await
 }
 
 pub struct LoginOk {
@@ -371,31 +371,6 @@ fn backoff_wait(attempts: i64, free: i64, cap_secs: i64) -> Option<i64> {
     Some(2i64.saturating_pow(exp).min(cap_secs.max(1)))
 }
 
-/// Count and the latest other attempt of the rows matching `filter` in the window.
-async fn attempts(
-    ctx: &Ctx,
-    filter: &str,
-    binds: &[&str],
-    own_id: &str,
-    since: i64,
-) -> Result<(i64, Option<i64>)> {
-    #[derive(sqlx::FromRow)]
-    struct Attempts {
-        n: i64,
-        last_other: Option<i64>,
-    }
-    let sql = format!(
-        "SELECT COUNT(*) AS n, MAX(CASE WHEN id <> $1 THEN at END) AS last_other FROM login_failures \
-         WHERE at >= $2 AND {filter}"
-    );
-    let mut q = sqlx::query_as::<_, Attempts>(&sql).bind(own_id).bind(since);
-    for b in binds {
-        q = q.bind(*b);
-    }
-    let r = q.fetch_one(ctx.db.pool_for_write()).await?;
-    Ok((r.n, r.last_other))
-}
-
 /// Reserve an attempt: its row is written before the password is checked, so parallel guesses
 /// count each other (30 at once: at most the free number are checked). A refused attempt's row
 /// is removed again (it checked nothing); a failed check's row stays; a success removes the rows
@@ -407,13 +382,7 @@ async fn admit(ctx: &Ctx, username: &str, ip: &str) -> Result<String> {
     let window = ctx.settings.login_window.num_seconds().max(1);
     let free = ctx.settings.login_max_failures.max(1) as i64;
     let id = ids::new_id();
-    sqlx::query("INSERT INTO login_failures (id, username, ip, at) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(username)
-        .bind(ip)
-        .bind(now_us)
-        .execute(ctx.db.pool_for_write())
-        .await?;
+    store::insert_attempt(&ctx.db, &id, username, ip, now_us).await?;
     let checks: [(&str, Vec<&str>, i64, i64); 3] = [
         (
             "username = $3 AND ip = $4",
@@ -431,7 +400,7 @@ async fn admit(ctx: &Ctx, username: &str, ip: &str) -> Result<String> {
     ];
     let mut retry_after: i64 = 0;
     for (filter, binds, free, cap) in checks {
-        let (n, last) = attempts(ctx, filter, &binds, &id, since).await?;
+        let (n, last) = store::attempts(&ctx.db, filter, &binds, &id, since).await?;
         let Some(wait) = backoff_wait(n, free, cap) else {
             continue;
         };
@@ -442,10 +411,7 @@ async fn admit(ctx: &Ctx, username: &str, ip: &str) -> Result<String> {
         }
     }
     if retry_after > 0 {
-        sqlx::query("DELETE FROM login_failures WHERE id = $1")
-            .bind(&id)
-            .execute(ctx.db.pool_for_write())
-            .await?;
+        store::delete_attempt(&ctx.db, &id).await?;
         return Err(Error::TooManyRequests {
             detail: "too many sign-in attempts; wait before trying again".into(),
             retry_after_secs: retry_after.max(1) as u64,
@@ -470,21 +436,7 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
     // capacity (503) has cost no database write.
     let ticket = crate::hash::enter(ctx)?;
     let attempt = admit(ctx, username, ip).await?;
-    #[derive(sqlx::FromRow)]
-    struct LoginRow {
-        id: String,
-        username: String,
-        display_name: String,
-        password_hash: String,
-        role: Role,
-        org_id: Option<String>,
-        #[sqlx(try_from = "ggzy_core::sql::Flag")]
-        disabled: bool,
-    }
-    let row: Option<LoginRow> = sqlx::query_as("SELECT id, username, display_name, password_hash, role, org_id, disabled FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_optional(ctx.db.pool())
-        .await?;
+    let row = store::login_row(&ctx.db, username).await?;
     let (hash, disabled) = match &row {
         Some(r) => (Some(r.password_hash.clone()), r.disabled),
         None => (None, true),
@@ -506,10 +458,7 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
         Ok(v) => v,
         Err(e) => {
             // Nothing was checked: the reservation must not count against the caller.
-            let _ = sqlx::query("DELETE FROM login_failures WHERE id = $1")
-                .bind(&attempt)
-                .execute(ctx.db.pool_for_write())
-                .await;
+            let _ = store::delete_attempt(&ctx.db, &attempt).await;
             return Err(e);
         }
     };
@@ -530,29 +479,20 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
     let token = ids::random_hex(32);
     let expires_at = now + ctx.settings.token_ttl;
     let mut tx = ctx.db.begin().await?;
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5)")
-        .bind(ids::sha256_hex(token.as_bytes()))
-        .bind(&actor.user_id)
-        .bind(to_micros(now))
-        .bind(to_micros(expires_at))
-        .bind(ip)
-        .execute(&mut *tx)
-        .await?;
+    store::insert_session(
+        &mut tx,
+        &ids::sha256_hex(token.as_bytes()),
+        &actor.user_id,
+        (now, expires_at),
+        ip,
+    )
+    .await?;
     // Only this address's record is cleared: a success elsewhere does not reset the slowing of
     // guesses on the account from other addresses.
-    sqlx::query("DELETE FROM login_failures WHERE username = $1 AND ip = $2")
-        .bind(username)
-        .bind(ip)
-        .execute(&mut *tx)
-        .await?;
+    store::clear_attempts(&mut tx, username, ip).await?;
     if let (Some(new), Some(old)) = (upgraded, stored) {
         // Only if nobody changed the password meanwhile.
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
-            .bind(new)
-            .bind(&actor.user_id)
-            .bind(old)
-            .execute(&mut *tx)
-            .await?;
+        store::upgrade_password_hash(&mut tx, &actor.user_id, &new, &old).await?;
     }
     emit(
         &mut tx,
@@ -576,39 +516,18 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, ip: &str) -> Resul
 }
 
 pub async fn logout(ctx: &Ctx, token: &str) -> Result<()> {
-    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
-        .bind(to_micros(ctx.clock.now()))
-        .bind(ids::sha256_hex(token.as_bytes()))
-        .execute(ctx.db.pool_for_write())
-        .await?;
+    store::revoke_session(&ctx.db, &ids::sha256_hex(token.as_bytes()), ctx.clock.now()).await?;
     Ok(())
-}
-
-/// A session with its user, as a bearer token or a page session resolves it.
-#[derive(sqlx::FromRow)]
-pub(crate) struct SessionRow {
-    pub(crate) id: String,
-    pub(crate) username: String,
-    pub(crate) display_name: String,
-    pub(crate) role: Role,
-    pub(crate) org_id: Option<String>,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    pub(crate) expires_at: Timestamp,
-    pub(crate) revoked_at: Option<i64>,
-    #[sqlx(try_from = "ggzy_core::sql::Flag")]
-    pub(crate) disabled: bool,
 }
 
 /// Resolve a bearer token to its caller.
 pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Actor> {
-    let r: SessionRow = sqlx::query_as(
-        "SELECT u.id, u.username, u.display_name, u.role, u.org_id, s.expires_at, s.revoked_at, u.disabled \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.kind = $2",
-    )
-    .bind(ids::sha256_hex(token.as_bytes()))
     // A page session (cookie) is never a bearer token (see page_session.rs).
-    .bind(crate::page_session::KIND_BEARER)
-    .fetch_optional(ctx.db.pool())
+    let r = store::session(
+        &ctx.db,
+        &ids::sha256_hex(token.as_bytes()),
+        crate::page_session::KIND_BEARER,
+    )
     .await?
     .ok_or_else(|| Error::Unauthorized("unknown token".into()))?;
     if r.revoked_at.is_some() {
@@ -640,14 +559,7 @@ pub async fn reset_password_by_admin(
     password: &str,
 ) -> Result<()> {
     actor.require(&[Role::Admin])?;
-    #[derive(sqlx::FromRow)]
-    struct Target {
-        role: Role,
-        org_id: Option<String>,
-    }
-    let Target { role, org_id } = sqlx::query_as("SELECT role, org_id FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(ctx.db.pool())
+    let store::RoleOrgRow { role, org_id } = store::role_and_org(&ctx.db, user_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("user {user_id}")))?;
     let org_kind = match &org_id {
@@ -682,16 +594,8 @@ pub async fn reset_password_by_admin(
     let hash = hash_password(ctx, password).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(&hash)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-        .bind(to_micros(now))
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    store::set_password_hash(&mut tx, user_id, &hash).await?;
+    store::revoke_sessions_of_user(&mut tx, user_id, now).await?;
     emit(
         &mut tx,
         &ctx.db,

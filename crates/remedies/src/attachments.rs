@@ -7,12 +7,11 @@
 //! project's tenderer or agency), staff, supervisors and admin.
 
 use crate::service::{load_section_public, party_of};
+use crate::store::attachments::{self as store, AttachmentRow};
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use ggzy_core::error::{Error, Violations};
 use ggzy_core::ids;
-use ggzy_core::sql::At;
-use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
 use ggzy_events::remedies::AttachmentUploaded;
 use ggzy_events::Contract as _;
@@ -39,18 +38,6 @@ pub struct Attachment {
     pub uploaded_at: DateTime<Utc>,
 }
 
-/// One stored attachment as [`Attachment`] shows it.
-#[derive(sqlx::FromRow)]
-struct AttachmentRow {
-    id: String,
-    file_name: String,
-    content_type: String,
-    size: i64,
-    sha256: String,
-    #[sqlx(try_from = "At")]
-    uploaded_at: Timestamp,
-}
-
 impl From<AttachmentRow> for Attachment {
     fn from(r: AttachmentRow) -> Attachment {
         Attachment {
@@ -62,14 +49,6 @@ impl From<AttachmentRow> for Attachment {
             uploaded_at: r.uploaded_at,
         }
     }
-}
-
-/// Who uploaded an attachment and whether a case claimed it.
-#[derive(sqlx::FromRow)]
-struct ClaimRow {
-    org_id: String,
-    section_id: String,
-    case_id: Option<String>,
 }
 
 /// The type of an attachment from its first bytes: PDF, PNG or JPEG; anything else is refused.
@@ -204,22 +183,21 @@ async fn record(
         key,
     } = file;
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO remedy_attachments (id, section_id, org_id, uploaded_by, file_name, \
-         content_type, size, sha256, storage_key, uploaded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    store::insert_attachment(
+        &mut tx,
+        store::AttachmentInsert {
+            id,
+            section_id,
+            org_id: org,
+            uploaded_by: &actor.user_id,
+            file_name,
+            content_type,
+            size,
+            sha256: sha,
+            storage_key: key,
+            uploaded_at: now,
+        },
     )
-    .bind(id)
-    .bind(section_id)
-    .bind(org)
-    .bind(&actor.user_id)
-    .bind(file_name)
-    .bind(content_type)
-    .bind(size)
-    .bind(sha)
-    .bind(key)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,
@@ -262,12 +240,7 @@ pub async fn claim(
 ) -> Result<()> {
     let mut v = Violations::new();
     for (i, id) in ids.iter().enumerate() {
-        let row: Option<ClaimRow> = sqlx::query_as(&format!(
-            "SELECT org_id, section_id, case_id FROM remedy_attachments WHERE id = $1{for_update}"
-        ))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let row = store::claim_row(tx, for_update, id).await?;
         let ok = match row {
             Some(r) => r.org_id == org && r.section_id == section_id && r.case_id.is_none(),
             None => false,
@@ -282,24 +255,14 @@ pub async fn claim(
     }
     v.into_result()?;
     for id in ids {
-        sqlx::query("UPDATE remedy_attachments SET case_id = $1 WHERE id = $2")
-            .bind(case_id)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        store::set_case(tx, id, case_id).await?;
     }
     Ok(())
 }
 
 /// The attachments of a case, in upload order.
 pub async fn of_case(conn: &mut sqlx::AnyConnection, case_id: &str) -> Result<Vec<Attachment>> {
-    let rows: Vec<AttachmentRow> = sqlx::query_as(
-        "SELECT id, file_name, content_type, size, sha256, uploaded_at FROM remedy_attachments \
-         WHERE case_id = $1 ORDER BY uploaded_at, id",
-    )
-    .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::attachments_of_case(conn, case_id).await?;
     Ok(rows.into_iter().map(Attachment::from).collect())
 }
 
@@ -314,15 +277,7 @@ pub async fn unclaimed(
     let mut out = Vec::new();
     let mut conn = ctx.db.pool().acquire().await?;
     for id in ids {
-        let r: Option<AttachmentRow> = sqlx::query_as(
-            "SELECT id, file_name, content_type, size, sha256, uploaded_at FROM remedy_attachments \
-             WHERE id = $1 AND org_id = $2 AND section_id = $3 AND case_id IS NULL",
-        )
-        .bind(id)
-        .bind(org_id)
-        .bind(section_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+        let r = store::unclaimed_attachment(&mut conn, id, org_id, section_id).await?;
         if let Some(r) = r {
             out.push(Attachment::from(r));
         }
@@ -340,13 +295,7 @@ pub async fn download(
 ) -> Result<(Attachment, Bytes)> {
     let mut conn = ctx.db.pool().acquire().await?;
     crate::service::require_case_party(&mut conn, actor, case_id).await?;
-    let key: Option<String> = sqlx::query_scalar(
-        "SELECT storage_key FROM remedy_attachments WHERE id = $1 AND case_id = $2",
-    )
-    .bind(attachment_id)
-    .bind(case_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let key = store::storage_key(&mut conn, attachment_id, case_id).await?;
     let key = key.ok_or_else(|| Error::not_found(format!("attachment {attachment_id}")))?;
     let att = of_case(&mut conn, case_id)
         .await?

@@ -14,6 +14,7 @@ pub mod pages;
 pub mod regional;
 pub mod rules;
 pub mod service;
+mod store;
 
 /// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
 /// the code it runs; the server assembles every area's (crates/server/src/background.rs).

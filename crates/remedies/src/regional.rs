@@ -18,10 +18,9 @@
 //! regional document. Events `remedies.rules.override_set`, `remedies.rules.override_removed`.
 
 use crate::rules::{Kind, RaiseFrom, RemedyRule, Target};
+use crate::store::rules as store;
 use ggzy_core::regional::{self, Overridable, Override, RegionalValue};
-use ggzy_core::sql::At;
-use ggzy_core::time::to_micros;
-use ggzy_core::{Error, Result, Timestamp};
+use ggzy_core::{Error, Result};
 use ggzy_events::remedies::{RulesOverrideRemoved, RulesOverrideSet};
 use ggzy_events::Contract as _;
 use ggzy_identity::{Actor, Role};
@@ -94,41 +93,14 @@ pub fn check_value(f: &RemedyField, legal: i64, value: i64, legal_source: &str) 
     regional::check_value(*f, legal, value, legal_source)
 }
 
-#[derive(sqlx::FromRow)]
-struct FieldOverrideRow {
-    field: String,
-    value: i64,
-    citation: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct OverrideRow {
-    market: String,
-    kind: String,
-    target: String,
-    field: String,
-    value: i64,
-    citation: String,
-    #[sqlx(try_from = "At")]
-    set_at: Timestamp,
-}
-
 /// Apply the region's overrides to a national rule (value and citation).
 pub(crate) async fn apply(
     conn: &mut sqlx::AnyConnection,
     region: &str,
     rule: &mut RemedyRule,
 ) -> Result<()> {
-    let rows: Vec<FieldOverrideRow> = sqlx::query_as(
-        "SELECT field, value, citation FROM remedy_rule_overrides WHERE region = $1 AND market = $2 \
-         AND kind = $3 AND target = $4 ORDER BY field",
-    )
-    .bind(region)
-    .bind(&rule.market)
-    .bind(rule.kind.as_str())
-    .bind(rule.target.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows =
+        store::overrides_of_rule(conn, region, (&rule.market, rule.kind, rule.target)).await?;
     let mut cited = Vec::new();
     for r in rows {
         let field = r.field;
@@ -202,13 +174,7 @@ pub async fn regional_rules(ctx: &Ctx, actor: &Actor) -> Result<RegionalRemedyRu
     let region = ctx.settings.region.clone();
     let mut conn = ctx.db.pool().acquire().await?;
     let national = crate::service::national_rules(&mut conn).await?;
-    let ov: Vec<OverrideRow> = sqlx::query_as(
-        "SELECT market, kind, target, field, value, citation, set_at FROM remedy_rule_overrides \
-         WHERE region = $1",
-    )
-    .bind(&region)
-    .fetch_all(&mut *conn)
-    .await?;
+    let ov = store::overrides_in(&mut conn, &region).await?;
     let mut entries = Vec::new();
     for rule in &national {
         for f in &FIELDS {
@@ -334,22 +300,20 @@ pub async fn set_override(
     )
     .await?;
     let citation = regional::check_override(*f, legal, input.value, &rule.source, &input.citation)?;
-    sqlx::query(
-        "INSERT INTO remedy_rule_overrides (region, market, kind, target, field, value, citation, \
-         set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (region, market, kind, target, field) DO UPDATE SET value = excluded.value, \
-         citation = excluded.citation, set_by = excluded.set_by, set_at = excluded.set_at",
+    store::upsert_override(
+        &mut tx,
+        store::OverrideWrite {
+            region: &region,
+            market: &rule.market,
+            kind: rule.kind,
+            target: rule.target,
+            field: f.field,
+            value: input.value,
+            citation: &citation,
+            set_by: &actor.user_id,
+            set_at: now,
+        },
     )
-    .bind(&region)
-    .bind(&rule.market)
-    .bind(rule.kind.as_str())
-    .bind(rule.target.as_str())
-    .bind(f.field)
-    .bind(input.value)
-    .bind(&citation)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,
@@ -406,18 +370,14 @@ pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: RemedyOverrideRemo
         &input.field,
     )
     .await?;
-    let n = sqlx::query(
-        "DELETE FROM remedy_rule_overrides WHERE region = $1 AND market = $2 AND kind = $3 \
-         AND target = $4 AND field = $5",
+    let n = store::delete_override(
+        &mut tx,
+        &region,
+        (&rule.market, rule.kind, rule.target),
+        f.field,
     )
-    .bind(&region)
-    .bind(&rule.market)
-    .bind(rule.kind.as_str())
-    .bind(rule.target.as_str())
-    .bind(f.field)
-    .execute(&mut *tx)
     .await?;
-    if n.rows_affected() != 1 {
+    if n != 1 {
         return Err(Error::not_found(format!(
             "override of {} for {} {} against the {} in region {region}",
             f.field,

@@ -1,6 +1,7 @@
 //! Cases: the case row, loading and who may see it, and raising a case (质疑, 投诉, 异议).
 
 use super::*;
+use crate::store::cases::{self as store, CaseRow};
 
 /// A remedy case. `raised_by_org` is `null` (and `anonymised` true) on a view shown to another
 /// bidder: who raised a case is not disclosed to competitors.
@@ -49,63 +50,6 @@ pub struct Case {
     pub provisional: bool,
 }
 
-pub(super) const CASE_COLUMNS: &str =
-    "id, kind, market, section_id, target, raised_by_org, grounds, \
-    attachments, raised_at, raise_deadline, known_on, state, parent_id, child_id, answer, \
-    answered_at, answer_due, changes_documents, new_bid_deadline, accept_due, accepted_at, \
-    refusal_reason, decide_due, decision, decision_reason, decided_at, suspending, suspend_until, \
-    source, provisional";
-
-/// One row of [`CASE_COLUMNS`].
-#[derive(sqlx::FromRow)]
-pub(super) struct CaseRow {
-    id: String,
-    kind: Kind,
-    market: String,
-    section_id: String,
-    target: Target,
-    raised_by_org: String,
-    grounds: String,
-    /// JSON list of file ids (unreadable text reads as none).
-    attachments: String,
-    #[sqlx(try_from = "At")]
-    raised_at: Timestamp,
-    #[sqlx(try_from = "MaybeAt")]
-    raise_deadline: Option<Timestamp>,
-    /// `YYYY-MM-DD` (unreadable text reads as none).
-    known_on: Option<String>,
-    state: State,
-    parent_id: Option<String>,
-    child_id: Option<String>,
-    answer: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    answered_at: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    answer_due: Option<Timestamp>,
-    #[sqlx(try_from = "Flag")]
-    changes_documents: bool,
-    #[sqlx(try_from = "MaybeAt")]
-    new_bid_deadline: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    accept_due: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    accepted_at: Option<Timestamp>,
-    refusal_reason: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    decide_due: Option<Timestamp>,
-    decision: Option<Decision>,
-    decision_reason: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    decided_at: Option<Timestamp>,
-    #[sqlx(try_from = "Flag")]
-    suspending: bool,
-    #[sqlx(try_from = "MaybeAt")]
-    suspend_until: Option<Timestamp>,
-    source: String,
-    #[sqlx(try_from = "Flag")]
-    provisional: bool,
-}
-
 impl From<CaseRow> for Case {
     fn from(r: CaseRow) -> Case {
         Case {
@@ -151,14 +95,9 @@ pub(super) async fn load_case(
     id: &str,
     lock: bool,
 ) -> Result<Case> {
-    let r: CaseRow = sqlx::query_as(&format!(
-        "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE id = $1{}",
-        if lock { db.for_update() } else { "" }
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("remedy case {id}")))?;
+    let r = store::case_row(conn, id, if lock { db.for_update() } else { "" })
+        .await?
+        .ok_or_else(|| Error::not_found(format!("remedy case {id}")))?;
     let mut c = Case::from(r);
     c.attachment_files = crate::attachments::of_case(conn, id).await?;
     Ok(c)
@@ -197,12 +136,6 @@ pub(crate) async fn party_of(
     Ok(party_since(conn, section_id, org_id).await?.is_some())
 }
 
-#[derive(sqlx::FromRow)]
-struct CasePartyRow {
-    section_id: String,
-    raised_by_org: String,
-}
-
 /// The parties to a case: its raiser, the project's tenderer or agency; staff, supervisors and
 /// admin. Anyone else 403 (404 for an unknown case).
 pub(crate) async fn require_case_party(
@@ -210,12 +143,9 @@ pub(crate) async fn require_case_party(
     actor: &Actor,
     case_id: &str,
 ) -> Result<()> {
-    let r: CasePartyRow =
-        sqlx::query_as("SELECT section_id, raised_by_org FROM remedy_cases WHERE id = $1")
-            .bind(case_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("remedy case {case_id}")))?;
+    let r = store::case_party(conn, case_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("remedy case {case_id}")))?;
     let (section_id, raiser) = (r.section_id, r.raised_by_org);
     let ok = match actor.role {
         Role::Admin | Role::Staff | Role::Supervisor => true,
@@ -517,32 +447,29 @@ pub(super) async fn insert_case(
         .accept
         .map(|p| track(&mut provisional, due(cal, now, p)));
     let suspending = rule.suspends == Suspends::Always || n.inherit_suspension;
-    sqlx::query(
-        "INSERT INTO remedy_cases (id, kind, market, section_id, target, raised_by_org, \
-         raised_by_user, grounds, attachments, raised_at, raise_deadline, known_on, state, \
-         parent_id, answer_due, accept_due, suspending, source, provisional, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'raised', $13, $14, $15, $16, \
-         $17, $18, $10)",
+    store::insert_case(
+        tx,
+        store::CaseInsert {
+            id: &id,
+            kind: rule.kind.as_str(),
+            market: &rule.market,
+            section_id: n.section_id,
+            target: rule.target.as_str(),
+            raised_by_org: n.org_id,
+            raised_by_user: &actor.user_id,
+            grounds: &n.grounds,
+            attachments: &n.attachments,
+            raised_at: now,
+            raise_deadline: n.raise_deadline,
+            known_on: n.known_on.map(|d| d.to_string()),
+            parent_id: n.parent_id,
+            answer_due,
+            accept_due,
+            suspending,
+            source: &rule.source,
+            provisional,
+        },
     )
-    .bind(&id)
-    .bind(rule.kind.as_str())
-    .bind(&rule.market)
-    .bind(n.section_id)
-    .bind(rule.target.as_str())
-    .bind(n.org_id)
-    .bind(&actor.user_id)
-    .bind(&n.grounds)
-    .bind(&n.attachments)
-    .bind(to_micros(now))
-    .bind(n.raise_deadline.map(to_micros))
-    .bind(n.known_on.map(|d| d.to_string()))
-    .bind(n.parent_id)
-    .bind(answer_due.map(to_micros))
-    .bind(accept_due.map(to_micros))
-    .bind(i64::from(suspending))
-    .bind(&rule.source)
-    .bind(i64::from(provisional))
-    .execute(&mut **tx)
     .await?;
     crate::attachments::claim(
         tx,

@@ -59,11 +59,7 @@ impl TimerHandler for SuspensionEnd {
             return Ok(());
         }
         let now = clock.now();
-        sqlx::query("UPDATE remedy_cases SET suspending = 0, updated_at = $1 WHERE id = $2")
-            .bind(to_micros(now))
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        crate::store::cases::end_suspension(tx, id, now).await?;
         emit(
             tx,
             db,

@@ -1,6 +1,7 @@
 //! Projection of sections and parties (`rem_sections`, `rem_parties`) from the projects area's events.
 
 use super::*;
+use crate::store::sections as store;
 use ggzy_events::projects::{
     AwardConfirmed, CandidatesPublicized, DueDateRederived, OpeningRecorded,
     PrequalificationApplied, PrequalificationDeadlineChanged, PrequalificationOpened,
@@ -83,10 +84,7 @@ impl Consumer for Projection {
             }
             PrequalificationReviewed::NAME => {
                 let r = PrequalificationReviewed::decode(ev)?;
-                sqlx::query("UPDATE rem_sections SET prequal_due = NULL WHERE section_id = $1")
-                    .bind(&r.section_id)
-                    .execute(&mut **tx)
-                    .await?;
+                store::clear_prequal_due(tx, &r.section_id).await?;
                 return Ok(());
             }
             // An applicant is a party of the section: it sees the section's cases.
@@ -101,14 +99,7 @@ impl Consumer for Projection {
             SectionDeadlineChanged::NAME => {
                 let c = SectionDeadlineChanged::decode(ev)?;
                 if let Some(o) = c.new_opening_at {
-                    sqlx::query(
-                        "UPDATE rem_sections SET bid_deadline = $1, opening_at = $2 WHERE section_id = $3",
-                    )
-                    .bind(to_micros(c.new_deadline))
-                    .bind(to_micros(o))
-                    .bind(&c.section_id)
-                    .execute(&mut **tx)
-                    .await?;
+                    store::set_deadline(tx, &c.section_id, c.new_deadline, o).await?;
                 }
                 return Ok(());
             }
@@ -116,13 +107,7 @@ impl Consumer for Projection {
             DueDateRederived::NAME => {
                 let r = DueDateRederived::decode(ev)?;
                 if r.what == "publicity_end" {
-                    sqlx::query(
-                        "UPDATE rem_sections SET publicity_ends = $1 WHERE section_id = $2",
-                    )
-                    .bind(to_micros(r.due_at))
-                    .bind(&r.section_id)
-                    .execute(&mut **tx)
-                    .await?;
+                    store::set_publicity_ends(tx, &r.section_id, r.due_at).await?;
                 }
                 return Ok(());
             }
@@ -130,13 +115,7 @@ impl Consumer for Projection {
                 // The candidate publicity's end (实施条例 54: result objections are raised
                 // during it).
                 let c = CandidatesPublicized::decode(ev)?;
-                sqlx::query(
-                    "UPDATE rem_sections SET stage = 'publicizing', publicity_ends = $1 WHERE section_id = $2",
-                )
-                .bind(to_micros(c.publicity_ends_at))
-                .bind(&c.section_id)
-                .execute(&mut **tx)
-                .await?;
+                store::mark_publicizing(tx, &c.section_id, c.publicity_ends_at).await?;
                 return Ok(());
             }
             SectionBiddingOpened::NAME => (SectionBiddingOpened::decode(ev)?.section_id, "bidding"),
@@ -154,34 +133,18 @@ impl Consumer for Projection {
             _ => return Ok(()),
         };
         let (sid, stage) = stage;
-        sqlx::query("UPDATE rem_sections SET stage = $1 WHERE section_id = $2")
-            .bind(stage)
-            .bind(&sid)
-            .execute(&mut **tx)
-            .await?;
+        store::set_stage(tx, &sid, stage).await?;
         Ok(())
     }
 }
 
 async fn prequal_due(tx: &mut Tx, section_id: &str, due_at: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE rem_sections SET prequal_due = $1 WHERE section_id = $2")
-        .bind(to_micros(due_at))
-        .bind(section_id)
-        .execute(&mut **tx)
-        .await?;
+    store::set_prequal_due(tx, section_id, due_at).await?;
     Ok(())
 }
 
 async fn party(tx: &mut Tx, section_id: &str, org_id: &str, ev: &Event) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO rem_parties (section_id, org_id, registered_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (section_id, org_id) DO NOTHING",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .bind(to_micros(ev.occurred_at))
-    .execute(&mut **tx)
-    .await?;
+    store::insert_party(tx, section_id, org_id, ev.occurred_at).await?;
     Ok(())
 }
 
@@ -198,32 +161,10 @@ pub(super) struct Sec {
     pub(super) publicity_ends: Option<Timestamp>,
 }
 
-#[derive(sqlx::FromRow)]
-struct SecRow {
-    market: String,
-    project_code: String,
-    owner_org_id: String,
-    stage: String,
-    #[sqlx(try_from = "At")]
-    bid_deadline: Timestamp,
-    procedure: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    docs_issue_at: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    prequal_due: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    publicity_ends: Option<Timestamp>,
-}
-
 pub(super) async fn load_section(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Sec> {
-    let r: SecRow = sqlx::query_as(
-        "SELECT market, project_code, owner_org_id, stage, bid_deadline, procedure, docs_issue_at, \
-         prequal_due, publicity_ends FROM rem_sections WHERE section_id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("section {id}")))?;
+    let r = store::section(conn, id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {id}")))?;
     Ok(Sec {
         market: r.market,
         project_code: r.project_code,
@@ -242,12 +183,5 @@ pub(super) async fn party_since(
     section_id: &str,
     org_id: &str,
 ) -> Result<Option<Timestamp>> {
-    Ok(sqlx::query_scalar::<_, At>(
-        "SELECT registered_at FROM rem_parties WHERE section_id = $1 AND org_id = $2",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(Timestamp::from))
+    store::party_since(conn, section_id, org_id).await
 }

@@ -1,6 +1,7 @@
 //! Reading: one case, the lists and the raise options.
 
 use super::*;
+use crate::store::{cases, sections};
 
 /// One case, as the caller may see it.
 pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Case> {
@@ -22,12 +23,7 @@ pub async fn list_by_section(ctx: &Ctx, actor: &Actor, section_id: &str) -> Resu
     let mut conn = ctx.db.pool().acquire().await?;
     let sec = load_section(&mut conn, section_id).await?;
     let sight = sight(&mut conn, actor, &sec, section_id).await?;
-    let rows: Vec<CaseRow> = sqlx::query_as(&format!(
-        "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE section_id = $1 ORDER BY raised_at, id"
-    ))
-    .bind(section_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = cases::cases_of_section(&mut conn, section_id).await?;
     Ok(cases_with_files(&mut conn, rows)
         .await?
         .into_iter()
@@ -39,12 +35,7 @@ pub async fn list_by_section(ctx: &Ctx, actor: &Actor, section_id: &str) -> Resu
 pub async fn list_mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     actor.require(&[Role::Bidder])?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let rows: Vec<CaseRow> = sqlx::query_as(&format!(
-        "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE raised_by_org = $1 ORDER BY raised_at DESC, id"
-    ))
-    .bind(&org)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = cases::cases_raised_by(&ctx.db, &org).await?;
     let mut conn = ctx.db.pool().acquire().await?;
     cases_with_files(&mut conn, rows).await
 }
@@ -52,12 +43,7 @@ pub async fn list_mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
 /// The supervisors' queue: complaints waiting for acceptance or a decision, oldest first.
 pub async fn open_complaints(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     actor.require(&[Role::Supervisor, Role::Staff, Role::Admin])?;
-    let rows: Vec<CaseRow> = sqlx::query_as(&format!(
-        "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE kind = 'complaint' AND state IN ('raised', 'investigating') \
-         ORDER BY raised_at, id"
-    ))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = cases::open_complaints(&ctx.db).await?;
     let mut conn = ctx.db.pool().acquire().await?;
     cases_with_files(&mut conn, rows).await
 }
@@ -67,14 +53,7 @@ pub async fn open_complaints(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
 pub async fn awaiting_answer(ctx: &Ctx, actor: &Actor) -> Result<Vec<Case>> {
     actor.require(&[Role::Tenderer, Role::Agency])?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let rows: Vec<CaseRow> = sqlx::query_as(&format!(
-        "SELECT {CASE_COLUMNS} FROM remedy_cases WHERE kind <> 'complaint' AND state = 'raised' \
-         AND section_id IN (SELECT section_id FROM rem_sections WHERE owner_org_id = $1) \
-         ORDER BY raised_at, id"
-    ))
-    .bind(&org)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = cases::awaiting_answer_of(&ctx.db, &org).await?;
     let mut conn = ctx.db.pool().acquire().await?;
     cases_with_files(&mut conn, rows).await
 }
@@ -117,32 +96,14 @@ pub async fn raise_options(
 pub async fn my_sections(ctx: &Ctx, actor: &Actor) -> Result<Vec<(String, String)>> {
     actor.require(&[Role::Bidder])?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let rows: Vec<PartySectionRow> = sqlx::query_as(
-        "SELECT p.section_id, s.project_code FROM rem_parties p \
-         JOIN rem_sections s ON s.section_id = p.section_id \
-         WHERE p.org_id = $1 ORDER BY p.registered_at DESC, p.section_id",
-    )
-    .bind(&org)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = sections::sections_of_party(&ctx.db, &org).await?;
     Ok(rows
         .into_iter()
         .map(|r| (r.section_id, r.project_code))
         .collect())
 }
 
-#[derive(sqlx::FromRow)]
-struct PartySectionRow {
-    section_id: String,
-    project_code: String,
-}
-
 /// The project code of a section, for the pages' lists.
 pub async fn section_code(ctx: &Ctx, section_id: &str) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT project_code FROM rem_sections WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(ctx.db.pool())
-            .await?,
-    )
+    sections::section_code(&ctx.db, section_id).await
 }

@@ -1,41 +1,13 @@
 //! The remedy rules table (national rules and the rule views).
 
 use super::*;
-
-const RULE_COLUMNS: &str = "market, kind, target, raise_from, raise_days, raise_day_kind, \
-    answer_days, answer_day_kind, accept_days, accept_day_kind, decide_days, decide_day_kind, \
-    decide_from, suspends, suspend_max_days, escalates_to, requires_prior, source, confirmed";
+use crate::store::rules::{self as store, RuleRow};
 
 fn opt_days(d: Option<i64>, kind: Option<String>) -> Result<Option<Days>> {
     match (d, kind) {
         (Some(d), Some(kind)) => Ok(Some(days(d, &kind)?)),
         _ => Ok(None),
     }
-}
-
-/// One row of [`RULE_COLUMNS`].
-#[derive(sqlx::FromRow)]
-struct RuleRow {
-    market: String,
-    kind: Kind,
-    target: Target,
-    raise_from: RaiseFrom,
-    raise_days: i64,
-    raise_day_kind: String,
-    answer_days: Option<i64>,
-    answer_day_kind: Option<String>,
-    accept_days: Option<i64>,
-    accept_day_kind: Option<String>,
-    decide_days: Option<i64>,
-    decide_day_kind: Option<String>,
-    decide_from: Option<String>,
-    suspends: Suspends,
-    suspend_max_days: Option<i64>,
-    escalates_to: Option<Kind>,
-    requires_prior: Option<Kind>,
-    source: String,
-    #[sqlx(try_from = "Flag")]
-    confirmed: bool,
 }
 
 impl RuleRow {
@@ -69,26 +41,19 @@ pub(crate) async fn national_rule(
     kind: Kind,
     target: Target,
 ) -> Result<Option<RemedyRule>> {
-    sqlx::query_as::<_, RuleRow>(&format!(
-        "SELECT {RULE_COLUMNS} FROM remedy_rules WHERE market = $1 AND kind = $2 AND target = $3{lock}"
-    ))
-    .bind(market)
-    .bind(kind.as_str())
-    .bind(target.as_str())
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(RuleRow::into_rule)
-    .transpose()
+    store::rule_row(conn, lock, market, kind, target)
+        .await?
+        .map(RuleRow::into_rule)
+        .transpose()
 }
 
 /// Every national row.
 pub(crate) async fn national_rules(conn: &mut sqlx::AnyConnection) -> Result<Vec<RemedyRule>> {
-    let rows: Vec<RuleRow> = sqlx::query_as(&format!(
-        "SELECT {RULE_COLUMNS} FROM remedy_rules ORDER BY market, kind, target"
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter().map(RuleRow::into_rule).collect()
+    store::rule_rows(conn)
+        .await?
+        .into_iter()
+        .map(RuleRow::into_rule)
+        .collect()
 }
 
 /// The rule in effect in `region`: the national row with the region's overrides applied
@@ -134,11 +99,7 @@ pub struct RuleView {
 /// overrides applied), every market.
 pub async fn list_rules(ctx: &Ctx) -> Result<Vec<RuleView>> {
     let mut conn = ctx.db.pool().acquire().await?;
-    let rows: Vec<RuleRow> = sqlx::query_as(&format!(
-        "SELECT {RULE_COLUMNS} FROM remedy_rules ORDER BY market, kind, target"
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::rule_rows(&mut conn).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         // The national row's codes, as stored (the region overrides values only).

@@ -1,6 +1,7 @@
 //! The steps of a case after it is raised: answer, close, escalate, accept, refuse, decide.
 
 use super::*;
+use crate::store::cases as store;
 use ggzy_events::remedies::{CaseAccepted, CaseClosed, CaseEscalated, CaseRefused};
 
 pub(super) fn first_error(e: Error) -> ggzy_core::error::FieldError {
@@ -146,20 +147,19 @@ pub async fn answer(ctx: &Ctx, actor: &Actor, id: &str, input: AnswerInput) -> R
         }
         (d, _) => d,
     };
-    sqlx::query(
-        "UPDATE remedy_cases SET state = $1, answer = $2, answered_at = $3, answered_by = $4, \
-         changes_documents = $5, new_bid_deadline = $6, suspending = 0, updated_at = $3 \
-         WHERE id = $7 AND state = $8",
+    store::mark_answered(
+        &mut tx,
+        id,
+        case.state,
+        store::AnswerUpdate {
+            to,
+            answer: &text_answer,
+            at: now,
+            by: &actor.user_id,
+            changes_documents: input.changes_documents,
+            new_bid_deadline: new_deadline,
+        },
     )
-    .bind(to.as_str())
-    .bind(&text_answer)
-    .bind(to_micros(now))
-    .bind(&actor.user_id)
-    .bind(i64::from(input.changes_documents))
-    .bind(new_deadline.map(to_micros))
-    .bind(id)
-    .bind(case.state.as_str())
-    .execute(&mut *tx)
     .await?;
     timers::cancel(&mut tx, &due_key(id)).await?;
     let answered = ggzy_events::remedies::CaseAnswered {
@@ -209,10 +209,7 @@ async fn resumed(
     why: &str,
 ) -> Result<()> {
     timers::cancel(tx, &suspension_key(&case.id)).await?;
-    sqlx::query("UPDATE remedy_cases SET suspending = 0 WHERE id = $1")
-        .bind(&case.id)
-        .execute(&mut **tx)
-        .await?;
+    store::clear_suspending(tx, &case.id).await?;
     let resumed = ggzy_events::remedies::CaseResumed {
         case_id: case.id.clone(),
         section_id: case.section_id.clone(),
@@ -262,16 +259,7 @@ pub async fn close(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Case> {
 }
 
 async fn set_state(tx: &mut Tx, id: &str, from: State, to: State, now: Timestamp) -> Result<()> {
-    let n = sqlx::query(
-        "UPDATE remedy_cases SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4",
-    )
-    .bind(to.as_str())
-    .bind(to_micros(now))
-    .bind(id)
-    .bind(from.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let n = store::set_state(tx, id, from, to, now).await?;
     if n == 1 {
         Ok(())
     } else {
@@ -398,14 +386,7 @@ pub async fn escalate(ctx: &Ctx, actor: &Actor, id: &str, input: EscalateInput) 
         },
     )
     .await?;
-    sqlx::query("UPDATE remedy_cases SET state = $1, child_id = $2, updated_at = $3 WHERE id = $4 AND state = $5")
-        .bind(to.as_str())
-        .bind(&child.id)
-        .bind(to_micros(now))
-        .bind(id)
-        .bind(parent.state.as_str())
-        .execute(&mut *tx)
-        .await?;
+    store::mark_escalated(&mut tx, id, (parent.state, to), &child.id, now).await?;
     timers::cancel(&mut tx, &due_key(id)).await?;
     let escalated = CaseEscalated {
         case_id: id.into(),
@@ -476,19 +457,19 @@ pub async fn accept(ctx: &Ctx, actor: &Actor, id: &str, input: AcceptInput) -> R
     } else {
         None
     };
-    sqlx::query(
-        "UPDATE remedy_cases SET state = $1, accepted_at = $2, decide_due = $3, suspending = $4, \
-         suspend_until = $5, provisional = $6, updated_at = $2 WHERE id = $7 AND state = $8",
+    store::mark_accepted(
+        &mut tx,
+        id,
+        case.state,
+        store::AcceptUpdate {
+            to,
+            at: now,
+            decide_due,
+            suspending: input.suspend || case.suspending,
+            suspend_until,
+            provisional,
+        },
     )
-    .bind(to.as_str())
-    .bind(to_micros(now))
-    .bind(decide_due.map(to_micros))
-    .bind(i64::from(input.suspend || case.suspending))
-    .bind(suspend_until.map(to_micros))
-    .bind(i64::from(provisional))
-    .bind(id)
-    .bind(case.state.as_str())
-    .execute(&mut *tx)
     .await?;
     if let Some(d) = decide_due {
         timers::schedule(
@@ -561,16 +542,7 @@ pub async fn refuse(ctx: &Ctx, actor: &Actor, id: &str, input: RefuseInput) -> R
     let mut tx = ctx.db.begin().await?;
     let case = load_case(&ctx.db, &mut tx, id, true).await?;
     let to = transition(case.kind, case.state, Action::Refuse)?;
-    sqlx::query(
-        "UPDATE remedy_cases SET state = $1, refusal_reason = $2, updated_at = $3 WHERE id = $4 AND state = $5",
-    )
-    .bind(to.as_str())
-    .bind(&reason)
-    .bind(to_micros(now))
-    .bind(id)
-    .bind(case.state.as_str())
-    .execute(&mut *tx)
-    .await?;
+    store::mark_refused(&mut tx, id, (case.state, to), &reason, now).await?;
     timers::cancel(&mut tx, &due_key(id)).await?;
     let refused = CaseRefused {
         case_id: id.into(),
@@ -614,17 +586,13 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, input: DecideInput) -> R
     let mut tx = ctx.db.begin().await?;
     let case = load_case(&ctx.db, &mut tx, id, true).await?;
     let to = transition(case.kind, case.state, Action::Decide)?;
-    sqlx::query(
-        "UPDATE remedy_cases SET state = $1, decision = $2, decision_reason = $3, decided_at = $4, \
-         updated_at = $4 WHERE id = $5 AND state = $6",
+    store::mark_decided(
+        &mut tx,
+        id,
+        (case.state, to),
+        (input.decision, &reason),
+        now,
     )
-    .bind(to.as_str())
-    .bind(input.decision.as_str())
-    .bind(&reason)
-    .bind(to_micros(now))
-    .bind(id)
-    .bind(case.state.as_str())
-    .execute(&mut *tx)
     .await?;
     timers::cancel(&mut tx, &due_key(id)).await?;
     if case.suspending {
