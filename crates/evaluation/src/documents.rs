@@ -16,6 +16,7 @@
 //! admins, who read the evaluation anyway ([`service::require_reader`]). Everyone else: 403.
 
 use crate::service::{self, Sec};
+use crate::store::bids;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Error, Result};
 use ggzy_events::evaluation::{DocumentIntegrityFailed, DocumentRead};
@@ -36,25 +37,14 @@ pub(crate) async fn project(tx: &mut Tx, b: &BidDecrypted, now: i64) -> Result<(
         return Ok(());
     };
     let (bid_id, sid, org) = (b.bid_id.as_str(), b.section_id.as_str(), b.org_id.as_str());
+    let bid = bids::DecryptedBid {
+        bid_id,
+        section_id: sid,
+        org_id: org,
+        file_key: key,
+    };
     for d in &b.documents {
-        sqlx::query(
-            "INSERT INTO eval_bid_documents (bid_id, n, section_id, org_id, name, media_type, size, sha256, \
-             file_key, file_offset, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (bid_id, n) DO NOTHING",
-        )
-        .bind(bid_id)
-        .bind(d.n)
-        .bind(sid)
-        .bind(org)
-        .bind(&d.name)
-        .bind(&d.media_type)
-        .bind(d.size)
-        .bind(&d.sha256)
-        .bind(key)
-        .bind(d.offset)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+        bids::insert_document(tx, &bid, d, now).await?;
     }
     Ok(())
 }
@@ -84,28 +74,6 @@ pub struct BidDocuments {
     pub documents: Vec<BidDocument>,
 }
 
-#[derive(sqlx::FromRow)]
-struct DocRow {
-    org_id: String,
-    name: String,
-    media_type: String,
-    size: i64,
-    sha256: String,
-    file_key: String,
-    #[sqlx(rename = "file_offset")]
-    offset: i64,
-}
-
-/// A document of a bid as listed to the committee.
-#[derive(sqlx::FromRow)]
-struct DocListRow {
-    n: i64,
-    name: String,
-    media_type: String,
-    size: i64,
-    sha256: String,
-}
-
 /// The opened bids of the opening record (none before it) with their documents.
 pub(crate) async fn of_section(tx: &mut Tx, sec: &Sec) -> Result<Vec<BidDocuments>> {
     let mut out = vec![];
@@ -114,14 +82,7 @@ pub(crate) async fn of_section(tx: &mut Tx, sec: &Sec) -> Result<Vec<BidDocument
             continue;
         }
         let bid_id = e.bid_id.clone();
-        let rows: Vec<DocListRow> = sqlx::query_as(
-            "SELECT n, name, media_type, size, sha256 FROM eval_bid_documents \
-             WHERE section_id = $1 AND bid_id = $2 ORDER BY n",
-        )
-        .bind(&sec.section_id)
-        .bind(&bid_id)
-        .fetch_all(&mut **tx)
-        .await?;
+        let rows = bids::documents_of_bid(tx, &sec.section_id, &bid_id).await?;
         let documents = rows
             .into_iter()
             .map(|r| BidDocument {
@@ -273,16 +234,9 @@ pub async fn read(
         .find(|e| e.bid_id == bid_id && e.decryption == "decrypted")
         .cloned()
         .ok_or_else(|| Error::not_found(format!("opened bid {bid_id} in section {section_id}")))?;
-    let d: DocRow = sqlx::query_as(
-        "SELECT org_id, name, media_type, size, sha256, file_key, file_offset FROM eval_bid_documents \
-         WHERE section_id = $1 AND bid_id = $2 AND n = $3",
-    )
-    .bind(section_id)
-    .bind(bid_id)
-    .bind(n)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("document {n} of bid {bid_id}")))?;
+    let d = bids::document(&mut tx, section_id, bid_id, n)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("document {n} of bid {bid_id}")))?;
     tx.rollback().await?;
     let (size, offset) = (
         u64::try_from(d.size).map_err(|_| Error::internal("document size"))?,

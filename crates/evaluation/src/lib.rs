@@ -20,6 +20,7 @@ pub mod room;
 pub mod rules;
 pub mod service;
 pub mod sme;
+mod store;
 pub mod suspension;
 pub mod voided;
 

@@ -22,13 +22,7 @@ pub const PENDING_RULE: &str = "evaluation.qualification_pending";
 pub(crate) async fn project(tx: &mut Tx, ev: &Event, now: i64) -> Result<()> {
     let r = QualificationReviewed::decode(ev)?;
     let json = serde_json::to_string(&r.qualified).map_err(|e| Error::internal(e.to_string()))?;
-    sqlx::query("UPDATE eval_sections SET qualified = $1, updated_at = $2 WHERE section_id = $3")
-        .bind(json)
-        .bind(now)
-        .bind(&r.section_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    crate::store::sections::set_qualified(tx, &r.section_id, &json, now).await
 }
 
 /// Does the committee of a section of `market` still wait for the purchaser's review? Pure.

@@ -47,12 +47,7 @@ pub struct Seat {
 pub async fn my_seats(ctx: &Ctx, actor: &Actor) -> Result<Vec<Seat>> {
     actor.require(&[Role::Expert])?;
     let mut tx = ctx.db.begin().await?;
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT section_id FROM eval_members WHERE user_id = $1 AND active = 1 ORDER BY joined_at, section_id",
-    )
-    .bind(&actor.user_id)
-    .fetch_all(&mut *tx)
-    .await?;
+    let ids = crate::store::members::seats_of_user(&mut tx, &actor.user_id).await?;
     let now = ctx.clock.now();
     let mut out = vec![];
     for id in ids {
@@ -182,13 +177,8 @@ pub async fn room(ctx: &Ctx, actor: &Actor, ip: &str, section_id: &str) -> Resul
     let members = service::load_members(&mut tx, section_id).await?;
     let bids = service::opened_bids(&sec);
     let p = service::progress(&mut tx, &sec, &members, &bids).await?;
-    let review_rows: Vec<MyReviewRow> = sqlx::query_as(
-        "SELECT org_id, items FROM eval_reviews WHERE section_id = $1 AND expert_id = $2 ORDER BY org_id",
-    )
-    .bind(section_id)
-    .bind(me.review_by())
-    .fetch_all(&mut *tx)
-    .await?;
+    let review_rows =
+        crate::store::committee::review_items_of(&mut tx, section_id, me.review_by()).await?;
     let mut my_review = BTreeMap::new();
     for r in review_rows {
         my_review.insert(r.org_id, r.items.0);
@@ -523,10 +513,4 @@ mod tests {
         );
         assert!(chair_from_form(&pairs(&[])).is_err());
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct MyReviewRow {
-    org_id: String,
-    items: ggzy_core::sql::Json<Vec<ReviewItem>>,
 }

@@ -11,7 +11,7 @@
 use crate::rules::{self, Method, MethodSpec, PriceScore, Rankable};
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event};
-use ggzy_core::sql::{Flag, Json};
+use ggzy_core::sql::Flag;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Error, Result, Timestamp};
 use ggzy_events::evaluation::{

@@ -6,6 +6,7 @@
 //! goods or services all come from small or micro enterprises ([`Declaration::deduction_applies`],
 //! 46号 第九条 with 第四条; [`crate::rules::evaluated_price`]).
 
+use crate::store::bids;
 use ggzy_core::Result;
 use ggzy_events::projects::BidDecrypted;
 use ggzy_store::Tx;
@@ -36,44 +37,16 @@ pub(crate) async fn project(tx: &mut Tx, b: &BidDecrypted, now: i64) -> Result<(
         return Ok(());
     }
     let (sid, org) = (b.section_id.as_str(), b.org_id.as_str());
-    sqlx::query("DELETE FROM eval_sme_declarations WHERE section_id = $1 AND org_id = $2")
-        .bind(sid)
-        .bind(org)
-        .execute(&mut **tx)
-        .await?;
+    bids::delete_sme_declaration(tx, sid, org).await?;
     if let Some(d) = &b.sme {
-        let (scale, by) = (d.scale.as_str(), d.by_small_micro);
-        sqlx::query(
-            "INSERT INTO eval_sme_declarations (section_id, org_id, scale, by_small_micro, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(sid)
-        .bind(org)
-        .bind(scale)
-        .bind(i64::from(by))
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+        bids::insert_sme_declaration(tx, sid, org, &d.scale, d.by_small_micro, now).await?;
     }
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct DeclarationRow {
-    org_id: String,
-    scale: String,
-    #[sqlx(try_from = "ggzy_core::sql::Flag")]
-    by_small_micro: bool,
-}
-
 /// The declarations of a section's bidders, by organization.
 pub(crate) async fn load(tx: &mut Tx, section_id: &str) -> Result<HashMap<String, Declaration>> {
-    let rows: Vec<DeclarationRow> = sqlx::query_as(
-        "SELECT org_id, scale, by_small_micro FROM eval_sme_declarations WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = bids::sme_declarations(tx, section_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| {

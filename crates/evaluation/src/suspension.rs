@@ -5,6 +5,7 @@
 //! is refused with 409 `section.suspended_by_remedy`, naming the case — 实施条例 22 ("作出答复前，
 //! 应当暂停招标投标活动"), 实施条例 62 and 政采法 57 (the supervisor may suspend).
 
+use crate::store::sections;
 use ggzy_core::events::Event;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Result};
@@ -19,12 +20,7 @@ pub use ggzy_events::remedies::SUSPENDED_RULE;
 
 /// 409 `section.suspended_by_remedy` while a remedy case suspends the section.
 pub async fn ensure_not_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<()> {
-    let case: Option<String> = sqlx::query_scalar(
-        "SELECT case_id FROM eval_suspensions WHERE section_id = $1 ORDER BY since, case_id LIMIT 1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let case = sections::first_suspension(conn, section_id).await?;
     match case {
         None => Ok(()),
         Some(case) => Err(ggzy_events::remedies::suspended(&case, "the evaluation")),
@@ -55,21 +51,10 @@ impl Consumer for Suspensions {
             (c.section_id, c.case_id)
         };
         if suspended {
-            sqlx::query(
-                "INSERT INTO eval_suspensions (section_id, case_id, since) VALUES ($1, $2, $3) \
-                 ON CONFLICT (section_id, case_id) DO NOTHING",
-            )
-            .bind(&section_id)
-            .bind(&case_id)
-            .bind(to_micros(ev.occurred_at))
-            .execute(&mut **tx)
-            .await?;
-        } else {
-            sqlx::query("DELETE FROM eval_suspensions WHERE section_id = $1 AND case_id = $2")
-                .bind(&section_id)
-                .bind(&case_id)
-                .execute(&mut **tx)
+            sections::insert_suspension(tx, &section_id, &case_id, to_micros(ev.occurred_at))
                 .await?;
+        } else {
+            sections::delete_suspension(tx, &section_id, &case_id).await?;
         }
         Ok(())
     }

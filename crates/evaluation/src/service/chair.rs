@@ -40,11 +40,7 @@ pub async fn vote_chair(
         ));
     }
     let now = ctx.clock.now();
-    sqlx::query("UPDATE eval_members SET chair_vote = $1 WHERE section_id = $2 AND expert_id = $3")
-        .bind(&input.expert_id)
-        .bind(section_id)
-        .bind(&me.expert_id)
-        .execute(&mut *tx)
+    crate::store::members::set_chair_vote(&mut tx, section_id, &me.expert_id, &input.expert_id)
         .await?;
     let members = load_members(&mut tx, section_id).await?;
     let chair = chair_of(&members);

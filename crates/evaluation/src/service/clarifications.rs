@@ -1,6 +1,7 @@
 //! Clarifications (澄清).
 
 use super::*;
+use crate::store::committee;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ClarificationInput {
@@ -25,28 +26,12 @@ pub struct Clarification {
     pub answered_at: Option<DateTime<Utc>>,
 }
 
-/// What answering a clarification reads of it.
-#[derive(sqlx::FromRow)]
-struct AskedRow {
-    section_id: String,
-    org_id: String,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    reply_by: Timestamp,
-    answer: Option<String>,
-}
-
 pub(crate) async fn load_clarifications(
     tx: &mut Tx,
     section_id: &str,
     org_id: Option<&str>,
 ) -> Result<Vec<Clarification>> {
-    let rows: Vec<Clarification> = sqlx::query_as(
-        "SELECT id, section_id, org_id, question, reply_by, asked_at, answer, answered_at \
-         FROM eval_clarifications WHERE section_id = $1 ORDER BY asked_at, id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = committee::clarifications(tx, section_id).await?;
     let mut out = vec![];
     for c in rows {
         if org_id.is_none_or(|o| o == c.org_id) {
@@ -102,19 +87,7 @@ pub async fn ask(
         answer: None,
         answered_at: None,
     };
-    sqlx::query(
-        "INSERT INTO eval_clarifications (id, section_id, org_id, asked_by, question, reply_by, asked_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&c.id)
-    .bind(section_id)
-    .bind(&c.org_id)
-    .bind(&me.expert_id)
-    .bind(&c.question)
-    .bind(to_micros(c.reply_by))
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
+    committee::insert_clarification(&mut tx, &c, &me.expert_id).await?;
     let requested = ClarificationRequested {
         clarification_id: c.id.clone(),
         section_id: section_id.into(),
@@ -185,15 +158,10 @@ pub async fn answer(
         );
     }
     let mut tx = ctx.db.begin().await?;
-    let r: AskedRow = sqlx::query_as(&format!(
-        "SELECT section_id, org_id, reply_by, answer FROM eval_clarifications WHERE id = $1{}",
-        ctx.db.for_update()
-    ))
-    .bind(clarification_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("clarification {clarification_id}")))?;
-    let AskedRow {
+    let r = committee::clarification_for_update(&mut tx, &ctx.db, clarification_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("clarification {clarification_id}")))?;
+    let committee::AskedRow {
         section_id,
         org_id,
         reply_by,
@@ -220,15 +188,7 @@ pub async fn answer(
             format!("the reply was due by {}", reply_by.to_rfc3339()),
         ));
     }
-    let n = sqlx::query(
-        "UPDATE eval_clarifications SET answer = $1, answered_at = $2 WHERE id = $3 AND answer IS NULL",
-    )
-    .bind(text)
-    .bind(to_micros(now))
-    .bind(clarification_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = committee::record_answer(&mut tx, clarification_id, text, to_micros(now)).await?;
     ggzy_store::expect_one(n, "clarification.answered", "answered concurrently")?;
     let answered = ClarificationAnswered {
         clarification_id: clarification_id.into(),

@@ -1,6 +1,7 @@
 //! Loading.
 
 use super::*;
+use crate::store::{members, sections as store};
 
 pub(crate) struct Sec {
     pub(crate) section_id: String,
@@ -52,13 +53,7 @@ pub async fn room_network_gate(
     if actor.role != Role::Expert {
         return Ok(None);
     }
-    let networks: Option<String> = sqlx::query_scalar::<_, Option<String>>(
-        "SELECT room_networks FROM eval_sections WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .flatten();
+    let networks = store::room_networks(&ctx.db, section_id).await?;
     let networks: Vec<String> = networks
         .map(|s| parse_json(&s))
         .transpose()?
@@ -140,16 +135,9 @@ pub(super) fn parse_json<T: for<'a> Deserialize<'a>>(s: &str) -> Result<T> {
 }
 
 pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool) -> Result<Sec> {
-    let r: SecRow = sqlx::query_as(&format!(
-        "SELECT section_id, owner_org_id, method, bid_count, entries, report, session_start, session_end, \
-         market, subject, issued_at, bid_deadline, tie_seed, qualified FROM eval_sections \
-         WHERE section_id = $1{}",
-        if lock { db.for_update() } else { "" }
-    ))
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
+    let r = store::section(tx, db, section_id, lock)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
     Ok(Sec {
         section_id: r.section_id,
         owner_org_id: r.owner_org_id,
@@ -170,52 +158,8 @@ pub(crate) async fn load_sec(tx: &mut Tx, db: &Db, section_id: &str, lock: bool)
     })
 }
 
-/// An `eval_sections` row as [`load_sec`] reads it.
-#[derive(sqlx::FromRow)]
-struct SecRow {
-    section_id: String,
-    owner_org_id: String,
-    method: Option<Json<MethodSpec>>,
-    bid_count: i64,
-    entries: Option<Json<Vec<ggzy_events::projects::OpeningEntry>>>,
-    report: Option<Json<Value>>,
-    session_start: Option<i64>,
-    session_end: Option<i64>,
-    market: String,
-    subject: Option<String>,
-    issued_at: Option<i64>,
-    bid_deadline: Option<i64>,
-    tie_seed: Option<String>,
-    qualified: Option<Json<Vec<String>>>,
-}
-
-/// An active `eval_members` row as [`load_members`] reads it.
-#[derive(sqlx::FromRow)]
-struct MemberRow {
-    expert_id: String,
-    user_id: Option<String>,
-    name: String,
-    reviewed_at: Option<i64>,
-    scored_at: Option<i64>,
-    signed_at: Option<i64>,
-    sign_note: Option<String>,
-    chair_vote: Option<String>,
-    #[sqlx(try_from = "Flag")]
-    sign_refused: bool,
-    replaces: Option<String>,
-    review_of: Option<String>,
-    scores_of: Option<String>,
-}
-
 pub(crate) async fn load_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Member>> {
-    let rows: Vec<MemberRow> = sqlx::query_as(
-        "SELECT expert_id, user_id, name, reviewed_at, scored_at, signed_at, sign_note, chair_vote, sign_refused, \
-         replaces, review_of, scores_of FROM eval_members \
-         WHERE section_id = $1 AND active = 1 ORDER BY joined_at, expert_id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = members::active_members(tx, section_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| Member {
@@ -321,20 +265,10 @@ pub(super) async fn stage_submitted(
     expert_id: &str,
     stage: Stage,
 ) -> Result<()> {
-    let sql = match stage {
-        Stage::Review => {
-            "UPDATE eval_members SET reviewed_at = $1 WHERE section_id = $2 AND expert_id = $3"
-        }
-        Stage::Scoring => {
-            "UPDATE eval_members SET scored_at = $1 WHERE section_id = $2 AND expert_id = $3"
-        }
-    };
-    sqlx::query(sql)
-        .bind(to_micros(now))
-        .bind(section_id)
-        .bind(expert_id)
-        .execute(&mut **tx)
-        .await?;
+    match stage {
+        Stage::Review => members::mark_reviewed(tx, section_id, expert_id, to_micros(now)).await?,
+        Stage::Scoring => members::mark_scored(tx, section_id, expert_id, to_micros(now)).await?,
+    }
     let (section_id, expert_id) = (section_id.to_string(), expert_id.to_string());
     match stage {
         Stage::Review => {

@@ -1,6 +1,7 @@
 //! Method declaration.
 
 use super::*;
+use crate::store::sections;
 
 /// The change notices come from publishing's events (`evaluation.projection`): a notice published
 /// a moment ago may not have arrived yet. Wait briefly, then answer 409 with `Retry-After`
@@ -19,16 +20,7 @@ async fn notice_projected(ctx: &Ctx, section_id: &str, announcement_id: &str) ->
         "the change notice",
         || {
             let db = db.clone();
-            async move {
-                Ok(sqlx::query(
-                    "SELECT 1 FROM eval_change_notices WHERE section_id = $1 AND announcement_id = $2",
-                )
-                .bind(section_id)
-                .bind(announcement_id)
-                .fetch_optional(db.pool())
-                .await?
-                .is_some())
-            }
+            async move { sections::change_notice_known(&db, section_id, announcement_id).await }
         },
     )
     .await
@@ -79,13 +71,7 @@ pub async fn declare_method(
     let notice = match &spec.change_notice_id {
         None => false,
         Some(id) => {
-            let known: Option<i64> = sqlx::query_scalar(
-                "SELECT published_at FROM eval_change_notices WHERE section_id = $1 AND announcement_id = $2",
-            )
-            .bind(section_id)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let known = sections::change_notice_published_at(&mut tx, section_id, id).await?;
             // A notice of the issued documents: published after they were issued.
             let of_issued = |at: i64| sec.issued_at.is_none_or(|i| at >= i);
             if known.is_none_or(|at| !of_issued(at)) {
@@ -102,12 +88,7 @@ pub async fn declare_method(
         return Err(e);
     }
     let text = serde_json::to_string(&spec).map_err(|e| Error::internal(e.to_string()))?;
-    sqlx::query("UPDATE eval_sections SET method = $1, updated_at = $2 WHERE section_id = $3")
-        .bind(&text)
-        .bind(to_micros(now))
-        .bind(section_id)
-        .execute(&mut *tx)
-        .await?;
+    sections::set_method(&mut tx, section_id, &text, to_micros(now)).await?;
     let declared = MethodDeclared {
         section_id: section_id.into(),
         method: serde_json::to_value(&spec).map_err(|e| Error::internal(e.to_string()))?,

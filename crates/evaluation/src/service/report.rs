@@ -1,6 +1,7 @@
 //! The report.
 
 use super::*;
+use crate::store::{committee, members, sections};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Rejection {
@@ -278,13 +279,7 @@ pub(crate) async fn assemble(
             }
         }
     }
-    let seed: Option<String> = sqlx::query_scalar::<_, Option<String>>(
-        "SELECT tie_seed FROM eval_sections WHERE section_id = $1",
-    )
-    .bind(sid)
-    .fetch_optional(&mut **tx)
-    .await?
-    .flatten();
+    let seed = sections::tie_seed(tx, sid).await?;
     let ranked = rules::rank(spec.method, rankables, &spec.tie_break, seed.as_deref());
     let lot = (!ranked.lots.is_empty()).then(|| lot_record(seed.as_deref(), &ranked.lots));
     let ranking = ranked
@@ -376,14 +371,7 @@ pub(super) async fn draw_ties_when_final(
         return Ok(());
     };
     let seed = ggzy_core::ids::random_hex(32);
-    sqlx::query(
-        "UPDATE eval_sections SET tie_seed = $1, tie_drawn_at = $2 WHERE section_id = $3 AND tie_seed IS NULL",
-    )
-    .bind(&seed)
-    .bind(to_micros(now))
-    .bind(&sec.section_id)
-    .execute(&mut **tx)
-    .await?;
+    sections::set_tie_seed(tx, &sec.section_id, &seed, to_micros(now)).await?;
     let groups: Vec<Vec<String>> = lot["groups"]
         .as_array()
         .into_iter()
@@ -472,17 +460,15 @@ pub async fn record_price_check(
         ));
     }
     let now = ctx.clock.now();
-    sqlx::query(
-        "INSERT INTO eval_price_checks (section_id, org_id, reasonable, explanation, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    committee::insert_price_check(
+        &mut tx,
+        section_id,
+        &input.org_id,
+        input.reasonable,
+        &explanation,
+        &me.expert_id,
+        to_micros(now),
     )
-    .bind(section_id)
-    .bind(&input.org_id)
-    .bind(i64::from(input.reasonable))
-    .bind(&explanation)
-    .bind(&me.expert_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     let by = actor.actor_ref();
     let recorded = PriceCheckRecorded {
@@ -519,14 +505,7 @@ pub async fn record_price_check(
 /// The members who left the committee for a replacement, with the reason and the stages they had
 /// submitted (those stay counted for the seat the replacement took).
 async fn replaced_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Value>> {
-    let rows: Vec<ReplacedRow> = sqlx::query_as(
-        "SELECT expert_id, name, replaced_by, replace_reason, replaced_at, reviewed_at, scored_at \
-         FROM eval_members WHERE section_id = $1 AND active = 0 AND replaced_by IS NOT NULL \
-         ORDER BY replaced_at, expert_id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = members::replaced_members(tx, section_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -541,19 +520,6 @@ async fn replaced_members(tx: &mut Tx, section_id: &str) -> Result<Vec<Value>> {
             })
         })
         .collect())
-}
-
-/// A member who left the committee for a replacement.
-#[derive(sqlx::FromRow)]
-struct ReplacedRow {
-    expert_id: String,
-    name: String,
-    replaced_by: Option<String>,
-    replace_reason: Option<String>,
-    #[sqlx(try_from = "ggzy_core::sql::MaybeAt")]
-    replaced_at: Option<Timestamp>,
-    reviewed_at: Option<i64>,
-    scored_at: Option<i64>,
 }
 
 /// The report: the signed one, or the draft once the scoring stage is complete.
@@ -631,16 +597,14 @@ pub async fn sign(ctx: &Ctx, actor: &Actor, section_id: &str, input: SignInput) 
         ));
     }
     let now: Timestamp = ctx.clock.now();
-    sqlx::query(
-        "UPDATE eval_members SET signed_at = $1, sign_note = $2, sign_refused = $3 \
-         WHERE section_id = $4 AND expert_id = $5",
+    members::mark_signed(
+        &mut tx,
+        section_id,
+        &me.expert_id,
+        to_micros(now),
+        &note,
+        input.refuse,
     )
-    .bind(to_micros(now))
-    .bind(&note)
-    .bind(i64::from(input.refuse))
-    .bind(section_id)
-    .bind(&me.expert_id)
-    .execute(&mut *tx)
     .await?;
     let by: ActorRef = actor.actor_ref();
     draw_ties_when_final(&mut tx, ctx, &by, now, &sec, &bids).await?;
@@ -656,14 +620,7 @@ pub async fn sign(ctx: &Ctx, actor: &Actor, section_id: &str, input: SignInput) 
     if members.iter().all(|m| m.signed) {
         report.signed_at = Some(now);
         let text = serde_json::to_string(&report).map_err(|e| Error::internal(e.to_string()))?;
-        sqlx::query(
-            "UPDATE eval_sections SET report = $1, signed_at = $2, updated_at = $2 WHERE section_id = $3",
-        )
-        .bind(&text)
-        .bind(to_micros(now))
-        .bind(section_id)
-        .execute(&mut *tx)
-        .await?;
+        sections::set_signed_report(&mut tx, section_id, &text, to_micros(now)).await?;
         let report_id = format!("PBBG-{section_id}");
         let method =
             serde_json::to_value(spec.method).map_err(|e| Error::internal(e.to_string()))?;

@@ -89,16 +89,15 @@ pub async fn submit_review(
     for r in &input.bids {
         let pass = r.items.iter().all(|i| i.pass);
         let items = serde_json::to_string(&r.items).map_err(|e| Error::internal(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO eval_reviews (section_id, expert_id, org_id, pass, items, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        crate::store::committee::insert_review(
+            &mut tx,
+            section_id,
+            &me.expert_id,
+            &r.org_id,
+            pass,
+            items,
+            to_micros(now),
         )
-        .bind(section_id)
-        .bind(&me.expert_id)
-        .bind(&r.org_id)
-        .bind(i64::from(pass))
-        .bind(items)
-        .bind(to_micros(now))
-        .execute(&mut *tx)
         .await?;
     }
     let by = actor.actor_ref();

@@ -1,6 +1,7 @@
 //! Stage 2: independent scoring.
 
 use super::*;
+use crate::store::committee;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct BidScore {
@@ -117,15 +118,16 @@ pub async fn submit_scores(
     v.into_result()?;
     let now = ctx.clock.now();
     for s in &input.bids {
-        sqlx::query(
-            "INSERT INTO eval_scores (section_id, expert_id, org_id, points, at) VALUES ($1, $2, $3, $4, $5)",
+        let points =
+            serde_json::to_string(&s.points).map_err(|e| Error::internal(e.to_string()))?;
+        committee::insert_score(
+            &mut tx,
+            section_id,
+            &me.expert_id,
+            &s.org_id,
+            points,
+            to_micros(now),
         )
-        .bind(section_id)
-        .bind(&me.expert_id)
-        .bind(&s.org_id)
-        .bind(serde_json::to_string(&s.points).map_err(|e| Error::internal(e.to_string()))?)
-        .bind(to_micros(now))
-        .execute(&mut *tx)
         .await?;
     }
     let by = actor.actor_ref();
@@ -177,12 +179,7 @@ pub(crate) async fn load_scores(
     section_id: &str,
     members: &[Member],
 ) -> Result<Vec<MemberScores>> {
-    let rows: Vec<ScoreRow> = sqlx::query_as(
-        "SELECT expert_id, org_id, points FROM eval_scores WHERE section_id = $1 ORDER BY expert_id, org_id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = committee::scores(tx, section_id).await?;
     let mut out = vec![];
     for r in rows {
         if !members.iter().any(|m| m.scores_by() == r.expert_id) {
@@ -198,14 +195,6 @@ pub(crate) async fn load_scores(
         });
     }
     Ok(out)
-}
-
-/// A member's scores of a bid (`eval_scores`).
-#[derive(sqlx::FromRow)]
-struct ScoreRow {
-    expert_id: String,
-    org_id: String,
-    points: Json<BTreeMap<String, Decimal>>,
 }
 
 /// The scores of a section. A member sees his own at any time; everybody's (the chair and staff

@@ -1,6 +1,7 @@
 //! The workbench view.
 
 use super::*;
+use crate::store::committee;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Workbench {
@@ -109,27 +110,12 @@ pub(super) async fn verdicts(
     section_id: &str,
     members: &[Member],
 ) -> Result<Vec<(String, String, bool, Value)>> {
-    let rows: Vec<VerdictRow> = sqlx::query_as(
-        "SELECT expert_id, org_id, pass, items FROM eval_reviews WHERE section_id = $1 ORDER BY expert_id, org_id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = committee::verdicts(tx, section_id).await?;
     Ok(rows
         .into_iter()
         .filter(|r| members.iter().any(|m| m.review_by() == r.expert_id))
         .map(|r| (r.expert_id, r.org_id, r.pass, r.items.0))
         .collect())
-}
-
-/// A member's verdict on a bid (`eval_reviews`).
-#[derive(sqlx::FromRow)]
-struct VerdictRow {
-    expert_id: String,
-    org_id: String,
-    #[sqlx(try_from = "Flag")]
-    pass: bool,
-    items: Json<Value>,
 }
 
 /// Bids the majority of the committee rejected in the review (评标规定 第二十三条).
@@ -215,13 +201,7 @@ impl Screening {
 }
 
 async fn load_price_checks(tx: &mut Tx, section_id: &str) -> Result<Vec<PriceCheck>> {
-    Ok(sqlx::query_as(
-        "SELECT org_id, reasonable, explanation, recorded_by, recorded_at FROM eval_price_checks \
-         WHERE section_id = $1 ORDER BY recorded_at, org_id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?)
+    committee::price_checks(tx, section_id).await
 }
 
 pub(crate) async fn screening(
