@@ -2,7 +2,8 @@
 //! (`/staff/venues`, askama template `templates/venues/week.html`).
 
 use crate::rules::{self, Hours};
-use crate::service::{blocks_of, Booking, BookingDbRow, RoomDbRow, BOOKING_COLS, ROOM_COLS};
+use crate::service::{blocks_of, Booking};
+use crate::store::{bookings, rooms as store_rooms};
 use chrono::{Datelike, Duration, NaiveDate};
 use ggzy_core::time::{at_local, shanghai, to_micros};
 use ggzy_core::{Error, Result};
@@ -47,29 +48,12 @@ pub struct WeekCalendar {
     pub days: Vec<WeekDay>,
 }
 
-/// Start and end (µs) of a booking.
-#[derive(sqlx::FromRow)]
-struct IntervalRow {
-    starts_at: i64,
-    ends_at: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct SectionNameRow {
-    section_id: String,
-    name: String,
-}
-
 fn monday_of(d: NaiveDate) -> NaiveDate {
     d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
 
 async fn rooms(ctx: &Ctx) -> Result<Vec<RoomRef>> {
-    let rows: Vec<RoomDbRow> = sqlx::query_as(&format!(
-        "SELECT {ROOM_COLS} FROM venue_rooms ORDER BY floor, name"
-    ))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store_rooms::rooms_by_floor(&ctx.db).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -93,13 +77,11 @@ pub async fn week(ctx: &Ctx, actor: &Actor, any_day: NaiveDate) -> Result<WeekCa
     actor.require(READERS)?;
     let monday = monday_of(any_day);
     let from = at_local(monday, 0, 0, 0);
-    let rows: Vec<BookingDbRow> = sqlx::query_as(&format!(
-        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE starts_at >= $1 AND starts_at < $2 \
-         AND status <> 'cancelled' ORDER BY starts_at, room_id"
-    ))
-    .bind(to_micros(from))
-    .bind(to_micros(from + Duration::days(7)))
-    .fetch_all(ctx.db.pool())
+    let rows = bookings::live_bookings_starting(
+        &ctx.db,
+        to_micros(from),
+        to_micros(from + Duration::days(7)),
+    )
     .await?;
     let mut days: Vec<WeekDay> = (0..7)
         .map(|i| WeekDay {
@@ -180,18 +162,12 @@ pub async fn utilization(ctx: &Ctx, actor: &Actor, month: &str) -> Result<Vec<Ut
             open += (o1 - o0) - rules::covered(&blocks, o0, o1);
             d += Duration::days(1);
         }
-        let booked_iv: Vec<(i64, i64)> = sqlx::query_as::<_, IntervalRow>(
-            "SELECT starts_at, ends_at FROM venue_bookings WHERE room_id = $1 AND status <> 'cancelled' \
-             AND starts_at < $2 AND ends_at > $3",
-        )
-        .bind(&room.id)
-        .bind(m1)
-        .bind(m0)
-        .fetch_all(ctx.db.pool())
-        .await?
-        .into_iter()
-        .map(|r| (r.starts_at, r.ends_at))
-        .collect();
+        let booked_iv: Vec<(i64, i64)> =
+            bookings::live_intervals_of_room(&ctx.db, &room.id, m0, m1)
+                .await?
+                .into_iter()
+                .map(|r| (r.starts_at, r.ends_at))
+                .collect();
         let booked = rules::covered(&booked_iv, m0, m1) / 60_000_000;
         let open = open / 60_000_000;
         out.push(Utilization {
@@ -312,13 +288,11 @@ pub async fn form_options(
     actor: &Actor,
 ) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    let mut sections: Vec<(String, String)> =
-        sqlx::query_as::<_, SectionNameRow>("SELECT section_id, name FROM venue_sections")
-            .fetch_all(ctx.db.pool())
-            .await?
-            .into_iter()
-            .map(|r| (r.section_id, r.name))
-            .collect();
+    let mut sections: Vec<(String, String)> = bookings::section_names(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.section_id, r.name))
+        .collect();
     sections.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
     let rooms = rooms(ctx)
         .await?
@@ -338,13 +312,11 @@ pub async fn form_options(
 pub async fn week_page(ctx: &Ctx, actor: &Actor, any_day: NaiveDate, l: Lang) -> Result<WeekPage> {
     actor.require(&[Role::Staff, Role::Admin])?;
     let cal = week(ctx, actor, any_day).await?;
-    let names: HashMap<String, String> =
-        sqlx::query_as::<_, SectionNameRow>("SELECT section_id, name FROM venue_sections")
-            .fetch_all(ctx.db.pool())
-            .await?
-            .into_iter()
-            .map(|r| (r.section_id, r.name))
-            .collect();
+    let names: HashMap<String, String> = bookings::section_names(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.section_id, r.name))
+        .collect();
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| "—".into());
     let mut section_opts: Vec<(String, String)> = names
         .iter()

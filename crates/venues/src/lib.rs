@@ -15,6 +15,7 @@ pub mod pages;
 pub mod rules;
 pub mod service;
 pub mod sessions;
+mod store;
 
 /// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
 /// the code it runs; the server assembles every area's (crates/server/src/background.rs).

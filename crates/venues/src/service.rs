@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::error::FieldError;
 use ggzy_core::events::{ActorRef, Event, NewEvent};
 use ggzy_core::ident::ResidentId;
-use ggzy_core::sql::{At, Flag, MaybeAt};
+use ggzy_core::sql::At;
 use ggzy_core::time::{at_local, display_local, from_micros, to_micros};
 use ggzy_core::{ids, Clock, Error, Result, Timestamp};
 use ggzy_identity::{Actor, Role};

@@ -7,13 +7,13 @@
 use crate::rules::{self, Candidate, Purpose, Refusal};
 use crate::service::{
     booking_event, booking_moved, cancel_in, load_booking, load_room, may_manage, refusal, Booking,
-    BookingDbRow, RoomDbRow, RoomRow, BOOKING_COLS, ROOM_COLS,
+    RoomRow,
 };
+use crate::store::bookings as store;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ident::{ResidentId, Uscc};
 use ggzy_core::money::Money;
-use ggzy_core::sql::At;
 use ggzy_core::time::{display_local, from_micros, to_micros};
 use ggzy_core::{ids, Clock, Error, Result, Timestamp};
 use ggzy_events::Contract;
@@ -39,25 +39,9 @@ pub(crate) async fn claim_slots(
 ) -> Result<Option<i64>> {
     let mut claimed = Vec::new();
     for slot in slots {
-        let r = sqlx::query(
-            "INSERT INTO booking_slots (room_id, slot_start, booking_id) VALUES ($1, $2, $3) \
-             ON CONFLICT (room_id, slot_start) DO NOTHING",
-        )
-        .bind(room_id)
-        .bind(*slot)
-        .bind(booking_id)
-        .execute(&mut **tx)
-        .await?;
-        if r.rows_affected() != 1 {
+        if store::claim_slot(tx, room_id, *slot, booking_id).await? != 1 {
             for c in &claimed {
-                sqlx::query(
-                    "DELETE FROM booking_slots WHERE room_id = $1 AND slot_start = $2 AND booking_id = $3",
-                )
-                .bind(room_id)
-                .bind(*c)
-                .bind(booking_id)
-                .execute(&mut **tx)
-                .await?;
+                store::release_slot(tx, room_id, *c, booking_id).await?;
             }
             return Ok(Some(*slot));
         }
@@ -67,15 +51,7 @@ pub(crate) async fn claim_slots(
 }
 
 async fn blocked_in(tx: &mut Tx, room_id: &str, start: i64, end: i64) -> Result<Option<String>> {
-    let r: Option<BlockedRow> = sqlx::query_as(
-        "SELECT reason, starts_at, ends_at FROM venue_blocks WHERE room_id = $1 AND starts_at < $2 AND ends_at > $3 \
-         ORDER BY starts_at",
-    )
-    .bind(room_id)
-    .bind(end)
-    .bind(start)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let r = crate::store::rooms::first_block_within(tx, room_id, start, end).await?;
     Ok(r.map(|r| {
         format!(
             "blocked {} – {}: {}",
@@ -84,15 +60,6 @@ async fn blocked_in(tx: &mut Tx, room_id: &str, start: i64, end: i64) -> Result<
             r.reason
         )
     }))
-}
-
-#[derive(sqlx::FromRow)]
-struct BlockedRow {
-    reason: String,
-    #[sqlx(try_from = "At")]
-    starts_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    ends_at: Timestamp,
 }
 
 /// The rules a window must satisfy in `room` for a booking of `purpose` (hours, grid, length,
@@ -155,12 +122,7 @@ pub(crate) async fn relocate(
         Err(r) => return Ok(Err(r)),
     };
     let own: HashSet<i64> = if room.id == b.room_id {
-        sqlx::query_scalar::<_, i64>("SELECT slot_start FROM booking_slots WHERE booking_id = $1")
-            .bind(&b.id)
-            .fetch_all(&mut **tx)
-            .await?
-            .into_iter()
-            .collect()
+        store::slots_of(tx, &b.id).await?.into_iter().collect()
     } else {
         HashSet::new()
     };
@@ -176,26 +138,8 @@ pub(crate) async fn relocate(
         )));
     }
     let (s, e) = (to_micros(start), to_micros(end));
-    sqlx::query(
-        "DELETE FROM booking_slots WHERE booking_id = $1 AND (room_id <> $2 OR slot_start < $3 OR slot_start >= $4)",
-    )
-    .bind(&b.id)
-    .bind(&room.id)
-    .bind(s)
-    .bind(e)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "UPDATE venue_bookings SET room_id = $1, starts_at = $2, ends_at = $3, conflict = NULL, updated_at = $4 \
-         WHERE id = $5 AND status IN ('tentative', 'confirmed')",
-    )
-    .bind(&room.id)
-    .bind(s)
-    .bind(e)
-    .bind(to_micros(now))
-    .bind(&b.id)
-    .execute(&mut **tx)
-    .await?;
+    store::release_slots_outside(tx, &b.id, &room.id, s, e).await?;
+    store::relocate(tx, &b.id, &room.id, s, e, to_micros(now)).await?;
     Ok(Ok(()))
 }
 
@@ -210,11 +154,7 @@ fn refusal_error(r: Refusal) -> Error {
 }
 
 async fn section_opening(tx: &mut Tx, section_id: &str) -> Result<Option<Timestamp>> {
-    let r: Option<At> =
-        sqlx::query_scalar("SELECT opening_at FROM venue_sections WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let r = store::section_opening(&mut **tx, section_id).await?;
     Ok(r.map(Timestamp::from))
 }
 
@@ -304,12 +244,7 @@ async fn move_booking_in(
 /// Bookings flagged because they could not follow a postponed opening (staff).
 pub async fn conflicts(ctx: &Ctx, actor: &Actor) -> Result<Vec<Booking>> {
     actor.require(&[Role::Staff, Role::Admin])?;
-    let rows: Vec<BookingDbRow> = sqlx::query_as(&format!(
-        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE conflict IS NOT NULL AND status <> 'cancelled' \
-         ORDER BY starts_at"
-    ))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::conflicted_bookings(&ctx.db).await?;
     Ok(rows.into_iter().map(|r| r.split().0).collect())
 }
 
@@ -324,19 +259,8 @@ pub(crate) async fn follow_deadline(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Ev
     };
     let section_id = d.section_id.as_str();
     let now = clock.now();
-    sqlx::query("UPDATE venue_sections SET opening_at = $1, updated_at = $2 WHERE section_id = $3")
-        .bind(to_micros(new_opening))
-        .bind(to_micros(now))
-        .bind(section_id)
-        .execute(&mut **tx)
-        .await?;
-    let rows: Vec<BookingDbRow> = sqlx::query_as(&format!(
-        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE section_id = $1 AND purpose = 'opening' \
-         AND status IN ('tentative', 'confirmed') ORDER BY starts_at, id"
-    ))
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    store::set_section_opening(tx, section_id, to_micros(new_opening), to_micros(now)).await?;
+    let rows = store::opening_bookings_of_section(tx, section_id).await?;
     let by = ActorRef::system("venues.deadline");
     for r in rows {
         let (b, _) = r.split();
@@ -356,14 +280,7 @@ pub(crate) async fn follow_deadline(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Ev
                     "{rule}: cannot follow the new opening time {}: {detail}",
                     display_local(new_opening)
                 );
-                sqlx::query(
-                    "UPDATE venue_bookings SET conflict = $1, updated_at = $2 WHERE id = $3",
-                )
-                .bind(&why)
-                .bind(to_micros(now))
-                .bind(&b.id)
-                .execute(&mut **tx)
-                .await?;
+                store::set_conflict(tx, &b.id, &why, to_micros(now)).await?;
                 emit(
                     tx,
                     db,

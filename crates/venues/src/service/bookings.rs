@@ -1,6 +1,7 @@
 //! Bookings.
 
 use super::*;
+use crate::store::bookings as store;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewBooking {
@@ -35,61 +36,13 @@ pub struct Booking {
     pub conflict: Option<String>,
 }
 
-pub(crate) const BOOKING_COLS: &str = "id, room_id, section_id, purpose, starts_at, ends_at, status, committee_size, staff_count, hold_until, created_org, conflict";
-
-/// A `venue_bookings` row as stored ([`BOOKING_COLS`]).
-#[derive(sqlx::FromRow)]
-pub(crate) struct BookingDbRow {
-    id: String,
-    room_id: String,
-    section_id: String,
-    purpose: Purpose,
-    #[sqlx(try_from = "At")]
-    starts_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    ends_at: Timestamp,
-    status: String,
-    committee_size: i64,
-    staff_count: i64,
-    #[sqlx(try_from = "MaybeAt")]
-    hold_until: Option<Timestamp>,
-    created_org: Option<String>,
-    conflict: Option<String>,
-}
-
-impl BookingDbRow {
-    /// The booking and the organisation that made it.
-    pub(crate) fn split(self) -> (Booking, Option<String>) {
-        (
-            Booking {
-                id: self.id,
-                room_id: self.room_id,
-                section_id: self.section_id,
-                purpose: self.purpose,
-                start: self.starts_at,
-                end: self.ends_at,
-                status: self.status,
-                committee_size: self.committee_size,
-                staff_count: self.staff_count,
-                hold_until: self.hold_until,
-                conflict: self.conflict,
-            },
-            self.created_org,
-        )
-    }
-}
-
 pub(crate) async fn load_booking<'e, E>(exec: E, id: &str) -> Result<(Booking, Option<String>)>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r: BookingDbRow = sqlx::query_as(&format!(
-        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(exec)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("booking {id}")))?;
+    let r = store::booking(exec, id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("booking {id}")))?;
     Ok(r.split())
 }
 
@@ -178,11 +131,7 @@ pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Resu
         )
         .map_err(|r| refusal("room_id", r))?,
         Purpose::Opening => {
-            let r: Option<At> =
-                sqlx::query_scalar("SELECT opening_at FROM venue_sections WHERE section_id = $1")
-                    .bind(&input.section_id)
-                    .fetch_optional(ctx.db.pool())
-                    .await?;
+            let r = store::section_opening(ctx.db.pool(), &input.section_id).await?;
             let Some(At(opening)) = r else {
                 return Err(Error::field(
                     "section_id",
@@ -219,36 +168,27 @@ pub async fn create_booking(ctx: &Ctx, actor: &Actor, input: NewBooking) -> Resu
         conflict: None,
     };
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO venue_bookings (id, room_id, section_id, purpose, starts_at, ends_at, status, committee_size, \
-         staff_count, hold_until, created_by, created_org, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'tentative', $7, $8, $9, $10, $11, $12, $12)",
+    store::insert_tentative(
+        &mut tx,
+        store::NewBookingRow {
+            id: &b.id,
+            room_id: &b.room_id,
+            section_id: &b.section_id,
+            start: s,
+            end: e,
+            committee_size: b.committee_size,
+            staff_count: b.staff_count,
+            created_by: &actor.user_id,
+            created_org: actor.org_id.clone(),
+            created_at: to_micros(now),
+        },
+        b.purpose,
+        to_micros(hold_until),
     )
-    .bind(&b.id)
-    .bind(&b.room_id)
-    .bind(&b.section_id)
-    .bind(b.purpose.as_str())
-    .bind(s)
-    .bind(e)
-    .bind(b.committee_size)
-    .bind(b.staff_count)
-    .bind(to_micros(hold_until))
-    .bind(&actor.user_id)
-    .bind(actor.org_id.clone())
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     for slot in &slots {
-        let r = sqlx::query(
-            "INSERT INTO booking_slots (room_id, slot_start, booking_id) VALUES ($1, $2, $3)",
-        )
-        .bind(&b.room_id)
-        .bind(*slot)
-        .bind(&b.id)
-        .execute(&mut *tx)
-        .await;
+        let r = store::insert_slot(&mut tx, &b.room_id, *slot, &b.id).await;
         if let Err(err) = r {
-            let err = Error::from(err);
             return Err(match err {
                 Error::Conflict { .. } => Error::conflict(
                     "booking.overlap",
@@ -300,15 +240,8 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Booking> {
     may_manage(actor, &org)?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let r = sqlx::query(
-        "UPDATE venue_bookings SET status = 'confirmed', hold_until = NULL, updated_at = $1 \
-         WHERE id = $2 AND status = 'tentative'",
-    )
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if r.rows_affected() != 1 {
+    let n = store::confirm(&mut tx, id, to_micros(now)).await?;
+    if n != 1 {
         let (b, _) = load_booking(&mut *tx, id).await?;
         return Err(Error::conflict(
             "booking.not_tentative",
@@ -341,21 +274,10 @@ pub(crate) async fn cancel_in(
     id: &str,
     event: &str,
 ) -> Result<Option<Booking>> {
-    let r = sqlx::query(
-        "UPDATE venue_bookings SET status = 'cancelled', hold_until = NULL, updated_at = $1 \
-         WHERE id = $2 AND status IN ('tentative', 'confirmed')",
-    )
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    if r.rows_affected() != 1 {
+    if store::cancel(tx, id, to_micros(now)).await? != 1 {
         return Ok(None);
     }
-    sqlx::query("DELETE FROM booking_slots WHERE booking_id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    store::release_slots(tx, id).await?;
     let (b, _) = load_booking(&mut **tx, id).await?;
     emit(tx, db, by, now, booking_event(event, &b)?).await?;
     Ok(Some(b))
@@ -424,11 +346,7 @@ impl TimerHandler for HoldExpiry {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
         let hold = HoldTimer::decode(timer)?;
         let id = hold.booking_id.as_str();
-        let status: Option<String> =
-            sqlx::query_scalar("SELECT status FROM venue_bookings WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?;
+        let status = store::status(tx, id).await?;
         let Some(status) = status else {
             return Ok(());
         };
@@ -459,17 +377,12 @@ pub struct FreeQuery {
 pub async fn free_rooms(ctx: &Ctx, actor: &Actor, q: &FreeQuery) -> Result<Vec<Room>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
     let (s, e) = (to_micros(q.start), to_micros(q.end));
-    let rows: Vec<RoomDbRow> = sqlx::query_as(&format!(
-        "SELECT {ROOM_COLS} FROM venue_rooms ORDER BY capacity, name"
-    ))
-    .fetch_all(ctx.db.pool())
-    .await?;
-    let busy: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT room_id FROM booking_slots WHERE slot_start >= $1 AND slot_start < $2",
+    let rows = crate::store::rooms::rooms_by_capacity(&ctx.db).await?;
+    let busy = store::busy_rooms(
+        &ctx.db,
+        s - s.rem_euclid(rules::SLOT_MINUTES * 60_000_000),
+        e,
     )
-    .bind(s - s.rem_euclid(rules::SLOT_MINUTES * 60_000_000))
-    .bind(e)
-    .fetch_all(ctx.db.pool())
     .await?;
     let mut out = Vec::new();
     for r in rows {
@@ -497,13 +410,11 @@ pub struct DayQuery {
 pub async fn day_calendar(ctx: &Ctx, actor: &Actor, day: NaiveDate) -> Result<Vec<Booking>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
     let from = at_local(day, 0, 0, 0);
-    let rows: Vec<BookingDbRow> = sqlx::query_as(&format!(
-        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE starts_at >= $1 AND starts_at < $2 \
-         ORDER BY room_id, starts_at"
-    ))
-    .bind(to_micros(from))
-    .bind(to_micros(from + Duration::days(1)))
-    .fetch_all(ctx.db.pool())
+    let rows = store::bookings_starting(
+        &ctx.db,
+        to_micros(from),
+        to_micros(from + Duration::days(1)),
+    )
     .await?;
     Ok(rows.into_iter().map(|r| r.split().0).collect())
 }

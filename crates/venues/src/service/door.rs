@@ -1,6 +1,7 @@
 //! On-site personnel: the door (门禁), occupancy and the end-of-session report.
 
 use super::*;
+use crate::store::door as store;
 use ggzy_store::uow::Uow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -47,58 +48,21 @@ pub fn late_grace_minutes() -> i64 {
         .unwrap_or(rules::DEFAULT_LATE_GRACE_MINUTES)
 }
 
-#[derive(sqlx::FromRow)]
-struct WindowRow {
-    #[sqlx(try_from = "At")]
-    starts_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    ends_at: Timestamp,
-}
-
 async fn booking_window(tx: &mut Tx, id: &str) -> Result<(Timestamp, Timestamp)> {
-    let r: WindowRow =
-        sqlx::query_as("SELECT starts_at, ends_at FROM venue_bookings WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let r = crate::store::bookings::window(tx, id).await?;
     Ok((r.starts_at, r.ends_at))
 }
 
 /// The live booking of a room taking place at `now` (door grace included), if any.
 async fn current_booking(tx: &mut Tx, room_id: &str, now: Timestamp) -> Result<Option<String>> {
-    let r: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM venue_bookings WHERE room_id = $1 AND status <> 'cancelled' AND starts_at <= $2 \
-         AND ends_at > $3 ORDER BY starts_at, id",
+    let r = crate::store::bookings::live_booking_ids_at(
+        tx,
+        room_id,
+        to_micros(now + Duration::minutes(rules::DOOR_GRACE_MINUTES)),
+        to_micros(now),
     )
-    .bind(room_id)
-    .bind(to_micros(now + Duration::minutes(rules::DOOR_GRACE_MINUTES)))
-    .bind(to_micros(now))
-    .fetch_all(&mut **tx)
     .await?;
     Ok(r.into_iter().next())
-}
-
-#[derive(sqlx::FromRow)]
-struct RosterExpertRow {
-    expert_id: Option<String>,
-    user_id: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct PresenceRow {
-    room_id: String,
-    booking_id: String,
-    name: String,
-    role: PersonRole,
-    #[sqlx(try_from = "Flag")]
-    isolated: bool,
-}
-
-#[derive(sqlx::FromRow)]
-struct AdmissionRow {
-    id: String,
-    name: String,
-    role: PersonRole,
 }
 
 /// Record a violation (row + `venues.violation.recorded`, for the monitoring area).
@@ -115,34 +79,26 @@ async fn record_violation(
     // The expert pool names experts by its own id (and login): give both when the roster has them.
     let (mut expert_id, mut user_id): (Option<String>, Option<String>) = (None, None);
     if let (Some(PersonRole::Expert), Some(session)) = (role, session_id) {
-        let r: Option<RosterExpertRow> = sqlx::query_as(
-            "SELECT r.expert_id, a.user_id FROM venue_roster r \
-             LEFT JOIN venue_expert_accounts a ON a.expert_id = r.expert_id \
-             WHERE r.booking_id = $1 AND r.resident_id = $2",
-        )
-        .bind(session)
-        .bind(rid.as_str())
-        .fetch_optional(&mut **u.tx())
-        .await?;
+        let r = crate::store::sessions::roster_expert(u.tx(), session, rid.as_str()).await?;
         if let Some(r) = r {
             expert_id = r.expert_id;
             user_id = r.user_id;
         }
     }
     let id = ids::new_id();
-    sqlx::query(
-        "INSERT INTO venue_violations (id, session_id, room_id, kind, person_role, resident_id, detail, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    store::insert_violation(
+        u.tx(),
+        store::NewViolation {
+            id: &id,
+            session_id: session_id.map(str::to_string),
+            room_id,
+            kind,
+            person_role: role.map(|r| r.as_str().to_string()),
+            resident_id: rid.as_str(),
+            detail,
+            at: to_micros(now),
+        },
     )
-    .bind(&id)
-    .bind(session_id.map(str::to_string))
-    .bind(room_id)
-    .bind(kind)
-    .bind(role.map(|r| r.as_str().to_string()))
-    .bind(rid.as_str())
-    .bind(detail)
-    .bind(to_micros(now))
-    .execute(&mut **u.tx())
     .await?;
     u.emit(ggzy_events::Contract::encode(
         &ggzy_events::venues::ViolationRecorded {
@@ -175,12 +131,7 @@ pub async fn door(
     let room = load_room(ctx.db.pool(), room_id).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let presence: Option<PresenceRow> = sqlx::query_as(
-        "SELECT room_id, booking_id, name, role, isolated FROM venue_presence WHERE resident_id = $1",
-    )
-    .bind(rid.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
+    let presence = store::presence(&mut tx, rid.as_str()).await?;
     let inside = presence.as_ref().map(|p| rules::Inside {
         room_id: &p.room_id,
         isolated: p.isolated,
@@ -206,17 +157,8 @@ pub async fn door(
         }
         Direction::In => {
             let grace = to_micros(now + Duration::minutes(rules::DOOR_GRACE_MINUTES));
-            let rows: Vec<AdmissionRow> = sqlx::query_as(
-                "SELECT b.id, r.name, r.role FROM venue_bookings b JOIN venue_roster r ON r.booking_id = b.id \
-                 WHERE b.room_id = $1 AND b.status <> 'cancelled' AND r.resident_id = $2 \
-                 AND b.starts_at <= $3 AND b.ends_at > $4 ORDER BY b.starts_at",
-            )
-            .bind(room_id)
-            .bind(rid.as_str())
-            .bind(grace)
-            .bind(to_micros(now))
-            .fetch_all(&mut *tx)
-            .await?;
+            let rows =
+                store::admissions(&mut tx, room_id, rid.as_str(), grace, to_micros(now)).await?;
             let who = rows.into_iter().next().map(|r| Admission {
                 booking_id: r.id,
                 name: r.name,
@@ -236,32 +178,23 @@ pub async fn door(
         if let Some(a) = &who {
             match req.direction {
                 Direction::In => {
-                    sqlx::query("DELETE FROM venue_presence WHERE resident_id = $1")
-                        .bind(rid.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query(
-                        "INSERT INTO venue_presence (resident_id, room_id, booking_id, name, role, isolated, entered_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    store::delete_presence(&mut tx, rid.as_str()).await?;
+                    store::insert_presence(
+                        &mut tx,
+                        store::Entering {
+                            resident_id: rid.as_str(),
+                            room_id,
+                            booking_id: &a.booking_id,
+                            name: &a.name,
+                            role: a.role,
+                            isolated: room.isolated,
+                            entered_at: to_micros(now),
+                        },
                     )
-                    .bind(rid.as_str())
-                    .bind(room_id)
-                    .bind(&a.booking_id)
-                    .bind(&a.name)
-                    .bind(a.role.as_str())
-                    .bind(i64::from(room.isolated))
-                    .bind(to_micros(now))
-                    .execute(&mut *tx)
                     .await?;
                 }
                 Direction::Out => {
-                    sqlx::query(
-                        "DELETE FROM venue_presence WHERE resident_id = $1 AND room_id = $2",
-                    )
-                    .bind(rid.as_str())
-                    .bind(room_id)
-                    .execute(&mut *tx)
-                    .await?;
+                    store::delete_presence_in(&mut tx, rid.as_str(), room_id).await?;
                 }
             }
         }
@@ -297,12 +230,7 @@ pub async fn door(
                     ),
                 ));
             }
-            let inside: i64 = sqlx::query_scalar(
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM venue_presence WHERE room_id = $1",
-            )
-            .bind(room_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let inside = store::headcount_in_room(&mut tx, room_id).await?;
             if inside > room.capacity {
                 violations.push((
                     rules::violation::OVER_CAPACITY,
@@ -339,21 +267,21 @@ pub async fn door(
         )
         .await?;
     }
-    sqlx::query(
-        "INSERT INTO venue_door_log (id, room_id, booking_id, resident_id, name, role, direction, allowed, reason, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    store::insert_door_log(
+        &mut tx,
+        store::DoorLogEntry {
+            id: ids::new_id(),
+            room_id,
+            booking_id: who.as_ref().map(|a| a.booking_id.clone()),
+            resident_id: rid.as_str(),
+            name: who.as_ref().map(|a| a.name.clone()),
+            role: who.as_ref().map(|a| a.role.as_str().to_string()),
+            direction: dir,
+            allowed,
+            reason: reason.clone(),
+            at: to_micros(now),
+        },
     )
-    .bind(ids::new_id())
-    .bind(room_id)
-    .bind(who.as_ref().map(|a| a.booking_id.clone()))
-    .bind(rid.as_str())
-    .bind(who.as_ref().map(|a| a.name.clone()))
-    .bind(who.as_ref().map(|a| a.role.as_str().to_string()))
-    .bind(dir)
-    .bind(i64::from(allowed))
-    .bind(reason.clone())
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,
@@ -427,24 +355,10 @@ pub struct Occupancy {
     pub people: Vec<Occupant>,
 }
 
-#[derive(sqlx::FromRow)]
-struct OccupantRow {
-    name: String,
-    role: PersonRole,
-    booking_id: String,
-    #[sqlx(try_from = "At")]
-    entered_at: Timestamp,
-}
-
 pub async fn occupancy(ctx: &Ctx, actor: &Actor, room_id: &str) -> Result<Occupancy> {
     actor.require(&[Role::Staff, Role::Supervisor])?;
     let room = load_room(ctx.db.pool(), room_id).await?;
-    let rows: Vec<OccupantRow> = sqlx::query_as(
-        "SELECT name, role, booking_id, entered_at FROM venue_presence WHERE room_id = $1 ORDER BY entered_at",
-    )
-    .bind(room_id)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::occupants(&ctx.db, room_id).await?;
     let people: Vec<Occupant> = rows
         .into_iter()
         .map(|r| Occupant {
@@ -493,28 +407,6 @@ pub struct ViolationEntry {
     pub detail: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct DoorLogRow {
-    #[sqlx(try_from = "At")]
-    at: Timestamp,
-    name: Option<String>,
-    role: Option<String>,
-    resident_id: String,
-    direction: String,
-    #[sqlx(try_from = "Flag")]
-    allowed: bool,
-    reason: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ViolationRow {
-    #[sqlx(try_from = "At")]
-    at: Timestamp,
-    kind: String,
-    person_role: Option<String>,
-    detail: String,
-}
-
 /// End-of-session report: arrivals, departures and refusals at the room's door for the booking
 /// (refusals of people on no roster are counted within the session window).
 pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<SessionReport> {
@@ -523,18 +415,13 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
     if actor.is(Role::Agency) {
         may_manage(actor, &org)?;
     }
-    let rows: Vec<DoorLogRow> = sqlx::query_as(
-        "SELECT at, name, role, resident_id, direction, allowed, reason FROM venue_door_log \
-         WHERE booking_id = $1 OR (booking_id IS NULL AND room_id = $2 AND at >= $3 AND at < $4) \
-         ORDER BY at, id",
+    let rows = store::door_log(
+        &ctx.db,
+        booking_id,
+        &b.room_id,
+        to_micros(b.start - Duration::minutes(rules::DOOR_GRACE_MINUTES)),
+        to_micros(b.end),
     )
-    .bind(booking_id)
-    .bind(&b.room_id)
-    .bind(to_micros(
-        b.start - Duration::minutes(rules::DOOR_GRACE_MINUTES),
-    ))
-    .bind(to_micros(b.end))
-    .fetch_all(ctx.db.pool())
     .await?;
     let (mut arrivals, mut departures, mut refusals) = (vec![], vec![], vec![]);
     for r in rows {
@@ -562,12 +449,7 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
             departures.push(e);
         }
     }
-    let violations: Vec<ViolationRow> = sqlx::query_as(
-        "SELECT at, kind, person_role, detail FROM venue_violations WHERE session_id = $1 ORDER BY at, id",
-    )
-    .bind(booking_id)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let violations = store::violations_of(&ctx.db, booking_id).await?;
     let violations = violations
         .into_iter()
         .map(|r| ViolationEntry {
@@ -577,12 +459,7 @@ pub async fn report(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Sessio
             detail: r.detail,
         })
         .collect();
-    let inside: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM venue_presence WHERE booking_id = $1",
-    )
-    .bind(booking_id)
-    .fetch_one(ctx.db.pool())
-    .await?;
+    let inside = store::headcount_of_booking(&ctx.db, booking_id).await?;
     Ok(SessionReport {
         booking: b,
         arrivals,

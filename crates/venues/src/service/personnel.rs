@@ -67,20 +67,20 @@ pub async fn add_person(
     let id = ids::new_id();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO venue_roster (id, booking_id, role, name, resident_id, authorization_ref, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    crate::store::sessions::insert_roster_person(
+        &mut tx,
+        crate::store::sessions::RosterPerson {
+            id: &id,
+            booking_id,
+            role: p.role,
+            name: &name,
+            resident_id: rid.as_str(),
+            authorization_ref: auth.clone(),
+            created_at: to_micros(now),
+        },
     )
-    .bind(&id)
-    .bind(booking_id)
-    .bind(p.role.as_str())
-    .bind(&name)
-    .bind(rid.as_str())
-    .bind(auth.clone())
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await
-    .map_err(|e| match Error::from(e) {
+    .map_err(|e| match e {
         Error::Conflict { .. } => {
             Error::conflict("roster.duplicate", "this person is already on the roster")
         }
@@ -135,18 +135,6 @@ pub(crate) fn shown_id(actor: &Actor, role: PersonRole, rid: &str) -> String {
 
 /// One person of a session's roster: a `venue_roster` row, or (`pending`) a drawn expert whose
 /// identity card is not checked yet (on the roster, not yet through the door).
-#[derive(sqlx::FromRow)]
-struct RosterRow {
-    id: String,
-    role: PersonRole,
-    name: String,
-    resident_id: Option<String>,
-    authorization_ref: Option<String>,
-    expert_id: Option<String>,
-    #[sqlx(try_from = "Flag")]
-    pending: bool,
-}
-
 pub async fn roster(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Vec<Person>> {
     actor.require(&[Role::Staff, Role::Agency, Role::Supervisor])?;
     let (_, org) = load_booking(ctx.db.pool(), booking_id).await?;
@@ -156,19 +144,7 @@ pub async fn roster(ctx: &Ctx, actor: &Actor, booking_id: &str) -> Result<Vec<Pe
     // One statement, so one snapshot: read as two queries, a replacement committed between them
     // showed the replaced expert (still in the first read) next to his replacement (PostgreSQL,
     // READ COMMITTED).
-    let rows: Vec<RosterRow> = sqlx::query_as(
-        "SELECT id, role, name, resident_id, authorization_ref, expert_id, 0 AS pending, \
-         created_at AS k1, id AS k2 FROM venue_roster WHERE booking_id = $1 \
-         UNION ALL \
-         SELECT e.expert_id AS id, 'expert' AS role, e.name, NULL AS resident_id, NULL AS authorization_ref, \
-         e.expert_id, 1 AS pending, 0 AS k1, e.expert_id AS k2 FROM venue_session_experts e \
-         WHERE e.session_id = $1 AND e.status = 'drawn' \
-         AND NOT EXISTS (SELECT 1 FROM venue_roster r WHERE r.booking_id = e.session_id AND r.expert_id = e.expert_id) \
-         ORDER BY pending, k1, k2",
-    )
-    .bind(booking_id)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = crate::store::sessions::roster(&ctx.db, booking_id).await?;
     let staff = actor.is(Role::Staff);
     Ok(rows
         .into_iter()

@@ -1,6 +1,7 @@
 //! Rooms.
 
 use super::*;
+use crate::store::{bookings, rooms as store};
 use ggzy_events::venues::{ChangedRoomFields, RoomBlocked, RoomNetworksChanged, RoomUpdated};
 use ggzy_events::Contract as _;
 
@@ -80,75 +81,18 @@ pub(crate) struct RoomRow {
     pub networks: Vec<String>,
 }
 
-pub(crate) const ROOM_COLS: &str =
-    "id, kind, name, floor, capacity, equipment, isolated, open_from, open_until, networks";
-
-/// A `venue_rooms` row as stored ([`ROOM_COLS`]).
-#[derive(sqlx::FromRow)]
-pub(crate) struct RoomDbRow {
-    id: String,
-    kind: RoomKind,
-    name: String,
-    floor: i64,
-    capacity: i64,
-    equipment: String,
-    #[sqlx(try_from = "Flag")]
-    isolated: bool,
-    open_from: i64,
-    open_until: i64,
-    networks: String,
-}
-
-impl From<RoomDbRow> for RoomRow {
-    fn from(r: RoomDbRow) -> RoomRow {
-        RoomRow {
-            id: r.id,
-            kind: r.kind,
-            name: r.name,
-            floor: r.floor,
-            capacity: r.capacity,
-            equipment: serde_json::from_str(&r.equipment).unwrap_or_default(),
-            isolated: r.isolated,
-            hours: Hours {
-                from: r.open_from,
-                until: r.open_until,
-            },
-            networks: serde_json::from_str(&r.networks).unwrap_or_default(),
-        }
-    }
-}
-
 pub(crate) async fn load_room<'e, E>(exec: E, id: &str) -> Result<RoomRow>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r: RoomDbRow = sqlx::query_as(&format!(
-        "SELECT {ROOM_COLS} FROM venue_rooms WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(exec)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("room {id}")))?;
+    let r = store::room(exec, id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("room {id}")))?;
     Ok(r.into())
 }
 
-#[derive(sqlx::FromRow)]
-struct BlockRow {
-    id: String,
-    #[sqlx(try_from = "At")]
-    starts_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    ends_at: Timestamp,
-    reason: String,
-}
-
 pub(crate) async fn blocks_of(db: &Db, room_id: &str) -> Result<Vec<Block>> {
-    let rows: Vec<BlockRow> = sqlx::query_as(
-        "SELECT id, starts_at, ends_at, reason FROM venue_blocks WHERE room_id = $1 ORDER BY starts_at",
-    )
-    .bind(room_id)
-    .fetch_all(db.pool())
-    .await?;
+    let rows = store::blocks_of(db, room_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| Block {
@@ -212,25 +156,26 @@ pub async fn create_room(ctx: &Ctx, actor: &Actor, input: NewRoom) -> Result<Roo
     let id = ids::new_id();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO venue_rooms (id, kind, name, floor, capacity, equipment, isolated, open_from, open_until, created_at, networks) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    store::insert_room(
+        &mut tx,
+        store::NewRoomRow {
+            id: &id,
+            kind: input.kind,
+            name: &name,
+            floor: input.floor,
+            capacity: input.capacity,
+            equipment: json!(input.equipment).to_string(),
+            isolated: input.isolated,
+            hours,
+            created_at: to_micros(now),
+            networks: json!(networks).to_string(),
+        },
     )
-    .bind(&id)
-    .bind(input.kind.as_str())
-    .bind(&name)
-    .bind(input.floor)
-    .bind(input.capacity)
-    .bind(json!(input.equipment).to_string())
-    .bind(i64::from(input.isolated))
-    .bind(hours.from)
-    .bind(hours.until)
-    .bind(to_micros(now))
-    .bind(json!(networks).to_string())
-    .execute(&mut *tx)
     .await
-    .map_err(|e| match Error::from(e) {
-        Error::Conflict { .. } => Error::conflict("room.duplicate_name", format!("a room named {name} exists")),
+    .map_err(|e| match e {
+        Error::Conflict { .. } => {
+            Error::conflict("room.duplicate_name", format!("a room named {name} exists"))
+        }
         e => e,
     })?;
     emit(
@@ -281,12 +226,7 @@ pub async fn set_room_networks(
     v.into_result()?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let n = sqlx::query("UPDATE venue_rooms SET networks = $1 WHERE id = $2")
-        .bind(json!(networks).to_string())
-        .bind(room_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = store::set_networks(&mut tx, room_id, json!(networks).to_string()).await?;
     if n == 0 {
         return Err(Error::not_found(format!("room {room_id}")));
     }
@@ -393,39 +333,30 @@ pub async fn update_room(
     let hours = hours.ok_or_else(|| Error::internal("hours"))?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let n = sqlx::query(
-        "UPDATE venue_rooms SET kind = $1, name = $2, floor = $3, capacity = $4, equipment = $5, \
-         isolated = $6, open_from = $7, open_until = $8 WHERE id = $9",
+    let n = store::update_room(
+        &mut tx,
+        room_id,
+        store::RoomFields {
+            kind,
+            name: &name,
+            floor,
+            capacity,
+            equipment: json!(equipment).to_string(),
+            isolated,
+            hours,
+        },
     )
-    .bind(kind.as_str())
-    .bind(&name)
-    .bind(floor)
-    .bind(capacity)
-    .bind(json!(equipment).to_string())
-    .bind(i64::from(isolated))
-    .bind(hours.from)
-    .bind(hours.until)
-    .bind(room_id)
-    .execute(&mut *tx)
     .await
-    .map_err(|e| match Error::from(e) {
+    .map_err(|e| match e {
         Error::Conflict { .. } => {
             Error::conflict("room.duplicate_name", format!("a room named {name} exists"))
         }
         e => e,
-    })?
-    .rows_affected();
+    })?;
     if n == 0 {
         return Err(Error::not_found(format!("room {room_id}")));
     }
-    let live: Vec<BookingDbRow> = sqlx::query_as(&format!(
-        "SELECT {BOOKING_COLS} FROM venue_bookings WHERE room_id = $1 AND status <> 'cancelled' \
-         AND ends_at > $2 ORDER BY starts_at"
-    ))
-    .bind(room_id)
-    .bind(to_micros(now))
-    .fetch_all(&mut *tx)
-    .await?;
+    let live = bookings::live_bookings_of_room(&mut tx, room_id, to_micros(now)).await?;
     let mut v = ggzy_core::error::Violations::new();
     for r in live {
         let (b, _) = r.split();
@@ -509,11 +440,7 @@ fn first_per_field(e: Error) -> Error {
 
 pub async fn list_rooms(ctx: &Ctx, actor: &Actor) -> Result<Vec<Room>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Agency, Role::Supervisor])?;
-    let rows: Vec<RoomDbRow> = sqlx::query_as(&format!(
-        "SELECT {ROOM_COLS} FROM venue_rooms ORDER BY name"
-    ))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::rooms_by_name(&ctx.db).await?;
     let mut out = Vec::new();
     for r in rows {
         out.push(to_room(&ctx.db, r.into()).await?);
@@ -539,16 +466,15 @@ pub async fn add_block(ctx: &Ctx, actor: &Actor, room_id: &str, b: NewBlock) -> 
     let id = ids::new_id();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO venue_blocks (id, room_id, starts_at, ends_at, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    store::insert_block(
+        &mut tx,
+        &id,
+        room_id,
+        to_micros(b.start),
+        to_micros(b.end),
+        &reason,
+        to_micros(now),
     )
-    .bind(&id)
-    .bind(room_id)
-    .bind(to_micros(b.start))
-    .bind(to_micros(b.end))
-    .bind(&reason)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,

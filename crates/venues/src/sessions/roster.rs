@@ -2,6 +2,7 @@
 //! `SessionExperts` consumer), linking an expert to an account, and the evaluators' own sessions.
 
 use super::*;
+use crate::store::sessions as store;
 use ggzy_events::experts::{DrawCompleted, DrawnExpert, ExpertUpdated, MemberReplaced};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -26,14 +27,11 @@ pub async fn verify_expert(
         .map_err(|e| crate::service::with_field("resident_id", e))?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let name: String = sqlx::query_scalar(
-        "SELECT name FROM venue_session_experts WHERE session_id = $1 AND expert_id = $2 AND status = 'drawn'",
-    )
-    .bind(session_id)
-    .bind(expert_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("drawn expert {expert_id} of session {session_id}")))?;
+    let name = store::drawn_expert_name(&mut tx, session_id, expert_id)
+        .await?
+        .ok_or_else(|| {
+            Error::not_found(format!("drawn expert {expert_id} of session {session_id}"))
+        })?;
     put_expert(
         &mut tx,
         &ctx.db,
@@ -93,20 +91,17 @@ pub(super) async fn put_expert(
         .resident_id
         .as_deref()
         .and_then(|r| ResidentId::parse(r).ok());
-    sqlx::query(
-        "INSERT INTO venue_session_experts (session_id, expert_id, name, resident_id, status, draw_id, updated_at) \
-         VALUES ($1, $2, $3, $4, 'drawn', $5, $6) ON CONFLICT (session_id, expert_id) DO UPDATE SET \
-         name = CASE WHEN excluded.name = '' THEN venue_session_experts.name ELSE excluded.name END, \
-         resident_id = COALESCE(excluded.resident_id, venue_session_experts.resident_id), status = 'drawn', \
-         draw_id = COALESCE(excluded.draw_id, venue_session_experts.draw_id), updated_at = excluded.updated_at",
+    store::upsert_drawn_expert(
+        tx,
+        store::DrawnExpertRow {
+            session_id,
+            expert_id: &e.expert_id,
+            name: &e.name,
+            resident_id: rid.as_ref().map(|r| r.as_str().to_string()),
+            draw_id: draw_id.map(str::to_string),
+            at: to_micros(now),
+        },
     )
-    .bind(session_id)
-    .bind(&e.expert_id)
-    .bind(&e.name)
-    .bind(rid.as_ref().map(|r| r.as_str().to_string()))
-    .bind(draw_id.map(str::to_string))
-    .bind(to_micros(now))
-    .execute(&mut **tx)
     .await?;
     if e.user_id.is_some() || e.username.is_some() {
         link_account(
@@ -120,24 +115,16 @@ pub(super) async fn put_expert(
     }
     let mut on_roster = false;
     if let Some(rid) = &rid {
-        let name: String = sqlx::query_scalar(
-            "SELECT name FROM venue_session_experts WHERE session_id = $1 AND expert_id = $2",
+        let name = store::expert_name(tx, session_id, &e.expert_id).await?;
+        store::insert_roster_expert(
+            tx,
+            &ids::new_id(),
+            session_id,
+            &name,
+            rid.as_str(),
+            to_micros(now),
+            &e.expert_id,
         )
-        .bind(session_id)
-        .bind(&e.expert_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO venue_roster (id, booking_id, role, name, resident_id, authorization_ref, created_at, expert_id) \
-             VALUES ($1, $2, 'expert', $3, $4, NULL, $5, $6) ON CONFLICT (booking_id, resident_id) DO NOTHING",
-        )
-        .bind(ids::new_id())
-        .bind(session_id)
-        .bind(&name)
-        .bind(rid.as_str())
-        .bind(to_micros(now))
-        .bind(&e.expert_id)
-        .execute(&mut **tx)
         .await?;
         on_roster = true;
     }
@@ -165,18 +152,7 @@ pub(super) async fn link_account(
     username: Option<&str>,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO venue_expert_accounts (expert_id, user_id, username, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (expert_id) DO UPDATE SET user_id = COALESCE(excluded.user_id, venue_expert_accounts.user_id), \
-         username = COALESCE(excluded.username, venue_expert_accounts.username), updated_at = excluded.updated_at",
-    )
-    .bind(expert_id)
-    .bind(user_id.map(str::to_string))
-    .bind(username.map(str::to_string))
-    .bind(to_micros(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    store::upsert_account(tx, expert_id, user_id, username, to_micros(now)).await
 }
 
 /// The session an expert-pool event is about: its `session_id`, else the session that carries its
@@ -193,25 +169,14 @@ pub(super) async fn session_of(
         }
     }
     if !draw_id.trim().is_empty() {
-        let r: Option<String> =
-            sqlx::query_scalar("SELECT id FROM venue_sessions WHERE draw_id = $1")
-                .bind(draw_id.trim())
-                .fetch_optional(&mut **tx)
-                .await?;
+        let r = store::session_of_draw(tx, draw_id.trim()).await?;
         if let Some(id) = r {
             return Ok(Some(id));
         }
     }
     let section = section_id.trim();
     if !section.is_empty() {
-        let r: Vec<String> = sqlx::query_scalar(
-            "SELECT s.id FROM venue_sessions s JOIN venue_bookings b ON b.id = s.id \
-             WHERE s.section_id = $1 AND s.status = 'scheduled' AND s.draw_spec IS NOT NULL AND s.draw_id IS NULL \
-             ORDER BY b.starts_at DESC, s.id",
-        )
-        .bind(section)
-        .fetch_all(&mut **tx)
-        .await?;
+        let r = store::sessions_awaiting_draw(tx, section).await?;
         if let Some(id) = r.into_iter().next() {
             return Ok(Some(id));
         }
@@ -291,22 +256,8 @@ impl Consumer for SessionExperts {
                     }
                 }
                 for id in &out {
-                    sqlx::query(
-                        "UPDATE venue_session_experts SET status = 'replaced', updated_at = $1 \
-                         WHERE session_id = $2 AND expert_id = $3",
-                    )
-                    .bind(to_micros(now))
-                    .bind(&session)
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
-                    sqlx::query(
-                        "DELETE FROM venue_roster WHERE booking_id = $1 AND expert_id = $2",
-                    )
-                    .bind(&session)
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
+                    store::mark_expert_replaced(tx, &session, id, to_micros(now)).await?;
+                    store::delete_roster_expert(tx, &session, id).await?;
                 }
                 let mut seen = out.clone();
                 for e in std::iter::once(&r.replacement).chain(r.experts.iter()) {
@@ -336,12 +287,7 @@ async fn drawn_for(
         tracing::info!(event = %ev.id, "expert event for no venue session; skipped");
         return Ok(None);
     };
-    sqlx::query("UPDATE venue_sessions SET draw_id = $1, updated_at = $2 WHERE id = $3")
-        .bind(draw_id)
-        .bind(to_micros(now))
-        .bind(&session)
-        .execute(&mut **tx)
-        .await?;
+    store::set_draw(tx, &session, draw_id, to_micros(now)).await?;
     Ok(Some(session))
 }
 
@@ -399,20 +345,12 @@ pub struct MySession {
 /// caller's account.
 pub async fn my_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<MySession>> {
     actor.require(&[Role::Expert])?;
-    let rows: Vec<MySessionRow> = sqlx::query_as(
-        "SELECT s.id, s.section_id, r.name, r.floor, b.starts_at, b.ends_at \
-         FROM venue_expert_accounts a \
-         JOIN venue_session_experts e ON e.expert_id = a.expert_id AND e.status = 'drawn' \
-         JOIN venue_sessions s ON s.id = e.session_id AND s.status = 'scheduled' \
-         JOIN venue_bookings b ON b.id = s.id \
-         JOIN venue_rooms r ON r.id = b.room_id \
-         WHERE (a.user_id = $1 OR a.username = $2) AND b.ends_at > $3 \
-         ORDER BY b.starts_at, s.id",
+    let rows = store::sessions_of_account(
+        &ctx.db,
+        &actor.user_id,
+        &actor.username,
+        to_micros(ctx.clock.now()),
     )
-    .bind(&actor.user_id)
-    .bind(&actor.username)
-    .bind(to_micros(ctx.clock.now()))
-    .fetch_all(ctx.db.pool())
     .await?;
     Ok(rows
         .into_iter()
@@ -427,30 +365,12 @@ pub async fn my_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<MySession>> {
         .collect())
 }
 
-#[derive(sqlx::FromRow)]
-struct MySessionRow {
-    id: String,
-    section_id: String,
-    name: String,
-    floor: i64,
-    #[sqlx(try_from = "At")]
-    starts_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    ends_at: Timestamp,
-}
-
 /// Evaluation sessions that have not ended, and those of the last 30 days, earliest first (staff,
 /// admin, supervisor): the staff page's list.
 pub async fn list_sessions(ctx: &Ctx, actor: &Actor) -> Result<Vec<Session>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
     let since = ctx.clock.now() - chrono::Duration::days(30);
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT s.id FROM venue_sessions s JOIN venue_bookings b ON b.id = s.id \
-         WHERE b.ends_at > $1 ORDER BY b.starts_at, s.id",
-    )
-    .bind(to_micros(since))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let ids = store::session_ids_ending_after(&ctx.db, to_micros(since)).await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         out.push(session_view(ctx, &id).await?);

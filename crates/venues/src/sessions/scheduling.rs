@@ -83,24 +83,8 @@ pub(crate) struct SessionRow {
     pub draw_id: Option<String>,
 }
 
-/// A `venue_sessions` row as stored.
-#[derive(sqlx::FromRow)]
-struct SessionDbRow {
-    id: String,
-    section_id: String,
-    kind: String,
-    status: String,
-    draw_spec: Option<String>,
-    draw_id: Option<String>,
-}
-
 pub(crate) async fn session_row(tx: &mut Tx, id: &str) -> Result<Option<SessionRow>> {
-    let r: Option<SessionDbRow> = sqlx::query_as(
-        "SELECT id, section_id, kind, status, draw_spec, draw_id FROM venue_sessions WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let r = crate::store::sessions::session(tx, id).await?;
     Ok(r.map(|r| SessionRow {
         id: r.id,
         section_id: r.section_id,
@@ -212,12 +196,7 @@ pub(super) async fn session_view_in(tx: &mut Tx, id: &str) -> Result<Session> {
         .ok_or_else(|| Error::not_found(format!("session {id}")))?;
     let (b, _) = load_booking(&mut **tx, id).await?;
     let room = load_room(&mut **tx, &b.room_id).await?;
-    let experts: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM venue_session_experts WHERE session_id = $1 AND status = 'drawn'",
-    )
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
+    let experts = crate::store::sessions::drawn_count(tx, id).await?;
     Ok(Session {
         id: s.id,
         section_id: s.section_id,
@@ -265,13 +244,11 @@ pub async fn schedule(ctx: &Ctx, actor: &Actor, input: NewSession) -> Result<Ses
         Some(d) => Some(validate_draw(d, input.committee_size)?),
         None => None,
     };
-    let all: Vec<RoomRow> =
-        sqlx::query_as::<_, RoomDbRow>(&format!("SELECT {ROOM_COLS} FROM venue_rooms"))
-            .fetch_all(ctx.db.pool())
-            .await?
-            .into_iter()
-            .map(RoomRow::from)
-            .collect();
+    let all: Vec<RoomRow> = crate::store::rooms::all_rooms(&ctx.db)
+        .await?
+        .into_iter()
+        .map(RoomRow::from)
+        .collect();
     let candidates: Vec<String> = match &input.room_id {
         Some(id) => {
             let room = all
@@ -359,32 +336,29 @@ pub async fn schedule(ctx: &Ctx, actor: &Actor, input: NewSession) -> Result<Ses
             ),
         });
     };
-    sqlx::query(
-        "INSERT INTO venue_bookings (id, room_id, section_id, purpose, starts_at, ends_at, status, committee_size, \
-         staff_count, hold_until, created_by, created_org, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'evaluation', $4, $5, 'confirmed', $6, $7, NULL, $8, $9, $10, $10)",
+    crate::store::bookings::insert_evaluation(
+        &mut tx,
+        crate::store::bookings::NewBookingRow {
+            id: &id,
+            room_id: &room.id,
+            section_id: &section_id,
+            start: to_micros(input.start),
+            end: to_micros(input.end),
+            committee_size: input.committee_size,
+            staff_count: input.staff_count,
+            created_by: &actor.user_id,
+            created_org: actor.org_id.clone(),
+            created_at: to_micros(now),
+        },
     )
-    .bind(&id)
-    .bind(&room.id)
-    .bind(&section_id)
-    .bind(to_micros(input.start))
-    .bind(to_micros(input.end))
-    .bind(input.committee_size)
-    .bind(input.staff_count)
-    .bind(&actor.user_id)
-    .bind(actor.org_id.clone())
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO venue_sessions (id, section_id, kind, status, draw_spec, draw_id, created_at, updated_at) \
-         VALUES ($1, $2, 'evaluation', 'scheduled', $3, NULL, $4, $4)",
+    crate::store::sessions::insert_evaluation(
+        &mut tx,
+        &id,
+        &section_id,
+        draw.as_ref().map(Value::to_string),
+        to_micros(now),
     )
-    .bind(&id)
-    .bind(&section_id)
-    .bind(draw.as_ref().map(Value::to_string))
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     let (b, _) = load_booking(&mut *tx, &id).await?;
     let by = actor.actor_ref();
@@ -455,11 +429,7 @@ pub(super) async fn emit_session_moved(
 pub(super) async fn live_session(ctx: &Ctx, actor: &Actor, id: &str) -> Result<()> {
     let (_, org) = load_booking(ctx.db.pool(), id).await?;
     may_manage(actor, &org)?;
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM venue_sessions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(ctx.db.pool())
-            .await?;
+    let status = crate::store::sessions::status(&ctx.db, id).await?;
     match status.as_deref() {
         None => Err(Error::not_found(format!("session {id}"))),
         Some("scheduled") => Ok(()),
@@ -493,14 +463,7 @@ pub async fn cancel_session(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Sessio
     let now = ctx.clock.now();
     let by = actor.actor_ref();
     let mut tx = ctx.db.begin().await?;
-    let r = sqlx::query(
-        "UPDATE venue_sessions SET status = 'cancelled', updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
-    )
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if r.rows_affected() != 1 {
+    if crate::store::sessions::cancel(&mut tx, id, to_micros(now)).await? != 1 {
         return Err(Error::conflict(
             "session.cancelled",
             "the session is cancelled",
