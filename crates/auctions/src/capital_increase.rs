@@ -63,7 +63,7 @@ pub struct CapitalIncreaseRules {
 impl CapitalIncreaseRules {
     pub fn national() -> Self {
         CapitalIncreaseRules {
-            disclosure_working_days: 40,
+            disclosure_working_days: ggzy_core::property::CAPITAL_INCREASE_DISCLOSURE_WORKING_DAYS,
             disclosure_source: "国资委 财政部令第32号 第三十九条",
             publicity_working_days: 5,
             publicity_source: "国资委 财政部令第32号 第四十五条 (article to verify)",

@@ -355,6 +355,7 @@ pub struct StepView {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = PropertyPaymentView)]
 pub struct PaymentView {
     pub amount: String,
     pub paid_on: String,
@@ -559,6 +560,7 @@ pub async fn view(ctx: &Ctx, actor: &Actor, deal_id: &str) -> Result<ScheduleVie
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = NewPropertyPayment)]
 pub struct NewPayment {
     /// Decimal string, CNY, at most 2 places.
     pub amount: String,
