@@ -7,8 +7,7 @@ use crate::lifecycle::Refund;
 use crate::rules::DepositStatus;
 use crate::service::{section_info, DepositStatusRow, VirtualAccount};
 use chrono::{DateTime, Utc};
-use ggzy_core::sql::At;
-use ggzy_core::{Error, Money, Result, Timestamp};
+use ggzy_core::{Error, Money, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::Serialize;
@@ -60,19 +59,6 @@ pub struct MyDeposit {
     pub guarantee_open: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct ReceivedRow {
-    bank_txn_id: String,
-    amount_fen: Money,
-    #[sqlx(try_from = "At")]
-    value_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    received_at: Timestamp,
-    payer_name: String,
-    status: String,
-    reason: Option<String>,
-}
-
 /// The caller's deposit for a section (bidder). 404 when the section is unknown or the caller's
 /// organization neither registered for it nor has an account or guarantee there.
 pub async fn my_deposit(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<MyDeposit> {
@@ -103,14 +89,7 @@ pub async fn my_deposit(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<My
         ),
         None => None,
     };
-    let rows: Vec<ReceivedRow> = sqlx::query_as(
-        "SELECT bank_txn_id, amount_fen, value_at, received_at, payer_name, status, reason \
-         FROM deposit_transfers WHERE section_id = $1 AND org_id = $2 ORDER BY received_at, id",
-    )
-    .bind(section_id)
-    .bind(&org)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = crate::store::accounts::received(&ctx.db, section_id, &org).await?;
     let transfers: Vec<ReceivedTransfer> = rows
         .into_iter()
         .map(|r| ReceivedTransfer {
@@ -119,7 +98,7 @@ pub async fn my_deposit(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<My
             value_at: r.value_at,
             received_at: r.received_at,
             payer_name: r.payer_name,
-            status: r.status,
+            status: r.status.as_str().to_string(),
             reason: r.reason,
         })
         .collect();

@@ -6,9 +6,7 @@ use crate::ledger::{Account, AccountType, Entry};
 use crate::lifecycle::liability_balance;
 use crate::service::{post_entry, section_info};
 use chrono::{DateTime, Utc};
-use ggzy_core::sql::{At, MaybeAt};
-use ggzy_core::time::to_micros;
-use ggzy_core::{ids, Error, Money, Result, Timestamp};
+use ggzy_core::{ids, Error, Money, Result};
 use ggzy_events::deposits::{ForfeitureProposed, ForfeitureRejected};
 use ggzy_events::Contract as _;
 use ggzy_identity::{Actor, Role};
@@ -78,27 +76,8 @@ pub struct Forfeiture {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
-const COLS: &str =
-    "id, section_id, org_id, ground, reason, status, amount_fen, form, proposed_by, proposed_at, \
-    decided_by, decided_at";
-
-#[derive(sqlx::FromRow)]
-struct ForfeitureRow {
-    id: String,
-    section_id: String,
-    org_id: String,
-    ground: String,
-    reason: String,
-    status: String,
-    amount_fen: Money,
-    form: String,
-    proposed_by: String,
-    #[sqlx(try_from = "At")]
-    proposed_at: Timestamp,
-    decided_by: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    decided_at: Option<Timestamp>,
-}
+use crate::store;
+use crate::store::guarantees::{ForfeitureRow, ForfeitureStatus};
 
 fn row(r: ForfeitureRow) -> Forfeiture {
     let ground = r.ground;
@@ -119,7 +98,7 @@ fn row(r: ForfeitureRow) -> Forfeiture {
         ground,
         basis: basis.to_string(),
         reason: r.reason,
-        status: r.status,
+        status: r.status.as_str().to_string(),
         amount: r.amount_fen,
         form: r.form,
         proposed_by: r.proposed_by,
@@ -129,18 +108,11 @@ fn row(r: ForfeitureRow) -> Forfeiture {
     }
 }
 
-/// A forfeiture read on `exec` (the change's transaction, whose answer it is).
-async fn get_on<'e, E>(exec: E, id: &str) -> Result<Forfeiture>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let r: ForfeitureRow = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM deposit_forfeitures WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(exec)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("forfeiture {id}")))?;
+/// A forfeiture read in the change's transaction, whose answer it is.
+async fn get_on(tx: &mut ggzy_store::Tx, id: &str) -> Result<Forfeiture> {
+    let r = store::guarantees::forfeiture(tx, id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("forfeiture {id}")))?;
     Ok(row(r))
 }
 
@@ -168,13 +140,7 @@ pub async fn propose(ctx: &Ctx, actor: &Actor, p: ForfeitureProposal) -> Result<
         &format!("{org_id}/{section_id}"),
     )
     .await?;
-    let guarantee = sqlx::query(
-        "SELECT amount_fen FROM deposit_guarantees WHERE section_id = $1 AND org_id = $2 AND status = 'active'",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_optional(&mut *c)
-    .await?;
+    let guarantee = store::guarantees::active_amount(&mut c, section_id, org_id).await?;
     drop(c);
     // The deposit is what is kept; money paid beyond it is still refunded.
     let (form, amount) = if cash > 0 {
@@ -190,22 +156,22 @@ pub async fn propose(ctx: &Ctx, actor: &Actor, p: ForfeitureProposal) -> Result<
     let id = ids::new_id();
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO deposit_forfeitures (id, section_id, org_id, ground, reason, status, amount_fen, form, proposed_by, proposed_at) \
-         VALUES ($1,$2,$3,$4,$5,'proposed',$6,$7,$8,$9)",
+    store::guarantees::insert_forfeiture(
+        &mut tx,
+        store::guarantees::NewForfeiture {
+            id: &id,
+            section_id,
+            org_id,
+            ground: p.ground.as_str(),
+            reason,
+            amount_fen: amount,
+            form,
+            proposed_by: &actor.user_id,
+            at: now,
+        },
     )
-    .bind(&id)
-    .bind(section_id)
-    .bind(org_id)
-    .bind(p.ground.as_str())
-    .bind(reason)
-    .bind(amount)
-    .bind(form)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await
-    .map_err(|e| match Error::from(e) {
+    .map_err(|e| match e {
         Error::Conflict { .. } => Error::conflict(
             "forfeiture.open",
             "a forfeiture of this deposit is already proposed or approved",
@@ -230,7 +196,7 @@ pub async fn propose(ctx: &Ctx, actor: &Actor, p: ForfeitureProposal) -> Result<
         .encode(),
     )
     .await?;
-    let f = get_on(&mut *tx, &id).await?;
+    let f = get_on(&mut tx, &id).await?;
     ctx.db.commit_answering(tx, 201, &f, now).await?;
     Ok(f)
 }
@@ -241,16 +207,12 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
     actor.require(&[Role::Staff, Role::Admin])?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let r: ForfeitureRow = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM deposit_forfeitures WHERE id = $1{}",
-        ctx.db.for_update()
-    ))
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("forfeiture {id}")))?;
+    let r = store::guarantees::forfeiture_for_update(&mut tx, &ctx.db, id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("forfeiture {id}")))?;
+    let proposed = r.status == ForfeitureStatus::Proposed;
     let f = row(r);
-    if f.status != "proposed" {
+    if !proposed {
         return Err(Error::conflict(
             "forfeiture.decided",
             format!("the forfeiture is already {}", f.status),
@@ -263,17 +225,12 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
             "a forfeiture must be decided by a different staff member or admin than its proposer",
         ));
     }
-    let status = if approve { "approved" } else { "rejected" };
-    let n = sqlx::query(
-        "UPDATE deposit_forfeitures SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'proposed'",
-    )
-    .bind(status)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let status = if approve {
+        ForfeitureStatus::Approved
+    } else {
+        ForfeitureStatus::Rejected
+    };
+    let n = store::guarantees::mark_decided(&mut tx, id, status, &actor.user_id, now).await?;
     if n != 1 {
         return Err(Error::conflict(
             "forfeiture.decided",
@@ -285,14 +242,7 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
         if f.form == "cash" {
             let acc = Account::liability(&f.org_id, &f.section_id);
             // Serialize with receipts and refunds of the same deposit (PostgreSQL row lock).
-            sqlx::query(&format!(
-                "SELECT id FROM deposit_accounts WHERE org_id = $1 AND section_id = $2{}",
-                ctx.db.for_update()
-            ))
-            .bind(&f.org_id)
-            .bind(&f.section_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            store::accounts::lock_account(&mut tx, &ctx.db, &f.org_id, &f.section_id).await?;
             // What is still held (a refund may have gone out meanwhile): never more than that.
             let held = liability_balance(&mut tx, AccountType::DepositLiability, &acc.key).await?;
             amount = amount.min(held);
@@ -305,15 +255,8 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
             let entry = Entry::forfeit(acc, amount).map_err(|e| Error::internal(e.to_string()))?;
             post_entry(&mut tx, &entry, None, now).await?;
         } else {
-            let n = sqlx::query(
-                "UPDATE deposit_guarantees SET status = 'forfeited', closed_at = $1 WHERE section_id = $2 AND org_id = $3 AND status = 'active'",
-            )
-            .bind(to_micros(now))
-            .bind(&f.section_id)
-            .bind(&f.org_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let n =
+                store::guarantees::mark_forfeited(&mut tx, &f.section_id, &f.org_id, now).await?;
             if n != 1 {
                 return Err(Error::conflict(
                     "forfeiture.nothing_held",
@@ -321,11 +264,7 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
                 ));
             }
         }
-        sqlx::query("UPDATE deposit_forfeitures SET amount_fen = $1 WHERE id = $2")
-            .bind(amount)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        store::guarantees::set_forfeited_amount(&mut tx, id, amount).await?;
         emit(
             &mut tx,
             &ctx.db,
@@ -360,7 +299,7 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: &str, approve: bool) -> Result
         )
         .await?;
     }
-    let f = get_on(&mut *tx, id).await?;
+    let f = get_on(&mut tx, id).await?;
     ctx.db.commit_answering(tx, 200, &f, now).await?;
     Ok(f)
 }
@@ -373,12 +312,7 @@ pub struct ForfeitureQuery {
 /// Forfeitures (staff, supervisor, admin).
 pub async fn list(ctx: &Ctx, actor: &Actor, section_id: Option<&str>) -> Result<Vec<Forfeiture>> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
-    let rows: Vec<ForfeitureRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM deposit_forfeitures WHERE ($1 = '' OR section_id = $1) ORDER BY proposed_at, id"
-    ))
-    .bind(section_id.unwrap_or(""))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::guarantees::forfeitures(&ctx.db, section_id.unwrap_or("")).await?;
     Ok(rows.into_iter().map(row).collect())
 }
 
@@ -392,24 +326,9 @@ pub struct Revocation {
     pub at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
-struct RevocationRow {
-    bid_id: String,
-    section_id: String,
-    org_id: String,
-    reason: String,
-    #[sqlx(try_from = "At")]
-    at: Timestamp,
-}
-
 pub async fn revocations(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Revocation>> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
-    let rows: Vec<RevocationRow> = sqlx::query_as(
-        "SELECT bid_id, section_id, org_id, reason, at FROM deposit_revocations WHERE ($1 = '' OR section_id = $1) ORDER BY at, bid_id",
-    )
-    .bind(section_id)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::sections::revocations(&ctx.db, section_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| Revocation {

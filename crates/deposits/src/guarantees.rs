@@ -4,10 +4,10 @@
 
 use crate::rules::{check_guarantee, GuaranteeKind};
 use crate::service::section_info;
+use crate::store;
+use crate::store::guarantees::GuaranteeRow;
 use chrono::{DateTime, NaiveDate, Utc};
-use ggzy_core::sql::At;
-use ggzy_core::time::to_micros;
-use ggzy_core::{ids, Error, FieldError, Money, Result, Timestamp};
+use ggzy_core::{ids, Error, FieldError, Money, Result};
 use ggzy_events::deposits::GuaranteeRecorded;
 use ggzy_events::Contract as _;
 use ggzy_identity::{Actor, Role};
@@ -166,25 +166,24 @@ pub async fn record(ctx: &Ctx, actor: &Actor, g: NewGuarantee) -> Result<Guarant
     let days = validity.unwrap_or(0);
     let id = ids::new_id();
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO deposit_guarantees (id, section_id, org_id, kind, issuer, number, amount_fen, valid_from, valid_until, \
-         verification_code, bid_validity_days, status, recorded_by, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,'active',$12,$13)",
+    store::guarantees::insert_guarantee(
+        &mut tx,
+        store::guarantees::NewGuarantee {
+            id: &id,
+            section_id: &section_id,
+            org_id: &org_id,
+            kind: g.kind.as_str(),
+            issuer: g.issuer.trim(),
+            number: g.number.trim(),
+            amount: g.amount,
+            valid_from: g.valid_from.to_string(),
+            valid_until: g.valid_until.to_string(),
+            verification_code: g.verification_code.trim(),
+            bid_validity_days: days,
+            recorded_by: &actor.user_id,
+            at: now,
+        },
     )
-    .bind(&id)
-    .bind(&section_id)
-    .bind(&org_id)
-    .bind(g.kind.as_str())
-    .bind(g.issuer.trim())
-    .bind(g.number.trim())
-    .bind(g.amount.fen())
-    .bind(g.valid_from.to_string())
-    .bind(g.valid_until.to_string())
-    .bind(g.verification_code.trim())
-    .bind(days)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await
     .on_unique(&GUARANTEE_NUMBER, || {
         Error::conflict(
@@ -241,23 +240,6 @@ pub struct GuaranteeQuery {
     pub section_id: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct GuaranteeRow {
-    id: String,
-    section_id: String,
-    org_id: String,
-    kind: String,
-    issuer: String,
-    number: String,
-    amount_fen: Money,
-    valid_from: String,
-    valid_until: String,
-    bid_validity_days: i64,
-    status: String,
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
-}
-
 impl From<GuaranteeRow> for Guarantee {
     fn from(r: GuaranteeRow) -> Guarantee {
         Guarantee {
@@ -288,13 +270,6 @@ pub async fn list(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Guar
     } else {
         String::new()
     };
-    let rows: Vec<GuaranteeRow> = sqlx::query_as(
-        "SELECT id, section_id, org_id, kind, issuer, number, amount_fen, valid_from, valid_until, bid_validity_days, \
-         status, created_at FROM deposit_guarantees WHERE section_id = $1 AND ($2 = '' OR org_id = $2) ORDER BY created_at, id",
-    )
-    .bind(section_id)
-    .bind(own)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::guarantees::of_section(&ctx.db, section_id, &own).await?;
     Ok(rows.into_iter().map(Guarantee::from).collect())
 }

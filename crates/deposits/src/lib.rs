@@ -25,6 +25,7 @@ pub mod refund_file;
 pub mod rules;
 pub mod service;
 pub mod staff_pages;
+pub(crate) mod store;
 
 /// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
 /// the code it runs; the server assembles every area's (crates/server/src/background.rs).

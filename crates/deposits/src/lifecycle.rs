@@ -9,11 +9,11 @@ use crate::rules::{
     DepositStatus, RefundTrigger,
 };
 use crate::service::{credits_of, post_entry, section_info, SectionInfo};
+use crate::store;
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ident::Market;
-use ggzy_core::sql::{At, Flag, MaybeAt};
-use ggzy_core::time::{local_date, to_micros};
+use ggzy_core::time::local_date;
 use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
 use ggzy_events::auctions::{AuctionFailed, DealConfirmed, ListingFailed, ListingRelisted};
 use ggzy_events::deposits::{DepositConverted, DepositStatusFixed, RefundDueRederived, RefundHeld};
@@ -71,23 +71,9 @@ pub const WANTS: [&str; 14] = [
 /// Every organization known to take part in a section: registrations, virtual accounts,
 /// guarantees.
 pub(crate) async fn participants(c: &mut AnyConnection, section_id: &str) -> Result<Vec<String>> {
-    let mut out: Vec<String> = sqlx::query_scalar(
-        "SELECT org_id FROM deposit_registrations WHERE section_id = $1 \
-         UNION SELECT org_id FROM deposit_accounts WHERE section_id = $1 \
-         UNION SELECT org_id FROM deposit_guarantees WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *c)
-    .await?;
+    let mut out = store::sections::participants(c, section_id).await?;
     out.sort();
     Ok(out)
-}
-
-#[derive(sqlx::FromRow)]
-struct ActiveGuaranteeRow {
-    amount_fen: i64,
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
 }
 
 /// The deposit of one participant right now: cash by the validity rule, or an active guarantee
@@ -103,15 +89,9 @@ pub(crate) async fn current_assessment(
     if cash.status == DepositStatus::Valid {
         return Ok((cash, "cash"));
     }
-    let g: Option<ActiveGuaranteeRow> = sqlx::query_as(
-        "SELECT amount_fen, created_at FROM deposit_guarantees WHERE section_id = $1 AND org_id = $2 AND status = 'active'",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_optional(&mut *c)
-    .await?;
+    let g = store::guarantees::active(c, section_id, org_id).await?;
     if let Some(g) = g {
-        let amount = g.amount_fen;
+        let amount = g.amount_fen.fen();
         let at = g.created_at;
         if amount >= sec.deposit_fen && at < sec.bid_deadline {
             return Ok((
@@ -130,11 +110,7 @@ pub(crate) async fn current_assessment(
 }
 
 fn status_str(s: DepositStatus) -> &'static str {
-    match s {
-        DepositStatus::Valid => "valid",
-        DepositStatus::Missing => "missing",
-        DepositStatus::Invalid => "invalid",
-    }
+    store::settlements::status_code(&s)
 }
 
 /// Dispatch of the consumed lifecycle events (inside the consumer's transaction). Each payload is
@@ -146,26 +122,19 @@ pub async fn handle(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<(
     match ev.event_type.as_str() {
         REGISTRATION_CREATED => {
             let r = RegistrationCreated::decode(ev)?;
-            sqlx::query(
-                "INSERT INTO deposit_registrations (section_id, org_id, registration_id, created_at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (section_id, org_id) DO NOTHING",
+            store::sections::insert_registration(
+                tx,
+                &r.section_id,
+                &r.org_id,
+                &r.registration_id,
+                ev.occurred_at,
             )
-            .bind(&r.section_id)
-            .bind(&r.org_id)
-            .bind(&r.registration_id)
-            .bind(to_micros(ev.occurred_at))
-            .execute(&mut **tx)
             .await?;
         }
         DEADLINE_CHANGED => {
             // The new deadline is required by the contract: no fallback to the event time.
             let d = SectionDeadlineChanged::decode(ev)?;
-            sqlx::query("UPDATE deposit_sections SET bid_deadline = $1, updated_at = $2 WHERE section_id = $3")
-                .bind(to_micros(d.new_deadline))
-                .bind(to_micros(now))
-                .bind(&d.section_id)
-                .execute(&mut **tx)
-                .await?;
+            store::sections::set_deadline(tx, &d.section_id, d.new_deadline, now).await?;
         }
         SECTION_CLOSED => {
             let c = SectionClosed::decode(ev)?;
@@ -173,16 +142,16 @@ pub async fn handle(tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<(
         }
         BID_REVOKED => {
             let b = BidRevoked::decode(ev)?;
-            sqlx::query(
-                "INSERT INTO deposit_revocations (bid_id, section_id, org_id, reason, at) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (bid_id) DO NOTHING",
+            store::sections::insert_revocation(
+                tx,
+                store::sections::Revoked {
+                    bid_id: &b.bid_id,
+                    section_id: &b.section_id,
+                    org_id: &b.org_id,
+                    reason: &b.reason,
+                    at: ev.occurred_at,
+                },
             )
-            .bind(&b.bid_id)
-            .bind(&b.section_id)
-            .bind(&b.org_id)
-            .bind(&b.reason)
-            .bind(to_micros(ev.occurred_at))
-            .execute(&mut **tx)
             .await?;
         }
         AWARD_CONFIRMED | CONTRACT_SIGNED | SECTION_FAILED | SECTION_TERMINATED | BID_WITHDRAWN => {
@@ -211,17 +180,15 @@ async fn fix_statuses(
     };
     for org_id in participants(tx, section_id).await? {
         let (a, form) = current_assessment(tx, &sec, section_id, &org_id).await?;
-        let q = sqlx::query(
-            "INSERT INTO deposit_fixed_status (section_id, org_id, status, reason, form, counted_fen, fixed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (section_id, org_id) DO NOTHING",
-        )
-        .bind(section_id)
-        .bind(&org_id)
-        .bind(status_str(a.status))
-        .bind(a.reason)
-        .bind(form)
-        .bind(a.counted_fen)
-        .bind(to_micros(now));
+        let q = store::settlements::insert_fixed_status(store::settlements::Fixed {
+            section_id,
+            org_id: &org_id,
+            status: a.status,
+            reason: a.reason,
+            form,
+            counted_fen: a.counted_fen,
+            at: now,
+        });
         emit_when_changed(tx, db, by, now, q, || {
             DepositStatusFixed {
                 section_id: section_id.to_string(),
@@ -410,32 +377,23 @@ async fn record_settlements(
             )
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO deposit_settlements (section_id, org_id, refund_case, event_type, event_date, due_date, basis, created_at, provisional) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (section_id, org_id) DO NOTHING",
+        store::settlements::insert_settlement(
+            u.tx(),
+            store::settlements::NewSettlement {
+                section_id: &section_id,
+                org_id: &org_id,
+                refund_case: case.as_str(),
+                event_type: &ev.event_type,
+                event_date: event_date.to_string(),
+                due_date: due.value.to_string(),
+                basis: refund_period(case).source,
+                at: now,
+                provisional: due.provisional(),
+            },
         )
-        .bind(&section_id)
-        .bind(&org_id)
-        .bind(case.as_str())
-        .bind(&ev.event_type)
-        .bind(event_date.to_string())
-        .bind(due.value.to_string())
-        .bind(refund_period(case).source)
-        .bind(to_micros(now))
-        .bind(due.provisional() as i64)
-        .execute(&mut **u.tx())
         .await?;
     }
     Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct ProvisionalRow {
-    section_id: String,
-    org_id: String,
-    refund_case: String,
-    event_date: String,
-    due_date: String,
 }
 
 /// A holiday schedule was imported (`calendar.schedule.imported`): every provisional refund due date
@@ -446,14 +404,9 @@ async fn rederive_provisional(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestam
     // This instance may not have loaded the import yet (it was made elsewhere): load it first.
     ggzy_store::calendar::refresh(db).await?;
     let cal = db.calendar();
-    let rows: Vec<ProvisionalRow> = sqlx::query_as(
-        "SELECT section_id, org_id, refund_case, event_date, due_date FROM deposit_settlements \
-         WHERE provisional = 1 ORDER BY section_id, org_id",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = store::settlements::provisional(tx).await?;
     for r in rows {
-        let ProvisionalRow {
+        let store::settlements::ProvisionalRow {
             section_id,
             org_id,
             refund_case: case_s,
@@ -469,23 +422,20 @@ async fn rederive_provisional(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestam
             ggzy_store::calendar::note_missing(tx, db, now, &due.missing, "deposits.refund_due")
                 .await?;
         }
-        sqlx::query(
-            "UPDATE deposit_settlements SET due_date = $1, provisional = $2 WHERE section_id = $3 AND org_id = $4",
+        store::settlements::set_due_date(
+            tx,
+            &section_id,
+            &org_id,
+            due.value.to_string(),
+            due.provisional(),
         )
-        .bind(due.value.to_string())
-        .bind(due.provisional() as i64)
-        .bind(&section_id)
-        .bind(&org_id)
-        .execute(&mut **tx)
         .await?;
-        sqlx::query(
-            "UPDATE deposit_refunds SET due_date = $1, provisional = $2 WHERE ledger_key = $3 \
-             AND refund_key LIKE 'deposit:%' AND status = 'instructed' AND provisional = 1",
+        store::refunds::set_due_date(
+            tx,
+            &format!("{org_id}/{section_id}"),
+            due.value.to_string(),
+            due.provisional(),
         )
-        .bind(due.value.to_string())
-        .bind(due.provisional() as i64)
-        .bind(format!("{org_id}/{section_id}"))
-        .execute(&mut **tx)
         .await?;
         emit(
             tx,
@@ -594,14 +544,7 @@ async fn convert_winner_deposit(
     let now = u.now;
     let key = format!("{winner}/{section_id}");
     // Serialize with receipts into the same virtual account (PostgreSQL; SQLite has one writer).
-    sqlx::query(&format!(
-        "SELECT id FROM deposit_accounts WHERE org_id = $1 AND section_id = $2{}",
-        db.for_update()
-    ))
-    .bind(winner)
-    .bind(section_id)
-    .fetch_optional(&mut **u.tx())
-    .await?;
+    store::accounts::lock_account(u.tx(), db, winner, section_id).await?;
     let held = liability_balance(u.tx(), AccountType::DepositLiability, &key).await?;
     let required = section_info(&mut **u.tx(), section_id)
         .await?
@@ -611,20 +554,20 @@ async fn convert_winner_deposit(
     if amount > 0 {
         let basis = rules::conversion_basis(market);
         let id = ids::new_id();
-        let n = sqlx::query(
-            "INSERT INTO deposit_conversions (id, deal_id, section_id, org_id, amount_fen, price_fen, basis, converted_at)              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+        let n = store::settlements::insert_conversion(
+            u.tx(),
+            store::settlements::NewConversion {
+                id: &id,
+                deal_id,
+                section_id,
+                org_id: winner,
+                amount_fen: amount,
+                price,
+                basis,
+                at: now,
+            },
         )
-        .bind(&id)
-        .bind(deal_id)
-        .bind(section_id)
-        .bind(winner)
-        .bind(amount)
-        .bind(price.fen())
-        .bind(basis)
-        .bind(to_micros(now))
-        .execute(&mut **u.tx())
-        .await?
-        .rows_affected();
+        .await?;
         if n == 1 {
             let entry =
                 Entry::convert_to_price(Account::liability(winner, section_id), section_id, amount)
@@ -688,24 +631,15 @@ async fn auction_failed(tx: &mut Tx, db: &Db, ev: &Event, now: Timestamp) -> Res
 async fn relisted(tx: &mut Tx, db: &Db, by: &ActorRef, now: Timestamp, ev: &Event) -> Result<()> {
     let relisted = ListingRelisted::decode(ev)?;
     let section_id = relisted.section_id.clone();
-    let orgs: Vec<String> = sqlx::query_scalar(
-        "SELECT s.org_id FROM deposit_settlements s WHERE s.section_id = $1 AND s.event_type IN ($2, $3) \
-         AND NOT EXISTS (SELECT 1 FROM deposit_refunds r WHERE r.section_id = s.section_id \
-         AND r.org_id = s.org_id AND r.refund_key LIKE 'deposit:%') ORDER BY s.org_id",
-    )
-    .bind(&section_id)
-    .bind(LISTING_FAILED)
-    .bind(AUCTION_FAILED)
-    .fetch_all(&mut **tx)
-    .await?;
+    let orgs =
+        store::settlements::settled_unrefunded(tx, &section_id, (LISTING_FAILED, AUCTION_FAILED))
+            .await?;
     for org_id in orgs {
-        let q = sqlx::query(
-            "DELETE FROM deposit_settlements WHERE section_id = $1 AND org_id = $2 AND event_type IN ($3, $4)",
-        )
-        .bind(&section_id)
-        .bind(&org_id)
-        .bind(LISTING_FAILED)
-        .bind(AUCTION_FAILED);
+        let q = store::settlements::delete_settlement(
+            &section_id,
+            &org_id,
+            (LISTING_FAILED, AUCTION_FAILED),
+        );
         emit_when_changed(tx, db, by, now, q, || {
             RefundHeld {
                 section_id: section_id.clone(),

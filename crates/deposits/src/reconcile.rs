@@ -2,8 +2,9 @@
 //! on either side is matched by the bank's transaction id; every difference is listed. The parser
 //! and the matcher are pure; [`import`] stores the result and records an event.
 
+use crate::store;
 use chrono::NaiveDate;
-use ggzy_core::time::{at_local, to_micros};
+use ggzy_core::time::at_local;
 use ggzy_core::{ids, Error, FieldError, Money, Result};
 use ggzy_events::deposits::ReconciliationCompleted;
 use ggzy_events::Contract as _;
@@ -227,55 +228,27 @@ pub fn reconcile(statement: &[Movement], ledger: &[Movement]) -> Vec<Difference>
     diffs
 }
 
-#[derive(sqlx::FromRow)]
-struct TransferMovementRow {
-    bank_txn_id: String,
-    amount_fen: i64,
-    account_no: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct RefundMovementRow {
-    paid_bank_txn_id: String,
-    amount_fen: i64,
-    interest_fen: i64,
-    payee_account_no: String,
-}
-
 /// The ledger's bank movements of one (Shanghai) day: transfers by value time, refunds by the
 /// time the bank reported paying them.
 async fn ledger_movements(ctx: &Ctx, date: NaiveDate) -> Result<Vec<Movement>> {
-    let from = to_micros(at_local(date, 0, 0, 0));
-    let to = to_micros(at_local(date.succ_opt().unwrap_or(date), 0, 0, 0));
+    let from = at_local(date, 0, 0, 0);
+    let to = at_local(date.succ_opt().unwrap_or(date), 0, 0, 0);
     let mut out = Vec::new();
-    let rows: Vec<TransferMovementRow> = sqlx::query_as(
-        "SELECT bank_txn_id, amount_fen, account_no FROM deposit_transfers WHERE value_at >= $1 AND value_at < $2",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::accounts::transfers_valued(&ctx.db, from, to).await?;
     for r in rows {
         out.push(Movement {
             bank_txn_id: r.bank_txn_id,
             direction: Direction::In,
-            fen: r.amount_fen,
+            fen: r.amount_fen.fen(),
             account: r.account_no,
         });
     }
-    let rows: Vec<RefundMovementRow> = sqlx::query_as(
-        "SELECT paid_bank_txn_id, amount_fen, interest_fen, payee_account_no FROM deposit_refunds \
-         WHERE status = 'paid' AND paid_at >= $1 AND paid_at < $2",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::refunds::paid_between(&ctx.db, from, to).await?;
     for r in rows {
         out.push(Movement {
             bank_txn_id: r.paid_bank_txn_id,
             direction: Direction::Out,
-            fen: r.amount_fen + r.interest_fen,
+            fen: r.amount_fen.fen() + r.interest_fen.fen(),
             account: r.payee_account_no,
         });
     }
@@ -333,19 +306,19 @@ pub async fn import(
     let diffs =
         serde_json::to_string(&rec.differences).map_err(|e| Error::internal(e.to_string()))?;
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO deposit_reconciliations (id, statement_date, line_count, difference_count, differences, statement, \
-         imported_by, imported_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+    store::ledger::insert_reconciliation(
+        &mut tx,
+        store::ledger::NewReconciliation {
+            id: &rec.id,
+            statement_date: date.to_string(),
+            line_count: rec.statement_lines as i64,
+            difference_count: rec.differences.len() as i64,
+            differences: diffs,
+            statement: csv,
+            imported_by: &actor.user_id,
+            imported_at: now,
+        },
     )
-    .bind(&rec.id)
-    .bind(date.to_string())
-    .bind(rec.statement_lines as i64)
-    .bind(rec.differences.len() as i64)
-    .bind(diffs)
-    .bind(csv)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,

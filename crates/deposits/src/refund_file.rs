@@ -4,11 +4,12 @@
 //! file: CSV (RFC 4180, UTF-8, header line), one line per instruction, the amounts in yuan with
 //! two places — principal, interest and the total the bank pays.
 
-use crate::lifecycle::{Refund, RefundRow, REFUND_COLS};
+use crate::lifecycle::Refund;
+use crate::store;
+use crate::store::refunds::RefundStatus;
 use chrono::NaiveDate;
-use ggzy_core::sql::At;
-use ggzy_core::time::{at_local, local_date, to_micros};
-use ggzy_core::{Error, Money, Result, Timestamp};
+use ggzy_core::time::{at_local, local_date};
+use ggzy_core::{Error, Money, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::{Deserialize, Serialize};
@@ -46,28 +47,15 @@ pub const FILE_COLUMNS: [&str; 10] = [
     "status",
 ];
 
-#[derive(sqlx::FromRow)]
-struct DayRow {
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
-    amount_fen: i64,
-    interest_fen: i64,
-    status: String,
-}
-
 /// The instruction days, newest first (staff, supervisor, admin).
 pub async fn days(ctx: &Ctx, actor: &Actor) -> Result<Vec<RefundDay>> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
-    let rows: Vec<DayRow> = sqlx::query_as(
-        "SELECT created_at, amount_fen, interest_fen, status FROM deposit_refunds ORDER BY created_at",
-    )
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::refunds::all_for_days(&ctx.db).await?;
     let mut out: Vec<RefundDay> = Vec::new();
     for r in rows {
         let day = local_date(r.created_at);
-        let fen: i64 = r.amount_fen + r.interest_fen;
-        let open = r.status == "instructed";
+        let fen: i64 = r.amount_fen.fen() + r.interest_fen.fen();
+        let open = r.status == RefundStatus::Instructed;
         match out.last_mut().filter(|d| d.date == day) {
             Some(d) => {
                 d.count += 1;
@@ -97,14 +85,7 @@ pub async fn of_day(ctx: &Ctx, actor: &Actor, date: NaiveDate) -> Result<Vec<Ref
         0,
         0,
     );
-    let rows: Vec<RefundRow> = sqlx::query_as(&format!(
-        "SELECT {REFUND_COLS} FROM deposit_refunds WHERE created_at >= $1 AND created_at < $2 \
-         ORDER BY created_at, id"
-    ))
-    .bind(to_micros(start))
-    .bind(to_micros(end))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::refunds::created_between(&ctx.db, start, end).await?;
     Ok(rows.into_iter().map(Refund::from).collect())
 }
 

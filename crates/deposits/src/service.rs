@@ -1,13 +1,14 @@
 //! Deposit use cases. Each write runs in one transaction that also records its domain events and
-//! its journal entry; the SQL of this area lives here.
+//! its journal entry; the SQL of this area is in [`crate::store`].
 
 use crate::ledger::{Account, AccountType, Entry};
 use crate::rules::{accept_transfer, assess, Credit, DepositStatus, UnmatchedReason};
+use crate::store;
+use crate::store::accounts::TransferStatus;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::Event;
 use ggzy_core::ident::Market;
-use ggzy_core::sql::At;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
 use ggzy_events::deposits::DepositValid;
@@ -102,26 +103,13 @@ pub(crate) struct SectionInfo {
     pub bid_validity_days: Option<i64>,
 }
 
-#[derive(sqlx::FromRow)]
-struct SectionRow {
-    market: String,
-    deposit_fen: i64,
-    #[sqlx(try_from = "At")]
-    bid_deadline: Timestamp,
-    bid_validity_days: Option<i64>,
-}
-
 pub(crate) async fn section_info<'e, E>(exec: E, section_id: &str) -> Result<Option<SectionInfo>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let r: Option<SectionRow> = sqlx::query_as(
-        "SELECT market, deposit_fen, bid_deadline, bid_validity_days FROM deposit_sections WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(exec)
-    .await?;
-    let Some(r) = r else { return Ok(None) };
+    let Some(r) = store::sections::section(exec, section_id).await? else {
+        return Ok(None);
+    };
     let market = r.market;
     Ok(Some(SectionInfo {
         market: Market::parse(&market)
@@ -148,29 +136,12 @@ pub struct VirtualAccount {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
-struct AccountRow {
-    id: String,
-    account_no: String,
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
-}
-
-async fn find_account<'e, E>(
-    exec: E,
+async fn find_account(
+    db: &Db,
     org_id: &str,
     section_id: &str,
-) -> Result<Option<(String, String, Timestamp)>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let r: Option<AccountRow> = sqlx::query_as(
-        "SELECT id, account_no, created_at FROM deposit_accounts WHERE org_id = $1 AND section_id = $2",
-    )
-    .bind(org_id)
-    .bind(section_id)
-    .fetch_optional(exec)
-    .await?;
+) -> Result<Option<(String, String, Timestamp)>> {
+    let r = store::accounts::find_account(db, org_id, section_id).await?;
     Ok(r.map(|r| (r.id, r.account_no, r.created_at)))
 }
 
@@ -227,36 +198,30 @@ pub async fn open_account(
         bid_deadline: sec.bid_deadline,
         created_at: at,
     };
-    if let Some((id, no, at)) = find_account(ctx.db.pool(), &org, section_id).await? {
+    if let Some((id, no, at)) = find_account(&ctx.db, &org, section_id).await? {
         return Ok((make(id, no, at), false));
     }
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO deposit_counters (name, value) VALUES ('account_no', 1) \
-         ON CONFLICT (name) DO UPDATE SET value = deposit_counters.value + 1 RETURNING value",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let seq = store::accounts::next_account_seq(&mut tx).await?;
     let id = ids::new_id();
     let no = account_number(&ctx.settings.region, seq);
-    let n = sqlx::query(
-        "INSERT INTO deposit_accounts (id, account_no, org_id, section_id, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, section_id) DO NOTHING",
+    let n = store::accounts::insert_account(
+        &mut tx,
+        store::accounts::NewAccount {
+            id: &id,
+            account_no: &no,
+            org_id: &org,
+            section_id,
+            created_by: &actor.user_id,
+            at: now,
+        },
     )
-    .bind(&id)
-    .bind(&no)
-    .bind(&org)
-    .bind(section_id)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     if n == 0 {
         // Created concurrently by another request of the same bidder.
         tx.rollback().await?;
-        let (id, no, at) = find_account(ctx.db.pool(), &org, section_id)
+        let (id, no, at) = find_account(&ctx.db, &org, section_id)
             .await?
             .ok_or_else(|| Error::internal("virtual account vanished"))?;
         return Ok((make(id, no, at), false));
@@ -309,14 +274,6 @@ pub struct TransferOutcome {
     pub duplicate: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct CreditRow {
-    amount_fen: i64,
-    #[sqlx(try_from = "At")]
-    value_at: Timestamp,
-    status: String,
-}
-
 pub(crate) async fn credits_of<'e, E>(
     exec: E,
     org_id: &str,
@@ -325,19 +282,13 @@ pub(crate) async fn credits_of<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let rows: Vec<CreditRow> = sqlx::query_as(
-        "SELECT amount_fen, value_at, status FROM deposit_transfers WHERE org_id = $1 AND section_id = $2 ORDER BY value_at",
-    )
-    .bind(org_id)
-    .bind(section_id)
-    .fetch_all(exec)
-    .await?;
+    let rows = store::accounts::credits(exec, org_id, section_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| Credit {
-            fen: r.amount_fen,
+            fen: r.amount_fen.fen(),
             value_at: r.value_at,
-            accepted: r.status == "credited",
+            accepted: r.status == TransferStatus::Credited,
         })
         .collect())
 }
@@ -349,56 +300,33 @@ pub(crate) async fn post_entry(
     at: Timestamp,
 ) -> Result<String> {
     let id = ids::new_id();
-    sqlx::query("INSERT INTO deposit_journal_entries (id, memo, transfer_id, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(&entry.memo)
-        .bind(transfer_id.map(str::to_string))
-        .bind(to_micros(at))
-        .execute(&mut **tx)
-        .await?;
+    store::ledger::insert_entry(tx, &id, &entry.memo, transfer_id, at).await?;
     for (i, l) in entry.lines().iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO deposit_journal_lines (id, entry_id, line_no, account_type, account_key, debit_fen, credit_fen) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        store::ledger::insert_line(
+            tx,
+            store::ledger::NewLine {
+                id: &ids::new_id(),
+                entry_id: &id,
+                line_no: i as i64 + 1,
+                account_type: l.account.kind.as_str(),
+                account_key: &l.account.key,
+                debit_fen: l.debit,
+                credit_fen: l.credit,
+            },
         )
-        .bind(ids::new_id())
-        .bind(&id)
-        .bind(i as i64 + 1)
-        .bind(l.account.kind.as_str())
-        .bind(&l.account.key)
-        .bind(l.debit)
-        .bind(l.credit)
-        .execute(&mut **tx)
         .await?;
     }
     Ok(id)
 }
 
-#[derive(sqlx::FromRow)]
-struct TransferRow {
-    id: String,
-    status: String,
-    reason: Option<String>,
-}
-
 async fn existing_transfer(ctx: &Ctx, bank_txn_id: &str) -> Result<TransferOutcome> {
-    let r: TransferRow =
-        sqlx::query_as("SELECT id, status, reason FROM deposit_transfers WHERE bank_txn_id = $1")
-            .bind(bank_txn_id)
-            .fetch_one(ctx.db.pool())
-            .await?;
+    let r = store::accounts::booked(&ctx.db, bank_txn_id).await?;
     Ok(TransferOutcome {
         transfer_id: r.id,
-        status: r.status,
+        status: r.status.as_str().to_string(),
         reason: r.reason,
         duplicate: true,
     })
-}
-
-#[derive(sqlx::FromRow)]
-struct AccountOwnerRow {
-    org_id: String,
-    section_id: String,
 }
 
 /// Book one bank transfer exactly once per bank transaction id.
@@ -431,67 +359,53 @@ pub async fn receive_transfer(
     // Who the virtual account belongs to, and whether the money is acceptable as a deposit.
     // Locking the virtual account serializes transfers into it, so that exactly one of two
     // concurrent partial payments sees the deposit become valid.
-    let acc: Option<AccountOwnerRow> = sqlx::query_as(&format!(
-        "SELECT org_id, section_id FROM deposit_accounts WHERE account_no = $1{}",
-        ctx.db.for_update()
-    ))
-    .bind(n.account_no.trim())
-    .fetch_optional(&mut *tx)
-    .await?;
+    let acc = store::accounts::owner_for_update(&mut tx, &ctx.db, n.account_no.trim()).await?;
     let (org_id, section_id, verdict) = match acc {
         None => (None, None, Err(UnmatchedReason::UnknownAccount)),
         Some(r) => {
-            let AccountOwnerRow { org_id, section_id } = r;
+            let store::accounts::AccountOwnerRow { org_id, section_id } = r;
             let sec = section_info(&mut *tx, &section_id)
                 .await?
                 .ok_or_else(|| Error::internal("virtual account of an unknown section"))?;
-            let basic: Option<String> = sqlx::query_scalar::<_, Option<String>>(
-                "SELECT basic_account_no FROM deposit_orgs WHERE org_id = $1",
-            )
-            .bind(&org_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten();
+            let basic = store::sections::basic_account(&mut tx, &org_id).await?;
             let v = accept_transfer(sec.market, &n.payer_account_no, basic.as_deref());
             (Some(org_id), Some(section_id), v)
         }
     };
     let (status, reason) = match verdict {
-        Ok(()) => ("credited", None),
-        Err(r) => ("unmatched", Some(r.as_str())),
+        Ok(()) => (TransferStatus::Credited, None),
+        Err(r) => (TransferStatus::Unmatched, Some(r.as_str())),
     };
     let before = match (&org_id, &section_id) {
         (Some(o), Some(s)) => Some(credits_of(&mut *tx, o, s).await?),
         _ => None,
     };
     let transfer_id = ids::new_id();
-    let inserted = sqlx::query(
-        "INSERT INTO deposit_transfers (id, bank_txn_id, account_no, payer_account_no, payer_name, amount_fen, \
-         value_at, received_at, status, reason, org_id, section_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) \
-         ON CONFLICT (bank_txn_id) DO NOTHING",
+    let inserted = store::accounts::insert_transfer(
+        &mut tx,
+        store::accounts::NewTransfer {
+            id: &transfer_id,
+            bank_txn_id: &txn,
+            account_no: n.account_no.trim(),
+            payer_account_no: n.payer_account_no.trim(),
+            payer_name: n.payer_name.trim(),
+            amount: n.amount,
+            value_at: n.value_at,
+            received_at: now,
+            status,
+            reason,
+            org_id: org_id.as_deref(),
+            section_id: section_id.as_deref(),
+        },
     )
-    .bind(&transfer_id)
-    .bind(&txn)
-    .bind(n.account_no.trim())
-    .bind(n.payer_account_no.trim())
-    .bind(n.payer_name.trim())
-    .bind(fen)
-    .bind(to_micros(n.value_at))
-    .bind(to_micros(now))
-    .bind(status)
-    .bind(reason)
-    .bind(org_id.clone())
-    .bind(section_id.clone())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     if inserted == 0 {
         // A replay of a booked transaction: credit once, answer what was booked.
         tx.rollback().await?;
         return existing_transfer(ctx, &txn).await;
     }
     let to = match (&org_id, &section_id, status) {
-        (Some(o), Some(s), "credited") => Account::liability(o, s),
+        (Some(o), Some(s), TransferStatus::Credited) => Account::liability(o, s),
         (Some(o), Some(s), _) => Account::new(AccountType::Unmatched, format!("{o}/{s}")),
         _ => Account::new(AccountType::Unmatched, format!("txn:{txn}")),
     };
@@ -510,7 +424,7 @@ pub async fn receive_transfer(
         payer_account_no: n.payer_account_no.trim().to_string(),
         payer_name: n.payer_name.trim().to_string(),
     };
-    let event = if status == "credited" {
+    let event = if status == TransferStatus::Credited {
         ggzy_events::Contract::encode(&transfer)
     } else {
         // The same payload, under the name of a transfer that matched no deposit.
@@ -519,7 +433,9 @@ pub async fn receive_transfer(
         e
     };
     emit(&mut tx, &ctx.db, &by, now, event).await?;
-    if let (Some(o), Some(s), Some(before), "credited") = (&org_id, &section_id, before, status) {
+    if let (Some(o), Some(s), Some(before), TransferStatus::Credited) =
+        (&org_id, &section_id, before, status)
+    {
         let sec = section_info(&mut *tx, s)
             .await?
             .ok_or_else(|| Error::internal("section vanished"))?;
@@ -545,7 +461,7 @@ pub async fn receive_transfer(
     }
     let outcome = TransferOutcome {
         transfer_id,
-        status: status.to_string(),
+        status: status.as_str().to_string(),
         reason: reason.map(str::to_string),
         duplicate: false,
     };
@@ -589,20 +505,6 @@ pub struct StatusQuery {
     pub section_id: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct ConversionRow {
-    amount_fen: i64,
-    deal_id: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct FixedStatusRow {
-    status: String,
-    reason: Option<String>,
-    form: String,
-    counted_fen: Money,
-}
-
 #[tracing::instrument(skip_all, fields(section_id = %section_id))]
 pub async fn section_status(
     ctx: &Ctx,
@@ -624,42 +526,20 @@ pub async fn section_status(
     }
     let mut out = Vec::new();
     for org_id in orgs {
-        let account_no: Option<String> = sqlx::query_scalar(
-            "SELECT account_no FROM deposit_accounts WHERE section_id = $1 AND org_id = $2",
-        )
-        .bind(section_id)
-        .bind(&org_id)
-        .fetch_optional(&mut *c)
-        .await?;
+        let account_no = store::accounts::account_no(&mut c, section_id, &org_id).await?;
         let (a, form) =
             crate::lifecycle::current_assessment(&mut c, &sec, section_id, &org_id).await?;
-        let conv: Option<ConversionRow> = sqlx::query_as(
-            "SELECT amount_fen, deal_id FROM deposit_conversions WHERE section_id = $1 AND org_id = $2",
-        )
-        .bind(section_id)
-        .bind(&org_id)
-        .fetch_optional(&mut *c)
-        .await?;
+        let conv = store::settlements::conversion(&mut c, section_id, &org_id).await?;
         let (converted, deal_id): (i64, Option<String>) = match conv {
-            Some(r) => (r.amount_fen, Some(r.deal_id)),
+            Some(r) => (r.amount_fen.fen(), Some(r.deal_id)),
             None => (0, None),
         };
-        let fixed: Option<FixedStatusRow> = sqlx::query_as(
-            "SELECT status, reason, form, counted_fen FROM deposit_fixed_status WHERE section_id = $1 AND org_id = $2",
-        )
-        .bind(section_id)
-        .bind(&org_id)
-        .fetch_optional(&mut *c)
-        .await?;
+        let fixed = store::settlements::fixed_status(&mut c, section_id, &org_id).await?;
         let row = match fixed {
             Some(f) => DepositStatusRow {
                 org_id,
                 account_no,
-                status: match f.status.as_str() {
-                    "valid" => DepositStatus::Valid,
-                    "missing" => DepositStatus::Missing,
-                    _ => DepositStatus::Invalid,
-                },
+                status: f.status,
                 reason: f.reason,
                 form: f.form,
                 required: Money::from_fen(sec.deposit_fen),
@@ -708,22 +588,10 @@ pub struct TrialBalance {
     pub balanced: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct SumRow {
-    account_type: String,
-    debit: i64,
-    credit: i64,
-}
-
 #[tracing::instrument(skip_all)]
 pub async fn trial_balance(ctx: &Ctx, actor: &Actor) -> Result<TrialBalance> {
     actor.require(&[Role::Staff, Role::Supervisor, Role::Admin])?;
-    let rows: Vec<SumRow> = sqlx::query_as(
-        "SELECT account_type, CAST(SUM(debit_fen) AS BIGINT) AS debit, CAST(SUM(credit_fen) AS BIGINT) AS credit \
-         FROM deposit_journal_lines GROUP BY account_type",
-    )
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::ledger::sums_by_type(&ctx.db).await?;
     let mut sums: BTreeMap<AccountType, (i64, i64)> = BTreeMap::new();
     for r in rows {
         let t = r.account_type;
@@ -778,18 +646,6 @@ pub fn refund_cron() -> ggzy_store::cron::CronJob {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct UnmatchedRow {
-    id: String,
-    bank_txn_id: String,
-    org_id: Option<String>,
-    section_id: Option<String>,
-    payer_account_no: String,
-    payer_name: String,
-    amount_fen: i64,
-    reason: Option<String>,
-}
-
 /// Build one refund instruction for every unmatched transfer that has none yet: money that cannot
 /// be a deposit (unknown virtual account, or construction cash not from the basic account,
 /// 实施条例 26) goes back to the account it came from, the day it is found (no statutory grace
@@ -797,27 +653,21 @@ struct UnmatchedRow {
 /// per transfer. Returns how many instructions were created.
 #[tracing::instrument(skip_all)]
 pub async fn build_refund_instructions(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<usize> {
-    let rows: Vec<UnmatchedRow> = sqlx::query_as(
-        "SELECT t.id, t.bank_txn_id, t.org_id, t.section_id, t.payer_account_no, t.payer_name, t.amount_fen, t.reason \
-         FROM deposit_transfers t LEFT JOIN deposit_refunds r ON r.refund_key = 'transfer:' || t.id \
-         WHERE t.status = 'unmatched' AND r.id IS NULL AND t.received_at <= $1 ORDER BY t.received_at, t.id",
-    )
-    .bind(to_micros(as_of))
-    .fetch_all(db.pool())
-    .await?;
+    let rows = store::accounts::unmatched_unrefunded(db, as_of).await?;
     let by = ggzy_core::events::ActorRef::system("deposits.refunds");
     let mut created = 0;
     for r in rows {
-        let UnmatchedRow {
+        let store::accounts::UnmatchedRow {
             id: transfer_id,
             bank_txn_id: txn,
             org_id,
             section_id,
             payer_account_no: payee,
             payer_name: payee_name,
-            amount_fen: fen,
+            amount_fen,
             reason,
         } = r;
+        let fen = amount_fen.fen();
         let reason = reason.unwrap_or_else(|| "unmatched".into());
         let now = clock.now();
         let due = ggzy_core::time::local_date(now);
@@ -827,28 +677,25 @@ pub async fn build_refund_instructions(db: &Db, clock: &Clock, as_of: Timestamp)
         };
         let id = ids::new_id();
         let mut tx = db.begin().await?;
-        let n = sqlx::query(
-            "INSERT INTO deposit_refunds (id, refund_key, ledger_key, transfer_id, org_id, section_id, payee_account_no, \
-             payee_name, amount_fen, interest_fen, interest_basis, reason, basis, due_date, status, attempts, last_sent_at, \
-             created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,'{}',$10,$11,$12,'instructed',1,$13,$13) \
-             ON CONFLICT (refund_key) DO NOTHING",
+        let n = store::refunds::insert_transfer_refund(
+            &mut tx,
+            &transfer_id,
+            store::refunds::NewRefund {
+                id: &id,
+                refund_key: &format!("transfer:{transfer_id}"),
+                ledger_key: &from.key,
+                org_id: org_id.as_deref(),
+                section_id: section_id.as_deref(),
+                payee_account_no: &payee,
+                payee_name: &payee_name,
+                amount_fen: fen,
+                reason: &reason,
+                basis: "实施条例 26 (not a deposit: returned to the payer)",
+                due_date: &due.to_string(),
+                at: now,
+            },
         )
-        .bind(&id)
-        .bind(format!("transfer:{transfer_id}"))
-        .bind(&from.key)
-        .bind(&transfer_id)
-        .bind(org_id.clone())
-        .bind(section_id.clone())
-        .bind(&payee)
-        .bind(&payee_name)
-        .bind(fen)
-        .bind(&reason)
-        .bind("实施条例 26 (not a deposit: returned to the payer)")
-        .bind(due.to_string())
-        .bind(to_micros(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .await?;
         if n == 0 {
             // Another instance built it.
             tx.rollback().await?;

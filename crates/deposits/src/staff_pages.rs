@@ -54,15 +54,8 @@ pub fn router() -> Router<Ctx> {
 /// This area's cards on the staff home: forfeitures awaiting a decision, refund instructions the
 /// bank has not confirmed yet, and the reconciliation upload.
 pub async fn pending_for_staff(ctx: &Ctx, l: Lang) -> Result<Vec<QueueCard>> {
-    let pool = ctx.db.pool();
-    let proposed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM deposit_forfeitures WHERE status = 'proposed'")
-            .fetch_one(pool)
-            .await?;
-    let instructed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM deposit_refunds WHERE status = 'instructed'")
-            .fetch_one(pool)
-            .await?;
+    let proposed = crate::store::guarantees::count_proposed(&ctx.db).await?;
+    let instructed = crate::store::refunds::count_instructed(&ctx.db).await?;
     Ok(vec![
         QueueCard::queue(
             "forfeitures",
@@ -103,11 +96,7 @@ async fn org_names(ctx: &Ctx, ids: impl Iterator<Item = &str>) -> Result<HashMap
         if out.contains_key(id) {
             continue;
         }
-        let name: Option<String> =
-            sqlx::query_scalar("SELECT name FROM deposit_orgs WHERE org_id = $1")
-                .bind(id)
-                .fetch_optional(ctx.db.pool())
-                .await?;
+        let name = crate::store::sections::org_name(&ctx.db, id).await?;
         if let Some(name) = name {
             out.insert(id.to_string(), name);
         }

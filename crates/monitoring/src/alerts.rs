@@ -5,9 +5,7 @@
 use crate::rules::{Catalogue, Finding, RuleConfig, RuleOverride, Severity};
 use chrono::{DateTime, Utc};
 use ggzy_core::events::ActorRef;
-use ggzy_core::sql::{At, Flag, MaybeAt};
-use ggzy_core::time::to_micros;
-use ggzy_core::{ids, Error, Result, Timestamp};
+use ggzy_core::{ids, Error, Result};
 use ggzy_events::monitoring::{
     AlertAcknowledged, AlertAction, AlertDismissed, AlertNoted, AlertRaised, AlertResolved,
     AlertState, RuleUpdated,
@@ -62,36 +60,8 @@ pub struct AlertDetail {
     pub rule: Option<RuleConfig>,
 }
 
-const COLS: &str =
-    "id, rule_id, severity, subject, signal_key, section_id, project_id, status, assignee, \
-    evidence, message_zh, message_en, raised_at, acknowledged_at, closed_at, updated_at";
-
-/// One row of [`COLS`].
-#[derive(sqlx::FromRow)]
-struct AlertRow {
-    id: String,
-    rule_id: String,
-    /// An unknown stored severity reads as medium.
-    severity: String,
-    subject: String,
-    signal_key: String,
-    section_id: Option<String>,
-    project_id: Option<String>,
-    status: String,
-    assignee: Option<String>,
-    /// JSON text (unreadable text shows as `null`).
-    evidence: String,
-    message_zh: String,
-    message_en: String,
-    #[sqlx(try_from = "At")]
-    raised_at: Timestamp,
-    #[sqlx(try_from = "MaybeAt")]
-    acknowledged_at: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    closed_at: Option<Timestamp>,
-    #[sqlx(try_from = "At")]
-    updated_at: Timestamp,
-}
+use crate::store;
+use crate::store::alerts::AlertRow;
 
 fn alert_from_row(r: AlertRow) -> Alert {
     Alert {
@@ -173,40 +143,39 @@ pub async fn raise(
 ) -> Result<Option<String>> {
     let id = ids::new_id();
     let evidence = f.evidence.to_string();
-    let inserted = sqlx::query(
-        "INSERT INTO mon_alerts (id, rule_id, severity, subject, signal_key, section_id, project_id, status, \
-         assignee, evidence, message_zh, message_en, raised_at, acknowledged_at, closed_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', NULL, $8, $9, $10, $11, NULL, NULL, $11) \
-         ON CONFLICT (rule_id, subject, signal_key) DO NOTHING",
+    let inserted = store::alerts::insert(
+        tx,
+        store::alerts::NewAlert {
+            id: &id,
+            rule_id: &f.rule_id,
+            severity: rule.severity.as_str(),
+            subject: &subject.subject,
+            signal_key: &f.signal_key,
+            section_id: subject.section_id.clone(),
+            project_id: subject.project_id.clone(),
+            evidence: &evidence,
+            message_zh: &f.message_zh,
+            message_en: &f.message_en,
+            at: now,
+        },
     )
-    .bind(&id)
-    .bind(&f.rule_id)
-    .bind(rule.severity.as_str())
-    .bind(&subject.subject)
-    .bind(&f.signal_key)
-    .bind(subject.section_id.clone())
-    .bind(subject.project_id.clone())
-    .bind(&evidence)
-    .bind(&f.message_zh)
-    .bind(&f.message_en)
-    .bind(to_micros(now))
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    .await?;
     if inserted == 0 {
         // The same signal again (a third bidder on the same IP…): keep one alert, newest evidence.
-        sqlx::query(
-            "UPDATE mon_alerts SET evidence = $1, message_zh = $2, message_en = $3, updated_at = $4 \
-             WHERE rule_id = $5 AND subject = $6 AND signal_key = $7 AND status IN ('open', 'acknowledged')",
+        store::alerts::refresh(
+            tx,
+            store::alerts::Signal {
+                rule_id: &f.rule_id,
+                subject: &subject.subject,
+                signal_key: &f.signal_key,
+            },
+            (
+                evidence.as_str(),
+                f.message_zh.as_str(),
+                f.message_en.as_str(),
+            ),
+            now,
         )
-        .bind(&evidence)
-        .bind(&f.message_zh)
-        .bind(&f.message_en)
-        .bind(to_micros(now))
-        .bind(&f.rule_id)
-        .bind(&subject.subject)
-        .bind(&f.signal_key)
-        .execute(&mut **tx)
         .await?;
         return Ok(None);
     }
@@ -223,9 +192,7 @@ pub async fn raise(
 }
 
 async fn load_in(tx: &mut Tx, id: &str) -> Result<Alert> {
-    let r: AlertRow = sqlx::query_as(&format!("SELECT {COLS} FROM mon_alerts WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
+    let r = store::alerts::alert(tx, id)
         .await?
         .ok_or_else(|| Error::not_found(format!("alert {id}")))?;
     Ok(alert_from_row(r))
@@ -292,12 +259,7 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &AlertFilter) -> Result<Vec<Alert
         filter.eq("project_id", s);
     }
     let limit = f.limit.unwrap_or(100).clamp(1, 500);
-    let sql = format!(
-        "SELECT {COLS} FROM mon_alerts{} ORDER BY raised_at DESC, id DESC LIMIT {limit}",
-        filter.where_clause()
-    );
-    let q = filter.bind_as(sqlx::query_as::<_, AlertRow>(&sql));
-    let rows = q.fetch_all(ctx.db.pool()).await?;
+    let rows = store::alerts::list(&ctx.db, &filter, limit).await?;
     Ok(rows.into_iter().map(alert_from_row).collect())
 }
 
@@ -307,31 +269,14 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AlertDetail> {
     detail_on(&mut conn, &ctx.db, id).await
 }
 
-#[derive(sqlx::FromRow)]
-struct NoteRow {
-    id: String,
-    author: String,
-    action: String,
-    body: String,
-    #[sqlx(try_from = "At")]
-    at: Timestamp,
-}
-
 /// An alert with its notes, read on `conn` (which may be the transaction of a change whose
 /// answer it is).
 async fn detail_on(conn: &mut sqlx::AnyConnection, db: &Db, id: &str) -> Result<AlertDetail> {
-    let r: AlertRow = sqlx::query_as(&format!("SELECT {COLS} FROM mon_alerts WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
+    let r = store::alerts::alert(conn, id)
         .await?
         .ok_or_else(|| Error::not_found(format!("alert {id}")))?;
     let alert = alert_from_row(r);
-    let rows: Vec<NoteRow> = sqlx::query_as(
-        "SELECT id, author, action, body, at FROM mon_alert_notes WHERE alert_id = $1 ORDER BY at, id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::alerts::notes(conn, id).await?;
     let notes = rows
         .into_iter()
         .map(|r| Note {
@@ -441,41 +386,41 @@ pub async fn handle(
         _ => input.assignee.clone().or(cur.assignee.clone()),
     };
     let (ack, closed) = match action {
-        Action::Acknowledge => (Some(to_micros(now)), None),
-        Action::Resolve | Action::Dismiss => {
-            (cur.acknowledged_at.map(to_micros), Some(to_micros(now)))
-        }
-        Action::Note => (cur.acknowledged_at.map(to_micros), None),
+        Action::Acknowledge => (Some(now), None),
+        Action::Resolve | Action::Dismiss => (cur.acknowledged_at, Some(now)),
+        Action::Note => (cur.acknowledged_at, None),
     };
-    let n = sqlx::query(
-        "UPDATE mon_alerts SET status = $1, assignee = $2, acknowledged_at = $3, closed_at = $4, updated_at = $5 \
-         WHERE id = $6 AND status = $7",
+    let n = store::alerts::set_handled(
+        &mut tx,
+        id,
+        &cur.status,
+        store::alerts::Handled {
+            status: to,
+            assignee,
+            acknowledged_at: ack,
+            closed_at: closed,
+            now,
+        },
     )
-    .bind(to)
-    .bind(assignee)
-    .bind(ack)
-    .bind(closed)
-    .bind(to_micros(now))
-    .bind(id)
-    .bind(&cur.status)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     ggzy_store::expect_one(
         n,
         "monitoring.alert_changed",
         "the alert changed meanwhile; reload and retry",
     )?;
     if !note.is_empty() || action == Action::Acknowledge {
-        sqlx::query("INSERT INTO mon_alert_notes (id, alert_id, author, action, body, at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(ids::new_id())
-            .bind(id)
-            .bind(&actor.username)
-            .bind(action.as_str())
-            .bind(&note)
-            .bind(to_micros(now))
-            .execute(&mut *tx)
-            .await?;
+        store::alerts::insert_note(
+            &mut tx,
+            store::alerts::NewNote {
+                id: &ids::new_id(),
+                alert_id: id,
+                author: &actor.username,
+                action: action.as_str(),
+                body: &note,
+                at: now,
+            },
+        )
+        .await?;
     }
     let after = load_in(&mut tx, id).await?;
     // One contract per verb (`monitoring.alert.acknowledged` …), the same payload.
@@ -502,37 +447,26 @@ pub async fn resolve_by_system(
     subject: &str,
     why: &str,
 ) -> Result<usize> {
-    let rows: Vec<AlertRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM mon_alerts WHERE rule_id = $1 AND subject = $2 AND status IN ('open', 'acknowledged')"
-    ))
-    .bind(rule_id)
-    .bind(subject)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = store::alerts::open_of(tx, rule_id, subject).await?;
     let mut n = 0;
     for r in rows {
         let a = alert_from_row(r);
-        let done = sqlx::query(
-            "UPDATE mon_alerts SET status = 'resolved', closed_at = $1, updated_at = $1 WHERE id = $2 AND status = $3",
-        )
-        .bind(to_micros(now))
-        .bind(&a.id)
-        .bind(&a.status)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+        let done = store::alerts::set_resolved(tx, &a.id, &a.status, now).await?;
         if done != 1 {
             continue;
         }
-        sqlx::query("INSERT INTO mon_alert_notes (id, alert_id, author, action, body, at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(ids::new_id())
-            .bind(&a.id)
-            .bind("system")
-            .bind("resolve")
-            .bind(why)
-            .bind(to_micros(now))
-            .execute(&mut **tx)
-            .await?;
+        store::alerts::insert_note(
+            tx,
+            store::alerts::NewNote {
+                id: &ids::new_id(),
+                alert_id: &a.id,
+                author: "system",
+                action: "resolve",
+                body: why,
+                at: now,
+            },
+        )
+        .await?;
         let after = load_in(tx, &a.id).await?;
         emit(
             tx,
@@ -549,23 +483,8 @@ pub async fn resolve_by_system(
 
 // ------------------------------------------------------------------ rule configuration
 
-#[derive(sqlx::FromRow)]
-struct OverrideRow {
-    rule_id: String,
-    #[sqlx(try_from = "Flag")]
-    enabled: bool,
-    /// An unknown stored severity keeps the catalogue's.
-    severity: String,
-    /// JSON text (unreadable text applies no parameters).
-    params: String,
-}
-
 async fn overrides(conn: &mut sqlx::AnyConnection) -> Result<Vec<(String, RuleOverride)>> {
-    let rows: Vec<OverrideRow> = sqlx::query_as(
-        "SELECT rule_id, enabled, severity, params FROM monitoring_rules ORDER BY rule_id",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::alerts::overrides(conn).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -621,19 +540,17 @@ pub async fn update_rule(
         .get(id)
         .cloned()
         .ok_or_else(|| Error::not_found(format!("rule {id}")))?;
-    sqlx::query(
-        "INSERT INTO monitoring_rules (rule_id, enabled, severity, params, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (rule_id) DO UPDATE SET enabled = excluded.enabled, \
-         severity = excluded.severity, params = excluded.params, updated_at = excluded.updated_at, \
-         updated_by = excluded.updated_by",
+    store::alerts::upsert_rule(
+        &mut tx,
+        store::alerts::RuleSet {
+            rule_id: id,
+            enabled: r.enabled,
+            severity: r.severity.as_str(),
+            params: serde_json::to_string(&r.params).map_err(|e| Error::internal(e.to_string()))?,
+            at: now,
+            by: &actor.username,
+        },
     )
-    .bind(id)
-    .bind(i64::from(r.enabled))
-    .bind(r.severity.as_str())
-    .bind(serde_json::to_string(&r.params).map_err(|e| Error::internal(e.to_string()))?)
-    .bind(to_micros(now))
-    .bind(&actor.username)
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,

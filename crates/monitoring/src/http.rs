@@ -263,10 +263,7 @@ async fn stream(
 }
 
 async fn head_seq(ctx: &Ctx) -> Result<i64> {
-    let r: Option<i64> = sqlx::query_scalar("SELECT last_seq FROM event_chain WHERE id = 1")
-        .fetch_optional(ctx.db.pool())
-        .await?;
-    Ok(r.unwrap_or(0))
+    Ok(crate::store::reports::last_seq(&ctx.db).await?.unwrap_or(0))
 }
 
 /// Stored daily reports, newest first (supervisor, staff, admin).

@@ -15,6 +15,7 @@ pub mod page;
 pub mod projection;
 pub mod rules;
 pub mod stats;
+pub(crate) mod store;
 pub mod supervisor;
 
 /// This area's background work — consumers, timers, cron jobs, loops — registered here, next to

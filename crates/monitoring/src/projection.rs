@@ -8,8 +8,6 @@ use chrono::{DateTime, Utc};
 use ggzy_core::events::ActorRef;
 use ggzy_core::events::Event;
 use ggzy_core::money::Money;
-use ggzy_core::sql::Flag;
-use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Result};
 use ggzy_events::auctions::{
     DealConfirmed, LandContractOverdue, ListingPeriodsRechecked, PropertyPaymentOverdue,
@@ -34,6 +32,8 @@ use ggzy_store::consumer::Consumer;
 use ggzy_store::uow::Uow;
 use ggzy_store::{Db, Tx};
 use serde_json::json;
+
+use crate::store;
 
 mod bids;
 mod outcomes;
@@ -103,13 +103,7 @@ impl Consumer for MonitoringConsumer {
                 let o = SectionOpened::decode(ev)?;
                 let s = o.section_id.as_str();
                 ensure_section(tx, Sec::of(s, &o.project_id, &o.market), now).await?;
-                sqlx::query("UPDATE mon_sections SET opened_at = COALESCE(opened_at, $1), updated_at = $2 WHERE section_id = $3")
-                    .bind(to_micros(o.opening_at))
-                    .bind(to_micros(now))
-                    .bind(s)
-                    .execute(&mut **tx)
-                    .await?;
-                Ok(())
+                store::sections::set_opening_if_unknown(tx, s, o.opening_at, now).await
             }
             RegistrationCreated::NAME => {
                 let r = RegistrationCreated::decode(ev)?;
@@ -360,17 +354,18 @@ impl Consumer for MonitoringConsumer {
             }
             EventReplayed::NAME => {
                 let r = EventReplayed::decode(ev)?;
-                sqlx::query(
-                    "UPDATE mon_alerts SET status = 'resolved', closed_at = $1, updated_at = $1 \
-                     WHERE rule_id = $2 AND subject = $3 AND signal_key = $4 AND status IN ('open', 'acknowledged')",
+                let (subject, signal_key) =
+                    (format!("consumer:{}", r.consumer), format!("seq:{}", r.seq));
+                store::alerts::resolve_signal(
+                    tx,
+                    store::alerts::Signal {
+                        rule_id: rules::CONSUMER_EVENT_PARKED,
+                        subject: &subject,
+                        signal_key: &signal_key,
+                    },
+                    now,
                 )
-                .bind(ggzy_core::time::to_micros(now))
-                .bind(rules::CONSUMER_EVENT_PARKED)
-                .bind(format!("consumer:{}", r.consumer))
-                .bind(format!("seq:{}", r.seq))
-                .execute(&mut **tx)
-                .await?;
-                Ok(())
+                .await
             }
             SessionScheduled::NAME => {
                 let s = SessionScheduled::decode(ev)?;
@@ -398,11 +393,7 @@ impl Consumer for MonitoringConsumer {
             }
             SessionCancelled::NAME => {
                 let c = SessionCancelled::decode(ev)?;
-                sqlx::query("UPDATE mon_sessions SET cancelled = 1 WHERE session_id = $1")
-                    .bind(&c.session_id)
-                    .execute(&mut **tx)
-                    .await?;
-                Ok(())
+                store::sections::cancel_session(tx, &c.session_id).await
             }
             ViolationRecorded::NAME => violation_recorded(tx, db, now, ev).await,
             DealConfirmed::NAME => {
@@ -434,13 +425,7 @@ async fn violation_recorded(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event
         .as_deref()
         .filter(|s| !s.is_empty())
         .unwrap_or(&ev.aggregate_id);
-    let section: Option<String> = sqlx::query_scalar::<_, Option<String>>(
-        "SELECT section_id FROM mon_sessions WHERE session_id = $1",
-    )
-    .bind(sid)
-    .fetch_optional(&mut **tx)
-    .await?
-    .flatten();
+    let section = store::sections::session_section(tx, sid).await?;
     let detail = format!(
         "{} ({}) at {}, session {sid}, room {}",
         v.kind,
@@ -537,27 +522,11 @@ impl<'a> Sec<'a> {
 
 /// Make sure a section row exists (an area may tell about a section monitoring has not seen).
 async fn ensure_section(tx: &mut Tx, s: Sec<'_>, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO mon_sections (section_id, project_id, market, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (section_id) DO NOTHING",
-    )
-    .bind(s.id)
-    .bind(s.project_id)
-    .bind(s.market)
-    .bind(to_micros(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    store::sections::ensure(tx, s.id, s.project_id, s.market, now).await
 }
 
 async fn subject_of(tx: &mut Tx, section_id: &str) -> Result<Subject> {
-    let project: Option<String> = sqlx::query_scalar::<_, Option<String>>(
-        "SELECT project_id FROM mon_sections WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .flatten();
+    let project = store::sections::project_id(tx, section_id).await?;
     Ok(Subject {
         subject: section_id.to_string(),
         section_id: Some(section_id.to_string()),
@@ -683,30 +652,24 @@ async fn section_registered(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event
         .filter(|t| !t.is_empty())
         .unwrap_or(&r.owner_org_id);
     let blank_is_null = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
-    sqlx::query(
-        "INSERT INTO mon_sections (section_id, project_id, project_code, project_name, section_name, market, tenderer, \
-         estimate_fen, docs_issue_at, bid_deadline, opening_at, updated_at, procedure) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (section_id) DO UPDATE SET \
-         project_id = excluded.project_id, project_code = excluded.project_code, project_name = excluded.project_name, \
-         section_name = excluded.section_name, market = excluded.market, tenderer = excluded.tenderer, \
-         estimate_fen = excluded.estimate_fen, docs_issue_at = excluded.docs_issue_at, \
-         bid_deadline = excluded.bid_deadline, opening_at = excluded.opening_at, updated_at = excluded.updated_at, \
-         procedure = excluded.procedure",
+    store::sections::upsert_registered(
+        tx,
+        store::sections::Registered {
+            section_id: s,
+            project_id: blank_is_null(&r.project_id),
+            project_code: r.project_code.as_deref().and_then(blank_is_null),
+            project_name: blank_is_null(&r.project_name),
+            section_name: blank_is_null(&r.name),
+            market: r.market.as_str(),
+            tenderer: blank_is_null(tenderer),
+            estimate_fen: r.estimated_price.fen(),
+            docs_issue_at: r.docs_issue_at,
+            bid_deadline: r.bid_deadline,
+            opening_at: r.opening_at,
+            procedure: blank_is_null(&r.procedure),
+            now,
+        },
     )
-    .bind(s)
-    .bind(blank_is_null(&r.project_id))
-    .bind(r.project_code.as_deref().and_then(blank_is_null))
-    .bind(blank_is_null(&r.project_name))
-    .bind(blank_is_null(&r.name))
-    .bind(r.market.as_str())
-    .bind(blank_is_null(tenderer))
-    .bind(r.estimated_price.fen())
-    .bind(to_micros(r.docs_issue_at))
-    .bind(to_micros(r.bid_deadline))
-    .bind(to_micros(r.opening_at))
-    .bind(to_micros(now))
-    .bind(blank_is_null(&r.procedure))
-    .execute(&mut **tx)
     .await?;
     let c = catalogue(tx).await?;
     if let Some(rule) = c.active(rules::SHORT_BIDDING_PERIOD) {
@@ -727,18 +690,8 @@ async fn deadline_changed(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) 
     let d = SectionDeadlineChanged::decode(ev)?;
     let (s, new_deadline) = (d.section_id.as_str(), d.new_deadline);
     ensure_section(tx, Sec::of(s, &d.project_id, &None), now).await?;
-    let issue: Option<i64> =
-        sqlx::query_scalar("SELECT docs_issue_at FROM mon_sections WHERE section_id = $1")
-            .bind(s)
-            .fetch_one(&mut **tx)
-            .await?;
-    sqlx::query("UPDATE mon_sections SET bid_deadline = $1, opening_at = COALESCE($2, opening_at), updated_at = $3 WHERE section_id = $4")
-        .bind(to_micros(new_deadline))
-        .bind(d.new_opening_at.map(to_micros))
-        .bind(to_micros(now))
-        .bind(s)
-        .execute(&mut **tx)
-        .await?;
+    let issue = store::sections::docs_issue_at(tx, s).await?;
+    store::sections::set_deadline(tx, s, (new_deadline, d.new_opening_at), now).await?;
     let bids = distinct_orgs(tx, s, "bid").await?;
     let c = catalogue(tx).await?;
     if let Some(rule) = c.active(rules::DEADLINE_MOVED_AFTER_BIDS) {
@@ -755,13 +708,9 @@ async fn deadline_changed(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) 
         }
     }
     if let (Some(rule), Some(issue)) = (c.active(rules::SHORT_BIDDING_PERIOD), issue) {
-        if let Some(f) = rules::short_bidding_period(
-            rule,
-            db.calendar(),
-            from_micros(issue),
-            new_deadline,
-            &ev.id,
-        ) {
+        if let Some(f) =
+            rules::short_bidding_period(rule, db.calendar(), issue, new_deadline, &ev.id)
+        {
             raise_for(tx, db, now, &c, s, f).await?;
         }
     }

@@ -2,11 +2,11 @@
 //! the monitoring area's own projection tables.
 
 use crate::alerts::{self, Alert, AlertFilter};
+use crate::store;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ggzy_core::money::Money;
-use ggzy_core::sql::{At, MaybeAt};
-use ggzy_core::time::{at_local, display_local, local_date, to_micros};
-use ggzy_core::{Error, Result, Timestamp};
+use ggzy_core::time::{at_local, display_local, local_date};
+use ggzy_core::{Error, Result};
 use ggzy_identity::Actor;
 use ggzy_store::{Ctx, Db};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -72,29 +72,8 @@ fn rate(award: i64, estimate: i64) -> Option<Decimal> {
     Some(r)
 }
 
-#[derive(sqlx::FromRow)]
-struct SectionStatRow {
-    section_id: String,
-    section_name: Option<String>,
-    market: Option<String>,
-    estimate_fen: Option<i64>,
-    award_fen: Option<i64>,
-    #[sqlx(try_from = "MaybeAt")]
-    awarded_at: Option<Timestamp>,
-}
-
-#[derive(sqlx::FromRow)]
-struct TraceRow {
-    section_id: String,
-    org_id: String,
-}
-
 pub async fn stats(db: &Db, p: &StatsParams) -> Result<Stats> {
-    let rows: Vec<SectionStatRow> = sqlx::query_as(
-        "SELECT section_id, section_name, market, estimate_fen, award_fen, awarded_at FROM mon_sections ORDER BY section_id",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let rows = store::sections::for_stats(db).await?;
     let mut by: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
     let mut savings = Vec::new();
     let (mut sum_award, mut sum_est) = (0i64, 0i64);
@@ -130,11 +109,7 @@ pub async fn stats(db: &Db, p: &StatsParams) -> Result<Stats> {
             }
         }
     }
-    let traces: Vec<TraceRow> = sqlx::query_as(
-        "SELECT DISTINCT section_id, org_id FROM mon_traces WHERE kind IN ('registration', 'bid')",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let traces = store::traces::bidders(db).await?;
     let mut bidders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for r in traces {
         bidders.entry(r.section_id).or_default().insert(r.org_id);
@@ -210,54 +185,13 @@ pub fn day_bounds(day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
     (start, start + Duration::days(1))
 }
 
-#[derive(sqlx::FromRow)]
-struct OpeningRow {
-    section_id: Option<String>,
-    section_name: Option<String>,
-    project_code: Option<String>,
-    #[sqlx(try_from = "At")]
-    opening_at: Timestamp,
-}
-
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    section_id: Option<String>,
-    section_name: Option<String>,
-    project_code: Option<String>,
-    #[sqlx(try_from = "At")]
-    starts_at: Timestamp,
-    room_name: Option<String>,
-    kind: String,
-    #[sqlx(try_from = "At")]
-    ends_at: Timestamp,
-}
-
-#[derive(sqlx::FromRow)]
-struct SeverityCountRow {
-    severity: String,
-    n: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct HeldRow {
-    received_fen: i64,
-    released_fen: i64,
-}
-
 pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
     let now = ctx.clock.now();
     let today = local_date(now);
     let (from, to) = day_bounds(today);
     let db = &ctx.db;
     let mut openings = Vec::new();
-    let rows: Vec<OpeningRow> = sqlx::query_as(
-        "SELECT section_id, section_name, project_code, opening_at FROM mon_sections \
-         WHERE opening_at >= $1 AND opening_at < $2 ORDER BY opening_at, section_id",
-    )
-    .bind(to_micros(from))
-    .bind(to_micros(to))
-    .fetch_all(db.pool())
-    .await?;
+    let rows = store::sections::openings_between(db, from, to).await?;
     for r in rows {
         openings.push(BoardItem {
             section_id: r.section_id,
@@ -268,15 +202,7 @@ pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
             kind: "opening".into(),
         });
     }
-    let sessions: Vec<SessionRow> = sqlx::query_as(
-        "SELECT s.section_id, m.section_name, m.project_code, s.starts_at, s.room_name, s.kind, s.ends_at \
-         FROM mon_sessions s LEFT JOIN mon_sections m ON m.section_id = s.section_id \
-         WHERE s.cancelled = 0 AND s.starts_at < $2 AND s.ends_at > $1 ORDER BY s.starts_at, s.session_id",
-    )
-    .bind(to_micros(from))
-    .bind(to_micros(to))
-    .fetch_all(db.pool())
-    .await?;
+    let sessions = store::sections::sessions_between(db, from, to).await?;
     let mut evaluations = Vec::new();
     let mut rooms_in_use = Vec::new();
     for r in sessions {
@@ -305,9 +231,7 @@ pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
             }
         }
     }
-    let counts: Vec<SeverityCountRow> = sqlx::query_as("SELECT severity, COUNT(*) AS n FROM mon_alerts WHERE status IN ('open', 'acknowledged') GROUP BY severity")
-        .fetch_all(db.pool())
-        .await?;
+    let counts = store::alerts::open_by_severity(db).await?;
     let mut open = SeverityCounts {
         high: 0,
         medium: 0,
@@ -321,10 +245,7 @@ pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
             _ => open.low += n,
         }
     }
-    let deposits: Vec<HeldRow> =
-        sqlx::query_as("SELECT received_fen, released_fen FROM mon_deposits")
-            .fetch_all(db.pool())
-            .await?;
+    let deposits = store::traces::deposits(db).await?;
     let mut held = 0i64;
     for r in &deposits {
         let (rcv, rel) = (r.received_fen, r.released_fen);
@@ -340,10 +261,7 @@ pub async fn dashboard(ctx: &Ctx, actor: &Actor) -> Result<Dashboard> {
         },
     )
     .await?;
-    let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM event_chain WHERE id = 1")
-        .fetch_optional(db.pool())
-        .await?
-        .unwrap_or(0);
+    let last_seq = store::reports::last_seq(db).await?.unwrap_or(0);
     Ok(Dashboard {
         today,
         openings,
@@ -368,57 +286,14 @@ pub struct ReportInfo {
 /// One line of the report: section, key, value.
 pub type Line = (String, String, String);
 
-/// A count per label (`… AS label, COUNT(*) AS n`).
-#[derive(sqlx::FromRow)]
-struct LabelCountRow {
-    label: String,
-    n: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct RuleCountRow {
-    rule_id: String,
-    severity: String,
-    n: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct OpenedRow {
-    section_id: String,
-    section_name: Option<String>,
-    #[sqlx(try_from = "At")]
-    opened_at: Timestamp,
-}
-
-#[derive(sqlx::FromRow)]
-struct AwardRow {
-    section_id: String,
-    market: Option<String>,
-    award_fen: Option<i64>,
-}
-
 async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
     let (from, to) = day_bounds(day);
     let mut lines: Vec<Line> = Vec::new();
-    let rows: Vec<LabelCountRow> = sqlx::query_as(
-        "SELECT event_type AS label, COUNT(*) AS n FROM events WHERE seq IS NOT NULL AND occurred_at >= $1 AND occurred_at < $2 \
-         GROUP BY event_type ORDER BY event_type",
-    )
-    .bind(to_micros(from))
-    .bind(to_micros(to))
-    .fetch_all(db.pool())
-    .await?;
+    let rows = store::reports::events_by_type(db, from, to).await?;
     for r in rows {
         lines.push(("events".into(), r.label, r.n.to_string()));
     }
-    let rows: Vec<RuleCountRow> = sqlx::query_as(
-        "SELECT rule_id, severity, COUNT(*) AS n FROM mon_alerts WHERE raised_at >= $1 AND raised_at < $2 \
-         GROUP BY rule_id, severity ORDER BY rule_id",
-    )
-    .bind(to_micros(from))
-    .bind(to_micros(to))
-    .fetch_all(db.pool())
-    .await?;
+    let rows = store::alerts::raised_between(db, from, to).await?;
     for r in rows {
         let (rule, sev) = (r.rule_id, r.severity);
         lines.push((
@@ -427,21 +302,11 @@ async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
             r.n.to_string(),
         ));
     }
-    let rows: Vec<LabelCountRow> = sqlx::query_as(
-        "SELECT status AS label, COUNT(*) AS n FROM mon_alerts GROUP BY status ORDER BY status",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let rows = store::alerts::by_status(db).await?;
     for r in rows {
         lines.push(("alerts_by_status".into(), r.label, r.n.to_string()));
     }
-    let rows: Vec<OpenedRow> = sqlx::query_as(
-        "SELECT section_id, section_name, opened_at FROM mon_sections WHERE opened_at >= $1 AND opened_at < $2 ORDER BY opened_at",
-    )
-    .bind(to_micros(from))
-    .bind(to_micros(to))
-    .fetch_all(db.pool())
-    .await?;
+    let rows = store::sections::opened_between(db, from, to).await?;
     for r in rows {
         let (id, name) = (r.section_id, r.section_name);
         lines.push((
@@ -450,13 +315,7 @@ async fn report_lines(db: &Db, day: NaiveDate) -> Result<Vec<Line>> {
             display_local(r.opened_at),
         ));
     }
-    let rows: Vec<AwardRow> = sqlx::query_as(
-        "SELECT section_id, market, award_fen FROM mon_sections WHERE awarded_at >= $1 AND awarded_at < $2 ORDER BY awarded_at",
-    )
-    .bind(to_micros(from))
-    .bind(to_micros(to))
-    .fetch_all(db.pool())
-    .await?;
+    let rows = store::sections::awarded_between(db, from, to).await?;
     let mut total = 0i64;
     for r in rows {
         let (id, market, fen) = (r.section_id, r.market, r.award_fen);
@@ -518,15 +377,12 @@ pub fn render_html(day: NaiveDate, lines: &[Line]) -> Result<String> {
 #[tracing::instrument(skip_all, fields(day = %day))]
 pub async fn generate_report(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Result<ReportInfo> {
     let lines = report_lines(db, day).await?;
-    sqlx::query(
-        "INSERT INTO mon_reports (day, csv, html, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (day) DO UPDATE SET csv = excluded.csv, html = excluded.html, created_at = excluded.created_at",
+    store::reports::upsert(
+        db,
+        day.to_string(),
+        (render_csv(&lines), render_html(day, &lines)?),
+        now,
     )
-    .bind(day.to_string())
-    .bind(render_csv(&lines))
-    .bind(render_html(day, &lines)?)
-    .bind(to_micros(now))
-    .execute(db.pool_for_write())
     .await?;
     Ok(ReportInfo {
         day,
@@ -534,18 +390,8 @@ pub async fn generate_report(db: &Db, day: NaiveDate, now: DateTime<Utc>) -> Res
     })
 }
 
-#[derive(sqlx::FromRow)]
-struct ReportRow {
-    day: String,
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
-}
-
 pub async fn list_reports(db: &Db) -> Result<Vec<ReportInfo>> {
-    let rows: Vec<ReportRow> =
-        sqlx::query_as("SELECT day, created_at FROM mon_reports ORDER BY day DESC LIMIT 366")
-            .fetch_all(db.pool())
-            .await?;
+    let rows = store::reports::list(db).await?;
     rows.into_iter()
         .map(|r| {
             Ok(ReportInfo {
@@ -559,17 +405,9 @@ pub async fn list_reports(db: &Db) -> Result<Vec<ReportInfo>> {
         .collect()
 }
 
-#[derive(sqlx::FromRow)]
-struct ReportDocRow {
-    csv: String,
-    html: String,
-}
-
 /// The stored report as (csv, html).
 pub async fn get_report(db: &Db, day: NaiveDate) -> Result<(String, String)> {
-    let r: ReportDocRow = sqlx::query_as("SELECT csv, html FROM mon_reports WHERE day = $1")
-        .bind(day.to_string())
-        .fetch_optional(db.pool())
+    let r = store::reports::report(db, day.to_string())
         .await?
         .ok_or_else(|| Error::not_found(format!("report of {day}")))?;
     Ok((r.csv, r.html))

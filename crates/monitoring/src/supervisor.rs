@@ -88,18 +88,9 @@ pub struct Names {
     orgs: HashMap<String, (String, bool)>,
 }
 
-#[derive(sqlx::FromRow)]
-struct OrgRow {
-    id: String,
-    name: String,
-    kind: Option<String>,
-}
-
 impl Names {
     pub async fn load(ctx: &Ctx) -> Result<Names> {
-        let rows: Vec<OrgRow> = sqlx::query_as("SELECT id, name, kind FROM mon_orgs")
-            .fetch_all(ctx.db.pool())
-            .await?;
+        let rows = crate::store::sections::orgs(&ctx.db).await?;
         let mut orgs = HashMap::with_capacity(rows.len());
         for r in rows {
             let bidder_side = !matches!(
@@ -195,21 +186,9 @@ pub async fn name_alerts(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct SectionLabelRow {
-    project_code: Option<String>,
-    project_name: Option<String>,
-    section_name: Option<String>,
-}
-
 /// A section as people name it: project code and section name (monitoring's own copy).
 async fn section_label(ctx: &Ctx, id: &str) -> Result<Option<String>> {
-    let r: Option<SectionLabelRow> = sqlx::query_as(
-        "SELECT project_code, project_name, section_name FROM mon_sections WHERE section_id = $1",
-    )
-    .bind(id)
-    .fetch_optional(ctx.db.pool())
-    .await?;
+    let r = crate::store::sections::label(&ctx.db, id).await?;
     Ok(match r {
         Some(r) => {
             let parts: Vec<String> = [r.project_code, r.project_name, r.section_name]

@@ -18,73 +18,8 @@ pub(crate) async fn liability_balance(
     kind: AccountType,
     key: &str,
 ) -> Result<i64> {
-    let r: BalanceRow = sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(credit_fen), 0) AS BIGINT) AS credit, CAST(COALESCE(SUM(debit_fen), 0) AS BIGINT) AS debit \
-         FROM deposit_journal_lines WHERE account_type = $1 AND account_key = $2",
-    )
-    .bind(kind.as_str())
-    .bind(key)
-    .fetch_one(&mut *c)
-    .await?;
+    let r = store::ledger::balance(c, kind.as_str(), key).await?;
     Ok(r.credit - r.debit)
-}
-
-#[derive(sqlx::FromRow)]
-struct BalanceRow {
-    credit: i64,
-    debit: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct SettlementRow {
-    section_id: String,
-    org_id: String,
-    refund_case: String,
-    due_date: String,
-    basis: String,
-    #[sqlx(try_from = "Flag")]
-    provisional: bool,
-}
-
-#[derive(sqlx::FromRow)]
-struct StaleRow {
-    id: String,
-    attempts: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct LateRow {
-    id: String,
-    org_id: Option<String>,
-    section_id: Option<String>,
-    amount_fen: Money,
-    interest_fen: Money,
-    due_date: String,
-    basis: String,
-    reason: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct PayeeOrgRow {
-    basic_account_no: Option<String>,
-    name: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct PayerRow {
-    payer_account_no: String,
-    payer_name: String,
-    #[sqlx(try_from = "At")]
-    value_at: Timestamp,
-}
-
-#[derive(sqlx::FromRow)]
-struct ReleasedRow {
-    id: String,
-    kind: String,
-    issuer: String,
-    number: String,
-    amount_fen: Money,
 }
 
 /// What the daily job did.
@@ -112,16 +47,9 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
         ..JobReport::default()
     };
     let by = ActorRef::system("deposits.refunds");
-    let rows: Vec<SettlementRow> = sqlx::query_as(
-        "SELECT s.section_id, s.org_id, s.refund_case, s.due_date, s.basis, s.provisional FROM deposit_settlements s \
-         WHERE s.created_at <= $1 AND NOT EXISTS (SELECT 1 FROM deposit_forfeitures f WHERE f.section_id = s.section_id \
-         AND f.org_id = s.org_id AND f.status = 'proposed') ORDER BY s.created_at, s.section_id, s.org_id",
-    )
-    .bind(to_micros(as_of))
-    .fetch_all(db.pool())
-    .await?;
+    let rows = store::settlements::due_for_job(db, as_of).await?;
     for r in rows {
-        let SettlementRow {
+        let store::settlements::SettlementRow {
             section_id,
             org_id,
             refund_case: case,
@@ -149,26 +77,12 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
     let now = clock.now();
     let today = local_date(now);
     // Re-send what the bank has not confirmed.
-    let cutoff = to_micros(now - chrono::Duration::hours(RETRY_AFTER_HOURS));
-    let stale: Vec<StaleRow> = sqlx::query_as(
-        "SELECT id, attempts FROM deposit_refunds WHERE status = 'instructed' AND last_sent_at <= $1 ORDER BY id",
-    )
-    .bind(cutoff)
-    .fetch_all(db.pool())
-    .await?;
+    let cutoff = now - chrono::Duration::hours(RETRY_AFTER_HOURS);
+    let stale = store::refunds::stale(db, cutoff).await?;
     for r in stale {
-        let StaleRow { id, attempts } = r;
+        let store::refunds::StaleRow { id, attempts } = r;
         let mut tx = db.begin().await?;
-        let n = sqlx::query(
-            "UPDATE deposit_refunds SET attempts = $1, last_sent_at = $2 WHERE id = $3 AND status = 'instructed' AND attempts = $4",
-        )
-        .bind(attempts + 1)
-        .bind(to_micros(now))
-        .bind(&id)
-        .bind(attempts)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let n = store::refunds::mark_resent(&mut tx, &id, attempts, now).await?;
         if n == 1 {
             emit(
                 &mut tx,
@@ -189,12 +103,7 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
         }
     }
     // Past the legal due date and still unpaid: one alert per refund.
-    let late: Vec<LateRow> = sqlx::query_as(
-        "SELECT id, org_id, section_id, amount_fen, interest_fen, due_date, basis, reason FROM deposit_refunds \
-         WHERE status = 'instructed' AND overdue_at IS NULL ORDER BY id",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let late = store::refunds::unpaid_not_overdue(db).await?;
     for r in late {
         let due = date(&r.due_date)?;
         if due >= today {
@@ -202,14 +111,7 @@ pub async fn run_refund_job(db: &Db, clock: &Clock, as_of: Timestamp) -> Result<
         }
         let id = r.id;
         let mut tx = db.begin().await?;
-        let n = sqlx::query(
-            "UPDATE deposit_refunds SET overdue_at = $1 WHERE id = $2 AND status = 'instructed' AND overdue_at IS NULL",
-        )
-        .bind(to_micros(now))
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let n = store::refunds::mark_overdue(&mut tx, &id, now).await?;
         if n != 1 {
             tx.rollback().await?;
             continue;
@@ -254,40 +156,16 @@ pub(super) async fn instruct_deposit_refund(
     let now = clock.now();
     let mut tx = db.begin().await?;
     // Serialize with receipts into the same virtual account (PostgreSQL; SQLite has one writer).
-    sqlx::query(&format!(
-        "SELECT id FROM deposit_accounts WHERE org_id = $1 AND section_id = $2{}",
-        db.for_update()
-    ))
-    .bind(org_id)
-    .bind(section_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    store::accounts::lock_account(&mut tx, db, org_id, section_id).await?;
     let open = liability_balance(&mut tx, AccountType::DepositLiability, &key).await?;
     if open <= 0 {
         tx.rollback().await?;
         return Ok(false);
     }
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM deposit_refunds WHERE org_id = $1 AND section_id = $2 AND refund_key LIKE 'deposit:%'",
-    )
-    .bind(org_id)
-    .bind(section_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let n = store::refunds::count_deposit_refunds(&mut tx, org_id, section_id).await?;
     // Payee: the basic account on record, else the account the money came from.
-    let org: Option<PayeeOrgRow> =
-        sqlx::query_as("SELECT basic_account_no, name FROM deposit_orgs WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let payer: Vec<PayerRow> = sqlx::query_as(
-        "SELECT payer_account_no, payer_name, value_at FROM deposit_transfers WHERE org_id = $1 AND section_id = $2 \
-         AND status = 'credited' ORDER BY value_at, id",
-    )
-    .bind(org_id)
-    .bind(section_id)
-    .fetch_all(&mut *tx)
-    .await?;
+    let org = store::sections::payee_org(&mut tx, org_id).await?;
+    let payer = store::accounts::payers(&mut tx, org_id, section_id).await?;
     let Some(first) = payer.first() else {
         tx.rollback().await?;
         return Ok(false);
@@ -316,29 +194,29 @@ pub(super) async fn instruct_deposit_refund(
     let interest = comp.interest.fen();
     let id = ids::new_id();
     let refund_key = format!("deposit:{key}:{}", n + 1);
-    let ins = sqlx::query(
-        "INSERT INTO deposit_refunds (id, refund_key, ledger_key, transfer_id, org_id, section_id, payee_account_no, payee_name, \
-         amount_fen, interest_fen, interest_basis, reason, basis, due_date, status, attempts, last_sent_at, created_at, provisional) \
-         VALUES ($1,$2,$3,NULL,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'instructed',1,$14,$14,$15) ON CONFLICT (refund_key) DO NOTHING",
+    let ins = store::refunds::insert_deposit_refund(
+        &mut tx,
+        store::refunds::NewRefund {
+            id: &id,
+            refund_key: &refund_key,
+            ledger_key: &key,
+            org_id: Some(org_id),
+            section_id: Some(section_id),
+            payee_account_no: &payee,
+            payee_name: &payee_name,
+            amount_fen: open,
+            reason: case,
+            basis,
+            due_date: due,
+            at: now,
+        },
+        (
+            interest,
+            serde_json::to_string(&comp).map_err(|e| Error::internal(e.to_string()))?,
+        ),
+        provisional,
     )
-    .bind(&id)
-    .bind(&refund_key)
-    .bind(&key)
-    .bind(org_id)
-    .bind(section_id)
-    .bind(&payee)
-    .bind(&payee_name)
-    .bind(open)
-    .bind(interest)
-    .bind(serde_json::to_string(&comp).map_err(|e| Error::internal(e.to_string()))?)
-    .bind(case)
-    .bind(basis)
-    .bind(due)
-    .bind(to_micros(now))
-    .bind(provisional as i64)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     if ins == 0 {
         tx.rollback().await?;
         return Ok(false);
@@ -385,26 +263,13 @@ pub(super) async fn release_guarantee(
 ) -> Result<bool> {
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let g: Option<ReleasedRow> = sqlx::query_as(
-        "SELECT id, kind, issuer, number, amount_fen FROM deposit_guarantees WHERE section_id = $1 AND org_id = $2 AND status = 'active'",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let g = store::guarantees::active_for_release(&mut tx, section_id, org_id).await?;
     let Some(g) = g else {
         tx.rollback().await?;
         return Ok(false);
     };
     let id = g.id.clone();
-    let n = sqlx::query(
-        "UPDATE deposit_guarantees SET status = 'released', closed_at = $1 WHERE id = $2 AND status = 'active'",
-    )
-    .bind(to_micros(now))
-    .bind(&id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::guarantees::mark_released(&mut tx, &id, now).await?;
     if n != 1 {
         tx.rollback().await?;
         return Ok(false);

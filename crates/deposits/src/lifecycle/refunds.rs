@@ -34,33 +34,7 @@ pub struct Refund {
     pub paid_bank_txn_id: Option<String>,
 }
 
-pub(crate) const REFUND_COLS: &str = "id, org_id, section_id, payee_account_no, payee_name, amount_fen, interest_fen, \
-    interest_basis, reason, basis, due_date, status, attempts, overdue_at, paid_at, paid_bank_txn_id, provisional";
-
-/// One row of [`REFUND_COLS`].
-#[derive(sqlx::FromRow)]
-pub(crate) struct RefundRow {
-    id: String,
-    org_id: Option<String>,
-    section_id: Option<String>,
-    payee_account_no: String,
-    payee_name: String,
-    amount_fen: i64,
-    interest_fen: i64,
-    /// The interest computation as JSON text (unreadable text shows as `null`).
-    interest_basis: String,
-    reason: String,
-    basis: String,
-    due_date: String,
-    status: String,
-    attempts: i64,
-    overdue_at: Option<i64>,
-    #[sqlx(try_from = "MaybeAt")]
-    paid_at: Option<Timestamp>,
-    paid_bank_txn_id: Option<String>,
-    #[sqlx(try_from = "Flag")]
-    provisional: bool,
-}
+use crate::store::refunds::{RefundRow, RefundStatus};
 
 impl From<RefundRow> for Refund {
     fn from(r: RefundRow) -> Refund {
@@ -70,15 +44,15 @@ impl From<RefundRow> for Refund {
             section_id: r.section_id,
             payee_account_no: r.payee_account_no,
             payee_name: r.payee_name,
-            amount: Money::from_fen(r.amount_fen),
-            interest: Money::from_fen(r.interest_fen),
-            total: Money::from_fen(r.amount_fen + r.interest_fen),
+            amount: r.amount_fen,
+            interest: r.interest_fen,
+            total: Money::from_fen(r.amount_fen.fen() + r.interest_fen.fen()),
             interest_computation: serde_json::from_str(&r.interest_basis)
                 .unwrap_or(serde_json::Value::Null),
             reason: r.reason,
             basis: r.basis,
             due_date: r.due_date,
-            status: r.status,
+            status: r.status.as_str().to_string(),
             attempts: r.attempts,
             overdue: r.overdue_at.is_some(),
             paid_at: r.paid_at,
@@ -86,14 +60,6 @@ impl From<RefundRow> for Refund {
             due_date_provisional: r.provisional,
         }
     }
-}
-
-/// A refund with the ledger key it is paid from.
-#[derive(sqlx::FromRow)]
-struct RefundLedgerRow {
-    #[sqlx(flatten)]
-    refund: RefundRow,
-    ledger_key: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -113,13 +79,11 @@ pub async fn list_refunds(ctx: &Ctx, actor: &Actor, q: &RefundQuery) -> Result<V
     } else {
         q.status.clone()
     };
-    let rows: Vec<RefundRow> = sqlx::query_as(&format!(
-        "SELECT {REFUND_COLS} FROM deposit_refunds WHERE ($1 = '' OR section_id = $1) AND ($2 = '' OR status = $2) \
-         ORDER BY created_at, id"
-    ))
-    .bind(q.section_id.clone().unwrap_or_default())
-    .bind(status.unwrap_or_default())
-    .fetch_all(ctx.db.pool())
+    let rows = store::refunds::list(
+        &ctx.db,
+        &q.section_id.clone().unwrap_or_default(),
+        &status.unwrap_or_default(),
+    )
     .await?;
     Ok(rows.into_iter().map(Refund::from).collect())
 }
@@ -161,20 +125,15 @@ pub async fn confirm_refund(
     }
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let r: Option<RefundLedgerRow> = sqlx::query_as(&format!(
-        "SELECT {REFUND_COLS}, ledger_key FROM deposit_refunds WHERE id = $1{}",
-        ctx.db.for_update()
-    ))
-    .bind(c.refund_id.trim())
-    .fetch_optional(&mut *tx)
-    .await?;
+    let r = store::refunds::for_update(&mut tx, &ctx.db, c.refund_id.trim()).await?;
     let Some(r) = r else {
         tx.rollback().await?;
         return Err(Error::not_found(format!("refund {}", c.refund_id.trim())));
     };
     let ledger_key = r.ledger_key;
+    let paid = r.refund.status == RefundStatus::Paid;
     let refund = Refund::from(r.refund);
-    if refund.status == "paid" {
+    if paid {
         tx.rollback().await?;
         if refund.paid_bank_txn_id.as_deref() == Some(txn.as_str()) {
             return Ok(ConfirmationOutcome {
@@ -198,23 +157,16 @@ pub async fn confirm_refund(
             ),
         ));
     }
-    let n = sqlx::query(
-        "UPDATE deposit_refunds SET status = 'paid', paid_at = $1, paid_bank_txn_id = $2 WHERE id = $3 AND status = 'instructed'",
-    )
-    .bind(to_micros(c.paid_at))
-    .bind(&txn)
-    .bind(&refund.id)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| match Error::from(e) {
-        // The only unique key this update can break: the bank's transaction id.
-        Error::Conflict { .. } => Error::conflict(
-            "refund.bank_txn_reused",
-            "this bank transaction id already confirmed another refund",
-        ),
-        e => e,
-    })?
-    .rows_affected();
+    let n = store::refunds::mark_paid(&mut tx, &refund.id, c.paid_at, &txn)
+        .await
+        .map_err(|e| match e {
+            // The only unique key this update can break: the bank's transaction id.
+            Error::Conflict { .. } => Error::conflict(
+                "refund.bank_txn_reused",
+                "this bank transaction id already confirmed another refund",
+            ),
+            e => e,
+        })?;
     if n != 1 {
         tx.rollback().await?;
         return Err(Error::conflict(
@@ -243,12 +195,7 @@ pub async fn confirm_refund(
         .encode(),
     )
     .await?;
-    let r: RefundRow = sqlx::query_as(&format!(
-        "SELECT {REFUND_COLS} FROM deposit_refunds WHERE id = $1"
-    ))
-    .bind(&refund.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let r = store::refunds::get(&mut tx, &refund.id).await?;
     let outcome = ConfirmationOutcome {
         refund: Refund::from(r),
         duplicate: false,
@@ -266,13 +213,6 @@ pub use rules::RefundCase;
 
 /// The refunds of one organization for one section (the bidder's own, for its deposit page).
 pub(crate) async fn refunds_of(ctx: &Ctx, org_id: &str, section_id: &str) -> Result<Vec<Refund>> {
-    let rows: Vec<RefundRow> = sqlx::query_as(&format!(
-        "SELECT {REFUND_COLS} FROM deposit_refunds WHERE section_id = $1 AND org_id = $2 \
-         ORDER BY created_at, id"
-    ))
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::refunds::of_org(&ctx.db, org_id, section_id).await?;
     Ok(rows.into_iter().map(Refund::from).collect())
 }

@@ -4,12 +4,7 @@
 use super::*;
 
 pub(super) async fn distinct_orgs(tx: &mut Tx, section_id: &str, kind: &str) -> Result<i64> {
-    let rows =
-        sqlx::query("SELECT DISTINCT org_id FROM mon_traces WHERE section_id = $1 AND kind = $2")
-            .bind(section_id)
-            .bind(kind)
-            .fetch_all(&mut **tx)
-            .await?;
+    let rows = store::traces::distinct_orgs(tx, section_id, kind).await?;
     Ok(rows.len() as i64)
 }
 
@@ -21,19 +16,18 @@ pub(super) async fn add_trace(
     org_id: &str,
     ev: &Event,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO mon_traces (section_id, kind, value, org_id, event_id, at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (section_id, kind, value, org_id) DO NOTHING",
+    store::traces::insert(
+        tx,
+        store::traces::NewTrace {
+            section_id,
+            kind,
+            value,
+            org_id,
+            event_id: &ev.id,
+            at: ev.occurred_at,
+        },
     )
-    .bind(section_id)
-    .bind(kind)
-    .bind(value)
-    .bind(org_id)
-    .bind(&ev.id)
-    .bind(to_micros(ev.occurred_at))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 pub(super) async fn traces(
@@ -42,14 +36,7 @@ pub(super) async fn traces(
     kind: &str,
     value: &str,
 ) -> Result<Vec<Trace>> {
-    let rows: Vec<TraceRow> = sqlx::query_as(
-        "SELECT org_id, event_id FROM mon_traces WHERE section_id = $1 AND kind = $2 AND value = $3 ORDER BY at, org_id",
-    )
-    .bind(section_id)
-    .bind(kind)
-    .bind(value)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = store::traces::same(tx, section_id, kind, value).await?;
     Ok(rows
         .into_iter()
         .map(|r| Trace {
@@ -57,12 +44,6 @@ pub(super) async fn traces(
             event_id: r.event_id,
         })
         .collect())
-}
-
-#[derive(sqlx::FromRow)]
-struct TraceRow {
-    org_id: String,
-    event_id: String,
 }
 
 /// Record a trace and check whether another bidder of the section left the same one.
@@ -145,12 +126,7 @@ pub(super) async fn bid_submitted(
         )));
     };
     ensure_section(tx, Sec::of(s, &b.project_id, &None), now).await?;
-    sqlx::query("UPDATE mon_sections SET first_bid_at = COALESCE(first_bid_at, $1), updated_at = $2 WHERE section_id = $3")
-        .bind(to_micros(ev.occurred_at))
-        .bind(to_micros(now))
-        .bind(s)
-        .execute(&mut **tx)
-        .await?;
+    store::sections::set_first_bid(tx, s, ev.occurred_at, now).await?;
     add_trace(tx, s, "bid", "submitted", o, ev).await?;
     let c = catalogue(tx).await?;
     // No same-file-creator check here: the upload tool's `X-File-Creator` header is the same stamp
@@ -193,18 +169,7 @@ pub(super) async fn deposit_add(
     received: i64,
     released: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO mon_deposits (section_id, org_id, received_fen, released_fen) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (section_id, org_id) DO UPDATE SET received_fen = mon_deposits.received_fen + excluded.received_fen, \
-         released_fen = mon_deposits.released_fen + excluded.released_fen",
-    )
-    .bind(s)
-    .bind(o)
-    .bind(received)
-    .bind(released)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    store::traces::deposit_add(tx, (s, o), received, released).await
 }
 
 /// Money going back (a refund) or kept (a forfeiture) leaves the deposit; a refund goes back to

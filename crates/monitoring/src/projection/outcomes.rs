@@ -2,34 +2,6 @@
 
 use super::*;
 
-#[derive(sqlx::FromRow)]
-struct EstimateRow {
-    estimate_fen: Option<i64>,
-    tenderer: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct BidRow {
-    org_id: String,
-    org_name: String,
-    price_fen: Option<i64>,
-    #[sqlx(try_from = "Flag")]
-    valid: bool,
-    event_id: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct AwardEventRow {
-    section_id: String,
-    award_event_id: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ExpertSectionRow {
-    section_id: String,
-    event_id: String,
-}
-
 pub(super) async fn opening_recorded(
     tx: &mut Tx,
     db: &Db,
@@ -41,28 +13,20 @@ pub(super) async fn opening_recorded(
     ensure_section(tx, Sec::of(s, &o.project_id, &o.market), now).await?;
     let entries = entries_of(&o.entries);
     let opened = o.opened_at.unwrap_or(ev.occurred_at);
-    sqlx::query("UPDATE mon_sections SET opened_at = $1, updated_at = $2 WHERE section_id = $3")
-        .bind(to_micros(opened))
-        .bind(to_micros(now))
-        .bind(s)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("DELETE FROM mon_bids WHERE section_id = $1")
-        .bind(s)
-        .execute(&mut **tx)
-        .await?;
+    store::sections::set_opened(tx, s, opened, now).await?;
+    store::sections::delete_bids(tx, s).await?;
     for e in &entries {
-        sqlx::query(
-            "INSERT INTO mon_bids (section_id, org_id, org_name, price_fen, valid, event_id) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (section_id, org_id) DO NOTHING",
+        store::sections::insert_bid(
+            tx,
+            store::sections::NewBid {
+                section_id: s,
+                org_id: &e.org_id,
+                org_name: &e.org_name,
+                price_fen: e.price_fen,
+                valid: e.valid,
+                event_id: &ev.id,
+            },
         )
-        .bind(s)
-        .bind(&e.org_id)
-        .bind(&e.org_name)
-        .bind(e.price_fen)
-        .bind(i64::from(e.valid))
-        .bind(&ev.id)
-        .execute(&mut **tx)
         .await?;
     }
     let c = catalogue(tx).await?;
@@ -93,18 +57,18 @@ pub(super) async fn award_confirmed(
     ensure_section(tx, Sec::of(s, &a.project_id, &a.market), now).await?;
     let price = a.price.map(|p| p.fen());
     let awarded = a.awarded_at.unwrap_or(ev.occurred_at);
-    sqlx::query(
-        "UPDATE mon_sections SET winner_org_id = $1, award_fen = $2, awarded_at = $3, award_event_id = $4, \
-         market = COALESCE(market, $5), updated_at = $6 WHERE section_id = $7",
+    store::sections::set_award(
+        tx,
+        store::sections::Award {
+            section_id: s,
+            winner_org_id: winner,
+            award_fen: price,
+            awarded_at: awarded,
+            award_event_id: &ev.id,
+            market: a.market.as_deref().filter(|m| !m.is_empty()),
+            now,
+        },
     )
-    .bind(winner)
-    .bind(price)
-    .bind(to_micros(awarded))
-    .bind(&ev.id)
-    .bind(a.market.as_deref().filter(|m| !m.is_empty()))
-    .bind(to_micros(now))
-    .bind(s)
-    .execute(&mut **tx)
     .await?;
     // A tender's award is the deal of a mining section (矿业权招标出让): its result is due.
     let deal = super::publication::Deal {
@@ -115,16 +79,9 @@ pub(super) async fn award_confirmed(
         deal_at: awarded,
     };
     super::publication::deal(tx, db, now, deal, ev).await?;
-    let row: EstimateRow =
-        sqlx::query_as("SELECT estimate_fen, tenderer FROM mon_sections WHERE section_id = $1")
-            .bind(s)
-            .fetch_one(&mut **tx)
-            .await?;
+    let row = store::sections::estimate(tx, s).await?;
     let (estimate, tenderer) = (row.estimate_fen, row.tenderer);
-    let rows: Vec<BidRow> = sqlx::query_as("SELECT org_id, org_name, price_fen, valid, event_id FROM mon_bids WHERE section_id = $1 ORDER BY org_id")
-        .bind(s)
-        .fetch_all(&mut **tx)
-        .await?;
+    let rows = store::sections::bids(tx, s).await?;
     let mut entries = Vec::new();
     let mut opening_event: Option<String> = None;
     for r in rows {
@@ -157,16 +114,8 @@ pub(super) async fn award_confirmed(
     }
     if let (Some(r), Some(tenderer)) = (c.active(rules::REPEAT_WINNER), tenderer) {
         let since = awarded - chrono::Duration::days(r.param("window_days"));
-        let rows: Vec<AwardEventRow> = sqlx::query_as(
-            "SELECT section_id, award_event_id FROM mon_sections WHERE tenderer = $1 AND winner_org_id = $2 \
-             AND awarded_at >= $3 AND awarded_at <= $4 ORDER BY awarded_at, section_id",
-        )
-        .bind(&tenderer)
-        .bind(winner)
-        .bind(to_micros(since))
-        .bind(to_micros(awarded))
-        .fetch_all(&mut **tx)
-        .await?;
+        let rows =
+            store::sections::awards_to(tx, (tenderer.as_str(), winner), since, awarded).await?;
         let mut sections = Vec::new();
         let mut events = Vec::new();
         for row in rows {
@@ -230,13 +179,7 @@ pub(super) async fn expert_rated(
         .unwrap_or(&ev.id);
     add_trace(tx, s, "low_rating", expert, rating, ev).await?;
     let since = ev.occurred_at - chrono::Duration::days(rule.param("window_days"));
-    let events: Vec<String> = sqlx::query_scalar(
-        "SELECT event_id FROM mon_traces WHERE kind = 'low_rating' AND value = $1 AND at >= $2 ORDER BY at, event_id",
-    )
-    .bind(expert)
-    .bind(to_micros(since))
-    .fetch_all(&mut **tx)
-    .await?;
+    let events = store::traces::low_ratings_since(tx, expert, since).await?;
     if let Some(f) = rules::low_ratings(&rule, expert, &events) {
         let subj = Subject::detached(format!("expert:{expert}"));
         alerts::raise(tx, db, now, &rule, &subj, f).await?;
@@ -269,27 +212,15 @@ pub(super) async fn draw_completed(
     for (id, _) in &experts {
         add_trace(tx, s, "expert", id, "-", ev).await?;
     }
-    let tenderer: Option<String> =
-        sqlx::query_scalar("SELECT tenderer FROM mon_sections WHERE section_id = $1")
-            .bind(s)
-            .fetch_one(&mut **tx)
-            .await?;
+    let tenderer = store::sections::tenderer(tx, s).await?;
     let c = catalogue(tx).await?;
     let (Some(rule), Some(tenderer)) = (c.active(rules::REPEAT_EXPERT).cloned(), tenderer) else {
         return Ok(());
     };
     let since = ev.occurred_at - chrono::Duration::days(rule.param("window_days"));
     for (id, name) in experts {
-        let rows: Vec<ExpertSectionRow> = sqlx::query_as(
-            "SELECT t.section_id, MIN(t.event_id) AS event_id FROM mon_traces t JOIN mon_sections m ON m.section_id = t.section_id \
-             WHERE t.kind = 'expert' AND t.value = $1 AND m.tenderer = $2 AND t.at >= $3 \
-             GROUP BY t.section_id ORDER BY t.section_id",
-        )
-        .bind(&id)
-        .bind(&tenderer)
-        .bind(to_micros(since))
-        .fetch_all(&mut **tx)
-        .await?;
+        let rows =
+            store::traces::expert_sections(tx, (id.as_str(), tenderer.as_str()), since).await?;
         let mut sections = Vec::new();
         let mut events = Vec::new();
         for r in rows {
@@ -316,21 +247,16 @@ pub(super) struct Session<'a> {
 
 pub(super) async fn session_upsert(tx: &mut Tx, s: Session<'_>) -> Result<()> {
     let known = |v: Option<&'_ str>| v.filter(|v| !v.is_empty()).map(str::to_string);
-    sqlx::query(
-        "INSERT INTO mon_sessions (session_id, section_id, kind, room_name, starts_at, ends_at, cancelled) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0) ON CONFLICT (session_id) DO UPDATE SET \
-         section_id = COALESCE(excluded.section_id, mon_sessions.section_id), \
-         kind = CASE WHEN excluded.kind = '' THEN mon_sessions.kind ELSE excluded.kind END, \
-         room_name = COALESCE(excluded.room_name, mon_sessions.room_name), starts_at = excluded.starts_at, \
-         ends_at = excluded.ends_at",
+    store::sections::upsert_session(
+        tx,
+        store::sections::NewSession {
+            session_id: s.id,
+            section_id: known(s.section_id),
+            kind: s.kind,
+            room_name: known(s.room_name),
+            starts_at: s.start,
+            ends_at: s.end,
+        },
     )
-    .bind(s.id)
-    .bind(known(s.section_id))
-    .bind(s.kind)
-    .bind(known(s.room_name))
-    .bind(to_micros(s.start))
-    .bind(to_micros(s.end))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }

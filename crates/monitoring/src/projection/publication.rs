@@ -34,35 +34,10 @@ struct PublicationTimer {
     section_id: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct DeadlineRow {
-    section_id: String,
-    project_id: Option<String>,
-    procedure: String,
-    deal_ref: String,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    deal_at: DateTime<Utc>,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    due_at: DateTime<Utc>,
-    working_days: i64,
-    #[sqlx(try_from = "Flag")]
-    provisional: bool,
-    #[sqlx(try_from = "ggzy_core::sql::MaybeAt")]
-    published_at: Option<DateTime<Utc>>,
-    #[sqlx(try_from = "ggzy_core::sql::MaybeAt")]
-    overdue_at: Option<DateTime<Utc>>,
-}
-
-const COLS: &str = "section_id, project_id, procedure, deal_ref, deal_at, due_at, working_days, \
-                    provisional, published_at, overdue_at";
+use crate::store::publication::DeadlineRow;
 
 async fn load(tx: &mut Tx, section_id: &str) -> Result<Option<DeadlineRow>> {
-    Ok(sqlx::query_as::<_, DeadlineRow>(&format!(
-        "SELECT {COLS} FROM mon_publication_deadlines WHERE section_id = $1"
-    ))
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?)
+    store::publication::deadline(tx, section_id).await
 }
 
 /// A section's deal, as the deal or award event tells it.
@@ -84,13 +59,7 @@ pub(super) async fn deal(
     d: Deal<'_>,
     ev: &Event,
 ) -> Result<()> {
-    let known: Option<String> = sqlx::query_scalar::<_, Option<String>>(
-        "SELECT procedure FROM mon_sections WHERE section_id = $1",
-    )
-    .bind(d.section_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .flatten();
+    let known = store::sections::procedure(tx, d.section_id).await?;
     let procedure = d
         .procedure
         .filter(|p| !p.is_empty())
@@ -107,24 +76,22 @@ pub(super) async fn deal(
         return Ok(());
     };
     let due = rule::publication_due(&r, db.calendar(), d.deal_at);
-    let inserted = sqlx::query(
-        "INSERT INTO mon_publication_deadlines (section_id, project_id, procedure, deal_ref, deal_event_id, \
-         deal_at, due_at, working_days, provisional, published_at, announcement_id, overdue_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, NULL, $10) ON CONFLICT (section_id) DO NOTHING",
+    let inserted = store::publication::insert(
+        tx,
+        store::publication::NewDeadline {
+            section_id: d.section_id,
+            project_id: d.project_id.filter(|p| !p.is_empty()),
+            procedure: &procedure,
+            deal_ref: d.deal_ref,
+            deal_event_id: &ev.id,
+            deal_at: d.deal_at,
+            due_at: due.value,
+            working_days: i64::from(rule::working_days(&r)),
+            provisional: due.provisional(),
+            now,
+        },
     )
-    .bind(d.section_id)
-    .bind(d.project_id.filter(|p| !p.is_empty()))
-    .bind(&procedure)
-    .bind(d.deal_ref)
-    .bind(&ev.id)
-    .bind(to_micros(d.deal_at))
-    .bind(to_micros(due.value))
-    .bind(i64::from(rule::working_days(&r)))
-    .bind(i64::from(due.provisional()))
-    .bind(to_micros(now))
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    .await?;
     if inserted != 1 {
         return Ok(());
     }
@@ -161,16 +128,7 @@ pub(super) async fn published(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Eve
     }
     let at = a.published_at.unwrap_or(ev.occurred_at);
     for s in &a.section_ids {
-        let n = sqlx::query(
-            "UPDATE mon_publication_deadlines SET published_at = $1, announcement_id = $2 \
-             WHERE section_id = $3 AND published_at IS NULL",
-        )
-        .bind(to_micros(at))
-        .bind(&a.announcement_id)
-        .bind(s)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+        let n = store::publication::mark_published(tx, s, &a.announcement_id, at).await?;
         if n != 1 {
             continue;
         }
@@ -187,16 +145,19 @@ pub(super) async fn published(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Eve
         let (seconds, working_days) = late
             .as_ref()
             .map_or((0, 0), |l| (l.value.seconds, l.value.working_days));
-        sqlx::query(
-            "UPDATE mon_alerts SET evidence = $1, updated_at = $2 \
-             WHERE rule_id = $3 AND subject = $4 AND signal_key = $5 AND status IN ('open', 'acknowledged')",
+        let evidence =
+            late_evidence(tx, s, &row, &a.announcement_id, at, seconds, working_days).await?;
+        let signal_key = format!("deal:{}", row.deal_ref);
+        store::alerts::set_evidence(
+            tx,
+            store::alerts::Signal {
+                rule_id: rules::MINING_RESULT_PUBLICATION_OVERDUE,
+                subject: s,
+                signal_key: &signal_key,
+            },
+            &evidence,
+            now,
         )
-        .bind(late_evidence(tx, s, &row, &a.announcement_id, at, seconds, working_days).await?)
-        .bind(to_micros(now))
-        .bind(rules::MINING_RESULT_PUBLICATION_OVERDUE)
-        .bind(s)
-        .bind(format!("deal:{}", row.deal_ref))
-        .execute(&mut **tx)
         .await?;
         alerts::resolve_by_system(
             tx,
@@ -221,13 +182,15 @@ async fn late_evidence(
     seconds: i64,
     working_days: u32,
 ) -> Result<String> {
-    let stored: Option<String> = sqlx::query_scalar(
-        "SELECT evidence FROM mon_alerts WHERE rule_id = $1 AND subject = $2 AND signal_key = $3",
+    let signal_key = format!("deal:{}", row.deal_ref);
+    let stored = store::alerts::evidence(
+        tx,
+        store::alerts::Signal {
+            rule_id: rules::MINING_RESULT_PUBLICATION_OVERDUE,
+            subject: section_id,
+            signal_key: &signal_key,
+        },
     )
-    .bind(rules::MINING_RESULT_PUBLICATION_OVERDUE)
-    .bind(section_id)
-    .bind(format!("deal:{}", row.deal_ref))
-    .fetch_optional(&mut **tx)
     .await?;
     let mut e: serde_json::Value = stored
         .and_then(|s| serde_json::from_str(&s).ok())
@@ -272,13 +235,7 @@ pub(super) async fn deadline_passed(
         return Ok(());
     };
     f.evidence["provisional"] = json!(row.provisional);
-    sqlx::query(
-        "UPDATE mon_publication_deadlines SET overdue_at = $1 WHERE section_id = $2 AND overdue_at IS NULL",
-    )
-    .bind(to_micros(now))
-    .bind(&row.section_id)
-    .execute(&mut **tx)
-    .await?;
+    store::publication::mark_overdue(tx, &row.section_id, now).await?;
     ensure_section(tx, Sec::of(&row.section_id, &row.project_id, &None), now).await?;
     raise_for(tx, db, now, &cat, &row.section_id, f).await
 }

@@ -69,11 +69,7 @@ pub(super) async fn event_page(
     }
     let l = a.chrome.lang;
     let data = async {
-        let seq: Option<i64> =
-            sqlx::query_scalar("SELECT seq FROM events WHERE id = $1 AND seq IS NOT NULL")
-                .bind(&id)
-                .fetch_optional(ctx.db.pool())
-                .await?;
+        let seq = crate::store::reports::sealed_seq(&ctx.db, &id).await?;
         let seq = seq.ok_or_else(|| Error::not_found(format!("event {id}")))?;
         let evs = outbox::read_after(ctx.db.pool(), seq - 1, 1).await?;
         let shown = disclosure::for_overseers(&ctx.db, evs).await?;
