@@ -101,6 +101,7 @@ fn drawn_expert(id: &str, p: &Person, specialty: Option<&str>) -> DrawnExpert {
 
 /// The state of one drawn member or backup (keyed by the expert in [`member_rows`]' map).
 pub(crate) use crate::store::draws::MemberRow;
+use crate::store::draws::{DrawStatus, MemberKind, MemberStatus};
 
 pub(crate) async fn member_rows(
     conn: &mut sqlx::AnyConnection,

@@ -76,10 +76,11 @@ pub struct DrawContribution {
 }
 
 pub(crate) use crate::store::requests::RequestRow;
+use crate::store::requests::RequestStatus;
 
 impl RequestRow {
     fn view(&self) -> DrawContribution {
-        let waiting_for = if self.status != "open" {
+        let waiting_for = if self.status != RequestStatus::Open {
             None
         } else if self.supervisor_commitment.is_none() {
             Some("supervisor_commitment")
@@ -91,7 +92,7 @@ impl RequestRow {
         DrawContribution {
             id: self.id.clone(),
             section_id: self.section_id.clone(),
-            status: self.status.clone(),
+            status: self.status.as_str().to_string(),
             request: self.request.clone(),
             place: self.place.clone(),
             created_by: self.created_by.clone(),
@@ -120,10 +121,10 @@ where
 }
 
 fn open_required(r: &RequestRow) -> Result<()> {
-    if r.status != "open" {
+    if r.status != RequestStatus::Open {
         return Err(Error::conflict(
             "draw.request_closed",
-            format!("the draw request is {}", r.status),
+            format!("the draw request is {}", r.status.as_str()),
         ));
     }
     Ok(())

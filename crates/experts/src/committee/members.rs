@@ -29,7 +29,11 @@ async fn replace(
     let specialty = out.specialty.clone();
     let mut standby: Vec<(i64, String)> = rows
         .iter()
-        .filter(|(_, r)| r.kind == "backup" && r.status == "standby" && r.specialty == specialty)
+        .filter(|(_, r)| {
+            r.kind == MemberKind::Backup
+                && r.status == MemberStatus::Standby
+                && r.specialty == specialty
+        })
         .map(|(id, r)| (r.position, id.clone()))
         .collect();
     standby.sort();
@@ -162,7 +166,7 @@ async fn assignments_of(conn: &mut sqlx::AnyConnection, expert: &str) -> Result<
             session_start: r.session_start,
             session_end: r.session_end,
             place: r.room_name.unwrap_or_else(|| DEFAULT_PLACE.into()),
-            status: r.status,
+            status: r.status.as_str().to_string(),
             confirm_by: r.confirm_by,
             reason: r.reason,
         })
@@ -188,16 +192,16 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, draw_id: &str) -> Result<Assignme
     let expert = expert_of(&mut tx, actor).await?;
     let d = service::load_draw_in(&mut tx, draw_id).await?;
     let rows = member_rows(&mut tx, draw_id).await?;
-    let Some(m) = rows
-        .get(&expert)
-        .filter(|m| m.status != "standby" && m.status != "skipped")
-    else {
+    let Some(m) = rows.get(&expert).filter(|m| m.status.was_called()) else {
         return Err(Error::not_found("assignment"));
     };
-    if m.status != "pending" {
+    if m.status != MemberStatus::Pending {
         return Err(Error::conflict(
             "member.not_pending",
-            format!("nothing to confirm: the assignment is {}", m.status),
+            format!(
+                "nothing to confirm: the assignment is {}",
+                m.status.as_str()
+            ),
         ));
     }
     if let Some(by) = m.confirm_by {
@@ -258,13 +262,13 @@ async fn withdraw(
     u: &mut Uow<'_>,
     d: &service::DrawRow,
     expert: &str,
-    status: &str,
+    status: MemberStatus,
     reason: &str,
 ) -> Result<Option<String>> {
     let db = u.db;
     let by = &u.by.clone();
     let now = u.now;
-    if d.status != "active" {
+    if d.status != DrawStatus::Active {
         return Err(Error::conflict(
             "draw.cancelled",
             "the draw was cancelled with its session",
@@ -281,7 +285,7 @@ async fn withdraw(
     let (draw_id, section_id, session_id) =
         (d.id.clone(), d.section_id.clone(), d.session_id.clone());
     let (expert_id, name, user_id) = (expert.to_string(), p.name, p.user_id);
-    let (status, reason) = (status.to_string(), reason.to_string());
+    let reason = reason.to_string();
     // One contract per event: a recusal (实施条例 48) or a declined / timed-out confirmation.
     let left = MemberLeft {
         draw_id,
@@ -290,16 +294,16 @@ async fn withdraw(
         expert_id,
         name,
         user_id,
-        status: status.clone(),
+        status: status.as_str().to_string(),
         reason,
     };
-    let event = if status == "recused" {
+    let event = if status == MemberStatus::Recused {
         MemberRecused(left).encode()
     } else {
         MemberDeclined(left).encode()
     };
     u.emit(event).await?;
-    replace(u.tx(), db, now, by, d, expert, &status).await
+    replace(u.tx(), db, now, by, d, expert, status.as_str()).await
 }
 
 /// A drawn expert declines (before the session ends); the next backup is called.
@@ -310,7 +314,7 @@ pub async fn decline(
     draw_id: &str,
     input: ReasonInput,
 ) -> Result<Assignment> {
-    withdraw_self(ctx, actor, draw_id, input, "declined").await
+    withdraw_self(ctx, actor, draw_id, input, MemberStatus::Declined).await
 }
 
 /// A drawn expert recuses himself (主动回避) with the reason: a member with an interest in a bidder
@@ -325,7 +329,7 @@ pub async fn recuse_self(
     draw_id: &str,
     input: ReasonInput,
 ) -> Result<Assignment> {
-    withdraw_self(ctx, actor, draw_id, input, "recused").await
+    withdraw_self(ctx, actor, draw_id, input, MemberStatus::Recused).await
 }
 
 /// The expert takes himself off a draw that called him (`declined` or `recused`).
@@ -334,7 +338,7 @@ async fn withdraw_self(
     actor: &Actor,
     draw_id: &str,
     input: ReasonInput,
-    status: &str,
+    status: MemberStatus,
 ) -> Result<Assignment> {
     actor.require(&[Role::Expert])?;
     let reason = check_reason(&input.reason)?;
@@ -345,7 +349,7 @@ async fn withdraw_self(
     let rows = member_rows(&mut tx, draw_id).await?;
     if rows
         .get(&expert)
-        .filter(|m| m.status != "standby" && m.status != "skipped")
+        .filter(|m| m.status.was_called())
         .is_none()
     {
         return Err(Error::not_found("assignment"));
@@ -382,7 +386,7 @@ pub async fn recuse(
         &mut Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
         &d,
         expert_id,
-        "recused",
+        MemberStatus::Recused,
         &reason,
     )
     .await?;
@@ -424,14 +428,16 @@ impl TimerHandler for ConfirmDeadline {
         } = ConfirmTimerPayload::decode(t)?;
         let d = service::load_draw_in(tx, &draw_id).await?;
         let rows = member_rows(tx, &draw_id).await?;
-        if d.status != "active" || rows.get(&expert).map(|m| m.status.as_str()) != Some("pending") {
+        if d.status != DrawStatus::Active
+            || rows.get(&expert).map(|m| m.status) != Some(MemberStatus::Pending)
+        {
             return Ok(());
         }
         withdraw(
             &mut Uow::within(tx, db, ActorRef::system(CONFIRM_TIMER), clock.now()),
             &d,
             &expert,
-            "timed_out",
+            MemberStatus::TimedOut,
             "no answer before the confirmation deadline",
         )
         .await?;

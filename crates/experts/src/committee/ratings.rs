@@ -94,14 +94,14 @@ pub async fn rate(ctx: &Ctx, actor: &Actor, draw_id: &str, input: NewRating) -> 
             return Err(Error::not_found("draw"));
         }
     }
-    if d.status != "active" || now < d.request.session_end {
+    if d.status != DrawStatus::Active || now < d.request.session_end {
         return Err(Error::conflict(
             "rating.too_early",
             "experts are rated after the evaluation session has ended",
         ));
     }
     let rows = member_rows(&mut tx, draw_id).await?;
-    if rows.get(&input.expert_id).map(|m| m.status.as_str()) != Some("confirmed") {
+    if rows.get(&input.expert_id).map(|m| m.status) != Some(MemberStatus::Confirmed) {
         return Err(Error::field(
             "expert_id",
             "rating.not_a_member",

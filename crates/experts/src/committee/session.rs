@@ -9,7 +9,7 @@ use ggzy_store::uow::Uow;
 fn serving(rows: &HashMap<String, MemberRow>) -> Vec<String> {
     let mut v: Vec<String> = rows
         .iter()
-        .filter(|(_, r)| r.status == "pending" || r.status == "confirmed")
+        .filter(|(_, r)| r.status.is_serving())
         .map(|(id, _)| id.clone())
         .collect();
     v.sort();

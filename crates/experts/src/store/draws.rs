@@ -17,6 +17,117 @@ pub(crate) fn json_text<T: serde::Serialize + ?Sized>(v: &T) -> String {
 // ---------------------------------------------------------------------------------------------
 // expert_draws.
 
+/// The state of a draw (`expert_draws.status`): `active`, or `cancelled` with its session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DrawStatus {
+    Active,
+    Cancelled,
+}
+
+impl DrawStatus {
+    pub(crate) fn parse(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "active" => Ok(DrawStatus::Active),
+            "cancelled" => Ok(DrawStatus::Cancelled),
+            other => Err(format!("not a draw status: {other}")),
+        }
+    }
+    pub(crate) fn as_str(&self) -> &'static str {
+        match self {
+            DrawStatus::Active => "active",
+            DrawStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+ggzy_core::text_enum!(DrawStatus, DrawStatus::parse, DrawStatus::as_str);
+
+/// A drawn expert's place on the draw (`expert_draw_members.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MemberKind {
+    /// On the committee as drawn.
+    Member,
+    /// An ordered backup (备选专家).
+    Backup,
+}
+
+impl MemberKind {
+    pub(crate) fn parse(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "member" => Ok(MemberKind::Member),
+            "backup" => Ok(MemberKind::Backup),
+            other => Err(format!("not a member kind: {other}")),
+        }
+    }
+    pub(crate) fn as_str(&self) -> &'static str {
+        match self {
+            MemberKind::Member => "member",
+            MemberKind::Backup => "backup",
+        }
+    }
+}
+
+ggzy_core::text_enum!(MemberKind, MemberKind::parse, MemberKind::as_str);
+
+/// The state of a drawn member or backup (`expert_draw_members.status`, migration 0015).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MemberStatus {
+    /// Asked to confirm.
+    Pending,
+    Confirmed,
+    Declined,
+    /// No answer before the confirmation deadline.
+    TimedOut,
+    Recused,
+    /// A backup not called.
+    Standby,
+    /// A backup that could no longer serve when its turn came.
+    Skipped,
+    /// Cancelled with the session.
+    Cancelled,
+}
+
+impl MemberStatus {
+    const ALL: [MemberStatus; 8] = [
+        MemberStatus::Pending,
+        MemberStatus::Confirmed,
+        MemberStatus::Declined,
+        MemberStatus::TimedOut,
+        MemberStatus::Recused,
+        MemberStatus::Standby,
+        MemberStatus::Skipped,
+        MemberStatus::Cancelled,
+    ];
+    pub(crate) fn parse(s: &str) -> std::result::Result<Self, String> {
+        MemberStatus::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| format!("not a member status: {s}"))
+    }
+    pub(crate) fn as_str(&self) -> &'static str {
+        match self {
+            MemberStatus::Pending => "pending",
+            MemberStatus::Confirmed => "confirmed",
+            MemberStatus::Declined => "declined",
+            MemberStatus::TimedOut => "timed_out",
+            MemberStatus::Recused => "recused",
+            MemberStatus::Standby => "standby",
+            MemberStatus::Skipped => "skipped",
+            MemberStatus::Cancelled => "cancelled",
+        }
+    }
+    /// Serving on the committee: pending or confirmed.
+    pub(crate) fn is_serving(&self) -> bool {
+        matches!(self, MemberStatus::Pending | MemberStatus::Confirmed)
+    }
+    /// The draw called the expert (he is not a standby or skipped backup).
+    pub(crate) fn was_called(&self) -> bool {
+        !matches!(self, MemberStatus::Standby | MemberStatus::Skipped)
+    }
+}
+
+ggzy_core::text_enum!(MemberStatus, MemberStatus::parse, MemberStatus::as_str);
+
 /// A draw as stored; its JSON columns typed.
 #[derive(sqlx::FromRow)]
 pub(crate) struct DrawRow {
@@ -24,7 +135,7 @@ pub(crate) struct DrawRow {
     pub(crate) section_id: String,
     pub(crate) session_id: Option<String>,
     pub(crate) room_name: Option<String>,
-    pub(crate) status: String,
+    pub(crate) status: DrawStatus,
     pub(crate) attempt: i64,
     #[sqlx(try_from = "Json<StoredRequest>")]
     pub(crate) request: StoredRequest,
@@ -219,9 +330,9 @@ pub(crate) struct MemberRow {
     pub(crate) expert_id: String,
     pub(crate) name: String,
     pub(crate) specialty: String,
-    pub(crate) kind: String,
+    pub(crate) kind: MemberKind,
     pub(crate) position: i64,
-    pub(crate) status: String,
+    pub(crate) status: MemberStatus,
     #[sqlx(try_from = "MaybeAt")]
     pub(crate) confirm_by: Option<Timestamp>,
     pub(crate) replaces: Option<String>,
@@ -399,7 +510,7 @@ pub(crate) async fn withdraw_member(
     tx: &mut Tx,
     draw_id: &str,
     expert_id: &str,
-    status: &str,
+    status: MemberStatus,
     reason: &str,
     at: Timestamp,
 ) -> Result<u64> {
@@ -441,7 +552,7 @@ pub(crate) struct CalledRow {
     #[sqlx(try_from = "At")]
     pub(crate) session_end: Timestamp,
     pub(crate) room_name: Option<String>,
-    pub(crate) status: String,
+    pub(crate) status: MemberStatus,
     #[sqlx(try_from = "MaybeAt")]
     pub(crate) confirm_by: Option<Timestamp>,
     pub(crate) reason: Option<String>,

@@ -9,6 +9,35 @@ use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
 use ggzy_store::{Db, Tx};
 
+/// The state of a two-step draw request (`expert_draw_requests.status`, migration 0120).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestStatus {
+    /// Waiting for the supervisor's commitment, the checkpoint or the reveal.
+    Open,
+    Drawn,
+    Abandoned,
+}
+
+impl RequestStatus {
+    pub(crate) fn parse(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "open" => Ok(RequestStatus::Open),
+            "drawn" => Ok(RequestStatus::Drawn),
+            "abandoned" => Ok(RequestStatus::Abandoned),
+            other => Err(format!("not a draw request status: {other}")),
+        }
+    }
+    pub(crate) fn as_str(&self) -> &'static str {
+        match self {
+            RequestStatus::Open => "open",
+            RequestStatus::Drawn => "drawn",
+            RequestStatus::Abandoned => "abandoned",
+        }
+    }
+}
+
+ggzy_core::text_enum!(RequestStatus, RequestStatus::parse, RequestStatus::as_str);
+
 /// The columns of an `expert_draw_requests` row as [`RequestRow`] reads it.
 const COLUMNS: &str =
     "id, section_id, status, request, place, created_by, created_at, centre_commitment, \
@@ -21,7 +50,7 @@ const COLUMNS: &str =
 pub(crate) struct RequestRow {
     pub(crate) id: String,
     pub(crate) section_id: String,
-    pub(crate) status: String,
+    pub(crate) status: RequestStatus,
     #[sqlx(try_from = "Json<StoredRequest>")]
     pub(crate) request: StoredRequest,
     pub(crate) place: String,
