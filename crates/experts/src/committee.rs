@@ -1,16 +1,16 @@
 //! The committee after the draw: running a draw (from staff or from a venues session), confirmation
 //! with a durable deadline, replacement from the ordered backups (实施条例 48), moving and cancelling
 //! with the session, publicity, ratings and automatic suspension, and the consumer of other areas'
-//! events. All SQL of these tables lives here; every change writes its event in its transaction.
+//! events. Their SQL is in [`crate::store`]; every change writes its event in its transaction.
 
 use crate::draw::{self, CommitteeRules, DrawParties, PoolRules};
 use crate::notify::{self, Notice};
 use crate::rules::{self, ConfirmRules, Standby, SuspensionRules, VenueDrawSpec};
 use crate::service::{self, StoredRequest};
+use crate::store;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event};
-use ggzy_core::sql::{At, MaybeAt};
-use ggzy_core::time::{local_date, to_micros};
+use ggzy_core::time::local_date;
 use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
 use ggzy_events::experts::DrawnExpert;
 use ggzy_events::Contract;
@@ -81,19 +81,10 @@ pub fn plausible_email(s: &str) -> bool {
     }
 }
 
-/// What notices and events need of an expert.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub(crate) struct Person {
-    pub name: String,
-    pub phone: String,
-    pub email: Option<String>,
-    pub user_id: Option<String>,
-}
+pub(crate) use crate::store::pool::Person;
 
 async fn person(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Person> {
-    sqlx::query_as("SELECT name, phone, email, user_id FROM experts WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
+    store::pool::person(conn, id)
         .await?
         .ok_or_else(|| Error::not_found("expert"))
 }
@@ -108,35 +99,15 @@ fn drawn_expert(id: &str, p: &Person, specialty: Option<&str>) -> DrawnExpert {
     }
 }
 
-/// The state of one drawn member or backup.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub(crate) struct MemberRow {
-    /// The expert (the key of [`member_rows`]' map).
-    pub expert_id: String,
-    pub name: String,
-    pub specialty: String,
-    pub kind: String,
-    pub position: i64,
-    pub status: String,
-    #[sqlx(try_from = "MaybeAt")]
-    pub confirm_by: Option<Timestamp>,
-    pub replaces: Option<String>,
-    pub replaced_by: Option<String>,
-    pub reason: Option<String>,
-}
+/// The state of one drawn member or backup (keyed by the expert in [`member_rows`]' map).
+pub(crate) use crate::store::draws::MemberRow;
+use crate::store::draws::{DrawStatus, MemberKind, MemberStatus};
 
-pub(crate) async fn member_rows<'e, E>(exec: E, draw_id: &str) -> Result<HashMap<String, MemberRow>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let rows: Vec<MemberRow> = sqlx::query_as(
-        "SELECT m.expert_id, e.name, m.specialty, m.kind, m.position, m.status, m.confirm_by, m.replaces, \
-         m.replaced_by, m.reason FROM expert_draw_members m JOIN experts e ON e.id = m.expert_id \
-         WHERE m.draw_id = $1",
-    )
-    .bind(draw_id)
-    .fetch_all(exec)
-    .await?;
+pub(crate) async fn member_rows(
+    conn: &mut sqlx::AnyConnection,
+    draw_id: &str,
+) -> Result<HashMap<String, MemberRow>> {
+    let rows = store::draws::members(conn, draw_id).await?;
     Ok(rows.into_iter().map(|r| (r.expert_id.clone(), r)).collect())
 }
 
@@ -144,11 +115,7 @@ where
 /// committee's names are confidential (招标投标法 第三十七条: 评标委员会成员的名单在中标结果确定前应当保密);
 /// the candidate publicity does not determine the result.
 pub async fn determined(db: &Db, section_id: &str) -> Result<bool> {
-    let at: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT determined_at FROM expert_sections WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(db.pool())
-            .await?;
+    let at = store::copies::determined_at(db, section_id).await?;
     Ok(at.flatten().is_some())
 }
 
@@ -158,11 +125,7 @@ pub const DISCLOSURE_SOURCE: &str = "招标投标法 第三十七条; 财政部�
 
 /// Has the evaluation result of this section been publicized (`projects.candidates.publicized`)?
 pub async fn publicized(db: &Db, section_id: &str) -> Result<bool> {
-    let at: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT publicized_at FROM expert_sections WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(db.pool())
-            .await?;
+    let at = store::copies::publicized_at(db, section_id).await?;
     Ok(at.flatten().is_some())
 }
 

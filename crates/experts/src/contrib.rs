@@ -18,9 +18,9 @@
 use crate::committee::{self, FixedSeed};
 use crate::draw::{self, ContributedVerification, SeedInputs};
 use crate::service::{self, check_request, Draw, DrawRequest, StoredRequest};
+use crate::store;
+use crate::store::requests::open_requests_of_session;
 use chrono::{DateTime, Utc};
-use ggzy_core::sql::{At, Json, MaybeAt};
-use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::unique::{UniqueExt, UniqueKey};
@@ -35,7 +35,6 @@ const ONE_OPEN_REQUEST: UniqueKey = UniqueKey::new(
 use ggzy_events::experts::{DrawCommitted, DrawRequestRescheduled};
 use ggzy_events::Contract;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 mod supervisor;
@@ -76,39 +75,12 @@ pub struct DrawContribution {
     pub session_id: Option<String>,
 }
 
-/// One row of [`COLUMNS`] of `expert_draw_requests`.
-#[derive(sqlx::FromRow)]
-pub(crate) struct RequestRow {
-    pub id: String,
-    pub section_id: String,
-    pub status: String,
-    #[sqlx(try_from = "Json<StoredRequest>")]
-    pub request: StoredRequest,
-    pub place: String,
-    pub created_by: String,
-    #[sqlx(try_from = "At")]
-    pub created_at: DateTime<Utc>,
-    pub centre_commitment: String,
-    pub centre_secret: String,
-    pub centre_event_id: String,
-    pub supervisor_id: Option<String>,
-    pub supervisor_commitment: Option<String>,
-    pub supervisor_event_id: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    pub supervisor_committed_at: Option<DateTime<Utc>>,
-    pub checkpoint_size: Option<i64>,
-    pub checkpoint_root: Option<String>,
-    pub checkpoint_note: Option<String>,
-    pub supervisor_secret: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    pub closed_at: Option<DateTime<Utc>>,
-    pub closed_reason: Option<String>,
-    pub session_id: Option<String>,
-}
+pub(crate) use crate::store::requests::RequestRow;
+use crate::store::requests::RequestStatus;
 
 impl RequestRow {
     fn view(&self) -> DrawContribution {
-        let waiting_for = if self.status != "open" {
+        let waiting_for = if self.status != RequestStatus::Open {
             None
         } else if self.supervisor_commitment.is_none() {
             Some("supervisor_commitment")
@@ -120,7 +92,7 @@ impl RequestRow {
         DrawContribution {
             id: self.id.clone(),
             section_id: self.section_id.clone(),
-            status: self.status.clone(),
+            status: self.status.as_str().to_string(),
             request: self.request.clone(),
             place: self.place.clone(),
             created_by: self.created_by.clone(),
@@ -139,30 +111,20 @@ impl RequestRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, section_id, status, request, place, created_by, created_at, centre_commitment, \
-    centre_secret, centre_event_id, supervisor_id, supervisor_commitment, supervisor_event_id, \
-    supervisor_committed_at, checkpoint_size, checkpoint_root, checkpoint_note, supervisor_secret, \
-    closed_at, closed_reason, session_id";
-
 pub(crate) async fn load<'e, E>(exec: E, id: &str) -> Result<RequestRow>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM expert_draw_requests WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(exec)
-    .await?
-    .ok_or_else(|| Error::not_found("draw request"))
+    store::requests::request(exec, id)
+        .await?
+        .ok_or_else(|| Error::not_found("draw request"))
 }
 
 fn open_required(r: &RequestRow) -> Result<()> {
-    if r.status != "open" {
+    if r.status != RequestStatus::Open {
         return Err(Error::conflict(
             "draw.request_closed",
-            format!("the draw request is {}", r.status),
+            format!("the draw request is {}", r.status.as_str()),
         ));
     }
     Ok(())
@@ -242,21 +204,10 @@ pub(crate) async fn open_in_tx(
     let centre_commitment = draw::commitment(
         &draw::parse_seed(&secret).ok_or_else(|| Error::internal("centre secret"))?,
     );
-    if let Some(active) = sqlx::query_scalar::<_, String>(
-        "SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'",
-    )
-    .bind(&req.section_id)
-    .fetch_optional(&mut **u.tx())
-    .await?
-    {
+    if let Some(active) = store::draws::active_draw_of_section(u.tx(), &req.section_id).await? {
         return Err(service::active_draw_exists(&active));
     }
-    if sqlx::query("SELECT id FROM expert_draw_requests WHERE section_id = $1 AND status = 'open'")
-        .bind(&req.section_id)
-        .fetch_optional(&mut **u.tx())
-        .await?
-        .is_some()
-    {
+    if store::requests::section_has_open_request(u.tx(), &req.section_id).await? {
         return Err(open_request_exists());
     }
     let event_id = u
@@ -271,38 +222,24 @@ pub(crate) async fn open_in_tx(
             .encode(),
         )
         .await?;
-    sqlx::query(
-        "INSERT INTO expert_draw_requests (id, section_id, request, place, created_by, created_at, \
-         centre_commitment, centre_secret, centre_event_id, status, session_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)",
+    store::requests::insert_request(
+        u.tx(),
+        store::requests::NewRequest {
+            id: &id,
+            section_id: &req.section_id,
+            request: req,
+            place,
+            created_by,
+            created_at: now,
+            centre_commitment: &centre_commitment,
+            centre_secret: &secret,
+            centre_event_id: &event_id,
+            session_id,
+        },
     )
-    .bind(&id)
-    .bind(&req.section_id)
-    .bind(json!(req).to_string())
-    .bind(place)
-    .bind(created_by)
-    .bind(to_micros(now))
-    .bind(&centre_commitment)
-    .bind(&secret)
-    .bind(&event_id)
-    .bind(session_id)
-    .execute(&mut **u.tx())
     .await
     .on_unique(&ONE_OPEN_REQUEST, open_request_exists)?;
     Ok(id)
-}
-
-/// The open draw requests of a venues session (normally at most one).
-pub(crate) async fn open_requests_of_session(
-    tx: &mut ggzy_store::Tx,
-    session_id: &str,
-) -> Result<Vec<RequestRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM expert_draw_requests WHERE session_id = $1 AND status = 'open' ORDER BY id"
-    ))
-    .bind(session_id)
-    .fetch_all(&mut **tx)
-    .await?)
 }
 
 /// Venues moved the session before its draw: the open request takes the new time and place (the
@@ -319,14 +256,7 @@ pub(crate) async fn session_moved(
         req.session_start = start;
         req.session_end = end;
         let place = place.unwrap_or(&r.place).to_string();
-        sqlx::query(
-            "UPDATE expert_draw_requests SET request = $1, place = $2 WHERE id = $3 AND status = 'open'",
-        )
-        .bind(json!(req).to_string())
-        .bind(&place)
-        .bind(&r.id)
-        .execute(&mut **u.tx())
-        .await?;
+        store::requests::reschedule(u.tx(), &r.id, &req, &place).await?;
         u.emit(
             DrawRequestRescheduled {
                 draw_id: r.id.clone(),
@@ -375,10 +305,6 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<DrawContribution>
 /// Open draw requests and the latest closed ones (staff, supervisors), newest first.
 pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<DrawContribution>> {
     actor.require(READERS)?;
-    let rows: Vec<RequestRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM expert_draw_requests ORDER BY created_at DESC, id LIMIT 200"
-    ))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::requests::latest_requests(&ctx.db).await?;
     Ok(rows.iter().map(RequestRow::view).collect())
 }

@@ -24,6 +24,7 @@ pub mod rules;
 pub mod sections;
 pub mod service;
 pub mod staff_pages;
+mod store;
 
 /// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
 /// the code it runs; the server assembles every area's (crates/server/src/background.rs).

@@ -7,8 +7,9 @@
 //! time and the place of the session — never the project, the section or the tenderer — so that a
 //! leaked SMS does not reveal who evaluates what (招标投标法 37, 评标委员会名单保密).
 
+use crate::store::notifications::{self, NewNotification};
 use chrono::{DateTime, Utc};
-use ggzy_core::time::{display_local, to_micros};
+use ggzy_core::time::display_local;
 use ggzy_core::{ids, Clock, Error, Result, Timestamp};
 use ggzy_store::{Db, Tx};
 use hmac::{Hmac, Mac};
@@ -310,19 +311,19 @@ pub async fn enqueue(
         targets.push(("email", e));
     }
     for (channel, recipient) in targets {
-        sqlx::query(
-            "INSERT INTO expert_notifications (id, draw_id, expert_id, channel, recipient, subject, body, \
-             status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)",
+        notifications::enqueue(
+            tx,
+            NewNotification {
+                id: &ids::new_id(),
+                draw_id,
+                expert_id,
+                channel,
+                recipient,
+                subject,
+                body,
+                at: now,
+            },
         )
-        .bind(ids::new_id())
-        .bind(draw_id)
-        .bind(expert_id)
-        .bind(channel)
-        .bind(recipient)
-        .bind(subject)
-        .bind(body)
-        .bind(to_micros(now))
-        .execute(&mut **tx)
         .await?;
     }
     Ok(())
@@ -339,16 +340,6 @@ pub fn backoff(attempts: i64) -> chrono::Duration {
     chrono::Duration::seconds((30i64 << exp).min(3600))
 }
 
-/// A claimed notification as the sender reads it.
-#[derive(sqlx::FromRow)]
-struct Outgoing {
-    channel: String,
-    recipient: String,
-    subject: String,
-    body: String,
-    attempts: i64,
-}
-
 /// Send what is due on the configured channels. Returns how many were sent. Each row is claimed
 /// with a conditional UPDATE (lease), sent outside any transaction, then marked sent or rescheduled.
 pub async fn process_due(db: &Db, clock: &Clock, channels: &Channels) -> Result<usize> {
@@ -356,41 +347,15 @@ pub async fn process_due(db: &Db, clock: &Clock, channels: &Channels) -> Result<
     if kinds.is_empty() {
         return Ok(0);
     }
-    let now = to_micros(clock.now());
-    let list = kinds
-        .iter()
-        .map(|k| format!("'{k}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let due: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT id FROM expert_notifications WHERE channel IN ({list}) AND \
-         ((status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND locked_until < $1)) \
-         ORDER BY next_attempt_at, id LIMIT 50"
-    ))
-    .bind(now)
-    .fetch_all(db.pool())
-    .await?;
+    let now = clock.now();
+    let due = notifications::due(db, &kinds, now).await?;
     let mut sent = 0;
     for id in due {
-        let claimed = sqlx::query(
-            "UPDATE expert_notifications SET status = 'sending', locked_until = $1 WHERE id = $2 AND \
-             ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND locked_until < $3))",
-        )
-        .bind(now + LEASE_SECONDS * 1_000_000)
-        .bind(&id)
-        .bind(now)
-        .execute(db.pool_for_write())
-        .await?
-        .rows_affected();
-        if claimed != 1 {
+        let lease = now + chrono::Duration::seconds(LEASE_SECONDS);
+        if notifications::claim(db, &id, now, lease).await? != 1 {
             continue;
         }
-        let row: Outgoing = sqlx::query_as(
-            "SELECT channel, recipient, subject, body, attempts FROM expert_notifications WHERE id = $1",
-        )
-        .bind(&id)
-        .fetch_one(db.pool())
-        .await?;
+        let row = notifications::outgoing(db, &id).await?;
         let channel = row.channel;
         let attempts = row.attempts + 1;
         let Some(ch) = channels.get(&channel) else {
@@ -406,15 +371,7 @@ pub async fn process_due(db: &Db, clock: &Clock, channels: &Channels) -> Result<
         let at = clock.now();
         match outcome {
             Ok(()) => {
-                sqlx::query(
-                    "UPDATE expert_notifications SET status = 'sent', attempts = $1, sent_at = $2, \
-                     locked_until = NULL, last_error = NULL WHERE id = $3",
-                )
-                .bind(attempts)
-                .bind(to_micros(at))
-                .bind(&id)
-                .execute(db.pool_for_write())
-                .await?;
+                notifications::mark_sent(db, &id, attempts, at).await?;
                 sent += 1;
             }
             Err(e) => {
@@ -424,16 +381,14 @@ pub async fn process_due(db: &Db, clock: &Clock, channels: &Channels) -> Result<
                 } else {
                     "pending"
                 };
-                sqlx::query(
-                    "UPDATE expert_notifications SET status = $1, attempts = $2, next_attempt_at = $3, \
-                     locked_until = NULL, last_error = $4 WHERE id = $5",
+                notifications::mark_failed_attempt(
+                    db,
+                    &id,
+                    status,
+                    attempts,
+                    at + backoff(attempts),
+                    &e,
                 )
-                .bind(status)
-                .bind(attempts)
-                .bind(to_micros(at + backoff(attempts)))
-                .bind(e)
-                .bind(&id)
-                .execute(db.pool_for_write())
                 .await?;
             }
         }
@@ -495,13 +450,7 @@ pub async fn for_draw_on<'e, E>(exec: E, draw_id: &str) -> Result<Vec<Notificati
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
-        "SELECT id, expert_id, channel, subject, body, status, attempts, last_error, created_at \
-         FROM expert_notifications WHERE draw_id = $1 ORDER BY created_at, id",
-    )
-    .bind(draw_id)
-    .fetch_all(exec)
-    .await?)
+    notifications::of_draw(exec, draw_id).await
 }
 
 #[cfg(test)]

@@ -11,9 +11,10 @@
 //!   that the committee size (87号令 47) and the panel rule (政采法 38, 40) follow from the section.
 
 use crate::draw::{PersonRelation, RelationKind};
+use crate::store::copies;
+use crate::store::pool::{self, NewRelationRow, RelationRow};
 use chrono::NaiveDate;
 use ggzy_core::ident::Uscc;
-use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, FieldError, Money, Result};
 use ggzy_events::experts::{ExpertPoolChanged, RelationRecorded};
 use ggzy_events::Contract;
@@ -210,82 +211,34 @@ struct NewRelationChecked {
     source: String,
 }
 
-fn date(s: Option<String>) -> Result<Option<NaiveDate>> {
-    s.map(|s| {
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map_err(|e| Error::internal(format!("stored relation date: {e}")))
-    })
-    .transpose()
-}
-
-/// An `expert_relations` row as stored ([`COLUMNS`]).
-#[derive(sqlx::FromRow)]
-struct RelationRow {
-    id: String,
-    expert_id: String,
-    kind: String,
-    org_uscc: Option<String>,
-    org_name: String,
-    person_name: Option<String>,
-    detail: Option<String>,
-    market: Option<String>,
-    since_date: Option<String>,
-    until_date: Option<String>,
-    source: String,
-    recorded_by_role: String,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    recorded_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl RelationRow {
-    fn into_domain(self) -> Result<Relation> {
-        Ok(Relation {
-            id: self.id,
-            expert_id: self.expert_id,
-            kind: RelationKind::parse(&self.kind).map_err(|e| Error::internal(e.message))?,
-            org_uscc: self.org_uscc,
-            org_name: self.org_name,
-            person_name: self.person_name,
-            detail: self.detail,
-            market: self.market,
-            since: date(self.since_date)?,
-            until: date(self.until_date)?,
-            source: self.source,
-            recorded_by_role: self.recorded_by_role,
-            recorded_at: self.recorded_at,
-        })
+impl From<RelationRow> for Relation {
+    fn from(r: RelationRow) -> Relation {
+        Relation {
+            id: r.id,
+            expert_id: r.expert_id,
+            kind: r.kind,
+            org_uscc: r.org_uscc,
+            org_name: r.org_name,
+            person_name: r.person_name,
+            detail: r.detail,
+            market: r.market,
+            since: r.since_date,
+            until: r.until_date,
+            source: r.source,
+            recorded_by_role: r.recorded_by_role,
+            recorded_at: r.recorded_at,
+        }
     }
 }
-
-const COLUMNS: &str =
-    "id, expert_id, kind, org_uscc, org_name, person_name, detail, market, since_date, \
-                       until_date, source, recorded_by_role, recorded_at";
 
 /// Every relation of the pool by expert, in the order recorded.
 pub(crate) async fn all(conn: &mut sqlx::AnyConnection) -> Result<HashMap<String, Vec<Relation>>> {
     let mut out: HashMap<String, Vec<Relation>> = HashMap::new();
-    for r in sqlx::query_as::<_, RelationRow>(&format!(
-        "SELECT {COLUMNS} FROM expert_relations ORDER BY recorded_at, id"
-    ))
-    .fetch_all(&mut *conn)
-    .await?
-    {
-        let rel = r.into_domain()?;
+    for r in pool::relations(conn).await? {
+        let rel = Relation::from(r);
         out.entry(rel.expert_id.clone()).or_default().push(rel);
     }
     Ok(out)
-}
-
-async fn of_expert(conn: &mut sqlx::AnyConnection, expert_id: &str) -> Result<Vec<Relation>> {
-    sqlx::query_as::<_, RelationRow>(&format!(
-        "SELECT {COLUMNS} FROM expert_relations WHERE expert_id = $1 ORDER BY recorded_at, id"
-    ))
-    .bind(expert_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(RelationRow::into_domain)
-    .collect()
 }
 
 async fn insert(
@@ -296,34 +249,30 @@ async fn insert(
     role: &str,
     c: &NewRelationChecked,
 ) -> Result<Relation> {
-    let exists = sqlx::query("SELECT id FROM experts WHERE id = $1")
-        .bind(expert_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if exists.is_none() {
+    if pool::expert_id(tx, expert_id).await?.is_none() {
         return Err(Error::not_found("expert"));
     }
     let id = ids::new_id();
     let now = ctx.clock.now();
-    sqlx::query(&format!(
-        "INSERT INTO expert_relations ({COLUMNS}, recorded_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-    ))
-    .bind(&id)
-    .bind(expert_id)
-    .bind(c.kind.as_str())
-    .bind(c.org_uscc.clone())
-    .bind(&c.org_name)
-    .bind(c.person_name.clone())
-    .bind(c.detail.clone())
-    .bind(c.market.clone())
-    .bind(c.since.map(|d| d.to_string()))
-    .bind(c.until.map(|d| d.to_string()))
-    .bind(&c.source)
-    .bind(role)
-    .bind(to_micros(now))
-    .bind(&actor.user_id)
-    .execute(&mut **tx)
+    pool::insert_relation(
+        tx,
+        NewRelationRow {
+            id: &id,
+            expert_id,
+            kind: c.kind,
+            org_uscc: c.org_uscc.clone(),
+            org_name: &c.org_name,
+            person_name: c.person_name.clone(),
+            detail: c.detail.clone(),
+            market: c.market.clone(),
+            since: c.since,
+            until: c.until,
+            source: &c.source,
+            recorded_by_role: role,
+            recorded_at: now,
+            recorded_by: &actor.user_id,
+        },
+    )
     .await?;
     // The relation names organizations and, for kinship, a person: the event carries the kind, the
     // organization's code and the period, not the principal's name.
@@ -345,13 +294,7 @@ async fn insert(
         .encode(),
     )
     .await?;
-    let rel: RelationRow = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM expert_relations WHERE id = $1"
-    ))
-    .bind(&id)
-    .fetch_one(&mut **tx)
-    .await?;
-    rel.into_domain()
+    Ok(pool::relation(tx, &id).await?.into())
 }
 
 /// Staff record a relation of an expert.
@@ -390,14 +333,14 @@ pub async fn declare(ctx: &Ctx, actor: &Actor, input: NewRelation) -> Result<Rel
 pub async fn list(ctx: &Ctx, actor: &Actor, expert_id: &str) -> Result<Vec<Relation>> {
     actor.require(READERS)?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let exists = sqlx::query("SELECT id FROM experts WHERE id = $1")
-        .bind(expert_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if exists.is_none() {
+    if pool::expert_id(&mut conn, expert_id).await?.is_none() {
         return Err(Error::not_found("expert"));
     }
-    of_expert(&mut conn, expert_id).await
+    Ok(pool::relations_of(&mut conn, expert_id)
+        .await?
+        .into_iter()
+        .map(Relation::from)
+        .collect())
 }
 
 /// Put an expert in or out of the procurement pool.
@@ -417,13 +360,7 @@ pub async fn set_pool(
     actor.require(STAFF)?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let n = sqlx::query("UPDATE experts SET procurement_pool = $1, updated_at = $2 WHERE id = $3")
-        .bind(i64::from(input.procurement_pool))
-        .bind(to_micros(now))
-        .bind(expert_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = pool::set_procurement_pool(&mut tx, expert_id, input.procurement_pool, now).await?;
     if n == 0 {
         return Err(Error::not_found("expert"));
     }
@@ -457,26 +394,14 @@ pub(crate) async fn remember_terms(
     tx: &mut Tx,
     p: &ggzy_events::projects::SectionRegistered,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO expert_section_terms (section_id, market, procedure, budget) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (section_id) DO UPDATE SET market = excluded.market, procedure = excluded.procedure, \
-         budget = excluded.budget",
+    copies::upsert_terms(
+        tx,
+        &p.section_id,
+        p.market.as_str(),
+        &p.procedure,
+        p.estimated_price.to_string(),
     )
-    .bind(&p.section_id)
-    .bind(p.market.as_str())
-    .bind(&p.procedure)
-    .bind(p.estimated_price.to_string())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// A row of `expert_section_terms` (the budget a decimal string, as projects announced it).
-#[derive(sqlx::FromRow)]
-struct TermsRow {
-    market: String,
-    procedure: String,
-    budget: Option<String>,
+    .await
 }
 
 /// The terms of a section (`None` when the projects area has not announced it).
@@ -484,13 +409,7 @@ pub(crate) async fn terms(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Option<SectionTerms>> {
-    let Some(r) = sqlx::query_as::<_, TermsRow>(
-        "SELECT market, procedure, budget FROM expert_section_terms WHERE section_id = $1",
-    )
-    .bind(section_id.trim())
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    let Some(r) = copies::terms(conn, section_id.trim()).await? else {
         return Ok(None);
     };
     let budget = r
@@ -509,12 +428,7 @@ pub(crate) async fn section_bidders(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT uscc FROM expert_section_bidders WHERE section_id = $1 ORDER BY uscc",
-    )
-    .bind(section_id.trim())
-    .fetch_all(&mut *conn)
-    .await?)
+    copies::section_bidders(conn, section_id.trim()).await
 }
 
 #[cfg(test)]

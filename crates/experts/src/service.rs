@@ -1,15 +1,14 @@
-//! Expert pool use cases. Each write runs in one transaction with its domain events; all SQL of this
-//! area lives here.
+//! Expert pool use cases. Each write runs in one transaction with its domain events; their SQL is
+//! in [`crate::store`].
 
 use crate::draw::{
-    self, Assignment, Candidate, CommitteeRules, EligibleExpert, Excluded, SpecialtyCount, Status,
-    Title, Verification,
+    self, Assignment, Candidate, CommitteeRules, Excluded, SpecialtyCount, Status, Title,
+    Verification,
 };
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::ident::{Phone, RegionCode, ResidentId, Uscc};
-use ggzy_core::sql::{At, Flag, Json, MaybeAt};
-use ggzy_core::time::to_micros;
+use ggzy_core::sql::Json;
 use ggzy_core::{ids, Error, FieldError, Money, Result};
 use ggzy_events::experts::ExpertRegistered;
 use ggzy_events::Contract;
@@ -17,10 +16,13 @@ use ggzy_identity::{Actor, Role};
 use ggzy_store::unique::{UniqueExt, UniqueKey};
 use ggzy_store::{emit, expect_one, Ctx, Tx};
 
+use crate::store;
+pub(crate) use crate::store::draws::DrawRow;
+use crate::store::pool::{ExpertRow, NewExpertRow};
+
 const EXPERTS_RESIDENT_ID: UniqueKey =
     UniqueKey::new("experts_resident_id_key", "experts", &["resident_id"]);
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 

@@ -32,13 +32,7 @@ async fn user_projected(ctx: &Ctx, user_id: &str) -> Result<()> {
         "the user account",
         || {
             let db = db.clone();
-            async move {
-                Ok(sqlx::query("SELECT 1 FROM expert_users WHERE id = $1")
-                    .bind(user_id)
-                    .fetch_optional(db.pool())
-                    .await?
-                    .is_some())
-            }
+            async move { store::copies::user_known(&db, user_id).await }
         },
     )
     .await
@@ -75,12 +69,7 @@ pub async fn link_account(
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     if let Some(u) = &input.user_id {
-        let role: Option<String> =
-            sqlx::query_scalar("SELECT role FROM expert_users WHERE id = $1")
-                .bind(u)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match role {
+        match store::copies::user_role(&mut tx, u).await? {
             Some(r) if r == "expert" => {}
             Some(_) => errs.push(FieldError::new(
                 "user_id",
@@ -99,24 +88,12 @@ pub async fn link_account(
         return Err(Error::Validation(errs));
     }
     let username: Option<String> = match &input.user_id {
-        Some(u) => {
-            sqlx::query_scalar("SELECT username FROM expert_users WHERE id = $1")
-                .bind(u)
-                .fetch_optional(&mut *tx)
-                .await?
-        }
+        Some(u) => store::copies::username(&mut tx, u).await?,
         None => None,
     };
-    let n =
-        sqlx::query("UPDATE experts SET user_id = $1, email = $2, updated_at = $3 WHERE id = $4")
-            .bind(input.user_id.clone())
-            .bind(email)
-            .bind(to_micros(now))
-            .bind(expert_id)
-            .execute(&mut *tx)
-            .await
-            .on_unique(&EXPERTS_USER_ID, account_taken)?
-            .rows_affected();
+    let n = store::pool::set_account(&mut tx, expert_id, input.user_id.as_deref(), email, now)
+        .await
+        .on_unique(&EXPERTS_USER_ID, account_taken)?;
     if n != 1 {
         tx.rollback().await?;
         return Err(Error::not_found("expert"));

@@ -2,6 +2,7 @@
 //! venue violations.
 
 use super::*;
+use crate::store::copies::{upsert_section, SectionParties};
 use ggzy_events::experts::{CommitteeDisclosed, DisclosedExpert, ExpertViolationRecorded};
 use ggzy_events::identity::{OrganizationRegistered, UserCreated};
 use ggzy_events::projects::{
@@ -27,31 +28,12 @@ async fn result_determined(
     let p = AwardConfirmed::decode(ev)?;
     let section = p.section_id.as_str();
     let at = p.awarded_at.unwrap_or(ev.occurred_at);
-    sqlx::query(
-        "INSERT INTO expert_sections (section_id, project_id, tenderer_uscc, determined_at) \
-         VALUES ($1, $2, '', $3) ON CONFLICT (section_id) DO UPDATE SET determined_at = excluded.determined_at",
-    )
-    .bind(section)
-    .bind(p.project_id.clone().unwrap_or_default())
-    .bind(to_micros(at))
-    .execute(&mut **tx)
-    .await?;
-    let draw: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active' ORDER BY attempt DESC LIMIT 1",
-    )
-    .bind(section)
-    .fetch_optional(&mut **tx)
-    .await?;
+    store::copies::mark_determined(tx, section, &p.project_id.clone().unwrap_or_default(), at)
+        .await?;
+    let draw = store::draws::latest_active_draw_of_section(tx, section).await?;
     let mut experts = Vec::new();
     if let Some(d) = &draw {
-        for r in sqlx::query_as::<_, DisclosedRow>(
-            "SELECT e.name, m.specialty FROM expert_draw_members m JOIN experts e ON e.id = m.expert_id \
-             WHERE m.draw_id = $1 AND m.status IN ('pending', 'confirmed') ORDER BY m.position, e.name",
-        )
-        .bind(d)
-        .fetch_all(&mut **tx)
-        .await?
-        {
+        for r in store::draws::serving_names(tx, d).await? {
             experts.push(DisclosedExpert {
                 name: r.name,
                 specialty: r.specialty,
@@ -86,34 +68,22 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
         return Ok(());
     }
     let expert: Option<String> = match (&p.expert_id, &p.user_id) {
-        (Some(e), _) => {
-            sqlx::query_scalar("SELECT id FROM experts WHERE id = $1")
-                .bind(e)
-                .fetch_optional(&mut **tx)
-                .await?
-        }
-        (None, Some(u)) => {
-            sqlx::query_scalar("SELECT id FROM experts WHERE user_id = $1")
-                .bind(u)
-                .fetch_optional(&mut **tx)
-                .await?
-        }
+        (Some(e), _) => store::pool::expert_id(tx, e).await?,
+        (None, Some(u)) => store::pool::expert_of_user(tx, u).await?,
         _ => None,
     };
     let Some(expert) = expert else {
         return Ok(());
     };
     let at = p.at;
-    let q = sqlx::query(
-        "INSERT INTO expert_violations (id, expert_id, session_id, kind, at, source_event_id) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source_event_id) DO NOTHING",
-    )
-    .bind(ids::new_id())
-    .bind(&expert)
-    .bind(&p.session_id)
-    .bind(&p.kind)
-    .bind(to_micros(at))
-    .bind(&ev.id);
+    let q = store::pool::insert_violation(store::pool::NewViolation {
+        id: ids::new_id(),
+        expert_id: &expert,
+        session_id: p.session_id.as_deref(),
+        kind: &p.kind,
+        at,
+        source_event_id: &ev.id,
+    });
     if emit_when_changed(tx, db, by, now, q, || {
         ExpertViolationRecorded {
             expert_id: expert.clone(),
@@ -128,29 +98,6 @@ async fn violation(tx: &mut Tx, db: &Db, now: Timestamp, by: &ActorRef, ev: &Eve
     {
         maybe_suspend(tx, db, now, by, &expert).await?;
     }
-    Ok(())
-}
-
-/// One section's parties as the experts area keeps them (avoidance screens by them).
-struct SectionParties<'a> {
-    section_id: &'a str,
-    project_id: &'a str,
-    tenderer_uscc: &'a str,
-    owner_org_id: &'a str,
-}
-
-async fn upsert_section(tx: &mut Tx, s: SectionParties<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO expert_sections (section_id, project_id, tenderer_uscc, owner_org_id) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (section_id) DO UPDATE SET project_id = excluded.project_id, \
-         tenderer_uscc = excluded.tenderer_uscc, owner_org_id = excluded.owner_org_id",
-    )
-    .bind(s.section_id)
-    .bind(s.project_id)
-    .bind(s.tenderer_uscc)
-    .bind(s.owner_org_id)
-    .execute(&mut **tx)
-    .await?;
     Ok(())
 }
 
@@ -227,17 +174,8 @@ impl Consumer for Events {
             }
             UserCreated::NAME => {
                 let u = UserCreated::decode(ev)?;
-                sqlx::query(
-                    "INSERT INTO expert_users (id, username, role, org_id) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (id) DO UPDATE SET username = excluded.username, role = excluded.role, \
-                     org_id = excluded.org_id",
-                )
-                .bind(&u.id)
-                .bind(&u.username)
-                .bind(&u.role)
-                .bind(&u.org_id)
-                .execute(&mut **tx)
-                .await?;
+                store::copies::upsert_user(tx, &u.id, &u.username, &u.role, u.org_id.as_deref())
+                    .await?;
             }
             ProjectCreated::NAME | ProjectUpdated::NAME | ProjectApproved::NAME => {
                 let p = ggzy_events::projects::ProjectSnapshot::of(ev)?;
@@ -272,25 +210,16 @@ impl Consumer for Events {
                 let Some(uscc) = &r.uscc else {
                     return Ok(());
                 };
-                sqlx::query(
-                    "INSERT INTO expert_section_bidders (section_id, uscc) VALUES ($1, $2) \
-                     ON CONFLICT (section_id, uscc) DO NOTHING",
-                )
-                .bind(&r.section_id)
-                .bind(uscc)
-                .execute(&mut **tx)
-                .await?;
+                store::copies::add_section_bidder(tx, &r.section_id, uscc).await?;
             }
             CandidatesPublicized::NAME => {
                 let p = CandidatesPublicized::decode(ev)?;
-                sqlx::query(
-                    "INSERT INTO expert_sections (section_id, project_id, tenderer_uscc, publicized_at) \
-                     VALUES ($1, $2, '', $3) ON CONFLICT (section_id) DO UPDATE SET publicized_at = excluded.publicized_at",
+                store::copies::mark_publicized(
+                    tx,
+                    &p.section_id,
+                    p.project_id.as_deref(),
+                    p.publicity_starts_at,
                 )
-                .bind(&p.section_id)
-                .bind(&p.project_id)
-                .bind(to_micros(p.publicity_starts_at))
-                .execute(&mut **tx)
                 .await?;
             }
             AwardConfirmed::NAME => result_determined(tx, db, now, &by, ev).await?,
@@ -308,11 +237,4 @@ impl Consumer for Events {
         }
         Ok(())
     }
-}
-
-/// A drawn member as the committee disclosure names him.
-#[derive(sqlx::FromRow)]
-struct DisclosedRow {
-    name: String,
-    specialty: String,
 }

@@ -41,13 +41,7 @@ pub(crate) async fn run_draw_seeded(
     };
     // One active draw per section: a second one would let the operator draw until a committee
     // suits it (issue 24 item 9). The partial unique index of migration 0047 settles races.
-    if let Some(active) = sqlx::query_scalar::<_, String>(
-        "SELECT id FROM expert_draws WHERE section_id = $1 AND status = 'active'",
-    )
-    .bind(&req.section_id)
-    .fetch_optional(&mut **u.tx())
-    .await?
-    {
+    if let Some(active) = store::draws::active_draw_of_section(u.tx(), &req.section_id).await? {
         return Err(service::active_draw_exists(&active));
     }
     let seed = fixed.seed;
@@ -58,39 +52,31 @@ pub(crate) async fn run_draw_seeded(
     let committee = draw::select(seed, &snapshot, &req.specialties)
         .map_err(|short| Error::Validation(short.iter().map(|s| s.to_field_error()).collect()))?;
     let digest = draw::snapshot_digest(&snapshot);
-    let attempt: i64 = sqlx::query_scalar::<_, i64>(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM expert_draws WHERE section_id = $1",
-    )
-    .bind(&req.section_id)
-    .fetch_one(&mut **u.tx())
-    .await?
-        + 1;
+    let attempt: i64 = store::draws::draw_count(u.tx(), &req.section_id).await? + 1;
     let id = fixed.draw_id.clone();
-    sqlx::query(
-        "INSERT INTO expert_draws (id, section_id, attempt, request, tenderer_uscc, session_start, session_end, \
-         commitment, seed, snapshot, snapshot_digest, exclusions, result, created_by, created_at, session_id, \
-         room_name, status, scheme) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'active', $18)",
+    store::draws::insert_draw(
+        u.tx(),
+        store::draws::NewDraw {
+            id: &id,
+            section_id: &req.section_id,
+            attempt,
+            request: req,
+            tenderer_uscc: &req.tenderer_uscc,
+            session_start: req.session_start,
+            session_end: req.session_end,
+            commitment: &commitment,
+            seed: &seed_hex,
+            snapshot: String::from_utf8_lossy(&draw::canonical_snapshot(&snapshot)).to_string(),
+            snapshot_digest: &digest,
+            excluded: &excluded,
+            result: &committee,
+            created_by,
+            created_at: now,
+            session_id,
+            room_name: place,
+            scheme: fixed.scheme,
+        },
     )
-    .bind(&id)
-    .bind(&req.section_id)
-    .bind(attempt)
-    .bind(json!(req).to_string())
-    .bind(&req.tenderer_uscc)
-    .bind(to_micros(req.session_start))
-    .bind(to_micros(req.session_end))
-    .bind(&commitment)
-    .bind(&seed_hex)
-    .bind(String::from_utf8_lossy(&draw::canonical_snapshot(&snapshot)).to_string())
-    .bind(&digest)
-    .bind(json!(excluded).to_string())
-    .bind(json!(committee).to_string())
-    .bind(created_by)
-    .bind(to_micros(now))
-    .bind(session_id)
-    .bind(place)
-    .bind(fixed.scheme)
-    .execute(&mut **u.tx())
     .await
     .on_unique(&DRAWS_ONE_ACTIVE, || service::active_draw_exists(""))
     .on_unique(&DRAWS_ATTEMPT, service::concurrent_draw)?;
@@ -98,34 +84,22 @@ pub(crate) async fn run_draw_seeded(
     let mut drawn = Vec::new();
     for (i, m) in committee.members.iter().enumerate() {
         book(u.tx(), &id, &m.expert_id, req, now).await?;
-        sqlx::query(
-            "INSERT INTO expert_draw_members (draw_id, expert_id, specialty, kind, position, status, confirm_by, updated_at) \
-             VALUES ($1, $2, $3, 'member', $4, 'pending', $5, $6)",
+        store::draws::insert_member(
+            u.tx(),
+            &id,
+            &m.expert_id,
+            &m.specialty,
+            i as i64,
+            confirm_by,
+            now,
         )
-        .bind(&id)
-        .bind(&m.expert_id)
-        .bind(&m.specialty)
-        .bind(i as i64)
-        .bind(to_micros(confirm_by))
-        .bind(to_micros(now))
-        .execute(&mut **u.tx())
         .await?;
         let p = person(u.tx(), &m.expert_id).await?;
         ask_to_confirm(u.tx(), (&id, &m.expert_id), &p, req, place, confirm_by, now).await?;
         drawn.push(drawn_expert(&m.expert_id, &p, Some(&m.specialty)));
     }
     for (i, b) in committee.backups.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO expert_draw_members (draw_id, expert_id, specialty, kind, position, status, updated_at) \
-             VALUES ($1, $2, $3, 'backup', $4, 'standby', $5)",
-        )
-        .bind(&id)
-        .bind(&b.expert_id)
-        .bind(&b.specialty)
-        .bind(i as i64)
-        .bind(to_micros(now))
-        .execute(&mut **u.tx())
-        .await?;
+        store::draws::insert_backup(u.tx(), &id, &b.expert_id, &b.specialty, i as i64, now).await?;
     }
     u.emit(
         DrawRequested {
@@ -191,19 +165,15 @@ pub(super) async fn book(
     req: &StoredRequest,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO expert_assignments (draw_id, expert_id, tenderer_uscc, session_start, session_end, drawn_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    store::draws::insert_assignment(
+        tx,
+        draw_id,
+        expert_id,
+        &req.tenderer_uscc,
+        (req.session_start, req.session_end),
+        now,
     )
-    .bind(draw_id)
-    .bind(expert_id)
-    .bind(&req.tenderer_uscc)
-    .bind(to_micros(req.session_start))
-    .bind(to_micros(req.session_end))
-    .bind(to_micros(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Schedule the confirmation deadline and queue the notice.

@@ -21,19 +21,19 @@ async fn replace(
     out_id: &str,
     reason: &str,
 ) -> Result<Option<String>> {
-    sqlx::query("DELETE FROM expert_assignments WHERE draw_id = $1 AND expert_id = $2")
-        .bind(&d.id)
-        .bind(out_id)
-        .execute(&mut **tx)
-        .await?;
-    let rows = member_rows(&mut **tx, &d.id).await?;
+    store::draws::delete_assignment(tx, &d.id, out_id).await?;
+    let rows = member_rows(tx, &d.id).await?;
     let Some(out) = rows.get(out_id) else {
         return Err(Error::not_found("member"));
     };
     let specialty = out.specialty.clone();
     let mut standby: Vec<(i64, String)> = rows
         .iter()
-        .filter(|(_, r)| r.kind == "backup" && r.status == "standby" && r.specialty == specialty)
+        .filter(|(_, r)| {
+            r.kind == MemberKind::Backup
+                && r.status == MemberStatus::Standby
+                && r.specialty == specialty
+        })
         .map(|(id, r)| (r.position, id.clone()))
         .collect();
     standby.sort();
@@ -70,16 +70,7 @@ async fn replace(
         .iter()
         .take_while(|s| Some(&s.expert_id) != chosen.as_ref())
     {
-        sqlx::query(
-            "UPDATE expert_draw_members SET status = 'skipped', reason = $1, updated_at = $2 \
-             WHERE draw_id = $3 AND expert_id = $4 AND status = 'standby'",
-        )
-        .bind(s.reasons.join("; "))
-        .bind(to_micros(now))
-        .bind(&d.id)
-        .bind(&s.expert_id)
-        .execute(&mut **tx)
-        .await?;
+        store::draws::skip_backup(tx, &d.id, &s.expert_id, &s.reasons.join("; "), now).await?;
     }
     let out_person = person(tx, out_id).await?;
     let Some(new_id) = chosen else {
@@ -106,32 +97,13 @@ async fn replace(
     };
     let place = d.room_name.clone().unwrap_or_else(|| DEFAULT_PLACE.into());
     let confirm_by = ConfirmRules::default().deadline(now, req.session_start);
-    let n = sqlx::query(
-        "UPDATE expert_draw_members SET status = 'pending', confirm_by = $1, replaces = $2, updated_at = $3 \
-         WHERE draw_id = $4 AND expert_id = $5 AND status = 'standby'",
-    )
-    .bind(to_micros(confirm_by))
-    .bind(out_id)
-    .bind(to_micros(now))
-    .bind(&d.id)
-    .bind(&new_id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let n = store::draws::call_backup(tx, &d.id, &new_id, out_id, confirm_by, now).await?;
     ggzy_store::expect_one(
         n,
         "draw.concurrent",
         "the backup was called at the same time",
     )?;
-    sqlx::query(
-        "UPDATE expert_draw_members SET replaced_by = $1, updated_at = $2 WHERE draw_id = $3 AND expert_id = $4",
-    )
-    .bind(&new_id)
-    .bind(to_micros(now))
-    .bind(&d.id)
-    .bind(out_id)
-    .execute(&mut **tx)
-    .await?;
+    store::draws::set_replaced_by(tx, &d.id, out_id, &new_id, now).await?;
     book(tx, &d.id, &new_id, req, now).await?;
     let p = person(tx, &new_id).await?;
     ask_to_confirm(tx, (&d.id, &new_id), &p, req, &place, confirm_by, now).await?;
@@ -170,9 +142,7 @@ pub struct Assignment {
 }
 
 pub(crate) async fn expert_of(conn: &mut sqlx::AnyConnection, actor: &Actor) -> Result<String> {
-    sqlx::query_scalar("SELECT id FROM experts WHERE user_id = $1")
-        .bind(&actor.user_id)
-        .fetch_optional(&mut *conn)
+    store::pool::expert_of_user(conn, &actor.user_id)
         .await?
         .ok_or_else(|| Error::forbidden("this account is not linked to an expert of the pool"))
 }
@@ -185,33 +155,9 @@ pub async fn my_assignments(ctx: &Ctx, actor: &Actor) -> Result<Vec<Assignment>>
     assignments_of(&mut conn, &expert).await
 }
 
-/// One draw that called an expert, as [`assignments_of`] reads it.
-#[derive(sqlx::FromRow)]
-struct AssignmentRow {
-    /// The draw.
-    id: String,
-    session_id: Option<String>,
-    #[sqlx(try_from = "At")]
-    session_start: Timestamp,
-    #[sqlx(try_from = "At")]
-    session_end: Timestamp,
-    room_name: Option<String>,
-    status: String,
-    #[sqlx(try_from = "MaybeAt")]
-    confirm_by: Option<Timestamp>,
-    reason: Option<String>,
-}
-
 /// The assignments of `expert` (read on `conn`, which may be the transaction of a change).
 async fn assignments_of(conn: &mut sqlx::AnyConnection, expert: &str) -> Result<Vec<Assignment>> {
-    let rows: Vec<AssignmentRow> = sqlx::query_as(
-        "SELECT d.id, d.session_id, d.session_start, d.session_end, d.room_name, m.status, m.confirm_by, m.reason \
-         FROM expert_draw_members m JOIN expert_draws d ON d.id = m.draw_id \
-         WHERE m.expert_id = $1 AND m.status NOT IN ('standby', 'skipped') ORDER BY d.session_start DESC",
-    )
-    .bind(expert)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::draws::calls_of_expert(conn, expert).await?;
     Ok(rows
         .into_iter()
         .map(|r| Assignment {
@@ -220,7 +166,7 @@ async fn assignments_of(conn: &mut sqlx::AnyConnection, expert: &str) -> Result<
             session_start: r.session_start,
             session_end: r.session_end,
             place: r.room_name.unwrap_or_else(|| DEFAULT_PLACE.into()),
-            status: r.status,
+            status: r.status.as_str().to_string(),
             confirm_by: r.confirm_by,
             reason: r.reason,
         })
@@ -245,17 +191,17 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, draw_id: &str) -> Result<Assignme
     let mut tx = ctx.db.begin().await?;
     let expert = expert_of(&mut tx, actor).await?;
     let d = service::load_draw_in(&mut tx, draw_id).await?;
-    let rows = member_rows(&mut *tx, draw_id).await?;
-    let Some(m) = rows
-        .get(&expert)
-        .filter(|m| m.status != "standby" && m.status != "skipped")
-    else {
+    let rows = member_rows(&mut tx, draw_id).await?;
+    let Some(m) = rows.get(&expert).filter(|m| m.status.was_called()) else {
         return Err(Error::not_found("assignment"));
     };
-    if m.status != "pending" {
+    if m.status != MemberStatus::Pending {
         return Err(Error::conflict(
             "member.not_pending",
-            format!("nothing to confirm: the assignment is {}", m.status),
+            format!(
+                "nothing to confirm: the assignment is {}",
+                m.status.as_str()
+            ),
         ));
     }
     if let Some(by) = m.confirm_by {
@@ -266,16 +212,7 @@ pub async fn confirm(ctx: &Ctx, actor: &Actor, draw_id: &str) -> Result<Assignme
             ));
         }
     }
-    let n = sqlx::query(
-        "UPDATE expert_draw_members SET status = 'confirmed', updated_at = $1 \
-         WHERE draw_id = $2 AND expert_id = $3 AND status = 'pending'",
-    )
-    .bind(to_micros(now))
-    .bind(draw_id)
-    .bind(&expert)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::draws::confirm_member(&mut tx, draw_id, &expert, now).await?;
     ggzy_store::expect_one(n, "member.not_pending", "the assignment changed meanwhile")?;
     timers::cancel(&mut tx, &timer_key(draw_id, &expert)).await?;
     let p = person(&mut tx, &expert).await?;
@@ -325,30 +262,19 @@ async fn withdraw(
     u: &mut Uow<'_>,
     d: &service::DrawRow,
     expert: &str,
-    status: &str,
+    status: MemberStatus,
     reason: &str,
 ) -> Result<Option<String>> {
     let db = u.db;
     let by = &u.by.clone();
     let now = u.now;
-    if d.status != "active" {
+    if d.status != DrawStatus::Active {
         return Err(Error::conflict(
             "draw.cancelled",
             "the draw was cancelled with its session",
         ));
     }
-    let n = sqlx::query(
-        "UPDATE expert_draw_members SET status = $1, reason = $2, updated_at = $3 \
-         WHERE draw_id = $4 AND expert_id = $5 AND status IN ('pending', 'confirmed')",
-    )
-    .bind(status)
-    .bind(reason)
-    .bind(to_micros(now))
-    .bind(&d.id)
-    .bind(expert)
-    .execute(&mut **u.tx())
-    .await?
-    .rows_affected();
+    let n = store::draws::withdraw_member(u.tx(), &d.id, expert, status, reason, now).await?;
     ggzy_store::expect_one(
         n,
         "member.not_serving",
@@ -359,7 +285,7 @@ async fn withdraw(
     let (draw_id, section_id, session_id) =
         (d.id.clone(), d.section_id.clone(), d.session_id.clone());
     let (expert_id, name, user_id) = (expert.to_string(), p.name, p.user_id);
-    let (status, reason) = (status.to_string(), reason.to_string());
+    let reason = reason.to_string();
     // One contract per event: a recusal (实施条例 48) or a declined / timed-out confirmation.
     let left = MemberLeft {
         draw_id,
@@ -368,16 +294,16 @@ async fn withdraw(
         expert_id,
         name,
         user_id,
-        status: status.clone(),
+        status: status.as_str().to_string(),
         reason,
     };
-    let event = if status == "recused" {
+    let event = if status == MemberStatus::Recused {
         MemberRecused(left).encode()
     } else {
         MemberDeclined(left).encode()
     };
     u.emit(event).await?;
-    replace(u.tx(), db, now, by, d, expert, &status).await
+    replace(u.tx(), db, now, by, d, expert, status.as_str()).await
 }
 
 /// A drawn expert declines (before the session ends); the next backup is called.
@@ -388,7 +314,7 @@ pub async fn decline(
     draw_id: &str,
     input: ReasonInput,
 ) -> Result<Assignment> {
-    withdraw_self(ctx, actor, draw_id, input, "declined").await
+    withdraw_self(ctx, actor, draw_id, input, MemberStatus::Declined).await
 }
 
 /// A drawn expert recuses himself (主动回避) with the reason: a member with an interest in a bidder
@@ -403,7 +329,7 @@ pub async fn recuse_self(
     draw_id: &str,
     input: ReasonInput,
 ) -> Result<Assignment> {
-    withdraw_self(ctx, actor, draw_id, input, "recused").await
+    withdraw_self(ctx, actor, draw_id, input, MemberStatus::Recused).await
 }
 
 /// The expert takes himself off a draw that called him (`declined` or `recused`).
@@ -412,7 +338,7 @@ async fn withdraw_self(
     actor: &Actor,
     draw_id: &str,
     input: ReasonInput,
-    status: &str,
+    status: MemberStatus,
 ) -> Result<Assignment> {
     actor.require(&[Role::Expert])?;
     let reason = check_reason(&input.reason)?;
@@ -420,10 +346,10 @@ async fn withdraw_self(
     let mut tx = ctx.db.begin().await?;
     let expert = expert_of(&mut tx, actor).await?;
     let d = service::load_draw_in(&mut tx, draw_id).await?;
-    let rows = member_rows(&mut *tx, draw_id).await?;
+    let rows = member_rows(&mut tx, draw_id).await?;
     if rows
         .get(&expert)
-        .filter(|m| m.status != "standby" && m.status != "skipped")
+        .filter(|m| m.status.was_called())
         .is_none()
     {
         return Err(Error::not_found("assignment"));
@@ -460,7 +386,7 @@ pub async fn recuse(
         &mut Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
         &d,
         expert_id,
-        "recused",
+        MemberStatus::Recused,
         &reason,
     )
     .await?;
@@ -501,15 +427,17 @@ impl TimerHandler for ConfirmDeadline {
             expert_id: expert,
         } = ConfirmTimerPayload::decode(t)?;
         let d = service::load_draw_in(tx, &draw_id).await?;
-        let rows = member_rows(&mut **tx, &draw_id).await?;
-        if d.status != "active" || rows.get(&expert).map(|m| m.status.as_str()) != Some("pending") {
+        let rows = member_rows(tx, &draw_id).await?;
+        if d.status != DrawStatus::Active
+            || rows.get(&expert).map(|m| m.status) != Some(MemberStatus::Pending)
+        {
             return Ok(());
         }
         withdraw(
             &mut Uow::within(tx, db, ActorRef::system(CONFIRM_TIMER), clock.now()),
             &d,
             &expert,
-            "timed_out",
+            MemberStatus::TimedOut,
             "no answer before the confirmation deadline",
         )
         .await?;

@@ -4,14 +4,6 @@ use super::*;
 use ggzy_events::experts::ExpertSuspended;
 use ggzy_store::emit_when_changed;
 
-/// A rating given to an expert.
-#[derive(sqlx::FromRow)]
-struct RatingRow {
-    score: i64,
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
-}
-
 /// Suspend `expert` now if the rule says so (and it is active); emits `experts.expert.suspended`.
 pub(super) async fn maybe_suspend(
     tx: &mut Tx,
@@ -21,39 +13,18 @@ pub(super) async fn maybe_suspend(
     expert: &str,
 ) -> Result<Option<rules::SuspendReason>> {
     let rules = SuspensionRules::default();
-    let since = to_micros(now - chrono::Duration::days(rules.window_days));
-    let ratings: Vec<(i64, Timestamp)> = sqlx::query_as::<_, RatingRow>(
-        "SELECT score, created_at FROM expert_ratings WHERE expert_id = $1 AND created_at > $2",
-    )
-    .bind(expert)
-    .bind(since)
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .map(|r| (r.score, r.created_at))
-    .collect();
-    let violations: Vec<Timestamp> = sqlx::query_scalar::<_, At>(
-        "SELECT at FROM expert_violations WHERE expert_id = $1 AND at > $2",
-    )
-    .bind(expert)
-    .bind(since)
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .map(Timestamp::from)
-    .collect();
+    let since = now - chrono::Duration::days(rules.window_days);
+    let ratings: Vec<(i64, Timestamp)> = store::pool::ratings_since(tx, expert, since)
+        .await?
+        .into_iter()
+        .map(|r| (r.score, r.created_at))
+        .collect();
+    let violations = store::pool::violations_since(tx, expert, since).await?;
     let Some(why) = rules.check(now, &ratings, &violations) else {
         return Ok(None);
     };
     let until = now + chrono::Duration::days(rules.suspend_days);
-    let q = sqlx::query(
-        "UPDATE experts SET status = 'suspended', suspended_reason = $1, suspended_from = $2, \
-         suspended_until = $3, updated_at = $2 WHERE id = $4 AND status = 'active'",
-    )
-    .bind(why.text())
-    .bind(to_micros(now))
-    .bind(to_micros(until))
-    .bind(expert);
+    let q = store::pool::suspend_active(expert, why.text(), now, until);
     emit_when_changed(tx, db, by, now, q, || {
         ExpertSuspended {
             expert_id: expert.to_string(),
@@ -116,23 +87,21 @@ pub async fn rate(ctx: &Ctx, actor: &Actor, draw_id: &str, input: NewRating) -> 
     let mut tx = ctx.db.begin().await?;
     let d = service::load_draw_in(&mut tx, draw_id).await?;
     if actor.role == Role::Tenderer {
-        let org: Option<String> = sqlx::query_scalar("SELECT uscc FROM expert_orgs WHERE id = $1")
-            .bind(actor.org_id.clone().unwrap_or_default())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let org =
+            store::copies::org_uscc(&mut tx, &actor.org_id.clone().unwrap_or_default()).await?;
         let own = org.is_some_and(|uscc| uscc == d.request.tenderer_uscc);
         if !own {
             return Err(Error::not_found("draw"));
         }
     }
-    if d.status != "active" || now < d.request.session_end {
+    if d.status != DrawStatus::Active || now < d.request.session_end {
         return Err(Error::conflict(
             "rating.too_early",
             "experts are rated after the evaluation session has ended",
         ));
     }
-    let rows = member_rows(&mut *tx, draw_id).await?;
-    if rows.get(&input.expert_id).map(|m| m.status.as_str()) != Some("confirmed") {
+    let rows = member_rows(&mut tx, draw_id).await?;
+    if rows.get(&input.expert_id).map(|m| m.status) != Some(MemberStatus::Confirmed) {
         return Err(Error::field(
             "expert_id",
             "rating.not_a_member",
@@ -140,19 +109,19 @@ pub async fn rate(ctx: &Ctx, actor: &Actor, draw_id: &str, input: NewRating) -> 
         ));
     }
     let id = ids::new_id();
-    sqlx::query(
-        "INSERT INTO expert_ratings (id, draw_id, expert_id, rater_user_id, rater_role, score, comment, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    store::pool::insert_rating(
+        &mut tx,
+        store::pool::NewRating {
+            id: &id,
+            draw_id,
+            expert_id: &input.expert_id,
+            rater_user_id: &actor.user_id,
+            rater_role: actor.role.as_str(),
+            score,
+            comment: &comment,
+            at: now,
+        },
     )
-    .bind(&id)
-    .bind(draw_id)
-    .bind(&input.expert_id)
-    .bind(&actor.user_id)
-    .bind(actor.role.as_str())
-    .bind(score)
-    .bind(&comment)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await
     .on_unique(&RATINGS_ONCE, already_rated)?;
     let by = actor.actor_ref();

@@ -9,20 +9,11 @@ use ggzy_store::uow::Uow;
 fn serving(rows: &HashMap<String, MemberRow>) -> Vec<String> {
     let mut v: Vec<String> = rows
         .iter()
-        .filter(|(_, r)| r.status == "pending" || r.status == "confirmed")
+        .filter(|(_, r)| r.status.is_serving())
         .map(|(id, _)| id.clone())
         .collect();
     v.sort();
     v
-}
-
-async fn draws_of_session(tx: &mut Tx, session_id: &str) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM expert_draws WHERE session_id = $1 AND status = 'active' ORDER BY created_at",
-    )
-    .bind(session_id)
-    .fetch_all(&mut **tx)
-    .await?)
 }
 
 pub(super) async fn session_moved(
@@ -43,7 +34,7 @@ pub(super) async fn session_moved(
         place.as_deref(),
     )
     .await?;
-    for draw_id in draws_of_session(tx, session_id).await? {
+    for draw_id in store::draws::active_draws_of_session(tx, session_id).await? {
         let d = service::load_draw_in(tx, &draw_id).await?;
         let mut req = d.request.clone();
         req.session_start = start;
@@ -52,25 +43,9 @@ pub(super) async fn session_moved(
             .clone()
             .or(d.room_name.clone())
             .unwrap_or_else(|| DEFAULT_PLACE.into());
-        sqlx::query(
-            "UPDATE expert_draws SET session_start = $1, session_end = $2, room_name = $3, request = $4 WHERE id = $5",
-        )
-        .bind(to_micros(start))
-        .bind(to_micros(end))
-        .bind(&place)
-        .bind(json!(req).to_string())
-        .bind(&draw_id)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(
-            "UPDATE expert_assignments SET session_start = $1, session_end = $2 WHERE draw_id = $3",
-        )
-        .bind(to_micros(start))
-        .bind(to_micros(end))
-        .bind(&draw_id)
-        .execute(&mut **tx)
-        .await?;
-        let rows = member_rows(&mut **tx, &draw_id).await?;
+        store::draws::move_draw(tx, &draw_id, start, end, &place, &req).await?;
+        store::draws::move_assignments(tx, &draw_id, start, end).await?;
+        let rows = member_rows(tx, &draw_id).await?;
         let (subject, body) = notify::compose(Notice::Moved, start, end, &place);
         let mut told = Vec::new();
         for e in serving(&rows) {
@@ -117,28 +92,14 @@ pub(super) async fn session_cancelled(
 ) -> Result<()> {
     let session_id = c.session_id.as_str();
     crate::contrib::session_cancelled(tx, db, now, by, session_id).await?;
-    for draw_id in draws_of_session(tx, session_id).await? {
+    for draw_id in store::draws::active_draws_of_session(tx, session_id).await? {
         let d = service::load_draw_in(tx, &draw_id).await?;
-        let rows = member_rows(&mut **tx, &draw_id).await?;
+        let rows = member_rows(tx, &draw_id).await?;
         let told_ids = serving(&rows);
-        sqlx::query("UPDATE expert_draws SET status = 'cancelled', cancelled_at = $1 WHERE id = $2 AND status = 'active'")
-            .bind(to_micros(now))
-            .bind(&draw_id)
-            .execute(&mut **tx)
-            .await?;
+        store::draws::cancel_draw(tx, &draw_id, now).await?;
         // The experts are free again: their booking of this session goes.
-        sqlx::query("DELETE FROM expert_assignments WHERE draw_id = $1")
-            .bind(&draw_id)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query(
-            "UPDATE expert_draw_members SET status = 'cancelled', updated_at = $1 \
-             WHERE draw_id = $2 AND status IN ('pending', 'confirmed', 'standby')",
-        )
-        .bind(to_micros(now))
-        .bind(&draw_id)
-        .execute(&mut **tx)
-        .await?;
+        store::draws::delete_assignments(tx, &draw_id).await?;
+        store::draws::cancel_members(tx, &draw_id, now).await?;
         let place = d.room_name.clone().unwrap_or_else(|| DEFAULT_PLACE.into());
         let (subject, body) = notify::compose(
             Notice::Cancelled,
@@ -174,14 +135,6 @@ pub(super) async fn session_cancelled(
     Ok(())
 }
 
-/// A section's tenderer and owner as the experts area keeps them.
-#[derive(sqlx::FromRow)]
-struct SectionParties {
-    tenderer_uscc: String,
-    owner_uscc: Option<String>,
-    owner_kind: Option<String>,
-}
-
 /// `venues.session.scheduled` with a draw spec: draw the committee for that session. A draw that
 /// cannot be made (section unknown to this area, size rules, too few experts) is recorded as
 /// `experts.draw.failed` naming every problem, so the venue staff see why.
@@ -198,48 +151,31 @@ pub(super) async fn session_scheduled(
     let session_id = p.session_id.clone();
     let section_id = p.section_id.clone();
     // Idempotent: one draw (request) per session (a redelivered event does nothing).
-    let exists = sqlx::query("SELECT id FROM expert_draws WHERE session_id = $1")
-        .bind(&session_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let requested = sqlx::query("SELECT id FROM expert_draw_requests WHERE session_id = $1")
-        .bind(&session_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if exists.is_some() || requested.is_some() {
+    let exists = store::draws::session_has_draw(tx, &session_id).await?;
+    let requested = store::requests::session_has_request(tx, &session_id).await?;
+    if exists || requested {
         return Ok(());
     }
     let outcome = async {
-        let spec: VenueDrawSpec = serde_json::from_value(draw.clone()).map_err(|e| {
-            Error::field("draw", "draw.spec", format!("unreadable draw spec: {e}"))
-        })?;
+        let spec: VenueDrawSpec = serde_json::from_value(draw.clone())
+            .map_err(|e| Error::field("draw", "draw.spec", format!("unreadable draw spec: {e}")))?;
         let (specialties, representatives) = rules::from_venue_spec(&spec);
-        let section: SectionParties = sqlx::query_as(
-            "SELECT s.tenderer_uscc, o.uscc AS owner_uscc, o.kind AS owner_kind FROM expert_sections s \
-             LEFT JOIN expert_orgs o ON o.id = s.owner_org_id WHERE s.section_id = $1",
-        )
-        .bind(&section_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| {
-            Error::field(
+        let section = store::copies::section_parties(tx, &section_id)
+            .await?
+            .ok_or_else(|| {
+                Error::field(
                 "section_id",
                 "draw.unknown_section",
                 "the section is not known to the expert area (no projects.section.registered yet)",
             )
-        })?;
-        let SectionParties {
+            })?;
+        let store::copies::SectionPartiesRow {
             tenderer_uscc: tenderer,
             owner_uscc: owner,
             owner_kind,
         } = section;
         let agency = owner.filter(|o| *o != tenderer && owner_kind.as_deref() == Some("agency"));
-        let bidders: Vec<String> = sqlx::query_scalar(
-            "SELECT uscc FROM expert_section_bidders WHERE section_id = $1 ORDER BY uscc",
-        )
-        .bind(&section_id)
-        .fetch_all(&mut **tx)
-        .await?;
+        let bidders = store::copies::section_bidders(tx, &section_id).await?;
         let budget = match &spec.budget {
             Some(Value::String(s)) => Some(Money::parse_str(s).map_err(|mut e| {
                 e.field = "draw.budget".into();
@@ -267,8 +203,14 @@ pub(super) async fn session_scheduled(
             .unwrap_or_else(|| DEFAULT_PLACE.to_string());
         // A session never draws with a seed the server alone chose: it opens a draw request that
         // waits for a supervisor's commitment and reveal (crate::contrib, issue 24).
-        crate::contrib::open_in_tx(&mut Uow::within(tx, db, by.clone(), now), "system", &req, Some(&session_id), &place)
-            .await
+        crate::contrib::open_in_tx(
+            &mut Uow::within(tx, db, by.clone(), now),
+            "system",
+            &req,
+            Some(&session_id),
+            &place,
+        )
+        .await
     }
     .await;
     match outcome {

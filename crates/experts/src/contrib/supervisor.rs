@@ -66,19 +66,15 @@ pub async fn supervisor_commit(
         .encode(),
     )
     .await?;
-    let n = sqlx::query(
-        "UPDATE expert_draw_requests SET supervisor_id = $1, supervisor_commitment = $2, \
-         supervisor_event_id = $3, supervisor_committed_at = $4 \
-         WHERE id = $5 AND status = 'open' AND supervisor_commitment IS NULL",
+    let n = store::requests::set_supervisor_commitment(
+        &mut tx,
+        id,
+        &actor.user_id,
+        &commitment,
+        &event_id,
+        now,
     )
-    .bind(&actor.user_id)
-    .bind(&commitment)
-    .bind(&event_id)
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     expect_one(
         n,
         "draw.supervisor_already_committed",
@@ -92,14 +88,6 @@ pub async fn supervisor_commit(
     Ok(load(ctx.db.pool(), id).await?.view())
 }
 
-/// A signed audit checkpoint as `fix_checkpoint` reads it.
-#[derive(sqlx::FromRow)]
-struct CheckpointRow {
-    tree_size: i64,
-    root_hash: String,
-    note: String,
-}
-
 /// Seal the log, publish a checkpoint if none covers the supervisor's commitment yet, and fix the
 /// first checkpoint that covers it on the request (idempotent; a later one is never chosen).
 async fn fix_checkpoint(ctx: &Ctx, id: &str) -> Result<()> {
@@ -111,43 +99,22 @@ async fn fix_checkpoint(ctx: &Ctx, id: &str) -> Result<()> {
         return Ok(());
     }
     outbox::seal_all(&ctx.db).await?;
-    let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM events WHERE id = $1")
-        .bind(ev)
-        .fetch_one(ctx.db.pool())
-        .await?;
+    let seq = store::requests::event_seq(&ctx.db, ev).await?;
     let seq = seq.ok_or_else(|| Error::internal("the commitment event is not sealed"))?;
     let Some(signer) = ctx.settings.log_signer.as_ref() else {
         // Without a log signing key no checkpoint exists: the draw waits (see `reveal`).
         return Ok(());
     };
-    let covering = "SELECT tree_size, root_hash, note FROM log_checkpoints WHERE tree_size >= $1 \
-                    ORDER BY tree_size LIMIT 1";
-    let mut cp: Option<CheckpointRow> = sqlx::query_as(covering)
-        .bind(seq)
-        .fetch_optional(ctx.db.pool())
-        .await?;
+    let mut cp = store::requests::covering_checkpoint(&ctx.db, seq).await?;
     if cp.is_none() {
         tlog::publish_checkpoint(&ctx.db, signer, &ctx.settings.log_origin(), ctx.clock.now())
             .await?;
-        cp = sqlx::query_as(covering)
-            .bind(seq)
-            .fetch_optional(ctx.db.pool())
-            .await?;
+        cp = store::requests::covering_checkpoint(&ctx.db, seq).await?;
     }
     let Some(cp) = cp else {
         return Ok(());
     };
-    sqlx::query(
-        "UPDATE expert_draw_requests SET checkpoint_size = $1, checkpoint_root = $2, checkpoint_note = $3 \
-         WHERE id = $4 AND checkpoint_size IS NULL",
-    )
-    .bind(cp.tree_size)
-    .bind(cp.root_hash)
-    .bind(cp.note)
-    .bind(id)
-    .execute(ctx.db.pool_for_write())
-    .await?;
-    Ok(())
+    store::requests::fix_checkpoint(&ctx.db, id, cp).await
 }
 
 /// Step 3 (the supervisor who committed): reveal s_s; the draw runs in the same transaction.
@@ -200,16 +167,7 @@ pub async fn supervisor_reveal(
         draw_id: r.id.clone(),
     };
     let seed = draw::contributed_seed(&inputs);
-    let n = sqlx::query(
-        "UPDATE expert_draw_requests SET supervisor_secret = $1, status = 'drawn', closed_at = $2 \
-         WHERE id = $3 AND status = 'open'",
-    )
-    .bind(hex::encode(s_s))
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::requests::mark_drawn(&mut tx, id, &hex::encode(s_s), now).await?;
     expect_one(
         n,
         "draw.request_closed",
@@ -292,16 +250,7 @@ pub(super) async fn close_abandoned(
     reason: &str,
 ) -> Result<()> {
     let id = &r.id;
-    let n = sqlx::query(
-        "UPDATE expert_draw_requests SET status = 'abandoned', closed_at = $1, closed_reason = $2 \
-         WHERE id = $3 AND status = 'open'",
-    )
-    .bind(to_micros(now))
-    .bind(reason)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let n = store::requests::mark_abandoned(tx, id, reason, now).await?;
     expect_one(
         n,
         "draw.request_closed",

@@ -35,12 +35,6 @@ pub struct ContributionReport {
     pub problems: Vec<String>,
 }
 
-/// The sequence number of an `events` row (NULL while it is not sealed).
-#[derive(sqlx::FromRow)]
-struct SealedSeq {
-    seq: Option<i64>,
-}
-
 /// Check one commitment event against the checkpoint: it carries `commitment` under `key`, and its
 /// recomputed leaf is in the tree of `size` leaves with head `root` (inclusion proof).
 async fn event_in_checkpoint(
@@ -52,20 +46,14 @@ async fn event_in_checkpoint(
     root: &merkle::Hash,
     problems: &mut Vec<String>,
 ) -> Result<(bool, Option<i64>)> {
-    let Some(r) = sqlx::query(
-        "SELECT seq, id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload, \
-         prev_hash, hash FROM events WHERE id = $1",
-    )
-    .bind(event_id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    else {
-        problems.push(format!("{key}: the commitment event is missing from the log"));
+    let Some((seq, r)) = store::requests::event_row(&ctx.db, event_id).await? else {
+        problems.push(format!(
+            "{key}: the commitment event is missing from the log"
+        ));
         return Ok((false, None));
     };
     // The row is also the event (`outbox::event_from_row`); its `seq` is read first, typed (NULL
     // while the event is not sealed).
-    let SealedSeq { seq } = sqlx::FromRow::from_row(&r)?;
     let Some(seq) = seq else {
         problems.push(format!("{key}: the commitment event is not sealed"));
         return Ok((false, None));

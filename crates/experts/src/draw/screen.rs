@@ -42,6 +42,12 @@ pub enum RelationKind {
     SupervisingDepartment,
 }
 
+ggzy_core::text_enum!(
+    RelationKind,
+    |s: &str| RelationKind::parse(s).map_err(|e| e.message),
+    RelationKind::as_str
+);
+
 impl RelationKind {
     pub const ALL: [RelationKind; 5] = [
         RelationKind::Employment,

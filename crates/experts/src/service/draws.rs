@@ -256,38 +256,14 @@ pub(crate) fn check_request(
     }
 }
 
-/// A booking of an expert (`expert_assignments`).
-#[derive(sqlx::FromRow)]
-struct AssignmentRow {
-    draw_id: String,
-    expert_id: String,
-    tenderer_uscc: String,
-    #[sqlx(try_from = "At")]
-    session_start: DateTime<Utc>,
-    #[sqlx(try_from = "At")]
-    session_end: DateTime<Utc>,
-    #[sqlx(try_from = "At")]
-    drawn_at: DateTime<Utc>,
-}
-
 pub(crate) async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Candidate>> {
     // Two draws at once could book the same expert for overlapping sessions: lock the pool's rows
     // so that draws serialize (PostgreSQL; SQLite has one writer anyway).
-    sqlx::query(&format!(
-        "SELECT id FROM experts ORDER BY id{}",
-        db.for_update()
-    ))
-    .fetch_all(&mut **tx)
-    .await?;
+    store::pool::lock_pool(tx, db).await?;
     let (conflicts, leaves) = side_tables(tx).await?;
     let relations = crate::relations::all(tx).await?;
     let mut assignments: HashMap<String, Vec<Assignment>> = HashMap::new();
-    let rows: Vec<AssignmentRow> = sqlx::query_as(
-        "SELECT draw_id, expert_id, tenderer_uscc, session_start, session_end, drawn_at FROM expert_assignments",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    for r in rows {
+    for r in store::draws::assignments(tx).await? {
         assignments
             .entry(r.expert_id)
             .or_default()
@@ -300,7 +276,7 @@ pub(crate) async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Ca
             });
     }
     let mut out = Vec::new();
-    for r in load_experts(&mut **tx, None).await? {
+    for r in load_experts(tx, None).await? {
         let e = r.into_expert(&conflicts, &leaves, &relations, true);
         let resident_id =
             ResidentId::parse(&e.resident_id).map_err(|e| Error::internal(e.message))?;
@@ -338,47 +314,15 @@ pub(crate) fn result_digest(c: &draw::Committee) -> String {
     ids::sha256_hex(&serde_json::to_vec(c).unwrap_or_default())
 }
 
-/// A draw as stored (`expert_draws`); its JSON columns typed.
-#[derive(sqlx::FromRow)]
-pub(crate) struct DrawRow {
-    pub(crate) id: String,
-    pub(crate) section_id: String,
-    pub(crate) session_id: Option<String>,
-    pub(crate) room_name: Option<String>,
-    pub(crate) status: String,
-    attempt: i64,
-    #[sqlx(try_from = "Json<StoredRequest>")]
-    pub(crate) request: StoredRequest,
-    pub(crate) commitment: String,
-    pub(crate) seed: String,
-    pub(crate) snapshot: Json<Vec<EligibleExpert>>,
-    pub(crate) snapshot_digest: String,
-    #[sqlx(rename = "exclusions")]
-    excluded: Json<Vec<Excluded>>,
-    #[sqlx(try_from = "Json<draw::Committee>")]
-    pub(crate) result: draw::Committee,
-    #[sqlx(try_from = "At")]
-    created_at: DateTime<Utc>,
-    #[sqlx(try_from = "MaybeAt")]
-    revealed_at: Option<DateTime<Utc>>,
-    /// `None` (centre-only seed) or `contributed-v1` (crate::contrib).
-    pub(crate) scheme: Option<String>,
-}
-
 async fn load_draw(ctx: &Ctx, id: &str) -> Result<DrawRow> {
     let mut conn = ctx.db.pool().acquire().await?;
     load_draw_in(&mut conn, id).await
 }
 
 pub(crate) async fn load_draw_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<DrawRow> {
-    sqlx::query_as(
-        "SELECT id, section_id, attempt, request, commitment, seed, snapshot, snapshot_digest, exclusions, \
-         result, created_at, revealed_at, session_id, room_name, status, scheme FROM expert_draws WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found("draw"))
+    store::draws::draw(conn, id)
+        .await?
+        .ok_or_else(|| Error::not_found("draw"))
 }
 
 #[tracing::instrument(skip_all)]
@@ -420,7 +364,7 @@ async fn draw_view_in(conn: &mut sqlx::AnyConnection, actor: &Actor, d: DrawRow)
             expert_id: p.expert_id.clone(),
             name: r.map(|r| r.name.clone()).unwrap_or_default(),
             specialty: p.specialty.clone(),
-            status: r.map(|r| r.status.clone()).unwrap_or_default(),
+            status: r.map(|r| r.status.as_str().to_string()).unwrap_or_default(),
             confirm_by: r.and_then(|r| r.confirm_by),
             replaces: r.and_then(|r| r.replaces.clone()),
             replaced_by: r.and_then(|r| r.replaced_by.clone()),
@@ -453,7 +397,7 @@ async fn draw_view_in(conn: &mut sqlx::AnyConnection, actor: &Actor, d: DrawRow)
         scheme: d.scheme,
         eligible_count: d.snapshot.0.len(),
         session_id: d.session_id,
-        status: d.status,
+        status: d.status.as_str().to_string(),
         place: d.room_name,
         exclusion_counts: draw::exclusion_counts(&d.excluded.0),
         excluded: d.excluded.0,
@@ -471,14 +415,7 @@ pub async fn reveal(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Draw> {
     let d = load_draw(ctx, id).await?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let n = sqlx::query(
-        "UPDATE expert_draws SET revealed_at = $1 WHERE id = $2 AND revealed_at IS NULL",
-    )
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::draws::mark_revealed(&mut tx, id, now).await?;
     expect_one(n, "draw.already_revealed", "the seed was already revealed")?;
     // A two-step draw publishes the centre's secret too: with the supervisor's revealed secret
     // and the checkpoint, anyone recomputes the seed (crate::contrib).

@@ -282,49 +282,35 @@ pub(crate) fn concurrent_draw() -> Error {
 
 async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Result<String> {
     let id = ids::new_id();
-    let now = to_micros(ctx.clock.now());
-    sqlx::query(
-        "INSERT INTO experts (id, name, resident_id, employer_uscc, employer_name, specialties, title, \
-         years, region, phone, status, suspended_reason, suspended_from, suspended_until, created_at, updated_at, email, \
-         procurement_pool) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)",
+    store::pool::insert_expert(
+        tx,
+        NewExpertRow {
+            id: &id,
+            name: &c.name,
+            resident_id: c.resident_id.as_str(),
+            employer_uscc: c.employer_uscc.as_str(),
+            employer_name: &c.employer_name,
+            specialties: &c.specialties,
+            title: c.title,
+            years: c.years,
+            region: c.region.as_str(),
+            phone: c.phone.as_str(),
+            status: &c.status,
+            suspended_reason: c.suspended_reason.clone(),
+            suspended_from: c.suspended_from,
+            suspended_until: c.suspended_until,
+            email: c.email.clone(),
+            procurement_pool: c.procurement_pool,
+            at: ctx.clock.now(),
+        },
     )
-    .bind(&id)
-    .bind(&c.name)
-    .bind(c.resident_id.as_str())
-    .bind(c.employer_uscc.as_str())
-    .bind(&c.employer_name)
-    .bind(json!(c.specialties).to_string())
-    .bind(c.title.as_str())
-    .bind(c.years)
-    .bind(c.region.as_str())
-    .bind(c.phone.as_str())
-    .bind(&c.status)
-    .bind(c.suspended_reason.clone())
-    .bind(c.suspended_from.map(to_micros))
-    .bind(c.suspended_until.map(to_micros))
-    .bind(now)
-    .bind(c.email.clone())
-    .bind(i64::from(c.procurement_pool))
-    .execute(&mut **tx)
     .await
     .on_unique(&EXPERTS_RESIDENT_ID, duplicate_resident)?;
     for u in &c.conflicts {
-        sqlx::query("INSERT INTO expert_conflicts (expert_id, org_uscc) VALUES ($1, $2)")
-            .bind(&id)
-            .bind(u.as_str())
-            .execute(&mut **tx)
-            .await?;
+        store::pool::insert_conflict(tx, &id, u.as_str()).await?;
     }
     for l in &c.leaves {
-        sqlx::query(
-            "INSERT INTO expert_leaves (id, expert_id, starts_at, ends_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(ids::new_id())
-        .bind(&id)
-        .bind(to_micros(l.starts_at))
-        .bind(to_micros(l.ends_at))
-        .execute(&mut **tx)
-        .await?;
+        store::pool::insert_leave(tx, &ids::new_id(), &id, l.starts_at, l.ends_at).await?;
     }
     // The resident ID is personal data: the event carries the expert id, not the number.
     emit(
@@ -472,11 +458,7 @@ pub async fn import_csv(ctx: &Ctx, actor: &Actor, body: &str) -> Result<ImportRe
     }
     let mut tx = ctx.db.begin().await?;
     for (row, c) in &rows {
-        let dup = sqlx::query("SELECT id FROM experts WHERE resident_id = $1")
-            .bind(c.resident_id.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if dup.is_some() {
+        if store::pool::resident_id_taken(&mut tx, c.resident_id.as_str()).await? {
             errs.push(FieldError::new(
                 format!("rows[{row}].resident_id"),
                 "expert.duplicate_resident_id",
@@ -502,51 +484,14 @@ pub async fn import_csv(ctx: &Ctx, actor: &Actor, body: &str) -> Result<ImportRe
     Ok(answer)
 }
 
-/// One row of the `experts` table as [`load_experts`] reads it.
-#[derive(sqlx::FromRow)]
-pub(super) struct ExpertRow {
-    id: String,
-    name: String,
-    resident_id: String,
-    employer_uscc: String,
-    employer_name: String,
-    specialties: Json<Vec<String>>,
-    title: Title,
-    years: i64,
-    region: String,
-    phone: String,
-    status: String,
-    suspended_reason: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    suspended_from: Option<DateTime<Utc>>,
-    #[sqlx(try_from = "MaybeAt")]
-    suspended_until: Option<DateTime<Utc>>,
-    email: Option<String>,
-    user_id: Option<String>,
-    #[sqlx(try_from = "Flag")]
-    procurement_pool: bool,
-}
-
-pub(super) async fn load_experts<'e, E>(exec: E, id: Option<&str>) -> Result<Vec<ExpertRow>>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    let base = "SELECT id, name, resident_id, employer_uscc, employer_name, specialties, title, years, \
-                region, phone, status, suspended_reason, suspended_from, suspended_until, email, user_id, \
-                procurement_pool FROM experts";
-    Ok(match id {
-        Some(id) => {
-            sqlx::query_as(&format!("{base} WHERE id = $1"))
-                .bind(id.to_string())
-                .fetch_all(exec)
-                .await?
-        }
-        None => {
-            sqlx::query_as(&format!("{base} ORDER BY name, id"))
-                .fetch_all(exec)
-                .await?
-        }
-    })
+pub(super) async fn load_experts(
+    conn: &mut sqlx::AnyConnection,
+    id: Option<&str>,
+) -> Result<Vec<ExpertRow>> {
+    match id {
+        Some(id) => store::pool::expert(conn, id).await,
+        None => store::pool::experts(conn).await,
+    }
 }
 
 impl ExpertRow {
@@ -588,41 +533,15 @@ impl ExpertRow {
     }
 }
 
-/// An organization an expert declared a conflict with.
-#[derive(sqlx::FromRow)]
-struct ConflictRow {
-    expert_id: String,
-    org_uscc: String,
-}
-
-/// A leave of an expert.
-#[derive(sqlx::FromRow)]
-struct LeaveRow {
-    expert_id: String,
-    #[sqlx(try_from = "At")]
-    starts_at: DateTime<Utc>,
-    #[sqlx(try_from = "At")]
-    ends_at: DateTime<Utc>,
-}
-
 pub(super) async fn side_tables(
     conn: &mut sqlx::AnyConnection,
 ) -> Result<(HashMap<String, Vec<String>>, HashMap<String, Vec<Period>>)> {
     let mut conflicts: HashMap<String, Vec<String>> = HashMap::new();
-    let rows: Vec<ConflictRow> =
-        sqlx::query_as("SELECT expert_id, org_uscc FROM expert_conflicts ORDER BY org_uscc")
-            .fetch_all(&mut *conn)
-            .await?;
-    for r in rows {
+    for r in store::pool::conflicts(conn).await? {
         conflicts.entry(r.expert_id).or_default().push(r.org_uscc);
     }
     let mut leaves: HashMap<String, Vec<Period>> = HashMap::new();
-    let rows: Vec<LeaveRow> = sqlx::query_as(
-        "SELECT expert_id, starts_at, ends_at FROM expert_leaves ORDER BY starts_at",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
+    for r in store::pool::leaves(conn).await? {
         leaves.entry(r.expert_id).or_default().push(Period {
             starts_at: r.starts_at,
             ends_at: r.ends_at,
@@ -637,7 +556,7 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<Expert>> {
     let mut conn = ctx.db.pool().acquire().await?;
     let (conflicts, leaves) = side_tables(&mut conn).await?;
     let relations = crate::relations::all(&mut conn).await?;
-    let rows = load_experts(&mut *conn, None).await?;
+    let rows = load_experts(&mut conn, None).await?;
     let full = actor.role != Role::Supervisor;
     Ok(rows
         .into_iter()
@@ -660,7 +579,7 @@ pub(crate) async fn get_in(
     actor.require(READERS)?;
     let (conflicts, leaves) = side_tables(conn).await?;
     let relations = crate::relations::all(conn).await?;
-    let rows = load_experts(&mut *conn, Some(id)).await?;
+    let rows = load_experts(conn, Some(id)).await?;
     let r = rows
         .into_iter()
         .next()
