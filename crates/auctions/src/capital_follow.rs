@@ -5,8 +5,9 @@
 //! ([`crate::capital_pages`]) call these same use cases. Reads only this area's tables.
 
 use crate::capital_increase::{self, Criterion};
+use crate::store::capital as store;
 use ggzy_core::http::{Json, Path};
-use ggzy_core::sql::{At, Flag, MaybeMoney};
+use ggzy_core::sql::Flag;
 use ggzy_core::{Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
@@ -69,49 +70,7 @@ pub struct InvestorState {
 }
 
 async fn criteria_of(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Vec<Criterion>> {
-    Ok(sqlx::query_as(
-        "SELECT name, weight FROM capital_increase_criteria WHERE capital_increase_id = $1 ORDER BY seq",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?)
-}
-
-#[derive(sqlx::FromRow)]
-struct ItemRow {
-    id: String,
-    section_id: String,
-    project_id: String,
-    name: String,
-    phase: String,
-    #[sqlx(try_from = "At")]
-    disclosure_start: Timestamp,
-    #[sqlx(try_from = "At")]
-    disclosure_end: Timestamp,
-    amount_sought_fen: Money,
-}
-
-#[derive(sqlx::FromRow)]
-struct MineRow {
-    id: String,
-    section_id: String,
-    name: String,
-    phase: String,
-    #[sqlx(try_from = "At")]
-    disclosure_start: Timestamp,
-    #[sqlx(try_from = "At")]
-    disclosure_end: Timestamp,
-    amount_sought_fen: Money,
-    method: String,
-    #[sqlx(try_from = "MaybeMoney")]
-    deposit_fen: Option<Money>,
-    registered: Option<i64>,
-    deposit_valid: Option<i64>,
-    number: Option<String>,
-    investor_org_id: Option<String>,
-    #[sqlx(try_from = "MaybeMoney")]
-    agreed_fen: Option<Money>,
-    my_amount_fen: Option<i64>,
+    store::criteria(conn, id).await
 }
 
 /// The capital increases the caller follows, latest disclosure end first (at most 200): every
@@ -125,22 +84,11 @@ pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<CapitalIncreaseItem>> 
         Role::Agency,
     ])?;
     let own = matches!(actor.role, Role::Tenderer | Role::Agency);
-    let filter = if own {
-        " WHERE s.owner_org_id = $1"
+    let rows = if own {
+        store::owned_increases(&ctx.db, actor.org_id.as_deref().unwrap_or_default()).await?
     } else {
-        ""
+        store::all_increases(&ctx.db).await?
     };
-    let sql = format!(
-        "SELECT c.id, c.section_id, c.project_id, COALESCE(s.name, '') AS name, \
-         CASE WHEN c.failed_at IS NOT NULL THEN 'failed' ELSE c.phase END AS phase, c.disclosure_start, c.disclosure_end, c.amount_sought_fen \
-         FROM capital_increases c LEFT JOIN auction_sections s ON s.section_id = c.section_id{filter} \
-         ORDER BY c.disclosure_end DESC, c.id LIMIT 200"
-    );
-    let mut q = sqlx::query_as::<_, ItemRow>(&sql);
-    if own {
-        q = q.bind(actor.org_id.clone().unwrap_or_default());
-    }
-    let rows = q.fetch_all(ctx.db.pool()).await?;
     Ok(rows
         .into_iter()
         .map(|r| CapitalIncreaseItem {
@@ -192,14 +140,7 @@ pub(crate) async fn section_investors(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<InvestorLine>> {
-    Ok(sqlx::query_as(
-        "SELECT org_id, number, registered, deposit_valid FROM auction_bidders \
-         WHERE section_id = $1 AND registered = 1 \
-         ORDER BY CASE WHEN number IS NULL THEN 1 ELSE 0 END, number, org_id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    store::section_investors(conn, section_id).await
 }
 
 /// Every capital increase with the calling investor's own state (bidder): the disclosed facts,
@@ -211,23 +152,7 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<InvestorState>> {
         .clone()
         .ok_or_else(|| Error::forbidden("an investor acts for its organization"))?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let rows: Vec<MineRow> = sqlx::query_as(
-        "SELECT c.id, c.section_id, COALESCE(s.name, '') AS name, \
-         CASE WHEN c.failed_at IS NOT NULL THEN 'failed' ELSE c.phase END AS phase, c.disclosure_start, \
-         c.disclosure_end, c.amount_sought_fen, c.method, s.deposit_fen, \
-         b.registered, b.deposit_valid, b.number, sel.investor_org_id, ag.amount_fen AS agreed_fen, \
-         mi.amount_fen AS my_amount_fen \
-         FROM capital_increases c \
-         LEFT JOIN auction_sections s ON s.section_id = c.section_id \
-         LEFT JOIN auction_bidders b ON b.section_id = c.section_id AND b.org_id = $1 \
-         LEFT JOIN capital_increase_selections sel ON sel.capital_increase_id = c.id \
-         LEFT JOIN capital_increase_agreements ag ON ag.capital_increase_id = c.id \
-         LEFT JOIN capital_increase_investors mi ON mi.capital_increase_id = c.id AND mi.org_id = $1 \
-         ORDER BY c.disclosure_end DESC, c.id LIMIT 200",
-    )
-    .bind(&org)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::increases_of_investor(&mut conn, &org).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id: String = r.id;

@@ -26,7 +26,7 @@ use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::error::FieldError;
 use ggzy_core::http::{Json, Path};
 use ggzy_core::period::{self, Days};
-use ggzy_core::time::{from_micros, local_date, to_micros};
+use ggzy_core::time::{from_micros, local_date};
 use ggzy_core::{ids, Error, Money, Result, Timestamp};
 use ggzy_events::auctions::{
     CapitalCriterion, CapitalIncreaseAgreed, CapitalIncreaseDealConfirmed, CapitalIncreaseOpened,

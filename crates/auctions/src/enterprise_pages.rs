@@ -86,15 +86,7 @@ pub struct OpenableSection {
 pub async fn openable_sections(ctx: &Ctx, actor: &Actor) -> Result<Vec<OpenableSection>> {
     actor.require(ENTERPRISE)?;
     let org = actor.org_id.clone().unwrap_or_default();
-    Ok(sqlx::query_as(
-        "SELECT s.section_id, s.name, s.announced_at FROM auction_sections s \
-         WHERE s.owner_org_id = $1 AND s.market = 'property' AND s.procedure = 'capital_increase' \
-         AND NOT EXISTS (SELECT 1 FROM capital_increases c WHERE c.section_id = s.section_id) \
-         ORDER BY s.name, s.section_id LIMIT 200",
-    )
-    .bind(&org)
-    .fetch_all(ctx.db.pool())
-    .await?)
+    crate::store::capital::openable_sections(&ctx.db, &org).await
 }
 
 /// One listing of the transferor (转让方) in its list.
@@ -112,14 +104,7 @@ pub struct OwnListing {
 pub async fn own_listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<OwnListing>> {
     actor.require(ENTERPRISE)?;
     let org = actor.org_id.clone().unwrap_or_default();
-    Ok(sqlx::query_as(
-        "SELECT a.id, s.name, a.market, a.phase, a.ends_at FROM auctions a \
-         JOIN auction_sections s ON s.section_id = a.section_id \
-         WHERE s.owner_org_id = $1 ORDER BY a.ends_at DESC, a.id LIMIT 200",
-    )
-    .bind(&org)
-    .fetch_all(ctx.db.pool())
-    .await?)
+    crate::store::auctions::owned_listings(&ctx.db, &org).await
 }
 
 // ------------------------------------------------------------------ GET /tenderer/auctions

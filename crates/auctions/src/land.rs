@@ -16,9 +16,9 @@
 
 use crate::rules::ListingOutcome;
 use crate::service::{self, AuctionRow, AuctionView};
+use crate::store::land as store;
 use axum::extract::State;
 use ggzy_core::http::{Json, Path};
-use ggzy_core::time::to_micros;
 use ggzy_core::Timestamp;
 use ggzy_core::{Error, FieldError, Result};
 use ggzy_events::auctions::{ContinueRequested, EligibilityConfirmed, LandFloorApprovalRecorded};
@@ -164,27 +164,14 @@ pub(crate) fn check_terms(
 }
 
 pub(crate) async fn insert_terms(tx: &mut Tx, auction_id: &str, t: &Terms) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO land_listing_terms (auction_id, eligibility_review, continuation) VALUES ($1, $2, $3)",
-    )
-    .bind(auction_id)
-    .bind(i64::from(t.eligibility_review))
-    .bind(t.continuation.as_str())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    store::insert_terms(tx, auction_id, t).await
 }
 
 pub(crate) async fn terms<'e, E>(exec: E, auction_id: &str) -> Result<Option<Terms>>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as(
-        "SELECT eligibility_review, continuation FROM land_listing_terms WHERE auction_id = $1",
-    )
-    .bind(auction_id)
-    .fetch_optional(exec)
-    .await?)
+    store::terms(exec, auction_id).await
 }
 
 /// A quote or bid by `org` needs its eligibility confirmed when the listing says so (every land
@@ -197,12 +184,7 @@ pub(crate) async fn check_may_quote(ctx: &Ctx, a: &AuctionRow, org: &str) -> Res
     if !t.eligibility_review {
         return Ok(());
     }
-    let ok = sqlx::query("SELECT 1 FROM land_eligibility WHERE auction_id = $1 AND org_id = $2")
-        .bind(&a.id)
-        .bind(org)
-        .fetch_optional(ctx.db.pool())
-        .await?
-        .is_some();
+    let ok = store::is_eligible(&ctx.db, &a.id, org).await?;
     if ok {
         Ok(())
     } else {
@@ -227,17 +209,8 @@ pub(crate) async fn listing_end_outcome(
     };
     // A request counts when it comes from a bidder that quoted in this round and is not the
     // highest (the highest has nothing to continue for).
-    let asked = sqlx::query(
-        "SELECT 1 FROM land_continue_requests c WHERE c.auction_id = $1 AND c.round = $2 \
-         AND c.org_id <> $3 AND EXISTS (SELECT 1 FROM auction_bids b WHERE b.auction_id = c.auction_id \
-         AND b.round = c.round AND b.org_id = c.org_id)",
-    )
-    .bind(&a.id)
-    .bind(a.round)
-    .bind(a.leader_org_id.as_deref().unwrap_or(""))
-    .fetch_optional(&mut **tx)
-    .await?
-    .is_some();
+    let asked =
+        store::continue_asked(tx, &a.id, a.round, a.leader_org_id.as_deref().unwrap_or("")).await?;
     Ok(end_outcome(
         base,
         t.continuation,
@@ -256,24 +229,8 @@ pub(crate) async fn view(
     let Some(t) = terms(&mut *conn, a_id).await? else {
         return Ok(None);
     };
-    let numbers = |table: &str, extra: &str| {
-        format!(
-            "SELECT b.number FROM {table} x JOIN auction_bidders b ON b.org_id = x.org_id \
-             AND b.section_id = $2 WHERE x.auction_id = $1{extra} AND b.number IS NOT NULL ORDER BY b.number"
-        )
-    };
-    let eligible: Vec<String> = sqlx::query_scalar(&numbers("land_eligibility", ""))
-        .bind(a_id)
-        .bind(section_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    let cont: Vec<String> =
-        sqlx::query_scalar(&numbers("land_continue_requests", " AND x.round = $3"))
-            .bind(a_id)
-            .bind(section_id)
-            .bind(round)
-            .fetch_all(&mut *conn)
-            .await?;
+    let eligible = store::eligible_numbers(&mut *conn, a_id, section_id).await?;
+    let cont = store::continue_numbers(&mut *conn, a_id, section_id, round).await?;
     Ok(Some(LandView {
         eligibility_review: t.eligibility_review,
         continuation: t.continuation.as_str().to_string(),
@@ -348,17 +305,8 @@ pub async fn confirm(
             "a registered bidder of the section with a valid deposit (a bidder number)",
         )]));
     };
-    let r = sqlx::query(
-        "INSERT INTO land_eligibility (auction_id, org_id, confirmed_by, confirmed_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (auction_id, org_id) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(&b.org_id)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
-    if r.rows_affected() == 1 {
+    let confirmed = store::insert_eligibility(&mut tx, &id, &b.org_id, &actor.user_id, now).await?;
+    if confirmed {
         emit(
             &mut tx,
             &ctx.db,
@@ -421,32 +369,15 @@ async fn request_continue(
             "a request to continue is made while the listing runs",
         ));
     }
-    let quoted = sqlx::query(
-        "SELECT 1 FROM auction_bids WHERE auction_id = $1 AND round = $2 AND org_id = $3",
-    )
-    .bind(&id)
-    .bind(a.round)
-    .bind(&org)
-    .fetch_optional(&mut *tx)
-    .await?
-    .is_some();
+    let quoted = store::quoted_in_round(&mut tx, &id, a.round, &org).await?;
     if !quoted {
         return Err(Error::conflict(
             "auctions.continue_needs_quote",
             "only a bidder that quoted in this listing asks to continue (39号令 第二十条)",
         ));
     }
-    let r = sqlx::query(
-        "INSERT INTO land_continue_requests (auction_id, round, org_id, requested_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (auction_id, round, org_id) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(a.round)
-    .bind(&org)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
-    if r.rows_affected() == 1 {
+    let asked = store::insert_continue_request(&mut tx, &id, a.round, &org, now).await?;
+    if asked {
         emit(
             &mut tx,
             &ctx.db,
@@ -488,16 +419,7 @@ pub(crate) async fn note_announcement(
     announcement_id: &str,
     published_at: ggzy_core::Timestamp,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO land_announcements (section_id, announcement_id, published_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (section_id, announcement_id) DO NOTHING",
-    )
-    .bind(section_id)
-    .bind(announcement_id)
-    .bind(to_micros(published_at))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    store::insert_announcement(tx, section_id, announcement_id, published_at).await
 }
 
 /// The checks of a land re-listing: a new transfer announcement published after the failed round
@@ -513,13 +435,7 @@ pub(crate) async fn check_relist(
     v: &mut Vec<FieldError>,
 ) -> Result<()> {
     let r = crate::rules::AuctionRules::national();
-    let latest: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(published_at) FROM land_announcements WHERE section_id = $1 AND published_at > $2",
-    )
-    .bind(&a.section_id)
-    .bind(to_micros(a.ends_at))
-    .fetch_one(ctx.db.pool())
-    .await?;
+    let latest = store::latest_announcement_after(&ctx.db, &a.section_id, a.ends_at).await?;
     match latest {
         None => v.push(FieldError::new(
             "listing_start",
@@ -562,17 +478,15 @@ pub(crate) async fn record_approval(
     p: &LandApproval,
 ) -> Result<()> {
     let now = u.now;
-    sqlx::query(
-        "INSERT INTO land_relist_approvals (relist_id, auction_id, document, approved_by, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    store::insert_relist_approval(
+        u.tx(),
+        relist_id,
+        &a.id,
+        p.document.trim(),
+        p.approved_by.trim(),
+        &actor.user_id,
+        now,
     )
-    .bind(relist_id)
-    .bind(&a.id)
-    .bind(p.document.trim())
-    .bind(p.approved_by.trim())
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut **u.tx())
     .await?;
     u.emit(
         LandFloorApprovalRecorded {

@@ -176,13 +176,9 @@ impl Kind {
 
 /// Is the section a mining-right transfer (no land-use contract step after its deal)?
 pub(crate) async fn is_mining(tx: &mut ggzy_store::Tx, section_id: &str) -> Result<bool> {
-    let p: Option<Option<String>> =
-        sqlx::query_scalar("SELECT procedure FROM auction_sections WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let p = crate::store::sections::procedure(tx, section_id).await?;
     Ok(matches!(
-        p.flatten().as_deref(),
+        p.as_deref(),
         Some("mining_listing" | "mining_auction")
     ))
 }
@@ -193,14 +189,8 @@ pub(crate) async fn min_bidders(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Option<(i64, String)>> {
-    let row: Option<(Option<i64>, String)> = sqlx::query_as(
-        "SELECT r.min_bidders, r.source FROM auction_sections s JOIN auction_procedure_rules r \
-         ON r.market = s.market AND r.procedure = s.procedure WHERE s.section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.and_then(|(min, source)| min.map(|m| (m, source))))
+    let row = crate::store::sections::procedure_rule(conn, section_id).await?;
+    Ok(row.and_then(|r| r.min_bidders.map(|m| (m, r.source))))
 }
 
 /// A live auction short of bidders at its start (39号令 第十六条, 2002 text; unconfirmed for the
@@ -248,24 +238,9 @@ pub(crate) async fn start_shortfall(
         .await?
         .is_some_and(|t| t.eligibility_review);
     let eligible: i64 = if review {
-        sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM auction_bidders b WHERE b.section_id = $1 \
-             AND b.number IS NOT NULL AND EXISTS (SELECT 1 FROM land_eligibility e \
-             WHERE e.auction_id = $2 AND e.org_id = b.org_id AND e.confirmed_at <= $3)",
-        )
-        .bind(&a.section_id)
-        .bind(&a.id)
-        .bind(ggzy_core::time::to_micros(start))
-        .fetch_one(&mut *conn)
-        .await?
+        crate::store::land::eligible_count_at(&mut *conn, &a.section_id, &a.id, start).await?
     } else {
-        sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM auction_bidders WHERE section_id = $1 \
-             AND number IS NOT NULL",
-        )
-        .bind(&a.section_id)
-        .fetch_one(&mut *conn)
-        .await?
+        crate::store::sections::numbered_count(&mut *conn, &a.section_id).await?
     };
     Ok(
         (!rules::auction_may_start(Some(min), eligible)).then_some(Shortfall {
@@ -280,12 +255,8 @@ pub(crate) async fn start_shortfall(
 /// not the procedure the section was announced with (39号令 第十条: a new transfer needs a new
 /// announcement). Listings (also `mining_listing`) are re-listed as before.
 pub(crate) async fn check_relist(ctx: &Ctx, section_id: &str) -> Result<()> {
-    let row: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT market, procedure FROM auction_sections WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(ctx.db.pool())
-            .await?;
-    let Some((market, procedure)) = row else {
+    let row = crate::store::sections::market_of(&ctx.db, section_id).await?;
+    let Some(crate::store::sections::MarketRow { market, procedure }) = row else {
         return Ok(());
     };
     if Kind::of(&market, procedure.as_deref().unwrap_or("")).is_live() {

@@ -5,13 +5,13 @@
 //! `auctions.land_contract.overdue` {step} when the step is not met by then (payments count by their
 //! `paid_on` date). A due day on a day off moves to the next working day (民法典 第二百零三条).
 
+use crate::store::land as store;
 use axum::extract::State;
 use chrono::{Months, NaiveDate};
 use ggzy_core::calendar::BusinessCalendar;
 use ggzy_core::events::ActorRef;
 use ggzy_core::http::{Json, Path};
-use ggzy_core::sql::{At, Day, MaybeDay};
-use ggzy_core::time::{at_local, local_date, to_micros};
+use ggzy_core::time::{at_local, local_date};
 use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
 use ggzy_events::auctions::{
     LandContractOpened, LandContractOverdue, LandContractPaymentRecorded, LandContractSigned,
@@ -81,35 +81,8 @@ pub struct LandContractView {
     pub overdue: Vec<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct Row_ {
-    deal_id: String,
-    auction_id: String,
-    section_id: String,
-    #[sqlx(rename = "winner_org_id")]
-    winner: String,
-    #[sqlx(rename = "price_fen")]
-    price: i64,
-    #[sqlx(try_from = "At")]
-    deal_at: Timestamp,
-    #[sqlx(rename = "sign_due_date", try_from = "Day")]
-    sign_due: NaiveDate,
-    contract_no: Option<String>,
-    #[sqlx(try_from = "MaybeDay")]
-    signed_on: Option<NaiveDate>,
-    #[sqlx(rename = "first_due_date", try_from = "MaybeDay")]
-    first_due: Option<NaiveDate>,
-    #[sqlx(rename = "final_due_date", try_from = "MaybeDay")]
-    final_due: Option<NaiveDate>,
-    #[sqlx(rename = "paid_fen")]
-    paid: i64,
-}
+use crate::store::land::ContractRow as Row_;
 
-const COLS: &str =
-    "deal_id, auction_id, section_id, winner_org_id, price_fen, deal_at, sign_due_date, \
-                    contract_no, signed_on, first_due_date, final_due_date, paid_fen";
-
-/// End of a due day (24:00 Beijing time).
 fn end_of(d: NaiveDate) -> Timestamp {
     at_local(d.succ_opt().unwrap_or(d), 0, 0, 0)
 }
@@ -156,17 +129,16 @@ pub(crate) async fn open(
     let db = u.db;
     let now = u.now;
     let due = sign_due(db.calendar(), local_date(now));
-    sqlx::query(&format!(
-        "INSERT INTO land_contracts ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, NULL, 0)"
-    ))
-    .bind(deal_id)
-    .bind(auction_id)
-    .bind(section_id)
-    .bind(winner)
-    .bind(price_fen)
-    .bind(to_micros(now))
-    .bind(due.to_string())
-    .execute(&mut **u.tx())
+    store::insert_contract(
+        u.tx(),
+        deal_id,
+        auction_id,
+        section_id,
+        winner,
+        price_fen,
+        now,
+        due,
+    )
     .await?;
     schedule_step(u.tx(), deal_id, "signing", due, now).await?;
     u.emit(
@@ -190,39 +162,21 @@ async fn load_for_auction(
     auction_id: &str,
     lock: &str,
 ) -> Result<Row_> {
-    sqlx::query_as::<_, Row_>(&format!(
-        "SELECT {COLS} FROM land_contracts WHERE auction_id = $1 ORDER BY deal_at DESC LIMIT 1{lock}"
-    ))
-    .bind(auction_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found("land contract"))
+    store::contract_of_auction(conn, auction_id, lock)
+        .await?
+        .ok_or_else(|| Error::not_found("land contract"))
 }
 
 async fn view_of(conn: &mut sqlx::AnyConnection, c: &Row_) -> Result<LandContractView> {
-    #[derive(sqlx::FromRow)]
-    struct PaymentRow {
-        amount_fen: Money,
-        paid_on: String,
-    }
-    let payments: Vec<PaymentView> = sqlx::query_as::<_, PaymentRow>(
-        "SELECT amount_fen, paid_on FROM land_contract_payments WHERE deal_id = $1 ORDER BY paid_on, recorded_at",
-    )
-    .bind(&c.deal_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| PaymentView {
-        amount: r.amount_fen.to_string(),
-        paid_on: r.paid_on,
-    })
-    .collect();
-    let overdue: Vec<String> = sqlx::query_scalar(
-        "SELECT step FROM land_contract_overdue WHERE deal_id = $1 ORDER BY raised_at, step",
-    )
-    .bind(&c.deal_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let payments: Vec<PaymentView> = store::payments(conn, &c.deal_id)
+        .await?
+        .into_iter()
+        .map(|r| PaymentView {
+            amount: r.amount_fen.to_string(),
+            paid_on: r.paid_on,
+        })
+        .collect();
+    let overdue = store::overdue_steps(conn, &c.deal_id).await?;
     Ok(LandContractView {
         deal_id: c.deal_id.clone(),
         auction_id: c.auction_id.clone(),
@@ -330,17 +284,15 @@ pub async fn sign(ctx: &Ctx, actor: &Actor, id: &str, b: SignContract) -> Result
         due_after(cal, b.signed_on, 1),
         due_after(cal, b.signed_on, 12),
     );
-    sqlx::query(
-        "UPDATE land_contracts SET contract_no = $1, signed_on = $2, signed_by = $3, first_due_date = $4, \
-         final_due_date = $5 WHERE deal_id = $6",
+    store::sign(
+        &mut tx,
+        &c.deal_id,
+        b.contract_no.trim(),
+        b.signed_on,
+        &actor.user_id,
+        first,
+        last,
     )
-    .bind(b.contract_no.trim())
-    .bind(b.signed_on.to_string())
-    .bind(&actor.user_id)
-    .bind(first.to_string())
-    .bind(last.to_string())
-    .bind(&c.deal_id)
-    .execute(&mut *tx)
     .await?;
     schedule_step(&mut tx, &c.deal_id, "first_payment", first, now).await?;
     schedule_step(&mut tx, &c.deal_id, "final_payment", last, now).await?;
@@ -430,23 +382,16 @@ pub async fn pay(ctx: &Ctx, actor: &Actor, id: &str, b: NewPayment) -> Result<La
         return Err(Error::Validation(v));
     }
     let pid = ids::new_id();
-    sqlx::query(
-        "INSERT INTO land_contract_payments (id, deal_id, amount_fen, paid_on, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    store::insert_payment(
+        &mut tx,
+        &pid,
+        &c.deal_id,
+        amount,
+        b.paid_on,
+        &actor.user_id,
+        now,
     )
-    .bind(&pid)
-    .bind(&c.deal_id)
-    .bind(amount.fen())
-    .bind(b.paid_on.to_string())
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE land_contracts SET paid_fen = paid_fen + $1 WHERE deal_id = $2")
-        .bind(amount.fen())
-        .bind(&c.deal_id)
-        .execute(&mut *tx)
-        .await?;
     emit(
         &mut tx,
         &ctx.db,
@@ -482,28 +427,13 @@ impl TimerHandler for ContractStep {
             ))
         })?;
         let (deal_id, step) = (due.deal_id.as_str(), due.step.as_str());
-        let Some(c) = sqlx::query_as::<_, Row_>(&format!(
-            "SELECT {COLS} FROM land_contracts WHERE deal_id = $1{}",
-            db.for_update()
-        ))
-        .bind(deal_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        else {
+        let Some(c) = store::contract_of_deal_locked(tx, db, deal_id).await? else {
             return Ok(());
-        };
-        let paid_by = |due: Option<NaiveDate>| {
-            let due = due.map(|d| d.to_string()).unwrap_or_default();
-            sqlx::query_scalar::<_, i64>(
-                "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM land_contract_payments WHERE deal_id = $1 AND paid_on <= $2",
-            )
-            .bind(deal_id.to_string())
-            .bind(due)
         };
         let (late, due, needed) = match step {
             "signing" => (c.signed_on.is_none(), Some(c.sign_due), None),
             "first_payment" => {
-                let p: i64 = paid_by(c.first_due).fetch_one(&mut **tx).await?;
+                let p = store::paid_by(tx, deal_id, c.first_due).await?;
                 (
                     p < first_minimum(c.price),
                     c.first_due,
@@ -511,7 +441,7 @@ impl TimerHandler for ContractStep {
                 )
             }
             "final_payment" => {
-                let p: i64 = paid_by(c.final_due).fetch_one(&mut **tx).await?;
+                let p = store::paid_by(tx, deal_id, c.final_due).await?;
                 (p < c.price, c.final_due, Some(c.price))
             }
             _ => return Ok(()),
@@ -520,16 +450,8 @@ impl TimerHandler for ContractStep {
             return Ok(());
         }
         let now = clock.now();
-        let r = sqlx::query(
-            "INSERT INTO land_contract_overdue (deal_id, step, raised_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (deal_id, step) DO NOTHING",
-        )
-        .bind(deal_id)
-        .bind(step)
-        .bind(to_micros(now))
-        .execute(&mut **tx)
-        .await?;
-        if r.rows_affected() == 1 {
+        let raised = store::insert_overdue(tx, deal_id, step, now).await?;
+        if raised {
             emit(
                 tx,
                 db,

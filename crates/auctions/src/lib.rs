@@ -23,6 +23,7 @@ pub mod rules;
 pub mod service;
 pub mod staff_pages;
 pub mod staff_queue;
+mod store;
 pub mod workbench;
 
 /// This area's background work — consumers, timers, cron jobs, loops — registered here, next to

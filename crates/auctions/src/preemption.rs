@@ -16,8 +16,6 @@ use base64::Engine as _;
 use chrono::NaiveDate;
 use ggzy_core::error::FieldError;
 use ggzy_core::ident::Uscc;
-use ggzy_core::sql::{At, Flag, MaybeMoney};
-use ggzy_core::time::to_micros;
 use ggzy_core::{Money, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -344,50 +342,11 @@ pub async fn view_of(
     conn: &mut sqlx::AnyConnection,
     auction_id: &str,
 ) -> Result<Option<PreemptionView>> {
-    #[derive(sqlx::FromRow)]
-    struct PreemptionRow {
-        deal_id: String,
-        buyer: String,
-        price_fen: Money,
-        recorded_by: String,
-        #[sqlx(try_from = "At")]
-        recorded_at: ggzy_core::Timestamp,
-        winner_number: Option<String>,
-    }
-    #[derive(sqlx::FromRow)]
-    struct ShareholderRow {
-        name: String,
-        uscc: Option<String>,
-        decision: String,
-        decided_on: String,
-        file_name: String,
-        sha256: String,
-        size_bytes: i64,
-        #[sqlx(try_from = "MaybeMoney")]
-        share_bp: Option<Money>,
-        #[sqlx(try_from = "MaybeMoney")]
-        amount_fen: Option<Money>,
-        #[sqlx(try_from = "Flag")]
-        deemed: bool,
-    }
-    let r: Option<PreemptionRow> = sqlx::query_as(
-        "SELECT p.deal_id, p.buyer, p.price_fen, p.recorded_by, p.recorded_at, d.winner_number \
-         FROM auction_preemptions p JOIN auction_deals d ON d.id = p.deal_id \
-         WHERE p.auction_id = $1",
-    )
-    .bind(auction_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let r = crate::store::deals::preemption_of_auction(conn, auction_id).await?;
     let Some(r) = r else { return Ok(None) };
     let deal_id: String = r.deal_id;
     let buyer: String = r.buyer;
-    let rows: Vec<ShareholderRow> = sqlx::query_as(
-        "SELECT name, uscc, decision, decided_on, file_name, sha256, size_bytes, share_bp, \
-         amount_fen, deemed FROM auction_preemption_shareholders WHERE deal_id = $1 ORDER BY position",
-    )
-    .bind(&deal_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = crate::store::deals::shareholders(conn, &deal_id).await?;
     let mut shareholders = Vec::new();
     for s in rows {
         shareholders.push(ShareholderView {
@@ -472,19 +431,17 @@ pub async fn record(
         "auction_winner"
     };
     let mut tx = ctx.db.begin().await?;
-    let res = sqlx::query(
-        "INSERT INTO auction_preemptions (deal_id, auction_id, buyer, price_fen, recorded_by, \
-         recorded_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (deal_id) DO NOTHING",
+    let recorded = crate::store::deals::insert_preemption(
+        &mut tx,
+        &deal_id,
+        auction_id,
+        buyer,
+        price_fen,
+        &actor.user_id,
+        now,
     )
-    .bind(&deal_id)
-    .bind(auction_id)
-    .bind(buyer)
-    .bind(price_fen)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
-    if res.rows_affected() != 1 {
+    if !recorded {
         tx.rollback().await?;
         return Err(Error::conflict(
             "auctions.preemption_recorded",
@@ -492,26 +449,7 @@ pub async fn record(
         ));
     }
     for (i, d) in decisions.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO auction_preemption_shareholders (deal_id, position, name, uscc, decision, \
-             decided_on, file_name, sha256, size_bytes, content_b64, share_bp, amount_fen, deemed) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(&deal_id)
-        .bind(i as i32)
-        .bind(&d.name)
-        .bind(&d.uscc)
-        .bind(if d.exercised { "exercised" } else { "waived" })
-        .bind(d.decided_on.to_string())
-        .bind(&d.file_name)
-        .bind(&d.sha256)
-        .bind(d.size_bytes)
-        .bind(&d.content_b64)
-        .bind(d.share_bp)
-        .bind(d.amount_fen)
-        .bind(i64::from(d.deemed))
-        .execute(&mut *tx)
-        .await?;
+        crate::store::deals::insert_shareholder(&mut tx, &deal_id, i as i32, d).await?;
     }
     let answer = view_of(&mut tx, auction_id)
         .await?

@@ -9,7 +9,6 @@
 use base64::Engine as _;
 use chrono::NaiveDate;
 use ggzy_core::error::FieldError;
-use ggzy_core::sql::{At, MaybeMoney};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -131,26 +130,16 @@ pub async fn record_consent(
     recorded_by: &str,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO auction_floor_consents (id, auction_id, relist_id, approving_body, signed_by, \
-         consented_on, file_name, sha256, size_bytes, content_b64, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    crate::store::deals::insert_consent(
+        tx,
+        &ggzy_core::ids::new_id(),
+        auction_id,
+        relist_id,
+        c,
+        recorded_by,
+        now,
     )
-    .bind(ggzy_core::ids::new_id())
-    .bind(auction_id)
-    .bind(relist_id)
-    .bind(&c.approving_body)
-    .bind(&c.signed_by)
-    .bind(c.consented_on.to_string())
-    .bind(&c.file_name)
-    .bind(&c.sha256)
-    .bind(c.size_bytes)
-    .bind(&c.content_b64)
-    .bind(recorded_by)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The consent recorded with re-listing `relist_id`, if any.
@@ -158,13 +147,7 @@ pub async fn consent_of(
     conn: &mut sqlx::AnyConnection,
     relist_id: &str,
 ) -> Result<Option<ConsentView>> {
-    Ok(sqlx::query_as(
-        "SELECT approving_body, signed_by, consented_on, file_name, sha256, size_bytes, recorded_by \
-         FROM auction_floor_consents WHERE relist_id = $1",
-    )
-    .bind(relist_id)
-    .fetch_optional(&mut *conn)
-    .await?)
+    crate::store::deals::consent_of_relist(conn, relist_id).await
 }
 
 /// Is `org_id` the organization that registered the section's project (the transferor, 转让方, or
@@ -177,13 +160,7 @@ pub async fn is_transferor(
     section_id: &str,
     org_id: &str,
 ) -> Result<bool> {
-    let r =
-        sqlx::query("SELECT 1 FROM auction_sections WHERE section_id = $1 AND owner_org_id = $2")
-            .bind(section_id)
-            .bind(org_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(r.is_some())
+    crate::store::sections::is_owner(conn, section_id, org_id).await
 }
 
 /// The property deal's rules (data): 32号令 as we read it; the article numbers of the publicity
@@ -381,34 +358,7 @@ pub async fn deal_terms_of(
     conn: &mut sqlx::AnyConnection,
     auction_id: &str,
 ) -> Result<Option<DealTermsView>> {
-    #[derive(sqlx::FromRow)]
-    struct TermsRow {
-        deal_id: String,
-        auction_id: String,
-        price_fen: ggzy_core::Money,
-        #[sqlx(try_from = "At")]
-        publicity_start: Timestamp,
-        #[sqlx(try_from = "At")]
-        publicity_end: Timestamp,
-        contract_effective_on: String,
-        payment: String,
-        #[sqlx(try_from = "MaybeMoney")]
-        first_payment_fen: Option<ggzy_core::Money>,
-        balance_due_on: Option<String>,
-        security: Option<String>,
-        recorded_by: String,
-        #[sqlx(try_from = "At")]
-        recorded_at: Timestamp,
-    }
-    let r: Option<TermsRow> = sqlx::query_as(
-        "SELECT t.deal_id, t.auction_id, d.price_fen, t.publicity_start, t.publicity_end, \
-         t.contract_effective_on, t.payment, t.first_payment_fen, t.balance_due_on, t.security, \
-         t.recorded_by, t.recorded_at FROM auction_deal_terms t \
-         JOIN auction_deals d ON d.id = t.deal_id WHERE t.auction_id = $1",
-    )
-    .bind(auction_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let r = crate::store::deals::terms_of_auction(conn, auction_id).await?;
     let Some(r) = r else { return Ok(None) };
     Ok(Some(DealTermsView {
         deal_id: r.deal_id,
@@ -426,28 +376,13 @@ pub async fn deal_terms_of(
     }))
 }
 
-/// A listing with its deal, if any: what the steps after a property deal start from.
-#[derive(sqlx::FromRow)]
-pub(crate) struct DealRow {
-    pub market: String,
-    pub phase: String,
-    pub section_id: String,
-    pub project_id: String,
-    pub deal_id: Option<String>,
-    pub price_fen: Option<i64>,
-    pub winner_number: Option<String>,
-}
+pub(crate) use crate::store::deals::DealRow;
 
 /// The listing `auction_id` and its deal (404 for an unknown listing).
 pub(crate) async fn deal_row(db: &ggzy_store::Db, auction_id: &str) -> Result<DealRow> {
-    sqlx::query_as(
-        "SELECT a.market, a.phase, a.section_id, a.project_id, d.id AS deal_id, d.price_fen, d.winner_number \
-         FROM auctions a LEFT JOIN auction_deals d ON d.auction_id = a.id WHERE a.id = $1",
-    )
-    .bind(auction_id)
-    .fetch_optional(db.pool())
-    .await?
-    .ok_or_else(|| ggzy_core::Error::not_found("auction"))
+    crate::store::deals::listing_with_deal(db, auction_id)
+        .await?
+        .ok_or_else(|| ggzy_core::Error::not_found("auction"))
 }
 
 /// Record the deal's publicity and payment terms (staff, admin): a property deal only, once.
@@ -488,26 +423,16 @@ pub async fn record_deal_terms(
     let terms = check_deal_terms(&rules, &ctx.calendar, price_fen, &t, &mut missing)
         .map_err(Error::Validation)?;
     let mut tx = ctx.db.begin().await?;
-    let res = sqlx::query(
-        "INSERT INTO auction_deal_terms (deal_id, auction_id, publicity_start, publicity_end, \
-         contract_effective_on, payment, first_payment_fen, balance_due_on, security, recorded_by, \
-         recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-         ON CONFLICT (deal_id) DO NOTHING",
+    let recorded = crate::store::deals::insert_terms(
+        &mut tx,
+        &deal_id,
+        auction_id,
+        &terms,
+        &actor.user_id,
+        now,
     )
-    .bind(&deal_id)
-    .bind(auction_id)
-    .bind(to_micros(terms.publicity_start))
-    .bind(to_micros(terms.publicity_end))
-    .bind(terms.contract_effective_on.to_string())
-    .bind(&terms.payment)
-    .bind(terms.first_payment_fen)
-    .bind(terms.balance_due_on.map(|d| d.to_string()))
-    .bind(&terms.security)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
-    if res.rows_affected() != 1 {
+    if !recorded {
         tx.rollback().await?;
         return Err(Error::conflict(
             "auctions.deal_terms_recorded",

@@ -29,11 +29,7 @@ pub fn router() -> Router<Ctx> {
 
 /// This area's card on the staff home: re-listings waiting for approval.
 pub async fn pending_for_staff(ctx: &Ctx, l: Lang) -> Result<Vec<QueueCard>> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM auction_relists WHERE status = 'pending_approval'",
-    )
-    .fetch_one(ctx.db.pool())
-    .await?;
+    let n = crate::store::auctions::count_pending_relists(&ctx.db).await?;
     Ok(vec![QueueCard::queue(
         "relists",
         l.t("待审批的重新挂牌", "Re-listings awaiting approval"),

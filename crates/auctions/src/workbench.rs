@@ -5,7 +5,7 @@
 //! bidder's organization: bids are shown by bidder number (竞买号) only.
 
 use crate::service::{self, AuctionView};
-use ggzy_core::sql::{At, Flag, MaybeMoney};
+use ggzy_core::sql::{At, Flag};
 use ggzy_core::{Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
@@ -39,41 +39,11 @@ pub struct ListItem {
     pub standing: Option<Standing>,
 }
 
-#[derive(sqlx::FromRow)]
-struct ListRow {
-    id: String,
-    section_id: String,
-    name: String,
-    market: String,
-    phase: String,
-    #[sqlx(try_from = "At")]
-    ends_at: Timestamp,
-    starting_fen: Money,
-    #[sqlx(try_from = "MaybeMoney")]
-    current_fen: Option<Money>,
-    #[sqlx(try_from = "MaybeMoney")]
-    deposit_fen: Option<Money>,
-    registered: Option<i64>,
-    deposit_valid: Option<i64>,
-    number: Option<String>,
-}
-
 /// The land and property listings, newest end first (at most 200), with the caller's standing.
 pub async fn listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<ListItem>> {
     actor.require(&[Role::Bidder])?;
     let org = actor.org_id.clone().unwrap_or_default();
-    let rows: Vec<ListRow> = sqlx::query_as(
-        "SELECT a.id, a.section_id, COALESCE(s.name, '') AS name, a.market, a.phase, a.ends_at, \
-                a.starting_fen, a.current_fen, s.deposit_fen, \
-                b.registered, b.deposit_valid, b.number \
-         FROM auctions a \
-         LEFT JOIN auction_sections s ON s.section_id = a.section_id \
-         LEFT JOIN auction_bidders b ON b.section_id = a.section_id AND b.org_id = $1 \
-         ORDER BY a.ends_at DESC, a.id LIMIT 200",
-    )
-    .bind(&org)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = crate::store::auctions::bidder_listings(&ctx.db, &org).await?;
     Ok(rows
         .into_iter()
         .map(|r| ListItem {
@@ -133,38 +103,13 @@ pub async fn bidder_auction(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Bidder
     actor.require(&[Role::Bidder])?;
     let view = service::view(ctx, actor, id).await?;
     let org = actor.org_id.clone().unwrap_or_default();
-    #[derive(sqlx::FromRow)]
-    struct SectionRow {
-        name: String,
-        #[sqlx(try_from = "MaybeMoney")]
-        deposit_fen: Option<Money>,
-    }
-    let sec: Option<SectionRow> = sqlx::query_as(
-        "SELECT COALESCE(s.name, '') AS name, s.deposit_fen FROM auction_sections s WHERE s.section_id = $1",
-    )
-    .bind(&view.section_id)
-    .fetch_optional(ctx.db.pool())
-    .await?;
+    let sec = crate::store::sections::section_page(&ctx.db, &view.section_id).await?;
     let (name, deposit) = match sec {
         Some(r) => (r.name, r.deposit_fen),
         None => (String::new(), None),
     };
-    let standing: Option<Standing> = sqlx::query_as(
-        "SELECT registered, deposit_valid, number FROM auction_bidders \
-         WHERE section_id = $1 AND org_id = $2",
-    )
-    .bind(&view.section_id)
-    .bind(&org)
-    .fetch_optional(ctx.db.pool())
-    .await?;
-    let deal: Option<DealConfirmation> = sqlx::query_as(
-        "SELECT id, auction_id, section_id, winner_number, price_fen, via, confirmed_at \
-         FROM auction_deals WHERE auction_id = $1 AND winner_org_id = $2",
-    )
-    .bind(id)
-    .bind(&org)
-    .fetch_optional(ctx.db.pool())
-    .await?;
+    let standing = crate::store::sections::standing_of(&ctx.db, &view.section_id, &org).await?;
+    let deal = crate::store::deals::deal_of_winner(&ctx.db, id, &org).await?;
     let next_min = next_min(&view)?;
     Ok(BidderAuction {
         view,

@@ -1,6 +1,7 @@
 //! The capital-increase agreement (增资协议), the deal, and the result publicity.
 
 use super::*;
+use crate::store::capital as store;
 
 /// Record the capital-increase agreement (staff, admin, or the enterprise itself) and start the
 /// result publicity; the agreement is the deal (`auctions.deal.confirmed`, `via:
@@ -26,20 +27,7 @@ pub async fn agree(
         },
     )
     .await?;
-    #[derive(sqlx::FromRow)]
-    struct Selected {
-        investor_org_id: String,
-        amount_fen: i64,
-        #[sqlx(try_from = "ggzy_core::sql::At")]
-        decided_at: Timestamp,
-    }
-    let sel: Selected = sqlx::query_as(
-        "SELECT investor_org_id, amount_fen, decided_at FROM capital_increase_selections \
-         WHERE capital_increase_id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let sel = store::selected(&mut tx, id).await?;
     let investor: String = sel.investor_org_id;
     let amount_fen: i64 = sel.amount_fen;
     let decided_at = sel.decided_at;
@@ -70,28 +58,22 @@ pub async fn agree(
         return Err(Error::Validation(v));
     }
     let deal_id = ids::new_id();
-    sqlx::query(
-        "INSERT INTO capital_increase_agreements (capital_increase_id, deal_id, agreement_no, \
-         signed_on, amount_fen, publicity_start, publicity_end, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    store::insert_agreement(
+        &mut tx,
+        id,
+        &store::NewAgreement {
+            deal_id: &deal_id,
+            agreement_no: no,
+            signed_on: input.signed_on,
+            amount_fen,
+            publicity_start: now,
+            publicity_end: end,
+            recorded_by: &actor.user_id,
+            recorded_at: now,
+        },
     )
-    .bind(id)
-    .bind(&deal_id)
-    .bind(no)
-    .bind(input.signed_on.to_string())
-    .bind(amount_fen)
-    .bind(to_micros(now))
-    .bind(to_micros(end))
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "UPDATE capital_increases SET phase = 'agreed' WHERE id = $1 AND phase = 'selected'",
-    )
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    store::mark_agreed(&mut tx, id).await?;
     if !missing.is_empty() {
         ggzy_store::calendar::note_missing(
             &mut tx,
@@ -103,25 +85,12 @@ pub async fn agree(
         .await?;
     }
     // Every selected investor, best first (the first is `investor`), with its bidder number.
-    let investors: Vec<(String, i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT i.org_id, i.amount_fen, i.total_centi, b.number FROM capital_increase_investors i \
-         LEFT JOIN auction_bidders b ON b.section_id = $2 AND b.org_id = i.org_id \
-         WHERE i.capital_increase_id = $1 ORDER BY i.seq",
-    )
-    .bind(id)
-    .bind(&ci.section_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let number = investors.first().and_then(|i| i.3.clone());
-    let bidders: Vec<String> = sqlx::query_scalar(
-        "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL ORDER BY number",
-    )
-    .bind(&ci.section_id)
-    .fetch_all(&mut *tx)
-    .await?;
+    let investors = store::investors_with_numbers(&mut tx, id, &ci.section_id).await?;
+    let number = investors.first().and_then(|i| i.number.clone());
+    let bidders = crate::store::sections::numbered_bidders(&mut tx, &ci.section_id).await?;
     let losers: Vec<String> = bidders
         .iter()
-        .filter(|o| !investors.iter().any(|i| i.0 == **o))
+        .filter(|o| !investors.iter().any(|i| i.org_id == **o))
         .cloned()
         .collect();
     let several = investors.len() > 1;
@@ -129,9 +98,9 @@ pub async fn agree(
         investors
             .iter()
             .map(|i| SelectedInvestor {
-                org_id: i.0.clone(),
-                amount: Money::from_fen(i.1),
-                total: points_str(i.2),
+                org_id: i.org_id.clone(),
+                amount: Money::from_fen(i.amount_fen),
+                total: points_str(i.total_centi),
             })
             .collect()
     });
@@ -139,9 +108,9 @@ pub async fn agree(
         investors[1..]
             .iter()
             .map(|i| CoWinner {
-                org_id: i.0.clone(),
-                number: i.3.clone(),
-                amount: Money::from_fen(i.1),
+                org_id: i.org_id.clone(),
+                number: i.number.clone(),
+                amount: Money::from_fen(i.amount_fen),
             })
             .collect()
     });

@@ -1,21 +1,12 @@
 //! Opening a capital increase (its disclosure) and the helpers the use cases share.
 
 use super::*;
+use crate::store::capital as store;
 
 /// An investor's amount (fen), bidder number and points (hundredths) per criterion.
 pub(super) type InvestorPoints = (i64, Option<String>, BTreeMap<String, i64>);
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct Row0 {
-    pub section_id: String,
-    pub project_id: String,
-    pub phase: String,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    pub disclosure_end: Timestamp,
-    pub amount_sought_fen: i64,
-    pub investors_sought: i64,
-    pub amount_minimum_fen: Option<i64>,
-}
+pub(crate) use crate::store::capital::Row0;
 
 impl Row0 {
     pub(super) fn sought(&self) -> Sought {
@@ -74,14 +65,9 @@ pub(super) async fn managed(
 }
 
 pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str, lock: &str) -> Result<Row0> {
-    sqlx::query_as::<_, Row0>(&format!(
-        "SELECT section_id, project_id, CASE WHEN failed_at IS NOT NULL THEN 'failed' ELSE phase END AS phase, disclosure_end, amount_sought_fen, \
-         investors_sought, amount_minimum_fen FROM capital_increases WHERE id = $1{lock}"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found("capital increase"))
+    store::capital_increase(conn, id, lock)
+        .await?
+        .ok_or_else(|| Error::not_found("capital increase"))
 }
 
 pub(super) fn money(v: &mut Vec<FieldError>, field: &str, s: &str) -> Option<Money> {
@@ -108,21 +94,10 @@ pub async fn create(
 ) -> Result<CapitalIncreaseView> {
     require_recorder(&mut *ctx.db.pool().acquire().await?, actor, &n.section_id).await?;
     let r = CapitalIncreaseRules::national();
-    #[derive(sqlx::FromRow)]
-    struct SectionRow {
-        project_id: String,
-        market: String,
-        procedure: String,
-        announced_at: Option<i64>,
-    }
-    let sec: SectionRow = sqlx::query_as(
-        "SELECT project_id, market, procedure, announced_at FROM auction_sections WHERE section_id = $1",
-    )
-    .bind(&n.section_id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .ok_or_else(|| Error::not_found("section"))?;
-    let SectionRow {
+    let sec = store::increase_section(&ctx.db, &n.section_id)
+        .await?
+        .ok_or_else(|| Error::not_found("section"))?;
+    let store::IncreaseSectionRow {
         project_id,
         market,
         procedure,
@@ -177,27 +152,25 @@ pub async fn create(
     let now = ctx.clock.now();
     let id = ids::new_id();
     let mut tx = ctx.db.begin().await?;
-    let res = sqlx::query(
-        "INSERT INTO capital_increases (id, section_id, project_id, disclosure_start, disclosure_end, \
-         amount_sought_fen, method, phase, periods_provisional, created_by, created_at, investors_sought, \
-         amount_minimum_fen) VALUES ($1, $2, $3, $4, $5, $6, $7, 'disclosure', $8, $9, $10, $11, $12) \
-         ON CONFLICT (section_id) DO NOTHING",
+    let inserted = store::insert_increase(
+        &mut tx,
+        &store::NewIncrease {
+            id: &id,
+            section_id: &n.section_id,
+            project_id: &project_id,
+            disclosure_start: start,
+            disclosure_end: end,
+            amount_sought: sought,
+            method: &n.method,
+            periods_provisional: !missing.is_empty(),
+            created_by: &actor.user_id,
+            created_at: now,
+            investors_sought,
+            amount_minimum: minimum,
+        },
     )
-    .bind(&id)
-    .bind(&n.section_id)
-    .bind(&project_id)
-    .bind(to_micros(start))
-    .bind(to_micros(end))
-    .bind(sought.fen())
-    .bind(&n.method)
-    .bind(i64::from(!missing.is_empty()))
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(investors_sought)
-    .bind(minimum.map(|m| m.fen()))
-    .execute(&mut *tx)
     .await?;
-    if res.rows_affected() != 1 {
+    if !inserted {
         tx.rollback().await?;
         return Err(Error::conflict(
             "capital.one_per_section",
@@ -205,16 +178,7 @@ pub async fn create(
         ));
     }
     for (i, c) in n.criteria.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO capital_increase_criteria (capital_increase_id, seq, name, weight) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&id)
-        .bind(i as i64)
-        .bind(c.name.trim())
-        .bind(c.weight)
-        .execute(&mut *tx)
-        .await?;
+        store::insert_criterion(&mut tx, &id, i as i64, c.name.trim(), c.weight).await?;
     }
     if !missing.is_empty() {
         ggzy_store::calendar::note_missing(

@@ -45,12 +45,7 @@ pub async fn record_failure(
         },
     )
     .await?;
-    let qualified: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL",
-    )
-    .bind(&ci.section_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let qualified = crate::store::sections::numbered_count(&mut tx, &ci.section_id).await?;
     let reason = check_failure(
         &ci.phase,
         now,
@@ -58,28 +53,15 @@ pub async fn record_failure(
         usize::try_from(qualified).unwrap_or(usize::MAX),
         &input.reason,
     )?;
-    let done = sqlx::query(
-        "UPDATE capital_increases SET failed_at = $1, failure_reason = $2, failed_by = $3 \
-         WHERE id = $4 AND phase = 'disclosure' AND failed_at IS NULL",
-    )
-    .bind(to_micros(now))
-    .bind(&reason)
-    .bind(&actor.user_id)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() != 1 {
+    let done =
+        crate::store::capital::mark_failed(&mut tx, id, &reason, &actor.user_id, now).await?;
+    if !done {
         return Err(Error::conflict(
             "capital.closed",
             "the capital increase is no longer in its disclosure phase",
         ));
     }
-    let registered: Vec<String> = sqlx::query_scalar(
-        "SELECT org_id FROM auction_bidders WHERE section_id = $1 ORDER BY org_id",
-    )
-    .bind(&ci.section_id)
-    .fetch_all(&mut *tx)
-    .await?;
+    let registered = crate::store::sections::all_bidders(&mut tx, &ci.section_id).await?;
     ggzy_store::emit(
         &mut tx,
         &ctx.db,

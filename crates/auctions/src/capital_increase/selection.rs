@@ -1,6 +1,7 @@
 //! The enterprise's selection (遴选) of the investor by the disclosed criteria.
 
 use super::*;
+use crate::store::capital as store;
 
 /// Record the enterprise's selection (staff, admin, or the enterprise itself): after the disclosure end, every qualified
 /// investor scored on every disclosed criterion; the highest total is selected — or, when the
@@ -32,21 +33,12 @@ pub async fn select(
             ),
         ));
     }
-    let criteria: Vec<(String, i64)> = sqlx::query_as::<_, Criterion>(
-        "SELECT name, weight FROM capital_increase_criteria WHERE capital_increase_id = $1 ORDER BY seq",
-    )
-    .bind(id)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|c| (c.name, c.weight))
-    .collect();
-    let qualified: Vec<String> = sqlx::query_scalar(
-        "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL ORDER BY number",
-    )
-    .bind(&ci.section_id)
-    .fetch_all(&mut *tx)
-    .await?;
+    let criteria: Vec<(String, i64)> = store::criteria(&mut tx, id)
+        .await?
+        .into_iter()
+        .map(|c| (c.name, c.weight))
+        .collect();
+    let qualified = crate::store::sections::numbered_bidders(&mut tx, &ci.section_id).await?;
     if qualified.is_empty() {
         return Err(Error::conflict(
             "capital.no_investor",
@@ -132,53 +124,36 @@ pub async fn select(
     let winner = chosen[0].clone();
     let total_fen: i64 = chosen.iter().map(|s| s.amount_fen).sum();
     for (seq, s) in chosen.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO capital_increase_investors (capital_increase_id, seq, org_id, amount_fen, \
-             total_centi) VALUES ($1, $2, $3, $4, $5)",
+        store::insert_investor(
+            &mut tx,
+            id,
+            seq as i64,
+            &s.org_id,
+            s.amount_fen,
+            s.total_centi,
         )
-        .bind(id)
-        .bind(seq as i64)
-        .bind(&s.org_id)
-        .bind(s.amount_fen)
-        .bind(s.total_centi)
-        .execute(&mut *tx)
         .await?;
     }
     for s in &ranked {
         for (name, p) in &s.points {
-            sqlx::query(
-                "INSERT INTO capital_increase_scores (capital_increase_id, org_id, amount_fen, \
-                 criterion, points_centi) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(&s.org_id)
-            .bind(s.amount_fen)
-            .bind(name)
-            .bind(*p)
-            .execute(&mut *tx)
-            .await?;
+            store::insert_score(&mut tx, id, &s.org_id, s.amount_fen, name, *p).await?;
         }
     }
-    sqlx::query(
-        "INSERT INTO capital_increase_selections (capital_increase_id, investor_org_id, amount_fen, \
-         total_centi, lot_seed, notes, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    store::insert_selection(
+        &mut tx,
+        id,
+        &store::NewSelection {
+            investor_org_id: &winner.org_id,
+            amount_fen: total_fen,
+            total_centi: winner.total_centi,
+            lot_seed: lot_seed.as_deref(),
+            notes: input.notes.trim(),
+            decided_by: &actor.user_id,
+            decided_at: now,
+        },
     )
-    .bind(id)
-    .bind(&winner.org_id)
-    .bind(total_fen)
-    .bind(winner.total_centi)
-    .bind(&lot_seed)
-    .bind(input.notes.trim())
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "UPDATE capital_increases SET phase = 'selected' WHERE id = $1 AND phase = 'disclosure'",
-    )
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    store::mark_selected(&mut tx, id).await?;
     ggzy_store::emit(
         &mut tx,
         &ctx.db,

@@ -13,12 +13,12 @@
 pub mod rules;
 
 use crate::property::DealTerms;
+use crate::store;
 use axum::extract::State;
 use chrono::NaiveDate;
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::http::{Json, Path};
-use ggzy_core::sql::{At, Day, MaybeDay};
-use ggzy_core::time::{at_local, local_date, to_micros};
+use ggzy_core::time::{at_local, local_date};
 use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
 use ggzy_events::auctions::{
     PropertyPaymentOverdue, PropertyPaymentRecorded, PropertyPaymentScheduled,
@@ -41,32 +41,7 @@ pub const CONVENTION: &str = "simple interest, Actual/360: calendar days from th
     due day to each value date of the balance, 日利率 = 年利率 ÷ 360 (中国人民银行《人民币利率管理规定》 \
     — article to verify); rounded half up to the fen once, on the total";
 
-#[derive(sqlx::FromRow)]
-struct Sched {
-    deal_id: String,
-    auction_id: String,
-    section_id: String,
-    buyer_org_id: String,
-    price_fen: i64,
-    payment: String,
-    #[sqlx(try_from = "Day")]
-    contract_effective_on: NaiveDate,
-    #[sqlx(try_from = "Day")]
-    first_due_date: NaiveDate,
-    first_required_fen: i64,
-    #[sqlx(try_from = "MaybeDay")]
-    balance_due_date: Option<NaiveDate>,
-    interest_rate_id: Option<String>,
-    interest_rate_percent: Option<String>,
-    interest_day_basis: Option<i64>,
-    #[sqlx(try_from = "At")]
-    deal_at: Timestamp,
-}
-
-const COLS: &str =
-    "s.deal_id, s.auction_id, s.section_id, s.buyer_org_id, s.price_fen, s.payment, \
-    s.contract_effective_on, s.first_due_date, s.first_required_fen, s.balance_due_date, \
-    s.interest_rate_id, s.interest_rate_percent, s.interest_day_basis, d.confirmed_at AS deal_at";
+use crate::store::payments::ScheduleRow as Sched;
 
 impl Sched {
     /// The steps: (name, last day, what must be paid in all by then).
@@ -94,65 +69,34 @@ impl Sched {
 }
 
 async fn load(conn: &mut sqlx::AnyConnection, deal_id: &str, lock: &str) -> Result<Sched> {
-    if let Some(s) = sqlx::query_as::<_, Sched>(&format!(
-        "SELECT {COLS} FROM property_payment_schedules s JOIN auction_deals d ON d.id = s.deal_id \
-         WHERE s.deal_id = $1{lock}"
-    ))
-    .bind(deal_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    {
+    if let Some(s) = store::payments::schedule(conn, deal_id, lock).await? {
         return Ok(s);
     }
-    let deal = sqlx::query("SELECT 1 FROM auction_deals WHERE id = $1")
-        .bind(deal_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let deal = store::deals::deal_exists(conn, deal_id).await?;
     match deal {
-        Some(_) => Err(Error::conflict(
+        true => Err(Error::conflict(
             "auctions.property_payment_no_schedule",
             "the payment schedule opens with the deal's recorded terms (POST /api/v1/auctions/{id}/deal/terms)",
         )),
-        None => Err(Error::not_found("property deal")),
+        false => Err(Error::not_found("property deal")),
     }
 }
 
 /// Everything paid towards the price: the recorded payments and, unless the other shareholders
 /// bought by pre-emption (then the winner is not the buyer), the buyer's converted deposit.
 async fn paid_list(conn: &mut sqlx::AnyConnection, s: &Sched) -> Result<(Vec<Paid>, i64)> {
-    #[derive(sqlx::FromRow)]
-    struct P {
-        amount_fen: i64,
-        #[sqlx(try_from = "Day")]
-        value_date: NaiveDate,
-    }
-    let mut paid: Vec<Paid> = sqlx::query_as::<_, P>(
-        "SELECT amount_fen, paid_on AS value_date FROM property_payments WHERE deal_id = $1",
-    )
-    .bind(&s.deal_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|p| Paid {
-        on: p.value_date,
-        fen: p.amount_fen,
-    })
-    .collect();
-    let preempted: Option<String> =
-        sqlx::query_scalar("SELECT buyer FROM auction_preemptions WHERE deal_id = $1")
-            .bind(&s.deal_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let mut paid: Vec<Paid> = store::payments::payments_paid(conn, &s.deal_id)
+        .await?
+        .into_iter()
+        .map(|p| Paid {
+            on: p.value_date,
+            fen: p.amount_fen,
+        })
+        .collect();
+    let preempted = store::deals::preemption_buyer(conn, &s.deal_id).await?;
     let mut credit = 0;
     if preempted.as_deref() != Some("shareholders") {
-        let credits: Vec<P> = sqlx::query_as(
-            "SELECT amount_fen, converted_on AS value_date FROM property_deposit_credits \
-             WHERE deal_id = $1 AND org_id = $2",
-        )
-        .bind(&s.deal_id)
-        .bind(&s.buyer_org_id)
-        .fetch_all(&mut *conn)
-        .await?;
+        let credits = store::payments::deposit_credits(conn, &s.deal_id, &s.buyer_org_id).await?;
         for c in credits {
             credit += c.amount_fen;
             paid.push(Paid {
@@ -191,16 +135,7 @@ pub(crate) async fn open(
     t: &DealTerms,
     working_days: u32,
 ) -> Result<()> {
-    #[derive(sqlx::FromRow)]
-    struct DealOf {
-        section_id: String,
-        winner_org_id: String,
-    }
-    let deal: DealOf =
-        sqlx::query_as("SELECT section_id, winner_org_id FROM auction_deals WHERE id = $1")
-            .bind(deal_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let deal = store::deals::deal_parties(tx, deal_id).await?;
     let cal = db.calendar();
     let first_due = rules::first_due(cal, t.contract_effective_on, working_days).value;
     let (first_required, balance_due) = match (t.payment.as_str(), t.first_payment_fen) {
@@ -210,57 +145,32 @@ pub(crate) async fn open(
         ),
         _ => (price_fen, None),
     };
-    #[derive(sqlx::FromRow)]
-    struct RateRow {
-        id: String,
-        annual_rate_percent: String,
-        day_basis: i64,
-    }
-    let rate: Option<RateRow> = if balance_due.is_some() {
-        let effective = t.contract_effective_on.to_string();
-        let in_force = sqlx::query_as(
-            "SELECT id, annual_rate_percent, day_basis FROM property_interest_rates \
-             WHERE kind = 'lpr_1y' AND effective_on <= $1 ORDER BY effective_on DESC LIMIT 1",
-        )
-        .bind(&effective)
-        .fetch_optional(&mut **tx)
-        .await?;
-        match in_force {
+    let rate = if balance_due.is_some() {
+        match store::payments::rate_in_force(tx, t.contract_effective_on).await? {
             Some(r) => Some(r),
             // Before the first stored rate: the earliest one (the table says which).
-            None => {
-                sqlx::query_as(
-                    "SELECT id, annual_rate_percent, day_basis FROM property_interest_rates \
-                 WHERE kind = 'lpr_1y' ORDER BY effective_on LIMIT 1",
-                )
-                .fetch_optional(&mut **tx)
-                .await?
-            }
+            None => store::payments::earliest_rate(tx).await?,
         }
     } else {
         None
     };
-    sqlx::query(
-        "INSERT INTO property_payment_schedules (deal_id, auction_id, section_id, buyer_org_id, \
-         price_fen, payment, contract_effective_on, first_due_date, first_required_fen, \
-         balance_due_date, interest_rate_id, interest_rate_percent, interest_day_basis, opened_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    store::payments::insert_schedule(
+        tx,
+        &store::payments::NewSchedule {
+            deal_id,
+            auction_id,
+            section_id: &deal.section_id,
+            buyer_org_id: &deal.winner_org_id,
+            price_fen,
+            payment: &t.payment,
+            contract_effective_on: t.contract_effective_on,
+            first_due_date: first_due,
+            first_required_fen: first_required,
+            balance_due_date: balance_due,
+            rate: rate.as_ref(),
+            opened_at: now,
+        },
     )
-    .bind(deal_id)
-    .bind(auction_id)
-    .bind(&deal.section_id)
-    .bind(&deal.winner_org_id)
-    .bind(price_fen)
-    .bind(&t.payment)
-    .bind(t.contract_effective_on.to_string())
-    .bind(first_due.to_string())
-    .bind(first_required)
-    .bind(balance_due.map(|d| d.to_string()))
-    .bind(rate.as_ref().map(|r| r.id.clone()))
-    .bind(rate.as_ref().map(|r| r.annual_rate_percent.clone()))
-    .bind(rate.as_ref().map(|r| r.day_basis))
-    .bind(to_micros(now))
-    .execute(&mut **tx)
     .await?;
     let first_step = if balance_due.is_some() {
         "first_payment"
@@ -314,27 +224,19 @@ pub(crate) async fn open(
 /// part of its price. Kept once per conversion; other markets' conversions are ignored.
 pub(crate) async fn note_conversion(tx: &mut Tx, ev: &Event) -> Result<()> {
     let c = ggzy_events::deposits::DepositConverted::decode(ev)?;
-    let market: Option<String> = sqlx::query_scalar(
-        "SELECT a.market FROM auction_deals d JOIN auctions a ON a.id = d.auction_id WHERE d.id = $1",
-    )
-    .bind(&c.deal_id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let market = store::deals::market_of_deal(tx, &c.deal_id).await?;
     if market.as_deref() != Some("property") {
         return Ok(());
     }
-    sqlx::query(
-        "INSERT INTO property_deposit_credits (conversion_id, deal_id, org_id, amount_fen, \
-         converted_on, received_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (conversion_id) DO NOTHING",
+    store::payments::insert_deposit_credit(
+        tx,
+        &c.conversion_id,
+        &c.deal_id,
+        &c.org_id,
+        c.amount,
+        local_date(ev.occurred_at),
+        ev.occurred_at,
     )
-    .bind(&c.conversion_id)
-    .bind(&c.deal_id)
-    .bind(&c.org_id)
-    .bind(c.amount.fen())
-    .bind(local_date(ev.occurred_at).to_string())
-    .bind(to_micros(ev.occurred_at))
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -428,42 +330,18 @@ async fn view_of(
             }
         })
         .collect();
-    #[derive(sqlx::FromRow)]
-    struct PaymentRow {
-        amount_fen: Money,
-        paid_on: String,
-    }
-    let payments = sqlx::query_as::<_, PaymentRow>(
-        "SELECT amount_fen, paid_on FROM property_payments WHERE deal_id = $1 ORDER BY paid_on, recorded_at",
-    )
-    .bind(&s.deal_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| PaymentView {
-        amount: r.amount_fen.to_string(),
-        paid_on: r.paid_on,
-    })
-    .collect();
-    let overdue: Vec<String> = sqlx::query_scalar(
-        "SELECT step FROM property_payment_overdue WHERE deal_id = $1 ORDER BY raised_at, step",
-    )
-    .bind(&s.deal_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let payments = store::payments::payments(conn, &s.deal_id)
+        .await?
+        .into_iter()
+        .map(|r| PaymentView {
+            amount: r.amount_fen.to_string(),
+            paid_on: r.paid_on,
+        })
+        .collect();
+    let overdue = store::payments::overdue_steps(conn, &s.deal_id).await?;
     let interest = match (s.rate(), s.interest_rate_id.as_deref()) {
         (Some(rate), Some(rate_id)) => {
-            #[derive(sqlx::FromRow)]
-            struct Src {
-                source: String,
-                verified: i64,
-            }
-            let src: Option<Src> = sqlx::query_as(
-                "SELECT source, verified FROM property_interest_rates WHERE id = $1",
-            )
-            .bind(rate_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+            let src = store::payments::rate_source(conn, rate_id).await?;
             let round = |d: Decimal| {
                 Money::round_fen(d)
                     .map(|m| m.to_string())
@@ -478,7 +356,7 @@ async fn view_of(
                 annual_rate_percent: s.interest_rate_percent.clone().unwrap_or_default(),
                 day_basis: s.interest_day_basis.unwrap_or_default(),
                 rate_source: src.as_ref().map(|r| r.source.clone()).unwrap_or_default(),
-                rate_verified: src.is_some_and(|r| r.verified == 1),
+                rate_verified: src.is_some_and(|r| r.verified),
                 from: due.to_string(),
                 balance: Money::from_fen(s.price_fen - first).to_string(),
                 on_paid: round(on_paid)?,
@@ -616,17 +494,15 @@ pub async fn pay(ctx: &Ctx, actor: &Actor, deal_id: &str, b: NewPayment) -> Resu
         return Err(Error::Validation(v));
     }
     let pid = ids::new_id();
-    sqlx::query(
-        "INSERT INTO property_payments (id, deal_id, amount_fen, paid_on, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    store::payments::insert_payment(
+        &mut tx,
+        &pid,
+        &s.deal_id,
+        amount,
+        b.paid_on,
+        &actor.user_id,
+        now,
     )
-    .bind(&pid)
-    .bind(&s.deal_id)
-    .bind(amount.fen())
-    .bind(b.paid_on.to_string())
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,
@@ -675,17 +551,8 @@ impl TimerHandler for PaymentStep {
             return Ok(());
         }
         let now = clock.now();
-        let r = sqlx::query(
-            "INSERT INTO property_payment_overdue (deal_id, step, owed_fen, raised_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (deal_id, step) DO NOTHING",
-        )
-        .bind(&s.deal_id)
-        .bind(step)
-        .bind(owed)
-        .bind(to_micros(now))
-        .execute(&mut **tx)
-        .await?;
-        if r.rows_affected() == 1 {
+        let raised = store::payments::insert_overdue(tx, &s.deal_id, step, owed, now).await?;
+        if raised {
             emit(
                 tx,
                 db,

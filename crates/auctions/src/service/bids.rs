@@ -1,6 +1,7 @@
 //! Bids (报价 / 竞价): one bid at a time, ordered by the auction row's version.
 
 use super::*;
+use crate::store::auctions as store;
 use ggzy_events::auctions::BidAccepted as BidAcceptedEvent;
 use ggzy_events::Contract;
 
@@ -103,20 +104,9 @@ pub async fn bid(
     let seq = a.version + 1;
     let mut tx = ctx.db.begin().await?;
     // The bid order: only the bid that still sees this version moves the row.
-    let res = sqlx::query(
-        "UPDATE auctions SET current_fen = $1, leader_org_id = $2, version = version + 1, ends_at = $3 \
-         WHERE id = $4 AND version = $5 AND phase = $6 AND ends_at > $7",
-    )
-    .bind(price.fen())
-    .bind(&org)
-    .bind(to_micros(new_end))
-    .bind(id)
-    .bind(a.version)
-    .bind(&a.phase)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
-    if res.rows_affected() != 1 {
+    let taken =
+        store::take_bid(&mut tx, id, price, &org, new_end, a.version, &a.phase, now).await?;
+    if !taken {
         tx.rollback().await?;
         let cur = load(ctx.db.pool(), id, "").await?;
         if cur.phase != a.phase || now >= cur.ends_at {
@@ -129,21 +119,21 @@ pub async fn bid(
         });
     }
     let bid_id = ids::new_id();
-    sqlx::query(
-        "INSERT INTO auction_bids (auction_id, seq, id, org_id, number, price_fen, phase, at, ends_at, round) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    store::insert_bid(
+        &mut tx,
+        &store::NewBid {
+            auction_id: id,
+            seq,
+            id: &bid_id,
+            org_id: &org,
+            number: &number,
+            price,
+            phase: &a.phase,
+            at: now,
+            ends_at: new_end,
+            round: a.round,
+        },
     )
-    .bind(id)
-    .bind(seq)
-    .bind(&bid_id)
-    .bind(&org)
-    .bind(&number)
-    .bind(price.fen())
-    .bind(&a.phase)
-    .bind(to_micros(now))
-    .bind(to_micros(new_end))
-    .bind(a.round)
-    .execute(&mut *tx)
     .await?;
     if new_end != a.ends_at {
         timers::cancel(&mut tx, &end_key(id, a.ends_at)).await?;

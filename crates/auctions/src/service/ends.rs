@@ -1,6 +1,7 @@
 //! Ends: the durable listing-end and auction-end timers, deal and failure.
 
 use super::*;
+use crate::store;
 use ggzy_events::auctions::{
     AuctionFailed, AuctionStarted, DealConfirmed, ListingFailed, OnsitePending,
 };
@@ -12,22 +13,11 @@ pub(super) fn system() -> ActorRef {
 
 /// Bidders that quoted in the current round.
 async fn distinct_bidders(tx: &mut Tx, id: &str, round: i64) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT DISTINCT org_id FROM auction_bids WHERE auction_id = $1 AND round = $2",
-    )
-    .bind(id)
-    .bind(round)
-    .fetch_all(&mut **tx)
-    .await?)
+    store::auctions::quoting_orgs(tx, id, round).await
 }
 
 pub(super) async fn numbered_bidders(tx: &mut Tx, section_id: &str) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL ORDER BY number",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?)
+    store::sections::numbered_bidders(tx, section_id).await
 }
 
 /// Deal (成交确认书): record it and tell the other areas (deposits refunds losers and converts the
@@ -46,19 +36,19 @@ pub(super) async fn confirm_deal(
         .await?
         .unwrap_or_default();
     let deal_id = ids::new_id();
-    sqlx::query(
-        "INSERT INTO auction_deals (id, auction_id, section_id, winner_org_id, winner_number, price_fen, via, confirmed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    store::deals::insert_deal(
+        tx,
+        &store::deals::NewDeal {
+            id: &deal_id,
+            auction_id: &a.id,
+            section_id: &a.section_id,
+            winner_org_id: &winner,
+            winner_number: &number,
+            price_fen: price,
+            via,
+            confirmed_at: now,
+        },
     )
-    .bind(&deal_id)
-    .bind(&a.id)
-    .bind(&a.section_id)
-    .bind(&winner)
-    .bind(&number)
-    .bind(price)
-    .bind(via)
-    .bind(to_micros(now))
-    .execute(&mut **tx)
     .await?;
     if a.market == "land" && !crate::land_auction::is_mining(tx, &a.section_id).await? {
         // 国土资发〔2010〕34号: the contract step follows the deal (crate::land_contract); a
@@ -140,17 +130,7 @@ pub(super) async fn set_phase(
     to: &str,
     outcome: &str,
 ) -> Result<bool> {
-    let r = sqlx::query(
-        "UPDATE auctions SET phase = $1, outcome = $2, version = version + 1 WHERE id = $3 AND phase = $4 AND version = $5",
-    )
-    .bind(to)
-    .bind(outcome)
-    .bind(&a.id)
-    .bind(from)
-    .bind(a.version)
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    store::auctions::set_phase(tx, &a.id, a.version, from, to, outcome).await
 }
 
 /// The auction an end timer is for, locked, when it is still in `phase` and its end has come.
@@ -216,13 +196,7 @@ impl TimerHandler for ListingEnd {
                 // 39号令 第二十条: several bidders still competing go to an on-site auction; staff
                 // book a room through venues and record the result.
                 if set_phase(tx, &a, "listing", "onsite_pending", "onsite").await? {
-                    let numbers: Vec<String> = sqlx::query_scalar(
-                        "SELECT DISTINCT b.number FROM auction_bids b WHERE b.auction_id = $1 AND b.round = $2 ORDER BY b.number",
-                    )
-                    .bind(&id)
-                    .bind(a.round)
-                    .fetch_all(&mut **tx)
-                    .await?;
+                    let numbers = store::auctions::quoting_numbers(tx, &id, a.round).await?;
                     emit(
                         tx,
                         db,
@@ -246,17 +220,9 @@ impl TimerHandler for ListingEnd {
             ListingOutcome::Auction => {
                 let start = a.listing_end.max(now);
                 let ends = start + Duration::seconds(a.free_bid_secs + a.extension_secs);
-                let r = sqlx::query(
-                    "UPDATE auctions SET phase = 'auction', auction_start = $1, ends_at = $2 \
-                     WHERE id = $3 AND phase = 'listing' AND version = $4",
-                )
-                .bind(to_micros(start))
-                .bind(to_micros(ends))
-                .bind(&id)
-                .bind(a.version)
-                .execute(&mut **tx)
-                .await?;
-                if r.rows_affected() == 1 {
+                let started =
+                    store::auctions::start_auction(tx, &id, a.version, start, ends).await?;
+                if started {
                     timers::schedule(
                         tx,
                         AUCTION_TIMER,

@@ -1,6 +1,7 @@
 //! Listings (挂牌): creating a listing or a live auction of a section.
 
 use super::*;
+use crate::store;
 use ggzy_events::auctions::ListingCreated;
 use ggzy_events::Contract;
 
@@ -59,22 +60,10 @@ pub(crate) async fn create(
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
     let r = AuctionRules::national();
-    #[derive(sqlx::FromRow)]
-    struct SectionRow {
-        project_id: String,
-        market: String,
-        announced_at: Option<i64>,
-        deposit_fen: Option<i64>,
-        procedure: Option<String>,
-    }
-    let sec: SectionRow = sqlx::query_as(
-        "SELECT project_id, market, announced_at, deposit_fen, procedure FROM auction_sections WHERE section_id = $1",
-    )
-    .bind(&nl.section_id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .ok_or_else(|| Error::not_found("section"))?;
-    let SectionRow {
+    let sec = store::sections::listing_section(&ctx.db, &nl.section_id)
+        .await?
+        .ok_or_else(|| Error::not_found("section"))?;
+    let store::sections::ListingSectionRow {
         project_id,
         market,
         announced_at: announced,
@@ -225,38 +214,37 @@ pub(crate) async fn create(
     // A live auction (拍卖) runs from its start: the free-bid period, then the extensions.
     let (phase, auction_start, ends) = if live {
         let ends = start + Duration::seconds((free + ext) * 60);
-        ("auction", Some(to_micros(start)), ends)
+        ("auction", Some(start), ends)
     } else {
         ("listing", None, end)
     };
     let mut tx = ctx.db.begin().await?;
-    let res = sqlx::query(&format!(
-        "INSERT INTO auctions ({COLS}, created_at, created_by) VALUES \
-         ($1, $2, $3, $4, $18, $5, $6, $7, $8, $19, $9, $10, $11, $12, NULL, NULL, 0, NULL, 1, $15, $16, $17, 'listing', $13, $14) \
-         ON CONFLICT (section_id) DO NOTHING"
-    ))
-    .bind(&id)
-    .bind(&nl.section_id)
-    .bind(&project_id)
-    .bind(&market)
-    .bind(to_micros(start))
-    .bind(to_micros(end))
-    .bind(free * 60)
-    .bind(ext * 60)
-    .bind(to_micros(ends))
-    .bind(starting.fen())
-    .bind(increment.fen())
-    .bind(reserve.map(|m| m.fen()))
-    .bind(to_micros(now))
-    .bind(&actor.user_id)
-    .bind(&final_auction)
-    .bind(appraisal.map(|m| m.fen()))
-    .bind(i64::from(!missing.is_empty()))
-    .bind(phase)
-    .bind(auction_start)
-    .execute(&mut *tx)
+    let inserted = store::auctions::insert_auction(
+        &mut tx,
+        &store::auctions::NewAuction {
+            id: &id,
+            section_id: &nl.section_id,
+            project_id: &project_id,
+            market: &market,
+            phase,
+            listing_start: start,
+            listing_end: end,
+            free_bid_secs: free * 60,
+            extension_secs: ext * 60,
+            auction_start,
+            ends_at: ends,
+            starting,
+            increment,
+            reserve,
+            final_auction: &final_auction,
+            appraisal,
+            periods_provisional: !missing.is_empty(),
+            created_at: now,
+            created_by: &actor.user_id,
+        },
+    )
     .await?;
-    if res.rows_affected() != 1 {
+    if !inserted {
         tx.rollback().await?;
         return Err(Error::conflict(
             "auctions.one_listing_per_section",

@@ -82,13 +82,7 @@ pub fn compose_state(
 
 /// Bids after `after` in order (the SSE log; `seq` is the event id).
 pub async fn bids_after(ctx: &Ctx, id: &str, after: i64) -> Result<Vec<(i64, Value)>> {
-    let rows: Vec<BidLogRow> = sqlx::query_as(
-        "SELECT seq, number, price_fen, phase, at, ends_at FROM auction_bids WHERE auction_id = $1 AND seq > $2 ORDER BY seq LIMIT 500",
-    )
-    .bind(id)
-    .bind(after)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = crate::store::auctions::bids_after(&ctx.db, id, after).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -102,18 +96,6 @@ pub async fn bids_after(ctx: &Ctx, id: &str, after: i64) -> Result<Vec<(i64, Val
             )
         })
         .collect())
-}
-
-#[derive(sqlx::FromRow)]
-struct BidLogRow {
-    seq: i64,
-    number: String,
-    price_fen: Money,
-    phase: String,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    at: Timestamp,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    ends_at: Timestamp,
 }
 
 /// Check the caller may watch (any staff, supervisor, or a bidder).

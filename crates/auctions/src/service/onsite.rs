@@ -1,6 +1,7 @@
 //! On-site auction (现场竞价): the result recorded by staff.
 
 use super::*;
+use crate::store;
 use ggzy_events::auctions::OnsiteRecorded;
 use ggzy_events::Contract;
 
@@ -33,19 +34,7 @@ pub async fn onsite_result(
             format!("no on-site auction is pending; the auction is {}", a.phase),
         ));
     }
-    #[derive(sqlx::FromRow)]
-    struct BookingRow {
-        booking_id: String,
-        #[sqlx(try_from = "ggzy_core::sql::At")]
-        starts_at: Timestamp,
-    }
-    let booking: Option<BookingRow> = sqlx::query_as(
-        "SELECT booking_id, starts_at FROM auction_onsite_bookings \
-         WHERE section_id = $1 AND status = 'confirmed' ORDER BY starts_at DESC LIMIT 1",
-    )
-    .bind(&a.section_id)
-    .fetch_optional(ctx.db.pool())
-    .await?;
+    let booking = store::sections::confirmed_onsite_booking(&ctx.db, &a.section_id).await?;
     let Some(booking) = booking else {
         return Err(Error::conflict(
             "auctions.onsite_not_booked",
@@ -86,13 +75,7 @@ pub async fn onsite_result(
             let winner = if number.is_empty() {
                 None
             } else {
-                sqlx::query_scalar::<_, String>(
-                    "SELECT org_id FROM auction_bidders WHERE section_id = $1 AND number = $2",
-                )
-                .bind(&a.section_id)
-                .bind(&number)
-                .fetch_optional(ctx.db.pool())
-                .await?
+                store::sections::org_of_number(&ctx.db, &a.section_id, &number).await?
             };
             if winner.is_none() {
                 v.push(FieldError::new(
@@ -107,33 +90,27 @@ pub async fn onsite_result(
             };
             tx = ctx.db.begin().await?;
             if rules::auction_is_deal(Some(price.fen()), a.reserve_fen) {
-                let res = sqlx::query(
-                    "UPDATE auctions SET current_fen = $1, leader_org_id = $2, phase = 'deal', outcome = 'deal', \
-                     version = version + 1 WHERE id = $3 AND phase = 'onsite_pending' AND version = $4",
-                )
-                .bind(price.fen())
-                .bind(&winner)
-                .bind(id)
-                .bind(a.version)
-                .execute(&mut *tx)
-                .await?;
-                if res.rows_affected() != 1 {
+                let dealt =
+                    store::auctions::onsite_deal(&mut tx, id, a.version, price, &winner).await?;
+                if !dealt {
                     tx.rollback().await?;
                     return Err(relist_race());
                 }
-                sqlx::query(
-                    "INSERT INTO auction_bids (auction_id, seq, id, org_id, number, price_fen, phase, at, ends_at, round) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'onsite', $7, $7, $8)",
+                store::auctions::insert_onsite_bid(
+                    &mut tx,
+                    &store::auctions::NewBid {
+                        auction_id: id,
+                        seq: a.version + 1,
+                        id: &ids::new_id(),
+                        org_id: &winner,
+                        number: &number,
+                        price,
+                        phase: "onsite",
+                        at: now,
+                        ends_at: now,
+                        round: a.round,
+                    },
                 )
-                .bind(id)
-                .bind(a.version + 1)
-                .bind(ids::new_id())
-                .bind(&winner)
-                .bind(&number)
-                .bind(price.fen())
-                .bind(to_micros(now))
-                .bind(a.round)
-                .execute(&mut *tx)
                 .await?;
                 let mut won = a.clone();
                 won.current_fen = Some(price.fen());

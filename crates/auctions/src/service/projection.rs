@@ -1,6 +1,7 @@
 //! Projection of other areas' events: sections, bidders, deposits, on-site bookings.
 
 use super::*;
+use crate::store::sections as store;
 
 /// Sections, announcements, bidder registrations and deposit status, learnt from events.
 pub struct Projection;
@@ -40,29 +41,19 @@ impl Consumer for Projection {
             }
             SectionRegistered::NAME => {
                 let p = SectionRegistered::decode(ev)?;
-                sqlx::query(
-                    "INSERT INTO auction_sections (section_id, project_id, market, procedure, name) \
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (section_id) DO NOTHING",
+                store::insert_section(
+                    tx,
+                    &p.section_id,
+                    &p.project_id,
+                    p.market.as_str(),
+                    &p.procedure,
+                    &p.name,
                 )
-                .bind(&p.section_id)
-                .bind(&p.project_id)
-                .bind(p.market.as_str())
-                .bind(&p.procedure)
-                .bind(&p.name)
-                .execute(&mut **tx)
                 .await?;
                 // The transferor (转让方) follows its own listing (migration 0200).
-                sqlx::query("UPDATE auction_sections SET owner_org_id = $1 WHERE section_id = $2")
-                    .bind(&p.owner_org_id)
-                    .bind(&p.section_id)
-                    .execute(&mut **tx)
-                    .await?;
+                store::set_owner(tx, &p.section_id, &p.owner_org_id).await?;
                 // The deposit the bidder's page shows (migration 0095).
-                sqlx::query("UPDATE auction_sections SET deposit_fen = $1 WHERE section_id = $2")
-                    .bind(p.deposit.fen())
-                    .bind(&p.section_id)
-                    .execute(&mut **tx)
-                    .await?;
+                store::set_deposit(tx, &p.section_id, p.deposit).await?;
             }
             AnnouncementPublished::NAME => {
                 let p = AnnouncementPublished::decode(ev)?;
@@ -74,13 +65,7 @@ impl Consumer for Projection {
                     return Ok(());
                 };
                 for sid in &p.section_ids {
-                    sqlx::query(
-                        "UPDATE auction_sections SET announced_at = $1 WHERE section_id = $2 AND announced_at IS NULL",
-                    )
-                    .bind(to_micros(at))
-                    .bind(sid)
-                    .execute(&mut **tx)
-                    .await?;
+                    store::set_announced(tx, sid, at).await?;
                     if kind == "land_transfer" {
                         crate::land::note_announcement(tx, sid, &ev.aggregate_id, at).await?;
                     }
@@ -105,14 +90,7 @@ impl Consumer for Projection {
             }
             v::RoomCreated::NAME => {
                 let p = v::RoomCreated::decode(ev)?;
-                sqlx::query(
-                    "INSERT INTO auction_rooms (room_id, name) VALUES ($1, $2) \
-                     ON CONFLICT (room_id) DO UPDATE SET name = excluded.name",
-                )
-                .bind(&p.room_id)
-                .bind(&p.name)
-                .execute(&mut **tx)
-                .await?;
+                store::upsert_room(tx, &p.room_id, &p.name).await?;
             }
             v::BookingCreated::NAME => {
                 let p = v::BookingCreated::decode(ev)?;
@@ -244,19 +222,18 @@ async fn onsite_booking(tx: &mut Tx, at: Timestamp, b: Booking) -> Result<()> {
     if b.purpose != "auction" || b.section_id.is_empty() {
         return Ok(());
     }
-    sqlx::query(
-        "INSERT INTO auction_onsite_bookings (booking_id, section_id, room_id, starts_at, ends_at, status, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (booking_id) DO UPDATE SET room_id = excluded.room_id, \
-         starts_at = excluded.starts_at, ends_at = excluded.ends_at, status = excluded.status, updated_at = excluded.updated_at",
+    store::upsert_onsite_booking(
+        tx,
+        &store::OnsiteBooking {
+            booking_id: &b.booking_id,
+            section_id: &b.section_id,
+            room_id: &b.room_id,
+            starts_at: b.start,
+            ends_at: b.end,
+            status: &b.status,
+        },
+        at,
     )
-    .bind(&b.booking_id)
-    .bind(&b.section_id)
-    .bind(&b.room_id)
-    .bind(to_micros(b.start))
-    .bind(to_micros(b.end))
-    .bind(&b.status)
-    .bind(to_micros(at))
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -273,60 +250,17 @@ async fn bidder_flag(
     if section_id.is_empty() || org_id.is_empty() {
         return Ok(());
     }
-    sqlx::query(
-        "INSERT INTO auction_bidders (section_id, org_id, registered, deposit_valid) VALUES ($1, $2, 0, 0) \
-         ON CONFLICT (section_id, org_id) DO NOTHING",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .execute(&mut **tx)
-    .await?;
+    store::ensure_bidder(tx, section_id, org_id).await?;
     if let Some(r) = registered {
-        sqlx::query(
-            "UPDATE auction_bidders SET registered = $1 WHERE section_id = $2 AND org_id = $3",
-        )
-        .bind(r)
-        .bind(section_id)
-        .bind(org_id)
-        .execute(&mut **tx)
-        .await?;
+        store::set_registered(tx, section_id, org_id, r).await?;
     }
     if let Some(d) = deposit_valid {
-        sqlx::query(
-            "UPDATE auction_bidders SET deposit_valid = $1 WHERE section_id = $2 AND org_id = $3",
-        )
-        .bind(d)
-        .bind(section_id)
-        .bind(org_id)
-        .execute(&mut **tx)
-        .await?;
+        store::set_deposit_valid(tx, section_id, org_id, d).await?;
     }
-    #[derive(sqlx::FromRow)]
-    struct BidderState {
-        registered: i64,
-        deposit_valid: i64,
-        number: Option<String>,
-    }
-    let row: BidderState = sqlx::query_as(
-        "SELECT registered, deposit_valid, number FROM auction_bidders WHERE section_id = $1 AND org_id = $2",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    if row.registered == 1 && row.deposit_valid == 1 && row.number.is_none() {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM auction_bidders WHERE section_id = $1 AND number IS NOT NULL",
-        )
-        .bind(section_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        sqlx::query("UPDATE auction_bidders SET number = $1 WHERE section_id = $2 AND org_id = $3")
-            .bind(format!("{:03}", n + 1))
-            .bind(section_id)
-            .bind(org_id)
-            .execute(&mut **tx)
-            .await?;
+    let row = store::standing(tx, section_id, org_id).await?;
+    if row.registered && row.deposit_valid && row.number.is_none() {
+        let n = store::count_numbered(tx, section_id).await?;
+        store::set_number(tx, section_id, org_id, &format!("{:03}", n + 1)).await?;
     }
     Ok(())
 }
@@ -345,10 +279,5 @@ pub struct Bidder {
 pub async fn section_bidders(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<Bidder>> {
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
-    Ok(sqlx::query_as(
-        "SELECT org_id, number, registered, deposit_valid FROM auction_bidders WHERE section_id = $1 ORDER BY number, org_id",
-    )
-    .bind(section_id)
-    .fetch_all(ctx.db.pool())
-    .await?)
+    store::bidders(&ctx.db, section_id).await
 }

@@ -1,6 +1,7 @@
 //! Re-listing (重新挂牌: 延期 or 降低底价) and its approval.
 
 use super::*;
+use crate::store;
 use ggzy_events::auctions::{FloorConsentRecorded, ListingRelisted, RelistApproved, RelistRefused};
 use ggzy_events::Contract;
 
@@ -178,24 +179,7 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
         reason: None,
     };
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(&format!(
-        "INSERT INTO auction_relists ({RELIST_COLS}, auction_id, requested_at) VALUES \
-         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, $11, $12)"
-    ))
-    .bind(&rl.id)
-    .bind(&rl.kind)
-    .bind(&rl.status)
-    .bind(rl.round)
-    .bind(to_micros(rl.listing_start))
-    .bind(to_micros(rl.listing_end))
-    .bind(rl.starting_fen)
-    .bind(rl.previous_starting_fen)
-    .bind(rl.reserve_fen)
-    .bind(&rl.requested_by)
-    .bind(id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
+    store::auctions::insert_relist(&mut tx, &rl, id, now).await?;
     if let (true, "lower_floor", Some(p)) = (a.market == "land", rq.kind.as_str(), &rq.approval) {
         crate::land::record_approval(
             &mut ggzy_store::uow::Uow::within(&mut tx, &ctx.db, actor.actor_ref(), now),
@@ -260,19 +244,9 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
 pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Result<()> {
     ggzy_store::calendar::refresh(db).await?;
     let r = AuctionRules::national();
-    let rows: Vec<AuctionRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM auctions WHERE periods_provisional = 1 ORDER BY id"
-    ))
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = store::auctions::provisional_auctions(tx).await?;
     for a in rows {
-        let announced: Option<i64> = sqlx::query_scalar::<_, Option<i64>>(
-            "SELECT announced_at FROM auction_sections WHERE section_id = $1",
-        )
-        .bind(&a.section_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .flatten();
+        let announced = store::sections::announced_at(tx, &a.section_id).await?;
         let mut missing = rules::Missing::new();
         let cal = db.calendar();
         let (start, end) = (a.listing_start, a.listing_end);
@@ -290,11 +264,7 @@ pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) ->
             ggzy_store::calendar::note_missing(tx, db, now, &missing, "auctions.listing_period")
                 .await?;
         }
-        sqlx::query("UPDATE auctions SET periods_provisional = $1 WHERE id = $2")
-            .bind(i64::from(!missing.is_empty()))
-            .bind(&a.id)
-            .execute(&mut **tx)
-            .await?;
+        store::auctions::set_provisional(tx, &a.id, !missing.is_empty()).await?;
         let broken: Vec<ggzy_events::publishing::BrokenPeriod> = broken
             .into_iter()
             .map(|e| ggzy_events::publishing::BrokenPeriod {
@@ -358,25 +328,9 @@ async fn apply_relist(
         rl.listing_end,
         &mut missing,
     );
-    let res = sqlx::query(
-        "UPDATE auctions SET phase = 'listing', round = $1, listing_start = $2, listing_end = $3, \
-         ends_at = $3, starting_fen = $4, reserve_fen = $5, current_fen = NULL, leader_org_id = NULL, \
-         auction_start = NULL, outcome = NULL, version = version + 1, periods_provisional = $9, \
-         period_kind = $10 WHERE id = $6 AND phase = $7 AND version = $8",
-    )
-    .bind(rl.round)
-    .bind(to_micros(rl.listing_start))
-    .bind(to_micros(rl.listing_end))
-    .bind(rl.starting_fen)
-    .bind(rl.reserve_fen)
-    .bind(&a.id)
-    .bind(from)
-    .bind(a.version)
-    .bind(i64::from(!missing.is_empty()))
-    .bind(&rl.kind)
-    .execute(&mut **tx)
-    .await?;
-    if res.rows_affected() != 1 {
+    let opened =
+        store::auctions::open_round(tx, &a.id, from, a.version, rl, !missing.is_empty()).await?;
+    if !opened {
         return Ok(false);
     }
     if !missing.is_empty() {
@@ -444,12 +398,7 @@ pub async fn decide_relist(
         ));
     }
     let a = load(ctx.db.pool(), id, "").await?;
-    let row: Option<RelistRow> = sqlx::query_as(&format!(
-        "SELECT {RELIST_COLS} FROM auction_relists WHERE auction_id = $1 AND status = 'pending_approval'"
-    ))
-    .bind(id)
-    .fetch_optional(ctx.db.pool())
-    .await?;
+    let row = store::auctions::pending_relist(&ctx.db, id).await?;
     let (Some(mut rl), "pending_approval") = (row, a.phase.as_str()) else {
         return Err(Error::conflict(
             "auctions.no_pending_relist",
@@ -481,19 +430,17 @@ pub async fn decide_relist(
     rl.decided_by = Some(actor.user_id.clone());
     let status = if approve { "approved" } else { "refused" };
     let mut tx = ctx.db.begin().await?;
-    let res = sqlx::query(
-        "UPDATE auction_relists SET status = $1, decided_by = $2, decided_at = $3, reason = $4, \
-         listing_start = $5 WHERE id = $6 AND status = 'pending_approval'",
+    let decided = store::auctions::decide_relist(
+        &mut tx,
+        &rl.id,
+        status,
+        &actor.user_id,
+        now,
+        (!reason.is_empty()).then_some(reason),
+        rl.listing_start,
     )
-    .bind(status)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind((!reason.is_empty()).then_some(reason))
-    .bind(to_micros(rl.listing_start))
-    .bind(&rl.id)
-    .execute(&mut *tx)
     .await?;
-    if res.rows_affected() != 1 {
+    if !decided {
         tx.rollback().await?;
         return Err(relist_race());
     }

@@ -14,17 +14,7 @@ pub struct ListingLine {
 pub async fn list_listings(ctx: &Ctx, actor: &Actor) -> Result<Vec<ListingLine>> {
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
-    #[derive(sqlx::FromRow)]
-    struct Line {
-        id: String,
-        name: String,
-    }
-    let rows: Vec<Line> = sqlx::query_as(
-        "SELECT a.id, COALESCE(s.name, '') AS name FROM auctions a LEFT JOIN auction_sections s \
-         ON s.section_id = a.section_id ORDER BY a.listing_end DESC, a.id LIMIT 200",
-    )
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = crate::store::auctions::listing_lines(&ctx.db).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         out.push(ListingLine {
@@ -68,14 +58,5 @@ pub struct PendingRelist {
 pub async fn pending_relists(ctx: &Ctx, actor: &Actor) -> Result<Vec<PendingRelist>> {
     use ggzy_identity::Role;
     actor.require(&[Role::Staff, Role::Admin])?;
-    Ok(sqlx::query_as(
-        "SELECT r.auction_id, a.section_id, COALESCE(s.name, '') AS section_name, a.market, r.kind, r.round, \
-         r.listing_start, r.listing_end, r.starting_fen, r.previous_starting_fen, a.appraisal_fen, \
-         r.requested_by, r.requested_at \
-         FROM auction_relists r JOIN auctions a ON a.id = r.auction_id \
-         LEFT JOIN auction_sections s ON s.section_id = a.section_id \
-         WHERE r.status = 'pending_approval' ORDER BY r.requested_at, r.id",
-    )
-    .fetch_all(ctx.db.pool())
-    .await?)
+    crate::store::auctions::pending_relists(&ctx.db).await
 }

@@ -1,7 +1,7 @@
 //! The auction as a watcher sees it: views, the auction row, bidder numbers.
 
 use super::*;
-use ggzy_core::sql::{At, Flag, MaybeAt};
+use crate::store;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BidView {
@@ -89,52 +89,13 @@ pub struct RelistView {
     pub consent: Option<crate::property::ConsentView>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub(crate) struct AuctionRow {
-    pub(crate) id: String,
-    pub(crate) section_id: String,
-    pub(crate) project_id: String,
-    pub(crate) market: String,
-    pub(crate) phase: String,
-    #[sqlx(try_from = "At")]
-    pub(crate) listing_start: Timestamp,
-    #[sqlx(try_from = "At")]
-    pub(crate) listing_end: Timestamp,
-    pub(crate) free_bid_secs: i64,
-    pub(crate) extension_secs: i64,
-    #[sqlx(try_from = "MaybeAt")]
-    pub(crate) auction_start: Option<Timestamp>,
-    #[sqlx(try_from = "At")]
-    pub(crate) ends_at: Timestamp,
-    pub(crate) starting_fen: i64,
-    pub(crate) increment_fen: i64,
-    pub(crate) reserve_fen: Option<i64>,
-    pub(crate) current_fen: Option<i64>,
-    pub(crate) leader_org_id: Option<String>,
-    pub(crate) version: i64,
-    pub(crate) outcome: Option<String>,
-    pub(crate) round: i64,
-    pub(crate) final_auction: String,
-    pub(crate) appraisal_fen: Option<i64>,
-    #[sqlx(try_from = "Flag")]
-    pub(crate) periods_provisional: bool,
-    /// `listing` (first round) or the re-listing kind the current round was checked as.
-    pub(crate) period_kind: String,
-}
-
-pub(super) const COLS: &str =
-    "id, section_id, project_id, market, phase, listing_start, listing_end, free_bid_secs, \
-    extension_secs, auction_start, ends_at, starting_fen, increment_fen, reserve_fen, current_fen, \
-    leader_org_id, version, outcome, round, final_auction, appraisal_fen, periods_provisional, \
-    period_kind";
+pub(crate) use crate::store::auctions::AuctionRow;
 
 pub(super) async fn load<'e, E>(exec: E, id: &str, lock: &str) -> Result<AuctionRow>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query_as::<_, AuctionRow>(&format!("SELECT {COLS} FROM auctions WHERE id = $1{lock}"))
-        .bind(id)
-        .fetch_optional(exec)
+    store::auctions::auction(exec, id, lock)
         .await?
         .ok_or_else(|| Error::not_found("auction"))
 }
@@ -167,24 +128,7 @@ pub(super) async fn bidder_number<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let number: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT number FROM auction_bidders WHERE section_id = $1 AND org_id = $2 AND number IS NOT NULL",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_optional(exec)
-    .await?;
-    Ok(number.flatten())
-}
-
-#[derive(sqlx::FromRow)]
-struct BidRow {
-    seq: i64,
-    number: String,
-    price_fen: Money,
-    phase: String,
-    #[sqlx(try_from = "At")]
-    at: Timestamp,
+    store::sections::bidder_number(exec, section_id, org_id).await
 }
 
 pub async fn view(ctx: &Ctx, actor: &Actor, id: &str) -> Result<AuctionView> {
@@ -207,13 +151,7 @@ pub(crate) async fn view_on(
         Some(o) => bidder_number(&mut *conn, &a.section_id, o).await?,
         None => None,
     };
-    let rows: Vec<BidRow> = sqlx::query_as(
-        "SELECT seq, number, price_fen, phase, at FROM auction_bids WHERE auction_id = $1 AND round = $2 ORDER BY seq",
-    )
-    .bind(id)
-    .bind(a.round)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::auctions::bids_of_round(&mut *conn, id, a.round).await?;
     let bids: Vec<BidView> = rows
         .into_iter()
         .map(|r| BidView {
@@ -268,15 +206,7 @@ async fn onsite_view(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Option<OnsiteView>> {
-    let r: Option<OnsiteRow> = sqlx::query_as(
-        "SELECT b.booking_id, b.room_id, r.name AS room_name, b.starts_at, b.ends_at, b.status \
-         FROM auction_onsite_bookings b LEFT JOIN auction_rooms r ON r.room_id = b.room_id \
-         WHERE b.section_id = $1 AND b.status IN ('tentative', 'confirmed') \
-         ORDER BY b.updated_at DESC, b.booking_id DESC LIMIT 1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let r = store::sections::live_onsite_booking(&mut *conn, section_id).await?;
     let Some(r) = r else { return Ok(None) };
     Ok(Some(OnsiteView {
         booking_id: r.booking_id,
@@ -288,51 +218,13 @@ async fn onsite_view(
     }))
 }
 
-#[derive(sqlx::FromRow)]
-struct OnsiteRow {
-    booking_id: String,
-    room_id: String,
-    room_name: Option<String>,
-    #[sqlx(try_from = "At")]
-    starts_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    ends_at: Timestamp,
-    status: String,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub(super) struct RelistRow {
-    pub(super) id: String,
-    pub(super) kind: String,
-    pub(super) status: String,
-    pub(super) round: i64,
-    #[sqlx(try_from = "At")]
-    pub(super) listing_start: Timestamp,
-    #[sqlx(try_from = "At")]
-    pub(super) listing_end: Timestamp,
-    pub(super) starting_fen: i64,
-    pub(super) previous_starting_fen: i64,
-    pub(super) reserve_fen: Option<i64>,
-    pub(super) requested_by: String,
-    pub(super) decided_by: Option<String>,
-    pub(super) reason: Option<String>,
-}
-
-pub(super) const RELIST_COLS: &str =
-    "id, kind, status, round, listing_start, listing_end, starting_fen, \
-    previous_starting_fen, reserve_fen, requested_by, decided_by, reason";
+pub(super) use crate::store::auctions::RelistRow;
 
 async fn relist_view(
     conn: &mut sqlx::AnyConnection,
     auction_id: &str,
 ) -> Result<Option<RelistView>> {
-    let r: Option<RelistRow> = sqlx::query_as(&format!(
-        "SELECT {RELIST_COLS} FROM auction_relists WHERE auction_id = $1 \
-         ORDER BY requested_at DESC, id DESC LIMIT 1"
-    ))
-    .bind(auction_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let r = store::auctions::latest_relist(&mut *conn, auction_id).await?;
     let Some(r) = r else { return Ok(None) };
     let consent = crate::property::consent_of(&mut *conn, &r.id).await?;
     Ok(Some(RelistView {
