@@ -5,8 +5,13 @@
 //! registered and paid their 200,000.00 deposits; the disclosure ends at 24:00 of Tuesday 04-28.
 
 use crate::auctions::{act, lot_for, rules_of, ts};
+use fantoccini::Locator;
+use ggzy_api_tests::browser::{
+    browser, click_css_then, fill, ids_and_labels, no_horizontal_scroll, sign_in, sign_out,
+    summary_focuses, text_of, wait_for,
+};
 use ggzy_api_tests::pages::{hidden_value, Visitor};
-use ggzy_api_tests::TestApp;
+use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
 use serde_json::{json, Value};
 
 const END: &str = "2026-04-29T00:00:00+08:00";
@@ -342,6 +347,76 @@ async fn the_failure_is_recorded_on_the_capital_increase_page() {
         r.body.contains("data-error-summary") && r.body.contains("capital.has_investor"),
         "{}",
         r.body
+    );
+    app.stop().await;
+}
+
+/// The enterprise records the failure in a 375 px wide Chromium, by keyboard where GOV.UK's
+/// pattern expects it: no failure form during the disclosure; after it, with nobody qualified, a
+/// blank reason is refused — the error summary links to the field (Enter on the link focuses it)
+/// and the rule id stands next to the field, nothing recorded — then the reason is recorded and
+/// the page shows it in place of the form.
+#[tokio::test]
+async fn the_enterprise_records_the_failure_in_the_browser_at_375_px() {
+    let Some(b) = browser("capital failure walk", 375, 812).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let none = lot_for(&app, "property", "capital_increase", END, 0).await;
+    let (s, v) = act(
+        &app,
+        "staff",
+        "/api/v1/capital-increases",
+        opening(
+            &none.sid,
+            &none.announced_at.to_rfc3339(),
+            Value::Null,
+            Value::Null,
+        ),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let c = b.client.clone();
+    let url = app.url(&format!("/tenderer/capital-increases/{id}"));
+    sign_in(&c, &url, "tenderer", DEMO_PASSWORD).await;
+    wait_for(&c, "main h1").await;
+    assert!(
+        c.find(Locator::Id("failure-form")).await.is_err(),
+        "no failure form during the disclosure"
+    );
+
+    // Two months on, the session has expired: sign in again.
+    app.clock().set(ts(&json!("2026-04-29T09:00:00+08:00")));
+    sign_out(&c).await;
+    sign_in(&c, &url, "tenderer", DEMO_PASSWORD).await;
+    wait_for(&c, "#failure-form").await;
+    no_horizontal_scroll(&c, "the capital increase page with its failure form").await;
+    ids_and_labels(&c, "the failure form", &["f-reason"]).await;
+    click_css_then(&c, "#failure-form button[type=submit]", ".error-summary").await;
+    assert!(
+        text_of(&c, "#f-reason-error")
+            .await
+            .contains("capital.failure_reason"),
+        "the rule id next to the field"
+    );
+    summary_focuses(&c, "f-reason").await;
+    assert!(app
+        .events_of("auctions.capital_increase.failed")
+        .await
+        .is_empty());
+
+    let reason = "信息披露期满未征集到意向投资方";
+    fill(&c, "f-reason", reason).await;
+    click_css_then(&c, "#failure-form button[type=submit]", "#failure-facts").await;
+    assert!(text_of(&c, "#failure-facts").await.contains(reason));
+    assert!(c.find(Locator::Id("failure-form")).await.is_err());
+    no_horizontal_scroll(&c, "the ended capital increase").await;
+    assert_eq!(
+        app.events_of("auctions.capital_increase.failed")
+            .await
+            .len(),
+        1
     );
     app.stop().await;
 }

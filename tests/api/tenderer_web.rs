@@ -8,7 +8,7 @@
 
 use crate::award::{at, evaluating_section, submit_result, travel};
 use fantoccini::{Client, Locator};
-use ggzy_api_tests::browser::{click_then, fill};
+use ggzy_api_tests::browser::{click_then, fill, path as path_of, set_value};
 use ggzy_api_tests::fixtures::{road_project, TENDERER_NAME, TENDERER_USCC};
 use ggzy_api_tests::pages::{hidden_value, Visitor};
 use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
@@ -384,20 +384,6 @@ async fn body_text(c: &Client) -> String {
         .text()
         .await
         .expect("text")
-}
-
-/// Set an input's value by script (date and time pickers take no typed text reliably).
-async fn set_value(c: &Client, id: &str, value: &str) {
-    c.execute(
-        "document.getElementById(arguments[0]).value = arguments[1];",
-        vec![json!(id), json!(value)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("set #{id}: {e}"));
-}
-
-async fn path_of(c: &Client) -> String {
-    c.current_url().await.expect("url").path().to_string()
 }
 
 #[tokio::test]

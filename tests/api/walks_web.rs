@@ -7,7 +7,9 @@
 use crate::award::{at, evaluating_section, submit_result, travel};
 use crate::expert_draws::{pool, request, sha256_hex, SUPERVISOR_SECRET};
 use fantoccini::{Client, Locator};
-use ggzy_api_tests::browser::{browser, click_then, fill, sign_in};
+use ggzy_api_tests::browser::{
+    browser, click_then, fill, no_horizontal_scroll, sign_in, sign_out, text_of, unique_ids,
+};
 use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
 use serde_json::json;
 
@@ -18,51 +20,6 @@ async fn text_while_loading(c: &Client, css: &str) -> String {
         Ok(e) => e.text().await.unwrap_or_default(),
         Err(_) => String::new(),
     }
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("text of {css}: {e}"))
-}
-
-/// Forget the page session (the cookies) so the same browser can sign in as someone else.
-async fn sign_out(c: &Client) {
-    c.delete_all_cookies().await.expect("forget the session");
-}
-
-/// Every `id` on the page is unique (a label's `for` and a summary link reach one control). The
-/// sanctions page once gave its filter's USCC box and the new entry's USCC field the same id, so
-/// typing into "统一社会信用代码" of the form filled the filter instead.
-async fn unique_ids(c: &Client, what: &str) {
-    let dup = c
-        .execute(
-            "const seen = new Set(); const dup = [];
-             for (const e of document.querySelectorAll('[id]')) {
-               if (seen.has(e.id)) dup.push(e.id); seen.add(e.id);
-             }
-             return dup.join(' ');",
-            vec![],
-        )
-        .await
-        .expect("script");
-    assert_eq!(dup.as_str().unwrap_or(""), "", "{what}: duplicate ids");
-}
-
-async fn no_horizontal_scroll(c: &Client, what: &str) {
-    let wide = c
-        .execute(
-            "return document.documentElement.scrollWidth > window.innerWidth;",
-            vec![],
-        )
-        .await
-        .expect("script")
-        .as_bool()
-        .unwrap_or(true);
-    assert!(!wide, "{what}: wider than 375 px");
 }
 
 #[tokio::test]

@@ -10,11 +10,13 @@ use crate::auctions::{create_unconfirmed, listing, lot, lot_with};
 use crate::award::at;
 use crate::remedies::procurement_project;
 use chrono::{Duration, Timelike};
-use fantoccini::{Client, Locator};
-use ggzy_api_tests::browser::{browser, fill, sign_in};
+use fantoccini::Locator;
+use ggzy_api_tests::browser::{
+    browser, choose, click_css_then, fill, no_horizontal_scroll, set_value, sign_in, sign_out,
+    text_of, wait_for,
+};
 use ggzy_api_tests::pages::{hidden_value, Visitor};
 use ggzy_api_tests::{TestApp, DEMO_PASSWORD};
-use serde_json::json;
 
 /// The capital increase's disclosure ends at 24:00 of the 40th working day after Monday
 /// 2026-03-02 (Tuesday 04-28), 32号令 第三十九条.
@@ -216,78 +218,6 @@ async fn the_enterprise_opens_a_capital_increase_on_its_page_reached_by_links() 
     app.stop().await;
 }
 
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("text of {css}: {e}"))
-}
-
-/// Wait (patiently) until the page shows `css`.
-async fn wait_for(c: &Client, css: &str) {
-    let mut last = String::new();
-    for () in ggzy_api_tests::patience() {
-        match c.find(Locator::Css(css)).await {
-            Ok(_) => return,
-            Err(e) => last = e.to_string(),
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("{css}: {last}");
-}
-
-/// Click `what`, then wait until the page shows `then` (a WebDriver error while the page
-/// navigates is polled through).
-async fn click_then(c: &Client, what: &str, then: &str) {
-    c.find(Locator::Css(what))
-        .await
-        .unwrap_or_else(|e| panic!("{what}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {what}: {e}"));
-    wait_for(c, then).await;
-}
-
-async fn no_horizontal_scroll(c: &Client, what: &str) {
-    let wide = c
-        .execute(
-            "return document.documentElement.scrollWidth > window.innerWidth;",
-            vec![],
-        )
-        .await
-        .expect("script")
-        .as_bool()
-        .unwrap_or(true);
-    assert!(!wide, "{what}: wider than 375 px");
-}
-
-/// Choose `value` in the select `#id`.
-async fn choose(c: &Client, id: &str, value: &str) {
-    c.find(Locator::Css(&format!("#{id} option[value='{value}']")))
-        .await
-        .unwrap_or_else(|e| panic!("#{id} option {value}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("choose {value} in #{id}: {e}"));
-}
-
-/// Set a date/time control's value (Chromium's segmented date fields depend on the locale).
-async fn set_value(c: &Client, id: &str, value: &str) {
-    c.execute(
-        "document.getElementById(arguments[0]).value = arguments[1];",
-        vec![json!(id), json!(value)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("set #{id}: {e}"));
-}
-
-/// Forget the page session so the same browser can sign in as someone else.
-async fn sign_out(c: &Client) {
-    c.delete_all_cookies().await.expect("forget the session");
-}
-
 /// The enterprise opens a capital increase at 375 px from its home: weights that do not sum to
 /// 100 are refused next to the criteria with the rule, then corrected and opened.
 #[tokio::test]
@@ -307,8 +237,8 @@ async fn the_enterprise_opens_a_capital_increase_in_the_browser_at_375_px() {
     let c = b.client.clone();
     sign_in(&c, &app.url("/tenderer"), "tenderer", DEMO_PASSWORD).await;
     wait_for(&c, "#to-capital-increases").await;
-    click_then(&c, "#to-capital-increases", "#open-capital-increase").await;
-    click_then(&c, "#open-capital-increase", "#capital-new-form").await;
+    click_css_then(&c, "#to-capital-increases", "#open-capital-increase").await;
+    click_css_then(&c, "#open-capital-increase", "#capital-new-form").await;
     no_horizontal_scroll(&c, "opening form").await;
     choose(&c, "f-section_id", &cap.sid).await;
     set_value(&c, "f-disclosure_start", &start_value(cap.announced_at)).await;
@@ -320,7 +250,7 @@ async fn the_enterprise_opens_a_capital_increase_in_the_browser_at_375_px() {
     fill(&c, "f-criteria-1-name", "产业协同").await;
     fill(&c, "f-criteria-1-weight", "30").await;
     let submit = "#capital-new-form button[type=submit]";
-    click_then(&c, submit, "#f-criteria-error").await;
+    click_css_then(&c, submit, "#f-criteria-error").await;
     assert!(text_of(&c, "#f-criteria-error")
         .await
         .contains("capital.criteria_weight_sum"));
@@ -335,7 +265,7 @@ async fn the_enterprise_opens_a_capital_increase_in_the_browser_at_375_px() {
         0
     );
     fill(&c, "f-criteria-1-weight", "40").await;
-    click_then(&c, submit, "#phase").await;
+    click_css_then(&c, submit, "#phase").await;
     assert!(text_of(&c, "#phase").await.contains("信息披露中"));
     assert!(text_of(&c, "#criteria").await.contains("产业协同"));
     no_horizontal_scroll(&c, "the opened capital increase").await;
@@ -371,7 +301,7 @@ async fn staff_confirm_a_land_bidders_eligibility_and_the_bidder_then_quotes_in_
     assert!(text_of(&c, "#a-eligibility")
         .await
         .contains("auctions.eligibility_not_confirmed"));
-    click_then(&c, "#quote-form button[type=submit]", ".error-summary").await;
+    click_css_then(&c, "#quote-form button[type=submit]", ".error-summary").await;
     assert!(text_of(&c, "main")
         .await
         .contains("auctions.eligibility_not_confirmed"));
@@ -387,20 +317,20 @@ async fn staff_confirm_a_land_bidders_eligibility_and_the_bidder_then_quotes_in_
     sign_out(&c).await;
     sign_in(&c, &app.url("/staff"), "staff", DEMO_PASSWORD).await;
     wait_for(&c, "a[href='/staff/auctions']").await;
-    click_then(
+    click_css_then(
         &c,
         "a[href='/staff/auctions']",
         &format!("a[href='/staff/auctions/{id}']"),
     )
     .await;
-    click_then(
+    click_css_then(
         &c,
         &format!("a[href='/staff/auctions/{id}']"),
         "#eligibility",
     )
     .await;
     no_horizontal_scroll(&c, "staff listing page").await;
-    click_then(&c, "#confirm-001", "#eligibility").await;
+    click_css_then(&c, "#confirm-001", "#eligibility").await;
     let mut confirmed = false;
     for () in ggzy_api_tests::patience() {
         if c.find(Locator::Id("confirm-001")).await.is_err() {
@@ -417,7 +347,7 @@ async fn staff_confirm_a_land_bidders_eligibility_and_the_bidder_then_quotes_in_
     sign_in(&c, &app.url(&page), "bidder1", DEMO_PASSWORD).await;
     wait_for(&c, "#quote-form").await;
     assert!(c.find(Locator::Id("a-eligibility")).await.is_err());
-    click_then(&c, "#quote-form button[type=submit]", "#a-mine").await;
+    click_css_then(&c, "#quote-form button[type=submit]", "#a-mine").await;
     let mut quoted = 0;
     for () in ggzy_api_tests::patience() {
         quoted = app
@@ -474,7 +404,7 @@ async fn a_challenge_is_raised_with_a_file_attached_in_the_browser() {
     sign_in(&c, &app.url("/bidder/remedies"), "bidder1", DEMO_PASSWORD).await;
     let new_url = format!("/bidder/sections/{sid}/remedies/new");
     wait_for(&c, &format!("a[href='{new_url}']")).await;
-    click_then(&c, &format!("a[href='{new_url}']"), "#f-file").await;
+    click_css_then(&c, &format!("a[href='{new_url}']"), "#f-file").await;
     no_horizontal_scroll(&c, "raise form").await;
     choose(&c, "f-kind", "challenge").await;
     choose(&c, "f-target", "documents").await;
@@ -485,7 +415,7 @@ async fn a_challenge_is_raised_with_a_file_attached_in_the_browser() {
         .send_keys(file.to_str().unwrap())
         .await
         .expect("choose the file");
-    click_then(
+    click_css_then(
         &c,
         "form[action$='/remedies/new'] button[value=raise]",
         "#case-attachments",
@@ -520,7 +450,7 @@ async fn the_admin_sets_and_removes_a_regional_remedy_period_in_the_browser() {
     let c = b.client.clone();
     sign_in(&c, &app.url("/admin"), "admin", DEMO_PASSWORD).await;
     wait_for(&c, "a[href='/admin/remedy-rules']").await;
-    click_then(&c, "a[href='/admin/remedy-rules']", "#remedy-rules").await;
+    click_css_then(&c, "a[href='/admin/remedy-rules']", "#remedy-rules").await;
     no_horizontal_scroll(&c, "remedy rules").await;
     // The first value a region may only lower (a time limit to answer, accept or decide).
     let row = c
@@ -541,7 +471,7 @@ async fn the_admin_sets_and_removes_a_regional_remedy_period_in_the_browser() {
     fill(&c, "f-value", &(national + 1).to_string()).await;
     fill(&c, "f-citation", "某省公共资源交易监督管理办法 第十条").await;
     let save = "form[action='/admin/remedy-rules'] button[type=submit]";
-    click_then(&c, save, "#f-value-error").await;
+    click_css_then(&c, save, "#f-value-error").await;
     assert!(text_of(&c, "#f-value-error")
         .await
         .contains("rules.override_above_legal_maximum"));
@@ -549,7 +479,7 @@ async fn the_admin_sets_and_removes_a_regional_remedy_period_in_the_browser() {
     assert_eq!(app.scalar_i64(overrides).await, 0);
     fill(&c, "f-value", &(national - 1).to_string()).await;
     let cell = format!("#remedy-rules tr[data-rule='{key}'] td.effective");
-    click_then(&c, save, "#remedy-rules").await;
+    click_css_then(&c, save, "#remedy-rules").await;
     let mut effective = String::new();
     for () in ggzy_api_tests::patience() {
         if let Ok(e) = c.find(Locator::Css(&cell)).await {
@@ -569,7 +499,7 @@ async fn the_admin_sets_and_removes_a_regional_remedy_period_in_the_browser() {
         .await
         .expect("reason field");
     reason.send_keys("地方文件废止").await.expect("reason");
-    click_then(
+    click_css_then(
         &c,
         &format!("{remove} button[type=submit]"),
         "#remedy-rules",
@@ -618,7 +548,7 @@ async fn staff_record_a_land_contract_and_its_first_payment_in_the_browser() {
 
     sign_in(&c, &app.url("/staff"), "staff", DEMO_PASSWORD).await;
     wait_for(&c, "a[href='/staff/auctions']").await;
-    click_then(
+    click_css_then(
         &c,
         "a[href='/staff/auctions']",
         &format!("a[href='/staff/auctions/{id}']"),
@@ -639,7 +569,7 @@ async fn staff_record_a_land_contract_and_its_first_payment_in_the_browser() {
     no_horizontal_scroll(&c, "staff listing page with the contract").await;
     fill(&c, "f-contract_no", "大连-2026-出让-007").await;
     set_value(&c, "f-signed_on", &tomorrow).await;
-    click_then(&c, "#contract-sign", ".error-summary").await;
+    click_css_then(&c, "#contract-sign", ".error-summary").await;
     assert!(text_of(&c, "main")
         .await
         .contains("auctions.land_contract_signed_on"));
@@ -651,7 +581,7 @@ async fn staff_record_a_land_contract_and_its_first_payment_in_the_browser() {
         0
     );
     set_value(&c, "f-signed_on", &today).await;
-    click_then(&c, "#contract-sign", "#contract-pay").await;
+    click_css_then(&c, "#contract-sign", "#contract-pay").await;
     assert!(text_of(&c, "#contract-no")
         .await
         .contains("大连-2026-出让-007"));
