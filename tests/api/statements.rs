@@ -6,8 +6,9 @@
 //! The statements are read from the source: every string literal passed to `sqlx::query`,
 //! `query_scalar` or `query_as`, and every `format!` passed to them (directly, or through a
 //! `let sql = format!(…)` just before) whose arguments are known without running the code: the
-//! engine's lock clause (`db.for_update()`, `for_share()`, `skip_locked()`, rendered for the
-//! engine under test) and the file's `const NAME: &str = "…"` column lists. What is assembled from
+//! engine's lock clause (`db.for_update()`, `for_share()`, `skip_locked()`, or a store
+//! function's `lock` parameter holding one of them, rendered for the engine under test) and the
+//! file's `const NAME: &str = "…"` column lists. What is assembled from
 //! run-time values (the filter builder's conditions, the search's terms) is counted and listed
 //! with `--nocapture`; its fixed parts are covered by the API tests that run it. A statement that
 //! is only run on one engine (guarded by `db.engine()`) carries that engine's own SQL; it is
@@ -200,10 +201,17 @@ fn rendered(s: &str, known: &std::collections::HashMap<String, String>) -> Optio
     let args = format_args(&s[literal_len(s)?..])?;
     let value = |expr: &str| -> Option<String> {
         let expr = expr.trim();
+        // `db.for_update()`, or a choice between it and nothing (`if lock { db.for_update() }
+        // else { "" }`): the locked text, which holds the other.
         for (call, marker, _) in LOCKS {
-            if expr.ends_with(call) {
+            if expr.contains(call) {
                 return Some(marker.to_string());
             }
+        }
+        // A store function's `lock: &str` parameter is, by the stores' convention, the engine's
+        // `Db::for_update()` or "".
+        if expr == "lock" {
+            return Some(LOCKS[0].1.to_string());
         }
         known.get(expr).cloned()
     };

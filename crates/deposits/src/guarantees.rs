@@ -2,7 +2,7 @@
 //! against the section (amount, validity through the bid validity period), released like cash
 //! (an event instead of money) or forfeited.
 
-use crate::rules::{check_guarantee, GuaranteeKind};
+use crate::rules::{check_guarantee, GuaranteeKind, GuaranteeStatus};
 use crate::service::section_info;
 use crate::store;
 use crate::store::guarantees::GuaranteeRow;
@@ -66,8 +66,7 @@ pub struct Guarantee {
     pub valid_from: String,
     pub valid_until: String,
     pub bid_validity_days: i64,
-    /// `active`, `released` or `forfeited`.
-    pub status: String,
+    pub status: GuaranteeStatus,
     pub created_at: DateTime<Utc>,
 }
 
@@ -228,7 +227,7 @@ pub async fn record(ctx: &Ctx, actor: &Actor, g: NewGuarantee) -> Result<Guarant
         valid_from: g.valid_from.to_string(),
         valid_until: g.valid_until.to_string(),
         bid_validity_days: days,
-        status: "active".into(),
+        status: GuaranteeStatus::Active,
         created_at: now,
     };
     ctx.db.commit_answering(tx, 201, &guarantee, now).await?;

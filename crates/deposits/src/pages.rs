@@ -8,7 +8,7 @@
 
 use crate::bidder::{DepositStage, MyDeposit};
 use crate::guarantees::NewGuarantee;
-use crate::rules::GuaranteeKind;
+use crate::rules::{GuaranteeKind, GuaranteeStatus};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -79,12 +79,11 @@ impl DepositPage<'_> {
             _ => self.lang.t("已指令银行退还", "instructed to the bank"),
         }
     }
-    fn guarantee_status(&self, s: &str) -> &'static str {
+    fn guarantee_status(&self, s: &GuaranteeStatus) -> &'static str {
         match s {
-            "active" => self.lang.t("有效", "active"),
-            "released" => self.lang.t("已解除", "released"),
-            "forfeited" => self.lang.t("已没收", "forfeited"),
-            _ => self.lang.t("其他", "other"),
+            GuaranteeStatus::Active => self.lang.t("有效", "active"),
+            GuaranteeStatus::Released => self.lang.t("已解除", "released"),
+            GuaranteeStatus::Forfeited => self.lang.t("已没收", "forfeited"),
         }
     }
 }

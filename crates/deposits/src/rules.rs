@@ -683,6 +683,42 @@ impl GuaranteeKind {
     }
 }
 
+/// Where a guarantee stands: it stands in for the cash deposit (`active`), was given back to the
+/// bidder (`released`) or was called in (`forfeited`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GuaranteeStatus {
+    Active,
+    Released,
+    Forfeited,
+}
+
+impl GuaranteeStatus {
+    pub const ALL: [GuaranteeStatus; 3] = [
+        GuaranteeStatus::Active,
+        GuaranteeStatus::Released,
+        GuaranteeStatus::Forfeited,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            GuaranteeStatus::Active => "active",
+            GuaranteeStatus::Released => "released",
+            GuaranteeStatus::Forfeited => "forfeited",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GuaranteeStatus> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+ggzy_core::text_enum!(
+    GuaranteeStatus,
+    |s: &str| GuaranteeStatus::parse(s).ok_or("not a guarantee status"),
+    GuaranteeStatus::as_str
+);
+
 /// The last day the bid validity period (投标有效期) covers: it runs from the bid deadline
 /// (实施条例 25: 投标有效期从提交投标文件的截止之日起算) for `days` days, the first day not counted
 /// (民法典 201).

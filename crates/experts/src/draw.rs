@@ -64,6 +64,44 @@ impl Title {
     }
 }
 
+/// An expert's standing in the pool: drawn (`active`), not drawn for a while (`suspended`, with
+/// its reason and period) or no longer drawn (`retired`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PoolStatus {
+    Active,
+    Suspended,
+    Retired,
+}
+
+ggzy_core::text_enum!(
+    PoolStatus,
+    |s: &str| PoolStatus::parse(s).map_err(|e| e.message),
+    PoolStatus::as_str
+);
+
+impl PoolStatus {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        match s.trim() {
+            "active" => Ok(PoolStatus::Active),
+            "suspended" => Ok(PoolStatus::Suspended),
+            "retired" => Ok(PoolStatus::Retired),
+            _ => Err(FieldError::new(
+                "",
+                "expert.status",
+                "status must be active, suspended or retired",
+            )),
+        }
+    }
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PoolStatus::Active => "active",
+            PoolStatus::Suspended => "suspended",
+            PoolStatus::Retired => "retired",
+        }
+    }
+}
+
 /// A specialty code of the classification, e.g. `A08.02` (letter, two digits, optional `.NN` levels).
 pub fn parse_specialty(s: &str) -> Result<String, FieldError> {
     let s = s.trim();

@@ -2,8 +2,8 @@
 //! in [`crate::store`].
 
 use crate::draw::{
-    self, Assignment, Candidate, CommitteeRules, Excluded, SpecialtyCount, Status, Title,
-    Verification,
+    self, Assignment, Candidate, CommitteeRules, Excluded, PoolStatus, SpecialtyCount, Status,
+    Title, Verification,
 };
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;

@@ -2,7 +2,7 @@
 //! notes and times. One alert per (rule, subject, signal): `mon_alerts_signal_key` makes a second one
 //! impossible whatever the number of instances. Every change is an event `monitoring.alert.*`.
 
-use crate::rules::{Catalogue, Finding, RuleConfig, RuleOverride, Severity};
+use crate::rules::{AlertStatus, Catalogue, Finding, RuleConfig, RuleOverride, Severity};
 use chrono::{DateTime, Utc};
 use ggzy_core::events::ActorRef;
 use ggzy_core::{ids, Error, Result};
@@ -28,8 +28,7 @@ pub struct Alert {
     pub signal_key: String,
     pub section_id: Option<String>,
     pub project_id: Option<String>,
-    /// open | acknowledged | resolved | dismissed
-    pub status: String,
+    pub status: AlertStatus,
     pub assignee: Option<String>,
     /// Event ids and values the rule saw.
     pub evidence: Value,
@@ -94,7 +93,7 @@ fn alert_state(a: &Alert) -> AlertState {
         signal_key: a.signal_key.clone(),
         section_id: a.section_id.clone(),
         project_id: a.project_id.clone(),
-        status: a.status.clone(),
+        status: a.status.as_str().into(),
         assignee: a.assignee.clone(),
         message_zh: a.message_zh.clone(),
         message_en: a.message_en.clone(),
@@ -223,14 +222,14 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &AlertFilter) -> Result<Vec<Alert
     actor.require(&readers())?;
     let mut filter = Filter::all();
     if let Some(s) = &f.status {
-        if !["open", "acknowledged", "resolved", "dismissed"].contains(&s.as_str()) {
+        let Some(status) = AlertStatus::parse(s) else {
             return Err(Error::field(
                 "status",
                 "monitoring.status_unknown",
                 "status is open, acknowledged, resolved or dismissed",
             ));
-        }
-        filter.eq("status", s);
+        };
+        filter.eq("status", status.as_str());
     }
     if let Some(s) = &f.severity {
         if Severity::parse(s).is_none() {
@@ -312,17 +311,21 @@ impl Action {
 }
 
 /// The alert state machine: which states an action starts from and where it leads.
-pub fn transition(from: &str, action: Action) -> std::result::Result<&'static str, Error> {
+pub fn transition(from: AlertStatus, action: Action) -> std::result::Result<AlertStatus, Error> {
+    use AlertStatus::{Acknowledged, Dismissed, Open, Resolved};
     let to = match (from, action) {
-        ("open", Action::Acknowledge) => "acknowledged",
-        ("open" | "acknowledged", Action::Resolve) => "resolved",
-        ("open" | "acknowledged", Action::Dismiss) => "dismissed",
-        ("open", Action::Note) => "open",
-        ("acknowledged", Action::Note) => "acknowledged",
+        (Open, Action::Acknowledge) => Acknowledged,
+        (Open | Acknowledged, Action::Resolve) => Resolved,
+        (Open | Acknowledged, Action::Dismiss) => Dismissed,
+        (Open | Acknowledged, Action::Note) => from,
         _ => {
             return Err(Error::conflict(
                 "monitoring.alert_illegal_transition",
-                format!("an alert that is '{from}' cannot be {}d", action.as_str()),
+                format!(
+                    "an alert that is '{}' cannot be {}d",
+                    from.as_str(),
+                    action.as_str()
+                ),
             ))
         }
     };
@@ -375,7 +378,7 @@ pub async fn handle(
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let cur = load_in(&mut tx, id).await?;
-    let to = transition(&cur.status, action)?;
+    let to = transition(cur.status, action)?;
     let assignee = match action {
         Action::Acknowledge => Some(
             input
@@ -393,7 +396,7 @@ pub async fn handle(
     let n = store::alerts::set_handled(
         &mut tx,
         id,
-        &cur.status,
+        cur.status,
         store::alerts::Handled {
             status: to,
             assignee,
@@ -451,7 +454,7 @@ pub async fn resolve_by_system(
     let mut n = 0;
     for r in rows {
         let a = alert_from_row(r);
-        let done = store::alerts::set_resolved(tx, &a.id, &a.status, now).await?;
+        let done = store::alerts::set_resolved(tx, &a.id, a.status, now).await?;
         if done != 1 {
             continue;
         }
@@ -576,25 +579,42 @@ mod tests {
 
     #[test]
     fn an_alert_moves_open_acknowledged_then_closes_once() {
+        use AlertStatus::{Acknowledged, Dismissed, Open, Resolved};
         assert_eq!(
-            transition("open", Action::Acknowledge).ok(),
-            Some("acknowledged")
+            transition(Open, Action::Acknowledge).ok(),
+            Some(Acknowledged)
         );
         assert_eq!(
-            transition("acknowledged", Action::Resolve).ok(),
-            Some("resolved")
+            transition(Acknowledged, Action::Resolve).ok(),
+            Some(Resolved)
         );
-        assert_eq!(transition("open", Action::Dismiss).ok(), Some("dismissed"));
-        for closed in ["resolved", "dismissed"] {
+        assert_eq!(transition(Open, Action::Dismiss).ok(), Some(Dismissed));
+        assert_eq!(
+            transition(Acknowledged, Action::Note).ok(),
+            Some(Acknowledged)
+        );
+        for closed in [Resolved, Dismissed] {
             for a in [
                 Action::Acknowledge,
                 Action::Resolve,
                 Action::Dismiss,
                 Action::Note,
             ] {
-                assert!(transition(closed, a).is_err(), "{closed} {a:?}");
+                assert!(transition(closed, a).is_err(), "{closed:?} {a:?}");
             }
         }
-        assert!(transition("acknowledged", Action::Acknowledge).is_err());
+        assert!(transition(Acknowledged, Action::Acknowledge).is_err());
+    }
+
+    #[test]
+    fn every_alert_status_reads_back_from_its_text() {
+        for s in AlertStatus::ALL {
+            assert_eq!(AlertStatus::parse(s.as_str()), Some(s));
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::json!(s.as_str())
+            );
+        }
+        assert_eq!(AlertStatus::parse("closed"), None);
     }
 }

@@ -39,6 +39,50 @@ impl Severity {
     }
 }
 
+/// Where an alert stands: raised (`open`), taken up by a supervisor (`acknowledged`), closed as
+/// founded (`resolved`) or as unfounded (`dismissed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    Open,
+    Acknowledged,
+    Resolved,
+    Dismissed,
+}
+
+impl AlertStatus {
+    pub const ALL: [AlertStatus; 4] = [
+        AlertStatus::Open,
+        AlertStatus::Acknowledged,
+        AlertStatus::Resolved,
+        AlertStatus::Dismissed,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AlertStatus::Open => "open",
+            AlertStatus::Acknowledged => "acknowledged",
+            AlertStatus::Resolved => "resolved",
+            AlertStatus::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AlertStatus> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Still waiting for a supervisor's decision (open or acknowledged).
+    pub fn is_pending(&self) -> bool {
+        matches!(self, AlertStatus::Open | AlertStatus::Acknowledged)
+    }
+}
+
+ggzy_core::text_enum!(
+    AlertStatus,
+    |s: &str| AlertStatus::parse(s).ok_or("not an alert status"),
+    AlertStatus::as_str
+);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {

@@ -1,6 +1,7 @@
 //! `deposit_guarantees` (保函 instead of cash: active → released | forfeited) and
 //! `deposit_forfeitures` (proposed → approved | rejected, four eyes).
 
+use crate::rules::GuaranteeStatus;
 use ggzy_core::sql::{At, MaybeAt};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Money, Result, Timestamp};
@@ -63,7 +64,7 @@ pub(crate) struct GuaranteeRow {
     pub(crate) valid_from: String,
     pub(crate) valid_until: String,
     pub(crate) bid_validity_days: i64,
-    pub(crate) status: String,
+    pub(crate) status: GuaranteeStatus,
     #[sqlx(try_from = "At")]
     pub(crate) created_at: Timestamp,
 }

@@ -280,10 +280,10 @@ pub(crate) async fn load_pool(db: &ggzy_store::Db, tx: &mut Tx) -> Result<Vec<Ca
         let e = r.into_expert(&conflicts, &leaves, &relations, true);
         let resident_id =
             ResidentId::parse(&e.resident_id).map_err(|e| Error::internal(e.message))?;
-        let status = match e.status.as_str() {
-            "active" => Status::Active,
-            "retired" => Status::Retired,
-            _ => Status::Suspended {
+        let status = match e.status {
+            PoolStatus::Active => Status::Active,
+            PoolStatus::Retired => Status::Retired,
+            PoolStatus::Suspended => Status::Suspended {
                 from: e.suspended_from,
                 until: e.suspended_until,
             },

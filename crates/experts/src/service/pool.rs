@@ -69,7 +69,7 @@ pub struct Expert {
     pub years: i64,
     pub region: String,
     pub phone: String,
-    pub status: String,
+    pub status: PoolStatus,
     pub suspended_reason: Option<String>,
     pub suspended_from: Option<DateTime<Utc>>,
     pub suspended_until: Option<DateTime<Utc>>,
@@ -94,7 +94,7 @@ struct Checked {
     years: i64,
     region: RegionCode,
     phone: Phone,
-    status: String,
+    status: PoolStatus,
     suspended_reason: Option<String>,
     suspended_from: Option<DateTime<Utc>>,
     suspended_until: Option<DateTime<Utc>>,
@@ -150,15 +150,13 @@ fn check(e: &NewExpert) -> std::result::Result<Checked, Vec<FieldError>> {
     }
     let region = v.take("region", RegionCode::parse(&e.region));
     let phone = v.take("phone", Phone::parse(&e.phone));
-    let status = e.status.as_deref().unwrap_or("active").trim().to_string();
-    if !["active", "suspended", "retired"].contains(&status.as_str()) {
-        errs.push(FieldError::new(
+    let status = v
+        .take(
             "status",
-            "expert.status",
-            "status must be active, suspended or retired",
-        ));
-    }
-    if status == "suspended"
+            PoolStatus::parse(e.status.as_deref().unwrap_or("active")),
+        )
+        .unwrap_or(PoolStatus::Active);
+    if status == PoolStatus::Suspended
         && e.suspended_reason
             .as_deref()
             .is_none_or(|r| r.trim().is_empty())
@@ -230,7 +228,7 @@ fn check(e: &NewExpert) -> std::result::Result<Checked, Vec<FieldError>> {
                 years: e.years,
                 region,
                 phone,
-                suspended_reason: if status == "suspended" {
+                suspended_reason: if status == PoolStatus::Suspended {
                     e.suspended_reason.clone()
                 } else {
                     None
@@ -295,7 +293,7 @@ async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Re
             years: c.years,
             region: c.region.as_str(),
             phone: c.phone.as_str(),
-            status: &c.status,
+            status: c.status,
             suspended_reason: c.suspended_reason.clone(),
             suspended_from: c.suspended_from,
             suspended_until: c.suspended_until,
@@ -326,7 +324,7 @@ async fn insert_expert(ctx: &Ctx, tx: &mut Tx, actor: &Actor, c: &Checked) -> Re
             title: c.title.as_str().to_string(),
             years: c.years,
             region: c.region.as_str().to_string(),
-            status: c.status.clone(),
+            status: c.status.as_str().to_string(),
             procurement_pool: c.procurement_pool,
         }
         .encode(),

@@ -1,7 +1,7 @@
 //! `experts`, `expert_conflicts`, `expert_leaves`, `expert_relations`, `expert_ratings` and
 //! `expert_violations`: the pool and what screening and automatic suspension read of it.
 
-use crate::draw::{RelationKind, Title};
+use crate::draw::{PoolStatus, RelationKind, Title};
 use chrono::NaiveDate;
 use ggzy_core::sql::{At, Flag, Json, MaybeAt, MaybeDay};
 use ggzy_core::time::to_micros;
@@ -23,7 +23,7 @@ pub(crate) struct NewExpertRow<'a> {
     pub(crate) years: i64,
     pub(crate) region: &'a str,
     pub(crate) phone: &'a str,
-    pub(crate) status: &'a str,
+    pub(crate) status: PoolStatus,
     pub(crate) suspended_reason: Option<String>,
     pub(crate) suspended_from: Option<Timestamp>,
     pub(crate) suspended_until: Option<Timestamp>,
@@ -118,7 +118,7 @@ pub(crate) struct ExpertRow {
     pub(crate) years: i64,
     pub(crate) region: String,
     pub(crate) phone: String,
-    pub(crate) status: String,
+    pub(crate) status: PoolStatus,
     pub(crate) suspended_reason: Option<String>,
     #[sqlx(try_from = "MaybeAt")]
     pub(crate) suspended_from: Option<Timestamp>,

@@ -1,6 +1,7 @@
 //! `mon_alerts` (one per rule, subject and signal: `mon_alerts_signal_key`), `mon_alert_notes`
 //! (who did what with an alert, and why) and `monitoring_rules` (the supervisors' rule overrides).
 
+use crate::rules::AlertStatus;
 use ggzy_core::sql::{At, Flag, MaybeAt};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
@@ -23,7 +24,7 @@ pub(crate) struct AlertRow {
     pub(crate) signal_key: String,
     pub(crate) section_id: Option<String>,
     pub(crate) project_id: Option<String>,
-    pub(crate) status: String,
+    pub(crate) status: AlertStatus,
     pub(crate) assignee: Option<String>,
     /// JSON text (unreadable text shows as `null`).
     pub(crate) evidence: String,
@@ -190,8 +191,8 @@ pub(crate) async fn open_of(tx: &mut Tx, rule_id: &str, subject: &str) -> Result
 }
 
 /// An alert's new state after a person's action.
-pub(crate) struct Handled<'a> {
-    pub(crate) status: &'a str,
+pub(crate) struct Handled {
+    pub(crate) status: AlertStatus,
     pub(crate) assignee: Option<String>,
     pub(crate) acknowledged_at: Option<Timestamp>,
     pub(crate) closed_at: Option<Timestamp>,
@@ -199,7 +200,12 @@ pub(crate) struct Handled<'a> {
 }
 
 /// Moves the alert from `from`; the rows changed (0: it changed meanwhile).
-pub(crate) async fn set_handled(tx: &mut Tx, id: &str, from: &str, h: Handled<'_>) -> Result<u64> {
+pub(crate) async fn set_handled(
+    tx: &mut Tx,
+    id: &str,
+    from: AlertStatus,
+    h: Handled,
+) -> Result<u64> {
     Ok(sqlx::query(
         "UPDATE mon_alerts SET status = $1, assignee = $2, acknowledged_at = $3, closed_at = $4, updated_at = $5 \
          WHERE id = $6 AND status = $7",
@@ -217,7 +223,12 @@ pub(crate) async fn set_handled(tx: &mut Tx, id: &str, from: &str, h: Handled<'_
 }
 
 /// Resolves the alert by the system from `from`; the rows changed (0: it changed meanwhile).
-pub(crate) async fn set_resolved(tx: &mut Tx, id: &str, from: &str, now: Timestamp) -> Result<u64> {
+pub(crate) async fn set_resolved(
+    tx: &mut Tx,
+    id: &str,
+    from: AlertStatus,
+    now: Timestamp,
+) -> Result<u64> {
     Ok(sqlx::query(
         "UPDATE mon_alerts SET status = 'resolved', closed_at = $1, updated_at = $1 WHERE id = $2 AND status = $3",
     )

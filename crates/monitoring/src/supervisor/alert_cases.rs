@@ -1,6 +1,7 @@
 //! Alert cases (预警处置): the list, one alert with its evidence and notes, and the actions on it.
 
 use super::*;
+use crate::rules::AlertStatus;
 
 pub(super) fn severity_label(s: Severity, l: Lang) -> &'static str {
     match s {
@@ -10,13 +11,12 @@ pub(super) fn severity_label(s: Severity, l: Lang) -> &'static str {
     }
 }
 
-pub(super) fn status_label(s: &str, l: Lang) -> &'static str {
+pub(super) fn status_label(s: AlertStatus, l: Lang) -> &'static str {
     match s {
-        "open" => l.t("待处理", "open"),
-        "acknowledged" => l.t("处理中", "acknowledged"),
-        "resolved" => l.t("已处理（属实）", "resolved"),
-        "dismissed" => l.t("已排除", "dismissed"),
-        _ => l.t("其他", "other"),
+        AlertStatus::Open => l.t("待处理", "open"),
+        AlertStatus::Acknowledged => l.t("处理中", "acknowledged"),
+        AlertStatus::Resolved => l.t("已处理（属实）", "resolved"),
+        AlertStatus::Dismissed => l.t("已排除", "dismissed"),
     }
 }
 
@@ -113,7 +113,7 @@ pub(super) async fn alerts_page(
                 title: rule_title(cat.get(&x.rule_id), &x.rule_id, l),
                 message: shown_message(&names, x, reveal, l),
                 section,
-                status_label: status_label(&x.status, l),
+                status_label: status_label(x.status, l),
                 raised: beijing_time(&x.raised_at),
             });
         }
@@ -353,7 +353,7 @@ pub(super) async fn render_alert(
             .unwrap_or_default(),
         severity: x.severity.as_str(),
         severity_label: severity_label(x.severity, l),
-        status_label: status_label(&x.status, l),
+        status_label: status_label(x.status, l),
         message: shown_message(&names, x, reveal, l),
         section,
         raised: beijing_time(&x.raised_at),
@@ -370,9 +370,9 @@ pub(super) async fn render_alert(
                 body: n.body.clone(),
             })
             .collect(),
-        can_acknowledge: x.status == "open",
-        can_note: x.status == "open" || x.status == "acknowledged",
-        can_close: x.status == "open" || x.status == "acknowledged",
+        can_acknowledge: x.status == AlertStatus::Open,
+        can_note: x.status.is_pending(),
+        can_close: x.status.is_pending(),
         form,
     };
     page_status(&a.chrome, status, l.t("预警", "Alert"), &p)
