@@ -9,7 +9,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use ggzy_core::http::{Json, Path, Query};
-use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Error, Result};
 use ggzy_identity::http::MaybeActor;
 use ggzy_identity::{Actor, Role};
@@ -28,13 +27,7 @@ pub(crate) async fn list(
     conn: &mut sqlx::pool::PoolConnection<sqlx::Any>,
     announcement_id: &str,
 ) -> Result<Vec<Attachment>> {
-    let rows: Vec<AttachmentRow> = sqlx::query_as(
-        "SELECT id, name, content_type, size, sha256, created_at FROM announcement_attachments \
-         WHERE announcement_id = $1 ORDER BY created_at, id",
-    )
-    .bind(announcement_id)
-    .fetch_all(&mut **conn)
-    .await?;
+    let rows = crate::store::attachments::list(conn, announcement_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| Attachment {
@@ -46,17 +39,6 @@ pub(crate) async fn list(
             created_at: r.created_at,
         })
         .collect())
-}
-
-#[derive(sqlx::FromRow)]
-struct AttachmentRow {
-    id: String,
-    name: String,
-    content_type: String,
-    size: i64,
-    sha256: String,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    created_at: ggzy_core::Timestamp,
 }
 
 /// Media types a browser may show in the page (passive formats that run no script). Everything
@@ -196,18 +178,18 @@ pub async fn upload(
         sha256: sha,
         created_at: now,
     };
-    sqlx::query(
-        "INSERT INTO announcement_attachments (id, announcement_id, name, content_type, size, sha256, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    crate::store::attachments::insert(
+        &mut tx,
+        crate::store::attachments::NewAttachment {
+            id: &att.id,
+            announcement_id: id,
+            name: &att.name,
+            content_type: &att.content_type,
+            size: att.size,
+            sha256: &att.sha256,
+            created_at: now,
+        },
     )
-    .bind(&att.id)
-    .bind(id)
-    .bind(&att.name)
-    .bind(&att.content_type)
-    .bind(att.size)
-    .bind(&att.sha256)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,

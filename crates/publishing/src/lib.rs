@@ -5,8 +5,8 @@
 //! durable timer; the public reads, searches and subscribes (RSS) without logging in.
 //!
 //! Invariants: `rules` does no I/O; published text is never edited (amend with a change notice);
-//! every state change writes its domain event in the same transaction; engine-specific SQL lives
-//! only in `store`.
+//! every state change writes its domain event in the same transaction; every SQL statement, the
+//! engine-specific search SQL included, lives only in `store`.
 
 pub mod attachments;
 pub mod http;

@@ -15,6 +15,8 @@
 
 use crate::rules::{render_markdown, AnnouncementType};
 use crate::service::{self, SectionInfo};
+use crate::store;
+use crate::store::sections::SectionUpsert as SectionRow;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::time::{from_micros, to_micros};
@@ -55,24 +57,6 @@ const ORGS: ggzy_store::copies::OrgCopy = ggzy_store::copies::OrgCopy {
 pub struct LifecycleProjection;
 
 /// One section as this area keeps it (`publishing_sections`), from a project or section event.
-struct SectionRow {
-    section_id: String,
-    project_id: String,
-    project_code: Option<String>,
-    project_name: String,
-    section_name: String,
-    market: String,
-    procedure: Option<String>,
-    region: Option<String>,
-    tenderer_name: Option<String>,
-    tenderer_uscc: Option<String>,
-    owner_org_id: Option<String>,
-    estimated_price: Option<String>,
-    docs_issue_at: DateTime<Utc>,
-    bid_deadline: DateTime<Utc>,
-    opening_at: DateTime<Utc>,
-}
-
 impl SectionRow {
     /// A section of `projects.project.approved`, with its project's fields.
     fn of_project(
@@ -118,48 +102,6 @@ impl SectionRow {
             opening_at: s.opening_at,
         }
     }
-}
-
-/// Upsert one section.
-async fn upsert_section(tx: &mut Tx, s: SectionRow, now: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO publishing_sections (section_id, project_id, project_code, project_name, section_name, \
-         market, procedure, region, tenderer_name, tenderer_uscc, owner_org_id, estimated_price, docs_issue_at, \
-         bid_deadline, opening_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-         ON CONFLICT (section_id) DO UPDATE SET project_id = excluded.project_id, \
-         project_code = COALESCE(excluded.project_code, publishing_sections.project_code), \
-         project_name = excluded.project_name, section_name = excluded.section_name, market = excluded.market, \
-         procedure = COALESCE(excluded.procedure, publishing_sections.procedure), \
-         region = COALESCE(excluded.region, publishing_sections.region), \
-         tenderer_name = COALESCE(excluded.tenderer_name, publishing_sections.tenderer_name), \
-         tenderer_uscc = COALESCE(excluded.tenderer_uscc, publishing_sections.tenderer_uscc), \
-         owner_org_id = COALESCE(excluded.owner_org_id, publishing_sections.owner_org_id), \
-         estimated_price = COALESCE(excluded.estimated_price, publishing_sections.estimated_price), \
-         docs_issue_at = COALESCE(excluded.docs_issue_at, publishing_sections.docs_issue_at), \
-         bid_deadline = COALESCE(excluded.bid_deadline, publishing_sections.bid_deadline), \
-         opening_at = COALESCE(excluded.opening_at, publishing_sections.opening_at), \
-         updated_at = excluded.updated_at",
-    )
-    .bind(&s.section_id)
-    .bind(&s.project_id)
-    .bind(&s.project_code)
-    .bind(&s.project_name)
-    .bind(&s.section_name)
-    .bind(&s.market)
-    .bind(&s.procedure)
-    .bind(&s.region)
-    .bind(&s.tenderer_name)
-    .bind(&s.tenderer_uscc)
-    .bind(&s.owner_org_id)
-    .bind(&s.estimated_price)
-    .bind(to_micros(s.docs_issue_at))
-    .bind(to_micros(s.bid_deadline))
-    .bind(to_micros(s.opening_at))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// The section an event is about, from the projection; a minimal stand-in when the projection
@@ -267,37 +209,9 @@ fn deposit_text(v: &str) -> &'static str {
 mod drafts;
 use self::drafts::*;
 
-// The JSON text columns below are read leniently (unreadable text reads as empty), as always.
-
-/// An auto-draft's text: its fields, the locked source fields and the body.
-#[derive(sqlx::FromRow)]
-struct DraftTextRow {
-    id: String,
-    fields: String,
-    source_fields: Option<String>,
-    body_md: String,
-}
-
-/// [`DraftTextRow`] with the sections it concerns (JSON list).
-#[derive(sqlx::FromRow)]
-struct SectionDraftRow {
-    id: String,
-    fields: String,
-    source_fields: Option<String>,
-    body_md: String,
-    section_ids: String,
-}
-
-/// [`SectionDraftRow`] with its status (`returned` included: compared as text).
-#[derive(sqlx::FromRow)]
-struct PublicityDraftRow {
-    id: String,
-    status: String,
-    fields: String,
-    source_fields: Option<String>,
-    body_md: String,
-    section_ids: String,
-}
+// The JSON text columns of the drafts (store::announcements) are read leniently (unreadable text
+// reads as empty), as always.
+use crate::store::announcements::DraftTextRow;
 
 /// The candidate publicity's end moved (projects re-derived it when a holiday schedule was
 /// imported, 民法典 203): the platform's candidate-publicity announcement of the section follows.
@@ -312,13 +226,8 @@ async fn publicity_end_moved(
     p: &DueDateRederived,
 ) -> Result<()> {
     let section_id = p.section_id.as_str();
-    let rows: Vec<PublicityDraftRow> = sqlx::query_as(
-        "SELECT id, status, fields, source_fields, body_md, section_ids FROM announcements \
-         WHERE ann_type = $1 AND status IN ('draft', 'returned', 'submitted', 'published') ORDER BY id",
-    )
-    .bind(AnnouncementType::CandidatePublicity.as_str())
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows =
+        store::announcements::unwithdrawn_of_type(tx, AnnouncementType::CandidatePublicity).await?;
     for r in rows {
         let ids: Value = serde_json::from_str(&r.section_ids).unwrap_or_default();
         if !ids
@@ -330,7 +239,7 @@ async fn publicity_end_moved(
             continue;
         }
         let id = r.id;
-        if r.status == "published" {
+        if r.status == service::Status::Published {
             emit(
                 tx,
                 db,
@@ -386,21 +295,18 @@ async fn retime_draft(
             .replace(&cell_time(Some(old)), &cell_time(Some(new))),
         None => r.body_md,
     };
-    sqlx::query(
-        "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
-         updated_at = $5 WHERE id = $6",
-    )
-    .bind(fields.to_string())
-    .bind(if source.is_null() {
+    let source = if source.is_null() {
         None
     } else {
         Some(source.to_string())
-    })
-    .bind(&body)
-    .bind(render_markdown(&body))
-    .bind(to_micros(now))
-    .bind(&r.id)
-    .execute(&mut **tx)
+    };
+    store::announcements::set_draft_text(
+        tx,
+        &r.id,
+        (fields.to_string(), source),
+        (&body, render_markdown(&body)),
+        now,
+    )
     .await?;
     Ok(())
 }
@@ -413,14 +319,8 @@ async fn prequal_draft_moved(
     now: DateTime<Utc>,
     c: &ggzy_events::projects::PrequalificationDeadlineChanged,
 ) -> Result<()> {
-    let rows: Vec<SectionDraftRow> = sqlx::query_as(
-        "SELECT id, fields, source_fields, body_md, section_ids FROM announcements \
-         WHERE ann_type = $1 AND status IN ('draft', 'returned') AND source_event IS NOT NULL \
-         ORDER BY id",
-    )
-    .bind(AnnouncementType::Prequalification.as_str())
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows =
+        store::announcements::open_auto_drafts(tx, AnnouncementType::Prequalification).await?;
     for r in rows {
         let ids: Vec<String> = serde_json::from_str(&r.section_ids).unwrap_or_default();
         if !ids.contains(&c.section_id) {
@@ -445,13 +345,7 @@ async fn prequal_draft_moved(
 async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &DealTermsRecorded) -> Result<()> {
     let deal_id = p.deal_id.as_str();
     let (start, end) = (p.publicity_start.to_rfc3339(), p.publicity_end.to_rfc3339());
-    let r: Option<DraftTextRow> = sqlx::query_as(
-        "SELECT id, fields, source_fields, body_md FROM announcements \
-         WHERE source_event = $1 AND status IN ('draft', 'returned')",
-    )
-    .bind(format!("deal:{deal_id}:deal"))
-    .fetch_optional(&mut **tx)
-    .await?;
+    let r = store::announcements::open_draft_of_source(tx, &format!("deal:{deal_id}:deal")).await?;
     let Some(r) = r else { return Ok(()) };
     let id = r.id;
     let mut fields: Value = serde_json::from_str(&r.fields).unwrap_or_default();
@@ -471,21 +365,18 @@ async fn deal_publicity(tx: &mut Tx, now: DateTime<Utc>, p: &DealTermsRecorded) 
         cell_time(Some(p.publicity_start)),
         cell_time(Some(p.publicity_end))
     );
-    sqlx::query(
-        "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
-         updated_at = $5 WHERE id = $6",
-    )
-    .bind(fields.to_string())
-    .bind(if source.is_null() {
+    let source = if source.is_null() {
         None
     } else {
         Some(source.to_string())
-    })
-    .bind(&body)
-    .bind(render_markdown(&body))
-    .bind(to_micros(now))
-    .bind(&id)
-    .execute(&mut **tx)
+    };
+    store::announcements::set_draft_text(
+        tx,
+        &id,
+        (fields.to_string(), source),
+        (&body, render_markdown(&body)),
+        now,
+    )
     .await?;
     Ok(())
 }
@@ -501,13 +392,11 @@ async fn experts_disclosed(tx: &mut Tx, now: DateTime<Utc>, p: &CommitteeDisclos
         .iter()
         .map(|e| json!({"name": e.name, "specialty": e.specialty}))
         .collect();
-    let rows: Vec<SectionDraftRow> = sqlx::query_as(
-        "SELECT id, fields, source_fields, body_md, section_ids FROM announcements \
-         WHERE ann_type = $1 AND status IN ('draft', 'returned') AND project_id = $2 ORDER BY id",
+    let rows = store::announcements::open_drafts_of_project(
+        tx,
+        AnnouncementType::Award,
+        &p.project_id.clone().unwrap_or_default(),
     )
-    .bind(AnnouncementType::Award.as_str())
-    .bind(p.project_id.clone().unwrap_or_default())
-    .fetch_all(&mut **tx)
     .await?;
     for r in rows {
         let ids: Value = serde_json::from_str(&r.section_ids).unwrap_or_default();
@@ -538,17 +427,13 @@ async fn experts_disclosed(tx: &mut Tx, now: DateTime<Utc>, p: &CommitteeDisclos
                 ));
             }
         }
-        sqlx::query(
-            "UPDATE announcements SET fields = $1, source_fields = $2, body_md = $3, body_html = $4, \
-             updated_at = $5 WHERE id = $6",
+        store::announcements::set_draft_text(
+            tx,
+            &id,
+            (fields.to_string(), Some(source.to_string())),
+            (&body, render_markdown(&body)),
+            now,
         )
-        .bind(fields.to_string())
-        .bind(source.to_string())
-        .bind(&body)
-        .bind(render_markdown(&body))
-        .bind(to_micros(now))
-        .bind(&id)
-        .execute(&mut **tx)
         .await?;
     }
     Ok(())
@@ -600,18 +485,19 @@ impl Consumer for LifecycleProjection {
             PrequalificationOpened::NAME => {
                 let o = PrequalificationOpened::decode(ev)?;
                 let round = (o.docs_issue_at, o.docs_sale_end_at, o.applications_due_at);
-                service::set_prequal_round(tx, &o.section_id, Some(round)).await?;
+                store::sections::set_prequal_round(tx, &o.section_id, Some(round)).await?;
                 let s = section_of(tx, &o.section_id, o.project_id.as_deref(), None).await?;
                 create_draft(tx, db, now, ev, None, &s, prequalification(&s, &o)).await?;
             }
             PrequalificationDeadlineChanged::NAME => {
                 let c = PrequalificationDeadlineChanged::decode(ev)?;
-                service::set_prequal_due(tx, &c.section_id, Some(c.applications_due_at)).await?;
+                store::sections::set_prequal_due(tx, &c.section_id, Some(c.applications_due_at))
+                    .await?;
                 prequal_draft_moved(tx, now, &c).await?;
             }
             PrequalificationReviewed::NAME => {
                 let r = PrequalificationReviewed::decode(ev)?;
-                service::set_prequal_round(tx, &r.section_id, None).await?;
+                store::sections::set_prequal_round(tx, &r.section_id, None).await?;
             }
             CommitteeDisclosed::NAME => {
                 let d = CommitteeDisclosed::decode(ev)?;
@@ -635,12 +521,18 @@ impl Consumer for LifecycleProjection {
             ProjectApproved::NAME => {
                 let p = ProjectApproved::decode(ev)?;
                 for s in &p.sections {
-                    upsert_section(tx, SectionRow::of_project(&p, s), to_micros(now)).await?;
+                    store::sections::upsert_section(
+                        tx,
+                        SectionRow::of_project(&p, s),
+                        to_micros(now),
+                    )
+                    .await?;
                 }
             }
             SectionRegistered::NAME => {
                 let s = SectionRegistered::decode(ev)?;
-                upsert_section(tx, SectionRow::of_section(&s), to_micros(now)).await?;
+                store::sections::upsert_section(tx, SectionRow::of_section(&s), to_micros(now))
+                    .await?;
             }
             OrganizationRegistered::NAME => {
                 let o = OrganizationRegistered::decode(ev)?;
@@ -649,16 +541,8 @@ impl Consumer for LifecycleProjection {
             SectionDeadlineChanged::NAME => {
                 let d = SectionDeadlineChanged::decode(ev)?;
                 if let Some(o) = d.new_opening_at {
-                    sqlx::query(
-                        "UPDATE publishing_sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 \
-                         WHERE section_id = $4",
-                    )
-                    .bind(to_micros(d.new_deadline))
-                    .bind(to_micros(o))
-                    .bind(to_micros(now))
-                    .bind(&d.section_id)
-                    .execute(&mut **tx)
-                    .await?;
+                    store::sections::move_deadline(tx, &d.section_id, d.new_deadline, o, now)
+                        .await?;
                 }
             }
             OpeningRecorded::NAME => {

@@ -19,6 +19,8 @@
 
 use crate::rules::AnnouncementType;
 use crate::service::{Announcement, Postpone, SectionInfo};
+use crate::store;
+use crate::store::ocds::BidStatus;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -128,7 +130,7 @@ async fn lots_of(tx: &mut Tx, s: &SectionInfo) -> Result<Vec<SectionInfo>> {
     if s.project_id.is_empty() {
         return Ok(vec![s.clone()]);
     }
-    let all = crate::service::project_sections(tx, &s.project_id).await?;
+    let all = crate::store::sections::project_sections(tx, &s.project_id).await?;
     Ok(if all.is_empty() { vec![s.clone()] } else { all })
 }
 
@@ -196,7 +198,7 @@ fn document(a: &Announcement, kind: &str) -> Value {
     })
 }
 
-async fn store(
+async fn save_release(
     tx: &mut Tx,
     s: &SectionInfo,
     tag: &str,
@@ -204,21 +206,20 @@ async fn store(
     release: &Value,
     source: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO ocds_releases (id, ocid, section_id, market, tag, released_at, release, source) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source) DO NOTHING",
+    store::ocds::insert_release(
+        tx,
+        store::ocds::NewRelease {
+            id: &ids::new_id(),
+            process: process_key(s),
+            section_id: &s.section_id,
+            market: &s.market,
+            tag,
+            released_at: to_micros(at),
+            release,
+            source,
+        },
     )
-    .bind(ids::new_id())
-    .bind(process_key(s))
-    .bind(&s.section_id)
-    .bind(&s.market)
-    .bind(tag)
-    .bind(to_micros(at))
-    .bind(release.to_string())
-    .bind(source)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Releases for a published announcement about known sections: `tender` for a tender or
@@ -297,7 +298,7 @@ pub(crate) async fn record_announcement(
             }
         }
         r["tender"] = Value::Object(t);
-        store(tx, s, tag, at, &r, &format!("{}:{key}", a.id)).await?;
+        save_release(tx, s, tag, at, &r, &format!("{}:{key}", a.id)).await?;
     }
     Ok(())
 }
@@ -305,27 +306,23 @@ pub(crate) async fn record_announcement(
 /// A bid as the platform knows it at the opening: `valid` when decrypted and priced with a
 /// deposit not found missing or invalid (the `process.single_valid_bid` rule's reading, docs/
 /// monitoring.md), else `disqualified`.
-fn opening_status(e: &OpeningEntry) -> &'static str {
+fn opening_status(e: &OpeningEntry) -> BidStatus {
     let decrypted = e.decryption == "decrypted";
     let priced = e.price.is_some();
     let deposit_bad = matches!(e.deposit.as_str(), "missing" | "invalid");
     if decrypted && priced && !deposit_bad {
-        "valid"
+        BidStatus::Valid
     } else {
-        "disqualified"
+        BidStatus::Disqualified
     }
 }
 
 /// Per-lot bid statistics (bids extension): bidders and valid bids of the section.
 async fn statistics(tx: &mut Tx, section_id: &str) -> Result<Value> {
-    let rows: Vec<String> =
-        sqlx::query_scalar("SELECT status FROM publishing_ocds_bids WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_all(&mut **tx)
-            .await?;
+    let rows = store::ocds::bid_statuses(tx, section_id).await?;
     let mut valid = 0i64;
     for status in &rows {
-        if status == "valid" {
+        if *status == BidStatus::Valid {
             valid += 1;
         }
     }
@@ -372,38 +369,32 @@ pub(crate) async fn record_opening(
             .unwrap_or(org);
         let (tenderer, reference) = party(Some(&e.uscc), org, name, &["tenderer"]);
         let status = opening_status(e);
-        sqlx::query(
-            "INSERT INTO publishing_ocds_bids (section_id, org_id, project_id, bid_id, party_id, \
-             party_name, status) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (section_id, org_id) DO NOTHING",
+        store::ocds::insert_bid(
+            tx,
+            store::ocds::NewBid {
+                section_id: &s.section_id,
+                org_id: org,
+                process: process_key(s),
+                bid_id: bid,
+                party_id: reference["id"].as_str().unwrap_or(org),
+                party_name: name,
+                status,
+            },
         )
-        .bind(&s.section_id)
-        .bind(org)
-        .bind(process_key(s))
-        .bind(bid)
-        .bind(reference["id"].as_str().unwrap_or(org))
-        .bind(name)
-        .bind(status)
-        .execute(&mut **tx)
         .await?;
         if let Some(parties) = r["parties"].as_array_mut() {
             if !parties.iter().any(|x| x["id"] == tenderer["id"]) {
                 parties.push(tenderer);
             }
         }
-        let mut b = json!({"id": bid, "status": status, "tenderers": [reference],
+        let mut b = json!({"id": bid, "status": status.as_str(), "tenderers": [reference],
                            "relatedLots": [s.section_id]});
         if let Some(v) = value(e.price.map(|m| m.to_string()).as_deref()) {
             b["value"] = v;
         }
         details.push(b);
     }
-    let rows: Vec<PartyRow> = sqlx::query_as(
-        "SELECT party_id, MIN(party_name) AS party_name FROM publishing_ocds_bids WHERE project_id = $1 \
-         GROUP BY party_id ORDER BY party_id",
-    )
-    .bind(process_key(s))
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = store::ocds::parties_of_process(tx, process_key(s)).await?;
     let mut tenderers = Vec::new();
     for row in rows {
         let (id, name) = (row.party_id, row.party_name);
@@ -415,7 +406,7 @@ pub(crate) async fn record_opening(
     t.insert("lots".into(), json!([lot(s, None)]));
     r["tender"] = Value::Object(t);
     r["bids"] = json!({"details": details, "statistics": statistics(tx, &s.section_id).await?});
-    store(
+    save_release(
         tx,
         s,
         "tenderUpdate",
@@ -436,24 +427,11 @@ pub(crate) async fn record_disqualification(
     org_id: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let n = sqlx::query(
-        "UPDATE publishing_ocds_bids SET status = 'disqualified' WHERE section_id = $1 AND org_id = $2",
-    )
-    .bind(&s.section_id)
-    .bind(org_id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let n = store::ocds::disqualify_bid(tx, &s.section_id, org_id).await?;
     if n == 0 {
         return Ok(());
     }
-    let bid: String = sqlx::query_scalar(
-        "SELECT bid_id FROM publishing_ocds_bids WHERE section_id = $1 AND org_id = $2",
-    )
-    .bind(&s.section_id)
-    .bind(org_id)
-    .fetch_one(&mut **tx)
-    .await?;
+    let bid = store::ocds::bid_id(tx, &s.section_id, org_id).await?;
     let lots = lots_of(tx, s).await?;
     let mut r = base(s, "tenderUpdate", &format!("disqualified-{event_id}"), at);
     let mut t = tender_core(s, &lots);
@@ -461,25 +439,7 @@ pub(crate) async fn record_disqualification(
     r["tender"] = Value::Object(t);
     r["bids"] = json!({"details": [{"id": bid, "status": "disqualified"}],
                        "statistics": statistics(tx, &s.section_id).await?});
-    store(tx, s, "tenderUpdate", at, &r, &format!("event:{event_id}")).await
-}
-
-#[derive(sqlx::FromRow)]
-struct PartyRow {
-    party_id: String,
-    party_name: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct WinnerBidRow {
-    bid_id: String,
-    party_name: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct OrgRow {
-    uscc: String,
-    name: String,
+    save_release(tx, s, "tenderUpdate", at, &r, &format!("event:{event_id}")).await
 }
 
 /// The award release (`projects.award.confirmed`): the award `relatedLots` its section and
@@ -497,39 +457,20 @@ pub(crate) async fn record_award(
     let mut name = p.winner_name.clone().unwrap_or_default();
     let mut uscc: Option<String> = None;
     let mut bid: Option<String> = None;
-    if let Some(row) = sqlx::query_as::<_, WinnerBidRow>(
-        "SELECT bid_id, party_name FROM publishing_ocds_bids WHERE section_id = $1 AND org_id = $2",
-    )
-    .bind(&s.section_id)
-    .bind(winner)
-    .fetch_optional(&mut **tx)
-    .await?
-    {
+    if let Some(row) = store::ocds::bid(tx, &s.section_id, winner).await? {
         bid = Some(row.bid_id);
         if name.is_empty() {
             name = row.party_name;
         }
     }
-    if let Some(row) =
-        sqlx::query_as::<_, OrgRow>("SELECT uscc, name FROM publishing_orgs WHERE org_id = $1")
-            .bind(winner)
-            .fetch_optional(&mut **tx)
-            .await?
-    {
+    if let Some(row) = store::sections::org(tx, winner).await? {
         uscc = Some(row.uscc).filter(|u| !u.is_empty());
         if name.is_empty() {
             name = row.name;
         }
     }
     if uscc.is_none() {
-        if let Some(id) = sqlx::query_scalar::<_, String>(
-            "SELECT party_id FROM publishing_ocds_bids WHERE section_id = $1 AND org_id = $2",
-        )
-        .bind(&s.section_id)
-        .bind(winner)
-        .fetch_optional(&mut **tx)
-        .await?
-        {
+        if let Some(id) = store::ocds::party_id(tx, &s.section_id, winner).await? {
             uscc = id
                 .strip_prefix(&format!("{USCC_SCHEME}-"))
                 .map(str::to_string);
@@ -562,7 +503,7 @@ pub(crate) async fn record_award(
     }
     t.insert("lots".into(), json!([lot(s, Some("complete"))]));
     r["tender"] = Value::Object(t);
-    store(tx, s, "award", at, &r, &format!("event:{event_id}")).await
+    save_release(tx, s, "award", at, &r, &format!("event:{event_id}")).await
 }
 
 /// The contract release (`projects.contract.signed`), dated at the signing instant so a `since`
@@ -587,7 +528,7 @@ pub(crate) async fn record_contract(
         c["value"] = v;
     }
     r["contracts"] = json!([c]);
-    store(tx, s, "contract", at, &r, &format!("event:{event_id}")).await
+    save_release(tx, s, "contract", at, &r, &format!("event:{event_id}")).await
 }
 
 /// A failed (`tenderUpdate`, unsuccessful) or terminated (`tenderCancellation`) section: the lot's
@@ -613,7 +554,7 @@ pub(crate) async fn record_failure(
     }
     t.insert("lots".into(), json!([lot(s, Some(status))]));
     r["tender"] = Value::Object(t);
-    store(tx, s, tag, at, &r, &format!("event:{event_id}")).await
+    save_release(tx, s, tag, at, &r, &format!("event:{event_id}")).await
 }
 
 /// The stored release as served: ocid from the configured prefix, document links absolute.
@@ -738,15 +679,6 @@ fn decode_cursor(c: &str) -> Result<(i64, String)> {
     Ok((t.parse().map_err(|_| bad())?, id.to_string()))
 }
 
-/// A stored release (the JSON text is read by its column).
-#[derive(sqlx::FromRow)]
-struct ReleaseRow {
-    id: String,
-    ocid: String,
-    released_at: i64,
-    release: JsonText<Value>,
-}
-
 /// OCDS 1.1 release package: one release per change, oldest first (public, no login).
 #[utoipa::path(get, path = "/api/v1/ocds/releases", tag = "publishing", params(ReleaseFilter),
     responses((status = 200, description = "OCDS 1.1 release package", content_type = "application/json"),
@@ -776,14 +708,7 @@ async fn releases(State(ctx): State<Ctx>, Query(f): Query<ReleaseFilter>) -> Res
             [ggzy_store::filter::Value::from(t), t.into(), id.into()],
         );
     }
-    let sql = format!(
-        "SELECT id, ocid, released_at, release FROM ocds_releases{} \
-         ORDER BY released_at, id LIMIT {}",
-        filter.where_clause(),
-        limit + 1
-    );
-    let q = filter.bind_as(sqlx::query_as::<_, ReleaseRow>(&sql));
-    let rows = q.fetch_all(ctx.db.pool()).await?;
+    let rows = store::ocds::releases(&ctx.db, &filter, limit + 1).await?;
     let n_rows = rows.len() as i64;
     let mut out = Vec::new();
     let mut next = None;
@@ -791,7 +716,7 @@ async fn releases(State(ctx): State<Ctx>, Query(f): Query<ReleaseFilter>) -> Res
         if k as i64 == limit {
             break;
         }
-        let ReleaseRow {
+        let store::ocds::ReleaseRow {
             id,
             ocid: key,
             released_at: at,
@@ -843,20 +768,10 @@ async fn record(
     let key = ocid_param
         .strip_prefix(&format!("{}-", ctx.settings.ocid_prefix))
         .ok_or_else(not_found)?;
-    let rows: Vec<JsonText<Value>> = sqlx::query_scalar(
-        "SELECT release FROM ocds_releases WHERE ocid = $1 ORDER BY released_at, id",
-    )
-    .bind(key)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::ocds::releases_of_process(&ctx.db, key).await?;
     let base = ctx.settings.public_url.trim_end_matches('/');
     if rows.is_empty() {
-        let moved: Option<String> = sqlx::query_scalar(
-            "SELECT ocid FROM ocds_releases WHERE section_id = $1 AND ocid <> $1 LIMIT 1",
-        )
-        .bind(key)
-        .fetch_optional(ctx.db.pool())
-        .await?;
+        let moved = store::ocds::moved_process(&ctx.db, key).await?;
         let Some(to) = moved else {
             return Err(not_found());
         };

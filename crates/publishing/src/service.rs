@@ -1,5 +1,5 @@
-//! Publishing use cases. Each write runs in one transaction with its domain events; the portable
-//! SQL of this area lives here, the engine-specific part in [`crate::store`].
+//! Publishing use cases. Each write runs in one transaction with its domain events; the SQL of
+//! this area lives in [`crate::store`].
 
 use crate::rules::{
     check_fields, clarification_effect, render_body, AnnouncementType, BodyFormat, DeadlineEffect,
@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::ActorRef;
 use ggzy_core::ident::Market;
-use ggzy_core::sql::{At, Flag, MaybeAt};
 use ggzy_core::time::to_micros;
 use ggzy_core::{ids, Clock, Error, Result, Timestamp};
 use ggzy_events::publishing::{
@@ -198,103 +197,13 @@ pub struct Announcement {
     pub owner_org_id: Option<String>,
 }
 
-const COLS: &str = "a.id, a.market, a.ann_type, a.region, a.title, a.body_md, a.body_html, a.fields, \
-    a.original_id, a.status, a.version, a.publish_at, a.published_at, a.withdrawn_at, a.withdraw_reason, \
-    a.created_at, a.updated_at, a.owner_org_id, a.project_id, a.section_ids, a.body_format, \
-    a.source_event, a.source_fields, a.postpone, a.return_reason, a.periods_provisional, a.prequal_postpone";
-
-/// One row of [`COLS`]. The JSON columns are read leniently (unreadable text reads as null or
-/// empty), as they always were.
-#[derive(sqlx::FromRow)]
-pub(crate) struct AnnouncementRow {
-    id: String,
-    market: String,
-    ann_type: AnnouncementType,
-    region: String,
-    title: String,
-    body_md: String,
-    body_html: String,
-    fields: String,
-    original_id: Option<String>,
-    status: Status,
-    version: i64,
-    #[sqlx(try_from = "MaybeAt")]
-    publish_at: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    published_at: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    withdrawn_at: Option<Timestamp>,
-    withdraw_reason: Option<String>,
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    updated_at: Timestamp,
-    owner_org_id: Option<String>,
-    project_id: Option<String>,
-    section_ids: String,
-    body_format: BodyFormat,
-    source_event: Option<String>,
-    source_fields: Option<String>,
-    postpone: Option<String>,
-    prequal_postpone: Option<String>,
-    return_reason: Option<String>,
-    #[sqlx(try_from = "Flag")]
-    periods_provisional: bool,
-}
-
-impl From<AnnouncementRow> for Announcement {
-    fn from(r: AnnouncementRow) -> Announcement {
-        Announcement {
-            id: r.id,
-            market: r.market,
-            ann_type: r.ann_type,
-            region: r.region,
-            title: r.title,
-            body_markdown: r.body_md,
-            body_html: r.body_html,
-            fields: serde_json::from_str(&r.fields).unwrap_or(Value::Null),
-            original_id: r.original_id,
-            status: r.status,
-            version: r.version,
-            publish_at: r.publish_at,
-            published_at: r.published_at,
-            withdrawn_at: r.withdrawn_at,
-            withdraw_reason: r.withdraw_reason,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            owner_org_id: r.owner_org_id,
-            changes: vec![],
-            versions: vec![],
-            project_id: r.project_id,
-            section_ids: serde_json::from_str(&r.section_ids).unwrap_or_default(),
-            body_format: r.body_format,
-            attachments: vec![],
-            source_event: r.source_event,
-            source_fields: r.source_fields.and_then(|f| serde_json::from_str(&f).ok()),
-            postpone: r
-                .postpone
-                .and_then(|f| serde_json::from_str(&f).ok())
-                .unwrap_or_default(),
-            prequalification_postpone: r
-                .prequal_postpone
-                .and_then(|f| serde_json::from_str(&f).ok())
-                .unwrap_or_default(),
-            return_reason: r.return_reason,
-            periods_provisional: r.periods_provisional,
-        }
-    }
-}
-
 pub(crate) async fn load(tx: &mut Tx, db: &Db, id: &str, lock: bool) -> Result<Announcement> {
-    let sql = format!(
-        "SELECT {COLS} FROM announcements a WHERE a.id = $1{}",
-        if lock { db.for_update() } else { "" }
-    );
-    let r: AnnouncementRow = sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| Error::not_found(format!("announcement {id}")))?;
+    let r = if lock {
+        store::announcements::announcement_for_update(tx, db, id).await?
+    } else {
+        store::announcements::announcement(&mut **tx, id).await?
+    };
+    let r = r.ok_or_else(|| Error::not_found(format!("announcement {id}")))?;
     Ok(Announcement::from(r))
 }
 
@@ -371,20 +280,7 @@ pub(crate) async fn event(
 }
 
 pub(crate) async fn write_version(tx: &mut Tx, a: &Announcement, now: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO announcement_versions (announcement_id, version, title, body_html, fields, at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (announcement_id, version) DO UPDATE SET \
-         title = excluded.title, body_html = excluded.body_html, fields = excluded.fields, at = excluded.at",
-    )
-    .bind(&a.id)
-    .bind(a.version)
-    .bind(&a.title)
-    .bind(&a.body_html)
-    .bind(a.fields.to_string())
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    store::announcements::upsert_version(tx, a, now).await
 }
 
 pub(crate) fn can_edit(actor: &Actor, a: &Announcement) -> bool {
@@ -407,28 +303,26 @@ pub async fn create(ctx: &Ctx, actor: &Actor, d: AnnouncementDraft) -> Result<An
         .clone()
         .filter(|r| !r.trim().is_empty())
         .unwrap_or_else(|| ctx.settings.region.clone());
-    sqlx::query(
-        "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
-         original_id, status, version, owner_org_id, created_by, created_at, updated_at, project_id, \
-         section_ids, body_format) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $12, $13, $14, $15)",
+    store::announcements::insert_draft(
+        &mut tx,
+        store::announcements::NewDraft {
+            id: &id,
+            market: c.market.as_str(),
+            ann_type: c.ann_type,
+            region: &region,
+            title: &c.title,
+            body_md: &d.body,
+            body_html: &c.body_html,
+            fields: &c.fields,
+            original_id: d.original_id.as_deref().filter(|o| !o.is_empty()),
+            owner_org_id: actor.org_id.as_deref(),
+            created_by: &actor.user_id,
+            now: to_micros(now),
+            project_id,
+            section_ids: &json!(section_ids).to_string(),
+            body_format: d.body_format.unwrap_or_default(),
+        },
     )
-    .bind(&id)
-    .bind(c.market.as_str())
-    .bind(c.ann_type.as_str())
-    .bind(&region)
-    .bind(&c.title)
-    .bind(&d.body)
-    .bind(&c.body_html)
-    .bind(&c.fields)
-    .bind(d.original_id.as_deref().filter(|o| !o.is_empty()))
-    .bind(actor.org_id.as_deref())
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(project_id)
-    .bind(json!(section_ids).to_string())
-    .bind(d.body_format.unwrap_or_default().as_str())
-    .execute(&mut *tx)
     .await?;
     let a = load(&mut tx, &ctx.db, &id, false).await?;
     write_version(&mut tx, &a, to_micros(now)).await?;
@@ -488,26 +382,24 @@ pub async fn update(
         let original = check_original(&mut tx, d.original_id.as_deref()).await?;
         resolve_links(&mut tx, actor, &d, c.market, original).await?
     };
-    let n = sqlx::query(
-        "UPDATE announcements SET market = $1, ann_type = $2, title = $3, body_md = $4, body_html = $5, \
-         fields = $6, original_id = $7, version = version + 1, updated_at = $8, project_id = $10, \
-         section_ids = $11, body_format = $12 WHERE id = $9 AND status = 'draft'",
+    let n = store::announcements::update_draft(
+        &mut tx,
+        id,
+        store::announcements::DraftEdit {
+            market: c.market.as_str(),
+            ann_type: c.ann_type,
+            title: &c.title,
+            body_md: &d.body,
+            body_html: &c.body_html,
+            fields: &c.fields,
+            original_id: d.original_id.as_deref().filter(|o| !o.is_empty()),
+            now: to_micros(now),
+            project_id,
+            section_ids: &json!(section_ids).to_string(),
+            body_format: d.body_format.unwrap_or_default(),
+        },
     )
-    .bind(c.market.as_str())
-    .bind(c.ann_type.as_str())
-    .bind(&c.title)
-    .bind(&d.body)
-    .bind(&c.body_html)
-    .bind(&c.fields)
-    .bind(d.original_id.as_deref().filter(|o| !o.is_empty()))
-    .bind(to_micros(now))
-    .bind(id)
-    .bind(project_id)
-    .bind(json!(section_ids).to_string())
-    .bind(d.body_format.unwrap_or_default().as_str())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     expect_one(n, "announcement.not_draft", "only a draft can be edited")?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
     write_version(&mut tx, &a, to_micros(now)).await?;
@@ -585,13 +477,11 @@ async fn predisclosure_ends(
     let Some(project_id) = project_id else {
         return Ok(vec![]);
     };
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT fields FROM announcements WHERE project_id = $1 AND ann_type = $2 \
-         AND status = 'published'",
+    let rows = store::announcements::published_fields(
+        conn,
+        project_id,
+        AnnouncementType::PropertyPredisclosure,
     )
-    .bind(project_id)
-    .bind(AnnouncementType::PropertyPredisclosure.as_str())
-    .fetch_all(&mut *conn)
     .await?;
     Ok(rows
         .iter()
@@ -613,14 +503,8 @@ pub(crate) async fn prequal_rounds(
 ) -> Result<Vec<(String, crate::rules::PrequalRound)>> {
     let mut out = Vec::new();
     for id in section_ids {
-        let r: Option<PrequalRoundRow> = sqlx::query_as(
-            "SELECT prequal_docs_issue, prequal_sale_end, prequal_due FROM publishing_sections \
-             WHERE section_id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(PrequalRoundRow {
+        let r = store::sections::prequal_round(conn, id).await?;
+        if let Some(store::sections::PrequalRoundRow {
             prequal_docs_issue: Some(docs_issue_at),
             prequal_sale_end: Some(docs_sale_end_at),
             prequal_due: Some(applications_due_at),
@@ -639,17 +523,6 @@ pub(crate) async fn prequal_rounds(
     Ok(out)
 }
 
-/// A section's open prequalification round in publishing's copy (all null when none is open).
-#[derive(sqlx::FromRow)]
-struct PrequalRoundRow {
-    #[sqlx(try_from = "MaybeAt")]
-    prequal_docs_issue: Option<DateTime<Utc>>,
-    #[sqlx(try_from = "MaybeAt")]
-    prequal_sale_end: Option<DateTime<Utc>>,
-    #[sqlx(try_from = "MaybeAt")]
-    prequal_due: Option<DateTime<Utc>>,
-}
-
 /// The procedures of the sections an announcement concerns (its own, else all its project's), as
 /// the publishing area learnt them (`publishing_sections`).
 async fn procedures_of(conn: &mut sqlx::AnyConnection, a: &Announcement) -> Result<Vec<String>> {
@@ -658,21 +531,10 @@ async fn procedures_of(conn: &mut sqlx::AnyConnection, a: &Announcement) -> Resu
         let Some(project) = &a.project_id else {
             return Ok(out);
         };
-        let rows: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT procedure FROM publishing_sections WHERE project_id = $1 AND procedure IS NOT NULL",
-        )
-        .bind(project)
-        .fetch_all(&mut *conn)
-        .await?;
-        out.extend(rows);
+        out.extend(store::sections::procedures_of_project(conn, project).await?);
     } else {
         for id in &a.section_ids {
-            let p: Option<Option<String>> = sqlx::query_scalar(
-                "SELECT procedure FROM publishing_sections WHERE section_id = $1",
-            )
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+            let p = store::sections::procedure_of_section(conn, id).await?;
             if let Some(Some(p)) = p {
                 if !out.contains(&p) {
                     out.push(p);
@@ -691,9 +553,7 @@ async fn procedures_of(conn: &mut sqlx::AnyConnection, a: &Announcement) -> Resu
 /// now too short is reported in the event (and so to monitoring) for staff to act on.
 pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Result<()> {
     ggzy_store::calendar::refresh(db).await?;
-    let sql =
-        format!("SELECT {COLS} FROM announcements a WHERE a.periods_provisional = 1 ORDER BY a.id");
-    let rows: Vec<AnnouncementRow> = sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
+    let rows = store::announcements::provisional(tx).await?;
     for r in rows {
         let a = Announcement::from(r);
         let Ok(market) = Market::parse(&a.market) else {
@@ -706,11 +566,7 @@ pub(crate) async fn recheck_provisional(tx: &mut Tx, db: &Db, now: Timestamp) ->
             ggzy_store::calendar::note_missing(tx, db, now, &missing, "publishing.legal_periods")
                 .await?;
         }
-        sqlx::query("UPDATE announcements SET periods_provisional = $1 WHERE id = $2")
-            .bind(i64::from(!missing.is_empty()))
-            .bind(&a.id)
-            .execute(&mut **tx)
-            .await?;
+        store::announcements::set_periods_provisional(tx, &a.id, !missing.is_empty()).await?;
         let broken: Vec<ggzy_events::publishing::BrokenPeriod> = match v.into_result() {
             Ok(()) => vec![],
             Err(Error::Validation(es)) => es

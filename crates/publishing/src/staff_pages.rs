@@ -38,10 +38,7 @@ pub fn router() -> Router<Ctx> {
 
 /// This area's card on the staff home: announcements submitted and awaiting approval.
 pub async fn pending_for_staff(ctx: &Ctx, l: Lang) -> Result<Vec<QueueCard>> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM announcements WHERE status = 'submitted'")
-            .fetch_one(ctx.db.pool())
-            .await?;
+    let n = crate::store::announcements::count_submitted(&ctx.db).await?;
     Ok(vec![QueueCard::queue(
         "announcements",
         l.t("待审核的公告", "Announcements awaiting approval"),

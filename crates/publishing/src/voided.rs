@@ -6,8 +6,9 @@
 //! result drafts new announcements from its own events.
 
 use crate::service::{self, Status};
+use crate::store;
+use crate::store::announcements::IdStatusRow;
 use ggzy_core::events::ActorRef;
-use ggzy_core::time::to_micros;
 use ggzy_core::Result;
 use ggzy_events::projects::SectionReturnedToEvaluation;
 use ggzy_store::{Db, Tx};
@@ -27,46 +28,18 @@ pub(crate) async fn withdraw_result(
         "投诉处理决定认定中标结果无效，重新评标 (the supervisor's complaint decision voided the result; \
          remedy case {case})"
     );
-    // section_ids is a JSON array of ids (no quote in an id): the quoted id matches one element.
-    let rows: Vec<IdStatusRow> = sqlx::query_as(
-        "SELECT id, status FROM announcements WHERE ann_type IN ('candidate_publicity', 'award') \
-         AND section_ids LIKE $1 AND status <> 'withdrawn' ORDER BY created_at",
-    )
-    .bind(format!("%\"{sid}\"%"))
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = store::announcements::results_of_section(tx, sid).await?;
     let by = ActorRef::system("publishing.voided_results");
     for r in rows {
         let IdStatusRow { id, status } = r;
-        if status == Status::Published.as_str() {
-            sqlx::query(
-                "UPDATE announcements SET status = 'withdrawn', withdrawn_at = $1, withdraw_reason = $2, \
-                 updated_at = $1 WHERE id = $3 AND status = 'published'",
-            )
-            .bind(to_micros(now))
-            .bind(&reason)
-            .bind(&id)
-            .execute(&mut **tx)
-            .await?;
-            crate::store::index(tx, &id).await?;
+        if status == Status::Published {
+            store::announcements::withdraw(tx, &id, &reason, now).await?;
+            store::index(tx, &id).await?;
             let a = service::load(tx, db, &id, false).await?;
             service::event(tx, db, &by, now, service::Step::Withdrawn, &a).await?;
-        } else if status != Status::Draft.as_str() {
-            sqlx::query(
-                "UPDATE announcements SET status = 'draft', updated_at = $1 WHERE id = $2 AND status = $3",
-            )
-            .bind(to_micros(now))
-            .bind(&id)
-            .bind(&status)
-            .execute(&mut **tx)
-            .await?;
+        } else if status != Status::Draft {
+            store::announcements::back_to_draft(tx, &id, status, now).await?;
         }
     }
     Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct IdStatusRow {
-    id: String,
-    status: String,
 }

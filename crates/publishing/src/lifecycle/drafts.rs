@@ -30,35 +30,31 @@ pub(super) async fn create_draft(
     // The event's market, else the section's.
     let market = market.unwrap_or(&s.market).to_string();
     let region = s_region(tx, &s.section_id).await?;
-    let n = sqlx::query(
-        "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
-         original_id, status, version, owner_org_id, created_by, created_at, updated_at, project_id, \
-         section_ids, body_format, source_event, source_fields) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 'draft', 1, $9, $10, $11, $11, $12, $13, 'markdown', \
-         $14, $15) ON CONFLICT (source_event) DO NOTHING",
+    let n = store::announcements::insert_auto_draft(
+        tx,
+        store::announcements::AutoDraft {
+            id: &id,
+            market: &market,
+            ann_type: d.ann_type,
+            region: &region,
+            title: &d.title,
+            body_md: &d.body,
+            body_html: &render_markdown(&d.body),
+            fields: &d.fields.to_string(),
+            owner_org_id: s.owner_org_id.clone(),
+            created_by: &format!("system:{NAME}"),
+            now: to_micros(now),
+            project_id: (!s.project_id.is_empty()).then(|| s.project_id.clone()),
+            section_ids: &json!([s.section_id]).to_string(),
+            source_event: &format!(
+                "{}:{}",
+                d.key.as_deref().unwrap_or(&ev.id),
+                d.ann_type.as_str()
+            ),
+            source_fields: &d.source.to_string(),
+        },
     )
-    .bind(&id)
-    .bind(&market)
-    .bind(d.ann_type.as_str())
-    .bind(region)
-    .bind(&d.title)
-    .bind(&d.body)
-    .bind(render_markdown(&d.body))
-    .bind(d.fields.to_string())
-    .bind(s.owner_org_id.clone())
-    .bind(format!("system:{NAME}"))
-    .bind(to_micros(now))
-    .bind((!s.project_id.is_empty()).then(|| s.project_id.clone()))
-    .bind(json!([s.section_id]).to_string())
-    .bind(format!(
-        "{}:{}",
-        d.key.as_deref().unwrap_or(&ev.id),
-        d.ann_type.as_str()
-    ))
-    .bind(d.source.to_string())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    .await?;
     if n == 0 {
         return Ok(());
     }
@@ -75,11 +71,7 @@ pub(super) async fn create_draft(
 }
 
 pub(super) async fn s_region(tx: &mut Tx, section_id: &str) -> Result<String> {
-    let r: Option<Option<String>> =
-        sqlx::query_scalar("SELECT region FROM publishing_sections WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let r = store::sections::region_of_section(tx, section_id).await?;
     Ok(r.flatten().unwrap_or_default())
 }
 
@@ -439,11 +431,7 @@ pub(super) fn auction_failure(s: &SectionInfo, p: &AuctionFailed) -> Draft {
 
 /// The organization's name in this area's copy (None when never seen).
 pub(super) async fn org_name(tx: &mut Tx, org_id: &str) -> Result<Option<String>> {
-    let r: Option<String> =
-        sqlx::query_scalar("SELECT name FROM publishing_orgs WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let r = store::sections::org_name(&mut **tx, org_id).await?;
     Ok(r.filter(|n| !n.is_empty()))
 }
 

@@ -63,27 +63,27 @@ fn a_bid_is_valid_at_the_opening_only_decrypted_priced_and_with_its_deposit() {
         fault: None,
     };
     assert_eq!(
-        opening_status(&e("decrypted", json!("1.00"), "valid")),
+        opening_status(&e("decrypted", json!("1.00"), "valid")).as_str(),
         "valid"
     );
     assert_eq!(
-        opening_status(&e("decrypted", json!("1.00"), "unknown")),
+        opening_status(&e("decrypted", json!("1.00"), "unknown")).as_str(),
         "valid"
     );
     assert_eq!(
-        opening_status(&e("decrypted", json!("1.00"), "missing")),
+        opening_status(&e("decrypted", json!("1.00"), "missing")).as_str(),
         "disqualified"
     );
     assert_eq!(
-        opening_status(&e("decrypted", json!("1.00"), "invalid")),
+        opening_status(&e("decrypted", json!("1.00"), "invalid")).as_str(),
         "disqualified"
     );
     assert_eq!(
-        opening_status(&e("decrypted", Value::Null, "valid")),
+        opening_status(&e("decrypted", Value::Null, "valid")).as_str(),
         "disqualified"
     );
     assert_eq!(
-        opening_status(&e("not_decrypted", Value::Null, "valid")),
+        opening_status(&e("not_decrypted", Value::Null, "valid")).as_str(),
         "disqualified"
     );
 }

@@ -306,29 +306,10 @@ struct NewQuery {
     ann_type: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct ProjectFactsRow {
-    project_name: String,
-    market: String,
-    tenderer_name: Option<String>,
-    estimated_price: Option<String>,
-    #[sqlx(try_from = "ggzy_core::sql::MaybeAt")]
-    docs_issue_at: Option<ggzy_core::Timestamp>,
-    #[sqlx(try_from = "ggzy_core::sql::MaybeAt")]
-    bid_deadline: Option<ggzy_core::Timestamp>,
-    owner_org_id: Option<String>,
-}
-
 /// What publishing knows of a project of the caller's organization (from the projects events),
 /// to fill in a tender announcement's fields.
 async fn project_facts(ctx: &Ctx, actor: &Actor, project_id: &str) -> Result<Option<Value>> {
-    let r: Option<ProjectFactsRow> = sqlx::query_as(
-        "SELECT project_name, market, tenderer_name, estimated_price, docs_issue_at, bid_deadline, \
-         owner_org_id FROM publishing_sections WHERE project_id = $1 ORDER BY section_id LIMIT 1",
-    )
-    .bind(project_id)
-    .fetch_optional(ctx.db.pool())
-    .await?;
+    let r = crate::store::sections::project_facts(&ctx.db, project_id).await?;
     let Some(r) = r else { return Ok(None) };
     let owner = r.owner_org_id;
     if owner.is_none() || owner != actor.org_id {

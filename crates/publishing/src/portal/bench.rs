@@ -5,6 +5,7 @@
 
 use crate::rules::AnnouncementType;
 use crate::store;
+use crate::store::announcements::SeedRow;
 use ggzy_core::ident::Market;
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Result, Timestamp};
@@ -37,11 +38,7 @@ const BATCH: usize = 500;
 
 /// Number of published announcements already stored.
 pub async fn count_published(db: &Db) -> Result<i64> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM announcements WHERE status = 'published'")
-            .fetch_one(db.pool())
-            .await?;
-    Ok(n)
+    store::announcements::count_published(db).await
 }
 
 /// Inserts `n` published announcements with ids `bench-{start+i}`, published one minute apart
@@ -52,58 +49,8 @@ pub async fn seed(db: &Db, start: usize, n: usize, now: Timestamp) -> Result<()>
     while i < end {
         let upto = (i + BATCH).min(end);
         let mut tx = db.begin().await?;
-        let mut sql = String::from(
-            "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
-             status, version, created_by, publish_at, published_at, created_at, updated_at) VALUES ",
-        );
-        let mut vsql = String::from(
-            "INSERT INTO announcement_versions (announcement_id, version, title, body_html, fields, at) VALUES ",
-        );
         let rows: Vec<SeedRow> = (i..upto).map(|k| row(k, now)).collect();
-        for (j, _) in rows.iter().enumerate() {
-            let b = j * 9;
-            if j > 0 {
-                sql.push(',');
-                vsql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'published', 1, 'bench', ${}, ${}, ${}, ${})",
-                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 9, b + 9, b + 9
-            ));
-            let v = j * 5;
-            vsql.push_str(&format!(
-                "(${}, 1, ${}, ${}, ${}, ${})",
-                v + 1,
-                v + 2,
-                v + 3,
-                v + 4,
-                v + 5
-            ));
-        }
-        let mut q = sqlx::query(&sql);
-        for r in &rows {
-            q = q
-                .bind(&r.id)
-                .bind(r.market)
-                .bind(r.ann_type)
-                .bind(r.region)
-                .bind(&r.title)
-                .bind(&r.body)
-                .bind(&r.body_html)
-                .bind(&r.fields)
-                .bind(r.at);
-        }
-        q.execute(&mut *tx).await?;
-        let mut q = sqlx::query(&vsql);
-        for r in &rows {
-            q = q
-                .bind(&r.id)
-                .bind(&r.title)
-                .bind(&r.body_html)
-                .bind(&r.fields)
-                .bind(r.at);
-        }
-        q.execute(&mut *tx).await?;
+        store::announcements::insert_seeded(&mut tx, &rows).await?;
         for r in &rows {
             store::index_new(&mut tx, &r.id, &r.title, &r.body, from_micros(r.at)).await?;
         }
@@ -111,18 +58,6 @@ pub async fn seed(db: &Db, start: usize, n: usize, now: Timestamp) -> Result<()>
         i = upto;
     }
     Ok(())
-}
-
-struct SeedRow {
-    id: String,
-    market: &'static str,
-    ann_type: &'static str,
-    region: &'static str,
-    title: String,
-    body: String,
-    body_html: String,
-    fields: String,
-    at: i64,
 }
 
 fn row(k: usize, now: Timestamp) -> SeedRow {

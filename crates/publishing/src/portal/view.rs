@@ -196,11 +196,7 @@ pub struct Detail {
 async fn names(ctx: &Ctx, ids: &[String]) -> Result<Names> {
     let mut out = Names::new();
     for id in ids {
-        let r: Option<String> =
-            sqlx::query_scalar("SELECT name FROM publishing_orgs WHERE org_id = $1")
-                .bind(id)
-                .fetch_optional(ctx.db.pool())
-                .await?;
+        let r = crate::store::sections::org_name(ctx.db.pool(), id).await?;
         if let Some(n) = r {
             if !n.trim().is_empty() {
                 out.insert(id.clone(), n);

@@ -56,14 +56,6 @@ pub(super) fn check_draft(d: &AnnouncementDraft) -> Result<Checked> {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct OriginalRow {
-    status: String,
-    project_id: Option<String>,
-    /// JSON list of section ids (unreadable text reads as none).
-    section_ids: String,
-}
-
 /// The original a change notice amends must be published; returns its project and sections.
 pub(super) async fn check_original(
     tx: &mut Tx,
@@ -72,13 +64,9 @@ pub(super) async fn check_original(
     let Some(o) = original.filter(|o| !o.is_empty()) else {
         return Ok(None);
     };
-    let r: Option<OriginalRow> =
-        sqlx::query_as("SELECT status, project_id, section_ids FROM announcements WHERE id = $1")
-            .bind(o)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let r = store::announcements::original(tx, o).await?;
     match r {
-        Some(r) if r.status == "published" => Ok(Some((
+        Some(r) if r.status == Status::Published => Ok(Some((
             r.project_id,
             serde_json::from_str(&r.section_ids).unwrap_or_default(),
         ))),
@@ -114,12 +102,7 @@ pub(super) async fn links_projected(ctx: &Ctx, d: &AnnouncementDraft) -> Result<
         || {
             let (db, project, named) = (db.clone(), project.clone(), named.clone());
             async move {
-                let have: Vec<String> = sqlx::query_scalar(
-                    "SELECT section_id FROM publishing_sections WHERE project_id = $1",
-                )
-                .bind(&project)
-                .fetch_all(db.pool())
-                .await?;
+                let have = store::sections::section_ids_of_project(&db, &project).await?;
                 Ok(!have.is_empty() && named.iter().all(|n| have.contains(n)))
             }
         },
@@ -148,7 +131,7 @@ pub(super) async fn resolve_links(
         }
         return Ok(original.unwrap_or_default());
     };
-    let known = project_sections(tx, &project).await?;
+    let known = store::sections::project_sections(tx, &project).await?;
     let Some(first) = known.first() else {
         return Err(Error::field(
             "project_id",

@@ -3,42 +3,20 @@
 use super::*;
 use ggzy_store::filter::{Filter, Value as Bound};
 
-/// A row of `announcement_versions`.
-#[derive(sqlx::FromRow)]
-struct VersionRow {
-    version: i64,
-    title: String,
-    body_html: String,
-    /// JSON text (unreadable text reads as null).
-    fields: String,
-    #[sqlx(try_from = "At")]
-    at: Timestamp,
-}
-
 /// One announcement with its version history and change notices. Anonymous callers see only
 /// published and withdrawn ones; the owner and staff see every state.
 pub async fn get(ctx: &Ctx, actor: Option<&Actor>, id: &str) -> Result<Announcement> {
     let mut conn = ctx.db.pool().acquire().await?;
-    let r: AnnouncementRow = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM announcements a WHERE a.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("announcement {id}")))?;
+    let r = store::announcements::announcement(&mut *conn, id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("announcement {id}")))?;
     let mut a = Announcement::from(r);
     let allowed = a.status.is_public()
         || actor.is_some_and(|x| can_edit(x, &a) || matches!(x.role, Role::Supervisor));
     if !allowed {
         return Err(Error::not_found(format!("announcement {id}")));
     }
-    let vs: Vec<VersionRow> = sqlx::query_as(
-        "SELECT version, title, body_html, fields, at FROM announcement_versions \
-         WHERE announcement_id = $1 ORDER BY version",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let vs = store::announcements::versions(&mut conn, id).await?;
     for v in vs {
         a.versions.push(Version {
             version: v.version,
@@ -48,13 +26,7 @@ pub async fn get(ctx: &Ctx, actor: Option<&Actor>, id: &str) -> Result<Announcem
             at: v.at,
         });
     }
-    let cs: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM announcements WHERE original_id = $1 AND status IN ('published', 'withdrawn') \
-         ORDER BY published_at",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let cs = store::announcements::changes(&mut conn, id).await?;
     a.changes.extend(cs);
     a.attachments = crate::attachments::list(&mut conn, id).await?;
     Ok(a)
@@ -162,16 +134,16 @@ pub async fn list_public(ctx: &Ctx, f: &PublicFilter) -> Result<Page> {
             [Bound::Int(t), Bound::Int(t), Bound::Text(id)],
         );
     }
-    let sql = format!(
-        "SELECT {COLS} FROM {from}{} ORDER BY {at_col} DESC, {id_col} DESC LIMIT {}",
-        filter.where_clause(),
-        limit + 1
-    );
-    // A search is sent unprepared: PostgreSQL then plans it with its terms (how frequent each
-    // is decides the walk), where a cached generic plan cannot know them (docs/benchmarks.md,
-    // "Portal search on PostgreSQL: generic plans").
-    let q = filter.bind_as(sqlx::query_as::<_, AnnouncementRow>(&sql).persistent(!searching));
-    let rows = q.fetch_all(ctx.db.pool()).await?;
+    // A search is sent unprepared (store::announcements::list_public).
+    let rows = store::announcements::list_public(
+        &ctx.db,
+        &from,
+        &filter,
+        (at_col, id_col),
+        limit + 1,
+        searching,
+    )
+    .await?;
     let mut items: Vec<Announcement> = rows.into_iter().map(Announcement::from).collect();
     let next_cursor = if items.len() as i64 > limit {
         items.truncate(limit as usize);
@@ -224,17 +196,13 @@ pub async fn list_own(ctx: &Ctx, actor: &Actor, f: &OwnFilter) -> Result<Vec<Ann
         v.take("type", AnnouncementType::parse(ann_type));
     }
     v.into_result()?;
-    let sql = format!(
-        "SELECT {COLS} FROM announcements a WHERE a.owner_org_id = $1 AND ($2 = '' OR a.status = $2) \
-         AND ($3 = '' OR a.ann_type = $3) AND ($4 = '' OR a.project_id = $4) \
-         ORDER BY a.updated_at DESC, a.id DESC LIMIT {MAX_OWN}"
-    );
-    let rows: Vec<AnnouncementRow> = sqlx::query_as(&sql)
-        .bind(&org)
-        .bind(status)
-        .bind(ann_type)
-        .bind(f.project_id.as_deref().map(str::trim).unwrap_or(""))
-        .fetch_all(ctx.db.pool())
-        .await?;
+    let rows = store::announcements::list_own(
+        &ctx.db,
+        &org,
+        status,
+        ann_type,
+        f.project_id.as_deref().map(str::trim).unwrap_or(""),
+    )
+    .await?;
     Ok(rows.into_iter().map(Announcement::from).collect())
 }

@@ -39,16 +39,7 @@ pub(super) async fn set_status(
     to: Status,
     now: Timestamp,
 ) -> Result<()> {
-    let n = sqlx::query(
-        "UPDATE announcements SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-    )
-    .bind(to.as_str())
-    .bind(to_micros(now))
-    .bind(id)
-    .bind(from.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let n = store::announcements::set_status(tx, id, from, to, to_micros(now)).await?;
     expect_one(
         n,
         "announcement.transition",
@@ -86,10 +77,7 @@ pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Announcement> 
     check_fields(cur.ann_type, &cur.fields, &mut v);
     v.into_result()?;
     set_status(&mut tx, id, Status::Draft, Status::Submitted, now).await?;
-    sqlx::query("UPDATE announcements SET return_reason = NULL WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    store::announcements::clear_return_reason(&mut tx, id).await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
     event(
         &mut tx,
@@ -128,11 +116,7 @@ pub(super) async fn check_legal(
             .await?;
     }
     // Stored with the announcement (rolled back with it when refused) and shown in its answer.
-    sqlx::query("UPDATE announcements SET periods_provisional = $1 WHERE id = $2")
-        .bind(i64::from(!missing.is_empty()))
-        .bind(&a.id)
-        .execute(&mut **tx)
-        .await?;
+    store::announcements::set_periods_provisional(tx, &a.id, !missing.is_empty()).await?;
     let mut out = Moves::default();
     if a.ann_type == AnnouncementType::Change {
         let own = own_time(a, "new_bid_deadline", &mut v);
@@ -226,11 +210,7 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
     let a = load(&mut tx, &ctx.db, id, false).await?;
     event(&mut tx, &ctx.db, &who, now, Step::Approved, &a).await?;
     set_status(&mut tx, id, Status::Approved, Status::Scheduled, now).await?;
-    sqlx::query("UPDATE announcements SET publish_at = $1 WHERE id = $2")
-        .bind(to_micros(at))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    store::announcements::set_publish_at(&mut tx, id, at).await?;
     let a = load(&mut tx, &ctx.db, id, false).await?;
     event(&mut tx, &ctx.db, &who, now, Step::Scheduled, &a).await?;
     let a = if at <= now {
@@ -261,15 +241,15 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str, ap: Approval) -> Result
 /// reviewed). Outside the write transaction (on SQLite a held writer would stop the consumer).
 async fn prequal_rounds_seen(ctx: &Ctx, id: &str) -> Result<()> {
     use ggzy_events::projects::PrequalificationOpened;
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT ann_type, section_ids FROM announcements WHERE id = $1")
-            .bind(id)
-            .fetch_optional(ctx.db.pool())
-            .await?;
-    let Some((kind, sections)) = row else {
+    let row = store::announcements::kind(&ctx.db, id).await?;
+    let Some(store::announcements::KindRow {
+        ann_type: kind,
+        section_ids: sections,
+    }) = row
+    else {
         return Ok(());
     };
-    if kind != AnnouncementType::Prequalification.as_str() {
+    if kind != AnnouncementType::Prequalification {
         return Ok(());
     }
     let named: Vec<String> = serde_json::from_str(&sections).unwrap_or_default();
@@ -334,35 +314,25 @@ pub(super) async fn publish_in(
     let moves = check_legal(tx, db, &cur, now).await?;
     let postpone = moves.bids;
     let prequal = moves.prequal;
-    let n = sqlx::query(
-        "UPDATE announcements SET status = 'published', published_at = $1, updated_at = $1, \
-         postpone = $3, prequal_postpone = $4 WHERE id = $2 AND status = 'scheduled'",
+    let n = store::announcements::mark_published(
+        tx,
+        id,
+        now,
+        (!postpone.is_empty()).then(|| json!(postpone).to_string()),
+        (!prequal.is_empty()).then(|| json!(prequal).to_string()),
     )
-    .bind(to_micros(now))
-    .bind(id)
-    .bind((!postpone.is_empty()).then(|| json!(postpone).to_string()))
-    .bind((!prequal.is_empty()).then(|| json!(prequal).to_string()))
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    .await?;
     if n != 1 {
         return load(tx, db, id, false).await;
     }
     // Publishing's own copy follows at once, so a second notice counts from the new deadline.
     for p in &postpone {
-        sqlx::query(
-            "UPDATE publishing_sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 \
-             WHERE section_id = $4",
-        )
-        .bind(to_micros(p.new_deadline))
-        .bind(to_micros(p.new_opening_at))
-        .bind(to_micros(now))
-        .bind(&p.section_id)
-        .execute(&mut **tx)
-        .await?;
+        store::sections::move_deadline(tx, &p.section_id, p.new_deadline, p.new_opening_at, now)
+            .await?;
     }
     for p in &prequal {
-        set_prequal_due(tx, &p.section_id, Some(p.new_applications_due_at)).await?;
+        store::sections::set_prequal_due(tx, &p.section_id, Some(p.new_applications_due_at))
+            .await?;
     }
     let a = load(tx, db, id, false).await?;
     store::index(tx, id).await?;
@@ -425,14 +395,7 @@ impl TimerHandler for PublishDue {
         match publish_in(tx, db, &who, now, id).await {
             Ok(_) => Ok(()),
             Err(Error::Validation(errs)) => {
-                let n = sqlx::query(
-                    "UPDATE announcements SET status = 'draft', updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
-                )
-                .bind(to_micros(now))
-                .bind(id)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected();
+                let n = store::announcements::unschedule(tx, id, now).await?;
                 if n == 1 {
                     let a = load(tx, db, id, false).await?;
                     let returned = AnnouncementReturned {
@@ -480,16 +443,7 @@ pub async fn return_to_owner(
     let mut tx = ctx.db.begin().await?;
     let cur = load(&mut tx, &ctx.db, id, true).await?;
     require_status(&cur, Status::Submitted, "return")?;
-    let n = sqlx::query(
-        "UPDATE announcements SET status = 'draft', return_reason = $1, updated_at = $2 \
-         WHERE id = $3 AND status = 'submitted'",
-    )
-    .bind(reason)
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::announcements::return_to_owner(&mut tx, id, reason, now).await?;
     expect_one(
         n,
         "announcement.transition",
@@ -510,12 +464,7 @@ pub async fn return_to_owner(
 /// Announcements submitted and waiting for the staff's approval, oldest first (staff).
 pub async fn list_submitted(ctx: &Ctx, actor: &Actor) -> Result<Vec<Announcement>> {
     actor.require(&[Role::Staff])?;
-    let rows: Vec<AnnouncementRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM announcements a WHERE a.status = 'submitted' \
-         ORDER BY a.updated_at, a.id LIMIT 500"
-    ))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::announcements::list_submitted(&ctx.db).await?;
     Ok(rows.into_iter().map(Announcement::from).collect())
 }
 
@@ -541,16 +490,7 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, id: &str, w: Withdrawal) -> Resu
     let mut tx = ctx.db.begin().await?;
     let cur = load(&mut tx, &ctx.db, id, true).await?;
     require_status(&cur, Status::Published, "withdraw")?;
-    let n = sqlx::query(
-        "UPDATE announcements SET status = 'withdrawn', withdrawn_at = $1, withdraw_reason = $2, \
-         updated_at = $1 WHERE id = $3 AND status = 'published'",
-    )
-    .bind(to_micros(now))
-    .bind(reason)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::announcements::withdraw(&mut tx, id, reason, now).await?;
     expect_one(
         n,
         "announcement.transition",

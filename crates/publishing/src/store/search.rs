@@ -1,4 +1,5 @@
-//! The engine-specific SQL of this area, in one place: the portal search index and its queries.
+//! `announcement_search_docs` and `announcement_terms` (migration 0215): the portal search index
+//! and its queries, the area's engine-specific SQL.
 //!
 //! Search is served by a posting table of our own, the same on both engines (issue 23):
 //!
