@@ -373,8 +373,6 @@ fn engine_only(sql: &str) -> Option<Engine> {
         "INSERT OR ",
         "GLOB ",
         "RANDOMBLOB",
-        // The FTS5 tables of the portal search on SQLite (PostgreSQL uses pg_trgm indexes).
-        "ANNOUNCEMENTS_FTS",
     ];
     if postgres.iter().any(|k| s.contains(k)) {
         Some(Engine::Postgres)
