@@ -131,13 +131,15 @@ pub(crate) async fn open(
     let due = sign_due(db.calendar(), local_date(now));
     store::insert_contract(
         u.tx(),
-        deal_id,
-        auction_id,
-        section_id,
-        winner,
-        price_fen,
-        now,
-        due,
+        &store::NewContract {
+            deal_id,
+            auction_id,
+            section_id,
+            winner,
+            price_fen,
+            deal_at: now,
+            sign_due: due,
+        },
     )
     .await?;
     schedule_step(u.tx(), deal_id, "signing", due, now).await?;

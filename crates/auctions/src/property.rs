@@ -443,11 +443,12 @@ pub async fn record_deal_terms(
     crate::property_payment::open(
         &mut tx,
         &ctx.db,
-        &actor.actor_ref(),
-        now,
-        &deal_id,
-        auction_id,
-        price_fen,
+        (&actor.actor_ref(), now),
+        crate::property_payment::DealPrice {
+            deal_id: &deal_id,
+            auction_id,
+            price_fen,
+        },
         &terms,
         rules.payment_working_days,
     )

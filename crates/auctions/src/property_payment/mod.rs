@@ -120,21 +120,29 @@ struct StepDue {
     step: String,
 }
 
+/// The deal whose payment schedule opens, and its price.
+pub(crate) struct DealPrice<'a> {
+    pub(crate) deal_id: &'a str,
+    pub(crate) auction_id: &'a str,
+    pub(crate) price_fen: i64,
+}
+
 /// Open the deal's payment schedule (called in the transaction that records the deal's terms):
 /// the due days, the interest rate in force on the contract's effective date, and one timer per
 /// step.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn open(
     tx: &mut Tx,
     db: &Db,
-    by: &ActorRef,
-    now: Timestamp,
-    deal_id: &str,
-    auction_id: &str,
-    price_fen: i64,
+    (by, now): (&ActorRef, Timestamp),
+    deal: DealPrice<'_>,
     t: &DealTerms,
     working_days: u32,
 ) -> Result<()> {
+    let DealPrice {
+        deal_id,
+        auction_id,
+        price_fen,
+    } = deal;
     let deal = store::deals::deal_parties(tx, deal_id).await?;
     let cal = db.calendar();
     let first_due = rules::first_due(cal, t.contract_effective_on, working_days).value;

@@ -104,8 +104,12 @@ pub async fn bid(
     let seq = a.version + 1;
     let mut tx = ctx.db.begin().await?;
     // The bid order: only the bid that still sees this version moves the row.
-    let taken =
-        store::take_bid(&mut tx, id, price, &org, new_end, a.version, &a.phase, now).await?;
+    let seen = store::Seen {
+        version: a.version,
+        phase: &a.phase,
+        now,
+    };
+    let taken = store::take_bid(&mut tx, id, price, &org, new_end, seen).await?;
     if !taken {
         tx.rollback().await?;
         let cur = load(ctx.db.pool(), id, "").await?;

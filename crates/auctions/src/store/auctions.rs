@@ -125,19 +125,29 @@ pub(crate) async fn insert_auction(tx: &mut Tx, n: &NewAuction<'_>) -> Result<bo
     Ok(res.rows_affected() == 1)
 }
 
-/// The bid order: move the row to the new highest bid only if it still is at `version` in
-/// `phase` and open at `now`; `false` when another change got there first.
-#[allow(clippy::too_many_arguments)]
+/// What a bid saw of the auction: the row must still be at `version` in `phase` and open at
+/// `now` for the bid to take it.
+pub(crate) struct Seen<'a> {
+    pub(crate) version: i64,
+    pub(crate) phase: &'a str,
+    pub(crate) now: Timestamp,
+}
+
+/// The bid order: move the row to the new highest bid only if it is still as the bid `seen` it;
+/// `false` when another change got there first.
 pub(crate) async fn take_bid(
     tx: &mut Tx,
     id: &str,
     price: Money,
     org_id: &str,
     ends_at: Timestamp,
-    version: i64,
-    phase: &str,
-    now: Timestamp,
+    seen: Seen<'_>,
 ) -> Result<bool> {
+    let Seen {
+        version,
+        phase,
+        now,
+    } = seen;
     let res = sqlx::query(
         "UPDATE auctions SET current_fen = $1, leader_org_id = $2, version = version + 1, ends_at = $3 \
          WHERE id = $4 AND version = $5 AND phase = $6 AND ends_at > $7",

@@ -279,28 +279,29 @@ const CONTRACT_COLS: &str =
     "deal_id, auction_id, section_id, winner_org_id, price_fen, deal_at, sign_due_date, \
                     contract_no, signed_on, first_due_date, final_due_date, paid_fen";
 
-/// Open the contract of a deal (not signed, nothing paid).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn insert_contract(
-    tx: &mut Tx,
-    deal_id: &str,
-    auction_id: &str,
-    section_id: &str,
-    winner: &str,
-    price_fen: i64,
-    deal_at: Timestamp,
-    sign_due: NaiveDate,
-) -> Result<()> {
+/// A deal's contract as it opens (not signed, nothing paid).
+pub(crate) struct NewContract<'a> {
+    pub(crate) deal_id: &'a str,
+    pub(crate) auction_id: &'a str,
+    pub(crate) section_id: &'a str,
+    pub(crate) winner: &'a str,
+    pub(crate) price_fen: i64,
+    pub(crate) deal_at: Timestamp,
+    pub(crate) sign_due: NaiveDate,
+}
+
+/// Open the contract of a deal.
+pub(crate) async fn insert_contract(tx: &mut Tx, c: &NewContract<'_>) -> Result<()> {
     sqlx::query(&format!(
         "INSERT INTO land_contracts ({CONTRACT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, NULL, 0)"
     ))
-    .bind(deal_id)
-    .bind(auction_id)
-    .bind(section_id)
-    .bind(winner)
-    .bind(price_fen)
-    .bind(At(deal_at))
-    .bind(Day(sign_due))
+    .bind(c.deal_id)
+    .bind(c.auction_id)
+    .bind(c.section_id)
+    .bind(c.winner)
+    .bind(c.price_fen)
+    .bind(At(c.deal_at))
+    .bind(Day(c.sign_due))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -360,7 +361,7 @@ pub(crate) async fn sign(
     Ok(())
 }
 
-/// A recorded payment of the price.
+/// A recorded payment of the price (of a land contract, or of a property deal's schedule).
 #[derive(sqlx::FromRow)]
 pub(crate) struct PaymentRow {
     pub(crate) amount_fen: Money,

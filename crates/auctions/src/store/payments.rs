@@ -115,12 +115,8 @@ pub(crate) async fn payments_paid(
     .await?)
 }
 
-/// A recorded payment as the schedule lists it.
-#[derive(sqlx::FromRow)]
-pub(crate) struct PaymentRow {
-    pub(crate) amount_fen: Money,
-    pub(crate) paid_on: String,
-}
+/// A recorded payment as the schedule lists it: the same columns as a land contract's.
+pub(crate) use super::land::PaymentRow;
 
 /// The recorded payments of the deal, by value date and recording.
 pub(crate) async fn payments(
