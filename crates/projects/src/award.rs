@@ -18,8 +18,7 @@ use ggzy_core::calendar::{BusinessCalendar, Reckoned};
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ident::Market;
-use ggzy_core::sql::{At, Flag, MaybeAt, MaybeMoney};
-use ggzy_core::time::{at_local, display_local, from_micros, local_date, to_micros};
+use ggzy_core::time::{at_local, display_local, from_micros, local_date};
 use ggzy_core::{Clock, Error, FieldError, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
@@ -190,17 +189,7 @@ pub async fn load_rules(
     region: &str,
     market: Market,
 ) -> Result<AwardRules> {
-    let row: Option<AwardRulesRow> = sqlx::query_as(
-        "SELECT max_candidates, max_candidates_source, publicity_min_days, publicity_source, \
-         objection_answer_days, objection_source, contract_days, contract_source \
-         FROM award_rules WHERE market = $1 AND (region = $2 OR region = $3) \
-         ORDER BY CASE WHEN region = $3 THEN 1 ELSE 0 END LIMIT 1",
-    )
-    .bind(market.as_str())
-    .bind(region)
-    .bind(NATIONAL)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = crate::store::award::rules(conn, region, market, NATIONAL).await?;
     let Some(r) = row else {
         return Ok(AwardRules::national(market));
     };
@@ -216,19 +205,6 @@ pub async fn load_rules(
         contract_days: n(r.contract_days)?,
         contract_source: r.contract_source,
     })
-}
-
-/// An `award_rules` row.
-#[derive(sqlx::FromRow)]
-struct AwardRulesRow {
-    max_candidates: i64,
-    max_candidates_source: String,
-    publicity_min_days: i64,
-    publicity_source: String,
-    objection_answer_days: i64,
-    objection_source: String,
-    contract_days: i64,
-    contract_source: String,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,48 +229,21 @@ pub(crate) async fn load_sec(
     id: &str,
     lock: bool,
 ) -> Result<Sec> {
-    let sql = format!(
-        "SELECT s.project_id, p.code, s.section_no, p.market, p.procedure, p.region, p.owner_org_id, \
-         s.state, s.bid_deadline, s.opening_at FROM sections s JOIN projects p ON p.id = s.project_id \
-         WHERE s.id = $1{}",
-        if lock { db.for_update() } else { "" }
-    );
-    let r: SecRow = sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *conn)
+    let r = crate::store::award::section(conn, db, id, lock)
         .await?
         .ok_or_else(|| Error::not_found(format!("section {id}")))?;
-    let market = r.market;
     Ok(Sec {
         project_id: r.project_id,
         project_code: r.code,
         section_no: r.section_no,
-        market: Market::parse(&market)
-            .map_err(|_| Error::internal(format!("stored market '{market}'")))?,
+        market: r.market,
         procedure: r.procedure,
         region: r.region,
         owner_org_id: r.owner_org_id,
-        state: SectionState::parse(&r.state)?,
+        state: r.state,
         bid_deadline: r.bid_deadline,
         opening_at: r.opening_at,
     })
-}
-
-/// The section and project columns [`load_sec`] reads.
-#[derive(sqlx::FromRow)]
-struct SecRow {
-    project_id: String,
-    code: Option<String>,
-    section_no: i64,
-    market: String,
-    procedure: String,
-    region: String,
-    owner_org_id: String,
-    state: String,
-    #[sqlx(try_from = "At")]
-    bid_deadline: Timestamp,
-    #[sqlx(try_from = "At")]
-    opening_at: Timestamp,
 }
 
 /// Only the project's own tenderer or agency (by organization) acts for it.

@@ -24,9 +24,6 @@ use crate::model::SectionState;
 use chrono::NaiveDate;
 use ggzy_core::calendar::Reckoned;
 use ggzy_core::events::{ActorRef, Event};
-use ggzy_core::ident::Market;
-use ggzy_core::sql::{At, Flag};
-use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Error, Result, Timestamp};
 use ggzy_store::consumer::Consumer;
 use ggzy_store::{emit, timers, Db, Tx};
@@ -112,37 +109,6 @@ async fn rederived(
     Ok(())
 }
 
-/// A provisional candidate publicity end, with its section.
-#[derive(sqlx::FromRow)]
-struct PublicityEndRow {
-    section_id: String,
-    publicity_days: i64,
-    #[sqlx(try_from = "At")]
-    publicity_starts_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    publicity_ends_at: Timestamp,
-    project_id: String,
-    state: String,
-}
-
-/// A provisional contract due time, with its section and project.
-#[derive(sqlx::FromRow)]
-struct ContractDueRow {
-    section_id: String,
-    #[sqlx(try_from = "At")]
-    awarded_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    contract_due_at: Timestamp,
-    contract_days: Option<i64>,
-    contract_signed_on: Option<String>,
-    #[sqlx(try_from = "Flag")]
-    contract_overdue_alerted: bool,
-    project_id: String,
-    state: String,
-    region: String,
-    market: String,
-}
-
 /// Re-derive every provisional award due date with the live calendar (loaded first: the import may
 /// have been made by another instance or the CLI).
 pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Result<()> {
@@ -150,13 +116,7 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
     let cal = db.calendar();
 
     // Candidate publicity ends.
-    let rows: Vec<PublicityEndRow> = sqlx::query_as(
-        "SELECT e.section_id, e.publicity_days, e.publicity_starts_at, e.publicity_ends_at, s.project_id, s.state \
-         FROM section_evaluations e JOIN sections s ON s.id = e.section_id \
-         WHERE e.publicity_ends_provisional = 1 ORDER BY e.section_id",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = crate::store::award_publicity::provisional_publicity_ends(tx).await?;
     for r in rows {
         let section_id = r.section_id;
         let days = days_of(r.publicity_days)?;
@@ -172,21 +132,19 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
             ggzy_store::calendar::note_missing(tx, db, now, &new.missing, "projects.publicity_end")
                 .await?;
         }
-        sqlx::query(
-            "UPDATE section_evaluations SET publicity_ends_at = $1, publicity_ends_provisional = $2 \
-             WHERE section_id = $3 AND publicity_ends_provisional = 1",
+        crate::store::award_publicity::rederive_publicity_end(
+            tx,
+            &section_id,
+            new.value,
+            new.provisional(),
         )
-        .bind(to_micros(new.value))
-        .bind(i64::from(new.provisional()))
-        .bind(&section_id)
-        .execute(&mut **tx)
         .await?;
         rederived(
             tx,
             db,
             now,
             "publicity_end",
-            (&section_id, &project_id, &state, None),
+            (&section_id, &project_id, state.as_str(), None),
             (start, days, old, &new),
             false,
         )
@@ -194,13 +152,7 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
     }
 
     // Contract due times.
-    let rows: Vec<ContractDueRow> = sqlx::query_as(
-        "SELECT a.section_id, a.awarded_at, a.contract_due_at, a.contract_days, a.contract_signed_on, \
-         a.contract_overdue_alerted, s.project_id, s.state, p.region, p.market FROM section_awards a \
-         JOIN sections s ON s.id = a.section_id JOIN projects p ON p.id = s.project_id WHERE a.contract_due_provisional = 1 ORDER BY a.section_id",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = crate::store::award::provisional_contract_dues(tx).await?;
     for r in rows {
         let section_id = r.section_id;
         let start = r.awarded_at;
@@ -213,9 +165,7 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
             Some(d) => days_of(d)?,
             None => {
                 let region = r.region;
-                let market = Market::parse(&r.market)
-                    .map_err(|e| Error::internal(format!("stored market: {}", e.message)))?;
-                load_rules(tx, &region, market).await?.contract_days
+                load_rules(tx, &region, r.market).await?.contract_days
             }
         };
         let new = period_end(cal, start, days);
@@ -235,17 +185,15 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
             }
             None => false,
         };
-        sqlx::query(
-            "UPDATE section_awards SET contract_due_at = $1, contract_due_provisional = $2, \
-             contract_late = $3 WHERE section_id = $4 AND contract_due_provisional = 1",
+        crate::store::award::rederive_contract_due(
+            tx,
+            &section_id,
+            new.value,
+            new.provisional(),
+            late,
         )
-        .bind(to_micros(new.value))
-        .bind(i64::from(new.provisional()))
-        .bind(i64::from(late))
-        .bind(&section_id)
-        .execute(&mut **tx)
         .await?;
-        if signed_on.is_none() && !alerted && state == SectionState::Awarded.as_str() {
+        if signed_on.is_none() && !alerted && state == SectionState::Awarded {
             timers::schedule(
                 tx,
                 CONTRACT_TIMER,
@@ -261,7 +209,7 @@ pub async fn rederive_provisional(tx: &mut Tx, db: &Db, now: Timestamp) -> Resul
             db,
             now,
             "contract_due",
-            (&section_id, &project_id, &state, None),
+            (&section_id, &project_id, state.as_str(), None),
             (start, days, old, &new),
             alerted,
         )

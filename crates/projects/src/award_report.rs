@@ -25,9 +25,7 @@
 use crate::award::{load_sec, period_end, require_owner, Sec, NATIONAL};
 use ggzy_core::events::ActorRef;
 use ggzy_core::ident::Market;
-use ggzy_core::sql::{At, Flag, Json, MaybeAt};
-use ggzy_core::time::to_micros;
-use ggzy_core::{Clock, Error, Money, Result, Timestamp};
+use ggzy_core::{Clock, Error, Result, Timestamp};
 use ggzy_events::projects::AwardReportFiled;
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
@@ -54,26 +52,11 @@ pub async fn load_rule(
     region: &str,
     market: Market,
 ) -> Result<Option<(u32, String)>> {
-    let row: Option<ReportRuleRow> = sqlx::query_as(
-        "SELECT report_days, source FROM award_report_rules WHERE market = $1 AND (region = $2 OR region = $3) \
-         ORDER BY CASE WHEN region = $3 THEN 1 ELSE 0 END LIMIT 1",
-    )
-    .bind(market.as_str())
-    .bind(region)
-    .bind(NATIONAL)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = crate::store::award_report::rule(conn, region, market, NATIONAL).await?;
     let Some(r) = row else { return Ok(None) };
     let days = u32::try_from(r.report_days)
         .map_err(|_| Error::internal("award_report_rules: negative days"))?;
     Ok(Some((days, r.source)))
-}
-
-/// An `award_report_rules` row.
-#[derive(sqlx::FromRow)]
-struct ReportRuleRow {
-    report_days: i64,
-    source: String,
 }
 
 /// Opens the report of a section just awarded (inside the award's transaction) and schedules its
@@ -99,22 +82,19 @@ pub(crate) async fn on_award(
     let due = due.value;
     // A section awarded again (after a result declared void) keeps one report: the new award
     // opens it again.
-    sqlx::query("DELETE FROM section_award_reports WHERE section_id = $1")
-        .bind(section_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO section_award_reports (section_id, project_id, awarded_at, report_days, source, due_at, \
-         due_provisional) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    crate::store::award_report::delete_report(tx, section_id).await?;
+    crate::store::award_report::insert_report(
+        tx,
+        crate::store::award_report::NewReport {
+            section_id,
+            project_id,
+            awarded_at: now,
+            report_days: days,
+            source: &source,
+            due_at: due,
+            due_provisional: provisional,
+        },
     )
-    .bind(section_id)
-    .bind(project_id)
-    .bind(to_micros(now))
-    .bind(i64::from(days))
-    .bind(&source)
-    .bind(to_micros(due))
-    .bind(i64::from(provisional))
-    .execute(&mut **tx)
     .await?;
     timers::schedule(
         tx,
@@ -157,14 +137,7 @@ pub struct AwardReport {
 }
 
 async fn load(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Option<AwardReport>> {
-    let Some(r) = sqlx::query_as::<_, ReportRow>(
-        "SELECT section_id, project_id, awarded_at, report_days, source, due_at, due_provisional, report_no, \
-         body, filed_at, late, overdue_alerted FROM section_award_reports WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    let Some(r) = crate::store::award_report::report(conn, section_id).await? else {
         return Ok(None);
     };
     Ok(Some(AwardReport {
@@ -182,29 +155,6 @@ async fn load(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Option
         overdue_alerted: r.overdue_alerted,
         report: r.body.map(|b| b.0),
     }))
-}
-
-/// A `section_award_reports` row.
-#[derive(sqlx::FromRow)]
-struct ReportRow {
-    section_id: String,
-    project_id: String,
-    #[sqlx(try_from = "At")]
-    awarded_at: Timestamp,
-    report_days: i64,
-    source: String,
-    #[sqlx(try_from = "At")]
-    due_at: Timestamp,
-    #[sqlx(try_from = "Flag")]
-    due_provisional: bool,
-    report_no: Option<String>,
-    body: Option<Json<Value>>,
-    #[sqlx(try_from = "MaybeAt")]
-    filed_at: Option<Timestamp>,
-    #[sqlx(try_from = "Flag")]
-    late: bool,
-    #[sqlx(try_from = "Flag")]
-    overdue_alerted: bool,
 }
 
 /// Whether a filing at `filed_at` is late for a period ending at `due_at` (the period ends at the
@@ -236,12 +186,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<AwardRepo
 pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<AwardReport>> {
     actor.require(OVERSIGHT)?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT section_id FROM section_award_reports \
-         ORDER BY CASE WHEN filed_at IS NULL THEN 0 ELSE 1 END, due_at, section_id LIMIT 500",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let ids = crate::store::award_report::listed_sections(&mut conn).await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(r) = load(&mut conn, &id).await? {
@@ -255,53 +200,6 @@ fn ts(v: Option<Timestamp>) -> Value {
     v.map_or(Value::Null, |t| json!(t.to_rfc3339()))
 }
 
-/// The project and section columns the written report names.
-#[derive(sqlx::FromRow)]
-struct ReportSectionRow {
-    id: String,
-    code: Option<String>,
-    name: String,
-    market: String,
-    procedure: String,
-    region: String,
-    tenderer_name: String,
-    tenderer_uscc: String,
-    section_no: i64,
-    section_name: String,
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    bid_deadline: Timestamp,
-    #[sqlx(try_from = "At")]
-    opening_at: Timestamp,
-}
-
-/// The evaluation result columns the written report names.
-#[derive(sqlx::FromRow)]
-struct ReportEvaluationRow {
-    report_ref: String,
-    candidates: String,
-    #[sqlx(try_from = "At")]
-    publicity_starts_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    publicity_ends_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
-}
-
-/// The award columns the written report names.
-#[derive(sqlx::FromRow)]
-struct ReportAwardRow {
-    notice_no: String,
-    winner_org_id: String,
-    winner_name: String,
-    winner_rank: i64,
-    price_fen: Money,
-    reason: Option<String>,
-    #[sqlx(try_from = "At")]
-    awarded_at: Timestamp,
-}
-
 /// Generate the report from the section's own record (inside the filing transaction).
 async fn generate(
     tx: &mut Tx,
@@ -311,39 +209,11 @@ async fn generate(
     due: Timestamp,
     source: &str,
 ) -> Result<Value> {
-    let p: ReportSectionRow = sqlx::query_as(
-        "SELECT p.id, p.code, p.name, p.market, p.procedure, p.region, p.tenderer_name, p.tenderer_uscc, \
-         s.section_no, s.name AS section_name, s.created_at, s.bid_deadline, s.opening_at \
-         FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
-    )
-    .bind(section_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    let e: Option<ReportEvaluationRow> = sqlx::query_as(
-        "SELECT report_ref, candidates, publicity_starts_at, publicity_ends_at, created_at \
-         FROM section_evaluations WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let a: ReportAwardRow = sqlx::query_as(
-        "SELECT notice_no, winner_org_id, winner_name, winner_rank, price_fen, reason, awarded_at \
-         FROM section_awards WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    let registrations: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    let bids: i64 = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT org_id) FROM bids WHERE section_id = $1 AND status = 'current'",
-    )
-    .bind(section_id)
-    .fetch_one(&mut **tx)
-    .await?;
+    let p = crate::store::award_report::report_section(tx, section_id).await?;
+    let e = crate::store::award_report::report_evaluation(tx, section_id).await?;
+    let a = crate::store::award_report::report_award(tx, section_id).await?;
+    let registrations = crate::store::award_report::registration_count(tx, section_id).await?;
+    let bids = crate::store::award_report::bidder_count(tx, section_id).await?;
     let price = a.price_fen;
     let (report_ref, candidates, pub_start, pub_end, result_at) = match e {
         Some(e) => (
@@ -460,19 +330,18 @@ pub async fn file(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<AwardRep
     )
     .await?;
     let late = is_late(cur.due_at, now);
-    let n = sqlx::query(
-        "UPDATE section_award_reports SET report_no = $1, body = $2, filed_at = $3, filed_by = $4, late = $5 \
-         WHERE section_id = $6 AND filed_at IS NULL",
+    let n = crate::store::award_report::file_report(
+        &mut tx,
+        section_id,
+        crate::store::award_report::Filing {
+            report_no: &report_no,
+            body: body.to_string(),
+            filed_at: now,
+            filed_by: &actor.user_id,
+            late,
+        },
     )
-    .bind(&report_no)
-    .bind(body.to_string())
-    .bind(to_micros(now))
-    .bind(&actor.user_id)
-    .bind(i64::from(late))
-    .bind(section_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     if n != 1 {
         return Err(Error::conflict(
             "award_report.already_filed",
@@ -514,15 +383,7 @@ impl TimerHandler for AwardReportOverdue {
         let section = crate::timer_payload::SectionTimer::decode(timer)?;
         let id = section.section_id.as_str();
         let now = clock.now();
-        let n = sqlx::query(
-            "UPDATE section_award_reports SET overdue_alerted = 1 WHERE section_id = $1 \
-             AND filed_at IS NULL AND overdue_alerted = 0 AND due_at <= $2",
-        )
-        .bind(id)
-        .bind(to_micros(now))
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+        let n = crate::store::award_report::mark_overdue(tx, id, now).await?;
         if n != 1 {
             return Ok(());
         }

@@ -19,8 +19,6 @@ use crate::model::{transition, SectionAction, SectionState};
 use crate::rules::{DayKind, MarketRules, MinPeriod, Procedure, Subject};
 use ggzy_core::error::Violations;
 use ggzy_core::ident::Market;
-use ggzy_core::sql::{At, Flag};
-use ggzy_core::time::to_micros;
 use ggzy_core::{Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::{emit, Ctx, Tx};

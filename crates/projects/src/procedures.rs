@@ -9,13 +9,12 @@
 //! Also here: the invitation letters (投标邀请书) of an invited tender and the tenderer's interested
 //! parties (与招标人存在利害关系的单位, 实施条例 34) declared on a section.
 
+use crate::model::SectionState;
 use crate::rules::{DayKind, MinPeriod, Procedure};
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::ident::{Market, Uscc};
-use ggzy_core::sql::{At, Flag};
-use ggzy_core::time::to_micros;
-use ggzy_core::{Error, Result, Timestamp};
+use ggzy_core::{Error, Result};
 use ggzy_events::projects::{InterestedPartyDeclared, InvitationSent};
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
@@ -93,25 +92,7 @@ impl ProcedureStages {
     }
 }
 
-const STAGE_COLS: &str =
-    "market, procedure, seq, stage, period_days, period_working, period_from, min_count, source";
-
-/// A `procedure_stages` row ([`STAGE_COLS`]).
-#[derive(sqlx::FromRow)]
-struct ProcedureStageRow {
-    market: String,
-    procedure: String,
-    seq: i64,
-    stage: String,
-    period_days: Option<i64>,
-    #[sqlx(try_from = "Flag")]
-    period_working: bool,
-    period_from: Option<String>,
-    min_count: Option<i64>,
-    source: String,
-}
-
-fn stage_row(r: ProcedureStageRow) -> Result<(String, String, StageRow)> {
+fn stage_row(r: crate::store::procedures::ProcedureStageRow) -> Result<(String, String, StageRow)> {
     let source = r.source;
     let period = match r.period_days {
         Some(d) => Some(MinPeriod {
@@ -146,13 +127,7 @@ pub async fn load(
     market: Market,
     procedure: Procedure,
 ) -> Result<ProcedureStages> {
-    let rows: Vec<ProcedureStageRow> = sqlx::query_as(&format!(
-        "SELECT {STAGE_COLS} FROM procedure_stages WHERE market = $1 AND procedure = $2 ORDER BY seq"
-    ))
-    .bind(market.as_str())
-    .bind(procedure.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = crate::store::procedures::stages(conn, market, procedure).await?;
     Ok(ProcedureStages {
         market: market.as_str().to_string(),
         procedure: procedure.as_str().to_string(),
@@ -165,11 +140,7 @@ pub async fn load(
 
 /// Every procedure of every market with its stages (public: the rules are public).
 pub async fn list_all(ctx: &Ctx) -> Result<Vec<ProcedureStages>> {
-    let rows: Vec<ProcedureStageRow> = sqlx::query_as(&format!(
-        "SELECT {STAGE_COLS} FROM procedure_stages ORDER BY market, procedure, seq"
-    ))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = crate::store::procedures::all_stages(&ctx.db).await?;
     let mut out: Vec<ProcedureStages> = Vec::new();
     for r in rows {
         let (market, procedure, s) = stage_row(r)?;
@@ -194,7 +165,7 @@ pub(crate) struct SectionInfo {
     pub procedure: Procedure,
     pub owner_org_id: String,
     pub tenderer_uscc: String,
-    pub state: String,
+    pub state: SectionState,
 }
 
 pub(crate) async fn section_info(
@@ -202,19 +173,15 @@ pub(crate) async fn section_info(
     section_id: &str,
     lock: &str,
 ) -> Result<SectionInfo> {
-    let r: SectionInfoRow = sqlx::query_as(&format!(
-        "SELECT s.id, s.project_id, p.market, p.procedure, p.owner_org_id, p.tenderer_uscc, s.state \
-         FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1{lock}"
-    ))
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?
+    let r = if lock.is_empty() {
+        crate::store::procedures::section_info(conn, section_id).await?
+    } else {
+        crate::store::procedures::section_info_locked(conn, section_id, lock).await?
+    }
     .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
-    let market = r.market;
     Ok(SectionInfo {
         project_id: r.project_id,
-        market: Market::parse(&market)
-            .map_err(|_| Error::internal(format!("stored market '{market}'")))?,
+        market: r.market,
         procedure: r.procedure,
         owner_org_id: r.owner_org_id,
         tenderer_uscc: r.tenderer_uscc,
@@ -227,25 +194,17 @@ impl SectionInfo {
     /// prequalification, a non-tender exception) need the section still `registered`: 409 `rule`
     /// naming `what` otherwise.
     pub(crate) fn before_bidding(&self, rule: &str, what: &str) -> Result<()> {
-        if self.state == "registered" {
+        if self.state == SectionState::Registered {
             return Ok(());
         }
         Err(Error::conflict(
             rule,
-            format!("the section is {}; {what} before bidding opens", self.state),
+            format!(
+                "the section is {}; {what} before bidding opens",
+                self.state.as_str()
+            ),
         ))
     }
-}
-
-/// The section and project columns [`section_info`] reads.
-#[derive(sqlx::FromRow)]
-struct SectionInfoRow {
-    project_id: String,
-    market: String,
-    procedure: Procedure,
-    owner_org_id: String,
-    tenderer_uscc: String,
-    state: String,
 }
 
 /// Who manages a section's procedure stages (the project's own organization, staff).
@@ -309,12 +268,7 @@ pub struct InvitationList {
 
 /// The invitees of an invited section, in the order invited.
 async fn invitees_of(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Vec<Invitee>> {
-    let rows: Vec<InviteeRow> = sqlx::query_as(
-        "SELECT uscc, name, invited_at FROM section_invitees WHERE section_id = $1 ORDER BY invited_at, uscc",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = crate::store::procedures::invitees(conn, section_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| Invitee {
@@ -323,25 +277,6 @@ async fn invitees_of(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result
             invited_at: r.invited_at,
         })
         .collect())
-}
-
-/// A `section_invitees` row.
-#[derive(sqlx::FromRow)]
-struct InviteeRow {
-    uscc: String,
-    name: String,
-    #[sqlx(try_from = "At")]
-    invited_at: Timestamp,
-}
-
-/// A `section_interested_parties` row.
-#[derive(sqlx::FromRow)]
-struct InterestedPartyRow {
-    uscc: String,
-    relation: String,
-    detail: Option<String>,
-    #[sqlx(try_from = "At")]
-    declared_at: Timestamp,
 }
 
 /// The tenderer (or its agency, or staff) issues the invitation letters of an invited section
@@ -371,11 +306,7 @@ pub async fn issue_invitations(
         ));
     };
     s.before_bidding("invitation.too_late", "invitations are issued")?;
-    let interested: Vec<String> =
-        sqlx::query_scalar("SELECT uscc FROM section_interested_parties WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_all(&mut *tx)
-            .await?;
+    let interested = crate::store::procedures::interested_usccs(&mut tx, section_id).await?;
     let mut v = Violations::new();
     let mut seen = std::collections::HashSet::new();
     let mut list = Vec::new();
@@ -428,21 +359,16 @@ pub async fn issue_invitations(
         );
     }
     v.into_result()?;
-    sqlx::query("DELETE FROM section_invitees WHERE section_id = $1")
-        .bind(section_id)
-        .execute(&mut *tx)
-        .await?;
+    crate::store::procedures::delete_invitees(&mut tx, section_id).await?;
     for (uscc, name) in &list {
-        sqlx::query(
-            "INSERT INTO section_invitees (section_id, uscc, name, invited_by, invited_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+        crate::store::procedures::insert_invitee(
+            &mut tx,
+            section_id,
+            uscc,
+            name,
+            &actor.user_id,
+            now,
         )
-        .bind(section_id)
-        .bind(uscc)
-        .bind(name)
-        .bind(&actor.user_id)
-        .bind(to_micros(now))
-        .execute(&mut *tx)
         .await?;
         emit(
             &mut tx,
@@ -555,31 +481,26 @@ pub async fn declare_interested_party(
         "interested_party.too_late",
         "interested parties are declared",
     )?;
-    let invited = sqlx::query("SELECT 1 FROM section_invitees WHERE section_id = $1 AND uscc = $2")
-        .bind(section_id)
-        .bind(&uscc)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if invited.is_some() {
+    let invited = crate::store::procedures::is_invitee(&mut tx, section_id, &uscc).await?;
+    if invited {
         return Err(Error::field(
             "uscc",
             "interested_party.invited",
             "this organization is invited; issue the invitations again without it first",
         ));
     }
-    let n = sqlx::query(
-        "INSERT INTO section_interested_parties (section_id, uscc, relation, detail, declared_by, declared_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (section_id, uscc) DO NOTHING",
+    let n = crate::store::procedures::insert_interested_party(
+        &mut tx,
+        crate::store::procedures::NewInterestedParty {
+            section_id,
+            uscc: &uscc,
+            relation: &input.relation,
+            detail: detail.as_deref(),
+            declared_by: &actor.user_id,
+            declared_at: now,
+        },
     )
-    .bind(section_id)
-    .bind(&uscc)
-    .bind(&input.relation)
-    .bind(&detail)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     if n == 0 {
         return Err(Error::conflict(
             "interested_party.duplicate",
@@ -621,13 +542,7 @@ pub async fn list_interested_parties(
     let mut conn = ctx.db.pool().acquire().await?;
     let s = section_info(&mut conn, section_id, "").await?;
     may_read(actor, &s)?;
-    let rows: Vec<InterestedPartyRow> = sqlx::query_as(
-        "SELECT uscc, relation, detail, declared_at FROM section_interested_parties \
-         WHERE section_id = $1 ORDER BY declared_at, uscc",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = crate::store::procedures::interested_parties(&mut conn, section_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| InterestedParty {
@@ -653,14 +568,8 @@ pub(crate) async fn registration_bar(
     org_id: &str,
 ) -> Result<()> {
     let s = section_info(conn, section_id, "").await?;
-    let interested = sqlx::query(
-        "SELECT relation FROM section_interested_parties WHERE section_id = $1 AND uscc = $2",
-    )
-    .bind(section_id)
-    .bind(uscc)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if interested.is_some() {
+    let interested = crate::store::procedures::is_interested_party(conn, section_id, uscc).await?;
+    if interested {
         return Err(Error::conflict(
             "registration.interested_party",
             "the tenderer declared your organization as an interested party: it may not bid on this \
@@ -669,13 +578,8 @@ pub(crate) async fn registration_bar(
     }
     let stages = load(conn, s.market, s.procedure).await?;
     if let Some(st) = stages.get(stage::INVITATION) {
-        let invited =
-            sqlx::query("SELECT 1 FROM section_invitees WHERE section_id = $1 AND uscc = $2")
-                .bind(section_id)
-                .bind(uscc)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if invited.is_none() {
+        let invited = crate::store::procedures::is_invitee(conn, section_id, uscc).await?;
+        if !invited {
             return Err(Error::conflict(
                 "registration.not_invited",
                 format!(
@@ -708,11 +612,7 @@ pub(crate) async fn bidding_ready(conn: &mut sqlx::AnyConnection, section_id: &s
     let s = section_info(conn, section_id, "").await?;
     let stages = load(conn, s.market, s.procedure).await?;
     if let Some(st) = stages.get(stage::INVITATION) {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM section_invitees WHERE section_id = $1")
-                .bind(section_id)
-                .fetch_one(&mut *conn)
-                .await?;
+        let n = crate::store::procedures::invitee_count(conn, section_id).await?;
         let min = st.min_count.unwrap_or(0);
         if n < min {
             return Err(Error::conflict(

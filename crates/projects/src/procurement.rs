@@ -36,8 +36,7 @@ use ggzy_core::calendar::{BusinessCalendar, Reckoned};
 use ggzy_core::events::{ActorRef, NewEvent};
 use ggzy_core::ident::Market;
 use ggzy_core::period::{ends_at, Days};
-use ggzy_core::sql::{At, Flag, MaybeAt, MaybeDay};
-use ggzy_core::time::{at_local, display_local, from_micros, to_micros};
+use ggzy_core::time::{at_local, display_local, from_micros};
 use ggzy_core::{Clock, Error, Result, Timestamp};
 use ggzy_events::projects::{
     ProcurementContractAnnounced, ProcurementContractAnnouncementOverdue, ProcurementContractFiled,
@@ -135,36 +134,12 @@ pub fn working_end(cal: &BusinessCalendar, start: Timestamp, days: u32) -> Recko
     ends_at(cal, start, Days::working(days))
 }
 
-/// A row of `procurement_award_rules`.
-#[derive(sqlx::FromRow)]
-struct RulesRow {
-    report_send_days: i64,
-    report_send_source: String,
-    confirm_days: i64,
-    confirm_source: String,
-    announce_days: i64,
-    announce_source: String,
-    show_days: i64,
-    show_source: String,
-    contract_announce_days: i64,
-    contract_announce_source: String,
-}
-
 /// The rules of a region: its row, else the national row, else the compiled-in values.
 pub async fn load_rules(
     conn: &mut sqlx::AnyConnection,
     region: &str,
 ) -> Result<ProcurementAwardRules> {
-    let row: Option<RulesRow> = sqlx::query_as(
-        "SELECT report_send_days, report_send_source, confirm_days, confirm_source, announce_days, \
-         announce_source, show_days, show_source, contract_announce_days, contract_announce_source \
-         FROM procurement_award_rules WHERE region = $1 OR region = $2 \
-         ORDER BY CASE WHEN region = $2 THEN 1 ELSE 0 END LIMIT 1",
-    )
-    .bind(region)
-    .bind(NATIONAL)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = crate::store::procurement::rules(conn, region, NATIONAL).await?;
     let Some(r) = row else {
         return Ok(ProcurementAwardRules::national());
     };
@@ -200,19 +175,8 @@ async fn due(
     Ok(d)
 }
 
-#[derive(sqlx::FromRow)]
-struct RegionRow {
-    region: String,
-    id: String,
-}
-
 async fn region_of(tx: &mut Tx, section_id: &str) -> Result<(String, String)> {
-    let r: RegionRow = sqlx::query_as(
-        "SELECT p.region, p.id FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
-    )
-    .bind(section_id)
-    .fetch_one(&mut **tx)
-    .await?;
+    let r = crate::store::procurement::region_of(tx, section_id).await?;
     Ok((r.region, r.id))
 }
 

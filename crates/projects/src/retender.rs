@@ -17,9 +17,8 @@ use crate::service::{load, load_rules, section_registered, Section};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::ident::Market;
-use ggzy_core::sql::At;
-use ggzy_core::time::{local_date, to_micros};
-use ggzy_core::{ids, Error, Money, Result, Timestamp};
+use ggzy_core::time::local_date;
+use ggzy_core::{ids, Error, Result};
 use ggzy_events::projects::{RetenderApproval, SectionRetendered};
 use ggzy_events::Contract;
 use ggzy_identity::Actor;
@@ -102,28 +101,8 @@ pub struct RetenderLinks {
     pub retendered_by: Option<RetenderLink>,
 }
 
-const LINK_COLS: &str =
-    "l.old_section_id, l.new_section_id, l.reason, l.old_procedure, l.new_procedure, \
-     l.approval_document, l.approved_by, l.approved_on, l.created_at, p.market";
-
-/// A `section_retenders` row with its project's market ([`LINK_COLS`]).
-#[derive(sqlx::FromRow)]
-struct LinkRow {
-    old_section_id: String,
-    new_section_id: String,
-    reason: String,
-    old_procedure: String,
-    new_procedure: String,
-    approval_document: Option<String>,
-    approved_by: Option<String>,
-    approved_on: Option<String>,
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
-    market: String,
-}
-
-impl From<LinkRow> for RetenderLink {
-    fn from(r: LinkRow) -> RetenderLink {
+impl From<crate::store::retender::LinkRow> for RetenderLink {
+    fn from(r: crate::store::retender::LinkRow) -> RetenderLink {
         let market = Market::parse(&r.market).unwrap_or(Market::Construction);
         RetenderLink {
             old_section_id: r.old_section_id,
@@ -140,33 +119,12 @@ impl From<LinkRow> for RetenderLink {
     }
 }
 
-/// The failed section's columns a re-tender copies.
-#[derive(sqlx::FromRow)]
-struct OldSectionRow {
-    name: String,
-    estimated_price_fen: Money,
-    deposit_fen: Money,
-    subject: Option<String>,
-    region: String,
-    bid_validity_days: Option<i64>,
-}
-
 /// The re-tender links of a section (either side), for the API and the pages.
 pub async fn links_of(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<RetenderLinks> {
-    let q = |col: &str| {
-        format!(
-            "SELECT {LINK_COLS} FROM section_retenders l JOIN sections s ON s.id = l.old_section_id \
-             JOIN projects p ON p.id = s.project_id WHERE l.{col} = $1"
-        )
-    };
-    let retenders = sqlx::query_as::<_, LinkRow>(&q("new_section_id"))
-        .bind(section_id)
-        .fetch_optional(&mut *conn)
+    let retenders = crate::store::retender::link_by_new(conn, section_id)
         .await?
         .map(RetenderLink::from);
-    let retendered_by = sqlx::query_as::<_, LinkRow>(&q("old_section_id"))
-        .bind(section_id)
-        .fetch_optional(&mut *conn)
+    let retendered_by = crate::store::retender::link_by_old(conn, section_id)
         .await?
         .map(RetenderLink::from);
     Ok(RetenderLinks {
@@ -195,21 +153,17 @@ pub async fn retender(
     let mut tx = ctx.db.begin().await?;
     let s = section_info(&mut tx, section_id, ctx.db.for_update()).await?;
     may_manage(actor, &s)?;
-    if s.state != SectionState::Failed.as_str() {
+    if s.state != SectionState::Failed {
         return Err(Error::conflict(
             "retender.not_failed",
             format!(
                 "the section is {}; only a failed section (流标) is tendered again this way",
-                s.state
+                s.state.as_str()
             ),
         ));
     }
-    let done =
-        sqlx::query("SELECT new_section_id FROM section_retenders WHERE old_section_id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if done.is_some() {
+    let done = crate::store::retender::is_retendered(&mut tx, section_id).await?;
+    if done {
         return Err(Error::conflict(
             "retender.duplicate",
             "this failed section has already been tendered again",
@@ -270,14 +224,9 @@ pub async fn retender(
                 }
             }
         }
-        let others: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sections WHERE project_id = $1 AND id <> $2 \
-             AND state NOT IN ('contracted', 'failed', 'terminated')",
-        )
-        .bind(&s.project_id)
-        .bind(section_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let others =
+            crate::store::retender::other_active_sections(&mut tx, &s.project_id, section_id)
+                .await?;
         if others > 0 {
             v.push(
                 "procedure",
@@ -294,13 +243,7 @@ pub async fn retender(
             "the new bid deadline must be in the future",
         );
     }
-    let old: OldSectionRow = sqlx::query_as(
-        "SELECT s.section_no, s.name, s.estimated_price_fen, s.deposit_fen, s.subject, p.region, s.bid_validity_days \
-         FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
-    )
-    .bind(section_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let old = crate::store::retender::old_section(&mut tx, section_id).await?;
     let name = old.name;
     let price = old.estimated_price_fen;
     let deposit = old.deposit_fen;
@@ -346,58 +289,47 @@ pub async fn retender(
     }
     v.into_result()?;
     let new_procedure = new_procedure.expect("checked");
-    let no: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(section_no), 0) + 1 FROM sections WHERE project_id = $1",
-    )
-    .bind(&s.project_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let no = crate::store::retender::next_section_no(&mut tx, &s.project_id).await?;
     let new_id = ids::new_id();
-    sqlx::query(
-        "INSERT INTO sections (id, project_id, section_no, name, estimated_price_fen, deposit_fen, \
-         docs_issue_at, docs_sale_end_at, bid_deadline, opening_at, state, created_at, updated_at, subject, \
-         bid_validity_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'registered', $11, $11, $12, $13)",
+    crate::store::retender::insert_section(
+        &mut tx,
+        crate::store::retender::NewSection {
+            id: &new_id,
+            project_id: &s.project_id,
+            section_no: no,
+            name: &name,
+            estimated_price: price,
+            deposit,
+            docs_issue_at: input.docs_issue_at,
+            docs_sale_end_at: input.docs_sale_end_at,
+            bid_deadline: input.bid_deadline,
+            opening_at: input.opening_at,
+            created_at: now,
+            subject: subject.as_deref(),
+            bid_validity_days: validity,
+        },
     )
-    .bind(&new_id)
-    .bind(&s.project_id)
-    .bind(no)
-    .bind(&name)
-    .bind(price.fen())
-    .bind(deposit.fen())
-    .bind(to_micros(input.docs_issue_at))
-    .bind(to_micros(input.docs_sale_end_at))
-    .bind(to_micros(input.bid_deadline))
-    .bind(to_micros(input.opening_at))
-    .bind(to_micros(now))
-    .bind(&subject)
-    .bind(validity)
-    .execute(&mut *tx)
     .await?;
     if changed {
-        sqlx::query("UPDATE projects SET procedure = $1, updated_at = $2 WHERE id = $3")
-            .bind(new_procedure.as_str())
-            .bind(to_micros(now))
-            .bind(&s.project_id)
-            .execute(&mut *tx)
+        crate::store::retender::set_procedure(&mut tx, &s.project_id, new_procedure.as_str(), now)
             .await?;
     }
     let approval = input.approval.filter(|_| changed);
-    sqlx::query(
-        "INSERT INTO section_retenders (new_section_id, old_section_id, reason, old_procedure, \
-         new_procedure, approval_document, approved_by, approved_on, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    crate::store::retender::insert_link(
+        &mut tx,
+        crate::store::retender::NewLink {
+            new_section_id: &new_id,
+            old_section_id: section_id,
+            reason: &reason,
+            old_procedure: s.procedure.as_str(),
+            new_procedure: new_procedure.as_str(),
+            approval_document: approval.as_ref().map(|a| a.document.trim().to_string()),
+            approved_by: approval.as_ref().map(|a| a.approved_by.trim().to_string()),
+            approved_on: approval.as_ref().map(|a| a.approved_on.to_string()),
+            created_by: &actor.user_id,
+            created_at: now,
+        },
     )
-    .bind(&new_id)
-    .bind(section_id)
-    .bind(&reason)
-    .bind(s.procedure.as_str())
-    .bind(new_procedure.as_str())
-    .bind(approval.as_ref().map(|a| a.document.trim().to_string()))
-    .bind(approval.as_ref().map(|a| a.approved_by.trim().to_string()))
-    .bind(approval.as_ref().map(|a| a.approved_on.to_string()))
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     let p = load(&mut tx, &s.project_id).await?;
     let section = p

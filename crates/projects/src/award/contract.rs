@@ -90,17 +90,17 @@ pub async fn record_contract(
     }
     v.into_result()?;
     let late = contract_late(input.signed_on, award.contract_due_at);
-    sqlx::query(
-        "UPDATE section_awards SET contract_signed_on = $1, contract_amount_fen = $2, contract_recorded_at = $3, \
-         contract_late = $4, performance_security_fen = $6 WHERE section_id = $5 AND contract_signed_on IS NULL",
+    crate::store::award::record_contract(
+        &mut tx,
+        section_id,
+        crate::store::award::ContractFields {
+            signed_on: input.signed_on,
+            amount: input.amount,
+            recorded_at: now,
+            late,
+            performance_security: input.performance_security,
+        },
     )
-    .bind(input.signed_on.to_string())
-    .bind(input.amount.fen())
-    .bind(to_micros(now))
-    .bind(i64::from(late))
-    .bind(section_id)
-    .bind(input.performance_security.map(|m| m.fen()))
-    .execute(&mut *tx)
     .await?;
     set_state(&mut tx, section_id, sec.state, next, now).await?;
     timers::cancel(&mut tx, &contract_key(section_id)).await?;

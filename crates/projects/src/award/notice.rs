@@ -48,44 +48,10 @@ pub struct Award {
     pub contract: Option<Contract>,
 }
 
-/// The award columns [`load_award`] reads.
-#[derive(sqlx::FromRow)]
-struct AwardRow {
-    notice_no: String,
-    winner_org_id: String,
-    winner_name: String,
-    winner_rank: i64,
-    price_fen: Money,
-    reason: Option<String>,
-    #[sqlx(try_from = "At")]
-    awarded_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    contract_due_at: Timestamp,
-    contract_signed_on: Option<String>,
-    #[sqlx(try_from = "MaybeMoney")]
-    contract_amount_fen: Option<Money>,
-    #[sqlx(try_from = "MaybeAt")]
-    contract_recorded_at: Option<Timestamp>,
-    #[sqlx(try_from = "Flag")]
-    contract_late: bool,
-    project_id: String,
-    #[sqlx(try_from = "Flag")]
-    contract_due_provisional: bool,
-    #[sqlx(try_from = "MaybeMoney")]
-    performance_security_fen: Option<Money>,
-}
-
 pub(super) async fn load_award(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Award> {
-    let r: AwardRow = sqlx::query_as(
-        "SELECT a.notice_no, a.winner_org_id, a.winner_name, a.winner_rank, a.price_fen, a.reason, \
-         a.awarded_at, a.contract_due_at, a.contract_signed_on, a.contract_amount_fen, a.contract_recorded_at, \
-         a.contract_late, s.project_id, a.contract_due_provisional, a.performance_security_fen FROM section_awards a \
-         JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("award of section {section_id}")))?;
+    let r = crate::store::award::award(conn, section_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("award of section {section_id}")))?;
     let contract = match r.contract_signed_on {
         Some(d) => Some(Contract {
             signed_on: NaiveDate::parse_from_str(&d, "%Y-%m-%d")
@@ -211,12 +177,7 @@ pub(crate) async fn award_in(
         sec.section_no
     );
     // A notice after a voided award (crate::voided) gets its own number: `-R1`, `-R2`, ...
-    let voided: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM section_voided_results WHERE section_id = $1 AND award IS NOT NULL",
-    )
-    .bind(section_id)
-    .fetch_one(&mut **u.tx())
-    .await?;
+    let voided = crate::store::award::voided_awards(u.tx(), section_id).await?;
     if voided > 0 {
         notice_no.push_str(&format!("-R{voided}"));
     }
@@ -227,24 +188,23 @@ pub(crate) async fn award_in(
     }
     let provisional = due.provisional();
     let due = due.value;
-    sqlx::query(
-        "INSERT INTO section_awards (section_id, notice_no, winner_org_id, winner_name, winner_rank, price_fen, \
-         reason, awarded_by, awarded_at, contract_due_at, contract_due_provisional, contract_days) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    crate::store::award::insert_award(
+        u.tx(),
+        crate::store::award::NewAward {
+            section_id,
+            notice_no: &notice_no,
+            winner_org_id: &winner.org_id,
+            winner_name: &winner.org_name,
+            winner_rank: winner.rank,
+            price: winner.price,
+            reason: reason.clone(),
+            awarded_by: user_id,
+            awarded_at: now,
+            contract_due_at: due,
+            contract_due_provisional: provisional,
+            contract_days: rules.contract_days,
+        },
     )
-    .bind(section_id)
-    .bind(&notice_no)
-    .bind(&winner.org_id)
-    .bind(&winner.org_name)
-    .bind(winner.rank)
-    .bind(winner.price.fen())
-    .bind(reason.clone())
-    .bind(user_id)
-    .bind(to_micros(now))
-    .bind(to_micros(due))
-    .bind(i64::from(provisional))
-    .bind(i64::from(rules.contract_days))
-    .execute(&mut **u.tx())
     .await?;
     set_state(u.tx(), section_id, sec.state, next, now).await?;
     timers::schedule(
@@ -256,12 +216,7 @@ pub(crate) async fn award_in(
         now,
     )
     .await?;
-    let bidders: Vec<String> = sqlx::query_scalar(
-        "SELECT org_id FROM section_registrations WHERE section_id = $1 ORDER BY created_at, id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **u.tx())
-    .await?;
+    let bidders = crate::store::award::bidder_org_ids(u.tx(), section_id).await?;
     u.emit(
         AwardConfirmed {
             section_id: section_id.to_string(),
@@ -330,31 +285,15 @@ impl TimerHandler for ContractOverdue {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
         let section = crate::timer_payload::SectionTimer::decode(timer)?;
         let id = section.section_id.as_str();
-        let n = sqlx::query(
-            "UPDATE section_awards SET contract_overdue_alerted = 1 WHERE section_id = $1 \
-             AND contract_signed_on IS NULL AND contract_overdue_alerted = 0",
-        )
-        .bind(id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+        let n = crate::store::award::mark_contract_overdue(tx, id).await?;
         if n != 1 {
             return Ok(());
         }
-        let state: String = sqlx::query_scalar("SELECT state FROM sections WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut **tx)
-            .await?;
-        if state != SectionState::Awarded.as_str() {
+        let state = crate::store::award::section_state(tx, id).await?;
+        if state != SectionState::Awarded {
             return Ok(());
         }
-        let r: OverdueRow = sqlx::query_as(
-            "SELECT a.awarded_at, a.contract_due_at, a.winner_org_id, s.project_id, a.contract_due_provisional \
-             FROM section_awards a JOIN sections s ON s.id = a.section_id WHERE a.section_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
+        let r = crate::store::award::overdue(tx, id).await?;
         let awarded = r.awarded_at;
         let due = r.contract_due_at;
         let winner = r.winner_org_id;
@@ -378,17 +317,4 @@ impl TimerHandler for ContractOverdue {
         .await?;
         Ok(())
     }
-}
-
-/// The award columns the contract-overdue alert reads.
-#[derive(sqlx::FromRow)]
-struct OverdueRow {
-    #[sqlx(try_from = "At")]
-    awarded_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    contract_due_at: Timestamp,
-    winner_org_id: String,
-    project_id: String,
-    #[sqlx(try_from = "Flag")]
-    contract_due_provisional: bool,
 }

@@ -128,13 +128,7 @@ pub async fn accept_result(
             );
             continue;
         }
-        let reg: Option<RegRow> = sqlx::query_as(
-            "SELECT org_name, uscc FROM section_registrations WHERE section_id = $1 AND org_id = $2",
-        )
-        .bind(section_id)
-        .bind(&c.org_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let reg = crate::store::award_publicity::registration(tx, section_id, &c.org_id).await?;
         let Some(reg) = reg else {
             v.push(
                 f("org_id"),
@@ -146,14 +140,7 @@ pub async fn accept_result(
             );
             continue;
         };
-        let opened: Option<MaybeMoney> = sqlx::query_scalar(
-            "SELECT price_fen FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current' \
-             AND decryption = 'decrypted'",
-        )
-        .bind(section_id)
-        .bind(&c.org_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let opened = crate::store::award_publicity::opened_price(tx, section_id, &c.org_id).await?;
         let opened_price = opened.and_then(|m| m.0);
         let opened_price = match &final_quotes {
             Some(f) => f.get(&c.org_id).copied().or(opened_price),
@@ -249,22 +236,21 @@ pub async fn accept_result(
     let ends = ends.value;
     let cand_json =
         serde_json::to_string(&candidates).map_err(|e| Error::internal(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO section_evaluations (section_id, report_ref, source, candidates, publicity_days, \
-         publicity_starts_at, publicity_ends_at, submitted_by, created_at, publicity_ends_provisional) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    crate::store::award_publicity::insert_evaluation(
+        tx,
+        crate::store::award_publicity::NewEvaluation {
+            section_id,
+            report_ref: &report_ref,
+            source,
+            candidates: &cand_json,
+            publicity_days: days,
+            publicity_starts_at: now,
+            publicity_ends_at: ends,
+            submitted_by: &by.id,
+            created_at: now,
+            publicity_ends_provisional: provisional,
+        },
     )
-    .bind(section_id)
-    .bind(&report_ref)
-    .bind(source)
-    .bind(&cand_json)
-    .bind(i64::from(days))
-    .bind(to_micros(now))
-    .bind(to_micros(ends))
-    .bind(&by.id)
-    .bind(to_micros(now))
-    .bind(i64::from(provisional))
-    .execute(&mut **tx)
     .await?;
     set_state(tx, section_id, sec.state, next, now).await?;
     if procurement {
@@ -353,14 +339,8 @@ pub(super) async fn require_committee(
             ),
         ));
     };
-    let found = sqlx::query(
-        "SELECT 1 FROM section_committees WHERE draw_id = $1 AND section_id = $2 AND active = 1",
-    )
-    .bind(draw_id)
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if found.is_none() {
+    let found = crate::store::award_publicity::active_committee(tx, draw_id, section_id).await?;
+    if !found {
         return Err(Error::field(
             "committee_draw_id",
             "result.committee_unknown",
@@ -395,14 +375,7 @@ pub(crate) async fn committee_projected(
         || {
             let db = db.clone();
             async move {
-                Ok(sqlx::query(
-                    "SELECT 1 FROM section_committees WHERE draw_id = $1 AND section_id = $2",
-                )
-                .bind(draw_id)
-                .bind(section_id)
-                .fetch_optional(db.pool())
-                .await?
-                .is_some())
+                crate::store::award_publicity::committee_recorded(&db, draw_id, section_id).await
             }
         },
     )
@@ -428,22 +401,17 @@ impl Consumer for Committees {
     async fn handle(&self, tx: &mut Tx, _db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
         if ev.event_type == DrawCompleted::NAME {
             let d = DrawCompleted::decode(ev)?;
-            sqlx::query(
-                "INSERT INTO section_committees (draw_id, section_id, session_id, active, recorded_at) \
-                 VALUES ($1, $2, $3, 1, $4) ON CONFLICT (draw_id) DO NOTHING",
+            crate::store::award_publicity::insert_committee(
+                tx,
+                &d.draw_id,
+                &d.section_id,
+                d.session_id.as_deref(),
+                clock.now(),
             )
-            .bind(&d.draw_id)
-            .bind(&d.section_id)
-            .bind(d.session_id.as_deref())
-            .bind(to_micros(clock.now()))
-            .execute(&mut **tx)
             .await?;
         } else {
             let d = DrawCancelled::decode(ev)?;
-            sqlx::query("UPDATE section_committees SET active = 0 WHERE draw_id = $1")
-                .bind(&d.draw_id)
-                .execute(&mut **tx)
-                .await?;
+            crate::store::award_publicity::deactivate_committee(tx, &d.draw_id).await?;
         }
         Ok(())
     }
@@ -490,15 +458,9 @@ pub(super) async fn load_publicity(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Publicity> {
-    let r: PublicityRow = sqlx::query_as(
-        "SELECT e.report_ref, e.source, e.candidates, e.publicity_days, e.publicity_starts_at, \
-         e.publicity_ends_at, s.project_id, e.publicity_ends_provisional FROM section_evaluations e JOIN sections s ON s.id = e.section_id \
-         WHERE e.section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("evaluation result of section {section_id}")))?;
+    let r = crate::store::award_publicity::publicity(conn, section_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("evaluation result of section {section_id}")))?;
     Ok(Publicity {
         section_id: section_id.to_string(),
         report_ref: r.report_ref,
@@ -510,29 +472,6 @@ pub(super) async fn load_publicity(
         project_id: r.project_id,
         publicity_ends_at_provisional: r.publicity_ends_provisional,
     })
-}
-
-/// The evaluation result columns [`load_publicity`] reads.
-#[derive(sqlx::FromRow)]
-struct PublicityRow {
-    report_ref: String,
-    source: String,
-    candidates: ggzy_core::sql::Json<Vec<Candidate>>,
-    publicity_days: i64,
-    #[sqlx(try_from = "At")]
-    publicity_starts_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    publicity_ends_at: Timestamp,
-    project_id: String,
-    #[sqlx(try_from = "Flag")]
-    publicity_ends_provisional: bool,
-}
-
-/// A registered bidder's name and code, as a candidate carries them.
-#[derive(sqlx::FromRow)]
-struct RegRow {
-    org_name: String,
-    uscc: String,
 }
 
 /// The evaluation result and publicity of a section (public to every signed-in role).

@@ -38,15 +38,8 @@ pub async fn terminate(
     let sec = load_sec(&ctx.db, &mut tx, section_id, true).await?;
     require_owner(actor, &sec)?;
     let next = transition(sec.state, SectionAction::Terminate)?;
-    sqlx::query(
-        "INSERT INTO section_terminations (section_id, reason, terminated_by, terminated_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(section_id)
-    .bind(&reason)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?;
+    crate::store::award::insert_termination(&mut tx, section_id, &reason, &actor.user_id, now)
+        .await?;
     set_state(&mut tx, section_id, sec.state, next, now).await?;
     timers::cancel(
         &mut tx,

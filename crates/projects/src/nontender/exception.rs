@@ -77,11 +77,7 @@ pub async fn declared_ground(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Option<TwoSupplierGround>> {
-    let g: Option<String> =
-        sqlx::query_scalar("SELECT ground FROM nontender_exceptions WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let g = crate::store::nontender::exception_ground(conn, section_id).await?;
     g.map(|g| {
         TwoSupplierGround::parse(&g)
             .ok_or_else(|| Error::internal(format!("stored exception ground '{g}'")))
@@ -170,18 +166,15 @@ pub async fn declare(
     s.before_bidding("nontender.exception_too_late", "the exception is declared")?;
     v.into_result()?;
     let ground = ground.expect("checked");
-    let n = sqlx::query(
-        "INSERT INTO nontender_exceptions (section_id, ground, reason, declared_by, declared_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (section_id) DO NOTHING",
+    let n = crate::store::nontender::insert_exception(
+        &mut tx,
+        section_id,
+        ground.as_str(),
+        &reason,
+        &actor.user_id,
+        now,
     )
-    .bind(section_id)
-    .bind(ground.as_str())
-    .bind(&reason)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     if n == 0 {
         return Err(Error::conflict(
             "nontender.exception_declared",
@@ -216,27 +209,15 @@ pub async fn declare(
     Ok(out)
 }
 
-#[derive(sqlx::FromRow)]
-struct ExceptionRow {
-    ground: String,
-    reason: String,
-    #[sqlx(try_from = "At")]
-    declared_at: Timestamp,
-}
-
 /// The declared exception of a section (404 when none).
 pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<TwoSupplierException> {
     actor.require(READERS)?;
     let mut conn = ctx.db.pool().acquire().await?;
     let s = section_info(&mut conn, section_id, "").await?;
     may_read(actor, &s)?;
-    let r: ExceptionRow = sqlx::query_as(
-        "SELECT ground, reason, declared_at FROM nontender_exceptions WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("2-supplier exception of section {section_id}")))?;
+    let r = crate::store::nontender::exception(&mut conn, section_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("2-supplier exception of section {section_id}")))?;
     let ground = TwoSupplierGround::parse(&r.ground)
         .ok_or_else(|| Error::internal(format!("stored exception ground '{}'", r.ground)))?;
     Ok(TwoSupplierException {

@@ -413,11 +413,7 @@ pub async fn declare(
         ));
     };
     s.before_bidding("nontender.invitation_too_late", "the suppliers are invited")?;
-    let earlier: Option<String> =
-        sqlx::query_scalar("SELECT method FROM nontender_invitations WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let earlier = crate::store::nontender::invitation_method(&mut tx, section_id).await?;
     if earlier.as_deref() == Some(InvitationMethod::Draw.as_str()) {
         return Err(Error::conflict(
             "nontender.invitation_drawn",
@@ -425,52 +421,45 @@ pub async fn declare(
         ));
     }
     let mut barred: HashSet<String> =
-        sqlx::query_scalar("SELECT uscc FROM section_interested_parties WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_all(&mut *tx)
+        crate::store::nontender::interested_usccs(&mut tx, section_id)
             .await?
             .into_iter()
             .map(|u: String| u.to_uppercase())
             .collect();
     barred.insert(s.tenderer_uscc.to_uppercase());
     let p = plan(&input, source, ggzy_core::ids::random_hex(32), &barred)?;
-    for sql in [
-        "DELETE FROM nontender_invitees WHERE section_id = $1",
-        "DELETE FROM nontender_invitations WHERE section_id = $1",
-    ] {
-        sqlx::query(sql).bind(section_id).execute(&mut *tx).await?;
-    }
+    crate::store::nontender::delete_invitation(&mut tx, section_id).await?;
     let pool_json = (p.method == InvitationMethod::Draw)
         .then(|| serde_json::to_string(&p.pool_suppliers))
         .transpose()
         .map_err(|e| Error::internal(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO nontender_invitations (section_id, method, pool, pool_suppliers, seed, \
-         draw_count, declared_by, declared_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    crate::store::nontender::insert_invitation(
+        &mut tx,
+        crate::store::nontender::NewInvitation {
+            section_id,
+            method: p.method.as_str(),
+            pool: p.pool.as_deref(),
+            pool_suppliers: pool_json,
+            seed: p.seed.as_deref(),
+            draw_count: p.draw_count,
+            declared_by: &actor.user_id,
+            declared_at: now,
+        },
     )
-    .bind(section_id)
-    .bind(p.method.as_str())
-    .bind(&p.pool)
-    .bind(&pool_json)
-    .bind(&p.seed)
-    .bind(p.draw_count)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     for i in &p.invitees {
-        sqlx::query(
-            "INSERT INTO nontender_invitees (section_id, uscc, name, source, recommender, \
-             draw_key, invited_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        crate::store::nontender::insert_invitee(
+            &mut tx,
+            crate::store::nontender::NewInvitee {
+                section_id,
+                uscc: &i.uscc,
+                name: &i.name,
+                source: &i.source,
+                recommender: i.recommender.as_deref(),
+                draw_key: i.draw_key.as_deref(),
+                invited_at: now,
+            },
         )
-        .bind(section_id)
-        .bind(&i.uscc)
-        .bind(&i.name)
-        .bind(&i.source)
-        .bind(&i.recommender)
-        .bind(&i.draw_key)
-        .bind(to_micros(now))
-        .execute(&mut *tx)
         .await?;
     }
     emit(
@@ -502,24 +491,6 @@ fn answer(section_id: &str, p: Plan, source: &str) -> SupplierInvitation {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct InvitationRow {
-    method: String,
-    pool: Option<String>,
-    pool_suppliers: Option<String>,
-    seed: Option<String>,
-    draw_count: Option<i64>,
-}
-
-#[derive(sqlx::FromRow)]
-struct InviteeRow {
-    uscc: String,
-    name: String,
-    source: String,
-    recommender: Option<String>,
-    draw_key: Option<String>,
-}
-
 /// The section's invitation (announcement when none was declared).
 pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<SupplierInvitation> {
     actor.require(READERS)?;
@@ -535,20 +506,8 @@ pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<SupplierI
             ),
         ));
     };
-    let row: Option<InvitationRow> = sqlx::query_as(
-        "SELECT method, pool, pool_suppliers, seed, draw_count FROM nontender_invitations \
-         WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let invitees: Vec<InviteeRow> = sqlx::query_as(
-        "SELECT uscc, name, source, recommender, draw_key FROM nontender_invitees \
-         WHERE section_id = $1 ORDER BY draw_key, uscc",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let row = crate::store::nontender::invitation(&mut conn, section_id).await?;
+    let invitees = crate::store::nontender::invitees(&mut conn, section_id).await?;
     let method = match &row {
         Some(r) => InvitationMethod::parse(&r.method)
             .ok_or_else(|| Error::internal(format!("stored invitation method '{}'", r.method)))?,
@@ -585,24 +544,15 @@ pub(crate) async fn registration_bar(
     section_id: &str,
     uscc: &str,
 ) -> Result<()> {
-    let method: Option<String> =
-        sqlx::query_scalar("SELECT method FROM nontender_invitations WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let method = crate::store::nontender::invitation_method(conn, section_id).await?;
     let Some(method) = method.as_deref().and_then(InvitationMethod::parse) else {
         return Ok(());
     };
     if !method.restricts() {
         return Ok(());
     }
-    let invited =
-        sqlx::query("SELECT 1 FROM nontender_invitees WHERE section_id = $1 AND uscc = $2")
-            .bind(section_id)
-            .bind(uscc)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if invited.is_none() {
+    let invited = crate::store::nontender::is_invitee(conn, section_id, uscc).await?;
+    if !invited {
         return Err(Error::conflict(
             "registration.not_invited",
             format!(

@@ -64,21 +64,8 @@ pub struct NonTenderResult {
 /// later result of the same section (after a new round) reuses it.
 pub(super) async fn draw_lot(tx: &mut Tx, section_id: &str, now: Timestamp) -> Result<String> {
     let fresh = ggzy_core::ids::random_hex(32);
-    sqlx::query(
-        "INSERT INTO nontender_lots (section_id, seed, drawn_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (section_id) DO NOTHING",
-    )
-    .bind(section_id)
-    .bind(&fresh)
-    .bind(to_micros(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(
-        sqlx::query_scalar("SELECT seed FROM nontender_lots WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_one(&mut **tx)
-            .await?,
-    )
+    crate::store::nontender::insert_lot(tx, section_id, &fresh, now).await?;
+    crate::store::nontender::lot_seed(tx, section_id).await
 }
 
 /// The lot as the result and `projects.nontender.tie_drawn` show it.
@@ -138,10 +125,7 @@ pub(super) async fn subject_of(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Subject> {
-    let s: Option<String> = sqlx::query_scalar("SELECT subject FROM sections WHERE id = $1")
-        .bind(section_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let s = crate::store::nontender::subject(conn, section_id).await?;
     Ok(s.and_then(|s| Subject::parse(&s).ok())
         .unwrap_or(Subject::Goods))
 }
@@ -206,10 +190,7 @@ pub async fn submit_result(
             );
         }
     }
-    let budget: i64 = sqlx::query_scalar("SELECT estimated_price_fen FROM sections WHERE id = $1")
-        .bind(section_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let budget = crate::store::nontender::budget_fen(&mut tx, section_id).await?;
     // Compliant and within the budget (74号令 第三十七条第三项: 报价未超过采购预算的供应商).
     let compliant: Vec<Quote> = quotes
         .iter()

@@ -101,25 +101,12 @@ pub(super) async fn nontender_section(
     Ok((sec, procedure))
 }
 
-#[derive(sqlx::FromRow)]
-struct OpenedQuoteRow {
-    org_id: String,
-    price_fen: Option<i64>,
-}
-
 /// Suppliers in the negotiation: opened (decrypted) responses not rejected in the review.
 pub(super) async fn opened_quotes(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<Quote>> {
-    let rows: Vec<OpenedQuoteRow> = sqlx::query_as(
-        "SELECT b.org_id, b.price_fen FROM bids b WHERE b.section_id = $1 AND b.status = 'current' \
-         AND b.decryption = 'decrypted' AND NOT EXISTS (SELECT 1 FROM section_review_rejections r \
-         WHERE r.section_id = b.section_id AND r.org_id = b.org_id) ORDER BY b.org_id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = crate::store::nontender::opened_quotes(conn, section_id).await?;
     let mut out = Vec::new();
     for r in rows {
         out.push(Quote {
@@ -130,30 +117,11 @@ pub(super) async fn opened_quotes(
     Ok(out)
 }
 
-/// A row of `negotiation_rounds`; `quotes` is JSON text `[[org_id, fen], …]`.
-#[derive(sqlx::FromRow)]
-struct RoundRow {
-    round_no: i64,
-    notes: String,
-    quotes: String,
-    #[sqlx(try_from = "Flag")]
-    final_round: bool,
-    recorded_by: String,
-    #[sqlx(try_from = "At")]
-    recorded_at: Timestamp,
-}
-
 pub(super) async fn load_rounds(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<Round>> {
-    let rows: Vec<RoundRow> = sqlx::query_as(
-        "SELECT round_no, notes, quotes, final_round, recorded_by, recorded_at FROM negotiation_rounds \
-         WHERE section_id = $1 ORDER BY round_no",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = crate::store::nontender::rounds(conn, section_id).await?;
     let mut out = Vec::new();
     for r in rows {
         let quotes: Vec<(String, i64)> = serde_json::from_str(&r.quotes)
@@ -314,18 +282,18 @@ pub async fn record_round(
     v.into_result()?;
     let round_no = i64::try_from(rounds.len()).unwrap_or(i64::MAX) + 1;
     let quotes_json = serde_json::to_string(&quotes).map_err(|e| Error::internal(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO negotiation_rounds (section_id, round_no, notes, quotes, final_round, \
-         recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    crate::store::nontender::insert_round(
+        &mut tx,
+        crate::store::nontender::NewRound {
+            section_id,
+            round_no,
+            notes: &notes,
+            quotes: &quotes_json,
+            final_round: input.final_round,
+            recorded_by: &actor.actor_ref().id,
+            recorded_at: now,
+        },
     )
-    .bind(section_id)
-    .bind(round_no)
-    .bind(&notes)
-    .bind(&quotes_json)
-    .bind(i64::from(input.final_round))
-    .bind(&actor.actor_ref().id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     // Prices stay out of the event: they are disclosed with the result.
     emit(

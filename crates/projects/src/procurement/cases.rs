@@ -36,72 +36,15 @@ pub struct ProcurementAward {
     pub rules: ProcurementAwardRules,
 }
 
-/// A row of `procurement_awards` with its project's region.
-#[derive(sqlx::FromRow)]
-struct AwardPathRow {
-    project_id: String,
-    report_ref: String,
-    #[sqlx(try_from = "At")]
-    report_at: DateTime<Utc>,
-    #[sqlx(try_from = "At")]
-    report_send_due_at: DateTime<Utc>,
-    #[sqlx(try_from = "Flag")]
-    report_send_due_provisional: bool,
-    #[sqlx(try_from = "MaybeAt")]
-    report_sent_at: Option<DateTime<Utc>>,
-    #[sqlx(try_from = "Flag")]
-    report_sent_late: bool,
-    #[sqlx(try_from = "MaybeAt")]
-    confirm_due_at: Option<DateTime<Utc>>,
-    #[sqlx(try_from = "Flag")]
-    confirm_due_provisional: bool,
-    #[sqlx(try_from = "MaybeAt")]
-    confirmed_at: Option<DateTime<Utc>>,
-    #[sqlx(try_from = "Flag")]
-    deemed: bool,
-    #[sqlx(try_from = "MaybeAt")]
-    announce_due_at: Option<DateTime<Utc>>,
-    #[sqlx(try_from = "Flag")]
-    announce_due_provisional: bool,
-    #[sqlx(try_from = "MaybeAt")]
-    announced_at: Option<DateTime<Utc>>,
-    announcement_id: Option<String>,
-    #[sqlx(try_from = "Flag")]
-    announce_late: bool,
-    #[sqlx(try_from = "MaybeDay")]
-    contract_signed_on: Option<NaiveDate>,
-    #[sqlx(try_from = "MaybeAt")]
-    contract_announce_due_at: Option<DateTime<Utc>>,
-    #[sqlx(try_from = "Flag")]
-    contract_announce_due_provisional: bool,
-    #[sqlx(try_from = "MaybeAt")]
-    contract_announced_at: Option<DateTime<Utc>>,
-    contract_announcement_ref: Option<String>,
-    #[sqlx(try_from = "Flag")]
-    contract_announce_late: bool,
-    #[sqlx(try_from = "MaybeAt")]
-    filed_at: Option<DateTime<Utc>>,
-    filing_ref: Option<String>,
-    region: String,
-}
-
 pub(super) async fn load(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<ProcurementAward> {
-    let r: AwardPathRow = sqlx::query_as(
-        "SELECT a.project_id, a.report_ref, a.report_at, a.report_send_due_at, a.report_send_due_provisional, \
-         a.report_sent_at, a.report_sent_late, a.confirm_due_at, a.confirm_due_provisional, a.confirmed_at, \
-         a.deemed, a.announce_due_at, a.announce_due_provisional, a.announced_at, a.announcement_id, \
-         a.announce_late, a.contract_signed_on, a.contract_announce_due_at, \
-         a.contract_announce_due_provisional, a.contract_announced_at, a.contract_announcement_ref, \
-         a.contract_announce_late, a.filed_at, a.filing_ref, p.region FROM procurement_awards a \
-         JOIN projects p ON p.id = a.project_id WHERE a.section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("procurement award path of section {section_id}")))?;
+    let r = crate::store::procurement::award_path(conn, section_id)
+        .await?
+        .ok_or_else(|| {
+            Error::not_found(format!("procurement award path of section {section_id}"))
+        })?;
     let rules = load_rules(conn, &r.region).await?;
     Ok(ProcurementAward {
         section_id: section_id.to_string(),
@@ -236,16 +179,8 @@ pub async fn announce_contract(
         ));
     }
     let late = now >= due_at;
-    sqlx::query(
-        "UPDATE procurement_awards SET contract_announced_at = $1, contract_announcement_ref = $2, \
-         contract_announce_late = $3 WHERE section_id = $4 AND contract_announced_at IS NULL",
-    )
-    .bind(to_micros(now))
-    .bind(&r)
-    .bind(i64::from(late))
-    .bind(section_id)
-    .execute(&mut *tx)
-    .await?;
+    crate::store::procurement::record_contract_announced(&mut tx, section_id, now, &r, late)
+        .await?;
     timers::cancel(&mut tx, &key(CONTRACT_ANNOUNCE_TIMER, section_id)).await?;
     emit(
         &mut tx,
@@ -294,15 +229,7 @@ pub async fn file_contract(
             "the contract is filed after it has been signed and announced",
         ));
     }
-    let n = sqlx::query(
-        "UPDATE procurement_awards SET filed_at = $1, filing_ref = $2 WHERE section_id = $3 AND filed_at IS NULL",
-    )
-    .bind(to_micros(now))
-    .bind(&r)
-    .bind(section_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = crate::store::procurement::record_filed(&mut tx, section_id, now, &r).await?;
     expect_one(
         n,
         "procurement.already_filed",

@@ -5,14 +5,6 @@ use ggzy_store::uow::Uow;
 
 // Timers.
 
-/// The project and one deadline column (`due_at`) of a procurement award path.
-#[derive(sqlx::FromRow)]
-struct DueRow {
-    project_id: String,
-    #[sqlx(try_from = "MaybeAt")]
-    due_at: Option<Timestamp>,
-}
-
 /// The overdue alerts of the path: one contract per deadline, the same facts in each.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Overdue {
@@ -22,6 +14,16 @@ pub(super) enum Overdue {
 }
 
 impl Overdue {
+    /// The deadline of the path the alert is about.
+    fn deadline(self) -> crate::store::procurement::Deadline {
+        use crate::store::procurement::Deadline;
+        match self {
+            Overdue::Report => Deadline::Report,
+            Overdue::ResultAnnouncement => Deadline::ResultAnnouncement,
+            Overdue::ContractAnnouncement => Deadline::ContractAnnouncement,
+        }
+    }
+
     fn event(
         self,
         section_id: String,
@@ -43,34 +45,21 @@ impl Overdue {
     }
 }
 
-/// Raises an overdue alert event once, when `flag` is still 0 and `open` (SQL over the row) holds.
+/// Raises an overdue alert event once, while its alert flag is still 0 and its step is still open
+/// ([`crate::store::procurement::mark_overdue`]).
 pub(super) async fn overdue(
     u: &mut Uow<'_>,
     timer: &Timer,
-    flag: &str,
-    open: &str,
-    due_col: &str,
     event: Overdue,
     basis: &str,
 ) -> Result<()> {
     let section = crate::timer_payload::SectionTimer::decode(timer)?;
     let id = section.section_id.as_str();
-    let n = sqlx::query(&format!(
-        "UPDATE procurement_awards SET {flag} = 1 WHERE section_id = $1 AND {flag} = 0 AND {open}"
-    ))
-    .bind(id)
-    .execute(&mut **u.tx())
-    .await?
-    .rows_affected();
+    let n = crate::store::procurement::mark_overdue(u.tx(), event.deadline(), id).await?;
     if n != 1 {
         return Ok(());
     }
-    let r: DueRow = sqlx::query_as(&format!(
-        "SELECT project_id, {due_col} AS due_at FROM procurement_awards WHERE section_id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut **u.tx())
-    .await?;
+    let r = crate::store::procurement::due_of(u.tx(), event.deadline(), id).await?;
     let project_id = r.project_id;
     let due_at = r.due_at.unwrap_or_else(|| from_micros(0));
     u.emit(event.event(id.to_string(), project_id, due_at, basis.to_string()))
@@ -87,9 +76,6 @@ impl TimerHandler for ReportOverdue {
         overdue(
             &mut Uow::within(tx, db, ActorRef::system(&timer.kind), clock.now()),
             timer,
-            "report_overdue_alerted",
-            "report_sent_at IS NULL",
-            "report_send_due_at",
             Overdue::Report,
             &ProcurementAwardRules::national().report_send_source,
         )
@@ -106,9 +92,6 @@ impl TimerHandler for AnnouncementOverdue {
         overdue(
             &mut Uow::within(tx, db, ActorRef::system(&timer.kind), clock.now()),
             timer,
-            "announce_overdue_alerted",
-            "announced_at IS NULL",
-            "announce_due_at",
             Overdue::ResultAnnouncement,
             &ProcurementAwardRules::national().announce_source,
         )
@@ -125,9 +108,6 @@ impl TimerHandler for ContractAnnouncementOverdue {
         overdue(
             &mut Uow::within(tx, db, ActorRef::system(&timer.kind), clock.now()),
             timer,
-            "contract_announce_overdue_alerted",
-            "contract_announced_at IS NULL",
-            "contract_announce_due_at",
             Overdue::ContractAnnouncement,
             &ProcurementAwardRules::national().contract_announce_source,
         )

@@ -68,21 +68,8 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
         let r = BidRejected::decode(ev)?;
         let (section_id, org_id) = (r.section_id.as_str(), r.org_id.as_str());
         let now = clock.now();
-        sqlx::query(
-            "INSERT INTO section_review_rejections (section_id, org_id, event_id, recorded_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (section_id, org_id) DO NOTHING",
-        )
-        .bind(section_id)
-        .bind(org_id)
-        .bind(&ev.id)
-        .bind(to_micros(now))
-        .execute(&mut **tx)
-        .await?;
-        let exists = sqlx::query("SELECT 1 FROM sections WHERE id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .is_some();
+        crate::store::procurement::insert_rejection(tx, section_id, org_id, &ev.id, now).await?;
+        let exists = crate::store::procurement::section_exists(tx, section_id).await?;
         if !exists {
             return Ok(());
         }
@@ -90,22 +77,8 @@ impl ggzy_store::consumer::Consumer for ReviewRejections {
         if sec.market != Market::Procurement || sec.state != SectionState::Evaluating {
             return Ok(());
         }
-        let opened: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'decrypted'",
-        )
-        .bind(section_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        let rejected: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM bids b WHERE b.section_id = $1 AND b.status = 'current' \
-             AND b.decryption = 'decrypted' AND (EXISTS (SELECT 1 FROM section_review_rejections r \
-             WHERE r.section_id = b.section_id AND r.org_id = b.org_id) OR EXISTS (SELECT 1 FROM \
-             section_qualifications q WHERE q.section_id = b.section_id AND q.org_id = b.org_id \
-             AND q.qualified = 0))",
-        )
-        .bind(section_id)
-        .fetch_one(&mut **tx)
-        .await?;
+        let opened = crate::store::procurement::opened_count(tx, section_id).await?;
+        let rejected = crate::store::procurement::rejected_count(tx, section_id).await?;
         let qualified = opened - rejected;
         // Non-tender methods: their own minimum (single source goes on with its one supplier, a
         // consultation with a declared exception with 2).

@@ -27,17 +27,17 @@ pub(crate) async fn on_report(
         "projects.procurement_report_due",
     )
     .await?;
-    sqlx::query(
-        "INSERT INTO procurement_awards (section_id, project_id, report_ref, report_at, report_send_due_at, \
-         report_send_due_provisional, created_at) VALUES ($1, $2, $3, $4, $5, $6, $4)",
+    crate::store::procurement::insert_award_path(
+        u.tx(),
+        crate::store::procurement::NewAwardPath {
+            section_id,
+            project_id,
+            report_ref,
+            report_at: now,
+            report_send_due_at: send.value,
+            report_send_due_provisional: send.provisional(),
+        },
     )
-    .bind(section_id)
-    .bind(project_id)
-    .bind(report_ref)
-    .bind(to_micros(now))
-    .bind(to_micros(send.value))
-    .bind(i64::from(send.provisional()))
-    .execute(&mut **u.tx())
     .await?;
     timers::schedule(
         u.tx(),
@@ -76,19 +76,14 @@ pub(super) async fn report_received(
 ) -> Result<()> {
     let (region, project_id) = region_of(tx, section_id).await?;
     let rules = load_rules(tx, &region).await?;
-    let send_due: Timestamp = sqlx::query_scalar::<_, At>(
-        "SELECT report_send_due_at FROM procurement_awards WHERE section_id = $1 AND report_sent_at IS NULL",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| {
-        Error::conflict(
-            "procurement.report_already_sent",
-            "the evaluation report has already been sent to the purchaser",
-        )
-    })?
-    .into();
+    let send_due = crate::store::procurement::unsent_report_due(tx, section_id)
+        .await?
+        .ok_or_else(|| {
+            Error::conflict(
+                "procurement.report_already_sent",
+                "the evaluation report has already been sent to the purchaser",
+            )
+        })?;
     let late = now >= send_due;
     let confirm = due(
         tx,
@@ -99,18 +94,15 @@ pub(super) async fn report_received(
         "projects.procurement_confirm_due",
     )
     .await?;
-    let n = sqlx::query(
-        "UPDATE procurement_awards SET report_sent_at = $1, report_sent_late = $2, confirm_due_at = $3, \
-         confirm_due_provisional = $4 WHERE section_id = $5 AND report_sent_at IS NULL",
+    let n = crate::store::procurement::record_report_sent(
+        tx,
+        section_id,
+        now,
+        late,
+        confirm.value,
+        confirm.provisional(),
     )
-    .bind(to_micros(now))
-    .bind(i64::from(late))
-    .bind(to_micros(confirm.value))
-    .bind(i64::from(confirm.provisional()))
-    .bind(section_id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    .await?;
     expect_one(
         n,
         "procurement.report_already_sent",
@@ -150,14 +142,6 @@ pub(super) async fn report_received(
 /// Before the award of a procurement section (`award::award_in`): a purchaser confirming without
 /// the report recorded as sent has received it now; a confirmation by the purchaser after its
 /// period is refused (the first candidate is deemed the winner instead).
-#[derive(sqlx::FromRow)]
-struct ConfirmRow {
-    #[sqlx(try_from = "MaybeAt")]
-    report_sent_at: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    confirm_due_at: Option<Timestamp>,
-}
-
 pub(crate) async fn before_confirm(
     tx: &mut Tx,
     db: &Db,
@@ -165,13 +149,11 @@ pub(crate) async fn before_confirm(
     section_id: &str,
     deemed: bool,
 ) -> Result<()> {
-    let r: ConfirmRow = sqlx::query_as(
-        "SELECT report_sent_at, confirm_due_at FROM procurement_awards WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| Error::internal(format!("procurement section {section_id} without report")))?;
+    let r = crate::store::procurement::confirm_state(tx, section_id)
+        .await?
+        .ok_or_else(|| {
+            Error::internal(format!("procurement section {section_id} without report"))
+        })?;
     if r.report_sent_at.is_none() {
         report_received(
             tx,
@@ -223,16 +205,14 @@ pub(crate) async fn after_confirm(
         "projects.procurement_announce_due",
     )
     .await?;
-    sqlx::query(
-        "UPDATE procurement_awards SET confirmed_at = $1, deemed = $2, announce_due_at = $3, \
-         announce_due_provisional = $4 WHERE section_id = $5",
+    crate::store::procurement::record_confirmed(
+        tx,
+        section_id,
+        now,
+        deemed,
+        ann.value,
+        ann.provisional(),
     )
-    .bind(to_micros(now))
-    .bind(i64::from(deemed))
-    .bind(to_micros(ann.value))
-    .bind(i64::from(ann.provisional()))
-    .bind(section_id)
-    .execute(&mut **tx)
     .await?;
     timers::cancel(tx, &key(CONFIRM_TIMER, section_id)).await?;
     timers::schedule(
@@ -287,15 +267,13 @@ pub(crate) async fn on_contract(
         "projects.procurement_contract_announce_due",
     )
     .await?;
-    sqlx::query(
-        "UPDATE procurement_awards SET contract_signed_on = $1, contract_announce_due_at = $2, \
-         contract_announce_due_provisional = $3 WHERE section_id = $4",
+    crate::store::procurement::record_contract_signed(
+        tx,
+        section_id,
+        signed_on,
+        d.value,
+        d.provisional(),
     )
-    .bind(signed_on.to_string())
-    .bind(to_micros(d.value))
-    .bind(i64::from(d.provisional()))
-    .bind(section_id)
-    .execute(&mut **tx)
     .await?;
     timers::schedule(
         tx,
@@ -309,13 +287,6 @@ pub(crate) async fn on_contract(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct AnnounceDueRow {
-    #[sqlx(try_from = "MaybeAt")]
-    announce_due_at: Option<Timestamp>,
-    project_id: String,
-}
-
 /// `publishing.announcement.published` of type `award` for procurement sections: the result
 /// announcement is out (late or not); its timer is cancelled. A section without a pending
 /// announcement (another market, or announced already) is left alone.
@@ -327,28 +298,19 @@ pub(crate) async fn on_result_published(
     announcement_id: &str,
     published_at: Timestamp,
 ) -> Result<()> {
-    let Some(r) = sqlx::query_as::<_, AnnounceDueRow>(
-        "SELECT announce_due_at, project_id FROM procurement_awards WHERE section_id = $1 \
-         AND confirmed_at IS NOT NULL AND announced_at IS NULL",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    else {
+    let Some(r) = crate::store::procurement::pending_announcement(tx, section_id).await? else {
         return Ok(());
     };
     let due_at = r.announce_due_at.unwrap_or_else(|| from_micros(0));
     let project_id = r.project_id;
     let late = published_at >= due_at;
-    sqlx::query(
-        "UPDATE procurement_awards SET announced_at = $1, announcement_id = $2, announce_late = $3 \
-         WHERE section_id = $4 AND announced_at IS NULL",
+    crate::store::procurement::record_announced(
+        tx,
+        section_id,
+        published_at,
+        announcement_id,
+        late,
     )
-    .bind(to_micros(published_at))
-    .bind(announcement_id)
-    .bind(i64::from(late))
-    .bind(section_id)
-    .execute(&mut **tx)
     .await?;
     timers::cancel(tx, &key(ANNOUNCE_TIMER, section_id)).await?;
     emit(
