@@ -109,9 +109,17 @@ pub(super) async fn opened_quotes(
     let rows = crate::store::nontender::opened_quotes(conn, section_id).await?;
     let mut out = Vec::new();
     for r in rows {
+        // A package decrypts only with a valid price (package::parse_price); a decrypted response
+        // without one is damaged data, never a quote of 0.00 that an inquiry would rank first.
+        let fen = r.price_fen.ok_or_else(|| {
+            Error::internal(format!(
+                "the decrypted response of {} in section {section_id} has no price",
+                r.org_id
+            ))
+        })?;
         out.push(Quote {
             org_id: r.org_id,
-            price: Money::from_fen(r.price_fen.unwrap_or(0)),
+            price: Money::from_fen(fen),
         });
     }
     Ok(out)
