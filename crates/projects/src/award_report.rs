@@ -137,10 +137,13 @@ pub struct AwardReport {
 }
 
 async fn load(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Option<AwardReport>> {
-    let Some(r) = crate::store::award_report::report(conn, section_id).await? else {
-        return Ok(None);
-    };
-    Ok(Some(AwardReport {
+    Ok(crate::store::award_report::report(conn, section_id)
+        .await?
+        .map(report_of))
+}
+
+fn report_of(r: crate::store::award_report::ReportRow) -> AwardReport {
+    AwardReport {
         section_id: r.section_id,
         project_id: r.project_id,
         awarded_at: r.awarded_at,
@@ -154,7 +157,7 @@ async fn load(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<Option
         late: r.late,
         overdue_alerted: r.overdue_alerted,
         report: r.body.map(|b| b.0),
-    }))
+    }
 }
 
 /// Whether a filing at `filed_at` is late for a period ending at `due_at` (the period ends at the
@@ -186,14 +189,8 @@ pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<AwardRepo
 pub async fn list(ctx: &Ctx, actor: &Actor) -> Result<Vec<AwardReport>> {
     actor.require(OVERSIGHT)?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let ids = crate::store::award_report::listed_sections(&mut conn).await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(r) = load(&mut conn, &id).await? {
-            out.push(r);
-        }
-    }
-    Ok(out)
+    let rows = crate::store::award_report::listed(&mut conn).await?;
+    Ok(rows.into_iter().map(report_of).collect())
 }
 
 fn ts(v: Option<Timestamp>) -> Value {

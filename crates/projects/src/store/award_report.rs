@@ -111,10 +111,11 @@ pub(crate) async fn report(
     .await?)
 }
 
-/// The sections of the supervisors' list: the unfiled reports first by due time (at most 500).
-pub(crate) async fn listed_sections(conn: &mut sqlx::AnyConnection) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT section_id FROM section_award_reports \
+/// The supervisors' list: every report, the unfiled ones first by due time (at most 500).
+pub(crate) async fn listed(conn: &mut sqlx::AnyConnection) -> Result<Vec<ReportRow>> {
+    Ok(sqlx::query_as(
+        "SELECT section_id, project_id, awarded_at, report_days, source, due_at, due_provisional, report_no, \
+         body, filed_at, late, overdue_alerted FROM section_award_reports \
          ORDER BY CASE WHEN filed_at IS NULL THEN 0 ELSE 1 END, due_at, section_id LIMIT 500",
     )
     .fetch_all(&mut *conn)
