@@ -103,7 +103,6 @@ pub struct RetenderLinks {
 
 impl From<crate::store::retender::LinkRow> for RetenderLink {
     fn from(r: crate::store::retender::LinkRow) -> RetenderLink {
-        let market = Market::parse(&r.market).unwrap_or(Market::Construction);
         RetenderLink {
             old_section_id: r.old_section_id,
             new_section_id: r.new_section_id,
@@ -113,7 +112,7 @@ impl From<crate::store::retender::LinkRow> for RetenderLink {
             approval_document: r.approval_document,
             approved_by: r.approved_by,
             approved_on: r.approved_on,
-            basis: retender_source(market).to_string(),
+            basis: retender_source(r.market).to_string(),
             created_at: r.created_at,
         }
     }

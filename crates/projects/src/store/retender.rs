@@ -1,6 +1,7 @@
 //! `section_retenders` (the re-tender of a failed section, migration 0186), with the new
 //! section it writes to `sections` and the procedure it changes on `projects`.
 
+use ggzy_core::ident::Market;
 use ggzy_core::sql::At;
 use ggzy_core::{Money, Result, Timestamp};
 use ggzy_store::Tx;
@@ -22,7 +23,7 @@ pub(crate) struct LinkRow {
     pub(crate) approved_on: Option<String>,
     #[sqlx(try_from = "At")]
     pub(crate) created_at: Timestamp,
-    pub(crate) market: String,
+    pub(crate) market: Market,
 }
 
 /// The link of the failed section that `new_section_id` re-tenders, if any.
