@@ -396,6 +396,27 @@ async fn procurement_report_overdue_after_day_2_and_the_first_candidate_deemed_a
     let sid = t.section_id.clone();
     let (s, p) = submit_result(&app, &t, 3).await;
     assert_eq!(s, 201, "{p}");
+    // The project's region keeps its own rules row (same periods, its own citation): the alert
+    // cites the region's source, not the national one.
+    let region = app
+        .strings(
+            "SELECT p.region FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
+            &[&sid],
+        )
+        .await
+        .pop()
+        .expect("the section's region");
+    let source = "大连市政府采购管理实施细则（测试） 第十二条";
+    sqlx::query(
+        "INSERT INTO procurement_award_rules SELECT $1, report_send_days, $2, confirm_days, \
+         confirm_source, announce_days, announce_source, show_days, show_source, \
+         contract_announce_days, contract_announce_source FROM procurement_award_rules WHERE region = 'CN'",
+    )
+    .bind(&region)
+    .bind(source)
+    .execute(app.ctx.db.pool_for_write())
+    .await
+    .expect("a regional rules row");
 
     // Report: working day 2 is Wednesday 04-08 (清明 in between); its last minute raises nothing,
     // its end raises the alert.
@@ -413,6 +434,7 @@ async fn procurement_report_overdue_after_day_2_and_the_first_candidate_deemed_a
     travel(&app, &mut t, due).await;
     let ev = wait_event(&app, "projects.procurement.report_overdue", &sid).await;
     assert_eq!(t_of(&ev["due_at"]), due);
+    assert_eq!(ev["basis"], source, "{ev}");
 
     // Sent late on Thursday 04-09: recorded as late; the purchaser has until Thursday 04-16 24:00.
     let (s, v) = step(&app, &t, "report-sent", json!({})).await;

@@ -24,6 +24,15 @@ impl Overdue {
         }
     }
 
+    /// The source the region's rules row cites for this deadline.
+    fn basis(self, rules: &ProcurementAwardRules) -> &str {
+        match self {
+            Overdue::Report => &rules.report_send_source,
+            Overdue::ResultAnnouncement => &rules.announce_source,
+            Overdue::ContractAnnouncement => &rules.contract_announce_source,
+        }
+    }
+
     fn event(
         self,
         section_id: String,
@@ -46,13 +55,9 @@ impl Overdue {
 }
 
 /// Raises an overdue alert event once, while its alert flag is still 0 and its step is still open
-/// ([`crate::store::procurement::mark_overdue`]).
-pub(super) async fn overdue(
-    u: &mut Uow<'_>,
-    timer: &Timer,
-    event: Overdue,
-    basis: &str,
-) -> Result<()> {
+/// ([`crate::store::procurement::mark_overdue`]), citing the source of the section's region's
+/// rules row (the national row without one).
+pub(super) async fn overdue(u: &mut Uow<'_>, timer: &Timer, event: Overdue) -> Result<()> {
     let section = crate::timer_payload::SectionTimer::decode(timer)?;
     let id = section.section_id.as_str();
     let n = crate::store::procurement::mark_overdue(u.tx(), event.deadline(), id).await?;
@@ -62,7 +67,10 @@ pub(super) async fn overdue(
     let r = crate::store::procurement::due_of(u.tx(), event.deadline(), id).await?;
     let project_id = r.project_id;
     let due_at = r.due_at.unwrap_or_else(|| from_micros(0));
-    u.emit(event.event(id.to_string(), project_id, due_at, basis.to_string()))
+    let (region, _) = region_of(u.tx(), id).await?;
+    let rules = load_rules(u.tx(), &region).await?;
+    let basis = event.basis(&rules).to_string();
+    u.emit(event.event(id.to_string(), project_id, due_at, basis))
         .await?;
     Ok(())
 }
@@ -77,7 +85,6 @@ impl TimerHandler for ReportOverdue {
             &mut Uow::within(tx, db, ActorRef::system(&timer.kind), clock.now()),
             timer,
             Overdue::Report,
-            &ProcurementAwardRules::national().report_send_source,
         )
         .await
     }
@@ -93,7 +100,6 @@ impl TimerHandler for AnnouncementOverdue {
             &mut Uow::within(tx, db, ActorRef::system(&timer.kind), clock.now()),
             timer,
             Overdue::ResultAnnouncement,
-            &ProcurementAwardRules::national().announce_source,
         )
         .await
     }
@@ -109,7 +115,6 @@ impl TimerHandler for ContractAnnouncementOverdue {
             &mut Uow::within(tx, db, ActorRef::system(&timer.kind), clock.now()),
             timer,
             Overdue::ContractAnnouncement,
-            &ProcurementAwardRules::national().contract_announce_source,
         )
         .await
     }
