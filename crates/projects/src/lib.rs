@@ -38,6 +38,7 @@ pub mod retender;
 pub mod rules;
 pub mod service;
 pub mod staff_pages;
+mod store;
 pub mod suspension;
 pub mod timer_payload;
 pub mod voided;
