@@ -26,7 +26,6 @@ const NAME: &str = "projects.listing_outcome";
 /// Consumer of `auctions.deal.confirmed` for listing sections.
 pub struct ListingOutcome;
 
-/// The dealt section with its project's market.
 use crate::store::sections::DealSectionRow;
 
 #[async_trait::async_trait]

@@ -29,7 +29,6 @@ pub struct OrgRelation {
     pub created_at: DateTime<Utc>,
 }
 
-/// A row of `org_relations` ([`RELATION_COLS`]).
 pub(super) use registrations::RelationRow;
 
 pub(super) fn relation_row(r: RelationRow) -> OrgRelation {

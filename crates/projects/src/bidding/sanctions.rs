@@ -282,7 +282,6 @@ pub async fn end_sanction(
     Ok(s)
 }
 
-/// A row of `sanctions` ([`SANCTION_COLS`]).
 pub(super) use registrations::SanctionRow;
 
 pub(super) fn sanction_row(r: SanctionRow) -> Result<Sanction> {

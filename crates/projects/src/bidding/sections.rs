@@ -149,7 +149,6 @@ pub(crate) async fn close_section(
     Ok(())
 }
 
-/// A registered bidder with its legal representative, as [`void_joint_bids`] reads it.
 use registrations::{PartyRow, VerifiedRelationRow};
 
 impl From<PartyRow> for Party {

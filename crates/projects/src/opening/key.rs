@@ -411,7 +411,10 @@ pub(super) async fn check_window(
             ))
         }
     };
-    if state != "decrypting" || section_state != SectionState::Opening || !key_accepted(now, ends) {
+    if state != store::opening::OpeningState::Decrypting
+        || section_state != SectionState::Opening
+        || !key_accepted(now, ends)
+    {
         return Err(Error::conflict(
             "opening.window_closed",
             format!(

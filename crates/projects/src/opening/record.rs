@@ -68,7 +68,7 @@ pub(super) async fn finalize(
 ) -> Result<()> {
     let o = store::opening::opening(tx, section_id).await?;
     let Some(o) = o else { return Ok(()) };
-    if o.state != "decrypting" {
+    if o.state != store::opening::OpeningState::Decrypting {
         return Ok(());
     }
     let opened_at = o.started_at;

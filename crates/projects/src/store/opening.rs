@@ -82,6 +82,34 @@ pub(crate) async fn deposits(
 
 // bid_openings
 
+/// The state of an opening (`bid_openings.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpeningState {
+    /// The decryption window is open.
+    Decrypting,
+    /// Decryption ended and the opening record is stored.
+    Closed,
+}
+
+impl OpeningState {
+    pub(crate) fn parse(s: &str) -> std::result::Result<OpeningState, String> {
+        match s {
+            "decrypting" => Ok(OpeningState::Decrypting),
+            "closed" => Ok(OpeningState::Closed),
+            other => Err(format!("not an opening state: {other}")),
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &'static str {
+        match self {
+            OpeningState::Decrypting => "decrypting",
+            OpeningState::Closed => "closed",
+        }
+    }
+}
+
+ggzy_core::text_enum!(OpeningState, OpeningState::parse, OpeningState::as_str);
+
 /// Open the decryption window (an opening already started stays).
 pub(crate) async fn start(
     conn: &mut AnyConnection,
@@ -104,7 +132,7 @@ pub(crate) async fn start(
 /// An opening's state and window.
 #[derive(sqlx::FromRow)]
 pub(crate) struct OpeningStateRow {
-    pub(crate) state: String,
+    pub(crate) state: OpeningState,
     #[sqlx(try_from = "At")]
     pub(crate) started_at: DateTime<Utc>,
     #[sqlx(try_from = "At")]
@@ -126,7 +154,7 @@ pub(crate) async fn opening(
 /// The opening's state and window with its section's state.
 #[derive(sqlx::FromRow)]
 pub(crate) struct WindowRow {
-    pub(crate) opening_state: String,
+    pub(crate) opening_state: OpeningState,
     #[sqlx(try_from = "At")]
     pub(crate) window_ends_at: DateTime<Utc>,
     pub(crate) section_state: SectionState,
