@@ -19,7 +19,6 @@ use crate::model::{transition, SectionAction, SectionState};
 use crate::rules::registration_open;
 use crate::service::set_section_state as set_state;
 use ggzy_core::events::{ActorRef, Event};
-use ggzy_core::time::to_micros;
 use ggzy_core::{Clock, Result, Timestamp};
 use ggzy_events::projects::{SectionBiddingOpened, SectionDeadlineChanged};
 use ggzy_events::publishing::{AnnouncementPublished, Postponement};
@@ -85,11 +84,7 @@ fn deadline_key(section_id: &str) -> String {
 }
 
 async fn section_exists(tx: &mut Tx, id: &str) -> Result<bool> {
-    Ok(sqlx::query("SELECT id FROM sections WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .is_some())
+    crate::store::sections::exists_in(tx, id).await
 }
 
 /// registered → announced → bidding and the deadline timer, as `bidding::open_bidding` does.
@@ -215,15 +210,8 @@ async fn postpone(
         );
         return Ok(());
     }
-    sqlx::query(
-        "UPDATE sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 WHERE id = $4",
-    )
-    .bind(to_micros(deadline))
-    .bind(to_micros(opening))
-    .bind(to_micros(now))
-    .bind(section_id)
-    .execute(&mut **tx)
-    .await?;
+    crate::store::sections::set_deadline_and_opening(tx, section_id, deadline, opening, now)
+        .await?;
     if s.state == SectionState::Bidding {
         timers::schedule(
             tx,

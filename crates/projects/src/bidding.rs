@@ -8,12 +8,12 @@ use crate::rules::{
     JOINT_BID_BAR_SOURCE, REGISTRATION_DEADLINE_SOURCE,
 };
 use crate::service::set_section_state;
+use crate::store::{bids, registrations, sections as section_rows};
 use chrono::{DateTime, NaiveDate, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::ident::{Market, Uscc};
-use ggzy_core::sql::{At, Day, MaybeDay};
-use ggzy_core::time::{display_local, local_date, to_micros};
+use ggzy_core::time::{display_local, local_date};
 use ggzy_core::{ids, Clock, Error, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
@@ -96,20 +96,11 @@ impl Consumer for OrganizationsProjection {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Org {
-    id: String,
-    uscc: String,
-    name: String,
-}
-
-async fn load_org(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Org>> {
-    Ok(
-        sqlx::query_as("SELECT id, uscc, name FROM project_orgs WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+async fn load_org(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<Option<registrations::OrgRow>> {
+    registrations::org(conn, id).await
 }
 
 fn unknown_org(id: &str) -> Error {

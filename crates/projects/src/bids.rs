@@ -9,19 +9,20 @@
 use crate::model::SectionState;
 use crate::package::{read_header, PackageError, Suite};
 use crate::rules::registration_open;
+use crate::store::bids::{self as store, MyBidRow, ReceiptRow};
+use crate::store::{registrations, sections};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use ggzy_core::ident::ResidentId;
-use ggzy_core::sql::At;
-use ggzy_core::time::{display_local, to_micros};
+use ggzy_core::time::display_local;
 use ggzy_core::{ids, Error, Result};
 use ggzy_events::projects::{BidSubmitted, BidWithdrawn};
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
 use ggzy_store::files::FileStore;
 use ggzy_store::note::LogSigner;
-use ggzy_store::{emit, Ctx, Db};
+use ggzy_store::{emit, Ctx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -87,15 +88,6 @@ pub struct PublicKey {
     pub current: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct ServerKeyRow {
-    id: String,
-    algorithm: String,
-    public_key: String,
-    #[sqlx(try_from = "At")]
-    created_at: DateTime<Utc>,
-}
-
 /// The current receipt key and every earlier one (public halves only).
 pub async fn public_keys(ctx: &Ctx) -> Result<Vec<PublicKey>> {
     let current = ctx
@@ -103,11 +95,7 @@ pub async fn public_keys(ctx: &Ctx) -> Result<Vec<PublicKey>> {
         .receipt_signer
         .as_ref()
         .map(|k| (receipt_key_id(k), b64(&k.public_key())));
-    let rows: Vec<ServerKeyRow> = sqlx::query_as(
-        "SELECT id, algorithm, public_key, created_at FROM server_keys ORDER BY created_at, id",
-    )
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::server_keys(&ctx.db).await?;
     let mut out = rows
         .into_iter()
         .map(|r| PublicKey {
@@ -139,16 +127,7 @@ async fn remember_public_key(
     key: &LogSigner,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO server_keys (id, algorithm, secret_key, public_key, created_at) \
-         VALUES ($1, 'ed25519', '', $2, $3) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(receipt_key_id(key))
-    .bind(b64(&key.public_key()))
-    .bind(to_micros(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    store::remember_public_key(tx, &receipt_key_id(key), &b64(&key.public_key()), now).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,22 +187,16 @@ enum Lock {
 }
 
 impl Lock {
-    fn clause(self, db: &Db) -> &'static str {
+    fn hold(self) -> sections::Hold {
         match self {
-            Lock::None => "",
-            Lock::Share => db.for_share(),
-            Lock::Update => db.for_update(),
+            Lock::None => sections::Hold::None,
+            Lock::Share => sections::Hold::Share,
+            Lock::Update => sections::Hold::Update,
         }
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct SectionInfo {
-    project_id: String,
-    state: SectionState,
-    #[sqlx(try_from = "At")]
-    bid_deadline: DateTime<Utc>,
-}
+type SectionInfo = sections::BiddingRow;
 
 async fn section_info(
     ctx: &Ctx,
@@ -231,14 +204,9 @@ async fn section_info(
     id: &str,
     lock: Lock,
 ) -> Result<SectionInfo> {
-    sqlx::query_as::<_, SectionInfo>(&format!(
-        "SELECT project_id, state, bid_deadline FROM sections WHERE id = $1{}",
-        lock.clause(&ctx.db)
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("section {id}")))
+    sections::bidding_row(conn, &ctx.db, id, lock.hold())
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {id}")))
 }
 
 /// The checks an upload or withdrawal must pass at instant `now`.
@@ -273,12 +241,7 @@ async fn check_may_bid(
             ),
         ));
     }
-    let reg =
-        sqlx::query("SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2")
-            .bind(section_id)
-            .bind(org_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let reg = registrations::registration_id(conn, section_id, org_id).await?;
     if reg.is_none() {
         return Err(Error::conflict(
             "bid.not_registered",
@@ -297,14 +260,6 @@ fn valid_digest(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// A stored receipt: the signed JSON text, its signature and the key that made it.
-#[derive(sqlx::FromRow)]
-struct ReceiptRow {
-    receipt: String,
-    signature: String,
-    key_id: String,
-}
-
 fn receipt_of(row: ReceiptRow) -> Result<BidReceipt> {
     let signed = row.receipt;
     let receipt: ReceiptBody = serde_json::from_str(&signed)
@@ -316,16 +271,6 @@ fn receipt_of(row: ReceiptRow) -> Result<BidReceipt> {
         key_id: row.key_id,
         algorithm: "ed25519".into(),
     })
-}
-
-/// The bidder's current bid, as an upload finds it.
-#[derive(sqlx::FromRow)]
-struct CurrentBidRow {
-    #[sqlx(flatten)]
-    receipt: ReceiptRow,
-    plaintext_digest: String,
-    ciphertext_sha256: String,
-    id: String,
 }
 
 /// Whether the upload created a new version or repeated the current one (idempotent retry).
@@ -524,22 +469,8 @@ async fn record(
     // (docs/benchmarks.md, deadline rush). The bidder's own registration row, locked exclusively,
     // orders its own uploads (the version number and the superseded bid are decided one at a time).
     section_info(ctx, &mut tx, section_id, Lock::Share).await?;
-    sqlx::query(&format!(
-        "SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2{}",
-        ctx.db.for_update()
-    ))
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let current: Option<CurrentBidRow> = sqlx::query_as(
-        "SELECT receipt, signature, key_id, plaintext_digest, ciphertext_sha256, version, id \
-         FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    registrations::lock_registration(&mut tx, &ctx.db, section_id, org_id).await?;
+    let current = store::current_bid(&mut tx, section_id, org_id).await?;
     let current = match current {
         Some(row) if row.plaintext_digest == digest && row.ciphertext_sha256 == ct_hash => {
             return Ok(Uploaded::Repeated(receipt_of(row.receipt)?));
@@ -547,22 +478,10 @@ async fn record(
         other => other,
     };
     let s = check_may_bid(ctx, &mut tx, section_id, org_id, now, Lock::Share).await?;
-    let max_version: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(version), 0) FROM bids WHERE section_id = $1 AND org_id = $2",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let max_version = store::max_version(&mut tx, section_id, org_id).await?;
     let replaced: Option<String> = current.map(|row| row.id);
     if let Some(old) = &replaced {
-        sqlx::query(
-            "UPDATE bids SET status = 'superseded', updated_at = $1 WHERE id = $2 AND status = 'current'",
-        )
-        .bind(to_micros(now))
-        .bind(old)
-        .execute(&mut *tx)
-        .await?;
+        store::supersede(&mut tx, old, now).await?;
     }
     let body = ReceiptBody {
         bid_id: ids::new_id(),
@@ -579,32 +498,30 @@ async fn record(
     let key_id = receipt_key_id(key);
     remember_public_key(&mut tx, key, now).await?;
     let file_name = format!("{}.bid", body.bid_id);
-    sqlx::query(
-        "INSERT INTO bids (id, section_id, org_id, version, status, plaintext_digest, ciphertext_sha256, \
-         size, file_name, device_fingerprint, file_creator, uploader_ip, uploaded_by, received_at, \
-         receipt, signature, key_id, updated_at, suite, project_manager_id, representative_id) \
-         VALUES ($1, $2, $3, $4, 'current', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $13, $17, $18, $19)",
+    store::insert_bid(
+        &mut tx,
+        &store::NewBid {
+            id: &body.bid_id,
+            section_id,
+            org_id,
+            version: body.version,
+            plaintext_digest: digest,
+            ciphertext_sha256: ct_hash,
+            size: body.size,
+            file_name: &file_name,
+            device_fingerprint: meta.device_fingerprint.as_deref(),
+            file_creator: meta.file_creator.as_deref(),
+            uploader_ip: &meta.ip,
+            uploaded_by: &actor.user_id,
+            at: now,
+            receipt: &signed,
+            signature: &signature,
+            key_id: &key_id,
+            suite: suite.name(),
+            project_manager_id: meta.project_manager_id.as_deref(),
+            representative_id: meta.representative_id.as_deref(),
+        },
     )
-    .bind(&body.bid_id)
-    .bind(section_id)
-    .bind(org_id)
-    .bind(body.version)
-    .bind(digest)
-    .bind(ct_hash)
-    .bind(body.size)
-    .bind(&file_name)
-    .bind(&meta.device_fingerprint)
-    .bind(&meta.file_creator)
-    .bind(&meta.ip)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(&signed)
-    .bind(&signature)
-    .bind(&key_id)
-    .bind(suite.name())
-    .bind(&meta.project_manager_id)
-    .bind(&meta.representative_id)
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,
@@ -655,12 +572,6 @@ async fn record(
     Ok(Uploaded::Created(receipt))
 }
 
-#[derive(sqlx::FromRow)]
-struct BidVersionRow {
-    id: String,
-    version: i64,
-}
-
 /// Withdraw the caller organization's current bid (撤回) before the deadline.
 #[tracing::instrument(skip_all, fields(section_id = %section_id))]
 pub async fn withdraw(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<()> {
@@ -672,20 +583,11 @@ pub async fn withdraw(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<()> 
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let s = check_may_bid(ctx, &mut tx, section_id, &org_id, now, Lock::Update).await?;
-    let row: BidVersionRow = sqlx::query_as(
-        "SELECT id, version FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
-    )
-    .bind(section_id)
-    .bind(&org_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Error::not_found("your organization has no current bid for this section"))?;
+    let row = store::current_version(&mut tx, section_id, &org_id)
+        .await?
+        .ok_or_else(|| Error::not_found("your organization has no current bid for this section"))?;
     let (bid_id, version) = (row.id, row.version);
-    sqlx::query("UPDATE bids SET status = 'withdrawn', updated_at = $1 WHERE id = $2")
-        .bind(to_micros(now))
-        .bind(&bid_id)
-        .execute(&mut *tx)
-        .await?;
+    store::withdraw(&mut tx, &bid_id, now).await?;
     emit(
         &mut tx,
         &ctx.db,
@@ -728,21 +630,6 @@ pub struct MyBid {
     pub receipt: BidReceipt,
 }
 
-#[derive(sqlx::FromRow)]
-struct MyBidRow {
-    #[sqlx(flatten)]
-    receipt: ReceiptRow,
-    id: String,
-    section_id: String,
-    version: i64,
-    status: String,
-    decryption: String,
-    #[sqlx(try_from = "At")]
-    received_at: DateTime<Utc>,
-    #[sqlx(try_from = "At")]
-    updated_at: DateTime<Utc>,
-}
-
 fn my_bid_of(row: MyBidRow) -> Result<MyBid> {
     Ok(MyBid {
         receipt: receipt_of(row.receipt)?,
@@ -756,20 +643,15 @@ fn my_bid_of(row: MyBidRow) -> Result<MyBid> {
     })
 }
 
-const MY_BID_COLUMNS: &str = "receipt, signature, key_id, id, section_id, version, status, \
-     decryption, received_at, updated_at";
-
 async fn own_org(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<String> {
     actor.require(&[Role::Bidder])?;
     let org_id = actor
         .org_id
         .clone()
         .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-    sqlx::query("SELECT 1 FROM sections WHERE id = $1")
-        .bind(section_id)
-        .fetch_optional(ctx.db.pool())
-        .await?
-        .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
+    if !sections::exists(&ctx.db, section_id).await? {
+        return Err(Error::not_found(format!("section {section_id}")));
+    }
     Ok(org_id)
 }
 
@@ -778,14 +660,7 @@ async fn own_org(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<String> {
 /// never uploaded one.
 pub async fn mine(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<MyBid> {
     let org_id = own_org(ctx, actor, section_id).await?;
-    let row: Option<MyBidRow> = sqlx::query_as(&format!(
-        "SELECT {MY_BID_COLUMNS} FROM bids WHERE section_id = $1 AND org_id = $2 \
-         ORDER BY CASE WHEN status = 'current' THEN 0 ELSE 1 END, version DESC LIMIT 1"
-    ))
-    .bind(section_id)
-    .bind(&org_id)
-    .fetch_optional(ctx.db.pool())
-    .await?;
+    let row = store::latest_of(&ctx.db, section_id, &org_id).await?;
     match row {
         Some(r) => my_bid_of(r),
         None => Err(Error::not_found(
@@ -798,13 +673,7 @@ pub async fn mine(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<MyBid> {
 /// signed receipt (replaced and withdrawn ones included). Empty when none.
 pub async fn my_receipts(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Vec<MyBid>> {
     let org_id = own_org(ctx, actor, section_id).await?;
-    let rows: Vec<MyBidRow> = sqlx::query_as(&format!(
-        "SELECT {MY_BID_COLUMNS} FROM bids WHERE section_id = $1 AND org_id = $2 ORDER BY version"
-    ))
-    .bind(section_id)
-    .bind(&org_id)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::versions_of(&ctx.db, section_id, &org_id).await?;
     rows.into_iter().map(my_bid_of).collect()
 }
 

@@ -26,15 +26,7 @@ const NAME: &str = "projects.listing_outcome";
 /// Consumer of `auctions.deal.confirmed` for listing sections.
 pub struct ListingOutcome;
 
-/// The dealt section with its project's market.
-#[derive(sqlx::FromRow)]
-struct DealSectionRow {
-    state: SectionState,
-    project_id: String,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    bid_deadline: ggzy_core::Timestamp,
-    market: String,
-}
+use crate::store::sections::DealSectionRow;
 
 #[async_trait::async_trait]
 impl Consumer for ListingOutcome {
@@ -68,14 +60,7 @@ impl Consumer for ListingOutcome {
             return Ok(());
         }
         let now = clock.now();
-        let r: DealSectionRow = sqlx::query_as(&format!(
-            "SELECT s.state, s.project_id, s.bid_deadline, p.market FROM sections s \
-             JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
-            db.for_update()
-        ))
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
+        let r = crate::store::sections::deal_section_for_update(tx, db, id).await?;
         let DealSectionRow {
             mut state,
             project_id,

@@ -9,12 +9,13 @@ use crate::model::{transition, SectionAction, SectionState};
 use crate::package::{self, PackageError};
 use crate::rules::registration_open;
 use crate::service::set_section_state;
+use crate::store;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::http::{Json, Path};
 use ggzy_core::sql::At;
-use ggzy_core::time::{display_local, to_micros};
+use ggzy_core::time::display_local;
 use ggzy_core::{Clock, Error, Money, Result, Timestamp};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::consumer::Consumer;
@@ -128,15 +129,7 @@ async fn load_rules(
     region: &str,
     market: &str,
 ) -> Result<OpeningRules> {
-    let r: Option<OpeningRules> = sqlx::query_as(
-        "SELECT min_bids, min_bids_source, decryption_window_minutes, window_source FROM opening_rules \
-         WHERE market = $1 AND (region = $2 OR region = 'CN') \
-         ORDER BY CASE WHEN region = 'CN' THEN 1 ELSE 0 END LIMIT 1",
-    )
-    .bind(market)
-    .bind(region)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let r = store::opening::rules(conn, region, market).await?;
     Ok(r.unwrap_or_else(OpeningRules::national))
 }
 

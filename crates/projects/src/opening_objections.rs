@@ -7,11 +7,10 @@
 //! objection and its answer without reading the remedies tables. Who raised it is not recorded
 //! (the remedies views hide the raiser from the other bidders as well).
 
+use crate::store::objections as store;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::Event;
-use ggzy_core::sql::{At, Flag, MaybeAt};
-use ggzy_core::time::to_micros;
-use ggzy_core::{Clock, Result, Timestamp};
+use ggzy_core::{Clock, Result};
 use ggzy_events::remedies::{CaseAnswered, CaseRaised};
 use ggzy_events::Contract;
 use ggzy_store::consumer::Consumer;
@@ -39,31 +38,12 @@ pub struct OpeningObjection {
 }
 
 /// A row of `opening_objections`.
-#[derive(sqlx::FromRow)]
-struct ObjectionRow {
-    case_id: String,
-    #[sqlx(try_from = "At")]
-    raised_at: Timestamp,
-    grounds: String,
-    answer: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    answered_at: Option<Timestamp>,
-    #[sqlx(try_from = "Flag")]
-    answered_late: bool,
-}
-
 /// The objections raised at a section's opening, in the order they were raised.
 pub async fn list(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<OpeningObjection>> {
-    let rows: Vec<ObjectionRow> = sqlx::query_as(
-        "SELECT case_id, raised_at, grounds, answer, answered_at, answered_late \
-         FROM opening_objections WHERE section_id = $1 ORDER BY raised_at, case_id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::of_section(conn, section_id).await?;
     Ok(rows
         .into_iter()
         .map(|r| OpeningObjection {
@@ -100,31 +80,13 @@ impl Consumer for OpeningObjections {
             if !opening_objection(&c.target, &c.kind) {
                 return Ok(());
             }
-            sqlx::query(
-                "INSERT INTO opening_objections (case_id, section_id, raised_at, grounds) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING",
-            )
-            .bind(&c.case_id)
-            .bind(&c.section_id)
-            .bind(to_micros(ev.occurred_at))
-            .bind(&c.grounds)
-            .execute(&mut **tx)
-            .await?;
+            store::insert(tx, &c.case_id, &c.section_id, ev.occurred_at, &c.grounds).await?;
         } else {
             let c = CaseAnswered::decode(ev)?;
             if !opening_objection(&c.target, &c.kind) {
                 return Ok(());
             }
-            sqlx::query(
-                "UPDATE opening_objections SET answer = $1, answered_at = $2, answered_late = $3 \
-                 WHERE case_id = $4",
-            )
-            .bind(&c.answer)
-            .bind(to_micros(ev.occurred_at))
-            .bind(i64::from(c.late))
-            .bind(&c.case_id)
-            .execute(&mut **tx)
-            .await?;
+            store::answer(tx, &c.case_id, &c.answer, ev.occurred_at, c.late).await?;
         }
         Ok(())
     }

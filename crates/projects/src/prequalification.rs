@@ -15,10 +15,10 @@
 
 use crate::procedures::{self, may_manage, section_info, stage, ProcedureStages};
 use crate::rules::{DayKind, MinPeriod};
+use crate::store::prequalification as store;
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
-use ggzy_core::sql::{At, MaybeAt};
-use ggzy_core::time::{display_local, local_date, to_micros};
+use ggzy_core::time::{display_local, local_date};
 use ggzy_core::{ids, Error, Result};
 use ggzy_events::projects::{PrequalificationDeadlineChanged, PrequalificationNotice};
 use ggzy_events::Contract;
@@ -83,68 +83,24 @@ pub struct Review {
     pub results: Vec<ReviewResult>,
 }
 
-const COLS: &str = "id, section_id, round, docs_issue_at, docs_sale_end_at, applications_due_at, \
-                    state, reviewer, reviewed_at";
-
-/// A row of `prequalifications` ([`COLS`]).
-#[derive(sqlx::FromRow)]
-struct RoundRow {
-    id: String,
-    section_id: String,
-    round: i64,
-    #[sqlx(try_from = "At")]
-    docs_issue_at: DateTime<Utc>,
-    #[sqlx(try_from = "At")]
-    docs_sale_end_at: DateTime<Utc>,
-    #[sqlx(try_from = "At")]
-    applications_due_at: DateTime<Utc>,
-    state: String,
-    reviewer: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    reviewed_at: Option<DateTime<Utc>>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ApplicantRow {
-    org_id: String,
-    uscc: String,
-    org_name: String,
-    #[sqlx(try_from = "At")]
-    submitted_at: DateTime<Utc>,
-    /// 0/1, NULL until the review.
-    qualified: Option<i64>,
-    reason: Option<String>,
-}
-
 async fn load_round(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
-    lock: &str,
 ) -> Result<Option<Prequalification>> {
-    let r: Option<RoundRow> = sqlx::query_as(&format!(
-        "SELECT {COLS} FROM prequalifications WHERE section_id = $1 ORDER BY round DESC LIMIT 1{lock}"
-    ))
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let r = store::latest_round(conn, section_id).await?;
     let Some(r) = r else { return Ok(None) };
-    let apps = sqlx::query_as::<_, ApplicantRow>(
-        "SELECT org_id, uscc, org_name, submitted_at, qualified, reason FROM prequalification_applications \
-         WHERE prequalification_id = $1 ORDER BY submitted_at, id",
-    )
-    .bind(&r.id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|a| Applicant {
-        org_id: a.org_id,
-        uscc: a.uscc,
-        org_name: a.org_name,
-        submitted_at: a.submitted_at,
-        qualified: a.qualified.map(|q| q != 0),
-        reason: a.reason,
-    })
-    .collect::<Vec<_>>();
+    let apps = store::applicants(conn, &r.id)
+        .await?
+        .into_iter()
+        .map(|a| Applicant {
+            org_id: a.org_id,
+            uscc: a.uscc,
+            org_name: a.org_name,
+            submitted_at: a.submitted_at,
+            qualified: a.qualified.map(|q| q != 0),
+            reason: a.reason,
+        })
+        .collect::<Vec<_>>();
     Ok(Some(Prequalification {
         id: r.id,
         section_id: r.section_id,
@@ -214,7 +170,7 @@ pub async fn open_round(
         return Err(no_prequalification(&stages));
     }
     s.before_bidding("prequalification.too_late", "prequalification happens")?;
-    let prev = load_round(&mut tx, section_id, "").await?;
+    let prev = load_round(&mut tx, section_id).await?;
     if let Some(p) = &prev {
         if p.state != "failed" {
             return Err(Error::conflict(
@@ -226,12 +182,7 @@ pub async fn open_round(
             ));
         }
     }
-    let tender_docs_issue: DateTime<Utc> =
-        sqlx::query_scalar::<_, At>("SELECT docs_issue_at FROM sections WHERE id = $1")
-            .bind(section_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .into();
+    let tender_docs_issue = store::section_docs_issue_at(&mut tx, section_id).await?;
     let cal = &ctx.calendar;
     let mut v = Violations::new();
     if input.docs_sale_end_at < input.docs_issue_at {
@@ -295,19 +246,19 @@ pub async fn open_round(
     v.into_result()?;
     let id = ids::new_id();
     let round = prev.map(|p| p.round + 1).unwrap_or(1);
-    sqlx::query(
-        "INSERT INTO prequalifications (id, section_id, round, docs_issue_at, docs_sale_end_at, \
-         applications_due_at, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)",
+    store::insert_round(
+        &mut tx,
+        &store::NewRound {
+            id: &id,
+            section_id,
+            round,
+            docs_issue_at: input.docs_issue_at,
+            docs_sale_end_at: input.docs_sale_end_at,
+            applications_due_at: input.applications_due_at,
+            created_by: &actor.user_id,
+            at: now,
+        },
     )
-    .bind(&id)
-    .bind(section_id)
-    .bind(round)
-    .bind(to_micros(input.docs_issue_at))
-    .bind(to_micros(input.docs_sale_end_at))
-    .bind(to_micros(input.applications_due_at))
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,
@@ -326,7 +277,7 @@ pub async fn open_round(
         }),
     )
     .await?;
-    let mut out = load_round(&mut tx, section_id, "")
+    let mut out = load_round(&mut tx, section_id)
         .await?
         .ok_or_else(|| Error::internal("prequalification round just written"))?;
     out.min_qualified = min_qualified(&stages);
@@ -335,12 +286,6 @@ pub async fn open_round(
 }
 
 /// A bidder applies to the open round, until the applications are due.
-#[derive(sqlx::FromRow)]
-struct OrgRow {
-    uscc: String,
-    name: String,
-}
-
 pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequalification> {
     actor.require(&[Role::Bidder])?;
     let org_id = actor
@@ -357,7 +302,7 @@ pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequal
     if !stages.has(stage::PREQUALIFICATION_REVIEW) {
         return Err(no_prequalification(&stages));
     }
-    let round = load_round(&mut tx, section_id, "")
+    let round = load_round(&mut tx, section_id)
         .await?
         .filter(|p| p.state == "open")
         .ok_or_else(|| {
@@ -384,39 +329,31 @@ pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequal
             ),
         ));
     }
-    let org: OrgRow = sqlx::query_as("SELECT uscc, name FROM project_orgs WHERE id = $1")
-        .bind(&org_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| {
-            Error::conflict(
-                "organization.unknown",
-                format!(
-                    "organization {org_id} is not (yet) known to the projects area; retry shortly"
-                ),
-            )
-        })?;
-    let OrgRow { uscc, name } = org;
+    let org = store::org(&mut tx, &org_id).await?.ok_or_else(|| {
+        Error::conflict(
+            "organization.unknown",
+            format!("organization {org_id} is not (yet) known to the projects area; retry shortly"),
+        )
+    })?;
+    let store::OrgRow { uscc, name } = org;
     if let Some(why) =
         crate::bidding::own_project_bar(&org_id, &uscc, &s.owner_org_id, &s.tenderer_uscc)
     {
         return Err(Error::conflict("registration.own_project", why));
     }
-    let n = sqlx::query(
-        "INSERT INTO prequalification_applications (id, prequalification_id, org_id, uscc, org_name, \
-         submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (prequalification_id, org_id) DO NOTHING",
+    let n = store::insert_application(
+        &mut tx,
+        &store::NewApplication {
+            id: &ids::new_id(),
+            prequalification_id: &round.id,
+            org_id: &org_id,
+            uscc: &uscc,
+            org_name: &name,
+            submitted_by: &actor.user_id,
+            at: now,
+        },
     )
-    .bind(ids::new_id())
-    .bind(&round.id)
-    .bind(&org_id)
-    .bind(&uscc)
-    .bind(&name)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     if n == 0 {
         return Err(Error::conflict(
             "prequalification.duplicate",
@@ -437,7 +374,7 @@ pub async fn apply(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequal
         }),
     )
     .await?;
-    let mut out = load_round(&mut tx, section_id, "")
+    let mut out = load_round(&mut tx, section_id)
         .await?
         .ok_or_else(|| Error::internal("prequalification round"))?;
     out.applicants.retain(|a| a.org_id == org_id);
@@ -465,7 +402,7 @@ pub async fn review(
     let Some(st) = stages.get(stage::PREQUALIFICATION_REVIEW).cloned() else {
         return Err(no_prequalification(&stages));
     };
-    let round = load_round(&mut tx, section_id, "")
+    let round = load_round(&mut tx, section_id)
         .await?
         .filter(|p| p.state == "open")
         .ok_or_else(|| {
@@ -534,27 +471,16 @@ pub async fn review(
         "failed"
     };
     for r in &input.results {
-        sqlx::query(
-            "UPDATE prequalification_applications SET qualified = $1, reason = $2 \
-             WHERE prequalification_id = $3 AND org_id = $4",
-        )
-        .bind(i64::from(r.qualified))
-        .bind(r.reason.trim())
-        .bind(&round.id)
-        .bind(&r.org_id)
-        .execute(&mut *tx)
-        .await?;
+        store::set_result(&mut tx, &round.id, &r.org_id, r.qualified, r.reason.trim()).await?;
     }
-    sqlx::query(
-        "UPDATE prequalifications SET state = $1, reviewer = $2, reviewed_by = $3, reviewed_at = $4 \
-         WHERE id = $5 AND state = 'open'",
+    store::close_round(
+        &mut tx,
+        &round.id,
+        state,
+        &input.reviewer,
+        &actor.user_id,
+        now,
     )
-    .bind(state)
-    .bind(&input.reviewer)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(&round.id)
-    .execute(&mut *tx)
     .await?;
     let by = actor.actor_ref();
     // 实施条例 19: the result notice (资格预审结果通知书) to every applicant.
@@ -595,7 +521,7 @@ pub async fn review(
         }),
     )
     .await?;
-    let mut out = load_round(&mut tx, section_id, "")
+    let mut out = load_round(&mut tx, section_id)
         .await?
         .ok_or_else(|| Error::internal("prequalification round"))?;
     out.min_qualified = min;
@@ -619,7 +545,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Prequalif
         procedures::may_read(actor, &s)?;
     }
     let stages = procedures::load(&mut conn, s.market, s.procedure).await?;
-    let mut p = load_round(&mut conn, section_id, "")
+    let mut p = load_round(&mut conn, section_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("prequalification of section {section_id}")))?;
     if actor.role == Role::Bidder {
@@ -636,50 +562,24 @@ pub(crate) async fn is_qualified(
     section_id: &str,
     org_id: &str,
 ) -> Result<bool> {
-    let r: Option<Option<i64>> = sqlx::query_scalar(
-        "SELECT a.qualified FROM prequalification_applications a \
-         JOIN prequalifications p ON p.id = a.prequalification_id \
-         WHERE p.section_id = $1 AND p.state = 'qualified' AND a.org_id = $2",
-    )
-    .bind(section_id)
-    .bind(org_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let r = store::qualified_flag(conn, section_id, org_id).await?;
     Ok(r.flatten() == Some(1))
 }
 
 /// Has the section a round reviewed with enough qualified applicants?
 pub(crate) async fn is_complete(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<bool> {
-    let r = sqlx::query(
-        "SELECT 1 FROM prequalifications WHERE section_id = $1 AND state = 'qualified'",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(r.is_some())
+    store::has_qualified_round(conn, section_id).await
 }
+
+pub(crate) use store::OpenRound;
 
 /// The open round of a section, locked (None when no round is open).
-#[derive(sqlx::FromRow)]
-pub(crate) struct OpenRound {
-    pub(crate) id: String,
-    #[sqlx(try_from = "At")]
-    pub(crate) applications_due_at: chrono::DateTime<Utc>,
-}
-
 pub(crate) async fn open_round_for_update(
     tx: &mut ggzy_store::Tx,
     db: &ggzy_store::Db,
     section_id: &str,
 ) -> Result<Option<OpenRound>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT id, applications_due_at FROM prequalifications WHERE section_id = $1 \
-         AND state = 'open'{}",
-        db.for_update()
-    ))
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?)
+    store::open_round_for_update(tx, db, section_id).await
 }
 
 /// A move of an open round's applications deadline and why.
@@ -702,11 +602,7 @@ pub(crate) async fn move_applications_due(
     m: DueMove<'_>,
     by: &'static str,
 ) -> Result<()> {
-    sqlx::query("UPDATE prequalifications SET applications_due_at = $1 WHERE id = $2")
-        .bind(to_micros(m.new_due))
-        .bind(&round.id)
-        .execute(&mut **tx)
-        .await?;
+    store::set_applications_due(tx, &round.id, m.new_due).await?;
     emit(
         tx,
         db,
@@ -741,12 +637,8 @@ pub(crate) async fn postponed_by_notice(
     announcement_id: &str,
 ) -> Result<()> {
     let section_id = entry.section_id.as_str();
-    let project: Option<(String,)> =
-        sqlx::query_as("SELECT project_id FROM sections WHERE id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let Some((project_id,)) = project else {
+    let project = store::section_project(tx, section_id).await?;
+    let Some(project_id) = project else {
         tracing::warn!(
             section_id,
             announcement_id,

@@ -20,10 +20,10 @@
 use crate::award::{load_sec, require_owner};
 use crate::model::{SectionAction, SectionState};
 use crate::procurement::{enough_qualified, MIN_QUALIFIED};
+use crate::store::qualification as store;
 use ggzy_core::error::Violations;
 use ggzy_core::ident::Market;
-use ggzy_core::sql::Flag;
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::time::from_micros;
 use ggzy_core::{Error, Result};
 use ggzy_events::projects::{QualificationRejected, SectionFailed};
 use ggzy_events::Contract;
@@ -78,66 +78,37 @@ pub struct Qualification {
     pub basis: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct SupplierNameRow {
-    org_id: String,
-    org_name: Option<String>,
-}
-
-/// A row of `section_qualifications`; `reviewed_at` stays the stored microseconds.
-#[derive(sqlx::FromRow)]
-struct VerdictRow {
-    org_id: String,
-    org_name: String,
-    #[sqlx(try_from = "Flag")]
-    qualified: bool,
-    reason: Option<String>,
-    reviewed_at: i64,
-}
-
 /// The opened suppliers of a section (current, decrypted bids), with their names.
 pub(crate) async fn opened_suppliers(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<(String, String)>> {
-    Ok(sqlx::query_as::<_, SupplierNameRow>(
-        "SELECT b.org_id, r.org_name FROM bids b LEFT JOIN section_registrations r \
-         ON r.section_id = b.section_id AND r.org_id = b.org_id \
-         WHERE b.section_id = $1 AND b.status = 'current' AND b.decryption = 'decrypted' \
-         ORDER BY b.received_at, b.id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| (r.org_id, r.org_name.unwrap_or_default()))
-    .collect())
+    Ok(store::opened_suppliers(conn, section_id)
+        .await?
+        .into_iter()
+        .map(|r| (r.org_id, r.org_name.unwrap_or_default()))
+        .collect())
 }
 
 async fn recorded(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Vec<(SupplierVerdict, i64)>> {
-    Ok(sqlx::query_as::<_, VerdictRow>(
-        "SELECT org_id, org_name, qualified, reason, reviewed_at FROM section_qualifications \
-         WHERE section_id = $1 ORDER BY org_id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| {
-        (
-            SupplierVerdict {
-                org_id: r.org_id,
-                org_name: r.org_name,
-                qualified: r.qualified,
-                reason: r.reason,
-            },
-            r.reviewed_at,
-        )
-    })
-    .collect())
+    Ok(store::verdicts(conn, section_id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                SupplierVerdict {
+                    org_id: r.org_id,
+                    org_name: r.org_name,
+                    qualified: r.qualified,
+                    reason: r.reason,
+                },
+                r.reviewed_at,
+            )
+        })
+        .collect())
 }
 
 async fn view(
@@ -201,14 +172,7 @@ pub async fn get(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Qualifica
                 .org_id
                 .as_deref()
                 .ok_or_else(|| Error::forbidden("a bidder reads its own verdict"))?;
-            let party = sqlx::query(
-                "SELECT 1 FROM section_registrations WHERE section_id = $1 AND org_id = $2",
-            )
-            .bind(section_id)
-            .bind(org)
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some();
+            let party = store::is_registered(&mut conn, section_id, org).await?;
             if !party {
                 return Err(Error::forbidden(
                     "a supplier reads the qualification review of the sections it took part in",
@@ -305,11 +269,7 @@ pub async fn review(
             ),
         ));
     }
-    let exists = sqlx::query("SELECT 1 FROM section_qualifications WHERE section_id = $1 LIMIT 1")
-        .bind(section_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
+    let exists = store::reviewed(&mut tx, section_id).await?;
     if exists {
         return Err(Error::conflict(
             "qualification.already_reviewed",
@@ -351,18 +311,18 @@ async fn record(
             .map(|(_, n)| n.clone())
             .unwrap_or_default();
         let reason = (!s.qualified).then(|| s.reason.as_deref().unwrap_or_default().trim());
-        sqlx::query(
-            "INSERT INTO section_qualifications (section_id, org_id, org_name, qualified, reason, \
-             reviewed_by, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        store::insert_verdict(
+            u.tx(),
+            &store::NewVerdict {
+                section_id,
+                org_id: &s.org_id,
+                org_name: &name,
+                qualified: s.qualified,
+                reason,
+                reviewed_by: &actor.user_id,
+                at: now,
+            },
         )
-        .bind(section_id)
-        .bind(&s.org_id)
-        .bind(&name)
-        .bind(i64::from(s.qualified))
-        .bind(reason)
-        .bind(&actor.user_id)
-        .bind(to_micros(now))
-        .execute(&mut **u.tx())
         .await?;
         if s.qualified {
             qualified.push(s.org_id.clone());

@@ -18,9 +18,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use ggzy_core::http::Json;
 use ggzy_core::regional::{self, Overridable, Override, RegionalValue};
-use ggzy_core::sql::At;
-use ggzy_core::time::to_micros;
-use ggzy_core::{Error, Result, Timestamp};
+use ggzy_core::{Error, Result};
 use ggzy_events::projects::{RulesOverrideRemoved, RulesOverrideSet};
 use ggzy_events::Contract;
 use ggzy_identity::{Actor, Role};
@@ -58,11 +56,11 @@ impl RulesTable {
         .into_iter()
         .find(|t| t.as_str() == s)
     }
-    fn has_procedure(&self) -> bool {
+    pub(crate) fn has_procedure(&self) -> bool {
         matches!(self, RulesTable::ProjectRules)
     }
     /// Every column of the table after `region`, in a fixed order (the copy of the national row).
-    fn columns(&self) -> &'static str {
+    pub(crate) fn columns(&self) -> &'static str {
         match self {
             RulesTable::ProjectRules => {
                 "market, procedure, deadline_min_days, deadline_working, deadline_source, \
@@ -213,56 +211,13 @@ pub struct RegionalRules {
     pub entries: Vec<RuleEntry>,
 }
 
-/// A national rules row's value of one field ([`national_rows`]).
-#[derive(sqlx::FromRow)]
-struct NationalRow {
-    market: String,
-    procedure: String,
-    value: i64,
-    source: String,
-}
-
-/// A `rule_overrides` row of the platform region.
-#[derive(sqlx::FromRow)]
-struct OverrideRow {
-    rules_table: String,
-    market: String,
-    procedure: String,
-    field: String,
-    value: i64,
-    citation: String,
-    #[sqlx(try_from = "At")]
-    set_at: Timestamp,
-}
-
-/// One override of a (table, market, procedure), as [`rebuild`] applies it.
-#[derive(sqlx::FromRow)]
-struct OverrideValueRow {
-    field: String,
-    value: i64,
-    citation: String,
-}
+use crate::store::regional as store;
 
 async fn national_rows(
     conn: &mut sqlx::AnyConnection,
     f: &RuleField,
 ) -> Result<Vec<(String, String, i64, String)>> {
-    let proc_col = if f.table.has_procedure() {
-        "procedure"
-    } else {
-        "''"
-    };
-    let sql = format!(
-        "SELECT market, {proc_col} AS procedure, {} AS value, {} AS source FROM {} WHERE region = $1 \
-         ORDER BY market, 2",
-        f.field,
-        f.source_column,
-        f.table.as_str()
-    );
-    let rows: Vec<NationalRow> = sqlx::query_as(&sql)
-        .bind(NATIONAL)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = store::rows_of_field(conn, f, NATIONAL).await?;
     Ok(rows
         .into_iter()
         .map(|r| (r.market, r.procedure, r.value, r.source))
@@ -274,13 +229,7 @@ pub async fn regional_rules(ctx: &Ctx, actor: &Actor) -> Result<RegionalRules> {
     actor.require(&[Role::Admin])?;
     let region = ctx.settings.region.clone();
     let mut conn = ctx.db.pool().acquire().await?;
-    let overrides: Vec<OverrideRow> = sqlx::query_as(
-        "SELECT rules_table, market, procedure, field, value, citation, set_at FROM rule_overrides \
-         WHERE region = $1",
-    )
-    .bind(&region)
-    .fetch_all(&mut *conn)
-    .await?;
+    let overrides = store::overrides_of(&mut conn, &region).await?;
     let mut entries = Vec::new();
     for f in &FIELDS {
         for (market, procedure, value, source) in national_rows(&mut conn, f).await? {
@@ -438,21 +387,7 @@ async fn resolve(
     // Lock the national row: every change of this (table, market, procedure) — whichever value —
     // rebuilds the same regional row, so they queue here and each sees the previous one's
     // overrides (no lost override, no duplicate regional row).
-    let sql = format!(
-        "SELECT market FROM {} WHERE region = $1 AND market = $2{}{}",
-        f.table.as_str(),
-        if f.table.has_procedure() {
-            " AND procedure = $3"
-        } else {
-            ""
-        },
-        db.for_update()
-    );
-    let mut lock = sqlx::query(&sql).bind(NATIONAL).bind(&key.market);
-    if f.table.has_procedure() {
-        lock = lock.bind(&procedure);
-    }
-    lock.fetch_all(&mut **tx).await?;
+    store::lock_rows(tx, db, f.table, NATIONAL, &key.market, &procedure).await?;
     Ok((f, procedure, row.2, row.3))
 }
 
@@ -465,45 +400,12 @@ async fn rebuild(
     market: &str,
     procedure: &str,
 ) -> Result<()> {
-    let t = table.as_str();
-    let proc_cond = if table.has_procedure() {
-        " AND procedure = $3"
-    } else {
-        ""
-    };
-    let sql = format!("DELETE FROM {t} WHERE region = $1 AND market = $2{proc_cond}");
-    let mut del = sqlx::query(&sql).bind(region).bind(market);
-    if table.has_procedure() {
-        del = del.bind(procedure);
-    }
-    del.execute(&mut **tx).await?;
-    let ov: Vec<OverrideValueRow> = sqlx::query_as(
-        "SELECT field, value, citation FROM rule_overrides WHERE rules_table = $1 AND region = $2 \
-         AND market = $3 AND procedure = $4 ORDER BY field",
-    )
-    .bind(t)
-    .bind(region)
-    .bind(market)
-    .bind(procedure)
-    .fetch_all(&mut **tx)
-    .await?;
+    store::delete_row(tx, table, region, market, procedure).await?;
+    let ov = store::override_values(tx, table, region, market, procedure).await?;
     if ov.is_empty() {
         return Ok(());
     }
-    let cols = table.columns();
-    let sql = format!(
-        "INSERT INTO {t} (region, {cols}) SELECT $1, {cols} FROM {t} WHERE region = $2 AND market = $3{}",
-        if table.has_procedure() {
-            " AND procedure = $4"
-        } else {
-            ""
-        }
-    );
-    let mut ins = sqlx::query(&sql).bind(region).bind(NATIONAL).bind(market);
-    if table.has_procedure() {
-        ins = ins.bind(procedure);
-    }
-    ins.execute(&mut **tx).await?;
+    store::copy_row(tx, table, region, NATIONAL, market, procedure).await?;
     for r in &ov {
         let field = &r.field;
         let Some(f) = field_of(table, field) else {
@@ -511,25 +413,7 @@ async fn rebuild(
                 "rule_overrides: unknown field {field}"
             )));
         };
-        let sql = format!(
-            "UPDATE {t} SET {} = $1, {} = $2 WHERE region = $3 AND market = $4{}",
-            f.field,
-            f.source_column,
-            if table.has_procedure() {
-                " AND procedure = $5"
-            } else {
-                ""
-            }
-        );
-        let mut up = sqlx::query(&sql)
-            .bind(r.value)
-            .bind(r.citation.clone())
-            .bind(region)
-            .bind(market);
-        if table.has_procedure() {
-            up = up.bind(procedure);
-        }
-        up.execute(&mut **tx).await?;
+        store::set_value(tx, f, r.value, &r.citation, region, market, procedure).await?;
     }
     Ok(())
 }
@@ -551,22 +435,20 @@ pub async fn set_override(ctx: &Ctx, actor: &Actor, input: NewOverride) -> Resul
         &input.citation,
     )?;
     let stored_citation = format!("{citation} (national: {legal_source})");
-    sqlx::query(
-        "INSERT INTO rule_overrides (rules_table, region, market, procedure, field, value, citation, set_by, set_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (rules_table, region, market, procedure, field) DO UPDATE SET \
-         value = excluded.value, citation = excluded.citation, set_by = excluded.set_by, set_at = excluded.set_at",
+    store::upsert_override(
+        &mut tx,
+        &store::OverrideKey {
+            table: f.table,
+            region: &region,
+            market: &key.market,
+            procedure: &procedure,
+            field: f.field,
+        },
+        input.value,
+        &stored_citation,
+        &actor.user_id,
+        now,
     )
-    .bind(f.table.as_str())
-    .bind(&region)
-    .bind(&key.market)
-    .bind(&procedure)
-    .bind(f.field)
-    .bind(input.value)
-    .bind(&stored_citation)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await?;
     rebuild(&mut tx, f.table, &region, &key.market, &procedure).await?;
     emit(
@@ -618,18 +500,18 @@ pub async fn remove_override(ctx: &Ctx, actor: &Actor, input: OverrideRemoval) -
     let mut tx = ctx.db.begin().await?;
     let key = input.key();
     let (f, procedure, legal, _) = resolve(&ctx.db, &mut tx, &key).await?;
-    let n = sqlx::query(
-        "DELETE FROM rule_overrides WHERE rules_table = $1 AND region = $2 AND market = $3 \
-         AND procedure = $4 AND field = $5",
+    let n = store::delete_override(
+        &mut tx,
+        &store::OverrideKey {
+            table: f.table,
+            region: &region,
+            market: &key.market,
+            procedure: &procedure,
+            field: f.field,
+        },
     )
-    .bind(f.table.as_str())
-    .bind(&region)
-    .bind(&key.market)
-    .bind(&procedure)
-    .bind(f.field)
-    .execute(&mut *tx)
     .await?;
-    if n.rows_affected() != 1 {
+    if n != 1 {
         return Err(Error::not_found(format!(
             "override of {}.{} for {} in region {region}",
             f.table.as_str(),

@@ -1,5 +1,5 @@
 //! Project registration use cases. Each write runs in one transaction that also records its domain
-//! events; SQL of this area lives here.
+//! events; the statements are in [`crate::store::projects`].
 
 use crate::model::{
     project_transition, transition, ProjectAction, ProjectStatus, SectionAction, SectionState,
@@ -8,11 +8,11 @@ use crate::rules::{
     check_registration, DayKind, MarketRules, MinPeriod, Procedure, ProjectInput, SectionInput,
     Subject,
 };
+use crate::store::projects as store;
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::events::NewEvent;
 use ggzy_core::ident::{Market, ProjectCode, RegionCode, Uscc};
-use ggzy_core::sql::{At, Flag, MaybeAt};
 use ggzy_core::time::{local_date, to_micros};
 use ggzy_core::{ids, Error, FieldError as FieldErr, Money, Result, Timestamp};
 use ggzy_events::projects::SectionRegistered;
@@ -245,22 +245,21 @@ pub async fn create(ctx: &Ctx, actor: &Actor, draft: ProjectDraft) -> Result<Pro
     let id = ids::new_id();
     let now = to_micros(ctx.clock.now());
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO projects (id, code, name, market, procedure, region, tenderer_uscc, tenderer_name, \
-         owner_org_id, created_by, status, created_at, updated_at) \
-         VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $10)",
+    store::insert_project(
+        &mut tx,
+        &store::NewProject {
+            id: &id,
+            name: &c.name,
+            market: c.market.as_str(),
+            procedure: c.procedure.as_str(),
+            region: &ctx.settings.region,
+            tenderer_uscc: c.tenderer_uscc.as_str(),
+            tenderer_name: &c.tenderer_name,
+            owner_org_id: &org,
+            created_by: &actor.user_id,
+            at: now,
+        },
     )
-    .bind(&id)
-    .bind(&c.name)
-    .bind(c.market.as_str())
-    .bind(c.procedure.as_str())
-    .bind(&ctx.settings.region)
-    .bind(c.tenderer_uscc.as_str())
-    .bind(&c.tenderer_name)
-    .bind(&org)
-    .bind(&actor.user_id)
-    .bind(now)
-    .execute(&mut *tx)
     .await?;
     write_sections(&mut tx, &id, c.market, &draft.sections, now).await?;
     let p = load(&mut tx, &id).await?;
@@ -291,32 +290,25 @@ pub async fn update(ctx: &Ctx, actor: &Actor, id: &str, draft: ProjectDraft) -> 
     actor.require_org(&cur.owner_org_id)?;
     let c = check_draft(&draft)?;
     project_transition(cur.status, ProjectAction::Edit)?;
-    let n = sqlx::query(
-        "UPDATE projects SET name = $1, market = $2, procedure = $3, tenderer_uscc = $4, tenderer_name = $5, \
-         updated_at = $6 WHERE id = $7 AND status = 'draft'",
+    let n = store::update_draft(
+        &mut tx,
+        id,
+        &store::DraftFields {
+            name: &c.name,
+            market: c.market.as_str(),
+            procedure: c.procedure.as_str(),
+            tenderer_uscc: c.tenderer_uscc.as_str(),
+            tenderer_name: &c.tenderer_name,
+        },
+        now,
     )
-    .bind(&c.name)
-    .bind(c.market.as_str())
-    .bind(c.procedure.as_str())
-    .bind(c.tenderer_uscc.as_str())
-    .bind(&c.tenderer_name)
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     expect_one(
         n,
         "project.illegal_transition",
         "project is no longer a draft",
     )?;
-    sqlx::query(
-        "DELETE FROM sections WHERE project_id = $1 AND section_no > $2 AND state = 'draft'",
-    )
-    .bind(id)
-    .bind(draft.sections.len() as i64)
-    .execute(&mut *tx)
-    .await?;
+    store::delete_draft_sections_after(&mut tx, id, draft.sections.len() as i64).await?;
     write_sections(&mut tx, id, c.market, &draft.sections, now).await?;
     let p = load(&mut tx, id).await?;
     emit(
@@ -340,12 +332,7 @@ pub(crate) async fn section_procedure(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
 ) -> Result<Option<Procedure>> {
-    let r: Option<String> = sqlx::query_scalar(
-        "SELECT p.procedure FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let r = store::section_procedure(conn, section_id).await?;
     match r {
         None => Ok(None),
         Some(r) => Procedure::parse(&r)
@@ -380,15 +367,7 @@ pub(crate) async fn set_section_state(
     to: SectionState,
     now: Timestamp,
 ) -> Result<()> {
-    let n =
-        sqlx::query("UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-            .bind(to.as_str())
-            .bind(to_micros(now))
-            .bind(id)
-            .bind(from.as_str())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
+    let n = crate::store::sections::move_state(tx, id, from, to, now).await?;
     expect_one(
         n,
         "section.illegal_transition",
@@ -408,47 +387,10 @@ async fn write_sections(
         let subject = section_subject(market, s)
             .map_err(|e| Error::field(format!("sections[{i}].subject"), e.rule, e.message))?
             .map(|k| k.as_str());
-        let n = sqlx::query(
-            "UPDATE sections SET name = $1, estimated_price_fen = $2, deposit_fen = $3, docs_issue_at = $4, \
-             docs_sale_end_at = $5, bid_deadline = $6, opening_at = $7, updated_at = $8, subject = $11, \
-             bid_validity_days = $12 WHERE project_id = $9 AND section_no = $10 AND state = 'draft'",
-        )
-        .bind(s.name.trim())
-        .bind(s.estimated_price.fen())
-        .bind(s.deposit.fen())
-        .bind(to_micros(s.docs_issue_at))
-        .bind(to_micros(s.docs_sale_end_at))
-        .bind(to_micros(s.bid_deadline))
-        .bind(to_micros(s.opening_at))
-        .bind(now)
-        .bind(project_id)
-        .bind(no)
-        .bind(subject)
-        .bind(s.bid_validity_days)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+        let n = store::update_draft_section(tx, project_id, no, s, subject, now).await?;
         if n == 0 {
-            sqlx::query(
-                "INSERT INTO sections (id, project_id, section_no, name, estimated_price_fen, deposit_fen, \
-                 docs_issue_at, docs_sale_end_at, bid_deadline, opening_at, state, created_at, updated_at, subject, \
-                 bid_validity_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $11, $11, $12, $13)",
-            )
-            .bind(ids::new_id())
-            .bind(project_id)
-            .bind(no)
-            .bind(s.name.trim())
-            .bind(s.estimated_price.fen())
-            .bind(s.deposit.fen())
-            .bind(to_micros(s.docs_issue_at))
-            .bind(to_micros(s.docs_sale_end_at))
-            .bind(to_micros(s.bid_deadline))
-            .bind(to_micros(s.opening_at))
-            .bind(now)
-            .bind(subject)
-            .bind(s.bid_validity_days)
-            .execute(&mut **tx)
-            .await?;
+            store::insert_draft_section(tx, &ids::new_id(), project_id, no, s, subject, now)
+                .await?;
         }
     }
     Ok(())
@@ -517,14 +459,12 @@ pub async fn list(ctx: &Ctx, actor: &Actor, f: &ListFilter) -> Result<Vec<Projec
     };
     v.into_result()?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM projects WHERE ($1 = '' OR owner_org_id = $1) AND ($2 = '' OR status = $2) \
-         AND ($3 = '' OR market = $3) ORDER BY created_at DESC, id DESC LIMIT 500",
+    let ids = store::project_ids(
+        &mut conn,
+        &own.unwrap_or_default(),
+        status.map(|s| s.as_str()).unwrap_or_default(),
+        market.map(|m| m.as_str()).unwrap_or_default(),
     )
-    .bind(own.unwrap_or_default())
-    .bind(status.map(|s| s.as_str()).unwrap_or_default())
-    .bind(market.map(|m| m.as_str()).unwrap_or_default())
-    .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
@@ -541,18 +481,7 @@ pub async fn load_rules(
     market: Market,
     procedure: Procedure,
 ) -> Result<Option<MarketRules>> {
-    let row: Option<RulesRow> = sqlx::query_as(
-        "SELECT deadline_min_days, deadline_working, deadline_source, doc_sale_min_days, doc_sale_working, \
-         doc_sale_source, deposit_cap_bp, deposit_cap_source, opening_at_deadline, opening_source \
-         FROM project_rules WHERE market = $1 AND procedure = $2 AND (region = $3 OR region = $4) \
-         ORDER BY CASE WHEN region = $4 THEN 1 ELSE 0 END LIMIT 1",
-    )
-    .bind(market.as_str())
-    .bind(procedure.as_str())
-    .bind(region)
-    .bind(NATIONAL)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = store::rules(conn, market.as_str(), procedure.as_str(), region, NATIONAL).await?;
     let Some(r) = row else {
         return Ok(MarketRules::national(market, procedure));
     };
@@ -585,93 +514,18 @@ pub async fn load_rules(
     }))
 }
 
-/// A `project_rules` row.
-#[derive(sqlx::FromRow)]
-struct RulesRow {
-    deadline_min_days: i64,
-    #[sqlx(try_from = "Flag")]
-    deadline_working: bool,
-    deadline_source: String,
-    doc_sale_min_days: i64,
-    #[sqlx(try_from = "Flag")]
-    doc_sale_working: bool,
-    doc_sale_source: String,
-    deposit_cap_bp: i64,
-    deposit_cap_source: String,
-    #[sqlx(try_from = "Flag")]
-    opening_at_deadline: bool,
-    opening_source: String,
-}
-
-/// A `projects` row as [`load`] reads it.
-#[derive(sqlx::FromRow)]
-struct ProjectRow {
-    id: String,
-    code: Option<String>,
-    name: String,
-    market: String,
-    procedure: Procedure,
-    region: String,
-    tenderer_uscc: String,
-    tenderer_name: String,
-    owner_org_id: String,
-    status: String,
-    return_reason: Option<String>,
-    #[sqlx(try_from = "At")]
-    created_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    updated_at: Timestamp,
-    #[sqlx(try_from = "MaybeAt")]
-    submitted_at: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    registered_at: Option<Timestamp>,
-}
-
-/// A `sections` row as [`load`] reads it.
-#[derive(sqlx::FromRow)]
-struct SectionRow {
-    id: String,
-    section_no: i64,
-    name: String,
-    estimated_price_fen: Money,
-    deposit_fen: Money,
-    #[sqlx(try_from = "At")]
-    docs_issue_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    docs_sale_end_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    bid_deadline: Timestamp,
-    #[sqlx(try_from = "At")]
-    opening_at: Timestamp,
-    state: String,
-    subject: Option<Subject>,
-    bid_validity_days: Option<i64>,
-}
-
 /// Load a project inside a write transaction, locking its row on PostgreSQL.
 async fn load_locked(ctx: &Ctx, tx: &mut Tx, id: &str) -> Result<Project> {
-    let found = sqlx::query(&format!(
-        "SELECT id FROM projects WHERE id = $1{}",
-        ctx.db.for_update()
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if found.is_none() {
+    if !store::lock_project(tx, &ctx.db, id).await? {
         return Err(Error::not_found(format!("project {id}")));
     }
     load(tx, id).await
 }
 
 pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Project> {
-    let r: ProjectRow = sqlx::query_as(
-        "SELECT id, code, name, market, procedure, region, tenderer_uscc, tenderer_name, owner_org_id, status, \
-         return_reason, created_at, updated_at, submitted_at, registered_at FROM projects WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("project {id}")))?;
+    let r = store::project(conn, id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("project {id}")))?;
     let bad = |e: FieldErr| Error::internal(format!("stored project {id}: {}", e.message));
     let mut p = Project {
         id: r.id,
@@ -691,14 +545,7 @@ pub(crate) async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Pro
         registered_at: r.registered_at,
         sections: Vec::new(),
     };
-    let rows: Vec<SectionRow> = sqlx::query_as(
-        "SELECT id, section_no, name, estimated_price_fen, deposit_fen, docs_issue_at, docs_sale_end_at, \
-         bid_deadline, opening_at, state, subject, bid_validity_days FROM sections WHERE project_id = $1 \
-         ORDER BY section_no",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::sections_of(conn, id).await?;
     for r in rows {
         p.sections.push(Section {
             id: r.id,

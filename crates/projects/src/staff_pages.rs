@@ -36,9 +36,7 @@ pub fn router() -> Router<Ctx> {
 
 /// This area's card on the staff home: projects submitted and awaiting registration approval.
 pub async fn pending_for_staff(ctx: &Ctx, l: Lang) -> Result<Vec<QueueCard>> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE status = 'submitted'")
-        .fetch_one(ctx.db.pool())
-        .await?;
+    let n = crate::store::sections::submitted_projects(&ctx.db).await?;
     Ok(vec![QueueCard::queue(
         "projects",
         l.t("待登记确认的项目", "Projects awaiting registration"),

@@ -20,9 +20,9 @@
 use crate::bidding::DEADLINE_TIMER;
 use crate::model::{transition, SectionAction, SectionState};
 use crate::service::set_section_state;
+use crate::store;
 use ggzy_core::events::{ActorRef, Event};
-use ggzy_core::sql::At;
-use ggzy_core::time::{from_micros, to_micros};
+use ggzy_core::time::from_micros;
 use ggzy_core::{Clock, Result, Timestamp};
 use ggzy_events::projects::{
     SectionDeadlineChanged, SectionFailed, SectionReturnedToEvaluation, SectionTerminated,
@@ -39,22 +39,14 @@ pub use ggzy_events::remedies::SUSPENDED_RULE;
 
 /// Whether a remedy case suspends the section now.
 pub async fn is_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<bool> {
-    Ok(
-        sqlx::query("SELECT case_id FROM section_suspensions WHERE section_id = $1 LIMIT 1")
-            .bind(section_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some(),
-    )
+    Ok(store::suspension::any_case(conn, section_id)
+        .await?
+        .is_some())
 }
 
 /// 409 `section.suspended_by_remedy` while a remedy case suspends the section.
 pub async fn ensure_not_suspended(conn: &mut sqlx::AnyConnection, section_id: &str) -> Result<()> {
-    let case: Option<String> =
-        sqlx::query_scalar("SELECT case_id FROM section_suspensions WHERE section_id = $1 LIMIT 1")
-            .bind(section_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let case = store::suspension::any_case(conn, section_id).await?;
     match case {
         None => Ok(()),
         Some(case) => Err(ggzy_events::remedies::suspended(&case, "the section")),
@@ -81,49 +73,21 @@ impl Consumer for Suspensions {
             CaseSuspended::NAME => {
                 let c = CaseSuspended::decode(ev)?;
                 let (section_id, case_id) = (c.section_id.as_str(), c.case_id.as_str());
-                sqlx::query(
-                    "INSERT INTO section_suspensions (section_id, case_id, scope, since) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (section_id, case_id) DO NOTHING",
-                )
-                .bind(section_id)
-                .bind(case_id)
-                .bind(&c.scope)
-                .bind(to_micros(ev.occurred_at))
-                .execute(&mut **tx)
-                .await?;
-                Ok(())
+                store::suspension::insert(tx, section_id, case_id, &c.scope, ev.occurred_at).await
             }
             CaseResumed::NAME => {
                 let c = CaseResumed::decode(ev)?;
                 let (section_id, case_id) = (c.section_id.as_str(), c.case_id.as_str());
-                let since: Option<i64> = sqlx::query_scalar(
-                    "SELECT since FROM section_suspensions WHERE section_id = $1 AND case_id = $2",
-                )
-                .bind(section_id)
-                .bind(case_id)
-                .fetch_optional(&mut **tx)
-                .await?;
+                let since = store::suspension::since(tx, section_id, case_id).await?;
                 let Some(since) = since else {
                     // Already resumed (a redelivery) or never suspended here.
                     return Ok(());
                 };
-                sqlx::query(
-                    "DELETE FROM section_suspensions WHERE section_id = $1 AND case_id = $2",
-                )
-                .bind(section_id)
-                .bind(case_id)
-                .execute(&mut **tx)
-                .await?;
+                store::suspension::delete(tx, section_id, case_id).await?;
                 if is_suspended(tx, section_id).await? {
                     // Overlapping suspensions: the section stays suspended since the earliest
                     // one began, so the time is given back once, for the whole period.
-                    sqlx::query(
-                        "UPDATE section_suspensions SET since = $1 WHERE section_id = $2 AND since > $1",
-                    )
-                    .bind(since)
-                    .bind(section_id)
-                    .execute(&mut **tx)
-                    .await?;
+                    store::suspension::backdate(tx, section_id, since).await?;
                     return Ok(());
                 }
                 // The suspended period ends when the remedies area resumed the case (not when
@@ -146,28 +110,12 @@ impl Consumer for Suspensions {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct SectionTimesRow {
-    state: SectionState,
-    project_id: String,
-    #[sqlx(try_from = "At")]
-    bid_deadline: Timestamp,
-    #[sqlx(try_from = "At")]
-    opening_at: Timestamp,
-}
-
 async fn section(
     tx: &mut Tx,
     db: &Db,
     id: &str,
 ) -> Result<Option<(SectionState, String, Timestamp, Timestamp)>> {
-    let r: Option<SectionTimesRow> = sqlx::query_as(&format!(
-        "SELECT state, project_id, bid_deadline, opening_at FROM sections WHERE id = $1{}",
-        db.for_update()
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let r = store::sections::times_for_update(tx, db, id).await?;
     Ok(r.map(|r| (r.state, r.project_id, r.bid_deadline, r.opening_at)))
 }
 
@@ -217,15 +165,8 @@ async fn resume(
             let target = deadline_after_suspension(deadline, suspended, new_deadline);
             if let Some(new) = Some(target).filter(|n| *n > now && *n != deadline) {
                 let new_opening = new + (opening - deadline);
-                sqlx::query(
-                    "UPDATE sections SET bid_deadline = $1, opening_at = $2, updated_at = $3 WHERE id = $4",
-                )
-                .bind(to_micros(new))
-                .bind(to_micros(new_opening))
-                .bind(to_micros(now))
-                .bind(section_id)
-                .execute(&mut **tx)
-                .await?;
+                store::sections::set_deadline_and_opening(tx, section_id, new, new_opening, now)
+                    .await?;
                 emit(
                     tx,
                     db,

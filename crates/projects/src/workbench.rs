@@ -1,11 +1,10 @@
 //! Read models of the bidder's workbench (投标人工作台): one call per page.
 
+use crate::store::workbench as store;
 use chrono::{DateTime, Utc};
 use ggzy_core::error::Violations;
 use ggzy_core::ident::Market;
-use ggzy_core::sql::{At, MaybeAt};
-use ggzy_core::time::to_micros;
-use ggzy_core::{Error, Money, Result, Timestamp};
+use ggzy_core::{Error, Money, Result};
 use ggzy_identity::{Actor, Role};
 use ggzy_store::Ctx;
 use serde::Serialize;
@@ -33,26 +32,6 @@ pub struct BidInvitation {
     pub registered_at: Option<DateTime<Utc>>,
 }
 
-/// [`BidInvitation`] as read.
-#[derive(sqlx::FromRow)]
-struct InvitationRow {
-    section_id: String,
-    project_id: String,
-    code: Option<String>,
-    project_name: String,
-    section_name: String,
-    market: String,
-    procedure: String,
-    state: String,
-    #[sqlx(try_from = "At")]
-    bid_deadline: Timestamp,
-    source: String,
-    #[sqlx(try_from = "At")]
-    invited_at: Timestamp,
-    #[sqlx(try_from = "MaybeAt")]
-    registered_at: Option<Timestamp>,
-}
-
 /// The invitations of the caller's organization (bidder), by its unified social credit code as
 /// the projects area knows it, soonest deadline first: sections not yet past their bid deadline
 /// (registered, announced or bidding). An organization not yet known to the projects area has
@@ -63,30 +42,11 @@ pub async fn my_invitations(ctx: &Ctx, actor: &Actor) -> Result<Vec<BidInvitatio
         .org_id
         .clone()
         .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-    let uscc: Option<String> = sqlx::query_scalar("SELECT uscc FROM project_orgs WHERE id = $1")
-        .bind(&org)
-        .fetch_optional(ctx.db.pool())
-        .await?;
+    let uscc = store::org_uscc(&ctx.db, &org).await?;
     let Some(uscc) = uscc else {
         return Ok(vec![]);
     };
-    let rows: Vec<InvitationRow> = sqlx::query_as(
-        "SELECT s.id AS section_id, p.id AS project_id, p.code, p.name AS project_name, \
-         s.name AS section_name, p.market, p.procedure, s.state, s.bid_deadline, i.source, \
-         i.invited_at, r.created_at AS registered_at \
-         FROM (SELECT section_id, 'letter' AS source, invited_at FROM section_invitees WHERE uscc = $1 \
-               UNION ALL \
-               SELECT section_id, source, invited_at FROM nontender_invitees WHERE uscc = $1) i \
-         JOIN sections s ON s.id = i.section_id JOIN projects p ON p.id = s.project_id \
-         LEFT JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $2 \
-         WHERE s.state IN ('registered', 'announced', 'bidding') AND s.bid_deadline > $3 \
-         ORDER BY s.bid_deadline, s.id LIMIT 200",
-    )
-    .bind(&uscc)
-    .bind(&org)
-    .bind(to_micros(ctx.clock.now()))
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = store::invitations(&ctx.db, &uscc, &org, ctx.clock.now()).await?;
     Ok(rows
         .into_iter()
         .map(|r| BidInvitation {
@@ -144,19 +104,12 @@ pub async fn open_sections(
         None => None,
     };
     v.into_result()?;
-    let rows: Vec<OpenSectionRow> = sqlx::query_as(
-        "SELECT s.id AS section_id, p.id AS project_id, p.code, p.name AS project_name, s.section_no, \
-         s.name AS section_name, p.market, p.procedure, s.deposit_fen, \
-         s.bid_deadline, s.opening_at, r.created_at AS registered_at \
-         FROM sections s JOIN projects p ON p.id = s.project_id \
-         LEFT JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
-         WHERE s.state = 'bidding' AND s.bid_deadline > $2 AND ($3 = '' OR p.market = $3) \
-         ORDER BY s.bid_deadline, s.id LIMIT 200",
+    let rows = store::open_sections(
+        &ctx.db,
+        &org,
+        ctx.clock.now(),
+        market.map(|m| m.as_str()).unwrap_or_default(),
     )
-    .bind(&org)
-    .bind(to_micros(ctx.clock.now()))
-    .bind(market.map(|m| m.as_str()).unwrap_or_default())
-    .fetch_all(ctx.db.pool())
     .await?;
     Ok(rows
         .into_iter()
@@ -175,62 +128,6 @@ pub async fn open_sections(
             registered_at: r.registered_at,
         })
         .collect())
-}
-
-/// A section open for registration, with the caller's registration time.
-#[derive(sqlx::FromRow)]
-struct OpenSectionRow {
-    section_id: String,
-    project_id: String,
-    code: Option<String>,
-    project_name: String,
-    section_no: i64,
-    section_name: String,
-    market: String,
-    procedure: String,
-    deposit_fen: Money,
-    #[sqlx(try_from = "At")]
-    bid_deadline: Timestamp,
-    #[sqlx(try_from = "At")]
-    opening_at: Timestamp,
-    #[sqlx(try_from = "MaybeAt")]
-    registered_at: Option<Timestamp>,
-}
-
-/// The section columns of the receipts page.
-#[derive(sqlx::FromRow)]
-struct ReceiptsSectionRow {
-    id: String,
-    code: Option<String>,
-    project_name: String,
-    section_name: String,
-    state: String,
-    #[sqlx(try_from = "At")]
-    bid_deadline: Timestamp,
-}
-
-/// The section and opening columns of the opening page.
-#[derive(sqlx::FromRow)]
-struct OpeningViewRow {
-    project_name: String,
-    section_name: String,
-    state: String,
-    #[sqlx(try_from = "At")]
-    opening_at: Timestamp,
-    opening_state: Option<String>,
-    #[sqlx(try_from = "MaybeAt")]
-    started_at: Option<Timestamp>,
-    #[sqlx(try_from = "MaybeAt")]
-    window_ends_at: Option<Timestamp>,
-    my_decryption: Option<String>,
-}
-
-/// The section columns of the result page.
-#[derive(sqlx::FromRow)]
-struct ResultSectionRow {
-    project_name: String,
-    section_name: String,
-    state: String,
 }
 
 /// The caller's receipts (回执) for one section: the section, whether the bid may still be replaced
@@ -269,21 +166,13 @@ pub async fn section_receipts(
         .org_id
         .clone()
         .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-    let r: ReceiptsSectionRow = sqlx::query_as(
-        "SELECT s.id, p.code, p.name AS project_name, s.name AS section_name, s.state, s.bid_deadline \
-         FROM sections s JOIN projects p ON p.id = s.project_id \
-         JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
-         WHERE s.id = $2",
-    )
-    .bind(&org)
-    .bind(section_id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .ok_or_else(|| {
-        Error::not_found(format!(
-            "section {section_id} (or your organization is not registered for it)"
-        ))
-    })?;
+    let r = store::receipts_section(&ctx.db, &org, section_id)
+        .await?
+        .ok_or_else(|| {
+            Error::not_found(format!(
+                "section {section_id} (or your organization is not registered for it)"
+            ))
+        })?;
     let state = r.state;
     let bid_deadline = r.bid_deadline;
     let bids = crate::bids::my_receipts(ctx, actor, section_id).await?;
@@ -329,25 +218,13 @@ pub async fn opening_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<
         .org_id
         .clone()
         .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-    let r: OpeningViewRow = sqlx::query_as(
-        "SELECT p.name AS project_name, s.name AS section_name, s.state, s.opening_at, \
-         o.state AS opening_state, o.started_at, o.window_ends_at, \
-         (SELECT b.decryption FROM bids b WHERE b.section_id = s.id AND b.org_id = $1 AND b.status = 'current') \
-         AS my_decryption \
-         FROM sections s JOIN projects p ON p.id = s.project_id \
-         JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
-         LEFT JOIN bid_openings o ON o.section_id = s.id \
-         WHERE s.id = $2",
-    )
-    .bind(&org)
-    .bind(section_id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .ok_or_else(|| {
-        Error::not_found(format!(
-            "section {section_id} (or your organization is not registered for it)"
-        ))
-    })?;
+    let r = store::opening_view(&ctx.db, &org, section_id)
+        .await?
+        .ok_or_else(|| {
+            Error::not_found(format!(
+                "section {section_id} (or your organization is not registered for it)"
+            ))
+        })?;
     let state = r.state;
     let opening_state = r.opening_state;
     let record = if opening_state.as_deref() == Some("closed") {
@@ -407,19 +284,13 @@ pub async fn result_view(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<R
         .org_id
         .clone()
         .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-    let r: ResultSectionRow = sqlx::query_as(
-        "SELECT p.name AS project_name, s.name AS section_name, s.state FROM sections s JOIN projects p ON p.id = s.project_id \
-         JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 WHERE s.id = $2",
-    )
-    .bind(&org)
-    .bind(section_id)
-    .fetch_optional(ctx.db.pool())
-    .await?
-    .ok_or_else(|| {
-        Error::not_found(format!(
-            "section {section_id} (or your organization is not registered for it)"
-        ))
-    })?;
+    let r = store::result_section(&ctx.db, &org, section_id)
+        .await?
+        .ok_or_else(|| {
+            Error::not_found(format!(
+                "section {section_id} (or your organization is not registered for it)"
+            ))
+        })?;
     fn absent<T>(r: Result<T>) -> Result<Option<T>> {
         match r {
             Ok(v) => Ok(Some(v)),

@@ -15,26 +15,6 @@ pub struct Registration {
     pub registered_at: DateTime<Utc>,
 }
 
-/// A row of `section_registrations` as the registration list reads it.
-#[derive(sqlx::FromRow)]
-struct RegistrationRow {
-    id: String,
-    section_id: String,
-    org_id: String,
-    uscc: String,
-    org_name: String,
-    #[sqlx(try_from = "At")]
-    created_at: DateTime<Utc>,
-}
-
-/// The section's project market and parties, for the own-project bar.
-#[derive(sqlx::FromRow)]
-struct ProjectPartiesRow {
-    market: String,
-    owner_org_id: String,
-    tenderer_uscc: String,
-}
-
 /// 实施条例 13: 招标代理机构不得在所代理的招标项目中投标; 实施条例 34: a unit with an interest in the
 /// tenderer that may affect fairness may not bid — the tenderer itself first of all. The
 /// organization that registered the project (the tenderer or its agency) and the tenderer named by
@@ -96,12 +76,7 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
     let org = load_org(&mut tx, &org_id)
         .await?
         .ok_or_else(|| unknown_org(&org_id))?;
-    let dup =
-        sqlx::query("SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2")
-            .bind(section_id)
-            .bind(&org_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let dup = registrations::registration_id(&mut tx, section_id, &org_id).await?;
     if dup.is_some() {
         return Err(Error::conflict(
             "registration.duplicate",
@@ -109,16 +84,10 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         ));
     }
     let today = local_date(now);
-    let p: ProjectPartiesRow = sqlx::query_as(
-        "SELECT p.market, p.owner_org_id, p.tenderer_uscc FROM sections s JOIN projects p ON p.id = s.project_id \
-         WHERE s.id = $1",
-    )
-    .bind(section_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let p = section_rows::project_parties(&mut tx, section_id).await?;
     let market = Market::parse(&p.market)
         .map_err(|_| Error::internal(format!("stored project market '{}'", p.market)))?;
-    let ProjectPartiesRow {
+    let section_rows::ProjectPartiesRow {
         owner_org_id: owner_org,
         tenderer_uscc,
         ..
@@ -132,12 +101,7 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
     // A negotiation, inquiry or consultation whose suppliers were drawn or recommended: only
     // they register (财政部令第74号 第十二条; 财库〔2014〕214号 第六条).
     crate::nontender::invitation::registration_bar(&mut tx, section_id, &org.uscc).await?;
-    let rows: Vec<SanctionRow> = sqlx::query_as(&format!(
-        "SELECT {SANCTION_COLS} FROM sanctions WHERE uscc = $1 ORDER BY from_date"
-    ))
-    .bind(&org.uscc)
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows = registrations::sanctions_of(&mut tx, &org.uscc).await?;
     for r in rows {
         let sanction = sanction_row(r)?;
         // Only a sanction whose scope covers the section's market and whose period (as ended
@@ -161,18 +125,18 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         org_name: org.name.clone(),
         registered_at: now,
     };
-    sqlx::query(
-        "INSERT INTO section_registrations (id, section_id, org_id, uscc, org_name, registered_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    registrations::insert_registration(
+        &mut tx,
+        &registrations::NewRegistration {
+            id: &reg.id,
+            section_id: &reg.section_id,
+            org_id: &reg.org_id,
+            uscc: &reg.uscc,
+            org_name: &reg.org_name,
+            registered_by: &actor.user_id,
+            at: now,
+        },
     )
-    .bind(&reg.id)
-    .bind(&reg.section_id)
-    .bind(&reg.org_id)
-    .bind(&reg.uscc)
-    .bind(&reg.org_name)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .execute(&mut *tx)
     .await
     .on_unique(&REGISTRATION_ORG, || {
         Error::conflict(
@@ -240,14 +204,7 @@ pub async fn list_registrations(ctx: &Ctx, actor: &Actor, section_id: &str) -> R
             String::new()
         }
     };
-    let rows: Vec<RegistrationRow> = sqlx::query_as(
-        "SELECT id, section_id, org_id, uscc, org_name, created_at FROM section_registrations \
-         WHERE section_id = $1 AND ($2 = '' OR org_id = $2) ORDER BY created_at, id",
-    )
-    .bind(section_id)
-    .bind(own)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = registrations::registrations(&mut conn, section_id, &own).await?;
     let list = rows
         .into_iter()
         .map(|r| Registration {

@@ -29,17 +29,7 @@ pub struct OrgRelation {
     pub created_at: DateTime<Utc>,
 }
 
-/// A row of `org_relations` ([`RELATION_COLS`]).
-#[derive(sqlx::FromRow)]
-pub(super) struct RelationRow {
-    id: String,
-    org_id: String,
-    related_uscc: String,
-    kind: String,
-    status: String,
-    #[sqlx(try_from = "At")]
-    created_at: DateTime<Utc>,
-}
+pub(super) use registrations::RelationRow;
 
 pub(super) fn relation_row(r: RelationRow) -> OrgRelation {
     OrgRelation {
@@ -51,8 +41,6 @@ pub(super) fn relation_row(r: RelationRow) -> OrgRelation {
         created_at: r.created_at,
     }
 }
-
-pub(super) const RELATION_COLS: &str = "id, org_id, related_uscc, kind, status, created_at";
 
 pub(super) fn may_manage_relations(actor: &Actor, org_id: &str) -> Result<()> {
     actor.require(&[Role::Bidder, Role::Staff])?;
@@ -67,12 +55,7 @@ pub(super) fn may_manage_relations(actor: &Actor, org_id: &str) -> Result<()> {
 /// The relations an organization declared (the organization's bidders, staff).
 pub async fn list_relations(ctx: &Ctx, actor: &Actor, org_id: &str) -> Result<Vec<OrgRelation>> {
     may_manage_relations(actor, org_id)?;
-    let rows: Vec<RelationRow> = sqlx::query_as(&format!(
-        "SELECT {RELATION_COLS} FROM org_relations WHERE org_id = $1 ORDER BY created_at, id"
-    ))
-    .bind(org_id)
-    .fetch_all(ctx.db.pool())
-    .await?;
+    let rows = registrations::relations_of(&ctx.db, org_id).await?;
     Ok(rows.into_iter().map(relation_row).collect())
 }
 
@@ -82,15 +65,9 @@ pub(super) async fn load_relation(
     org_id: &str,
     relation_id: &str,
 ) -> Result<OrgRelation> {
-    let r: RelationRow = sqlx::query_as(&format!(
-        "SELECT {RELATION_COLS} FROM org_relations WHERE id = $1 AND org_id = $2{}",
-        db.for_update()
-    ))
-    .bind(relation_id)
-    .bind(org_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("relation {relation_id}")))?;
+    let r = registrations::relation_for_update(tx, db, org_id, relation_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("relation {relation_id}")))?;
     Ok(relation_row(r))
 }
 
@@ -112,14 +89,7 @@ pub async fn verify_relation(
             "this relation is already verified",
         ));
     }
-    sqlx::query(
-        "UPDATE org_relations SET status = 'verified', reviewed_by = $1, reviewed_at = $2 WHERE id = $3",
-    )
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(relation_id)
-    .execute(&mut *tx)
-    .await?;
+    registrations::verify_relation(&mut tx, relation_id, &actor.user_id, now).await?;
     emit(
         &mut tx,
         &ctx.db,
@@ -151,10 +121,7 @@ pub async fn remove_relation(
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
     let rel = load_relation(&mut tx, &ctx.db, org_id, relation_id).await?;
-    sqlx::query("DELETE FROM org_relations WHERE id = $1")
-        .bind(relation_id)
-        .execute(&mut *tx)
-        .await?;
+    registrations::delete_relation(&mut tx, relation_id).await?;
     emit(
         &mut tx,
         &ctx.db,
@@ -214,20 +181,19 @@ pub async fn declare_relation(
     } else {
         "declared"
     };
-    sqlx::query(
-        "INSERT INTO org_relations (id, org_id, related_uscc, kind, declared_by, created_at, status, \
-         reviewed_by, reviewed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    registrations::insert_relation(
+        &mut tx,
+        &registrations::NewRelation {
+            id: &id,
+            org_id,
+            related_uscc: uscc.as_str(),
+            kind: &input.kind,
+            declared_by: &actor.user_id,
+            at: now,
+            status,
+            reviewed_by: (status == "verified").then_some(actor.user_id.as_str()),
+        },
     )
-    .bind(&id)
-    .bind(org_id)
-    .bind(uscc.as_str())
-    .bind(&input.kind)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(status)
-    .bind((status == "verified").then(|| actor.user_id.clone()))
-    .bind((status == "verified").then(|| to_micros(now)))
-    .execute(&mut *tx)
     .await
     .on_unique(&RELATION_PAIR, || {
         Error::conflict("relation.duplicate", "this relation is already declared")

@@ -151,21 +151,21 @@ pub async fn create_sanction(ctx: &Ctx, actor: &Actor, input: NewSanction) -> Re
         created_at: now,
     };
     let mut tx = ctx.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO sanctions (id, uscc, kind, reason, source_document, from_date, to_date, created_by, created_at, markets) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    registrations::insert_sanction(
+        &mut tx,
+        &registrations::NewSanction {
+            id: &s.id,
+            uscc: &s.uscc,
+            kind: s.kind,
+            reason: &s.reason,
+            source_document: &s.source_document,
+            from: s.from,
+            to: s.to,
+            created_by: &actor.user_id,
+            at: now,
+            markets: &s.scope_text(),
+        },
     )
-    .bind(&s.id)
-    .bind(&s.uscc)
-    .bind(s.kind.as_str())
-    .bind(&s.reason)
-    .bind(&s.source_document)
-    .bind(s.from.to_string())
-    .bind(s.to.to_string())
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(s.scope_text())
-    .execute(&mut *tx)
     .await?;
     emit(
         &mut tx,
@@ -210,14 +210,9 @@ pub async fn end_sanction(
     actor.require(&SANCTION_KEEPERS)?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let r: SanctionRow = sqlx::query_as(&format!(
-        "SELECT {SANCTION_COLS} FROM sanctions WHERE id = $1{}",
-        ctx.db.for_update()
-    ))
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("sanction {id}")))?;
+    let r = registrations::sanction_for_update(&mut tx, &ctx.db, id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("sanction {id}")))?;
     let mut s = sanction_row(r)?;
     if s.ended_last_day.is_some() {
         return Err(Error::conflict(
@@ -258,18 +253,9 @@ pub async fn end_sanction(
         );
     }
     v.into_result()?;
-    let n = sqlx::query(
-        "UPDATE sanctions SET ended_last_day = $1, end_reason = $2, ended_by = $3, ended_at = $4 \
-         WHERE id = $5 AND ended_last_day IS NULL",
-    )
-    .bind(input.last_day.to_string())
-    .bind(&reason)
-    .bind(&actor.user_id)
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if n.rows_affected() != 1 {
+    let n = registrations::end_sanction(&mut tx, id, input.last_day, &reason, &actor.user_id, now)
+        .await?;
+    if n != 1 {
         return Err(Error::conflict(
             "sanction.already_ended",
             "this sanction already ended early",
@@ -296,24 +282,7 @@ pub async fn end_sanction(
     Ok(s)
 }
 
-/// A row of `sanctions` ([`SANCTION_COLS`]).
-#[derive(sqlx::FromRow)]
-pub(super) struct SanctionRow {
-    id: String,
-    uscc: String,
-    kind: SanctionKind,
-    reason: String,
-    source_document: String,
-    from_date: Day,
-    to_date: Day,
-    #[sqlx(try_from = "At")]
-    created_at: DateTime<Utc>,
-    /// `all` or the market codes, comma-separated.
-    markets: String,
-    #[sqlx(try_from = "MaybeDay")]
-    ended_last_day: Option<NaiveDate>,
-    end_reason: Option<String>,
-}
+pub(super) use registrations::SanctionRow;
 
 pub(super) fn sanction_row(r: SanctionRow) -> Result<Sanction> {
     let scope = r.markets;
@@ -345,9 +314,6 @@ pub(super) fn sanction_row(r: SanctionRow) -> Result<Sanction> {
     })
 }
 
-pub(super) const SANCTION_COLS: &str =
-    "id, uscc, kind, reason, source_document, from_date, to_date, created_at, markets, ended_last_day, end_reason";
-
 /// Filters of the sanctions list (all optional).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct SanctionFilter {
@@ -369,24 +335,8 @@ pub async fn list_sanctions_filtered(
     f: &SanctionFilter,
 ) -> Result<Vec<Sanction>> {
     actor.require(&[Role::Staff, Role::Admin, Role::Supervisor])?;
-    let rows = match &f.uscc {
-        Some(u) => {
-            sqlx::query_as::<_, SanctionRow>(&format!(
-                "SELECT {SANCTION_COLS} FROM sanctions WHERE uscc = $1 \
-                 ORDER BY created_at DESC, id DESC LIMIT 1000"
-            ))
-            .bind(u.trim().to_uppercase())
-            .fetch_all(ctx.db.pool())
-            .await?
-        }
-        None => {
-            sqlx::query_as::<_, SanctionRow>(&format!(
-                "SELECT {SANCTION_COLS} FROM sanctions ORDER BY created_at DESC, id DESC LIMIT 1000"
-            ))
-            .fetch_all(ctx.db.pool())
-            .await?
-        }
-    };
+    let uscc = f.uscc.as_ref().map(|u| u.trim().to_uppercase());
+    let rows = registrations::latest_sanctions(&ctx.db, uscc.as_deref()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let s = sanction_row(r)?;

@@ -5,15 +5,7 @@ use ggzy_events::projects::{SectionBiddingOpened, SectionClosed};
 
 // Sections: open for bidding, close at the deadline.
 
-#[derive(sqlx::FromRow)]
-pub(super) struct SectionRow {
-    pub(super) id: String,
-    pub(super) project_id: String,
-    pub(super) state: SectionState,
-    #[sqlx(try_from = "ggzy_core::sql::At")]
-    pub(super) bid_deadline: DateTime<Utc>,
-    pub(super) owner_org_id: String,
-}
+pub(super) use section_rows::SectionOwnerRow as SectionRow;
 
 pub(super) async fn load_section(
     ctx: &Ctx,
@@ -21,14 +13,7 @@ pub(super) async fn load_section(
     id: &str,
     lock: bool,
 ) -> Result<SectionRow> {
-    let sql = format!(
-        "SELECT s.id, s.project_id, s.state, s.bid_deadline, p.owner_org_id FROM sections s \
-         JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
-        if lock { ctx.db.for_update() } else { "" }
-    );
-    sqlx::query_as::<_, SectionRow>(&sql)
-        .bind(id)
-        .fetch_optional(&mut *conn)
+    section_rows::section_with_owner(conn, &ctx.db, id, lock)
         .await?
         .ok_or_else(|| Error::not_found(format!("section {id}")))
 }
@@ -124,12 +109,6 @@ impl TimerHandler for SectionDeadline {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct StateProjectRow {
-    state: SectionState,
-    project_id: String,
-}
-
 /// bidding → closed at the deadline, with `projects.section.closed`; a section no longer bidding is
 /// left alone. Used by the deadline timer and by the opening timer when both fall due together.
 pub(crate) async fn close_section(
@@ -139,37 +118,20 @@ pub(crate) async fn close_section(
     id: &str,
     deadline: DateTime<Utc>,
 ) -> Result<()> {
-    let r: StateProjectRow = sqlx::query_as(&format!(
-        "SELECT state, project_id FROM sections WHERE id = $1{}",
-        db.for_update()
-    ))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| Error::internal(format!("deadline timer for unknown section {id}")))?;
-    let StateProjectRow { state, project_id } = r;
+    let r = section_rows::state_project_for_update(tx, db, id)
+        .await?
+        .ok_or_else(|| Error::internal(format!("deadline timer for unknown section {id}")))?;
+    let section_rows::StateProjectRow { state, project_id } = r;
     if state != SectionState::Bidding {
         return Ok(());
     }
     let to = transition(state, SectionAction::CloseBidding)?;
-    let n =
-        sqlx::query("UPDATE sections SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-            .bind(to.as_str())
-            .bind(to_micros(now))
-            .bind(id)
-            .bind(state.as_str())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
+    let n = section_rows::move_state(tx, id, state, to, now).await?;
     if n != 1 {
         return Ok(());
     }
     void_joint_bids(tx, db, now, id, &project_id).await?;
-    let count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM section_registrations WHERE section_id = $1")
-            .bind(id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let count = registrations::registration_count(tx, id).await?;
     emit(
         tx,
         db,
@@ -187,13 +149,7 @@ pub(crate) async fn close_section(
     Ok(())
 }
 
-/// A registered bidder with its legal representative, as [`void_joint_bids`] reads it.
-#[derive(sqlx::FromRow)]
-struct PartyRow {
-    org_id: String,
-    uscc: String,
-    legal_representative_id: Option<String>,
-}
+use registrations::{PartyRow, VerifiedRelationRow};
 
 impl From<PartyRow> for Party {
     fn from(r: PartyRow) -> Party {
@@ -206,12 +162,6 @@ impl From<PartyRow> for Party {
 }
 
 /// A verified relation between two registered bidders.
-#[derive(sqlx::FromRow)]
-struct VerifiedRelationRow {
-    org_id: String,
-    related_uscc: String,
-}
-
 impl From<VerifiedRelationRow> for Relation {
     fn from(r: VerifiedRelationRow) -> Relation {
         Relation {
@@ -233,32 +183,20 @@ pub(crate) async fn void_joint_bids(
     section_id: &str,
     project_id: &str,
 ) -> Result<()> {
-    let parties = sqlx::query_as::<_, PartyRow>(
-        "SELECT g.org_id, g.uscc, o.legal_representative_id FROM section_registrations g \
-         LEFT JOIN project_orgs o ON o.id = g.org_id WHERE g.section_id = $1 ORDER BY g.created_at, g.id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .map(Party::from)
-    .collect::<Vec<_>>();
+    let parties = registrations::parties(tx, section_id)
+        .await?
+        .into_iter()
+        .map(Party::from)
+        .collect::<Vec<_>>();
     if parties.len() < 2 {
         return Ok(());
     }
     // Verified relations declared by a registered bidder about another registered bidder.
-    let relations = sqlx::query_as::<_, VerifiedRelationRow>(
-        "SELECT r.org_id, r.related_uscc FROM org_relations r \
-         JOIN section_registrations g ON g.org_id = r.org_id AND g.section_id = $1 \
-         JOIN section_registrations h ON h.uscc = r.related_uscc AND h.section_id = $1 \
-         WHERE r.status = 'verified'",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .map(Relation::from)
-    .collect::<Vec<_>>();
+    let relations = registrations::verified_relations_among_registered(tx, section_id)
+        .await?
+        .into_iter()
+        .map(Relation::from)
+        .collect::<Vec<_>>();
     let mut by_rep: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for p in &parties {
         if let Some(r) = &p.legal_representative_id {
@@ -273,21 +211,9 @@ pub(crate) async fn void_joint_bids(
         let Some(bar) = joint_bid_bar(p, &parties, &relations) else {
             continue;
         };
-        let bid_id: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM bids WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
-        )
-        .bind(section_id)
-        .bind(&p.org_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let bid_id = bids::current_bid_id(tx, section_id, &p.org_id).await?;
         if let Some(b) = &bid_id {
-            sqlx::query(
-                "UPDATE bids SET decryption = 'void_joint_bid', updated_at = $1 WHERE id = $2 AND decryption = 'sealed'",
-            )
-            .bind(to_micros(now))
-            .bind(b)
-            .execute(&mut **tx)
-            .await?;
+            bids::void_joint_bid(tx, b, now).await?;
         }
         emit(
             tx,

@@ -36,21 +36,15 @@ impl Consumer for DepositStatusProjection {
             let d = DepositValid::decode(ev)?;
             (d.section_id, d.org_id, "valid", None)
         };
-        sqlx::query(
-            "INSERT INTO opening_deposits (section_id, org_id, status, reason, source, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (section_id, org_id) DO UPDATE SET \
-             status = excluded.status, reason = excluded.reason, source = excluded.source, \
-             updated_at = excluded.updated_at \
-             WHERE excluded.source = 'status_fixed' OR opening_deposits.source <> 'status_fixed'",
+        store::opening::upsert_deposit(
+            tx,
+            &section,
+            &org,
+            status,
+            reason.as_deref(),
+            if fixed { "status_fixed" } else { "valid" },
+            clock.now(),
         )
-        .bind(section)
-        .bind(org)
-        .bind(status)
-        .bind(reason)
-        .bind(if fixed { "status_fixed" } else { "valid" })
-        .bind(to_micros(clock.now()))
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
+        .await
     }
 }

@@ -44,14 +44,7 @@ pub struct FaultDeclaration {
     pub basis: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct OrgDecryptionRow {
-    org_id: String,
-    decryption: String,
-}
-
-pub(super) const FAULT_COLS: &str =
-    "bid_id, section_id, org_id, fault, reason, declared_by, declared_at, basis";
+use store::bids::OrgDecryptionRow;
 
 /// The faults the centre may declare (not the bidder's own failure, which stays revoked).
 pub const FAULT_KINDS: [&str; 2] = ["platform", "ca"];
@@ -97,14 +90,9 @@ pub async fn declare_fault(
     let s = load_section(&mut tx, &ctx.db, section_id, true).await?;
     crate::service::require_sealed_bids(&mut tx, section_id).await?;
     check_window(&mut tx, section_id, &s, now).await?;
-    let bid: OrgDecryptionRow = sqlx::query_as(
-        "SELECT org_id, decryption FROM bids WHERE id = $1 AND section_id = $2 AND status = 'current'",
-    )
-    .bind(input.bid_id.trim())
-    .bind(section_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("bid {} in this opening", input.bid_id.trim())))?;
+    let bid = store::bids::current_bid_of_section(&mut tx, input.bid_id.trim(), section_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("bid {} in this opening", input.bid_id.trim())))?;
     let OrgDecryptionRow {
         org_id,
         decryption: state,
@@ -115,16 +103,7 @@ pub async fn declare_fault(
             format!("the bid is no longer sealed ({state}); only a sealed bid can be declared"),
         ));
     }
-    let n = sqlx::query(
-        "UPDATE bids SET decryption = $1, decrypted_at = $2, updated_at = $2 \
-         WHERE id = $3 AND status = 'current' AND decryption = 'sealed'",
-    )
-    .bind(PLATFORM_FAULT)
-    .bind(to_micros(now))
-    .bind(input.bid_id.trim())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::bids::set_undecrypted(&mut tx, input.bid_id.trim(), PLATFORM_FAULT, now).await?;
     expect_one(
         n,
         "opening.already_decrypted",
@@ -140,19 +119,7 @@ pub async fn declare_fault(
         declared_at: now,
         basis: PLATFORM_FAULT_SOURCE.to_string(),
     };
-    sqlx::query(&format!(
-        "INSERT INTO opening_fault_declarations ({FAULT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    ))
-    .bind(&d.bid_id)
-    .bind(&d.section_id)
-    .bind(&d.org_id)
-    .bind(&d.fault)
-    .bind(&d.reason)
-    .bind(&d.declared_by)
-    .bind(to_micros(now))
-    .bind(&d.basis)
-    .execute(&mut *tx)
-    .await?;
+    store::opening::insert_fault(&mut tx, &d).await?;
     emit(
         &mut tx,
         &ctx.db,
@@ -171,12 +138,7 @@ pub async fn declare_fault(
         .encode(),
     )
     .await?;
-    let sealed: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'sealed'",
-    )
-    .bind(section_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let sealed = store::bids::sealed_count(&mut tx, section_id).await?;
     if sealed == 0 {
         finalize(&mut tx, &ctx.db, now, section_id, &s, &actor.actor_ref()).await?;
     }

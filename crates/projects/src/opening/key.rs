@@ -36,17 +36,6 @@ pub struct KeyOutcome {
     pub opening_recorded: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct BidFileRow {
-    id: String,
-    file_name: String,
-    plaintext_digest: String,
-    size: i64,
-    decryption: String,
-    suite: Option<String>,
-    ciphertext_sha256: String,
-}
-
 pub(super) struct BidFile {
     id: String,
     file_name: String,
@@ -82,15 +71,9 @@ pub async fn submit_key(
         crate::service::require_sealed_bids(&mut conn, section_id).await?;
         crate::suspension::ensure_not_suspended(&mut conn, section_id).await?;
         check_window(&mut conn, section_id, &s, now).await?;
-        let r: BidFileRow = sqlx::query_as(
-            "SELECT id, file_name, plaintext_digest, size, decryption, suite, ciphertext_sha256 FROM bids \
-             WHERE section_id = $1 AND org_id = $2 AND status = 'current'",
-        )
-        .bind(section_id)
-        .bind(&org_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| Error::not_found("your organization has no bid in this opening"))?;
+        let r = store::bids::current_bid_file(&mut conn, section_id, &org_id)
+            .await?
+            .ok_or_else(|| Error::not_found("your organization has no bid in this opening"))?;
         BidFile {
             id: r.id,
             file_name: r.file_name,
@@ -366,16 +349,7 @@ pub(super) async fn storage_fault(
     let mut tx = ctx.db.begin().await?;
     let s = load_section(&mut tx, &ctx.db, section_id, true).await?;
     check_window(&mut tx, section_id, &s, arrived).await?;
-    let n = sqlx::query(
-        "UPDATE bids SET decryption = $1, decrypted_at = $2, updated_at = $2 \
-         WHERE id = $3 AND status = 'current' AND decryption = 'sealed'",
-    )
-    .bind(PLATFORM_FAULT)
-    .bind(to_micros(now))
-    .bind(&bid.id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::bids::set_undecrypted(&mut tx, &bid.id, PLATFORM_FAULT, now).await?;
     expect_one(
         n,
         "opening.already_decrypted",
@@ -398,12 +372,7 @@ pub(super) async fn storage_fault(
         .encode(),
     )
     .await?;
-    let sealed: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'sealed'",
-    )
-    .bind(section_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let sealed = store::bids::sealed_count(&mut tx, section_id).await?;
     if sealed == 0 {
         finalize(&mut tx, &ctx.db, now, section_id, &s, &actor.actor_ref()).await?;
     }
@@ -418,15 +387,6 @@ pub(super) async fn storage_fault(
     Ok(outcome)
 }
 
-/// The opening's state and window with its section's state.
-#[derive(sqlx::FromRow)]
-struct WindowRow {
-    opening_state: String,
-    #[sqlx(try_from = "At")]
-    window_ends_at: Timestamp,
-    section_state: SectionState,
-}
-
 pub(super) async fn check_window(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
@@ -437,13 +397,7 @@ pub(super) async fn check_window(
     // one transaction, and a section row read earlier (outside a transaction, as a key submission
     // reads it) may predate that commit — "not opening yet" must not read as "window closed" to a
     // bidder whose key arrives in the opening's first instant.
-    let o: Option<WindowRow> = sqlx::query_as(
-        "SELECT o.state AS opening_state, o.window_ends_at, s.state AS section_state FROM bid_openings o \
-         JOIN sections s ON s.id = o.section_id WHERE o.section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let o = store::opening::window(conn, section_id).await?;
     let (state, ends, section_state) = match o {
         Some(o) => (o.opening_state, o.window_ends_at, o.section_state),
         None => {
@@ -457,7 +411,10 @@ pub(super) async fn check_window(
             ))
         }
     };
-    if state != "decrypting" || section_state != SectionState::Opening || !key_accepted(now, ends) {
+    if state != store::opening::OpeningState::Decrypting
+        || section_state != SectionState::Opening
+        || !key_accepted(now, ends)
+    {
         return Err(Error::conflict(
             "opening.window_closed",
             format!(
@@ -509,17 +466,8 @@ pub(super) async fn record_decryption(
     // Checked again under the lock: the window timer may have recorded the opening meanwhile. The
     // window is judged at the key's arrival, not after the (possibly long) decryption.
     check_window(&mut tx, section_id, &s, arrived).await?;
-    let n = sqlx::query(
-        "UPDATE bids SET decryption = $1, price_fen = $2, decrypted_at = $3, updated_at = $3 \
-         WHERE id = $4 AND status = 'current' AND decryption = 'sealed'",
-    )
-    .bind(decryption)
-    .bind(price.map(|p| p.fen()))
-    .bind(to_micros(now))
-    .bind(bid_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::bids::set_decrypted(&mut tx, bid_id, decryption, price.map(|p| p.fen()), now)
+        .await?;
     expect_one(
         n,
         "opening.already_decrypted",
@@ -563,12 +511,7 @@ pub(super) async fn record_decryption(
         }),
     )
     .await?;
-    let sealed: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption = 'sealed'",
-    )
-    .bind(section_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let sealed = store::bids::sealed_count(&mut tx, section_id).await?;
     if sealed == 0 {
         finalize(&mut tx, &ctx.db, now, section_id, &s, &actor.actor_ref()).await?;
     }

@@ -58,39 +58,6 @@ pub struct OpeningRecord {
     pub objections: Vec<crate::opening_objections::OpeningObjection>,
 }
 
-#[derive(sqlx::FromRow)]
-struct OpeningStateRow {
-    state: String,
-    #[sqlx(try_from = "At")]
-    started_at: Timestamp,
-    #[sqlx(try_from = "At")]
-    window_ends_at: Timestamp,
-}
-
-#[derive(sqlx::FromRow)]
-struct DepositStatusRow {
-    org_id: String,
-    status: String,
-}
-
-/// A current bid at the end of decryption, with its registration's name and USCC.
-#[derive(sqlx::FromRow)]
-struct OpenedBidRow {
-    id: String,
-    org_id: String,
-    decryption: String,
-    price_fen: Option<i64>,
-    org_name: Option<String>,
-    uscc: Option<String>,
-    suite: Option<String>,
-}
-
-/// The stored opening record (JSON text; NULL until decryption ended).
-#[derive(sqlx::FromRow)]
-struct RecordRow {
-    record: Option<String>,
-}
-
 pub(super) async fn finalize(
     tx: &mut Tx,
     db: &Db,
@@ -99,45 +66,23 @@ pub(super) async fn finalize(
     s: &SectionRow,
     by: &ActorRef,
 ) -> Result<()> {
-    let o: Option<OpeningStateRow> = sqlx::query_as(
-        "SELECT state, started_at, window_ends_at FROM bid_openings WHERE section_id = $1",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let o = store::opening::opening(tx, section_id).await?;
     let Some(o) = o else { return Ok(()) };
-    if o.state != "decrypting" {
+    if o.state != store::opening::OpeningState::Decrypting {
         return Ok(());
     }
     let opened_at = o.started_at;
     let deadline = o.window_ends_at;
     let deposits: std::collections::HashMap<String, String> =
-        sqlx::query_as::<_, DepositStatusRow>(
-            "SELECT org_id, status FROM opening_deposits WHERE section_id = $1",
-        )
-        .bind(section_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|r| (r.org_id, r.status))
-        .collect();
-    let rows: Vec<OpenedBidRow> = sqlx::query_as(
-        "SELECT b.id, b.org_id, b.decryption, b.price_fen, r.org_name, r.uscc, b.suite FROM bids b \
-         LEFT JOIN section_registrations r ON r.section_id = b.section_id AND r.org_id = b.org_id \
-         WHERE b.section_id = $1 AND b.status = 'current' ORDER BY b.received_at, b.id",
-    )
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?;
+        store::opening::deposits(tx, section_id)
+            .await?
+            .into_iter()
+            .map(|r| (r.org_id, r.status))
+            .collect();
+    let rows = store::bids::opened_bids(tx, section_id).await?;
     let mut faults: std::collections::HashMap<String, FaultDeclaration> =
         std::collections::HashMap::new();
-    for d in sqlx::query_as::<_, FaultDeclaration>(&format!(
-        "SELECT {FAULT_COLS} FROM opening_fault_declarations WHERE section_id = $1"
-    ))
-    .bind(section_id)
-    .fetch_all(&mut **tx)
-    .await?
-    {
+    for d in store::opening::faults(tx, section_id).await? {
         faults.insert(d.bid_id.clone(), d);
     }
     let mut entries = Vec::new();
@@ -155,14 +100,7 @@ pub(super) async fn finalize(
             "void_joint_bid" => "void_joint_bid",
             _ => {
                 // 电子招标投标办法 第三十一条: not decrypted through the bidder's fault → revoked.
-                sqlx::query(
-                    "UPDATE bids SET decryption = 'revoked', updated_at = $1 \
-                     WHERE id = $2 AND decryption = 'sealed'",
-                )
-                .bind(to_micros(now))
-                .bind(&bid_id)
-                .execute(&mut **tx)
-                .await?;
+                store::bids::revoke(tx, &bid_id, now).await?;
                 emit(
                     tx,
                     db,
@@ -224,16 +162,7 @@ pub(super) async fn finalize(
         objections: crate::opening_objections::list(tx, section_id).await?,
     };
     let text = serde_json::to_string(&record).map_err(|e| Error::internal(e.to_string()))?;
-    let n = sqlx::query(
-        "UPDATE bid_openings SET state = 'closed', closed_at = $1, record = $2 \
-         WHERE section_id = $3 AND state = 'decrypting'",
-    )
-    .bind(to_micros(now))
-    .bind(&text)
-    .bind(section_id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let n = store::opening::close(tx, section_id, &text, now).await?;
     expect_one(n, "opening.closed", "the opening was recorded concurrently")?;
     move_state(
         tx,
@@ -319,13 +248,7 @@ pub async fn get_record(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Op
                 .org_id
                 .clone()
                 .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
-            let reg = sqlx::query(
-                "SELECT id FROM section_registrations WHERE section_id = $1 AND org_id = $2",
-            )
-            .bind(section_id)
-            .bind(&org)
-            .fetch_optional(&mut *conn)
-            .await?;
+            let reg = store::registrations::registration_id(&mut conn, section_id, &org).await?;
             if reg.is_none() {
                 return Err(Error::forbidden(
                     "the opening record is shown to the bidders registered for this section",
@@ -340,21 +263,17 @@ pub async fn get_record(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Op
             }
         }
     }
-    let r: RecordRow = sqlx::query_as(
-        "SELECT record, window_ends_at FROM bid_openings WHERE section_id = $1 AND state = 'closed'",
-    )
-    .bind(section_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| {
-        Error::conflict(
-            "opening.not_recorded",
-            format!(
-                "section is in state {}; the opening record exists once decryption has ended",
-                s.state.as_str()
-            ),
-        )
-    })?;
+    let r = store::opening::record(&mut conn, section_id)
+        .await?
+        .ok_or_else(|| {
+            Error::conflict(
+                "opening.not_recorded",
+                format!(
+                    "section is in state {}; the opening record exists once decryption has ended",
+                    s.state.as_str()
+                ),
+            )
+        })?;
     let text = r.record;
     let mut record: OpeningRecord = serde_json::from_str(&text.unwrap_or_default())
         .map_err(|e| Error::internal(format!("stored opening record: {e}")))?;

@@ -7,13 +7,6 @@ use ggzy_events::Contract;
 
 // Scheduling the opening.
 
-#[derive(sqlx::FromRow)]
-struct OpeningAtRow {
-    #[sqlx(try_from = "At")]
-    opening_at: Timestamp,
-    state: SectionState,
-}
-
 /// Schedule (or move, while pending) the opening timer of a section at its stored opening time.
 /// Called when the section starts bidding and whenever its deadline or opening time changes.
 /// A listing section (挂牌/拍卖/网络竞价) has no sealed-bid opening: nothing is scheduled.
@@ -23,9 +16,7 @@ pub async fn schedule_opening(tx: &mut Tx, section_id: &str, now: Timestamp) -> 
             return Ok(());
         }
     }
-    let r: OpeningAtRow = sqlx::query_as("SELECT opening_at, state FROM sections WHERE id = $1")
-        .bind(section_id)
-        .fetch_optional(&mut **tx)
+    let r = store::sections::opening_at(tx, section_id)
         .await?
         .ok_or_else(|| Error::not_found(format!("section {section_id}")))?;
     let state = r.state;
@@ -72,18 +63,7 @@ impl Consumer for OpeningSchedule {
     }
 }
 
-#[derive(sqlx::FromRow)]
-pub(super) struct SectionRow {
-    pub(super) project_id: String,
-    pub(super) state: SectionState,
-    #[sqlx(try_from = "At")]
-    pub(super) bid_deadline: Timestamp,
-    #[sqlx(try_from = "At")]
-    pub(super) opening_at: Timestamp,
-    pub(super) market: String,
-    pub(super) region: String,
-    pub(super) owner_org_id: String,
-}
+pub(super) use store::sections::OpeningSectionRow as SectionRow;
 
 pub(super) async fn load_section(
     conn: &mut sqlx::AnyConnection,
@@ -91,15 +71,9 @@ pub(super) async fn load_section(
     id: &str,
     lock: bool,
 ) -> Result<SectionRow> {
-    sqlx::query_as::<_, SectionRow>(&format!(
-        "SELECT s.project_id, s.state, s.bid_deadline, s.opening_at, p.market, p.region, p.owner_org_id \
-         FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
-        if lock { db.for_update() } else { "" }
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("section {id}")))
+    store::sections::opening_section(conn, db, id, lock)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("section {id}")))
 }
 
 pub(super) async fn move_state(
@@ -166,12 +140,8 @@ impl TimerHandler for SectionOpening {
                 display_local(s.opening_at)
             )));
         }
-        let bid_count: i64 =
-            // Bids voided at the deadline (实施条例 34, bidding::void_joint_bids) do not count.
-            sqlx::query_scalar("SELECT COUNT(*) FROM bids WHERE section_id = $1 AND status = 'current' AND decryption <> 'void_joint_bid'")
-                .bind(id)
-                .fetch_one(&mut **tx)
-                .await?;
+        // Bids voided at the deadline (实施条例 34, bidding::void_joint_bids) do not count.
+        let bid_count = store::bids::countable_bids(tx, id).await?;
         let mut rules = load_rules(tx, &s.region, &s.market).await?;
         // Procurement's non-tender methods have their own minimum (single source: its one
         // supplier; the others 3, ending the procedure, or 2 for a consultation with a declared
@@ -207,15 +177,7 @@ impl TimerHandler for SectionOpening {
         move_state(tx, id, state, SectionAction::StartOpening, now).await?;
         let opened = window_start(s.opening_at, now);
         let ends = rules.window_ends(opened);
-        sqlx::query(
-            "INSERT INTO bid_openings (section_id, state, started_at, window_ends_at) \
-             VALUES ($1, 'decrypting', $2, $3) ON CONFLICT (section_id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(to_micros(opened))
-        .bind(to_micros(ends))
-        .execute(&mut **tx)
-        .await?;
+        store::opening::start(tx, id, opened, ends).await?;
         timers::schedule(
             tx,
             WINDOW_TIMER,

@@ -41,16 +41,7 @@ pub async fn submit(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
             .collect(),
     };
     check_registration(&rules, &ctx.calendar, &input).map_err(Error::Validation)?;
-    let n = sqlx::query(
-        "UPDATE projects SET status = $1, submitted_at = $2, updated_at = $2, return_reason = NULL \
-         WHERE id = $3 AND status = 'draft'",
-    )
-    .bind(next.as_str())
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::submit(&mut tx, id, next, now).await?;
     expect_one(
         n,
         "project.illegal_transition",
@@ -84,29 +75,16 @@ pub async fn approve(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Project> {
         ))
     })?;
     let year = chrono::Datelike::year(&local_date(now));
-    let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO project_code_seq (region, market, year, last_seq) VALUES ($1, $2, $3, 1) \
-         ON CONFLICT (region, market, year) DO UPDATE SET last_seq = project_code_seq.last_seq + 1 \
-         RETURNING last_seq",
+    let seq = store::next_code_seq(
+        &mut tx,
+        region.as_str(),
+        cur.market.as_str(),
+        i64::from(year),
     )
-    .bind(region.as_str())
-    .bind(cur.market.as_str())
-    .bind(i64::from(year))
-    .fetch_one(&mut *tx)
     .await?;
     let seq = u32::try_from(seq).map_err(|_| Error::internal("project code sequence overflow"))?;
     let code = ProjectCode::new(&region, cur.market, year, seq);
-    let n = sqlx::query(
-        "UPDATE projects SET status = $1, code = $2, registered_at = $3, updated_at = $3 \
-         WHERE id = $4 AND status = 'submitted'",
-    )
-    .bind(next.as_str())
-    .bind(code.as_str())
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::register(&mut tx, id, next, code.as_str(), now).await?;
     expect_one(
         n,
         "project.illegal_transition",
@@ -156,16 +134,7 @@ pub async fn return_to_draft(ctx: &Ctx, actor: &Actor, id: &str, reason: &str) -
     let mut tx = ctx.db.begin().await?;
     let cur = load_locked(ctx, &mut tx, id).await?;
     let next = project_transition(cur.status, ProjectAction::Return)?;
-    let n = sqlx::query(
-        "UPDATE projects SET status = $1, return_reason = $2, updated_at = $3 WHERE id = $4 AND status = 'submitted'",
-    )
-    .bind(next.as_str())
-    .bind(reason)
-    .bind(to_micros(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n = store::return_to_draft(&mut tx, id, next, reason, now).await?;
     expect_one(
         n,
         "project.illegal_transition",
