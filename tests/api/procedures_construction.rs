@@ -786,3 +786,88 @@ async fn a_prequalification_clarification_3_days_before_the_applications_keeps_t
     assert_eq!(s, 201, "{v}");
     app.stop().await;
 }
+
+/// An invitee's path in a 375 px wide Chromium (投标邀请): the workbench lists its invitation
+/// letter before bidding opens ("报名尚未开始", no register button); once bidding opens the panel
+/// points to the list, the invitee registers with the section's button and the panel reads
+/// "已报名". An organization that was not invited sees neither the invitation nor the section
+/// among those open for registration (an invited tender is not announced to the public: 招标投标法
+/// 第十七条).
+#[tokio::test]
+async fn an_invitee_reads_its_invitation_and_registers_on_the_workbench_at_375_px() {
+    use fantoccini::Locator;
+    use ggzy_api_tests::browser::{
+        browser, click_css_then, no_horizontal_scroll, sign_in, sign_out, text_of, wait_for,
+    };
+    let Some(b) = browser("invitation walk", 375, 812).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let t = registered(
+        &app,
+        body(
+            "construction",
+            "invited_tender",
+            "2026-03-02T09:00:00+08:00",
+            "2026-03-09T17:00:00+08:00",
+            DEADLINE,
+        ),
+    )
+    .await;
+    let sid = t.section_id.clone();
+    let mut invitees = Vec::new();
+    for (i, u) in ["bidder1", "bidder2", "bidder3"].iter().enumerate() {
+        let tok = app.login(u).await;
+        invitees.push(json!({"uscc": uscc_of(&app, &tok).await, "name": format!("受邀单位{i}")}));
+    }
+    let _stranger = new_bidder(&app, 43, "stranger43").await;
+    let (s, v) = app
+        .post(
+            Some(&t.tenderer),
+            &format!("/api/v1/sections/{sid}/invitations"),
+            json!({ "invitees": invitees }),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+
+    let c = b.client.clone();
+    let home = app.url("/bidder");
+    sign_in(&c, &home, "bidder1", ggzy_api_tests::DEMO_PASSWORD).await;
+    wait_for(&c, "#invitations").await;
+    let panel = text_of(&c, "#invitations").await;
+    assert!(
+        panel.contains("invited_tender 测试项目") && panel.contains("投标邀请书"),
+        "{panel}"
+    );
+    assert!(panel.contains("报名尚未开始"), "{panel}");
+    let register = format!("form[action='/bidder/sections/{sid}/register'] button");
+    assert!(c.find(Locator::Css(&register)).await.is_err());
+    no_horizontal_scroll(&c, "the workbench with an invitation").await;
+
+    app.open_bidding(&t.staff, &sid).await;
+    c.goto(&home).await.expect("reload");
+    wait_for(&c, "#invitations").await;
+    assert!(text_of(&c, "#invitations")
+        .await
+        .contains("报名已开放，见下方列表"));
+    click_css_then(&c, &register, "p.notice[role=status]").await;
+    let panel = text_of(&c, "#invitations").await;
+    assert!(panel.contains("已报名"), "{panel}");
+    assert_eq!(
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM section_registrations WHERE section_id = '{sid}'"
+        ))
+        .await,
+        1
+    );
+
+    sign_out(&c).await;
+    sign_in(&c, &home, "stranger43", ggzy_api_tests::DEMO_PASSWORD).await;
+    wait_for(&c, "main h1").await;
+    assert!(c.find(Locator::Id("invitations")).await.is_err());
+    assert!(
+        c.find(Locator::Css(&register)).await.is_err(),
+        "an organization not invited is offered the invited tender"
+    );
+    app.stop().await;
+}

@@ -120,8 +120,10 @@ pub(crate) async fn invitations(
     .await?)
 }
 
-/// The sections bidding at `now` (of `market` unless empty), by deadline (at most 200), with the
-/// organization's registration time.
+/// The sections bidding at `now` (of `market` unless empty) that the organization may register
+/// for, by deadline (at most 200), with its registration time. An invited tender (邀请招标, 招标投标法
+/// 第十七条: not announced to the public) and a non-tender section whose suppliers were drawn or
+/// recommended (财政部令第74号 第十二条) are listed only to their invitees.
 pub(crate) async fn open_sections(
     db: &Db,
     org_id: &str,
@@ -135,6 +137,13 @@ pub(crate) async fn open_sections(
          FROM sections s JOIN projects p ON p.id = s.project_id \
          LEFT JOIN section_registrations r ON r.section_id = s.id AND r.org_id = $1 \
          WHERE s.state = 'bidding' AND s.bid_deadline > $2 AND ($3 = '' OR p.market = $3) \
+         AND (NOT EXISTS (SELECT 1 FROM section_invitees v WHERE v.section_id = s.id) \
+              OR EXISTS (SELECT 1 FROM section_invitees v JOIN project_orgs o ON o.uscc = v.uscc \
+                         WHERE v.section_id = s.id AND o.id = $1)) \
+         AND (NOT EXISTS (SELECT 1 FROM nontender_invitations n \
+                          WHERE n.section_id = s.id AND n.method <> 'announcement') \
+              OR EXISTS (SELECT 1 FROM nontender_invitees v JOIN project_orgs o ON o.uscc = v.uscc \
+                         WHERE v.section_id = s.id AND o.id = $1)) \
          ORDER BY s.bid_deadline, s.id LIMIT 200",
     )
     .bind(org_id)
