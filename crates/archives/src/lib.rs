@@ -1,7 +1,7 @@
 //! Archives (档案, issue 21 item 4).
 //!
 //! When a trade ends (a section is contracted, concluded by a deal, failed or terminated) the
-//! consumer [`service::ArchiveTrigger`] schedules the archive of that section; the worker
+//! consumer [`projection::ArchiveTrigger`] schedules the archive of that section; the worker
 //! [`service::run_loop`] (safe with N instances: jobs are claimed with a lease) builds it once: a
 //! signed, self-describing bundle ([`bundle`]) holding every event of the trade with its inclusion
 //! proof against a signed checkpoint of the transparency log, every document the events reference
@@ -16,6 +16,7 @@
 pub mod bundle;
 pub mod http;
 pub mod pages;
+pub mod projection;
 pub mod rules;
 pub mod service;
 mod store;
@@ -23,6 +24,6 @@ mod store;
 /// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
 /// the code it runs; the server assembles every area's (crates/server/src/background.rs).
 pub fn workers(w: &mut ggzy_store::workers::Workers) {
-    w.consumer(service::ArchiveTrigger)
+    w.consumer(projection::ArchiveTrigger)
         .run_loop("archives.builder", service::run_loop);
 }

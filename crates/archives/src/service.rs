@@ -1,6 +1,6 @@
 //! Scheduling, building, listing, reading and disposing of archives (docs/archives.md).
 //!
-//! - [`ArchiveTrigger`] (consumer `archives.trigger`) sees the event that ends a trade and inserts
+//! - [`crate::projection::ArchiveTrigger`] (consumer `archives.trigger`) sees the event that ends a trade and inserts
 //!   one `archive_jobs` row per section (the first end wins) with `archives.archive.scheduled`.
 //! - [`run_loop`] / [`build_due`]: every instance looks for due jobs and claims one with a lease
 //!   (conditional UPDATE: one instance wins); the build reads the sealed log, the Merkle tree and
@@ -18,30 +18,15 @@ use chrono::NaiveDate;
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::sql::{At, Flag, MaybeAt};
 use ggzy_core::time::{at_local, local_date, to_micros};
-use ggzy_core::{ids, Clock, Error, FieldError, Result};
-use ggzy_events::archives::{ArchiveCreated, ArchiveDisposed, ArchiveScheduled};
-use ggzy_events::projects::{
-    BidDecrypted, BidSubmitted, ContractSigned, SectionConcluded, SectionFailed, SectionTerminated,
-};
+use ggzy_core::{ids, Error, FieldError, Result};
+use ggzy_events::archives::{ArchiveCreated, ArchiveDisposed};
+use ggzy_events::projects::{BidDecrypted, BidSubmitted};
 use ggzy_events::publishing::AttachmentAdded;
 use ggzy_events::{Contract, NamedSections};
 use ggzy_identity::{Actor, Role};
-use ggzy_store::consumer::Consumer;
-use ggzy_store::{emit, tlog, Ctx, Db, Tx};
+use ggzy_store::{emit, tlog, Ctx, Db};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The events that end a trade (the section reaches a final state).
-pub const END_EVENTS: [&str; 4] = [
-    // Sealed-bid procedures: the contract is recorded (section `contracted`).
-    ContractSigned::NAME,
-    // Listings and auctions: the deal is confirmed (section `concluded`).
-    SectionConcluded::NAME,
-    // Too few bids at the deadline (流标).
-    SectionFailed::NAME,
-    // Terminated by the tenderer (终止).
-    SectionTerminated::NAME,
-];
 
 /// Aggregates followed one step from the trade's own events: events about the same
 /// announcement, auction, deposit account, draw, session… belong to the trade.
@@ -60,80 +45,6 @@ const LINKED_AGGREGATES: [&str; 10] = [
 
 /// Who reads archives.
 pub const READERS: [Role; 2] = [Role::Staff, Role::Supervisor];
-
-pub const TRIGGER: &str = "archives.trigger";
-
-/// Schedules the archive of a section when its trade ends.
-pub struct ArchiveTrigger;
-
-#[async_trait::async_trait]
-impl Consumer for ArchiveTrigger {
-    fn subscription(&self) -> ggzy_store::consumer::Subscription {
-        ggzy_store::consumer::Subscription::new(TRIGGER, &END_EVENTS)
-    }
-
-    async fn handle(&self, tx: &mut Tx, db: &Db, clock: &Clock, ev: &Event) -> Result<()> {
-        // Every end event is decoded through its contract: an undecodable one is parked.
-        let (section_id, project_id, market) = match ev.event_type.as_str() {
-            ContractSigned::NAME => {
-                let e = ContractSigned::decode(ev)?;
-                (e.section_id, e.project_id, e.market)
-            }
-            SectionConcluded::NAME => {
-                let e = SectionConcluded::decode(ev)?;
-                (e.section_id, e.project_id, e.market)
-            }
-            SectionFailed::NAME => {
-                let e = SectionFailed::decode(ev)?;
-                (e.section_id, e.project_id, e.market)
-            }
-            SectionTerminated::NAME => {
-                let e = SectionTerminated::decode(ev)?;
-                (e.section_id, e.project_id, e.market)
-            }
-            _ => return Ok(()),
-        };
-        let section_id = section_id.as_str();
-        let (Some(project_id), Some(market)) = (project_id.as_deref(), market.as_deref()) else {
-            tracing::warn!(event = %ev.id, "trade end without project_id or market; not archived");
-            return Ok(());
-        };
-        let now = clock.now();
-        let r = store::insert_job(
-            tx,
-            store::JobInsert {
-                section_id,
-                project_id,
-                market,
-                end_event_id: &ev.id,
-                end_event_type: &ev.event_type,
-                end_seq: ev.seq,
-                ended_at: ev.occurred_at,
-                due_at: ev.occurred_at,
-                created_at: now,
-            },
-        )
-        .await?;
-        if r == 1 {
-            emit(
-                tx,
-                db,
-                &ActorRef::system(TRIGGER),
-                now,
-                ArchiveScheduled {
-                    section_id: section_id.to_string(),
-                    project_id: project_id.to_string(),
-                    market: market.to_string(),
-                    ended_by: ev.event_type.clone(),
-                    end_seq: ev.seq,
-                }
-                .encode(),
-            )
-            .await?;
-        }
-        Ok(())
-    }
-}
 
 /// Build the archives that are due. Returns how many this instance built.
 pub async fn build_due(ctx: &Ctx) -> Result<usize> {

@@ -11,7 +11,7 @@
 //!
 //! Invariants: `ledger` and `rules` do no I/O; journal entries and lines are append-only (no update
 //! or delete exists); this area never reads other areas' tables: sections, organizations,
-//! registrations and the lifecycle come from their events through [`service::Projection`].
+//! registrations and the lifecycle come from their events through [`projection::Projection`].
 
 pub mod bidder;
 pub mod forfeiture;
@@ -20,6 +20,7 @@ pub mod http;
 pub mod ledger;
 pub mod lifecycle;
 pub mod pages;
+pub mod projection;
 pub mod reconcile;
 pub mod refund_file;
 pub mod rules;
@@ -30,5 +31,6 @@ pub(crate) mod store;
 /// This area's background work — consumers, timers, cron jobs, loops — registered here, next to
 /// the code it runs; the server assembles every area's (crates/server/src/background.rs).
 pub fn workers(w: &mut ggzy_store::workers::Workers) {
-    w.consumer(service::Projection).cron(service::refund_cron());
+    w.consumer(projection::Projection)
+        .cron(service::refund_cron());
 }

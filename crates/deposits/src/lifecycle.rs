@@ -49,7 +49,7 @@ pub const LISTING_FAILED: &str = ListingFailed::NAME;
 pub const AUCTION_FAILED: &str = AuctionFailed::NAME;
 pub const RELISTED: &str = ListingRelisted::NAME;
 
-/// Events of other areas this module consumes (through [`crate::service::Projection`], so that
+/// Events of other areas this module consumes (through [`crate::projection::Projection`], so that
 /// they are handled in log order after the section and registration they refer to).
 pub const WANTS: [&str; 14] = [
     ggzy_store::calendar::IMPORTED,
