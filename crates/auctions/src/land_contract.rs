@@ -323,13 +323,7 @@ pub async fn sign(ctx: &Ctx, actor: &Actor, id: &str, b: SignContract) -> Result
     Ok(answer)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewPayment {
-    /// Decimal string, CNY.
-    pub amount: String,
-    /// The value date of the payment (YYYY-MM-DD).
-    pub paid_on: NaiveDate,
-}
+pub use crate::payment::NewPayment;
 
 /// Record a payment of the price against the schedule (staff).
 #[utoipa::path(post, path = "/api/v1/auctions/{id}/contract/payments", tag = "auctions",
@@ -358,31 +352,15 @@ pub async fn pay(ctx: &Ctx, actor: &Actor, id: &str, b: NewPayment) -> Result<La
             "payments follow the signed contract",
         ));
     };
-    let amount = Money::parse_str(&b.amount).map_err(|mut e| {
-        e.field = "amount".into();
-        Error::Validation(vec![e])
-    })?;
-    let mut v = Vec::new();
-    if amount.fen() <= 0 || amount.fen() > c.price - c.paid {
-        v.push(FieldError::new(
-            "amount",
-            "auctions.land_payment_amount",
-            format!(
-                "more than 0 and at most the remaining {}",
-                Money::from_fen(c.price - c.paid)
-            ),
-        ));
-    }
-    if b.paid_on < signed || b.paid_on > local_date(now) {
-        v.push(FieldError::new(
-            "paid_on",
-            "auctions.land_payment_date",
-            "on or after the signing and not in the future",
-        ));
-    }
-    if !v.is_empty() {
-        return Err(Error::Validation(v));
-    }
+    let amount = crate::payment::check(
+        &b,
+        &crate::payment::Due {
+            market: "land",
+            remaining_fen: c.price - c.paid,
+            earliest: (signed, "the signing"),
+            today: local_date(now),
+        },
+    )?;
     let pid = ids::new_id();
     store::insert_payment(
         &mut tx,

@@ -16,6 +16,7 @@ pub mod land;
 pub mod land_auction;
 pub mod land_contract;
 pub mod pages;
+pub mod payment;
 pub mod preemption;
 pub mod property;
 pub mod property_payment;

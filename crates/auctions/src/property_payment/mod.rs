@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::http::{Json, Path};
 use ggzy_core::time::{at_local, local_date};
-use ggzy_core::{ids, Clock, Error, FieldError, Money, Result, Timestamp};
+use ggzy_core::{ids, Clock, Error, Money, Result, Timestamp};
 use ggzy_events::auctions::{
     PropertyPaymentOverdue, PropertyPaymentRecorded, PropertyPaymentScheduled,
 };
@@ -445,14 +445,7 @@ pub async fn view(ctx: &Ctx, actor: &Actor, deal_id: &str) -> Result<ScheduleVie
     view_of(&mut conn, &s, local_date(ctx.clock.now())).await
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(as = NewPropertyPayment)]
-pub struct NewPayment {
-    /// Decimal string, CNY, at most 2 places.
-    pub amount: String,
-    /// The value date of the payment (YYYY-MM-DD, Beijing); not before the deal, not in the future.
-    pub paid_on: NaiveDate,
-}
+pub use crate::payment::NewPayment;
 
 /// Record a payment of a property deal's price (staff, admin).
 #[utoipa::path(post, path = "/api/v1/property-deals/{deal_id}/payments", tag = "auctions",
@@ -476,31 +469,15 @@ pub async fn pay(ctx: &Ctx, actor: &Actor, deal_id: &str, b: NewPayment) -> Resu
     let s = load(&mut tx, deal_id, ctx.db.for_update()).await?;
     let (paid, _) = paid_list(&mut tx, &s).await?;
     let remaining = s.price_fen - paid.iter().map(|p| p.fen).sum::<i64>();
-    let amount = Money::parse_str(&b.amount).map_err(|mut e| {
-        e.field = "amount".into();
-        Error::Validation(vec![e])
-    })?;
-    let mut v = Vec::new();
-    if amount.fen() <= 0 || amount.fen() > remaining {
-        v.push(FieldError::new(
-            "amount",
-            "auctions.property_payment_amount",
-            format!(
-                "more than 0 and at most the remaining {}",
-                Money::from_fen(remaining.max(0))
-            ),
-        ));
-    }
-    if b.paid_on < local_date(s.deal_at) || b.paid_on > local_date(now) {
-        v.push(FieldError::new(
-            "paid_on",
-            "auctions.property_payment_date",
-            "on or after the deal and not in the future",
-        ));
-    }
-    if !v.is_empty() {
-        return Err(Error::Validation(v));
-    }
+    let amount = crate::payment::check(
+        &b,
+        &crate::payment::Due {
+            market: "property",
+            remaining_fen: remaining,
+            earliest: (local_date(s.deal_at), "the deal"),
+            today: local_date(now),
+        },
+    )?;
     let pid = ids::new_id();
     store::payments::insert_payment(
         &mut tx,
