@@ -6,6 +6,26 @@ use crate::store::sections as store;
 /// Sections, announcements, bidder registrations and deposit status, learnt from events.
 pub struct Projection;
 
+/// The area's copy of a registered section: market, procedure and name, the transferor (转让方),
+/// who follows its own listing (migration 0200), and the deposit the bidder's page shows (0095).
+/// A repeated registration writes the event's values again; `announced_at` is the area's own.
+const SECTIONS: ggzy_store::copies::SectionCopy = {
+    use ggzy_store::copies::{OnRepeat, SectionCopy, SectionField as F};
+    SectionCopy {
+        table: "auction_sections",
+        columns: &[
+            ("section_id", F::SectionId),
+            ("project_id", F::ProjectId),
+            ("market", F::Market),
+            ("procedure", F::Procedure),
+            ("name", F::Name),
+            ("owner_org_id", F::OwnerOrgId),
+            ("deposit_fen", F::DepositFen),
+        ],
+        on_repeat: OnRepeat::Update,
+    }
+};
+
 #[async_trait::async_trait]
 impl Consumer for Projection {
     fn subscription(&self) -> ggzy_store::consumer::Subscription {
@@ -41,19 +61,7 @@ impl Consumer for Projection {
             }
             SectionRegistered::NAME => {
                 let p = SectionRegistered::decode(ev)?;
-                store::insert_section(
-                    tx,
-                    &p.section_id,
-                    &p.project_id,
-                    p.market.as_str(),
-                    &p.procedure,
-                    &p.name,
-                )
-                .await?;
-                // The transferor (转让方) follows its own listing (migration 0200).
-                store::set_owner(tx, &p.section_id, &p.owner_org_id).await?;
-                // The deposit the bidder's page shows (migration 0095).
-                store::set_deposit(tx, &p.section_id, p.deposit).await?;
+                SECTIONS.upsert(tx, &p, ev.occurred_at).await?;
             }
             AnnouncementPublished::NAME => {
                 let p = AnnouncementPublished::decode(ev)?;

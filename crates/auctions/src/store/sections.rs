@@ -10,49 +10,6 @@ use ggzy_store::{Db, Tx};
 
 // auction_sections
 
-/// Keep a registered section once (a section already kept stays as it is).
-pub(crate) async fn insert_section(
-    tx: &mut Tx,
-    section_id: &str,
-    project_id: &str,
-    market: &str,
-    procedure: &str,
-    name: &str,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO auction_sections (section_id, project_id, market, procedure, name) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (section_id) DO NOTHING",
-    )
-    .bind(section_id)
-    .bind(project_id)
-    .bind(market)
-    .bind(procedure)
-    .bind(name)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// The transferor (转让方) that follows its own listing (migration 0200).
-pub(crate) async fn set_owner(tx: &mut Tx, section_id: &str, owner_org_id: &str) -> Result<()> {
-    sqlx::query("UPDATE auction_sections SET owner_org_id = $1 WHERE section_id = $2")
-        .bind(owner_org_id)
-        .bind(section_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// The deposit the bidder's page shows (migration 0095).
-pub(crate) async fn set_deposit(tx: &mut Tx, section_id: &str, deposit: Money) -> Result<()> {
-    sqlx::query("UPDATE auction_sections SET deposit_fen = $1 WHERE section_id = $2")
-        .bind(deposit)
-        .bind(section_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// The section's first announcement (a later one leaves it as it is).
 pub(crate) async fn set_announced(tx: &mut Tx, section_id: &str, at: Timestamp) -> Result<()> {
     sqlx::query(
