@@ -598,15 +598,26 @@ async fn notices_go_out_by_signed_webhook_and_smtp_with_only_time_and_place() {
     assert_eq!(pending.len(), 1, "{d}");
     assert_eq!(pending[0]["attempts"], 1);
     assert!(pending[0]["last_error"].as_str().unwrap().contains("500"));
-    // Not yet due again (backoff 30 s): nothing is sent.
-    app.clock().advance(chrono::Duration::seconds(29));
+    // Retried 30 s after the failure (backoff): not before, then it goes. The test clock runs at
+    // real speed between its jumps, so the jumps are taken from the stored retry time, with a
+    // margin for a loaded machine, not from the failure's instant.
+    let retry_at = ggzy_core::time::from_micros(
+        app.scalar_i64("SELECT next_attempt_at FROM expert_notifications WHERE status = 'pending'")
+            .await,
+    );
+    let failed_at = ggzy_core::time::from_micros(
+        app.scalar_i64("SELECT MAX(created_at) FROM expert_notifications")
+            .await,
+    );
+    assert!(retry_at - failed_at >= chrono::Duration::seconds(30));
+    app.clock().set(retry_at - chrono::Duration::seconds(10));
     assert_eq!(
         notify::process_due(&app.ctx.db, app.clock(), &channels)
             .await
             .unwrap(),
         0
     );
-    app.clock().advance(chrono::Duration::seconds(1));
+    app.clock().set(retry_at);
     assert_eq!(
         notify::process_due(&app.ctx.db, app.clock(), &channels)
             .await

@@ -786,12 +786,13 @@ mod browser {
 
         let c = browser.client.clone();
         // Sign in through the page; after that no API token is involved.
-        c.goto(&app.url("/login?next=/staff/rooms"))
-            .await
-            .expect("login");
-        type_into(&c, "f-username", "staff").await;
-        type_into(&c, "f-password", DEMO_PASSWORD).await;
-        submit(&c, "main form button[type=submit]").await;
+        ggzy_api_tests::browser::sign_in(
+            &c,
+            &app.url("/login?next=/staff/rooms"),
+            "staff",
+            DEMO_PASSWORD,
+        )
+        .await;
         assert_eq!(c.current_url().await.expect("url").path(), "/staff/rooms");
 
         // Create a room.
