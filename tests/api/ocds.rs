@@ -762,32 +762,35 @@ async fn two_sections(app: &TestApp) -> (String, [String; 2]) {
         uuid::Uuid::new_v4().to_string(),
         uuid::Uuid::new_v4().to_string(),
     ];
-    let sections: Vec<Value> = ids
+    for (i, (id, (name, price))) in ids
         .iter()
         .zip([("第1标段", "7000000.00"), ("第2标段", "5000000.50")])
         .enumerate()
-        .map(|(i, (id, (name, price)))| {
-            json!({"section_id": id, "no": i + 1, "name": name, "estimated_price": price,
-                   "deposit": "100000.00", "docs_issue_at": "2026-03-02T09:00:00+08:00",
-                   "docs_sale_end_at": "2026-03-09T09:00:00+08:00",
-                   "bid_deadline": DEADLINE_APR_1, "opening_at": DEADLINE_APR_1,
-                   "state": "registered", "subject": "works", "bid_validity_days": null})
-        })
-        .collect();
-    let project = json!({
-        "project_id": project_id, "code": "210200-GC-2026-000002", "name": "某片区道路工程",
-        "market": "construction", "procedure": "open_tender", "region": "210200",
-        "tenderer_uscc": BUYER_USCC, "tenderer_name": "大连市市政建设管理处", "owner_org_id": org,
-        "status": "registered", "sections": sections,
-    });
-    emit_event(
-        app,
-        "projects.project.approved",
-        "project",
-        &project_id,
-        project,
-    )
-    .await;
+    {
+        let mut s = crate::publishing::registered_section(crate::publishing::Section {
+            project_id: &project_id,
+            section_id: id,
+            no: i as i64 + 1,
+            name,
+            estimated_price: price,
+            project_code: "210200-GC-2026-000002",
+            project_name: "某片区道路工程",
+            market: "construction",
+            tenderer_uscc: BUYER_USCC,
+            owner_org_id: &org,
+            deadline: DEADLINE_APR_1,
+        });
+        s.deposit = ggzy_core::Money::from_fen(10_000_000);
+        s.subject = Some("works".to_string());
+        emit_event(
+            app,
+            "projects.section.registered",
+            "section",
+            id,
+            ggzy_events::Contract::encode(&s).payload,
+        )
+        .await;
+    }
     for id in &ids {
         crate::publishing::wait_row(
             app,

@@ -148,6 +148,13 @@ async fn a_construction_project_is_drafted_submitted_and_registered_with_a_unifi
     assert_eq!(p["bid_deadline"], "2026-03-23T01:30:00+00:00");
     assert_eq!(p["tenderer_uscc"], TENDERER_USCC);
     assert_eq!(p["project_code"], "210200-GC-2026-000001");
+    // The region and tenderer's name travel with the section (publishing's copy needs them).
+    assert_eq!(p["region"], "210200");
+    assert_eq!(p["tenderer_name"], v["tenderer_name"]);
+    assert!(
+        p["tenderer_name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{p}"
+    );
     app.stop().await;
 }
 

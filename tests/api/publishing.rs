@@ -438,6 +438,49 @@ pub(crate) struct Registered {
     pub section_id: String,
 }
 
+/// One section of a project registered in Dalian (210200) by 大连市市政建设管理处.
+pub(crate) struct Section<'a> {
+    pub(crate) project_id: &'a str,
+    pub(crate) section_id: &'a str,
+    pub(crate) no: i64,
+    pub(crate) name: &'a str,
+    pub(crate) estimated_price: &'a str,
+    pub(crate) project_code: &'a str,
+    pub(crate) project_name: &'a str,
+    pub(crate) market: &'a str,
+    pub(crate) tenderer_uscc: &'a str,
+    pub(crate) owner_org_id: &'a str,
+    /// Bid deadline and opening (RFC 3339).
+    pub(crate) deadline: &'a str,
+}
+
+/// `projects.section.registered` of the section as the projects area emits it (through its
+/// contract): documents issued from [`DOCS_AT`], sold until 9 March, a deposit of 2 %.
+pub(crate) fn registered_section(s: Section<'_>) -> ggzy_events::projects::SectionRegistered {
+    let money = |m: &str| ggzy_core::Money::parse_str(m).expect("money");
+    let at = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .expect("RFC 3339")
+            .with_timezone(&chrono::Utc)
+    };
+    let mut e =
+        ggzy_api_tests::fixtures::section_registered(s.section_id, s.market, "0.00", s.deadline);
+    e.no = s.no;
+    e.name = s.name.to_string();
+    e.estimated_price = money(s.estimated_price);
+    e.deposit = ggzy_core::Money::from_fen(e.estimated_price.fen() / 50);
+    e.docs_issue_at = at(DOCS_AT);
+    e.docs_sale_end_at = at("2026-03-09T09:00:00+08:00");
+    e.project_id = s.project_id.to_string();
+    e.project_code = Some(s.project_code.to_string());
+    e.project_name = s.project_name.to_string();
+    e.tenderer_uscc = s.tenderer_uscc.to_string();
+    e.owner_org_id = s.owner_org_id.to_string();
+    e.region = Some("210200".to_string());
+    e.tenderer_name = Some("大连市市政建设管理处".to_string());
+    e
+}
+
 /// A project with one section, registered by the projects area (as its events).
 pub(crate) async fn register(
     app: &TestApp,
@@ -453,42 +496,25 @@ pub(crate) async fn register(
     .await;
     let project_id = uuid::Uuid::new_v4().to_string();
     let section_id = uuid::Uuid::new_v4().to_string();
-    let section = json!({
-        "section_id": section_id, "no": 1, "name": "第1标段", "estimated_price": "12000000.00",
-        "deposit": "240000.00", "docs_issue_at": DOCS_AT, "docs_sale_end_at": "2026-03-09T09:00:00+08:00",
-        "bid_deadline": deadline, "opening_at": deadline, "state": "registered",
+    let s = registered_section(Section {
+        project_id: &project_id,
+        section_id: &section_id,
+        no: 1,
+        name: "第1标段",
+        estimated_price: "12000000.00",
+        project_code: "210200-GC-2026-000001",
+        project_name: name,
+        market,
+        tenderer_uscc: "91210200MA0000000X",
+        owner_org_id: &org,
+        deadline,
     });
-    let project = json!({
-        "project_id": project_id, "code": "210200-GC-2026-000001", "name": name, "market": market,
-        "procedure": "open_tender", "region": "210200", "tenderer_uscc": "91210200MA0000000X",
-        "tenderer_name": "大连市市政建设管理处", "owner_org_id": org, "status": "registered",
-        "sections": [section.clone()],
-    });
-    emit_event(
-        app,
-        "projects.project.approved",
-        "project",
-        &project_id,
-        project,
-    )
-    .await;
-    let mut sp = section;
-    for (k, v) in [
-        ("project_id", json!(project_id)),
-        ("project_code", json!("210200-GC-2026-000001")),
-        ("project_name", json!(name)),
-        ("market", json!(market)),
-        ("procedure", json!("open_tender")),
-        ("owner_org_id", json!(org)),
-    ] {
-        sp[k] = v;
-    }
     emit_event(
         app,
         "projects.section.registered",
         "section",
         &section_id,
-        sp,
+        ggzy_events::Contract::encode(&s).payload,
     )
     .await;
     wait_row(
@@ -501,6 +527,79 @@ pub(crate) async fn register(
         project_id,
         section_id,
     }
+}
+
+/// A repeated registration refreshes publishing's copy of the section but keeps what the event
+/// does not carry: an event emitted before the region and tenderer's name joined the contract
+/// leaves them as stored (the shared `SectionCopy` projector in merge mode).
+#[tokio::test]
+async fn a_repeated_registration_without_region_keeps_the_stored_region_and_tenderer_name() {
+    let app = TestApp::spawn().await;
+    let reg = register(&app, "construction", "某道路改造工程", DEADLINE_APR_1).await;
+    let row = |id: String| {
+        let app = &app;
+        async move {
+            sqlx::query_as::<_, (String, Option<String>, Option<String>)>(
+                "SELECT section_name, region, tenderer_name FROM publishing_sections \
+                 WHERE section_id = $1",
+            )
+            .bind(id)
+            .fetch_one(app.ctx.db.pool())
+            .await
+            .expect("row")
+        }
+    };
+    assert_eq!(
+        row(reg.section_id.clone()).await,
+        (
+            "第1标段".to_string(),
+            Some("210200".to_string()),
+            Some("大连市市政建设管理处".to_string())
+        )
+    );
+    let org = wait_row(
+        &app,
+        "SELECT org_id FROM users WHERE username = $1",
+        "tenderer",
+    )
+    .await;
+    let mut again = registered_section(Section {
+        project_id: &reg.project_id,
+        section_id: &reg.section_id,
+        no: 1,
+        name: "第1标段（更名）",
+        estimated_price: "12000000.00",
+        project_code: "210200-GC-2026-000001",
+        project_name: "某道路改造工程",
+        market: "construction",
+        tenderer_uscc: "91210200MA0000000X",
+        owner_org_id: &org,
+        deadline: DEADLINE_APR_1,
+    });
+    again.region = None;
+    again.tenderer_name = None;
+    let mut payload = ggzy_events::Contract::encode(&again).payload;
+    let fields = payload.as_object_mut().expect("object");
+    fields.remove("region");
+    fields.remove("tenderer_name");
+    emit_event(
+        &app,
+        "projects.section.registered",
+        "section",
+        &reg.section_id,
+        payload,
+    )
+    .await;
+    app.drain_consumer("publishing.lifecycle").await;
+    assert_eq!(
+        row(reg.section_id.clone()).await,
+        (
+            "第1标段（更名）".to_string(),
+            Some("210200".to_string()),
+            Some("大连市市政建设管理处".to_string())
+        )
+    );
+    app.stop().await;
 }
 
 /// `body` drafted by `tenderer`, submitted and approved by staff: the approval answers `want`, and

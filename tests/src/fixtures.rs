@@ -677,5 +677,7 @@ pub fn section_registered(
         tenderer_uscc: TENDERER_USCC.to_string(),
         owner_org_id: "ORG-TEST-OWNER".to_string(),
         bid_validity_days: None,
+        region: Some("210200".to_string()),
+        tenderer_name: Some(format!("招标人 {section_id}")),
     }
 }

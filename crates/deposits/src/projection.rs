@@ -66,6 +66,7 @@ const SECTIONS: ggzy_store::copies::SectionCopy = {
             ("bid_validity_days", F::BidValidityDays),
         ],
         on_repeat: OnRepeat::Update,
+        blank_is_null: false,
     }
 };
 

@@ -48,6 +48,8 @@ fn section() -> SectionRegistered {
         tenderer_uscc: "91210200MA0000000X".into(),
         owner_org_id: "o1".into(),
         bid_validity_days: Some(90),
+        region: Some("210200".into()),
+        tenderer_name: Some("大连市某局".into()),
     }
 }
 
@@ -99,9 +101,13 @@ fn unknown_extra_fields_and_absent_optional_fields_are_accepted() {
     p["field_from_the_future"] = json!({"x": 1});
     p.as_object_mut().unwrap().remove("bid_validity_days");
     p.as_object_mut().unwrap().remove("subject");
+    // Version 1 as first emitted had neither the region nor the tenderer's name.
+    p.as_object_mut().unwrap().remove("region");
+    p.as_object_mut().unwrap().remove("tenderer_name");
     let s = SectionRegistered::decode(&event(SectionRegistered::NAME, p)).unwrap();
     assert_eq!(s.bid_validity_days, None);
     assert_eq!(s.subject, None);
+    assert_eq!((s.region, s.tenderer_name), (None, None));
     // An instant with another offset is the same instant.
     let c = SectionClosed::decode(&event(
         SectionClosed::NAME,

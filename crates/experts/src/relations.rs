@@ -389,21 +389,6 @@ pub struct SectionTerms {
     pub budget: Option<Money>,
 }
 
-/// Records the market, procedure and budget of `projects.section.registered`.
-pub(crate) async fn remember_terms(
-    tx: &mut Tx,
-    p: &ggzy_events::projects::SectionRegistered,
-) -> Result<()> {
-    copies::upsert_terms(
-        tx,
-        &p.section_id,
-        p.market.as_str(),
-        &p.procedure,
-        p.estimated_price.to_string(),
-    )
-    .await
-}
-
 /// The terms of a section (`None` when the projects area has not announced it).
 pub(crate) async fn terms(
     conn: &mut sqlx::AnyConnection,

@@ -2,25 +2,9 @@
 //! never reads the projects area's tables), so the draw pages label a section
 //! "project name · section name" instead of its UUID.
 
-use crate::store::copies::{self, SectionNames};
-use ggzy_events::projects::SectionRegistered;
-use ggzy_store::{Ctx, Tx};
+use crate::store::copies;
+use ggzy_store::Ctx;
 use std::collections::HashMap;
-
-/// Records (or refreshes) the names carried by `projects.section.registered`.
-pub(crate) async fn remember(tx: &mut Tx, p: &SectionRegistered) -> ggzy_core::Result<()> {
-    copies::upsert_names(
-        tx,
-        SectionNames {
-            section_id: &p.section_id,
-            project_id: &p.project_id,
-            project_code: p.project_code.as_deref(),
-            project_name: &p.project_name,
-            section_name: &p.name,
-        },
-    )
-    .await
-}
 
 /// A section's human label: "project name（code）· section name".
 fn label(code: Option<String>, project: String, section: String) -> String {

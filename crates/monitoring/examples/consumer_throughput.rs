@@ -63,6 +63,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             tenderer_uscc: format!("T{}", s % 50),
             owner_org_id: format!("T{}", s % 50),
             bid_validity_days: None,
+            region: None,
+            tenderer_name: None,
         }
         .encode()];
         for b in 0..8 {

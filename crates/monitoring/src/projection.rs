@@ -35,6 +35,33 @@ use serde_json::json;
 
 use crate::store;
 
+/// Monitoring's copy of the registered sections (`mon_sections`): a blank text is stored as NULL
+/// ("not stated"), and the tenderer column names the tenderer's USCC or, when it has none, the
+/// organization that registered the project.
+const SECTIONS: ggzy_store::copies::SectionCopy = {
+    use ggzy_store::copies::{OnRepeat, SectionCopy, SectionField as F};
+    SectionCopy {
+        table: "mon_sections",
+        columns: &[
+            ("section_id", F::SectionId),
+            ("project_id", F::ProjectId),
+            ("project_code", F::ProjectCode),
+            ("project_name", F::ProjectName),
+            ("section_name", F::Name),
+            ("market", F::Market),
+            ("tenderer", F::TendererUsccOrOwner),
+            ("estimate_fen", F::EstimatedFen),
+            ("docs_issue_at", F::DocsIssueAt),
+            ("bid_deadline", F::BidDeadline),
+            ("opening_at", F::OpeningAt),
+            ("updated_at", F::UpdatedAt),
+            ("procedure", F::Procedure),
+        ],
+        on_repeat: OnRepeat::Update,
+        blank_is_null: true,
+    }
+};
+
 mod bids;
 mod outcomes;
 pub mod publication;
@@ -648,29 +675,7 @@ async fn compliance(
 async fn section_registered(tx: &mut Tx, db: &Db, now: DateTime<Utc>, ev: &Event) -> Result<()> {
     let r = SectionRegistered::decode(ev)?;
     let s = r.section_id.as_str();
-    let tenderer = Some(r.tenderer_uscc.as_str())
-        .filter(|t| !t.is_empty())
-        .unwrap_or(&r.owner_org_id);
-    let blank_is_null = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
-    store::sections::upsert_registered(
-        tx,
-        store::sections::Registered {
-            section_id: s,
-            project_id: blank_is_null(&r.project_id),
-            project_code: r.project_code.as_deref().and_then(blank_is_null),
-            project_name: blank_is_null(&r.project_name),
-            section_name: blank_is_null(&r.name),
-            market: r.market.as_str(),
-            tenderer: blank_is_null(tenderer),
-            estimate_fen: r.estimated_price.fen(),
-            docs_issue_at: r.docs_issue_at,
-            bid_deadline: r.bid_deadline,
-            opening_at: r.opening_at,
-            procedure: blank_is_null(&r.procedure),
-            now,
-        },
-    )
-    .await?;
+    SECTIONS.upsert(tx, &r, now).await?;
     let c = catalogue(tx).await?;
     if let Some(rule) = c.active(rules::SHORT_BIDDING_PERIOD) {
         if let Some(f) = rules::short_bidding_period(

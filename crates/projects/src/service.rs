@@ -650,5 +650,7 @@ pub(crate) fn section_registered(p: &Project, s: &Section) -> SectionRegistered 
         tenderer_uscc: p.tenderer_uscc.clone(),
         owner_org_id: p.owner_org_id.clone(),
         bid_validity_days: s.bid_validity_days,
+        region: Some(p.region.clone()),
+        tenderer_name: Some(p.tenderer_name.clone()),
     }
 }

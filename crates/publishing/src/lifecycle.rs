@@ -16,7 +16,6 @@
 use crate::rules::{render_markdown, AnnouncementType};
 use crate::service::{self, SectionInfo};
 use crate::store;
-use crate::store::sections::SectionUpsert as SectionRow;
 use chrono::{DateTime, Utc};
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::time::{from_micros, to_micros};
@@ -31,8 +30,8 @@ use ggzy_events::identity::OrganizationRegistered;
 use ggzy_events::projects::{
     AwardConfirmed, CandidatesPublicized, ContractSigned, DueDateRederived, OpeningRecorded,
     PrequalificationDeadlineChanged, PrequalificationOpened, PrequalificationReviewed,
-    ProjectApproved, SectionDeadlineChanged, SectionFailed, SectionRegistered,
-    SectionReturnedToEvaluation, SectionTerminated,
+    SectionDeadlineChanged, SectionFailed, SectionRegistered, SectionReturnedToEvaluation,
+    SectionTerminated,
 };
 use ggzy_events::publishing::AnnouncementDateOutdated;
 use ggzy_events::Contract;
@@ -56,53 +55,35 @@ const ORGS: ggzy_store::copies::OrgCopy = ggzy_store::copies::OrgCopy {
 
 pub struct LifecycleProjection;
 
-/// One section as this area keeps it (`publishing_sections`), from a project or section event.
-impl SectionRow {
-    /// A section of `projects.project.approved`, with its project's fields.
-    fn of_project(
-        p: &ggzy_events::projects::ProjectSnapshot,
-        s: &ggzy_events::projects::ProjectSection,
-    ) -> Self {
-        SectionRow {
-            section_id: s.section_id.clone(),
-            project_id: p.project_id.clone(),
-            project_code: p.code.clone(),
-            project_name: p.name.clone(),
-            section_name: s.name.clone(),
-            market: p.market.as_str().to_string(),
-            procedure: Some(p.procedure.clone()),
-            region: Some(p.region.clone()),
-            tenderer_name: Some(p.tenderer_name.clone()),
-            tenderer_uscc: Some(p.tenderer_uscc.clone()),
-            owner_org_id: Some(p.owner_org_id.clone()),
-            estimated_price: Some(s.estimated_price.to_string()),
-            docs_issue_at: s.docs_issue_at,
-            bid_deadline: s.bid_deadline,
-            opening_at: s.opening_at,
-        }
+/// Publishing's copy of the registered sections (`publishing_sections`). A repeated registration
+/// merges: a member the event does not carry (the region and tenderer's name of an event emitted
+/// before they were added) keeps its stored value.
+const SECTIONS: ggzy_store::copies::SectionCopy = {
+    use ggzy_store::copies::{OnRepeat, SectionCopy, SectionField as F};
+    SectionCopy {
+        table: "publishing_sections",
+        columns: &[
+            ("section_id", F::SectionId),
+            ("project_id", F::ProjectId),
+            ("project_code", F::ProjectCode),
+            ("project_name", F::ProjectName),
+            ("section_name", F::Name),
+            ("market", F::Market),
+            ("procedure", F::Procedure),
+            ("region", F::Region),
+            ("tenderer_name", F::TendererName),
+            ("tenderer_uscc", F::TendererUscc),
+            ("owner_org_id", F::OwnerOrgId),
+            ("estimated_price", F::EstimatedDecimal),
+            ("docs_issue_at", F::DocsIssueAt),
+            ("bid_deadline", F::BidDeadline),
+            ("opening_at", F::OpeningAt),
+            ("updated_at", F::UpdatedAt),
+        ],
+        on_repeat: OnRepeat::Merge,
+        blank_is_null: false,
     }
-
-    /// `projects.section.registered` (it names neither region nor tenderer's name: kept).
-    fn of_section(s: &SectionRegistered) -> Self {
-        SectionRow {
-            section_id: s.section_id.clone(),
-            project_id: s.project_id.clone(),
-            project_code: s.project_code.clone(),
-            project_name: s.project_name.clone(),
-            section_name: s.name.clone(),
-            market: s.market.as_str().to_string(),
-            procedure: Some(s.procedure.clone()),
-            region: None,
-            tenderer_name: None,
-            tenderer_uscc: Some(s.tenderer_uscc.clone()),
-            owner_org_id: Some(s.owner_org_id.clone()),
-            estimated_price: Some(s.estimated_price.to_string()),
-            docs_issue_at: s.docs_issue_at,
-            bid_deadline: s.bid_deadline,
-            opening_at: s.opening_at,
-        }
-    }
-}
+};
 
 /// The section an event is about, from the projection; a minimal stand-in when the projection
 /// has not seen it (the event's own ids and market still hold).
@@ -445,7 +426,6 @@ impl Consumer for LifecycleProjection {
         ggzy_store::consumer::Subscription::new(
             NAME,
             &[
-                ProjectApproved::NAME,
                 SectionRegistered::NAME,
                 SectionDeadlineChanged::NAME,
                 OpeningRecorded::NAME,
@@ -518,21 +498,9 @@ impl Consumer for LifecycleProjection {
                     publicity_end_moved(tx, db, now, &r).await?;
                 }
             }
-            ProjectApproved::NAME => {
-                let p = ProjectApproved::decode(ev)?;
-                for s in &p.sections {
-                    store::sections::upsert_section(
-                        tx,
-                        SectionRow::of_project(&p, s),
-                        to_micros(now),
-                    )
-                    .await?;
-                }
-            }
             SectionRegistered::NAME => {
                 let s = SectionRegistered::decode(ev)?;
-                store::sections::upsert_section(tx, SectionRow::of_section(&s), to_micros(now))
-                    .await?;
+                SECTIONS.upsert(tx, &s, now).await?;
             }
             OrganizationRegistered::NAME => {
                 let o = OrganizationRegistered::decode(ev)?;

@@ -62,19 +62,23 @@ impl Val {
     }
 }
 
-/// `INSERT INTO table (c1, …) VALUES ($1, …) ON CONFLICT (c1) DO UPDATE SET c = excluded.c, …`
-/// (or `DO NOTHING`).
-fn upsert_sql(table: &str, names: &[&str], update: bool) -> String {
+/// `INSERT INTO table (c1, …) VALUES ($1, …) ON CONFLICT (c1)` and then, as `on_repeat` says:
+/// `DO UPDATE SET c = excluded.c, …`, `DO UPDATE SET c = COALESCE(excluded.c, table.c), …` or
+/// `DO NOTHING`.
+fn upsert_sql(table: &str, names: &[&str], on_repeat: OnRepeat) -> String {
     let params: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
-    let on_conflict = if update {
+    let set = |value: &dyn Fn(&str) -> String| {
         let set: Vec<String> = names
             .iter()
             .skip(1)
-            .map(|c| format!("{c} = excluded.{c}"))
+            .map(|c| format!("{c} = {}", value(c)))
             .collect();
         format!("DO UPDATE SET {}", set.join(", "))
-    } else {
-        "DO NOTHING".to_string()
+    };
+    let on_conflict = match on_repeat {
+        OnRepeat::Update => set(&|c| format!("excluded.{c}")),
+        OnRepeat::Merge => set(&|c| format!("COALESCE(excluded.{c}, {table}.{c})")),
+        OnRepeat::Keep => "DO NOTHING".to_string(),
     };
     format!(
         "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) {on_conflict}",
@@ -110,7 +114,7 @@ impl OrgCopy {
     /// The upsert statement: `INSERT … ON CONFLICT (key) DO UPDATE SET c = excluded.c, …`.
     pub fn sql(&self) -> String {
         let names: Vec<&str> = self.columns.iter().map(|(c, _)| *c).collect();
-        upsert_sql(self.table, &names, true)
+        upsert_sql(self.table, &names, OnRepeat::Update)
     }
 
     /// Writes the organization's row of this copy (inserted, or updated by its id).
@@ -146,10 +150,18 @@ pub enum SectionField {
     /// 招标/采购/交易方式.
     Procedure,
     TendererUscc,
+    /// The tenderer's USCC, or when it has none the organization that registered the project.
+    TendererUsccOrOwner,
+    /// The tenderer's name (NULL in events emitted before it was added).
+    TendererName,
+    /// The project's region (NULL in events emitted before it was added).
+    Region,
     /// The organization that registered the project (tenderer or agency).
     OwnerOrgId,
     /// 估算价 / 预算金额 in fen.
     EstimatedFen,
+    /// 估算价 / 预算金额 as a decimal text (`"1000000.00"`).
+    EstimatedDecimal,
     /// 保证金 in fen.
     DepositFen,
     DocsIssueAt,
@@ -173,6 +185,9 @@ pub enum SectionField {
 pub enum OnRepeat {
     /// Write the event's values again.
     Update,
+    /// Write the event's values again, but keep a stored value where the event has none (NULL, or
+    /// blank text when the copy writes blanks as NULL).
+    Merge,
     /// Keep the row as the area has moved it on since.
     Keep,
 }
@@ -184,41 +199,59 @@ pub struct SectionCopy {
     pub table: &'static str,
     pub columns: &'static [(&'static str, SectionField)],
     pub on_repeat: OnRepeat,
+    /// Write an empty text member as NULL (a copy whose readers treat NULL as "not stated").
+    pub blank_is_null: bool,
 }
 
 impl SectionCopy {
-    fn value(f: SectionField, s: &SectionRegistered, now: Timestamp) -> Val {
+    fn value(&self, f: SectionField, s: &SectionRegistered, now: Timestamp) -> Val {
         use SectionField as F;
-        let text = |t: &str| Val::Text(Some(t.to_string()));
+        let text = |t: &str| {
+            Val::Text(if self.blank_is_null && t.is_empty() {
+                None
+            } else {
+                Some(t.to_string())
+            })
+        };
+        let opt = |t: &Option<String>| match t {
+            Some(t) => text(t),
+            None => Val::Text(None),
+        };
         match f {
-            F::SectionId => text(&s.section_id),
+            F::SectionId => Val::Text(Some(s.section_id.clone())),
             F::ProjectId => text(&s.project_id),
-            F::ProjectCode => Val::Text(s.project_code.clone()),
-            F::ProjectCodeOrBlank => text(s.project_code.as_deref().unwrap_or("")),
+            F::ProjectCode => opt(&s.project_code),
+            F::ProjectCodeOrBlank => Val::Text(Some(s.project_code.clone().unwrap_or_default())),
             F::ProjectName => text(&s.project_name),
             F::Name => text(&s.name),
             F::Market => text(s.market.as_str()),
             F::Procedure => text(&s.procedure),
             F::TendererUscc => text(&s.tenderer_uscc),
+            F::TendererUsccOrOwner if s.tenderer_uscc.is_empty() => text(&s.owner_org_id),
+            F::TendererUsccOrOwner => text(&s.tenderer_uscc),
+            F::TendererName => opt(&s.tenderer_name),
+            F::Region => opt(&s.region),
             F::OwnerOrgId => text(&s.owner_org_id),
             F::EstimatedFen => Val::Int(Some(s.estimated_price.fen())),
+            F::EstimatedDecimal => text(&s.estimated_price.to_string()),
             F::DepositFen => Val::Int(Some(s.deposit.fen())),
             F::DocsIssueAt => Val::Micros(to_micros(s.docs_issue_at)),
             F::DocsSaleEndAt => Val::Micros(to_micros(s.docs_sale_end_at)),
             F::BidDeadline => Val::Micros(to_micros(s.bid_deadline)),
             F::OpeningAt => Val::Micros(to_micros(s.opening_at)),
-            F::Subject => Val::Text(s.subject.clone()),
+            F::Subject => opt(&s.subject),
             F::BidValidityDays => Val::Int(s.bid_validity_days),
             F::UpdatedAt => Val::Micros(to_micros(now)),
-            F::Text(t) => text(t),
+            F::Text(t) => Val::Text(Some(t.to_string())),
             F::Int(i) => Val::Int(Some(i)),
         }
     }
 
-    /// The statement: insert, and on a repeated section update every other column or keep the row.
+    /// The statement: insert, and on a repeated section update every other column, merge them or
+    /// keep the row ([`OnRepeat`]).
     pub fn sql(&self) -> String {
         let names: Vec<&str> = self.columns.iter().map(|(c, _)| *c).collect();
-        upsert_sql(self.table, &names, self.on_repeat == OnRepeat::Update)
+        upsert_sql(self.table, &names, self.on_repeat)
     }
 
     /// Writes the section's row of this copy.
@@ -226,7 +259,7 @@ impl SectionCopy {
         let sql = self.sql();
         let mut q = sqlx::query(&sql);
         for (_, f) in self.columns {
-            q = Self::value(*f, s, now).bind(q);
+            q = self.value(*f, s, now).bind(q);
         }
         q.execute(&mut **tx).await?;
         Ok(())
@@ -291,5 +324,109 @@ mod tests {
             text(keep.value(OrgField::Uscc, &o, now)),
             Some(String::new())
         );
+    }
+
+    const SECTIONS: SectionCopy = SectionCopy {
+        table: "x_sections",
+        columns: &[
+            ("section_id", SectionField::SectionId),
+            ("project_code", SectionField::ProjectCode),
+            ("tenderer", SectionField::TendererUsccOrOwner),
+            ("region", SectionField::Region),
+        ],
+        on_repeat: OnRepeat::Merge,
+        blank_is_null: true,
+    };
+
+    fn section() -> SectionRegistered {
+        let t = chrono::Utc::now();
+        SectionRegistered {
+            section_id: "s1".into(),
+            no: 1,
+            name: "一标段".into(),
+            estimated_price: ggzy_core::Money::from_fen(123_456),
+            deposit: ggzy_core::Money::from_fen(0),
+            docs_issue_at: t,
+            docs_sale_end_at: t,
+            bid_deadline: t,
+            opening_at: t,
+            state: "registered".into(),
+            subject: None,
+            project_id: "p1".into(),
+            project_code: Some(String::new()),
+            project_name: "项目".into(),
+            market: ggzy_core::ident::Market::Construction,
+            procedure: "open_tender".into(),
+            tenderer_uscc: String::new(),
+            owner_org_id: "o1".into(),
+            bid_validity_days: None,
+            region: None,
+            tenderer_name: None,
+        }
+    }
+
+    #[test]
+    fn each_repeat_mode_has_its_conflict_clause() {
+        assert_eq!(
+            SECTIONS.sql(),
+            "INSERT INTO x_sections (section_id, project_code, tenderer, region) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (section_id) DO UPDATE SET \
+             project_code = COALESCE(excluded.project_code, x_sections.project_code), \
+             tenderer = COALESCE(excluded.tenderer, x_sections.tenderer), \
+             region = COALESCE(excluded.region, x_sections.region)"
+        );
+        let update = SectionCopy {
+            on_repeat: OnRepeat::Update,
+            ..SECTIONS
+        };
+        assert!(update.sql().ends_with(
+            "DO UPDATE SET project_code = excluded.project_code, tenderer = excluded.tenderer, \
+             region = excluded.region"
+        ));
+        let keep = SectionCopy {
+            on_repeat: OnRepeat::Keep,
+            ..SECTIONS
+        };
+        assert!(keep.sql().ends_with("ON CONFLICT (section_id) DO NOTHING"));
+    }
+
+    #[test]
+    fn a_section_copy_writes_blanks_as_null_only_where_it_says_so() {
+        let s = section();
+        let now = chrono::Utc::now();
+        let text = |v: Val| match v {
+            Val::Text(t) => t,
+            _ => panic!("not text"),
+        };
+        let keep = SectionCopy {
+            blank_is_null: false,
+            ..SECTIONS
+        };
+        assert_eq!(
+            text(SECTIONS.value(SectionField::ProjectCode, &s, now)),
+            None
+        );
+        assert_eq!(
+            text(keep.value(SectionField::ProjectCode, &s, now)),
+            Some(String::new())
+        );
+        // No tenderer USCC: the registering organization stands in.
+        assert_eq!(
+            text(SECTIONS.value(SectionField::TendererUsccOrOwner, &s, now)),
+            Some("o1".into())
+        );
+        let with_uscc = SectionRegistered {
+            tenderer_uscc: "91210200MA0000000X".into(),
+            ..section()
+        };
+        assert_eq!(
+            text(SECTIONS.value(SectionField::TendererUsccOrOwner, &with_uscc, now)),
+            Some("91210200MA0000000X".into())
+        );
+        assert_eq!(
+            text(SECTIONS.value(SectionField::EstimatedDecimal, &s, now)),
+            Some("1234.56".into())
+        );
+        assert_eq!(text(SECTIONS.value(SectionField::Region, &s, now)), None);
     }
 }

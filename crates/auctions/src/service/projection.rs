@@ -23,6 +23,7 @@ const SECTIONS: ggzy_store::copies::SectionCopy = {
             ("deposit_fen", F::DepositFen),
         ],
         on_repeat: OnRepeat::Update,
+        blank_is_null: false,
     }
 };
 

@@ -35,6 +35,7 @@ const SECTIONS: ggzy_store::copies::SectionCopy = {
             ("updated_at", F::UpdatedAt),
         ],
         on_repeat: OnRepeat::Keep,
+        blank_is_null: false,
     }
 };
 

@@ -63,6 +63,14 @@ contract! {
         /// it (实施条例 25); deposits check guarantees against it (实施条例 26).
         #[serde(default)]
         bid_validity_days: Option<i64>,
+        /// The project's region (行政区划 code), as its registration states it. Added after version 1
+        /// was first emitted: absent from earlier events.
+        #[serde(default)]
+        region: Option<String>,
+        /// The tenderer's (招标人/采购人/出让人) name. Added after version 1 was first emitted: absent
+        /// from earlier events.
+        #[serde(default)]
+        tenderer_name: Option<String>,
     }
 }
 

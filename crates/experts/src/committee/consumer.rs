@@ -13,6 +13,49 @@ use ggzy_events::venues::{SessionCancelled, SessionMoved, SessionScheduled, Viol
 use ggzy_events::Contract;
 use ggzy_store::emit_when_changed;
 
+/// The experts area's copies of a registered section (`projects.section.registered`), each
+/// refreshed by a repeated registration: its parties (avoidance screens by them), its names (the
+/// draw pages show them) and its terms (market, procedure and budget as a decimal text).
+const SECTION_COPIES: [ggzy_store::copies::SectionCopy; 3] = {
+    use ggzy_store::copies::{OnRepeat, SectionCopy, SectionField as F};
+    [
+        SectionCopy {
+            table: "expert_sections",
+            columns: &[
+                ("section_id", F::SectionId),
+                ("project_id", F::ProjectId),
+                ("tenderer_uscc", F::TendererUscc),
+                ("owner_org_id", F::OwnerOrgId),
+            ],
+            on_repeat: OnRepeat::Update,
+            blank_is_null: false,
+        },
+        SectionCopy {
+            table: "expert_section_names",
+            columns: &[
+                ("section_id", F::SectionId),
+                ("project_id", F::ProjectId),
+                ("project_code", F::ProjectCode),
+                ("project_name", F::ProjectName),
+                ("section_name", F::Name),
+            ],
+            on_repeat: OnRepeat::Update,
+            blank_is_null: false,
+        },
+        SectionCopy {
+            table: "expert_section_terms",
+            columns: &[
+                ("section_id", F::SectionId),
+                ("market", F::Market),
+                ("procedure", F::Procedure),
+                ("budget", F::EstimatedDecimal),
+            ],
+            on_repeat: OnRepeat::Update,
+            blank_is_null: false,
+        },
+    ]
+};
+
 /// `projects.award.confirmed`: the result is determined — the section's committee is no longer
 /// confidential. Records it and emits `experts.committee.disclosed` with the names of the experts
 /// serving on the section's active committee (members not declined, timed out or recused;
@@ -190,18 +233,9 @@ impl Consumer for Events {
             }
             SectionRegistered::NAME => {
                 let s = SectionRegistered::decode(ev)?;
-                upsert_section(
-                    tx,
-                    SectionParties {
-                        section_id: &s.section_id,
-                        project_id: &s.project_id,
-                        tenderer_uscc: &s.tenderer_uscc,
-                        owner_org_id: &s.owner_org_id,
-                    },
-                )
-                .await?;
-                crate::sections::remember(tx, &s).await?;
-                crate::relations::remember_terms(tx, &s).await?;
+                for copy in SECTION_COPIES {
+                    copy.upsert(tx, &s, now).await?;
+                }
             }
             RegistrationCreated::NAME => {
                 let r = RegistrationCreated::decode(ev)?;

@@ -212,33 +212,6 @@ pub(crate) async fn section_bidders(
 // ---------------------------------------------------------------------------------------------
 // expert_section_names, expert_section_terms.
 
-/// A section's names as `projects.section.registered` carries them.
-pub(crate) struct SectionNames<'a> {
-    pub(crate) section_id: &'a str,
-    pub(crate) project_id: &'a str,
-    pub(crate) project_code: Option<&'a str>,
-    pub(crate) project_name: &'a str,
-    pub(crate) section_name: &'a str,
-}
-
-/// Record (or refresh) the section's names.
-pub(crate) async fn upsert_names(tx: &mut Tx, n: SectionNames<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO expert_section_names (section_id, project_id, project_code, project_name, section_name) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (section_id) DO UPDATE SET project_id = excluded.project_id, \
-         project_code = excluded.project_code, project_name = excluded.project_name, \
-         section_name = excluded.section_name",
-    )
-    .bind(n.section_id)
-    .bind(n.project_id)
-    .bind(n.project_code)
-    .bind(n.project_name)
-    .bind(n.section_name)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// A section's names as the draw pages show them.
 #[derive(sqlx::FromRow)]
 pub(crate) struct SectionNameRow {
@@ -255,29 +228,6 @@ pub(crate) async fn section_names(db: &Db, section_id: &str) -> Result<Option<Se
     .bind(section_id)
     .fetch_optional(db.pool())
     .await?)
-}
-
-/// Record (or refresh) the section's market, procedure and budget (a decimal string, as the
-/// projects area announced it).
-pub(crate) async fn upsert_terms(
-    tx: &mut Tx,
-    section_id: &str,
-    market: &str,
-    procedure: &str,
-    budget: String,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO expert_section_terms (section_id, market, procedure, budget) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (section_id) DO UPDATE SET market = excluded.market, procedure = excluded.procedure, \
-         budget = excluded.budget",
-    )
-    .bind(section_id)
-    .bind(market)
-    .bind(procedure)
-    .bind(budget)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// A row of `expert_section_terms` (the budget a decimal string, as projects announced it).

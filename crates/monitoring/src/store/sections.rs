@@ -27,53 +27,6 @@ pub(crate) async fn ensure(
     Ok(())
 }
 
-/// A section as `projects.section.registered` tells it (blank texts already `None`).
-pub(crate) struct Registered<'a> {
-    pub(crate) section_id: &'a str,
-    pub(crate) project_id: Option<String>,
-    pub(crate) project_code: Option<String>,
-    pub(crate) project_name: Option<String>,
-    pub(crate) section_name: Option<String>,
-    pub(crate) market: &'a str,
-    pub(crate) tenderer: Option<String>,
-    pub(crate) estimate_fen: i64,
-    pub(crate) docs_issue_at: Timestamp,
-    pub(crate) bid_deadline: Timestamp,
-    pub(crate) opening_at: Timestamp,
-    pub(crate) procedure: Option<String>,
-    pub(crate) now: Timestamp,
-}
-
-/// Inserts the section or replaces what the registration tells.
-pub(crate) async fn upsert_registered(tx: &mut Tx, r: Registered<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO mon_sections (section_id, project_id, project_code, project_name, section_name, market, tenderer, \
-         estimate_fen, docs_issue_at, bid_deadline, opening_at, updated_at, procedure) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (section_id) DO UPDATE SET \
-         project_id = excluded.project_id, project_code = excluded.project_code, project_name = excluded.project_name, \
-         section_name = excluded.section_name, market = excluded.market, tenderer = excluded.tenderer, \
-         estimate_fen = excluded.estimate_fen, docs_issue_at = excluded.docs_issue_at, \
-         bid_deadline = excluded.bid_deadline, opening_at = excluded.opening_at, updated_at = excluded.updated_at, \
-         procedure = excluded.procedure",
-    )
-    .bind(r.section_id)
-    .bind(r.project_id)
-    .bind(r.project_code)
-    .bind(r.project_name)
-    .bind(r.section_name)
-    .bind(r.market)
-    .bind(r.tenderer)
-    .bind(r.estimate_fen)
-    .bind(to_micros(r.docs_issue_at))
-    .bind(to_micros(r.bid_deadline))
-    .bind(to_micros(r.opening_at))
-    .bind(to_micros(r.now))
-    .bind(r.procedure)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// The opening time, unless one is known already.
 pub(crate) async fn set_opening_if_unknown(
     tx: &mut Tx,

@@ -85,7 +85,7 @@ pub(super) async fn check_original(
 /// (issue 17, item 5); once caught up, an absent one is the 422 of [`resolve_links`].
 /// Outside the write transaction (on SQLite a held writer would stop the consumer).
 pub(super) async fn links_projected(ctx: &Ctx, d: &AnnouncementDraft) -> Result<()> {
-    use ggzy_events::projects::{ProjectApproved, SectionRegistered};
+    use ggzy_events::projects::SectionRegistered;
     use ggzy_events::Contract as _;
     let Some(project) = d.project_id.clone().filter(|p| !p.trim().is_empty()) else {
         return Ok(());
@@ -95,7 +95,7 @@ pub(super) async fn links_projected(ctx: &Ctx, d: &AnnouncementDraft) -> Result<
     ggzy_store::consumer::wait_for_projection(
         &ctx.db,
         crate::lifecycle::NAME,
-        &[ProjectApproved::NAME, SectionRegistered::NAME],
+        &[SectionRegistered::NAME],
         std::time::Duration::from_secs(2),
         "announcement.project_not_caught_up",
         "the project",

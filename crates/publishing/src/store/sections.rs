@@ -77,67 +77,6 @@ pub(crate) async fn section_ids_of_project(db: &Db, project_id: &str) -> Result<
     )
 }
 
-/// One section as a project, section or organization event gives it, for [`upsert_section`].
-pub(crate) struct SectionUpsert {
-    pub(crate) section_id: String,
-    pub(crate) project_id: String,
-    pub(crate) project_code: Option<String>,
-    pub(crate) project_name: String,
-    pub(crate) section_name: String,
-    pub(crate) market: String,
-    pub(crate) procedure: Option<String>,
-    pub(crate) region: Option<String>,
-    pub(crate) tenderer_name: Option<String>,
-    pub(crate) tenderer_uscc: Option<String>,
-    pub(crate) owner_org_id: Option<String>,
-    pub(crate) estimated_price: Option<String>,
-    pub(crate) docs_issue_at: Timestamp,
-    pub(crate) bid_deadline: Timestamp,
-    pub(crate) opening_at: Timestamp,
-}
-
-/// Upsert one section: the event's values, keeping the stored ones it does not name.
-pub(crate) async fn upsert_section(tx: &mut Tx, s: SectionUpsert, now: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO publishing_sections (section_id, project_id, project_code, project_name, section_name, \
-         market, procedure, region, tenderer_name, tenderer_uscc, owner_org_id, estimated_price, docs_issue_at, \
-         bid_deadline, opening_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-         ON CONFLICT (section_id) DO UPDATE SET project_id = excluded.project_id, \
-         project_code = COALESCE(excluded.project_code, publishing_sections.project_code), \
-         project_name = excluded.project_name, section_name = excluded.section_name, market = excluded.market, \
-         procedure = COALESCE(excluded.procedure, publishing_sections.procedure), \
-         region = COALESCE(excluded.region, publishing_sections.region), \
-         tenderer_name = COALESCE(excluded.tenderer_name, publishing_sections.tenderer_name), \
-         tenderer_uscc = COALESCE(excluded.tenderer_uscc, publishing_sections.tenderer_uscc), \
-         owner_org_id = COALESCE(excluded.owner_org_id, publishing_sections.owner_org_id), \
-         estimated_price = COALESCE(excluded.estimated_price, publishing_sections.estimated_price), \
-         docs_issue_at = COALESCE(excluded.docs_issue_at, publishing_sections.docs_issue_at), \
-         bid_deadline = COALESCE(excluded.bid_deadline, publishing_sections.bid_deadline), \
-         opening_at = COALESCE(excluded.opening_at, publishing_sections.opening_at), \
-         updated_at = excluded.updated_at",
-    )
-    .bind(&s.section_id)
-    .bind(&s.project_id)
-    .bind(&s.project_code)
-    .bind(&s.project_name)
-    .bind(&s.section_name)
-    .bind(&s.market)
-    .bind(&s.procedure)
-    .bind(&s.region)
-    .bind(&s.tenderer_name)
-    .bind(&s.tenderer_uscc)
-    .bind(&s.owner_org_id)
-    .bind(&s.estimated_price)
-    .bind(to_micros(s.docs_issue_at))
-    .bind(to_micros(s.bid_deadline))
-    .bind(to_micros(s.opening_at))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// The section's bid deadline and opening moved (a change notice, `projects.section.deadline_changed`).
 pub(crate) async fn move_deadline(
     tx: &mut Tx,

@@ -33,6 +33,7 @@ const SECTIONS: ggzy_store::copies::SectionCopy = {
             ("docs_issue_at", F::DocsIssueAt),
         ],
         on_repeat: OnRepeat::Keep,
+        blank_is_null: false,
     }
 };
 

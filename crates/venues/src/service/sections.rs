@@ -36,6 +36,7 @@ impl Consumer for SectionsProjection {
                 ("updated_at", F::UpdatedAt),
             ],
             on_repeat: OnRepeat::Update,
+            blank_is_null: false,
         };
         SECTIONS.upsert(tx, &s, clock.now()).await
     }
