@@ -24,7 +24,7 @@ pub struct CapitalIncreaseItem {
     /// The section's name (the enterprise and the increase offered).
     pub name: String,
     /// `disclosure`, `selected`, `agreed`.
-    pub phase: String,
+    pub phase: crate::capital_increase::CapitalPhase,
     pub disclosure_start: String,
     pub disclosure_end: String,
     pub amount_sought: String,
@@ -49,7 +49,7 @@ pub struct InvestorState {
     pub capital_increase_id: String,
     pub section_id: String,
     pub name: String,
-    pub phase: String,
+    pub phase: crate::capital_increase::CapitalPhase,
     pub disclosure_start: String,
     pub disclosure_end: String,
     pub amount_sought: String,
@@ -156,12 +156,12 @@ pub async fn mine(ctx: &Ctx, actor: &Actor) -> Result<Vec<InvestorState>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id: String = r.id;
-        let phase: String = r.phase;
+        let phase = r.phase;
         let selected: Option<String> = r.investor_org_id;
         // Selected: among the selected investors (one, or several when the disclosure sought them).
         let is_me = r.my_amount_fen.is_some();
         let outcome = match (&selected, is_me) {
-            (None, _) if phase == "failed" => "failed",
+            (None, _) if phase == crate::capital_increase::CapitalPhase::Failed => "failed",
             (None, _) => "pending",
             (Some(_), true) => "selected",
             (Some(_), false) => "not_selected",

@@ -123,18 +123,64 @@ pub fn check_disclosure(
     v
 }
 
+/// Where a capital increase (增资扩股) stands: its disclosure (信息披露), the investor selected
+/// (遴选), the agreement signed (增资协议), or failed (no investor; the failure recorded). Stored and
+/// shown as its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CapitalPhase {
+    Disclosure,
+    Selected,
+    Agreed,
+    Failed,
+}
+
+impl CapitalPhase {
+    pub const ALL: [CapitalPhase; 4] = [
+        CapitalPhase::Disclosure,
+        CapitalPhase::Selected,
+        CapitalPhase::Agreed,
+        CapitalPhase::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapitalPhase::Disclosure => "disclosure",
+            CapitalPhase::Selected => "selected",
+            CapitalPhase::Agreed => "agreed",
+            CapitalPhase::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CapitalPhase> {
+        CapitalPhase::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for CapitalPhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+ggzy_core::text_enum!(
+    CapitalPhase,
+    |s: &str| CapitalPhase::parse(s).ok_or("unknown capital increase phase"),
+    |p: &CapitalPhase| p.as_str()
+);
+
 /// May the failure of a capital increase (未征集到意向投资方) be recorded? Only while it is in its
 /// disclosure phase, once the disclosure has ended (`now` ≥ its end), when no qualified investor
 /// (registered, deposit valid) applied, with a stated reason (1–2000 characters). Answers the
 /// trimmed reason, or the refusal.
 pub fn check_failure(
-    phase: &str,
+    phase: CapitalPhase,
     now: Timestamp,
     disclosure_end: Timestamp,
     qualified: usize,
     reason: &str,
 ) -> Result<String> {
-    if phase != "disclosure" {
+    if phase != CapitalPhase::Disclosure {
         return Err(Error::conflict(
             "capital.closed",
             format!("the capital increase is {phase}: its failure is recorded during the disclosure phase"),
@@ -472,7 +518,7 @@ pub struct CapitalIncreaseView {
     pub section_id: String,
     pub project_id: String,
     /// `disclosure`, `selected`, `agreed`, or `failed` (no investor, the failure recorded).
-    pub phase: String,
+    pub phase: CapitalPhase,
     pub disclosure_start: String,
     pub disclosure_end: String,
     pub amount_sought: String,

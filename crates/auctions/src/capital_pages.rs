@@ -17,6 +17,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::capital_follow::{self, InvestorLine};
+use crate::capital_increase::CapitalPhase;
 use crate::capital_increase::{self, AgreementInput, FailureInput, InvestorScore, SelectionInput};
 use askama::Template;
 use axum::extract::State;
@@ -84,13 +85,12 @@ impl Side {
     }
 }
 
-pub fn phase_label(p: &str, l: Lang) -> &'static str {
+pub fn phase_label(p: CapitalPhase, l: Lang) -> &'static str {
     match p {
-        "disclosure" => l.t("信息披露中", "Disclosure"),
-        "selected" => l.t("已遴选投资方", "Investor selected"),
-        "agreed" => l.t("已签订增资协议", "Agreement signed"),
-        "failed" => l.t("未征集到投资方，已终结", "Ended without an investor"),
-        _ => l.t("其他", "Other"),
+        CapitalPhase::Disclosure => l.t("信息披露中", "Disclosure"),
+        CapitalPhase::Selected => l.t("已遴选投资方", "Investor selected"),
+        CapitalPhase::Agreed => l.t("已签订增资协议", "Agreement signed"),
+        CapitalPhase::Failed => l.t("未征集到投资方，已终结", "Ended without an investor"),
     }
 }
 
@@ -148,7 +148,7 @@ async fn list(ctx: &Ctx, a: &PageActor, side: Side) -> Result<Response, Response
             } else {
                 i.name.clone()
             },
-            phase: phase_label(&i.phase, l),
+            phase: phase_label(i.phase, l),
             disclosure: format!(
                 "{} — {}",
                 local(&i.disclosure_start),
@@ -337,8 +337,8 @@ async fn render(
         l,
         base: side.base(),
         id: v.id.clone(),
-        phase: v.phase.clone(),
-        phase_label: phase_label(&v.phase, l),
+        phase: v.phase.to_string(),
+        phase_label: phase_label(v.phase, l),
         disclosure: format!(
             "{} — {}",
             local(&v.disclosure_start),
@@ -359,9 +359,12 @@ async fn render(
                 })
                 .collect()
         }),
-        selection_open: records && v.phase == "disclosure" && over && !qualified.is_empty(),
+        selection_open: records
+            && v.phase == CapitalPhase::Disclosure
+            && over
+            && !qualified.is_empty(),
         failure_open: records
-            && v.phase == "disclosure"
+            && v.phase == CapitalPhase::Disclosure
             && over
             && investors.is_some()
             && qualified.is_empty(),
@@ -372,7 +375,7 @@ async fn render(
             .map(|f| (f.reason.clone(), local(&f.failed_at))),
         score_rows,
         sel: map_point_fields(sel, &criteria),
-        agreement_open: records && v.phase == "selected",
+        agreement_open: records && v.phase == CapitalPhase::Selected,
         agr,
         results: sel_view
             .map(|s| {
@@ -685,13 +688,13 @@ async fn investor_list(State(ctx): State<Ctx>, a: PageActor) -> Result<Response,
             } else {
                 i.name.clone()
             },
-            phase: phase_label(&i.phase, l),
+            phase: phase_label(i.phase, l),
             disclosure: format!(
                 "{} — {}",
                 local(&i.disclosure_start),
                 local(&i.disclosure_end)
             ),
-            open: i.phase == "disclosure"
+            open: i.phase == CapitalPhase::Disclosure
                 && !capital_follow::disclosure_over(&i.disclosure_end, now),
             amount_sought: yuan(&i.amount_sought),
             method: method_label(&i.method, l),

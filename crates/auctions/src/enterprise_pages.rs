@@ -15,6 +15,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::capital_increase::{self, Criterion, NewCapitalIncrease};
+use crate::rules::Phase;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -95,7 +96,7 @@ pub struct OwnListing {
     pub id: String,
     pub name: String,
     pub market: String,
-    pub phase: String,
+    pub phase: Phase,
     #[sqlx(try_from = "At")]
     pub ends_at: DateTime<Utc>,
 }
@@ -124,13 +125,14 @@ struct ListingsPage {
     rows: Vec<ListingRow>,
 }
 
-fn phase_label(p: &str, l: Lang) -> &'static str {
+fn phase_label(p: Phase, l: Lang) -> &'static str {
     match p {
-        "listing" => l.t("挂牌中", "Listing"),
-        "auction" => l.t("网上竞价中", "Online auction"),
-        "deal" => l.t("已成交", "Deal"),
-        "failed" => l.t("未成交", "Failed"),
-        _ => l.t("其他", "Other"),
+        Phase::Listing => l.t("挂牌中", "Listing"),
+        Phase::Auction => l.t("网上竞价中", "Online auction"),
+        Phase::OnsitePending => l.t("待现场竞价", "On-site auction pending"),
+        Phase::PendingApproval => l.t("重新挂牌待批准", "Re-listing awaiting approval"),
+        Phase::Deal => l.t("已成交", "Deal"),
+        Phase::Failed => l.t("未成交", "Failed"),
     }
 }
 
@@ -153,7 +155,7 @@ async fn listings(State(ctx): State<Ctx>, a: PageActor) -> Result<Response, Resp
                 "property" => l.t("国有产权", "State-owned property"),
                 _ => l.t("其他", "Other"),
             },
-            phase: phase_label(&x.phase, l),
+            phase: phase_label(x.phase, l),
             ends: fmt::beijing_time(&x.ends_at),
         })
         .collect();

@@ -132,7 +132,7 @@ mod tests {
             bids: (1..=5).map(|s| (s, json!({"seq": s}))).collect(),
             state: SharedState {
                 section_id: "s".into(),
-                phase: "auction".into(),
+                phase: crate::rules::Phase::Auction,
                 version: 5,
                 current_fen: Some(100),
                 ends_at: chrono::Utc::now(),

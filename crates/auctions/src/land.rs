@@ -291,7 +291,7 @@ pub async fn confirm(
             "this listing was created without eligibility review",
         ));
     }
-    if a.phase != "listing" && a.phase != "auction" {
+    if a.phase != crate::rules::Phase::Listing && a.phase != crate::rules::Phase::Auction {
         return Err(Error::conflict(
             "auctions.not_listing",
             "eligibility is confirmed while the listing or the auction runs",
@@ -363,7 +363,7 @@ async fn request_continue(
             "this listing goes on to the auction without a request",
         ));
     }
-    if a.phase != "listing" || now >= a.ends_at || now < a.listing_start {
+    if a.phase != crate::rules::Phase::Listing || now >= a.ends_at || now < a.listing_start {
         return Err(Error::conflict(
             "auctions.not_open",
             "a request to continue is made while the listing runs",

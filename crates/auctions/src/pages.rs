@@ -8,6 +8,7 @@
 // Handlers answer `Result<Response, Response>` (axum's idiom; the error is the page to send).
 #![allow(clippy::result_large_err)]
 
+use crate::rules::Phase;
 use crate::service::BidError;
 use crate::workbench::{self, BidderAuction, ListItem, Standing};
 use askama::Template;
@@ -71,15 +72,14 @@ impl Words {
 }
 
 /// A phase's name for people.
-pub fn phase_label(p: &str, l: Lang) -> &'static str {
+pub fn phase_label(p: Phase, l: Lang) -> &'static str {
     match p {
-        "listing" => l.t("挂牌报价中", "Listing: quotes open"),
-        "auction" => l.t("网上拍卖（限时竞价）", "Online auction (timed bidding)"),
-        "onsite_pending" => l.t("待现场竞价", "Awaiting the on-site auction"),
-        "pending_approval" => l.t("重新挂牌待批准", "Re-listing awaiting approval"),
-        "deal" => l.t("已成交", "Deal"),
-        "failed" => l.t("未成交", "No deal"),
-        _ => l.t("其他", "Other"),
+        Phase::Listing => l.t("挂牌报价中", "Listing: quotes open"),
+        Phase::Auction => l.t("网上拍卖（限时竞价）", "Online auction (timed bidding)"),
+        Phase::OnsitePending => l.t("待现场竞价", "Awaiting the on-site auction"),
+        Phase::PendingApproval => l.t("重新挂牌待批准", "Re-listing awaiting approval"),
+        Phase::Deal => l.t("已成交", "Deal"),
+        Phase::Failed => l.t("未成交", "No deal"),
     }
 }
 
@@ -159,7 +159,7 @@ async fn list_page(State(ctx): State<Ctx>, a: PageActor) -> Result<Response, Res
                 id: i.auction_id.clone(),
                 name: i.name.clone(),
                 market: market_label(&i.market, l),
-                phase: phase_label(&i.phase, l),
+                phase: phase_label(i.phase, l),
                 ends: fmt::beijing_time_s(&i.ends_at),
                 starting_label: w.starting_price,
                 starting: yuan(&i.starting_price),
@@ -277,9 +277,9 @@ fn render_auction(
     let w = Words::of(&v.market, l);
     let ends = parse_time(&v.ends_at).unwrap_or(b.now);
     let start = parse_time(&v.listing_start).unwrap_or(b.now);
-    let open = match v.phase.as_str() {
-        "listing" => b.now >= start && b.now < ends,
-        "auction" => {
+    let open = match v.phase {
+        Phase::Listing => b.now >= start && b.now < ends,
+        Phase::Auction => {
             v.auction_start
                 .as_deref()
                 .and_then(parse_time)
@@ -323,8 +323,8 @@ fn render_auction(
         id: v.id.clone(),
         name: b.name.clone(),
         market: market_label(&v.market, l),
-        phase: v.phase.clone(),
-        phase_label: phase_label(&v.phase, l),
+        phase: v.phase.to_string(),
+        phase_label: phase_label(v.phase, l),
         open,
         listing_period: format!(
             "{} — {}",

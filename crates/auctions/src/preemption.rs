@@ -409,7 +409,8 @@ pub async fn record(
             "pre-emption rights are recorded for property (equity) transfers",
         ));
     }
-    let (Some(deal_id), Some(price_fen), "deal") = (deal, price_fen, phase.as_str()) else {
+    let (Some(deal_id), Some(price_fen), crate::rules::Phase::Deal) = (deal, price_fen, phase)
+    else {
         return Err(Error::conflict(
             "auctions.not_deal",
             format!("pre-emption is exercised at the deal price; this listing is {phase}"),

@@ -412,7 +412,8 @@ pub async fn record_deal_terms(
             "deal publicity and payment terms are recorded for property transfers (32号令)",
         ));
     }
-    let (Some(deal_id), Some(price_fen), "deal") = (deal, price_fen, phase.as_str()) else {
+    let (Some(deal_id), Some(price_fen), crate::rules::Phase::Deal) = (deal, price_fen, phase)
+    else {
         return Err(Error::conflict(
             "auctions.not_deal",
             format!("the terms follow a deal; this listing is {phase}"),

@@ -263,6 +263,70 @@ pub fn extend(ends_at: Timestamp, bid_at: Timestamp, n: Duration) -> Timestamp {
     }
 }
 
+/// Where a listing (挂牌) stands: `listing` → `auction` (online, 网络竞价) or `onsite_pending`
+/// (现场竞价) → `deal` | `failed`; a failed listing's re-listing request made before issue 21 waits
+/// in `pending_approval`. Stored and shown as its text.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Listing,
+    Auction,
+    OnsitePending,
+    PendingApproval,
+    Deal,
+    Failed,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 6] = [
+        Phase::Listing,
+        Phase::Auction,
+        Phase::OnsitePending,
+        Phase::PendingApproval,
+        Phase::Deal,
+        Phase::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Listing => "listing",
+            Phase::Auction => "auction",
+            Phase::OnsitePending => "onsite_pending",
+            Phase::PendingApproval => "pending_approval",
+            Phase::Deal => "deal",
+            Phase::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The listing is over: a deal, or failed.
+    pub fn is_over(self) -> bool {
+        matches!(self, Phase::Deal | Phase::Failed)
+    }
+
+    /// Bids are taken in this phase (within its times).
+    pub fn takes_bids(self) -> bool {
+        matches!(self, Phase::Listing | Phase::Auction)
+    }
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+ggzy_core::text_enum!(
+    Phase,
+    |s: &str| Phase::parse(s).ok_or("unknown auction phase"),
+    |p: &Phase| p.as_str()
+);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListingOutcome {
     /// No valid quote, or the only bidder's quote is below the reserve price.
@@ -458,6 +522,19 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_phase_reads_back_from_its_text_and_its_json_is_that_text() {
+        for p in Phase::ALL {
+            assert_eq!(Phase::parse(p.as_str()), Some(p));
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        assert_eq!(Phase::parse("Deal"), None);
+        let over: Vec<Phase> = Phase::ALL.into_iter().filter(|p| p.is_over()).collect();
+        assert_eq!(over, [Phase::Deal, Phase::Failed]);
+        let open: Vec<Phase> = Phase::ALL.into_iter().filter(|p| p.takes_bids()).collect();
+        assert_eq!(open, [Phase::Listing, Phase::Auction]);
+    }
 
     fn t(d: u32, h: u32, m: u32, s: u32) -> Timestamp {
         chrono::Utc.with_ymd_and_hms(2026, 3, d, h, m, s).unwrap()

@@ -1,6 +1,6 @@
 //! Use cases: the projection of other areas' events, listings, bids, and the durable end timers.
 
-use crate::rules::{self, AuctionRules, ListingOutcome};
+use crate::rules::{self, AuctionRules, ListingOutcome, Phase};
 use chrono::Duration;
 use ggzy_core::events::{ActorRef, Event};
 use ggzy_core::time::{from_micros, to_micros};

@@ -4,6 +4,7 @@
 //! (`POST /api/v1/auctions/{id}/onsite-result`), its refusals shown next to the fields with the
 //! rule id. Bidders appear by bidder number (竞买号) only.
 
+use crate::rules::Phase;
 use crate::service::{self, AuctionView, OnsiteResult};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -38,15 +39,14 @@ pub fn router() -> Router<Ctx> {
         .route("/tenderer/auctions/{id}", get(transferor_one))
 }
 
-fn phase_label(p: &str, l: Lang) -> &'static str {
+fn phase_label(p: Phase, l: Lang) -> &'static str {
     match p {
-        "listing" => l.t("挂牌中", "listing"),
-        "auction" => l.t("网上竞价中", "online auction"),
-        "onsite_pending" => l.t("待现场竞价", "on-site auction pending"),
-        "pending_approval" => l.t("重新挂牌待批准", "re-listing awaiting approval"),
-        "deal" => l.t("已成交", "deal"),
-        "failed" => l.t("未成交（流拍）", "failed"),
-        _ => l.t("其他", "other"),
+        Phase::Listing => l.t("挂牌中", "listing"),
+        Phase::Auction => l.t("网上竞价中", "online auction"),
+        Phase::OnsitePending => l.t("待现场竞价", "on-site auction pending"),
+        Phase::PendingApproval => l.t("重新挂牌待批准", "re-listing awaiting approval"),
+        Phase::Deal => l.t("已成交", "deal"),
+        Phase::Failed => l.t("未成交（流拍）", "failed"),
     }
 }
 
@@ -92,7 +92,7 @@ impl Line {
             id: v.id.clone(),
             name: name.to_string(),
             market: market_label(&v.market, l),
-            phase: phase_label(&v.phase, l),
+            phase: phase_label(v.phase, l),
             round: v.round,
             ends: local(&v.ends_at),
             price: yuan(v.current_price.as_deref().unwrap_or(&v.starting_price)),
@@ -216,7 +216,7 @@ pub(crate) async fn contract_block(
     pay_form: FormState,
 ) -> Result<Option<ContractBlock>, ggzy_core::Error> {
     use ggzy_core::Error;
-    if v.phase != "deal" || v.market != "land" {
+    if v.phase != Phase::Deal || v.market != "land" {
         return Ok(None);
     }
     let k = match crate::land_contract::view(ctx, actor, &v.id).await {
@@ -304,7 +304,7 @@ async fn render_all(
     let staff = STAFF.contains(&a.actor.role);
     let reviewing = staff
         && v.land.as_ref().is_some_and(|t| t.eligibility_review)
-        && (v.phase == "listing" || v.phase == "auction");
+        && (v.phase == Phase::Listing || v.phase == Phase::Auction);
     let eligibility = if reviewing {
         let eligible = v
             .land
@@ -359,7 +359,7 @@ async fn render_all(
             .as_ref()
             .map(|o| format!("{} – {}", local(&o.start), local(&o.end)))
             .unwrap_or_default(),
-        pending: staff && v.phase == "onsite_pending",
+        pending: staff && v.phase == Phase::OnsitePending,
         outcome: v.outcome.clone().unwrap_or_default(),
         form,
         results: vec![

@@ -19,7 +19,7 @@ pub async fn agree(
         actor,
         id,
         NeedsPhase {
-            phase: "selected",
+            phase: CapitalPhase::Selected,
             rule: "capital.not_selected",
             refusal: |phase| {
                 format!("the agreement follows the investor's selection (phase {phase})")

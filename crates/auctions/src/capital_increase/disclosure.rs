@@ -39,9 +39,9 @@ pub(crate) async fn require_recorder(
 /// The phase a decision needs, and the refusal otherwise (a rule id and the message given the
 /// phase found).
 pub(super) struct NeedsPhase {
-    pub phase: &'static str,
+    pub phase: CapitalPhase,
     pub rule: &'static str,
-    pub refusal: fn(&str) -> String,
+    pub refusal: fn(CapitalPhase) -> String,
 }
 
 /// The access preamble of the enterprise's decisions (selection, agreement, failure): the role,
@@ -59,7 +59,7 @@ pub(super) async fn managed(
     let ci = load(&mut tx, id, ctx.db.for_update()).await?;
     require_recorder(&mut tx, actor, &ci.section_id).await?;
     if ci.phase != needs.phase {
-        return Err(Error::conflict(needs.rule, (needs.refusal)(&ci.phase)));
+        return Err(Error::conflict(needs.rule, (needs.refusal)(ci.phase)));
     }
     Ok((tx, ci, now))
 }

@@ -37,7 +37,7 @@ pub async fn record_failure(
         actor,
         id,
         NeedsPhase {
-            phase: "disclosure",
+            phase: CapitalPhase::Disclosure,
             rule: "capital.closed",
             refusal: |phase| {
                 format!("the capital increase is {phase}: its failure is recorded during the disclosure phase")
@@ -47,7 +47,7 @@ pub async fn record_failure(
     .await?;
     let qualified = crate::store::sections::numbered_count(&mut tx, &ci.section_id).await?;
     let reason = check_failure(
-        &ci.phase,
+        ci.phase,
         now,
         ci.disclosure_end,
         usize::try_from(qualified).unwrap_or(usize::MAX),

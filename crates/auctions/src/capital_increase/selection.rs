@@ -18,7 +18,7 @@ pub async fn select(
         actor,
         id,
         NeedsPhase {
-            phase: "disclosure",
+            phase: CapitalPhase::Disclosure,
             rule: "capital.selected",
             refusal: |phase| format!("the investor is already selected (phase {phase})"),
         },

@@ -83,38 +83,45 @@ fn a_failure_is_recorded_from_the_disclosure_end_without_a_qualified_investor() 
     };
     // At the end exactly, nobody qualified, a reason: recorded (trimmed).
     assert_eq!(
-        check_failure("disclosure", end, end, 0, " 未征集到意向投资方 ").unwrap(),
+        check_failure(
+            CapitalPhase::Disclosure,
+            end,
+            end,
+            0,
+            " 未征集到意向投资方 "
+        )
+        .unwrap(),
         "未征集到意向投资方"
     );
     // One second before the end: the disclosure still runs.
     let before = end - chrono::Duration::seconds(1);
     assert_eq!(
-        rule(check_failure("disclosure", before, end, 0, "x")),
+        rule(check_failure(CapitalPhase::Disclosure, before, end, 0, "x")),
         "capital.disclosure_running"
     );
     // One qualified investor: the enterprise selects it instead.
     assert_eq!(
-        rule(check_failure("disclosure", end, end, 1, "x")),
+        rule(check_failure(CapitalPhase::Disclosure, end, end, 1, "x")),
         "capital.has_investor"
     );
     assert_eq!(
-        rule(check_failure("selected", end, end, 0, "x")),
+        rule(check_failure(CapitalPhase::Selected, end, end, 0, "x")),
         "capital.closed"
     );
     assert_eq!(
-        rule(check_failure("failed", end, end, 0, "x")),
+        rule(check_failure(CapitalPhase::Failed, end, end, 0, "x")),
         "capital.closed"
     );
     assert_eq!(
-        rule(check_failure("disclosure", end, end, 0, "  ")),
+        rule(check_failure(CapitalPhase::Disclosure, end, end, 0, "  ")),
         "capital.failure_reason"
     );
     let long = "字".repeat(2001);
     assert_eq!(
-        rule(check_failure("disclosure", end, end, 0, &long)),
+        rule(check_failure(CapitalPhase::Disclosure, end, end, 0, &long)),
         "capital.failure_reason"
     );
-    assert!(check_failure("disclosure", end, end, 0, &"字".repeat(2000)).is_ok());
+    assert!(check_failure(CapitalPhase::Disclosure, end, end, 0, &"字".repeat(2000)).is_ok());
 }
 
 fn scored(o: &str, amount_fen: i64, total_centi: i64) -> Scored {

@@ -62,9 +62,9 @@ pub async fn bid(
         e.field = "price".into();
         Error::Validation(vec![e])
     })?;
-    match a.phase.as_str() {
-        "listing" if now >= a.listing_start && now < a.ends_at => {}
-        "auction" if a.auction_start.is_some_and(|s| now >= s) && now < a.ends_at => {}
+    match a.phase {
+        Phase::Listing if now >= a.listing_start && now < a.ends_at => {}
+        Phase::Auction if a.auction_start.is_some_and(|s| now >= s) && now < a.ends_at => {}
         _ => {
             return Err(
                 Error::conflict("auctions.not_open", "the auction does not take bids now").into(),
@@ -73,7 +73,7 @@ pub async fn bid(
     }
     // 39号令 第十六条 (2002 text): a live auction short of bidders at its start takes no bid,
     // even before its start timer has terminated it.
-    if a.phase == "auction" {
+    if a.phase == Phase::Auction {
         let mut conn = ctx.db.pool().acquire().await.map_err(Error::from)?;
         if let Some(short) = crate::land_auction::start_shortfall(&mut conn, &a, now).await? {
             return Err(short.refusal().into());
@@ -96,7 +96,7 @@ pub async fn bid(
     }
     rules::check_quote(a.starting_fen, a.increment_fen, a.current_fen, price.fen())
         .map_err(|e| Error::Validation(vec![e]))?;
-    let new_end = if a.phase == "auction" {
+    let new_end = if a.phase == Phase::Auction {
         rules::extend(a.ends_at, now, Duration::seconds(a.extension_secs))
     } else {
         a.ends_at
@@ -106,7 +106,7 @@ pub async fn bid(
     // The bid order: only the bid that still sees this version moves the row.
     let seen = store::Seen {
         version: a.version,
-        phase: &a.phase,
+        phase: a.phase,
         now,
     };
     let taken = store::take_bid(&mut tx, id, price, &org, new_end, seen).await?;
@@ -132,7 +132,7 @@ pub async fn bid(
             org_id: &org,
             number: &number,
             price,
-            phase: &a.phase,
+            phase: a.phase.as_str(),
             at: now,
             ends_at: new_end,
             round: a.round,
@@ -164,7 +164,7 @@ pub async fn bid(
             org_id: org.clone(),
             number: number.clone(),
             price,
-            phase: a.phase.clone(),
+            phase: a.phase.as_str().to_string(),
             at: now,
             ends_at: new_end,
             extended: new_end != a.ends_at,

@@ -126,8 +126,8 @@ pub(super) async fn fail(
 pub(super) async fn set_phase(
     tx: &mut Tx,
     a: &AuctionRow,
-    from: &str,
-    to: &str,
+    from: Phase,
+    to: Phase,
     outcome: &str,
 ) -> Result<bool> {
     store::auctions::set_phase(tx, &a.id, a.version, from, to, outcome).await
@@ -141,7 +141,7 @@ async fn due_auction(
     db: &Db,
     clock: &Clock,
     timer: &Timer,
-    phase: &str,
+    phase: Phase,
     kind: &str,
     key: impl Fn(&AuctionRow) -> String,
 ) -> Result<Option<AuctionRow>> {
@@ -165,7 +165,7 @@ pub struct ListingEnd;
 impl TimerHandler for ListingEnd {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
         // A timer of an earlier round firing late, or the end moved: keep this round's timer.
-        let due = due_auction(tx, db, clock, timer, "listing", LISTING_TIMER, |a| {
+        let due = due_auction(tx, db, clock, timer, Phase::Listing, LISTING_TIMER, |a| {
             listing_key(&a.id, a.round)
         });
         let Some(a) = due.await? else {
@@ -183,19 +183,19 @@ impl TimerHandler for ListingEnd {
                 } else {
                     "reserve_not_met"
                 };
-                if set_phase(tx, &a, "listing", "failed", reason).await? {
+                if set_phase(tx, &a, Phase::Listing, Phase::Failed, reason).await? {
                     fail(tx, db, &a, now, "auctions.listing.failed", reason).await?;
                 }
             }
             ListingOutcome::Deal => {
-                if set_phase(tx, &a, "listing", "deal", "deal").await? {
+                if set_phase(tx, &a, Phase::Listing, Phase::Deal, "deal").await? {
                     confirm_deal(tx, db, &a, now, "listing").await?;
                 }
             }
             ListingOutcome::Auction if a.final_auction == "onsite" => {
                 // 39号令 第二十条: several bidders still competing go to an on-site auction; staff
                 // book a room through venues and record the result.
-                if set_phase(tx, &a, "listing", "onsite_pending", "onsite").await? {
+                if set_phase(tx, &a, Phase::Listing, Phase::OnsitePending, "onsite").await? {
                     let numbers = store::auctions::quoting_numbers(tx, &id, a.round).await?;
                     emit(
                         tx,
@@ -265,7 +265,7 @@ pub struct AuctionEnd;
 impl TimerHandler for AuctionEnd {
     async fn fire(&self, tx: &mut Tx, db: &Db, clock: &Clock, timer: &Timer) -> Result<()> {
         // Extended meanwhile: make sure the later end has its timer.
-        let due = due_auction(tx, db, clock, timer, "auction", AUCTION_TIMER, |a| {
+        let due = due_auction(tx, db, clock, timer, Phase::Auction, AUCTION_TIMER, |a| {
             end_key(&a.id, a.ends_at)
         });
         let Some(a) = due.await? else {
@@ -278,10 +278,10 @@ impl TimerHandler for AuctionEnd {
             return Ok(());
         }
         if rules::auction_is_deal(a.current_fen, a.reserve_fen) {
-            if set_phase(tx, &a, "auction", "deal", "deal").await? {
+            if set_phase(tx, &a, Phase::Auction, Phase::Deal, "deal").await? {
                 confirm_deal(tx, db, &a, now, "auction").await?;
             }
-        } else if set_phase(tx, &a, "auction", "failed", "reserve_not_met").await? {
+        } else if set_phase(tx, &a, Phase::Auction, Phase::Failed, "reserve_not_met").await? {
             fail(
                 tx,
                 db,
@@ -308,13 +308,13 @@ pub(super) async fn terminate_if_short(
     a: &AuctionRow,
     now: Timestamp,
 ) -> Result<bool> {
-    if a.phase != "auction" {
+    if a.phase != Phase::Auction {
         return Ok(false);
     }
     let Some(short) = crate::land_auction::start_shortfall(tx, a, now).await? else {
         return Ok(false);
     };
-    if !set_phase(tx, a, "auction", "failed", rules::TOO_FEW_BIDDERS).await? {
+    if !set_phase(tx, a, Phase::Auction, Phase::Failed, rules::TOO_FEW_BIDDERS).await? {
         return Ok(false);
     }
     tracing::info!(

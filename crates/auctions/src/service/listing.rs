@@ -214,9 +214,9 @@ pub(crate) async fn create(
     // A live auction (拍卖) runs from its start: the free-bid period, then the extensions.
     let (phase, auction_start, ends) = if live {
         let ends = start + Duration::seconds((free + ext) * 60);
-        ("auction", Some(start), ends)
+        (Phase::Auction, Some(start), ends)
     } else {
-        ("listing", None, end)
+        (Phase::Listing, None, end)
     };
     let mut tx = ctx.db.begin().await?;
     let inserted = store::auctions::insert_auction(

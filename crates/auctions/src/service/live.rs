@@ -16,7 +16,7 @@ pub async fn live_state(ctx: &Ctx, id: &str, org: Option<&str>) -> Result<Value>
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedState {
     pub section_id: String,
-    pub phase: String,
+    pub phase: Phase,
     pub version: i64,
     pub current_fen: Option<i64>,
     pub ends_at: Timestamp,
@@ -25,7 +25,7 @@ pub struct SharedState {
 
 impl SharedState {
     pub fn over(&self) -> bool {
-        self.phase == "deal" || self.phase == "failed"
+        self.phase.is_over()
     }
 }
 
@@ -59,10 +59,10 @@ pub fn compose_state(
         my,
         a.leader_org_id.as_deref() == org && org.is_some(),
         over,
-        a.phase.as_str(),
+        a.phase,
     ) {
         (None, _, _, _) => "watching",
-        (Some(_), true, true, "deal") => "won",
+        (Some(_), true, true, Phase::Deal) => "won",
         (Some(_), _, true, _) => "lost",
         (Some(_), true, false, _) => "leading",
         (Some(_), false, false, _) if a.current_fen.is_some() => "outbid",

@@ -28,7 +28,7 @@ pub async fn onsite_result(
     actor.require(&[Role::Staff, Role::Admin])?;
     let now = ctx.clock.now();
     let a = load(ctx.db.pool(), id, "").await?;
-    if a.phase != "onsite_pending" {
+    if a.phase != Phase::OnsitePending {
         return Err(Error::conflict(
             "auctions.not_onsite_pending",
             format!("no on-site auction is pending; the auction is {}", a.phase),
@@ -56,7 +56,15 @@ pub async fn onsite_result(
     match record {
         rules::OnsiteRecord::Failed => {
             tx = ctx.db.begin().await?;
-            if !set_phase(&mut tx, &a, "onsite_pending", "failed", "onsite_failed").await? {
+            if !set_phase(
+                &mut tx,
+                &a,
+                Phase::OnsitePending,
+                Phase::Failed,
+                "onsite_failed",
+            )
+            .await?
+            {
                 tx.rollback().await?;
                 return Err(relist_race());
             }
@@ -117,7 +125,15 @@ pub async fn onsite_result(
                 won.leader_org_id = Some(winner);
                 confirm_deal(&mut tx, &ctx.db, &won, now, "onsite").await?;
             } else {
-                if !set_phase(&mut tx, &a, "onsite_pending", "failed", "reserve_not_met").await? {
+                if !set_phase(
+                    &mut tx,
+                    &a,
+                    Phase::OnsitePending,
+                    Phase::Failed,
+                    "reserve_not_met",
+                )
+                .await?
+                {
                     tx.rollback().await?;
                     return Err(relist_race());
                 }

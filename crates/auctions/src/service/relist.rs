@@ -65,7 +65,7 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
     let r = AuctionRules::national();
     let now = ctx.clock.now();
     let a = load(ctx.db.pool(), id, "").await?;
-    if a.phase != "failed" {
+    if a.phase != Phase::Failed {
         return Err(Error::conflict(
             "auctions.relist_not_failed",
             format!(
@@ -225,7 +225,17 @@ pub async fn relist(ctx: &Ctx, actor: &Actor, id: &str, rq: RelistRequest) -> Re
         )
         .await?;
     }
-    if !apply_relist(&mut tx, &ctx.db, &actor.actor_ref(), &a, "failed", &rl, now).await? {
+    if !apply_relist(
+        &mut tx,
+        &ctx.db,
+        &actor.actor_ref(),
+        &a,
+        Phase::Failed,
+        &rl,
+        now,
+    )
+    .await?
+    {
         tx.rollback().await?;
         return Err(relist_race());
     }
@@ -312,7 +322,7 @@ async fn apply_relist(
     db: &Db,
     by: &ActorRef,
     a: &AuctionRow,
-    from: &str,
+    from: Phase,
     rl: &RelistRow,
     now: Timestamp,
 ) -> Result<bool> {
@@ -399,7 +409,7 @@ pub async fn decide_relist(
     }
     let a = load(ctx.db.pool(), id, "").await?;
     let row = store::auctions::pending_relist(&ctx.db, id).await?;
-    let (Some(mut rl), "pending_approval") = (row, a.phase.as_str()) else {
+    let (Some(mut rl), Phase::PendingApproval) = (row, a.phase) else {
         return Err(Error::conflict(
             "auctions.no_pending_relist",
             "no re-listing of this auction waits for approval",
@@ -491,13 +501,20 @@ pub async fn decide_relist(
             &ctx.db,
             &actor.actor_ref(),
             &a,
-            "pending_approval",
+            Phase::PendingApproval,
             &rl,
             now,
         )
         .await?
     } else {
-        set_phase(&mut tx, &a, "pending_approval", "failed", "relist_refused").await?
+        set_phase(
+            &mut tx,
+            &a,
+            Phase::PendingApproval,
+            Phase::Failed,
+            "relist_refused",
+        )
+        .await?
     };
     if !ok {
         tx.rollback().await?;

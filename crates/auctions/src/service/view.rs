@@ -21,7 +21,7 @@ pub struct AuctionView {
     pub market: String,
     /// `listing`, `auction`, `onsite_pending`, `pending_approval` (a re-listing requested before
     /// issue 21 waits for a second user's approval), `deal` or `failed`.
-    pub phase: String,
+    pub phase: crate::rules::Phase,
     /// 1 for the first listing; each re-listing starts the next round.
     pub round: i64,
     /// `online` or `onsite`.
@@ -163,7 +163,7 @@ pub(crate) async fn view_on(
         })
         .collect();
     let leader_number = bids.last().map(|b| b.number.clone());
-    let over = a.phase == "deal" || a.phase == "failed";
+    let over = a.phase.is_over();
     let onsite = onsite_view(&mut *conn, &a.section_id).await?;
     let relist = relist_view(&mut *conn, &a.id).await?;
     let land = crate::land::view(&mut *conn, &a.id, &a.section_id, a.round).await?;

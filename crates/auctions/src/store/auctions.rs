@@ -6,6 +6,8 @@ use ggzy_core::sql::{At, Flag, MaybeAt};
 use ggzy_core::{Money, Result, Timestamp};
 use ggzy_store::{Db, Tx};
 
+pub(crate) use crate::rules::Phase;
+
 /// An `auctions` row as stored ([`COLS`]).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct AuctionRow {
@@ -13,7 +15,7 @@ pub(crate) struct AuctionRow {
     pub(crate) section_id: String,
     pub(crate) project_id: String,
     pub(crate) market: String,
-    pub(crate) phase: String,
+    pub(crate) phase: Phase,
     #[sqlx(try_from = "At")]
     pub(crate) listing_start: Timestamp,
     #[sqlx(try_from = "At")]
@@ -77,7 +79,7 @@ pub(crate) struct NewAuction<'a> {
     pub(crate) section_id: &'a str,
     pub(crate) project_id: &'a str,
     pub(crate) market: &'a str,
-    pub(crate) phase: &'a str,
+    pub(crate) phase: Phase,
     pub(crate) listing_start: Timestamp,
     pub(crate) listing_end: Timestamp,
     pub(crate) free_bid_secs: i64,
@@ -127,9 +129,9 @@ pub(crate) async fn insert_auction(tx: &mut Tx, n: &NewAuction<'_>) -> Result<bo
 
 /// What a bid saw of the auction: the row must still be at `version` in `phase` and open at
 /// `now` for the bid to take it.
-pub(crate) struct Seen<'a> {
+pub(crate) struct Seen {
     pub(crate) version: i64,
-    pub(crate) phase: &'a str,
+    pub(crate) phase: Phase,
     pub(crate) now: Timestamp,
 }
 
@@ -141,7 +143,7 @@ pub(crate) async fn take_bid(
     price: Money,
     org_id: &str,
     ends_at: Timestamp,
-    seen: Seen<'_>,
+    seen: Seen,
 ) -> Result<bool> {
     let Seen {
         version,
@@ -169,8 +171,8 @@ pub(crate) async fn set_phase(
     tx: &mut Tx,
     id: &str,
     version: i64,
-    from: &str,
-    to: &str,
+    from: Phase,
+    to: Phase,
     outcome: &str,
 ) -> Result<bool> {
     let r = sqlx::query(
@@ -233,7 +235,7 @@ pub(crate) async fn onsite_deal(
 pub(crate) async fn open_round(
     tx: &mut Tx,
     id: &str,
-    from: &str,
+    from: Phase,
     version: i64,
     rl: &RelistRow,
     periods_provisional: bool,
@@ -292,7 +294,7 @@ pub(crate) struct BidderListRow {
     pub(crate) section_id: String,
     pub(crate) name: String,
     pub(crate) market: String,
-    pub(crate) phase: String,
+    pub(crate) phase: Phase,
     #[sqlx(try_from = "At")]
     pub(crate) ends_at: Timestamp,
     pub(crate) starting_fen: Money,

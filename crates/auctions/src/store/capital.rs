@@ -17,7 +17,7 @@ use ggzy_store::{Db, Tx};
 pub(crate) struct Row0 {
     pub section_id: String,
     pub project_id: String,
-    pub phase: String,
+    pub phase: crate::capital_increase::CapitalPhase,
     #[sqlx(try_from = "At")]
     pub disclosure_end: Timestamp,
     pub amount_sought_fen: i64,
@@ -45,7 +45,7 @@ pub(crate) async fn capital_increase(
 pub(crate) struct IncreaseRow {
     pub(crate) section_id: String,
     pub(crate) project_id: String,
-    pub(crate) phase: String,
+    pub(crate) phase: crate::capital_increase::CapitalPhase,
     #[sqlx(try_from = "At")]
     pub(crate) disclosure_start: Timestamp,
     #[sqlx(try_from = "At")]
@@ -204,7 +204,7 @@ pub(crate) struct ItemRow {
     pub(crate) section_id: String,
     pub(crate) project_id: String,
     pub(crate) name: String,
-    pub(crate) phase: String,
+    pub(crate) phase: crate::capital_increase::CapitalPhase,
     #[sqlx(try_from = "At")]
     pub(crate) disclosure_start: Timestamp,
     #[sqlx(try_from = "At")]
@@ -243,7 +243,7 @@ pub(crate) struct MineRow {
     pub(crate) id: String,
     pub(crate) section_id: String,
     pub(crate) name: String,
-    pub(crate) phase: String,
+    pub(crate) phase: crate::capital_increase::CapitalPhase,
     #[sqlx(try_from = "At")]
     pub(crate) disclosure_start: Timestamp,
     #[sqlx(try_from = "At")]

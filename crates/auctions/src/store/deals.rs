@@ -50,7 +50,7 @@ pub(crate) async fn market_of_deal(tx: &mut Tx, deal_id: &str) -> Result<Option<
 #[derive(sqlx::FromRow)]
 pub(crate) struct DealRow {
     pub market: String,
-    pub phase: String,
+    pub phase: crate::rules::Phase,
     pub section_id: String,
     pub project_id: String,
     pub deal_id: Option<String>,
