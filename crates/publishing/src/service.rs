@@ -321,6 +321,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, d: AnnouncementDraft) -> Result<An
             project_id,
             section_ids: &json!(section_ids).to_string(),
             body_format: d.body_format.unwrap_or_default(),
+            source: None,
         },
     )
     .await?;

@@ -30,9 +30,14 @@ pub(super) async fn create_draft(
     // The event's market, else the section's.
     let market = market.unwrap_or(&s.market).to_string();
     let region = s_region(tx, &s.section_id).await?;
-    let n = store::announcements::insert_auto_draft(
+    let source_event = format!(
+        "{}:{}",
+        d.key.as_deref().unwrap_or(&ev.id),
+        d.ann_type.as_str()
+    );
+    let n = store::announcements::insert_draft(
         tx,
-        store::announcements::AutoDraft {
+        store::announcements::NewDraft {
             id: &id,
             market: &market,
             ann_type: d.ann_type,
@@ -41,17 +46,17 @@ pub(super) async fn create_draft(
             body_md: &d.body,
             body_html: &render_markdown(&d.body),
             fields: &d.fields.to_string(),
-            owner_org_id: s.owner_org_id.clone(),
+            original_id: None,
+            owner_org_id: s.owner_org_id.as_deref(),
             created_by: &format!("system:{NAME}"),
             now: to_micros(now),
             project_id: (!s.project_id.is_empty()).then(|| s.project_id.clone()),
             section_ids: &json!([s.section_id]).to_string(),
-            source_event: &format!(
-                "{}:{}",
-                d.key.as_deref().unwrap_or(&ev.id),
-                d.ann_type.as_str()
-            ),
-            source_fields: &d.source.to_string(),
+            body_format: crate::rules::BodyFormat::Markdown,
+            source: Some(store::announcements::DraftSource {
+                event: &source_event,
+                fields: &d.source.to_string(),
+            }),
         },
     )
     .await?;

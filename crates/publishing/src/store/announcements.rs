@@ -212,7 +212,7 @@ pub(crate) async fn count_published(db: &Db) -> Result<i64> {
 // ---------------------------------------------------------------------------------------------
 // announcements: drafts.
 
-/// A draft written by a person.
+/// A new draft (version 1): written by its author, or drafted from an event (`source`).
 pub(crate) struct NewDraft<'a> {
     pub(crate) id: &'a str,
     pub(crate) market: &'a str,
@@ -231,15 +231,27 @@ pub(crate) struct NewDraft<'a> {
     /// JSON list.
     pub(crate) section_ids: &'a str,
     pub(crate) body_format: BodyFormat,
+    /// The event a drafted announcement comes from; `None` for an author's draft.
+    pub(crate) source: Option<DraftSource<'a>>,
 }
 
-/// Store a new draft (version 1).
-pub(crate) async fn insert_draft(tx: &mut Tx, d: NewDraft<'_>) -> Result<()> {
-    sqlx::query(
+/// What an announcement is drafted from: the same source drafts nothing twice.
+pub(crate) struct DraftSource<'a> {
+    /// `event id:announcement type` (unique).
+    pub(crate) event: &'a str,
+    /// JSON text: the fields taken from the event (locked).
+    pub(crate) fields: &'a str,
+}
+
+/// Store a new draft (version 1), unless a draft from the same source exists; how many rows were
+/// written (an author's draft, which has no source, is always written).
+pub(crate) async fn insert_draft(tx: &mut Tx, d: NewDraft<'_>) -> Result<u64> {
+    Ok(sqlx::query(
         "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
          original_id, status, version, owner_org_id, created_by, created_at, updated_at, project_id, \
-         section_ids, body_format) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $12, $13, $14, $15)",
+         section_ids, body_format, source_event, source_fields) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', 1, $10, $11, $12, $12, $13, $14, $15, \
+         $16, $17) ON CONFLICT (source_event) DO NOTHING",
     )
     .bind(d.id)
     .bind(d.market)
@@ -256,9 +268,11 @@ pub(crate) async fn insert_draft(tx: &mut Tx, d: NewDraft<'_>) -> Result<()> {
     .bind(d.project_id)
     .bind(d.section_ids)
     .bind(d.body_format.as_str())
+    .bind(d.source.as_ref().map(|s| s.event))
+    .bind(d.source.as_ref().map(|s| s.fields))
     .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected())
 }
 
 /// A draft's new text.
@@ -297,58 +311,6 @@ pub(crate) async fn update_draft(tx: &mut Tx, id: &str, d: DraftEdit<'_>) -> Res
     .bind(d.project_id)
     .bind(d.section_ids)
     .bind(d.body_format.as_str())
-    .execute(&mut **tx)
-    .await?
-    .rows_affected())
-}
-
-/// A draft the lifecycle writes from an event.
-pub(crate) struct AutoDraft<'a> {
-    pub(crate) id: &'a str,
-    pub(crate) market: &'a str,
-    pub(crate) ann_type: AnnouncementType,
-    pub(crate) region: &'a str,
-    pub(crate) title: &'a str,
-    pub(crate) body_md: &'a str,
-    pub(crate) body_html: &'a str,
-    /// JSON text.
-    pub(crate) fields: &'a str,
-    pub(crate) owner_org_id: Option<String>,
-    pub(crate) created_by: &'a str,
-    pub(crate) now: i64,
-    pub(crate) project_id: Option<String>,
-    /// JSON list.
-    pub(crate) section_ids: &'a str,
-    /// What the draft comes from: the same source drafts nothing twice.
-    pub(crate) source_event: &'a str,
-    /// JSON text: the fields taken from the event (locked).
-    pub(crate) source_fields: &'a str,
-}
-
-/// Store an auto-draft unless one from the same source exists; how many rows were written.
-pub(crate) async fn insert_auto_draft(tx: &mut Tx, d: AutoDraft<'_>) -> Result<u64> {
-    Ok(sqlx::query(
-        "INSERT INTO announcements (id, market, ann_type, region, title, body_md, body_html, fields, \
-         original_id, status, version, owner_org_id, created_by, created_at, updated_at, project_id, \
-         section_ids, body_format, source_event, source_fields) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 'draft', 1, $9, $10, $11, $11, $12, $13, 'markdown', \
-         $14, $15) ON CONFLICT (source_event) DO NOTHING",
-    )
-    .bind(d.id)
-    .bind(d.market)
-    .bind(d.ann_type.as_str())
-    .bind(d.region)
-    .bind(d.title)
-    .bind(d.body_md)
-    .bind(d.body_html)
-    .bind(d.fields)
-    .bind(d.owner_org_id)
-    .bind(d.created_by)
-    .bind(d.now)
-    .bind(d.project_id)
-    .bind(d.section_ids)
-    .bind(d.source_event)
-    .bind(d.source_fields)
     .execute(&mut **tx)
     .await?
     .rows_affected())
