@@ -574,3 +574,126 @@ async fn an_asset_transfer_disclosure_with_buyer_conditions_is_refused_unless_a_
     assert!(published_at <= app.clock().now());
     app.stop().await;
 }
+
+/// Draft `body` as the tenderer, submit it and have staff approve it: the approval's answer.
+async fn publish(app: &TestApp, tenderer: &str, staff: &str, body: Value) -> (u16, Value) {
+    let mut drafted = None;
+    for () in ggzy_api_tests::patience() {
+        let (s, v) = app
+            .post(Some(tenderer), "/api/v1/announcements", body.clone())
+            .await;
+        if !(s == 422 && v.to_string().contains("announcement.project_unknown")) {
+            drafted = Some((s, v));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    let (s, a) = drafted.expect("publishing never learnt the project");
+    assert_eq!(s, 201, "{a}");
+    let id = a["id"].as_str().unwrap().to_string();
+    let (s, v) = app.announcement_step(tenderer, &id, "submit").await;
+    assert_eq!(s, 200, "{v}");
+    app.announcement_step(staff, &id, "approve").await
+}
+
+/// 企业增资 pre-disclosed (信息预披露) on Monday 03-02 and formally disclosed (增资公告) on Monday
+/// 03-30: the formal disclosure lasts 20 working days and both together 40 (国资发产权规〔2022〕39号,
+/// text to verify) — both reach 24:00 of Tuesday 04-28 across 清明 04-04..06. Publishing refuses a
+/// formal disclosure ending 04-28 23:59:59 naming both rules and publishes the one ending at
+/// 24:00; the auctions area, which learnt the pre-disclosure from the published announcement,
+/// opens the capital increase on the same boundary (the 40 working days of a capital increase
+/// without pre-disclosure would end in late May).
+#[tokio::test]
+async fn a_predisclosed_capital_increase_is_formally_disclosed_20_working_days_and_40_together() {
+    let app = TestApp::spawn().await;
+    let reg = app
+        .register_project(json!({"name": "某国有公司增资扩股", "market": "property",
+            "procedure": "capital_increase", "tenderer_uscc": "91110000802100433B",
+            "tenderer_name": "某国有集团",
+            "sections": [{"name": "增资扩股", "estimated_price": "50000000.00",
+                "deposit": "500000.00", "docs_issue_at": "2026-03-02T09:00:00+08:00",
+                "docs_sale_end_at": "2026-03-09T17:00:00+08:00",
+                "bid_deadline": "2026-05-29T00:00:00+08:00",
+                "opening_at": "2026-05-29T00:00:00+08:00"}]}))
+        .await;
+    app.seal().await;
+    let (tenderer, staff) = (reg.tenderer.clone(), reg.staff.clone());
+    let about = |t: &str, title: &str, fields: Value| {
+        json!({"market": "property", "type": t, "title": title, "body": "增资信息",
+               "project_id": reg.project_id, "section_ids": [reg.section_id], "fields": fields})
+    };
+    // The pre-disclosure: a capital increase's has no minimum of its own.
+    let (s, v) = publish(
+        &app,
+        &tenderer,
+        &staff,
+        about(
+            "property_predisclosure",
+            "某国有公司增资扩股信息预披露",
+            json!({"subject": "某国有公司", "transferor": "某国有集团",
+                   "approval": "集团董事会决议", "approved_on": "2026-02-26",
+                   "predisclosure_end_at": "2026-03-16T00:00:00+08:00"}),
+        ),
+    )
+    .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("published")), "{v}");
+    app.clock().advance(chrono::Duration::days(28));
+    // Four weeks later: sign in again (the sessions have expired).
+    let (tenderer, staff) = (app.login("tenderer").await, app.login("staff").await);
+    let formal = |end: &str| {
+        about(
+            "property_disclosure",
+            "某国有公司增资扩股公告",
+            json!({"subject": "某国有公司", "transferor": "某国有集团", "approval": "国资委批复",
+                   "buyer_qualification": "依法存续的企业法人", "floor_price": "50000000.00",
+                   "disclosure_end_at": end}),
+        )
+    };
+    let (s, v) = publish(&app, &tenderer, &staff, formal("2026-04-28T23:59:59+08:00")).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        rules_of(&v),
+        [
+            "announcement.disclosure_period",
+            "announcement.combined_disclosure_period"
+        ]
+    );
+    let (s, v) = publish(&app, &tenderer, &staff, formal("2026-04-29T00:00:00+08:00")).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("published")), "{v}");
+    let announced = v["published_at"].as_str().unwrap().to_string();
+    app.seal().await;
+    app.drain_consumer("auctions.projection").await;
+
+    let body = |end: &str| {
+        json!({"section_id": reg.section_id, "disclosure_start": announced,
+               "disclosure_end": end, "amount_sought": "50000000.00",
+               "method": "comprehensive_evaluation",
+               "criteria": [{"name": "投资金额", "weight": 60}, {"name": "产业协同", "weight": 40}]})
+    };
+    let (s, v) = act(
+        &app,
+        "staff",
+        "/api/v1/capital-increases",
+        body("2026-04-28T23:59:59+08:00"),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        rules_of(&v),
+        ["capital.disclosure_period", "capital.combined_disclosure_period"]
+    );
+    assert!(app
+        .events_of("auctions.capital_increase.opened")
+        .await
+        .is_empty());
+    let (s, ci) = act(
+        &app,
+        "staff",
+        "/api/v1/capital-increases",
+        body("2026-04-29T00:00:00+08:00"),
+    )
+    .await;
+    assert_eq!(s, 201, "{ci}");
+    assert_eq!(ci["phase"], "disclosure");
+    app.stop().await;
+}

@@ -79,11 +79,14 @@ impl CapitalIncreaseRules {
 }
 
 /// The disclosure must start after the announcement and last until 24:00 (Beijing) of the 40th
-/// working day after the announcement's day.
+/// working day after the announcement's day; after a pre-disclosure published at `predisclosed_at`
+/// (信息预披露, before the announcement), of the 20th, and 40 from the pre-disclosure
+/// ([`ggzy_core::property::capital_increase_disclosure`]).
 pub fn check_disclosure(
     r: &CapitalIncreaseRules,
     cal: &BusinessCalendar,
     announced_at: Timestamp,
+    predisclosed_at: Option<Timestamp>,
     start: Timestamp,
     end: Timestamp,
     missing: &mut crate::rules::Missing,
@@ -103,20 +106,31 @@ pub fn check_disclosure(
             "the disclosure ends after it starts",
         ));
     }
-    let reached = period::reaches_end(
-        cal,
-        announced_at,
-        end,
-        Days::working(r.disclosure_working_days),
-    );
-    missing.extend(reached.missing);
-    if !reached.value {
+    let d = ggzy_core::property::capital_increase_disclosure(cal, predisclosed_at, announced_at, end);
+    missing.extend(d.missing.iter().copied());
+    if !d.formal_ok {
+        let source = if d.combined_ok.is_some() {
+            ggzy_core::property::CAPITAL_INCREASE_PREDISCLOSURE_SOURCE
+        } else {
+            r.disclosure_source
+        };
         v.push(FieldError::new(
             "disclosure_end",
             "capital.disclosure_period",
             format!(
-                "the capital increase is disclosed for at least {} working days ({})",
-                r.disclosure_working_days, r.disclosure_source
+                "the capital increase is formally disclosed for at least {} working days ({source})",
+                d.formal_days
+            ),
+        ));
+    }
+    if d.combined_ok == Some(false) {
+        v.push(FieldError::new(
+            "disclosure_end",
+            "capital.combined_disclosure_period",
+            format!(
+                "pre-disclosure and formal disclosure together last at least {} working days ({})",
+                r.disclosure_working_days,
+                ggzy_core::property::CAPITAL_INCREASE_PREDISCLOSURE_SOURCE
             ),
         ));
     }

@@ -536,7 +536,7 @@ pub fn check_periods(
     cal: &BusinessCalendar,
     v: &mut Violations,
 ) -> BTreeSet<i32> {
-    check_periods_of(t, market, &[], fields, publish_at, cal, v)
+    check_periods_of(t, market, Related::default(), fields, publish_at, cal, v)
 }
 
 /// The minimum disclosure of a property disclosure announcement, with its source, by the
@@ -575,12 +575,30 @@ pub fn property_disclosure_working_days(
         .max_by_key(|(d, _)| *d)
 }
 
-/// [`check_periods`] knowing the procedures of the sections the announcement concerns (a property
-/// disclosure's minimum depends on them: [`property_disclosure_working_days`]).
+/// What an announcement's periods depend on besides its own fields.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Related<'a> {
+    /// The procedures of the sections it concerns (a property disclosure's minimum depends on
+    /// them: [`property_disclosure_working_days`]).
+    pub procedures: &'a [String],
+    /// When the project's first pre-disclosure (信息预披露) was published: a capital increase
+    /// pre-disclosed is formally disclosed for 20 working days and 40 together
+    /// ([`ggzy_core::property::capital_increase_disclosure`]).
+    pub predisclosed_at: Option<DateTime<Utc>>,
+}
+
+impl Related<'_> {
+    /// Every section it concerns is a capital increase (企业增资).
+    fn capital_increase_only(&self) -> bool {
+        !self.procedures.is_empty() && self.procedures.iter().all(|p| p == "capital_increase")
+    }
+}
+
+/// [`check_periods`] knowing what the announcement relates to ([`Related`]).
 pub fn check_periods_of(
     t: AnnouncementType,
     market: Market,
-    procedures: &[String],
+    rel: Related<'_>,
     fields: &Value,
     publish_at: DateTime<Utc>,
     cal: &BusinessCalendar,
@@ -763,6 +781,9 @@ pub fn check_periods_of(
                 }
             }
         }
+        // A capital increase's pre-disclosure has no minimum of its own (the 40 working days
+        // count together with the formal disclosure) and no bound after an approval.
+        AnnouncementType::PropertyPredisclosure if rel.capital_increase_only() => {}
         AnnouncementType::PropertyPredisclosure => {
             if let Some(end) = time_field(fields, "predisclosure_end_at", v) {
                 if !ok(period::reaches_end(
@@ -808,8 +829,48 @@ pub fn check_periods_of(
                 None => {}
             }
         }
+        AnnouncementType::PropertyDisclosure if rel.capital_increase_only() => {
+            if let Some(end) = time_field(fields, "disclosure_end_at", v) {
+                let d = ggzy_core::property::capital_increase_disclosure(
+                    cal,
+                    rel.predisclosed_at,
+                    publish_at,
+                    end,
+                );
+                ok(Reckoned {
+                    value: d.ok(),
+                    missing: d.missing.clone(),
+                });
+                if !d.formal_ok {
+                    let source = if d.combined_ok.is_some() {
+                        ggzy_core::property::CAPITAL_INCREASE_PREDISCLOSURE_SOURCE
+                    } else {
+                        "32号令 第三十九条 (article to verify)"
+                    };
+                    v.push(
+                        "fields.disclosure_end_at",
+                        "announcement.disclosure_period",
+                        format!(
+                            "this disclosure lasts at least {} working days, until 24:00 of the last one ({source})",
+                            d.formal_days
+                        ),
+                    );
+                }
+                if d.combined_ok == Some(false) {
+                    v.push(
+                        "fields.disclosure_end_at",
+                        "announcement.combined_disclosure_period",
+                        format!(
+                            "pre-disclosure and formal disclosure together last at least {} working days, until 24:00 of the last one ({})",
+                            ggzy_core::property::CAPITAL_INCREASE_DISCLOSURE_WORKING_DAYS,
+                            ggzy_core::property::CAPITAL_INCREASE_PREDISCLOSURE_SOURCE
+                        ),
+                    );
+                }
+            }
+        }
         AnnouncementType::PropertyDisclosure => {
-            let days = property_disclosure_working_days(procedures, fields);
+            let days = property_disclosure_working_days(rel.procedures, fields);
             if let (Some(end), Some((days, source))) =
                 (time_field(fields, "disclosure_end_at", v), days)
             {

@@ -428,15 +428,33 @@ pub(crate) async fn check_all_periods(
     at: DateTime<Utc>,
     v: &mut ggzy_core::error::Violations,
 ) -> Result<std::collections::BTreeSet<i32>> {
-    let procedures = if a.ann_type == AnnouncementType::PropertyDisclosure {
+    let property = matches!(
+        a.ann_type,
+        AnnouncementType::PropertyDisclosure | AnnouncementType::PropertyPredisclosure
+    );
+    let procedures = if property {
         procedures_of(conn, a).await?
     } else {
         vec![]
     };
+    let predisclosed_at = match (&a.project_id, a.ann_type) {
+        (Some(project), AnnouncementType::PropertyDisclosure) => {
+            store::announcements::first_published_at(
+                conn,
+                project,
+                AnnouncementType::PropertyPredisclosure,
+            )
+            .await?
+        }
+        _ => None,
+    };
     let mut missing = crate::rules::check_periods_of(
         a.ann_type,
         market,
-        &procedures,
+        crate::rules::Related {
+            procedures: &procedures,
+            predisclosed_at,
+        },
         &a.fields,
         at,
         db.calendar(),

@@ -102,6 +102,7 @@ pub async fn create(
         market,
         procedure,
         announced_at: announced,
+        predisclosed_at,
     } = sec;
     if market != "property" || procedure != "capital_increase" {
         return Err(Error::conflict(
@@ -119,7 +120,15 @@ pub async fn create(
             "capital.announcement_published",
             "the capital increase's disclosure announcement (增资公告, type property_disclosure) is not published yet",
         )),
-        Some(a) => v.extend(check_disclosure(&r, &ctx.calendar, a, start, end, &mut missing)),
+        Some(a) => v.extend(check_disclosure(
+            &r,
+            &ctx.calendar,
+            a,
+            predisclosed_at.map(from_micros),
+            start,
+            end,
+            &mut missing,
+        )),
     }
     let sought = money(&mut v, "amount_sought", &n.amount_sought);
     if n.method != "competitive_negotiation" && n.method != "comprehensive_evaluation" {

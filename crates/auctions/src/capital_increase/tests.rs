@@ -53,6 +53,33 @@ fn the_highest_total_wins_not_the_highest_amount_and_a_tie_goes_to_the_lot() {
 }
 
 #[test]
+fn after_a_predisclosure_the_formal_disclosure_lasts_20_working_days_and_both_40() {
+    let cal = BusinessCalendar::official();
+    let r = CapitalIncreaseRules::national();
+    // Pre-disclosed Monday 2026-03-02, formally announced Monday 03-30: the 20th working day of
+    // the formal disclosure and the 40th from the pre-disclosure are both Tuesday 04-28 (清明
+    // 04-04..06).
+    let pre = at_local(d("2026-03-02"), 9, 0, 0);
+    let a = at_local(d("2026-03-30"), 9, 0, 0);
+    let ok = period::end_of_day(d("2026-04-28"));
+    let mut m = crate::rules::Missing::new();
+    assert!(check_disclosure(&r, &cal, a, Some(pre), a, ok, &mut m).is_empty());
+    let v = check_disclosure(&r, &cal, a, Some(pre), a, ok - chrono::Duration::seconds(1), &mut m);
+    let rules: Vec<&str> = v.iter().map(|e| e.rule.as_str()).collect();
+    assert_eq!(rules, ["capital.disclosure_period", "capital.combined_disclosure_period"]);
+    // Announced a week after the pre-disclosure: 20 working days formally (to 04-07) are not
+    // enough, the 40 together (to 04-28) decide.
+    let a = at_local(d("2026-03-09"), 9, 0, 0);
+    let v = check_disclosure(&r, &cal, a, Some(pre), a, period::end_of_day(d("2026-04-07")), &mut m);
+    let rules: Vec<&str> = v.iter().map(|e| e.rule.as_str()).collect();
+    assert_eq!(rules, ["capital.combined_disclosure_period"]);
+    assert!(check_disclosure(&r, &cal, a, Some(pre), a, ok, &mut m).is_empty());
+    // Without the pre-disclosure the same formal window is 20 working days short of 40.
+    let v = check_disclosure(&r, &cal, a, None, a, period::end_of_day(d("2026-04-07")), &mut m);
+    assert_eq!(v[0].rule, "capital.disclosure_period");
+}
+
+#[test]
 fn the_disclosure_lasts_40_working_days_and_the_publicity_5() {
     let cal = BusinessCalendar::official();
     let r = CapitalIncreaseRules::national();
@@ -63,8 +90,8 @@ fn the_disclosure_lasts_40_working_days_and_the_publicity_5() {
     let last = period::last_day(&cal, d("2026-04-02"), Days::working(40)).value;
     assert_eq!(last, d("2026-06-02"));
     let ok = period::end_of_day(last);
-    assert!(check_disclosure(&r, &cal, a, a, ok, &mut m).is_empty());
-    let v = check_disclosure(&r, &cal, a, a, ok - chrono::Duration::seconds(1), &mut m);
+    assert!(check_disclosure(&r, &cal, a, None, a, ok, &mut m).is_empty());
+    let v = check_disclosure(&r, &cal, a, None, a, ok - chrono::Duration::seconds(1), &mut m);
     assert_eq!(v[0].rule, "capital.disclosure_period");
     // Publicity from Tuesday 2026-03-31: 5 working days across 清明 → 24:00 of 04-08.
     let p = at_local(d("2026-03-31"), 10, 0, 0);

@@ -67,12 +67,18 @@ impl Consumer for Projection {
             AnnouncementPublished::NAME => {
                 let p = AnnouncementPublished::decode(ev)?;
                 let kind = p.kind.as_str();
-                if kind != "land_transfer" && kind != "property_disclosure" {
-                    return Ok(());
-                }
                 let Some(at) = p.published_at else {
                     return Ok(());
                 };
+                if kind == "property_predisclosure" {
+                    for sid in &p.section_ids {
+                        store::set_predisclosed(tx, sid, at).await?;
+                    }
+                    return Ok(());
+                }
+                if kind != "land_transfer" && kind != "property_disclosure" {
+                    return Ok(());
+                }
                 for sid in &p.section_ids {
                     store::set_announced(tx, sid, at).await?;
                     if kind == "land_transfer" {

@@ -167,6 +167,8 @@ pub(crate) struct IncreaseSectionRow {
     pub(crate) market: String,
     pub(crate) procedure: String,
     pub(crate) announced_at: Option<i64>,
+    /// The first pre-disclosure's publication (信息预披露), if one was published.
+    pub(crate) predisclosed_at: Option<i64>,
 }
 
 pub(crate) async fn increase_section(
@@ -174,7 +176,8 @@ pub(crate) async fn increase_section(
     section_id: &str,
 ) -> Result<Option<IncreaseSectionRow>> {
     Ok(sqlx::query_as(
-        "SELECT project_id, market, procedure, announced_at FROM auction_sections WHERE section_id = $1",
+        "SELECT project_id, market, procedure, announced_at, predisclosed_at FROM auction_sections \
+         WHERE section_id = $1",
     )
     .bind(section_id)
     .fetch_optional(db.pool())

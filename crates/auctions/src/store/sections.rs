@@ -22,6 +22,18 @@ pub(crate) async fn set_announced(tx: &mut Tx, section_id: &str, at: Timestamp) 
     Ok(())
 }
 
+/// Note the section's first pre-disclosure (信息预披露) published at `at` (a later one keeps it).
+pub(crate) async fn set_predisclosed(tx: &mut Tx, section_id: &str, at: Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE auction_sections SET predisclosed_at = $1 WHERE section_id = $2 AND predisclosed_at IS NULL",
+    )
+    .bind(At(at))
+    .bind(section_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Is `org_id` the section's owner (the organization that registered its project)?
 pub(crate) async fn is_owner(
     conn: &mut sqlx::AnyConnection,

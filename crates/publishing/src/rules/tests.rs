@@ -610,7 +610,10 @@ fn a_property_disclosure_lasts_by_its_procedure_and_an_asset_transfer_by_its_flo
         check_periods_of(
             AnnouncementType::PropertyDisclosure,
             Market::Property,
-            &procs(&["asset_transfer"]),
+            Related {
+                procedures: &procs(&["asset_transfer"]),
+                predisclosed_at: None,
+            },
             &fields,
             Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
                 .single()
@@ -624,4 +627,64 @@ fn a_property_disclosure_lasts_by_its_procedure_and_an_asset_transfer_by_its_flo
     assert!(!check("2026-03-16T23:59:59+08:00", "10000000.00"));
     assert!(!check("2026-03-17T00:00:00+08:00", "10000000.01"));
     assert!(check("2026-03-02T18:00:00+08:00", "999999.99"));
+}
+
+/// A capital increase's formal disclosure: 40 working days, or after a pre-disclosure 20 and 40
+/// together (国资发产权规〔2022〕39号, to verify); the pre-disclosure itself has no minimum.
+#[test]
+fn a_predisclosed_capital_increase_is_formally_disclosed_20_working_days_and_40_together() {
+    let procedures = vec!["capital_increase".to_string()];
+    let local = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .expect("t")
+            .with_timezone(&Utc)
+    };
+    let rules = |t: AnnouncementType, fields: Value, publish: &str, pre: Option<&str>| {
+        let mut v = Violations::new();
+        check_periods_of(
+            t,
+            Market::Property,
+            Related {
+                procedures: &procedures,
+                predisclosed_at: pre.map(local),
+            },
+            &fields,
+            local(publish),
+            &BusinessCalendar::official(),
+            &mut v,
+        );
+        match v.into_result() {
+            Ok(()) => vec![],
+            Err(ggzy_core::Error::Validation(e)) => e.into_iter().map(|e| e.rule).collect(),
+            Err(e) => panic!("{e:?}"),
+        }
+    };
+    let formal = |end: &str| json!({"disclosure_end_at": end});
+    let (pre, monday_30) = ("2026-03-02T09:00:00+08:00", "2026-03-30T09:00:00+08:00");
+    // Pre-disclosed Monday 03-02, formally disclosed Monday 03-30: both periods end at 24:00 of
+    // Tuesday 04-28 (清明 04-04..06).
+    let t = AnnouncementType::PropertyDisclosure;
+    assert!(rules(t, formal("2026-04-29T00:00:00+08:00"), monday_30, Some(pre)).is_empty());
+    assert_eq!(
+        rules(t, formal("2026-04-28T23:59:59+08:00"), monday_30, Some(pre)),
+        [
+            "announcement.disclosure_period",
+            "announcement.combined_disclosure_period"
+        ]
+    );
+    // Without the pre-disclosure the same window is 20 working days short.
+    assert_eq!(
+        rules(t, formal("2026-04-29T00:00:00+08:00"), monday_30, None),
+        ["announcement.disclosure_period"]
+    );
+    // Formally disclosed a week after the pre-disclosure: 20 working days reach 04-07, the 40
+    // together 04-28.
+    let monday_9 = "2026-03-09T09:00:00+08:00";
+    assert_eq!(
+        rules(t, formal("2026-04-08T00:00:00+08:00"), monday_9, Some(pre)),
+        ["announcement.combined_disclosure_period"]
+    );
+    // The pre-disclosure of a capital increase: no minimum of its own, no approval bound.
+    let p = json!({"predisclosure_end_at": "2026-03-03T00:00:00+08:00", "approved_on": "2025-01-02"});
+    assert!(rules(AnnouncementType::PropertyPredisclosure, p, pre, None).is_empty());
 }

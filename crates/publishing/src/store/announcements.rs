@@ -368,6 +368,23 @@ pub(crate) async fn published_fields(
     .await?)
 }
 
+/// When the project's first announcement of `ann_type` was published, if one was.
+pub(crate) async fn first_published_at(
+    conn: &mut sqlx::AnyConnection,
+    project_id: &str,
+    ann_type: AnnouncementType,
+) -> Result<Option<Timestamp>> {
+    let at: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(published_at) FROM announcements WHERE project_id = $1 AND ann_type = $2 \
+         AND status = 'published'",
+    )
+    .bind(project_id)
+    .bind(ann_type.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(at.map(ggzy_core::time::from_micros))
+}
+
 /// The published or withdrawn change notices of an announcement, in publishing order.
 pub(crate) async fn changes(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
