@@ -680,7 +680,10 @@ async fn a_predisclosed_capital_increase_is_formally_disclosed_20_working_days_a
     assert_eq!(s, 422, "{v}");
     assert_eq!(
         rules_of(&v),
-        ["capital.disclosure_period", "capital.combined_disclosure_period"]
+        [
+            "capital.disclosure_period",
+            "capital.combined_disclosure_period"
+        ]
     );
     assert!(app
         .events_of("auctions.capital_increase.opened")

@@ -143,13 +143,29 @@ async fn the_first_floor_is_the_appraisal_and_a_floor_below_90_percent_needs_the
         json!({"kind": "lower_floor", "starting_price": price, "consent": consent,
                "listing_end": (app.clock().now() + Duration::days(40)).to_rfc3339()})
     };
-    // Lowering the floor is a new disclosure of 20 working days, and lower than the current one.
+    // Lowering the floor is a new disclosure of at least 5 working days (国资发产权规〔2025〕17号
+    // 第十六条, to verify) until 24:00 of the last one, and lower than the current one.
+    let last = ggzy_core::period::last_day(
+        &ggzy_core::calendar::BusinessCalendar::official(),
+        ggzy_core::time::local_date(app.clock().now()),
+        ggzy_core::period::Days::working(5),
+    )
+    .value;
+    let five_days = ggzy_core::period::end_of_day(last);
     let mut short = lower("899900.00", &app, None);
-    short["listing_end"] = json!((app.clock().now() + Duration::days(10)).to_rfc3339());
+    short["listing_end"] = json!((five_days - Duration::seconds(1)).to_rfc3339());
     let (s, v) = act(&app, "staff", &relist, short).await;
     assert_eq!(s, 422, "{v}");
     assert!(
-        rules_of(&v).contains(&"auctions.property_disclosure_period".to_string()),
+        rules_of(&v).contains(&"auctions.property_lowered_floor_period".to_string()),
+        "{v}"
+    );
+    let mut enough = lower("899900.00", &app, None);
+    enough["listing_end"] = json!(five_days.to_rfc3339());
+    let (s, v) = act(&app, "staff", &relist, enough).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        !rules_of(&v).contains(&"auctions.property_lowered_floor_period".to_string()),
         "{v}"
     );
     let (s, v) = act(&app, "staff", &relist, lower("1000000.00", &app, None)).await;

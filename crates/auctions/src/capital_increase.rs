@@ -106,7 +106,8 @@ pub fn check_disclosure(
             "the disclosure ends after it starts",
         ));
     }
-    let d = ggzy_core::property::capital_increase_disclosure(cal, predisclosed_at, announced_at, end);
+    let d =
+        ggzy_core::property::capital_increase_disclosure(cal, predisclosed_at, announced_at, end);
     missing.extend(d.missing.iter().copied());
     if !d.formal_ok {
         let source = if d.combined_ok.is_some() {

@@ -29,6 +29,11 @@ pub struct AuctionRules {
     /// 《企业国有资产交易监督管理办法》(32号令), no buyer at the end of the disclosure (domain rules
     /// §7): the disclosure may be extended, by at least 5 working days each time.
     pub property_extension_working_days: u32,
+    /// 国资发产权规〔2025〕17号 第十六条 (read in a secondary copy; to verify): the formal disclosure
+    /// ended without a buyer and only the floor (转让底价) is changed: the new disclosure lasts at
+    /// least 5 working days (10 under 国资发产权规〔2022〕39号). An asset transfer follows the transfer's
+    /// procedure (资产转让的具体工作流程参照企业国有产权转让的相关规定执行).
+    pub property_lowered_floor_working_days: u32,
     /// 32号令 第十八条 (domain rules §7): a new floor price (转让底价) below 90% of the appraisal
     /// (评估结果) needs the written approval of the approving body. Basis points of the appraisal.
     pub floor_approval_bp: i64,
@@ -46,6 +51,7 @@ impl AuctionRules {
             property_disclosure_working_days: ggzy_core::property::TRANSFER_DISCLOSURE_WORKING_DAYS,
             extension_minutes: 5,
             property_extension_working_days: 5,
+            property_lowered_floor_working_days: 5,
             floor_approval_bp: 9_000,
             land_deposit_min_bp: 2_000,
         }
@@ -213,6 +219,37 @@ pub fn check_property_extension(
             format!(
                 "an extended disclosure lasts at least {} working days (企业国有资产交易监督管理办法 32号令)",
                 r.property_extension_working_days
+            ),
+        )]
+    }
+}
+
+/// A property disclosure published again with only a lower floor (降低底价, after a disclosure
+/// without a buyer): from its start (that day not counted) until at least 24:00 Beijing time of the
+/// N-th working day (国资发产权规〔2025〕17号 第十六条; to verify).
+pub fn check_property_lowered_floor(
+    r: &AuctionRules,
+    cal: &BusinessCalendar,
+    start: Timestamp,
+    end: Timestamp,
+    missing: &mut Missing,
+) -> Vec<FieldError> {
+    let reached = period::reaches_end(
+        cal,
+        start,
+        end,
+        Days::working(r.property_lowered_floor_working_days),
+    );
+    missing.extend(reached.missing);
+    if reached.value {
+        Vec::new()
+    } else {
+        vec![FieldError::new(
+            "listing_end",
+            "auctions.property_lowered_floor_period",
+            format!(
+                "a disclosure published again with a lower floor lasts at least {} working days (国资发产权规〔2025〕17号 第十六条, to verify)",
+                r.property_lowered_floor_working_days
             ),
         )]
     }
@@ -678,6 +715,25 @@ mod tests {
         let short = t(30, 15, 59, 59);
         let v = check_property_schedule(&r, &cal, ann, ann, short, &mut Missing::new());
         assert_eq!(v[0].rule, "auctions.property_disclosure_period");
+    }
+
+    #[test]
+    fn a_disclosure_with_a_lowered_floor_lasts_5_working_days_across_qingming() {
+        let r = AuctionRules::national();
+        let cal = BusinessCalendar::official();
+        // From Monday 2026-03-30: 31, 1, 2, 3 April, Qingming 4-6 April, the 5th working day is
+        // Tuesday 7 April; its 24:00 is 04-07 16:00 UTC.
+        let start = t(30, 1, 0, 0);
+        let at = |d: u32, h: u32, m: u32, s: u32| {
+            chrono::Utc.with_ymd_and_hms(2026, 4, d, h, m, s).unwrap()
+        };
+        let ok =
+            check_property_lowered_floor(&r, &cal, start, at(7, 16, 0, 0), &mut Missing::new());
+        assert!(ok.is_empty());
+        let v =
+            check_property_lowered_floor(&r, &cal, start, at(7, 15, 59, 59), &mut Missing::new());
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].rule, "auctions.property_lowered_floor_period");
     }
 
     #[test]

@@ -160,8 +160,12 @@ mod capital_increase_tests {
         // The formal disclosure on Monday 03-30: its 20th working day is Tuesday 04-28 (清明
         // skipped), the 40th from the pre-disclosure too.
         let formal = t("2026-03-30T09:00:00+08:00");
-        let d = capital_increase_disclosure(&cal, Some(pre), formal, t("2026-04-29T00:00:00+08:00"));
-        assert_eq!((d.formal_days, d.formal_ok, d.combined_ok), (20, true, Some(true)));
+        let d =
+            capital_increase_disclosure(&cal, Some(pre), formal, t("2026-04-29T00:00:00+08:00"));
+        assert_eq!(
+            (d.formal_days, d.formal_ok, d.combined_ok),
+            (20, true, Some(true))
+        );
         let d =
             capital_increase_disclosure(&cal, Some(pre), formal, t("2026-04-28T23:59:59+08:00"));
         assert!(!d.ok());
@@ -179,6 +183,9 @@ mod capital_increase_tests {
             formal,
             t("2026-04-29T00:00:00+08:00"),
         );
-        assert_eq!((d.formal_days, d.formal_ok, d.combined_ok), (40, false, None));
+        assert_eq!(
+            (d.formal_days, d.formal_ok, d.combined_ok),
+            (40, false, None)
+        );
     }
 }

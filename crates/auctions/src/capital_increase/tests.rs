@@ -64,18 +64,48 @@ fn after_a_predisclosure_the_formal_disclosure_lasts_20_working_days_and_both_40
     let ok = period::end_of_day(d("2026-04-28"));
     let mut m = crate::rules::Missing::new();
     assert!(check_disclosure(&r, &cal, a, Some(pre), a, ok, &mut m).is_empty());
-    let v = check_disclosure(&r, &cal, a, Some(pre), a, ok - chrono::Duration::seconds(1), &mut m);
+    let v = check_disclosure(
+        &r,
+        &cal,
+        a,
+        Some(pre),
+        a,
+        ok - chrono::Duration::seconds(1),
+        &mut m,
+    );
     let rules: Vec<&str> = v.iter().map(|e| e.rule.as_str()).collect();
-    assert_eq!(rules, ["capital.disclosure_period", "capital.combined_disclosure_period"]);
+    assert_eq!(
+        rules,
+        [
+            "capital.disclosure_period",
+            "capital.combined_disclosure_period"
+        ]
+    );
     // Announced a week after the pre-disclosure: 20 working days formally (to 04-07) are not
     // enough, the 40 together (to 04-28) decide.
     let a = at_local(d("2026-03-09"), 9, 0, 0);
-    let v = check_disclosure(&r, &cal, a, Some(pre), a, period::end_of_day(d("2026-04-07")), &mut m);
+    let v = check_disclosure(
+        &r,
+        &cal,
+        a,
+        Some(pre),
+        a,
+        period::end_of_day(d("2026-04-07")),
+        &mut m,
+    );
     let rules: Vec<&str> = v.iter().map(|e| e.rule.as_str()).collect();
     assert_eq!(rules, ["capital.combined_disclosure_period"]);
     assert!(check_disclosure(&r, &cal, a, Some(pre), a, ok, &mut m).is_empty());
     // Without the pre-disclosure the same formal window is 20 working days short of 40.
-    let v = check_disclosure(&r, &cal, a, None, a, period::end_of_day(d("2026-04-07")), &mut m);
+    let v = check_disclosure(
+        &r,
+        &cal,
+        a,
+        None,
+        a,
+        period::end_of_day(d("2026-04-07")),
+        &mut m,
+    );
     assert_eq!(v[0].rule, "capital.disclosure_period");
 }
 
@@ -91,7 +121,15 @@ fn the_disclosure_lasts_40_working_days_and_the_publicity_5() {
     assert_eq!(last, d("2026-06-02"));
     let ok = period::end_of_day(last);
     assert!(check_disclosure(&r, &cal, a, None, a, ok, &mut m).is_empty());
-    let v = check_disclosure(&r, &cal, a, None, a, ok - chrono::Duration::seconds(1), &mut m);
+    let v = check_disclosure(
+        &r,
+        &cal,
+        a,
+        None,
+        a,
+        ok - chrono::Duration::seconds(1),
+        &mut m,
+    );
     assert_eq!(v[0].rule, "capital.disclosure_period");
     // Publicity from Tuesday 2026-03-31: 5 working days across 清明 → 24:00 of 04-08.
     let p = at_local(d("2026-03-31"), 10, 0, 0);

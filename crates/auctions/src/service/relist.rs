@@ -50,6 +50,9 @@ fn relist_period(
             .into_iter()
             .collect(),
         ("property", "extend") => rules::check_property_extension(r, cal, start, end, missing),
+        ("property", "lower_floor") => {
+            rules::check_property_lowered_floor(r, cal, start, end, missing)
+        }
         ("property", _) => rules::check_property_schedule(r, cal, start, start, end, missing),
         _ => vec![FieldError::new(
             "section_id",

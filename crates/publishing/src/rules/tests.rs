@@ -685,6 +685,7 @@ fn a_predisclosed_capital_increase_is_formally_disclosed_20_working_days_and_40_
         ["announcement.combined_disclosure_period"]
     );
     // The pre-disclosure of a capital increase: no minimum of its own, no approval bound.
-    let p = json!({"predisclosure_end_at": "2026-03-03T00:00:00+08:00", "approved_on": "2025-01-02"});
+    let p =
+        json!({"predisclosure_end_at": "2026-03-03T00:00:00+08:00", "approved_on": "2025-01-02"});
     assert!(rules(AnnouncementType::PropertyPredisclosure, p, pre, None).is_empty());
 }
