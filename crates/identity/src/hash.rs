@@ -56,13 +56,15 @@ pub fn hash_blocking(pw: &str) -> Result<String> {
     .map_err(|e| Error::internal(format!("password hashing failed: {e}")))
 }
 
+/// The kept working memory of [`with_blocks`].
+static SPARE: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
 /// argon2's working memory (19 MiB with the current parameters), kept for reuse: at most one
 /// buffer per hashing slot of the machine, so hashing never allocates and frees 19 MiB per
 /// sign-in. (Freed, such a block raised glibc's dynamic mmap threshold and stayed in whichever
 /// blocking thread's arena it was allocated in: resident memory grew with the number of threads
 /// that ever hashed, not with the slots — docs/benchmarks.md, "Memory".)
 fn with_blocks<T>(m_kib: u32, f: impl FnOnce(&mut [Block]) -> T) -> T {
-    static SPARE: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
     let want = m_kib as usize; // one block is 1 KiB
     let taken = SPARE
         .lock()
@@ -79,6 +81,15 @@ fn with_blocks<T>(m_kib: u32, f: impl FnOnce(&mut [Block]) -> T) -> T {
         }
     }
     out
+}
+
+/// Free the kept working memory (19 MiB a block) and return how many blocks were kept; the
+/// next hashes allocate it again. For the end of a burst of hashing that the process made itself
+/// and after which sign-ins may not come for long, such as the demo's seeding
+/// (docs/benchmarks.md, "Memory").
+pub fn release_spare_blocks() -> usize {
+    let kept = std::mem::take(&mut *SPARE.lock().unwrap_or_else(|e| e.into_inner()));
+    kept.len()
 }
 
 /// `PasswordHasher::hash_password` of the argon2 crate, with caller-provided working memory.
@@ -302,6 +313,17 @@ mod tests {
                 &theirs.replace("$argon2id$", "$argon2i$")
             ));
         }
+    }
+
+    #[test]
+    fn hashing_after_the_kept_memory_is_released_still_verifies() {
+        let h = hash_blocking("correct horse battery").expect("hash");
+        release_spare_blocks();
+        assert!(verify_blocking("correct horse battery", &h));
+        release_spare_blocks();
+        let again = hash_blocking("correct horse battery").expect("hash");
+        assert!(verify_blocking("correct horse battery", &again));
+        assert!(!verify_blocking("wrong", &again));
     }
 
     #[test]

@@ -277,6 +277,13 @@ pub async fn start(
         }
         ctx.clock.set_scale(scale);
         seeded_in = Some(t0.elapsed());
+        // The seeding signed in about forty times; argon2's kept working memory (19 MiB a block)
+        // would stay resident in an idle sandbox until the first real sign-in.
+        let released = ggzy_identity::hash::release_spare_blocks();
+        tracing::debug!(
+            blocks = released,
+            "demo: argon2 working memory released after seeding"
+        );
     }
     ctx.clock.set_scale(scale);
     if seed_now {

@@ -2,12 +2,33 @@ use clap::Parser;
 
 /// mimalloc instead of glibc's malloc: glibc kept what thousands of concurrent sign-ins and uploads
 /// had freed in its per-thread arenas (3.3 GiB resident after a 1,000-bidder rush, 0.35 GiB of it
-/// live; docs/benchmarks.md, "Memory"); mimalloc returns freed pages to the system.
+/// live; docs/benchmarks.md, "Memory"); mimalloc returns freed pages to the system. Without the
+/// `mimalloc` feature (on by default) the system allocator stays, for heap profilers (heaptrack).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// No transparent huge pages for this process. mimalloc (v3) advises its arena (1 GiB reserved at
+/// start) to use them, so one small allocation made a whole 2 MiB page resident, and its purges of
+/// freed 64 KiB pages returned nothing while the huge page stayed: an idle `serve --demo` kept
+/// about 50 MiB more (docs/benchmarks.md, "Memory"). This is what `MIMALLOC_ALLOW_THP=0` does,
+/// set before the first thread starts and before most of the heap is touched.
+#[cfg(all(feature = "mimalloc", target_os = "linux"))]
+fn no_transparent_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes no pointers; it only sets a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+fn main() {
+    #[cfg(all(feature = "mimalloc", target_os = "linux"))]
+    no_transparent_huge_pages();
+    run();
+}
+
 #[tokio::main]
-async fn main() {
+async fn run() {
     let cli = ggzy::cli::Cli::parse();
     match ggzy::cli::run(cli).await {
         Ok(code) => std::process::exit(code),

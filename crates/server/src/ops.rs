@@ -16,7 +16,6 @@ use ggzy_store::tlog;
 use ggzy_store::Ctx;
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -39,14 +38,18 @@ pub fn router() -> OpenApiRouter<Ctx> {
 
 /// Routes that are not part of the JSON API document (they describe or measure it).
 pub fn plain_router(
-    doc: Arc<serde_json::Value>,
+    doc: bytes::Bytes,
     metrics: PrometheusHandle,
     metrics_token: Option<String>,
 ) -> Router<Ctx> {
     Router::new()
         .route(
             "/api/openapi.json",
-            get(move || async move { axum::Json(doc.as_ref().clone()) }),
+            // The JSON text made once (`app::build_router`); a clone shares it.
+            get(move || {
+                let doc = doc.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], doc) }
+            }),
         )
         .merge(api_reference())
         .route(
