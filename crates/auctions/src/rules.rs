@@ -194,6 +194,29 @@ pub fn check_property_schedule(
     v
 }
 
+/// A property disclosure published again from `start` (that day not counted) lasts until at least
+/// 24:00 Beijing time of its `days`-th working day; otherwise the refusal `rule` on `listing_end`,
+/// whose message ends with `what` (the kind of re-disclosure and its source).
+fn redisclosure_period(
+    cal: &BusinessCalendar,
+    (start, end): (Timestamp, Timestamp),
+    days: u32,
+    missing: &mut Missing,
+    (rule, what): (&'static str, &str),
+) -> Vec<FieldError> {
+    let reached = period::reaches_end(cal, start, end, Days::working(days));
+    missing.extend(reached.missing);
+    if reached.value {
+        Vec::new()
+    } else {
+        vec![FieldError::new(
+            "listing_end",
+            rule,
+            format!("{what} lasts at least {days} working days"),
+        )]
+    }
+}
+
 /// A property disclosure extended after no buyer came (32号令): the new period runs from its start
 /// (that day not counted) until at least 24:00 Beijing time of the N-th working day.
 pub fn check_property_extension(
@@ -203,25 +226,16 @@ pub fn check_property_extension(
     end: Timestamp,
     missing: &mut Missing,
 ) -> Vec<FieldError> {
-    let reached = period::reaches_end(
+    redisclosure_period(
         cal,
-        start,
-        end,
-        Days::working(r.property_extension_working_days),
-    );
-    missing.extend(reached.missing);
-    if reached.value {
-        Vec::new()
-    } else {
-        vec![FieldError::new(
-            "listing_end",
+        (start, end),
+        r.property_extension_working_days,
+        missing,
+        (
             "auctions.property_extension_period",
-            format!(
-                "an extended disclosure lasts at least {} working days (企业国有资产交易监督管理办法 32号令)",
-                r.property_extension_working_days
-            ),
-        )]
-    }
+            "an extended disclosure (企业国有资产交易监督管理办法 32号令)",
+        ),
+    )
 }
 
 /// A property disclosure published again with only a lower floor (降低底价, after a disclosure
@@ -234,25 +248,16 @@ pub fn check_property_lowered_floor(
     end: Timestamp,
     missing: &mut Missing,
 ) -> Vec<FieldError> {
-    let reached = period::reaches_end(
+    redisclosure_period(
         cal,
-        start,
-        end,
-        Days::working(r.property_lowered_floor_working_days),
-    );
-    missing.extend(reached.missing);
-    if reached.value {
-        Vec::new()
-    } else {
-        vec![FieldError::new(
-            "listing_end",
+        (start, end),
+        r.property_lowered_floor_working_days,
+        missing,
+        (
             "auctions.property_lowered_floor_period",
-            format!(
-                "a disclosure published again with a lower floor lasts at least {} working days (国资发产权规〔2025〕17号 第十六条, to verify)",
-                r.property_lowered_floor_working_days
-            ),
-        )]
-    }
+            "a disclosure published again with a lower floor (国资发产权规〔2025〕17号 第十六条, to verify)",
+        ),
+    )
 }
 
 /// 32号令 第十八条: a new floor below `floor_approval_bp` of the appraisal needs approval; exactly
