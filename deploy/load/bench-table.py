@@ -9,6 +9,8 @@ d = Path(sys.argv[1])
 meta = json.loads((d / "meta.json").read_text())
 end = json.loads((d / "meta-end.json").read_text())
 lim = json.loads((d / "limit-sqlite.json").read_text())
+lim_group_file = d / "limit-sqlite-group.json"
+lim_group = json.loads(lim_group_file.read_text()) if lim_group_file.exists() else None
 sq = json.loads((d / "rush-sqlite.json").read_text())
 cl = json.loads((d / "cluster" / "rush.json").read_text())
 cluster_txt = (d / "rush-cluster.txt").read_text()
@@ -68,6 +70,16 @@ out.append(
     + f" | `limits sqlite`: {lim['tps']:.0f} two-insert tx/s ⇒ {ceiling:.0f} bidders/s (4 writes each) "
     f"| {rate / ceiling:.2f} | {ok(rate / ceiling >= 0.25 and worst < 100)} |"
 )
+if lim_group:
+    gceiling = lim_group["tps"] / 4.0
+    out.append(
+        "| the same SQLite rush against the ceiling with group commit (the server's default: "
+        "commits share one `fdatasync` of the write-ahead log) "
+        f"| {rate:.1f} bidders/s "
+        f"| `limits sqlite --group-commit`: {lim_group['tps']:.0f} two-insert tx/s through the store "
+        f"({lim_group.get('wal_syncs') or 0} WAL syncs) ⇒ {gceiling:.0f} bidders/s "
+        f"| {rate / gceiling:.2f} | — |"
+    )
 
 # PostgreSQL cluster rush vs pgbench on the same SQL, and that SQL vs the minimal transaction
 ratios = re.findall(

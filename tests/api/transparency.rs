@@ -63,6 +63,7 @@ async fn cli_verify(app: &TestApp, note: &str, verifier: &str) -> i32 {
             db_max_connections: 2,
             sqlite_cache_kib: 2000,
             sqlite_heap_limit_mib: 0,
+            sqlite_group_commit: true,
         },
         AuditCmd::Verify {
             checkpoint: Some(cp),

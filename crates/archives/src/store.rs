@@ -12,6 +12,7 @@ use ggzy_core::events::Event;
 use ggzy_core::sql::{At, Flag};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
+use ggzy_store::ExecuteWrite;
 use ggzy_store::{outbox, Db, Tx};
 
 // ---------------------------------------------------------------------------------------------
@@ -91,7 +92,7 @@ pub(crate) async fn claim_job(
     .bind(to_micros(until))
     .bind(section_id)
     .bind(to_micros(now))
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?
     .rows_affected()
         == 1)
@@ -113,7 +114,7 @@ pub(crate) async fn job_failed(
     .bind(to_micros(retry_at))
     .bind(section_id)
     .bind(owner)
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     Ok(())
 }

@@ -11,6 +11,7 @@
 use crate::model::{Organization, Role, User};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
+use ggzy_store::ExecuteWrite;
 use ggzy_store::{Db, Tx};
 
 // ---------------------------------------------------------------------------------------------
@@ -267,7 +268,7 @@ pub(crate) async fn set_session_kind(db: &Db, token_hash: &str, kind: &str) -> R
         sqlx::query("UPDATE sessions SET kind = $1 WHERE token_hash = $2")
             .bind(kind)
             .bind(token_hash)
-            .execute(db.pool_for_write())
+            .execute_write(db)
             .await?
             .rows_affected(),
     )
@@ -278,7 +279,7 @@ pub(crate) async fn revoke_session(db: &Db, token_hash: &str, now: Timestamp) ->
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
         .bind(to_micros(now))
         .bind(token_hash)
-        .execute(db.pool_for_write())
+        .execute_write(db)
         .await?;
     Ok(())
 }
@@ -296,7 +297,7 @@ pub(crate) async fn revoke_session_of_kind(
     .bind(to_micros(now))
     .bind(token_hash)
     .bind(kind)
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     Ok(())
 }
@@ -331,7 +332,7 @@ pub(crate) async fn insert_attempt(
         .bind(username)
         .bind(ip)
         .bind(at)
-        .execute(db.pool_for_write())
+        .execute_write(db)
         .await?;
     Ok(())
 }
@@ -366,7 +367,7 @@ pub(crate) async fn attempts(
 pub(crate) async fn delete_attempt(db: &Db, id: &str) -> Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE id = $1")
         .bind(id)
-        .execute(db.pool_for_write())
+        .execute_write(db)
         .await?;
     Ok(())
 }
@@ -385,7 +386,7 @@ pub(crate) async fn clear_attempts(tx: &mut Tx, username: &str, ip: &str) -> Res
 pub(crate) async fn delete_attempts_before(db: &Db, cutoff: i64) -> Result<()> {
     sqlx::query("DELETE FROM login_failures WHERE at < $1")
         .bind(cutoff)
-        .execute(db.pool_for_write())
+        .execute_write(db)
         .await?;
     Ok(())
 }

@@ -58,6 +58,16 @@ pub struct DbArgs {
         global = true
     )]
     pub sqlite_heap_limit_mib: u32,
+    /// SQLite: commits share the sync of the write-ahead log (group commit; `false`: each commit
+    /// syncs it itself).
+    #[arg(
+        long,
+        env = "GGZY_SQLITE_GROUP_COMMIT",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub sqlite_group_commit: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -412,6 +422,7 @@ pub async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
             max_connections: args.db_max_connections,
             sqlite_cache_kib: args.sqlite_cache_kib,
             sqlite_heap_limit_mib: args.sqlite_heap_limit_mib,
+            sqlite_group_commit: args.sqlite_group_commit,
             ..Default::default()
         },
     )

@@ -12,6 +12,7 @@ use anyhow::{anyhow, bail};
 use ggzy_core::time::{at_local, to_micros};
 use ggzy_core::{Clock, Timestamp};
 use ggzy_store::Db;
+use ggzy_store::ExecuteWrite;
 use std::time::Duration;
 
 /// Where a new sandbox's simulated time starts: Monday 2026-06-01 09:00 Asia/Shanghai, a working
@@ -120,7 +121,7 @@ pub async fn prepare(db: &Db, demo: bool, time_scale: Option<u32>) -> anyhow::Re
             .bind(i64::from(scale))
             .bind(to_micros(start))
             .bind(to_micros(now))
-            .execute(db.pool_for_write())
+            .execute_write(db)
             .await?
             .rows_affected();
             if inserted == 0 {
@@ -144,7 +145,7 @@ async fn resume(db: &Db, m: Mark, time_scale: Option<u32>) -> ggzy_core::Result<
     if scale != m.scale {
         sqlx::query("UPDATE sandbox SET scale = $1 WHERE id = 1")
             .bind(i64::from(scale))
-            .execute(db.pool_for_write())
+            .execute_write(db)
             .await?;
     }
     Ok(Mode::Sandbox {
@@ -159,7 +160,7 @@ pub async fn save(db: &Db, clock: &Clock) -> ggzy_core::Result<()> {
     sqlx::query("UPDATE sandbox SET sim_at = $1, real_at = $2 WHERE id = 1 AND sim_at <= $1")
         .bind(to_micros(clock.now()))
         .bind(to_micros(chrono::Utc::now()))
-        .execute(db.pool_for_write())
+        .execute_write(db)
         .await?;
     Ok(())
 }
@@ -168,7 +169,7 @@ pub async fn save(db: &Db, clock: &Clock) -> ggzy_core::Result<()> {
 pub async fn mark_seeded(db: &Db, clock: &Clock) -> ggzy_core::Result<()> {
     sqlx::query("UPDATE sandbox SET seeded_at = $1 WHERE id = 1 AND seeded_at IS NULL")
         .bind(to_micros(clock.now()))
-        .execute(db.pool_for_write())
+        .execute_write(db)
         .await?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! `consumer.event.parked`, shown by `/healthz` and the monitoring alert `consumer.event_parked`) and
 //! the cursor moves past it. A parked event is replayed with [`replay`] (admin API and CLI).
 
+use crate::ExecuteWrite;
 use crate::{outbox, Db, Tx};
 use ggzy_core::events::Event;
 use ggzy_core::sql::{At, MaybeAt};
@@ -62,7 +63,7 @@ pub async fn run_once(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize>
     )
     .bind(c.name())
     .bind(to_micros(clock.now()))
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     let mut tx = db.begin().await?;
     let row: Option<i64> = sqlx::query_scalar(&format!(
@@ -184,7 +185,7 @@ pub async fn note_failure(db: &Db, name: &str, error: &str) -> Result<i64> {
     )
     .bind(error)
     .bind(name)
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     let r: Option<i64> =
         sqlx::query_scalar("SELECT failures FROM consumer_cursors WHERE consumer = $1")
@@ -397,7 +398,7 @@ pub async fn replay(db: &Db, clock: &Clock, c: &dyn Consumer, seq: i64) -> Resul
                 .bind(format!("error: {e}"))
                 .bind(c.name())
                 .bind(seq)
-                .execute(db.pool_for_write())
+                .execute_write(db)
                 .await?;
         }
     }

@@ -9,6 +9,7 @@
 //! UTC, parsed by the same parser (`croner`, seconds required).
 
 use crate::Db;
+use crate::ExecuteWrite;
 use chrono::{DateTime, Utc};
 use ggzy_core::time::{from_micros, to_micros};
 use ggzy_core::{Clock, Error, Result, Timestamp};
@@ -98,7 +99,7 @@ pub async fn claim(
     .bind(tick_minute)
     .bind(instance)
     .bind(to_micros(now))
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -125,7 +126,7 @@ pub async fn fire_at(
         .bind(text)
         .bind(job.name)
         .bind(tick)
-        .execute(db.pool_for_write())
+        .execute_write(db)
         .await?;
     outcome.map(|_| true)
 }
@@ -143,7 +144,7 @@ async fn cursor(db: &Db, job: &str, now: Timestamp) -> Result<Timestamp> {
     )
     .bind(job)
     .bind(to_micros(now))
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     let us: i64 = sqlx::query_scalar("SELECT through_us FROM cron_cursors WHERE job = $1")
         .bind(job)
@@ -156,7 +157,7 @@ async fn advance(db: &Db, job: &str, to: Timestamp) -> Result<()> {
     sqlx::query("UPDATE cron_cursors SET through_us = $1 WHERE job = $2 AND through_us < $1")
         .bind(to_micros(to))
         .bind(job)
-        .execute(db.pool_for_write())
+        .execute_write(db)
         .await?;
     Ok(())
 }

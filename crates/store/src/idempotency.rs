@@ -12,6 +12,7 @@
 //! resource to read instead.
 
 use crate::Db;
+use crate::ExecuteWrite;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Error, Result, Timestamp};
 
@@ -189,7 +190,7 @@ pub async fn begin(
     .bind(path)
     .bind(request_hash)
     .bind(to_micros(now))
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     if ins.rows_affected() == 1 {
         return Ok(Begin::Proceed);
@@ -230,7 +231,7 @@ pub async fn begin(
             if to_micros(now) - created > 60_000_000 {
                 sqlx::query("UPDATE idempotency_keys SET created_at = $1 WHERE principal = $2 AND idem_key = $3 AND status IS NULL AND created_at = $4")
                     .bind(to_micros(now)).bind(principal).bind(key).bind(created)
-                    .execute(db.pool_for_write()).await?;
+                    .execute_write(db).await?;
                 Ok(Begin::Proceed)
             } else {
                 Err(Error::conflict(
@@ -261,7 +262,7 @@ pub async fn complete(
     .bind(to_micros(now))
     .bind(principal)
     .bind(key)
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     Ok(())
 }
@@ -274,7 +275,7 @@ pub async fn abandon(db: &Db, principal: &str, key: &str) -> Result<()> {
     )
     .bind(principal)
     .bind(key)
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     Ok(())
 }

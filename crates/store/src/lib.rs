@@ -6,7 +6,8 @@
 //! NOTIFY) are produced by [`Db`] methods so that each lives in one place.
 //!
 //! SQLite allows one writer at a time; write transactions therefore go through a one-connection
-//! pool, so concurrent requests queue instead of failing with "database is locked".
+//! pool, so concurrent requests queue instead of failing with "database is locked"; their
+//! commits share the sync of the write-ahead log ([`group`]).
 
 pub mod calendar;
 pub mod consumer;
@@ -17,6 +18,7 @@ pub mod disclosure;
 pub mod fault;
 pub mod files;
 pub mod filter;
+pub mod group;
 pub mod idempotency;
 pub mod merkle;
 pub mod migrate;
@@ -30,6 +32,7 @@ pub mod workers;
 
 pub use ctx::Ctx;
 pub use fault::SqliteFault;
+pub use group::GroupStats;
 pub use outbox::{emit, emit_when_changed};
 
 use ggzy_core::{Error, Result};
@@ -69,6 +72,8 @@ struct Inner {
     calendar: ggzy_core::calendar::BusinessCalendar,
     /// A storage fault injected on SQLite ([`fault`]), applied to every new writer connection.
     fault: fault::FaultState,
+    /// SQLite's group commit ([`group`]); off on PostgreSQL.
+    wal_sync: Arc<group::WalSync>,
 }
 
 impl std::fmt::Debug for Db {
@@ -104,6 +109,9 @@ pub struct DbOptions {
     /// SQLite: the process-wide soft limit of SQLite's heap, MiB (`PRAGMA soft_heap_limit`; 0:
     /// none). Above it SQLite recycles page-cache memory before it allocates more.
     pub sqlite_heap_limit_mib: u32,
+    /// SQLite: commits share the sync of the write-ahead log ([`group`]; `false`: each commit
+    /// syncs it itself, `synchronous = FULL`).
+    pub sqlite_group_commit: bool,
 }
 
 impl Default for DbOptions {
@@ -113,6 +121,7 @@ impl Default for DbOptions {
             acquire_timeout: Duration::from_secs(10),
             sqlite_cache_kib: 2000,
             sqlite_heap_limit_mib: 0,
+            sqlite_group_commit: true,
         }
     }
 }
@@ -131,12 +140,16 @@ impl Db {
             )));
         };
         let fault_state = fault::FaultState::default();
+        let mut wal_sync = group::WalSync::default();
         let (read, write) = match engine {
             Engine::Sqlite => {
                 let path = url
                     .trim_start_matches("sqlite://")
                     .trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or(path);
+                if opts.sqlite_group_commit && path != ":memory:" && !path.is_empty() {
+                    wal_sync = group::WalSync::for_database(path);
+                }
                 if let Some(parent) = std::path::Path::new(path).parent() {
                     if !parent.as_os_str().is_empty() && path != ":memory:" {
                         std::fs::create_dir_all(parent).map_err(|e| {
@@ -156,13 +169,14 @@ impl Db {
                     cache_kib: opts.sqlite_cache_kib,
                     heap_limit_mib: opts.sqlite_heap_limit_mib,
                 };
+                let synchronous = wal_sync.synchronous();
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(60))
                     .after_connect(move |conn, _meta| {
                         let writer_fault = writer_fault.clone();
                         Box::pin(async move {
-                            sqlite_setup(conn, memory).await?;
+                            sqlite_setup(conn, memory, synchronous).await?;
                             fault::apply_on_connect(conn, &writer_fault).await
                         })
                     })
@@ -172,7 +186,7 @@ impl Db {
                 let read = AnyPoolOptions::new()
                     .max_connections(opts.max_connections.max(2))
                     .acquire_timeout(opts.acquire_timeout)
-                    .after_connect(move |conn, _meta| Box::pin(sqlite_setup(conn, memory)))
+                    .after_connect(move |conn, _meta| Box::pin(sqlite_setup(conn, memory, "FULL")))
                     .connect_with(co)
                     .await?;
                 (read, write)
@@ -198,6 +212,7 @@ impl Db {
                 sealed: Notify::new(),
                 calendar: ggzy_core::calendar::BusinessCalendar::official(),
                 fault: fault_state,
+                wal_sync: Arc::new(wal_sync),
             }),
         })
     }
@@ -225,13 +240,46 @@ impl Db {
         Ok(self.inner.write.begin().await?)
     }
 
-    /// Commit and wake the event sealer of this instance.
+    /// Commit and wake the event sealer of this instance. Returns once the change is durable (on
+    /// SQLite with group commit: once the write-ahead log is synced past it, [`group`]).
     pub async fn commit(&self, mut tx: Tx) -> Result<()> {
         idempotency::mark_committed(&mut tx).await?;
-        tx.commit().await?;
+        self.commit_plain(tx).await?;
         idempotency::committed();
         self.inner.written.notify_one();
         Ok(())
+    }
+
+    /// Commit without marking the current request's `Idempotency-Key` and without waking the
+    /// sealer: the store's own bookkeeping (the key's claim, sealing, timer leases). Durable when it
+    /// returns, as [`Db::commit`].
+    pub async fn commit_plain(&self, tx: Tx) -> Result<()> {
+        tx.commit().await?;
+        if self.inner.engine == Engine::Sqlite {
+            let n = self.inner.wal_sync.committed();
+            self.inner.wal_sync.durable(n).await?;
+        }
+        Ok(())
+    }
+
+    /// One statement written on its own (outside a use case's transaction), durable when this
+    /// returns (on SQLite with group commit: once the write-ahead log is synced past it).
+    pub async fn execute_write<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<sqlx::any::AnyQueryResult> {
+        let done = query.execute(&self.inner.write).await?;
+        if self.inner.engine == Engine::Sqlite {
+            let n = self.inner.wal_sync.committed();
+            self.inner.wal_sync.durable(n).await?;
+        }
+        Ok(done)
+    }
+
+    /// SQLite's group commit figures since this database was opened (zero on PostgreSQL, or
+    /// with group commit off).
+    pub fn group_stats(&self) -> GroupStats {
+        self.inner.wal_sync.stats()
     }
 
     /// Commit a use case's transaction together with the answer its handler gives: `value`
@@ -283,7 +331,9 @@ impl Db {
         &self.inner.write
     }
 
-    /// Pool for single-statement writes outside a transaction (goes through the writer on SQLite).
+    /// The writer pool: for reads that must see the latest commit. A single write outside a
+    /// transaction goes through [`Db::execute_write`] instead, which waits until it is durable (on
+    /// SQLite with group commit a statement sent here directly is committed but not synced yet).
     pub fn pool_for_write(&self) -> &AnyPool {
         &self.inner.write
     }
@@ -308,6 +358,29 @@ impl Db {
     }
 }
 
+/// [`Db::execute_write`] at the end of a query chain: `sqlx::query(…).bind(…).execute_write(db)`.
+pub trait ExecuteWrite<'q> {
+    /// The statement written on its own, durable when the future resolves.
+    fn execute_write<'a>(
+        self,
+        db: &'a Db,
+    ) -> impl std::future::Future<Output = Result<sqlx::any::AnyQueryResult>> + Send + 'a
+    where
+        'q: 'a;
+}
+
+impl<'q> ExecuteWrite<'q> for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    fn execute_write<'a>(
+        self,
+        db: &'a Db,
+    ) -> impl std::future::Future<Output = Result<sqlx::any::AnyQueryResult>> + Send + 'a
+    where
+        'q: 'a,
+    {
+        db.execute_write(self)
+    }
+}
+
 /// The memory settings of every SQLite connection ([`DbOptions`]).
 #[derive(Debug, Clone, Copy)]
 struct SqliteMemory {
@@ -318,14 +391,17 @@ struct SqliteMemory {
 async fn sqlite_setup(
     conn: &mut sqlx::AnyConnection,
     memory: SqliteMemory,
+    synchronous: &'static str,
 ) -> std::result::Result<(), sqlx::Error> {
     // WAL lets readers run beside the writer; busy_timeout covers checkpoints and other
     // processes; foreign keys are off by default in SQLite; FULL sync so that an acknowledged
-    // write survives a power loss.
+    // write survives a power loss — or, on the writer with group commit, NORMAL and one shared
+    // sync of the WAL before any commit is acknowledged ([`group`]).
     conn.execute("PRAGMA journal_mode = WAL").await?;
     conn.execute("PRAGMA foreign_keys = ON").await?;
     conn.execute("PRAGMA busy_timeout = 10000").await?;
-    conn.execute("PRAGMA synchronous = FULL").await?;
+    conn.execute(format!("PRAGMA synchronous = {synchronous}").as_str())
+        .await?;
     // Memory (issue 23): the page cache per connection, and SQLite's heap for the process.
     conn.execute(format!("PRAGMA cache_size = -{}", memory.cache_kib.max(64)).as_str())
         .await?;

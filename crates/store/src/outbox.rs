@@ -85,7 +85,7 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
     let tree_size = head.tree_size;
     if tree_size < seq {
         // Events sealed before the Merkle tree existed (migration 0045): add them first.
-        return backfill_tree(tx, tree_size, seq).await;
+        return backfill_tree(db, tx, tree_size, seq).await;
     }
     let rows: Vec<UnsealedRow> = sqlx::query_as(
         "SELECT id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload \
@@ -143,7 +143,7 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
+    db.commit_plain(tx).await?;
     db.sealed().notify_waiters();
     Ok(rows.len())
 }
@@ -170,7 +170,7 @@ struct UnsealedRow {
 }
 
 /// Add already sealed events `(tree_size, last_seq]` to the Merkle tree, a batch at a time.
-async fn backfill_tree(mut tx: Tx, tree_size: i64, last_seq: i64) -> Result<usize> {
+async fn backfill_tree(db: &Db, mut tx: Tx, tree_size: i64, last_seq: i64) -> Result<usize> {
     let upto = last_seq.min(tree_size + SEAL_BATCH);
     let events = read_after(&mut *tx, tree_size, upto - tree_size).await?;
     let mut leaves = Vec::with_capacity(events.len());
@@ -188,7 +188,7 @@ async fn backfill_tree(mut tx: Tx, tree_size: i64, last_seq: i64) -> Result<usiz
         .bind(tree_size + leaves.len() as i64)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
+    db.commit_plain(tx).await?;
     Ok(leaves.len())
 }
 

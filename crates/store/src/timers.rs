@@ -6,6 +6,7 @@
 //! effects commit in the same transaction that marks the timer done, guarded by the lease owner. A
 //! crashed instance's lease expires and another instance takes the timer over.
 
+use crate::ExecuteWrite;
 use crate::{Db, Tx};
 use ggzy_core::sql::At;
 use ggzy_core::time::to_micros;
@@ -163,7 +164,7 @@ impl TimerRunner {
             .bind(to_micros(now))
             .fetch_all(&mut *tx)
             .await?;
-        tx.commit().await?;
+        self.db.commit_plain(tx).await?;
         let mut fired = 0;
         for r in rows {
             let t = Timer {
@@ -189,7 +190,7 @@ impl TimerRunner {
                     .bind(e.to_string())
                     .bind(&t.id)
                     .bind(&self.instance)
-                    .execute(self.db.pool_for_write())
+                    .execute_write(&self.db)
                     .await?;
                 }
             }

@@ -5,6 +5,7 @@
 
 use crate::merkle::{self, Hash, NodeId};
 use crate::note::{self, Checkpoint, LogSigner, NoteVerifier};
+use crate::ExecuteWrite;
 use crate::{Db, Tx};
 use ggzy_core::error::FieldError;
 use ggzy_core::events::{Canonical, Event};
@@ -354,7 +355,7 @@ pub async fn publish_checkpoint(
     .bind(signer.name())
     .bind(&signed)
     .bind(to_micros(now))
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     if r.rows_affected() == 0 {
         return Ok(None);

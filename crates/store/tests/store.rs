@@ -1952,3 +1952,199 @@ async fn scope_recording_reports_only_a_committed_stored_answer() {
     })
     .await;
 }
+
+// ------------------------------------------------------------------------------------------------
+// Issue 23: group commit on SQLite (commits share the sync of the write-ahead log)
+// ------------------------------------------------------------------------------------------------
+
+/// Many writers at once: each is acknowledged only once its row is committed (a reader sees it the
+/// moment `commit` returns), a failed or dropped transaction leaves nothing, and on SQLite every
+/// acknowledged commit went through a sync of the write-ahead log, never more syncs than commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_are_acknowledged_once_synced_and_a_failed_one_leaves_nothing() {
+    each_engine(|t| async move {
+        sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+            .execute(t.pool_for_write())
+            .await
+            .unwrap();
+        let before = t.group_stats();
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let db = t.db.clone();
+            tasks.push(tokio::spawn(async move {
+                let id = format!("w{i}");
+                match i % 3 {
+                    0 => {
+                        write_row(&db, &id).await.unwrap();
+                        assert_eq!(visible_rows(&db, &id).await, 1, "{id} visible on return");
+                    }
+                    1 => {
+                        let mut tx = db.begin().await.unwrap();
+                        sqlx::query("INSERT INTO fault_rows (id, body) VALUES ($1, 'x')")
+                            .bind(&id)
+                            .execute(&mut *tx)
+                            .await
+                            .unwrap();
+                        drop(tx);
+                    }
+                    _ => {
+                        let mut tx = db.begin().await.unwrap();
+                        sqlx::query("INSERT INTO fault_rows (id, body) VALUES ($1, 'x')")
+                            .bind(&id)
+                            .execute(&mut *tx)
+                            .await
+                            .unwrap();
+                        let dup = sqlx::query("INSERT INTO fault_rows (id, body) VALUES ($1, 'x')")
+                            .bind(&id)
+                            .execute(&mut *tx)
+                            .await;
+                        assert!(dup.is_err(), "the duplicate is refused");
+                        tx.rollback().await.unwrap();
+                    }
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(scalar0(&t, "SELECT COUNT(*) FROM fault_rows").await, 20);
+        let stats = t.group_stats();
+        if t.engine() == Engine::Sqlite {
+            let acknowledged = stats.acknowledged - before.acknowledged;
+            let syncs = stats.syncs - before.syncs;
+            assert_eq!(acknowledged, 20, "every committed writer acknowledged once");
+            assert!((1..=20).contains(&syncs), "{syncs} syncs for 20 commits");
+        } else {
+            assert_eq!(
+                stats,
+                ggzy_store::GroupStats::default(),
+                "PostgreSQL: no WAL syncs of ours"
+            );
+        }
+    })
+    .await;
+}
+
+/// On SQLite, writers queued behind a busy writer share syncs: 41 commits made one right after the
+/// other are acknowledged through fewer syncs than commits, and every acknowledged row is there
+/// for a new process. (The writer runs `synchronous = NORMAL`; what makes a commit durable is the
+/// shared sync of the write-ahead log it waits for.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_queued_on_sqlite_share_the_sync_of_the_write_ahead_log() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("group.db").display());
+    let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    let mode: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(db.pool_for_write())
+        .await
+        .unwrap();
+    assert_eq!(mode, 1, "the writer runs synchronous = NORMAL");
+    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        .execute(db.pool_for_write())
+        .await
+        .unwrap();
+    let before = db.group_stats();
+    let mut holder = db.begin().await.unwrap();
+    sqlx::query("INSERT INTO fault_rows (id, body) VALUES ('holder', 'x')")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            write_row(&db, &format!("q{i}")).await.unwrap();
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    db.commit(holder).await.unwrap();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let stats = db.group_stats();
+    let syncs = stats.syncs - before.syncs;
+    assert_eq!(stats.acknowledged - before.acknowledged, 41);
+    assert!(
+        syncs < 41,
+        "41 queued commits synced {syncs} times: not shared"
+    );
+    db.close().await;
+    let reopened = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    assert_eq!(
+        scalar0(&reopened, "SELECT COUNT(*) FROM fault_rows").await,
+        41
+    );
+    reopened.close().await;
+}
+
+/// On SQLite, a full disk refuses writes during a burst without acknowledging a lost one: every
+/// writer that got `Ok` is in the database after a restart, every one that got an error is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_during_a_burst_acknowledges_no_lost_write() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("groupfull.db").display());
+    let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        .execute(db.pool_for_write())
+        .await
+        .unwrap();
+    for i in 0..20 {
+        write_row(&db, &format!("base{i}")).await.unwrap();
+    }
+    db.inject_sqlite_fault(Some(SqliteFault::DiskFull))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let id = format!("g{i}");
+            let r = write_row(&db, &id).await;
+            (id, r.is_ok())
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    assert!(
+        outcomes.iter().any(|(_, ok)| !ok),
+        "the full disk refused some writes"
+    );
+    db.inject_sqlite_fault(None).await.unwrap();
+    db.close().await;
+    let reopened = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    for (id, ok) in &outcomes {
+        let n = visible_rows(&reopened, id).await;
+        assert_eq!(n, i64::from(*ok), "{id}: acknowledged {ok}, on disk {n}");
+    }
+    reopened.close().await;
+}
+
+/// Group commit off (`GGZY_SQLITE_GROUP_COMMIT=false`): the writer syncs every commit itself
+/// (`synchronous = FULL`), and the store makes no syncs of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_group_commit_off_every_commit_syncs_itself() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("one.db").display());
+    let opts = DbOptions {
+        sqlite_group_commit: false,
+        ..DbOptions::default()
+    };
+    let db = Db::connect(&url, &opts).await.unwrap();
+    let mode: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(db.pool_for_write())
+        .await
+        .unwrap();
+    assert_eq!(mode, 2, "the writer runs synchronous = FULL");
+    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        .execute(db.pool_for_write())
+        .await
+        .unwrap();
+    for i in 0..5 {
+        write_row(&db, &format!("q{i}")).await.unwrap();
+    }
+    assert_eq!(db.group_stats(), ggzy_store::GroupStats::default());
+    assert_eq!(scalar0(&db, "SELECT COUNT(*) FROM fault_rows").await, 5);
+    db.close().await;
+}

@@ -4,6 +4,7 @@
 use crate::notify::Notification;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
+use ggzy_store::ExecuteWrite;
 use ggzy_store::{Db, Tx};
 
 /// A notice to one recipient as [`enqueue`] queues it.
@@ -65,7 +66,7 @@ pub(crate) async fn claim(db: &Db, id: &str, now: Timestamp, until: Timestamp) -
     .bind(to_micros(until))
     .bind(id)
     .bind(to_micros(now))
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?
     .rows_affected())
 }
@@ -98,7 +99,7 @@ pub(crate) async fn mark_sent(db: &Db, id: &str, attempts: i64, at: Timestamp) -
     .bind(attempts)
     .bind(to_micros(at))
     .bind(id)
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     Ok(())
 }
@@ -121,7 +122,7 @@ pub(crate) async fn mark_failed_attempt(
     .bind(to_micros(next_attempt_at))
     .bind(error)
     .bind(id)
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     Ok(())
 }

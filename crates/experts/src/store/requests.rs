@@ -7,6 +7,7 @@ use crate::service::StoredRequest;
 use ggzy_core::sql::{At, Json, MaybeAt};
 use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
+use ggzy_store::ExecuteWrite;
 use ggzy_store::{Db, Tx};
 
 /// The state of a two-step draw request (`expert_draw_requests.status`, migration 0120).
@@ -224,7 +225,7 @@ pub(crate) async fn fix_checkpoint(db: &Db, id: &str, cp: CheckpointRow) -> Resu
     .bind(cp.root_hash)
     .bind(cp.note)
     .bind(id)
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     Ok(())
 }

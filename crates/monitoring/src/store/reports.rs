@@ -7,6 +7,7 @@ use ggzy_core::sql::At;
 use ggzy_core::time::to_micros;
 use ggzy_core::{Result, Timestamp};
 use ggzy_store::Db;
+use ggzy_store::ExecuteWrite;
 
 /// Stores the report of `day` (`YYYY-MM-DD`), replacing an earlier one.
 pub(crate) async fn upsert(
@@ -23,7 +24,7 @@ pub(crate) async fn upsert(
     .bind(csv)
     .bind(html)
     .bind(to_micros(now))
-    .execute(db.pool_for_write())
+    .execute_write(db)
     .await?;
     Ok(())
 }

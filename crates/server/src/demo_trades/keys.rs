@@ -1,6 +1,7 @@
 //! The demo worker: seeded bidders submit their keys during each decryption window.
 
 use super::*;
+use ggzy_store::ExecuteWrite;
 
 /// Keep a seeded sealed bid's key for the demo worker (the demo's own table).
 pub(super) async fn keep_key(
@@ -21,7 +22,7 @@ pub(super) async fn keep_key(
     .bind(actor["org_id"].as_str().unwrap_or_default())
     .bind(base64::engine::general_purpose::STANDARD.encode(key))
     .bind(to_micros(ctx.clock.now()))
-    .execute(ctx.db.pool_for_write())
+    .execute_write(&ctx.db)
     .await?;
     Ok(())
 }
@@ -103,7 +104,7 @@ pub async fn submit_due_keys(ctx: &Ctx) -> anyhow::Result<usize> {
         .bind(to_micros(ctx.clock.now()))
         .bind(&section)
         .bind(&org)
-        .execute(ctx.db.pool_for_write())
+        .execute_write(&ctx.db)
         .await?;
         done += 1;
     }
