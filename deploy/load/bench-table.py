@@ -70,6 +70,19 @@ out.append(
     + f" | `limits sqlite`: {lim['tps']:.0f} two-insert tx/s ⇒ {ceiling:.0f} bidders/s (4 writes each) "
     f"| {rate / ceiling:.2f} | {ok(rate / ceiling >= 0.25 and worst < 100)} |"
 )
+full_file = d / "rush-sqlite-full.json"
+if full_file.exists():
+    fu = json.loads(full_file.read_text())
+    fworst = p99(fu["steps"], rush_steps)
+    out.append(
+        "| the same SQLite rush with group commit off (`GGZY_SQLITE_GROUP_COMMIT=false`: one sync in "
+        "every `COMMIT`), same build "
+        f"| {fu['bidders_per_sec']:.1f} bidders/s ({fu['acknowledged']} bids, missing {fu['missing']}, "
+        f"wrong {fu['wrong']}, extra {fu['extra']}); p99 per step: "
+        + ", ".join(f"{n} {fu['steps'][n]['p99_ms']:.0f} ms" for n in rush_steps)
+        + f" | `limits sqlite`: {ceiling:.0f} bidders/s | {fu['bidders_per_sec'] / ceiling:.2f} "
+        f"| {ok(fu['bidders_per_sec'] / ceiling >= 0.25 and fworst < 100)} |"
+    )
 if lim_group:
     gceiling = lim_group["tps"] / 4.0
     out.append(
