@@ -60,7 +60,7 @@ async fn cli_verify(app: &TestApp, note: &str, verifier: &str) -> i32 {
     audit(
         &DbArgs {
             database_url: app.db.as_ref().unwrap().url.clone(),
-            db_max_connections: 2,
+            db_max_connections: Some(2),
             sqlite_cache_kib: 2000,
             sqlite_heap_limit_mib: 0,
             sqlite_group_commit: true,

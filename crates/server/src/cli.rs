@@ -34,14 +34,10 @@ pub struct DbArgs {
         global = true
     )]
     pub database_url: String,
-    /// Connections in the pool (PostgreSQL; readers on SQLite).
-    #[arg(
-        long,
-        env = "GGZY_DB_MAX_CONNECTIONS",
-        default_value_t = 16,
-        global = true
-    )]
-    pub db_max_connections: u32,
+    /// Connections in the pool (PostgreSQL, default 16; readers on SQLite, default 8: each SQLite
+    /// connection keeps its own copy of the schema and statements, docs/benchmarks.md "Memory").
+    #[arg(long, env = "GGZY_DB_MAX_CONNECTIONS", global = true)]
+    pub db_max_connections: Option<u32>,
     /// SQLite: each connection's page cache in KiB (SQLite's default 2,000).
     #[arg(
         long,
@@ -415,11 +411,21 @@ pub fn init_tracing(json: bool) {
     };
 }
 
+/// SQLite reader connections unless `GGZY_DB_MAX_CONNECTIONS` says otherwise: 8 held the rush's
+/// peak at 144 MiB against 148–155 MiB with 16, at the same or a higher rate (docs/benchmarks.md).
+const SQLITE_READERS: u32 = 8;
+
 pub async fn connect(args: &DbArgs) -> anyhow::Result<Db> {
     let db = Db::connect(
         &args.database_url,
         &DbOptions {
-            max_connections: args.db_max_connections,
+            max_connections: args.db_max_connections.unwrap_or(
+                if args.database_url.starts_with("sqlite:") {
+                    SQLITE_READERS
+                } else {
+                    16
+                },
+            ),
             sqlite_cache_kib: args.sqlite_cache_kib,
             sqlite_heap_limit_mib: args.sqlite_heap_limit_mib,
             sqlite_group_commit: args.sqlite_group_commit,

@@ -104,7 +104,8 @@ pub struct DbOptions {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
     /// SQLite: each connection's page cache, KiB (`PRAGMA cache_size = -N`; SQLite's own default
-    /// is 2,000 KiB). With 16 readers and the writer that is up to 34 MiB of resident memory.
+    /// is 2,000 KiB). With 8 readers (the server's SQLite default) and the writer that is up to
+    /// 18 MiB of resident memory.
     pub sqlite_cache_kib: u32,
     /// SQLite: the process-wide soft limit of SQLite's heap, MiB (`PRAGMA soft_heap_limit`; 0:
     /// none). Above it SQLite recycles page-cache memory before it allocates more.
