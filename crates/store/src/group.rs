@@ -82,16 +82,14 @@ impl WalSync {
         }
     }
 
-    /// Right after a `COMMIT` returned: its number, to wait for with [`WalSync::durable`].
-    pub(crate) fn committed(&self) -> u64 {
-        self.committed.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    /// Wait until commit `n` is durable.
-    pub(crate) async fn durable(&self, n: u64) -> ggzy_core::Result<()> {
+    /// Right after a `COMMIT` returned: wait until it is durable (at once with group commit off,
+    /// or on PostgreSQL, where the `COMMIT` itself was).
+    pub(crate) async fn after_commit(&self) -> ggzy_core::Result<()> {
         let Some(wal) = &self.wal else {
             return Ok(());
         };
+        // Numbered after the `COMMIT` returned: a sync that starts later covers it.
+        let n = self.committed.fetch_add(1, Ordering::SeqCst) + 1;
         loop {
             self.check()?;
             if self.synced.load(Ordering::SeqCst) >= n {

@@ -256,11 +256,7 @@ impl Db {
     /// returns, as [`Db::commit`].
     pub async fn commit_plain(&self, tx: Tx) -> Result<()> {
         tx.commit().await?;
-        if self.inner.engine == Engine::Sqlite {
-            let n = self.inner.wal_sync.committed();
-            self.inner.wal_sync.durable(n).await?;
-        }
-        Ok(())
+        self.inner.wal_sync.after_commit().await
     }
 
     /// One statement written on its own (outside a use case's transaction), durable when this
@@ -270,10 +266,7 @@ impl Db {
         query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> Result<sqlx::any::AnyQueryResult> {
         let done = query.execute(&self.inner.write).await?;
-        if self.inner.engine == Engine::Sqlite {
-            let n = self.inner.wal_sync.committed();
-            self.inner.wal_sync.durable(n).await?;
-        }
+        self.inner.wal_sync.after_commit().await?;
         Ok(done)
     }
 

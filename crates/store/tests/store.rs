@@ -1525,6 +1525,26 @@ async fn migrations_apply_once_and_gate_readiness() {
 // ------------------------------------------------------------------------------------------------
 
 /// Begin, insert `id` and commit through the writer; the error of the first failing step.
+/// The `fault_rows` table the fault and group-commit tests write to.
+async fn create_fault_rows(db: &Db) {
+    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        .execute(db.pool_for_write())
+        .await
+        .unwrap();
+}
+
+/// A SQLite file `file` in `dir` with the `fault_rows` table: its URL (to reopen it) and its `Db`.
+async fn sqlite_with_fault_rows(
+    dir: &tempfile::TempDir,
+    file: &str,
+    opts: &DbOptions,
+) -> (String, Db) {
+    let url = format!("sqlite://{}", dir.path().join(file).display());
+    let db = Db::connect(&url, opts).await.unwrap();
+    create_fault_rows(&db).await;
+    (url, db)
+}
+
 async fn write_row(db: &Db, id: &str) -> ggzy_core::Result<()> {
     let mut tx = db.begin().await?;
     sqlx::query("INSERT INTO fault_rows (id, body) VALUES ($1, $2)")
@@ -1542,10 +1562,7 @@ async fn visible_rows(db: &Db, id: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_statement_in_a_write_transaction_leaves_the_writer_usable() {
     each_engine(|t| async move {
-        sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
-            .execute(t.pool_for_write())
-            .await
-            .unwrap();
+        create_fault_rows(&t).await;
         write_row(&t, "a").await.unwrap();
         // The same key again: the statement fails inside the transaction, which is dropped.
         assert!(write_row(&t, "a").await.is_err());
@@ -1566,12 +1583,7 @@ async fn a_failed_statement_in_a_write_transaction_leaves_the_writer_usable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_full_disk_the_sqlite_writer_commits_again() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("full.db").display());
-    let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
-    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
-        .execute(db.pool_for_write())
-        .await
-        .unwrap();
+    let (url, db) = sqlite_with_fault_rows(&dir, "full.db", &DbOptions::default()).await;
     // The disk is full: the database cannot grow past its current pages.
     let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
         .fetch_one(db.pool_for_write())
@@ -1620,12 +1632,7 @@ async fn after_a_full_disk_the_sqlite_writer_commits_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_injected_full_disk_holds_on_a_replaced_writer_connection() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("full.db").display());
-    let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
-    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
-        .execute(db.pool_for_write())
-        .await
-        .unwrap();
+    let (_, db) = sqlite_with_fault_rows(&dir, "full.db", &DbOptions::default()).await;
     // A temporary table belongs to the connection that created it: it tells whether the writer
     // connection is still the same one.
     sqlx::query("CREATE TEMP TABLE writer_marker (x INTEGER)")
@@ -1963,10 +1970,7 @@ async fn scope_recording_reports_only_a_committed_stored_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_are_acknowledged_once_synced_and_a_failed_one_leaves_nothing() {
     each_engine(|t| async move {
-        sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
-            .execute(t.pool_for_write())
-            .await
-            .unwrap();
+        create_fault_rows(&t).await;
         let before = t.group_stats();
         let mut tasks = Vec::new();
         for i in 0..60 {
@@ -2032,17 +2036,12 @@ async fn concurrent_writers_are_acknowledged_once_synced_and_a_failed_one_leaves
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writers_queued_on_sqlite_share_the_sync_of_the_write_ahead_log() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("group.db").display());
-    let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+    let (url, db) = sqlite_with_fault_rows(&dir, "group.db", &DbOptions::default()).await;
     let mode: i64 = sqlx::query_scalar("PRAGMA synchronous")
         .fetch_one(db.pool_for_write())
         .await
         .unwrap();
     assert_eq!(mode, 1, "the writer runs synchronous = NORMAL");
-    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
-        .execute(db.pool_for_write())
-        .await
-        .unwrap();
     let before = db.group_stats();
     let mut holder = db.begin().await.unwrap();
     sqlx::query("INSERT INTO fault_rows (id, body) VALUES ('holder', 'x')")
@@ -2082,12 +2081,7 @@ async fn writers_queued_on_sqlite_share_the_sync_of_the_write_ahead_log() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_during_a_burst_acknowledges_no_lost_write() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("groupfull.db").display());
-    let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
-    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
-        .execute(db.pool_for_write())
-        .await
-        .unwrap();
+    let (url, db) = sqlite_with_fault_rows(&dir, "groupfull.db", &DbOptions::default()).await;
     for i in 0..20 {
         write_row(&db, &format!("base{i}")).await.unwrap();
     }
@@ -2126,21 +2120,16 @@ async fn a_full_disk_during_a_burst_acknowledges_no_lost_write() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_group_commit_off_every_commit_syncs_itself() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("one.db").display());
     let opts = DbOptions {
         sqlite_group_commit: false,
         ..DbOptions::default()
     };
-    let db = Db::connect(&url, &opts).await.unwrap();
+    let (_, db) = sqlite_with_fault_rows(&dir, "one.db", &opts).await;
     let mode: i64 = sqlx::query_scalar("PRAGMA synchronous")
         .fetch_one(db.pool_for_write())
         .await
         .unwrap();
     assert_eq!(mode, 2, "the writer runs synchronous = FULL");
-    sqlx::query("CREATE TABLE fault_rows (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
-        .execute(db.pool_for_write())
-        .await
-        .unwrap();
     for i in 0..5 {
         write_row(&db, &format!("q{i}")).await.unwrap();
     }
