@@ -228,25 +228,9 @@ async fn wait_phase(app: &TestApp, id: &str, phase: &str) -> Value {
     panic!("auction {id} never reached {phase}: {v}");
 }
 
-/// Wait until `consumer` has handled every sealed event.
+/// Wait until `consumer` has handled every sealed event it wants.
 async fn caught_up(app: &TestApp, consumer: &str) {
-    app.seal().await;
-    let head: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM events")
-        .fetch_one(app.ctx.db.pool())
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap();
-    for () in ggzy_api_tests::patience() {
-        let pos = ggzy_store::consumer::position(&app.ctx.db, consumer)
-            .await
-            .unwrap();
-        if pos >= head {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("{consumer} did not catch up");
+    app.wait_consumer(consumer).await;
 }
 
 async fn settled(app: &TestApp) {

@@ -433,12 +433,18 @@ impl TestApp {
             .expect("seq")
     }
 
-    /// Whether consumer `name` has handled every event up to `seq`.
+    /// Whether consumer `name` has handled every event up to `seq` that it wants (its background
+    /// loop moves its stored cursor over the others later: `consumer::caught_up`).
     async fn consumer_at(&self, name: &str, seq: i64) -> bool {
-        consumer::position(&self.ctx.db, name)
+        let workers = ggzy::background::workers();
+        let c = workers
+            .consumers
+            .iter()
+            .find(|c| c.name() == name)
+            .unwrap_or_else(|| panic!("{name} consumer registered"));
+        consumer::caught_up(&self.ctx.db, c.as_ref(), seq)
             .await
             .expect("position")
-            >= seq
     }
 
     /// Seal, then run the consumer `name` here until it has handled every sealed event (the

@@ -57,14 +57,114 @@ pub const PARKED: &str = <ggzy_events::consumer::EventParked as ggzy_events::Con
 pub const REPLAYED: &str = <ggzy_events::consumer::EventReplayed as ggzy_events::Contract>::NAME;
 
 /// Handle one batch. Returns how many events were consumed (0 = caught up or another instance holds it).
+/// The stored cursor ends after the batch (the background loop uses [`run_once_lazy`]).
 pub async fn run_once(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize> {
-    sqlx::query(
-        "INSERT INTO consumer_cursors (consumer, last_seq, updated_at) VALUES ($1, 0, $2) ON CONFLICT (consumer) DO NOTHING",
+    batch(db, clock, c, None).await
+}
+
+/// What the background loop of one consumer remembers between batches: the stored cursor as last
+/// seen and how far it has checked that nothing after it is wanted ([`run_once_lazy`]).
+#[derive(Debug, Default)]
+pub struct Lazy {
+    /// The stored cursor as this loop last read or wrote it.
+    stored: Option<i64>,
+    /// Every sealed event up to here is either handled or not wanted by this consumer.
+    checked: i64,
+    /// When `checked` first ran ahead of the stored cursor (the move is written within [`LAZY_FOR`]).
+    since: Option<std::time::Instant>,
+}
+
+/// How long a consumer's background loop may keep the move of its cursor over events it does not
+/// want in memory before writing it…
+pub const LAZY_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+/// …and how many such events it lets accumulate.
+pub const LAZY_EVENTS: i64 = 1_000;
+
+/// [`run_once`] for the background loop. The cheap part runs on a reader, never on the (SQLite:
+/// single) writer: the types of the next events are read first; a consumer that is caught up, or
+/// that wants none of its next events, writes nothing — it remembers in `lazy` how far it has
+/// checked and moves its stored cursor there later (after [`LAZY_FOR`] or [`LAZY_EVENTS`]), by one
+/// compare-and-set statement (nothing was handled, so there is nothing to do exactly once). Only a
+/// batch with a wanted event takes the locked transaction that handles it together with the
+/// cursor. With two dozen consumers following one log, every event otherwise cost each of them a
+/// write transaction (and, while caught up, two more writes and an empty transaction): the writer
+/// was busy with cursors while the next bid waited for it (docs/benchmarks.md, "One auction").
+/// Whether a consumer has handled everything up to a point is [`caught_up`], not its stored cursor.
+pub async fn run_once_lazy(
+    db: &Db,
+    clock: &Clock,
+    c: &dyn Consumer,
+    lazy: &mut Lazy,
+) -> Result<usize> {
+    batch(db, clock, c, Some(lazy)).await
+}
+
+async fn batch(
+    db: &Db,
+    clock: &Clock,
+    c: &dyn Consumer,
+    mut lazy: Option<&mut Lazy>,
+) -> Result<usize> {
+    let known = match lazy.as_deref().and_then(|l| l.stored) {
+        Some(stored) => Some(stored),
+        None => {
+            sqlx::query_scalar("SELECT last_seq FROM consumer_cursors WHERE consumer = $1")
+                .bind(c.name())
+                .fetch_optional(db.pool())
+                .await?
+        }
+    };
+    let stored = match known {
+        Some(cursor) => cursor,
+        None => {
+            sqlx::query(
+                "INSERT INTO consumer_cursors (consumer, last_seq, updated_at) VALUES ($1, 0, $2) ON CONFLICT (consumer) DO NOTHING",
+            )
+            .bind(c.name())
+            .bind(to_micros(clock.now()))
+            .execute_write(db)
+            .await?;
+            0
+        }
+    };
+    let from = lazy.as_deref().map_or(stored, |l| l.checked.max(stored));
+    if let Some(l) = lazy.as_deref_mut() {
+        l.stored = Some(stored);
+        l.checked = from;
+    }
+    let next: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT seq, event_type FROM events WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq LIMIT $2",
     )
-    .bind(c.name())
-    .bind(to_micros(clock.now()))
-    .execute_write(db)
+    .bind(from)
+    .bind(BATCH)
+    .fetch_all(db.pool())
     .await?;
+    if !next.iter().any(|(_, t)| c.wants(t)) {
+        let last = next.last().map_or(from, |(seq, _)| *seq);
+        let Some(l) = lazy else {
+            if next.is_empty() {
+                return Ok(0);
+            }
+            let moved = move_unwanted(db, clock, c.name(), stored, last).await?;
+            // Another instance moved the cursor meanwhile: it holds (or held) this batch.
+            return Ok(if moved { next.len() } else { 0 });
+        };
+        l.checked = last;
+        if last > stored {
+            let since = *l.since.get_or_insert_with(std::time::Instant::now);
+            if last - stored >= LAZY_EVENTS || since.elapsed() >= LAZY_FOR {
+                // Moved, or another instance moved it: read the stored cursor next time.
+                move_unwanted(db, clock, c.name(), stored, last).await?;
+                l.stored = None;
+                l.since = None;
+            }
+        }
+        return Ok(next.len());
+    }
+    if let Some(l) = lazy {
+        // The transaction below reads and writes the cursor itself.
+        *l = Lazy::default();
+    }
     let mut tx = db.begin().await?;
     let row: Option<i64> = sqlx::query_scalar(&format!(
         "SELECT last_seq FROM consumer_cursors WHERE consumer = $1{}",
@@ -99,6 +199,20 @@ pub async fn run_once(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize>
     Ok(events.len())
 }
 
+/// Move a cursor over events its consumer does not want, if it is still at `from` (compare and set).
+async fn move_unwanted(db: &Db, clock: &Clock, name: &str, from: i64, to: i64) -> Result<bool> {
+    let moved = sqlx::query(
+        "UPDATE consumer_cursors SET last_seq = $1, updated_at = $2, last_error = NULL WHERE consumer = $3 AND last_seq = $4",
+    )
+    .bind(to)
+    .bind(to_micros(clock.now()))
+    .bind(name)
+    .bind(from)
+    .execute_write(db)
+    .await?;
+    Ok(moved.rows_affected() == 1)
+}
+
 /// Run until caught up (tests, and after start).
 pub async fn drain(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize> {
     let mut n = 0;
@@ -109,6 +223,25 @@ pub async fn drain(db: &Db, clock: &Clock, c: &dyn Consumer) -> Result<usize> {
         }
         n += k;
     }
+}
+
+/// Whether consumer `c` has handled every sealed event up to `seq` that it wants: its stored cursor
+/// is there, or no event it wants lies between the two (the background loop writes its moves over
+/// unwanted events later, [`run_once_lazy`]).
+pub async fn caught_up(db: &Db, c: &dyn Consumer, seq: i64) -> Result<bool> {
+    let cursor = position(db, c.name()).await?;
+    if cursor >= seq {
+        return Ok(true);
+    }
+    let between: Vec<String> = sqlx::query_scalar(
+        "SELECT event_type FROM events WHERE seq IS NOT NULL AND seq > $1 AND seq <= $2",
+    )
+    .bind(cursor)
+    .bind(seq)
+    .fetch_all(db.pool())
+    .await?;
+    // Every event up to `seq` must be sealed and readable (seq is gap-free).
+    Ok(between.len() as i64 == seq - cursor && !between.iter().any(|t| c.wants(t)))
 }
 
 /// Whether `consumer` still has events of one of `event_types` to handle: written but not yet
@@ -418,9 +551,14 @@ pub async fn run_loop(
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut backoff = poll;
+    let mut lazy = Lazy::default();
     loop {
         let sealed = db.sealed().notified();
-        match drain(&db, &clock, c.as_ref()).await {
+        let drained = async {
+            while run_once_lazy(&db, &clock, c.as_ref(), &mut lazy).await? > 0 {}
+            Ok::<_, ggzy_core::Error>(())
+        };
+        match drained.await {
             Ok(_) => backoff = poll,
             Err(e) => {
                 tracing::warn!(consumer = c.name(), error = %e, "consumer failed; retrying");

@@ -841,6 +841,100 @@ async fn a_consumer_reacts_exactly_once_per_event_across_instances() {
     .await;
 }
 
+/// The background loop of a consumer (issue 23, the auction benchmark): events it does not want
+/// cost it no write until [`consumer::LAZY_FOR`] has passed (then one compare-and-set statement);
+/// a wanted event is handled once, with the cursor; `caught_up` answers from the events between
+/// the stored cursor and a point; a move another instance made first is never undone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_background_consumer_writes_its_moves_over_unwanted_events_later_and_once() {
+    each_engine(|t| async move {
+        let db = &t.db;
+        let clock = Clock::manual(t0());
+        let head = || {
+            scalar0(
+                db,
+                "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM events",
+            )
+        };
+        let pos = || async { consumer::position(db, "test.reactor").await.unwrap() };
+        let mut lazy = consumer::Lazy::default();
+        let run = |lazy: &mut consumer::Lazy| {
+            let (db, clock) = (db.clone(), clock.clone());
+            let lazy = std::mem::take(lazy);
+            async move {
+                let mut lazy = lazy;
+                while consumer::run_once_lazy(&db, &clock, &Reactor, &mut lazy)
+                    .await
+                    .unwrap()
+                    > 0
+                {}
+                lazy
+            }
+        };
+        emit_one(db, clock.now(), "test.order.placed", "o-1", json!({})).await;
+        outbox::seal_all(db).await.unwrap();
+        lazy = run(&mut lazy).await;
+        assert_eq!(count_events(db, "test.reaction").await, 1);
+        assert_eq!(pos().await, 1, "a handled event moves the cursor with it");
+
+        // Its reaction and ten more events it does not want: nothing written yet.
+        for i in 0..10 {
+            emit_one(db, clock.now(), "test.other", &format!("x-{i}"), json!({})).await;
+        }
+        outbox::seal_all(db).await.unwrap();
+        let h = head().await;
+        lazy = run(&mut lazy).await;
+        assert_eq!(pos().await, 1, "the move over unwanted events waits");
+        assert!(
+            consumer::caught_up(db, &Reactor, h).await.unwrap(),
+            "nothing wanted up to the head"
+        );
+        assert!(
+            !consumer::caught_up(db, &Reactor, h + 1).await.unwrap(),
+            "not past the sealed log"
+        );
+
+        // A wanted event after them: handled once; the cursor is written past everything.
+        emit_one(db, clock.now(), "test.order.placed", "o-2", json!({})).await;
+        outbox::seal_all(db).await.unwrap();
+        let h = head().await;
+        assert!(
+            !consumer::caught_up(db, &Reactor, h).await.unwrap(),
+            "a wanted event is pending"
+        );
+        lazy = run(&mut lazy).await;
+        assert_eq!(count_events(db, "test.reaction").await, 2);
+        assert_eq!(pos().await, h);
+
+        // Unwanted events again (the reaction): written after LAZY_FOR, by the next pass.
+        outbox::seal_all(db).await.unwrap();
+        let h2 = head().await;
+        lazy = run(&mut lazy).await;
+        assert_eq!(pos().await, h, "not yet");
+        tokio::time::sleep(consumer::LAZY_FOR).await;
+        lazy = run(&mut lazy).await;
+        assert_eq!(pos().await, h2, "written once due");
+
+        // Another instance drains first: the deferred move from the old cursor fails, nothing moves back.
+        emit_one(db, clock.now(), "test.other", "y-1", json!({})).await;
+        outbox::seal_all(db).await.unwrap();
+        lazy = run(&mut lazy).await;
+        let other = Clock::manual(t0());
+        consumer::drain(db, &other, &Reactor).await.unwrap();
+        let h3 = head().await;
+        assert_eq!(pos().await, h3);
+        tokio::time::sleep(consumer::LAZY_FOR).await;
+        let _ = run(&mut lazy).await;
+        assert_eq!(pos().await, h3, "never moved back");
+        assert_eq!(
+            count_events(db, "test.reaction").await,
+            2,
+            "no event handled twice"
+        );
+    })
+    .await;
+}
+
 /// A consumer's first run creates its cursor row outside any transaction; on SQLite that write must
 /// go through the single writer, or it invalidates the snapshot of a write transaction that has
 /// already read (SQLITE_BUSY_SNAPSHOT: "database is locked", without waiting).
