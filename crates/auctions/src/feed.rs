@@ -10,7 +10,6 @@
 use crate::service::{self, SharedState};
 use ggzy_core::Result;
 use ggzy_store::Ctx;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
@@ -19,14 +18,17 @@ use tokio::sync::watch;
 /// What every watcher of one auction sees: the whole bid log so far and the shared state.
 #[derive(Debug)]
 pub struct Snapshot {
-    /// Accepted bids in `seq` order (gap-free, starting at 1).
-    pub bids: Vec<(i64, Value)>,
+    /// Accepted bids in `seq` order (gap-free, starting at 1), each as the JSON text of its `bid`
+    /// event: rendered once per instance, shared by every watcher (a snapshot copies pointers, not
+    /// bids — with a thousand watchers and thousands of bids, copying or rendering per watcher was
+    /// the feed's cost).
+    pub bids: Vec<(i64, Arc<str>)>,
     pub state: SharedState,
 }
 
 impl Snapshot {
     /// The bids after `seq` (a watcher's last seen event id).
-    pub fn bids_after(&self, seq: i64) -> &[(i64, Value)] {
+    pub fn bids_after(&self, seq: i64) -> &[(i64, Arc<str>)] {
         let i = self.bids.partition_point(|(s, _)| *s <= seq);
         &self.bids[i..]
     }
@@ -38,6 +40,13 @@ static FEEDS: LazyLock<Mutex<HashMap<String, Arc<Slot>>>> = LazyLock::new(Defaul
 
 /// How often a feed re-reads when nothing was signalled in this process.
 const POLL: Duration = Duration::from_millis(500);
+
+/// After publishing new bids, the feed waits this long before it reads again, so that the bids of
+/// a busy auction reach every watcher in one write per batch instead of one per bid: with a
+/// thousand watchers, each snapshot costs a thousand wake-ups and socket writes on the server and
+/// as many reads on the watchers' side (docs/benchmarks.md, "One auction"). The first bid after a
+/// quiet spell is published at once; a bid waits at most this long more.
+pub const COALESCE: Duration = Duration::from_millis(20);
 
 /// Subscribe to an auction's feed (starting it if needed); the receiver holds the first snapshot.
 pub async fn subscribe(ctx: &Ctx, id: &str) -> Result<watch::Receiver<Option<Arc<Snapshot>>>> {
@@ -70,7 +79,7 @@ pub async fn subscribe(ctx: &Ctx, id: &str) -> Result<watch::Receiver<Option<Arc
 }
 
 async fn run(ctx: Ctx, id: String, tx: Arc<Slot>) {
-    let mut bids: Vec<(i64, Value)> = Vec::new();
+    let mut bids: Vec<(i64, Arc<str>)> = Vec::new();
     let mut last_state: Option<SharedState> = None;
     loop {
         // Register interest before reading, so a change during the read is not missed.
@@ -84,8 +93,13 @@ async fn run(ctx: Ctx, id: String, tx: Arc<Slot>) {
         match read.await {
             Ok((fresh, state)) => {
                 let more = fresh.len() == 500; // bids_after reads at most 500 at a time
-                if !fresh.is_empty() || last_state.as_ref() != Some(&state) {
-                    bids.extend(fresh);
+                let published = !fresh.is_empty();
+                if published || last_state.as_ref() != Some(&state) {
+                    bids.extend(
+                        fresh
+                            .into_iter()
+                            .map(|(seq, v)| (seq, Arc::<str>::from(v.to_string()))),
+                    );
                     last_state = Some(state.clone());
                     tx.send_replace(Some(Arc::new(Snapshot {
                         bids: bids.clone(),
@@ -94,6 +108,10 @@ async fn run(ctx: Ctx, id: String, tx: Arc<Slot>) {
                 }
                 if more {
                     continue;
+                }
+                if published {
+                    // Bids that arrive meanwhile are signalled to `changed` (registered above).
+                    tokio::time::sleep(COALESCE).await;
                 }
             }
             Err(e) => tracing::warn!(auction_id = %id, error = %e, "auction feed read failed"),
@@ -129,7 +147,9 @@ mod tests {
     #[test]
     fn bids_after_returns_the_suffix_after_a_sequence_number() {
         let snap = Snapshot {
-            bids: (1..=5).map(|s| (s, json!({"seq": s}))).collect(),
+            bids: (1..=5)
+                .map(|s| (s, Arc::from(json!({"seq": s}).to_string())))
+                .collect(),
             state: SharedState {
                 section_id: "s".into(),
                 phase: crate::rules::Phase::Auction,

@@ -280,17 +280,27 @@ async fn section_bidders(
     ))
 }
 
+/// How often a watcher gets a `state` event (the time left) when nothing else happens.
+const TICK: Duration = Duration::from_millis(500);
+
 struct Follow {
     ctx: Ctx,
     section_id: String,
     org: Option<String>,
     /// The caller's bidder number, looked up until it has one.
     my: Option<String>,
+    /// When to look it up next: only a bidder's organization can have one, and it is looked up
+    /// at most once a second until it has (not on every snapshot: with a thousand watchers that
+    /// was a thousand queries per bid, docs/benchmarks.md "One auction").
+    lookup_at: Option<tokio::time::Instant>,
     feed: tokio::sync::watch::Receiver<Option<std::sync::Arc<feed::Snapshot>>>,
     last: i64,
     queue: VecDeque<SseEvent>,
     done: bool,
     first: bool,
+    /// The next `state` event with the time left when no snapshot comes (every 500 ms; one timer
+    /// per watcher, re-armed when it fires, not a new one per snapshot).
+    tick: std::pin::Pin<Box<tokio::time::Sleep>>,
 }
 
 async fn next_event(mut f: Follow) -> Option<(std::result::Result<SseEvent, Infallible>, Follow)> {
@@ -305,7 +315,10 @@ async fn next_event(mut f: Follow) -> Option<(std::result::Result<SseEvent, Infa
             // A new snapshot, or every 500 ms a state event with the time left.
             tokio::select! {
                 r = f.feed.changed() => if r.is_err() { return None },
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = f.tick.as_mut() => {
+                    let next = tokio::time::Instant::now() + TICK;
+                    f.tick.as_mut().reset(next);
+                }
             }
         }
         f.first = false;
@@ -316,14 +329,18 @@ async fn next_event(mut f: Follow) -> Option<(std::result::Result<SseEvent, Infa
                 SseEvent::default()
                     .id(seq.to_string())
                     .event("bid")
-                    .data(v.to_string()),
+                    .data(v.as_ref()),
             );
         }
         if let Some((seq, _)) = snap.bids.last() {
             f.last = f.last.max(*seq);
         }
-        if let (None, Some(org)) = (&f.my, &f.org) {
-            f.my = service::my_number(&f.ctx, &f.section_id, org).await.ok()?;
+        if let (None, Some(org), Some(at)) = (&f.my, &f.org, f.lookup_at) {
+            let now = tokio::time::Instant::now();
+            if now >= at {
+                f.my = service::my_number(&f.ctx, &f.section_id, org).await.ok()?;
+                f.lookup_at = f.my.is_none().then(|| now + Duration::from_secs(1));
+            }
         }
         let state = service::compose_state(
             &snap.state,
@@ -376,11 +393,14 @@ pub async fn follow(ctx: Ctx, actor: &Actor, id: &str, headers: &HeaderMap) -> R
         section_id,
         org: actor.org_id.clone(),
         my: None,
+        lookup_at: (actor.is(ggzy_identity::Role::Bidder) && actor.org_id.is_some())
+            .then(tokio::time::Instant::now),
         feed,
         last,
         queue: VecDeque::new(),
         done: false,
         first: true,
+        tick: Box::pin(tokio::time::sleep(TICK)),
     };
     let s = futures::stream::unfold(f, next_event);
     Ok(Sse::new(s)
