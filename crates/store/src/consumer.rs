@@ -132,13 +132,23 @@ async fn batch(
         l.stored = Some(stored);
         l.checked = from;
     }
-    let next: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT seq, event_type FROM events WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq LIMIT $2",
-    )
-    .bind(from)
-    .bind(BATCH)
-    .fetch_all(db.pool())
-    .await?;
+    // The background loop first asks what this instance sealed itself (no read at all).
+    let local = match lazy {
+        Some(_) => db.sealed_after(from, BATCH as usize),
+        None => None,
+    };
+    let next: Vec<(i64, String)> = match local {
+        Some(next) => next,
+        None => {
+            sqlx::query_as(
+                "SELECT seq, event_type FROM events WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(from)
+            .bind(BATCH)
+            .fetch_all(db.pool())
+            .await?
+        }
+    };
     if !next.iter().any(|(_, t)| c.wants(t)) {
         let last = next.last().map_or(from, |(seq, _)| *seq);
         let Some(l) = lazy else {
@@ -555,7 +565,8 @@ pub async fn run_loop(
     loop {
         let sealed = db.sealed().notified();
         let drained = async {
-            while run_once_lazy(&db, &clock, c.as_ref(), &mut lazy).await? > 0 {}
+            // A short batch means caught up as of its read (a seal after it wakes `sealed`).
+            while run_once_lazy(&db, &clock, c.as_ref(), &mut lazy).await? >= BATCH as usize {}
             Ok::<_, ggzy_core::Error>(())
         };
         match drained.await {

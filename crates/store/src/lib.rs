@@ -52,6 +52,9 @@ pub enum Engine {
     Postgres,
 }
 
+/// How many sealed events an instance remembers for [`Db::sealed_after`].
+const SEALED_TAIL: usize = 4096;
+
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<Inner>,
@@ -66,6 +69,8 @@ struct Inner {
     pub written: Notify,
     /// Woken when events were sealed (consumers wait on it).
     pub sealed: Notify,
+    /// The sequence numbers and types of the events this instance sealed last ([`Db::sealed_after`]).
+    sealed_tail: std::sync::Mutex<std::collections::VecDeque<(i64, Arc<str>)>>,
     /// The live holiday calendar of this database: the compiled-in years overlaid with the
     /// schedules stored in `calendar_schedules` ([`calendar::refresh`]). Consumers and jobs reach it
     /// through the `Db` they are given; `Ctx::calendar` is the same handle.
@@ -211,6 +216,7 @@ impl Db {
                 url: url.to_string(),
                 written: Notify::new(),
                 sealed: Notify::new(),
+                sealed_tail: Default::default(),
                 calendar: ggzy_core::calendar::BusinessCalendar::official(),
                 fault: fault_state,
                 wal_sync: Arc::new(wal_sync),
@@ -338,6 +344,46 @@ impl Db {
 
     pub fn sealed(&self) -> &Notify {
         &self.inner.sealed
+    }
+
+    /// Remember what this instance just sealed (after its commit), for [`Db::sealed_after`].
+    pub(crate) fn note_sealed<'a>(&self, sealed: impl IntoIterator<Item = (i64, &'a str)>) {
+        let mut tail = self
+            .inner
+            .sealed_tail
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        tail.extend(sealed.into_iter().map(|(seq, t)| (seq, Arc::from(t))));
+        let excess = tail.len().saturating_sub(SEALED_TAIL);
+        tail.drain(..excess);
+    }
+
+    /// The sequence numbers and types of the sealed events after `from`, at most `limit`, if this
+    /// instance sealed every one of them after `from` that it knows of, without a gap (another
+    /// instance's seals, a restart: `None`, read the log). Lets the two dozen consumers of an
+    /// instance skip reading the log for events they do not want (`consumer::run_once_lazy`).
+    pub(crate) fn sealed_after(&self, from: i64, limit: usize) -> Option<Vec<(i64, String)>> {
+        let tail = self
+            .inner
+            .sealed_tail
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let start = tail.partition_point(|(seq, _)| *seq <= from);
+        let after = tail.range(start..);
+        let n = after.len();
+        if n == 0 {
+            return None;
+        }
+        let contiguous = after
+            .clone()
+            .enumerate()
+            .all(|(k, (seq, _))| *seq == from + 1 + k as i64);
+        contiguous.then(|| {
+            after
+                .take(limit)
+                .map(|(seq, t)| (*seq, t.to_string()))
+                .collect()
+        })
     }
 
     /// Database reachable and all migrations applied.

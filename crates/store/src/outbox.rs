@@ -73,6 +73,17 @@ const SEAL_BATCH: i64 = 1000;
 /// Seal the committed, unsealed events: number them and extend the hash chain. Returns how many.
 /// Safe to run on several instances at once: the chain head row is the lock.
 pub async fn seal_once(db: &Db) -> Result<usize> {
+    // First look on a reader: with nothing to seal (the common case, and every sealer pass ends
+    // with one) the writer is not taken — on SQLite it is the single writer the next bid waits for.
+    let (unsealed, last_seq, tree_size): (i64, i64, i64) = sqlx::query_as(
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM events WHERE seq IS NULL) THEN 1 ELSE 0 END AS BIGINT), \
+         last_seq, tree_size FROM event_chain WHERE id = 1",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    if unsealed == 0 && tree_size >= last_seq {
+        return Ok(0);
+    }
     let mut tx = db.begin().await?;
     let head: ChainHeadRow = sqlx::query_as(&format!(
         "SELECT last_seq, last_hash, tree_size FROM event_chain WHERE id = 1{}",
@@ -99,8 +110,10 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
         return Ok(0);
     }
     let mut leaves = Vec::with_capacity(rows.len());
+    let mut sealed = Vec::with_capacity(rows.len());
     for r in &rows {
         seq += 1;
+        sealed.push((seq, r.event_type.as_str()));
         let id = &r.id;
         let payload: serde_json::Value =
             serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null);
@@ -144,6 +157,7 @@ pub async fn seal_once(db: &Db) -> Result<usize> {
             .await?;
     }
     db.commit_plain(tx).await?;
+    db.note_sealed(sealed);
     db.sealed().notify_waiters();
     Ok(rows.len())
 }
@@ -429,12 +443,14 @@ pub async fn run_sealer(
 ) {
     let mut shutdown = shutdown;
     loop {
+        // Registered before sealing, so a write committed meanwhile wakes the next pass at once.
+        let written = db.written().notified();
         match seal_all(&db).await {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "sealer failed; will retry"),
         }
         tokio::select! {
-            _ = db.written().notified() => {}
+            _ = written => {}
             _ = tokio::time::sleep(poll) => {}
             _ = shutdown.changed() => { let _ = seal_all(&db).await; return; }
         }
