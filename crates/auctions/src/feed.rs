@@ -41,12 +41,23 @@ static FEEDS: LazyLock<Mutex<HashMap<String, Arc<Slot>>>> = LazyLock::new(Defaul
 /// How often a feed re-reads when nothing was signalled in this process.
 const POLL: Duration = Duration::from_millis(500);
 
-/// After publishing new bids, the feed waits this long before it reads again, so that the bids of
-/// a busy auction reach every watcher in one write per batch instead of one per bid: with a
-/// thousand watchers, each snapshot costs a thousand wake-ups and socket writes on the server and
-/// as many reads on the watchers' side (docs/benchmarks.md, "One auction"). The first bid after a
-/// quiet spell is published at once; a bid waits at most this long more.
-pub const COALESCE: Duration = Duration::from_millis(20);
+/// After publishing new bids, the feed waits before it reads again, so that the bids of a busy
+/// auction reach every watcher in one write per batch instead of one per bid: each snapshot costs
+/// a wake-up, a rendered `state` event and a socket write per watcher (about 20 µs of a core each
+/// in the release benchmark, docs/benchmarks.md "One auction"). The wait grows with the watchers,
+/// [`COALESCE_PER_WATCHER`] each, so that the fan-out stays near half a core, between
+/// [`COALESCE_MIN`] and [`COALESCE_MAX`] (a bid waits at most that long more; the first bid after
+/// a quiet spell is published at once).
+pub const COALESCE_PER_WATCHER: Duration = Duration::from_micros(40);
+pub const COALESCE_MIN: Duration = Duration::from_millis(5);
+pub const COALESCE_MAX: Duration = Duration::from_millis(60);
+
+/// The wait after publishing to `watchers` streams.
+pub fn coalesce(watchers: usize) -> Duration {
+    COALESCE_PER_WATCHER
+        .saturating_mul(u32::try_from(watchers).unwrap_or(u32::MAX))
+        .clamp(COALESCE_MIN, COALESCE_MAX)
+}
 
 /// Subscribe to an auction's feed (starting it if needed); the receiver holds the first snapshot.
 pub async fn subscribe(ctx: &Ctx, id: &str) -> Result<watch::Receiver<Option<Arc<Snapshot>>>> {
@@ -111,7 +122,7 @@ async fn run(ctx: Ctx, id: String, tx: Arc<Slot>) {
                 }
                 if published {
                     // Bids that arrive meanwhile are signalled to `changed` (registered above).
-                    tokio::time::sleep(COALESCE).await;
+                    tokio::time::sleep(coalesce(tx.receiver_count())).await;
                 }
             }
             Err(e) => tracing::warn!(auction_id = %id, error = %e, "auction feed read failed"),
@@ -143,6 +154,16 @@ fn stop_if_unwatched(id: &str, tx: &Arc<Slot>) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_wait_between_snapshots_grows_with_the_watchers_within_its_bounds() {
+        assert_eq!(coalesce(0), COALESCE_MIN);
+        assert_eq!(coalesce(125), COALESCE_MIN);
+        assert_eq!(coalesce(126), Duration::from_micros(5_040));
+        assert_eq!(coalesce(1_000), Duration::from_millis(40));
+        assert_eq!(coalesce(1_500), COALESCE_MAX);
+        assert_eq!(coalesce(usize::MAX), COALESCE_MAX);
+    }
 
     #[test]
     fn bids_after_returns_the_suffix_after_a_sequence_number() {
