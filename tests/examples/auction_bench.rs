@@ -99,6 +99,11 @@ async fn login(c: &reqwest::Client, base: &str, user: &str, pw: &str) -> anyhow:
     anyhow::bail!("login {user}: still throttled")
 }
 
+/// The auction as staff see it (its phase, prices and whole bid log).
+async fn get_json(c: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<Value> {
+    Ok(c.get(url).bearer_auth(token).send().await?.json().await?)
+}
+
 /// Money in fen from the API's decimal string ("31500000.00").
 fn fen(s: &str) -> i64 {
     let (yuan, cents) = s.split_once('.').unwrap_or((s, "0"));
@@ -179,13 +184,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let watch_token = Arc::new(login(&c, &base, &a.watcher_user, &a.password).await?);
     let auction_url = format!("{base}/api/v1/auctions/{}", a.auction);
-    let v: Value = c
-        .get(&auction_url)
-        .bearer_auth(&staff)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let v = get_json(&c, &auction_url, &staff).await?;
     anyhow::ensure!(v["phase"] == "auction", "the auction is not live: {v}");
     let increment = fen(v["increment"].as_str().unwrap());
     let start_bids = v["bids"].as_array().map(Vec::len).unwrap_or(0);
@@ -349,13 +348,7 @@ async fn main() -> anyhow::Result<()> {
     bid_ms.sort_by(f64::total_cmp);
 
     // The auction's own log: every acknowledged bid, at its price, nothing else after the start.
-    let v: Value = c
-        .get(&auction_url)
-        .bearer_auth(&staff)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let v = get_json(&c, &auction_url, &staff).await?;
     let log = v["bids"].as_array().cloned().unwrap_or_default();
     let mut log_mismatch = 0usize;
     for (seq, _, _, price) in &accepted {
