@@ -433,16 +433,10 @@ impl TestApp {
             .expect("seq")
     }
 
-    /// Whether consumer `name` has handled every event up to `seq` that it wants (its background
+    /// Whether consumer `c` has handled every event up to `seq` that it wants (its background
     /// loop moves its stored cursor over the others later: `consumer::caught_up`).
-    async fn consumer_at(&self, name: &str, seq: i64) -> bool {
-        let workers = ggzy::background::workers();
-        let c = workers
-            .consumers
-            .iter()
-            .find(|c| c.name() == name)
-            .unwrap_or_else(|| panic!("{name} consumer registered"));
-        consumer::caught_up(&self.ctx.db, c.as_ref(), seq)
+    async fn consumer_at(&self, c: &dyn consumer::Consumer, seq: i64) -> bool {
+        consumer::caught_up(&self.ctx.db, c, seq)
             .await
             .expect("position")
     }
@@ -451,18 +445,12 @@ impl TestApp {
     /// background worker would within a poll interval; this does not wait for it).
     pub async fn drain_consumer(&self, name: &str) {
         let last = self.sealed_head().await;
-        let workers = ggzy::background::workers();
-        let c = workers
-            .consumers
-            .iter()
-            .find(|c| c.name() == name)
-            .unwrap_or_else(|| panic!("{name} consumer registered"))
-            .clone();
+        let c = registered_consumer(name);
         for () in crate::patience() {
             consumer::drain(&self.ctx.db, self.clock(), c.as_ref())
                 .await
                 .expect("drain");
-            if self.consumer_at(name, last).await {
+            if self.consumer_at(c.as_ref(), last).await {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -474,8 +462,9 @@ impl TestApp {
     /// every sealed event.
     pub async fn wait_consumer(&self, name: &str) {
         let last = self.sealed_head().await;
+        let c = registered_consumer(name);
         for () in crate::patience() {
-            if self.consumer_at(name, last).await {
+            if self.consumer_at(c.as_ref(), last).await {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -686,4 +675,14 @@ pub fn section_registered(
         region: Some("210200".to_string()),
         tenderer_name: Some(format!("招标人 {section_id}")),
     }
+}
+
+/// The consumer the server registers under `name` (`ggzy::background::workers`).
+fn registered_consumer(name: &str) -> std::sync::Arc<dyn consumer::Consumer> {
+    ggzy::background::workers()
+        .consumers
+        .iter()
+        .find(|c| c.name() == name)
+        .unwrap_or_else(|| panic!("{name} consumer registered"))
+        .clone()
 }
