@@ -244,6 +244,9 @@ impl Db {
 
     /// Begin a write transaction. Never call this while holding another write transaction.
     pub async fn begin(&self) -> Result<Tx> {
+        // An answer stored in an earlier transaction of this request that did not commit
+        // (rolled back) must not stand for this one ([`idempotency::mark_committed`]).
+        idempotency::forget_pending();
         Ok(self.inner.write.begin().await?)
     }
 

@@ -434,19 +434,32 @@ pub async fn verify_chain(db: &Db) -> Result<ChainReport> {
     })
 }
 
+/// The shortest time between two sealing passes that sealed something: under a stream of writes
+/// (an auction's bids, a deadline rush) a pass seals what gathered meanwhile in one transaction
+/// instead of one transaction per write, each taking SQLite's single writer (or the chain head's
+/// row lock on PostgreSQL) from the requests. After a quiet moment the first write is sealed at
+/// once. Consumers see an event at most this much later (docs/benchmarks.md, "One auction").
+pub const SEAL_GATHER: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// Background sealer: seals whenever events are written (this instance, or any instance through
-/// PostgreSQL NOTIFY) and at least every `poll`.
+/// PostgreSQL NOTIFY) and at least every `poll`; passes that seal something are at least
+/// [`SEAL_GATHER`] apart.
 pub async fn run_sealer(
     db: Db,
     poll: std::time::Duration,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut shutdown = shutdown;
+    let mut sealed_at: Option<tokio::time::Instant> = None;
     loop {
         // Registered before sealing, so a write committed meanwhile wakes the next pass at once.
         let written = db.written().notified();
+        if let Some(at) = sealed_at {
+            tokio::time::sleep_until(at + SEAL_GATHER).await;
+        }
+        let started = tokio::time::Instant::now();
         match seal_all(&db).await {
-            Ok(_) => {}
+            Ok(n) => sealed_at = (n > 0).then_some(started),
             Err(e) => tracing::warn!(error = %e, "sealer failed; will retry"),
         }
         tokio::select! {

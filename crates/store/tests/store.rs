@@ -1582,6 +1582,30 @@ async fn a_retry_after_a_crash_between_commit_and_answer_does_not_run_twice() {
         .await;
         let b = idempotency::begin(&t, "user:rolledback", "k", "POST", "/api/things", "h", now + secs(61)).await;
         assert!(matches!(b, Ok(Begin::Proceed)), "nothing was changed nor answered: {}", describe(&b));
+        // … and it does not stand for a later transaction of the same request that commits a
+        // change without an answer: that commit still marks the key (a commit that stored its
+        // answer skips the separate mark, so the rolled-back answer must not count as one).
+        let b = idempotency::begin(&t, "user:retried-tx", "k", "POST", "/api/things", "h", now).await;
+        assert!(matches!(b, Ok(Begin::Proceed)), "{}", describe(&b));
+        let db = t.db.clone();
+        idempotency::scope("user:retried-tx".to_string(), "k".to_string(), async move {
+            let mut tx = db.begin().await.unwrap();
+            idempotency::answer_in_tx(&mut tx, 201, r#"{"id":"t-5"}"#, now).await.unwrap();
+            tx.rollback().await.unwrap();
+            let mut tx = db.begin().await.unwrap();
+            emit(&mut tx, &db, &ActorRef::system("test"), now, NewEvent::new("test.thing.created", "thing", "t-5", json!({})))
+                .await
+                .unwrap();
+            db.commit(tx).await.unwrap();
+        })
+        .await;
+        // … the instance dies before the middleware completes the key: the change is not repeated.
+        let b = idempotency::begin(&t, "user:retried-tx", "k", "POST", "/api/things", "h", now + secs(61)).await;
+        assert!(
+            matches!(&b, Err(Error::Conflict { rule, .. }) if rule == "idempotency.answer_lost"),
+            "a committed change is never carried out twice: {}",
+            describe(&b)
+        );
         // Outside an idempotent request, storing an answer does nothing.
         let mut tx = t.db.begin().await.unwrap();
         idempotency::answer_in_tx(&mut tx, 201, "{}", now).await.unwrap();
