@@ -8,6 +8,7 @@
 //! so an accepted bid costs two queries per instance instead of three per watcher. The task
 //! stops when the last watcher is gone.
 use crate::service::{self, SharedState};
+use axum::body::Bytes;
 use ggzy_core::Result;
 use ggzy_store::Ctx;
 use std::collections::HashMap;
@@ -18,20 +19,49 @@ use tokio::sync::watch;
 /// What every watcher of one auction sees: the whole bid log so far and the shared state.
 #[derive(Debug)]
 pub struct Snapshot {
-    /// Accepted bids in `seq` order (gap-free, starting at 1), each as the JSON text of its `bid`
-    /// event: rendered once per instance, shared by every watcher (a snapshot copies pointers, not
-    /// bids — with a thousand watchers and thousands of bids, copying or rendering per watcher was
-    /// the feed's cost).
-    pub bids: Vec<(i64, Arc<str>)>,
+    /// Accepted bids in `seq` order (gap-free, starting at 1), each as its whole server-sent
+    /// `bid` event ([`sse_event`]): rendered once per instance, shared by every watcher, which
+    /// copies the bytes of the bids it has not sent yet into its next write (a snapshot copies
+    /// reference-counted pointers, not bids — with a thousand watchers and thousands of bids,
+    /// copying, rendering or framing per watcher was the fan-out's cost, docs/benchmarks.md
+    /// "One auction").
+    pub bids: Vec<(i64, Bytes)>,
     pub state: SharedState,
 }
 
 impl Snapshot {
     /// The bids after `seq` (a watcher's last seen event id).
-    pub fn bids_after(&self, seq: i64) -> &[(i64, Arc<str>)] {
+    pub fn bids_after(&self, seq: i64) -> &[(i64, Bytes)] {
         let i = self.bids.partition_point(|(s, _)| *s <= seq);
         &self.bids[i..]
     }
+}
+
+/// One server-sent event as its lines (the `text/event-stream` format of the HTML standard):
+/// `id:` when given, `event:`, one `data:` line per line of `data`, and the blank line that
+/// ends it.
+pub fn sse_event(id: Option<i64>, event: &str, data: &str) -> String {
+    let mut out = String::with_capacity(data.len() + event.len() + 32);
+    if let Some(id) = id {
+        out.push_str("id: ");
+        out.push_str(&id.to_string());
+        out.push('\n');
+    }
+    out.push_str("event: ");
+    out.push_str(event);
+    out.push('\n');
+    let data = if data.contains('\r') {
+        std::borrow::Cow::Owned(data.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(data)
+    };
+    for line in data.split(['\n', '\r']) {
+        out.push_str("data: ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push('\n');
+    out
 }
 
 type Slot = watch::Sender<Option<Arc<Snapshot>>>;
@@ -90,7 +120,7 @@ pub async fn subscribe(ctx: &Ctx, id: &str) -> Result<watch::Receiver<Option<Arc
 }
 
 async fn run(ctx: Ctx, id: String, tx: Arc<Slot>) {
-    let mut bids: Vec<(i64, Arc<str>)> = Vec::new();
+    let mut bids: Vec<(i64, Bytes)> = Vec::new();
     let mut last_state: Option<SharedState> = None;
     loop {
         // Register interest before reading, so a change during the read is not missed.
@@ -106,11 +136,10 @@ async fn run(ctx: Ctx, id: String, tx: Arc<Slot>) {
                 let more = fresh.len() == 500; // bids_after reads at most 500 at a time
                 let published = !fresh.is_empty();
                 if published || last_state.as_ref() != Some(&state) {
-                    bids.extend(
-                        fresh
-                            .into_iter()
-                            .map(|(seq, v)| (seq, Arc::<str>::from(v.to_string()))),
-                    );
+                    bids.extend(fresh.into_iter().map(|(seq, v)| {
+                        let event = sse_event(Some(seq), "bid", &v.to_string());
+                        (seq, Bytes::from(event))
+                    }));
                     last_state = Some(state.clone());
                     tx.send_replace(Some(Arc::new(Snapshot {
                         bids: bids.clone(),
@@ -166,10 +195,25 @@ mod tests {
     }
 
     #[test]
+    fn an_event_is_its_fields_one_data_line_per_line_and_a_blank_line() {
+        assert_eq!(
+            sse_event(Some(7), "bid", r#"{"seq":7}"#),
+            "id: 7\nevent: bid\ndata: {\"seq\":7}\n\n"
+        );
+        assert_eq!(
+            sse_event(None, "state", "a\nb\r\nc\rd"),
+            "event: state\ndata: a\ndata: b\ndata: c\ndata: d\n\n"
+        );
+    }
+
+    #[test]
     fn bids_after_returns_the_suffix_after_a_sequence_number() {
         let snap = Snapshot {
             bids: (1..=5)
-                .map(|s| (s, Arc::from(json!({"seq": s}).to_string())))
+                .map(|s| {
+                    let e = sse_event(Some(s), "bid", &json!({"seq": s}).to_string());
+                    (s, Bytes::from(e))
+                })
                 .collect(),
             state: SharedState {
                 section_id: "s".into(),

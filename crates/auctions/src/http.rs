@@ -5,16 +5,15 @@ use crate::service::{
     self, AuctionView, BidAccepted, BidError, Bidder, NewListing, OnsiteResult, RelistDecision,
     RelistRequest,
 };
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ggzy_core::http::{Json, Path};
 use ggzy_core::Result;
 use ggzy_identity::Actor;
 use ggzy_store::Ctx;
 use serde::Deserialize;
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 use utoipa::ToSchema;
@@ -295,7 +294,6 @@ struct Follow {
     lookup_at: Option<tokio::time::Instant>,
     feed: tokio::sync::watch::Receiver<Option<std::sync::Arc<feed::Snapshot>>>,
     last: i64,
-    queue: VecDeque<SseEvent>,
     done: bool,
     first: bool,
     /// The next `state` event with the time left when no snapshot comes (every 500 ms; one timer
@@ -303,59 +301,51 @@ struct Follow {
     tick: std::pin::Pin<Box<tokio::time::Sleep>>,
 }
 
-async fn next_event(mut f: Follow) -> Option<(std::result::Result<SseEvent, Infallible>, Follow)> {
-    loop {
-        if let Some(e) = f.queue.pop_front() {
-            return Some((Ok(e), f));
-        }
-        if f.done {
-            return None;
-        }
-        if !f.first {
-            // A new snapshot, or every 500 ms a state event with the time left.
-            tokio::select! {
-                r = f.feed.changed() => if r.is_err() { return None },
-                _ = f.tick.as_mut() => {
-                    let next = tokio::time::Instant::now() + TICK;
-                    f.tick.as_mut().reset(next);
-                }
+/// The next write of a watcher's stream: the bids it has not sent yet (each event rendered once by
+/// the feed, [`feed::sse_event`]) and a `state` event, all in one chunk — one socket write per
+/// snapshot, not one per event. The 500 ms `state` events keep the connection alive.
+async fn next_chunk(mut f: Follow) -> Option<(std::result::Result<Bytes, Infallible>, Follow)> {
+    if f.done {
+        return None;
+    }
+    if !f.first {
+        // A new snapshot, or every 500 ms a state event with the time left.
+        tokio::select! {
+            r = f.feed.changed() => if r.is_err() { return None },
+            _ = f.tick.as_mut() => {
+                let next = tokio::time::Instant::now() + TICK;
+                f.tick.as_mut().reset(next);
             }
-        }
-        f.first = false;
-        let snap = f.feed.borrow_and_update().clone()?;
-        let fresh = !snap.bids_after(f.last).is_empty();
-        for (seq, v) in snap.bids_after(f.last) {
-            f.queue.push_back(
-                SseEvent::default()
-                    .id(seq.to_string())
-                    .event("bid")
-                    .data(v.as_ref()),
-            );
-        }
-        if let Some((seq, _)) = snap.bids.last() {
-            f.last = f.last.max(*seq);
-        }
-        if let (None, Some(org), Some(at)) = (&f.my, &f.org, f.lookup_at) {
-            let now = tokio::time::Instant::now();
-            if now >= at {
-                f.my = service::my_number(&f.ctx, &f.section_id, org).await.ok()?;
-                f.lookup_at = f.my.is_none().then(|| now + Duration::from_secs(1));
-            }
-        }
-        let state = service::compose_state(
-            &snap.state,
-            f.my.as_deref(),
-            f.org.as_deref(),
-            f.ctx.clock.now(),
-        );
-        if snap.state.over() {
-            f.done = true;
-        }
-        if fresh || f.done || f.queue.is_empty() {
-            f.queue
-                .push_back(SseEvent::default().event("state").data(state.to_string()));
         }
     }
+    f.first = false;
+    let snap = f.feed.borrow_and_update().clone()?;
+    let fresh = snap.bids_after(f.last);
+    let mut out = Vec::with_capacity(fresh.iter().map(|(_, e)| e.len()).sum::<usize>() + 256);
+    for (_, event) in fresh {
+        out.extend_from_slice(event);
+    }
+    if let Some((seq, _)) = snap.bids.last() {
+        f.last = f.last.max(*seq);
+    }
+    if let (None, Some(org), Some(at)) = (&f.my, &f.org, f.lookup_at) {
+        let now = tokio::time::Instant::now();
+        if now >= at {
+            f.my = service::my_number(&f.ctx, &f.section_id, org).await.ok()?;
+            f.lookup_at = f.my.is_none().then(|| now + Duration::from_secs(1));
+        }
+    }
+    let state = service::compose_state(
+        &snap.state,
+        f.my.as_deref(),
+        f.org.as_deref(),
+        f.ctx.clock.now(),
+    );
+    if snap.state.over() {
+        f.done = true;
+    }
+    out.extend_from_slice(feed::sse_event(None, "state", &state.to_string()).as_bytes());
+    Some((Ok(Bytes::from(out)), f))
 }
 
 /// Live follow (SSE): `bid` events (id = sequence; `Last-Event-ID` resumes after it from the
@@ -397,13 +387,17 @@ pub async fn follow(ctx: Ctx, actor: &Actor, id: &str, headers: &HeaderMap) -> R
             .then(tokio::time::Instant::now),
         feed,
         last,
-        queue: VecDeque::new(),
         done: false,
         first: true,
         tick: Box::pin(tokio::time::sleep(TICK)),
     };
-    let s = futures::stream::unfold(f, next_event);
-    Ok(Sse::new(s)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    let body = axum::body::Body::from_stream(futures::stream::unfold(f, next_chunk));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
         .into_response())
 }

@@ -49,13 +49,31 @@ pub async fn bid(
         .ok_or_else(|| Error::forbidden("a bidder acts for its organization"))?;
     let now = ctx.clock.now();
     let a = load(ctx.db.pool(), id, "").await?;
-    let number = bidder_number(ctx.db.pool(), &a.section_id, &org)
-        .await?
-        .ok_or_else(|| {
-            Error::forbidden(
-                "only registered bidders with a valid deposit (竞买保证金) have a bidder number",
-            )
-        })?;
+    // The three reads that decide whether this caller may bid now run side by side (each on its
+    // own reader connection): a bid is a round trip the next bid waits for, and these were three
+    // more one after another (docs/benchmarks.md, "One auction"). Their answers are then checked
+    // in the order of the rules below, so the refusal a caller gets does not change.
+    let shortfall = async {
+        // 39号令 第十六条 (2002 text): a live auction short of bidders at its start takes no
+        // bid, even before its start timer has terminated it.
+        if a.phase != Phase::Auction {
+            return Ok(None);
+        }
+        let mut conn = ctx.db.pool().acquire().await.map_err(Error::from)?;
+        crate::land_auction::start_shortfall(&mut conn, &a, now).await
+    };
+    // 39号令 第二十条: on a listing with eligibility review, quotes wait for staff's confirmation.
+    let may_quote = crate::land::check_may_quote(ctx, &a, &org);
+    let (number, shortfall, may_quote) = tokio::join!(
+        bidder_number(ctx.db.pool(), &a.section_id, &org),
+        shortfall,
+        may_quote
+    );
+    let number = number?.ok_or_else(|| {
+        Error::forbidden(
+            "only registered bidders with a valid deposit (竞买保证金) have a bidder number",
+        )
+    })?;
     // The quote is read only once the caller is a numbered bidder (cross-organization walk,
     // tests/api/authz_cross.rs): a stranger is refused whatever it sent.
     let price = Money::parse_str(price).map_err(|mut e| {
@@ -71,16 +89,10 @@ pub async fn bid(
             )
         }
     }
-    // 39号令 第十六条 (2002 text): a live auction short of bidders at its start takes no bid,
-    // even before its start timer has terminated it.
-    if a.phase == Phase::Auction {
-        let mut conn = ctx.db.pool().acquire().await.map_err(Error::from)?;
-        if let Some(short) = crate::land_auction::start_shortfall(&mut conn, &a, now).await? {
-            return Err(short.refusal().into());
-        }
+    if let Some(short) = shortfall? {
+        return Err(short.refusal().into());
     }
-    // 39号令 第二十条: on a listing with eligibility review, quotes wait for staff's confirmation.
-    crate::land::check_may_quote(ctx, &a, &org).await?;
+    may_quote?;
     if a.leader_org_id.as_deref() == Some(org.as_str()) {
         return Err(Error::conflict(
             "auctions.already_highest",
