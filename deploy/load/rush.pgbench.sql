@@ -5,13 +5,15 @@
 -- notification, and the stored answer. Not included: HTTP, JSON, argon2-free token hashing, the
 -- Ed25519 receipt signature, AES-GCM/SHA-256 over the 64 KiB package and writing it to the file store.
 -- (The actor "user:…" is written with chr(58): pgbench would read ":u" as a variable.)
+-- The Idempotency-Key claims commit without waiting for their WAL flush, as the server's do since
+-- 2026-12-07 (set_config in the statement's own transaction; crates/store/src/idempotency.rs).
 -- Run: pgbench -n -f rush.pgbench.sql -c C -t T (C × T = bidders) after rush-pgbench-init.sql.
 SELECT nextval('rush_bidder') AS b \gset
 \set now 1700000000000000
 
 -- 1. POST /api/v1/sections/{id}/registrations
 SELECT u.id, u.username, u.display_name, u.role, u.org_id, s.expires_at, s.revoked_at, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = 'tok-' || :b::text;
-INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, committed) VALUES ('u-' || :b::text, 'reg-' || :b::text, 'POST', '/api/v1/sections/rush-s/registrations', repeat('a', 64), :now, 0) ON CONFLICT (principal, idem_key) DO NOTHING;
+WITH nosync AS (SELECT set_config('synchronous_commit', 'off', true)) INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, committed) SELECT 'u-' || :b::text, 'reg-' || :b::text, 'POST', '/api/v1/sections/rush-s/registrations', repeat('a', 64), :now, 0 FROM nosync ON CONFLICT (principal, idem_key) DO NOTHING;
 BEGIN;
 SELECT s.id, s.project_id, s.state, s.bid_deadline, p.owner_org_id FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = 'rush-s' FOR UPDATE;
 SELECT id, uscc, name FROM project_orgs WHERE id = 'org-' || :b::text;
@@ -30,7 +32,7 @@ UPDATE idempotency_keys SET status = 201, content_type = 'application/json', res
 
 -- 2. POST /api/v1/deposits/accounts
 SELECT u.id, u.username, u.display_name, u.role, u.org_id, s.expires_at, s.revoked_at, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = 'tok-' || :b::text;
-INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, committed) VALUES ('u-' || :b::text, 'acc-' || :b::text, 'POST', '/api/v1/deposits/accounts', repeat('a', 64), :now, 0) ON CONFLICT (principal, idem_key) DO NOTHING;
+WITH nosync AS (SELECT set_config('synchronous_commit', 'off', true)) INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, committed) SELECT 'u-' || :b::text, 'acc-' || :b::text, 'POST', '/api/v1/deposits/accounts', repeat('a', 64), :now, 0 FROM nosync ON CONFLICT (principal, idem_key) DO NOTHING;
 SELECT section_id, market, deposit_fen FROM deposit_sections WHERE section_id = 'rush-s';
 SELECT id, account_no FROM deposit_accounts WHERE org_id = 'org-' || :b::text AND section_id = 'rush-s';
 BEGIN;
@@ -44,7 +46,7 @@ UPDATE idempotency_keys SET status = 201, content_type = 'application/json', res
 
 -- 3. POST /api/v1/bank/callbacks/transfers (the bank)
 SELECT u.id, u.username, u.display_name, u.role, u.org_id, s.expires_at, s.revoked_at, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = 'tok-bank';
-INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, committed) VALUES ('u-bank', 'pay-' || :b::text, 'POST', '/api/v1/bank/callbacks/transfers', repeat('a', 64), :now, 0) ON CONFLICT (principal, idem_key) DO NOTHING;
+WITH nosync AS (SELECT set_config('synchronous_commit', 'off', true)) INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, committed) SELECT 'u-bank', 'pay-' || :b::text, 'POST', '/api/v1/bank/callbacks/transfers', repeat('a', 64), :now, 0 FROM nosync ON CONFLICT (principal, idem_key) DO NOTHING;
 SELECT id FROM deposit_transfers WHERE bank_txn_id = 'TXN' || :b::text;
 BEGIN;
 SELECT org_id, section_id FROM deposit_accounts WHERE account_no = 'VA' || :acc::text FOR UPDATE;
@@ -67,7 +69,7 @@ UPDATE idempotency_keys SET status = 200, content_type = 'application/json', res
 
 -- 4. PUT /api/v1/sections/{id}/bids/mine
 SELECT u.id, u.username, u.display_name, u.role, u.org_id, s.expires_at, s.revoked_at, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = 'tok-' || :b::text;
-INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, committed) VALUES ('u-' || :b::text, 'bid-' || :b::text, 'PUT', '/api/v1/sections/rush-s/bids/mine', repeat('a', 64), :now, 0) ON CONFLICT (principal, idem_key) DO NOTHING;
+WITH nosync AS (SELECT set_config('synchronous_commit', 'off', true)) INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, committed) SELECT 'u-' || :b::text, 'bid-' || :b::text, 'PUT', '/api/v1/sections/rush-s/bids/mine', repeat('a', 64), :now, 0 FROM nosync ON CONFLICT (principal, idem_key) DO NOTHING;
 BEGIN;
 SELECT project_id, state, bid_deadline FROM sections WHERE id = 'rush-s' FOR SHARE;
 SELECT id FROM section_registrations WHERE section_id = 'rush-s' AND org_id = 'org-' || :b::text FOR UPDATE;
