@@ -137,16 +137,19 @@ async fn batch(
         Some(_) => db.sealed_after(from, BATCH as usize),
         None => None,
     };
-    let next: Vec<(i64, String)> = match local {
+    let next: Vec<(i64, Arc<str>)> = match local {
         Some(next) => next,
         None => {
-            sqlx::query_as(
+            let read: Vec<(i64, String)> = sqlx::query_as(
                 "SELECT seq, event_type FROM events WHERE seq IS NOT NULL AND seq > $1 ORDER BY seq LIMIT $2",
             )
             .bind(from)
             .bind(BATCH)
             .fetch_all(db.pool())
-            .await?
+            .await?;
+            read.into_iter()
+                .map(|(seq, t)| (seq, Arc::from(t)))
+                .collect()
         }
     };
     if !next.iter().any(|(_, t)| c.wants(t)) {

@@ -67,7 +67,6 @@ pub(crate) fn committed() {
     });
 }
 
-/// Inside the committing transaction: mark the current request's key as having changed something.
 /// A new transaction starts: an answer stored by an earlier one that never committed is void.
 /// (Two transactions open at once in one request at worst cost an extra `UPDATE`: the answer is
 /// then written again by [`complete`].)
@@ -77,6 +76,7 @@ pub(crate) fn forget_pending() {
     });
 }
 
+/// Inside the committing transaction: mark the current request's key as having changed something.
 /// Nothing to do when the use case stored its answer in this transaction: that `UPDATE` set
 /// `committed` already (one statement less per answered request).
 pub(crate) async fn mark_committed(tx: &mut crate::Tx) -> Result<()> {

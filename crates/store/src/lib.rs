@@ -365,7 +365,7 @@ impl Db {
     /// instance sealed every one of them after `from` that it knows of, without a gap (another
     /// instance's seals, a restart: `None`, read the log). Lets the two dozen consumers of an
     /// instance skip reading the log for events they do not want (`consumer::run_once_lazy`).
-    pub(crate) fn sealed_after(&self, from: i64, limit: usize) -> Option<Vec<(i64, String)>> {
+    pub(crate) fn sealed_after(&self, from: i64, limit: usize) -> Option<Vec<(i64, Arc<str>)>> {
         let tail = self
             .inner
             .sealed_tail
@@ -384,7 +384,7 @@ impl Db {
         contiguous.then(|| {
             after
                 .take(limit)
-                .map(|(seq, t)| (*seq, t.to_string()))
+                .map(|(seq, t)| (*seq, Arc::clone(t)))
                 .collect()
         })
     }
