@@ -18,7 +18,7 @@ use ggzy_core::{Error, Result, Timestamp};
 
 tokio::task_local! {
     static CURRENT: (String, String);
-    static ANSWER: Recorded;
+    static ANSWER: std::sync::Arc<Recorded>;
 }
 
 /// An answer (status, content type, body) a use case stored with its key inside its transaction.
@@ -46,7 +46,7 @@ pub async fn scope_recording<F: std::future::Future>(
     fut: F,
 ) -> (F::Output, Option<StoredAnswer>) {
     ANSWER
-        .scope(Recorded::default(), async move {
+        .scope(std::sync::Arc::default(), async move {
             let out = CURRENT.scope((principal, key), fut).await;
             let stored = ANSWER
                 .try_with(|r| r.stored.lock().unwrap_or_else(|e| e.into_inner()).take())
@@ -55,6 +55,30 @@ pub async fn scope_recording<F: std::future::Future>(
             (out, stored)
         })
         .await
+}
+
+/// `fut` with the current request's key and answer record (the task-locals of [`scope`]), so that
+/// it may run as another task — on [`crate::lane`] — and still store its answer with the key.
+/// Outside an idempotent request, `fut` itself.
+pub(crate) fn carry<F: std::future::Future>(
+    fut: F,
+) -> impl std::future::Future<Output = F::Output> {
+    let current = CURRENT.try_with(|c| c.clone()).ok();
+    let answer = ANSWER.try_with(std::sync::Arc::clone).ok();
+    async move {
+        match (current, answer) {
+            (Some(current), Some(answer)) => {
+                ANSWER.scope(answer, CURRENT.scope(current, fut)).await
+            }
+            _ => fut.await,
+        }
+    }
+}
+
+/// The current request's (principal, key), if it has one.
+#[cfg(test)]
+pub(crate) fn current_key() -> Option<(String, String)> {
+    CURRENT.try_with(|c| c.clone()).ok()
 }
 
 /// After [`Db::commit`](crate::Db::commit) succeeded: the pending answer, if any, is now stored.

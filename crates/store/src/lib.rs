@@ -20,6 +20,7 @@ pub mod files;
 pub mod filter;
 pub mod group;
 pub mod idempotency;
+pub mod lane;
 pub mod merkle;
 pub mod migrate;
 pub mod note;
@@ -55,6 +56,12 @@ pub enum Engine {
 /// How many sealed events an instance remembers for [`Db::sealed_after`].
 const SEALED_TAIL: usize = 4096;
 
+/// The PostgreSQL connections of an instance's lane ([`lane`]), besides `max_connections`.
+const LANE_CONNECTIONS: u32 = 4;
+
+/// A PostgreSQL connection idle at least this long is pinged before it is handed out again.
+const PING_IDLE_AFTER: Duration = Duration::from_secs(10);
+
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<Inner>,
@@ -64,6 +71,9 @@ struct Inner {
     engine: Engine,
     read: AnyPool,
     write: AnyPool,
+    /// PostgreSQL: the connections of the tasks on the lane ([`lane`]), opened from the lane so
+    /// that the lane's own runtime drives their sockets ([`Db::pool`]). `None` on SQLite.
+    lane: Option<AnyPool>,
     url: String,
     /// Woken when events were written (the sealer waits on it).
     pub written: Notify,
@@ -147,6 +157,7 @@ impl Db {
         };
         let fault_state = fault::FaultState::default();
         let mut wal_sync = group::WalSync::default();
+        let mut lane = None;
         let (read, write) = match engine {
             Engine::Sqlite => {
                 let path = url
@@ -176,8 +187,12 @@ impl Db {
                     heap_limit_mib: opts.sqlite_heap_limit_mib,
                 };
                 let synchronous = wal_sync.synchronous();
+                // No ping before each acquire (sqlx's default): an embedded connection has no
+                // far end to lose, and the ping was one more round trip to the connection's
+                // thread for every statement run on the pool (docs/benchmarks.md, "One auction").
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(60))
                     .after_connect(move |conn, _meta| {
                         let writer_fault = writer_fault.clone();
@@ -191,6 +206,7 @@ impl Db {
                     .await?;
                 let read = AnyPoolOptions::new()
                     .max_connections(opts.max_connections.max(2))
+                    .test_before_acquire(false)
                     .acquire_timeout(opts.acquire_timeout)
                     .after_connect(move |conn, _meta| Box::pin(sqlite_setup(conn, memory, "FULL")))
                     .connect_with(co)
@@ -200,11 +216,31 @@ impl Db {
             Engine::Postgres => {
                 let co = AnyConnectOptions::from_str(url)
                     .map_err(|e| Error::bad_request(e.to_string()))?;
-                let pool = AnyPoolOptions::new()
-                    .max_connections(opts.max_connections)
-                    .acquire_timeout(opts.acquire_timeout)
-                    .connect_with(co)
+                let options = |max: u32| {
+                    AnyPoolOptions::new()
+                        .max_connections(max)
+                        .acquire_timeout(opts.acquire_timeout)
+                        // sqlx pings a connection on every acquire by default: one more network round
+                        // trip for each statement run on the pool, and as many wake-ups of a server
+                        // process. Only a connection idle for a while may have been dropped by the
+                        // server or the network in between: that one is pinged (and replaced if the
+                        // ping fails) before it is handed out.
+                        .test_before_acquire(false)
+                        .before_acquire(|conn, meta| {
+                            Box::pin(async move {
+                                if meta.idle_for >= PING_IDLE_AFTER {
+                                    sqlx::Connection::ping(conn).await?;
+                                }
+                                Ok(true)
+                            })
+                        })
+                };
+                let pool = options(opts.max_connections)
+                    .connect_with(co.clone())
                     .await?;
+                // Opened on first use, from the lane: a socket is driven by the runtime that
+                // opened it, and the server's runtime may be busy with a thousand streams.
+                lane = Some(options(LANE_CONNECTIONS).connect_lazy_with(co));
                 (pool.clone(), pool)
             }
         };
@@ -213,6 +249,7 @@ impl Db {
                 engine,
                 read,
                 write,
+                lane,
                 url: url.to_string(),
                 written: Notify::new(),
                 sealed: Notify::new(),
@@ -239,7 +276,12 @@ impl Db {
 
     /// Pool for reads outside a write transaction.
     pub fn pool(&self) -> &AnyPool {
-        &self.inner.read
+        self.on_lane().unwrap_or(&self.inner.read)
+    }
+
+    /// PostgreSQL, called from the lane ([`lane`]): the lane's own pool.
+    fn on_lane(&self) -> Option<&AnyPool> {
+        self.inner.lane.as_ref().filter(|_| lane::on_lane())
     }
 
     /// Begin a write transaction. Never call this while holding another write transaction.
@@ -247,7 +289,7 @@ impl Db {
         // An answer stored in an earlier transaction of this request that did not commit
         // (rolled back) must not stand for this one ([`idempotency::mark_committed`]).
         idempotency::forget_pending();
-        Ok(self.inner.write.begin().await?)
+        Ok(self.on_lane().unwrap_or(&self.inner.write).begin().await?)
     }
 
     /// Commit and wake the event sealer of this instance. Returns once the change is durable (on
@@ -274,7 +316,7 @@ impl Db {
         &self,
         query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> Result<sqlx::any::AnyQueryResult> {
-        let done = query.execute(&self.inner.write).await?;
+        let done = query.execute(self.pool_for_write()).await?;
         self.inner.wal_sync.after_commit().await?;
         Ok(done)
     }
@@ -338,7 +380,7 @@ impl Db {
     /// transaction goes through [`Db::execute_write`] instead, which waits until it is durable (on
     /// SQLite with group commit a statement sent here directly is committed but not synced yet).
     pub fn pool_for_write(&self) -> &AnyPool {
-        &self.inner.write
+        self.on_lane().unwrap_or(&self.inner.write)
     }
 
     pub fn written(&self) -> &Notify {
@@ -398,6 +440,9 @@ impl Db {
     pub async fn close(&self) {
         self.inner.read.close().await;
         self.inner.write.close().await;
+        if let Some(lane) = &self.inner.lane {
+            lane.close().await;
+        }
     }
 }
 
