@@ -27,9 +27,39 @@ pub struct Snapshot {
     /// "One auction").
     pub bids: Vec<(i64, Bytes)>,
     pub state: SharedState,
+    /// The `state` event of a watcher without a bidder number (status `watching`: the public, a
+    /// supervisor, a bidder without number), rendered once per second of time left and shared —
+    /// with a thousand watchers, rendering it for each on every snapshot was a good part of the
+    /// fan-out ([`Snapshot::watching_state`]).
+    watching: Mutex<Option<(i64, Bytes)>>,
 }
 
 impl Snapshot {
+    pub fn new(bids: Vec<(i64, Bytes)>, state: SharedState) -> Snapshot {
+        Snapshot {
+            bids,
+            state,
+            watching: Mutex::new(None),
+        }
+    }
+
+    /// The `state` event of a watcher without a bidder number at `now`
+    /// ([`service::compose_state`] with no number, as a server-sent event): the same bytes for
+    /// every such watcher within one second of time left.
+    pub fn watching_state(&self, now: ggzy_core::Timestamp) -> Bytes {
+        let left = service::time_left_secs(&self.state, now);
+        let mut cached = self.watching.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, event)) = cached.as_ref() {
+            if *at == left {
+                return event.clone();
+            }
+        }
+        let state = service::compose_state(&self.state, None, None, now);
+        let event = Bytes::from(sse_event(None, "state", &state.to_string()));
+        *cached = Some((left, event.clone()));
+        event
+    }
+
     /// The bids after `seq` (a watcher's last seen event id).
     pub fn bids_after(&self, seq: i64) -> &[(i64, Bytes)] {
         let i = self.bids.partition_point(|(s, _)| *s <= seq);
@@ -141,10 +171,7 @@ async fn run(ctx: Ctx, id: String, tx: Arc<Slot>) {
                         (seq, Bytes::from(event))
                     }));
                     last_state = Some(state.clone());
-                    tx.send_replace(Some(Arc::new(Snapshot {
-                        bids: bids.clone(),
-                        state,
-                    })));
+                    tx.send_replace(Some(Arc::new(Snapshot::new(bids.clone(), state))));
                 }
                 if more {
                     continue;
@@ -206,27 +233,55 @@ mod tests {
         );
     }
 
+    fn state(ends_at: ggzy_core::Timestamp) -> SharedState {
+        SharedState {
+            section_id: "s".into(),
+            phase: crate::rules::Phase::Auction,
+            version: 5,
+            current_fen: Some(100),
+            ends_at,
+            leader_org_id: None,
+        }
+    }
+
     #[test]
     fn bids_after_returns_the_suffix_after_a_sequence_number() {
-        let snap = Snapshot {
-            bids: (1..=5)
+        let snap = Snapshot::new(
+            (1..=5)
                 .map(|s| {
                     let e = sse_event(Some(s), "bid", &json!({"seq": s}).to_string());
                     (s, Bytes::from(e))
                 })
                 .collect(),
-            state: SharedState {
-                section_id: "s".into(),
-                phase: crate::rules::Phase::Auction,
-                version: 5,
-                current_fen: Some(100),
-                ends_at: chrono::Utc::now(),
-                leader_org_id: None,
-            },
-        };
+            state(chrono::Utc::now()),
+        );
         assert_eq!(snap.bids_after(0).len(), 5);
         assert_eq!(snap.bids_after(3).first().map(|b| b.0), Some(4));
         assert!(snap.bids_after(5).is_empty());
         assert!(snap.bids_after(99).is_empty());
+    }
+
+    #[test]
+    fn the_shared_watching_state_is_what_a_watcher_without_number_would_render() {
+        let now = chrono::Utc::now();
+        let snap = Snapshot::new(Vec::new(), state(now + chrono::Duration::seconds(90)));
+        let own = |at| {
+            let v = service::compose_state(&snap.state, None, None, at);
+            sse_event(None, "state", &v.to_string())
+        };
+        let first = snap.watching_state(now);
+        assert_eq!(first, own(now).as_bytes());
+        assert!(std::str::from_utf8(&first)
+            .unwrap()
+            .contains("\"time_left_secs\":90"));
+        // Within the same second of time left: the same bytes; a second later: re-rendered.
+        let later = now + chrono::Duration::milliseconds(400);
+        assert_eq!(snap.watching_state(later), own(later).as_bytes());
+        let next = now + chrono::Duration::seconds(1);
+        let third = snap.watching_state(next);
+        assert_eq!(third, own(next).as_bytes());
+        assert!(std::str::from_utf8(&third)
+            .unwrap()
+            .contains("\"time_left_secs\":89"));
     }
 }

@@ -223,6 +223,39 @@ async fn get_auction(
     Ok(Json(service::view(&ctx, &actor, &id).await?))
 }
 
+/// Requests the server runs on the lane ([`ggzy_store::lane`]) from their first statement on —
+/// the session lookup and the `Idempotency-Key` claim included: a bid, through the API
+/// (`POST /api/v1/auctions/{id}/bids`) or the bidder's page (`POST /bidder/auctions/{id}/bids`).
+/// The next bid waits for this one; the watchers' streams must not make it wait.
+pub fn on_lane(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST
+        && path
+            .strip_suffix("/bids")
+            .and_then(|p| {
+                p.strip_prefix("/api/v1/auctions/")
+                    .or_else(|| p.strip_prefix("/bidder/auctions/"))
+            })
+            .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
+#[cfg(test)]
+mod lane_tests {
+    use super::on_lane;
+    use axum::http::Method;
+
+    #[test]
+    fn bids_run_on_the_lane_and_nothing_else() {
+        assert!(on_lane(&Method::POST, "/api/v1/auctions/a1/bids"));
+        assert!(on_lane(&Method::POST, "/bidder/auctions/a1/bids"));
+        assert!(!on_lane(&Method::GET, "/api/v1/auctions/a1/bids"));
+        assert!(!on_lane(&Method::POST, "/api/v1/auctions//bids"));
+        assert!(!on_lane(&Method::POST, "/api/v1/auctions/a1/x/bids"));
+        assert!(!on_lane(&Method::POST, "/api/v1/auctions/a1/stream"));
+        assert!(!on_lane(&Method::POST, "/api/v1/auctions"));
+        assert!(!on_lane(&Method::POST, "/api/v1/tenders/a1/bids"));
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewBid {
     /// Decimal string, e.g. "1200000.00".
@@ -321,7 +354,10 @@ async fn next_chunk(mut f: Follow) -> Option<(std::result::Result<Bytes, Infalli
     f.first = false;
     let snap = f.feed.borrow_and_update().clone()?;
     let fresh = snap.bids_after(f.last);
-    let mut out = Vec::with_capacity(fresh.iter().map(|(_, e)| e.len()).sum::<usize>() + 256);
+    let mut out = Vec::new();
+    if !fresh.is_empty() {
+        out.reserve(fresh.iter().map(|(_, e)| e.len()).sum::<usize>() + 256);
+    }
     for (_, event) in fresh {
         out.extend_from_slice(event);
     }
@@ -335,16 +371,22 @@ async fn next_chunk(mut f: Follow) -> Option<(std::result::Result<Bytes, Infalli
             f.lookup_at = f.my.is_none().then(|| now + Duration::from_secs(1));
         }
     }
-    let state = service::compose_state(
-        &snap.state,
-        f.my.as_deref(),
-        f.org.as_deref(),
-        f.ctx.clock.now(),
-    );
+    let now = f.ctx.clock.now();
     if snap.state.over() {
         f.done = true;
     }
-    out.extend_from_slice(feed::sse_event(None, "state", &state.to_string()).as_bytes());
+    let state = match f.my.as_deref() {
+        // Without a bidder number the state is the same for every watcher: shared bytes.
+        None => snap.watching_state(now),
+        Some(my) => {
+            let v = service::compose_state(&snap.state, Some(my), f.org.as_deref(), now);
+            Bytes::from(feed::sse_event(None, "state", &v.to_string()))
+        }
+    };
+    if out.is_empty() {
+        return Some((Ok(state), f));
+    }
+    out.extend_from_slice(&state);
     Some((Ok(Bytes::from(out)), f))
 }
 

@@ -177,15 +177,10 @@ where
 /// A quote or bid by `org` needs its eligibility confirmed when the listing says so (every land
 /// listing or auction since migration 0250): in the listing and in the auction that follows it or
 /// is the procedure (拍卖出让).
-pub(crate) async fn check_may_quote(ctx: &Ctx, a: &AuctionRow, org: &str) -> Result<()> {
-    let Some(t) = terms(ctx.db.pool(), &a.id).await? else {
-        return Ok(());
-    };
-    if !t.eligibility_review {
-        return Ok(());
-    }
-    let ok = store::is_eligible(&ctx.db, &a.id, org).await?;
-    if ok {
+/// `review`: the listing's eligibility review (`false`: none, or no land terms); `eligible`:
+/// the bidder's eligibility is confirmed.
+pub(crate) fn may_quote(review: bool, eligible: bool) -> Result<()> {
+    if !review || eligible {
         Ok(())
     } else {
         Err(Error::conflict(

@@ -225,18 +225,35 @@ pub(crate) async fn start_shortfall(
     a: &service::AuctionRow,
     now: Timestamp,
 ) -> Result<Option<Shortfall>> {
-    let Some(start) = a.auction_start else {
+    let Some(start) = counted_start(a, now) else {
         return Ok(None);
     };
-    if now < start || a.round != 1 {
-        return Ok(None);
-    }
     let Some((min, source)) = min_bidders(&mut *conn, &a.section_id).await? else {
         return Ok(None);
     };
     let review = crate::land::terms(&mut *conn, &a.id)
         .await?
         .is_some_and(|t| t.eligibility_review);
+    shortfall_against(conn, a, start, min, source, review).await
+}
+
+/// The start of a first-round live auction that has started (`now` ≥ its `auction_start`): the
+/// moment its bidders are counted ([`start_shortfall`]). `None`: nothing is counted.
+pub(crate) fn counted_start(a: &service::AuctionRow, now: Timestamp) -> Option<Timestamp> {
+    a.auction_start
+        .filter(|&start| now >= start && a.round == 1)
+}
+
+/// [`start_shortfall`] with the procedure's minimum `min` (from `source`) and the listing's
+/// eligibility review already read: counts the bidders at `start` ([`counted_start`]).
+pub(crate) async fn shortfall_against(
+    conn: &mut sqlx::AnyConnection,
+    a: &service::AuctionRow,
+    start: Timestamp,
+    min: i64,
+    source: String,
+    review: bool,
+) -> Result<Option<Shortfall>> {
     let eligible: i64 = if review {
         crate::store::land::eligible_count_at(&mut *conn, &a.section_id, &a.id, start).await?
     } else {

@@ -48,6 +48,11 @@ pub async fn my_number(ctx: &Ctx, section_id: &str, org_id: &str) -> Result<Opti
 }
 
 /// The `state` event a watcher sees: the shared state plus its own number and status.
+/// Whole seconds left until the auction's end at `now` (0 once it passed).
+pub fn time_left_secs(a: &SharedState, now: Timestamp) -> i64 {
+    (a.ends_at - now).num_seconds().max(0)
+}
+
 pub fn compose_state(
     a: &SharedState,
     my: Option<&str>,
@@ -73,7 +78,7 @@ pub fn compose_state(
         "version": a.version,
         "current_price": a.current_fen.map(|f| Money::from_fen(f).to_string()),
         "ends_at": a.ends_at.to_rfc3339(),
-        "time_left_secs": (a.ends_at - now).num_seconds().max(0),
+        "time_left_secs": time_left_secs(a, now),
         "my_number": my,
         "my_status": status,
         "over": over,

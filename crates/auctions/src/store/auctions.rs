@@ -64,6 +64,54 @@ where
     )
 }
 
+/// What decides whether `org_id` may bid on an auction now, read in one statement: the auction,
+/// the organization's bidder number (竞买号) in its section, the listing's land terms
+/// (eligibility review) with the organization's confirmed eligibility (竞买资格确认), and the
+/// minimum of bidders of the section's procedure (`auction_procedure_rules`). A bid is a round
+/// trip the next bid waits for; these were five reads (docs/benchmarks.md, "One auction").
+#[derive(sqlx::FromRow)]
+pub(crate) struct BidAdmission {
+    #[sqlx(flatten)]
+    pub(crate) auction: AuctionRow,
+    /// The organization's bidder number; `None`: it has none (yet).
+    pub(crate) my_number: Option<String>,
+    /// The listing's `eligibility_review` term; `None`: the listing has no land terms.
+    pub(crate) eligibility_review: Option<i64>,
+    /// 1 when the organization's eligibility is confirmed for this listing, else 0.
+    pub(crate) eligible: i64,
+    /// The procedure's minimum of bidders (`None`: no row or no minimum) and its source.
+    pub(crate) min_bidders: Option<i64>,
+    pub(crate) min_source: Option<String>,
+}
+
+/// [`BidAdmission`] of auction `id` for `org_id` (`None`: no such auction).
+pub(crate) async fn bid_admission<'e, E>(
+    exec: E,
+    id: &str,
+    org_id: &str,
+) -> Result<Option<BidAdmission>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(&format!(
+        "SELECT x.*, \
+           (SELECT b.number FROM auction_bidders b \
+             WHERE b.section_id = x.section_id AND b.org_id = $2 AND b.number IS NOT NULL) AS my_number, \
+           t.eligibility_review, \
+           CAST(CASE WHEN EXISTS (SELECT 1 FROM land_eligibility e WHERE e.auction_id = x.id AND e.org_id = $2) \
+             THEN 1 ELSE 0 END AS BIGINT) AS eligible, \
+           r.min_bidders, r.source AS min_source \
+         FROM (SELECT {COLS} FROM auctions WHERE id = $1) x \
+         LEFT JOIN land_listing_terms t ON t.auction_id = x.id \
+         LEFT JOIN auction_sections s ON s.section_id = x.section_id \
+         LEFT JOIN auction_procedure_rules r ON r.market = s.market AND r.procedure = s.procedure"
+    ))
+    .bind(id)
+    .bind(org_id)
+    .fetch_optional(exec)
+    .await?)
+}
+
 /// Every auction whose current round's periods were checked provisionally, by id.
 pub(crate) async fn provisional_auctions(tx: &mut Tx) -> Result<Vec<AuctionRow>> {
     Ok(sqlx::query_as(&format!(

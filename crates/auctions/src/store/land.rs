@@ -39,18 +39,6 @@ where
 
 // land_eligibility
 
-/// Is `org_id`'s eligibility confirmed for the listing?
-pub(crate) async fn is_eligible(db: &Db, auction_id: &str, org_id: &str) -> Result<bool> {
-    Ok(
-        sqlx::query("SELECT 1 FROM land_eligibility WHERE auction_id = $1 AND org_id = $2")
-            .bind(auction_id)
-            .bind(org_id)
-            .fetch_optional(db.pool())
-            .await?
-            .is_some(),
-    )
-}
-
 /// Confirm `org_id`'s eligibility once; `false` when it was already confirmed.
 pub(crate) async fn insert_eligibility(
     tx: &mut Tx,
