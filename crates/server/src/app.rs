@@ -238,6 +238,7 @@ pub fn build_router(ctx: Ctx, opts: AppOptions) -> Router {
             ctx.clone(),
             mw::idempotency,
         ))
+        .layer(axum::middleware::from_fn(mw::lane))
         .layer(DefaultBodyLimit::max(opts.body_limit))
         .layer(axum::middleware::from_fn(mw::problem_for_bare_errors))
         .layer(axum::middleware::from_fn_with_state(

@@ -84,11 +84,13 @@ impl Background {
             (poll * 20).min(Duration::from_secs(5)),
             rx.clone(),
         )));
-        handles.push(tokio::spawn(outbox::run_sealer(
+        // On the lane (ggzy_store::lane): a sealing pass holds SQLite's single writer (the chain
+        // head's row lock on PostgreSQL), which the next bid waits for.
+        handles.push(tokio::spawn(ggzy_store::lane::run(outbox::run_sealer(
             ctx.db.clone(),
             poll,
             rx.clone(),
-        )));
+        ))));
         handles.push(tokio::spawn(outbox::run_pg_listener(
             ctx.db.clone(),
             rx.clone(),

@@ -280,6 +280,17 @@ const IDEMPOTENT_MAX_BODY: usize = 1024 * 1024;
 /// The sign-in route, whose answer (a token) is never stored by [`idempotency`].
 pub const LOGIN_PATH: &str = "/api/v1/auth/login";
 
+/// A request whose latency others wait for (a live auction's bid, `ggzy_auctions::http::on_lane`)
+/// runs on the lane (`ggzy_store::lane`) from here on: its session lookup, its `Idempotency-Key`
+/// claim and its use case are not queued behind the watchers' streams on the server's runtime.
+pub async fn lane(req: Request, next: Next) -> Response {
+    if ggzy_auctions::http::on_lane(req.method(), req.uri().path()) {
+        ggzy_store::lane::run(next.run(req)).await
+    } else {
+        next.run(req).await
+    }
+}
+
 /// `Idempotency-Key` on a write: the first answer is stored and returned again for retries.
 pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     let Some(key) = req
