@@ -30,7 +30,7 @@ pub struct Snapshot {
     /// The `state` event of a watcher without a bidder number (status `watching`: the public, a
     /// supervisor, a bidder without number), rendered once per second of time left and shared —
     /// with a thousand watchers, rendering it for each on every snapshot was a good part of the
-    /// fan-out ([`Snapshot::watching_state`]).
+    /// fan-out ([`Snapshot::state_event`]).
     watching: Mutex<Option<(i64, Bytes)>>,
 }
 
@@ -43,10 +43,22 @@ impl Snapshot {
         }
     }
 
-    /// The `state` event of a watcher without a bidder number at `now`
-    /// ([`service::compose_state`] with no number, as a server-sent event): the same bytes for
-    /// every such watcher within one second of time left.
-    pub fn watching_state(&self, now: ggzy_core::Timestamp) -> Bytes {
+    /// The `state` event of a watcher at `now` ([`service::compose_state`] as a server-sent
+    /// event) with its bidder number `my` and organization `org`. Without a number it is the same
+    /// for every watcher: rendered once per second of time left and shared.
+    pub fn state_event(
+        &self,
+        my: Option<&str>,
+        org: Option<&str>,
+        now: ggzy_core::Timestamp,
+    ) -> Bytes {
+        let render = || {
+            let state = service::compose_state(&self.state, my, org, now);
+            Bytes::from(sse_event(None, "state", &state.to_string()))
+        };
+        if my.is_some() {
+            return render();
+        }
         let left = service::time_left_secs(&self.state, now);
         let mut cached = self.watching.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((at, event)) = cached.as_ref() {
@@ -54,8 +66,7 @@ impl Snapshot {
                 return event.clone();
             }
         }
-        let state = service::compose_state(&self.state, None, None, now);
-        let event = Bytes::from(sse_event(None, "state", &state.to_string()));
+        let event = render();
         *cached = Some((left, event.clone()));
         event
     }
@@ -269,16 +280,16 @@ mod tests {
             let v = service::compose_state(&snap.state, None, None, at);
             sse_event(None, "state", &v.to_string())
         };
-        let first = snap.watching_state(now);
+        let first = snap.state_event(None, None, now);
         assert_eq!(first, own(now).as_bytes());
         assert!(std::str::from_utf8(&first)
             .unwrap()
             .contains("\"time_left_secs\":90"));
         // Within the same second of time left: the same bytes; a second later: re-rendered.
         let later = now + chrono::Duration::milliseconds(400);
-        assert_eq!(snap.watching_state(later), own(later).as_bytes());
+        assert_eq!(snap.state_event(None, None, later), own(later).as_bytes());
         let next = now + chrono::Duration::seconds(1);
-        let third = snap.watching_state(next);
+        let third = snap.state_event(None, None, next);
         assert_eq!(third, own(next).as_bytes());
         assert!(std::str::from_utf8(&third)
             .unwrap()

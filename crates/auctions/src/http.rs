@@ -375,14 +375,7 @@ async fn next_chunk(mut f: Follow) -> Option<(std::result::Result<Bytes, Infalli
     if snap.state.over() {
         f.done = true;
     }
-    let state = match f.my.as_deref() {
-        // Without a bidder number the state is the same for every watcher: shared bytes.
-        None => snap.watching_state(now),
-        Some(my) => {
-            let v = service::compose_state(&snap.state, Some(my), f.org.as_deref(), now);
-            Bytes::from(feed::sse_event(None, "state", &v.to_string()))
-        }
-    };
+    let state = snap.state_event(f.my.as_deref(), f.org.as_deref(), now);
     if out.is_empty() {
         return Some((Ok(state), f));
     }

@@ -36,20 +36,10 @@ impl From<sqlx::Error> for BidError {
 }
 
 /// A quote (listing) or bid (auction) by `actor`'s organization: the use case of the API and of
-/// the bidder's page. It runs on the lane ([`ggzy_store::lane`]): the next bid waits for this one,
-/// and the watchers' streams of a busy auction must not make it wait.
+/// the bidder's page. The server runs both requests on the lane (`crate::http::on_lane`,
+/// `ggzy_store::lane`) from their session lookup on: the next bid waits for this one, and the
+/// watchers' streams of a busy auction must not make it wait.
 pub async fn bid(
-    ctx: &Ctx,
-    actor: &Actor,
-    id: &str,
-    price: &str,
-) -> std::result::Result<BidAccepted, BidError> {
-    let (ctx, actor) = (ctx.clone(), actor.clone());
-    let (id, price) = (id.to_string(), price.to_string());
-    ggzy_store::lane::run(async move { bid_here(&ctx, &actor, &id, &price).await }).await
-}
-
-async fn bid_here(
     ctx: &Ctx,
     actor: &Actor,
     id: &str,
