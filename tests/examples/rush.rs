@@ -25,9 +25,11 @@
 //! `--pid name=pid` samples that server process's resident memory (RSS, Linux /proc) every 100 ms
 //! and reports its lifetime peak (`VmHWM`, which includes the logins before the rush).
 //! `--login-concurrency N` signs the bidders in N at a time (default: `--concurrency`, at most 64);
-//! `--client-addresses` makes each bidder sign in from its own address (`X-Forwarded-For:
-//! 10.x.y.z`; the server must trust the loopback proxy, `--trusted-proxies 127.0.0.1`), as bidders
-//! do — from one address the sign-in throttle would count them all as one client.
+//! `--client-addresses` makes each bidder sign in, register, open its account and upload from its
+//! own address (`X-Forwarded-For: 10.x.y.z`; the server must trust the loopback proxy,
+//! `--trusted-proxies 127.0.0.1`), as bidders do — from one address the sign-in throttle would
+//! count them all as one client, and every bid would share one address, which the supervisors'
+//! same-address rule (`collusion.same_ip`) flags.
 //! `--started-file F` is written when the rush starts (for a side benchmark to start with it) and
 //! `--hold S` keeps the readers and the sampler going at least S seconds after the start.
 #![allow(clippy::unwrap_used)] // Benchmark code: a failed unwrap is a failed run.
@@ -339,10 +341,17 @@ struct Bidder {
     basic_account: String,
     name: String,
     token: String,
+    /// The address its requests come from (`--client-addresses`), else none: the loopback.
+    addr: Option<String>,
     key: [u8; 32],
     price: String,
     ciphertext: Vec<u8>,
     digest: String,
+}
+
+/// Bidder `i`'s own address (10.0.0.0/8), sent as `X-Forwarded-For` through the trusted proxy.
+fn client_address(i: usize) -> String {
+    format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255)
 }
 
 /// What one bidder's rush produced.
@@ -492,9 +501,7 @@ async fn main() -> anyhow::Result<()> {
         let (api, u, pw, sem) = (api.clone(), u.clone(), user_pw.clone(), sem.clone());
         // Each bidder signs in from its own address (10.0.0.0/8) when asked: real bidders do,
         // and the sign-in throttle counts attempts per address.
-        let addr = a
-            .client_addresses
-            .then(|| format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255));
+        let addr = a.client_addresses.then(|| client_address(i));
         set.spawn(async move {
             let _p = sem.acquire().await?;
             let t = Instant::now();
@@ -538,6 +545,7 @@ async fn main() -> anyhow::Result<()> {
             basic_account,
             name,
             token,
+            addr: a.client_addresses.then(|| client_address(i)),
             key,
             price,
             ciphertext: s.ciphertext,
@@ -715,6 +723,15 @@ async fn main() -> anyhow::Result<()> {
             b.basic_account.clone(),
         );
         let payer_name = b.name.clone();
+        // The bidder's own requests come from its address; the bank's callback from the bank.
+        let from = b.addr.clone().unwrap_or_default();
+        let own = move |rb: reqwest::RequestBuilder| {
+            if from.is_empty() {
+                rb
+            } else {
+                rb.header("X-Forwarded-For", &from)
+            }
+        };
         set.spawn(async move {
             let mut o = Outcome {
                 late,
@@ -727,7 +744,7 @@ async fn main() -> anyhow::Result<()> {
                 let path = format!("{}/api/v1/sections/{sid}/registrations", api.base);
                 let r = api
                     .write(
-                        |c| c.post(&path).bearer_auth(&token).json(&json!({})),
+                        |c| own(c.post(&path).bearer_auth(&token).json(&json!({}))),
                         &format!("reg-{run}"),
                     )
                     .await;
@@ -738,9 +755,10 @@ async fn main() -> anyhow::Result<()> {
             let r = api
                 .write(
                     |c| {
-                        c.post(&path)
+                        own(c
+                            .post(&path)
                             .bearer_auth(&token)
-                            .json(&json!({"section_id": sid}))
+                            .json(&json!({"section_id": sid})))
                     },
                     &format!("acc-{run}"),
                 )
@@ -791,7 +809,7 @@ async fn main() -> anyhow::Result<()> {
             let r = api
                 .write(
                     |c| {
-                        c.put(&path)
+                        own(c.put(&path))
                             .bearer_auth(&token)
                             .header("content-type", "application/octet-stream")
                             .header("X-Bid-Digest", &digest)
