@@ -45,25 +45,32 @@ pub async fn emit(
     ev: NewEvent,
 ) -> Result<String> {
     let id = ids::new_id();
-    sqlx::query(
-        "INSERT INTO events (id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&id)
-    .bind(&ev.event_type)
-    .bind(&ev.aggregate_type)
-    .bind(&ev.aggregate_id)
-    .bind(&actor.id)
-    .bind(actor.org_id.clone())
-    .bind(to_micros(at))
-    .bind(ev.payload.to_string())
-    .execute(&mut **tx)
-    .await?;
-    if db.engine() == Engine::Postgres {
-        // Delivered only if the transaction commits: wakes the sealers of every instance.
-        sqlx::query("SELECT pg_notify('ggzy_written', '')")
-            .execute(&mut **tx)
-            .await?;
+    let sql = match db.engine() {
+        // One round trip: the row and the NOTIFY that wakes the sealers of every instance
+        // (delivered only if the transaction commits; PostgreSQL folds repeated identical
+        // notifications of one transaction into one).
+        Engine::Postgres => {
+            "INSERT INTO events (id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM (SELECT pg_notify('ggzy_written', '')) AS wake"
+        }
+        Engine::Sqlite => {
+            "INSERT INTO events (id, event_type, aggregate_type, aggregate_id, actor, actor_org, occurred_at, payload) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        }
+    };
+    let done = sqlx::query(sql)
+        .bind(&id)
+        .bind(&ev.event_type)
+        .bind(&ev.aggregate_type)
+        .bind(&ev.aggregate_id)
+        .bind(&actor.id)
+        .bind(actor.org_id.clone())
+        .bind(to_micros(at))
+        .bind(ev.payload.to_string())
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(ggzy_core::Error::internal("the event row was not written"));
     }
     Ok(id)
 }
