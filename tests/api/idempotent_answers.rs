@@ -1034,3 +1034,113 @@ async fn a_refused_door_entry_whose_answer_was_lost_replays_the_same_refusal() {
     assert_eq!(app.events_of("venues.door.refused").await.len(), 1);
     app.stop().await;
 }
+
+/// A keyed bid `price` on auction `id` by `token`'s organization, over HTTP.
+async fn keyed_bid(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    key: &str,
+    price: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/auctions/{id}/bids")))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&json!({ "price": price }))
+        .send()
+        .await
+        .expect("bid")
+}
+
+#[tokio::test]
+async fn a_quote_claims_its_key_with_its_change() {
+    // A live auction's bid writes no claim before it runs (`idempotency::scope_claiming`): the key
+    // is claimed with the bid, in its transaction. Retries and concurrent duplicates still carry
+    // the bid out once and all get the first answer; another request under the same key is
+    // refused; a refusal is stored and replayed like an acceptance.
+    use crate::auctions::{create, listing, lot};
+    let app = TestApp::spawn().await;
+    let lot = lot(&app, "land", 2).await;
+    let start = lot.announced_at + chrono::Duration::days(21);
+    let id = create(&app, listing(&lot.sid, start, 10, None)).await;
+    app.clock().set(start + chrono::Duration::hours(1));
+    let bidder1 = app.login("bidder1").await;
+    let bidder2 = app.login("bidder2").await;
+    let bids = || async {
+        app.scalar_i64(&format!(
+            "SELECT COUNT(*) FROM auction_bids WHERE auction_id = '{id}'"
+        ))
+        .await
+    };
+
+    // The first attempt: accepted, and the key's row was written with the bid and its answer.
+    let r = keyed_bid(&app, &bidder1, &id, "bid-1", "1000000.00").await;
+    assert!(r.headers().get("idempotent-replayed").is_none());
+    let (s, first) = into_parts(r).await;
+    assert_eq!(s, 201, "{first}");
+    let stored = app
+        .scalar_i64(
+            "SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'bid-1' AND status = 201 AND committed = 1",
+        )
+        .await;
+    assert_eq!(stored, 1, "claimed and answered in the bid's transaction");
+    // The retry runs the handler again, but answers with the first answer and bids nothing.
+    let (s, again) = replayed(keyed_bid(&app, &bidder1, &id, "bid-1", "1000000.00").await).await;
+    assert_eq!((s, &again), (201, &first));
+    assert_eq!(bids().await, 1, "bid once");
+    // The same key for another request.
+    let (s, v) = into_parts(keyed_bid(&app, &bidder1, &id, "bid-1", "1200000.00").await).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["rule"], "idempotency.key_reused", "{v}");
+    assert_eq!(bids().await, 1);
+
+    // A refusal (the caller already leads) is stored under its key and replayed.
+    let (s, refused) =
+        into_parts(keyed_bid(&app, &bidder1, &id, "bid-2", "1100000.00").await).await;
+    assert_eq!(s, 409, "{refused}");
+    assert_eq!(refused["rule"], "auctions.already_highest", "{refused}");
+    // Now bidder 2 outbids; the replay of bidder 1's refusal does not run the bid again.
+    let (s, v) = into_parts(keyed_bid(&app, &bidder2, &id, "bid-3", "1100000.00").await).await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = replayed(keyed_bid(&app, &bidder1, &id, "bid-2", "1100000.00").await).await;
+    assert_eq!((s, &v), (409, &refused));
+    assert_eq!(bids().await, 2);
+
+    // Ten attempts at once under one key: one bid, one answer for all.
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url(&format!("/api/v1/auctions/{id}/bids")),
+            bidder1.clone(),
+        );
+        set.spawn(async move {
+            let r = client
+                .post(url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", "bid-4")
+                .json(&json!({ "price": "1300000.00" }))
+                .send()
+                .await
+                .expect("bid");
+            into_parts(r).await
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(r) = set.join_next().await {
+        answers.push(r.expect("task"));
+    }
+    let accepted: Vec<_> = answers.iter().filter(|(s, _)| *s == 201).collect();
+    assert_eq!(
+        accepted.len(),
+        10,
+        "every attempt answers the first answer: {answers:?}"
+    );
+    assert!(
+        accepted.iter().all(|(_, v)| *v == accepted[0].1),
+        "{answers:?}"
+    );
+    assert_eq!(bids().await, 3, "the ten attempts bid once");
+    app.stop().await;
+}

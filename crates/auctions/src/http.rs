@@ -238,6 +238,15 @@ pub fn on_lane(method: &axum::http::Method, path: &str) -> bool {
             .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
+/// A request whose `Idempotency-Key` is claimed in the transaction of its change
+/// (`ggzy_store::idempotency::scope_claiming`) instead of by a write before it runs: a live
+/// auction's bid. Its use case (`service::bid`) writes only through its one transaction and does
+/// nothing before it that a second run could repeat (it reads, checks and publishes to the feed
+/// after its commit).
+pub fn claims_key_with_change(method: &axum::http::Method, path: &str) -> bool {
+    on_lane(method, path)
+}
+
 #[cfg(test)]
 mod lane_tests {
     use super::on_lane;

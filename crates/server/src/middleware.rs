@@ -375,22 +375,23 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
         hex::encode(h.finalize())
     };
     let now = ctx.clock.now();
+    if ggzy_auctions::http::claims_key_with_change(&parts.method, parts.uri.path()) {
+        let claim = idempotency::Claim {
+            method,
+            path,
+            request_hash: hash,
+            at: now,
+        };
+        let req = Request::from_parts(parts, Body::from(bytes));
+        return claiming(&ctx, principal, key, claim, next.run(req)).await;
+    }
     match idempotency::begin(&ctx.db, &principal, &key, &method, &path, &hash, now).await {
         Err(e) => return e.into_response(),
         Ok(idempotency::Begin::Replay {
             status,
             content_type,
             body,
-        }) => {
-            let mut res = Response::new(Body::from(body));
-            *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            if let Ok(v) = HeaderValue::from_str(&content_type) {
-                res.headers_mut().insert(header::CONTENT_TYPE, v);
-            }
-            res.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            return res;
-        }
+        }) => return replay(status, &content_type, body),
         Ok(idempotency::Begin::Proceed) => {}
     }
     let (res, stored) = idempotency::scope_recording(
@@ -438,6 +439,128 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
         }
     }
     Response::from_parts(rparts, Body::from(rbytes))
+}
+
+/// A stored answer, given again.
+fn replay(status: u16, content_type: &str, body: String) -> Response {
+    let mut res = Response::new(Body::from(body));
+    *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        res.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    res.headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    res
+}
+
+/// [`idempotency`] for a request whose key is claimed in the transaction of its change
+/// (`idempotency::scope_claiming`; a live auction's bid): no claim is written before it runs. A
+/// retry or a concurrent attempt runs too, but cannot commit, and answers with the first attempt's
+/// stored answer (or `409`/`422` as `idempotency::resolve` says).
+async fn claiming(
+    ctx: &Ctx,
+    principal: String,
+    key: String,
+    claim: idempotency::Claim,
+    run: impl std::future::Future<Output = Response>,
+) -> Response {
+    use idempotency::{Begin, Claimed};
+    let (res, stored, claimed) =
+        idempotency::scope_claiming(principal.clone(), key.clone(), claim.clone(), run).await;
+    let now = ctx.clock.now();
+    if claimed == Claimed::Taken {
+        let r = idempotency::resolve(
+            &ctx.db,
+            &principal,
+            &key,
+            &claim.method,
+            &claim.path,
+            &claim.request_hash,
+            now,
+        )
+        .await;
+        return resolved(ctx, &principal, &key, r.map(Some)).await;
+    }
+    let status = res.status();
+    if status.is_server_error() {
+        // Nothing was changed by a failed attempt, or its change committed with its claim.
+        return res;
+    }
+    let (rparts, rbody) = res.into_parts();
+    let rbytes: Bytes = rbody
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let ct = rparts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_string();
+    let body_text = String::from_utf8_lossy(&rbytes).to_string();
+    let code = status.as_u16();
+    match claimed {
+        Claimed::Yes => {
+            let already = stored
+                .as_ref()
+                .is_some_and(|(s, c, b)| *s == code && *c == ct && *b == body_text);
+            if !already {
+                if let Err(e) =
+                    idempotency::complete(&ctx.db, &principal, &key, code, &ct, &body_text, now)
+                        .await
+                {
+                    tracing::warn!(error = %e, "could not store idempotent answer");
+                }
+            }
+        }
+        Claimed::No => {
+            match idempotency::record(
+                &ctx.db, &principal, &key, &claim, code, &ct, &body_text, now,
+            )
+            .await
+            {
+                Ok(None) => {}
+                // Another attempt took the key while this one ran: its answer is the answer.
+                Ok(Some(Begin::Replay {
+                    status,
+                    content_type,
+                    body,
+                })) => return replay(status, &content_type, body),
+                other => return resolved(ctx, &principal, &key, other).await,
+            }
+        }
+        Claimed::Taken => unreachable!("answered above"),
+    }
+    Response::from_parts(rparts, Body::from(rbytes))
+}
+
+/// The answer of a keyed request whose key another attempt took (`idempotency::resolve`).
+async fn resolved(
+    ctx: &Ctx,
+    principal: &str,
+    key: &str,
+    b: ggzy_core::Result<Option<idempotency::Begin>>,
+) -> Response {
+    use idempotency::Begin;
+    match b {
+        Err(e) => e.into_response(),
+        Ok(Some(Begin::Replay {
+            status,
+            content_type,
+            body,
+        })) => replay(status, &content_type, body),
+        // A claim that died without a change was taken over: free it, and let the client retry
+        // (this attempt's change was not made).
+        Ok(Some(Begin::Proceed)) | Ok(None) => {
+            let _ = idempotency::abandon(&ctx.db, principal, key).await;
+            Error::conflict(
+                "idempotency.in_progress",
+                "a request with this Idempotency-Key is still being processed; retry shortly",
+            )
+            .into_response()
+        }
+    }
 }
 
 /// The sandbox header on every answer of a sandbox (演示环境): `X-GGZY-Sandbox: scale=1440;

@@ -25,11 +25,46 @@ tokio::task_local! {
 pub type StoredAnswer = (u16, String, String);
 
 /// What the request's use case stored: `pending` between [`answer_typed_in_tx`] and the commit,
-/// `stored` once [`Db::commit`](crate::Db::commit) committed it.
+/// `stored` once [`Db::commit`](crate::Db::commit) committed it. For a request whose key is
+/// claimed with its change ([`scope_claiming`]): the claim still to be written (`claim`, `None`
+/// once committed), whether the open transaction wrote it (`claim_in_tx`), and whether another
+/// attempt held the key (`taken`).
 #[derive(Default)]
 struct Recorded {
     pending: std::sync::Mutex<Option<StoredAnswer>>,
     stored: std::sync::Mutex<Option<StoredAnswer>>,
+    claim: std::sync::Mutex<Option<Claim>>,
+    claim_in_tx: std::sync::atomic::AtomicBool,
+    taken: std::sync::atomic::AtomicBool,
+}
+
+/// The request a key is claimed for ([`scope_claiming`]).
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub method: String,
+    pub path: String,
+    pub request_hash: String,
+    pub at: Timestamp,
+}
+
+/// How a request run by [`scope_claiming`] left its key.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Claimed {
+    /// Nothing was committed: the key is still free (store the answer with [`record`]).
+    No,
+    /// Claimed with a committed change; the answer stored with it, if any, is the second value
+    /// of [`scope_claiming`]'s result.
+    Yes,
+    /// Another attempt holds the key: its change was not made ([`resolve`] says what to answer).
+    Taken,
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn with_record<R>(f: impl FnOnce(&Recorded) -> R) -> Option<R> {
+    ANSWER.try_with(|r| f(r)).ok()
 }
 
 /// Run `fut` (the request's handler) with its (principal, key) known to [`Db::commit`](crate::Db::commit).
@@ -57,6 +92,98 @@ pub async fn scope_recording<F: std::future::Future>(
         .await
 }
 
+/// [`scope_recording`] for a request whose key is claimed in the transaction of its change,
+/// instead of by [`begin`] before it runs (one write, on SQLite one turn of the single writer, less
+/// per request; used for a live auction's bids). The claim is written as the transaction commits —
+/// with the answer, when the use case stores it ([`answer_in_tx`]) — or not at all. A retry, or a
+/// concurrent attempt, then runs the handler again, but its transaction cannot commit: the claim's
+/// insert finds the key taken (on PostgreSQL it waits for the first attempt's transaction), its
+/// change is rolled back and it answers as [`resolve`] says. Only for handlers whose every write
+/// goes through [`Db::commit`](crate::Db::commit) and that do nothing outside their transactions
+/// that a second run could repeat.
+pub async fn scope_claiming<F: std::future::Future>(
+    principal: String,
+    key: String,
+    claim: Claim,
+    fut: F,
+) -> (F::Output, Option<StoredAnswer>, Claimed) {
+    let record = std::sync::Arc::new(Recorded {
+        claim: std::sync::Mutex::new(Some(claim)),
+        ..Recorded::default()
+    });
+    let (out, stored) = ANSWER
+        .scope(record.clone(), async move {
+            let out = CURRENT.scope((principal, key), fut).await;
+            let stored = with_record(|r| lock(&r.stored).take()).flatten();
+            (out, stored)
+        })
+        .await;
+    let claimed = if record.taken.load(std::sync::atomic::Ordering::SeqCst) {
+        Claimed::Taken
+    } else if lock(&record.claim).is_none() {
+        Claimed::Yes
+    } else {
+        Claimed::No
+    };
+    (out, stored, claimed)
+}
+
+/// The claim of the current request, when it is still to be written in this transaction.
+fn claim_to_write() -> Option<Claim> {
+    with_record(|r| {
+        if r.claim_in_tx.load(std::sync::atomic::Ordering::SeqCst) {
+            None
+        } else {
+            lock(&r.claim).clone()
+        }
+    })
+    .flatten()
+}
+
+/// Write the current request's claim in `tx` (committed with it), with the answer when given.
+/// The key taken by another attempt: refused, and the request is marked [`Claimed::Taken`].
+async fn write_claim(
+    tx: &mut crate::Tx,
+    (principal, key): (String, String),
+    c: Claim,
+    answer: Option<(u16, &str, &str, Timestamp)>,
+) -> Result<()> {
+    let (status, content_type, body, completed) = match answer {
+        Some((s, ct, b, at)) => (Some(i64::from(s)), Some(ct), Some(b), Some(to_micros(at))),
+        None => (None, None, None, None),
+    };
+    let ins = sqlx::query(
+        "INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, \
+         status, content_type, response_body, completed_at, committed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) ON CONFLICT (principal, idem_key) DO NOTHING",
+    )
+    .bind(principal)
+    .bind(key)
+    .bind(c.method)
+    .bind(c.path)
+    .bind(c.request_hash)
+    .bind(to_micros(c.at))
+    .bind(status)
+    .bind(content_type)
+    .bind(body)
+    .bind(completed)
+    .execute(&mut **tx)
+    .await?;
+    if ins.rows_affected() == 1 {
+        with_record(|r| {
+            r.claim_in_tx
+                .store(true, std::sync::atomic::Ordering::SeqCst)
+        });
+        Ok(())
+    } else {
+        with_record(|r| r.taken.store(true, std::sync::atomic::Ordering::SeqCst));
+        Err(Error::conflict(
+            "idempotency.in_progress",
+            "another request with this Idempotency-Key was carried out first",
+        ))
+    }
+}
+
 /// `fut` with the current request's key and answer record (the task-locals of [`scope`]), so that
 /// it may run as another task — on [`crate::lane`] — and still store its answer with the key.
 /// Outside an idempotent request, `fut` itself.
@@ -81,12 +208,18 @@ pub(crate) fn current_key() -> Option<(String, String)> {
     CURRENT.try_with(|c| c.clone()).ok()
 }
 
-/// After [`Db::commit`](crate::Db::commit) succeeded: the pending answer, if any, is now stored.
+/// After [`Db::commit`](crate::Db::commit) succeeded: the pending answer, if any, is now stored,
+/// and a claim written in the transaction is made.
 pub(crate) fn committed() {
     let _ = ANSWER.try_with(|r| {
         let pending = r.pending.lock().unwrap_or_else(|e| e.into_inner()).take();
         if pending.is_some() {
             *r.stored.lock().unwrap_or_else(|e| e.into_inner()) = pending;
+        }
+        if r.claim_in_tx
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            lock(&r.claim).take();
         }
     });
 }
@@ -97,6 +230,8 @@ pub(crate) fn committed() {
 pub(crate) fn forget_pending() {
     let _ = ANSWER.try_with(|r| {
         r.pending.lock().unwrap_or_else(|e| e.into_inner()).take();
+        r.claim_in_tx
+            .store(false, std::sync::atomic::Ordering::SeqCst);
     });
 }
 
@@ -116,6 +251,13 @@ pub(crate) async fn mark_committed(tx: &mut crate::Tx) -> Result<()> {
         })
         .unwrap_or(false);
     if answered {
+        return Ok(());
+    }
+    if let Some(c) = claim_to_write() {
+        return write_claim(tx, (principal, key), c, None).await;
+    }
+    if with_record(|r| r.claim_in_tx.load(std::sync::atomic::Ordering::SeqCst)) == Some(true) {
+        // Claimed in this transaction: the row says `committed` already.
         return Ok(());
     }
     sqlx::query("UPDATE idempotency_keys SET committed = 1 WHERE principal = $1 AND idem_key = $2")
@@ -152,6 +294,19 @@ pub async fn answer_typed_in_tx(
     let Ok((principal, key)) = CURRENT.try_with(|c| c.clone()) else {
         return Ok(());
     };
+    if let Some(c) = claim_to_write() {
+        write_claim(
+            tx,
+            (principal, key),
+            c,
+            Some((status, content_type, body, now)),
+        )
+        .await?;
+        let _ = ANSWER.try_with(|r| {
+            *lock(&r.pending) = Some((status, content_type.to_string(), body.to_string()));
+        });
+        return Ok(());
+    }
     sqlx::query(
         "UPDATE idempotency_keys SET status = $1, content_type = $2, response_body = $3, \
          completed_at = $4, committed = 1 WHERE principal = $5 AND idem_key = $6",
@@ -259,6 +414,22 @@ pub async fn begin(
     if ins.rows_affected() == 1 {
         return Ok(Begin::Proceed);
     }
+    resolve(db, principal, key, method, path, request_hash, now).await
+}
+
+/// What to answer for a request whose key is already taken: the stored answer ([`Begin::Replay`]),
+/// `422 idempotency.key_reused` for another request, `409 idempotency.in_progress` while the first
+/// attempt runs, `409 idempotency.answer_lost` when it committed without storing its answer, or
+/// [`Begin::Proceed`] when it died a minute ago without changing anything (its claim is taken over).
+pub async fn resolve(
+    db: &Db,
+    principal: &str,
+    key: &str,
+    method: &str,
+    path: &str,
+    request_hash: &str,
+    now: Timestamp,
+) -> Result<Begin> {
     let r: KeyRow = sqlx::query_as(
         "SELECT method, path, request_hash, status, content_type, response_body, created_at, committed FROM idempotency_keys \
          WHERE principal = $1 AND idem_key = $2",
@@ -329,6 +500,53 @@ pub async fn complete(
     .execute_write(db)
     .await?;
     Ok(())
+}
+
+/// Store the answer of a request run by [`scope_claiming`] that committed nothing
+/// ([`Claimed::No`]): the key is claimed and answered at once. `None` when stored; when another
+/// attempt took the key meanwhile, what [`resolve`] says to answer instead.
+#[allow(clippy::too_many_arguments)]
+pub async fn record(
+    db: &Db,
+    principal: &str,
+    key: &str,
+    claim: &Claim,
+    status: u16,
+    content_type: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<Option<Begin>> {
+    let ins = sqlx::query(
+        "INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, \
+         status, content_type, response_body, completed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (principal, idem_key) DO NOTHING",
+    )
+    .bind(principal)
+    .bind(key)
+    .bind(&claim.method)
+    .bind(&claim.path)
+    .bind(&claim.request_hash)
+    .bind(to_micros(claim.at))
+    .bind(i64::from(status))
+    .bind(content_type)
+    .bind(body)
+    .bind(to_micros(now))
+    .execute_write(db)
+    .await?;
+    if ins.rows_affected() == 1 {
+        return Ok(None);
+    }
+    resolve(
+        db,
+        principal,
+        key,
+        &claim.method,
+        &claim.path,
+        &claim.request_hash,
+        now,
+    )
+    .await
+    .map(Some)
 }
 
 /// Forget a key whose first attempt failed before any change (so a retry can run).
