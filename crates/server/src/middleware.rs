@@ -500,37 +500,33 @@ async fn claiming(
         .to_string();
     let body_text = String::from_utf8_lossy(&rbytes).to_string();
     let code = status.as_u16();
-    match claimed {
-        Claimed::Yes => {
-            let already = stored
-                .as_ref()
-                .is_some_and(|(s, c, b)| *s == code && *c == ct && *b == body_text);
-            if !already {
-                if let Err(e) =
-                    idempotency::complete(&ctx.db, &principal, &key, code, &ct, &body_text, now)
-                        .await
-                {
-                    tracing::warn!(error = %e, "could not store idempotent answer");
-                }
-            }
-        }
-        Claimed::No => {
-            match idempotency::record(
-                &ctx.db, &principal, &key, &claim, code, &ct, &body_text, now,
-            )
-            .await
+    if claimed == Claimed::Yes {
+        let already = stored
+            .as_ref()
+            .is_some_and(|(s, c, b)| *s == code && *c == ct && *b == body_text);
+        if !already {
+            if let Err(e) =
+                idempotency::complete(&ctx.db, &principal, &key, code, &ct, &body_text, now).await
             {
-                Ok(None) => {}
-                // Another attempt took the key while this one ran: its answer is the answer.
-                Ok(Some(Begin::Replay {
-                    status,
-                    content_type,
-                    body,
-                })) => return replay(status, &content_type, body),
-                other => return resolved(ctx, &principal, &key, other).await,
+                tracing::warn!(error = %e, "could not store idempotent answer");
             }
         }
-        Claimed::Taken => unreachable!("answered above"),
+    } else {
+        // Nothing committed: the key is claimed and answered at once, unless another attempt
+        // took it meanwhile — then its answer is the answer.
+        match idempotency::record(
+            &ctx.db, &principal, &key, &claim, code, &ct, &body_text, now,
+        )
+        .await
+        {
+            Ok(None) => {}
+            Ok(Some(Begin::Replay {
+                status,
+                content_type,
+                body,
+            })) => return replay(status, &content_type, body),
+            other => return resolved(ctx, &principal, &key, other).await,
+        }
     }
     Response::from_parts(rparts, Body::from(rbytes))
 }
