@@ -401,12 +401,7 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
     )
     .await;
     let status = res.status();
-    let (rparts, rbody) = res.into_parts();
-    let rbytes: Bytes = rbody
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let (rparts, rbytes) = collected(res).await;
     if status.is_server_error() {
         // Nothing was changed by a failed attempt (writes are atomic): let the client retry.
         let _ = idempotency::abandon(&ctx.db, &principal, &key).await;
@@ -439,6 +434,17 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
         }
     }
     Response::from_parts(rparts, Body::from(rbytes))
+}
+
+/// A response's head and its whole body (to store it as a key's answer).
+async fn collected(res: Response) -> (axum::http::response::Parts, Bytes) {
+    let (parts, body) = res.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    (parts, bytes)
 }
 
 /// A stored answer, given again.
@@ -486,12 +492,7 @@ async fn claiming(
         // Nothing was changed by a failed attempt, or its change committed with its claim.
         return res;
     }
-    let (rparts, rbody) = res.into_parts();
-    let rbytes: Bytes = rbody
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let (rparts, rbytes) = collected(res).await;
     let ct = rparts
         .headers
         .get(header::CONTENT_TYPE)
