@@ -148,27 +148,9 @@ async fn write_claim(
     c: Claim,
     answer: Option<(u16, &str, &str, Timestamp)>,
 ) -> Result<()> {
-    let (status, content_type, body, completed) = match answer {
-        Some((s, ct, b, at)) => (Some(i64::from(s)), Some(ct), Some(b), Some(to_micros(at))),
-        None => (None, None, None, None),
-    };
-    let ins = sqlx::query(
-        "INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, \
-         status, content_type, response_body, completed_at, committed) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) ON CONFLICT (principal, idem_key) DO NOTHING",
-    )
-    .bind(principal)
-    .bind(key)
-    .bind(c.method)
-    .bind(c.path)
-    .bind(c.request_hash)
-    .bind(to_micros(c.at))
-    .bind(status)
-    .bind(content_type)
-    .bind(body)
-    .bind(completed)
-    .execute(&mut **tx)
-    .await?;
+    let ins = insert_key(&principal, &key, &c, answer, true)
+        .execute(&mut **tx)
+        .await?;
     if ins.rows_affected() == 1 {
         with_record(|r| {
             r.claim_in_tx
@@ -182,6 +164,37 @@ async fn write_claim(
             "another request with this Idempotency-Key was carried out first",
         ))
     }
+}
+
+/// The key's row for the request `c`, with its answer when given, unless the key is taken;
+/// `committed` when it is written with the request's change.
+fn insert_key<'q>(
+    principal: &'q str,
+    key: &'q str,
+    c: &'q Claim,
+    answer: Option<(u16, &'q str, &'q str, Timestamp)>,
+    committed: bool,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let (status, content_type, body, completed) = match answer {
+        Some((s, ct, b, at)) => (Some(i64::from(s)), Some(ct), Some(b), Some(to_micros(at))),
+        None => (None, None, None, None),
+    };
+    sqlx::query(
+        "INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, \
+         status, content_type, response_body, completed_at, committed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (principal, idem_key) DO NOTHING",
+    )
+    .bind(principal)
+    .bind(key)
+    .bind(c.method.as_str())
+    .bind(c.path.as_str())
+    .bind(c.request_hash.as_str())
+    .bind(to_micros(c.at))
+    .bind(status)
+    .bind(content_type)
+    .bind(body)
+    .bind(completed)
+    .bind(i64::from(committed))
 }
 
 /// `fut` with the current request's key and answer record (the task-locals of [`scope`]), so that
@@ -516,21 +529,13 @@ pub async fn record(
     body: &str,
     now: Timestamp,
 ) -> Result<Option<Begin>> {
-    let ins = sqlx::query(
-        "INSERT INTO idempotency_keys (principal, idem_key, method, path, request_hash, created_at, \
-         status, content_type, response_body, completed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (principal, idem_key) DO NOTHING",
+    let ins = insert_key(
+        principal,
+        key,
+        claim,
+        Some((status, content_type, body, now)),
+        false,
     )
-    .bind(principal)
-    .bind(key)
-    .bind(&claim.method)
-    .bind(&claim.path)
-    .bind(&claim.request_hash)
-    .bind(to_micros(claim.at))
-    .bind(i64::from(status))
-    .bind(content_type)
-    .bind(body)
-    .bind(to_micros(now))
     .execute_write(db)
     .await?;
     if ins.rows_affected() == 1 {
