@@ -110,11 +110,16 @@ if same:
         + ", ".join(f"{n} {cl['steps'][n]['p99_ms']:.0f} ms" for n in rush_steps)
         + f" | pgbench `rush.pgbench.sql`, {cc} clients: {ptps:.1f} bidders/s | {ratio:.2f} | {ok(ratio >= 0.7)} |"
     )
+    # A bidder makes four write transactions (register, account, callback, upload): the minimal
+    # transaction's rate divided by four is the bidders/s of a rush made of minimal transactions
+    # (issue 23: "9,590 tps ⇒ 2,400 bidders/s").
+    minimal_bidders = minimal / 4
     out.append(
         f"| the rush SQL within 2× of the minimal bid transaction "
         f"| `rush.pgbench.sql`: {ptps:.1f} bidders/s "
-        f"| `minimal-bid.pgbench.sql`, {conc} clients: {minimal:.0f} tx/s | {ptps / minimal:.2f} "
-        f"| {ok(ptps * 2 >= minimal)} |"
+        f"| `minimal-bid.pgbench.sql`, {conc} clients: {minimal:.0f} tx/s ⇒ {minimal_bidders:.0f} bidders/s "
+        f"(4 write transactions each) | {ptps / minimal_bidders:.2f} "
+        f"| {ok(ptps * 2 >= minimal_bidders)} |"
     )
 else:
     out.append("| PostgreSQL rush | (no ratio line in rush-cluster.txt) | | | |")

@@ -23,7 +23,7 @@ async fn bidding_section(app: &TestApp) -> String {
     .section_id
 }
 
-fn package(price: &str, seed: u8) -> Sealed {
+pub(crate) fn package(price: &str, seed: u8) -> Sealed {
     // Alternate the suites: AES-256-GCM+SHA-256 for even seeds, SM4-GCM+SM3 for odd ones.
     let suite = if seed.is_multiple_of(2) {
         Suite::Aes256GcmSha256

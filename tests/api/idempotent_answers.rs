@@ -1144,3 +1144,183 @@ async fn a_quote_claims_its_key_with_its_change() {
     assert_eq!(bids().await, 3, "the ten attempts bid once");
     app.stop().await;
 }
+
+/// `n` attempts of one keyed request at once (`send` builds and sends one); their answers.
+async fn at_once<F, Fut>(n: usize, send: F) -> Vec<(u16, Value)>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send + 'static,
+{
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let r = send();
+        set.spawn(async move { into_parts(r.await.expect("request")).await });
+    }
+    let mut answers = Vec::new();
+    while let Some(r) = set.join_next().await {
+        answers.push(r.expect("task"));
+    }
+    answers
+}
+
+/// Every answer is `status` and the same body.
+fn one_answer(answers: &[(u16, Value)], status: u16) -> Value {
+    assert!(
+        answers
+            .iter()
+            .all(|(s, v)| *s == status && *v == answers[0].1),
+        "every attempt answers the first answer ({status}): {answers:?}"
+    );
+    answers[0].1.clone()
+}
+
+#[tokio::test]
+async fn the_deadline_rushs_requests_claim_their_key_with_their_change() {
+    // A registration, a virtual account, the bank's callback and a bid upload write no claim
+    // before they run (`idempotency::scope_claiming`): each request's key is written in the
+    // transaction of its change, with its answer. Retries and concurrent duplicates carry the
+    // change out once and all get the first answer; another request under a used key is refused.
+    let app = TestApp::spawn().await;
+    let reg = app
+        .bidding_section(
+            road_project("幂等抢报工程", "2026-03-23T09:30:00+08:00"),
+            &[],
+        )
+        .await;
+    let sid = reg.section_id.clone();
+    app.drain_consumer("projects.organizations").await;
+    let (b1, b2, b3) = (
+        app.login("bidder1").await,
+        app.login("bidder2").await,
+        app.login("bidder3").await,
+    );
+    let count = |sql: String| {
+        let app = &app;
+        async move { app.scalar_i64(&sql).await }
+    };
+    let answered_with_change = |key: &'static str, status: u16| {
+        count(format!(
+            "SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = '{key}' AND status = {status} \
+             AND committed = 1"
+        ))
+    };
+    let reg_url = app.url(&format!("/api/v1/sections/{sid}/registrations"));
+    let register = |token: &str, key: &'static str| {
+        app.client
+            .post(reg_url.clone())
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .send()
+    };
+
+    // Registration: claimed and answered in its transaction; the retry replays it.
+    let (s, first) = into_parts(register(&b1, "reg-a").await.expect("register")).await;
+    assert_eq!(s, 201, "{first}");
+    assert_eq!(answered_with_change("reg-a", 201).await, 1);
+    let (s, again) = replayed(register(&b1, "reg-a").await.expect("retry")).await;
+    assert_eq!((s, &again), (201, &first));
+    // Eight at once under one key: one registration, one answer.
+    let answers = at_once(8, || register(&b2, "reg-b")).await;
+    one_answer(&answers, 201);
+    let regs = format!("SELECT COUNT(*) FROM section_registrations WHERE section_id = '{sid}'");
+    assert_eq!(
+        count(regs.clone()).await,
+        2,
+        "bidder1 and bidder2, once each"
+    );
+    // A refusal is stored under its key and replayed (bidder1 is registered already).
+    let (s, refused) = into_parts(register(&b1, "reg-c").await.expect("again")).await;
+    assert_eq!(s, 409, "{refused}");
+    assert_eq!(refused["rule"], "registration.duplicate", "{refused}");
+    let (s, v) = replayed(register(&b1, "reg-c").await.expect("retry")).await;
+    assert_eq!((s, &v), (409, &refused));
+
+    // Virtual account: once the deposits area knows the section (bidder3 asks without a key).
+    let (s, v) = app.deposit_account(&b3, &sid).await;
+    assert_eq!(s, 201, "{v}");
+    let acc_url = app.url("/api/v1/deposits/accounts");
+    let body = json!({ "section_id": sid });
+    let account = |token: &str, key: &'static str| {
+        app.client
+            .post(acc_url.clone())
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    let (s, acc1) = into_parts(account(&b1, "acc-a").await.expect("account")).await;
+    assert_eq!(s, 201, "{acc1}");
+    assert_eq!(answered_with_change("acc-a", 201).await, 1);
+    let (s, again) = replayed(account(&b1, "acc-a").await.expect("retry")).await;
+    assert_eq!((s, &again), (201, &acc1));
+    let acc2 = one_answer(&at_once(8, || account(&b2, "acc-b")).await, 201);
+    let accounts = format!("SELECT COUNT(*) FROM deposit_accounts WHERE section_id = '{sid}'");
+    assert_eq!(count(accounts).await, 3, "one account per bidder");
+
+    // The bank's callback: eight at once under one key book one transfer.
+    let bank = app.login("bank").await;
+    let notice = json!({
+        "transaction_id": "T-RUSH-1", "account_no": acc2["account_no"],
+        "payer_account_no": "21050161000000000005", "payer_name": "辽宁路桥建设集团有限公司",
+        "amount": "200000.00", "value_at": "2026-03-10T10:00:00+08:00",
+    })
+    .to_string();
+    let cb_url = app.url("/api/v1/bank/callbacks/transfers");
+    let ts = app.ctx.clock.now().timestamp().to_string();
+    let sig =
+        ggzy_api_tests::fixtures::hmac_sha256_hex(BANK_KEY, format!("{ts}.{notice}").as_bytes());
+    let callback = || {
+        app.client
+            .post(cb_url.clone())
+            .bearer_auth(&bank)
+            .header("content-type", "application/json")
+            .header("X-Timestamp", ts.clone())
+            .header("X-Signature", sig.clone())
+            .header("Idempotency-Key", "cb-rush")
+            .body(notice.clone())
+            .send()
+    };
+    let booked = one_answer(&at_once(8, callback).await, 200);
+    assert_eq!(booked["duplicate"], json!(false), "{booked}");
+    assert_eq!(answered_with_change("cb-rush", 200).await, 1);
+    let transfers = "SELECT COUNT(*) FROM deposit_transfers WHERE bank_txn_id = 'T-RUSH-1'";
+    assert_eq!(count(transfers.into()).await, 1, "booked once");
+
+    // The upload: claimed with the bid; the retry replays the receipt; another package under the
+    // same key is refused and not stored.
+    let bid_url = app.url(&format!("/api/v1/sections/{sid}/bids/mine"));
+    let upload = |token: &str, key: &'static str, p: &ggzy_projects::package::Sealed| {
+        app.client
+            .put(bid_url.clone())
+            .bearer_auth(token)
+            .header("content-type", "application/octet-stream")
+            .header("X-Bid-Digest", p.digest.clone())
+            .header("Idempotency-Key", key)
+            .body(p.ciphertext.clone())
+            .send()
+    };
+    let (p1, p2) = (
+        crate::bids::package("8765432.19", 1),
+        crate::bids::package("8765000.00", 2),
+    );
+    let (s, receipt) = into_parts(upload(&b1, "up-a", &p1).await.expect("upload")).await;
+    assert_eq!(s, 201, "{receipt}");
+    assert_eq!(answered_with_change("up-a", 201).await, 1);
+    let (s, again) = replayed(upload(&b1, "up-a", &p1).await.expect("retry")).await;
+    assert_eq!((s, &again), (201, &receipt));
+    let (s, v) = into_parts(upload(&b1, "up-a", &p2).await.expect("reused")).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["errors"][0]["rule"], "idempotency.key_reused", "{v}");
+    let versions = |org: String| {
+        count(format!(
+            "SELECT COUNT(*) FROM bids WHERE section_id = '{sid}' AND org_id = '{org}'"
+        ))
+    };
+    let (org1, org2) = (app.org_of(&b1).await, app.org_of(&b2).await);
+    assert_eq!(versions(org1).await, 1, "bidder1 uploaded once");
+    // Six uploads at once under one key: one bid version, one receipt.
+    let answers = at_once(6, || upload(&b2, "up-b", &p2)).await;
+    one_answer(&answers, 201);
+    assert_eq!(versions(org2).await, 1, "bidder2 uploaded once");
+    app.stop().await;
+}

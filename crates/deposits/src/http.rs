@@ -88,6 +88,22 @@ fn bank_key(ctx: &Ctx) -> Result<&SecretString> {
 }
 
 /// Check the bank's headers and signature over the raw body.
+/// Requests whose `Idempotency-Key` is claimed in the transaction of their change
+/// (`ggzy_store::idempotency::scope_claiming`) instead of by a write before they run: a bidder's
+/// virtual account (`POST /api/v1/deposits/accounts`) and the bank's transfer callback (`POST
+/// /api/v1/bank/callbacks/transfers`). Their use cases write only through one transaction, which
+/// stores its answer with the change, and do nothing before it but read and check (the callback's
+/// signature is checked without writing). A second run under the same key changes nothing: the
+/// account's unique (organization, section) and the transfer's unique bank transaction id make it
+/// find the first's change, or it cannot commit its own.
+pub fn claims_key_with_change(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST
+        && matches!(
+            path,
+            "/api/v1/deposits/accounts" | "/api/v1/bank/callbacks/transfers"
+        )
+}
+
 fn verify_bank_request(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<()> {
     let key = bank_key(ctx)?;
     let header = |name: &str| {
@@ -426,6 +442,26 @@ async fn import_statement(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn account_and_bank_callback_claim_their_key_with_their_change() {
+        assert!(claims_key_with_change(
+            &axum::http::Method::POST,
+            "/api/v1/deposits/accounts"
+        ));
+        assert!(claims_key_with_change(
+            &axum::http::Method::POST,
+            "/api/v1/bank/callbacks/transfers"
+        ));
+        assert!(!claims_key_with_change(
+            &axum::http::Method::GET,
+            "/api/v1/deposits/accounts"
+        ));
+        assert!(!claims_key_with_change(
+            &axum::http::Method::POST,
+            "/api/v1/deposits/refunds"
+        ));
+    }
 
     fn now() -> Timestamp {
         chrono::Utc.timestamp_opt(1_772_413_200, 0).unwrap()

@@ -337,6 +337,26 @@ fn bid_routes() -> OpenApiRouter<Ctx> {
         .routes(routes!(server_keys))
 }
 
+/// Requests whose `Idempotency-Key` is claimed in the transaction of their change
+/// (`ggzy_store::idempotency::scope_claiming`) instead of by a write before they run: a bidder's
+/// registration (`POST /api/v1/sections/{id}/registrations`) and its bid upload (`PUT
+/// /api/v1/sections/{id}/bids/mine`). Their use cases write only through one transaction each,
+/// which stores its answer with the change: [`bidding::register`] reads and checks, then commits;
+/// [`bids::upload`] spools the package to a temporary object of its own (deleted unless its
+/// transaction commits) and moves it in place inside the transaction. A second run of either —
+/// a retry or a concurrent attempt under the same key — changes nothing: the registration's
+/// unique key or the registration row the upload locks makes it wait for the first, and it then
+/// finds the first's change (`registration.duplicate`, a repeated upload) or cannot commit its own.
+pub fn claims_key_with_change(method: &axum::http::Method, path: &str) -> bool {
+    let section_route = |suffix: &str| {
+        path.strip_prefix("/api/v1/sections/")
+            .and_then(|p| p.strip_suffix(suffix))
+            .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    };
+    (method == axum::http::Method::POST && section_route("/registrations"))
+        || (method == axum::http::Method::PUT && section_route("/bids/mine"))
+}
+
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
@@ -443,4 +463,42 @@ async fn my_invitations(
     responses((status = 200, body = [PublicKey])))]
 async fn server_keys(State(ctx): State<Ctx>) -> Result<Json<Vec<PublicKey>>> {
     Ok(Json(bids::public_keys(&ctx).await?))
+}
+
+#[cfg(test)]
+mod claim_tests {
+    use super::claims_key_with_change;
+    use axum::http::Method;
+
+    #[test]
+    fn registration_and_upload_claim_their_key_with_their_change() {
+        assert!(claims_key_with_change(
+            &Method::POST,
+            "/api/v1/sections/s1/registrations"
+        ));
+        assert!(claims_key_with_change(
+            &Method::PUT,
+            "/api/v1/sections/s1/bids/mine"
+        ));
+        assert!(!claims_key_with_change(
+            &Method::DELETE,
+            "/api/v1/sections/s1/bids/mine"
+        ));
+        assert!(!claims_key_with_change(
+            &Method::GET,
+            "/api/v1/sections/s1/registrations"
+        ));
+        assert!(!claims_key_with_change(
+            &Method::POST,
+            "/api/v1/sections//registrations"
+        ));
+        assert!(!claims_key_with_change(
+            &Method::POST,
+            "/api/v1/sections/s1/x/registrations"
+        ));
+        assert!(!claims_key_with_change(
+            &Method::POST,
+            "/api/v1/projects/p1/registrations"
+        ));
+    }
 }

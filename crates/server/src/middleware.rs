@@ -375,7 +375,7 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
         hex::encode(h.finalize())
     };
     let now = ctx.clock.now();
-    if ggzy_auctions::http::claims_key_with_change(&parts.method, parts.uri.path()) {
+    if claims_key_with_change(&parts.method, parts.uri.path()) {
         let claim = idempotency::Claim {
             method,
             path,
@@ -434,6 +434,17 @@ pub async fn idempotency(State(ctx): State<Ctx>, req: Request, next: Next) -> Re
         }
     }
     Response::from_parts(rparts, Body::from(rbytes))
+}
+
+/// Requests whose `Idempotency-Key` is claimed in the transaction of their change ([`claiming`]),
+/// as each area names them after showing that its use case writes only through that transaction:
+/// a live auction's bid, a bidder's registration, virtual account and bid upload, and the bank's
+/// transfer callback (the four requests of the deadline rush). Every other keyed request claims
+/// its key before it runs.
+fn claims_key_with_change(method: &axum::http::Method, path: &str) -> bool {
+    ggzy_auctions::http::claims_key_with_change(method, path)
+        || ggzy_projects::http::claims_key_with_change(method, path)
+        || ggzy_deposits::http::claims_key_with_change(method, path)
 }
 
 /// A response's head and its whole body (to store it as a key's answer).

@@ -52,9 +52,13 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         .ok_or_else(|| Error::forbidden("your account belongs to no organization"))?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    // The section row lock serializes registrations of one section, so the joint-bidding bar
-    // below sees every earlier registration.
-    let s = load_section(ctx, &mut tx, section_id, true).await?;
+    // A shared lock on the section row, as an upload takes: the close of bidding, a change of the
+    // deadline or of the section's state (each an UPDATE of that row or `FOR UPDATE`) waits for
+    // the registrations in flight, and a registration that starts after one re-reads the changed
+    // row and is refused below. Registrations of different bidders do not wait for each other:
+    // nothing here reads another registration (the joint-bidding bar is decided at the deadline,
+    // below; a duplicate is refused by the unique key). On SQLite the single writer excludes all.
+    let s = load_section(ctx, &mut tx, section_id, section_rows::Hold::Share).await?;
     if !registration_open(now, s.bid_deadline) {
         return Err(Error::conflict(
             "registration.after_deadline",
@@ -185,7 +189,7 @@ pub async fn list_registrations(ctx: &Ctx, actor: &Actor, section_id: &str) -> R
         Role::Supervisor,
     ])?;
     let mut conn = ctx.db.pool().acquire().await?;
-    let s = load_section(ctx, &mut conn, section_id, false).await?;
+    let s = load_section(ctx, &mut conn, section_id, section_rows::Hold::None).await?;
     let own = match actor.role {
         Role::Staff | Role::Supervisor => String::new(),
         Role::Bidder => actor

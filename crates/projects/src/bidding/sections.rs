@@ -11,9 +11,9 @@ pub(super) async fn load_section(
     ctx: &Ctx,
     conn: &mut sqlx::AnyConnection,
     id: &str,
-    lock: bool,
+    hold: section_rows::Hold,
 ) -> Result<SectionRow> {
-    section_rows::section_with_owner(conn, &ctx.db, id, lock)
+    section_rows::section_with_owner(conn, &ctx.db, id, hold)
         .await?
         .ok_or_else(|| Error::not_found(format!("section {id}")))
 }
@@ -34,7 +34,7 @@ pub async fn open_bidding(ctx: &Ctx, actor: &Actor, id: &str) -> Result<SectionS
     actor.require(&[Role::Staff, Role::Agency])?;
     let now = ctx.clock.now();
     let mut tx = ctx.db.begin().await?;
-    let s = load_section(ctx, &mut tx, id, true).await?;
+    let s = load_section(ctx, &mut tx, id, section_rows::Hold::Update).await?;
     if actor.role == Role::Agency {
         actor.require_org(&s.owner_org_id)?;
     }

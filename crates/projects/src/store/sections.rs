@@ -19,17 +19,21 @@ pub(crate) struct SectionOwnerRow {
     pub(crate) owner_org_id: String,
 }
 
-/// Section `id` with its project's owner, locked for update when `lock`.
+/// Section `id` with its project's owner, held as `hold` says.
 pub(crate) async fn section_with_owner(
     conn: &mut AnyConnection,
     db: &Db,
     id: &str,
-    lock: bool,
+    hold: Hold,
 ) -> Result<Option<SectionOwnerRow>> {
     Ok(sqlx::query_as(&format!(
         "SELECT s.id, s.project_id, s.state, s.bid_deadline, p.owner_org_id FROM sections s \
          JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
-        if lock { db.for_update() } else { "" }
+        match hold {
+            Hold::None => "",
+            Hold::Share => db.for_share(),
+            Hold::Update => db.for_update(),
+        }
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -99,8 +103,8 @@ pub(crate) async fn move_state(
     )
 }
 
-/// How an upload or withdrawal holds the section row (PostgreSQL; SQLite's single writer
-/// excludes all).
+/// How a registration, upload or withdrawal holds the section row (PostgreSQL; SQLite's single
+/// writer excludes all).
 #[derive(Clone, Copy)]
 pub(crate) enum Hold {
     None,
