@@ -1468,3 +1468,46 @@ pub(crate) async fn lot_for(
 ) -> Lot {
     lot_with(app, market, procedure, deadline, bidders).await
 }
+
+#[tokio::test]
+async fn a_construction_sections_bidders_are_not_the_auctions_business() {
+    // The area keeps bidders (竞买人) and their numbers only for the land and property sections it
+    // lists and auctions: a construction section's registration and deposit leave no bidder row
+    // (they were five writes per bidder on SQLite's single writer in a deadline rush), while a
+    // land lot's bidders are numbered as before.
+    let app = TestApp::spawn().await;
+    let reg = app
+        .bidding_section(
+            ggzy_api_tests::fixtures::road_project("竞买人投影工程", "2026-03-23T09:30:00+08:00"),
+            &["bidder1"],
+        )
+        .await;
+    let b1 = app.login("bidder1").await;
+    let (s, acc) = app.deposit_account(&b1, &reg.section_id).await;
+    assert_eq!(s, 201, "{acc}");
+    let bank = app.login("bank").await;
+    let (s, v) = app
+        .bank_transfer(
+            &bank,
+            &json!({"transaction_id": "T-NOT-AUCTION", "account_no": acc["account_no"],
+                "payer_account_no": "21050161000000000004", "payer_name": "大连第一建筑工程有限公司",
+                "amount": "200000.00", "value_at": "2026-03-10T10:00:00+08:00"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "credited", "{v}");
+    // The land lot's bidders are numbered by the same consumer, after the events above.
+    let lot = lot(&app, "land", 1).await;
+    let rows = |sid: String| {
+        let app = &app;
+        async move {
+            app.scalar_i64(&format!(
+                "SELECT COUNT(*) FROM auction_bidders WHERE section_id = '{sid}'"
+            ))
+            .await
+        }
+    };
+    assert_eq!(rows(reg.section_id.clone()).await, 0, "construction: none");
+    assert_eq!(rows(lot.sid.clone()).await, 1, "land: its bidder");
+    app.stop().await;
+}

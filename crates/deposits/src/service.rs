@@ -284,8 +284,8 @@ pub async fn receive_transfer(
     // Locking the virtual account serializes transfers into it, so that exactly one of two
     // concurrent partial payments sees the deposit become valid.
     let acc = store::accounts::owner_for_update(&mut tx, &ctx.db, n.account_no.trim()).await?;
-    let (org_id, section_id, verdict) = match acc {
-        None => (None, None, Err(UnmatchedReason::UnknownAccount)),
+    let (org_id, section_id, sec, verdict) = match acc {
+        None => (None, None, None, Err(UnmatchedReason::UnknownAccount)),
         Some(r) => {
             let store::accounts::AccountOwnerRow { org_id, section_id } = r;
             let sec = section_info(&mut *tx, &section_id)
@@ -293,7 +293,7 @@ pub async fn receive_transfer(
                 .ok_or_else(|| Error::internal("virtual account of an unknown section"))?;
             let basic = store::sections::basic_account(&mut tx, &org_id).await?;
             let v = accept_transfer(sec.market, &n.payer_account_no, basic.as_deref());
-            (Some(org_id), Some(section_id), v)
+            (Some(org_id), Some(section_id), Some(sec), v)
         }
     };
     let (status, reason) = match verdict {
@@ -357,13 +357,17 @@ pub async fn receive_transfer(
         e
     };
     emit(&mut tx, &ctx.db, &by, now, event).await?;
-    if let (Some(o), Some(s), Some(before), TransferStatus::Credited) =
-        (&org_id, &section_id, before, status)
+    if let (Some(o), Some(s), Some(sec), Some(before), TransferStatus::Credited) =
+        (&org_id, &section_id, &sec, before, status)
     {
-        let sec = section_info(&mut *tx, s)
-            .await?
-            .ok_or_else(|| Error::internal("section vanished"))?;
-        let after = credits_of(&mut *tx, o, s).await?;
+        // The credits after this transfer: those read before it (the virtual account's row lock
+        // keeps them unchanged) and this one, as stored (to the microsecond).
+        let mut after = before.clone();
+        after.push(Credit {
+            fen,
+            value_at: from_micros(to_micros(n.value_at)),
+            accepted: true,
+        });
         let was = assess(sec.deposit_fen, sec.bid_deadline, &before).status;
         let now_a = assess(sec.deposit_fen, sec.bid_deadline, &after);
         if was != DepositStatus::Valid && now_a.status == DepositStatus::Valid {

@@ -219,6 +219,22 @@ async fn check_may_bid(
     lock: Lock,
 ) -> Result<SectionInfo> {
     let s = section_info(ctx, conn, section_id, lock).await?;
+    let registered = registrations::registration_id(conn, section_id, org_id)
+        .await?
+        .is_some();
+    check_open(conn, section_id, &s, registered, now).await?;
+    Ok(s)
+}
+
+/// [`check_may_bid`] for a section `s` already read (and held) and the bidder's registration
+/// already looked up, in the order of its refusals.
+async fn check_open(
+    conn: &mut sqlx::AnyConnection,
+    section_id: &str,
+    s: &SectionInfo,
+    registered: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
     crate::service::require_sealed_bids(conn, section_id).await?;
     // 实施条例 22: the bidding is suspended until the objection is answered (or a complaint's
     // suspension ends); named before the deadline check, since the deadline moves on resuming.
@@ -241,14 +257,13 @@ async fn check_may_bid(
             ),
         ));
     }
-    let reg = registrations::registration_id(conn, section_id, org_id).await?;
-    if reg.is_none() {
+    if !registered {
         return Err(Error::conflict(
             "bid.not_registered",
             "your organization is not registered for this section (投标报名)",
         ));
     }
-    Ok(s)
+    Ok(())
 }
 
 /// Key of a bid file in the file store ([`ggzy_store::files`]): `bids/<name>`.
@@ -468,8 +483,11 @@ async fn record(
     // refused, so nothing arrives after the deadline; uploads of different bidders run in parallel
     // (docs/benchmarks.md, deadline rush). The bidder's own registration row, locked exclusively,
     // orders its own uploads (the version number and the superseded bid are decided one at a time).
-    section_info(ctx, &mut tx, section_id, Lock::Share).await?;
-    registrations::lock_registration(&mut tx, &ctx.db, section_id, org_id).await?;
+    // The section and the registration are read once, under these locks, for both the repeat
+    // and the checks below.
+    let s = section_info(ctx, &mut tx, section_id, Lock::Share).await?;
+    let registration =
+        registrations::lock_registration(&mut tx, &ctx.db, section_id, org_id).await?;
     let current = store::current_bid(&mut tx, section_id, org_id).await?;
     let current = match current {
         Some(row) if row.plaintext_digest == digest && row.ciphertext_sha256 == ct_hash => {
@@ -477,7 +495,7 @@ async fn record(
         }
         other => other,
     };
-    let s = check_may_bid(ctx, &mut tx, section_id, org_id, now, Lock::Share).await?;
+    check_open(&mut tx, section_id, &s, registration.is_some(), now).await?;
     let max_version = store::max_version(&mut tx, section_id, org_id).await?;
     let replaced: Option<String> = current.map(|row| row.id);
     if let Some(old) = &replaced {

@@ -560,14 +560,15 @@ pub async fn list_interested_parties(
 
 /// Who may register for the section, by its procedure's stages: a declared interested party of
 /// the tenderer never (实施条例 34); with an `invitation` stage only invitees (招标投标法 17); with a
-/// `prequalification_review` stage only applicants found qualified (实施条例 19).
+/// `prequalification_review` stage only applicants found qualified (实施条例 19). `market` and
+/// `procedure` are the section's project's, as the registration read them with the section.
 pub(crate) async fn registration_bar(
     conn: &mut sqlx::AnyConnection,
     section_id: &str,
+    (market, procedure): (Market, Procedure),
     uscc: &str,
     org_id: &str,
 ) -> Result<()> {
-    let s = section_info(conn, section_id, "").await?;
     let interested = crate::store::procedures::is_interested_party(conn, section_id, uscc).await?;
     if interested {
         return Err(Error::conflict(
@@ -576,7 +577,7 @@ pub(crate) async fn registration_bar(
              section (招标投标法实施条例 第三十四条)",
         ));
     }
-    let stages = load(conn, s.market, s.procedure).await?;
+    let stages = load(conn, market, procedure).await?;
     if let Some(st) = stages.get(stage::INVITATION) {
         let invited = crate::store::procedures::is_invitee(conn, section_id, uscc).await?;
         if !invited {

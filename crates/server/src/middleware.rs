@@ -471,9 +471,9 @@ fn replay(status: u16, content_type: &str, body: String) -> Response {
 }
 
 /// [`idempotency`] for a request whose key is claimed in the transaction of its change
-/// (`idempotency::scope_claiming`; a live auction's bid): no claim is written before it runs. A
-/// retry or a concurrent attempt runs too, but cannot commit, and answers with the first attempt's
-/// stored answer (or `409`/`422` as `idempotency::resolve` says).
+/// (`idempotency::scope_claiming`; the routes of [`claims_key_with_change`]): no claim is written
+/// before it runs. A retry or a concurrent attempt runs too, but cannot commit, and answers with
+/// the first attempt's stored answer (or `409`/`422` as `idempotency::resolve` says).
 async fn claiming(
     ctx: &Ctx,
     principal: String,

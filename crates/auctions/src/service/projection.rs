@@ -253,6 +253,9 @@ async fn onsite_booking(tx: &mut Tx, at: Timestamp, b: Booking) -> Result<()> {
     Ok(())
 }
 
+/// The markets whose sections are listed and auctioned here (the listing refuses the others).
+const AUCTION_MARKETS: [&str; 2] = ["land", "property"];
+
 /// Record a bidder's registration / deposit flag; assign the next bidder number (竞买号) once the
 /// bidder is registered with a valid deposit. The consumer runs serially, so numbering is race-free.
 async fn bidder_flag(
@@ -263,6 +266,17 @@ async fn bidder_flag(
     deposit_valid: Option<i64>,
 ) -> Result<()> {
     if section_id.is_empty() || org_id.is_empty() {
+        return Ok(());
+    }
+    // Bidders (竞买人) and their numbers exist only where the area lists and auctions: the land
+    // and property markets (`auctions.market`). A construction or procurement section's
+    // registrations and deposits are not the area's business (on SQLite they were five writes per
+    // bidder on the single writer during a deadline rush; docs/benchmarks.md). A section the area
+    // has not seen yet is kept as before.
+    if store::section_market(tx, section_id)
+        .await?
+        .is_some_and(|m| !AUCTION_MARKETS.contains(&m.as_str()))
+    {
         return Ok(());
     }
     store::ensure_bidder(tx, section_id, org_id).await?;

@@ -50,6 +50,16 @@ pub(crate) async fn is_owner(
     )
 }
 
+/// The market of section `section_id` as the area copied it (`None`: not known to the area).
+pub(crate) async fn section_market(tx: &mut Tx, section_id: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT market FROM auction_sections WHERE section_id = $1")
+            .bind(section_id)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
 // auction_bidders
 
 /// Make sure the bidder has a row (neither registered nor with a valid deposit yet).

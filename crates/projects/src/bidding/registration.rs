@@ -88,20 +88,20 @@ pub async fn register(ctx: &Ctx, actor: &Actor, section_id: &str) -> Result<Regi
         ));
     }
     let today = local_date(now);
-    let p = section_rows::project_parties(&mut tx, section_id).await?;
-    let market = Market::parse(&p.market)
-        .map_err(|_| Error::internal(format!("stored project market '{}'", p.market)))?;
-    let section_rows::ProjectPartiesRow {
-        owner_org_id: owner_org,
-        tenderer_uscc,
-        ..
-    } = p;
-    if let Some(why) = own_project_bar(&org.id, &org.uscc, &owner_org, &tenderer_uscc) {
+    let market = s.market;
+    if let Some(why) = own_project_bar(&org.id, &org.uscc, &s.owner_org_id, &s.tenderer_uscc) {
         return Err(Error::conflict("registration.own_project", why));
     }
     // Who may register by the procedure's stages (invitees, qualified applicants) and the
     // tenderer's declared interested parties (crate::procedures, issue 21).
-    crate::procedures::registration_bar(&mut tx, section_id, &org.uscc, &org.id).await?;
+    crate::procedures::registration_bar(
+        &mut tx,
+        section_id,
+        (s.market, s.procedure),
+        &org.uscc,
+        &org.id,
+    )
+    .await?;
     // A negotiation, inquiry or consultation whose suppliers were drawn or recommended: only
     // they register (财政部令第74号 第十二条; 财库〔2014〕214号 第六条).
     crate::nontender::invitation::registration_bar(&mut tx, section_id, &org.uscc).await?;

@@ -1,14 +1,17 @@
 //! The `sections` rows (and their `projects`) as bidding, bids and opening read and change them.
 
 use crate::model::SectionState;
+use crate::rules::Procedure;
 use chrono::{DateTime, Utc};
+use ggzy_core::ident::Market;
 use ggzy_core::sql::At;
 use ggzy_core::time::to_micros;
 use ggzy_core::Result;
 use ggzy_store::Db;
 use sqlx::AnyConnection;
 
-/// A section with its project's owner, as bidding reads it.
+/// A section with its project's parties, market and procedure, as bidding reads it (a
+/// registration decides everything it needs of the section and project from this one read).
 #[derive(sqlx::FromRow)]
 pub(crate) struct SectionOwnerRow {
     pub(crate) id: String,
@@ -17,6 +20,9 @@ pub(crate) struct SectionOwnerRow {
     #[sqlx(try_from = "At")]
     pub(crate) bid_deadline: DateTime<Utc>,
     pub(crate) owner_org_id: String,
+    pub(crate) tenderer_uscc: String,
+    pub(crate) market: Market,
+    pub(crate) procedure: Procedure,
 }
 
 /// Section `id` with its project's owner, held as `hold` says.
@@ -27,8 +33,8 @@ pub(crate) async fn section_with_owner(
     hold: Hold,
 ) -> Result<Option<SectionOwnerRow>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT s.id, s.project_id, s.state, s.bid_deadline, p.owner_org_id FROM sections s \
-         JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
+        "SELECT s.id, s.project_id, s.state, s.bid_deadline, p.owner_org_id, p.tenderer_uscc, \
+         p.market, p.procedure FROM sections s JOIN projects p ON p.id = s.project_id WHERE s.id = $1{}",
         match hold {
             Hold::None => "",
             Hold::Share => db.for_share(),
@@ -37,27 +43,6 @@ pub(crate) async fn section_with_owner(
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?)
-}
-
-/// The section's project market and parties, for the own-project bar.
-#[derive(sqlx::FromRow)]
-pub(crate) struct ProjectPartiesRow {
-    pub(crate) market: String,
-    pub(crate) owner_org_id: String,
-    pub(crate) tenderer_uscc: String,
-}
-
-pub(crate) async fn project_parties(
-    conn: &mut AnyConnection,
-    section_id: &str,
-) -> Result<ProjectPartiesRow> {
-    Ok(sqlx::query_as(
-        "SELECT p.market, p.owner_org_id, p.tenderer_uscc FROM sections s JOIN projects p ON p.id = s.project_id \
-         WHERE s.id = $1",
-    )
-    .bind(section_id)
-    .fetch_one(&mut *conn)
     .await?)
 }
 
