@@ -87,7 +87,6 @@ fn bank_key(ctx: &Ctx) -> Result<&SecretString> {
         .ok_or_else(|| Error::Unavailable("bank key not configured".into()))
 }
 
-/// Check the bank's headers and signature over the raw body.
 /// Requests whose `Idempotency-Key` is claimed in the transaction of their change
 /// (`ggzy_store::idempotency::scope_claiming`) instead of by a write before they run: a bidder's
 /// virtual account (`POST /api/v1/deposits/accounts`) and the bank's transfer callback (`POST
@@ -104,6 +103,7 @@ pub fn claims_key_with_change(method: &axum::http::Method, path: &str) -> bool {
         )
 }
 
+/// Check the bank's headers and signature over the raw body.
 fn verify_bank_request(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<()> {
     let key = bank_key(ctx)?;
     let header = |name: &str| {

@@ -25,7 +25,7 @@ pub(crate) struct SectionOwnerRow {
     pub(crate) procedure: Procedure,
 }
 
-/// Section `id` with its project's owner, held as `hold` says.
+/// Section `id` with its project's parties, market and procedure, held as `hold` says.
 pub(crate) async fn section_with_owner(
     conn: &mut AnyConnection,
     db: &Db,
