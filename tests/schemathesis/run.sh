@@ -17,7 +17,20 @@ GGZY_DATABASE_URL="sqlite://$WORK/st.db" GGZY_FILES_DIR="$WORK/files" \
     "$BIN" serve --demo --demo-password "$PASS" --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 900); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+# Ready within 5 s on an idle machine; CI starts it beside three test steps on two cores, where a
+# debug build seeding the sandbox took over 90 s once (2026-12-08): wait up to 300 s, and say why
+# when it does not come up.
+ready=""
+for _ in $(seq 1 1500); do
+    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && { ready=1; break; }
+    kill -0 "$SERVER" 2>/dev/null || break
+    sleep 0.2
+done
+if [[ -z "$ready" ]]; then
+    echo "the server on port $PORT is not ready (exited: $(kill -0 "$SERVER" 2>/dev/null && echo no || echo yes)); its log:" >&2
+    tail -40 "$WORK/serve.log" >&2
+    exit 1
+fi
 cd "$WORK" # hypothesis keeps its example database in the working directory
 status=0
 # hooks.py serialises `ast.parse`: with two workers, CPython 3.11 < 3.11.9 could otherwise fail inside
