@@ -272,7 +272,7 @@ pub(crate) async fn shortfall_against(
 /// not the procedure the section was announced with (39号令 第十条: a new transfer needs a new
 /// announcement). Listings (also `mining_listing`) are re-listed as before.
 pub(crate) async fn check_relist(ctx: &Ctx, section_id: &str) -> Result<()> {
-    let row = crate::store::sections::market_of(&ctx.db, section_id).await?;
+    let row = crate::store::sections::market_of(ctx.db.pool(), section_id).await?;
     let Some(crate::store::sections::MarketRow { market, procedure }) = row else {
         return Ok(());
     };

@@ -360,15 +360,15 @@ pub async fn receive_transfer(
     if let (Some(o), Some(s), Some(sec), Some(before), TransferStatus::Credited) =
         (&org_id, &section_id, &sec, before, status)
     {
+        let was = assess(sec.deposit_fen, sec.bid_deadline, &before).status;
         // The credits after this transfer: those read before it (the virtual account's row lock
         // keeps them unchanged) and this one, as stored (to the microsecond).
-        let mut after = before.clone();
+        let mut after = before;
         after.push(Credit {
             fen,
             value_at: from_micros(to_micros(n.value_at)),
             accepted: true,
         });
-        let was = assess(sec.deposit_fen, sec.bid_deadline, &before).status;
         let now_a = assess(sec.deposit_fen, sec.bid_deadline, &after);
         if was != DepositStatus::Valid && now_a.status == DepositStatus::Valid {
             emit(

@@ -273,9 +273,9 @@ async fn bidder_flag(
     // registrations and deposits are not the area's business (on SQLite they were five writes per
     // bidder on the single writer during a deadline rush; docs/benchmarks.md). A section the area
     // has not seen yet is kept as before.
-    if store::section_market(tx, section_id)
+    if store::market_of(&mut **tx, section_id)
         .await?
-        .is_some_and(|m| !AUCTION_MARKETS.contains(&m.as_str()))
+        .is_some_and(|s| !AUCTION_MARKETS.contains(&s.market.as_str()))
     {
         return Ok(());
     }

@@ -50,16 +50,6 @@ pub(crate) async fn is_owner(
     )
 }
 
-/// The market of section `section_id` as the area copied it (`None`: not known to the area).
-pub(crate) async fn section_market(tx: &mut Tx, section_id: &str) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT market FROM auction_sections WHERE section_id = $1")
-            .bind(section_id)
-            .fetch_optional(&mut **tx)
-            .await?,
-    )
-}
-
 // auction_bidders
 
 /// Make sure the bidder has a row (neither registered nor with a valid deposit yet).
@@ -437,11 +427,16 @@ pub(crate) struct MarketRow {
     pub(crate) procedure: Option<String>,
 }
 
-pub(crate) async fn market_of(db: &Db, section_id: &str) -> Result<Option<MarketRow>> {
+/// The market and procedure of section `section_id` as the area copied it (`None`: not known to
+/// the area), read through `exec` (the pool, or a consumer's transaction).
+pub(crate) async fn market_of<'e, E>(exec: E, section_id: &str) -> Result<Option<MarketRow>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     Ok(
         sqlx::query_as("SELECT market, procedure FROM auction_sections WHERE section_id = $1")
             .bind(section_id)
-            .fetch_optional(db.pool())
+            .fetch_optional(exec)
             .await?,
     )
 }
